@@ -1,0 +1,91 @@
+# smartmed - the one build entry point (non-recursive; see */module.mk).
+#
+#   make            build everything into build/
+#   make run        install Debian packages if missing, build, start the stack
+#   make test       install, build, then unit, contract and integration tests
+#   make check      clang-format, cppcheck and the banned-function grep
+#   make bench      RPC layer benchmark against a bare gRPC core echo server
+#
+# Switches: V=1 (show commands), SANITIZER=address,undefined or thread,
+# BUILD=dir (out-of-tree build directory, default build).
+
+BUILD ?= build
+V ?= 0
+SANITIZER ?=
+CC ?= cc
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# Third-party headers go behind -isystem: gRPC's fail -Wstrict-prototypes.
+DEP_PKGS := grpc libprotobuf-c libuv libsodium libmariadb
+DEP_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(DEP_PKGS) 2>/dev/null))
+DEP_LIBS := $(shell pkg-config --libs $(DEP_PKGS) 2>/dev/null) -lnng -lpthread -lm
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wvla -Wimplicit-fallthrough
+BASE_CFLAGS := -std=gnu11 -O2 -g -fPIC -MMD -MP -D_GNU_SOURCE \
+	-fno-strict-aliasing -Icommon/include -I$(BUILD)/gen $(DEP_CFLAGS)
+ifneq ($(SANITIZER),)
+BASE_CFLAGS += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZER)
+endif
+CFLAGS := $(BASE_CFLAGS) $(WARN) $(EXTRA_CFLAGS)
+# protoc-c output fails -Wcast-qual and friends: it gets relaxed flags.
+GEN_CFLAGS := $(BASE_CFLAGS) -w
+
+LIBMED := $(BUILD)/lib/libmed.a
+BINS :=
+TEST_BINS :=
+ALL_OBJS :=
+
+.PHONY: all deps run test check bench clean unit format
+all:
+
+include proto/module.mk
+include common/module.mk
+include services/module.mk
+include tools/module.mk
+include tests/module.mk
+
+all: $(LIBMED) $(BINS) $(TEST_BINS) $(PY_GEN_STAMP)
+
+# Every object waits for the generated headers.
+$(ALL_OBJS): | $(GEN_HDRS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+deps:
+	$(Q)tools/dev/install-deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) tools/dev/run.sh
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) tools/dev/test.sh
+
+unit: all
+	$(Q)BUILD=$(BUILD) tools/dev/test.sh unit
+
+check:
+	$(Q)tools/dev/check.sh
+
+format:
+	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) tools/bench/run.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

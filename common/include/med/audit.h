@@ -1,0 +1,70 @@
+/*
+ * med/audit.h - the audit emitter.
+ *
+ * med_audit_emit writes the event to a local spool file (append + fsync)
+ * before it returns; a sender thread delivers spooled events to the audit
+ * service over NNG (req/rep) in batches and drops them from the spool only
+ * after the audit service acknowledges that it stored them.  When the audit
+ * service is down events wait in the spool (across restarts too) and are
+ * delivered when it returns.  Each event carries a unique id, so a batch sent
+ * twice after a lost acknowledgement is stored once.
+ *
+ * Wire format: smartmed.common.v1.AuditBatch request, AuditAck reply
+ * (proto/smartmed/common/v1/audit_event.proto).
+ */
+#ifndef MED_AUDIT_H
+#define MED_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <med/err.h>
+
+typedef struct med_audit med_audit;
+
+/* med_audit_event - one access; strings may be NULL; copied by emit. */
+typedef struct med_audit_event {
+	const char *action;	 /* e.g. "/smartmed.identity.v1.Identity/GetPatient" */
+	const char *actor;	 /* user or service name */
+	uint32_t actor_roles;	 /* MED_ROLE_* bits */
+	const char *patient_id;	 /* patient touched, if any */
+	const char *resource;	 /* e.g. "patient", "record/42" */
+	int outcome;		 /* gRPC status code of the access */
+	const char *request_id;
+	const char *detail;	 /* short, no patient data */
+} med_audit_event;
+
+/* med_audit_opts - where to spool and where to send. */
+typedef struct med_audit_opts {
+	const char *service;	 /* emitting service name */
+	const char *spool_dir;	 /* created if missing */
+	const char *url;	 /* "tcp://127.0.0.1:50060"; NULL = spool only */
+	int batch_max;		 /* events per batch; 0 = 256 */
+	int ack_timeout_ms;	 /* 0 = 2000 */
+	int retry_max_ms;	 /* backoff cap; 0 = 2000 */
+} med_audit_opts;
+
+/*
+ * med_audit_open opens (or recovers) the spool and starts the sender.
+ * Errors: MED_ERR_IO (spool dir unusable), MED_ERR_INVALID.
+ */
+med_err med_audit_open(const med_audit_opts *opts, med_audit **out,
+		       char *errbuf, size_t errlen) MED_MUST_CHECK;
+
+/*
+ * med_audit_emit makes ev durable in the spool; when it returns MED_OK the
+ * event will be delivered.  Thread-safe.  Errors: MED_ERR_IO (disk),
+ * MED_ERR_INVALID (NULL action).
+ */
+med_err med_audit_emit(med_audit *a, const med_audit_event *ev)
+	MED_MUST_CHECK;
+
+/* med_audit_pending returns the number of events not yet acknowledged. */
+uint64_t med_audit_pending(med_audit *a);
+
+/* med_audit_delivered returns the number acknowledged since open. */
+uint64_t med_audit_delivered(med_audit *a);
+
+/* med_audit_close stops the sender (the spool keeps what is pending). */
+void med_audit_close(med_audit *a);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * med/db.h - MariaDB through Connector/C.  Only common/src/db.c includes
+ * MariaDB's headers.
+ *
+ * A pool of connections, prepared statements only (parameters are bound,
+ * never pasted into SQL), transactions, and per-service schema migrations
+ * recorded in a schema_version table.  When the server is away every call
+ * returns MED_ERR_UNAVAILABLE (never a crash) and broken connections are
+ * reopened on their next use, so the service recovers when it is back.
+ */
+#ifndef MED_DB_H
+#define MED_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <med/err.h>
+
+typedef struct med_db med_db;
+typedef struct med_db_conn med_db_conn;
+typedef struct med_db_row med_db_row;
+
+/* med_db_opts - where the database is and how many connections to keep. */
+typedef struct med_db_opts {
+	const char *host;     /* NULL or "" with socket set */
+	int port;	      /* 0 = 3306 */
+	const char *socket;   /* unix socket path, or NULL */
+	const char *user;
+	const char *password; /* may be NULL */
+	const char *database; /* the service's own schema */
+	int pool_size;	      /* 0 = 4 */
+	int connect_timeout_s; /* 0 = 2 */
+	int acquire_timeout_ms; /* wait for a free connection; 0 = 5000 */
+} med_db_opts;
+
+/*
+ * med_db_open creates the pool.  It does not connect: connections open on
+ * first use, so a service can start while the database is still away.
+ * Errors: MED_ERR_INVALID (options), MED_ERR_NOMEM.
+ */
+med_err med_db_open(const med_db_opts *opts, med_db **out) MED_MUST_CHECK;
+
+/* med_db_close closes every connection and frees db; NULL is fine. */
+void med_db_close(med_db *db);
+
+/* med_db_migration - one schema step, applied once, in version order. */
+typedef struct med_db_migration {
+	int version;		       /* 1, 2, 3 ... */
+	const char *description;
+	const char *const *statements; /* NULL-terminated list of SQL */
+} med_db_migration;
+
+/*
+ * med_db_migrate applies the migrations not yet recorded in schema_version,
+ * in order, under a named lock so replicas starting together do not race.
+ * Errors: MED_ERR_UNAVAILABLE (database away), MED_ERR_INTERNAL (a statement
+ * failed: logged with the version).
+ */
+med_err med_db_migrate(med_db *db, const med_db_migration *migrations,
+		       size_t n) MED_MUST_CHECK;
+
+/* med_db_ping is MED_OK when a connection can run a query now. */
+med_err med_db_ping(med_db *db) MED_MUST_CHECK;
+
+/*
+ * med_db_acquire takes a connection from the pool (reconnecting it when it
+ * was broken).  Errors: MED_ERR_UNAVAILABLE, MED_ERR_TIMEOUT (pool busy).
+ */
+med_err med_db_acquire(med_db *db, med_db_conn **out) MED_MUST_CHECK;
+
+/* med_db_release returns c to its pool (rolling back an open transaction). */
+void med_db_release(med_db_conn *c);
+
+/* Transactions on one connection. */
+med_err med_db_begin(med_db_conn *c) MED_MUST_CHECK;
+med_err med_db_commit(med_db_conn *c) MED_MUST_CHECK;
+void med_db_rollback(med_db_conn *c);
+
+/* med_db_type - the type of a bound parameter. */
+typedef enum med_db_type {
+	MED_DB_NULL = 0,
+	MED_DB_INT64 = 1,
+	MED_DB_DOUBLE = 2,
+	MED_DB_TEXT = 3,
+	MED_DB_BLOB = 4,
+} med_db_type;
+
+/* med_db_value - one parameter; pointers are borrowed for the call. */
+typedef struct med_db_value {
+	med_db_type type;
+	int64_t i;
+	double d;
+	const void *p;
+	size_t len;
+} med_db_value;
+
+#define MED_DB_NULLV() ((med_db_value){.type = MED_DB_NULL})
+#define MED_DB_I64(v)  ((med_db_value){.type = MED_DB_INT64, .i = (v)})
+#define MED_DB_DBL(v)  ((med_db_value){.type = MED_DB_DOUBLE, .d = (v)})
+#define MED_DB_STR(s)                                                          \
+	((med_db_value){.type = MED_DB_TEXT, .p = (s), .len = strlen(s)})
+#define MED_DB_BLOBV(ptr, n)                                                   \
+	((med_db_value){.type = MED_DB_BLOB, .p = (ptr), .len = (n)})
+
+/*
+ * med_db_exec runs one statement that returns no rows.  affected and
+ * insert_id are optional.  Errors: MED_ERR_EXISTS (duplicate key),
+ * MED_ERR_CONFLICT (deadlock or lock wait timeout; retry the transaction),
+ * MED_ERR_UNAVAILABLE (connection lost: c is marked broken),
+ * MED_ERR_INVALID (a value out of the column's range), MED_ERR_INTERNAL.
+ */
+med_err med_db_exec(med_db_conn *c, const char *sql,
+		    const med_db_value *params, size_t n_params,
+		    uint64_t *affected, uint64_t *insert_id) MED_MUST_CHECK;
+
+/* med_db_row_fn gets each row; a non-OK return stops and is returned. */
+typedef med_err (*med_db_row_fn)(void *ctx, const med_db_row *row);
+
+/*
+ * med_db_query runs a SELECT and calls on_row for each row, in order.  Rows
+ * are valid only during the callback.  Errors as med_db_exec.
+ */
+med_err med_db_query(med_db_conn *c, const char *sql,
+		     const med_db_value *params, size_t n_params,
+		     med_db_row_fn on_row, void *ctx) MED_MUST_CHECK;
+
+/* med_db_row_columns returns the number of columns. */
+size_t med_db_row_columns(const med_db_row *row);
+
+/* med_db_row_is_null is true when column col is NULL. */
+bool med_db_row_is_null(const med_db_row *row, size_t col);
+
+/* med_db_row_text returns column col as text (NULL for NULL); *len opt. */
+const char *med_db_row_text(const med_db_row *row, size_t col, size_t *len);
+
+/* med_db_row_int64 returns column col as an integer (0 for NULL). */
+int64_t med_db_row_int64(const med_db_row *row, size_t col);
+
+/* med_db_row_double returns column col as a double (0 for NULL). */
+double med_db_row_double(const med_db_row *row, size_t col);
+
+/* med_db_tx_fn is the body of a transaction. */
+typedef med_err (*med_db_tx_fn)(med_db_conn *c, void *ctx);
+
+/*
+ * med_db_tx runs fn inside one transaction: acquire, begin, fn, commit; any
+ * error rolls back.  A deadlock (MED_ERR_CONFLICT) is retried up to 3 times.
+ */
+med_err med_db_tx(med_db *db, med_db_tx_fn fn, void *ctx) MED_MUST_CHECK;
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * med/metrics.h - Prometheus metrics and the small HTTP server that serves
+ * them with /healthz and /readyz (libuv, its own thread).
+ *
+ * Counters and histograms are lock-free to update.  Labels are fixed when a
+ * series is created; never put a patient identifier in a label.
+ */
+#ifndef MED_METRICS_H
+#define MED_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <med/err.h>
+
+typedef struct med_metrics med_metrics;
+typedef struct med_counter med_counter;
+typedef struct med_gauge med_gauge;
+typedef struct med_histogram med_histogram;
+typedef struct med_rpc_stats med_rpc_stats;
+
+/* med_metrics_new creates a registry that also reports process_* metrics. */
+med_metrics *med_metrics_new(void);
+
+/* med_metrics_free releases the registry and its series; NULL is fine. */
+void med_metrics_free(med_metrics *m);
+
+/*
+ * med_metrics_counter returns the counter name{labels} ("" or
+ * 'code="ok",kind="x"'), creating it on first use.  NULL on OOM.
+ */
+med_counter *med_metrics_counter(med_metrics *m, const char *name,
+				 const char *help, const char *labels);
+void med_counter_add(med_counter *c, uint64_t n);
+
+/* med_metrics_gauge is the same for a value that goes up and down. */
+med_gauge *med_metrics_gauge(med_metrics *m, const char *name,
+			     const char *help, const char *labels);
+void med_gauge_set(med_gauge *g, double v);
+
+/* med_metrics_histogram: seconds, with fixed latency buckets 1ms..10s. */
+med_histogram *med_metrics_histogram(med_metrics *m, const char *name,
+				     const char *help, const char *labels);
+void med_histogram_observe(med_histogram *h, double seconds);
+
+/*
+ * med_metrics_rpc returns the grpc_server_* series of one method
+ * (grpc_server_started_total, grpc_server_handled_total{grpc_code},
+ * grpc_server_handling_seconds), labelled grpc_service, grpc_method and
+ * grpc_type ("unary" or "server_stream").
+ */
+med_rpc_stats *med_metrics_rpc(med_metrics *m, const char *grpc_service,
+			       const char *grpc_method, const char *grpc_type);
+void med_rpc_stats_started(med_rpc_stats *s);
+void med_rpc_stats_handled(med_rpc_stats *s, int grpc_code, double seconds);
+
+/*
+ * med_metrics_render writes the Prometheus text exposition into a new
+ * malloc'd buffer (*out, *len); the caller frees it.
+ */
+med_err med_metrics_render(med_metrics *m, char **out, size_t *len)
+	MED_MUST_CHECK;
+
+typedef struct med_http med_http;
+
+/* med_ready_fn says whether the service is ready (for /readyz). */
+typedef bool (*med_ready_fn)(void *ctx);
+
+/*
+ * med_http_start serves GET /metrics, /healthz (always 200 while the process
+ * runs) and /readyz (200 when ready(ctx), else 503) on host:port.  Port 0
+ * picks one; *bound_port gets it.  Errors: MED_ERR_IO (bind failed).
+ */
+med_err med_http_start(const char *host, int port, med_metrics *m,
+		       med_ready_fn ready, void *ctx, med_http **out,
+		       int *bound_port) MED_MUST_CHECK;
+
+/* med_http_stop stops the server thread and frees h; NULL is fine. */
+void med_http_stop(med_http *h);
+
+#endif

@@ -1,0 +1,243 @@
+/*
+ * med/rpc.h - gRPC server and client over the gRPC C core, with protobuf-c
+ * messages.  Only libmed's rpc files include gRPC headers; services see these
+ * types alone.
+ *
+ * Server: a service registers a table of methods.  For every call libmed
+ * decodes the request into a per-call arena, validates it (size, nesting
+ * depth, UTF-8, no NUL in strings, known enum values), authenticates the
+ * caller and checks the method's roles, runs the handler, encodes the reply,
+ * maps med_err to a gRPC status in one place, records metrics and emits an
+ * audit event.  Unknown methods get UNIMPLEMENTED.  grpc.health.v1.Health
+ * (Check and Watch) is served by every server.
+ */
+#ifndef MED_RPC_H
+#define MED_RPC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <protobuf-c/protobuf-c.h>
+#include <med/arena.h>
+#include <med/auth.h>
+#include <med/err.h>
+
+struct med_audit;
+struct med_metrics;
+
+typedef struct med_call med_call;
+typedef struct med_server med_server;
+
+/* med_rpc_kind - the call shapes libmed serves. */
+typedef enum med_rpc_kind {
+	MED_RPC_UNARY = 0,
+	MED_RPC_SERVER_STREAM = 1,
+} med_rpc_kind;
+
+/*
+ * med_unary_fn handles a unary call: in is the validated request, out an
+ * initialised reply (both in the call's arena) that the handler fills.
+ * Return MED_OK, or an error set with med_call_fail.
+ */
+typedef med_err (*med_unary_fn)(med_call *call, const ProtobufCMessage *in,
+				ProtobufCMessage *out);
+
+/*
+ * med_stream_fn handles a server-streaming call: it sends replies with
+ * med_call_send and returns when the stream is complete.  It runs on its own
+ * thread and may block.
+ */
+typedef med_err (*med_stream_fn)(med_call *call, const ProtobufCMessage *in);
+
+/* med_method - one RPC of a service. */
+typedef struct med_method {
+	const char *path; /* "/smartmed.identity.v1.Identity/GetPatient" */
+	const ProtobufCMessageDescriptor *input;
+	const ProtobufCMessageDescriptor *output;
+	med_rpc_kind kind;
+	med_unary_fn unary;   /* for MED_RPC_UNARY */
+	med_stream_fn stream; /* for MED_RPC_SERVER_STREAM */
+	uint32_t roles;	      /* MED_ROLE_* bits, any of; MED_ROLES_PUBLIC */
+} med_method;
+
+/* med_server_opts - how a server listens and behaves. */
+typedef struct med_server_opts {
+	const char *service_name; /* short name for logs and audit: "identity" */
+	const char *listen_addr;  /* "127.0.0.1:50051"; port 0 picks one */
+	int n_threads;		  /* completion-queue threads; 0 = 2 */
+	size_t max_message_bytes; /* receive and send cap; 0 = 4 MiB */
+	int max_streams;	  /* concurrent streaming calls; 0 = 64 */
+	med_authenticator auth;	  /* taken over by the server */
+	struct med_audit *audit;  /* optional; borrowed */
+	struct med_metrics *metrics; /* optional; borrowed */
+	void *service_data;	  /* handed to handlers by med_call_data */
+} med_server_opts;
+
+/*
+ * med_server_new creates a server (not yet listening).  It takes over
+ * opts->auth even on failure.  Errors: MED_ERR_INVALID (bad options).
+ */
+med_err med_server_new(const med_server_opts *opts, med_server **out,
+		       char *errbuf, size_t errlen) MED_MUST_CHECK;
+
+/*
+ * med_server_add_methods registers methods before start; the table must
+ * outlive the server.  Errors: MED_ERR_INVALID (duplicate path, missing
+ * handler), MED_ERR_PRECONDITION (already started).
+ */
+med_err med_server_add_methods(med_server *s, const med_method *methods,
+			       size_t n_methods) MED_MUST_CHECK;
+
+/*
+ * med_server_start binds and starts serving; *bound_port (optional) gets the
+ * port.  Errors: MED_ERR_IO when the address cannot be bound (including a
+ * port already in use: SO_REUSEPORT is off).
+ */
+med_err med_server_start(med_server *s, int *bound_port) MED_MUST_CHECK;
+
+/*
+ * med_server_set_serving sets the health status reported by
+ * grpc.health.v1.Health for "" and every registered service.  Watchers are
+ * told.  Thread-safe.
+ */
+void med_server_set_serving(med_server *s, bool serving);
+
+/*
+ * med_server_shutdown drains: health goes NOT_SERVING, new calls are
+ * refused, calls in flight get grace_ms to finish and are then cancelled.
+ * Returns when every call has ended.  Thread-safe; idempotent.
+ */
+void med_server_shutdown(med_server *s, int grace_ms);
+
+/* med_server_free shuts down (if needed) and releases s; NULL is fine. */
+void med_server_free(med_server *s);
+
+/* --- inside a handler ------------------------------------------------- */
+
+/* med_call_arena returns the call's scratch arena (freed with the call). */
+med_arena *med_call_arena(med_call *call);
+
+/* med_call_data returns opts.service_data of the server. */
+void *med_call_data(med_call *call);
+
+/* med_call_principal returns the authenticated caller. */
+const med_principal *med_call_principal(med_call *call);
+
+/* med_call_request_id returns the request id (x-request-id or generated). */
+const char *med_call_request_id(med_call *call);
+
+/* med_call_method returns the method being served. */
+const med_method *med_call_method(med_call *call);
+
+/*
+ * med_call_is_cancelled is true once the client cancelled, the deadline
+ * passed or the server is draining.  Long handlers check it.
+ */
+bool med_call_is_cancelled(med_call *call);
+
+/* med_call_remaining_ms returns ms to the deadline; INT64_MAX for none. */
+int64_t med_call_remaining_ms(med_call *call);
+
+/*
+ * med_call_set_patient names the patient this call touched, for the audit
+ * event the RPC layer emits when the call ends.  Copied.
+ */
+void med_call_set_patient(med_call *call, const char *patient_id);
+
+/*
+ * med_call_fail records err and a message for the client (name the field:
+ * "mrn: must not be empty") and returns err, so a handler can write
+ * "return med_call_fail(call, MED_ERR_INVALID, ...);".  No patient data in
+ * the message.
+ */
+med_err med_call_fail(med_call *call, med_err err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * med_call_send sends one reply on a server-streaming call and waits until
+ * gRPC has taken it.  Errors: MED_ERR_CANCELLED when the client went away or
+ * the deadline passed.
+ */
+med_err med_call_send(med_call *call, const ProtobufCMessage *msg)
+	MED_MUST_CHECK;
+
+/* --- client ------------------------------------------------------------ */
+
+typedef struct med_channel med_channel;
+
+/* med_call_opts - per-call client options. */
+typedef struct med_call_opts {
+	const char *token;	/* bearer token, or NULL */
+	int64_t deadline_ms;	/* 0 = 10 s */
+	bool idempotent;	/* retry UNAVAILABLE with backoff */
+	int max_attempts;	/* 0 = 4 (idempotent only) */
+	const char *request_id; /* sent as x-request-id, or NULL */
+} med_call_opts;
+
+/* med_rpc_status - the gRPC outcome of a client call. */
+typedef struct med_rpc_status {
+	int code; /* gRPC status code; 0 = OK */
+	char message[512];
+} med_rpc_status;
+
+/*
+ * med_channel_open makes a channel to target ("127.0.0.1:50051",
+ * "dns:///identity:50051").  Plaintext for now; mTLS arrives with the
+ * security work.  Thread-safe to use from many threads.
+ */
+med_err med_channel_open(const char *target, med_channel **out) MED_MUST_CHECK;
+
+/* med_channel_close releases ch; NULL is fine. */
+void med_channel_close(med_channel *ch);
+
+/*
+ * med_channel_unary calls path with in and decodes the reply into *out
+ * (allocated from arena).  Returns MED_OK when the status is OK; otherwise
+ * the error mapped from the status, with st filled in either case.
+ */
+med_err med_channel_unary(med_channel *ch, const char *path,
+			  const ProtobufCMessage *in,
+			  const ProtobufCMessageDescriptor *out_desc,
+			  med_arena *arena, const med_call_opts *opts,
+			  ProtobufCMessage **out, med_rpc_status *st)
+	MED_MUST_CHECK;
+
+/* med_stream_msg_fn receives one streamed reply; non-OK stops the stream. */
+typedef med_err (*med_stream_msg_fn)(void *ctx, const ProtobufCMessage *msg);
+
+/*
+ * med_channel_server_stream calls a server-streaming method and hands each
+ * reply (decoded into arena, which is reset between messages) to on_msg.
+ */
+med_err med_channel_server_stream(med_channel *ch, const char *path,
+				  const ProtobufCMessage *in,
+				  const ProtobufCMessageDescriptor *out_desc,
+				  med_arena *arena, const med_call_opts *opts,
+				  med_stream_msg_fn on_msg, void *ctx,
+				  med_rpc_status *st) MED_MUST_CHECK;
+
+/* med_err_from_grpc_status maps a gRPC status code back to a med_err. */
+med_err med_err_from_grpc_status(int code);
+
+/* --- validation (also used by tests and fuzzers) ------------------------ */
+
+/* Deepest nesting of messages accepted in a request. */
+#define MED_PB_MAX_DEPTH 32
+
+/*
+ * med_pb_validate_wire checks encoded bytes against desc before unpacking:
+ * well-formed wire format, nesting at most MED_PB_MAX_DEPTH, string fields
+ * valid UTF-8 without NUL.  On failure writes "field 'x.y': reason" to err.
+ */
+med_err med_pb_validate_wire(const ProtobufCMessageDescriptor *desc,
+			     const uint8_t *data, size_t len, char *err,
+			     size_t errlen) MED_MUST_CHECK;
+
+/*
+ * med_pb_validate_msg checks an unpacked message: enum fields hold known
+ * values (recursively).  On failure names the field in err.
+ */
+med_err med_pb_validate_msg(const ProtobufCMessage *msg, char *err,
+			    size_t errlen) MED_MUST_CHECK;
+
+#endif

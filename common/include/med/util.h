@@ -1,0 +1,31 @@
+/*
+ * med/util.h - small helpers every module needs.
+ */
+#ifndef MED_UTIL_H
+#define MED_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MED_UUID_LEN 36
+
+/* med_uuid_v4 writes a random RFC 4122 v4 UUID and a NUL into out[37]. */
+void med_uuid_v4(char out[MED_UUID_LEN + 1]);
+
+/* med_now_ms returns the wall clock in Unix milliseconds. */
+int64_t med_now_ms(void);
+
+/* med_mono_ns returns a monotonic clock in nanoseconds. */
+int64_t med_mono_ns(void);
+
+/* med_utf8_valid is true when s[0..len) is valid UTF-8 without NUL. */
+bool med_utf8_valid(const char *s, size_t len);
+
+/* med_strlcpy copies at most size-1 bytes and always terminates. */
+size_t med_strlcpy(char *dst, const char *src, size_t size);
+
+/* med_json_escape writes s as a JSON string body (no quotes) into out. */
+size_t med_json_escape(const char *s, char *out, size_t size);
+
+#endif

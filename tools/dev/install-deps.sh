@@ -1,0 +1,34 @@
+#!/bin/sh
+# Installs the Debian 12 packages smartmed needs to build, run and test,
+# when any is missing.  Run as root (CI and make run/test do); prints what
+# it installs and does nothing when everything is there.
+set -eu
+
+PKGS="build-essential pkg-config make git
+libgrpc-dev protobuf-c-compiler libprotobuf-c-dev protobuf-compiler
+libnng-dev libuv1-dev libmariadb-dev mariadb-server mariadb-client
+libsodium-dev libjpeg62-turbo-dev libpng-dev
+python3 python3-grpcio python3-protobuf python3-pytest
+nghttp2-client clang-format cppcheck procps"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+
+[ -z "$missing" ] && exit 0
+
+echo "smartmed: installing Debian packages:$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "smartmed: need root to install packages (or install them yourself)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null
+# The server package may start a system MariaDB; smartmed runs its own and
+# never uses that one.

@@ -1,0 +1,16 @@
+# tools/: medctl (the operator CLI) and the benchmarks.
+
+# tool_template NAME SOURCES: a binary in $(BUILD)/bin linked with libmed.
+define tool_template
+$(1)_OBJS := $$(patsubst %.c,$$(BUILD)/obj/%.o,$(2))
+ALL_OBJS += $$($(1)_OBJS)
+BINS += $$(BUILD)/bin/$(1)
+$$(BUILD)/bin/$(1): $$($(1)_OBJS) $$(LIBMED)
+	@mkdir -p $$(dir $$@)
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJS) $$(LIBMED) $$(DEP_LIBS)
+endef
+
+$(eval $(call tool_template,medctl,$(sort $(wildcard tools/medctl/*.c))))
+$(foreach b,$(patsubst tools/bench/%.c,%,$(wildcard tools/bench/*.c)),\
+	$(eval $(call tool_template,bench-$(b),tools/bench/$(b).c)))
