@@ -67,4 +67,32 @@ uint64_t med_audit_delivered(med_audit *a);
 /* med_audit_close stops the sender (the spool keeps what is pending). */
 void med_audit_close(med_audit *a);
 
+/* --- the receiving side, used by the audit service and by tests -------- */
+
+struct Smartmed__Common__V1__AuditEvent;
+typedef struct med_audit_ingest med_audit_ingest;
+
+/*
+ * med_audit_store_fn stores events[0..n) durably, all or nothing, counting
+ * newly stored and duplicate (already present) events.  Only when it returns
+ * MED_OK is the batch acknowledged; otherwise the emitter sends it again.
+ * Called from the ingest thread only.
+ */
+typedef med_err (*med_audit_store_fn)(
+	void *ctx, struct Smartmed__Common__V1__AuditEvent *const *events,
+	size_t n, uint32_t *stored, uint32_t *duplicates);
+
+/*
+ * med_audit_ingest_start listens on url (NNG rep) and hands each AuditBatch
+ * to store, replying AuditAck on success.  A malformed batch is logged and
+ * answered with an empty ack so that a broken emitter cannot wedge ingest.
+ * Errors: MED_ERR_IO (listen failed), MED_ERR_INVALID.
+ */
+med_err med_audit_ingest_start(const char *url, med_audit_store_fn store,
+			       void *ctx, med_audit_ingest **out,
+			       char *errbuf, size_t errlen) MED_MUST_CHECK;
+
+/* med_audit_ingest_stop closes the socket and joins the thread; NULL ok. */
+void med_audit_ingest_stop(med_audit_ingest *in);
+
 #endif
