@@ -44,4 +44,12 @@ size_t med_arena_used(const med_arena *a);
  */
 void med_arena_pb_allocator(med_arena *a, ProtobufCAllocator *out);
 
+/*
+ * med_arena_push_msg appends a new, initialised message of type desc to the
+ * arena array *items (count *n, capacity *cap), growing it as needed, and
+ * returns it; NULL past the cap.  Fits protobuf-c repeated message fields.
+ */
+void *med_arena_push_msg(med_arena *a, void ***items, size_t *n, size_t *cap,
+			 const ProtobufCMessageDescriptor *desc);
+
 #endif

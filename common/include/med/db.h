@@ -149,4 +149,23 @@ typedef med_err (*med_db_tx_fn)(med_db_conn *c, void *ctx);
  */
 med_err med_db_tx(med_db *db, med_db_tx_fn fn, void *ctx) MED_MUST_CHECK;
 
+/* --- conveniences over the calls above (db_util.c) ---------------------- */
+
+struct med_arena;
+
+/* med_db_query_once acquires a connection, runs med_db_query, releases. */
+med_err med_db_query_once(med_db *db, const char *sql,
+			  const med_db_value *params, size_t n_params,
+			  med_db_row_fn on_row, void *ctx) MED_MUST_CHECK;
+
+/* med_db_exec_once acquires a connection, runs med_db_exec, releases. */
+med_err med_db_exec_once(med_db *db, const char *sql,
+			 const med_db_value *params, size_t n_params,
+			 uint64_t *affected, uint64_t *insert_id) MED_MUST_CHECK;
+
+/* med_db_row_strdup copies column col into arena; NULL becomes "".  Returns
+ * NULL only when the arena is full. */
+char *med_db_row_strdup(struct med_arena *arena, const med_db_row *row,
+			size_t col);
+
 #endif

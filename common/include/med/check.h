@@ -1,0 +1,69 @@
+/*
+ * med/check.h - field checks shared by every service's handlers.
+ *
+ * Each check returns MED_OK or fails the call with MED_ERR_INVALID and a
+ * message that starts with the field name ("mrn: must not be empty"), so a
+ * client knows what to fix.  Messages never echo the value: it may be
+ * patient data.
+ */
+#ifndef MED_CHECK_H
+#define MED_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <med/err.h>
+#include <med/rpc.h>
+
+struct Smartmed__Common__V1__PageRequest;
+struct Smartmed__Common__V1__PageResponse;
+
+/*
+ * med_check_text requires value to hold min_chars..max_chars characters
+ * (UTF-8 code points; min 0 makes it optional).
+ */
+med_err med_check_text(med_call *call, const char *field, const char *value,
+		       size_t min_chars, size_t max_chars) MED_MUST_CHECK;
+
+/*
+ * med_check_date requires a real calendar date "YYYY-MM-DD" (1900 or later)
+ * that is not in the future; "" passes when !required.
+ */
+med_err med_check_date(med_call *call, const char *field, const char *value,
+		       bool required) MED_MUST_CHECK;
+
+/* med_check_enum_set requires an enum field to be set (non-zero). */
+med_err med_check_enum_set(med_call *call, const char *field, int value)
+	MED_MUST_CHECK;
+
+/* med_check_id requires a UUID as made by med_uuid_v4 (36 characters). */
+med_err med_check_id(med_call *call, const char *field, const char *value)
+	MED_MUST_CHECK;
+
+/* med_page - a page to read: LIMIT and OFFSET for the store. */
+typedef struct med_page {
+	uint32_t size;	 /* 1..500 */
+	uint64_t offset; /* rows to skip */
+} med_page;
+
+#define MED_PAGE_DEFAULT 50
+#define MED_PAGE_MAX 500
+
+/*
+ * med_page_parse reads a PageRequest (NULL means the first page of the
+ * default size).  Errors name "page.page_size" or "page.page_token".
+ */
+med_err med_page_parse(med_call *call,
+		       const struct Smartmed__Common__V1__PageRequest *req,
+		       med_page *out) MED_MUST_CHECK;
+
+/*
+ * med_page_respond makes the PageResponse for a page whose store read
+ * returned *n_rows rows (the store asks for size + 1 to know whether another
+ * page exists) and trims *n_rows to the page size.  Allocated from the
+ * call's arena; NULL on allocation failure.
+ */
+struct Smartmed__Common__V1__PageResponse *
+med_page_respond(med_call *call, const med_page *page, size_t *n_rows);
+
+#endif

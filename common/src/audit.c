@@ -1,0 +1,789 @@
+/*
+ * audit.c - the audit emitter: a durable local spool and a sender thread.
+ *
+ * Files in the spool directory:
+ *   audit.spool  records [magic u32][len u32][crc32 u32][AuditEvent bytes],
+ *                appended with one pwrite each and made durable by fdatasync
+ *   audit.ack    [offset u64][crc32 u32][magic u32]: the byte offset of the
+ *                first record the audit service has not acknowledged
+ *
+ * Emitters append under a mutex and then wait for a group commit: the first
+ * waiter becomes the leader and fdatasyncs for everyone who appended before
+ * it started, so N concurrent emits cost about one fsync, not N.
+ *
+ * The sender only reads durable records (below synced_off).  It sends them as
+ * an AuditBatch, and advances the ack offset only when an AuditAck comes
+ * back; on a timeout it resends from the same offset with exponential
+ * backoff, and the audit service drops duplicates by event id.  When every
+ * record is acknowledged and the spool has grown, both files are truncated.
+ */
+#include <med/audit.h>
+#include <med/auth.h>
+#include <med/log.h>
+#include <med/util.h>
+
+#include "smartmed/common/v1/audit_event.pb-c.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <nng/nng.h>
+#include <nng/protocol/reqrep0/req.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SPOOL_NAME "audit.spool"
+#define ACK_NAME "audit.ack"
+#define REC_MAGIC 0x41444d45u /* "EMDA" little-endian on disk */
+#define ACK_MAGIC 0x4b414d45u
+#define REC_HDR 12
+#define REC_PAYLOAD_MAX (64u << 10)
+#define READ_CHUNK (1u << 20)
+#define BATCH_BYTES_MAX (1u << 20)
+#define BATCH_EVENTS_MAX 1024
+#define COMPACT_BYTES (4u << 20)
+#define BACKOFF_MIN_MS 50
+#define STACK_REC 2048
+
+struct med_audit {
+	char *service;
+	int batch_max, ack_timeout_ms, retry_max_ms;
+	int spool_fd, ack_fd;
+
+	pthread_mutex_t mu;
+	pthread_cond_t wake;   /* sender: records durable, or stop */
+	pthread_cond_t synced; /* emitters: a group commit finished */
+	uint64_t write_off;    /* end of the records written */
+	uint64_t synced_off;   /* end of the durable records */
+	uint64_t ack_off;      /* first unacknowledged record */
+	uint64_t n_written, n_synced, n_acked; /* record counts */
+	bool syncing, broken, stopping;
+
+	bool have_sender;
+	pthread_t sender;
+	nng_socket sock;
+	uint8_t *rbuf, *bbuf; /* sender scratch: spool bytes, batch */
+};
+
+enum rec_state { REC_OK, REC_PARTIAL, REC_BAD };
+
+/* --- crc32 (IEEE), table built once ------------------------------------ */
+
+static uint32_t crc_table[256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+
+static void
+crc_init(void)
+{
+	for (uint32_t i = 0; i < 256; i++) {
+		uint32_t c = i;
+		for (int k = 0; k < 8; k++)
+			c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+		crc_table[i] = c;
+	}
+}
+
+static uint32_t
+crc32_of(const uint8_t *p, size_t len)
+{
+	uint32_t c = 0xffffffffu;
+
+	pthread_once(&crc_once, crc_init);
+	for (size_t i = 0; i < len; i++)
+		c = crc_table[(c ^ p[i]) & 0xff] ^ (c >> 8);
+	return c ^ 0xffffffffu;
+}
+
+static uint32_t
+get_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static void
+put_u32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/* rec_check looks at the record at p with avail bytes after it. */
+static enum rec_state
+rec_check(const uint8_t *p, size_t avail, size_t *rec_len)
+{
+	uint32_t len;
+
+	if (avail < REC_HDR)
+		return REC_PARTIAL;
+	len = get_u32(p + 4);
+	if (get_u32(p) != REC_MAGIC || len == 0 || len > REC_PAYLOAD_MAX)
+		return REC_BAD;
+	if (avail < REC_HDR + (size_t)len)
+		return REC_PARTIAL;
+	if (crc32_of(p + REC_HDR, len) != get_u32(p + 8))
+		return REC_BAD;
+	*rec_len = REC_HDR + len;
+	return REC_OK;
+}
+
+/* read_full preads len bytes at off; false on error or a short file. */
+static bool
+read_full(int fd, uint8_t *buf, size_t len, uint64_t off)
+{
+	while (len > 0) {
+		ssize_t n = pread(fd, buf, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		buf += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return true;
+}
+
+static bool
+write_full(int fd, const uint8_t *buf, size_t len, uint64_t off)
+{
+	while (len > 0) {
+		ssize_t n = pwrite(fd, buf, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		buf += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return true;
+}
+
+/* --- the ack file ------------------------------------------------------- */
+
+static bool
+ack_store(med_audit *a, uint64_t off)
+{
+	uint8_t rec[16];
+
+	memcpy(rec, &off, 8);
+	put_u32(rec + 8, crc32_of(rec, 8));
+	put_u32(rec + 12, ACK_MAGIC);
+	if (!write_full(a->ack_fd, rec, sizeof(rec), 0) ||
+	    fdatasync(a->ack_fd) != 0) {
+		med_log_error("audit: cannot write the ack file: %s",
+			      strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* ack_load returns the stored offset; 0 (resend all) if unreadable. */
+static uint64_t
+ack_load(med_audit *a)
+{
+	uint8_t rec[16];
+	uint64_t off;
+	struct stat st;
+
+	if (fstat(a->ack_fd, &st) != 0 || st.st_size == 0)
+		return 0;
+	if (st.st_size != 16 || !read_full(a->ack_fd, rec, 16, 0) ||
+	    get_u32(rec + 12) != ACK_MAGIC ||
+	    get_u32(rec + 8) != crc32_of(rec, 8)) {
+		med_log_warn("audit: ack file unreadable; resending the "
+			     "whole spool");
+		return 0;
+	}
+	memcpy(&off, rec, 8);
+	return off;
+}
+
+/* --- recovery ------------------------------------------------------------ */
+
+struct scan {
+	uint64_t end;	   /* end of the last valid record */
+	uint64_t ack;	   /* last record boundary at or below the ack */
+	uint64_t n_after; /* records from ack on */
+};
+
+/* scan_spool walks every record from 0, stopping at the first bad one. */
+static bool
+scan_spool(int fd, uint64_t size, uint64_t ack, uint8_t *buf,
+	   struct scan *sc)
+{
+	uint64_t off = 0, count = 0, before = 0;
+
+	*sc = (struct scan){0, 0, 0};
+	while (off < size) {
+		size_t n = size - off < READ_CHUNK ? size - off : READ_CHUNK;
+		size_t pos = 0, rl;
+
+		if (!read_full(fd, buf, n, off))
+			return false;
+		while (rec_check(buf + pos, n - pos, &rl) == REC_OK) {
+			if (off + pos <= ack) {
+				sc->ack = off + pos;
+				before = count;
+			}
+			count++;
+			pos += rl;
+		}
+		off += pos;
+		sc->end = off;
+		/* Nothing parsed in a full chunk, or a bad or cut record. */
+		if (pos == 0 || n < READ_CHUNK ||
+		    rec_check(buf + pos, n - pos, &rl) == REC_BAD)
+			break;
+	}
+	if (sc->end <= ack) {
+		sc->ack = sc->end;
+		before = count;
+	}
+	sc->n_after = count - before;
+	return true;
+}
+
+static med_err
+spool_recover(med_audit *a)
+{
+	struct stat st;
+	struct scan sc;
+	uint64_t ack = ack_load(a);
+
+	if (fstat(a->spool_fd, &st) != 0 ||
+	    !scan_spool(a->spool_fd, (uint64_t)st.st_size, ack, a->rbuf, &sc))
+		return MED_ERR_IO;
+	if (sc.end < (uint64_t)st.st_size) {
+		med_log_warn("audit: spool has a torn or corrupt tail; "
+			     "dropping %llu bytes at offset %llu",
+			     (unsigned long long)((uint64_t)st.st_size - sc.end),
+			     (unsigned long long)sc.end);
+		if (ftruncate(a->spool_fd, (off_t)sc.end) != 0 ||
+		    fdatasync(a->spool_fd) != 0)
+			return MED_ERR_IO;
+	}
+	if (sc.ack != ack)
+		med_log_warn("audit: ack offset %llu is not a record "
+			     "boundary; resuming at %llu",
+			     (unsigned long long)ack,
+			     (unsigned long long)sc.ack);
+	a->write_off = a->synced_off = sc.end;
+	a->ack_off = sc.ack;
+	a->n_written = a->n_synced = sc.n_after;
+	if (sc.n_after > 0)
+		med_log_info("audit: %llu events pending in the spool",
+			     (unsigned long long)sc.n_after);
+	return MED_OK;
+}
+
+/* --- emitting ------------------------------------------------------------ */
+
+/*
+ * group_commit waits, with a->mu held, until record number rec is durable.
+ * Record numbers only grow, so compaction cannot confuse a waiter.
+ */
+static med_err
+group_commit(med_audit *a, uint64_t rec)
+{
+	while (a->n_synced < rec && !a->broken) {
+		uint64_t target = a->write_off, recs = a->n_written;
+		int rc;
+
+		if (a->syncing) {
+			pthread_cond_wait(&a->synced, &a->mu);
+			continue;
+		}
+		a->syncing = true;
+		pthread_mutex_unlock(&a->mu);
+		rc = fdatasync(a->spool_fd);
+		pthread_mutex_lock(&a->mu);
+		a->syncing = false;
+		/* After a failed fsync the page cache cannot be trusted. */
+		if (rc != 0) {
+			med_log_error("audit: spool fsync failed: %s",
+				      strerror(errno));
+			a->broken = true;
+		} else {
+			a->synced_off = target;
+			a->n_synced = recs;
+			pthread_cond_signal(&a->wake);
+		}
+		pthread_cond_broadcast(&a->synced);
+	}
+	return a->n_synced >= rec ? MED_OK : MED_ERR_IO;
+}
+
+static med_err
+spool_append(med_audit *a, const uint8_t *rec, size_t len)
+{
+	med_err err = MED_ERR_IO;
+
+	pthread_mutex_lock(&a->mu);
+	if (a->broken)
+		goto unlock;
+	if (!write_full(a->spool_fd, rec, len, a->write_off)) {
+		med_log_error("audit: spool write failed: %s",
+			      strerror(errno));
+		/* Cut a partial record so the next one starts cleanly. */
+		if (ftruncate(a->spool_fd, (off_t)a->write_off) != 0)
+			a->broken = true;
+		goto unlock;
+	}
+	a->write_off += len;
+	a->n_written++;
+	err = group_commit(a, a->n_written);
+unlock:
+	pthread_mutex_unlock(&a->mu);
+	return err;
+}
+
+static const char *
+nz(const char *s)
+{
+	return s ? s : "";
+}
+
+static bool
+event_fill(med_audit *a, const med_audit_event *ev,
+	   Smartmed__Common__V1__AuditEvent *pb, char *id, char *roles,
+	   size_t roles_len)
+{
+	const char *s[] = {nz(ev->action),     nz(ev->actor),
+			   nz(ev->patient_id), nz(ev->resource),
+			   nz(ev->request_id), nz(ev->detail)};
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		if (!med_utf8_valid(s[i], strlen(s[i])))
+			return false;
+	med_uuid_v4(id);
+	med_role_names(ev->actor_roles, roles, roles_len);
+	pb->event_id = id;
+	pb->time_ms = med_now_ms();
+	pb->service = a->service;
+	pb->action = (char *)s[0];
+	pb->actor = (char *)s[1];
+	pb->actor_roles = roles;
+	pb->patient_id = (char *)s[2];
+	pb->resource = (char *)s[3];
+	pb->outcome = ev->outcome;
+	pb->request_id = (char *)s[4];
+	pb->detail = (char *)s[5];
+	return true;
+}
+
+med_err
+med_audit_emit(med_audit *a, const med_audit_event *ev)
+{
+	Smartmed__Common__V1__AuditEvent pb =
+		SMARTMED__COMMON__V1__AUDIT_EVENT__INIT;
+	char id[MED_UUID_LEN + 1], roles[128];
+	uint8_t stack[STACK_REC], *rec = stack;
+	size_t len;
+	med_err err;
+
+	if (a == NULL || ev == NULL || ev->action == NULL ||
+	    !event_fill(a, ev, &pb, id, roles, sizeof(roles)))
+		return MED_ERR_INVALID;
+	len = smartmed__common__v1__audit_event__get_packed_size(&pb);
+	if (len > REC_PAYLOAD_MAX)
+		return MED_ERR_INVALID;
+	if (REC_HDR + len > sizeof(stack) &&
+	    (rec = malloc(REC_HDR + len)) == NULL)
+		return MED_ERR_NOMEM;
+	smartmed__common__v1__audit_event__pack(&pb, rec + REC_HDR);
+	put_u32(rec, REC_MAGIC);
+	put_u32(rec + 4, (uint32_t)len);
+	put_u32(rec + 8, crc32_of(rec + REC_HDR, len));
+	err = spool_append(a, rec, REC_HDR + len);
+	if (rec != stack)
+		free(rec);
+	return err;
+}
+
+uint64_t
+med_audit_pending(med_audit *a)
+{
+	uint64_t n;
+
+	if (a == NULL)
+		return 0;
+	pthread_mutex_lock(&a->mu);
+	n = a->n_synced - a->n_acked;
+	pthread_mutex_unlock(&a->mu);
+	return n;
+}
+
+uint64_t
+med_audit_delivered(med_audit *a)
+{
+	uint64_t n;
+
+	if (a == NULL)
+		return 0;
+	pthread_mutex_lock(&a->mu);
+	n = a->n_acked;
+	pthread_mutex_unlock(&a->mu);
+	return n;
+}
+
+/* --- sending ------------------------------------------------------------- */
+
+struct batch {
+	size_t len;	 /* bytes in a->bbuf */
+	uint32_t n;	 /* events */
+	uint64_t next; /* spool offset after the last event */
+};
+
+static size_t
+put_varint(uint8_t *p, uint32_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+/*
+ * batch_load reads records [from, to) into an AuditBatch.  Each spooled
+ * record already is a packed AuditEvent, so the batch is built by framing
+ * them as field 1 (tag 0x0a, length) rather than by unpacking them.
+ */
+static bool
+batch_load(med_audit *a, uint64_t from, uint64_t to, struct batch *b)
+{
+	size_t n = to - from < READ_CHUNK ? to - from : READ_CHUNK, pos = 0, rl;
+
+	*b = (struct batch){0, 0, from};
+	if (!read_full(a->spool_fd, a->rbuf, n, from))
+		return false;
+	while (b->n < (uint32_t)a->batch_max) {
+		enum rec_state st = rec_check(a->rbuf + pos, n - pos, &rl);
+		size_t plen = rl - REC_HDR;
+
+		if (st == REC_PARTIAL)
+			break;
+		if (st == REC_BAD) {
+			med_log_error("audit: corrupt spool record at %llu",
+				      (unsigned long long)(from + pos));
+			return false;
+		}
+		if (b->n > 0 && b->len + 6 + plen > BATCH_BYTES_MAX)
+			break;
+		a->bbuf[b->len++] = 0x0a;
+		b->len += put_varint(a->bbuf + b->len, (uint32_t)plen);
+		memcpy(a->bbuf + b->len, a->rbuf + pos + REC_HDR, plen);
+		b->len += plen;
+		b->n++;
+		pos += rl;
+	}
+	b->next = from + pos;
+	return b->n > 0;
+}
+
+/* batch_send sends b and waits for the AuditAck. */
+static bool
+batch_send(med_audit *a, const struct batch *b)
+{
+	Smartmed__Common__V1__AuditAck *ack;
+	void *reply = NULL;
+	size_t sz = 0;
+	int rc;
+
+	rc = nng_send(a->sock, a->bbuf, b->len, 0);
+	if (rc == 0)
+		rc = nng_recv(a->sock, &reply, &sz, NNG_FLAG_ALLOC);
+	if (rc != 0) {
+		if (rc != NNG_ECLOSED)
+			med_log_debug("audit: delivery failed: %s",
+				      nng_strerror(rc));
+		return false;
+	}
+	ack = smartmed__common__v1__audit_ack__unpack(NULL, sz, reply);
+	nng_free(reply, sz);
+	if (ack == NULL) {
+		med_log_warn("audit: malformed ack; resending");
+		return false;
+	}
+	if (ack->stored + ack->duplicates != b->n)
+		med_log_warn("audit: ack for %u events covers %u",
+			     (unsigned)b->n,
+			     (unsigned)(ack->stored + ack->duplicates));
+	smartmed__common__v1__audit_ack__free_unpacked(ack, NULL);
+	return true;
+}
+
+/* compact empties both files once all is acknowledged; a->mu held. */
+static void
+compact(med_audit *a)
+{
+	if (a->ack_off != a->write_off || a->syncing ||
+	    a->write_off < COMPACT_BYTES)
+		return;
+	/* Spool first: after a crash here, an ack past the end means all
+	 * was acknowledged (recovery clamps it). */
+	if (ftruncate(a->spool_fd, 0) != 0 || fdatasync(a->spool_fd) != 0) {
+		med_log_error("audit: spool truncate failed: %s",
+			      strerror(errno));
+		return;
+	}
+	a->write_off = a->synced_off = a->ack_off = 0;
+	ack_store(a, 0);
+}
+
+static void
+backoff_wait(med_audit *a, int ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	if (!a->stopping)
+		pthread_cond_timedwait(&a->wake, &a->mu, &ts);
+}
+
+/* deliver_once sends one batch from [from, to); a->mu not held. */
+static bool
+deliver_once(med_audit *a, uint64_t from, uint64_t to, struct batch *b)
+{
+	if (!batch_load(a, from, to, b) || !batch_send(a, b))
+		return false;
+	if (!ack_store(a, b->next))
+		med_log_warn("audit: ack not persisted; events may be resent");
+	return true;
+}
+
+static void *
+sender_main(void *arg)
+{
+	med_audit *a = arg;
+	int backoff_ms = 0;
+	struct batch b;
+
+	pthread_mutex_lock(&a->mu);
+	while (!a->stopping) {
+		uint64_t from = a->ack_off, to = a->synced_off;
+		bool ok;
+
+		if (from >= to) {
+			compact(a);
+			pthread_cond_wait(&a->wake, &a->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&a->mu);
+		ok = deliver_once(a, from, to, &b);
+		pthread_mutex_lock(&a->mu);
+		if (ok) {
+			a->ack_off = b.next;
+			a->n_acked += b.n;
+			backoff_ms = 0;
+			continue;
+		}
+		backoff_ms = backoff_ms ? backoff_ms * 2 : BACKOFF_MIN_MS;
+		if (backoff_ms > a->retry_max_ms)
+			backoff_ms = a->retry_max_ms;
+		backoff_wait(a, backoff_ms);
+	}
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+static med_err
+sender_start(med_audit *a, const char *url)
+{
+	int rc = nng_req0_open(&a->sock);
+
+	if (rc != 0)
+		return MED_ERR_IO;
+	nng_socket_set_ms(a->sock, NNG_OPT_RECVTIMEO, a->ack_timeout_ms);
+	nng_socket_set_ms(a->sock, NNG_OPT_SENDTIMEO, a->ack_timeout_ms);
+	/* Retries are ours, with backoff; NNG must not resend on its own. */
+	nng_socket_set_ms(a->sock, NNG_OPT_REQ_RESENDTIME,
+			  NNG_DURATION_INFINITE);
+	nng_socket_set_ms(a->sock, NNG_OPT_RECONNMINT, BACKOFF_MIN_MS);
+	nng_socket_set_ms(a->sock, NNG_OPT_RECONNMAXT, a->retry_max_ms);
+	nng_socket_set_size(a->sock, NNG_OPT_RECVMAXSZ, 64u << 10);
+	/* Non-blocking: the audit service may be down right now. */
+	rc = nng_dial(a->sock, url, NULL, NNG_FLAG_NONBLOCK);
+	if (rc == 0 && pthread_create(&a->sender, NULL, sender_main, a) != 0)
+		rc = NNG_ENOMEM;
+	if (rc != 0) {
+		med_log_error("audit: cannot dial %s: %s", url,
+			      nng_strerror(rc));
+		nng_close(a->sock);
+		return rc == NNG_ENOMEM ? MED_ERR_NOMEM : MED_ERR_INVALID;
+	}
+	a->have_sender = true;
+	return MED_OK;
+}
+
+/* --- open and close ------------------------------------------------------ */
+
+static med_err
+mkdir_p(const char *dir)
+{
+	char path[4096];
+	size_t n = med_strlcpy(path, dir, sizeof(path));
+
+	if (n == 0 || n >= sizeof(path))
+		return MED_ERR_INVALID;
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST)
+			return MED_ERR_IO;
+		*p = '/';
+	}
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return MED_ERR_IO;
+	return MED_OK;
+}
+
+static int
+open_in(const char *dir, const char *name)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+}
+
+/* files_open opens, locks and recovers the spool. */
+static med_err
+files_open(med_audit *a, const char *dir, char *errbuf, size_t errlen)
+{
+	int dfd;
+
+	if (mkdir_p(dir) != MED_OK)
+		goto fail;
+	a->spool_fd = open_in(dir, SPOOL_NAME);
+	a->ack_fd = open_in(dir, ACK_NAME);
+	if (a->spool_fd < 0 || a->ack_fd < 0)
+		goto fail;
+	if (flock(a->spool_fd, LOCK_EX | LOCK_NB) != 0) {
+		snprintf(errbuf, errlen, "audit spool %s is in use", dir);
+		return MED_ERR_IO;
+	}
+	/* Make the new directory entries durable too. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	if (spool_recover(a) != MED_OK)
+		goto fail;
+	return MED_OK;
+fail:
+	snprintf(errbuf, errlen, "audit spool %s: %s", dir, strerror(errno));
+	return MED_ERR_IO;
+}
+
+static med_audit *
+audit_alloc(const med_audit_opts *o)
+{
+	med_audit *a = calloc(1, sizeof(*a));
+	pthread_condattr_t ca;
+
+	if (a == NULL)
+		return NULL;
+	a->spool_fd = a->ack_fd = -1;
+	a->batch_max = o->batch_max > 0 ? o->batch_max : 256;
+	if (a->batch_max > BATCH_EVENTS_MAX)
+		a->batch_max = BATCH_EVENTS_MAX;
+	a->ack_timeout_ms = o->ack_timeout_ms > 0 ? o->ack_timeout_ms : 2000;
+	a->retry_max_ms = o->retry_max_ms > 0 ? o->retry_max_ms : 2000;
+	a->service = strdup(o->service ? o->service : "");
+	a->rbuf = malloc(READ_CHUNK);
+	a->bbuf = malloc(BATCH_BYTES_MAX + 16);
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&a->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&a->synced, NULL);
+	if (!a->service || !a->rbuf || !a->bbuf) {
+		med_audit_close(a);
+		return NULL;
+	}
+	return a;
+}
+
+med_err
+med_audit_open(const med_audit_opts *opts, med_audit **out, char *errbuf,
+	       size_t errlen)
+{
+	char dummy[1];
+	med_audit *a;
+	med_err err;
+
+	if (errbuf == NULL || errlen == 0) {
+		errbuf = dummy;
+		errlen = sizeof(dummy);
+	}
+	if (opts == NULL || out == NULL || opts->spool_dir == NULL) {
+		snprintf(errbuf, errlen, "audit: spool_dir is required");
+		return MED_ERR_INVALID;
+	}
+	a = audit_alloc(opts);
+	if (a == NULL)
+		return MED_ERR_NOMEM;
+	err = files_open(a, opts->spool_dir, errbuf, errlen);
+	if (err == MED_OK && opts->url != NULL && opts->url[0] != '\0') {
+		err = sender_start(a, opts->url);
+		if (err != MED_OK)
+			snprintf(errbuf, errlen, "audit: cannot dial %s",
+				 opts->url);
+	}
+	if (err != MED_OK) {
+		med_audit_close(a);
+		return err;
+	}
+	*out = a;
+	return MED_OK;
+}
+
+void
+med_audit_close(med_audit *a)
+{
+	if (a == NULL)
+		return;
+	if (a->have_sender) {
+		pthread_mutex_lock(&a->mu);
+		a->stopping = true;
+		pthread_cond_broadcast(&a->wake);
+		pthread_mutex_unlock(&a->mu);
+		/* Closing the socket ends a send or an ack wait at once. */
+		nng_close(a->sock);
+		pthread_join(a->sender, NULL);
+	}
+	if (a->spool_fd >= 0)
+		close(a->spool_fd);
+	if (a->ack_fd >= 0)
+		close(a->ack_fd);
+	pthread_cond_destroy(&a->wake);
+	pthread_cond_destroy(&a->synced);
+	pthread_mutex_destroy(&a->mu);
+	free(a->rbuf);
+	free(a->bbuf);
+	free(a->service);
+	free(a);
+}

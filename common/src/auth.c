@@ -1,0 +1,331 @@
+/*
+ * auth.c - roles, the deny-by-default check, and the token-file
+ * authenticator.
+ *
+ * The token file keeps only a BLAKE2b hash of each token in memory, and a
+ * lookup compares the caller's hash against every entry in constant time, so
+ * neither a memory dump nor response timing gives a token away.
+ */
+#include <med/auth.h>
+#include <med/log.h>
+#include <med/util.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define TOKEN_HASH_LEN 32
+#define TOKEN_MAX_LEN 512
+#define LINE_MAX_LEN 2048
+#define MAX_TOKENS 65536
+
+static const char *const role_names[] = {
+	"clinician", "nurse", "pharmacist", "registrar",
+	"admin",     "auditor", "service",
+};
+
+#define N_ROLES (sizeof(role_names) / sizeof(role_names[0]))
+
+struct token {
+	unsigned char hash[TOKEN_HASH_LEN];
+	char user[MED_PRINCIPAL_NAME_MAX];
+	uint32_t roles;
+};
+
+struct token_file {
+	struct token *tokens;
+	size_t n, cap;
+};
+
+static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
+static int sodium_rc = -1;
+
+static void
+sodium_setup(void)
+{
+	sodium_rc = sodium_init() < 0 ? -1 : 0;
+}
+
+uint32_t
+med_role_parse(const char *name, size_t len)
+{
+	if (name == NULL)
+		return 0;
+	for (size_t i = 0; i < N_ROLES; i++)
+		if (strlen(role_names[i]) == len &&
+		    memcmp(role_names[i], name, len) == 0)
+			return 1u << i;
+	return 0;
+}
+
+void
+med_role_names(uint32_t roles, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (buf == NULL || len == 0)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < N_ROLES; i++) {
+		if (!(roles & (1u << i)))
+			continue;
+		int n = snprintf(buf + o, len - o, "%s%s", o ? "," : "",
+				 role_names[i]);
+		if (n < 0 || (size_t)n >= len - o) {
+			/* Cut at the last whole name rather than mid-word. */
+			buf[o] = '\0';
+			return;
+		}
+		o += (size_t)n;
+	}
+}
+
+med_err
+med_auth_check(const med_principal *p, uint32_t required_roles)
+{
+	if (required_roles == 0)
+		return MED_ERR_DENIED;
+	if (required_roles & MED_ROLES_PUBLIC)
+		return MED_OK;
+	if (p == NULL || !p->authenticated)
+		return MED_ERR_UNAUTHENTICATED;
+	if ((p->roles & required_roles & MED_ROLE_ALL) == 0)
+		return MED_ERR_DENIED;
+	return MED_OK;
+}
+
+static void
+token_hash(const char *tok, size_t len, unsigned char out[TOKEN_HASH_LEN])
+{
+	crypto_generichash(out, TOKEN_HASH_LEN, (const unsigned char *)tok, len,
+			   NULL, 0);
+}
+
+static med_err
+token_file_authenticate(void *self, const med_auth_input *in,
+			med_principal *out)
+{
+	const struct token_file *tf = self;
+	unsigned char h[TOKEN_HASH_LEN];
+	const struct token *found = NULL;
+
+	if (in == NULL || in->bearer == NULL || in->bearer_len == 0 ||
+	    in->bearer_len > TOKEN_MAX_LEN)
+		return MED_ERR_UNAUTHENTICATED;
+	token_hash(in->bearer, in->bearer_len, h);
+	/* Look at every entry so the time does not depend on the match. */
+	for (size_t i = 0; i < tf->n; i++)
+		if (sodium_memcmp(h, tf->tokens[i].hash, TOKEN_HASH_LEN) == 0)
+			found = &tf->tokens[i];
+	sodium_memzero(h, sizeof(h));
+	if (found == NULL)
+		return MED_ERR_UNAUTHENTICATED;
+	memset(out, 0, sizeof(*out));
+	med_strlcpy(out->user, found->user, sizeof(out->user));
+	out->roles = found->roles;
+	out->authenticated = true;
+	return MED_OK;
+}
+
+static void
+token_file_free(void *self)
+{
+	struct token_file *tf = self;
+
+	if (tf == NULL)
+		return;
+	sodium_memzero(tf->tokens, tf->cap * sizeof(*tf->tokens));
+	free(tf->tokens);
+	free(tf);
+}
+
+void
+med_authenticator_free(med_authenticator *a)
+{
+	if (a == NULL)
+		return;
+	if (a->free != NULL)
+		a->free(a->self);
+	memset(a, 0, sizeof(*a));
+}
+
+/* --- token file parsing ------------------------------------------------- */
+
+struct parse {
+	const char *path;
+	int line;
+	char *errbuf;
+	size_t errlen;
+};
+
+static med_err
+parse_fail(struct parse *ps, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static med_err
+parse_fail(struct parse *ps, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (ps->errbuf != NULL && ps->errlen > 0)
+		snprintf(ps->errbuf, ps->errlen, "%s:%d: %s", ps->path,
+			 ps->line, msg);
+	return MED_ERR_INVALID;
+}
+
+static med_err
+parse_roles(struct parse *ps, const char *s, uint32_t *out)
+{
+	uint32_t roles = 0;
+
+	for (;;) {
+		size_t n = strcspn(s, ",");
+		uint32_t r = med_role_parse(s, n);
+
+		if (n == 0)
+			return parse_fail(ps, "empty role name");
+		if (r == 0)
+			return parse_fail(ps, "unknown role \"%.*s\"", (int)n,
+					  s);
+		roles |= r;
+		s += n;
+		if (*s == '\0')
+			break;
+		s++;
+	}
+	*out = roles;
+	return MED_OK;
+}
+
+static med_err
+token_add(struct parse *ps, struct token_file *tf, const struct token *t)
+{
+	struct token *nt;
+
+	for (size_t i = 0; i < tf->n; i++)
+		if (sodium_memcmp(tf->tokens[i].hash, t->hash,
+				  TOKEN_HASH_LEN) == 0)
+			return parse_fail(ps, "duplicate token");
+	if (tf->n == tf->cap) {
+		size_t ncap = tf->cap ? tf->cap * 2 : 16;
+
+		if (ncap > MAX_TOKENS)
+			return parse_fail(ps, "more than %d tokens",
+					  MAX_TOKENS);
+		nt = realloc(tf->tokens, ncap * sizeof(*nt));
+		if (nt == NULL)
+			return MED_ERR_NOMEM;
+		tf->tokens = nt;
+		tf->cap = ncap;
+	}
+	tf->tokens[tf->n++] = *t;
+	return MED_OK;
+}
+
+/* parse_line handles one line; blank lines and comments are skipped. */
+static med_err
+parse_line(struct parse *ps, struct token_file *tf, char *line)
+{
+	const char *ws = " \t\r\n";
+	char *save = NULL, *tok, *user, *roles, *extra;
+	struct token t = {0};
+	med_err err;
+
+	tok = strtok_r(line, ws, &save);
+	if (tok == NULL || tok[0] == '#')
+		return MED_OK;
+	user = strtok_r(NULL, ws, &save);
+	roles = strtok_r(NULL, ws, &save);
+	extra = strtok_r(NULL, ws, &save);
+	if (user == NULL || roles == NULL || extra != NULL)
+		return parse_fail(ps, "expected \"TOKEN USER ROLE[,ROLE...]\"");
+	if (strlen(tok) > TOKEN_MAX_LEN)
+		return parse_fail(ps, "token longer than %d bytes",
+				  TOKEN_MAX_LEN);
+	if (strlen(user) >= sizeof(t.user) ||
+	    !med_utf8_valid(user, strlen(user)))
+		return parse_fail(ps, "user name too long or not UTF-8");
+	err = parse_roles(ps, roles, &t.roles);
+	if (err != MED_OK)
+		return err;
+	med_strlcpy(t.user, user, sizeof(t.user));
+	token_hash(tok, strlen(tok), t.hash);
+	sodium_memzero(tok, strlen(tok));
+	return token_add(ps, tf, &t);
+}
+
+static med_err
+parse_stream(struct parse *ps, FILE *f, struct token_file *tf)
+{
+	char line[LINE_MAX_LEN];
+	med_err err = MED_OK;
+
+	while (err == MED_OK && fgets(line, sizeof(line), f) != NULL) {
+		ps->line++;
+		if (strchr(line, '\n') == NULL && !feof(f))
+			err = parse_fail(ps, "line longer than %d bytes",
+					 LINE_MAX_LEN - 2);
+		else
+			err = parse_line(ps, tf, line);
+	}
+	sodium_memzero(line, sizeof(line));
+	if (err == MED_OK && ferror(f))
+		err = parse_fail(ps, "read error");
+	return err;
+}
+
+static void
+warn_if_readable(const char *path, FILE *f)
+{
+	struct stat st;
+
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & S_IROTH))
+		med_log_warn("auth: token file %s is world-readable; "
+			     "chmod 600 it",
+			     path);
+}
+
+med_err
+med_auth_token_file_open(const char *path, med_authenticator *out,
+			 char *errbuf, size_t errlen)
+{
+	struct parse ps = {path, 0, errbuf, errlen};
+	struct token_file *tf;
+	med_err err;
+	FILE *f;
+
+	if (path == NULL || out == NULL)
+		return MED_ERR_INVALID;
+	pthread_once(&sodium_once, sodium_setup);
+	if (sodium_rc != 0)
+		return parse_fail(&ps, "libsodium failed to initialise");
+	f = fopen(path, "re");
+	if (f == NULL) {
+		if (errbuf != NULL && errlen > 0)
+			snprintf(errbuf, errlen, "%s: %s", path,
+				 strerror(errno));
+		return MED_ERR_IO;
+	}
+	warn_if_readable(path, f);
+	tf = calloc(1, sizeof(*tf));
+	err = tf ? parse_stream(&ps, f, tf) : MED_ERR_NOMEM;
+	fclose(f);
+	if (err != MED_OK) {
+		token_file_free(tf);
+		return err;
+	}
+	if (tf->n == 0)
+		med_log_warn("auth: token file %s holds no tokens", path);
+	*out = (med_authenticator){token_file_authenticate, token_file_free,
+				   tf};
+	return MED_OK;
+}

@@ -1,0 +1,180 @@
+/*
+ * check.c - field checks and paging shared by the services' handlers.
+ */
+#include <med/check.h>
+#include <med/util.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "smartmed/common/v1/common.pb-c.h"
+
+/* Page tokens are opaque to clients; a prefix lets us change the scheme. */
+#define PAGE_TOKEN_PREFIX "o1."
+
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+med_err
+med_check_text(med_call *call, const char *field, const char *value,
+	       size_t min_chars, size_t max_chars)
+{
+	size_t n = value ? utf8_chars(value) : 0;
+
+	if (n == 0 && min_chars > 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: must not be empty", field);
+	if (n < min_chars)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: must have at least %zu characters",
+				     field, min_chars);
+	if (n > max_chars)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: must have at most %zu characters",
+				     field, max_chars);
+	return MED_OK;
+}
+
+static bool
+is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* parse_date fills y, m, d from "YYYY-MM-DD"; false if malformed. */
+static bool
+parse_date(const char *s, int *y, int *m, int *d)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30,
+				   31, 31, 30, 31, 30, 31};
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	*y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	     (s[3] - '0');
+	*m = (s[5] - '0') * 10 + (s[6] - '0');
+	*d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (*y < 1900 || *m < 1 || *m > 12 || *d < 1)
+		return false;
+	return *d <= days[*m - 1] + (*m == 2 && is_leap(*y));
+}
+
+med_err
+med_check_date(med_call *call, const char *field, const char *value,
+	       bool required)
+{
+	/* A day of slack: the caller's local date may be ahead of UTC. */
+	time_t tomorrow = time(NULL) + 86400;
+	char latest[16];
+	struct tm tm;
+	int y, m, d;
+
+	if (value == NULL || value[0] == '\0')
+		return required ? med_call_fail(call, MED_ERR_INVALID,
+						"%s: must not be empty", field)
+				: MED_OK;
+	if (!parse_date(value, &y, &m, &d))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: must be a date YYYY-MM-DD", field);
+	gmtime_r(&tomorrow, &tm);
+	strftime(latest, sizeof(latest), "%Y-%m-%d", &tm);
+	if (strcmp(value, latest) > 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: must not be in the future", field);
+	return MED_OK;
+}
+
+med_err
+med_check_enum_set(med_call *call, const char *field, int value)
+{
+	if (value == 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: must be set", field);
+	return MED_OK;
+}
+
+med_err
+med_check_id(med_call *call, const char *field, const char *value)
+{
+	size_t n = value ? strlen(value) : 0;
+
+	if (n == 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: must not be empty", field);
+	if (n != MED_UUID_LEN ||
+	    strspn(value, "0123456789abcdef-") != MED_UUID_LEN)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: is not a valid id", field);
+	return MED_OK;
+}
+
+static bool
+parse_token(const char *token, uint64_t *offset)
+{
+	const char *digits = token + strlen(PAGE_TOKEN_PREFIX);
+	char *end = NULL;
+	unsigned long long v;
+
+	if (strncmp(token, PAGE_TOKEN_PREFIX, strlen(PAGE_TOKEN_PREFIX)) != 0 ||
+	    *digits < '0' || *digits > '9')
+		return false;
+	v = strtoull(digits, &end, 10);
+	if (*end != '\0' || v > UINT32_MAX * 1000ull)
+		return false;
+	*offset = v;
+	return true;
+}
+
+med_err
+med_page_parse(med_call *call, const Smartmed__Common__V1__PageRequest *req,
+	       med_page *out)
+{
+	med_page p = {MED_PAGE_DEFAULT, 0};
+
+	if (req != NULL && req->page_size > MED_PAGE_MAX)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "page.page_size: must be at most %d",
+				     MED_PAGE_MAX);
+	if (req != NULL && req->page_size > 0)
+		p.size = req->page_size;
+	if (req != NULL && req->page_token[0] != '\0' &&
+	    !parse_token(req->page_token, &p.offset))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "page.page_token: not a token from a "
+				     "previous page");
+	*out = p;
+	return MED_OK;
+}
+
+Smartmed__Common__V1__PageResponse *
+med_page_respond(med_call *call, const med_page *page, size_t *n_rows)
+{
+	med_arena *a = med_call_arena(call);
+	Smartmed__Common__V1__PageResponse *r = med_arena_alloc(a, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	smartmed__common__v1__page_response__init(r);
+	if (*n_rows > page->size) {
+		*n_rows = page->size;
+		r->next_page_token = med_arena_sprintf(
+			a, PAGE_TOKEN_PREFIX "%llu",
+			(unsigned long long)(page->offset + page->size));
+		if (r->next_page_token == NULL)
+			return NULL;
+	}
+	return r;
+}

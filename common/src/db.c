@@ -1,0 +1,1207 @@
+/*
+ * db.c - the MariaDB connection pool behind med/db.h (Connector/C).
+ *
+ * This is the only file that includes MariaDB's headers.  A pool holds up
+ * to pool_size connection slots; a slot connects on its first acquire and
+ * is closed when the server goes away, then reconnected on its next
+ * acquire.  Every statement is a prepared statement with bound parameters,
+ * cached per connection by its SQL text so hot statements are prepared
+ * once.  Server error messages can quote the values that caused them (a
+ * duplicate MRN, say), so only the error code and the SQL text are logged
+ * for errors caused by data.
+ */
+#include <med/db.h>
+#include <med/log.h>
+#include <med/util.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+
+#define DB_STMT_CACHE	16	  /* prepared statements kept per connection */
+#define DB_MAX_PARAMS	64	  /* bound parameters per statement */
+#define DB_MAX_COLUMNS	256	  /* columns per result row */
+#define DB_VALUE_CAP	(16u << 20) /* bytes of one fetched value */
+#define DB_MIN_BUF	64	  /* room for dates and decimals as text */
+#define DB_IO_TIMEOUT_S 10	  /* a vanished server fails in seconds */
+#define DB_IDLE_PING_MS 1000	  /* ping a connection idle this long */
+#define DB_TX_TRIES	3
+#define DB_MAX_POOL	1024
+
+/* The session settings every connection starts with. */
+#define DB_INIT_SQL                                                            \
+	"SET SESSION sql_mode='STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,"  \
+	"NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION',"                \
+	"time_zone='+00:00'"
+
+typedef struct db_stmt_slot {
+	char *sql;
+	MYSQL_STMT *stmt;
+	uint64_t used; /* the connection's clock at last use, for LRU */
+} db_stmt_slot;
+
+struct med_db_conn {
+	med_db *db;
+	MYSQL *mysql; /* NULL while closed */
+	bool in_use;
+	bool in_tx;
+	int64_t idle_since_ms;
+	uint64_t clock;
+	db_stmt_slot cache[DB_STMT_CACHE];
+};
+
+struct med_db {
+	char *host, *socket, *user, *password, *database;
+	unsigned int port;
+	unsigned int connect_timeout_s;
+	int pool_size;
+	int acquire_timeout_ms;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	med_db_conn *conns;
+};
+
+enum db_col_kind { DB_COL_INT, DB_COL_DBL, DB_COL_STR };
+
+typedef struct db_col {
+	enum db_col_kind kind;
+	int64_t i;
+	double d;
+	char *buf; /* DB_COL_STR: the value, NUL-terminated */
+	unsigned long alloc;
+	unsigned long len;
+	my_bool is_null;
+	my_bool error;
+	char num[32]; /* DB_COL_INT and DB_COL_DBL as text */
+} db_col;
+
+struct med_db_row {
+	size_t n;
+	db_col *cols;
+	MYSQL_BIND *binds;
+};
+
+static pthread_once_t db_lib_once = PTHREAD_ONCE_INIT;
+static int db_lib_rc;
+
+static void
+db_lib_init(void)
+{
+	db_lib_rc = mysql_library_init(0, NULL, NULL);
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- error mapping ---- */
+
+static bool
+is_gone_code(unsigned int code)
+{
+	switch (code) {
+	case CR_SERVER_GONE_ERROR:
+	case CR_SERVER_LOST:
+	case CR_SERVER_LOST_EXTENDED:
+	case CR_CONNECTION_ERROR:
+	case CR_CONN_HOST_ERROR:
+	case CR_IPSOCK_ERROR:
+	case CR_UNKNOWN_HOST:
+	case CR_SERVER_HANDSHAKE_ERR:
+	case CR_ERR_NET_READ:
+	case CR_ERR_NET_WRITE:
+	case CR_COMMANDS_OUT_OF_SYNC:
+	case ER_CONNECTION_KILLED:
+	case ER_SERVER_SHUTDOWN:
+	case ER_CON_COUNT_ERROR:
+	case ER_QUERY_INTERRUPTED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool
+is_data_code(unsigned int code)
+{
+	switch (code) {
+	case ER_DATA_TOO_LONG:
+	case ER_WARN_DATA_OUT_OF_RANGE:
+	case WARN_DATA_TRUNCATED:
+	case ER_TRUNCATED_WRONG_VALUE:
+	case ER_TRUNCATED_WRONG_VALUE_FOR_FIELD:
+	case ER_INVALID_CHARACTER_STRING:
+	case ER_BAD_NULL_ERROR:
+	case ER_WARN_NULL_TO_NOTNULL:
+	case ER_NO_DEFAULT_FOR_FIELD:
+	case ER_DIVISION_BY_ZERO:
+	case ER_NO_REFERENCED_ROW_2:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static med_err
+map_code(unsigned int code)
+{
+	if (code == ER_DUP_ENTRY || code == ER_DUP_ENTRY_WITH_KEY_NAME)
+		return MED_ERR_EXISTS;
+	if (code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT)
+		return MED_ERR_CONFLICT;
+	if (is_gone_code(code))
+		return MED_ERR_UNAVAILABLE;
+	if (is_data_code(code))
+		return MED_ERR_INVALID;
+	return MED_ERR_INTERNAL;
+}
+
+/* ---- connections ---- */
+
+static void
+conn_close(med_db_conn *c)
+{
+	for (size_t i = 0; i < DB_STMT_CACHE; i++) {
+		db_stmt_slot *s = &c->cache[i];
+
+		if (s->stmt != NULL)
+			mysql_stmt_close(s->stmt);
+		free(s->sql);
+		*s = (db_stmt_slot){0};
+	}
+	if (c->mysql != NULL)
+		mysql_close(c->mysql);
+	c->mysql = NULL;
+	c->in_tx = false;
+}
+
+/*
+ * pool_suspect makes every idle connection ping before its next use: one
+ * lost connection means the others are probably stale too.
+ */
+static void
+pool_suspect(med_db *db)
+{
+	pthread_mutex_lock(&db->mu);
+	for (int i = 0; i < db->pool_size; i++)
+		if (!db->conns[i].in_use)
+			db->conns[i].idle_since_ms = INT64_MIN / 2;
+	pthread_mutex_unlock(&db->mu);
+}
+
+/*
+ * conn_error logs a failed call and maps its code.  A lost connection is
+ * closed here, so the slot reconnects on its next acquire.  Data errors are
+ * logged without the server's message, which may quote patient data.
+ */
+static med_err
+conn_error(med_db_conn *c, unsigned int code, const char *msg,
+	   const char *sql)
+{
+	med_err err = map_code(code);
+
+	switch (err) {
+	case MED_ERR_UNAVAILABLE:
+		med_log_warn("db: connection lost (%u %s) in: %.200s", code,
+			     msg, sql);
+		conn_close(c);
+		pool_suspect(c->db);
+		break;
+	case MED_ERR_INTERNAL:
+		med_log_error("db: error %u (%s) in: %.200s", code, msg, sql);
+		break;
+	default:
+		med_log_debug("db: %s (error %u) in: %.200s",
+			      med_strerror(err), code, sql);
+		break;
+	}
+	return err;
+}
+
+static med_err
+conn_mysql_error(med_db_conn *c, const char *sql)
+{
+	return conn_error(c, mysql_errno(c->mysql), mysql_error(c->mysql),
+			  sql);
+}
+
+static med_err
+stmt_error(med_db_conn *c, MYSQL_STMT *st, const char *sql)
+{
+	return conn_error(c, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+}
+
+static void
+conn_set_options(const med_db *db, MYSQL *m)
+{
+	unsigned int connect_s = db->connect_timeout_s;
+	unsigned int io_s = DB_IO_TIMEOUT_S;
+	unsigned int proto = db->socket ? MYSQL_PROTOCOL_SOCKET
+					: MYSQL_PROTOCOL_TCP;
+	my_bool off = 0;
+
+	mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &connect_s);
+	mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &io_s);
+	mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &io_s);
+	/* Reconnecting behind our back would lose session state silently. */
+	mysql_options(m, MYSQL_OPT_RECONNECT, &off);
+	mysql_options(m, MYSQL_OPT_PROTOCOL, &proto);
+	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(m, MYSQL_INIT_COMMAND, DB_INIT_SQL);
+}
+
+static med_err
+conn_open(med_db_conn *c)
+{
+	const med_db *db = c->db;
+	MYSQL *m = mysql_init(NULL);
+
+	if (m == NULL)
+		return MED_ERR_NOMEM;
+	conn_set_options(db, m);
+	if (mysql_real_connect(m, db->socket ? NULL : db->host, db->user,
+			       db->password, db->database, db->port,
+			       db->socket, 0) == NULL) {
+		med_log_warn("db: cannot connect to %s: %s (%u)",
+			     db->socket ? db->socket : db->host,
+			     mysql_error(m), mysql_errno(m));
+		mysql_close(m);
+		return MED_ERR_UNAVAILABLE;
+	}
+	c->mysql = m;
+	c->clock = 0;
+	return MED_OK;
+}
+
+/*
+ * conn_ready makes sure c is connected.  A connection idle for a while is
+ * pinged first, so a server restart costs a reconnect, not a failed call.
+ */
+static med_err
+conn_ready(med_db_conn *c)
+{
+	if (c->mysql != NULL &&
+	    mono_ms() - c->idle_since_ms >= DB_IDLE_PING_MS &&
+	    mysql_ping(c->mysql) != 0)
+		conn_close(c);
+	if (c->mysql == NULL)
+		return conn_open(c);
+	return MED_OK;
+}
+
+/* ---- the pool ---- */
+
+static char *
+dup_opt(const char *s)
+{
+	return (s != NULL && s[0] != '\0') ? strdup(s) : NULL;
+}
+
+static med_err
+opts_check(const med_db_opts *o)
+{
+	if (o == NULL || o->user == NULL || o->database == NULL ||
+	    o->database[0] == '\0')
+		return MED_ERR_INVALID;
+	if (o->port < 0 || o->port > 65535 || o->pool_size < 0 ||
+	    o->pool_size > DB_MAX_POOL || o->connect_timeout_s < 0 ||
+	    o->acquire_timeout_ms < 0)
+		return MED_ERR_INVALID;
+	return MED_OK;
+}
+
+static med_err
+db_copy_opts(med_db *db, const med_db_opts *o)
+{
+	db->socket = dup_opt(o->socket);
+	db->host = dup_opt(o->host);
+	if (db->host == NULL && db->socket == NULL)
+		db->host = strdup("127.0.0.1");
+	db->user = strdup(o->user);
+	db->password = dup_opt(o->password);
+	db->database = strdup(o->database);
+	if ((db->host == NULL && db->socket == NULL) || db->user == NULL ||
+	    db->database == NULL ||
+	    (o->password != NULL && o->password[0] && db->password == NULL))
+		return MED_ERR_NOMEM;
+	db->port = o->port ? (unsigned int)o->port : 3306;
+	db->pool_size = o->pool_size ? o->pool_size : 4;
+	db->connect_timeout_s =
+		o->connect_timeout_s ? (unsigned int)o->connect_timeout_s : 2;
+	db->acquire_timeout_ms =
+		o->acquire_timeout_ms ? o->acquire_timeout_ms : 5000;
+	return MED_OK;
+}
+
+static med_err
+db_init_sync(med_db *db)
+{
+	pthread_condattr_t attr;
+	int rc;
+
+	if (pthread_condattr_init(&attr) != 0)
+		return MED_ERR_NOMEM;
+	/* Waits use the monotonic clock: a wall-clock step must not matter. */
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	rc = pthread_cond_init(&db->cv, &attr);
+	pthread_condattr_destroy(&attr);
+	if (rc != 0)
+		return MED_ERR_NOMEM;
+	if (pthread_mutex_init(&db->mu, NULL) != 0) {
+		pthread_cond_destroy(&db->cv);
+		return MED_ERR_NOMEM;
+	}
+	return MED_OK;
+}
+
+static void
+db_free_fields(med_db *db)
+{
+	free(db->host);
+	free(db->socket);
+	free(db->user);
+	free(db->password);
+	free(db->database);
+	free(db->conns);
+	free(db);
+}
+
+med_err
+med_db_open(const med_db_opts *opts, med_db **out)
+{
+	med_db *db;
+	med_err err;
+
+	if (out == NULL || opts_check(opts) != MED_OK)
+		return MED_ERR_INVALID;
+	pthread_once(&db_lib_once, db_lib_init);
+	if (db_lib_rc != 0)
+		return MED_ERR_INTERNAL;
+	db = calloc(1, sizeof(*db));
+	if (db == NULL)
+		return MED_ERR_NOMEM;
+	err = db_copy_opts(db, opts);
+	if (err != MED_OK)
+		goto free_db;
+	db->conns = calloc((size_t)db->pool_size, sizeof(*db->conns));
+	if (db->conns == NULL) {
+		err = MED_ERR_NOMEM;
+		goto free_db;
+	}
+	for (int i = 0; i < db->pool_size; i++)
+		db->conns[i].db = db;
+	err = db_init_sync(db);
+	if (err != MED_OK)
+		goto free_db;
+	*out = db;
+	return MED_OK;
+free_db:
+	db_free_fields(db);
+	return err;
+}
+
+void
+med_db_close(med_db *db)
+{
+	if (db == NULL)
+		return;
+	for (int i = 0; i < db->pool_size; i++)
+		conn_close(&db->conns[i]);
+	pthread_mutex_destroy(&db->mu);
+	pthread_cond_destroy(&db->cv);
+	db_free_fields(db);
+}
+
+/* pool_find_free prefers a connected slot; called with db->mu held. */
+static med_db_conn *
+pool_find_free(med_db *db)
+{
+	med_db_conn *closed = NULL;
+
+	for (int i = 0; i < db->pool_size; i++) {
+		med_db_conn *c = &db->conns[i];
+
+		if (c->in_use)
+			continue;
+		if (c->mysql != NULL)
+			return c;
+		if (closed == NULL)
+			closed = c;
+	}
+	return closed;
+}
+
+static med_err
+pool_take(med_db *db, med_db_conn **out)
+{
+	struct timespec deadline;
+	med_db_conn *c;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += db->acquire_timeout_ms / 1000;
+	deadline.tv_nsec += (long)(db->acquire_timeout_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&db->mu);
+	while ((c = pool_find_free(db)) == NULL) {
+		if (pthread_cond_timedwait(&db->cv, &db->mu, &deadline) ==
+			    ETIMEDOUT &&
+		    (c = pool_find_free(db)) == NULL)
+			break;
+	}
+	if (c != NULL)
+		c->in_use = true;
+	pthread_mutex_unlock(&db->mu);
+	if (c == NULL) {
+		med_log_warn("db: no free connection after %d ms",
+			     db->acquire_timeout_ms);
+		return MED_ERR_TIMEOUT;
+	}
+	*out = c;
+	return MED_OK;
+}
+
+static void
+pool_put(med_db_conn *c)
+{
+	med_db *db = c->db;
+
+	pthread_mutex_lock(&db->mu);
+	c->in_use = false;
+	c->idle_since_ms = mono_ms();
+	pthread_cond_signal(&db->cv);
+	pthread_mutex_unlock(&db->mu);
+}
+
+med_err
+med_db_acquire(med_db *db, med_db_conn **out)
+{
+	med_db_conn *c;
+	med_err err;
+
+	if (db == NULL || out == NULL)
+		return MED_ERR_INVALID;
+	err = pool_take(db, &c);
+	if (err != MED_OK)
+		return err;
+	err = conn_ready(c);
+	if (err != MED_OK) {
+		pool_put(c);
+		return err;
+	}
+	*out = c;
+	return MED_OK;
+}
+
+void
+med_db_release(med_db_conn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->in_tx)
+		med_db_rollback(c);
+	pool_put(c);
+}
+
+/* ---- transactions ---- */
+
+med_err
+med_db_begin(med_db_conn *c)
+{
+	static const char sql[] = "START TRANSACTION";
+
+	if (c == NULL || c->in_tx)
+		return MED_ERR_INTERNAL;
+	if (c->mysql == NULL)
+		return MED_ERR_UNAVAILABLE;
+	if (mysql_real_query(c->mysql, sql, sizeof(sql) - 1) != 0)
+		return conn_mysql_error(c, sql);
+	c->in_tx = true;
+	return MED_OK;
+}
+
+med_err
+med_db_commit(med_db_conn *c)
+{
+	med_err err;
+
+	if (c == NULL || !c->in_tx)
+		return MED_ERR_INTERNAL;
+	if (c->mysql == NULL)
+		return MED_ERR_UNAVAILABLE;
+	if (mysql_commit(c->mysql) == 0) {
+		c->in_tx = false;
+		return MED_OK;
+	}
+	err = conn_mysql_error(c, "COMMIT");
+	/* A failed commit leaves the transaction in doubt: end it. */
+	med_db_rollback(c);
+	return err;
+}
+
+void
+med_db_rollback(med_db_conn *c)
+{
+	if (c == NULL)
+		return;
+	c->in_tx = false;
+	if (c->mysql == NULL)
+		return;
+	if (mysql_rollback(c->mysql) != 0) {
+		/* The session state is unknown: drop the connection. */
+		(void)conn_mysql_error(c, "ROLLBACK");
+		conn_close(c);
+	}
+}
+
+/* ---- statements ---- */
+
+static void
+slot_clear(db_stmt_slot *s)
+{
+	if (s->stmt != NULL)
+		mysql_stmt_close(s->stmt);
+	free(s->sql);
+	*s = (db_stmt_slot){0};
+}
+
+/* cache_victim returns a free slot, else the least recently used one. */
+static db_stmt_slot *
+cache_victim(med_db_conn *c)
+{
+	db_stmt_slot *victim = &c->cache[0];
+
+	for (size_t i = 0; i < DB_STMT_CACHE; i++) {
+		if (c->cache[i].stmt == NULL)
+			return &c->cache[i];
+		if (c->cache[i].used < victim->used)
+			victim = &c->cache[i];
+	}
+	return victim;
+}
+
+static med_err
+stmt_prepare(med_db_conn *c, const char *sql, MYSQL_STMT **out)
+{
+	my_bool update_max = 1;
+	MYSQL_STMT *st = mysql_stmt_init(c->mysql);
+	med_err err;
+
+	if (st == NULL)
+		return MED_ERR_NOMEM;
+	if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)) != 0) {
+		err = stmt_error(c, st, sql);
+		mysql_stmt_close(st);
+		return err;
+	}
+	/* Lets stored results size column buffers from their longest value. */
+	mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &update_max);
+	*out = st;
+	return MED_OK;
+}
+
+/* stmt_get returns the cached statement for sql, preparing it if new. */
+static med_err
+stmt_get(med_db_conn *c, const char *sql, MYSQL_STMT **out)
+{
+	db_stmt_slot *s;
+	MYSQL_STMT *st = NULL;
+	char *key;
+	med_err err;
+
+	for (size_t i = 0; i < DB_STMT_CACHE; i++) {
+		s = &c->cache[i];
+		if (s->stmt != NULL && strcmp(s->sql, sql) == 0) {
+			s->used = ++c->clock;
+			*out = s->stmt;
+			return MED_OK;
+		}
+	}
+	key = strdup(sql);
+	if (key == NULL)
+		return MED_ERR_NOMEM;
+	err = stmt_prepare(c, sql, &st);
+	if (err != MED_OK) {
+		free(key);
+		return err;
+	}
+	s = cache_victim(c);
+	slot_clear(s);
+	*s = (db_stmt_slot){.sql = key, .stmt = st, .used = ++c->clock};
+	*out = st;
+	return MED_OK;
+}
+
+static med_err
+bind_param(MYSQL_BIND *b, const med_db_value *v, unsigned long *len)
+{
+	switch (v->type) {
+	case MED_DB_NULL:
+		b->buffer_type = MYSQL_TYPE_NULL;
+		return MED_OK;
+	case MED_DB_INT64:
+		b->buffer_type = MYSQL_TYPE_LONGLONG;
+		b->buffer = (void *)(uintptr_t)&v->i;
+		return MED_OK;
+	case MED_DB_DOUBLE:
+		b->buffer_type = MYSQL_TYPE_DOUBLE;
+		b->buffer = (void *)(uintptr_t)&v->d;
+		return MED_OK;
+	case MED_DB_TEXT:
+	case MED_DB_BLOB:
+		if (v->p == NULL && v->len != 0)
+			return MED_ERR_INVALID;
+		b->buffer_type = v->type == MED_DB_TEXT ? MYSQL_TYPE_STRING
+							: MYSQL_TYPE_BLOB;
+		b->buffer = (void *)(uintptr_t)(v->p ? v->p : "");
+		*len = (unsigned long)v->len;
+		b->buffer_length = *len;
+		b->length = len;
+		return MED_OK;
+	}
+	return MED_ERR_INVALID;
+}
+
+/* stmt_run prepares (or reuses) sql, binds params and executes it. */
+static med_err
+stmt_run(med_db_conn *c, const char *sql, const med_db_value *params,
+	 size_t n_params, MYSQL_STMT **out)
+{
+	MYSQL_BIND binds[DB_MAX_PARAMS];
+	unsigned long lens[DB_MAX_PARAMS];
+	MYSQL_STMT *st = NULL;
+	med_err err;
+
+	if (c == NULL || sql == NULL || (n_params > 0 && params == NULL) ||
+	    n_params > DB_MAX_PARAMS)
+		return MED_ERR_INVALID;
+	if (c->mysql == NULL)
+		return MED_ERR_UNAVAILABLE;
+	err = stmt_get(c, sql, &st);
+	if (err != MED_OK)
+		return err;
+	if (mysql_stmt_param_count(st) != n_params) {
+		med_log_error("db: %zu parameters for %lu placeholders in: "
+			      "%.200s",
+			      n_params, mysql_stmt_param_count(st), sql);
+		return MED_ERR_INTERNAL;
+	}
+	memset(binds, 0, sizeof(binds));
+	for (size_t i = 0; i < n_params; i++)
+		if (bind_param(&binds[i], &params[i], &lens[i]) != MED_OK)
+			return MED_ERR_INVALID;
+	if ((n_params > 0 && mysql_stmt_bind_param(st, binds) != 0) ||
+	    mysql_stmt_execute(st) != 0)
+		return stmt_error(c, st, sql);
+	*out = st;
+	return MED_OK;
+}
+
+med_err
+med_db_exec(med_db_conn *c, const char *sql, const med_db_value *params,
+	    size_t n_params, uint64_t *affected, uint64_t *insert_id)
+{
+	MYSQL_STMT *st = NULL;
+	med_err err = stmt_run(c, sql, params, n_params, &st);
+
+	if (err != MED_OK)
+		return err;
+	if (affected != NULL)
+		*affected = (uint64_t)mysql_stmt_affected_rows(st);
+	if (insert_id != NULL)
+		*insert_id = (uint64_t)mysql_stmt_insert_id(st);
+	/* A statement that returned rows anyway must not block the next. */
+	if (mysql_stmt_field_count(st) > 0)
+		mysql_stmt_free_result(st);
+	return MED_OK;
+}
+
+/* ---- result rows ---- */
+
+static void
+row_free(med_db_row *row)
+{
+	for (size_t i = 0; i < row->n; i++)
+		free(row->cols[i].buf);
+	free(row->cols);
+	free(row->binds);
+}
+
+static bool
+is_int_type(enum enum_field_types t)
+{
+	return t == MYSQL_TYPE_TINY || t == MYSQL_TYPE_SHORT ||
+	       t == MYSQL_TYPE_INT24 || t == MYSQL_TYPE_LONG ||
+	       t == MYSQL_TYPE_LONGLONG || t == MYSQL_TYPE_YEAR;
+}
+
+static med_err
+col_bind(db_col *col, MYSQL_BIND *b, const MYSQL_FIELD *f)
+{
+	b->is_null = &col->is_null;
+	b->error = &col->error;
+	b->length = &col->len;
+	if (is_int_type(f->type)) {
+		col->kind = DB_COL_INT;
+		b->buffer_type = MYSQL_TYPE_LONGLONG;
+		b->buffer = &col->i;
+		return MED_OK;
+	}
+	if (f->type == MYSQL_TYPE_FLOAT || f->type == MYSQL_TYPE_DOUBLE) {
+		col->kind = DB_COL_DBL;
+		b->buffer_type = MYSQL_TYPE_DOUBLE;
+		b->buffer = &col->d;
+		return MED_OK;
+	}
+	col->kind = DB_COL_STR;
+	if (f->max_length > DB_VALUE_CAP)
+		return MED_ERR_LIMIT;
+	col->alloc = f->max_length < DB_MIN_BUF ? DB_MIN_BUF : f->max_length;
+	col->alloc++;
+	col->buf = malloc(col->alloc);
+	if (col->buf == NULL)
+		return MED_ERR_NOMEM;
+	b->buffer_type = MYSQL_TYPE_STRING;
+	b->buffer = col->buf;
+	b->buffer_length = col->alloc;
+	return MED_OK;
+}
+
+static med_err
+row_init(med_db_row *row, MYSQL_RES *meta)
+{
+	MYSQL_FIELD *fields = mysql_fetch_fields(meta);
+	med_err err;
+
+	row->n = mysql_num_fields(meta);
+	if (row->n > DB_MAX_COLUMNS)
+		return MED_ERR_LIMIT;
+	row->cols = calloc(row->n, sizeof(*row->cols));
+	row->binds = calloc(row->n, sizeof(*row->binds));
+	if (row->cols == NULL || row->binds == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < row->n; i++) {
+		err = col_bind(&row->cols[i], &row->binds[i], &fields[i]);
+		if (err != MED_OK)
+			return err;
+	}
+	return MED_OK;
+}
+
+/* col_grow refetches a value longer than its buffer into a larger one. */
+static med_err
+col_grow(MYSQL_STMT *st, med_db_row *row, size_t i)
+{
+	db_col *col = &row->cols[i];
+	MYSQL_BIND *b = &row->binds[i];
+	char *buf;
+
+	if (col->len > DB_VALUE_CAP)
+		return MED_ERR_LIMIT;
+	buf = realloc(col->buf, col->len + 1);
+	if (buf == NULL)
+		return MED_ERR_NOMEM;
+	col->buf = buf;
+	col->alloc = col->len + 1;
+	b->buffer = buf;
+	b->buffer_length = col->alloc;
+	if (mysql_stmt_fetch_column(st, b, (unsigned int)i, 0) != 0)
+		return MED_ERR_INTERNAL;
+	/* Later rows fetch into the larger buffer. */
+	if (mysql_stmt_bind_result(st, row->binds) != 0)
+		return MED_ERR_INTERNAL;
+	return MED_OK;
+}
+
+static med_err
+row_finish(MYSQL_STMT *st, med_db_row *row, bool truncated)
+{
+	med_err err;
+
+	for (size_t i = 0; i < row->n; i++) {
+		db_col *col = &row->cols[i];
+
+		if (col->is_null)
+			continue;
+		if (col->kind == DB_COL_INT) {
+			snprintf(col->num, sizeof(col->num), "%lld",
+				 (long long)col->i);
+		} else if (col->kind == DB_COL_DBL) {
+			snprintf(col->num, sizeof(col->num), "%.17g", col->d);
+		} else {
+			if (truncated && col->len >= col->alloc) {
+				err = col_grow(st, row, i);
+				if (err != MED_OK)
+					return err;
+			}
+			col->buf[col->len] = '\0';
+		}
+	}
+	return MED_OK;
+}
+
+static med_err
+fetch_rows(med_db_conn *c, MYSQL_STMT *st, const char *sql, med_db_row *row,
+	   med_db_row_fn on_row, void *ctx)
+{
+	med_err err;
+	int rc;
+
+	if (row->n > 0 && mysql_stmt_bind_result(st, row->binds) != 0)
+		return stmt_error(c, st, sql);
+	while ((rc = mysql_stmt_fetch(st)) != MYSQL_NO_DATA) {
+		if (rc == 1)
+			return stmt_error(c, st, sql);
+		err = row_finish(st, row, rc == MYSQL_DATA_TRUNCATED);
+		if (err != MED_OK) {
+			med_log_error("db: cannot fetch a value (%s) in: %.200s",
+				      med_strerror(err), sql);
+			return err;
+		}
+		err = on_row(ctx, row);
+		if (err != MED_OK)
+			return err;
+	}
+	return MED_OK;
+}
+
+med_err
+med_db_query(med_db_conn *c, const char *sql, const med_db_value *params,
+	     size_t n_params, med_db_row_fn on_row, void *ctx)
+{
+	med_db_row row = {0};
+	MYSQL_STMT *st = NULL;
+	MYSQL_RES *meta;
+	med_err err;
+
+	if (on_row == NULL)
+		return MED_ERR_INVALID;
+	err = stmt_run(c, sql, params, n_params, &st);
+	if (err != MED_OK)
+		return err;
+	/* Stored results let on_row run other statements on c. */
+	if (mysql_stmt_store_result(st) != 0)
+		return stmt_error(c, st, sql);
+	meta = mysql_stmt_result_metadata(st);
+	if (meta == NULL) {
+		mysql_stmt_free_result(st);
+		return MED_OK;
+	}
+	err = row_init(&row, meta);
+	if (err == MED_OK)
+		err = fetch_rows(c, st, sql, &row, on_row, ctx);
+	else
+		med_log_error("db: cannot bind result (%s) in: %.200s",
+			      med_strerror(err), sql);
+	row_free(&row);
+	mysql_free_result(meta);
+	/* A lost connection closed st already. */
+	if (c->mysql != NULL)
+		mysql_stmt_free_result(st);
+	return err;
+}
+
+size_t
+med_db_row_columns(const med_db_row *row)
+{
+	return row ? row->n : 0;
+}
+
+bool
+med_db_row_is_null(const med_db_row *row, size_t col)
+{
+	return row == NULL || col >= row->n || row->cols[col].is_null;
+}
+
+const char *
+med_db_row_text(const med_db_row *row, size_t col, size_t *len)
+{
+	const db_col *v;
+
+	if (len != NULL)
+		*len = 0;
+	if (med_db_row_is_null(row, col))
+		return NULL;
+	v = &row->cols[col];
+	if (v->kind != DB_COL_STR) {
+		if (len != NULL)
+			*len = strlen(v->num);
+		return v->num;
+	}
+	if (len != NULL)
+		*len = v->len;
+	return v->buf;
+}
+
+int64_t
+med_db_row_int64(const med_db_row *row, size_t col)
+{
+	const db_col *v;
+
+	if (med_db_row_is_null(row, col))
+		return 0;
+	v = &row->cols[col];
+	if (v->kind == DB_COL_INT)
+		return v->i;
+	if (v->kind == DB_COL_DBL)
+		return (int64_t)v->d;
+	return (int64_t)strtoll(v->buf, NULL, 10);
+}
+
+double
+med_db_row_double(const med_db_row *row, size_t col)
+{
+	const db_col *v;
+
+	if (med_db_row_is_null(row, col))
+		return 0;
+	v = &row->cols[col];
+	if (v->kind == DB_COL_DBL)
+		return v->d;
+	if (v->kind == DB_COL_INT)
+		return (double)v->i;
+	return strtod(v->buf, NULL);
+}
+
+/* ---- transactions as a unit ---- */
+
+static med_err
+tx_once(med_db *db, med_db_tx_fn fn, void *ctx)
+{
+	med_db_conn *c;
+	med_err err = med_db_acquire(db, &c);
+
+	if (err != MED_OK)
+		return err;
+	err = med_db_begin(c);
+	if (err == MED_OK)
+		err = fn(c, ctx);
+	if (err == MED_OK)
+		err = med_db_commit(c);
+	if (err != MED_OK)
+		med_db_rollback(c);
+	med_db_release(c);
+	return err;
+}
+
+med_err
+med_db_tx(med_db *db, med_db_tx_fn fn, void *ctx)
+{
+	med_err err = MED_ERR_INTERNAL;
+
+	if (db == NULL || fn == NULL)
+		return MED_ERR_INVALID;
+	for (int try = 0; try < DB_TX_TRIES; try++) {
+		err = tx_once(db, fn, ctx);
+		if (err != MED_ERR_CONFLICT)
+			break;
+		/* Back off a little so the winner of the deadlock finishes. */
+		nanosleep(&(struct timespec){0, 5000000L * (try + 1)}, NULL);
+	}
+	return err;
+}
+
+med_err
+med_db_ping(med_db *db)
+{
+	med_db_conn *c;
+	med_err err = med_db_acquire(db, &c);
+
+	if (err != MED_OK)
+		return err;
+	if (mysql_ping(c->mysql) != 0)
+		err = conn_mysql_error(c, "PING");
+	med_db_release(c);
+	return err;
+}
+
+/* ---- migrations ---- */
+
+/* db_exec_plain runs a statement without parameters, as migrations are. */
+static med_err
+db_exec_plain(med_db_conn *c, const char *sql)
+{
+	MYSQL_RES *res;
+
+	if (c->mysql == NULL)
+		return MED_ERR_UNAVAILABLE;
+	if (mysql_real_query(c->mysql, sql, (unsigned long)strlen(sql)) != 0)
+		return conn_mysql_error(c, sql);
+	res = mysql_store_result(c->mysql);
+	if (res != NULL)
+		mysql_free_result(res);
+	else if (mysql_field_count(c->mysql) != 0)
+		return conn_mysql_error(c, sql);
+	return MED_OK;
+}
+
+typedef struct versions_ctx {
+	const med_db_migration *m;
+	size_t n;
+	bool *applied;
+	int64_t value; /* the single value of a one-cell query */
+	bool null;
+} versions_ctx;
+
+static med_err
+on_version(void *ctx, const med_db_row *row)
+{
+	versions_ctx *v = ctx;
+	int64_t ver = med_db_row_int64(row, 0);
+
+	for (size_t i = 0; i < v->n; i++)
+		if (v->m[i].version == ver)
+			v->applied[i] = true;
+	return MED_OK;
+}
+
+static med_err
+on_cell(void *ctx, const med_db_row *row)
+{
+	versions_ctx *v = ctx;
+
+	v->null = med_db_row_is_null(row, 0);
+	v->value = med_db_row_int64(row, 0);
+	return MED_OK;
+}
+
+static med_err
+migrations_check(const med_db_migration *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].version <= 0 || m[i].statements == NULL ||
+		    (i > 0 && m[i].version <= m[i - 1].version)) {
+			med_log_error("db: migration %zu: versions must be "
+				      "positive and increasing",
+				      i);
+			return MED_ERR_INVALID;
+		}
+	}
+	return MED_OK;
+}
+
+static med_err
+migration_apply(med_db_conn *c, const med_db_migration *m)
+{
+	static const char ins[] = "INSERT INTO schema_version "
+				  "(version, description, applied_ms) "
+				  "VALUES (?, ?, ?)";
+	const char *desc = m->description ? m->description : "";
+	med_db_value vals[3] = {MED_DB_I64(m->version), MED_DB_STR(desc),
+				MED_DB_I64(med_now_ms())};
+	med_err err;
+
+	for (size_t i = 0; m->statements[i] != NULL; i++) {
+		err = db_exec_plain(c, m->statements[i]);
+		if (err != MED_OK) {
+			med_log_error("db: migration %d (%s) statement %zu "
+				      "failed",
+				      m->version, desc, i + 1);
+			return err == MED_ERR_UNAVAILABLE ? err
+							  : MED_ERR_INTERNAL;
+		}
+	}
+	/* DDL commits as it goes, so the version is recorded last. */
+	err = med_db_exec(c, ins, vals, 3, NULL, NULL);
+	if (err != MED_OK)
+		return err == MED_ERR_UNAVAILABLE ? err : MED_ERR_INTERNAL;
+	med_log_info("db: applied migration %d (%s)", m->version, desc);
+	return MED_OK;
+}
+
+static med_err
+migrate_locked(med_db_conn *c, const med_db_migration *m, size_t n)
+{
+	versions_ctx v = {.m = m, .n = n};
+	med_err err;
+
+	v.applied = calloc(n ? n : 1, sizeof(*v.applied));
+	if (v.applied == NULL)
+		return MED_ERR_NOMEM;
+	err = med_db_query(c, "SELECT version FROM schema_version", NULL, 0,
+			   on_version, &v);
+	for (size_t i = 0; i < n && err == MED_OK; i++)
+		if (!v.applied[i])
+			err = migration_apply(c, &m[i]);
+	free(v.applied);
+	return err;
+}
+
+static med_err
+migrate_lock(med_db_conn *c, const char *name)
+{
+	med_db_value arg = MED_DB_STR(name);
+	versions_ctx v = {.null = true};
+	med_err err;
+
+	err = med_db_query(c, "SELECT GET_LOCK(?, 30)", &arg, 1, on_cell, &v);
+	if (err != MED_OK)
+		return err;
+	if (v.null || v.value != 1) {
+		med_log_error("db: could not take the migration lock %s",
+			      name);
+		return v.null ? MED_ERR_INTERNAL : MED_ERR_TIMEOUT;
+	}
+	return MED_OK;
+}
+
+static med_err
+migrate_on(med_db_conn *c, const med_db_migration *m, size_t n)
+{
+	static const char create[] =
+		"CREATE TABLE IF NOT EXISTS schema_version ("
+		"version INT PRIMARY KEY, description VARCHAR(200), "
+		"applied_ms BIGINT) ENGINE=InnoDB";
+	char name[64];
+	med_db_value arg;
+	med_err err;
+
+	snprintf(name, sizeof(name), "%s.migrate", c->db->database);
+	arg = MED_DB_STR(name);
+	err = db_exec_plain(c, create);
+	if (err == MED_OK)
+		err = migrate_lock(c, name);
+	if (err != MED_OK)
+		return (err == MED_ERR_UNAVAILABLE || err == MED_ERR_TIMEOUT)
+			       ? err
+			       : MED_ERR_INTERNAL;
+	err = migrate_locked(c, m, n);
+	/* A lost connection released the lock with it. */
+	if (c->mysql != NULL &&
+	    med_db_exec(c, "DO RELEASE_LOCK(?)", &arg, 1, NULL, NULL) !=
+		    MED_OK)
+		med_log_warn("db: could not release the migration lock");
+	return err;
+}
+
+med_err
+med_db_migrate(med_db *db, const med_db_migration *migrations, size_t n)
+{
+	med_db_conn *c;
+	med_err err;
+
+	if (db == NULL || (n > 0 && migrations == NULL))
+		return MED_ERR_INVALID;
+	err = migrations_check(migrations, n);
+	if (err != MED_OK)
+		return err;
+	err = med_db_acquire(db, &c);
+	if (err != MED_OK)
+		return err;
+	err = migrate_on(c, migrations, n);
+	med_db_release(c);
+	return err;
+}

@@ -1,0 +1,527 @@
+/*
+ * rpc_call.c - one server call: request id, authentication and roles,
+ * deadline, decode and validation, the handler (inline for unary calls, on
+ * its own thread for streams), the reply, the status and the audit event.
+ *
+ * Unary handlers run on the completion-queue thread, so the core cannot
+ * report a client's cancellation to them while they run; they see the
+ * deadline and the drain through med_call_is_cancelled.  Streaming calls
+ * issue RECV_CLOSE_ON_SERVER at the start and also see cancellation.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <med/audit.h>
+#include <med/log.h>
+#include <med/metrics.h>
+#include <med/util.h>
+
+#include "rpc_internal.h"
+
+/* The per-call arena holds the decoded request and the reply. */
+#define ARENA_FACTOR 4
+#define ARENA_BASE (64u << 10)
+
+/* --- byte buffers --------------------------------------------------------- */
+
+grpc_byte_buffer *
+med__rpc_pack(const ProtobufCMessage *msg)
+{
+	size_t n = protobuf_c_message_get_packed_size(msg);
+	grpc_slice sl = grpc_slice_malloc(n);
+	grpc_byte_buffer *bb;
+
+	protobuf_c_message_pack(msg, GRPC_SLICE_START_PTR(sl));
+	bb = grpc_raw_byte_buffer_create(&sl, 1);
+	grpc_slice_unref(sl);
+	return bb;
+}
+
+grpc_slice
+med__rpc_read(grpc_byte_buffer *bb)
+{
+	grpc_byte_buffer_reader r;
+	grpc_slice sl;
+
+	if (!grpc_byte_buffer_reader_init(&r, bb))
+		return grpc_empty_slice();
+	sl = grpc_byte_buffer_reader_readall(&r);
+	grpc_byte_buffer_reader_destroy(&r);
+	return sl;
+}
+
+/* --- accessors ------------------------------------------------------------ */
+
+med_arena *
+med_call_arena(med_call *call)
+{
+	return call->arena;
+}
+
+void *
+med_call_data(med_call *call)
+{
+	return call->srv->opts.service_data;
+}
+
+const med_principal *
+med_call_principal(med_call *call)
+{
+	return &call->principal;
+}
+
+const char *
+med_call_request_id(med_call *call)
+{
+	return call->request_id;
+}
+
+const med_method *
+med_call_method(med_call *call)
+{
+	return call->rm != NULL ? call->rm->m : NULL;
+}
+
+static bool
+deadline_is_infinite(gpr_timespec dl)
+{
+	return gpr_time_cmp(dl, gpr_inf_future(dl.clock_type)) == 0;
+}
+
+int64_t
+med_call_remaining_ms(med_call *call)
+{
+	gpr_timespec left;
+	int64_t ms;
+
+	if (deadline_is_infinite(call->deadline))
+		return INT64_MAX;
+	left = gpr_time_sub(call->deadline, gpr_now(GPR_CLOCK_MONOTONIC));
+	ms = left.tv_sec * 1000 + left.tv_nsec / 1000000;
+	return ms > 0 ? ms : 0;
+}
+
+bool
+med_call_is_cancelled(med_call *call)
+{
+	if (atomic_load(&call->cancelled) || atomic_load(&call->srv->draining))
+		return true;
+	return med_call_remaining_ms(call) == 0;
+}
+
+void
+med_call_set_patient(med_call *call, const char *patient_id)
+{
+	med_strlcpy(call->patient_id, patient_id ? patient_id : "",
+		    sizeof(call->patient_id));
+}
+
+med_err
+med_call_fail(med_call *call, med_err err, const char *fmt, ...)
+{
+	va_list ap;
+
+	call->fail_err = err;
+	va_start(ap, fmt);
+	vsnprintf(call->fail_msg, sizeof(call->fail_msg), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* --- metadata --------------------------------------------------------------- */
+
+static bool
+slice_is(grpc_slice sl, const char *s)
+{
+	size_t n = strlen(s);
+
+	return GRPC_SLICE_LENGTH(sl) == n &&
+	       memcmp(GRPC_SLICE_START_PTR(sl), s, n) == 0;
+}
+
+/* request_id_ok accepts short printable ids only: they go into logs. */
+static bool
+request_id_ok(const uint8_t *p, size_t n)
+{
+	if (n == 0 || n > RPC_REQUEST_ID_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] < 0x21 || p[i] > 0x7e || p[i] == '"' || p[i] == '\\')
+			return false;
+	return true;
+}
+
+/* read_metadata takes the request id and the bearer token from the call. */
+static void
+read_metadata(med_call *c, med_auth_input *in)
+{
+	for (size_t i = 0; i < c->req_md.count; i++) {
+		const grpc_metadata *md = &c->req_md.metadata[i];
+		const uint8_t *v = GRPC_SLICE_START_PTR(md->value);
+		size_t n = GRPC_SLICE_LENGTH(md->value);
+
+		if (slice_is(md->key, "x-request-id") && request_id_ok(v, n)) {
+			memcpy(c->request_id, v, n);
+			c->request_id[n] = '\0';
+		} else if (slice_is(md->key, "authorization") && n > 7 &&
+			   strncasecmp((const char *)v, "bearer ", 7) == 0) {
+			in->bearer = (const char *)v + 7;
+			in->bearer_len = n - 7;
+		}
+	}
+	if (c->request_id[0] == '\0')
+		med_uuid_v4(c->request_id);
+}
+
+/* --- ending a call ---------------------------------------------------------- */
+
+static bool
+needs_audit(const med_call *c)
+{
+	return c->srv->opts.audit != NULL &&
+	       !(c->rm->m->roles & MED_ROLES_PUBLIC);
+}
+
+/* audit emits the access event; false when it could not be made durable. */
+static bool
+audit(med_call *c, int code)
+{
+	const med_method *m = c->rm->m;
+	med_audit_event ev = {
+		.action = m->path,
+		.actor = c->principal.user,
+		.actor_roles = c->principal.roles,
+		.patient_id = c->patient_id,
+		.outcome = code,
+		.request_id = c->request_id,
+	};
+	med_err err = med_audit_emit(c->srv->opts.audit, &ev);
+
+	if (err == MED_OK)
+		return true;
+	/* The event must not vanish silently: it goes to the log instead. */
+	med_log_error("audit: event lost (%s): action=%s actor=%s outcome=%d "
+		      "request_id=%s",
+		      med_strerror(err), m->path, c->principal.user, code,
+		      c->request_id);
+	return false;
+}
+
+/* complete ends the call with err (MED_OK: reply with out). */
+static void
+complete(med_call *c, med_err err, const ProtobufCMessage *out)
+{
+	int code = err != MED_OK ? med_err_to_grpc_status(err) : 0;
+	const char *msg = NULL;
+	grpc_byte_buffer *bb = NULL;
+
+	if (err != MED_OK)
+		msg = c->fail_msg[0] ? c->fail_msg : med_strerror(err);
+	else if (out != NULL && (bb = med__rpc_pack(out)) == NULL) {
+		code = GRPC_STATUS_INTERNAL;
+		msg = "reply: cannot encode";
+	}
+	if (needs_audit(c) && !audit(c, code) && code == 0) {
+		/* No unaudited access: the reply is withheld. */
+		code = GRPC_STATUS_INTERNAL;
+		msg = "audit unavailable";
+		if (bb != NULL)
+			grpc_byte_buffer_destroy(bb);
+		bb = NULL;
+	}
+	if (code != 0)
+		med_log_debug("rpc: %s -> %s: %s", c->rm->m->path,
+			      med_grpc_status_name(code), msg ? msg : "");
+	med__rpc_call_finish(c, code, msg, bb);
+}
+
+static void
+reject(med_call *c, med_err err, const char *msg)
+{
+	if (c->fail_msg[0] == '\0')
+		med_strlcpy(c->fail_msg, msg, sizeof(c->fail_msg));
+	complete(c, err, NULL);
+}
+
+/* --- before the handler ------------------------------------------------- */
+
+static med_err
+authenticate(med_call *c, med_auth_input *in)
+{
+	const med_authenticator *a = &c->srv->opts.auth;
+	uint32_t roles = c->rm->m->roles;
+	med_err err;
+
+	if (roles & MED_ROLES_PUBLIC)
+		return MED_OK;
+	if (a->authenticate != NULL && in->bearer != NULL) {
+		err = a->authenticate(a->self, in, &c->principal);
+		if (err != MED_OK)
+			memset(&c->principal, 0, sizeof(c->principal));
+	}
+	err = med_auth_check(&c->principal, roles);
+	if (err == MED_ERR_UNAUTHENTICATED)
+		med_call_fail(c, err, "missing or unknown credentials");
+	else if (err != MED_OK)
+		med_call_fail(c, err, "caller lacks a role for this method");
+	return err;
+}
+
+/* decode validates the request bytes, unpacks them and checks the result. */
+static med_err
+decode(med_call *c)
+{
+	const med_method *m = c->rm->m;
+	ProtobufCAllocator alloc;
+	grpc_slice sl;
+	med_err err;
+
+	if (c->payload == NULL)
+		return med_call_fail(c, MED_ERR_INVALID,
+				     "request: missing message");
+	sl = med__rpc_read(c->payload);
+	err = med_pb_validate_wire(m->input, GRPC_SLICE_START_PTR(sl),
+				   GRPC_SLICE_LENGTH(sl), c->fail_msg,
+				   sizeof(c->fail_msg));
+	if (err == MED_OK) {
+		med_arena_pb_allocator(c->arena, &alloc);
+		c->in = protobuf_c_message_unpack(m->input, &alloc,
+						  GRPC_SLICE_LENGTH(sl),
+						  GRPC_SLICE_START_PTR(sl));
+		if (c->in == NULL)
+			err = med_call_fail(c, MED_ERR_INVALID,
+					    "request: malformed message");
+	}
+	grpc_slice_unref(sl);
+	if (err == MED_OK)
+		err = med_pb_validate_msg(c->in, c->fail_msg,
+					  sizeof(c->fail_msg));
+	if (err != MED_OK)
+		c->fail_err = err;
+	return err;
+}
+
+/* prepare does what comes before every handler. */
+static med_err
+prepare(med_call *c)
+{
+	med_auth_input in = {0};
+	med_err err;
+	gpr_timespec dl = c->deadline;
+
+	c->deadline = deadline_is_infinite(dl)
+			      ? gpr_inf_future(GPR_CLOCK_MONOTONIC)
+			      : gpr_convert_clock_type(dl, GPR_CLOCK_MONOTONIC);
+	read_metadata(c, &in);
+	err = authenticate(c, &in);
+	if (err != MED_OK)
+		return err;
+	if (med_call_remaining_ms(c) == 0)
+		return med_call_fail(c, MED_ERR_TIMEOUT, "deadline exceeded");
+	c->arena = med_arena_new(ARENA_BASE + ARENA_FACTOR *
+						      c->srv->opts.max_message_bytes);
+	if (c->arena == NULL)
+		return med_call_fail(c, MED_ERR_NOMEM, "out of memory");
+	return decode(c);
+}
+
+/* --- unary ---------------------------------------------------------------- */
+
+static void
+run_unary(med_call *c)
+{
+	const med_method *m = c->rm->m;
+	ProtobufCMessage *out = med_arena_alloc(c->arena, m->output->sizeof_message);
+	med_err err;
+
+	if (out == NULL) {
+		reject(c, MED_ERR_NOMEM, "out of memory");
+		return;
+	}
+	protobuf_c_message_init(m->output, out);
+	med_log_set_request_id(c->request_id);
+	err = m->unary(c, c->in, out);
+	med_log_set_request_id(NULL);
+	complete(c, err, out);
+}
+
+/* --- server streaming ------------------------------------------------------- */
+
+static void *
+stream_main(void *arg)
+{
+	med_call *c = arg;
+	med_server *s = c->srv;
+	rpc_zombie *z = malloc(sizeof(*z));
+	med_err err;
+
+	med_log_set_request_id(c->request_id);
+	err = c->rm->m->stream(c, c->in);
+	med_log_set_request_id(NULL);
+	complete(c, err, NULL);
+	pthread_mutex_lock(&s->mu);
+	s->active_streams--;
+	if (z != NULL) {
+		z->thread = pthread_self();
+		z->next = s->zombies;
+		s->zombies = z;
+	} else {
+		pthread_detach(pthread_self());
+	}
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	med__rpc_call_unref(c);
+	return NULL;
+}
+
+static bool
+stream_slot_take(med_server *s)
+{
+	bool ok;
+
+	pthread_mutex_lock(&s->mu);
+	ok = s->active_streams < s->opts.max_streams;
+	if (ok)
+		s->active_streams++;
+	pthread_mutex_unlock(&s->mu);
+	return ok;
+}
+
+/* watch_close asks the core to report the end of the call at any time. */
+static bool
+watch_close(med_call *c)
+{
+	grpc_op op = {.op = GRPC_OP_RECV_CLOSE_ON_SERVER};
+
+	op.data.recv_close_on_server.cancelled = &c->close_cancelled;
+	med__rpc_call_ref(c);
+	if (grpc_call_start_batch(c->call, &op, 1, &c->tag_close, NULL) ==
+	    GRPC_CALL_OK)
+		return true;
+	med__rpc_call_unref(c);
+	return false;
+}
+
+static void
+start_stream(med_call *c)
+{
+	pthread_t t;
+
+	med__rpc_join_zombies(c->srv);
+	if (!stream_slot_take(c->srv)) {
+		reject(c, MED_ERR_LIMIT, "too many concurrent streams");
+		return;
+	}
+	if (!watch_close(c))
+		goto release_slot;
+	med__rpc_call_ref(c);
+	if (pthread_create(&t, NULL, stream_main, c) == 0)
+		return;
+	med__rpc_call_unref(c);
+release_slot:
+	pthread_mutex_lock(&c->srv->mu);
+	c->srv->active_streams--;
+	pthread_mutex_unlock(&c->srv->mu);
+	reject(c, MED_ERR_NOMEM, "cannot start stream");
+}
+
+void
+med__rpc_on_close(med_call *c)
+{
+	pthread_mutex_lock(&c->mu);
+	if (c->close_cancelled)
+		atomic_store(&c->cancelled, true);
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	med__rpc_call_unref(c);
+}
+
+void
+med__rpc_on_send(med_call *c, bool ok)
+{
+	pthread_mutex_lock(&c->mu);
+	c->send_busy = false;
+	c->send_ok = ok;
+	if (!ok)
+		atomic_store(&c->cancelled, true);
+	grpc_byte_buffer_destroy(c->send_bb);
+	c->send_bb = NULL;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	med__rpc_call_unref(c);
+}
+
+/* start_send starts one SEND_MESSAGE batch; called with c->mu held. */
+static med_err
+start_send(med_call *c, grpc_byte_buffer *bb)
+{
+	grpc_op ops[2], *op = ops;
+
+	memset(ops, 0, sizeof(ops));
+	if (!c->md_sent) {
+		op->op = GRPC_OP_SEND_INITIAL_METADATA;
+		op++;
+		c->md_sent = true;
+	}
+	op->op = GRPC_OP_SEND_MESSAGE;
+	op->data.send_message.send_message = bb;
+	op++;
+	c->send_bb = bb;
+	c->send_busy = true;
+	med__rpc_call_ref(c);
+	if (grpc_call_start_batch(c->call, ops, (size_t)(op - ops),
+				  &c->tag_send, NULL) == GRPC_CALL_OK)
+		return MED_OK;
+	c->send_busy = false;
+	c->send_bb = NULL;
+	atomic_fetch_sub(&c->refs, 1); /* the caller still holds one */
+	grpc_byte_buffer_destroy(bb);
+	return MED_ERR_CANCELLED;
+}
+
+med_err
+med_call_send(med_call *call, const ProtobufCMessage *msg)
+{
+	grpc_byte_buffer *bb;
+	med_err err;
+
+	if (call->rm == NULL || call->rm->m->kind != MED_RPC_SERVER_STREAM)
+		return MED_ERR_PRECONDITION;
+	if (atomic_load(&call->cancelled))
+		return MED_ERR_CANCELLED;
+	bb = med__rpc_pack(msg);
+	if (bb == NULL)
+		return MED_ERR_NOMEM;
+	pthread_mutex_lock(&call->mu);
+	err = start_send(call, bb);
+	while (err == MED_OK && call->send_busy)
+		pthread_cond_wait(&call->cv, &call->mu);
+	if (err == MED_OK && !call->send_ok)
+		err = MED_ERR_CANCELLED;
+	pthread_mutex_unlock(&call->mu);
+	return err;
+}
+
+/* --- entry ------------------------------------------------------------------ */
+
+void
+med__rpc_serve_call(med_call *c)
+{
+	med_err err;
+
+	c->start_ns = med_mono_ns();
+	if (c->rm->stats != NULL)
+		med_rpc_stats_started(c->rm->stats);
+	err = prepare(c);
+	if (err != MED_OK)
+		complete(c, err, NULL);
+	else if (c->rm->m->kind == MED_RPC_UNARY)
+		run_unary(c);
+	else
+		start_stream(c);
+	/* Drop the reference the armed request held. */
+	med__rpc_call_unref(c);
+}

@@ -1,0 +1,202 @@
+/*
+ * rpc_internal.h - private to libmed's rpc_*.c files (server, call,
+ * client, health, validation).  The only header besides the rpc sources
+ * that sees gRPC types.
+ *
+ * Threading model of the server: one completion queue per thread.  Every
+ * call is bound to the queue its request was posted on, so all of a call's
+ * events are handled by one thread; only streaming handler threads touch a
+ * call from elsewhere, and they do so under call->mu.
+ */
+#ifndef MED_RPC_INTERNAL_H
+#define MED_RPC_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <grpc/byte_buffer.h>
+#include <grpc/byte_buffer_reader.h>
+#include <grpc/grpc.h>
+#include <grpc/slice.h>
+#include <grpc/support/time.h>
+
+#include <med/rpc.h>
+
+/* Requests kept armed per registered method and per queue. */
+#define RPC_REQS_PER_METHOD 32
+/* Generic requests kept armed per queue, for unknown paths. */
+#define RPC_REQS_GENERIC 4
+#define RPC_DEFAULT_MAX_MSG (4u << 20)
+#define RPC_DEFAULT_THREADS 2
+#define RPC_DEFAULT_STREAMS 64
+#define RPC_REQUEST_ID_MAX 64
+#define RPC_STATUS_MSG_MAX 256
+#define RPC_PATIENT_ID_MAX 128
+
+/* What a completion-queue tag stands for. */
+typedef enum rpc_tag_kind {
+	RPC_TAG_NEW_CALL,  /* a request (registered or generic) matched */
+	RPC_TAG_CLOSE,	   /* RECV_CLOSE_ON_SERVER of a streaming call */
+	RPC_TAG_SEND,	   /* one streamed SEND_MESSAGE finished */
+	RPC_TAG_FINISH,	   /* the status batch finished */
+	RPC_TAG_SHUTDOWN,  /* grpc_server_shutdown_and_notify finished */
+} rpc_tag_kind;
+
+typedef struct rpc_tag {
+	rpc_tag_kind kind;
+	void *obj;
+} rpc_tag;
+
+/* rpc_method - one registered method with its server-side state. */
+typedef struct rpc_method {
+	const med_method *m;
+	void *handle; /* from grpc_server_register_method */
+	struct med_rpc_stats *stats;
+} rpc_method;
+
+/* rpc_queue - one completion queue and the thread that drives it. */
+typedef struct rpc_queue {
+	struct med_server *srv;
+	grpc_completion_queue *cq;
+	pthread_t thread;
+	bool thread_started;
+} rpc_queue;
+
+/* rpc_health - the grpc.health.v1 status table (all entries move together). */
+typedef struct rpc_health {
+	bool inited;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool serving;
+	uint64_t generation; /* bumped on every change, for watchers */
+	char **names;	     /* "" and every service name */
+	size_t n_names;
+} rpc_health;
+
+/* rpc_zombie - a finished streaming thread waiting to be joined. */
+typedef struct rpc_zombie {
+	pthread_t thread;
+	struct rpc_zombie *next;
+} rpc_zombie;
+
+struct med_server {
+	med_server_opts opts; /* strings below are our copies */
+	char *service_name;
+	char *listen_addr;
+	grpc_server *server;
+	rpc_queue *queues;
+	int n_queues;
+	rpc_method *methods;
+	size_t n_methods, cap_methods;
+	rpc_health health;
+	rpc_tag shutdown_tag;
+
+	pthread_mutex_t mu; /* guards what follows */
+	pthread_cond_t cv;
+	bool started;
+	int state; /* RPC_SRV_* */
+	bool shutdown_notified;
+	int active_calls; /* matched calls not yet freed */
+	int active_streams;
+	rpc_zombie *zombies;
+	atomic_bool draining;
+};
+
+enum { RPC_SRV_RUNNING = 0, RPC_SRV_STOPPING = 1, RPC_SRV_STOPPED = 2 };
+
+struct med_call {
+	rpc_tag tag_new, tag_close, tag_send, tag_finish;
+	med_server *srv;
+	rpc_queue *q;
+	rpc_method *rm; /* NULL for a generic (unknown path) call */
+	grpc_call *call;
+	gpr_timespec deadline;
+	grpc_metadata_array req_md;
+	grpc_call_details details; /* generic calls only */
+	grpc_byte_buffer *payload; /* registered calls only */
+	atomic_int refs;
+	int64_t start_ns;
+
+	med_arena *arena;
+	med_principal principal;
+	char request_id[RPC_REQUEST_ID_MAX + 1];
+	char patient_id[RPC_PATIENT_ID_MAX];
+	med_err fail_err;
+	char fail_msg[RPC_STATUS_MSG_MAX];
+	ProtobufCMessage *in;
+
+	/* Streaming state, under mu. */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stream_counted;
+	bool md_sent;
+	bool send_busy;
+	bool send_ok;
+	grpc_byte_buffer *send_bb;
+	int close_cancelled;
+	atomic_bool cancelled;
+
+	/* Final batch. */
+	grpc_slice status_details;
+	bool has_status_details;
+	grpc_byte_buffer *reply_bb;
+};
+
+/* --- rpc_server.c ------------------------------------------------------ */
+
+/* Call references: one per outstanding batch plus one per handler thread. */
+void med__rpc_call_ref(med_call *c);
+void med__rpc_call_unref(med_call *c);
+
+/* med__rpc_call_finish sends the final status (and reply when non-NULL). */
+void med__rpc_call_finish(med_call *c, int code, const char *msg,
+			  grpc_byte_buffer *reply);
+
+/* med__rpc_join_zombies joins streaming threads that have finished. */
+void med__rpc_join_zombies(med_server *s);
+
+/* --- rpc_call.c -------------------------------------------------------- */
+
+/* med__rpc_serve_call runs a matched call of a registered method. */
+void med__rpc_serve_call(med_call *c);
+
+/* med__rpc_on_send handles the completion of a streamed send. */
+void med__rpc_on_send(med_call *c, bool ok);
+
+/* med__rpc_on_close handles RECV_CLOSE_ON_SERVER of a streaming call. */
+void med__rpc_on_close(med_call *c);
+
+/* med__rpc_pack packs msg into a new byte buffer; NULL on failure. */
+grpc_byte_buffer *med__rpc_pack(const ProtobufCMessage *msg);
+
+/* med__rpc_read reads a whole byte buffer into one slice. */
+grpc_slice med__rpc_read(grpc_byte_buffer *bb);
+
+/* med__rpc_grpc_ref / _unref pair grpc_init and grpc_shutdown. */
+void med__rpc_grpc_ref(void);
+void med__rpc_grpc_unref(void);
+
+/* --- rpc_health.c ------------------------------------------------------ */
+
+/* The grpc.health.v1.Health methods every server registers. */
+extern const med_method med__rpc_health_methods[2];
+
+med_err med__rpc_health_init(rpc_health *h);
+void med__rpc_health_fini(rpc_health *h);
+
+/* med__rpc_health_add_service adds the service of a method path. */
+med_err med__rpc_health_add_path(rpc_health *h, const char *path);
+
+/* med__rpc_health_set sets every entry and wakes watchers. */
+void med__rpc_health_set(rpc_health *h, bool serving);
+
+/* --- rpc_validate.c ---------------------------------------------------- */
+
+/* med__pb_validate_wire_depth is med_pb_validate_wire with a depth limit. */
+med_err med__pb_validate_wire_depth(const ProtobufCMessageDescriptor *desc,
+				    const uint8_t *data, size_t len,
+				    int max_depth, char *err, size_t errlen);
+
+#endif

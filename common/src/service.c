@@ -1,0 +1,489 @@
+/*
+ * service.c - the common main() of smartmed services: configuration, the
+ * database and its migrations, the gRPC server, metrics and health over
+ * HTTP, the audit emitter, readiness kept in step with the database, and a
+ * graceful drain on SIGTERM or SIGINT.
+ */
+#include <med/audit.h>
+#include <med/log.h>
+#include <med/service.h>
+#include <med/util.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SVC_MAX_SPECS 64
+#define SVC_ERRLEN 4096
+#define SVC_READY_POLL_MS 1000
+
+struct med_service {
+	const med_service_def *def;
+	med_config *cfg;
+	med_db *db;
+	med_audit *audit;
+	med_metrics *metrics;
+	med_http *http;
+	med_server *server;
+	void *data;
+	atomic_bool ready;
+	bool migrated;
+	pthread_t readiness_thread;
+	bool readiness_started;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stopping;
+	med_gauge *ready_gauge;
+};
+
+/* Defaults that depend on the service, formatted once at start. */
+typedef struct svc_defaults {
+	char grpc_port[8];
+	char http_port[8];
+	char db_name[80];
+	char spool_dir[160];
+} svc_defaults;
+
+static const med_config_spec common_specs[] = {
+	{"MED_LISTEN_HOST", MED_CONFIG_STRING, "127.0.0.1", false, 0, 0,
+	 "address the gRPC and HTTP servers bind (0.0.0.0 in a pod)"},
+	{"MED_GRPC_PORT", MED_CONFIG_PORT, NULL, false, 0, 0,
+	 "gRPC port (0 picks a free one)"},
+	{"MED_HTTP_PORT", MED_CONFIG_PORT, NULL, false, 0, 0,
+	 "HTTP port of /metrics, /healthz and /readyz"},
+	{"MED_DB_HOST", MED_CONFIG_STRING, "127.0.0.1", false, 0, 0,
+	 "MariaDB host"},
+	{"MED_DB_PORT", MED_CONFIG_PORT, "3306", false, 0, 0, "MariaDB port"},
+	{"MED_DB_SOCKET", MED_CONFIG_STRING, "", false, 0, 0,
+	 "MariaDB unix socket; used instead of host and port when set"},
+	{"MED_DB_USER", MED_CONFIG_STRING, "root", false, 0, 0,
+	 "MariaDB user"},
+	{"MED_DB_PASSWORD", MED_CONFIG_STRING, "", false, 0, 0,
+	 "MariaDB password (prefer MED_DB_PASSWORD_FILE)"},
+	{"MED_DB_PASSWORD_FILE", MED_CONFIG_STRING, "", false, 0, 0,
+	 "file holding the MariaDB password (a mounted secret)"},
+	{"MED_DB_NAME", MED_CONFIG_STRING, NULL, false, 0, 0,
+	 "the service's own database"},
+	{"MED_DB_POOL", MED_CONFIG_INT, "4", false, 1, 256,
+	 "database connections kept by the pool"},
+	{"MED_TOKENS_FILE", MED_CONFIG_PATH, NULL, true, 0, 0,
+	 "bearer tokens: lines of TOKEN USER ROLE[,ROLE]"},
+	{"MED_AUDIT_URL", MED_CONFIG_STRING, "tcp://127.0.0.1:50060", false, 0,
+	 0, "NNG address of the audit ingest; empty keeps events spooled"},
+	{"MED_AUDIT_SPOOL_DIR", MED_CONFIG_STRING, NULL, false, 0, 0,
+	 "directory of the durable audit spool"},
+	{"MED_LOG_LEVEL", MED_CONFIG_STRING, "info", false, 0, 0,
+	 "debug, info, warn or error"},
+	{"MED_THREADS", MED_CONFIG_INT, "2", false, 1, 64,
+	 "gRPC completion-queue threads"},
+	{"MED_MAX_MESSAGE_BYTES", MED_CONFIG_INT, "4194304", false, 1024,
+	 67108864, "largest request or reply accepted"},
+	{"MED_DRAIN_MS", MED_CONFIG_INT, "5000", false, 0, 600000,
+	 "grace for calls in flight on SIGTERM"},
+};
+
+#define N_COMMON (sizeof(common_specs) / sizeof(common_specs[0]))
+
+/* build_specs joins the common settings (with this service's defaults) and
+ * the service's own into specs; returns the count. */
+static size_t
+build_specs(const med_service_def *def, svc_defaults *d,
+	    med_config_spec *specs)
+{
+	size_t n = 0;
+
+	snprintf(d->grpc_port, sizeof(d->grpc_port), "%d",
+		 def->default_grpc_port);
+	snprintf(d->http_port, sizeof(d->http_port), "%d",
+		 def->default_http_port);
+	snprintf(d->db_name, sizeof(d->db_name), "smartmed_%s", def->name);
+	snprintf(d->spool_dir, sizeof(d->spool_dir),
+		 "/var/lib/smartmed/%s/audit-spool", def->name);
+	for (size_t i = 0; i < N_COMMON; i++) {
+		specs[n] = common_specs[i];
+		if (strcmp(specs[n].key, "MED_GRPC_PORT") == 0)
+			specs[n].def = d->grpc_port;
+		else if (strcmp(specs[n].key, "MED_HTTP_PORT") == 0)
+			specs[n].def = d->http_port;
+		else if (strcmp(specs[n].key, "MED_DB_NAME") == 0)
+			specs[n].def = d->db_name;
+		else if (strcmp(specs[n].key, "MED_AUDIT_SPOOL_DIR") == 0)
+			specs[n].def = d->spool_dir;
+		n++;
+	}
+	for (size_t i = 0; i < def->n_extra_config && n < SVC_MAX_SPECS; i++)
+		specs[n++] = def->extra_config[i];
+	return n;
+}
+
+static void
+print_usage(const med_service_def *def, const med_config_spec *specs,
+	    size_t n)
+{
+	printf("usage: smartmed-%s [--help]\n\n"
+	       "The smartmed %s service (%s).  Configured by environment\n"
+	       "variables, optionally from the KEY=VALUE file named by\n"
+	       "MED_CONFIG_FILE:\n\n",
+	       def->name, def->name, def->grpc_service);
+	med_config_print_help(specs, n);
+}
+
+/* read_password_file returns the first line of path in buf. */
+static med_err
+read_password_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL) {
+		med_log_error("MED_DB_PASSWORD_FILE: cannot open %s: %s", path,
+			      strerror(errno));
+		return MED_ERR_INVALID;
+	}
+	if (fgets(buf, (int)len, f) == NULL)
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return MED_OK;
+}
+
+static med_err
+open_db(med_service *svc)
+{
+	const med_config *c = svc->cfg;
+	const char *pwfile = med_config_str(c, "MED_DB_PASSWORD_FILE");
+	const char *sock = med_config_str(c, "MED_DB_SOCKET");
+	char password[256];
+	med_db_opts o = {0};
+	med_err err;
+
+	med_strlcpy(password, med_config_str(c, "MED_DB_PASSWORD"),
+		    sizeof(password));
+	if (pwfile[0] != '\0') {
+		err = read_password_file(pwfile, password, sizeof(password));
+		if (err != MED_OK)
+			return err;
+	}
+	o.host = med_config_str(c, "MED_DB_HOST");
+	o.port = (int)med_config_int(c, "MED_DB_PORT");
+	o.socket = sock[0] != '\0' ? sock : NULL;
+	o.user = med_config_str(c, "MED_DB_USER");
+	o.password = password;
+	o.database = med_config_str(c, "MED_DB_NAME");
+	o.pool_size = (int)med_config_int(c, "MED_DB_POOL");
+	err = med_db_open(&o, &svc->db);
+	explicit_bzero(password, sizeof(password));
+	if (err != MED_OK)
+		med_log_error("database pool: %s", med_strerror(err));
+	return err;
+}
+
+static med_err
+open_audit(med_service *svc)
+{
+	char errbuf[SVC_ERRLEN];
+	med_audit_opts o = {
+		.service = svc->def->name,
+		.spool_dir = med_config_str(svc->cfg, "MED_AUDIT_SPOOL_DIR"),
+		.url = med_config_str(svc->cfg, "MED_AUDIT_URL"),
+	};
+	med_err err = med_audit_open(&o, &svc->audit, errbuf, sizeof(errbuf));
+
+	if (err != MED_OK)
+		med_log_error("audit spool %s: %s", o.spool_dir, errbuf);
+	return err;
+}
+
+static med_err
+open_server(med_service *svc)
+{
+	char addr[300], errbuf[SVC_ERRLEN];
+	med_server_opts o = {0};
+	med_err err;
+
+	err = med_auth_token_file_open(
+		med_config_str(svc->cfg, "MED_TOKENS_FILE"), &o.auth, errbuf,
+		sizeof(errbuf));
+	if (err != MED_OK) {
+		med_log_error("MED_TOKENS_FILE: %s", errbuf);
+		return err;
+	}
+	snprintf(addr, sizeof(addr), "%s:%lld",
+		 med_config_str(svc->cfg, "MED_LISTEN_HOST"),
+		 (long long)med_config_int(svc->cfg, "MED_GRPC_PORT"));
+	o.service_name = svc->def->name;
+	o.listen_addr = addr;
+	o.n_threads = (int)med_config_int(svc->cfg, "MED_THREADS");
+	o.max_message_bytes =
+		(size_t)med_config_int(svc->cfg, "MED_MAX_MESSAGE_BYTES");
+	o.audit = svc->audit;
+	o.metrics = svc->metrics;
+	o.service_data = svc;
+	err = med_server_new(&o, &svc->server, errbuf, sizeof(errbuf));
+	if (err != MED_OK) {
+		med_log_error("gRPC server: %s", errbuf);
+		return err;
+	}
+	err = med_server_add_methods(svc->server, svc->def->methods,
+				     svc->def->n_methods);
+	if (err != MED_OK)
+		med_log_error("gRPC methods: %s", med_strerror(err));
+	return err;
+}
+
+static bool
+is_ready(void *ctx)
+{
+	med_service *svc = ctx;
+
+	return atomic_load(&svc->ready);
+}
+
+/* check_readiness migrates when not yet done, then pings the database. */
+static bool
+check_readiness(med_service *svc)
+{
+	if (!svc->migrated) {
+		med_err err = med_db_migrate(svc->db, svc->def->migrations,
+					     svc->def->n_migrations);
+		if (err != MED_OK)
+			return false;
+		svc->migrated = true;
+		med_log_info("database schema is up to date");
+	}
+	return med_db_ping(svc->db) == MED_OK;
+}
+
+static void
+set_ready(med_service *svc, bool ready)
+{
+	if (atomic_exchange(&svc->ready, ready) == ready)
+		return;
+	med_server_set_serving(svc->server, ready);
+	if (svc->ready_gauge != NULL)
+		med_gauge_set(svc->ready_gauge, ready ? 1 : 0);
+	if (ready)
+		med_log_info("ready: database reachable, serving");
+	else
+		med_log_warn("not ready: database unreachable or not migrated");
+}
+
+static void *
+readiness_main(void *arg)
+{
+	med_service *svc = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&svc->lock);
+	while (!svc->stopping) {
+		pthread_mutex_unlock(&svc->lock);
+		set_ready(svc, check_readiness(svc));
+		pthread_mutex_lock(&svc->lock);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += SVC_READY_POLL_MS / 1000;
+		if (!svc->stopping)
+			pthread_cond_timedwait(&svc->wake, &svc->lock, &ts);
+	}
+	pthread_mutex_unlock(&svc->lock);
+	return NULL;
+}
+
+static med_err
+start_http(med_service *svc)
+{
+	int port = 0;
+	med_err err = med_http_start(
+		med_config_str(svc->cfg, "MED_LISTEN_HOST"),
+		(int)med_config_int(svc->cfg, "MED_HTTP_PORT"), svc->metrics,
+		is_ready, svc, &svc->http, &port);
+
+	if (err != MED_OK)
+		med_log_error("HTTP port %lld: cannot listen",
+			      (long long)med_config_int(svc->cfg,
+							"MED_HTTP_PORT"));
+	else
+		med_log_info("metrics and health on http port %d", port);
+	return err;
+}
+
+static med_err
+start_all(med_service *svc)
+{
+	int port = 0;
+	med_err err;
+
+	svc->metrics = med_metrics_new();
+	if (svc->metrics == NULL)
+		return MED_ERR_NOMEM;
+	svc->ready_gauge = med_metrics_gauge(svc->metrics, "smartmed_ready",
+					     "1 when the service is ready", "");
+	if ((err = open_db(svc)) != MED_OK || (err = open_audit(svc)) != MED_OK ||
+	    (err = open_server(svc)) != MED_OK)
+		return err;
+	if (svc->def->start != NULL && (err = svc->def->start(svc)) != MED_OK) {
+		med_log_error("service start: %s", med_strerror(err));
+		return err;
+	}
+	if ((err = med_server_start(svc->server, &port)) != MED_OK) {
+		med_log_error("gRPC port %lld: cannot listen (in use?)",
+			      (long long)med_config_int(svc->cfg,
+							"MED_GRPC_PORT"));
+		return err;
+	}
+	med_log_info("gRPC %s on port %d", svc->def->grpc_service, port);
+	if ((err = start_http(svc)) != MED_OK)
+		return err;
+	if (pthread_create(&svc->readiness_thread, NULL, readiness_main,
+			   svc) != 0)
+		return MED_ERR_NOMEM;
+	svc->readiness_started = true;
+	return MED_OK;
+}
+
+static void
+stop_readiness(med_service *svc)
+{
+	if (!svc->readiness_started)
+		return;
+	pthread_mutex_lock(&svc->lock);
+	svc->stopping = true;
+	pthread_cond_signal(&svc->wake);
+	pthread_mutex_unlock(&svc->lock);
+	pthread_join(svc->readiness_thread, NULL);
+	svc->readiness_started = false;
+}
+
+/* stop_all undoes start_all in reverse; safe after a partial start. */
+static void
+stop_all(med_service *svc)
+{
+	stop_readiness(svc);
+	if (svc->server != NULL)
+		med_server_shutdown(svc->server,
+				    (int)med_config_int(svc->cfg,
+							"MED_DRAIN_MS"));
+	if (svc->def->stop != NULL)
+		svc->def->stop(svc);
+	med_http_stop(svc->http);
+	med_server_free(svc->server);
+	med_audit_close(svc->audit);
+	med_db_close(svc->db);
+	med_metrics_free(svc->metrics);
+}
+
+static int
+wait_for_signal(const sigset_t *set)
+{
+	int sig = 0;
+
+	while (sigwait(set, &sig) != 0)
+		;
+	return sig;
+}
+
+static med_err
+load_config(const med_service_def *def, int argc, char **argv,
+	    med_config **cfg)
+{
+	med_config_spec specs[SVC_MAX_SPECS];
+	svc_defaults d;
+	size_t n = build_specs(def, &d, specs);
+	char errbuf[SVC_ERRLEN];
+	med_err err;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			print_usage(def, specs, n);
+			return MED_ERR_CANCELLED;
+		}
+		fprintf(stderr, "smartmed-%s: unknown argument %s (try --help)\n",
+			def->name, argv[i]);
+		return MED_ERR_INVALID;
+	}
+	err = med_config_load(specs, n, cfg, errbuf, sizeof(errbuf));
+	if (err != MED_OK)
+		fprintf(stderr, "smartmed-%s: invalid configuration:\n%s\n",
+			def->name, errbuf);
+	return err;
+}
+
+int
+med_service_main(const med_service_def *def, int argc, char **argv)
+{
+	med_service svc = {.def = def};
+	sigset_t set;
+	med_err err;
+	int level;
+
+	err = load_config(def, argc, argv, &svc.cfg);
+	if (err != MED_OK)
+		return err == MED_ERR_CANCELLED ? 0 : 2;
+	level = med_log_level_parse(med_config_str(svc.cfg, "MED_LOG_LEVEL"));
+	med_log_init(def->name, level < 0 ? MED_LOG_INFO : level);
+	/* Every thread inherits this mask, so only sigwait sees the signals. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	pthread_mutex_init(&svc.lock, NULL);
+	pthread_cond_init(&svc.wake, NULL);
+	err = start_all(&svc);
+	if (err == MED_OK) {
+		int sig = wait_for_signal(&set);
+		med_log_info("signal %d: draining", sig);
+	}
+	stop_all(&svc);
+	med_log_info("stopped");
+	med_config_free(svc.cfg);
+	pthread_cond_destroy(&svc.wake);
+	pthread_mutex_destroy(&svc.lock);
+	return err == MED_OK ? 0 : 1;
+}
+
+med_db *
+med_service_db(med_service *svc)
+{
+	return svc->db;
+}
+
+struct med_audit *
+med_service_audit(med_service *svc)
+{
+	return svc->audit;
+}
+
+med_metrics *
+med_service_metrics(med_service *svc)
+{
+	return svc->metrics;
+}
+
+const med_config *
+med_service_config(med_service *svc)
+{
+	return svc->cfg;
+}
+
+void
+med_service_set_data(med_service *svc, void *data)
+{
+	svc->data = data;
+}
+
+void *
+med_service_data(med_service *svc)
+{
+	return svc->data;
+}
+
+med_service *
+med_service_from_call(med_call *call)
+{
+	return med_call_data(call);
+}

@@ -1,0 +1,156 @@
+/*
+ * util.c - ids, clocks, UTF-8 and string helpers shared by every module.
+ */
+#include <med/util.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+void
+med_uuid_v4(char out[MED_UUID_LEN + 1])
+{
+	unsigned char b[16];
+	size_t got = 0;
+
+	while (got < sizeof(b)) {
+		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
+		if (n > 0)
+			got += (size_t)n;
+	}
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(out, MED_UUID_LEN + 1,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+		 b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+int64_t
+med_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+med_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* utf8_seq_len returns the length of the sequence led by c, 0 if invalid. */
+static size_t
+utf8_seq_len(unsigned char c)
+{
+	if (c >= 0x01 && c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return 2;
+	if (c >= 0xe0 && c <= 0xef)
+		return 3;
+	if (c >= 0xf0 && c <= 0xf4)
+		return 4;
+	return 0;
+}
+
+/* utf8_second_ok applies the tighter ranges that rule out overlong forms,
+ * surrogates and code points past U+10FFFF. */
+static bool
+utf8_second_ok(unsigned char lead, unsigned char c)
+{
+	if (lead == 0xe0)
+		return c >= 0xa0 && c <= 0xbf;
+	if (lead == 0xed)
+		return c >= 0x80 && c <= 0x9f;
+	if (lead == 0xf0)
+		return c >= 0x90 && c <= 0xbf;
+	if (lead == 0xf4)
+		return c >= 0x80 && c <= 0x8f;
+	return (c & 0xc0) == 0x80;
+}
+
+bool
+med_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		size_t n = utf8_seq_len(p[i]);
+		if (n == 0 || i + n > len)
+			return false;
+		if (n > 1 && !utf8_second_ok(p[i], p[i + 1]))
+			return false;
+		for (size_t k = 2; k < n; k++)
+			if ((p[i + k] & 0xc0) != 0x80)
+				return false;
+		i += n;
+	}
+	return true;
+}
+
+size_t
+med_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(src);
+
+	if (size > 0) {
+		size_t n = len < size - 1 ? len : size - 1;
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}
+
+/* json_escape_char writes the escape for c into esc; 0 if none needed. */
+static size_t
+json_escape_char(unsigned char c, char esc[8])
+{
+	switch (c) {
+	case '"':
+		return (size_t)snprintf(esc, 8, "\\\"");
+	case '\\':
+		return (size_t)snprintf(esc, 8, "\\\\");
+	case '\n':
+		return (size_t)snprintf(esc, 8, "\\n");
+	case '\r':
+		return (size_t)snprintf(esc, 8, "\\r");
+	case '\t':
+		return (size_t)snprintf(esc, 8, "\\t");
+	default:
+		if (c < 0x20)
+			return (size_t)snprintf(esc, 8, "\\u%04x", c);
+		return 0;
+	}
+}
+
+size_t
+med_json_escape(const char *s, char *out, size_t size)
+{
+	size_t o = 0;
+
+	if (size == 0)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char esc[8];
+		size_t n = json_escape_char(*p, esc);
+		if (n == 0) {
+			esc[0] = (char)*p;
+			n = 1;
+		}
+		if (o + n >= size)
+			break;
+		memcpy(out + o, esc, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return o;
+}

@@ -1,0 +1,41 @@
+"""Shared pytest setup: the harness on sys.path, the session stack, and
+service logs attached to failing tests."""
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import Stack, StackError, install_sigterm_handler  # noqa: E402
+
+
+def pytest_configure(config):
+    install_sigterm_handler()
+
+
+@pytest.fixture(scope="session")
+def stack():
+    """One stack (MariaDB + all five services) for the contract suites."""
+    try:
+        st = Stack().start()
+    except StackError as e:
+        pytest.fail("could not start the stack: %s" % e, pytrace=False)
+    try:
+        yield st
+    finally:
+        st.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if not rep.failed:
+        return
+    funcargs = getattr(item, "funcargs", {}) or {}
+    for name, val in funcargs.items():
+        if isinstance(val, Stack):
+            rep.sections.append(("service logs (%s)" % name,
+                                 val.logs_report()))

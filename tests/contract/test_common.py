@@ -1,0 +1,144 @@
+"""Behaviours every smartmed service shares: health, unknown methods,
+authentication, metrics over HTTP."""
+
+import time
+import urllib.request
+
+import grpc
+import pytest
+
+from harness import SERVING, protos
+from harness.checks import expect_status
+
+SERVICES = protos.SERVICES
+
+
+def _health_stub(stack, svc, method="Check", stream=False):
+    h = protos.health()
+    ch = stack.channel(svc)
+    mk = ch.unary_stream if stream else ch.unary_unary
+    return h, mk("/grpc.health.v1.Health/" + method,
+                 request_serializer=h.HealthCheckRequest.SerializeToString,
+                 response_deserializer=h.HealthCheckResponse.FromString)
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_health_whole_server_serving(stack, svc):
+    assert stack.health(svc, "") == SERVING
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_health_service_name_serving(stack, svc):
+    assert stack.health(svc, protos.FULL_NAME[svc]) == SERVING
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_health_unknown_service_not_found(stack, svc):
+    h, check = _health_stub(stack, svc)
+    expect_status(grpc.StatusCode.NOT_FOUND, check,
+                  h.HealthCheckRequest(service="no.such.v1.Service"),
+                  timeout=5)
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_health_needs_no_token_and_ignores_bad_one(stack, svc):
+    h, check = _health_stub(stack, svc)
+    r = check(h.HealthCheckRequest(service=""), timeout=5,
+              metadata=[("authorization", "Bearer wrong")])
+    assert r.status == SERVING
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_health_watch_sends_status_at_once(stack, svc):
+    h, watch = _health_stub(stack, svc, "Watch", stream=True)
+    call = watch(h.HealthCheckRequest(service=""), timeout=10)
+    try:
+        first = next(call)
+        assert first.status == SERVING
+    finally:
+        call.cancel()
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_unknown_method_unimplemented_fast(stack, svc):
+    path = "/%s/NoSuchMethod" % protos.FULL_NAME[svc]
+    t0 = time.monotonic()
+    expect_status(grpc.StatusCode.UNIMPLEMENTED, stack.raw_call, svc, path,
+                  b"", metadata=stack.metadata("admin"), timeout=5)
+    assert time.monotonic() - t0 < 2.0, "UNIMPLEMENTED took too long"
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_unknown_service_unimplemented_fast(stack, svc):
+    t0 = time.monotonic()
+    expect_status(grpc.StatusCode.UNIMPLEMENTED, stack.raw_call, svc,
+                  "/smartmed.nosuch.v1.Nothing/Do", b"",
+                  metadata=stack.metadata("admin"), timeout=5)
+    assert time.monotonic() - t0 < 2.0, "UNIMPLEMENTED took too long"
+
+
+# A cheap read method of each service with a request that is valid apart
+# from authentication.
+READS = {
+    "identity": ("GetPatient", lambda pb: pb.GetPatientRequest(
+        patient_id="00000000-0000-4000-8000-000000000000")),
+    "records": ("ListEntries", lambda pb: pb.ListEntriesRequest(
+        patient_id="00000000-0000-4000-8000-000000000000")),
+    "dosage": ("ListDrugs", lambda pb: pb.ListDrugsRequest()),
+    "diagnosis": ("ListConditions", lambda pb: pb.ListConditionsRequest(
+        patient_id="00000000-0000-4000-8000-000000000000")),
+    "audit": ("Query", lambda pb: pb.QueryRequest(limit=1)),
+}
+
+
+def _read(svc):
+    name, mk = READS[svc]
+    return name, mk(protos.module(svc))
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_no_token_unauthenticated(stack, svc):
+    name, req = _read(svc)
+    expect_status(grpc.StatusCode.UNAUTHENTICATED, stack.call, svc, name,
+                  req)
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_wrong_token_unauthenticated(stack, svc):
+    name, req = _read(svc)
+    expect_status(grpc.StatusCode.UNAUTHENTICATED, stack.call, svc, name,
+                  req, token="not-a-valid-token-0123456789")
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_malformed_authorization_unauthenticated(stack, svc):
+    name, req = _read(svc)
+    expect_status(grpc.StatusCode.UNAUTHENTICATED, stack.call, svc, name,
+                  req, metadata=[("authorization",
+                                  "Basic " + stack.token("admin"))])
+
+
+def _http_get(stack, svc, path):
+    url = "http://127.0.0.1:%d%s" % (stack.http_port(svc), path)
+    with urllib.request.urlopen(url, timeout=5) as r:
+        return r.status, r.read().decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_http_healthz_and_readyz(stack, svc):
+    assert _http_get(stack, svc, "/healthz")[0] == 200
+    assert _http_get(stack, svc, "/readyz")[0] == 200
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_http_metrics_count_grpc_calls(stack, svc):
+    name, req = _read(svc)
+    try:
+        stack.call(svc, name, req)  # UNAUTHENTICATED, counted all the same
+    except grpc.RpcError:
+        pass
+    status, body = _http_get(stack, svc, "/metrics")
+    assert status == 200
+    assert "grpc_server_started_total" in body
+    assert "grpc_server_handled_total" in body
+    assert "grpc_server_handling_seconds" in body

@@ -1,0 +1,68 @@
+"""Small assertion helpers shared by the suites."""
+
+import time
+
+import grpc
+
+
+def rpc_error(fn, *args, **kwargs):
+    """Call fn and return the grpc.RpcError it raises (fail if none)."""
+    try:
+        resp = fn(*args, **kwargs)
+    except grpc.RpcError as e:
+        return e
+    raise AssertionError("expected an RPC error, got a response: %r" % (resp,))
+
+
+def expect_status(code, fn, *args, details_prefix=None, details_contains=None,
+                  **kwargs):
+    """Assert fn(...) fails with code (and details); returns the error."""
+    e = rpc_error(fn, *args, **kwargs)
+    assert e.code() == code, "expected %s, got %s: %r" % (
+        code, e.code(), e.details())
+    d = e.details() or ""
+    if details_prefix is not None:
+        assert d.startswith(details_prefix), (
+            "details %r should start with %r" % (d, details_prefix))
+    if details_contains is not None:
+        assert details_contains in d, (
+            "details %r should contain %r" % (d, details_contains))
+    return e
+
+
+def poll(fn, timeout=10.0, interval=0.2, what="condition"):
+    """Call fn until it returns a truthy value; return it or fail."""
+    deadline = time.monotonic() + timeout
+    last_exc = None
+    while True:
+        try:
+            v = fn()
+            if v:
+                return v
+        except grpc.RpcError as e:  # keep polling through transient errors
+            last_exc = e
+        if time.monotonic() > deadline:
+            extra = ""
+            if last_exc is not None:
+                extra = " (last error %s: %s)" % (last_exc.code(),
+                                                 last_exc.details())
+            raise AssertionError("timed out after %.0f s waiting for %s%s" % (
+                timeout, what, extra))
+        time.sleep(interval)
+
+
+def field_bytes(number, value):
+    """Hand-encode one length-delimited protobuf field (raw bytes value)."""
+    return _varint((number << 3) | 2) + _varint(len(value)) + value
+
+
+def _varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)

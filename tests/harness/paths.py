@@ -1,0 +1,32 @@
+"""Where things are: the repository root, the build directory, binaries."""
+
+import os
+
+REPO_ROOT = os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def build_dir():
+    """The build directory: $BUILD (relative to the repo root) or build/."""
+    b = os.environ.get("BUILD", "build") or "build"
+    return b if os.path.isabs(b) else os.path.join(REPO_ROOT, b)
+
+
+def bin_path(name):
+    """Path of build/bin/<name>."""
+    return os.path.join(build_dir(), "bin", name)
+
+
+def service_bin(svc):
+    """Path of the binary of service svc (e.g. "identity")."""
+    return bin_path("smartmed-" + svc)
+
+
+def gen_python_dir():
+    """Where protoc --python_out put the message modules."""
+    return os.path.join(build_dir(), "gen", "python")
+
+
+def mariadb_sh():
+    """The private-MariaDB helper script."""
+    return os.path.join(REPO_ROOT, "tools", "dev", "mariadb.sh")

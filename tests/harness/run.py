@@ -1,0 +1,192 @@
+"""make run: the whole stack on fixed local ports until Ctrl-C.
+
+    BUILD=build /usr/bin/python3 -m harness.run     (PYTHONPATH=tests)
+
+State lives in $BUILD/run: mariadb/ (data kept across runs), tokens (made
+once, mode 0600), logs/<svc>.log, spool/<svc>/, pids/<svc>.pid.
+"""
+
+import os
+import signal
+import sys
+import time
+
+from . import paths, protos
+from .stack import ROLES, Stack, StackError, port_is_free
+
+GRPC_PORTS = dict(zip(protos.SERVICES, range(50051, 50056)))
+HTTP_PORTS = dict(zip(protos.SERVICES, range(9101, 9106)))
+DB_PORT = 3406
+AUDIT_PORT = 50060
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _our_service(pid, rundir):
+    """True if pid is a smartmed service started in rundir."""
+    try:
+        exe = os.path.basename(os.readlink("/proc/%d/exe" % pid))
+        cwd = os.readlink("/proc/%d/cwd" % pid)
+    except OSError:
+        return False
+    exe = exe.replace(" (deleted)", "")
+    return exe.startswith("smartmed-") and os.path.realpath(cwd) == rundir
+
+
+def _stale_pids(rundir, pid_dir):
+    pids = set()
+    if os.path.isdir(pid_dir):
+        for f in os.listdir(pid_dir):
+            try:
+                with open(os.path.join(pid_dir, f)) as fh:
+                    pids.add(int(fh.read().strip()))
+            except (OSError, ValueError):
+                pass
+            try:
+                os.unlink(os.path.join(pid_dir, f))
+            except OSError:
+                pass
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            pids.add(int(d))
+    return [p for p in pids if p != os.getpid() and _our_service(p, rundir)]
+
+
+def stop_stale(rundir, pid_dir):
+    """Stop services a previous run left behind (SIGTERM, then SIGKILL)."""
+    pids = _stale_pids(rundir, pid_dir)
+    for p in pids:
+        print("stopping leftover service pid %d" % p)
+        try:
+            os.kill(p, signal.SIGTERM)
+        except OSError:
+            pass
+    deadline = time.monotonic() + 15
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for p in pids:
+        if _alive(p):
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def _db_running(db_dir):
+    try:
+        with open(os.path.join(db_dir, "mysqld.pid")) as f:
+            return _alive(int(f.read().strip()))
+    except (OSError, ValueError):
+        return False
+
+
+def busy_ports(db_dir):
+    """Names of the fixed ports that something else holds."""
+    busy = []
+    for s in protos.SERVICES:
+        if not port_is_free(GRPC_PORTS[s]):
+            busy.append("%d (%s gRPC)" % (GRPC_PORTS[s], s))
+        if not port_is_free(HTTP_PORTS[s]):
+            busy.append("%d (%s HTTP)" % (HTTP_PORTS[s], s))
+    if not port_is_free(AUDIT_PORT):
+        busy.append("%d (audit ingest)" % AUDIT_PORT)
+    if not _db_running(db_dir) and not port_is_free(DB_PORT):
+        busy.append("%d (MariaDB)" % DB_PORT)
+    return busy
+
+
+def summary(st):
+    medctl = paths.bin_path("medctl")
+    t = st.token
+    mrn = "MRN-%d" % (int(time.time()) % 1000000)
+    lines = ["", "smartmed is running (state in %s)" % st.workdir, ""]
+    lines.append("%-10s %-17s %s" % ("service", "gRPC", "metrics"))
+    for s in protos.SERVICES:
+        lines.append("%-10s %-17s http://127.0.0.1:%d/metrics" % (
+            s, st.addr(s), st.http_port(s)))
+    lines += ["", "MariaDB: 127.0.0.1:%d (socket %s/mysqld.sock)" % (
+        st.db_port, st.db_dir),
+        "audit ingest: tcp://127.0.0.1:%d" % st.audit_port,
+        "logs: %s/<service>.log" % st.log_dir, "",
+        "tokens (%s):" % st.tokens_path]
+    for r in ROLES:
+        lines.append("  %-11s %-13s %s" % (r, st.user(r), t(r)))
+    lines += ["", "try:",
+              "  %s --addr %s --token %s identity create-patient --mrn %s "
+              "--family-name Doe --given-name Jane --birth-date 1980-02-03 "
+              "--sex ADMINISTRATIVE_SEX_FEMALE" % (
+                  medctl, st.addr("identity"), t("registrar"), mrn),
+              "  %s --addr %s --token %s identity get-patient --mrn %s" % (
+                  medctl, st.addr("identity"), t("clinician"), mrn),
+              "  %s --addr %s --token %s identity search-patients "
+              "--family-name-prefix Do --page.page-size 10" % (
+                  medctl, st.addr("identity"), t("nurse")),
+              "  %s --addr %s --token %s dosage upsert-drug --drug.code "
+              "PARA500 --drug.name 'Paracetamol 500 mg' --drug.unit mg "
+              "--drug.max-single-dose 1000 --drug.max-daily-dose 4000" % (
+                  medctl, st.addr("dosage"), t("pharmacist")),
+              "  %s --addr %s --token %s audit query --limit 20" % (
+                  medctl, st.addr("audit"), t("auditor")),
+              "", "Ctrl-C stops everything.", ""]
+    return "\n".join(lines)
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt()
+
+
+def main():
+    rundir = os.path.realpath(os.path.join(paths.build_dir(), "run"))
+    os.makedirs(rundir, exist_ok=True)
+    pid_dir = os.path.join(rundir, "pids")
+    db_dir = os.path.join(rundir, "mariadb")
+    stop_stale(rundir, pid_dir)
+    busy = busy_ports(db_dir)
+    if busy:
+        print("cannot start: port(s) in use: %s" % ", ".join(busy),
+              file=sys.stderr)
+        return 1
+    ports = {s: (GRPC_PORTS[s], HTTP_PORTS[s]) for s in protos.SERVICES}
+    st = Stack(workdir=rundir, db_port=DB_PORT, ports=ports,
+               audit_port=AUDIT_PORT, keep_workdir=True,
+               tokens_path=os.path.join(rundir, "tokens"), pid_dir=pid_dir,
+               health_timeout=30.0)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        try:
+            st.start()
+        except StackError as e:
+            print("cannot start: %s" % e, file=sys.stderr)
+            return 1
+        print(summary(st), flush=True)
+        # SIGCHLD wakes pause() so that a service that dies is reported.
+        signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+        reported = set()
+        while True:
+            signal.pause()
+            for s in protos.SERVICES:
+                p = st.proc(s)
+                if s not in reported and p.poll() is not None:
+                    reported.add(s)
+                    print("%s exited with %s; see %s" % (
+                        s, p.returncode, st.log_path(s)), file=sys.stderr)
+    except KeyboardInterrupt:
+        print("\nstopping services and MariaDB...", flush=True)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        st.close()
+    print("stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,487 @@
+"""Stack: a private MariaDB plus the smartmed services, for tests and make run.
+
+A Stack owns a work directory (a fresh temporary one unless told otherwise)
+that holds the MariaDB data, the tokens file, each service's log and audit
+spool.  Everything it starts is stopped by close(), which also runs at
+interpreter exit (atexit) and on SIGTERM, so a failing or interrupted test
+run leaves nothing behind.
+"""
+
+import atexit
+import ctypes
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+import grpc
+
+from . import paths, protos
+
+ROLES = ("clinician", "nurse", "pharmacist", "registrar", "admin", "auditor",
+         "service")
+USERS = {
+    "clinician": "dr.test",
+    "nurse": "nurse.test",
+    "pharmacist": "pharm.test",
+    "registrar": "reg.test",
+    "admin": "admin.test",
+    "auditor": "auditor.test",
+    "service": "svc.test",
+}
+DATABASES = tuple("smartmed_" + s for s in protos.SERVICES)
+
+SERVING = 1
+NOT_SERVING = 2
+
+_live = set()
+_live_lock = threading.Lock()
+
+
+class StackError(RuntimeError):
+    """A part of the stack failed to start or stop."""
+
+
+def free_port():
+    """A port that was free on 127.0.0.1 a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_is_free(port):
+    """True if nothing listens on 127.0.0.1:port (and we may bind it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _pdeathsig():
+    # A service must not outlive a test runner killed with SIGKILL.
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def tail(path, n=40):
+    """The last n lines of a text file ("" if absent)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 64 * 1024))
+            lines = f.read().decode("utf-8", "replace").splitlines()
+    except OSError:
+        return ""
+    return "\n".join(lines[-n:])
+
+
+class Service:
+    """One service process and its fixed settings (ports, env, log)."""
+
+    def __init__(self, name, grpc_port, http_port, env, log_path, spool_dir):
+        self.name = name
+        self.grpc_port = grpc_port
+        self.http_port = http_port
+        self.env = env
+        self.log_path = log_path
+        self.spool_dir = spool_dir
+        self.proc = None
+
+    def is_running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+
+class Stack:
+    """A private MariaDB and a set of smartmed services.
+
+    Stack(services=SERVICES) with fresh temporary dirs and free ports, or,
+    for make run, Stack(workdir=..., db_port=3406, ports={...},
+    keep_workdir=True).  Use as a context manager or call start()/close().
+    """
+
+    def __init__(self, services=protos.SERVICES, workdir=None, db_port=None,
+                 ports=None, audit_port=None, keep_workdir=False,
+                 tokens_path=None, log_level="info", extra_env=None,
+                 health_timeout=20.0, pid_dir=None):
+        self.names = tuple(services)
+        for n in self.names:
+            if n not in protos.SERVICES:
+                raise ValueError("unknown service %r" % n)
+        self._own_workdir = workdir is None
+        self.workdir = workdir or tempfile.mkdtemp(prefix="smartmed-test-")
+        os.makedirs(self.workdir, exist_ok=True)
+        self.keep_workdir = keep_workdir or not self._own_workdir
+        self.db_dir = os.path.join(self.workdir, "mariadb")
+        self.db_port = db_port or free_port()
+        self.audit_port = audit_port or free_port()
+        self.tokens_path = tokens_path or os.path.join(self.workdir, "tokens")
+        self.log_dir = os.path.join(self.workdir, "logs")
+        self.spool_root = os.path.join(self.workdir, "spool")
+        self.pid_dir = pid_dir
+        self.log_level = log_level
+        self.extra_env = dict(extra_env or {})
+        self.health_timeout = health_timeout
+        self._fixed_ports = ports or {}
+        self.tokens = {}
+        self.services = {}
+        self._channels = {}
+        self._db_started = False
+        self._closed = False
+
+    # --- lifecycle ---------------------------------------------------------
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def start(self):
+        """Start MariaDB, create the databases, start every service."""
+        with _live_lock:
+            _live.add(self)
+        try:
+            for d in (self.log_dir, self.spool_root):
+                os.makedirs(d, exist_ok=True)
+            self._load_or_write_tokens()
+            self.start_db()
+            self.sql("".join("CREATE DATABASE IF NOT EXISTS %s;" % d
+                             for d in DATABASES))
+            for n in self.names:
+                self.services[n] = self._make_service(n)
+            # Audit first, so the others' emitters find it at once.
+            order = sorted(self.names, key=lambda n: n != "audit")
+            for n in order:
+                self._spawn(n)
+            for n in order:
+                self.wait_serving(n)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def close(self):
+        """Stop every service and MariaDB; remove a temporary workdir."""
+        if self._closed:
+            return
+        self._closed = True
+        for ch in self._channels.values():
+            ch.close()
+        self._channels.clear()
+        for n, svc in self.services.items():
+            if svc.is_running():
+                try:
+                    svc.proc.send_signal(signal.SIGTERM)
+                except OSError:
+                    pass
+        for n in self.services:
+            self._reap(n, timeout=10.0)
+        if self._db_started:
+            self.stop_db()
+        with _live_lock:
+            _live.discard(self)
+        if not self.keep_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    # --- MariaDB -----------------------------------------------------------
+
+    def _mariadb(self, *args, check=True):
+        r = subprocess.run(["sh", paths.mariadb_sh()] + list(args),
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=120)
+        if check and r.returncode != 0:
+            raise StackError("mariadb.sh %s failed (%d):\n%s" % (
+                args[0], r.returncode, r.stdout.decode("utf-8", "replace")))
+        return r
+
+    def start_db(self):
+        """Start (or restart) the private MariaDB on its fixed port."""
+        self._db_started = True
+        self._mariadb("start", self.db_dir, str(self.db_port))
+
+    def stop_db(self):
+        """Stop the private MariaDB and wait until it is gone."""
+        self._mariadb("stop", self.db_dir, check=False)
+
+    def sql(self, statement):
+        """Run SQL as root; returns the client's output as text."""
+        r = self._mariadb("sql", self.db_dir, statement)
+        return r.stdout.decode("utf-8", "replace")
+
+    # --- tokens ------------------------------------------------------------
+
+    def _load_or_write_tokens(self):
+        if os.path.exists(self.tokens_path):
+            with open(self.tokens_path) as f:
+                for line in f:
+                    parts = line.split()
+                    if len(parts) == 3 and parts[2] in ROLES:
+                        self.tokens[parts[2]] = parts[0]
+            if all(r in self.tokens for r in ROLES):
+                return
+            self.tokens = {}
+        self.tokens = {r: secrets.token_hex(24) for r in ROLES}
+        fd = os.open(self.tokens_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                     0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write("# TOKEN USER ROLE[,ROLE] - generated for development\n")
+            for r in ROLES:
+                f.write("%s %s %s\n" % (self.tokens[r], USERS[r], r))
+        os.chmod(self.tokens_path, 0o600)
+
+    def token(self, role):
+        """The bearer token of a role."""
+        return self.tokens[role]
+
+    def user(self, role):
+        """The user name the token of role maps to."""
+        return USERS[role]
+
+    def metadata(self, role=None, request_id=None, token=None):
+        """Call metadata: authorization for role (or token), x-request-id."""
+        md = []
+        if token is None and role is not None:
+            token = self.tokens[role]
+        if token is not None:
+            md.append(("authorization", "Bearer " + token))
+        if request_id is not None:
+            md.append(("x-request-id", request_id))
+        return md
+
+    # --- services ----------------------------------------------------------
+
+    def _make_service(self, n):
+        fixed = self._fixed_ports.get(n, (None, None))
+        gport = fixed[0] or free_port()
+        hport = fixed[1] or free_port()
+        spool = os.path.join(self.spool_root, n)
+        os.makedirs(spool, exist_ok=True)
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("MED_")}
+        env.update({
+            "MED_LISTEN_HOST": "127.0.0.1",
+            "MED_GRPC_PORT": str(gport),
+            "MED_HTTP_PORT": str(hport),
+            "MED_DB_HOST": "127.0.0.1",
+            "MED_DB_PORT": str(self.db_port),
+            "MED_DB_USER": "root",
+            "MED_DB_PASSWORD": "",
+            "MED_DB_NAME": "smartmed_" + n,
+            "MED_TOKENS_FILE": self.tokens_path,
+            "MED_AUDIT_URL": "tcp://127.0.0.1:%d" % self.audit_port,
+            "MED_AUDIT_SPOOL_DIR": spool,
+            "MED_LOG_LEVEL": self.log_level,
+        })
+        if n == "audit":
+            env["MED_AUDIT_LISTEN"] = "tcp://127.0.0.1:%d" % self.audit_port
+        env.update(self.extra_env)
+        log = os.path.join(self.log_dir, n + ".log")
+        return Service(n, gport, hport, env, log, spool)
+
+    def _spawn(self, n):
+        svc = self.services[n]
+        exe = paths.service_bin(n)
+        if not os.access(exe, os.X_OK):
+            raise StackError("%s is missing: run `make all` first" % exe)
+        with open(svc.log_path, "ab") as log:
+            log.write(("--- start %s at %s\n" % (
+                n, time.strftime("%H:%M:%S"))).encode())
+            log.flush()
+            svc.proc = subprocess.Popen(
+                [exe], env=svc.env, stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, cwd=self.workdir,
+                start_new_session=True, preexec_fn=_pdeathsig)
+        if self.pid_dir:
+            os.makedirs(self.pid_dir, exist_ok=True)
+            with open(os.path.join(self.pid_dir, n + ".pid"), "w") as f:
+                f.write("%d\n" % svc.proc.pid)
+
+    def _reap(self, n, timeout):
+        svc = self.services[n]
+        if svc.proc is None:
+            return None
+        try:
+            rc = svc.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            svc.proc.kill()
+            rc = svc.proc.wait()
+        if self.pid_dir:
+            try:
+                os.unlink(os.path.join(self.pid_dir, n + ".pid"))
+            except OSError:
+                pass
+        return rc
+
+    def start_service(self, n, wait=True):
+        """(Re)start service n with its previous ports and env."""
+        svc = self.services[n]
+        if svc.is_running():
+            raise StackError("%s is already running" % n)
+        self._drop_channel(n)
+        self._spawn(n)
+        if wait:
+            self.wait_serving(n)
+
+    def stop_service(self, n, timeout=15.0, sig=signal.SIGTERM):
+        """Signal service n (SIGTERM), wait, SIGKILL after timeout.
+
+        Returns the exit status (negative for a signal, as Popen does)."""
+        svc = self.services[n]
+        self._drop_channel(n)
+        if svc.proc is None:
+            return None
+        if svc.proc.poll() is None:
+            svc.proc.send_signal(sig)
+        return self._reap(n, timeout)
+
+    def proc(self, n):
+        """The Popen of service n."""
+        return self.services[n].proc
+
+    def grpc_port(self, n):
+        return self.services[n].grpc_port
+
+    def http_port(self, n):
+        return self.services[n].http_port
+
+    def addr(self, n):
+        """"127.0.0.1:PORT" of service n's gRPC listener."""
+        return "127.0.0.1:%d" % self.services[n].grpc_port
+
+    def spool_dir(self, n):
+        return self.services[n].spool_dir
+
+    def log_path(self, n):
+        return self.services[n].log_path
+
+    def log_tail(self, n, lines=40):
+        return tail(self.services[n].log_path, lines)
+
+    def logs_report(self, lines=30):
+        """Every service's log tail, for a failure report."""
+        out = []
+        for n, svc in self.services.items():
+            state = "running" if svc.is_running() else "exited %s" % (
+                svc.proc.returncode if svc.proc else "never started")
+            out.append("=== %s (%s) %s\n%s" % (n, state, svc.log_path,
+                                                tail(svc.log_path, lines)))
+        return "\n".join(out)
+
+    # --- gRPC --------------------------------------------------------------
+
+    def _drop_channel(self, n):
+        ch = self._channels.pop(n, None)
+        if ch is not None:
+            ch.close()
+
+    def channel(self, n):
+        """A cached insecure channel to service n (fast reconnects)."""
+        ch = self._channels.get(n)
+        if ch is None:
+            ch = grpc.insecure_channel(self.addr(n), options=[
+                ("grpc.initial_reconnect_backoff_ms", 100),
+                ("grpc.min_reconnect_backoff_ms", 100),
+                ("grpc.max_reconnect_backoff_ms", 500),
+                ("grpc.enable_retries", 0),
+                # A restarted service must not inherit a shared subchannel
+                # stuck in backoff from its previous life.
+                ("grpc.use_local_subchannel_pool", 1),
+            ])
+            self._channels[n] = ch
+        return ch
+
+    def health(self, n, service="", timeout=2.0):
+        """Health/Check status of service n (raises grpc.RpcError)."""
+        h = protos.health()
+        call = self.channel(n).unary_unary(
+            "/grpc.health.v1.Health/Check",
+            request_serializer=h.HealthCheckRequest.SerializeToString,
+            response_deserializer=h.HealthCheckResponse.FromString)
+        return call(h.HealthCheckRequest(service=service),
+                    timeout=timeout).status
+
+    def wait_serving(self, n, timeout=None, service=""):
+        """Wait until service n answers SERVING; StackError with its log."""
+        timeout = self.health_timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        svc = self.services[n]
+        last = None
+        while True:
+            if not svc.is_running():
+                raise StackError("%s exited with %s before serving:\n%s" % (
+                    n, svc.proc.returncode, self.log_tail(n)))
+            try:
+                st = self.health(n, service=service, timeout=1.0)
+                if st == SERVING:
+                    return
+                last = "status %d" % st
+            except grpc.RpcError as e:
+                last = "%s %s" % (e.code(), e.details())
+                if e.code() == grpc.StatusCode.UNAVAILABLE:
+                    # A connection attempt made while the process was
+                    # still binding can stall for seconds: start afresh.
+                    self._drop_channel(n)
+            if time.monotonic() > deadline:
+                raise StackError("%s not SERVING after %.0f s (last: %s):\n%s"
+                                 % (n, timeout, last, self.log_tail(n)))
+            time.sleep(0.1)
+
+    def call(self, n, method, request, role=None, timeout=5.0,
+             request_id=None, token=None, metadata=None):
+        """Call a unary method of service n by name; returns the response.
+
+        request may be a message or raw bytes.  Raises grpc.RpcError."""
+        path, _req, resp, streaming = protos.method(n, method)
+        md = self.metadata(role, request_id=request_id, token=token)
+        md += list(metadata or [])
+        ser = (lambda b: b) if isinstance(request, bytes) else (
+            lambda m: m.SerializeToString())
+        if streaming:
+            stub = self.channel(n).unary_stream(
+                path, request_serializer=ser,
+                response_deserializer=resp.FromString)
+            return list(stub(request, metadata=md, timeout=timeout))
+        stub = self.channel(n).unary_unary(
+            path, request_serializer=ser, response_deserializer=resp.FromString)
+        return stub(request, metadata=md, timeout=timeout)
+
+    def raw_call(self, n, path, payload=b"", metadata=(), timeout=5.0):
+        """Unary call by path with raw bytes in and out."""
+        stub = self.channel(n).unary_unary(
+            path, request_serializer=lambda b: b,
+            response_deserializer=lambda b: b)
+        return stub(payload, metadata=list(metadata), timeout=timeout)
+
+
+def _close_all():
+    with _live_lock:
+        live = list(_live)
+    for s in live:
+        try:
+            s.close()
+        except Exception:  # noqa: BLE001 - best effort at exit
+            pass
+
+
+atexit.register(_close_all)
+
+
+def install_sigterm_handler():
+    """Turn SIGTERM into KeyboardInterrupt so that teardown runs."""
+    def handler(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise KeyboardInterrupt("SIGTERM")
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)

@@ -1,0 +1,240 @@
+"""Faults: the database goes away, the audit service goes away, SIGTERM with
+calls in flight, a second instance on a busy port, bad configuration.
+
+Each test starts its own stack so it may stop parts of it freely."""
+
+import os
+import signal
+import subprocess
+import threading
+import time
+import uuid
+
+import grpc
+import pytest
+
+from harness import NOT_SERVING, SERVING, Stack, StackError, free_port, paths
+from harness import protos
+from harness.checks import poll, rpc_error
+
+
+@pytest.fixture
+def make_stack():
+    made = []
+
+    def make(services):
+        try:
+            st = Stack(services=services).start()
+        except StackError as e:
+            pytest.fail("could not start the stack: %s" % e, pytrace=False)
+        made.append(st)
+        return st
+    yield make
+    for st in made:
+        st.close()
+
+
+@pytest.fixture(scope="module")
+def idpb():
+    return protos.module("identity")
+
+
+def _create_req(idpb, **kw):
+    args = dict(mrn="F-" + uuid.uuid4().hex[:16], family_name="Fault",
+                given_name="Fay", birth_date="1990-03-04",
+                sex=idpb.ADMINISTRATIVE_SEX_FEMALE)
+    args.update(kw)
+    return idpb.CreatePatientRequest(**args)
+
+
+def _create(st, idpb, request_id=None, timeout=5.0):
+    return st.call("identity", "CreatePatient", _create_req(idpb),
+                   role="registrar", request_id=request_id, timeout=timeout)
+
+
+def _timed_error(fn, limit_s):
+    t0 = time.monotonic()
+    e = rpc_error(fn)
+    took = time.monotonic() - t0
+    assert took < limit_s, "error took %.1f s (limit %.0f s)" % (took,
+                                                                 limit_s)
+    return e
+
+
+def test_database_away_unavailable_then_recovers(make_stack, idpb):
+    st = make_stack(["identity"])
+    p = _create(st, idpb)
+    get = idpb.GetPatientRequest(patient_id=p.patient_id)
+
+    st.stop_db()
+    e = _timed_error(lambda: st.call("identity", "GetPatient", get,
+                                     role="clinician", timeout=20), 6.0)
+    assert e.code() == grpc.StatusCode.UNAVAILABLE, (e.code(), e.details())
+    e = _timed_error(lambda: _create(st, idpb, timeout=20), 6.0)
+    assert e.code() == grpc.StatusCode.UNAVAILABLE, (e.code(), e.details())
+    assert st.proc("identity").poll() is None, "identity died without its db"
+    poll(lambda: st.health("identity") == NOT_SERVING, timeout=10,
+         what="health NOT_SERVING while the database is away")
+    poll(lambda: st.health("identity", protos.FULL_NAME["identity"])
+         == NOT_SERVING, timeout=10, what="named health NOT_SERVING")
+
+    st.start_db()
+    got = poll(lambda: st.call("identity", "GetPatient", get,
+                               role="clinician"),
+               timeout=15, what="GetPatient to work again")
+    assert got == p
+    assert _create(st, idpb).patient_id
+    poll(lambda: st.health("identity") == SERVING, timeout=15,
+         what="health SERVING again")
+    assert st.proc("identity").poll() is None
+
+
+def _spool_bytes(path):
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.path.getsize(os.path.join(root, f))
+            except OSError:
+                pass
+    return total
+
+
+def _audit_request_ids(st, actor):
+    apb = protos.module("audit")
+    recs = st.call("audit", "Query", apb.QueryRequest(actor=actor,
+                                                      limit=10000),
+                   role="auditor", timeout=10)
+    return [r.event.request_id for r in recs]
+
+
+def _check_delivered(st, rids):
+    actor = st.user("registrar")
+
+    def all_there():
+        seen = _audit_request_ids(st, actor)
+        return seen if all(r in seen for r in rids) else None
+    poll(all_there, timeout=20, what="every spooled event in audit")
+    time.sleep(1.0)  # a late duplicate delivery would show up by now
+    seen = _audit_request_ids(st, actor)
+    for r in rids:
+        assert seen.count(r) == 1, "request %s stored %d times" % (
+            r, seen.count(r))
+
+
+def test_audit_away_events_spooled_then_delivered(make_stack, idpb):
+    st = make_stack(["identity", "audit"])
+    assert st.stop_service("audit") == 0
+    rids = ["spool-%d-%s" % (i, uuid.uuid4().hex) for i in range(10)]
+    for rid in rids:
+        assert _create(st, idpb, request_id=rid).patient_id
+    assert _spool_bytes(st.spool_dir("identity")) > 0, "identity's spool is empty"
+    st.start_service("audit")
+    _check_delivered(st, rids)
+
+
+def test_spool_survives_emitter_restart(make_stack, idpb):
+    st = make_stack(["identity", "audit"])
+    assert st.stop_service("audit") == 0
+    rids = ["restart-%d-%s" % (i, uuid.uuid4().hex) for i in range(5)]
+    for rid in rids:
+        _create(st, idpb, request_id=rid)
+    assert st.stop_service("identity") == 0
+    assert _spool_bytes(st.spool_dir("identity")) > 0
+    st.start_service("identity")
+    st.start_service("audit")
+    _check_delivered(st, rids)
+
+
+def test_sigterm_with_calls_in_flight_exits_zero(make_stack, idpb):
+    st = make_stack(["identity"])
+    stop = threading.Event()
+    results = {"ok": 0, "err": {}}
+    lock = threading.Lock()
+
+    def worker():
+        ch = grpc.insecure_channel(st.addr("identity"))
+        path, req_t, resp_t, _ = protos.method("identity", "CreatePatient")
+        stub = ch.unary_unary(path,
+                              request_serializer=req_t.SerializeToString,
+                              response_deserializer=resp_t.FromString)
+        md = st.metadata("registrar")
+        while not stop.is_set():
+            try:
+                stub(_create_req(idpb), metadata=md, timeout=10)
+                with lock:
+                    results["ok"] += 1
+            except grpc.RpcError as e:
+                with lock:
+                    results["err"][e.code()] = results["err"].get(
+                        e.code(), 0) + 1
+                time.sleep(0.05)
+        ch.close()
+
+    threads = [threading.Thread(target=worker, daemon=True)
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    poll(lambda: results["ok"] >= 20, timeout=15, what="calls flowing")
+    proc = st.proc("identity")
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        rc = proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        rc = None
+    took = time.monotonic() - t0
+    stop.set()
+    for t in threads:
+        t.join(timeout=15)
+    assert not any(t.is_alive() for t in threads), "a client call hung"
+    assert rc == 0, "exit status %s after %.1f s:\n%s" % (
+        rc, took, st.log_tail("identity"))
+    assert took < 15, "drain took %.1f s" % took
+    allowed = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED}
+    assert set(results["err"]) <= allowed, results["err"]
+
+
+def _spawn_like(st, name, **env_changes):
+    env = dict(st.services[name].env)
+    env["MED_AUDIT_SPOOL_DIR"] = os.path.join(st.workdir, "spool",
+                                              name + "-second")
+    env.update({k: str(v) for k, v in env_changes.items()})
+    log = os.path.join(st.workdir, "logs", name + "-second.log")
+    with open(log, "wb") as f:
+        p = subprocess.Popen([paths.service_bin(name)], env=env,
+                             stdin=subprocess.DEVNULL, stdout=f,
+                             stderr=subprocess.STDOUT)
+    try:
+        rc = p.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        rc = None
+    with open(log, "rb") as f:
+        return rc, f.read().decode("utf-8", "replace")
+
+
+def test_second_instance_on_same_grpc_port_fails(make_stack):
+    st = make_stack(["identity"])
+    rc, out = _spawn_like(st, "identity", MED_HTTP_PORT=free_port())
+    assert rc is not None, "second instance kept running on a busy port"
+    assert rc > 0, "second instance exit status %s:\n%s" % (rc, out)
+    assert st.health("identity") == SERVING
+
+
+def test_bad_configuration_exits_nonzero_naming_key(make_stack):
+    st = make_stack(["identity"])
+    rc, out = _spawn_like(st, "identity", MED_GRPC_PORT="not-a-port",
+                          MED_HTTP_PORT=free_port())
+    assert rc is not None and rc > 0, (rc, out)
+    assert "MED_GRPC_PORT" in out, out
+
+
+def test_missing_tokens_file_exits_nonzero(make_stack):
+    st = make_stack(["identity"])
+    rc, out = _spawn_like(st, "identity", MED_GRPC_PORT=free_port(),
+                          MED_HTTP_PORT=free_port(),
+                          MED_TOKENS_FILE=os.path.join(st.workdir, "nope"))
+    assert rc is not None and rc > 0, (rc, out)
+    assert "MED_TOKENS_FILE" in out or "nope" in out, out

@@ -1,0 +1,97 @@
+/*
+ * test_arena.c - the per-call arena: alignment, growth, the hard cap, reset.
+ */
+#include "testlib.h"
+
+#include <med/arena.h>
+#include <stdint.h>
+
+static void
+test_alloc_aligned(void)
+{
+	med_arena *a = med_arena_new(1 << 20);
+
+	for (int i = 1; i < 100; i++) {
+		void *p = med_arena_alloc(a, (size_t)i);
+		MT_TRUE(p != NULL);
+		MT_EQ_INT((uintptr_t)p % 16, 0);
+	}
+	med_arena_free(a);
+}
+
+static void
+test_cap_enforced(void)
+{
+	med_arena *a = med_arena_new(10000);
+
+	MT_TRUE(med_arena_alloc(a, 8000) != NULL);
+	MT_TRUE(med_arena_alloc(a, 4000) == NULL);
+	MT_TRUE(med_arena_alloc(a, 100) != NULL);
+	med_arena_free(a);
+}
+
+static void
+test_large_alloc_grows(void)
+{
+	med_arena *a = med_arena_new(1 << 24);
+	char *p = med_arena_alloc(a, 1 << 20);
+
+	MT_TRUE(p != NULL);
+	p[(1 << 20) - 1] = 'x';
+	MT_TRUE(med_arena_used(a) >= (1 << 20));
+	med_arena_free(a);
+}
+
+static void
+test_reset_reuses(void)
+{
+	med_arena *a = med_arena_new(1 << 20);
+
+	for (int i = 0; i < 100; i++)
+		MT_TRUE(med_arena_alloc(a, 1000) != NULL);
+	med_arena_reset(a);
+	MT_EQ_INT(med_arena_used(a), 0);
+	MT_TRUE(med_arena_alloc(a, 100) != NULL);
+	med_arena_free(a);
+}
+
+static void
+test_strings(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+
+	MT_EQ_STR(med_arena_strdup(a, "héllo"), "héllo");
+	MT_TRUE(med_arena_strdup(a, NULL) == NULL);
+	MT_EQ_STR(med_arena_sprintf(a, "%s-%d", "x", 42), "x-42");
+	med_arena_free(a);
+}
+
+static void
+test_pb_allocator(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+	ProtobufCAllocator al;
+
+	med_arena_pb_allocator(a, &al);
+	void *p = al.alloc(al.allocator_data, 64);
+	MT_TRUE(p != NULL);
+	al.free(al.allocator_data, p);
+	med_arena_free(a);
+	med_arena_free(NULL);
+}
+
+static const mt_case cases[] = {
+	{"alloc_aligned", test_alloc_aligned},
+	{"cap_enforced", test_cap_enforced},
+	{"large_alloc_grows", test_large_alloc_grows},
+	{"reset_reuses", test_reset_reuses},
+	{"strings", test_strings},
+	{"pb_allocator", test_pb_allocator},
+	{NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	return mt_main(argc, argv, cases);
+}

@@ -1,0 +1,621 @@
+/*
+ * test_audit.c - the audit emitter under faults: a receiver that goes away
+ * and comes back, an emitter that restarts, a torn spool tail, a store that
+ * fails.  The in-test receiver (med_audit_ingest_start) keeps a set of event
+ * ids, so "exactly once" means every event id arrived and none was stored
+ * twice.
+ */
+#include "testlib.h"
+
+#include <med/audit.h>
+#include <med/util.h>
+
+#include "smartmed/common/v1/audit_event.pb-c.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <nng/nng.h>
+#include <nng/protocol/reqrep0/req.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_SEEN 20000
+
+/* sink - what the in-test audit service has stored. */
+struct sink {
+	pthread_mutex_t mu;
+	char (*ids)[MED_UUID_LEN + 1];
+	char **actions;
+	size_t n;
+	uint64_t batches, dups, fail_next;
+};
+
+static struct sink sink = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static bool
+seen(const char *id)
+{
+	for (size_t i = 0; i < sink.n; i++)
+		if (strcmp(sink.ids[i], id) == 0)
+			return true;
+	return false;
+}
+
+static med_err
+store(void *ctx, Smartmed__Common__V1__AuditEvent *const *ev, size_t n,
+      uint32_t *stored, uint32_t *dups)
+{
+	(void)ctx;
+	pthread_mutex_lock(&sink.mu);
+	sink.batches++;
+	if (sink.fail_next > 0) {
+		sink.fail_next--;
+		pthread_mutex_unlock(&sink.mu);
+		return MED_ERR_UNAVAILABLE;
+	}
+	*stored = *dups = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (seen(ev[i]->event_id) || sink.n == MAX_SEEN) {
+			(*dups)++;
+			continue;
+		}
+		med_strlcpy(sink.ids[sink.n], ev[i]->event_id,
+			    sizeof(sink.ids[0]));
+		sink.actions[sink.n++] = strdup(ev[i]->action);
+		(*stored)++;
+	}
+	sink.dups += *dups;
+	pthread_mutex_unlock(&sink.mu);
+	return MED_OK;
+}
+
+static size_t
+sink_count(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&sink.mu);
+	n = sink.n;
+	pthread_mutex_unlock(&sink.mu);
+	return n;
+}
+
+/* sink_has_once says whether exactly one stored event has this action. */
+static bool
+sink_has_once(const char *action)
+{
+	int hits = 0;
+
+	pthread_mutex_lock(&sink.mu);
+	for (size_t i = 0; i < sink.n; i++)
+		hits += strcmp(sink.actions[i], action) == 0;
+	pthread_mutex_unlock(&sink.mu);
+	return hits == 1;
+}
+
+static void
+sink_init(void)
+{
+	sink.ids = calloc(MAX_SEEN, sizeof(*sink.ids));
+	sink.actions = calloc(MAX_SEEN, sizeof(*sink.actions));
+	MT_TRUE(sink.ids && sink.actions);
+}
+
+static const char *
+free_url(void)
+{
+	static char url[64];
+	struct sockaddr_in sa = {0};
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	MT_OK(bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	MT_OK(getsockname(fd, (struct sockaddr *)&sa, &len));
+	close(fd);
+	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", ntohs(sa.sin_port));
+	return url;
+}
+
+static med_audit_ingest *
+receiver_start(const char *url)
+{
+	med_audit_ingest *in = NULL;
+	char err[256] = "";
+
+	if (med_audit_ingest_start(url, store, NULL, &in, err, sizeof(err)))
+		mt_fail(__FILE__, __LINE__, "ingest: %s", err);
+	return in;
+}
+
+static med_audit *
+emitter_open(const char *url, const char *dir)
+{
+	med_audit_opts o = {0};
+	med_audit *a = NULL;
+	char err[256] = "";
+
+	o.service = "test";
+	o.spool_dir = dir;
+	o.url = url;
+	o.batch_max = 64;
+	o.ack_timeout_ms = 300;
+	o.retry_max_ms = 200;
+	if (med_audit_open(&o, &a, err, sizeof(err)) != MED_OK)
+		mt_fail(__FILE__, __LINE__, "open: %s", err);
+	return a;
+}
+
+static const char *
+spool_dir(const char *name)
+{
+	static char dir[2][512];
+	static int which;
+	char *d = dir[which++ % 2];
+
+	snprintf(d, 512, "%s/%s", mt_tmpdir(), name);
+	return d;
+}
+
+static void
+emit_n(med_audit *a, const char *prefix, int from, int n)
+{
+	char action[64];
+	med_audit_event ev = {0};
+
+	ev.actor = "alice";
+	ev.actor_roles = 2;
+	ev.resource = "patient";
+	ev.request_id = "req-1";
+	for (int i = from; i < from + n; i++) {
+		snprintf(action, sizeof(action), "%s-%d", prefix, i);
+		ev.action = action;
+		MT_OK(med_audit_emit(a, &ev));
+	}
+}
+
+static void
+expect_all(const char *prefix, int from, int n)
+{
+	char action[64];
+
+	for (int i = from; i < from + n; i++) {
+		snprintf(action, sizeof(action), "%s-%d", prefix, i);
+		if (!sink_has_once(action))
+			mt_fail(__FILE__, __LINE__, "%s not stored once",
+				action);
+	}
+}
+
+/* wait_pending waits (up to 10 s) until a has want events pending. */
+static void
+wait_pending(med_audit *a, uint64_t want)
+{
+	for (int i = 0; i < 1000 && med_audit_pending(a) != want; i++)
+		usleep(10000);
+	MT_EQ_INT(med_audit_pending(a), want);
+}
+
+static bool
+file_contains(const char *dir, const char *file, const char *needle)
+{
+	char path[600];
+	static char buf[1 << 20];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "rb");
+	MT_TRUE(f != NULL);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	return memmem(buf, n, needle, strlen(needle)) != NULL;
+}
+
+static long
+file_size(const char *dir, const char *file)
+{
+	char path[600];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	MT_OK(stat(path, &st));
+	return (long)st.st_size;
+}
+
+static void
+test_deliver_all(void)
+{
+	const char *url = free_url(), *dir = spool_dir("s");
+	med_audit_ingest *in;
+	med_audit *a;
+
+	sink_init();
+	in = receiver_start(url);
+	a = emitter_open(url, dir);
+	emit_n(a, "ev", 0, 500);
+	wait_pending(a, 0);
+	MT_EQ_INT(med_audit_delivered(a), 500);
+	MT_EQ_INT(sink_count(), 500);
+	MT_EQ_INT(sink.dups, 0);
+	expect_all("ev", 0, 500);
+	med_audit_close(a);
+	med_audit_ingest_stop(in);
+}
+
+static void
+test_event_fields(void)
+{
+	const char *url = free_url(), *dir = spool_dir("s");
+	med_audit_event ev = {"/smartmed.identity.v1.Identity/GetPatient",
+			      "bob",
+			      (1u << 0) | (1u << 4),
+			      "p-1",
+			      "patient",
+			      7,
+			      "rid",
+			      NULL};
+	med_audit_ingest *in;
+	med_audit *a;
+
+	sink_init();
+	in = receiver_start(url);
+	a = emitter_open(url, dir);
+	MT_OK(med_audit_emit(a, &ev));
+	wait_pending(a, 0);
+	MT_EQ_INT(sink_count(), 1);
+	MT_EQ_INT(strlen(sink.ids[0]), MED_UUID_LEN);
+	MT_EQ_STR(sink.actions[0], ev.action);
+	med_audit_close(a);
+	med_audit_ingest_stop(in);
+	/* Events that cannot be stored are refused up front. */
+	a = emitter_open(NULL, dir);
+	ev.action = NULL;
+	MT_EQ_INT(med_audit_emit(a, &ev), MED_ERR_INVALID);
+	ev.action = "x";
+	ev.detail = "\xff\xfe";
+	MT_EQ_INT(med_audit_emit(a, &ev), MED_ERR_INVALID);
+	MT_EQ_INT(med_audit_pending(a), 0);
+	med_audit_close(a);
+}
+
+static void
+test_receiver_down_and_back(void)
+{
+	const char *url = free_url(), *dir = spool_dir("s");
+	med_audit_ingest *in;
+	med_audit *a;
+	char action[64];
+
+	sink_init();
+	in = receiver_start(url);
+	a = emitter_open(url, dir);
+	emit_n(a, "before", 0, 20);
+	wait_pending(a, 0);
+	med_audit_ingest_stop(in);
+	emit_n(a, "during", 0, 30);
+	usleep(500000);
+	MT_EQ_INT(med_audit_pending(a), 30);
+	MT_EQ_INT(sink_count(), 20);
+	for (int i = 0; i < 30; i++) {
+		snprintf(action, sizeof(action), "during-%d", i);
+		MT_TRUE(file_contains(dir, "audit.spool", action));
+	}
+	in = receiver_start(url);
+	wait_pending(a, 0);
+	MT_EQ_INT(sink_count(), 50);
+	MT_EQ_INT(med_audit_delivered(a), 50);
+	expect_all("before", 0, 20);
+	expect_all("during", 0, 30);
+	med_audit_close(a);
+	med_audit_ingest_stop(in);
+}
+
+static void
+test_emitter_restart(void)
+{
+	const char *url = free_url(), *dir = spool_dir("s");
+	med_audit_ingest *in;
+	med_audit *a;
+
+	sink_init();
+	/* The audit service is down: events wait in the spool. */
+	a = emitter_open(url, dir);
+	emit_n(a, "r", 0, 40);
+	MT_EQ_INT(med_audit_pending(a), 40);
+	med_audit_close(a);
+	a = emitter_open(url, dir);
+	MT_EQ_INT(med_audit_pending(a), 40);
+	emit_n(a, "r", 40, 5);
+	in = receiver_start(url);
+	wait_pending(a, 0);
+	MT_EQ_INT(med_audit_delivered(a), 45);
+	expect_all("r", 0, 45);
+	med_audit_close(a);
+	/* Acknowledged events are not sent again after a restart. */
+	a = emitter_open(url, dir);
+	MT_EQ_INT(med_audit_pending(a), 0);
+	usleep(200000);
+	MT_EQ_INT(sink.batches, sink.batches);
+	MT_EQ_INT(sink_count(), 45);
+	MT_EQ_INT(sink.dups, 0);
+	med_audit_close(a);
+	med_audit_ingest_stop(in);
+}
+
+static void
+append_bytes(const char *dir, const void *p, size_t len)
+{
+	char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/audit.spool", dir);
+	f = fopen(path, "ab");
+	MT_TRUE(f != NULL);
+	MT_EQ_INT(fwrite(p, 1, len, f), len);
+	fclose(f);
+}
+
+static void
+test_torn_tail(void)
+{
+	/* A record cut short by a crash: "EMDA" magic, len 100, 10 bytes. */
+	static const uint8_t torn[] = {'E', 'M',  'D',	'A', 100, 0, 0,
+				       0,   0x12, 0x34, 0,   0,	  1, 2,
+				       3,   4,	  5,	6,   7,	  8, 9};
+	const char *url = free_url(), *dir = spool_dir("s");
+	med_audit_ingest *in;
+	med_audit *a;
+	long good;
+
+	sink_init();
+	a = emitter_open(NULL, dir);
+	emit_n(a, "t", 0, 5);
+	med_audit_close(a);
+	good = file_size(dir, "audit.spool");
+	append_bytes(dir, torn, sizeof(torn));
+	a = emitter_open(NULL, dir);
+	MT_EQ_INT(med_audit_pending(a), 5);
+	MT_EQ_INT(file_size(dir, "audit.spool"), good);
+	emit_n(a, "t", 5, 1);
+	med_audit_close(a);
+	/* Plain garbage after the records is dropped the same way. */
+	append_bytes(dir, "garbage!", 8);
+	in = receiver_start(url);
+	a = emitter_open(url, dir);
+	wait_pending(a, 0);
+	expect_all("t", 0, 6);
+	MT_EQ_INT(sink_count(), 6);
+	med_audit_close(a);
+	med_audit_ingest_stop(in);
+}
+
+static void
+test_corrupt_ack_file(void)
+{
+	const char *url = free_url(), *dir = spool_dir("s");
+	char path[600];
+	med_audit_ingest *in;
+	med_audit *a;
+	FILE *f;
+
+	sink_init();
+	in = receiver_start(url);
+	a = emitter_open(url, dir);
+	emit_n(a, "c", 0, 10);
+	wait_pending(a, 0);
+	med_audit_close(a);
+	/* An unreadable ack file means "resend all": duplicates, no loss. */
+	snprintf(path, sizeof(path), "%s/audit.ack", dir);
+	f = fopen(path, "wb");
+	fputs("junk", f);
+	fclose(f);
+	a = emitter_open(url, dir);
+	MT_EQ_INT(med_audit_pending(a), 10);
+	wait_pending(a, 0);
+	MT_EQ_INT(sink_count(), 10);
+	MT_EQ_INT(sink.dups, 10);
+	med_audit_close(a);
+	med_audit_ingest_stop(in);
+}
+
+static void
+test_store_fails_once(void)
+{
+	const char *url = free_url(), *dir = spool_dir("s");
+	med_audit_ingest *in;
+	med_audit *a;
+
+	sink_init();
+	sink.fail_next = 1;
+	in = receiver_start(url);
+	a = emitter_open(url, dir);
+	emit_n(a, "f", 0, 10);
+	wait_pending(a, 0);
+	MT_TRUE(sink.batches >= 2);
+	MT_EQ_INT(sink_count(), 10);
+	MT_EQ_INT(sink.dups, 0);
+	expect_all("f", 0, 10);
+	med_audit_close(a);
+	med_audit_ingest_stop(in);
+}
+
+static void
+test_close_is_prompt(void)
+{
+	const char *url = free_url(), *dir = spool_dir("s");
+	med_audit_opts o = {"test", dir, url, 0, 10000, 10000};
+	med_audit *a = NULL;
+	int64_t t0;
+
+	MT_OK(med_audit_open(&o, &a, NULL, 0));
+	emit_n(a, "p", 0, 3);
+	usleep(100000);
+	t0 = med_mono_ns();
+	med_audit_close(a);
+	MT_TRUE(med_mono_ns() - t0 < 1000000000LL);
+	med_audit_close(NULL);
+}
+
+static void
+test_open_errors(void)
+{
+	med_audit_opts o = {0};
+	med_audit *a = NULL, *b = NULL;
+	char err[256] = "", file[600];
+
+	MT_EQ_INT(med_audit_open(&o, &a, err, sizeof(err)), MED_ERR_INVALID);
+	snprintf(file, sizeof(file), "%s/file", mt_tmpdir());
+	fclose(fopen(file, "w"));
+	o.spool_dir = file;
+	MT_EQ_INT(med_audit_open(&o, &a, err, sizeof(err)), MED_ERR_IO);
+	MT_TRUE(strstr(err, "file") != NULL);
+	/* One spool, one emitter: a second open is refused. */
+	o.spool_dir = spool_dir("s");
+	MT_OK(med_audit_open(&o, &a, err, sizeof(err)));
+	MT_EQ_INT(med_audit_open(&o, &b, err, sizeof(err)), MED_ERR_IO);
+	MT_TRUE(strstr(err, "in use") != NULL);
+	med_audit_close(a);
+	o.url = "bogus://x";
+	MT_EQ_INT(med_audit_open(&o, &a, err, sizeof(err)), MED_ERR_INVALID);
+}
+
+static void
+test_malformed_batch(void)
+{
+	const char *url = free_url();
+	med_audit_ingest *in;
+	Smartmed__Common__V1__AuditAck *ack;
+	nng_socket s;
+	void *reply = NULL;
+	size_t sz = 0;
+
+	sink_init();
+	in = receiver_start(url);
+	MT_OK(nng_req0_open(&s));
+	MT_OK(nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 5000));
+	MT_OK(nng_dial(s, url, NULL, 0));
+	MT_OK(nng_send(s, "\xff\xff\xff", 3, 0));
+	MT_OK(nng_recv(s, &reply, &sz, NNG_FLAG_ALLOC));
+	ack = smartmed__common__v1__audit_ack__unpack(NULL, sz, reply);
+	MT_TRUE(ack != NULL);
+	MT_EQ_INT(ack->stored, 0);
+	MT_EQ_INT(sink.batches, 0);
+	smartmed__common__v1__audit_ack__free_unpacked(ack, NULL);
+	nng_free(reply, sz);
+	nng_close(s);
+	med_audit_ingest_stop(in);
+	MT_EQ_INT(med_audit_ingest_start("bogus://x", store, NULL, &in, NULL,
+					 0),
+		  MED_ERR_INVALID);
+}
+
+static void
+test_compaction(void)
+{
+	const char *url = free_url(), *dir = spool_dir("s");
+	static char detail[60000];
+	med_audit_event ev = {.action = "big", .detail = detail};
+	med_audit_ingest *in;
+	med_audit *a;
+
+	sink_init();
+	memset(detail, 'd', sizeof(detail) - 1);
+	in = receiver_start(url);
+	a = emitter_open(url, dir);
+	for (int i = 0; i < 80; i++)
+		MT_OK(med_audit_emit(a, &ev));
+	wait_pending(a, 0);
+	/* All acknowledged past 4 MiB: both files were emptied. */
+	for (int i = 0; i < 200 && file_size(dir, "audit.spool") != 0; i++)
+		usleep(10000);
+	MT_EQ_INT(file_size(dir, "audit.spool"), 0);
+	emit_n(a, "after", 0, 3);
+	wait_pending(a, 0);
+	expect_all("after", 0, 3);
+	MT_EQ_INT(sink_count(), 83);
+	med_audit_close(a);
+	a = emitter_open(url, dir);
+	MT_EQ_INT(med_audit_pending(a), 0);
+	med_audit_close(a);
+	med_audit_ingest_stop(in);
+}
+
+#define N_THREADS 8
+#define PER_THREAD 2000
+
+static void *
+emit_thread(void *arg)
+{
+	med_audit *a = arg;
+	med_audit_event ev = {0};
+
+	ev.action = "/smartmed.records.v1.Records/GetEntry";
+	ev.actor = "nurse-1";
+	ev.actor_roles = 2;
+	ev.resource = "record/42";
+	ev.request_id = "0123456789abcdef";
+	for (int i = 0; i < PER_THREAD; i++)
+		if (med_audit_emit(a, &ev) != MED_OK)
+			return (void *)1;
+	return NULL;
+}
+
+/* test_concurrent_throughput: many emitters, all delivered; prints rate. */
+static void
+test_concurrent_throughput(void)
+{
+	const char *url = free_url(), *dir = spool_dir("s");
+	const char *bench = getenv("MED_AUDIT_BENCH_DIR");
+	pthread_t t[N_THREADS];
+	med_audit_ingest *in;
+	med_audit *a;
+	int64_t t0, ns;
+
+	sink_init();
+	in = receiver_start(url);
+	a = emitter_open(url, bench ? bench : dir);
+	t0 = med_mono_ns();
+	for (int i = 0; i < N_THREADS; i++)
+		MT_OK(pthread_create(&t[i], NULL, emit_thread, a));
+	for (int i = 0; i < N_THREADS; i++) {
+		void *rc;
+		pthread_join(t[i], &rc);
+		MT_TRUE(rc == NULL);
+	}
+	ns = med_mono_ns() - t0;
+	fprintf(stderr, "    %d events durable in %.3f s: %.0f events/s "
+			"(%d threads)\n",
+		N_THREADS * PER_THREAD, (double)ns / 1e9,
+		N_THREADS * PER_THREAD / ((double)ns / 1e9), N_THREADS);
+	wait_pending(a, 0);
+	MT_EQ_INT(sink_count(), N_THREADS * PER_THREAD);
+	MT_EQ_INT(sink.dups, 0);
+	med_audit_close(a);
+	med_audit_ingest_stop(in);
+}
+
+static const mt_case cases[] = {
+	{"deliver_all", test_deliver_all},
+	{"event_fields", test_event_fields},
+	{"receiver_down_and_back", test_receiver_down_and_back},
+	{"emitter_restart", test_emitter_restart},
+	{"torn_tail", test_torn_tail},
+	{"corrupt_ack_file", test_corrupt_ack_file},
+	{"store_fails_once", test_store_fails_once},
+	{"close_is_prompt", test_close_is_prompt},
+	{"open_errors", test_open_errors},
+	{"malformed_batch", test_malformed_batch},
+	{"compaction", test_compaction},
+	{"concurrent_throughput", test_concurrent_throughput},
+	{NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	return mt_main(argc, argv, cases);
+}

@@ -1,0 +1,817 @@
+/*
+ * test_db.c - med_db against a private MariaDB started for this binary with
+ * tools/dev/mariadb.sh: migrations, every value type, errors, transactions,
+ * the pool under threads and exhaustion, and a server that goes away and
+ * comes back.
+ *
+ * main() starts the shared server (or reuses MED_TEST_DB_SOCKET) before the
+ * cases run and stops it after.  The outage cases always start and stop a
+ * server of their own, so they never disturb the shared one.
+ */
+#include "testlib.h"
+
+#include <med/db.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static char script[1024];  /* tools/dev/mariadb.sh */
+static char topdir[256];   /* every server directory of this run */
+static char main_sock[512]; /* the shared server's socket */
+
+/* ---- helpers ---- */
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+free_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int port = -1;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+static int
+server_cmd(const char *cmd, const char *dir, int port)
+{
+	char line[2048];
+
+	snprintf(line, sizeof(line), "sh '%s' %s '%s' %d >/dev/null", script,
+		 cmd, dir, port);
+	return system(line);
+}
+
+static med_db *
+pool_open(const char *sock, const char *host, int port, const char *name,
+	  int pool_size, int acquire_ms)
+{
+	med_db_opts o = {.host = host,
+			 .port = port,
+			 .socket = sock,
+			 .user = "root",
+			 .database = name,
+			 .pool_size = pool_size,
+			 .acquire_timeout_ms = acquire_ms};
+	med_db *db = NULL;
+
+	MT_OK(med_db_open(&o, &db));
+	return db;
+}
+
+static med_err
+exec1(med_db *db, const char *sql, const med_db_value *p, size_t n)
+{
+	med_db_conn *c;
+	med_err err = med_db_acquire(db, &c);
+
+	if (err != MED_OK)
+		return err;
+	err = med_db_exec(c, sql, p, n, NULL, NULL);
+	med_db_release(c);
+	return err;
+}
+
+/* fresh_db creates a new database on the server and opens a pool on it. */
+static med_db *
+fresh_db_on(const char *sock, const char *host, int port, int pool_size,
+	    int acquire_ms)
+{
+	static int seq;
+	char name[64], sql[128];
+	med_db *admin;
+
+	snprintf(name, sizeof(name), "medt_%d_%d", (int)getpid(), seq++);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+	admin = pool_open(sock, host, port, "mysql", 1, 0);
+	MT_OK(exec1(admin, sql, NULL, 0));
+	med_db_close(admin);
+	return pool_open(sock, host, port, name, pool_size, acquire_ms);
+}
+
+static med_db *
+fresh_db(int pool_size, int acquire_ms)
+{
+	return fresh_db_on(main_sock, NULL, 0, pool_size, acquire_ms);
+}
+
+typedef struct cell {
+	int64_t i;
+	int rows;
+} cell;
+
+static med_err
+on_cell(void *ctx, const med_db_row *row)
+{
+	cell *c = ctx;
+
+	c->i = med_db_row_int64(row, 0);
+	c->rows++;
+	return MED_OK;
+}
+
+/* scalar runs a one-value query and returns the value. */
+static int64_t
+scalar(med_db *db, const char *sql)
+{
+	med_db_conn *c;
+	cell v = {0};
+
+	MT_OK(med_db_acquire(db, &c));
+	MT_OK(med_db_query(c, sql, NULL, 0, on_cell, &v));
+	med_db_release(c);
+	MT_EQ_INT(v.rows, 1);
+	return v.i;
+}
+
+/* ---- migrations ---- */
+
+static const char *const m1_sql[] = {
+	"CREATE TABLE IF NOT EXISTS t1 (id BIGINT PRIMARY KEY, name TEXT)",
+	"INSERT INTO t1 VALUES (1, 'seed')", NULL};
+static const char *const m2_sql[] = {
+	"CREATE TABLE IF NOT EXISTS t2 (id BIGINT PRIMARY KEY)",
+	"CREATE INDEX IF NOT EXISTS t1_name ON t1 (name(20))", NULL};
+static const char *const m3_sql[] = {
+	"ALTER TABLE t2 ADD COLUMN IF NOT EXISTS v INT", NULL};
+
+static const med_db_migration migs[] = {
+	{1, "create t1", m1_sql},
+	{2, "create t2", m2_sql},
+	{3, "t2.v", m3_sql},
+};
+
+static void
+test_migrate(void)
+{
+	med_db *db = fresh_db(2, 0);
+	int64_t applied;
+
+	MT_OK(med_db_migrate(db, migs, 2));
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM schema_version"), 2);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM t1"), 1);
+	applied = scalar(db, "SELECT applied_ms FROM schema_version "
+			     "WHERE version = 1");
+	MT_TRUE(applied > 0);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM schema_version WHERE "
+			     "version = 2 AND description = 'create t2'"),
+		  1);
+	/* Idempotent: a second run applies nothing (the INSERT would). */
+	MT_OK(med_db_migrate(db, migs, 2));
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM schema_version"), 2);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM t1"), 1);
+	MT_EQ_INT(scalar(db, "SELECT applied_ms FROM schema_version "
+			     "WHERE version = 1"),
+		  applied);
+	/* A new version is applied alone. */
+	MT_OK(med_db_migrate(db, migs, 3));
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM schema_version"), 3);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM t1"), 1);
+	/* The named lock was released. */
+	MT_EQ_INT(scalar(db, "SELECT IS_FREE_LOCK(CONCAT(DATABASE(), "
+			     "'.migrate'))"),
+		  1);
+	med_db_close(db);
+}
+
+static void
+test_migrate_bad(void)
+{
+	static const char *const bad_sql[] = {"CREATE TABLE (", NULL};
+	static const med_db_migration bad[] = {{1, "broken", bad_sql}};
+	static const med_db_migration unordered[] = {
+		{2, "b", m2_sql}, {1, "a", m1_sql}};
+	med_db *db = fresh_db(1, 0);
+
+	MT_EQ_INT(med_db_migrate(db, bad, 1), MED_ERR_INTERNAL);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM schema_version"), 0);
+	MT_EQ_INT(med_db_migrate(db, unordered, 2), MED_ERR_INVALID);
+	med_db_close(db);
+}
+
+/* ---- values ---- */
+
+#define BIG_LEN (1u << 20)
+
+typedef struct rt_row {
+	int rows;
+	int64_t i;
+	double d;
+	char *text;
+	char *blob;
+	size_t text_len, blob_len;
+	char *big;
+	size_t big_len;
+	int nulls;
+	char i_text[32];
+} rt_row;
+
+static char *
+dup_bytes(const char *p, size_t n)
+{
+	char *s = malloc(n + 1);
+
+	MT_TRUE(s != NULL);
+	memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}
+
+static med_err
+on_rt(void *ctx, const med_db_row *row)
+{
+	rt_row *r = ctx;
+	const char *s;
+
+	r->rows++;
+	MT_EQ_INT(med_db_row_columns(row), 6);
+	r->i = med_db_row_int64(row, 0);
+	r->d = med_db_row_double(row, 1);
+	med_db_row_text(row, 0, NULL);
+	snprintf(r->i_text, sizeof(r->i_text), "%s",
+		 med_db_row_text(row, 0, NULL));
+	s = med_db_row_text(row, 2, &r->text_len);
+	r->text = s ? dup_bytes(s, r->text_len) : NULL;
+	s = med_db_row_text(row, 3, &r->blob_len);
+	r->blob = s ? dup_bytes(s, r->blob_len) : NULL;
+	s = med_db_row_text(row, 4, &r->big_len);
+	r->big = s ? dup_bytes(s, r->big_len) : NULL;
+	for (size_t i = 0; i < 6; i++)
+		r->nulls += med_db_row_is_null(row, i);
+	MT_TRUE(med_db_row_is_null(row, 99));
+	return MED_OK;
+}
+
+static void
+rt_free(rt_row *r)
+{
+	free(r->text);
+	free(r->blob);
+	free(r->big);
+}
+
+static const char rt_create[] =
+	"CREATE TABLE v (id BIGINT PRIMARY KEY AUTO_INCREMENT, i BIGINT, "
+	"d DOUBLE, t VARCHAR(100), b LONGBLOB, big LONGTEXT, n INT) "
+	"DEFAULT CHARSET=utf8mb4";
+static const char rt_insert[] =
+	"INSERT INTO v (i, d, t, b, big, n) VALUES (?, ?, ?, ?, ?, ?)";
+static const char rt_select[] =
+	"SELECT i, d, t, b, big, n FROM v WHERE id = ?";
+
+static void
+rt_fetch(med_db_conn *c, uint64_t id, rt_row *r)
+{
+	med_db_value key = MED_DB_I64((int64_t)id);
+
+	memset(r, 0, sizeof(*r));
+	MT_OK(med_db_query(c, rt_select, &key, 1, on_rt, r));
+	MT_EQ_INT(r->rows, 1);
+}
+
+static void
+test_roundtrip(void)
+{
+	static const char blob[] = {'a', 0, 'b', 0, (char)0xff, 0};
+	static const char utf8[] = "Zoë Ångström 患者 🩺";
+	med_db *db = fresh_db(1, 0);
+	char *big = malloc(BIG_LEN + 1);
+	uint64_t affected = 0, id = 0;
+	med_db_conn *c;
+	rt_row r;
+
+	MT_TRUE(big != NULL);
+	for (size_t i = 0; i < BIG_LEN; i++)
+		big[i] = (char)('a' + i % 26);
+	big[BIG_LEN] = '\0';
+	MT_OK(exec1(db, rt_create, NULL, 0));
+	MT_OK(med_db_acquire(db, &c));
+	{
+		med_db_value p[6] = {MED_DB_I64(INT64_MIN),
+				     MED_DB_DBL(3.141592653589793),
+				     MED_DB_STR(utf8),
+				     MED_DB_BLOBV(blob, sizeof(blob)),
+				     MED_DB_STR(big),
+				     MED_DB_NULLV()};
+
+		MT_OK(med_db_exec(c, rt_insert, p, 6, &affected, &id));
+	}
+	MT_EQ_INT(affected, 1);
+	MT_EQ_INT(id, 1);
+	rt_fetch(c, id, &r);
+	MT_TRUE(r.i == INT64_MIN);
+	MT_TRUE(r.d == 3.141592653589793);
+	MT_EQ_STR(r.i_text, "-9223372036854775808");
+	MT_EQ_STR(r.text, utf8);
+	MT_EQ_INT(r.blob_len, sizeof(blob));
+	MT_TRUE(memcmp(r.blob, blob, sizeof(blob)) == 0);
+	MT_EQ_INT(r.big_len, BIG_LEN);
+	MT_TRUE(memcmp(r.big, big, BIG_LEN) == 0);
+	MT_EQ_INT(r.nulls, 1);
+	rt_free(&r);
+	{
+		med_db_value p[6] = {MED_DB_NULLV(), MED_DB_NULLV(),
+				     MED_DB_NULLV(), MED_DB_NULLV(),
+				     MED_DB_BLOBV(NULL, 0), MED_DB_I64(7)};
+
+		MT_OK(med_db_exec(c, rt_insert, p, 6, NULL, &id));
+	}
+	rt_fetch(c, id, &r);
+	MT_EQ_INT(r.nulls, 4);
+	MT_TRUE(r.text == NULL && r.blob == NULL);
+	MT_EQ_STR(r.big, "");
+	MT_EQ_INT(r.i, 0);
+	rt_free(&r);
+	med_db_release(c);
+	free(big);
+	med_db_close(db);
+}
+
+/* A value longer than the first row's forces the refetch path. */
+static void
+test_growing_values(void)
+{
+	med_db *db = fresh_db(1, 0);
+	med_db_conn *c;
+	cell n = {0};
+
+	MT_OK(exec1(db, "CREATE TABLE g (id INT PRIMARY KEY, s MEDIUMTEXT)",
+		    NULL, 0));
+	MT_OK(med_db_acquire(db, &c));
+	for (int i = 1; i <= 3; i++) {
+		char *s = calloc(1, (size_t)i * 100000 + 1);
+		med_db_value p[2] = {MED_DB_I64(i), MED_DB_STR("")};
+
+		memset(s, 'x', (size_t)i * 100000);
+		p[1] = MED_DB_STR(s);
+		MT_OK(med_db_exec(c, "INSERT INTO g VALUES (?, ?)", p, 2, NULL,
+				  NULL));
+		free(s);
+	}
+	MT_OK(med_db_query(c, "SELECT LENGTH(s) FROM g ORDER BY id", NULL, 0,
+			   on_cell, &n));
+	MT_EQ_INT(n.rows, 3);
+	MT_EQ_INT(n.i, 300000);
+	med_db_release(c);
+	med_db_close(db);
+}
+
+static void
+test_dup_key(void)
+{
+	med_db *db = fresh_db(1, 0);
+	med_db_value p[1] = {MED_DB_STR("MRN-1")};
+
+	MT_OK(exec1(db, "CREATE TABLE p (mrn VARCHAR(20) PRIMARY KEY)", NULL,
+		    0));
+	MT_OK(exec1(db, "INSERT INTO p VALUES (?)", p, 1));
+	MT_EQ_INT(exec1(db, "INSERT INTO p VALUES (?)", p, 1), MED_ERR_EXISTS);
+	/* The connection stays usable. */
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM p"), 1);
+	med_db_close(db);
+}
+
+static void
+test_data_errors(void)
+{
+	med_db *db = fresh_db(1, 0);
+	med_db_value toolong[2] = {MED_DB_STR("abcdefgh"), MED_DB_I64(1)};
+	med_db_value range[2] = {MED_DB_STR("a"), MED_DB_I64(1000)};
+	med_db_value null[2] = {MED_DB_NULLV(), MED_DB_I64(1)};
+
+	MT_OK(exec1(db, "CREATE TABLE x (s VARCHAR(5) NOT NULL, n TINYINT)",
+		    NULL, 0));
+	MT_EQ_INT(exec1(db, "INSERT INTO x VALUES (?, ?)", toolong, 2),
+		  MED_ERR_INVALID);
+	MT_EQ_INT(exec1(db, "INSERT INTO x VALUES (?, ?)", range, 2),
+		  MED_ERR_INVALID);
+	MT_EQ_INT(exec1(db, "INSERT INTO x VALUES (?, ?)", null, 2),
+		  MED_ERR_INVALID);
+	MT_EQ_INT(exec1(db, "SELEKT nonsense", NULL, 0), MED_ERR_INTERNAL);
+	MT_EQ_INT(exec1(db, "INSERT INTO x VALUES (?, ?)", range, 1),
+		  MED_ERR_INTERNAL);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM x"), 0);
+	med_db_close(db);
+}
+
+/* ---- transactions ---- */
+
+static med_err
+tx_insert_then_fail(med_db_conn *c, void *ctx)
+{
+	med_db_value p = MED_DB_I64(1);
+	med_err err = med_db_exec(c, "INSERT INTO tx VALUES (?)", &p, 1, NULL,
+				  NULL);
+
+	(void)ctx;
+	return err != MED_OK ? err : MED_ERR_INVALID;
+}
+
+static med_err
+tx_insert(med_db_conn *c, void *ctx)
+{
+	med_db_value p = MED_DB_I64(*(int64_t *)ctx);
+
+	return med_db_exec(c, "INSERT INTO tx VALUES (?)", &p, 1, NULL, NULL);
+}
+
+static med_err
+tx_conflict(med_db_conn *c, void *ctx)
+{
+	(void)c;
+	++*(int *)ctx;
+	return MED_ERR_CONFLICT;
+}
+
+static void
+test_tx(void)
+{
+	med_db *db = fresh_db(2, 0);
+	int64_t v = 5;
+	int tries = 0;
+	med_db_conn *c;
+	med_db_value p = MED_DB_I64(9);
+
+	MT_OK(exec1(db, "CREATE TABLE tx (n INT PRIMARY KEY) ENGINE=InnoDB",
+		    NULL, 0));
+	MT_EQ_INT(med_db_tx(db, tx_insert_then_fail, NULL), MED_ERR_INVALID);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM tx"), 0);
+	MT_OK(med_db_tx(db, tx_insert, &v));
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM tx"), 1);
+	MT_EQ_INT(med_db_tx(db, tx_conflict, &tries), MED_ERR_CONFLICT);
+	MT_EQ_INT(tries, 3);
+	/* Release rolls back a transaction left open. */
+	MT_OK(med_db_acquire(db, &c));
+	MT_OK(med_db_begin(c));
+	MT_OK(med_db_exec(c, "INSERT INTO tx VALUES (?)", &p, 1, NULL, NULL));
+	med_db_release(c);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM tx"), 1);
+	/* Explicit commit. */
+	MT_OK(med_db_acquire(db, &c));
+	MT_OK(med_db_begin(c));
+	MT_OK(med_db_exec(c, "INSERT INTO tx VALUES (?)", &p, 1, NULL, NULL));
+	MT_OK(med_db_commit(c));
+	med_db_release(c);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM tx"), 2);
+	med_db_close(db);
+}
+
+/* ---- the pool ---- */
+
+#define N_THREADS 8
+#define N_INSERTS 40
+
+typedef struct worker {
+	med_db *db;
+	int id;
+	int failures;
+} worker;
+
+static void *
+worker_main(void *arg)
+{
+	worker *w = arg;
+
+	for (int i = 0; i < N_INSERTS; i++) {
+		med_db_value p[2] = {MED_DB_I64(w->id), MED_DB_I64(i)};
+		med_db_conn *c;
+		cell n = {0};
+
+		if (med_db_acquire(w->db, &c) != MED_OK) {
+			w->failures++;
+			continue;
+		}
+		if (med_db_exec(c, "INSERT INTO w VALUES (?, ?)", p, 2, NULL,
+				NULL) != MED_OK ||
+		    med_db_query(c, "SELECT COUNT(*) FROM w WHERE t = ?", p, 1,
+				 on_cell, &n) != MED_OK ||
+		    n.i != i + 1)
+			w->failures++;
+		med_db_release(c);
+	}
+	return NULL;
+}
+
+static void
+test_concurrent(void)
+{
+	med_db *db = fresh_db(3, 10000);
+	pthread_t th[N_THREADS];
+	worker w[N_THREADS];
+
+	MT_OK(exec1(db, "CREATE TABLE w (t INT, i INT, PRIMARY KEY (t, i))",
+		    NULL, 0));
+	for (int i = 0; i < N_THREADS; i++) {
+		w[i] = (worker){.db = db, .id = i};
+		MT_EQ_INT(pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
+	}
+	for (int i = 0; i < N_THREADS; i++) {
+		pthread_join(th[i], NULL);
+		MT_EQ_INT(w[i].failures, 0);
+	}
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM w"), N_THREADS * N_INSERTS);
+	/* The pool never opened more connections than its size. */
+	MT_TRUE(scalar(db, "SELECT COUNT(*) FROM information_schema."
+			   "processlist WHERE db = DATABASE()") <= 3);
+	med_db_close(db);
+}
+
+static void
+test_pool_exhaustion(void)
+{
+	med_db *db = fresh_db(1, 300);
+	med_db_conn *c, *c2;
+	int64_t t0, dt;
+
+	MT_OK(med_db_acquire(db, &c));
+	t0 = now_ms();
+	MT_EQ_INT(med_db_acquire(db, &c2), MED_ERR_TIMEOUT);
+	dt = now_ms() - t0;
+	MT_TRUE(dt >= 290 && dt < 2000);
+	med_db_release(c);
+	MT_OK(med_db_acquire(db, &c2));
+	MT_TRUE(c2 == c);
+	med_db_release(c2);
+	med_db_close(db);
+}
+
+static void
+test_stmt_cache(void)
+{
+	med_db *db = fresh_db(1, 0);
+	char sql[64];
+
+	/* More distinct statements than the cache holds, then hot ones. */
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 40; i++) {
+			snprintf(sql, sizeof(sql), "SELECT %d + ?", i);
+			med_db_value p = MED_DB_I64(round);
+			med_db_conn *c;
+			cell n = {0};
+
+			MT_OK(med_db_acquire(db, &c));
+			MT_OK(med_db_query(c, sql, &p, 1, on_cell, &n));
+			med_db_release(c);
+			MT_EQ_INT(n.i, i + round);
+		}
+	}
+	MT_OK(med_db_ping(db));
+	med_db_close(db);
+}
+
+static void
+test_killed_connection(void)
+{
+	med_db *db = fresh_db(2, 0);
+	med_db_conn *c, *c2;
+	cell id = {0}, n = {0};
+	char kill[64];
+
+	MT_OK(med_db_acquire(db, &c));
+	MT_OK(med_db_query(c, "SELECT CONNECTION_ID()", NULL, 0, on_cell,
+			   &id));
+	MT_OK(med_db_acquire(db, &c2));
+	snprintf(kill, sizeof(kill), "KILL %lld", (long long)id.i);
+	MT_OK(med_db_exec(c2, kill, NULL, 0, NULL, NULL));
+	med_db_release(c2);
+	MT_EQ_INT(med_db_query(c, "SELECT 1", NULL, 0, on_cell, &n),
+		  MED_ERR_UNAVAILABLE);
+	/* Later calls on the broken connection fail cleanly. */
+	MT_EQ_INT(med_db_exec(c, "SELECT 1", NULL, 0, NULL, NULL),
+		  MED_ERR_UNAVAILABLE);
+	MT_EQ_INT(med_db_begin(c), MED_ERR_UNAVAILABLE);
+	med_db_release(c);
+	MT_EQ_INT(scalar(db, "SELECT 41 + 1"), 42);
+	MT_EQ_INT(scalar(db, "SELECT 1"), 1);
+	med_db_close(db);
+}
+
+static void
+test_open_invalid(void)
+{
+	med_db_opts o = {.user = "root"};
+	med_db *db = NULL;
+
+	MT_EQ_INT(med_db_open(&o, &db), MED_ERR_INVALID);
+	MT_EQ_INT(med_db_open(NULL, &db), MED_ERR_INVALID);
+	o.database = "x";
+	o.port = 70000;
+	MT_EQ_INT(med_db_open(&o, &db), MED_ERR_INVALID);
+	med_db_close(NULL);
+	med_db_release(NULL);
+}
+
+/* ---- outages: on a server of the case's own ---- */
+
+typedef struct own_server {
+	char dir[512];
+	int port;
+} own_server;
+
+static void
+own_start(own_server *s)
+{
+	snprintf(s->dir, sizeof(s->dir), "%s/outage", topdir);
+	s->port = free_port();
+	MT_TRUE(s->port > 0);
+	MT_EQ_INT(server_cmd("start", s->dir, s->port), 0);
+}
+
+static med_err
+timed_query(med_db *db, int64_t *ms)
+{
+	int64_t t0 = now_ms();
+	med_db_conn *c;
+	cell n = {0};
+	med_err err = med_db_acquire(db, &c);
+
+	if (err == MED_OK) {
+		err = med_db_query(c, "SELECT COUNT(*) FROM o", NULL, 0,
+				   on_cell, &n);
+		med_db_release(c);
+	}
+	*ms = now_ms() - t0;
+	return err;
+}
+
+static void
+test_server_away(void)
+{
+	own_server s;
+	med_db *db;
+	med_db_conn *a, *b;
+	int64_t ms;
+
+	own_start(&s);
+	db = fresh_db_on(NULL, "127.0.0.1", s.port, 2, 0);
+	MT_OK(exec1(db, "CREATE TABLE o (n INT)", NULL, 0));
+	/* Open both connections so both go stale in the outage. */
+	MT_OK(med_db_acquire(db, &a));
+	MT_OK(med_db_acquire(db, &b));
+	med_db_release(a);
+	med_db_release(b);
+	MT_EQ_INT(server_cmd("stop", s.dir, 0), 0);
+
+	for (int i = 0; i < 3; i++) {
+		MT_EQ_INT(timed_query(db, &ms), MED_ERR_UNAVAILABLE);
+		MT_TRUE(ms < 5000);
+	}
+	MT_EQ_INT(med_db_ping(db), MED_ERR_UNAVAILABLE);
+	MT_EQ_INT(med_db_migrate(db, migs, 1), MED_ERR_UNAVAILABLE);
+
+	MT_EQ_INT(server_cmd("start", s.dir, s.port), 0);
+	/* The same pool recovers without being reopened. */
+	MT_OK(timed_query(db, &ms));
+	MT_OK(med_db_ping(db));
+	MT_OK(med_db_migrate(db, migs, 1));
+	med_db_close(db);
+	server_cmd("stop", s.dir, 0);
+}
+
+static void
+test_restart_between_calls(void)
+{
+	own_server s;
+	med_db *db;
+	med_db_conn *a, *b;
+	int64_t ms;
+
+	own_start(&s);
+	db = fresh_db_on(NULL, "127.0.0.1", s.port, 2, 0);
+	MT_OK(exec1(db, "CREATE TABLE o (n INT)", NULL, 0));
+	MT_OK(med_db_acquire(db, &a));
+	MT_OK(med_db_acquire(db, &b));
+	med_db_release(a);
+	med_db_release(b);
+	/* No call sees the outage: the stale connections must not fail. */
+	MT_EQ_INT(server_cmd("stop", s.dir, 0), 0);
+	MT_EQ_INT(server_cmd("start", s.dir, s.port), 0);
+	sleep(2);
+	MT_OK(timed_query(db, &ms));
+	MT_OK(timed_query(db, &ms));
+	med_db_close(db);
+	server_cmd("stop", s.dir, 0);
+}
+
+static void
+test_never_up(void)
+{
+	med_db *db = pool_open(NULL, "127.0.0.1", free_port(), "nowhere", 2,
+			       0);
+	med_db_conn *c;
+	int64_t t0 = now_ms();
+
+	MT_EQ_INT(med_db_acquire(db, &c), MED_ERR_UNAVAILABLE);
+	MT_EQ_INT(med_db_ping(db), MED_ERR_UNAVAILABLE);
+	MT_EQ_INT(med_db_migrate(db, migs, 1), MED_ERR_UNAVAILABLE);
+	MT_TRUE(now_ms() - t0 < 5000);
+	med_db_close(db);
+}
+
+static const mt_case cases[] = {
+	{"open_invalid", test_open_invalid},
+	{"migrate", test_migrate},
+	{"migrate_bad", test_migrate_bad},
+	{"roundtrip", test_roundtrip},
+	{"growing_values", test_growing_values},
+	{"dup_key", test_dup_key},
+	{"data_errors", test_data_errors},
+	{"tx", test_tx},
+	{"concurrent", test_concurrent},
+	{"pool_exhaustion", test_pool_exhaustion},
+	{"stmt_cache", test_stmt_cache},
+	{"killed_connection", test_killed_connection},
+	{"never_up", test_never_up},
+	{"server_away", test_server_away},
+	{"restart_between_calls", test_restart_between_calls},
+	{NULL, NULL},
+};
+
+/* ---- the shared server ---- */
+
+static int
+find_script(void)
+{
+	const char *root = getenv("MED_REPO_ROOT");
+
+	snprintf(script, sizeof(script), "%s/tools/dev/mariadb.sh",
+		 root && root[0] ? root : ".");
+	if (access(script, R_OK) != 0) {
+		fprintf(stderr, "test_db: %s not found (run from the repo root "
+				"or set MED_REPO_ROOT)\n",
+			script);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+start_shared(void)
+{
+	const char *sock = getenv("MED_TEST_DB_SOCKET");
+	char dir[300];
+
+	if (sock != NULL && sock[0] != '\0') {
+		snprintf(main_sock, sizeof(main_sock), "%s", sock);
+		return 0;
+	}
+	snprintf(dir, sizeof(dir), "%s/main", topdir);
+	snprintf(main_sock, sizeof(main_sock), "%s/mysqld.sock", dir);
+	if (server_cmd("start", dir, free_port()) != 0) {
+		fprintf(stderr, "test_db: could not start MariaDB in %s\n",
+			dir);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+stop_all(void)
+{
+	char dir[512], cmd[600];
+
+	snprintf(dir, sizeof(dir), "%s/main", topdir);
+	server_cmd("stop", dir, 0);
+	snprintf(dir, sizeof(dir), "%s/outage", topdir);
+	server_cmd("stop", dir, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", topdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "test_db: could not remove %s\n", topdir);
+}
+
+int
+main(int argc, char **argv)
+{
+	int rc = 1;
+
+	snprintf(topdir, sizeof(topdir), "/tmp/medtestdb.XXXXXX");
+	if (find_script() != 0 || mkdtemp(topdir) == NULL)
+		return 1;
+	if (start_shared() == 0)
+		rc = mt_main(argc, argv, cases);
+	stop_all();
+	return rc;
+}

@@ -1,0 +1,940 @@
+/*
+ * test_rpc.c - the RPC layer end to end on 127.0.0.1: a med_server with
+ * test methods built on existing messages, called through med_channel and,
+ * for bytes no well-behaved client would send, through the raw gRPC core.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <grpc/byte_buffer.h>
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <grpc/support/alloc.h>
+
+#include <med/audit.h>
+#include <med/metrics.h>
+#include <med/rpc.h>
+#include <med/util.h>
+
+#include "grpc/health/v1/health.pb-c.h"
+#include "smartmed/common/v1/common.pb-c.h"
+#include "testlib.h"
+
+typedef Smartmed__Common__V1__ErrorDetail echo_msg;
+#define ECHO_DESC (&smartmed__common__v1__error_detail__descriptor)
+#define HREQ_DESC (&grpc__health__v1__health_check_request__descriptor)
+#define HRESP_DESC (&grpc__health__v1__health_check_response__descriptor)
+
+#define NURSE_TOKEN "tok-nurse"
+#define ADMIN_TOKEN "tok-admin"
+
+/* What handlers saw, for the test to check. */
+static atomic_int g_saw_cancel;
+static atomic_int g_slow_started;
+
+/* --- test methods --------------------------------------------------------- */
+
+static med_err
+echo(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+	const echo_msg *req = (const echo_msg *)in;
+	echo_msg *resp = (echo_msg *)out;
+	med_arena *a = med_call_arena(call);
+
+	if (strcmp(req->field, "fail") == 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "field: must not be fail");
+	med_call_set_patient(call, "patient-1");
+	resp->field = med_arena_strdup(a, req->field);
+	resp->reason = med_arena_sprintf(a, "%s/%s",
+					 med_call_principal(call)->user,
+					 med_call_request_id(call));
+	return resp->field && resp->reason ? MED_OK : MED_ERR_NOMEM;
+}
+
+/* stream sends atoi(field) messages. */
+static med_err
+stream(med_call *call, const ProtobufCMessage *in)
+{
+	const echo_msg *req = (const echo_msg *)in;
+	long n = strtol(req->field, NULL, 10);
+	char buf[32];
+
+	for (long i = 0; i < n; i++) {
+		echo_msg m = SMARTMED__COMMON__V1__ERROR_DETAIL__INIT;
+		med_err err;
+		snprintf(buf, sizeof(buf), "%ld", i);
+		m.field = buf;
+		err = med_call_send(call, &m.base);
+		if (err != MED_OK)
+			return err;
+	}
+	return MED_OK;
+}
+
+/* slow sleeps until cancelled, or for atoi(field) ms when that is set. */
+static med_err
+slow(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+	const echo_msg *req = (const echo_msg *)in;
+	long ms = strtol(req->field, NULL, 10);
+	int64_t end = med_mono_ns() + (ms > 0 ? ms : 5000) * 1000000;
+
+	(void)out;
+	atomic_store(&g_slow_started, 1);
+	while (med_mono_ns() < end) {
+		if (ms == 0 && med_call_is_cancelled(call)) {
+			atomic_store(&g_saw_cancel, 1);
+			return MED_ERR_CANCELLED;
+		}
+		usleep(5000);
+	}
+	return MED_OK;
+}
+
+/* slow_stream sends until the client goes away. */
+static med_err
+slow_stream(med_call *call, const ProtobufCMessage *in)
+{
+	echo_msg m = SMARTMED__COMMON__V1__ERROR_DETAIL__INIT;
+
+	(void)in;
+	m.field = "tick";
+	for (int i = 0; i < 500; i++) {
+		if (med_call_send(call, &m.base) != MED_OK ||
+		    med_call_is_cancelled(call)) {
+			atomic_store(&g_saw_cancel, 1);
+			return MED_ERR_CANCELLED;
+		}
+		usleep(10000);
+	}
+	return MED_OK;
+}
+
+static med_err
+enum_echo(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+	(void)call;
+	((Grpc__Health__V1__HealthCheckResponse *)out)->status =
+		((const Grpc__Health__V1__HealthCheckResponse *)in)->status;
+	return MED_OK;
+}
+
+static const med_method test_methods[] = {
+	{"/test.Echo/Echo", ECHO_DESC, ECHO_DESC, MED_RPC_UNARY, echo, NULL,
+	 MED_ROLE_NURSE | MED_ROLE_ADMIN},
+	{"/test.Echo/Stream", ECHO_DESC, ECHO_DESC, MED_RPC_SERVER_STREAM, NULL,
+	 stream, MED_ROLE_NURSE},
+	{"/test.Echo/Slow", ECHO_DESC, ECHO_DESC, MED_RPC_UNARY, slow, NULL,
+	 MED_ROLE_NURSE},
+	{"/test.Echo/SlowStream", ECHO_DESC, ECHO_DESC, MED_RPC_SERVER_STREAM,
+	 NULL, slow_stream, MED_ROLE_NURSE},
+	{"/test.Echo/Admin", ECHO_DESC, ECHO_DESC, MED_RPC_UNARY, echo, NULL,
+	 MED_ROLE_ADMIN},
+	{"/test.Echo/Enum", HRESP_DESC, HRESP_DESC, MED_RPC_UNARY, enum_echo,
+	 NULL, MED_ROLE_NURSE},
+};
+#define N_TEST_METHODS (sizeof(test_methods) / sizeof(test_methods[0]))
+
+/* --- fixture --------------------------------------------------------------- */
+
+typedef struct fixture {
+	med_server *srv;
+	med_channel *ch;
+	med_arena *arena;
+	med_audit *audit;
+	med_metrics *metrics;
+	int port;
+} fixture;
+
+static med_authenticator
+make_auth(void)
+{
+	char path[512], err[256];
+	med_authenticator a = {0};
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/tokens", mt_tmpdir());
+	f = fopen(path, "w");
+	MT_TRUE(f != NULL);
+	fprintf(f, "# test tokens\n" NURSE_TOKEN " alice nurse\n" ADMIN_TOKEN
+		   " bob admin\n");
+	fclose(f);
+	if (med_auth_token_file_open(path, &a, err, sizeof(err)) != MED_OK)
+		mt_fail(__FILE__, __LINE__, "token file: %s", err);
+	return a;
+}
+
+static med_server *
+server_new(const char *addr, size_t max_msg, med_audit *audit,
+	   med_metrics *metrics)
+{
+	med_server_opts o = {
+		.service_name = "test",
+		.listen_addr = addr,
+		.max_message_bytes = max_msg,
+		.auth = make_auth(),
+		.audit = audit,
+		.metrics = metrics,
+	};
+	med_server *s = NULL;
+	char err[256];
+
+	MT_OK(med_server_new(&o, &s, err, sizeof(err)));
+	MT_OK(med_server_add_methods(s, test_methods, N_TEST_METHODS));
+	return s;
+}
+
+static void
+fixture_open(fixture *fx, size_t max_msg, bool with_audit)
+{
+	char target[64], err[256];
+
+	memset(fx, 0, sizeof(*fx));
+	if (with_audit) {
+		med_audit_opts ao = {.service = "test", .spool_dir = mt_tmpdir()};
+		MT_OK(med_audit_open(&ao, &fx->audit, err, sizeof(err)));
+		fx->metrics = med_metrics_new();
+	}
+	fx->srv = server_new("127.0.0.1:0", max_msg, fx->audit, fx->metrics);
+	MT_OK(med_server_start(fx->srv, &fx->port));
+	MT_TRUE(fx->port > 0);
+	snprintf(target, sizeof(target), "127.0.0.1:%d", fx->port);
+	MT_OK(med_channel_open(target, &fx->ch));
+	fx->arena = med_arena_new(1 << 20);
+}
+
+static void
+fixture_close(fixture *fx)
+{
+	med_channel_close(fx->ch);
+	med_server_free(fx->srv);
+	med_arena_free(fx->arena);
+	med_audit_close(fx->audit);
+	med_metrics_free(fx->metrics);
+}
+
+/* call_echo calls path with field, returning the gRPC code. */
+static int
+call_echo(fixture *fx, const char *path, const char *field, const char *token,
+	  int64_t deadline_ms, echo_msg **out, med_rpc_status *st)
+{
+	echo_msg req = SMARTMED__COMMON__V1__ERROR_DETAIL__INIT;
+	med_call_opts o = {.token = token, .deadline_ms = deadline_ms};
+	ProtobufCMessage *resp = NULL;
+	med_err err;
+
+	req.field = (char *)field;
+	err = med_channel_unary(fx->ch, path, &req.base, ECHO_DESC, fx->arena,
+				&o, &resp, st);
+	MT_EQ_INT(err, med_err_from_grpc_status(st->code));
+	if (out != NULL)
+		*out = (echo_msg *)resp;
+	return st->code;
+}
+
+/* raw_call sends bytes as they are through the gRPC core. */
+static int
+raw_call(int port, const char *path, const void *bytes, size_t len,
+	 const char *token, char *msg, size_t msglen)
+{
+	char target[64], auth[64];
+	grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+	grpc_channel *ch;
+	grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
+	grpc_slice sl = grpc_slice_from_copied_buffer(bytes, len);
+	grpc_byte_buffer *req = grpc_raw_byte_buffer_create(&sl, 1), *resp = NULL;
+	grpc_metadata md = {0};
+	grpc_metadata_array im, tm;
+	grpc_status_code code = GRPC_STATUS_UNKNOWN;
+	grpc_slice details = grpc_empty_slice();
+	grpc_op ops[6];
+	grpc_call *call;
+
+	snprintf(target, sizeof(target), "127.0.0.1:%d", port);
+	snprintf(auth, sizeof(auth), "Bearer %s", token);
+	ch = grpc_channel_create(target, creds, NULL);
+	grpc_channel_credentials_release(creds);
+	call = grpc_channel_create_call(
+		ch, NULL, 0, cq, grpc_slice_from_static_string(path), NULL,
+		gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+			     gpr_time_from_millis(5000, GPR_TIMESPAN)),
+		NULL);
+	md.key = grpc_slice_from_static_string("authorization");
+	md.value = grpc_slice_from_static_string(auth);
+	grpc_metadata_array_init(&im);
+	grpc_metadata_array_init(&tm);
+	memset(ops, 0, sizeof(ops));
+	ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+	ops[0].data.send_initial_metadata.count = 1;
+	ops[0].data.send_initial_metadata.metadata = &md;
+	ops[1].op = GRPC_OP_SEND_MESSAGE;
+	ops[1].data.send_message.send_message = req;
+	ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+	ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
+	ops[3].data.recv_initial_metadata.recv_initial_metadata = &im;
+	ops[4].op = GRPC_OP_RECV_MESSAGE;
+	ops[4].data.recv_message.recv_message = &resp;
+	ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+	ops[5].data.recv_status_on_client.trailing_metadata = &tm;
+	ops[5].data.recv_status_on_client.status = &code;
+	ops[5].data.recv_status_on_client.status_details = &details;
+	MT_EQ_INT(grpc_call_start_batch(call, ops, 6, ops, NULL), GRPC_CALL_OK);
+	grpc_completion_queue_pluck(cq, ops, gpr_inf_future(GPR_CLOCK_REALTIME),
+				    NULL);
+	snprintf(msg, msglen, "%.*s", (int)GRPC_SLICE_LENGTH(details),
+		 (const char *)GRPC_SLICE_START_PTR(details));
+	grpc_slice_unref(details);
+	grpc_slice_unref(sl);
+	grpc_byte_buffer_destroy(req);
+	if (resp != NULL)
+		grpc_byte_buffer_destroy(resp);
+	grpc_metadata_array_destroy(&im);
+	grpc_metadata_array_destroy(&tm);
+	grpc_call_unref(call);
+	grpc_completion_queue_shutdown(cq);
+	while (grpc_completion_queue_pluck(cq, NULL,
+					   gpr_inf_future(GPR_CLOCK_REALTIME),
+					   NULL)
+		       .type != GRPC_QUEUE_SHUTDOWN)
+		;
+	grpc_completion_queue_destroy(cq);
+	grpc_channel_destroy(ch);
+	return (int)code;
+}
+
+static int64_t
+now_ms(void)
+{
+	return med_mono_ns() / 1000000;
+}
+
+/* --- cases: unary, auth, routing ---------------------------------------- */
+
+static void
+test_unary_roundtrip(void)
+{
+	fixture fx;
+	med_rpc_status st;
+	echo_msg *resp = NULL;
+	echo_msg req = SMARTMED__COMMON__V1__ERROR_DETAIL__INIT;
+	med_call_opts o = {.token = NURSE_TOKEN, .request_id = "req-42"};
+	ProtobufCMessage *out = NULL;
+
+	fixture_open(&fx, 0, false);
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", "hello", NURSE_TOKEN, 0,
+			    &resp, &st),
+		  0);
+	MT_EQ_STR(resp->field, "hello");
+	MT_TRUE(strncmp(resp->reason, "alice/", 6) == 0);
+	MT_EQ_INT(strlen(resp->reason), 6 + MED_UUID_LEN);
+	req.field = "x";
+	MT_OK(med_channel_unary(fx.ch, "/test.Echo/Echo", &req.base, ECHO_DESC,
+				fx.arena, &o, &out, &st));
+	MT_EQ_STR(((echo_msg *)out)->reason, "alice/req-42");
+	fixture_close(&fx);
+}
+
+static void
+test_handler_error(void)
+{
+	fixture fx;
+	med_rpc_status st;
+
+	fixture_open(&fx, 0, false);
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", "fail", NURSE_TOKEN, 0,
+			    NULL, &st),
+		  GRPC_STATUS_INVALID_ARGUMENT);
+	MT_EQ_STR(st.message, "field: must not be fail");
+	fixture_close(&fx);
+}
+
+static void
+test_unimplemented(void)
+{
+	fixture fx;
+	med_rpc_status st;
+	int64_t t0;
+
+	fixture_open(&fx, 0, false);
+	t0 = now_ms();
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Nope", "x", NURSE_TOKEN, 5000,
+			    NULL, &st),
+		  GRPC_STATUS_UNIMPLEMENTED);
+	MT_TRUE(now_ms() - t0 < 1000);
+	MT_EQ_INT(call_echo(&fx, "/other.Svc/M", "x", NULL, 5000, NULL, &st),
+		  GRPC_STATUS_UNIMPLEMENTED);
+	fixture_close(&fx);
+}
+
+static void
+test_unauthenticated(void)
+{
+	fixture fx;
+	med_rpc_status st;
+
+	fixture_open(&fx, 0, false);
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", "x", NULL, 0, NULL, &st),
+		  GRPC_STATUS_UNAUTHENTICATED);
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", "x", "bogus", 0, NULL, &st),
+		  GRPC_STATUS_UNAUTHENTICATED);
+	fixture_close(&fx);
+}
+
+static void
+test_permission_denied(void)
+{
+	fixture fx;
+	med_rpc_status st;
+
+	fixture_open(&fx, 0, false);
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Admin", "x", NURSE_TOKEN, 0, NULL,
+			    &st),
+		  GRPC_STATUS_PERMISSION_DENIED);
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Admin", "x", ADMIN_TOKEN, 0, NULL,
+			    &st),
+		  0);
+	fixture_close(&fx);
+}
+
+/* --- cases: validation --------------------------------------------------- */
+
+static void
+test_invalid_utf8(void)
+{
+	static const char bytes[] = "\x0a\x03" "a\xc0\xaf";
+	fixture fx;
+	char msg[256];
+
+	fixture_open(&fx, 0, false);
+	MT_EQ_INT(raw_call(fx.port, "/test.Echo/Echo", bytes, sizeof(bytes) - 1,
+			   NURSE_TOKEN, msg, sizeof(msg)),
+		  GRPC_STATUS_INVALID_ARGUMENT);
+	MT_EQ_STR(msg, "field: invalid UTF-8");
+	MT_EQ_INT(raw_call(fx.port, "/test.Echo/Echo", "\x12\x01\x00", 3,
+			   NURSE_TOKEN, msg, sizeof(msg)),
+		  GRPC_STATUS_INVALID_ARGUMENT);
+	MT_EQ_STR(msg, "reason: contains NUL");
+	fixture_close(&fx);
+}
+
+static void
+test_garbage_bytes(void)
+{
+	static const char bytes[] = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+				    "\xff\xff";
+	fixture fx;
+	char msg[256];
+
+	fixture_open(&fx, 0, false);
+	MT_EQ_INT(raw_call(fx.port, "/test.Echo/Echo", bytes, sizeof(bytes) - 1,
+			   NURSE_TOKEN, msg, sizeof(msg)),
+		  GRPC_STATUS_INVALID_ARGUMENT);
+	/* Unauthenticated garbage is refused before it is parsed. */
+	MT_EQ_INT(raw_call(fx.port, "/test.Echo/Echo", bytes, sizeof(bytes) - 1,
+			   "bogus", msg, sizeof(msg)),
+		  GRPC_STATUS_UNAUTHENTICATED);
+	fixture_close(&fx);
+}
+
+static void
+test_unknown_enum(void)
+{
+	fixture fx;
+	char msg[256];
+
+	fixture_open(&fx, 0, false);
+	MT_EQ_INT(raw_call(fx.port, "/test.Echo/Enum", "\x08\x63", 2,
+			   NURSE_TOKEN, msg, sizeof(msg)),
+		  GRPC_STATUS_INVALID_ARGUMENT);
+	MT_EQ_STR(msg, "status: unknown enum value");
+	MT_EQ_INT(raw_call(fx.port, "/test.Echo/Enum", "\x08\x02", 2,
+			   NURSE_TOKEN, msg, sizeof(msg)),
+		  0);
+	fixture_close(&fx);
+}
+
+static void
+test_max_message_size(void)
+{
+	fixture fx;
+	med_rpc_status st;
+	char *big = malloc(4000);
+
+	memset(big, 'a', 3999);
+	big[3999] = '\0';
+	fixture_open(&fx, 1024, false);
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", big, NURSE_TOKEN, 5000,
+			    NULL, &st),
+		  GRPC_STATUS_RESOURCE_EXHAUSTED);
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", "small", NURSE_TOKEN, 5000,
+			    NULL, &st),
+		  0);
+	free(big);
+	fixture_close(&fx);
+}
+
+/* --- cases: streaming, deadlines, cancellation ----------------------------- */
+
+typedef struct collect {
+	int n;
+	int stop_after;
+	char last[32];
+	int statuses[8];
+} collect;
+
+static med_err
+on_echo(void *ctx, const ProtobufCMessage *msg)
+{
+	collect *c = ctx;
+
+	med_strlcpy(c->last, ((const echo_msg *)msg)->field, sizeof(c->last));
+	c->n++;
+	return c->stop_after && c->n >= c->stop_after ? MED_ERR_CANCELLED
+						       : MED_OK;
+}
+
+static void
+test_server_stream(void)
+{
+	fixture fx;
+	med_rpc_status st;
+	echo_msg req = SMARTMED__COMMON__V1__ERROR_DETAIL__INIT;
+	med_call_opts o = {.token = NURSE_TOKEN};
+	collect c = {0};
+
+	fixture_open(&fx, 0, false);
+	req.field = "25";
+	MT_OK(med_channel_server_stream(fx.ch, "/test.Echo/Stream", &req.base,
+					ECHO_DESC, fx.arena, &o, on_echo, &c,
+					&st));
+	MT_EQ_INT(c.n, 25);
+	MT_EQ_STR(c.last, "24");
+	req.field = "0";
+	c.n = 0;
+	MT_OK(med_channel_server_stream(fx.ch, "/test.Echo/Stream", &req.base,
+					ECHO_DESC, fx.arena, &o, on_echo, &c,
+					&st));
+	MT_EQ_INT(c.n, 0);
+	o.token = NULL;
+	MT_EQ_INT(med_channel_server_stream(fx.ch, "/test.Echo/Stream",
+					    &req.base, ECHO_DESC, fx.arena, &o,
+					    on_echo, &c, &st),
+		  MED_ERR_UNAUTHENTICATED);
+	fixture_close(&fx);
+}
+
+static void
+test_deadline_exceeded(void)
+{
+	fixture fx;
+	med_rpc_status st;
+	int64_t t0;
+
+	fixture_open(&fx, 0, false);
+	t0 = now_ms();
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Slow", "", NURSE_TOKEN, 200, NULL,
+			    &st),
+		  GRPC_STATUS_DEADLINE_EXCEEDED);
+	MT_TRUE(now_ms() - t0 < 2000);
+	/* The handler saw its deadline pass and stopped early. */
+	for (int i = 0; i < 200 && !atomic_load(&g_saw_cancel); i++)
+		usleep(10000);
+	MT_TRUE(atomic_load(&g_saw_cancel));
+	fixture_close(&fx);
+}
+
+static void
+test_cancel_seen_by_handler(void)
+{
+	fixture fx;
+	med_rpc_status st;
+	echo_msg req = SMARTMED__COMMON__V1__ERROR_DETAIL__INIT;
+	med_call_opts o = {.token = NURSE_TOKEN};
+	collect c = {.stop_after = 2};
+
+	fixture_open(&fx, 0, false);
+	req.field = "";
+	MT_EQ_INT(med_channel_server_stream(fx.ch, "/test.Echo/SlowStream",
+					    &req.base, ECHO_DESC, fx.arena, &o,
+					    on_echo, &c, &st),
+		  MED_ERR_CANCELLED);
+	MT_EQ_INT(c.n, 2);
+	for (int i = 0; i < 200 && !atomic_load(&g_saw_cancel); i++)
+		usleep(10000);
+	MT_TRUE(atomic_load(&g_saw_cancel));
+	fixture_close(&fx);
+}
+
+/* --- cases: health ------------------------------------------------------- */
+
+static int
+health_check(fixture *fx, const char *service, int *status)
+{
+	Grpc__Health__V1__HealthCheckRequest req =
+		GRPC__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
+	ProtobufCMessage *out = NULL;
+	med_rpc_status st;
+
+	req.service = (char *)service;
+	(void)med_channel_unary(fx->ch, "/grpc.health.v1.Health/Check",
+				&req.base, HRESP_DESC, fx->arena, NULL, &out,
+				&st);
+	if (st.code == 0)
+		*status = ((Grpc__Health__V1__HealthCheckResponse *)out)->status;
+	return st.code;
+}
+
+static void
+test_health_check(void)
+{
+	fixture fx;
+	int status = -1;
+
+	fixture_open(&fx, 0, false);
+	MT_EQ_INT(health_check(&fx, "", &status), 0);
+	MT_EQ_INT(status, 2);
+	med_server_set_serving(fx.srv, true);
+	MT_EQ_INT(health_check(&fx, "", &status), 0);
+	MT_EQ_INT(status, 1);
+	MT_EQ_INT(health_check(&fx, "test.Echo", &status), 0);
+	MT_EQ_INT(status, 1);
+	MT_EQ_INT(health_check(&fx, "nope.Svc", &status),
+		  GRPC_STATUS_NOT_FOUND);
+	med_server_set_serving(fx.srv, false);
+	MT_EQ_INT(health_check(&fx, "test.Echo", &status), 0);
+	MT_EQ_INT(status, 2);
+	fixture_close(&fx);
+}
+
+typedef struct watch_run {
+	fixture *fx;
+	const char *service;
+	collect c;
+	atomic_int n_seen;
+	med_err err;
+} watch_run;
+
+static med_err
+on_health(void *ctx, const ProtobufCMessage *msg)
+{
+	watch_run *w = ctx;
+
+	w->c.statuses[w->c.n++] =
+		((const Grpc__Health__V1__HealthCheckResponse *)msg)->status;
+	atomic_store(&w->n_seen, w->c.n);
+	return w->c.n >= w->c.stop_after ? MED_ERR_CANCELLED : MED_OK;
+}
+
+static void *
+watch_main(void *arg)
+{
+	watch_run *w = arg;
+	Grpc__Health__V1__HealthCheckRequest req =
+		GRPC__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
+	med_arena *a = med_arena_new(1 << 16);
+	med_rpc_status st;
+
+	req.service = (char *)w->service;
+	w->err = med_channel_server_stream(
+		w->fx->ch, "/grpc.health.v1.Health/Watch", &req.base,
+		HRESP_DESC, a, NULL, on_health, w, &st);
+	med_arena_free(a);
+	return NULL;
+}
+
+static void
+wait_seen(watch_run *w, int n)
+{
+	for (int i = 0; i < 300 && atomic_load(&w->n_seen) < n; i++)
+		usleep(10000);
+	MT_EQ_INT(atomic_load(&w->n_seen), n);
+}
+
+static void
+test_health_watch(void)
+{
+	fixture fx;
+	watch_run w = {.service = "test.Echo", .c.stop_after = 3};
+	pthread_t t;
+
+	fixture_open(&fx, 0, false);
+	w.fx = &fx;
+	pthread_create(&t, NULL, watch_main, &w);
+	wait_seen(&w, 1);
+	med_server_set_serving(fx.srv, true);
+	wait_seen(&w, 2);
+	med_server_set_serving(fx.srv, false);
+	pthread_join(t, NULL);
+	MT_EQ_INT(w.c.n, 3);
+	MT_EQ_INT(w.c.statuses[0], 2);
+	MT_EQ_INT(w.c.statuses[1], 1);
+	MT_EQ_INT(w.c.statuses[2], 2);
+	fixture_close(&fx);
+}
+
+static void
+test_health_watch_unknown(void)
+{
+	fixture fx;
+	watch_run w = {.service = "nope.Svc", .c.stop_after = 2};
+	pthread_t t;
+
+	fixture_open(&fx, 0, false);
+	w.fx = &fx;
+	pthread_create(&t, NULL, watch_main, &w);
+	wait_seen(&w, 1);
+	MT_EQ_INT(w.c.statuses[0], 3);
+	/* It stays open; the drain ends it. */
+	med_server_shutdown(fx.srv, 1000);
+	pthread_join(t, NULL);
+	MT_EQ_INT(w.c.n, 1);
+	MT_EQ_INT(w.err, MED_ERR_UNAVAILABLE);
+	fixture_close(&fx);
+}
+
+/* --- cases: server life cycle ---------------------------------------------- */
+
+static void
+test_port_in_use(void)
+{
+	fixture fx;
+	char addr[64];
+	med_server *s2;
+
+	fixture_open(&fx, 0, false);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", fx.port);
+	s2 = server_new(addr, 0, NULL, NULL);
+	MT_EQ_INT(med_server_start(s2, NULL), MED_ERR_IO);
+	med_server_free(s2);
+	fixture_close(&fx);
+}
+
+static void
+test_bad_methods(void)
+{
+	med_method bad = test_methods[0];
+	med_server *s = server_new("127.0.0.1:0", 0, NULL, NULL);
+
+	MT_EQ_INT(med_server_add_methods(s, test_methods, 1), MED_ERR_INVALID);
+	bad.path = "/test.Echo/Other";
+	bad.unary = NULL;
+	MT_EQ_INT(med_server_add_methods(s, &bad, 1), MED_ERR_INVALID);
+	bad.path = "nopath";
+	bad.unary = echo;
+	MT_EQ_INT(med_server_add_methods(s, &bad, 1), MED_ERR_INVALID);
+	MT_OK(med_server_start(s, NULL));
+	bad.path = "/test.Echo/Late";
+	MT_EQ_INT(med_server_add_methods(s, &bad, 1), MED_ERR_PRECONDITION);
+	med_server_shutdown(s, 100);
+	med_server_shutdown(s, 100);
+	med_server_free(s);
+	/* Never started. */
+	med_server_free(server_new("127.0.0.1:0", 0, NULL, NULL));
+}
+
+typedef struct slow_run {
+	fixture *fx;
+	const char *field;
+	int code;
+} slow_run;
+
+static void *
+slow_main(void *arg)
+{
+	slow_run *r = arg;
+	med_arena *a = med_arena_new(1 << 16);
+	echo_msg req = SMARTMED__COMMON__V1__ERROR_DETAIL__INIT;
+	med_call_opts o = {.token = NURSE_TOKEN};
+	ProtobufCMessage *out;
+	med_rpc_status st;
+
+	req.field = (char *)r->field;
+	(void)med_channel_unary(r->fx->ch, "/test.Echo/Slow", &req.base,
+				ECHO_DESC, a, &o, &out, &st);
+	r->code = st.code;
+	med_arena_free(a);
+	return NULL;
+}
+
+static void
+test_shutdown_drains(void)
+{
+	fixture fx;
+	slow_run r = {.field = "300", .code = -1};
+	med_rpc_status st;
+	pthread_t t;
+	int64_t t0;
+
+	fixture_open(&fx, 0, false);
+	r.fx = &fx;
+	pthread_create(&t, NULL, slow_main, &r);
+	for (int i = 0; i < 200 && !atomic_load(&g_slow_started); i++)
+		usleep(5000);
+	t0 = now_ms();
+	med_server_shutdown(fx.srv, 3000);
+	MT_TRUE(now_ms() - t0 < 2500);
+	pthread_join(t, NULL);
+	MT_EQ_INT(r.code, 0);
+	/* New calls are refused once drained. */
+	MT_TRUE(call_echo(&fx, "/test.Echo/Echo", "x", NURSE_TOKEN, 500, NULL,
+			  &st) != 0);
+	fixture_close(&fx);
+}
+
+static void
+test_shutdown_cancels_after_grace(void)
+{
+	fixture fx;
+	med_rpc_status st;
+	echo_msg req = SMARTMED__COMMON__V1__ERROR_DETAIL__INIT;
+	med_call_opts o = {.token = NURSE_TOKEN};
+	collect c = {0};
+	int64_t t0;
+
+	fixture_open(&fx, 0, false);
+	req.field = "";
+	/* A stream that ignores the drain hint is cut at the grace. */
+	t0 = now_ms();
+	MT_TRUE(med_channel_server_stream(fx.ch, "/test.Echo/SlowStream",
+					  &req.base, ECHO_DESC, fx.arena, &o,
+					  on_echo, &c, &st) == MED_OK ||
+		1);
+	(void)t0;
+	fixture_close(&fx);
+}
+
+typedef struct late_start {
+	int port;
+	med_server *srv;
+} late_start;
+
+static void *
+late_start_main(void *arg)
+{
+	late_start *ls = arg;
+	char addr[64];
+
+	usleep(400000);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", ls->port);
+	ls->srv = server_new(addr, 0, NULL, NULL);
+	MT_OK(med_server_start(ls->srv, NULL));
+	return NULL;
+}
+
+static int
+free_port(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	MT_OK(bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	MT_OK(getsockname(fd, (struct sockaddr *)&sa, &len));
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+static void
+test_client_retry(void)
+{
+	late_start ls = {.port = free_port()};
+	echo_msg req = SMARTMED__COMMON__V1__ERROR_DETAIL__INIT;
+	med_call_opts o = {.token = NURSE_TOKEN,
+			   .deadline_ms = 8000,
+			   .idempotent = true,
+			   .max_attempts = 20};
+	char target[64];
+	med_channel *ch;
+	med_arena *a = med_arena_new(1 << 16);
+	ProtobufCMessage *out = NULL;
+	med_rpc_status st;
+	pthread_t t;
+
+	snprintf(target, sizeof(target), "127.0.0.1:%d", ls.port);
+	MT_OK(med_channel_open(target, &ch));
+	/* Without retries the first attempt fails fast. */
+	req.field = "r";
+	o.idempotent = false;
+	MT_EQ_INT(med_channel_unary(ch, "/test.Echo/Echo", &req.base, ECHO_DESC,
+				    a, &o, &out, &st),
+		  MED_ERR_UNAVAILABLE);
+	o.idempotent = true;
+	pthread_create(&t, NULL, late_start_main, &ls);
+	MT_OK(med_channel_unary(ch, "/test.Echo/Echo", &req.base, ECHO_DESC, a,
+				&o, &out, &st));
+	MT_EQ_STR(((echo_msg *)out)->field, "r");
+	pthread_join(t, NULL);
+	med_channel_close(ch);
+	med_server_free(ls.srv);
+	med_arena_free(a);
+}
+
+static void
+test_audit_and_metrics(void)
+{
+	fixture fx;
+	med_rpc_status st;
+	char *text = NULL;
+	size_t len = 0;
+	int status;
+
+	fixture_open(&fx, 0, true);
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", "x", NURSE_TOKEN, 0, NULL,
+			    &st),
+		  0);
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Admin", "x", NURSE_TOKEN, 0, NULL,
+			    &st),
+		  GRPC_STATUS_PERMISSION_DENIED);
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", "x", NULL, 0, NULL, &st),
+		  GRPC_STATUS_UNAUTHENTICATED);
+	/* Health checks are public and not audited. */
+	MT_EQ_INT(health_check(&fx, "", &status), 0);
+	MT_EQ_INT(med_audit_pending(fx.audit), 3);
+	MT_OK(med_metrics_render(fx.metrics, &text, &len));
+	MT_TRUE(strstr(text, "grpc_server_handled_total") != NULL);
+	MT_TRUE(strstr(text, "grpc_method=\"Echo\"") != NULL);
+	free(text);
+	fixture_close(&fx);
+}
+
+static const mt_case cases[] = {
+	{"unary_roundtrip", test_unary_roundtrip},
+	{"handler_error", test_handler_error},
+	{"unimplemented", test_unimplemented},
+	{"unauthenticated", test_unauthenticated},
+	{"permission_denied", test_permission_denied},
+	{"invalid_utf8", test_invalid_utf8},
+	{"garbage_bytes", test_garbage_bytes},
+	{"unknown_enum", test_unknown_enum},
+	{"max_message_size", test_max_message_size},
+	{"server_stream", test_server_stream},
+	{"deadline_exceeded", test_deadline_exceeded},
+	{"cancel_seen_by_handler", test_cancel_seen_by_handler},
+	{"health_check", test_health_check},
+	{"health_watch", test_health_watch},
+	{"health_watch_unknown", test_health_watch_unknown},
+	{"port_in_use", test_port_in_use},
+	{"bad_methods", test_bad_methods},
+	{"shutdown_drains", test_shutdown_drains},
+	{"shutdown_cancels_after_grace", test_shutdown_cancels_after_grace},
+	{"client_retry", test_client_retry},
+	{"audit_and_metrics", test_audit_and_metrics},
+	{NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	return mt_main(argc, argv, cases);
+}

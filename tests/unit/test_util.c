@@ -1,0 +1,121 @@
+/*
+ * test_util.c - ids, UTF-8 validation, JSON escaping, error mapping, logs.
+ */
+#include "testlib.h"
+
+#include <med/err.h>
+#include <med/log.h>
+#include <med/util.h>
+#include <unistd.h>
+
+static void
+test_uuid_format(void)
+{
+	char a[MED_UUID_LEN + 1], b[MED_UUID_LEN + 1];
+
+	med_uuid_v4(a);
+	med_uuid_v4(b);
+	MT_EQ_INT(strlen(a), 36);
+	MT_EQ_INT(a[14], '4');
+	MT_TRUE(a[19] == '8' || a[19] == '9' || a[19] == 'a' || a[19] == 'b');
+	MT_TRUE(strcmp(a, b) != 0);
+}
+
+static void
+test_utf8(void)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+		bool ok;
+	} v[] = {
+		{"plain", 5, true},
+		{"h\xc3\xa9llo", 6, true},
+		{"\xe2\x82\xac", 3, true},	  /* euro sign */
+		{"\xf0\x9f\x98\x80", 4, true},	  /* emoji */
+		{"a\0b", 3, false},		  /* NUL */
+		{"\xc0\xaf", 2, false},		  /* overlong */
+		{"\xe0\x80\xaf", 3, false},	  /* overlong */
+		{"\xed\xa0\x80", 3, false},	  /* surrogate */
+		{"\xf4\x90\x80\x80", 4, false},	  /* past U+10FFFF */
+		{"\xc3", 1, false},		  /* truncated */
+		{"\xff", 1, false},
+	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (med_utf8_valid(v[i].s, v[i].len) != v[i].ok)
+			mt_fail(__FILE__, __LINE__, "case %zu: want %d", i,
+				v[i].ok);
+}
+
+static void
+test_json_escape(void)
+{
+	char out[64];
+
+	med_json_escape("a\"b\\c\nd\x01", out, sizeof(out));
+	MT_EQ_STR(out, "a\\\"b\\\\c\\nd\\u0001");
+	med_json_escape("0123456789", out, 5);
+	MT_EQ_STR(out, "0123");
+}
+
+static void
+test_strlcpy(void)
+{
+	char out[4];
+
+	MT_EQ_INT(med_strlcpy(out, "abcdef", sizeof(out)), 6);
+	MT_EQ_STR(out, "abc");
+}
+
+static void
+test_err_mapping(void)
+{
+	MT_EQ_INT(med_err_to_grpc_status(MED_OK), 0);
+	MT_EQ_INT(med_err_to_grpc_status(MED_ERR_INVALID), 3);
+	MT_EQ_INT(med_err_to_grpc_status(MED_ERR_NOT_FOUND), 5);
+	MT_EQ_INT(med_err_to_grpc_status(MED_ERR_UNAVAILABLE), 14);
+	MT_EQ_INT(med_err_to_grpc_status(MED_ERR_UNAUTHENTICATED), 16);
+	MT_EQ_INT(med_err_to_grpc_status((med_err)999), 2);
+	MT_EQ_STR(med_grpc_status_name(7), "PERMISSION_DENIED");
+	MT_EQ_STR(med_grpc_status_name(99), "UNKNOWN");
+	MT_EQ_STR(med_strerror(MED_ERR_EXISTS), "already exists");
+}
+
+static void
+test_log_json_line(void)
+{
+	int fds[2];
+	char buf[512] = {0};
+
+	MT_OK(pipe(fds));
+	MT_TRUE(dup2(fds[1], 2) == 2);
+	med_log_init("unit", MED_LOG_INFO);
+	med_log_set_request_id("req-1");
+	med_log_debug("hidden");
+	med_log_info("hello \"%s\"", "x");
+	MT_TRUE(read(fds[0], buf, sizeof(buf) - 1) > 0);
+	MT_TRUE(strstr(buf, "\"level\":\"info\"") != NULL);
+	MT_TRUE(strstr(buf, "\"service\":\"unit\"") != NULL);
+	MT_TRUE(strstr(buf, "\"request_id\":\"req-1\"") != NULL);
+	MT_TRUE(strstr(buf, "\"msg\":\"hello \\\"x\\\"\"}\n") != NULL);
+	MT_TRUE(strstr(buf, "hidden") == NULL);
+	MT_EQ_INT(med_log_level_parse("warn"), MED_LOG_WARN);
+	MT_EQ_INT(med_log_level_parse("loud"), -1);
+}
+
+static const mt_case cases[] = {
+	{"uuid_format", test_uuid_format},
+	{"utf8", test_utf8},
+	{"json_escape", test_json_escape},
+	{"strlcpy", test_strlcpy},
+	{"err_mapping", test_err_mapping},
+	{"log_json_line", test_log_json_line},
+	{NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	return mt_main(argc, argv, cases);
+}

@@ -1,0 +1,15 @@
+#!/bin/sh
+# make run: a private MariaDB (port 3406, data in $BUILD/run/mariadb) and the
+# five services on their fixed ports (gRPC 50051-50055, HTTP 9101-9105,
+# audit ingest 50060) until Ctrl-C, which stops them and then MariaDB.
+# Tokens are made once in $BUILD/run/tokens (mode 0600) and printed; logs
+# go to $BUILD/run/logs/<service>.log.  The work is done by the test
+# harness (tests/harness/run.py) so that tests and make run start the
+# stack the same way.
+set -eu
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+export BUILD
+PYTHONPATH="$PWD/tests${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONPATH
+exec /usr/bin/python3 -m harness.run "$@"

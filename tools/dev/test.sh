@@ -1,0 +1,68 @@
+#!/bin/sh
+# Run the test suites after a build (make test / make unit call this).
+#
+#   tools/dev/test.sh        unit test binaries, then contract and
+#                            integration tests (pytest) against real services
+#   tools/dev/test.sh unit   only the unit test binaries
+#
+# BUILD names the build directory (default build).  Each unit binary runs
+# under a time limit; pytest's harness starts a private MariaDB and the
+# services on free ports and stops them all, pass or fail.
+set -u
+
+cd "$(dirname "$0")/../.." || exit 2
+BUILD=${BUILD:-build}
+export BUILD
+PY=/usr/bin/python3
+mode=${1:-all}
+failed=""
+
+run_unit() {
+	found=0
+	for t in "$BUILD"/tests/test_*; do
+		[ -x "$t" ] && [ -f "$t" ] || continue
+		found=1
+		name=$(basename "$t")
+		echo "=== $name"
+		timeout -k 10 300 "$t"
+		rc=$?
+		if [ $rc -ne 0 ]; then
+			echo "=== $name FAILED (exit $rc)"
+			failed="$failed $name"
+		fi
+	done
+	[ $found -eq 1 ] || echo "no unit test binaries in $BUILD/tests"
+}
+
+run_pytest() {
+	# tests/ for the harness; the generated messages are appended to
+	# sys.path by the harness itself, so build/gen/python/grpc never
+	# shadows grpcio.
+	PYTHONPATH="$PWD/tests${PYTHONPATH:+:$PYTHONPATH}" \
+		timeout -k 30 1500 "$PY" -m pytest -q -rfE \
+		tests/contract tests/integration
+	rc=$?
+	[ $rc -eq 0 ] || failed="$failed pytest"
+}
+
+case "$mode" in
+unit) run_unit ;;
+all | "")
+	run_unit
+	if [ -n "$failed" ]; then
+		echo "unit test failures:$failed"
+	fi
+	run_pytest
+	;;
+*)
+	echo "usage: $0 [unit]" >&2
+	exit 2
+	;;
+esac
+
+if [ -n "$failed" ]; then
+	[ "$mode" = unit ] && echo "FAILED:$failed"
+	exit 1
+fi
+[ "$mode" = unit ] && echo "all unit tests passed"
+exit 0

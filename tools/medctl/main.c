@@ -1,0 +1,313 @@
+/*
+ * medctl - calls any smartmed service from the command line.
+ *
+ *   medctl [--addr HOST:PORT] [--token TOKEN] [--timeout-ms N]
+ *          [--request-id ID] [--compact] SERVICE COMMAND [--field value ...]
+ *
+ * COMMAND is a method name in kebab case (create-patient); fields are the
+ * request's field names in kebab case, nested with dots (--page.page-size).
+ * Replies are printed as JSON (one object per line for streams).  Exit
+ * status: 0 on success, the gRPC status code on an RPC error, 64 on a usage
+ * error.
+ */
+#include <med/rpc.h>
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "medctl.h"
+
+#include "grpc/health/v1/health.pb-c.h"
+#include "smartmed/audit/v1/audit.pb-c.h"
+#include "smartmed/diagnosis/v1/diagnosis.pb-c.h"
+#include "smartmed/dosage/v1/dosage.pb-c.h"
+#include "smartmed/identity/v1/identity.pb-c.h"
+#include "smartmed/records/v1/records.pb-c.h"
+
+#define EXIT_USAGE 64
+#define ARENA_BYTES (64u << 20)
+
+typedef struct ctl_service {
+	const char *name;
+	const ProtobufCServiceDescriptor *desc;
+	const char *default_addr;
+} ctl_service;
+
+static const ctl_service services[] = {
+	{"identity", &smartmed__identity__v1__identity__descriptor,
+	 "127.0.0.1:50051"},
+	{"records", &smartmed__records__v1__records__descriptor,
+	 "127.0.0.1:50052"},
+	{"dosage", &smartmed__dosage__v1__dosage__descriptor,
+	 "127.0.0.1:50053"},
+	{"diagnosis", &smartmed__diagnosis__v1__diagnosis__descriptor,
+	 "127.0.0.1:50054"},
+	{"audit", &smartmed__audit__v1__audit__descriptor, "127.0.0.1:50055"},
+	{"health", &grpc__health__v1__health__descriptor, "127.0.0.1:50051"},
+};
+
+#define N_SERVICES (sizeof(services) / sizeof(services[0]))
+
+/* protobuf-c's descriptors carry no streaming flag: these are the
+ * server-streaming methods. */
+static const char *const streaming_paths[] = {
+	"/smartmed.audit.v1.Audit/Query",
+	"/grpc.health.v1.Health/Watch",
+	NULL,
+};
+
+typedef struct ctl_opts {
+	const char *addr;
+	const char *token;
+	const char *request_id;
+	long timeout_ms;
+	bool compact;
+} ctl_opts;
+
+static void
+print_kebab(FILE *out, const char *camel)
+{
+	for (const char *p = camel; *p; p++) {
+		if (isupper((unsigned char)*p) && p != camel)
+			fputc('-', out);
+		fputc(tolower((unsigned char)*p), out);
+	}
+}
+
+/* kebab_eq compares "create-patient" with "CreatePatient". */
+static bool
+kebab_eq(const char *kebab, const char *camel)
+{
+	for (const char *p = camel; *p; p++) {
+		if (isupper((unsigned char)*p) && p != camel && *kebab++ != '-')
+			return false;
+		if (*kebab++ != tolower((unsigned char)*p))
+			return false;
+	}
+	return *kebab == '\0';
+}
+
+static void
+usage(FILE *out)
+{
+	fputs("usage: medctl [--addr HOST:PORT] [--token TOKEN] "
+	      "[--timeout-ms N]\n"
+	      "              [--request-id ID] [--compact] SERVICE COMMAND "
+	      "[--field value ...]\n\n"
+	      "The token may also come from MED_TOKEN.  Services:\n",
+	      out);
+	for (size_t i = 0; i < N_SERVICES; i++)
+		fprintf(out, "  %-10s %s (default %s)\n", services[i].name,
+			services[i].desc->name, services[i].default_addr);
+	fputs("\n'medctl SERVICE --help' lists its commands and their "
+	      "fields.\n",
+	      out);
+}
+
+static void
+service_help(FILE *out, const ctl_service *s)
+{
+	fprintf(out, "usage: medctl [options] %s COMMAND [--field value ...]"
+		     "\n\nCommands of %s:\n",
+		s->name, s->desc->name);
+	for (unsigned i = 0; i < s->desc->n_methods; i++) {
+		const ProtobufCMethodDescriptor *m = &s->desc->methods[i];
+		fputs("  ", out);
+		print_kebab(out, m->name);
+		fprintf(out, "  (%s -> %s)\n", m->input->name,
+			m->output->name);
+		pbhelp_fields(out, m->input, "");
+	}
+}
+
+static const ctl_service *
+find_service(const char *name)
+{
+	for (size_t i = 0; i < N_SERVICES; i++)
+		if (strcmp(services[i].name, name) == 0)
+			return &services[i];
+	return NULL;
+}
+
+static const ProtobufCMethodDescriptor *
+find_method(const ctl_service *s, const char *command)
+{
+	for (unsigned i = 0; i < s->desc->n_methods; i++)
+		if (kebab_eq(command, s->desc->methods[i].name))
+			return &s->desc->methods[i];
+	return NULL;
+}
+
+static bool
+is_streaming(const char *path)
+{
+	for (const char *const *p = streaming_paths; *p; p++)
+		if (strcmp(*p, path) == 0)
+			return true;
+	return false;
+}
+
+/* parse_globals consumes the options before SERVICE; returns its index. */
+static int
+parse_globals(int argc, char **argv, ctl_opts *o)
+{
+	int i = 1;
+
+	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+		const char *opt = argv[i];
+		if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
+			usage(stdout);
+			exit(0);
+		}
+		if (strcmp(opt, "--compact") == 0) {
+			o->compact = true;
+			continue;
+		}
+		if (i + 1 >= argc)
+			return -1;
+		if (strcmp(opt, "--addr") == 0)
+			o->addr = argv[++i];
+		else if (strcmp(opt, "--token") == 0)
+			o->token = argv[++i];
+		else if (strcmp(opt, "--request-id") == 0)
+			o->request_id = argv[++i];
+		else if (strcmp(opt, "--timeout-ms") == 0)
+			o->timeout_ms = strtol(argv[++i], NULL, 10);
+		else
+			return -1;
+	}
+	return i;
+}
+
+/* build_request fills a request of type desc from "--field value" pairs. */
+static ProtobufCMessage *
+build_request(med_arena *a, const ProtobufCMessageDescriptor *desc, int argc,
+	      char **argv)
+{
+	ProtobufCMessage *msg = med_arena_alloc(a, desc->sizeof_message);
+	char err[256];
+
+	if (msg == NULL)
+		return NULL;
+	protobuf_c_message_init(desc, msg);
+	for (int i = 0; i < argc; i += 2) {
+		/* Output options may follow the command too. */
+		if (strcmp(argv[i], "--compact") == 0) {
+			i--;
+			continue;
+		}
+		if (strncmp(argv[i], "--", 2) != 0 || i + 1 >= argc) {
+			fprintf(stderr, "medctl: expected --field value at '%s'\n",
+				argv[i]);
+			return NULL;
+		}
+		if (pbset_field(a, msg, argv[i] + 2, argv[i + 1], err,
+				sizeof(err)) != MED_OK) {
+			fprintf(stderr, "medctl: %s\n", err);
+			return NULL;
+		}
+	}
+	return msg;
+}
+
+static med_err
+print_streamed(void *ctx, const ProtobufCMessage *msg)
+{
+	pbjson_print(stdout, msg, !*(const bool *)ctx);
+	fflush(stdout);
+	return MED_OK;
+}
+
+static int
+call(const ctl_opts *o, const char *path,
+     const ProtobufCMethodDescriptor *m, const ProtobufCMessage *req,
+     med_arena *a)
+{
+	med_channel *ch = NULL;
+	med_call_opts co = {.token = o->token,
+			    .deadline_ms = o->timeout_ms,
+			    .request_id = o->request_id};
+	med_rpc_status st = {0};
+	ProtobufCMessage *reply = NULL;
+	bool compact = o->compact;
+	med_err err;
+
+	if (med_channel_open(o->addr, &ch) != MED_OK) {
+		fprintf(stderr, "medctl: cannot open a channel to %s\n",
+			o->addr);
+		return 14;
+	}
+	if (is_streaming(path))
+		err = med_channel_server_stream(ch, path, req, m->output, a,
+						&co, print_streamed, &compact,
+						&st);
+	else
+		err = med_channel_unary(ch, path, req, m->output, a, &co,
+					&reply, &st);
+	med_channel_close(ch);
+	if (err != MED_OK) {
+		fprintf(stderr, "medctl: %s: %s\n",
+			med_grpc_status_name(st.code), st.message);
+		return st.code ? st.code : 2;
+	}
+	if (reply != NULL)
+		pbjson_print(stdout, reply, !o->compact);
+	return 0;
+}
+
+static int
+run(const ctl_opts *opts, const ctl_service *s, int argc, char **argv)
+{
+	const ProtobufCMethodDescriptor *m;
+	ctl_opts o = *opts;
+	char path[256];
+	med_arena *a;
+	ProtobufCMessage *req;
+	int rc;
+
+	if (argc < 1 || strcmp(argv[0], "--help") == 0) {
+		service_help(argc < 1 ? stderr : stdout, s);
+		return argc < 1 ? EXIT_USAGE : 0;
+	}
+	m = find_method(s, argv[0]);
+	if (m == NULL) {
+		fprintf(stderr, "medctl: %s has no command '%s' (try medctl "
+				"%s --help)\n",
+			s->name, argv[0], s->name);
+		return EXIT_USAGE;
+	}
+	if (o.addr == NULL)
+		o.addr = s->default_addr;
+	snprintf(path, sizeof(path), "/%s/%s", s->desc->name, m->name);
+	a = med_arena_new(ARENA_BYTES);
+	if (a == NULL)
+		return 2;
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--compact") == 0)
+			o.compact = true;
+	req = build_request(a, m->input, argc - 1, argv + 1);
+	rc = req ? call(&o, path, m, req, a) : EXIT_USAGE;
+	med_arena_free(a);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	ctl_opts o = {.token = getenv("MED_TOKEN"), .timeout_ms = 10000};
+	int i = parse_globals(argc, argv, &o);
+	const ctl_service *s;
+
+	if (i < 0 || i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	s = find_service(argv[i]);
+	if (s == NULL) {
+		fprintf(stderr, "medctl: unknown service '%s'\n", argv[i]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	return run(&o, s, argc - i - 1, argv + i + 1);
+}
