@@ -5,6 +5,7 @@
 #   make test       install, build, then unit, contract and integration tests
 #   make check      clang-format, cppcheck and the banned-function grep
 #   make bench      RPC layer benchmark against a bare gRPC core echo server
+#   make docs       regenerate docs/api from the proto comments
 #
 # Switches: V=1 (show commands), SANITIZER=address,undefined or thread,
 # BUILD=dir (out-of-tree build directory, default build).
@@ -42,7 +43,7 @@ BINS :=
 TEST_BINS :=
 ALL_OBJS :=
 
-.PHONY: all deps run test check bench clean unit format
+.PHONY: all deps run test check bench clean unit format docs
 all:
 
 include proto/module.mk
@@ -77,6 +78,9 @@ unit: all
 
 check:
 	$(Q)tools/dev/check.sh
+
+docs:
+	$(Q)tools/dev/gen-api-docs.py
 
 format:
 	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')

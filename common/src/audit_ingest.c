@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INGEST_MAX_BYTES (8u << 20)
+#define INGEST_MAX_BYTES  (8u << 20)
 #define INGEST_MAX_EVENTS 1024
-#define EVENT_ID_MAX 64
+#define EVENT_ID_MAX	  64
 
 struct med_audit_ingest {
 	nng_socket sock;
@@ -64,7 +64,8 @@ batch_ok(const Smartmed__Common__V1__AuditBatch *b)
 static void
 reply_ack(med_audit_ingest *in, uint32_t stored, uint32_t duplicates)
 {
-	Smartmed__Common__V1__AuditAck ack = SMARTMED__COMMON__V1__AUDIT_ACK__INIT;
+	Smartmed__Common__V1__AuditAck ack =
+		SMARTMED__COMMON__V1__AUDIT_ACK__INIT;
 	uint8_t buf[32];
 	size_t len;
 	int rc;
@@ -138,8 +139,9 @@ med_audit_ingest_start(const char *url, med_audit_store_fn store, void *ctx,
 
 	if (url == NULL || url[0] == '\0' || store == NULL || out == NULL) {
 		if (errbuf != NULL && errlen > 0)
-			snprintf(errbuf, errlen, "audit ingest: url and store "
-						 "are required");
+			snprintf(errbuf, errlen,
+				 "audit ingest: url and store "
+				 "are required");
 		return MED_ERR_INVALID;
 	}
 	in = calloc(1, sizeof(*in));
@@ -163,9 +165,11 @@ close_sock:
 free_in:
 	free(in);
 	if (errbuf != NULL && errlen > 0)
-		snprintf(errbuf, errlen, "audit ingest: cannot listen on %s: %s",
-			 url, nng_strerror(rc));
-	return rc == NNG_EADDRINVAL ? MED_ERR_INVALID : MED_ERR_IO;
+		snprintf(errbuf, errlen,
+			 "audit ingest: cannot listen on %s: %s", url,
+			 nng_strerror(rc));
+	return rc == NNG_EADDRINVAL || rc == NNG_ENOTSUP ? MED_ERR_INVALID
+							 : MED_ERR_IO;
 }
 
 void

@@ -20,12 +20,12 @@
 #include <sys/stat.h>
 
 #define TOKEN_HASH_LEN 32
-#define TOKEN_MAX_LEN 512
-#define LINE_MAX_LEN 2048
-#define MAX_TOKENS 65536
+#define TOKEN_MAX_LEN  512
+#define LINE_MAX_LEN   2048
+#define MAX_TOKENS     65536
 
 static const char *const role_names[] = {
-	"clinician", "nurse", "pharmacist", "registrar",
+	"clinician", "nurse",	"pharmacist", "registrar",
 	"admin",     "auditor", "service",
 };
 
@@ -163,8 +163,7 @@ struct parse {
 	size_t errlen;
 };
 
-static med_err
-parse_fail(struct parse *ps, const char *fmt, ...)
+static med_err parse_fail(struct parse *ps, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static med_err
@@ -295,8 +294,8 @@ warn_if_readable(const char *path, FILE *f)
 }
 
 med_err
-med_auth_token_file_open(const char *path, med_authenticator *out,
-			 char *errbuf, size_t errlen)
+med_auth_token_file_open(const char *path, med_authenticator *out, char *errbuf,
+			 size_t errlen)
 {
 	struct parse ps = {path, 0, errbuf, errlen};
 	struct token_file *tf;

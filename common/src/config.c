@@ -28,7 +28,7 @@
 typedef struct cfg_value {
 	const char *key; /* borrowed from the spec table */
 	med_config_type type;
-	char *str;	 /* NULL when unset and without default */
+	char *str; /* NULL when unset and without default */
 	int64_t i;
 	bool b;
 } cfg_value;
@@ -156,8 +156,7 @@ file_add(cfg_file *f, const char *key, const char *val)
 
 /* file_line parses one line; it returns false only when out of memory. */
 static bool
-file_line(cfg_file *f, char *line, const char *path, int lineno,
-	  cfg_errs *e)
+file_line(cfg_file *f, char *line, const char *path, int lineno, cfg_errs *e)
 {
 	char *eq, *key, *s = trim(line);
 
@@ -399,8 +398,8 @@ load_all(const med_config_spec *specs, size_t n, const cfg_file *f,
 }
 
 med_err
-med_config_load(const med_config_spec *specs, size_t n_specs,
-		med_config **out, char *errbuf, size_t errlen)
+med_config_load(const med_config_spec *specs, size_t n_specs, med_config **out,
+		char *errbuf, size_t errlen)
 {
 	cfg_errs e = {.buf = errbuf, .cap = errlen};
 	cfg_file f = {0};

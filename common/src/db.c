@@ -24,13 +24,14 @@
 #include <mysql.h>
 #include <mysqld_error.h>
 
-#define DB_STMT_CACHE	16	  /* prepared statements kept per connection */
-#define DB_MAX_PARAMS	64	  /* bound parameters per statement */
-#define DB_MAX_COLUMNS	256	  /* columns per result row */
+#define DB_STMT_CACHE	16  /* prepared statements kept per connection */
+#define DB_MAX_PARAMS	64  /* bound parameters per statement */
+#define DB_MAX_COLUMNS	256 /* columns per result row */
 #define DB_VALUE_CAP	(16u << 20) /* bytes of one fetched value */
-#define DB_MIN_BUF	64	  /* room for dates and decimals as text */
-#define DB_IO_TIMEOUT_S 10	  /* a vanished server fails in seconds */
-#define DB_IDLE_PING_MS 1000	  /* ping a connection idle this long */
+#define DB_MIN_BUF	64	    /* room for dates and decimals as text */
+#define DB_IO_TIMEOUT_S 10	    /* a vanished server fails in seconds */
+#define DB_IDLE_PING_MS 1000	    /* ping a connection idle this long */
+#define DB_MIGRATE_IO_S 600	    /* DDL on big tables and GET_LOCK wait */
 #define DB_TX_TRIES	3
 #define DB_MAX_POOL	1024
 
@@ -51,6 +52,7 @@ struct med_db_conn {
 	MYSQL *mysql; /* NULL while closed */
 	bool in_use;
 	bool in_tx;
+	unsigned int io_timeout_s; /* 0 = DB_IO_TIMEOUT_S */
 	int64_t idle_since_ms;
 	uint64_t clock;
 	db_stmt_slot cache[DB_STMT_CACHE];
@@ -206,8 +208,7 @@ pool_suspect(med_db *db)
  * logged without the server's message, which may quote patient data.
  */
 static med_err
-conn_error(med_db_conn *c, unsigned int code, const char *msg,
-	   const char *sql)
+conn_error(med_db_conn *c, unsigned int code, const char *msg, const char *sql)
 {
 	med_err err = map_code(code);
 
@@ -222,8 +223,8 @@ conn_error(med_db_conn *c, unsigned int code, const char *msg,
 		med_log_error("db: error %u (%s) in: %.200s", code, msg, sql);
 		break;
 	default:
-		med_log_debug("db: %s (error %u) in: %.200s",
-			      med_strerror(err), code, sql);
+		med_log_debug("db: %s (error %u) in: %.200s", med_strerror(err),
+			      code, sql);
 		break;
 	}
 	return err;
@@ -232,8 +233,7 @@ conn_error(med_db_conn *c, unsigned int code, const char *msg,
 static med_err
 conn_mysql_error(med_db_conn *c, const char *sql)
 {
-	return conn_error(c, mysql_errno(c->mysql), mysql_error(c->mysql),
-			  sql);
+	return conn_error(c, mysql_errno(c->mysql), mysql_error(c->mysql), sql);
 }
 
 static med_err
@@ -243,12 +243,11 @@ stmt_error(med_db_conn *c, MYSQL_STMT *st, const char *sql)
 }
 
 static void
-conn_set_options(const med_db *db, MYSQL *m)
+conn_set_options(const med_db *db, MYSQL *m, unsigned int io_s)
 {
 	unsigned int connect_s = db->connect_timeout_s;
-	unsigned int io_s = DB_IO_TIMEOUT_S;
-	unsigned int proto = db->socket ? MYSQL_PROTOCOL_SOCKET
-					: MYSQL_PROTOCOL_TCP;
+	unsigned int proto =
+		db->socket ? MYSQL_PROTOCOL_SOCKET : MYSQL_PROTOCOL_TCP;
 	my_bool off = 0;
 
 	mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &connect_s);
@@ -269,13 +268,14 @@ conn_open(med_db_conn *c)
 
 	if (m == NULL)
 		return MED_ERR_NOMEM;
-	conn_set_options(db, m);
+	conn_set_options(db, m,
+			 c->io_timeout_s ? c->io_timeout_s : DB_IO_TIMEOUT_S);
 	if (mysql_real_connect(m, db->socket ? NULL : db->host, db->user,
-			       db->password, db->database, db->port,
-			       db->socket, 0) == NULL) {
+			       db->password, db->database, db->port, db->socket,
+			       0) == NULL) {
 		med_log_warn("db: cannot connect to %s: %s (%u)",
-			     db->socket ? db->socket : db->host,
-			     mysql_error(m), mysql_errno(m));
+			     db->socket ? db->socket : db->host, mysql_error(m),
+			     mysql_errno(m));
 		mysql_close(m);
 		return MED_ERR_UNAVAILABLE;
 	}
@@ -867,8 +867,9 @@ fetch_rows(med_db_conn *c, MYSQL_STMT *st, const char *sql, med_db_row *row,
 			return stmt_error(c, st, sql);
 		err = row_finish(st, row, rc == MYSQL_DATA_TRUNCATED);
 		if (err != MED_OK) {
-			med_log_error("db: cannot fetch a value (%s) in: %.200s",
-				      med_strerror(err), sql);
+			med_log_error(
+				"db: cannot fetch a value (%s) in: %.200s",
+				med_strerror(err), sql);
 			return err;
 		}
 		err = on_row(ctx, row);
@@ -1151,8 +1152,7 @@ migrate_lock(med_db_conn *c, const char *name)
 	if (err != MED_OK)
 		return err;
 	if (v.null || v.value != 1) {
-		med_log_error("db: could not take the migration lock %s",
-			      name);
+		med_log_error("db: could not take the migration lock %s", name);
 		return v.null ? MED_ERR_INTERNAL : MED_ERR_TIMEOUT;
 	}
 	return MED_OK;
@@ -1181,16 +1181,20 @@ migrate_on(med_db_conn *c, const med_db_migration *m, size_t n)
 	err = migrate_locked(c, m, n);
 	/* A lost connection released the lock with it. */
 	if (c->mysql != NULL &&
-	    med_db_exec(c, "DO RELEASE_LOCK(?)", &arg, 1, NULL, NULL) !=
-		    MED_OK)
+	    med_db_exec(c, "DO RELEASE_LOCK(?)", &arg, 1, NULL, NULL) != MED_OK)
 		med_log_warn("db: could not release the migration lock");
 	return err;
 }
 
+/*
+ * med_db_migrate runs on a connection of its own, outside the pool: DDL on
+ * a big table and the wait for another replica's lock both outlast the
+ * pool's read timeout.
+ */
 med_err
 med_db_migrate(med_db *db, const med_db_migration *migrations, size_t n)
 {
-	med_db_conn *c;
+	med_db_conn c = {.db = db, .io_timeout_s = DB_MIGRATE_IO_S};
 	med_err err;
 
 	if (db == NULL || (n > 0 && migrations == NULL))
@@ -1198,10 +1202,10 @@ med_db_migrate(med_db *db, const med_db_migration *migrations, size_t n)
 	err = migrations_check(migrations, n);
 	if (err != MED_OK)
 		return err;
-	err = med_db_acquire(db, &c);
+	err = conn_open(&c);
 	if (err != MED_OK)
 		return err;
-	err = migrate_on(c, migrations, n);
-	med_db_release(c);
+	err = migrate_on(&c, migrations, n);
+	conn_close(&c);
 	return err;
 }

@@ -17,9 +17,9 @@
 #include <string.h>
 #include <uv.h>
 
-#define HEAD_MAX 8192
+#define HEAD_MAX	8192
 #define IDLE_TIMEOUT_MS 10000
-#define MAX_CONNS 256
+#define MAX_CONNS	256
 
 struct med_http {
 	uv_loop_t loop;
@@ -150,8 +150,8 @@ send_text(struct conn *c, int status, const char *body, const char *extra)
 static void
 serve_metrics(struct conn *c)
 {
-	struct reply r = {200, "text/plain; version=0.0.4; charset=utf-8",
-			  NULL, 0, ""};
+	struct reply r = {200, "text/plain; version=0.0.4; charset=utf-8", NULL,
+			  0, ""};
 	char *text = NULL;
 
 	if (c->h->metrics == NULL ||

@@ -22,16 +22,15 @@
 #include <unistd.h>
 
 /* A registry refuses new series past this, so a label bug cannot eat RAM. */
-#define MAX_SERIES 4096
-#define NAME_MAX_LEN 200
-#define LABELS_MAX_LEN 1024
+#define MAX_SERIES	 4096
+#define NAME_MAX_LEN	 200
+#define LABELS_MAX_LEN	 1024
 #define RENDER_MAX_BYTES (32u << 20)
-#define N_BOUNDS 13
-#define N_CODES 17
+#define N_BOUNDS	 13
+#define N_CODES		 17
 
-static const double bounds[N_BOUNDS] = {0.001, 0.0025, 0.005, 0.01, 0.025,
-					0.05,  0.1,    0.25,  0.5,  1,
-					2.5,   5,      10};
+static const double bounds[N_BOUNDS] = {
+	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 static const char *const bound_text[N_BOUNDS] = {
 	"0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
 	"0.25",	 "0.5",	   "1",	    "2.5",  "5",     "10"};
@@ -143,8 +142,7 @@ buf_reserve(struct buf *b, size_t extra)
 	return true;
 }
 
-static void
-buf_printf(struct buf *b, const char *fmt, ...)
+static void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static void
@@ -378,8 +376,7 @@ med_histogram *
 med_metrics_histogram(med_metrics *m, const char *name, const char *help,
 		      const char *labels)
 {
-	struct series *s =
-		series_lookup(m, name, help, labels, KIND_HISTOGRAM);
+	struct series *s = series_lookup(m, name, help, labels, KIND_HISTOGRAM);
 
 	return s ? &s->u.h : NULL;
 }
@@ -398,9 +395,9 @@ med_histogram_observe(med_histogram *h, double seconds)
 	old = atomic_load_explicit(&h->sum_bits, memory_order_relaxed);
 	do {
 		nv = dbl_bits(bits_dbl(old) + seconds);
-	} while (!atomic_compare_exchange_weak_explicit(
-		&h->sum_bits, &old, nv, memory_order_relaxed,
-		memory_order_relaxed));
+	} while (!atomic_compare_exchange_weak_explicit(&h->sum_bits, &old, nv,
+							memory_order_relaxed,
+							memory_order_relaxed));
 }
 
 /* label_escape writes v with \\, \" and \n escaped, as the format wants. */
@@ -433,8 +430,8 @@ med_metrics_rpc(med_metrics *m, const char *grpc_service,
 	label_escape(grpc_method, meth, sizeof(meth));
 	label_escape(grpc_type, typ, sizeof(typ));
 	snprintf(labels, sizeof(labels),
-		 "grpc_service=\"%s\",grpc_method=\"%s\",grpc_type=\"%s\"",
-		 svc, meth, typ);
+		 "grpc_service=\"%s\",grpc_method=\"%s\",grpc_type=\"%s\"", svc,
+		 meth, typ);
 	pthread_mutex_lock(&m->mu);
 	a = series_get(m, "grpc_server_started_total",
 		       "Total number of RPCs started on the server.", labels,
@@ -573,13 +570,13 @@ render_series(struct buf *b, const struct family *f, const struct series *s)
 
 	switch (f->kind) {
 	case KIND_COUNTER:
-		print_u64(b, f->name, "", s->labels, NULL,
-			  atomic_load_explicit(&s->u.c.v,
-					       memory_order_relaxed));
+		print_u64(
+			b, f->name, "", s->labels, NULL,
+			atomic_load_explicit(&s->u.c.v, memory_order_relaxed));
 		break;
 	case KIND_GAUGE:
-		fmt_double(bits_dbl(atomic_load_explicit(
-				   &s->u.g.bits, memory_order_relaxed)),
+		fmt_double(bits_dbl(atomic_load_explicit(&s->u.g.bits,
+							 memory_order_relaxed)),
 			   val, sizeof(val));
 		print_sample(b, f->name, "", s->labels, NULL, val);
 		break;
@@ -651,8 +648,7 @@ read_stat(struct proc_stat *ps)
 	if (sscanf(p + 2,
 		   "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
 		   "%*d %*d %*d %*d %ld %*d %llu %llu %ld",
-		   &utime, &stime, &ps->threads, &start, &ps->vsize,
-		   &rss) != 6)
+		   &utime, &stime, &ps->threads, &start, &ps->vsize, &rss) != 6)
 		return false;
 	ps->cpu_seconds = (double)(utime + stime) / tck;
 	ps->start_time = boot_time() + (double)start / tck;

@@ -23,7 +23,7 @@
 
 /* The per-call arena holds the decoded request and the reply. */
 #define ARENA_FACTOR 4
-#define ARENA_BASE (64u << 10)
+#define ARENA_BASE   (64u << 10)
 
 /* --- byte buffers --------------------------------------------------------- */
 
@@ -131,7 +131,8 @@ med_call_fail(med_call *call, med_err err, const char *fmt, ...)
 	return err;
 }
 
-/* --- metadata --------------------------------------------------------------- */
+/* --- metadata ---------------------------------------------------------------
+ */
 
 static bool
 slice_is(grpc_slice sl, const char *s)
@@ -176,7 +177,8 @@ read_metadata(med_call *c, med_auth_input *in)
 		med_uuid_v4(c->request_id);
 }
 
-/* --- ending a call ---------------------------------------------------------- */
+/* --- ending a call ----------------------------------------------------------
+ */
 
 static bool
 needs_audit(const med_call *c)
@@ -218,6 +220,11 @@ complete(med_call *c, med_err err, const ProtobufCMessage *out)
 	const char *msg = NULL;
 	grpc_byte_buffer *bb = NULL;
 
+	if (err == MED_ERR_CANCELLED && med_call_remaining_ms(c) == 0) {
+		/* A handler that stopped for its deadline reports it. */
+		err = MED_ERR_TIMEOUT;
+		code = med_err_to_grpc_status(err);
+	}
 	if (err != MED_OK)
 		msg = c->fail_msg[0] ? c->fail_msg : med_strerror(err);
 	else if (out != NULL && (bb = med__rpc_pack(out)) == NULL) {
@@ -321,8 +328,8 @@ prepare(med_call *c)
 		return err;
 	if (med_call_remaining_ms(c) == 0)
 		return med_call_fail(c, MED_ERR_TIMEOUT, "deadline exceeded");
-	c->arena = med_arena_new(ARENA_BASE + ARENA_FACTOR *
-						      c->srv->opts.max_message_bytes);
+	c->arena = med_arena_new(ARENA_BASE +
+				 ARENA_FACTOR * c->srv->opts.max_message_bytes);
 	if (c->arena == NULL)
 		return med_call_fail(c, MED_ERR_NOMEM, "out of memory");
 	return decode(c);
@@ -334,7 +341,8 @@ static void
 run_unary(med_call *c)
 {
 	const med_method *m = c->rm->m;
-	ProtobufCMessage *out = med_arena_alloc(c->arena, m->output->sizeof_message);
+	ProtobufCMessage *out =
+		med_arena_alloc(c->arena, m->output->sizeof_message);
 	med_err err;
 
 	if (out == NULL) {
@@ -348,7 +356,8 @@ run_unary(med_call *c)
 	complete(c, err, out);
 }
 
-/* --- server streaming ------------------------------------------------------- */
+/* --- server streaming -------------------------------------------------------
+ */
 
 static void *
 stream_main(void *arg)
@@ -505,7 +514,8 @@ med_call_send(med_call *call, const ProtobufCMessage *msg)
 	return err;
 }
 
-/* --- entry ------------------------------------------------------------------ */
+/* --- entry ------------------------------------------------------------------
+ */
 
 void
 med__rpc_serve_call(med_call *c)

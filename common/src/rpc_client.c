@@ -20,11 +20,11 @@
 #include "rpc_internal.h"
 
 #define DEFAULT_DEADLINE_MS 10000
-#define DEFAULT_ATTEMPTS 4
-#define BACKOFF_BASE_MS 50
-#define BACKOFF_MAX_MS 1000
-#define CLIENT_MAX_MSG (64 << 20)
-#define MD_AUTH_MAX 1024
+#define DEFAULT_ATTEMPTS    4
+#define BACKOFF_BASE_MS	    50
+#define BACKOFF_MAX_MS	    1000
+#define CLIENT_MAX_MSG	    (64 << 20)
+#define MD_AUTH_MAX	    1024
 
 struct med_channel {
 	grpc_channel *ch;
@@ -78,7 +78,8 @@ med_channel_open(const char *target, med_channel **out)
 		{.type = GRPC_ARG_INTEGER,
 		 .key = GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
 		 .value.integer = CLIENT_MAX_MSG},
-		/* Reconnect soon after a peer restarts, not after gRPC's 1 s+. */
+		/* Reconnect soon after a peer restarts, not after gRPC's 1 s+.
+		 */
 		{.type = GRPC_ARG_INTEGER,
 		 .key = GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
 		 .value.integer = 100},
@@ -118,7 +119,8 @@ med_channel_close(med_channel *ch)
 	med__rpc_grpc_unref();
 }
 
-/* --- one call --------------------------------------------------------------- */
+/* --- one call ---------------------------------------------------------------
+ */
 
 static void
 st_set(med_rpc_status *st, int code, const char *msg, size_t len)
@@ -136,8 +138,8 @@ static med_err
 ctx_init(call_ctx *cx, med_channel *ch, const char *path,
 	 const ProtobufCMessage *in, const med_call_opts *opts)
 {
-	int64_t ms = opts->deadline_ms > 0 ? opts->deadline_ms
-					   : DEFAULT_DEADLINE_MS;
+	int64_t ms =
+		opts->deadline_ms > 0 ? opts->deadline_ms : DEFAULT_DEADLINE_MS;
 	size_t n = protobuf_c_message_get_packed_size(in);
 
 	memset(cx, 0, sizeof(*cx));
@@ -151,8 +153,8 @@ ctx_init(call_ctx *cx, med_channel *ch, const char *path,
 				 opts->token);
 		if (w < 0 || (size_t)w >= sizeof(cx->auth))
 			return MED_ERR_INVALID;
-		cx->md[cx->n_md].key = grpc_slice_from_static_string(
-			"authorization");
+		cx->md[cx->n_md].key =
+			grpc_slice_from_static_string("authorization");
 		cx->md[cx->n_md++].value =
 			grpc_slice_from_static_string(cx->auth);
 	}
@@ -162,7 +164,8 @@ ctx_init(call_ctx *cx, med_channel *ch, const char *path,
 	else
 		med_uuid_v4(cx->request_id);
 	cx->md[cx->n_md].key = grpc_slice_from_static_string("x-request-id");
-	cx->md[cx->n_md++].value = grpc_slice_from_static_string(cx->request_id);
+	cx->md[cx->n_md++].value =
+		grpc_slice_from_static_string(cx->request_id);
 	cx->req = grpc_slice_malloc(n);
 	protobuf_c_message_pack(in, GRPC_SLICE_START_PTR(cx->req));
 	return MED_OK;
@@ -191,9 +194,8 @@ call_close(grpc_call *call, grpc_completion_queue *cq)
 	if (call != NULL)
 		grpc_call_unref(call);
 	grpc_completion_queue_shutdown(cq);
-	while (grpc_completion_queue_pluck(cq, NULL,
-					   gpr_inf_future(GPR_CLOCK_REALTIME),
-					   NULL)
+	while (grpc_completion_queue_pluck(
+		       cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL)
 		       .type != GRPC_QUEUE_SHUTDOWN)
 		;
 	grpc_completion_queue_destroy(cq);
@@ -208,9 +210,8 @@ run_batch(grpc_call *call, grpc_completion_queue *cq, grpc_op *ops, size_t n,
 
 	if (grpc_call_start_batch(call, ops, n, tag, NULL) != GRPC_CALL_OK)
 		return false;
-	ev = grpc_completion_queue_pluck(cq, tag,
-					 gpr_inf_future(GPR_CLOCK_REALTIME),
-					 NULL);
+	ev = grpc_completion_queue_pluck(
+		cq, tag, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 	return ev.type == GRPC_OP_COMPLETE && ev.success;
 }
 
@@ -302,8 +303,8 @@ backoff(const call_ctx *cx, int n)
 {
 	int64_t cap = BACKOFF_BASE_MS << (n < 6 ? n : 6);
 	uint32_t r = 0;
-	gpr_timespec left = gpr_time_sub(cx->deadline,
-					 gpr_now(GPR_CLOCK_MONOTONIC));
+	gpr_timespec left =
+		gpr_time_sub(cx->deadline, gpr_now(GPR_CLOCK_MONOTONIC));
 	int64_t left_ms = left.tv_sec * 1000 + left.tv_nsec / 1000000;
 	int64_t ms;
 
@@ -328,8 +329,7 @@ max_attempts(const med_call_opts *o)
 }
 
 med_err
-med_channel_unary(med_channel *ch, const char *path,
-		  const ProtobufCMessage *in,
+med_channel_unary(med_channel *ch, const char *path, const ProtobufCMessage *in,
 		  const ProtobufCMessageDescriptor *out_desc, med_arena *arena,
 		  const med_call_opts *opts, ProtobufCMessage **out,
 		  med_rpc_status *st)

@@ -191,7 +191,8 @@ health_watch(med_call *call, const ProtobufCMessage *in)
 	pthread_mutex_unlock(&h->mu);
 	err = send_status(call, status);
 	while (err == MED_OK) {
-		/* An unknown name keeps the stream open, as the protocol says. */
+		/* An unknown name keeps the stream open, as the protocol says.
+		 */
 		if (wait_change(call, &gen, known, &status) && known)
 			err = send_status(call, status);
 		else if (med_call_is_cancelled(call))

@@ -27,21 +27,21 @@
 /* Requests kept armed per registered method and per queue. */
 #define RPC_REQS_PER_METHOD 32
 /* Generic requests kept armed per queue, for unknown paths. */
-#define RPC_REQS_GENERIC 4
+#define RPC_REQS_GENERIC    4
 #define RPC_DEFAULT_MAX_MSG (4u << 20)
 #define RPC_DEFAULT_THREADS 2
 #define RPC_DEFAULT_STREAMS 64
-#define RPC_REQUEST_ID_MAX 64
-#define RPC_STATUS_MSG_MAX 256
-#define RPC_PATIENT_ID_MAX 128
+#define RPC_REQUEST_ID_MAX  64
+#define RPC_STATUS_MSG_MAX  256
+#define RPC_PATIENT_ID_MAX  128
 
 /* What a completion-queue tag stands for. */
 typedef enum rpc_tag_kind {
-	RPC_TAG_NEW_CALL,  /* a request (registered or generic) matched */
-	RPC_TAG_CLOSE,	   /* RECV_CLOSE_ON_SERVER of a streaming call */
-	RPC_TAG_SEND,	   /* one streamed SEND_MESSAGE finished */
-	RPC_TAG_FINISH,	   /* the status batch finished */
-	RPC_TAG_SHUTDOWN,  /* grpc_server_shutdown_and_notify finished */
+	RPC_TAG_NEW_CALL, /* a request (registered or generic) matched */
+	RPC_TAG_CLOSE,	  /* RECV_CLOSE_ON_SERVER of a streaming call */
+	RPC_TAG_SEND,	  /* one streamed SEND_MESSAGE finished */
+	RPC_TAG_FINISH,	  /* the status batch finished */
+	RPC_TAG_SHUTDOWN, /* grpc_server_shutdown_and_notify finished */
 } rpc_tag_kind;
 
 typedef struct rpc_tag {

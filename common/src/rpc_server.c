@@ -131,7 +131,8 @@ void
 med__rpc_call_finish(med_call *c, int code, const char *msg,
 		     grpc_byte_buffer *reply)
 {
-	bool streaming = c->rm != NULL && c->rm->m->kind == MED_RPC_SERVER_STREAM;
+	bool streaming =
+		c->rm != NULL && c->rm->m->kind == MED_RPC_SERVER_STREAM;
 	grpc_op ops[4], *op = ops;
 	grpc_call_error e;
 
@@ -302,8 +303,8 @@ med_err
 med_server_new(const med_server_opts *opts, med_server **out, char *errbuf,
 	       size_t errlen)
 {
-	med_authenticator auth = opts != NULL ? opts->auth
-					      : (med_authenticator){0};
+	med_authenticator auth =
+		opts != NULL ? opts->auth : (med_authenticator){0};
 	med_server *s;
 	med_err err;
 
@@ -345,7 +346,8 @@ free_auth:
 static const char *
 method_check(const med_server *s, const med_method *m)
 {
-	if (m->path == NULL || m->path[0] != '/' || strchr(m->path + 1, '/') == NULL)
+	if (m->path == NULL || m->path[0] != '/' ||
+	    strchr(m->path + 1, '/') == NULL)
 		return "bad path";
 	if (m->input == NULL || m->output == NULL)
 		return "missing descriptor";
@@ -396,8 +398,8 @@ add_method(med_server *s, const med_method *m)
 	}
 	if (med__rpc_health_add_path(&s->health, m->path) != MED_OK)
 		return MED_ERR_NOMEM;
-	s->methods[s->n_methods++] = (rpc_method){
-		.m = m, .stats = method_stats(s, m)};
+	s->methods[s->n_methods++] =
+		(rpc_method){.m = m, .stats = method_stats(s, m)};
 	return MED_OK;
 }
 
@@ -630,7 +632,6 @@ med__rpc_join_zombies(med_server *s)
 {
 	join_zombies(s);
 }
-
 
 static void
 drain(med_server *s, int grace_ms)

@@ -178,8 +178,8 @@ skip_value(wire_ctx *w, int wt, const uint8_t **p, const uint8_t *end,
 
 /* walk_field reads one key and value at *p. */
 static med_err
-walk_field(wire_ctx *w, const ProtobufCMessageDescriptor *d,
-	   const uint8_t **p, const uint8_t *end, int depth)
+walk_field(wire_ctx *w, const ProtobufCMessageDescriptor *d, const uint8_t **p,
+	   const uint8_t *end, int depth)
 {
 	const ProtobufCFieldDescriptor *f;
 	const uint8_t *val = NULL;
@@ -300,14 +300,14 @@ check_field(msg_ctx *mc, const ProtobufCMessage *msg,
 	for (size_t i = 0; i < n; i++) {
 		if (f->type == PROTOBUF_C_TYPE_ENUM) {
 			const int *v = field_value(msg, f, i, sizeof(int));
-			if (protobuf_c_enum_descriptor_get_value(
-				    f->descriptor, *v) == NULL)
+			if (protobuf_c_enum_descriptor_get_value(f->descriptor,
+								 *v) == NULL)
 				return msg_fail(mc, "unknown enum value");
 		} else {
 			const ProtobufCMessage *const *sub =
 				field_value(msg, f, i, sizeof(void *));
-			med_err err = *sub ? check_msg(mc, *sub, depth + 1)
-					   : MED_OK;
+			med_err err =
+				*sub ? check_msg(mc, *sub, depth + 1) : MED_OK;
 			if (err != MED_OK)
 				return err;
 		}

@@ -8,7 +8,7 @@ import grpc
 import pytest
 
 from harness import SERVING, protos
-from harness.checks import expect_status
+from harness.checks import expect_status, field_bytes, rpc_error
 
 SERVICES = protos.SERVICES
 
@@ -142,3 +142,84 @@ def test_http_metrics_count_grpc_calls(stack, svc):
     assert "grpc_server_started_total" in body
     assert "grpc_server_handled_total" in body
     assert "grpc_server_handling_seconds" in body
+
+
+# One string field per service: (method, role, request without the field,
+# field number, field name as it appears in an error).
+def _string_field_case(svc):
+    pb = protos.module(svc)
+    pid = "00000000-0000-4000-8000-000000000000"
+    if svc == "identity":
+        return ("CreatePatient", "registrar", pb.CreatePatientRequest(
+            mrn="NUL-1", birth_date="1980-01-01",
+            sex=pb.ADMINISTRATIVE_SEX_MALE), 2, "family_name")
+    if svc == "records":
+        return ("CreateEntry", "clinician", pb.CreateEntryRequest(
+            patient_id=pid, kind=pb.ENTRY_KIND_NOTE, body="x"), 3, "title")
+    if svc == "dosage":
+        return ("GetDrug", "pharmacist", pb.GetDrugRequest(), 1, "code")
+    if svc == "diagnosis":
+        return ("ListConditions", "clinician", pb.ListConditionsRequest(),
+                1, "patient_id")
+    return ("Query", "auditor", pb.QueryRequest(limit=1), 2, "actor")
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_embedded_nul_in_string_invalid(stack, svc):
+    method, role, base, num, name = _string_field_case(svc)
+    raw = base.SerializeToString() + field_bytes(num, b"Do\x00e")
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, stack.call, svc, method,
+                  raw, role=role, details_prefix=name)
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_oversized_message_refused_and_service_survives(stack, svc):
+    method, role, base, num, _name = _string_field_case(svc)
+    raw = base.SerializeToString() + field_bytes(num, b"a" * (5 << 20))
+    e = rpc_error(stack.call, svc, method, raw, role=role, timeout=20)
+    assert e.code() in (grpc.StatusCode.RESOURCE_EXHAUSTED,
+                        grpc.StatusCode.INVALID_ARGUMENT), (e.code(),
+                                                            e.details())
+    assert stack.health(svc) == SERVING
+
+
+def _nested_unknown(depth):
+    inner = b""
+    for _ in range(depth):
+        inner = field_bytes(1, inner)
+    return field_bytes(99, inner)
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_deeply_nested_unknown_field_does_not_crash(stack, svc):
+    method, role, base, num, _name = _string_field_case(svc)
+    raw = base.SerializeToString() + _nested_unknown(20000)
+    try:
+        stack.call(svc, method, raw, role=role, timeout=10)
+    except grpc.RpcError as e:
+        assert e.code() not in (grpc.StatusCode.UNKNOWN,
+                                grpc.StatusCode.INTERNAL,
+                                grpc.StatusCode.UNAVAILABLE), (e.code(),
+                                                               e.details())
+    assert stack.proc(svc).poll() is None, "%s died" % svc
+    assert stack.health(svc) == SERVING
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_truncated_message_invalid(stack, svc):
+    method, role, base, num, _name = _string_field_case(svc)
+    raw = base.SerializeToString() + bytes([(num << 3) | 2, 50]) + b"short"
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, stack.call, svc, method,
+                  raw, role=role)
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_request_id_metadata_accepted(stack, svc):
+    name, req = _read(svc)
+    role = {"identity": "clinician", "records": "clinician",
+            "dosage": "nurse", "diagnosis": "nurse", "audit": "auditor"}[svc]
+    try:
+        stack.call(svc, name, req, role=role, request_id="rid-" + svc)
+    except grpc.RpcError as e:  # GetPatient of an unknown id
+        assert e.code() == grpc.StatusCode.NOT_FOUND, (e.code(),
+                                                       e.details())

@@ -159,6 +159,9 @@ def main():
                audit_port=AUDIT_PORT, keep_workdir=True,
                tokens_path=os.path.join(rundir, "tokens"), pid_dir=pid_dir,
                health_timeout=30.0)
+    # Explicit: a shell that started us in the background left SIGINT
+    # ignored, and Ctrl-C must still stop everything.
+    signal.signal(signal.SIGINT, _raise_interrupt)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         try:

@@ -66,6 +66,7 @@ def test_database_away_unavailable_then_recovers(make_stack, idpb):
     p = _create(st, idpb)
     get = idpb.GetPatientRequest(patient_id=p.patient_id)
 
+    watched = _watch_health(st, "identity")
     st.stop_db()
     e = _timed_error(lambda: st.call("identity", "GetPatient", get,
                                      role="clinician", timeout=20), 6.0)
@@ -73,7 +74,7 @@ def test_database_away_unavailable_then_recovers(make_stack, idpb):
     e = _timed_error(lambda: _create(st, idpb, timeout=20), 6.0)
     assert e.code() == grpc.StatusCode.UNAVAILABLE, (e.code(), e.details())
     assert st.proc("identity").poll() is None, "identity died without its db"
-    poll(lambda: st.health("identity") == NOT_SERVING, timeout=10,
+    poll(lambda: st.health("identity") == NOT_SERVING, timeout=6,
          what="health NOT_SERVING while the database is away")
     poll(lambda: st.health("identity", protos.FULL_NAME["identity"])
          == NOT_SERVING, timeout=10, what="named health NOT_SERVING")
@@ -87,6 +88,34 @@ def test_database_away_unavailable_then_recovers(make_stack, idpb):
     poll(lambda: st.health("identity") == SERVING, timeout=15,
          what="health SERVING again")
     assert st.proc("identity").poll() is None
+    deadline = time.monotonic() + 5
+    while watched[-3:] != [SERVING, NOT_SERVING, SERVING]:
+        assert time.monotonic() < deadline, (
+            "Watch reported %r, expected it to end with SERVING, "
+            "NOT_SERVING, SERVING" % watched)
+        time.sleep(0.1)
+
+
+def _watch_health(st, name):
+    """Collect Health/Watch("") statuses of name in a background thread."""
+    h = protos.health()
+    ch = grpc.insecure_channel(st.addr(name))
+    watch = ch.unary_stream(
+        "/grpc.health.v1.Health/Watch",
+        request_serializer=h.HealthCheckRequest.SerializeToString,
+        response_deserializer=h.HealthCheckResponse.FromString)
+    call = watch(h.HealthCheckRequest(service=""), timeout=60)
+    seen = []
+
+    def reader():
+        try:
+            for r in call:
+                seen.append(r.status)
+        except grpc.RpcError:
+            pass
+    threading.Thread(target=reader, daemon=True).start()
+    poll(lambda: seen, timeout=5, what="the first Watch message")
+    return seen
 
 
 def _spool_bytes(path):

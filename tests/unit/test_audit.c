@@ -21,7 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_SEEN 20000
+#define MAX_SEEN  20000
+#define SET_SLOTS 65536 /* power of two, > 2 * MAX_SEEN */
 
 /* sink - what the in-test audit service has stored. */
 struct sink {
@@ -29,18 +30,30 @@ struct sink {
 	char (*ids)[MED_UUID_LEN + 1];
 	char **actions;
 	size_t n;
+	int32_t *set; /* index + 1 into ids, 0 = empty slot */
 	uint64_t batches, dups, fail_next;
 };
 
 static struct sink sink = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
+/* seen_or_add finds id in the set, or adds it as entry sink.n. */
 static bool
-seen(const char *id)
+seen_or_add(const char *id)
 {
-	for (size_t i = 0; i < sink.n; i++)
-		if (strcmp(sink.ids[i], id) == 0)
+	uint32_t h = 2166136261u;
+
+	for (const char *p = id; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	for (;; h++) {
+		int32_t *slot = &sink.set[h & (SET_SLOTS - 1)];
+
+		if (*slot == 0) {
+			*slot = (int32_t)sink.n + 1;
+			return false;
+		}
+		if (strcmp(sink.ids[*slot - 1], id) == 0)
 			return true;
-	return false;
+	}
 }
 
 static med_err
@@ -57,7 +70,7 @@ store(void *ctx, Smartmed__Common__V1__AuditEvent *const *ev, size_t n,
 	}
 	*stored = *dups = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (seen(ev[i]->event_id) || sink.n == MAX_SEEN) {
+		if (sink.n == MAX_SEEN || seen_or_add(ev[i]->event_id)) {
 			(*dups)++;
 			continue;
 		}
@@ -100,7 +113,8 @@ sink_init(void)
 {
 	sink.ids = calloc(MAX_SEEN, sizeof(*sink.ids));
 	sink.actions = calloc(MAX_SEEN, sizeof(*sink.actions));
-	MT_TRUE(sink.ids && sink.actions);
+	sink.set = calloc(SET_SLOTS, sizeof(*sink.set));
+	MT_TRUE(sink.ids && sink.actions && sink.set);
 }
 
 static const char *
@@ -142,7 +156,7 @@ emitter_open(const char *url, const char *dir)
 	o.spool_dir = dir;
 	o.url = url;
 	o.batch_max = 64;
-	o.ack_timeout_ms = 300;
+	o.ack_timeout_ms = 2000; /* generous: a resend would show as a dup */
 	o.retry_max_ms = 200;
 	if (med_audit_open(&o, &a, err, sizeof(err)) != MED_OK)
 		mt_fail(__FILE__, __LINE__, "open: %s", err);
@@ -339,7 +353,6 @@ test_emitter_restart(void)
 	a = emitter_open(url, dir);
 	MT_EQ_INT(med_audit_pending(a), 0);
 	usleep(200000);
-	MT_EQ_INT(sink.batches, sink.batches);
 	MT_EQ_INT(sink_count(), 45);
 	MT_EQ_INT(sink.dups, 0);
 	med_audit_close(a);
@@ -379,7 +392,8 @@ test_torn_tail(void)
 	append_bytes(dir, torn, sizeof(torn));
 	a = emitter_open(NULL, dir);
 	MT_EQ_INT(med_audit_pending(a), 5);
-	MT_EQ_INT(file_size(dir, "audit.spool"), good);
+	/* The torn bytes (and the zero-filled space before) are gone. */
+	MT_TRUE(file_size(dir, "audit.spool") < good);
 	emit_n(a, "t", 5, 1);
 	med_audit_close(a);
 	/* Plain garbage after the records is dropped the same way. */
@@ -420,6 +434,51 @@ test_corrupt_ack_file(void)
 	MT_EQ_INT(sink.dups, 10);
 	med_audit_close(a);
 	med_audit_ingest_stop(in);
+}
+
+static uint32_t
+crc32_bitwise(const uint8_t *p, size_t len)
+{
+	uint32_t c = 0xffffffffu;
+
+	for (size_t i = 0; i < len; i++) {
+		c ^= p[i];
+		for (int k = 0; k < 8; k++)
+			c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+	}
+	return ~c;
+}
+
+static void
+test_stale_ack_after_compaction_crash(void)
+{
+	const char *dir = spool_dir("s");
+	uint64_t stale = 10u << 20;
+	uint8_t rec[16];
+	uint32_t crc, magic = 0x4b414d45u;
+	char path[600];
+	med_audit *a;
+	FILE *f;
+
+	/* A crash between emptying the spool and resetting the ack. */
+	a = emitter_open(NULL, dir);
+	med_audit_close(a);
+	memcpy(rec, &stale, 8);
+	crc = crc32_bitwise(rec, 8);
+	memcpy(rec + 8, &crc, 4);
+	memcpy(rec + 12, &magic, 4);
+	snprintf(path, sizeof(path), "%s/audit.ack", dir);
+	f = fopen(path, "wb");
+	MT_EQ_INT(fwrite(rec, 1, 16, f), 16);
+	fclose(f);
+	a = emitter_open(NULL, dir);
+	MT_EQ_INT(med_audit_pending(a), 0);
+	emit_n(a, "s", 0, 3);
+	med_audit_close(a);
+	/* The stale offset must not hide the events written since. */
+	a = emitter_open(NULL, dir);
+	MT_EQ_INT(med_audit_pending(a), 3);
+	med_audit_close(a);
 }
 
 static void
@@ -508,9 +567,9 @@ test_malformed_batch(void)
 	nng_free(reply, sz);
 	nng_close(s);
 	med_audit_ingest_stop(in);
-	MT_EQ_INT(med_audit_ingest_start("bogus://x", store, NULL, &in, NULL,
-					 0),
-		  MED_ERR_INVALID);
+	MT_EQ_INT(
+		med_audit_ingest_start("bogus://x", store, NULL, &in, NULL, 0),
+		MED_ERR_INVALID);
 }
 
 static void
@@ -529,10 +588,13 @@ test_compaction(void)
 	for (int i = 0; i < 80; i++)
 		MT_OK(med_audit_emit(a, &ev));
 	wait_pending(a, 0);
-	/* All acknowledged past 4 MiB: both files were emptied. */
-	for (int i = 0; i < 200 && file_size(dir, "audit.spool") != 0; i++)
+	/*
+	 * Once all is acknowledged past 4 MiB the spool is emptied (maybe
+	 * before the last events, which then start a new, smaller spool).
+	 */
+	for (int i = 0; i < 200 && file_size(dir, "audit.spool") > 4800000; i++)
 		usleep(10000);
-	MT_EQ_INT(file_size(dir, "audit.spool"), 0);
+	MT_TRUE(file_size(dir, "audit.spool") <= 4 << 20);
 	emit_n(a, "after", 0, 3);
 	wait_pending(a, 0);
 	expect_all("after", 0, 3);
@@ -544,7 +606,7 @@ test_compaction(void)
 	med_audit_ingest_stop(in);
 }
 
-#define N_THREADS 8
+#define N_THREADS  8
 #define PER_THREAD 2000
 
 static void *
@@ -587,8 +649,9 @@ test_concurrent_throughput(void)
 		MT_TRUE(rc == NULL);
 	}
 	ns = med_mono_ns() - t0;
-	fprintf(stderr, "    %d events durable in %.3f s: %.0f events/s "
-			"(%d threads)\n",
+	fprintf(stderr,
+		"    %d events durable in %.3f s: %.0f events/s "
+		"(%d threads)\n",
 		N_THREADS * PER_THREAD, (double)ns / 1e9,
 		N_THREADS * PER_THREAD / ((double)ns / 1e9), N_THREADS);
 	wait_pending(a, 0);
@@ -605,6 +668,8 @@ static const mt_case cases[] = {
 	{"emitter_restart", test_emitter_restart},
 	{"torn_tail", test_torn_tail},
 	{"corrupt_ack_file", test_corrupt_ack_file},
+	{"stale_ack_after_compaction_crash",
+	 test_stale_ack_after_compaction_crash},
 	{"store_fails_once", test_store_fails_once},
 	{"close_is_prompt", test_close_is_prompt},
 	{"open_errors", test_open_errors},

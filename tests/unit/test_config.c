@@ -152,8 +152,8 @@ test_values_copied(void)
 static void
 test_int(void)
 {
-	static const char *const bad[] = {"abc", "12x", "", " 5", "1e3",
-					  "99999999999999999999"};
+	static const char *const bad[] = {"abc", "12x", "",
+					  " 5",	 "1e3", "99999999999999999999"};
 	med_config *cfg;
 	const char *errs;
 
@@ -173,8 +173,8 @@ test_int(void)
 		if (bad[i][0] == '\0')
 			continue; /* empty falls back to the default */
 		setenv("MED_T_INT", bad[i], 1);
-		snprintf(want, sizeof(want), "MED_T_INT: '%s' is not an integer",
-			 bad[i]);
+		snprintf(want, sizeof(want),
+			 "MED_T_INT: '%s' is not an integer", bad[i]);
 		expect_line(load_bad(), want);
 	}
 }
@@ -188,8 +188,7 @@ test_port(void)
 	setenv("MED_T_PORT", "abc", 1);
 	expect_line(load_bad(), "MED_T_PORT: 'abc' is not a port (0..65535)");
 	setenv("MED_T_PORT", "65536", 1);
-	expect_line(load_bad(),
-		    "MED_T_PORT: '65536' is not a port (0..65535)");
+	expect_line(load_bad(), "MED_T_PORT: '65536' is not a port (0..65535)");
 	setenv("MED_T_PORT", "-1", 1);
 	expect_line(load_bad(), "MED_T_PORT: '-1' is not a port (0..65535)");
 	setenv("MED_T_PORT", "0", 1);
@@ -283,8 +282,7 @@ test_small_errbuf(void)
 	clear_env();
 	setenv("MED_T_INT", "many", 1);
 	setenv("MED_T_PORT", "99999", 1);
-	MT_EQ_INT(med_config_load(specs, N_SPECS, &cfg, errbuf,
-				  sizeof(errbuf)),
+	MT_EQ_INT(med_config_load(specs, N_SPECS, &cfg, errbuf, sizeof(errbuf)),
 		  MED_ERR_INVALID);
 	MT_TRUE(strlen(errbuf) < sizeof(errbuf));
 	MT_EQ_INT(med_config_load(specs, N_SPECS, &cfg, NULL, 0),

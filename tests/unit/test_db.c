@@ -23,8 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static char script[1024];  /* tools/dev/mariadb.sh */
-static char topdir[256];   /* every server directory of this run */
+static char script[1024];   /* tools/dev/mariadb.sh */
+static char topdir[256];    /* every server directory of this run */
 static char main_sock[512]; /* the shared server's socket */
 
 /* ---- helpers ---- */
@@ -197,13 +197,49 @@ test_migrate(void)
 	med_db_close(db);
 }
 
+typedef struct migrator {
+	med_db *db;
+	med_err err;
+} migrator;
+
+static void *
+migrator_main(void *arg)
+{
+	migrator *m = arg;
+
+	m->err = med_db_migrate(m->db, migs, 3);
+	return NULL;
+}
+
+/* Replicas starting together: the named lock lets one apply each step. */
+static void
+test_migrate_race(void)
+{
+	med_db *db = fresh_db(1, 0);
+	migrator m[4];
+	pthread_t th[4];
+
+	for (int i = 0; i < 4; i++) {
+		m[i] = (migrator){.db = db, .err = MED_ERR_INTERNAL};
+		MT_EQ_INT(pthread_create(&th[i], NULL, migrator_main, &m[i]),
+			  0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		MT_OK(m[i].err);
+	}
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM schema_version"), 3);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM t1"), 1);
+	med_db_close(db);
+}
+
 static void
 test_migrate_bad(void)
 {
 	static const char *const bad_sql[] = {"CREATE TABLE (", NULL};
 	static const med_db_migration bad[] = {{1, "broken", bad_sql}};
-	static const med_db_migration unordered[] = {
-		{2, "b", m2_sql}, {1, "a", m1_sql}};
+	static const med_db_migration unordered[] = {{2, "b", m2_sql},
+						     {1, "a", m1_sql}};
 	med_db *db = fresh_db(1, 0);
 
 	MT_EQ_INT(med_db_migrate(db, bad, 1), MED_ERR_INTERNAL);
@@ -279,8 +315,7 @@ static const char rt_create[] =
 	"DEFAULT CHARSET=utf8mb4";
 static const char rt_insert[] =
 	"INSERT INTO v (i, d, t, b, big, n) VALUES (?, ?, ?, ?, ?, ?)";
-static const char rt_select[] =
-	"SELECT i, d, t, b, big, n FROM v WHERE id = ?";
+static const char rt_select[] = "SELECT i, d, t, b, big, n FROM v WHERE id = ?";
 
 static void
 rt_fetch(med_db_conn *c, uint64_t id, rt_row *r)
@@ -310,12 +345,10 @@ test_roundtrip(void)
 	MT_OK(exec1(db, rt_create, NULL, 0));
 	MT_OK(med_db_acquire(db, &c));
 	{
-		med_db_value p[6] = {MED_DB_I64(INT64_MIN),
-				     MED_DB_DBL(3.141592653589793),
-				     MED_DB_STR(utf8),
-				     MED_DB_BLOBV(blob, sizeof(blob)),
-				     MED_DB_STR(big),
-				     MED_DB_NULLV()};
+		med_db_value p[6] = {
+			MED_DB_I64(INT64_MIN), MED_DB_DBL(3.141592653589793),
+			MED_DB_STR(utf8),      MED_DB_BLOBV(blob, sizeof(blob)),
+			MED_DB_STR(big),       MED_DB_NULLV()};
 
 		MT_OK(med_db_exec(c, rt_insert, p, 6, &affected, &id));
 	}
@@ -333,8 +366,8 @@ test_roundtrip(void)
 	MT_EQ_INT(r.nulls, 1);
 	rt_free(&r);
 	{
-		med_db_value p[6] = {MED_DB_NULLV(), MED_DB_NULLV(),
-				     MED_DB_NULLV(), MED_DB_NULLV(),
+		med_db_value p[6] = {MED_DB_NULLV(),	    MED_DB_NULLV(),
+				     MED_DB_NULLV(),	    MED_DB_NULLV(),
 				     MED_DB_BLOBV(NULL, 0), MED_DB_I64(7)};
 
 		MT_OK(med_db_exec(c, rt_insert, p, 6, NULL, &id));
@@ -423,8 +456,8 @@ static med_err
 tx_insert_then_fail(med_db_conn *c, void *ctx)
 {
 	med_db_value p = MED_DB_I64(1);
-	med_err err = med_db_exec(c, "INSERT INTO tx VALUES (?)", &p, 1, NULL,
-				  NULL);
+	med_err err =
+		med_db_exec(c, "INSERT INTO tx VALUES (?)", &p, 1, NULL, NULL);
 
 	(void)ctx;
 	return err != MED_OK ? err : MED_ERR_INVALID;
@@ -591,8 +624,7 @@ test_killed_connection(void)
 	char kill[64];
 
 	MT_OK(med_db_acquire(db, &c));
-	MT_OK(med_db_query(c, "SELECT CONNECTION_ID()", NULL, 0, on_cell,
-			   &id));
+	MT_OK(med_db_query(c, "SELECT CONNECTION_ID()", NULL, 0, on_cell, &id));
 	MT_OK(med_db_acquire(db, &c2));
 	snprintf(kill, sizeof(kill), "KILL %lld", (long long)id.i);
 	MT_OK(med_db_exec(c2, kill, NULL, 0, NULL, NULL));
@@ -719,8 +751,7 @@ test_restart_between_calls(void)
 static void
 test_never_up(void)
 {
-	med_db *db = pool_open(NULL, "127.0.0.1", free_port(), "nowhere", 2,
-			       0);
+	med_db *db = pool_open(NULL, "127.0.0.1", free_port(), "nowhere", 2, 0);
 	med_db_conn *c;
 	int64_t t0 = now_ms();
 
@@ -734,6 +765,7 @@ test_never_up(void)
 static const mt_case cases[] = {
 	{"open_invalid", test_open_invalid},
 	{"migrate", test_migrate},
+	{"migrate_race", test_migrate_race},
 	{"migrate_bad", test_migrate_bad},
 	{"roundtrip", test_roundtrip},
 	{"growing_values", test_growing_values},
@@ -760,8 +792,9 @@ find_script(void)
 	snprintf(script, sizeof(script), "%s/tools/dev/mariadb.sh",
 		 root && root[0] ? root : ".");
 	if (access(script, R_OK) != 0) {
-		fprintf(stderr, "test_db: %s not found (run from the repo root "
-				"or set MED_REPO_ROOT)\n",
+		fprintf(stderr,
+			"test_db: %s not found (run from the repo root "
+			"or set MED_REPO_ROOT)\n",
 			script);
 		return -1;
 	}

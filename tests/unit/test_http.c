@@ -55,8 +55,8 @@ static int
 get(int port, const char *method, const char *path, char *out, size_t cap)
 {
 	char req[256];
-	int n = snprintf(req, sizeof(req),
-			 "%s %s HTTP/1.1\r\nHost: x\r\n\r\n", method, path);
+	int n = snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: x\r\n\r\n",
+			 method, path);
 	int status = 0;
 
 	exchange(port, req, (size_t)n, out, cap);
@@ -103,8 +103,7 @@ test_metrics_endpoint(void)
 	static char buf[1 << 16];
 
 	fixture_start(&f);
-	med_counter_add(med_metrics_counter(f.m, "med_hits_total", "h", ""),
-			7);
+	med_counter_add(med_metrics_counter(f.m, "med_hits_total", "h", ""), 7);
 	MT_EQ_INT(get(f.port, "GET", "/metrics", buf, sizeof(buf)), 200);
 	MT_TRUE(strstr(buf, "Content-Type: text/plain; version=0.0.4"));
 	MT_TRUE(strstr(buf, "Connection: close\r\n"));

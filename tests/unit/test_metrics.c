@@ -28,8 +28,8 @@ test_counter_text(void)
 {
 	med_metrics *m = med_metrics_new();
 	med_counter *a = med_metrics_counter(m, "med_x_total", "Things.", "");
-	med_counter *b = med_metrics_counter(m, "med_x_total", "Things.",
-					     "kind=\"b\"");
+	med_counter *b =
+		med_metrics_counter(m, "med_x_total", "Things.", "kind=\"b\"");
 	char *text;
 
 	MT_TRUE(a != NULL && b != NULL);
@@ -71,8 +71,8 @@ static void
 test_histogram_text(void)
 {
 	med_metrics *m = med_metrics_new();
-	med_histogram *h = med_metrics_histogram(m, "med_h_seconds", "Lat.",
-						 "op=\"x\"");
+	med_histogram *h =
+		med_metrics_histogram(m, "med_h_seconds", "Lat.", "op=\"x\"");
 	char *text;
 
 	med_histogram_observe(h, 0.001);
@@ -150,8 +150,9 @@ test_label_escape(void)
 
 	med_rpc_stats_started(s);
 	text = render(m);
-	MT_TRUE(strstr(text, "grpc_server_started_total{grpc_service=\"a\\\"b\","
-			     "grpc_method=\"c\\\\d\",grpc_type=\"e\\nf\"} 1\n"));
+	MT_TRUE(strstr(text,
+		       "grpc_server_started_total{grpc_service=\"a\\\"b\","
+		       "grpc_method=\"c\\\\d\",grpc_type=\"e\\nf\"} 1\n"));
 	free(text);
 	med_metrics_free(m);
 }
@@ -160,9 +161,12 @@ static void
 test_process_metrics(void)
 {
 	static const char *const names[] = {
-		"process_resident_memory_bytes ", "process_virtual_memory_bytes ",
-		"process_cpu_seconds_total ",	  "process_open_fds ",
-		"process_max_fds ",		  "process_start_time_seconds ",
+		"process_resident_memory_bytes ",
+		"process_virtual_memory_bytes ",
+		"process_cpu_seconds_total ",
+		"process_open_fds ",
+		"process_max_fds ",
+		"process_start_time_seconds ",
 		"process_threads ",
 	};
 	med_metrics *m = med_metrics_new();

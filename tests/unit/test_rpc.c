@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <grpc/byte_buffer.h>
 #include <grpc/grpc.h>
@@ -29,8 +30,8 @@
 #include "testlib.h"
 
 typedef Smartmed__Common__V1__ErrorDetail echo_msg;
-#define ECHO_DESC (&smartmed__common__v1__error_detail__descriptor)
-#define HREQ_DESC (&grpc__health__v1__health_check_request__descriptor)
+#define ECHO_DESC  (&smartmed__common__v1__error_detail__descriptor)
+#define HREQ_DESC  (&grpc__health__v1__health_check_request__descriptor)
 #define HRESP_DESC (&grpc__health__v1__health_check_response__descriptor)
 
 #define NURSE_TOKEN "tok-nurse"
@@ -54,9 +55,9 @@ echo(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 				     "field: must not be fail");
 	med_call_set_patient(call, "patient-1");
 	resp->field = med_arena_strdup(a, req->field);
-	resp->reason = med_arena_sprintf(a, "%s/%s",
-					 med_call_principal(call)->user,
-					 med_call_request_id(call));
+	resp->reason =
+		med_arena_sprintf(a, "%s/%s", med_call_principal(call)->user,
+				  med_call_request_id(call));
 	return resp->field && resp->reason ? MED_OK : MED_ERR_NOMEM;
 }
 
@@ -93,24 +94,27 @@ slow(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	while (med_mono_ns() < end) {
 		if (ms == 0 && med_call_is_cancelled(call)) {
 			atomic_store(&g_saw_cancel, 1);
-			return MED_ERR_CANCELLED;
+			return med_call_remaining_ms(call) == 0
+				       ? MED_ERR_TIMEOUT
+				       : MED_ERR_CANCELLED;
 		}
 		usleep(5000);
 	}
 	return MED_OK;
 }
 
-/* slow_stream sends until the client goes away. */
+/* slow_stream sends until the client goes away; with field "stubborn" it
+ * ignores the drain hint and stops only when a send fails. */
 static med_err
 slow_stream(med_call *call, const ProtobufCMessage *in)
 {
 	echo_msg m = SMARTMED__COMMON__V1__ERROR_DETAIL__INIT;
+	bool stubborn = strcmp(((const echo_msg *)in)->field, "stubborn") == 0;
 
-	(void)in;
 	m.field = "tick";
 	for (int i = 0; i < 500; i++) {
 		if (med_call_send(call, &m.base) != MED_OK ||
-		    med_call_is_cancelled(call)) {
+		    (!stubborn && med_call_is_cancelled(call))) {
 			atomic_store(&g_saw_cancel, 1);
 			return MED_ERR_CANCELLED;
 		}
@@ -144,7 +148,8 @@ static const med_method test_methods[] = {
 };
 #define N_TEST_METHODS (sizeof(test_methods) / sizeof(test_methods[0]))
 
-/* --- fixture --------------------------------------------------------------- */
+/* --- fixture ---------------------------------------------------------------
+ */
 
 typedef struct fixture {
 	med_server *srv;
@@ -168,6 +173,7 @@ make_auth(void)
 	fprintf(f, "# test tokens\n" NURSE_TOKEN " alice nurse\n" ADMIN_TOKEN
 		   " bob admin\n");
 	fclose(f);
+	MT_OK(chmod(path, 0600));
 	if (med_auth_token_file_open(path, &a, err, sizeof(err)) != MED_OK)
 		mt_fail(__FILE__, __LINE__, "token file: %s", err);
 	return a;
@@ -200,7 +206,8 @@ fixture_open(fixture *fx, size_t max_msg, bool with_audit)
 
 	memset(fx, 0, sizeof(*fx));
 	if (with_audit) {
-		med_audit_opts ao = {.service = "test", .spool_dir = mt_tmpdir()};
+		med_audit_opts ao = {.service = "test",
+				     .spool_dir = mt_tmpdir()};
 		MT_OK(med_audit_open(&ao, &fx->audit, err, sizeof(err)));
 		fx->metrics = med_metrics_new();
 	}
@@ -249,9 +256,11 @@ raw_call(int port, const char *path, const void *bytes, size_t len,
 	char target[64], auth[64];
 	grpc_channel_credentials *creds = grpc_insecure_credentials_create();
 	grpc_channel *ch;
-	grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
+	grpc_completion_queue *cq =
+		grpc_completion_queue_create_for_pluck(NULL);
 	grpc_slice sl = grpc_slice_from_copied_buffer(bytes, len);
-	grpc_byte_buffer *req = grpc_raw_byte_buffer_create(&sl, 1), *resp = NULL;
+	grpc_byte_buffer *req = grpc_raw_byte_buffer_create(&sl, 1),
+			 *resp = NULL;
 	grpc_metadata md = {0};
 	grpc_metadata_array im, tm;
 	grpc_status_code code = GRPC_STATUS_UNKNOWN;
@@ -301,9 +310,8 @@ raw_call(int port, const char *path, const void *bytes, size_t len,
 	grpc_metadata_array_destroy(&tm);
 	grpc_call_unref(call);
 	grpc_completion_queue_shutdown(cq);
-	while (grpc_completion_queue_pluck(cq, NULL,
-					   gpr_inf_future(GPR_CLOCK_REALTIME),
-					   NULL)
+	while (grpc_completion_queue_pluck(
+		       cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL)
 		       .type != GRPC_QUEUE_SHUTDOWN)
 		;
 	grpc_completion_queue_destroy(cq);
@@ -410,7 +418,8 @@ test_permission_denied(void)
 static void
 test_invalid_utf8(void)
 {
-	static const char bytes[] = "\x0a\x03" "a\xc0\xaf";
+	static const char bytes[] = "\x0a\x03"
+				    "a\xc0\xaf";
 	fixture fx;
 	char msg[256];
 
@@ -482,7 +491,8 @@ test_max_message_size(void)
 	fixture_close(&fx);
 }
 
-/* --- cases: streaming, deadlines, cancellation ----------------------------- */
+/* --- cases: streaming, deadlines, cancellation -----------------------------
+ */
 
 typedef struct collect {
 	int n;
@@ -499,7 +509,7 @@ on_echo(void *ctx, const ProtobufCMessage *msg)
 	med_strlcpy(c->last, ((const echo_msg *)msg)->field, sizeof(c->last));
 	c->n++;
 	return c->stop_after && c->n >= c->stop_after ? MED_ERR_CANCELLED
-						       : MED_OK;
+						      : MED_OK;
 }
 
 static void
@@ -583,13 +593,17 @@ health_check(fixture *fx, const char *service, int *status)
 		GRPC__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
 	ProtobufCMessage *out = NULL;
 	med_rpc_status st;
+	med_err err;
 
 	req.service = (char *)service;
-	(void)med_channel_unary(fx->ch, "/grpc.health.v1.Health/Check",
+	err = med_channel_unary(fx->ch, "/grpc.health.v1.Health/Check",
 				&req.base, HRESP_DESC, fx->arena, NULL, &out,
 				&st);
+
+	MT_EQ_INT(err, med_err_from_grpc_status(st.code));
 	if (st.code == 0)
-		*status = ((Grpc__Health__V1__HealthCheckResponse *)out)->status;
+		*status =
+			((Grpc__Health__V1__HealthCheckResponse *)out)->status;
 	return st.code;
 }
 
@@ -701,7 +715,8 @@ test_health_watch_unknown(void)
 	fixture_close(&fx);
 }
 
-/* --- cases: server life cycle ---------------------------------------------- */
+/* --- cases: server life cycle ----------------------------------------------
+ */
 
 static void
 test_port_in_use(void)
@@ -758,9 +773,11 @@ slow_main(void *arg)
 	med_rpc_status st;
 
 	req.field = (char *)r->field;
-	(void)med_channel_unary(r->fx->ch, "/test.Echo/Slow", &req.base,
-				ECHO_DESC, a, &o, &out, &st);
-	r->code = st.code;
+	if (med_channel_unary(r->fx->ch, "/test.Echo/Slow", &req.base,
+			      ECHO_DESC, a, &o, &out, &st) != MED_OK)
+		r->code = st.code;
+	else
+		r->code = 0;
 	med_arena_free(a);
 	return NULL;
 }
@@ -790,25 +807,51 @@ test_shutdown_drains(void)
 	fixture_close(&fx);
 }
 
+typedef struct stream_run {
+	fixture *fx;
+	collect c;
+	med_err err;
+} stream_run;
+
+static void *
+stubborn_main(void *arg)
+{
+	stream_run *r = arg;
+	med_arena *a = med_arena_new(1 << 16);
+	echo_msg req = SMARTMED__COMMON__V1__ERROR_DETAIL__INIT;
+	med_call_opts o = {.token = NURSE_TOKEN};
+	med_rpc_status st;
+
+	req.field = "stubborn";
+	r->err = med_channel_server_stream(r->fx->ch, "/test.Echo/SlowStream",
+					   &req.base, ECHO_DESC, a, &o, on_echo,
+					   &r->c, &st);
+	med_arena_free(a);
+	return NULL;
+}
+
 static void
 test_shutdown_cancels_after_grace(void)
 {
 	fixture fx;
-	med_rpc_status st;
-	echo_msg req = SMARTMED__COMMON__V1__ERROR_DETAIL__INIT;
-	med_call_opts o = {.token = NURSE_TOKEN};
-	collect c = {0};
-	int64_t t0;
+	stream_run r = {0};
+	pthread_t t;
+	int64_t t0, took;
 
 	fixture_open(&fx, 0, false);
-	req.field = "";
-	/* A stream that ignores the drain hint is cut at the grace. */
+	r.fx = &fx;
+	pthread_create(&t, NULL, stubborn_main, &r);
+	for (int i = 0; i < 300 && !atomic_load(&g_saw_cancel) && r.c.n < 3;
+	     i++)
+		usleep(10000);
+	MT_TRUE(r.c.n >= 3);
 	t0 = now_ms();
-	MT_TRUE(med_channel_server_stream(fx.ch, "/test.Echo/SlowStream",
-					  &req.base, ECHO_DESC, fx.arena, &o,
-					  on_echo, &c, &st) == MED_OK ||
-		1);
-	(void)t0;
+	med_server_shutdown(fx.srv, 300);
+	took = now_ms() - t0;
+	MT_TRUE(took >= 250 && took < 2000);
+	pthread_join(t, NULL);
+	MT_TRUE(r.err != MED_OK);
+	MT_TRUE(atomic_load(&g_saw_cancel));
 	fixture_close(&fx);
 }
 

@@ -17,8 +17,8 @@ med_err med__pb_validate_wire_depth(const ProtobufCMessageDescriptor *desc,
 				    int max_depth, char *err, size_t errlen);
 
 #define ERR_DETAIL (&smartmed__common__v1__error_detail__descriptor)
-#define BATCH (&smartmed__common__v1__audit_batch__descriptor)
-#define EVENT (&smartmed__common__v1__audit_event__descriptor)
+#define BATCH	   (&smartmed__common__v1__audit_batch__descriptor)
+#define EVENT	   (&smartmed__common__v1__audit_event__descriptor)
 
 static char errbuf[256];
 
@@ -73,7 +73,9 @@ test_depth_limit(void)
 static void
 test_nul_in_string(void)
 {
-	MT_EQ_INT(WIRE(ERR_DETAIL, "\x0a\x03" "a\0b"), MED_ERR_INVALID);
+	MT_EQ_INT(WIRE(ERR_DETAIL, "\x0a\x03"
+				   "a\0b"),
+		  MED_ERR_INVALID);
 	MT_EQ_STR(errbuf, "field: contains NUL");
 }
 
@@ -105,7 +107,9 @@ test_truncated(void)
 	MT_EQ_STR(errbuf, "time_ms: truncated varint");
 	MT_EQ_INT(WIRE(EVENT, "\x80"), MED_ERR_INVALID);
 	MT_EQ_STR(errbuf, "request: truncated tag");
-	MT_EQ_INT(WIRE(ERR_DETAIL, "\x0a\x05" "ab"), MED_ERR_INVALID);
+	MT_EQ_INT(WIRE(ERR_DETAIL, "\x0a\x05"
+				   "ab"),
+		  MED_ERR_INVALID);
 	MT_EQ_STR(errbuf, "field: truncated value");
 	MT_EQ_INT(WIRE(ERR_DETAIL, "\x0a\xff\xff\xff\xff\xff\xff\xff\xff\xff"
 				   "\xff\x01"),
@@ -120,7 +124,9 @@ test_wrong_wire_type(void)
 {
 	MT_EQ_INT(WIRE(ERR_DETAIL, "\x08\x01"), MED_ERR_INVALID);
 	MT_EQ_STR(errbuf, "field: wrong wire type");
-	MT_EQ_INT(WIRE(EVENT, "\x12\x01" "a"), MED_ERR_INVALID);
+	MT_EQ_INT(WIRE(EVENT, "\x12\x01"
+			      "a"),
+		  MED_ERR_INVALID);
 	MT_EQ_STR(errbuf, "time_ms: wrong wire type");
 	/* Groups do not exist in proto3 and field number 0 never does. */
 	MT_EQ_INT(WIRE(ERR_DETAIL, "\x0b\x0c"), MED_ERR_INVALID);
@@ -131,7 +137,8 @@ static void
 test_unknown_fields_skipped(void)
 {
 	/* Field 15 varint, field 16 length-delimited, field 17 fixed32. */
-	MT_OK(WIRE(ERR_DETAIL, "\x78\x05\x82\x01\x02zz\x8d\x01\x01\x02\x03\x04"));
+	MT_OK(WIRE(ERR_DETAIL,
+		   "\x78\x05\x82\x01\x02zz\x8d\x01\x01\x02\x03\x04"));
 	MT_EQ_INT(WIRE(ERR_DETAIL, "\x8d\x01\x01\x02"), MED_ERR_INVALID);
 }
 
@@ -157,10 +164,10 @@ test_unknown_enum_unpacked(void)
 	const uint8_t bytes[] = {0x08, 0x63};
 	Grpc__Health__V1__HealthCheckResponse *r;
 
-	MT_OK(wire(&grpc__health__v1__health_check_response__descriptor,
-		   bytes, sizeof(bytes)));
-	r = grpc__health__v1__health_check_response__unpack(
-		NULL, sizeof(bytes), bytes);
+	MT_OK(wire(&grpc__health__v1__health_check_response__descriptor, bytes,
+		   sizeof(bytes)));
+	r = grpc__health__v1__health_check_response__unpack(NULL, sizeof(bytes),
+							    bytes);
 	MT_TRUE(r != NULL);
 	MT_EQ_INT(med_pb_validate_msg(&r->base, errbuf, sizeof(errbuf)),
 		  MED_ERR_INVALID);

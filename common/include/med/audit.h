@@ -11,6 +11,10 @@
  *
  * Wire format: smartmed.common.v1.AuditBatch request, AuditAck reply
  * (proto/smartmed/common/v1/audit_event.proto).
+ *
+ * Spool directory: audit.spool (CRC-checked records, zero-filled ahead; a
+ * torn tail left by a crash is dropped on open) and audit.ack (offset of
+ * the first unacknowledged record).  One emitter per directory (locked).
  */
 #ifndef MED_AUDIT_H
 #define MED_AUDIT_H
@@ -23,24 +27,25 @@ typedef struct med_audit med_audit;
 
 /* med_audit_event - one access; strings may be NULL; copied by emit. */
 typedef struct med_audit_event {
-	const char *action;	 /* e.g. "/smartmed.identity.v1.Identity/GetPatient" */
-	const char *actor;	 /* user or service name */
-	uint32_t actor_roles;	 /* MED_ROLE_* bits */
-	const char *patient_id;	 /* patient touched, if any */
-	const char *resource;	 /* e.g. "patient", "record/42" */
-	int outcome;		 /* gRPC status code of the access */
+	const char
+		*action; /* e.g. "/smartmed.identity.v1.Identity/GetPatient" */
+	const char *actor;	/* user or service name */
+	uint32_t actor_roles;	/* MED_ROLE_* bits */
+	const char *patient_id; /* patient touched, if any */
+	const char *resource;	/* e.g. "patient", "record/42" */
+	int outcome;		/* gRPC status code of the access */
 	const char *request_id;
-	const char *detail;	 /* short, no patient data */
+	const char *detail; /* short, no patient data */
 } med_audit_event;
 
 /* med_audit_opts - where to spool and where to send. */
 typedef struct med_audit_opts {
-	const char *service;	 /* emitting service name */
-	const char *spool_dir;	 /* created if missing */
-	const char *url;	 /* "tcp://127.0.0.1:50060"; NULL = spool only */
-	int batch_max;		 /* events per batch; 0 = 256 */
-	int ack_timeout_ms;	 /* 0 = 2000 */
-	int retry_max_ms;	 /* backoff cap; 0 = 2000 */
+	const char *service;   /* emitting service name */
+	const char *spool_dir; /* created if missing */
+	const char *url;       /* "tcp://127.0.0.1:50060"; NULL = spool only */
+	int batch_max;	       /* events per batch; 0 = 256 */
+	int ack_timeout_ms;    /* 0 = 2000 */
+	int retry_max_ms;      /* backoff cap; 0 = 2000 */
 } med_audit_opts;
 
 /*
@@ -55,8 +60,7 @@ med_err med_audit_open(const med_audit_opts *opts, med_audit **out,
  * event will be delivered.  Thread-safe.  Errors: MED_ERR_IO (disk),
  * MED_ERR_INVALID (NULL action).
  */
-med_err med_audit_emit(med_audit *a, const med_audit_event *ev)
-	MED_MUST_CHECK;
+med_err med_audit_emit(med_audit *a, const med_audit_event *ev) MED_MUST_CHECK;
 
 /* med_audit_pending returns the number of events not yet acknowledged. */
 uint64_t med_audit_pending(med_audit *a);
@@ -89,8 +93,8 @@ typedef med_err (*med_audit_store_fn)(
  * Errors: MED_ERR_IO (listen failed), MED_ERR_INVALID.
  */
 med_err med_audit_ingest_start(const char *url, med_audit_store_fn store,
-			       void *ctx, med_audit_ingest **out,
-			       char *errbuf, size_t errlen) MED_MUST_CHECK;
+			       void *ctx, med_audit_ingest **out, char *errbuf,
+			       size_t errlen) MED_MUST_CHECK;
 
 /* med_audit_ingest_stop closes the socket and joins the thread; NULL ok. */
 void med_audit_ingest_stop(med_audit_ingest *in);

@@ -38,9 +38,15 @@ def _create_patient(stack, idpb, request_id):
                       request_id=request_id)
 
 
+def _identity_only(recs):
+    # Query calls about a patient are accesses too and get audited with
+    # the patient's id; keep only the identity events under test.
+    return [r for r in recs if r.event.service == "identity"]
+
+
 def _wait_events(stack, pb, pid, n, timeout=10.0, **kw):
     def got():
-        recs = _query(stack, pb, patient_id=pid, **kw)
+        recs = _identity_only(_query(stack, pb, patient_id=pid, **kw))
         return recs if len(recs) >= n else None
     return poll(got, timeout=timeout,
                 what="%d audit event(s) for patient %s" % (n, pid))
@@ -77,7 +83,8 @@ def test_seq_increasing_and_patient_filter(stack, pb, idpb):
     assert [r.event.action for r in recs] == [CREATE, GET, GET]
     assert recs[1].event.actor == stack.user("nurse")
     # after_seq resumes, limit caps
-    rest = _query(stack, pb, patient_id=p.patient_id, after_seq=seqs[0])
+    rest = _identity_only(_query(stack, pb, patient_id=p.patient_id,
+                                 after_seq=seqs[0]))
     assert [r.seq for r in rest] == seqs[1:]
     one = _query(stack, pb, patient_id=p.patient_id, limit=1)
     assert [r.seq for r in one] == seqs[:1]
@@ -97,11 +104,14 @@ def test_time_filter(stack, pb, idpb):
     p = _create_patient(stack, idpb, "test-" + uuid.uuid4().hex)
     recs = _wait_events(stack, pb, p.patient_id, 1)
     t = recs[0].event.time_ms
-    assert len(_query(stack, pb, patient_id=p.patient_id, since_ms=t)) == 1
-    assert _query(stack, pb, patient_id=p.patient_id, since_ms=t + 1) == []
-    assert _query(stack, pb, patient_id=p.patient_id, until_ms=t) == []
-    assert len(_query(stack, pb, patient_id=p.patient_id,
-                      until_ms=t + 1)) == 1
+
+    def q(**kw):
+        return _identity_only(_query(stack, pb, patient_id=p.patient_id,
+                                     **kw))
+    assert len(q(since_ms=t)) == 1
+    assert q(since_ms=t + 1) == []
+    assert q(until_ms=t) == []
+    assert len(q(until_ms=t + 1)) == 1
 
 
 def test_denied_call_is_audited(stack, pb, idpb):
@@ -159,3 +169,80 @@ def test_wrong_token_unauthenticated(stack, pb):
 def test_wrong_role_permission_denied(stack, pb, role):
     expect_status(grpc.StatusCode.PERMISSION_DENIED, _query, stack, pb,
                   role=role, limit=1)
+
+
+def _wait_action(stack, pb, pid, action, timeout=10.0):
+    def got():
+        recs = _query(stack, pb, patient_id=pid)
+        return [r for r in recs if r.event.action == action]
+    return poll(got, timeout=timeout, what="audit event %s" % action)
+
+
+def test_other_services_are_audited(stack, pb):
+    pid = str(uuid.uuid4())
+    rpb = protos.module("records")
+    dpb = protos.module("diagnosis")
+    stack.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=pid, kind=rpb.ENTRY_KIND_NOTE, title="Audit me"),
+        role="nurse")
+    stack.call("diagnosis", "AddCondition", dpb.AddConditionRequest(
+        patient_id=pid, code_system="ICD-10", code="I10",
+        display="Essential hypertension",
+        clinical_status=dpb.CLINICAL_STATUS_ACTIVE,
+        verification_status=dpb.VERIFICATION_STATUS_CONFIRMED),
+        role="clinician")
+    rec = _wait_action(stack, pb, pid,
+                       "/smartmed.records.v1.Records/CreateEntry")
+    assert rec[0].event.service == "records"
+    assert rec[0].event.actor == stack.user("nurse")
+    assert rec[0].event.outcome == 0
+    dia = _wait_action(stack, pb, pid,
+                       "/smartmed.diagnosis.v1.Diagnosis/AddCondition")
+    assert dia[0].event.service == "diagnosis"
+    assert dia[0].event.actor == stack.user("clinician")
+
+
+def test_dosage_upsert_is_audited(stack, pb):
+    dpb = protos.module("dosage")
+    rid = "test-" + uuid.uuid4().hex
+    stack.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(drug=dpb.Drug(
+        code="AUD-" + uuid.uuid4().hex[:8], name="Audited drug", unit="mg",
+        max_single_dose=1, max_daily_dose=2)), role="pharmacist",
+        request_id=rid)
+
+    def found():
+        recs = _query(stack, pb, actor=stack.user("pharmacist"))
+        return [r for r in recs if r.event.request_id == rid]
+    mine = poll(found, what="the UpsertDrug audit event")
+    assert mine[0].event.action == "/smartmed.dosage.v1.Dosage/UpsertDrug"
+    assert mine[0].event.service == "dosage"
+
+
+def test_failed_lookup_is_audited_with_its_status(stack, pb, idpb):
+    rid = "test-" + uuid.uuid4().hex
+    expect_status(grpc.StatusCode.NOT_FOUND, stack.call, "identity",
+                  "GetPatient", idpb.GetPatientRequest(
+                      patient_id=str(uuid.uuid4())),
+                  role="clinician", request_id=rid)
+
+    def found():
+        recs = _query(stack, pb, actor=stack.user("clinician"))
+        return [r for r in recs if r.event.request_id == rid]
+    mine = poll(found, what="the failed GetPatient's audit event")
+    assert mine[0].event.action == GET
+    assert mine[0].event.outcome == grpc.StatusCode.NOT_FOUND.value[0]
+
+
+def test_unauthenticated_call_is_audited_without_actor(stack, pb, idpb):
+    rid = "test-" + uuid.uuid4().hex
+    expect_status(grpc.StatusCode.UNAUTHENTICATED, stack.call, "identity",
+                  "GetPatient", idpb.GetPatientRequest(mrn="X"),
+                  token="bogus", request_id=rid)
+
+    def found():
+        recs = _query(stack, pb, actor="", limit=10000)
+        return [r for r in recs if r.event.request_id == rid]
+    mine = poll(found, what="the unauthenticated call's audit event")
+    assert mine[0].event.actor == ""
+    assert mine[0].event.outcome == \
+        grpc.StatusCode.UNAUTHENTICATED.value[0]

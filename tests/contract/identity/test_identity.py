@@ -189,3 +189,54 @@ def test_create_wrong_role_permission_denied(stack, pb, role):
 def test_get_wrong_role_permission_denied(stack, pb, role):
     expect_status(grpc.StatusCode.PERMISSION_DENIED, stack.call, SVC,
                   "GetPatient", pb.GetPatientRequest(mrn="X"), role=role)
+
+
+def test_concurrent_creates_all_succeed(stack, pb):
+    from concurrent.futures import ThreadPoolExecutor
+    fam = _name()
+
+    def one(i):
+        return stack.call(SVC, "CreatePatient", _create_req(
+            pb, family_name=fam, given_name="C%03d" % i), role="registrar",
+            timeout=20).patient_id
+    with ThreadPoolExecutor(16) as ex:
+        ids = list(ex.map(one, range(100)))
+    assert len(set(ids)) == 100
+    r = stack.call(SVC, "SearchPatients", pb.SearchPatientsRequest(
+        family_name_prefix=fam, page=protos.common().PageRequest(
+            page_size=500)), role="clinician")
+    assert len(r.patients) == 100
+
+
+def test_concurrent_duplicate_mrn_only_one_wins(stack, pb):
+    from concurrent.futures import ThreadPoolExecutor
+    mrn = _mrn()
+
+    def one(_i):
+        try:
+            stack.call(SVC, "CreatePatient", _create_req(pb, mrn=mrn),
+                       role="registrar", timeout=20)
+            return grpc.StatusCode.OK
+        except grpc.RpcError as e:
+            return e.code()
+    with ThreadPoolExecutor(8) as ex:
+        codes = list(ex.map(one, range(8)))
+    assert codes.count(grpc.StatusCode.OK) == 1, codes
+    assert codes.count(grpc.StatusCode.ALREADY_EXISTS) == 7, codes
+
+
+def test_no_patient_data_in_logs_or_metrics(stack, pb):
+    import urllib.request
+    req, p = _create(stack, pb)
+    stack.call(SVC, "GetPatient", pb.GetPatientRequest(mrn=req.mrn),
+               role="clinician")
+    stack.call(SVC, "SearchPatients", pb.SearchPatientsRequest(
+        family_name_prefix=req.family_name), role="clinician")
+    url = "http://127.0.0.1:%d/metrics" % stack.http_port(SVC)
+    with urllib.request.urlopen(url, timeout=5) as r:
+        metrics = r.read().decode("utf-8", "replace")
+    with open(stack.log_path(SVC), encoding="utf-8", errors="replace") as f:
+        log = f.read()
+    for secret in (req.mrn, req.family_name, p.patient_id):
+        assert secret not in metrics, "%r in /metrics" % secret
+        assert secret not in log, "%r in the info log" % secret

@@ -1,3 +1,0 @@
-build-asan/obj/common/src/err.o: common/src/err.c \
- common/include/med/err.h
-common/include/med/err.h:

@@ -1,0 +1,135 @@
+#!/bin/sh
+# tools/bench/run.sh - the RPC layer benchmark (make bench).
+#
+# Runs bench-echo_bare (bare gRPC core) and bench-echo_med (med_server with
+# token auth, validation and metrics) in turn under the same closed-loop load
+# from bench-load, ROUNDS times alternating, and prints the medians and the
+# ratio med/bare (design budget: >= 0.80), with the server's CPU time per
+# call and the latency of single calls (1 connection x 1 outstanding) beside
+# it.  With 2+ CPUs the server is pinned
+# to CPU 0 and the load to CPU 1.  Loopback only.
+#
+# Knobs (environment): BUILD (build), ROUNDS (3), SECONDS_PER_RUN (5),
+# WARMUP (1), CONNS (4), OUTSTANDING (16), THREADS (server CQ threads, 2).
+set -eu
+
+BUILD=${BUILD:-build}
+ROUNDS=${ROUNDS:-3}
+SECS=${SECONDS_PER_RUN:-5}
+WARMUP=${WARMUP:-1}
+CONNS=${CONNS:-4}
+OUTSTANDING=${OUTSTANDING:-16}
+THREADS=${THREADS:-2}
+BIN=$BUILD/bin
+PATH_M=/bench.Echo/Echo
+TOKEN=bench-token-0123456789
+
+for b in bench-echo_bare bench-echo_med bench-load; do
+	[ -x "$BIN/$b" ] || { echo "run.sh: $BIN/$b missing; run make" >&2; exit 1; }
+done
+
+TMP=$(mktemp -d)
+SRV_PID=
+cleanup() {
+	[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null && wait "$SRV_PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+printf '%s bench nurse\n' "$TOKEN" >"$TMP/tokens"
+chmod 600 "$TMP/tokens"
+
+SRV_PIN=
+LOAD_PIN=
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+	SRV_PIN="taskset -c 0"
+	LOAD_PIN="taskset -c 1"
+fi
+
+# start_server KIND: starts it in the background, sets SRV_PID and PORT.
+start_server() {
+	: >"$TMP/port"
+	if [ "$1" = bare ]; then
+		$SRV_PIN "$BIN/bench-echo_bare" 127.0.0.1:0 "$THREADS" \
+			>"$TMP/port" 2>"$TMP/$1.err" &
+	else
+		$SRV_PIN "$BIN/bench-echo_med" "$TMP/tokens" 127.0.0.1:0 \
+			"$THREADS" >"$TMP/port" 2>"$TMP/$1.err" &
+	fi
+	SRV_PID=$!
+	i=0
+	while ! grep -q '^port=' "$TMP/port"; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { echo "run.sh: $1 did not start" >&2; cat "$TMP/$1.err" >&2; exit 1; }
+		sleep 0.05
+	done
+	PORT=$(sed -n 's/^port=//p' "$TMP/port")
+}
+
+HZ=$(getconf CLK_TCK)
+
+# cpu_ticks: user + system clock ticks the server process has used.
+cpu_ticks() {
+	awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$SRV_PID/stat"
+}
+
+stop_server() {
+	kill -TERM "$SRV_PID"
+	wait "$SRV_PID" || true
+	SRV_PID=
+}
+
+# field NAME LINE: the value of NAME=... in a load result line.
+field() {
+	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
+		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+echo "RPC benchmark: $ROUNDS rounds x (bare, med), ${SECS}s each after ${WARMUP}s warm-up,"
+echo "$CONNS connections x $OUTSTANDING outstanding, server threads $THREADS," \
+	"pinning: ${SRV_PIN:-none}"
+: >"$TMP/results"
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	for kind in bare med; do
+		start_server $kind
+		cpu0=$(cpu_ticks)
+		line=$($LOAD_PIN "$BIN/bench-load" "127.0.0.1:$PORT" "$PATH_M" \
+			"$TOKEN" "$CONNS" "$OUTSTANDING" "$SECS" "$WARMUP") || {
+			echo "run.sh: $kind round $r had errors: $line" >&2; exit 1; }
+		cpu1=$(cpu_ticks)
+		# One call at a time: the per-call latency without queueing.
+		lat=$($LOAD_PIN "$BIN/bench-load" "127.0.0.1:$PORT" "$PATH_M" \
+			"$TOKEN" 1 1 2 0.5) || {
+			echo "run.sh: $kind round $r (1x1) had errors: $lat" >&2; exit 1; }
+		stop_server
+		errors=$(field errors "$line")
+		# Server CPU per call, over every call of the run (warm-up too).
+		cpu_us=$(awk -v a="$cpu0" -v b="$cpu1" -v hz="$HZ" -v n="$(field total "$line")" \
+			'BEGIN { printf "%.1f", (b - a) * 1e6 / hz / n }')
+		[ "$errors" = 0 ] || { echo "run.sh: $kind: $errors non-OK replies; run invalid" >&2; exit 1; }
+		printf '  round %d %-4s %s server_cpu_us/call=%s 1x1_p50_us=%s\n' \
+			$r $kind "$line" "$cpu_us" "$(field p50_us "$lat")"
+		echo "$kind $(field rps "$line") $(field p50_us "$line") $(field p99_us "$line") $cpu_us $(field p50_us "$lat")" >>"$TMP/results"
+	done
+	r=$((r + 1))
+done
+
+col() { awk -v k="$1" -v c="$2" '$1 == k { print $c }' "$TMP/results" | median; }
+BARE_RPS=$(col bare 2); MED_RPS=$(col med 2)
+echo
+BARE_CPU=$(col bare 5); MED_CPU=$(col med 5)
+printf '%-6s %10s %8s %8s %12s %12s\n' server 'req/s' 'p50 us' 'p99 us' 'cpu us/call' '1x1 p50 us'
+for k in bare med; do
+	printf '%-6s %10s %8s %8s %12s %12s\n' $k "$(col $k 2)" "$(col $k 3)" \
+		"$(col $k 4)" "$(col $k 5)" "$(col $k 6)"
+done
+RATIO=$(awk -v m="$MED_RPS" -v b="$BARE_RPS" 'BEGIN { printf "%.2f", m / b }')
+CPU_RATIO=$(awk -v m="$MED_CPU" -v b="$BARE_CPU" 'BEGIN { printf "%.2f", b / m }')
+echo "ratio med/bare (median req/s): $RATIO (target >= 0.80)"
+echo "ratio bare/med (server CPU per call, i.e. calls per CPU-second): $CPU_RATIO"
+awk -v r="$RATIO" 'BEGIN { exit !(r >= 0.80) }' || echo "run.sh: below target" >&2
