@@ -61,7 +61,7 @@ echo(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	return resp->field && resp->reason ? MED_OK : MED_ERR_NOMEM;
 }
 
-/* stream sends atoi(field) messages. */
+/* stream sends as many messages as field says (a decimal number). */
 static med_err
 stream(med_call *call, const ProtobufCMessage *in)
 {
@@ -81,7 +81,7 @@ stream(med_call *call, const ProtobufCMessage *in)
 	return MED_OK;
 }
 
-/* slow sleeps until cancelled, or for atoi(field) ms when that is set. */
+/* slow sleeps until cancelled, or for field ms when field is a number. */
 static med_err
 slow(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {

@@ -62,15 +62,15 @@ typedef struct med_method {
 
 /* med_server_opts - how a server listens and behaves. */
 typedef struct med_server_opts {
-	const char *service_name; /* short name for logs and audit: "identity" */
-	const char *listen_addr;  /* "127.0.0.1:50051"; port 0 picks one */
-	int n_threads;		  /* completion-queue threads; 0 = 2 */
-	size_t max_message_bytes; /* receive and send cap; 0 = 4 MiB */
-	int max_streams;	  /* concurrent streaming calls; 0 = 64 */
-	med_authenticator auth;	  /* taken over by the server */
-	struct med_audit *audit;  /* optional; borrowed */
+	const char *service_name;    /* for logs and audit: "identity" */
+	const char *listen_addr;     /* "127.0.0.1:50051"; port 0 picks one */
+	int n_threads;		     /* completion-queue threads; 0 = 2 */
+	size_t max_message_bytes;    /* receive and send cap; 0 = 4 MiB */
+	int max_streams;	     /* concurrent streaming calls; 0 = 64 */
+	med_authenticator auth;	     /* taken over by the server */
+	struct med_audit *audit;     /* optional; borrowed */
 	struct med_metrics *metrics; /* optional; borrowed */
-	void *service_data;	  /* handed to handlers by med_call_data */
+	void *service_data;	     /* handed to handlers by med_call_data */
 } med_server_opts;
 
 /*
@@ -131,7 +131,9 @@ const med_method *med_call_method(med_call *call);
 
 /*
  * med_call_is_cancelled is true once the client cancelled, the deadline
- * passed or the server is draining.  Long handlers check it.
+ * passed or the server is draining.  Long handlers check it.  Unary handlers
+ * run on a completion-queue thread, so they see the deadline and the drain
+ * but not a client's cancel; streaming handlers see all three.
  */
 bool med_call_is_cancelled(med_call *call);
 
@@ -158,8 +160,8 @@ med_err med_call_fail(med_call *call, med_err err, const char *fmt, ...)
  * gRPC has taken it.  Errors: MED_ERR_CANCELLED when the client went away or
  * the deadline passed.
  */
-med_err med_call_send(med_call *call, const ProtobufCMessage *msg)
-	MED_MUST_CHECK;
+med_err med_call_send(med_call *call,
+		      const ProtobufCMessage *msg) MED_MUST_CHECK;
 
 /* --- client ------------------------------------------------------------ */
 
@@ -199,8 +201,8 @@ med_err med_channel_unary(med_channel *ch, const char *path,
 			  const ProtobufCMessage *in,
 			  const ProtobufCMessageDescriptor *out_desc,
 			  med_arena *arena, const med_call_opts *opts,
-			  ProtobufCMessage **out, med_rpc_status *st)
-	MED_MUST_CHECK;
+			  ProtobufCMessage **out,
+			  med_rpc_status *st) MED_MUST_CHECK;
 
 /* med_stream_msg_fn receives one streamed reply; non-OK stops the stream. */
 typedef med_err (*med_stream_msg_fn)(void *ctx, const ProtobufCMessage *msg);
@@ -227,7 +229,9 @@ med_err med_err_from_grpc_status(int code);
 /*
  * med_pb_validate_wire checks encoded bytes against desc before unpacking:
  * well-formed wire format, nesting at most MED_PB_MAX_DEPTH, string fields
- * valid UTF-8 without NUL.  On failure writes "field 'x.y': reason" to err.
+ * valid UTF-8 without NUL; unknown fields are skipped.  On failure writes
+ * "x.y: reason" (the dotted field path, e.g. "events.actor: invalid UTF-8")
+ * to err and returns MED_ERR_INVALID.
  */
 med_err med_pb_validate_wire(const ProtobufCMessageDescriptor *desc,
 			     const uint8_t *data, size_t len, char *err,
