@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARENA_ALIGN 16
+#define ARENA_ALIGN	  16
 #define ARENA_FIRST_BLOCK 4096
 
 typedef struct arena_block {

@@ -101,8 +101,8 @@ med_err
 med_check_enum_set(med_call *call, const char *field, int value)
 {
 	if (value == 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must be set", field);
+		return med_call_fail(call, MED_ERR_INVALID, "%s: must be set",
+				     field);
 	return MED_OK;
 }
 

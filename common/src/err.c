@@ -52,15 +52,26 @@ static const struct {
 };
 
 static const char *const status_names[] = {
-	"OK",		     "CANCELLED",	  "UNKNOWN",
-	"INVALID_ARGUMENT",  "DEADLINE_EXCEEDED", "NOT_FOUND",
-	"ALREADY_EXISTS",    "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-	"FAILED_PRECONDITION", "ABORTED",	  "OUT_OF_RANGE",
-	"UNIMPLEMENTED",     "INTERNAL",	  "UNAVAILABLE",
-	"DATA_LOSS",	     "UNAUTHENTICATED",
+	"OK",
+	"CANCELLED",
+	"UNKNOWN",
+	"INVALID_ARGUMENT",
+	"DEADLINE_EXCEEDED",
+	"NOT_FOUND",
+	"ALREADY_EXISTS",
+	"PERMISSION_DENIED",
+	"RESOURCE_EXHAUSTED",
+	"FAILED_PRECONDITION",
+	"ABORTED",
+	"OUT_OF_RANGE",
+	"UNIMPLEMENTED",
+	"INTERNAL",
+	"UNAVAILABLE",
+	"DATA_LOSS",
+	"UNAUTHENTICATED",
 };
 
-#define N_ERRS (sizeof(err_table) / sizeof(err_table[0]))
+#define N_ERRS	 (sizeof(err_table) / sizeof(err_table[0]))
 #define N_STATUS (sizeof(status_names) / sizeof(status_names[0]))
 
 const char *

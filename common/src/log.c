@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #define LOG_LINE_MAX 4096
-#define LOG_MSG_MAX 2048
+#define LOG_MSG_MAX  2048
 
 static char log_service[64] = "smartmed";
 static med_log_level log_min = MED_LOG_INFO;

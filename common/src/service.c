@@ -18,8 +18,8 @@
 #include <string.h>
 #include <time.h>
 
-#define SVC_MAX_SPECS 64
-#define SVC_ERRLEN 4096
+#define SVC_MAX_SPECS	  64
+#define SVC_ERRLEN	  4096
 #define SVC_READY_POLL_MS 1000
 
 struct med_service {
@@ -61,8 +61,7 @@ static const med_config_spec common_specs[] = {
 	{"MED_DB_PORT", MED_CONFIG_PORT, "3306", false, 0, 0, "MariaDB port"},
 	{"MED_DB_SOCKET", MED_CONFIG_STRING, "", false, 0, 0,
 	 "MariaDB unix socket; used instead of host and port when set"},
-	{"MED_DB_USER", MED_CONFIG_STRING, "root", false, 0, 0,
-	 "MariaDB user"},
+	{"MED_DB_USER", MED_CONFIG_STRING, "root", false, 0, 0, "MariaDB user"},
 	{"MED_DB_PASSWORD", MED_CONFIG_STRING, "", false, 0, 0,
 	 "MariaDB password (prefer MED_DB_PASSWORD_FILE)"},
 	{"MED_DB_PASSWORD_FILE", MED_CONFIG_STRING, "", false, 0, 0,
@@ -92,8 +91,7 @@ static const med_config_spec common_specs[] = {
 /* build_specs joins the common settings (with this service's defaults) and
  * the service's own into specs; returns the count. */
 static size_t
-build_specs(const med_service_def *def, svc_defaults *d,
-	    med_config_spec *specs)
+build_specs(const med_service_def *def, svc_defaults *d, med_config_spec *specs)
 {
 	size_t n = 0;
 
@@ -122,8 +120,7 @@ build_specs(const med_service_def *def, svc_defaults *d,
 }
 
 static void
-print_usage(const med_service_def *def, const med_config_spec *specs,
-	    size_t n)
+print_usage(const med_service_def *def, const med_config_spec *specs, size_t n)
 {
 	printf("usage: smartmed-%s [--help]\n\n"
 	       "The smartmed %s service (%s).  Configured by environment\n"
@@ -296,15 +293,15 @@ static med_err
 start_http(med_service *svc)
 {
 	int port = 0;
-	med_err err = med_http_start(
-		med_config_str(svc->cfg, "MED_LISTEN_HOST"),
-		(int)med_config_int(svc->cfg, "MED_HTTP_PORT"), svc->metrics,
-		is_ready, svc, &svc->http, &port);
+	med_err err =
+		med_http_start(med_config_str(svc->cfg, "MED_LISTEN_HOST"),
+			       (int)med_config_int(svc->cfg, "MED_HTTP_PORT"),
+			       svc->metrics, is_ready, svc, &svc->http, &port);
 
 	if (err != MED_OK)
-		med_log_error("HTTP port %lld: cannot listen",
-			      (long long)med_config_int(svc->cfg,
-							"MED_HTTP_PORT"));
+		med_log_error(
+			"HTTP port %lld: cannot listen",
+			(long long)med_config_int(svc->cfg, "MED_HTTP_PORT"));
 	else
 		med_log_info("metrics and health on http port %d", port);
 	return err;
@@ -321,7 +318,8 @@ start_all(med_service *svc)
 		return MED_ERR_NOMEM;
 	svc->ready_gauge = med_metrics_gauge(svc->metrics, "smartmed_ready",
 					     "1 when the service is ready", "");
-	if ((err = open_db(svc)) != MED_OK || (err = open_audit(svc)) != MED_OK ||
+	if ((err = open_db(svc)) != MED_OK ||
+	    (err = open_audit(svc)) != MED_OK ||
 	    (err = open_server(svc)) != MED_OK)
 		return err;
 	if (svc->def->start != NULL && (err = svc->def->start(svc)) != MED_OK) {
@@ -329,16 +327,16 @@ start_all(med_service *svc)
 		return err;
 	}
 	if ((err = med_server_start(svc->server, &port)) != MED_OK) {
-		med_log_error("gRPC port %lld: cannot listen (in use?)",
-			      (long long)med_config_int(svc->cfg,
-							"MED_GRPC_PORT"));
+		med_log_error(
+			"gRPC port %lld: cannot listen (in use?)",
+			(long long)med_config_int(svc->cfg, "MED_GRPC_PORT"));
 		return err;
 	}
 	med_log_info("gRPC %s on port %d", svc->def->grpc_service, port);
 	if ((err = start_http(svc)) != MED_OK)
 		return err;
-	if (pthread_create(&svc->readiness_thread, NULL, readiness_main,
-			   svc) != 0)
+	if (pthread_create(&svc->readiness_thread, NULL, readiness_main, svc) !=
+	    0)
 		return MED_ERR_NOMEM;
 	svc->readiness_started = true;
 	return MED_OK;
@@ -363,9 +361,9 @@ stop_all(med_service *svc)
 {
 	stop_readiness(svc);
 	if (svc->server != NULL)
-		med_server_shutdown(svc->server,
-				    (int)med_config_int(svc->cfg,
-							"MED_DRAIN_MS"));
+		med_server_shutdown(
+			svc->server,
+			(int)med_config_int(svc->cfg, "MED_DRAIN_MS"));
 	if (svc->def->stop != NULL)
 		svc->def->stop(svc);
 	med_http_stop(svc->http);
@@ -386,8 +384,7 @@ wait_for_signal(const sigset_t *set)
 }
 
 static med_err
-load_config(const med_service_def *def, int argc, char **argv,
-	    med_config **cfg)
+load_config(const med_service_def *def, int argc, char **argv, med_config **cfg)
 {
 	med_config_spec specs[SVC_MAX_SPECS];
 	svc_defaults d;
@@ -401,7 +398,8 @@ load_config(const med_service_def *def, int argc, char **argv,
 			print_usage(def, specs, n);
 			return MED_ERR_CANCELLED;
 		}
-		fprintf(stderr, "smartmed-%s: unknown argument %s (try --help)\n",
+		fprintf(stderr,
+			"smartmed-%s: unknown argument %s (try --help)\n",
 			def->name, argv[i]);
 		return MED_ERR_INVALID;
 	}

@@ -28,8 +28,8 @@ void audit_ingest_end(med_service *svc);
  */
 med_err audit_store_batch(med_db *db,
 			  Smartmed__Common__V1__AuditEvent *const *events,
-			  size_t n, uint32_t *stored, uint32_t *duplicates)
-	MED_MUST_CHECK;
+			  size_t n, uint32_t *stored,
+			  uint32_t *duplicates) MED_MUST_CHECK;
 
 /* audit_query_filter - what a Query asks for, checked by the handler. */
 typedef struct audit_query_filter {
@@ -43,7 +43,7 @@ typedef struct audit_query_filter {
 /* audit_store_query reads up to f->limit records after f->after_seq. */
 med_err audit_store_query(med_db *db, med_arena *arena,
 			  const audit_query_filter *f,
-			  Smartmed__Audit__V1__AuditRecord ***out, size_t *n)
-	MED_MUST_CHECK;
+			  Smartmed__Audit__V1__AuditRecord ***out,
+			  size_t *n) MED_MUST_CHECK;
 
 #endif

@@ -6,12 +6,12 @@
 
 #include "audit_svc.h"
 
-#define AUDIT_PATH(m) "/smartmed.audit.v1.Audit/" m
+#define AUDIT_PATH(m)	    "/smartmed.audit.v1.Audit/" m
 #define QUERY_DEFAULT_LIMIT 1000
-#define QUERY_MAX_LIMIT 10000
+#define QUERY_MAX_LIMIT	    10000
 /* Records read per database round trip; the connection is returned before
  * they are sent, so a slow reader never holds one. */
-#define QUERY_BATCH 256
+#define QUERY_BATCH	  256
 #define QUERY_ARENA_BYTES (32u << 20)
 
 static med_err
@@ -25,20 +25,19 @@ check_query(med_call *call, const Smartmed__Audit__V1__QueryRequest *req,
 				     "limit: must be at most %d",
 				     QUERY_MAX_LIMIT);
 	if (req->since_ms < 0 || req->until_ms < 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must not be negative",
-				     req->since_ms < 0 ? "since_ms"
-						       : "until_ms");
+		return med_call_fail(
+			call, MED_ERR_INVALID, "%s: must not be negative",
+			req->since_ms < 0 ? "since_ms" : "until_ms");
 	if (req->until_ms != 0 && req->until_ms <= req->since_ms)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "until_ms: must be after since_ms");
 	if ((err = med_check_text(call, "patient_id", req->patient_id, 0,
 				  64)) != MED_OK ||
-	    (err = med_check_text(call, "actor", req->actor, 0, 128)) !=
-		    MED_OK)
+	    (err = med_check_text(call, "actor", req->actor, 0, 128)) != MED_OK)
 		return err;
-	*f = (audit_query_filter){req->patient_id, req->actor,	req->since_ms,
-				  req->until_ms,   req->after_seq, 0};
+	*f = (audit_query_filter){req->patient_id, req->actor,
+				  req->since_ms,   req->until_ms,
+				  req->after_seq,  0};
 	return MED_OK;
 }
 

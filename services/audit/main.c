@@ -23,7 +23,8 @@ main(int argc, char **argv)
 		.default_grpc_port = 50055,
 		.default_http_port = 9105,
 		.extra_config = audit_config,
-		.n_extra_config = sizeof(audit_config) / sizeof(audit_config[0]),
+		.n_extra_config =
+			sizeof(audit_config) / sizeof(audit_config[0]),
 		.start = audit_ingest_begin,
 		.stop = audit_ingest_end,
 	};

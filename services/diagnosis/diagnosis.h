@@ -17,13 +17,12 @@ extern const size_t diagnosis_n_migrations;
 
 /* diagnosis_check_add applies the problem-list rules to a request. */
 med_err diagnosis_check_add(
-	med_call *call, const Smartmed__Diagnosis__V1__AddConditionRequest *req)
-	MED_MUST_CHECK;
+	med_call *call,
+	const Smartmed__Diagnosis__V1__AddConditionRequest *req) MED_MUST_CHECK;
 
 /* diagnosis_store_insert stores one condition. */
-med_err diagnosis_store_insert(med_db *db,
-			       const Smartmed__Diagnosis__V1__Condition *c)
-	MED_MUST_CHECK;
+med_err diagnosis_store_insert(
+	med_db *db, const Smartmed__Diagnosis__V1__Condition *c) MED_MUST_CHECK;
 
 /* diagnosis_store_list returns a patient's conditions, newest first. */
 med_err diagnosis_store_list(med_db *db, med_arena *arena,

@@ -14,8 +14,8 @@ check_known(med_call *call, const char *field,
 	if (err != MED_OK)
 		return err;
 	if (protobuf_c_enum_descriptor_get_value(desc, value) == NULL)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: unknown value", field);
+		return med_call_fail(call, MED_ERR_INVALID, "%s: unknown value",
+				     field);
 	return MED_OK;
 }
 

@@ -16,8 +16,7 @@ call_db(med_call *call)
 }
 
 static med_err
-add_condition(med_call *call, const ProtobufCMessage *in,
-	      ProtobufCMessage *out)
+add_condition(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
 	const Smartmed__Diagnosis__V1__AddConditionRequest *req =
 		(const void *)in;

@@ -56,17 +56,18 @@ on_condition_row(void *ctx, const med_db_row *row)
 	c->code_system = med_db_row_strdup(a, row, 2);
 	c->code = med_db_row_strdup(a, row, 3);
 	c->display = med_db_row_strdup(a, row, 4);
-	c->clinical_status = (Smartmed__Diagnosis__V1__ClinicalStatus)
-		med_db_row_int64(row, 5);
-	c->verification_status = (Smartmed__Diagnosis__V1__VerificationStatus)
-		med_db_row_int64(row, 6);
+	c->clinical_status =
+		(Smartmed__Diagnosis__V1__ClinicalStatus)med_db_row_int64(row,
+									  5);
+	c->verification_status =
+		(Smartmed__Diagnosis__V1__VerificationStatus)med_db_row_int64(
+			row, 6);
 	c->onset_date = med_db_row_strdup(a, row, 7);
 	c->recorded_by = med_db_row_strdup(a, row, 8);
 	c->recorded_ms = med_db_row_int64(row, 9);
 	c->note = med_db_row_strdup(a, row, 10);
-	if (!c->condition_id || !c->patient_id || !c->code_system ||
-	    !c->code || !c->display || !c->onset_date || !c->recorded_by ||
-	    !c->note)
+	if (!c->condition_id || !c->patient_id || !c->code_system || !c->code ||
+	    !c->display || !c->onset_date || !c->recorded_by || !c->note)
 		return MED_ERR_NOMEM;
 	return MED_OK;
 }

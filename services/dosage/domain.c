@@ -9,7 +9,7 @@
 #include "dosage.h"
 
 /* Units a dose limit may be written in; others invite a tenfold error. */
-static const char *const dose_units[] = {"mg", "mcg", "g",   "mL",
+static const char *const dose_units[] = {"mg", "mcg",  "g", "mL",
 					 "IU", "unit", NULL};
 
 /* Doses past this are typing errors in any unit we accept. */

@@ -144,12 +144,11 @@ dosage_store_list(med_db *db, med_arena *arena, const char *name_prefix,
 	med_db_value v[] = {MED_DB_STR(name_prefix), MED_DB_STR(name_prefix),
 			    MED_DB_I64(limit), MED_DB_I64((int64_t)offset)};
 	/* LOCATE, not LIKE: a prefix typed by a user may hold % or _. */
-	med_err err = med_db_query_once(
-		db,
-		"SELECT " DRUG_COLUMNS " FROM drugs"
-		" WHERE (? = '' OR LOCATE(?, name) = 1)"
-		" ORDER BY code LIMIT ? OFFSET ?",
-		v, 4, on_drug_row, &rows);
+	med_err err = med_db_query_once(db,
+					"SELECT " DRUG_COLUMNS " FROM drugs"
+					" WHERE (? = '' OR LOCATE(?, name) = 1)"
+					" ORDER BY code LIMIT ? OFFSET ?",
+					v, 4, on_drug_row, &rows);
 
 	if (err != MED_OK)
 		return err;

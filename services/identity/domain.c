@@ -41,8 +41,8 @@ identity_check_create(med_call *call,
 				  200)) != MED_OK ||
 	    (err = med_check_text(call, "given_name", req->given_name, 0,
 				  200)) != MED_OK ||
-	    (err = med_check_date(call, "birth_date", req->birth_date,
-				  true)) != MED_OK ||
+	    (err = med_check_date(call, "birth_date", req->birth_date, true)) !=
+		    MED_OK ||
 	    (err = med_check_enum_set(call, "sex", req->sex)) != MED_OK)
 		return err;
 	if (!sex_known(req->sex))
@@ -63,12 +63,13 @@ identity_check_search(med_call *call,
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "family_name_prefix: give a prefix of at "
 				     "least 2 characters or a birth_date");
-	if (has_name && (err = med_check_text(call, "family_name_prefix",
-					      req->family_name_prefix, 2,
-					      200)) != MED_OK)
+	if (has_name &&
+	    (err = med_check_text(call, "family_name_prefix",
+				  req->family_name_prefix, 2, 200)) != MED_OK)
 		return err;
-	if (has_date && (err = med_check_date(call, "birth_date",
-					      req->birth_date, false)) != MED_OK)
+	if (has_date &&
+	    (err = med_check_date(call, "birth_date", req->birth_date,
+				  false)) != MED_OK)
 		return err;
 	return MED_OK;
 }

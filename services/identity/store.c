@@ -84,10 +84,9 @@ static med_err
 on_patient_row(void *ctx, const med_db_row *row)
 {
 	patient_rows *r = ctx;
-	Smartmed__Identity__V1__Patient *p =
-		med_arena_push_msg(r->arena, (void ***)&r->items, &r->n,
-				   &r->cap,
-				   &smartmed__identity__v1__patient__descriptor);
+	Smartmed__Identity__V1__Patient *p = med_arena_push_msg(
+		r->arena, (void ***)&r->items, &r->n, &r->cap,
+		&smartmed__identity__v1__patient__descriptor);
 
 	return p ? fill_patient(r->arena, row, p) : MED_ERR_NOMEM;
 }
@@ -141,22 +140,22 @@ identity_store_search(med_db *db, med_arena *arena, const char *family_prefix,
 	/* Each criterion is skipped when empty, so one statement serves all
 	 * combinations and stays a prepared, cached statement. */
 	med_db_value v[] = {
-		MED_DB_STR(family_prefix), MED_DB_STR(pattern ? pattern : ""),
-		MED_DB_STR(birth_date),	   MED_DB_STR(birth_date),
+		MED_DB_STR(family_prefix),  MED_DB_STR(pattern ? pattern : ""),
+		MED_DB_STR(birth_date),	    MED_DB_STR(birth_date),
 		MED_DB_I64((int64_t)limit), MED_DB_I64((int64_t)offset),
 	};
 	med_err err;
 
 	if (pattern == NULL)
 		return MED_ERR_NOMEM;
-	err = med_db_query_once(
-		db,
-		"SELECT " PATIENT_COLUMNS " FROM patients"
-		" WHERE (? = '' OR family_name LIKE ?)"
-		" AND (? = '' OR birth_date = ?)"
-		" ORDER BY family_name, given_name, patient_id"
-		" LIMIT ? OFFSET ?",
-		v, sizeof(v) / sizeof(v[0]), on_patient_row, &rows);
+	err = med_db_query_once(db,
+				"SELECT " PATIENT_COLUMNS " FROM patients"
+				" WHERE (? = '' OR family_name LIKE ?)"
+				" AND (? = '' OR birth_date = ?)"
+				" ORDER BY family_name, given_name, patient_id"
+				" LIMIT ? OFFSET ?",
+				v, sizeof(v) / sizeof(v[0]), on_patient_row,
+				&rows);
 	if (err != MED_OK)
 		return err;
 	*out = rows.items;

@@ -89,8 +89,8 @@ list_entries(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 const med_method records_methods[] = {
 	{REC_PATH("CreateEntry"),
 	 &smartmed__records__v1__create_entry_request__descriptor,
-	 &smartmed__records__v1__entry__descriptor, MED_RPC_UNARY,
-	 create_entry, NULL, CARE_TEAM},
+	 &smartmed__records__v1__entry__descriptor, MED_RPC_UNARY, create_entry,
+	 NULL, CARE_TEAM},
 	{REC_PATH("GetEntry"),
 	 &smartmed__records__v1__get_entry_request__descriptor,
 	 &smartmed__records__v1__entry__descriptor, MED_RPC_UNARY, get_entry,

@@ -69,10 +69,10 @@ med_err
 records_store_insert(med_db *db, const Smartmed__Records__V1__Entry *e)
 {
 	med_db_value v[] = {
-		MED_DB_STR(e->entry_id),   MED_DB_I64(e->version),
-		MED_DB_STR(e->patient_id), MED_DB_I64(e->kind),
-		MED_DB_STR(e->title),	   MED_DB_STR(e->body),
-		MED_DB_STR(e->author),	   MED_DB_I64(e->created_ms),
+		MED_DB_STR(e->entry_id),       MED_DB_I64(e->version),
+		MED_DB_STR(e->patient_id),     MED_DB_I64(e->kind),
+		MED_DB_STR(e->title),	       MED_DB_STR(e->body),
+		MED_DB_STR(e->author),	       MED_DB_I64(e->created_ms),
 		MED_DB_STR(e->content_sha256),
 	};
 

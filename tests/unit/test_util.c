@@ -31,14 +31,14 @@ test_utf8(void)
 	} v[] = {
 		{"plain", 5, true},
 		{"h\xc3\xa9llo", 6, true},
-		{"\xe2\x82\xac", 3, true},	  /* euro sign */
-		{"\xf0\x9f\x98\x80", 4, true},	  /* emoji */
-		{"a\0b", 3, false},		  /* NUL */
-		{"\xc0\xaf", 2, false},		  /* overlong */
-		{"\xe0\x80\xaf", 3, false},	  /* overlong */
-		{"\xed\xa0\x80", 3, false},	  /* surrogate */
-		{"\xf4\x90\x80\x80", 4, false},	  /* past U+10FFFF */
-		{"\xc3", 1, false},		  /* truncated */
+		{"\xe2\x82\xac", 3, true},	/* euro sign */
+		{"\xf0\x9f\x98\x80", 4, true},	/* emoji */
+		{"a\0b", 3, false},		/* NUL */
+		{"\xc0\xaf", 2, false},		/* overlong */
+		{"\xe0\x80\xaf", 3, false},	/* overlong */
+		{"\xed\xa0\x80", 3, false},	/* surrogate */
+		{"\xf4\x90\x80\x80", 4, false}, /* past U+10FFFF */
+		{"\xc3", 1, false},		/* truncated */
 		{"\xff", 1, false},
 	};
 

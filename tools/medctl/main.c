@@ -25,7 +25,7 @@
 #include "smartmed/identity/v1/identity.pb-c.h"
 #include "smartmed/records/v1/records.pb-c.h"
 
-#define EXIT_USAGE 64
+#define EXIT_USAGE  64
 #define ARENA_BYTES (64u << 20)
 
 typedef struct ctl_service {
@@ -108,15 +108,15 @@ usage(FILE *out)
 static void
 service_help(FILE *out, const ctl_service *s)
 {
-	fprintf(out, "usage: medctl [options] %s COMMAND [--field value ...]"
-		     "\n\nCommands of %s:\n",
+	fprintf(out,
+		"usage: medctl [options] %s COMMAND [--field value ...]"
+		"\n\nCommands of %s:\n",
 		s->name, s->desc->name);
 	for (unsigned i = 0; i < s->desc->n_methods; i++) {
 		const ProtobufCMethodDescriptor *m = &s->desc->methods[i];
 		fputs("  ", out);
 		print_kebab(out, m->name);
-		fprintf(out, "  (%s -> %s)\n", m->input->name,
-			m->output->name);
+		fprintf(out, "  (%s -> %s)\n", m->input->name, m->output->name);
 		pbhelp_fields(out, m->input, "");
 	}
 }
@@ -198,7 +198,8 @@ build_request(med_arena *a, const ProtobufCMessageDescriptor *desc, int argc,
 			continue;
 		}
 		if (strncmp(argv[i], "--", 2) != 0 || i + 1 >= argc) {
-			fprintf(stderr, "medctl: expected --field value at '%s'\n",
+			fprintf(stderr,
+				"medctl: expected --field value at '%s'\n",
 				argv[i]);
 			return NULL;
 		}
@@ -220,9 +221,8 @@ print_streamed(void *ctx, const ProtobufCMessage *msg)
 }
 
 static int
-call(const ctl_opts *o, const char *path,
-     const ProtobufCMethodDescriptor *m, const ProtobufCMessage *req,
-     med_arena *a)
+call(const ctl_opts *o, const char *path, const ProtobufCMethodDescriptor *m,
+     const ProtobufCMessage *req, med_arena *a)
 {
 	med_channel *ch = NULL;
 	med_call_opts co = {.token = o->token,
@@ -272,8 +272,9 @@ run(const ctl_opts *opts, const ctl_service *s, int argc, char **argv)
 	}
 	m = find_method(s, argv[0]);
 	if (m == NULL) {
-		fprintf(stderr, "medctl: %s has no command '%s' (try medctl "
-				"%s --help)\n",
+		fprintf(stderr,
+			"medctl: %s has no command '%s' (try medctl "
+			"%s --help)\n",
 			s->name, argv[0], s->name);
 		return EXIT_USAGE;
 	}

@@ -48,7 +48,7 @@ static void
 print_bytes(json_out *o, const ProtobufCBinaryData *b)
 {
 	size_t n = sodium_base64_ENCODED_LEN(b->len,
-					      sodium_base64_VARIANT_ORIGINAL);
+					     sodium_base64_VARIANT_ORIGINAL);
 	char *buf = malloc(n);
 
 	if (buf == NULL) {
@@ -156,8 +156,7 @@ element_size(const ProtobufCFieldDescriptor *f)
 }
 
 static void
-print_repeated(json_out *o, const ProtobufCFieldDescriptor *f,
-	       const char *base)
+print_repeated(json_out *o, const ProtobufCFieldDescriptor *f, const char *base)
 {
 	size_t n = *(const size_t *)(base + f->quantifier_offset);
 	const char *arr = *(char *const *)(base + f->offset);
@@ -231,10 +230,10 @@ static const char *
 type_name(const ProtobufCFieldDescriptor *f)
 {
 	static const char *const names[] = {
-		"int32",  "sint32", "sfixed32", "int64", "sint64",
-		"sfixed64", "uint32", "fixed32", "uint64", "fixed64",
-		"float",  "double", "bool",	"enum",	 "string",
-		"bytes",  "message",
+		"int32",    "sint32",  "sfixed32", "int64",  "sint64",
+		"sfixed64", "uint32",  "fixed32",  "uint64", "fixed64",
+		"float",    "double",  "bool",	   "enum",   "string",
+		"bytes",    "message",
 	};
 
 	if (f->type == PROTOBUF_C_TYPE_ENUM)

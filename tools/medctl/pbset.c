@@ -59,7 +59,8 @@ parse_double(const char *s, double *v)
 static bool
 parse_enum(const ProtobufCEnumDescriptor *e, const char *s, int32_t *v)
 {
-	const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value_by_name(e, s);
+	const ProtobufCEnumValue *ev =
+		protobuf_c_enum_descriptor_get_value_by_name(e, s);
 	int64_t n;
 
 	if (ev != NULL) {

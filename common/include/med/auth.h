@@ -45,7 +45,7 @@ typedef struct med_principal {
  * NUL-terminated slices of the call's metadata and live only during the call.
  */
 typedef struct med_auth_input {
-	const char *bearer;	/* token after "Bearer ", or NULL */
+	const char *bearer; /* token after "Bearer ", or NULL */
 	size_t bearer_len;
 	const char *peer_identity; /* mTLS peer (CN/SAN), NULL when plaintext */
 	size_t peer_identity_len;

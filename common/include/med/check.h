@@ -33,12 +33,12 @@ med_err med_check_date(med_call *call, const char *field, const char *value,
 		       bool required) MED_MUST_CHECK;
 
 /* med_check_enum_set requires an enum field to be set (non-zero). */
-med_err med_check_enum_set(med_call *call, const char *field, int value)
-	MED_MUST_CHECK;
+med_err med_check_enum_set(med_call *call, const char *field,
+			   int value) MED_MUST_CHECK;
 
 /* med_check_id requires a UUID as made by med_uuid_v4 (36 characters). */
-med_err med_check_id(med_call *call, const char *field, const char *value)
-	MED_MUST_CHECK;
+med_err med_check_id(med_call *call, const char *field,
+		     const char *value) MED_MUST_CHECK;
 
 /* med_page - a page to read: LIMIT and OFFSET for the store. */
 typedef struct med_page {
@@ -47,7 +47,7 @@ typedef struct med_page {
 } med_page;
 
 #define MED_PAGE_DEFAULT 50
-#define MED_PAGE_MAX 500
+#define MED_PAGE_MAX	 500
 
 /*
  * med_page_parse reads a PageRequest (NULL means the first page of the

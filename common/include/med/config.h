@@ -17,19 +17,19 @@
 
 typedef enum med_config_type {
 	MED_CONFIG_STRING = 0,
-	MED_CONFIG_INT = 1,	/* decimal integer within [min, max] */
-	MED_CONFIG_PORT = 2,	/* 0..65535; 0 asks the OS for a free port */
-	MED_CONFIG_BOOL = 3,	/* true/false/1/0/yes/no/on/off */
-	MED_CONFIG_PATH = 4,	/* a string that must name an existing file */
+	MED_CONFIG_INT = 1,  /* decimal integer within [min, max] */
+	MED_CONFIG_PORT = 2, /* 0..65535; 0 asks the OS for a free port */
+	MED_CONFIG_BOOL = 3, /* true/false/1/0/yes/no/on/off */
+	MED_CONFIG_PATH = 4, /* a string that must name an existing file */
 } med_config_type;
 
 /* med_config_spec - one setting: its key, type, default and help text. */
 typedef struct med_config_spec {
-	const char *key;	   /* e.g. "MED_GRPC_PORT" */
+	const char *key; /* e.g. "MED_GRPC_PORT" */
 	med_config_type type;
-	const char *def;	   /* default as text; NULL with required */
+	const char *def; /* default as text; NULL with required */
 	bool required;
-	int64_t min, max;	   /* bounds for MED_CONFIG_INT */
+	int64_t min, max; /* bounds for MED_CONFIG_INT */
 	const char *help;
 } med_config_spec;
 
@@ -41,8 +41,8 @@ typedef struct med_config med_config;
  * returns MED_ERR_INVALID and writes every problem, one per line, to errbuf.
  */
 med_err med_config_load(const med_config_spec *specs, size_t n_specs,
-			med_config **out, char *errbuf, size_t errlen)
-	MED_MUST_CHECK;
+			med_config **out, char *errbuf,
+			size_t errlen) MED_MUST_CHECK;
 
 /* med_config_free releases the config; NULL is fine. */
 void med_config_free(med_config *cfg);

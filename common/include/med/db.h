@@ -23,14 +23,14 @@ typedef struct med_db_row med_db_row;
 
 /* med_db_opts - where the database is and how many connections to keep. */
 typedef struct med_db_opts {
-	const char *host;     /* NULL or "" with socket set */
-	int port;	      /* 0 = 3306 */
-	const char *socket;   /* unix socket path, or NULL */
+	const char *host;   /* NULL or "" with socket set */
+	int port;	    /* 0 = 3306 */
+	const char *socket; /* unix socket path, or NULL */
 	const char *user;
-	const char *password; /* may be NULL */
-	const char *database; /* the service's own schema */
-	int pool_size;	      /* 0 = 4 */
-	int connect_timeout_s; /* 0 = 2 */
+	const char *password;	/* may be NULL */
+	const char *database;	/* the service's own schema */
+	int pool_size;		/* 0 = 4 */
+	int connect_timeout_s;	/* 0 = 2 */
 	int acquire_timeout_ms; /* wait for a free connection; 0 = 5000 */
 } med_db_opts;
 
@@ -46,7 +46,7 @@ void med_db_close(med_db *db);
 
 /* med_db_migration - one schema step, applied once, in version order. */
 typedef struct med_db_migration {
-	int version;		       /* 1, 2, 3 ... */
+	int version; /* 1, 2, 3 ... */
 	const char *description;
 	const char *const *statements; /* NULL-terminated list of SQL */
 } med_db_migration;
@@ -110,9 +110,9 @@ typedef struct med_db_value {
  * MED_ERR_UNAVAILABLE (connection lost: c is marked broken),
  * MED_ERR_INVALID (a value out of the column's range), MED_ERR_INTERNAL.
  */
-med_err med_db_exec(med_db_conn *c, const char *sql,
-		    const med_db_value *params, size_t n_params,
-		    uint64_t *affected, uint64_t *insert_id) MED_MUST_CHECK;
+med_err med_db_exec(med_db_conn *c, const char *sql, const med_db_value *params,
+		    size_t n_params, uint64_t *affected,
+		    uint64_t *insert_id) MED_MUST_CHECK;
 
 /* med_db_row_fn gets each row; a non-OK return stops and is returned. */
 typedef med_err (*med_db_row_fn)(void *ctx, const med_db_row *row);
@@ -161,7 +161,8 @@ med_err med_db_query_once(med_db *db, const char *sql,
 /* med_db_exec_once acquires a connection, runs med_db_exec, releases. */
 med_err med_db_exec_once(med_db *db, const char *sql,
 			 const med_db_value *params, size_t n_params,
-			 uint64_t *affected, uint64_t *insert_id) MED_MUST_CHECK;
+			 uint64_t *affected,
+			 uint64_t *insert_id) MED_MUST_CHECK;
 
 /* med_db_row_strdup copies column col into arena; NULL becomes "".  Returns
  * NULL only when the arena is full. */

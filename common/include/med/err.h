@@ -12,22 +12,22 @@
 /* med_err - error codes; each maps to one gRPC status code. */
 typedef enum med_err {
 	MED_OK = 0,
-	MED_ERR_INVALID = 1,	   /* bad input: INVALID_ARGUMENT */
-	MED_ERR_NOT_FOUND = 2,	   /* NOT_FOUND */
-	MED_ERR_EXISTS = 3,	   /* ALREADY_EXISTS */
-	MED_ERR_DENIED = 4,	   /* PERMISSION_DENIED */
+	MED_ERR_INVALID = 1,	     /* bad input: INVALID_ARGUMENT */
+	MED_ERR_NOT_FOUND = 2,	     /* NOT_FOUND */
+	MED_ERR_EXISTS = 3,	     /* ALREADY_EXISTS */
+	MED_ERR_DENIED = 4,	     /* PERMISSION_DENIED */
 	MED_ERR_UNAUTHENTICATED = 5, /* UNAUTHENTICATED */
-	MED_ERR_NOMEM = 6,	   /* RESOURCE_EXHAUSTED */
-	MED_ERR_LIMIT = 7,	   /* a hard cap was hit: RESOURCE_EXHAUSTED */
-	MED_ERR_PRECONDITION = 8,  /* FAILED_PRECONDITION */
-	MED_ERR_CONFLICT = 9,	   /* ABORTED (concurrent change) */
-	MED_ERR_UNAVAILABLE = 10,  /* a dependency is away: UNAVAILABLE */
-	MED_ERR_TIMEOUT = 11,	   /* DEADLINE_EXCEEDED */
-	MED_ERR_CANCELLED = 12,	   /* CANCELLED */
+	MED_ERR_NOMEM = 6,	     /* RESOURCE_EXHAUSTED */
+	MED_ERR_LIMIT = 7,	    /* a hard cap was hit: RESOURCE_EXHAUSTED */
+	MED_ERR_PRECONDITION = 8,   /* FAILED_PRECONDITION */
+	MED_ERR_CONFLICT = 9,	    /* ABORTED (concurrent change) */
+	MED_ERR_UNAVAILABLE = 10,   /* a dependency is away: UNAVAILABLE */
+	MED_ERR_TIMEOUT = 11,	    /* DEADLINE_EXCEEDED */
+	MED_ERR_CANCELLED = 12,	    /* CANCELLED */
 	MED_ERR_UNIMPLEMENTED = 13, /* UNIMPLEMENTED */
-	MED_ERR_IO = 14,	   /* local I/O failed: INTERNAL */
-	MED_ERR_INTERNAL = 15,	   /* a bug or broken invariant: INTERNAL */
-	MED_ERR_DATA_LOSS = 16,	   /* corrupt stored data: DATA_LOSS */
+	MED_ERR_IO = 14,	    /* local I/O failed: INTERNAL */
+	MED_ERR_INTERNAL = 15,	    /* a bug or broken invariant: INTERNAL */
+	MED_ERR_DATA_LOSS = 16,	    /* corrupt stored data: DATA_LOSS */
 } med_err;
 
 /* med_strerror returns a static, human-readable name for err. */

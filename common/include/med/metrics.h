@@ -34,8 +34,8 @@ med_counter *med_metrics_counter(med_metrics *m, const char *name,
 void med_counter_add(med_counter *c, uint64_t n);
 
 /* med_metrics_gauge is the same for a value that goes up and down. */
-med_gauge *med_metrics_gauge(med_metrics *m, const char *name,
-			     const char *help, const char *labels);
+med_gauge *med_metrics_gauge(med_metrics *m, const char *name, const char *help,
+			     const char *labels);
 void med_gauge_set(med_gauge *g, double v);
 
 /* med_metrics_histogram: seconds, with fixed latency buckets 1ms..10s. */
@@ -58,8 +58,8 @@ void med_rpc_stats_handled(med_rpc_stats *s, int grpc_code, double seconds);
  * med_metrics_render writes the Prometheus text exposition into a new
  * malloc'd buffer (*out, *len); the caller frees it.
  */
-med_err med_metrics_render(med_metrics *m, char **out, size_t *len)
-	MED_MUST_CHECK;
+med_err med_metrics_render(med_metrics *m, char **out,
+			   size_t *len) MED_MUST_CHECK;
 
 typedef struct med_http med_http;
 

@@ -23,8 +23,8 @@ typedef struct med_service med_service;
 
 /* med_service_def - what a service brings to the common runner. */
 typedef struct med_service_def {
-	const char *name;	    /* "identity"; env prefix stays MED_ */
-	const char *grpc_service;   /* "smartmed.identity.v1.Identity" */
+	const char *name;	  /* "identity"; env prefix stays MED_ */
+	const char *grpc_service; /* "smartmed.identity.v1.Identity" */
 	const med_method *methods;
 	size_t n_methods;
 	const med_db_migration *migrations;
