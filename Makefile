@@ -4,7 +4,7 @@
 #   make run        install Debian packages if missing, build, start the stack
 #   make test       install, build, then unit, contract and integration tests
 #   make check      clang-format, cppcheck and the banned-function grep
-#   make bench      RPC layer benchmark against a bare gRPC core echo server
+#   make bench      RPC layer against a bare gRPC core echo server; idle RSS
 #   make docs       regenerate docs/api from the proto comments
 #
 # Switches: V=1 (show commands), SANITIZER=address,undefined or thread,
@@ -76,7 +76,7 @@ test: deps
 unit: all
 	$(Q)BUILD=$(BUILD) tools/dev/test.sh unit
 
-check:
+check: deps
 	$(Q)tools/dev/check.sh
 
 docs:
@@ -88,6 +88,7 @@ format:
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) tools/bench/run.sh
+	$(Q)BUILD=$(BUILD) /usr/bin/python3 tools/bench/idle_rss.py
 
 clean:
 	rm -rf $(BUILD)

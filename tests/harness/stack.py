@@ -190,10 +190,17 @@ class Stack:
             self._reap(n, timeout=10.0)
         if self._db_started:
             self.stop_db()
+            # An interrupted start_db can leave a server that has not yet
+            # written its pid file, which mariadb.sh stop cannot see.
+            self._kill_stray_mariadb()
         with _live_lock:
             _live.discard(self)
         if not self.keep_workdir:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            for _ in range(10):
+                shutil.rmtree(self.workdir, ignore_errors=True)
+                if not os.path.exists(self.workdir):
+                    break
+                time.sleep(0.2)
 
     # --- MariaDB -----------------------------------------------------------
 
@@ -214,6 +221,38 @@ class Stack:
     def stop_db(self):
         """Stop the private MariaDB and wait until it is gone."""
         self._mariadb("stop", self.db_dir, check=False)
+
+    def _stray_mariadb_pids(self):
+        needle = ("--datadir=" + os.path.join(self.db_dir, "data")).encode()
+        pids = []
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % d, "rb") as f:
+                    args = f.read().split(b"\0")
+            except OSError:
+                continue
+            if needle in args:
+                pids.append(int(d))
+        return pids
+
+    def _kill_stray_mariadb(self):
+        pids = self._stray_mariadb_pids()
+        for sig, wait_s in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+            if not pids:
+                return
+            for p in pids:
+                try:
+                    os.kill(p, sig)
+                except OSError:
+                    pass
+            deadline = time.monotonic() + wait_s
+            while time.monotonic() < deadline:
+                pids = self._stray_mariadb_pids()
+                if not pids:
+                    return
+                time.sleep(0.1)
 
     def sql(self, statement):
         """Run SQL as root; returns the client's output as text."""
