@@ -9,6 +9,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import Stack, StackError, install_sigterm_handler  # noqa: E402
+from harness.stack import live_stacks  # noqa: E402
 
 
 def pytest_configure(config):
@@ -35,7 +36,9 @@ def pytest_runtest_makereport(item, call):
     if not rep.failed:
         return
     funcargs = getattr(item, "funcargs", {}) or {}
-    for name, val in funcargs.items():
-        if isinstance(val, Stack):
-            rep.sections.append(("service logs (%s)" % name,
-                                 val.logs_report()))
+    stacks = [v for v in funcargs.values() if isinstance(v, Stack)]
+    # Stacks made inside a test (fault tests) are still alive here.
+    stacks += [s for s in live_stacks() if s not in stacks]
+    for st in stacks:
+        rep.sections.append(("service logs (%s)" % st.workdir,
+                             st.logs_report()))

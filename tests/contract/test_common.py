@@ -223,3 +223,59 @@ def test_request_id_metadata_accepted(stack, svc):
     except grpc.RpcError as e:  # GetPatient of an unknown id
         assert e.code() == grpc.StatusCode.NOT_FOUND, (e.code(),
                                                        e.details())
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_expired_deadline_and_service_survives(stack, svc):
+    name, req = _read(svc)
+    role = "auditor" if svc == "audit" else "nurse"
+    # 1 us: expired before the server can answer (0.5 ms was not always
+    # enough for a NOT_FOUND on loopback).
+    e = rpc_error(stack.call, svc, name, req, role=role, timeout=1e-6)
+    assert e.code() == grpc.StatusCode.DEADLINE_EXCEEDED, (e.code(),
+                                                          e.details())
+    assert stack.health(svc) == SERVING
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_huge_bogus_token_unauthenticated(stack, svc):
+    name, req = _read(svc)
+    expect_status(grpc.StatusCode.UNAUTHENTICATED, stack.call, svc, name,
+                  req, token="x" * 6000)
+
+
+# List methods with paging: (method, role, request factory).
+def _list_case(svc):
+    pb = protos.module(svc)
+    pid = "00000000-0000-4000-8000-000000000000"
+    if svc == "identity":
+        return ("SearchPatients", "clinician",
+                lambda **p: pb.SearchPatientsRequest(
+                    family_name_prefix="Doe", page=protos.common()
+                    .PageRequest(**p)))
+    if svc == "records":
+        return ("ListEntries", "clinician", lambda **p: pb.ListEntriesRequest(
+            patient_id=pid, page=protos.common().PageRequest(**p)))
+    if svc == "dosage":
+        return ("ListDrugs", "nurse", lambda **p: pb.ListDrugsRequest(
+            page=protos.common().PageRequest(**p)))
+    return ("ListConditions", "nurse", lambda **p: pb.ListConditionsRequest(
+        patient_id=pid, page=protos.common().PageRequest(**p)))
+
+
+LISTING = ("identity", "records", "dosage", "diagnosis")
+
+
+@pytest.mark.parametrize("svc", LISTING)
+def test_page_size_over_limit_invalid(stack, svc):
+    method, role, mk = _list_case(svc)
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, stack.call, svc, method,
+                  mk(page_size=501), role=role, details_contains="page_size")
+
+
+@pytest.mark.parametrize("svc", LISTING)
+def test_garbage_page_token_invalid(stack, svc):
+    method, role, mk = _list_case(svc)
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, stack.call, svc, method,
+                  mk(page_token="not-a-token!"), role=role,
+                  details_contains="page_token")

@@ -15,6 +15,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -177,10 +178,27 @@ class Stack:
         if self._closed:
             return
         self._closed = True
+        try:
+            self._stop_all_services()
+        finally:
+            try:
+                if self._db_started:
+                    self.stop_db()
+                    # An interrupted start_db can leave a server that has
+                    # not yet written its pid file, which mariadb.sh stop
+                    # cannot see.
+                    self._kill_stray_mariadb()
+            finally:
+                with _live_lock:
+                    _live.discard(self)
+                if not self.keep_workdir:
+                    self._remove_workdir()
+
+    def _stop_all_services(self):
         for ch in self._channels.values():
             ch.close()
         self._channels.clear()
-        for n, svc in self.services.items():
+        for svc in self.services.values():
             if svc.is_running():
                 try:
                     svc.proc.send_signal(signal.SIGTERM)
@@ -188,30 +206,36 @@ class Stack:
                     pass
         for n in self.services:
             self._reap(n, timeout=10.0)
-        if self._db_started:
-            self.stop_db()
-            # An interrupted start_db can leave a server that has not yet
-            # written its pid file, which mariadb.sh stop cannot see.
-            self._kill_stray_mariadb()
-        with _live_lock:
-            _live.discard(self)
-        if not self.keep_workdir:
-            for _ in range(10):
-                shutil.rmtree(self.workdir, ignore_errors=True)
-                if not os.path.exists(self.workdir):
-                    break
-                time.sleep(0.2)
+
+    def _remove_workdir(self):
+        for _ in range(10):
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            if not os.path.exists(self.workdir):
+                return
+            time.sleep(0.2)
 
     # --- MariaDB -----------------------------------------------------------
 
     def _mariadb(self, *args, check=True):
-        r = subprocess.run(["sh", paths.mariadb_sh()] + list(args),
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           timeout=120)
-        if check and r.returncode != 0:
+        # Its own process group: if we are interrupted, the whole script
+        # (mariadb-install-db included) goes, not just the shell.
+        p = subprocess.Popen(["sh", paths.mariadb_sh()] + list(args),
+                             stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT,
+                             start_new_session=True)
+        try:
+            out, _ = p.communicate(timeout=120)
+        except BaseException:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            p.wait()
+            raise
+        if check and p.returncode != 0:
             raise StackError("mariadb.sh %s failed (%d):\n%s" % (
-                args[0], r.returncode, r.stdout.decode("utf-8", "replace")))
-        return r
+                args[0], p.returncode, out.decode("utf-8", "replace")))
+        return out
 
     def start_db(self):
         """Start (or restart) the private MariaDB on its fixed port."""
@@ -223,7 +247,7 @@ class Stack:
         self._mariadb("stop", self.db_dir, check=False)
 
     def _stray_mariadb_pids(self):
-        needle = ("--datadir=" + os.path.join(self.db_dir, "data")).encode()
+        needle = os.path.join(self.db_dir, "data").encode()
         pids = []
         for d in os.listdir("/proc"):
             if not d.isdigit():
@@ -233,7 +257,9 @@ class Stack:
                     args = f.read().split(b"\0")
             except OSError:
                 continue
-            if needle in args:
+            name = os.path.basename(args[0]) if args else b""
+            if (name.startswith((b"mariadbd", b"mysqld")) and
+                    any(needle in a for a in args[1:])):
                 pids.append(int(d))
         return pids
 
@@ -256,8 +282,8 @@ class Stack:
 
     def sql(self, statement):
         """Run SQL as root; returns the client's output as text."""
-        r = self._mariadb("sql", self.db_dir, statement)
-        return r.stdout.decode("utf-8", "replace")
+        return self._mariadb("sql", self.db_dir, statement).decode(
+            "utf-8", "replace")
 
     # --- tokens ------------------------------------------------------------
 
@@ -493,7 +519,8 @@ class Stack:
                 response_deserializer=resp.FromString)
             return list(stub(request, metadata=md, timeout=timeout))
         stub = self.channel(n).unary_unary(
-            path, request_serializer=ser, response_deserializer=resp.FromString)
+            path, request_serializer=ser,
+            response_deserializer=resp.FromString)
         return stub(request, metadata=md, timeout=timeout)
 
     def raw_call(self, n, path, payload=b"", metadata=(), timeout=5.0):
@@ -504,14 +531,21 @@ class Stack:
         return stub(payload, metadata=list(metadata), timeout=timeout)
 
 
+def live_stacks():
+    """Stacks started and not yet closed."""
+    with _live_lock:
+        return list(_live)
+
+
 def _close_all():
     with _live_lock:
         live = list(_live)
     for s in live:
         try:
             s.close()
-        except Exception:  # noqa: BLE001 - best effort at exit
-            pass
+        except BaseException as e:  # noqa: BLE001 - best effort at exit
+            print("harness: cleanup of %s failed: %r" % (s.workdir, e),
+                  file=sys.stderr)
 
 
 atexit.register(_close_all)

@@ -13,8 +13,8 @@ import uuid
 import grpc
 import pytest
 
-from harness import NOT_SERVING, SERVING, Stack, StackError, free_port, paths
-from harness import protos
+from harness import (NOT_SERVING, SERVING, Stack, StackError, free_port,
+                     paths, protos)
 from harness.checks import poll, rpc_error
 
 
@@ -157,7 +157,8 @@ def test_audit_away_events_spooled_then_delivered(make_stack, idpb):
     rids = ["spool-%d-%s" % (i, uuid.uuid4().hex) for i in range(10)]
     for rid in rids:
         assert _create(st, idpb, request_id=rid).patient_id
-    assert _spool_bytes(st.spool_dir("identity")) > 0, "identity's spool is empty"
+    assert _spool_bytes(st.spool_dir("identity")) > 0, \
+        "identity's spool is empty"
     st.start_service("audit")
     _check_delivered(st, rids)
 
@@ -267,3 +268,54 @@ def test_missing_tokens_file_exits_nonzero(make_stack):
                           MED_TOKENS_FILE=os.path.join(st.workdir, "nope"))
     assert rc is not None and rc > 0, (rc, out)
     assert "MED_TOKENS_FILE" in out or "nope" in out, out
+
+
+def _read_call(svc):
+    pb = protos.module(svc)
+    pid = "00000000-0000-4000-8000-000000000000"
+    if svc == "records":
+        return "ListEntries", "clinician", pb.ListEntriesRequest(
+            patient_id=pid)
+    if svc == "dosage":
+        return "ListDrugs", "nurse", pb.ListDrugsRequest()
+    if svc == "diagnosis":
+        return "ListConditions", "nurse", pb.ListConditionsRequest(
+            patient_id=pid)
+    return "Query", "auditor", pb.QueryRequest(limit=5)
+
+
+@pytest.mark.parametrize("svc", ["records", "dosage", "diagnosis", "audit"])
+def test_database_away_other_services(make_stack, svc):
+    st = make_stack([svc])
+    method, role, req = _read_call(svc)
+    st.call(svc, method, req, role=role)
+    st.stop_db()
+    e = _timed_error(lambda: st.call(svc, method, req, role=role,
+                                     timeout=20), 6.0)
+    assert e.code() == grpc.StatusCode.UNAVAILABLE, (e.code(), e.details())
+    assert st.proc(svc).poll() is None, "%s died without its db" % svc
+    poll(lambda: st.health(svc) == NOT_SERVING, timeout=6,
+         what="health NOT_SERVING while the database is away")
+    st.start_db()
+    poll(lambda: st.call(svc, method, req, role=role) is not None,
+         timeout=15, what="%s to work again" % method)
+    poll(lambda: st.health(svc) == SERVING, timeout=15,
+         what="health SERVING again")
+
+
+def test_audit_database_away_events_kept(make_stack, idpb):
+    """Audit cannot store while its database is away: the emitters keep
+    the events and deliver them once it is back, each exactly once."""
+    st = make_stack(["identity", "audit"])
+    rids = ["auditdb-%d-%s" % (i, uuid.uuid4().hex) for i in range(5)]
+    st.stop_db()
+    for rid in rids:
+        # identity shares the database server: these fail, but they are
+        # accesses all the same and must be audited.
+        e = rpc_error(lambda: _create(st, idpb, request_id=rid))
+        assert e.code() == grpc.StatusCode.UNAVAILABLE
+    time.sleep(1.0)
+    st.start_db()
+    poll(lambda: st.health("audit") == SERVING, timeout=15,
+         what="audit SERVING again")
+    _check_delivered(st, rids)

@@ -246,3 +246,18 @@ def test_unauthenticated_call_is_audited_without_actor(stack, pb, idpb):
     assert mine[0].event.actor == ""
     assert mine[0].event.outcome == \
         grpc.StatusCode.UNAUTHENTICATED.value[0]
+
+
+def test_cancel_stream_midway_then_query_again(stack, pb, idpb):
+    for _ in range(3):
+        _create_patient(stack, idpb, "test-" + uuid.uuid4().hex)
+    path, req_t, resp_t, _ = protos.method(SVC, "Query")
+    stub = stack.channel(SVC).unary_stream(
+        path, request_serializer=req_t.SerializeToString,
+        response_deserializer=resp_t.FromString)
+    call = stub(pb.QueryRequest(limit=10000),
+                metadata=stack.metadata("auditor"), timeout=10)
+    first = next(call)
+    assert first.seq >= 1
+    call.cancel()
+    assert len(_query(stack, pb, limit=2)) == 2

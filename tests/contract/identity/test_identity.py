@@ -240,3 +240,28 @@ def test_no_patient_data_in_logs_or_metrics(stack, pb):
     for secret in (req.mrn, req.family_name, p.patient_id):
         assert secret not in metrics, "%r in /metrics" % secret
         assert secret not in log, "%r in the info log" % secret
+
+
+def test_search_by_birth_date(stack, pb):
+    _, p = _create(stack, pb, birth_date="1901-07-08")
+    r = stack.call(SVC, "SearchPatients", pb.SearchPatientsRequest(
+        birth_date="1901-07-08", page=protos.common().PageRequest(
+            page_size=500)), role="clinician")
+    assert p.patient_id in [x.patient_id for x in r.patients]
+    assert all(x.birth_date == "1901-07-08" for x in r.patients)
+
+
+def test_search_prefix_too_short_invalid(stack, pb):
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, stack.call, SVC,
+                  "SearchPatients",
+                  pb.SearchPatientsRequest(family_name_prefix="D"),
+                  role="clinician", details_prefix="family_name_prefix")
+
+
+def test_create_embedded_nul_in_mrn_invalid(stack, pb):
+    base = _create_req(pb)
+    base.ClearField("mrn")
+    raw = base.SerializeToString() + field_bytes(1, b"MRN\x00tail")
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, stack.call, SVC,
+                  "CreatePatient", raw, role="registrar",
+                  details_prefix="mrn")

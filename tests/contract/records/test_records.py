@@ -144,3 +144,10 @@ def test_wrong_role_permission_denied(stack, pb, role):
     expect_status(grpc.StatusCode.PERMISSION_DENIED, stack.call, SVC,
                   "ListEntries", pb.ListEntriesRequest(
                       patient_id=str(uuid.uuid4())), role=role)
+
+
+def test_unknown_kind_value_invalid(stack, pb):
+    raw = _req(pb).SerializeToString() + b"\x10\x63"  # kind = 99
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, stack.call, SVC,
+                  "CreateEntry", raw, role="clinician",
+                  details_prefix="kind")
