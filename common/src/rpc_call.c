@@ -212,6 +212,26 @@ audit(med_call *c, int code)
 	return false;
 }
 
+/*
+ * log_access writes one line per call with its request id.  The status
+ * message is safe to log: handlers never put patient data in it.
+ */
+static void
+log_access(const med_call *c, int code, const char *msg)
+{
+	double ms = (double)(med_mono_ns() - c->start_ns) / 1e6;
+	bool bad = code == GRPC_STATUS_INTERNAL ||
+		   code == GRPC_STATUS_UNKNOWN || code == GRPC_STATUS_DATA_LOSS;
+
+	med_log_set_request_id(c->request_id);
+	med_log(bad ? MED_LOG_ERROR : MED_LOG_INFO,
+		"rpc %s %s %.3f ms user=%s%s%s", c->rm->m->path,
+		med_grpc_status_name(code), ms,
+		c->principal.user[0] ? c->principal.user : "-", msg ? ": " : "",
+		msg ? msg : "");
+	med_log_set_request_id(NULL);
+}
+
 /* complete ends the call with err (MED_OK: reply with out). */
 static void
 complete(med_call *c, med_err err, const ProtobufCMessage *out)
@@ -239,9 +259,7 @@ complete(med_call *c, med_err err, const ProtobufCMessage *out)
 			grpc_byte_buffer_destroy(bb);
 		bb = NULL;
 	}
-	if (code != 0)
-		med_log_debug("rpc: %s -> %s: %s", c->rm->m->path,
-			      med_grpc_status_name(code), msg ? msg : "");
+	log_access(c, code, msg);
 	med__rpc_call_finish(c, code, msg, bb);
 }
 

@@ -1,6 +1,7 @@
 """Contract of smartmed.identity.v1.Identity (the master patient index)."""
 
 import random
+import time
 import string
 import uuid
 
@@ -265,3 +266,24 @@ def test_create_embedded_nul_in_mrn_invalid(stack, pb):
     expect_status(grpc.StatusCode.INVALID_ARGUMENT, stack.call, SVC,
                   "CreatePatient", raw, role="registrar",
                   details_prefix="mrn")
+
+
+def test_access_log_line_carries_request_id(stack, pb):
+    rid = "rid-" + uuid.uuid4().hex
+    with pytest.raises(grpc.RpcError) as e:
+        stack.call("identity", "GetPatient",
+                   pb.GetPatientRequest(mrn="NO-SUCH-" + _mrn()),
+                   role="clinician", request_id=rid)
+    assert e.value.code() == grpc.StatusCode.NOT_FOUND
+    want = '"request_id":"%s"' % rid
+    line = None
+    for _ in range(50):
+        with open(stack.log_path("identity")) as f:
+            line = next((l for l in f if want in l), None)
+        if line is not None:
+            break
+        time.sleep(0.05)
+    assert line is not None, "no log line with %s" % want
+    assert '"level":"info"' in line
+    assert "GetPatient NOT_FOUND" in line
+    assert "user=%s" % stack.user("clinician") in line
