@@ -18,6 +18,9 @@
 med_err pbset_field(med_arena *arena, ProtobufCMessage *msg, const char *path,
 		    const char *text, char *err, size_t errlen) MED_MUST_CHECK;
 
+/* pb_value_size is the size of one stored value of type t in a message. */
+size_t pb_value_size(ProtobufCType t);
+
 /* pbjson_print writes msg as one JSON object (proto field names, int64 as
  * strings, enums by name, bytes in base64); pretty with indentation. */
 void pbjson_print(FILE *out, const ProtobufCMessage *msg, bool pretty);

@@ -132,29 +132,6 @@ print_value(json_out *o, const ProtobufCFieldDescriptor *f, const void *p)
 	}
 }
 
-static size_t
-element_size(const ProtobufCFieldDescriptor *f)
-{
-	switch (f->type) {
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64:
-	case PROTOBUF_C_TYPE_DOUBLE:
-		return 8;
-	case PROTOBUF_C_TYPE_BOOL:
-		return sizeof(protobuf_c_boolean);
-	case PROTOBUF_C_TYPE_STRING:
-	case PROTOBUF_C_TYPE_MESSAGE:
-		return sizeof(void *);
-	case PROTOBUF_C_TYPE_BYTES:
-		return sizeof(ProtobufCBinaryData);
-	default:
-		return 4;
-	}
-}
-
 static void
 print_repeated(json_out *o, const ProtobufCFieldDescriptor *f, const char *base)
 {
@@ -167,7 +144,7 @@ print_repeated(json_out *o, const ProtobufCFieldDescriptor *f, const char *base)
 		if (i)
 			fputc(',', o->f);
 		newline(o);
-		print_value(o, f, arr + i * element_size(f));
+		print_value(o, f, arr + i * pb_value_size(f->type));
 	}
 	o->depth--;
 	if (n)

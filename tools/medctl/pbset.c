@@ -74,8 +74,8 @@ parse_enum(const ProtobufCEnumDescriptor *e, const char *s, int32_t *v)
 	return true;
 }
 
-static size_t
-scalar_size(ProtobufCType t)
+size_t
+pb_value_size(ProtobufCType t)
 {
 	switch (t) {
 	case PROTOBUF_C_TYPE_INT64:
@@ -168,7 +168,7 @@ static void *
 slot_for(med_arena *a, ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f)
 {
 	char *base = (char *)msg;
-	size_t sz = scalar_size(f->type);
+	size_t sz = pb_value_size(f->type);
 
 	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
 		size_t *n = (size_t *)(base + f->quantifier_offset);
