@@ -431,9 +431,14 @@ event_fill(med_audit *a, const med_audit_event *ev,
 	   Smartmed__Common__V1__AuditEvent *pb, char *id, char *roles,
 	   size_t roles_len)
 {
-	const char *s[] = {nz(ev->action),     nz(ev->actor),
-			   nz(ev->patient_id), nz(ev->resource),
-			   nz(ev->request_id), nz(ev->detail)};
+	const char *s[] = {nz(ev->action),
+			   nz(ev->actor),
+			   nz(ev->patient_id),
+			   nz(ev->resource),
+			   nz(ev->request_id),
+			   nz(ev->detail),
+			   ev->action_code ? ev->action_code : "E",
+			   ev->purpose_of_use ? ev->purpose_of_use : "TREAT"};
 
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
 		if (!med_utf8_valid(s[i], strlen(s[i])))
@@ -451,6 +456,9 @@ event_fill(med_audit *a, const med_audit_event *ev,
 	pb->outcome = ev->outcome;
 	pb->request_id = (char *)s[4];
 	pb->detail = (char *)s[5];
+	pb->action_code = (char *)s[6];
+	pb->purpose_of_use = (char *)s[7];
+	pb->break_glass = ev->break_glass;
 	return true;
 }
 

@@ -155,10 +155,30 @@ request_id_ok(const uint8_t *p, size_t n)
 	return true;
 }
 
-/* read_metadata takes the request id and the bearer token from the call. */
+/* HL7 v3 PurposeOfUse codes a caller may declare in x-purpose-of-use. */
+static const char *const purpose_codes[] = {
+	"TREAT",   "ETREAT", "HOPERAT",	  "HPAYMT", "PATRQT",
+	"PUBHLTH", "HRESCH", "HSYSADMIN", NULL,
+};
+
+/* purpose_lookup returns the static code equal to v[0..n), or NULL. */
+static const char *
+purpose_lookup(const uint8_t *v, size_t n)
+{
+	for (const char *const *p = purpose_codes; *p; p++)
+		if (strlen(*p) == n && memcmp(*p, v, n) == 0)
+			return *p;
+	return NULL;
+}
+
+/*
+ * read_metadata takes the request id, the declared purpose of use and the
+ * bearer token from the call.
+ */
 static void
 read_metadata(med_call *c, med_auth_input *in)
 {
+	c->purpose_of_use = purpose_codes[0];
 	for (size_t i = 0; i < c->req_md.count; i++) {
 		const grpc_metadata *md = &c->req_md.metadata[i];
 		const uint8_t *v = GRPC_SLICE_START_PTR(md->value);
@@ -167,6 +187,8 @@ read_metadata(med_call *c, med_auth_input *in)
 		if (slice_is(md->key, "x-request-id") && request_id_ok(v, n)) {
 			memcpy(c->request_id, v, n);
 			c->request_id[n] = '\0';
+		} else if (slice_is(md->key, "x-purpose-of-use")) {
+			c->purpose_of_use = purpose_lookup(v, n);
 		} else if (slice_is(md->key, "authorization") && n > 7 &&
 			   strncasecmp((const char *)v, "bearer ", 7) == 0) {
 			in->bearer = (const char *)v + 7;
@@ -187,6 +209,32 @@ needs_audit(const med_call *c)
 	       !(c->rm->m->roles & MED_ROLES_PUBLIC);
 }
 
+/*
+ * action_code classifies a method for the audit log (FHIR AuditEvent.action)
+ * by the verb its name starts with.
+ */
+static const char *
+action_code(const char *path)
+{
+	static const struct {
+		const char *verb, *code;
+	} verbs[] = {
+		{"Create", "C"}, {"Add", "C"},	  {"Enroll", "C"},
+		{"Get", "R"},	 {"List", "R"},	  {"Search", "R"},
+		{"Query", "R"},	 {"Export", "R"}, {"History", "R"},
+		{"Update", "U"}, {"Upsert", "U"}, {"Amend", "U"},
+		{"Set", "U"},	 {"Link", "U"},	  {"Unlink", "U"},
+		{"Delete", "D"},
+	};
+	const char *name = strrchr(path, '/');
+
+	name = name ? name + 1 : path;
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strncmp(name, verbs[i].verb, strlen(verbs[i].verb)) == 0)
+			return verbs[i].code;
+	return "E";
+}
+
 /* audit emits the access event; false when it could not be made durable. */
 static bool
 audit(med_call *c, int code)
@@ -199,6 +247,8 @@ audit(med_call *c, int code)
 		.patient_id = c->patient_id,
 		.outcome = code,
 		.request_id = c->request_id,
+		.action_code = action_code(m->path),
+		.purpose_of_use = c->purpose_of_use,
 	};
 	med_err err = med_audit_emit(c->srv->opts.audit, &ev);
 
@@ -344,6 +394,11 @@ prepare(med_call *c)
 	err = authenticate(c, &in);
 	if (err != MED_OK)
 		return err;
+	if (c->purpose_of_use == NULL)
+		return med_call_fail(
+			c, MED_ERR_INVALID,
+			"x-purpose-of-use: not a known PurposeOfUse "
+			"code (TREAT, ETREAT, HOPERAT, ...)");
 	if (med_call_remaining_ms(c) == 0)
 		return med_call_fail(c, MED_ERR_TIMEOUT, "deadline exceeded");
 	c->arena = med_arena_new(ARENA_BASE +

@@ -123,6 +123,7 @@ struct med_call {
 	med_principal principal;
 	char request_id[RPC_REQUEST_ID_MAX + 1];
 	char patient_id[RPC_PATIENT_ID_MAX];
+	const char *purpose_of_use; /* static string; NULL when refused */
 	med_err fail_err;
 	char fail_msg[RPC_STATUS_MSG_MAX];
 	ProtobufCMessage *in;

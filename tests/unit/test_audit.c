@@ -264,14 +264,18 @@ static void
 test_event_fields(void)
 {
 	const char *url = free_url(), *dir = spool_dir("s");
-	med_audit_event ev = {"/smartmed.identity.v1.Identity/GetPatient",
-			      "bob",
-			      (1u << 0) | (1u << 4),
-			      "p-1",
-			      "patient",
-			      7,
-			      "rid",
-			      NULL};
+	med_audit_event ev = {
+		.action = "/smartmed.identity.v1.Identity/GetPatient",
+		.actor = "bob",
+		.actor_roles = (1u << 0) | (1u << 4),
+		.patient_id = "p-1",
+		.resource = "patient",
+		.outcome = 7,
+		.request_id = "rid",
+		.action_code = "R",
+		.purpose_of_use = "ETREAT",
+		.break_glass = true,
+	};
 	med_audit_ingest *in;
 	med_audit *a;
 

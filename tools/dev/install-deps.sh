@@ -4,12 +4,18 @@
 # it installs and does nothing when everything is there.
 set -eu
 
-PKGS="build-essential pkg-config make git
+# One list per area, so that work on one area edits only its own lines.
+PKGS_CORE="build-essential pkg-config make git procps
 libgrpc-dev protobuf-c-compiler libprotobuf-c-dev protobuf-compiler
 libnng-dev libuv1-dev libmariadb-dev mariadb-server mariadb-client
-libsodium-dev libjpeg62-turbo-dev libpng-dev
-python3 python3-grpcio python3-protobuf python3-pytest
-nghttp2-client clang-format cppcheck procps"
+libsodium-dev libjpeg62-turbo-dev libpng-dev"
+PKGS_TEST="python3 python3-grpcio python3-protobuf python3-pytest
+nghttp2-client clang-format cppcheck"
+PKGS_SECURITY=""
+PKGS_PLUGINS=""
+PKGS_AUDIT=""
+PKGS_RECORDS=""
+PKGS="$PKGS_CORE $PKGS_TEST $PKGS_SECURITY $PKGS_PLUGINS $PKGS_AUDIT $PKGS_RECORDS"
 
 missing=""
 for p in $PKGS; do

@@ -19,6 +19,7 @@
 #ifndef MED_AUDIT_H
 #define MED_AUDIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <med/err.h>
@@ -35,7 +36,10 @@ typedef struct med_audit_event {
 	const char *resource;	/* e.g. "patient", "record/42" */
 	int outcome;		/* gRPC status code of the access */
 	const char *request_id;
-	const char *detail; /* short, no patient data */
+	const char *detail;	    /* short, no patient data */
+	const char *action_code;    /* "C" "R" "U" "D" "E"; NULL = "E" */
+	const char *purpose_of_use; /* HL7 PurposeOfUse; NULL = "TREAT" */
+	bool break_glass;	    /* emergency access */
 } med_audit_event;
 
 /* med_audit_opts - where to spool and where to send. */
