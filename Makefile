@@ -51,6 +51,7 @@ include common/module.mk
 include services/module.mk
 include tools/module.mk
 include tests/module.mk
+-include plugins/module.mk
 
 all: $(LIBMED) $(BINS) $(TEST_BINS) $(PY_GEN_STAMP)
 

@@ -11,6 +11,10 @@ $$(BUILD)/bin/$(1): $$($(1)_OBJS) $$(LIBMED)
 	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJS) $$(LIBMED) $$(DEP_LIBS)
 endef
 
-$(eval $(call tool_template,medctl,$(sort $(wildcard tools/medctl/*.c))))
+# Every folder tools/NAME/ with C sources is one tool, build/bin/NAME.
+TOOL_DIRS := $(sort $(filter-out bench dev,\
+	$(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/*.c))))))
+$(foreach t,$(TOOL_DIRS),\
+	$(eval $(call tool_template,$(t),$(sort $(wildcard tools/$(t)/*.c)))))
 $(foreach b,$(patsubst tools/bench/%.c,%,$(wildcard tools/bench/*.c)),\
 	$(eval $(call tool_template,bench-$(b),tools/bench/$(b).c)))
