@@ -1,39 +1,512 @@
 /*
- * domain.c - the rules of record entries and their content hash, free of
- * gRPC and SQL.
+ * domain.c - the rules of record entries: what a valid entry is, which
+ * change may follow which version, and the content hash.  Free of gRPC
+ * and SQL.
  */
 #include <med/check.h>
+#include <med/util.h>
 
+#include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "records.h"
 
-#define BODY_MAX_CHARS 65536
+#define BODY_MAX_CHARS	   65536
+#define REASON_MAX_CHARS   1000
+#define TEXT_VALUE_MAX	   1000
+#define MAX_REACTIONS	   20
+#define SUBSTANCE_CODE_MAX 64
 
-med_err
-records_check_create(med_call *call,
-		     const Smartmed__Records__V1__CreateEntryRequest *req)
+typedef Smartmed__Records__V1__Observation observation;
+typedef Smartmed__Records__V1__Allergy allergy;
+typedef Smartmed__Records__V1__VitalSigns vital_signs;
+typedef Smartmed__Records__V1__Document document;
+typedef Smartmed__Records__V1__Quantity quantity;
+
+/* --- validation ------------------------------------------------------- */
+
+static med_err
+check_status(med_call *call, records_edit *edit, bool fresh)
+{
+	if (edit->status ==
+	    SMARTMED__RECORDS__V1__ENTRY_STATUS__ENTRY_STATUS_UNSPECIFIED) {
+		if (fresh)
+			edit->status =
+				SMARTMED__RECORDS__V1__ENTRY_STATUS__ENTRY_STATUS_FINAL;
+		return MED_OK;
+	}
+	if (edit->status !=
+		    SMARTMED__RECORDS__V1__ENTRY_STATUS__ENTRY_STATUS_PRELIMINARY &&
+	    edit->status !=
+		    SMARTMED__RECORDS__V1__ENTRY_STATUS__ENTRY_STATUS_FINAL)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "status: must be PRELIMINARY or FINAL "
+				     "(signing, amending and entered-in-error "
+				     "have their own methods)");
+	return MED_OK;
+}
+
+static med_err
+check_quantity_value(med_call *call, const char *field, double value)
+{
+	if (!isfinite(value) || value <= 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: must be a positive number", field);
+	return MED_OK;
+}
+
+static med_err
+check_observation(med_call *call, const observation *o)
+{
+	const records_vital *v;
+	med_err err;
+
+	if (o->loinc_code[0] == '\0')
+		return med_call_fail(
+			call, MED_ERR_INVALID,
+			"observation.loinc_code: must not be empty");
+	if (!records_loinc_valid(o->loinc_code))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "observation.loinc_code: not a LOINC code "
+				     "(NNNNN-C with a valid check digit)");
+	if ((err = med_check_text(call, "observation.display", o->display, 0,
+				  200)) != MED_OK)
+		return err;
+	v = records_vital_by_loinc(o->loinc_code);
+	switch (o->value_case) {
+	case SMARTMED__RECORDS__V1__OBSERVATION__VALUE_NUMERIC:
+		if (!isfinite(o->numeric))
+			return med_call_fail(call, MED_ERR_INVALID,
+					     "observation.numeric: must be "
+					     "a finite number");
+		if (v != NULL && !records_vital_unit_ok(v, o->ucum_unit))
+			return med_call_fail(
+				call, MED_ERR_INVALID,
+				"observation.ucum_unit: not a unit "
+				"accepted for LOINC %s (%s)",
+				v->loinc, v->display);
+		if (!records_ucum_syntax_ok(o->ucum_unit))
+			return med_call_fail(call, MED_ERR_INVALID,
+					     "observation.ucum_unit: not a "
+					     "UCUM unit code");
+		return MED_OK;
+	case SMARTMED__RECORDS__V1__OBSERVATION__VALUE_TEXT:
+		if (v != NULL)
+			return med_call_fail(call, MED_ERR_INVALID,
+					     "observation.text: LOINC %s needs "
+					     "a numeric value",
+					     v->loinc);
+		if ((err = med_check_text(call, "observation.text", o->text, 1,
+					  TEXT_VALUE_MAX)) != MED_OK)
+			return err;
+		if (o->ucum_unit[0] != '\0')
+			return med_call_fail(call, MED_ERR_INVALID,
+					     "observation.ucum_unit: must be "
+					     "empty for a text value");
+		return MED_OK;
+	default:
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "observation.value: must be set "
+				     "(numeric or text)");
+	}
+}
+
+static med_err
+check_vital(med_call *call, const char *field, const quantity *q)
+{
+	const records_vital *v = records_vital_by_field(field);
+	char name[64];
+	med_err err;
+
+	if (q == NULL)
+		return MED_OK;
+	snprintf(name, sizeof(name), "vital_signs.%s.value", field);
+	if ((err = check_quantity_value(call, name, q->value)) != MED_OK)
+		return err;
+	if (!records_vital_unit_ok(v, q->unit))
+		return med_call_fail(
+			call, MED_ERR_INVALID,
+			"vital_signs.%s.unit: not a unit accepted "
+			"for LOINC %s (%s%s%s%s%s)",
+			field, v->loinc, v->units[0], v->units[1] ? ", " : "",
+			v->units[1] ? v->units[1] : "", v->units[2] ? ", " : "",
+			v->units[2] ? v->units[2] : "");
+	if (strcmp(field, "oxygen_saturation") == 0 && q->value > 100)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "vital_signs.oxygen_saturation.value: "
+				     "must be at most 100");
+	return MED_OK;
+}
+
+static med_err
+check_vital_signs(med_call *call, const vital_signs *s)
+{
+	const quantity *q[] = {s->heart_rate,	    s->systolic_bp,
+			       s->diastolic_bp,	    s->body_temperature,
+			       s->respiratory_rate, s->oxygen_saturation,
+			       s->body_weight,	    s->body_height};
+	const char *names[] = {"heart_rate",	   "systolic_bp",
+			       "diastolic_bp",	   "body_temperature",
+			       "respiratory_rate", "oxygen_saturation",
+			       "body_weight",	   "body_height"};
+	size_t n = 0;
+	med_err err;
+
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		if ((err = check_vital(call, names[i], q[i])) != MED_OK)
+			return err;
+		n += q[i] != NULL;
+	}
+	if (n == 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "vital_signs: at least one measurement "
+				     "is required");
+	if ((s->systolic_bp == NULL) != (s->diastolic_bp == NULL))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "vital_signs.%s: blood pressure needs "
+				     "both systolic and diastolic",
+				     s->systolic_bp ? "diastolic_bp"
+						    : "systolic_bp");
+	return MED_OK;
+}
+
+static med_err
+check_allergy(med_call *call, const allergy *a)
 {
 	med_err err;
 
-	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
+	if ((err = med_check_text(call, "allergy.substance_display",
+				  a->substance_display, 1, 200)) != MED_OK ||
+	    (err = med_check_text(call, "allergy.substance_code",
+				  a->substance_code, 0, SUBSTANCE_CODE_MAX)) !=
 		    MED_OK ||
-	    (err = med_check_enum_set(call, "kind", req->kind)) != MED_OK)
+	    (err = med_check_text(call, "allergy.substance_system",
+				  a->substance_system, 0, 200)) != MED_OK)
 		return err;
-	if (protobuf_c_enum_descriptor_get_value(
-		    &smartmed__records__v1__entry_kind__descriptor,
-		    req->kind) == NULL)
+	if ((a->substance_code[0] == '\0') != (a->substance_system[0] == '\0'))
 		return med_call_fail(call, MED_ERR_INVALID,
-				     "kind: unknown value");
-	if ((err = med_check_text(call, "title", req->title, 1, 200)) !=
-		    MED_OK ||
-	    (err = med_check_text(call, "body", req->body, 0,
-				  BODY_MAX_CHARS)) != MED_OK)
-		return err;
+				     "allergy.substance_system: code and "
+				     "system go together");
+	if (a->substance_system[0] != '\0' &&
+	    strncmp(a->substance_system, "http://", 7) != 0 &&
+	    strncmp(a->substance_system, "https://", 8) != 0 &&
+	    strncmp(a->substance_system, "urn:", 4) != 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "allergy.substance_system: must be a "
+				     "code system URI");
+	if (a->n_reactions > MAX_REACTIONS)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "allergy.reactions: at most %d",
+				     MAX_REACTIONS);
+	for (size_t i = 0; i < a->n_reactions; i++)
+		if ((err = med_check_text(
+			     call, "allergy.reactions.manifestation",
+			     a->reactions[i]->manifestation, 1, 200)) != MED_OK)
+			return err;
 	return MED_OK;
 }
+
+static void
+hex_sha256(char out[65], const uint8_t *data, size_t len)
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(digest, data, len);
+	sodium_bin2hex(out, 65, digest, sizeof(digest));
+}
+
+static med_err
+check_document(med_call *call, document *d, size_t max_bytes)
+{
+	char hex[65];
+
+	if (d->content_type[0] == '\0')
+		return med_call_fail(
+			call, MED_ERR_INVALID,
+			"document.content_type: must not be empty");
+	if (!records_content_type_known(d->content_type))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "document.content_type: must be "
+				     "application/pdf, image/png, image/jpeg "
+				     "or text/plain");
+	if (d->data.len == 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "document.data: must not be empty");
+	if (d->data.len > max_bytes)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "document.data: %zu bytes exceeds the "
+				     "limit of %zu",
+				     d->data.len, max_bytes);
+	if (!records_content_matches(d->content_type, d->data.data,
+				     d->data.len))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "document.data: does not match "
+				     "content_type %s",
+				     d->content_type);
+	hex_sha256(hex, d->data.data, d->data.len);
+	d->sha256 = med_arena_strdup(med_call_arena(call), hex);
+	d->size = d->data.len;
+	return d->sha256 ? MED_OK : MED_ERR_NOMEM;
+}
+
+static const char *const kind_content[] = {
+	NULL, NULL, "observation", "document", "allergy", "vital_signs",
+};
+
+static med_err
+check_content(med_call *call, Smartmed__Records__V1__EntryKind kind,
+	      records_edit *edit)
+{
+	records_content *c = &edit->content;
+	int given = (c->observation != NULL) + (c->document != NULL) +
+		    (c->allergy != NULL) + (c->vital_signs != NULL);
+
+	if (kind == SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_NOTE) {
+		if (given)
+			return med_call_fail(call, MED_ERR_INVALID,
+					     "content: a NOTE has no typed "
+					     "content (the text is in body)");
+		return med_check_text(call, "body", edit->body, 1,
+				      BODY_MAX_CHARS);
+	}
+	if (c->observation &&
+	    kind == SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_OBSERVATION)
+		return check_observation(call, c->observation);
+	if (c->document &&
+	    kind == SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_DOCUMENT)
+		return check_document(call, c->document,
+				      edit->max_attachment_bytes);
+	if (c->allergy &&
+	    kind == SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_ALLERGY)
+		return check_allergy(call, c->allergy);
+	if (c->vital_signs &&
+	    kind == SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_VITAL_SIGNS)
+		return check_vital_signs(call, c->vital_signs);
+	return med_call_fail(call, MED_ERR_INVALID,
+			     "%s: required for this kind of entry",
+			     kind_content[kind]);
+}
+
+med_err
+records_check_edit(med_call *call, Smartmed__Records__V1__EntryKind kind,
+		   records_edit *edit, bool fresh)
+{
+	med_err err;
+
+	if ((err = med_check_text(call, "title", edit->title, 1, 200)) !=
+		    MED_OK ||
+	    (err = med_check_text(call, "body", edit->body, 0,
+				  BODY_MAX_CHARS)) != MED_OK ||
+	    (err = check_status(call, edit, fresh)) != MED_OK)
+		return err;
+	return check_content(call, kind, edit);
+}
+
+void
+records_apply_content(records_entry *e, const records_content *c)
+{
+	e->content_case = SMARTMED__RECORDS__V1__ENTRY__CONTENT__NOT_SET;
+	if (c->observation) {
+		e->content_case =
+			SMARTMED__RECORDS__V1__ENTRY__CONTENT_OBSERVATION;
+		e->observation = c->observation;
+	} else if (c->document) {
+		e->content_case =
+			SMARTMED__RECORDS__V1__ENTRY__CONTENT_DOCUMENT;
+		e->document = c->document;
+	} else if (c->allergy) {
+		e->content_case = SMARTMED__RECORDS__V1__ENTRY__CONTENT_ALLERGY;
+		e->allergy = c->allergy;
+	} else if (c->vital_signs) {
+		e->content_case =
+			SMARTMED__RECORDS__V1__ENTRY__CONTENT_VITAL_SIGNS;
+		e->vital_signs = c->vital_signs;
+	}
+}
+
+void
+records_copy_content(records_entry *to, const records_entry *from)
+{
+	to->content_case = from->content_case;
+	to->observation = from->observation;
+	to->document = from->document;
+	to->allergy = from->allergy;
+	to->vital_signs = from->vital_signs;
+}
+
+/* --- transitions -------------------------------------------------------- */
+
+#define ST(x) SMARTMED__RECORDS__V1__ENTRY_STATUS__ENTRY_STATUS_##x
+
+static bool
+is_owner(med_call *call, const char *owner)
+{
+	return strcmp(med_call_principal(call)->user, owner) == 0;
+}
+
+/* carry copies what a new version keeps from the latest one. */
+static void
+carry(records_version *next, const records_version *latest)
+{
+	records_entry *e = next->e;
+	const records_entry *l = latest->e;
+
+	e->title = l->title;
+	e->body = l->body;
+	e->status = l->status;
+	e->locked = l->locked;
+	e->signed_by = l->signed_by;
+	e->signed_ms = l->signed_ms;
+	records_copy_content(e, l);
+}
+
+static med_err
+check_open(med_call *call, const records_version *latest)
+{
+	if (latest->e->status == ST(ENTERED_IN_ERROR))
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "entry_id: the entry is entered-in-error");
+	return MED_OK;
+}
+
+static med_err
+check_expected(med_call *call, const char *field, uint32_t expected,
+	       const records_version *latest)
+{
+	if (expected != latest->e->version)
+		return med_call_fail(call, MED_ERR_CONFLICT,
+				     "%s: the entry is at version %u, not %u",
+				     field, latest->e->version, expected);
+	return MED_OK;
+}
+
+med_err
+records_next_create(void *ctx, const records_version *latest, const char *owner,
+		    records_version *next)
+{
+	records_change *ch = ctx;
+	records_edit *ed = ch->edit;
+
+	(void)latest;
+	(void)owner;
+	next->e->title = (char *)ed->title;
+	next->e->body = (char *)ed->body;
+	next->e->status = ed->status;
+	records_apply_content(next->e, &ed->content);
+	return MED_OK;
+}
+
+med_err
+records_next_amend(void *ctx, const records_version *latest, const char *owner,
+		   records_version *next)
+{
+	records_change *ch = ctx;
+	records_edit *ed = ch->edit;
+	med_err err;
+
+	(void)owner;
+	if ((err = check_open(ch->call, latest)) != MED_OK)
+		return err;
+	if (latest->e->kind != ed->kind)
+		return med_call_fail(
+			ch->call, MED_ERR_INVALID,
+			"content: does not match the entry's kind");
+	if (latest->e->locked)
+		return med_call_fail(ch->call, MED_ERR_PRECONDITION,
+				     "entry_id: the entry is signed and "
+				     "locked; add an addendum instead");
+	if ((err = check_expected(ch->call, "expected_version",
+				  ch->expected_version, latest)) != MED_OK)
+		return err;
+	carry(next, latest);
+	next->e->title = (char *)ed->title;
+	next->e->body = (char *)ed->body;
+	next->e->reason = (char *)ch->reason;
+	records_apply_content(next->e, &ed->content);
+	/* FHIR: a change after the entry was final makes it "amended". */
+	if (latest->e->status == ST(PRELIMINARY))
+		next->e->status =
+			ed->status == ST(FINAL) ? ST(FINAL) : ST(PRELIMINARY);
+	else if (ed->status == ST(PRELIMINARY))
+		return med_call_fail(ch->call, MED_ERR_INVALID,
+				     "status: a final entry cannot become "
+				     "preliminary again");
+	else
+		next->e->status = ST(AMENDED);
+	return MED_OK;
+}
+
+med_err
+records_next_sign(void *ctx, const records_version *latest, const char *owner,
+		  records_version *next)
+{
+	records_change *ch = ctx;
+	med_err err;
+
+	if (!is_owner(ch->call, owner))
+		return med_call_fail(ch->call, MED_ERR_DENIED,
+				     "entry_id: only the entry's author may "
+				     "sign it");
+	if ((err = check_open(ch->call, latest)) != MED_OK)
+		return err;
+	if (latest->e->locked)
+		return med_call_fail(ch->call, MED_ERR_PRECONDITION,
+				     "entry_id: the entry is already signed");
+	if ((err = check_expected(ch->call, "version", ch->expected_version,
+				  latest)) != MED_OK)
+		return err;
+	carry(next, latest);
+	next->e->locked = true;
+	next->e->signed_by = next->e->author;
+	next->e->signed_ms = next->e->created_ms;
+	if (latest->e->status == ST(PRELIMINARY))
+		next->e->status = ST(FINAL);
+	return MED_OK;
+}
+
+med_err
+records_next_addendum(void *ctx, const records_version *latest,
+		      const char *owner, records_version *next)
+{
+	records_change *ch = ctx;
+	med_err err;
+
+	(void)owner;
+	if ((err = check_open(ch->call, latest)) != MED_OK)
+		return err;
+	if (!latest->e->locked)
+		return med_call_fail(ch->call, MED_ERR_PRECONDITION,
+				     "entry_id: the entry is not signed; "
+				     "amend it instead");
+	carry(next, latest);
+	next->addendum = ch->text;
+	return MED_OK;
+}
+
+med_err
+records_next_entered_in_error(void *ctx, const records_version *latest,
+			      const char *owner, records_version *next)
+{
+	records_change *ch = ctx;
+	med_err err;
+
+	if (!is_owner(ch->call, owner))
+		return med_call_fail(ch->call, MED_ERR_DENIED,
+				     "entry_id: only the entry's author may "
+				     "mark it entered-in-error");
+	if ((err = check_open(ch->call, latest)) != MED_OK ||
+	    (err = check_expected(ch->call, "expected_version",
+				  ch->expected_version, latest)) != MED_OK)
+		return err;
+	carry(next, latest);
+	next->e->status = ST(ENTERED_IN_ERROR);
+	next->e->reason = (char *)ch->reason;
+	return MED_OK;
+}
+
+/* --- hashing ------------------------------------------------------------ */
 
 static void
 hash_field(crypto_hash_sha256_state *st, const void *data, size_t len)
@@ -43,7 +516,8 @@ hash_field(crypto_hash_sha256_state *st, const void *data, size_t len)
 	for (int i = 0; i < 8; i++)
 		prefix[i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
 	crypto_hash_sha256_update(st, prefix, sizeof(prefix));
-	crypto_hash_sha256_update(st, data, len);
+	if (len > 0)
+		crypto_hash_sha256_update(st, data, len);
 }
 
 static void
@@ -61,27 +535,80 @@ hash_number(crypto_hash_sha256_state *st, int64_t v)
 	hash_field(st, buf, (size_t)n);
 }
 
-med_err
-records_content_hash(med_arena *arena, Smartmed__Records__V1__Entry *e)
+static char *
+hex_digest(med_arena *arena, crypto_hash_sha256_state *st)
 {
 	unsigned char digest[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256_state st;
 	char *hex = med_arena_alloc(arena, sizeof(digest) * 2 + 1);
 
-	if (hex == NULL)
-		return MED_ERR_NOMEM;
+	crypto_hash_sha256_final(st, digest);
+	if (hex != NULL)
+		sodium_bin2hex(hex, sizeof(digest) * 2 + 1, digest,
+			       sizeof(digest));
+	return hex;
+}
+
+/* The first release's formula, kept so that its rows still verify. */
+static void
+hash_v1(crypto_hash_sha256_state *st, const records_entry *e)
+{
+	hash_text(st, "smartmed.records.v1.Entry");
+	hash_text(st, e->entry_id);
+	hash_number(st, e->version);
+	hash_text(st, e->patient_id);
+	hash_number(st, e->kind);
+	hash_text(st, e->title);
+	hash_text(st, e->body);
+	hash_text(st, e->author);
+	hash_number(st, e->created_ms);
+}
+
+static void
+hash_v2(crypto_hash_sha256_state *st, const records_version *v)
+{
+	const records_entry *e = v->e;
+
+	hash_text(st, "smartmed.records.v1.Entry/2");
+	hash_text(st, e->entry_id);
+	hash_number(st, e->version);
+	hash_text(st, e->patient_id);
+	hash_number(st, e->kind);
+	hash_text(st, e->title);
+	hash_text(st, e->body);
+	hash_text(st, e->author);
+	hash_number(st, e->created_ms);
+	hash_number(st, e->status);
+	hash_number(st, e->replaces);
+	hash_text(st, e->reason);
+	hash_number(st, e->locked ? 1 : 0);
+	hash_text(st, e->signed_by);
+	hash_number(st, e->signed_ms);
+	hash_text(st, v->addendum);
+	hash_field(st, v->content, v->content_len);
+}
+
+char *
+records_content_hash(med_arena *arena, const records_version *v)
+{
+	crypto_hash_sha256_state st;
+
 	crypto_hash_sha256_init(&st);
-	hash_text(&st, "smartmed.records.v1.Entry");
-	hash_text(&st, e->entry_id);
-	hash_number(&st, e->version);
-	hash_text(&st, e->patient_id);
-	hash_number(&st, e->kind);
-	hash_text(&st, e->title);
-	hash_text(&st, e->body);
-	hash_text(&st, e->author);
-	hash_number(&st, e->created_ms);
-	crypto_hash_sha256_final(&st, digest);
-	sodium_bin2hex(hex, sizeof(digest) * 2 + 1, digest, sizeof(digest));
-	e->content_sha256 = hex;
-	return MED_OK;
+	if (v->hash_alg == RECORDS_HASH_V1)
+		hash_v1(&st, v->e);
+	else
+		hash_v2(&st, v);
+	return hex_digest(arena, &st);
+}
+
+char *
+records_chain_hash(med_arena *arena, const char *content_sha256,
+		   const char *prev_hash)
+{
+	crypto_hash_sha256_state st;
+
+	crypto_hash_sha256_init(&st);
+	hash_text(&st, "smartmed.records.v1.chain");
+	hash_text(&st, content_sha256);
+	hash_text(&st, prev_hash);
+	return hex_digest(arena, &st);
 }

@@ -1,13 +1,25 @@
 /*
- * handlers.c - one thin function per records RPC.
+ * handlers.c - one thin function per records RPC: check the request, hand
+ * the change to the rules (domain.c) inside one store transaction, name the
+ * patient for the audit event the RPC layer emits.
  */
 #include <med/check.h>
+#include <med/config.h>
 #include <med/service.h>
 #include <med/util.h>
+
+#include <sodium.h>
+#include <string.h>
 
 #include "records.h"
 
 #define REC_PATH(m) "/smartmed.records.v1.Records/" m
+
+#define REASON_MAX_CHARS   1000
+#define ADDENDUM_MAX_CHARS 65536
+#define AUTHOR_MAX_CHARS   128
+#define EXPORT_MAX_ENTRIES 10000
+#define EXPORT_SLACK_BYTES 4096
 
 static med_db *
 call_db(med_call *call)
@@ -15,51 +27,297 @@ call_db(med_call *call)
 	return med_service_db(med_service_from_call(call));
 }
 
+static const med_config *
+call_config(med_call *call)
+{
+	return med_service_config(med_service_from_call(call));
+}
+
+static const char *
+call_user(med_call *call)
+{
+	return med_call_principal(call)->user;
+}
+
+/*
+ * content_of maps a request's content oneof (cases 10..13 in both
+ * CreateEntryRequest and AmendEntryRequest; the members share a union) to
+ * records_content and returns the kind it implies (NOTE when none).
+ */
+static Smartmed__Records__V1__EntryKind
+content_of(int content_case, void *member, records_content *c)
+{
+	memset(c, 0, sizeof(*c));
+	switch (content_case) {
+	case SMARTMED__RECORDS__V1__CREATE_ENTRY_REQUEST__CONTENT_OBSERVATION:
+		c->observation = member;
+		return SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_OBSERVATION;
+	case SMARTMED__RECORDS__V1__CREATE_ENTRY_REQUEST__CONTENT_DOCUMENT:
+		c->document = member;
+		return SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_DOCUMENT;
+	case SMARTMED__RECORDS__V1__CREATE_ENTRY_REQUEST__CONTENT_ALLERGY:
+		c->allergy = member;
+		return SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_ALLERGY;
+	case SMARTMED__RECORDS__V1__CREATE_ENTRY_REQUEST__CONTENT_VITAL_SIGNS:
+		c->vital_signs = member;
+		return SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_VITAL_SIGNS;
+	default:
+		return SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_NOTE;
+	}
+}
+
+static size_t
+attachment_cap(med_call *call)
+{
+	return (size_t)med_config_int(call_config(call),
+				      RECORDS_MAX_ATTACHMENT_KEY);
+}
+
+/* write runs one change and names the patient, even when it failed. */
+static med_err
+write_change(med_call *call, records_write *w, records_entry *out)
+{
+	med_err err;
+
+	w->author = call_user(call);
+	w->patient_found = w->patient_id;
+	err = records_store_write(call_db(call), med_call_arena(call), w, out);
+	if (w->patient_found != NULL)
+		med_call_set_patient(call, w->patient_found);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "entry_id: no such entry");
+	return err;
+}
+
 static med_err
 create_entry(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
 	const Smartmed__Records__V1__CreateEntryRequest *req = (const void *)in;
-	Smartmed__Records__V1__Entry *e = (void *)out;
+	records_edit ed = {.kind = req->kind,
+			   .title = req->title,
+			   .body = req->body,
+			   .status = req->status,
+			   .max_attachment_bytes = attachment_cap(call)};
+	records_change ch = {.call = call, .edit = &ed};
 	char id[MED_UUID_LEN + 1];
-	med_err err = records_check_create(call, req);
+	records_write w = {.patient_id = req->patient_id,
+			   .kind = req->kind,
+			   .next = records_next_create,
+			   .ctx = &ch};
+	med_err err;
+
+	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
+		    MED_OK ||
+	    (err = med_check_enum_set(call, "kind", req->kind)) != MED_OK)
+		return err;
+	if (protobuf_c_enum_descriptor_get_value(
+		    &smartmed__records__v1__entry_kind__descriptor,
+		    req->kind) == NULL)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "kind: unknown value");
+	(void)content_of(req->content_case, req->observation, &ed.content);
+	if ((err = records_check_edit(call, req->kind, &ed, true)) != MED_OK)
+		return err;
+	med_uuid_v4(id);
+	/* The reply is encoded after this returns: the id lives in the arena.
+	 */
+	if ((w.entry_id = med_arena_strdup(med_call_arena(call), id)) == NULL)
+		return MED_ERR_NOMEM;
+	return write_change(call, &w, (void *)out);
+}
+
+static med_err
+amend_entry(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+	const Smartmed__Records__V1__AmendEntryRequest *req = (const void *)in;
+	records_edit ed = {.title = req->title,
+			   .body = req->body,
+			   .status = req->status,
+			   .max_attachment_bytes = attachment_cap(call)};
+	records_change ch = {.call = call,
+			     .edit = &ed,
+			     .expected_version = req->expected_version,
+			     .reason = req->reason};
+	records_write w = {.entry_id = req->entry_id,
+			   .next = records_next_amend,
+			   .ctx = &ch};
+	med_err err;
+
+	if ((err = med_check_id(call, "entry_id", req->entry_id)) != MED_OK ||
+	    (err = med_check_text(call, "reason", req->reason, 1,
+				  REASON_MAX_CHARS)) != MED_OK)
+		return err;
+	ed.kind = content_of(req->content_case, req->observation, &ed.content);
+	if ((err = records_check_edit(call, ed.kind, &ed, false)) != MED_OK)
+		return err;
+	return write_change(call, &w, (void *)out);
+}
+
+static med_err
+sign_entry(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+	const Smartmed__Records__V1__SignEntryRequest *req = (const void *)in;
+	records_change ch = {.call = call, .expected_version = req->version};
+	records_write w = {.entry_id = req->entry_id,
+			   .next = records_next_sign,
+			   .ctx = &ch};
+	med_err err = med_check_id(call, "entry_id", req->entry_id);
 
 	if (err != MED_OK)
 		return err;
-	med_uuid_v4(id);
-	e->entry_id = med_arena_strdup(med_call_arena(call), id);
-	e->author = med_arena_strdup(med_call_arena(call),
-				     med_call_principal(call)->user);
-	if (e->entry_id == NULL || e->author == NULL)
-		return MED_ERR_NOMEM;
-	e->version = 1;
-	e->patient_id = req->patient_id;
-	e->kind = req->kind;
-	e->title = req->title;
-	e->body = req->body;
-	e->created_ms = med_now_ms();
-	med_call_set_patient(call, req->patient_id);
-	if ((err = records_content_hash(med_call_arena(call), e)) != MED_OK)
+	if (req->version == 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "version: must name the version being "
+				     "signed");
+	return write_change(call, &w, (void *)out);
+}
+
+static med_err
+add_addendum(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+	const Smartmed__Records__V1__AddAddendumRequest *req = (const void *)in;
+	records_change ch = {.call = call, .text = req->text};
+	records_write w = {.entry_id = req->entry_id,
+			   .next = records_next_addendum,
+			   .ctx = &ch};
+	med_err err;
+
+	if ((err = med_check_id(call, "entry_id", req->entry_id)) != MED_OK ||
+	    (err = med_check_text(call, "text", req->text, 1,
+				  ADDENDUM_MAX_CHARS)) != MED_OK)
 		return err;
-	return records_store_insert(call_db(call), e);
+	return write_change(call, &w, (void *)out);
+}
+
+static med_err
+mark_entered_in_error(med_call *call, const ProtobufCMessage *in,
+		      ProtobufCMessage *out)
+{
+	const Smartmed__Records__V1__MarkEnteredInErrorRequest *req =
+		(const void *)in;
+	records_change ch = {.call = call,
+			     .expected_version = req->expected_version,
+			     .reason = req->reason};
+	records_write w = {.entry_id = req->entry_id,
+			   .next = records_next_entered_in_error,
+			   .ctx = &ch};
+	med_err err;
+
+	if ((err = med_check_id(call, "entry_id", req->entry_id)) != MED_OK ||
+	    (err = med_check_text(call, "reason", req->reason, 1,
+				  REASON_MAX_CHARS)) != MED_OK)
+		return err;
+	return write_change(call, &w, (void *)out);
+}
+
+/* versions reads 1..version of an entry and names its patient. */
+static med_err
+versions(med_call *call, const char *entry_id, uint32_t version,
+	 records_entry ***list, size_t *n)
+{
+	med_err err = med_check_id(call, "entry_id", entry_id);
+
+	if (err != MED_OK)
+		return err;
+	err = records_store_versions(call_db(call), med_call_arena(call),
+				     entry_id, version, list, n);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "%s: no such entry",
+				     version ? "version" : "entry_id");
+	if (err == MED_ERR_DATA_LOSS)
+		return med_call_fail(call, err,
+				     "entry_id: stored content is corrupt");
+	if (err == MED_OK)
+		med_call_set_patient(call, (*list)[0]->patient_id);
+	return err;
 }
 
 static med_err
 get_entry(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
 	const Smartmed__Records__V1__GetEntryRequest *req = (const void *)in;
-	Smartmed__Records__V1__Entry *e = (void *)out;
-	med_err err = med_check_id(call, "entry_id", req->entry_id);
+	records_entry **list;
+	size_t n;
+	med_err err = versions(call, req->entry_id, req->version, &list, &n);
+
+	if (err == MED_OK)
+		*(records_entry *)out = *list[n - 1];
+	return err;
+}
+
+static med_err
+history(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+	const Smartmed__Records__V1__HistoryRequest *req = (const void *)in;
+	Smartmed__Records__V1__HistoryResponse *res = (void *)out;
+
+	return versions(call, req->entry_id, 0, &res->versions,
+			&res->n_versions);
+}
+
+static med_err
+get_attachment(med_call *call, const ProtobufCMessage *in,
+	       ProtobufCMessage *out)
+{
+	const Smartmed__Records__V1__GetAttachmentRequest *req =
+		(const void *)in;
+	Smartmed__Records__V1__Attachment *res = (void *)out;
+	const records_entry *e;
+	records_entry **list;
+	const uint8_t *data;
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	char hex[crypto_hash_sha256_BYTES * 2 + 1];
+	size_t n, len;
+	med_err err = versions(call, req->entry_id, req->version, &list, &n);
 
 	if (err != MED_OK)
 		return err;
-	err = records_store_get(call_db(call), med_call_arena(call),
-				req->entry_id, req->version, e);
-	if (err == MED_ERR_NOT_FOUND)
-		return med_call_fail(call, err, "%s: no such entry",
-				     req->version ? "version" : "entry_id");
-	if (err == MED_OK)
-		med_call_set_patient(call, e->patient_id);
-	return err;
+	e = list[n - 1];
+	if (e->content_case != SMARTMED__RECORDS__V1__ENTRY__CONTENT_DOCUMENT)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "entry_id: not a document entry");
+	err = records_store_attachment(call_db(call), med_call_arena(call),
+				       e->document->sha256, &data, &len);
+	if (err == MED_OK) {
+		crypto_hash_sha256(digest, data, len);
+		sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	}
+	if (err == MED_ERR_NOT_FOUND ||
+	    (err == MED_OK && strcmp(hex, e->document->sha256) != 0))
+		return med_call_fail(call, MED_ERR_DATA_LOSS,
+				     "entry_id: the attachment's bytes are "
+				     "missing or altered");
+	if (err != MED_OK)
+		return err;
+	res->sha256 = e->document->sha256;
+	res->content_type = e->document->content_type;
+	res->size = len;
+	res->data.data = (uint8_t *)data;
+	res->data.len = len;
+	return MED_OK;
+}
+
+static med_err
+check_filter(med_call *call,
+	     const Smartmed__Records__V1__ListEntriesRequest *req)
+{
+	med_err err;
+
+	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
+		    MED_OK ||
+	    (err = med_check_text(call, "author", req->author, 0,
+				  AUTHOR_MAX_CHARS)) != MED_OK)
+		return err;
+	if (req->since_ms < 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "since_ms: must not be negative");
+	if (req->until_ms < 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "until_ms: must not be negative");
+	if (req->until_ms != 0 && req->until_ms <= req->since_ms)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "until_ms: must be after since_ms");
+	return MED_OK;
 }
 
 static med_err
@@ -67,38 +325,115 @@ list_entries(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
 	const Smartmed__Records__V1__ListEntriesRequest *req = (const void *)in;
 	Smartmed__Records__V1__ListEntriesResponse *res = (void *)out;
+	records_filter f = {.patient_id = req->patient_id,
+			    .kind = req->kind,
+			    .since_ms = req->since_ms,
+			    .until_ms = req->until_ms,
+			    .author = req->author};
 	med_page page;
 	med_err err;
 
-	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
-		    MED_OK ||
+	if ((err = check_filter(call, req)) != MED_OK ||
 	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
-	err = records_store_list(call_db(call), med_call_arena(call),
-				 req->patient_id, page.offset, page.size + 1,
+	f.offset = page.offset;
+	f.limit = page.size + 1;
+	err = records_store_list(call_db(call), med_call_arena(call), &f,
 				 &res->entries, &res->n_entries);
 	if (err != MED_OK)
 		return err;
+	/* Addenda are read by GetEntry and History, not in lists. */
 	res->page = med_page_respond(call, &page, &res->n_entries);
 	return res->page ? MED_OK : MED_ERR_NOMEM;
 }
 
+static med_err
+verify_chain(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+	const Smartmed__Records__V1__VerifyChainRequest *req = (const void *)in;
+	med_err err = med_check_id(call, "patient_id", req->patient_id);
+
+	if (err != MED_OK)
+		return err;
+	med_call_set_patient(call, req->patient_id);
+	err = records_verify_chain(call_db(call), med_call_arena(call),
+				   req->patient_id, (void *)out);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err,
+				     "patient_id: no records for this patient");
+	return err;
+}
+
+static med_err
+export_fhir(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+	const Smartmed__Records__V1__ExportFhirRequest *req = (const void *)in;
+	Smartmed__Records__V1__ExportFhirResponse *res = (void *)out;
+	records_filter f = {.patient_id = req->patient_id,
+			    .author = "",
+			    .limit = EXPORT_MAX_ENTRIES + 1};
+	size_t max = (size_t)med_config_int(call_config(call),
+					    "MED_MAX_MESSAGE_BYTES");
+	records_entry **list;
+	size_t n;
+	med_err err = med_check_id(call, "patient_id", req->patient_id);
+
+	if (err != MED_OK)
+		return err;
+	med_call_set_patient(call, req->patient_id);
+	err = records_store_list(call_db(call), med_call_arena(call), &f, &list,
+				 &n);
+	if (err != MED_OK)
+		return err;
+	if (n == 0)
+		return med_call_fail(call, MED_ERR_NOT_FOUND,
+				     "patient_id: no records for this patient");
+	if (n > EXPORT_MAX_ENTRIES)
+		return med_call_fail(call, MED_ERR_LIMIT,
+				     "patient_id: more than %d entries to "
+				     "export at once",
+				     EXPORT_MAX_ENTRIES);
+	err = records_fhir_bundle(med_call_arena(call), req->patient_id, list,
+				  n, max - EXPORT_SLACK_BYTES,
+				  &res->bundle_json, &res->n_resources);
+	if (err == MED_ERR_LIMIT)
+		return med_call_fail(call, err,
+				     "patient_id: the bundle exceeds the "
+				     "message size limit");
+	return err;
+}
+
 #define CARE_TEAM (MED_ROLE_CLINICIAN | MED_ROLE_NURSE)
+#define METHOD(name, in, outd, fn, roles)                                      \
+	{                                                                      \
+		REC_PATH(name), &smartmed__records__v1__##in##__descriptor,    \
+			&smartmed__records__v1__##outd##__descriptor,          \
+			MED_RPC_UNARY, fn, NULL, roles                         \
+	}
 
 const med_method records_methods[] = {
-	{REC_PATH("CreateEntry"),
-	 &smartmed__records__v1__create_entry_request__descriptor,
-	 &smartmed__records__v1__entry__descriptor, MED_RPC_UNARY, create_entry,
-	 NULL, CARE_TEAM},
-	{REC_PATH("GetEntry"),
-	 &smartmed__records__v1__get_entry_request__descriptor,
-	 &smartmed__records__v1__entry__descriptor, MED_RPC_UNARY, get_entry,
-	 NULL, CARE_TEAM},
-	{REC_PATH("ListEntries"),
-	 &smartmed__records__v1__list_entries_request__descriptor,
-	 &smartmed__records__v1__list_entries_response__descriptor,
-	 MED_RPC_UNARY, list_entries, NULL, CARE_TEAM},
+	METHOD("CreateEntry", create_entry_request, entry, create_entry,
+	       CARE_TEAM),
+	METHOD("GetEntry", get_entry_request, entry, get_entry, CARE_TEAM),
+	METHOD("ListEntries", list_entries_request, list_entries_response,
+	       list_entries, CARE_TEAM),
+	METHOD("AmendEntry", amend_entry_request, entry, amend_entry,
+	       CARE_TEAM),
+	METHOD("History", history_request, history_response, history,
+	       CARE_TEAM),
+	METHOD("SignEntry", sign_entry_request, entry, sign_entry, CARE_TEAM),
+	METHOD("AddAddendum", add_addendum_request, entry, add_addendum,
+	       CARE_TEAM),
+	METHOD("MarkEnteredInError", mark_entered_in_error_request, entry,
+	       mark_entered_in_error, CARE_TEAM),
+	METHOD("GetAttachment", get_attachment_request, attachment,
+	       get_attachment, CARE_TEAM),
+	METHOD("VerifyChain", verify_chain_request, verify_chain_response,
+	       verify_chain,
+	       MED_ROLE_CLINICIAN | MED_ROLE_AUDITOR | MED_ROLE_ADMIN),
+	METHOD("ExportFhir", export_fhir_request, export_fhir_response,
+	       export_fhir, CARE_TEAM | MED_ROLE_SERVICE),
 };
 const size_t records_n_methods =
 	sizeof(records_methods) / sizeof(records_methods[0]);

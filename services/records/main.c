@@ -5,6 +5,15 @@
 
 #include "records.h"
 
+/*
+ * The attachment cap stays below the gRPC message cap
+ * (MED_MAX_MESSAGE_BYTES, 4 MiB by default): raise both together.
+ */
+static const med_config_spec records_config[] = {
+	{RECORDS_MAX_ATTACHMENT_KEY, MED_CONFIG_INT, "2097152", false, 1024,
+	 12582912, "largest document attachment accepted, in bytes"},
+};
+
 int
 main(int argc, char **argv)
 {
@@ -17,6 +26,9 @@ main(int argc, char **argv)
 		.n_migrations = records_n_migrations,
 		.default_grpc_port = 50052,
 		.default_http_port = 9102,
+		.extra_config = records_config,
+		.n_extra_config =
+			sizeof(records_config) / sizeof(records_config[0]),
 	};
 
 	return med_service_main(&def, argc, argv);

@@ -1,8 +1,14 @@
 /*
- * store.c - the records service's SQL: the entries table, one row per
- * version; rows are never updated or deleted.
+ * store.c - the records service's SQL.  entries holds one row per version
+ * and is only ever inserted into (the one exception: versions written
+ * before the chain existed get their chain fields once); entry_heads and
+ * chain_heads are indexes of the latest version of each entry and of each
+ * patient's chain; attachments holds document bytes once per SHA-256.
  */
 #include <med/arena.h>
+#include <med/util.h>
+
+#include <string.h>
 
 #include "records.h"
 
@@ -23,33 +29,198 @@ static const char *const v1_statements[] = {
 	NULL,
 };
 
+/*
+ * Version 2: status, links, signing, addenda, typed content and the hash
+ * chain.  Rows of version 1 keep their hash formula (hash_alg 1) and are
+ * chained the first time their patient's chain is touched.
+ */
+static const char *const v2_statements[] = {
+	"ALTER TABLE entries"
+	" ADD COLUMN status TINYINT NOT NULL DEFAULT 2,"
+	" ADD COLUMN replaces INT UNSIGNED NOT NULL DEFAULT 0,"
+	" ADD COLUMN reason TEXT NOT NULL DEFAULT '',"
+	" ADD COLUMN locked TINYINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN signed_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" ADD COLUMN signed_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN addendum MEDIUMTEXT NOT NULL DEFAULT '',"
+	" ADD COLUMN content MEDIUMBLOB NULL,"
+	" ADD COLUMN hash_alg TINYINT NOT NULL DEFAULT 1,"
+	" ADD COLUMN chain_seq BIGINT UNSIGNED NULL,"
+	" ADD COLUMN prev_hash CHAR(64) NOT NULL DEFAULT '',"
+	" ADD COLUMN chain_hash CHAR(64) NOT NULL DEFAULT '',"
+	" ADD UNIQUE KEY uq_entries_chain (patient_id, chain_seq)",
+	"CREATE TABLE IF NOT EXISTS entry_heads ("
+	" entry_id CHAR(36) NOT NULL PRIMARY KEY,"
+	" patient_id CHAR(36) NOT NULL,"
+	" kind TINYINT NOT NULL,"
+	" author VARCHAR(128) NOT NULL,"
+	" created_ms BIGINT NOT NULL,"
+	" latest_version INT UNSIGNED NOT NULL,"
+	" KEY idx_heads_patient (patient_id, created_ms)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"INSERT IGNORE INTO entry_heads"
+	" (entry_id, patient_id, kind, author, created_ms, latest_version)"
+	" SELECT f.entry_id, f.patient_id, f.kind, f.author, f.created_ms,"
+	" (SELECT MAX(l.version) FROM entries l WHERE l.entry_id = f.entry_id)"
+	" FROM entries f WHERE f.version = 1",
+	"CREATE TABLE IF NOT EXISTS chain_heads ("
+	" patient_id CHAR(36) NOT NULL PRIMARY KEY,"
+	" seq BIGINT UNSIGNED NOT NULL,"
+	" head_hash CHAR(64) NOT NULL"
+	") ENGINE=InnoDB DEFAULT CHARSET=ascii",
+	"CREATE TABLE IF NOT EXISTS attachments ("
+	" sha256 CHAR(64) NOT NULL PRIMARY KEY,"
+	" size BIGINT UNSIGNED NOT NULL,"
+	" data LONGBLOB NOT NULL,"
+	" created_ms BIGINT NOT NULL"
+	") ENGINE=InnoDB",
+	NULL,
+};
+
 const med_db_migration records_migrations[] = {
 	{1, "entries: immutable versions of record entries", v1_statements},
+	{2, "entries: status, signing, addenda, typed content, hash chain",
+	 v2_statements},
 };
 const size_t records_n_migrations =
 	sizeof(records_migrations) / sizeof(records_migrations[0]);
 
-#define ENTRY_COLUMNS                                                          \
-	"entry_id, version, patient_id, kind, title, body, author,"            \
-	" created_ms, content_sha256"
+#define VERSION_COLUMNS                                                        \
+	"e.entry_id, e.version, e.patient_id, e.kind, e.title, e.body,"        \
+	" e.author, e.created_ms, e.content_sha256, e.status, e.replaces,"     \
+	" e.reason, e.locked, e.signed_by, e.signed_ms, e.addendum,"           \
+	" e.content, e.hash_alg, e.chain_seq, e.prev_hash, e.chain_hash"
+#define N_VERSION_COLUMNS 21
 
-typedef struct entry_rows {
+/* --- reading versions --------------------------------------------------- */
+
+typedef struct version_rows {
 	med_arena *arena;
-	Smartmed__Records__V1__Entry **items;
+	bool unpack; /* typed content as messages (false: raw bytes only) */
+	records_version *items;
 	size_t n, cap;
-} entry_rows;
+} version_rows;
+
+static const ProtobufCMessageDescriptor *
+content_descriptor(int kind)
+{
+	switch (kind) {
+	case SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_OBSERVATION:
+		return &smartmed__records__v1__observation__descriptor;
+	case SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_DOCUMENT:
+		return &smartmed__records__v1__document__descriptor;
+	case SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_ALLERGY:
+		return &smartmed__records__v1__allergy__descriptor;
+	case SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_VITAL_SIGNS:
+		return &smartmed__records__v1__vital_signs__descriptor;
+	default:
+		return NULL;
+	}
+}
+
+static const ProtobufCMessage *
+content_message(const records_entry *e)
+{
+	switch (e->content_case) {
+	case SMARTMED__RECORDS__V1__ENTRY__CONTENT_OBSERVATION:
+		return &e->observation->base;
+	case SMARTMED__RECORDS__V1__ENTRY__CONTENT_DOCUMENT:
+		return &e->document->base;
+	case SMARTMED__RECORDS__V1__ENTRY__CONTENT_ALLERGY:
+		return &e->allergy->base;
+	case SMARTMED__RECORDS__V1__ENTRY__CONTENT_VITAL_SIGNS:
+		return &e->vital_signs->base;
+	default:
+		return NULL;
+	}
+}
 
 static med_err
-on_entry_row(void *ctx, const med_db_row *row)
+unpack_content(med_arena *a, records_version *v)
 {
-	entry_rows *r = ctx;
-	med_arena *a = r->arena;
-	Smartmed__Records__V1__Entry *e =
-		med_arena_push_msg(a, (void ***)&r->items, &r->n, &r->cap,
-				   &smartmed__records__v1__entry__descriptor);
+	records_entry *e = v->e;
+	const ProtobufCMessageDescriptor *d = content_descriptor(e->kind);
+	ProtobufCAllocator alloc;
+	ProtobufCMessage *m;
 
-	if (e == NULL)
+	if (d == NULL || v->content == NULL)
+		return MED_OK;
+	med_arena_pb_allocator(a, &alloc);
+	m = protobuf_c_message_unpack(d, &alloc, v->content_len, v->content);
+	if (m == NULL)
+		return MED_ERR_DATA_LOSS;
+	if (d == &smartmed__records__v1__observation__descriptor) {
+		e->content_case =
+			SMARTMED__RECORDS__V1__ENTRY__CONTENT_OBSERVATION;
+		e->observation = (void *)m;
+	} else if (d == &smartmed__records__v1__document__descriptor) {
+		e->content_case =
+			SMARTMED__RECORDS__V1__ENTRY__CONTENT_DOCUMENT;
+		e->document = (void *)m;
+	} else if (d == &smartmed__records__v1__allergy__descriptor) {
+		e->content_case = SMARTMED__RECORDS__V1__ENTRY__CONTENT_ALLERGY;
+		e->allergy = (void *)m;
+	} else {
+		e->content_case =
+			SMARTMED__RECORDS__V1__ENTRY__CONTENT_VITAL_SIGNS;
+		e->vital_signs = (void *)m;
+	}
+	return MED_OK;
+}
+
+static records_version *
+push_version(version_rows *r)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 8;
+		records_version *items =
+			med_arena_alloc(r->arena, cap * sizeof(*items));
+
+		if (items == NULL)
+			return NULL;
+		if (r->n)
+			memcpy(items, r->items, r->n * sizeof(*items));
+		r->items = items;
+		r->cap = cap;
+	}
+	memset(&r->items[r->n], 0, sizeof(r->items[0]));
+	r->items[r->n].e =
+		med_arena_zalloc(r->arena, sizeof(*r->items[r->n].e));
+	if (r->items[r->n].e == NULL)
+		return NULL;
+	smartmed__records__v1__entry__init(r->items[r->n].e);
+	return &r->items[r->n++];
+}
+
+static med_err
+copy_blob(med_arena *a, const med_db_row *row, size_t col, records_version *v)
+{
+	size_t len = 0;
+	const char *p = med_db_row_text(row, col, &len);
+	uint8_t *copy;
+
+	if (p == NULL || len == 0)
+		return MED_OK;
+	if ((copy = med_arena_alloc(a, len)) == NULL)
 		return MED_ERR_NOMEM;
+	memcpy(copy, p, len);
+	v->content = copy;
+	v->content_len = len;
+	return MED_OK;
+}
+
+static med_err
+on_version_row(void *ctx, const med_db_row *row)
+{
+	version_rows *r = ctx;
+	med_arena *a = r->arena;
+	records_version *v = push_version(r);
+	records_entry *e;
+	med_err err;
+
+	if (v == NULL)
+		return MED_ERR_NOMEM;
+	e = v->e;
 	e->entry_id = med_db_row_strdup(a, row, 0);
 	e->version = (uint32_t)med_db_row_int64(row, 1);
 	e->patient_id = med_db_row_strdup(a, row, 2);
@@ -59,69 +230,630 @@ on_entry_row(void *ctx, const med_db_row *row)
 	e->author = med_db_row_strdup(a, row, 6);
 	e->created_ms = med_db_row_int64(row, 7);
 	e->content_sha256 = med_db_row_strdup(a, row, 8);
+	e->status =
+		(Smartmed__Records__V1__EntryStatus)med_db_row_int64(row, 9);
+	e->replaces = (uint32_t)med_db_row_int64(row, 10);
+	e->reason = med_db_row_strdup(a, row, 11);
+	e->locked = med_db_row_int64(row, 12) != 0;
+	e->signed_by = med_db_row_strdup(a, row, 13);
+	e->signed_ms = med_db_row_int64(row, 14);
+	v->addendum = med_db_row_strdup(a, row, 15);
+	v->hash_alg = (int)med_db_row_int64(row, 17);
+	e->chain_seq = (uint64_t)med_db_row_int64(row, 18);
+	e->prev_hash = med_db_row_strdup(a, row, 19);
+	e->chain_hash = med_db_row_strdup(a, row, 20);
 	if (!e->entry_id || !e->patient_id || !e->title || !e->body ||
-	    !e->author || !e->content_sha256)
+	    !e->author || !e->content_sha256 || !e->reason || !e->signed_by ||
+	    !v->addendum || !e->prev_hash || !e->chain_hash)
 		return MED_ERR_NOMEM;
+	if ((err = copy_blob(a, row, 16, v)) != MED_OK)
+		return err;
+	return r->unpack ? unpack_content(a, v) : MED_OK;
+}
+
+/* --- writing a version --------------------------------------------------- */
+
+typedef struct write_ctx {
+	records_write *w;
+	med_arena *arena;
+	records_version next;
+	bool stale; /* the rules saw a stale expected version */
+} write_ctx;
+
+typedef struct head_row {
+	char *patient_id;
+	int kind;
+	char *author;
+	uint32_t latest;
+	uint64_t seq;
+	char *hash;
+	med_arena *arena;
+	bool found;
+} head_row;
+
+static med_err
+on_entry_head(void *ctx, const med_db_row *row)
+{
+	head_row *h = ctx;
+
+	h->patient_id = med_db_row_strdup(h->arena, row, 0);
+	h->kind = (int)med_db_row_int64(row, 1);
+	h->author = med_db_row_strdup(h->arena, row, 2);
+	h->latest = (uint32_t)med_db_row_int64(row, 3);
+	h->found = true;
+	return h->patient_id && h->author ? MED_OK : MED_ERR_NOMEM;
+}
+
+static med_err
+on_chain_head(void *ctx, const med_db_row *row)
+{
+	head_row *h = ctx;
+
+	h->seq = (uint64_t)med_db_row_int64(row, 0);
+	h->hash = med_db_row_strdup(h->arena, row, 1);
+	h->found = true;
+	return h->hash ? MED_OK : MED_ERR_NOMEM;
+}
+
+/*
+ * chain_legacy gives the versions written before the chain existed their
+ * chain fields, oldest first, continuing from *seq and *head.
+ */
+static med_err
+chain_legacy(med_db_conn *c, med_arena *a, const char *patient_id,
+	     uint64_t *seq, char **head)
+{
+	version_rows rows = {.arena = a};
+	med_db_value k[] = {MED_DB_STR(patient_id)};
+	med_err err = med_db_query(
+		c,
+		"SELECT " VERSION_COLUMNS " FROM entries e WHERE patient_id = ?"
+		" AND chain_seq IS NULL ORDER BY created_ms, entry_id, version",
+		k, 1, on_version_row, &rows);
+
+	for (size_t i = 0; err == MED_OK && i < rows.n; i++) {
+		records_entry *e = rows.items[i].e;
+		char *h = records_chain_hash(a, e->content_sha256, *head);
+		med_db_value v[] = {MED_DB_I64((int64_t)*seq + 1),
+				    MED_DB_STR(*head), MED_DB_STR(h ? h : ""),
+				    MED_DB_STR(e->entry_id),
+				    MED_DB_I64(e->version)};
+
+		if (h == NULL)
+			return MED_ERR_NOMEM;
+		err = med_db_exec(c,
+				  "UPDATE entries SET chain_seq = ?,"
+				  " prev_hash = ?, chain_hash = ?"
+				  " WHERE entry_id = ? AND version = ?"
+				  " AND chain_seq IS NULL",
+				  v, 5, NULL, NULL);
+		*seq += 1;
+		*head = h;
+	}
+	return err;
+}
+
+/* lock_chain locks (creating it if new) the patient's chain head. */
+static med_err
+lock_chain(med_db_conn *c, med_arena *a, const char *patient_id, head_row *h)
+{
+	med_db_value k[] = {MED_DB_STR(patient_id)};
+	med_err err = med_db_exec(c,
+				  "INSERT INTO chain_heads (patient_id, seq,"
+				  " head_hash) VALUES (?, 0, '')"
+				  " ON DUPLICATE KEY UPDATE seq = seq",
+				  k, 1, NULL, NULL);
+
+	h->arena = a;
+	h->found = false;
+	if (err == MED_OK)
+		err = med_db_query(c,
+				   "SELECT seq, head_hash FROM chain_heads"
+				   " WHERE patient_id = ? FOR UPDATE",
+				   k, 1, on_chain_head, h);
+	if (err == MED_OK && !h->found)
+		err = MED_ERR_INTERNAL;
+	if (err == MED_OK && h->seq == 0)
+		err = chain_legacy(c, a, patient_id, &h->seq, &h->hash);
+	return err;
+}
+
+/* load_latest locks an entry's head and reads its latest version. */
+static med_err
+load_latest(med_db_conn *c, med_arena *a, const char *entry_id, head_row *h,
+	    version_rows *rows)
+{
+	med_db_value k[] = {MED_DB_STR(entry_id)};
+	med_err err;
+
+	h->arena = a;
+	h->found = false;
+	err = med_db_query(c,
+			   "SELECT patient_id, kind, author, latest_version"
+			   " FROM entry_heads WHERE entry_id = ? FOR UPDATE",
+			   k, 1, on_entry_head, h);
+	if (err != MED_OK)
+		return err;
+	if (!h->found)
+		return MED_ERR_NOT_FOUND;
+	med_db_value v[] = {MED_DB_STR(entry_id), MED_DB_I64(h->latest)};
+	err = med_db_query(c,
+			   "SELECT " VERSION_COLUMNS " FROM entries e"
+			   " WHERE entry_id = ? AND version = ?",
+			   v, 2, on_version_row, rows);
+	if (err == MED_OK && rows->n != 1)
+		err = MED_ERR_DATA_LOSS;
+	return err;
+}
+
+/* pack_content packs the typed content, without a document's bytes. */
+static med_err
+pack_content(med_arena *a, records_version *v)
+{
+	records_entry *e = v->e;
+	const ProtobufCMessage *m;
+	uint8_t *buf;
+	size_t len;
+
+	if (e->content_case == SMARTMED__RECORDS__V1__ENTRY__CONTENT_DOCUMENT) {
+		Smartmed__Records__V1__Document *d =
+			med_arena_alloc(a, sizeof(*d));
+
+		if (d == NULL)
+			return MED_ERR_NOMEM;
+		*d = *e->document;
+		d->data.data = NULL;
+		d->data.len = 0;
+		e->document = d;
+	}
+	if ((m = content_message(e)) == NULL)
+		return MED_OK;
+	len = protobuf_c_message_get_packed_size(m);
+	if ((buf = med_arena_alloc(a, len ? len : 1)) == NULL)
+		return MED_ERR_NOMEM;
+	protobuf_c_message_pack(m, buf);
+	v->content = buf;
+	v->content_len = len;
 	return MED_OK;
 }
 
-med_err
-records_store_insert(med_db *db, const Smartmed__Records__V1__Entry *e)
+static void
+init_next(write_ctx *x, const records_version *latest, const head_row *eh)
 {
-	med_db_value v[] = {
-		MED_DB_STR(e->entry_id),       MED_DB_I64(e->version),
-		MED_DB_STR(e->patient_id),     MED_DB_I64(e->kind),
-		MED_DB_STR(e->title),	       MED_DB_STR(e->body),
-		MED_DB_STR(e->author),	       MED_DB_I64(e->created_ms),
+	const records_write *w = x->w;
+	records_entry *e = x->next.e;
+
+	smartmed__records__v1__entry__init(e);
+	x->next.addendum = "";
+	x->next.hash_alg = RECORDS_HASH_V2;
+	x->next.content = NULL;
+	x->next.content_len = 0;
+	e->author = (char *)w->author;
+	e->created_ms = med_now_ms();
+	if (latest != NULL) {
+		e->entry_id = latest->e->entry_id;
+		e->patient_id = eh->patient_id;
+		e->kind = latest->e->kind;
+		e->version = latest->e->version + 1;
+		e->replaces = latest->e->version;
+	} else {
+		e->entry_id = (char *)w->entry_id;
+		e->patient_id = (char *)w->patient_id;
+		e->kind = w->kind;
+		e->version = 1;
+	}
+}
+
+static med_err
+insert_attachment(med_db_conn *c, const records_write *w)
+{
+	const records_change *ch = w->ctx;
+	const Smartmed__Records__V1__Document *d =
+		ch->edit ? ch->edit->content.document : NULL;
+
+	if (d == NULL || d->data.len == 0)
+		return MED_OK;
+	med_db_value v[] = {MED_DB_STR(d->sha256),
+			    MED_DB_I64((int64_t)d->data.len),
+			    MED_DB_BLOBV(d->data.data, d->data.len),
+			    MED_DB_I64(med_now_ms())};
+	/* The same bytes are kept once, whoever stores them again. */
+	return med_db_exec(c,
+			   "INSERT IGNORE INTO attachments (sha256, size, data,"
+			   " created_ms) VALUES (?, ?, ?, ?)",
+			   v, 4, NULL, NULL);
+}
+
+static med_err
+insert_version(med_db_conn *c, const records_version *v)
+{
+	const records_entry *e = v->e;
+	med_db_value p[] = {
+		MED_DB_STR(e->entry_id),
+		MED_DB_I64(e->version),
+		MED_DB_STR(e->patient_id),
+		MED_DB_I64(e->kind),
+		MED_DB_STR(e->title),
+		MED_DB_STR(e->body),
+		MED_DB_STR(e->author),
+		MED_DB_I64(e->created_ms),
 		MED_DB_STR(e->content_sha256),
+		MED_DB_I64(e->status),
+		MED_DB_I64(e->replaces),
+		MED_DB_STR(e->reason),
+		MED_DB_I64(e->locked ? 1 : 0),
+		MED_DB_STR(e->signed_by),
+		MED_DB_I64(e->signed_ms),
+		MED_DB_STR(v->addendum),
+		v->content ? MED_DB_BLOBV(v->content, v->content_len)
+			   : MED_DB_NULLV(),
+		MED_DB_I64(v->hash_alg),
+		MED_DB_I64((int64_t)e->chain_seq),
+		MED_DB_STR(e->prev_hash),
+		MED_DB_STR(e->chain_hash),
 	};
 
-	return med_db_exec_once(db,
-				"INSERT INTO entries (" ENTRY_COLUMNS ")"
-				" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+	return med_db_exec(c,
+			   "INSERT INTO entries (entry_id, version, patient_id,"
+			   " kind, title, body, author, created_ms,"
+			   " content_sha256, status, replaces, reason, locked,"
+			   " signed_by, signed_ms, addendum, content, hash_alg,"
+			   " chain_seq, prev_hash, chain_hash) VALUES (?, ?, ?,"
+			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			   " ?)",
+			   p, N_VERSION_COLUMNS, NULL, NULL);
+}
+
+static med_err
+update_heads(med_db_conn *c, const records_version *v)
+{
+	const records_entry *e = v->e;
+	med_err err;
+
+	if (e->version == 1) {
+		med_db_value p[] = {MED_DB_STR(e->entry_id),
+				    MED_DB_STR(e->patient_id),
+				    MED_DB_I64(e->kind), MED_DB_STR(e->author),
+				    MED_DB_I64(e->created_ms)};
+
+		err = med_db_exec(c,
+				  "INSERT INTO entry_heads (entry_id,"
+				  " patient_id, kind, author, created_ms,"
+				  " latest_version) VALUES (?, ?, ?, ?, ?, 1)",
+				  p, 5, NULL, NULL);
+	} else {
+		med_db_value p[] = {MED_DB_I64(e->version),
+				    MED_DB_STR(e->entry_id)};
+
+		err = med_db_exec(c,
+				  "UPDATE entry_heads SET latest_version = ?"
+				  " WHERE entry_id = ?",
+				  p, 2, NULL, NULL);
+	}
+	if (err != MED_OK)
+		return err;
+	med_db_value h[] = {MED_DB_I64((int64_t)e->chain_seq),
+			    MED_DB_STR(e->chain_hash),
+			    MED_DB_STR(e->patient_id)};
+	return med_db_exec(c,
+			   "UPDATE chain_heads SET seq = ?, head_hash = ?"
+			   " WHERE patient_id = ?",
+			   h, 3, NULL, NULL);
+}
+
+/* seal sets the version's content hash and its link in the chain. */
+static med_err
+seal(med_arena *a, records_version *v, const head_row *ch)
+{
+	records_entry *e = v->e;
+
+	e->chain_seq = ch->seq + 1;
+	e->prev_hash = ch->hash;
+	e->content_sha256 = records_content_hash(a, v);
+	if (e->content_sha256 == NULL)
+		return MED_ERR_NOMEM;
+	e->chain_hash = records_chain_hash(a, e->content_sha256, e->prev_hash);
+	return e->chain_hash ? MED_OK : MED_ERR_NOMEM;
+}
+
+static med_err
+write_tx(med_db_conn *c, void *arg)
+{
+	write_ctx *x = arg;
+	records_write *w = x->w;
+	version_rows rows = {.arena = x->arena, .unpack = true};
+	head_row eh = {0}, ch = {0};
+	const records_version *latest = NULL;
+	med_err err;
+
+	x->stale = false;
+	if (w->entry_id != NULL && w->patient_id == NULL) {
+		if ((err = load_latest(c, x->arena, w->entry_id, &eh, &rows)) !=
+		    MED_OK)
+			return err;
+		latest = &rows.items[0];
+		w->patient_found = eh.patient_id;
+	}
+	if ((err = lock_chain(c, x->arena,
+			      latest ? eh.patient_id : w->patient_id, &ch)) !=
+	    MED_OK)
+		return err;
+	init_next(x, latest, &eh);
+	err = w->next(w->ctx, latest, latest ? eh.author : w->author, &x->next);
+	if (err == MED_ERR_CONFLICT) {
+		/* A stale version is the caller's to resolve: not retried. */
+		x->stale = true;
+		return MED_ERR_PRECONDITION;
+	}
+	if (err != MED_OK ||
+	    (err = pack_content(x->arena, &x->next)) != MED_OK ||
+	    (err = seal(x->arena, &x->next, &ch)) != MED_OK ||
+	    (err = insert_attachment(c, w)) != MED_OK ||
+	    (err = insert_version(c, &x->next)) != MED_OK)
+		return err;
+	return update_heads(c, &x->next);
 }
 
 med_err
-records_store_get(med_db *db, med_arena *arena, const char *entry_id,
-		  uint32_t version, Smartmed__Records__V1__Entry *out)
+records_store_write(med_db *db, med_arena *arena, records_write *w,
+		    records_entry *out)
 {
-	entry_rows rows = {.arena = arena};
-	med_db_value v[] = {MED_DB_STR(entry_id), MED_DB_I64(version),
-			    MED_DB_I64(version)};
-	med_err err = med_db_query_once(
-		db,
-		"SELECT " ENTRY_COLUMNS " FROM entries WHERE entry_id = ?"
-		" AND (? = 0 OR version = ?) ORDER BY version DESC LIMIT 1",
-		v, 3, on_entry_row, &rows);
+	write_ctx x = {.w = w, .arena = arena};
+	med_err err;
 
-	if (err != MED_OK)
-		return err;
-	if (rows.n == 0)
-		return MED_ERR_NOT_FOUND;
-	*out = *rows.items[0];
+	x.next.e = med_arena_zalloc(arena, sizeof(*x.next.e));
+	if (x.next.e == NULL)
+		return MED_ERR_NOMEM;
+	if ((err = med_db_tx(db, write_tx, &x)) != MED_OK)
+		return x.stale ? MED_ERR_CONFLICT : err;
+	*out = *x.next.e;
+	if (x.next.addendum[0] != '\0') {
+		Smartmed__Records__V1__Addendum *ad =
+			med_arena_zalloc(arena, sizeof(*ad));
+		Smartmed__Records__V1__Addendum **list =
+			med_arena_alloc(arena, sizeof(*list));
+
+		if (ad == NULL || list == NULL)
+			return MED_ERR_NOMEM;
+		smartmed__records__v1__addendum__init(ad);
+		ad->text = (char *)x.next.addendum;
+		ad->author = out->author;
+		ad->created_ms = out->created_ms;
+		ad->version = out->version;
+		list[0] = ad;
+		out->addenda = list;
+		out->n_addenda = 1;
+	}
+	return MED_OK;
+}
+
+/* --- reads -----------------------------------------------------------------
+ */
+
+/* fill_addenda gives each version the addenda up to itself. */
+static med_err
+fill_addenda(med_arena *a, version_rows *rows)
+{
+	Smartmed__Records__V1__Addendum **all =
+		med_arena_alloc(a, (rows->n + 1) * sizeof(*all));
+	size_t n = 0;
+
+	if (all == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < rows->n; i++) {
+		records_version *v = &rows->items[i];
+
+		if (v->addendum[0] != '\0') {
+			Smartmed__Records__V1__Addendum *ad =
+				med_arena_zalloc(a, sizeof(*ad));
+
+			if (ad == NULL)
+				return MED_ERR_NOMEM;
+			smartmed__records__v1__addendum__init(ad);
+			ad->text = (char *)v->addendum;
+			ad->author = v->e->author;
+			ad->created_ms = v->e->created_ms;
+			ad->version = v->e->version;
+			all[n++] = ad;
+		}
+		v->e->addenda = n ? all : NULL;
+		v->e->n_addenda = n;
+	}
 	return MED_OK;
 }
 
 med_err
-records_store_list(med_db *db, med_arena *arena, const char *patient_id,
-		   uint64_t offset, uint32_t limit,
-		   Smartmed__Records__V1__Entry ***out, size_t *n)
+records_store_versions(med_db *db, med_arena *arena, const char *entry_id,
+		       uint32_t version, records_entry ***out, size_t *n)
 {
-	entry_rows rows = {.arena = arena};
-	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(limit),
-			    MED_DB_I64((int64_t)offset)};
-	med_err err = med_db_query_once(
-		db,
-		"SELECT " ENTRY_COLUMNS " FROM entries e WHERE patient_id = ?"
-		" AND version = (SELECT MAX(version) FROM entries l"
-		" WHERE l.entry_id = e.entry_id)"
-		" ORDER BY created_ms DESC, entry_id LIMIT ? OFFSET ?",
-		v, 3, on_entry_row, &rows);
+	version_rows rows = {.arena = arena, .unpack = true};
+	med_db_value v[] = {MED_DB_STR(entry_id), MED_DB_I64(version),
+			    MED_DB_I64(version)};
+	records_entry **list;
+	med_err err = med_db_query_once(db,
+					"SELECT " VERSION_COLUMNS
+					" FROM entries e WHERE entry_id = ?"
+					" AND (? = 0 OR version <= ?)"
+					" ORDER BY version",
+					v, 3, on_version_row, &rows);
 
 	if (err != MED_OK)
 		return err;
-	*out = rows.items;
+	if (rows.n == 0 ||
+	    (version != 0 && rows.items[rows.n - 1].e->version != version))
+		return MED_ERR_NOT_FOUND;
+	if ((err = fill_addenda(arena, &rows)) != MED_OK)
+		return err;
+	if ((list = med_arena_alloc(arena, rows.n * sizeof(*list))) == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < rows.n; i++)
+		list[i] = rows.items[i].e;
+	*out = list;
 	*n = rows.n;
+	return MED_OK;
+}
+
+med_err
+records_store_list(med_db *db, med_arena *arena, const records_filter *f,
+		   records_entry ***out, size_t *n)
+{
+	version_rows rows = {.arena = arena, .unpack = true};
+	const char *author = f->author ? f->author : "";
+	med_db_value v[] = {
+		MED_DB_STR(f->patient_id),
+		MED_DB_I64(f->kind),
+		MED_DB_I64(f->kind),
+		MED_DB_I64(f->since_ms),
+		MED_DB_I64(f->since_ms),
+		MED_DB_I64(f->until_ms),
+		MED_DB_I64(f->until_ms),
+		MED_DB_STR(author),
+		MED_DB_STR(author),
+		MED_DB_I64(f->limit),
+		MED_DB_I64((int64_t)f->offset),
+	};
+	records_entry **list;
+	med_err err = med_db_query_once(
+		db,
+		"SELECT " VERSION_COLUMNS " FROM entry_heads h"
+		" JOIN entries e ON e.entry_id = h.entry_id"
+		" AND e.version = h.latest_version"
+		" WHERE h.patient_id = ? AND (? = 0 OR h.kind = ?)"
+		" AND (? = 0 OR h.created_ms >= ?)"
+		" AND (? = 0 OR h.created_ms < ?)"
+		" AND (? = '' OR h.author = ?)"
+		" ORDER BY h.created_ms DESC, h.entry_id LIMIT ? OFFSET ?",
+		v, sizeof(v) / sizeof(v[0]), on_version_row, &rows);
+
+	if (err != MED_OK)
+		return err;
+	list = med_arena_alloc(arena, (rows.n + 1) * sizeof(*list));
+	if (list == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < rows.n; i++)
+		list[i] = rows.items[i].e;
+	*out = list;
+	*n = rows.n;
+	return MED_OK;
+}
+
+typedef struct blob_out {
+	med_arena *arena;
+	uint8_t *data;
+	size_t len;
+	bool found;
+} blob_out;
+
+static med_err
+on_blob(void *ctx, const med_db_row *row)
+{
+	blob_out *b = ctx;
+	size_t len = 0;
+	const char *p = med_db_row_text(row, 0, &len);
+
+	b->found = true;
+	if ((b->data = med_arena_alloc(b->arena, len ? len : 1)) == NULL)
+		return MED_ERR_NOMEM;
+	if (len)
+		memcpy(b->data, p, len);
+	b->len = len;
+	return MED_OK;
+}
+
+med_err
+records_store_attachment(med_db *db, med_arena *arena, const char *sha256,
+			 const uint8_t **data, size_t *len)
+{
+	blob_out b = {.arena = arena};
+	med_db_value v[] = {MED_DB_STR(sha256)};
+	med_err err = med_db_query_once(
+		db, "SELECT data FROM attachments WHERE sha256 = ?", v, 1,
+		on_blob, &b);
+
+	if (err != MED_OK)
+		return err;
+	if (!b.found)
+		return MED_ERR_NOT_FOUND;
+	*data = b.data;
+	*len = b.len;
+	return MED_OK;
+}
+
+/* --- the chain, in order ---------------------------------------------------
+ */
+
+typedef struct walk_ctx {
+	med_arena *arena;
+	const char *patient_id;
+	records_chain_fn fn;
+	void *ctx;
+	head_row head;
+	int64_t count;
+} walk_ctx;
+
+typedef struct walk_row {
+	version_rows rows;
+	walk_ctx *w;
+} walk_row;
+
+static med_err
+on_count(void *ctx, const med_db_row *row)
+{
+	*(int64_t *)ctx = med_db_row_int64(row, 0);
+	return MED_OK;
+}
+
+/* on_walk_row hands each version on and forgets it: chains can be long. */
+static med_err
+on_walk_row(void *ctx, const med_db_row *row)
+{
+	walk_row *r = ctx;
+	med_err err;
+
+	r->rows.n = 0;
+	if ((err = on_version_row(&r->rows, row)) != MED_OK)
+		return err;
+	return r->w->fn(r->w->ctx, &r->rows.items[0]);
+}
+
+static med_err
+walk_tx(med_db_conn *c, void *arg)
+{
+	walk_ctx *w = arg;
+	med_db_value k[] = {MED_DB_STR(w->patient_id)};
+	walk_row r = {.rows = {.arena = w->arena}, .w = w};
+	med_err err = med_db_query(
+		c, "SELECT COUNT(*) FROM entries WHERE patient_id = ?", k, 1,
+		on_count, &w->count);
+
+	if (err != MED_OK)
+		return err;
+	if (w->count == 0)
+		return MED_ERR_NOT_FOUND;
+	/* Locking the head gives a consistent chain and chains old rows. */
+	if ((err = lock_chain(c, w->arena, w->patient_id, &w->head)) != MED_OK)
+		return err;
+	err = med_db_query(c,
+			   "SELECT " VERSION_COLUMNS " FROM entries e"
+			   " WHERE patient_id = ? ORDER BY chain_seq",
+			   k, 1, on_walk_row, &r);
+	if (err == MED_OK && w->head.seq == 0)
+		err = MED_ERR_INTERNAL;
+	return err;
+}
+
+med_err
+records_store_walk_chain(med_db *db, med_arena *arena, const char *patient_id,
+			 records_chain_fn fn, void *ctx, char **head_hash,
+			 uint64_t *head_seq)
+{
+	walk_ctx w = {
+		.arena = arena, .patient_id = patient_id, .fn = fn, .ctx = ctx};
+	med_err err = med_db_tx(db, walk_tx, &w);
+
+	if (err != MED_OK)
+		return err;
+	*head_hash = w.head.hash;
+	*head_seq = w.head.seq;
 	return MED_OK;
 }

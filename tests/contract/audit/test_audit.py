@@ -183,7 +183,8 @@ def test_other_services_are_audited(stack, pb):
     rpb = protos.module("records")
     dpb = protos.module("diagnosis")
     stack.call("records", "CreateEntry", rpb.CreateEntryRequest(
-        patient_id=pid, kind=rpb.ENTRY_KIND_NOTE, title="Audit me"),
+        patient_id=pid, kind=rpb.ENTRY_KIND_NOTE, title="Audit me",
+        body="Seen for the audit test."),
         role="nurse")
     stack.call("diagnosis", "AddCondition", dpb.AddConditionRequest(
         patient_id=pid, code_system="ICD-10", code="I10",

@@ -36,6 +36,9 @@ def test_create_get_list(stack, pb):
     assert e.author == stack.user("clinician")
     assert e.created_ms > 0
     assert HEX64.match(e.content_sha256), e.content_sha256
+    assert e.status == pb.ENTRY_STATUS_FINAL and e.replaces == 0
+    assert not e.locked and e.chain_seq >= 1
+    assert HEX64.match(e.chain_hash), e.chain_hash
 
     latest = stack.call(SVC, "GetEntry", pb.GetEntryRequest(
         entry_id=e.entry_id), role="nurse")
@@ -46,7 +49,10 @@ def test_create_get_list(stack, pb):
 
     e2 = stack.call(SVC, "CreateEntry", _req(
         pb, patient_id=req.patient_id, kind=pb.ENTRY_KIND_OBSERVATION,
-        title="Temperature", body=""), role="nurse")
+        title="Temperature", body="", observation=pb.Observation(
+            loinc_code="8310-5", numeric=37.2, ucum_unit="Cel")),
+        role="nurse")
+    assert e2.observation.ucum_unit == "Cel"
     assert e2.author == stack.user("nurse")
     lst = stack.call(SVC, "ListEntries", pb.ListEntriesRequest(
         patient_id=req.patient_id), role="clinician")
@@ -105,6 +111,8 @@ def test_get_unknown_version_not_found(stack, pb):
     ("title", dict(title="")),
     ("title", dict(title="t" * 201)),
     ("body", dict(body="b" * (64 * 1024 + 1))),
+    ("body", dict(body="")),
+    ("status", dict(status=4)),
 ])
 def test_create_invalid_field(stack, pb, field, kw):
     expect_status(grpc.StatusCode.INVALID_ARGUMENT, stack.call, SVC,
