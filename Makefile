@@ -22,7 +22,7 @@ Q := @
 endif
 
 # Third-party headers go behind -isystem: gRPC's fail -Wstrict-prototypes.
-DEP_PKGS := grpc libprotobuf-c libuv libsodium libmariadb
+DEP_PKGS := grpc libprotobuf-c libuv libsodium libmariadb libjwt jansson libcrypto
 DEP_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(DEP_PKGS) 2>/dev/null))
 DEP_LIBS := $(shell pkg-config --libs $(DEP_PKGS) 2>/dev/null) -lnng -lpthread -lm
 
@@ -43,7 +43,7 @@ BINS :=
 TEST_BINS :=
 ALL_OBJS :=
 
-.PHONY: all deps run test check bench clean unit format docs
+.PHONY: all deps run test check bench bench-audit clean unit format docs
 all:
 
 include proto/module.mk
@@ -90,6 +90,11 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) tools/bench/run.sh
 	$(Q)BUILD=$(BUILD) /usr/bin/python3 tools/bench/idle_rss.py
+
+# The audit log: durable appends/s, time to proof, proofs at 10M entries.
+bench-audit: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) /usr/bin/python3 tools/bench/audit.py
 
 clean:
 	rm -rf $(BUILD)

@@ -462,18 +462,46 @@ event_fill(med_audit *a, const med_audit_event *ev,
 	return true;
 }
 
+/* details_fill points pb at ev's details (n <= MED_AUDIT_MAX_DETAILS). */
+static bool
+details_fill(const med_audit_event *ev, Smartmed__Common__V1__AuditEvent *pb,
+	     Smartmed__Common__V1__AuditDetail *d,
+	     Smartmed__Common__V1__AuditDetail **dp)
+{
+	if (ev->n_details > MED_AUDIT_MAX_DETAILS ||
+	    (ev->n_details > 0 && ev->details == NULL))
+		return false;
+	for (size_t i = 0; i < ev->n_details; i++) {
+		const char *k = nz(ev->details[i].key);
+		const char *v = nz(ev->details[i].value);
+		if (!med_utf8_valid(k, strlen(k)) ||
+		    !med_utf8_valid(v, strlen(v)))
+			return false;
+		smartmed__common__v1__audit_detail__init(&d[i]);
+		d[i].key = (char *)k;
+		d[i].value = (char *)v;
+		dp[i] = &d[i];
+	}
+	pb->details = dp;
+	pb->n_details = ev->n_details;
+	return true;
+}
+
 med_err
 med_audit_emit(med_audit *a, const med_audit_event *ev)
 {
 	Smartmed__Common__V1__AuditEvent pb =
 		SMARTMED__COMMON__V1__AUDIT_EVENT__INIT;
+	Smartmed__Common__V1__AuditDetail d[MED_AUDIT_MAX_DETAILS];
+	Smartmed__Common__V1__AuditDetail *dp[MED_AUDIT_MAX_DETAILS];
 	char id[MED_UUID_LEN + 1], roles[128];
 	uint8_t stack[STACK_REC], *rec = stack;
 	size_t len;
 	med_err err;
 
 	if (a == NULL || ev == NULL || ev->action == NULL ||
-	    !event_fill(a, ev, &pb, id, roles, sizeof(roles)))
+	    !event_fill(a, ev, &pb, id, roles, sizeof(roles)) ||
+	    !details_fill(ev, &pb, d, dp))
 		return MED_ERR_INVALID;
 	len = smartmed__common__v1__audit_event__get_packed_size(&pb);
 	if (len > REC_PAYLOAD_MAX)

@@ -38,6 +38,17 @@ str_ok(const char *s)
 	return s != NULL && med_utf8_valid(s, strlen(s));
 }
 
+/* details_ok: every detail present with valid text (the store clips). */
+static bool
+details_ok(const Smartmed__Common__V1__AuditEvent *e)
+{
+	for (size_t i = 0; i < e->n_details; i++)
+		if (e->details[i] == NULL || !str_ok(e->details[i]->key) ||
+		    !str_ok(e->details[i]->value))
+			return false;
+	return true;
+}
+
 static bool
 event_ok(const Smartmed__Common__V1__AuditEvent *e)
 {
@@ -47,7 +58,8 @@ event_ok(const Smartmed__Common__V1__AuditEvent *e)
 	       str_ok(e->service) && str_ok(e->action) && str_ok(e->actor) &&
 	       str_ok(e->actor_roles) && str_ok(e->patient_id) &&
 	       str_ok(e->resource) && str_ok(e->request_id) &&
-	       str_ok(e->detail);
+	       str_ok(e->detail) && str_ok(e->action_code) &&
+	       str_ok(e->purpose_of_use) && details_ok(e);
 }
 
 static bool

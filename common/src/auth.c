@@ -328,3 +328,140 @@ med_auth_token_file_open(const char *path, med_authenticator *out, char *errbuf,
 				   tf};
 	return MED_OK;
 }
+
+/* --- a chain of sources ------------------------------------------------- */
+
+struct chain {
+	med_authenticator *parts;
+	size_t n;
+};
+
+static med_err
+chain_authenticate(void *self, const med_auth_input *in, med_principal *out)
+{
+	const struct chain *ch = self;
+
+	for (size_t i = 0; i < ch->n; i++) {
+		const med_authenticator *a = &ch->parts[i];
+		med_err err = a->authenticate(a->self, in, out);
+
+		if (err != MED_ERR_NOT_FOUND)
+			return err;
+	}
+	return MED_ERR_UNAUTHENTICATED;
+}
+
+static void
+chain_free(void *self)
+{
+	struct chain *ch = self;
+
+	if (ch == NULL)
+		return;
+	for (size_t i = 0; i < ch->n; i++)
+		med_authenticator_free(&ch->parts[i]);
+	free(ch->parts);
+	free(ch);
+}
+
+med_err
+med_auth_chain(med_authenticator *parts, size_t n, med_authenticator *out)
+{
+	struct chain *ch = calloc(1, sizeof(*ch));
+
+	if (ch != NULL && n > 0)
+		ch->parts = calloc(n, sizeof(*ch->parts));
+	if (ch == NULL || (n > 0 && ch->parts == NULL)) {
+		for (size_t i = 0; i < n; i++)
+			med_authenticator_free(&parts[i]);
+		free(ch);
+		return MED_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (parts[i].authenticate != NULL)
+			ch->parts[ch->n++] = parts[i];
+		memset(&parts[i], 0, sizeof(parts[i]));
+	}
+	*out = (med_authenticator){chain_authenticate, chain_free, ch};
+	return MED_OK;
+}
+
+/* --- services by certificate ---------------------------------------------
+ */
+
+#define MAX_PEERS 64
+
+struct peers {
+	char names[MAX_PEERS][MED_PRINCIPAL_NAME_MAX - 8];
+	size_t n;
+};
+
+static med_err
+peers_authenticate(void *self, const med_auth_input *in, med_principal *out)
+{
+	const struct peers *ps = self;
+
+	/* A token names a user: the certificate only says where it came
+	 * from, so user calls are left to the token sources. */
+	if (in->bearer != NULL || !in->transport_secure ||
+	    in->peer_identity == NULL)
+		return MED_ERR_NOT_FOUND;
+	for (size_t i = 0; i < ps->n; i++) {
+		if (strlen(ps->names[i]) != in->peer_identity_len ||
+		    memcmp(ps->names[i], in->peer_identity,
+			   in->peer_identity_len) != 0)
+			continue;
+		memset(out, 0, sizeof(*out));
+		snprintf(out->user, sizeof(out->user), "service:%s",
+			 ps->names[i]);
+		out->roles = MED_ROLE_SERVICE;
+		out->authenticated = true;
+		return MED_OK;
+	}
+	return MED_ERR_NOT_FOUND;
+}
+
+static med_err
+peers_add(struct peers *ps, const char *name, size_t n, char *errbuf,
+	  size_t errlen)
+{
+	if (n == 0 || n >= sizeof(ps->names[0]) || ps->n == MAX_PEERS ||
+	    !med_utf8_valid(name, n) || memchr(name, ' ', n) != NULL) {
+		if (errbuf != NULL && errlen > 0)
+			snprintf(errbuf, errlen,
+				 "service peers: bad name \"%.*s\" (empty, "
+				 "too long, a space, or more than %d names)",
+				 (int)(n > 64 ? 64 : n), name, MAX_PEERS);
+		return MED_ERR_INVALID;
+	}
+	memcpy(ps->names[ps->n], name, n);
+	ps->names[ps->n++][n] = '\0';
+	return MED_OK;
+}
+
+med_err
+med_auth_peers_open(const char *csv, med_authenticator *out, char *errbuf,
+		    size_t errlen)
+{
+	struct peers *ps;
+	med_err err = MED_OK;
+
+	if (csv == NULL || out == NULL)
+		return MED_ERR_INVALID;
+	ps = calloc(1, sizeof(*ps));
+	if (ps == NULL)
+		return MED_ERR_NOMEM;
+	while (*csv != '\0' && err == MED_OK) {
+		size_t n = strcspn(csv, ",");
+		err = peers_add(ps, csv, n, errbuf, errlen);
+		csv += n;
+		if (*csv == ',')
+			csv++;
+	}
+	if (err != MED_OK) {
+		free(ps);
+		return err;
+	}
+	*out = (med_authenticator){peers_authenticate, free, ps};
+	return MED_OK;
+}

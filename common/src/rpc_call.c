@@ -53,6 +53,24 @@ med__rpc_read(grpc_byte_buffer *bb)
 	return sl;
 }
 
+void
+med__rpc_initial_md(med_call *c, grpc_op *op)
+{
+	op->op = GRPC_OP_SEND_INITIAL_METADATA;
+	if (c->bg_event != RPC_BG_START || c->bg_issued[0] == '\0')
+		return;
+	/* A new break-glass grant goes back to its holder here. */
+	snprintf(c->bg_expires, sizeof(c->bg_expires), "%lld",
+		 (long long)c->bg.expires_s);
+	c->md_out[0].key = grpc_slice_from_static_string("x-break-glass-grant");
+	c->md_out[0].value = grpc_slice_from_static_string(c->bg_issued);
+	c->md_out[1].key =
+		grpc_slice_from_static_string("x-break-glass-expires");
+	c->md_out[1].value = grpc_slice_from_static_string(c->bg_expires);
+	op->data.send_initial_metadata.count = 2;
+	op->data.send_initial_metadata.metadata = c->md_out;
+}
+
 /* --- accessors ------------------------------------------------------------ */
 
 med_arena *
@@ -71,6 +89,18 @@ const med_principal *
 med_call_principal(med_call *call)
 {
 	return &call->principal;
+}
+
+const char *
+med_call_peer(med_call *call)
+{
+	return call->principal.peer;
+}
+
+bool
+med_call_is_break_glass(med_call *call)
+{
+	return call->principal.break_glass;
 }
 
 const char *
@@ -171,12 +201,43 @@ purpose_lookup(const uint8_t *v, size_t n)
 	return NULL;
 }
 
+/* bg_md - the break-glass headers of a call (slices of its metadata). */
+typedef struct bg_md {
+	const char *grant, *start, *stop, *minutes;
+	size_t grant_len, start_len, stop_len, minutes_len;
+} bg_md;
+
+/* read_bg_header takes one x-break-glass* header into bg; false if none. */
+static bool
+read_bg_header(const grpc_metadata *md, bg_md *bg)
+{
+	const char *v = (const char *)GRPC_SLICE_START_PTR(md->value);
+	size_t n = GRPC_SLICE_LENGTH(md->value);
+
+	if (slice_is(md->key, "x-break-glass")) {
+		bg->grant = v;
+		bg->grant_len = n;
+	} else if (slice_is(md->key, "x-break-glass-start")) {
+		bg->start = v;
+		bg->start_len = n;
+	} else if (slice_is(md->key, "x-break-glass-stop")) {
+		bg->stop = v;
+		bg->stop_len = n;
+	} else if (slice_is(md->key, "x-break-glass-minutes")) {
+		bg->minutes = v;
+		bg->minutes_len = n;
+	} else {
+		return false;
+	}
+	return true;
+}
+
 /*
- * read_metadata takes the request id, the declared purpose of use and the
- * bearer token from the call.
+ * read_metadata takes the request id, the declared purpose of use, the
+ * bearer token and the break-glass headers from the call.
  */
 static void
-read_metadata(med_call *c, med_auth_input *in)
+read_metadata(med_call *c, med_auth_input *in, bg_md *bg)
 {
 	c->purpose_of_use = purpose_codes[0];
 	for (size_t i = 0; i < c->req_md.count; i++) {
@@ -184,6 +245,8 @@ read_metadata(med_call *c, med_auth_input *in)
 		const uint8_t *v = GRPC_SLICE_START_PTR(md->value);
 		size_t n = GRPC_SLICE_LENGTH(md->value);
 
+		if (read_bg_header(md, bg))
+			continue;
 		if (slice_is(md->key, "x-request-id") && request_id_ok(v, n)) {
 			memcpy(c->request_id, v, n);
 			c->request_id[n] = '\0';
@@ -235,11 +298,60 @@ action_code(const char *path)
 	return "E";
 }
 
+/* emit makes ev durable; false (and a log line) when it could not. */
+static bool
+emit(med_call *c, const med_audit_event *ev)
+{
+	med_err err = med_audit_emit(c->srv->opts.audit, ev);
+
+	if (err == MED_OK)
+		return true;
+	/* The event must not vanish silently: it goes to the log instead. */
+	med_log_error("audit: event lost (%s): action=%s actor=%s outcome=%d "
+		      "request_id=%s",
+		      med_strerror(err), ev->action, ev->actor, ev->outcome,
+		      c->request_id);
+	return false;
+}
+
+/*
+ * audit_break_glass records the start or the stop of a break-glass session
+ * as an event of its own (DICOM 110127 "Emergency Override Started" and
+ * its stop), so that auditors find sessions without reading every access.
+ */
+static bool
+audit_break_glass(med_call *c)
+{
+	char detail[RPC_BG_DETAIL_MAX], resource[64];
+	bool start = c->bg_event == RPC_BG_START;
+	med_audit_event ev = {
+		.action = start ? MED_BREAK_GLASS_START_ACTION
+				: MED_BREAK_GLASS_STOP_ACTION,
+		.actor = c->principal.user,
+		.actor_roles = c->principal.roles,
+		.outcome = 0,
+		.request_id = c->request_id,
+		.resource = resource,
+		.detail = detail,
+		.action_code = "E",
+		.purpose_of_use = "ETREAT",
+		.break_glass = true,
+	};
+
+	snprintf(resource, sizeof(resource), "break-glass/%s", c->bg.id);
+	snprintf(detail, sizeof(detail),
+		 "grant=%s reason=%s not_before=%lld expires=%lld method=%s",
+		 c->bg.id, c->bg.reason, (long long)c->bg.not_before_s,
+		 (long long)c->bg.expires_s, c->rm->m->path);
+	return emit(c, &ev);
+}
+
 /* audit emits the access event; false when it could not be made durable. */
 static bool
 audit(med_call *c, int code)
 {
 	const med_method *m = c->rm->m;
+	char detail[MED_BREAK_GLASS_ID_LEN + 32] = "";
 	med_audit_event ev = {
 		.action = m->path,
 		.actor = c->principal.user,
@@ -249,17 +361,18 @@ audit(med_call *c, int code)
 		.request_id = c->request_id,
 		.action_code = action_code(m->path),
 		.purpose_of_use = c->purpose_of_use,
+		.break_glass = c->principal.break_glass,
+		.detail = detail,
 	};
-	med_err err = med_audit_emit(c->srv->opts.audit, &ev);
+	bool ok = true;
 
-	if (err == MED_OK)
-		return true;
-	/* The event must not vanish silently: it goes to the log instead. */
-	med_log_error("audit: event lost (%s): action=%s actor=%s outcome=%d "
-		      "request_id=%s",
-		      med_strerror(err), m->path, c->principal.user, code,
-		      c->request_id);
-	return false;
+	if (c->principal.break_glass)
+		snprintf(detail, sizeof(detail), "break-glass grant=%s",
+			 c->bg.id);
+
+	if (c->bg_event == RPC_BG_START || c->bg_event == RPC_BG_STOP)
+		ok = audit_break_glass(c);
+	return emit(c, &ev) && ok;
 }
 
 /*
@@ -323,26 +436,208 @@ reject(med_call *c, med_err err, const char *msg)
 
 /* --- before the handler ------------------------------------------------- */
 
-static med_err
-authenticate(med_call *c, med_auth_input *in)
+/*
+ * identify asks the authenticator who is calling: a bearer token names a
+ * user; a verified peer certificate alone may name a service.
+ */
+static void
+identify(med_call *c, const med_auth_input *in, const char *peer)
 {
 	const med_authenticator *a = &c->srv->opts.auth;
+	med_err err;
+
+	if (a->authenticate == NULL || (in->bearer == NULL && peer[0] == '\0'))
+		return;
+	err = a->authenticate(a->self, in, &c->principal);
+	if (err != MED_OK || !c->principal.authenticated) {
+		memset(&c->principal, 0, sizeof(c->principal));
+		return;
+	}
+	/* The authenticator's view of these is never trusted. */
+	med_strlcpy(c->principal.peer, peer, sizeof(c->principal.peer));
+	c->principal.break_glass = false;
+}
+
+/* bg_fail records a break-glass refusal. */
+static med_err
+bg_fail(med_call *c, med_err err, const char *msg)
+{
+	memset(&c->bg, 0, sizeof(c->bg));
+	c->bg_event = RPC_BG_NONE;
+	return med_call_fail(c, err, "%s", msg);
+}
+
+/* bg_minutes reads x-break-glass-minutes (absent: 0, the default). */
+static bool
+bg_minutes(const bg_md *bg, int *out)
+{
+	int v = 0;
+
+	*out = 0;
+	if (bg->minutes == NULL)
+		return true;
+	if (bg->minutes_len == 0 || bg->minutes_len > 4)
+		return false;
+	for (size_t i = 0; i < bg->minutes_len; i++) {
+		if (bg->minutes[i] < '0' || bg->minutes[i] > '9')
+			return false;
+		v = v * 10 + (bg->minutes[i] - '0');
+	}
+	*out = v;
+	return v > 0;
+}
+
+/* bg_start issues a grant to the caller (x-break-glass-start: CODE). */
+static med_err
+bg_start(med_call *c, const med_break_glass *bgk, const bg_md *bg)
+{
+	char code[MED_BREAK_GLASS_CODE_MAX];
+	int minutes;
+	med_err err;
+
+	if (!med_break_glass_can_issue(bgk))
+		return bg_fail(c, MED_ERR_PRECONDITION,
+			       "x-break-glass-start: this service does not "
+			       "issue grants");
+	if (bg->start_len >= sizeof(code) ||
+	    !med_break_glass_reason_valid(bg->start, bg->start_len))
+		return bg_fail(c, MED_ERR_INVALID,
+			       "x-break-glass-start: not a known reason code");
+	if (!bg_minutes(bg, &minutes))
+		return bg_fail(c, MED_ERR_INVALID,
+			       "x-break-glass-minutes: must be a positive "
+			       "number");
+	memcpy(code, bg->start, bg->start_len);
+	code[bg->start_len] = '\0';
+	err = med_break_glass_issue(bgk, &c->principal, code,
+				    med_now_ms() / 1000, minutes * 60,
+				    c->bg_issued, sizeof(c->bg_issued), &c->bg);
+	if (err == MED_ERR_DENIED)
+		return bg_fail(c, err,
+			       "x-break-glass-start: only clinicians and "
+			       "nurses may break the glass");
+	if (err != MED_OK)
+		return bg_fail(c, err,
+			       "x-break-glass-start: duration beyond the "
+			       "time box");
+	c->bg_event = RPC_BG_START;
+	return MED_OK;
+}
+
+/* bg_check verifies a presented grant and binds it to the caller. */
+static med_err
+bg_check(med_call *c, const med_break_glass *bgk, const char *g, size_t n,
+	 int event)
+{
+	if (med_break_glass_verify(bgk, g, n, med_now_ms() / 1000, &c->bg) !=
+	    MED_OK)
+		return bg_fail(c, MED_ERR_UNAUTHENTICATED,
+			       "x-break-glass: invalid or expired grant");
+	if (strcmp(c->bg.user, c->principal.user) != 0)
+		return bg_fail(c, MED_ERR_DENIED,
+			       "x-break-glass: the grant belongs to another "
+			       "user");
+	c->bg_event = event;
+	return MED_OK;
+}
+
+/*
+ * break_glass handles x-break-glass-start (issue a grant), x-break-glass
+ * (use one) and x-break-glass-stop (end one) for an authenticated caller.
+ */
+static med_err
+break_glass(med_call *c, const bg_md *bg)
+{
+	const med_break_glass *bgk = c->srv->opts.break_glass;
+	int n = (bg->start != NULL) + (bg->grant != NULL) + (bg->stop != NULL);
+	med_err err;
+
+	if (n == 0)
+		return MED_OK;
+	if (n > 1)
+		return bg_fail(c, MED_ERR_INVALID,
+			       "x-break-glass: send one of x-break-glass, "
+			       "x-break-glass-start and x-break-glass-stop");
+	if (bgk == NULL)
+		return bg_fail(c, MED_ERR_PRECONDITION,
+			       "x-break-glass: not configured on this "
+			       "service");
+	if (bg->start != NULL)
+		err = bg_start(c, bgk, bg);
+	else if (bg->grant != NULL)
+		err = bg_check(c, bgk, bg->grant, bg->grant_len, RPC_BG_USE);
+	else
+		err = bg_check(c, bgk, bg->stop, bg->stop_len, RPC_BG_STOP);
+	if (err == MED_OK && c->bg_event != RPC_BG_STOP) {
+		c->principal.break_glass = true;
+		c->purpose_of_use = "ETREAT";
+	}
+	return err;
+}
+
+/*
+ * effective_roles: under break-glass a read method accepts the caller as a
+ * clinician would be accepted; writes, admin and audit methods never widen.
+ */
+static uint32_t
+effective_roles(const med_call *c)
+{
+	uint32_t r = c->principal.roles;
+
+	if (c->principal.break_glass &&
+	    strcmp(action_code(c->rm->m->path), "R") == 0)
+		r |= MED_ROLE_CLINICIAN;
+	return r;
+}
+
+static med_err
+authenticate(med_call *c, med_auth_input *in, const bg_md *bg)
+{
 	uint32_t roles = c->rm->m->roles;
+	med_principal eff;
+	char peer[MED_PRINCIPAL_NAME_MAX];
 	med_err err;
 
 	if (roles & MED_ROLES_PUBLIC)
 		return MED_OK;
-	if (a->authenticate != NULL && in->bearer != NULL) {
-		err = a->authenticate(a->self, in, &c->principal);
-		if (err != MED_OK)
-			memset(&c->principal, 0, sizeof(c->principal));
+	c->secure = med__rpc_call_peer(c->call, peer, sizeof(peer));
+	if (c->secure) {
+		in->peer_identity = peer;
+		in->peer_identity_len = strlen(peer);
+		in->transport_secure = true;
+	} else {
+		peer[0] = '\0';
 	}
-	err = med_auth_check(&c->principal, roles);
+	identify(c, in, peer);
+	eff = c->principal;
+	err = med_auth_check(&eff, roles);
 	if (err == MED_ERR_UNAUTHENTICATED)
-		med_call_fail(c, err, "missing or unknown credentials");
-	else if (err != MED_OK)
+		return med_call_fail(c, err, "missing or unknown credentials");
+	err = break_glass(c, bg);
+	if (err != MED_OK)
+		return err;
+	eff.roles = effective_roles(c);
+	err = med_auth_check(&eff, roles);
+	if (err != MED_OK)
 		med_call_fail(c, err, "caller lacks a role for this method");
 	return err;
+}
+
+/*
+ * health_port_refuses is true for a call that came over the plaintext
+ * listener of a TLS server and is not a health check: that port serves
+ * kubelet probes and nothing else.
+ */
+static bool
+health_port_refuses(med_call *c)
+{
+	static const char health[] = "/grpc.health.v1.Health/";
+	char peer[8];
+
+	if (!c->srv->has_tls ||
+	    strncmp(c->rm->m->path, health, sizeof(health) - 1) == 0)
+		return false;
+	return !med__rpc_call_peer(c->call, peer, sizeof(peer));
 }
 
 /* decode validates the request bytes, unpacks them and checks the result. */
@@ -384,14 +679,19 @@ static med_err
 prepare(med_call *c)
 {
 	med_auth_input in = {0};
+	bg_md bg = {0};
 	med_err err;
 	gpr_timespec dl = c->deadline;
 
 	c->deadline = deadline_is_infinite(dl)
 			      ? gpr_inf_future(GPR_CLOCK_MONOTONIC)
 			      : gpr_convert_clock_type(dl, GPR_CLOCK_MONOTONIC);
-	read_metadata(c, &in);
-	err = authenticate(c, &in);
+	read_metadata(c, &in, &bg);
+	if (health_port_refuses(c))
+		return med_call_fail(c, MED_ERR_UNIMPLEMENTED,
+				     "this port serves only "
+				     "grpc.health.v1.Health");
+	err = authenticate(c, &in, &bg);
 	if (err != MED_OK)
 		return err;
 	if (c->purpose_of_use == NULL)
@@ -544,7 +844,7 @@ start_send(med_call *c, grpc_byte_buffer *bb)
 
 	memset(ops, 0, sizeof(ops));
 	if (!c->md_sent) {
-		op->op = GRPC_OP_SEND_INITIAL_METADATA;
+		med__rpc_initial_md(c, op);
 		op++;
 		c->md_sent = true;
 	}

@@ -36,7 +36,7 @@ typedef struct call_ctx {
 	const char *path;
 	const med_call_opts *opts;
 	gpr_timespec deadline;
-	grpc_metadata md[2];
+	grpc_metadata md[3];
 	size_t n_md;
 	char auth[MD_AUTH_MAX];
 	char request_id[RPC_REQUEST_ID_MAX + 1];
@@ -74,7 +74,14 @@ med_err_from_grpc_status(int code)
 med_err
 med_channel_open(const char *target, med_channel **out)
 {
-	grpc_arg args[3] = {
+	return med_channel_open_opts(target, NULL, out);
+}
+
+med_err
+med_channel_open_opts(const char *target, const med_channel_opts *opts,
+		      med_channel **out)
+{
+	grpc_arg args[4] = {
 		{.type = GRPC_ARG_INTEGER,
 		 .key = GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
 		 .value.integer = CLIENT_MAX_MSG},
@@ -86,18 +93,35 @@ med_channel_open(const char *target, med_channel **out)
 		{.type = GRPC_ARG_INTEGER,
 		 .key = GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
 		 .value.integer = 2000},
+		{.type = GRPC_ARG_STRING,
+		 .key = GRPC_SSL_TARGET_NAME_OVERRIDE_ARG,
+		 .value.string = NULL},
 	};
 	grpc_channel_args ca = {.num_args = 3, .args = args};
+	const med_tls *tls = opts != NULL ? opts->tls : NULL;
 	grpc_channel_credentials *creds;
 	med_channel *c;
 
 	if (target == NULL || out == NULL)
 		return MED_ERR_INVALID;
+	if (tls != NULL && (tls->cert_pem == NULL || tls->key_pem == NULL ||
+			    tls->ca_pem == NULL))
+		return MED_ERR_INVALID;
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return MED_ERR_NOMEM;
 	med__rpc_grpc_ref();
-	creds = grpc_insecure_credentials_create();
+	if (tls != NULL && opts->server_name != NULL) {
+		args[3].value.string = (char *)opts->server_name;
+		ca.num_args = 4;
+	}
+	creds = tls != NULL ? med__rpc_channel_creds(tls)
+			    : grpc_insecure_credentials_create();
+	if (creds == NULL) {
+		free(c);
+		med__rpc_grpc_unref();
+		return MED_ERR_INVALID;
+	}
 	c->ch = grpc_channel_create(target, creds, &ca);
 	grpc_channel_credentials_release(creds);
 	if (c->ch == NULL) {
@@ -157,6 +181,12 @@ ctx_init(call_ctx *cx, med_channel *ch, const char *path,
 			grpc_slice_from_static_string("authorization");
 		cx->md[cx->n_md++].value =
 			grpc_slice_from_static_string(cx->auth);
+	}
+	if (opts->break_glass != NULL) {
+		cx->md[cx->n_md].key =
+			grpc_slice_from_static_string("x-break-glass");
+		cx->md[cx->n_md++].value =
+			grpc_slice_from_static_string(opts->break_glass);
 	}
 	if (opts->request_id != NULL)
 		med_strlcpy(cx->request_id, opts->request_id,

@@ -19,6 +19,7 @@
 #include <grpc/byte_buffer.h>
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
 #include <grpc/slice.h>
 #include <grpc/support/time.h>
 
@@ -34,6 +35,7 @@
 #define RPC_REQUEST_ID_MAX  64
 #define RPC_STATUS_MSG_MAX  256
 #define RPC_PATIENT_ID_MAX  128
+#define RPC_BG_DETAIL_MAX   256
 
 /* What a completion-queue tag stands for. */
 typedef enum rpc_tag_kind {
@@ -85,6 +87,10 @@ struct med_server {
 	med_server_opts opts; /* strings below are our copies */
 	char *service_name;
 	char *listen_addr;
+	char *health_addr; /* plaintext Health-only listener, or NULL */
+	int health_port;
+	bool has_tls;
+	med_tls tls; /* our copy of opts.tls */
 	grpc_server *server;
 	rpc_queue *queues;
 	int n_queues;
@@ -106,6 +112,9 @@ struct med_server {
 
 enum { RPC_SRV_RUNNING = 0, RPC_SRV_STOPPING = 1, RPC_SRV_STOPPED = 2 };
 
+/* What break-glass did on a call. */
+enum { RPC_BG_NONE = 0, RPC_BG_USE = 1, RPC_BG_START = 2, RPC_BG_STOP = 3 };
+
 struct med_call {
 	rpc_tag tag_new, tag_close, tag_send, tag_finish;
 	med_server *srv;
@@ -121,6 +130,13 @@ struct med_call {
 
 	med_arena *arena;
 	med_principal principal;
+	bool secure; /* arrived over verified mutual TLS */
+	/* Break-glass: the grant in use, and start/stop events to emit. */
+	med_break_glass_grant bg;
+	int bg_event; /* RPC_BG_* */
+	char bg_issued[MED_BREAK_GLASS_MAX_LEN];
+	char bg_expires[24];
+	grpc_metadata md_out[2]; /* initial metadata we send */
 	char request_id[RPC_REQUEST_ID_MAX + 1];
 	char patient_id[RPC_PATIENT_ID_MAX];
 	const char *purpose_of_use; /* static string; NULL when refused */
@@ -163,6 +179,9 @@ void med__rpc_join_zombies(med_server *s);
 /* med__rpc_serve_call runs a matched call of a registered method. */
 void med__rpc_serve_call(med_call *c);
 
+/* med__rpc_initial_md makes op the SEND_INITIAL_METADATA of c. */
+void med__rpc_initial_md(med_call *c, grpc_op *op);
+
 /* med__rpc_on_send handles the completion of a streamed send. */
 void med__rpc_on_send(med_call *c, bool ok);
 
@@ -192,6 +211,22 @@ med_err med__rpc_health_add_path(rpc_health *h, const char *path);
 
 /* med__rpc_health_set sets every entry and wakes watchers. */
 void med__rpc_health_set(rpc_health *h, bool serving);
+
+/* --- rpc_tls.c --------------------------------------------------------- */
+
+/* med__rpc_tls_copy duplicates src into dst (all three PEMs required). */
+med_err med__rpc_tls_copy(med_tls *dst, const med_tls *src);
+
+/* Credentials for a server (mTLS, client certificate required) and for a
+ * channel (client certificate presented). */
+grpc_server_credentials *med__rpc_server_creds(const med_tls *t);
+grpc_channel_credentials *med__rpc_channel_creds(const med_tls *t);
+
+/*
+ * med__rpc_call_peer is true when call arrived over TLS with a verified
+ * client certificate; peer gets its common name (or first SAN).
+ */
+bool med__rpc_call_peer(grpc_call *call, char *peer, size_t len);
 
 /* --- rpc_validate.c ---------------------------------------------------- */
 

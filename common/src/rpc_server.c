@@ -149,7 +149,7 @@ med__rpc_call_finish(med_call *c, int code, const char *msg,
 	if (streaming)
 		pthread_mutex_lock(&c->mu);
 	if (!c->md_sent) {
-		op->op = GRPC_OP_SEND_INITIAL_METADATA;
+		med__rpc_initial_md(c, op);
 		op++;
 		c->md_sent = true;
 	}
@@ -281,6 +281,12 @@ check_opts(const med_server_opts *o, char *errbuf, size_t errlen)
 		why = "max_streams must be >= 0";
 	else if (o->max_message_bytes > (size_t)INT32_MAX / 4)
 		why = "max_message_bytes too large";
+	else if (o->health_listen_addr != NULL && o->tls == NULL)
+		why = "health_listen_addr needs tls (the main port would be "
+		      "plaintext anyway)";
+	else if (o->health_listen_addr != NULL &&
+		 strcmp(o->health_listen_addr, o->listen_addr) == 0)
+		why = "health_listen_addr must differ from listen_addr";
 	if (why == NULL)
 		return MED_OK;
 	if (errbuf != NULL && errlen > 0)
@@ -321,14 +327,30 @@ med_server_new(const med_server_opts *opts, med_server **out, char *errbuf,
 	apply_defaults(s);
 	s->service_name = strdup(opts->service_name ? opts->service_name : "");
 	s->listen_addr = strdup(opts->listen_addr);
+	if (opts->health_listen_addr != NULL)
+		s->health_addr = strdup(opts->health_listen_addr);
+	s->opts.tls = NULL;
+	s->opts.health_listen_addr = NULL;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	atomic_init(&s->draining, false);
 	s->shutdown_tag = (rpc_tag){RPC_TAG_SHUTDOWN, s};
 	med__rpc_grpc_ref();
 	if (s->service_name == NULL || s->listen_addr == NULL ||
+	    (opts->health_listen_addr != NULL && s->health_addr == NULL) ||
 	    med__rpc_health_init(&s->health) != MED_OK)
 		goto free_server;
+	if (opts->tls != NULL) {
+		err = med__rpc_tls_copy(&s->tls, opts->tls);
+		if (err != MED_OK) {
+			if (errbuf != NULL && errlen > 0)
+				snprintf(errbuf, errlen,
+					 "rpc server: tls needs a certificate, "
+					 "a key and a CA");
+			goto free_server;
+		}
+		s->has_tls = true;
+	}
 	err = med_server_add_methods(s, med__rpc_health_methods, 2);
 	if (err != MED_OK)
 		goto free_server;
@@ -472,21 +494,52 @@ register_methods(med_server *s)
 	return MED_OK;
 }
 
+/* listen_on adds one listener; returns the bound port or 0. */
+static int
+listen_on(med_server *s, const char *addr, bool tls)
+{
+	grpc_server_credentials *creds =
+		tls ? med__rpc_server_creds(&s->tls)
+		    : grpc_insecure_server_credentials_create();
+	int port;
+
+	if (creds == NULL) {
+		med_log_error("rpc: TLS certificate or key refused");
+		return 0;
+	}
+	port = grpc_server_add_http2_port(s->server, addr, creds);
+	grpc_server_credentials_release(creds);
+	if (port <= 0)
+		med_log_error("rpc: cannot listen on %s", addr);
+	return port > 0 ? port : 0;
+}
+
+/*
+ * bind_port adds the main listener (mutual TLS when configured) and the
+ * plaintext health listener.  The dispatcher tells their calls apart by
+ * the transport security of each call (rpc_call.c).
+ */
 static med_err
 bind_port(med_server *s, int *bound_port)
 {
-	grpc_server_credentials *creds =
-		grpc_insecure_server_credentials_create();
-	int port = grpc_server_add_http2_port(s->server, s->listen_addr, creds);
+	int port = listen_on(s, s->listen_addr, s->has_tls);
 
-	grpc_server_credentials_release(creds);
-	if (port <= 0) {
-		med_log_error("rpc: cannot listen on %s", s->listen_addr);
+	if (port == 0)
 		return MED_ERR_IO;
+	if (s->health_addr != NULL) {
+		s->health_port = listen_on(s, s->health_addr, false);
+		if (s->health_port == 0)
+			return MED_ERR_IO;
 	}
 	if (bound_port != NULL)
 		*bound_port = port;
 	return MED_OK;
+}
+
+int
+med_server_health_port(const med_server *s)
+{
+	return s != NULL ? s->health_port : 0;
 }
 
 static med_err
@@ -697,6 +750,8 @@ med_server_free(med_server *s)
 	med_authenticator_free(&s->opts.auth);
 	free(s->service_name);
 	free(s->listen_addr);
+	free(s->health_addr);
+	med_tls_fini(&s->tls);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);
 	free(s);

@@ -30,6 +30,8 @@ struct med_service {
 	med_metrics *metrics;
 	med_http *http;
 	med_server *server;
+	med_tls tls;
+	med_break_glass *break_glass;
 	void *data;
 	atomic_bool ready;
 	bool migrated;
@@ -45,6 +47,7 @@ struct med_service {
 typedef struct svc_defaults {
 	char grpc_port[8];
 	char http_port[8];
+	char health_port[16];
 	char db_name[80];
 	char spool_dir[160];
 } svc_defaults;
@@ -70,8 +73,36 @@ static const med_config_spec common_specs[] = {
 	 "the service's own database"},
 	{"MED_DB_POOL", MED_CONFIG_INT, "4", false, 1, 256,
 	 "database connections kept by the pool"},
-	{"MED_TOKENS_FILE", MED_CONFIG_PATH, NULL, true, 0, 0,
-	 "bearer tokens: lines of TOKEN USER ROLE[,ROLE]"},
+	{"MED_HEALTH_PORT", MED_CONFIG_PORT, NULL, false, 0, 0,
+	 "plaintext port serving only grpc.health.v1.Health (kubelet probes)"},
+	{"MED_TLS_CERT", MED_CONFIG_PATH, NULL, true, 0, 0,
+	 "PEM certificate chain of this service (server and client)"},
+	{"MED_TLS_KEY", MED_CONFIG_PATH, NULL, true, 0, 0,
+	 "PEM private key of MED_TLS_CERT"},
+	{"MED_TLS_CA", MED_CONFIG_PATH, NULL, true, 0, 0,
+	 "PEM CA certificates that client and server certificates must chain "
+	 "to"},
+	{"MED_TLS_SERVICE_PEERS", MED_CONFIG_STRING, "", false, 0, 0,
+	 "comma-separated certificate common names given the service role "
+	 "when they call without a token"},
+	{"MED_JWT_JWKS", MED_CONFIG_PATH, NULL, false, 0, 0,
+	 "JWKS file of the identity provider's token keys (RS256, ES256)"},
+	{"MED_JWT_ISSUER", MED_CONFIG_STRING, "", false, 0, 0,
+	 "required iss of bearer JWTs (with MED_JWT_JWKS)"},
+	{"MED_JWT_AUDIENCE", MED_CONFIG_STRING, "", false, 0, 0,
+	 "required aud of bearer JWTs (with MED_JWT_JWKS)"},
+	{"MED_JWT_ROLES_CLAIM", MED_CONFIG_STRING, "roles", false, 0, 0,
+	 "top-level JWT claim holding the role names"},
+	{"MED_JWT_LEEWAY_S", MED_CONFIG_INT, "60", false, 0, 600,
+	 "clock skew allowed on exp, nbf and iat"},
+	{"MED_TOKENS_FILE", MED_CONFIG_PATH, NULL, false, 0, 0,
+	 "development only: bearer tokens, lines of TOKEN USER ROLE[,ROLE]"},
+	{"MED_BREAK_GLASS_PUBLIC_KEY", MED_CONFIG_PATH, NULL, false, 0, 0,
+	 "Ed25519 public key (PEM) that verifies break-glass grants"},
+	{"MED_BREAK_GLASS_KEY", MED_CONFIG_PATH, NULL, false, 0, 0,
+	 "Ed25519 private key (PEM): this service issues break-glass grants"},
+	{"MED_BREAK_GLASS_MAX_MINUTES", MED_CONFIG_INT, "240", false, 1, 480,
+	 "longest break-glass grant"},
 	{"MED_AUDIT_URL", MED_CONFIG_STRING, "tcp://127.0.0.1:50060", false, 0,
 	 0, "NNG address of the audit ingest; empty keeps events spooled"},
 	{"MED_AUDIT_SPOOL_DIR", MED_CONFIG_STRING, NULL, false, 0, 0,
@@ -99,6 +130,9 @@ build_specs(const med_service_def *def, svc_defaults *d, med_config_spec *specs)
 		 def->default_grpc_port);
 	snprintf(d->http_port, sizeof(d->http_port), "%d",
 		 def->default_http_port);
+	/* 50051 -> 50151: the health port sits 100 above the gRPC port. */
+	snprintf(d->health_port, sizeof(d->health_port), "%d",
+		 def->default_grpc_port + 100);
 	snprintf(d->db_name, sizeof(d->db_name), "smartmed_%s", def->name);
 	snprintf(d->spool_dir, sizeof(d->spool_dir),
 		 "/var/lib/smartmed/%s/audit-spool", def->name);
@@ -108,6 +142,8 @@ build_specs(const med_service_def *def, svc_defaults *d, med_config_spec *specs)
 			specs[n].def = d->grpc_port;
 		else if (strcmp(specs[n].key, "MED_HTTP_PORT") == 0)
 			specs[n].def = d->http_port;
+		else if (strcmp(specs[n].key, "MED_HEALTH_PORT") == 0)
+			specs[n].def = d->health_port;
 		else if (strcmp(specs[n].key, "MED_DB_NAME") == 0)
 			specs[n].def = d->db_name;
 		else if (strcmp(specs[n].key, "MED_AUDIT_SPOOL_DIR") == 0)
@@ -195,23 +231,150 @@ open_audit(med_service *svc)
 	return err;
 }
 
+/* cfg_set is the value of an optional setting, or NULL when unset. */
+static const char *
+cfg_set(const med_service *svc, const char *key)
+{
+	const char *v = med_config_str(svc->cfg, key);
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+static med_err
+open_jwt(med_service *svc, med_authenticator *out)
+{
+	char errbuf[SVC_ERRLEN];
+	med_jwt_opts o = {
+		.jwks_path = cfg_set(svc, "MED_JWT_JWKS"),
+		.issuer = med_config_str(svc->cfg, "MED_JWT_ISSUER"),
+		.audience = med_config_str(svc->cfg, "MED_JWT_AUDIENCE"),
+		.roles_claim = med_config_str(svc->cfg, "MED_JWT_ROLES_CLAIM"),
+		.leeway_s = (int)med_config_int(svc->cfg, "MED_JWT_LEEWAY_S"),
+	};
+	med_err err;
+
+	if (o.jwks_path == NULL)
+		return MED_OK;
+	err = med_auth_jwt_open(&o, out, errbuf, sizeof(errbuf));
+	if (err != MED_OK)
+		med_log_error("MED_JWT_*: %s", errbuf);
+	else
+		med_log_info("auth: bearer JWTs from %s", o.issuer);
+	return err;
+}
+
+static med_err
+open_token_file(med_service *svc, med_authenticator *out)
+{
+	const char *path = cfg_set(svc, "MED_TOKENS_FILE");
+	char errbuf[SVC_ERRLEN];
+	med_err err;
+
+	if (path == NULL)
+		return MED_OK;
+	err = med_auth_token_file_open(path, out, errbuf, sizeof(errbuf));
+	if (err != MED_OK)
+		med_log_error("MED_TOKENS_FILE: %s", errbuf);
+	else
+		med_log_warn("auth: development token file %s in use", path);
+	return err;
+}
+
+/*
+ * open_auth builds the callers' identity sources, in order: a service known
+ * by its certificate (no token), a JWT from the identity provider, the
+ * development token file.
+ */
+static med_err
+open_auth(med_service *svc, med_authenticator *out)
+{
+	med_authenticator parts[3] = {{0}};
+	char errbuf[SVC_ERRLEN];
+	med_err err;
+
+	err = med_auth_peers_open(
+		med_config_str(svc->cfg, "MED_TLS_SERVICE_PEERS"), &parts[0],
+		errbuf, sizeof(errbuf));
+	if (err != MED_OK)
+		med_log_error("MED_TLS_SERVICE_PEERS: %s", errbuf);
+	if (err == MED_OK)
+		err = open_jwt(svc, &parts[1]);
+	if (err == MED_OK)
+		err = open_token_file(svc, &parts[2]);
+	if (err == MED_OK && parts[1].authenticate == NULL &&
+	    parts[2].authenticate == NULL) {
+		med_log_error("no source of user tokens: set MED_JWT_JWKS "
+			      "(production) or MED_TOKENS_FILE (development)");
+		err = MED_ERR_INVALID;
+	}
+	if (err != MED_OK) {
+		for (size_t i = 0; i < 3; i++)
+			med_authenticator_free(&parts[i]);
+		return err;
+	}
+	return med_auth_chain(parts, 3, out);
+}
+
+static med_err
+open_tls(med_service *svc)
+{
+	char errbuf[SVC_ERRLEN];
+	med_err err = med_tls_load(
+		&svc->tls, med_config_str(svc->cfg, "MED_TLS_CERT"),
+		med_config_str(svc->cfg, "MED_TLS_KEY"),
+		med_config_str(svc->cfg, "MED_TLS_CA"), errbuf, sizeof(errbuf));
+
+	if (err != MED_OK)
+		med_log_error("MED_TLS_*: %s", errbuf);
+	return err;
+}
+
+static med_err
+open_break_glass(med_service *svc)
+{
+	char errbuf[SVC_ERRLEN];
+	med_break_glass_opts o = {
+		.public_key_path = cfg_set(svc, "MED_BREAK_GLASS_PUBLIC_KEY"),
+		.secret_key_path = cfg_set(svc, "MED_BREAK_GLASS_KEY"),
+		.max_duration_s =
+			60 * (int)med_config_int(svc->cfg,
+						 "MED_BREAK_GLASS_MAX_MINUTES"),
+	};
+	med_err err;
+
+	if (o.public_key_path == NULL) {
+		if (o.secret_key_path == NULL)
+			return MED_OK;
+		med_log_error("MED_BREAK_GLASS_KEY needs "
+			      "MED_BREAK_GLASS_PUBLIC_KEY");
+		return MED_ERR_INVALID;
+	}
+	err = med_break_glass_open(&o, &svc->break_glass, errbuf,
+				   sizeof(errbuf));
+	if (err != MED_OK)
+		med_log_error("MED_BREAK_GLASS_*: %s", errbuf);
+	return err;
+}
+
 static med_err
 open_server(med_service *svc)
 {
-	char addr[300], errbuf[SVC_ERRLEN];
+	char addr[300], health[300], errbuf[SVC_ERRLEN];
+	const char *host = med_config_str(svc->cfg, "MED_LISTEN_HOST");
 	med_server_opts o = {0};
 	med_err err;
 
-	err = med_auth_token_file_open(
-		med_config_str(svc->cfg, "MED_TOKENS_FILE"), &o.auth, errbuf,
-		sizeof(errbuf));
-	if (err != MED_OK) {
-		med_log_error("MED_TOKENS_FILE: %s", errbuf);
+	if ((err = open_tls(svc)) != MED_OK ||
+	    (err = open_break_glass(svc)) != MED_OK ||
+	    (err = open_auth(svc, &o.auth)) != MED_OK)
 		return err;
-	}
-	snprintf(addr, sizeof(addr), "%s:%lld",
-		 med_config_str(svc->cfg, "MED_LISTEN_HOST"),
+	snprintf(addr, sizeof(addr), "%s:%lld", host,
 		 (long long)med_config_int(svc->cfg, "MED_GRPC_PORT"));
+	snprintf(health, sizeof(health), "%s:%lld", host,
+		 (long long)med_config_int(svc->cfg, "MED_HEALTH_PORT"));
+	o.tls = &svc->tls;
+	o.health_listen_addr = health;
+	o.break_glass = svc->break_glass;
 	o.service_name = svc->def->name;
 	o.listen_addr = addr;
 	o.n_threads = (int)med_config_int(svc->cfg, "MED_THREADS");
@@ -332,7 +495,10 @@ start_all(med_service *svc)
 			(long long)med_config_int(svc->cfg, "MED_GRPC_PORT"));
 		return err;
 	}
-	med_log_info("gRPC %s on port %d", svc->def->grpc_service, port);
+	med_log_info("gRPC %s on port %d (mutual TLS), health on plaintext "
+		     "port %d",
+		     svc->def->grpc_service, port,
+		     med_server_health_port(svc->server));
 	if ((err = start_http(svc)) != MED_OK)
 		return err;
 	if (pthread_create(&svc->readiness_thread, NULL, readiness_main, svc) !=
@@ -368,6 +534,8 @@ stop_all(med_service *svc)
 		svc->def->stop(svc);
 	med_http_stop(svc->http);
 	med_server_free(svc->server);
+	med_break_glass_free(svc->break_glass);
+	med_tls_fini(&svc->tls);
 	med_audit_close(svc->audit);
 	med_db_close(svc->db);
 	med_metrics_free(svc->metrics);

@@ -1,14 +1,23 @@
 /*
- * audit_svc.h - the audit service's internal interfaces: events arrive over
- * NNG from every service's emitter (ingest.c), are stored in the append-only
- * events table (store.c) and read by auditors (handlers.c).
+ * audit_svc.h - the audit service's internal interfaces.
+ *
+ * Events arrive over NNG from every service's emitter (ingest.c) and are
+ * appended to the Merkle log (append.c: events rows, leaf and subtree
+ * hashes, tree size, all in one transaction).  sth.c signs tree heads on a
+ * timer; tree.c reads nodes, heads and proofs; report.c the patient access
+ * report; store.c the schema and Query; handlers.c the RPCs.
  */
 #ifndef AUDIT_SVC_H
 #define AUDIT_SVC_H
 
+#include <med/audit.h>
 #include <med/db.h>
+#include <med/merkle.h>
 #include <med/rpc.h>
 #include <med/service.h>
+
+#include <pthread.h>
+#include <sodium.h>
 
 #include "smartmed/audit/v1/audit.pb-c.h"
 #include "smartmed/common/v1/audit_event.pb-c.h"
@@ -18,18 +27,78 @@ extern const size_t audit_n_methods;
 extern const med_db_migration audit_migrations[];
 extern const size_t audit_n_migrations;
 
-/* audit_ingest_begin / audit_ingest_end run the NNG ingest (service hooks). */
+#define AUDIT_KEY_ID_LEN 16
+
+/* audit_state - the service's own state (med_service_data). */
+typedef struct audit_state {
+	med_service *svc;
+	med_audit_ingest *ingest;
+	/* The frontier after the last commit, so an append need not read it
+	 * back; invalid (size mismatch) when another writer appended. */
+	pthread_mutex_t frontier_mu;
+	med_merkle_frontier frontier;
+	bool frontier_valid;
+	/* Tree-head signing. */
+	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+	uint8_t sk[crypto_sign_SECRETKEYBYTES];
+	char key_id[AUDIT_KEY_ID_LEN + 1];
+	int64_t sth_interval_ms;
+	pthread_t sth_thread;
+	bool sth_started, sth_stop;
+	pthread_mutex_t sth_mu;
+	pthread_cond_t sth_cv;
+} audit_state;
+
+/* audit_state_of returns the state of the service running call. */
+audit_state *audit_state_of(med_call *call);
+
+/* audit_ingest_begin / audit_ingest_end run the service (service hooks). */
 med_err audit_ingest_begin(med_service *svc) MED_MUST_CHECK;
 void audit_ingest_end(med_service *svc);
 
 /*
- * audit_store_batch appends events[0..n) in one transaction, skipping ids
- * already stored; counts both.
+ * audit_append_batch appends the events not stored yet (by event id, also
+ * within the batch) to the log in one transaction: rows with dense seq,
+ * leaf hashes, completed subtree hashes, tree size.  Counts both kinds.
  */
-med_err audit_store_batch(med_db *db,
-			  Smartmed__Common__V1__AuditEvent *const *events,
-			  size_t n, uint32_t *stored,
-			  uint32_t *duplicates) MED_MUST_CHECK;
+med_err audit_append_batch(audit_state *st,
+			   Smartmed__Common__V1__AuditEvent *const *events,
+			   size_t n, uint32_t *stored,
+			   uint32_t *duplicates) MED_MUST_CHECK;
+
+/* --- tree.c ------------------------------------------------------------- */
+
+/* audit_tree_size reads the number of leaves in the log. */
+med_err audit_tree_size(med_db_conn *c, bool for_update,
+			uint64_t *size) MED_MUST_CHECK;
+
+/* audit_node_get is a med_merkle_node_fn over a med_db_conn (ctx). */
+med_err audit_node_get(void *ctx, unsigned level, uint64_t index,
+		       uint8_t out[MED_MERKLE_HASH_LEN]);
+
+/* audit_sth - a signed tree head as stored. */
+typedef struct audit_sth {
+	uint64_t tree_size;
+	int64_t timestamp_ms;
+	uint8_t root[MED_MERKLE_HASH_LEN];
+	uint8_t sig[crypto_sign_BYTES];
+	char key_id[AUDIT_KEY_ID_LEN + 1];
+} audit_sth;
+
+/* audit_sth_latest reads the newest head; MED_ERR_NOT_FOUND if none. */
+med_err audit_sth_latest(med_db_conn *c, audit_sth *out) MED_MUST_CHECK;
+
+/* audit_sth_start / audit_sth_stop run the signer thread. */
+med_err audit_sth_start(audit_state *st) MED_MUST_CHECK;
+void audit_sth_stop(audit_state *st);
+
+/* audit_sth_sign_now signs a head for the current size if it grew. */
+med_err audit_sth_sign_now(audit_state *st) MED_MUST_CHECK;
+
+/* audit_keys_load loads (or, when allowed, creates) the signing key. */
+med_err audit_keys_load(audit_state *st) MED_MUST_CHECK;
+
+/* --- store.c: Query ----------------------------------------------------- */
 
 /* audit_query_filter - what a Query asks for, checked by the handler. */
 typedef struct audit_query_filter {
@@ -38,6 +107,8 @@ typedef struct audit_query_filter {
 	int64_t since_ms, until_ms;
 	uint64_t after_seq;
 	uint32_t limit;
+	const char *action_code;
+	bool break_glass_only;
 } audit_query_filter;
 
 /* audit_store_query reads up to f->limit records after f->after_seq. */
@@ -45,5 +116,29 @@ med_err audit_store_query(med_db *db, med_arena *arena,
 			  const audit_query_filter *f,
 			  Smartmed__Audit__V1__AuditRecord ***out,
 			  size_t *n) MED_MUST_CHECK;
+
+/*
+ * audit_store_record reads one record by leaf index or (when event_id is
+ * not NULL) by event id.  Errors: MED_ERR_NOT_FOUND.
+ */
+med_err
+audit_store_record(med_db_conn *c, med_arena *arena, const char *event_id,
+		   uint64_t leaf_index,
+		   Smartmed__Audit__V1__AuditRecord **out) MED_MUST_CHECK;
+
+/* --- report.c ----------------------------------------------------------- */
+
+/* audit_report_filter - a checked PatientAccessReport request. */
+typedef struct audit_report_filter {
+	const char *patient_id;
+	int64_t since_ms, until_ms;
+	uint64_t after_seq;
+	uint32_t limit;
+} audit_report_filter;
+
+/* audit_report_build fills out (in arena) with one page and the summary. */
+med_err audit_report_build(
+	med_db *db, med_arena *arena, const audit_report_filter *f,
+	Smartmed__Audit__V1__PatientAccessReportResponse *out) MED_MUST_CHECK;
 
 #endif

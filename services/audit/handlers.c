@@ -1,8 +1,12 @@
 /*
- * handlers.c - the audit service's RPCs: Query streams the log to auditors.
+ * handlers.c - the audit service's RPCs: Query streams the log to auditors,
+ * PatientAccessReport answers "who looked at this patient", and the tree
+ * RPCs serve signed heads and proofs.  None of them writes.
  */
 #include <med/arena.h>
 #include <med/check.h>
+
+#include <string.h>
 
 #include "audit_svc.h"
 
@@ -13,6 +17,38 @@
  * they are sent, so a slow reader never holds one. */
 #define QUERY_BATCH	  256
 #define QUERY_ARENA_BYTES (32u << 20)
+#define REPORT_DEFAULT	  100
+#define REPORT_MAX	  1000
+#define HLEN		  MED_MERKLE_HASH_LEN
+
+audit_state *
+audit_state_of(med_call *call)
+{
+	return med_service_data(med_service_from_call(call));
+}
+
+static med_err
+check_times(med_call *call, int64_t since_ms, int64_t until_ms)
+{
+	if (since_ms < 0 || until_ms < 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: must not be negative",
+				     since_ms < 0 ? "since_ms" : "until_ms");
+	if (until_ms != 0 && until_ms <= since_ms)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "until_ms: must be after since_ms");
+	return MED_OK;
+}
+
+static med_err
+check_action_code(med_call *call, const char *code)
+{
+	if (code[0] == '\0' ||
+	    (code[1] == '\0' && strchr("CRUDE", code[0]) != NULL))
+		return MED_OK;
+	return med_call_fail(call, MED_ERR_INVALID,
+			     "action_code: must be one of C, R, U, D, E");
+}
 
 static med_err
 check_query(med_call *call, const Smartmed__Audit__V1__QueryRequest *req,
@@ -24,24 +60,26 @@ check_query(med_call *call, const Smartmed__Audit__V1__QueryRequest *req,
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "limit: must be at most %d",
 				     QUERY_MAX_LIMIT);
-	if (req->since_ms < 0 || req->until_ms < 0)
-		return med_call_fail(
-			call, MED_ERR_INVALID, "%s: must not be negative",
-			req->since_ms < 0 ? "since_ms" : "until_ms");
-	if (req->until_ms != 0 && req->until_ms <= req->since_ms)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "until_ms: must be after since_ms");
-	if ((err = med_check_text(call, "patient_id", req->patient_id, 0,
+	if ((err = check_times(call, req->since_ms, req->until_ms)) != MED_OK ||
+	    (err = med_check_text(call, "patient_id", req->patient_id, 0,
 				  64)) != MED_OK ||
-	    (err = med_check_text(call, "actor", req->actor, 0, 128)) != MED_OK)
+	    (err = med_check_text(call, "actor", req->actor, 0, 128)) !=
+		    MED_OK ||
+	    (err = check_action_code(call, req->action_code)) != MED_OK)
 		return err;
-	*f = (audit_query_filter){req->patient_id, req->actor,
-				  req->since_ms,   req->until_ms,
-				  req->after_seq,  0};
+	*f = (audit_query_filter){
+		.patient_id = req->patient_id,
+		.actor = req->actor,
+		.since_ms = req->since_ms,
+		.until_ms = req->until_ms,
+		.after_seq = req->after_seq,
+		.action_code = req->action_code,
+		.break_glass_only = req->break_glass_only,
+	};
 	return MED_OK;
 }
 
-/* send_batch streams one batch; *last gets the last seq sent. */
+/* send_batch streams one batch; f->after_seq moves past what was sent. */
 static med_err
 send_batch(med_call *call, med_db *db, audit_query_filter *f, size_t *sent)
 {
@@ -89,9 +127,314 @@ query(med_call *call, const ProtobufCMessage *in)
 	return MED_OK;
 }
 
+static med_err
+patient_access_report(med_call *call, const ProtobufCMessage *in,
+		      ProtobufCMessage *out)
+{
+	const Smartmed__Audit__V1__PatientAccessReportRequest *req =
+		(const void *)in;
+	audit_report_filter f = {
+		.patient_id = req->patient_id,
+		.since_ms = req->since_ms,
+		.until_ms = req->until_ms,
+		.after_seq = req->after_seq,
+		.limit = req->limit ? req->limit : REPORT_DEFAULT,
+	};
+	med_err err;
+
+	if ((err = med_check_text(call, "patient_id", req->patient_id, 1,
+				  64)) != MED_OK ||
+	    (err = check_times(call, req->since_ms, req->until_ms)) != MED_OK)
+		return err;
+	if (req->limit > REPORT_MAX)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "limit: must be at most %d", REPORT_MAX);
+	med_call_set_patient(call, req->patient_id);
+	return audit_report_build(med_service_db(med_service_from_call(call)),
+				  med_call_arena(call), &f, (void *)out);
+}
+
+/* bytes_of copies n bytes into the call's arena as a protobuf bytes. */
+static med_err
+bytes_of(med_call *call, const uint8_t *p, size_t n, ProtobufCBinaryData *out)
+{
+	out->data = med_arena_alloc(med_call_arena(call), n);
+	if (out->data == NULL)
+		return MED_ERR_NOMEM;
+	memcpy(out->data, p, n);
+	out->len = n;
+	return MED_OK;
+}
+
+/* hashes_of fills a repeated bytes field with path[0..n). */
+static med_err
+hashes_of(med_call *call, const uint8_t (*path)[HLEN], size_t n,
+	  ProtobufCBinaryData **out, size_t *n_out)
+{
+	ProtobufCBinaryData *b =
+		med_arena_alloc(med_call_arena(call), (n + 1) * sizeof(*b));
+	med_err err = b ? MED_OK : MED_ERR_NOMEM;
+
+	for (size_t i = 0; i < n && err == MED_OK; i++)
+		err = bytes_of(call, path[i], HLEN, &b[i]);
+	*out = b;
+	*n_out = n;
+	return err;
+}
+
+static med_err
+head_of(med_call *call, const audit_sth *h,
+	Smartmed__Audit__V1__SignedTreeHead **out)
+{
+	Smartmed__Audit__V1__SignedTreeHead *m =
+		med_arena_alloc(med_call_arena(call), sizeof(*m));
+	med_err err;
+
+	if (m == NULL)
+		return MED_ERR_NOMEM;
+	smartmed__audit__v1__signed_tree_head__init(m);
+	m->tree_size = h->tree_size;
+	m->timestamp_ms = h->timestamp_ms;
+	m->key_id = med_arena_strdup(med_call_arena(call), h->key_id);
+	if (m->key_id == NULL)
+		return MED_ERR_NOMEM;
+	if ((err = bytes_of(call, h->root, HLEN, &m->root_hash)) != MED_OK ||
+	    (err = bytes_of(call, h->sig, sizeof(h->sig), &m->signature)) !=
+		    MED_OK)
+		return err;
+	*out = m;
+	return MED_OK;
+}
+
+typedef struct head_tx {
+	med_call *call;
+	Smartmed__Audit__V1__GetTreeHeadResponse *resp;
+} head_tx;
+
+static med_err
+get_tree_head_tx(med_db_conn *c, void *arg)
+{
+	head_tx *t = arg;
+	audit_sth h;
+	med_err err = audit_sth_latest(c, &h);
+
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(t->call, MED_ERR_PRECONDITION,
+				     "no tree head has been signed yet");
+	if (err != MED_OK ||
+	    (err = audit_tree_size(c, false, &t->resp->current_size)) != MED_OK)
+		return err;
+	return head_of(t->call, &h, &t->resp->head);
+}
+
+static med_err
+get_tree_head(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+	head_tx t = {call, (void *)out};
+	audit_state *st = audit_state_of(call);
+	med_err err;
+
+	(void)in;
+	err = med_db_tx(med_service_db(st->svc), get_tree_head_tx, &t);
+	if (err != MED_OK)
+		return err;
+	return bytes_of(call, st->pk, sizeof(st->pk), &t.resp->public_key);
+}
+
+/* size_or_head resolves a requested tree size: 0 means the latest head. */
+static med_err
+size_or_head(med_call *call, med_db_conn *c, const char *field, uint64_t want,
+	     uint64_t *size)
+{
+	uint64_t log_size;
+	audit_sth h;
+	med_err err = audit_tree_size(c, false, &log_size);
+
+	if (err != MED_OK)
+		return err;
+	if (want == 0) {
+		err = audit_sth_latest(c, &h);
+		if (err == MED_ERR_NOT_FOUND)
+			return med_call_fail(call, MED_ERR_PRECONDITION,
+					     "no tree head has been signed "
+					     "yet");
+		if (err == MED_OK)
+			*size = h.tree_size;
+		return err;
+	}
+	if (want > log_size)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: larger than the log (%llu entries)",
+				     field, (unsigned long long)log_size);
+	*size = want;
+	return MED_OK;
+}
+
+typedef struct inclusion_tx {
+	med_call *call;
+	const Smartmed__Audit__V1__InclusionProofRequest *req;
+	Smartmed__Audit__V1__InclusionProofResponse *resp;
+} inclusion_tx;
+
+static med_err
+find_leaf(inclusion_tx *t, med_db_conn *c, uint64_t size)
+{
+	const Smartmed__Audit__V1__InclusionProofRequest *req = t->req;
+	bool by_id =
+		req->leaf_case ==
+		SMARTMED__AUDIT__V1__INCLUSION_PROOF_REQUEST__LEAF_EVENT_ID;
+	med_err err;
+
+	if (!by_id && req->leaf_index >= size)
+		return med_call_fail(t->call, MED_ERR_INVALID,
+				     "leaf_index: must be below the tree size "
+				     "(%llu)",
+				     (unsigned long long)size);
+	err = audit_store_record(c, med_call_arena(t->call),
+				 by_id ? req->event_id : NULL, req->leaf_index,
+				 &t->resp->record);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(t->call, MED_ERR_NOT_FOUND,
+				     by_id ? "event_id: no such event"
+					   : "leaf_index: no such leaf");
+	if (err != MED_OK)
+		return err;
+	if (t->resp->record->leaf_hash.len != HLEN)
+		return med_call_fail(t->call, MED_ERR_PRECONDITION,
+				     "event_id: not yet in the Merkle tree");
+	if (t->resp->record->seq > size)
+		return med_call_fail(
+			t->call, MED_ERR_INVALID,
+			"tree_size: the event is leaf %llu, not "
+			"in a tree of %llu",
+			(unsigned long long)(t->resp->record->seq - 1),
+			(unsigned long long)size);
+	return MED_OK;
+}
+
+static med_err
+inclusion_proof_tx(med_db_conn *c, void *arg)
+{
+	inclusion_tx *t = arg;
+	uint8_t path[MED_MERKLE_MAX_PROOF][HLEN], root[HLEN];
+	size_t n = 0;
+	uint64_t size, index;
+	med_err err =
+		size_or_head(t->call, c, "tree_size", t->req->tree_size, &size);
+
+	if (err != MED_OK || (err = find_leaf(t, c, size)) != MED_OK)
+		return err;
+	index = t->resp->record->seq - 1;
+	if ((err = med_merkle_inclusion_proof(index, size, audit_node_get, c,
+					      path, &n)) != MED_OK ||
+	    (err = med_merkle_root(size, audit_node_get, c, root)) != MED_OK)
+		return err;
+	t->resp->leaf_index = index;
+	t->resp->tree_size = size;
+	t->resp->leaf_hash = t->resp->record->leaf_hash;
+	if ((err = bytes_of(t->call, root, HLEN, &t->resp->root_hash)) !=
+	    MED_OK)
+		return err;
+	return hashes_of(t->call, (const uint8_t(*)[HLEN])path, n,
+			 &t->resp->audit_path, &t->resp->n_audit_path);
+}
+
+static med_err
+inclusion_proof(med_call *call, const ProtobufCMessage *in,
+		ProtobufCMessage *out)
+{
+	const Smartmed__Audit__V1__InclusionProofRequest *req =
+		(const void *)in;
+	inclusion_tx t = {call, req, (void *)out};
+	med_err err;
+
+	if (req->leaf_case ==
+	    SMARTMED__AUDIT__V1__INCLUSION_PROOF_REQUEST__LEAF__NOT_SET)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "leaf: set event_id or leaf_index");
+	if (req->leaf_case ==
+		    SMARTMED__AUDIT__V1__INCLUSION_PROOF_REQUEST__LEAF_EVENT_ID &&
+	    (err = med_check_text(call, "event_id", req->event_id, 1, 64)) !=
+		    MED_OK)
+		return err;
+	return med_db_tx(med_service_db(med_service_from_call(call)),
+			 inclusion_proof_tx, &t);
+}
+
+typedef struct consistency_tx {
+	med_call *call;
+	const Smartmed__Audit__V1__ConsistencyProofRequest *req;
+	Smartmed__Audit__V1__ConsistencyProofResponse *resp;
+} consistency_tx;
+
+static med_err
+consistency_proof_tx(med_db_conn *c, void *arg)
+{
+	consistency_tx *t = arg;
+	uint8_t path[MED_MERKLE_MAX_PROOF][HLEN], r1[HLEN], r2[HLEN];
+	uint64_t first = t->req->first_size, second;
+	size_t n = 0;
+	med_err err = size_or_head(t->call, c, "second_size",
+				   t->req->second_size, &second);
+
+	if (err != MED_OK)
+		return err;
+	if (first > second)
+		return med_call_fail(t->call, MED_ERR_INVALID,
+				     "first_size: must not exceed second_size "
+				     "(%llu)",
+				     (unsigned long long)second);
+	if ((err = med_merkle_consistency_proof(first, second, audit_node_get,
+						c, path, &n)) != MED_OK ||
+	    (err = med_merkle_root(first, audit_node_get, c, r1)) != MED_OK ||
+	    (err = med_merkle_root(second, audit_node_get, c, r2)) != MED_OK)
+		return err;
+	t->resp->first_size = first;
+	t->resp->second_size = second;
+	if ((err = bytes_of(t->call, r1, HLEN, &t->resp->first_root)) !=
+		    MED_OK ||
+	    (err = bytes_of(t->call, r2, HLEN, &t->resp->second_root)) !=
+		    MED_OK)
+		return err;
+	return hashes_of(t->call, (const uint8_t(*)[HLEN])path, n,
+			 &t->resp->proof, &t->resp->n_proof);
+}
+
+static med_err
+consistency_proof(med_call *call, const ProtobufCMessage *in,
+		  ProtobufCMessage *out)
+{
+	const Smartmed__Audit__V1__ConsistencyProofRequest *req =
+		(const void *)in;
+	consistency_tx t = {call, req, (void *)out};
+
+	if (req->first_size == 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "first_size: must be at least 1");
+	return med_db_tx(med_service_db(med_service_from_call(call)),
+			 consistency_proof_tx, &t);
+}
+
+#define READERS	     (MED_ROLE_AUDITOR | MED_ROLE_ADMIN)
+#define TREE_READERS (MED_ROLE_AUDITOR | MED_ROLE_ADMIN | MED_ROLE_SERVICE)
+#define UNARY(m, in, out, fn, roles)                                           \
+	{                                                                      \
+		AUDIT_PATH(m), &smartmed__audit__v1__##in##__descriptor,       \
+			&smartmed__audit__v1__##out##__descriptor,             \
+			MED_RPC_UNARY, fn, NULL, roles                         \
+	}
+
 const med_method audit_methods[] = {
 	{AUDIT_PATH("Query"), &smartmed__audit__v1__query_request__descriptor,
 	 &smartmed__audit__v1__audit_record__descriptor, MED_RPC_SERVER_STREAM,
-	 NULL, query, MED_ROLE_AUDITOR | MED_ROLE_ADMIN},
+	 NULL, query, READERS},
+	UNARY("PatientAccessReport", patient_access_report_request,
+	      patient_access_report_response, patient_access_report, READERS),
+	UNARY("GetTreeHead", get_tree_head_request, get_tree_head_response,
+	      get_tree_head, TREE_READERS),
+	UNARY("InclusionProof", inclusion_proof_request,
+	      inclusion_proof_response, inclusion_proof, TREE_READERS),
+	UNARY("ConsistencyProof", consistency_proof_request,
+	      consistency_proof_response, consistency_proof, TREE_READERS),
 };
 const size_t audit_n_methods = sizeof(audit_methods) / sizeof(audit_methods[0]);

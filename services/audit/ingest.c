@@ -1,10 +1,13 @@
 /*
- * ingest.c - receives AuditBatches over NNG and appends them to the log.
- * The batch is acknowledged only after its transaction commits, so an
- * emitter keeps an event in its spool until it is durable here.
+ * ingest.c - the service's start and stop: the signing key, the tree-head
+ * signer and the NNG ingest.  A batch is acknowledged only after its
+ * transaction commits (audit_append_batch), so an emitter keeps an event in
+ * its spool until it is durable here.
  */
 #include <med/audit.h>
 #include <med/log.h>
+
+#include <stdlib.h>
 
 #include "audit_svc.h"
 
@@ -12,20 +15,42 @@ static med_err
 store_events(void *ctx, Smartmed__Common__V1__AuditEvent *const *events,
 	     size_t n, uint32_t *stored, uint32_t *duplicates)
 {
-	med_service *svc = ctx;
-
-	return audit_store_batch(med_service_db(svc), events, n, stored,
-				 duplicates);
+	return audit_append_batch(ctx, events, n, stored, duplicates);
 }
 
-med_err
-audit_ingest_begin(med_service *svc)
+static void
+state_free(audit_state *st)
+{
+	if (st == NULL)
+		return;
+	pthread_mutex_destroy(&st->frontier_mu);
+	pthread_mutex_destroy(&st->sth_mu);
+	pthread_cond_destroy(&st->sth_cv);
+	sodium_memzero(st->sk, sizeof(st->sk));
+	free(st);
+}
+
+static audit_state *
+state_new(med_service *svc)
+{
+	audit_state *st = calloc(1, sizeof(*st));
+
+	if (st == NULL)
+		return NULL;
+	st->svc = svc;
+	pthread_mutex_init(&st->frontier_mu, NULL);
+	pthread_mutex_init(&st->sth_mu, NULL);
+	pthread_cond_init(&st->sth_cv, NULL);
+	return st;
+}
+
+static med_err
+ingest_open(audit_state *st)
 {
 	const char *url =
-		med_config_str(med_service_config(svc), "MED_AUDIT_LISTEN");
-	med_audit_ingest *in = NULL;
+		med_config_str(med_service_config(st->svc), "MED_AUDIT_LISTEN");
 	char errbuf[512];
-	med_err err = med_audit_ingest_start(url, store_events, svc, &in,
+	med_err err = med_audit_ingest_start(url, store_events, st, &st->ingest,
 					     errbuf, sizeof(errbuf));
 
 	if (err != MED_OK) {
@@ -33,13 +58,45 @@ audit_ingest_begin(med_service *svc)
 		return err;
 	}
 	med_log_info("audit ingest listening on %s", url);
-	med_service_set_data(svc, in);
 	return MED_OK;
+}
+
+med_err
+audit_ingest_begin(med_service *svc)
+{
+	audit_state *st = state_new(svc);
+	med_err err;
+
+	if (st == NULL)
+		return MED_ERR_NOMEM;
+	if ((err = audit_keys_load(st)) != MED_OK)
+		goto free_state;
+	/* A first head right away, so GetTreeHead answers from the start;
+	 * when the database is still away the signer thread retries. */
+	if (audit_sth_sign_now(st) != MED_OK)
+		med_log_warn("audit: first tree head not signed yet");
+	if ((err = audit_sth_start(st)) != MED_OK)
+		goto free_state;
+	if ((err = ingest_open(st)) != MED_OK)
+		goto stop_sth;
+	med_service_set_data(svc, st);
+	return MED_OK;
+stop_sth:
+	audit_sth_stop(st);
+free_state:
+	state_free(st);
+	return err;
 }
 
 void
 audit_ingest_end(med_service *svc)
 {
-	med_audit_ingest_stop(med_service_data(svc));
+	audit_state *st = med_service_data(svc);
+
+	if (st == NULL)
+		return;
+	med_audit_ingest_stop(st->ingest);
+	audit_sth_stop(st);
 	med_service_set_data(svc, NULL);
+	state_free(st);
 }

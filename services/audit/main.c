@@ -8,6 +8,13 @@
 static const med_config_spec audit_config[] = {
 	{"MED_AUDIT_LISTEN", MED_CONFIG_STRING, "tcp://127.0.0.1:50060", false,
 	 0, 0, "NNG address where emitters deliver audit events"},
+	{"MED_AUDIT_SIGNING_KEY_FILE", MED_CONFIG_STRING, "", false, 0, 0,
+	 "Ed25519 tree-head signing key (64 hex digits, the seed); empty = "
+	 "MED_AUDIT_SPOOL_DIR/audit-signing.key, created if missing"},
+	{"MED_AUDIT_KEYGEN", MED_CONFIG_BOOL, "false", false, 0, 0,
+	 "create MED_AUDIT_SIGNING_KEY_FILE when it does not exist"},
+	{"MED_AUDIT_STH_INTERVAL_MS", MED_CONFIG_INT, "1000", false, 10,
+	 3600000, "sign a new tree head this often when the log has grown"},
 };
 
 int

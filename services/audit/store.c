@@ -1,6 +1,7 @@
 /*
- * store.c - the audit service's SQL: the append-only events table.  Rows are
- * only ever inserted; seq gives the log order.
+ * store.c - the audit service's schema and its reads of the events table.
+ * Rows are only ever inserted (append.c); seq is the dense, 1-based log
+ * position and seq - 1 the Merkle leaf index.
  */
 #include <med/arena.h>
 #include <med/util.h>
@@ -31,104 +32,63 @@ static const char *const v1_statements[] = {
 	NULL,
 };
 
+/*
+ * Version 2 turns the table into a Merkle log.  Rows stored by version 1
+ * may have seq gaps (INSERT IGNORE consumed AUTO_INCREMENT values), so they
+ * are renumbered densely in their order.  Giving such rows leaves is not
+ * implemented yet (see docs/operations.md); from here on seq is assigned by the
+ * appender under the tree_state row lock, never by AUTO_INCREMENT.
+ */
+static const char *const v2_statements[] = {
+	"ALTER TABLE events MODIFY seq BIGINT UNSIGNED NOT NULL,"
+	" MODIFY event_id VARCHAR(64) NOT NULL,"
+	" ADD COLUMN action_code VARCHAR(8) NOT NULL DEFAULT '',"
+	" ADD COLUMN purpose_of_use VARCHAR(32) NOT NULL DEFAULT '',"
+	" ADD COLUMN break_glass TINYINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN details VARBINARY(8192) NOT NULL DEFAULT X'00000000',"
+	" ADD COLUMN leaf_hash BINARY(32) NULL,"
+	" ADD KEY idx_events_time (time_ms, seq),"
+	" ADD KEY idx_events_action (action_code, seq)",
+	"SET @audit_seq := 0",
+	"UPDATE events SET seq = (@audit_seq := @audit_seq + 1) ORDER BY seq",
+	"CREATE TABLE IF NOT EXISTS tree_state ("
+	" id TINYINT UNSIGNED NOT NULL PRIMARY KEY,"
+	" size BIGINT UNSIGNED NOT NULL"
+	") ENGINE=InnoDB",
+	"INSERT IGNORE INTO tree_state (id, size) VALUES (1, 0)",
+	/* Every complete subtree hash above the leaves (level >= 1); the
+	 * leaf hashes (level 0) are events.leaf_hash. */
+	"CREATE TABLE IF NOT EXISTS tree_nodes ("
+	" level TINYINT UNSIGNED NOT NULL,"
+	" idx BIGINT UNSIGNED NOT NULL,"
+	" hash BINARY(32) NOT NULL,"
+	" PRIMARY KEY (level, idx)"
+	") ENGINE=InnoDB",
+	"CREATE TABLE IF NOT EXISTS tree_heads ("
+	" tree_size BIGINT UNSIGNED NOT NULL,"
+	" timestamp_ms BIGINT NOT NULL,"
+	" root_hash BINARY(32) NOT NULL,"
+	" signature BINARY(64) NOT NULL,"
+	" key_id CHAR(16) NOT NULL,"
+	" PRIMARY KEY (tree_size, timestamp_ms)"
+	") ENGINE=InnoDB",
+	NULL,
+};
+
 const med_db_migration audit_migrations[] = {
 	{1, "events: the append-only audit log", v1_statements},
+	{2, "Merkle log: dense seq, BALP fields, tree nodes, signed heads",
+	 v2_statements},
 };
 const size_t audit_n_migrations =
 	sizeof(audit_migrations) / sizeof(audit_migrations[0]);
 
-/*
- * Fields are clipped to their column and invalid UTF-8 replaced, because a
- * batch the database refuses would be resent forever and wedge ingest.
- */
-typedef struct clipped {
-	char buf[1025];
-} clipped;
-
-static const char *
-clip(clipped *c, const char *s, size_t max_bytes)
-{
-	size_t n = 0;
-
-	for (; s != NULL && s[n] != '\0' && n < max_bytes; n++)
-		c->buf[n] = s[n];
-	c->buf[n] = '\0';
-	while (n > 0 && !med_utf8_valid(c->buf, n))
-		c->buf[--n] = '\0';
-	return c->buf;
-}
-
-static med_err
-insert_event(med_db_conn *c, const Smartmed__Common__V1__AuditEvent *e,
-	     int64_t now, bool *inserted)
-{
-	clipped f[9];
-	uint64_t affected = 0;
-	med_db_value v[] = {
-		MED_DB_STR(clip(&f[0], e->event_id, 36)),
-		MED_DB_I64(now),
-		MED_DB_I64(e->time_ms),
-		MED_DB_STR(clip(&f[1], e->service, 64)),
-		MED_DB_STR(clip(&f[2], e->action, 255)),
-		MED_DB_STR(clip(&f[3], e->actor, 128)),
-		MED_DB_STR(clip(&f[4], e->actor_roles, 128)),
-		MED_DB_STR(clip(&f[5], e->patient_id, 64)),
-		MED_DB_STR(clip(&f[6], e->resource, 255)),
-		MED_DB_I64(e->outcome),
-		MED_DB_STR(clip(&f[7], e->request_id, 80)),
-		MED_DB_STR(clip(&f[8], e->detail, 1024)),
-	};
-	med_err err = med_db_exec(
-		c,
-		"INSERT IGNORE INTO events (event_id, stored_ms, time_ms,"
-		" service, action, actor, actor_roles, patient_id, resource,"
-		" outcome, request_id, detail)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		v, sizeof(v) / sizeof(v[0]), &affected, NULL);
-
-	*inserted = affected == 1;
-	return err;
-}
-
-typedef struct batch_ctx {
-	Smartmed__Common__V1__AuditEvent *const *events;
-	size_t n;
-	uint32_t stored, duplicates;
-} batch_ctx;
-
-static med_err
-batch_tx(med_db_conn *c, void *arg)
-{
-	batch_ctx *b = arg;
-	int64_t now = med_now_ms();
-
-	b->stored = b->duplicates = 0;
-	for (size_t i = 0; i < b->n; i++) {
-		bool inserted = false;
-		med_err err = insert_event(c, b->events[i], now, &inserted);
-		if (err != MED_OK)
-			return err;
-		if (inserted)
-			b->stored++;
-		else
-			b->duplicates++;
-	}
-	return MED_OK;
-}
-
-med_err
-audit_store_batch(med_db *db, Smartmed__Common__V1__AuditEvent *const *events,
-		  size_t n, uint32_t *stored, uint32_t *duplicates)
-{
-	batch_ctx b = {.events = events, .n = n};
-	med_err err = med_db_tx(db, batch_tx, &b);
-
-	if (err != MED_OK)
-		return err;
-	*stored = b.stored;
-	*duplicates = b.duplicates;
-	return MED_OK;
-}
+#define RECORD_COLUMNS                                                         \
+	"e.seq, e.stored_ms, e.event_id, e.time_ms, e.service, e.action,"      \
+	" e.actor, e.actor_roles, e.patient_id, e.resource, e.outcome,"        \
+	" e.request_id, e.detail, e.action_code, e.purpose_of_use,"            \
+	" e.break_glass, e.details, e.leaf_hash"
+#define RECORD_FROM " FROM events e"
 
 typedef struct record_rows {
 	med_arena *arena;
@@ -137,25 +97,58 @@ typedef struct record_rows {
 } record_rows;
 
 static med_err
+fill_details(med_arena *a, const med_db_row *row, size_t col,
+	     Smartmed__Common__V1__AuditEvent *e)
+{
+	med_audit_detail d[MED_AUDIT_MAX_DETAILS];
+	size_t len = 0, n = 0;
+	const uint8_t *blob = (const void *)med_db_row_text(row, col, &len);
+	char *text = med_arena_alloc(a, len + 1);
+	med_err err;
+
+	if (text == NULL)
+		return MED_ERR_NOMEM;
+	err = med_audit_details_decode(blob, len, d, MED_AUDIT_MAX_DETAILS, &n,
+				       text, len + 1);
+	if (err != MED_OK)
+		return err == MED_ERR_LIMIT ? MED_ERR_DATA_LOSS : err;
+	if (n == 0)
+		return MED_OK;
+	e->details = med_arena_alloc(a, n * sizeof(*e->details));
+	if (e->details == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		Smartmed__Common__V1__AuditDetail *pd =
+			med_arena_alloc(a, sizeof(*pd));
+		if (pd == NULL)
+			return MED_ERR_NOMEM;
+		smartmed__common__v1__audit_detail__init(pd);
+		pd->key = (char *)d[i].key;
+		pd->value = (char *)d[i].value;
+		e->details[i] = pd;
+	}
+	e->n_details = n;
+	return MED_OK;
+}
+
+static med_err
 fill_event(med_arena *a, const med_db_row *row,
 	   Smartmed__Common__V1__AuditEvent *e)
 {
-	e->event_id = med_db_row_strdup(a, row, 2);
+	char **s[] = {&e->event_id,	 NULL,	       &e->service,
+		      &e->action,	 &e->actor,    &e->actor_roles,
+		      &e->patient_id,	 &e->resource, NULL,
+		      &e->request_id,	 &e->detail,   &e->action_code,
+		      &e->purpose_of_use};
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		if (s[i] != NULL &&
+		    (*s[i] = med_db_row_strdup(a, row, 2 + i)) == NULL)
+			return MED_ERR_NOMEM;
 	e->time_ms = med_db_row_int64(row, 3);
-	e->service = med_db_row_strdup(a, row, 4);
-	e->action = med_db_row_strdup(a, row, 5);
-	e->actor = med_db_row_strdup(a, row, 6);
-	e->actor_roles = med_db_row_strdup(a, row, 7);
-	e->patient_id = med_db_row_strdup(a, row, 8);
-	e->resource = med_db_row_strdup(a, row, 9);
 	e->outcome = (int32_t)med_db_row_int64(row, 10);
-	e->request_id = med_db_row_strdup(a, row, 11);
-	e->detail = med_db_row_strdup(a, row, 12);
-	if (!e->event_id || !e->service || !e->action || !e->actor ||
-	    !e->actor_roles || !e->patient_id || !e->resource ||
-	    !e->request_id || !e->detail)
-		return MED_ERR_NOMEM;
-	return MED_OK;
+	e->break_glass = med_db_row_int64(row, 15) != 0;
+	return fill_details(a, row, 16, e);
 }
 
 static med_err
@@ -167,6 +160,8 @@ on_record_row(void *ctx, const med_db_row *row)
 		&smartmed__audit__v1__audit_record__descriptor);
 	Smartmed__Common__V1__AuditEvent *e =
 		med_arena_alloc(r->arena, sizeof(*e));
+	size_t hlen = 0;
+	const char *h = med_db_row_text(row, 17, &hlen);
 
 	if (rec == NULL || e == NULL)
 		return MED_ERR_NOMEM;
@@ -174,6 +169,13 @@ on_record_row(void *ctx, const med_db_row *row)
 	rec->seq = (uint64_t)med_db_row_int64(row, 0);
 	rec->stored_ms = med_db_row_int64(row, 1);
 	rec->event = e;
+	if (h != NULL && hlen == MED_MERKLE_HASH_LEN) {
+		rec->leaf_hash.data = med_arena_alloc(r->arena, hlen);
+		if (rec->leaf_hash.data == NULL)
+			return MED_ERR_NOMEM;
+		memcpy(rec->leaf_hash.data, h, hlen);
+		rec->leaf_hash.len = hlen;
+	}
 	return fill_event(r->arena, row, e);
 }
 
@@ -192,21 +194,51 @@ audit_store_query(med_db *db, med_arena *arena, const audit_query_filter *f,
 		MED_DB_I64(f->since_ms),
 		MED_DB_I64(f->until_ms),
 		MED_DB_I64(f->until_ms),
+		MED_DB_STR(f->action_code),
+		MED_DB_STR(f->action_code),
+		MED_DB_I64(f->break_glass_only),
 		MED_DB_I64(f->limit),
 	};
 	med_err err = med_db_query_once(
 		db,
-		"SELECT seq, stored_ms, event_id, time_ms, service, action,"
-		" actor, actor_roles, patient_id, resource, outcome,"
-		" request_id, detail FROM events WHERE seq > ?"
-		" AND (? = '' OR patient_id = ?) AND (? = '' OR actor = ?)"
-		" AND (? = 0 OR time_ms >= ?) AND (? = 0 OR time_ms < ?)"
-		" ORDER BY seq LIMIT ?",
+		"SELECT " RECORD_COLUMNS RECORD_FROM " WHERE e.seq > ?"
+		" AND (? = '' OR e.patient_id = ?) AND (? = '' OR e.actor = ?)"
+		" AND (? = 0 OR e.time_ms >= ?) AND (? = 0 OR e.time_ms < ?)"
+		" AND (? = '' OR e.action_code = ?)"
+		" AND (? = 0 OR e.break_glass = 1)"
+		" ORDER BY e.seq LIMIT ?",
 		v, sizeof(v) / sizeof(v[0]), on_record_row, &rows);
 
 	if (err != MED_OK)
 		return err;
 	*out = rows.items;
 	*n = rows.n;
+	return MED_OK;
+}
+
+med_err
+audit_store_record(med_db_conn *c, med_arena *arena, const char *event_id,
+		   uint64_t leaf_index, Smartmed__Audit__V1__AuditRecord **out)
+{
+	record_rows rows = {.arena = arena};
+	med_db_value by_id[] = {MED_DB_STR(event_id ? event_id : "")};
+	med_db_value by_seq[] = {MED_DB_I64((int64_t)(leaf_index + 1))};
+	med_err err;
+
+	if (event_id != NULL)
+		err = med_db_query(c,
+				   "SELECT " RECORD_COLUMNS RECORD_FROM
+				   " WHERE e.event_id = ?",
+				   by_id, 1, on_record_row, &rows);
+	else
+		err = med_db_query(c,
+				   "SELECT " RECORD_COLUMNS RECORD_FROM
+				   " WHERE e.seq = ?",
+				   by_seq, 1, on_record_row, &rows);
+	if (err != MED_OK)
+		return err;
+	if (rows.n == 0)
+		return MED_ERR_NOT_FOUND;
+	*out = rows.items[0];
 	return MED_OK;
 }

@@ -27,6 +27,11 @@ def gen_python_dir():
     return os.path.join(build_dir(), "gen", "python")
 
 
+def devca_sh():
+    """The development PKI script."""
+    return os.path.join(REPO_ROOT, "tools", "dev", "devca.sh")
+
+
 def mariadb_sh():
     """The private-MariaDB helper script."""
     return os.path.join(REPO_ROOT, "tools", "dev", "mariadb.sh")

@@ -3,7 +3,9 @@
     BUILD=build /usr/bin/python3 -m harness.run     (PYTHONPATH=tests)
 
 State lives in $BUILD/run: mariadb/ (data kept across runs), tokens (made
-once, mode 0600), logs/<svc>.log, spool/<svc>/, pids/<svc>.pid.
+once, mode 0600), pki/ (development CA, certificates and break-glass keys
+from tools/dev/devca.sh, made once), logs/<svc>.log, spool/<svc>/,
+pids/<svc>.pid.
 """
 
 import os
@@ -16,6 +18,7 @@ from .stack import ROLES, Stack, StackError, port_is_free
 
 GRPC_PORTS = dict(zip(protos.SERVICES, range(50051, 50056)))
 HTTP_PORTS = dict(zip(protos.SERVICES, range(9101, 9106)))
+HEALTH_PORTS = dict(zip(protos.SERVICES, range(50151, 50156)))
 DB_PORT = 3406
 AUDIT_PORT = 50060
 
@@ -96,6 +99,8 @@ def busy_ports(db_dir):
             busy.append("%d (%s gRPC)" % (GRPC_PORTS[s], s))
         if not port_is_free(HTTP_PORTS[s]):
             busy.append("%d (%s HTTP)" % (HTTP_PORTS[s], s))
+        if not port_is_free(HEALTH_PORTS[s]):
+            busy.append("%d (%s health)" % (HEALTH_PORTS[s], s))
     if not port_is_free(AUDIT_PORT):
         busy.append("%d (audit ingest)" % AUDIT_PORT)
     if not _db_running(db_dir) and not port_is_free(DB_PORT):
@@ -108,15 +113,22 @@ def summary(st):
     t = st.token
     mrn = "MRN-%d" % (int(time.time()) % 1000000)
     lines = ["", "smartmed is running (state in %s)" % st.workdir, ""]
-    lines.append("%-10s %-17s %s" % ("service", "gRPC", "metrics"))
+    lines.append("%-10s %-22s %-17s %s" % ("service", "gRPC (mutual TLS)",
+                                           "health (plain)", "metrics"))
     for s in protos.SERVICES:
-        lines.append("%-10s %-17s http://127.0.0.1:%d/metrics" % (
-            s, st.addr(s), st.http_port(s)))
+        lines.append("%-10s %-22s %-17s http://127.0.0.1:%d/metrics" % (
+            s, st.addr(s), st.health_addr(s), st.http_port(s)))
     lines += ["", "MariaDB: 127.0.0.1:%d (socket %s/mysqld.sock)" % (
         st.db_port, st.db_dir),
         "audit ingest: tcp://127.0.0.1:%d" % st.audit_port,
-        "logs: %s/<service>.log" % st.log_dir, "",
-        "tokens (%s):" % st.tokens_path]
+        "logs: %s/<service>.log" % st.log_dir,
+        "development PKI: %s (CA, certificates, break-glass keys)" %
+        st.pki_dir, "",
+        "medctl speaks mutual TLS with the operator certificate:",
+        "  export MED_TLS_CA=%s MED_TLS_CERT=%s MED_TLS_KEY=%s" % (
+            st.ca_path, st.pki("operator")[0], st.pki("operator")[1]),
+        "",
+        "tokens (%s, development only):" % st.tokens_path]
     for r in ROLES:
         lines.append("  %-11s %-13s %s" % (r, st.user(r), t(r)))
     lines += ["", "try:",
@@ -135,6 +147,8 @@ def summary(st):
                   medctl, st.addr("dosage"), t("pharmacist")),
               "  %s --addr %s --token %s audit query --limit 20" % (
                   medctl, st.addr("audit"), t("auditor")),
+              "  %s --plaintext --addr %s health check" % (
+                  medctl, st.health_addr("identity")),
               "", "Ctrl-C stops everything.", ""]
     return "\n".join(lines)
 
@@ -154,7 +168,8 @@ def main():
         print("cannot start: port(s) in use: %s" % ", ".join(busy),
               file=sys.stderr)
         return 1
-    ports = {s: (GRPC_PORTS[s], HTTP_PORTS[s]) for s in protos.SERVICES}
+    ports = {s: (GRPC_PORTS[s], HTTP_PORTS[s], HEALTH_PORTS[s])
+             for s in protos.SERVICES}
     st = Stack(workdir=rundir, db_port=DB_PORT, ports=ports,
                audit_port=AUDIT_PORT, keep_workdir=True,
                tokens_path=os.path.join(rundir, "tokens"), pid_dir=pid_dir,

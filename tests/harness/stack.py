@@ -1,8 +1,11 @@
 """Stack: a private MariaDB plus the smartmed services, for tests and make run.
 
 A Stack owns a work directory (a fresh temporary one unless told otherwise)
-that holds the MariaDB data, the tokens file, each service's log and audit
-spool.  Everything it starts is stopped by close(), which also runs at
+that holds the MariaDB data, the tokens file, the development PKI
+(tools/dev/devca.sh: a CA, a certificate per service and one for the
+operator, the break-glass key pair), each service's log and audit spool.
+Every gRPC port speaks mutual TLS only; each service also has a plaintext
+port that serves grpc.health.v1.Health alone.  Everything it starts is stopped by close(), which also runs at
 interpreter exit (atexit) and on SIGTERM, so a failing or interrupted test
 run leaves nothing behind.
 """
@@ -48,11 +51,22 @@ class StackError(RuntimeError):
     """A part of the stack failed to start or stop."""
 
 
+_handed_ports = set()
+
+
 def free_port():
-    """A port that was free on 127.0.0.1 a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port that was free on 127.0.0.1 a moment ago, and not handed out
+    by this process before (the kernel may offer a just-closed port again,
+    and a service takes three of them)."""
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        with _live_lock:
+            if port not in _handed_ports:
+                _handed_ports.add(port)
+                return port
+    return port
 
 
 def port_is_free(port):
@@ -90,10 +104,12 @@ def tail(path, n=40):
 class Service:
     """One service process and its fixed settings (ports, env, log)."""
 
-    def __init__(self, name, grpc_port, http_port, env, log_path, spool_dir):
+    def __init__(self, name, grpc_port, http_port, env, log_path, spool_dir,
+                 health_port=None):
         self.name = name
         self.grpc_port = grpc_port
         self.http_port = http_port
+        self.health_port = health_port
         self.env = env
         self.log_path = log_path
         self.spool_dir = spool_dir
@@ -114,7 +130,7 @@ class Stack:
     def __init__(self, services=protos.SERVICES, workdir=None, db_port=None,
                  ports=None, audit_port=None, keep_workdir=False,
                  tokens_path=None, log_level="info", extra_env=None,
-                 health_timeout=20.0, pid_dir=None):
+                 health_timeout=20.0, pid_dir=None, pki_dir=None):
         self.names = tuple(services)
         for n in self.names:
             if n not in protos.SERVICES:
@@ -127,6 +143,7 @@ class Stack:
         self.db_port = db_port or free_port()
         self.audit_port = audit_port or free_port()
         self.tokens_path = tokens_path or os.path.join(self.workdir, "tokens")
+        self.pki_dir = pki_dir or os.path.join(self.workdir, "pki")
         self.log_dir = os.path.join(self.workdir, "logs")
         self.spool_root = os.path.join(self.workdir, "spool")
         self.pid_dir = pid_dir
@@ -157,6 +174,7 @@ class Stack:
             for d in (self.log_dir, self.spool_root):
                 os.makedirs(d, exist_ok=True)
             self._load_or_write_tokens()
+            self.make_pki()
             self.start_db()
             self.sql("".join("CREATE DATABASE IF NOT EXISTS %s;" % d
                              for d in DATABASES))
@@ -285,6 +303,44 @@ class Stack:
         return self._mariadb("sql", self.db_dir, statement).decode(
             "utf-8", "replace")
 
+    # --- PKI ---------------------------------------------------------------
+
+    def make_pki(self):
+        """Create (once) the CA, certificates and break-glass keys."""
+        r = subprocess.run(["sh", paths.devca_sh(), self.pki_dir]
+                           + list(protos.SERVICES),
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=60)
+        if r.returncode != 0:
+            raise StackError("devca.sh failed (%d):\n%s" % (
+                r.returncode, r.stdout.decode("utf-8", "replace")))
+
+    def pki(self, name):
+        """(certificate, key) paths of a PKI identity: a service name or
+        "operator"."""
+        return (os.path.join(self.pki_dir, name + ".pem"),
+                os.path.join(self.pki_dir, name + ".key"))
+
+    @property
+    def ca_path(self):
+        return os.path.join(self.pki_dir, "ca.pem")
+
+    def client_tls_env(self, identity="operator"):
+        """MED_TLS_* for medctl: the CA and a client certificate."""
+        cert, key = self.pki(identity)
+        return {"MED_TLS_CA": self.ca_path, "MED_TLS_CERT": cert,
+                "MED_TLS_KEY": key}
+
+    def credentials(self, identity="operator"):
+        """grpc channel credentials presenting identity's certificate."""
+        def rd(p):
+            with open(p, "rb") as f:
+                return f.read()
+        cert, key = self.pki(identity)
+        return grpc.ssl_channel_credentials(
+            root_certificates=rd(self.ca_path), private_key=rd(key),
+            certificate_chain=rd(cert))
+
     # --- tokens ------------------------------------------------------------
 
     def _load_or_write_tokens(self):
@@ -328,9 +384,11 @@ class Stack:
     # --- services ----------------------------------------------------------
 
     def _make_service(self, n):
-        fixed = self._fixed_ports.get(n, (None, None))
+        fixed = tuple(self._fixed_ports.get(n, ())) + (None, None, None)
         gport = fixed[0] or free_port()
         hport = fixed[1] or free_port()
+        health_port = fixed[2] or free_port()
+        cert, key = self.pki(n)
         spool = os.path.join(self.spool_root, n)
         os.makedirs(spool, exist_ok=True)
         env = {k: v for k, v in os.environ.items()
@@ -345,6 +403,15 @@ class Stack:
             "MED_DB_PASSWORD": "",
             "MED_DB_NAME": "smartmed_" + n,
             "MED_TOKENS_FILE": self.tokens_path,
+            "MED_HEALTH_PORT": str(health_port),
+            "MED_TLS_CERT": cert,
+            "MED_TLS_KEY": key,
+            "MED_TLS_CA": self.ca_path,
+            "MED_TLS_SERVICE_PEERS": ",".join(protos.SERVICES),
+            "MED_BREAK_GLASS_PUBLIC_KEY": os.path.join(self.pki_dir,
+                                                       "break-glass.pub"),
+            "MED_BREAK_GLASS_KEY": os.path.join(self.pki_dir,
+                                                "break-glass.key"),
             "MED_AUDIT_URL": "tcp://127.0.0.1:%d" % self.audit_port,
             "MED_AUDIT_SPOOL_DIR": spool,
             "MED_LOG_LEVEL": self.log_level,
@@ -353,7 +420,7 @@ class Stack:
             env["MED_AUDIT_LISTEN"] = "tcp://127.0.0.1:%d" % self.audit_port
         env.update(self.extra_env)
         log = os.path.join(self.log_dir, n + ".log")
-        return Service(n, gport, hport, env, log, spool)
+        return Service(n, gport, hport, env, log, spool, health_port)
 
     def _spawn(self, n):
         svc = self.services[n]
@@ -425,6 +492,13 @@ class Stack:
         """"127.0.0.1:PORT" of service n's gRPC listener."""
         return "127.0.0.1:%d" % self.services[n].grpc_port
 
+    def health_port(self, n):
+        """The plaintext, Health-only port of service n."""
+        return self.services[n].health_port
+
+    def health_addr(self, n):
+        return "127.0.0.1:%d" % self.services[n].health_port
+
     def spool_dir(self, n):
         return self.services[n].spool_dir
 
@@ -451,19 +525,32 @@ class Stack:
         if ch is not None:
             ch.close()
 
+    CHANNEL_OPTIONS = (
+        ("grpc.initial_reconnect_backoff_ms", 100),
+        ("grpc.min_reconnect_backoff_ms", 100),
+        ("grpc.max_reconnect_backoff_ms", 500),
+        ("grpc.enable_retries", 0),
+        # A restarted service must not inherit a shared subchannel
+        # stuck in backoff from its previous life.
+        ("grpc.use_local_subchannel_pool", 1),
+    )
+
+    def new_channel(self, n, identity="operator"):
+        """A new mutual-TLS channel to service n, presenting identity's
+        certificate (a service name or "operator"); the caller closes it."""
+        return grpc.secure_channel(self.addr(n), self.credentials(identity),
+                                   options=list(self.CHANNEL_OPTIONS))
+
+    def health_channel(self, n):
+        """A new plaintext channel to service n's Health-only port."""
+        return grpc.insecure_channel(self.health_addr(n),
+                                     options=list(self.CHANNEL_OPTIONS))
+
     def channel(self, n):
-        """A cached insecure channel to service n (fast reconnects)."""
+        """A cached mutual-TLS channel to service n as the operator."""
         ch = self._channels.get(n)
         if ch is None:
-            ch = grpc.insecure_channel(self.addr(n), options=[
-                ("grpc.initial_reconnect_backoff_ms", 100),
-                ("grpc.min_reconnect_backoff_ms", 100),
-                ("grpc.max_reconnect_backoff_ms", 500),
-                ("grpc.enable_retries", 0),
-                # A restarted service must not inherit a shared subchannel
-                # stuck in backoff from its previous life.
-                ("grpc.use_local_subchannel_pool", 1),
-            ])
+            ch = self.new_channel(n)
             self._channels[n] = ch
         return ch
 

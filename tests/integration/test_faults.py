@@ -99,7 +99,7 @@ def test_database_away_unavailable_then_recovers(make_stack, idpb):
 def _watch_health(st, name):
     """Collect Health/Watch("") statuses of name in a background thread."""
     h = protos.health()
-    ch = grpc.insecure_channel(st.addr(name))
+    ch = st.new_channel(name)
     watch = ch.unary_stream(
         "/grpc.health.v1.Health/Watch",
         request_serializer=h.HealthCheckRequest.SerializeToString,
@@ -183,7 +183,7 @@ def test_sigterm_with_calls_in_flight_exits_zero(make_stack, idpb):
     lock = threading.Lock()
 
     def worker():
-        ch = grpc.insecure_channel(st.addr("identity"))
+        ch = st.new_channel("identity")
         path, req_t, resp_t, _ = protos.method("identity", "CreatePatient")
         stub = ch.unary_unary(path,
                               request_serializer=req_t.SerializeToString,

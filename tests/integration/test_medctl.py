@@ -14,6 +14,8 @@ import pytest
 from harness import Stack, StackError, paths
 
 MEDCTL = paths.bin_path("medctl")
+# MED_TLS_* of the module's stack: every call is mutual TLS.
+_TLS_ENV = {}
 
 
 @pytest.fixture(scope="module")
@@ -25,12 +27,14 @@ def st():
         s = Stack(services=["identity", "dosage"]).start()
     except StackError as e:
         pytest.fail("could not start the stack: %s" % e, pytrace=False)
+    _TLS_ENV.update(s.client_tls_env())
     yield s
     s.close()
 
 
 def medctl(*args, env=None, timeout=30):
     e = {k: v for k, v in os.environ.items() if k != "MED_TOKEN"}
+    e.update(_TLS_ENV)
     e.update(env or {})
     r = subprocess.run([MEDCTL] + [str(a) for a in args], env=e,
                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

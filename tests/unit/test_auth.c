@@ -58,8 +58,9 @@ test_roles(void)
 static void
 test_check(void)
 {
-	med_principal nurse = {"n", MED_ROLE_NURSE, true};
-	med_principal anon = {"", 0, false};
+	med_principal nurse = {
+		.user = "n", .roles = MED_ROLE_NURSE, .authenticated = true};
+	med_principal anon = {.authenticated = false};
 
 	MT_EQ_INT(med_auth_check(&nurse, 0), MED_ERR_DENIED);
 	MT_EQ_INT(med_auth_check(&anon, 0), MED_ERR_DENIED);

@@ -2,7 +2,13 @@
  * medctl - calls any smartmed service from the command line.
  *
  *   medctl [--addr HOST:PORT] [--token TOKEN] [--timeout-ms N]
- *          [--request-id ID] [--compact] SERVICE COMMAND [--field value ...]
+ *          [--request-id ID] [--compact] [--ca FILE --cert FILE --key FILE]
+ *          [--server-name NAME] [--plaintext] [--break-glass GRANT]
+ *          SERVICE COMMAND [--field value ...]
+ *
+ * smartmed ports speak mutual TLS: --ca, --cert and --key (or MED_TLS_CA,
+ * MED_TLS_CERT, MED_TLS_KEY) name the CA and the operator's client
+ * certificate.  --plaintext is for a plaintext health port only.
  *
  * COMMAND is a method name in kebab case (create-patient); fields are the
  * request's field names in kebab case, nested with dots (--page.page-size).
@@ -61,8 +67,11 @@ typedef struct ctl_opts {
 	const char *addr;
 	const char *token;
 	const char *request_id;
+	const char *ca, *cert, *key, *server_name;
+	const char *break_glass;
 	long timeout_ms;
 	bool compact;
+	bool plaintext;
 } ctl_opts;
 
 static void
@@ -93,9 +102,15 @@ usage(FILE *out)
 {
 	fputs("usage: medctl [--addr HOST:PORT] [--token TOKEN] "
 	      "[--timeout-ms N]\n"
-	      "              [--request-id ID] [--compact] SERVICE COMMAND "
-	      "[--field value ...]\n\n"
-	      "The token may also come from MED_TOKEN.  Services:\n",
+	      "              [--request-id ID] [--compact]\n"
+	      "              [--ca FILE --cert FILE --key FILE] "
+	      "[--server-name NAME]\n"
+	      "              [--plaintext] [--break-glass GRANT]\n"
+	      "              SERVICE COMMAND [--field value ...]\n\n"
+	      "smartmed ports require mutual TLS: --ca/--cert/--key or "
+	      "MED_TLS_CA,\nMED_TLS_CERT, MED_TLS_KEY (make run prints them).  "
+	      "--plaintext only\nreaches a plaintext health port.  The token "
+	      "may also come from MED_TOKEN.\nServices:\n",
 	      out);
 	for (size_t i = 0; i < N_SERVICES; i++)
 		fprintf(out, "  %-10s %s (default %s)\n", services[i].name,
@@ -148,6 +163,25 @@ is_streaming(const char *path)
 	return false;
 }
 
+/* parse_tls_opt takes one of the TLS and break-glass options. */
+static bool
+parse_tls_opt(ctl_opts *o, const char *opt, const char *val)
+{
+	if (strcmp(opt, "--ca") == 0)
+		o->ca = val;
+	else if (strcmp(opt, "--cert") == 0)
+		o->cert = val;
+	else if (strcmp(opt, "--key") == 0)
+		o->key = val;
+	else if (strcmp(opt, "--server-name") == 0)
+		o->server_name = val;
+	else if (strcmp(opt, "--break-glass") == 0)
+		o->break_glass = val;
+	else
+		return false;
+	return true;
+}
+
 /* parse_globals consumes the options before SERVICE; returns its index. */
 static int
 parse_globals(int argc, char **argv, ctl_opts *o)
@@ -164,6 +198,10 @@ parse_globals(int argc, char **argv, ctl_opts *o)
 			o->compact = true;
 			continue;
 		}
+		if (strcmp(opt, "--plaintext") == 0) {
+			o->plaintext = true;
+			continue;
+		}
 		if (i + 1 >= argc)
 			return -1;
 		if (strcmp(opt, "--addr") == 0)
@@ -174,8 +212,10 @@ parse_globals(int argc, char **argv, ctl_opts *o)
 			o->request_id = argv[++i];
 		else if (strcmp(opt, "--timeout-ms") == 0)
 			o->timeout_ms = strtol(argv[++i], NULL, 10);
-		else
+		else if (!parse_tls_opt(o, opt, argv[i + 1]))
 			return -1;
+		else
+			i++;
 	}
 	return i;
 }
@@ -220,6 +260,35 @@ print_streamed(void *ctx, const ProtobufCMessage *msg)
 	return MED_OK;
 }
 
+/* open_channel opens a mutual-TLS channel, or plaintext with --plaintext. */
+static int
+open_channel(const ctl_opts *o, med_channel **ch)
+{
+	med_channel_opts co = {.server_name = o->server_name};
+	char errbuf[512];
+	med_tls tls;
+	med_err err;
+
+	if (o->plaintext)
+		return med_channel_open(o->addr, ch) == MED_OK ? 0 : 14;
+	if (o->ca == NULL || o->cert == NULL || o->key == NULL) {
+		fprintf(stderr,
+			"medctl: mutual TLS needs --ca, --cert and "
+			"--key (or MED_TLS_CA, MED_TLS_CERT, "
+			"MED_TLS_KEY); --plaintext for a health port\n");
+		return EXIT_USAGE;
+	}
+	if (med_tls_load(&tls, o->cert, o->key, o->ca, errbuf,
+			 sizeof(errbuf)) != MED_OK) {
+		fprintf(stderr, "medctl: %s\n", errbuf);
+		return EXIT_USAGE;
+	}
+	co.tls = &tls;
+	err = med_channel_open_opts(o->addr, &co, ch);
+	med_tls_fini(&tls);
+	return err == MED_OK ? 0 : 14;
+}
+
 static int
 call(const ctl_opts *o, const char *path, const ProtobufCMethodDescriptor *m,
      const ProtobufCMessage *req, med_arena *a)
@@ -227,16 +296,19 @@ call(const ctl_opts *o, const char *path, const ProtobufCMethodDescriptor *m,
 	med_channel *ch = NULL;
 	med_call_opts co = {.token = o->token,
 			    .deadline_ms = o->timeout_ms,
-			    .request_id = o->request_id};
+			    .request_id = o->request_id,
+			    .break_glass = o->break_glass};
 	med_rpc_status st = {0};
 	ProtobufCMessage *reply = NULL;
 	bool compact = o->compact;
 	med_err err;
+	int rc = open_channel(o, &ch);
 
-	if (med_channel_open(o->addr, &ch) != MED_OK) {
-		fprintf(stderr, "medctl: cannot open a channel to %s\n",
-			o->addr);
-		return 14;
+	if (rc != 0) {
+		if (rc != EXIT_USAGE)
+			fprintf(stderr, "medctl: cannot open a channel to %s\n",
+				o->addr);
+		return rc;
 	}
 	if (is_streaming(path))
 		err = med_channel_server_stream(ch, path, req, m->output, a,
@@ -296,7 +368,12 @@ run(const ctl_opts *opts, const ctl_service *s, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	ctl_opts o = {.token = getenv("MED_TOKEN"), .timeout_ms = 10000};
+	ctl_opts o = {.token = getenv("MED_TOKEN"),
+		      .ca = getenv("MED_TLS_CA"),
+		      .cert = getenv("MED_TLS_CERT"),
+		      .key = getenv("MED_TLS_KEY"),
+		      .break_glass = getenv("MED_BREAK_GLASS"),
+		      .timeout_ms = 10000};
 	int i = parse_globals(argc, argv, &o);
 	const ctl_service *s;
 

@@ -26,6 +26,14 @@
 
 typedef struct med_audit med_audit;
 
+/* med_audit_detail - one key/value fact of an event (score, model ...). */
+typedef struct med_audit_detail {
+	const char *key;
+	const char *value;
+} med_audit_detail;
+
+#define MED_AUDIT_MAX_DETAILS 16
+
 /* med_audit_event - one access; strings may be NULL; copied by emit. */
 typedef struct med_audit_event {
 	const char
@@ -36,10 +44,12 @@ typedef struct med_audit_event {
 	const char *resource;	/* e.g. "patient", "record/42" */
 	int outcome;		/* gRPC status code of the access */
 	const char *request_id;
-	const char *detail;	    /* short, no patient data */
-	const char *action_code;    /* "C" "R" "U" "D" "E"; NULL = "E" */
-	const char *purpose_of_use; /* HL7 PurposeOfUse; NULL = "TREAT" */
-	bool break_glass;	    /* emergency access */
+	const char *detail;		 /* short, no patient data */
+	const char *action_code;	 /* "C" "R" "U" "D" "E"; NULL = "E" */
+	const char *purpose_of_use;	 /* HL7 PurposeOfUse; NULL = "TREAT" */
+	bool break_glass;		 /* emergency access */
+	const med_audit_detail *details; /* n_details facts, in order */
+	size_t n_details;		 /* at most MED_AUDIT_MAX_DETAILS */
 } med_audit_event;
 
 /* med_audit_opts - where to spool and where to send. */
@@ -102,5 +112,69 @@ med_err med_audit_ingest_start(const char *url, med_audit_store_fn store,
 
 /* med_audit_ingest_stop closes the socket and joins the thread; NULL ok. */
 void med_audit_ingest_stop(med_audit_ingest *in);
+
+/* --- the canonical leaf entry of the Merkle log ------------------------- */
+
+/*
+ * med_audit_record - one stored audit log row, as the audit service keeps
+ * it and as an auditor reads it back.  details is the stored details blob:
+ * u32 count, then count (key, value) strings, each string a u32 big-endian
+ * byte length and its UTF-8 bytes.
+ */
+typedef struct med_audit_record {
+	uint64_t seq; /* 1-based; the leaf index is seq - 1 */
+	int64_t stored_ms;
+	int64_t time_ms;
+	const char *event_id, *service, *action, *actor, *actor_roles;
+	const char *patient_id, *resource;
+	int64_t outcome;
+	const char *request_id, *detail, *action_code, *purpose_of_use;
+	bool break_glass;
+	const uint8_t *details;
+	size_t details_len;
+} med_audit_record;
+
+#define MED_AUDIT_ENTRY_MAX (32u << 10)
+
+/*
+ * med_audit_leaf_entry writes the canonical entry of r (the bytes the
+ * Merkle leaf hash covers) to buf[0..*len): version byte 0x01, seq - 1 as
+ * u64, stored_ms, time_ms as two's complement u64, the strings event_id,
+ * service, action, actor, actor_roles, patient_id, resource, outcome as
+ * u64, request_id, detail, action_code, purpose_of_use, break_glass as one
+ * byte (0 or 1), then the details blob verbatim.  Integers are big-endian,
+ * strings u32 big-endian length + bytes; NULL strings are empty.
+ * Errors: MED_ERR_LIMIT (buf too small), MED_ERR_INVALID (seq 0).
+ */
+med_err med_audit_leaf_entry(const med_audit_record *r, uint8_t *buf,
+			     size_t cap, size_t *len) MED_MUST_CHECK;
+
+#define MED_AUDIT_STH_MSG_LEN 70
+
+/*
+ * med_audit_sth_message builds the bytes a signed tree head's Ed25519
+ * signature covers: "smartmed-audit-sth-v1\0" (22 bytes), tree_size (u64),
+ * timestamp_ms (two's complement u64), root (32 bytes), big-endian.
+ */
+void med_audit_sth_message(uint64_t tree_size, int64_t timestamp_ms,
+			   const uint8_t root[32],
+			   uint8_t out[MED_AUDIT_STH_MSG_LEN]);
+
+/*
+ * med_audit_details_encode writes the details blob of d[0..n) to
+ * buf[0..*len).  Errors: MED_ERR_LIMIT (buf too small).
+ */
+med_err med_audit_details_encode(const med_audit_detail *d, size_t n,
+				 uint8_t *buf, size_t cap,
+				 size_t *len) MED_MUST_CHECK;
+
+/*
+ * med_audit_details_decode parses a details blob into at most max entries
+ * whose strings are copied into text (cap text_cap, NUL-terminated).
+ * Errors: MED_ERR_DATA_LOSS (malformed blob), MED_ERR_LIMIT.
+ */
+med_err med_audit_details_decode(const uint8_t *blob, size_t len,
+				 med_audit_detail *d, size_t max, size_t *n,
+				 char *text, size_t text_cap) MED_MUST_CHECK;
 
 #endif

@@ -38,6 +38,10 @@ typedef struct med_principal {
 	char user[MED_PRINCIPAL_NAME_MAX]; /* user or service name */
 	uint32_t roles;			   /* MED_ROLE_* bits */
 	bool authenticated;
+	/* The verified mTLS peer the call came through ("" if plaintext). */
+	char peer[MED_PRINCIPAL_NAME_MAX];
+	/* The call runs under a valid break-glass grant. */
+	bool break_glass;
 } med_principal;
 
 /*
@@ -56,8 +60,9 @@ typedef struct med_auth_input {
 typedef struct med_authenticator {
 	/*
 	 * authenticate fills *out from in: MED_OK, MED_ERR_UNAUTHENTICATED for
-	 * missing or unknown credentials.  Called concurrently from many
-	 * threads.
+	 * missing, unknown or invalid credentials, MED_ERR_NOT_FOUND when the
+	 * credentials are not of this source's kind (a chain then asks the
+	 * next source).  Called concurrently from many threads.
 	 */
 	med_err (*authenticate)(void *self, const med_auth_input *in,
 				med_principal *out);
@@ -76,6 +81,130 @@ med_err med_auth_token_file_open(const char *path, med_authenticator *out,
 
 /* med_authenticator_free releases a; a zeroed one is fine. */
 void med_authenticator_free(med_authenticator *a);
+
+/*
+ * med_auth_chain joins n sources into one that asks them in order: the first
+ * MED_OK wins, MED_ERR_NOT_FOUND passes to the next, any other error ends
+ * the call.  When every source passes, the answer is
+ * MED_ERR_UNAUTHENTICATED.  Takes over parts[0..n) (zeroing them) even on
+ * failure; zeroed entries are skipped.  Errors: MED_ERR_NOMEM.
+ */
+med_err med_auth_chain(med_authenticator *parts, size_t n,
+		       med_authenticator *out) MED_MUST_CHECK;
+
+/*
+ * med_auth_peers_open makes the service-identity source: a call that carries
+ * no bearer token and whose verified mTLS peer (certificate common name) is
+ * one of the comma-separated names in csv is the principal "service:NAME"
+ * with the role service.  A call with a bearer token, or from any other
+ * peer, is not of its kind (MED_ERR_NOT_FOUND).  Errors: MED_ERR_INVALID
+ * (an empty or over-long name).
+ */
+med_err med_auth_peers_open(const char *csv, med_authenticator *out,
+			    char *errbuf, size_t errlen) MED_MUST_CHECK;
+
+/* med_jwt_opts - how bearer JWTs from the identity provider are checked. */
+typedef struct med_jwt_opts {
+	const char *jwks_path;	 /* JWKS file: RSA (RS256), EC P-256 (ES256) */
+	const char *issuer;	 /* required "iss" */
+	const char *audience;	 /* required in "aud" (string or array) */
+	const char *roles_claim; /* top-level claim with roles; NULL "roles" */
+	int leeway_s;		 /* clock skew allowed on exp, nbf and iat */
+} med_jwt_opts;
+
+/*
+ * med_auth_jwt_open makes the JWT source.  A bearer that is not shaped like a
+ * JWT (three dot-separated base64url parts) is not of its kind; one that is
+ * must verify (RS256 or ES256 only, against a key of the JWKS), name the
+ * issuer and the audience, and be inside exp/nbf (with leeway), or the call
+ * gets MED_ERR_UNAUTHENTICATED.  The user is "preferred_username", else
+ * "sub"; roles are the known role names in the roles claim (an array of
+ * strings, or one string); unknown names are ignored and "service" is never
+ * taken from a token (services are known by their certificates).  Errors:
+ * MED_ERR_IO (JWKS unreadable), MED_ERR_INVALID (bad JWKS or options).
+ */
+med_err med_auth_jwt_open(const med_jwt_opts *opts, med_authenticator *out,
+			  char *errbuf, size_t errlen) MED_MUST_CHECK;
+
+/* --- break-glass (emergency access) ---------------------------------- */
+
+/*
+ * Break-glass lets a clinician or nurse reach clinical data outside the
+ * roles of a method, for a short time, for a coded reason, with every call
+ * audited.  A grant is "bg1.PAYLOAD.SIGNATURE" (base64url): the payload
+ * names the grant id, the user, the reason code, the start and the end;
+ * the signature is Ed25519 by the issuing service's key.  Every service
+ * holds the public key and checks grants offline.
+ */
+typedef struct med_break_glass med_break_glass;
+
+#define MED_BREAK_GLASS_ID_LEN	 32 /* hex chars */
+#define MED_BREAK_GLASS_MAX_LEN	 512
+#define MED_BREAK_GLASS_CODE_MAX 32
+
+/* The audit actions of a session's start and stop (not RPC paths). */
+#define MED_BREAK_GLASS_START_ACTION "break-glass/start"
+#define MED_BREAK_GLASS_STOP_ACTION  "break-glass/stop"
+
+/* med_break_glass_grant - what a grant says. */
+typedef struct med_break_glass_grant {
+	char id[MED_BREAK_GLASS_ID_LEN + 1];
+	char user[MED_PRINCIPAL_NAME_MAX];
+	char reason[MED_BREAK_GLASS_CODE_MAX];
+	int64_t not_before_s; /* Unix seconds */
+	int64_t expires_s;
+} med_break_glass_grant;
+
+/* med_break_glass_opts - the keys and the time box. */
+typedef struct med_break_glass_opts {
+	const char *public_key_path; /* verifies grants (every service) */
+	const char *secret_key_path; /* issues grants; NULL: verify only */
+	int max_duration_s;	     /* longest grant; 0 = 4 h */
+} med_break_glass_opts;
+
+/*
+ * med_break_glass_open reads the keys: PEM files of an Ed25519 public key
+ * ("openssl pkey -pubout") and, on an issuing service, its private key
+ * ("openssl genpkey -algorithm ed25519").  Errors: MED_ERR_IO, MED_ERR_INVALID
+ * (not Ed25519, or a private key that does not match the public one).
+ */
+med_err med_break_glass_open(const med_break_glass_opts *opts,
+			     med_break_glass **out, char *errbuf,
+			     size_t errlen) MED_MUST_CHECK;
+
+/* med_break_glass_free releases bg; NULL is fine. */
+void med_break_glass_free(med_break_glass *bg);
+
+/* med_break_glass_can_issue is true when bg holds the secret key. */
+bool med_break_glass_can_issue(const med_break_glass *bg);
+
+/*
+ * med_break_glass_reason_valid is true for the reason codes a grant may
+ * carry (see docs/security.md): UNCONSCIOUS, LIFE_THREAT, EMERGENCY_CARE,
+ * CARE_TEAM_UNAVAILABLE, DISASTER.
+ */
+bool med_break_glass_reason_valid(const char *code, size_t len);
+
+/*
+ * med_break_glass_issue writes a grant for p (who must hold clinician or
+ * nurse) with reason, valid from now_s for duration_s seconds (1 ..
+ * max_duration_s) into buf, and fills *info.  Errors: MED_ERR_DENIED (role),
+ * MED_ERR_INVALID (reason, duration), MED_ERR_PRECONDITION (no secret key),
+ * MED_ERR_LIMIT (buf too small).
+ */
+med_err med_break_glass_issue(const med_break_glass *bg, const med_principal *p,
+			      const char *reason, int64_t now_s, int duration_s,
+			      char *buf, size_t len,
+			      med_break_glass_grant *info) MED_MUST_CHECK;
+
+/*
+ * med_break_glass_verify checks grant[0..len) at now_s and fills *info.
+ * Errors: MED_ERR_UNAUTHENTICATED (malformed, bad signature, expired or not
+ * yet valid).  The caller checks that info->user is the caller.
+ */
+med_err med_break_glass_verify(const med_break_glass *bg, const char *grant,
+			       size_t len, int64_t now_s,
+			       med_break_glass_grant *info) MED_MUST_CHECK;
 
 /* med_role_parse maps "nurse" etc. to a MED_ROLE_* bit; 0 if unknown. */
 uint32_t med_role_parse(const char *name, size_t len);

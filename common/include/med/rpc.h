@@ -60,6 +60,31 @@ typedef struct med_method {
 	uint32_t roles;	      /* MED_ROLE_* bits, any of; MED_ROLES_PUBLIC */
 } med_method;
 
+/*
+ * med_tls - PEM material for mutual TLS, NUL-terminated strings owned by the
+ * struct (med_tls_load fills it, med_tls_fini wipes and frees it).  The same
+ * struct serves a server (its certificate, the CA that signs client
+ * certificates) and a client (its client certificate, the CA that signs
+ * server certificates).
+ */
+typedef struct med_tls {
+	char *cert_pem; /* certificate chain, leaf first */
+	char *key_pem;	/* private key of the leaf */
+	char *ca_pem;	/* roots that verify the peer */
+} med_tls;
+
+/*
+ * med_tls_load reads the three PEM files into t (zeroed first).  Errors:
+ * MED_ERR_IO (a file cannot be read), MED_ERR_INVALID (empty, larger than
+ * 1 MiB or not PEM); errbuf names the file.
+ */
+med_err med_tls_load(med_tls *t, const char *cert_path, const char *key_path,
+		     const char *ca_path, char *errbuf,
+		     size_t errlen) MED_MUST_CHECK;
+
+/* med_tls_fini wipes and frees what med_tls_load read; a zeroed t is fine. */
+void med_tls_fini(med_tls *t);
+
 /* med_server_opts - how a server listens and behaves. */
 typedef struct med_server_opts {
 	const char *service_name;    /* for logs and audit: "identity" */
@@ -71,6 +96,22 @@ typedef struct med_server_opts {
 	struct med_audit *audit;     /* optional; borrowed */
 	struct med_metrics *metrics; /* optional; borrowed */
 	void *service_data;	     /* handed to handlers by med_call_data */
+	/*
+	 * tls: when set, listen_addr speaks only mutual TLS: the server
+	 * presents tls->cert_pem and requires a client certificate that
+	 * verifies against tls->ca_pem; the handshake fails (the client sees
+	 * UNAVAILABLE) for plaintext, no certificate or a wrong CA.  NULL
+	 * keeps listen_addr plaintext (unit tests, benchmarks).  Copied.
+	 */
+	const med_tls *tls;
+	/*
+	 * health_listen_addr: an optional second, plaintext listener that
+	 * serves grpc.health.v1.Health only (for kubelet gRPC probes); every
+	 * other method there is answered UNIMPLEMENTED.  Only with tls.
+	 */
+	const char *health_listen_addr;
+	/* break_glass: optional emergency-access keys (see med/auth.h). */
+	const med_break_glass *break_glass; /* borrowed */
 } med_server_opts;
 
 /*
@@ -91,9 +132,13 @@ med_err med_server_add_methods(med_server *s, const med_method *methods,
 /*
  * med_server_start binds and starts serving; *bound_port (optional) gets the
  * port.  Errors: MED_ERR_IO when the address cannot be bound (including a
- * port already in use: SO_REUSEPORT is off).
+ * port already in use: SO_REUSEPORT is off), MED_ERR_INVALID when the TLS
+ * material is refused by gRPC.
  */
 med_err med_server_start(med_server *s, int *bound_port) MED_MUST_CHECK;
+
+/* med_server_health_port returns the bound plaintext health port, or 0. */
+int med_server_health_port(const med_server *s);
 
 /*
  * med_server_set_serving sets the health status reported by
@@ -122,6 +167,20 @@ void *med_call_data(med_call *call);
 
 /* med_call_principal returns the authenticated caller. */
 const med_principal *med_call_principal(med_call *call);
+
+/*
+ * med_call_peer returns the verified mTLS peer of the call (the client
+ * certificate's common name), or "" on a plaintext listener.
+ */
+const char *med_call_peer(med_call *call);
+
+/*
+ * med_call_is_break_glass is true when the call runs under a valid
+ * break-glass grant (emergency access; see med/auth.h).  Handlers that
+ * enforce a care relationship or a record restriction let such calls
+ * through; the RPC layer has audited them with break_glass set.
+ */
+bool med_call_is_break_glass(med_call *call);
 
 /* med_call_request_id returns the request id (x-request-id or generated). */
 const char *med_call_request_id(med_call *call);
@@ -169,11 +228,12 @@ typedef struct med_channel med_channel;
 
 /* med_call_opts - per-call client options. */
 typedef struct med_call_opts {
-	const char *token;	/* bearer token, or NULL */
-	int64_t deadline_ms;	/* 0 = 10 s */
-	bool idempotent;	/* retry UNAVAILABLE with backoff */
-	int max_attempts;	/* 0 = 4 (idempotent only) */
-	const char *request_id; /* sent as x-request-id, or NULL */
+	const char *token;	 /* bearer token, or NULL */
+	int64_t deadline_ms;	 /* 0 = 10 s */
+	bool idempotent;	 /* retry UNAVAILABLE with backoff */
+	int max_attempts;	 /* 0 = 4 (idempotent only) */
+	const char *request_id;	 /* sent as x-request-id, or NULL */
+	const char *break_glass; /* grant sent as x-break-glass, or NULL */
 } med_call_opts;
 
 /* med_rpc_status - the gRPC outcome of a client call. */
@@ -183,11 +243,28 @@ typedef struct med_rpc_status {
 } med_rpc_status;
 
 /*
- * med_channel_open makes a channel to target ("127.0.0.1:50051",
- * "dns:///identity:50051").  Plaintext for now; mTLS arrives with the
- * security work.  Thread-safe to use from many threads.
+ * med_channel_open makes a plaintext channel to target ("127.0.0.1:50051",
+ * "dns:///identity:50051").  smartmed services refuse plaintext: use it for
+ * a plaintext health port, unit tests and benchmarks.  Thread-safe to use
+ * from many threads.
  */
 med_err med_channel_open(const char *target, med_channel **out) MED_MUST_CHECK;
+
+/* med_channel_opts - how a channel secures its connection. */
+typedef struct med_channel_opts {
+	const med_tls *tls; /* client certificate and CA; NULL: plaintext */
+	const char *server_name; /* name the server certificate must carry
+				    instead of target's host, or NULL */
+} med_channel_opts;
+
+/*
+ * med_channel_open_opts makes a channel with opts (NULL: as
+ * med_channel_open).  With opts->tls the channel speaks mutual TLS: it
+ * verifies the server against tls->ca_pem and presents tls->cert_pem.
+ * Errors: MED_ERR_INVALID, MED_ERR_NOMEM.
+ */
+med_err med_channel_open_opts(const char *target, const med_channel_opts *opts,
+			      med_channel **out) MED_MUST_CHECK;
 
 /* med_channel_close releases ch; NULL is fine. */
 void med_channel_close(med_channel *ch);

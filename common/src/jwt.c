@@ -1,0 +1,582 @@
+/*
+ * jwt.c - bearer JWTs from the hospital's identity provider (OIDC access or
+ * ID tokens), checked offline against the provider's keys (a JWKS file).
+ *
+ * The signature is verified by libjwt.  Two things are done before libjwt
+ * sees a token, because libjwt 1.10 trusts the token's own header: the
+ * algorithm must be RS256 or ES256 (so "none", and HS256 keyed with our
+ * public key, never reach it), and only keys of that algorithm are tried.
+ * libjwt 1.10 cannot read a JWKS, so each JWK (RSA n/e, EC P-256 x/y) is
+ * turned into a PEM public key with OpenSSL 3 when the file is loaded.
+ * Claims are read with jansson, which libjwt itself is built on.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <jwt.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <sodium.h>
+
+#include <med/auth.h>
+#include <med/log.h>
+#include <med/util.h>
+
+#define JWT_MAX_LEN	 8192
+#define JWT_MAX_KEYS	 32
+#define JWT_KID_MAX	 128
+#define JWT_JWKS_MAX	 (1u << 20)
+#define JWT_CLAIM_MAX	 64
+#define JWT_EC_COORD_LEN 32
+
+typedef struct jwt_key {
+	char kid[JWT_KID_MAX];
+	jwt_alg_t alg; /* JWT_ALG_RS256 or JWT_ALG_ES256 */
+	char *pem;
+	int pem_len;
+} jwt_key;
+
+typedef struct jwt_auth {
+	jwt_key keys[JWT_MAX_KEYS];
+	size_t n_keys;
+	char issuer[256];
+	char audience[256];
+	char roles_claim[JWT_CLAIM_MAX];
+	int leeway_s;
+} jwt_auth;
+
+/* --- base64url ------------------------------------------------------------ */
+
+/* b64url_decode decodes s[0..n) (no padding) into a new buffer. */
+static unsigned char *
+b64url_decode(const char *s, size_t n, size_t *out_len)
+{
+	unsigned char *buf = malloc(n * 3 / 4 + 4);
+	size_t len = 0;
+
+	if (buf == NULL)
+		return NULL;
+	if (sodium_base642bin(buf, n * 3 / 4 + 4, s, n, NULL, &len, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+		free(buf);
+		return NULL;
+	}
+	*out_len = len;
+	return buf;
+}
+
+/* b64url_json decodes a base64url segment holding a JSON object. */
+static json_t *
+b64url_json(const char *s, size_t n)
+{
+	size_t len = 0;
+	unsigned char *raw = b64url_decode(s, n, &len);
+	json_t *j;
+
+	if (raw == NULL)
+		return NULL;
+	j = json_loadb((const char *)raw, len, JSON_REJECT_DUPLICATES, NULL);
+	free(raw);
+	if (j != NULL && !json_is_object(j)) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* --- JWK to PEM ------------------------------------------------------------
+ */
+
+static BIGNUM *
+jwk_bn(json_t *jwk, const char *name)
+{
+	const char *v = json_string_value(json_object_get(jwk, name));
+	size_t len = 0;
+	unsigned char *raw;
+	BIGNUM *bn;
+
+	if (v == NULL)
+		return NULL;
+	raw = b64url_decode(v, strlen(v), &len);
+	if (raw == NULL)
+		return NULL;
+	bn = BN_bin2bn(raw, (int)len, NULL);
+	free(raw);
+	return bn;
+}
+
+static EVP_PKEY *
+pkey_from(const char *type, OSSL_PARAM_BLD *bld)
+{
+	OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
+	EVP_PKEY *pkey = NULL;
+
+	if (params == NULL || ctx == NULL || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+		pkey = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	return pkey;
+}
+
+static EVP_PKEY *
+rsa_from_jwk(json_t *jwk)
+{
+	BIGNUM *n = jwk_bn(jwk, "n"), *e = jwk_bn(jwk, "e");
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	EVP_PKEY *pkey = NULL;
+
+	/* Short RSA keys are refused: 2048 bits is the floor of RFC 7518. */
+	if (n != NULL && e != NULL && bld != NULL && BN_num_bits(n) >= 2048 &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e))
+		pkey = pkey_from("RSA", bld);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(n);
+	BN_free(e);
+	return pkey;
+}
+
+static EVP_PKEY *
+ec_from_jwk(json_t *jwk)
+{
+	const char *crv = json_string_value(json_object_get(jwk, "crv"));
+	const char *xs = json_string_value(json_object_get(jwk, "x"));
+	const char *ys = json_string_value(json_object_get(jwk, "y"));
+	unsigned char pub[1 + 2 * JWT_EC_COORD_LEN], *x = NULL, *y = NULL;
+	size_t xl = 0, yl = 0;
+	OSSL_PARAM_BLD *bld = NULL;
+	EVP_PKEY *pkey = NULL;
+
+	if (crv == NULL || strcmp(crv, "P-256") != 0 || xs == NULL ||
+	    ys == NULL)
+		return NULL;
+	x = b64url_decode(xs, strlen(xs), &xl);
+	y = b64url_decode(ys, strlen(ys), &yl);
+	if (x == NULL || y == NULL || xl != JWT_EC_COORD_LEN ||
+	    yl != JWT_EC_COORD_LEN)
+		goto done;
+	pub[0] = 0x04; /* uncompressed point */
+	memcpy(pub + 1, x, JWT_EC_COORD_LEN);
+	memcpy(pub + 1 + JWT_EC_COORD_LEN, y, JWT_EC_COORD_LEN);
+	bld = OSSL_PARAM_BLD_new();
+	if (bld != NULL &&
+	    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+					    "prime256v1", 0) &&
+	    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub,
+					     sizeof(pub)))
+		pkey = pkey_from("EC", bld);
+done:
+	OSSL_PARAM_BLD_free(bld);
+	free(x);
+	free(y);
+	return pkey;
+}
+
+/* pem_of writes pkey's SubjectPublicKeyInfo as PEM into k. */
+static bool
+pem_of(EVP_PKEY *pkey, jwt_key *k)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *data = NULL;
+	long len;
+	bool ok = false;
+
+	if (bio != NULL && PEM_write_bio_PUBKEY(bio, pkey) == 1) {
+		len = BIO_get_mem_data(bio, &data);
+		k->pem = len > 0 ? malloc((size_t)len + 1) : NULL;
+		if (k->pem != NULL) {
+			memcpy(k->pem, data, (size_t)len);
+			k->pem[len] = '\0';
+			k->pem_len = (int)len;
+			ok = true;
+		}
+	}
+	BIO_free(bio);
+	return ok;
+}
+
+/* jwk_load turns one JWK into k; false (with why) when it is not usable. */
+static bool
+jwk_load(json_t *jwk, jwt_key *k, const char **why)
+{
+	const char *kty = json_string_value(json_object_get(jwk, "kty"));
+	const char *use = json_string_value(json_object_get(jwk, "use"));
+	const char *alg = json_string_value(json_object_get(jwk, "alg"));
+	const char *kid = json_string_value(json_object_get(jwk, "kid"));
+	EVP_PKEY *pkey = NULL;
+	bool ok;
+
+	memset(k, 0, sizeof(*k));
+	*why = "not a signing key";
+	if (kty == NULL || (use != NULL && strcmp(use, "sig") != 0))
+		return false;
+	if (strcmp(kty, "RSA") == 0 && (!alg || strcmp(alg, "RS256") == 0)) {
+		k->alg = JWT_ALG_RS256;
+		pkey = rsa_from_jwk(jwk);
+	} else if (strcmp(kty, "EC") == 0 &&
+		   (!alg || strcmp(alg, "ES256") == 0)) {
+		k->alg = JWT_ALG_ES256;
+		pkey = ec_from_jwk(jwk);
+	} else {
+		*why = "neither RS256 (RSA) nor ES256 (EC P-256)";
+		return false;
+	}
+	*why = "bad key parameters (RSA below 2048 bits, or not on P-256)";
+	if (pkey == NULL)
+		return false;
+	if (kid != NULL)
+		med_strlcpy(k->kid, kid, sizeof(k->kid));
+	ok = pem_of(pkey, k);
+	EVP_PKEY_free(pkey);
+	return ok;
+}
+
+static med_err
+jwks_load(jwt_auth *ja, const char *path, char *errbuf, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *keys = json_object_get(root, "keys");
+	size_t i;
+	json_t *jwk;
+
+	if (root == NULL) {
+		snprintf(errbuf, errlen, "%s: %s (line %d)", path, jerr.text,
+			 jerr.line);
+		return MED_ERR_INVALID;
+	}
+	json_array_foreach(keys, i, jwk)
+	{
+		const char *why = NULL;
+
+		if (ja->n_keys == JWT_MAX_KEYS)
+			break;
+		if (jwk_load(jwk, &ja->keys[ja->n_keys], &why))
+			ja->n_keys++;
+		else
+			med_log_warn("jwt: %s: key %zu skipped: %s", path, i,
+				     why);
+	}
+	json_decref(root);
+	if (ja->n_keys > 0)
+		return MED_OK;
+	snprintf(errbuf, errlen, "%s: no usable RS256 or ES256 key in \"keys\"",
+		 path);
+	return MED_ERR_INVALID;
+}
+
+/* --- checking a token ------------------------------------------------------
+ */
+
+/* jwt_shaped: three non-empty base64url parts split by two dots. */
+static bool
+jwt_shaped(const char *s, size_t n, size_t dots[2])
+{
+	size_t nd = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '.') {
+			if (nd == 2 || i == 0 || (nd == 1 && i == dots[0] + 1))
+				return false;
+			dots[nd++] = i;
+		} else if (!((ch >= 'A' && ch <= 'Z') ||
+			     (ch >= 'a' && ch <= 'z') ||
+			     (ch >= '0' && ch <= '9') || ch == '-' ||
+			     ch == '_')) {
+			return false;
+		}
+	}
+	return nd == 2 && dots[1] + 1 < n;
+}
+
+/* header_alg reads the protected header: the algorithm and the key id. */
+static jwt_alg_t
+header_alg(const char *tok, size_t len, char *kid, size_t kid_len)
+{
+	json_t *h = b64url_json(tok, len);
+	const char *alg, *k;
+	jwt_alg_t a = JWT_ALG_INVAL;
+
+	if (h == NULL)
+		return JWT_ALG_INVAL;
+	alg = json_string_value(json_object_get(h, "alg"));
+	k = json_string_value(json_object_get(h, "kid"));
+	kid[0] = '\0';
+	if (k != NULL)
+		med_strlcpy(kid, k, kid_len);
+	if (alg != NULL && strcmp(alg, "RS256") == 0)
+		a = JWT_ALG_RS256;
+	else if (alg != NULL && strcmp(alg, "ES256") == 0)
+		a = JWT_ALG_ES256;
+	/* Anything else - none, HS*, PS*, crit extensions - is refused. */
+	if (json_object_get(h, "crit") != NULL)
+		a = JWT_ALG_INVAL;
+	json_decref(h);
+	return a;
+}
+
+/* verify_sig tries the keys of alg (and kid, when both name one). */
+static bool
+verify_sig(const jwt_auth *ja, const char *tok, jwt_alg_t alg, const char *kid)
+{
+	for (size_t i = 0; i < ja->n_keys; i++) {
+		const jwt_key *k = &ja->keys[i];
+		jwt_t *j = NULL;
+		bool ok;
+
+		if (k->alg != alg ||
+		    (kid[0] && k->kid[0] && strcmp(kid, k->kid)))
+			continue;
+		ok = jwt_decode(&j, tok, (const unsigned char *)k->pem,
+				k->pem_len) == 0 &&
+		     jwt_get_alg(j) == alg;
+		jwt_free(j);
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
+/* num_claim reads a NumericDate; false when absent or not a number. */
+static bool
+num_claim(json_t *claims, const char *name, int64_t *out)
+{
+	json_t *v = json_object_get(claims, name);
+
+	if (json_is_integer(v))
+		*out = (int64_t)json_integer_value(v);
+	else if (json_is_real(v))
+		*out = (int64_t)json_real_value(v);
+	else
+		return false;
+	return true;
+}
+
+static bool
+aud_ok(json_t *claims, const char *audience)
+{
+	json_t *aud = json_object_get(claims, "aud"), *v;
+	size_t i;
+
+	if (json_is_string(aud))
+		return strcmp(json_string_value(aud), audience) == 0;
+	json_array_foreach(aud, i, v)
+	{
+		if (json_is_string(v) &&
+		    strcmp(json_string_value(v), audience) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* time_why says why the token is outside its validity, or NULL. */
+static const char *
+time_why(const jwt_auth *ja, json_t *claims, int64_t now)
+{
+	int64_t exp, nbf, iat;
+
+	if (!num_claim(claims, "exp", &exp))
+		return "no exp";
+	if (now > exp + ja->leeway_s)
+		return "expired";
+	if (num_claim(claims, "nbf", &nbf) && now + ja->leeway_s < nbf)
+		return "not yet valid (nbf)";
+	if (num_claim(claims, "iat", &iat) && now + ja->leeway_s < iat)
+		return "issued in the future (iat)";
+	return NULL;
+}
+
+/* name_ok: a user name for logs and audit: UTF-8, no control chars. */
+static bool
+name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= MED_PRINCIPAL_NAME_MAX || !med_utf8_valid(s, n))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+static uint32_t
+role_of(json_t *v)
+{
+	if (!json_is_string(v))
+		return 0;
+	/* Services are known by their certificates, never by a token. */
+	return med_role_parse(json_string_value(v), json_string_length(v)) &
+	       ~(uint32_t)MED_ROLE_SERVICE;
+}
+
+static uint32_t
+roles_of(json_t *claim)
+{
+	uint32_t roles = 0;
+	json_t *v;
+	size_t i;
+
+	if (json_is_string(claim))
+		return role_of(claim);
+	json_array_foreach(claim, i, v) roles |= role_of(v);
+	return roles;
+}
+
+/* claims_check checks the payload and fills out; returns why not, or NULL. */
+static const char *
+claims_check(const jwt_auth *ja, json_t *claims, med_principal *out)
+{
+	const char *iss = json_string_value(json_object_get(claims, "iss"));
+	const char *user = json_string_value(
+		json_object_get(claims, "preferred_username"));
+	const char *why;
+
+	if (iss == NULL || strcmp(iss, ja->issuer) != 0)
+		return "wrong issuer";
+	if (!aud_ok(claims, ja->audience))
+		return "wrong audience";
+	why = time_why(ja, claims, med_now_ms() / 1000);
+	if (why != NULL)
+		return why;
+	if (user == NULL)
+		user = json_string_value(json_object_get(claims, "sub"));
+	if (user == NULL || !name_ok(user))
+		return "no usable preferred_username or sub";
+	memset(out, 0, sizeof(*out));
+	med_strlcpy(out->user, user, sizeof(out->user));
+	out->roles = roles_of(json_object_get(claims, ja->roles_claim));
+	out->authenticated = true;
+	return NULL;
+}
+
+/* check verifies tok (NUL-terminated, JWT-shaped); why says what failed. */
+static const char *
+check(const jwt_auth *ja, const char *tok, const size_t dots[2],
+      med_principal *out)
+{
+	char kid[JWT_KID_MAX];
+	jwt_alg_t alg = header_alg(tok, dots[0], kid, sizeof(kid));
+	json_t *claims;
+	const char *why;
+
+	if (alg == JWT_ALG_INVAL)
+		return "header: algorithm not RS256 or ES256";
+	if (!verify_sig(ja, tok, alg, kid))
+		return "bad signature or unknown key";
+	claims = b64url_json(tok + dots[0] + 1, dots[1] - dots[0] - 1);
+	if (claims == NULL)
+		return "payload: not a JSON object";
+	why = claims_check(ja, claims, out);
+	json_decref(claims);
+	return why;
+}
+
+static med_err
+jwt_authenticate(void *self, const med_auth_input *in, med_principal *out)
+{
+	const jwt_auth *ja = self;
+	size_t dots[2];
+	const char *why;
+	char *tok;
+
+	if (in->bearer == NULL || in->bearer_len > JWT_MAX_LEN ||
+	    !jwt_shaped(in->bearer, in->bearer_len, dots))
+		return MED_ERR_NOT_FOUND;
+	tok = malloc(in->bearer_len + 1);
+	if (tok == NULL)
+		return MED_ERR_NOMEM;
+	memcpy(tok, in->bearer, in->bearer_len);
+	tok[in->bearer_len] = '\0';
+	why = check(ja, tok, dots, out);
+	free(tok);
+	if (why == NULL)
+		return MED_OK;
+	memset(out, 0, sizeof(*out));
+	med_log_warn("jwt: token refused: %s", why);
+	return MED_ERR_UNAUTHENTICATED;
+}
+
+static void
+jwt_auth_free(void *self)
+{
+	jwt_auth *ja = self;
+
+	if (ja == NULL)
+		return;
+	for (size_t i = 0; i < ja->n_keys; i++)
+		free(ja->keys[i].pem);
+	free(ja);
+}
+
+static med_err
+opts_check(const med_jwt_opts *o, char *errbuf, size_t errlen)
+{
+	const char *why = NULL;
+
+	if (o->jwks_path == NULL || o->jwks_path[0] == '\0')
+		why = "a JWKS file is required";
+	else if (o->issuer == NULL || o->issuer[0] == '\0' ||
+		 strlen(o->issuer) >= 256)
+		why = "an issuer (iss) is required";
+	else if (o->audience == NULL || o->audience[0] == '\0' ||
+		 strlen(o->audience) >= 256)
+		why = "an audience (aud) is required";
+	else if (o->roles_claim != NULL &&
+		 (o->roles_claim[0] == '\0' ||
+		  strlen(o->roles_claim) >= JWT_CLAIM_MAX))
+		why = "the roles claim name is empty or too long";
+	else if (o->leeway_s < 0 || o->leeway_s > 600)
+		why = "leeway must be 0..600 s";
+	if (why == NULL)
+		return MED_OK;
+	snprintf(errbuf, errlen, "jwt: %s", why);
+	return MED_ERR_INVALID;
+}
+
+med_err
+med_auth_jwt_open(const med_jwt_opts *opts, med_authenticator *out,
+		  char *errbuf, size_t errlen)
+{
+	char local[256];
+	jwt_auth *ja;
+	med_err err;
+
+	if (errbuf == NULL || errlen == 0) {
+		errbuf = local;
+		errlen = sizeof(local);
+	}
+	if (opts == NULL || out == NULL)
+		return MED_ERR_INVALID;
+	err = opts_check(opts, errbuf, errlen);
+	if (err != MED_OK)
+		return err;
+	if (sodium_init() < 0)
+		return MED_ERR_INTERNAL;
+	ja = calloc(1, sizeof(*ja));
+	if (ja == NULL)
+		return MED_ERR_NOMEM;
+	med_strlcpy(ja->issuer, opts->issuer, sizeof(ja->issuer));
+	med_strlcpy(ja->audience, opts->audience, sizeof(ja->audience));
+	med_strlcpy(ja->roles_claim,
+		    opts->roles_claim ? opts->roles_claim : "roles",
+		    sizeof(ja->roles_claim));
+	ja->leeway_s = opts->leeway_s;
+	err = jwks_load(ja, opts->jwks_path, errbuf, errlen);
+	if (err != MED_OK) {
+		jwt_auth_free(ja);
+		return err;
+	}
+	*out = (med_authenticator){jwt_authenticate, jwt_auth_free, ja};
+	return MED_OK;
+}

@@ -1,0 +1,236 @@
+/*
+ * sth.c - signed tree heads: the Ed25519 signing key and the thread that
+ * signs a new head every MED_AUDIT_STH_INTERVAL_MS when the log has grown.
+ *
+ * Key file: one line of 64 hex digits, the Ed25519 seed.  With
+ * MED_AUDIT_SIGNING_KEY_FILE unset the key lives in the service's spool
+ * directory and is generated on first start (development); with it set the
+ * file must exist unless MED_AUDIT_KEYGEN=true allows creating it.
+ */
+#include <med/log.h>
+#include <med/util.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit_svc.h"
+
+#define SEED_HEX_LEN (2 * crypto_sign_SEEDBYTES)
+
+static med_err
+key_read(const char *path, uint8_t seed[crypto_sign_SEEDBYTES])
+{
+	char buf[SEED_HEX_LEN + 2];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL)
+		return errno == ENOENT ? MED_ERR_NOT_FOUND : MED_ERR_IO;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	/* crypto_sign_SEEDBYTES == MED_MERKLE_HASH_LEN: reuse the parser. */
+	if (!med_merkle_unhex(buf, seed)) {
+		med_log_error("%s: not 64 hex digits (an Ed25519 seed)", path);
+		return MED_ERR_INVALID;
+	}
+	return MED_OK;
+}
+
+static med_err
+key_create(const char *path, uint8_t seed[crypto_sign_SEEDBYTES])
+{
+	char hex[SEED_HEX_LEN + 2];
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	bool ok;
+
+	if (fd < 0) {
+		med_log_error("%s: cannot create: %s", path, strerror(errno));
+		return MED_ERR_IO;
+	}
+	randombytes_buf(seed, crypto_sign_SEEDBYTES);
+	med_merkle_hex(seed, hex);
+	hex[SEED_HEX_LEN] = '\n';
+	ok = write(fd, hex, SEED_HEX_LEN + 1) == SEED_HEX_LEN + 1 &&
+	     fsync(fd) == 0;
+	close(fd);
+	sodium_memzero(hex, sizeof(hex));
+	if (!ok) {
+		unlink(path);
+		return MED_ERR_IO;
+	}
+	med_log_warn("audit: generated a new tree-head signing key in %s",
+		     path);
+	return MED_OK;
+}
+
+static void
+key_id_of(const uint8_t pk[crypto_sign_PUBLICKEYBYTES],
+	  char out[AUDIT_KEY_ID_LEN + 1])
+{
+	uint8_t h[crypto_hash_sha256_BYTES];
+	char hex[2 * MED_MERKLE_HASH_LEN + 1];
+
+	crypto_hash_sha256(h, pk, crypto_sign_PUBLICKEYBYTES);
+	med_merkle_hex(h, hex);
+	memcpy(out, hex, AUDIT_KEY_ID_LEN);
+	out[AUDIT_KEY_ID_LEN] = '\0';
+}
+
+med_err
+audit_keys_load(audit_state *st)
+{
+	const med_config *cfg = med_service_config(st->svc);
+	const char *file = med_config_str(cfg, "MED_AUDIT_SIGNING_KEY_FILE");
+	bool keygen = med_config_bool(cfg, "MED_AUDIT_KEYGEN");
+	uint8_t seed[crypto_sign_SEEDBYTES];
+	char path[4096];
+	med_err err;
+
+	if (sodium_init() < 0)
+		return MED_ERR_INTERNAL;
+	if (file == NULL || file[0] == '\0') {
+		const char *dir = med_config_str(cfg, "MED_AUDIT_SPOOL_DIR");
+		snprintf(path, sizeof(path), "%s/audit-signing.key",
+			 dir ? dir : ".");
+		keygen = true;
+	} else {
+		med_strlcpy(path, file, sizeof(path));
+	}
+	err = key_read(path, seed);
+	if (err == MED_ERR_NOT_FOUND && keygen)
+		err = key_create(path, seed);
+	else if (err == MED_ERR_NOT_FOUND)
+		med_log_error("MED_AUDIT_SIGNING_KEY_FILE %s: missing (set "
+			      "MED_AUDIT_KEYGEN=true to create it)",
+			      path);
+	if (err != MED_OK)
+		return err;
+	crypto_sign_seed_keypair(st->pk, st->sk, seed);
+	sodium_memzero(seed, sizeof(seed));
+	key_id_of(st->pk, st->key_id);
+	med_log_info("audit: tree heads signed with key %s", st->key_id);
+	return MED_OK;
+}
+
+typedef struct sign_ctx {
+	audit_state *st;
+	bool signed_one;
+} sign_ctx;
+
+static med_err
+sign_tx(med_db_conn *c, void *arg)
+{
+	sign_ctx *s = arg;
+	audit_sth h, last;
+	uint8_t msg[MED_AUDIT_STH_MSG_LEN];
+	med_err err = audit_tree_size(c, false, &h.tree_size);
+
+	s->signed_one = false;
+	if (err != MED_OK)
+		return err;
+	err = audit_sth_latest(c, &last);
+	if (err == MED_OK && last.tree_size == h.tree_size &&
+	    strcmp(last.key_id, s->st->key_id) == 0)
+		return MED_OK;
+	if (err != MED_OK && err != MED_ERR_NOT_FOUND)
+		return err;
+	if ((err = med_merkle_root(h.tree_size, audit_node_get, c, h.root)) !=
+	    MED_OK)
+		return err;
+	h.timestamp_ms = med_now_ms();
+	med_audit_sth_message(h.tree_size, h.timestamp_ms, h.root, msg);
+	crypto_sign_detached(h.sig, NULL, msg, sizeof(msg), s->st->sk);
+	{
+		med_db_value v[] = {
+			MED_DB_I64((int64_t)h.tree_size),
+			MED_DB_I64(h.timestamp_ms),
+			MED_DB_BLOBV(h.root, sizeof(h.root)),
+			MED_DB_BLOBV(h.sig, sizeof(h.sig)),
+			MED_DB_STR(s->st->key_id),
+		};
+		err = med_db_exec(c,
+				  "INSERT INTO tree_heads (tree_size,"
+				  " timestamp_ms, root_hash, signature, key_id)"
+				  " VALUES (?, ?, ?, ?, ?)",
+				  v, 5, NULL, NULL);
+	}
+	/* Another replica signed the same size in the same millisecond. */
+	if (err == MED_ERR_EXISTS)
+		return MED_OK;
+	s->signed_one = err == MED_OK;
+	return err;
+}
+
+med_err
+audit_sth_sign_now(audit_state *st)
+{
+	sign_ctx s = {st, false};
+
+	return med_db_tx(med_service_db(st->svc), sign_tx, &s);
+}
+
+static void *
+sth_main(void *arg)
+{
+	audit_state *st = arg;
+	med_err last_err = MED_OK;
+
+	pthread_mutex_lock(&st->sth_mu);
+	while (!st->sth_stop) {
+		struct timespec until;
+		med_err err;
+
+		pthread_mutex_unlock(&st->sth_mu);
+		err = audit_sth_sign_now(st);
+		/* Log a failure once, not every interval while the db is away.
+		 */
+		if (err != MED_OK && err != last_err)
+			med_log_warn("audit: cannot sign a tree head: %s",
+				     med_strerror(err));
+		last_err = err;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += st->sth_interval_ms / 1000;
+		until.tv_nsec += (long)(st->sth_interval_ms % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&st->sth_mu);
+		if (!st->sth_stop)
+			pthread_cond_timedwait(&st->sth_cv, &st->sth_mu,
+					       &until);
+	}
+	pthread_mutex_unlock(&st->sth_mu);
+	return NULL;
+}
+
+med_err
+audit_sth_start(audit_state *st)
+{
+	st->sth_interval_ms = med_config_int(med_service_config(st->svc),
+					     "MED_AUDIT_STH_INTERVAL_MS");
+	if (pthread_create(&st->sth_thread, NULL, sth_main, st) != 0)
+		return MED_ERR_NOMEM;
+	st->sth_started = true;
+	return MED_OK;
+}
+
+void
+audit_sth_stop(audit_state *st)
+{
+	if (!st->sth_started)
+		return;
+	pthread_mutex_lock(&st->sth_mu);
+	st->sth_stop = true;
+	pthread_cond_signal(&st->sth_cv);
+	pthread_mutex_unlock(&st->sth_mu);
+	pthread_join(st->sth_thread, NULL);
+	st->sth_started = false;
+}

@@ -1,0 +1,50 @@
+/*
+ * auditverify.h - the audit log verifier's parts: argument parsing
+ * helpers (main.c), proof and head checks (proofs.c), the full log audit
+ * over the database (log.c).
+ */
+#ifndef AUDITVERIFY_H
+#define AUDITVERIFY_H
+
+#include <med/audit.h>
+#include <med/merkle.h>
+
+#include <sodium.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { AV_OK = 0, AV_FAILED = 1, AV_USAGE = 2 };
+
+/* av_args - every option of every command. */
+typedef struct av_args {
+	bool has_pubkey;
+	uint8_t pubkey[crypto_sign_PUBLICKEYBYTES];
+	uint8_t sig[crypto_sign_BYTES];
+	uint64_t size, index, first, second;
+	int64_t timestamp_ms;
+	uint8_t root[MED_MERKLE_HASH_LEN], leaf[MED_MERKLE_HASH_LEN];
+	uint8_t first_root[MED_MERKLE_HASH_LEN];
+	uint8_t second_root[MED_MERKLE_HASH_LEN];
+	uint8_t path[MED_MERKLE_MAX_PROOF][MED_MERKLE_HASH_LEN];
+	size_t n_path;
+	const char *db_host, *db_socket, *db_user, *db_password, *db_name;
+	int db_port;
+} av_args;
+
+/* av_unhex parses exactly 2 * len hex digits into out. */
+bool av_unhex(const char *s, uint8_t *out, size_t len);
+
+/* av_parse_path parses comma-separated hashes ("" is an empty path). */
+bool av_parse_path(const char *s, uint8_t (*path)[MED_MERKLE_HASH_LEN],
+		   size_t *n);
+
+/* av_set_db_opt sets database option k (0 host, 1 port, 2 socket, 3 user,
+ * 4 password, 5 name). */
+bool av_set_db_opt(av_args *a, int k, const char *v);
+
+int av_cmd_sth(const av_args *a);
+int av_cmd_inclusion(const av_args *a);
+int av_cmd_consistency(const av_args *a);
+int av_cmd_log(const av_args *a);
+
+#endif
