@@ -38,10 +38,12 @@ def main():
             "MED_AUDIT_STH_INTERVAL_MS": str(sth)}) as st:
         base = [exe, "--url", "tcp://127.0.0.1:%d" % st.audit_port,
                 "--db-port", str(st.db_port), "--db-name", "smartmed_audit"]
+        env = dict(os.environ)
+        env.update(st.client_tls_env())
         subprocess.run(base + [
             "--grpc", st.addr("audit"), "--token", st.token("auditor"),
             "--events", str(events), "--emitters", str(emitters),
-            "--batch", str(batch)], check=True)
+            "--batch", str(batch)], check=True, env=env)
         if leaves <= 0:
             return
         tree = os.path.join(st.workdir, "tree")

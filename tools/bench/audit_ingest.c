@@ -410,9 +410,32 @@ one_proof(med_channel *ch, const bench_opts *o, const char *event_id)
 	return err;
 }
 
+/*
+ * open_channel opens a channel to the audit service's mutual-TLS port with
+ * the client identity in MED_TLS_CERT, MED_TLS_KEY and MED_TLS_CA.
+ */
+static int
+open_channel(const char *target, med_tls *tls, med_channel **ch)
+{
+	med_channel_opts co = {.tls = tls};
+	char err[512];
+
+	if (med_tls_load(tls, getenv("MED_TLS_CERT"), getenv("MED_TLS_KEY"),
+			 getenv("MED_TLS_CA"), err, sizeof(err)) != MED_OK) {
+		fprintf(stderr, "bench: MED_TLS_*: %s\n", err);
+		return 1;
+	}
+	if (med_channel_open_opts(target, &co, ch) != MED_OK) {
+		fprintf(stderr, "bench: cannot open a channel to %s\n", target);
+		return 1;
+	}
+	return 0;
+}
+
 static int
 bench_time_to_proof(const bench_opts *o)
 {
+	med_tls tls = {0};
 	med_channel *ch = NULL;
 	nng_socket s;
 	Smartmed__Common__V1__AuditEvent ev =
@@ -427,11 +450,8 @@ bench_time_to_proof(const bench_opts *o)
 	int64_t t0, t_ack, t_head, t_p;
 	bool grpc_ok;
 
-	if (med_channel_open(o->grpc, &ch) != MED_OK) {
-		fprintf(stderr, "bench: cannot open a channel to %s\n",
-			o->grpc);
+	if (open_channel(o->grpc, &tls, &ch) != 0)
 		return 1;
-	}
 	if (nng_req0_open(&s) != 0 || nng_dial(s, o->url, NULL, 0) != 0) {
 		fprintf(stderr, "bench: cannot dial %s\n", o->url);
 		return 1;
@@ -469,6 +489,7 @@ bench_time_to_proof(const bench_opts *o)
 	}
 	nng_close(s);
 	med_channel_close(ch);
+	med_tls_fini(&tls);
 	return 0;
 }
 
