@@ -1,8 +1,14 @@
 /*
- * handlers.c - one thin function per dosage RPC.
+ * handlers.c - one thin function per dosage RPC (catalogue, patient
+ * context, orders) and the method table; the clinical RPCs are in
+ * handlers_admin.c.
  */
 #include <med/check.h>
 #include <med/service.h>
+#include <med/util.h>
+
+#include <string.h>
+#include <strings.h>
 
 #include "dosage.h"
 
@@ -62,23 +68,204 @@ list_drugs(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	return res->page ? MED_OK : MED_ERR_NOMEM;
 }
 
-#define DRUG_READERS                                                           \
-	(MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_PHARMACIST |           \
-	 MED_ROLE_ADMIN)
+static med_err
+import_catalogue(med_call *call, const ProtobufCMessage *in,
+		 ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__ImportCatalogueRequest *req =
+		(const void *)in;
+	Smartmed__Dosage__V1__ImportCatalogueResponse *res = (void *)out;
+	dos_import imp;
+	med_err err = dosage_csv_parse(call, req->csv.data, req->csv.len, &imp);
+
+	if (err != MED_OK)
+		return err;
+	res->errors = imp.errors;
+	res->n_errors = imp.n_errors;
+	/* All or nothing: a half-imported catalogue is worse than none. */
+	if (imp.n_errors > 0)
+		return MED_OK;
+	err = dosage_store_import(call_db(call), imp.drugs, imp.n_drugs);
+	if (err == MED_OK)
+		res->imported = (uint32_t)imp.n_drugs;
+	return err;
+}
+
+static med_err
+set_context(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__SetPatientContextRequest *req =
+		(const void *)in;
+	med_err err = dosage_check_context(call, req->context);
+
+	if (err != MED_OK)
+		return err;
+	med_call_set_patient(call, req->context->patient_id);
+	return dosage_store_set_context(
+		call_db(call), med_call_arena(call), req->context,
+		med_call_principal(call)->user, med_now_ms(), (void *)out);
+}
+
+static med_err
+get_context(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__GetPatientContextRequest *req =
+		(const void *)in;
+	med_err err = med_check_id(call, "patient_id", req->patient_id);
+
+	if (err != MED_OK)
+		return err;
+	med_call_set_patient(call, req->patient_id);
+	err = dosage_store_get_context(call_db(call), med_call_arena(call),
+				       req->patient_id, (void *)out);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err,
+				     "patient_id: no context recorded");
+	return err;
+}
+
+static bool
+route_allowed(const dos_drug *d, const char *route)
+{
+	if (d->n_routes == 0)
+		return true;
+	for (size_t i = 0; i < d->n_routes; i++)
+		if (strcmp(d->routes[i], route) == 0)
+			return true;
+	return false;
+}
+
+/* order_prepare fills the derived fields of a new order from its drug. */
+static med_err
+order_prepare(med_call *call, dos_order *o, const dos_drug *d, int64_t now)
+{
+	med_err err = dosage_convert(call, "order.unit", o->dose, o->unit, d,
+				     &o->dose_in_drug_unit);
+
+	if (err != MED_OK)
+		return err;
+	if (!route_allowed(d, o->route))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "order.route: not a route of this drug");
+	o->drug_unit = d->unit;
+	o->prn = o->prn || strcasecmp(o->frequency, "prn") == 0;
+	if (o->start_ms == 0)
+		o->start_ms = now;
+	if (o->end_ms != 0 && o->end_ms <= o->start_ms)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "order.end_ms: must be after start_ms");
+	o->created_by = (char *)med_call_principal(call)->user;
+	o->created_ms = now;
+	return MED_OK;
+}
+
+static med_err
+create_order(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__CreateOrderRequest *req = (const void *)in;
+	int64_t now = med_now_ms();
+	med_err err = dosage_check_order(call, req->order, now);
+	dos_drug drug;
+
+	if (err != MED_OK)
+		return err;
+	med_call_set_patient(call, req->order->patient_id);
+	err = dosage_store_get(call_db(call), med_call_arena(call),
+			       req->order->drug_code, &drug);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err,
+				     "order.drug_code: no such drug");
+	if (err != MED_OK ||
+	    (err = order_prepare(call, req->order, &drug, now)) != MED_OK)
+		return err;
+	return dosage_store_create_order(call_db(call), med_call_arena(call),
+					 req->order, (void *)out);
+}
+
+static med_err
+get_order(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__GetOrderRequest *req = (const void *)in;
+	dos_order *o = (void *)out;
+	med_err err = med_check_id(call, "order_id", req->order_id);
+
+	if (err != MED_OK)
+		return err;
+	err = dosage_store_get_order(call_db(call), med_call_arena(call),
+				     req->order_id, o);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "order_id: no such order");
+	if (err == MED_OK)
+		med_call_set_patient(call, o->patient_id);
+	return err;
+}
+
+static med_err
+discontinue_order(med_call *call, const ProtobufCMessage *in,
+		  ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__DiscontinueOrderRequest *req =
+		(const void *)in;
+	dos_order *o = (void *)out;
+	med_err err;
+
+	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
+	    (err = med_check_text(call, "reason", req->reason, 1, 500)) !=
+		    MED_OK)
+		return err;
+	err = dosage_store_discontinue(
+		call_db(call), med_call_arena(call), req->order_id,
+		med_call_principal(call)->user, req->reason, med_now_ms(), o);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "order_id: no such order");
+	if (err == MED_ERR_PRECONDITION)
+		return med_call_fail(call, err,
+				     "order_id: order is not active");
+	if (err == MED_OK)
+		med_call_set_patient(call, o->patient_id);
+	return err;
+}
+
+#define R_CLIN	     MED_ROLE_CLINICIAN
+#define R_NURSE	     MED_ROLE_NURSE
+#define R_PHARM	     MED_ROLE_PHARMACIST
+#define R_ADMIN	     MED_ROLE_ADMIN
+#define DRUG_READERS (R_CLIN | R_NURSE | R_PHARM | R_ADMIN)
+#define CARE	     (R_CLIN | R_NURSE | R_PHARM)
+
+#define M(name, req, resp, fn, roles)                                          \
+	{                                                                      \
+		DOS_PATH(name), &smartmed__dosage__v1__##req##__descriptor,    \
+			&smartmed__dosage__v1__##resp##__descriptor,           \
+			MED_RPC_UNARY, fn, NULL, roles                         \
+	}
 
 const med_method dosage_methods[] = {
-	{DOS_PATH("UpsertDrug"),
-	 &smartmed__dosage__v1__upsert_drug_request__descriptor,
-	 &smartmed__dosage__v1__drug__descriptor, MED_RPC_UNARY, upsert_drug,
-	 NULL, MED_ROLE_PHARMACIST | MED_ROLE_ADMIN},
-	{DOS_PATH("GetDrug"),
-	 &smartmed__dosage__v1__get_drug_request__descriptor,
-	 &smartmed__dosage__v1__drug__descriptor, MED_RPC_UNARY, get_drug, NULL,
-	 DRUG_READERS},
-	{DOS_PATH("ListDrugs"),
-	 &smartmed__dosage__v1__list_drugs_request__descriptor,
-	 &smartmed__dosage__v1__list_drugs_response__descriptor, MED_RPC_UNARY,
-	 list_drugs, NULL, DRUG_READERS},
+	M("UpsertDrug", upsert_drug_request, drug, upsert_drug,
+	  R_PHARM | R_ADMIN),
+	M("GetDrug", get_drug_request, drug, get_drug, DRUG_READERS),
+	M("ListDrugs", list_drugs_request, list_drugs_response, list_drugs,
+	  DRUG_READERS),
+	M("ImportCatalogue", import_catalogue_request,
+	  import_catalogue_response, import_catalogue, R_PHARM | R_ADMIN),
+	M("SetPatientContext", set_patient_context_request, patient_context,
+	  set_context, CARE),
+	M("GetPatientContext", get_patient_context_request, patient_context,
+	  get_context, CARE),
+	M("CreateOrder", create_order_request, order, create_order, R_CLIN),
+	M("GetOrder", get_order_request, order, get_order, CARE),
+	M("DiscontinueOrder", discontinue_order_request, order,
+	  discontinue_order, R_CLIN | R_PHARM),
+	M("CheckDose", check_dose_request, check_dose_response,
+	  dosage_rpc_check_dose, CARE),
+	M("RecordAdministration", record_administration_request, administration,
+	  dosage_rpc_record, R_CLIN | R_NURSE),
+	M("ConfirmHighAlert", confirm_high_alert_request, administration,
+	  dosage_rpc_confirm, CARE),
+	M("ListDue", list_due_request, list_due_response, dosage_rpc_list_due,
+	  R_CLIN | R_NURSE),
+	M("History", history_request, history_response, dosage_rpc_history,
+	  CARE),
 };
 const size_t dosage_n_methods =
 	sizeof(dosage_methods) / sizeof(dosage_methods[0]);

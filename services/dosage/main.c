@@ -17,6 +17,10 @@ main(int argc, char **argv)
 		.n_migrations = dosage_n_migrations,
 		.default_grpc_port = 50053,
 		.default_http_port = 9103,
+		.extra_config = dosage_config,
+		.n_extra_config = dosage_n_config,
+		.start = dosage_start,
+		.stop = dosage_stop,
 	};
 
 	return med_service_main(&def, argc, argv);

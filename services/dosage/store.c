@@ -1,9 +1,11 @@
 /*
- * store.c - the dosage service's SQL: the drugs catalogue.
+ * store.c - the dosage service's SQL: migrations and the drug catalogue.
  */
 #include <med/arena.h>
 #include <med/util.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dosage.h"
@@ -23,30 +25,211 @@ static const char *const v1_statements[] = {
 	NULL,
 };
 
+static const char *const v2_statements[] = {
+	"ALTER TABLE drugs"
+	" ADD COLUMN IF NOT EXISTS code_system VARCHAR(16) NOT NULL"
+	" DEFAULT 'local',"
+	" ADD COLUMN IF NOT EXISTS substance VARCHAR(400) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS drug_class VARCHAR(400) NOT NULL"
+	" DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS forms TEXT NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS routes TEXT NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS min_single_dose DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS max_dose_per_kg DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS max_daily_dose_per_kg DOUBLE NOT NULL"
+	" DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS max_dose_per_m2 DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS min_interval_minutes INT UNSIGNED NOT NULL"
+	" DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS lifetime_max_dose DOUBLE NOT NULL"
+	" DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS renal_bands VARCHAR(200) NOT NULL"
+	" DEFAULT ''",
+	"CREATE TABLE IF NOT EXISTS patient_context ("
+	" patient_id CHAR(36) NOT NULL PRIMARY KEY,"
+	" is_set TINYINT NOT NULL,"
+	" weight_kg DOUBLE NULL,"
+	" height_cm DOUBLE NULL,"
+	" crcl_ml_min DOUBLE NULL,"
+	" allergies TEXT NOT NULL,"
+	" allergies_known TINYINT NOT NULL,"
+	" measured_ms BIGINT NOT NULL,"
+	" updated_by VARCHAR(128) NOT NULL,"
+	" updated_ms BIGINT NOT NULL"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"CREATE TABLE IF NOT EXISTS orders ("
+	" id CHAR(36) NOT NULL PRIMARY KEY,"
+	" patient_id CHAR(36) NOT NULL,"
+	" drug_code VARCHAR(64) NOT NULL,"
+	" dose DOUBLE NOT NULL,"
+	" unit VARCHAR(8) NOT NULL,"
+	" dose_drug_unit DOUBLE NOT NULL,"
+	" drug_unit VARCHAR(8) NOT NULL,"
+	" route VARCHAR(160) NOT NULL,"
+	" frequency VARCHAR(8) NOT NULL,"
+	" prn TINYINT NOT NULL,"
+	" start_ms BIGINT NOT NULL,"
+	" end_ms BIGINT NOT NULL,"
+	" status TINYINT NOT NULL,"
+	" created_by VARCHAR(128) NOT NULL,"
+	" created_ms BIGINT NOT NULL,"
+	" discontinued_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" discontinued_ms BIGINT NOT NULL DEFAULT 0,"
+	" discontinue_reason VARCHAR(2000) NOT NULL DEFAULT '',"
+	" KEY idx_orders_patient (patient_id, status)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"CREATE TABLE IF NOT EXISTS administrations ("
+	" id CHAR(36) NOT NULL PRIMARY KEY,"
+	" order_id CHAR(36) NOT NULL,"
+	" patient_id CHAR(36) NOT NULL,"
+	" drug_code VARCHAR(64) NOT NULL,"
+	" dose DOUBLE NOT NULL,"
+	" unit VARCHAR(8) NOT NULL,"
+	" dose_drug_unit DOUBLE NOT NULL,"
+	" drug_unit VARCHAR(8) NOT NULL,"
+	" effective_ms BIGINT NOT NULL,"
+	" recorded_ms BIGINT NOT NULL,"
+	" status VARCHAR(16) NOT NULL,"
+	" performer VARCHAR(128) NOT NULL,"
+	" confirmed_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" confirmed_ms BIGINT NOT NULL DEFAULT 0,"
+	" identity VARCHAR(16) NOT NULL,"
+	" token_id VARCHAR(64) NOT NULL,"
+	" v_score DOUBLE NOT NULL,"
+	" v_threshold DOUBLE NOT NULL,"
+	" v_model VARCHAR(64) NOT NULL,"
+	" dose_ovr_reason INT NOT NULL,"
+	" dose_ovr_text VARCHAR(2000) NOT NULL,"
+	" dose_ovr_by VARCHAR(128) NOT NULL,"
+	" id_ovr_reason INT NOT NULL,"
+	" id_ovr_text VARCHAR(2000) NOT NULL,"
+	" overall INT NOT NULL,"
+	" checks BLOB NOT NULL,"
+	" KEY idx_admin_patient_drug (patient_id, drug_code, effective_ms),"
+	" KEY idx_admin_order (order_id, effective_ms)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
+	{2, "full dose limits, patient context, orders, administrations",
+	 v2_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);
 
 #define DRUG_COLUMNS                                                           \
 	"code, name, unit, max_single_dose, max_daily_dose, high_alert,"       \
-	" updated_ms, revision"
+	" updated_ms, revision, code_system, substance, drug_class, forms,"    \
+	" routes, min_single_dose, max_dose_per_kg, max_daily_dose_per_kg,"    \
+	" max_dose_per_m2, min_interval_minutes, lifetime_max_dose,"           \
+	" renal_bands"
 
 typedef struct drug_rows {
 	med_arena *arena;
-	Smartmed__Dosage__V1__Drug **items;
+	dos_drug **items;
 	size_t n, cap;
 } drug_rows;
+
+/* split_list splits "a;b" into an arena array of strings. */
+static med_err
+split_list(med_arena *a, const char *s, char ***out, size_t *n)
+{
+	size_t k = 0, cap = 1;
+	char **v;
+	char *copy = med_arena_strdup(a, s ? s : ""), *p;
+
+	if (copy == NULL)
+		return MED_ERR_NOMEM;
+	for (p = copy; *p; p++)
+		cap += *p == ';';
+	v = med_arena_alloc(a, cap * sizeof(*v));
+	if (v == NULL)
+		return MED_ERR_NOMEM;
+	for (p = copy; *copy;) {
+		char *semi = strchr(p, ';');
+
+		v[k++] = p;
+		if (semi == NULL)
+			break;
+		*semi = '\0';
+		p = semi + 1;
+	}
+	*out = v;
+	*n = k;
+	return MED_OK;
+}
+
+/* join_list joins items with ';' into the arena. */
+static char *
+join_list(med_arena *a, char *const *items, size_t n)
+{
+	size_t len = 1;
+	char *out, *p;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(items[i]) + 1;
+	out = med_arena_alloc(a, len);
+	if (out == NULL)
+		return NULL;
+	p = out;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(items[i]);
+
+		if (i > 0)
+			*p++ = ';';
+		memcpy(p, items[i], l);
+		p += l;
+	}
+	*p = '\0';
+	return out;
+}
+
+static char *
+bands_text(med_arena *a, const dos_drug *d)
+{
+	char buf[256] = "";
+	size_t off = 0;
+
+	for (size_t i = 0; i < d->n_renal_bands && off < sizeof(buf); i++)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+					"%s%.17g:%.17g", i ? ";" : "",
+					d->renal_bands[i]->crcl_below_ml_min,
+					d->renal_bands[i]->dose_factor);
+	return med_arena_strdup(a, buf);
+}
+
+static med_err
+bands_read(med_arena *a, const char *text, dos_drug *d)
+{
+	med_dose_band b[MED_DOSE_MAX_BANDS];
+	size_t n = 0, cap = 0;
+
+	if (med_dose_bands_parse(text, b, MED_DOSE_MAX_BANDS, &n) != MED_OK)
+		return MED_ERR_DATA_LOSS;
+	for (size_t i = 0; i < n; i++) {
+		Smartmed__Dosage__V1__RenalBand *rb = med_arena_push_msg(
+			a, (void ***)&d->renal_bands, &d->n_renal_bands, &cap,
+			&smartmed__dosage__v1__renal_band__descriptor);
+
+		if (rb == NULL)
+			return MED_ERR_NOMEM;
+		rb->crcl_below_ml_min = b[i].crcl_below;
+		rb->dose_factor = b[i].factor;
+	}
+	return MED_OK;
+}
 
 static med_err
 on_drug_row(void *ctx, const med_db_row *row)
 {
 	drug_rows *r = ctx;
 	med_arena *a = r->arena;
-	Smartmed__Dosage__V1__Drug *d =
+	dos_drug *d =
 		med_arena_push_msg(a, (void ***)&r->items, &r->n, &r->cap,
 				   &smartmed__dosage__v1__drug__descriptor);
+	med_err err;
 
 	if (d == NULL)
 		return MED_ERR_NOMEM;
@@ -58,19 +241,37 @@ on_drug_row(void *ctx, const med_db_row *row)
 	d->high_alert = med_db_row_int64(row, 5) != 0;
 	d->updated_ms = med_db_row_int64(row, 6);
 	d->revision = (uint32_t)med_db_row_int64(row, 7);
-	return d->code && d->name && d->unit ? MED_OK : MED_ERR_NOMEM;
+	d->code_system = med_db_row_strdup(a, row, 8);
+	d->substance = med_db_row_strdup(a, row, 9);
+	d->drug_class = med_db_row_strdup(a, row, 10);
+	d->min_single_dose = med_db_row_double(row, 13);
+	d->max_dose_per_kg = med_db_row_double(row, 14);
+	d->max_daily_dose_per_kg = med_db_row_double(row, 15);
+	d->max_dose_per_m2 = med_db_row_double(row, 16);
+	d->min_interval_minutes = (uint32_t)med_db_row_int64(row, 17);
+	d->lifetime_max_dose = med_db_row_double(row, 18);
+	if (!d->code || !d->name || !d->unit || !d->code_system ||
+	    !d->substance || !d->drug_class)
+		return MED_ERR_NOMEM;
+	if ((err = split_list(a, med_db_row_text(row, 11, NULL), &d->forms,
+			      &d->n_forms)) != MED_OK ||
+	    (err = split_list(a, med_db_row_text(row, 12, NULL), &d->routes,
+			      &d->n_routes)) != MED_OK)
+		return err;
+	return bands_read(a, med_db_row_text(row, 19, NULL), d);
 }
 
-typedef struct upsert_ctx {
-	const Smartmed__Dosage__V1__Drug *in;
-	drug_rows rows;
-} upsert_ctx;
-
+/* upsert_conn writes one entry inside the caller's transaction. */
 static med_err
-upsert_tx(med_db_conn *c, void *arg)
+upsert_conn(med_db_conn *c, med_arena *a, const dos_drug *d, int64_t now_ms)
 {
-	upsert_ctx *u = arg;
-	const Smartmed__Dosage__V1__Drug *d = u->in;
+	char *forms = join_list(a, d->forms, d->n_forms);
+	char *routes = join_list(a, d->routes, d->n_routes);
+	char *bands = bands_text(a, d);
+	const char *cs = d->code_system[0] ? d->code_system : "local";
+
+	if (!forms || !routes || !bands)
+		return MED_ERR_NOMEM;
 	med_db_value v[] = {
 		MED_DB_STR(d->code),
 		MED_DB_STR(d->name),
@@ -78,48 +279,118 @@ upsert_tx(med_db_conn *c, void *arg)
 		MED_DB_DBL(d->max_single_dose),
 		MED_DB_DBL(d->max_daily_dose),
 		MED_DB_I64(d->high_alert ? 1 : 0),
-		MED_DB_I64(med_now_ms()),
+		MED_DB_I64(now_ms),
+		MED_DB_STR(cs),
+		MED_DB_STR(d->substance),
+		MED_DB_STR(d->drug_class),
+		MED_DB_STR(forms),
+		MED_DB_STR(routes),
+		MED_DB_DBL(d->min_single_dose),
+		MED_DB_DBL(d->max_dose_per_kg),
+		MED_DB_DBL(d->max_daily_dose_per_kg),
+		MED_DB_DBL(d->max_dose_per_m2),
+		MED_DB_I64(d->min_interval_minutes),
+		MED_DB_DBL(d->lifetime_max_dose),
+		MED_DB_STR(bands),
 	};
-	med_db_value key[] = {MED_DB_STR(d->code)};
-	med_err err = med_db_exec(
+	return med_db_exec(
 		c,
 		"INSERT INTO drugs (" DRUG_COLUMNS ")"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, 1)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?, ?)"
 		" ON DUPLICATE KEY UPDATE name = VALUES(name),"
 		" unit = VALUES(unit),"
 		" max_single_dose = VALUES(max_single_dose),"
 		" max_daily_dose = VALUES(max_daily_dose),"
 		" high_alert = VALUES(high_alert),"
-		" updated_ms = VALUES(updated_ms), revision = revision + 1",
+		" updated_ms = VALUES(updated_ms), revision = revision + 1,"
+		" code_system = VALUES(code_system),"
+		" substance = VALUES(substance),"
+		" drug_class = VALUES(drug_class), forms = VALUES(forms),"
+		" routes = VALUES(routes),"
+		" min_single_dose = VALUES(min_single_dose),"
+		" max_dose_per_kg = VALUES(max_dose_per_kg),"
+		" max_daily_dose_per_kg = VALUES(max_daily_dose_per_kg),"
+		" max_dose_per_m2 = VALUES(max_dose_per_m2),"
+		" min_interval_minutes = VALUES(min_interval_minutes),"
+		" lifetime_max_dose = VALUES(lifetime_max_dose),"
+		" renal_bands = VALUES(renal_bands)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
-
-	if (err != MED_OK)
-		return err;
-	u->rows.n = 0;
-	return med_db_query(c,
-			    "SELECT " DRUG_COLUMNS " FROM drugs WHERE code = ?",
-			    key, 1, on_drug_row, &u->rows);
 }
 
 med_err
-dosage_store_upsert(med_db *db, med_arena *arena,
-		    const Smartmed__Dosage__V1__Drug *d,
-		    Smartmed__Dosage__V1__Drug *out)
+dosage_store_drug_conn(med_db_conn *c, med_arena *arena, const char *code,
+		       dos_drug *out)
 {
-	upsert_ctx u = {.in = d, .rows = {.arena = arena}};
-	med_err err = med_db_tx(db, upsert_tx, &u);
+	drug_rows rows = {.arena = arena};
+	med_db_value key[] = {MED_DB_STR(code)};
+	med_err err = med_db_query(
+		c, "SELECT " DRUG_COLUMNS " FROM drugs WHERE code = ?", key, 1,
+		on_drug_row, &rows);
 
 	if (err != MED_OK)
 		return err;
-	if (u.rows.n != 1)
-		return MED_ERR_INTERNAL;
-	*out = *u.rows.items[0];
+	if (rows.n == 0)
+		return MED_ERR_NOT_FOUND;
+	*out = *rows.items[0];
 	return MED_OK;
 }
 
+typedef struct upsert_ctx {
+	med_arena *arena;
+	const dos_drug *in;
+	dos_drug *out;
+	dos_drug *const *many;
+	size_t n_many;
+} upsert_ctx;
+
+static med_err
+upsert_tx(med_db_conn *c, void *arg)
+{
+	upsert_ctx *u = arg;
+	med_err err = upsert_conn(c, u->arena, u->in, med_now_ms());
+
+	if (err != MED_OK)
+		return err;
+	return dosage_store_drug_conn(c, u->arena, u->in->code, u->out);
+}
+
 med_err
-dosage_store_get(med_db *db, med_arena *arena, const char *code,
-		 Smartmed__Dosage__V1__Drug *out)
+dosage_store_upsert(med_db *db, med_arena *arena, const dos_drug *d,
+		    dos_drug *out)
+{
+	upsert_ctx u = {.arena = arena, .in = d, .out = out};
+
+	return med_db_tx(db, upsert_tx, &u);
+}
+
+static med_err
+import_tx(med_db_conn *c, void *arg)
+{
+	upsert_ctx *u = arg;
+	int64_t now = med_now_ms();
+	med_arena *a = med_arena_new(64 * 1024);
+	med_err err = a ? MED_OK : MED_ERR_NOMEM;
+
+	/* A scratch arena per row keeps a 5000-row import's memory flat. */
+	for (size_t i = 0; err == MED_OK && i < u->n_many; i++) {
+		err = upsert_conn(c, a, u->many[i], now);
+		med_arena_reset(a);
+	}
+	med_arena_free(a);
+	return err;
+}
+
+med_err
+dosage_store_import(med_db *db, dos_drug *const *drugs, size_t n)
+{
+	upsert_ctx u = {.many = drugs, .n_many = n};
+
+	return med_db_tx(db, import_tx, &u);
+}
+
+med_err
+dosage_store_get(med_db *db, med_arena *arena, const char *code, dos_drug *out)
 {
 	drug_rows rows = {.arena = arena};
 	med_db_value v[] = {MED_DB_STR(code)};
@@ -137,8 +408,7 @@ dosage_store_get(med_db *db, med_arena *arena, const char *code,
 
 med_err
 dosage_store_list(med_db *db, med_arena *arena, const char *name_prefix,
-		  uint64_t offset, uint32_t limit,
-		  Smartmed__Dosage__V1__Drug ***out, size_t *n)
+		  uint64_t offset, uint32_t limit, dos_drug ***out, size_t *n)
 {
 	drug_rows rows = {.arena = arena};
 	med_db_value v[] = {MED_DB_STR(name_prefix), MED_DB_STR(name_prefix),

@@ -1,0 +1,514 @@
+/*
+ * handlers_admin.c - the clinical RPCs: CheckDose, RecordAdministration,
+ * ConfirmHighAlert, ListDue and History.
+ */
+#include <med/audit.h>
+#include <med/check.h>
+#include <med/log.h>
+#include <med/service.h>
+#include <med/util.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dosage.h"
+
+#define HOUR_MS	    (3600LL * 1000)
+#define BACKDATE_MS (7 * 24 * HOUR_MS)
+#define AHEAD_MS    (5 * 60 * 1000LL)
+#define ACTIVE	    SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_ACTIVE
+#define HARD_STOP   SMARTMED__DOSAGE__V1__CHECK_STATUS__CHECK_STATUS_HARD_STOP
+
+typedef Smartmed__Dosage__V1__CheckDoseResponse check_res;
+
+static med_db *
+call_db(med_call *call)
+{
+	return med_service_db(med_service_from_call(call));
+}
+
+static med_err
+check_amount(med_call *call, const char *field, double dose)
+{
+	if (!isfinite(dose) || dose <= 0 || dose > 1e6)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: must be a positive number up to 1e6",
+				     field);
+	return MED_OK;
+}
+
+/* --- CheckDose ----------------------------------------------------------- */
+
+typedef struct check_ctx {
+	med_call *call;
+	const Smartmed__Dosage__V1__CheckDoseRequest *req;
+	check_res *res;
+} check_ctx;
+
+static med_err
+check_decide(void *arg, dos_subject *s, dos_admin *admin)
+{
+	check_ctx *x = arg;
+	const Smartmed__Dosage__V1__CheckDoseRequest *req = x->req;
+	double dose = req->dose, conv;
+	const char *unit = req->unit, *field = "unit";
+	med_err err;
+
+	(void)admin;
+	if (s->has_order) {
+		med_call_set_patient(x->call, s->order.patient_id);
+		if (dose == 0) {
+			dose = s->order.dose;
+			unit = s->order.unit;
+		}
+	} else {
+		dose = req->proposed->dose;
+		unit = req->proposed->unit;
+		field = "proposed.unit";
+	}
+	if ((err = dosage_convert(x->call, field, dose, unit, &s->drug,
+				  &conv)) != MED_OK)
+		return err;
+	return dosage_run_checks(med_call_arena(x->call), &s->drug,
+				 s->has_ctx ? &s->ctx : NULL, &s->hist, conv,
+				 s->at_ms, x->res);
+}
+
+static med_err
+check_subject(med_call *call, const Smartmed__Dosage__V1__CheckDoseRequest *r)
+{
+	const Smartmed__Dosage__V1__ProposedDose *p = r->proposed;
+	med_err err;
+
+	if (r->subject_case ==
+	    SMARTMED__DOSAGE__V1__CHECK_DOSE_REQUEST__SUBJECT_ORDER_ID) {
+		if ((err = med_check_id(call, "order_id", r->order_id)) !=
+		    MED_OK)
+			return err;
+		if (r->dose != 0)
+			return check_amount(call, "dose", r->dose);
+		return MED_OK;
+	}
+	if (r->subject_case !=
+		    SMARTMED__DOSAGE__V1__CHECK_DOSE_REQUEST__SUBJECT_PROPOSED ||
+	    p == NULL)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "order_id: set order_id or proposed");
+	if ((err = med_check_id(call, "proposed.patient_id", p->patient_id)) !=
+		    MED_OK ||
+	    (err = dosage_check_code(call, "proposed.drug_code",
+				     p->drug_code)) != MED_OK)
+		return err;
+	med_call_set_patient(call, p->patient_id);
+	return check_amount(call, "proposed.dose", p->dose);
+}
+
+med_err
+dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
+		      ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__CheckDoseRequest *req = (const void *)in;
+	check_ctx x = {call, req, (void *)out};
+	bool by_order;
+	med_err err = check_subject(call, req);
+
+	if (err != MED_OK)
+		return err;
+	if (req->at_ms < 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "at_ms: must not be negative");
+	by_order = req->subject_case ==
+		   SMARTMED__DOSAGE__V1__CHECK_DOSE_REQUEST__SUBJECT_ORDER_ID;
+	err = dosage_store_check(call_db(call), med_call_arena(call),
+				 by_order ? req->order_id : NULL,
+				 by_order ? NULL : req->proposed->patient_id,
+				 by_order ? NULL : req->proposed->drug_code,
+				 req->at_ms ? req->at_ms : med_now_ms(),
+				 check_decide, &x);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err,
+				     by_order ? "order_id: no such order"
+					      : "proposed.drug_code: no such "
+						"drug");
+	return err;
+}
+
+/* --- RecordAdministration ------------------------------------------------ */
+
+typedef struct rec_ctx {
+	med_call *call;
+	const Smartmed__Dosage__V1__RecordAdministrationRequest *req;
+	const med_vtoken_claims *claims; /* NULL: identity overridden */
+	int64_t now_ms, at_ms;
+	check_res res;
+	bool dose_overridden;
+} rec_ctx;
+
+/* first_hard_stop returns the reason of the first hard stop. */
+static const char *
+first_hard_stop(const check_res *r)
+{
+	for (size_t i = 0; i < r->n_checks; i++)
+		if (r->checks[i]->status == HARD_STOP)
+			return r->checks[i]->reason;
+	return "";
+}
+
+static med_err
+order_usable(med_call *call, const dos_order *o, int64_t at_ms)
+{
+	if (o->status != ACTIVE)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "order_id: order is not active");
+	if (at_ms < o->start_ms - HOUR_MS)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "effective_ms: before the order's start");
+	if (o->end_ms != 0 && at_ms > o->end_ms)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "effective_ms: after the order's end");
+	return MED_OK;
+}
+
+/* gate refuses a hard stop unless a clinician or pharmacist overrides. */
+static med_err
+gate(rec_ctx *x)
+{
+	const med_principal *p = med_call_principal(x->call);
+
+	if (x->res.overall != HARD_STOP)
+		return MED_OK;
+	if (x->req->dose_override == NULL)
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "dose: hard stop: %s; a clinician or "
+				     "pharmacist may override with "
+				     "dose_override",
+				     first_hard_stop(&x->res));
+	if (!(p->roles & (MED_ROLE_CLINICIAN | MED_ROLE_PHARMACIST)))
+		return med_call_fail(x->call, MED_ERR_DENIED,
+				     "dose_override: only a clinician or "
+				     "pharmacist may override a hard stop");
+	x->dose_overridden = true;
+	return MED_OK;
+}
+
+static void
+fill_admin(rec_ctx *x, const dos_subject *s, double conv, dos_admin *m)
+{
+	const Smartmed__Dosage__V1__RecordAdministrationRequest *req = x->req;
+	const char *user = med_call_principal(x->call)->user;
+	med_arena *a = med_call_arena(x->call);
+	char *id = med_arena_alloc(a, MED_UUID_LEN + 1);
+
+	if (id)
+		med_uuid_v4(id);
+	m->id = id;
+	m->order_id = s->order.id;
+	m->patient_id = s->order.patient_id;
+	m->drug_code = s->order.drug_code;
+	m->dose = req->dose;
+	m->unit = req->unit;
+	m->dose_in_drug_unit = conv;
+	m->drug_unit = s->drug.unit;
+	m->effective_ms = x->at_ms;
+	m->recorded_ms = x->now_ms;
+	m->status =
+		s->drug.high_alert ? DOS_ADMIN_ON_HOLD : DOS_ADMIN_COMPLETED;
+	m->performer = (char *)user;
+	m->identity = x->claims ? "verified" : "overridden";
+	if (x->claims) {
+		/* The claims live on the handler's stack; the reply is
+		 * encoded after it returns. */
+		m->verification_token_id =
+			med_arena_strdup(a, x->claims->token_id);
+		m->verification_score = x->claims->score;
+		m->verification_threshold = x->claims->threshold;
+		m->verification_model = med_arena_strdup(a, x->claims->model);
+	} else {
+		m->identity_override = req->identity_override;
+	}
+	if (x->dose_overridden) {
+		m->dose_override = req->dose_override;
+		m->dose_override_by = (char *)user;
+	}
+	m->checks = x->res.checks;
+	m->n_checks = x->res.n_checks;
+	m->overall = x->res.overall;
+}
+
+static med_err
+record_decide(void *arg, dos_subject *s, dos_admin *m)
+{
+	rec_ctx *x = arg;
+	double conv;
+	med_err err;
+
+	med_call_set_patient(x->call, s->order.patient_id);
+	if ((err = order_usable(x->call, &s->order, x->at_ms)) != MED_OK)
+		return err;
+	/* The wrong-patient check: the verified face must be the order's. */
+	if (x->claims && strcmp(x->claims->patient_id, s->order.patient_id))
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "verification_token: patient does not "
+				     "match the order");
+	if ((err = dosage_convert(x->call, "unit", x->req->dose, x->req->unit,
+				  &s->drug, &conv)) != MED_OK)
+		return err;
+	memset(&x->res, 0, sizeof(x->res));
+	if ((err = dosage_run_checks(med_call_arena(x->call), &s->drug,
+				     s->has_ctx ? &s->ctx : NULL, &s->hist,
+				     conv, x->at_ms, &x->res)) != MED_OK ||
+	    (err = gate(x)) != MED_OK)
+		return err;
+	fill_admin(x, s, conv, m);
+	return m->id && m->verification_token_id && m->verification_model
+		       ? MED_OK
+		       : MED_ERR_NOMEM;
+}
+
+/* audit_admin records an override or a second check as an event of its
+ * own, with the details an auditor needs, after the commit. */
+static void
+audit_admin(med_call *call, const dos_admin *m, const char *what)
+{
+	med_audit *au = med_service_audit(med_service_from_call(call));
+	const med_principal *p = med_call_principal(call);
+	char resource[64], dr[16], ir[16];
+	med_audit_detail d[8];
+	size_t n = 0;
+	med_audit_event ev = {
+		.action = med_call_method(call)->path,
+		.actor = p->user,
+		.actor_roles = p->roles,
+		.patient_id = m->patient_id,
+		.resource = resource,
+		.outcome = 0,
+		.request_id = med_call_request_id(call),
+		.detail = what,
+		.action_code = "E",
+		.details = d,
+	};
+
+	snprintf(resource, sizeof(resource), "administration/%s", m->id);
+	d[n++] = (med_audit_detail){"order_id", m->order_id};
+	d[n++] = (med_audit_detail){"status", m->status};
+	d[n++] = (med_audit_detail){"performer", m->performer};
+	if (m->confirmed_by[0])
+		d[n++] = (med_audit_detail){"confirmed_by", m->confirmed_by};
+	if (m->dose_override) {
+		snprintf(dr, sizeof(dr), "%d", (int)m->dose_override->reason);
+		d[n++] = (med_audit_detail){"dose_override_reason", dr};
+		d[n++] = (med_audit_detail){"dose_override_text",
+					    m->dose_override->text};
+	}
+	if (m->identity_override) {
+		snprintf(ir, sizeof(ir), "%d",
+			 (int)m->identity_override->reason);
+		d[n++] = (med_audit_detail){"identity_override_reason", ir};
+		d[n++] = (med_audit_detail){"identity_override_text",
+					    m->identity_override->text};
+	}
+	ev.n_details = n;
+	if (au == NULL || med_audit_emit(au, &ev) != MED_OK)
+		med_log_error("audit: %s event for administration %s lost",
+			      what, m->id);
+}
+
+/* record_identity verifies the token, or requires the identity override. */
+static med_err
+record_identity(med_call *call,
+		const Smartmed__Dosage__V1__RecordAdministrationRequest *req,
+		int64_t now, med_vtoken_claims *claims, bool *have_token)
+{
+	*have_token = req->verification_token[0] != '\0';
+	if (*have_token)
+		return dosage_verify_token(call, req->verification_token, now,
+					   claims);
+	if (req->identity_override == NULL)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "verification_token: required (or "
+				     "identity_override with a reason)");
+	return dosage_check_override(call, "identity_override",
+				     req->identity_override);
+}
+
+static med_err
+record_validate(med_call *call,
+		const Smartmed__Dosage__V1__RecordAdministrationRequest *req,
+		int64_t now)
+{
+	med_err err;
+
+	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
+	    (err = check_amount(call, "dose", req->dose)) != MED_OK ||
+	    (err = med_check_text(call, "unit", req->unit, 1, 8)) != MED_OK)
+		return err;
+	if (req->effective_ms != 0 && (req->effective_ms > now + AHEAD_MS ||
+				       req->effective_ms < now - BACKDATE_MS))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "effective_ms: must be within the last 7 "
+				     "days and not more than 5 minutes ahead");
+	if (req->dose_override &&
+	    (err = dosage_check_override(call, "dose_override",
+					 req->dose_override)) != MED_OK)
+		return err;
+	return MED_OK;
+}
+
+med_err
+dosage_rpc_record(med_call *call, const ProtobufCMessage *in,
+		  ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__RecordAdministrationRequest *req =
+		(const void *)in;
+	dos_admin *m = (void *)out;
+	med_vtoken_claims claims;
+	bool have_token;
+	rec_ctx x = {.call = call, .req = req, .now_ms = med_now_ms()};
+	med_err err;
+
+	if ((err = record_validate(call, req, x.now_ms)) != MED_OK ||
+	    (err = record_identity(call, req, x.now_ms, &claims,
+				   &have_token)) != MED_OK)
+		return err;
+	x.claims = have_token ? &claims : NULL;
+	x.at_ms = req->effective_ms ? req->effective_ms : x.now_ms;
+	err = dosage_store_record(call_db(call), med_call_arena(call),
+				  req->order_id, x.at_ms, record_decide, &x, m);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "order_id: no such order");
+	if (err == MED_OK && (m->dose_override || m->identity_override))
+		audit_admin(call, m, "administration override");
+	return err;
+}
+
+/* --- ConfirmHighAlert ---------------------------------------------------- */
+
+static med_err
+confirm_decide(void *arg, dos_admin *m)
+{
+	med_call *call = arg;
+	const char *user = med_call_principal(call)->user;
+	int64_t now = med_now_ms();
+
+	med_call_set_patient(call, m->patient_id);
+	if (strcmp(m->status, DOS_ADMIN_ON_HOLD) != 0)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "administration_id: not waiting for "
+				     "confirmation");
+	/* An independent double check: the second pair of eyes must be
+	 * another person. */
+	if (strcmp(m->performer, user) == 0)
+		return med_call_fail(call, MED_ERR_DENIED,
+				     "administration_id: the confirming user "
+				     "must differ from the one who recorded "
+				     "it");
+	if (now - m->recorded_ms > DOS_CONFIRM_WINDOW_MS)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "administration_id: the 30-minute "
+				     "confirmation window has passed");
+	m->confirmed_by = (char *)user;
+	m->confirmed_ms = now;
+	return MED_OK;
+}
+
+med_err
+dosage_rpc_confirm(med_call *call, const ProtobufCMessage *in,
+		   ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__ConfirmHighAlertRequest *req =
+		(const void *)in;
+	dos_admin *m = (void *)out;
+	med_err err =
+		med_check_id(call, "administration_id", req->administration_id);
+
+	if (err != MED_OK)
+		return err;
+	err = dosage_store_confirm(call_db(call), med_call_arena(call),
+				   req->administration_id, confirm_decide, call,
+				   m);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err,
+				     "administration_id: no such "
+				     "administration");
+	if (err == MED_OK)
+		audit_admin(call, m, "high-alert second check");
+	return err;
+}
+
+/* --- ListDue and History ------------------------------------------------- */
+
+static int
+by_due(const void *a, const void *b)
+{
+	const Smartmed__Dosage__V1__DueItem *x = *(void *const *)a;
+	const Smartmed__Dosage__V1__DueItem *y = *(void *const *)b;
+
+	return (x->due_ms > y->due_ms) - (x->due_ms < y->due_ms);
+}
+
+med_err
+dosage_rpc_list_due(med_call *call, const ProtobufCMessage *in,
+		    ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__ListDueRequest *req = (const void *)in;
+	Smartmed__Dosage__V1__ListDueResponse *res = (void *)out;
+	med_arena *a = med_call_arena(call);
+	int64_t now = req->now_ms ? req->now_ms : med_now_ms();
+	dos_due_row *rows;
+	size_t n, cap = 0;
+	med_err err = med_check_id(call, "patient_id", req->patient_id);
+
+	if (err != MED_OK)
+		return err;
+	if (req->now_ms < 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "now_ms: must not be negative");
+	med_call_set_patient(call, req->patient_id);
+	err = dosage_store_active_orders(call_db(call), a, req->patient_id,
+					 &rows, &n);
+	for (size_t i = 0; err == MED_OK && i < n; i++) {
+		Smartmed__Dosage__V1__DueItem *it, tmp;
+
+		smartmed__dosage__v1__due_item__init(&tmp);
+		if (!dosage_next_due(rows[i].order, rows[i].last_ms, now,
+				     &tmp.due_ms, &tmp.state))
+			continue;
+		it = med_arena_push_msg(
+			a, (void ***)&res->items, &res->n_items, &cap,
+			&smartmed__dosage__v1__due_item__descriptor);
+		if (it == NULL)
+			return MED_ERR_NOMEM;
+		it->order = rows[i].order;
+		it->due_ms = tmp.due_ms;
+		it->state = tmp.state;
+		it->last_administration_ms = rows[i].last_ms;
+	}
+	if (err == MED_OK && res->n_items > 1)
+		qsort(res->items, res->n_items, sizeof(*res->items), by_due);
+	return err;
+}
+
+med_err
+dosage_rpc_history(med_call *call, const ProtobufCMessage *in,
+		   ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__HistoryRequest *req = (const void *)in;
+	Smartmed__Dosage__V1__HistoryResponse *res = (void *)out;
+	med_page page;
+	med_err err;
+
+	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
+		    MED_OK ||
+	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
+		return err;
+	med_call_set_patient(call, req->patient_id);
+	err = dosage_store_history(call_db(call), med_call_arena(call),
+				   req->patient_id, med_now_ms(), page.offset,
+				   page.size + 1, res);
+	if (err != MED_OK)
+		return err;
+	res->page = med_page_respond(call, &page, &res->n_administrations);
+	return res->page ? MED_OK : MED_ERR_NOMEM;
+}

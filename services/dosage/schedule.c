@@ -1,0 +1,32 @@
+/*
+ * schedule.c - ListDue's rule: the next dose of an order from its
+ * frequency and its last administration.
+ */
+#include "dosage.h"
+
+bool
+dosage_next_due(const dos_order *o, int64_t last_ms, int64_t now_ms,
+		int64_t *due_ms, Smartmed__Dosage__V1__DueState *state)
+{
+	int64_t interval = 0, due;
+	bool prn = false;
+
+	if (o->prn ||
+	    med_dose_frequency_parse(o->frequency, &interval, &prn) != MED_OK ||
+	    prn)
+		return false;
+	if (interval == 0) /* "once" */
+		due = last_ms ? -1 : o->start_ms;
+	else
+		due = last_ms ? last_ms + interval : o->start_ms;
+	if (due < 0 || (o->end_ms != 0 && due > o->end_ms))
+		return false;
+	*due_ms = due;
+	if (now_ms < due)
+		*state = SMARTMED__DOSAGE__V1__DUE_STATE__DUE_STATE_UPCOMING;
+	else if (now_ms <= due + DOS_DUE_GRACE_MS)
+		*state = SMARTMED__DOSAGE__V1__DUE_STATE__DUE_STATE_DUE;
+	else
+		*state = SMARTMED__DOSAGE__V1__DUE_STATE__DUE_STATE_OVERDUE;
+	return true;
+}

@@ -1,0 +1,894 @@
+/*
+ * store_clinical.c - the dosage service's SQL for patient context, orders
+ * and administrations.
+ */
+#include <med/arena.h>
+#include <med/util.h>
+
+#include <string.h>
+
+#include "dosage.h"
+
+#define COUNTED "status IN ('" DOS_ADMIN_COMPLETED "', '" DOS_ADMIN_ON_HOLD "')"
+
+/* --- patient context ----------------------------------------------------- */
+
+#define CTX_COLUMNS                                                            \
+	"patient_id, weight_kg, height_cm, crcl_ml_min, allergies,"            \
+	" allergies_known, measured_ms, updated_by, is_set"
+
+typedef struct ctx_row {
+	med_arena *arena;
+	dos_context *out;
+	bool found, is_set;
+} ctx_row;
+
+static char *
+join_lines(med_arena *a, char *const *items, size_t n)
+{
+	size_t len = 1;
+	char *out, *p;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(items[i]) + 1;
+	if ((out = med_arena_alloc(a, len)) == NULL)
+		return NULL;
+	p = out;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(items[i]);
+
+		memcpy(p, items[i], l);
+		p += l;
+		*p++ = '\n';
+	}
+	*p = '\0';
+	return out;
+}
+
+static med_err
+split_lines(med_arena *a, const char *s, char ***out, size_t *n)
+{
+	char *copy = med_arena_strdup(a, s ? s : ""), *p, *nl;
+	size_t k = 0, cap = 0;
+	char **v;
+
+	if (copy == NULL)
+		return MED_ERR_NOMEM;
+	for (p = copy; *p; p++)
+		cap += *p == '\n';
+	if ((v = med_arena_alloc(a, (cap + 1) * sizeof(*v))) == NULL)
+		return MED_ERR_NOMEM;
+	for (p = copy; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		*nl = '\0';
+		v[k++] = p;
+	}
+	*out = v;
+	*n = k;
+	return MED_OK;
+}
+
+static med_err
+on_ctx_row(void *arg, const med_db_row *row)
+{
+	ctx_row *r = arg;
+	dos_context *c = r->out;
+
+	smartmed__dosage__v1__patient_context__init(c);
+	r->found = true;
+	r->is_set = med_db_row_int64(row, 8) != 0;
+	c->patient_id = med_db_row_strdup(r->arena, row, 0);
+	if (!med_db_row_is_null(row, 1)) {
+		c->weight_case =
+			SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__WEIGHT_WEIGHT_KG;
+		c->weight_kg = med_db_row_double(row, 1);
+	}
+	if (!med_db_row_is_null(row, 2)) {
+		c->height_case =
+			SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__HEIGHT_HEIGHT_CM;
+		c->height_cm = med_db_row_double(row, 2);
+	}
+	if (!med_db_row_is_null(row, 3)) {
+		c->crcl_case =
+			SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__CRCL_CRCL_ML_MIN;
+		c->crcl_ml_min = med_db_row_double(row, 3);
+	}
+	c->allergies_known = med_db_row_int64(row, 5) != 0;
+	c->measured_ms = med_db_row_int64(row, 6);
+	c->updated_by = med_db_row_strdup(r->arena, row, 7);
+	if (!c->patient_id || !c->updated_by)
+		return MED_ERR_NOMEM;
+	return split_lines(r->arena, med_db_row_text(row, 4, NULL),
+			   &c->allergies, &c->n_allergies);
+}
+
+/* read_ctx reads (optionally locking) a patient's context row. */
+static med_err
+read_ctx(med_db_conn *c, med_arena *a, const char *patient_id, bool lock,
+	 dos_context *out, bool *is_set)
+{
+	ctx_row r = {.arena = a, .out = out};
+	med_db_value k[] = {MED_DB_STR(patient_id)};
+	med_err err = med_db_query(
+		c,
+		lock ? "SELECT " CTX_COLUMNS " FROM patient_context"
+		       " WHERE patient_id = ? FOR UPDATE"
+		     : "SELECT " CTX_COLUMNS " FROM patient_context"
+		       " WHERE patient_id = ?",
+		k, 1, on_ctx_row, &r);
+
+	if (err != MED_OK)
+		return err;
+	if (!r.found)
+		return MED_ERR_NOT_FOUND;
+	*is_set = r.is_set;
+	return MED_OK;
+}
+
+/* ensure_patient_row makes the row that serialises a patient's
+ * administrations (a placeholder until SetPatientContext fills it). */
+static med_err
+ensure_patient_row(med_db_conn *c, const char *patient_id)
+{
+	med_db_value v[] = {MED_DB_STR(patient_id)};
+
+	return med_db_exec(c,
+			   "INSERT IGNORE INTO patient_context (patient_id,"
+			   " is_set, allergies, allergies_known, measured_ms,"
+			   " updated_by, updated_ms) VALUES (?, 0, '', 0, 0,"
+			   " '', 0)",
+			   v, 1, NULL, NULL);
+}
+
+typedef struct set_ctx {
+	med_arena *arena;
+	const dos_context *in;
+	const char *user;
+	int64_t now_ms;
+	dos_context *out;
+} set_ctx;
+
+static med_db_value
+opt_dbl(bool set, double v)
+{
+	return set ? MED_DB_DBL(v) : MED_DB_NULLV();
+}
+
+static med_err
+set_ctx_tx(med_db_conn *c, void *arg)
+{
+	set_ctx *s = arg;
+	const dos_context *in = s->in;
+	char *allergies = join_lines(s->arena, in->allergies, in->n_allergies);
+	bool is_set;
+
+	if (allergies == NULL)
+		return MED_ERR_NOMEM;
+	med_db_value v[] = {
+		MED_DB_STR(in->patient_id),
+		opt_dbl(in->weight_case ==
+				SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__WEIGHT_WEIGHT_KG,
+			in->weight_kg),
+		opt_dbl(in->height_case ==
+				SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__HEIGHT_HEIGHT_CM,
+			in->height_cm),
+		opt_dbl(in->crcl_case ==
+				SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__CRCL_CRCL_ML_MIN,
+			in->crcl_ml_min),
+		MED_DB_STR(allergies),
+		MED_DB_I64(in->allergies_known ? 1 : 0),
+		MED_DB_I64(in->measured_ms ? in->measured_ms : s->now_ms),
+		MED_DB_STR(s->user),
+		MED_DB_I64(s->now_ms),
+	};
+	med_err err = med_db_exec(
+		c,
+		"REPLACE INTO patient_context (patient_id, weight_kg,"
+		" height_cm, crcl_ml_min, allergies, allergies_known,"
+		" measured_ms, updated_by, updated_ms, is_set)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+
+	if (err != MED_OK)
+		return err;
+	return read_ctx(c, s->arena, in->patient_id, false, s->out, &is_set);
+}
+
+med_err
+dosage_store_set_context(med_db *db, med_arena *arena, const dos_context *in,
+			 const char *user, int64_t now_ms, dos_context *out)
+{
+	set_ctx s = {arena, in, user, now_ms, out};
+
+	return med_db_tx(db, set_ctx_tx, &s);
+}
+
+med_err
+dosage_store_get_context(med_db *db, med_arena *arena, const char *patient_id,
+			 dos_context *out)
+{
+	ctx_row r = {.arena = arena, .out = out};
+	med_db_value k[] = {MED_DB_STR(patient_id)};
+	med_err err =
+		med_db_query_once(db,
+				  "SELECT " CTX_COLUMNS " FROM patient_context"
+				  " WHERE patient_id = ? AND is_set = 1",
+				  k, 1, on_ctx_row, &r);
+
+	if (err != MED_OK)
+		return err;
+	return r.found ? MED_OK : MED_ERR_NOT_FOUND;
+}
+
+/* --- orders -------------------------------------------------------------- */
+
+#define ORDER_COLUMNS                                                          \
+	"id, patient_id, drug_code, dose, unit, route, frequency, prn,"        \
+	" start_ms, end_ms, status, created_by, created_ms, discontinued_by,"  \
+	" discontinued_ms, discontinue_reason, dose_drug_unit, drug_unit"
+
+typedef struct order_rows {
+	med_arena *arena;
+	dos_order **items;
+	size_t n, cap;
+	int64_t *last_ms; /* optional 19th column, per row */
+	size_t last_cap;
+} order_rows;
+
+static med_err
+on_order_row(void *arg, const med_db_row *row)
+{
+	order_rows *r = arg;
+	med_arena *a = r->arena;
+	dos_order *o =
+		med_arena_push_msg(a, (void ***)&r->items, &r->n, &r->cap,
+				   &smartmed__dosage__v1__order__descriptor);
+
+	if (o == NULL)
+		return MED_ERR_NOMEM;
+	o->id = med_db_row_strdup(a, row, 0);
+	o->patient_id = med_db_row_strdup(a, row, 1);
+	o->drug_code = med_db_row_strdup(a, row, 2);
+	o->dose = med_db_row_double(row, 3);
+	o->unit = med_db_row_strdup(a, row, 4);
+	o->route = med_db_row_strdup(a, row, 5);
+	o->frequency = med_db_row_strdup(a, row, 6);
+	o->prn = med_db_row_int64(row, 7) != 0;
+	o->start_ms = med_db_row_int64(row, 8);
+	o->end_ms = med_db_row_int64(row, 9);
+	o->status =
+		(Smartmed__Dosage__V1__OrderStatus)med_db_row_int64(row, 10);
+	o->created_by = med_db_row_strdup(a, row, 11);
+	o->created_ms = med_db_row_int64(row, 12);
+	o->discontinued_by = med_db_row_strdup(a, row, 13);
+	o->discontinued_ms = med_db_row_int64(row, 14);
+	o->discontinue_reason = med_db_row_strdup(a, row, 15);
+	o->dose_in_drug_unit = med_db_row_double(row, 16);
+	o->drug_unit = med_db_row_strdup(a, row, 17);
+	if (med_db_row_columns(row) > 18 && r->last_ms && r->n <= r->last_cap)
+		r->last_ms[r->n - 1] = med_db_row_int64(row, 18);
+	if (!o->id || !o->patient_id || !o->drug_code || !o->unit ||
+	    !o->route || !o->frequency || !o->created_by ||
+	    !o->discontinued_by || !o->discontinue_reason || !o->drug_unit)
+		return MED_ERR_NOMEM;
+	return MED_OK;
+}
+
+static med_err
+read_order(med_db_conn *c, med_arena *a, const char *id, bool lock,
+	   dos_order *out)
+{
+	order_rows r = {.arena = a};
+	med_db_value k[] = {MED_DB_STR(id)};
+	med_err err = med_db_query(c,
+				   lock ? "SELECT " ORDER_COLUMNS
+					  " FROM orders WHERE id = ? FOR UPDATE"
+					: "SELECT " ORDER_COLUMNS
+					  " FROM orders WHERE id = ?",
+				   k, 1, on_order_row, &r);
+
+	if (err != MED_OK)
+		return err;
+	if (r.n == 0)
+		return MED_ERR_NOT_FOUND;
+	*out = *r.items[0];
+	return MED_OK;
+}
+
+typedef struct order_ctx {
+	med_arena *arena;
+	const dos_order *in;
+	dos_order *out;
+	const char *id, *user, *reason;
+	int64_t now_ms;
+} order_ctx;
+
+static med_err
+create_order_tx(med_db_conn *c, void *arg)
+{
+	order_ctx *o = arg;
+	const dos_order *in = o->in;
+	med_db_value v[] = {
+		MED_DB_STR(o->id),
+		MED_DB_STR(in->patient_id),
+		MED_DB_STR(in->drug_code),
+		MED_DB_DBL(in->dose),
+		MED_DB_STR(in->unit),
+		MED_DB_STR(in->route),
+		MED_DB_STR(in->frequency),
+		MED_DB_I64(in->prn ? 1 : 0),
+		MED_DB_I64(in->start_ms),
+		MED_DB_I64(in->end_ms),
+		MED_DB_STR(in->created_by),
+		MED_DB_I64(in->created_ms),
+		MED_DB_DBL(in->dose_in_drug_unit),
+		MED_DB_STR(in->drug_unit),
+	};
+	med_err err = med_db_exec(
+		c,
+		"INSERT INTO orders (id, patient_id, drug_code, dose, unit,"
+		" route, frequency, prn, start_ms, end_ms, status, created_by,"
+		" created_ms, dose_drug_unit, drug_unit)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+
+	if (err == MED_OK)
+		err = ensure_patient_row(c, in->patient_id);
+	if (err != MED_OK)
+		return err;
+	return read_order(c, o->arena, o->id, false, o->out);
+}
+
+med_err
+dosage_store_create_order(med_db *db, med_arena *arena, const dos_order *in,
+			  dos_order *out)
+{
+	char id[MED_UUID_LEN + 1];
+	order_ctx o = {.arena = arena, .in = in, .out = out, .id = id};
+
+	med_uuid_v4(id);
+	return med_db_tx(db, create_order_tx, &o);
+}
+
+med_err
+dosage_store_get_order(med_db *db, med_arena *arena, const char *id,
+		       dos_order *out)
+{
+	med_db_conn *c;
+	med_err err = med_db_acquire(db, &c);
+
+	if (err != MED_OK)
+		return err;
+	err = read_order(c, arena, id, false, out);
+	med_db_release(c);
+	return err;
+}
+
+static med_err
+discontinue_tx(med_db_conn *c, void *arg)
+{
+	order_ctx *o = arg;
+	med_err err = read_order(c, o->arena, o->id, true, o->out);
+
+	if (err != MED_OK)
+		return err;
+	if (o->out->status !=
+	    SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_ACTIVE)
+		return MED_ERR_PRECONDITION;
+	med_db_value v[] = {MED_DB_STR(o->user), MED_DB_I64(o->now_ms),
+			    MED_DB_STR(o->reason), MED_DB_STR(o->id)};
+	err = med_db_exec(c,
+			  "UPDATE orders SET status = 2, discontinued_by = ?,"
+			  " discontinued_ms = ?, discontinue_reason = ?"
+			  " WHERE id = ?",
+			  v, 4, NULL, NULL);
+	if (err != MED_OK)
+		return err;
+	return read_order(c, o->arena, o->id, false, o->out);
+}
+
+med_err
+dosage_store_discontinue(med_db *db, med_arena *arena, const char *id,
+			 const char *user, const char *reason, int64_t now_ms,
+			 dos_order *out)
+{
+	order_ctx o = {.arena = arena,
+		       .out = out,
+		       .id = id,
+		       .user = user,
+		       .reason = reason,
+		       .now_ms = now_ms};
+
+	return med_db_tx(db, discontinue_tx, &o);
+}
+
+static med_err
+on_last_row(void *arg, const med_db_row *row)
+{
+	order_rows *r = arg;
+
+	return on_order_row(r, row);
+}
+
+med_err
+dosage_store_active_orders(med_db *db, med_arena *arena, const char *patient_id,
+			   dos_due_row **rows, size_t *n)
+{
+	order_rows r = {.arena = arena};
+	med_db_value k[] = {MED_DB_STR(patient_id)};
+	dos_due_row *out;
+	med_err err;
+
+	r.last_cap = 500;
+	r.last_ms = med_arena_zalloc(arena, r.last_cap * sizeof(int64_t));
+	if (r.last_ms == NULL)
+		return MED_ERR_NOMEM;
+	err = med_db_query_once(
+		db,
+		"SELECT " ORDER_COLUMNS
+		", (SELECT COALESCE(MAX(a.effective_ms),"
+		" 0) FROM administrations a WHERE a.order_id = orders.id AND"
+		" a." COUNTED ") FROM orders WHERE patient_id = ? AND"
+		" status = 1 ORDER BY created_ms, id LIMIT 500",
+		k, 1, on_last_row, &r);
+	if (err != MED_OK)
+		return err;
+	out = med_arena_alloc(arena, (r.n + 1) * sizeof(*out));
+	if (out == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < r.n; i++) {
+		out[i].order = r.items[i];
+		out[i].last_ms = r.last_ms[i];
+	}
+	*rows = out;
+	*n = r.n;
+	return MED_OK;
+}
+
+/* --- history sums -------------------------------------------------------- */
+
+typedef struct sum_ctx {
+	const char *want_unit;
+	double sum;
+	bool bad_unit;
+} sum_ctx;
+
+/* on_sum_row adds SUM(dose_drug_unit) of one stored unit, converted to the
+ * drug's current unit (a catalogue edit may have changed it). */
+static med_err
+on_sum_row(void *arg, const med_db_row *row)
+{
+	sum_ctx *s = arg;
+	double v;
+
+	if (med_db_row_is_null(row, 1))
+		return MED_OK;
+	if (med_dose_convert(med_db_row_double(row, 1),
+			     med_db_row_text(row, 0, NULL), s->want_unit,
+			     &v) != MED_OK) {
+		s->bad_unit = true;
+		return MED_OK;
+	}
+	s->sum += v;
+	return MED_OK;
+}
+
+static med_err
+sum_given(med_db_conn *c, const char *patient_id, const dos_drug *d,
+	  int64_t from_ms, int64_t to_ms, double *out)
+{
+	sum_ctx s = {.want_unit = d->unit};
+	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_STR(d->code),
+			    MED_DB_I64(from_ms), MED_DB_I64(to_ms)};
+	med_err err = med_db_query(
+		c,
+		"SELECT drug_unit, SUM(dose_drug_unit) FROM administrations"
+		" WHERE patient_id = ? AND drug_code = ? AND " COUNTED
+		" AND effective_ms > ? AND effective_ms <= ?"
+		" GROUP BY drug_unit",
+		v, 4, on_sum_row, &s);
+
+	if (err != MED_OK)
+		return err;
+	/* A dose that cannot be counted must not be silently left out. */
+	if (s.bad_unit)
+		return MED_ERR_DATA_LOSS;
+	*out = s.sum;
+	return MED_OK;
+}
+
+static med_err
+on_gap_row(void *arg, const med_db_row *row)
+{
+	med_dose_history *h = arg;
+
+	if (!med_db_row_is_null(row, 0)) {
+		h->has_nearest = true;
+		h->nearest_gap_ms = med_db_row_int64(row, 0);
+	}
+	return MED_OK;
+}
+
+static med_err
+load_history(med_db_conn *c, const char *patient_id, const dos_drug *d,
+	     int64_t at_ms, med_dose_history *h)
+{
+	med_db_value v[] = {MED_DB_I64(at_ms), MED_DB_STR(patient_id),
+			    MED_DB_STR(d->code)};
+	med_err err;
+
+	memset(h, 0, sizeof(*h));
+	if ((err = sum_given(c, patient_id, d, at_ms - MED_DOSE_DAY_MS, at_ms,
+			     &h->given_24h)) != MED_OK ||
+	    (err = sum_given(c, patient_id, d, INT64_MIN, INT64_MAX,
+			     &h->given_lifetime)) != MED_OK)
+		return err;
+	return med_db_query(c,
+			    "SELECT MIN(ABS(effective_ms - ?)) FROM"
+			    " administrations WHERE patient_id = ? AND"
+			    " drug_code = ? AND " COUNTED,
+			    v, 3, on_gap_row, h);
+}
+
+/* --- check and record ---------------------------------------------------- */
+
+typedef struct subject_ctx {
+	med_arena *arena;
+	const char *order_id, *patient_id, *drug_code;
+	int64_t at_ms;
+	bool lock;
+	dos_decide_fn decide;
+	void *ctx;
+	dos_admin *admin;
+	dos_subject s;
+} subject_ctx;
+
+static med_err
+load_subject(med_db_conn *c, subject_ctx *x)
+{
+	dos_subject *s = &x->s;
+	const char *patient = x->patient_id, *drug = x->drug_code;
+	bool is_set = false;
+	med_err err;
+
+	s->at_ms = x->at_ms;
+	if (x->order_id) {
+		if ((err = read_order(c, x->arena, x->order_id, x->lock,
+				      &s->order)) != MED_OK)
+			return err;
+		s->has_order = true;
+		patient = s->order.patient_id;
+		drug = s->order.drug_code;
+	}
+	err = read_ctx(c, x->arena, patient, x->lock, &s->ctx, &is_set);
+	if (err != MED_OK && err != MED_ERR_NOT_FOUND)
+		return err;
+	s->has_ctx = err == MED_OK && is_set;
+	if ((err = dosage_store_drug_conn(c, x->arena, drug, &s->drug)) !=
+	    MED_OK)
+		return err;
+	return load_history(c, patient, &s->drug, x->at_ms, &s->hist);
+}
+
+static med_err
+check_tx(med_db_conn *c, void *arg)
+{
+	subject_ctx *x = arg;
+	med_err err = load_subject(c, x);
+
+	return err != MED_OK ? err : x->decide(x->ctx, &x->s, NULL);
+}
+
+med_err
+dosage_store_check(med_db *db, med_arena *arena, const char *order_id,
+		   const char *patient_id, const char *drug_code, int64_t at_ms,
+		   dos_decide_fn decide, void *ctx)
+{
+	subject_ctx x = {.arena = arena,
+			 .order_id = order_id,
+			 .patient_id = patient_id,
+			 .drug_code = drug_code,
+			 .at_ms = at_ms,
+			 .decide = decide,
+			 .ctx = ctx};
+
+	return med_db_tx(db, check_tx, &x);
+}
+
+static med_err
+insert_admin(med_db_conn *c, med_arena *a, const dos_admin *m)
+{
+	Smartmed__Dosage__V1__CheckDoseResponse pack =
+		SMARTMED__DOSAGE__V1__CHECK_DOSE_RESPONSE__INIT;
+	const dos_override *dov = m->dose_override, *iov = m->identity_override;
+	size_t len;
+	uint8_t *blob;
+
+	pack.checks = m->checks;
+	pack.n_checks = m->n_checks;
+	len = protobuf_c_message_get_packed_size(&pack.base);
+	if ((blob = med_arena_alloc(a, len + 1)) == NULL)
+		return MED_ERR_NOMEM;
+	protobuf_c_message_pack(&pack.base, blob);
+	med_db_value v[] = {
+		MED_DB_STR(m->id),
+		MED_DB_STR(m->order_id),
+		MED_DB_STR(m->patient_id),
+		MED_DB_STR(m->drug_code),
+		MED_DB_DBL(m->dose),
+		MED_DB_STR(m->unit),
+		MED_DB_DBL(m->dose_in_drug_unit),
+		MED_DB_STR(m->drug_unit),
+		MED_DB_I64(m->effective_ms),
+		MED_DB_I64(m->recorded_ms),
+		MED_DB_STR(m->status),
+		MED_DB_STR(m->performer),
+		MED_DB_STR(m->identity),
+		MED_DB_STR(m->verification_token_id),
+		MED_DB_DBL(m->verification_score),
+		MED_DB_DBL(m->verification_threshold),
+		MED_DB_STR(m->verification_model),
+		MED_DB_I64(dov ? dov->reason : 0),
+		MED_DB_STR(dov ? dov->text : ""),
+		MED_DB_STR(m->dose_override_by),
+		MED_DB_I64(iov ? iov->reason : 0),
+		MED_DB_STR(iov ? iov->text : ""),
+		MED_DB_I64(m->overall),
+		MED_DB_BLOBV(blob, len),
+	};
+	return med_db_exec(
+		c,
+		"INSERT INTO administrations (id, order_id, patient_id,"
+		" drug_code, dose, unit, dose_drug_unit, drug_unit,"
+		" effective_ms, recorded_ms, status, performer, identity,"
+		" token_id, v_score, v_threshold, v_model, dose_ovr_reason,"
+		" dose_ovr_text, dose_ovr_by, id_ovr_reason, id_ovr_text,"
+		" overall, checks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+}
+
+static med_err
+record_tx(med_db_conn *c, void *arg)
+{
+	subject_ctx *x = arg;
+	med_err err;
+
+	/* Lock order: the order row, then the patient row (load_subject);
+	 * every writer takes them in this order, so no deadlock cycles. */
+	memset(&x->s, 0, sizeof(x->s));
+	if ((err = load_subject(c, x)) != MED_OK ||
+	    (err = x->decide(x->ctx, &x->s, x->admin)) != MED_OK)
+		return err;
+	return insert_admin(c, x->arena, x->admin);
+}
+
+med_err
+dosage_store_record(med_db *db, med_arena *arena, const char *order_id,
+		    int64_t at_ms, dos_decide_fn decide, void *ctx,
+		    dos_admin *admin)
+{
+	subject_ctx x = {.arena = arena,
+			 .order_id = order_id,
+			 .at_ms = at_ms,
+			 .lock = true,
+			 .decide = decide,
+			 .ctx = ctx,
+			 .admin = admin};
+
+	return med_db_tx(db, record_tx, &x);
+}
+
+/* --- reading administrations --------------------------------------------- */
+
+#define ADMIN_COLUMNS                                                          \
+	"id, order_id, patient_id, drug_code, dose, unit, dose_drug_unit,"     \
+	" drug_unit, effective_ms, recorded_ms, status, performer,"            \
+	" confirmed_by, confirmed_ms, identity, token_id, v_score,"            \
+	" v_threshold, v_model, dose_ovr_reason, dose_ovr_text, dose_ovr_by,"  \
+	" id_ovr_reason, id_ovr_text, overall, checks"
+
+typedef struct admin_rows {
+	med_arena *arena;
+	dos_admin **items;
+	size_t n, cap;
+} admin_rows;
+
+static dos_override *
+read_override(med_arena *a, const med_db_row *row, size_t col)
+{
+	dos_override *o;
+
+	if (med_db_row_int64(row, col) == 0)
+		return NULL;
+	if ((o = med_arena_zalloc(a, sizeof(*o))) == NULL)
+		return NULL;
+	smartmed__dosage__v1__override__init(o);
+	o->reason = (Smartmed__Dosage__V1__OverrideReason)med_db_row_int64(row,
+									   col);
+	o->text = med_db_row_strdup(a, row, col + 1);
+	return o;
+}
+
+static med_err
+read_checks(med_arena *a, const med_db_row *row, size_t col, dos_admin *m)
+{
+	ProtobufCAllocator alloc;
+	size_t len = 0;
+	const char *blob = med_db_row_text(row, col, &len);
+	Smartmed__Dosage__V1__CheckDoseResponse *r;
+
+	med_arena_pb_allocator(a, &alloc);
+	r = smartmed__dosage__v1__check_dose_response__unpack(
+		&alloc, len, (const uint8_t *)blob);
+	if (r == NULL)
+		return MED_ERR_DATA_LOSS;
+	m->checks = r->checks;
+	m->n_checks = r->n_checks;
+	return MED_OK;
+}
+
+static med_err
+on_admin_row(void *arg, const med_db_row *row)
+{
+	admin_rows *r = arg;
+	med_arena *a = r->arena;
+	dos_admin *m = med_arena_push_msg(
+		a, (void ***)&r->items, &r->n, &r->cap,
+		&smartmed__dosage__v1__administration__descriptor);
+
+	if (m == NULL)
+		return MED_ERR_NOMEM;
+	m->id = med_db_row_strdup(a, row, 0);
+	m->order_id = med_db_row_strdup(a, row, 1);
+	m->patient_id = med_db_row_strdup(a, row, 2);
+	m->drug_code = med_db_row_strdup(a, row, 3);
+	m->dose = med_db_row_double(row, 4);
+	m->unit = med_db_row_strdup(a, row, 5);
+	m->dose_in_drug_unit = med_db_row_double(row, 6);
+	m->drug_unit = med_db_row_strdup(a, row, 7);
+	m->effective_ms = med_db_row_int64(row, 8);
+	m->recorded_ms = med_db_row_int64(row, 9);
+	m->status = med_db_row_strdup(a, row, 10);
+	m->performer = med_db_row_strdup(a, row, 11);
+	m->confirmed_by = med_db_row_strdup(a, row, 12);
+	m->confirmed_ms = med_db_row_int64(row, 13);
+	m->identity = med_db_row_strdup(a, row, 14);
+	m->verification_token_id = med_db_row_strdup(a, row, 15);
+	m->verification_score = med_db_row_double(row, 16);
+	m->verification_threshold = med_db_row_double(row, 17);
+	m->verification_model = med_db_row_strdup(a, row, 18);
+	m->dose_override = read_override(a, row, 19);
+	m->dose_override_by = med_db_row_strdup(a, row, 21);
+	m->identity_override = read_override(a, row, 22);
+	m->overall =
+		(Smartmed__Dosage__V1__CheckStatus)med_db_row_int64(row, 24);
+	if (!m->id || !m->status || !m->verification_model ||
+	    !m->dose_override_by)
+		return MED_ERR_NOMEM;
+	return read_checks(a, row, 25, m);
+}
+
+typedef struct confirm_ctx {
+	med_arena *arena;
+	const char *id;
+	dos_confirm_fn decide;
+	void *ctx;
+	dos_admin *out;
+} confirm_ctx;
+
+static med_err
+read_admin(med_db_conn *c, med_arena *a, const char *id, bool lock,
+	   dos_admin *out)
+{
+	admin_rows r = {.arena = a};
+	med_db_value k[] = {MED_DB_STR(id)};
+	med_err err = med_db_query(
+		c,
+		lock ? "SELECT " ADMIN_COLUMNS
+		       " FROM administrations WHERE id = ? FOR UPDATE"
+		     : "SELECT " ADMIN_COLUMNS
+		       " FROM administrations WHERE id = ?",
+		k, 1, on_admin_row, &r);
+
+	if (err != MED_OK)
+		return err;
+	if (r.n == 0)
+		return MED_ERR_NOT_FOUND;
+	*out = *r.items[0];
+	return MED_OK;
+}
+
+static med_err
+confirm_tx(med_db_conn *c, void *arg)
+{
+	confirm_ctx *x = arg;
+	med_err err = read_admin(c, x->arena, x->id, true, x->out);
+
+	if (err != MED_OK || (err = x->decide(x->ctx, x->out)) != MED_OK)
+		return err;
+	med_db_value v[] = {MED_DB_STR(x->out->confirmed_by),
+			    MED_DB_I64(x->out->confirmed_ms),
+			    MED_DB_STR(x->id)};
+	err = med_db_exec(
+		c,
+		"UPDATE administrations SET status = '" DOS_ADMIN_COMPLETED
+		"', confirmed_by = ?,"
+		" confirmed_ms = ? WHERE id = ?",
+		v, 3, NULL, NULL);
+	if (err != MED_OK)
+		return err;
+	return read_admin(c, x->arena, x->id, false, x->out);
+}
+
+med_err
+dosage_store_confirm(med_db *db, med_arena *arena, const char *id,
+		     dos_confirm_fn decide, void *ctx, dos_admin *out)
+{
+	confirm_ctx x = {arena, id, decide, ctx, out};
+
+	return med_db_tx(db, confirm_tx, &x);
+}
+
+/* --- history ------------------------------------------------------------- */
+
+typedef struct total_rows {
+	med_arena *arena;
+	Smartmed__Dosage__V1__DrugTotal **items;
+	size_t n, cap;
+} total_rows;
+
+static med_err
+on_total_row(void *arg, const med_db_row *row)
+{
+	total_rows *r = arg;
+	Smartmed__Dosage__V1__DrugTotal *t = med_arena_push_msg(
+		r->arena, (void ***)&r->items, &r->n, &r->cap,
+		&smartmed__dosage__v1__drug_total__descriptor);
+
+	if (t == NULL)
+		return MED_ERR_NOMEM;
+	t->drug_code = med_db_row_strdup(r->arena, row, 0);
+	t->unit = med_db_row_strdup(r->arena, row, 1);
+	t->total_24h = med_db_row_double(row, 2);
+	t->lifetime = med_db_row_double(row, 3);
+	t->count = (uint32_t)med_db_row_int64(row, 4);
+	return t->drug_code && t->unit ? MED_OK : MED_ERR_NOMEM;
+}
+
+med_err
+dosage_store_history(med_db *db, med_arena *arena, const char *patient_id,
+		     int64_t now_ms, uint64_t offset, uint32_t limit,
+		     Smartmed__Dosage__V1__HistoryResponse *res)
+{
+	admin_rows ar = {.arena = arena};
+	total_rows tr = {.arena = arena};
+	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(limit),
+			    MED_DB_I64((int64_t)offset)};
+	med_db_value t[] = {MED_DB_I64(now_ms - MED_DOSE_DAY_MS),
+			    MED_DB_I64(now_ms), MED_DB_STR(patient_id)};
+	med_err err = med_db_query_once(
+		db,
+		"SELECT " ADMIN_COLUMNS " FROM administrations"
+		" WHERE patient_id = ? ORDER BY effective_ms DESC, id"
+		" LIMIT ? OFFSET ?",
+		v, 3, on_admin_row, &ar);
+
+	if (err != MED_OK)
+		return err;
+	err = med_db_query_once(
+		db,
+		"SELECT drug_code, drug_unit,"
+		" SUM(CASE WHEN effective_ms > ? AND effective_ms <= ?"
+		" THEN dose_drug_unit ELSE 0 END), SUM(dose_drug_unit),"
+		" COUNT(*) FROM administrations WHERE patient_id = ? "
+		"AND " COUNTED " GROUP BY drug_code, drug_unit"
+		" ORDER BY drug_code, drug_unit",
+		t, 3, on_total_row, &tr);
+	if (err != MED_OK)
+		return err;
+	res->administrations = ar.items;
+	res->n_administrations = ar.n;
+	res->totals = tr.items;
+	res->n_totals = tr.n;
+	return MED_OK;
+}

@@ -1,0 +1,87 @@
+/*
+ * verify.c - the dosage service's state: identity's public key, and the
+ * offline check of verification tokens (med/vtoken.h).
+ */
+#include <med/log.h>
+#include <med/util.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dosage.h"
+
+#define KEY_SETTING "MED_IDENTITY_PUBLIC_KEY_FILE"
+
+const med_config_spec dosage_config[] = {
+	{KEY_SETTING, MED_CONFIG_PATH, NULL, false, 0, 0,
+	 "identity's Ed25519 public key (base64 text or 32 raw bytes) that "
+	 "verifies patient verification tokens; unset: every token is "
+	 "refused as unverifiable"},
+};
+const size_t dosage_n_config = sizeof(dosage_config) / sizeof(dosage_config[0]);
+
+med_err
+dosage_start(med_service *svc)
+{
+	const char *path = med_config_str(med_service_config(svc), KEY_SETTING);
+	dosage_state *st = calloc(1, sizeof(*st));
+	uint8_t pk[MED_VTOKEN_PUBLIC_KEY_LEN];
+	char err[512];
+	med_err e;
+
+	if (st == NULL)
+		return MED_ERR_NOMEM;
+	if (path != NULL && path[0] != '\0') {
+		e = med_vtoken_key_read(path, pk, err, sizeof(err));
+		if (e == MED_OK)
+			e = med_vtoken_keyset_add(&st->keys, pk);
+		if (e != MED_OK) {
+			med_log_error("%s: %s", KEY_SETTING, err);
+			free(st);
+			return e;
+		}
+		st->keys_configured = true;
+		med_log_info("verification tokens: trusting key %s",
+			     st->keys.key_id[0]);
+	} else {
+		med_log_info("verification tokens: %s is not set, every token "
+			     "will be refused",
+			     KEY_SETTING);
+	}
+	med_service_set_data(svc, st);
+	return MED_OK;
+}
+
+void
+dosage_stop(med_service *svc)
+{
+	free(med_service_data(svc));
+	med_service_set_data(svc, NULL);
+}
+
+med_err
+dosage_verify_token(med_call *call, const char *token, int64_t now_ms,
+		    med_vtoken_claims *out)
+{
+	const dosage_state *st = med_service_data(med_service_from_call(call));
+	med_vtoken_fail why = MED_VTOKEN_FAIL_NONE;
+
+	if (st == NULL || !st->keys_configured)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "verification_token: unverifiable: "
+				     "identity's public key is not configured "
+				     "(" KEY_SETTING ")");
+	/* A malformed token is bad input; a forged, foreign or expired one
+	 * is a well-formed request that cannot proceed. */
+	if (med_vtoken_verify(&st->keys, token, now_ms, out, &why) != MED_OK)
+		return med_call_fail(
+			call,
+			why == MED_VTOKEN_FAIL_MALFORMED ? MED_ERR_INVALID
+							 : MED_ERR_PRECONDITION,
+			"verification_token: %s", med_vtoken_fail_str(why));
+	if (!(out->score >= out->threshold))
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "verification_token: score below the "
+				     "threshold");
+	return MED_OK;
+}

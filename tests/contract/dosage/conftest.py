@@ -1,0 +1,52 @@
+"""A dosage-only stack that trusts a verification key made for the tests
+(build/bin/vtoken keygen), and helpers to sign tokens with it."""
+
+import os
+import subprocess
+import tempfile
+
+import pytest
+
+from harness import Stack, StackError, paths
+
+
+class Keys:
+    """An identity signing key pair on disk and a token maker."""
+
+    def __init__(self, d, name="identity"):
+        self.priv = os.path.join(d, name + ".key")
+        self.pub = os.path.join(d, name + ".pub")
+        subprocess.run([paths.bin_path("vtoken"), "keygen", self.priv,
+                        self.pub], check=True, stdout=subprocess.PIPE)
+
+    def token(self, patient_id, score=0.93, threshold=0.8, ttl_s=120,
+              issued_ms=None):
+        args = [paths.bin_path("vtoken"), "sign", "--key", self.priv,
+                "--patient-id", patient_id, "--score", str(score),
+                "--threshold", str(threshold), "--ttl-s", str(ttl_s),
+                "--model", "lbp-v1", "--device", "ward3-bed7"]
+        if issued_ms is not None:
+            args += ["--issued-ms", str(issued_ms)]
+        r = subprocess.run(args, check=True, stdout=subprocess.PIPE)
+        return r.stdout.decode().strip()
+
+
+@pytest.fixture(scope="session")
+def vkeys():
+    d = tempfile.mkdtemp(prefix="smartmed-vtoken-")
+    return Keys(d), Keys(d, "other")
+
+
+@pytest.fixture(scope="session")
+def vstack(vkeys):
+    """Dosage alone, trusting vkeys[0]'s public key."""
+    try:
+        st = Stack(services=("dosage",), extra_env={
+            "MED_IDENTITY_PUBLIC_KEY_FILE": vkeys[0].pub}).start()
+    except StackError as e:
+        pytest.fail("could not start the dosage stack: %s" % e,
+                    pytrace=False)
+    try:
+        yield st
+    finally:
+        st.close()
