@@ -61,7 +61,7 @@ FIXTURES := good gpu nogpu badmajor newminor nosym initfail
 FIXTURE_SOS := $(patsubst %,$(FIXTURE_DIR)/fx_%.so,$(FIXTURES))
 
 $(FIXTURE_DIR)/fx_%.so: $(FX_SRC) common/include/med/plugin.h
-	@mkdir -p $(dir $@)
+	@mkdir -p $(dir $@) $(BUILD)/obj
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(PLUGIN_CFLAGS) $(FX_$*) $(LDFLAGS) \
 		$(PLUGIN_LDFLAGS) -MF $(BUILD)/obj/fx_$*.d -o $@ $<
