@@ -150,6 +150,24 @@ med_call_set_patient(med_call *call, const char *patient_id)
 }
 
 med_err
+med_call_add_detail(med_call *call, const char *key, const char *value)
+{
+	med_audit_detail *d;
+
+	if (key == NULL || value == NULL || call->arena == NULL)
+		return MED_ERR_INVALID;
+	if (call->n_audit_details == MED_AUDIT_MAX_DETAILS)
+		return MED_ERR_LIMIT;
+	d = &call->audit_details[call->n_audit_details];
+	d->key = med_arena_strdup(call->arena, key);
+	d->value = med_arena_strdup(call->arena, value);
+	if (d->key == NULL || d->value == NULL)
+		return MED_ERR_NOMEM;
+	call->n_audit_details++;
+	return MED_OK;
+}
+
+med_err
 med_call_fail(med_call *call, med_err err, const char *fmt, ...)
 {
 	va_list ap;
@@ -363,6 +381,8 @@ audit(med_call *c, int code)
 		.purpose_of_use = c->purpose_of_use,
 		.break_glass = c->principal.break_glass,
 		.detail = detail,
+		.details = c->audit_details,
+		.n_details = c->n_audit_details,
 	};
 	bool ok = true;
 

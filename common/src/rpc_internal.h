@@ -23,6 +23,7 @@
 #include <grpc/slice.h>
 #include <grpc/support/time.h>
 
+#include <med/audit.h>
 #include <med/rpc.h>
 
 /* Requests kept armed per registered method and per queue. */
@@ -140,6 +141,9 @@ struct med_call {
 	char request_id[RPC_REQUEST_ID_MAX + 1];
 	char patient_id[RPC_PATIENT_ID_MAX];
 	const char *purpose_of_use; /* static string; NULL when refused */
+	med_audit_detail
+		audit_details[MED_AUDIT_MAX_DETAILS]; /* arena copies */
+	size_t n_audit_details;
 	med_err fail_err;
 	char fail_msg[RPC_STATUS_MSG_MAX];
 	ProtobufCMessage *in;

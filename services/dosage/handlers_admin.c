@@ -267,30 +267,17 @@ record_decide(void *arg, dos_subject *s, dos_admin *m)
 		       : MED_ERR_NOMEM;
 }
 
-/* audit_admin records an override or a second check as an event of its
- * own, with the details an auditor needs, after the commit. */
+/* audit_admin puts what an auditor needs about the administration (its id,
+ * status, performer, second check, overrides) on the call's audit event. */
 static void
 audit_admin(med_call *call, const dos_admin *m, const char *what)
 {
-	med_audit *au = med_service_audit(med_service_from_call(call));
-	const med_principal *p = med_call_principal(call);
-	char resource[64], dr[16], ir[16];
-	med_audit_detail d[8];
+	char dr[16], ir[16];
+	med_audit_detail d[10];
 	size_t n = 0;
-	med_audit_event ev = {
-		.action = med_call_method(call)->path,
-		.actor = p->user,
-		.actor_roles = p->roles,
-		.patient_id = m->patient_id,
-		.resource = resource,
-		.outcome = 0,
-		.request_id = med_call_request_id(call),
-		.detail = what,
-		.action_code = "E",
-		.details = d,
-	};
 
-	snprintf(resource, sizeof(resource), "administration/%s", m->id);
+	d[n++] = (med_audit_detail){"event", what};
+	d[n++] = (med_audit_detail){"administration_id", m->id};
 	d[n++] = (med_audit_detail){"order_id", m->order_id};
 	d[n++] = (med_audit_detail){"status", m->status};
 	d[n++] = (med_audit_detail){"performer", m->performer};
@@ -309,10 +296,11 @@ audit_admin(med_call *call, const dos_admin *m, const char *what)
 		d[n++] = (med_audit_detail){"identity_override_text",
 					    m->identity_override->text};
 	}
-	ev.n_details = n;
-	if (au == NULL || med_audit_emit(au, &ev) != MED_OK)
-		med_log_error("audit: %s event for administration %s lost",
-			      what, m->id);
+	for (size_t i = 0; i < n; i++)
+		if (med_call_add_detail(call, d[i].key, d[i].value) != MED_OK)
+			med_log_error("audit: detail %s of administration %s "
+				      "not recorded",
+				      d[i].key, m->id);
 }
 
 /* record_identity verifies the token, or requires the identity override. */
@@ -378,8 +366,11 @@ dosage_rpc_record(med_call *call, const ProtobufCMessage *in,
 				  req->order_id, x.at_ms, record_decide, &x, m);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");
-	if (err == MED_OK && (m->dose_override || m->identity_override))
-		audit_admin(call, m, "administration override");
+	if (err == MED_OK)
+		audit_admin(call, m,
+			    m->dose_override || m->identity_override
+				    ? "administration with override"
+				    : "administration");
 	return err;
 }
 

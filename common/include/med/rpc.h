@@ -206,6 +206,14 @@ int64_t med_call_remaining_ms(med_call *call);
 void med_call_set_patient(med_call *call, const char *patient_id);
 
 /*
+ * med_call_add_detail attaches key=value (copied) to the audit event the
+ * RPC layer emits when the call ends: scores, thresholds, models, devices,
+ * override reasons.  No patient data beyond the event's patient field.
+ * Errors: MED_ERR_LIMIT past MED_AUDIT_MAX_DETAILS, MED_ERR_INVALID (NULL).
+ */
+med_err med_call_add_detail(med_call *call, const char *key, const char *value);
+
+/*
  * med_call_fail records err and a message for the client (name the field:
  * "mrn: must not be empty") and returns err, so a handler can write
  * "return med_call_fail(call, MED_ERR_INVALID, ...);".  No patient data in

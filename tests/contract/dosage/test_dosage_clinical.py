@@ -673,3 +673,26 @@ def test_history_totals(vstack, pb):
     expect_status(grpc.StatusCode.PERMISSION_DENIED, vstack.call, SVC,
                   "History", pb.HistoryRequest(patient_id=p),
                   role="auditor")
+
+
+def test_override_details_reach_the_audit_log(stack, pb):
+    """The administration's audit event carries its id and the override."""
+    from harness.checks import poll
+    apb = protos.module("audit")
+    d = mkdrug(stack, pb)
+    p = pid()
+    o = mkorder(stack, pb, p, d.code)
+    a = record(stack, pb, o.id, 500, identity_override=idoverride(pb))
+
+    def recorded():
+        recs = stack.call("audit", "Query", apb.QueryRequest(patient_id=p),
+                          role="auditor", timeout=10)
+        return [r for r in recs if r.event.action.endswith(
+            "/RecordAdministration") and r.event.outcome == 0]
+    ev = poll(recorded, what="the RecordAdministration event")[0].event
+    details = {x.key: x.value for x in ev.details}
+    assert details["administration_id"] == a.id
+    assert details["event"] == "administration with override"
+    assert details["identity_override_reason"] == str(
+        pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE)
+    assert details["identity_override_text"].startswith("wristband")
