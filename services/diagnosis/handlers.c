@@ -1,6 +1,8 @@
 /*
- * handlers.c - one thin function per diagnosis RPC.
+ * handlers.c - one thin function per problem-list RPC, and the method
+ * table (care plans in handlers_plan.c, findings in handlers_finding.c).
  */
+#include <med/arena.h>
 #include <med/check.h>
 #include <med/service.h>
 #include <med/util.h>
@@ -9,10 +11,28 @@
 
 #define DX_PATH(m) "/smartmed.diagnosis.v1.Diagnosis/" m
 
-static med_db *
-call_db(med_call *call)
+med_db *
+diagnosis_db(med_call *call)
 {
 	return med_service_db(med_service_from_call(call));
+}
+
+med_err
+diagnosis_not_found(med_call *call, med_err err, const char *field)
+{
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "%s: not found", field);
+	return err;
+}
+
+typedef struct add_tx {
+	const dx_condition *c;
+} add_tx;
+
+static med_err
+add_in_tx(med_db_conn *conn, void *ctx)
+{
+	return diagnosis_store_insert(conn, ((add_tx *)ctx)->c);
 }
 
 static med_err
@@ -20,13 +40,15 @@ add_condition(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
 	const Smartmed__Diagnosis__V1__AddConditionRequest *req =
 		(const void *)in;
-	Smartmed__Diagnosis__V1__Condition *c = (void *)out;
+	dx_condition *c = (void *)out;
 	med_arena *a = med_call_arena(call);
 	char id[MED_UUID_LEN + 1];
+	add_tx tx = {.c = c};
 	med_err err = diagnosis_check_add(call, req);
 
 	if (err != MED_OK)
 		return err;
+	med_call_set_patient(call, req->patient_id);
 	med_uuid_v4(id);
 	c->condition_id = med_arena_strdup(a, id);
 	c->recorded_by = med_arena_strdup(a, med_call_principal(call)->user);
@@ -39,10 +61,89 @@ add_condition(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	c->clinical_status = req->clinical_status;
 	c->verification_status = req->verification_status;
 	c->onset_date = req->onset_date;
+	c->abatement_date = req->abatement_date;
 	c->note = req->note;
 	c->recorded_ms = med_now_ms();
-	med_call_set_patient(call, req->patient_id);
-	return diagnosis_store_insert(call_db(call), c);
+	c->version = 1;
+	c->updated_by = c->recorded_by;
+	c->updated_ms = c->recorded_ms;
+	return med_db_tx(diagnosis_db(call), add_in_tx, &tx);
+}
+
+typedef struct update_tx {
+	med_call *call;
+	const Smartmed__Diagnosis__V1__UpdateConditionRequest *req;
+	dx_condition *out;
+} update_tx;
+
+static med_err
+update_in_tx(med_db_conn *conn, void *ctx)
+{
+	update_tx *x = ctx;
+	const Smartmed__Diagnosis__V1__UpdateConditionRequest *req = x->req;
+	dx_condition *old;
+	med_err err = diagnosis_store_get(conn, med_call_arena(x->call),
+					  req->condition_id, true, &old);
+
+	if (err != MED_OK)
+		return diagnosis_not_found(x->call, err, "condition_id");
+	med_call_set_patient(x->call, old->patient_id);
+	if (old->version != req->expected_version)
+		return med_call_fail(x->call, MED_ERR_CONFLICT,
+				     "expected_version: the condition is at "
+				     "version %u",
+				     old->version);
+	*x->out = *old;
+	x->out->display = req->display;
+	x->out->clinical_status = req->clinical_status;
+	x->out->verification_status = req->verification_status;
+	x->out->onset_date = req->onset_date;
+	x->out->abatement_date = req->abatement_date;
+	x->out->note = req->note;
+	x->out->change_reason = req->reason;
+	x->out->version = old->version + 1;
+	x->out->updated_by = med_arena_strdup(
+		med_call_arena(x->call), med_call_principal(x->call)->user);
+	x->out->updated_ms = med_now_ms();
+	if (x->out->updated_by == NULL)
+		return MED_ERR_NOMEM;
+	return diagnosis_store_update(conn, x->out);
+}
+
+static med_err
+update_condition(med_call *call, const ProtobufCMessage *in,
+		 ProtobufCMessage *out)
+{
+	update_tx x = {
+		.call = call, .req = (const void *)in, .out = (void *)out};
+	med_err err = diagnosis_check_update(call, x.req);
+
+	if (err != MED_OK)
+		return err;
+	return med_db_tx(diagnosis_db(call), update_in_tx, &x);
+}
+
+static med_err
+condition_history(med_call *call, const ProtobufCMessage *in,
+		  ProtobufCMessage *out)
+{
+	const Smartmed__Diagnosis__V1__ConditionHistoryRequest *req =
+		(const void *)in;
+	Smartmed__Diagnosis__V1__ConditionHistoryResponse *res = (void *)out;
+	med_err err = med_check_id(call, "condition_id", req->condition_id);
+
+	if (err != MED_OK)
+		return err;
+	err = diagnosis_store_history(diagnosis_db(call), med_call_arena(call),
+				      req->condition_id, &res->versions,
+				      &res->n_versions);
+	if (err != MED_OK)
+		return err;
+	if (res->n_versions == 0)
+		return diagnosis_not_found(call, MED_ERR_NOT_FOUND,
+					   "condition_id");
+	med_call_set_patient(call, res->versions[0]->patient_id);
+	return MED_OK;
 }
 
 static med_err
@@ -60,7 +161,7 @@ list_conditions(med_call *call, const ProtobufCMessage *in,
 	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
-	err = diagnosis_store_list(call_db(call), med_call_arena(call),
+	err = diagnosis_store_list(diagnosis_db(call), med_call_arena(call),
 				   req->patient_id, page.offset, page.size + 1,
 				   &res->conditions, &res->n_conditions);
 	if (err != MED_OK)
@@ -68,6 +169,8 @@ list_conditions(med_call *call, const ProtobufCMessage *in,
 	res->page = med_page_respond(call, &page, &res->n_conditions);
 	return res->page ? MED_OK : MED_ERR_NOMEM;
 }
+
+#define DX_READERS (MED_ROLE_CLINICIAN | MED_ROLE_NURSE)
 
 const med_method diagnosis_methods[] = {
 	{DX_PATH("AddCondition"),
@@ -77,8 +180,39 @@ const med_method diagnosis_methods[] = {
 	{DX_PATH("ListConditions"),
 	 &smartmed__diagnosis__v1__list_conditions_request__descriptor,
 	 &smartmed__diagnosis__v1__list_conditions_response__descriptor,
-	 MED_RPC_UNARY, list_conditions, NULL,
-	 MED_ROLE_CLINICIAN | MED_ROLE_NURSE},
+	 MED_RPC_UNARY, list_conditions, NULL, DX_READERS},
+	{DX_PATH("UpdateCondition"),
+	 &smartmed__diagnosis__v1__update_condition_request__descriptor,
+	 &smartmed__diagnosis__v1__condition__descriptor, MED_RPC_UNARY,
+	 update_condition, NULL, MED_ROLE_CLINICIAN},
+	{DX_PATH("ConditionHistory"),
+	 &smartmed__diagnosis__v1__condition_history_request__descriptor,
+	 &smartmed__diagnosis__v1__condition_history_response__descriptor,
+	 MED_RPC_UNARY, condition_history, NULL, DX_READERS},
+	{DX_PATH("SetCarePlan"),
+	 &smartmed__diagnosis__v1__set_care_plan_request__descriptor,
+	 &smartmed__diagnosis__v1__care_plan__descriptor, MED_RPC_UNARY,
+	 diagnosis_set_care_plan, NULL, DX_READERS},
+	{DX_PATH("GetCarePlan"),
+	 &smartmed__diagnosis__v1__get_care_plan_request__descriptor,
+	 &smartmed__diagnosis__v1__care_plan__descriptor, MED_RPC_UNARY,
+	 diagnosis_get_care_plan, NULL, DX_READERS},
+	{DX_PATH("AnalyzeImage"),
+	 &smartmed__diagnosis__v1__analyze_image_request__descriptor,
+	 &smartmed__diagnosis__v1__finding__descriptor, MED_RPC_UNARY,
+	 diagnosis_analyze_image, NULL, DX_READERS},
+	{DX_PATH("ConfirmFinding"),
+	 &smartmed__diagnosis__v1__confirm_finding_request__descriptor,
+	 &smartmed__diagnosis__v1__confirm_finding_response__descriptor,
+	 MED_RPC_UNARY, diagnosis_confirm_finding, NULL, MED_ROLE_CLINICIAN},
+	{DX_PATH("RejectFinding"),
+	 &smartmed__diagnosis__v1__reject_finding_request__descriptor,
+	 &smartmed__diagnosis__v1__finding__descriptor, MED_RPC_UNARY,
+	 diagnosis_reject_finding, NULL, MED_ROLE_CLINICIAN},
+	{DX_PATH("ListFindings"),
+	 &smartmed__diagnosis__v1__list_findings_request__descriptor,
+	 &smartmed__diagnosis__v1__list_findings_response__descriptor,
+	 MED_RPC_UNARY, diagnosis_list_findings, NULL, DX_READERS},
 };
 const size_t diagnosis_n_methods =
 	sizeof(diagnosis_methods) / sizeof(diagnosis_methods[0]);

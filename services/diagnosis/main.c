@@ -17,6 +17,10 @@ main(int argc, char **argv)
 		.n_migrations = diagnosis_n_migrations,
 		.default_grpc_port = 50054,
 		.default_http_port = 9104,
+		.extra_config = diagnosis_config,
+		.n_extra_config = diagnosis_n_config,
+		.start = diagnosis_model_start,
+		.stop = diagnosis_model_stop,
 	};
 
 	return med_service_main(&def, argc, argv);

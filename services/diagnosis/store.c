@@ -1,7 +1,9 @@
 /*
- * store.c - the diagnosis service's SQL: the conditions table.
+ * store.c - the diagnosis service's SQL: migrations and the conditions
+ * (current row in conditions, every version in condition_versions).
  */
 #include <med/arena.h>
+#include <string.h>
 
 #include "diagnosis.h"
 
@@ -23,8 +25,89 @@ static const char *const v1_statements[] = {
 	NULL,
 };
 
+#define DX_VERSION_COLUMNS                                                     \
+	" abatement_date VARCHAR(10) NOT NULL DEFAULT '',"                     \
+	" version INT UNSIGNED NOT NULL DEFAULT 1,"                            \
+	" updated_by VARCHAR(128) NOT NULL DEFAULT '',"                        \
+	" updated_ms BIGINT NOT NULL DEFAULT 0,"                               \
+	" finding_id VARCHAR(36) NOT NULL DEFAULT '',"                         \
+	" change_reason VARCHAR(2000) NOT NULL DEFAULT ''"
+
+static const char *const v2_statements[] = {
+	"ALTER TABLE conditions ADD COLUMN (" DX_VERSION_COLUMNS ")",
+	"UPDATE conditions SET updated_by = recorded_by,"
+	" updated_ms = recorded_ms WHERE updated_ms = 0",
+	"CREATE TABLE IF NOT EXISTS condition_versions ("
+	" condition_id CHAR(36) NOT NULL,"
+	" patient_id CHAR(36) NOT NULL,"
+	" code_system VARCHAR(32) NOT NULL,"
+	" code VARCHAR(32) NOT NULL,"
+	" display VARCHAR(200) NOT NULL,"
+	" clinical_status TINYINT NOT NULL,"
+	" verification_status TINYINT NOT NULL,"
+	" onset_date VARCHAR(10) NOT NULL,"
+	" recorded_by VARCHAR(128) NOT NULL,"
+	" recorded_ms BIGINT NOT NULL,"
+	" note TEXT NOT NULL," DX_VERSION_COLUMNS ","
+	" PRIMARY KEY (condition_id, version)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"INSERT IGNORE INTO condition_versions SELECT * FROM conditions",
+	"CREATE TABLE IF NOT EXISTS care_plans ("
+	" care_plan_id CHAR(36) NOT NULL PRIMARY KEY,"
+	" patient_id CHAR(36) NOT NULL,"
+	" title VARCHAR(200) NOT NULL,"
+	" status TINYINT NOT NULL,"
+	" version INT UNSIGNED NOT NULL,"
+	" updated_by VARCHAR(128) NOT NULL,"
+	" updated_ms BIGINT NOT NULL,"
+	" KEY idx_care_plans_patient (patient_id)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"CREATE TABLE IF NOT EXISTS care_plan_conditions ("
+	" care_plan_id CHAR(36) NOT NULL,"
+	" idx SMALLINT NOT NULL,"
+	" condition_id CHAR(36) NOT NULL,"
+	" PRIMARY KEY (care_plan_id, idx),"
+	" KEY idx_cpc_condition (condition_id)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"CREATE TABLE IF NOT EXISTS care_plan_items ("
+	" care_plan_id CHAR(36) NOT NULL,"
+	" kind CHAR(1) NOT NULL," /* 'G' goal, 'A' activity */
+	" idx SMALLINT NOT NULL,"
+	" description VARCHAR(2000) NOT NULL,"
+	" status TINYINT NOT NULL,"
+	" item_date VARCHAR(10) NOT NULL,"
+	" PRIMARY KEY (care_plan_id, kind, idx)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"CREATE TABLE IF NOT EXISTS findings ("
+	" finding_id CHAR(36) NOT NULL PRIMARY KEY,"
+	" patient_id CHAR(36) NOT NULL,"
+	" status TINYINT NOT NULL,"
+	" model_id VARCHAR(64) NOT NULL,"
+	" model_version VARCHAR(32) NOT NULL,"
+	" model_sha256 CHAR(64) NOT NULL,"
+	" backend VARCHAR(32) NOT NULL,"
+	" device VARCHAR(8) NOT NULL,"
+	" device_fallback TINYINT NOT NULL,"
+	" labels TEXT NOT NULL,"
+	" probabilities TEXT NOT NULL,"
+	" image_sha256 CHAR(64) NOT NULL,"
+	" image_format VARCHAR(8) NOT NULL,"
+	" image_width INT UNSIGNED NOT NULL,"
+	" image_height INT UNSIGNED NOT NULL,"
+	" requested_by VARCHAR(128) NOT NULL,"
+	" created_ms BIGINT NOT NULL,"
+	" decided_by VARCHAR(128) NOT NULL,"
+	" decided_ms BIGINT NOT NULL,"
+	" decision_note TEXT NOT NULL,"
+	" condition_id VARCHAR(36) NOT NULL,"
+	" KEY idx_findings_patient (patient_id, created_ms)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	NULL,
+};
+
 const med_db_migration diagnosis_migrations[] = {
 	{1, "conditions: the problem list", v1_statements},
+	{2, "condition versions, care plans, AI findings", v2_statements},
 };
 const size_t diagnosis_n_migrations =
 	sizeof(diagnosis_migrations) / sizeof(diagnosis_migrations[0]);
@@ -32,11 +115,13 @@ const size_t diagnosis_n_migrations =
 #define CONDITION_COLUMNS                                                      \
 	"condition_id, patient_id, code_system, code, display,"                \
 	" clinical_status, verification_status, onset_date, recorded_by,"      \
-	" recorded_ms, note"
+	" recorded_ms, note, abatement_date, version, updated_by,"             \
+	" updated_ms, finding_id, change_reason"
+#define CONDITION_MARKS "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
 
 typedef struct condition_rows {
 	med_arena *arena;
-	Smartmed__Diagnosis__V1__Condition **items;
+	dx_condition **items;
 	size_t n, cap;
 } condition_rows;
 
@@ -45,7 +130,7 @@ on_condition_row(void *ctx, const med_db_row *row)
 {
 	condition_rows *r = ctx;
 	med_arena *a = r->arena;
-	Smartmed__Diagnosis__V1__Condition *c = med_arena_push_msg(
+	dx_condition *c = med_arena_push_msg(
 		a, (void ***)&r->items, &r->n, &r->cap,
 		&smartmed__diagnosis__v1__condition__descriptor);
 
@@ -66,14 +151,22 @@ on_condition_row(void *ctx, const med_db_row *row)
 	c->recorded_by = med_db_row_strdup(a, row, 8);
 	c->recorded_ms = med_db_row_int64(row, 9);
 	c->note = med_db_row_strdup(a, row, 10);
+	c->abatement_date = med_db_row_strdup(a, row, 11);
+	c->version = (uint32_t)med_db_row_int64(row, 12);
+	c->updated_by = med_db_row_strdup(a, row, 13);
+	c->updated_ms = med_db_row_int64(row, 14);
+	c->finding_id = med_db_row_strdup(a, row, 15);
+	c->change_reason = med_db_row_strdup(a, row, 16);
 	if (!c->condition_id || !c->patient_id || !c->code_system || !c->code ||
-	    !c->display || !c->onset_date || !c->recorded_by || !c->note)
+	    !c->display || !c->onset_date || !c->recorded_by || !c->note ||
+	    !c->abatement_date || !c->updated_by || !c->finding_id ||
+	    !c->change_reason)
 		return MED_ERR_NOMEM;
 	return MED_OK;
 }
 
-med_err
-diagnosis_store_insert(med_db *db, const Smartmed__Diagnosis__V1__Condition *c)
+static med_err
+insert_into(med_db_conn *conn, const char *sql, const dx_condition *c)
 {
 	med_db_value v[] = {
 		MED_DB_STR(c->condition_id),
@@ -87,18 +180,117 @@ diagnosis_store_insert(med_db *db, const Smartmed__Diagnosis__V1__Condition *c)
 		MED_DB_STR(c->recorded_by),
 		MED_DB_I64(c->recorded_ms),
 		MED_DB_STR(c->note),
+		MED_DB_STR(c->abatement_date),
+		MED_DB_I64(c->version),
+		MED_DB_STR(c->updated_by),
+		MED_DB_I64(c->updated_ms),
+		MED_DB_STR(c->finding_id),
+		MED_DB_STR(c->change_reason),
 	};
 
-	return med_db_exec_once(db,
-				"INSERT INTO conditions (" CONDITION_COLUMNS ")"
-				" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+	return med_db_exec(conn, sql, v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+}
+
+med_err
+diagnosis_store_insert(med_db_conn *conn, const dx_condition *c)
+{
+	med_err err = insert_into(conn,
+				  "INSERT INTO conditions (" CONDITION_COLUMNS
+				  ") VALUES (" CONDITION_MARKS ")",
+				  c);
+
+	if (err != MED_OK)
+		return err;
+	return insert_into(conn,
+			   "INSERT INTO condition_versions (" CONDITION_COLUMNS
+			   ") VALUES (" CONDITION_MARKS ")",
+			   c);
+}
+
+med_err
+diagnosis_store_get(med_db_conn *conn, med_arena *arena, const char *id,
+		    bool for_update, dx_condition **out)
+{
+	condition_rows rows = {.arena = arena};
+	med_db_value v[] = {MED_DB_STR(id)};
+	med_err err = med_db_query(
+		conn,
+		for_update ? "SELECT " CONDITION_COLUMNS " FROM conditions"
+			     " WHERE condition_id = ? FOR UPDATE"
+			   : "SELECT " CONDITION_COLUMNS " FROM conditions"
+			     " WHERE condition_id = ?",
+		v, 1, on_condition_row, &rows);
+
+	if (err != MED_OK)
+		return err;
+	if (rows.n == 0)
+		return MED_ERR_NOT_FOUND;
+	*out = rows.items[0];
+	return MED_OK;
+}
+
+/* The current row is replaced whole; the version row keeps the old one. */
+med_err
+diagnosis_store_update(med_db_conn *conn, const dx_condition *c)
+{
+	med_db_value v[] = {
+		MED_DB_STR(c->display),
+		MED_DB_I64(c->clinical_status),
+		MED_DB_I64(c->verification_status),
+		MED_DB_STR(c->onset_date),
+		MED_DB_STR(c->note),
+		MED_DB_STR(c->abatement_date),
+		MED_DB_I64(c->version),
+		MED_DB_STR(c->updated_by),
+		MED_DB_I64(c->updated_ms),
+		MED_DB_STR(c->change_reason),
+		MED_DB_STR(c->condition_id),
+		MED_DB_I64((int64_t)c->version - 1),
+	};
+	uint64_t affected = 0;
+	med_err err = med_db_exec(
+		conn,
+		"UPDATE conditions SET display = ?, clinical_status = ?,"
+		" verification_status = ?, onset_date = ?, note = ?,"
+		" abatement_date = ?, version = ?, updated_by = ?,"
+		" updated_ms = ?, change_reason = ?"
+		" WHERE condition_id = ? AND version = ?",
+		v, sizeof(v) / sizeof(v[0]), &affected, NULL);
+
+	if (err != MED_OK)
+		return err;
+	if (affected != 1)
+		return MED_ERR_CONFLICT;
+	return insert_into(conn,
+			   "INSERT INTO condition_versions (" CONDITION_COLUMNS
+			   ") VALUES (" CONDITION_MARKS ")",
+			   c);
+}
+
+med_err
+diagnosis_store_history(med_db *db, med_arena *arena, const char *id,
+			dx_condition ***out, size_t *n)
+{
+	condition_rows rows = {.arena = arena};
+	med_db_value v[] = {MED_DB_STR(id)};
+	med_err err = med_db_query_once(db,
+					"SELECT " CONDITION_COLUMNS
+					" FROM condition_versions"
+					" WHERE condition_id = ?"
+					" ORDER BY version",
+					v, 1, on_condition_row, &rows);
+
+	if (err != MED_OK)
+		return err;
+	*out = rows.items;
+	*n = rows.n;
+	return MED_OK;
 }
 
 med_err
 diagnosis_store_list(med_db *db, med_arena *arena, const char *patient_id,
-		     uint64_t offset, uint32_t limit,
-		     Smartmed__Diagnosis__V1__Condition ***out, size_t *n)
+		     uint64_t offset, uint32_t limit, dx_condition ***out,
+		     size_t *n)
 {
 	condition_rows rows = {.arena = arena};
 	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(limit),

@@ -1,0 +1,246 @@
+/*
+ * handlers_finding.c - AnalyzeImage, ConfirmFinding, RejectFinding and
+ * ListFindings.  A finding is preliminary when made; only a clinician's
+ * ConfirmFinding makes it final and only then can it open a condition.
+ */
+#include <med/arena.h>
+#include <med/audit.h>
+#include <med/check.h>
+#include <med/log.h>
+#include <med/util.h>
+
+#include <stdio.h>
+
+#include "diagnosis.h"
+
+#define FINDING_STATUS(s)                                                      \
+	SMARTMED__DIAGNOSIS__V1__FINDING_STATUS__FINDING_STATUS_##s
+
+static const char *status_word(int status);
+
+/*
+ * audit_finding puts the model, the device it ran on and the result on the
+ * call's audit event, so an auditor sees what the AI said and where.
+ */
+static void
+audit_finding(med_call *call, const dx_finding *f)
+{
+	char prob[32];
+	const med_audit_detail d[] = {
+		{"finding_id", f->finding_id},
+		{"model", f->model_id},
+		{"model_version", f->model_version},
+		{"backend", f->backend},
+		{"device", f->device},
+		{"device_fallback", f->device_fallback ? "true" : "false"},
+		{"top_label", f->top_label},
+		{"top_probability", prob},
+		{"status", status_word(f->status)},
+	};
+
+	snprintf(prob, sizeof(prob), "%.6f", (double)f->top_probability);
+	for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++)
+		if (med_call_add_detail(call, d[i].key, d[i].value) != MED_OK)
+			med_log_error("audit: detail %s of finding %s not "
+				      "recorded",
+				      d[i].key, f->finding_id);
+}
+
+med_err
+diagnosis_analyze_image(med_call *call, const ProtobufCMessage *in,
+			ProtobufCMessage *out)
+{
+	const Smartmed__Diagnosis__V1__AnalyzeImageRequest *req =
+		(const void *)in;
+	dx_finding *f = (void *)out;
+	med_arena *a = med_call_arena(call);
+	char id[MED_UUID_LEN + 1];
+	med_err err;
+
+	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
+		    MED_OK ||
+	    (err = med_check_text(call, "model", req->model, 0, 64)) != MED_OK)
+		return err;
+	if (req->image.len == 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "image: must not be empty");
+	med_call_set_patient(call, req->patient_id);
+	if ((err = diagnosis_model_analyze(call, req->model, &req->image, f)) !=
+	    MED_OK)
+		return err;
+	med_uuid_v4(id);
+	f->finding_id = med_arena_strdup(a, id);
+	f->requested_by = med_arena_strdup(a, med_call_principal(call)->user);
+	if (f->finding_id == NULL || f->requested_by == NULL)
+		return MED_ERR_NOMEM;
+	f->patient_id = req->patient_id;
+	f->status = FINDING_STATUS(PRELIMINARY);
+	f->created_ms = med_now_ms();
+	err = diagnosis_store_finding_insert(diagnosis_db(call), a, f);
+	if (err == MED_OK)
+		audit_finding(call, f);
+	return err;
+}
+
+typedef struct decide_tx {
+	med_call *call;
+	const char *finding_id;
+	const Smartmed__Diagnosis__V1__ConfirmFindingRequest *confirm;
+	const Smartmed__Diagnosis__V1__RejectFindingRequest *reject;
+	dx_finding *f;
+	dx_condition *cond;
+} decide_tx;
+
+static const char *
+status_word(int status)
+{
+	switch (status) {
+	case FINDING_STATUS(PRELIMINARY):
+		return "preliminary";
+	case FINDING_STATUS(FINAL):
+		return "final";
+	case FINDING_STATUS(CANCELLED):
+		return "cancelled";
+	default:
+		return "entered in error";
+	}
+}
+
+/* open_condition builds and stores the condition a confirmation opens. */
+static med_err
+open_condition(decide_tx *x, med_db_conn *conn)
+{
+	med_arena *a = med_call_arena(x->call);
+	dx_condition *c = med_arena_zalloc(a, sizeof(*c));
+	char id[MED_UUID_LEN + 1];
+
+	if (c == NULL)
+		return MED_ERR_NOMEM;
+	smartmed__diagnosis__v1__condition__init(c);
+	med_uuid_v4(id);
+	c->condition_id = med_arena_strdup(a, id);
+	if (c->condition_id == NULL)
+		return MED_ERR_NOMEM;
+	c->patient_id = x->f->patient_id;
+	c->code_system = "ICD-10";
+	c->code = x->confirm->code;
+	c->display = x->confirm->display;
+	c->clinical_status =
+		SMARTMED__DIAGNOSIS__V1__CLINICAL_STATUS__CLINICAL_STATUS_ACTIVE;
+	c->verification_status =
+		SMARTMED__DIAGNOSIS__V1__VERIFICATION_STATUS__VERIFICATION_STATUS_CONFIRMED;
+	c->onset_date = x->confirm->onset_date;
+	c->note = x->confirm->note;
+	c->recorded_by = x->f->decided_by;
+	c->recorded_ms = x->f->decided_ms;
+	c->version = 1;
+	c->updated_by = c->recorded_by;
+	c->updated_ms = c->recorded_ms;
+	c->finding_id = x->f->finding_id;
+	x->f->condition_id = c->condition_id;
+	x->cond = c;
+	return diagnosis_store_insert(conn, c);
+}
+
+static med_err
+decide_in_tx(med_db_conn *conn, void *ctx)
+{
+	decide_tx *x = ctx;
+	med_arena *a = med_call_arena(x->call);
+	med_err err = diagnosis_store_finding_get(conn, a, x->finding_id, true,
+						  &x->f);
+
+	if (err != MED_OK)
+		return diagnosis_not_found(x->call, err, "finding_id");
+	med_call_set_patient(x->call, x->f->patient_id);
+	if (x->f->status != FINDING_STATUS(PRELIMINARY))
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "finding_id: the finding is already %s",
+				     status_word(x->f->status));
+	x->f->decided_by =
+		med_arena_strdup(a, med_call_principal(x->call)->user);
+	if (x->f->decided_by == NULL)
+		return MED_ERR_NOMEM;
+	x->f->decided_ms = med_now_ms();
+	if (x->confirm != NULL) {
+		x->f->status = FINDING_STATUS(FINAL);
+		x->f->decision_note = x->confirm->note;
+		if (x->confirm->open_condition &&
+		    (err = open_condition(x, conn)) != MED_OK)
+			return err;
+	} else {
+		x->f->status = x->reject->entered_in_error
+				       ? FINDING_STATUS(ENTERED_IN_ERROR)
+				       : FINDING_STATUS(CANCELLED);
+		x->f->decision_note = x->reject->reason;
+	}
+	return diagnosis_store_finding_decide(conn, x->f);
+}
+
+med_err
+diagnosis_confirm_finding(med_call *call, const ProtobufCMessage *in,
+			  ProtobufCMessage *out)
+{
+	Smartmed__Diagnosis__V1__ConfirmFindingResponse *res = (void *)out;
+	decide_tx x = {.call = call, .confirm = (const void *)in};
+	med_err err = diagnosis_check_confirm(call, x.confirm);
+
+	if (err != MED_OK)
+		return err;
+	x.finding_id = x.confirm->finding_id;
+	if ((err = med_db_tx(diagnosis_db(call), decide_in_tx, &x)) != MED_OK)
+		return err;
+	audit_finding(call, x.f);
+	if (x.cond != NULL &&
+	    med_call_add_detail(call, "condition_id", x.cond->condition_id) !=
+		    MED_OK)
+		med_log_error("audit: condition of finding %s not recorded",
+			      x.f->finding_id);
+	res->finding = x.f;
+	res->condition = x.cond;
+	return MED_OK;
+}
+
+med_err
+diagnosis_reject_finding(med_call *call, const ProtobufCMessage *in,
+			 ProtobufCMessage *out)
+{
+	decide_tx x = {.call = call, .reject = (const void *)in};
+	med_err err;
+
+	if ((err = med_check_id(call, "finding_id", x.reject->finding_id)) !=
+		    MED_OK ||
+	    (err = med_check_text(call, "reason", x.reject->reason, 1, 4096)) !=
+		    MED_OK)
+		return err;
+	x.finding_id = x.reject->finding_id;
+	if ((err = med_db_tx(diagnosis_db(call), decide_in_tx, &x)) != MED_OK)
+		return err;
+	audit_finding(call, x.f);
+	*(dx_finding *)out = *x.f;
+	return MED_OK;
+}
+
+med_err
+diagnosis_list_findings(med_call *call, const ProtobufCMessage *in,
+			ProtobufCMessage *out)
+{
+	const Smartmed__Diagnosis__V1__ListFindingsRequest *req =
+		(const void *)in;
+	Smartmed__Diagnosis__V1__ListFindingsResponse *res = (void *)out;
+	med_page page;
+	med_err err;
+
+	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
+		    MED_OK ||
+	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
+		return err;
+	med_call_set_patient(call, req->patient_id);
+	err = diagnosis_store_finding_list(
+		diagnosis_db(call), med_call_arena(call), req->patient_id,
+		page.offset, page.size + 1, &res->findings, &res->n_findings);
+	if (err != MED_OK)
+		return err;
+	res->page = med_page_respond(call, &page, &res->n_findings);
+	return res->page ? MED_OK : MED_ERR_NOMEM;
+}

@@ -1,0 +1,421 @@
+/*
+ * model.c - the image model: loaded once at start through the inference
+ * host (med/infer.h), run per AnalyzeImage after the image is decoded
+ * (med/image.h) and preprocessed exactly as tools/train/pneumonia.py
+ * trained it: grey in [0, 1], resized to the model's H x W (area
+ * averaging when shrinking), then (x - 0.5) / 0.5.
+ *
+ * A model that cannot load does not stop the service: the problem list
+ * and care plans keep working and AnalyzeImage answers UNAVAILABLE with
+ * the reason, so a missing GPU or file is one clear error, not an outage.
+ */
+#include <limits.h>
+#include <med/arena.h>
+#include <med/config.h>
+#include <med/image.h>
+#include <med/infer.h>
+#include <med/log.h>
+#include <med/metrics.h>
+#include <med/util.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diagnosis.h"
+
+#define DX_MAX_LABELS 16
+#define DX_NORM_MEAN  0.5f
+#define DX_NORM_STD   0.5f
+
+typedef struct dx_model {
+	med_infer_host *host;
+	med_infer_model *model;
+	med_image_limits lim;
+	uint32_t in_h, in_w, n_out;
+	char id[64], version[32], sha256[65];
+	char backend[32], device[8];
+	bool fallback;
+	char reason[256];
+	char label_buf[512];
+	const char *labels[DX_MAX_LABELS];
+	size_t n_labels;
+	med_histogram *latency;
+} dx_model;
+
+const med_config_spec diagnosis_config[] = {
+	{"MED_PLUGIN_DIR", MED_CONFIG_STRING, "", false, 0, 0,
+	 "inference backends directory; empty = <binary dir>/../plugins"},
+	{"MED_INFER_THREADS", MED_CONFIG_INT, "1", false, 1, 64,
+	 "compute threads per inference backend"},
+	{"MED_INFER_DEVICE", MED_CONFIG_STRING, "auto", false, 0, 0,
+	 "auto, cpu, gpu or npu"},
+	{"MED_INFER_STRICT", MED_CONFIG_BOOL, "false", false, 0, 0,
+	 "a named device that is absent fails the model instead of CPU"},
+	{"MED_INFER_MAX_BATCH", MED_CONFIG_INT, "8", false, 1, 256,
+	 "concurrent AnalyzeImage calls batched into one run (1 = off)"},
+	{"MED_INFER_MAX_WAIT_US", MED_CONFIG_INT, "500", false, 0, 100000,
+	 "how long the first call of a batch waits for more"},
+	{"MED_DIAGNOSIS_MODEL", MED_CONFIG_STRING, "", false, 0, 0,
+	 "ONNX image model; empty = <binary dir>/../../services/diagnosis/"
+	 "models/pneumonia_cnn_v1.onnx"},
+	{"MED_DIAGNOSIS_MODEL_VERSION", MED_CONFIG_STRING, "1.0.0", false, 0, 0,
+	 "the model's version, reported in every finding"},
+	{"MED_DIAGNOSIS_LABELS", MED_CONFIG_STRING, "normal,pneumonia", false,
+	 0, 0, "the model's output labels, comma-separated, in order"},
+	{"MED_DIAGNOSIS_MAX_IMAGE_BYTES", MED_CONFIG_INT, "4194304", false, 1,
+	 1073741824, "largest encoded image AnalyzeImage accepts"},
+	{"MED_DIAGNOSIS_MAX_IMAGE_SIDE", MED_CONFIG_INT, "8192", false, 1,
+	 65500, "largest image width or height AnalyzeImage decodes"},
+};
+const size_t diagnosis_n_config =
+	sizeof(diagnosis_config) / sizeof(diagnosis_config[0]);
+
+/* exe_relative writes "<dir of this binary>/rel" into buf. */
+static med_err
+exe_relative(char *buf, size_t len, const char *rel)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return MED_ERR_IO;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	if ((size_t)snprintf(buf, len, "%s/%s", exe, rel) >= len)
+		return MED_ERR_LIMIT;
+	return MED_OK;
+}
+
+static med_err
+file_sha256(const char *path, char out[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES], chunk[65536];
+	crypto_hash_sha256_state st;
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (f == NULL)
+		return MED_ERR_NOT_FOUND;
+	crypto_hash_sha256_init(&st);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		crypto_hash_sha256_update(&st, chunk, n);
+	fclose(f);
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2hex(out, 65, h, sizeof(h));
+	return MED_OK;
+}
+
+/* model_id_from_path takes the file name without ".onnx". */
+static void
+model_id_from_path(dx_model *m, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char *dot;
+
+	med_strlcpy(m->id, base ? base + 1 : path, sizeof(m->id));
+	dot = strrchr(m->id, '.');
+	if (dot != NULL && strcmp(dot, ".onnx") == 0)
+		*dot = '\0';
+}
+
+static void
+split_labels(dx_model *m, const char *list)
+{
+	char *p = m->label_buf;
+
+	med_strlcpy(m->label_buf, list, sizeof(m->label_buf));
+	while (p != NULL && *p != '\0' && m->n_labels < DX_MAX_LABELS) {
+		char *comma = strchr(p, ',');
+		if (comma != NULL)
+			*comma = '\0';
+		m->labels[m->n_labels++] = p;
+		p = comma ? comma + 1 : NULL;
+	}
+}
+
+/* check_shapes accepts one f32 [1,1,H,W] input and one f32 [1,K] output
+ * with K labels: the shape the service's preprocessing produces. */
+static med_err
+check_shapes(dx_model *m)
+{
+	const med_model_info *info = med_infer_model_info(m->model);
+	const med_tensor_desc *in = &info->inputs[0], *out = &info->outputs[0];
+
+	if (info->n_inputs != 1 || info->n_outputs != 1 ||
+	    in->dtype != MED_DTYPE_F32 || in->n_dims != 4 || in->dims[0] != 1 ||
+	    in->dims[1] != 1 || in->dims[2] <= 0 || in->dims[3] <= 0 ||
+	    in->dims[2] > 4096 || in->dims[3] > 4096 ||
+	    out->dtype != MED_DTYPE_F32 || out->n_dims != 2 ||
+	    out->dims[0] != 1) {
+		snprintf(m->reason, sizeof(m->reason),
+			 "model: expected one f32 [1,1,H,W] input and one f32 "
+			 "[1,K] output");
+		return MED_ERR_INVALID;
+	}
+	if ((size_t)out->dims[1] != m->n_labels) {
+		snprintf(m->reason, sizeof(m->reason),
+			 "model: %lld outputs but %zu labels configured",
+			 (long long)out->dims[1], m->n_labels);
+		return MED_ERR_INVALID;
+	}
+	m->in_h = (uint32_t)in->dims[2];
+	m->in_w = (uint32_t)in->dims[3];
+	m->n_out = (uint32_t)out->dims[1];
+	return MED_OK;
+}
+
+static med_err
+resolve_paths(const med_config *cfg, char *plugins, char *model, size_t len)
+{
+	const char *p = med_config_str(cfg, "MED_PLUGIN_DIR");
+	const char *mp = med_config_str(cfg, "MED_DIAGNOSIS_MODEL");
+	med_err err = MED_OK;
+
+	if (p[0] != '\0')
+		med_strlcpy(plugins, p, len);
+	else
+		err = exe_relative(plugins, len, "../plugins");
+	if (err != MED_OK)
+		return err;
+	if (mp[0] != '\0') {
+		med_strlcpy(model, mp, len);
+		return MED_OK;
+	}
+	return exe_relative(model, len,
+			    "../../services/diagnosis/models/"
+			    "pneumonia_cnn_v1.onnx");
+}
+
+/* load_model fills m or writes m->reason and returns the error. */
+static med_err
+load_model(dx_model *m, const med_config *cfg)
+{
+	char plugins[PATH_MAX], path[PATH_MAX], msg[256] = "";
+	med_infer_config hc = {.plugin_dir = plugins};
+	med_infer_model_opts o = {.format = "onnx", .path = path};
+	int dev =
+		med_infer_device_parse(med_config_str(cfg, "MED_INFER_DEVICE"));
+	med_err err;
+
+	if ((err = resolve_paths(cfg, plugins, path, sizeof(path))) != MED_OK) {
+		snprintf(m->reason, sizeof(m->reason), "model: no path");
+		return err;
+	}
+	if (dev < 0) {
+		snprintf(m->reason, sizeof(m->reason),
+			 "MED_INFER_DEVICE: unknown device");
+		return MED_ERR_INVALID;
+	}
+	model_id_from_path(m, path);
+	if (file_sha256(path, m->sha256) != MED_OK) {
+		med_log_error("model: cannot read %s", path);
+		snprintf(m->reason, sizeof(m->reason),
+			 "model: the model file cannot be read");
+		return MED_ERR_NOT_FOUND;
+	}
+	hc.threads = (int)med_config_int(cfg, "MED_INFER_THREADS");
+	if ((err = med_infer_host_new(&hc, &m->host)) != MED_OK) {
+		med_log_error("model: plugin directory %s unusable", plugins);
+		snprintf(m->reason, sizeof(m->reason),
+			 "model: the plugin directory is unusable");
+		return err;
+	}
+	o.device = (med_device_kind)dev;
+	o.strict = med_config_bool(cfg, "MED_INFER_STRICT");
+	o.max_batch = (uint32_t)med_config_int(cfg, "MED_INFER_MAX_BATCH");
+	o.max_wait_us = (uint32_t)med_config_int(cfg, "MED_INFER_MAX_WAIT_US");
+	err = med_infer_model_load(m->host, &o, &m->model, msg, sizeof(msg));
+	if (err != MED_OK) {
+		snprintf(m->reason, sizeof(m->reason), "model: %s",
+			 msg[0] ? msg : med_strerror(err));
+		return err;
+	}
+	return check_shapes(m);
+}
+
+med_err
+diagnosis_model_start(med_service *svc)
+{
+	const med_config *cfg = med_service_config(svc);
+	dx_model *m = calloc(1, sizeof(*m));
+	char labels[128];
+
+	if (m == NULL)
+		return MED_ERR_NOMEM;
+	med_strlcpy(m->version,
+		    med_config_str(cfg, "MED_DIAGNOSIS_MODEL_VERSION"),
+		    sizeof(m->version));
+	split_labels(m, med_config_str(cfg, "MED_DIAGNOSIS_LABELS"));
+	m->lim.max_bytes =
+		(size_t)med_config_int(cfg, "MED_DIAGNOSIS_MAX_IMAGE_BYTES");
+	m->lim.max_side =
+		(uint32_t)med_config_int(cfg, "MED_DIAGNOSIS_MAX_IMAGE_SIDE");
+	if (load_model(m, cfg) != MED_OK) {
+		med_log_error("%s; AnalyzeImage will answer UNAVAILABLE",
+			      m->reason);
+		med_infer_model_free(m->model);
+		m->model = NULL;
+	} else {
+		med_strlcpy(m->backend, med_infer_model_backend(m->model),
+			    sizeof(m->backend));
+		med_strlcpy(
+			m->device,
+			med_infer_device_name(med_infer_model_device(m->model)),
+			sizeof(m->device));
+		m->fallback = med_infer_model_fallback(m->model);
+		med_log_info("model %s %s loaded: backend=%s device=%s", m->id,
+			     m->version, m->backend, m->device);
+	}
+	snprintf(labels, sizeof(labels), "device=\"%s\"",
+		 m->model ? m->device : "none");
+	m->latency = med_metrics_histogram(
+		med_service_metrics(svc),
+		"smartmed_diagnosis_inference_seconds",
+		"AnalyzeImage decode, preprocessing and model run", labels);
+	med_service_set_data(svc, m);
+	return MED_OK;
+}
+
+void
+diagnosis_model_stop(med_service *svc)
+{
+	dx_model *m = med_service_data(svc);
+
+	if (m == NULL)
+		return;
+	med_infer_model_free(m->model);
+	med_infer_host_free(m->host);
+	free(m);
+	med_service_set_data(svc, NULL);
+}
+
+/* preprocess resizes img into x and normalises it as in training. */
+static med_err
+preprocess(const dx_model *m, const med_image *img, float *x)
+{
+	med_err err = med_image_resize(img, m->in_w, m->in_h, x);
+
+	if (err != MED_OK)
+		return err;
+	for (size_t i = 0; i < (size_t)m->in_w * m->in_h; i++)
+		x[i] = (x[i] - DX_NORM_MEAN) / DX_NORM_STD;
+	return MED_OK;
+}
+
+static med_err
+fill_probabilities(med_call *call, const dx_model *m, const float *p,
+		   dx_finding *f)
+{
+	med_arena *a = med_call_arena(call);
+	Smartmed__Diagnosis__V1__LabelProbability **v =
+		med_arena_zalloc(a, sizeof(*v) * m->n_out);
+	size_t best = 0;
+
+	if (v == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < m->n_out; i++) {
+		v[i] = med_arena_zalloc(a, sizeof(*v[i]));
+		if (v[i] == NULL)
+			return MED_ERR_NOMEM;
+		smartmed__diagnosis__v1__label_probability__init(v[i]);
+		v[i]->label = (char *)m->labels[i];
+		v[i]->probability = p[i];
+		if (p[i] > p[best])
+			best = i;
+	}
+	f->probabilities = v;
+	f->n_probabilities = m->n_out;
+	f->top_label = (char *)m->labels[best];
+	f->top_probability = p[best];
+	return MED_OK;
+}
+
+static void
+fill_model_fields(med_call *call, dx_model *m, const med_image *img,
+		  const ProtobufCBinaryData *image, dx_finding *f)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char *hex = med_arena_alloc(med_call_arena(call), 65);
+
+	crypto_hash_sha256(h, image->data, image->len);
+	if (hex != NULL)
+		sodium_bin2hex(hex, 65, h, sizeof(h));
+	f->image_sha256 = hex ? hex : "";
+	f->image_format = (char *)med_image_format_name(img->format);
+	f->image_width = img->width;
+	f->image_height = img->height;
+	f->model_id = m->id;
+	f->model_version = m->version;
+	f->model_sha256 = m->sha256;
+	f->backend = m->backend;
+	f->device = m->device;
+	f->device_fallback = m->fallback;
+}
+
+static med_err
+run_model(med_call *call, dx_model *m, const med_image *img, dx_finding *f)
+{
+	float *x = med_arena_alloc(med_call_arena(call),
+				   sizeof(float) * m->in_w * m->in_h);
+	float probs[DX_MAX_LABELS];
+	med_tensor in = {.dtype = MED_DTYPE_F32,
+			 .n_dims = 4,
+			 .dims = {1, 1, m->in_h, m->in_w}};
+	med_tensor out = {.dtype = MED_DTYPE_F32,
+			  .n_dims = 2,
+			  .dims = {1, m->n_out},
+			  .data = probs,
+			  .size = sizeof(float) * m->n_out};
+	char msg[256] = "";
+	med_err err;
+
+	if (x == NULL)
+		return MED_ERR_NOMEM;
+	if ((err = preprocess(m, img, x)) != MED_OK)
+		return med_call_fail(call, err, "image: cannot resample");
+	in.data = x;
+	in.size = sizeof(float) * m->in_w * m->in_h;
+	err = med_infer_run(m->model, &in, 1, &out, 1, msg, sizeof(msg));
+	if (err != MED_OK)
+		return med_call_fail(call, MED_ERR_INTERNAL, "model: %s", msg);
+	return fill_probabilities(call, m, probs, f);
+}
+
+med_err
+diagnosis_model_analyze(med_call *call, const char *model,
+			const ProtobufCBinaryData *image, dx_finding *f)
+{
+	dx_model *m = med_service_data(med_service_from_call(call));
+	med_image *img = NULL;
+	int64_t t0 = med_mono_ns();
+	char msg[160] = "";
+	med_err err;
+
+	if (m == NULL || m->model == NULL)
+		return med_call_fail(call, MED_ERR_UNAVAILABLE,
+				     "model: not loaded (%s)",
+				     m ? m->reason : "not started");
+	if (model[0] != '\0' && strcmp(model, m->id) != 0)
+		return med_call_fail(call, MED_ERR_NOT_FOUND,
+				     "model: unknown model; this service "
+				     "serves %s",
+				     m->id);
+	err = med_image_decode(image->data, image->len, &m->lim, &img, msg,
+			       sizeof(msg));
+	if (err == MED_ERR_LIMIT)
+		err = MED_ERR_INVALID; /* the caller's input, like any other */
+	if (err != MED_OK)
+		return med_call_fail(call, err, "image: %s", msg);
+	fill_model_fields(call, m, img, image, f);
+	err = run_model(call, m, img, f);
+	med_image_free(img);
+	if (err == MED_OK && m->latency != NULL)
+		med_histogram_observe(m->latency,
+				      (double)(med_mono_ns() - t0) / 1e9);
+	return err;
+}

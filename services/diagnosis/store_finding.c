@@ -1,0 +1,230 @@
+/*
+ * store_finding.c - AI findings.  Labels and probabilities are stored as
+ * two comma-separated lists in the model's label order (a handful of
+ * numbers, never queried by value).
+ */
+#include <med/arena.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diagnosis.h"
+
+#define FINDING_COLUMNS                                                        \
+	"finding_id, patient_id, status, model_id, model_version,"             \
+	" model_sha256, backend, device, device_fallback, labels,"             \
+	" probabilities, image_sha256, image_format, image_width,"             \
+	" image_height, requested_by, created_ms, decided_by, decided_ms,"     \
+	" decision_note, condition_id"
+
+typedef struct finding_rows {
+	med_arena *arena;
+	dx_finding **items;
+	size_t n, cap;
+} finding_rows;
+
+/* split_probs rebuilds the LabelProbability list from the two lists. */
+static med_err
+split_probs(med_arena *a, dx_finding *f, char *labels, const char *probs)
+{
+	size_t n = 1, cap = 0;
+	char *end;
+
+	for (const char *p = labels; *p; p++)
+		n += *p == ',';
+	f->n_probabilities = 0;
+	for (size_t i = 0; i < n; i++) {
+		Smartmed__Diagnosis__V1__LabelProbability *lp = med_arena_push_msg(
+			a, (void ***)&f->probabilities, &f->n_probabilities,
+			&cap,
+			&smartmed__diagnosis__v1__label_probability__descriptor);
+		char *comma = strchr(labels, ',');
+		if (lp == NULL)
+			return MED_ERR_NOMEM;
+		if (comma != NULL)
+			*comma = '\0';
+		lp->label = labels;
+		lp->probability = strtof(probs, &end);
+		probs = *end == ',' ? end + 1 : end;
+		labels = comma ? comma + 1 : labels + strlen(labels);
+		if (lp->probability > f->top_probability || i == 0) {
+			f->top_probability = lp->probability;
+			f->top_label = lp->label;
+		}
+	}
+	return MED_OK;
+}
+
+static med_err
+on_finding_row(void *ctx, const med_db_row *row)
+{
+	finding_rows *r = ctx;
+	med_arena *a = r->arena;
+	dx_finding *f = med_arena_push_msg(
+		a, (void ***)&r->items, &r->n, &r->cap,
+		&smartmed__diagnosis__v1__finding__descriptor);
+	char *labels;
+
+	if (f == NULL)
+		return MED_ERR_NOMEM;
+	f->finding_id = med_db_row_strdup(a, row, 0);
+	f->patient_id = med_db_row_strdup(a, row, 1);
+	f->status = (Smartmed__Diagnosis__V1__FindingStatus)med_db_row_int64(
+		row, 2);
+	f->model_id = med_db_row_strdup(a, row, 3);
+	f->model_version = med_db_row_strdup(a, row, 4);
+	f->model_sha256 = med_db_row_strdup(a, row, 5);
+	f->backend = med_db_row_strdup(a, row, 6);
+	f->device = med_db_row_strdup(a, row, 7);
+	f->device_fallback = med_db_row_int64(row, 8) != 0;
+	labels = med_db_row_strdup(a, row, 9);
+	f->image_sha256 = med_db_row_strdup(a, row, 11);
+	f->image_format = med_db_row_strdup(a, row, 12);
+	f->image_width = (uint32_t)med_db_row_int64(row, 13);
+	f->image_height = (uint32_t)med_db_row_int64(row, 14);
+	f->requested_by = med_db_row_strdup(a, row, 15);
+	f->created_ms = med_db_row_int64(row, 16);
+	f->decided_by = med_db_row_strdup(a, row, 17);
+	f->decided_ms = med_db_row_int64(row, 18);
+	f->decision_note = med_db_row_strdup(a, row, 19);
+	f->condition_id = med_db_row_strdup(a, row, 20);
+	if (!f->finding_id || !f->patient_id || !f->model_id ||
+	    !f->model_version || !f->model_sha256 || !f->backend ||
+	    !f->device || !labels || !f->image_sha256 || !f->image_format ||
+	    !f->requested_by || !f->decided_by || !f->decision_note ||
+	    !f->condition_id)
+		return MED_ERR_NOMEM;
+	return split_probs(a, f, labels, med_db_row_text(row, 10, NULL));
+}
+
+/* join_probs writes the labels and probabilities lists into arena text. */
+static med_err
+join_probs(med_arena *a, const dx_finding *f, char **labels, char **probs)
+{
+	size_t ll = 1, pl = 16 * f->n_probabilities + 1, lo = 0, po = 0;
+
+	for (size_t i = 0; i < f->n_probabilities; i++)
+		ll += strlen(f->probabilities[i]->label) + 1;
+	*labels = med_arena_alloc(a, ll);
+	*probs = med_arena_alloc(a, pl);
+	if (*labels == NULL || *probs == NULL)
+		return MED_ERR_NOMEM;
+	(*labels)[0] = (*probs)[0] = '\0';
+	for (size_t i = 0; i < f->n_probabilities; i++) {
+		const char *sep = i ? "," : "";
+		lo += (size_t)snprintf(*labels + lo, ll - lo, "%s%s", sep,
+				       f->probabilities[i]->label);
+		po += (size_t)snprintf(
+			*probs + po, pl - po, "%s%.9g", sep,
+			(double)f->probabilities[i]->probability);
+	}
+	return MED_OK;
+}
+
+med_err
+diagnosis_store_finding_insert(med_db *db, med_arena *a, const dx_finding *f)
+{
+	char *labels, *probs;
+	med_err err = join_probs(a, f, &labels, &probs);
+
+	if (err != MED_OK)
+		return err;
+	med_db_value v[] = {
+		MED_DB_STR(f->finding_id),
+		MED_DB_STR(f->patient_id),
+		MED_DB_I64(f->status),
+		MED_DB_STR(f->model_id),
+		MED_DB_STR(f->model_version),
+		MED_DB_STR(f->model_sha256),
+		MED_DB_STR(f->backend),
+		MED_DB_STR(f->device),
+		MED_DB_I64(f->device_fallback),
+		MED_DB_STR(labels),
+		MED_DB_STR(probs),
+		MED_DB_STR(f->image_sha256),
+		MED_DB_STR(f->image_format),
+		MED_DB_I64(f->image_width),
+		MED_DB_I64(f->image_height),
+		MED_DB_STR(f->requested_by),
+		MED_DB_I64(f->created_ms),
+		MED_DB_STR(f->decided_by),
+		MED_DB_I64(f->decided_ms),
+		MED_DB_STR(f->decision_note),
+		MED_DB_STR(f->condition_id),
+	};
+	return med_db_exec_once(db,
+				"INSERT INTO findings (" FINDING_COLUMNS ")"
+				" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+				" ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+}
+
+med_err
+diagnosis_store_finding_get(med_db_conn *c, med_arena *arena, const char *id,
+			    bool for_update, dx_finding **out)
+{
+	finding_rows rows = {.arena = arena};
+	med_db_value v[] = {MED_DB_STR(id)};
+	med_err err = med_db_query(
+		c,
+		for_update ? "SELECT " FINDING_COLUMNS " FROM findings"
+			     " WHERE finding_id = ? FOR UPDATE"
+			   : "SELECT " FINDING_COLUMNS " FROM findings"
+			     " WHERE finding_id = ?",
+		v, 1, on_finding_row, &rows);
+
+	if (err != MED_OK)
+		return err;
+	if (rows.n == 0)
+		return MED_ERR_NOT_FOUND;
+	*out = rows.items[0];
+	return MED_OK;
+}
+
+/* Only a preliminary finding changes: the WHERE makes a decision final. */
+med_err
+diagnosis_store_finding_decide(med_db_conn *c, const dx_finding *f)
+{
+	med_db_value v[] = {
+		MED_DB_I64(f->status),
+		MED_DB_STR(f->decided_by),
+		MED_DB_I64(f->decided_ms),
+		MED_DB_STR(f->decision_note),
+		MED_DB_STR(f->condition_id),
+		MED_DB_STR(f->finding_id),
+		MED_DB_I64(
+			SMARTMED__DIAGNOSIS__V1__FINDING_STATUS__FINDING_STATUS_PRELIMINARY),
+	};
+	uint64_t affected = 0;
+	med_err err = med_db_exec(
+		c,
+		"UPDATE findings SET status = ?, decided_by = ?,"
+		" decided_ms = ?, decision_note = ?, condition_id = ?"
+		" WHERE finding_id = ? AND status = ?",
+		v, sizeof(v) / sizeof(v[0]), &affected, NULL);
+
+	if (err != MED_OK)
+		return err;
+	return affected == 1 ? MED_OK : MED_ERR_PRECONDITION;
+}
+
+med_err
+diagnosis_store_finding_list(med_db *db, med_arena *arena,
+			     const char *patient_id, uint64_t offset,
+			     uint32_t limit, dx_finding ***out, size_t *n)
+{
+	finding_rows rows = {.arena = arena};
+	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(limit),
+			    MED_DB_I64((int64_t)offset)};
+	med_err err = med_db_query_once(
+		db,
+		"SELECT " FINDING_COLUMNS " FROM findings WHERE patient_id = ?"
+		" ORDER BY created_ms DESC, finding_id LIMIT ? OFFSET ?",
+		v, 3, on_finding_row, &rows);
+
+	if (err != MED_OK)
+		return err;
+	*out = rows.items;
+	*n = rows.n;
+	return MED_OK;
+}

@@ -1,0 +1,141 @@
+"""The diagnosis service's image model end to end, on its own stack:
+
+- with ../shared present, PneumoniaMNIST's test split goes through
+  AnalyzeImage as PNG files and the measured accuracy and AUC equal the
+  figures in services/diagnosis/models/MODEL_CARD.md (skipped cleanly
+  when ../shared is absent);
+- a model that cannot load leaves the service up: the problem list works
+  and AnalyzeImage answers UNAVAILABLE with the reason;
+- MED_INFER_DEVICE=gpu without a GPU backend falls back to the CPU (and
+  says so in the finding), and with MED_INFER_STRICT the model is refused.
+"""
+
+import os
+import re
+import sys
+import uuid
+
+import grpc
+import pytest
+
+from harness import Stack, StackError, paths, protos
+from harness.checks import expect_status
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "contract", "diagnosis"))
+import dximages  # noqa: E402
+
+SVC = "diagnosis"
+DATA = os.path.join(os.path.dirname(paths.REPO_ROOT), "shared", "data",
+                    "medmnist", "pneumoniamnist.npz")
+CARD = os.path.join(dximages.MODEL_DIR, "MODEL_CARD.md")
+
+
+@pytest.fixture(scope="module")
+def st():
+    try:
+        s = Stack(services=("audit", SVC)).start()
+    except StackError as e:
+        pytest.fail("could not start the stack: %s" % e, pytrace=False)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture(scope="module")
+def pb():
+    return protos.module(SVC)
+
+
+def _restart(st, **env):
+    st.stop_service(SVC)
+    svc = st.services[SVC]
+    for k in [k for k in svc.env if k.startswith(("MED_INFER_",
+                                                  "MED_DIAGNOSIS_"))]:
+        del svc.env[k]
+    svc.env.update(env)
+    st.start_service(SVC)
+
+
+def _analyze(st, pb, img):
+    return st.call(SVC, "AnalyzeImage", pb.AnalyzeImageRequest(
+        patient_id=str(uuid.uuid4()), image=img), role="clinician",
+        timeout=10)
+
+
+def _auc(labels, scores):
+    pos = [s for s, y in zip(scores, labels) if y == 1]
+    neg = [s for s, y in zip(scores, labels) if y == 0]
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return wins / (len(pos) * len(neg))
+
+
+def _card_figures():
+    with open(CARD) as f:
+        text = f.read()
+    acc = re.search(r"test accuracy \(ACC\)\s*\|\s*([0-9.]+)", text)
+    auc = re.search(r"test AUC\s*\|\s*([0-9.]+)", text)
+    return float(acc.group(1)), float(auc.group(1))
+
+
+def test_medmnist_test_split_matches_model_card(st, pb):
+    if not os.path.exists(DATA):
+        pytest.skip("%s absent (../shared/data not available)" % DATA)
+    np = pytest.importorskip("numpy")
+    d = np.load(DATA)
+    images, labels = d["test_images"], d["test_labels"].ravel()
+    scores = []
+    for im in images:
+        f = _analyze(st, pb, dximages.png_grey(im.tolist()))
+        assert f.probabilities[1].label == "pneumonia"
+        scores.append(f.probabilities[1].probability)
+    acc = sum((s >= 0.5) == (y == 1) for s, y in zip(scores, labels)) / len(
+        labels)
+    auc = _auc(labels, scores)
+    card_acc, card_auc = _card_figures()
+    assert abs(acc - card_acc) < 0.003, (acc, card_acc)
+    assert abs(auc - card_auc) < 0.002, (auc, card_auc)
+
+
+def test_missing_model_unavailable_but_service_up(st, pb):
+    _restart(st, MED_DIAGNOSIS_MODEL="/nonexistent/model.onnx")
+    try:
+        img = dximages.png_grey([[0] * 28] * 28)
+        expect_status(grpc.StatusCode.UNAVAILABLE, _analyze, st, pb, img,
+                      details_prefix="model: not loaded")
+        c = st.call(SVC, "AddCondition", pb.AddConditionRequest(
+            patient_id=str(uuid.uuid4()), code_system="ICD-10", code="I10",
+            display="Hypertension",
+            clinical_status=pb.CLINICAL_STATUS_ACTIVE,
+            verification_status=pb.VERIFICATION_STATUS_CONFIRMED),
+            role="clinician")
+        assert c.version == 1
+    finally:
+        _restart(st)
+
+
+def test_labels_must_fit_the_model(st, pb):
+    _restart(st, MED_DIAGNOSIS_LABELS="a,b,c")
+    try:
+        expect_status(grpc.StatusCode.UNAVAILABLE, _analyze, st, pb,
+                      dximages.png_grey([[0] * 28] * 28),
+                      details_contains="2 outputs but 3 labels")
+    finally:
+        _restart(st)
+
+
+def test_gpu_request_falls_back_or_strict_refuses(st, pb):
+    img = dximages.png_grey([[128] * 28] * 28)
+    _restart(st, MED_INFER_DEVICE="gpu")
+    try:
+        f = _analyze(st, pb, img)
+        if f.device == "gpu":
+            pytest.skip("a GPU backend is present here")
+        assert (f.device, f.device_fallback) == ("cpu", True)
+        _restart(st, MED_INFER_DEVICE="gpu", MED_INFER_STRICT="true")
+        expect_status(grpc.StatusCode.UNAVAILABLE, _analyze, st, pb, img,
+                      details_prefix="model: not loaded")
+    finally:
+        _restart(st)
+    assert not _analyze(st, pb, img).device_fallback

@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""Diagnosis benchmark (tools/bench/diagnosis.py).
+
+Starts a private MariaDB, the audit service and the diagnosis service
+(mutual TLS, as deployed) with the test harness, writes a 252x252 8-bit
+grey PNG (a synthetic image: the shipped model's reference case 3 scaled
+9x), and runs build/bin/bench-diagnosis_analyze twice: host batching off
+(MED_INFER_MAX_BATCH=1) and on (MED_INFER_MAX_BATCH=8,
+MED_INFER_MAX_WAIT_US=200).  Each run prints the in-process reference
+(decode + resize + cpu-backend inference, batch 1), AnalyzeImage p50/p99 at
+batch 1 with their ratio, and calls/s with THREADS concurrent clients;
+this script adds the ratio batching on / off.
+
+Knobs (environment): BUILD (build), N (2000 calls per phase), THREADS (8).
+"""
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "tests"))
+sys.path.insert(0, os.path.join(REPO, "tests", "contract", "diagnosis"))
+
+from harness import Stack  # noqa: E402
+import dximages  # noqa: E402
+
+
+def run(st, exe, image, n, threads):
+    env = dict(os.environ)
+    env.update(st.client_tls_env())
+    build = os.environ.get("BUILD", "build")
+    cmd = [exe, st.addr("diagnosis"), st.token("clinician"),
+           os.path.join(REPO, build, "plugins"), dximages.MODEL_PATH, image,
+           n, threads]
+    r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True)
+    sys.stdout.write(r.stdout)
+    if r.returncode != 0:
+        sys.exit("bench-diagnosis_analyze failed (%d)" % r.returncode)
+    return float(re.search(r"calls_per_s=(\d+)", r.stdout).group(1))
+
+
+def main():
+    build = os.environ.get("BUILD", "build")
+    exe = os.path.join(REPO, build, "bin", "bench-diagnosis_analyze")
+    if not os.access(exe, os.X_OK):
+        sys.exit("%s is missing: run `make all` first" % exe)
+    n = os.environ.get("N", "2000")
+    threads = os.environ.get("THREADS", "8")
+    case = dximages.ref_cases()["cases"][3]
+    png = dximages.png_grey(dximages.case_rows(case, scale=9))
+    env = {"MED_THREADS": threads, "MED_DB_POOL": threads,
+           "MED_INFER_MAX_BATCH": "1"}
+    with tempfile.NamedTemporaryFile(suffix=".png") as img, \
+            Stack(services=("audit", "diagnosis"), extra_env=env) as st:
+        img.write(png)
+        img.flush()
+        print("image   252x252 png %d bytes; cpus=%d" % (len(png),
+                                                         os.cpu_count()))
+        print("--- host batching off (MED_INFER_MAX_BATCH=1)")
+        off = run(st, exe, img.name, n, threads)
+        st.stop_service("diagnosis")
+        st.services["diagnosis"].env.update(
+            {"MED_INFER_MAX_BATCH": "8", "MED_INFER_MAX_WAIT_US": "200"})
+        st.start_service("diagnosis")
+        print("--- host batching on (MED_INFER_MAX_BATCH=8, "
+              "MED_INFER_MAX_WAIT_US=200)")
+        on = run(st, exe, img.name, n, threads)
+        print("ratio   batching_on/off calls_per_s=%.2f" % (on / off))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
