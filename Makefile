@@ -4,6 +4,7 @@
 #   make run        install Debian packages if missing, build, start the stack
 #   make test       install, build, then unit, contract and integration tests
 #   make check      clang-format, cppcheck and the banned-function grep
+#   make deploy-check  offline checks of the Helm chart, manifests, rules, Dockerfiles
 #   make bench      RPC layer against a bare gRPC core echo server; idle RSS
 #   make docs       regenerate docs/api from the proto comments
 #
@@ -43,7 +44,7 @@ BINS :=
 TEST_BINS :=
 ALL_OBJS :=
 
-.PHONY: all deps run test check bench bench-audit clean unit format docs
+.PHONY: all deps run test check bench bench-audit clean unit format docs deploy-check
 all:
 
 include proto/module.mk
@@ -65,6 +66,7 @@ $(BUILD)/obj/%.o: %.c
 
 deps:
 	$(Q)tools/dev/install-deps.sh
+	$(Q)BUILD=$(BUILD) deploy/k8s/check/deploy-check.sh install
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -72,7 +74,12 @@ run: deps
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory deploy-check
 	$(Q)BUILD=$(BUILD) tools/dev/test.sh
+
+# Offline checks of deploy/: chart, manifests, rules, dashboards, Dockerfiles.
+deploy-check: deps
+	$(Q)BUILD=$(BUILD) deploy/k8s/check/deploy-check.sh
 
 unit: all
 	$(Q)BUILD=$(BUILD) tools/dev/test.sh unit

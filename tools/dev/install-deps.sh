@@ -17,7 +17,14 @@ opencv-data"
 PKGS_AUDIT=""
 PKGS_RECORDS=""
 PKGS_DOSAGE=""
-PKGS="$PKGS_CORE $PKGS_TEST $PKGS_SECURITY $PKGS_PLUGINS $PKGS_AUDIT $PKGS_RECORDS $PKGS_DOSAGE"
+# make deploy-check: the chart renderer (Go + sprig), yamllint, promtool,
+# and node/npm for the Kubernetes schemas (npm ships with Debian's nodejs
+# only as the separate npm package; a NodeSource nodejs brings its own).
+PKGS_DEPLOY="golang-go golang-github-masterminds-sprig-dev
+golang-gopkg-yaml.v2-dev golang-gopkg-yaml.v3-dev yamllint prometheus
+python3-yaml python3-jsonschema nodejs"
+command -v npm >/dev/null 2>&1 || PKGS_DEPLOY="$PKGS_DEPLOY npm"
+PKGS="$PKGS_CORE $PKGS_TEST $PKGS_SECURITY $PKGS_PLUGINS $PKGS_AUDIT $PKGS_RECORDS $PKGS_DOSAGE $PKGS_DEPLOY"
 
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,46 @@
+{{/*
+Shared helpers.  Every per-service template loops over .Values.services and
+merges that entry over .Values.defaults ("smartmed.service").
+*/}}
+
+{{/* smartmed.service: the effective settings of one service, as YAML. */}}
+{{- define "smartmed.service" -}}
+{{- toYaml (mergeOverwrite (deepCopy .root.Values.defaults) (deepCopy .cfg)) -}}
+{{- end -}}
+
+{{/* smartmed.fullname: <release>-<service>, also the Kubernetes Service name. */}}
+{{- define "smartmed.fullname" -}}
+{{- printf "%s-%s" .root.Release.Name .name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "smartmed.selectorLabels" -}}
+app.kubernetes.io/name: {{ .root.Chart.Name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .name }}
+{{- end -}}
+
+{{- define "smartmed.labels" -}}
+{{ include "smartmed.selectorLabels" . }}
+app.kubernetes.io/part-of: smartmed
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
+{{- end -}}
+
+{{/* smartmed.image: registry/repository-<service>:tag, -cuda on GPU. */}}
+{{- define "smartmed.image" -}}
+{{- $img := .root.Values.global.image -}}
+{{- $tag := required "global.image.tag is required" $img.tag | toString -}}
+{{- if eq $tag "latest" -}}
+{{- fail "global.image.tag must not be latest: pin a version" -}}
+{{- end -}}
+{{- if .svc.gpu -}}
+{{- $tag = printf "%s%s" $tag $img.gpuTagSuffix -}}
+{{- end -}}
+{{- printf "%s/%s-%s:%s" $img.registry $img.repository .name $tag -}}
+{{- end -}}
+
+{{/* smartmed.workloadKind: StatefulSet when the spool is persistent. */}}
+{{- define "smartmed.workloadKind" -}}
+{{- ternary "StatefulSet" "Deployment" (.Values.global.spool.persistent | default false) -}}
+{{- end -}}

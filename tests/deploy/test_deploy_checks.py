@@ -1,0 +1,198 @@
+"""The checks of make deploy-check catch what they claim to catch.
+
+Run by deploy/k8s/check/deploy-check.sh after its own checks passed (they
+need the renderer and node_modules it builds in $BUILD/deploy-check):
+
+    BUILD=build /usr/bin/python3 -m pytest -q tests/deploy
+
+Each test breaks one thing in a copy (a values override, a rendered
+manifest, a Dockerfile, a dashboard) and expects the check to name it.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
+OUT = os.path.join(BUILD, "deploy-check")
+RENDER = os.path.join(OUT, "render")
+VALIDATE = os.path.join(OUT, "validate.mjs")
+CHART = os.path.join(ROOT, "deploy", "k8s", "helm", "smartmed")
+POLICY = os.path.join(ROOT, "deploy", "k8s", "check", "policy.py")
+
+pytestmark = pytest.mark.skipif(
+    not (os.access(RENDER, os.X_OK) and os.path.exists(VALIDATE)),
+    reason="run make deploy-check first (builds the renderer, npm ci)")
+
+
+def run(args, **kw):
+    return subprocess.run(args, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, universal_newlines=True,
+                          timeout=120, **kw)
+
+
+def render(tmp_path, values_text=None):
+    args = [RENDER, "-chart", CHART]
+    if values_text is not None:
+        p = tmp_path / "values.yaml"
+        p.write_text(values_text)
+        args += ["-f", str(p)]
+    return run(args)
+
+
+def validate(tmp_path, text):
+    p = tmp_path / "manifest.yaml"
+    p.write_text(text)
+    return run(["node", VALIDATE, "--src", ROOT, str(p)])
+
+
+@pytest.fixture(scope="module")
+def default_render(tmp_path_factory):
+    r = render(tmp_path_factory.mktemp("r"))
+    assert r.returncode == 0, r.stdout
+    return r.stdout
+
+
+def test_default_render_validates(tmp_path, default_render):
+    r = validate(tmp_path, default_render)
+    assert r.returncode == 0, r.stdout
+    assert "OK" in r.stdout
+
+
+def test_latest_tag_refused_by_the_chart(tmp_path):
+    r = render(tmp_path, "global:\n  image:\n    tag: latest\n")
+    assert r.returncode != 0
+    assert "must not be latest" in r.stdout
+
+
+def test_gpu_only_where_asked(tmp_path):
+    r = render(tmp_path, "services:\n  diagnosis:\n    gpu: true\n")
+    assert r.returncode == 0, r.stdout
+    docs = r.stdout.split("\n---\n")
+    gpu = [d for d in docs if "nvidia.com/gpu: 1" in d]
+    assert len(gpu) == 1
+    assert "name: smartmed-diagnosis\n" in gpu[0]
+    assert "smartmed-diagnosis:0.1.0-cuda" in gpu[0]
+    assert "nvidia.com/gpu.present" in gpu[0]
+
+
+def test_env_matches_what_services_read(default_render):
+    # Every service's ConfigMap sets its ports and the mounted secrets.
+    for port in ("50051", "50155", "9103"):
+        assert '"%s"' % port in default_render
+    assert "MED_DB_PASSWORD_FILE: /etc/smartmed/db/password" in default_render
+    assert 'MED_AUDIT_URL: "tcp://smartmed-audit:50060"' in default_render
+
+
+@pytest.mark.parametrize("old,new,expect", [
+    ("imagePullPolicy: IfNotPresent",
+     "imagePullPolicy: IfNotPresent\n          imagee: typo",
+     "imagee: unknown field"),
+    ("smartmed-identity:0.1.0", "smartmed-identity:latest", "no :latest"),
+    ("MED_DB_POOL:", "MED_DB_POOOL:", "MED_DB_POOOL: no service reads"),
+    ("readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false",
+     "readOnlyRootFilesystem must be true"),
+    ("runAsUser: 10001", "runAsUser: 0", "numeric non-root uid"),
+    ("              port: 50151\n", "              port: 50051\n",
+     "mutual-TLS gRPC port"),
+    ("containerPort: 50152", 'containerPort: "50152"', "must be integer"),
+    ("              memory: 256Mi\n", "", "resources.limits.memory missing"),
+    ("port: http-metrics\n      path: /metrics",
+     "port: metrics\n      path: /metrics", "port metrics is not on"),
+])
+def test_validate_catches(tmp_path, default_render, old, new, expect):
+    assert old in default_render, old
+    bad = default_render.replace(old, new, 1)
+    r = validate(tmp_path, bad)
+    assert r.returncode == 1, r.stdout
+    assert expect in r.stdout, r.stdout
+
+
+def copy_tree(tmp_path):
+    """deploy/, common/src and services/ sources, for policy.py --src."""
+    dst = tmp_path / "src"
+    shutil.copytree(os.path.join(ROOT, "deploy"), str(dst / "deploy"))
+    shutil.copytree(os.path.join(ROOT, "common", "src"),
+                    str(dst / "common" / "src"))
+    shutil.copytree(os.path.join(ROOT, "services"), str(dst / "services"))
+    return dst
+
+
+def policy(src):
+    return run(["/usr/bin/python3", POLICY, "--src", str(src),
+                "--promtool", shutil.which("promtool") or "promtool"])
+
+
+def edit(path, old, new):
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new))
+
+
+@pytest.mark.parametrize("old,new,expect", [
+    ("USER 10001:10001", "USER smartmed", "is not numeric"),
+    ("USER 10001:10001", "USER 0", "USER 0 is root"),
+    ('ENTRYPOINT ["/usr/lib/smartmed/bin/smartmed-service"]',
+     "ENTRYPOINT /usr/lib/smartmed/bin/smartmed-service", "exec form"),
+    ("FROM debian:${DEBIAN} AS build", "FROM debian AS build", "no tag"),
+    ("FROM debian:${DEBIAN}-slim AS runtime", "FROM debian:latest AS runtime",
+     "latest"),
+    ("apt-get install -y --no-install-recommends \\\n      ca-certificates",
+     "apt-get install -y \\\n      ca-certificates",
+     "--no-install-recommends"),
+])
+def test_policy_catches_dockerfile(tmp_path, old, new, expect):
+    src = copy_tree(tmp_path)
+    edit(src / "deploy" / "docker" / "Dockerfile", old, new)
+    r = policy(src)
+    assert r.returncode == 1, r.stdout
+    assert expect in r.stdout, r.stdout
+
+
+def test_policy_catches_single_stage(tmp_path):
+    src = copy_tree(tmp_path)
+    (src / "deploy" / "docker" / "Dockerfile").write_text(
+        "FROM debian:12-slim\nUSER 10001\nENTRYPOINT [\"/x\"]\n")
+    r = policy(src)
+    assert r.returncode == 1
+    assert "not multi-stage" in r.stdout
+
+
+def test_policy_catches_unknown_metric_and_bad_promql(tmp_path):
+    src = copy_tree(tmp_path)
+    dash = src / "deploy" / "k8s" / "grafana" / "smartmed-dashboard.json"
+    d = json.loads(dash.read_text())
+    d["panels"][1]["targets"][0]["expr"] = "sum(smartmed_spool_depth{})"
+    d["panels"][2]["targets"][0]["expr"] = "sum by (job (up{})"
+    dash.write_text(json.dumps(d))
+    r = policy(src)
+    assert r.returncode == 1
+    assert "smartmed_spool_depth is not exported" in r.stdout
+    assert "not valid PromQL" in r.stdout
+
+
+def test_policy_passes_on_the_tree():
+    r = policy(ROOT)
+    assert r.returncode == 0, r.stdout
+    assert re.search(r"\d+ Dockerfile", r.stdout)
+
+
+@pytest.mark.parametrize("values,expect", [
+    ("global:\n  mariadb:\n    hots: db\n", "'hots' was unexpected"),
+    ("services:\n  records:\n    replica: 3\n", "'replica' was unexpected"),
+    ("services:\n  records:\n    env:\n      DB_HOST: x\n", "DB_HOST"),
+    ("global:\n  image:\n    tag: latest-1\n", "global.image.tag"),
+])
+def test_policy_catches_values_against_the_schema(tmp_path, values, expect):
+    src = copy_tree(tmp_path)
+    (src / "deploy" / "k8s" / "helm" / "smartmed" / "ci" / "typo.yaml") \
+        .write_text(values)
+    r = policy(src)
+    assert r.returncode == 1, r.stdout
+    assert "values.schema.json" in r.stdout and expect in r.stdout, r.stdout
