@@ -447,7 +447,8 @@ static grpc_server *
 create_core_server(med_server *s)
 {
 	int max_msg = (int)s->opts.max_message_bytes;
-	grpc_arg args[3] = {
+	int age_ms = s->opts.max_connection_age_ms;
+	grpc_arg args[5] = {
 		{.type = GRPC_ARG_INTEGER,
 		 .key = GRPC_ARG_ALLOW_REUSEPORT,
 		 .value.integer = 0},
@@ -457,8 +458,16 @@ create_core_server(med_server *s)
 		{.type = GRPC_ARG_INTEGER,
 		 .key = GRPC_ARG_MAX_SEND_MESSAGE_LENGTH,
 		 .value.integer = max_msg},
+		{.type = GRPC_ARG_INTEGER,
+		 .key = GRPC_ARG_MAX_CONNECTION_AGE_MS,
+		 .value.integer = age_ms},
+		{.type = GRPC_ARG_INTEGER,
+		 .key = GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+		 .value.integer = age_ms / 10},
 	};
-	grpc_channel_args ca = {.num_args = 3, .args = args};
+	/* Without an age the two age arguments are left out: gRPC's default
+	 * is to keep connections for ever. */
+	grpc_channel_args ca = {.num_args = age_ms > 0 ? 5 : 3, .args = args};
 
 	return grpc_server_create(&ca, NULL);
 }

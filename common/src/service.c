@@ -113,6 +113,10 @@ static const med_config_spec common_specs[] = {
 	 "gRPC completion-queue threads"},
 	{"MED_MAX_MESSAGE_BYTES", MED_CONFIG_INT, "4194304", false, 1024,
 	 67108864, "largest request or reply accepted"},
+	{"MED_GRPC_MAX_CONNECTION_AGE_MS", MED_CONFIG_INT, "0", false, 0,
+	 86400000,
+	 "close client connections after this long so they rebalance over "
+	 "new pods (0 = never)"},
 	{"MED_DRAIN_MS", MED_CONFIG_INT, "5000", false, 0, 600000,
 	 "grace for calls in flight on SIGTERM"},
 };
@@ -380,6 +384,8 @@ open_server(med_service *svc)
 	o.n_threads = (int)med_config_int(svc->cfg, "MED_THREADS");
 	o.max_message_bytes =
 		(size_t)med_config_int(svc->cfg, "MED_MAX_MESSAGE_BYTES");
+	o.max_connection_age_ms =
+		(int)med_config_int(svc->cfg, "MED_GRPC_MAX_CONNECTION_AGE_MS");
 	o.audit = svc->audit;
 	o.metrics = svc->metrics;
 	o.service_data = svc;

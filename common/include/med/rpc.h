@@ -112,6 +112,13 @@ typedef struct med_server_opts {
 	const char *health_listen_addr;
 	/* break_glass: optional emergency-access keys (see med/auth.h). */
 	const med_break_glass *break_glass; /* borrowed */
+	/*
+	 * max_connection_age_ms: close client connections (with a GOAWAY and
+	 * a grace of a tenth of the age for calls in flight) after this long,
+	 * so that clients behind a Kubernetes Service reconnect and spread
+	 * over new pods.  0 keeps connections open.
+	 */
+	int max_connection_age_ms;
 } med_server_opts;
 
 /*

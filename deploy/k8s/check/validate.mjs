@@ -130,8 +130,6 @@ function knownSettings() {
   return keys;
 }
 const SETTINGS = knownSettings();
-// Rendered on purpose before the services read them (see the chart).
-const PENDING = new Set(["MED_GRPC_MAX_CONNECTION_AGE_MS"]);
 
 const subset = (a, b) =>
   Object.entries(a || {}).every(([k, v]) => b && b[k] === v);
@@ -213,7 +211,7 @@ function checkPod(obj, byKind) {
       if (!volumes.has(m.name)) fail(w, `volumeMount ${m.name} has no volume`);
     }
     for (const e of c.env || []) {
-      if (e.name.startsWith("MED_") && !SETTINGS.has(e.name) && !PENDING.has(e.name))
+      if (e.name.startsWith("MED_") && !SETTINGS.has(e.name))
         fail(w, `env ${e.name} is read by no service`);
     }
     for (const ef of c.envFrom || []) {
@@ -277,7 +275,7 @@ function checkObject(obj, all) {
     }
     case "ConfigMap":
       for (const k of Object.keys(obj.data || {})) {
-        if (k.startsWith("MED_") && !SETTINGS.has(k) && !PENDING.has(k))
+        if (k.startsWith("MED_") && !SETTINGS.has(k))
           fail(`data.${k}`, "no service reads this setting (typo?)");
       }
       break;
