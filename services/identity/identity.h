@@ -5,14 +5,20 @@
 #ifndef IDENTITY_H
 #define IDENTITY_H
 
+#include <med/config.h>
 #include <med/db.h>
 #include <med/rpc.h>
+#include <med/util.h>
 
 #include "smartmed/identity/v1/identity.pb-c.h"
 
 /* identity_methods is the RPC table served by the process. */
 extern const med_method identity_methods[];
 extern const size_t identity_n_methods;
+
+/* identity_face_methods are the face RPCs (handlers_face.c). */
+extern const med_method identity_face_methods[];
+extern const size_t identity_face_n_methods;
 
 /* identity_migrations is the schema, in version order. */
 extern const med_db_migration identity_migrations[];
@@ -48,5 +54,136 @@ med_err identity_store_search(med_db *db, med_arena *arena,
 			      uint64_t offset, uint32_t limit,
 			      Smartmed__Identity__V1__Patient ***out,
 			      size_t *n) MED_MUST_CHECK;
+
+/* --- face recognition (face.c, templates.c, index.c, handlers_face.c) --- */
+
+#define ID_FACE_W	92 /* aligned crop, the shape of ORL's images */
+#define ID_FACE_H	112
+#define ID_FACE_MAX_DIM 8192 /* embedding length cap */
+#define ID_FACE_MODEL	"lbp-v1"
+#define ID_MAX_IMAGES	10
+#define ID_MAX_TOP_K	50
+
+struct med_service;
+typedef struct id_face id_face;
+
+/* identity_config is the service's own settings (face recognition). */
+extern const med_config_spec identity_config[];
+extern const size_t identity_n_config;
+
+/* identity_face_begin / _end are the service's start and stop hooks. */
+med_err identity_face_begin(struct med_service *svc) MED_MUST_CHECK;
+void identity_face_end(struct med_service *svc);
+
+/*
+ * id_face_probe - what one photograph gave: a unit-norm embedding (dim
+ * floats, owned by the caller's arena) and its quality in [0, 1].
+ */
+typedef struct id_face_probe {
+	float *emb;
+	double quality;
+} id_face_probe;
+
+/*
+ * id_face_ready fails the call with FAILED_PRECONDITION (and the reason)
+ * when face recognition is not configured.
+ */
+med_err id_face_ready(med_call *call, id_face *f) MED_MUST_CHECK;
+
+/*
+ * id_face_analyze decodes, detects exactly one face, applies the quality
+ * gate, aligns and embeds.  field names the request field in messages.
+ * Errors: MED_ERR_INVALID (with the reason set on call), MED_ERR_INTERNAL.
+ */
+med_err id_face_analyze(med_call *call, id_face *f, const char *field,
+			const uint8_t *buf, size_t len,
+			id_face_probe *out) MED_MUST_CHECK;
+
+/* Accessors of the configured face state. */
+size_t id_face_dim(const id_face *f);
+double id_face_threshold(const id_face *f);
+const char *id_face_device(const id_face *f);
+int64_t id_face_ttl_ms(const id_face *f);
+const uint8_t *id_face_template_key(const id_face *f);
+const uint8_t *id_face_signing_seed(const id_face *f);
+const uint8_t *id_face_public_key(const id_face *f);
+const char *id_face_key_id(const id_face *f);
+const char *id_face_describe(const id_face *f);
+struct id_index *id_face_index(id_face *f);
+
+/* id_face_from_call returns the service's face state. */
+id_face *id_face_from_call(med_call *call);
+
+/* id_cosine returns the dot product of two unit vectors of length n. */
+float id_cosine(const float *a, const float *b, size_t n);
+
+/* --- templates.c: encrypted storage --------------------------------- */
+
+/* id_template - one decrypted template. */
+typedef struct id_template {
+	char template_id[MED_UUID_LEN + 1];
+	char patient_id[MED_UUID_LEN + 1];
+	float *emb;
+} id_template;
+
+/* id_tpl_fn receives each decrypted template (emb valid during the call). */
+typedef med_err (*id_tpl_fn)(void *ctx, const id_template *t);
+
+/*
+ * id_templates_insert encrypts and stores n embeddings for patient in one
+ * transaction; ids[i] receive the template ids.  Errors: MED_ERR_NOT_FOUND
+ * (no such patient), database errors.
+ */
+med_err id_templates_insert(med_db *db, id_face *f, const char *patient_id,
+			    const id_face_probe *probes, size_t n,
+			    char (*ids)[MED_UUID_LEN + 1], int64_t now_ms,
+			    uint32_t *total) MED_MUST_CHECK;
+
+/*
+ * id_templates_each decrypts the templates of patient_id (or of everyone
+ * when NULL) and hands each to fn.  Errors: MED_ERR_DATA_LOSS (a row does
+ * not decrypt: wrong key, tampered or moved), database errors.
+ */
+med_err id_templates_each(med_db *db, id_face *f, const char *patient_id,
+			  id_tpl_fn fn, void *ctx) MED_MUST_CHECK;
+
+/* id_templates_delete erases patient_id's templates; *n gets the count. */
+med_err id_templates_delete(med_db *db, const char *patient_id,
+			    uint32_t *n) MED_MUST_CHECK;
+
+/* --- index.c: in-memory 1:N index of this process -------------------- */
+
+typedef struct id_index id_index;
+
+/* id_hit - one candidate patient of a search. */
+typedef struct id_hit {
+	char patient_id[MED_UUID_LEN + 1];
+	float score;
+} id_hit;
+
+med_err id_index_new(size_t dim, id_index **out) MED_MUST_CHECK;
+void id_index_free(id_index *ix);
+
+/* id_index_is_loaded is true once a full load from the database finished. */
+bool id_index_is_loaded(id_index *ix);
+
+/* id_index_load replaces the contents with every stored template. */
+med_err id_index_load(id_index *ix, med_db *db, id_face *f) MED_MUST_CHECK;
+
+/* id_index_add adds one template (ignored until the index is loaded). */
+med_err id_index_add(id_index *ix, const char *template_id,
+		     const char *patient_id, const float *emb) MED_MUST_CHECK;
+
+/* id_index_remove_patient drops every template of patient_id. */
+void id_index_remove_patient(id_index *ix, const char *patient_id);
+
+/*
+ * id_index_search writes up to k best patients (one entry per patient,
+ * best template) into hits, *n_hits their count, *searched the templates
+ * scanned; exclude (may be NULL) skips one patient.
+ */
+med_err id_index_search(id_index *ix, const float *probe, size_t k,
+			const char *exclude, id_hit *hits, size_t *n_hits,
+			uint64_t *searched) MED_MUST_CHECK;
 
 #endif

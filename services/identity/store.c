@@ -25,8 +25,26 @@ static const char *const v1_statements[] = {
 	NULL,
 };
 
+/* Face templates: the embedding is stored only encrypted (templates.c);
+ * the patient and template ids are its associated data. */
+static const char *const v2_statements[] = {
+	"CREATE TABLE IF NOT EXISTS face_templates ("
+	" template_id CHAR(36) NOT NULL PRIMARY KEY,"
+	" patient_id CHAR(36) NOT NULL,"
+	" model VARCHAR(64) NOT NULL,"
+	" dim INT NOT NULL,"
+	" nonce VARBINARY(24) NOT NULL,"
+	" ciphertext MEDIUMBLOB NOT NULL,"
+	" quality DOUBLE NOT NULL,"
+	" created_ms BIGINT NOT NULL,"
+	" KEY idx_face_templates_patient (patient_id)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	NULL,
+};
+
 const med_db_migration identity_migrations[] = {
 	{1, "patients: the master patient index", v1_statements},
+	{2, "face_templates: encrypted face templates", v2_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);

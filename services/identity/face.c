@@ -1,0 +1,352 @@
+/*
+ * face.c - face recognition set-up and the per-photograph pipeline:
+ * decode (med/image.h), detect (Haar cascade through the plugin host),
+ * quality gate (size, sharpness, pose from the eyes), align (rotate the
+ * eyes level, crop to 92x112) and embed (the cpu backend's LBP embedder).
+ * No gRPC and no SQL here beyond the accessors the handlers use.
+ */
+#include <med/image.h>
+#include <med/infer.h>
+#include <med/log.h>
+#include <med/service.h>
+#include <med/vtoken.h>
+
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "face_internal.h"
+
+#define HAAR_DIR "/usr/share/opencv4/haarcascades/"
+
+const med_config_spec identity_config[] = {
+	{"MED_PLUGIN_DIR", MED_CONFIG_STRING, "", false, 0, 0,
+	 "inference backends directory; empty = <binary dir>/../plugins"},
+	{"MED_INFER_THREADS", MED_CONFIG_INT, "1", false, 1, 64,
+	 "compute threads per inference backend"},
+	{"MED_INFER_DEVICE", MED_CONFIG_STRING, "auto", false, 0, 0,
+	 "auto, cpu, gpu or npu"},
+	{"MED_IDENTITY_SIGNING_KEY_FILE", MED_CONFIG_STRING, "", false, 0, 0,
+	 "Ed25519 seed that signs verification tokens (vtoken keygen); "
+	 "empty = face recognition off"},
+	{"MED_IDENTITY_TEMPLATE_KEY_FILE", MED_CONFIG_STRING, "", false, 0, 0,
+	 "32-byte XChaCha20-Poly1305 key (raw or base64) that encrypts face "
+	 "templates; empty = face recognition off"},
+	{"MED_IDENTITY_TOKEN_TTL_S", MED_CONFIG_INT, "120", false, 1, 900,
+	 "lifetime of a verification token"},
+	{"MED_FACE_CASCADE", MED_CONFIG_STRING,
+	 HAAR_DIR "haarcascade_frontalface_default.xml", false, 0, 0,
+	 "Haar face detector (OpenCV cascade XML)"},
+	{"MED_FACE_EYE_CASCADE", MED_CONFIG_STRING,
+	 HAAR_DIR "haarcascade_eye.xml", false, 0, 0,
+	 "Haar eye detector for pose and alignment; empty = off"},
+	{"MED_FACE_THRESHOLD", MED_CONFIG_STRING, "0.82", false, 0, 0,
+	 "cosine similarity at or above which a face matches"},
+	{"MED_FACE_MIN_SIZE", MED_CONFIG_INT, "40", false, 16, 4096,
+	 "smallest face accepted, pixels across"},
+	{"MED_FACE_MIN_SHARPNESS", MED_CONFIG_INT, "20", false, 0, 100000,
+	 "smallest variance of the Laplacian of the aligned face (blur gate)"},
+	{"MED_FACE_MAX_ROLL_DEG", MED_CONFIG_INT, "20", false, 1, 90,
+	 "largest head tilt (eye line against horizontal) accepted"},
+	{"MED_FACE_MAX_IMAGE_BYTES", MED_CONFIG_INT, "4194304", false, 1024,
+	 16777216, "largest encoded photograph accepted"},
+};
+const size_t identity_n_config =
+	sizeof(identity_config) / sizeof(identity_config[0]);
+
+/* ---- set-up ---------------------------------------------------------- */
+
+static void not_configured(id_face *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* not_configured records why the face RPCs are off (one line). */
+static void
+not_configured(id_face *f, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	snprintf(f->reason, sizeof(f->reason),
+		 "face recognition is not configured: ");
+	n = strlen(f->reason);
+	va_start(ap, fmt);
+	vsnprintf(f->reason + n, sizeof(f->reason) - n, fmt, ap);
+	va_end(ap);
+}
+
+static med_err
+load_keys(id_face *f, const med_config *cfg)
+{
+	const char *sk = med_config_str(cfg, "MED_IDENTITY_SIGNING_KEY_FILE");
+	const char *tk = med_config_str(cfg, "MED_IDENTITY_TEMPLATE_KEY_FILE");
+	char msg[256];
+
+	if (sk[0] == '\0' || tk[0] == '\0') {
+		not_configured(f, "%s is not set",
+			       sk[0] == '\0'
+				       ? "MED_IDENTITY_SIGNING_KEY_FILE"
+				       : "MED_IDENTITY_TEMPLATE_KEY_FILE");
+		return MED_ERR_PRECONDITION;
+	}
+	if (med_vtoken_key_read(sk, f->seed, msg, sizeof(msg)) != MED_OK) {
+		not_configured(f, "MED_IDENTITY_SIGNING_KEY_FILE: %s", msg);
+		return MED_ERR_PRECONDITION;
+	}
+	if (med_vtoken_key_read(tk, f->tkey, msg, sizeof(msg)) != MED_OK) {
+		not_configured(f, "MED_IDENTITY_TEMPLATE_KEY_FILE: %s", msg);
+		return MED_ERR_PRECONDITION;
+	}
+	uint8_t sk64[crypto_sign_SECRETKEYBYTES];
+	crypto_sign_seed_keypair(f->pk, sk64, f->seed);
+	sodium_memzero(sk64, sizeof(sk64));
+	med_vtoken_key_id(f->pk, f->key_id);
+	return MED_OK;
+}
+
+static med_err
+read_numbers(id_face *f, const med_config *cfg)
+{
+	const char *t = med_config_str(cfg, "MED_FACE_THRESHOLD");
+	char *end = NULL;
+
+	f->threshold = strtod(t, &end);
+	if (end == t || *end != '\0' || !(f->threshold >= -1.0) ||
+	    f->threshold > 1.0) {
+		not_configured(f,
+			       "MED_FACE_THRESHOLD: '%s' is not a number in "
+			       "[-1, 1]",
+			       t);
+		return MED_ERR_PRECONDITION;
+	}
+	f->ttl_ms = med_config_int(cfg, "MED_IDENTITY_TOKEN_TTL_S") * 1000;
+	f->max_image_bytes =
+		(size_t)med_config_int(cfg, "MED_FACE_MAX_IMAGE_BYTES");
+	f->min_size = (int)med_config_int(cfg, "MED_FACE_MIN_SIZE");
+	f->min_sharpness =
+		(double)med_config_int(cfg, "MED_FACE_MIN_SHARPNESS");
+	f->max_roll_deg = (double)med_config_int(cfg, "MED_FACE_MAX_ROLL_DEG");
+	return MED_OK;
+}
+
+static med_err
+plugin_dir(const med_config *cfg, char *buf, size_t len)
+{
+	const char *p = med_config_str(cfg, "MED_PLUGIN_DIR");
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (p[0] != '\0') {
+		med_strlcpy(buf, p, len);
+		return MED_OK;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return MED_ERR_IO;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	if ((size_t)snprintf(buf, len, "%s/../plugins", exe) >= len)
+		return MED_ERR_LIMIT;
+	return MED_OK;
+}
+
+static med_err
+load_one(id_face *f, const char *format, const char *path,
+	 const med_plugin_kv *kv, size_t n_kv, int dev, med_infer_model **m)
+{
+	med_infer_model_opts o = {.format = format,
+				  .path = path,
+				  .device = (med_device_kind)dev,
+				  .opts = kv,
+				  .n_opts = n_kv};
+	char msg[256] = "";
+	med_err err = med_infer_model_load(f->host, &o, m, msg, sizeof(msg));
+
+	if (err != MED_OK)
+		not_configured(f, "%s", msg[0] ? msg : med_strerror(err));
+	return err;
+}
+
+static med_err
+load_models(id_face *f, const med_config *cfg)
+{
+	char dir[PATH_MAX];
+	med_infer_config hc = {.plugin_dir = dir};
+	const char *eyes = med_config_str(cfg, "MED_FACE_EYE_CASCADE");
+	med_plugin_kv det_kv[] = {{"min_size", "24"}};
+	med_plugin_kv eye_kv[] = {{"min_size", "8"}};
+	int dev =
+		med_infer_device_parse(med_config_str(cfg, "MED_INFER_DEVICE"));
+	med_err err;
+
+	if (dev < 0) {
+		not_configured(f, "%s", "MED_INFER_DEVICE: unknown device");
+		return MED_ERR_PRECONDITION;
+	}
+	if (plugin_dir(cfg, dir, sizeof(dir)) != MED_OK) {
+		not_configured(f, "%s", "MED_PLUGIN_DIR: no path");
+		return MED_ERR_PRECONDITION;
+	}
+	hc.threads = (int)med_config_int(cfg, "MED_INFER_THREADS");
+	if ((err = med_infer_host_new(&hc, &f->host)) != MED_OK) {
+		not_configured(f, "MED_PLUGIN_DIR: %s is unusable", dir);
+		return err;
+	}
+	if ((err = load_one(f, "haar-xml",
+			    med_config_str(cfg, "MED_FACE_CASCADE"), det_kv, 1,
+			    dev, &f->det)) != MED_OK ||
+	    (eyes[0] != '\0' && (err = load_one(f, "haar-xml", eyes, eye_kv, 1,
+						dev, &f->eyes)) != MED_OK) ||
+	    (err = load_one(f, "lbp", NULL, NULL, 0, dev, &f->emb)) != MED_OK)
+		return err;
+	f->dim = (size_t)med_infer_model_info(f->emb)->outputs[0].dims[1];
+	med_strlcpy(f->device,
+		    med_infer_device_name(med_infer_model_device(f->emb)),
+		    sizeof(f->device));
+	med_infer_model_describe(f->emb, f->describe, sizeof(f->describe));
+	return MED_OK;
+}
+
+static void
+face_free(id_face *f)
+{
+	if (f == NULL)
+		return;
+	id_index_free(f->index);
+	med_infer_model_free(f->emb);
+	med_infer_model_free(f->eyes);
+	med_infer_model_free(f->det);
+	med_infer_host_free(f->host);
+	sodium_memzero(f, sizeof(*f));
+	free(f);
+}
+
+med_err
+identity_face_begin(med_service *svc)
+{
+	const med_config *cfg = med_service_config(svc);
+	id_face *f = calloc(1, sizeof(*f));
+
+	if (f == NULL || sodium_init() < 0) {
+		free(f);
+		return MED_ERR_NOMEM;
+	}
+	med_service_set_data(svc, f);
+	/* Without keys or models the patient index still serves; the face
+	 * RPCs answer FAILED_PRECONDITION with f->reason. */
+	if (read_numbers(f, cfg) != MED_OK || load_keys(f, cfg) != MED_OK ||
+	    load_models(f, cfg) != MED_OK ||
+	    id_index_new(f->dim, &f->index) != MED_OK) {
+		med_log_warn("identity: %s", f->reason);
+		return MED_OK;
+	}
+	f->ready = true;
+	if (id_index_load(f->index, med_service_db(svc), f) != MED_OK)
+		med_log_warn("identity: face index not loaded yet; it loads on "
+			     "first use");
+	med_log_info("identity: face recognition on (%s, threshold %.3f, "
+		     "key id %s)",
+		     f->describe, f->threshold, f->key_id);
+	return MED_OK;
+}
+
+void
+identity_face_end(med_service *svc)
+{
+	face_free(med_service_data(svc));
+	med_service_set_data(svc, NULL);
+}
+
+id_face *
+id_face_from_call(med_call *call)
+{
+	return med_service_data(med_service_from_call(call));
+}
+
+med_err
+id_face_ready(med_call *call, id_face *f)
+{
+	if (f == NULL)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "face recognition is not configured");
+	if (!f->ready)
+		return med_call_fail(call, MED_ERR_PRECONDITION, "%s",
+				     f->reason);
+	return MED_OK;
+}
+
+size_t
+id_face_dim(const id_face *f)
+{
+	return f->dim;
+}
+
+double
+id_face_threshold(const id_face *f)
+{
+	return f->threshold;
+}
+
+const char *
+id_face_device(const id_face *f)
+{
+	return f->device;
+}
+
+int64_t
+id_face_ttl_ms(const id_face *f)
+{
+	return f->ttl_ms;
+}
+
+const uint8_t *
+id_face_template_key(const id_face *f)
+{
+	return f->tkey;
+}
+
+const uint8_t *
+id_face_signing_seed(const id_face *f)
+{
+	return f->seed;
+}
+
+const uint8_t *
+id_face_public_key(const id_face *f)
+{
+	return f->pk;
+}
+
+const char *
+id_face_key_id(const id_face *f)
+{
+	return f->key_id;
+}
+
+const char *
+id_face_describe(const id_face *f)
+{
+	return f->describe;
+}
+
+id_index *
+id_face_index(id_face *f)
+{
+	return f->index;
+}
+
+float
+id_cosine(const float *a, const float *b, size_t n)
+{
+	float s = 0.f;
+
+	for (size_t i = 0; i < n; i++)
+		s += a[i] * b[i];
+	return s;
+}

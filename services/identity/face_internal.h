@@ -1,0 +1,34 @@
+/*
+ * face_internal.h - the face state shared by face.c (set-up) and
+ * face_pipe.c (the per-photograph pipeline).
+ */
+#ifndef FACE_INTERNAL_H
+#define FACE_INTERNAL_H
+
+#include <med/infer.h>
+#include <med/vtoken.h>
+
+#include "identity.h"
+
+struct id_face {
+	bool ready;
+	char reason[320];
+	uint8_t seed[MED_VTOKEN_SEED_LEN];
+	uint8_t pk[MED_VTOKEN_PUBLIC_KEY_LEN];
+	uint8_t tkey[32];
+	char key_id[MED_VTOKEN_KEY_ID_LEN + 1];
+	double threshold;
+	int64_t ttl_ms;
+	size_t max_image_bytes;
+	int min_size;
+	double min_sharpness;
+	double max_roll_deg;
+	med_infer_host *host;
+	med_infer_model *det, *eyes, *emb;
+	size_t dim;
+	char device[16];
+	char describe[192];
+	id_index *index;
+};
+
+#endif

@@ -1,0 +1,379 @@
+/*
+ * face_pipe.c - one photograph to one embedding: decode, detect exactly one
+ * face, quality gate, align, embed.  Every refusal names the request field
+ * and says what to do, and nothing here keeps the image.
+ */
+#include <med/image.h>
+#include <med/log.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "face_internal.h"
+
+/* Detection runs on a copy whose longer side is at most this: Haar cost
+ * grows with the pixel count and a face of 40 px survives the shrink. */
+#define DET_MAX_SIDE 640
+#define MIN_SIDE     48
+#define MAX_BOXES    64
+/* A detected face is cropped at this many times its box width. */
+#define CROP_SCALE 1.1f
+
+typedef struct box {
+	float x, y, w, h;
+} box;
+
+/* grey8 is an 8-bit working copy (what the Haar and LBP models take). */
+typedef struct grey8 {
+	uint32_t w, h;
+	uint8_t *px;
+} grey8;
+
+static uint8_t
+to_u8(float v)
+{
+	float s = v * 255.f + 0.5f;
+
+	return s <= 0.f ? 0 : s >= 255.f ? 255 : (uint8_t)s;
+}
+
+/*
+ * png_header_ok refuses what decodes but is no camera photograph: 16-bit
+ * samples and palettes (colours already quantised).  It reads the IHDR
+ * fields only; med_image_decode does the decoding.
+ */
+static med_err
+png_header_ok(med_call *call, const char *field, const uint8_t *buf, size_t len)
+{
+	if (med_image_sniff(buf, len) != MED_IMAGE_PNG || len < 26)
+		return MED_OK;
+	if (buf[24] == 16)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: 16-bit PNG is not accepted; send an "
+				     "8-bit photograph",
+				     field);
+	if (buf[25] == 3)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: palette PNG is not accepted; send a "
+				     "greyscale or colour photograph",
+				     field);
+	return MED_OK;
+}
+
+static med_err
+decode(med_call *call, id_face *f, const char *field, const uint8_t *buf,
+       size_t len, med_image **img)
+{
+	med_image_limits lim = {.max_bytes = f->max_image_bytes};
+	char msg[256] = "";
+	med_err err;
+
+	if (len == 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: must not be empty", field);
+	if ((err = png_header_ok(call, field, buf, len)) != MED_OK)
+		return err;
+	err = med_image_decode(buf, len, &lim, img, msg, sizeof(msg));
+	if (err == MED_ERR_LIMIT)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: %zu bytes exceed the %zu-byte limit",
+				     field, len, f->max_image_bytes);
+	if (err == MED_ERR_NOMEM)
+		return err;
+	if (err != MED_OK)
+		return med_call_fail(call, MED_ERR_INVALID, "%s: %s", field,
+				     msg[0] ? msg : "not a PNG or JPEG image");
+	if ((*img)->width < MIN_SIDE || (*img)->height < MIN_SIDE) {
+		err = med_call_fail(call, MED_ERR_INVALID,
+				    "%s: %ux%u is too small for a face (at "
+				    "least %dx%d)",
+				    field, (*img)->width, (*img)->height,
+				    MIN_SIDE, MIN_SIDE);
+		med_image_free(*img);
+		*img = NULL;
+	}
+	return err;
+}
+
+/* scaled makes an 8-bit copy of img scaled by s (<= 1). */
+static med_err
+scaled(const med_image *img, float s, grey8 *out)
+{
+	size_t n;
+	float *tmp;
+
+	out->w = (uint32_t)lroundf((float)img->width * s);
+	out->h = (uint32_t)lroundf((float)img->height * s);
+	out->w = out->w < 1 ? 1 : out->w;
+	out->h = out->h < 1 ? 1 : out->h;
+	n = (size_t)out->w * out->h;
+	tmp = malloc(n * sizeof(float));
+	out->px = malloc(n);
+	if (tmp == NULL || out->px == NULL ||
+	    med_image_resize(img, out->w, out->h, tmp) != MED_OK) {
+		free(tmp);
+		free(out->px);
+		out->px = NULL;
+		return MED_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		out->px[i] = to_u8(tmp[i]);
+	free(tmp);
+	return MED_OK;
+}
+
+/* run_haar runs a cascade over g; boxes gets count rows of x y w h n. */
+static med_err
+run_haar(med_infer_model *m, const grey8 *g, float *boxes, int64_t *count)
+{
+	med_tensor in = {.dtype = MED_DTYPE_U8,
+			 .n_dims = 4,
+			 .dims = {1, 1, g->h, g->w},
+			 .data = g->px,
+			 .size = (size_t)g->w * g->h};
+	med_tensor out[2] = {
+		{.data = boxes, .size = MAX_BOXES * 5 * sizeof(float)},
+		{.data = count, .size = sizeof(*count)}};
+	char msg[256] = "";
+	med_err err = med_infer_run(m, &in, 1, out, 2, msg, sizeof(msg));
+
+	if (err != MED_OK)
+		med_log_error("identity: detector: %s", msg);
+	return err;
+}
+
+static med_err
+detect(med_call *call, id_face *f, const char *field, const med_image *img,
+       box *face)
+{
+	uint32_t side = img->width > img->height ? img->width : img->height;
+	float s = side > DET_MAX_SIDE ? (float)DET_MAX_SIDE / (float)side : 1.f;
+	float boxes[MAX_BOXES * 5];
+	int64_t count = 0;
+	grey8 g = {0};
+	med_err err;
+
+	if ((err = scaled(img, s, &g)) != MED_OK)
+		return err;
+	err = run_haar(f->det, &g, boxes, &count);
+	free(g.px);
+	if (err != MED_OK)
+		return MED_ERR_INTERNAL;
+	if (count == 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: no face found; send a frontal "
+				     "photograph of one face",
+				     field);
+	if (count > 1)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: %lld faces found; exactly one is "
+				     "required",
+				     field, (long long)count);
+	*face = (box){boxes[0] / s, boxes[1] / s, boxes[2] / s, boxes[3] / s};
+	if (face->w < (float)f->min_size)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: the face is %.0f pixels across; at "
+				     "least %d are needed",
+				     field, (double)face->w, f->min_size);
+	return MED_OK;
+}
+
+/*
+ * find_eyes looks for one eye in each half of the upper face; true when
+ * both are found, with their centres in *l and *r (working coordinates).
+ */
+static bool
+find_eyes(id_face *f, const grey8 *w, const box *fb, float l[2], float r[2])
+{
+	int x0 = (int)fb->x, y0 = (int)(fb->y + 0.15f * fb->h);
+	int bw = (int)fb->w, bh = (int)(0.45f * fb->h);
+	float boxes[MAX_BOXES * 5];
+	int64_t count = 0;
+	bool have_l = false, have_r = false;
+	grey8 sub = {(uint32_t)bw, (uint32_t)bh, NULL};
+
+	if (f->eyes == NULL || x0 < 0 || y0 < 0 || bw < 20 || bh < 20 ||
+	    (uint32_t)(x0 + bw) > w->w || (uint32_t)(y0 + bh) > w->h)
+		return false;
+	sub.px = malloc((size_t)bw * bh);
+	if (sub.px == NULL)
+		return false;
+	for (int y = 0; y < bh; y++)
+		memcpy(sub.px + (size_t)y * bw,
+		       w->px + (size_t)(y0 + y) * w->w + x0, (size_t)bw);
+	if (run_haar(f->eyes, &sub, boxes, &count) != MED_OK)
+		count = 0;
+	free(sub.px);
+	for (int64_t i = 0; i < count; i++) {
+		float cx = boxes[5 * i] + boxes[5 * i + 2] / 2.f;
+		float cy = boxes[5 * i + 1] + boxes[5 * i + 3] / 2.f;
+		bool left = cx < (float)bw / 2.f;
+		float *dst = left ? l : r;
+		if (left ? have_l : have_r)
+			continue;
+		dst[0] = (float)x0 + cx;
+		dst[1] = (float)y0 + cy;
+		*(left ? &have_l : &have_r) = true;
+	}
+	return have_l && have_r;
+}
+
+/* sample reads w at (x, y) bilinearly, clamped to the edges. */
+static float
+sample(const grey8 *w, float x, float y)
+{
+	float fx = fminf(fmaxf(x - 0.5f, 0.f), (float)w->w - 1.f);
+	float fy = fminf(fmaxf(y - 0.5f, 0.f), (float)w->h - 1.f);
+	uint32_t x0 = (uint32_t)fx, y0 = (uint32_t)fy;
+	uint32_t x1 = x0 + 1 < w->w ? x0 + 1 : x0;
+	uint32_t y1 = y0 + 1 < w->h ? y0 + 1 : y0;
+	float ax = fx - (float)x0, ay = fy - (float)y0;
+	const uint8_t *p = w->px;
+	float top = p[y0 * w->w + x0] * (1 - ax) + p[y0 * w->w + x1] * ax;
+	float bot = p[y1 * w->w + x0] * (1 - ax) + p[y1 * w->w + x1] * ax;
+
+	return top * (1 - ay) + bot * ay;
+}
+
+/* align writes the ID_FACE_W x ID_FACE_H crop around fb, rotated by a
+ * radians so that the eyes lie level. */
+static void
+align(const grey8 *w, const box *fb, float a, uint8_t *out)
+{
+	float cw = fb->w * CROP_SCALE;
+	float sc = cw / (float)ID_FACE_W;
+	float cx = fb->x + fb->w / 2.f,
+	      cy = fb->y + fb->h / 2.f + 0.05f * fb->w;
+	float ca = cosf(a), sa = sinf(a);
+
+	for (int v = 0; v < ID_FACE_H; v++)
+		for (int u = 0; u < ID_FACE_W; u++) {
+			float dx = ((float)u + 0.5f - ID_FACE_W / 2.f) * sc;
+			float dy = ((float)v + 0.5f - ID_FACE_H / 2.f) * sc;
+			float s = sample(w, cx + ca * dx - sa * dy,
+					 cy + sa * dx + ca * dy);
+			out[v * ID_FACE_W + u] = (uint8_t)(s + 0.5f);
+		}
+}
+
+/* sharpness is the variance of the 4-neighbour Laplacian. */
+static double
+sharpness(const uint8_t *p)
+{
+	double sum = 0, sq = 0;
+	size_t n = 0;
+
+	for (int y = 1; y < ID_FACE_H - 1; y++)
+		for (int x = 1; x < ID_FACE_W - 1; x++) {
+			const uint8_t *c = p + y * ID_FACE_W + x;
+			double l = (double)c[-1] + c[1] + c[-ID_FACE_W] +
+				   c[ID_FACE_W] - 4.0 * c[0];
+			sum += l;
+			sq += l * l;
+			n++;
+		}
+	return sq / (double)n - (sum / (double)n) * (sum / (double)n);
+}
+
+/* pose checks the eye line: roll (tilt) and a crude yaw from where the
+ * eyes' midpoint sits in the face box; *roll gets the angle in radians. */
+static med_err
+pose(med_call *call, id_face *f, const char *field, const box *fb,
+     const float l[2], const float r[2], float *roll)
+{
+	float deg;
+	float mid = (l[0] + r[0]) / 2.f - (fb->x + fb->w / 2.f);
+
+	*roll = atan2f(r[1] - l[1], r[0] - l[0]);
+	deg = *roll * 180.f / (float)M_PI;
+	if (fabsf(deg) > (float)f->max_roll_deg)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: the head is tilted %.0f degrees; at "
+				     "most %.0f are accepted",
+				     field, (double)fabsf(deg),
+				     f->max_roll_deg);
+	if (fabsf(mid) > 0.2f * fb->w)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: the face is turned sideways; look "
+				     "at the camera",
+				     field);
+	return MED_OK;
+}
+
+static med_err
+embed(id_face *f, const uint8_t *crop, float *emb)
+{
+	med_tensor in = {.dtype = MED_DTYPE_U8,
+			 .n_dims = 4,
+			 .dims = {1, 1, ID_FACE_H, ID_FACE_W},
+			 .data = (void *)crop,
+			 .size = ID_FACE_W * ID_FACE_H};
+	med_tensor out = {.data = emb, .size = f->dim * sizeof(float)};
+	char msg[256] = "";
+
+	if (med_infer_run(f->emb, &in, 1, &out, 1, msg, sizeof(msg)) !=
+	    MED_OK) {
+		med_log_error("identity: embedder: %s", msg);
+		return MED_ERR_INTERNAL;
+	}
+	return MED_OK;
+}
+
+/* gate_and_embed works on w (the image scaled so the face is about twice
+ * the crop) with the face box fb in w's coordinates. */
+static med_err
+gate_and_embed(med_call *call, id_face *f, const char *field, const grey8 *w,
+	       const box *fb, float face_px, id_face_probe *out)
+{
+	uint8_t crop[ID_FACE_W * ID_FACE_H];
+	float l[2], r[2], roll = 0.f;
+	double sharp;
+	med_err err;
+
+	if (find_eyes(f, w, fb, l, r) &&
+	    (err = pose(call, f, field, fb, l, r, &roll)) != MED_OK)
+		return err;
+	align(w, fb, roll, crop);
+	sharp = sharpness(crop);
+	if (sharp < f->min_sharpness)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: the photograph is too blurred "
+				     "(sharpness %.0f, at least %.0f)",
+				     field, sharp, f->min_sharpness);
+	out->quality =
+		0.5 * fmin(1.0, sharp / (5.0 * fmax(f->min_sharpness, 1.0))) +
+		0.5 * fmin(1.0, face_px / (3.0 * f->min_size));
+	out->emb =
+		med_arena_alloc(med_call_arena(call), f->dim * sizeof(float));
+	if (out->emb == NULL)
+		return MED_ERR_NOMEM;
+	return embed(f, crop, out->emb);
+}
+
+med_err
+id_face_analyze(med_call *call, id_face *f, const char *field,
+		const uint8_t *buf, size_t len, id_face_probe *out)
+{
+	med_image *img = NULL;
+	grey8 w = {0};
+	box fb;
+	float s;
+	med_err err;
+
+	if ((err = decode(call, f, field, buf, len, &img)) != MED_OK)
+		return err;
+	if ((err = detect(call, f, field, img, &fb)) != MED_OK)
+		goto free_img;
+	/* Shrink so the face is about twice the crop: enough detail for
+	 * the eyes and bilinear sampling without aliasing. */
+	s = fb.w > 2.f * ID_FACE_W ? 2.f * ID_FACE_W / fb.w : 1.f;
+	if ((err = scaled(img, s, &w)) != MED_OK)
+		goto free_img;
+	box ws = {fb.x * s, fb.y * s, fb.w * s, fb.h * s};
+	err = gate_and_embed(call, f, field, &w, &ws, fb.w, out);
+	free(w.px);
+free_img:
+	med_image_free(img);
+	return err;
+}

@@ -1,0 +1,492 @@
+/*
+ * handlers_face.c - the face RPCs: enrol, verify (with a signed token),
+ * identify, erase, and the token verification key.  Each also emits an
+ * audit event carrying the score, threshold, model and device.
+ */
+#include <med/audit.h>
+#include <med/check.h>
+#include <med/log.h>
+#include <med/service.h>
+#include <med/vtoken.h>
+
+#include <sodium.h>
+#include <string.h>
+
+#include "face_internal.h"
+
+static med_db *
+call_db(med_call *call)
+{
+	return med_service_db(med_service_from_call(call));
+}
+
+/*
+ * face_audit puts the face facts (no biometric data) on the call's audit
+ * event: threshold, model, device and the call's own extras (score ...).
+ */
+static void
+face_audit(med_call *call, id_face *f, const char *patient_id, const char *what,
+	   const med_audit_detail *extra, size_t n_extra)
+{
+	med_audit_detail d[MED_AUDIT_MAX_DETAILS];
+	char thr[32];
+	size_t n = 0;
+
+	snprintf(thr, sizeof(thr), "%.4f", f->threshold);
+	d[n++] = (med_audit_detail){"event", what};
+	d[n++] = (med_audit_detail){"threshold", thr};
+	d[n++] = (med_audit_detail){"model", ID_FACE_MODEL};
+	d[n++] = (med_audit_detail){"device", f->device};
+	d[n++] = (med_audit_detail){"inference", f->describe};
+	for (size_t i = 0; i < n_extra && n < MED_AUDIT_MAX_DETAILS; i++)
+		d[n++] = extra[i];
+	if (patient_id != NULL && patient_id[0] != '\0')
+		med_call_set_patient(call, patient_id);
+	for (size_t i = 0; i < n; i++)
+		if (med_call_add_detail(call, d[i].key, d[i].value) != MED_OK)
+			med_log_error("audit: face %s detail %s not recorded",
+				      what, d[i].key);
+}
+
+/* ---- EnrollFace ------------------------------------------------------- */
+
+static med_err
+enroll_checks(med_call *call, id_face *f,
+	      const Smartmed__Identity__V1__EnrollFaceRequest *req)
+{
+	med_err err;
+
+	if ((err = id_face_ready(call, f)) != MED_OK ||
+	    (err = med_check_id(call, "patient_id", req->patient_id)) != MED_OK)
+		return err;
+	if (req->n_images == 0 || req->n_images > ID_MAX_IMAGES)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "images: give 1 to %d photographs",
+				     ID_MAX_IMAGES);
+	return MED_OK;
+}
+
+#define ID_MAX_DUPS 5
+
+static med_err
+ensure_index(med_call *call, id_face *f)
+{
+	if (id_index_is_loaded(f->index))
+		return MED_OK;
+	return id_index_load(f->index, call_db(call), f);
+}
+
+static int
+hit_desc(const void *a, const void *b)
+{
+	float x = ((const id_hit *)a)->score, y = ((const id_hit *)b)->score;
+
+	return (x < y) - (x > y);
+}
+
+/* keep_best adds h to d, or raises the score of the patient already in d. */
+static void
+keep_best(id_hit *d, size_t *n, const id_hit *h)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(d[i].patient_id, h->patient_id) == 0) {
+			if (h->score > d[i].score)
+				d[i].score = h->score;
+			return;
+		}
+	d[(*n)++] = *h;
+}
+
+/*
+ * duplicates puts into d (best first, at most ID_MAX_DUPS) the other
+ * patients that score at or above the threshold against a new image, and
+ * returns the best score against any other patient (for the audit event):
+ * a possible duplicate registration.  It runs before the new templates
+ * join the index.
+ */
+static float
+duplicates(med_call *call, id_face *f, const char *patient_id,
+	   const id_face_probe *pr, size_t n, id_hit *d, size_t *n_d)
+{
+	float best = -1.f;
+
+	*n_d = 0;
+	if (ensure_index(call, f) != MED_OK)
+		return best;
+	for (size_t i = 0; i < n; i++) {
+		id_hit h[ID_MAX_DUPS];
+		size_t got = 0;
+		uint64_t searched;
+		if (id_index_search(f->index, pr[i].emb, ID_MAX_DUPS,
+				    patient_id, h, &got, &searched) != MED_OK)
+			continue;
+		for (size_t j = 0; j < got; j++) {
+			if (h[j].score > best)
+				best = h[j].score;
+			if (h[j].score >= f->threshold)
+				keep_best(d, n_d, &h[j]);
+		}
+	}
+	qsort(d, *n_d, sizeof(*d), hit_desc);
+	if (*n_d > ID_MAX_DUPS)
+		*n_d = ID_MAX_DUPS;
+	return best;
+}
+
+static med_err
+dup_reply(med_call *call, const id_hit *d, size_t n,
+	  Smartmed__Identity__V1__EnrollFaceResponse *res)
+{
+	med_arena *a = med_call_arena(call);
+
+	res->possible_duplicates =
+		med_arena_alloc(a, (n ? n : 1) * sizeof(void *));
+	if (res->possible_duplicates == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		Smartmed__Identity__V1__FaceCandidate *c =
+			med_arena_alloc(a, sizeof(*c));
+		if (c == NULL)
+			return MED_ERR_NOMEM;
+		smartmed__identity__v1__face_candidate__init(c);
+		c->patient_id = med_arena_strdup(a, d[i].patient_id);
+		c->score = d[i].score;
+		c->above_threshold = true;
+		res->possible_duplicates[i] = c;
+	}
+	res->n_possible_duplicates = n;
+	return MED_OK;
+}
+
+static med_err
+enroll_reply(med_call *call, const id_face_probe *pr, size_t n,
+	     char (*ids)[MED_UUID_LEN + 1], int64_t now,
+	     Smartmed__Identity__V1__EnrollFaceResponse *res)
+{
+	med_arena *a = med_call_arena(call);
+
+	res->templates = med_arena_alloc(a, n * sizeof(*res->templates));
+	if (res->templates == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		Smartmed__Identity__V1__FaceTemplate *t =
+			med_arena_alloc(a, sizeof(*t));
+		if (t == NULL)
+			return MED_ERR_NOMEM;
+		smartmed__identity__v1__face_template__init(t);
+		t->template_id = med_arena_strdup(a, ids[i]);
+		t->model = ID_FACE_MODEL;
+		t->quality = pr[i].quality;
+		t->created_ms = now;
+		res->templates[i] = t;
+	}
+	res->n_templates = n;
+	return MED_OK;
+}
+
+static med_err
+enroll_face(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+	const Smartmed__Identity__V1__EnrollFaceRequest *req = (const void *)in;
+	Smartmed__Identity__V1__EnrollFaceResponse *res = (void *)out;
+	id_face *f = id_face_from_call(call);
+	id_face_probe pr[ID_MAX_IMAGES];
+	char ids[ID_MAX_IMAGES][MED_UUID_LEN + 1], field[32], dup[32], nb[8];
+	id_hit dups[ID_MAX_IMAGES * ID_MAX_DUPS];
+	size_t n_dups = 0;
+	int64_t now = med_now_ms();
+	med_err err;
+
+	if ((err = enroll_checks(call, f, req)) != MED_OK)
+		return err;
+	med_call_set_patient(call, req->patient_id);
+	for (size_t i = 0; i < req->n_images; i++) {
+		snprintf(field, sizeof(field), "images[%zu]", i);
+		err = id_face_analyze(call, f, field, req->images[i].data,
+				      req->images[i].len, &pr[i]);
+		if (err != MED_OK)
+			return err;
+	}
+	err = id_templates_insert(call_db(call), f, req->patient_id, pr,
+				  req->n_images, ids, now,
+				  &res->total_templates);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "patient_id: no such patient");
+	if (err != MED_OK)
+		return err;
+	snprintf(dup, sizeof(dup), "%.4f",
+		 (double)duplicates(call, f, req->patient_id, pr, req->n_images,
+				    dups, &n_dups));
+	for (size_t i = 0; i < req->n_images; i++)
+		if (id_index_add(f->index, ids[i], req->patient_id,
+				 pr[i].emb) != MED_OK)
+			med_log_error("identity: face index add failed");
+	snprintf(nb, sizeof(nb), "%zu", req->n_images);
+	face_audit(call, f, req->patient_id, "face enrolled",
+		   (med_audit_detail[]){{"templates", nb},
+					{"duplicate_score", dup}},
+		   2);
+	if ((err = dup_reply(call, dups, n_dups, res)) != MED_OK)
+		return err;
+	return enroll_reply(call, pr, req->n_images, ids, now, res);
+}
+
+/* ---- VerifyFace ------------------------------------------------------- */
+
+typedef struct best_ctx {
+	const float *probe;
+	size_t dim;
+	float best;
+	size_t n;
+} best_ctx;
+
+static med_err
+best_of(void *ctx, const id_template *t)
+{
+	best_ctx *b = ctx;
+	float s = id_cosine(b->probe, t->emb, b->dim);
+
+	if (b->n++ == 0 || s > b->best)
+		b->best = s;
+	return MED_OK;
+}
+
+static med_err
+sign_token(med_call *call, id_face *f, const char *patient_id,
+	   const char *terminal, double score, int64_t now,
+	   Smartmed__Identity__V1__VerifyFaceResponse *res)
+{
+	med_vtoken_claims c;
+	char tok[MED_VTOKEN_MAX_LEN + 1];
+	med_err err;
+
+	memset(&c, 0, sizeof(c));
+	med_strlcpy(c.patient_id, patient_id, sizeof(c.patient_id));
+	c.score = score;
+	c.threshold = f->threshold;
+	med_strlcpy(c.model, ID_FACE_MODEL, sizeof(c.model));
+	med_strlcpy(c.device, terminal[0] ? terminal : "unspecified",
+		    sizeof(c.device));
+	c.issued_ms = now;
+	c.expires_ms = now + f->ttl_ms;
+	med_uuid_v4(c.token_id);
+	if ((err = med_vtoken_sign(f->seed, &c, tok, sizeof(tok))) != MED_OK)
+		return err;
+	res->verification_token = med_arena_strdup(med_call_arena(call), tok);
+	res->expires_ms = c.expires_ms;
+	return res->verification_token ? MED_OK : MED_ERR_NOMEM;
+}
+
+static med_err
+verify_checks(med_call *call, id_face *f,
+	      const Smartmed__Identity__V1__VerifyFaceRequest *req)
+{
+	med_err err;
+
+	if ((err = id_face_ready(call, f)) != MED_OK ||
+	    (err = med_check_id(call, "patient_id", req->patient_id)) !=
+		    MED_OK ||
+	    (err = med_check_text(call, "terminal", req->terminal, 0,
+				  MED_VTOKEN_STR_MAX)) != MED_OK)
+		return err;
+	return MED_OK;
+}
+
+static void
+verify_audit(med_call *call, id_face *f, const char *patient_id,
+	     const Smartmed__Identity__V1__VerifyFaceResponse *res)
+{
+	char score[32];
+
+	snprintf(score, sizeof(score), "%.4f", res->score);
+	face_audit(
+		call, f, patient_id,
+		res->match ? "face verified" : "face not matched",
+		(med_audit_detail[]){{"score", score},
+				     {"match", res->match ? "true" : "false"}},
+		2);
+}
+
+static med_err
+verify_face(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+	const Smartmed__Identity__V1__VerifyFaceRequest *req = (const void *)in;
+	Smartmed__Identity__V1__VerifyFaceResponse *res = (void *)out;
+	id_face *f = id_face_from_call(call);
+	id_face_probe pr;
+	best_ctx b = {0};
+	med_err err;
+
+	if ((err = verify_checks(call, f, req)) != MED_OK)
+		return err;
+	med_call_set_patient(call, req->patient_id);
+	err = id_face_analyze(call, f, "image", req->image.data, req->image.len,
+			      &pr);
+	if (err != MED_OK)
+		return err;
+	b.probe = pr.emb;
+	b.dim = f->dim;
+	/* The database, not this process's index, is the authority: an
+	 * erasure on another replica takes effect here at once. */
+	err = id_templates_each(call_db(call), f, req->patient_id, best_of, &b);
+	if (err != MED_OK)
+		return err;
+	if (b.n == 0)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "patient_id: no face templates enrolled "
+				     "for this patient");
+	res->score = b.best;
+	res->threshold = f->threshold;
+	res->match = res->score >= f->threshold;
+	res->model = ID_FACE_MODEL;
+	res->device = f->device;
+	if (res->match &&
+	    (err = sign_token(call, f, req->patient_id, req->terminal,
+			      res->score, med_now_ms(), res)) != MED_OK)
+		return err;
+	verify_audit(call, f, req->patient_id, res);
+	return MED_OK;
+}
+
+/* ---- IdentifyFace ----------------------------------------------------- */
+
+static med_err
+identify_reply(med_call *call, id_face *f, const id_hit *hits, size_t n,
+	       Smartmed__Identity__V1__IdentifyFaceResponse *res)
+{
+	med_arena *a = med_call_arena(call);
+
+	res->candidates = med_arena_alloc(a, (n ? n : 1) * sizeof(void *));
+	if (res->candidates == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		Smartmed__Identity__V1__FaceCandidate *c =
+			med_arena_alloc(a, sizeof(*c));
+		if (c == NULL)
+			return MED_ERR_NOMEM;
+		smartmed__identity__v1__face_candidate__init(c);
+		c->patient_id = med_arena_strdup(a, hits[i].patient_id);
+		c->score = hits[i].score;
+		c->above_threshold = c->score >= f->threshold;
+		res->candidates[i] = c;
+	}
+	res->n_candidates = n;
+	res->threshold = f->threshold;
+	res->model = ID_FACE_MODEL;
+	res->device = f->device;
+	return MED_OK;
+}
+
+static med_err
+identify_face(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+	const Smartmed__Identity__V1__IdentifyFaceRequest *req =
+		(const void *)in;
+	Smartmed__Identity__V1__IdentifyFaceResponse *res = (void *)out;
+	id_face *f = id_face_from_call(call);
+	id_hit hits[ID_MAX_TOP_K];
+	size_t k = req->top_k ? req->top_k : 5, n = 0;
+	char top[48], score[32], cnt[24];
+	id_face_probe pr;
+	med_err err;
+
+	if ((err = id_face_ready(call, f)) != MED_OK)
+		return err;
+	if (k > ID_MAX_TOP_K)
+		return med_call_fail(call, MED_ERR_INVALID, "top_k: at most %d",
+				     ID_MAX_TOP_K);
+	if ((err = id_face_analyze(call, f, "image", req->image.data,
+				   req->image.len, &pr)) != MED_OK ||
+	    (err = ensure_index(call, f)) != MED_OK ||
+	    (err = id_index_search(f->index, pr.emb, k, NULL, hits, &n,
+				   &res->searched)) != MED_OK)
+		return err;
+	med_strlcpy(top, n ? hits[0].patient_id : "", sizeof(top));
+	snprintf(score, sizeof(score), "%.4f", n ? (double)hits[0].score : 0.);
+	snprintf(cnt, sizeof(cnt), "%zu", n);
+	face_audit(call, f, n ? top : NULL, "face identification",
+		   (med_audit_detail[]){{"top_patient_id", top},
+					{"score", score},
+					{"candidates", cnt}},
+		   3);
+	return identify_reply(call, f, hits, n, res);
+}
+
+/* ---- DeleteFaceTemplates and GetVerificationKey ------------------------ */
+
+static med_err
+delete_face_templates(med_call *call, const ProtobufCMessage *in,
+		      ProtobufCMessage *out)
+{
+	const Smartmed__Identity__V1__DeleteFaceTemplatesRequest *req =
+		(const void *)in;
+	Smartmed__Identity__V1__DeleteFaceTemplatesResponse *res = (void *)out;
+	id_face *f = id_face_from_call(call);
+	med_err err;
+
+	if ((err = id_face_ready(call, f)) != MED_OK ||
+	    (err = med_check_id(call, "patient_id", req->patient_id)) != MED_OK)
+		return err;
+	med_call_set_patient(call, req->patient_id);
+	err = id_templates_delete(call_db(call), req->patient_id,
+				  &res->deleted);
+	if (err != MED_OK)
+		return err;
+	id_index_remove_patient(f->index, req->patient_id);
+	return MED_OK;
+}
+
+static med_err
+get_verification_key(med_call *call, const ProtobufCMessage *in,
+		     ProtobufCMessage *out)
+{
+	Smartmed__Identity__V1__GetVerificationKeyResponse *res = (void *)out;
+	id_face *f = id_face_from_call(call);
+	char b64[sodium_base64_ENCODED_LEN(MED_VTOKEN_PUBLIC_KEY_LEN,
+					   sodium_base64_VARIANT_ORIGINAL)];
+	med_err err;
+
+	(void)in;
+	if ((err = id_face_ready(call, f)) != MED_OK)
+		return err;
+	sodium_bin2base64(b64, sizeof(b64), f->pk, sizeof(f->pk),
+			  sodium_base64_VARIANT_ORIGINAL);
+	res->public_key = med_arena_strdup(med_call_arena(call), b64);
+	res->key_id = f->key_id;
+	res->token_ttl_s = (uint32_t)(f->ttl_ms / 1000);
+	return res->public_key ? MED_OK : MED_ERR_NOMEM;
+}
+
+#define ID_PATH(m) "/smartmed.identity.v1.Identity/" m
+#define ALL_STAFF                                                              \
+	(MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_PHARMACIST |           \
+	 MED_ROLE_REGISTRAR | MED_ROLE_ADMIN)
+
+const med_method identity_face_methods[] = {
+	{ID_PATH("EnrollFace"),
+	 &smartmed__identity__v1__enroll_face_request__descriptor,
+	 &smartmed__identity__v1__enroll_face_response__descriptor,
+	 MED_RPC_UNARY, enroll_face, NULL,
+	 MED_ROLE_NURSE | MED_ROLE_REGISTRAR | MED_ROLE_ADMIN},
+	{ID_PATH("VerifyFace"),
+	 &smartmed__identity__v1__verify_face_request__descriptor,
+	 &smartmed__identity__v1__verify_face_response__descriptor,
+	 MED_RPC_UNARY, verify_face, NULL, ALL_STAFF},
+	{ID_PATH("IdentifyFace"),
+	 &smartmed__identity__v1__identify_face_request__descriptor,
+	 &smartmed__identity__v1__identify_face_response__descriptor,
+	 MED_RPC_UNARY, identify_face, NULL,
+	 MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_REGISTRAR |
+		 MED_ROLE_ADMIN},
+	{ID_PATH("DeleteFaceTemplates"),
+	 &smartmed__identity__v1__delete_face_templates_request__descriptor,
+	 &smartmed__identity__v1__delete_face_templates_response__descriptor,
+	 MED_RPC_UNARY, delete_face_templates, NULL,
+	 MED_ROLE_REGISTRAR | MED_ROLE_ADMIN},
+	{ID_PATH("GetVerificationKey"),
+	 &smartmed__identity__v1__get_verification_key_request__descriptor,
+	 &smartmed__identity__v1__get_verification_key_response__descriptor,
+	 MED_RPC_UNARY, get_verification_key, NULL, MED_ROLE_ALL},
+};
+const size_t identity_face_n_methods =
+	sizeof(identity_face_methods) / sizeof(identity_face_methods[0]);

@@ -1,0 +1,206 @@
+/*
+ * templates.c - face templates at rest: XChaCha20-Poly1305 (libsodium) with
+ * the key from MED_IDENTITY_TEMPLATE_KEY_FILE, a random nonce per row, and
+ * "patient_id|template_id|model" as associated data so that a row copied to
+ * another patient, or renamed, no longer decrypts.  The key never reaches
+ * the database; the embedding never leaves this file unencrypted except to
+ * the caller.
+ */
+#include <med/log.h>
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "face_internal.h"
+
+#define NONCE_LEN crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define TAG_LEN	  crypto_aead_xchacha20poly1305_ietf_ABYTES
+
+static void
+make_ad(char *ad, size_t len, const char *patient_id, const char *tid)
+{
+	snprintf(ad, len, "%s|%s|%s", patient_id, tid, ID_FACE_MODEL);
+}
+
+typedef struct insert_ctx {
+	id_face *f;
+	const char *patient_id;
+	const id_face_probe *probes;
+	size_t n;
+	char (*ids)[MED_UUID_LEN + 1];
+	int64_t now_ms;
+	uint8_t *ct;
+	uint32_t total;
+} insert_ctx;
+
+static med_err
+count_row(void *ctx, const med_db_row *row)
+{
+	*(int64_t *)ctx = med_db_row_int64(row, 0);
+	return MED_OK;
+}
+
+static med_err
+insert_one(med_db_conn *c, insert_ctx *x, size_t i)
+{
+	size_t pt_len = x->f->dim * sizeof(float);
+	unsigned long long ct_len = 0;
+	uint8_t nonce[NONCE_LEN];
+	char ad[128];
+
+	med_uuid_v4(x->ids[i]);
+	make_ad(ad, sizeof(ad), x->patient_id, x->ids[i]);
+	randombytes_buf(nonce, sizeof(nonce));
+	crypto_aead_xchacha20poly1305_ietf_encrypt(
+		x->ct, &ct_len, (const uint8_t *)x->probes[i].emb, pt_len,
+		(const uint8_t *)ad, strlen(ad), NULL, nonce,
+		id_face_template_key(x->f));
+	med_db_value v[] = {
+		MED_DB_STR(x->ids[i]),
+		MED_DB_STR(x->patient_id),
+		MED_DB_STR(ID_FACE_MODEL),
+		MED_DB_I64((int64_t)x->f->dim),
+		MED_DB_BLOBV(nonce, sizeof(nonce)),
+		MED_DB_BLOBV(x->ct, (size_t)ct_len),
+		MED_DB_DBL(x->probes[i].quality),
+		MED_DB_I64(x->now_ms),
+	};
+	return med_db_exec(c,
+			   "INSERT INTO face_templates (template_id,"
+			   " patient_id, model, dim, nonce, ciphertext,"
+			   " quality, created_ms) VALUES (?, ?, ?, ?, ?, ?,"
+			   " ?, ?)",
+			   v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+}
+
+static med_err
+insert_tx(med_db_conn *c, void *ctx)
+{
+	insert_ctx *x = ctx;
+	med_db_value pid = MED_DB_STR(x->patient_id);
+	int64_t n = -1;
+	med_err err;
+
+	/* The patient row is locked so a concurrent erase cannot interleave. */
+	err = med_db_query(c,
+			   "SELECT COUNT(*) FROM patients WHERE patient_id = ?"
+			   " FOR UPDATE",
+			   &pid, 1, count_row, &n);
+	if (err != MED_OK)
+		return err;
+	if (n != 1)
+		return MED_ERR_NOT_FOUND;
+	for (size_t i = 0; i < x->n; i++)
+		if ((err = insert_one(c, x, i)) != MED_OK)
+			return err;
+	err = med_db_query(c,
+			   "SELECT COUNT(*) FROM face_templates WHERE"
+			   " patient_id = ?",
+			   &pid, 1, count_row, &n);
+	x->total = (uint32_t)n;
+	return err;
+}
+
+med_err
+id_templates_insert(med_db *db, id_face *f, const char *patient_id,
+		    const id_face_probe *probes, size_t n,
+		    char (*ids)[MED_UUID_LEN + 1], int64_t now_ms,
+		    uint32_t *total)
+{
+	insert_ctx x = {f, patient_id, probes, n, ids, now_ms, NULL, 0};
+	med_err err;
+
+	x.ct = malloc(f->dim * sizeof(float) + TAG_LEN);
+	if (x.ct == NULL)
+		return MED_ERR_NOMEM;
+	err = med_db_tx(db, insert_tx, &x);
+	free(x.ct);
+	if (err == MED_OK)
+		*total = x.total;
+	return err;
+}
+
+typedef struct each_ctx {
+	id_face *f;
+	id_tpl_fn fn;
+	void *ctx;
+	float *pt;
+} each_ctx;
+
+static med_err
+decrypt_row(void *ctx, const med_db_row *row)
+{
+	each_ctx *x = ctx;
+	id_template t = {.emb = x->pt};
+	size_t nonce_len = 0, ct_len = 0;
+	const char *tid = med_db_row_text(row, 0, NULL);
+	const char *pid = med_db_row_text(row, 1, NULL);
+	const char *nonce = med_db_row_text(row, 3, &nonce_len);
+	const char *ct = med_db_row_text(row, 4, &ct_len);
+	unsigned long long pt_len = 0;
+	char ad[128];
+
+	if (tid == NULL || pid == NULL || nonce == NULL || ct == NULL ||
+	    nonce_len != NONCE_LEN ||
+	    (size_t)med_db_row_int64(row, 2) != x->f->dim ||
+	    ct_len != x->f->dim * sizeof(float) + TAG_LEN)
+		goto corrupt;
+	med_strlcpy(t.template_id, tid, sizeof(t.template_id));
+	med_strlcpy(t.patient_id, pid, sizeof(t.patient_id));
+	make_ad(ad, sizeof(ad), t.patient_id, t.template_id);
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+		    (uint8_t *)x->pt, &pt_len, NULL, (const uint8_t *)ct,
+		    ct_len, (const uint8_t *)ad, strlen(ad),
+		    (const uint8_t *)nonce, id_face_template_key(x->f)) != 0)
+		goto corrupt;
+	return x->fn(x->ctx, &t);
+corrupt:
+	med_log_error("identity: face template %s does not decrypt (wrong "
+		      "key, tampered or moved row)",
+		      tid ? tid : "?");
+	return MED_ERR_DATA_LOSS;
+}
+
+med_err
+id_templates_each(med_db *db, id_face *f, const char *patient_id, id_tpl_fn fn,
+		  void *ctx)
+{
+	each_ctx x = {f, fn, ctx, malloc(f->dim * sizeof(float))};
+	med_db_value pid = MED_DB_STR(patient_id ? patient_id : "");
+	med_err err;
+
+	if (x.pt == NULL)
+		return MED_ERR_NOMEM;
+	if (patient_id != NULL)
+		err = med_db_query_once(
+			db,
+			"SELECT template_id, patient_id, dim, nonce,"
+			" ciphertext FROM face_templates WHERE patient_id = ?"
+			" AND model = '" ID_FACE_MODEL "' ORDER BY template_id",
+			&pid, 1, decrypt_row, &x);
+	else
+		err = med_db_query_once(
+			db,
+			"SELECT template_id, patient_id, dim, nonce,"
+			" ciphertext FROM face_templates WHERE model = "
+			"'" ID_FACE_MODEL "' ORDER BY template_id",
+			NULL, 0, decrypt_row, &x);
+	sodium_memzero(x.pt, f->dim * sizeof(float));
+	free(x.pt);
+	return err;
+}
+
+med_err
+id_templates_delete(med_db *db, const char *patient_id, uint32_t *n)
+{
+	med_db_value pid = MED_DB_STR(patient_id);
+	uint64_t affected = 0;
+	med_err err = med_db_exec_once(
+		db, "DELETE FROM face_templates WHERE patient_id = ?", &pid, 1,
+		&affected, NULL);
+
+	if (err == MED_OK)
+		*n = (uint32_t)affected;
+	return err;
+}
