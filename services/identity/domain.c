@@ -1,8 +1,11 @@
 /*
  * domain.c - the rules of the master patient index, free of gRPC and SQL.
  */
+#include <med/arena.h>
 #include <med/check.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "identity.h"
@@ -58,11 +61,16 @@ identity_check_search(med_call *call,
 	med_err err;
 	bool has_name = req->family_name_prefix[0] != '\0';
 	bool has_date = req->birth_date[0] != '\0';
+	bool has_mrn = req->mrn[0] != '\0';
 
-	if (!has_name && !has_date)
+	if (!has_name && !has_date && !has_mrn)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "family_name_prefix: give a prefix of at "
-				     "least 2 characters or a birth_date");
+				     "least 2 characters, a birth_date or an "
+				     "mrn");
+	if (has_mrn &&
+	    (err = med_check_text(call, "mrn", req->mrn, 1, 64)) != MED_OK)
+		return err;
 	if (has_name &&
 	    (err = med_check_text(call, "family_name_prefix",
 				  req->family_name_prefix, 2, 200)) != MED_OK)
@@ -72,4 +80,499 @@ identity_check_search(med_call *call,
 				  false)) != MED_OK)
 		return err;
 	return MED_OK;
+}
+
+/* --- updates, links --------------------------------------------------- */
+
+static med_err
+check_reason(med_call *call, const char *reason)
+{
+	return med_check_text(call, "reason", reason, 1, 500);
+}
+
+med_err
+identity_check_update(med_call *call,
+		      const Smartmed__Identity__V1__UpdatePatientRequest *req)
+{
+	med_err err;
+
+	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
+		    MED_OK ||
+	    (err = med_check_enum_set(call, "expected_version",
+				      (int)req->expected_version)) != MED_OK ||
+	    (err = check_reason(call, req->reason)) != MED_OK)
+		return err;
+	if (req->set_mrn_case) {
+		if ((err = med_check_text(call, "mrn", req->mrn, 1, 64)) !=
+		    MED_OK)
+			return err;
+		if (!mrn_chars_ok(req->mrn))
+			return med_call_fail(call, MED_ERR_INVALID,
+					     "mrn: only printable characters "
+					     "without spaces");
+	}
+	if (req->set_family_name_case &&
+	    (err = med_check_text(call, "family_name", req->family_name, 1,
+				  200)) != MED_OK)
+		return err;
+	if (req->set_given_name_case &&
+	    (err = med_check_text(call, "given_name", req->given_name, 0,
+				  200)) != MED_OK)
+		return err;
+	if (req->set_birth_date_case &&
+	    (err = med_check_date(call, "birth_date", req->birth_date, true)) !=
+		    MED_OK)
+		return err;
+	if (req->set_sex_case && (req->sex == 0 || !sex_known(req->sex)))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "sex: unknown value");
+	if (!req->set_mrn_case && !req->set_family_name_case &&
+	    !req->set_given_name_case && !req->set_birth_date_case &&
+	    !req->set_sex_case)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "mrn: set at least one field to change");
+	return MED_OK;
+}
+
+med_err
+identity_check_duplicates(
+	med_call *call,
+	const Smartmed__Identity__V1__CheckDuplicatesRequest *req)
+{
+	med_err err;
+
+	if (req->mrn[0] != '\0' &&
+	    (err = med_check_text(call, "mrn", req->mrn, 1, 64)) != MED_OK)
+		return err;
+	if ((err = med_check_text(call, "family_name", req->family_name, 1,
+				  200)) != MED_OK ||
+	    (err = med_check_text(call, "given_name", req->given_name, 0,
+				  200)) != MED_OK ||
+	    (err = med_check_date(call, "birth_date", req->birth_date, true)) !=
+		    MED_OK ||
+	    (err = med_check_enum_set(call, "sex", req->sex)) != MED_OK)
+		return err;
+	if (!sex_known(req->sex))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "sex: unknown value");
+	return MED_OK;
+}
+
+med_err
+identity_check_link(med_call *call,
+		    const Smartmed__Identity__V1__LinkPatientsRequest *req)
+{
+	med_err err;
+
+	if ((err = med_check_id(call, "survivor_id", req->survivor_id)) !=
+		    MED_OK ||
+	    (err = med_check_id(call, "merged_id", req->merged_id)) != MED_OK ||
+	    (err = check_reason(call, req->reason)) != MED_OK)
+		return err;
+	if (strcmp(req->survivor_id, req->merged_id) == 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "merged_id: must differ from survivor_id");
+	return MED_OK;
+}
+
+med_err
+identity_check_unlink(med_call *call,
+		      const Smartmed__Identity__V1__UnlinkPatientsRequest *req)
+{
+	med_err err = med_check_id(call, "link_id", req->link_id);
+
+	return err != MED_OK ? err : check_reason(call, req->reason);
+}
+
+/* --- duplicate scoring ------------------------------------------------ */
+
+/*
+ * Base letters of U+00C0..U+017F (Latin-1 Supplement and Latin Extended-A),
+ * '.' for signs that are not letters: folding them lets "Müller", "Muller"
+ * and "MÜLLER" compare equal.
+ */
+static const char fold_table[] =
+	"aaaaaaaceeeeiiiidnooooo.ouuuuytsaaaaaaaceeeeiiiidnooooo.ouuuuyty"
+	"aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiiiijjkkkllllllll"
+	"llnnnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
+
+/*
+ * id_normalise writes the lower-case ASCII letters of s (diacritics folded,
+ * spaces, hyphens and apostrophes dropped) into out.  Other scripts are
+ * dropped too; callers then fall back to an exact comparison.
+ */
+static void
+id_normalise(const char *s, char *out, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0;
+
+	while (*p && o + 1 < size) {
+		unsigned cp = *p;
+
+		if (cp < 0x80) {
+			p++;
+			if (cp >= 'A' && cp <= 'Z')
+				out[o++] = (char)(cp - 'A' + 'a');
+			else if (cp >= 'a' && cp <= 'z')
+				out[o++] = (char)cp;
+			continue;
+		}
+		if ((cp & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80) {
+			cp = ((cp & 0x1F) << 6) | (p[1] & 0x3F);
+			p += 2;
+			if (cp >= 0xC0 && cp < 0x180 &&
+			    fold_table[cp - 0xC0] != '.')
+				out[o++] = fold_table[cp - 0xC0];
+			continue;
+		}
+		p++;
+	}
+	out[o] = '\0';
+}
+
+static char
+soundex_digit(char c)
+{
+	static const char map[] = "01230120022455012623010202";
+
+	return map[c - 'a'];
+}
+
+/* id_soundex writes American Soundex of normalised s ("" for ""). */
+static void
+id_soundex(const char *s, char out[5])
+{
+	size_t o = 1;
+	char last;
+
+	out[0] = '\0';
+	if (*s == '\0')
+		return;
+	out[0] = (char)(*s - 'a' + 'A');
+	last = soundex_digit(*s);
+	for (s++; *s && o < 4; s++) {
+		char d = soundex_digit(*s);
+
+		if (d != '0' && d != last)
+			out[o++] = d;
+		/* h and w do not separate equal codes; vowels do. */
+		if (*s != 'h' && *s != 'w')
+			last = d;
+	}
+	while (o < 4)
+		out[o++] = '0';
+	out[4] = '\0';
+}
+
+#define JW_MAX 256
+
+/* id_jaro_winkler returns the Jaro-Winkler similarity of a and b. */
+static double
+id_jaro_winkler(const char *a, const char *b)
+{
+	bool ma[JW_MAX] = {false}, mb[JW_MAX] = {false};
+	size_t la = strnlen(a, JW_MAX), lb = strnlen(b, JW_MAX);
+	size_t win, m = 0, t = 0, k = 0, prefix = 0;
+	double j;
+
+	if (la == 0 || lb == 0)
+		return la == lb ? 1.0 : 0.0;
+	win = (la > lb ? la : lb) / 2;
+	win = win > 0 ? win - 1 : 0;
+	for (size_t i = 0; i < la; i++) {
+		size_t lo = i > win ? i - win : 0;
+		size_t hi = i + win + 1 < lb ? i + win + 1 : lb;
+
+		for (size_t x = lo; x < hi; x++) {
+			if (mb[x] || a[i] != b[x])
+				continue;
+			ma[i] = mb[x] = true;
+			m++;
+			break;
+		}
+	}
+	if (m == 0)
+		return 0.0;
+	for (size_t i = 0; i < la; i++) {
+		if (!ma[i])
+			continue;
+		while (!mb[k])
+			k++;
+		if (a[i] != b[k])
+			t++;
+		k++;
+	}
+	j = ((double)m / (double)la + (double)m / (double)lb +
+	     ((double)m - (double)t / 2.0) / (double)m) /
+	    3.0;
+	while (prefix < 4 && prefix < la && prefix < lb &&
+	       a[prefix] == b[prefix])
+		prefix++;
+	return j + (double)prefix * 0.1 * (1.0 - j);
+}
+
+typedef Smartmed__Identity__V1__FieldComparison id_reason;
+
+static id_reason *
+add_reason(med_arena *a, Smartmed__Identity__V1__DuplicateCandidate *c,
+	   const char *field, int agreement, double weight, const char *detail)
+{
+	id_reason *r = med_arena_zalloc(a, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	smartmed__identity__v1__field_comparison__init(r);
+	r->field = (char *)field;
+	r->agreement = (Smartmed__Identity__V1__FieldAgreement)agreement;
+	r->weight = weight;
+	r->detail = med_arena_strdup(a, detail);
+	if (r->detail == NULL)
+		return NULL;
+	c->reasons[c->n_reasons++] = r;
+	return r;
+}
+
+#define AGREE	SMARTMED__IDENTITY__V1__FIELD_AGREEMENT__FIELD_AGREEMENT_AGREE
+#define PARTIAL SMARTMED__IDENTITY__V1__FIELD_AGREEMENT__FIELD_AGREEMENT_PARTIAL
+#define DISAGREE                                                               \
+	SMARTMED__IDENTITY__V1__FIELD_AGREEMENT__FIELD_AGREEMENT_DISAGREE
+#define MISSING SMARTMED__IDENTITY__V1__FIELD_AGREEMENT__FIELD_AGREEMENT_MISSING
+
+#define NAME_BUF 512
+
+/*
+ * compare_name scores one name field: full weight when equal after
+ * normalisation, partial when the Soundex codes or Jaro-Winkler >= 0.88 say
+ * it is a spelling variant (or, for given names, one is an initial or a
+ * prefix of the other).
+ */
+static med_err
+compare_name(med_arena *a, Smartmed__Identity__V1__DuplicateCandidate *c,
+	     const char *field, const char *x, const char *y, double full,
+	     double partial, bool prefix_ok)
+{
+	char nx[NAME_BUF], ny[NAME_BUF], sx[5], sy[5], detail[64];
+	int agreement = DISAGREE;
+	double w = 0.0, jw;
+
+	id_normalise(x, nx, sizeof(nx));
+	id_normalise(y, ny, sizeof(ny));
+	if (nx[0] == '\0' || ny[0] == '\0') {
+		/* Other scripts fold to nothing: compare them as written. */
+		if (x[0] != '\0' && y[0] != '\0' && strcmp(x, y) == 0)
+			return add_reason(a, c, field, AGREE, full, "equal")
+				       ? MED_OK
+				       : MED_ERR_NOMEM;
+		w = (x[0] == '\0' || y[0] == '\0') ? partial / 2.0 : 0.0;
+		return add_reason(a, c, field, w > 0.0 ? MISSING : DISAGREE, w,
+				  w > 0.0 ? "empty" : "different")
+			       ? MED_OK
+			       : MED_ERR_NOMEM;
+	}
+	id_soundex(nx, sx);
+	id_soundex(ny, sy);
+	jw = id_jaro_winkler(nx, ny);
+	(void)snprintf(detail, sizeof(detail), "different (jaro-winkler %.2f)",
+		       jw);
+	if (strcmp(nx, ny) == 0) {
+		agreement = AGREE;
+		w = full;
+		(void)snprintf(detail, sizeof(detail), "equal");
+	} else if (strcmp(sx, sy) == 0 || jw >= 0.88) {
+		agreement = PARTIAL;
+		w = partial;
+		(void)snprintf(detail, sizeof(detail), "%s (jaro-winkler %.2f)",
+			       strcmp(sx, sy) == 0 ? "same soundex" : "similar",
+			       jw);
+	} else if (prefix_ok && (strncmp(nx, ny, strlen(nx)) == 0 ||
+				 strncmp(nx, ny, strlen(ny)) == 0)) {
+		agreement = PARTIAL;
+		w = partial;
+		(void)snprintf(detail, sizeof(detail), "initial or prefix");
+	}
+	return add_reason(a, c, field, agreement, w, detail) ? MED_OK
+							     : MED_ERR_NOMEM;
+}
+
+typedef struct id_ymd {
+	int y, m, d;
+} id_ymd;
+
+static bool
+parse_ymd(const char *s, id_ymd *out)
+{
+	return sscanf(s, "%4d-%2d-%2d", &out->y, &out->m, &out->d) == 3;
+}
+
+static med_err
+compare_birth(med_arena *a, Smartmed__Identity__V1__DuplicateCandidate *c,
+	      const char *x, const char *y)
+{
+	id_ymd p, q;
+	int agreement = DISAGREE;
+	double w = 0.0;
+	const char *detail = "different";
+
+	if (!parse_ymd(x, &p) || !parse_ymd(y, &q))
+		detail = "unreadable";
+	else if (p.y == q.y && p.m == q.m && p.d == q.d) {
+		agreement = AGREE;
+		w = ID_W_BIRTH;
+		detail = "equal";
+	} else if (p.y == q.y && p.m == q.d && p.d == q.m) {
+		agreement = PARTIAL;
+		w = ID_W_BIRTH_NEAR;
+		detail = "day and month swapped";
+	} else if ((p.y == q.y + 1 || p.y + 1 == q.y) && p.m == q.m &&
+		   p.d == q.d) {
+		agreement = PARTIAL;
+		w = ID_W_BIRTH_NEAR;
+		detail = "year off by one";
+	}
+	return add_reason(a, c, "birth_date", agreement, w, detail)
+		       ? MED_OK
+		       : MED_ERR_NOMEM;
+}
+
+#define SEX_UNKNOWN                                                            \
+	SMARTMED__IDENTITY__V1__ADMINISTRATIVE_SEX__ADMINISTRATIVE_SEX_UNKNOWN
+
+static med_err
+compare_sex(med_arena *a, Smartmed__Identity__V1__DuplicateCandidate *c, int x,
+	    int y)
+{
+	if (x == y)
+		return add_reason(a, c, "sex", AGREE, ID_W_SEX, "equal")
+			       ? MED_OK
+			       : MED_ERR_NOMEM;
+	if (x == SEX_UNKNOWN || y == SEX_UNKNOWN)
+		return add_reason(a, c, "sex", PARTIAL, ID_W_SEX / 3.0,
+				  "unknown on one side")
+			       ? MED_OK
+			       : MED_ERR_NOMEM;
+	return add_reason(a, c, "sex", DISAGREE, 0.0, "different")
+		       ? MED_OK
+		       : MED_ERR_NOMEM;
+}
+
+static med_err
+compare_mrn(med_arena *a, Smartmed__Identity__V1__DuplicateCandidate *c,
+	    const char *x, const char *y)
+{
+	if (x[0] == '\0')
+		return add_reason(a, c, "mrn", MISSING, 0.0, "not given")
+			       ? MED_OK
+			       : MED_ERR_NOMEM;
+	if (strcmp(x, y) == 0)
+		return add_reason(a, c, "mrn", AGREE, ID_W_MRN, "equal")
+			       ? MED_OK
+			       : MED_ERR_NOMEM;
+	/* Different MRNs are the normal case of a duplicate registration, so
+	 * they take nothing away. */
+	return add_reason(a, c, "mrn", DISAGREE, 0.0, "different")
+		       ? MED_OK
+		       : MED_ERR_NOMEM;
+}
+
+med_err
+identity_score(med_arena *a, const id_demo *probe,
+	       Smartmed__Identity__V1__Patient *p,
+	       Smartmed__Identity__V1__DuplicateCandidate *out)
+{
+	med_err err;
+
+	smartmed__identity__v1__duplicate_candidate__init(out);
+	out->patient = p;
+	out->reasons = med_arena_zalloc(a, 5 * sizeof(*out->reasons));
+	if (out->reasons == NULL)
+		return MED_ERR_NOMEM;
+	if ((err = compare_name(a, out, "family_name", probe->family_name,
+				p->family_name, ID_W_FAMILY, ID_W_FAMILY_NEAR,
+				false)) != MED_OK ||
+	    (err = compare_name(a, out, "given_name", probe->given_name,
+				p->given_name, ID_W_GIVEN, ID_W_GIVEN_NEAR,
+				true)) != MED_OK ||
+	    (err = compare_birth(a, out, probe->birth_date, p->birth_date)) !=
+		    MED_OK ||
+	    (err = compare_sex(a, out, probe->sex, p->sex)) != MED_OK ||
+	    (err = compare_mrn(a, out, probe->mrn, p->mrn)) != MED_OK)
+		return err;
+	for (size_t i = 0; i < out->n_reasons; i++)
+		out->score += out->reasons[i]->weight;
+	if (out->score > 1.0)
+		out->score = 1.0;
+	/* Round so that bands do not hinge on the last bits of a sum. */
+	out->score = (double)(int64_t)(out->score * 1000.0 + 0.5) / 1000.0;
+	out->band =
+		out->score >= ID_MATCH_THRESHOLD
+			? SMARTMED__IDENTITY__V1__DUPLICATE_BAND__DUPLICATE_BAND_MATCH
+		: out->score >= ID_POSSIBLE_THRESHOLD
+			? SMARTMED__IDENTITY__V1__DUPLICATE_BAND__DUPLICATE_BAND_POSSIBLE_MATCH
+			: SMARTMED__IDENTITY__V1__DUPLICATE_BAND__DUPLICATE_BAND_NEW;
+	return MED_OK;
+}
+
+static int
+by_score_desc(const void *x, const void *y)
+{
+	const Smartmed__Identity__V1__DuplicateCandidate *a =
+		*(const Smartmed__Identity__V1__DuplicateCandidate *const *)x;
+	const Smartmed__Identity__V1__DuplicateCandidate *b =
+		*(const Smartmed__Identity__V1__DuplicateCandidate *const *)y;
+
+	if (a->score != b->score)
+		return a->score < b->score ? 1 : -1;
+	return strcmp(a->patient->patient_id, b->patient->patient_id);
+}
+
+med_err
+identity_rank(med_arena *a, const id_demo *probe,
+	      Smartmed__Identity__V1__Patient **pool, size_t n_pool,
+	      Smartmed__Identity__V1__DuplicateCandidate ***out, size_t *n)
+{
+	Smartmed__Identity__V1__DuplicateCandidate **keep;
+	size_t k = 0;
+
+	keep = med_arena_zalloc(a, (n_pool + 1) * sizeof(*keep));
+	if (keep == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < n_pool; i++) {
+		Smartmed__Identity__V1__DuplicateCandidate *c =
+			med_arena_zalloc(a, sizeof(*c));
+		med_err err;
+
+		if (c == NULL)
+			return MED_ERR_NOMEM;
+		if ((err = identity_score(a, probe, pool[i], c)) != MED_OK)
+			return err;
+		if (c->score >= ID_POSSIBLE_THRESHOLD)
+			keep[k++] = c;
+	}
+	qsort(keep, k, sizeof(*keep), by_score_desc);
+	*out = keep;
+	*n = k < ID_MAX_CANDIDATES ? k : ID_MAX_CANDIDATES;
+	return MED_OK;
+}
+
+size_t
+identity_birth_variants(const char *date, char out[4][ID_DATE_BUF])
+{
+	id_ymd d;
+	size_t n = 0;
+
+	if (!parse_ymd(date, &d))
+		return 0;
+	(void)snprintf(out[n++], ID_DATE_BUF, "%04d-%02d-%02d", d.y, d.m, d.d);
+	if (d.d <= 12 && d.d != d.m)
+		(void)snprintf(out[n++], ID_DATE_BUF, "%04d-%02d-%02d", d.y,
+			       d.d, d.m);
+	/* 29 February has no neighbour in the years around it. */
+	if (!(d.m == 2 && d.d == 29)) {
+		(void)snprintf(out[n++], ID_DATE_BUF, "%04d-%02d-%02d", d.y - 1,
+			       d.m, d.d);
+		(void)snprintf(out[n++], ID_DATE_BUF, "%04d-%02d-%02d", d.y + 1,
+			       d.m, d.d);
+	}
+	return n;
 }

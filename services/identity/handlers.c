@@ -2,9 +2,13 @@
  * handlers.c - one thin function per identity RPC: request → rules → store
  * → reply.
  */
+#include <med/arena.h>
 #include <med/check.h>
 #include <med/service.h>
 #include <med/util.h>
+
+#include <stdio.h>
+#include <string.h>
 
 #include "identity.h"
 
@@ -16,6 +20,74 @@ call_db(med_call *call)
 	return med_service_db(med_service_from_call(call));
 }
 
+static const char *
+caller(med_call *call)
+{
+	return med_arena_strdup(med_call_arena(call),
+				med_call_principal(call)->user);
+}
+
+/* find_duplicates runs the demographic check (blocking, then scoring). */
+static med_err
+find_duplicates(med_call *call, const id_demo *probe, id_candidate ***out,
+		size_t *n)
+{
+	med_arena *a = med_call_arena(call);
+	id_patient **pool = NULL;
+	size_t n_pool = 0;
+	med_err err =
+		identity_store_block(call_db(call), a, probe, &pool, &n_pool);
+
+	if (err != MED_OK)
+		return err;
+	return identity_rank(a, probe, pool, n_pool, out, n);
+}
+
+static const char *
+band_name(int band)
+{
+	return band == SMARTMED__IDENTITY__V1__DUPLICATE_BAND__DUPLICATE_BAND_MATCH
+		       ? "match"
+		       : "possible match";
+}
+
+/*
+ * refuse_if_duplicates fails the call when the check finds candidates.  The
+ * message gives counts, the best band and score but no ids (no patient
+ * data in error messages); CheckDuplicates returns the candidates.
+ */
+static med_err
+refuse_if_duplicates(med_call *call,
+		     const Smartmed__Identity__V1__CreatePatientRequest *req)
+{
+	id_demo probe = {req->mrn, req->family_name, req->given_name,
+			 req->birth_date, req->sex};
+	id_candidate **c = NULL;
+	size_t n = 0;
+	med_err err = find_duplicates(call, &probe, &c, &n);
+
+	if (err != MED_OK || n == 0)
+		return err;
+	return med_call_fail(call, MED_ERR_PRECONDITION,
+			     "possible duplicate: %zu candidate(s), best is a "
+			     "%s (score %.3f); review them with "
+			     "CheckDuplicates",
+			     n, band_name(c[0]->band), c[0]->score);
+}
+
+typedef struct create_tx {
+	const id_patient *p;
+	const char *by;
+} create_tx;
+
+static med_err
+create_in_tx(med_db_conn *conn, void *ctx)
+{
+	create_tx *x = ctx;
+
+	return identity_store_insert_tx(conn, x->p, x->by);
+}
+
 static med_err
 create_patient(med_call *call, const ProtobufCMessage *in,
 	       ProtobufCMessage *out)
@@ -24,9 +96,15 @@ create_patient(med_call *call, const ProtobufCMessage *in,
 		(const void *)in;
 	Smartmed__Identity__V1__Patient *p = (void *)out;
 	char id[MED_UUID_LEN + 1];
+	create_tx x = {.p = p, .by = caller(call)};
 	med_err err = identity_check_create(call, req);
 
 	if (err != MED_OK)
+		return err;
+	if (x.by == NULL)
+		return MED_ERR_NOMEM;
+	if (req->refuse_duplicates &&
+	    (err = refuse_if_duplicates(call, req)) != MED_OK)
 		return err;
 	med_uuid_v4(id);
 	p->patient_id = med_arena_strdup(med_call_arena(call), id);
@@ -38,7 +116,8 @@ create_patient(med_call *call, const ProtobufCMessage *in,
 	p->birth_date = req->birth_date;
 	p->sex = req->sex;
 	p->created_ms = p->updated_ms = med_now_ms();
-	err = identity_store_insert(call_db(call), p);
+	p->version = 1;
+	err = med_db_tx(call_db(call), create_in_tx, &x);
 	if (err == MED_ERR_EXISTS)
 		return med_call_fail(call, err,
 				     "mrn: a patient with this MRN exists");
@@ -92,15 +171,324 @@ search_patients(med_call *call, const ProtobufCMessage *in,
 	if ((err = identity_check_search(call, req)) != MED_OK ||
 	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
 		return err;
-	err = identity_store_search(call_db(call), med_call_arena(call),
-				    req->family_name_prefix, req->birth_date,
-				    page.offset, page.size + 1, &res->patients,
-				    &res->n_patients);
+	err = identity_store_search(
+		call_db(call), med_call_arena(call), req->family_name_prefix,
+		req->birth_date, req->mrn, req->include_merged, page.offset,
+		page.size + 1, &res->patients, &res->n_patients);
 	if (err != MED_OK)
 		return err;
 	res->page = med_page_respond(call, &page, &res->n_patients);
 	return res->page ? MED_OK : MED_ERR_NOMEM;
 }
+
+typedef struct update_tx {
+	med_call *call;
+	const Smartmed__Identity__V1__UpdatePatientRequest *req;
+	id_patient *out;
+} update_tx;
+
+/* apply_update copies the set fields into p and lists those that differ. */
+static med_err
+apply_update(med_arena *a,
+	     const Smartmed__Identity__V1__UpdatePatientRequest *req,
+	     id_patient *p, char **changed)
+{
+	char buf[128] = "";
+	size_t used = 0;
+#define APPLY(flag, field, differs)                                            \
+	do {                                                                   \
+		if (req->flag && (differs)) {                                  \
+			p->field = req->field;                                 \
+			used += (size_t)snprintf(buf + used,                   \
+						 sizeof(buf) - used, "%s%s",   \
+						 used ? "," : "", #field);     \
+		}                                                              \
+	} while (0)
+	APPLY(set_mrn_case, mrn, strcmp(p->mrn, req->mrn) != 0);
+	APPLY(set_family_name_case, family_name,
+	      strcmp(p->family_name, req->family_name) != 0);
+	APPLY(set_given_name_case, given_name,
+	      strcmp(p->given_name, req->given_name) != 0);
+	APPLY(set_birth_date_case, birth_date,
+	      strcmp(p->birth_date, req->birth_date) != 0);
+	APPLY(set_sex_case, sex, p->sex != req->sex);
+#undef APPLY
+	*changed = med_arena_strdup(a, buf);
+	return *changed ? MED_OK : MED_ERR_NOMEM;
+}
+
+static med_err
+update_in_tx(med_db_conn *conn, void *ctx)
+{
+	update_tx *x = ctx;
+	med_arena *a = med_call_arena(x->call);
+	const char *by = caller(x->call);
+	char *changed = NULL;
+	med_err err = identity_store_lock(conn, a, x->req->patient_id, x->out);
+
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(x->call, err,
+				     "patient_id: no such patient");
+	if (err != MED_OK)
+		return err;
+	if (x->out->linked_to[0] != '\0')
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "patient_id: the record is linked into "
+				     "another patient; update the survivor "
+				     "(linked_to)");
+	if (x->out->version != x->req->expected_version)
+		return med_call_fail(x->call, MED_ERR_CONFLICT,
+				     "expected_version: the patient is at "
+				     "version %u",
+				     x->out->version);
+	if (by == NULL ||
+	    (err = apply_update(a, x->req, x->out, &changed)) != MED_OK)
+		return MED_ERR_NOMEM;
+	if (changed[0] == '\0')
+		return MED_OK; /* nothing differs: no new version */
+	x->out->version++;
+	x->out->updated_ms = med_now_ms();
+	return identity_store_update(conn, x->out, changed, by, x->req->reason);
+}
+
+static med_err
+update_patient(med_call *call, const ProtobufCMessage *in,
+	       ProtobufCMessage *out)
+{
+	update_tx x = {
+		.call = call, .req = (const void *)in, .out = (void *)out};
+	med_err err = identity_check_update(call, x.req);
+
+	if (err != MED_OK)
+		return err;
+	med_call_set_patient(call, x.req->patient_id);
+	err = med_db_tx(call_db(call), update_in_tx, &x);
+	if (err == MED_ERR_EXISTS)
+		return med_call_fail(call, err,
+				     "mrn: a patient with this MRN exists");
+	return err;
+}
+
+static med_err
+patient_history(med_call *call, const ProtobufCMessage *in,
+		ProtobufCMessage *out)
+{
+	const Smartmed__Identity__V1__PatientHistoryRequest *req =
+		(const void *)in;
+	Smartmed__Identity__V1__PatientHistoryResponse *res = (void *)out;
+	med_err err = med_check_id(call, "patient_id", req->patient_id);
+
+	if (err != MED_OK)
+		return err;
+	err = identity_store_history(call_db(call), med_call_arena(call),
+				     req->patient_id, res);
+	if (err != MED_OK)
+		return err;
+	if (res->n_versions == 0)
+		return med_call_fail(call, MED_ERR_NOT_FOUND,
+				     "patient_id: no such patient");
+	med_call_set_patient(call, req->patient_id);
+	return MED_OK;
+}
+
+/*
+ * face_duplicates searches the face index with the photograph and keeps the
+ * patients at or above the operating threshold.
+ */
+static med_err
+face_duplicates(med_call *call, const ProtobufCBinaryData *photo,
+		Smartmed__Identity__V1__CheckDuplicatesResponse *res)
+{
+	id_face *f = id_face_from_call(call);
+	med_arena *a = med_call_arena(call);
+	id_hit hits[ID_MAX_CANDIDATES];
+	size_t n = 0;
+	uint64_t searched = 0;
+	id_face_probe pr;
+	struct id_index *ix;
+	char cnt[24];
+	med_err err;
+
+	if ((err = id_face_ready(call, f)) != MED_OK ||
+	    (err = id_face_analyze(call, f, "photo", photo->data, photo->len,
+				   &pr)) != MED_OK)
+		return err;
+	ix = id_face_index(f);
+	if (!id_index_is_loaded(ix) &&
+	    (err = id_index_load(ix, call_db(call), f)) != MED_OK)
+		return err;
+	if ((err = id_index_search(ix, pr.emb, ID_MAX_CANDIDATES, NULL, hits,
+				   &n, &searched)) != MED_OK)
+		return err;
+	res->face_threshold = id_face_threshold(f);
+	res->face_candidates =
+		med_arena_zalloc(a, (n + 1) * sizeof(*res->face_candidates));
+	if (res->face_candidates == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		Smartmed__Identity__V1__FaceCandidate *c;
+
+		if ((double)hits[i].score < res->face_threshold)
+			continue;
+		c = med_arena_zalloc(a, sizeof(*c));
+		if (c == NULL)
+			return MED_ERR_NOMEM;
+		smartmed__identity__v1__face_candidate__init(c);
+		c->patient_id = med_arena_strdup(a, hits[i].patient_id);
+		if (c->patient_id == NULL)
+			return MED_ERR_NOMEM;
+		c->score = hits[i].score;
+		c->above_threshold = true;
+		res->face_candidates[res->n_face_candidates++] = c;
+	}
+	(void)snprintf(cnt, sizeof(cnt), "%zu", res->n_face_candidates);
+	return med_call_add_detail(call, "face_candidates", cnt);
+}
+
+static med_err
+check_duplicates(med_call *call, const ProtobufCMessage *in,
+		 ProtobufCMessage *out)
+{
+	const Smartmed__Identity__V1__CheckDuplicatesRequest *req =
+		(const void *)in;
+	Smartmed__Identity__V1__CheckDuplicatesResponse *res = (void *)out;
+	id_demo probe = {req->mrn, req->family_name, req->given_name,
+			 req->birth_date, req->sex};
+	med_err err = identity_check_duplicates(call, req);
+
+	if (err != MED_OK)
+		return err;
+	res->match_threshold = ID_MATCH_THRESHOLD;
+	res->possible_threshold = ID_POSSIBLE_THRESHOLD;
+	if (req->photo.len > 0 &&
+	    (err = face_duplicates(call, &req->photo, res)) != MED_OK)
+		return err;
+	return find_duplicates(call, &probe, &res->candidates,
+			       &res->n_candidates);
+}
+
+typedef struct link_tx {
+	med_call *call;
+	const Smartmed__Identity__V1__LinkPatientsRequest *req;
+	id_link *out;
+} link_tx;
+
+/*
+ * link_in_tx locks both records in id order (no deadlock between two links
+ * of the same pair) and keeps links one level deep: a survivor is never
+ * itself merged and a merged record is never a survivor.
+ */
+static med_err
+link_in_tx(med_db_conn *conn, void *ctx)
+{
+	link_tx *x = ctx;
+	med_arena *a = med_call_arena(x->call);
+	const char *ids[2] = {x->req->survivor_id, x->req->merged_id};
+	const char *fields[2] = {"survivor_id", "merged_id"};
+	id_patient rec[2];
+	int64_t n_survived = 0;
+	int first = strcmp(ids[0], ids[1]) < 0 ? 0 : 1;
+	med_err err;
+
+	for (int k = 0; k < 2; k++) {
+		int i = k == 0 ? first : 1 - first;
+
+		err = identity_store_lock(conn, a, ids[i], &rec[i]);
+		if (err == MED_ERR_NOT_FOUND)
+			return med_call_fail(x->call, err,
+					     "%s: no such patient", fields[i]);
+		if (err != MED_OK)
+			return err;
+	}
+	if (rec[0].linked_to[0] != '\0')
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "survivor_id: is itself linked into "
+				     "another patient");
+	if (rec[1].linked_to[0] != '\0')
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "merged_id: is already linked into "
+				     "another patient");
+	if ((err = identity_store_active_links(conn, ids[1], &n_survived)) !=
+	    MED_OK)
+		return err;
+	if (n_survived > 0)
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "merged_id: is the survivor of %lld "
+				     "active link(s); unlink them first",
+				     (long long)n_survived);
+	return identity_store_link_insert(conn, x->out);
+}
+
+static med_err
+link_patients(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+	link_tx x = {.call = call, .req = (const void *)in, .out = (void *)out};
+	char id[MED_UUID_LEN + 1];
+	med_err err = identity_check_link(call, x.req);
+
+	if (err != MED_OK)
+		return err;
+	med_call_set_patient(call, x.req->merged_id);
+	med_uuid_v4(id);
+	x.out->link_id = med_arena_strdup(med_call_arena(call), id);
+	x.out->linked_by = (char *)caller(call);
+	if (x.out->link_id == NULL || x.out->linked_by == NULL)
+		return MED_ERR_NOMEM;
+	x.out->survivor_id = x.req->survivor_id;
+	x.out->merged_id = x.req->merged_id;
+	x.out->reason = x.req->reason;
+	x.out->linked_ms = med_now_ms();
+	x.out->active = true;
+	if ((err = med_call_add_detail(call, "survivor_id",
+				       x.req->survivor_id)) != MED_OK)
+		return err;
+	return med_db_tx(call_db(call), link_in_tx, &x);
+}
+
+typedef struct unlink_tx {
+	med_call *call;
+	const Smartmed__Identity__V1__UnlinkPatientsRequest *req;
+	id_link *out;
+} unlink_tx;
+
+static med_err
+unlink_in_tx(med_db_conn *conn, void *ctx)
+{
+	unlink_tx *x = ctx;
+	med_err err = identity_store_link_lock(conn, med_call_arena(x->call),
+					       x->req->link_id, x->out);
+
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(x->call, err, "link_id: no such link");
+	if (err != MED_OK)
+		return err;
+	med_call_set_patient(x->call, x->out->merged_id);
+	if (!x->out->active)
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "link_id: the link was already undone");
+	x->out->active = false;
+	x->out->unlinked_by = (char *)caller(x->call);
+	x->out->unlinked_ms = med_now_ms();
+	x->out->unlink_reason = x->req->reason;
+	if (x->out->unlinked_by == NULL)
+		return MED_ERR_NOMEM;
+	return identity_store_link_undo(conn, x->out);
+}
+
+static med_err
+unlink_patients(med_call *call, const ProtobufCMessage *in,
+		ProtobufCMessage *out)
+{
+	unlink_tx x = {
+		.call = call, .req = (const void *)in, .out = (void *)out};
+	med_err err = identity_check_unlink(call, x.req);
+
+	if (err != MED_OK)
+		return err;
+	return med_db_tx(call_db(call), unlink_in_tx, &x);
+}
+
+#define REGISTRARS (MED_ROLE_REGISTRAR | MED_ROLE_ADMIN)
 
 #define CLINICAL_READERS                                                       \
 	(MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_PHARMACIST |           \
@@ -110,7 +498,7 @@ const med_method identity_methods[] = {
 	{ID_PATH("CreatePatient"),
 	 &smartmed__identity__v1__create_patient_request__descriptor,
 	 &smartmed__identity__v1__patient__descriptor, MED_RPC_UNARY,
-	 create_patient, NULL, MED_ROLE_REGISTRAR | MED_ROLE_ADMIN},
+	 create_patient, NULL, REGISTRARS},
 	{ID_PATH("GetPatient"),
 	 &smartmed__identity__v1__get_patient_request__descriptor,
 	 &smartmed__identity__v1__patient__descriptor, MED_RPC_UNARY,
@@ -119,6 +507,26 @@ const med_method identity_methods[] = {
 	 &smartmed__identity__v1__search_patients_request__descriptor,
 	 &smartmed__identity__v1__search_patients_response__descriptor,
 	 MED_RPC_UNARY, search_patients, NULL, CLINICAL_READERS},
+	{ID_PATH("UpdatePatient"),
+	 &smartmed__identity__v1__update_patient_request__descriptor,
+	 &smartmed__identity__v1__patient__descriptor, MED_RPC_UNARY,
+	 update_patient, NULL, REGISTRARS},
+	{ID_PATH("PatientHistory"),
+	 &smartmed__identity__v1__patient_history_request__descriptor,
+	 &smartmed__identity__v1__patient_history_response__descriptor,
+	 MED_RPC_UNARY, patient_history, NULL, CLINICAL_READERS},
+	{ID_PATH("CheckDuplicates"),
+	 &smartmed__identity__v1__check_duplicates_request__descriptor,
+	 &smartmed__identity__v1__check_duplicates_response__descriptor,
+	 MED_RPC_UNARY, check_duplicates, NULL, REGISTRARS},
+	{ID_PATH("LinkPatients"),
+	 &smartmed__identity__v1__link_patients_request__descriptor,
+	 &smartmed__identity__v1__patient_link__descriptor, MED_RPC_UNARY,
+	 link_patients, NULL, REGISTRARS},
+	{ID_PATH("UnlinkPatients"),
+	 &smartmed__identity__v1__unlink_patients_request__descriptor,
+	 &smartmed__identity__v1__patient_link__descriptor, MED_RPC_UNARY,
+	 unlink_patients, NULL, REGISTRARS},
 };
 const size_t identity_n_methods =
 	sizeof(identity_methods) / sizeof(identity_methods[0]);

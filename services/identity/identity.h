@@ -35,11 +35,6 @@ identity_check_search(med_call *call,
 		      const Smartmed__Identity__V1__SearchPatientsRequest *req)
 	MED_MUST_CHECK;
 
-/* identity_store_insert stores p (all fields set by the caller). */
-med_err
-identity_store_insert(med_db *db,
-		      const Smartmed__Identity__V1__Patient *p) MED_MUST_CHECK;
-
 /* identity_store_get fills out (strings in arena) by id or by mrn. */
 med_err identity_store_get(med_db *db, med_arena *arena, const char *column,
 			   const char *key,
@@ -47,13 +42,125 @@ med_err identity_store_get(med_db *db, med_arena *arena, const char *column,
 
 /*
  * identity_store_search returns up to limit patients (arena-allocated array
- * in *out, count in *n) matching the non-empty criteria.
+ * in *out, count in *n) matching the non-empty criteria; merged records
+ * only with include_merged.
  */
 med_err identity_store_search(med_db *db, med_arena *arena,
 			      const char *family_prefix, const char *birth_date,
+			      const char *mrn, bool include_merged,
 			      uint64_t offset, uint32_t limit,
 			      Smartmed__Identity__V1__Patient ***out,
 			      size_t *n) MED_MUST_CHECK;
+
+/* --- master patient index: updates, duplicates, links ----------------- */
+
+typedef Smartmed__Identity__V1__Patient id_patient;
+typedef Smartmed__Identity__V1__DuplicateCandidate id_candidate;
+typedef Smartmed__Identity__V1__PatientLink id_link;
+
+/*
+ * Duplicate score weights (they add up to 1.0 without the MRN) and the
+ * band thresholds; docs/architecture.md "Duplicate detection" explains them.
+ */
+#define ID_W_FAMILY	      0.35
+#define ID_W_FAMILY_NEAR      0.22
+#define ID_W_GIVEN	      0.15
+#define ID_W_GIVEN_NEAR	      0.10
+#define ID_W_BIRTH	      0.35
+#define ID_W_BIRTH_NEAR	      0.20
+#define ID_W_SEX	      0.15
+#define ID_W_MRN	      0.20
+#define ID_MATCH_THRESHOLD    0.90
+#define ID_POSSIBLE_THRESHOLD 0.70
+#define ID_MAX_CANDIDATES     10
+/* Rows scored per check at most (the blocking query's LIMIT). */
+#define ID_BLOCK_LIMIT 5000
+/* Room for "YYYY-MM-DD" whatever the compiler assumes of the numbers. */
+#define ID_DATE_BUF 40
+
+/* id_demo - the demographics a duplicate check compares. */
+typedef struct id_demo {
+	const char *mrn; /* "" when unknown */
+	const char *family_name;
+	const char *given_name;
+	const char *birth_date;
+	int sex;
+} id_demo;
+
+/* Request rules; each names the offending field. */
+med_err identity_check_update(
+	med_call *call,
+	const Smartmed__Identity__V1__UpdatePatientRequest *req) MED_MUST_CHECK;
+med_err identity_check_duplicates(
+	med_call *call,
+	const Smartmed__Identity__V1__CheckDuplicatesRequest *req)
+	MED_MUST_CHECK;
+med_err identity_check_link(
+	med_call *call,
+	const Smartmed__Identity__V1__LinkPatientsRequest *req) MED_MUST_CHECK;
+med_err
+identity_check_unlink(med_call *call,
+		      const Smartmed__Identity__V1__UnlinkPatientsRequest *req)
+	MED_MUST_CHECK;
+
+/* identity_score compares probe with p; out's reasons live in a. */
+med_err identity_score(med_arena *a, const id_demo *probe, id_patient *p,
+		       id_candidate *out) MED_MUST_CHECK;
+
+/*
+ * identity_rank scores every patient of pool and returns those at or above
+ * the possible-match threshold, best first, at most ID_MAX_CANDIDATES.
+ */
+med_err identity_rank(med_arena *a, const id_demo *probe, id_patient **pool,
+		      size_t n_pool, id_candidate ***out,
+		      size_t *n) MED_MUST_CHECK;
+
+/*
+ * identity_birth_variants writes the birth dates the blocking query looks
+ * at (the date, day/month swapped, year - 1, year + 1); returns the count.
+ */
+size_t identity_birth_variants(const char *date, char out[4][ID_DATE_BUF]);
+
+/* identity_store_insert_tx stores p and its version 1 (by = the user). */
+med_err identity_store_insert_tx(med_db_conn *c, const id_patient *p,
+				 const char *by) MED_MUST_CHECK;
+
+/* identity_store_lock reads and row-locks one patient by id. */
+med_err identity_store_lock(med_db_conn *c, med_arena *a, const char *id,
+			    id_patient *out) MED_MUST_CHECK;
+
+/*
+ * identity_store_update writes p's demographics and version, and the
+ * version row (changed = comma-separated field names).
+ */
+med_err identity_store_update(med_db_conn *c, const id_patient *p,
+			      const char *changed, const char *by,
+			      const char *reason) MED_MUST_CHECK;
+
+/* identity_store_block returns the unmerged patients worth scoring. */
+med_err identity_store_block(med_db *db, med_arena *a, const id_demo *probe,
+			     id_patient ***out, size_t *n) MED_MUST_CHECK;
+
+/* identity_store_history reads versions and links of a patient. */
+med_err identity_store_history(
+	med_db *db, med_arena *a, const char *id,
+	Smartmed__Identity__V1__PatientHistoryResponse *out) MED_MUST_CHECK;
+
+/* identity_store_active_links counts active links whose survivor is id. */
+med_err identity_store_active_links(med_db_conn *c, const char *id,
+				    int64_t *n) MED_MUST_CHECK;
+
+/* identity_store_link_insert stores l and sets the merged record's link. */
+med_err identity_store_link_insert(med_db_conn *c,
+				   const id_link *l) MED_MUST_CHECK;
+
+/* identity_store_link_lock reads and row-locks one link. */
+med_err identity_store_link_lock(med_db_conn *c, med_arena *a, const char *id,
+				 id_link *out) MED_MUST_CHECK;
+
+/* identity_store_link_undo records l's undo and clears the merged link. */
+med_err identity_store_link_undo(med_db_conn *c,
+				 const id_link *l) MED_MUST_CHECK;
 
 /* --- face recognition (face.c, templates.c, index.c, handlers_face.c) --- */
 

@@ -42,33 +42,128 @@ static const char *const v2_statements[] = {
 	NULL,
 };
 
+/* Demographic versions and reversible links.  linked_to on patients is the
+ * active link's survivor, kept there so that reads and searches need no
+ * join; patient_links is the history.  Existing rows get their version 1. */
+static const char *const v3_statements[] = {
+	"ALTER TABLE patients"
+	" ADD COLUMN IF NOT EXISTS version INT UNSIGNED NOT NULL DEFAULT 1,"
+	" ADD COLUMN IF NOT EXISTS linked_to CHAR(36) NULL,"
+	" ADD KEY IF NOT EXISTS idx_patients_linked (linked_to)",
+	"CREATE TABLE IF NOT EXISTS patient_versions ("
+	" patient_id CHAR(36) NOT NULL,"
+	" version INT UNSIGNED NOT NULL,"
+	" mrn VARCHAR(64) NOT NULL,"
+	" family_name VARCHAR(200) NOT NULL,"
+	" given_name VARCHAR(200) NOT NULL DEFAULT '',"
+	" birth_date DATE NOT NULL,"
+	" sex TINYINT NOT NULL,"
+	" changed_fields VARCHAR(200) NOT NULL DEFAULT '',"
+	" changed_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" changed_ms BIGINT NOT NULL,"
+	" reason VARCHAR(2000) NOT NULL DEFAULT '',"
+	" PRIMARY KEY (patient_id, version)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"INSERT IGNORE INTO patient_versions (patient_id, version, mrn,"
+	" family_name, given_name, birth_date, sex, changed_fields, changed_by,"
+	" changed_ms, reason)"
+	" SELECT patient_id, 1, mrn, family_name, given_name, birth_date, sex,"
+	" '', '', created_ms, 'registered' FROM patients",
+	"CREATE TABLE IF NOT EXISTS patient_links ("
+	" link_id CHAR(36) NOT NULL PRIMARY KEY,"
+	" survivor_id CHAR(36) NOT NULL,"
+	" merged_id CHAR(36) NOT NULL,"
+	" reason VARCHAR(2000) NOT NULL,"
+	" linked_by VARCHAR(128) NOT NULL,"
+	" linked_ms BIGINT NOT NULL,"
+	" unlinked_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" unlinked_ms BIGINT NOT NULL DEFAULT 0,"
+	" unlink_reason VARCHAR(2000) NOT NULL DEFAULT '',"
+	" active TINYINT NOT NULL DEFAULT 1,"
+	" KEY idx_links_survivor (survivor_id, active),"
+	" KEY idx_links_merged (merged_id)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	NULL,
+};
+
 const med_db_migration identity_migrations[] = {
 	{1, "patients: the master patient index", v1_statements},
 	{2, "face_templates: encrypted face templates", v2_statements},
+	{3, "patient_versions, patient_links: history and reversible merges",
+	 v3_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);
 
 #define PATIENT_COLUMNS                                                        \
 	"patient_id, mrn, family_name, given_name,"                            \
-	" DATE_FORMAT(birth_date, '%Y-%m-%d'), sex, created_ms, updated_ms"
+	" DATE_FORMAT(birth_date, '%Y-%m-%d'), sex, created_ms, updated_ms,"   \
+	" version, IFNULL(linked_to, '')"
+
+static med_err
+insert_version(med_db_conn *c, const id_patient *p, const char *changed,
+	       const char *by, const char *reason)
+{
+	med_db_value v[] = {
+		MED_DB_STR(p->patient_id),
+		MED_DB_I64(p->version),
+		MED_DB_STR(p->mrn),
+		MED_DB_STR(p->family_name),
+		MED_DB_STR(p->given_name),
+		MED_DB_STR(p->birth_date),
+		MED_DB_I64(p->sex),
+		MED_DB_STR(changed),
+		MED_DB_STR(by),
+		MED_DB_I64(p->updated_ms),
+		MED_DB_STR(reason),
+	};
+
+	return med_db_exec(c,
+			   "INSERT INTO patient_versions (patient_id, version,"
+			   " mrn, family_name, given_name, birth_date, sex,"
+			   " changed_fields, changed_by, changed_ms, reason)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			   v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+}
 
 med_err
-identity_store_insert(med_db *db, const Smartmed__Identity__V1__Patient *p)
+identity_store_insert_tx(med_db_conn *c, const id_patient *p, const char *by)
 {
 	med_db_value v[] = {
 		MED_DB_STR(p->patient_id),  MED_DB_STR(p->mrn),
 		MED_DB_STR(p->family_name), MED_DB_STR(p->given_name),
 		MED_DB_STR(p->birth_date),  MED_DB_I64(p->sex),
 		MED_DB_I64(p->created_ms),  MED_DB_I64(p->updated_ms),
+		MED_DB_I64(p->version),
 	};
-
-	return med_db_exec_once(
-		db,
+	med_err err = med_db_exec(
+		c,
 		"INSERT INTO patients (patient_id, mrn, family_name,"
-		" given_name, birth_date, sex, created_ms, updated_ms)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		" given_name, birth_date, sex, created_ms, updated_ms, version)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+
+	return err != MED_OK ? err : insert_version(c, p, "", by, "registered");
+}
+
+med_err
+identity_store_update(med_db_conn *c, const id_patient *p, const char *changed,
+		      const char *by, const char *reason)
+{
+	med_db_value v[] = {
+		MED_DB_STR(p->mrn),	   MED_DB_STR(p->family_name),
+		MED_DB_STR(p->given_name), MED_DB_STR(p->birth_date),
+		MED_DB_I64(p->sex),	   MED_DB_I64(p->updated_ms),
+		MED_DB_I64(p->version),	   MED_DB_STR(p->patient_id),
+	};
+	med_err err = med_db_exec(
+		c,
+		"UPDATE patients SET mrn = ?, family_name = ?, given_name = ?,"
+		" birth_date = ?, sex = ?, updated_ms = ?, version = ?"
+		" WHERE patient_id = ?",
+		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+
+	return err != MED_OK ? err : insert_version(c, p, changed, by, reason);
 }
 
 /* row_patients collects rows into a growing arena array. */
@@ -92,8 +187,10 @@ fill_patient(med_arena *a, const med_db_row *row,
 		row, 5);
 	p->created_ms = med_db_row_int64(row, 6);
 	p->updated_ms = med_db_row_int64(row, 7);
-	if (!p->patient_id || !p->mrn || !p->family_name || !p->given_name ||
-	    !p->birth_date)
+	p->version = (uint32_t)med_db_row_int64(row, 8);
+	p->linked_to = med_db_row_strdup(a, row, 9);
+	if (!p->linked_to || !p->patient_id || !p->mrn || !p->family_name ||
+	    !p->given_name || !p->birth_date)
 		return MED_ERR_NOMEM;
 	return MED_OK;
 }
@@ -150,7 +247,8 @@ like_prefix(med_arena *a, const char *s)
 
 med_err
 identity_store_search(med_db *db, med_arena *arena, const char *family_prefix,
-		      const char *birth_date, uint64_t offset, uint32_t limit,
+		      const char *birth_date, const char *mrn,
+		      bool include_merged, uint64_t offset, uint32_t limit,
 		      Smartmed__Identity__V1__Patient ***out, size_t *n)
 {
 	patient_rows rows = {.arena = arena};
@@ -158,9 +256,15 @@ identity_store_search(med_db *db, med_arena *arena, const char *family_prefix,
 	/* Each criterion is skipped when empty, so one statement serves all
 	 * combinations and stays a prepared, cached statement. */
 	med_db_value v[] = {
-		MED_DB_STR(family_prefix),  MED_DB_STR(pattern ? pattern : ""),
-		MED_DB_STR(birth_date),	    MED_DB_STR(birth_date),
-		MED_DB_I64((int64_t)limit), MED_DB_I64((int64_t)offset),
+		MED_DB_STR(family_prefix),
+		MED_DB_STR(pattern ? pattern : ""),
+		MED_DB_STR(birth_date),
+		MED_DB_STR(birth_date),
+		MED_DB_STR(mrn),
+		MED_DB_STR(mrn),
+		MED_DB_I64(include_merged ? 1 : 0),
+		MED_DB_I64((int64_t)limit),
+		MED_DB_I64((int64_t)offset),
 	};
 	med_err err;
 
@@ -170,6 +274,8 @@ identity_store_search(med_db *db, med_arena *arena, const char *family_prefix,
 				"SELECT " PATIENT_COLUMNS " FROM patients"
 				" WHERE (? = '' OR family_name LIKE ?)"
 				" AND (? = '' OR birth_date = ?)"
+				" AND (? = '' OR mrn = ?)"
+				" AND (? = 1 OR linked_to IS NULL)"
 				" ORDER BY family_name, given_name, patient_id"
 				" LIMIT ? OFFSET ?",
 				v, sizeof(v) / sizeof(v[0]), on_patient_row,
@@ -179,4 +285,273 @@ identity_store_search(med_db *db, med_arena *arena, const char *family_prefix,
 	*out = rows.items;
 	*n = rows.n;
 	return MED_OK;
+}
+
+med_err
+identity_store_lock(med_db_conn *c, med_arena *a, const char *id,
+		    id_patient *out)
+{
+	patient_rows rows = {.arena = a};
+	med_db_value v[] = {MED_DB_STR(id)};
+	med_err err = med_db_query(c,
+				   "SELECT " PATIENT_COLUMNS " FROM patients"
+				   " WHERE patient_id = ? FOR UPDATE",
+				   v, 1, on_patient_row, &rows);
+
+	if (err != MED_OK)
+		return err;
+	if (rows.n == 0)
+		return MED_ERR_NOT_FOUND;
+	*out = *rows.items[0];
+	return MED_OK;
+}
+
+/*
+ * Blocking: only records sharing a birth date variant, the family name
+ * (the column's collation folds case and accents) or the MRN are scored,
+ * which keeps a check to a few index range scans.
+ */
+med_err
+identity_store_block(med_db *db, med_arena *a, const id_demo *probe,
+		     id_patient ***out, size_t *n)
+{
+	patient_rows rows = {.arena = a};
+	char d[4][ID_DATE_BUF];
+	size_t nd = identity_birth_variants(probe->birth_date, d);
+	med_db_value v[7];
+	med_err err;
+
+	for (size_t i = 0; i < 4; i++)
+		v[i] = MED_DB_STR(i < nd ? d[i] : d[0]);
+	v[4] = MED_DB_STR(probe->family_name);
+	v[5] = MED_DB_STR(probe->mrn);
+	v[6] = MED_DB_I64(ID_BLOCK_LIMIT);
+	if (nd == 0)
+		return MED_ERR_INVALID;
+	err = med_db_query_once(db,
+				"SELECT " PATIENT_COLUMNS " FROM patients"
+				" WHERE (birth_date IN (?, ?, ?, ?)"
+				" OR family_name = ? OR mrn = ?)"
+				" AND linked_to IS NULL"
+				" ORDER BY patient_id LIMIT ?",
+				v, sizeof(v) / sizeof(v[0]), on_patient_row,
+				&rows);
+	if (err != MED_OK)
+		return err;
+	*out = rows.items;
+	*n = rows.n;
+	return MED_OK;
+}
+
+/* --- history and links ------------------------------------------------ */
+
+typedef struct version_rows {
+	med_arena *arena;
+	Smartmed__Identity__V1__PatientVersion **items;
+	size_t n, cap;
+} version_rows;
+
+/* split_fields turns "a,b" into an arena array of strings. */
+static med_err
+split_fields(med_arena *a, const char *csv,
+	     Smartmed__Identity__V1__PatientVersion *v)
+{
+	size_t n = 1;
+	char *copy = med_arena_strdup(a, csv), *p;
+
+	if (copy == NULL)
+		return MED_ERR_NOMEM;
+	if (*copy == '\0')
+		return MED_OK;
+	for (p = copy; *p; p++)
+		n += *p == ',';
+	v->changed_fields = med_arena_zalloc(a, n * sizeof(char *));
+	if (v->changed_fields == NULL)
+		return MED_ERR_NOMEM;
+	v->changed_fields[v->n_changed_fields++] = copy;
+	for (p = copy; *p; p++) {
+		if (*p != ',')
+			continue;
+		*p = '\0';
+		v->changed_fields[v->n_changed_fields++] = p + 1;
+	}
+	return MED_OK;
+}
+
+static med_err
+on_version_row(void *ctx, const med_db_row *row)
+{
+	version_rows *r = ctx;
+	med_arena *a = r->arena;
+	Smartmed__Identity__V1__PatientVersion *v = med_arena_push_msg(
+		a, (void ***)&r->items, &r->n, &r->cap,
+		&smartmed__identity__v1__patient_version__descriptor);
+
+	if (v == NULL)
+		return MED_ERR_NOMEM;
+	v->version = (uint32_t)med_db_row_int64(row, 0);
+	v->mrn = med_db_row_strdup(a, row, 1);
+	v->family_name = med_db_row_strdup(a, row, 2);
+	v->given_name = med_db_row_strdup(a, row, 3);
+	v->birth_date = med_db_row_strdup(a, row, 4);
+	v->sex = (Smartmed__Identity__V1__AdministrativeSex)med_db_row_int64(
+		row, 5);
+	v->changed_by = med_db_row_strdup(a, row, 7);
+	v->changed_ms = med_db_row_int64(row, 8);
+	v->reason = med_db_row_strdup(a, row, 9);
+	if (!v->mrn || !v->family_name || !v->given_name || !v->birth_date ||
+	    !v->changed_by || !v->reason)
+		return MED_ERR_NOMEM;
+	return split_fields(a, med_db_row_text(row, 6, NULL), v);
+}
+
+typedef struct link_rows {
+	med_arena *arena;
+	id_link **items;
+	size_t n, cap;
+} link_rows;
+
+#define LINK_COLUMNS                                                           \
+	"link_id, survivor_id, merged_id, reason, linked_by, linked_ms,"       \
+	" unlinked_by, unlinked_ms, unlink_reason, active"
+
+static med_err
+on_link_row(void *ctx, const med_db_row *row)
+{
+	link_rows *r = ctx;
+	med_arena *a = r->arena;
+	id_link *l = med_arena_push_msg(
+		a, (void ***)&r->items, &r->n, &r->cap,
+		&smartmed__identity__v1__patient_link__descriptor);
+
+	if (l == NULL)
+		return MED_ERR_NOMEM;
+	l->link_id = med_db_row_strdup(a, row, 0);
+	l->survivor_id = med_db_row_strdup(a, row, 1);
+	l->merged_id = med_db_row_strdup(a, row, 2);
+	l->reason = med_db_row_strdup(a, row, 3);
+	l->linked_by = med_db_row_strdup(a, row, 4);
+	l->linked_ms = med_db_row_int64(row, 5);
+	l->unlinked_by = med_db_row_strdup(a, row, 6);
+	l->unlinked_ms = med_db_row_int64(row, 7);
+	l->unlink_reason = med_db_row_strdup(a, row, 8);
+	l->active = med_db_row_int64(row, 9) != 0;
+	if (!l->link_id || !l->survivor_id || !l->merged_id || !l->reason ||
+	    !l->linked_by || !l->unlinked_by || !l->unlink_reason)
+		return MED_ERR_NOMEM;
+	return MED_OK;
+}
+
+med_err
+identity_store_history(med_db *db, med_arena *a, const char *id,
+		       Smartmed__Identity__V1__PatientHistoryResponse *out)
+{
+	version_rows vr = {.arena = a};
+	link_rows lr = {.arena = a};
+	med_db_value v[] = {MED_DB_STR(id), MED_DB_STR(id)};
+	med_err err = med_db_query_once(
+		db,
+		"SELECT version, mrn, family_name, given_name,"
+		" DATE_FORMAT(birth_date, '%Y-%m-%d'), sex, changed_fields,"
+		" changed_by, changed_ms, reason FROM patient_versions"
+		" WHERE patient_id = ? ORDER BY version",
+		v, 1, on_version_row, &vr);
+
+	if (err != MED_OK)
+		return err;
+	err = med_db_query_once(db,
+				"SELECT " LINK_COLUMNS " FROM patient_links"
+				" WHERE survivor_id = ? OR merged_id = ?"
+				" ORDER BY linked_ms, link_id",
+				v, 2, on_link_row, &lr);
+	if (err != MED_OK)
+		return err;
+	out->versions = vr.items;
+	out->n_versions = vr.n;
+	out->links = lr.items;
+	out->n_links = lr.n;
+	return MED_OK;
+}
+
+static med_err
+on_count(void *ctx, const med_db_row *row)
+{
+	*(int64_t *)ctx = med_db_row_int64(row, 0);
+	return MED_OK;
+}
+
+med_err
+identity_store_active_links(med_db_conn *c, const char *id, int64_t *n)
+{
+	med_db_value v[] = {MED_DB_STR(id)};
+
+	*n = 0;
+	return med_db_query(c,
+			    "SELECT COUNT(*) FROM patient_links"
+			    " WHERE survivor_id = ? AND active = 1",
+			    v, 1, on_count, n);
+}
+
+med_err
+identity_store_link_insert(med_db_conn *c, const id_link *l)
+{
+	med_db_value v[] = {
+		MED_DB_STR(l->link_id),	  MED_DB_STR(l->survivor_id),
+		MED_DB_STR(l->merged_id), MED_DB_STR(l->reason),
+		MED_DB_STR(l->linked_by), MED_DB_I64(l->linked_ms),
+	};
+	med_db_value u[] = {MED_DB_STR(l->survivor_id),
+			    MED_DB_STR(l->merged_id)};
+	med_err err = med_db_exec(c,
+				  "INSERT INTO patient_links (link_id,"
+				  " survivor_id, merged_id, reason, linked_by,"
+				  " linked_ms) VALUES (?, ?, ?, ?, ?, ?)",
+				  v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+
+	if (err != MED_OK)
+		return err;
+	return med_db_exec(c,
+			   "UPDATE patients SET linked_to = ?"
+			   " WHERE patient_id = ?",
+			   u, 2, NULL, NULL);
+}
+
+med_err
+identity_store_link_lock(med_db_conn *c, med_arena *a, const char *id,
+			 id_link *out)
+{
+	link_rows lr = {.arena = a};
+	med_db_value v[] = {MED_DB_STR(id)};
+	med_err err = med_db_query(c,
+				   "SELECT " LINK_COLUMNS " FROM patient_links"
+				   " WHERE link_id = ? FOR UPDATE",
+				   v, 1, on_link_row, &lr);
+
+	if (err != MED_OK)
+		return err;
+	if (lr.n == 0)
+		return MED_ERR_NOT_FOUND;
+	*out = *lr.items[0];
+	return MED_OK;
+}
+
+med_err
+identity_store_link_undo(med_db_conn *c, const id_link *l)
+{
+	med_db_value v[] = {
+		MED_DB_STR(l->unlinked_by), MED_DB_I64(l->unlinked_ms),
+		MED_DB_STR(l->unlink_reason), MED_DB_STR(l->link_id)};
+	med_db_value u[] = {MED_DB_STR(l->merged_id)};
+	med_err err = med_db_exec(c,
+				  "UPDATE patient_links SET unlinked_by = ?,"
+				  " unlinked_ms = ?, unlink_reason = ?,"
+				  " active = 0 WHERE link_id = ?",
+				  v, 4, NULL, NULL);
+
+	if (err != MED_OK)
+		return err;
+	return med_db_exec(c,
+			   "UPDATE patients SET linked_to = NULL"
+			   " WHERE patient_id = ?",
+			   u, 1, NULL, NULL);
 }
