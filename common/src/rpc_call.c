@@ -167,6 +167,15 @@ med_call_add_detail(med_call *call, const char *key, const char *value)
 	return MED_OK;
 }
 
+void
+med_call_add_details(med_call *call, const med_audit_detail *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (med_call_add_detail(call, d[i].key, d[i].value) != MED_OK)
+			med_log_error("audit: detail %s of %s not recorded",
+				      d[i].key, call->rm->m->path);
+}
+
 med_err
 med_call_fail(med_call *call, med_err err, const char *fmt, ...)
 {

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
+#include <limits.h>
 
 void
 med_uuid_v4(char out[MED_UUID_LEN + 1])
@@ -153,4 +155,22 @@ med_json_escape(const char *s, char *out, size_t size)
 	}
 	out[o] = '\0';
 	return o;
+}
+
+int
+med_exe_relative(char *buf, size_t len, const char *rel)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	if ((size_t)snprintf(buf, len, "%s/%s", exe, rel) >= len)
+		return -1;
+	return 0;
 }

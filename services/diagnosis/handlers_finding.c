@@ -39,11 +39,7 @@ audit_finding(med_call *call, const dx_finding *f)
 	};
 
 	snprintf(prob, sizeof(prob), "%.6f", (double)f->top_probability);
-	for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++)
-		if (med_call_add_detail(call, d[i].key, d[i].value) != MED_OK)
-			med_log_error("audit: detail %s of finding %s not "
-				      "recorded",
-				      d[i].key, f->finding_id);
+	med_call_add_details(call, d, sizeof(d) / sizeof(d[0]));
 }
 
 med_err

@@ -76,19 +76,7 @@ const size_t diagnosis_n_config =
 static med_err
 exe_relative(char *buf, size_t len, const char *rel)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
-	if (n <= 0)
-		return MED_ERR_IO;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (slash != NULL)
-		*slash = '\0';
-	if ((size_t)snprintf(buf, len, "%s/%s", exe, rel) >= len)
-		return MED_ERR_LIMIT;
-	return MED_OK;
+	return med_exe_relative(buf, len, rel) == 0 ? MED_OK : MED_ERR_IO;
 }
 
 static med_err

@@ -296,11 +296,7 @@ audit_admin(med_call *call, const dos_admin *m, const char *what)
 		d[n++] = (med_audit_detail){"identity_override_text",
 					    m->identity_override->text};
 	}
-	for (size_t i = 0; i < n; i++)
-		if (med_call_add_detail(call, d[i].key, d[i].value) != MED_OK)
-			med_log_error("audit: detail %s of administration %s "
-				      "not recorded",
-				      d[i].key, m->id);
+	med_call_add_details(call, d, n);
 }
 
 /* record_identity verifies the token, or requires the identity override. */

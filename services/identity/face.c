@@ -9,6 +9,7 @@
 #include <med/infer.h>
 #include <med/log.h>
 #include <med/service.h>
+#include <med/util.h>
 #include <med/vtoken.h>
 
 #include <limits.h>
@@ -136,24 +137,13 @@ static med_err
 plugin_dir(const med_config *cfg, char *buf, size_t len)
 {
 	const char *p = med_config_str(cfg, "MED_PLUGIN_DIR");
-	char exe[PATH_MAX];
-	ssize_t n;
-	char *slash;
 
 	if (p[0] != '\0') {
 		med_strlcpy(buf, p, len);
 		return MED_OK;
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return MED_ERR_IO;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (slash != NULL)
-		*slash = '\0';
-	if ((size_t)snprintf(buf, len, "%s/../plugins", exe) >= len)
-		return MED_ERR_LIMIT;
-	return MED_OK;
+	return med_exe_relative(buf, len, "../plugins") == 0 ? MED_OK
+							     : MED_ERR_IO;
 }
 
 static med_err

@@ -42,10 +42,7 @@ face_audit(med_call *call, id_face *f, const char *patient_id, const char *what,
 		d[n++] = extra[i];
 	if (patient_id != NULL && patient_id[0] != '\0')
 		med_call_set_patient(call, patient_id);
-	for (size_t i = 0; i < n; i++)
-		if (med_call_add_detail(call, d[i].key, d[i].value) != MED_OK)
-			med_log_error("audit: face %s detail %s not recorded",
-				      what, d[i].key);
+	med_call_add_details(call, d, n);
 }
 
 /* ---- EnrollFace ------------------------------------------------------- */

@@ -104,7 +104,23 @@ test_log_json_line(void)
 	MT_EQ_INT(med_log_level_parse("loud"), -1);
 }
 
+static void
+test_exe_relative(void)
+{
+	char exe[4096], want[4200], got[4200], tiny[8];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	MT_TRUE(n > 0);
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	snprintf(want, sizeof(want), "%s/../plugins", exe);
+	MT_EQ_INT(med_exe_relative(got, sizeof(got), "../plugins"), 0);
+	MT_EQ_STR(got, want);
+	MT_EQ_INT(med_exe_relative(tiny, sizeof(tiny), "../plugins"), -1);
+}
+
 static const mt_case cases[] = {
+	{"exe_relative", test_exe_relative},
 	{"uuid_format", test_uuid_format},
 	{"utf8", test_utf8},
 	{"json_escape", test_json_escape},

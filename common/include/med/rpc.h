@@ -221,6 +221,15 @@ void med_call_set_patient(med_call *call, const char *patient_id);
 med_err med_call_add_detail(med_call *call, const char *key, const char *value);
 
 /*
+ * med_call_add_details adds d[0..n) with med_call_add_detail; a detail that
+ * cannot be kept is logged as an error (the access itself is still
+ * audited), so callers need not check.
+ */
+struct med_audit_detail;
+void med_call_add_details(med_call *call, const struct med_audit_detail *d,
+			  size_t n);
+
+/*
  * med_call_fail records err and a message for the client (name the field:
  * "mrn: must not be empty") and returns err, so a handler can write
  * "return med_call_fail(call, MED_ERR_INVALID, ...);".  No patient data in

@@ -25,6 +25,13 @@ bool med_utf8_valid(const char *s, size_t len);
 /* med_strlcpy copies at most size-1 bytes and always terminates. */
 size_t med_strlcpy(char *dst, const char *src, size_t size);
 
+/*
+ * med_exe_relative writes "<folder of the running binary>/rel" into buf:
+ * how a service finds files installed beside it (plugins, models).
+ * Returns 0, or -1 when /proc/self/exe cannot be read or buf is too small.
+ */
+int med_exe_relative(char *buf, size_t len, const char *rel);
+
 /* med_json_escape writes s as a JSON string body (no quotes) into out. */
 size_t med_json_escape(const char *s, char *out, size_t size);
 
