@@ -267,7 +267,7 @@ def test_missing_tokens_file_exits_nonzero(make_stack):
                           MED_HTTP_PORT=free_port(),
                           MED_TOKENS_FILE=os.path.join(st.workdir, "nope"))
     assert rc is not None and rc > 0, (rc, out)
-    assert "MED_TOKENS_FILE" in out or "nope" in out, out
+    assert "MED_TOKENS_FILE" in out and "cannot be read" in out, out
 
 
 def _read_call(svc):
