@@ -91,7 +91,7 @@ docs:
 	$(Q)tools/dev/gen-api-docs.py
 
 format:
-	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
+	$(Q)clang-format -i $$(git ls-files '*.c' '*.h' '*.cu')
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all

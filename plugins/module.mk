@@ -2,7 +2,7 @@
 # $(BUILD)/plugins exporting one symbol, plus the fixture backends the host's
 # unit tests load from $(BUILD)/tests/fixtures/plugins and the ONNX test
 # graphs tests/plugins/gen_graphs.py writes into $(BUILD)/tests/plugins.
-# The cuda backend is not built yet (see plugins/README.md).
+# The cuda backend (plugins/cuda/module.mk) is built when nvcc is found.
 
 PLUGIN_DIR := $(BUILD)/plugins
 FIXTURE_DIR := $(BUILD)/tests/fixtures/plugins
@@ -76,6 +76,7 @@ $(GRAPH_STAMP): tests/plugins/gen_graphs.py
 	$(Q)/usr/bin/python3 tests/plugins/gen_graphs.py $(GRAPH_DIR)
 
 PLUGIN_SOS := $(CPU_SO)
+include plugins/cuda/module.mk
 all: $(PLUGIN_SOS) $(FIXTURE_SOS) $(GRAPH_STAMP)
 
 # Optional: libFuzzer target for the ONNX loader (clang only; not in test).

@@ -25,6 +25,7 @@
 #include <med/audit.h>
 #include <med/auth.h>
 #include <med/log.h>
+#include <med/metrics.h>
 #include <med/util.h>
 
 #include "smartmed/common/v1/audit_event.pb-c.h"
@@ -79,6 +80,11 @@ struct med_audit {
 	nng_socket sock;
 	uint8_t *rbuf, *bbuf;  /* sender scratch: spool bytes, batch */
 	int64_t ack_synced_ns; /* when the ack file was last fdatasynced */
+
+	/* Spool gauges in the library registry, refreshed at each scrape. */
+	med_gauge *g_events, *g_bytes, *g_age;
+	med_counter *delivered;
+	bool collecting;
 };
 
 enum rec_state { REC_OK, REC_PARTIAL, REC_BAD };
@@ -705,6 +711,7 @@ sender_main(void *arg)
 		if (ok) {
 			a->ack_off = b.next;
 			a->n_acked += b.n;
+			med_counter_add(a->delivered, b.n);
 			backoff_ms = 0;
 			continue;
 		}
@@ -744,6 +751,87 @@ sender_start(med_audit *a, const char *url)
 	}
 	a->have_sender = true;
 	return MED_OK;
+}
+
+/* --- spool gauges ----------------------------------------------------------
+ */
+
+/*
+ * head_time_ms reads the time of the record at off (the oldest pending
+ * one) from the spool; 0 when it cannot.  The sender may compact the spool
+ * meanwhile: then the read fails or finds a newer record, both harmless
+ * for a gauge.
+ */
+static int64_t
+head_time_ms(med_audit *a, uint64_t off)
+{
+	Smartmed__Common__V1__AuditEvent *ev;
+	uint8_t hdr[REC_HDR], *buf;
+	int64_t t = 0;
+	uint32_t len;
+
+	if (!read_full(a->spool_fd, hdr, REC_HDR, off) ||
+	    get_u32(hdr) != REC_MAGIC)
+		return 0;
+	len = get_u32(hdr + 4);
+	if (len == 0 || len > REC_PAYLOAD_MAX || (buf = malloc(len)) == NULL)
+		return 0;
+	if (read_full(a->spool_fd, buf, len, off + REC_HDR) &&
+	    crc32_of(buf, len) == get_u32(hdr + 8) &&
+	    (ev = smartmed__common__v1__audit_event__unpack(NULL, len, buf))) {
+		t = ev->time_ms;
+		smartmed__common__v1__audit_event__free_unpacked(ev, NULL);
+	}
+	free(buf);
+	return t;
+}
+
+/* collect_spool sets the spool gauges (a med_metrics_collect_fn). */
+static void
+collect_spool(void *ctx)
+{
+	med_audit *a = ctx;
+	uint64_t events, bytes, head;
+	int64_t t;
+
+	pthread_mutex_lock(&a->mu);
+	events = a->n_written - a->n_acked;
+	bytes = a->write_off - a->ack_off;
+	head = a->ack_off;
+	pthread_mutex_unlock(&a->mu);
+	med_gauge_set(a->g_events, (double)events);
+	med_gauge_set(a->g_bytes, (double)bytes);
+	t = events > 0 ? head_time_ms(a, head) : 0;
+	med_gauge_set(a->g_age, t > 0 && med_now_ms() > t
+					? (double)(med_now_ms() - t) / 1000.0
+					: 0.0);
+}
+
+/*
+ * metrics_series makes the emitter's series; before the sender starts, as
+ * it counts deliveries.  A failure only loses them.
+ */
+static void
+metrics_series(med_audit *a)
+{
+	med_metrics *lib = med_metrics_lib();
+
+	a->g_events = med_metrics_gauge(
+		lib, "smartmed_audit_spool_pending_events",
+		"Audit events in the local spool not yet acknowledged by the "
+		"audit service.",
+		"");
+	a->g_bytes = med_metrics_gauge(
+		lib, "smartmed_audit_spool_pending_bytes",
+		"Bytes of spooled audit events not yet acknowledged.", "");
+	a->g_age = med_metrics_gauge(
+		lib, "smartmed_audit_spool_oldest_pending_age_seconds",
+		"Age of the oldest unacknowledged audit event (audit lag); 0 "
+		"when none is pending.",
+		"");
+	a->delivered = med_metrics_counter(
+		lib, "smartmed_audit_delivered_total",
+		"Audit events the audit service acknowledged.", "");
 }
 
 /* --- open and close ------------------------------------------------------ */
@@ -857,6 +945,7 @@ med_audit_open(const med_audit_opts *opts, med_audit **out, char *errbuf,
 	a = audit_alloc(opts);
 	if (a == NULL)
 		return MED_ERR_NOMEM;
+	metrics_series(a);
 	err = files_open(a, opts->spool_dir, errbuf, errlen);
 	if (err == MED_OK && opts->url != NULL && opts->url[0] != '\0') {
 		err = sender_start(a, opts->url);
@@ -868,6 +957,9 @@ med_audit_open(const med_audit_opts *opts, med_audit **out, char *errbuf,
 		med_audit_close(a);
 		return err;
 	}
+	/* Once the spool is recovered: the collector reads it. */
+	a->collecting = med_metrics_collector_add(med_metrics_lib(),
+						  collect_spool, a) == MED_OK;
 	*out = a;
 	return MED_OK;
 }
@@ -877,6 +969,10 @@ med_audit_close(med_audit *a)
 {
 	if (a == NULL)
 		return;
+	/* First: the collector reads the spool file closed below. */
+	if (a->collecting)
+		med_metrics_collector_remove(med_metrics_lib(), collect_spool,
+					     a);
 	if (a->have_sender) {
 		pthread_mutex_lock(&a->mu);
 		a->stopping = true;

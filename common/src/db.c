@@ -12,6 +12,7 @@
  */
 #include <med/db.h>
 #include <med/log.h>
+#include <med/metrics.h>
 #include <med/util.h>
 
 #include <errno.h>
@@ -67,6 +68,12 @@ struct med_db {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	med_db_conn *conns;
+	int n_waiting; /* acquirers waiting for a free slot; mu held */
+	/* Pool gauges in the library registry, refreshed at each scrape. */
+	med_gauge *g_in_use, *g_idle, *g_waiters, *g_size;
+	med_counter *timeouts;
+	med_histogram *wait;
+	bool collecting;
 };
 
 enum db_col_kind { DB_COL_INT, DB_COL_DBL, DB_COL_STR };
@@ -377,6 +384,63 @@ db_free_fields(med_db *db)
 	free(db);
 }
 
+/* collect_pool sets the pool gauges (a med_metrics_collect_fn). */
+static void
+collect_pool(void *ctx)
+{
+	med_db *db = ctx;
+	int in_use = 0, idle = 0, waiting;
+
+	pthread_mutex_lock(&db->mu);
+	for (int i = 0; i < db->pool_size; i++) {
+		in_use += db->conns[i].in_use;
+		idle += !db->conns[i].in_use && db->conns[i].mysql != NULL;
+	}
+	waiting = db->n_waiting;
+	pthread_mutex_unlock(&db->mu);
+	med_gauge_set(db->g_in_use, in_use);
+	med_gauge_set(db->g_idle, idle);
+	med_gauge_set(db->g_waiters, waiting);
+}
+
+/* metrics_start registers the pool's series, labelled by database. */
+static void
+metrics_start(med_db *db)
+{
+	med_metrics *lib = med_metrics_lib();
+	const char *help = "Connections of the database pool: in_use (held by "
+			   "a call) or idle (open, free).";
+	char name[65], labels[128];
+
+	snprintf(name, sizeof(name), "%s", db->database);
+	med_metrics_label_safe(name);
+	snprintf(labels, sizeof(labels), "database=\"%s\",state=\"in_use\"",
+		 name);
+	db->g_in_use = med_metrics_gauge(lib, "smartmed_db_pool_connections",
+					 help, labels);
+	snprintf(labels, sizeof(labels), "database=\"%s\",state=\"idle\"",
+		 name);
+	db->g_idle = med_metrics_gauge(lib, "smartmed_db_pool_connections",
+				       help, labels);
+	snprintf(labels, sizeof(labels), "database=\"%s\"", name);
+	db->g_waiters = med_metrics_gauge(
+		lib, "smartmed_db_pool_waiters",
+		"Calls waiting for a free database connection.", labels);
+	db->g_size = med_metrics_gauge(lib, "smartmed_db_pool_size",
+				       "Connection slots of the database pool.",
+				       labels);
+	db->timeouts = med_metrics_counter(
+		lib, "smartmed_db_pool_acquire_timeouts_total",
+		"Calls that found no free database connection in time.",
+		labels);
+	db->wait = med_metrics_histogram(
+		lib, "smartmed_db_pool_wait_seconds",
+		"Time a call waited for a database connection.", labels);
+	med_gauge_set(db->g_size, db->pool_size);
+	db->collecting =
+		med_metrics_collector_add(lib, collect_pool, db) == MED_OK;
+}
+
 med_err
 med_db_open(const med_db_opts *opts, med_db **out)
 {
@@ -404,6 +468,7 @@ med_db_open(const med_db_opts *opts, med_db **out)
 	err = db_init_sync(db);
 	if (err != MED_OK)
 		goto free_db;
+	metrics_start(db);
 	*out = db;
 	return MED_OK;
 free_db:
@@ -416,6 +481,9 @@ med_db_close(med_db *db)
 {
 	if (db == NULL)
 		return;
+	if (db->collecting)
+		med_metrics_collector_remove(med_metrics_lib(), collect_pool,
+					     db);
 	for (int i = 0; i < db->pool_size; i++)
 		conn_close(&db->conns[i]);
 	pthread_mutex_destroy(&db->mu);
@@ -446,6 +514,7 @@ static med_err
 pool_take(med_db *db, med_db_conn **out)
 {
 	struct timespec deadline;
+	int64_t t0 = med_mono_ns();
 	med_db_conn *c;
 
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -456,16 +525,20 @@ pool_take(med_db *db, med_db_conn **out)
 		deadline.tv_nsec -= 1000000000;
 	}
 	pthread_mutex_lock(&db->mu);
+	db->n_waiting++;
 	while ((c = pool_find_free(db)) == NULL) {
 		if (pthread_cond_timedwait(&db->cv, &db->mu, &deadline) ==
 			    ETIMEDOUT &&
 		    (c = pool_find_free(db)) == NULL)
 			break;
 	}
+	db->n_waiting--;
 	if (c != NULL)
 		c->in_use = true;
 	pthread_mutex_unlock(&db->mu);
+	med_histogram_observe(db->wait, (double)(med_mono_ns() - t0) / 1e9);
 	if (c == NULL) {
+		med_counter_add(db->timeouts, 1);
 		med_log_warn("db: no free connection after %d ms",
 			     db->acquire_timeout_ms);
 		return MED_ERR_TIMEOUT;

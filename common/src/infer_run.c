@@ -33,6 +33,7 @@ struct med_infer_model {
 	med_device_kind kind;
 	bool fallback;
 	atomic_uint_fast64_t runs;
+	med__infer_stats stats; /* Prometheus series (metrics_infer.c) */
 	pthread_mutex_t run_mu; /* one run at a time per instance */
 	/* Batching (max_batch > 1). */
 	uint32_t max_batch;
@@ -151,6 +152,7 @@ backend_run(med_infer_model *m, uint32_t batch, const med_tensor *in,
 				   out, m->info.n_outputs, &err);
 	pthread_mutex_unlock(&m->run_mu);
 	atomic_fetch_add(&m->runs, 1);
+	med__infer_stats_batch(&m->stats, batch);
 	if (rc != 0) {
 		err.msg[sizeof(err.msg) - 1] = '\0';
 		snprintf(msg, len, "backend %s: %s", m->be->desc->name,
@@ -330,16 +332,18 @@ med_infer_run(med_infer_model *m, const med_tensor *inputs, uint32_t n_inputs,
 	bool own = msg != NULL && msg_len > 0;
 	char *out = own ? msg : buf;
 	size_t len = own ? msg_len : sizeof(buf);
+	int64_t t0 = med_mono_ns();
 	med_err rc;
 
 	rc = check_inputs(m, inputs, n_inputs, out, len);
 	if (rc == MED_OK)
 		rc = check_outputs(m, outputs, n_outputs, out, len);
-	if (rc != MED_OK)
-		return rc;
-	if (m->has_thread)
-		return run_queued(m, inputs, outputs, out, len);
-	return backend_run(m, 1, inputs, outputs, out, len);
+	if (rc == MED_OK && m->has_thread)
+		rc = run_queued(m, inputs, outputs, out, len);
+	else if (rc == MED_OK)
+		rc = backend_run(m, 1, inputs, outputs, out, len);
+	med__infer_stats_request(&m->stats, rc, med_mono_ns() - t0);
+	return rc;
 }
 
 static med_err
@@ -417,6 +421,10 @@ load(med_infer_host *h, const med_infer_model_opts *o, med_infer_model **out,
 		goto fail;
 	pthread_mutex_init(&m->run_mu, NULL);
 	pthread_mutex_init(&m->mu, NULL);
+	char model[64];
+	med__infer_model_label(o, model, sizeof(model));
+	med__infer_stats_init(&m->stats, model, m->be->desc->name, m->kind,
+			      m->fallback);
 	rc = start_batcher(m, o);
 	if (rc != MED_OK) {
 		m->has_thread = false;
@@ -463,6 +471,7 @@ med_infer_model_free(med_infer_model *m)
 		pthread_cond_destroy(&m->cv);
 		pthread_cond_destroy(&m->done_cv);
 	}
+	med__infer_stats_fini(&m->stats);
 	ops = m->be->desc->ops;
 	ops->instance_free(m->instance);
 	ops->model_unload(m->model);

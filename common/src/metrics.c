@@ -26,14 +26,12 @@
 #define NAME_MAX_LEN	 200
 #define LABELS_MAX_LEN	 1024
 #define RENDER_MAX_BYTES (32u << 20)
-#define N_BOUNDS	 13
+#define N_BOUNDS	 MED_METRICS_MAX_BOUNDS
 #define N_CODES		 17
+#define MAX_COLLECTORS	 32
 
-static const double bounds[N_BOUNDS] = {
+static const double latency_bounds[N_BOUNDS] = {
 	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-static const char *const bound_text[N_BOUNDS] = {
-	"0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
-	"0.25",	 "0.5",	   "1",	    "2.5",  "5",     "10"};
 
 enum kind { KIND_COUNTER, KIND_GAUGE, KIND_HISTOGRAM, KIND_CODES };
 
@@ -47,11 +45,14 @@ struct med_gauge {
 
 /*
  * Buckets are stored per interval (not cumulative) with one overflow slot;
- * the renderer sums them, so +Inf and _count always agree.
+ * the renderer sums them, so +Inf and _count always agree.  bounds points
+ * at the family's upper bounds, fixed when the family is created.
  */
 struct med_histogram {
 	_Atomic uint64_t bucket[N_BOUNDS + 1];
 	_Atomic uint64_t sum_bits;
+	const double *bounds;
+	size_t n_bounds;
 };
 
 struct codes;
@@ -85,7 +86,14 @@ struct family {
 	char *name;
 	char *help;
 	enum kind kind;
+	double bounds[N_BOUNDS]; /* histograms: upper bounds, increasing */
+	size_t n_bounds;
 	struct series *head, *tail;
+};
+
+struct collector {
+	med_metrics_collect_fn fn;
+	void *ctx;
 };
 
 struct med_metrics {
@@ -93,6 +101,8 @@ struct med_metrics {
 	struct family *head, *tail;
 	size_t n_series;
 	bool cap_warned;
+	struct collector collectors[MAX_COLLECTORS];
+	size_t n_collectors;
 };
 
 /* A growable output buffer with a hard cap. */
@@ -253,11 +263,35 @@ family_find(med_metrics *m, const char *name)
 	return NULL;
 }
 
+/* bounds_valid: 1..N_BOUNDS finite upper bounds, strictly increasing. */
+static bool
+bounds_valid(const double *b, size_t n)
+{
+	if (b == NULL || n == 0 || n > N_BOUNDS)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(b[i]) || (i > 0 && b[i] <= b[i - 1]))
+			return false;
+	return true;
+}
+
+/* bounds_same: a histogram family is always asked for with one layout. */
+static bool
+bounds_same(const struct family *f, const double *b, size_t n)
+{
+	return f->n_bounds == n && memcmp(f->bounds, b, n * sizeof(*b)) == 0;
+}
+
+/* family_get finds or makes a family; bounds only for histograms. */
 static struct family *
-family_get(med_metrics *m, const char *name, const char *help, enum kind kind)
+family_get(med_metrics *m, const char *name, const char *help, enum kind kind,
+	   const double *bounds, size_t n_bounds)
 {
 	struct family *f = family_find(m, name);
 
+	if (f != NULL && kind == KIND_HISTOGRAM &&
+	    !bounds_same(f, bounds, n_bounds))
+		return NULL;
 	if (f != NULL)
 		return f->kind == kind ? f : NULL;
 	f = calloc(1, sizeof(*f));
@@ -270,6 +304,10 @@ family_get(med_metrics *m, const char *name, const char *help, enum kind kind)
 		return NULL;
 	}
 	f->kind = kind;
+	if (kind == KIND_HISTOGRAM) {
+		memcpy(f->bounds, bounds, n_bounds * sizeof(*bounds));
+		f->n_bounds = n_bounds;
+	}
 	if (m->tail)
 		m->tail->next = f;
 	else
@@ -296,6 +334,10 @@ series_new(med_metrics *m, struct family *f, const char *labels)
 		free(s);
 		return NULL;
 	}
+	if (f->kind == KIND_HISTOGRAM) {
+		s->u.h.bounds = f->bounds;
+		s->u.h.n_bounds = f->n_bounds;
+	}
 	if (f->tail)
 		f->tail->next = s;
 	else
@@ -305,10 +347,20 @@ series_new(med_metrics *m, struct family *f, const char *labels)
 	return s;
 }
 
+/* A series' shape: its kind and, for a histogram, its bucket bounds. */
+struct shape {
+	enum kind kind;
+	const double *bounds;
+	size_t n_bounds;
+};
+
+#define SHAPE(k)  ((struct shape){(k), NULL, 0})
+#define SHAPE_LAT ((struct shape){KIND_HISTOGRAM, latency_bounds, N_BOUNDS})
+
 /* series_get finds or makes name{labels}; call with m->mu held. */
 static struct series *
 series_get(med_metrics *m, const char *name, const char *help,
-	   const char *labels, enum kind kind)
+	   const char *labels, struct shape sh)
 {
 	struct family *f;
 
@@ -316,7 +368,7 @@ series_get(med_metrics *m, const char *name, const char *help,
 		labels = "";
 	if (!name_valid(name) || strlen(labels) > LABELS_MAX_LEN)
 		return NULL;
-	f = family_get(m, name, help, kind);
+	f = family_get(m, name, help, sh.kind, sh.bounds, sh.n_bounds);
 	if (f == NULL)
 		return NULL;
 	for (struct series *s = f->head; s != NULL; s = s->next)
@@ -327,14 +379,14 @@ series_get(med_metrics *m, const char *name, const char *help,
 
 static struct series *
 series_lookup(med_metrics *m, const char *name, const char *help,
-	      const char *labels, enum kind kind)
+	      const char *labels, struct shape sh)
 {
 	struct series *s;
 
 	if (m == NULL || name == NULL)
 		return NULL;
 	pthread_mutex_lock(&m->mu);
-	s = series_get(m, name, help, labels, kind);
+	s = series_get(m, name, help, labels, sh);
 	pthread_mutex_unlock(&m->mu);
 	return s;
 }
@@ -343,7 +395,8 @@ med_counter *
 med_metrics_counter(med_metrics *m, const char *name, const char *help,
 		    const char *labels)
 {
-	struct series *s = series_lookup(m, name, help, labels, KIND_COUNTER);
+	struct series *s =
+		series_lookup(m, name, help, labels, SHAPE(KIND_COUNTER));
 
 	return s ? &s->u.c : NULL;
 }
@@ -359,7 +412,8 @@ med_gauge *
 med_metrics_gauge(med_metrics *m, const char *name, const char *help,
 		  const char *labels)
 {
-	struct series *s = series_lookup(m, name, help, labels, KIND_GAUGE);
+	struct series *s =
+		series_lookup(m, name, help, labels, SHAPE(KIND_GAUGE));
 
 	return s ? &s->u.g : NULL;
 }
@@ -376,8 +430,22 @@ med_histogram *
 med_metrics_histogram(med_metrics *m, const char *name, const char *help,
 		      const char *labels)
 {
-	struct series *s = series_lookup(m, name, help, labels, KIND_HISTOGRAM);
+	struct series *s = series_lookup(m, name, help, labels, SHAPE_LAT);
 
+	return s ? &s->u.h : NULL;
+}
+
+med_histogram *
+med_metrics_histogram_bounds(med_metrics *m, const char *name, const char *help,
+			     const char *labels, const double *bounds,
+			     size_t n_bounds)
+{
+	struct shape sh = {KIND_HISTOGRAM, bounds, n_bounds};
+	struct series *s;
+
+	if (!bounds_valid(bounds, n_bounds))
+		return NULL;
+	s = series_lookup(m, name, help, labels, sh);
 	return s ? &s->u.h : NULL;
 }
 
@@ -389,7 +457,7 @@ med_histogram_observe(med_histogram *h, double seconds)
 
 	if (h == NULL || isnan(seconds))
 		return;
-	while (i < N_BOUNDS && seconds > bounds[i])
+	while (i < h->n_bounds && seconds > h->bounds[i])
 		i++;
 	atomic_fetch_add_explicit(&h->bucket[i], 1, memory_order_relaxed);
 	old = atomic_load_explicit(&h->sum_bits, memory_order_relaxed);
@@ -398,6 +466,18 @@ med_histogram_observe(med_histogram *h, double seconds)
 	} while (!atomic_compare_exchange_weak_explicit(&h->sum_bits, &old, nv,
 							memory_order_relaxed,
 							memory_order_relaxed));
+}
+
+void
+med_metrics_label_safe(char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		char c = *s;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		      c == '-'))
+			*s = '_';
+	}
 }
 
 /* label_escape writes v with \\, \" and \n escaped, as the format wants. */
@@ -435,15 +515,15 @@ med_metrics_rpc(med_metrics *m, const char *grpc_service,
 	pthread_mutex_lock(&m->mu);
 	a = series_get(m, "grpc_server_started_total",
 		       "Total number of RPCs started on the server.", labels,
-		       KIND_COUNTER);
+		       SHAPE(KIND_COUNTER));
 	b = series_get(m, "grpc_server_handled_total",
 		       "Total number of RPCs completed on the server, "
 		       "regardless of success or failure.",
-		       labels, KIND_CODES);
+		       labels, SHAPE(KIND_CODES));
 	c = series_get(m, "grpc_server_handling_seconds",
 		       "Histogram of response latency (seconds) of gRPC that "
 		       "had been application-level handled by the server.",
-		       labels, KIND_HISTOGRAM);
+		       labels, SHAPE_LAT);
 	if (a && b && c)
 		b->u.k.stats = (med_rpc_stats){&a->u.c, &b->u.k, &c->u.h};
 	pthread_mutex_unlock(&m->mu);
@@ -468,6 +548,60 @@ med_rpc_stats_handled(med_rpc_stats *s, int grpc_code, double seconds)
 	atomic_fetch_add_explicit(&s->handled->n[grpc_code], 1,
 				  memory_order_relaxed);
 	med_histogram_observe(s->seconds, seconds);
+}
+
+/* --- collectors and the library registry --------------------------------- */
+
+med_err
+med_metrics_collector_add(med_metrics *m, med_metrics_collect_fn fn, void *ctx)
+{
+	med_err err = MED_ERR_LIMIT;
+
+	if (m == NULL || fn == NULL)
+		return MED_ERR_INVALID;
+	pthread_mutex_lock(&m->mu);
+	if (m->n_collectors < MAX_COLLECTORS) {
+		m->collectors[m->n_collectors++] = (struct collector){fn, ctx};
+		err = MED_OK;
+	}
+	pthread_mutex_unlock(&m->mu);
+	return err;
+}
+
+void
+med_metrics_collector_remove(med_metrics *m, med_metrics_collect_fn fn,
+			     void *ctx)
+{
+	if (m == NULL)
+		return;
+	pthread_mutex_lock(&m->mu);
+	for (size_t i = 0; i < m->n_collectors; i++) {
+		if (m->collectors[i].fn != fn || m->collectors[i].ctx != ctx)
+			continue;
+		m->collectors[i] = m->collectors[--m->n_collectors];
+		break;
+	}
+	pthread_mutex_unlock(&m->mu);
+}
+
+static med_metrics *lib_registry;
+static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
+
+static void
+lib_create(void)
+{
+	lib_registry = med_metrics_new();
+}
+
+/*
+ * The library registry lives for the whole process: libmed's modules keep
+ * pointers into it from any thread until exit, so it is never freed.
+ */
+med_metrics *
+med_metrics_lib(void)
+{
+	pthread_once(&lib_once, lib_create);
+	return lib_registry;
 }
 
 /* --- rendering ---------------------------------------------------------- */
@@ -529,14 +663,16 @@ static void
 render_histogram(struct buf *b, const char *name, const struct series *s)
 {
 	const struct med_histogram *h = &s->u.h;
-	char extra[32], val[40];
+	char extra[48], val[40];
 	uint64_t cum = 0;
 
-	for (size_t i = 0; i <= N_BOUNDS; i++) {
+	for (size_t i = 0; i <= h->n_bounds; i++) {
 		cum += atomic_load_explicit(&h->bucket[i],
 					    memory_order_relaxed);
+		if (i < h->n_bounds)
+			fmt_double(h->bounds[i], val, sizeof(val));
 		snprintf(extra, sizeof(extra), "le=\"%s\"",
-			 i < N_BOUNDS ? bound_text[i] : "+Inf");
+			 i < h->n_bounds ? val : "+Inf");
 		print_u64(b, name, "_bucket", s->labels, extra, cum);
 	}
 	fmt_double(bits_dbl(atomic_load_explicit(&h->sum_bits,
@@ -720,17 +856,29 @@ render_process(struct buf *b)
 			       (double)rl.rlim_cur);
 }
 
+/* render_registry runs m's collectors, then writes its families. */
+static void
+render_registry(struct buf *b, med_metrics *m)
+{
+	pthread_mutex_lock(&m->mu);
+	for (size_t i = 0; i < m->n_collectors; i++)
+		m->collectors[i].fn(m->collectors[i].ctx);
+	for (const struct family *f = m->head; f != NULL; f = f->next)
+		render_family(b, f);
+	pthread_mutex_unlock(&m->mu);
+}
+
 med_err
 med_metrics_render(med_metrics *m, char **out, size_t *len)
 {
+	med_metrics *lib = med_metrics_lib();
 	struct buf b = {0};
 
 	if (m == NULL || out == NULL || len == NULL)
 		return MED_ERR_INVALID;
-	pthread_mutex_lock(&m->mu);
-	for (const struct family *f = m->head; f != NULL; f = f->next)
-		render_family(&b, f);
-	pthread_mutex_unlock(&m->mu);
+	render_registry(&b, m);
+	if (lib != NULL && lib != m)
+		render_registry(&b, lib);
 	render_process(&b);
 	if (!buf_reserve(&b, 0)) {
 		free(b.p);

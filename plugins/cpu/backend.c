@@ -5,6 +5,7 @@
  */
 #include "cpu.h"
 #include "classic.h"
+#include "pool.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@ typedef struct cpu_model {
 	cv_graph *g;
 	cv_classic *classic;
 	med_model_info info;
+	size_t parallel_min; /* option parallel_min; 0 = the pool's default */
 } cpu_model;
 
 typedef struct cpu_instance {
@@ -29,6 +31,7 @@ typedef struct cpu_instance {
 	void *arena;
 	float *scratch;
 	void **ptr;
+	cv_pool *pool; /* ONNX: threads - 1 workers, created once */
 } cpu_instance;
 
 static cpu_backend the_backend;
@@ -45,7 +48,7 @@ cpu_init(const med_plugin_host *host, const med_plugin_kv *opts, size_t n_opts,
 			long t = strtol(opts[i].value, NULL, 10);
 			the_backend.threads = t > 0 && t <= 256 ? (int)t : 1;
 		}
-	cv_set_threads(the_backend.threads);
+	cv_blas_init();
 	*backend = &the_backend;
 	return 0;
 }
@@ -93,34 +96,46 @@ read_file(const char *path, void **buf, size_t *len, med_plugin_err *err)
 	return 0;
 }
 
-static void
-desc_of(med_tensor_desc *d, const cv_value *v)
+/*
+ * onnx_opts: "parallel_min" = the least work (about one float operation
+ * each) a kernel hands a thread; "1" splits every kernel, which tests use
+ * to reach the partition edge cases with small graphs.
+ */
+static int
+onnx_opts(cpu_model *m, const med_plugin_kv *opts, size_t n_opts,
+	  med_plugin_err *err)
 {
-	snprintf(d->name, sizeof(d->name), "%s", v->name);
-	d->dtype = v->dtype;
-	d->n_dims = (uint32_t)v->ndim;
-	memcpy(d->dims, v->dims, sizeof(d->dims));
+	for (size_t i = 0; i < n_opts; i++) {
+		char *end = NULL;
+		if (strcmp(opts[i].key, "parallel_min") != 0)
+			continue;
+		unsigned long long v = strtoull(opts[i].value, &end, 10);
+		if (end == opts[i].value || *end || v == 0 || v > (1ull << 40))
+			return cv_fail(err, MED_PLUGIN_EINVAL,
+				       "parallel_min: %s is not 1..2^40",
+				       opts[i].value);
+		m->parallel_min = (size_t)v;
+	}
+	return 0;
 }
 
 static int
-onnx_load(cpu_model *m, const char *path, med_plugin_err *err)
+onnx_load(cpu_model *m, const char *path, const med_plugin_kv *opts,
+	  size_t n_opts, med_plugin_err *err)
 {
 	void *buf = NULL;
 	size_t len = 0;
-	int rc = read_file(path, &buf, &len, err);
+	int rc = onnx_opts(m, opts, n_opts, err);
 
+	if (rc == 0)
+		rc = read_file(path, &buf, &len, err);
 	if (rc)
 		return rc;
 	rc = cv_onnx_load(buf, len, &m->g, err);
 	free(buf);
 	if (rc)
 		return rc;
-	m->info.n_inputs = (uint32_t)m->g->n_inputs;
-	m->info.n_outputs = (uint32_t)m->g->n_outputs;
-	for (int i = 0; i < m->g->n_inputs; i++)
-		desc_of(&m->info.inputs[i], &m->g->vals[m->g->inputs[i]]);
-	for (int i = 0; i < m->g->n_outputs; i++)
-		desc_of(&m->info.outputs[i], &m->g->vals[m->g->outputs[i]]);
+	cv_graph_info(m->g, &m->info);
 	return 0;
 }
 
@@ -137,7 +152,7 @@ cpu_model_load(void *backend, const char *format, const char *path,
 		return cv_fail(err, MED_PLUGIN_ENOMEM, "out of memory");
 	if (strcmp(format, "onnx") == 0) {
 		m->format = FMT_ONNX;
-		rc = onnx_load(m, path, err);
+		rc = onnx_load(m, path, opts, n_opts, err);
 	} else if (strcmp(format, "haar-xml") == 0) {
 		m->format = FMT_HAAR;
 		rc = cv_haar_load(path, opts, n_opts, &m->classic, &m->info,
@@ -192,6 +207,7 @@ cpu_instance_free(void *instance)
 	free(in->arena);
 	free(in->scratch);
 	free(in->ptr);
+	cv_pool_free(in->pool);
 	free(in);
 }
 
@@ -212,7 +228,8 @@ cpu_instance_new(void *model, uint32_t kind, uint32_t device_id,
 		in->arena = alloc64(m->g->arena_bytes);
 		in->scratch = alloc64(m->g->scratch_bytes * sizeof(float));
 		in->ptr = calloc((size_t)m->g->n_vals, sizeof(void *));
-		if (!in->arena || !in->scratch || !in->ptr) {
+		in->pool = cv_pool_new(the_backend.threads, m->parallel_min);
+		if (!in->arena || !in->scratch || !in->ptr || !in->pool) {
 			cpu_instance_free(in);
 			return cv_fail(err, MED_PLUGIN_ENOMEM, "out of memory");
 		}
@@ -228,42 +245,12 @@ cpu_instance_new(void *model, uint32_t kind, uint32_t device_id,
 	return 0;
 }
 
-static int
-check_io(const med_model_info *info, uint32_t batch, const med_tensor *in,
-	 uint32_t n_in, const med_tensor *out, uint32_t n_out,
-	 med_plugin_err *err)
-{
-	if (batch == 0 || n_in != info->n_inputs || n_out != info->n_outputs)
-		return cv_fail(err, MED_PLUGIN_EINVAL, "tensor count");
-	for (uint32_t i = 0; i < n_in; i++) {
-		size_t need = cv_dtype_size(info->inputs[i].dtype) * batch;
-		for (uint32_t k = 0; k < info->inputs[i].n_dims; k++)
-			need *= (size_t)(info->inputs[i].dims[k] < 0
-						 ? in[i].dims[k]
-						 : info->inputs[i].dims[k]);
-		if (in[i].dtype != info->inputs[i].dtype || in[i].size != need)
-			return cv_fail(err, MED_PLUGIN_EINVAL,
-				       "input %u: %zu bytes, need %zu", i,
-				       in[i].size, need);
-	}
-	for (uint32_t i = 0; i < n_out; i++) {
-		size_t need = cv_dtype_size(info->outputs[i].dtype) * batch;
-		for (uint32_t k = 0; k < info->outputs[i].n_dims; k++)
-			need *= (size_t)info->outputs[i].dims[k];
-		if (out[i].size < need)
-			return cv_fail(err, MED_PLUGIN_EINVAL,
-				       "output %u: %zu bytes, need %zu", i,
-				       out[i].size, need);
-	}
-	return 0;
-}
-
 static void
 onnx_run_item(cpu_instance *in, uint32_t b, const med_tensor *inputs,
 	      med_tensor *outputs)
 {
 	const cv_graph *g = in->m->g;
-	cv_exec x = {in->ptr, in->scratch};
+	cv_exec x = {in->ptr, in->scratch, in->pool};
 
 	for (int i = 0; i < g->n_inputs; i++) {
 		const cv_value *v = &g->vals[g->inputs[i]];
@@ -291,8 +278,8 @@ cpu_run(void *instance, uint32_t batch, const med_tensor *inputs,
 	med_plugin_err *err)
 {
 	cpu_instance *in = instance;
-	int rc = check_io(&in->m->info, batch, inputs, n_inputs, outputs,
-			  n_outputs, err);
+	int rc = cv_check_io(&in->m->info, batch, inputs, n_inputs, outputs,
+			     n_outputs, err);
 
 	if (rc)
 		return rc;

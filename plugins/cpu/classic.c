@@ -64,9 +64,13 @@ haar_opt(const med_plugin_kv *kv, cv_haar_opts *o, med_plugin_err *err)
 		return opt_int(kv, 0, CV_IMG_MAX_SIDE, &o->min_size, err);
 	if (strcmp(kv->key, "max_size") == 0)
 		return opt_int(kv, 0, CV_IMG_MAX_SIDE, &o->max_size, err);
+	if (strcmp(kv->key, "simd") == 0)
+		return opt_int(kv, 0, 1, &o->simd, err);
+	if (strcmp(kv->key, "step") == 0)
+		return opt_int(kv, 0, 2, &o->step, err);
 	return cv_fail(err, MED_PLUGIN_EINVAL,
 		       "option %s unknown (haar-xml takes scale_factor, "
-		       "min_neighbors, min_size, max_size)",
+		       "min_neighbors, min_size, max_size, simd, step)",
 		       kv->key);
 }
 
@@ -86,9 +90,11 @@ lbp_opt(const med_plugin_kv *kv, cv_lbp_opts *o, med_plugin_err *err)
 		return opt_int(kv, 1, 32, &o->grid_y, err);
 	if (strcmp(kv->key, "radius") == 0)
 		return opt_int(kv, 1, 8, &o->radius, err);
+	if (strcmp(kv->key, "circular") == 0)
+		return opt_int(kv, 0, 1, &o->circular, err);
 	return cv_fail(err, MED_PLUGIN_EINVAL,
 		       "option %s unknown (lbp takes grid, grid_x, grid_y, "
-		       "radius)",
+		       "radius, circular)",
 		       kv->key);
 }
 
@@ -126,7 +132,7 @@ cv_haar_load(const char *path, const med_plugin_kv *opts, size_t n_opts,
 	if (c == NULL)
 		return cv_fail(err, MED_PLUGIN_ENOMEM, "out of memory");
 	c->kind = CL_HAAR;
-	c->haar_opts = (cv_haar_opts){1.1, 3, 0, 0};
+	c->haar_opts = (cv_haar_opts){1.1, 3, 0, 0, 1, 0};
 	for (size_t i = 0; rc == 0 && i < n_opts; i++)
 		rc = haar_opt(&opts[i], &c->haar_opts, err);
 	if (rc == 0)
@@ -160,7 +166,7 @@ cv_lbp_load(const med_plugin_kv *opts, size_t n_opts, cv_classic **out,
 	if (c == NULL)
 		return cv_fail(err, MED_PLUGIN_ENOMEM, "out of memory");
 	c->kind = CL_LBP;
-	c->lbp_opts = (cv_lbp_opts){8, 8, 1};
+	c->lbp_opts = (cv_lbp_opts){8, 8, 1, 0};
 	for (size_t i = 0; rc == 0 && i < n_opts; i++)
 		rc = lbp_opt(&opts[i], &c->lbp_opts, err);
 	if (rc) {

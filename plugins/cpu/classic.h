@@ -81,6 +81,8 @@ typedef struct cv_haar_opts {
 	int min_neighbors;   /* 3; 0 returns raw windows */
 	int min_size;	     /* pixels, 0 = the cascade window */
 	int max_size;	     /* pixels, 0 = the image */
+	int simd; /* 1: the AVX2 evaluator where the CPU has it; 0: scalar */
+	int step; /* 0: OpenCV's window step; 1 or 2: that step everywhere */
 } cv_haar_opts;
 
 /* cv_haar_from_xml builds a cascade from a parsed file ("name" for errors). */
@@ -105,6 +107,7 @@ int cv_haar_detect(const cv_haar *h, const cv_haar_opts *o, const uint8_t *img,
 typedef struct cv_lbp_opts {
 	int grid_x, grid_y; /* cells across and down: 8 x 8 */
 	int radius;	    /* neighbour distance in pixels: 1 */
+	int circular;	    /* 0: square, 1: circle read bilinearly */
 } cv_lbp_opts;
 
 /* cv_lbp_dim returns the embedding length grid_x * grid_y * 59. */

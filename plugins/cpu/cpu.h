@@ -80,10 +80,15 @@ typedef struct cv_graph {
 	size_t scratch_bytes; /* floats */
 } cv_graph;
 
-/* cv_exec - one run's view: a data pointer per value. */
+/*
+ * cv_exec - one run's view: a data pointer per value, and the instance's
+ * worker pool (pool.h) that kernels split their work over (NULL: one
+ * thread).
+ */
 typedef struct cv_exec {
 	void **ptr;
 	float *scratch;
+	struct cv_pool *pool;
 } cv_exec;
 
 /* Attribute access during load (opaque ONNX NodeProto). */
@@ -129,7 +134,8 @@ int cv_const_i64(cv_graph *g, const cv_node *n, int i, int64_t *out, int max);
 void cv_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
 	      const float *a, int lda, const float *b, int ldb, float beta,
 	      float *c, int ldc);
-void cv_set_threads(int n);
+/* cv_blas_init keeps OpenBLAS to one thread: the pool does the splitting. */
+void cv_blas_init(void);
 
 /* ONNX load (onnx_load.c) and run (onnx_run.c). */
 int cv_onnx_load(const void *buf, size_t len, cv_graph **out,
@@ -137,5 +143,17 @@ int cv_onnx_load(const void *buf, size_t len, cv_graph **out,
 void cv_graph_free(cv_graph *g);
 void cv_graph_run(const cv_graph *g, cv_exec *x);
 int cv_graph_plan(cv_graph *g, med_plugin_err *err);
+/* cv_softmax_dims: Softmax's rows (outer x inner) of len values. */
+void cv_softmax_dims(const cv_graph *g, const cv_node *n, int64_t *outer,
+		     int64_t *len, int64_t *inner);
+/* cv_graph_info describes g's inputs and outputs for model_info. */
+void cv_graph_info(const cv_graph *g, med_model_info *info);
+/*
+ * cv_check_io checks a run's tensors against info (counts, dtypes, byte
+ * sizes times batch); shared by the cpu and cuda backends.
+ */
+int cv_check_io(const med_model_info *info, uint32_t batch,
+		const med_tensor *in, uint32_t n_in, const med_tensor *out,
+		uint32_t n_out, med_plugin_err *err);
 
 #endif

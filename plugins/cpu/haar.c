@@ -46,6 +46,13 @@ typedef struct haar_stage {
 	float threshold;
 } haar_stage;
 
+/* A weak classifier of one node, flattened for the vector evaluator. */
+typedef struct haar_stump {
+	int feature;
+	float threshold;
+	float left, right; /* leaf values */
+} haar_stump;
+
 struct cv_haar {
 	int win_w, win_h;
 	int n_stages, n_weak, n_nodes, n_leaves, n_features;
@@ -54,6 +61,11 @@ struct cv_haar {
 	haar_node *nodes;
 	float *leaves;
 	haar_feature *features;
+	haar_stump *stumps;  /* NULL unless every tree is a single node */
+	int16_t *corners;    /* with stumps: n_features x 12 corners (x, y);
+			      * (0, 0) for a missing rect */
+	uint16_t reach[512]; /* see make_reach */
+	int avx2;	     /* stumps, and a CPU with AVX2 */
 };
 
 /* ---- reading the cascade ---- */
@@ -314,6 +326,67 @@ read_cascade(haar_reader *r)
 	return rc ? rc : check_refs(r);
 }
 
+/*
+ * make_reach tabulates which of eight adjacent windows OpenCV's scan
+ * visits, since a first-stage rejection skips the next window: entry
+ * (skip << 8 | rejected) holds the visited mask and, in bit 8, whether the
+ * window after the eight is skipped.
+ */
+static void
+make_reach(cv_haar *h)
+{
+	for (int i = 0; i < 512; i++) {
+		int skip = i >> 8, r = 0;
+		for (int j = 0; j < 8; j++) {
+			if (skip) {
+				skip = 0;
+				continue;
+			}
+			r |= 1 << j;
+			skip = i >> j & 1;
+		}
+		h->reach[i] = (uint16_t)(r | skip << 8);
+	}
+}
+
+static int have_avx2(void);
+
+/* make_stumps flattens a cascade of single-node trees (all of Debian's
+ * frontal-face and eye cascades) for the vector evaluator; others keep the
+ * scalar one. */
+static int
+make_stumps(cv_haar *h, med_plugin_err *err)
+{
+	for (int i = 0; i < h->n_weak; i++) {
+		int end = i + 1 < h->n_weak ? h->weak[i + 1].first_node
+					    : h->n_nodes;
+		if (end - h->weak[i].first_node != 1)
+			return 0;
+	}
+	make_reach(h);
+	h->avx2 = have_avx2();
+	h->stumps = calloc((size_t)h->n_weak + 1, sizeof(haar_stump));
+	h->corners = calloc((size_t)h->n_features * 24, sizeof(int16_t));
+	if (h->stumps == NULL || h->corners == NULL)
+		return cv_fail(err, MED_PLUGIN_ENOMEM, "out of memory");
+	for (int f = 0; f < h->n_features; f++)
+		for (int k = 0; k < h->features[f].n_rects; k++) {
+			const haar_rect *r = &h->features[f].r[k];
+			int16_t *c = h->corners + 24 * f + 8 * k;
+			int16_t x0 = (int16_t)r->x, x1 = (int16_t)(r->x + r->w);
+			int16_t y0 = (int16_t)r->y, y1 = (int16_t)(r->y + r->h);
+			int16_t v[8] = {x0, y0, x1, y0, x0, y1, x1, y1};
+			memcpy(c, v, sizeof(v));
+		}
+	for (int i = 0; i < h->n_weak; i++) {
+		const haar_node *n = &h->nodes[h->weak[i].first_node];
+		const float *lv = h->leaves + h->weak[i].first_leaf;
+		h->stumps[i] = (haar_stump){n->feature, n->threshold,
+					    lv[-n->left], lv[-n->right]};
+	}
+	return 0;
+}
+
 int
 cv_haar_from_xml(const cv_xml *x, const char *name, cv_haar **out,
 		 med_plugin_err *err)
@@ -325,6 +398,8 @@ cv_haar_from_xml(const cv_xml *x, const char *name, cv_haar **out,
 	if (r.h == NULL)
 		return cv_fail(err, MED_PLUGIN_ENOMEM, "out of memory");
 	rc = read_cascade(&r);
+	if (rc == 0)
+		rc = make_stumps(r.h, err);
 	if (rc) {
 		cv_haar_free(r.h);
 		return rc;
@@ -343,6 +418,8 @@ cv_haar_free(cv_haar *h)
 	free(h->nodes);
 	free(h->leaves);
 	free(h->features);
+	free(h->stumps);
+	free(h->corners);
 	free(h);
 }
 
@@ -360,6 +437,7 @@ cv_haar_window(const cv_haar *h, int *w, int *hgt)
 typedef struct haar_level {
 	int w, h;      /* resized image */
 	int stride;    /* w + 1 */
+	int step;      /* between windows, in pixels of the level */
 	uint32_t *sum; /* (h+1) x (w+1); unsigned so overflow wraps as in
 			* OpenCV's 32-bit sums, and differences stay exact */
 	uint32_t *sqsum;
@@ -551,26 +629,437 @@ window(const cv_haar *h, const haar_level *L, int x, int y)
 	return 1;
 }
 
+/* push adds the window at (x, y) of a level at scale to the raw boxes. */
+static void
+push(const cv_haar *h, float scale, int x, int y, haar_raw *raw)
+{
+	if (raw->n < CV_HAAR_MAX_RAW)
+		raw->b[raw->n++] =
+			(haar_box){(int)lrintf((float)x * scale),
+				   (int)lrintf((float)y * scale),
+				   (int)lrintf((float)h->win_w * scale),
+				   (int)lrintf((float)h->win_h * scale), 1};
+}
+
+/* The window step: OpenCV's ystep (2 pixels below scale 2, 1 from it)
+ * unless the "step" option fixes it. */
+static int
+level_step(const cv_haar_opts *o, float scale)
+{
+	if (o->step > 0)
+		return o->step;
+	return scale >= 2 ? 1 : 2;
+}
+
 static void
 scan_level(const cv_haar *h, const haar_level *L, float scale, haar_raw *raw)
 {
-	int step = scale >= 2 ? 1 : 2;
-	int ww = (int)lrintf((float)h->win_w * scale);
-	int wh = (int)lrintf((float)h->win_h * scale);
+	int step = L->step;
 	int xe = L->w + 1 - h->win_w, ye = L->h + 1 - h->win_h;
 
 	for (int y = 0; y < ye; y += step)
 		for (int x = 0; x < xe; x += step) {
 			int r = window(h, L, x, y);
-			if (r > 0 && raw->n < CV_HAAR_MAX_RAW)
-				raw->b[raw->n++] = (haar_box){
-					(int)lrintf((float)x * scale),
-					(int)lrintf((float)y * scale), ww, wh,
-					1};
+			if (r > 0)
+				push(h, scale, x, y, raw);
 			if (r == 0)
 				x += step;
 		}
 }
+
+/*
+ * ---- the vector evaluator (AVX2) ----
+ *
+ * The same arithmetic as window(), eight windows at a time, so the boxes
+ * are bit for bit the scalar ones (tests/integration/test_classic_faces.py
+ * holds both to OpenCV; bench-classic compares them): float feature values
+ * without fused multiply-adds, stage sums in double in the same order.
+ * Windows one step apart must be adjacent words, so at step 2 the integral
+ * images are split into their even and odd columns ("planes").  A row's
+ * windows go through the stages eight adjacent ones at a time with plain
+ * loads, OpenCV's skip after a first-stage rejection applied as the scan
+ * would (make_reach), while at least HAAR_ROW_LANES of the eight live; the
+ * rest are handed on, and go through their remaining stages stage by
+ * stage, eight at a time with gathers.  The survivors are put back in
+ * scan order, so the raw boxes come out in the scalar order.
+ */
+#define HAAR_PAD 64 /* words read past a row's end by the last lanes */
+#ifndef HAAR_ROW_LANES
+#define HAAR_ROW_LANES 3 /* live windows of eight to keep on a row */
+#endif
+
+/* A stump with its feature's corners as offsets in one view: what the
+ * vector evaluator reads, in cascade order. */
+typedef struct haar_vstump {
+	int32_t ofs[12]; /* 3 rects x 4 corners; 0 for a missing rect */
+	float w[3];
+	int three; /* the third rect has a weight */
+	float threshold, left, right;
+} haar_vstump;
+
+typedef struct haar_view {
+	int step, vstride; /* words between rows of the view */
+	size_t plane;	   /* words from the even to the odd plane */
+	const uint32_t *sum, *sq;
+	struct haar_vstump *st; /* every stump, compiled for this view */
+	int32_t norm[4];
+} haar_view;
+
+/* haar_cands: the windows the row pass hands on, with the stage each goes
+ * on with (n_stages: passed them all); then, bucketed by that stage, the
+ * working list of the stage-by-stage pass (capacity + 8 each). */
+typedef struct haar_cands {
+	int32_t *at; /* a window's top left in the view */
+	float *norm;
+	int16_t *stage;
+	int32_t *at2; /* the buckets */
+	float *norm2;
+	int *first; /* n_stages + 2 bucket starts */
+} haar_cands;
+
+static int32_t
+view_ofs(const haar_view *v, int cx, int cy)
+{
+	if (v->step == 1)
+		return cy * v->vstride + cx;
+	return (int32_t)((size_t)(cx & 1) * v->plane) + cy * v->vstride +
+	       (cx >> 1);
+}
+
+/* split copies an integral image's even columns to e and odd ones to o. */
+static void
+split(const uint32_t *src, const haar_level *L, int hs, uint32_t *e,
+      uint32_t *o)
+{
+	for (int y = 0; y <= L->h; y++) {
+		const uint32_t *s = src + (size_t)y * L->stride;
+		uint32_t *de = e + (size_t)y * hs, *dodd = o + (size_t)y * hs;
+		for (int k = 0; k < hs; k++) {
+			de[k] = s[2 * k];
+			dodd[k] = 2 * k + 1 < L->stride ? s[2 * k + 1] : 0;
+		}
+	}
+}
+
+/* make_view sets up the view of level L; planes holds 2 x (2 x plane +
+ * HAAR_PAD) words. */
+static void
+make_view(const cv_haar *h, const haar_level *L, uint32_t *planes, haar_view *v)
+{
+	v->step = L->step;
+	v->vstride = L->stride;
+	v->plane = 0;
+	v->sum = L->sum;
+	v->sq = L->sqsum;
+	if (v->step == 1) {
+		/* The last lanes of a row read up to HAAR_PAD words past
+		 * the level: defined values, though never used. */
+		size_t end = (size_t)(L->h + 1) * L->stride;
+		memset(L->sum + end, 0, HAAR_PAD * sizeof(uint32_t));
+		memset(L->sqsum + end, 0, HAAR_PAD * sizeof(uint32_t));
+	} else {
+		v->vstride = (L->stride + 1) / 2;
+		v->plane = (size_t)(L->h + 1) * v->vstride;
+		uint32_t *q = planes + 2 * v->plane + HAAR_PAD;
+		split(L->sum, L, v->vstride, planes, planes + v->plane);
+		split(L->sqsum, L, v->vstride, q, q + v->plane);
+		memset(planes + 2 * v->plane, 0, HAAR_PAD * sizeof(uint32_t));
+		memset(q + 2 * v->plane, 0, HAAR_PAD * sizeof(uint32_t));
+		v->sum = planes;
+		v->sq = q;
+	}
+	v->norm[0] = view_ofs(v, 1, 1);
+	v->norm[1] = view_ofs(v, h->win_w - 1, 1);
+	v->norm[2] = view_ofs(v, 1, h->win_h - 1);
+	v->norm[3] = view_ofs(v, h->win_w - 1, h->win_h - 1);
+	for (int i = 0; i < h->n_weak; i++) {
+		const haar_stump *s = &h->stumps[i];
+		const haar_feature *ft = &h->features[s->feature];
+		const int16_t *c = h->corners + 24 * s->feature;
+		haar_vstump *d = &v->st[i];
+		for (int k = 0; k < 12; k++)
+			d->ofs[k] = view_ofs(v, c[2 * k], c[2 * k + 1]);
+		for (int k = 0; k < 3; k++)
+			d->w[k] = ft->r[k].weight;
+		d->three = ft->n_rects > 2 && ft->r[2].weight != 0.0f;
+		d->threshold = s->threshold;
+		d->left = s->left;
+		d->right = s->right;
+	}
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+#define HAAR_AVX2 __attribute__((target("avx2")))
+
+/* corner8 loads one rectangle corner of eight windows: adjacent ones
+ * (gather 0; p points at the first window) or any (base: their offsets). */
+HAAR_AVX2 static inline __m256i
+corner8(const uint32_t *p, __m256i base, int32_t o, int gather)
+{
+	if (gather)
+		return _mm256_i32gather_epi32(
+			(const int *)p,
+			_mm256_add_epi32(base, _mm256_set1_epi32(o)), 4);
+	return _mm256_loadu_si256((const __m256i *)(const void *)(p + o));
+}
+
+HAAR_AVX2 static inline __m256i
+rsum8(const uint32_t *p, __m256i base, const int32_t *o, int gather)
+{
+	__m256i a = corner8(p, base, o[0], gather);
+	__m256i b = corner8(p, base, o[1], gather);
+	__m256i c = corner8(p, base, o[2], gather);
+	__m256i d = corner8(p, base, o[3], gather);
+
+	return _mm256_add_epi32(_mm256_sub_epi32(_mm256_sub_epi32(a, b), c), d);
+}
+
+HAAR_AVX2 static inline __m256
+wsum8(float w, const uint32_t *p, __m256i base, const int32_t *o, int gather)
+{
+	return _mm256_mul_ps(_mm256_set1_ps(w),
+			     _mm256_cvtepi32_ps(rsum8(p, base, o, gather)));
+}
+
+HAAR_AVX2 static inline __m256
+feature8(const haar_vstump *st, const uint32_t *p, __m256i base, int gather)
+{
+	__m256 s = _mm256_add_ps(wsum8(st->w[0], p, base, st->ofs, gather),
+				 wsum8(st->w[1], p, base, st->ofs + 4, gather));
+
+	if (st->three)
+		s = _mm256_add_ps(
+			s, wsum8(st->w[2], p, base, st->ofs + 8, gather));
+	return s;
+}
+
+/* stage8 runs stage si on eight windows; returns the mask of those that
+ * pass it (bit i: window i). */
+HAAR_AVX2 static inline int
+stage8(const cv_haar *h, const haar_view *v, const uint32_t *p, __m256i base,
+       __m256 norm, int si, int gather)
+{
+	const haar_stage *st = &h->stages[si];
+	const haar_vstump *s = v->st + st->first_weak;
+	__m256d lo = _mm256_setzero_pd(), hi = lo, t;
+
+	for (int i = 0; i < st->n_weak; i++, s++) {
+		__m256 f = _mm256_mul_ps(feature8(s, p, base, gather), norm);
+		__m256 lt = _mm256_cmp_ps(f, _mm256_set1_ps(s->threshold),
+					  _CMP_LT_OQ);
+		__m256 leaf = _mm256_blendv_ps(_mm256_set1_ps(s->right),
+					       _mm256_set1_ps(s->left), lt);
+		lo = _mm256_add_pd(
+			lo, _mm256_cvtps_pd(_mm256_castps256_ps128(leaf)));
+		hi = _mm256_add_pd(
+			hi, _mm256_cvtps_pd(_mm256_extractf128_ps(leaf, 1)));
+	}
+	t = _mm256_set1_pd((double)st->threshold);
+	return ~(_mm256_movemask_pd(_mm256_cmp_pd(lo, t, _CMP_LT_OQ)) |
+		 _mm256_movemask_pd(_mm256_cmp_pd(hi, t, _CMP_LT_OQ)) << 4) &
+	       0xff;
+}
+
+/* norm4 is window()'s normalisation for four windows: sum s, squared sum
+ * q (unsigned); *ok gets the bits of those not flat. */
+HAAR_AVX2 static inline __m128
+norm4(__m128i s, __m128i q, double area, int *ok)
+{
+	__m256d a = _mm256_set1_pd(area), sd = _mm256_cvtepi32_pd(s);
+	__m256d qd = _mm256_add_pd(
+		_mm256_cvtepi32_pd(_mm_xor_si128(q, _mm_set1_epi32(INT32_MIN))),
+		_mm256_set1_pd(2147483648.0));
+	__m256d nf = _mm256_sub_pd(_mm256_mul_pd(a, qd), _mm256_mul_pd(sd, sd));
+	__m128 n = _mm256_cvtpd_ps(
+		_mm256_div_pd(_mm256_set1_pd(1.), _mm256_sqrt_pd(nf)));
+	__m256d pos = _mm256_cmp_pd(nf, _mm256_setzero_pd(), _CMP_GT_OQ);
+	__m256d low = _mm256_cmp_pd(_mm256_mul_pd(a, _mm256_cvtps_pd(n)),
+				    _mm256_set1_pd(1e-1), _CMP_LT_OQ);
+
+	*ok = _mm256_movemask_pd(_mm256_and_pd(pos, low));
+	return n;
+}
+
+/* norm8 is window()'s normalisation for the eight windows at p; *ok gets
+ * the mask of those not flat. */
+HAAR_AVX2 static inline __m256
+norm8(const cv_haar *h, const haar_view *v, size_t at, int *ok)
+{
+	double area = (double)(h->win_w - 2) * (h->win_h - 2);
+	__m256i z = _mm256_setzero_si256();
+	__m256i s = rsum8(v->sum + at, z, v->norm, 0);
+	__m256i q = rsum8(v->sq + at, z, v->norm, 0);
+	int ok_lo, ok_hi;
+	__m128 lo = norm4(_mm256_castsi256_si128(s), _mm256_castsi256_si128(q),
+			  area, &ok_lo);
+	__m128 hi = norm4(_mm256_extracti128_si256(s, 1),
+			  _mm256_extracti128_si256(q, 1), area, &ok_hi);
+
+	*ok = ok_lo | ok_hi << 4;
+	return _mm256_set_m128(hi, lo);
+}
+
+/* hand_on appends the windows of mask alive (of the eight at at) to c
+ * from index n, to go on with stage si; returns the new count. */
+static int
+hand_on(haar_cands *c, int n, int alive, size_t at, const float *nv, int si)
+{
+	for (; alive; alive &= alive - 1, n++) {
+		int j = __builtin_ctz((unsigned)alive);
+		c->at[n] = (int32_t)at + j;
+		c->norm[n] = nv[j];
+		c->stage[n] = (int16_t)si;
+	}
+	return n;
+}
+
+/*
+ * row_pass runs the stages on the windows of row y that the scan visits,
+ * eight adjacent ones at a time with plain loads, as long as at least
+ * HAAR_ROW_LANES of them are alive (cheaper than gathers then), and hands
+ * the rest on to c from index n; returns the new count.
+ */
+HAAR_AVX2 static int
+row_pass(const cv_haar *h, const haar_view *v, int y, int nk, haar_cands *c,
+	 int n)
+{
+	__m256i z = _mm256_setzero_si256();
+	int skip = 0;
+
+	for (int k = 0; k < nk; k += 8) {
+		size_t at = (size_t)y * v->vstride + k;
+		float nv[8];
+		int ok, pass = 0, alive, reach, si = 1;
+		__m256 nrm = norm8(h, v, at, &ok);
+		if (ok)
+			pass = stage8(h, v, v->sum + at, z, nrm, 0, 0);
+		reach = h->reach[skip << 8 | (ok & ~pass & 0xff)];
+		skip = reach >> 8;
+		alive = reach & ok & pass &
+			(nk - k < 8 ? (1 << (nk - k)) - 1 : 0xff);
+		for (; si < h->n_stages &&
+		       __builtin_popcount((unsigned)alive) >= HAAR_ROW_LANES;
+		     si++)
+			alive &= stage8(h, v, v->sum + at, z, nrm, si, 0);
+		_mm256_storeu_ps(nv, nrm);
+		n = hand_on(c, n, alive, at, nv, si);
+	}
+	return n;
+}
+
+/* bucket sorts the n handed-on windows by stage into at2/norm2, stably;
+ * first[s] is where stage s's bucket starts, first[n_stages + 1] the end. */
+static void
+bucket(const cv_haar *h, haar_cands *c, int n)
+{
+	int *first = c->first, ns = h->n_stages;
+
+	memset(first, 0, sizeof(int) * (size_t)(ns + 2));
+	for (int i = 0; i < n; i++)
+		first[c->stage[i] + 1]++;
+	for (int s = 1; s <= ns + 1; s++)
+		first[s] += first[s - 1];
+	for (int i = 0; i < n; i++) {
+		int d = first[c->stage[i]]++;
+		c->at2[d] = c->at[i];
+		c->norm2[d] = c->norm[i];
+	}
+	for (int s = ns + 1; s > 0; s--)
+		first[s] = first[s - 1];
+	first[0] = 0;
+}
+
+/* take appends bucket s to the working list of m windows. */
+static int
+take(haar_cands *c, int s, int m)
+{
+	int len = c->first[s + 1] - c->first[s];
+
+	memcpy(c->at + m, c->at2 + c->first[s], sizeof(int32_t) * (size_t)len);
+	memcpy(c->norm + m, c->norm2 + c->first[s],
+	       sizeof(float) * (size_t)len);
+	return m + len;
+}
+
+static int
+cmp_at(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* filter_stage keeps the n candidates that pass stage si, in order. */
+HAAR_AVX2 static int
+filter_stage(const cv_haar *h, const haar_view *v, int si, haar_cands *c, int n)
+{
+	int m = 0;
+
+	for (int j = n; j < n + 8; j++) {
+		c->at[j] = c->at[0];
+		c->norm[j] = c->norm[0];
+	}
+	for (int i = 0; i < n; i += 8) {
+		__m256i base = _mm256_loadu_si256(
+			(const __m256i *)(const void *)(c->at + i));
+		__m256 nrm = _mm256_loadu_ps(c->norm + i);
+		int pass = stage8(h, v, v->sum, base, nrm, si, 1);
+		if (n - i < 8)
+			pass &= (1 << (n - i)) - 1;
+		for (; pass; pass &= pass - 1, m++) {
+			int j = i + __builtin_ctz((unsigned)pass);
+			c->at[m] = c->at[j], c->norm[m] = c->norm[j];
+		}
+	}
+	return m;
+}
+
+HAAR_AVX2 static void
+scan_level_avx2(const cv_haar *h, const haar_view *v, const haar_level *L,
+		float scale, haar_raw *raw, haar_cands *c)
+{
+	int xe = L->w + 1 - h->win_w, ye = L->h + 1 - h->win_h;
+	int nk = xe > 0 ? (xe + v->step - 1) / v->step : 0, n = 0;
+
+	for (int y = 0; y < ye; y += v->step)
+		n = row_pass(h, v, y, nk, c, n);
+	bucket(h, c, n);
+	n = 0;
+	for (int si = 1; si < h->n_stages; si++)
+		if ((n = take(c, si, n)) > 0)
+			n = filter_stage(h, v, si, c, n);
+	/* With those that passed every stage in the row pass, back into
+	 * scan order: the raw boxes' order is the scalar scan's. */
+	n = take(c, h->n_stages, n);
+	qsort(c->at, (size_t)n, sizeof(int32_t), cmp_at);
+	for (int i = 0; i < n; i++)
+		push(h, scale, c->at[i] % v->vstride * v->step,
+		     c->at[i] / v->vstride, raw);
+}
+
+static int
+have_avx2(void)
+{
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx2");
+}
+#else
+static void
+scan_level_avx2(const cv_haar *h, const haar_view *v, const haar_level *L,
+		float scale, haar_raw *raw, haar_cands *c)
+{
+	(void)v, (void)c;
+	scan_level(h, L, scale, raw);
+}
+
+static int
+have_avx2(void)
+{
+	return 0;
+}
+#endif
 
 /* scales lists the pyramid as OpenCV's detectMultiScale does. */
 static int
@@ -591,38 +1080,101 @@ scales(const cv_haar *h, const cv_haar_opts *o, int w, int hgt, float *out,
 	return n;
 }
 
+/* haar_work is one run's scratch memory. */
+typedef struct haar_work {
+	uint8_t *buf; /* the resized level */
+	haar_level L;
+	int simd;
+	uint32_t *planes;
+	haar_view v;
+	haar_cands c;
+} haar_work;
+
+static void
+work_free(haar_work *k)
+{
+	free(k->buf);
+	free(k->L.sum);
+	free(k->L.sqsum);
+	free(k->L.ofs);
+	free(k->planes);
+	free(k->v.st);
+	free(k->c.at);
+	free(k->c.norm);
+	free(k->c.stage);
+	free(k->c.at2);
+	free(k->c.norm2);
+	free(k->c.first);
+}
+
+/* work_alloc sizes everything for the largest level, w x hgt, with room
+ * for the pads that make_view zeroes after each level's integrals. */
+static int
+work_alloc(const cv_haar *h, const cv_haar_opts *o, int w, int hgt,
+	   haar_work *k)
+{
+	size_t cells = (size_t)(w + 1) * (hgt + 1) + HAAR_PAD;
+	size_t plane = (size_t)(hgt + 1) * (size_t)((w + 2) / 2);
+	/* Windows per level: step 1 only from scale 2 (a level of at most
+	 * half the size) unless the "step" option says 1. */
+	size_t cands = o->step == 1 ? (size_t)(w + 2) * (hgt + 2) + 8
+				    : (size_t)(w / 2 + 2) * (hgt / 2 + 2) + 8;
+	size_t ofs = (size_t)h->n_features * 12 * sizeof(int32_t);
+
+	k->buf = malloc((size_t)w * hgt);
+	k->L.sum = malloc(cells * sizeof(uint32_t));
+	k->L.sqsum = malloc(cells * sizeof(uint32_t));
+	if (!k->buf || !k->L.sum || !k->L.sqsum)
+		return -1;
+	if (!k->simd) {
+		k->L.ofs = malloc(ofs);
+		return k->L.ofs ? 0 : -1;
+	}
+	k->planes = malloc((4 * plane + 2 * HAAR_PAD) * sizeof(uint32_t));
+	k->v.st = malloc((size_t)h->n_weak * sizeof(haar_vstump));
+	k->c.at = malloc(cands * sizeof(int32_t));
+	k->c.norm = malloc(cands * sizeof(float));
+	k->c.stage = malloc(cands * sizeof(int16_t));
+	k->c.at2 = malloc(cands * sizeof(int32_t));
+	k->c.norm2 = malloc(cands * sizeof(float));
+	k->c.first = malloc(sizeof(int) * ((size_t)h->n_stages + 2));
+	return k->planes && k->v.st && k->c.at && k->c.norm && k->c.stage &&
+			       k->c.at2 && k->c.norm2 && k->c.first
+		       ? 0
+		       : -1;
+}
+
 static int
 detect_raw(const cv_haar *h, const cv_haar_opts *o, const uint8_t *img, int w,
 	   int hgt, haar_raw *raw)
 {
 	float sc[1024];
 	int n = scales(h, o, w, hgt, sc, 1024), rc = -1;
-	haar_level L = {0};
-	size_t cells = (size_t)(w + 1) * (hgt + 1);
-	uint8_t *buf = malloc((size_t)w * hgt);
+	haar_work k = {.simd = o->simd && h->stumps != NULL && h->avx2};
+	haar_level *L = &k.L;
 
-	L.sum = malloc(cells * sizeof(uint32_t));
-	L.sqsum = malloc(cells * sizeof(uint32_t));
-	L.ofs = malloc((size_t)h->n_features * 12 * sizeof(int32_t));
-	if (!buf || !L.sum || !L.sqsum || !L.ofs)
+	if (work_alloc(h, o, w, hgt, &k))
 		goto out;
 	for (int i = 0; i < n; i++) {
-		L.w = (int)lrintf((float)w / sc[i]);
-		L.h = (int)lrintf((float)hgt / sc[i]);
-		L.stride = L.w + 1;
-		if (L.w > w || L.h > hgt ||
-		    resize_exact(img, w, hgt, buf, L.w, L.h))
+		L->w = (int)lrintf((float)w / sc[i]);
+		L->h = (int)lrintf((float)hgt / sc[i]);
+		L->stride = L->w + 1;
+		L->step = level_step(o, sc[i]);
+		if (L->w > w || L->h > hgt ||
+		    resize_exact(img, w, hgt, k.buf, L->w, L->h))
 			goto out;
-		integrate(buf, &L);
-		level_offsets(h, &L);
-		scan_level(h, &L, sc[i], raw);
+		integrate(k.buf, L);
+		if (k.simd) {
+			make_view(h, L, k.planes, &k.v);
+			scan_level_avx2(h, &k.v, L, sc[i], raw, &k.c);
+		} else {
+			level_offsets(h, L);
+			scan_level(h, L, sc[i], raw);
+		}
 	}
 	rc = 0;
 out:
-	free(buf);
-	free(L.sum);
-	free(L.sqsum);
-	free(L.ofs);
+	work_free(&k);
 	return rc;
 }
 

@@ -503,7 +503,7 @@ static int
 fold(cv_graph *g, cv_node *n, med_plugin_err *err)
 {
 	void **ptr = calloc((size_t)g->n_vals, sizeof(void *));
-	cv_exec x = {ptr, NULL};
+	cv_exec x = {ptr, NULL, NULL}; /* folding runs on one thread */
 
 	if (ptr == NULL)
 		return cv_fail(err, MED_PLUGIN_ENOMEM, "fold");
@@ -731,4 +731,54 @@ cv_graph_free(cv_graph *g)
 	free(g->vals);
 	free(g->nodes);
 	free(g);
+}
+
+static void
+desc_of(med_tensor_desc *d, const cv_value *v)
+{
+	snprintf(d->name, sizeof(d->name), "%s", v->name);
+	d->dtype = v->dtype;
+	d->n_dims = (uint32_t)v->ndim;
+	memcpy(d->dims, v->dims, sizeof(d->dims));
+}
+
+void
+cv_graph_info(const cv_graph *g, med_model_info *info)
+{
+	info->n_inputs = (uint32_t)g->n_inputs;
+	info->n_outputs = (uint32_t)g->n_outputs;
+	for (int i = 0; i < g->n_inputs; i++)
+		desc_of(&info->inputs[i], &g->vals[g->inputs[i]]);
+	for (int i = 0; i < g->n_outputs; i++)
+		desc_of(&info->outputs[i], &g->vals[g->outputs[i]]);
+}
+
+int
+cv_check_io(const med_model_info *info, uint32_t batch, const med_tensor *in,
+	    uint32_t n_in, const med_tensor *out, uint32_t n_out,
+	    med_plugin_err *err)
+{
+	if (batch == 0 || n_in != info->n_inputs || n_out != info->n_outputs)
+		return cv_fail(err, MED_PLUGIN_EINVAL, "tensor count");
+	for (uint32_t i = 0; i < n_in; i++) {
+		size_t need = cv_dtype_size(info->inputs[i].dtype) * batch;
+		for (uint32_t k = 0; k < info->inputs[i].n_dims; k++)
+			need *= (size_t)(info->inputs[i].dims[k] < 0
+						 ? in[i].dims[k]
+						 : info->inputs[i].dims[k]);
+		if (in[i].dtype != info->inputs[i].dtype || in[i].size != need)
+			return cv_fail(err, MED_PLUGIN_EINVAL,
+				       "input %u: %zu bytes, need %zu", i,
+				       in[i].size, need);
+	}
+	for (uint32_t i = 0; i < n_out; i++) {
+		size_t need = cv_dtype_size(info->outputs[i].dtype) * batch;
+		for (uint32_t k = 0; k < info->outputs[i].n_dims; k++)
+			need *= (size_t)info->outputs[i].dims[k];
+		if (out[i].size < need)
+			return cv_fail(err, MED_PLUGIN_EINVAL,
+				       "output %u: %zu bytes, need %zu", i,
+				       out[i].size, need);
+	}
+	return 0;
 }

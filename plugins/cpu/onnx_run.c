@@ -5,6 +5,8 @@
  * Graph inputs and outputs are the caller's buffers, not arena blocks.
  */
 #include "cpu.h"
+#include "ops.h"
+#include "pool.h"
 
 #include <cblas.h>
 #include <stdlib.h>
@@ -162,8 +164,46 @@ cv_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
 		    b, ldb, beta, c, ldc);
 }
 
+/*
+ * cv_blas_init: OpenBLAS's own threads would compete with the pool's and
+ * spin (sched_yield) through every kernel that is not a GEMM; one OpenBLAS
+ * thread per caller, the pool splitting the GEMMs, keeps one thread per
+ * core.  OpenBLAS is safe to call from several threads at one thread each.
+ */
 void
-cv_set_threads(int n)
+cv_blas_init(void)
 {
-	openblas_set_num_threads(n > 0 ? n : 1);
+	openblas_set_num_threads(1);
+}
+
+typedef struct gemm_job {
+	int ta, tb, m, k, lda, ldb, ldc;
+	float alpha, beta;
+	const float *a, *b;
+	float *c;
+	int64_t n;
+} gemm_job;
+
+/* gemm_cols: columns [lo, hi) * 16 of C. */
+static void
+gemm_cols(void *ctx, int64_t lo, int64_t hi)
+{
+	const gemm_job *j = ctx;
+	int64_t c0 = lo * 16, c1 = hi * 16 < j->n ? hi * 16 : j->n;
+	const float *b = j->b + (j->tb ? c0 * j->ldb : c0);
+
+	cv_sgemm(j->ta, j->tb, j->m, (int)(c1 - c0), j->k, j->alpha, j->a,
+		 j->lda, b, j->ldb, j->beta, j->c + c0, j->ldc);
+}
+
+void
+cv_sgemm_split(cv_pool *p, int trans_a, int trans_b, int m, int n, int k,
+	       float alpha, const float *a, int lda, const float *b, int ldb,
+	       float beta, float *c, int ldc)
+{
+	gemm_job j = {trans_a, trans_b, m, k, lda, ldb, ldc,
+		      alpha,   beta,	a, b, c,   n};
+
+	cv_pool_for(p, ((int64_t)n + 15) / 16, (size_t)32 * m * k, gemm_cols,
+		    &j);
 }

@@ -5,6 +5,8 @@
  */
 #include "cpu.h"
 #include "ops.h"
+#include "pool.h"
+#include "scalar.h"
 
 #include <math.h>
 #include <string.h>
@@ -189,88 +191,126 @@ is_dw3x3(const cv_attrs *a, geom d)
 	       a->pads[3] == 1 && d.oh == d.h && d.ow == d.w;
 }
 
+/* conv_job - one Conv's operands for the pool's chunks. */
+typedef struct conv_job {
+	const cv_node *n;
+	geom d;
+	const float *x, *w, *bias;
+	float *y, *scratch;
+	int64_t cg, mg, k, ohw;
+} conv_job;
+
+/* rows_dw3x3: output rows [lo, hi) of all channels (row r = c * oh + oy). */
 static void
-dw3x3(const cv_node *n, geom d, const float *x, const float *w,
-      const float *bias, float *y)
+rows_dw3x3(void *ctx, int64_t lo, int64_t hi)
 {
-	for (int64_t c = 0; c < d.c; c++) {
-		const float *xc = x + c * d.h * d.w;
-		for (int64_t oy = 0; oy < d.oh; oy++)
-			dw3x3_row(oy > 0 ? xc + (oy - 1) * d.w : NULL,
-				  xc + oy * d.w,
-				  oy + 1 < d.h ? xc + (oy + 1) * d.w : NULL,
-				  w + c * 9, bias ? bias[c] : 0, d.w,
-				  n->a.fuse_relu, y + (c * d.oh + oy) * d.ow);
+	const conv_job *j = ctx;
+	geom d = j->d;
+
+	for (int64_t r = lo; r < hi; r++) {
+		int64_t c = r / d.oh, oy = r % d.oh;
+		const float *xc = j->x + c * d.h * d.w;
+		dw3x3_row(oy > 0 ? xc + (oy - 1) * d.w : NULL, xc + oy * d.w,
+			  oy + 1 < d.h ? xc + (oy + 1) * d.w : NULL,
+			  j->w + c * 9, j->bias ? j->bias[c] : 0, d.w,
+			  j->n->a.fuse_relu, j->y + r * d.ow);
 	}
 }
 
-/* depthwise: one filter per channel, accumulated a row at a time. */
+/* depthwise_row: one output row of one channel, accumulated tap by tap. */
 HOT static void
-depthwise(const cv_node *n, geom d, const float *x, const float *w,
-	  const float *bias, float *y)
+depthwise_row(const cv_attrs *a, geom d, const float *xc, const float *wc,
+	      float b0, int64_t oy, float *yr)
+{
+	int64_t kh = a->kernel[0], kw = a->kernel[1], sx = a->strides[1];
+
+	for (int64_t ox = 0; ox < d.ow; ox++)
+		yr[ox] = b0;
+	for (int64_t ky = 0; ky < kh; ky++) {
+		int64_t iy = oy * a->strides[0] - a->pads[0] + ky * a->dil[0];
+		if (iy < 0 || iy >= d.h)
+			continue;
+		const float *xr = xc + iy * d.w;
+		for (int64_t kx = 0; kx < kw; kx++) {
+			float wv = wc[ky * kw + kx];
+			int64_t off = kx * a->dil[1] - a->pads[1], lo, hi;
+			out_range(off, sx, d.w, d.ow, &lo, &hi);
+			if (sx == 1) {
+				const float *xs = xr + off;
+				for (int64_t ox = lo; ox < hi; ox++)
+					yr[ox] += wv * xs[ox];
+			} else {
+				for (int64_t ox = lo; ox < hi; ox++)
+					yr[ox] += wv * xr[ox * sx + off];
+			}
+		}
+	}
+	if (a->fuse_relu)
+		for (int64_t ox = 0; ox < d.ow; ox++)
+			yr[ox] = yr[ox] > 0 ? yr[ox] : 0;
+}
+
+/* rows_depthwise: one filter per channel, rows [lo, hi) as rows_dw3x3. */
+static void
+rows_depthwise(void *ctx, int64_t lo, int64_t hi)
+{
+	const conv_job *j = ctx;
+	const cv_attrs *a = &j->n->a;
+	int64_t khw = a->kernel[0] * a->kernel[1];
+
+	for (int64_t r = lo; r < hi; r++) {
+		int64_t c = r / j->d.oh;
+		depthwise_row(a, j->d, j->x + c * j->d.h * j->d.w,
+			      j->w + c * khw, j->bias ? j->bias[c] : 0,
+			      r % j->d.oh, j->y + r * j->d.ow);
+	}
+}
+
+/*
+ * im2col_row: r[ox] = xr[ox * sx + off] for ox in [lo, hi), zero outside;
+ * stride 2 (the usual first layer) has its own loop so that it vectorises.
+ */
+HOT static void
+im2col_row(float *restrict r, const float *restrict xr, int64_t off, int64_t sx,
+	   int64_t lo, int64_t hi, int64_t ow)
+{
+	for (int64_t ox = 0; ox < lo; ox++)
+		r[ox] = 0;
+	if (sx == 1)
+		memcpy(r + lo, xr + lo + off, (size_t)(hi - lo) * 4);
+	else if (sx == 2)
+		for (int64_t ox = lo; ox < hi; ox++)
+			r[ox] = xr[2 * ox + off];
+	else
+		for (int64_t ox = lo; ox < hi; ox++)
+			r[ox] = xr[ox * sx + off];
+	for (int64_t ox = hi; ox < ow; ox++)
+		r[ox] = 0;
+}
+
+/*
+ * im2col lays out the receptive fields of cg channels for output rows
+ * [oy0, oy1) as columns: row (c, ky, kx) of col has (oy1 - oy0) * ow
+ * entries.
+ */
+HOT static void
+im2col(const cv_node *n, geom d, int64_t cg, int64_t oy0, int64_t oy1,
+       const float *x, float *col)
 {
 	const cv_attrs *a = &n->a;
 	int64_t kh = a->kernel[0], kw = a->kernel[1];
-	int64_t sy = a->strides[0], sx = a->strides[1];
-
-	for (int64_t c = 0; c < d.c; c++) {
-		const float *xc = x + c * d.h * d.w, *wc = w + c * kh * kw;
-		for (int64_t oy = 0; oy < d.oh; oy++) {
-			float *yr = y + (c * d.oh + oy) * d.ow;
-			float b0 = bias ? bias[c] : 0;
-			for (int64_t ox = 0; ox < d.ow; ox++)
-				yr[ox] = b0;
-			for (int64_t ky = 0; ky < kh; ky++) {
-				int64_t iy =
-					oy * sy - a->pads[0] + ky * a->dil[0];
-				if (iy < 0 || iy >= d.h)
-					continue;
-				const float *xr = xc + iy * d.w;
-				for (int64_t kx = 0; kx < kw; kx++) {
-					float wv = wc[ky * kw + kx];
-					int64_t off =
-						kx * a->dil[1] - a->pads[1];
-					int64_t lo, hi;
-					out_range(off, sx, d.w, d.ow, &lo, &hi);
-					if (sx == 1) {
-						const float *xs = xr + off;
-						for (int64_t ox = lo; ox < hi;
-						     ox++)
-							yr[ox] += wv * xs[ox];
-					} else {
-						for (int64_t ox = lo; ox < hi;
-						     ox++)
-							yr[ox] += wv *
-								  xr[ox * sx +
-								     off];
-					}
-				}
-			}
-			if (a->fuse_relu)
-				for (int64_t ox = 0; ox < d.ow; ox++)
-					yr[ox] = yr[ox] > 0 ? yr[ox] : 0;
-		}
-	}
-}
-
-/* im2col lays out the receptive fields of cg channels as columns. */
-HOT static void
-im2col(const cv_node *n, geom d, int64_t cg, const float *x, float *col)
-{
-	const cv_attrs *a = &n->a;
-	int64_t kh = a->kernel[0], kw = a->kernel[1], ohw = d.oh * d.ow;
-	int64_t sx = a->strides[1];
+	int64_t len = (oy1 - oy0) * d.ow, sx = a->strides[1];
 
 	for (int64_t c = 0; c < cg; c++)
 		for (int64_t ky = 0; ky < kh; ky++)
 			for (int64_t kx = 0; kx < kw; kx++) {
 				float *row =
-					col + ((c * kh + ky) * kw + kx) * ohw;
+					col + ((c * kh + ky) * kw + kx) * len;
 				int64_t off = kx * a->dil[1] - a->pads[1], lo,
 					hi;
 				out_range(off, sx, d.w, d.ow, &lo, &hi);
-				for (int64_t oy = 0; oy < d.oh; oy++) {
-					float *r = row + oy * d.ow;
+				for (int64_t oy = oy0; oy < oy1; oy++) {
+					float *r = row + (oy - oy0) * d.ow;
 					int64_t iy = oy * a->strides[0] -
 						     a->pads[0] +
 						     ky * a->dil[0];
@@ -278,78 +318,156 @@ im2col(const cv_node *n, geom d, int64_t cg, const float *x, float *col)
 						memset(r, 0, (size_t)d.ow * 4);
 						continue;
 					}
-					const float *xr =
-						x + (c * d.h + iy) * d.w;
-					for (int64_t ox = 0; ox < lo; ox++)
-						r[ox] = 0;
-					if (sx == 1)
-						memcpy(r + lo, xr + lo + off,
-						       (size_t)(hi - lo) * 4);
-					else
-						for (int64_t ox = lo; ox < hi;
-						     ox++)
-							r[ox] = xr[ox * sx +
-								   off];
-					for (int64_t ox = hi; ox < d.ow; ox++)
-						r[ox] = 0;
+					im2col_row(r, x + (c * d.h + iy) * d.w,
+						   off, sx, lo, hi, d.ow);
 				}
 			}
 }
 
+/* bias_fill starts an m x len tile of y (row stride ld) at the bias. */
 HOT static void
-bias_relu(float *y, int64_t m, int64_t len, const float *bias, int relu)
+bias_fill(float *y, int64_t m, int64_t len, int64_t ld, const float *bias)
 {
 	for (int64_t i = 0; i < m; i++) {
-		float b0 = bias ? bias[i] : 0, *r = y + i * len;
-		if (relu)
-			for (int64_t k = 0; k < len; k++) {
-				float v = r[k] + b0;
-				r[k] = v > 0 ? v : 0;
-			}
-		else if (bias)
-			for (int64_t k = 0; k < len; k++)
-				r[k] += b0;
+		float b0 = bias[i], *r = y + i * ld; /* b0: y may alias bias */
+		for (int64_t k = 0; k < len; k++)
+			r[k] = b0;
 	}
 }
 
+HOT static void
+relu_tile(float *y, int64_t m, int64_t len, int64_t ld)
+{
+	for (int64_t i = 0; i < m; i++)
+		for (int64_t k = 0; k < len; k++)
+			y[i * ld + k] = y[i * ld + k] > 0 ? y[i * ld + k] : 0;
+}
+
+/*
+ * gemm_tile: y[:, 0:len] (row stride ohw) = w * b + bias, then Relu, one
+ * group's mg x len tile; b is k x len with row stride ldb.  Filling y with
+ * the bias and accumulating onto it (beta 1) spares OpenBLAS's zeroing
+ * pass and a separate bias pass, and the Relu runs while the tile is in
+ * cache.
+ */
+static void
+gemm_tile(const conv_job *j, int64_t gi, const float *b, int64_t ldb,
+	  int64_t len, float *y)
+{
+	const float *bias = j->bias ? j->bias + gi * j->mg : NULL;
+
+	if (bias)
+		bias_fill(y, j->mg, len, j->ohw, bias);
+	cv_sgemm(0, 0, (int)j->mg, (int)len, (int)j->k, 1.0f,
+		 j->w + gi * j->mg * j->k, (int)j->k, b, (int)ldb,
+		 bias ? 1.0f : 0.0f, y, (int)j->ohw);
+	if (j->n->a.fuse_relu)
+		relu_tile(y, j->mg, len, j->ohw);
+}
+
+/* 64 Ki floats: measured on YuNet, 16-64 Ki beat 256 Ki and whole rows. */
+#define TILE_FLOATS (64 * 1024)
+
+/* tile_len: columns per tile so that b and y tiles stay in L2. */
+static int64_t
+tile_len(const conv_job *j)
+{
+	int64_t t = TILE_FLOATS / (j->k + j->mg);
+
+	return t < 64 ? 64 : t;
+}
+
+/* cols_direct: 1x1 stride-1 convolution of columns [lo, hi) * 16. */
+static void
+cols_direct(void *ctx, int64_t lo, int64_t hi)
+{
+	const conv_job *j = ctx;
+	int64_t c1 = hi * 16 < j->ohw ? hi * 16 : j->ohw, step = tile_len(j);
+
+	for (int64_t c = lo * 16; c < c1; c += step) {
+		int64_t len = c1 - c < step ? c1 - c : step;
+		for (int64_t gi = 0; gi < j->n->a.group; gi++)
+			gemm_tile(j, gi, j->x + gi * j->cg * j->ohw + c, j->ohw,
+				  len, j->y + gi * j->mg * j->ohw + c);
+	}
+}
+
+/*
+ * rows_im2col: output rows [lo, hi), a few rows at a time.  Every tile's
+ * columns go to the start of the part of scratch that belongs to rows
+ * [lo, hi) (k * ow floats per row): threads never share scratch, scratch
+ * stays k * oh * ow, and the one tile-sized block a thread reuses stays in
+ * cache.
+ */
+static void
+rows_im2col(void *ctx, int64_t lo, int64_t hi)
+{
+	const conv_job *j = ctx;
+	geom d = j->d;
+	int64_t step = tile_len(j) / d.ow;
+
+	float *col = j->scratch + j->k * d.ow * lo;
+
+	step = step < 1 ? 1 : step;
+	for (int64_t oy = lo; oy < hi; oy += step) {
+		int64_t oy1 = hi - oy < step ? hi : oy + step;
+		for (int64_t gi = 0; gi < j->n->a.group; gi++) {
+			im2col(j->n, d, j->cg, oy, oy1,
+			       j->x + gi * j->cg * d.h * d.w, col);
+			gemm_tile(j, gi, col, (oy1 - oy) * d.ow,
+				  (oy1 - oy) * d.ow,
+				  j->y + gi * j->mg * j->ohw + oy * d.ow);
+		}
+	}
+}
+
+static bool
+is_direct(const cv_attrs *a)
+{
+	return a->kernel[0] == 1 && a->kernel[1] == 1 && a->strides[0] == 1 &&
+	       a->strides[1] == 1 && a->pads[0] == 0 && a->pads[1] == 0 &&
+	       a->pads[2] == 0 && a->pads[3] == 0;
+}
+
+/*
+ * run_conv splits every kernel over the instance's pool: depthwise by
+ * output rows of all channels, 1x1 by blocks of 16 columns, im2col
+ * convolutions by output rows.  Each output element is computed by one
+ * thread exactly as on one thread, so results do not depend on the count.
+ */
 static void
 run_conv(const cv_graph *g, const cv_node *n, cv_exec *x)
 {
 	geom d = geom_of(g, n);
 	const cv_attrs *a = &n->a;
-	const float *w = x->ptr[n->in[1]];
-	const float *bias =
-		n->n_in > 2 && n->in[2] >= 0 ? x->ptr[n->in[2]] : NULL;
-	int64_t cg = d.c / a->group, mg = d.m / a->group;
-	int64_t k = cg * a->kernel[0] * a->kernel[1], ohw = d.oh * d.ow;
-	bool direct = a->kernel[0] == 1 && a->kernel[1] == 1 &&
-		      a->strides[0] == 1 && a->strides[1] == 1 &&
-		      a->pads[0] == 0 && a->pads[1] == 0 && a->pads[2] == 0 &&
-		      a->pads[3] == 0;
+	conv_job j = {n,
+		      d,
+		      NULL,
+		      x->ptr[n->in[1]],
+		      n->n_in > 2 && n->in[2] >= 0 ? x->ptr[n->in[2]] : NULL,
+		      NULL,
+		      x->scratch,
+		      d.c / a->group,
+		      d.m / a->group,
+		      0,
+		      d.oh * d.ow};
 
+	j.k = j.cg * a->kernel[0] * a->kernel[1];
 	for (int64_t b = 0; b < d.n; b++) {
-		const float *xb =
-			(const float *)x->ptr[n->in[0]] + b * d.c * d.h * d.w;
-		float *yb = (float *)x->ptr[n->out[0]] + b * d.m * ohw;
-		if (cg == 1 && mg == 1 && is_dw3x3(a, d)) {
-			dw3x3(n, d, xb, w, bias, yb);
-			continue;
-		}
-		if (cg == 1 && mg == 1) {
-			depthwise(n, d, xb, w, bias, yb);
-			continue;
-		}
-		for (int64_t gi = 0; gi < a->group; gi++) {
-			const float *xg = xb + gi * cg * d.h * d.w;
-			if (!direct) {
-				im2col(n, d, cg, xg, x->scratch);
-				xg = x->scratch;
-			}
-			cv_sgemm(0, 0, (int)mg, (int)ohw, (int)k, 1.0f,
-				 w + gi * mg * k, (int)k, xg, (int)ohw, 0,
-				 yb + gi * mg * ohw, (int)ohw);
-		}
-		bias_relu(yb, d.m, ohw, bias, a->fuse_relu);
+		j.x = (const float *)x->ptr[n->in[0]] + b * d.c * d.h * d.w;
+		j.y = (float *)x->ptr[n->out[0]] + b * d.m * j.ohw;
+		if (j.cg == 1 && j.mg == 1)
+			cv_pool_for(
+				x->pool, d.c * d.oh, (size_t)(2 * j.k * d.ow),
+				is_dw3x3(a, d) ? rows_dw3x3 : rows_depthwise,
+				&j);
+		else if (is_direct(a))
+			cv_pool_for(x->pool, (j.ohw + 15) / 16,
+				    (size_t)(32 * j.k * d.m), cols_direct, &j);
+		else
+			cv_pool_for(x->pool, d.oh,
+				    (size_t)(2 * j.k * d.m * d.ow), rows_im2col,
+				    &j);
 	}
 }
 
@@ -378,88 +496,102 @@ infer_pool(cv_graph *g, cv_node *n, const cv_attr_src *s, med_plugin_err *err)
 			    err);
 }
 
-static void
-pool(const cv_graph *g, const cv_node *n, cv_exec *x, bool is_max)
-{
-	geom d = geom_of(g, n);
-	const cv_attrs *a = &n->a;
-	const float *in = x->ptr[n->in[0]];
-	float *out = x->ptr[n->out[0]];
+/* plane_job - a window or resize operator's operands for the pool. */
+typedef struct plane_job {
+	const cv_node *n;
+	geom d;
+	const float *in;
+	float *out;
+	const int64_t *ix; /* resize_nearest: source column per output column */
+	bool is_max;
+} plane_job;
 
-	for (int64_t p = 0; p < d.n * d.c; p++) {
-		const float *xc = in + p * d.h * d.w;
-		for (int64_t oy = 0; oy < d.oh; oy++)
-			for (int64_t ox = 0; ox < d.ow; ox++) {
-				float acc = is_max ? -INFINITY : 0;
-				int64_t cnt = 0, pad_cnt = 0;
-				for (int64_t ky = 0; ky < a->kernel[0]; ky++) {
-					int64_t iy = oy * a->strides[0] -
-						     a->pads[0] +
-						     ky * a->dil[0];
-					for (int64_t kx = 0; kx < a->kernel[1];
-					     kx++) {
-						int64_t ix =
-							ox * a->strides[1] -
-							a->pads[1] +
-							kx * a->dil[1];
-						if (iy >= -a->pads[0] &&
-						    iy < d.h + a->pads[2] &&
-						    ix >= -a->pads[1] &&
-						    ix < d.w + a->pads[3])
-							pad_cnt++;
-						if (iy < 0 || iy >= d.h ||
-						    ix < 0 || ix >= d.w)
-							continue;
-						float v = xc[iy * d.w + ix];
-						acc = is_max ? (v > acc ? v
-									: acc)
-							     : acc + v;
-						cnt++;
-					}
-				}
-				if (!is_max)
-					acc /= (float)(a->count_include_pad
-							       ? pad_cnt
-							       : (cnt ? cnt
-								      : 1));
-				out[(p * d.oh + oy) * d.ow + ox] = acc;
-			}
+/* pool_px: one output pixel of a max or average window. */
+static float
+pool_px(const cv_attrs *a, geom d, const float *xc, int64_t oy, int64_t ox,
+	bool is_max)
+{
+	float acc = is_max ? -INFINITY : 0;
+	int64_t cnt = 0, pad_cnt = 0;
+
+	for (int64_t ky = 0; ky < a->kernel[0]; ky++) {
+		int64_t iy = oy * a->strides[0] - a->pads[0] + ky * a->dil[0];
+		for (int64_t kx = 0; kx < a->kernel[1]; kx++) {
+			int64_t ix = ox * a->strides[1] - a->pads[1] +
+				     kx * a->dil[1];
+			if (iy >= -a->pads[0] && iy < d.h + a->pads[2] &&
+			    ix >= -a->pads[1] && ix < d.w + a->pads[3])
+				pad_cnt++;
+			if (iy < 0 || iy >= d.h || ix < 0 || ix >= d.w)
+				continue;
+			float v = xc[iy * d.w + ix];
+			acc = is_max ? (v > acc ? v : acc) : acc + v;
+			cnt++;
+		}
+	}
+	if (!is_max)
+		acc /= (float)(a->count_include_pad ? pad_cnt
+						    : (cnt ? cnt : 1));
+	return acc;
+}
+
+/* rows_pool: output rows [lo, hi) over all planes (row r = p * oh + oy). */
+static void
+rows_pool(void *ctx, int64_t lo, int64_t hi)
+{
+	const plane_job *j = ctx;
+	geom d = j->d;
+
+	for (int64_t r = lo; r < hi; r++) {
+		const float *xc = j->in + r / d.oh * d.h * d.w;
+		for (int64_t ox = 0; ox < d.ow; ox++)
+			j->out[r * d.ow + ox] = pool_px(
+				&j->n->a, d, xc, r % d.oh, ox, j->is_max);
 	}
 }
 
-/* maxpool_2x2: the common 2x2 stride 2 window without padding. */
+/* rows_max2x2: the common 2x2 stride 2 window without padding. */
 HOT static void
-maxpool_2x2(geom d, const float *in, float *out)
+rows_max2x2(void *ctx, int64_t lo, int64_t hi)
 {
-	for (int64_t p = 0; p < d.n * d.c; p++)
-		for (int64_t oy = 0; oy < d.oh; oy++) {
-			const float *r0 = in + (p * d.h + 2 * oy) * d.w;
-			const float *r1 = r0 + d.w;
-			float *o = out + (p * d.oh + oy) * d.ow;
-			for (int64_t ox = 0; ox < d.ow; ox++) {
-				float a = r0[2 * ox] > r0[2 * ox + 1]
-						  ? r0[2 * ox]
-						  : r0[2 * ox + 1];
-				float b = r1[2 * ox] > r1[2 * ox + 1]
-						  ? r1[2 * ox]
-						  : r1[2 * ox + 1];
-				o[ox] = a > b ? a : b;
-			}
+	const plane_job *j = ctx;
+	geom d = j->d;
+
+	for (int64_t r = lo; r < hi; r++) {
+		int64_t p = r / d.oh, oy = r % d.oh;
+		const float *r0 = j->in + (p * d.h + 2 * oy) * d.w;
+		const float *r1 = r0 + d.w;
+		float *o = j->out + r * d.ow;
+		for (int64_t ox = 0; ox < d.ow; ox++) {
+			float a = r0[2 * ox] > r0[2 * ox + 1] ? r0[2 * ox]
+							      : r0[2 * ox + 1];
+			float b = r1[2 * ox] > r1[2 * ox + 1] ? r1[2 * ox]
+							      : r1[2 * ox + 1];
+			o[ox] = a > b ? a : b;
 		}
+	}
+}
+
+static void
+pool(const cv_graph *g, const cv_node *n, cv_exec *x, bool is_max)
+{
+	const cv_attrs *a = &n->a;
+	plane_job j = {n,    geom_of(g, n), x->ptr[n->in[0]], x->ptr[n->out[0]],
+		       NULL, is_max};
+	bool two = is_max && a->kernel[0] == 2 && a->kernel[1] == 2 &&
+		   a->strides[0] == 2 && a->strides[1] == 2 && a->dil[0] == 1 &&
+		   a->dil[1] == 1 && !a->pads[0] && !a->pads[1] &&
+		   2 * j.d.oh <= j.d.h && 2 * j.d.ow <= j.d.w;
+
+	cv_pool_for(x->pool, j.d.n * j.d.c * j.d.oh,
+		    (size_t)(j.d.ow * a->kernel[0] * a->kernel[1]),
+		    two ? rows_max2x2 : rows_pool, &j);
 }
 
 static void
 run_maxpool(const cv_graph *g, const cv_node *n, cv_exec *x)
 {
-	const cv_attrs *a = &n->a;
-	geom d = geom_of(g, n);
-
-	if (a->kernel[0] == 2 && a->kernel[1] == 2 && a->strides[0] == 2 &&
-	    a->strides[1] == 2 && a->dil[0] == 1 && a->dil[1] == 1 &&
-	    !a->pads[0] && !a->pads[1] && 2 * d.oh <= d.h && 2 * d.ow <= d.w)
-		maxpool_2x2(d, x->ptr[n->in[0]], x->ptr[n->out[0]]);
-	else
-		pool(g, n, x, true);
+	pool(g, n, x, true);
 }
 
 static void
@@ -483,27 +615,38 @@ infer_gap(cv_graph *g, cv_node *n, const cv_attr_src *s, med_plugin_err *err)
 			    n, err);
 }
 
+typedef struct gap_job {
+	const float *in;
+	float *out;
+	size_t inner;
+} gap_job;
+
+static void
+planes_gap(void *ctx, int64_t lo, int64_t hi)
+{
+	const gap_job *j = ctx;
+
+	for (int64_t p = lo; p < hi; p++) {
+		const float *xp = j->in + (size_t)p * j->inner;
+		double acc = 0;
+		for (size_t i = 0; i < j->inner; i++)
+			acc += xp[i];
+		j->out[p] = (float)(acc / (double)j->inner);
+	}
+}
+
 static void
 run_gap(const cv_graph *g, const cv_node *n, cv_exec *x)
 {
 	const cv_value *v = &g->vals[n->in[0]];
-	const float *in = x->ptr[n->in[0]];
-	float *out = x->ptr[n->out[0]];
-	size_t outer = (size_t)(v->dims[0] * v->dims[1]), inner = v->n / outer;
+	int64_t outer = v->dims[0] * v->dims[1];
+	gap_job j = {x->ptr[n->in[0]], x->ptr[n->out[0]], v->n / (size_t)outer};
 
-	for (size_t p = 0; p < outer; p++) {
-		double acc = 0;
-		for (size_t i = 0; i < inner; i++)
-			acc += in[p * inner + i];
-		out[p] = (float)(acc / (double)inner);
-	}
+	cv_pool_for(x->pool, outer, j.inner, planes_gap, &j);
 }
 
 /* ---- Resize ---------------------------------------------------------------
  */
-
-enum { C_HALF, C_ASYM, C_ALIGN, C_PYTORCH, C_TFNN };
-enum { N_RPF, N_RPC, N_FLOOR, N_CEIL };
 
 static int
 lookup(const char *s, const char *const *names, int n)
@@ -579,115 +722,73 @@ infer_resize(cv_graph *g, cv_node *n, const cv_attr_src *s, med_plugin_err *err)
 			    err);
 }
 
+/* resize_px: one output pixel, nearest or bilinear, at source (fy, fx). */
 static float
-src_coord(int coord, int64_t o, float scale, int64_t in, int64_t out)
+resize_px(const cv_attrs *a, geom d, const float *xc, float fy, float fx)
 {
-	switch (coord) {
-	case C_ASYM:
-		return (float)o / scale;
-	case C_ALIGN:
-		return out > 1 ? (float)o * (float)(in - 1) / (float)(out - 1)
-			       : 0;
-	case C_PYTORCH:
-		return out > 1 ? ((float)o + 0.5f) / scale - 0.5f : 0;
-	case C_TFNN:
-		return ((float)o + 0.5f) / scale;
-	default:
-		return ((float)o + 0.5f) / scale - 0.5f;
+	if (a->mode == 0) {
+		int64_t iy = nearest_index(a->nearest, fy, d.h);
+		int64_t ix = nearest_index(a->nearest, fx, d.w);
+		return xc[iy * d.w + ix];
 	}
+	float cy = fminf(fmaxf(fy, 0), (float)(d.h - 1));
+	float cx = fminf(fmaxf(fx, 0), (float)(d.w - 1));
+	int64_t y0 = (int64_t)cy, x0 = (int64_t)cx;
+	int64_t y1 = y0 + 1 < d.h ? y0 + 1 : y0;
+	int64_t x1 = x0 + 1 < d.w ? x0 + 1 : x0;
+	float ty = cy - (float)y0, tx = cx - (float)x0;
+	float top = xc[y0 * d.w + x0] * (1 - tx) + xc[y0 * d.w + x1] * tx;
+	float bot = xc[y1 * d.w + x0] * (1 - tx) + xc[y1 * d.w + x1] * tx;
+	return top * (1 - ty) + bot * ty;
 }
 
-static int64_t
-nearest_index(int mode, float f, int64_t in)
-{
-	int64_t i;
-
-	switch (mode) {
-	case N_FLOOR:
-		i = (int64_t)floorf(f);
-		break;
-	case N_CEIL:
-		i = (int64_t)ceilf(f);
-		break;
-	case N_RPC:
-		i = (int64_t)floorf(f + 0.5f);
-		break;
-	default:
-		i = (int64_t)ceilf(f - 0.5f);
-		break;
-	}
-	return i < 0 ? 0 : i >= in ? in - 1 : i;
-}
-
-/* resize_nearest maps each output column once, not once per pixel. */
+/*
+ * rows_resize: output rows [lo, hi) over all planes (row r = p * oh + oy);
+ * nearest with a column map (ix) copies, the rest goes pixel by pixel.
+ */
 static void
-resize_nearest(const cv_node *n, geom d, const float *in, float *out)
+rows_resize(void *ctx, int64_t lo, int64_t hi)
 {
-	int64_t ix[4096];
+	const plane_job *j = ctx;
+	const cv_attrs *a = &j->n->a;
+	geom d = j->d;
 
-	for (int64_t ox = 0; ox < d.ow; ox++)
-		ix[ox] = nearest_index(
-			n->a.nearest,
-			src_coord(n->a.coord, ox, n->a.scales[3], d.w, d.ow),
-			d.w);
-	for (int64_t p = 0; p < d.n * d.c; p++)
-		for (int64_t oy = 0; oy < d.oh; oy++) {
-			int64_t iy = nearest_index(n->a.nearest,
-						   src_coord(n->a.coord, oy,
-							     n->a.scales[2],
-							     d.h, d.oh),
-						   d.h);
-			const float *xr = in + (p * d.h + iy) * d.w;
-			float *yr = out + (p * d.oh + oy) * d.ow;
+	for (int64_t r = lo; r < hi; r++) {
+		const float *xc = j->in + r / d.oh * d.h * d.w;
+		float *yr = j->out + r * d.ow;
+		float fy =
+			src_coord(a->coord, r % d.oh, a->scales[2], d.h, d.oh);
+		if (j->ix) {
+			const float *xr =
+				xc + nearest_index(a->nearest, fy, d.h) * d.w;
 			for (int64_t ox = 0; ox < d.ow; ox++)
-				yr[ox] = xr[ix[ox]];
+				yr[ox] = xr[j->ix[ox]];
+			continue;
 		}
+		for (int64_t ox = 0; ox < d.ow; ox++)
+			yr[ox] = resize_px(a, d, xc, fy,
+					   src_coord(a->coord, ox, a->scales[3],
+						     d.w, d.ow));
+	}
 }
 
+/* run_resize: nearest maps each output column once, not once per pixel. */
 static void
 run_resize(const cv_graph *g, const cv_node *n, cv_exec *x)
 {
-	geom d = geom_of(g, n);
-	const float *in = x->ptr[n->in[0]];
-	float *out = x->ptr[n->out[0]];
+	int64_t ix[4096];
+	plane_job j = {n,    geom_of(g, n), x->ptr[n->in[0]], x->ptr[n->out[0]],
+		       NULL, false};
+	bool nearest = n->a.mode == 0 && j.d.ow <= 4096;
 
-	if (n->a.mode == 0 && d.ow <= 4096) {
-		resize_nearest(n, d, in, out);
-		return;
-	}
-	for (int64_t p = 0; p < d.n * d.c; p++) {
-		const float *xc = in + p * d.h * d.w;
-		float *yc = out + p * d.oh * d.ow;
-		for (int64_t oy = 0; oy < d.oh; oy++) {
-			float fy = src_coord(n->a.coord, oy, n->a.scales[2],
-					     d.h, d.oh);
-			for (int64_t ox = 0; ox < d.ow; ox++) {
-				float fx = src_coord(n->a.coord, ox,
-						     n->a.scales[3], d.w, d.ow);
-				if (n->a.mode == 0) {
-					int64_t iy = nearest_index(n->a.nearest,
-								   fy, d.h);
-					int64_t ix = nearest_index(n->a.nearest,
-								   fx, d.w);
-					yc[oy * d.ow + ox] = xc[iy * d.w + ix];
-					continue;
-				}
-				float cy =
-					fminf(fmaxf(fy, 0), (float)(d.h - 1));
-				float cx =
-					fminf(fmaxf(fx, 0), (float)(d.w - 1));
-				int64_t y0 = (int64_t)cy, x0 = (int64_t)cx;
-				int64_t y1 = y0 + 1 < d.h ? y0 + 1 : y0;
-				int64_t x1 = x0 + 1 < d.w ? x0 + 1 : x0;
-				float ty = cy - (float)y0, tx = cx - (float)x0;
-				float top = xc[y0 * d.w + x0] * (1 - tx) +
-					    xc[y0 * d.w + x1] * tx;
-				float bot = xc[y1 * d.w + x0] * (1 - tx) +
-					    xc[y1 * d.w + x1] * tx;
-				yc[oy * d.ow + ox] = top * (1 - ty) + bot * ty;
-			}
-		}
-	}
+	for (int64_t ox = 0; nearest && ox < j.d.ow; ox++)
+		ix[ox] = nearest_index(n->a.nearest,
+				       src_coord(n->a.coord, ox, n->a.scales[3],
+						 j.d.w, j.d.ow),
+				       j.d.w);
+	j.ix = nearest ? ix : NULL;
+	cv_pool_for(x->pool, j.d.n * j.d.c * j.d.oh,
+		    (size_t)(j.d.ow * (nearest ? 1 : 8)), rows_resize, &j);
 }
 
 const cv_op op_conv_table[] = {

@@ -7,6 +7,7 @@
  */
 #include "cpu.h"
 #include "ops.h"
+#include "pool.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -311,33 +312,76 @@ infer_transpose(cv_graph *g, cv_node *n, const cv_attr_src *s,
 			    err);
 }
 
+/* tr_job - a Transpose's operands for the pool. */
+typedef struct tr_job {
+	const cv_value *vo;
+	const char *in;
+	char *out;
+	size_t es;
+	int64_t ost[MED_TENSOR_MAX_DIMS]; /* input stride of each out axis */
+} tr_job;
+
+/* tr_rows: rows [lo, hi) of the output's last axis, odometer from lo. */
+static void
+tr_rows(void *ctx, int64_t lo, int64_t hi)
+{
+	const tr_job *j = ctx;
+	int nd = j->vo->ndim;
+	int64_t idx[MED_TENSOR_MAX_DIMS] = {0}, off = 0, r = lo;
+	int64_t inner = j->vo->dims[nd - 1], step = j->ost[nd - 1];
+
+	for (int d = nd - 2; d >= 0; d--) {
+		idx[d] = r % j->vo->dims[d];
+		r /= j->vo->dims[d];
+		off += idx[d] * j->ost[d];
+	}
+	for (int64_t row = lo; row < hi; row++) {
+		char *o = j->out + (size_t)(row * inner) * j->es;
+		if (j->es == 4)
+			for (int64_t i = 0; i < inner; i++)
+				memcpy(o + i * 4, j->in + (off + i * step) * 4,
+				       4);
+		else
+			for (int64_t i = 0; i < inner; i++)
+				memcpy(o + (size_t)i * j->es,
+				       j->in + (size_t)(off + i * step) * j->es,
+				       j->es);
+		for (int d = nd - 2; d >= 0; d--) {
+			off += j->ost[d];
+			if (++idx[d] < j->vo->dims[d])
+				break;
+			off -= j->ost[d] * j->vo->dims[d];
+			idx[d] = 0;
+		}
+	}
+}
+
 static void
 run_transpose(const cv_graph *g, const cv_node *n, cv_exec *x)
 {
-	const cv_value *v = &g->vals[n->in[0]], *vo = &g->vals[n->out[0]];
-	size_t es = cv_dtype_size(v->dtype);
-	int64_t st[MED_TENSOR_MAX_DIMS] = {0}, ost[MED_TENSOR_MAX_DIMS];
-	int64_t idx[MED_TENSOR_MAX_DIMS] = {0}, s = 1, off = 0;
+	const cv_value *v = &g->vals[n->in[0]];
+	tr_job j = {&g->vals[n->out[0]],
+		    x->ptr[n->in[0]],
+		    x->ptr[n->out[0]],
+		    cv_dtype_size(v->dtype),
+		    {0}};
+	int64_t st[MED_TENSOR_MAX_DIMS] = {0}, s = 1;
 	int nd = v->ndim;
-	const char *in = x->ptr[n->in[0]];
-	char *out = x->ptr[n->out[0]];
 
+	if (j.vo->n == 0)
+		return;
+	if (nd == 0) {
+		memcpy(j.out, j.in, j.es);
+		return;
+	}
 	for (int i = nd - 1; i >= 0; i--) {
 		st[i] = s;
 		s *= v->dims[i];
 	}
 	for (int i = 0; i < nd; i++)
-		ost[i] = st[n->a.perm[i]];
-	for (size_t o = 0; o < vo->n; o++) {
-		memcpy(out + o * es, in + (size_t)off * es, es);
-		for (int d = nd - 1; d >= 0; d--) {
-			off += ost[d];
-			if (++idx[d] < vo->dims[d])
-				break;
-			off -= ost[d] * vo->dims[d];
-			idx[d] = 0;
-		}
-	}
+		j.ost[i] = st[n->a.perm[i]];
+	cv_pool_for(x->pool, (int64_t)j.vo->n / j.vo->dims[nd - 1],
+		    (size_t)j.vo->dims[nd - 1], tr_rows, &j);
 }
 
 /* ---- Slice (opset 10+, constant starts/ends/axes/steps) ----------------- */

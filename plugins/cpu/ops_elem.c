@@ -4,6 +4,8 @@
  */
 #include "cpu.h"
 #include "ops.h"
+#include "pool.h"
+#include "scalar.h"
 
 #include <math.h>
 #include <string.h>
@@ -36,25 +38,39 @@ infer_float(cv_graph *g, cv_node *n, const cv_attr_src *s, med_plugin_err *err)
 	return op_infer_same(g, n, s, err);
 }
 
-#define UNARY(fname, expr)                                                     \
+/* unary_job - an element-wise operator's operands for the pool. */
+typedef struct unary_job {
+	const float *in;
+	float *out;
+	float alpha, min, max;
+} unary_job;
+
+/* UNARY defines fname over elements, cost: its work per element. */
+#define UNARY(fname, cost, expr)                                               \
+	static void fname##_chunk(void *ctx, int64_t lo, int64_t hi)           \
+	{                                                                      \
+		const unary_job *j = ctx;                                      \
+		float alpha = j->alpha;                                        \
+		(void)alpha;                                                   \
+		for (int64_t i = lo; i < hi; i++) {                            \
+			float v = j->in[i];                                    \
+			j->out[i] = (expr);                                    \
+		}                                                              \
+	}                                                                      \
 	static void fname(const cv_graph *g, const cv_node *n, cv_exec *x)     \
 	{                                                                      \
-		const float *in = x->ptr[n->in[0]];                            \
-		float *out = x->ptr[n->out[0]];                                \
-		size_t cnt = g->vals[n->out[0]].n;                             \
-		float alpha = n->a.alpha;                                      \
-		(void)alpha;                                                   \
-		for (size_t i = 0; i < cnt; i++) {                             \
-			float v = in[i];                                       \
-			out[i] = (expr);                                       \
-		}                                                              \
+		unary_job j = {x->ptr[n->in[0]], x->ptr[n->out[0]],            \
+			       n->a.alpha, n->a.min, n->a.max};                \
+		cv_pool_for(x->pool, (int64_t)g->vals[n->out[0]].n, cost,      \
+			    fname##_chunk, &j);                                \
 	}
 
-UNARY(run_relu, v > 0 ? v : 0)
-UNARY(run_sigmoid, 1.0f / (1.0f + expf(-v)))
-UNARY(run_leaky, v >= 0 ? v : alpha * v)
-UNARY(run_exp, expf(v))
-UNARY(run_tanh, tanhf(v))
+UNARY(run_relu, 1, v > 0 ? v : 0)
+UNARY(run_sigmoid, 20, 1.0f / (1.0f + expf(-v)))
+UNARY(run_leaky, 1, v >= 0 ? v : alpha * v)
+UNARY(run_exp, 20, expf(v))
+UNARY(run_tanh, 20, tanhf(v))
+UNARY(run_clip, 1, fminf(fmaxf(v, j->min), j->max))
 
 static int
 infer_clip(cv_graph *g, cv_node *n, const cv_attr_src *s, med_plugin_err *err)
@@ -77,17 +93,6 @@ infer_clip(cv_graph *g, cv_node *n, const cv_attr_src *s, med_plugin_err *err)
 		*(i == 1 ? &n->a.min : &n->a.max) = *(const float *)v->data;
 	}
 	return infer_float(g, n, s, err);
-}
-
-static void
-run_clip(const cv_graph *g, const cv_node *n, cv_exec *x)
-{
-	const float *in = x->ptr[n->in[0]];
-	float *out = x->ptr[n->out[0]];
-	size_t cnt = g->vals[n->out[0]].n;
-
-	for (size_t i = 0; i < cnt; i++)
-		out[i] = fminf(fmaxf(in[i], n->a.min), n->a.max);
 }
 
 void
@@ -147,85 +152,89 @@ strides_for(const cv_value *v, const cv_value *out, int64_t *st)
 	}
 }
 
-enum { B_ADD, B_SUB, B_MUL, B_DIV, B_PRELU };
-
-static inline float
-bin_f(int op, float a, float b)
-{
-	switch (op) {
-	case B_ADD:
-		return a + b;
-	case B_SUB:
-		return a - b;
-	case B_MUL:
-		return a * b;
-	case B_DIV:
-		return a / b;
-	default:
-		return a >= 0 ? a : a * b;
-	}
-}
-
-static inline int64_t
-bin_i(int op, int64_t a, int64_t b)
-{
-	switch (op) {
-	case B_ADD:
-		return a + b;
-	case B_SUB:
-		return a - b;
-	case B_MUL:
-		return a * b;
-	default:
-		return b ? a / b : 0;
-	}
-}
-
-/* binary walks the output with an odometer; the last axis is the loop. */
-static void
-binary(const cv_graph *g, const cv_node *n, cv_exec *x, int op)
-{
-	const cv_value *va = &g->vals[n->in[0]], *vb = &g->vals[n->in[1]];
-	const cv_value *vo = &g->vals[n->out[0]];
+/* bin_job - a broadcasting binary operator's operands for the pool. */
+typedef struct bin_job {
+	const cv_value *vo;
+	const void *a, *b;
+	void *y;
 	int64_t sa[MED_TENSOR_MAX_DIMS], sb[MED_TENSOR_MAX_DIMS];
-	int64_t idx[MED_TENSOR_MAX_DIMS] = {0};
+	int op;
+} bin_job;
+
+/* bin_row: one row of the last axis, at offsets ia and ib. */
+static void
+bin_row(const bin_job *j, int64_t o, int64_t ia, int64_t ib, int64_t inner)
+{
+	int nd = j->vo->ndim;
+	int64_t isa = nd ? j->sa[nd - 1] : 0, isb = nd ? j->sb[nd - 1] : 0;
+
+	if (j->vo->dtype == MED_DTYPE_F32) {
+		const float *a = (const float *)j->a + ia;
+		const float *b = (const float *)j->b + ib;
+		float *y = (float *)j->y + o;
+		for (int64_t i = 0; i < inner; i++)
+			y[i] = bin_f(j->op, a[i * isa], b[i * isb]);
+	} else {
+		const int64_t *a = (const int64_t *)j->a + ia;
+		const int64_t *b = (const int64_t *)j->b + ib;
+		int64_t *y = (int64_t *)j->y + o;
+		for (int64_t i = 0; i < inner; i++)
+			y[i] = bin_i(j->op, a[i * isa], b[i * isb]);
+	}
+}
+
+/*
+ * bin_rows walks rows [lo, hi) of the output (the last axis is the row)
+ * with an odometer started at row lo.
+ */
+static void
+bin_rows(void *ctx, int64_t lo, int64_t hi)
+{
+	const bin_job *j = ctx;
+	const cv_value *vo = j->vo;
+	int64_t idx[MED_TENSOR_MAX_DIMS] = {0}, ia = 0, ib = 0, r = lo;
 	int nd = vo->ndim;
 	int64_t inner = nd ? vo->dims[nd - 1] : 1;
-	int64_t ia = 0, ib = 0, isa, isb;
-	bool f = vo->dtype == MED_DTYPE_F32;
 
-	if (vo->n == 0)
-		return;
-	strides_for(va, vo, sa);
-	strides_for(vb, vo, sb);
-	isa = nd ? sa[nd - 1] : 0;
-	isb = nd ? sb[nd - 1] : 0;
-	for (size_t o = 0; o < vo->n; o += (size_t)inner) {
-		if (f) {
-			const float *a = (const float *)x->ptr[n->in[0]] + ia;
-			const float *b = (const float *)x->ptr[n->in[1]] + ib;
-			float *y = (float *)x->ptr[n->out[0]] + o;
-			for (int64_t i = 0; i < inner; i++)
-				y[i] = bin_f(op, a[i * isa], b[i * isb]);
-		} else {
-			const int64_t *a =
-				(const int64_t *)x->ptr[n->in[0]] + ia;
-			const int64_t *b =
-				(const int64_t *)x->ptr[n->in[1]] + ib;
-			int64_t *y = (int64_t *)x->ptr[n->out[0]] + o;
-			for (int64_t i = 0; i < inner; i++)
-				y[i] = bin_i(op, a[i * isa], b[i * isb]);
-		}
+	for (int d = nd - 2; d >= 0; d--) {
+		idx[d] = r % vo->dims[d];
+		r /= vo->dims[d];
+		ia += idx[d] * j->sa[d];
+		ib += idx[d] * j->sb[d];
+	}
+	for (int64_t row = lo; row < hi; row++) {
+		bin_row(j, row * inner, ia, ib, inner);
 		for (int d = nd - 2; d >= 0; d--) {
-			ia += sa[d];
-			ib += sb[d];
+			ia += j->sa[d];
+			ib += j->sb[d];
 			if (++idx[d] < vo->dims[d])
 				break;
-			ia -= sa[d] * vo->dims[d];
-			ib -= sb[d] * vo->dims[d];
+			ia -= j->sa[d] * vo->dims[d];
+			ib -= j->sb[d] * vo->dims[d];
 			idx[d] = 0;
 		}
 	}
+}
+
+static void
+binary(const cv_graph *g, const cv_node *n, cv_exec *x, int op)
+{
+	bin_job j = {&g->vals[n->out[0]],
+		     x->ptr[n->in[0]],
+		     x->ptr[n->in[1]],
+		     x->ptr[n->out[0]],
+		     {0},
+		     {0},
+		     op};
+	int nd = j.vo->ndim;
+	int64_t inner = nd ? j.vo->dims[nd - 1] : 1;
+
+	if (j.vo->n == 0)
+		return;
+	strides_for(&g->vals[n->in[0]], j.vo, j.sa);
+	strides_for(&g->vals[n->in[1]], j.vo, j.sb);
+	cv_pool_for(x->pool, (int64_t)j.vo->n / inner, (size_t)inner, bin_rows,
+		    &j);
 }
 
 #define BINARY(fname, op)                                                      \
@@ -277,26 +286,43 @@ infer_bn(cv_graph *g, cv_node *n, const cv_attr_src *s, med_plugin_err *err)
 	return op_infer_same(g, n, s, err);
 }
 
+typedef struct bn_job {
+	const float *sc, *bi, *mu, *var, *in;
+	float *out;
+	int64_t c, inner;
+	float epsilon;
+} bn_job;
+
+/* bn_planes: planes [lo, hi) of [N*C, inner]. */
+static void
+bn_planes(void *ctx, int64_t lo, int64_t hi)
+{
+	const bn_job *j = ctx;
+
+	for (int64_t p = lo; p < hi; p++) {
+		int64_t ch = p % j->c;
+		float k = j->sc[ch] / sqrtf(j->var[ch] + j->epsilon);
+		float t = j->bi[ch] - j->mu[ch] * k;
+		size_t o = (size_t)(p * j->inner);
+		for (int64_t i = 0; i < j->inner; i++)
+			j->out[o + i] = j->in[o + i] * k + t;
+	}
+}
+
 static void
 run_bn(const cv_graph *g, const cv_node *n, cv_exec *x)
 {
 	const cv_value *v = &g->vals[n->in[0]];
-	const float *sc = x->ptr[n->in[1]], *bi = x->ptr[n->in[2]];
-	const float *mu = x->ptr[n->in[3]], *var = x->ptr[n->in[4]];
-	const float *in = x->ptr[n->in[0]];
-	float *out = x->ptr[n->out[0]];
-	int64_t c = v->dims[1], inner = 1;
+	bn_job j = {x->ptr[n->in[1]], x->ptr[n->in[2]],
+		    x->ptr[n->in[3]], x->ptr[n->in[4]],
+		    x->ptr[n->in[0]], x->ptr[n->out[0]],
+		    v->dims[1],	      1,
+		    n->a.epsilon};
 
 	for (int i = 2; i < v->ndim; i++)
-		inner *= v->dims[i];
-	for (int64_t b = 0; b < v->dims[0]; b++)
-		for (int64_t ch = 0; ch < c; ch++) {
-			float k = sc[ch] / sqrtf(var[ch] + n->a.epsilon);
-			float t = bi[ch] - mu[ch] * k;
-			size_t o = (size_t)((b * c + ch) * inner);
-			for (int64_t i = 0; i < inner; i++)
-				out[o + i] = in[o + i] * k + t;
-		}
+		j.inner *= v->dims[i];
+	cv_pool_for(x->pool, v->dims[0] * j.c, (size_t)(2 * j.inner), bn_planes,
+		    &j);
 }
 
 /* ---- Softmax ------------------------------------------------------------ */
@@ -322,35 +348,35 @@ infer_softmax(cv_graph *g, cv_node *n, const cv_attr_src *s,
  * Opset 13 normalises along one axis; older opsets flatten the tensor to
  * 2-d at axis and normalise each row.
  */
+void
+cv_softmax_dims(const cv_graph *g, const cv_node *n, int64_t *outer,
+		int64_t *len, int64_t *inner)
+{
+	const cv_value *v = &g->vals[n->in[0]];
+
+	*outer = *len = *inner = 1;
+	for (int i = 0; i < v->ndim; i++) {
+		if (i < n->a.axis)
+			*outer *= v->dims[i];
+		else if (i == n->a.axis || g->opset < 13)
+			*len *= v->dims[i];
+		else
+			*inner *= v->dims[i];
+	}
+}
+
 static void
 run_softmax(const cv_graph *g, const cv_node *n, cv_exec *x)
 {
-	const cv_value *v = &g->vals[n->in[0]];
 	const float *in = x->ptr[n->in[0]];
 	float *out = x->ptr[n->out[0]];
-	int64_t outer = 1, len = 1, inner = 1;
+	int64_t outer, len, inner;
 
-	for (int i = 0; i < v->ndim; i++) {
-		if (i < n->a.axis)
-			outer *= v->dims[i];
-		else if (i == n->a.axis || g->opset < 13)
-			len *= v->dims[i];
-		else
-			inner *= v->dims[i];
-	}
+	cv_softmax_dims(g, n, &outer, &len, &inner);
 	for (int64_t o = 0; o < outer; o++)
 		for (int64_t k = 0; k < inner; k++) {
 			size_t base = (size_t)(o * len * inner + k);
-			float mx = -INFINITY, sum = 0;
-			for (int64_t i = 0; i < len; i++)
-				mx = fmaxf(mx, in[base + i * inner]);
-			for (int64_t i = 0; i < len; i++) {
-				float e = expf(in[base + i * inner] - mx);
-				out[base + i * inner] = e;
-				sum += e;
-			}
-			for (int64_t i = 0; i < len; i++)
-				out[base + i * inner] /= sum;
+			softmax_row(in + base, out + base, len, inner);
 		}
 }
 
@@ -409,9 +435,9 @@ run_gemm(const cv_graph *g, const cv_node *n, cv_exec *x)
 				y[i * nn + j] = c[i * st[0] + j * st[1]];
 		beta = n->a.beta;
 	}
-	cv_sgemm(n->a.trans_a, n->a.trans_b, m, nn, k, n->a.alpha,
-		 x->ptr[n->in[0]], (int)va->dims[1], x->ptr[n->in[1]],
-		 (int)vb->dims[1], beta, y, nn);
+	cv_sgemm_split(x->pool, n->a.trans_a, n->a.trans_b, m, nn, k,
+		       n->a.alpha, x->ptr[n->in[0]], (int)va->dims[1],
+		       x->ptr[n->in[1]], (int)vb->dims[1], beta, y, nn);
 }
 
 static int
@@ -468,10 +494,11 @@ run_matmul(const cv_graph *g, const cv_node *n, cv_exec *x)
 			ia += i * sa[d];
 			ib += i * sb[d];
 		}
-		cv_sgemm(0, 0, m, nn, k, 1.0f,
-			 (const float *)x->ptr[n->in[0]] + ia * m * k, k,
-			 (const float *)x->ptr[n->in[1]] + ib * k * nn, nn, 0,
-			 (float *)x->ptr[n->out[0]] + t * (size_t)m * nn, nn);
+		cv_sgemm_split(
+			x->pool, 0, 0, m, nn, k, 1.0f,
+			(const float *)x->ptr[n->in[0]] + ia * m * k, k,
+			(const float *)x->ptr[n->in[1]] + ib * k * nn, nn, 0,
+			(float *)x->ptr[n->out[0]] + t * (size_t)m * nn, nn);
 	}
 }
 

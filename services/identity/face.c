@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "face_internal.h"
+#include "face_models.h"
+#include "sync.h"
 
 #define HAAR_DIR "/usr/share/opencv4/haarcascades/"
 
@@ -45,7 +47,8 @@ const med_config_spec identity_config[] = {
 	{"MED_FACE_EYE_CASCADE", MED_CONFIG_STRING,
 	 HAAR_DIR "haarcascade_eye.xml", false, 0, 0,
 	 "Haar eye detector for pose and alignment; empty = off"},
-	{"MED_FACE_THRESHOLD", MED_CONFIG_STRING, "0.82", false, 0, 0,
+	/* lbp-v2's false-match rate of 1e-3 on ORL (docs/benchmarks.md). */
+	{"MED_FACE_THRESHOLD", MED_CONFIG_STRING, "0.761", false, 0, 0,
 	 "cosine similarity at or above which a face matches"},
 	{"MED_FACE_MIN_SIZE", MED_CONFIG_INT, "40", false, 16, 4096,
 	 "smallest face accepted, pixels across"},
@@ -55,6 +58,9 @@ const med_config_spec identity_config[] = {
 	 "largest head tilt (eye line against horizontal) accepted"},
 	{"MED_FACE_MAX_IMAGE_BYTES", MED_CONFIG_INT, "4194304", false, 1024,
 	 16777216, "largest encoded photograph accepted"},
+	{"MED_FACE_SYNC_INTERVAL_MS", MED_CONFIG_INT, "2000", false, 0, 3600000,
+	 "how often an idle replica catches up with face enrolments and "
+	 "erasures made on others; 0 = only before each search"},
 };
 const size_t identity_n_config =
 	sizeof(identity_config) / sizeof(identity_config[0]);
@@ -177,6 +183,10 @@ load_models(id_face *f, const med_config *cfg)
 	 * the reduction.) */
 	med_plugin_kv det_kv[] = {{"min_size", det_min}};
 	med_plugin_kv eye_kv[] = {{"min_size", "8"}};
+	/* These options are the model ID_FACE_MODEL ("lbp-v2": uniform
+	 * LBP(8,3) on a circle, 8x8 cells): other values give other
+	 * embeddings, so changing them means a new model name. */
+	med_plugin_kv emb_kv[] = {{"radius", "3"}, {"circular", "1"}};
 	int dev =
 		med_infer_device_parse(med_config_str(cfg, "MED_INFER_DEVICE"));
 	med_err err;
@@ -200,7 +210,7 @@ load_models(id_face *f, const med_config *cfg)
 			    dev, &f->det)) != MED_OK ||
 	    (eyes[0] != '\0' && (err = load_one(f, "haar-xml", eyes, eye_kv, 1,
 						dev, &f->eyes)) != MED_OK) ||
-	    (err = load_one(f, "lbp", NULL, NULL, 0, dev, &f->emb)) != MED_OK)
+	    (err = load_one(f, "lbp", NULL, emb_kv, 2, dev, &f->emb)) != MED_OK)
 		return err;
 	f->dim = (size_t)med_infer_model_info(f->emb)->outputs[0].dims[1];
 	med_strlcpy(f->device,
@@ -247,9 +257,18 @@ identity_face_begin(med_service *svc)
 	if (id_index_load(f->index, med_service_db(svc), f) != MED_OK)
 		med_log_warn("identity: face index not loaded yet; it loads on "
 			     "first use");
-	med_log_info("identity: face recognition on (%s, threshold %.3f, "
-		     "key id %s)",
-		     f->describe, f->threshold, f->key_id);
+	int64_t stale = 0;
+	if (id_face_models_report(med_service_db(svc), &stale) != MED_OK)
+		med_log_warn("identity: could not count templates of other "
+			     "face models");
+	if (id_index_watch(f->index, med_service_db(svc), f,
+			   med_config_int(cfg, "MED_FACE_SYNC_INTERVAL_MS")) !=
+	    MED_OK)
+		med_log_warn("identity: face index poller not started; the "
+			     "index catches up before each search only");
+	med_log_info("identity: face recognition on (model %s, %s, threshold "
+		     "%.3f, key id %s)",
+		     ID_FACE_MODEL, f->describe, f->threshold, f->key_id);
 	return MED_OK;
 }
 

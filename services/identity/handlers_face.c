@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "face_internal.h"
+#include "sync.h"
 
 static med_db *
 call_db(med_call *call)
@@ -98,8 +99,9 @@ keep_best(id_hit *d, size_t *n, const id_hit *h)
  * duplicates puts into d (best first, at most ID_MAX_DUPS) the other
  * patients that score at or above the threshold against a new image, and
  * returns the best score against any other patient (for the audit event):
- * a possible duplicate registration.  It runs before the new templates
- * join the index.
+ * a possible duplicate registration.  Its search catches the index up
+ * with the change log, which brings in the new templates too: the
+ * patient's own are excluded.
  */
 static float
 duplicates(med_call *call, id_face *f, const char *patient_id,
@@ -214,10 +216,11 @@ enroll_face(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	snprintf(dup, sizeof(dup), "%.4f",
 		 (double)duplicates(call, f, req->patient_id, pr, req->n_images,
 				    dups, &n_dups));
-	for (size_t i = 0; i < req->n_images; i++)
-		if (id_index_add(f->index, ids[i], req->patient_id,
-				 pr[i].emb) != MED_OK)
-			med_log_error("identity: face index add failed");
+	/* The index learns the new templates from the change log, as every
+	 * replica does (sync.h); duplicates() has usually caught up already. */
+	if (id_index_sync(f->index) != MED_OK)
+		med_log_warn("identity: face index catch-up after enrolment "
+			     "failed; the next search retries");
 	snprintf(nb, sizeof(nb), "%zu", req->n_images);
 	face_audit(call, f, req->patient_id, "face enrolled",
 		   (med_audit_detail[]){{"templates", nb},
@@ -429,7 +432,11 @@ delete_face_templates(med_call *call, const ProtobufCMessage *in,
 				  &res->deleted);
 	if (err != MED_OK)
 		return err;
-	id_index_remove_patient(f->index, req->patient_id);
+	/* Drop the erased templates from this replica's memory now; the
+	 * others drop them from the change log (sync.h). */
+	if (id_index_sync(f->index) != MED_OK)
+		med_log_warn("identity: face index catch-up after erasure "
+			     "failed; the next search retries");
 	return MED_OK;
 }
 

@@ -167,7 +167,7 @@ med_err identity_store_link_undo(med_db_conn *c,
 #define ID_FACE_W	92 /* aligned crop, the shape of ORL's images */
 #define ID_FACE_H	112
 #define ID_FACE_MAX_DIM 8192 /* embedding length cap */
-#define ID_FACE_MODEL	"lbp-v1"
+#define ID_FACE_MODEL	"lbp-v2"
 #define ID_MAX_IMAGES	10
 #define ID_MAX_TOP_K	50
 
@@ -276,13 +276,6 @@ bool id_index_is_loaded(id_index *ix);
 
 /* id_index_load replaces the contents with every stored template. */
 med_err id_index_load(id_index *ix, med_db *db, id_face *f) MED_MUST_CHECK;
-
-/* id_index_add adds one template (ignored until the index is loaded). */
-med_err id_index_add(id_index *ix, const char *template_id,
-		     const char *patient_id, const float *emb) MED_MUST_CHECK;
-
-/* id_index_remove_patient drops every template of patient_id. */
-void id_index_remove_patient(id_index *ix, const char *patient_id);
 
 /*
  * id_index_search writes up to k best patients (one entry per patient,

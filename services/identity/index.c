@@ -2,23 +2,36 @@
  * index.c - the in-memory 1:N index of this process: every decrypted
  * template in one med_gallery (int8 scan with SIMD, exact f32 re-scoring
  * of a shortlist; exhaustive, never approximate search, which would miss
- * mates, see the face research note).  It is loaded from the database at
- * start (or on first use) and kept in step by this process's enrolments
- * and erasures only: replicas do not tell each other (out of scope for
- * now, docs/architecture.md).
+ * mates, see the face research note).
  *
- * Locking: ix->lock (readers-writer) covers the entries and the gallery
- * together; the gallery's own lock is always taken inside it.
+ * Replicas keep their indexes in step through the change log that every
+ * enrolment and erasure writes in its own transaction (sync.c): the index
+ * remembers the last seq it applied, catches up before each search (so a
+ * patient enrolled on another replica a moment ago is found: one indexed
+ * query when nothing changed) and in a background poller.  Applying a
+ * change re-reads the patient's templates, which makes it idempotent: a
+ * change applied twice, or read after a later one committed, leaves the
+ * same state.  docs/architecture.md "Face index across replicas".
+ *
+ * Locking: ix->lock (readers-writer) covers the entries, the gallery and
+ * loaded; the gallery's own lock is always taken inside it.  ix->sync
+ * serialises loads and catch-ups (database reads happen under it, not
+ * under ix->lock, so searches go on meanwhile) and covers last_seq,
+ * synced_ns and failing.  ix->mu and ix->cv run the poller.
  */
 #include <med/gallery.h>
 #include <med/log.h>
 
+#include <errno.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "face_internal.h"
+#include "sync.h"
 
 /* One template's owner; its address is the template's gallery id. */
 typedef struct id_entry {
@@ -26,12 +39,32 @@ typedef struct id_entry {
 	char tid[MED_UUID_LEN + 1];
 } id_entry;
 
-struct id_index {
-	pthread_rwlock_t lock;
-	size_t dim, n, cap;
+/* id_set - a gallery and its entries. */
+typedef struct id_set {
 	med_gallery *g;
 	id_entry **all; /* every entry, to find a patient's templates */
+	size_t n, cap;
+} id_set;
+
+struct id_index {
+	pthread_rwlock_t lock;
+	size_t dim;
+	id_set s;
 	bool loaded;
+
+	pthread_mutex_t sync;
+	med_db *db;
+	id_face *f;
+	int64_t last_seq;
+	int64_t synced_ns; /* when the last good catch-up began to read */
+	int64_t load_tried_ns;
+	bool failing;
+
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t poller;
+	bool polling, stopping;
+	int64_t interval_ms;
 };
 
 static uint64_t
@@ -46,6 +79,98 @@ id_entry_of(uint64_t id)
 	return (const id_entry *)(uintptr_t)id;
 }
 
+/* ---- id_set ------------------------------------------------------------ */
+
+static med_err
+set_init(id_set *s, size_t dim)
+{
+	memset(s, 0, sizeof(*s));
+	return med_gallery_new(dim, &s->g);
+}
+
+static void
+set_fini(id_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->all[i]);
+	free(s->all);
+	med_gallery_free(s->g);
+	memset(s, 0, sizeof(*s));
+}
+
+static med_err
+set_push(id_set *s, size_t dim, const char *tid, const char *patient_id,
+	 const float *emb)
+{
+	id_entry *e;
+	med_err err;
+
+	if (s->g == NULL)
+		return MED_ERR_NOMEM;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		id_entry **a = realloc(s->all, cap * sizeof(*a));
+		if (a == NULL)
+			return MED_ERR_NOMEM;
+		s->all = a;
+		s->cap = cap;
+	}
+	if ((e = malloc(sizeof(*e))) == NULL)
+		return MED_ERR_NOMEM;
+	med_strlcpy(e->patient, patient_id, sizeof(e->patient));
+	med_strlcpy(e->tid, tid, sizeof(e->tid));
+	err = med_gallery_add(s->g, entry_id(e), emb, dim);
+	if (err != MED_OK) {
+		free(e);
+		return err == MED_ERR_INVALID ? MED_ERR_INTERNAL : err;
+	}
+	s->all[s->n++] = e;
+	return MED_OK;
+}
+
+static int
+cmp_pid(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* set_has_patients is true when an entry belongs to one of the n sorted
+ * patient ids. */
+static bool
+set_has_patients(const id_set *s, const char (*pids)[MED_UUID_LEN + 1],
+		 size_t n)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (bsearch(s->all[i]->patient, pids, n, sizeof(*pids),
+			    cmp_pid) != NULL)
+			return true;
+	return false;
+}
+
+/* set_drop_patients removes every entry of the n sorted patient ids. */
+static void
+set_drop_patients(id_set *s, const char (*pids)[MED_UUID_LEN + 1], size_t n)
+{
+	size_t i = 0;
+
+	while (i < s->n) {
+		id_entry *e = s->all[i];
+		if (bsearch(e->patient, pids, n, sizeof(*pids), cmp_pid) ==
+		    NULL) {
+			i++;
+			continue;
+		}
+		/* set_push adds an entry to both or neither, so this finds
+		 * it. */
+		if (med_gallery_remove(s->g, entry_id(e)) != MED_OK)
+			med_log_error("identity: face index out of step");
+		free(e);
+		s->all[i] = s->all[--s->n];
+	}
+}
+
+/* ---- life ------------------------------------------------------------- */
+
 med_err
 id_index_new(size_t dim, id_index **out)
 {
@@ -53,35 +178,42 @@ id_index_new(size_t dim, id_index **out)
 
 	if (ix == NULL || dim == 0)
 		goto fail;
-	if (med_gallery_new(dim, &ix->g) != MED_OK)
-		goto fail;
+	if (set_init(&ix->s, dim) != MED_OK)
+		goto free_set;
 	if (pthread_rwlock_init(&ix->lock, NULL) != 0)
-		goto free_gallery;
+		goto free_set;
+	if (pthread_mutex_init(&ix->sync, NULL) != 0)
+		goto free_lock;
+	if (pthread_mutex_init(&ix->mu, NULL) != 0)
+		goto free_sync;
+	if (pthread_cond_init(&ix->cv, NULL) != 0)
+		goto free_mu;
 	ix->dim = dim;
 	*out = ix;
 	return MED_OK;
-free_gallery:
-	med_gallery_free(ix->g);
+free_mu:
+	pthread_mutex_destroy(&ix->mu);
+free_sync:
+	pthread_mutex_destroy(&ix->sync);
+free_lock:
+	pthread_rwlock_destroy(&ix->lock);
+free_set:
+	set_fini(&ix->s);
 fail:
 	free(ix);
 	return MED_ERR_NOMEM;
 }
 
-/* clear empties the index (write lock held): a fresh gallery. */
-static med_err
-clear(id_index *ix)
+static void
+stop_poller(id_index *ix)
 {
-	med_gallery *g = NULL;
-	med_err err = med_gallery_new(ix->dim, &g);
-
-	for (size_t i = 0; i < ix->n; i++)
-		free(ix->all[i]);
-	free(ix->all);
-	ix->all = NULL;
-	ix->n = ix->cap = 0;
-	med_gallery_free(ix->g);
-	ix->g = g;
-	return err;
+	pthread_mutex_lock(&ix->mu);
+	ix->stopping = true;
+	pthread_cond_broadcast(&ix->cv);
+	pthread_mutex_unlock(&ix->mu);
+	if (ix->polling)
+		pthread_join(ix->poller, NULL);
+	ix->polling = false;
 }
 
 void
@@ -89,8 +221,11 @@ id_index_free(id_index *ix)
 {
 	if (ix == NULL)
 		return;
-	(void)clear(ix);
-	med_gallery_free(ix->g);
+	stop_poller(ix);
+	set_fini(&ix->s);
+	pthread_cond_destroy(&ix->cv);
+	pthread_mutex_destroy(&ix->mu);
+	pthread_mutex_destroy(&ix->sync);
 	pthread_rwlock_destroy(&ix->lock);
 	free(ix);
 }
@@ -106,40 +241,248 @@ id_index_is_loaded(id_index *ix)
 	return loaded;
 }
 
-/* push appends under the write lock (held by the caller). */
-static med_err
-push(id_index *ix, const char *tid, const char *patient_id, const float *emb)
-{
-	id_entry *e;
-	med_err err;
+/* ---- loading and catching up (ix->sync held) -------------------------- */
 
-	if (ix->g == NULL)
-		return MED_ERR_NOMEM;
-	if (ix->n == ix->cap) {
-		size_t cap = ix->cap ? ix->cap * 2 : 256;
-		id_entry **a = realloc(ix->all, cap * sizeof(*a));
-		if (a == NULL)
-			return MED_ERR_NOMEM;
-		ix->all = a;
-		ix->cap = cap;
-	}
-	if ((e = malloc(sizeof(*e))) == NULL)
-		return MED_ERR_NOMEM;
-	med_strlcpy(e->patient, patient_id, sizeof(e->patient));
-	med_strlcpy(e->tid, tid, sizeof(e->tid));
-	err = med_gallery_add(ix->g, entry_id(e), emb, ix->dim);
-	if (err != MED_OK) {
-		free(e);
-		return err == MED_ERR_INVALID ? MED_ERR_INTERNAL : err;
-	}
-	ix->all[ix->n++] = e;
-	return MED_OK;
-}
+typedef struct load_ctx {
+	id_set *s;
+	size_t dim;
+} load_ctx;
 
 static med_err
 load_one(void *ctx, const id_template *t)
 {
-	return push(ctx, t->template_id, t->patient_id, t->emb);
+	load_ctx *x = ctx;
+
+	return set_push(x->s, x->dim, t->template_id, t->patient_id, t->emb);
+}
+
+/*
+ * load_locked reads the counter, then every template, into a fresh set
+ * and swaps it in.  Every change up to the counter committed before the
+ * templates are read (the log's writers commit in seq order), so the set
+ * holds at least those; changes after it are applied again by the next
+ * catch-up, which is harmless (see the top of the file).  The old set
+ * serves until the swap; on failure it stays.
+ */
+static med_err
+load_locked(id_index *ix)
+{
+	load_ctx x;
+	id_set fresh, old;
+	int64_t clock = 0;
+	med_err err;
+
+	ix->load_tried_ns = med_mono_ns();
+	if ((err = id_changes_clock(ix->db, &clock)) != MED_OK)
+		return err;
+	if ((err = set_init(&fresh, ix->dim)) != MED_OK) {
+		set_fini(&fresh);
+		return err;
+	}
+	x = (load_ctx){&fresh, ix->dim};
+	err = id_templates_each(ix->db, ix->f, NULL, load_one, &x);
+	if (err != MED_OK) {
+		set_fini(&fresh);
+		return err;
+	}
+	pthread_rwlock_wrlock(&ix->lock);
+	old = ix->s;
+	ix->s = fresh;
+	ix->loaded = true;
+	pthread_rwlock_unlock(&ix->lock);
+	set_fini(&old);
+	ix->last_seq = clock;
+	return MED_OK;
+}
+
+/* staged - templates read for the patients of a batch, not yet applied. */
+typedef struct staged {
+	id_template *t;
+	float *emb;
+	size_t n, cap, dim;
+} staged;
+
+static med_err
+stage_one(void *ctx, const id_template *t)
+{
+	staged *st = ctx;
+
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 16;
+		id_template *nt = realloc(st->t, cap * sizeof(*nt));
+		if (nt == NULL)
+			return MED_ERR_NOMEM;
+		st->t = nt;
+		float *ne = realloc(st->emb, cap * st->dim * sizeof(*ne));
+		if (ne == NULL)
+			return MED_ERR_NOMEM;
+		st->emb = ne;
+		st->cap = cap;
+	}
+	st->t[st->n] = *t;
+	memcpy(st->emb + st->n * st->dim, t->emb, st->dim * sizeof(float));
+	st->n++;
+	return MED_OK;
+}
+
+/* unique_patients sorts the batch's patient ids into pids, once each. */
+static size_t
+unique_patients(const id_change *ch, size_t n, char (*pids)[MED_UUID_LEN + 1])
+{
+	size_t u = 0;
+
+	for (size_t i = 0; i < n; i++)
+		med_strlcpy(pids[i], ch[i].patient_id, sizeof(pids[i]));
+	qsort(pids, n, sizeof(*pids), cmp_pid);
+	for (size_t i = 0; i < n; i++)
+		if (u == 0 || strcmp(pids[u - 1], pids[i]) != 0)
+			memmove(pids[u++], pids[i], sizeof(*pids));
+	return u;
+}
+
+/* swap_in replaces the patients' entries with the staged templates. */
+static med_err
+swap_in(id_index *ix, const char (*pids)[MED_UUID_LEN + 1], size_t n_p,
+	const staged *st)
+{
+	med_err err = MED_OK;
+	bool known;
+
+	/* Only catch-ups (under ix->sync, held here) change the set, so what
+	 * a scan under the read lock finds still holds under the write lock.
+	 * A first enrolment, the usual change, then blocks searches only for
+	 * its pushes, not for a walk over the whole gallery. */
+	pthread_rwlock_rdlock(&ix->lock);
+	known = set_has_patients(&ix->s, pids, n_p);
+	pthread_rwlock_unlock(&ix->lock);
+	pthread_rwlock_wrlock(&ix->lock);
+	if (known)
+		set_drop_patients(&ix->s, pids, n_p);
+	for (size_t i = 0; i < st->n && err == MED_OK; i++)
+		err = set_push(&ix->s, ix->dim, st->t[i].template_id,
+			       st->t[i].patient_id, st->emb + i * ix->dim);
+	/* Half applied: only a full load is right again. */
+	if (err != MED_OK)
+		ix->loaded = false;
+	pthread_rwlock_unlock(&ix->lock);
+	return err;
+}
+
+/*
+ * apply re-reads the templates of every patient named in the batch and
+ * swaps them in under one write lock, so a search sees a patient either
+ * before or after, never half.
+ */
+static med_err
+apply(id_index *ix, const id_change *ch, size_t n)
+{
+	char(*pids)[MED_UUID_LEN + 1] = malloc(n * sizeof(*pids));
+	staged st = {.dim = ix->dim};
+	size_t n_p;
+	med_err err = MED_OK;
+
+	if (pids == NULL)
+		return MED_ERR_NOMEM;
+	n_p = unique_patients(ch, n, pids);
+	for (size_t i = 0; i < n_p && err == MED_OK; i++)
+		err = id_templates_each(ix->db, ix->f, pids[i], stage_one, &st);
+	if (err == MED_OK)
+		err = swap_in(ix, (const char(*)[MED_UUID_LEN + 1]) pids, n_p,
+			      &st);
+	free(pids);
+	free(st.t);
+	if (st.emb != NULL)
+		sodium_memzero(st.emb, st.cap * st.dim * sizeof(float));
+	free(st.emb);
+	return err;
+}
+
+static med_err
+catch_up_locked(id_index *ix)
+{
+	id_change *ch = NULL;
+	int64_t clock = 0, upto = 0;
+	size_t n = 0;
+	med_err err = MED_OK;
+
+	if (!id_index_is_loaded(ix))
+		return load_locked(ix);
+	if ((ch = malloc(ID_SYNC_BATCH * sizeof(*ch))) == NULL)
+		return MED_ERR_NOMEM;
+	for (;;) {
+		err = id_changes_after(ix->db, ix->last_seq, ch, ID_SYNC_BATCH,
+				       &n, &clock);
+		if (err != MED_OK)
+			break;
+		id_sync_step step =
+			id_sync_plan(ix->last_seq, clock, ch, n, &upto);
+		if (step == ID_SYNC_NOTHING)
+			break;
+		if (step == ID_SYNC_RELOAD) {
+			med_log_warn("identity: face change log cannot bring "
+				     "the index from %lld to %lld (pruned or "
+				     "restored): reloading",
+				     (long long)ix->last_seq, (long long)clock);
+			err = load_locked(ix);
+			break;
+		}
+		if ((err = apply(ix, ch, n)) != MED_OK)
+			break;
+		ix->last_seq = upto;
+		if (upto >= clock)
+			break;
+	}
+	free(ch);
+	return err;
+}
+
+/* note logs the first failure of a run and the recovery, not each try. */
+static void
+note(id_index *ix, med_err err)
+{
+	if (err != MED_OK && !ix->failing)
+		med_log_warn("identity: face index catch-up failed (%s); "
+			     "serving the templates it has",
+			     med_strerror(err));
+	else if (err == MED_OK && ix->failing)
+		med_log_info("identity: face index caught up again (seq %lld)",
+			     (long long)ix->last_seq);
+	ix->failing = err != MED_OK;
+}
+
+/*
+ * sync_since catches up unless a catch-up that began reading at or after
+ * since_ns already succeeded: it saw every change committed before this
+ * caller arrived, so concurrent searches share one query.  A cold index
+ * is loaded only when load is set.
+ */
+static med_err
+sync_since(id_index *ix, int64_t since_ns, bool load)
+{
+	med_err err = MED_OK;
+	bool cold;
+
+	pthread_mutex_lock(&ix->sync);
+	if (ix->db == NULL) {
+		pthread_mutex_unlock(&ix->sync);
+		return MED_ERR_PRECONDITION;
+	}
+	cold = !id_index_is_loaded(ix); /* loads happen under ix->sync */
+	if ((cold && load) || (!cold && ix->synced_ns < since_ns)) {
+		int64_t began = med_mono_ns();
+		err = catch_up_locked(ix);
+		if (err == MED_OK)
+			ix->synced_ns = began;
+		note(ix, err);
+	}
+	pthread_mutex_unlock(&ix->sync);
+	return err;
+}
+
+med_err
+id_index_sync(id_index *ix)
+{
+	return sync_since(ix, med_mono_ns(), false);
 }
 
 med_err
@@ -147,54 +490,98 @@ id_index_load(id_index *ix, med_db *db, id_face *f)
 {
 	med_err err;
 
-	/* The write lock is held across the read so an enrolment in this
-	 * process cannot fall between the snapshot and the swap. */
-	pthread_rwlock_wrlock(&ix->lock);
-	ix->loaded = false;
-	err = clear(ix);
+	pthread_mutex_lock(&ix->sync);
+	if (ix->db == NULL) {
+		ix->db = db;
+		ix->f = f;
+	}
+	err = load_locked(ix);
 	if (err == MED_OK)
-		err = id_templates_each(db, f, NULL, load_one, ix);
-	if (err == MED_OK)
-		ix->loaded = true;
-	else
-		(void)clear(ix);
-	pthread_rwlock_unlock(&ix->lock);
+		ix->synced_ns = ix->load_tried_ns;
+	pthread_mutex_unlock(&ix->sync);
 	return err;
+}
+
+/* ---- the poller ------------------------------------------------------- */
+
+/* wait_ms sleeps up to ms on the poller's condition; false when stopping. */
+static bool
+wait_ms(id_index *ix, int64_t ms)
+{
+	struct timespec ts;
+	bool go;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(ms / 1000);
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&ix->mu);
+	while (!ix->stopping &&
+	       pthread_cond_timedwait(&ix->cv, &ix->mu, &ts) != ETIMEDOUT)
+		;
+	go = !ix->stopping;
+	pthread_mutex_unlock(&ix->mu);
+	return go;
+}
+
+/* poll_once catches up; a cold index retries its load only now and then,
+ * since a full load decrypts every template. */
+static void
+poll_once(id_index *ix)
+{
+	bool cold = !id_index_is_loaded(ix);
+	int64_t tried;
+
+	pthread_mutex_lock(&ix->sync);
+	tried = ix->load_tried_ns;
+	pthread_mutex_unlock(&ix->sync);
+	if (cold && med_mono_ns() - tried < ID_SYNC_RELOAD_RETRY_MS * 1000000LL)
+		return;
+	(void)sync_since(ix, med_mono_ns(), true);
+}
+
+static void *
+poller(void *arg)
+{
+	id_index *ix = arg;
+	int64_t next_prune = 0;
+
+	while (wait_ms(ix, ix->interval_ms)) {
+		poll_once(ix);
+		int64_t now = med_now_ms();
+		uint64_t n = 0;
+		if (now < next_prune)
+			continue;
+		next_prune = now + ID_CHANGES_PRUNE_EVERY_MS;
+		if (id_changes_prune(ix->db, now - ID_CHANGES_KEEP_MS, &n) ==
+			    MED_OK &&
+		    n > 0)
+			med_log_info("identity: pruned %llu face changes",
+				     (unsigned long long)n);
+	}
+	return NULL;
 }
 
 med_err
-id_index_add(id_index *ix, const char *template_id, const char *patient_id,
-	     const float *emb)
+id_index_watch(id_index *ix, med_db *db, id_face *f, int64_t interval_ms)
 {
-	med_err err = MED_OK;
-
-	pthread_rwlock_wrlock(&ix->lock);
-	if (ix->loaded)
-		err = push(ix, template_id, patient_id, emb);
-	pthread_rwlock_unlock(&ix->lock);
-	return err;
+	pthread_mutex_lock(&ix->sync);
+	ix->db = db;
+	ix->f = f;
+	pthread_mutex_unlock(&ix->sync);
+	if (interval_ms <= 0 || ix->polling)
+		return MED_OK;
+	ix->interval_ms = interval_ms;
+	if (pthread_create(&ix->poller, NULL, poller, ix) != 0)
+		return MED_ERR_NOMEM;
+	ix->polling = true;
+	return MED_OK;
 }
 
-void
-id_index_remove_patient(id_index *ix, const char *patient_id)
-{
-	size_t i = 0;
-
-	pthread_rwlock_wrlock(&ix->lock);
-	while (i < ix->n) {
-		id_entry *e = ix->all[i];
-		if (strcmp(e->patient, patient_id) != 0) {
-			i++;
-			continue;
-		}
-		/* push adds an entry to both or neither, so this finds it. */
-		if (med_gallery_remove(ix->g, entry_id(e)) != MED_OK)
-			med_log_error("identity: face index out of step");
-		free(e);
-		ix->all[i] = ix->all[--ix->n];
-	}
-	pthread_rwlock_unlock(&ix->lock);
-}
+/* ---- searching ---------------------------------------------------------- */
 
 /*
  * collect turns template hits (best first) into at most k patients, each
@@ -221,6 +608,23 @@ collect(const med_gallery_hit *t, size_t n_t, size_t k, const char *exclude,
 }
 
 /*
+ * before_search catches up so that what committed before the call is
+ * searched.  With the database away the index serves what it has (the
+ * health check already says the database is away); other errors (a
+ * template that does not decrypt) fail the search as a load would.
+ */
+static med_err
+before_search(id_index *ix)
+{
+	med_err err = sync_since(ix, med_mono_ns(), true);
+
+	if (err == MED_ERR_UNAVAILABLE || err == MED_ERR_TIMEOUT ||
+	    err == MED_ERR_CONFLICT || err == MED_ERR_PRECONDITION)
+		return MED_OK;
+	return err;
+}
+
+/*
  * id_index_search asks the gallery for the best m templates and folds
  * them into patients; when patients with several templates (or the
  * excluded one) leave fewer than k, it asks again for 4 times as many,
@@ -232,10 +636,12 @@ id_index_search(id_index *ix, const float *probe, size_t k, const char *exclude,
 {
 	med_gallery_hit *t = NULL;
 	size_t total, m, n = 0, n_t = 0;
-	med_err err = MED_OK;
+	med_err err = before_search(ix);
 
+	if (err != MED_OK)
+		return err;
 	pthread_rwlock_rdlock(&ix->lock);
-	total = ix->n;
+	total = ix->s.n;
 	m = k * 2 < 16 ? 16 : k * 2;
 	while (k > 0 && total > 0 && err == MED_OK) {
 		m = m < total ? m : total;
@@ -245,7 +651,8 @@ id_index_search(id_index *ix, const float *probe, size_t k, const char *exclude,
 			break;
 		}
 		t = nt;
-		err = med_gallery_search(ix->g, probe, 1, ix->dim, m, t, &n_t);
+		err = med_gallery_search(ix->s.g, probe, 1, ix->dim, m, t,
+					 &n_t);
 		if (err == MED_OK)
 			n = collect(t, n_t, k, exclude, hits);
 		if (n == k || m == total)

@@ -86,11 +86,33 @@ static const char *const v3_statements[] = {
 	NULL,
 };
 
+/* The face change log that keeps replicas' in-memory indexes in step
+ * (sync.c): one counter row whose lock orders the writers, and one row per
+ * enrolment or erasure, pruned by age. */
+static const char *const v4_statements[] = {
+	"CREATE TABLE IF NOT EXISTS face_index_clock ("
+	" id TINYINT NOT NULL PRIMARY KEY,"
+	" seq BIGINT NOT NULL"
+	") ENGINE=InnoDB",
+	"INSERT IGNORE INTO face_index_clock (id, seq) VALUES (1, 0)",
+	"CREATE TABLE IF NOT EXISTS face_template_changes ("
+	" seq BIGINT NOT NULL PRIMARY KEY,"
+	" patient_id CHAR(36) NOT NULL,"
+	" op VARCHAR(16) NOT NULL,"
+	" n_templates INT NOT NULL,"
+	" created_ms BIGINT NOT NULL,"
+	" KEY idx_face_changes_created (created_ms)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	NULL,
+};
+
 const med_db_migration identity_migrations[] = {
 	{1, "patients: the master patient index", v1_statements},
 	{2, "face_templates: encrypted face templates", v2_statements},
 	{3, "patient_versions, patient_links: history and reversible merges",
 	 v3_statements},
+	{4, "face_index_clock, face_template_changes: face index sync",
+	 v4_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);

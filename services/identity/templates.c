@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "face_internal.h"
+#include "sync.h"
 
 #define NONCE_LEN crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define TAG_LEN	  crypto_aead_xchacha20poly1305_ietf_ABYTES
@@ -94,6 +95,12 @@ insert_tx(med_db_conn *c, void *ctx)
 	for (size_t i = 0; i < x->n; i++)
 		if ((err = insert_one(c, x, i)) != MED_OK)
 			return err;
+	/* In the same transaction, so other replicas learn of exactly the
+	 * enrolments that committed. */
+	err = id_changes_record(c, x->patient_id, "enrol", (uint32_t)x->n,
+				x->now_ms);
+	if (err != MED_OK)
+		return err;
 	err = med_db_query(c,
 			   "SELECT COUNT(*) FROM face_templates WHERE"
 			   " patient_id = ?",
@@ -191,16 +198,35 @@ id_templates_each(med_db *db, id_face *f, const char *patient_id, id_tpl_fn fn,
 	return err;
 }
 
+typedef struct delete_ctx {
+	const char *patient_id;
+	uint64_t affected;
+} delete_ctx;
+
+static med_err
+delete_tx(med_db_conn *c, void *ctx)
+{
+	delete_ctx *x = ctx;
+	med_db_value pid = MED_DB_STR(x->patient_id);
+	med_err err = med_db_exec(c,
+				  "DELETE FROM face_templates WHERE"
+				  " patient_id = ?",
+				  &pid, 1, &x->affected, NULL);
+
+	/* Erasing nothing changes no index: no log row, no counter lock. */
+	if (err != MED_OK || x->affected == 0)
+		return err;
+	return id_changes_record(c, x->patient_id, "erase",
+				 (uint32_t)x->affected, med_now_ms());
+}
+
 med_err
 id_templates_delete(med_db *db, const char *patient_id, uint32_t *n)
 {
-	med_db_value pid = MED_DB_STR(patient_id);
-	uint64_t affected = 0;
-	med_err err = med_db_exec_once(
-		db, "DELETE FROM face_templates WHERE patient_id = ?", &pid, 1,
-		&affected, NULL);
+	delete_ctx x = {patient_id, 0};
+	med_err err = med_db_tx(db, delete_tx, &x);
 
 	if (err == MED_OK)
-		*n = (uint32_t)affected;
+		*n = (uint32_t)x.affected;
 	return err;
 }

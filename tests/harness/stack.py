@@ -422,9 +422,27 @@ class Stack:
         log = os.path.join(self.log_dir, n + ".log")
         return Service(n, gport, hport, env, log, spool, health_port)
 
+    def start_replica(self, n, key, env=None, wait=True):
+        """Start one more process of service n, called key from then on
+        (e.g. "identity-b"): its own ports, log and audit spool, the same
+        database and settings (env overrides some).  Stopped by
+        stop_service(key) or close()."""
+        if key in self.services:
+            raise StackError("%s already exists" % key)
+        svc = self._make_service(n)
+        svc.log_path = os.path.join(self.log_dir, key + ".log")
+        svc.spool_dir = os.path.join(self.spool_root, key)
+        os.makedirs(svc.spool_dir, exist_ok=True)
+        svc.env["MED_AUDIT_SPOOL_DIR"] = svc.spool_dir
+        svc.env.update(env or {})
+        self.services[key] = svc
+        self._spawn(key)
+        if wait:
+            self.wait_serving(key)
+
     def _spawn(self, n):
         svc = self.services[n]
-        exe = paths.service_bin(n)
+        exe = paths.service_bin(svc.name)
         if not os.access(exe, os.X_OK):
             raise StackError("%s is missing: run `make all` first" % exe)
         with open(svc.log_path, "ab") as log:
@@ -595,7 +613,8 @@ class Stack:
         """Call a unary method of service n by name; returns the response.
 
         request may be a message or raw bytes.  Raises grpc.RpcError."""
-        path, _req, resp, streaming = protos.method(n, method)
+        name = self.services[n].name if n in self.services else n
+        path, _req, resp, streaming = protos.method(name, method)
         md = self.metadata(role, request_id=request_id, token=token)
         md += list(metadata or [])
         ser = (lambda b: b) if isinstance(request, bytes) else (

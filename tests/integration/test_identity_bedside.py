@@ -3,46 +3,23 @@ token; dosage, holding only identity's public key, accepts it for that
 patient's administration and refuses it for another patient's.  Needs the
 ORL photographs (../shared/data/faces/orl); skips when they are absent."""
 
-import os
-import secrets
-import subprocess
-import tempfile
 import uuid
 
 import grpc
 import pytest
 
-from harness import Stack, StackError, paths, protos
+from harness import Stack, StackError, protos
+from harness.faces import FaceKeys, orl_png
 from harness.checks import expect_status
 
-ORL = os.path.join(paths.REPO_ROOT, "..", "shared", "data", "faces", "orl")
-
-
-def orl_png(subject, n):
-    path = os.path.join(ORL, "s%d" % subject, "%d.pgm" % n)
-    if not os.path.exists(path):
-        pytest.skip("ORL faces not present at ../shared/data/faces/orl")
-    import cv2
-    img = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
-    return cv2.imencode(".png", img)[1].tobytes()
 
 
 @pytest.fixture()
 def bedside():
     orl_png(7, 1)
-    d = tempfile.mkdtemp(prefix="smartmed-bedside-")
-    priv, pub = os.path.join(d, "id.key"), os.path.join(d, "id.pub")
-    tkey = os.path.join(d, "template.key")
-    subprocess.run([paths.bin_path("vtoken"), "keygen", priv, pub],
-                   check=True, stdout=subprocess.PIPE)
-    with open(tkey, "wb") as f:
-        f.write(secrets.token_bytes(32))
-    os.chmod(tkey, 0o600)
+    keys = FaceKeys()
     try:
-        st = Stack(services=("identity", "dosage", "audit"), extra_env={
-            "MED_IDENTITY_SIGNING_KEY_FILE": priv,
-            "MED_IDENTITY_TEMPLATE_KEY_FILE": tkey,
-            "MED_IDENTITY_PUBLIC_KEY_FILE": pub}).start()
+        st = Stack(services=("identity", "dosage", "audit"), extra_env=keys.env(public_key=True)).start()
     except StackError as e:
         pytest.fail("could not start the stack: %s" % e, pytrace=False)
     try:
@@ -91,7 +68,7 @@ def test_face_token_accepted_by_dosage(bedside):
                   role="nurse")
     assert rec.identity == "verified" and rec.patient_id == a
     assert rec.verification_score == pytest.approx(v.score)
-    assert rec.verification_model == "lbp-v1"
+    assert rec.verification_model == "lbp-v2"
 
     expect_status(grpc.StatusCode.FAILED_PRECONDITION, st.call, "dosage",
                   "RecordAdministration", dpb.RecordAdministrationRequest(

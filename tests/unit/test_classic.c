@@ -458,17 +458,93 @@ test_lbp_monotonic(void)
 	med_infer_host_free(h);
 }
 
+/*
+ * test_lbp_circular_by_hand: with circular = 1 the diagonal neighbours sit
+ * on the circle, between pixels.  Centre 50, only the top-right corner
+ * bright:
+ *
+ *      0  0 60
+ *      0 50  0
+ *      0  0  0
+ *
+ * On the square that corner (60 >= 50) is bit 2: code 4, bin 4.  On the
+ * unit circle the top-right neighbour is at (0.707, -0.707), read as
+ * 0.5*60 + 0.0858*50 + 0.2071*(0 + 0) = 34.3 < 50: code 0, bin 0.
+ */
+static void
+test_lbp_circular_by_hand(void)
+{
+	med_infer_host *h = cpu_host();
+	med_plugin_kv sq[] = {{"grid", "1"}};
+	med_plugin_kv ci[] = {{"grid", "1"}, {"circular", "1"}};
+	med_infer_model *ms = lbp_model(h, sq, 1), *mc = lbp_model(h, ci, 2);
+	const uint8_t img[9] = {0, 0, 60, 0, 50, 0, 0, 0, 0};
+	float e[59];
+
+	run_lbp(ms, img, 3, 3, e, 59);
+	only_bin(e, 0, 4, 1.f);
+	run_lbp(mc, img, 3, 3, e, 59);
+	only_bin(e, 0, 0, 1.f);
+	med_infer_model_free(ms);
+	med_infer_model_free(mc);
+	med_infer_host_free(h);
+}
+
+/*
+ * test_lbp_circular_invariance: the service's model (radius 3, circular,
+ * 8x8) has 8*8*59 values of unit norm, gives the same bits twice, and the
+ * same bits when every grey level is raised by 40 (a brighter photograph);
+ * doubling the contrast moves it by almost nothing (interpolated values
+ * that tie the centre within the 1e-3 slack may flip).
+ */
+static void
+test_lbp_circular_invariance(void)
+{
+	med_infer_host *h = cpu_host();
+	med_plugin_kv kv[] = {{"radius", "3"}, {"circular", "1"}};
+	med_infer_model *m = lbp_model(h, kv, 2);
+	enum { W = 92, H = 112, D = 8 * 8 * 59 };
+	static uint8_t a[W * H], b[W * H], c[W * H];
+	static float ea[D], ea2[D], eb[D], ec[D];
+	uint64_t s = 88172645463325252ull;
+	double norm = 0, dot = 0;
+
+	MT_EQ_INT(med_infer_model_info(m)->outputs[0].dims[1], D);
+	for (size_t i = 0; i < sizeof(a); i++) {
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		/* smooth-ish structure plus noise, in 0..127 */
+		a[i] = (uint8_t)((i % W + i / W) / 2 % 64 + (s >> 33) % 64);
+		b[i] = (uint8_t)(a[i] + 40);
+		c[i] = (uint8_t)(2 * a[i]);
+	}
+	run_lbp(m, a, W, H, ea, D);
+	run_lbp(m, a, W, H, ea2, D);
+	run_lbp(m, b, W, H, eb, D);
+	run_lbp(m, c, W, H, ec, D);
+	MT_TRUE(memcmp(ea, ea2, sizeof(ea)) == 0);
+	MT_TRUE(memcmp(ea, eb, sizeof(ea)) == 0);
+	for (size_t i = 0; i < D; i++) {
+		norm += (double)ea[i] * ea[i];
+		dot += (double)ea[i] * ec[i];
+	}
+	MT_TRUE(fabs(norm - 1.0) < 1e-4);
+	MT_TRUE(dot > 0.999);
+	med_infer_model_free(m);
+	med_infer_host_free(h);
+}
+
 static void
 test_lbp_refusals(void)
 {
 	med_infer_host *h = cpu_host();
-	med_plugin_kv bad[] = {{"radius", "0"}, {"grid", "99"}, {"p", "8"}};
+	med_plugin_kv bad[] = {
+		{"radius", "0"}, {"grid", "99"}, {"p", "8"}, {"circular", "2"}};
 	med_infer_model *m = NULL;
 	char msg[256];
 	uint8_t img[64] = {0};
 	float e[8 * 8 * 59];
 
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		MT_EQ_INT(load(h, "lbp", NULL, &bad[i], 1, &m, msg),
 			  MED_ERR_INVALID);
 		MT_TRUE(strstr(msg, bad[i].key) != NULL);
@@ -495,6 +571,8 @@ static const mt_case cases[] = {
 	{"lbp_by_hand", test_lbp_by_hand},
 	{"lbp_uniform_bins", test_lbp_uniform_bins},
 	{"lbp_monotonic", test_lbp_monotonic},
+	{"lbp_circular_by_hand", test_lbp_circular_by_hand},
+	{"lbp_circular_invariance", test_lbp_circular_invariance},
 	{"lbp_refusals", test_lbp_refusals},
 	{NULL, NULL},
 };

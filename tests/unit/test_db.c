@@ -591,6 +591,78 @@ test_pool_exhaustion(void)
 	med_db_close(db);
 }
 
+static void *
+acquire_once(void *arg)
+{
+	med_db_conn *c;
+	med_err err = med_db_acquire(arg, &c);
+
+	if (err == MED_OK)
+		med_db_release(c);
+	return (void *)(intptr_t)err;
+}
+
+/* pool_gauge reads database "medt_<pid>_<seq>"'s sample of name. */
+static double
+pool_gauge(const char *name, const char *db, const char *state)
+{
+	char s[256];
+
+	if (state != NULL)
+		snprintf(s, sizeof(s), "%s{database=\"%s\",state=\"%s\"}", name,
+			 db, state);
+	else
+		snprintf(s, sizeof(s), "%s{database=\"%s\"}", name, db);
+	return mt_lib_metric(s);
+}
+
+static void
+test_pool_gauges(void)
+{
+	med_db *db = fresh_db(2, 300);
+	med_db_conn *a, *b;
+	pthread_t t;
+	void *rc;
+	char name[64], s[256];
+
+	snprintf(name, sizeof(name), "medt_%d_0", (int)getpid());
+	MT_EQ_INT(pool_gauge("smartmed_db_pool_size", name, NULL), 2);
+	MT_EQ_INT(pool_gauge("smartmed_db_pool_connections", name, "in_use"),
+		  0);
+	MT_OK(med_db_acquire(db, &a));
+	MT_OK(med_db_acquire(db, &b));
+	MT_EQ_INT(pool_gauge("smartmed_db_pool_connections", name, "in_use"),
+		  2);
+	MT_EQ_INT(pool_gauge("smartmed_db_pool_connections", name, "idle"), 0);
+	/* A third caller waits, then times out: a waiter, then a timeout. */
+	MT_OK(pthread_create(&t, NULL, acquire_once, db));
+	for (int i = 0;
+	     i < 200 && pool_gauge("smartmed_db_pool_waiters", name, NULL) < 1;
+	     i++)
+		usleep(1000);
+	MT_EQ_INT(pool_gauge("smartmed_db_pool_waiters", name, NULL), 1);
+	pthread_join(t, &rc);
+	MT_EQ_INT((intptr_t)rc, MED_ERR_TIMEOUT);
+	MT_EQ_INT(pool_gauge("smartmed_db_pool_waiters", name, NULL), 0);
+	MT_EQ_INT(pool_gauge("smartmed_db_pool_acquire_timeouts_total", name,
+			     NULL),
+		  1);
+	/* Three waits: two at once, one the whole 300 ms acquire timeout. */
+	MT_EQ_INT(pool_gauge("smartmed_db_pool_wait_seconds_count", name, NULL),
+		  3);
+	snprintf(s, sizeof(s),
+		 "smartmed_db_pool_wait_seconds_bucket{database=\"%s\","
+		 "le=\"0.1\"}",
+		 name);
+	MT_EQ_INT(mt_lib_metric(s), 2);
+	med_db_release(a);
+	med_db_release(b);
+	MT_EQ_INT(pool_gauge("smartmed_db_pool_connections", name, "in_use"),
+		  0);
+	MT_EQ_INT(pool_gauge("smartmed_db_pool_connections", name, "idle"), 2);
+	med_db_close(db);
+}
+
 static void
 test_stmt_cache(void)
 {
@@ -774,6 +846,7 @@ static const mt_case cases[] = {
 	{"tx", test_tx},
 	{"concurrent", test_concurrent},
 	{"pool_exhaustion", test_pool_exhaustion},
+	{"pool_gauges", test_pool_gauges},
 	{"stmt_cache", test_stmt_cache},
 	{"killed_connection", test_killed_connection},
 	{"never_up", test_never_up},

@@ -256,6 +256,107 @@ test_concurrent(void)
 	med_metrics_free(m);
 }
 
+static void
+test_histogram_bounds(void)
+{
+	static const double b[] = {1, 2, 4};
+	static const double bad[] = {2, 1};
+	med_metrics *m = med_metrics_new();
+	med_histogram *h = med_metrics_histogram_bounds(m, "med_batch_size",
+							"B.", "", b, 3);
+	char *text;
+
+	MT_TRUE(h != NULL);
+	med_histogram_observe(h, 1);
+	med_histogram_observe(h, 3);
+	med_histogram_observe(h, 300);
+	text = render(m);
+	MT_EQ_STR(text, "# HELP med_batch_size B.\n"
+			"# TYPE med_batch_size histogram\n"
+			"med_batch_size_bucket{le=\"1\"} 1\n"
+			"med_batch_size_bucket{le=\"2\"} 1\n"
+			"med_batch_size_bucket{le=\"4\"} 2\n"
+			"med_batch_size_bucket{le=\"+Inf\"} 3\n"
+			"med_batch_size_sum 304\n"
+			"med_batch_size_count 3\n");
+	free(text);
+	/* Other bounds for the same name, unordered or too many: refused. */
+	MT_TRUE(med_metrics_histogram_bounds(m, "med_batch_size", "B.",
+					     "x=\"1\"", b, 2) == NULL);
+	MT_TRUE(med_metrics_histogram_bounds(m, "med_other", "", "", bad, 2) ==
+		NULL);
+	MT_TRUE(med_metrics_histogram_bounds(m, "med_other", "", "", b,
+					     MED_METRICS_MAX_BOUNDS + 1) ==
+		NULL);
+	MT_TRUE(med_metrics_histogram(m, "med_batch_size", "B.", "") == NULL);
+	med_metrics_free(m);
+}
+
+struct depth {
+	med_gauge *g;
+	int calls;
+};
+
+static void
+collect_depth(void *ctx)
+{
+	struct depth *d = ctx;
+
+	d->calls++;
+	med_gauge_set(d->g, 10.0 * d->calls);
+}
+
+static void
+test_collector(void)
+{
+	med_metrics *m = med_metrics_new();
+	struct depth d = {med_metrics_gauge(m, "med_depth", "D.", ""), 0};
+	char *text;
+
+	MT_OK(med_metrics_collector_add(m, collect_depth, &d));
+	text = render(m);
+	MT_TRUE(strstr(text, "\nmed_depth 10\n") != NULL);
+	free(text);
+	text = render(m);
+	MT_TRUE(strstr(text, "\nmed_depth 20\n") != NULL);
+	free(text);
+	med_metrics_collector_remove(m, collect_depth, &d);
+	text = render(m);
+	MT_TRUE(strstr(text, "\nmed_depth 20\n") != NULL);
+	MT_EQ_INT(d.calls, 2);
+	free(text);
+	MT_EQ_INT(med_metrics_collector_add(m, NULL, &d), MED_ERR_INVALID);
+	for (int i = 0; i < 32; i++)
+		MT_OK(med_metrics_collector_add(m, collect_depth, &d));
+	MT_EQ_INT(med_metrics_collector_add(m, collect_depth, &d),
+		  MED_ERR_LIMIT);
+	med_metrics_free(m);
+}
+
+/* The library registry's families follow each registry's own. */
+static void
+test_library_registry(void)
+{
+	med_metrics *m = med_metrics_new();
+	med_metrics *lib = med_metrics_lib();
+	char *text, *own, *libs;
+
+	MT_TRUE(lib != NULL && lib == med_metrics_lib());
+	med_counter_add(med_metrics_counter(m, "med_own_total", "O.", ""), 1);
+	med_counter_add(med_metrics_counter(lib, "med_lib_total", "L.", ""), 2);
+	text = render(m);
+	own = strstr(text, "\nmed_own_total 1\n");
+	libs = strstr(text, "\nmed_lib_total 2\n");
+	MT_TRUE(own != NULL && libs != NULL && own < libs);
+	free(text);
+	/* Rendering the library registry itself shows it once. */
+	text = render(lib);
+	libs = strstr(text, "med_lib_total 2\n");
+	MT_TRUE(libs != NULL && strstr(libs + 1, "med_lib_total 2") == NULL);
+	free(text);
+	med_metrics_free(m);
+}
+
 static const mt_case cases[] = {
 	{"counter_text", test_counter_text},
 	{"gauge_text", test_gauge_text},
@@ -265,6 +366,9 @@ static const mt_case cases[] = {
 	{"process_metrics", test_process_metrics},
 	{"series_cap", test_series_cap},
 	{"concurrent", test_concurrent},
+	{"histogram_bounds", test_histogram_bounds},
+	{"collector", test_collector},
+	{"library_registry", test_library_registry},
 	{NULL, NULL},
 };
 

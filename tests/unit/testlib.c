@@ -4,6 +4,8 @@
  */
 #include "testlib.h"
 
+#include <med/metrics.h>
+
 #include <stdarg.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -127,4 +129,23 @@ mt_main(int argc, char **argv, const mt_case *cases)
 	printf("%s: %d passed, %d failed, %d skipped\n", prog, counts[0],
 	       counts[1], counts[2]);
 	return counts[1] ? 1 : 0;
+}
+
+double
+mt_lib_metric(const char *sample)
+{
+	char *text = NULL, *p, want[512];
+	size_t len;
+	double v;
+
+	if (med_metrics_render(med_metrics_lib(), &text, &len) != MED_OK)
+		mt_fail(__FILE__, __LINE__, "metrics render failed");
+	snprintf(want, sizeof(want), "\n%s ", sample);
+	p = strstr(text, want);
+	if (p == NULL)
+		mt_fail(__FILE__, __LINE__, "no sample %s in:\n%s", sample,
+			text);
+	v = strtod(p + strlen(want), NULL);
+	free(text);
+	return v;
 }

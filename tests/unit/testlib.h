@@ -34,6 +34,13 @@ void mt_skip(const char *why) __attribute__((noreturn));
 /* mt_tmpdir returns a fresh directory for this case (removed afterwards). */
 const char *mt_tmpdir(void);
 
+/*
+ * mt_lib_metric returns the value of one sample, 'name{labels}' exactly as
+ * rendered, of libmed's library registry (med_metrics_lib); the case fails
+ * when the sample is absent.
+ */
+double mt_lib_metric(const char *sample);
+
 #define MT_SKIP(why) mt_skip(why)
 
 #define MT_TRUE(c)                                                             \

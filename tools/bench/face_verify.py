@@ -13,7 +13,9 @@ a call is TLS + token check + JPEG decode + Haar detection + eyes +
 alignment + LBP embedding + template decryption + match + signed token +
 audit event.  Prints p50/p99 beside the design budget (well under 50 ms)
 and GetPatient p50 measured in the same run as the reference of the RPC
-and database path alone.  Skips (exit 0) when ../shared/data is absent.
+and database path alone, and the CPU (the Haar detector, most of a call,
+takes its AVX2 evaluator where the CPU has AVX2; see docs/plugin-abi.md).
+Skips (exit 0) when ../shared/data is absent.
 
 Knobs (environment): ROUNDS (200), CORE (the core identity is pinned to;
 default the last one), FACES (a directory of one-face JPEGs; default
@@ -45,6 +47,23 @@ def jpeg_640x480(path):
     img = cv2.resize(img, (640, 480), interpolation=cv2.INTER_AREA)
     return cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 90])[1] \
         .tobytes()
+
+
+def cpu_line():
+    """The CPU model and whether it has AVX2, from /proc/cpuinfo."""
+    model, avx2 = "unknown CPU", False
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, val = line.partition(":")
+                if key.strip() == "model name":
+                    model = val.strip()
+                elif key.strip() == "flags":
+                    avx2 = "avx2" in val.split()
+                    break
+    except OSError:
+        pass
+    return "%s, AVX2 %s" % (model, "yes" if avx2 else "no")
 
 
 def pct(xs, p):
@@ -120,8 +139,8 @@ def main():
           "(match %s)" % (os.path.basename(enrolled),
                           os.path.basename(probe), len(img), v.score,
                           v.match))
-    print("identity pinned to core %d of %s; %d rounds" % (core, cores,
-                                                           rounds))
+    print("identity pinned to core %d of %s; %d rounds; %s" % (
+        core, cores, rounds, cpu_line()))
     print("VerifyFace ms p50=%.2f p99=%.2f mean=%.2f (budget: well under "
           "50 ms; p50 is %.0f%% of it)" % (
               pct(lv, .5), pct(lv, .99), statistics.mean(lv),

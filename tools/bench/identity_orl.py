@@ -12,8 +12,11 @@ IdentifyFace top-1 gives rank-1 accuracy; VerifyFace against the true
 subject gives genuine scores and against the next subject an impostor
 score; IdentifyFace with top_k 40 also gives every probe's score against
 every other subject (the impostor set the threshold is chosen from).
-Prints failure-to-enrol/acquire counts, rank-1, the genuine and impostor
-score distributions, the equal-error threshold and FMR/FNMR at
+Prints failure-to-enrol/acquire counts, rank-1 two ways (over the probes
+the service accepted, and over all probes with a refused probe counted as
+a miss), the genuine and impostor score distributions, verification TAR
+at FMR 1e-2 and 1e-3 (over all impostor pairs; a refused probe counts as
+a non-match), the equal-error threshold and FMR/FNMR at
 MED_FACE_THRESHOLD, latency p50/p99 of VerifyFace and IdentifyFace, and
 the ratio of VerifyFace p50 to GetPatient p50 measured in the same run.
 
@@ -73,6 +76,16 @@ def eer(gen, imp):
         if best is None or abs(fnmr - fmr) < best[0]:
             best = (abs(fnmr - fmr), t, fnmr, fmr)
     return best[1:]
+
+
+def cut_at(imp, target):
+    """The smallest threshold whose false-match rate over imp (a score
+    at or above the threshold matches) is at most target."""
+    imp = sorted(imp)
+    for i, t in enumerate(imp):
+        if (i == 0 or imp[i - 1] < t) and (len(imp) - i) / len(imp) <= target:
+            return t
+    return imp[-1] + 1e-6
 
 
 def enrol_all(st, pb, enrol):
@@ -149,8 +162,11 @@ def main():
     print("probes: %d identified, %d refused" % (r["probes"], len(r["fta"])))
     for x in r["fta"][:10]:
         print("  s%d/%d: %s" % x)
-    print("rank-1: %d/%d = %.1f%%" % (r["rank1"], r["probes"],
-                                     100.0 * r["rank1"] / max(1, r["probes"])))
+    n_all = r["probes"] + len(r["fta"])
+    print("rank-1 (accepted probes): %d/%d = %.1f%%" % (
+        r["rank1"], r["probes"], 100.0 * r["rank1"] / max(1, r["probes"])))
+    print("rank-1 (all probes, refused = miss): %d/%d = %.1f%%" % (
+        r["rank1"], n_all, 100.0 * r["rank1"] / max(1, n_all)))
     print("genuine: n=%d mean=%.4f min=%.4f p5=%.4f" % (
         len(gen), statistics.mean(gen), min(gen), pct(gen, 0.05)))
     print("impostor: n=%d mean=%.4f max=%.4f p95=%.4f" % (
@@ -160,11 +176,17 @@ def main():
           "n=%d max=%.4f p99.9=%.4f p99=%.4f" % (
               len(ai), max(ai), pct(ai, 0.999), pct(ai, 0.99)))
     target = float(os.environ.get("TARGET_FMR", "0.001"))
-    cut = next(t for t in sorted(set(ai)) + [1.0]
-               if sum(i >= t for i in ai) / len(ai) <= target)
+    cut = cut_at(ai, target)
     print("calibration: smallest threshold with FMR <= %g over all impostor "
           "pairs: %.4f (FNMR there %.3f)" % (
               target, cut, sum(g < cut for g in gen) / len(gen)))
+    for target in (1e-2, 1e-3):
+        t = cut_at(r["all_imp"], target)
+        acc = sum(g >= t for g in gen)
+        print("TAR at FMR %g (threshold %.4f): %d/%d = %.1f%% of accepted "
+              "probes, %d/%d = %.1f%% of all probes" % (
+                  target, t, acc, len(gen), 100.0 * acc / len(gen), acc,
+                  n_all, 100.0 * acc / n_all))
     t, fnmr, fmr = eer(gen, imp)
     print("EER threshold %.4f: FNMR %.3f FMR %.3f" % (t, fnmr, fmr))
     th = v.threshold

@@ -4,12 +4,13 @@
  * infer_yunet.sh and of tests/integration/test_plugins_yunet.py.
  *
  *   bench-infer_yunet MODEL [-p PLUGIN_DIR] [-t THREADS] [-n RUNS]
- *                     [-i INPUT.bin] [-o OUTDIR]
+ *                     [-i INPUT.bin]... [-o OUTDIR] [-x KEY=VALUE]...
  *
- * Input: a MEDT tensor file (tests/plugins/gen_graphs.py) or, without -i, a
- * fixed synthetic image.  Prints "load_ms X" and "run_ms_median Y" (median
- * of RUNS after one warm-up run); with -o writes each output as
- * OUTDIR/<output name>.bin.
+ * Inputs: MEDT tensor files (tests/plugins/gen_graphs.py), one -i per model
+ * input in order, or, without -i, a fixed synthetic image.  -x passes a
+ * model option to the backend (e.g. parallel_min=1).  Prints "load_ms X" and
+ * "run_ms_median Y" (median of RUNS after one warm-up run); with -o writes each
+ * output as OUTDIR/<output name>.bin.
  */
 #include <med/infer.h>
 #include <med/log.h>
@@ -85,18 +86,36 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+#define MAX_OPTS 8
+
 typedef struct args {
-	const char *model, *plugins, *input, *outdir;
-	int threads, runs;
+	const char *model, *plugins, *outdir;
+	const char *inputs[MED_PLUGIN_MAX_IO];
+	int n_inputs, threads, runs;
+	med_plugin_kv opts[MAX_OPTS];
+	int n_opts;
 } args;
+
+/* add_opt splits KEY=VALUE in place into the next model option. */
+static int
+add_opt(args *a, char *kv)
+{
+	char *eq = strchr(kv, '=');
+
+	if (eq == NULL || a->n_opts == MAX_OPTS)
+		return -1;
+	*eq = '\0';
+	a->opts[a->n_opts++] = (med_plugin_kv){kv, eq + 1};
+	return 0;
+}
 
 static int
 parse(int argc, char **argv, args *a)
 {
 	int c;
 
-	*a = (args){NULL, "build/plugins", NULL, NULL, 1, 10};
-	while ((c = getopt(argc, argv, "p:t:n:i:o:")) != -1) {
+	*a = (args){.plugins = "build/plugins", .threads = 1, .runs = 10};
+	while ((c = getopt(argc, argv, "p:t:n:i:o:x:")) != -1) {
 		switch (c) {
 		case 'p':
 			a->plugins = optarg;
@@ -108,7 +127,13 @@ parse(int argc, char **argv, args *a)
 			a->runs = (int)strtol(optarg, NULL, 10);
 			break;
 		case 'i':
-			a->input = optarg;
+			if (a->n_inputs == MED_PLUGIN_MAX_IO)
+				return -1;
+			a->inputs[a->n_inputs++] = optarg;
+			break;
+		case 'x':
+			if (add_opt(a, optarg) != 0)
+				return -1;
 			break;
 		case 'o':
 			a->outdir = optarg;
@@ -160,7 +185,9 @@ run(med_infer_host *h, const args *a)
 	med_infer_model_opts o = {.format = "onnx",
 				  .path = a->model,
 				  .device = MED_DEVICE_CPU,
-				  .strict = true};
+				  .strict = true,
+				  .opts = a->opts,
+				  .n_opts = (size_t)a->n_opts};
 	med_infer_model *m = NULL;
 	med_tensor in[MED_PLUGIN_MAX_IO] = {0}, out[MED_PLUGIN_MAX_IO] = {0};
 	char msg[256];
@@ -173,12 +200,18 @@ run(med_infer_host *h, const args *a)
 	}
 	printf("load_ms %.3f\n", (double)(med_mono_ns() - t0) / 1e6);
 	const med_model_info *info = med_infer_model_info(m);
-	if (a->input ? read_bin(a->input, &in[0]) != 0
-		     : (synthetic(&in[0], &info->inputs[0]),
-			in[0].data == NULL)) {
-		fprintf(stderr, "cannot read input\n");
-		goto out;
-	}
+	if (a->n_inputs == 0)
+		synthetic(&in[0], &info->inputs[0]);
+	for (int i = 0; i < a->n_inputs; i++)
+		if (read_bin(a->inputs[i], &in[i]) != 0) {
+			free(in[i].data);
+			in[i].data = NULL;
+		}
+	for (uint32_t i = 0; i < info->n_inputs; i++)
+		if (in[i].data == NULL) {
+			fprintf(stderr, "cannot read input %u\n", i);
+			goto out;
+		}
 	for (uint32_t i = 0; i < info->n_outputs; i++) {
 		const med_tensor_desc *d = &info->outputs[i];
 		out[i].size = med_tensor_nbytes(d->dtype, d->n_dims, d->dims);
@@ -204,7 +237,8 @@ main(int argc, char **argv)
 	if (parse(argc, argv, &a) != 0) {
 		fprintf(stderr,
 			"usage: %s MODEL [-p PLUGIN_DIR] [-t THREADS] "
-			"[-n RUNS] [-i INPUT.bin] [-o OUTDIR]\n",
+			"[-n RUNS] [-i INPUT.bin]... [-o OUTDIR] "
+			"[-x KEY=VALUE]...\n",
 			argv[0]);
 		return 2;
 	}

@@ -5,7 +5,9 @@
 # ours/OpenCV (target: <= 1.0).  Not a test: nothing is asserted.
 #
 # Knobs (environment): BUILD (build), MODEL (../shared/models/yunet/
-# yunet_s_640_640.onnx), ROUNDS (3, alternating), RUNS (20 per round).
+# yunet_s_640_640.onnx), ROUNDS (3, alternating), RUNS (20 per round),
+# THREADS ("1 2"): the cpu backend's threads option (its per-instance
+# worker pool, docs/plugin-abi.md) against cv2.setNumThreads.
 set -eu
 
 cd "$(dirname "$0")/../.."
@@ -13,6 +15,7 @@ BUILD=${BUILD:-build}
 MODEL=${MODEL:-../shared/models/yunet/yunet_s_640_640.onnx}
 ROUNDS=${ROUNDS:-3}
 RUNS=${RUNS:-20}
+THREADS=${THREADS:-1 2}
 PY=/usr/bin/python3
 
 if [ ! -f "$MODEL" ]; then
@@ -30,7 +33,7 @@ median() {
 
 echo "model $MODEL, $ROUNDS rounds x $RUNS runs, medians in ms"
 printf '%-8s %10s %10s %8s\n' threads ours opencv ratio
-for t in 1 2; do
+for t in $THREADS; do
 	ours=""
 	ocv=""
 	for r in $(seq "$ROUNDS"); do

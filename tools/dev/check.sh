@@ -8,7 +8,7 @@
 # when any failed.  CHECK_VERBOSE=1 prints every clang-format finding instead
 # of a count per file.
 #
-# Files: the C sources git knows about, tracked or new but not ignored
+# Files: the C (and CUDA .cu) sources git knows about, tracked or new but not ignored
 # (git ls-files --cached --others --exclude-standard), so a new file is
 # checked before it is committed and build/ (ignored) never is.
 #
@@ -50,7 +50,7 @@ c_files() {
 		git ls-files --cached --others --exclude-standard -- "$@"
 	else
 		find . -path ./build -prune -o -type f -print | sed 's|^\./||'
-	fi | grep -E '\.(c|h)$' | grep -v '^build/' | sort -u |
+	fi | grep -E '\.(c|h|cu)$' | grep -v '^build/' | sort -u |
 		while IFS= read -r f; do
 			[ -f "$f" ] && printf '%s\n' "$f"
 		done

@@ -41,7 +41,58 @@ void med_gauge_set(med_gauge *g, double v);
 /* med_metrics_histogram: seconds, with fixed latency buckets 1ms..10s. */
 med_histogram *med_metrics_histogram(med_metrics *m, const char *name,
 				     const char *help, const char *labels);
+
+#define MED_METRICS_MAX_BOUNDS 13
+
+/*
+ * med_metrics_histogram_bounds is a histogram of any quantity with the
+ * given upper bounds (1..MED_METRICS_MAX_BOUNDS, finite, increasing; +Inf is
+ * implied).  Every series of one name must use the same bounds.  NULL on
+ * invalid bounds, a clash, or OOM.
+ */
+med_histogram *med_metrics_histogram_bounds(med_metrics *m, const char *name,
+					    const char *help,
+					    const char *labels,
+					    const double *bounds,
+					    size_t n_bounds);
+
+/* med_histogram_observe counts one value (seconds, or the family's unit). */
 void med_histogram_observe(med_histogram *h, double seconds);
+
+/*
+ * med_metrics_collect_fn refreshes gauges just before m is rendered (for
+ * values computed on demand, such as an age).  It is called with m's lock
+ * held: it may only update series it already holds, never create one.
+ */
+typedef void (*med_metrics_collect_fn)(void *ctx);
+
+/*
+ * med_metrics_collector_add registers fn(ctx), called at each render of m.
+ * Errors: MED_ERR_INVALID, MED_ERR_LIMIT (32 collectors).
+ */
+med_err med_metrics_collector_add(med_metrics *m, med_metrics_collect_fn fn,
+				  void *ctx) MED_MUST_CHECK;
+
+/* med_metrics_collector_remove unregisters fn(ctx); when it returns, fn is
+ * not running and will not be called again for ctx. */
+void med_metrics_collector_remove(med_metrics *m, med_metrics_collect_fn fn,
+				  void *ctx);
+
+/*
+ * med_metrics_lib returns the process-wide registry that libmed's own
+ * modules record into (the inference host, the audit emitter, the database
+ * pool), so that every service exports them without wiring code:
+ * med_metrics_render of any other registry appends its families.  Created
+ * on first use, never freed; NULL only on OOM.
+ */
+med_metrics *med_metrics_lib(void);
+
+/*
+ * med_metrics_label_safe replaces, in place, every character of s outside
+ * [A-Za-z0-9_.-] with '_': for label values taken from configuration (a
+ * model file, a database name), which then need no escaping.
+ */
+void med_metrics_label_safe(char *s);
 
 /*
  * med_metrics_rpc returns the grpc_server_* series of one method

@@ -208,6 +208,30 @@ def test_two_faces_refused(fstack, pb):
     assert delete(fstack, pb, pid).deleted == 0
 
 
+def test_face_filling_the_frame_is_found(fstack, pb):
+    """ORL s26/4 and s26/5: the face touches the edges of the 92x112 frame,
+    where the Haar window does not fit (both were refused with "no face
+    found"); the detector's second look (a replicated border) finds it,
+    and the two photographs match."""
+    pid = patient(fstack, pb)
+    assert enroll(fstack, pb, pid, [orl_png(26, 4)]).total_templates == 1
+    v = verify(fstack, pb, pid, orl_png(26, 5))
+    assert v.match and v.score >= v.threshold
+    delete(fstack, pb, pid)
+
+
+def test_one_face_in_overlapping_boxes_is_one_face(fstack, pb):
+    """ORL s34/6 and s34/10: the cascade's first look gives two boxes, one
+    mostly inside the other (one face in pieces, which two people's faces
+    cannot be); the second look, with a border, finds the one face.  Two
+    faces side by side are still refused (test_two_faces_refused)."""
+    pid = patient(fstack, pb)
+    assert enroll(fstack, pb, pid, [orl_png(34, 6)]).total_templates == 1
+    v = verify(fstack, pb, pid, orl_png(34, 10))
+    assert v.match and v.score >= v.threshold
+    delete(fstack, pb, pid)
+
+
 def test_unknown_patient(fstack, pb):
     expect_status(grpc.StatusCode.NOT_FOUND, enroll, fstack, pb,
                   str(uuid.uuid4()), [orl_png(7, 1)],
@@ -230,13 +254,13 @@ def test_enrol_verify_identify_delete_reenrol(fstack, pb):
     a, b = patient(fstack, pb), patient(fstack, pb)
     res = enroll(fstack, pb, a, [orl_png(7, n) for n in (1, 2, 3)])
     assert len(res.templates) == 3 and res.total_templates == 3
-    assert all(t.model == "lbp-v1" and 0 < t.quality <= 1
+    assert all(t.model == "lbp-v2" and 0 < t.quality <= 1
                for t in res.templates)
     enroll(fstack, pb, b, [orl_png(8, n) for n in (1, 2, 3)])
 
     same = verify(fstack, pb, a, orl_png(7, 6), terminal="ward3-bed7")
     assert same.match and same.score >= same.threshold
-    assert same.model == "lbp-v1" and same.device == "cpu"
+    assert same.model == "lbp-v2" and same.device == "cpu"
     assert same.verification_token and same.expires_ms > 0
     other = verify(fstack, pb, a, orl_png(8, 6))
     assert not other.match and other.score < other.threshold
@@ -247,7 +271,7 @@ def test_enrol_verify_identify_delete_reenrol(fstack, pb):
     rc, claims = _vtoken_verify(key.public_key, same.verification_token)
     assert rc == 0, claims
     assert claims["patient_id"] == a
-    assert claims["model"] == "lbp-v1"
+    assert claims["model"] == "lbp-v2"
     assert claims["device"] == "ward3-bed7"
     assert claims["key_id"] == key.key_id
     assert abs(float(claims["score"]) - same.score) < 1e-9
@@ -279,7 +303,7 @@ def test_templates_are_encrypted_and_bound_to_the_patient(fstack, pb):
     out = fstack.sql("SELECT LENGTH(ciphertext), LENGTH(nonce), model FROM "
                      "smartmed_identity.face_templates WHERE patient_id = "
                      "'%s'" % a)
-    assert "15120\t24\tlbp-v1" in out, out  # 3776 floats + 16-byte tag
+    assert "15120\t24\tlbp-v2" in out, out  # 3776 floats + 16-byte tag
     fstack.sql("UPDATE smartmed_identity.face_templates SET patient_id = "
                "'%s' WHERE patient_id = '%s'" % (b, a))
     expect_status(grpc.StatusCode.DATA_LOSS, verify, fstack, pb, b,
@@ -305,7 +329,7 @@ def test_face_calls_are_audited_with_score_and_threshold(fstack, pb):
     assert byact["EnrollFace"]["threshold"] == "%.4f" % v.threshold
     assert "duplicate_score" in byact["EnrollFace"]
     assert byact["VerifyFace"]["score"] == "%.4f" % v.score
-    assert byact["VerifyFace"]["model"] == "lbp-v1"
+    assert byact["VerifyFace"]["model"] == "lbp-v2"
     assert byact["VerifyFace"]["device"] == "cpu"
     assert byact["VerifyFace"]["match"] == ("true" if v.match else "false")
     # One event per call: the facts ride on the RPC layer's own event.
@@ -322,7 +346,7 @@ def test_enrolling_the_same_face_twice_reports_a_possible_duplicate(
     assert again.total_templates == 1
     dups = [d.patient_id for d in again.possible_duplicates]
     assert a in dups
-    assert all(d.score >= 0.82 and d.above_threshold
+    assert all(d.score >= 0.761 and d.above_threshold
                for d in again.possible_duplicates)
     other = enroll(fstack, pb, c, [orl_png(8, 1)])
     assert a not in [d.patient_id for d in other.possible_duplicates]

@@ -1,0 +1,59 @@
+/*
+ * face_models.c - after an embedder upgrade (a new ID_FACE_MODEL) the rows
+ * of the old model stay in face_templates, encrypted with their own model
+ * name in the associated data.  They are skipped, never compared: scores of
+ * two models are not on one scale, and the old threshold means nothing for
+ * the new one.  An operator must learn of them, so identity logs them at
+ * start; docs/operations.md has the re-enrolment procedure.
+ */
+#include <med/log.h>
+
+#include "face_models.h"
+#include "identity.h"
+
+static med_err
+report_row(void *ctx, const med_db_row *row)
+{
+	const char *model = med_db_row_text(row, 0, NULL);
+	int64_t templates = med_db_row_int64(row, 1);
+	int64_t patients = med_db_row_int64(row, 2);
+
+	*(int64_t *)ctx += templates;
+	med_log_warn("identity: %lld face templates of %lld patients were made "
+		     "by model %s, not %s: they are ignored (not searched, "
+		     "not verified); re-enrol those patients "
+		     "(docs/operations.md, face model upgrade)",
+		     (long long)templates, (long long)patients,
+		     model ? model : "?", ID_FACE_MODEL);
+	return MED_OK;
+}
+
+static med_err
+count_row(void *ctx, const med_db_row *row)
+{
+	*(int64_t *)ctx = med_db_row_int64(row, 0);
+	return MED_OK;
+}
+
+med_err
+id_face_models_report(med_db *db, int64_t *n)
+{
+	med_db_value cur = MED_DB_STR(ID_FACE_MODEL);
+	int64_t tables = 0;
+	med_err err;
+
+	*n = 0;
+	/* A new database is migrated after start: no table, nothing old. */
+	err = med_db_query_once(db,
+				"SELECT COUNT(*) FROM information_schema.tables"
+				" WHERE table_schema = DATABASE() AND"
+				" table_name = 'face_templates'",
+				NULL, 0, count_row, &tables);
+	if (err != MED_OK || tables == 0)
+		return err;
+	return med_db_query_once(db,
+				 "SELECT model, COUNT(*), COUNT(DISTINCT "
+				 "patient_id) FROM face_templates WHERE "
+				 "model <> ? GROUP BY model ORDER BY model",
+				 &cur, 1, report_row, n);
+}

@@ -1,0 +1,18 @@
+/*
+ * face_models.h - templates made by an embedder other than the one this
+ * build runs (ID_FACE_MODEL).  They are never compared (every template
+ * query selects model = ID_FACE_MODEL); this only says so, once, at start.
+ */
+#ifndef FACE_MODELS_H
+#define FACE_MODELS_H
+
+#include <med/db.h>
+
+/*
+ * id_face_models_report logs a warning per other model with stored
+ * templates (model name, templates, patients) and the re-enrolment
+ * procedure; *n gets the total count.  Read-only.
+ */
+med_err id_face_models_report(med_db *db, int64_t *n) MED_MUST_CHECK;
+
+#endif

@@ -1,0 +1,108 @@
+"""Inference metrics over a real scrape: the diagnosis service runs its
+model through the inference host (libmed), and its /metrics shows
+smartmed_inference_* series labelled with the model, the backend and the
+device actually used - also when a GPU was asked for and the host fell
+back to the CPU, where the response and the audit details say the same -
+with counts that move with the calls, and no patient identifier anywhere
+in the exposition."""
+
+import os
+import sys
+import uuid
+
+import pytest
+
+from harness import Stack, StackError, metrics, protos
+from harness.checks import poll
+from harness.metrics import series, value
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "contract", "diagnosis"))
+import dximages  # noqa: E402
+
+SVC = "diagnosis"
+MODEL = "pneumonia_cnn_v1"
+
+
+def scrape(st):
+    return metrics.scrape(st, SVC)
+
+
+def analyze(st, pb, pid):
+    img = dximages.png_grey([[(x * 9 + y * 5) % 256 for x in range(28)]
+                             for y in range(28)])
+    return st.call(SVC, "AnalyzeImage", pb.AnalyzeImageRequest(
+        patient_id=pid, image=img), role="clinician", timeout=10)
+
+
+def test_model_calls_counted_with_the_device_used(stack):
+    pb = protos.module(SVC)
+    pid = str(uuid.uuid4())
+    lbl = {"model": MODEL, "backend": "cpu"}
+    before, _ = scrape(stack)
+    f = analyze(stack, pb, pid)
+    for _ in range(2):
+        analyze(stack, pb, pid)
+    after, text = scrape(stack)
+    # The label is the device the finding reports (the one used).
+    lbl["device"] = f.device
+    assert f.device == "cpu" and not f.device_fallback
+
+    def delta(name, **more):
+        was = series(before, name, **lbl, **more)
+        return value(after, name, **lbl, **more) - sum(was.values())
+
+    assert delta("smartmed_inference_requests_total", outcome="ok") == 3
+    assert delta("smartmed_inference_requests_total", outcome="error") == 0
+    assert delta("smartmed_inference_duration_seconds_count") == 3
+    assert delta("smartmed_inference_duration_seconds_sum") > 0
+    # No batching partner for sequential calls: three runs of one item.
+    assert delta("smartmed_inference_batch_size_bucket", le="1") == 3
+    assert delta("smartmed_inference_batch_size_sum") == 3
+    assert value(after, "smartmed_inference_model_loaded", **lbl,
+                 fallback="false") == 1
+    # Labels come from the model, never from the request.
+    assert pid not in text
+    assert not series(after, "smartmed_inference_requests_total",
+                      device="gpu")
+
+
+def audit_details(st, pid):
+    """The details of the AnalyzeImage audit event of patient pid."""
+    apb = protos.module("audit")
+
+    def got():
+        recs = st.call("audit", "Query", apb.QueryRequest(patient_id=pid),
+                       role="auditor", timeout=10)
+        return [r.event for r in recs if r.event.service == SVC and
+                r.event.action.endswith("/AnalyzeImage")]
+    ev = poll(got, timeout=10, what="the AnalyzeImage audit event")
+    return {d.key: d.value for d in ev[0].details}
+
+
+def test_gpu_fallback_is_labelled_cpu():
+    try:
+        st = Stack(services=("audit", SVC),
+                   extra_env={"MED_INFER_DEVICE": "gpu"}).start()
+    except StackError as e:
+        pytest.fail("could not start the stack: %s" % e, pytrace=False)
+    try:
+        pb = protos.module(SVC)
+        pid = str(uuid.uuid4())
+        f = analyze(st, pb, pid)
+        if f.device == "gpu":
+            pytest.skip("a GPU backend is present here")
+        # The caller, the audit trail and the metrics name the same device.
+        assert (f.device, f.device_fallback) == ("cpu", True)
+        a = audit_details(st, pid)
+        assert (a["device"], a["device_fallback"]) == ("cpu", "true")
+        s, _ = scrape(st)
+        lbl = {"model": MODEL, "backend": "cpu", "device": "cpu"}
+        assert value(s, "smartmed_inference_model_loaded", **lbl,
+                     fallback="true") == 1
+        assert value(s, "smartmed_inference_requests_total", **lbl,
+                     outcome="ok") == 1
+        assert not series(s, "smartmed_inference_requests_total",
+                          device="gpu")
+    finally:
+        st.close()
