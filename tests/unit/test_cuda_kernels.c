@@ -3,27 +3,36 @@
  * No GPU is needed or used: graph.cu is compiled as plain C++ with CU_EMU
  * (plugins/cuda/module.mk), so every kernel body of kernels.h runs through
  * a CPU walk of its launch grid (every block and thread, the grid-stride
- * loop) and sgemm is OpenBLAS.  Each generated graph is run that way and
- * by the cpu backend's own kernels (same loaded graph, same memory plan),
- * and both are compared with the numpy reference; YuNet too when
+ * loop) and sgemm is OpenBLAS called column-major as cuBLAS is.  Each generated
+ * graph is run that way and by the cpu backend's own kernels (same loaded
+ * graph, same memory plan), and both are compared with the numpy reference;
+ * YuNet too when
  * ../shared/models is there.  What this does not check: anything that
  * happens on a GPU (launch limits, device memory, cuBLAS, streams, fast
  * math) - tests/unit/test_cuda.c's gpu_parity does, on a GPU machine.
  */
 #include "test_cuda_graphs.h"
 
+#include <cblas.h>
+
 #include "cpu.h"
 #include "cu.h"
 
-/* The emulation's device side: host memory, OpenBLAS, memcpy. */
+/*
+ * The emulation's device side: host memory, OpenBLAS, memcpy.  cu_gemm
+ * makes the column-major call that runtime.cu makes to cuBLAS (operands
+ * swapped, Y^T = op(B)^T op(A)^T), so the row/column-major mapping is
+ * checked here too; keep the two in step.
+ */
 int
 cu_gemm(cu_ctx *c, int trans_a, int trans_b, int m, int n, int k, float alpha,
 	const float *a, int lda, const float *b, int ldb, float beta, float *y,
 	int ldc)
 {
 	(void)c;
-	cv_sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, y,
-		 ldc);
+	cblas_sgemm(CblasColMajor, trans_b ? CblasTrans : CblasNoTrans,
+		    trans_a ? CblasTrans : CblasNoTrans, n, m, k, alpha, b, ldb,
+		    a, lda, beta, y, ldc);
 	return 0;
 }
 
