@@ -21,7 +21,12 @@
  * back; on a timeout it resends from the same offset with exponential
  * backoff, and the audit service drops duplicates by event id.  When every
  * record is acknowledged and the spool has grown, both files are truncated.
+ *
+ * Delivery is mutual TLS (tls+tcp://, audit_tls.c); a refused handshake
+ * looks like a receiver that is down: events stay in the spool.
  */
+#include "audit_tls.h"
+
 #include <med/audit.h>
 #include <med/auth.h>
 #include <med/log.h>
@@ -59,6 +64,7 @@
 #define BACKOFF_MIN_MS	 50
 #define STACK_REC	 2048
 #define ACK_SYNC_NS	 (100 * 1000000LL)
+#define STALL_WARN_NS	 (5 * 1000000000LL)
 
 struct med_audit {
 	char *service;
@@ -78,8 +84,11 @@ struct med_audit {
 	bool have_sender;
 	pthread_t sender;
 	nng_socket sock;
-	uint8_t *rbuf, *bbuf;  /* sender scratch: spool bytes, batch */
-	int64_t ack_synced_ns; /* when the ack file was last fdatasynced */
+	uint8_t *rbuf, *bbuf;	  /* sender scratch: spool bytes, batch */
+	int64_t ack_synced_ns;	  /* when the ack file was last fdatasynced */
+	char *url;		  /* for the sender's log lines */
+	int64_t failing_since_ns; /* first failed delivery of a stall, or 0 */
+	bool stall_logged;
 
 	/* Spool gauges in the library registry, refreshed at each scrape. */
 	med_gauge *g_events, *g_bytes, *g_age;
@@ -688,6 +697,42 @@ deliver_once(med_audit *a, uint64_t from, uint64_t to, struct batch *b)
 	return true;
 }
 
+/*
+ * note_delivery logs a stall once it has lasted STALL_WARN_NS (a short
+ * outage, such as the audit service starting after this one, is quiet)
+ * and its end.  NNG reports a refused TLS handshake only as a timeout, so
+ * the warning names both causes.
+ */
+static void
+note_delivery(med_audit *a, bool ok)
+{
+	int64_t now = med_mono_ns();
+
+	if (ok) {
+		if (a->stall_logged)
+			med_log_info("audit: delivering to %s again after "
+				     "%lld s",
+				     a->url,
+				     (long long)((now - a->failing_since_ns) /
+						 1000000000LL));
+		a->failing_since_ns = 0;
+		a->stall_logged = false;
+		return;
+	}
+	if (a->failing_since_ns == 0)
+		a->failing_since_ns = now;
+	if (a->stall_logged || now - a->failing_since_ns < STALL_WARN_NS)
+		return;
+	a->stall_logged = true;
+	med_log_warn(
+		"audit: no acknowledgement from %s for over 5 s; events stay "
+		"spooled and are retried (audit service down or "
+		"unreachable, or the TLS handshake refused: check "
+		"MED_TLS_CERT/KEY/CA, their dates and "
+		"MED_AUDIT_SERVER_NAME)",
+		a->url);
+}
+
 static void *
 sender_main(void *arg)
 {
@@ -707,6 +752,7 @@ sender_main(void *arg)
 		}
 		pthread_mutex_unlock(&a->mu);
 		ok = deliver_once(a, from, to, &b);
+		note_delivery(a, ok);
 		pthread_mutex_lock(&a->mu);
 		if (ok) {
 			a->ack_off = b.next;
@@ -725,11 +771,17 @@ sender_main(void *arg)
 }
 
 static med_err
-sender_start(med_audit *a, const char *url)
+sender_start(med_audit *a, const med_audit_opts *o, char *errbuf, size_t errlen)
 {
-	int rc = nng_req0_open(&a->sock);
+	bool use_tls = false;
+	int rc;
 
-	if (rc != 0)
+	if (med__audit_transport(o->url, o->tls, o->allow_plaintext, &use_tls,
+				 errbuf, errlen) != MED_OK)
+		return MED_ERR_INVALID;
+	if ((a->url = strdup(o->url)) == NULL)
+		return MED_ERR_NOMEM;
+	if ((rc = nng_req0_open(&a->sock)) != 0)
 		return MED_ERR_IO;
 	nng_socket_set_ms(a->sock, NNG_OPT_RECVTIMEO, a->ack_timeout_ms);
 	nng_socket_set_ms(a->sock, NNG_OPT_SENDTIMEO, a->ack_timeout_ms);
@@ -739,13 +791,13 @@ sender_start(med_audit *a, const char *url)
 	nng_socket_set_ms(a->sock, NNG_OPT_RECONNMINT, BACKOFF_MIN_MS);
 	nng_socket_set_ms(a->sock, NNG_OPT_RECONNMAXT, a->retry_max_ms);
 	nng_socket_set_size(a->sock, NNG_OPT_RECVMAXSZ, 64u << 10);
-	/* Non-blocking: the audit service may be down right now. */
-	rc = nng_dial(a->sock, url, NULL, NNG_FLAG_NONBLOCK);
+	rc = med__audit_dial(a->sock, o->url, use_tls ? o->tls : NULL,
+			     o->server_name);
 	if (rc == 0 && pthread_create(&a->sender, NULL, sender_main, a) != 0)
 		rc = NNG_ENOMEM;
 	if (rc != 0) {
-		med_log_error("audit: cannot dial %s: %s", url,
-			      nng_strerror(rc));
+		snprintf(errbuf, errlen, "audit: cannot dial %s: %s", o->url,
+			 nng_strerror(rc));
 		nng_close(a->sock);
 		return rc == NNG_ENOMEM ? MED_ERR_NOMEM : MED_ERR_INVALID;
 	}
@@ -947,12 +999,8 @@ med_audit_open(const med_audit_opts *opts, med_audit **out, char *errbuf,
 		return MED_ERR_NOMEM;
 	metrics_series(a);
 	err = files_open(a, opts->spool_dir, errbuf, errlen);
-	if (err == MED_OK && opts->url != NULL && opts->url[0] != '\0') {
-		err = sender_start(a, opts->url);
-		if (err != MED_OK)
-			snprintf(errbuf, errlen, "audit: cannot dial %s",
-				 opts->url);
-	}
+	if (err == MED_OK && opts->url != NULL && opts->url[0] != '\0')
+		err = sender_start(a, opts, errbuf, errlen);
 	if (err != MED_OK) {
 		med_audit_close(a);
 		return err;
@@ -995,5 +1043,6 @@ med_audit_close(med_audit *a)
 	free(a->rbuf);
 	free(a->bbuf);
 	free(a->service);
+	free(a->url);
 	free(a);
 }

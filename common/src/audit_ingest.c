@@ -7,7 +7,13 @@
  * batch again, which is what "acknowledged means stored" requires.  A batch
  * that cannot be parsed gets an empty ack instead, so a broken emitter is
  * not stuck resending it forever.
+ *
+ * Over tls+tcp:// (audit_tls.c) the handshake already refuses a client
+ * without a certificate from the CA; a pipe notification checks once more
+ * that the peer was verified before the pipe may carry a batch.
  */
+#include "audit_tls.h"
+
 #include <med/audit.h>
 #include <med/log.h>
 #include <med/util.h>
@@ -27,6 +33,7 @@
 
 struct med_audit_ingest {
 	nng_socket sock;
+	bool tls;
 	pthread_t thread;
 	med_audit_store_fn store;
 	void *ctx;
@@ -142,30 +149,71 @@ ingest_main(void *arg)
 	return NULL;
 }
 
-med_err
-med_audit_ingest_start(const char *url, med_audit_store_fn store, void *ctx,
-		       med_audit_ingest **out, char *errbuf, size_t errlen)
+/*
+ * pipe_added refuses a TLS pipe whose peer is not verified.  With
+ * NNG_TLS_AUTH_MODE_REQUIRED the handshake fails first; this guards
+ * against that setting ever being lost.
+ */
+static void
+pipe_added(nng_pipe p, nng_pipe_ev ev, void *arg)
 {
-	med_audit_ingest *in;
-	int rc;
+	med_audit_ingest *in = arg;
+	bool verified = false;
 
-	if (url == NULL || url[0] == '\0' || store == NULL || out == NULL) {
-		if (errbuf != NULL && errlen > 0)
-			snprintf(errbuf, errlen,
-				 "audit ingest: url and store "
-				 "are required");
+	(void)ev;
+	if (!in->tls)
+		return;
+	if (nng_pipe_get_bool(p, NNG_OPT_TLS_VERIFIED, &verified) != 0 ||
+	    !verified) {
+		med_log_warn("audit ingest: emitter without a verified client "
+			     "certificate refused");
+		nng_pipe_close(p);
+	}
+}
+
+static med_err
+ingest_check(const med_audit_ingest_opts *o, bool *use_tls, char *errbuf,
+	     size_t errlen)
+{
+	if (o == NULL || o->url == NULL || o->url[0] == '\0' ||
+	    o->store == NULL) {
+		snprintf(errbuf, errlen,
+			 "audit ingest: url and store are required");
 		return MED_ERR_INVALID;
 	}
+	return med__audit_transport(o->url, o->tls, o->allow_plaintext, use_tls,
+				    errbuf, errlen);
+}
+
+med_err
+med_audit_ingest_start(const med_audit_ingest_opts *o, med_audit_ingest **out,
+		       char *errbuf, size_t errlen)
+{
+	char dummy[1];
+	med_audit_ingest *in;
+	bool use_tls = false;
+	int rc;
+
+	if (errbuf == NULL || errlen == 0) {
+		errbuf = dummy;
+		errlen = sizeof(dummy);
+	}
+	if (out == NULL || ingest_check(o, &use_tls, errbuf, errlen) != MED_OK)
+		return MED_ERR_INVALID;
 	in = calloc(1, sizeof(*in));
 	if (in == NULL)
 		return MED_ERR_NOMEM;
-	in->store = store;
-	in->ctx = ctx;
+	in->store = o->store;
+	in->ctx = o->ctx;
+	in->tls = use_tls;
 	rc = nng_rep0_open(&in->sock);
 	if (rc != 0)
 		goto free_in;
 	nng_socket_set_size(in->sock, NNG_OPT_RECVMAXSZ, INGEST_MAX_BYTES);
-	rc = nng_listen(in->sock, url, NULL, 0);
+	rc = nng_pipe_notify(in->sock, NNG_PIPE_EV_ADD_PRE, pipe_added, in);
+	if (rc == 0)
+		rc = med__audit_listen(in->sock, o->url,
+				       use_tls ? o->tls : NULL);
 	if (rc == 0 && pthread_create(&in->thread, NULL, ingest_main, in) != 0)
 		rc = NNG_ENOMEM;
 	if (rc != 0)
@@ -176,12 +224,12 @@ close_sock:
 	nng_close(in->sock);
 free_in:
 	free(in);
-	if (errbuf != NULL && errlen > 0)
-		snprintf(errbuf, errlen,
-			 "audit ingest: cannot listen on %s: %s", url,
-			 nng_strerror(rc));
-	return rc == NNG_EADDRINVAL || rc == NNG_ENOTSUP ? MED_ERR_INVALID
-							 : MED_ERR_IO;
+	snprintf(errbuf, errlen, "audit ingest: cannot listen on %s: %s",
+		 o->url, nng_strerror(rc));
+	return rc == NNG_EADDRINVAL || rc == NNG_ENOTSUP || rc == NNG_EINVAL ||
+			       rc == NNG_ECRYPTO
+		       ? MED_ERR_INVALID
+		       : MED_ERR_IO;
 }
 
 void

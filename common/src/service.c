@@ -103,8 +103,16 @@ static const med_config_spec common_specs[] = {
 	 "Ed25519 private key (PEM): this service issues break-glass grants"},
 	{"MED_BREAK_GLASS_MAX_MINUTES", MED_CONFIG_INT, "240", false, 1, 480,
 	 "longest break-glass grant"},
-	{"MED_AUDIT_URL", MED_CONFIG_STRING, "tcp://127.0.0.1:50060", false, 0,
-	 0, "NNG address of the audit ingest; empty keeps events spooled"},
+	{"MED_AUDIT_URL", MED_CONFIG_STRING, "tls+tcp://127.0.0.1:50060", false,
+	 0, 0,
+	 "NNG address of the audit ingest, mutual TLS with MED_TLS_*; empty "
+	 "keeps events spooled"},
+	{"MED_AUDIT_SERVER_NAME", MED_CONFIG_STRING, "audit", false, 0, 0,
+	 "name the audit service's certificate must carry (CN or DNS SAN); "
+	 "empty = the host of MED_AUDIT_URL"},
+	{"MED_AUDIT_ALLOW_PLAINTEXT", MED_CONFIG_BOOL, "false", false, 0, 0,
+	 "development only: allow tcp:// for MED_AUDIT_URL and "
+	 "MED_AUDIT_LISTEN (audit events then cross the network in clear)"},
 	{"MED_AUDIT_SPOOL_DIR", MED_CONFIG_STRING, NULL, false, 0, 0,
 	 "directory of the durable audit spool"},
 	{"MED_LOG_LEVEL", MED_CONFIG_STRING, "info", false, 0, 0,
@@ -227,11 +235,22 @@ open_audit(med_service *svc)
 		.service = svc->def->name,
 		.spool_dir = med_config_str(svc->cfg, "MED_AUDIT_SPOOL_DIR"),
 		.url = med_config_str(svc->cfg, "MED_AUDIT_URL"),
+		.tls = &svc->tls,
+		.server_name =
+			med_config_str(svc->cfg, "MED_AUDIT_SERVER_NAME"),
+		.allow_plaintext =
+			med_config_bool(svc->cfg, "MED_AUDIT_ALLOW_PLAINTEXT"),
 	};
 	med_err err = med_audit_open(&o, &svc->audit, errbuf, sizeof(errbuf));
 
 	if (err != MED_OK)
-		med_log_error("audit spool %s: %s", o.spool_dir, errbuf);
+		med_log_error("audit emitter (MED_AUDIT_URL %s, "
+			      "MED_AUDIT_SPOOL_DIR %s): %s",
+			      o.url, o.spool_dir, errbuf);
+	else if (strncmp(o.url, "tcp://", 6) == 0)
+		med_log_warn("MED_AUDIT_ALLOW_PLAINTEXT: audit events go to %s "
+			     "in PLAINTEXT; development only",
+			     o.url);
 	return err;
 }
 
@@ -368,8 +387,7 @@ open_server(med_service *svc)
 	med_server_opts o = {0};
 	med_err err;
 
-	if ((err = open_tls(svc)) != MED_OK ||
-	    (err = open_break_glass(svc)) != MED_OK ||
+	if ((err = open_break_glass(svc)) != MED_OK ||
 	    (err = open_auth(svc, &o.auth)) != MED_OK)
 		return err;
 	snprintf(addr, sizeof(addr), "%s:%lld", host,
@@ -487,7 +505,8 @@ start_all(med_service *svc)
 		return MED_ERR_NOMEM;
 	svc->ready_gauge = med_metrics_gauge(svc->metrics, "smartmed_ready",
 					     "1 when the service is ready", "");
-	if ((err = open_db(svc)) != MED_OK ||
+	/* TLS first: the audit emitter presents the service's certificate. */
+	if ((err = open_db(svc)) != MED_OK || (err = open_tls(svc)) != MED_OK ||
 	    (err = open_audit(svc)) != MED_OK ||
 	    (err = open_server(svc)) != MED_OK)
 		return err;

@@ -6,8 +6,10 @@
  */
 #include <med/audit.h>
 #include <med/log.h>
+#include <med/rpc.h>
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "audit_svc.h"
 
@@ -44,20 +46,46 @@ state_new(med_service *svc)
 	return st;
 }
 
+/*
+ * ingest_open listens with the service's own certificate and CA (read
+ * again here: the TLS configuration copies them, so they are freed at
+ * once).
+ */
 static med_err
 ingest_open(audit_state *st)
 {
-	const char *url =
-		med_config_str(med_service_config(st->svc), "MED_AUDIT_LISTEN");
+	const med_config *c = med_service_config(st->svc);
+	med_tls tls = {0};
 	char errbuf[512];
-	med_err err = med_audit_ingest_start(url, store_events, st, &st->ingest,
-					     errbuf, sizeof(errbuf));
+	med_audit_ingest_opts o = {
+		.url = med_config_str(c, "MED_AUDIT_LISTEN"),
+		.tls = &tls,
+		.allow_plaintext =
+			med_config_bool(c, "MED_AUDIT_ALLOW_PLAINTEXT"),
+		.store = store_events,
+		.ctx = st,
+	};
+	med_err err = med_tls_load(&tls, med_config_str(c, "MED_TLS_CERT"),
+				   med_config_str(c, "MED_TLS_KEY"),
+				   med_config_str(c, "MED_TLS_CA"), errbuf,
+				   sizeof(errbuf));
 
+	if (err == MED_OK)
+		err = med_audit_ingest_start(&o, &st->ingest, errbuf,
+					     sizeof(errbuf));
+	med_tls_fini(&tls);
 	if (err != MED_OK) {
-		med_log_error("MED_AUDIT_LISTEN %s: %s", url, errbuf);
+		med_log_error("MED_AUDIT_LISTEN %s: %s", o.url, errbuf);
 		return err;
 	}
-	med_log_info("audit ingest listening on %s", url);
+	if (strncmp(o.url, "tcp://", 6) == 0)
+		med_log_warn("audit ingest listening on %s in PLAINTEXT "
+			     "(MED_AUDIT_ALLOW_PLAINTEXT): audit events cross "
+			     "the network unencrypted; development only",
+			     o.url);
+	else
+		med_log_info("audit ingest listening on %s (mutual TLS)",
+			     o.url);
 	return MED_OK;
 }
 

@@ -6,8 +6,10 @@
 #include "audit_svc.h"
 
 static const med_config_spec audit_config[] = {
-	{"MED_AUDIT_LISTEN", MED_CONFIG_STRING, "tcp://127.0.0.1:50060", false,
-	 0, 0, "NNG address where emitters deliver audit events"},
+	{"MED_AUDIT_LISTEN", MED_CONFIG_STRING, "tls+tcp://127.0.0.1:50060",
+	 false, 0, 0,
+	 "NNG address where emitters deliver audit events (mutual TLS with "
+	 "MED_TLS_*; tcp:// only with MED_AUDIT_ALLOW_PLAINTEXT)"},
 	{"MED_AUDIT_SIGNING_KEY_FILE", MED_CONFIG_STRING, "", false, 0, 0,
 	 "Ed25519 tree-head signing key (64 hex digits, the seed); empty = "
 	 "MED_AUDIT_SPOOL_DIR/audit-signing.key, created if missing"},

@@ -87,7 +87,8 @@ def test_env_matches_what_services_read(default_render):
     for port in ("50051", "50155", "9103"):
         assert '"%s"' % port in default_render
     assert "MED_DB_PASSWORD_FILE: /etc/smartmed/db/password" in default_render
-    assert 'MED_AUDIT_URL: "tcp://smartmed-audit:50060"' in default_render
+    assert 'MED_AUDIT_URL: "tls+tcp://smartmed-audit:50060"' in default_render
+    assert "MED_AUDIT_ALLOW_PLAINTEXT" not in default_render
 
 
 @pytest.mark.parametrize("old,new,expect", [

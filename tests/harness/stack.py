@@ -412,12 +412,13 @@ class Stack:
                                                        "break-glass.pub"),
             "MED_BREAK_GLASS_KEY": os.path.join(self.pki_dir,
                                                 "break-glass.key"),
-            "MED_AUDIT_URL": "tcp://127.0.0.1:%d" % self.audit_port,
+            "MED_AUDIT_URL": "tls+tcp://127.0.0.1:%d" % self.audit_port,
             "MED_AUDIT_SPOOL_DIR": spool,
             "MED_LOG_LEVEL": self.log_level,
         })
         if n == "audit":
-            env["MED_AUDIT_LISTEN"] = "tcp://127.0.0.1:%d" % self.audit_port
+            env["MED_AUDIT_LISTEN"] = ("tls+tcp://127.0.0.1:%d"
+                                     % self.audit_port)
         env.update(self.extra_env)
         log = os.path.join(self.log_dir, n + ".log")
         return Service(n, gport, hport, env, log, spool, health_port)

@@ -3,11 +3,17 @@
  * and comes back, an emitter that restarts, a torn spool tail, a store that
  * fails.  The in-test receiver (med_audit_ingest_start) keeps a set of event
  * ids, so "exactly once" means every event id arrived and none was stored
- * twice.
+ * twice.  The spool and delivery cases run over plaintext tcp://
+ * (allow_plaintext); the tls_* cases run the mutual-TLS transport with
+ * certificates from tools/dev/devca.sh and openssl: events flow and are
+ * acknowledged once; an emitter without a certificate, with one from
+ * another CA, an expired one, or checking the wrong server name delivers
+ * nothing and keeps its events; a plaintext dialer delivers nothing.
  */
 #include "testlib.h"
 
 #include <med/audit.h>
+#include <med/rpc.h>
 #include <med/util.h>
 
 #include "smartmed/common/v1/audit_event.pb-c.h"
@@ -16,7 +22,9 @@
 #include <netinet/in.h>
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
+#include <nng/supplemental/tls/tls.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -137,16 +145,20 @@ free_url(void)
 static med_audit_ingest *
 receiver_start(const char *url)
 {
+	med_audit_ingest_opts o = {
+		.url = url, .allow_plaintext = true, .store = store};
 	med_audit_ingest *in = NULL;
 	char err[256] = "";
 
-	if (med_audit_ingest_start(url, store, NULL, &in, err, sizeof(err)))
+	if (med_audit_ingest_start(&o, &in, err, sizeof(err)))
 		mt_fail(__FILE__, __LINE__, "ingest: %s", err);
 	return in;
 }
 
+/* emitter_tls_open: with tls, mutual TLS checking server_name. */
 static med_audit *
-emitter_open(const char *url, const char *dir)
+emitter_tls_open(const char *url, const char *dir, const med_tls *tls,
+		 const char *server_name)
 {
 	med_audit_opts o = {0};
 	med_audit *a = NULL;
@@ -157,10 +169,19 @@ emitter_open(const char *url, const char *dir)
 	o.url = url;
 	o.batch_max = 64;
 	o.ack_timeout_ms = 2000; /* generous: a resend would show as a dup */
-	o.retry_max_ms = 200;
+	o.retry_max_ms = tls ? 100 : 200;
+	o.tls = tls;
+	o.server_name = server_name;
+	o.allow_plaintext = tls == NULL;
 	if (med_audit_open(&o, &a, err, sizeof(err)) != MED_OK)
 		mt_fail(__FILE__, __LINE__, "open: %s", err);
 	return a;
+}
+
+static med_audit *
+emitter_open(const char *url, const char *dir)
+{
+	return emitter_tls_open(url, dir, NULL, NULL);
 }
 
 static const char *
@@ -510,7 +531,12 @@ static void
 test_close_is_prompt(void)
 {
 	const char *url = free_url(), *dir = spool_dir("s");
-	med_audit_opts o = {"test", dir, url, 0, 10000, 10000};
+	med_audit_opts o = {.service = "test",
+			    .spool_dir = dir,
+			    .url = url,
+			    .ack_timeout_ms = 10000,
+			    .retry_max_ms = 10000,
+			    .allow_plaintext = true};
 	med_audit *a = NULL;
 	int64_t t0;
 
@@ -544,6 +570,14 @@ test_open_errors(void)
 	med_audit_close(a);
 	o.url = "bogus://x";
 	MT_EQ_INT(med_audit_open(&o, &a, err, sizeof(err)), MED_ERR_INVALID);
+	MT_TRUE(strstr(err, "unsupported scheme") != NULL);
+	/* Plaintext only when asked for; TLS only with a certificate. */
+	o.url = "tcp://127.0.0.1:1";
+	MT_EQ_INT(med_audit_open(&o, &a, err, sizeof(err)), MED_ERR_INVALID);
+	MT_TRUE(strstr(err, "MED_AUDIT_ALLOW_PLAINTEXT") != NULL);
+	o.url = "tls+tcp://127.0.0.1:1";
+	MT_EQ_INT(med_audit_open(&o, &a, err, sizeof(err)), MED_ERR_INVALID);
+	MT_TRUE(strstr(err, "MED_TLS_CERT") != NULL);
 }
 
 static void
@@ -571,9 +605,26 @@ test_malformed_batch(void)
 	nng_free(reply, sz);
 	nng_close(s);
 	med_audit_ingest_stop(in);
-	MT_EQ_INT(
-		med_audit_ingest_start("bogus://x", store, NULL, &in, NULL, 0),
-		MED_ERR_INVALID);
+}
+
+static void
+test_ingest_open_errors(void)
+{
+	med_audit_ingest_opts o = {.url = "bogus://x", .store = store};
+	med_audit_ingest *in = NULL;
+	char err[256] = "";
+
+	MT_EQ_INT(med_audit_ingest_start(&o, &in, NULL, 0), MED_ERR_INVALID);
+	/* Plaintext only when asked for; TLS only with a certificate. */
+	o.url = free_url();
+	MT_EQ_INT(med_audit_ingest_start(&o, &in, err, sizeof(err)),
+		  MED_ERR_INVALID);
+	MT_TRUE(strstr(err, "plaintext") != NULL);
+	o.url = "tls+tcp://127.0.0.1:0";
+	MT_EQ_INT(med_audit_ingest_start(&o, &in, err, sizeof(err)),
+		  MED_ERR_INVALID);
+	MT_TRUE(strstr(err, "MED_TLS_CERT") != NULL);
+	MT_TRUE(in == NULL);
 }
 
 static void
@@ -665,6 +716,284 @@ test_concurrent_throughput(void)
 	med_audit_ingest_stop(in);
 }
 
+/* --- mutual TLS ------------------------------------------------------------
+ */
+
+/* Long enough for many handshake attempts (the emitter retries every
+ * 100 ms at most here), short enough to keep the suite fast. */
+#define REFUSED_WAIT_US 1500000
+
+static char pki[512], other_pki[512];
+static char tls_url[80], tcp_url[64];
+static med_tls server_tls;
+
+static void
+sh(const char *cmd)
+{
+	if (system(cmd) != 0)
+		mt_fail(__FILE__, __LINE__, "command failed: %s", cmd);
+}
+
+/*
+ * pki_make: the development PKI (CA, audit and identity certificates), a
+ * second CA with its own identity certificate, and an identity certificate
+ * of the first CA that expired yesterday (-days -1).  devca.sh keeps what
+ * exists, so calling it again is cheap.
+ */
+static void
+pki_make(void)
+{
+	char cmd[2048];
+
+	snprintf(pki, sizeof(pki), "%s/pki", mt_tmpdir());
+	snprintf(other_pki, sizeof(other_pki), "%s/other", mt_tmpdir());
+	snprintf(cmd, sizeof(cmd),
+		 "sh tools/dev/devca.sh %s audit identity >/dev/null 2>&1 && "
+		 "sh tools/dev/devca.sh %s identity >/dev/null 2>&1",
+		 pki, other_pki);
+	sh(cmd);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && printf 'subjectAltName=DNS:identity\\n"
+		 "extendedKeyUsage=serverAuth,clientAuth\\n' >old.ext && "
+		 "openssl req -new -key identity.key -subj /CN=identity "
+		 "-out old.csr 2>/dev/null && "
+		 "openssl x509 -req -in old.csr -CA ca.pem -CAkey ca.key "
+		 "-set_serial 7 -days -1 -extfile old.ext -out expired.pem "
+		 "2>/dev/null",
+		 pki);
+	sh(cmd);
+}
+
+/* tls_of loads DIR/CERT and DIR/KEY with CA_DIR/ca.pem as the CA. */
+static void
+tls_of(med_tls *t, const char *dir, const char *cert, const char *key,
+       const char *ca_dir)
+{
+	char c[700], k[700], ca[700], err[256] = "";
+
+	snprintf(c, sizeof(c), "%s/%s", dir, cert);
+	snprintf(k, sizeof(k), "%s/%s", dir, key);
+	snprintf(ca, sizeof(ca), "%s/ca.pem", ca_dir);
+	if (med_tls_load(t, c, k, ca, err, sizeof(err)) != MED_OK)
+		mt_fail(__FILE__, __LINE__, "tls load: %s", err);
+}
+
+/* tls_ingest_start: the audit service's TLS ingest on a fresh port. */
+static med_audit_ingest *
+tls_ingest_start(void)
+{
+	med_audit_ingest_opts o = {.tls = &server_tls, .store = store};
+	med_audit_ingest *in = NULL;
+	char err[256] = "";
+
+	sink_init();
+	med_strlcpy(tcp_url, free_url(), sizeof(tcp_url));
+	snprintf(tls_url, sizeof(tls_url), "tls+%s", tcp_url);
+	pki_make();
+	tls_of(&server_tls, pki, "audit.pem", "audit.key", pki);
+	o.url = tls_url;
+	if (med_audit_ingest_start(&o, &in, err, sizeof(err)) != MED_OK)
+		mt_fail(__FILE__, __LINE__, "ingest: %s", err);
+	return in;
+}
+
+static void
+tls_ingest_stop(med_audit_ingest *in)
+{
+	med_audit_ingest_stop(in);
+	med_tls_fini(&server_tls);
+}
+
+static void
+test_tls_deliver_exactly_once(void)
+{
+	med_audit_ingest *in = tls_ingest_start();
+	med_tls tls = {0};
+	med_audit *a;
+
+	tls_of(&tls, pki, "identity.pem", "identity.key", pki);
+	a = emitter_tls_open(tls_url, spool_dir("s"), &tls, "audit");
+	emit_n(a, "t", 0, 50);
+	wait_pending(a, 0);
+	emit_n(a, "t", 50, 7);
+	wait_pending(a, 0);
+	expect_all("t", 0, 57);
+	MT_EQ_INT(sink_count(), 57);
+	MT_EQ_INT(med_audit_delivered(a), 57);
+	MT_EQ_INT(sink.dups, 0);
+	med_audit_close(a);
+	med_tls_fini(&tls);
+	tls_ingest_stop(in);
+}
+
+/*
+ * refused_then_fixed: an emitter with bad (NULL: a certificate of the other
+ * CA) delivers nothing and keeps its events; reopened on the same spool
+ * with a good certificate, it delivers them all, once (so the refusal was
+ * the certificate, not the test).
+ */
+static void
+refused_then_fixed(const med_tls *bad, const char *server_name)
+{
+	med_audit_ingest *in = tls_ingest_start();
+	const char *dir = spool_dir("s");
+	med_tls good = {0};
+	med_audit *a;
+
+	if (bad == NULL) {
+		tls_of(&good, other_pki, "identity.pem", "identity.key", pki);
+		bad = &good;
+	}
+	a = emitter_tls_open(tls_url, dir, bad, server_name);
+	emit_n(a, "r", 0, 5);
+	usleep(REFUSED_WAIT_US);
+	MT_EQ_INT(sink_count(), 0);
+	MT_EQ_INT(med_audit_pending(a), 5);
+	med_audit_close(a);
+	med_tls_fini(&good);
+	tls_of(&good, pki, "identity.pem", "identity.key", pki);
+	a = emitter_tls_open(tls_url, dir, &good, "audit");
+	wait_pending(a, 0);
+	expect_all("r", 0, 5);
+	MT_EQ_INT(sink.dups, 0);
+	med_audit_close(a);
+	med_tls_fini(&good);
+	tls_ingest_stop(in);
+}
+
+static void
+test_tls_other_ca_refused(void)
+{
+	refused_then_fixed(NULL, "audit");
+}
+
+/* refused_with: a certificate of the first CA, checking server_name. */
+static void
+refused_with(const char *cert, const char *server_name)
+{
+	med_tls tls = {0};
+
+	pki_make();
+	tls_of(&tls, pki, cert, "identity.key", pki);
+	refused_then_fixed(&tls, server_name);
+	med_tls_fini(&tls);
+}
+
+static void
+test_tls_expired_refused(void)
+{
+	refused_with("expired.pem", "audit");
+}
+
+/* The server's certificate is valid but does not name "records". */
+static void
+test_tls_wrong_server_name_refused(void)
+{
+	refused_with("identity.pem", "records");
+}
+
+/* raw_send sends one valid batch on s; true when an ack came back. */
+static bool
+raw_send(nng_socket s)
+{
+	Smartmed__Common__V1__AuditEvent ev =
+		SMARTMED__COMMON__V1__AUDIT_EVENT__INIT;
+	Smartmed__Common__V1__AuditEvent *evp = &ev;
+	Smartmed__Common__V1__AuditBatch b =
+		SMARTMED__COMMON__V1__AUDIT_BATCH__INIT;
+	char id[MED_UUID_LEN + 1];
+	uint8_t buf[512];
+	void *reply = NULL;
+	size_t len, sz = 0;
+
+	med_uuid_v4(id);
+	ev.event_id = id;
+	ev.service = ev.action = ev.actor = ev.actor_roles = "x";
+	ev.patient_id = ev.resource = ev.request_id = ev.detail = "x";
+	ev.action_code = "R";
+	ev.purpose_of_use = "TREAT";
+	b.events = &evp;
+	b.n_events = 1;
+	len = smartmed__common__v1__audit_batch__pack(&b, buf);
+	MT_OK(nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 1000));
+	MT_OK(nng_socket_set_ms(s, NNG_OPT_SENDTIMEO, 1000));
+	if (nng_send(s, buf, len, 0) != 0 ||
+	    nng_recv(s, &reply, &sz, NNG_FLAG_ALLOC) != 0)
+		return false;
+	nng_free(reply, sz);
+	return true;
+}
+
+static void
+test_tls_plaintext_dialer_refused(void)
+{
+	med_audit_ingest *in = tls_ingest_start();
+	nng_socket s;
+
+	MT_OK(nng_req0_open(&s));
+	MT_OK(nng_dial(s, tcp_url, NULL, NNG_FLAG_NONBLOCK));
+	MT_TRUE(!raw_send(s));
+	MT_EQ_INT(sink_count(), 0);
+	nng_close(s);
+	tls_ingest_stop(in);
+}
+
+/* raw_tls_socket dials the ingest with cfg. */
+static nng_socket
+raw_tls_socket(nng_tls_config *cfg, int flags)
+{
+	nng_dialer d;
+	nng_socket s;
+
+	MT_OK(nng_req0_open(&s));
+	MT_OK(nng_dialer_create(&d, s, tls_url));
+	MT_OK(nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, cfg));
+	MT_OK(nng_dialer_start(d, flags));
+	return s;
+}
+
+/* A client that checks the server but has no certificate of its own. */
+static void
+test_tls_no_client_cert_refused(void)
+{
+	med_audit_ingest *in = tls_ingest_start();
+	nng_tls_config *cfg;
+	nng_socket s;
+
+	MT_OK(nng_tls_config_alloc(&cfg, NNG_TLS_MODE_CLIENT));
+	MT_OK(nng_tls_config_ca_chain(cfg, server_tls.ca_pem, NULL));
+	MT_OK(nng_tls_config_server_name(cfg, "audit"));
+	s = raw_tls_socket(cfg, NNG_FLAG_NONBLOCK);
+	MT_TRUE(!raw_send(s));
+	MT_EQ_INT(sink_count(), 0);
+	nng_close(s);
+	/* The same client with a certificate is let in: the check works. */
+	MT_OK(nng_tls_config_own_cert(cfg, server_tls.cert_pem,
+				      server_tls.key_pem, NULL));
+	s = raw_tls_socket(cfg, 0);
+	MT_TRUE(raw_send(s));
+	MT_EQ_INT(sink_count(), 1);
+	nng_close(s);
+	nng_tls_config_free(cfg);
+	tls_ingest_stop(in);
+}
+
+/* TLS material that is not PEM fails at start, not at the first event. */
+static void
+test_tls_bad_pem_rejected(void)
+{
+	med_tls junk = {"not a cert", "not a key", "not a ca"};
+	med_audit_ingest_opts o = {.tls = &junk, .store = store};
+	med_audit_ingest *in = NULL;
+	char err[256] = "";
+
+	snprintf(tls_url, sizeof(tls_url), "tls+%s", free_url());
+	o.url = tls_url;
+	MT_EQ_INT(med_audit_ingest_start(&o, &in, err, sizeof(err)),
+		  MED_ERR_INVALID);
+	MT_TRUE(strstr(err, "cannot listen") != NULL);
+}
+
 static const mt_case cases[] = {
 	{"deliver_all", test_deliver_all},
 	{"event_fields", test_event_fields},
@@ -678,8 +1007,16 @@ static const mt_case cases[] = {
 	{"close_is_prompt", test_close_is_prompt},
 	{"open_errors", test_open_errors},
 	{"malformed_batch", test_malformed_batch},
+	{"ingest_open_errors", test_ingest_open_errors},
 	{"compaction", test_compaction},
 	{"concurrent_throughput", test_concurrent_throughput},
+	{"tls_deliver_exactly_once", test_tls_deliver_exactly_once},
+	{"tls_other_ca_refused", test_tls_other_ca_refused},
+	{"tls_expired_refused", test_tls_expired_refused},
+	{"tls_wrong_server_name_refused", test_tls_wrong_server_name_refused},
+	{"tls_plaintext_dialer_refused", test_tls_plaintext_dialer_refused},
+	{"tls_no_client_cert_refused", test_tls_no_client_cert_refused},
+	{"tls_bad_pem_rejected", test_tls_bad_pem_rejected},
 	{NULL, NULL},
 };
 

@@ -36,7 +36,7 @@ def main():
     exe = paths.bin_path("bench-audit_ingest")
     with Stack(services=("audit",), log_level="warn", extra_env={
             "MED_AUDIT_STH_INTERVAL_MS": str(sth)}) as st:
-        base = [exe, "--url", "tcp://127.0.0.1:%d" % st.audit_port,
+        base = [exe, "--url", "tls+tcp://127.0.0.1:%d" % st.audit_port,
                 "--db-port", str(st.db_port), "--db-name", "smartmed_audit"]
         env = dict(os.environ)
         env.update(st.client_tls_env())

@@ -26,6 +26,8 @@
 #include <med/rpc.h>
 #include <med/util.h>
 
+/* libmed-internal: the ingest dialer with the same TLS rules as emitters. */
+#include "audit_tls.h"
 #include "smartmed/audit/v1/audit.pb-c.h"
 #include "smartmed/common/v1/audit_event.pb-c.h"
 
@@ -39,9 +41,10 @@
 #include <unistd.h>
 
 typedef struct bench_opts {
-	const char *url;   /* audit ingest, tcp://... */
-	const char *grpc;  /* audit gRPC address, for time to proof */
-	const char *token; /* auditor token */
+	const char *url;	 /* audit ingest, tls+tcp://... */
+	const char *server_name; /* name on the audit certificate */
+	const char *grpc;	 /* audit gRPC address, for time to proof */
+	const char *token;	 /* auditor token */
 	const char *db_host;
 	int db_port;
 	const char *db_name; /* the audit service's database */
@@ -95,7 +98,48 @@ static bench_opts O = {
 	.batch = 256,
 	.db_port = 3306,
 	.proof_samples = 200,
+	.server_name = "audit",
 };
+
+/* The client identity of every ingest connection (MED_TLS_*), loaded once. */
+static med_tls ingest_tls;
+
+/*
+ * dial_ingest opens a req socket to the ingest at url, over mutual TLS as a
+ * service's emitter does (tls+tcp://; tcp:// only against an ingest started
+ * with MED_AUDIT_ALLOW_PLAINTEXT), and waits for the first pipe.
+ */
+static int
+dial_ingest(const char *url, nng_socket *s)
+{
+	const med_tls *tls = strncmp(url, "tls+", 4) == 0 ? &ingest_tls : NULL;
+
+	if (nng_req0_open(s) != 0)
+		return -1;
+	if (med__audit_dial(*s, url, tls, O.server_name) != 0) {
+		fprintf(stderr, "bench: cannot dial %s\n", url);
+		nng_close(*s);
+		return -1;
+	}
+	/* a refused handshake shows only as silence: do not wait forever */
+	nng_socket_set_ms(*s, NNG_OPT_SENDTIMEO, 60000);
+	return 0;
+}
+
+/* load_ingest_tls reads MED_TLS_CERT, MED_TLS_KEY and MED_TLS_CA. */
+static int
+load_ingest_tls(void)
+{
+	char err[512];
+
+	if (med_tls_load(&ingest_tls, getenv("MED_TLS_CERT"),
+			 getenv("MED_TLS_KEY"), getenv("MED_TLS_CA"), err,
+			 sizeof(err)) != MED_OK) {
+		fprintf(stderr, "bench: MED_TLS_*: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
 
 /* --- appends through the ingest --------------------------------------- */
 
@@ -167,7 +211,7 @@ emitter_main(void *arg)
 	uint64_t total = O.events / (uint64_t)O.emitters;
 	nng_socket s;
 
-	if (nng_req0_open(&s) != 0 || nng_dial(s, O.url, NULL, 0) != 0) {
+	if (dial_ingest(O.url, &s) != 0) {
 		e->failed = 1;
 		return NULL;
 	}
@@ -220,6 +264,9 @@ main(int argc, char **argv)
 	double appends, ref;
 
 	if (bench_parse(&O, argc, argv) != 0)
+		return 2;
+	if (O.url != NULL && strncmp(O.url, "tls+", 4) == 0 &&
+	    load_ingest_tls() != 0)
 		return 2;
 	printf("audit bench: %llu events, %d emitters, batches of %d\n",
 	       (unsigned long long)O.events, O.emitters, O.batch);
@@ -452,10 +499,8 @@ bench_time_to_proof(const bench_opts *o)
 
 	if (open_channel(o->grpc, &tls, &ch) != 0)
 		return 1;
-	if (nng_req0_open(&s) != 0 || nng_dial(s, o->url, NULL, 0) != 0) {
-		fprintf(stderr, "bench: cannot dial %s\n", o->url);
+	if (dial_ingest(o->url, &s) != 0)
 		return 1;
-	}
 	med_uuid_v4(id);
 	bench_fill_event(&ev, id, 0, 0);
 	b.events = &pev;
@@ -671,6 +716,7 @@ bench_parse(bench_opts *o, int argc, char **argv)
 		{"batch", required_argument, NULL, 'b'},
 		{"proof-leaves", required_argument, NULL, 'L'},
 		{"gen-tree", required_argument, NULL, 'G'},
+		{"server-name", required_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -707,6 +753,9 @@ bench_parse(bench_opts *o, int argc, char **argv)
 		case 'G':
 			o->scratch_dir = optarg;
 			break;
+		case 'S':
+			o->server_name = optarg;
+			break;
 		default:
 			return 1;
 		}
@@ -716,7 +765,8 @@ bench_parse(bench_opts *o, int argc, char **argv)
 		fprintf(stderr,
 			"usage: bench-audit_ingest --url URL --db-port P"
 			" --db-name D [--grpc ADDR --token T]"
-			" [--emitters N] [--events N] [--batch N]"
+			" [--server-name NAME] [--emitters N] [--events N]"
+			" [--batch N]"
 			" [--proof-leaves N [--gen-tree DIR]]\n");
 		return 1;
 	}

@@ -11,6 +11,11 @@
 #                                    grants (PEM)
 # NAME defaults to the five services.  Keys are mode 0600.  Never use these
 # outside development: the CA key sits next to the certificates.
+#
+# EC P-256 keys and a DNS SAN per name serve both TLS stacks: gRPC and the
+# audit ingest's NNG tls+tcp:// (mbedtls 2.28, which has no Ed25519 and
+# matches a server name against DNS SANs only, never IP SANs or, when SANs
+# exist, the CN: emitters check the name "audit", not 127.0.0.1).
 set -eu
 
 dir=${1:?usage: devca.sh DIR [NAME...]}

@@ -12,6 +12,12 @@
  * Wire format: smartmed.common.v1.AuditBatch request, AuditAck reply
  * (proto/smartmed/common/v1/audit_event.proto).
  *
+ * Transport: "tls+tcp://HOST:PORT", mutual TLS: the emitter presents its
+ * certificate and checks the audit service's against the CA and a name;
+ * the ingest requires a client certificate from the same CA.  Plaintext
+ * "tcp://" is refused unless the caller sets allow_plaintext (development
+ * only).  Keys must be EC or RSA (mbedtls 2.28 has no Ed25519 in X.509).
+ *
  * Spool directory: audit.spool (CRC-checked records, zero-filled ahead; a
  * torn tail left by a crash is dropped on open) and audit.ack (offset of
  * the first unacknowledged record).  One emitter per directory (locked).
@@ -24,6 +30,7 @@
 #include <stdint.h>
 #include <med/err.h>
 
+struct med_tls;
 typedef struct med_audit med_audit;
 
 /* med_audit_detail - one key/value fact of an event (score, model ...). */
@@ -56,15 +63,22 @@ typedef struct med_audit_event {
 typedef struct med_audit_opts {
 	const char *service;   /* emitting service name */
 	const char *spool_dir; /* created if missing */
-	const char *url;       /* "tcp://127.0.0.1:50060"; NULL = spool only */
-	int batch_max;	       /* events per batch; 0 = 256 */
-	int ack_timeout_ms;    /* 0 = 2000 */
-	int retry_max_ms;      /* backoff cap; 0 = 2000 */
+	const char *url;    /* "tls+tcp://127.0.0.1:50060"; NULL = spool only */
+	int batch_max;	    /* events per batch; 0 = 256 */
+	int ack_timeout_ms; /* 0 = 2000 */
+	int retry_max_ms;   /* backoff cap; 0 = 2000 */
+	/* Client certificate, key and CA; required with tls+tcp://. */
+	const struct med_tls *tls;
+	/* Name the audit service's certificate must carry (CN or DNS SAN);
+	 * NULL = the host of url. */
+	const char *server_name;
+	bool allow_plaintext; /* development only: accept tcp:// */
 } med_audit_opts;
 
 /*
  * med_audit_open opens (or recovers) the spool and starts the sender.
- * Errors: MED_ERR_IO (spool dir unusable), MED_ERR_INVALID.
+ * Errors: MED_ERR_IO (spool dir unusable), MED_ERR_INVALID (also: a tcp://
+ * url without allow_plaintext, tls+tcp:// without tls; errbuf says which).
  */
 med_err med_audit_open(const med_audit_opts *opts, med_audit **out,
 		       char *errbuf, size_t errlen) MED_MUST_CHECK;
@@ -100,14 +114,28 @@ typedef med_err (*med_audit_store_fn)(
 	void *ctx, struct Smartmed__Common__V1__AuditEvent *const *events,
 	size_t n, uint32_t *stored, uint32_t *duplicates);
 
+/* med_audit_ingest_opts - where and how the ingest listens. */
+typedef struct med_audit_ingest_opts {
+	const char *url; /* "tls+tcp://0.0.0.0:50060" */
+	/* Server certificate and key, and the CA that client certificates
+	 * must chain to; required with tls+tcp://. */
+	const struct med_tls *tls;
+	bool allow_plaintext; /* development only: accept tcp:// */
+	med_audit_store_fn store;
+	void *ctx; /* passed to store */
+} med_audit_ingest_opts;
+
 /*
- * med_audit_ingest_start listens on url (NNG rep) and hands each AuditBatch
- * to store, replying AuditAck on success.  A malformed batch is logged and
- * answered with an empty ack so that a broken emitter cannot wedge ingest.
- * Errors: MED_ERR_IO (listen failed), MED_ERR_INVALID.
+ * med_audit_ingest_start listens on o->url (NNG rep) and hands each
+ * AuditBatch to o->store, replying AuditAck on success.  A malformed batch
+ * is logged and answered with an empty ack so that a broken emitter cannot
+ * wedge ingest.  With tls+tcp:// a peer without a client certificate that
+ * chains to o->tls's CA fails the handshake and delivers nothing.
+ * Errors: MED_ERR_IO (listen failed), MED_ERR_INVALID (bad url, tcp://
+ * without allow_plaintext, tls+tcp:// without tls, unusable PEM).
  */
-med_err med_audit_ingest_start(const char *url, med_audit_store_fn store,
-			       void *ctx, med_audit_ingest **out, char *errbuf,
+med_err med_audit_ingest_start(const med_audit_ingest_opts *o,
+			       med_audit_ingest **out, char *errbuf,
 			       size_t errlen) MED_MUST_CHECK;
 
 /* med_audit_ingest_stop closes the socket and joins the thread; NULL ok. */

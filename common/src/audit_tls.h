@@ -1,0 +1,37 @@
+/*
+ * audit_tls.h - private to libmed: the transport rules of audit delivery,
+ * shared by the emitter (audit.c) and the ingest (audit_ingest.c).
+ */
+#ifndef MED_AUDIT_TLS_H
+#define MED_AUDIT_TLS_H
+
+#include <med/audit.h>
+#include <med/rpc.h>
+
+#include <nng/nng.h>
+
+/*
+ * med__audit_transport checks url's scheme: "tls+tcp://" needs tls with a
+ * certificate, key and CA; "tcp://" is refused unless allow_plaintext.
+ * Sets *use_tls.  Errors: MED_ERR_INVALID, errbuf says why.
+ */
+med_err med__audit_transport(const char *url, const med_tls *tls,
+			     bool allow_plaintext, bool *use_tls, char *errbuf,
+			     size_t errlen) MED_MUST_CHECK;
+
+/*
+ * med__audit_listen starts a listener of sock on url; with tls it presents
+ * tls's certificate and requires a client certificate that chains to its
+ * CA.  Returns an NNG error code (0 on success).
+ */
+int med__audit_listen(nng_socket sock, const char *url, const med_tls *tls);
+
+/*
+ * med__audit_dial starts a non-blocking dialer of sock to url; with tls it
+ * presents tls's certificate and requires the server's to chain to its CA
+ * and carry server_name (NULL: the host of url).  Returns an NNG error.
+ */
+int med__audit_dial(nng_socket sock, const char *url, const med_tls *tls,
+		    const char *server_name);
+
+#endif
