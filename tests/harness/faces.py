@@ -19,11 +19,36 @@ class FaceKeys:
     """The signing key pair and the template key, on disk in d (a new
     temporary folder when d is None)."""
 
-    def __init__(self, d=None):
+    NAMES = ("identity.key", "identity.pub", "template.key")
+
+    def __init__(self, d=None, _reuse=False):
         d = d or tempfile.mkdtemp(prefix="smartmed-face-")
-        self.priv = os.path.join(d, "identity.key")
-        self.pub = os.path.join(d, "identity.pub")
-        self.template = os.path.join(d, "template.key")
+        self.dir = d
+        self.priv, self.pub, self.template = (
+            os.path.join(d, n) for n in self.NAMES)
+        self.created = not (_reuse and self._complete())
+        if self.created:
+            self._make()
+
+    @classmethod
+    def load_or_create(cls, d):
+        """The keys in folder d (made 0700), made there (private and
+        template keys 0600) only when one of them is missing, so that templates enrolled and tokens
+        signed with them stay valid across runs (make run).  .created
+        says whether they were made now."""
+        os.makedirs(d, mode=0o700, exist_ok=True)
+        return cls(d, _reuse=True)
+
+    def _complete(self):
+        return all(os.path.isfile(p) and os.path.getsize(p) > 0
+                   for p in (self.priv, self.pub, self.template))
+
+    def _make(self):
+        # A half-made set (interrupted earlier) is replaced as a whole:
+        # vtoken keygen and the template key refuse to overwrite.
+        for p in (self.priv, self.pub, self.template):
+            if os.path.exists(p):
+                os.unlink(p)
         subprocess.run([paths.bin_path("vtoken"), "keygen", self.priv,
                         self.pub], check=True, stdout=subprocess.PIPE)
         fd = os.open(self.template, os.O_WRONLY | os.O_CREAT | os.O_EXCL,

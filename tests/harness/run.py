@@ -4,16 +4,18 @@
 
 State lives in $BUILD/run: mariadb/ (data kept across runs), tokens (made
 once, mode 0600), pki/ (development CA, certificates and break-glass keys
-from tools/dev/devca.sh, made once), logs/<svc>.log, spool/<svc>/,
-pids/<svc>.pid.
+from tools/dev/devca.sh, made once), face/ (identity's development face
+keys, made once: face_keys), logs/<svc>.log, spool/<svc>/, pids/<svc>.pid.
 """
 
 import os
 import signal
+import subprocess
 import sys
 import time
 
 from . import paths, protos
+from .faces import FaceKeys
 from .stack import ROLES, Stack, StackError, port_is_free
 
 GRPC_PORTS = dict(zip(protos.SERVICES, range(50051, 50056)))
@@ -108,7 +110,16 @@ def busy_ports(db_dir):
     return busy
 
 
-def summary(st):
+def face_keys(rundir):
+    """identity's development face keys in rundir/face (made once, kept
+    across runs like the tokens) and the settings that use them: signing
+    and template keys for identity, the public key for dosage (which
+    checks verification tokens).  Returns (FaceKeys, env)."""
+    keys = FaceKeys.load_or_create(os.path.join(rundir, "face"))
+    return keys, keys.env(public_key=True)
+
+
+def summary(st, faces=None):
     medctl = paths.bin_path("medctl")
     t = st.token
     mrn = "MRN-%d" % (int(time.time()) % 1000000)
@@ -120,11 +131,15 @@ def summary(st):
             s, st.addr(s), st.health_addr(s), st.http_port(s)))
     lines += ["", "MariaDB: 127.0.0.1:%d (socket %s/mysqld.sock)" % (
         st.db_port, st.db_dir),
-        "audit ingest: tcp://127.0.0.1:%d" % st.audit_port,
+        "audit ingest: tls+tcp://127.0.0.1:%d (mutual TLS)" % st.audit_port,
         "logs: %s/<service>.log" % st.log_dir,
         "development PKI: %s (CA, certificates, break-glass keys)" %
-        st.pki_dir, "",
-        "medctl speaks mutual TLS with the operator certificate:",
+        st.pki_dir]
+    if faces is not None:
+        lines.append("face keys: %s (signing and template keys, "
+                     "development only)" % faces.dir)
+    lines += [
+        "", "medctl speaks mutual TLS with the operator certificate:",
         "  export MED_TLS_CA=%s MED_TLS_CERT=%s MED_TLS_KEY=%s" % (
             st.ca_path, st.pki("operator")[0], st.pki("operator")[1]),
         "",
@@ -145,6 +160,14 @@ def summary(st):
               "PARA500 --drug.name 'Paracetamol 500 mg' --drug.unit mg "
               "--drug.max-single-dose 1000 --drug.max-daily-dose 4000" % (
                   medctl, st.addr("dosage"), t("pharmacist")),
+              "  %s --addr %s --token %s identity enroll-face --patient-id "
+              "PATIENT_ID --images @face1.jpg --images @face2.jpg" % (
+                  medctl, st.addr("identity"), t("registrar")),
+              "  %s --addr %s --token %s identity verify-face --patient-id "
+              "PATIENT_ID --image @probe.jpg --terminal ward3-bed7" % (
+                  medctl, st.addr("identity"), t("nurse")),
+              "  (faces: PATIENT_ID is the patient_id create-patient "
+              "printed; @FILE sends a file's bytes)",
               "  %s --addr %s --token %s audit query --limit 20" % (
                   medctl, st.addr("audit"), t("auditor")),
               "  %s --plaintext --addr %s health check" % (
@@ -170,10 +193,15 @@ def main():
         return 1
     ports = {s: (GRPC_PORTS[s], HTTP_PORTS[s], HEALTH_PORTS[s])
              for s in protos.SERVICES}
+    try:
+        faces, env = face_keys(rundir)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print("cannot make the face keys: %s" % e, file=sys.stderr)
+        return 1
     st = Stack(workdir=rundir, db_port=DB_PORT, ports=ports,
                audit_port=AUDIT_PORT, keep_workdir=True,
                tokens_path=os.path.join(rundir, "tokens"), pid_dir=pid_dir,
-               health_timeout=30.0)
+               health_timeout=30.0, extra_env=env)
     # Explicit: a shell that started us in the background left SIGINT
     # ignored, and Ctrl-C must still stop everything.
     signal.signal(signal.SIGINT, _raise_interrupt)
@@ -184,7 +212,7 @@ def main():
         except StackError as e:
             print("cannot start: %s" % e, file=sys.stderr)
             return 1
-        print(summary(st), flush=True)
+        print(summary(st, faces), flush=True)
         # SIGCHLD wakes pause() so that a service that dies is reported.
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
         reported = set()

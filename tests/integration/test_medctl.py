@@ -2,29 +2,44 @@
 
     medctl [--addr HOST:PORT] [--token TOKEN] [--timeout-ms N] SERVICE COMMAND
            [--field value ...]
+
+The stack runs identity with the face keys make run makes (run.face_keys),
+so the face commands make run prints are tried here as a user types them:
+bytes fields from @FILE.  The ORL part skips when ../shared is absent.
 """
 
+import base64
+import hashlib
 import json
 import os
+import stat
+import struct
 import subprocess
 import uuid
+import zlib
 
 import pytest
 
-from harness import Stack, StackError, paths
+from harness import Stack, StackError, paths, run
+from harness.faces import orl_png
 
 MEDCTL = paths.bin_path("medctl")
 # MED_TLS_* of the module's stack: every call is mutual TLS.
 _TLS_ENV = {}
+# The face keys the module's stack runs with, as make run makes them.
+_FACES = []
 
 
 @pytest.fixture(scope="module")
-def st():
+def st(tmp_path_factory):
     if not os.access(MEDCTL, os.X_OK):
         pytest.fail("%s is missing: run `make all` first" % MEDCTL,
                     pytrace=False)
+    keys, env = run.face_keys(str(tmp_path_factory.mktemp("run")))
+    _FACES.append(keys)
     try:
-        s = Stack(services=["identity", "dosage"]).start()
+        s = Stack(services=["identity", "records", "dosage"],
+                  extra_env=env).start()
     except StackError as e:
         pytest.fail("could not start the stack: %s" % e, pytrace=False)
     _TLS_ENV.update(s.client_tls_env())
@@ -32,13 +47,15 @@ def st():
     s.close()
 
 
-def medctl(*args, env=None, timeout=30):
+def medctl(*args, env=None, timeout=30, stdin=None):
     e = {k: v for k, v in os.environ.items() if k != "MED_TOKEN"}
     e.update(_TLS_ENV)
     e.update(env or {})
     r = subprocess.run([MEDCTL] + [str(a) for a in args], env=e,
-                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=timeout)
+                       input=stdin,
+                       stdin=subprocess.DEVNULL if stdin is None else None,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=timeout)
     return (r.returncode, r.stdout.decode("utf-8", "replace"),
             r.stderr.decode("utf-8", "replace"))
 
@@ -171,3 +188,168 @@ def test_service_help_lists_commands_and_fields(st):
         assert cmd in text, text
     for field in ("--mrn", "--family-name", "--birth-date", "--sex"):
         assert field in text, text
+
+
+# --- bytes fields: @FILE, @- and @@ -----------------------------------------
+
+# Not UTF-8 and with NULs, so that only a byte-exact read round-trips.
+PDF = b"%PDF-1.4\n\x00\xff\xfe binary \x00\x01\x02\n%%EOF\n"
+
+
+def _document(st, data_arg, ctype="application/pdf", stdin=None):
+    return medctl(*conn(st, "records", "clinician"), "records",
+                  "create-entry", "--patient-id", str(uuid.uuid4()),
+                  "--kind", "ENTRY_KIND_DOCUMENT", "--title", "CLI scan",
+                  "--document.content-type", ctype, "--document.data",
+                  data_arg, stdin=stdin)
+
+
+def _attachment(st, entry_id):
+    a = ok_json(medctl(*conn(st, "records", "nurse"), "records",
+                       "get-attachment", "--entry-id", entry_id))
+    return a, base64.b64decode(a["data"], validate=True)
+
+
+def test_bytes_field_from_file_round_trip(st, tmp_path):
+    f = tmp_path / "scan.pdf"
+    f.write_bytes(PDF)
+    e = ok_json(_document(st, "@%s" % f))
+    want = hashlib.sha256(PDF).hexdigest()
+    assert e["document"]["sha256"] == want, e
+    assert int(e["document"]["size"]) == len(PDF), e
+    a, data = _attachment(st, e["entry_id"])
+    # JSON output of bytes stays standard base64.
+    assert data == PDF and a["sha256"] == want, a
+
+
+def test_bytes_field_from_stdin(st):
+    text = "vitals by phone\n".encode() * 3
+    e = ok_json(_document(st, "@-", ctype="text/plain", stdin=text))
+    assert e["document"]["sha256"] == hashlib.sha256(text).hexdigest()
+    assert _attachment(st, e["entry_id"])[1] == text
+
+
+def test_bytes_field_double_at_is_literal(st):
+    e = ok_json(_document(st, "@@home/scan.txt", ctype="text/plain"))
+    assert _attachment(st, e["entry_id"])[1] == b"@home/scan.txt"
+    e = ok_json(_document(st, "plain words", ctype="text/plain"))
+    assert _attachment(st, e["entry_id"])[1] == b"plain words"
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("missing.pdf", "No such file or directory"),
+    ("", "Is a directory"),
+])
+def test_bytes_field_unreadable_file(st, tmp_path, name, reason):
+    path = str(tmp_path / name) if name else str(tmp_path)
+    rc, out, err = _document(st, "@" + path)
+    assert rc == 64 and out == "", (rc, out, err)
+    assert "--document.data" in err and path in err and reason in err, err
+
+
+def test_bytes_field_file_over_cap_refused(st, tmp_path):
+    f = tmp_path / "huge.pdf"
+    with open(f, "wb") as fh:  # sparse: 64 MiB + 1 without writing it
+        fh.truncate((64 << 20) + 1)
+    rc, out, err = _document(st, "@%s" % f)
+    assert rc == 64 and out == "", (rc, out, err)
+    assert "--document.data" in err and "64 MiB" in err, err
+
+
+def test_bytes_field_bare_at_and_stdin_twice_refused(st):
+    rc, _out, err = _document(st, "@")
+    assert rc == 64 and "--document.data" in err and "@@" in err, err
+    rc, _out, err = medctl(*conn(st, "identity", "registrar"), "identity",
+                           "enroll-face", "--patient-id", "x", "--images",
+                           "@-", "--images", "@-", stdin=b"img")
+    assert rc == 64 and "--images" in err and "once" in err, err
+
+
+def _png_header(bit_depth, colour_type):
+    ihdr = struct.pack(">IIBBBBB", 64, 64, bit_depth, colour_type, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + b"IHDR"
+            + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr)))
+
+
+def _patient_id(st):
+    return _create(st, "CLI-" + uuid.uuid4().hex[:12])["patient_id"]
+
+
+def test_face_image_bytes_reach_identity(st, tmp_path):
+    """Runs without ORL: identity (face keys from run.face_keys) reads
+    the IHDR of the file sent, so its refusal proves the bytes arrived."""
+    f = tmp_path / "deep.png"
+    f.write_bytes(_png_header(16, 0))
+    rc, _out, err = medctl(*conn(st, "identity", "registrar"), "identity",
+                           "enroll-face", "--patient-id", _patient_id(st),
+                           "--images", "@%s" % f)
+    assert rc == 3, (rc, err)
+    assert "images[0]: 16-bit PNG" in err, err
+    f.write_bytes(_png_header(8, 3))
+    rc, _out, err = medctl(*conn(st, "identity", "nurse"), "identity",
+                           "verify-face", "--patient-id", _patient_id(st),
+                           "--image", "@%s" % f)
+    assert rc == 3 and "image: palette PNG" in err, (rc, err)
+
+
+def test_face_enroll_and_verify_from_files(st, tmp_path):
+    """make run's face example end to end with ORL photographs."""
+    files = []
+    for n in (1, 2, 3):
+        f = tmp_path / ("s7-%d.png" % n)
+        f.write_bytes(orl_png(7, n))
+        files.append(f)
+    pid = _patient_id(st)
+    r = ok_json(medctl(*conn(st, "identity", "registrar"), "identity",
+                       "enroll-face", "--patient-id", pid,
+                       "--images", "@%s" % files[0],
+                       "--images", "@%s" % files[1], timeout=60))
+    assert len(r["templates"]) == 2 and r["total_templates"] == 2, r
+    v = ok_json(medctl(*conn(st, "identity", "nurse"), "identity",
+                       "verify-face", "--patient-id", pid, "--image",
+                       "@%s" % files[2], "--terminal", "cli-test",
+                       timeout=60))
+    assert v["match"] is True and v["verification_token"], v
+
+
+def test_help_explains_bytes_fields(st):
+    rc, out, _err = medctl("--help")
+    assert rc == 0 and "@PATH" in out and "@@" in out, out
+    assert "base64" in out, out
+    rc, out, _err = medctl("identity", "--help")
+    assert rc == 0 and "--images bytes (text or @FILE)" in out, out
+
+
+# --- make run's face keys ----------------------------------------------------
+
+def test_make_run_summary_shows_face_keys_and_example(st, stack):
+    # The session's five-service stack: the summary lists every service.
+    text = run.summary(stack, _FACES[0])
+    assert "face keys: %s" % _FACES[0].dir in text, text
+    assert "development only" in text
+    assert ("identity enroll-face --patient-id PATIENT_ID --images @"
+            in text), text
+    assert "identity verify-face --patient-id PATIENT_ID --image @" in text
+
+def test_make_run_face_keys_made_once_and_reused(tmp_path):
+    rundir = str(tmp_path)
+    keys, env = run.face_keys(rundir)
+    assert keys.created and keys.dir == os.path.join(rundir, "face")
+    assert env == {"MED_IDENTITY_SIGNING_KEY_FILE": keys.priv,
+                   "MED_IDENTITY_TEMPLATE_KEY_FILE": keys.template,
+                   "MED_IDENTITY_PUBLIC_KEY_FILE": keys.pub}
+    for p in (keys.priv, keys.template):
+        assert stat.S_IMODE(os.stat(p).st_mode) == 0o600, p
+    assert os.path.getsize(keys.template) == 32
+    before = {p: open(p, "rb").read() for p in env.values()}
+
+    again, env2 = run.face_keys(rundir)
+    assert not again.created and env2 == env
+    assert {p: open(p, "rb").read() for p in env.values()} == before
+
+    # A set left half-made is made again as a whole.
+    os.unlink(keys.template)
+    fresh, _env = run.face_keys(rundir)
+    assert fresh.created
+    assert open(keys.priv, "rb").read() != before[keys.priv]
+    assert os.path.getsize(keys.template) == 32

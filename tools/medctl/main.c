@@ -11,8 +11,10 @@
  * certificate.  --plaintext is for a plaintext health port only.
  *
  * COMMAND is a method name in kebab case (create-patient); fields are the
- * request's field names in kebab case, nested with dots (--page.page-size).
- * Replies are printed as JSON (one object per line for streams).  Exit
+ * request's field names in kebab case, nested with dots (--page.page-size);
+ * a repeated field is given once per value.  A bytes field takes @PATH for
+ * a file's bytes (pbfile.c).  Replies are printed as JSON (one object per
+ * line for streams; bytes in padded standard base64).  Exit
  * status: 0 on success, the gRPC status code on an RPC error, 64 on a usage
  * error.
  */
@@ -31,8 +33,10 @@
 #include "smartmed/identity/v1/identity.pb-c.h"
 #include "smartmed/records/v1/records.pb-c.h"
 
-#define EXIT_USAGE  64
-#define ARENA_BYTES (64u << 20)
+#define EXIT_USAGE 64
+/* Room for the files read with @ (MEDCTL_MAX_FILE_BYTES in all) and a reply
+ * as large as the channel takes (64 MiB), plus the JSON printing. */
+#define ARENA_BYTES (160u << 20)
 
 typedef struct ctl_service {
 	const char *name;
@@ -110,7 +114,15 @@ usage(FILE *out)
 	      "smartmed ports require mutual TLS: --ca/--cert/--key or "
 	      "MED_TLS_CA,\nMED_TLS_CERT, MED_TLS_KEY (make run prints them).  "
 	      "--plaintext only\nreaches a plaintext health port.  The token "
-	      "may also come from MED_TOKEN.\nServices:\n",
+	      "may also come from MED_TOKEN.\n\n"
+	      "Fields are --name value, nested with dots (--page.page-size "
+	      "10); give a\nrepeated field once per value (--images @a.jpg "
+	      "--images @b.jpg).  A bytes\nfield takes its text as-is, or "
+	      "@PATH for the bytes of a file (@- reads\nstandard input; at "
+	      "most 64 MiB in all); write a text that starts with @\nas @@ "
+	      "(--data @@x sends \"@x\").  Replies are JSON: proto field "
+	      "names,\nint64 as strings, enums by name, bytes in standard "
+	      "base64 with padding.\n\nServices:\n",
 	      out);
 	for (size_t i = 0; i < N_SERVICES; i++)
 		fprintf(out, "  %-10s %s (default %s)\n", services[i].name,
@@ -134,6 +146,10 @@ service_help(FILE *out, const ctl_service *s)
 		fprintf(out, "  (%s -> %s)\n", m->input->name, m->output->name);
 		pbhelp_fields(out, m->input, "");
 	}
+	fputs("\nA bytes field takes text, @PATH (a file's bytes), @- "
+	      "(standard input) or\n@@text (the text \"@text\"); replies "
+	      "show bytes in base64.\n",
+	      out);
 }
 
 static const ctl_service *

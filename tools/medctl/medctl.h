@@ -18,6 +18,24 @@
 med_err pbset_field(med_arena *arena, ProtobufCMessage *msg, const char *path,
 		    const char *text, char *err, size_t errlen) MED_MUST_CHECK;
 
+/*
+ * MEDCTL_MAX_FILE_BYTES caps the bytes read with @PATH in one command:
+ * 64 MiB, the largest MED_MAX_MESSAGE_BYTES a service accepts and the
+ * largest message medctl's channel takes.  A service with a smaller cap
+ * answers RESOURCE_EXHAUSTED.
+ */
+#define MEDCTL_MAX_FILE_BYTES (64u << 20)
+
+/*
+ * pbfile_bytes sets out from the value of the bytes flag --flag: text as-is,
+ * "@PATH" the file's bytes, "@-" standard input (once), "@@..." the text
+ * after the first @.  Data lives in arena.  On error (unreadable file, past
+ * MEDCTL_MAX_FILE_BYTES) writes a reason naming the flag and the path.
+ */
+med_err pbfile_bytes(med_arena *arena, const char *flag, const char *text,
+		     ProtobufCBinaryData *out, char *err,
+		     size_t errlen) MED_MUST_CHECK;
+
 /* pb_value_size is the size of one stored value of type t in a message. */
 size_t pb_value_size(ProtobufCType t);
 

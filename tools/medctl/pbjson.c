@@ -215,6 +215,8 @@ type_name(const ProtobufCFieldDescriptor *f)
 
 	if (f->type == PROTOBUF_C_TYPE_ENUM)
 		return ((const ProtobufCEnumDescriptor *)f->descriptor)->name;
+	if (f->type == PROTOBUF_C_TYPE_BYTES)
+		return "bytes (text or @FILE)";
 	return (unsigned)f->type < sizeof(names) / sizeof(names[0])
 		       ? names[f->type]
 		       : "?";

@@ -137,11 +137,6 @@ parse_value(med_arena *a, const ProtobufCFieldDescriptor *f, const char *text,
 	case PROTOBUF_C_TYPE_STRING:
 		*(char **)dst = med_arena_strdup(a, text);
 		return *(char **)dst != NULL;
-	case PROTOBUF_C_TYPE_BYTES:
-		((ProtobufCBinaryData *)dst)->data =
-			(uint8_t *)med_arena_strdup(a, text);
-		((ProtobufCBinaryData *)dst)->len = strlen(text);
-		return true;
 	case PROTOBUF_C_TYPE_BOOL:
 		if (strcmp(text, "true") && strcmp(text, "false"))
 			return false;
@@ -212,9 +207,10 @@ submessage(med_arena *a, ProtobufCMessage *msg,
 	return *slot;
 }
 
-med_err
-pbset_field(med_arena *a, ProtobufCMessage *msg, const char *path,
-	    const char *text, char *err, size_t errlen)
+/* set_field sets path in msg; flag is the whole flag, for messages. */
+static med_err
+set_field(med_arena *a, ProtobufCMessage *msg, const char *flag,
+	  const char *path, const char *text, char *err, size_t errlen)
 {
 	const char *dot = strchr(path, '.');
 	size_t len = dot ? (size_t)(dot - path) : strlen(path);
@@ -223,8 +219,8 @@ pbset_field(med_arena *a, ProtobufCMessage *msg, const char *path,
 	void *slot;
 
 	if (f == NULL) {
-		snprintf(err, errlen, "--%.*s: no such field in %s", (int)len,
-			 path, msg->descriptor->name);
+		snprintf(err, errlen, "--%.*s: no such field in %s",
+			 (int)(path - flag + len), flag, msg->descriptor->name);
 		return MED_ERR_INVALID;
 	}
 	if (dot != NULL) {
@@ -233,14 +229,16 @@ pbset_field(med_arena *a, ProtobufCMessage *msg, const char *path,
 						: NULL;
 		if (sub == NULL) {
 			snprintf(err, errlen, "--%.*s: has no sub-fields",
-				 (int)len, path);
+				 (int)(path - flag + len), flag);
 			return MED_ERR_INVALID;
 		}
-		return pbset_field(a, sub, dot + 1, text, err, errlen);
+		return set_field(a, sub, flag, dot + 1, text, err, errlen);
 	}
 	slot = slot_for(a, msg, f);
+	if (slot != NULL && f->type == PROTOBUF_C_TYPE_BYTES)
+		return pbfile_bytes(a, flag, text, slot, err, errlen);
 	if (slot == NULL || !parse_value(a, f, text, slot)) {
-		snprintf(err, errlen, "--%s: '%s' is not a valid %s", path,
+		snprintf(err, errlen, "--%s: '%s' is not a valid %s", flag,
 			 text,
 			 f->type == PROTOBUF_C_TYPE_MESSAGE ? "value (set its "
 							      "sub-fields)"
@@ -248,4 +246,11 @@ pbset_field(med_arena *a, ProtobufCMessage *msg, const char *path,
 		return MED_ERR_INVALID;
 	}
 	return MED_OK;
+}
+
+med_err
+pbset_field(med_arena *a, ProtobufCMessage *msg, const char *path,
+	    const char *text, char *err, size_t errlen)
+{
+	return set_field(a, msg, path, path, text, err, errlen);
 }
