@@ -4,6 +4,7 @@
  */
 #include <med/arena.h>
 #include <med/check.h>
+#include <med/patients.h>
 #include <med/service.h>
 #include <med/util.h>
 
@@ -49,6 +50,9 @@ add_condition(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
+	err = med_patients_require(call, "patient_id", req->patient_id);
+	if (err != MED_OK)
+		return err;
 	med_uuid_v4(id);
 	c->condition_id = med_arena_strdup(a, id);
 	c->recorded_by = med_arena_strdup(a, med_call_principal(call)->user);

@@ -7,6 +7,7 @@
 #include <med/audit.h>
 #include <med/check.h>
 #include <med/log.h>
+#include <med/patients.h>
 #include <med/util.h>
 
 #include <stdio.h>
@@ -61,6 +62,10 @@ diagnosis_analyze_image(med_call *call, const ProtobufCMessage *in,
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "image: must not be empty");
 	med_call_set_patient(call, req->patient_id);
+	/* Before the model runs: a refused patient costs no inference. */
+	if ((err = med_patients_require(call, "patient_id", req->patient_id)) !=
+	    MED_OK)
+		return err;
 	if ((err = diagnosis_model_analyze(call, req->model, &req->image, f)) !=
 	    MED_OK)
 		return err;

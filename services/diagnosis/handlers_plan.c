@@ -3,6 +3,7 @@
  */
 #include <med/arena.h>
 #include <med/check.h>
+#include <med/patients.h>
 #include <med/util.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,6 +76,9 @@ diagnosis_set_care_plan(med_call *call, const ProtobufCMessage *in,
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, x.req->patient_id);
+	err = med_patients_require(call, "patient_id", x.req->patient_id);
+	if (err != MED_OK)
+		return err;
 	if (x.req->care_plan_id[0] == '\0')
 		med_uuid_v4(id);
 	p->care_plan_id = x.req->care_plan_id[0]

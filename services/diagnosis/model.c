@@ -16,6 +16,7 @@
 #include <med/infer.h>
 #include <med/log.h>
 #include <med/metrics.h>
+#include <med/patients.h>
 #include <med/util.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -68,6 +69,7 @@ const med_config_spec diagnosis_config[] = {
 	 1073741824, "largest encoded image AnalyzeImage accepts"},
 	{"MED_DIAGNOSIS_MAX_IMAGE_SIDE", MED_CONFIG_INT, "8192", false, 1,
 	 65500, "largest image width or height AnalyzeImage decodes"},
+	MED_PATIENTS_CONFIG,
 };
 const size_t diagnosis_n_config =
 	sizeof(diagnosis_config) / sizeof(diagnosis_config[0]);
@@ -232,6 +234,7 @@ diagnosis_model_start(med_service *svc)
 	const med_config *cfg = med_service_config(svc);
 	dx_model *m = calloc(1, sizeof(*m));
 	char labels[128];
+	med_err err;
 
 	if (m == NULL)
 		return MED_ERR_NOMEM;
@@ -266,7 +269,12 @@ diagnosis_model_start(med_service *svc)
 		"smartmed_diagnosis_inference_seconds",
 		"AnalyzeImage decode, preprocessing and model run", labels);
 	med_service_set_data(svc, m);
-	return MED_OK;
+	/* The patient checks of writes (med/patients.h) start with the
+	 * model: the service has one start hook. */
+	err = med_patients_service_start(svc);
+	if (err != MED_OK)
+		diagnosis_model_stop(svc);
+	return err;
 }
 
 void
@@ -274,6 +282,7 @@ diagnosis_model_stop(med_service *svc)
 {
 	dx_model *m = med_service_data(svc);
 
+	med_patients_service_stop(svc);
 	if (m == NULL)
 		return;
 	med_infer_model_free(m->model);

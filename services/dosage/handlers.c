@@ -4,6 +4,7 @@
  * handlers_admin.c.
  */
 #include <med/check.h>
+#include <med/patients.h>
 #include <med/service.h>
 #include <med/util.h>
 
@@ -101,6 +102,10 @@ set_context(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, req->context->patient_id);
+	err = med_patients_require(call, "context.patient_id",
+				   req->context->patient_id);
+	if (err != MED_OK)
+		return err;
 	return dosage_store_set_context(
 		call_db(call), med_call_arena(call), req->context,
 		med_call_principal(call)->user, med_now_ms(), (void *)out);
@@ -176,7 +181,9 @@ create_order(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 		return med_call_fail(call, err,
 				     "order.drug_code: no such drug");
 	if (err != MED_OK ||
-	    (err = order_prepare(call, req->order, &drug, now)) != MED_OK)
+	    (err = order_prepare(call, req->order, &drug, now)) != MED_OK ||
+	    (err = med_patients_require(call, "order.patient_id",
+					req->order->patient_id)) != MED_OK)
 		return err;
 	return dosage_store_create_order(call_db(call), med_call_arena(call),
 					 req->order, (void *)out);

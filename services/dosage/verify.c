@@ -3,6 +3,7 @@
  * offline check of verification tokens (med/vtoken.h).
  */
 #include <med/log.h>
+#include <med/patients.h>
 #include <med/util.h>
 
 #include <stdlib.h>
@@ -17,6 +18,7 @@ const med_config_spec dosage_config[] = {
 	 "identity's Ed25519 public key (base64 text or 32 raw bytes) that "
 	 "verifies patient verification tokens; unset: every token is "
 	 "refused as unverifiable"},
+	MED_PATIENTS_CONFIG,
 };
 const size_t dosage_n_config = sizeof(dosage_config) / sizeof(dosage_config[0]);
 
@@ -48,6 +50,12 @@ dosage_start(med_service *svc)
 			     "will be refused",
 			     KEY_SETTING);
 	}
+	/* The patient checks of writes (med/patients.h) start here: the
+	 * service has one start hook. */
+	if ((e = med_patients_service_start(svc)) != MED_OK) {
+		free(st);
+		return e;
+	}
 	med_service_set_data(svc, st);
 	return MED_OK;
 }
@@ -55,6 +63,7 @@ dosage_start(med_service *svc)
 void
 dosage_stop(med_service *svc)
 {
+	med_patients_service_stop(svc);
 	free(med_service_data(svc));
 	med_service_set_data(svc, NULL);
 }

@@ -502,7 +502,7 @@ const med_method identity_methods[] = {
 	{ID_PATH("GetPatient"),
 	 &smartmed__identity__v1__get_patient_request__descriptor,
 	 &smartmed__identity__v1__patient__descriptor, MED_RPC_UNARY,
-	 get_patient, NULL, CLINICAL_READERS},
+	 get_patient, NULL, CLINICAL_READERS | MED_ROLE_SERVICE},
 	{ID_PATH("SearchPatients"),
 	 &smartmed__identity__v1__search_patients_request__descriptor,
 	 &smartmed__identity__v1__search_patients_response__descriptor,

@@ -5,6 +5,7 @@
  */
 #include <med/check.h>
 #include <med/config.h>
+#include <med/patients.h>
 #include <med/service.h>
 #include <med/util.h>
 
@@ -117,6 +118,11 @@ create_entry(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 				     "kind: unknown value");
 	(void)content_of(req->content_case, req->observation, &ed.content);
 	if ((err = records_check_edit(call, req->kind, &ed, true)) != MED_OK)
+		return err;
+	/* Outside the transaction: identity is asked before anything is
+	 * written, and a refusal writes nothing. */
+	if ((err = med_patients_require(call, "patient_id", req->patient_id)) !=
+	    MED_OK)
 		return err;
 	med_uuid_v4(id);
 	/* The reply is encoded after this returns: the id lives in the arena.

@@ -1,6 +1,7 @@
 /*
  * main.c - the records service process: wiring only.
  */
+#include <med/patients.h>
 #include <med/service.h>
 
 #include "records.h"
@@ -12,6 +13,7 @@
 static const med_config_spec records_config[] = {
 	{RECORDS_MAX_ATTACHMENT_KEY, MED_CONFIG_INT, "2097152", false, 1024,
 	 12582912, "largest document attachment accepted, in bytes"},
+	MED_PATIENTS_CONFIG,
 };
 
 int
@@ -29,6 +31,8 @@ main(int argc, char **argv)
 		.extra_config = records_config,
 		.n_extra_config =
 			sizeof(records_config) / sizeof(records_config[0]),
+		.start = med_patients_service_start,
+		.stop = med_patients_service_stop,
 	};
 
 	return med_service_main(&def, argc, argv);

@@ -39,6 +39,8 @@ USERS = {
     "service": "svc.test",
 }
 DATABASES = tuple("smartmed_" + s for s in protos.SERVICES)
+# The services that check a written patient id against identity.
+PATIENT_WRITERS = ("records", "dosage", "diagnosis")
 
 SERVING = 1
 NOT_SERVING = 2
@@ -130,7 +132,8 @@ class Stack:
     def __init__(self, services=protos.SERVICES, workdir=None, db_port=None,
                  ports=None, audit_port=None, keep_workdir=False,
                  tokens_path=None, log_level="info", extra_env=None,
-                 health_timeout=20.0, pid_dir=None, pki_dir=None):
+                 health_timeout=20.0, pid_dir=None, pki_dir=None,
+                 patient_checks=False):
         self.names = tuple(services)
         for n in self.names:
             if n not in protos.SERVICES:
@@ -150,6 +153,10 @@ class Stack:
         self.log_level = log_level
         self.extra_env = dict(extra_env or {})
         self.health_timeout = health_timeout
+        # patient_checks: records, dosage and diagnosis ask identity about
+        # the patient of every write (MED_IDENTITY_URL).  Off by default:
+        # most suites write made-up patient ids and test one service.
+        self.patient_checks = patient_checks
         self._fixed_ports = ports or {}
         self.tokens = {}
         self.services = {}
@@ -180,6 +187,8 @@ class Stack:
                              for d in DATABASES))
             for n in self.names:
                 self.services[n] = self._make_service(n)
+            if self.patient_checks:
+                self._wire_patient_checks()
             # Audit first, so the others' emitters find it at once.
             order = sorted(self.names, key=lambda n: n != "audit")
             for n in order:
@@ -422,6 +431,14 @@ class Stack:
         env.update(self.extra_env)
         log = os.path.join(self.log_dir, n + ".log")
         return Service(n, gport, hport, env, log, spool, health_port)
+
+    def _wire_patient_checks(self):
+        if "identity" not in self.services:
+            raise StackError("patient_checks needs identity in the stack")
+        url = "127.0.0.1:%d" % self.services["identity"].grpc_port
+        for n in PATIENT_WRITERS:
+            if n in self.services:
+                self.services[n].env["MED_IDENTITY_URL"] = url
 
     def start_replica(self, n, key, env=None, wait=True):
         """Start one more process of service n, called key from then on

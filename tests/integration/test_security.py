@@ -156,10 +156,18 @@ def test_health_port_serves_check_and_nothing_else(sec, idpb):
 
 def test_service_certificate_is_a_service_not_a_user(sec, idpb):
     # A service's certificate without a token authenticates as that
-    # service (role service), which GetPatient does not accept; the
-    # operator's certificate alone authenticates nobody.
+    # service (role service): GetPatient accepts it (services check the
+    # patient of a write), SearchPatients does not; the operator's
+    # certificate alone authenticates nobody.
     with sec.new_channel("identity", identity="audit") as ch:
-        expect_status(DENIED, _get, sec, idpb, channel=ch)
+        expect_status(grpc.StatusCode.NOT_FOUND, _get, sec, idpb,
+                      channel=ch)
+        path, _req, resp, _ = protos.method("identity", "SearchPatients")
+        search = ch.unary_unary(
+            path, request_serializer=lambda m: m.SerializeToString(),
+            response_deserializer=resp.FromString)
+        expect_status(DENIED, search, idpb.SearchPatientsRequest(
+            family_name_prefix="Do"), timeout=5)
     expect_status(UNAUTH, _get, sec, idpb)
 
 

@@ -1,0 +1,113 @@
+/*
+ * med/patients.h - referential integrity for patient ids: does this patient
+ * exist in identity's master patient index, and is it still its own record?
+ *
+ * records, dosage and diagnosis call identity's GetPatient before a write
+ * that names a patient, over mutual TLS with their own certificate (the
+ * service principal).  Existing, unmerged patients are cached for a short
+ * TTL (patients are never deleted); unknown and merged answers are never
+ * cached, so a new registration or an unlink is seen at once.  When identity
+ * cannot answer, the check fails closed: the write is refused with
+ * UNAVAILABLE.  Reads never call identity.
+ */
+#ifndef MED_PATIENTS_H
+#define MED_PATIENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <med/config.h>
+#include <med/err.h>
+#include <med/rpc.h>
+
+struct med_service;
+typedef struct med_patients med_patients;
+
+/* med_patient_state - what identity says about a patient id. */
+typedef enum med_patient_state {
+	MED_PATIENT_OK = 0,	 /* exists and is not merged */
+	MED_PATIENT_UNKNOWN = 1, /* identity has no such patient */
+	MED_PATIENT_MERGED = 2,	 /* linked into survivor_id */
+} med_patient_state;
+
+/* med_patient_result - the answer of med_patients_check. */
+typedef struct med_patient_result {
+	med_patient_state state;
+	bool cached;	       /* answered from the cache */
+	char survivor_id[64];  /* MED_PATIENT_MERGED: the surviving id */
+	med_rpc_status status; /* identity's status when it was asked */
+} med_patient_result;
+
+/* med_patients_opts - where identity is and how to ask it. */
+typedef struct med_patients_opts {
+	const char *target; /* "127.0.0.1:50051", "dns:///identity:50051" */
+	const med_tls *tls; /* client certificate; NULL: plaintext */
+	const char *server_name; /* name identity's certificate carries */
+	int64_t ttl_ms;		 /* positive cache lifetime; 0 = no cache */
+	size_t n_slots;		 /* cache size; 0 = 4096 */
+} med_patients_opts;
+
+/*
+ * med_patients_new opens a channel to identity and an empty cache.
+ * Errors: MED_ERR_INVALID (no target), MED_ERR_NOMEM.
+ */
+med_err med_patients_new(const med_patients_opts *o,
+			 med_patients **out) MED_MUST_CHECK;
+
+/* med_patients_free closes the channel and frees the cache; NULL is fine. */
+void med_patients_free(med_patients *p);
+
+/*
+ * med_patients_check asks identity (or the cache) about patient_id within
+ * deadline_ms (one retry of UNAVAILABLE inside it).  MED_OK with res->state
+ * set when identity answered OK or NOT_FOUND; MED_ERR_UNAVAILABLE when it
+ * could not be reached in time or answered anything else (res->status says
+ * what).  Thread-safe.
+ */
+med_err med_patients_check(med_patients *p, const char *patient_id,
+			   int64_t deadline_ms, const char *request_id,
+			   med_patient_result *res) MED_MUST_CHECK;
+
+/* --- service wiring ---------------------------------------------------- */
+
+/*
+ * MED_PATIENTS_CONFIG - settings to add to the extra_config of a service
+ * that writes patient ids.  MED_IDENTITY_URL empty turns the check off.
+ */
+/* clang-format off */
+#define MED_PATIENTS_CONFIG                                                    \
+	{"MED_IDENTITY_URL", MED_CONFIG_STRING, "", false, 0, 0,               \
+	 "identity's gRPC address for patient checks on writes "              \
+	 "(\"identity:50051\"); empty: no check (a warning at start)"},       \
+	{"MED_IDENTITY_SERVER_NAME", MED_CONFIG_STRING, "identity", false, 0,  \
+	 0, "name identity's certificate must carry; empty = the host of "    \
+	 "MED_IDENTITY_URL"},                                                  \
+	{"MED_IDENTITY_DEADLINE_MS", MED_CONFIG_INT, "1000", false, 10, 30000, \
+	 "deadline of one patient check, ms"},                                 \
+	{"MED_PATIENT_CACHE_TTL_MS", MED_CONFIG_INT, "60000", false, 0,        \
+	 3600000, "how long an existing patient is remembered, ms; 0 asks "   \
+	 "identity on every write"}
+/* clang-format on */
+
+/*
+ * med_patients_service_start reads MED_IDENTITY_* and MED_TLS_* from svc's
+ * configuration and starts the process's checker (or logs once that the
+ * check is off).  Fits med_service_def.start.  Errors: MED_ERR_IO and
+ * MED_ERR_INVALID (the certificate files), MED_ERR_NOMEM.
+ */
+med_err med_patients_service_start(struct med_service *svc) MED_MUST_CHECK;
+
+/* med_patients_service_stop frees the checker; fits med_service_def.stop. */
+void med_patients_service_stop(struct med_service *svc);
+
+/*
+ * med_patients_require checks patient_id (already a well-formed id) for a
+ * write and fails the call naming field: NOT_FOUND "field: no such patient",
+ * FAILED_PRECONDITION "field: merged into X; use X", UNAVAILABLE when
+ * identity cannot answer.  MED_OK when the check is off.  Call it before the
+ * write's transaction.
+ */
+med_err med_patients_require(med_call *call, const char *field,
+			     const char *patient_id) MED_MUST_CHECK;
+
+#endif

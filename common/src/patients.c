@@ -1,0 +1,323 @@
+/*
+ * patients.c - patient id checks against identity's GetPatient, with a
+ * small positive cache.  See med/patients.h.
+ *
+ * The cache is direct-mapped (slot = hash of the id): bounded, O(1), no
+ * eviction list; two ids that share a slot just ask identity more often.
+ */
+#include <med/patients.h>
+
+#include <med/arena.h>
+#include <med/log.h>
+#include <med/metrics.h>
+#include <med/service.h>
+#include <med/util.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smartmed/identity/v1/identity.pb-c.h"
+
+#define GET_PATIENT   "/smartmed.identity.v1.Identity/GetPatient"
+#define DEFAULT_SLOTS 4096
+#define MAX_SLOTS     (1u << 20)
+#define ID_MAX	      64
+
+typedef struct slot {
+	char id[ID_MAX];
+	int64_t expires_ns; /* monotonic; 0 = empty */
+} slot;
+
+typedef enum outcome {
+	OUT_OK,
+	OUT_CACHED,
+	OUT_UNKNOWN,
+	OUT_MERGED,
+	OUT_UNAVAILABLE,
+	N_OUTCOMES,
+} outcome;
+
+static const char *const outcome_names[N_OUTCOMES] = {"ok", "cached", "unknown",
+						      "merged", "unavailable"};
+
+struct med_patients {
+	med_channel *ch;
+	int64_t ttl_ns;
+	size_t n_slots;
+	slot *slots;
+	pthread_mutex_t mu;
+	med_counter *checks[N_OUTCOMES];
+};
+
+/* The process's checker, set by med_patients_service_start. */
+static med_patients *g_patients;
+static int64_t g_deadline_ms;
+
+static void
+stats_init(med_patients *p)
+{
+	char labels[64];
+
+	for (int i = 0; i < N_OUTCOMES; i++) {
+		snprintf(labels, sizeof(labels), "outcome=\"%s\"",
+			 outcome_names[i]);
+		p->checks[i] = med_metrics_counter(
+			med_metrics_lib(), "smartmed_patient_checks_total",
+			"Patient id checks against identity before a write, by "
+			"outcome (ok, cached, unknown, merged, unavailable).",
+			labels);
+	}
+}
+
+static void
+count(med_patients *p, outcome o)
+{
+	if (p->checks[o] != NULL)
+		med_counter_add(p->checks[o], 1);
+}
+
+med_err
+med_patients_new(const med_patients_opts *o, med_patients **out)
+{
+	med_channel_opts co = {.tls = o->tls, .server_name = o->server_name};
+	med_patients *p;
+	med_err err;
+
+	if (o->target == NULL || o->target[0] == '\0' || o->ttl_ms < 0 ||
+	    o->n_slots > MAX_SLOTS)
+		return MED_ERR_INVALID;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return MED_ERR_NOMEM;
+	p->n_slots = o->n_slots ? o->n_slots : DEFAULT_SLOTS;
+	p->ttl_ns = o->ttl_ms * 1000000;
+	p->slots = calloc(p->n_slots, sizeof(*p->slots));
+	if (p->slots == NULL) {
+		err = MED_ERR_NOMEM;
+		goto free_p;
+	}
+	err = med_channel_open_opts(o->target, &co, &p->ch);
+	if (err != MED_OK)
+		goto free_slots;
+	pthread_mutex_init(&p->mu, NULL);
+	stats_init(p);
+	*out = p;
+	return MED_OK;
+free_slots:
+	free(p->slots);
+free_p:
+	free(p);
+	return err;
+}
+
+void
+med_patients_free(med_patients *p)
+{
+	if (p == NULL)
+		return;
+	med_channel_close(p->ch);
+	pthread_mutex_destroy(&p->mu);
+	free(p->slots);
+	free(p);
+}
+
+/* slot_of hashes id (FNV-1a) to its one slot. */
+static slot *
+slot_of(med_patients *p, const char *id)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 1099511628211ull;
+	return &p->slots[h % p->n_slots];
+}
+
+static bool
+cache_has(med_patients *p, const char *id)
+{
+	bool hit;
+	slot *s;
+
+	if (p->ttl_ns == 0)
+		return false;
+	pthread_mutex_lock(&p->mu);
+	s = slot_of(p, id);
+	hit = s->expires_ns > med_mono_ns() && strcmp(s->id, id) == 0;
+	pthread_mutex_unlock(&p->mu);
+	return hit;
+}
+
+static void
+cache_put(med_patients *p, const char *id)
+{
+	slot *s;
+
+	if (p->ttl_ns == 0 || strlen(id) >= ID_MAX)
+		return;
+	pthread_mutex_lock(&p->mu);
+	s = slot_of(p, id);
+	med_strlcpy(s->id, id, sizeof(s->id));
+	s->expires_ns = med_mono_ns() + p->ttl_ns;
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* ask_identity calls GetPatient and turns the reply into res. */
+static med_err
+ask_identity(med_patients *p, const char *id, int64_t deadline_ms,
+	     const char *request_id, med_patient_result *res)
+{
+	Smartmed__Identity__V1__GetPatientRequest req =
+		SMARTMED__IDENTITY__V1__GET_PATIENT_REQUEST__INIT;
+	med_call_opts co = {.deadline_ms = deadline_ms,
+			    .idempotent = true,
+			    .max_attempts = 2,
+			    .request_id = request_id};
+	Smartmed__Identity__V1__Patient *pat = NULL;
+	med_arena *a = med_arena_new(16384);
+	med_err err;
+
+	if (a == NULL)
+		return MED_ERR_NOMEM;
+	req.key_case =
+		SMARTMED__IDENTITY__V1__GET_PATIENT_REQUEST__KEY_PATIENT_ID;
+	req.patient_id = (char *)id;
+	err = med_channel_unary(p->ch, GET_PATIENT, &req.base,
+				&smartmed__identity__v1__patient__descriptor, a,
+				&co, (ProtobufCMessage **)&pat, &res->status);
+	if (err == MED_OK && pat->linked_to != NULL && pat->linked_to[0]) {
+		res->state = MED_PATIENT_MERGED;
+		med_strlcpy(res->survivor_id, pat->linked_to,
+			    sizeof(res->survivor_id));
+	} else if (err == MED_OK) {
+		res->state = MED_PATIENT_OK;
+	} else if (err == MED_ERR_NOT_FOUND) {
+		res->state = MED_PATIENT_UNKNOWN;
+		err = MED_OK;
+	} else {
+		err = MED_ERR_UNAVAILABLE;
+	}
+	med_arena_free(a);
+	return err;
+}
+
+med_err
+med_patients_check(med_patients *p, const char *patient_id, int64_t deadline_ms,
+		   const char *request_id, med_patient_result *res)
+{
+	static const outcome by_state[] = {OUT_OK, OUT_UNKNOWN, OUT_MERGED};
+	med_err err;
+
+	memset(res, 0, sizeof(*res));
+	if (cache_has(p, patient_id)) {
+		res->cached = true;
+		count(p, OUT_CACHED);
+		return MED_OK;
+	}
+	err = ask_identity(p, patient_id, deadline_ms, request_id, res);
+	if (err != MED_OK) {
+		count(p, OUT_UNAVAILABLE);
+		return err;
+	}
+	if (res->state == MED_PATIENT_OK)
+		cache_put(p, patient_id);
+	count(p, by_state[res->state]);
+	return MED_OK;
+}
+
+/* --- service wiring ---------------------------------------------------- */
+
+static med_err
+load_tls(const med_config *c, med_tls *tls)
+{
+	char errbuf[256];
+	med_err err = med_tls_load(tls, med_config_str(c, "MED_TLS_CERT"),
+				   med_config_str(c, "MED_TLS_KEY"),
+				   med_config_str(c, "MED_TLS_CA"), errbuf,
+				   sizeof(errbuf));
+
+	if (err != MED_OK)
+		med_log_error("patient checks: %s", errbuf);
+	return err;
+}
+
+med_err
+med_patients_service_start(struct med_service *svc)
+{
+	const med_config *c = med_service_config(svc);
+	const char *url = med_config_str(c, "MED_IDENTITY_URL");
+	const char *name = med_config_str(c, "MED_IDENTITY_SERVER_NAME");
+	med_patients_opts o = {.target = url,
+			       .server_name = name && name[0] ? name : NULL};
+	med_tls tls = {0};
+	med_err err;
+
+	if (url == NULL || url[0] == '\0') {
+		med_log_warn("MED_IDENTITY_URL is not set: patient ids of "
+			     "writes are not checked against identity");
+		return MED_OK;
+	}
+	if ((err = load_tls(c, &tls)) != MED_OK)
+		return err;
+	o.tls = &tls;
+	o.ttl_ms = med_config_int(c, "MED_PATIENT_CACHE_TTL_MS");
+	err = med_patients_new(&o, &g_patients);
+	med_tls_fini(&tls);
+	if (err != MED_OK) {
+		med_log_error("MED_IDENTITY_URL %s: %s", url,
+			      med_strerror(err));
+		return err;
+	}
+	g_deadline_ms = med_config_int(c, "MED_IDENTITY_DEADLINE_MS");
+	med_log_info("patient ids of writes are checked against identity at "
+		     "%s",
+		     url);
+	return MED_OK;
+}
+
+void
+med_patients_service_stop(struct med_service *svc)
+{
+	(void)svc;
+	med_patients_free(g_patients);
+	g_patients = NULL;
+}
+
+/* call_deadline_ms keeps the check inside the caller's own deadline. */
+static int64_t
+call_deadline_ms(med_call *call)
+{
+	int64_t left = med_call_remaining_ms(call) - 50;
+
+	if (left < g_deadline_ms)
+		return left > 1 ? left : 1;
+	return g_deadline_ms;
+}
+
+med_err
+med_patients_require(med_call *call, const char *field, const char *patient_id)
+{
+	med_patient_result r;
+	med_err err;
+
+	if (g_patients == NULL)
+		return MED_OK;
+	err = med_patients_check(g_patients, patient_id, call_deadline_ms(call),
+				 med_call_request_id(call), &r);
+	if (err != MED_OK)
+		return med_call_fail(call, MED_ERR_UNAVAILABLE,
+				     "%s: identity cannot confirm the patient "
+				     "(%s); try again",
+				     field,
+				     r.status.message[0] ? r.status.message
+							 : med_strerror(err));
+	if (r.state == MED_PATIENT_UNKNOWN)
+		return med_call_fail(call, MED_ERR_NOT_FOUND,
+				     "%s: no such patient in identity", field);
+	if (r.state == MED_PATIENT_MERGED)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "%s: merged into %s; use %s", field,
+				     r.survivor_id, r.survivor_id);
+	return MED_OK;
+}
