@@ -6,8 +6,9 @@
  *
  *   bench-load TARGET PATH TOKEN [CONNS [OUTSTANDING [SECONDS [WARMUP]]]]
  *
- * Prints one line: rps=... p50_us=... p99_us=... ok=... errors=...
- * total=... (total counts the warm-up and the tail too).
+ * Prints one line: rps=... p50_us=... p90_us=... p99_us=... p999_us=...
+ * ok=... errors=... total=... (total counts the warm-up and the tail too).
+ * p90 beside p99 shows whether the tail is a separate mode.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -235,9 +236,11 @@ main(int argc, char **argv)
 	pthread_join(t, NULL);
 	unsigned long long ok = atomic_load(&g.ok),
 			   err = atomic_load(&g.errors);
-	printf("rps=%.0f p50_us=%d p99_us=%d ok=%llu errors=%llu total=%llu\n",
+	printf("rps=%.0f p50_us=%d p90_us=%d p99_us=%d p999_us=%d ok=%llu "
+	       "errors=%llu total=%llu\n",
 	       (double)(ok + err) / secs, percentile_us(ok + err, 0.50),
-	       percentile_us(ok + err, 0.99), ok, err,
+	       percentile_us(ok + err, 0.90), percentile_us(ok + err, 0.99),
+	       percentile_us(ok + err, 0.999), ok, err,
 	       (unsigned long long)atomic_load(&g.total));
 	for (int i = 0; i < conns; i++)
 		grpc_channel_destroy(chs[i]);

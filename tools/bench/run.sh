@@ -10,7 +10,11 @@
 # to CPU 0 and the load to CPU 1.  Loopback only.
 #
 # Knobs (environment): BUILD (build), ROUNDS (3), SECONDS_PER_RUN (5),
-# WARMUP (1), CONNS (4), OUTSTANDING (16), THREADS (server CQ threads, 2).
+# WARMUP (1), CONNS (4), OUTSTANDING (16), THREADS (server CQ threads, both
+# servers: 1 when the server is pinned to one CPU, else 2).  More threads
+# than CPUs makes the kernel preempt a CQ thread that holds calls, which
+# shows as a p99 of a few ms (docs/benchmarks.md); the preempt/s column
+# counts those involuntary context switches of the server's threads.
 set -eu
 
 BUILD=${BUILD:-build}
@@ -19,7 +23,6 @@ SECS=${SECONDS_PER_RUN:-5}
 WARMUP=${WARMUP:-1}
 CONNS=${CONNS:-4}
 OUTSTANDING=${OUTSTANDING:-16}
-THREADS=${THREADS:-2}
 BIN=$BUILD/bin
 PATH_M=/bench.Echo/Echo
 TOKEN=bench-token-0123456789
@@ -45,6 +48,8 @@ if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
 	SRV_PIN="taskset -c 0"
 	LOAD_PIN="taskset -c 1"
 fi
+# As many CQ threads as CPUs the server may use (see above).
+THREADS=${THREADS:-$([ -n "$SRV_PIN" ] && echo 1 || echo 2)}
 
 # start_server KIND: starts it in the background, sets SRV_PID and PORT.
 start_server() {
@@ -67,6 +72,12 @@ start_server() {
 }
 
 HZ=$(getconf CLK_TCK)
+
+# preemptions: involuntary context switches of all the server's threads.
+preemptions() {
+	cat /proc/"$SRV_PID"/task/*/status 2>/dev/null |
+		awk '/^nonvoluntary_ctxt_switches/ { n += $2 } END { print n + 0 }'
+}
 
 # cpu_ticks: user + system clock ticks the server process has used.
 cpu_ticks() {
@@ -98,10 +109,12 @@ while [ $r -le "$ROUNDS" ]; do
 	for kind in bare med; do
 		start_server $kind
 		cpu0=$(cpu_ticks)
+		pre0=$(preemptions)
 		line=$($LOAD_PIN "$BIN/bench-load" "127.0.0.1:$PORT" "$PATH_M" \
 			"$TOKEN" "$CONNS" "$OUTSTANDING" "$SECS" "$WARMUP") || {
 			echo "run.sh: $kind round $r had errors: $line" >&2; exit 1; }
 		cpu1=$(cpu_ticks)
+		pre1=$(preemptions)
 		# One call at a time: the per-call latency without queueing.
 		lat=$($LOAD_PIN "$BIN/bench-load" "127.0.0.1:$PORT" "$PATH_M" \
 			"$TOKEN" 1 1 2 0.5) || {
@@ -111,10 +124,13 @@ while [ $r -le "$ROUNDS" ]; do
 		# Server CPU per call, over every call of the run (warm-up too).
 		cpu_us=$(awk -v a="$cpu0" -v b="$cpu1" -v hz="$HZ" -v n="$(field total "$line")" \
 			'BEGIN { printf "%.1f", (b - a) * 1e6 / hz / n }')
+		# Preemptions per second of the whole run, warm-up included.
+		pre_s=$(awk -v a="$pre0" -v b="$pre1" -v s="$SECS" -v w="$WARMUP" \
+			'BEGIN { printf "%.0f", (b - a) / (s + w) }')
 		[ "$errors" = 0 ] || { echo "run.sh: $kind: $errors non-OK replies; run invalid" >&2; exit 1; }
-		printf '  round %d %-4s %s server_cpu_us/call=%s 1x1_p50_us=%s\n' \
-			$r $kind "$line" "$cpu_us" "$(field p50_us "$lat")"
-		echo "$kind $(field rps "$line") $(field p50_us "$line") $(field p99_us "$line") $cpu_us $(field p50_us "$lat")" >>"$TMP/results"
+		printf '  round %d %-4s %s server_cpu_us/call=%s 1x1_p50_us=%s preempt/s=%s\n' \
+			$r $kind "$line" "$cpu_us" "$(field p50_us "$lat")" "$pre_s"
+		echo "$kind $(field rps "$line") $(field p50_us "$line") $(field p99_us "$line") $cpu_us $(field p50_us "$lat") $pre_s $(field p90_us "$line")" >>"$TMP/results"
 	done
 	r=$((r + 1))
 done
@@ -123,10 +139,12 @@ col() { awk -v k="$1" -v c="$2" '$1 == k { print $c }' "$TMP/results" | median; 
 BARE_RPS=$(col bare 2); MED_RPS=$(col med 2)
 echo
 BARE_CPU=$(col bare 5); MED_CPU=$(col med 5)
-printf '%-6s %10s %8s %8s %12s %12s\n' server 'req/s' 'p50 us' 'p99 us' 'cpu us/call' '1x1 p50 us'
+printf '%-6s %10s %8s %8s %8s %12s %12s %10s\n' server 'req/s' 'p50 us' \
+	'p90 us' 'p99 us' 'cpu us/call' '1x1 p50 us' 'preempt/s'
 for k in bare med; do
-	printf '%-6s %10s %8s %8s %12s %12s\n' $k "$(col $k 2)" "$(col $k 3)" \
-		"$(col $k 4)" "$(col $k 5)" "$(col $k 6)"
+	printf '%-6s %10s %8s %8s %8s %12s %12s %10s\n' $k "$(col $k 2)" \
+		"$(col $k 3)" "$(col $k 8)" "$(col $k 4)" "$(col $k 5)" \
+		"$(col $k 6)" "$(col $k 7)"
 done
 RATIO=$(awk -v m="$MED_RPS" -v b="$BARE_RPS" 'BEGIN { printf "%.2f", m / b }')
 CPU_RATIO=$(awk -v m="$MED_CPU" -v b="$BARE_CPU" 'BEGIN { printf "%.2f", b / m }')
