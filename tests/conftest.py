@@ -8,7 +8,8 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import Stack, StackError, install_sigterm_handler  # noqa: E402
+from harness import Stack, install_sigterm_handler  # noqa: E402
+from harness.fixtures import running  # noqa: E402
 from harness.stack import live_stacks  # noqa: E402
 
 
@@ -19,14 +20,8 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def stack():
     """One stack (MariaDB + all five services) for the contract suites."""
-    try:
-        st = Stack().start()
-    except StackError as e:
-        pytest.fail("could not start the stack: %s" % e, pytrace=False)
-    try:
+    with running(Stack()) as st:
         yield st
-    finally:
-        st.close()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -17,7 +17,8 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, StackError, paths, protos
+from harness import Stack, paths, protos
+from harness.fixtures import running
 from harness.checks import poll
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -30,13 +31,9 @@ BURST_PER_THREAD = 100
 
 @pytest.fixture(scope="module")
 def st():
-    try:
-        s = Stack(services=("audit", "identity"),
-                  extra_env={"MED_AUDIT_STH_INTERVAL_MS": "100"}).start()
-    except StackError as e:
-        pytest.fail("could not start the stack: %s" % e, pytrace=False)
-    yield s
-    s.close()
+    with running(Stack(services=("audit", "identity"), extra_env={
+            "MED_AUDIT_STH_INTERVAL_MS": "100"})) as s:
+        yield s
 
 
 @pytest.fixture(scope="module")

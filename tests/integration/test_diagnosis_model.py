@@ -18,7 +18,8 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, StackError, paths, protos
+from harness import Stack, paths, protos
+from harness.fixtures import running
 from harness.checks import expect_status
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -33,14 +34,8 @@ CARD = os.path.join(dximages.MODEL_DIR, "MODEL_CARD.md")
 
 @pytest.fixture(scope="module")
 def st():
-    try:
-        s = Stack(services=("audit", SVC)).start()
-    except StackError as e:
-        pytest.fail("could not start the stack: %s" % e, pytrace=False)
-    try:
+    with running(Stack(services=("audit", SVC))) as s:
         yield s
-    finally:
-        s.close()
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@ calls in flight, a second instance on a busy port, bad configuration.
 
 Each test starts its own stack so it may stop parts of it freely."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -13,25 +14,18 @@ import uuid
 import grpc
 import pytest
 
-from harness import (NOT_SERVING, SERVING, Stack, StackError, free_port,
+from harness import (NOT_SERVING, SERVING, Stack, free_port,
                      paths, protos)
+from harness.fixtures import running
 from harness.checks import poll, rpc_error
 
 
 @pytest.fixture
 def make_stack():
-    made = []
-
-    def make(services):
-        try:
-            st = Stack(services=services).start()
-        except StackError as e:
-            pytest.fail("could not start the stack: %s" % e, pytrace=False)
-        made.append(st)
-        return st
-    yield make
-    for st in made:
-        st.close()
+    with contextlib.ExitStack() as made:
+        def make(services):
+            return made.enter_context(running(Stack(services=services)))
+        yield make
 
 
 @pytest.fixture(scope="module")

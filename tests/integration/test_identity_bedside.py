@@ -8,7 +8,8 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, StackError, protos
+from harness import Stack, protos
+from harness.fixtures import running
 from harness.faces import FaceKeys, orl_png
 from harness.checks import expect_status
 
@@ -18,14 +19,9 @@ from harness.checks import expect_status
 def bedside():
     orl_png(7, 1)
     keys = FaceKeys()
-    try:
-        st = Stack(services=("identity", "dosage", "audit"), extra_env=keys.env(public_key=True)).start()
-    except StackError as e:
-        pytest.fail("could not start the stack: %s" % e, pytrace=False)
-    try:
+    with running(Stack(services=("identity", "dosage", "audit"),
+                       extra_env=keys.env(public_key=True))) as st:
         yield st
-    finally:
-        st.close()
 
 
 def _order(st, dpb, patient):

@@ -10,7 +10,8 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, StackError, protos
+from harness import Stack, protos
+from harness.fixtures import running
 from harness.faces import FaceKeys, orl_png
 from harness.checks import expect_status
 
@@ -21,14 +22,8 @@ SVC = "identity"
 @pytest.fixture()
 def keyed_stack():
     keys = FaceKeys()
-    try:
-        st = Stack(services=("identity", "audit"), extra_env=keys.env()).start()
-    except StackError as e:
-        pytest.fail("could not start the stack: %s" % e, pytrace=False)
-    try:
+    with running(Stack(services=("identity", "audit"), extra_env=keys.env())) as st:
         yield st, keys.template
-    finally:
-        st.close()
 
 
 def _patient(st, pb):

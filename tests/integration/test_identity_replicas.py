@@ -13,7 +13,8 @@ import uuid
 
 import pytest
 
-from harness import Stack, StackError, protos
+from harness import Stack, protos
+from harness.fixtures import running
 from harness.faces import FaceKeys, orl_png
 
 A, B = "identity", "identity-b"
@@ -25,17 +26,11 @@ def two():
     finds it found by catching up before the search."""
     orl_png(1, 1)
     keys = FaceKeys()
-    try:
-        env = dict(keys.env(), MED_FACE_SYNC_INTERVAL_MS="100")
-        st = Stack(services=("identity", "audit"), extra_env=env).start()
+    env = dict(keys.env(), MED_FACE_SYNC_INTERVAL_MS="100")
+    with running(Stack(services=("identity", "audit"), extra_env=env)) as st:
         st.start_replica("identity", B,
                          env={"MED_FACE_SYNC_INTERVAL_MS": "0"})
-    except StackError as e:
-        pytest.fail("could not start the stack: %s" % e, pytrace=False)
-    try:
         yield st
-    finally:
-        st.close()
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,8 @@ import zlib
 
 import pytest
 
-from harness import Stack, StackError, paths, run
+from harness import Stack, paths, run
+from harness.fixtures import running
 from harness.faces import orl_png
 
 MEDCTL = paths.bin_path("medctl")
@@ -37,14 +38,10 @@ def st(tmp_path_factory):
                     pytrace=False)
     keys, env = run.face_keys(str(tmp_path_factory.mktemp("run")))
     _FACES.append(keys)
-    try:
-        s = Stack(services=["identity", "records", "dosage"],
-                  extra_env=env).start()
-    except StackError as e:
-        pytest.fail("could not start the stack: %s" % e, pytrace=False)
-    _TLS_ENV.update(s.client_tls_env())
-    yield s
-    s.close()
+    with running(Stack(services=["identity", "records", "dosage"],
+                       extra_env=env)) as s:
+        _TLS_ENV.update(s.client_tls_env())
+        yield s
 
 
 def medctl(*args, env=None, timeout=30, stdin=None):

@@ -12,7 +12,8 @@ import uuid
 
 import pytest
 
-from harness import Stack, StackError, metrics, protos
+from harness import Stack, metrics, protos
+from harness.fixtures import running
 from harness.checks import poll
 from harness.metrics import series, value
 
@@ -81,12 +82,8 @@ def audit_details(st, pid):
 
 
 def test_gpu_fallback_is_labelled_cpu():
-    try:
-        st = Stack(services=("audit", SVC),
-                   extra_env={"MED_INFER_DEVICE": "gpu"}).start()
-    except StackError as e:
-        pytest.fail("could not start the stack: %s" % e, pytrace=False)
-    try:
+    with running(Stack(services=("audit", SVC),
+                       extra_env={"MED_INFER_DEVICE": "gpu"})) as st:
         pb = protos.module(SVC)
         pid = str(uuid.uuid4())
         f = analyze(st, pb, pid)
@@ -104,5 +101,3 @@ def test_gpu_fallback_is_labelled_cpu():
                      outcome="ok") == 1
         assert not series(s, "smartmed_inference_requests_total",
                           device="gpu")
-    finally:
-        st.close()

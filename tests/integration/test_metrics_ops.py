@@ -7,7 +7,8 @@ import time
 import grpc
 import pytest
 
-from harness import Stack, StackError, metrics, protos
+from harness import Stack, metrics, protos
+from harness.fixtures import running
 
 SVC = "identity"
 
@@ -43,14 +44,8 @@ def get_missing(st):
 
 @pytest.fixture(scope="module")
 def st():
-    try:
-        s = Stack(services=("audit", SVC)).start()
-    except StackError as e:
-        pytest.fail("could not start the stack: %s" % e, pytrace=False)
-    try:
+    with running(Stack(services=("audit", SVC))) as s:
         yield s
-    finally:
-        s.close()
 
 
 def delivered(st):

@@ -11,7 +11,8 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, StackError, protos
+from harness import Stack, protos
+from harness.fixtures import running
 from harness.checks import expect_status, poll
 
 SERVICES = ("audit", "identity", "records", "dosage", "diagnosis")
@@ -22,14 +23,8 @@ NOT_AN_IMAGE = b"\x89PNG\r\n\x1a\nnot really"
 
 @pytest.fixture(scope="module")
 def st():
-    try:
-        s = Stack(services=SERVICES, patient_checks=True).start()
-    except StackError as e:
-        pytest.fail("could not start the stack: %s" % e, pytrace=False)
-    try:
+    with running(Stack(services=SERVICES, patient_checks=True)) as s:
         yield s
-    finally:
-        s.close()
 
 
 @pytest.fixture(scope="module")

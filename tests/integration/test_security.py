@@ -11,7 +11,8 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, StackError, pki, protos
+from harness import Stack, pki, protos
+from harness.fixtures import running
 from harness.checks import expect_status, poll
 
 ISSUER = "https://idp.hospital.test/realms/smartmed"
@@ -29,14 +30,10 @@ def sec(tmp_path_factory):
     pki.write_jwks(jwks, keys.values())
     env = {"MED_JWT_JWKS": jwks, "MED_JWT_ISSUER": ISSUER,
            "MED_JWT_AUDIENCE": AUDIENCE, "MED_JWT_LEEWAY_S": "5"}
-    try:
-        st = Stack(services=["identity", "audit"], extra_env=env).start()
-    except StackError as e:
-        pytest.fail("could not start the stack: %s" % e, pytrace=False)
-    st.jwt_keys = keys
-    st.tmp = d
-    yield st
-    st.close()
+    with running(Stack(services=["identity", "audit"], extra_env=env)) as st:
+        st.jwt_keys = keys
+        st.tmp = d
+        yield st
 
 
 @pytest.fixture(scope="module")

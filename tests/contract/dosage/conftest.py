@@ -7,7 +7,8 @@ import tempfile
 
 import pytest
 
-from harness import Stack, StackError, paths
+from harness import Stack, paths
+from harness.fixtures import running
 
 
 class Keys:
@@ -40,13 +41,6 @@ def vkeys():
 @pytest.fixture(scope="session")
 def vstack(vkeys):
     """Dosage alone, trusting vkeys[0]'s public key."""
-    try:
-        st = Stack(services=("dosage",), extra_env={
-            "MED_IDENTITY_PUBLIC_KEY_FILE": vkeys[0].pub}).start()
-    except StackError as e:
-        pytest.fail("could not start the dosage stack: %s" % e,
-                    pytrace=False)
-    try:
+    with running(Stack(services=("dosage",), extra_env={
+            "MED_IDENTITY_PUBLIC_KEY_FILE": vkeys[0].pub})) as st:
         yield st
-    finally:
-        st.close()

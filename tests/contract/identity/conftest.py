@@ -5,7 +5,8 @@ no keys, so there the face RPCs answer FAILED_PRECONDITION."""
 
 import pytest
 
-from harness import Stack, StackError
+from harness import Stack
+from harness.fixtures import running
 from harness.faces import FaceKeys, orl_png  # noqa: F401 (suites import it)
 
 
@@ -17,12 +18,6 @@ def face_keys():
 @pytest.fixture(scope="session")
 def fstack(face_keys):
     """identity (face recognition on) and audit."""
-    try:
-        st = Stack(services=("identity", "audit"),
-                   extra_env=face_keys.env()).start()
-    except StackError as e:
-        pytest.fail("could not start the face stack: %s" % e, pytrace=False)
-    try:
+    with running(Stack(services=("identity", "audit"),
+                       extra_env=face_keys.env())) as st:
         yield st
-    finally:
-        st.close()
