@@ -16,8 +16,9 @@
 
 CUDA ?= 1
 NVCC ?= $(or $(shell command -v nvcc 2>/dev/null),$(wildcard /usr/local/cuda/bin/nvcc))
+NVCC := $(NVCC)
 ifeq ($(CUDA),0)
-NVCC :=
+override NVCC :=
 endif
 CXX ?= g++
 
@@ -54,9 +55,27 @@ $(CUDA_GRAPH_STAMP): tests/plugins/gen_cuda_graphs.py tests/plugins/gen_graphs.p
 		tests/plugins/gen_cuda_graphs.py $(dir $@)
 all: $(CUDA_GRAPH_STAMP)
 
+# The toolkit's library directory: the first that holds the static CUDA
+# runtime, among the -L directories nvcc itself links with (its -dryrun
+# LIBRARIES line; right even when the nvcc found is a wrapper or shim) and
+# lib64 / targets/x86_64-linux/lib beside the real nvcc.  nvcc without the
+# static runtime builds no cuda.so (one line says so) rather than a link
+# that cannot succeed.
 ifneq ($(NVCC),)
-CUDA_LIBDIR := $(firstword $(wildcard $(abspath $(dir $(NVCC))../lib64) \
-	$(abspath $(dir $(NVCC))../targets/x86_64-linux/lib)))
+CUDA_NVCC_REAL := $(realpath $(NVCC))
+CUDA_LIB_CANDIDATES := $(shell $(NVCC) -dryrun -o /dev/null none.cu 2>&1 | \
+	sed -n 's/^\#\$$ LIBRARIES=//p' | tr ' ' '\n' | \
+	sed -n 's/^"\{0,1\}-L\([^"]*\)"\{0,1\}$$/\1/p') \
+	$(dir $(CUDA_NVCC_REAL))../lib64 \
+	$(dir $(CUDA_NVCC_REAL))../targets/x86_64-linux/lib
+CUDA_LIBDIR := $(abspath $(patsubst %/libcudart_static.a,%,$(firstword \
+	$(wildcard $(addsuffix /libcudart_static.a,$(CUDA_LIB_CANDIDATES))))))
+ifeq ($(CUDA_LIBDIR),)
+$(info cuda backend not built: $(NVCC) has no libcudart_static.a beside it)
+endif
+endif
+
+ifneq ($(CUDA_LIBDIR),)
 CUDA_SO := $(PLUGIN_DIR)/cuda.so
 CUDA_CU_OBJS := $(BUILD)/obj/plugins/cuda/graph.cu.o \
 	$(BUILD)/obj/plugins/cuda/runtime.cu.o
