@@ -16,6 +16,7 @@
 #include <med/infer.h>
 #include <med/log.h>
 #include <med/metrics.h>
+#include <med/modelcard.h>
 #include <med/patients.h>
 #include <med/util.h>
 #include <sodium.h>
@@ -79,25 +80,6 @@ static med_err
 exe_relative(char *buf, size_t len, const char *rel)
 {
 	return med_exe_relative(buf, len, rel) == 0 ? MED_OK : MED_ERR_IO;
-}
-
-static med_err
-file_sha256(const char *path, char out[65])
-{
-	unsigned char h[crypto_hash_sha256_BYTES], chunk[65536];
-	crypto_hash_sha256_state st;
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (f == NULL)
-		return MED_ERR_NOT_FOUND;
-	crypto_hash_sha256_init(&st);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		crypto_hash_sha256_update(&st, chunk, n);
-	fclose(f);
-	crypto_hash_sha256_final(&st, h);
-	sodium_bin2hex(out, 65, h, sizeof(h));
-	return MED_OK;
 }
 
 /* model_id_from_path takes the file name without ".onnx". */
@@ -202,7 +184,7 @@ load_model(dx_model *m, const med_config *cfg)
 		return MED_ERR_INVALID;
 	}
 	model_id_from_path(m, path);
-	if (file_sha256(path, m->sha256) != MED_OK) {
+	if (med_file_sha256(path, m->sha256) != MED_OK) {
 		med_log_error("model: cannot read %s", path);
 		snprintf(m->reason, sizeof(m->reason),
 			 "model: the model file cannot be read");

@@ -2,12 +2,14 @@
  * face.c - face recognition set-up and the per-photograph pipeline:
  * decode (med/image.h), detect (Haar cascade through the plugin host),
  * quality gate (size, sharpness, pose from the eyes), align (rotate the
- * eyes level, crop to 92x112) and embed (the cpu backend's LBP embedder).
+ * eyes level, crop) and embed (the cpu backend's LBP embedder, or an ONNX
+ * embedder that has a model card).
  * No gRPC and no SQL here beyond the accessors the handlers use.
  */
 #include <med/image.h>
 #include <med/infer.h>
 #include <med/log.h>
+#include <med/modelcard.h>
 #include <med/service.h>
 #include <med/util.h>
 #include <med/vtoken.h>
@@ -25,6 +27,11 @@
 #include "sync.h"
 
 #define HAAR_DIR "/usr/share/opencv4/haarcascades/"
+/* lbp-v2's false-match rate of 1e-3 on ORL (docs/benchmarks.md). */
+#define CLASSIC_THRESHOLD 0.761
+/* Crop of the face box an embedder sees unless its card says otherwise
+ * (lbp-v2's, chosen on ORL's tuning split). */
+#define DEFAULT_CROP_SCALE 1.2
 
 const med_config_spec identity_config[] = {
 	{"MED_PLUGIN_DIR", MED_CONFIG_STRING, "", false, 0, 0,
@@ -47,9 +54,13 @@ const med_config_spec identity_config[] = {
 	{"MED_FACE_EYE_CASCADE", MED_CONFIG_STRING,
 	 HAAR_DIR "haarcascade_eye.xml", false, 0, 0,
 	 "Haar eye detector for pose and alignment; empty = off"},
-	/* lbp-v2's false-match rate of 1e-3 on ORL (docs/benchmarks.md). */
-	{"MED_FACE_THRESHOLD", MED_CONFIG_STRING, "0.761", false, 0, 0,
-	 "cosine similarity at or above which a face matches"},
+	{"MED_FACE_EMBEDDER", MED_CONFIG_STRING, ID_FACE_CLASSIC_MODEL, false,
+	 0, 0,
+	 "lbp-v2 (built in), or an ONNX face embedder file with its model "
+	 "card beside it (<name>.card.md)"},
+	{"MED_FACE_THRESHOLD", MED_CONFIG_STRING, "", false, 0, 0,
+	 "cosine similarity at or above which a face matches; empty = the "
+	 "embedder's own (lbp-v2: 0.761, an ONNX model: its card's)"},
 	{"MED_FACE_MIN_SIZE", MED_CONFIG_INT, "40", false, 16, 4096,
 	 "smallest face accepted, pixels across"},
 	{"MED_FACE_MIN_SHARPNESS", MED_CONFIG_INT, "20", false, 0, 100000,
@@ -114,12 +125,16 @@ load_keys(id_face *f, const med_config *cfg)
 	return MED_OK;
 }
 
+/* read_threshold takes MED_FACE_THRESHOLD, or keeps the embedder's own
+ * (f->threshold, set by load_models) when it is empty. */
 static med_err
-read_numbers(id_face *f, const med_config *cfg)
+read_threshold(id_face *f, const med_config *cfg)
 {
 	const char *t = med_config_str(cfg, "MED_FACE_THRESHOLD");
 	char *end = NULL;
 
+	if (t[0] == '\0')
+		return MED_OK;
 	f->threshold = strtod(t, &end);
 	if (end == t || *end != '\0' || !(f->threshold >= -1.0) ||
 	    f->threshold > 1.0) {
@@ -129,6 +144,12 @@ read_numbers(id_face *f, const med_config *cfg)
 			       t);
 		return MED_ERR_PRECONDITION;
 	}
+	return MED_OK;
+}
+
+static void
+read_numbers(id_face *f, const med_config *cfg)
+{
 	f->ttl_ms = med_config_int(cfg, "MED_IDENTITY_TOKEN_TTL_S") * 1000;
 	f->max_image_bytes =
 		(size_t)med_config_int(cfg, "MED_FACE_MAX_IMAGE_BYTES");
@@ -136,7 +157,6 @@ read_numbers(id_face *f, const med_config *cfg)
 	f->min_sharpness =
 		(double)med_config_int(cfg, "MED_FACE_MIN_SHARPNESS");
 	f->max_roll_deg = (double)med_config_int(cfg, "MED_FACE_MAX_ROLL_DEG");
-	return MED_OK;
 }
 
 static med_err
@@ -169,6 +189,149 @@ load_one(id_face *f, const char *format, const char *path,
 	return err;
 }
 
+/* load_classic loads lbp-v2, the cpu backend's LBP embedder. */
+static med_err
+load_classic(id_face *f, int dev)
+{
+	/* These options are the model "lbp-v2" (uniform LBP(8,3) on a
+	 * circle, 8x8 cells): other values give other embeddings, so
+	 * changing them means a new model name. */
+	med_plugin_kv emb_kv[] = {{"radius", "3"}, {"circular", "1"}};
+	med_err err = load_one(f, "lbp", NULL, emb_kv, 2, dev, &f->emb);
+
+	if (err != MED_OK)
+		return err;
+	med_strlcpy(f->model, ID_FACE_CLASSIC_MODEL, sizeof(f->model));
+	f->threshold = CLASSIC_THRESHOLD;
+	f->crop_scale = (float)DEFAULT_CROP_SCALE;
+	f->dim = (size_t)med_infer_model_info(f->emb)->outputs[0].dims[1];
+	return MED_OK;
+}
+
+/* card_numbers reads what the pipeline needs from an embedder's card. */
+static med_err
+card_numbers(id_face *f, const med_modelcard *c, char *msg, size_t len)
+{
+	double w, h, ch, mean, scale, dim, thr, crop = DEFAULT_CROP_SCALE;
+	med_err err;
+
+	if ((err = med_modelcard_number(c, "input_width", 16, 512, &w, msg,
+					len)) != MED_OK ||
+	    (err = med_modelcard_number(c, "input_height", 16, 512, &h, msg,
+					len)) != MED_OK ||
+	    (err = med_modelcard_number(c, "input_channels", 1, 3, &ch, msg,
+					len)) != MED_OK ||
+	    (err = med_modelcard_number(c, "input_mean", 0, 255, &mean, msg,
+					len)) != MED_OK ||
+	    (err = med_modelcard_number(c, "input_scale", 1e-6, 16, &scale, msg,
+					len)) != MED_OK ||
+	    (err = med_modelcard_number(c, "output_dim", 2, ID_FACE_MAX_DIM,
+					&dim, msg, len)) != MED_OK ||
+	    (err = med_modelcard_number(c, "threshold", -1, 1, &thr, msg,
+					len)) != MED_OK ||
+	    (med_modelcard_get(c, "crop_scale") != NULL &&
+	     (err = med_modelcard_number(c, "crop_scale", 0.8, 2, &crop, msg,
+					 len)) != MED_OK))
+		return err;
+	if (ch == 2 || w != (int)w || h != (int)h || dim != (int)dim) {
+		snprintf(msg, len,
+			 "%.300s: input_width, input_height and output_dim are "
+			 "whole numbers, input_channels 1 or 3",
+			 c->path);
+		return MED_ERR_INVALID;
+	}
+	f->emb_w = (int)w;
+	f->emb_h = (int)h;
+	f->emb_c = (int)ch;
+	f->in_mean = (float)mean;
+	f->in_scale = (float)scale;
+	f->crop_scale = (float)crop;
+	f->dim = (size_t)dim;
+	f->threshold = thr;
+	return MED_OK;
+}
+
+/* shapes_match checks the loaded model against its card: one input
+ * [1, C, H, W] and a first output [1, output_dim]. */
+static med_err
+shapes_match(const id_face *f, const med_model_info *mi, char *msg, size_t len)
+{
+	const med_tensor_desc *in = &mi->inputs[0], *out = &mi->outputs[0];
+
+	if (mi->n_inputs != 1 || in->n_dims != 4 || in->dims[0] != 1 ||
+	    in->dims[1] != f->emb_c || in->dims[2] != f->emb_h ||
+	    in->dims[3] != f->emb_w) {
+		snprintf(msg, len,
+			 "the model's input is not [1, %d, %d, %d] as its "
+			 "card says",
+			 f->emb_c, f->emb_h, f->emb_w);
+		return MED_ERR_INVALID;
+	}
+	if (mi->n_outputs != 1 || out->n_dims != 2 || out->dims[0] != 1 ||
+	    out->dims[1] != (int64_t)f->dim) {
+		snprintf(msg, len,
+			 "the model must have one output, [1, %zu] as its "
+			 "card says (output_dim)",
+			 f->dim);
+		return MED_ERR_INVALID;
+	}
+	return MED_OK;
+}
+
+/* load_onnx loads an ONNX embedder after its model card. */
+static med_err
+load_onnx(id_face *f, const char *path, int dev)
+{
+	static med_modelcard card;
+	char msg[448] = "";
+	med_err err;
+
+	err = med_modelcard_load(path, "face-embedder", &card, msg,
+				 sizeof(msg));
+	if (err == MED_OK)
+		err = card_numbers(f, &card, msg, sizeof(msg));
+	if (err == MED_OK &&
+	    strncmp(med_modelcard_get(&card, "name"), "lbp-", 4) == 0) {
+		snprintf(msg, sizeof(msg),
+			 "%.300s: names starting 'lbp-' belong to the built-in "
+			 "embedder",
+			 card.path);
+		err = MED_ERR_INVALID;
+	}
+	if (err != MED_OK) {
+		not_configured(f, "MED_FACE_EMBEDDER: %s", msg);
+		return MED_ERR_PRECONDITION;
+	}
+	if ((err = load_one(f, "onnx", path, NULL, 0, dev, &f->emb)) != MED_OK)
+		return err;
+	if (shapes_match(f, med_infer_model_info(f->emb), msg, sizeof(msg)) !=
+	    MED_OK) {
+		not_configured(f, "MED_FACE_EMBEDDER %s: %s", path, msg);
+		return MED_ERR_PRECONDITION;
+	}
+	med_strlcpy(f->model, med_modelcard_get(&card, "name"),
+		    sizeof(f->model));
+	f->onnx = true;
+	return MED_OK;
+}
+
+static med_err
+load_embedder(id_face *f, const med_config *cfg, int dev)
+{
+	const char *e = med_config_str(cfg, "MED_FACE_EMBEDDER");
+
+	if (strcmp(e, ID_FACE_CLASSIC_MODEL) == 0)
+		return load_classic(f, dev);
+	if (strchr(e, '/') == NULL) {
+		not_configured(f,
+			       "MED_FACE_EMBEDDER: '%s' is neither %s nor a "
+			       "path to an ONNX model",
+			       e, ID_FACE_CLASSIC_MODEL);
+		return MED_ERR_PRECONDITION;
+	}
+	return load_onnx(f, e, dev);
+}
+
 static med_err
 load_models(id_face *f, const med_config *cfg)
 {
@@ -183,10 +346,6 @@ load_models(id_face *f, const med_config *cfg)
 	 * the reduction.) */
 	med_plugin_kv det_kv[] = {{"min_size", det_min}};
 	med_plugin_kv eye_kv[] = {{"min_size", "8"}};
-	/* These options are the model ID_FACE_MODEL ("lbp-v2": uniform
-	 * LBP(8,3) on a circle, 8x8 cells): other values give other
-	 * embeddings, so changing them means a new model name. */
-	med_plugin_kv emb_kv[] = {{"radius", "3"}, {"circular", "1"}};
 	int dev =
 		med_infer_device_parse(med_config_str(cfg, "MED_INFER_DEVICE"));
 	med_err err;
@@ -210,9 +369,8 @@ load_models(id_face *f, const med_config *cfg)
 			    dev, &f->det)) != MED_OK ||
 	    (eyes[0] != '\0' && (err = load_one(f, "haar-xml", eyes, eye_kv, 1,
 						dev, &f->eyes)) != MED_OK) ||
-	    (err = load_one(f, "lbp", NULL, emb_kv, 2, dev, &f->emb)) != MED_OK)
+	    (err = load_embedder(f, cfg, dev)) != MED_OK)
 		return err;
-	f->dim = (size_t)med_infer_model_info(f->emb)->outputs[0].dims[1];
 	med_strlcpy(f->device,
 		    med_infer_device_name(med_infer_model_device(f->emb)),
 		    sizeof(f->device));
@@ -247,8 +405,9 @@ identity_face_begin(med_service *svc)
 	med_service_set_data(svc, f);
 	/* Without keys or models the patient index still serves; the face
 	 * RPCs answer FAILED_PRECONDITION with f->reason. */
-	if (read_numbers(f, cfg) != MED_OK || load_keys(f, cfg) != MED_OK ||
-	    load_models(f, cfg) != MED_OK ||
+	read_numbers(f, cfg);
+	if (load_keys(f, cfg) != MED_OK || load_models(f, cfg) != MED_OK ||
+	    read_threshold(f, cfg) != MED_OK ||
 	    id_index_new(f->dim, &f->index) != MED_OK) {
 		med_log_warn("identity: %s", f->reason);
 		return MED_OK;
@@ -258,7 +417,8 @@ identity_face_begin(med_service *svc)
 		med_log_warn("identity: face index not loaded yet; it loads on "
 			     "first use");
 	int64_t stale = 0;
-	if (id_face_models_report(med_service_db(svc), &stale) != MED_OK)
+	if (id_face_models_report(med_service_db(svc), f->model, &stale) !=
+	    MED_OK)
 		med_log_warn("identity: could not count templates of other "
 			     "face models");
 	if (id_index_watch(f->index, med_service_db(svc), f,
@@ -268,7 +428,7 @@ identity_face_begin(med_service *svc)
 			     "index catches up before each search only");
 	med_log_info("identity: face recognition on (model %s, %s, threshold "
 		     "%.3f, key id %s)",
-		     ID_FACE_MODEL, f->describe, f->threshold, f->key_id);
+		     f->model, f->describe, f->threshold, f->key_id);
 	return MED_OK;
 }
 
@@ -307,6 +467,12 @@ double
 id_face_threshold(const id_face *f)
 {
 	return f->threshold;
+}
+
+const char *
+id_face_model(const id_face *f)
+{
+	return f->model;
 }
 
 const char *

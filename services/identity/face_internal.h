@@ -12,7 +12,7 @@
 
 struct id_face {
 	bool ready;
-	char reason[320];
+	char reason[640];
 	uint8_t seed[MED_VTOKEN_SEED_LEN];
 	uint8_t pk[MED_VTOKEN_PUBLIC_KEY_LEN];
 	uint8_t tkey[32];
@@ -26,6 +26,14 @@ struct id_face {
 	med_infer_host *host;
 	med_infer_model *det, *eyes, *emb;
 	size_t dim;
+	char model[64]; /* stored with every template; names the embedder */
+	/* An ONNX embedder (MED_FACE_EMBEDDER=<file>.onnx) takes a crop of
+	 * emb_w x emb_h at crop_scale times the face box, grey replicated
+	 * to emb_c channels, each pixel p fed as (p - in_mean) * in_scale;
+	 * its output is L2-normalised here.  Values from the model card. */
+	bool onnx;
+	int emb_w, emb_h, emb_c;
+	float in_mean, in_scale, crop_scale;
 	char device[16];
 	char describe[192];
 	id_index *index;

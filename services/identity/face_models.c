@@ -1,5 +1,5 @@
 /*
- * face_models.c - after an embedder upgrade (a new ID_FACE_MODEL) the rows
+ * face_models.c - after an embedder change (MED_FACE_EMBEDDER) the rows
  * of the old model stay in face_templates, encrypted with their own model
  * name in the associated data.  They are skipped, never compared: scores of
  * two models are not on one scale, and the old threshold means nothing for
@@ -11,20 +11,26 @@
 #include "face_models.h"
 #include "identity.h"
 
+typedef struct report_ctx {
+	const char *current;
+	int64_t *n;
+} report_ctx;
+
 static med_err
 report_row(void *ctx, const med_db_row *row)
 {
+	report_ctx *x = ctx;
 	const char *model = med_db_row_text(row, 0, NULL);
 	int64_t templates = med_db_row_int64(row, 1);
 	int64_t patients = med_db_row_int64(row, 2);
 
-	*(int64_t *)ctx += templates;
+	*x->n += templates;
 	med_log_warn("identity: %lld face templates of %lld patients were made "
 		     "by model %s, not %s: they are ignored (not searched, "
 		     "not verified); re-enrol those patients "
 		     "(docs/operations.md, face model upgrade)",
 		     (long long)templates, (long long)patients,
-		     model ? model : "?", ID_FACE_MODEL);
+		     model ? model : "?", x->current);
 	return MED_OK;
 }
 
@@ -36,9 +42,10 @@ count_row(void *ctx, const med_db_row *row)
 }
 
 med_err
-id_face_models_report(med_db *db, int64_t *n)
+id_face_models_report(med_db *db, const char *model, int64_t *n)
 {
-	med_db_value cur = MED_DB_STR(ID_FACE_MODEL);
+	report_ctx x = {model, n};
+	med_db_value cur = MED_DB_STR(model);
 	int64_t tables = 0;
 	med_err err;
 
@@ -55,5 +62,5 @@ id_face_models_report(med_db *db, int64_t *n)
 				 "SELECT model, COUNT(*), COUNT(DISTINCT "
 				 "patient_id) FROM face_templates WHERE "
 				 "model <> ? GROUP BY model ORDER BY model",
-				 &cur, 1, report_row, n);
+				 &cur, 1, report_row, &x);
 }

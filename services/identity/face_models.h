@@ -1,7 +1,7 @@
 /*
  * face_models.h - templates made by an embedder other than the one this
- * build runs (ID_FACE_MODEL).  They are never compared (every template
- * query selects model = ID_FACE_MODEL); this only says so, once, at start.
+ * service runs (MED_FACE_EMBEDDER).  They are never compared (every template
+ * query selects the current model); this only says so, once, at start.
  */
 #ifndef FACE_MODELS_H
 #define FACE_MODELS_H
@@ -13,6 +13,7 @@
  * templates (model name, templates, patients) and the re-enrolment
  * procedure; *n gets the total count.  Read-only.
  */
-med_err id_face_models_report(med_db *db, int64_t *n) MED_MUST_CHECK;
+med_err id_face_models_report(med_db *db, const char *model,
+			      int64_t *n) MED_MUST_CHECK;
 
 #endif

@@ -17,8 +17,9 @@
 #define DET_MAX_SIDE 640
 #define MIN_SIDE     48
 #define MAX_BOXES    64
-/* A detected face is cropped at this many times its box width, centred on
- * the box (chosen on ORL's tuning split, docs/benchmarks.md). */
+/* The quality gate and lbp-v2 look at a crop of 1.2 times the face box's
+ * width, centred on the box (chosen on ORL's tuning split,
+ * docs/benchmarks.md); an ONNX embedder gets its card's crop_scale. */
 #define CROP_SCALE 1.2f
 /* When nothing is found, or only boxes that overlap one another (one face
  * cut into pieces, not two people), detection looks once more with a
@@ -329,23 +330,28 @@ sample(const grey8 *w, float x, float y)
 	return top * (1 - ay) + bot * ay;
 }
 
-/* align writes the ID_FACE_W x ID_FACE_H crop around fb, rotated by a
- * radians so that the eyes lie level. */
-static void
-align(const grey8 *w, const box *fb, float a, uint8_t *out)
-{
-	float cw = fb->w * CROP_SCALE;
-	float sc = cw / (float)ID_FACE_W;
-	float cx = fb->x + fb->w / 2.f, cy = fb->y + fb->h / 2.f;
-	float ca = cosf(a), sa = sinf(a);
+/* crop_spec - an aligned crop: ow x oh pixels covering crop_scale times
+ * the face box's width, rotated by roll radians so the eyes lie level. */
+typedef struct crop_spec {
+	int ow, oh;
+	float crop_scale, roll;
+} crop_spec;
 
-	for (int v = 0; v < ID_FACE_H; v++)
-		for (int u = 0; u < ID_FACE_W; u++) {
-			float dx = ((float)u + 0.5f - ID_FACE_W / 2.f) * sc;
-			float dy = ((float)v + 0.5f - ID_FACE_H / 2.f) * sc;
+/* align writes the crop cs around fb into out (ow * oh pixels). */
+static void
+align(const grey8 *w, const box *fb, const crop_spec *cs, uint8_t *out)
+{
+	float sc = fb->w * cs->crop_scale / (float)cs->ow;
+	float cx = fb->x + fb->w / 2.f, cy = fb->y + fb->h / 2.f;
+	float ca = cosf(cs->roll), sa = sinf(cs->roll);
+
+	for (int v = 0; v < cs->oh; v++)
+		for (int u = 0; u < cs->ow; u++) {
+			float dx = ((float)u + 0.5f - (float)cs->ow / 2.f) * sc;
+			float dy = ((float)v + 0.5f - (float)cs->oh / 2.f) * sc;
 			float s = sample(w, cx + ca * dx - sa * dy,
 					 cy + sa * dx + ca * dy);
-			out[v * ID_FACE_W + u] = (uint8_t)(s + 0.5f);
+			out[v * cs->ow + u] = (uint8_t)(s + 0.5f);
 		}
 }
 
@@ -393,6 +399,57 @@ pose(med_call *call, id_face *f, const char *field, const box *fb,
 	return MED_OK;
 }
 
+/* embed_onnx crops for the ONNX embedder, normalises the pixels as its
+ * card says, runs it and L2-normalises the output (scores are cosines). */
+static med_err
+embed_onnx(id_face *f, const grey8 *w, const box *fb, float roll, float *emb)
+{
+	crop_spec cs = {f->emb_w, f->emb_h, f->crop_scale, roll};
+	size_t plane = (size_t)f->emb_w * (size_t)f->emb_h;
+	uint8_t *crop = malloc(plane);
+	float *x = malloc(plane * (size_t)f->emb_c * sizeof(float));
+	med_tensor in = {.dtype = MED_DTYPE_F32,
+			 .n_dims = 4,
+			 .dims = {1, f->emb_c, f->emb_h, f->emb_w},
+			 .data = x,
+			 .size = plane * (size_t)f->emb_c * sizeof(float)};
+	med_tensor out = {.data = emb, .size = f->dim * sizeof(float)};
+	char msg[256] = "";
+	med_err err = MED_ERR_NOMEM;
+	double norm = 0;
+
+	if (crop == NULL || x == NULL)
+		goto out;
+	align(w, fb, &cs, crop);
+	/* Colour is gone by now (med_image is grey): every channel gets the
+	 * same plane. */
+	for (size_t i = 0; i < plane; i++)
+		x[i] = ((float)crop[i] - f->in_mean) * f->in_scale;
+	for (int c = 1; c < f->emb_c; c++)
+		memcpy(x + (size_t)c * plane, x, plane * sizeof(float));
+	err = med_infer_run(f->emb, &in, 1, &out, 1, msg, sizeof(msg));
+	if (err != MED_OK) {
+		med_log_error("identity: embedder: %s", msg);
+		err = MED_ERR_INTERNAL;
+		goto out;
+	}
+	for (size_t i = 0; i < f->dim; i++)
+		norm += (double)emb[i] * emb[i];
+	if (!(norm > 1e-20 && isfinite(norm))) {
+		med_log_error("identity: embedder %s gave a zero or non-finite "
+			      "embedding",
+			      f->model);
+		err = MED_ERR_INTERNAL;
+		goto out;
+	}
+	for (size_t i = 0; i < f->dim; i++)
+		emb[i] = (float)(emb[i] / sqrt(norm));
+out:
+	free(crop);
+	free(x);
+	return err;
+}
+
 static med_err
 embed(id_face *f, const uint8_t *crop, float *emb)
 {
@@ -426,7 +483,8 @@ gate_and_embed(med_call *call, id_face *f, const char *field, const grey8 *w,
 	if (find_eyes(f, w, fb, l, r) &&
 	    (err = pose(call, f, field, fb, l, r, &roll)) != MED_OK)
 		return err;
-	align(w, fb, roll, crop);
+	crop_spec gate = {ID_FACE_W, ID_FACE_H, CROP_SCALE, roll};
+	align(w, fb, &gate, crop);
 	sharp = sharpness(crop);
 	if (sharp < f->min_sharpness)
 		return med_call_fail(call, MED_ERR_INVALID,
@@ -440,6 +498,8 @@ gate_and_embed(med_call *call, id_face *f, const char *field, const grey8 *w,
 		med_arena_alloc(med_call_arena(call), f->dim * sizeof(float));
 	if (out->emb == NULL)
 		return MED_ERR_NOMEM;
+	if (f->onnx)
+		return embed_onnx(f, w, fb, roll, out->emb);
 	return embed(f, crop, out->emb);
 }
 

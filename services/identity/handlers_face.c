@@ -36,7 +36,7 @@ face_audit(med_call *call, id_face *f, const char *patient_id, const char *what,
 	snprintf(thr, sizeof(thr), "%.4f", f->threshold);
 	d[n++] = (med_audit_detail){"event", what};
 	d[n++] = (med_audit_detail){"threshold", thr};
-	d[n++] = (med_audit_detail){"model", ID_FACE_MODEL};
+	d[n++] = (med_audit_detail){"model", f->model};
 	d[n++] = (med_audit_detail){"device", f->device};
 	d[n++] = (med_audit_detail){"inference", f->describe};
 	for (size_t i = 0; i < n_extra && n < MED_AUDIT_MAX_DETAILS; i++)
@@ -174,7 +174,7 @@ enroll_reply(med_call *call, const id_face_probe *pr, size_t n,
 			return MED_ERR_NOMEM;
 		smartmed__identity__v1__face_template__init(t);
 		t->template_id = med_arena_strdup(a, ids[i]);
-		t->model = ID_FACE_MODEL;
+		t->model = (char *)id_face_model(id_face_from_call(call));
 		t->quality = pr[i].quality;
 		t->created_ms = now;
 		res->templates[i] = t;
@@ -264,7 +264,7 @@ sign_token(med_call *call, id_face *f, const char *patient_id,
 	med_strlcpy(c.patient_id, patient_id, sizeof(c.patient_id));
 	c.score = score;
 	c.threshold = f->threshold;
-	med_strlcpy(c.model, ID_FACE_MODEL, sizeof(c.model));
+	med_strlcpy(c.model, f->model, sizeof(c.model));
 	med_strlcpy(c.device, terminal[0] ? terminal : "unspecified",
 		    sizeof(c.device));
 	c.issued_ms = now;
@@ -338,7 +338,7 @@ verify_face(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	res->score = b.best;
 	res->threshold = f->threshold;
 	res->match = res->score >= f->threshold;
-	res->model = ID_FACE_MODEL;
+	res->model = f->model;
 	res->device = f->device;
 	if (res->match &&
 	    (err = sign_token(call, f, req->patient_id, req->terminal,
@@ -372,7 +372,7 @@ identify_reply(med_call *call, id_face *f, const id_hit *hits, size_t n,
 	}
 	res->n_candidates = n;
 	res->threshold = f->threshold;
-	res->model = ID_FACE_MODEL;
+	res->model = f->model;
 	res->device = f->device;
 	return MED_OK;
 }

@@ -167,9 +167,11 @@ med_err identity_store_link_undo(med_db_conn *c,
 #define ID_FACE_W	92 /* aligned crop, the shape of ORL's images */
 #define ID_FACE_H	112
 #define ID_FACE_MAX_DIM 8192 /* embedding length cap */
-#define ID_FACE_MODEL	"lbp-v2"
-#define ID_MAX_IMAGES	10
-#define ID_MAX_TOP_K	50
+/* The built-in embedder (the cpu backend's LBP, MED_FACE_EMBEDDER=lbp-v2);
+ * an ONNX embedder is named by its model card. */
+#define ID_FACE_CLASSIC_MODEL "lbp-v2"
+#define ID_MAX_IMAGES	      10
+#define ID_MAX_TOP_K	      50
 
 struct med_service;
 typedef struct id_face id_face;
@@ -209,6 +211,7 @@ med_err id_face_analyze(med_call *call, id_face *f, const char *field,
 /* Accessors of the configured face state. */
 size_t id_face_dim(const id_face *f);
 double id_face_threshold(const id_face *f);
+const char *id_face_model(const id_face *f);
 const char *id_face_device(const id_face *f);
 int64_t id_face_ttl_ms(const id_face *f);
 const uint8_t *id_face_template_key(const id_face *f);

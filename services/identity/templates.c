@@ -19,9 +19,10 @@
 #define TAG_LEN	  crypto_aead_xchacha20poly1305_ietf_ABYTES
 
 static void
-make_ad(char *ad, size_t len, const char *patient_id, const char *tid)
+make_ad(char *ad, size_t len, const char *patient_id, const char *tid,
+	const char *model)
 {
-	snprintf(ad, len, "%s|%s|%s", patient_id, tid, ID_FACE_MODEL);
+	snprintf(ad, len, "%s|%s|%s", patient_id, tid, model);
 }
 
 typedef struct insert_ctx {
@@ -48,10 +49,10 @@ insert_one(med_db_conn *c, insert_ctx *x, size_t i)
 	size_t pt_len = x->f->dim * sizeof(float);
 	unsigned long long ct_len = 0;
 	uint8_t nonce[NONCE_LEN];
-	char ad[128];
+	char ad[192]; /* two ids and a model name of up to 63 */
 
 	med_uuid_v4(x->ids[i]);
-	make_ad(ad, sizeof(ad), x->patient_id, x->ids[i]);
+	make_ad(ad, sizeof(ad), x->patient_id, x->ids[i], x->f->model);
 	randombytes_buf(nonce, sizeof(nonce));
 	crypto_aead_xchacha20poly1305_ietf_encrypt(
 		x->ct, &ct_len, (const uint8_t *)x->probes[i].emb, pt_len,
@@ -60,7 +61,7 @@ insert_one(med_db_conn *c, insert_ctx *x, size_t i)
 	med_db_value v[] = {
 		MED_DB_STR(x->ids[i]),
 		MED_DB_STR(x->patient_id),
-		MED_DB_STR(ID_FACE_MODEL),
+		MED_DB_STR(x->f->model),
 		MED_DB_I64((int64_t)x->f->dim),
 		MED_DB_BLOBV(nonce, sizeof(nonce)),
 		MED_DB_BLOBV(x->ct, (size_t)ct_len),
@@ -146,7 +147,7 @@ decrypt_row(void *ctx, const med_db_row *row)
 	const char *nonce = med_db_row_text(row, 3, &nonce_len);
 	const char *ct = med_db_row_text(row, 4, &ct_len);
 	unsigned long long pt_len = 0;
-	char ad[128];
+	char ad[192]; /* two ids and a model name of up to 63 */
 
 	if (tid == NULL || pid == NULL || nonce == NULL || ct == NULL ||
 	    nonce_len != NONCE_LEN ||
@@ -155,7 +156,7 @@ decrypt_row(void *ctx, const med_db_row *row)
 		goto corrupt;
 	med_strlcpy(t.template_id, tid, sizeof(t.template_id));
 	med_strlcpy(t.patient_id, pid, sizeof(t.patient_id));
-	make_ad(ad, sizeof(ad), t.patient_id, t.template_id);
+	make_ad(ad, sizeof(ad), t.patient_id, t.template_id, x->f->model);
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
 		    (uint8_t *)x->pt, &pt_len, NULL, (const uint8_t *)ct,
 		    ct_len, (const uint8_t *)ad, strlen(ad),
@@ -174,7 +175,8 @@ id_templates_each(med_db *db, id_face *f, const char *patient_id, id_tpl_fn fn,
 		  void *ctx)
 {
 	each_ctx x = {f, fn, ctx, malloc(f->dim * sizeof(float))};
-	med_db_value pid = MED_DB_STR(patient_id ? patient_id : "");
+	med_db_value v[] = {MED_DB_STR(f->model),
+			    MED_DB_STR(patient_id ? patient_id : "")};
 	med_err err;
 
 	if (x.pt == NULL)
@@ -183,16 +185,16 @@ id_templates_each(med_db *db, id_face *f, const char *patient_id, id_tpl_fn fn,
 		err = med_db_query_once(
 			db,
 			"SELECT template_id, patient_id, dim, nonce,"
-			" ciphertext FROM face_templates WHERE patient_id = ?"
-			" AND model = '" ID_FACE_MODEL "' ORDER BY template_id",
-			&pid, 1, decrypt_row, &x);
+			" ciphertext FROM face_templates WHERE model = ?"
+			" AND patient_id = ? ORDER BY template_id",
+			v, 2, decrypt_row, &x);
 	else
 		err = med_db_query_once(
 			db,
 			"SELECT template_id, patient_id, dim, nonce,"
-			" ciphertext FROM face_templates WHERE model = "
-			"'" ID_FACE_MODEL "' ORDER BY template_id",
-			NULL, 0, decrypt_row, &x);
+			" ciphertext FROM face_templates WHERE model = ?"
+			" ORDER BY template_id",
+			v, 1, decrypt_row, &x);
 	sodium_memzero(x.pt, f->dim * sizeof(float));
 	free(x.pt);
 	return err;

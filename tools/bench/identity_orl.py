@@ -21,7 +21,8 @@ MED_FACE_THRESHOLD, latency p50/p99 of VerifyFace and IdentifyFace, and
 the ratio of VerifyFace p50 to GetPatient p50 measured in the same run.
 
 Knobs (environment): ENROL ("1,2,3,4,5"), MED_FACE_THRESHOLD (the
-service default unless set), TARGET_FMR (0.001: the calibration line
+service default unless set), MED_FACE_EMBEDDER (lbp-v2 unless set; an
+ONNX model with its card, to calibrate that model's threshold), TARGET_FMR (0.001: the calibration line
 prints the smallest threshold whose false-match rate over all impostor
 pairs is at most this, and the false-non-match rate there), FACES (a
 directory laid out like ORL, s1..s40/1..10.pgm; default
@@ -141,8 +142,9 @@ def main():
     enrol = [int(x) for x in os.environ.get("ENROL", "1,2,3,4,5").split(",")]
     keys = FaceKeys(tempfile.mkdtemp(prefix="smartmed-face-bench-"))
     env = keys.env()
-    if os.environ.get("MED_FACE_THRESHOLD"):
-        env["MED_FACE_THRESHOLD"] = os.environ["MED_FACE_THRESHOLD"]
+    for knob in ("MED_FACE_THRESHOLD", "MED_FACE_EMBEDDER"):
+        if os.environ.get(knob):
+            env[knob] = os.environ[knob]
     with Stack(services=("identity", "audit"), extra_env=env) as st:
         pb = protos.module("identity")
         pids, fte = enrol_all(st, pb, enrol)

@@ -1,0 +1,92 @@
+/*
+ * med/modelcard.h - the model card an operator-configured model must carry.
+ *
+ * A model file "x.onnx" is accepted only with "x.card.md" beside it: a
+ * Markdown card for people (data, licence, intended use, measured
+ * accuracy) that opens with a block of "key: value" lines between two
+ * "---" lines for the service.  Every card names its kind, name, version,
+ * licence and the SHA-256 of the model file; a service reads the further
+ * fields its kind of model needs (docs/plugin-abi.md, "Model cards").
+ *
+ *   ---
+ *   kind: face-embedder
+ *   name: faceproj-v1
+ *   version: 1.0.0
+ *   licence: Apache-2.0
+ *   sha256: 3f2a...
+ *   threshold: 0.62
+ *   ---
+ *   # faceproj-v1
+ *   ...
+ *
+ * Not thread-safe while loading; a loaded card is read-only.
+ */
+#ifndef MED_MODELCARD_H
+#define MED_MODELCARD_H
+
+#include <stddef.h>
+
+#include <med/err.h>
+
+#define MED_MODELCARD_MAX_FIELDS 48
+#define MED_MODELCARD_KEY_LEN	 32
+#define MED_MODELCARD_VALUE_LEN	 256
+#define MED_MODELCARD_MAX_BYTES	 (64 * 1024)
+
+typedef struct med_modelcard_field {
+	char key[MED_MODELCARD_KEY_LEN];
+	char value[MED_MODELCARD_VALUE_LEN];
+} med_modelcard_field;
+
+typedef struct med_modelcard {
+	char path[512]; /* the card file, for messages */
+	size_t n_fields;
+	med_modelcard_field fields[MED_MODELCARD_MAX_FIELDS];
+} med_modelcard;
+
+/* med_file_sha256 writes the lower-case hex SHA-256 of a file into hex.
+ * Errors: MED_ERR_NOT_FOUND (cannot open), MED_ERR_IO (read error). */
+med_err med_file_sha256(const char *path, char hex[65]) MED_MUST_CHECK;
+
+/*
+ * med_modelcard_path writes the card path of model_path into buf: the
+ * model's name with its last extension replaced by ".card.md".  Errors:
+ * MED_ERR_LIMIT (buf too small).
+ */
+med_err med_modelcard_path(const char *model_path, char *buf,
+			   size_t len) MED_MUST_CHECK;
+
+/*
+ * med_modelcard_parse reads the front block of text (a card's contents,
+ * NUL-terminated).  Errors (MED_ERR_INVALID, with msg naming the line):
+ * no opening or closing "---", a line that is not "key: value", a key
+ * outside [a-z0-9_], a key given twice, too many fields, an over-long
+ * value.
+ */
+med_err med_modelcard_parse(const char *text, med_modelcard *out, char *msg,
+			    size_t msg_len) MED_MUST_CHECK;
+
+/*
+ * med_modelcard_load reads the card of model_path and checks what every
+ * card must say: kind equal to want_kind, a name of [a-z0-9._-] (1..63,
+ * starting with a letter or digit), a version, a licence and a sha256
+ * equal to the model file's.  Errors: MED_ERR_NOT_FOUND (no card),
+ * MED_ERR_IO, MED_ERR_INVALID; msg says which file and what is wrong.
+ */
+med_err med_modelcard_load(const char *model_path, const char *want_kind,
+			   med_modelcard *out, char *msg,
+			   size_t msg_len) MED_MUST_CHECK;
+
+/* med_modelcard_get returns a field's value, or NULL when absent. */
+const char *med_modelcard_get(const med_modelcard *c, const char *key);
+
+/*
+ * med_modelcard_number reads a required number field in [lo, hi].
+ * Errors: MED_ERR_INVALID (absent, not a number, out of range; msg says
+ * which).
+ */
+med_err med_modelcard_number(const med_modelcard *c, const char *key, double lo,
+			     double hi, double *out, char *msg,
+			     size_t msg_len) MED_MUST_CHECK;
+
+#endif
