@@ -48,6 +48,9 @@ const med_config_spec identity_config[] = {
 	 "templates; empty = face recognition off"},
 	{"MED_IDENTITY_TOKEN_TTL_S", MED_CONFIG_INT, "120", false, 1, 900,
 	 "lifetime of a verification token"},
+	{"MED_FACE_DETECTOR", MED_CONFIG_STRING, "haar", false, 0, 0,
+	 "haar (MED_FACE_CASCADE), or an ONNX face detector file of the yunet "
+	 "layout with its model card beside it (<name>.card.md)"},
 	{"MED_FACE_CASCADE", MED_CONFIG_STRING,
 	 HAAR_DIR "haarcascade_frontalface_default.xml", false, 0, 0,
 	 "Haar face detector (OpenCV cascade XML)"},
@@ -315,6 +318,92 @@ load_onnx(id_face *f, const char *path, int dev)
 	return MED_OK;
 }
 
+/* detector_card reads an ONNX detector's card (kind face-detector). */
+static med_err
+detector_card(id_face *f, const med_modelcard *c, char *msg, size_t len)
+{
+	const char *fmt = med_modelcard_get(c, "format");
+	double mean, scale, score, nms;
+	med_err err;
+
+	if (fmt == NULL || strcmp(fmt, "yunet") != 0) {
+		snprintf(msg, len,
+			 "%.300s: format '%s' is not one identity decodes "
+			 "(yunet)",
+			 c->path, fmt ? fmt : "");
+		return MED_ERR_INVALID;
+	}
+	if ((err = med_modelcard_number(c, "input_mean", 0, 255, &mean, msg,
+					len)) != MED_OK ||
+	    (err = med_modelcard_number(c, "input_scale", 1e-6, 16, &scale, msg,
+					len)) != MED_OK ||
+	    (err = med_modelcard_number(c, "score_threshold", 0.05, 1, &score,
+					msg, len)) != MED_OK ||
+	    (err = med_modelcard_number(c, "nms_iou", 0.05, 0.95, &nms, msg,
+					len)) != MED_OK)
+		return err;
+	f->det_mean = (float)mean;
+	f->det_scale = (float)scale;
+	f->det_score = (float)score;
+	f->det_nms = (float)nms;
+	return MED_OK;
+}
+
+/* load_onnx_detector loads a yunet-layout detector after its card. */
+static med_err
+load_onnx_detector(id_face *f, const char *path, int dev)
+{
+	static med_modelcard card;
+	char msg[448] = "";
+	med_err err;
+
+	err = med_modelcard_load(path, "face-detector", &card, msg,
+				 sizeof(msg));
+	if (err == MED_OK)
+		err = detector_card(f, &card, msg, sizeof(msg));
+	if (err != MED_OK) {
+		not_configured(f, "MED_FACE_DETECTOR: %s", msg);
+		return MED_ERR_PRECONDITION;
+	}
+	if ((err = load_one(f, "onnx", path, NULL, 0, dev, &f->det)) != MED_OK)
+		return err;
+	if (id_yunet_bind(med_infer_model_info(f->det), &f->yunet, msg,
+			  sizeof(msg)) != MED_OK) {
+		not_configured(f, "MED_FACE_DETECTOR %s: %s", path, msg);
+		return MED_ERR_PRECONDITION;
+	}
+	f->det_onnx = true;
+	return MED_OK;
+}
+
+static med_err
+load_detector(id_face *f, const med_config *cfg, int dev)
+{
+	const char *d = med_config_str(cfg, "MED_FACE_DETECTOR");
+	char det_min[16];
+	/* The quality gate refuses faces under MED_FACE_MIN_SIZE anyway, and
+	 * the smallest windows are most of the Haar detector's work: not
+	 * looking for faces below it halves Verify's time on a 640x480
+	 * photo.  (On a photo larger than the detector's working size the
+	 * bound grows with the reduction.) */
+	med_plugin_kv det_kv[] = {{"min_size", det_min}};
+
+	if (strcmp(d, "haar") == 0) {
+		snprintf(det_min, sizeof(det_min), "%d", f->min_size);
+		return load_one(f, "haar-xml",
+				med_config_str(cfg, "MED_FACE_CASCADE"), det_kv,
+				1, dev, &f->det);
+	}
+	if (strchr(d, '/') == NULL) {
+		not_configured(f,
+			       "MED_FACE_DETECTOR: '%s' is neither haar nor a "
+			       "path to an ONNX model",
+			       d);
+		return MED_ERR_PRECONDITION;
+	}
+	return load_onnx_detector(f, d, dev);
+}
+
 static med_err
 load_embedder(id_face *f, const med_config *cfg, int dev)
 {
@@ -338,19 +427,11 @@ load_models(id_face *f, const med_config *cfg)
 	char dir[PATH_MAX];
 	med_infer_config hc = {.plugin_dir = dir};
 	const char *eyes = med_config_str(cfg, "MED_FACE_EYE_CASCADE");
-	char det_min[16];
-	/* The quality gate refuses faces under MED_FACE_MIN_SIZE anyway, and
-	 * the smallest windows are most of the detector's work: not looking
-	 * for faces below it halves Verify's time on a 640x480 photo.  (On a
-	 * photo larger than the detector's working size the bound grows with
-	 * the reduction.) */
-	med_plugin_kv det_kv[] = {{"min_size", det_min}};
 	med_plugin_kv eye_kv[] = {{"min_size", "8"}};
 	int dev =
 		med_infer_device_parse(med_config_str(cfg, "MED_INFER_DEVICE"));
 	med_err err;
 
-	snprintf(det_min, sizeof(det_min), "%d", f->min_size);
 	if (dev < 0) {
 		not_configured(f, "%s", "MED_INFER_DEVICE: unknown device");
 		return MED_ERR_PRECONDITION;
@@ -364,9 +445,7 @@ load_models(id_face *f, const med_config *cfg)
 		not_configured(f, "MED_PLUGIN_DIR: %s is unusable", dir);
 		return err;
 	}
-	if ((err = load_one(f, "haar-xml",
-			    med_config_str(cfg, "MED_FACE_CASCADE"), det_kv, 1,
-			    dev, &f->det)) != MED_OK ||
+	if ((err = load_detector(f, cfg, dev)) != MED_OK ||
 	    (eyes[0] != '\0' && (err = load_one(f, "haar-xml", eyes, eye_kv, 1,
 						dev, &f->eyes)) != MED_OK) ||
 	    (err = load_embedder(f, cfg, dev)) != MED_OK)

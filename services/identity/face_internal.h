@@ -8,6 +8,7 @@
 #include <med/infer.h>
 #include <med/vtoken.h>
 
+#include "face_yunet.h"
 #include "identity.h"
 
 struct id_face {
@@ -32,6 +33,13 @@ struct id_face {
 	 * to emb_c channels, each pixel p fed as (p - in_mean) * in_scale;
 	 * its output is L2-normalised here.  Values from the model card. */
 	bool onnx;
+	/* An ONNX detector (MED_FACE_DETECTOR=<file>.onnx, card format
+	 * yunet) sees the photograph letterboxed into its input, grey in
+	 * all 3 channels, fed as (p - det_mean) * det_scale; faces scoring
+	 * det_score or more survive suppression at det_nms. */
+	bool det_onnx;
+	id_yunet yunet;
+	float det_mean, det_scale, det_score, det_nms;
 	int emb_w, emb_h, emb_c;
 	float in_mean, in_scale, crop_scale;
 	char device[16];

@@ -28,9 +28,28 @@
  * detector's window does not fit around it. */
 #define DET_PAD_FRAC 0.08f
 
+/* box - a face; an ONNX detector also gives the eyes (el on the image's
+ * left), which then replace the eye cascade. */
 typedef struct box {
 	float x, y, w, h;
+	bool eyes;
+	float el[2], er[2];
 } box;
+
+/* box_scaled is b with every coordinate times s. */
+static box
+box_scaled(const box *b, float s)
+{
+	box o = {b->x * s,
+		 b->y * s,
+		 b->w * s,
+		 b->h * s,
+		 b->eyes,
+		 {b->el[0] * s, b->el[1] * s},
+		 {b->er[0] * s, b->er[1] * s}};
+
+	return o;
+}
 
 /* grey8 is an 8-bit working copy (what the Haar and LBP models take). */
 typedef struct grey8 {
@@ -228,6 +247,136 @@ second_look(id_face *f, const grey8 *g, float *boxes, int64_t *count)
 	return MED_OK;
 }
 
+/* one_face turns count detections into the one face, or the refusal. */
+static med_err
+one_face(med_call *call, id_face *f, const char *field, int64_t count,
+	 const box *face)
+{
+	if (count == 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: no face found; send a frontal "
+				     "photograph of one face",
+				     field);
+	if (count > 1)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: %lld faces found; exactly one is "
+				     "required",
+				     field, (long long)count);
+	if (face->w < (float)f->min_size)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: the face is %.0f pixels across; at "
+				     "least %d are needed",
+				     field, (double)face->w, f->min_size);
+	return MED_OK;
+}
+
+/* letterbox writes img, scaled by s into the top-left corner of the
+ * detector's input (grey in all 3 channels, pixels normalised as its
+ * card says, the rest of the input black). */
+static med_err
+letterbox(const id_face *f, const med_image *img, float s, float *x)
+{
+	uint32_t w = (uint32_t)lroundf((float)img->width * s);
+	uint32_t h = (uint32_t)lroundf((float)img->height * s);
+	size_t iw = (size_t)f->yunet.in_w, plane = iw * (size_t)f->yunet.in_h;
+	float black = (0.f - f->det_mean) * f->det_scale;
+	float *tmp;
+
+	w = w < 1 ? 1 : w > iw ? (uint32_t)iw : w;
+	h = h < 1			  ? 1
+	    : h > (uint32_t)f->yunet.in_h ? (uint32_t)f->yunet.in_h
+					  : h;
+	tmp = malloc((size_t)w * h * sizeof(float));
+	if (tmp == NULL || med_image_resize(img, w, h, tmp) != MED_OK) {
+		free(tmp);
+		return MED_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < plane; i++)
+		x[i] = black;
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t c = 0; c < w; c++)
+			x[y * iw + c] =
+				(tmp[(size_t)y * w + c] * 255.f - f->det_mean) *
+				f->det_scale;
+	free(tmp);
+	memcpy(x + plane, x, plane * sizeof(float));
+	memcpy(x + 2 * plane, x, plane * sizeof(float));
+	return MED_OK;
+}
+
+/* run_yunet runs the ONNX detector on x and decodes its faces. */
+static med_err
+run_yunet(id_face *f, float *x, id_det_face *faces, size_t max, size_t *n)
+{
+	const med_model_info *mi = med_infer_model_info(f->det);
+	med_tensor in = {.dtype = MED_DTYPE_F32,
+			 .n_dims = 4,
+			 .dims = {1, 3, f->yunet.in_h, f->yunet.in_w}};
+	med_tensor out[MED_PLUGIN_MAX_IO];
+	const float *outs[MED_PLUGIN_MAX_IO];
+	char msg[256] = "";
+	med_err err = MED_OK;
+	uint32_t k;
+
+	in.size = med_tensor_nbytes(in.dtype, in.n_dims, in.dims);
+	in.data = x;
+	memset(out, 0, sizeof(out));
+	for (k = 0; k < mi->n_outputs && err == MED_OK; k++) {
+		out[k].size = med_tensor_nbytes(mi->outputs[k].dtype,
+						mi->outputs[k].n_dims,
+						mi->outputs[k].dims);
+		out[k].data = malloc(out[k].size);
+		outs[k] = out[k].data;
+		err = out[k].data != NULL ? MED_OK : MED_ERR_NOMEM;
+	}
+	if (err == MED_OK) {
+		err = med_infer_run(f->det, &in, 1, out, mi->n_outputs, msg,
+				    sizeof(msg));
+		if (err != MED_OK)
+			med_log_error("identity: detector: %s", msg);
+		else
+			*n = id_yunet_decode(&f->yunet, outs, f->det_score,
+					     f->det_nms, faces, max);
+	}
+	for (uint32_t i = 0; i < k; i++)
+		free(out[i].data);
+	return err;
+}
+
+/* detect_onnx finds the faces of img with the ONNX (yunet) detector. */
+static med_err
+detect_onnx(med_call *call, id_face *f, const char *field, const med_image *img,
+	    box *face)
+{
+	float s = fminf((float)f->yunet.in_w / (float)img->width,
+			(float)f->yunet.in_h / (float)img->height);
+	size_t plane = (size_t)f->yunet.in_w * (size_t)f->yunet.in_h;
+	float *x = malloc(3 * plane * sizeof(float));
+	id_det_face faces[MAX_BOXES];
+	size_t n = 0;
+	med_err err;
+
+	if (x == NULL)
+		return MED_ERR_NOMEM;
+	err = letterbox(f, img, s, x);
+	if (err == MED_OK)
+		err = run_yunet(f, x, faces, MAX_BOXES, &n);
+	free(x);
+	if (err != MED_OK)
+		return MED_ERR_INTERNAL;
+	if (n == 1) {
+		box b = {faces[0].x,
+			 faces[0].y,
+			 faces[0].w,
+			 faces[0].h,
+			 true,
+			 {faces[0].eye_l[0], faces[0].eye_l[1]},
+			 {faces[0].eye_r[0], faces[0].eye_r[1]}};
+		*face = box_scaled(&b, 1.f / s);
+	}
+	return one_face(call, f, field, (int64_t)n, face);
+}
+
 static med_err
 detect(med_call *call, id_face *f, const char *field, const med_image *img,
        box *face)
@@ -247,23 +396,12 @@ detect(med_call *call, id_face *f, const char *field, const med_image *img,
 	free(g.px);
 	if (err != MED_OK)
 		return MED_ERR_INTERNAL;
-	if (count == 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: no face found; send a frontal "
-				     "photograph of one face",
-				     field);
-	if (count > 1)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: %lld faces found; exactly one is "
-				     "required",
-				     field, (long long)count);
-	*face = (box){boxes[0] / s, boxes[1] / s, boxes[2] / s, boxes[3] / s};
-	if (face->w < (float)f->min_size)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: the face is %.0f pixels across; at "
-				     "least %d are needed",
-				     field, (double)face->w, f->min_size);
-	return MED_OK;
+	if (count == 1)
+		*face = (box){.x = boxes[0] / s,
+			      .y = boxes[1] / s,
+			      .w = boxes[2] / s,
+			      .h = boxes[3] / s};
+	return one_face(call, f, field, count, face);
 }
 
 /*
@@ -480,7 +618,11 @@ gate_and_embed(med_call *call, id_face *f, const char *field, const grey8 *w,
 	double sharp;
 	med_err err;
 
-	if (find_eyes(f, w, fb, l, r) &&
+	if (fb->eyes) {
+		memcpy(l, fb->el, sizeof(fb->el));
+		memcpy(r, fb->er, sizeof(fb->er));
+	}
+	if ((fb->eyes || find_eyes(f, w, fb, l, r)) &&
 	    (err = pose(call, f, field, fb, l, r, &roll)) != MED_OK)
 		return err;
 	crop_spec gate = {ID_FACE_W, ID_FACE_H, CROP_SCALE, roll};
@@ -515,14 +657,16 @@ id_face_analyze(med_call *call, id_face *f, const char *field,
 
 	if ((err = decode(call, f, field, buf, len, &img)) != MED_OK)
 		return err;
-	if ((err = detect(call, f, field, img, &fb)) != MED_OK)
+	err = f->det_onnx ? detect_onnx(call, f, field, img, &fb)
+			  : detect(call, f, field, img, &fb);
+	if (err != MED_OK)
 		goto free_img;
 	/* Shrink so the face is about twice the crop: enough detail for
 	 * the eyes and bilinear sampling without aliasing. */
 	s = fb.w > 2.f * ID_FACE_W ? 2.f * ID_FACE_W / fb.w : 1.f;
 	if ((err = scaled(img, s, &w)) != MED_OK)
 		goto free_img;
-	box ws = {fb.x * s, fb.y * s, fb.w * s, fb.h * s};
+	box ws = box_scaled(&fb, s);
 	err = gate_and_embed(call, f, field, &w, &ws, fb.w, out);
 	free(w.px);
 free_img:

@@ -32,10 +32,9 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "tests"))
-sys.path.insert(0, os.path.join(REPO, "tests", "contract", "identity"))
 
 from harness import Stack, protos  # noqa: E402
-from conftest import FaceKeys  # noqa: E402
+from harness.faces import FaceKeys  # noqa: E402
 
 FACES = os.environ.get("FACES", os.path.join(
     REPO, "..", "shared", "data", "faces", "caltech_faces_easy"))

@@ -22,7 +22,8 @@ the ratio of VerifyFace p50 to GetPatient p50 measured in the same run.
 
 Knobs (environment): ENROL ("1,2,3,4,5"), MED_FACE_THRESHOLD (the
 service default unless set), MED_FACE_EMBEDDER (lbp-v2 unless set; an
-ONNX model with its card, to calibrate that model's threshold), TARGET_FMR (0.001: the calibration line
+ONNX model with its card, to calibrate that model's threshold),
+MED_FACE_DETECTOR (haar unless set; an ONNX yunet detector with its card), TARGET_FMR (0.001: the calibration line
 prints the smallest threshold whose false-match rate over all impostor
 pairs is at most this, and the false-non-match rate there), FACES (a
 directory laid out like ORL, s1..s40/1..10.pgm; default
@@ -38,12 +39,11 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "tests"))
-sys.path.insert(0, os.path.join(REPO, "tests", "contract", "identity"))
 
 import grpc  # noqa: E402
 
 from harness import Stack, protos  # noqa: E402
-from conftest import FaceKeys, ORL  # noqa: E402
+from harness.faces import FaceKeys, ORL  # noqa: E402
 
 
 ORL = os.environ.get("FACES", ORL)
@@ -142,7 +142,8 @@ def main():
     enrol = [int(x) for x in os.environ.get("ENROL", "1,2,3,4,5").split(",")]
     keys = FaceKeys(tempfile.mkdtemp(prefix="smartmed-face-bench-"))
     env = keys.env()
-    for knob in ("MED_FACE_THRESHOLD", "MED_FACE_EMBEDDER"):
+    for knob in ("MED_FACE_THRESHOLD", "MED_FACE_EMBEDDER",
+                 "MED_FACE_DETECTOR"):
         if os.environ.get(knob):
             env[knob] = os.environ[knob]
     with Stack(services=("identity", "audit"), extra_env=env) as st:
