@@ -54,7 +54,7 @@ include tools/module.mk
 include tests/module.mk
 -include plugins/module.mk
 
-all: $(LIBMED) $(BINS) $(TEST_BINS) $(PY_GEN_STAMP)
+all: $(LIBMED) $(PB_LIBS) $(BINS) $(TEST_BINS) $(PY_GEN_STAMP)
 
 # Every object waits for the generated headers.
 $(ALL_OBJS): | $(GEN_HDRS)

@@ -1,16 +1,31 @@
-# services/: one process per service, each linked against libmed.
+# services/: one process per service.  Everything of a service but its
+# main.c is the archive $(BUILD)/lib/lib<service>.a, so that the unit tests
+# in tests/unit/<service>/ link the service's own rules; the binary is
+# main.o + lib<service>.a + libmed + the generated protobuf archives.
+# A service's subfolders (identity/face/) are on its include path.
 
 SERVICES := identity records dosage diagnosis audit
 
+# svc_libs NAME: what a binary that uses service NAME's code links, in order.
+svc_libs = $(BUILD)/lib/lib$(1).a $(LIBMED) $(PB_LIBS)
+
 define service_template
-$(1)_SRCS := $$(sort $$(wildcard services/$(1)/*.c))
-$(1)_OBJS := $$(patsubst %.c,$$(BUILD)/obj/%.o,$$($(1)_SRCS))
-ALL_OBJS += $$($(1)_OBJS)
+$(1)_SRCS := $$(sort $$(shell find services/$(1) -name '*.c'))
+$(1)_LIB_OBJS := $$(patsubst %.c,$$(BUILD)/obj/%.o,\
+	$$(filter-out services/$(1)/main.c,$$($(1)_SRCS)))
+$(1)_MAIN_OBJ := $$(BUILD)/obj/services/$(1)/main.o
+$(1)_INC := $$(patsubst %/,-I%,$$(sort $$(dir $$($(1)_SRCS))))
+ALL_OBJS += $$($(1)_LIB_OBJS) $$($(1)_MAIN_OBJ)
 BINS += $$(BUILD)/bin/smartmed-$(1)
-$$(BUILD)/bin/smartmed-$(1): $$($(1)_OBJS) $$(LIBMED)
+$$($(1)_LIB_OBJS) $$($(1)_MAIN_OBJ): CFLAGS += $$($(1)_INC)
+$$(BUILD)/lib/lib$(1).a: $$($(1)_LIB_OBJS)
+	@mkdir -p $$(dir $$@)
+	@$$(if $$(Q),echo "  AR      $$@")
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+$$(BUILD)/bin/smartmed-$(1): $$($(1)_MAIN_OBJ) $$(call svc_libs,$(1))
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  LD      $$@")
-	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJS) $$(LIBMED) $$(DEP_LIBS)
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(DEP_LIBS)
 endef
 
 $(foreach s,$(SERVICES),$(eval $(call service_template,$(s))))

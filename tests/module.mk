@@ -1,5 +1,7 @@
-# tests/unit: one binary per libmed module, each a table of named cases
+# tests/unit: one binary per module, each a table of named cases
 # (tests/unit/testlib.h) run one process per case with a timeout.
+# tests/unit/test_*.c test libmed; tests/unit/<service>/test_*.c test one
+# service's rules and link its lib<service>.a (build/tests/<service>/).
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TESTLIB_OBJ := $(BUILD)/obj/tests/unit/testlib.o
@@ -7,7 +9,8 @@ ALL_OBJS += $(TESTLIB_OBJ) $(patsubst %.c,$(BUILD)/obj/%.o,$(UNIT_SRCS))
 
 define unit_template
 TEST_BINS += $$(BUILD)/tests/$(1)
-$$(BUILD)/tests/$(1): $$(BUILD)/obj/tests/unit/$(1).o $$(TESTLIB_OBJ) $$(LIBMED)
+$$(BUILD)/tests/$(1): $$(BUILD)/obj/tests/unit/$(1).o $$(TESTLIB_OBJ) $$(LIBMED) \
+		$$(PB_LIBS)
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  LD      $$@")
 	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(DEP_LIBS)
@@ -15,3 +18,20 @@ endef
 
 $(foreach t,$(patsubst tests/unit/%.c,%,$(UNIT_SRCS)),\
 	$(eval $(call unit_template,$(t))))
+
+# svc_unit_template SERVICE TEST: tests/unit/SERVICE/TEST.c against the
+# service's archive, with the service's folders on the include path.
+define svc_unit_template
+TEST_BINS += $$(BUILD)/tests/$(1)/$(2)
+ALL_OBJS += $$(BUILD)/obj/tests/unit/$(1)/$(2).o
+$$(BUILD)/obj/tests/unit/$(1)/$(2).o: CFLAGS += $$($(1)_INC) -Itests/unit
+$$(BUILD)/tests/$(1)/$(2): $$(BUILD)/obj/tests/unit/$(1)/$(2).o \
+		$$(TESTLIB_OBJ) $$(call svc_libs,$(1))
+	@mkdir -p $$(dir $$@)
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(DEP_LIBS)
+endef
+
+$(foreach s,$(SERVICES),$(foreach t,$(patsubst tests/unit/$(s)/%.c,%,\
+	$(sort $(wildcard tests/unit/$(s)/test_*.c))),\
+	$(eval $(call svc_unit_template,$(s),$(t)))))

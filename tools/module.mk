@@ -1,14 +1,18 @@
 # tools/: medctl (the operator CLI) and the benchmarks.
 
-# tool_template NAME SOURCES: a binary in $(BUILD)/bin linked with libmed.
+# tool_template NAME SOURCES [SERVICE]: a binary in $(BUILD)/bin linked with
+# libmed and the protobuf archives; with SERVICE also with that service's
+# archive and include path (a benchmark of one service's own code).
 define tool_template
 $(1)_OBJS := $$(patsubst %.c,$$(BUILD)/obj/%.o,$(2))
+$(1)_LIBS := $$(if $(strip $(3)),$$(BUILD)/lib/lib$(strip $(3)).a) $$(LIBMED) $$(PB_LIBS)
 ALL_OBJS += $$($(1)_OBJS)
 BINS += $$(BUILD)/bin/$(1)
-$$(BUILD)/bin/$(1): $$($(1)_OBJS) $$(LIBMED)
+$$($(1)_OBJS): CFLAGS += $$(if $(strip $(3)),$$($(strip $(3))_INC))
+$$(BUILD)/bin/$(1): $$($(1)_OBJS) $$($(1)_LIBS)
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  LD      $$@")
-	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJS) $$(LIBMED) $$(DEP_LIBS)
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(DEP_LIBS)
 endef
 
 # Every folder tools/NAME/ with C sources is one tool, build/bin/NAME.
@@ -16,9 +20,10 @@ TOOL_DIRS := $(sort $(filter-out bench dev,\
 	$(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/*.c))))))
 $(foreach t,$(TOOL_DIRS),\
 	$(eval $(call tool_template,$(t),$(sort $(wildcard tools/$(t)/*.c)))))
-$(foreach b,$(patsubst tools/bench/%.c,%,$(wildcard tools/bench/*.c)),\
-	$(eval $(call tool_template,bench-$(b),tools/bench/$(b).c)))
 
-# The audit bench dials the ingest with libmed's own (private) TLS dialer,
-# so it measures the transport every service's emitter uses.
-$(BUILD)/obj/tools/bench/audit_ingest.o: CFLAGS += -Icommon/src
+# Benchmarks, one source each; the gallery bench measures identity's face
+# gallery, so it links identity's archive.
+BENCH_SERVICE_gallery := identity
+$(foreach b,$(patsubst tools/bench/%.c,%,$(wildcard tools/bench/*.c)),\
+	$(eval $(call tool_template,bench-$(b),tools/bench/$(b).c,\
+	$(BENCH_SERVICE_$(b)))))

@@ -19,6 +19,7 @@ main(int argc, char **argv)
 		.default_http_port = 9104,
 		.extra_config = diagnosis_config,
 		.n_extra_config = diagnosis_n_config,
+		.runs_models = true,
 		.start = diagnosis_model_start,
 		.stop = diagnosis_model_stop,
 	};

@@ -16,7 +16,6 @@
 #include <med/infer.h>
 #include <med/log.h>
 #include <med/metrics.h>
-#include <med/modelcard.h>
 #include <med/patients.h>
 #include <med/util.h>
 #include <sodium.h>
@@ -47,18 +46,6 @@ typedef struct dx_model {
 } dx_model;
 
 const med_config_spec diagnosis_config[] = {
-	{"MED_PLUGIN_DIR", MED_CONFIG_STRING, "", false, 0, 0,
-	 "inference backends directory; empty = <binary dir>/../plugins"},
-	{"MED_INFER_THREADS", MED_CONFIG_INT, "1", false, 1, 64,
-	 "compute threads per inference backend"},
-	{"MED_INFER_DEVICE", MED_CONFIG_STRING, "auto", false, 0, 0,
-	 "auto, cpu, gpu or npu"},
-	{"MED_INFER_STRICT", MED_CONFIG_BOOL, "false", false, 0, 0,
-	 "a named device that is absent fails the model instead of CPU"},
-	{"MED_INFER_MAX_BATCH", MED_CONFIG_INT, "8", false, 1, 256,
-	 "concurrent AnalyzeImage calls batched into one run (1 = off)"},
-	{"MED_INFER_MAX_WAIT_US", MED_CONFIG_INT, "500", false, 0, 100000,
-	 "how long the first call of a batch waits for more"},
 	{"MED_DIAGNOSIS_MODEL", MED_CONFIG_STRING, "", false, 0, 0,
 	 "ONNX image model; empty = <binary dir>/../../services/diagnosis/"
 	 "models/pneumonia_cnn_v1.onnx"},
@@ -141,24 +128,18 @@ check_shapes(dx_model *m)
 	return MED_OK;
 }
 
+/* model_path writes MED_DIAGNOSIS_MODEL, or the shipped model beside the
+ * source tree, into buf. */
 static med_err
-resolve_paths(const med_config *cfg, char *plugins, char *model, size_t len)
+model_path(const med_config *cfg, char *buf, size_t len)
 {
-	const char *p = med_config_str(cfg, "MED_PLUGIN_DIR");
 	const char *mp = med_config_str(cfg, "MED_DIAGNOSIS_MODEL");
-	med_err err = MED_OK;
 
-	if (p[0] != '\0')
-		med_strlcpy(plugins, p, len);
-	else
-		err = exe_relative(plugins, len, "../plugins");
-	if (err != MED_OK)
-		return err;
 	if (mp[0] != '\0') {
-		med_strlcpy(model, mp, len);
+		med_strlcpy(buf, mp, len);
 		return MED_OK;
 	}
-	return exe_relative(model, len,
+	return exe_relative(buf, len,
 			    "../../services/diagnosis/models/"
 			    "pneumonia_cnn_v1.onnx");
 }
@@ -167,21 +148,18 @@ resolve_paths(const med_config *cfg, char *plugins, char *model, size_t len)
 static med_err
 load_model(dx_model *m, const med_config *cfg)
 {
-	char plugins[PATH_MAX], path[PATH_MAX], msg[256] = "";
-	med_infer_config hc = {.plugin_dir = plugins};
+	char path[PATH_MAX], msg[256] = "";
+	med_infer_settings is;
 	med_infer_model_opts o = {.format = "onnx", .path = path};
-	int dev =
-		med_infer_device_parse(med_config_str(cfg, "MED_INFER_DEVICE"));
-	med_err err;
+	med_err err = med_infer_settings_load(cfg, &is, msg, sizeof(msg));
 
-	if ((err = resolve_paths(cfg, plugins, path, sizeof(path))) != MED_OK) {
-		snprintf(m->reason, sizeof(m->reason), "model: no path");
+	if (err != MED_OK) {
+		snprintf(m->reason, sizeof(m->reason), "%s", msg);
 		return err;
 	}
-	if (dev < 0) {
-		snprintf(m->reason, sizeof(m->reason),
-			 "MED_INFER_DEVICE: unknown device");
-		return MED_ERR_INVALID;
+	if ((err = model_path(cfg, path, sizeof(path))) != MED_OK) {
+		snprintf(m->reason, sizeof(m->reason), "model: no path");
+		return err;
 	}
 	model_id_from_path(m, path);
 	if (med_file_sha256(path, m->sha256) != MED_OK) {
@@ -190,17 +168,17 @@ load_model(dx_model *m, const med_config *cfg)
 			 "model: the model file cannot be read");
 		return MED_ERR_NOT_FOUND;
 	}
-	hc.threads = (int)med_config_int(cfg, "MED_INFER_THREADS");
-	if ((err = med_infer_host_new(&hc, &m->host)) != MED_OK) {
-		med_log_error("model: plugin directory %s unusable", plugins);
+	if ((err = med_infer_host_open(&is, &m->host)) != MED_OK) {
+		med_log_error("model: plugin directory %s unusable",
+			      is.plugin_dir);
 		snprintf(m->reason, sizeof(m->reason),
 			 "model: the plugin directory is unusable");
 		return err;
 	}
-	o.device = (med_device_kind)dev;
-	o.strict = med_config_bool(cfg, "MED_INFER_STRICT");
-	o.max_batch = (uint32_t)med_config_int(cfg, "MED_INFER_MAX_BATCH");
-	o.max_wait_us = (uint32_t)med_config_int(cfg, "MED_INFER_MAX_WAIT_US");
+	o.device = is.device;
+	o.strict = is.strict;
+	o.max_batch = is.max_batch;
+	o.max_wait_us = is.max_wait_us;
 	err = med_infer_model_load(m->host, &o, &m->model, msg, sizeof(msg));
 	if (err != MED_OK) {
 		snprintf(m->reason, sizeof(m->reason), "model: %s",

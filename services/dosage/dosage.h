@@ -7,7 +7,7 @@
 #define DOSAGE_H
 
 #include <med/db.h>
-#include <med/dose.h>
+#include "dose.h"
 #include <med/rpc.h>
 #include <med/service.h>
 #include <med/vtoken.h>

@@ -32,6 +32,7 @@ main(int argc, char **argv)
 		.default_http_port = 9101,
 		.extra_config = identity_config,
 		.n_extra_config = identity_n_config,
+		.runs_models = true,
 		.start = identity_face_begin,
 		.stop = identity_face_end,
 	};

@@ -27,7 +27,7 @@
 #include <med/util.h>
 
 /* libmed-internal: the ingest dialer with the same TLS rules as emitters. */
-#include "audit_tls.h"
+#include <med/audit_tls.h>
 #include "smartmed/audit/v1/audit.pb-c.h"
 #include "smartmed/common/v1/audit_event.pb-c.h"
 
@@ -116,7 +116,7 @@ dial_ingest(const char *url, nng_socket *s)
 
 	if (nng_req0_open(s) != 0)
 		return -1;
-	if (med__audit_dial(*s, url, tls, O.server_name) != 0) {
+	if (med_audit_tls_dial(*s, url, tls, O.server_name) != 0) {
 		fprintf(stderr, "bench: cannot dial %s\n", url);
 		nng_close(*s);
 		return -1;

@@ -11,7 +11,7 @@
  * bytes per second (the design budget is >= 0.70).  The reference read
  * sums every byte with the same 32-byte AVX2 width (SSE2 without AVX2).
  */
-#include <med/gallery.h>
+#include "gallery.h"
 #include <med/util.h>
 
 #include <sched.h>

@@ -19,10 +19,10 @@ failed=""
 
 run_unit() {
 	found=0
-	for t in "$BUILD"/tests/test_*; do
+	for t in "$BUILD"/tests/test_* "$BUILD"/tests/*/test_*; do
 		[ -x "$t" ] && [ -f "$t" ] || continue
 		found=1
-		name=$(basename "$t")
+		name=${t#"$BUILD"/tests/}
 		echo "=== $name"
 		timeout -k 10 300 "$t"
 		rc=$?

@@ -39,4 +39,28 @@ int med_err_to_grpc_status(med_err err);
 /* med_grpc_status_name returns "OK", "INVALID_ARGUMENT", ... for code. */
 const char *med_grpc_status_name(int code);
 
+/*
+ * med_problem - what a rule found wrong, kept apart from any RPC: the error
+ * (MED_ERR_INVALID for bad input, MED_ERR_PRECONDITION for a state that
+ * forbids the change, ...), the field it names ("drug.code", "dose") and
+ * why, in words for the caller with no patient data.  Rules (a service's
+ * domain.c) fill one and return its err; the handler turns it into the
+ * call's status with med_call_fail_problem (med/rpc.h), and a unit test
+ * reads it directly.  err == MED_OK means no problem.
+ */
+typedef struct med_problem {
+	med_err err;
+	char field[64];
+	char reason[192];
+} med_problem;
+
+/*
+ * med_problem_set fills p (when not NULL) and returns err, so a rule can
+ * write "return med_problem_set(p, MED_ERR_INVALID, "dose", "must be
+ * above 0");".  The field and reason are truncated to fit.
+ */
+med_err med_problem_set(med_problem *p, med_err err, const char *field,
+			const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 #endif

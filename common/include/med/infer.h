@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <med/config.h>
 #include <med/err.h>
 #include <med/plugin.h>
 
@@ -53,6 +54,40 @@ size_t med_infer_refused_count(const med_infer_host *h);
 
 /* med_infer_device_parse maps "auto", "cpu", "gpu", "npu"; -1 if unknown. */
 int med_infer_device_parse(const char *name);
+
+/*
+ * med_infer_settings - what a service that runs models reads from its
+ * configuration: MED_PLUGIN_DIR (empty: <binary dir>/../plugins),
+ * MED_INFER_THREADS, MED_INFER_DEVICE, MED_INFER_STRICT,
+ * MED_INFER_MAX_BATCH and MED_INFER_MAX_WAIT_US.  A service declares them
+ * by setting runs_models in its med_service_def (med/service.h), which adds
+ * med_infer_specs to its settings.
+ */
+typedef struct med_infer_settings {
+	char plugin_dir[4096];
+	int threads;
+	med_device_kind device;
+	bool strict;
+	uint32_t max_batch;
+	uint32_t max_wait_us;
+} med_infer_settings;
+
+extern const med_config_spec med_infer_specs[];
+extern const size_t med_infer_n_specs;
+
+/*
+ * med_infer_settings_load reads the settings above from cfg into *out (set
+ * only on success).  Errors: MED_ERR_INVALID (unknown device, path too
+ * long), MED_ERR_IO (the binary's folder is unknown); errbuf names the
+ * setting.
+ */
+med_err med_infer_settings_load(const med_config *cfg, med_infer_settings *out,
+				char *errbuf, size_t errlen) MED_MUST_CHECK;
+
+/* med_infer_host_open is med_infer_host_new with the settings' plugin
+ * folder and thread count. */
+med_err med_infer_host_open(const med_infer_settings *s,
+			    med_infer_host **out) MED_MUST_CHECK;
 
 /* med_infer_device_name returns "auto", "cpu", "gpu" or "npu". */
 const char *med_infer_device_name(med_device_kind kind);

@@ -61,6 +61,39 @@ typedef struct med_method {
 } med_method;
 
 /*
+ * One way to declare a service's methods.  The file that holds a service's
+ * method table (services/<service>/methods.c) defines three names first:
+ *
+ *   #define MED_SERVICE_PATH  "/smartmed.dosage.v1.Dosage/"
+ *   #define MED_SERVICE_PB(t) smartmed__dosage__v1__##t##__descriptor
+ *   #define MED_SERVICE_RPC(r) dosage_rpc_##r
+ *
+ * and then lists one entry per RPC, the RPC's name as written in the proto
+ * and in snake case, the reply message in snake case, and the roles:
+ *
+ *   MED_UNARY(UpsertDrug, upsert_drug, drug, MED_ROLE_PHARMACIST),
+ *
+ * The request message is always <rpc>_request and the handler is always
+ * <service>_rpc_<rpc> (dosage_rpc_upsert_drug), so a handler is found from
+ * the RPC's name alone.
+ */
+#define MED_UNARY(Rpc, rpc, reply, roles)                                      \
+	{                                                                      \
+		MED_SERVICE_PATH #Rpc, &MED_SERVICE_PB(rpc##_request),         \
+			&MED_SERVICE_PB(reply), MED_RPC_UNARY,                 \
+			MED_SERVICE_RPC(rpc), NULL, roles                      \
+	}
+#define MED_SERVER_STREAM(Rpc, rpc, reply, roles)                              \
+	{                                                                      \
+		MED_SERVICE_PATH #Rpc, &MED_SERVICE_PB(rpc##_request),         \
+			&MED_SERVICE_PB(reply), MED_RPC_SERVER_STREAM, NULL,   \
+			MED_SERVICE_RPC(rpc), roles                            \
+	}
+
+/* MED_N_METHODS counts the entries of a method table array. */
+#define MED_N_METHODS(table) (sizeof(table) / sizeof((table)[0]))
+
+/*
  * med_tls - PEM material for mutual TLS, NUL-terminated strings owned by the
  * struct (med_tls_load fills it, med_tls_fini wipes and frees it).  The same
  * struct serves a server (its certificate, the CA that signs client
@@ -237,6 +270,13 @@ void med_call_add_details(med_call *call, const struct med_audit_detail *d,
  */
 med_err med_call_fail(med_call *call, med_err err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * med_call_fail_problem fails the call with a rule's problem: status from
+ * p->err, message "<field>: <reason>" (the reason alone when no field).
+ * Returns p->err.
+ */
+med_err med_call_fail_problem(med_call *call, const med_problem *p);
 
 /*
  * med_call_send sends one reply on a server-streaming call and waits until

@@ -11,6 +11,7 @@
 #ifndef MED_SERVICE_H
 #define MED_SERVICE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <med/config.h>
 #include <med/db.h>
@@ -34,6 +35,9 @@ typedef struct med_service_def {
 	/* extra settings of this service, or NULL */
 	const med_config_spec *extra_config;
 	size_t n_extra_config;
+	/* true: the service runs models; the inference settings
+	 * (med_infer_specs, med/infer.h) are added to its own */
+	bool runs_models;
 	/* optional: start service-specific parts after the db is open */
 	med_err (*start)(med_service *svc);
 	/* optional: stop them, after the gRPC server has drained */
@@ -56,5 +60,9 @@ void *med_service_data(med_service *svc);
 
 /* med_service_from_call returns the service running call. */
 med_service *med_service_from_call(med_call *call);
+
+/* med_call_db returns the database pool of the service running call: how
+ * a handler reaches its store. */
+med_db *med_call_db(med_call *call);
 
 #endif

@@ -12,7 +12,7 @@
  * without a certificate from the CA; a pipe notification checks once more
  * that the peer was verified before the pipe may carry a batch.
  */
-#include "audit_tls.h"
+#include <med/audit_tls.h>
 
 #include <med/audit.h>
 #include <med/log.h>
@@ -181,8 +181,8 @@ ingest_check(const med_audit_ingest_opts *o, bool *use_tls, char *errbuf,
 			 "audit ingest: url and store are required");
 		return MED_ERR_INVALID;
 	}
-	return med__audit_transport(o->url, o->tls, o->allow_plaintext, use_tls,
-				    errbuf, errlen);
+	return med_audit_tls_check(o->url, o->tls, o->allow_plaintext, use_tls,
+				   errbuf, errlen);
 }
 
 med_err
@@ -212,8 +212,8 @@ med_audit_ingest_start(const med_audit_ingest_opts *o, med_audit_ingest **out,
 	nng_socket_set_size(in->sock, NNG_OPT_RECVMAXSZ, INGEST_MAX_BYTES);
 	rc = nng_pipe_notify(in->sock, NNG_PIPE_EV_ADD_PRE, pipe_added, in);
 	if (rc == 0)
-		rc = med__audit_listen(in->sock, o->url,
-				       use_tls ? o->tls : NULL);
+		rc = med_audit_tls_listen(in->sock, o->url,
+					  use_tls ? o->tls : NULL);
 	if (rc == 0 && pthread_create(&in->thread, NULL, ingest_main, in) != 0)
 		rc = NNG_ENOMEM;
 	if (rc != 0)

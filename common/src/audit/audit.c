@@ -25,7 +25,7 @@
  * Delivery is mutual TLS (tls+tcp://, audit_tls.c); a refused handshake
  * looks like a receiver that is down: events stay in the spool.
  */
-#include "audit_tls.h"
+#include <med/audit_tls.h>
 
 #include <med/audit.h>
 #include <med/auth.h>
@@ -776,8 +776,8 @@ sender_start(med_audit *a, const med_audit_opts *o, char *errbuf, size_t errlen)
 	bool use_tls = false;
 	int rc;
 
-	if (med__audit_transport(o->url, o->tls, o->allow_plaintext, &use_tls,
-				 errbuf, errlen) != MED_OK)
+	if (med_audit_tls_check(o->url, o->tls, o->allow_plaintext, &use_tls,
+				errbuf, errlen) != MED_OK)
 		return MED_ERR_INVALID;
 	if ((a->url = strdup(o->url)) == NULL)
 		return MED_ERR_NOMEM;
@@ -791,8 +791,8 @@ sender_start(med_audit *a, const med_audit_opts *o, char *errbuf, size_t errlen)
 	nng_socket_set_ms(a->sock, NNG_OPT_RECONNMINT, BACKOFF_MIN_MS);
 	nng_socket_set_ms(a->sock, NNG_OPT_RECONNMAXT, a->retry_max_ms);
 	nng_socket_set_size(a->sock, NNG_OPT_RECVMAXSZ, 64u << 10);
-	rc = med__audit_dial(a->sock, o->url, use_tls ? o->tls : NULL,
-			     o->server_name);
+	rc = med_audit_tls_dial(a->sock, o->url, use_tls ? o->tls : NULL,
+				o->server_name);
 	if (rc == 0 && pthread_create(&a->sender, NULL, sender_main, a) != 0)
 		rc = NNG_ENOMEM;
 	if (rc != 0) {

@@ -1,6 +1,7 @@
 /*
  * vtoken.c - patient verification tokens (see med/vtoken.h for the format).
  */
+#include <med/bytes.h>
 #include <med/util.h>
 #include <med/vtoken.h>
 
@@ -162,52 +163,15 @@ med_vtoken_keyset_add(med_vtoken_keyset *ks,
 /* --- canonical encoding --------------------------------------------------
  */
 
-typedef struct wbuf {
-	uint8_t *p;
-	size_t len, cap;
-	bool over;
-} wbuf;
-
-static void
-put(wbuf *w, const void *src, size_t n)
-{
-	if (w->over || w->cap - w->len < n) {
-		w->over = true;
-		return;
-	}
-	memcpy(w->p + w->len, src, n);
-	w->len += n;
-}
-
-static void
-put_u64(wbuf *w, uint64_t v)
-{
-	uint8_t b[8];
-
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		b[i] = (uint8_t)(v & 0xff);
-	put(w, b, 8);
-}
-
-static void
-put_f64(wbuf *w, double d)
-{
-	uint64_t v;
-
-	memcpy(&v, &d, sizeof(v));
-	put_u64(w, v);
-}
-
+/* put_str writes a claim string: 2-byte length, UTF-8 bytes. */
 static bool
-put_str(wbuf *w, const char *s)
+put_str(med_wbuf *w, const char *s)
 {
 	size_t n = strnlen(s, MED_VTOKEN_STR_MAX + 1);
-	uint8_t b[2] = {(uint8_t)(n >> 8), (uint8_t)(n & 0xff)};
 
 	if (n > MED_VTOKEN_STR_MAX || !med_utf8_valid(s, n))
 		return false;
-	put(w, b, 2);
-	put(w, s, n);
+	med_wbuf_put_str(w, s, n, 2);
 	return true;
 }
 
@@ -215,17 +179,17 @@ med_err
 med_vtoken_encode(const med_vtoken_claims *c, uint8_t *buf, size_t cap,
 		  size_t *len)
 {
-	wbuf w = {.p = buf, .cap = cap};
+	med_wbuf w = {.p = buf, .cap = cap};
 
-	put(&w, magic, sizeof(magic));
+	med_wbuf_put(&w, magic, sizeof(magic));
 	if (!put_str(&w, c->patient_id))
 		return MED_ERR_INVALID;
-	put_f64(&w, c->score);
-	put_f64(&w, c->threshold);
+	med_wbuf_put_f64(&w, c->score);
+	med_wbuf_put_f64(&w, c->threshold);
 	if (!put_str(&w, c->model) || !put_str(&w, c->device))
 		return MED_ERR_INVALID;
-	put_u64(&w, (uint64_t)c->issued_ms);
-	put_u64(&w, (uint64_t)c->expires_ms);
+	med_wbuf_put_be(&w, (uint64_t)c->issued_ms, 8);
+	med_wbuf_put_be(&w, (uint64_t)c->expires_ms, 8);
 	if (!put_str(&w, c->key_id) || !put_str(&w, c->token_id))
 		return MED_ERR_INVALID;
 	if (w.over)
@@ -234,52 +198,10 @@ med_vtoken_encode(const med_vtoken_claims *c, uint8_t *buf, size_t cap,
 	return MED_OK;
 }
 
-typedef struct rbuf {
-	const uint8_t *p;
-	size_t len, off;
-	bool bad;
-} rbuf;
-
-static const uint8_t *
-take(rbuf *r, size_t n)
-{
-	const uint8_t *p;
-
-	if (r->bad || r->len - r->off < n) {
-		r->bad = true;
-		return NULL;
-	}
-	p = r->p + r->off;
-	r->off += n;
-	return p;
-}
-
-static uint64_t
-get_u64(rbuf *r)
-{
-	const uint8_t *b = take(r, 8);
-	uint64_t v = 0;
-
-	for (int i = 0; b && i < 8; i++)
-		v = (v << 8) | b[i];
-	return v;
-}
-
-static double
-get_f64(rbuf *r)
-{
-	uint64_t v = get_u64(r);
-	double d;
-
-	memcpy(&d, &v, sizeof(d));
-	return d;
-}
-
 static void
-get_str(rbuf *r, char out[MED_VTOKEN_STR_MAX + 1])
+get_str(med_rbuf *r, char out[MED_VTOKEN_STR_MAX + 1])
 {
-	const uint8_t *b = take(r, 2);
-	size_t n = b ? ((size_t)b[0] << 8) | b[1] : 0;
+	size_t n = (size_t)med_rbuf_get_be(r, 2);
 	const uint8_t *s;
 
 	out[0] = '\0';
@@ -287,7 +209,7 @@ get_str(rbuf *r, char out[MED_VTOKEN_STR_MAX + 1])
 		r->bad = true;
 		return;
 	}
-	s = take(r, n);
+	s = med_rbuf_take(r, n);
 	if (s == NULL || !med_utf8_valid((const char *)s, n)) {
 		r->bad = true;
 		return;
@@ -299,20 +221,20 @@ get_str(rbuf *r, char out[MED_VTOKEN_STR_MAX + 1])
 med_err
 med_vtoken_decode(const uint8_t *buf, size_t len, med_vtoken_claims *out)
 {
-	rbuf r = {.p = buf, .len = len};
+	med_rbuf r = {.p = buf, .len = len};
 	med_vtoken_claims c;
-	const uint8_t *m = take(&r, sizeof(magic));
+	const uint8_t *m = med_rbuf_take(&r, sizeof(magic));
 
 	memset(&c, 0, sizeof(c));
 	if (m == NULL || memcmp(m, magic, sizeof(magic)) != 0)
 		return MED_ERR_INVALID;
 	get_str(&r, c.patient_id);
-	c.score = get_f64(&r);
-	c.threshold = get_f64(&r);
+	c.score = med_rbuf_get_f64(&r);
+	c.threshold = med_rbuf_get_f64(&r);
 	get_str(&r, c.model);
 	get_str(&r, c.device);
-	c.issued_ms = (int64_t)get_u64(&r);
-	c.expires_ms = (int64_t)get_u64(&r);
+	c.issued_ms = (int64_t)med_rbuf_get_be(&r, 8);
+	c.expires_ms = (int64_t)med_rbuf_get_be(&r, 8);
 	get_str(&r, c.key_id);
 	get_str(&r, c.token_id);
 	if (r.bad || r.off != len)

@@ -44,10 +44,6 @@ typedef struct med_modelcard {
 	med_modelcard_field fields[MED_MODELCARD_MAX_FIELDS];
 } med_modelcard;
 
-/* med_file_sha256 writes the lower-case hex SHA-256 of a file into hex.
- * Errors: MED_ERR_NOT_FOUND (cannot open), MED_ERR_IO (read error). */
-med_err med_file_sha256(const char *path, char hex[65]) MED_MUST_CHECK;
-
 /*
  * med_modelcard_path writes the card path of model_path into buf: the
  * model's name with its last extension replaced by ".card.md".  Errors:

@@ -188,6 +188,14 @@ med_call_fail(med_call *call, med_err err, const char *fmt, ...)
 	return err;
 }
 
+med_err
+med_call_fail_problem(med_call *call, const med_problem *p)
+{
+	if (p->field[0] == '\0')
+		return med_call_fail(call, p->err, "%s", p->reason);
+	return med_call_fail(call, p->err, "%s: %s", p->field, p->reason);
+}
+
 /* --- metadata ---------------------------------------------------------------
  */
 

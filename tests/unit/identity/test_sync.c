@@ -3,7 +3,7 @@
  * (services/identity/sync_plan.h): when the change log can bring a replica
  * up to date and when only a full reload is right.
  */
-#include "../../services/identity/sync_plan.h"
+#include "sync_plan.h"
 #include "testlib.h"
 
 /* run plans with the changes numbered seqs[0..n). */

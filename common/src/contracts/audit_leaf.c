@@ -9,57 +9,24 @@
  * their own verifier.
  */
 #include <med/audit.h>
+#include <med/bytes.h>
 
 #include <string.h>
 
 #define LEAF_VERSION 0x01
 
-typedef struct wbuf {
-	uint8_t *p;
-	size_t len, cap;
-	bool over;
-} wbuf;
-
+/* put_str writes a string of the log: 4-byte length, bytes. */
 static void
-put_bytes(wbuf *w, const void *src, size_t n)
+put_str(med_wbuf *w, const char *s)
 {
-	if (w->over || n > w->cap - w->len) {
-		w->over = true;
-		return;
-	}
-	if (n > 0)
-		memcpy(w->p + w->len, src, n);
-	w->len += n;
-}
-
-static void
-put_be(wbuf *w, uint64_t v, unsigned bytes)
-{
-	uint8_t b[8];
-
-	for (unsigned i = 0; i < bytes; i++)
-		b[i] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
-	put_bytes(w, b, bytes);
-}
-
-static void
-put_str(wbuf *w, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (n > UINT32_MAX) {
-		w->over = true;
-		return;
-	}
-	put_be(w, n, 4);
-	put_bytes(w, s, n);
+	med_wbuf_put_str(w, s, s ? strlen(s) : 0, 4);
 }
 
 med_err
 med_audit_leaf_entry(const med_audit_record *r, uint8_t *buf, size_t cap,
 		     size_t *len)
 {
-	wbuf w = {buf, 0, cap, false};
+	med_wbuf w = {buf, 0, cap, false};
 	const char *strs[] = {r->event_id, r->service,	   r->action,
 			      r->actor,	   r->actor_roles, r->patient_id,
 			      r->resource};
@@ -69,20 +36,20 @@ med_audit_leaf_entry(const med_audit_record *r, uint8_t *buf, size_t cap,
 
 	if (r->seq == 0)
 		return MED_ERR_INVALID;
-	put_be(&w, LEAF_VERSION, 1);
-	put_be(&w, r->seq - 1, 8);
-	put_be(&w, (uint64_t)r->stored_ms, 8);
-	put_be(&w, (uint64_t)r->time_ms, 8);
+	med_wbuf_put_be(&w, LEAF_VERSION, 1);
+	med_wbuf_put_be(&w, r->seq - 1, 8);
+	med_wbuf_put_be(&w, (uint64_t)r->stored_ms, 8);
+	med_wbuf_put_be(&w, (uint64_t)r->time_ms, 8);
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		put_str(&w, strs[i]);
-	put_be(&w, (uint64_t)r->outcome, 8);
+	med_wbuf_put_be(&w, (uint64_t)r->outcome, 8);
 	for (size_t i = 0; i < sizeof(tail) / sizeof(tail[0]); i++)
 		put_str(&w, tail[i]);
-	put_be(&w, r->break_glass ? 1 : 0, 1);
+	med_wbuf_put_be(&w, r->break_glass ? 1 : 0, 1);
 	if (r->details != NULL && r->details_len > 0)
-		put_bytes(&w, r->details, r->details_len);
+		med_wbuf_put(&w, r->details, r->details_len);
 	else
-		put_bytes(&w, no_details, sizeof(no_details));
+		med_wbuf_put(&w, no_details, sizeof(no_details));
 	if (w.over)
 		return MED_ERR_LIMIT;
 	*len = w.len;
@@ -93,9 +60,9 @@ med_err
 med_audit_details_encode(const med_audit_detail *d, size_t n, uint8_t *buf,
 			 size_t cap, size_t *len)
 {
-	wbuf w = {buf, 0, cap, false};
+	med_wbuf w = {buf, 0, cap, false};
 
-	put_be(&w, n, 4);
+	med_wbuf_put_be(&w, n, 4);
 	for (size_t i = 0; i < n; i++) {
 		put_str(&w, d[i].key);
 		put_str(&w, d[i].value);
@@ -181,10 +148,10 @@ med_audit_sth_message(uint64_t tree_size, int64_t timestamp_ms,
 		      uint8_t out[MED_AUDIT_STH_MSG_LEN])
 {
 	static const char tag[22] = "smartmed-audit-sth-v1";
-	wbuf w = {out, 0, MED_AUDIT_STH_MSG_LEN, false};
+	med_wbuf w = {out, 0, MED_AUDIT_STH_MSG_LEN, false};
 
-	put_bytes(&w, tag, sizeof(tag));
-	put_be(&w, tree_size, 8);
-	put_be(&w, (uint64_t)timestamp_ms, 8);
-	put_bytes(&w, root, 32);
+	med_wbuf_put(&w, tag, sizeof(tag));
+	med_wbuf_put_be(&w, tree_size, 8);
+	med_wbuf_put_be(&w, (uint64_t)timestamp_ms, 8);
+	med_wbuf_put(&w, root, 32);
 }

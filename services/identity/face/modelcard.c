@@ -3,7 +3,7 @@
  * fields every card must have, and the model file's SHA-256.  See
  * med/modelcard.h.
  */
-#include <med/modelcard.h>
+#include "modelcard.h"
 #include <med/util.h>
 
 #include <ctype.h>
@@ -33,29 +33,6 @@ fail(char *msg, size_t len, const char *fmt, ...)
 		va_end(ap);
 	}
 	return MED_ERR_INVALID;
-}
-
-med_err
-med_file_sha256(const char *path, char hex[65])
-{
-	unsigned char h[crypto_hash_sha256_BYTES], chunk[65536];
-	crypto_hash_sha256_state st;
-	FILE *f = fopen(path, "rb");
-	size_t n;
-	bool bad;
-
-	if (f == NULL)
-		return errno == ENOENT ? MED_ERR_NOT_FOUND : MED_ERR_IO;
-	crypto_hash_sha256_init(&st);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		crypto_hash_sha256_update(&st, chunk, n);
-	bad = ferror(f) != 0;
-	fclose(f);
-	if (bad)
-		return MED_ERR_IO;
-	crypto_hash_sha256_final(&st, h);
-	sodium_bin2hex(hex, 65, h, sizeof(h));
-	return MED_OK;
 }
 
 med_err

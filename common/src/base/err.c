@@ -3,6 +3,9 @@
  */
 #include <med/err.h>
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include <stddef.h>
 
 /* gRPC status codes (grpc/status.h), restated so that this file, used by
@@ -96,4 +99,20 @@ med_grpc_status_name(int code)
 	if (code < 0 || (unsigned)code >= N_STATUS)
 		return "UNKNOWN";
 	return status_names[code];
+}
+
+med_err
+med_problem_set(med_problem *p, med_err err, const char *field, const char *fmt,
+		...)
+{
+	va_list ap;
+
+	if (p == NULL)
+		return err;
+	p->err = err;
+	snprintf(p->field, sizeof(p->field), "%s", field ? field : "");
+	va_start(ap, fmt);
+	vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
+	va_end(ap);
+	return err;
 }

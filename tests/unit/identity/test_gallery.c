@@ -7,7 +7,7 @@
 #include "testlib.h"
 
 #include <math.h>
-#include <med/gallery.h>
+#include "gallery.h"
 #include <stdint.h>
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;

@@ -4,7 +4,7 @@
  */
 #include "testlib.h"
 
-#include <med/dose.h>
+#include "dose.h"
 
 #include <math.h>
 

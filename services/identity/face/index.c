@@ -19,7 +19,7 @@
  * under ix->lock, so searches go on meanwhile) and covers last_seq,
  * synced_ns and failing.  ix->mu and ix->cv run the poller.
  */
-#include <med/gallery.h>
+#include "gallery.h"
 #include <med/log.h>
 
 #include <errno.h>

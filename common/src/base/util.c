@@ -3,6 +3,10 @@
  */
 #include <med/util.h>
 
+#include <sodium.h>
+#include <errno.h>
+#include <stdbool.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -173,4 +177,27 @@ med_exe_relative(char *buf, size_t len, const char *rel)
 	if ((size_t)snprintf(buf, len, "%s/%s", exe, rel) >= len)
 		return -1;
 	return 0;
+}
+
+med_err
+med_file_sha256(const char *path, char hex[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES], chunk[65536];
+	crypto_hash_sha256_state st;
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	bool bad;
+
+	if (f == NULL)
+		return errno == ENOENT ? MED_ERR_NOT_FOUND : MED_ERR_IO;
+	crypto_hash_sha256_init(&st);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		crypto_hash_sha256_update(&st, chunk, n);
+	bad = ferror(f) != 0;
+	fclose(f);
+	if (bad)
+		return MED_ERR_IO;
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2hex(hex, 65, h, sizeof(h));
+	return MED_OK;
 }

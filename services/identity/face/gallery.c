@@ -9,7 +9,7 @@
  * a per-probe min-heap of the best shortlist candidates by approximate
  * score and finally re-scores the heap exactly in f32.
  */
-#include <med/gallery.h>
+#include "gallery.h"
 
 #include <math.h>
 #include <pthread.h>

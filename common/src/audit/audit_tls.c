@@ -13,7 +13,7 @@
  * to MED_TLS_SERVICE_PEERS: any certificate of the CA that mbedtls accepts
  * as a TLS client is let in.
  */
-#include "audit_tls.h"
+#include <med/audit_tls.h>
 
 #include <nng/supplemental/tls/tls.h>
 #include <stdio.h>
@@ -37,8 +37,8 @@ tls_complete(const med_tls *tls)
 }
 
 med_err
-med__audit_transport(const char *url, const med_tls *tls, bool allow_plaintext,
-		     bool *use_tls, char *errbuf, size_t errlen)
+med_audit_tls_check(const char *url, const med_tls *tls, bool allow_plaintext,
+		    bool *use_tls, char *errbuf, size_t errlen)
 {
 	if (has_prefix(url, TLS_SCHEME)) {
 		if (!tls_complete(tls)) {
@@ -119,7 +119,7 @@ tls_config(const med_tls *tls, nng_tls_mode mode, const char *server_name,
 }
 
 int
-med__audit_listen(nng_socket sock, const char *url, const med_tls *tls)
+med_audit_tls_listen(nng_socket sock, const char *url, const med_tls *tls)
 {
 	nng_tls_config *cfg = NULL;
 	nng_listener l;
@@ -143,8 +143,8 @@ med__audit_listen(nng_socket sock, const char *url, const med_tls *tls)
 }
 
 int
-med__audit_dial(nng_socket sock, const char *url, const med_tls *tls,
-		const char *server_name)
+med_audit_tls_dial(nng_socket sock, const char *url, const med_tls *tls,
+		   const char *server_name)
 {
 	char host[HOST_MAX];
 	nng_tls_config *cfg = NULL;

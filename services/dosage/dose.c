@@ -3,7 +3,7 @@
  * frequencies and the checks themselves.  Pure functions: the dosage
  * service brings the data, these decide.
  */
-#include <med/dose.h>
+#include "dose.h"
 #include <med/util.h>
 
 #include <ctype.h>

@@ -9,7 +9,7 @@
 #include <med/image.h>
 #include <med/infer.h>
 #include <med/log.h>
-#include <med/modelcard.h>
+#include "modelcard.h"
 #include <med/service.h>
 #include <med/util.h>
 #include <med/vtoken.h>
@@ -34,12 +34,6 @@
 #define DEFAULT_CROP_SCALE 1.2
 
 const med_config_spec identity_config[] = {
-	{"MED_PLUGIN_DIR", MED_CONFIG_STRING, "", false, 0, 0,
-	 "inference backends directory; empty = <binary dir>/../plugins"},
-	{"MED_INFER_THREADS", MED_CONFIG_INT, "1", false, 1, 64,
-	 "compute threads per inference backend"},
-	{"MED_INFER_DEVICE", MED_CONFIG_STRING, "auto", false, 0, 0,
-	 "auto, cpu, gpu or npu"},
 	{"MED_IDENTITY_SIGNING_KEY_FILE", MED_CONFIG_STRING, "", false, 0, 0,
 	 "Ed25519 seed that signs verification tokens (vtoken keygen); "
 	 "empty = face recognition off"},
@@ -163,25 +157,13 @@ read_numbers(id_face *f, const med_config *cfg)
 }
 
 static med_err
-plugin_dir(const med_config *cfg, char *buf, size_t len)
-{
-	const char *p = med_config_str(cfg, "MED_PLUGIN_DIR");
-
-	if (p[0] != '\0') {
-		med_strlcpy(buf, p, len);
-		return MED_OK;
-	}
-	return med_exe_relative(buf, len, "../plugins") == 0 ? MED_OK
-							     : MED_ERR_IO;
-}
-
-static med_err
 load_one(id_face *f, const char *format, const char *path,
 	 const med_plugin_kv *kv, size_t n_kv, int dev, med_infer_model **m)
 {
 	med_infer_model_opts o = {.format = format,
 				  .path = path,
 				  .device = (med_device_kind)dev,
+				  .strict = f->strict,
 				  .opts = kv,
 				  .n_opts = n_kv};
 	char msg[256] = "";
@@ -424,25 +406,21 @@ load_embedder(id_face *f, const med_config *cfg, int dev)
 static med_err
 load_models(id_face *f, const med_config *cfg)
 {
-	char dir[PATH_MAX];
-	med_infer_config hc = {.plugin_dir = dir};
 	const char *eyes = med_config_str(cfg, "MED_FACE_EYE_CASCADE");
 	med_plugin_kv eye_kv[] = {{"min_size", "8"}};
-	int dev =
-		med_infer_device_parse(med_config_str(cfg, "MED_INFER_DEVICE"));
-	med_err err;
+	med_infer_settings is;
+	char msg[256];
+	med_err err = med_infer_settings_load(cfg, &is, msg, sizeof(msg));
+	int dev = (int)is.device;
 
-	if (dev < 0) {
-		not_configured(f, "%s", "MED_INFER_DEVICE: unknown device");
+	if (err != MED_OK) {
+		not_configured(f, "%s", msg);
 		return MED_ERR_PRECONDITION;
 	}
-	if (plugin_dir(cfg, dir, sizeof(dir)) != MED_OK) {
-		not_configured(f, "%s", "MED_PLUGIN_DIR: no path");
-		return MED_ERR_PRECONDITION;
-	}
-	hc.threads = (int)med_config_int(cfg, "MED_INFER_THREADS");
-	if ((err = med_infer_host_new(&hc, &f->host)) != MED_OK) {
-		not_configured(f, "MED_PLUGIN_DIR: %s is unusable", dir);
+	f->strict = is.strict;
+	if ((err = med_infer_host_open(&is, &f->host)) != MED_OK) {
+		not_configured(f, "MED_PLUGIN_DIR: %s is unusable",
+			       is.plugin_dir);
 		return err;
 	}
 	if ((err = load_detector(f, cfg, dev)) != MED_OK ||

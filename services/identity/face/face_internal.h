@@ -25,6 +25,7 @@ struct id_face {
 	double min_sharpness;
 	double max_roll_deg;
 	med_infer_host *host;
+	bool strict; /* MED_INFER_STRICT: no fallback from a named device */
 	med_infer_model *det, *eyes, *emb;
 	size_t dim;
 	char model[64]; /* stored with every template; names the embedder */

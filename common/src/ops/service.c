@@ -5,6 +5,7 @@
  * graceful drain on SIGTERM or SIGINT.
  */
 #include <med/audit.h>
+#include <med/infer.h>
 #include <med/log.h>
 #include <med/service.h>
 #include <med/util.h>
@@ -18,7 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-#define SVC_MAX_SPECS	  64
+#define SVC_MAX_SPECS	  96
 #define SVC_ERRLEN	  4096
 #define SVC_READY_POLL_MS 1000
 
@@ -162,6 +163,10 @@ build_specs(const med_service_def *def, svc_defaults *d, med_config_spec *specs)
 			specs[n].def = d->spool_dir;
 		n++;
 	}
+	for (size_t i = 0;
+	     def->runs_models && i < med_infer_n_specs && n < SVC_MAX_SPECS;
+	     i++)
+		specs[n++] = med_infer_specs[i];
 	for (size_t i = 0; i < def->n_extra_config && n < SVC_MAX_SPECS; i++)
 		specs[n++] = def->extra_config[i];
 	return n;
@@ -677,4 +682,10 @@ med_service *
 med_service_from_call(med_call *call)
 {
 	return med_call_data(call);
+}
+
+med_db *
+med_call_db(med_call *call)
+{
+	return med_service_db(med_service_from_call(call));
 }

@@ -4,7 +4,9 @@
  */
 #include "testlib.h"
 
-#include <med/modelcard.h>
+#include "modelcard.h"
+
+#include <med/util.h>
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,0 +1,38 @@
+/*
+ * med/audit_tls.h - the transport rules of audit delivery over NNG, shared
+ * by the emitter (audit/audit.c), the ingest (audit/audit_ingest.c) and
+ * tools that speak to the ingest directly (the audit ingest benchmark).
+ */
+#ifndef MED_AUDIT_TLS_H
+#define MED_AUDIT_TLS_H
+
+#include <med/audit.h>
+#include <med/rpc.h>
+
+#include <nng/nng.h>
+
+/*
+ * med_audit_tls_check checks url's scheme: "tls+tcp://" needs tls with a
+ * certificate, key and CA; "tcp://" is refused unless allow_plaintext.
+ * Sets *use_tls.  Errors: MED_ERR_INVALID, errbuf says why.
+ */
+med_err med_audit_tls_check(const char *url, const med_tls *tls,
+			    bool allow_plaintext, bool *use_tls, char *errbuf,
+			    size_t errlen) MED_MUST_CHECK;
+
+/*
+ * med_audit_tls_listen starts a listener of sock on url; with tls it presents
+ * tls's certificate and requires a client certificate that chains to its
+ * CA.  Returns an NNG error code (0 on success).
+ */
+int med_audit_tls_listen(nng_socket sock, const char *url, const med_tls *tls);
+
+/*
+ * med_audit_tls_dial starts a non-blocking dialer of sock to url; with tls it
+ * presents tls's certificate and requires the server's to chain to its CA
+ * and carry server_name (NULL: the host of url).  Returns an NNG error.
+ */
+int med_audit_tls_dial(nng_socket sock, const char *url, const med_tls *tls,
+		       const char *server_name);
+
+#endif
