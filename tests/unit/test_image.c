@@ -296,6 +296,48 @@ test_jpeg_gray_and_colour(void)
 	free(b.p);
 }
 
+/* Colour kept on request: the grey plane is what it is without it. */
+static void
+test_keep_colour(void)
+{
+	uint8_t rgba[8] = {255, 0, 0, 255, 0, 0, 255, 128};
+	uint8_t g[4] = {0, 80, 160, 240};
+	uint8_t rgb[8 * 8 * 3];
+	med_image_limits lim = {.keep_colour = true};
+	med_image *img = NULL, *plain = NULL;
+
+	mbuf b = make_png(2, 1, 8, PNG_COLOR_TYPE_RGBA, rgba, 8, NULL, 0);
+	MT_OK(med_image_decode(b.p, b.len, &lim, &img, NULL, 0));
+	MT_OK(med_image_decode(b.p, b.len, NULL, &plain, NULL, 0));
+	MT_TRUE(img->rgb != NULL && plain->rgb == NULL);
+	MT_TRUE(img->rgb[0] == 1.0f && img->rgb[1] == 0.0f &&
+		img->rgb[2] == 0.0f);
+	MT_TRUE(img->rgb[3] == 0.0f && img->rgb[5] == 1.0f);
+	MT_TRUE(img->px[0] == plain->px[0] && img->px[1] == plain->px[1]);
+	med_image_free(img);
+	med_image_free(plain);
+	free(b.p);
+	/* a grey source has no colour plane even when asked */
+	b = make_png(4, 1, 8, PNG_COLOR_TYPE_GRAY, g, 4, NULL, 0);
+	MT_OK(med_image_decode(b.p, b.len, &lim, &img, NULL, 0));
+	MT_TRUE(img->rgb == NULL);
+	med_image_free(img);
+	free(b.p);
+	for (int i = 0; i < 64; i++) {
+		rgb[3 * i] = 220;
+		rgb[3 * i + 1] = 40;
+		rgb[3 * i + 2] = (uint8_t)(i * 4);
+	}
+	b = make_jpeg(8, 8, 3, rgb, 100);
+	MT_OK(med_image_decode(b.p, b.len, &lim, &img, NULL, 0));
+	MT_TRUE(img->rgb != NULL);
+	MT_TRUE(fabsf(img->rgb[0] - 220.0f / 255.0f) < 12.0f / 255.0f);
+	MT_TRUE(fabsf(img->rgb[1] - 40.0f / 255.0f) < 12.0f / 255.0f);
+	MT_TRUE(img->px[0] > 0.2f && img->px[0] < 0.6f);
+	med_image_free(img);
+	free(b.p);
+}
+
 static void
 test_jpeg_truncated_and_huge(void)
 {
@@ -382,6 +424,7 @@ static const mt_case cases[] = {
 	{"png_truncated_and_corrupt", test_png_truncated_and_corrupt},
 	{"png_declared_sizes", test_png_declared_sizes},
 	{"jpeg_gray_and_colour", test_jpeg_gray_and_colour},
+	{"keep_colour", test_keep_colour},
 	{"jpeg_truncated_and_huge", test_jpeg_truncated_and_huge},
 	{"not_an_image_and_caps", test_not_an_image_and_caps},
 	{"resize", test_resize},

@@ -10,6 +10,7 @@
 #ifndef MED_IMAGE_H
 #define MED_IMAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,10 @@ typedef struct med_image_limits {
 	size_t max_bytes;    /* encoded size */
 	uint32_t max_side;   /* width and height each */
 	uint64_t max_pixels; /* width x height */
+	/* keep_colour: a colour source also fills med_image.rgb (a second
+	 * decoding pass, so the grey pixels are exactly what they are
+	 * without it) */
+	bool keep_colour;
 } med_image_limits;
 
 #define MED_IMAGE_DEFAULT_MAX_BYTES  ((size_t)16 << 20)
@@ -36,13 +41,16 @@ typedef struct med_image_limits {
 /*
  * med_image - a decoded grey image: width x height floats in [0, 1], row
  * major.  bit_depth is the source's sample depth (8 or 16; 1/2/4-bit grey
- * and palettes report 8).
+ * and palettes report 8).  rgb, only when the limits asked to keep colour
+ * and the source has it (colour PNG or palette, colour JPEG): width x
+ * height x 3 floats in [0, 1], row major, R G B interleaved; else NULL.
  */
 typedef struct med_image {
 	uint32_t width, height;
 	uint32_t bit_depth;
 	med_image_format format;
 	float *px;
+	float *rgb;
 } med_image;
 
 /* med_image_sniff returns the format the magic bytes name. */

@@ -27,6 +27,8 @@ typedef struct decode_ctx {
 	size_t msg_len;
 	med_err err;
 	jmp_buf jmp;
+	bool src_colour; /* the first pass saw a colour source */
+	bool rgb_pass;	 /* this pass fills img->rgb, not img->px */
 } decode_ctx;
 
 static med_err fail(decode_ctx *c, med_err err, const char *fmt, ...)
@@ -80,6 +82,7 @@ med_image_free(med_image *img)
 	if (img == NULL)
 		return;
 	free(img->px);
+	free(img->rgb);
 	free(img);
 }
 
@@ -158,22 +161,46 @@ png_on_read(png_structp png, png_bytep data, size_t n)
 	c->pos += n;
 }
 
-/* png_set_transforms asks libpng for one grey sample per pixel. */
+/* png_set_transforms asks libpng for one grey sample per pixel, or, on the
+ * colour pass, for 8-bit RGB. */
 static void
-png_set_transforms(png_structp png, png_infop info)
+png_set_transforms(decode_ctx *c, png_structp png, png_infop info)
 {
 	int type = png_get_color_type(png, info);
 
+	c->src_colour = type == PNG_COLOR_TYPE_PALETTE ||
+			(type & PNG_COLOR_MASK_COLOR) != 0;
 	if (type == PNG_COLOR_TYPE_PALETTE)
 		png_set_palette_to_rgb(png);
 	if (type == PNG_COLOR_TYPE_GRAY && png_get_bit_depth(png, info) < 8)
 		png_set_expand_gray_1_2_4_to_8(png);
 	if (type & PNG_COLOR_MASK_ALPHA)
 		png_set_strip_alpha(png);
-	if (type == PNG_COLOR_TYPE_PALETTE || (type & PNG_COLOR_MASK_COLOR))
+	if (c->rgb_pass)
+		png_set_strip_16(png);
+	else if (c->src_colour)
 		png_set_rgb_to_gray_fixed(png, 1, -1, -1);
 	png_set_interlace_handling(png);
 	png_read_update_info(png, info);
+}
+
+/* rgb8_to_float writes n interleaved 8-bit RGB pixels as floats. */
+static void
+rgb8_to_float(const uint8_t *in, float *out, size_t n)
+{
+	for (size_t i = 0; i < 3 * n; i++)
+		out[i] = (float)in[i] / 255.0f;
+}
+
+/* rgb_alloc gives the image its colour plane (the colour pass). */
+static med_err
+rgb_alloc(decode_ctx *c)
+{
+	c->img->rgb = malloc((size_t)c->img->width * c->img->height * 3 *
+			     sizeof(float));
+	if (c->img->rgb == NULL)
+		return fail(c, MED_ERR_NOMEM, "out of memory");
+	return MED_OK;
 }
 
 static void
@@ -184,6 +211,12 @@ png_rows_to_float(decode_ctx *c, size_t rowbytes, int depth)
 	for (size_t y = 0; y < img->height; y++) {
 		const uint8_t *r = c->rows + y * rowbytes;
 		float *o = img->px + y * img->width;
+
+		if (c->rgb_pass) {
+			rgb8_to_float(r, img->rgb + 3 * y * img->width,
+				      img->width);
+			continue;
+		}
 		for (size_t x = 0; x < img->width; x++) {
 			if (depth == 16)
 				o[x] = (float)((r[2 * x] << 8) | r[2 * x + 1]) /
@@ -212,12 +245,15 @@ png_run(decode_ctx *c, png_structp png, png_infop info)
 	h = png_get_image_height(png, info);
 	if (check_dims(c, "png", w, h) != MED_OK)
 		return c->err;
-	png_set_transforms(png, info);
-	if (png_get_channels(png, info) != 1)
+	png_set_transforms(c, png, info);
+	if (png_get_channels(png, info) != (c->rgb_pass ? 3 : 1))
 		return fail(c, MED_ERR_INVALID, "png: unsupported colour type");
 	rowbytes = png_get_rowbytes(png, info);
-	if (image_alloc(c, w, h, png_get_bit_depth(png, info) == 16 ? 16 : 8,
-			MED_IMAGE_PNG) != MED_OK)
+	if (c->rgb_pass
+		    ? rgb_alloc(c) != MED_OK
+		    : image_alloc(c, w, h,
+				  png_get_bit_depth(png, info) == 16 ? 16 : 8,
+				  MED_IMAGE_PNG) != MED_OK)
 		return c->err;
 	c->rows = malloc(rowbytes * h + h * sizeof(png_bytep));
 	if (c->rows == NULL)
@@ -298,24 +334,33 @@ jpeg_run(decode_ctx *c, struct jpeg_decompress_struct *d)
 	jpeg_read_header(d, TRUE);
 	if (check_dims(c, "jpeg", d->image_width, d->image_height) != MED_OK)
 		return c->err;
-	d->out_color_space = JCS_GRAYSCALE;
+	c->src_colour = d->num_components == 3;
+	d->out_color_space = c->rgb_pass ? JCS_RGB : JCS_GRAYSCALE;
 	jpeg_start_decompress(d);
-	if (d->output_components != 1)
+	if (d->output_components != (c->rgb_pass ? 3 : 1))
 		return fail(c, MED_ERR_INVALID,
 			    "jpeg: unsupported colour space");
-	if (image_alloc(c, d->output_width, d->output_height, 8,
-			MED_IMAGE_JPEG) != MED_OK)
+	if (c->rgb_pass ? rgb_alloc(c) != MED_OK
+			: image_alloc(c, d->output_width, d->output_height, 8,
+				      MED_IMAGE_JPEG) != MED_OK)
 		return c->err;
-	c->rows = malloc(d->output_width);
+	c->rows = malloc((size_t)d->output_width * d->output_components);
 	if (c->rows == NULL)
 		return fail(c, MED_ERR_NOMEM, "out of memory");
 	row = c->rows;
 	while (d->output_scanline < d->output_height) {
-		float *o = c->img->px +
-			   (size_t)d->output_scanline * d->output_width;
+		size_t y = d->output_scanline;
+
 		jpeg_read_scanlines(d, &row, 1);
+		if (c->rgb_pass) {
+			rgb8_to_float(c->rows,
+				      c->img->rgb + 3 * y * d->output_width,
+				      d->output_width);
+			continue;
+		}
 		for (size_t x = 0; x < d->output_width; x++)
-			o[x] = (float)c->rows[x] / 255.0f;
+			c->img->px[y * d->output_width + x] =
+				(float)c->rows[x] / 255.0f;
 	}
 	jpeg_finish_decompress(d);
 	return MED_OK;
@@ -340,6 +385,20 @@ decode_jpeg(decode_ctx *c)
 
 /* --- entry points ------------------------------------------------------- */
 
+/* decode_pass runs one decoding of c->buf; rows of an earlier pass are
+ * freed first. */
+static med_err
+decode_pass(decode_ctx *c)
+{
+	free(c->rows);
+	c->rows = NULL;
+	c->pos = 0;
+	c->err = MED_OK;
+	if (med_image_sniff(c->buf, c->len) == MED_IMAGE_PNG)
+		return decode_png(c);
+	return decode_jpeg(c);
+}
+
 med_err
 med_image_decode(const uint8_t *buf, size_t len, const med_image_limits *lim,
 		 med_image **out, char *msg, size_t msg_len)
@@ -361,15 +420,12 @@ med_image_decode(const uint8_t *buf, size_t len, const med_image_limits *lim,
 	if (len > c.lim.max_bytes)
 		return fail(&c, MED_ERR_LIMIT, "%zu bytes exceeds %zu", len,
 			    c.lim.max_bytes);
-	switch (med_image_sniff(buf, len)) {
-	case MED_IMAGE_PNG:
-		err = decode_png(&c);
-		break;
-	case MED_IMAGE_JPEG:
-		err = decode_jpeg(&c);
-		break;
-	default:
+	if (med_image_sniff(buf, len) == MED_IMAGE_UNKNOWN)
 		return fail(&c, MED_ERR_INVALID, "not a PNG or JPEG file");
+	err = decode_pass(&c);
+	if (err == MED_OK && lim && lim->keep_colour && c.src_colour) {
+		c.rgb_pass = true;
+		err = decode_pass(&c);
 	}
 	free(c.rows);
 	if (err != MED_OK) {
