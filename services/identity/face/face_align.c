@@ -1,0 +1,181 @@
+/*
+ * face_align.c - similarity fit, dlib-style face chip transform and chip
+ * sampling (see face_align.h).
+ */
+#include "face_align.h"
+
+#include <math.h>
+
+/*
+ * The mean face of dlib's get_face_chip_details for landmarks 17..67, in
+ * a unit square (dlib's figures, published with its face chip function).
+ */
+static const float mean_face[IDENTITY_LANDMARKS - 17][2] = {
+	{0.000213256f, 0.106454f}, {0.0752622f, 0.038915f},
+	{0.18113f, 0.0187482f},	   {0.29077f, 0.0344891f},
+	{0.393397f, 0.0773906f},   {0.586856f, 0.0773906f},
+	{0.689483f, 0.0344891f},   {0.799124f, 0.0187482f},
+	{0.904991f, 0.038915f},	   {0.98004f, 0.106454f},
+	{0.490127f, 0.203352f},	   {0.490127f, 0.307009f},
+	{0.490127f, 0.409805f},	   {0.490127f, 0.515625f},
+	{0.36688f, 0.587326f},	   {0.426036f, 0.609345f},
+	{0.490127f, 0.628106f},	   {0.554217f, 0.609345f},
+	{0.613373f, 0.587326f},	   {0.121737f, 0.216423f},
+	{0.187122f, 0.178758f},	   {0.265825f, 0.179852f},
+	{0.334606f, 0.231733f},	   {0.260918f, 0.245099f},
+	{0.182743f, 0.244077f},	   {0.645647f, 0.231733f},
+	{0.714428f, 0.179852f},	   {0.793132f, 0.178758f},
+	{0.858516f, 0.216423f},	   {0.79751f, 0.244077f},
+	{0.719335f, 0.245099f},	   {0.254149f, 0.780233f},
+	{0.340985f, 0.745405f},	   {0.428858f, 0.727388f},
+	{0.490127f, 0.742578f},	   {0.551395f, 0.727388f},
+	{0.639268f, 0.745405f},	   {0.726104f, 0.780233f},
+	{0.642159f, 0.864805f},	   {0.556721f, 0.902192f},
+	{0.490127f, 0.909281f},	   {0.423532f, 0.902192f},
+	{0.338094f, 0.864805f},	   {0.290379f, 0.784792f},
+	{0.428096f, 0.778746f},	   {0.490127f, 0.785343f},
+	{0.552157f, 0.778746f},	   {0.689874f, 0.784792f},
+	{0.553364f, 0.824182f},	   {0.490127f, 0.831803f},
+	{0.42689f, 0.824182f},
+};
+
+med_err
+identity_similarity_fit(const float (*from)[2], const float (*to)[2], size_t n,
+			double m[6])
+{
+	double fx = 0, fy = 0, tx = 0, ty = 0, dot = 0, cross = 0, norm = 0;
+	double a, b;
+
+	if (n < 2)
+		return MED_ERR_INVALID;
+	for (size_t i = 0; i < n; i++) {
+		fx += from[i][0];
+		fy += from[i][1];
+		tx += to[i][0];
+		ty += to[i][1];
+	}
+	fx /= (double)n;
+	fy /= (double)n;
+	tx /= (double)n;
+	ty /= (double)n;
+	/* In complex numbers, to = a * from + t; the least-squares a over
+	 * centred points is sum(conj(p) q) / sum(|p|^2). */
+	for (size_t i = 0; i < n; i++) {
+		double px = from[i][0] - fx, py = from[i][1] - fy;
+		double qx = to[i][0] - tx, qy = to[i][1] - ty;
+
+		dot += px * qx + py * qy;
+		cross += px * qy - py * qx;
+		norm += px * px + py * py;
+	}
+	if (!(norm > 1e-12))
+		return MED_ERR_INVALID;
+	a = dot / norm;
+	b = cross / norm;
+	m[0] = a;
+	m[1] = -b;
+	m[2] = tx - (a * fx - b * fy);
+	m[3] = b;
+	m[4] = a;
+	m[5] = ty - (b * fx + a * fy);
+	return MED_OK;
+}
+
+/* Landmarks that dlib's chip ignores: the brows and the lower lip. */
+static int
+chip_point_used(int i)
+{
+	return !(i <= 26 || (i >= 55 && i <= 59) || i >= 65);
+}
+
+med_err
+identity_chip_transform(const float pts[IDENTITY_LANDMARKS][2], unsigned size,
+			double padding, double m[6])
+{
+	float from[IDENTITY_LANDMARKS][2], to[IDENTITY_LANDMARKS][2];
+	size_t n = 0;
+	double scale = (double)size / (2.0 * padding + 1.0);
+
+	if (size == 0 || !(padding >= 0.0))
+		return MED_ERR_INVALID;
+	for (int i = 17; i < IDENTITY_LANDMARKS; i++) {
+		if (!chip_point_used(i))
+			continue;
+		from[n][0] = (float)((padding + mean_face[i - 17][0]) * scale);
+		from[n][1] = (float)((padding + mean_face[i - 17][1]) * scale);
+		to[n][0] = pts[i][0];
+		to[n][1] = pts[i][1];
+		n++;
+	}
+	return identity_similarity_fit((const float(*)[2])from,
+				       (const float(*)[2])to, n, m);
+}
+
+double
+identity_transform_scale(const double m[6])
+{
+	return sqrt(m[0] * m[0] + m[3] * m[3]);
+}
+
+/* bilinear reads img at (x, y), clamped to the edge, into px. */
+static void
+bilinear(const float *img, uint32_t w, uint32_t h, unsigned ch, double x,
+	 double y, float *px)
+{
+	double xc = x < 0 ? 0 : x > w - 1 ? w - 1 : x;
+	double yc = y < 0 ? 0 : y > h - 1 ? h - 1 : y;
+	uint32_t x0 = (uint32_t)xc, y0 = (uint32_t)yc;
+	uint32_t x1 = x0 + 1 < w ? x0 + 1 : x0, y1 = y0 + 1 < h ? y0 + 1 : y0;
+	float fx = (float)(xc - x0), fy = (float)(yc - y0);
+
+	for (unsigned c = 0; c < ch; c++) {
+		float a = img[((size_t)y0 * w + x0) * ch + c];
+		float b = img[((size_t)y0 * w + x1) * ch + c];
+		float d = img[((size_t)y1 * w + x0) * ch + c];
+		float e = img[((size_t)y1 * w + x1) * ch + c];
+
+		px[c] = (a + (b - a) * fx) +
+			((d + (e - d) * fx) - (a + (b - a) * fx)) * fy;
+	}
+}
+
+/* chip_pixel averages k x k bilinear samples over chip pixel (u, v). */
+static void
+chip_pixel(const float *img, uint32_t w, uint32_t h, unsigned ch,
+	   const double m[6], unsigned k, unsigned u, unsigned v, float *o)
+{
+	float px[IDENTITY_CHIP_MAX_CHANNELS];
+
+	for (unsigned c = 0; c < ch; c++)
+		o[c] = 0.f;
+	for (unsigned n = 0; n < k * k; n++) {
+		double cu = u + (n % k + 0.5) / k - 0.5;
+		double cv = v + (n / k + 0.5) / k - 0.5;
+
+		bilinear(img, w, h, ch, m[0] * cu + m[1] * cv + m[2],
+			 m[3] * cu + m[4] * cv + m[5], px);
+		for (unsigned c = 0; c < ch; c++)
+			o[c] += px[c];
+	}
+	for (unsigned c = 0; c < ch; c++)
+		o[c] /= (float)(k * k);
+}
+
+void
+identity_chip_sample(const float *img, uint32_t w, uint32_t h,
+		     unsigned channels, const double m[6], unsigned size,
+		     float *out)
+{
+	/* k x k samples per chip pixel when it spans more than a pixel. */
+	double s = identity_transform_scale(m);
+	unsigned k = s > 1.0 ? (unsigned)ceil(s) : 1;
+
+	if (k > 8)
+		k = 8;
+	if (channels > IDENTITY_CHIP_MAX_CHANNELS)
+		channels = IDENTITY_CHIP_MAX_CHANNELS;
+	for (unsigned v = 0; v < size; v++)
+		for (unsigned u = 0; u < size; u++)
+			chip_pixel(img, w, h, channels, m, k, u, v,
+				   out + ((size_t)v * size + u) * channels);
+}

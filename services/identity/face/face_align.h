@@ -1,0 +1,59 @@
+/*
+ * face_align.h - landmark alignment for face embedders trained on aligned
+ * chips: the least-squares similarity transform between point sets, the
+ * transform of dlib's face chip from 68 landmarks (iBUG 300-W order), and
+ * sampling a chip out of a photograph through such a transform.
+ *
+ * A transform m maps (x, y) to (m[0] x + m[1] y + m[2],
+ * m[3] x + m[4] y + m[5]); pixel centres are at integer coordinates.
+ * Pure functions: no I/O, no state.
+ */
+#ifndef IDENTITY_FACE_ALIGN_H
+#define IDENTITY_FACE_ALIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <med/err.h>
+
+#define IDENTITY_LANDMARKS	   68
+#define IDENTITY_CHIP_MAX_CHANNELS 3
+
+/*
+ * identity_similarity_fit finds the scale, rotation and translation (no
+ * reflection, no shear) that map from[i] onto to[i] with the least sum of
+ * squared distances.  Errors: MED_ERR_INVALID when n < 2 or the from
+ * points all coincide.
+ */
+med_err identity_similarity_fit(const float (*from)[2], const float (*to)[2],
+				size_t n, double m[6]) MED_MUST_CHECK;
+
+/*
+ * identity_chip_transform gives the transform from the pixels of a size x
+ * size chip to the photograph, placing the 68 landmarks pts (photograph
+ * coordinates) where dlib's get_face_chip_details puts a mean face with
+ * `padding` (0.25 for dlib's face recognition model) around it: the nose,
+ * eyes and outer lips count; brows and lower lip do not.  Errors:
+ * MED_ERR_INVALID for degenerate landmarks.
+ */
+med_err identity_chip_transform(const float pts[IDENTITY_LANDMARKS][2],
+				unsigned size, double padding,
+				double m[6]) MED_MUST_CHECK;
+
+/*
+ * identity_chip_sample fills out (size x size x channels floats, row major,
+ * channels (1..IDENTITY_CHIP_MAX_CHANNELS) interleaved) from img (w x h x
+ * channels, same layout) at m(x, y) for each chip pixel: bilinear, averaged
+ * over the chip pixel's footprint when a chip pixel covers more than one
+ * photograph pixel (so a large photograph does not alias), and the nearest edge
+ * pixel outside the photograph.
+ */
+void identity_chip_sample(const float *img, uint32_t w, uint32_t h,
+			  unsigned channels, const double m[6], unsigned size,
+			  float *out);
+
+/* identity_transform_scale is the length one chip pixel spans in the
+ * photograph. */
+double identity_transform_scale(const double m[6]);
+
+#endif

@@ -1,0 +1,187 @@
+/*
+ * test_face_align.c - the similarity fit, the dlib-style face chip
+ * transform from 68 landmarks and chip sampling (face_align.h).
+ */
+#include "testlib.h"
+
+#include "face_align.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define NEAR(a, b, eps) MT_TRUE(fabs((double)(a) - (double)(b)) < (eps))
+
+/* apply maps (x, y) through m. */
+static void
+apply(const double m[6], double x, double y, double *ox, double *oy)
+{
+	*ox = m[0] * x + m[1] * y + m[2];
+	*oy = m[3] * x + m[4] * y + m[5];
+}
+
+static void
+test_fit_recovers_known_transform(void)
+{
+	/* scale 1.7, 30 degrees, shift (12, -5) */
+	double c = 1.7 * cos(M_PI / 6), s = 1.7 * sin(M_PI / 6), m[6];
+	float from[5][2] = {{0, 0}, {10, 0}, {0, 10}, {7, 3}, {-4, 9}};
+	float to[5][2];
+
+	for (int i = 0; i < 5; i++) {
+		to[i][0] = (float)(c * from[i][0] - s * from[i][1] + 12);
+		to[i][1] = (float)(s * from[i][0] + c * from[i][1] - 5);
+	}
+	MT_OK(identity_similarity_fit((const float(*)[2])from,
+				      (const float(*)[2])to, 5, m));
+	NEAR(m[0], c, 1e-5);
+	NEAR(m[1], -s, 1e-5);
+	NEAR(m[3], s, 1e-5);
+	NEAR(m[4], c, 1e-5);
+	NEAR(m[2], 12, 1e-4);
+	NEAR(m[5], -5, 1e-4);
+	NEAR(identity_transform_scale(m), 1.7, 1e-5);
+}
+
+static void
+test_fit_never_reflects(void)
+{
+	/* a mirror image cannot be reached by a similarity: the fit shrinks
+	 * to the best rotation and scale, never a negative determinant */
+	float from[3][2] = {{-1, 0}, {1, 0}, {0, 1}};
+	float to[3][2] = {{1, 0}, {-1, 0}, {0, 1}};
+	double m[6];
+
+	MT_OK(identity_similarity_fit((const float(*)[2])from,
+				      (const float(*)[2])to, 3, m));
+	MT_TRUE(m[0] * m[4] - m[1] * m[3] >= 0);
+}
+
+static void
+test_fit_refuses_degenerate(void)
+{
+	float same[3][2] = {{4, 4}, {4, 4}, {4, 4}};
+	double m[6] = {0};
+
+	MT_EQ_INT(identity_similarity_fit((const float(*)[2])same,
+					  (const float(*)[2])same, 3, m),
+		  MED_ERR_INVALID);
+	MT_EQ_INT(identity_similarity_fit((const float(*)[2])same,
+					  (const float(*)[2])same, 1, m),
+		  MED_ERR_INVALID);
+}
+
+/* The chip follows the face: landmarks moved and scaled move and scale the
+ * chip's transform the same way. */
+static void
+test_chip_transform_places_the_eyes(void)
+{
+	float pts[IDENTITY_LANDMARKS][2] = {{0}};
+	double m[6], id[6], x, y;
+
+	for (int i = 0; i < IDENTITY_LANDMARKS; i++) {
+		pts[i][0] = (float)(i % 7);
+		pts[i][1] = (float)(i / 7);
+	}
+	MT_OK(identity_chip_transform((const float(*)[2])pts, 150, 0.25, id));
+	/* landmarks of a face 2x larger at (100, 50): the transform from the
+	 * chip must be the old one scaled by 2 and moved */
+	for (int i = 0; i < IDENTITY_LANDMARKS; i++) {
+		pts[i][0] = 2.0f * pts[i][0] + 100.0f;
+		pts[i][1] = 2.0f * pts[i][1] + 50.0f;
+	}
+	MT_OK(identity_chip_transform((const float(*)[2])pts, 150, 0.25, m));
+	NEAR(identity_transform_scale(m), 2 * identity_transform_scale(id),
+	     1e-4);
+	apply(id, 75, 75, &x, &y);
+	{
+		double x2, y2;
+
+		apply(m, 75, 75, &x2, &y2);
+		NEAR(x2, 2 * x + 100, 1e-3);
+		NEAR(y2, 2 * y + 50, 1e-3);
+	}
+}
+
+static void
+test_chip_transform_padding_shrinks_the_face(void)
+{
+	float pts[IDENTITY_LANDMARKS][2];
+	double tight[6], padded[6];
+
+	for (int i = 0; i < IDENTITY_LANDMARKS; i++) {
+		pts[i][0] = (float)(30 + (i * 13) % 40);
+		pts[i][1] = (float)(20 + (i * 7) % 50);
+	}
+	MT_OK(identity_chip_transform((const float(*)[2])pts, 150, 0.0, tight));
+	MT_OK(identity_chip_transform((const float(*)[2])pts, 150, 0.25,
+				      padded));
+	/* 25 % padding on each side: a chip pixel spans 1.5x as much */
+	NEAR(identity_transform_scale(padded),
+	     1.5 * identity_transform_scale(tight), 1e-4);
+	MT_EQ_INT(identity_chip_transform((const float(*)[2])pts, 0, 0.25,
+					  padded),
+		  MED_ERR_INVALID);
+}
+
+static void
+test_sample_identity_and_shift(void)
+{
+	float img[8 * 8 * 3], out[4 * 4 * 3];
+	double m[6] = {1, 0, 2, 0, 1, 3};
+
+	for (int i = 0; i < 8 * 8; i++)
+		for (int c = 0; c < 3; c++)
+			img[3 * i + c] = (float)(i + 100 * c);
+	identity_chip_sample(img, 8, 8, 3, m, 4, out);
+	/* chip (0,0) is photograph (2,3): pixel 3*8+2 = 26 */
+	NEAR(out[0], 26, 1e-5);
+	NEAR(out[1], 126, 1e-5);
+	NEAR(out[2], 226, 1e-5);
+	/* chip (3,1) is photograph (5,4): 37 */
+	NEAR(out[(1 * 4 + 3) * 3], 37, 1e-5);
+}
+
+static void
+test_sample_averages_when_shrinking(void)
+{
+	/* a 1-pixel checkerboard seen at half size is mid-grey, not a
+	 * beat pattern */
+	float img[16 * 16], out[8 * 8];
+	double m[6] = {2, 0, 0.5, 0, 2, 0.5};
+
+	for (int y = 0; y < 16; y++)
+		for (int x = 0; x < 16; x++)
+			img[y * 16 + x] = (float)((x + y) % 2);
+	identity_chip_sample(img, 16, 16, 1, m, 8, out);
+	for (int i = 0; i < 8 * 8; i++)
+		NEAR(out[i], 0.5, 0.13);
+}
+
+static void
+test_sample_clamps_outside(void)
+{
+	float img[2 * 2] = {0.1f, 0.2f, 0.3f, 0.4f}, out[1];
+	double far[6] = {1, 0, -50, 0, 1, 60};
+
+	identity_chip_sample(img, 2, 2, 1, far, 1, out);
+	NEAR(out[0], 0.3f, 1e-6); /* bottom-left corner */
+}
+
+static const mt_case cases[] = {
+	{"fit_recovers_known_transform", test_fit_recovers_known_transform},
+	{"fit_never_reflects", test_fit_never_reflects},
+	{"fit_refuses_degenerate", test_fit_refuses_degenerate},
+	{"chip_transform_places_the_eyes", test_chip_transform_places_the_eyes},
+	{"chip_transform_padding_shrinks_the_face",
+	 test_chip_transform_padding_shrinks_the_face},
+	{"sample_identity_and_shift", test_sample_identity_and_shift},
+	{"sample_averages_when_shrinking", test_sample_averages_when_shrinking},
+	{"sample_clamps_outside", test_sample_clamps_outside},
+	{NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	return mt_main(argc, argv, cases);
+}
