@@ -2,9 +2,12 @@
 top level so that make run, which also uses the harness, needs no pytest)."""
 
 import contextlib
+import os
+import subprocess
 
 import pytest
 
+from . import paths
 from .stack import StackError
 
 
@@ -21,3 +24,26 @@ def running(stack):
         yield stack
     finally:
         stack.close()
+
+
+def spawn_like(st, name, timeout=15, **env_changes):
+    """Run one more process of service name with its settings changed by
+    env_changes (its own spool and log); wait for it to exit.  Returns
+    (exit status or None if it kept running, its output)."""
+    env = dict(st.services[name].env)
+    env["MED_AUDIT_SPOOL_DIR"] = os.path.join(st.workdir, "spool",
+                                              name + "-second")
+    env.update({k: str(v) for k, v in env_changes.items()})
+    log = os.path.join(st.workdir, "logs", name + "-second.log")
+    with open(log, "wb") as f:
+        p = subprocess.Popen([paths.service_bin(name)], env=env,
+                             stdin=subprocess.DEVNULL, stdout=f,
+                             stderr=subprocess.STDOUT)
+    try:
+        rc = p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        rc = None
+    with open(log, "rb") as f:
+        return rc, f.read().decode("utf-8", "replace")

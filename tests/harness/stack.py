@@ -264,10 +264,19 @@ class Stack:
                 args[0], p.returncode, out.decode("utf-8", "replace")))
         return out
 
-    def start_db(self):
-        """Start (or restart) the private MariaDB on its fixed port."""
+    def start_db(self, tls=True, cert=None, key=None):
+        """Start (or restart) the private MariaDB on its fixed port.
+
+        It offers TLS with the development CA's "mariadb" certificate
+        (the services verify it: MED_DB_TLS_CA), or with cert and key;
+        tls=False starts it without TLS (tests of the refusal)."""
         self._db_started = True
-        self._mariadb("start", self.db_dir, str(self.db_port))
+        if not tls:
+            self._mariadb("start", self.db_dir, str(self.db_port))
+            return
+        dcert, dkey = self.pki("mariadb")
+        self._mariadb("start", self.db_dir, str(self.db_port),
+                      cert or dcert, key or dkey, self.ca_path)
 
     def stop_db(self):
         """Stop the private MariaDB and wait until it is gone."""
@@ -317,7 +326,7 @@ class Stack:
     def make_pki(self):
         """Create (once) the CA, certificates and break-glass keys."""
         r = subprocess.run(["sh", paths.devca_sh(), self.pki_dir]
-                           + list(protos.SERVICES),
+                           + list(protos.SERVICES) + ["mariadb"],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            timeout=60)
         if r.returncode != 0:
@@ -411,6 +420,7 @@ class Stack:
             "MED_DB_USER": "root",
             "MED_DB_PASSWORD": "",
             "MED_DB_NAME": "smartmed_" + n,
+            "MED_DB_TLS_CA": self.ca_path,
             "MED_TOKENS_FILE": self.tokens_path,
             "MED_HEALTH_PORT": str(health_port),
             "MED_TLS_CERT": cert,

@@ -60,7 +60,8 @@ def _all_records(st, pb):
 def _verify_log(st, *extra):
     cmd = [paths.bin_path("auditverify"), "log", "--db-host", "127.0.0.1",
            "--db-port", str(st.db_port), "--db-user", "root",
-           "--db-name", "smartmed_audit"] + list(extra)
+           "--db-name", "smartmed_audit",
+           "--db-tls-ca", st.ca_path] + list(extra)
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     return p.returncode, p.stdout + p.stderr
 

@@ -14,9 +14,8 @@ import uuid
 import grpc
 import pytest
 
-from harness import (NOT_SERVING, SERVING, Stack, free_port,
-                     paths, protos)
-from harness.fixtures import running
+from harness import NOT_SERVING, SERVING, Stack, free_port, protos
+from harness.fixtures import running, spawn_like
 from harness.checks import poll, rpc_error
 
 
@@ -219,29 +218,9 @@ def test_sigterm_with_calls_in_flight_exits_zero(make_stack, idpb):
     assert set(results["err"]) <= allowed, results["err"]
 
 
-def _spawn_like(st, name, **env_changes):
-    env = dict(st.services[name].env)
-    env["MED_AUDIT_SPOOL_DIR"] = os.path.join(st.workdir, "spool",
-                                              name + "-second")
-    env.update({k: str(v) for k, v in env_changes.items()})
-    log = os.path.join(st.workdir, "logs", name + "-second.log")
-    with open(log, "wb") as f:
-        p = subprocess.Popen([paths.service_bin(name)], env=env,
-                             stdin=subprocess.DEVNULL, stdout=f,
-                             stderr=subprocess.STDOUT)
-    try:
-        rc = p.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.wait()
-        rc = None
-    with open(log, "rb") as f:
-        return rc, f.read().decode("utf-8", "replace")
-
-
 def test_second_instance_on_same_grpc_port_fails(make_stack):
     st = make_stack(["identity"])
-    rc, out = _spawn_like(st, "identity", MED_HTTP_PORT=free_port())
+    rc, out = spawn_like(st, "identity", MED_HTTP_PORT=free_port())
     assert rc is not None, "second instance kept running on a busy port"
     assert rc > 0, "second instance exit status %s:\n%s" % (rc, out)
     assert st.health("identity") == SERVING
@@ -249,7 +228,7 @@ def test_second_instance_on_same_grpc_port_fails(make_stack):
 
 def test_bad_configuration_exits_nonzero_naming_key(make_stack):
     st = make_stack(["identity"])
-    rc, out = _spawn_like(st, "identity", MED_GRPC_PORT="not-a-port",
+    rc, out = spawn_like(st, "identity", MED_GRPC_PORT="not-a-port",
                           MED_HTTP_PORT=free_port())
     assert rc is not None and rc > 0, (rc, out)
     assert "MED_GRPC_PORT" in out, out
@@ -257,7 +236,7 @@ def test_bad_configuration_exits_nonzero_naming_key(make_stack):
 
 def test_missing_tokens_file_exits_nonzero(make_stack):
     st = make_stack(["identity"])
-    rc, out = _spawn_like(st, "identity", MED_GRPC_PORT=free_port(),
+    rc, out = spawn_like(st, "identity", MED_GRPC_PORT=free_port(),
                           MED_HTTP_PORT=free_port(),
                           MED_TOKENS_FILE=os.path.join(st.workdir, "nope"))
     assert rc is not None and rc > 0, (rc, out)

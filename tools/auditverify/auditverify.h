@@ -28,6 +28,7 @@ typedef struct av_args {
 	uint8_t path[MED_MERKLE_MAX_PROOF][MED_MERKLE_HASH_LEN];
 	size_t n_path;
 	const char *db_host, *db_socket, *db_user, *db_password, *db_name;
+	const char *db_tls_ca; /* verify MariaDB's TLS certificate (TCP) */
 	int db_port;
 } av_args;
 

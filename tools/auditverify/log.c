@@ -208,6 +208,7 @@ open_db(const av_args *a, med_db **db)
 		.password = a->db_password,
 		.database = a->db_name ? a->db_name : "smartmed_audit",
 		.pool_size = 1,
+		.tls_ca = a->db_tls_ca,
 	};
 
 	return med_db_open(&o, db);

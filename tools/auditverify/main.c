@@ -9,7 +9,7 @@
  *               --second-root HEX [--proof HEX,HEX,...]
  *   auditverify log [--db-host H] [--db-port P] [--db-socket S]
  *               [--db-user U] [--db-password PW] [--db-name D]
- *               [--pubkey HEX]
+ *               [--db-tls-ca FILE] [--pubkey HEX]
  *
  * "log" reads the audit database directly: it recomputes every entry's
  * canonical encoding and leaf hash from the row's fields and compares it
@@ -38,7 +38,7 @@ usage(void)
 	      "       auditverify log [--db-host H] [--db-port P] "
 	      "[--db-socket S] [--db-user U]\n"
 	      "                       [--db-password PW] [--db-name D] "
-	      "[--pubkey HEX]\n",
+	      "[--db-tls-ca FILE] [--pubkey HEX]\n",
 	      stderr);
 }
 
@@ -61,6 +61,7 @@ enum {
 	OPT_DB_USER,
 	OPT_DB_PASSWORD,
 	OPT_DB_NAME,
+	OPT_DB_TLS_CA,
 };
 
 static const struct option long_opts[] = {
@@ -83,6 +84,7 @@ static const struct option long_opts[] = {
 	{"db-user", required_argument, NULL, OPT_DB_USER},
 	{"db-password", required_argument, NULL, OPT_DB_PASSWORD},
 	{"db-name", required_argument, NULL, OPT_DB_NAME},
+	{"db-tls-ca", required_argument, NULL, OPT_DB_TLS_CA},
 	{NULL, 0, NULL, 0},
 };
 

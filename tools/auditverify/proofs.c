@@ -39,13 +39,13 @@ av_parse_path(const char *s, uint8_t (*path)[MED_MERKLE_HASH_LEN], size_t *n)
 bool
 av_set_db_opt(av_args *a, int k, const char *v)
 {
-	const char **strs[] = {&a->db_host,	NULL,
-			       &a->db_socket,	&a->db_user,
-			       &a->db_password, &a->db_name};
+	const char **strs[] = {
+		&a->db_host,	 NULL,	      &a->db_socket, &a->db_user,
+		&a->db_password, &a->db_name, &a->db_tls_ca};
 	char *end = NULL;
 	long port;
 
-	if (k < 0 || k > 5)
+	if (k < 0 || k > 6)
 		return false;
 	if (k != 1) {
 		*strs[k] = v;

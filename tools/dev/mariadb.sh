@@ -2,7 +2,10 @@
 # A private MariaDB server for make run and make test: its own data
 # directory, socket and loopback port; no system service is touched.
 #
-#   mariadb.sh start DIR PORT   initialise DIR if new, start, wait until ready
+#   mariadb.sh start DIR PORT [CERT KEY CA]
+#                               initialise DIR if new, start, wait until
+#                               ready; with CERT KEY CA the server offers
+#                               TLS on its port with that certificate
 #   mariadb.sh stop DIR         stop the server started in DIR (waits)
 #   mariadb.sh sql DIR SQL...   run SQL as root over the socket
 #
@@ -27,6 +30,10 @@ is_running() {
 
 start() {
 	port=$1
+	tls=""
+	if [ -n "${2:-}" ]; then
+		tls="--ssl-cert=$2 --ssl-key=$3 --ssl-ca=$4"
+	fi
 	if is_running; then
 		echo "mariadb already running in $dir" >&2
 		return 0
@@ -45,7 +52,7 @@ start() {
 		--port="$port" --bind-address=127.0.0.1 --user=root \
 		--pid-file="$pidf" --log-error="$dir/error.log" \
 		--innodb-buffer-pool-size=64M --innodb-log-file-size=16M \
-		--max-connections=200 --skip-name-resolve \
+		--max-connections=200 --skip-name-resolve $tls \
 		>/dev/null 2>&1 </dev/null &
 	i=0
 	while ! mariadb --no-defaults -uroot --socket="$sock" \
@@ -73,7 +80,7 @@ stop() {
 }
 
 case "$cmd" in
-start) start "${3:?port}" ;;
+start) start "${3:?port}" "${4:-}" "${5:-}" "${6:-}" ;;
 stop) stop ;;
 sql)
 	shift 2

@@ -32,6 +32,16 @@ typedef struct med_db_opts {
 	int pool_size;		/* 0 = 4 */
 	int connect_timeout_s;	/* 0 = 2 */
 	int acquire_timeout_ms; /* wait for a free connection; 0 = 5000 */
+	/*
+	 * tls_ca: over TCP, speak TLS only, verify the server's certificate
+	 * against this CA file and its name against host; a server that
+	 * offers no TLS, or a certificate that fails, fails the connection.
+	 * NULL: no TLS (a local socket, or a development setting).  Not used
+	 * with socket.  tls_cert and tls_key: an optional client certificate.
+	 */
+	const char *tls_ca;
+	const char *tls_cert;
+	const char *tls_key;
 } med_db_opts;
 
 /*
@@ -59,6 +69,15 @@ typedef struct med_db_migration {
  */
 med_err med_db_migrate(med_db *db, const med_db_migration *migrations,
 		       size_t n) MED_MUST_CHECK;
+
+/*
+ * med_db_probe opens one connection to learn whether the database can be
+ * reached as configured.  MED_OK: it can; MED_ERR_UNAVAILABLE: the server
+ * is away (a service starts anyway and waits); MED_ERR_PRECONDITION: the
+ * server answered but refused the settings (TLS missing or not verified,
+ * or the credentials), which waiting cannot fix; msg says which.
+ */
+med_err med_db_probe(med_db *db, char *msg, size_t len) MED_MUST_CHECK;
 
 /* med_db_ping is MED_OK when a connection can run a query now. */
 med_err med_db_ping(med_db *db) MED_MUST_CHECK;

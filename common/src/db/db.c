@@ -61,6 +61,7 @@ struct med_db_conn {
 
 struct med_db {
 	char *host, *socket, *user, *password, *database;
+	char *tls_ca, *tls_cert, *tls_key;
 	unsigned int port;
 	unsigned int connect_timeout_s;
 	int pool_size;
@@ -249,6 +250,23 @@ stmt_error(med_db_conn *c, MYSQL_STMT *st, const char *sql)
 	return conn_error(c, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
 }
 
+/* conn_set_tls asks Connector/C for TLS only, with the server's chain
+ * and name verified (MYSQL_OPT_SSL_ENFORCE refuses a server without TLS
+ * instead of falling back to plaintext). */
+static void
+conn_set_tls(const med_db *db, MYSQL *m)
+{
+	my_bool on = 1;
+
+	mysql_options(m, MYSQL_OPT_SSL_CA, db->tls_ca);
+	if (db->tls_cert != NULL) {
+		mysql_options(m, MYSQL_OPT_SSL_CERT, db->tls_cert);
+		mysql_options(m, MYSQL_OPT_SSL_KEY, db->tls_key);
+	}
+	mysql_options(m, MYSQL_OPT_SSL_ENFORCE, &on);
+	mysql_options(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+}
+
 static void
 conn_set_options(const med_db *db, MYSQL *m, unsigned int io_s)
 {
@@ -265,6 +283,8 @@ conn_set_options(const med_db *db, MYSQL *m, unsigned int io_s)
 	mysql_options(m, MYSQL_OPT_PROTOCOL, &proto);
 	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(m, MYSQL_INIT_COMMAND, DB_INIT_SQL);
+	if (db->tls_ca != NULL && db->socket == NULL)
+		conn_set_tls(db, m);
 }
 
 static med_err
@@ -338,9 +358,15 @@ db_copy_opts(med_db *db, const med_db_opts *o)
 	db->user = strdup(o->user);
 	db->password = dup_opt(o->password);
 	db->database = strdup(o->database);
+	db->tls_ca = dup_opt(o->tls_ca);
+	db->tls_cert = dup_opt(o->tls_cert);
+	db->tls_key = dup_opt(o->tls_key);
 	if ((db->host == NULL && db->socket == NULL) || db->user == NULL ||
 	    db->database == NULL ||
-	    (o->password != NULL && o->password[0] && db->password == NULL))
+	    (o->password != NULL && o->password[0] && db->password == NULL) ||
+	    (o->tls_ca != NULL && o->tls_ca[0] && db->tls_ca == NULL) ||
+	    (o->tls_cert != NULL && o->tls_cert[0] && db->tls_cert == NULL) ||
+	    (o->tls_key != NULL && o->tls_key[0] && db->tls_key == NULL))
 		return MED_ERR_NOMEM;
 	db->port = o->port ? (unsigned int)o->port : 3306;
 	db->pool_size = o->pool_size ? o->pool_size : 4;
@@ -377,6 +403,9 @@ db_free_fields(med_db *db)
 {
 	free(db->host);
 	free(db->socket);
+	free(db->tls_ca);
+	free(db->tls_cert);
+	free(db->tls_key);
 	free(db->user);
 	free(db->password);
 	free(db->database);
@@ -1085,6 +1114,39 @@ med_db_tx(med_db *db, med_db_tx_fn fn, void *ctx)
 		/* Back off a little so the winner of the deadlock finishes. */
 		nanosleep(&(struct timespec){0, 5000000L * (try + 1)}, NULL);
 	}
+	return err;
+}
+
+/* The client's errors that say the server answered and refused: TLS
+ * (CR_SSL_CONNECTION_ERROR and friends in 2026) and credentials. */
+static bool
+refused_not_away(unsigned int code)
+{
+	return code == 2026 || code == 1045 || code == 1044 || code == 1698 ||
+	       code == 3159;
+}
+
+med_err
+med_db_probe(med_db *db, char *msg, size_t len)
+{
+	MYSQL *m = mysql_init(NULL);
+	unsigned int code;
+	med_err err = MED_OK;
+
+	if (m == NULL)
+		return MED_ERR_NOMEM;
+	conn_set_options(db, m, db->connect_timeout_s);
+	if (mysql_real_connect(m, db->socket ? NULL : db->host, db->user,
+			       db->password, db->database, db->port, db->socket,
+			       0) == NULL) {
+		code = mysql_errno(m);
+		err = refused_not_away(code) ? MED_ERR_PRECONDITION
+					     : MED_ERR_UNAVAILABLE;
+		snprintf(msg, len, "%s: %s (%u)",
+			 db->socket ? db->socket : db->host, mysql_error(m),
+			 code);
+	}
+	mysql_close(m);
 	return err;
 }
 

@@ -74,6 +74,16 @@ static const med_config_spec common_specs[] = {
 	 "the service's own database"},
 	{"MED_DB_POOL", MED_CONFIG_INT, "4", false, 1, 256,
 	 "database connections kept by the pool"},
+	{"MED_DB_TLS_CA", MED_CONFIG_STRING, "", false, 0, 0,
+	 "CA file that signs MariaDB's certificate: over TCP the connection "
+	 "is TLS only, the certificate and host name verified; required "
+	 "unless MED_DB_SOCKET or MED_DB_ALLOW_PLAINTEXT"},
+	{"MED_DB_TLS_CERT", MED_CONFIG_STRING, "", false, 0, 0,
+	 "client certificate for MariaDB (optional, with MED_DB_TLS_KEY)"},
+	{"MED_DB_TLS_KEY", MED_CONFIG_STRING, "", false, 0, 0,
+	 "key of MED_DB_TLS_CERT"},
+	{"MED_DB_ALLOW_PLAINTEXT", MED_CONFIG_BOOL, "false", false, 0, 0,
+	 "development only: reach MariaDB over TCP without TLS"},
 	{"MED_HEALTH_PORT", MED_CONFIG_PORT, NULL, false, 0, 0,
 	 "plaintext port serving only grpc.health.v1.Health (kubelet probes)"},
 	{"MED_TLS_CERT", MED_CONFIG_PATH, NULL, true, 0, 0,
@@ -201,6 +211,58 @@ read_password_file(const char *path, char *buf, size_t len)
 	return MED_OK;
 }
 
+/* db_tls_settings fills o's TLS fields; over TCP without a CA the
+ * service refuses to start unless plaintext is explicitly allowed. */
+static med_err
+db_tls_settings(const med_config *c, med_db_opts *o)
+{
+	const char *ca = med_config_str(c, "MED_DB_TLS_CA");
+	const char *cert = med_config_str(c, "MED_DB_TLS_CERT");
+	const char *key = med_config_str(c, "MED_DB_TLS_KEY");
+
+	if ((cert[0] == '\0') != (key[0] == '\0')) {
+		med_log_error("MED_DB_TLS_CERT and MED_DB_TLS_KEY: set both or "
+			      "neither");
+		return MED_ERR_INVALID;
+	}
+	if (o->socket == NULL && ca[0] == '\0' &&
+	    !med_config_bool(c, "MED_DB_ALLOW_PLAINTEXT")) {
+		med_log_error(
+			"MED_DB_TLS_CA: required when MariaDB is reached "
+			"over TCP (MED_DB_HOST); name the CA that signs "
+			"its certificate, or use MED_DB_SOCKET for a "
+			"local server (MED_DB_ALLOW_PLAINTEXT=true is for "
+			"development only)");
+		return MED_ERR_INVALID;
+	}
+	if (o->socket == NULL && ca[0] == '\0')
+		med_log_warn("database: plaintext over TCP "
+			     "(MED_DB_ALLOW_PLAINTEXT); never in production");
+	o->tls_ca = ca;
+	o->tls_cert = cert;
+	o->tls_key = key;
+	return MED_OK;
+}
+
+/* probe_db refuses to start when MariaDB answers but refuses the
+ * settings (TLS, credentials); a server that is away is waited for. */
+static med_err
+probe_db(med_service *svc)
+{
+	char msg[512] = "";
+	med_err err = med_db_probe(svc->db, msg, sizeof(msg));
+
+	if (err == MED_ERR_PRECONDITION) {
+		med_log_error("database refused the connection: %s", msg);
+		return err;
+	}
+	if (err == MED_ERR_UNAVAILABLE)
+		med_log_warn("database not reachable yet (%s): not ready until "
+			     "it is",
+			     msg);
+	return err == MED_ERR_NOMEM ? err : MED_OK;
+}
+
 static med_err
 open_db(med_service *svc)
 {
@@ -225,11 +287,17 @@ open_db(med_service *svc)
 	o.password = password;
 	o.database = med_config_str(c, "MED_DB_NAME");
 	o.pool_size = (int)med_config_int(c, "MED_DB_POOL");
+	if ((err = db_tls_settings(c, &o)) != MED_OK) {
+		explicit_bzero(password, sizeof(password));
+		return err;
+	}
 	err = med_db_open(&o, &svc->db);
 	explicit_bzero(password, sizeof(password));
-	if (err != MED_OK)
+	if (err != MED_OK) {
 		med_log_error("database pool: %s", med_strerror(err));
-	return err;
+		return err;
+	}
+	return probe_db(svc);
 }
 
 static med_err

@@ -183,8 +183,9 @@ def exported_metrics(src):
     """Metric names the services export: string literals in common/src and
     services/ that look like metric names, the histogram series, and up."""
     names = {"up"}
-    files = glob.glob(os.path.join(src, "common/src/*.c")) + \
-        glob.glob(os.path.join(src, "services/*/*.c"))
+    files = glob.glob(os.path.join(src, "common/src/**/*.c"),
+                      recursive=True) + \
+        glob.glob(os.path.join(src, "services/**/*.c"), recursive=True)
     for p in files:
         with open(p, errors="replace") as f:
             text = f.read()

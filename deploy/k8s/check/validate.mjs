@@ -110,22 +110,27 @@ function checkFields(value, dts, where) {
 // --- 3. house policy -----------------------------------------------------
 
 // The MED_* settings the services read: every "MED_..." string literal in
-// common/src and services/* (the med_config_spec tables name them directly
-// or through a #define).
+// the C sources under common/src and services/ (the med_config_spec tables
+// name them directly or through a #define), folders included.
+function sourceFiles(dir) {
+  const out = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...sourceFiles(p));
+    else if (e.name.endsWith(".c") || e.name.endsWith(".h")) out.push(p);
+  }
+  return out;
+}
+
 function knownSettings() {
   const keys = new Set();
-  const dirs = [path.join(src, "common/src")];
-  const svcRoot = path.join(src, "services");
-  for (const d of fs.readdirSync(svcRoot)) {
-    if (fs.statSync(path.join(svcRoot, d)).isDirectory())
-      dirs.push(path.join(svcRoot, d));
-  }
-  for (const d of dirs) {
-    for (const f of fs.readdirSync(d)) {
-      if (!f.endsWith(".c") && !f.endsWith(".h")) continue;
-      const text = fs.readFileSync(path.join(d, f), "utf8");
-      for (const m of text.matchAll(/"(MED_[A-Z0-9_]+)"/g)) keys.add(m[1]);
-    }
+  const files = [
+    ...sourceFiles(path.join(src, "common/src")),
+    ...sourceFiles(path.join(src, "services")),
+  ];
+  for (const f of files) {
+    const text = fs.readFileSync(f, "utf8");
+    for (const m of text.matchAll(/"(MED_[A-Z0-9_]+)"/g)) keys.add(m[1]);
   }
   return keys;
 }

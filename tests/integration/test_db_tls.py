@@ -1,0 +1,91 @@
+"""The services speak TLS to MariaDB and verify it (MED_DB_TLS_CA).
+
+The stack's MariaDB offers TLS with the development CA's "mariadb"
+certificate and every service verifies it.  Here a second records process
+is started against the same server with one thing wrong each time, and
+must refuse to start with a message naming what is wrong: no CA over TCP,
+a CA that did not sign the server's certificate, a certificate for another
+host name, and a server that offers no TLS at all."""
+
+import os
+
+import pytest
+
+from harness import Stack, free_port
+from harness import pki
+from harness.fixtures import running, spawn_like
+
+
+@pytest.fixture
+def st():
+    with running(Stack(services=["records"])) as s:
+        yield s
+
+
+def _second(st, **env):
+    env.setdefault("MED_GRPC_PORT", free_port())
+    env.setdefault("MED_HTTP_PORT", free_port())
+    env.setdefault("MED_HEALTH_PORT", free_port())
+    return spawn_like(st, "records", **env)
+
+
+def _write(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+    os.chmod(path, 0o600)
+    return path
+
+
+def test_connections_are_tls(st):
+    out = st.sql("SELECT VARIABLE_VALUE FROM information_schema."
+                 "GLOBAL_STATUS WHERE VARIABLE_NAME = 'SSL_ACCEPTS'")
+    accepts = int(out.split()[-1])
+    assert accepts > 0, "MariaDB accepted no TLS connection: " + out
+
+
+def test_tcp_without_ca_refused_at_start(st):
+    rc, out = _second(st, MED_DB_TLS_CA="")
+    assert rc is not None and rc > 0, out
+    assert "MED_DB_TLS_CA: required" in out, out
+
+
+def test_plaintext_allowed_only_when_asked(st):
+    # Development escape hatch: it runs, and says so in its log.
+    rc, out = _second(st, MED_DB_TLS_CA="", MED_DB_ALLOW_PLAINTEXT="true",
+                      timeout=4)
+    assert rc is None, "plaintext with the escape hatch exited %s:\n%s" % (
+        rc, out)
+    assert "plaintext over TCP" in out, out
+
+
+def test_wrong_ca_refused_at_start(st):
+    _, other = pki.new_ca("not the hospital's CA")
+    ca = _write(os.path.join(st.workdir, "other-ca.pem"),
+                pki.cert_pem(other))
+    rc, out = _second(st, MED_DB_TLS_CA=ca)
+    assert rc is not None and rc > 0, out
+    assert "database refused the connection" in out, out
+    assert "(2026)" in out, out
+
+
+def test_wrong_host_name_refused_at_start(st):
+    # The server presents a certificate from the right CA, but for another
+    # name: verification of the host name must refuse it.
+    ca = pki.load_ca(st.ca_path, os.path.join(st.pki_dir, "ca.key"))
+    key, cert = pki.new_leaf(ca, "db.elsewhere.example")
+    kp = _write(os.path.join(st.workdir, "elsewhere.key"), key)
+    cp = _write(os.path.join(st.workdir, "elsewhere.pem"), cert)
+    st.stop_db()
+    st.start_db(cert=cp, key=kp)
+    rc, out = _second(st)
+    assert rc is not None and rc > 0, out
+    assert "database refused the connection" in out, out
+    assert "127.0.0.1" in out, out
+
+
+def test_server_without_tls_refused_at_start(st):
+    st.stop_db()
+    st.start_db(tls=False)
+    rc, out = _second(st)
+    assert rc is not None and rc > 0, out
+    assert "database refused the connection" in out, out
