@@ -14,6 +14,7 @@
  * appends fast (libmed binds at most 64 parameters per statement).
  */
 #include <med/arena.h>
+#include <med/json.h>
 #include <med/log.h>
 #include <med/util.h>
 
@@ -66,77 +67,6 @@
 	" level INT PATH '$[0]' ERROR ON EMPTY,"                               \
 	" idx BIGINT UNSIGNED PATH '$[1]' ERROR ON EMPTY,"                     \
 	" hash CHAR(64) PATH '$[2]' ERROR ON EMPTY)) j"
-
-/* jbuf - a JSON text being built in an arena buffer of fixed capacity. */
-typedef struct jbuf {
-	char *p;
-	size_t len, cap;
-	bool over;
-} jbuf;
-
-static void
-j_raw(jbuf *j, const char *s, size_t n)
-{
-	if (j->over || n >= j->cap - j->len) {
-		j->over = true;
-		return;
-	}
-	memcpy(j->p + j->len, s, n);
-	j->len += n;
-	j->p[j->len] = '\0';
-}
-
-static void
-j_str(jbuf *j, const char *s)
-{
-	size_t n = strlen(s);
-
-	/* Escaping at most sextuples a byte ("\u001f"). */
-	if (j->over || 6 * n + 3 >= j->cap - j->len) {
-		j->over = true;
-		return;
-	}
-	j->p[j->len++] = '"';
-	j->len += med_json_escape(s, j->p + j->len, j->cap - j->len);
-	j->p[j->len++] = '"';
-	j->p[j->len] = '\0';
-}
-
-static void
-j_int(jbuf *j, int64_t v)
-{
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%lld", (long long)v);
-
-	j_raw(j, b, (size_t)n);
-}
-
-static void
-j_u64(jbuf *j, uint64_t v)
-{
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%llu", (unsigned long long)v);
-
-	j_raw(j, b, (size_t)n);
-}
-
-static void
-j_hex(jbuf *j, const uint8_t *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	if (j->over || 2 * n + 3 >= j->cap - j->len) {
-		j->over = true;
-		return;
-	}
-	j->p[j->len++] = '"';
-	for (size_t i = 0; i < n; i++) {
-		j->p[j->len++] = digits[p[i] >> 4];
-		j->p[j->len++] = digits[p[i] & 15];
-	}
-	j->p[j->len++] = '"';
-	j->p[j->len] = '\0';
-}
 
 /*
  * clip copies s into the arena cut to max_bytes on a UTF-8 boundary, so a
@@ -365,42 +295,34 @@ leaf_of(append_ctx *x, pending *p, uint8_t *entry)
 	return med_merkle_frontier_append(&x->f, p->leaf, collect_node, x);
 }
 
+/* event_json writes one event as the JSON array INSERT_EVENTS_SQL reads. */
 static void
-event_json(jbuf *j, const pending *p)
+event_json(med_json *j, const pending *p)
 {
 	const med_audit_record *r = &p->r;
 
-	j_raw(j, "[", 1);
-	j_u64(j, r->seq);
-	j_raw(j, ",", 1);
-	j_str(j, r->event_id);
-	j_raw(j, ",", 1);
-	j_int(j, r->stored_ms);
-	j_raw(j, ",", 1);
-	j_int(j, r->time_ms);
+	med_json_begin(j, NULL, '[');
+	med_json_u64(j, NULL, r->seq);
+	med_json_str(j, NULL, r->event_id);
+	med_json_i64(j, NULL, r->stored_ms);
+	med_json_i64(j, NULL, r->time_ms);
 	for (const char *const *s =
 		     (const char *const[]){r->service, r->action, r->actor,
 					   r->actor_roles, r->patient_id,
 					   r->resource, NULL};
-	     *s != NULL; s++) {
-		j_raw(j, ",", 1);
-		j_str(j, *s);
-	}
-	j_raw(j, ",", 1);
-	j_int(j, r->outcome);
+	     *s != NULL; s++)
+		med_json_str(j, NULL, *s);
+	med_json_i64(j, NULL, r->outcome);
 	for (const char *const *s =
 		     (const char *const[]){r->request_id, r->detail,
 					   r->action_code, r->purpose_of_use,
 					   NULL};
-	     *s != NULL; s++) {
-		j_raw(j, ",", 1);
-		j_str(j, *s);
-	}
-	j_raw(j, r->break_glass ? ",1," : ",0,", 3);
-	j_hex(j, r->details, r->details_len);
-	j_raw(j, ",", 1);
-	j_hex(j, p->leaf, MED_MERKLE_HASH_LEN);
-	j_raw(j, "]", 1);
+	     *s != NULL; s++)
+		med_json_str(j, NULL, *s);
+	med_json_i64(j, NULL, r->break_glass ? 1 : 0);
+	med_json_hex(j, NULL, r->details, r->details_len);
+	med_json_hex(j, NULL, p->leaf, MED_MERKLE_HASH_LEN);
+	med_json_end(j, ']');
 }
 
 static size_t
@@ -418,57 +340,61 @@ event_json_cap(const pending *p)
 	return n;
 }
 
+/* exec_json runs sql with the text of j as its one parameter.  The
+ * writer's buffer was sized for the batch, so running out is a bug. */
+static med_err
+exec_json(med_db_conn *c, const char *sql, const med_json *j)
+{
+	size_t len;
+	const char *text = med_json_text(j, &len);
+
+	if (text == NULL)
+		return j->err == MED_ERR_LIMIT ? MED_ERR_INTERNAL : j->err;
+	return med_db_exec(c, sql, (med_db_value[]){MED_DB_BLOBV(text, len)}, 1,
+			   NULL, NULL);
+}
+
 static med_err
 insert_events(med_db_conn *c, append_ctx *x)
 {
 	size_t cap = 16;
-	jbuf j;
+	char *buf;
+	med_json j;
 
 	for (size_t i = 0; i < x->n_p; i++)
 		cap += event_json_cap(&x->p[i]);
-	j = (jbuf){med_arena_alloc(x->arena, cap), 0, cap, false};
-	if (j.p == NULL)
+	if ((buf = med_arena_alloc(x->arena, cap)) == NULL)
 		return MED_ERR_NOMEM;
-	j_raw(&j, "[", 1);
-	for (size_t i = 0; i < x->n_p; i++) {
-		if (i > 0)
-			j_raw(&j, ",", 1);
+	med_json_init_buf(&j, buf, cap);
+	med_json_begin(&j, NULL, '[');
+	for (size_t i = 0; i < x->n_p; i++)
 		event_json(&j, &x->p[i]);
-	}
-	j_raw(&j, "]", 1);
-	if (j.over)
-		return MED_ERR_INTERNAL;
-	return med_db_exec(c, INSERT_EVENTS_SQL,
-			   (med_db_value[]){MED_DB_BLOBV(j.p, j.len)}, 1, NULL,
-			   NULL);
+	med_json_end(&j, ']');
+	return exec_json(c, INSERT_EVENTS_SQL, &j);
 }
 
 static med_err
 insert_nodes(med_db_conn *c, append_ctx *x)
 {
 	size_t cap = 16 + x->n_nodes * (2 * MED_MERKLE_HASH_LEN + 48);
-	jbuf j = {med_arena_alloc(x->arena, cap), 0, cap, false};
+	char *buf;
+	med_json j;
 
 	if (x->n_nodes == 0)
 		return MED_OK;
-	if (j.p == NULL)
+	if ((buf = med_arena_alloc(x->arena, cap)) == NULL)
 		return MED_ERR_NOMEM;
-	j_raw(&j, "[", 1);
+	med_json_init_buf(&j, buf, cap);
+	med_json_begin(&j, NULL, '[');
 	for (size_t i = 0; i < x->n_nodes; i++) {
-		j_raw(&j, i > 0 ? ",[" : "[", i > 0 ? 2 : 1);
-		j_u64(&j, x->nodes[i].level);
-		j_raw(&j, ",", 1);
-		j_u64(&j, x->nodes[i].idx);
-		j_raw(&j, ",", 1);
-		j_hex(&j, x->nodes[i].hash, MED_MERKLE_HASH_LEN);
-		j_raw(&j, "]", 1);
+		med_json_begin(&j, NULL, '[');
+		med_json_u64(&j, NULL, x->nodes[i].level);
+		med_json_u64(&j, NULL, x->nodes[i].idx);
+		med_json_hex(&j, NULL, x->nodes[i].hash, MED_MERKLE_HASH_LEN);
+		med_json_end(&j, ']');
 	}
-	j_raw(&j, "]", 1);
-	if (j.over)
-		return MED_ERR_INTERNAL;
-	return med_db_exec(c, INSERT_NODES_SQL,
-			   (med_db_value[]){MED_DB_BLOBV(j.p, j.len)}, 1, NULL,
-			   NULL);
+	med_json_end(&j, ']');
+	return exec_json(c, INSERT_NODES_SQL, &j);
 }
 
 /* load_frontier uses the cached frontier when it is for this size. */

@@ -100,6 +100,26 @@ med_err audit_keys_load(audit_state *st) MED_MUST_CHECK;
 
 /* --- store.c: Query ----------------------------------------------------- */
 
+/* The most records one Query reply batch may ask for. */
+#define AUDIT_QUERY_MAX_LIMIT 10000
+
+/* audit_window_problem: times not negative, until (when set) after since. */
+med_err audit_window_problem(int64_t since_ms, int64_t until_ms,
+			     med_problem *p) MED_MUST_CHECK;
+
+/*
+ * audit_query_problem checks a Query's own rules: limit at most
+ * AUDIT_QUERY_MAX_LIMIT, times not negative and until after since, an
+ * action code of C, R, U, D or E (or none).  Fills p and returns its error.
+ */
+med_err audit_query_problem(const Smartmed__Audit__V1__QueryRequest *req,
+			    med_problem *p) MED_MUST_CHECK;
+
+/* audit_key_id writes the key id of a tree-head public key: the first 16
+ * hex digits of its SHA-256. */
+void audit_key_id(const uint8_t *pk, size_t pk_len,
+		  char out[AUDIT_KEY_ID_LEN + 1]);
+
 /* audit_query_filter - what a Query asks for, checked by the handler. */
 typedef struct audit_query_filter {
 	const char *patient_id;
@@ -140,5 +160,12 @@ typedef struct audit_report_filter {
 med_err audit_report_build(
 	med_db *db, med_arena *arena, const audit_report_filter *f,
 	Smartmed__Audit__V1__PatientAccessReportResponse *out) MED_MUST_CHECK;
+
+/* The handlers, one per RPC (methods.c lists them with their roles). */
+MED_STREAM_HANDLER(audit_rpc_query);
+MED_UNARY_HANDLER(audit_rpc_patient_access_report);
+MED_UNARY_HANDLER(audit_rpc_get_tree_head);
+MED_UNARY_HANDLER(audit_rpc_inclusion_proof);
+MED_UNARY_HANDLER(audit_rpc_consistency_proof);
 
 #endif

@@ -10,9 +10,7 @@
 
 #include "audit_svc.h"
 
-#define AUDIT_PATH(m)	    "/smartmed.audit.v1.Audit/" m
 #define QUERY_DEFAULT_LIMIT 1000
-#define QUERY_MAX_LIMIT	    10000
 /* Records read per database round trip; the connection is returned before
  * they are sent, so a slow reader never holds one. */
 #define QUERY_BATCH	  256
@@ -27,45 +25,52 @@ audit_state_of(med_call *call)
 	return med_service_data(med_service_from_call(call));
 }
 
-static med_err
-check_times(med_call *call, int64_t since_ms, int64_t until_ms)
+med_err
+audit_window_problem(int64_t since_ms, int64_t until_ms, med_problem *p)
 {
 	if (since_ms < 0 || until_ms < 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must not be negative",
-				     since_ms < 0 ? "since_ms" : "until_ms");
+		return med_problem_set(p, MED_ERR_INVALID,
+				       since_ms < 0 ? "since_ms" : "until_ms",
+				       "must not be negative");
 	if (until_ms != 0 && until_ms <= since_ms)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "until_ms: must be after since_ms");
+		return med_problem_set(p, MED_ERR_INVALID, "until_ms",
+				       "must be after since_ms");
 	return MED_OK;
 }
 
-static med_err
-check_action_code(med_call *call, const char *code)
+med_err
+audit_query_problem(const Smartmed__Audit__V1__QueryRequest *req,
+		    med_problem *p)
 {
-	if (code[0] == '\0' ||
-	    (code[1] == '\0' && strchr("CRUDE", code[0]) != NULL))
-		return MED_OK;
-	return med_call_fail(call, MED_ERR_INVALID,
-			     "action_code: must be one of C, R, U, D, E");
+	const char *code = req->action_code;
+	med_err err;
+
+	if (req->limit > AUDIT_QUERY_MAX_LIMIT)
+		return med_problem_set(p, MED_ERR_INVALID, "limit",
+				       "must be at most %d",
+				       AUDIT_QUERY_MAX_LIMIT);
+	if ((err = audit_window_problem(req->since_ms, req->until_ms, p)) !=
+	    MED_OK)
+		return err;
+	if (code[0] != '\0' &&
+	    (code[1] != '\0' || strchr("CRUDE", code[0]) == NULL))
+		return med_problem_set(p, MED_ERR_INVALID, "action_code",
+				       "must be one of C, R, U, D, E");
+	return MED_OK;
 }
 
 static med_err
 check_query(med_call *call, const Smartmed__Audit__V1__QueryRequest *req,
 	    audit_query_filter *f)
 {
+	med_problem p;
 	med_err err;
 
-	if (req->limit > QUERY_MAX_LIMIT)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "limit: must be at most %d",
-				     QUERY_MAX_LIMIT);
-	if ((err = check_times(call, req->since_ms, req->until_ms)) != MED_OK ||
-	    (err = med_check_text(call, "patient_id", req->patient_id, 0,
+	if (audit_query_problem(req, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
+	if ((err = med_check_text(call, "patient_id", req->patient_id, 0,
 				  64)) != MED_OK ||
-	    (err = med_check_text(call, "actor", req->actor, 0, 128)) !=
-		    MED_OK ||
-	    (err = check_action_code(call, req->action_code)) != MED_OK)
+	    (err = med_check_text(call, "actor", req->actor, 0, 128)) != MED_OK)
 		return err;
 	*f = (audit_query_filter){
 		.patient_id = req->patient_id,
@@ -100,8 +105,8 @@ send_batch(med_call *call, med_db *db, audit_query_filter *f, size_t *sent)
 	return err;
 }
 
-static med_err
-query(med_call *call, const ProtobufCMessage *in)
+med_err
+audit_rpc_query(med_call *call, const ProtobufCMessage *in)
 {
 	const Smartmed__Audit__V1__QueryRequest *req = (const void *)in;
 	med_db *db = med_service_db(med_service_from_call(call));
@@ -127,9 +132,9 @@ query(med_call *call, const ProtobufCMessage *in)
 	return MED_OK;
 }
 
-static med_err
-patient_access_report(med_call *call, const ProtobufCMessage *in,
-		      ProtobufCMessage *out)
+med_err
+audit_rpc_patient_access_report(med_call *call, const ProtobufCMessage *in,
+				ProtobufCMessage *out)
 {
 	const Smartmed__Audit__V1__PatientAccessReportRequest *req =
 		(const void *)in;
@@ -140,12 +145,14 @@ patient_access_report(med_call *call, const ProtobufCMessage *in,
 		.after_seq = req->after_seq,
 		.limit = req->limit ? req->limit : REPORT_DEFAULT,
 	};
+	med_problem p;
 	med_err err;
 
 	if ((err = med_check_text(call, "patient_id", req->patient_id, 1,
-				  64)) != MED_OK ||
-	    (err = check_times(call, req->since_ms, req->until_ms)) != MED_OK)
+				  64)) != MED_OK)
 		return err;
+	if (audit_window_problem(req->since_ms, req->until_ms, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
 	if (req->limit > REPORT_MAX)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "limit: must be at most %d", REPORT_MAX);
@@ -227,8 +234,9 @@ get_tree_head_tx(med_db_conn *c, void *arg)
 	return head_of(t->call, &h, &t->resp->head);
 }
 
-static med_err
-get_tree_head(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+audit_rpc_get_tree_head(med_call *call, const ProtobufCMessage *in,
+			ProtobufCMessage *out)
 {
 	head_tx t = {call, (void *)out};
 	audit_state *st = audit_state_of(call);
@@ -339,9 +347,9 @@ inclusion_proof_tx(med_db_conn *c, void *arg)
 			 &t->resp->audit_path, &t->resp->n_audit_path);
 }
 
-static med_err
-inclusion_proof(med_call *call, const ProtobufCMessage *in,
-		ProtobufCMessage *out)
+med_err
+audit_rpc_inclusion_proof(med_call *call, const ProtobufCMessage *in,
+			  ProtobufCMessage *out)
 {
 	const Smartmed__Audit__V1__InclusionProofRequest *req =
 		(const void *)in;
@@ -400,9 +408,9 @@ consistency_proof_tx(med_db_conn *c, void *arg)
 			 &t->resp->proof, &t->resp->n_proof);
 }
 
-static med_err
-consistency_proof(med_call *call, const ProtobufCMessage *in,
-		  ProtobufCMessage *out)
+med_err
+audit_rpc_consistency_proof(med_call *call, const ProtobufCMessage *in,
+			    ProtobufCMessage *out)
 {
 	const Smartmed__Audit__V1__ConsistencyProofRequest *req =
 		(const void *)in;
@@ -423,18 +431,3 @@ consistency_proof(med_call *call, const ProtobufCMessage *in,
 			&smartmed__audit__v1__##out##__descriptor,             \
 			MED_RPC_UNARY, fn, NULL, roles                         \
 	}
-
-const med_method audit_methods[] = {
-	{AUDIT_PATH("Query"), &smartmed__audit__v1__query_request__descriptor,
-	 &smartmed__audit__v1__audit_record__descriptor, MED_RPC_SERVER_STREAM,
-	 NULL, query, READERS},
-	UNARY("PatientAccessReport", patient_access_report_request,
-	      patient_access_report_response, patient_access_report, READERS),
-	UNARY("GetTreeHead", get_tree_head_request, get_tree_head_response,
-	      get_tree_head, TREE_READERS),
-	UNARY("InclusionProof", inclusion_proof_request,
-	      inclusion_proof_response, inclusion_proof, TREE_READERS),
-	UNARY("ConsistencyProof", consistency_proof_request,
-	      consistency_proof_response, consistency_proof, TREE_READERS),
-};
-const size_t audit_n_methods = sizeof(audit_methods) / sizeof(audit_methods[0]);

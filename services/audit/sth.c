@@ -70,14 +70,13 @@ key_create(const char *path, uint8_t seed[crypto_sign_SEEDBYTES])
 	return MED_OK;
 }
 
-static void
-key_id_of(const uint8_t pk[crypto_sign_PUBLICKEYBYTES],
-	  char out[AUDIT_KEY_ID_LEN + 1])
+void
+audit_key_id(const uint8_t *pk, size_t pk_len, char out[AUDIT_KEY_ID_LEN + 1])
 {
 	uint8_t h[crypto_hash_sha256_BYTES];
 	char hex[2 * MED_MERKLE_HASH_LEN + 1];
 
-	crypto_hash_sha256(h, pk, crypto_sign_PUBLICKEYBYTES);
+	crypto_hash_sha256(h, pk, pk_len);
 	med_merkle_hex(h, hex);
 	memcpy(out, hex, AUDIT_KEY_ID_LEN);
 	out[AUDIT_KEY_ID_LEN] = '\0';
@@ -114,7 +113,7 @@ audit_keys_load(audit_state *st)
 		return err;
 	crypto_sign_seed_keypair(st->pk, st->sk, seed);
 	sodium_memzero(seed, sizeof(seed));
-	key_id_of(st->pk, st->key_id);
+	audit_key_id(st->pk, sizeof(st->pk), st->key_id);
 	med_log_info("audit: tree heads signed with key %s", st->key_id);
 	return MED_OK;
 }

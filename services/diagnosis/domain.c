@@ -8,24 +8,24 @@
 
 #include "diagnosis.h"
 
-#define DX_MAX_PLAN_CONDITIONS 20
-#define DX_MAX_GOALS	       50
-#define DX_MAX_ACTIVITIES      100
+#define DIAGNOSIS_MAX_PLAN_CONDITIONS 20
+#define DIAGNOSIS_MAX_GOALS	      50
+#define DIAGNOSIS_MAX_ACTIVITIES      100
 
-typedef Smartmed__Diagnosis__V1__ClinicalStatus dx_clinical;
-typedef Smartmed__Diagnosis__V1__VerificationStatus dx_verification;
+typedef Smartmed__Diagnosis__V1__ClinicalStatus diagnosis_clinical;
+typedef Smartmed__Diagnosis__V1__VerificationStatus diagnosis_verification;
 
+/* known_problem: an enum that must be set to a value the proto declares. */
 static med_err
-check_known(med_call *call, const char *field,
-	    const ProtobufCEnumDescriptor *desc, int value)
+known_problem(const char *field, const ProtobufCEnumDescriptor *desc, int value,
+	      med_problem *p)
 {
-	med_err err = med_check_enum_set(call, field, value);
-
-	if (err != MED_OK)
-		return err;
+	if (value == 0)
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "must be set");
 	if (protobuf_c_enum_descriptor_get_value(desc, value) == NULL)
-		return med_call_fail(call, MED_ERR_INVALID, "%s: unknown value",
-				     field);
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "unknown value");
 	return MED_OK;
 }
 
@@ -48,13 +48,13 @@ is_digit(char c)
  * alphanumerics.  Upper case only, as printed in the classification.
  */
 med_err
-diagnosis_check_icd10(med_call *call, const char *field, const char *code)
+diagnosis_icd10_problem(const char *field, const char *code, med_problem *p)
 {
 	size_t n = strlen(code), i = 3;
 
 	if (n == 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must not be empty", field);
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "must not be empty");
 	if (n < 3 || !is_upper(code[0]) || !is_digit(code[1]) ||
 	    !is_digit(code[2]))
 		goto bad;
@@ -69,54 +69,81 @@ diagnosis_check_icd10(med_call *call, const char *field, const char *code)
 			goto bad;
 	return MED_OK;
 bad:
-	return med_call_fail(call, MED_ERR_INVALID,
-			     "%s: not an ICD-10 code (e.g. J18.9)", field);
+	return med_problem_set(p, MED_ERR_INVALID, field,
+			       "not an ICD-10 code (e.g. J18.9)");
 }
 
-/*
- * check_statuses applies FHIR R4 con-5 (entered-in-error has no clinical
- * status), con-4 (abated means inactive, resolved or remission) and orders
- * onset before abatement.
- */
-static med_err
-check_statuses(med_call *call, int clinical, int verification,
-	       const char *onset, const char *abatement)
+/* abated_ok: FHIR R4 con-4, an abated condition is inactive, resolved or
+ * in remission (or has no clinical status, when entered in error). */
+static bool
+abated_ok(int clinical)
 {
-	med_err err = check_known(
-		call, "verification_status",
+	return clinical == 0 ||
+	       clinical ==
+		       SMARTMED__DIAGNOSIS__V1__CLINICAL_STATUS__CLINICAL_STATUS_INACTIVE ||
+	       clinical ==
+		       SMARTMED__DIAGNOSIS__V1__CLINICAL_STATUS__CLINICAL_STATUS_RESOLVED ||
+	       clinical ==
+		       SMARTMED__DIAGNOSIS__V1__CLINICAL_STATUS__CLINICAL_STATUS_REMISSION;
+}
+
+med_err
+diagnosis_statuses_problem(int clinical, int verification, const char *onset,
+			   const char *abatement, med_problem *p)
+{
+	med_err err = known_problem(
+		"verification_status",
 		&smartmed__diagnosis__v1__verification_status__descriptor,
-		verification);
+		verification, p);
 
 	if (err != MED_OK)
 		return err;
 	if (verification ==
 	    SMARTMED__DIAGNOSIS__V1__VERIFICATION_STATUS__VERIFICATION_STATUS_ENTERED_IN_ERROR) {
 		if (clinical != 0)
-			return med_call_fail(
-				call, MED_ERR_INVALID,
-				"clinical_status: must be unset when "
-				"entered in error");
+			return med_problem_set(p, MED_ERR_INVALID,
+					       "clinical_status",
+					       "must be unset when entered in "
+					       "error");
 	} else if (
-		(err = check_known(
-			 call, "clinical_status",
+		(err = known_problem(
+			 "clinical_status",
 			 &smartmed__diagnosis__v1__clinical_status__descriptor,
-			 clinical)) != MED_OK) {
+			 clinical, p)) != MED_OK) {
 		return err;
 	}
-	if (abatement[0] != '\0' && clinical != 0 &&
-	    clinical !=
-		    SMARTMED__DIAGNOSIS__V1__CLINICAL_STATUS__CLINICAL_STATUS_INACTIVE &&
-	    clinical !=
-		    SMARTMED__DIAGNOSIS__V1__CLINICAL_STATUS__CLINICAL_STATUS_RESOLVED &&
-	    clinical !=
-		    SMARTMED__DIAGNOSIS__V1__CLINICAL_STATUS__CLINICAL_STATUS_REMISSION)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "abatement_date: an abated condition is "
-				     "inactive, resolved or in remission");
+	if (abatement[0] != '\0' && !abated_ok(clinical))
+		return med_problem_set(p, MED_ERR_INVALID, "abatement_date",
+				       "an abated condition is inactive, "
+				       "resolved or in remission");
 	if (abatement[0] != '\0' && onset[0] != '\0' &&
 	    strcmp(abatement, onset) < 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "abatement_date: before onset_date");
+		return med_problem_set(p, MED_ERR_INVALID, "abatement_date",
+				       "before onset_date");
+	return MED_OK;
+}
+
+/* check_statuses fails the call with the statuses' problem, if any. */
+static med_err
+check_statuses(med_call *call, int clinical, int verification,
+	       const char *onset, const char *abatement)
+{
+	med_problem p;
+
+	if (diagnosis_statuses_problem(clinical, verification, onset, abatement,
+				       &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
+	return MED_OK;
+}
+
+/* check_icd10 fails the call when code is no ICD-10 code. */
+static med_err
+check_icd10(med_call *call, const char *field, const char *code)
+{
+	med_problem p;
+
+	if (diagnosis_icd10_problem(field, code, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
 	return MED_OK;
 }
 
@@ -125,7 +152,7 @@ static med_err
 check_code(med_call *call, const char *system, const char *code)
 {
 	if (strcmp(system, "ICD-10") == 0 || strcmp(system, "ICD-10-CM") == 0)
-		return diagnosis_check_icd10(call, "code", code);
+		return check_icd10(call, "code", code);
 	return med_check_text(call, "code", code, 1, 32);
 }
 
@@ -180,6 +207,18 @@ diagnosis_check_update(
 			      req->abatement_date);
 }
 
+/* check_known fails the call unless value is a set, declared enum value. */
+static med_err
+check_known(med_call *call, const char *field,
+	    const ProtobufCEnumDescriptor *desc, int value)
+{
+	med_problem p;
+
+	if (known_problem(field, desc, value, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
+	return MED_OK;
+}
+
 /* check_plan_date takes "" or a real calendar date, future allowed. */
 static med_err
 check_plan_date(med_call *call, const char *field, const char *v)
@@ -207,9 +246,9 @@ check_goals(med_call *call, Smartmed__Diagnosis__V1__Goal *const *g, size_t n)
 	char f[64];
 	med_err err;
 
-	if (n > DX_MAX_GOALS)
+	if (n > DIAGNOSIS_MAX_GOALS)
 		return med_call_fail(call, MED_ERR_INVALID, "goals: at most %d",
-				     DX_MAX_GOALS);
+				     DIAGNOSIS_MAX_GOALS);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(f, sizeof(f), "goals[%zu].description", i);
 		if ((err = med_check_text(call, f, g[i]->description, 1,
@@ -236,10 +275,10 @@ check_activities(med_call *call, Smartmed__Diagnosis__V1__Activity *const *a,
 	char f[64];
 	med_err err;
 
-	if (n > DX_MAX_ACTIVITIES)
+	if (n > DIAGNOSIS_MAX_ACTIVITIES)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "activities: at most %d",
-				     DX_MAX_ACTIVITIES);
+				     DIAGNOSIS_MAX_ACTIVITIES);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(f, sizeof(f), "activities[%zu].description", i);
 		if ((err = med_check_text(call, f, a[i]->description, 1,
@@ -265,10 +304,10 @@ check_plan_conditions(med_call *call, char *const *ids, size_t n)
 	char f[64];
 	med_err err;
 
-	if (n == 0 || n > DX_MAX_PLAN_CONDITIONS)
+	if (n == 0 || n > DIAGNOSIS_MAX_PLAN_CONDITIONS)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "condition_ids: 1 to %d conditions",
-				     DX_MAX_PLAN_CONDITIONS);
+				     DIAGNOSIS_MAX_PLAN_CONDITIONS);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(f, sizeof(f), "condition_ids[%zu]", i);
 		if ((err = med_check_id(call, f, ids[i])) != MED_OK)
@@ -326,7 +365,7 @@ diagnosis_check_confirm(
 					     "code: only with open_condition");
 		return MED_OK;
 	}
-	if ((err = diagnosis_check_icd10(call, "code", req->code)) != MED_OK ||
+	if ((err = check_icd10(call, "code", req->code)) != MED_OK ||
 	    (err = med_check_text(call, "display", req->display, 1, 200)) !=
 		    MED_OK)
 		return err;

@@ -10,14 +10,6 @@
 
 #include "diagnosis.h"
 
-#define DX_PATH(m) "/smartmed.diagnosis.v1.Diagnosis/" m
-
-med_db *
-diagnosis_db(med_call *call)
-{
-	return med_service_db(med_service_from_call(call));
-}
-
 med_err
 diagnosis_not_found(med_call *call, med_err err, const char *field)
 {
@@ -27,7 +19,7 @@ diagnosis_not_found(med_call *call, med_err err, const char *field)
 }
 
 typedef struct add_tx {
-	const dx_condition *c;
+	const diagnosis_condition *c;
 } add_tx;
 
 static med_err
@@ -36,12 +28,13 @@ add_in_tx(med_db_conn *conn, void *ctx)
 	return diagnosis_store_insert(conn, ((add_tx *)ctx)->c);
 }
 
-static med_err
-add_condition(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+diagnosis_rpc_add_condition(med_call *call, const ProtobufCMessage *in,
+			    ProtobufCMessage *out)
 {
 	const Smartmed__Diagnosis__V1__AddConditionRequest *req =
 		(const void *)in;
-	dx_condition *c = (void *)out;
+	diagnosis_condition *c = (void *)out;
 	med_arena *a = med_call_arena(call);
 	char id[MED_UUID_LEN + 1];
 	add_tx tx = {.c = c};
@@ -71,13 +64,13 @@ add_condition(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	c->version = 1;
 	c->updated_by = c->recorded_by;
 	c->updated_ms = c->recorded_ms;
-	return med_db_tx(diagnosis_db(call), add_in_tx, &tx);
+	return med_db_tx(med_call_db(call), add_in_tx, &tx);
 }
 
 typedef struct update_tx {
 	med_call *call;
 	const Smartmed__Diagnosis__V1__UpdateConditionRequest *req;
-	dx_condition *out;
+	diagnosis_condition *out;
 } update_tx;
 
 static med_err
@@ -85,7 +78,7 @@ update_in_tx(med_db_conn *conn, void *ctx)
 {
 	update_tx *x = ctx;
 	const Smartmed__Diagnosis__V1__UpdateConditionRequest *req = x->req;
-	dx_condition *old;
+	diagnosis_condition *old;
 	med_err err = diagnosis_store_get(conn, med_call_arena(x->call),
 					  req->condition_id, true, &old);
 
@@ -114,9 +107,9 @@ update_in_tx(med_db_conn *conn, void *ctx)
 	return diagnosis_store_update(conn, x->out);
 }
 
-static med_err
-update_condition(med_call *call, const ProtobufCMessage *in,
-		 ProtobufCMessage *out)
+med_err
+diagnosis_rpc_update_condition(med_call *call, const ProtobufCMessage *in,
+			       ProtobufCMessage *out)
 {
 	update_tx x = {
 		.call = call, .req = (const void *)in, .out = (void *)out};
@@ -124,12 +117,12 @@ update_condition(med_call *call, const ProtobufCMessage *in,
 
 	if (err != MED_OK)
 		return err;
-	return med_db_tx(diagnosis_db(call), update_in_tx, &x);
+	return med_db_tx(med_call_db(call), update_in_tx, &x);
 }
 
-static med_err
-condition_history(med_call *call, const ProtobufCMessage *in,
-		  ProtobufCMessage *out)
+med_err
+diagnosis_rpc_condition_history(med_call *call, const ProtobufCMessage *in,
+				ProtobufCMessage *out)
 {
 	const Smartmed__Diagnosis__V1__ConditionHistoryRequest *req =
 		(const void *)in;
@@ -138,7 +131,7 @@ condition_history(med_call *call, const ProtobufCMessage *in,
 
 	if (err != MED_OK)
 		return err;
-	err = diagnosis_store_history(diagnosis_db(call), med_call_arena(call),
+	err = diagnosis_store_history(med_call_db(call), med_call_arena(call),
 				      req->condition_id, &res->versions,
 				      &res->n_versions);
 	if (err != MED_OK)
@@ -150,9 +143,9 @@ condition_history(med_call *call, const ProtobufCMessage *in,
 	return MED_OK;
 }
 
-static med_err
-list_conditions(med_call *call, const ProtobufCMessage *in,
-		ProtobufCMessage *out)
+med_err
+diagnosis_rpc_list_conditions(med_call *call, const ProtobufCMessage *in,
+			      ProtobufCMessage *out)
 {
 	const Smartmed__Diagnosis__V1__ListConditionsRequest *req =
 		(const void *)in;
@@ -165,7 +158,7 @@ list_conditions(med_call *call, const ProtobufCMessage *in,
 	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
-	err = diagnosis_store_list(diagnosis_db(call), med_call_arena(call),
+	err = diagnosis_store_list(med_call_db(call), med_call_arena(call),
 				   req->patient_id, page.offset, page.size + 1,
 				   &res->conditions, &res->n_conditions);
 	if (err != MED_OK)
@@ -174,49 +167,4 @@ list_conditions(med_call *call, const ProtobufCMessage *in,
 	return res->page ? MED_OK : MED_ERR_NOMEM;
 }
 
-#define DX_READERS (MED_ROLE_CLINICIAN | MED_ROLE_NURSE)
-
-const med_method diagnosis_methods[] = {
-	{DX_PATH("AddCondition"),
-	 &smartmed__diagnosis__v1__add_condition_request__descriptor,
-	 &smartmed__diagnosis__v1__condition__descriptor, MED_RPC_UNARY,
-	 add_condition, NULL, MED_ROLE_CLINICIAN},
-	{DX_PATH("ListConditions"),
-	 &smartmed__diagnosis__v1__list_conditions_request__descriptor,
-	 &smartmed__diagnosis__v1__list_conditions_response__descriptor,
-	 MED_RPC_UNARY, list_conditions, NULL, DX_READERS},
-	{DX_PATH("UpdateCondition"),
-	 &smartmed__diagnosis__v1__update_condition_request__descriptor,
-	 &smartmed__diagnosis__v1__condition__descriptor, MED_RPC_UNARY,
-	 update_condition, NULL, MED_ROLE_CLINICIAN},
-	{DX_PATH("ConditionHistory"),
-	 &smartmed__diagnosis__v1__condition_history_request__descriptor,
-	 &smartmed__diagnosis__v1__condition_history_response__descriptor,
-	 MED_RPC_UNARY, condition_history, NULL, DX_READERS},
-	{DX_PATH("SetCarePlan"),
-	 &smartmed__diagnosis__v1__set_care_plan_request__descriptor,
-	 &smartmed__diagnosis__v1__care_plan__descriptor, MED_RPC_UNARY,
-	 diagnosis_set_care_plan, NULL, DX_READERS},
-	{DX_PATH("GetCarePlan"),
-	 &smartmed__diagnosis__v1__get_care_plan_request__descriptor,
-	 &smartmed__diagnosis__v1__care_plan__descriptor, MED_RPC_UNARY,
-	 diagnosis_get_care_plan, NULL, DX_READERS},
-	{DX_PATH("AnalyzeImage"),
-	 &smartmed__diagnosis__v1__analyze_image_request__descriptor,
-	 &smartmed__diagnosis__v1__finding__descriptor, MED_RPC_UNARY,
-	 diagnosis_analyze_image, NULL, DX_READERS},
-	{DX_PATH("ConfirmFinding"),
-	 &smartmed__diagnosis__v1__confirm_finding_request__descriptor,
-	 &smartmed__diagnosis__v1__confirm_finding_response__descriptor,
-	 MED_RPC_UNARY, diagnosis_confirm_finding, NULL, MED_ROLE_CLINICIAN},
-	{DX_PATH("RejectFinding"),
-	 &smartmed__diagnosis__v1__reject_finding_request__descriptor,
-	 &smartmed__diagnosis__v1__finding__descriptor, MED_RPC_UNARY,
-	 diagnosis_reject_finding, NULL, MED_ROLE_CLINICIAN},
-	{DX_PATH("ListFindings"),
-	 &smartmed__diagnosis__v1__list_findings_request__descriptor,
-	 &smartmed__diagnosis__v1__list_findings_response__descriptor,
-	 MED_RPC_UNARY, diagnosis_list_findings, NULL, DX_READERS},
-};
-const size_t diagnosis_n_methods =
-	sizeof(diagnosis_methods) / sizeof(diagnosis_methods[0]);
+#define DIAGNOSIS_READERS (MED_ROLE_CLINICIAN | MED_ROLE_NURSE)

@@ -24,7 +24,7 @@ static const char *status_word(int status);
  * call's audit event, so an auditor sees what the AI said and where.
  */
 static void
-audit_finding(med_call *call, const dx_finding *f)
+audit_finding(med_call *call, const diagnosis_finding *f)
 {
 	char prob[32];
 	const med_audit_detail d[] = {
@@ -44,12 +44,12 @@ audit_finding(med_call *call, const dx_finding *f)
 }
 
 med_err
-diagnosis_analyze_image(med_call *call, const ProtobufCMessage *in,
-			ProtobufCMessage *out)
+diagnosis_rpc_analyze_image(med_call *call, const ProtobufCMessage *in,
+			    ProtobufCMessage *out)
 {
 	const Smartmed__Diagnosis__V1__AnalyzeImageRequest *req =
 		(const void *)in;
-	dx_finding *f = (void *)out;
+	diagnosis_finding *f = (void *)out;
 	med_arena *a = med_call_arena(call);
 	char id[MED_UUID_LEN + 1];
 	med_err err;
@@ -77,7 +77,7 @@ diagnosis_analyze_image(med_call *call, const ProtobufCMessage *in,
 	f->patient_id = req->patient_id;
 	f->status = FINDING_STATUS(PRELIMINARY);
 	f->created_ms = med_now_ms();
-	err = diagnosis_store_finding_insert(diagnosis_db(call), a, f);
+	err = diagnosis_store_finding_insert(med_call_db(call), a, f);
 	if (err == MED_OK)
 		audit_finding(call, f);
 	return err;
@@ -88,8 +88,8 @@ typedef struct decide_tx {
 	const char *finding_id;
 	const Smartmed__Diagnosis__V1__ConfirmFindingRequest *confirm;
 	const Smartmed__Diagnosis__V1__RejectFindingRequest *reject;
-	dx_finding *f;
-	dx_condition *cond;
+	diagnosis_finding *f;
+	diagnosis_condition *cond;
 } decide_tx;
 
 static const char *
@@ -112,7 +112,7 @@ static med_err
 open_condition(decide_tx *x, med_db_conn *conn)
 {
 	med_arena *a = med_call_arena(x->call);
-	dx_condition *c = med_arena_zalloc(a, sizeof(*c));
+	diagnosis_condition *c = med_arena_zalloc(a, sizeof(*c));
 	char id[MED_UUID_LEN + 1];
 
 	if (c == NULL)
@@ -179,8 +179,8 @@ decide_in_tx(med_db_conn *conn, void *ctx)
 }
 
 med_err
-diagnosis_confirm_finding(med_call *call, const ProtobufCMessage *in,
-			  ProtobufCMessage *out)
+diagnosis_rpc_confirm_finding(med_call *call, const ProtobufCMessage *in,
+			      ProtobufCMessage *out)
 {
 	Smartmed__Diagnosis__V1__ConfirmFindingResponse *res = (void *)out;
 	decide_tx x = {.call = call, .confirm = (const void *)in};
@@ -189,7 +189,7 @@ diagnosis_confirm_finding(med_call *call, const ProtobufCMessage *in,
 	if (err != MED_OK)
 		return err;
 	x.finding_id = x.confirm->finding_id;
-	if ((err = med_db_tx(diagnosis_db(call), decide_in_tx, &x)) != MED_OK)
+	if ((err = med_db_tx(med_call_db(call), decide_in_tx, &x)) != MED_OK)
 		return err;
 	audit_finding(call, x.f);
 	if (x.cond != NULL &&
@@ -203,8 +203,8 @@ diagnosis_confirm_finding(med_call *call, const ProtobufCMessage *in,
 }
 
 med_err
-diagnosis_reject_finding(med_call *call, const ProtobufCMessage *in,
-			 ProtobufCMessage *out)
+diagnosis_rpc_reject_finding(med_call *call, const ProtobufCMessage *in,
+			     ProtobufCMessage *out)
 {
 	decide_tx x = {.call = call, .reject = (const void *)in};
 	med_err err;
@@ -215,16 +215,16 @@ diagnosis_reject_finding(med_call *call, const ProtobufCMessage *in,
 		    MED_OK)
 		return err;
 	x.finding_id = x.reject->finding_id;
-	if ((err = med_db_tx(diagnosis_db(call), decide_in_tx, &x)) != MED_OK)
+	if ((err = med_db_tx(med_call_db(call), decide_in_tx, &x)) != MED_OK)
 		return err;
 	audit_finding(call, x.f);
-	*(dx_finding *)out = *x.f;
+	*(diagnosis_finding *)out = *x.f;
 	return MED_OK;
 }
 
 med_err
-diagnosis_list_findings(med_call *call, const ProtobufCMessage *in,
-			ProtobufCMessage *out)
+diagnosis_rpc_list_findings(med_call *call, const ProtobufCMessage *in,
+			    ProtobufCMessage *out)
 {
 	const Smartmed__Diagnosis__V1__ListFindingsRequest *req =
 		(const void *)in;
@@ -238,7 +238,7 @@ diagnosis_list_findings(med_call *call, const ProtobufCMessage *in,
 		return err;
 	med_call_set_patient(call, req->patient_id);
 	err = diagnosis_store_finding_list(
-		diagnosis_db(call), med_call_arena(call), req->patient_id,
+		med_call_db(call), med_call_arena(call), req->patient_id,
 		page.offset, page.size + 1, &res->findings, &res->n_findings);
 	if (err != MED_OK)
 		return err;

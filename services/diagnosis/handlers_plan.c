@@ -13,7 +13,7 @@
 typedef struct plan_tx {
 	med_call *call;
 	const Smartmed__Diagnosis__V1__SetCarePlanRequest *req;
-	dx_care_plan *out;
+	diagnosis_care_plan *out;
 } plan_tx;
 
 /* check_replace reads the plan being replaced and checks it is the
@@ -22,7 +22,7 @@ static med_err
 check_replace(plan_tx *x, med_db_conn *conn)
 {
 	const Smartmed__Diagnosis__V1__SetCarePlanRequest *req = x->req;
-	dx_care_plan *old;
+	diagnosis_care_plan *old;
 	med_err err = diagnosis_store_plan_get(conn, med_call_arena(x->call),
 					       req->care_plan_id, true, &old);
 
@@ -65,11 +65,11 @@ plan_in_tx(med_db_conn *conn, void *ctx)
 }
 
 med_err
-diagnosis_set_care_plan(med_call *call, const ProtobufCMessage *in,
-			ProtobufCMessage *out)
+diagnosis_rpc_set_care_plan(med_call *call, const ProtobufCMessage *in,
+			    ProtobufCMessage *out)
 {
 	plan_tx x = {.call = call, .req = (const void *)in, .out = (void *)out};
-	dx_care_plan *p = x.out;
+	diagnosis_care_plan *p = x.out;
 	char id[MED_UUID_LEN + 1];
 	med_err err = diagnosis_check_care_plan(call, x.req);
 
@@ -98,13 +98,13 @@ diagnosis_set_care_plan(med_call *call, const ProtobufCMessage *in,
 	p->activities = x.req->activities;
 	p->n_activities = x.req->n_activities;
 	p->updated_ms = med_now_ms();
-	return med_db_tx(diagnosis_db(call), plan_in_tx, &x);
+	return med_db_tx(med_call_db(call), plan_in_tx, &x);
 }
 
 typedef struct get_tx {
 	med_call *call;
 	const char *id;
-	dx_care_plan *p;
+	diagnosis_care_plan *p;
 } get_tx;
 
 static med_err
@@ -117,8 +117,8 @@ get_in_tx(med_db_conn *conn, void *ctx)
 }
 
 med_err
-diagnosis_get_care_plan(med_call *call, const ProtobufCMessage *in,
-			ProtobufCMessage *out)
+diagnosis_rpc_get_care_plan(med_call *call, const ProtobufCMessage *in,
+			    ProtobufCMessage *out)
 {
 	const Smartmed__Diagnosis__V1__GetCarePlanRequest *req =
 		(const void *)in;
@@ -127,10 +127,10 @@ diagnosis_get_care_plan(med_call *call, const ProtobufCMessage *in,
 
 	if (err != MED_OK)
 		return err;
-	err = med_db_tx(diagnosis_db(call), get_in_tx, &x);
+	err = med_db_tx(med_call_db(call), get_in_tx, &x);
 	if (err != MED_OK)
 		return diagnosis_not_found(call, err, "care_plan_id");
 	med_call_set_patient(call, x.p->patient_id);
-	*(dx_care_plan *)out = *x.p;
+	*(diagnosis_care_plan *)out = *x.p;
 	return MED_OK;
 }

@@ -26,11 +26,11 @@
 
 #include "diagnosis.h"
 
-#define DX_MAX_LABELS 16
-#define DX_NORM_MEAN  0.5f
-#define DX_NORM_STD   0.5f
+#define DIAGNOSIS_MAX_LABELS 16
+#define DIAGNOSIS_NORM_MEAN  0.5f
+#define DIAGNOSIS_NORM_STD   0.5f
 
-typedef struct dx_model {
+typedef struct diagnosis_model {
 	med_infer_host *host;
 	med_infer_model *model;
 	med_image_limits lim;
@@ -40,10 +40,10 @@ typedef struct dx_model {
 	bool fallback;
 	char reason[256];
 	char label_buf[512];
-	const char *labels[DX_MAX_LABELS];
+	const char *labels[DIAGNOSIS_MAX_LABELS];
 	size_t n_labels;
 	med_histogram *latency;
-} dx_model;
+} diagnosis_model;
 
 const med_config_spec diagnosis_config[] = {
 	{"MED_DIAGNOSIS_MODEL", MED_CONFIG_STRING, "", false, 0, 0,
@@ -71,7 +71,7 @@ exe_relative(char *buf, size_t len, const char *rel)
 
 /* model_id_from_path takes the file name without ".onnx". */
 static void
-model_id_from_path(dx_model *m, const char *path)
+model_id_from_path(diagnosis_model *m, const char *path)
 {
 	const char *base = strrchr(path, '/');
 	char *dot;
@@ -83,12 +83,12 @@ model_id_from_path(dx_model *m, const char *path)
 }
 
 static void
-split_labels(dx_model *m, const char *list)
+split_labels(diagnosis_model *m, const char *list)
 {
 	char *p = m->label_buf;
 
 	med_strlcpy(m->label_buf, list, sizeof(m->label_buf));
-	while (p != NULL && *p != '\0' && m->n_labels < DX_MAX_LABELS) {
+	while (p != NULL && *p != '\0' && m->n_labels < DIAGNOSIS_MAX_LABELS) {
 		char *comma = strchr(p, ',');
 		if (comma != NULL)
 			*comma = '\0';
@@ -100,7 +100,7 @@ split_labels(dx_model *m, const char *list)
 /* check_shapes accepts one f32 [1,1,H,W] input and one f32 [1,K] output
  * with K labels: the shape the service's preprocessing produces. */
 static med_err
-check_shapes(dx_model *m)
+check_shapes(diagnosis_model *m)
 {
 	const med_model_info *info = med_infer_model_info(m->model);
 	const med_tensor_desc *in = &info->inputs[0], *out = &info->outputs[0];
@@ -146,7 +146,7 @@ model_path(const med_config *cfg, char *buf, size_t len)
 
 /* load_model fills m or writes m->reason and returns the error. */
 static med_err
-load_model(dx_model *m, const med_config *cfg)
+load_model(diagnosis_model *m, const med_config *cfg)
 {
 	char path[PATH_MAX], msg[256] = "";
 	med_infer_settings is;
@@ -192,7 +192,7 @@ med_err
 diagnosis_model_start(med_service *svc)
 {
 	const med_config *cfg = med_service_config(svc);
-	dx_model *m = calloc(1, sizeof(*m));
+	diagnosis_model *m = calloc(1, sizeof(*m));
 	char labels[128];
 	med_err err;
 
@@ -240,7 +240,7 @@ diagnosis_model_start(med_service *svc)
 void
 diagnosis_model_stop(med_service *svc)
 {
-	dx_model *m = med_service_data(svc);
+	diagnosis_model *m = med_service_data(svc);
 
 	med_patients_service_stop(svc);
 	if (m == NULL)
@@ -253,20 +253,20 @@ diagnosis_model_stop(med_service *svc)
 
 /* preprocess resizes img into x and normalises it as in training. */
 static med_err
-preprocess(const dx_model *m, const med_image *img, float *x)
+preprocess(const diagnosis_model *m, const med_image *img, float *x)
 {
 	med_err err = med_image_resize(img, m->in_w, m->in_h, x);
 
 	if (err != MED_OK)
 		return err;
 	for (size_t i = 0; i < (size_t)m->in_w * m->in_h; i++)
-		x[i] = (x[i] - DX_NORM_MEAN) / DX_NORM_STD;
+		x[i] = (x[i] - DIAGNOSIS_NORM_MEAN) / DIAGNOSIS_NORM_STD;
 	return MED_OK;
 }
 
 static med_err
-fill_probabilities(med_call *call, const dx_model *m, const float *p,
-		   dx_finding *f)
+fill_probabilities(med_call *call, const diagnosis_model *m, const float *p,
+		   diagnosis_finding *f)
 {
 	med_arena *a = med_call_arena(call);
 	Smartmed__Diagnosis__V1__LabelProbability **v =
@@ -293,8 +293,8 @@ fill_probabilities(med_call *call, const dx_model *m, const float *p,
 }
 
 static void
-fill_model_fields(med_call *call, dx_model *m, const med_image *img,
-		  const ProtobufCBinaryData *image, dx_finding *f)
+fill_model_fields(med_call *call, diagnosis_model *m, const med_image *img,
+		  const ProtobufCBinaryData *image, diagnosis_finding *f)
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
 	char *hex = med_arena_alloc(med_call_arena(call), 65);
@@ -315,11 +315,12 @@ fill_model_fields(med_call *call, dx_model *m, const med_image *img,
 }
 
 static med_err
-run_model(med_call *call, dx_model *m, const med_image *img, dx_finding *f)
+run_model(med_call *call, diagnosis_model *m, const med_image *img,
+	  diagnosis_finding *f)
 {
 	float *x = med_arena_alloc(med_call_arena(call),
 				   sizeof(float) * m->in_w * m->in_h);
-	float probs[DX_MAX_LABELS];
+	float probs[DIAGNOSIS_MAX_LABELS];
 	med_tensor in = {.dtype = MED_DTYPE_F32,
 			 .n_dims = 4,
 			 .dims = {1, 1, m->in_h, m->in_w}};
@@ -345,9 +346,9 @@ run_model(med_call *call, dx_model *m, const med_image *img, dx_finding *f)
 
 med_err
 diagnosis_model_analyze(med_call *call, const char *model,
-			const ProtobufCBinaryData *image, dx_finding *f)
+			const ProtobufCBinaryData *image, diagnosis_finding *f)
 {
-	dx_model *m = med_service_data(med_service_from_call(call));
+	diagnosis_model *m = med_service_data(med_service_from_call(call));
 	med_image *img = NULL;
 	int64_t t0 = med_mono_ns();
 	char msg[160] = "";

@@ -25,7 +25,7 @@ static const char *const v1_statements[] = {
 	NULL,
 };
 
-#define DX_VERSION_COLUMNS                                                     \
+#define DIAGNOSIS_VERSION_COLUMNS                                              \
 	" abatement_date VARCHAR(10) NOT NULL DEFAULT '',"                     \
 	" version INT UNSIGNED NOT NULL DEFAULT 1,"                            \
 	" updated_by VARCHAR(128) NOT NULL DEFAULT '',"                        \
@@ -34,7 +34,7 @@ static const char *const v1_statements[] = {
 	" change_reason VARCHAR(2000) NOT NULL DEFAULT ''"
 
 static const char *const v2_statements[] = {
-	"ALTER TABLE conditions ADD COLUMN (" DX_VERSION_COLUMNS ")",
+	"ALTER TABLE conditions ADD COLUMN (" DIAGNOSIS_VERSION_COLUMNS ")",
 	"UPDATE conditions SET updated_by = recorded_by,"
 	" updated_ms = recorded_ms WHERE updated_ms = 0",
 	"CREATE TABLE IF NOT EXISTS condition_versions ("
@@ -48,7 +48,7 @@ static const char *const v2_statements[] = {
 	" onset_date VARCHAR(10) NOT NULL,"
 	" recorded_by VARCHAR(128) NOT NULL,"
 	" recorded_ms BIGINT NOT NULL,"
-	" note TEXT NOT NULL," DX_VERSION_COLUMNS ","
+	" note TEXT NOT NULL," DIAGNOSIS_VERSION_COLUMNS ","
 	" PRIMARY KEY (condition_id, version)"
 	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
 	"INSERT IGNORE INTO condition_versions SELECT * FROM conditions",
@@ -121,7 +121,7 @@ const size_t diagnosis_n_migrations =
 
 typedef struct condition_rows {
 	med_arena *arena;
-	dx_condition **items;
+	diagnosis_condition **items;
 	size_t n, cap;
 } condition_rows;
 
@@ -130,7 +130,7 @@ on_condition_row(void *ctx, const med_db_row *row)
 {
 	condition_rows *r = ctx;
 	med_arena *a = r->arena;
-	dx_condition *c = med_arena_push_msg(
+	diagnosis_condition *c = med_arena_push_msg(
 		a, (void ***)&r->items, &r->n, &r->cap,
 		&smartmed__diagnosis__v1__condition__descriptor);
 
@@ -166,7 +166,7 @@ on_condition_row(void *ctx, const med_db_row *row)
 }
 
 static med_err
-insert_into(med_db_conn *conn, const char *sql, const dx_condition *c)
+insert_into(med_db_conn *conn, const char *sql, const diagnosis_condition *c)
 {
 	med_db_value v[] = {
 		MED_DB_STR(c->condition_id),
@@ -192,7 +192,7 @@ insert_into(med_db_conn *conn, const char *sql, const dx_condition *c)
 }
 
 med_err
-diagnosis_store_insert(med_db_conn *conn, const dx_condition *c)
+diagnosis_store_insert(med_db_conn *conn, const diagnosis_condition *c)
 {
 	med_err err = insert_into(conn,
 				  "INSERT INTO conditions (" CONDITION_COLUMNS
@@ -209,7 +209,7 @@ diagnosis_store_insert(med_db_conn *conn, const dx_condition *c)
 
 med_err
 diagnosis_store_get(med_db_conn *conn, med_arena *arena, const char *id,
-		    bool for_update, dx_condition **out)
+		    bool for_update, diagnosis_condition **out)
 {
 	condition_rows rows = {.arena = arena};
 	med_db_value v[] = {MED_DB_STR(id)};
@@ -231,7 +231,7 @@ diagnosis_store_get(med_db_conn *conn, med_arena *arena, const char *id,
 
 /* The current row is replaced whole; the version row keeps the old one. */
 med_err
-diagnosis_store_update(med_db_conn *conn, const dx_condition *c)
+diagnosis_store_update(med_db_conn *conn, const diagnosis_condition *c)
 {
 	med_db_value v[] = {
 		MED_DB_STR(c->display),
@@ -269,7 +269,7 @@ diagnosis_store_update(med_db_conn *conn, const dx_condition *c)
 
 med_err
 diagnosis_store_history(med_db *db, med_arena *arena, const char *id,
-			dx_condition ***out, size_t *n)
+			diagnosis_condition ***out, size_t *n)
 {
 	condition_rows rows = {.arena = arena};
 	med_db_value v[] = {MED_DB_STR(id)};
@@ -289,8 +289,8 @@ diagnosis_store_history(med_db *db, med_arena *arena, const char *id,
 
 med_err
 diagnosis_store_list(med_db *db, med_arena *arena, const char *patient_id,
-		     uint64_t offset, uint32_t limit, dx_condition ***out,
-		     size_t *n)
+		     uint64_t offset, uint32_t limit,
+		     diagnosis_condition ***out, size_t *n)
 {
 	condition_rows rows = {.arena = arena};
 	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(limit),

@@ -19,13 +19,13 @@
 
 typedef struct finding_rows {
 	med_arena *arena;
-	dx_finding **items;
+	diagnosis_finding **items;
 	size_t n, cap;
 } finding_rows;
 
 /* split_probs rebuilds the LabelProbability list from the two lists. */
 static med_err
-split_probs(med_arena *a, dx_finding *f, char *labels, const char *probs)
+split_probs(med_arena *a, diagnosis_finding *f, char *labels, const char *probs)
 {
 	size_t n = 1, cap = 0;
 	char *end;
@@ -60,7 +60,7 @@ on_finding_row(void *ctx, const med_db_row *row)
 {
 	finding_rows *r = ctx;
 	med_arena *a = r->arena;
-	dx_finding *f = med_arena_push_msg(
+	diagnosis_finding *f = med_arena_push_msg(
 		a, (void ***)&r->items, &r->n, &r->cap,
 		&smartmed__diagnosis__v1__finding__descriptor);
 	char *labels;
@@ -99,7 +99,8 @@ on_finding_row(void *ctx, const med_db_row *row)
 
 /* join_probs writes the labels and probabilities lists into arena text. */
 static med_err
-join_probs(med_arena *a, const dx_finding *f, char **labels, char **probs)
+join_probs(med_arena *a, const diagnosis_finding *f, char **labels,
+	   char **probs)
 {
 	size_t ll = 1, pl = 16 * f->n_probabilities + 1, lo = 0, po = 0;
 
@@ -122,7 +123,8 @@ join_probs(med_arena *a, const dx_finding *f, char **labels, char **probs)
 }
 
 med_err
-diagnosis_store_finding_insert(med_db *db, med_arena *a, const dx_finding *f)
+diagnosis_store_finding_insert(med_db *db, med_arena *a,
+			       const diagnosis_finding *f)
 {
 	char *labels, *probs;
 	med_err err = join_probs(a, f, &labels, &probs);
@@ -161,7 +163,7 @@ diagnosis_store_finding_insert(med_db *db, med_arena *a, const dx_finding *f)
 
 med_err
 diagnosis_store_finding_get(med_db_conn *c, med_arena *arena, const char *id,
-			    bool for_update, dx_finding **out)
+			    bool for_update, diagnosis_finding **out)
 {
 	finding_rows rows = {.arena = arena};
 	med_db_value v[] = {MED_DB_STR(id)};
@@ -183,7 +185,7 @@ diagnosis_store_finding_get(med_db_conn *c, med_arena *arena, const char *id,
 
 /* Only a preliminary finding changes: the WHERE makes a decision final. */
 med_err
-diagnosis_store_finding_decide(med_db_conn *c, const dx_finding *f)
+diagnosis_store_finding_decide(med_db_conn *c, const diagnosis_finding *f)
 {
 	med_db_value v[] = {
 		MED_DB_I64(f->status),
@@ -211,7 +213,8 @@ diagnosis_store_finding_decide(med_db_conn *c, const dx_finding *f)
 med_err
 diagnosis_store_finding_list(med_db *db, med_arena *arena,
 			     const char *patient_id, uint64_t offset,
-			     uint32_t limit, dx_finding ***out, size_t *n)
+			     uint32_t limit, diagnosis_finding ***out,
+			     size_t *n)
 {
 	finding_rows rows = {.arena = arena};
 	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(limit),

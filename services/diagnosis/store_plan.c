@@ -9,7 +9,7 @@
 
 typedef struct plan_read {
 	med_arena *arena;
-	dx_care_plan *p;
+	diagnosis_care_plan *p;
 	size_t cap_c, cap_g, cap_a;
 } plan_read;
 
@@ -17,7 +17,7 @@ static med_err
 on_plan_row(void *ctx, const med_db_row *row)
 {
 	plan_read *r = ctx;
-	dx_care_plan *p = med_arena_zalloc(r->arena, sizeof(*p));
+	diagnosis_care_plan *p = med_arena_zalloc(r->arena, sizeof(*p));
 
 	if (p == NULL)
 		return MED_ERR_NOMEM;
@@ -40,7 +40,7 @@ static med_err
 on_condition_row(void *ctx, const med_db_row *row)
 {
 	plan_read *r = ctx;
-	dx_care_plan *p = r->p;
+	diagnosis_care_plan *p = r->p;
 	char *id = med_db_row_strdup(r->arena, row, 0);
 
 	if (id == NULL)
@@ -94,7 +94,7 @@ on_item_row(void *ctx, const med_db_row *row)
 
 med_err
 diagnosis_store_plan_get(med_db_conn *c, med_arena *arena, const char *id,
-			 bool for_update, dx_care_plan **out)
+			 bool for_update, diagnosis_care_plan **out)
 {
 	plan_read r = {.arena = arena};
 	med_db_value v[] = {MED_DB_STR(id)};
@@ -142,7 +142,7 @@ put_item(med_db_conn *c, const char *id, const char *kind, size_t idx,
 }
 
 static med_err
-put_children(med_db_conn *c, const dx_care_plan *p)
+put_children(med_db_conn *c, const diagnosis_care_plan *p)
 {
 	med_err err = MED_OK;
 
@@ -184,7 +184,8 @@ delete_children(med_db_conn *c, const char *id)
 }
 
 med_err
-diagnosis_store_plan_put(med_db_conn *c, const dx_care_plan *p, bool create)
+diagnosis_store_plan_put(med_db_conn *c, const diagnosis_care_plan *p,
+			 bool create)
 {
 	med_db_value v[] = {
 		MED_DB_STR(p->patient_id),  MED_DB_STR(p->title),

@@ -163,12 +163,12 @@ read_row(csv_reader *r, med_arena *a, csv_row *row)
 }
 
 static med_err
-add_error(med_arena *a, dos_import *out, uint32_t line, const char *field,
+add_error(med_arena *a, dosage_import *out, uint32_t line, const char *field,
 	  const char *reason)
 {
 	Smartmed__Dosage__V1__RowError *e;
 
-	if (out->n_errors >= DOS_CSV_MAX_ERRORS)
+	if (out->n_errors >= DOSAGE_CSV_MAX_ERRORS)
 		return MED_OK;
 	e = med_arena_push_msg(a, (void ***)&out->errors, &out->n_errors,
 			       &out->cap_errors,
@@ -243,7 +243,7 @@ typedef struct row_ctx {
 	med_arena *a;
 	const int *map; /* column -> field index or -1 */
 	const csv_row *row;
-	dos_drug *d;
+	dosage_drug *d;
 	const char *bad; /* column at fault */
 } row_ctx;
 
@@ -268,11 +268,11 @@ num(row_ctx *x, enum col c, double *out)
 static bool
 bands(row_ctx *x)
 {
-	med_dose_band b[MED_DOSE_MAX_BANDS];
+	dosage_dose_band b[DOSAGE_DOSE_MAX_BANDS];
 	size_t n = 0, cap = 0;
 
-	if (med_dose_bands_parse(col(x, C_RENAL), b, MED_DOSE_MAX_BANDS, &n) !=
-	    MED_OK) {
+	if (dosage_dose_bands_parse(col(x, C_RENAL), b, DOSAGE_DOSE_MAX_BANDS,
+				    &n) != MED_OK) {
 		x->bad = "renal_bands";
 		return false;
 	}
@@ -294,7 +294,7 @@ bands(row_ctx *x)
 static bool
 fill_drug(row_ctx *x)
 {
-	dos_drug *d = x->d;
+	dosage_drug *d = x->d;
 	double interval = 0;
 
 	d->code = (char *)col(x, C_CODE);
@@ -358,7 +358,7 @@ header_map(const csv_row *h, int map[N_COLS], const char **unknown)
 /* check_row validates one data row and adds it or its error. */
 static med_err
 check_row(med_arena *a, const int *map, const csv_row *row, size_t n_header,
-	  dos_import *out)
+	  dosage_import *out)
 {
 	row_ctx x = {.a = a, .map = map, .row = row};
 	const char *field = "";
@@ -382,7 +382,7 @@ check_row(med_arena *a, const int *map, const csv_row *row, size_t n_header,
 					 "appears twice in the file");
 	if (out->n_drugs == out->cap_drugs) {
 		size_t cap = out->cap_drugs ? out->cap_drugs * 2 : 16;
-		dos_drug **v = med_arena_alloc(a, cap * sizeof(*v));
+		dosage_drug **v = med_arena_alloc(a, cap * sizeof(*v));
 
 		if (v == NULL)
 			return MED_ERR_NOMEM;
@@ -396,33 +396,49 @@ check_row(med_arena *a, const int *map, const csv_row *row, size_t n_header,
 }
 
 static med_err
-read_header(med_call *call, csv_reader *r, csv_row *h, int map[N_COLS])
+read_header(med_arena *a, csv_reader *r, csv_row *h, int map[N_COLS],
+	    med_problem *p)
 {
 	const char *missing, *unknown;
-	int rc = read_row(r, med_call_arena(call), h);
+	int rc = read_row(r, a, h);
 
 	if (rc == 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "csv: no header row");
+		return med_problem_set(p, MED_ERR_INVALID, "csv",
+				       "no header row");
 	if (rc < 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "csv: header line %u is not valid CSV",
-				     h->line);
+		return med_problem_set(p, MED_ERR_INVALID, "csv",
+				       "header line %u is not valid CSV",
+				       h->line);
 	missing = header_map(h, map, &unknown);
 	if (missing)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "csv: header lacks column %s", missing);
+		return med_problem_set(p, MED_ERR_INVALID, "csv",
+				       "header lacks column %s", missing);
 	if (unknown)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "csv: unknown column in the header");
+		return med_problem_set(p, MED_ERR_INVALID, "csv",
+				       "unknown column in the header");
+	return MED_OK;
+}
+
+/* csv_text_problem refuses text that is no CSV catalogue at all. */
+static med_err
+csv_text_problem(const uint8_t *csv, size_t len, med_problem *p)
+{
+	if (len == 0)
+		return med_problem_set(p, MED_ERR_INVALID, "csv",
+				       "must not be empty");
+	if (len > DOSAGE_CSV_MAX_BYTES)
+		return med_problem_set(p, MED_ERR_INVALID, "csv",
+				       "larger than 1 MiB");
+	if (!med_utf8_valid((const char *)csv, len))
+		return med_problem_set(p, MED_ERR_INVALID, "csv",
+				       "not valid UTF-8 (or holds NUL)");
 	return MED_OK;
 }
 
 med_err
-dosage_csv_parse(med_call *call, const uint8_t *csv, size_t len,
-		 dos_import *out)
+dosage_csv_parse(med_arena *a, const uint8_t *csv, size_t len,
+		 dosage_import *out, med_problem *p)
 {
-	med_arena *a = med_call_arena(call);
 	csv_reader r = {(const char *)csv, (const char *)csv + len, 1};
 	csv_row h, row;
 	int map[N_COLS], rc;
@@ -430,22 +446,14 @@ dosage_csv_parse(med_call *call, const uint8_t *csv, size_t len,
 	med_err err;
 
 	memset(out, 0, sizeof(*out));
-	if (len == 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "csv: must not be empty");
-	if (len > DOS_CSV_MAX_BYTES)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "csv: larger than 1 MiB");
-	if (!med_utf8_valid((const char *)csv, len))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "csv: not valid UTF-8 (or holds NUL)");
-	if ((err = read_header(call, &r, &h, map)) != MED_OK)
+	if ((err = csv_text_problem(csv, len, p)) != MED_OK ||
+	    (err = read_header(a, &r, &h, map, p)) != MED_OK)
 		return err;
 	while ((rc = read_row(&r, a, &row)) != 0) {
-		if (++rows > DOS_CSV_MAX_ROWS)
-			return med_call_fail(call, MED_ERR_INVALID,
-					     "csv: more than %d rows",
-					     DOS_CSV_MAX_ROWS);
+		if (++rows > DOSAGE_CSV_MAX_ROWS)
+			return med_problem_set(p, MED_ERR_INVALID, "csv",
+					       "more than %d rows",
+					       DOSAGE_CSV_MAX_ROWS);
 		err = rc < 0 ? add_error(a, out, row.line, "",
 					 "not valid CSV (quotes)")
 			     : check_row(a, map, &row, h.n, out);
@@ -453,7 +461,7 @@ dosage_csv_parse(med_call *call, const uint8_t *csv, size_t len,
 			return err;
 	}
 	if (rows == 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "csv: no data rows");
+		return med_problem_set(p, MED_ERR_INVALID, "csv",
+				       "no data rows");
 	return MED_OK;
 }

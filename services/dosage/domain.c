@@ -1,7 +1,7 @@
 /*
  * domain.c - the dosage rules that need no gRPC or SQL: validation of
  * catalogue entries, contexts, orders and overrides; units; and the
- * bridge from stored messages to the pure checks of med/dose.h.
+ * bridge from stored messages to the pure checks of dose.h.
  */
 #include <med/check.h>
 #include <med/util.h>
@@ -88,7 +88,8 @@ list_problem(char *const *items, size_t n, const char *name, const char **field,
 }
 
 static bool
-limits_problem(const dos_drug *d, const char **field, char *reason, size_t len)
+limits_problem(const dosage_drug *d, const char **field, char *reason,
+	       size_t len)
 {
 	if (amount_bad(d->max_single_dose, true))
 		PROBLEM("max_single_dose",
@@ -117,10 +118,12 @@ limits_problem(const dos_drug *d, const char **field, char *reason, size_t len)
 }
 
 static bool
-bands_problem(const dos_drug *d, const char **field, char *reason, size_t len)
+bands_problem(const dosage_drug *d, const char **field, char *reason,
+	      size_t len)
 {
-	if (d->n_renal_bands > MED_DOSE_MAX_BANDS)
-		PROBLEM("renal_bands", "at most %d bands", MED_DOSE_MAX_BANDS);
+	if (d->n_renal_bands > DOSAGE_DOSE_MAX_BANDS)
+		PROBLEM("renal_bands", "at most %d bands",
+			DOSAGE_DOSE_MAX_BANDS);
 	for (size_t i = 0; i < d->n_renal_bands; i++) {
 		const Smartmed__Dosage__V1__RenalBand *b = d->renal_bands[i];
 
@@ -139,17 +142,17 @@ bands_problem(const dos_drug *d, const char **field, char *reason, size_t len)
 }
 
 bool
-dosage_drug_problem(const dos_drug *d, const char **field, char *reason,
+dosage_drug_problem(const dosage_drug *d, const char **field, char *reason,
 		    size_t len)
 {
-	med_dose_unit u;
+	dosage_dose_unit u;
 
 	if (!text_ok(d->code, 1, 64) ||
 	    strspn(d->code, code_chars) != strlen(d->code))
 		PROBLEM("code", "1..64 letters, digits, '.', '_' or '-'");
 	if (!text_ok(d->name, 1, 200))
 		PROBLEM("name", "must have 1..200 characters");
-	if (med_dose_unit_parse(d->unit, &u) != MED_OK)
+	if (dosage_dose_unit_parse(d->unit, &u) != MED_OK)
 		PROBLEM("unit", "must be one of g, mg, ug, mcg, L, mL, [iU], "
 				"IU, unit");
 	if (d->code_system[0] && strcmp(d->code_system, "rxnorm") != 0 &&
@@ -169,7 +172,7 @@ dosage_drug_problem(const dos_drug *d, const char **field, char *reason,
 }
 
 med_err
-dosage_check_drug(med_call *call, const dos_drug *d)
+dosage_check_drug(med_call *call, const dosage_drug *d)
 {
 	const char *field = "";
 	char reason[128];
@@ -195,7 +198,7 @@ check_range(med_call *call, const char *field, double v, double lo, double hi,
 }
 
 static med_err
-check_allergies(med_call *call, const dos_context *c)
+check_allergies(med_call *call, const dosage_context *c)
 {
 	if (c->n_allergies > ALLERGIES_MAX)
 		return med_call_fail(call, MED_ERR_INVALID,
@@ -214,7 +217,7 @@ check_allergies(med_call *call, const dos_context *c)
 }
 
 med_err
-dosage_check_context(med_call *call, const dos_context *c)
+dosage_check_context(med_call *call, const dosage_context *c)
 {
 	med_err err;
 
@@ -257,7 +260,7 @@ check_dose_amount(med_call *call, const char *field, double dose)
 }
 
 med_err
-dosage_check_order(med_call *call, const dos_order *o, int64_t now_ms)
+dosage_check_order(med_call *call, const dosage_order *o, int64_t now_ms)
 {
 	int64_t iv;
 	bool prn;
@@ -275,7 +278,7 @@ dosage_check_order(med_call *call, const dos_order *o, int64_t now_ms)
 	    (err = med_check_text(call, "order.route", o->route, 1,
 				  LIST_ITEM_MAX)) != MED_OK)
 		return err;
-	if (med_dose_frequency_parse(o->frequency, &iv, &prn) != MED_OK)
+	if (dosage_dose_frequency_parse(o->frequency, &iv, &prn) != MED_OK)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "order.frequency: must be qNh (N 1..72), "
 				     "daily, qd, bid, tid, qid, once or prn");
@@ -289,7 +292,8 @@ dosage_check_order(med_call *call, const dos_order *o, int64_t now_ms)
 }
 
 med_err
-dosage_check_override(med_call *call, const char *field, const dos_override *o)
+dosage_check_override(med_call *call, const char *field,
+		      const dosage_override *o)
 {
 	char f[64];
 
@@ -303,16 +307,16 @@ dosage_check_override(med_call *call, const char *field, const dos_override *o)
 
 med_err
 dosage_convert(med_call *call, const char *field, double dose, const char *unit,
-	       const dos_drug *drug, double *out)
+	       const dosage_drug *drug, double *out)
 {
-	med_dose_unit u;
+	dosage_dose_unit u;
 
-	if (med_dose_unit_parse(unit, &u) != MED_OK)
+	if (dosage_dose_unit_parse(unit, &u) != MED_OK)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "%s: unknown unit (g, mg, ug, mcg, L, mL, "
 				     "[iU], IU, unit)",
 				     field);
-	if (med_dose_convert(dose, unit, drug->unit, out) != MED_OK)
+	if (dosage_dose_convert(dose, unit, drug->unit, out) != MED_OK)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "%s: cannot convert to the drug's unit %s",
 				     field, drug->unit);
@@ -320,7 +324,7 @@ dosage_convert(med_call *call, const char *field, double dose, const char *unit,
 }
 
 void
-dosage_limits(const dos_drug *d, med_dose_limits *l)
+dosage_limits(const dosage_drug *d, dosage_dose_limits *l)
 {
 	memset(l, 0, sizeof(*l));
 	l->unit = d->unit;
@@ -332,20 +336,20 @@ dosage_limits(const dos_drug *d, med_dose_limits *l)
 	l->max_per_m2 = d->max_dose_per_m2;
 	l->min_interval_ms = (int64_t)d->min_interval_minutes * 60000;
 	l->lifetime_max = d->lifetime_max_dose;
-	for (size_t i = 0; i < d->n_renal_bands && i < MED_DOSE_MAX_BANDS;
+	for (size_t i = 0; i < d->n_renal_bands && i < DOSAGE_DOSE_MAX_BANDS;
 	     i++) {
 		l->bands[i].crcl_below = d->renal_bands[i]->crcl_below_ml_min;
 		l->bands[i].factor = d->renal_bands[i]->dose_factor;
 		l->n_bands++;
 	}
-	med_dose_bands_sort(l->bands, l->n_bands);
+	dosage_dose_bands_sort(l->bands, l->n_bands);
 	l->high_alert = d->high_alert;
 	l->substance = d->substance;
 	l->drug_class = d->drug_class;
 }
 
 void
-dosage_patient(const dos_context *c, med_dose_patient *p)
+dosage_patient(const dosage_context *c, dosage_dose_patient *p)
 {
 	memset(p, 0, sizeof(*p));
 	if (c == NULL)
@@ -366,21 +370,22 @@ dosage_patient(const dos_context *c, med_dose_patient *p)
 }
 
 med_err
-dosage_run_checks(med_arena *a, const dos_drug *drug, const dos_context *ctx,
-		  const med_dose_history *h, double dose, int64_t at_ms,
+dosage_run_checks(med_arena *a, const dosage_drug *drug,
+		  const dosage_context *ctx, const dosage_dose_history *h,
+		  double dose, int64_t at_ms,
 		  Smartmed__Dosage__V1__CheckDoseResponse *res)
 {
-	med_dose_limits l;
-	med_dose_patient p;
-	med_dose_result r[MED_DOSE_N_CHECKS];
+	dosage_dose_limits l;
+	dosage_dose_patient p;
+	dosage_dose_result r[DOSAGE_DOSE_N_CHECKS];
 	size_t cap = 0;
 
 	dosage_limits(drug, &l);
 	dosage_patient(ctx, &p);
-	med_dose_evaluate(&l, &p, h, dose, at_ms, r);
+	dosage_dose_evaluate(&l, &p, h, dose, at_ms, r);
 	res->n_checks = 0;
-	for (int i = 0; i < MED_DOSE_N_CHECKS; i++) {
-		dos_check *c = med_arena_push_msg(
+	for (int i = 0; i < DOSAGE_DOSE_N_CHECKS; i++) {
+		dosage_check *c = med_arena_push_msg(
 			a, (void ***)&res->checks, &res->n_checks, &cap,
 			&smartmed__dosage__v1__dose_check__descriptor);
 
@@ -392,8 +397,8 @@ dosage_run_checks(med_arena *a, const dos_drug *drug, const dos_context *ctx,
 		c->value = r[i].value;
 		c->limit = r[i].limit;
 	}
-	res->overall = (Smartmed__Dosage__V1__CheckStatus)med_dose_worst(
-		r, MED_DOSE_N_CHECKS);
+	res->overall = (Smartmed__Dosage__V1__CheckStatus)dosage_dose_worst(
+		r, DOSAGE_DOSE_N_CHECKS);
 	res->dose_in_drug_unit = dose;
 	res->drug_unit = (char *)drug->unit;
 	res->requires_confirmation = drug->high_alert;

@@ -14,12 +14,12 @@
 
 #include "smartmed/dosage/v1/dosage.pb-c.h"
 
-typedef Smartmed__Dosage__V1__Drug dos_drug;
-typedef Smartmed__Dosage__V1__Order dos_order;
-typedef Smartmed__Dosage__V1__PatientContext dos_context;
-typedef Smartmed__Dosage__V1__Administration dos_admin;
-typedef Smartmed__Dosage__V1__DoseCheck dos_check;
-typedef Smartmed__Dosage__V1__Override dos_override;
+typedef Smartmed__Dosage__V1__Drug dosage_drug;
+typedef Smartmed__Dosage__V1__Order dosage_order;
+typedef Smartmed__Dosage__V1__PatientContext dosage_context;
+typedef Smartmed__Dosage__V1__Administration dosage_admin;
+typedef Smartmed__Dosage__V1__DoseCheck dosage_check;
+typedef Smartmed__Dosage__V1__Override dosage_override;
 
 extern const med_method dosage_methods[];
 extern const size_t dosage_n_methods;
@@ -29,25 +29,14 @@ extern const med_config_spec dosage_config[];
 extern const size_t dosage_n_config;
 
 /* FHIR MedicationAdministration status codes we write. */
-#define DOS_ADMIN_COMPLETED "completed"
-#define DOS_ADMIN_ON_HOLD   "on-hold"
+#define DOSAGE_ADMIN_COMPLETED "completed"
+#define DOSAGE_ADMIN_ON_HOLD   "on-hold"
 /* A high-alert administration must be confirmed within this time. */
-#define DOS_CONFIRM_WINDOW_MS (30LL * 60 * 1000)
+#define DOSAGE_CONFIRM_WINDOW_MS (30LL * 60 * 1000)
 /* Due for this long after due_ms, overdue afterwards. */
-#define DOS_DUE_GRACE_MS (60LL * 60 * 1000)
+#define DOSAGE_DUE_GRACE_MS (60LL * 60 * 1000)
 
 /* --- handlers_admin.c: the clinical RPCs (handlers.c holds the table) -- */
-
-med_err dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
-			      ProtobufCMessage *out);
-med_err dosage_rpc_record(med_call *call, const ProtobufCMessage *in,
-			  ProtobufCMessage *out);
-med_err dosage_rpc_confirm(med_call *call, const ProtobufCMessage *in,
-			   ProtobufCMessage *out);
-med_err dosage_rpc_list_due(med_call *call, const ProtobufCMessage *in,
-			    ProtobufCMessage *out);
-med_err dosage_rpc_history(med_call *call, const ProtobufCMessage *in,
-			   ProtobufCMessage *out);
 
 /* --- verify.c: the service's state and verification tokens ------------ */
 
@@ -80,69 +69,70 @@ med_err dosage_check_code(med_call *call, const char *field,
  * dosage_drug_problem checks a catalogue entry; on a problem it sets *field
  * (relative: "max_single_dose") and writes reason, and returns true.
  */
-bool dosage_drug_problem(const dos_drug *d, const char **field, char *reason,
+bool dosage_drug_problem(const dosage_drug *d, const char **field, char *reason,
 			 size_t len);
 
 /* dosage_check_drug applies the catalogue rules to an upserted entry. */
-med_err dosage_check_drug(med_call *call, const dos_drug *d) MED_MUST_CHECK;
+med_err dosage_check_drug(med_call *call, const dosage_drug *d) MED_MUST_CHECK;
 
 /* dosage_check_context validates SetPatientContext's context. */
 med_err dosage_check_context(med_call *call,
-			     const dos_context *c) MED_MUST_CHECK;
+			     const dosage_context *c) MED_MUST_CHECK;
 
 /* dosage_check_order validates CreateOrder's order (not the drug). */
-med_err dosage_check_order(med_call *call, const dos_order *o,
+med_err dosage_check_order(med_call *call, const dosage_order *o,
 			   int64_t now_ms) MED_MUST_CHECK;
 
 /* dosage_check_override validates an override (field: "dose_override"). */
 med_err dosage_check_override(med_call *call, const char *field,
-			      const dos_override *o) MED_MUST_CHECK;
+			      const dosage_override *o) MED_MUST_CHECK;
 
 /*
  * dosage_convert converts dose (in unit) into the drug's unit; fails the
  * call with INVALID_ARGUMENT naming field ("unit") when it cannot.
  */
 med_err dosage_convert(med_call *call, const char *field, double dose,
-		       const char *unit, const dos_drug *drug,
+		       const char *unit, const dosage_drug *drug,
 		       double *out) MED_MUST_CHECK;
 
 /* dosage_limits fills l from drug (strings borrowed). */
-void dosage_limits(const dos_drug *drug, med_dose_limits *l);
+void dosage_limits(const dosage_drug *drug, dosage_dose_limits *l);
 
 /* dosage_patient fills p from c (NULL: nothing known); strings borrowed. */
-void dosage_patient(const dos_context *c, med_dose_patient *p);
+void dosage_patient(const dosage_context *c, dosage_dose_patient *p);
 
 /*
  * dosage_run_checks evaluates every check and fills res (checks from the
  * arena).  Errors: MED_ERR_NOMEM.
  */
 med_err
-dosage_run_checks(med_arena *a, const dos_drug *drug, const dos_context *ctx,
-		  const med_dose_history *h, double dose_drug_unit,
-		  int64_t at_ms,
+dosage_run_checks(med_arena *a, const dosage_drug *drug,
+		  const dosage_context *ctx, const dosage_dose_history *h,
+		  double dose_drug_unit, int64_t at_ms,
 		  Smartmed__Dosage__V1__CheckDoseResponse *res) MED_MUST_CHECK;
 
 /* --- catalogue.c: CSV import ------------------------------------------- */
 
-/* dos_import - the parsed CSV: entries and row errors (arena-backed). */
-typedef struct dos_import {
-	dos_drug **drugs;
+/* dosage_import - the parsed CSV: entries and row errors (arena-backed). */
+typedef struct dosage_import {
+	dosage_drug **drugs;
 	size_t n_drugs, cap_drugs;
 	Smartmed__Dosage__V1__RowError **errors;
 	size_t n_errors, cap_errors;
-} dos_import;
+} dosage_import;
 
-#define DOS_CSV_MAX_BYTES  (1024 * 1024)
-#define DOS_CSV_MAX_ROWS   5000
-#define DOS_CSV_MAX_ERRORS 100
+#define DOSAGE_CSV_MAX_BYTES  (1024 * 1024)
+#define DOSAGE_CSV_MAX_ROWS   5000
+#define DOSAGE_CSV_MAX_ERRORS 100
 
 /*
- * dosage_csv_parse parses csv into out.  A problem with the whole text
- * (empty, no header, a required column missing, too many rows) fails the
- * call with INVALID_ARGUMENT naming "csv"; row problems go to out->errors.
+ * dosage_csv_parse parses csv into out (memory from a).  A problem with
+ * the whole text (empty, no header, a required column missing, too many
+ * rows) is MED_ERR_INVALID with p naming "csv"; row problems go to
+ * out->errors and the parse goes on.  MED_ERR_NOMEM leaves p unset.
  */
-med_err dosage_csv_parse(med_call *call, const uint8_t *csv, size_t len,
-			 dos_import *out) MED_MUST_CHECK;
+med_err dosage_csv_parse(med_arena *a, const uint8_t *csv, size_t len,
+			 dosage_import *out, med_problem *p) MED_MUST_CHECK;
 
 /* --- schedule.c: ListDue ----------------------------------------------- */
 
@@ -151,61 +141,64 @@ med_err dosage_csv_parse(med_call *call, const uint8_t *csv, size_t len,
  * last administration (0: none).  Returns false when it has none (PRN,
  * "once" given, past its end).
  */
-bool dosage_next_due(const dos_order *o, int64_t last_ms, int64_t now_ms,
+bool dosage_next_due(const dosage_order *o, int64_t last_ms, int64_t now_ms,
 		     int64_t *due_ms, Smartmed__Dosage__V1__DueState *state);
 
 /* --- store.c: the catalogue -------------------------------------------- */
 
-med_err dosage_store_upsert(med_db *db, med_arena *arena, const dos_drug *d,
-			    dos_drug *out) MED_MUST_CHECK;
-med_err dosage_store_import(med_db *db, dos_drug *const *drugs,
+med_err dosage_store_upsert(med_db *db, med_arena *arena, const dosage_drug *d,
+			    dosage_drug *out) MED_MUST_CHECK;
+med_err dosage_store_import(med_db *db, dosage_drug *const *drugs,
 			    size_t n) MED_MUST_CHECK;
 med_err dosage_store_get(med_db *db, med_arena *arena, const char *code,
-			 dos_drug *out) MED_MUST_CHECK;
+			 dosage_drug *out) MED_MUST_CHECK;
 med_err dosage_store_list(med_db *db, med_arena *arena, const char *name_prefix,
-			  uint64_t offset, uint32_t limit, dos_drug ***out,
+			  uint64_t offset, uint32_t limit, dosage_drug ***out,
 			  size_t *n) MED_MUST_CHECK;
 /* dosage_store_drug_conn reads a drug inside a transaction. */
 med_err dosage_store_drug_conn(med_db_conn *c, med_arena *arena,
-			       const char *code, dos_drug *out) MED_MUST_CHECK;
+			       const char *code,
+			       dosage_drug *out) MED_MUST_CHECK;
 
 /* --- store_clinical.c: context, orders, administrations ---------------- */
 
 med_err dosage_store_set_context(med_db *db, med_arena *arena,
-				 const dos_context *in, const char *user,
+				 const dosage_context *in, const char *user,
 				 int64_t now_ms,
-				 dos_context *out) MED_MUST_CHECK;
+				 dosage_context *out) MED_MUST_CHECK;
 /* dosage_store_get_context: MED_ERR_NOT_FOUND when never set. */
 med_err dosage_store_get_context(med_db *db, med_arena *arena,
 				 const char *patient_id,
-				 dos_context *out) MED_MUST_CHECK;
+				 dosage_context *out) MED_MUST_CHECK;
 med_err dosage_store_create_order(med_db *db, med_arena *arena,
-				  const dos_order *in,
-				  dos_order *out) MED_MUST_CHECK;
+				  const dosage_order *in,
+				  dosage_order *out) MED_MUST_CHECK;
 med_err dosage_store_get_order(med_db *db, med_arena *arena, const char *id,
-			       dos_order *out) MED_MUST_CHECK;
+			       dosage_order *out) MED_MUST_CHECK;
 /* dosage_store_discontinue: MED_ERR_PRECONDITION when not active. */
 med_err dosage_store_discontinue(med_db *db, med_arena *arena, const char *id,
 				 const char *user, const char *reason,
-				 int64_t now_ms, dos_order *out) MED_MUST_CHECK;
+				 int64_t now_ms,
+				 dosage_order *out) MED_MUST_CHECK;
 
-/* dos_subject - what the checks need, loaded in one transaction. */
-typedef struct dos_subject {
-	dos_order order; /* when loaded by order */
+/* dosage_subject - what the checks need, loaded in one transaction. */
+typedef struct dosage_subject {
+	dosage_order order; /* when loaded by order */
 	bool has_order;
-	dos_drug drug;
-	dos_context ctx;
+	dosage_drug drug;
+	dosage_context ctx;
 	bool has_ctx;
-	med_dose_history hist;
+	dosage_dose_history hist;
 	int64_t at_ms;
-} dos_subject;
+} dosage_subject;
 
 /*
- * dos_decide_fn runs the rules on a loaded subject and fills *admin to
+ * dosage_decide_fn runs the rules on a loaded subject and fills *admin to
  * insert (NULL admin: CheckDose, nothing is written).  Runs inside the
  * transaction: a non-OK return rolls it back.
  */
-typedef med_err (*dos_decide_fn)(void *ctx, dos_subject *s, dos_admin *admin);
+typedef med_err (*dosage_decide_fn)(void *ctx, dosage_subject *s,
+				    dosage_admin *admin);
 
 /*
  * dosage_store_check loads a subject by order (order_id set) or by
@@ -213,7 +206,7 @@ typedef med_err (*dos_decide_fn)(void *ctx, dos_subject *s, dos_admin *admin);
  */
 med_err dosage_store_check(med_db *db, med_arena *arena, const char *order_id,
 			   const char *patient_id, const char *drug_code,
-			   int64_t at_ms, dos_decide_fn decide,
+			   int64_t at_ms, dosage_decide_fn decide,
 			   void *ctx) MED_MUST_CHECK;
 
 /*
@@ -222,17 +215,17 @@ med_err dosage_store_check(med_db *db, med_arena *arena, const char *order_id,
  * loads the subject, calls decide and inserts *admin, in one transaction.
  */
 med_err dosage_store_record(med_db *db, med_arena *arena, const char *order_id,
-			    int64_t at_ms, dos_decide_fn decide, void *ctx,
-			    dos_admin *admin) MED_MUST_CHECK;
+			    int64_t at_ms, dosage_decide_fn decide, void *ctx,
+			    dosage_admin *admin) MED_MUST_CHECK;
 
-/* dos_confirm_fn decides a confirmation of the locked *admin. */
-typedef med_err (*dos_confirm_fn)(void *ctx, dos_admin *admin);
+/* dosage_confirm_fn decides a confirmation of the locked *admin. */
+typedef med_err (*dosage_confirm_fn)(void *ctx, dosage_admin *admin);
 
 /* dosage_store_confirm locks an administration, calls decide and, when it
  * returns MED_OK, stores confirmed_by/confirmed_ms and status completed. */
 med_err dosage_store_confirm(med_db *db, med_arena *arena, const char *id,
-			     dos_confirm_fn decide, void *ctx,
-			     dos_admin *out) MED_MUST_CHECK;
+			     dosage_confirm_fn decide, void *ctx,
+			     dosage_admin *out) MED_MUST_CHECK;
 
 /* dosage_store_history lists administrations newest first and totals. */
 med_err
@@ -240,16 +233,33 @@ dosage_store_history(med_db *db, med_arena *arena, const char *patient_id,
 		     int64_t now_ms, uint64_t offset, uint32_t limit,
 		     Smartmed__Dosage__V1__HistoryResponse *res) MED_MUST_CHECK;
 
-/* dos_due_row - an active order and its last administration. */
-typedef struct dos_due_row {
-	dos_order *order;
+/* dosage_due_row - an active order and its last administration. */
+typedef struct dosage_due_row {
+	dosage_order *order;
 	int64_t last_ms;
-} dos_due_row;
+} dosage_due_row;
 
 /* dosage_store_active_orders lists a patient's active orders (at most 500)
  * with the time of each one's last administration. */
 med_err dosage_store_active_orders(med_db *db, med_arena *arena,
-				   const char *patient_id, dos_due_row **rows,
+				   const char *patient_id,
+				   dosage_due_row **rows,
 				   size_t *n) MED_MUST_CHECK;
+
+/* The handlers, one per RPC (methods.c lists them with their roles). */
+MED_UNARY_HANDLER(dosage_rpc_upsert_drug);
+MED_UNARY_HANDLER(dosage_rpc_get_drug);
+MED_UNARY_HANDLER(dosage_rpc_list_drugs);
+MED_UNARY_HANDLER(dosage_rpc_import_catalogue);
+MED_UNARY_HANDLER(dosage_rpc_set_patient_context);
+MED_UNARY_HANDLER(dosage_rpc_get_patient_context);
+MED_UNARY_HANDLER(dosage_rpc_create_order);
+MED_UNARY_HANDLER(dosage_rpc_get_order);
+MED_UNARY_HANDLER(dosage_rpc_discontinue_order);
+MED_UNARY_HANDLER(dosage_rpc_check_dose);
+MED_UNARY_HANDLER(dosage_rpc_record_administration);
+MED_UNARY_HANDLER(dosage_rpc_confirm_high_alert);
+MED_UNARY_HANDLER(dosage_rpc_list_due);
+MED_UNARY_HANDLER(dosage_rpc_history);
 
 #endif

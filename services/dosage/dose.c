@@ -1,5 +1,5 @@
 /*
- * dose.c - dose-safety rules (see med/dose.h): units, renal bands,
+ * dose.c - dose-safety rules (see dose.h): units, renal bands,
  * frequencies and the checks themselves.  Pure functions: the dosage
  * service brings the data, these decide.
  */
@@ -20,24 +20,24 @@
 
 static const struct {
 	const char *name;
-	med_dose_unit unit;
+	dosage_dose_unit unit;
 } units[] = {
-	{"g", {"g", MED_DOSE_DIM_MASS, 1000.0}},
-	{"mg", {"mg", MED_DOSE_DIM_MASS, 1.0}},
-	{"ug", {"ug", MED_DOSE_DIM_MASS, 0.001}},
-	{"mcg", {"ug", MED_DOSE_DIM_MASS, 0.001}},
-	{"\xc2\xb5g", {"ug", MED_DOSE_DIM_MASS, 0.001}}, /* µg, micro sign */
-	{"\xce\xbcg", {"ug", MED_DOSE_DIM_MASS, 0.001}}, /* μg, Greek mu */
-	{"L", {"L", MED_DOSE_DIM_VOLUME, 1000.0}},
-	{"mL", {"mL", MED_DOSE_DIM_VOLUME, 1.0}},
-	{"[iU]", {"[iU]", MED_DOSE_DIM_UNITS, 1.0}},
-	{"IU", {"[iU]", MED_DOSE_DIM_UNITS, 1.0}},
-	{"unit", {"[iU]", MED_DOSE_DIM_UNITS, 1.0}},
-	{"units", {"[iU]", MED_DOSE_DIM_UNITS, 1.0}},
+	{"g", {"g", DOSAGE_DOSE_DIM_MASS, 1000.0}},
+	{"mg", {"mg", DOSAGE_DOSE_DIM_MASS, 1.0}},
+	{"ug", {"ug", DOSAGE_DOSE_DIM_MASS, 0.001}},
+	{"mcg", {"ug", DOSAGE_DOSE_DIM_MASS, 0.001}},
+	{"\xc2\xb5g", {"ug", DOSAGE_DOSE_DIM_MASS, 0.001}}, /* µg, micro sign */
+	{"\xce\xbcg", {"ug", DOSAGE_DOSE_DIM_MASS, 0.001}}, /* μg, Greek mu */
+	{"L", {"L", DOSAGE_DOSE_DIM_VOLUME, 1000.0}},
+	{"mL", {"mL", DOSAGE_DOSE_DIM_VOLUME, 1.0}},
+	{"[iU]", {"[iU]", DOSAGE_DOSE_DIM_UNITS, 1.0}},
+	{"IU", {"[iU]", DOSAGE_DOSE_DIM_UNITS, 1.0}},
+	{"unit", {"[iU]", DOSAGE_DOSE_DIM_UNITS, 1.0}},
+	{"units", {"[iU]", DOSAGE_DOSE_DIM_UNITS, 1.0}},
 };
 
 med_err
-med_dose_unit_parse(const char *s, med_dose_unit *out)
+dosage_dose_unit_parse(const char *s, dosage_dose_unit *out)
 {
 	if (s == NULL)
 		return MED_ERR_INVALID;
@@ -51,12 +51,12 @@ med_dose_unit_parse(const char *s, med_dose_unit *out)
 }
 
 med_err
-med_dose_convert(double v, const char *from, const char *to, double *out)
+dosage_dose_convert(double v, const char *from, const char *to, double *out)
 {
-	med_dose_unit a, b;
+	dosage_dose_unit a, b;
 
-	if (med_dose_unit_parse(from, &a) != MED_OK ||
-	    med_dose_unit_parse(to, &b) != MED_OK || a.dim != b.dim ||
+	if (dosage_dose_unit_parse(from, &a) != MED_OK ||
+	    dosage_dose_unit_parse(to, &b) != MED_OK || a.dim != b.dim ||
 	    !isfinite(v))
 		return MED_ERR_INVALID;
 	/* Exact when the factors are equal: no rounding for mg -> mg. */
@@ -68,10 +68,10 @@ med_dose_convert(double v, const char *from, const char *to, double *out)
  */
 
 void
-med_dose_bands_sort(med_dose_band *bands, size_t n)
+dosage_dose_bands_sort(dosage_dose_band *bands, size_t n)
 {
 	for (size_t i = 1; i < n; i++) {
-		med_dose_band b = bands[i];
+		dosage_dose_band b = bands[i];
 		size_t j = i;
 
 		while (j > 0 && bands[j - 1].crcl_below > b.crcl_below) {
@@ -100,7 +100,7 @@ parse_num(const char *s, const char *end, double *out)
 
 /* parse_band reads "crcl:factor" from s[0..end). */
 static bool
-parse_band(const char *s, const char *end, med_dose_band *b)
+parse_band(const char *s, const char *end, dosage_dose_band *b)
 {
 	const char *colon = memchr(s, ':', (size_t)(end - s));
 
@@ -110,7 +110,8 @@ parse_band(const char *s, const char *end, med_dose_band *b)
 }
 
 med_err
-med_dose_bands_parse(const char *s, med_dose_band *bands, size_t cap, size_t *n)
+dosage_dose_bands_parse(const char *s, dosage_dose_band *bands, size_t cap,
+			size_t *n)
 {
 	size_t k = 0;
 
@@ -127,7 +128,7 @@ med_dose_bands_parse(const char *s, med_dose_band *bands, size_t cap, size_t *n)
 		k++;
 		s = *end ? end + 1 : end;
 	}
-	med_dose_bands_sort(bands, k);
+	dosage_dose_bands_sort(bands, k);
 	for (size_t i = 1; i < k; i++)
 		if (bands[i].crcl_below == bands[i - 1].crcl_below)
 			return MED_ERR_INVALID;
@@ -141,7 +142,7 @@ med_dose_bands_parse(const char *s, med_dose_band *bands, size_t cap, size_t *n)
 #define HOUR_MS (3600LL * 1000)
 
 med_err
-med_dose_frequency_parse(const char *s, int64_t *interval_ms, bool *prn)
+dosage_dose_frequency_parse(const char *s, int64_t *interval_ms, bool *prn)
 {
 	static const struct {
 		const char *name;
@@ -180,17 +181,17 @@ med_dose_frequency_parse(const char *s, int64_t *interval_ms, bool *prn)
  */
 
 double
-med_dose_bsa_m2(double height_cm, double weight_kg)
+dosage_dose_bsa_m2(double height_cm, double weight_kg)
 {
 	return sqrt(height_cm * weight_kg / 3600.0);
 }
 
-static med_dose_status set(med_dose_result *r, med_dose_status st, double value,
-			   double limit, const char *fmt, ...)
+static dosage_dose_status set(dosage_dose_result *r, dosage_dose_status st,
+			      double value, double limit, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
-static med_dose_status
-set(med_dose_result *r, med_dose_status st, double value, double limit,
+static dosage_dose_status
+set(dosage_dose_result *r, dosage_dose_status st, double value, double limit,
     const char *fmt, ...)
 {
 	va_list ap;
@@ -209,41 +210,42 @@ set(med_dose_result *r, med_dose_status st, double value, double limit,
  * warns.  what names the quantity ("dose", "24-h total"), unit its unit.
  */
 static void
-ceiling(med_dose_result *r, double v, double max, const char *what,
+ceiling(dosage_dose_result *r, double v, double max, const char *what,
 	const char *unit)
 {
 	if (v > max * (1 + EPS))
-		set(r, MED_DOSE_HARD_STOP, v, max,
+		set(r, DOSAGE_DOSE_HARD_STOP, v, max,
 		    "%s %.6g %s exceeds maximum %.6g %s", what, v, unit, max,
 		    unit);
-	else if (v >= MED_DOSE_WARN_FRACTION * max * (1 - EPS))
-		set(r, MED_DOSE_WARN, v, max,
+	else if (v >= DOSAGE_DOSE_WARN_FRACTION * max * (1 - EPS))
+		set(r, DOSAGE_DOSE_WARN, v, max,
 		    "%s %.6g %s is at least 90%% of maximum %.6g %s", what, v,
 		    unit, max, unit);
 	else
-		set(r, MED_DOSE_OK, v, max, "%s %.6g %s within maximum %.6g %s",
-		    what, v, unit, max, unit);
+		set(r, DOSAGE_DOSE_OK, v, max,
+		    "%s %.6g %s within maximum %.6g %s", what, v, unit, max,
+		    unit);
 }
 
-static med_dose_status
-no_limit(med_dose_result *r, const char *what)
+static dosage_dose_status
+no_limit(dosage_dose_result *r, const char *what)
 {
-	return set(r, MED_DOSE_NOT_CHECKED, 0, 0, "no %s in the catalogue",
+	return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0, "no %s in the catalogue",
 		   what);
 }
 
 static void
-check_single(const med_dose_limits *l, double dose, med_dose_result *min,
-	     med_dose_result *max)
+check_single(const dosage_dose_limits *l, double dose, dosage_dose_result *min,
+	     dosage_dose_result *max)
 {
 	if (l->single_min <= 0)
 		no_limit(min, "single-dose minimum");
 	else if (dose < l->single_min * (1 - EPS))
-		set(min, MED_DOSE_WARN, dose, l->single_min,
+		set(min, DOSAGE_DOSE_WARN, dose, l->single_min,
 		    "dose %.6g %s below minimum %.6g %s", dose, l->unit,
 		    l->single_min, l->unit);
 	else
-		set(min, MED_DOSE_OK, dose, l->single_min,
+		set(min, DOSAGE_DOSE_OK, dose, l->single_min,
 		    "dose %.6g %s at or above minimum %.6g %s", dose, l->unit,
 		    l->single_min, l->unit);
 	if (l->single_max <= 0)
@@ -253,8 +255,8 @@ check_single(const med_dose_limits *l, double dose, med_dose_result *min,
 }
 
 static void
-check_daily(const med_dose_limits *l, const med_dose_history *h, double dose,
-	    med_dose_result *r)
+check_daily(const dosage_dose_limits *l, const dosage_dose_history *h,
+	    double dose, dosage_dose_result *r)
 {
 	if (l->max_24h <= 0)
 		no_limit(r, "24-h maximum");
@@ -264,14 +266,14 @@ check_daily(const med_dose_limits *l, const med_dose_history *h, double dose,
 }
 
 static bool
-body_fresh(const med_dose_patient *p, int64_t at_ms)
+body_fresh(const dosage_dose_patient *p, int64_t at_ms)
 {
-	return at_ms - p->measured_ms <= MED_DOSE_BODY_MAX_AGE_MS;
+	return at_ms - p->measured_ms <= DOSAGE_DOSE_BODY_MAX_AGE_MS;
 }
 
 /* worse keeps in a the more severe of a and b. */
 static void
-worse(med_dose_result *a, const med_dose_result *b)
+worse(dosage_dose_result *a, const dosage_dose_result *b)
 {
 	static const int rank[] = {0, 1, 3, 4, 2};
 
@@ -279,23 +281,23 @@ worse(med_dose_result *a, const med_dose_result *b)
 		*a = *b;
 }
 
-static med_dose_status
-check_per_kg(const med_dose_limits *l, const med_dose_patient *p,
-	     const med_dose_history *h, double dose, int64_t at_ms,
-	     med_dose_result *r)
+static dosage_dose_status
+check_per_kg(const dosage_dose_limits *l, const dosage_dose_patient *p,
+	     const dosage_dose_history *h, double dose, int64_t at_ms,
+	     dosage_dose_result *r)
 {
-	med_dose_result daily = {.check = r->check};
+	dosage_dose_result daily = {.check = r->check};
 	char unit[24];
 
 	if (l->max_per_kg <= 0 && l->max_per_kg_24h <= 0)
 		return no_limit(r, "per-kg limit");
 	if (!p->has_weight || p->weight_kg <= 0)
-		return set(r, MED_DOSE_NOT_CHECKED, 0, 0, "weight unknown");
+		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0, "weight unknown");
 	if (!body_fresh(p, at_ms))
-		return set(r, MED_DOSE_NOT_CHECKED, 0, 0,
+		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
 			   "weight older than 30 days");
 	snprintf(unit, sizeof(unit), "%s/kg", l->unit);
-	set(r, MED_DOSE_OK, 0, 0, "no per-dose per-kg limit");
+	set(r, DOSAGE_DOSE_OK, 0, 0, "no per-dose per-kg limit");
 	if (l->max_per_kg > 0)
 		ceiling(r, dose / p->weight_kg, l->max_per_kg, "dose", unit);
 	if (l->max_per_kg_24h > 0) {
@@ -306,9 +308,9 @@ check_per_kg(const med_dose_limits *l, const med_dose_patient *p,
 	return r->status;
 }
 
-static med_dose_status
-check_per_m2(const med_dose_limits *l, const med_dose_patient *p, double dose,
-	     int64_t at_ms, med_dose_result *r)
+static dosage_dose_status
+check_per_m2(const dosage_dose_limits *l, const dosage_dose_patient *p,
+	     double dose, int64_t at_ms, dosage_dose_result *r)
 {
 	char unit[24];
 
@@ -316,70 +318,71 @@ check_per_m2(const med_dose_limits *l, const med_dose_patient *p, double dose,
 		return no_limit(r, "per-m2 limit");
 	if (!p->has_weight || !p->has_height || p->weight_kg <= 0 ||
 	    p->height_cm <= 0)
-		return set(r, MED_DOSE_NOT_CHECKED, 0, 0,
+		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
 			   "height or weight unknown");
 	if (!body_fresh(p, at_ms))
-		return set(r, MED_DOSE_NOT_CHECKED, 0, 0,
+		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
 			   "height and weight older than 30 days");
 	snprintf(unit, sizeof(unit), "%s/m2", l->unit);
-	ceiling(r, dose / med_dose_bsa_m2(p->height_cm, p->weight_kg),
+	ceiling(r, dose / dosage_dose_bsa_m2(p->height_cm, p->weight_kg),
 		l->max_per_m2, "dose", unit);
 	return r->status;
 }
 
-static med_dose_status
-check_interval(const med_dose_limits *l, const med_dose_history *h,
-	       med_dose_result *r)
+static dosage_dose_status
+check_interval(const dosage_dose_limits *l, const dosage_dose_history *h,
+	       dosage_dose_result *r)
 {
 	double min_h = (double)l->min_interval_ms / 3600e3;
 
 	if (l->min_interval_ms <= 0)
 		return no_limit(r, "minimum interval");
 	if (!h->has_nearest)
-		return set(r, MED_DOSE_OK, 0, min_h,
+		return set(r, DOSAGE_DOSE_OK, 0, min_h,
 			   "no other administration of this drug");
 	if (h->nearest_gap_ms < l->min_interval_ms)
-		return set(r, MED_DOSE_HARD_STOP,
+		return set(r, DOSAGE_DOSE_HARD_STOP,
 			   (double)h->nearest_gap_ms / 3600e3, min_h,
 			   "%.4g h from another administration, minimum "
 			   "interval %.4g h",
 			   (double)h->nearest_gap_ms / 3600e3, min_h);
-	set(r, MED_DOSE_OK, (double)h->nearest_gap_ms / 3600e3, min_h,
+	set(r, DOSAGE_DOSE_OK, (double)h->nearest_gap_ms / 3600e3, min_h,
 	    "%.4g h from the nearest administration, minimum %.4g h",
 	    (double)h->nearest_gap_ms / 3600e3, min_h);
 	return r->status;
 }
 
-static med_dose_status
-check_renal(const med_dose_limits *l, const med_dose_patient *p,
-	    const med_dose_history *h, double dose, int64_t at_ms,
-	    med_dose_result *r)
+static dosage_dose_status
+check_renal(const dosage_dose_limits *l, const dosage_dose_patient *p,
+	    const dosage_dose_history *h, double dose, int64_t at_ms,
+	    dosage_dose_result *r)
 {
-	const med_dose_band *b = NULL;
-	med_dose_result daily = {.check = r->check};
+	const dosage_dose_band *b = NULL;
+	dosage_dose_result daily = {.check = r->check};
 
 	if (l->n_bands == 0)
 		return no_limit(r, "renal adjustment");
 	if (!p->has_crcl)
-		return set(r, MED_DOSE_NOT_CHECKED, 0, 0,
+		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
 			   "creatinine clearance unknown");
-	if (at_ms - p->measured_ms > MED_DOSE_CRCL_MAX_AGE_MS)
-		return set(r, MED_DOSE_NOT_CHECKED, 0, 0,
+	if (at_ms - p->measured_ms > DOSAGE_DOSE_CRCL_MAX_AGE_MS)
+		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
 			   "creatinine clearance older than 7 days");
 	for (size_t i = 0; i < l->n_bands && b == NULL; i++)
 		if (p->crcl_ml_min < l->bands[i].crcl_below)
 			b = &l->bands[i];
 	if (b == NULL)
-		return set(r, MED_DOSE_OK, p->crcl_ml_min, 0,
+		return set(r, DOSAGE_DOSE_OK, p->crcl_ml_min, 0,
 			   "creatinine clearance %.4g mL/min needs no "
 			   "adjustment",
 			   p->crcl_ml_min);
 	if (b->factor <= 0)
-		return set(r, MED_DOSE_HARD_STOP, p->crcl_ml_min, b->crcl_below,
+		return set(r, DOSAGE_DOSE_HARD_STOP, p->crcl_ml_min,
+			   b->crcl_below,
 			   "contraindicated below creatinine clearance %.4g "
 			   "mL/min",
 			   b->crcl_below);
-	set(r, MED_DOSE_OK, 0, 0, "renal factor %.3g, no maximum to scale",
+	set(r, DOSAGE_DOSE_OK, 0, 0, "renal factor %.3g, no maximum to scale",
 	    b->factor);
 	if (l->single_max > 0)
 		ceiling(r, dose, l->single_max * b->factor,
@@ -392,9 +395,9 @@ check_renal(const med_dose_limits *l, const med_dose_patient *p,
 	return r->status;
 }
 
-static med_dose_status
-check_lifetime(const med_dose_limits *l, const med_dose_history *h, double dose,
-	       med_dose_result *r)
+static dosage_dose_status
+check_lifetime(const dosage_dose_limits *l, const dosage_dose_history *h,
+	       double dose, dosage_dose_result *r)
 {
 	if (l->lifetime_max <= 0)
 		return no_limit(r, "lifetime maximum");
@@ -409,48 +412,48 @@ allergy_matches(const char *allergy, const char *name)
 	return name && *name && strcasecmp(allergy, name) == 0;
 }
 
-static med_dose_status
-check_allergy(const med_dose_limits *l, const med_dose_patient *p,
-	      med_dose_result *r)
+static dosage_dose_status
+check_allergy(const dosage_dose_limits *l, const dosage_dose_patient *p,
+	      dosage_dose_result *r)
 {
 	if (!p->allergies_known)
-		return set(r, MED_DOSE_NOT_CHECKED, 0, 0,
+		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
 			   "allergies not recorded");
 	if ((!l->substance || !*l->substance) &&
 	    (!l->drug_class || !*l->drug_class))
-		return set(r, MED_DOSE_NOT_CHECKED, 0, 0,
+		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
 			   "drug has no substance or class in the catalogue");
 	for (size_t i = 0; i < p->n_allergies; i++) {
 		const char *a = p->allergies[i];
 
 		if (allergy_matches(a, l->substance) ||
 		    allergy_matches(a, l->drug_class))
-			return set(r, MED_DOSE_HARD_STOP, 0, 0,
+			return set(r, DOSAGE_DOSE_HARD_STOP, 0, 0,
 				   "patient is allergic to %.100s", a);
 	}
-	set(r, MED_DOSE_OK, 0, 0,
+	set(r, DOSAGE_DOSE_OK, 0, 0,
 	    "no recorded allergy to the substance or class");
 	return r->status;
 }
 
 static void
-check_high_alert(const med_dose_limits *l, med_dose_result *r)
+check_high_alert(const dosage_dose_limits *l, dosage_dose_result *r)
 {
 	if (l->high_alert)
-		set(r, MED_DOSE_WARN, 0, 0,
+		set(r, DOSAGE_DOSE_WARN, 0, 0,
 		    "high-alert drug: a second user must confirm");
 	else
-		set(r, MED_DOSE_OK, 0, 0, "not a high-alert drug");
+		set(r, DOSAGE_DOSE_OK, 0, 0, "not a high-alert drug");
 }
 
 void
-med_dose_evaluate(const med_dose_limits *l, const med_dose_patient *p,
-		  const med_dose_history *h, double dose, int64_t at_ms,
-		  med_dose_result out[MED_DOSE_N_CHECKS])
+dosage_dose_evaluate(const dosage_dose_limits *l, const dosage_dose_patient *p,
+		     const dosage_dose_history *h, double dose, int64_t at_ms,
+		     dosage_dose_result out[DOSAGE_DOSE_N_CHECKS])
 {
-	memset(out, 0, sizeof(*out) * MED_DOSE_N_CHECKS);
-	for (int i = 0; i < MED_DOSE_N_CHECKS; i++)
-		out[i].check = (med_dose_check)(i + 1);
+	memset(out, 0, sizeof(*out) * DOSAGE_DOSE_N_CHECKS);
+	for (int i = 0; i < DOSAGE_DOSE_N_CHECKS; i++)
+		out[i].check = (dosage_dose_check)(i + 1);
 	check_single(l, dose, &out[0], &out[1]);
 	check_daily(l, h, dose, &out[2]);
 	check_per_kg(l, p, h, dose, at_ms, &out[3]);
@@ -462,10 +465,10 @@ med_dose_evaluate(const med_dose_limits *l, const med_dose_patient *p,
 	check_high_alert(l, &out[9]);
 }
 
-med_dose_status
-med_dose_worst(const med_dose_result *r, size_t n)
+dosage_dose_status
+dosage_dose_worst(const dosage_dose_result *r, size_t n)
 {
-	med_dose_result w = {.status = MED_DOSE_OK};
+	dosage_dose_result w = {.status = DOSAGE_DOSE_OK};
 
 	for (size_t i = 0; i < n; i++)
 		worse(&w, &r[i]);
@@ -473,7 +476,7 @@ med_dose_worst(const med_dose_result *r, size_t n)
 }
 
 const char *
-med_dose_check_name(med_dose_check c)
+dosage_dose_check_name(dosage_dose_check c)
 {
 	static const char *const names[] = {
 		"?",	    "single_min", "single_max", "daily_max",
@@ -481,14 +484,14 @@ med_dose_check_name(med_dose_check c)
 		"lifetime", "allergy",	  "high_alert",
 	};
 
-	return (unsigned)c <= MED_DOSE_N_CHECKS ? names[c] : "?";
+	return (unsigned)c <= DOSAGE_DOSE_N_CHECKS ? names[c] : "?";
 }
 
 const char *
-med_dose_status_name(med_dose_status s)
+dosage_dose_status_name(dosage_dose_status s)
 {
 	static const char *const names[] = {"?", "ok", "warn", "hard_stop",
 					    "not_checked"};
 
-	return (unsigned)s <= MED_DOSE_NOT_CHECKED ? names[s] : "?";
+	return (unsigned)s <= DOSAGE_DOSE_NOT_CHECKED ? names[s] : "?";
 }

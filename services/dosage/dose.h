@@ -1,14 +1,15 @@
 /*
- * med/dose.h - dose-safety rules: pure functions, no I/O, no clock.
+ * dose.h - dose-safety rules of the dosage service: pure functions, no I/O, no
+ * clock.
  *
  * The dosage service gathers the drug's limits, the patient's context and
  * the administration history, converts the dose into the drug's unit and
- * asks med_dose_evaluate for one result per check.  Every check answers
+ * asks dosage_dose_evaluate for one result per check.  Every check answers
  * ok, warn, hard_stop or not_checked with a reason; a check that lacks its
  * data (no weight, a stale creatinine clearance, no limit in the catalogue)
  * says not_checked and why, never ok.
  *
- * Thresholds: a quantity at or above MED_DOSE_WARN_FRACTION (90 %) of a
+ * Thresholds: a quantity at or above DOSAGE_DOSE_WARN_FRACTION (90 %) of a
  * maximum warns; above the maximum is a hard stop (comparisons allow a
  * relative 1e-9 so that "exactly the maximum" survives unit conversion).
  * Below the single-dose minimum warns (a likely underdose or unit slip).
@@ -16,74 +17,75 @@
  * interval is a hard stop.  Renal bands: the first band, in ascending
  * crcl_below order, with crcl < crcl_below applies; its factor scales the
  * single and 24-h maxima; factor 0 means contraindicated (hard stop).
- * Body measurements older than MED_DOSE_BODY_MAX_AGE_MS and a creatinine
- * clearance older than MED_DOSE_CRCL_MAX_AGE_MS are not used.
+ * Body measurements older than DOSAGE_DOSE_BODY_MAX_AGE_MS and a creatinine
+ * clearance older than DOSAGE_DOSE_CRCL_MAX_AGE_MS are not used.
  */
-#ifndef MED_DOSE_H
-#define MED_DOSE_H
+#ifndef DOSAGE_DOSE_H
+#define DOSAGE_DOSE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <med/err.h>
 
-#define MED_DOSE_WARN_FRACTION	 0.9
-#define MED_DOSE_BODY_MAX_AGE_MS (30LL * 24 * 3600 * 1000)
-#define MED_DOSE_CRCL_MAX_AGE_MS (7LL * 24 * 3600 * 1000)
-#define MED_DOSE_DAY_MS		 (24LL * 3600 * 1000)
-#define MED_DOSE_MAX_BANDS	 4
-#define MED_DOSE_REASON_MAX	 160
+#define DOSAGE_DOSE_WARN_FRACTION   0.9
+#define DOSAGE_DOSE_BODY_MAX_AGE_MS (30LL * 24 * 3600 * 1000)
+#define DOSAGE_DOSE_CRCL_MAX_AGE_MS (7LL * 24 * 3600 * 1000)
+#define DOSAGE_DOSE_DAY_MS	    (24LL * 3600 * 1000)
+#define DOSAGE_DOSE_MAX_BANDS	    4
+#define DOSAGE_DOSE_REASON_MAX	    160
 
-/* med_dose_dim - what a unit measures; only equal dimensions convert. */
-typedef enum med_dose_dim {
-	MED_DOSE_DIM_MASS = 1,	 /* base mg */
-	MED_DOSE_DIM_VOLUME = 2, /* base mL */
-	MED_DOSE_DIM_UNITS = 3,	 /* base unit (international units) */
-} med_dose_dim;
+/* dosage_dose_dim - what a unit measures; only equal dimensions convert. */
+typedef enum dosage_dose_dim {
+	DOSAGE_DOSE_DIM_MASS = 1,   /* base mg */
+	DOSAGE_DOSE_DIM_VOLUME = 2, /* base mL */
+	DOSAGE_DOSE_DIM_UNITS = 3,  /* base unit (international units) */
+} dosage_dose_dim;
 
-/* med_dose_unit - a parsed unit: its UCUM code and factor to the base. */
-typedef struct med_dose_unit {
+/* dosage_dose_unit - a parsed unit: its UCUM code and factor to the base. */
+typedef struct dosage_dose_unit {
 	const char
 		*ucum; /* canonical UCUM code: "g" "mg" "ug" "L" "mL" "[iU]" */
-	med_dose_dim dim;
+	dosage_dose_dim dim;
 	double factor;
-} med_dose_unit;
+} dosage_dose_unit;
 
 /*
- * med_dose_unit_parse accepts g, mg, ug, mcg, µg (as "ug"), L, mL, and
+ * dosage_dose_unit_parse accepts g, mg, ug, mcg, µg (as "ug"), L, mL, and
  * [iU], IU, unit, units (all as "[iU]").  Errors: MED_ERR_INVALID.
  */
-med_err med_dose_unit_parse(const char *s, med_dose_unit *out) MED_MUST_CHECK;
+med_err dosage_dose_unit_parse(const char *s,
+			       dosage_dose_unit *out) MED_MUST_CHECK;
 
 /*
- * med_dose_convert converts v from unit from into unit to.  Errors:
+ * dosage_dose_convert converts v from unit from into unit to.  Errors:
  * MED_ERR_INVALID (unknown unit, or dimensions differ: mg cannot become
  * mL without a concentration).
  */
-med_err med_dose_convert(double v, const char *from, const char *to,
-			 double *out) MED_MUST_CHECK;
+med_err dosage_dose_convert(double v, const char *from, const char *to,
+			    double *out) MED_MUST_CHECK;
 
-/* med_dose_band - renal adjustment: below crcl_below mL/min, scale by
+/* dosage_dose_band - renal adjustment: below crcl_below mL/min, scale by
  * factor (0 = contraindicated). */
-typedef struct med_dose_band {
+typedef struct dosage_dose_band {
 	double crcl_below;
 	double factor;
-} med_dose_band;
+} dosage_dose_band;
 
 /*
- * med_dose_bands_parse reads "30:0.5;10:0" (crcl_below:factor pairs) into
+ * dosage_dose_bands_parse reads "30:0.5;10:0" (crcl_below:factor pairs) into
  * bands sorted by crcl_below; "" gives none.  Errors: MED_ERR_INVALID
  * (syntax, crcl_below not in (0, 200], factor not in [0, 1], duplicates),
  * MED_ERR_LIMIT (more than cap).
  */
-med_err med_dose_bands_parse(const char *s, med_dose_band *bands, size_t cap,
-			     size_t *n) MED_MUST_CHECK;
+med_err dosage_dose_bands_parse(const char *s, dosage_dose_band *bands,
+				size_t cap, size_t *n) MED_MUST_CHECK;
 
-/* med_dose_bands_sort orders bands by crcl_below, ascending. */
-void med_dose_bands_sort(med_dose_band *bands, size_t n);
+/* dosage_dose_bands_sort orders bands by crcl_below, ascending. */
+void dosage_dose_bands_sort(dosage_dose_band *bands, size_t n);
 
-/* med_dose_limits - a drug's limits in its own unit; 0 means none. */
-typedef struct med_dose_limits {
+/* dosage_dose_limits - a drug's limits in its own unit; 0 means none. */
+typedef struct dosage_dose_limits {
 	const char *unit; /* the drug's unit, for reasons */
 	double single_min, single_max, max_24h;
 	double max_per_kg;     /* per dose, unit/kg */
@@ -91,91 +93,95 @@ typedef struct med_dose_limits {
 	double max_per_m2;     /* per dose, unit/m2 */
 	int64_t min_interval_ms;
 	double lifetime_max;
-	med_dose_band bands[MED_DOSE_MAX_BANDS]; /* ascending crcl_below */
+	dosage_dose_band
+		bands[DOSAGE_DOSE_MAX_BANDS]; /* ascending crcl_below */
 	size_t n_bands;
 	bool high_alert;
 	const char *substance;	/* for the allergy check; may be "" */
 	const char *drug_class; /* for the allergy check; may be "" */
-} med_dose_limits;
+} dosage_dose_limits;
 
-/* med_dose_patient - what is known of the patient; has_* say which. */
-typedef struct med_dose_patient {
+/* dosage_dose_patient - what is known of the patient; has_* say which. */
+typedef struct dosage_dose_patient {
 	bool has_weight, has_height, has_crcl, allergies_known;
 	double weight_kg, height_cm, crcl_ml_min;
 	int64_t measured_ms;	      /* when the measurements were taken */
 	const char *const *allergies; /* substances or classes */
 	size_t n_allergies;
-} med_dose_patient;
+} dosage_dose_patient;
 
-/* med_dose_history - earlier administrations of the drug to the patient. */
-typedef struct med_dose_history {
+/* dosage_dose_history - earlier administrations of the drug to the patient. */
+typedef struct dosage_dose_history {
 	double given_24h;	/* in the drug's unit, in (at - 24 h, at] */
 	double given_lifetime;	/* in the drug's unit, all time */
 	bool has_nearest;	/* another administration exists */
 	int64_t nearest_gap_ms; /* |at - its time| for the nearest one */
-} med_dose_history;
+} dosage_dose_history;
 
-/* med_dose_check - the checks, in the order med_dose_evaluate writes. */
-typedef enum med_dose_check {
-	MED_DOSE_CHECK_SINGLE_MIN = 1,
-	MED_DOSE_CHECK_SINGLE_MAX = 2,
-	MED_DOSE_CHECK_DAILY_MAX = 3,
-	MED_DOSE_CHECK_PER_KG = 4,
-	MED_DOSE_CHECK_PER_M2 = 5,
-	MED_DOSE_CHECK_INTERVAL = 6,
-	MED_DOSE_CHECK_RENAL = 7,
-	MED_DOSE_CHECK_LIFETIME = 8,
-	MED_DOSE_CHECK_ALLERGY = 9,
-	MED_DOSE_CHECK_HIGH_ALERT = 10,
-} med_dose_check;
+/* dosage_dose_check - the checks, in the order dosage_dose_evaluate writes. */
+typedef enum dosage_dose_check {
+	DOSAGE_DOSE_CHECK_SINGLE_MIN = 1,
+	DOSAGE_DOSE_CHECK_SINGLE_MAX = 2,
+	DOSAGE_DOSE_CHECK_DAILY_MAX = 3,
+	DOSAGE_DOSE_CHECK_PER_KG = 4,
+	DOSAGE_DOSE_CHECK_PER_M2 = 5,
+	DOSAGE_DOSE_CHECK_INTERVAL = 6,
+	DOSAGE_DOSE_CHECK_RENAL = 7,
+	DOSAGE_DOSE_CHECK_LIFETIME = 8,
+	DOSAGE_DOSE_CHECK_ALLERGY = 9,
+	DOSAGE_DOSE_CHECK_HIGH_ALERT = 10,
+} dosage_dose_check;
 
-#define MED_DOSE_N_CHECKS 10
+#define DOSAGE_DOSE_N_CHECKS 10
 
-/* med_dose_status - the outcome of one check (values match the proto). */
-typedef enum med_dose_status {
-	MED_DOSE_OK = 1,
-	MED_DOSE_WARN = 2,
-	MED_DOSE_HARD_STOP = 3,
-	MED_DOSE_NOT_CHECKED = 4,
-} med_dose_status;
+/* dosage_dose_status - the outcome of one check (values match the proto). */
+typedef enum dosage_dose_status {
+	DOSAGE_DOSE_OK = 1,
+	DOSAGE_DOSE_WARN = 2,
+	DOSAGE_DOSE_HARD_STOP = 3,
+	DOSAGE_DOSE_NOT_CHECKED = 4,
+} dosage_dose_status;
 
-/* med_dose_result - one check's outcome. */
-typedef struct med_dose_result {
-	med_dose_check check;
-	med_dose_status status;
+/* dosage_dose_result - one check's outcome. */
+typedef struct dosage_dose_result {
+	dosage_dose_check check;
+	dosage_dose_status status;
 	double value; /* the quantity compared (0 when not applicable) */
 	double limit; /* the limit it was compared with (0 when none) */
-	char reason[MED_DOSE_REASON_MAX];
-} med_dose_result;
+	char reason[DOSAGE_DOSE_REASON_MAX];
+} dosage_dose_result;
 
-/* med_dose_bsa_m2 is the Mosteller body surface area sqrt(cm * kg / 3600). */
-double med_dose_bsa_m2(double height_cm, double weight_kg);
-
-/*
- * med_dose_evaluate runs every check for dose (in l->unit) given at at_ms
- * and writes MED_DOSE_N_CHECKS results in med_dose_check order.
+/* dosage_dose_bsa_m2 is the Mosteller body surface area sqrt(cm * kg / 3600).
  */
-void med_dose_evaluate(const med_dose_limits *l, const med_dose_patient *p,
-		       const med_dose_history *h, double dose, int64_t at_ms,
-		       med_dose_result out[MED_DOSE_N_CHECKS]);
-
-/* med_dose_worst returns the most severe status: hard_stop, then warn,
- * then not_checked, then ok. */
-med_dose_status med_dose_worst(const med_dose_result *r, size_t n);
-
-/* med_dose_check_name returns "single_max" etc. */
-const char *med_dose_check_name(med_dose_check c);
-
-/* med_dose_status_name returns "ok", "warn", "hard_stop", "not_checked". */
-const char *med_dose_status_name(med_dose_status s);
+double dosage_dose_bsa_m2(double height_cm, double weight_kg);
 
 /*
- * med_dose_frequency_parse reads an order frequency: "qNh" (N in 1..72),
+ * dosage_dose_evaluate runs every check for dose (in l->unit) given at at_ms
+ * and writes DOSAGE_DOSE_N_CHECKS results in dosage_dose_check order.
+ */
+void dosage_dose_evaluate(const dosage_dose_limits *l,
+			  const dosage_dose_patient *p,
+			  const dosage_dose_history *h, double dose,
+			  int64_t at_ms,
+			  dosage_dose_result out[DOSAGE_DOSE_N_CHECKS]);
+
+/* dosage_dose_worst returns the most severe status: hard_stop, then warn,
+ * then not_checked, then ok. */
+dosage_dose_status dosage_dose_worst(const dosage_dose_result *r, size_t n);
+
+/* dosage_dose_check_name returns "single_max" etc. */
+const char *dosage_dose_check_name(dosage_dose_check c);
+
+/* dosage_dose_status_name returns "ok", "warn", "hard_stop", "not_checked". */
+const char *dosage_dose_status_name(dosage_dose_status s);
+
+/*
+ * dosage_dose_frequency_parse reads an order frequency: "qNh" (N in 1..72),
  * "daily"/"qd", "bid", "tid", "qid", "once", "prn" (case-insensitive).
  * *interval_ms is the time between doses (0 for "once" and "prn"); *prn
  * is set for "prn".  Errors: MED_ERR_INVALID.
  */
-med_err med_dose_frequency_parse(const char *s, int64_t *interval_ms,
-				 bool *prn) MED_MUST_CHECK;
+med_err dosage_dose_frequency_parse(const char *s, int64_t *interval_ms,
+				    bool *prn) MED_MUST_CHECK;
 
 #endif

@@ -13,43 +13,38 @@
 
 #include "dosage.h"
 
-#define DOS_PATH(m) "/smartmed.dosage.v1.Dosage/" m
-
-static med_db *
-call_db(med_call *call)
-{
-	return med_service_db(med_service_from_call(call));
-}
-
-static med_err
-upsert_drug(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+dosage_rpc_upsert_drug(med_call *call, const ProtobufCMessage *in,
+		       ProtobufCMessage *out)
 {
 	const Smartmed__Dosage__V1__UpsertDrugRequest *req = (const void *)in;
 	med_err err = dosage_check_drug(call, req->drug);
 
 	if (err != MED_OK)
 		return err;
-	return dosage_store_upsert(call_db(call), med_call_arena(call),
+	return dosage_store_upsert(med_call_db(call), med_call_arena(call),
 				   req->drug, (void *)out);
 }
 
-static med_err
-get_drug(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+dosage_rpc_get_drug(med_call *call, const ProtobufCMessage *in,
+		    ProtobufCMessage *out)
 {
 	const Smartmed__Dosage__V1__GetDrugRequest *req = (const void *)in;
 	med_err err = dosage_check_code(call, "code", req->code);
 
 	if (err != MED_OK)
 		return err;
-	err = dosage_store_get(call_db(call), med_call_arena(call), req->code,
-			       (void *)out);
+	err = dosage_store_get(med_call_db(call), med_call_arena(call),
+			       req->code, (void *)out);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "code: no such drug");
 	return err;
 }
 
-static med_err
-list_drugs(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+dosage_rpc_list_drugs(med_call *call, const ProtobufCMessage *in,
+		      ProtobufCMessage *out)
 {
 	const Smartmed__Dosage__V1__ListDrugsRequest *req = (const void *)in;
 	Smartmed__Dosage__V1__ListDrugsResponse *res = (void *)out;
@@ -60,7 +55,7 @@ list_drugs(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 				  200)) != MED_OK ||
 	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
 		return err;
-	err = dosage_store_list(call_db(call), med_call_arena(call),
+	err = dosage_store_list(med_call_db(call), med_call_arena(call),
 				req->name_prefix, page.offset, page.size + 1,
 				&res->drugs, &res->n_drugs);
 	if (err != MED_OK)
@@ -69,31 +64,34 @@ list_drugs(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	return res->page ? MED_OK : MED_ERR_NOMEM;
 }
 
-static med_err
-import_catalogue(med_call *call, const ProtobufCMessage *in,
-		 ProtobufCMessage *out)
+med_err
+dosage_rpc_import_catalogue(med_call *call, const ProtobufCMessage *in,
+			    ProtobufCMessage *out)
 {
 	const Smartmed__Dosage__V1__ImportCatalogueRequest *req =
 		(const void *)in;
 	Smartmed__Dosage__V1__ImportCatalogueResponse *res = (void *)out;
-	dos_import imp;
-	med_err err = dosage_csv_parse(call, req->csv.data, req->csv.len, &imp);
+	dosage_import imp;
+	med_problem p = {0};
+	med_err err = dosage_csv_parse(med_call_arena(call), req->csv.data,
+				       req->csv.len, &imp, &p);
 
 	if (err != MED_OK)
-		return err;
+		return p.err != MED_OK ? med_call_fail_problem(call, &p) : err;
 	res->errors = imp.errors;
 	res->n_errors = imp.n_errors;
 	/* All or nothing: a half-imported catalogue is worse than none. */
 	if (imp.n_errors > 0)
 		return MED_OK;
-	err = dosage_store_import(call_db(call), imp.drugs, imp.n_drugs);
+	err = dosage_store_import(med_call_db(call), imp.drugs, imp.n_drugs);
 	if (err == MED_OK)
 		res->imported = (uint32_t)imp.n_drugs;
 	return err;
 }
 
-static med_err
-set_context(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+dosage_rpc_set_patient_context(med_call *call, const ProtobufCMessage *in,
+			       ProtobufCMessage *out)
 {
 	const Smartmed__Dosage__V1__SetPatientContextRequest *req =
 		(const void *)in;
@@ -107,12 +105,13 @@ set_context(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	if (err != MED_OK)
 		return err;
 	return dosage_store_set_context(
-		call_db(call), med_call_arena(call), req->context,
+		med_call_db(call), med_call_arena(call), req->context,
 		med_call_principal(call)->user, med_now_ms(), (void *)out);
 }
 
-static med_err
-get_context(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+dosage_rpc_get_patient_context(med_call *call, const ProtobufCMessage *in,
+			       ProtobufCMessage *out)
 {
 	const Smartmed__Dosage__V1__GetPatientContextRequest *req =
 		(const void *)in;
@@ -121,7 +120,7 @@ get_context(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
-	err = dosage_store_get_context(call_db(call), med_call_arena(call),
+	err = dosage_store_get_context(med_call_db(call), med_call_arena(call),
 				       req->patient_id, (void *)out);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err,
@@ -130,7 +129,7 @@ get_context(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 }
 
 static bool
-route_allowed(const dos_drug *d, const char *route)
+route_allowed(const dosage_drug *d, const char *route)
 {
 	if (d->n_routes == 0)
 		return true;
@@ -142,7 +141,8 @@ route_allowed(const dos_drug *d, const char *route)
 
 /* order_prepare fills the derived fields of a new order from its drug. */
 static med_err
-order_prepare(med_call *call, dos_order *o, const dos_drug *d, int64_t now)
+order_prepare(med_call *call, dosage_order *o, const dosage_drug *d,
+	      int64_t now)
 {
 	med_err err = dosage_convert(call, "order.unit", o->dose, o->unit, d,
 				     &o->dose_in_drug_unit);
@@ -164,18 +164,19 @@ order_prepare(med_call *call, dos_order *o, const dos_drug *d, int64_t now)
 	return MED_OK;
 }
 
-static med_err
-create_order(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
+			ProtobufCMessage *out)
 {
 	const Smartmed__Dosage__V1__CreateOrderRequest *req = (const void *)in;
 	int64_t now = med_now_ms();
 	med_err err = dosage_check_order(call, req->order, now);
-	dos_drug drug;
+	dosage_drug drug;
 
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, req->order->patient_id);
-	err = dosage_store_get(call_db(call), med_call_arena(call),
+	err = dosage_store_get(med_call_db(call), med_call_arena(call),
 			       req->order->drug_code, &drug);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err,
@@ -185,20 +186,22 @@ create_order(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	    (err = med_patients_require(call, "order.patient_id",
 					req->order->patient_id)) != MED_OK)
 		return err;
-	return dosage_store_create_order(call_db(call), med_call_arena(call),
-					 req->order, (void *)out);
+	return dosage_store_create_order(med_call_db(call),
+					 med_call_arena(call), req->order,
+					 (void *)out);
 }
 
-static med_err
-get_order(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+dosage_rpc_get_order(med_call *call, const ProtobufCMessage *in,
+		     ProtobufCMessage *out)
 {
 	const Smartmed__Dosage__V1__GetOrderRequest *req = (const void *)in;
-	dos_order *o = (void *)out;
+	dosage_order *o = (void *)out;
 	med_err err = med_check_id(call, "order_id", req->order_id);
 
 	if (err != MED_OK)
 		return err;
-	err = dosage_store_get_order(call_db(call), med_call_arena(call),
+	err = dosage_store_get_order(med_call_db(call), med_call_arena(call),
 				     req->order_id, o);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");
@@ -207,13 +210,13 @@ get_order(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	return err;
 }
 
-static med_err
-discontinue_order(med_call *call, const ProtobufCMessage *in,
-		  ProtobufCMessage *out)
+med_err
+dosage_rpc_discontinue_order(med_call *call, const ProtobufCMessage *in,
+			     ProtobufCMessage *out)
 {
 	const Smartmed__Dosage__V1__DiscontinueOrderRequest *req =
 		(const void *)in;
-	dos_order *o = (void *)out;
+	dosage_order *o = (void *)out;
 	med_err err;
 
 	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
@@ -221,7 +224,7 @@ discontinue_order(med_call *call, const ProtobufCMessage *in,
 		    MED_OK)
 		return err;
 	err = dosage_store_discontinue(
-		call_db(call), med_call_arena(call), req->order_id,
+		med_call_db(call), med_call_arena(call), req->order_id,
 		med_call_principal(call)->user, req->reason, med_now_ms(), o);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");
@@ -242,37 +245,7 @@ discontinue_order(med_call *call, const ProtobufCMessage *in,
 
 #define M(name, req, resp, fn, roles)                                          \
 	{                                                                      \
-		DOS_PATH(name), &smartmed__dosage__v1__##req##__descriptor,    \
+		DOSAGE_PATH(name), &smartmed__dosage__v1__##req##__descriptor, \
 			&smartmed__dosage__v1__##resp##__descriptor,           \
 			MED_RPC_UNARY, fn, NULL, roles                         \
 	}
-
-const med_method dosage_methods[] = {
-	M("UpsertDrug", upsert_drug_request, drug, upsert_drug,
-	  R_PHARM | R_ADMIN),
-	M("GetDrug", get_drug_request, drug, get_drug, DRUG_READERS),
-	M("ListDrugs", list_drugs_request, list_drugs_response, list_drugs,
-	  DRUG_READERS),
-	M("ImportCatalogue", import_catalogue_request,
-	  import_catalogue_response, import_catalogue, R_PHARM | R_ADMIN),
-	M("SetPatientContext", set_patient_context_request, patient_context,
-	  set_context, CARE),
-	M("GetPatientContext", get_patient_context_request, patient_context,
-	  get_context, CARE),
-	M("CreateOrder", create_order_request, order, create_order, R_CLIN),
-	M("GetOrder", get_order_request, order, get_order, CARE),
-	M("DiscontinueOrder", discontinue_order_request, order,
-	  discontinue_order, R_CLIN | R_PHARM),
-	M("CheckDose", check_dose_request, check_dose_response,
-	  dosage_rpc_check_dose, CARE),
-	M("RecordAdministration", record_administration_request, administration,
-	  dosage_rpc_record, R_CLIN | R_NURSE),
-	M("ConfirmHighAlert", confirm_high_alert_request, administration,
-	  dosage_rpc_confirm, CARE),
-	M("ListDue", list_due_request, list_due_response, dosage_rpc_list_due,
-	  R_CLIN | R_NURSE),
-	M("History", history_request, history_response, dosage_rpc_history,
-	  CARE),
-};
-const size_t dosage_n_methods =
-	sizeof(dosage_methods) / sizeof(dosage_methods[0]);

@@ -23,12 +23,6 @@
 
 typedef Smartmed__Dosage__V1__CheckDoseResponse check_res;
 
-static med_db *
-call_db(med_call *call)
-{
-	return med_service_db(med_service_from_call(call));
-}
-
 static med_err
 check_amount(med_call *call, const char *field, double dose)
 {
@@ -48,7 +42,7 @@ typedef struct check_ctx {
 } check_ctx;
 
 static med_err
-check_decide(void *arg, dos_subject *s, dos_admin *admin)
+check_decide(void *arg, dosage_subject *s, dosage_admin *admin)
 {
 	check_ctx *x = arg;
 	const Smartmed__Dosage__V1__CheckDoseRequest *req = x->req;
@@ -121,7 +115,7 @@ dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
 				     "at_ms: must not be negative");
 	by_order = req->subject_case ==
 		   SMARTMED__DOSAGE__V1__CHECK_DOSE_REQUEST__SUBJECT_ORDER_ID;
-	err = dosage_store_check(call_db(call), med_call_arena(call),
+	err = dosage_store_check(med_call_db(call), med_call_arena(call),
 				 by_order ? req->order_id : NULL,
 				 by_order ? NULL : req->proposed->patient_id,
 				 by_order ? NULL : req->proposed->drug_code,
@@ -157,7 +151,7 @@ first_hard_stop(const check_res *r)
 }
 
 static med_err
-order_usable(med_call *call, const dos_order *o, int64_t at_ms)
+order_usable(med_call *call, const dosage_order *o, int64_t at_ms)
 {
 	if (o->status != ACTIVE)
 		return med_call_fail(call, MED_ERR_PRECONDITION,
@@ -194,7 +188,7 @@ gate(rec_ctx *x)
 }
 
 static void
-fill_admin(rec_ctx *x, const dos_subject *s, double conv, dos_admin *m)
+fill_admin(rec_ctx *x, const dosage_subject *s, double conv, dosage_admin *m)
 {
 	const Smartmed__Dosage__V1__RecordAdministrationRequest *req = x->req;
 	const char *user = med_call_principal(x->call)->user;
@@ -213,8 +207,8 @@ fill_admin(rec_ctx *x, const dos_subject *s, double conv, dos_admin *m)
 	m->drug_unit = s->drug.unit;
 	m->effective_ms = x->at_ms;
 	m->recorded_ms = x->now_ms;
-	m->status =
-		s->drug.high_alert ? DOS_ADMIN_ON_HOLD : DOS_ADMIN_COMPLETED;
+	m->status = s->drug.high_alert ? DOSAGE_ADMIN_ON_HOLD
+				       : DOSAGE_ADMIN_COMPLETED;
 	m->performer = (char *)user;
 	m->identity = x->claims ? "verified" : "overridden";
 	if (x->claims) {
@@ -238,7 +232,7 @@ fill_admin(rec_ctx *x, const dos_subject *s, double conv, dos_admin *m)
 }
 
 static med_err
-record_decide(void *arg, dos_subject *s, dos_admin *m)
+record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 {
 	rec_ctx *x = arg;
 	double conv;
@@ -270,7 +264,7 @@ record_decide(void *arg, dos_subject *s, dos_admin *m)
 /* audit_admin puts what an auditor needs about the administration (its id,
  * status, performer, second check, overrides) on the call's audit event. */
 static void
-audit_admin(med_call *call, const dos_admin *m, const char *what)
+audit_admin(med_call *call, const dosage_admin *m, const char *what)
 {
 	char dr[16], ir[16];
 	med_audit_detail d[10];
@@ -341,12 +335,12 @@ record_validate(med_call *call,
 }
 
 med_err
-dosage_rpc_record(med_call *call, const ProtobufCMessage *in,
-		  ProtobufCMessage *out)
+dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
+				 ProtobufCMessage *out)
 {
 	const Smartmed__Dosage__V1__RecordAdministrationRequest *req =
 		(const void *)in;
-	dos_admin *m = (void *)out;
+	dosage_admin *m = (void *)out;
 	med_vtoken_claims claims;
 	bool have_token;
 	rec_ctx x = {.call = call, .req = req, .now_ms = med_now_ms()};
@@ -358,7 +352,7 @@ dosage_rpc_record(med_call *call, const ProtobufCMessage *in,
 		return err;
 	x.claims = have_token ? &claims : NULL;
 	x.at_ms = req->effective_ms ? req->effective_ms : x.now_ms;
-	err = dosage_store_record(call_db(call), med_call_arena(call),
+	err = dosage_store_record(med_call_db(call), med_call_arena(call),
 				  req->order_id, x.at_ms, record_decide, &x, m);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");
@@ -373,14 +367,14 @@ dosage_rpc_record(med_call *call, const ProtobufCMessage *in,
 /* --- ConfirmHighAlert ---------------------------------------------------- */
 
 static med_err
-confirm_decide(void *arg, dos_admin *m)
+confirm_decide(void *arg, dosage_admin *m)
 {
 	med_call *call = arg;
 	const char *user = med_call_principal(call)->user;
 	int64_t now = med_now_ms();
 
 	med_call_set_patient(call, m->patient_id);
-	if (strcmp(m->status, DOS_ADMIN_ON_HOLD) != 0)
+	if (strcmp(m->status, DOSAGE_ADMIN_ON_HOLD) != 0)
 		return med_call_fail(call, MED_ERR_PRECONDITION,
 				     "administration_id: not waiting for "
 				     "confirmation");
@@ -391,7 +385,7 @@ confirm_decide(void *arg, dos_admin *m)
 				     "administration_id: the confirming user "
 				     "must differ from the one who recorded "
 				     "it");
-	if (now - m->recorded_ms > DOS_CONFIRM_WINDOW_MS)
+	if (now - m->recorded_ms > DOSAGE_CONFIRM_WINDOW_MS)
 		return med_call_fail(call, MED_ERR_PRECONDITION,
 				     "administration_id: the 30-minute "
 				     "confirmation window has passed");
@@ -401,18 +395,18 @@ confirm_decide(void *arg, dos_admin *m)
 }
 
 med_err
-dosage_rpc_confirm(med_call *call, const ProtobufCMessage *in,
-		   ProtobufCMessage *out)
+dosage_rpc_confirm_high_alert(med_call *call, const ProtobufCMessage *in,
+			      ProtobufCMessage *out)
 {
 	const Smartmed__Dosage__V1__ConfirmHighAlertRequest *req =
 		(const void *)in;
-	dos_admin *m = (void *)out;
+	dosage_admin *m = (void *)out;
 	med_err err =
 		med_check_id(call, "administration_id", req->administration_id);
 
 	if (err != MED_OK)
 		return err;
-	err = dosage_store_confirm(call_db(call), med_call_arena(call),
+	err = dosage_store_confirm(med_call_db(call), med_call_arena(call),
 				   req->administration_id, confirm_decide, call,
 				   m);
 	if (err == MED_ERR_NOT_FOUND)
@@ -443,7 +437,7 @@ dosage_rpc_list_due(med_call *call, const ProtobufCMessage *in,
 	Smartmed__Dosage__V1__ListDueResponse *res = (void *)out;
 	med_arena *a = med_call_arena(call);
 	int64_t now = req->now_ms ? req->now_ms : med_now_ms();
-	dos_due_row *rows;
+	dosage_due_row *rows;
 	size_t n, cap = 0;
 	med_err err = med_check_id(call, "patient_id", req->patient_id);
 
@@ -453,7 +447,7 @@ dosage_rpc_list_due(med_call *call, const ProtobufCMessage *in,
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "now_ms: must not be negative");
 	med_call_set_patient(call, req->patient_id);
-	err = dosage_store_active_orders(call_db(call), a, req->patient_id,
+	err = dosage_store_active_orders(med_call_db(call), a, req->patient_id,
 					 &rows, &n);
 	for (size_t i = 0; err == MED_OK && i < n; i++) {
 		Smartmed__Dosage__V1__DueItem *it, tmp;
@@ -491,7 +485,7 @@ dosage_rpc_history(med_call *call, const ProtobufCMessage *in,
 	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
-	err = dosage_store_history(call_db(call), med_call_arena(call),
+	err = dosage_store_history(med_call_db(call), med_call_arena(call),
 				   req->patient_id, med_now_ms(), page.offset,
 				   page.size + 1, res);
 	if (err != MED_OK)

@@ -5,14 +5,15 @@
 #include "dosage.h"
 
 bool
-dosage_next_due(const dos_order *o, int64_t last_ms, int64_t now_ms,
+dosage_next_due(const dosage_order *o, int64_t last_ms, int64_t now_ms,
 		int64_t *due_ms, Smartmed__Dosage__V1__DueState *state)
 {
 	int64_t interval = 0, due;
 	bool prn = false;
 
 	if (o->prn ||
-	    med_dose_frequency_parse(o->frequency, &interval, &prn) != MED_OK ||
+	    dosage_dose_frequency_parse(o->frequency, &interval, &prn) !=
+		    MED_OK ||
 	    prn)
 		return false;
 	if (interval == 0) /* "once" */
@@ -24,7 +25,7 @@ dosage_next_due(const dos_order *o, int64_t last_ms, int64_t now_ms,
 	*due_ms = due;
 	if (now_ms < due)
 		*state = SMARTMED__DOSAGE__V1__DUE_STATE__DUE_STATE_UPCOMING;
-	else if (now_ms <= due + DOS_DUE_GRACE_MS)
+	else if (now_ms <= due + DOSAGE_DUE_GRACE_MS)
 		*state = SMARTMED__DOSAGE__V1__DUE_STATE__DUE_STATE_DUE;
 	else
 		*state = SMARTMED__DOSAGE__V1__DUE_STATE__DUE_STATE_OVERDUE;

@@ -128,7 +128,7 @@ const size_t dosage_n_migrations =
 
 typedef struct drug_rows {
 	med_arena *arena;
-	dos_drug **items;
+	dosage_drug **items;
 	size_t n, cap;
 } drug_rows;
 
@@ -187,7 +187,7 @@ join_list(med_arena *a, char *const *items, size_t n)
 }
 
 static char *
-bands_text(med_arena *a, const dos_drug *d)
+bands_text(med_arena *a, const dosage_drug *d)
 {
 	char buf[256] = "";
 	size_t off = 0;
@@ -201,12 +201,13 @@ bands_text(med_arena *a, const dos_drug *d)
 }
 
 static med_err
-bands_read(med_arena *a, const char *text, dos_drug *d)
+bands_read(med_arena *a, const char *text, dosage_drug *d)
 {
-	med_dose_band b[MED_DOSE_MAX_BANDS];
+	dosage_dose_band b[DOSAGE_DOSE_MAX_BANDS];
 	size_t n = 0, cap = 0;
 
-	if (med_dose_bands_parse(text, b, MED_DOSE_MAX_BANDS, &n) != MED_OK)
+	if (dosage_dose_bands_parse(text, b, DOSAGE_DOSE_MAX_BANDS, &n) !=
+	    MED_OK)
 		return MED_ERR_DATA_LOSS;
 	for (size_t i = 0; i < n; i++) {
 		Smartmed__Dosage__V1__RenalBand *rb = med_arena_push_msg(
@@ -226,7 +227,7 @@ on_drug_row(void *ctx, const med_db_row *row)
 {
 	drug_rows *r = ctx;
 	med_arena *a = r->arena;
-	dos_drug *d =
+	dosage_drug *d =
 		med_arena_push_msg(a, (void ***)&r->items, &r->n, &r->cap,
 				   &smartmed__dosage__v1__drug__descriptor);
 	med_err err;
@@ -263,7 +264,7 @@ on_drug_row(void *ctx, const med_db_row *row)
 
 /* upsert_conn writes one entry inside the caller's transaction. */
 static med_err
-upsert_conn(med_db_conn *c, med_arena *a, const dos_drug *d, int64_t now_ms)
+upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 {
 	char *forms = join_list(a, d->forms, d->n_forms);
 	char *routes = join_list(a, d->routes, d->n_routes);
@@ -320,7 +321,7 @@ upsert_conn(med_db_conn *c, med_arena *a, const dos_drug *d, int64_t now_ms)
 
 med_err
 dosage_store_drug_conn(med_db_conn *c, med_arena *arena, const char *code,
-		       dos_drug *out)
+		       dosage_drug *out)
 {
 	drug_rows rows = {.arena = arena};
 	med_db_value key[] = {MED_DB_STR(code)};
@@ -338,9 +339,9 @@ dosage_store_drug_conn(med_db_conn *c, med_arena *arena, const char *code,
 
 typedef struct upsert_ctx {
 	med_arena *arena;
-	const dos_drug *in;
-	dos_drug *out;
-	dos_drug *const *many;
+	const dosage_drug *in;
+	dosage_drug *out;
+	dosage_drug *const *many;
 	size_t n_many;
 } upsert_ctx;
 
@@ -356,8 +357,8 @@ upsert_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_upsert(med_db *db, med_arena *arena, const dos_drug *d,
-		    dos_drug *out)
+dosage_store_upsert(med_db *db, med_arena *arena, const dosage_drug *d,
+		    dosage_drug *out)
 {
 	upsert_ctx u = {.arena = arena, .in = d, .out = out};
 
@@ -382,7 +383,7 @@ import_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_import(med_db *db, dos_drug *const *drugs, size_t n)
+dosage_store_import(med_db *db, dosage_drug *const *drugs, size_t n)
 {
 	upsert_ctx u = {.many = drugs, .n_many = n};
 
@@ -390,7 +391,8 @@ dosage_store_import(med_db *db, dos_drug *const *drugs, size_t n)
 }
 
 med_err
-dosage_store_get(med_db *db, med_arena *arena, const char *code, dos_drug *out)
+dosage_store_get(med_db *db, med_arena *arena, const char *code,
+		 dosage_drug *out)
 {
 	drug_rows rows = {.arena = arena};
 	med_db_value v[] = {MED_DB_STR(code)};
@@ -408,7 +410,8 @@ dosage_store_get(med_db *db, med_arena *arena, const char *code, dos_drug *out)
 
 med_err
 dosage_store_list(med_db *db, med_arena *arena, const char *name_prefix,
-		  uint64_t offset, uint32_t limit, dos_drug ***out, size_t *n)
+		  uint64_t offset, uint32_t limit, dosage_drug ***out,
+		  size_t *n)
 {
 	drug_rows rows = {.arena = arena};
 	med_db_value v[] = {MED_DB_STR(name_prefix), MED_DB_STR(name_prefix),

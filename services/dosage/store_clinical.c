@@ -9,7 +9,8 @@
 
 #include "dosage.h"
 
-#define COUNTED "status IN ('" DOS_ADMIN_COMPLETED "', '" DOS_ADMIN_ON_HOLD "')"
+#define COUNTED                                                                \
+	"status IN ('" DOSAGE_ADMIN_COMPLETED "', '" DOSAGE_ADMIN_ON_HOLD "')"
 
 /* --- patient context ----------------------------------------------------- */
 
@@ -19,7 +20,7 @@
 
 typedef struct ctx_row {
 	med_arena *arena;
-	dos_context *out;
+	dosage_context *out;
 	bool found, is_set;
 } ctx_row;
 
@@ -71,7 +72,7 @@ static med_err
 on_ctx_row(void *arg, const med_db_row *row)
 {
 	ctx_row *r = arg;
-	dos_context *c = r->out;
+	dosage_context *c = r->out;
 
 	smartmed__dosage__v1__patient_context__init(c);
 	r->found = true;
@@ -104,7 +105,7 @@ on_ctx_row(void *arg, const med_db_row *row)
 /* read_ctx reads (optionally locking) a patient's context row. */
 static med_err
 read_ctx(med_db_conn *c, med_arena *a, const char *patient_id, bool lock,
-	 dos_context *out, bool *is_set)
+	 dosage_context *out, bool *is_set)
 {
 	ctx_row r = {.arena = a, .out = out};
 	med_db_value k[] = {MED_DB_STR(patient_id)};
@@ -141,10 +142,10 @@ ensure_patient_row(med_db_conn *c, const char *patient_id)
 
 typedef struct set_ctx {
 	med_arena *arena;
-	const dos_context *in;
+	const dosage_context *in;
 	const char *user;
 	int64_t now_ms;
-	dos_context *out;
+	dosage_context *out;
 } set_ctx;
 
 static med_db_value
@@ -157,7 +158,7 @@ static med_err
 set_ctx_tx(med_db_conn *c, void *arg)
 {
 	set_ctx *s = arg;
-	const dos_context *in = s->in;
+	const dosage_context *in = s->in;
 	char *allergies = join_lines(s->arena, in->allergies, in->n_allergies);
 	bool is_set;
 
@@ -194,8 +195,8 @@ set_ctx_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_set_context(med_db *db, med_arena *arena, const dos_context *in,
-			 const char *user, int64_t now_ms, dos_context *out)
+dosage_store_set_context(med_db *db, med_arena *arena, const dosage_context *in,
+			 const char *user, int64_t now_ms, dosage_context *out)
 {
 	set_ctx s = {arena, in, user, now_ms, out};
 
@@ -204,7 +205,7 @@ dosage_store_set_context(med_db *db, med_arena *arena, const dos_context *in,
 
 med_err
 dosage_store_get_context(med_db *db, med_arena *arena, const char *patient_id,
-			 dos_context *out)
+			 dosage_context *out)
 {
 	ctx_row r = {.arena = arena, .out = out};
 	med_db_value k[] = {MED_DB_STR(patient_id)};
@@ -228,7 +229,7 @@ dosage_store_get_context(med_db *db, med_arena *arena, const char *patient_id,
 
 typedef struct order_rows {
 	med_arena *arena;
-	dos_order **items;
+	dosage_order **items;
 	size_t n, cap;
 	int64_t *last_ms; /* optional 19th column, per row */
 	size_t last_cap;
@@ -239,7 +240,7 @@ on_order_row(void *arg, const med_db_row *row)
 {
 	order_rows *r = arg;
 	med_arena *a = r->arena;
-	dos_order *o =
+	dosage_order *o =
 		med_arena_push_msg(a, (void ***)&r->items, &r->n, &r->cap,
 				   &smartmed__dosage__v1__order__descriptor);
 
@@ -275,7 +276,7 @@ on_order_row(void *arg, const med_db_row *row)
 
 static med_err
 read_order(med_db_conn *c, med_arena *a, const char *id, bool lock,
-	   dos_order *out)
+	   dosage_order *out)
 {
 	order_rows r = {.arena = a};
 	med_db_value k[] = {MED_DB_STR(id)};
@@ -296,8 +297,8 @@ read_order(med_db_conn *c, med_arena *a, const char *id, bool lock,
 
 typedef struct order_ctx {
 	med_arena *arena;
-	const dos_order *in;
-	dos_order *out;
+	const dosage_order *in;
+	dosage_order *out;
 	const char *id, *user, *reason;
 	int64_t now_ms;
 } order_ctx;
@@ -306,7 +307,7 @@ static med_err
 create_order_tx(med_db_conn *c, void *arg)
 {
 	order_ctx *o = arg;
-	const dos_order *in = o->in;
+	const dosage_order *in = o->in;
 	med_db_value v[] = {
 		MED_DB_STR(o->id),
 		MED_DB_STR(in->patient_id),
@@ -339,8 +340,8 @@ create_order_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_create_order(med_db *db, med_arena *arena, const dos_order *in,
-			  dos_order *out)
+dosage_store_create_order(med_db *db, med_arena *arena, const dosage_order *in,
+			  dosage_order *out)
 {
 	char id[MED_UUID_LEN + 1];
 	order_ctx o = {.arena = arena, .in = in, .out = out, .id = id};
@@ -351,7 +352,7 @@ dosage_store_create_order(med_db *db, med_arena *arena, const dos_order *in,
 
 med_err
 dosage_store_get_order(med_db *db, med_arena *arena, const char *id,
-		       dos_order *out)
+		       dosage_order *out)
 {
 	med_db_conn *c;
 	med_err err = med_db_acquire(db, &c);
@@ -389,7 +390,7 @@ discontinue_tx(med_db_conn *c, void *arg)
 med_err
 dosage_store_discontinue(med_db *db, med_arena *arena, const char *id,
 			 const char *user, const char *reason, int64_t now_ms,
-			 dos_order *out)
+			 dosage_order *out)
 {
 	order_ctx o = {.arena = arena,
 		       .out = out,
@@ -411,11 +412,11 @@ on_last_row(void *arg, const med_db_row *row)
 
 med_err
 dosage_store_active_orders(med_db *db, med_arena *arena, const char *patient_id,
-			   dos_due_row **rows, size_t *n)
+			   dosage_due_row **rows, size_t *n)
 {
 	order_rows r = {.arena = arena};
 	med_db_value k[] = {MED_DB_STR(patient_id)};
-	dos_due_row *out;
+	dosage_due_row *out;
 	med_err err;
 
 	r.last_cap = 500;
@@ -462,9 +463,9 @@ on_sum_row(void *arg, const med_db_row *row)
 
 	if (med_db_row_is_null(row, 1))
 		return MED_OK;
-	if (med_dose_convert(med_db_row_double(row, 1),
-			     med_db_row_text(row, 0, NULL), s->want_unit,
-			     &v) != MED_OK) {
+	if (dosage_dose_convert(med_db_row_double(row, 1),
+				med_db_row_text(row, 0, NULL), s->want_unit,
+				&v) != MED_OK) {
 		s->bad_unit = true;
 		return MED_OK;
 	}
@@ -473,7 +474,7 @@ on_sum_row(void *arg, const med_db_row *row)
 }
 
 static med_err
-sum_given(med_db_conn *c, const char *patient_id, const dos_drug *d,
+sum_given(med_db_conn *c, const char *patient_id, const dosage_drug *d,
 	  int64_t from_ms, int64_t to_ms, double *out)
 {
 	sum_ctx s = {.want_unit = d->unit};
@@ -499,7 +500,7 @@ sum_given(med_db_conn *c, const char *patient_id, const dos_drug *d,
 static med_err
 on_gap_row(void *arg, const med_db_row *row)
 {
-	med_dose_history *h = arg;
+	dosage_dose_history *h = arg;
 
 	if (!med_db_row_is_null(row, 0)) {
 		h->has_nearest = true;
@@ -509,16 +510,16 @@ on_gap_row(void *arg, const med_db_row *row)
 }
 
 static med_err
-load_history(med_db_conn *c, const char *patient_id, const dos_drug *d,
-	     int64_t at_ms, med_dose_history *h)
+load_history(med_db_conn *c, const char *patient_id, const dosage_drug *d,
+	     int64_t at_ms, dosage_dose_history *h)
 {
 	med_db_value v[] = {MED_DB_I64(at_ms), MED_DB_STR(patient_id),
 			    MED_DB_STR(d->code)};
 	med_err err;
 
 	memset(h, 0, sizeof(*h));
-	if ((err = sum_given(c, patient_id, d, at_ms - MED_DOSE_DAY_MS, at_ms,
-			     &h->given_24h)) != MED_OK ||
+	if ((err = sum_given(c, patient_id, d, at_ms - DOSAGE_DOSE_DAY_MS,
+			     at_ms, &h->given_24h)) != MED_OK ||
 	    (err = sum_given(c, patient_id, d, INT64_MIN, INT64_MAX,
 			     &h->given_lifetime)) != MED_OK)
 		return err;
@@ -536,16 +537,16 @@ typedef struct subject_ctx {
 	const char *order_id, *patient_id, *drug_code;
 	int64_t at_ms;
 	bool lock;
-	dos_decide_fn decide;
+	dosage_decide_fn decide;
 	void *ctx;
-	dos_admin *admin;
-	dos_subject s;
+	dosage_admin *admin;
+	dosage_subject s;
 } subject_ctx;
 
 static med_err
 load_subject(med_db_conn *c, subject_ctx *x)
 {
-	dos_subject *s = &x->s;
+	dosage_subject *s = &x->s;
 	const char *patient = x->patient_id, *drug = x->drug_code;
 	bool is_set = false;
 	med_err err;
@@ -581,7 +582,7 @@ check_tx(med_db_conn *c, void *arg)
 med_err
 dosage_store_check(med_db *db, med_arena *arena, const char *order_id,
 		   const char *patient_id, const char *drug_code, int64_t at_ms,
-		   dos_decide_fn decide, void *ctx)
+		   dosage_decide_fn decide, void *ctx)
 {
 	subject_ctx x = {.arena = arena,
 			 .order_id = order_id,
@@ -595,11 +596,12 @@ dosage_store_check(med_db *db, med_arena *arena, const char *order_id,
 }
 
 static med_err
-insert_admin(med_db_conn *c, med_arena *a, const dos_admin *m)
+insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
 {
 	Smartmed__Dosage__V1__CheckDoseResponse pack =
 		SMARTMED__DOSAGE__V1__CHECK_DOSE_RESPONSE__INIT;
-	const dos_override *dov = m->dose_override, *iov = m->identity_override;
+	const dosage_override *dov = m->dose_override,
+			      *iov = m->identity_override;
 	size_t len;
 	uint8_t *blob;
 
@@ -664,8 +666,8 @@ record_tx(med_db_conn *c, void *arg)
 
 med_err
 dosage_store_record(med_db *db, med_arena *arena, const char *order_id,
-		    int64_t at_ms, dos_decide_fn decide, void *ctx,
-		    dos_admin *admin)
+		    int64_t at_ms, dosage_decide_fn decide, void *ctx,
+		    dosage_admin *admin)
 {
 	subject_ctx x = {.arena = arena,
 			 .order_id = order_id,
@@ -689,14 +691,14 @@ dosage_store_record(med_db *db, med_arena *arena, const char *order_id,
 
 typedef struct admin_rows {
 	med_arena *arena;
-	dos_admin **items;
+	dosage_admin **items;
 	size_t n, cap;
 } admin_rows;
 
-static dos_override *
+static dosage_override *
 read_override(med_arena *a, const med_db_row *row, size_t col)
 {
-	dos_override *o;
+	dosage_override *o;
 
 	if (med_db_row_int64(row, col) == 0)
 		return NULL;
@@ -710,7 +712,7 @@ read_override(med_arena *a, const med_db_row *row, size_t col)
 }
 
 static med_err
-read_checks(med_arena *a, const med_db_row *row, size_t col, dos_admin *m)
+read_checks(med_arena *a, const med_db_row *row, size_t col, dosage_admin *m)
 {
 	ProtobufCAllocator alloc;
 	size_t len = 0;
@@ -732,7 +734,7 @@ on_admin_row(void *arg, const med_db_row *row)
 {
 	admin_rows *r = arg;
 	med_arena *a = r->arena;
-	dos_admin *m = med_arena_push_msg(
+	dosage_admin *m = med_arena_push_msg(
 		a, (void ***)&r->items, &r->n, &r->cap,
 		&smartmed__dosage__v1__administration__descriptor);
 
@@ -771,14 +773,14 @@ on_admin_row(void *arg, const med_db_row *row)
 typedef struct confirm_ctx {
 	med_arena *arena;
 	const char *id;
-	dos_confirm_fn decide;
+	dosage_confirm_fn decide;
 	void *ctx;
-	dos_admin *out;
+	dosage_admin *out;
 } confirm_ctx;
 
 static med_err
 read_admin(med_db_conn *c, med_arena *a, const char *id, bool lock,
-	   dos_admin *out)
+	   dosage_admin *out)
 {
 	admin_rows r = {.arena = a};
 	med_db_value k[] = {MED_DB_STR(id)};
@@ -811,7 +813,7 @@ confirm_tx(med_db_conn *c, void *arg)
 			    MED_DB_STR(x->id)};
 	err = med_db_exec(
 		c,
-		"UPDATE administrations SET status = '" DOS_ADMIN_COMPLETED
+		"UPDATE administrations SET status = '" DOSAGE_ADMIN_COMPLETED
 		"', confirmed_by = ?,"
 		" confirmed_ms = ? WHERE id = ?",
 		v, 3, NULL, NULL);
@@ -822,7 +824,7 @@ confirm_tx(med_db_conn *c, void *arg)
 
 med_err
 dosage_store_confirm(med_db *db, med_arena *arena, const char *id,
-		     dos_confirm_fn decide, void *ctx, dos_admin *out)
+		     dosage_confirm_fn decide, void *ctx, dosage_admin *out)
 {
 	confirm_ctx x = {arena, id, decide, ctx, out};
 
@@ -864,7 +866,7 @@ dosage_store_history(med_db *db, med_arena *arena, const char *patient_id,
 	total_rows tr = {.arena = arena};
 	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(limit),
 			    MED_DB_I64((int64_t)offset)};
-	med_db_value t[] = {MED_DB_I64(now_ms - MED_DOSE_DAY_MS),
+	med_db_value t[] = {MED_DB_I64(now_ms - DOSAGE_DOSE_DAY_MS),
 			    MED_DB_I64(now_ms), MED_DB_STR(patient_id)};
 	med_err err = med_db_query_once(
 		db,

@@ -197,12 +197,12 @@ static const char fold_table[] =
 	"llnnnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
 
 /*
- * id_normalise writes the lower-case ASCII letters of s (diacritics folded,
- * spaces, hyphens and apostrophes dropped) into out.  Other scripts are
+ * identity_normalise writes the lower-case ASCII letters of s (diacritics
+ * folded, spaces, hyphens and apostrophes dropped) into out.  Other scripts are
  * dropped too; callers then fall back to an exact comparison.
  */
-static void
-id_normalise(const char *s, char *out, size_t size)
+void
+identity_normalise(const char *s, char *out, size_t size)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t o = 0;
@@ -231,23 +231,26 @@ id_normalise(const char *s, char *out, size_t size)
 	out[o] = '\0';
 }
 
+/* soundex_digit is the code of a lower-case letter; '0' for anything
+ * else, which Soundex ignores like a vowel. */
 static char
 soundex_digit(char c)
 {
 	static const char map[] = "01230120022455012623010202";
 
-	return map[c - 'a'];
+	return c >= 'a' && c <= 'z' ? map[c - 'a'] : '0';
 }
 
-/* id_soundex writes American Soundex of normalised s ("" for ""). */
-static void
-id_soundex(const char *s, char out[5])
+/* identity_soundex writes American Soundex of normalised s ("" for "" or
+ * for s not starting with a lower-case letter). */
+void
+identity_soundex(const char *s, char out[5])
 {
 	size_t o = 1;
 	char last;
 
 	out[0] = '\0';
-	if (*s == '\0')
+	if (*s < 'a' || *s > 'z')
 		return;
 	out[0] = (char)(*s - 'a' + 'A');
 	last = soundex_digit(*s);
@@ -267,9 +270,9 @@ id_soundex(const char *s, char out[5])
 
 #define JW_MAX 256
 
-/* id_jaro_winkler returns the Jaro-Winkler similarity of a and b. */
-static double
-id_jaro_winkler(const char *a, const char *b)
+/* identity_jaro_winkler returns the Jaro-Winkler similarity of a and b. */
+double
+identity_jaro_winkler(const char *a, const char *b)
 {
 	bool ma[JW_MAX] = {false}, mb[JW_MAX] = {false};
 	size_t la = strnlen(a, JW_MAX), lb = strnlen(b, JW_MAX);
@@ -312,13 +315,13 @@ id_jaro_winkler(const char *a, const char *b)
 	return j + (double)prefix * 0.1 * (1.0 - j);
 }
 
-typedef Smartmed__Identity__V1__FieldComparison id_reason;
+typedef Smartmed__Identity__V1__FieldComparison identity_reason;
 
-static id_reason *
+static identity_reason *
 add_reason(med_arena *a, Smartmed__Identity__V1__DuplicateCandidate *c,
 	   const char *field, int agreement, double weight, const char *detail)
 {
-	id_reason *r = med_arena_zalloc(a, sizeof(*r));
+	identity_reason *r = med_arena_zalloc(a, sizeof(*r));
 
 	if (r == NULL)
 		return NULL;
@@ -356,8 +359,8 @@ compare_name(med_arena *a, Smartmed__Identity__V1__DuplicateCandidate *c,
 	int agreement = DISAGREE;
 	double w = 0.0, jw;
 
-	id_normalise(x, nx, sizeof(nx));
-	id_normalise(y, ny, sizeof(ny));
+	identity_normalise(x, nx, sizeof(nx));
+	identity_normalise(y, ny, sizeof(ny));
 	if (nx[0] == '\0' || ny[0] == '\0') {
 		/* Other scripts fold to nothing: compare them as written. */
 		if (x[0] != '\0' && y[0] != '\0' && strcmp(x, y) == 0)
@@ -370,9 +373,9 @@ compare_name(med_arena *a, Smartmed__Identity__V1__DuplicateCandidate *c,
 			       ? MED_OK
 			       : MED_ERR_NOMEM;
 	}
-	id_soundex(nx, sx);
-	id_soundex(ny, sy);
-	jw = id_jaro_winkler(nx, ny);
+	identity_soundex(nx, sx);
+	identity_soundex(ny, sy);
+	jw = identity_jaro_winkler(nx, ny);
 	(void)snprintf(detail, sizeof(detail), "different (jaro-winkler %.2f)",
 		       jw);
 	if (strcmp(nx, ny) == 0) {
@@ -395,12 +398,12 @@ compare_name(med_arena *a, Smartmed__Identity__V1__DuplicateCandidate *c,
 							     : MED_ERR_NOMEM;
 }
 
-typedef struct id_ymd {
+typedef struct identity_ymd {
 	int y, m, d;
-} id_ymd;
+} identity_ymd;
 
 static bool
-parse_ymd(const char *s, id_ymd *out)
+parse_ymd(const char *s, identity_ymd *out)
 {
 	return sscanf(s, "%4d-%2d-%2d", &out->y, &out->m, &out->d) == 3;
 }
@@ -409,7 +412,7 @@ static med_err
 compare_birth(med_arena *a, Smartmed__Identity__V1__DuplicateCandidate *c,
 	      const char *x, const char *y)
 {
-	id_ymd p, q;
+	identity_ymd p, q;
 	int agreement = DISAGREE;
 	double w = 0.0;
 	const char *detail = "different";
@@ -418,16 +421,16 @@ compare_birth(med_arena *a, Smartmed__Identity__V1__DuplicateCandidate *c,
 		detail = "unreadable";
 	else if (p.y == q.y && p.m == q.m && p.d == q.d) {
 		agreement = AGREE;
-		w = ID_W_BIRTH;
+		w = IDENTITY_W_BIRTH;
 		detail = "equal";
 	} else if (p.y == q.y && p.m == q.d && p.d == q.m) {
 		agreement = PARTIAL;
-		w = ID_W_BIRTH_NEAR;
+		w = IDENTITY_W_BIRTH_NEAR;
 		detail = "day and month swapped";
 	} else if ((p.y == q.y + 1 || p.y + 1 == q.y) && p.m == q.m &&
 		   p.d == q.d) {
 		agreement = PARTIAL;
-		w = ID_W_BIRTH_NEAR;
+		w = IDENTITY_W_BIRTH_NEAR;
 		detail = "year off by one";
 	}
 	return add_reason(a, c, "birth_date", agreement, w, detail)
@@ -443,11 +446,11 @@ compare_sex(med_arena *a, Smartmed__Identity__V1__DuplicateCandidate *c, int x,
 	    int y)
 {
 	if (x == y)
-		return add_reason(a, c, "sex", AGREE, ID_W_SEX, "equal")
+		return add_reason(a, c, "sex", AGREE, IDENTITY_W_SEX, "equal")
 			       ? MED_OK
 			       : MED_ERR_NOMEM;
 	if (x == SEX_UNKNOWN || y == SEX_UNKNOWN)
-		return add_reason(a, c, "sex", PARTIAL, ID_W_SEX / 3.0,
+		return add_reason(a, c, "sex", PARTIAL, IDENTITY_W_SEX / 3.0,
 				  "unknown on one side")
 			       ? MED_OK
 			       : MED_ERR_NOMEM;
@@ -465,7 +468,7 @@ compare_mrn(med_arena *a, Smartmed__Identity__V1__DuplicateCandidate *c,
 			       ? MED_OK
 			       : MED_ERR_NOMEM;
 	if (strcmp(x, y) == 0)
-		return add_reason(a, c, "mrn", AGREE, ID_W_MRN, "equal")
+		return add_reason(a, c, "mrn", AGREE, IDENTITY_W_MRN, "equal")
 			       ? MED_OK
 			       : MED_ERR_NOMEM;
 	/* Different MRNs are the normal case of a duplicate registration, so
@@ -476,7 +479,7 @@ compare_mrn(med_arena *a, Smartmed__Identity__V1__DuplicateCandidate *c,
 }
 
 med_err
-identity_score(med_arena *a, const id_demo *probe,
+identity_score(med_arena *a, const identity_demo *probe,
 	       Smartmed__Identity__V1__Patient *p,
 	       Smartmed__Identity__V1__DuplicateCandidate *out)
 {
@@ -488,11 +491,11 @@ identity_score(med_arena *a, const id_demo *probe,
 	if (out->reasons == NULL)
 		return MED_ERR_NOMEM;
 	if ((err = compare_name(a, out, "family_name", probe->family_name,
-				p->family_name, ID_W_FAMILY, ID_W_FAMILY_NEAR,
-				false)) != MED_OK ||
+				p->family_name, IDENTITY_W_FAMILY,
+				IDENTITY_W_FAMILY_NEAR, false)) != MED_OK ||
 	    (err = compare_name(a, out, "given_name", probe->given_name,
-				p->given_name, ID_W_GIVEN, ID_W_GIVEN_NEAR,
-				true)) != MED_OK ||
+				p->given_name, IDENTITY_W_GIVEN,
+				IDENTITY_W_GIVEN_NEAR, true)) != MED_OK ||
 	    (err = compare_birth(a, out, probe->birth_date, p->birth_date)) !=
 		    MED_OK ||
 	    (err = compare_sex(a, out, probe->sex, p->sex)) != MED_OK ||
@@ -505,9 +508,9 @@ identity_score(med_arena *a, const id_demo *probe,
 	/* Round so that bands do not hinge on the last bits of a sum. */
 	out->score = (double)(int64_t)(out->score * 1000.0 + 0.5) / 1000.0;
 	out->band =
-		out->score >= ID_MATCH_THRESHOLD
+		out->score >= IDENTITY_MATCH_THRESHOLD
 			? SMARTMED__IDENTITY__V1__DUPLICATE_BAND__DUPLICATE_BAND_MATCH
-		: out->score >= ID_POSSIBLE_THRESHOLD
+		: out->score >= IDENTITY_POSSIBLE_THRESHOLD
 			? SMARTMED__IDENTITY__V1__DUPLICATE_BAND__DUPLICATE_BAND_POSSIBLE_MATCH
 			: SMARTMED__IDENTITY__V1__DUPLICATE_BAND__DUPLICATE_BAND_NEW;
 	return MED_OK;
@@ -527,7 +530,7 @@ by_score_desc(const void *x, const void *y)
 }
 
 med_err
-identity_rank(med_arena *a, const id_demo *probe,
+identity_rank(med_arena *a, const identity_demo *probe,
 	      Smartmed__Identity__V1__Patient **pool, size_t n_pool,
 	      Smartmed__Identity__V1__DuplicateCandidate ***out, size_t *n)
 {
@@ -546,33 +549,34 @@ identity_rank(med_arena *a, const id_demo *probe,
 			return MED_ERR_NOMEM;
 		if ((err = identity_score(a, probe, pool[i], c)) != MED_OK)
 			return err;
-		if (c->score >= ID_POSSIBLE_THRESHOLD)
+		if (c->score >= IDENTITY_POSSIBLE_THRESHOLD)
 			keep[k++] = c;
 	}
 	qsort(keep, k, sizeof(*keep), by_score_desc);
 	*out = keep;
-	*n = k < ID_MAX_CANDIDATES ? k : ID_MAX_CANDIDATES;
+	*n = k < IDENTITY_MAX_CANDIDATES ? k : IDENTITY_MAX_CANDIDATES;
 	return MED_OK;
 }
 
 size_t
-identity_birth_variants(const char *date, char out[4][ID_DATE_BUF])
+identity_birth_variants(const char *date, char out[4][IDENTITY_DATE_BUF])
 {
-	id_ymd d;
+	identity_ymd d;
 	size_t n = 0;
 
 	if (!parse_ymd(date, &d))
 		return 0;
-	(void)snprintf(out[n++], ID_DATE_BUF, "%04d-%02d-%02d", d.y, d.m, d.d);
+	(void)snprintf(out[n++], IDENTITY_DATE_BUF, "%04d-%02d-%02d", d.y, d.m,
+		       d.d);
 	if (d.d <= 12 && d.d != d.m)
-		(void)snprintf(out[n++], ID_DATE_BUF, "%04d-%02d-%02d", d.y,
-			       d.d, d.m);
+		(void)snprintf(out[n++], IDENTITY_DATE_BUF, "%04d-%02d-%02d",
+			       d.y, d.d, d.m);
 	/* 29 February has no neighbour in the years around it. */
 	if (!(d.m == 2 && d.d == 29)) {
-		(void)snprintf(out[n++], ID_DATE_BUF, "%04d-%02d-%02d", d.y - 1,
-			       d.m, d.d);
-		(void)snprintf(out[n++], ID_DATE_BUF, "%04d-%02d-%02d", d.y + 1,
-			       d.m, d.d);
+		(void)snprintf(out[n++], IDENTITY_DATE_BUF, "%04d-%02d-%02d",
+			       d.y - 1, d.m, d.d);
+		(void)snprintf(out[n++], IDENTITY_DATE_BUF, "%04d-%02d-%02d",
+			       d.y + 1, d.m, d.d);
 	}
 	return n;
 }

@@ -12,14 +12,6 @@
 
 #include "identity.h"
 
-#define ID_PATH(m) "/smartmed.identity.v1.Identity/" m
-
-static med_db *
-call_db(med_call *call)
-{
-	return med_service_db(med_service_from_call(call));
-}
-
 static const char *
 caller(med_call *call)
 {
@@ -29,14 +21,14 @@ caller(med_call *call)
 
 /* find_duplicates runs the demographic check (blocking, then scoring). */
 static med_err
-find_duplicates(med_call *call, const id_demo *probe, id_candidate ***out,
-		size_t *n)
+find_duplicates(med_call *call, const identity_demo *probe,
+		identity_candidate ***out, size_t *n)
 {
 	med_arena *a = med_call_arena(call);
-	id_patient **pool = NULL;
+	identity_patient **pool = NULL;
 	size_t n_pool = 0;
-	med_err err =
-		identity_store_block(call_db(call), a, probe, &pool, &n_pool);
+	med_err err = identity_store_block(med_call_db(call), a, probe, &pool,
+					   &n_pool);
 
 	if (err != MED_OK)
 		return err;
@@ -60,9 +52,9 @@ static med_err
 refuse_if_duplicates(med_call *call,
 		     const Smartmed__Identity__V1__CreatePatientRequest *req)
 {
-	id_demo probe = {req->mrn, req->family_name, req->given_name,
-			 req->birth_date, req->sex};
-	id_candidate **c = NULL;
+	identity_demo probe = {req->mrn, req->family_name, req->given_name,
+			       req->birth_date, req->sex};
+	identity_candidate **c = NULL;
 	size_t n = 0;
 	med_err err = find_duplicates(call, &probe, &c, &n);
 
@@ -76,7 +68,7 @@ refuse_if_duplicates(med_call *call,
 }
 
 typedef struct create_tx {
-	const id_patient *p;
+	const identity_patient *p;
 	const char *by;
 } create_tx;
 
@@ -88,9 +80,9 @@ create_in_tx(med_db_conn *conn, void *ctx)
 	return identity_store_insert_tx(conn, x->p, x->by);
 }
 
-static med_err
-create_patient(med_call *call, const ProtobufCMessage *in,
-	       ProtobufCMessage *out)
+med_err
+identity_rpc_create_patient(med_call *call, const ProtobufCMessage *in,
+			    ProtobufCMessage *out)
 {
 	const Smartmed__Identity__V1__CreatePatientRequest *req =
 		(const void *)in;
@@ -117,7 +109,7 @@ create_patient(med_call *call, const ProtobufCMessage *in,
 	p->sex = req->sex;
 	p->created_ms = p->updated_ms = med_now_ms();
 	p->version = 1;
-	err = med_db_tx(call_db(call), create_in_tx, &x);
+	err = med_db_tx(med_call_db(call), create_in_tx, &x);
 	if (err == MED_ERR_EXISTS)
 		return med_call_fail(call, err,
 				     "mrn: a patient with this MRN exists");
@@ -126,8 +118,9 @@ create_patient(med_call *call, const ProtobufCMessage *in,
 	return err;
 }
 
-static med_err
-get_patient(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+identity_rpc_get_patient(med_call *call, const ProtobufCMessage *in,
+			 ProtobufCMessage *out)
 {
 	const Smartmed__Identity__V1__GetPatientRequest *req = (const void *)in;
 	Smartmed__Identity__V1__Patient *p = (void *)out;
@@ -149,8 +142,8 @@ get_patient(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	}
 	if (err != MED_OK)
 		return err;
-	err = identity_store_get(call_db(call), med_call_arena(call), column,
-				 key, p);
+	err = identity_store_get(med_call_db(call), med_call_arena(call),
+				 column, key, p);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "%s: no such patient", column);
 	if (err == MED_OK)
@@ -158,9 +151,9 @@ get_patient(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	return err;
 }
 
-static med_err
-search_patients(med_call *call, const ProtobufCMessage *in,
-		ProtobufCMessage *out)
+med_err
+identity_rpc_search_patients(med_call *call, const ProtobufCMessage *in,
+			     ProtobufCMessage *out)
 {
 	const Smartmed__Identity__V1__SearchPatientsRequest *req =
 		(const void *)in;
@@ -171,10 +164,11 @@ search_patients(med_call *call, const ProtobufCMessage *in,
 	if ((err = identity_check_search(call, req)) != MED_OK ||
 	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
 		return err;
-	err = identity_store_search(
-		call_db(call), med_call_arena(call), req->family_name_prefix,
-		req->birth_date, req->mrn, req->include_merged, page.offset,
-		page.size + 1, &res->patients, &res->n_patients);
+	err = identity_store_search(med_call_db(call), med_call_arena(call),
+				    req->family_name_prefix, req->birth_date,
+				    req->mrn, req->include_merged, page.offset,
+				    page.size + 1, &res->patients,
+				    &res->n_patients);
 	if (err != MED_OK)
 		return err;
 	res->page = med_page_respond(call, &page, &res->n_patients);
@@ -184,14 +178,14 @@ search_patients(med_call *call, const ProtobufCMessage *in,
 typedef struct update_tx {
 	med_call *call;
 	const Smartmed__Identity__V1__UpdatePatientRequest *req;
-	id_patient *out;
+	identity_patient *out;
 } update_tx;
 
 /* apply_update copies the set fields into p and lists those that differ. */
 static med_err
 apply_update(med_arena *a,
 	     const Smartmed__Identity__V1__UpdatePatientRequest *req,
-	     id_patient *p, char **changed)
+	     identity_patient *p, char **changed)
 {
 	char buf[128] = "";
 	size_t used = 0;
@@ -251,9 +245,9 @@ update_in_tx(med_db_conn *conn, void *ctx)
 	return identity_store_update(conn, x->out, changed, by, x->req->reason);
 }
 
-static med_err
-update_patient(med_call *call, const ProtobufCMessage *in,
-	       ProtobufCMessage *out)
+med_err
+identity_rpc_update_patient(med_call *call, const ProtobufCMessage *in,
+			    ProtobufCMessage *out)
 {
 	update_tx x = {
 		.call = call, .req = (const void *)in, .out = (void *)out};
@@ -262,16 +256,16 @@ update_patient(med_call *call, const ProtobufCMessage *in,
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, x.req->patient_id);
-	err = med_db_tx(call_db(call), update_in_tx, &x);
+	err = med_db_tx(med_call_db(call), update_in_tx, &x);
 	if (err == MED_ERR_EXISTS)
 		return med_call_fail(call, err,
 				     "mrn: a patient with this MRN exists");
 	return err;
 }
 
-static med_err
-patient_history(med_call *call, const ProtobufCMessage *in,
-		ProtobufCMessage *out)
+med_err
+identity_rpc_patient_history(med_call *call, const ProtobufCMessage *in,
+			     ProtobufCMessage *out)
 {
 	const Smartmed__Identity__V1__PatientHistoryRequest *req =
 		(const void *)in;
@@ -280,7 +274,7 @@ patient_history(med_call *call, const ProtobufCMessage *in,
 
 	if (err != MED_OK)
 		return err;
-	err = identity_store_history(call_db(call), med_call_arena(call),
+	err = identity_store_history(med_call_db(call), med_call_arena(call),
 				     req->patient_id, res);
 	if (err != MED_OK)
 		return err;
@@ -299,28 +293,28 @@ static med_err
 face_duplicates(med_call *call, const ProtobufCBinaryData *photo,
 		Smartmed__Identity__V1__CheckDuplicatesResponse *res)
 {
-	id_face *f = id_face_from_call(call);
+	identity_face *f = identity_face_from_call(call);
 	med_arena *a = med_call_arena(call);
-	id_hit hits[ID_MAX_CANDIDATES];
+	identity_hit hits[IDENTITY_MAX_CANDIDATES];
 	size_t n = 0;
 	uint64_t searched = 0;
-	id_face_probe pr;
-	struct id_index *ix;
+	identity_face_probe pr;
+	struct identity_index *ix;
 	char cnt[24];
 	med_err err;
 
-	if ((err = id_face_ready(call, f)) != MED_OK ||
-	    (err = id_face_analyze(call, f, "photo", photo->data, photo->len,
-				   &pr)) != MED_OK)
+	if ((err = identity_face_ready(call, f)) != MED_OK ||
+	    (err = identity_face_analyze(call, f, "photo", photo->data,
+					 photo->len, &pr)) != MED_OK)
 		return err;
-	ix = id_face_index(f);
-	if (!id_index_is_loaded(ix) &&
-	    (err = id_index_load(ix, call_db(call), f)) != MED_OK)
+	ix = identity_face_index(f);
+	if (!identity_index_is_loaded(ix) &&
+	    (err = identity_index_load(ix, med_call_db(call), f)) != MED_OK)
 		return err;
-	if ((err = id_index_search(ix, pr.emb, ID_MAX_CANDIDATES, NULL, hits,
-				   &n, &searched)) != MED_OK)
+	if ((err = identity_index_search(ix, pr.emb, IDENTITY_MAX_CANDIDATES,
+					 NULL, hits, &n, &searched)) != MED_OK)
 		return err;
-	res->face_threshold = id_face_threshold(f);
+	res->face_threshold = identity_face_threshold(f);
 	res->face_candidates =
 		med_arena_zalloc(a, (n + 1) * sizeof(*res->face_candidates));
 	if (res->face_candidates == NULL)
@@ -345,21 +339,21 @@ face_duplicates(med_call *call, const ProtobufCBinaryData *photo,
 	return med_call_add_detail(call, "face_candidates", cnt);
 }
 
-static med_err
-check_duplicates(med_call *call, const ProtobufCMessage *in,
-		 ProtobufCMessage *out)
+med_err
+identity_rpc_check_duplicates(med_call *call, const ProtobufCMessage *in,
+			      ProtobufCMessage *out)
 {
 	const Smartmed__Identity__V1__CheckDuplicatesRequest *req =
 		(const void *)in;
 	Smartmed__Identity__V1__CheckDuplicatesResponse *res = (void *)out;
-	id_demo probe = {req->mrn, req->family_name, req->given_name,
-			 req->birth_date, req->sex};
+	identity_demo probe = {req->mrn, req->family_name, req->given_name,
+			       req->birth_date, req->sex};
 	med_err err = identity_check_duplicates(call, req);
 
 	if (err != MED_OK)
 		return err;
-	res->match_threshold = ID_MATCH_THRESHOLD;
-	res->possible_threshold = ID_POSSIBLE_THRESHOLD;
+	res->match_threshold = IDENTITY_MATCH_THRESHOLD;
+	res->possible_threshold = IDENTITY_POSSIBLE_THRESHOLD;
 	if (req->photo.len > 0 &&
 	    (err = face_duplicates(call, &req->photo, res)) != MED_OK)
 		return err;
@@ -370,7 +364,7 @@ check_duplicates(med_call *call, const ProtobufCMessage *in,
 typedef struct link_tx {
 	med_call *call;
 	const Smartmed__Identity__V1__LinkPatientsRequest *req;
-	id_link *out;
+	identity_link *out;
 } link_tx;
 
 /*
@@ -385,7 +379,7 @@ link_in_tx(med_db_conn *conn, void *ctx)
 	med_arena *a = med_call_arena(x->call);
 	const char *ids[2] = {x->req->survivor_id, x->req->merged_id};
 	const char *fields[2] = {"survivor_id", "merged_id"};
-	id_patient rec[2];
+	identity_patient rec[2];
 	int64_t n_survived = 0;
 	int first = strcmp(ids[0], ids[1]) < 0 ? 0 : 1;
 	med_err err;
@@ -419,8 +413,9 @@ link_in_tx(med_db_conn *conn, void *ctx)
 	return identity_store_link_insert(conn, x->out);
 }
 
-static med_err
-link_patients(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+identity_rpc_link_patients(med_call *call, const ProtobufCMessage *in,
+			   ProtobufCMessage *out)
 {
 	link_tx x = {.call = call, .req = (const void *)in, .out = (void *)out};
 	char id[MED_UUID_LEN + 1];
@@ -442,13 +437,13 @@ link_patients(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	if ((err = med_call_add_detail(call, "survivor_id",
 				       x.req->survivor_id)) != MED_OK)
 		return err;
-	return med_db_tx(call_db(call), link_in_tx, &x);
+	return med_db_tx(med_call_db(call), link_in_tx, &x);
 }
 
 typedef struct unlink_tx {
 	med_call *call;
 	const Smartmed__Identity__V1__UnlinkPatientsRequest *req;
-	id_link *out;
+	identity_link *out;
 } unlink_tx;
 
 static med_err
@@ -475,9 +470,9 @@ unlink_in_tx(med_db_conn *conn, void *ctx)
 	return identity_store_link_undo(conn, x->out);
 }
 
-static med_err
-unlink_patients(med_call *call, const ProtobufCMessage *in,
-		ProtobufCMessage *out)
+med_err
+identity_rpc_unlink_patients(med_call *call, const ProtobufCMessage *in,
+			     ProtobufCMessage *out)
 {
 	unlink_tx x = {
 		.call = call, .req = (const void *)in, .out = (void *)out};
@@ -485,7 +480,7 @@ unlink_patients(med_call *call, const ProtobufCMessage *in,
 
 	if (err != MED_OK)
 		return err;
-	return med_db_tx(call_db(call), unlink_in_tx, &x);
+	return med_db_tx(med_call_db(call), unlink_in_tx, &x);
 }
 
 #define REGISTRARS (MED_ROLE_REGISTRAR | MED_ROLE_ADMIN)
@@ -493,40 +488,3 @@ unlink_patients(med_call *call, const ProtobufCMessage *in,
 #define CLINICAL_READERS                                                       \
 	(MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_PHARMACIST |           \
 	 MED_ROLE_REGISTRAR | MED_ROLE_ADMIN)
-
-const med_method identity_methods[] = {
-	{ID_PATH("CreatePatient"),
-	 &smartmed__identity__v1__create_patient_request__descriptor,
-	 &smartmed__identity__v1__patient__descriptor, MED_RPC_UNARY,
-	 create_patient, NULL, REGISTRARS},
-	{ID_PATH("GetPatient"),
-	 &smartmed__identity__v1__get_patient_request__descriptor,
-	 &smartmed__identity__v1__patient__descriptor, MED_RPC_UNARY,
-	 get_patient, NULL, CLINICAL_READERS | MED_ROLE_SERVICE},
-	{ID_PATH("SearchPatients"),
-	 &smartmed__identity__v1__search_patients_request__descriptor,
-	 &smartmed__identity__v1__search_patients_response__descriptor,
-	 MED_RPC_UNARY, search_patients, NULL, CLINICAL_READERS},
-	{ID_PATH("UpdatePatient"),
-	 &smartmed__identity__v1__update_patient_request__descriptor,
-	 &smartmed__identity__v1__patient__descriptor, MED_RPC_UNARY,
-	 update_patient, NULL, REGISTRARS},
-	{ID_PATH("PatientHistory"),
-	 &smartmed__identity__v1__patient_history_request__descriptor,
-	 &smartmed__identity__v1__patient_history_response__descriptor,
-	 MED_RPC_UNARY, patient_history, NULL, CLINICAL_READERS},
-	{ID_PATH("CheckDuplicates"),
-	 &smartmed__identity__v1__check_duplicates_request__descriptor,
-	 &smartmed__identity__v1__check_duplicates_response__descriptor,
-	 MED_RPC_UNARY, check_duplicates, NULL, REGISTRARS},
-	{ID_PATH("LinkPatients"),
-	 &smartmed__identity__v1__link_patients_request__descriptor,
-	 &smartmed__identity__v1__patient_link__descriptor, MED_RPC_UNARY,
-	 link_patients, NULL, REGISTRARS},
-	{ID_PATH("UnlinkPatients"),
-	 &smartmed__identity__v1__unlink_patients_request__descriptor,
-	 &smartmed__identity__v1__patient_link__descriptor, MED_RPC_UNARY,
-	 unlink_patients, NULL, REGISTRARS},
-};
-const size_t identity_n_methods =
-	sizeof(identity_methods) / sizeof(identity_methods[0]);

@@ -15,19 +15,13 @@
 #include "face_internal.h"
 #include "sync.h"
 
-static med_db *
-call_db(med_call *call)
-{
-	return med_service_db(med_service_from_call(call));
-}
-
 /*
  * face_audit puts the face facts (no biometric data) on the call's audit
  * event: threshold, model, device and the call's own extras (score ...).
  */
 static void
-face_audit(med_call *call, id_face *f, const char *patient_id, const char *what,
-	   const med_audit_detail *extra, size_t n_extra)
+face_audit(med_call *call, identity_face *f, const char *patient_id,
+	   const char *what, const med_audit_detail *extra, size_t n_extra)
 {
 	med_audit_detail d[MED_AUDIT_MAX_DETAILS];
 	char thr[32];
@@ -49,42 +43,43 @@ face_audit(med_call *call, id_face *f, const char *patient_id, const char *what,
 /* ---- EnrollFace ------------------------------------------------------- */
 
 static med_err
-enroll_checks(med_call *call, id_face *f,
+enroll_checks(med_call *call, identity_face *f,
 	      const Smartmed__Identity__V1__EnrollFaceRequest *req)
 {
 	med_err err;
 
-	if ((err = id_face_ready(call, f)) != MED_OK ||
+	if ((err = identity_face_ready(call, f)) != MED_OK ||
 	    (err = med_check_id(call, "patient_id", req->patient_id)) != MED_OK)
 		return err;
-	if (req->n_images == 0 || req->n_images > ID_MAX_IMAGES)
+	if (req->n_images == 0 || req->n_images > IDENTITY_MAX_IMAGES)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "images: give 1 to %d photographs",
-				     ID_MAX_IMAGES);
+				     IDENTITY_MAX_IMAGES);
 	return MED_OK;
 }
 
-#define ID_MAX_DUPS 5
+#define IDENTITY_MAX_DUPS 5
 
 static med_err
-ensure_index(med_call *call, id_face *f)
+ensure_index(med_call *call, identity_face *f)
 {
-	if (id_index_is_loaded(f->index))
+	if (identity_index_is_loaded(f->index))
 		return MED_OK;
-	return id_index_load(f->index, call_db(call), f);
+	return identity_index_load(f->index, med_call_db(call), f);
 }
 
 static int
 hit_desc(const void *a, const void *b)
 {
-	float x = ((const id_hit *)a)->score, y = ((const id_hit *)b)->score;
+	float x = ((const identity_hit *)a)->score,
+	      y = ((const identity_hit *)b)->score;
 
 	return (x < y) - (x > y);
 }
 
 /* keep_best adds h to d, or raises the score of the patient already in d. */
 static void
-keep_best(id_hit *d, size_t *n, const id_hit *h)
+keep_best(identity_hit *d, size_t *n, const identity_hit *h)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp(d[i].patient_id, h->patient_id) == 0) {
@@ -96,7 +91,7 @@ keep_best(id_hit *d, size_t *n, const id_hit *h)
 }
 
 /*
- * duplicates puts into d (best first, at most ID_MAX_DUPS) the other
+ * duplicates puts into d (best first, at most IDENTITY_MAX_DUPS) the other
  * patients that score at or above the threshold against a new image, and
  * returns the best score against any other patient (for the audit event):
  * a possible duplicate registration.  Its search catches the index up
@@ -104,8 +99,9 @@ keep_best(id_hit *d, size_t *n, const id_hit *h)
  * patient's own are excluded.
  */
 static float
-duplicates(med_call *call, id_face *f, const char *patient_id,
-	   const id_face_probe *pr, size_t n, id_hit *d, size_t *n_d)
+duplicates(med_call *call, identity_face *f, const char *patient_id,
+	   const identity_face_probe *pr, size_t n, identity_hit *d,
+	   size_t *n_d)
 {
 	float best = -1.f;
 
@@ -113,11 +109,12 @@ duplicates(med_call *call, id_face *f, const char *patient_id,
 	if (ensure_index(call, f) != MED_OK)
 		return best;
 	for (size_t i = 0; i < n; i++) {
-		id_hit h[ID_MAX_DUPS];
+		identity_hit h[IDENTITY_MAX_DUPS];
 		size_t got = 0;
 		uint64_t searched;
-		if (id_index_search(f->index, pr[i].emb, ID_MAX_DUPS,
-				    patient_id, h, &got, &searched) != MED_OK)
+		if (identity_index_search(f->index, pr[i].emb,
+					  IDENTITY_MAX_DUPS, patient_id, h,
+					  &got, &searched) != MED_OK)
 			continue;
 		for (size_t j = 0; j < got; j++) {
 			if (h[j].score > best)
@@ -127,13 +124,13 @@ duplicates(med_call *call, id_face *f, const char *patient_id,
 		}
 	}
 	qsort(d, *n_d, sizeof(*d), hit_desc);
-	if (*n_d > ID_MAX_DUPS)
-		*n_d = ID_MAX_DUPS;
+	if (*n_d > IDENTITY_MAX_DUPS)
+		*n_d = IDENTITY_MAX_DUPS;
 	return best;
 }
 
 static med_err
-dup_reply(med_call *call, const id_hit *d, size_t n,
+dup_reply(med_call *call, const identity_hit *d, size_t n,
 	  Smartmed__Identity__V1__EnrollFaceResponse *res)
 {
 	med_arena *a = med_call_arena(call);
@@ -158,7 +155,7 @@ dup_reply(med_call *call, const id_hit *d, size_t n,
 }
 
 static med_err
-enroll_reply(med_call *call, const id_face_probe *pr, size_t n,
+enroll_reply(med_call *call, const identity_face_probe *pr, size_t n,
 	     char (*ids)[MED_UUID_LEN + 1], int64_t now,
 	     Smartmed__Identity__V1__EnrollFaceResponse *res)
 {
@@ -174,7 +171,8 @@ enroll_reply(med_call *call, const id_face_probe *pr, size_t n,
 			return MED_ERR_NOMEM;
 		smartmed__identity__v1__face_template__init(t);
 		t->template_id = med_arena_strdup(a, ids[i]);
-		t->model = (char *)id_face_model(id_face_from_call(call));
+		t->model = (char *)identity_face_model(
+			identity_face_from_call(call));
 		t->quality = pr[i].quality;
 		t->created_ms = now;
 		res->templates[i] = t;
@@ -183,15 +181,17 @@ enroll_reply(med_call *call, const id_face_probe *pr, size_t n,
 	return MED_OK;
 }
 
-static med_err
-enroll_face(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+identity_rpc_enroll_face(med_call *call, const ProtobufCMessage *in,
+			 ProtobufCMessage *out)
 {
 	const Smartmed__Identity__V1__EnrollFaceRequest *req = (const void *)in;
 	Smartmed__Identity__V1__EnrollFaceResponse *res = (void *)out;
-	id_face *f = id_face_from_call(call);
-	id_face_probe pr[ID_MAX_IMAGES];
-	char ids[ID_MAX_IMAGES][MED_UUID_LEN + 1], field[32], dup[32], nb[8];
-	id_hit dups[ID_MAX_IMAGES * ID_MAX_DUPS];
+	identity_face *f = identity_face_from_call(call);
+	identity_face_probe pr[IDENTITY_MAX_IMAGES];
+	char ids[IDENTITY_MAX_IMAGES][MED_UUID_LEN + 1], field[32], dup[32],
+		nb[8];
+	identity_hit dups[IDENTITY_MAX_IMAGES * IDENTITY_MAX_DUPS];
 	size_t n_dups = 0;
 	int64_t now = med_now_ms();
 	med_err err;
@@ -201,14 +201,14 @@ enroll_face(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	med_call_set_patient(call, req->patient_id);
 	for (size_t i = 0; i < req->n_images; i++) {
 		snprintf(field, sizeof(field), "images[%zu]", i);
-		err = id_face_analyze(call, f, field, req->images[i].data,
-				      req->images[i].len, &pr[i]);
+		err = identity_face_analyze(call, f, field, req->images[i].data,
+					    req->images[i].len, &pr[i]);
 		if (err != MED_OK)
 			return err;
 	}
-	err = id_templates_insert(call_db(call), f, req->patient_id, pr,
-				  req->n_images, ids, now,
-				  &res->total_templates);
+	err = identity_templates_insert(med_call_db(call), f, req->patient_id,
+					pr, req->n_images, ids, now,
+					&res->total_templates);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "patient_id: no such patient");
 	if (err != MED_OK)
@@ -218,7 +218,7 @@ enroll_face(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 				    dups, &n_dups));
 	/* The index learns the new templates from the change log, as every
 	 * replica does (sync.h); duplicates() has usually caught up already. */
-	if (id_index_sync(f->index) != MED_OK)
+	if (identity_index_sync(f->index) != MED_OK)
 		med_log_warn("identity: face index catch-up after enrolment "
 			     "failed; the next search retries");
 	snprintf(nb, sizeof(nb), "%zu", req->n_images);
@@ -241,10 +241,10 @@ typedef struct best_ctx {
 } best_ctx;
 
 static med_err
-best_of(void *ctx, const id_template *t)
+best_of(void *ctx, const identity_template *t)
 {
 	best_ctx *b = ctx;
-	float s = id_cosine(b->probe, t->emb, b->dim);
+	float s = identity_cosine(b->probe, t->emb, b->dim);
 
 	if (b->n++ == 0 || s > b->best)
 		b->best = s;
@@ -252,7 +252,7 @@ best_of(void *ctx, const id_template *t)
 }
 
 static med_err
-sign_token(med_call *call, id_face *f, const char *patient_id,
+sign_token(med_call *call, identity_face *f, const char *patient_id,
 	   const char *terminal, double score, int64_t now,
 	   Smartmed__Identity__V1__VerifyFaceResponse *res)
 {
@@ -278,12 +278,12 @@ sign_token(med_call *call, id_face *f, const char *patient_id,
 }
 
 static med_err
-verify_checks(med_call *call, id_face *f,
+verify_checks(med_call *call, identity_face *f,
 	      const Smartmed__Identity__V1__VerifyFaceRequest *req)
 {
 	med_err err;
 
-	if ((err = id_face_ready(call, f)) != MED_OK ||
+	if ((err = identity_face_ready(call, f)) != MED_OK ||
 	    (err = med_check_id(call, "patient_id", req->patient_id)) !=
 		    MED_OK ||
 	    (err = med_check_text(call, "terminal", req->terminal, 0,
@@ -293,7 +293,7 @@ verify_checks(med_call *call, id_face *f,
 }
 
 static void
-verify_audit(med_call *call, id_face *f, const char *patient_id,
+verify_audit(med_call *call, identity_face *f, const char *patient_id,
 	     const Smartmed__Identity__V1__VerifyFaceResponse *res)
 {
 	char score[32];
@@ -307,28 +307,30 @@ verify_audit(med_call *call, id_face *f, const char *patient_id,
 		2);
 }
 
-static med_err
-verify_face(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
+			 ProtobufCMessage *out)
 {
 	const Smartmed__Identity__V1__VerifyFaceRequest *req = (const void *)in;
 	Smartmed__Identity__V1__VerifyFaceResponse *res = (void *)out;
-	id_face *f = id_face_from_call(call);
-	id_face_probe pr;
+	identity_face *f = identity_face_from_call(call);
+	identity_face_probe pr;
 	best_ctx b = {0};
 	med_err err;
 
 	if ((err = verify_checks(call, f, req)) != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
-	err = id_face_analyze(call, f, "image", req->image.data, req->image.len,
-			      &pr);
+	err = identity_face_analyze(call, f, "image", req->image.data,
+				    req->image.len, &pr);
 	if (err != MED_OK)
 		return err;
 	b.probe = pr.emb;
 	b.dim = f->dim;
 	/* The database, not this process's index, is the authority: an
 	 * erasure on another replica takes effect here at once. */
-	err = id_templates_each(call_db(call), f, req->patient_id, best_of, &b);
+	err = identity_templates_each(med_call_db(call), f, req->patient_id,
+				      best_of, &b);
 	if (err != MED_OK)
 		return err;
 	if (b.n == 0)
@@ -351,8 +353,8 @@ verify_face(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 /* ---- IdentifyFace ----------------------------------------------------- */
 
 static med_err
-identify_reply(med_call *call, id_face *f, const id_hit *hits, size_t n,
-	       Smartmed__Identity__V1__IdentifyFaceResponse *res)
+identify_reply(med_call *call, identity_face *f, const identity_hit *hits,
+	       size_t n, Smartmed__Identity__V1__IdentifyFaceResponse *res)
 {
 	med_arena *a = med_call_arena(call);
 
@@ -377,29 +379,30 @@ identify_reply(med_call *call, id_face *f, const id_hit *hits, size_t n,
 	return MED_OK;
 }
 
-static med_err
-identify_face(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+identity_rpc_identify_face(med_call *call, const ProtobufCMessage *in,
+			   ProtobufCMessage *out)
 {
 	const Smartmed__Identity__V1__IdentifyFaceRequest *req =
 		(const void *)in;
 	Smartmed__Identity__V1__IdentifyFaceResponse *res = (void *)out;
-	id_face *f = id_face_from_call(call);
-	id_hit hits[ID_MAX_TOP_K];
+	identity_face *f = identity_face_from_call(call);
+	identity_hit hits[IDENTITY_MAX_TOP_K];
 	size_t k = req->top_k ? req->top_k : 5, n = 0;
 	char top[48], score[32], cnt[24];
-	id_face_probe pr;
+	identity_face_probe pr;
 	med_err err;
 
-	if ((err = id_face_ready(call, f)) != MED_OK)
+	if ((err = identity_face_ready(call, f)) != MED_OK)
 		return err;
-	if (k > ID_MAX_TOP_K)
+	if (k > IDENTITY_MAX_TOP_K)
 		return med_call_fail(call, MED_ERR_INVALID, "top_k: at most %d",
-				     ID_MAX_TOP_K);
-	if ((err = id_face_analyze(call, f, "image", req->image.data,
-				   req->image.len, &pr)) != MED_OK ||
+				     IDENTITY_MAX_TOP_K);
+	if ((err = identity_face_analyze(call, f, "image", req->image.data,
+					 req->image.len, &pr)) != MED_OK ||
 	    (err = ensure_index(call, f)) != MED_OK ||
-	    (err = id_index_search(f->index, pr.emb, k, NULL, hits, &n,
-				   &res->searched)) != MED_OK)
+	    (err = identity_index_search(f->index, pr.emb, k, NULL, hits, &n,
+					 &res->searched)) != MED_OK)
 		return err;
 	med_strlcpy(top, n ? hits[0].patient_id : "", sizeof(top));
 	snprintf(score, sizeof(score), "%.4f", n ? (double)hits[0].score : 0.);
@@ -414,44 +417,44 @@ identify_face(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 
 /* ---- DeleteFaceTemplates and GetVerificationKey ------------------------ */
 
-static med_err
-delete_face_templates(med_call *call, const ProtobufCMessage *in,
-		      ProtobufCMessage *out)
+med_err
+identity_rpc_delete_face_templates(med_call *call, const ProtobufCMessage *in,
+				   ProtobufCMessage *out)
 {
 	const Smartmed__Identity__V1__DeleteFaceTemplatesRequest *req =
 		(const void *)in;
 	Smartmed__Identity__V1__DeleteFaceTemplatesResponse *res = (void *)out;
-	id_face *f = id_face_from_call(call);
+	identity_face *f = identity_face_from_call(call);
 	med_err err;
 
-	if ((err = id_face_ready(call, f)) != MED_OK ||
+	if ((err = identity_face_ready(call, f)) != MED_OK ||
 	    (err = med_check_id(call, "patient_id", req->patient_id)) != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
-	err = id_templates_delete(call_db(call), req->patient_id,
-				  &res->deleted);
+	err = identity_templates_delete(med_call_db(call), req->patient_id,
+					&res->deleted);
 	if (err != MED_OK)
 		return err;
 	/* Drop the erased templates from this replica's memory now; the
 	 * others drop them from the change log (sync.h). */
-	if (id_index_sync(f->index) != MED_OK)
+	if (identity_index_sync(f->index) != MED_OK)
 		med_log_warn("identity: face index catch-up after erasure "
 			     "failed; the next search retries");
 	return MED_OK;
 }
 
-static med_err
-get_verification_key(med_call *call, const ProtobufCMessage *in,
-		     ProtobufCMessage *out)
+med_err
+identity_rpc_get_verification_key(med_call *call, const ProtobufCMessage *in,
+				  ProtobufCMessage *out)
 {
 	Smartmed__Identity__V1__GetVerificationKeyResponse *res = (void *)out;
-	id_face *f = id_face_from_call(call);
+	identity_face *f = identity_face_from_call(call);
 	char b64[sodium_base64_ENCODED_LEN(MED_VTOKEN_PUBLIC_KEY_LEN,
 					   sodium_base64_VARIANT_ORIGINAL)];
 	med_err err;
 
 	(void)in;
-	if ((err = id_face_ready(call, f)) != MED_OK)
+	if ((err = identity_face_ready(call, f)) != MED_OK)
 		return err;
 	sodium_bin2base64(b64, sizeof(b64), f->pk, sizeof(f->pk),
 			  sodium_base64_VARIANT_ORIGINAL);
@@ -461,36 +464,6 @@ get_verification_key(med_call *call, const ProtobufCMessage *in,
 	return res->public_key ? MED_OK : MED_ERR_NOMEM;
 }
 
-#define ID_PATH(m) "/smartmed.identity.v1.Identity/" m
 #define ALL_STAFF                                                              \
 	(MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_PHARMACIST |           \
 	 MED_ROLE_REGISTRAR | MED_ROLE_ADMIN)
-
-const med_method identity_face_methods[] = {
-	{ID_PATH("EnrollFace"),
-	 &smartmed__identity__v1__enroll_face_request__descriptor,
-	 &smartmed__identity__v1__enroll_face_response__descriptor,
-	 MED_RPC_UNARY, enroll_face, NULL,
-	 MED_ROLE_NURSE | MED_ROLE_REGISTRAR | MED_ROLE_ADMIN},
-	{ID_PATH("VerifyFace"),
-	 &smartmed__identity__v1__verify_face_request__descriptor,
-	 &smartmed__identity__v1__verify_face_response__descriptor,
-	 MED_RPC_UNARY, verify_face, NULL, ALL_STAFF},
-	{ID_PATH("IdentifyFace"),
-	 &smartmed__identity__v1__identify_face_request__descriptor,
-	 &smartmed__identity__v1__identify_face_response__descriptor,
-	 MED_RPC_UNARY, identify_face, NULL,
-	 MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_REGISTRAR |
-		 MED_ROLE_ADMIN},
-	{ID_PATH("DeleteFaceTemplates"),
-	 &smartmed__identity__v1__delete_face_templates_request__descriptor,
-	 &smartmed__identity__v1__delete_face_templates_response__descriptor,
-	 MED_RPC_UNARY, delete_face_templates, NULL,
-	 MED_ROLE_REGISTRAR | MED_ROLE_ADMIN},
-	{ID_PATH("GetVerificationKey"),
-	 &smartmed__identity__v1__get_verification_key_request__descriptor,
-	 &smartmed__identity__v1__get_verification_key_response__descriptor,
-	 MED_RPC_UNARY, get_verification_key, NULL, MED_ROLE_ALL},
-};
-const size_t identity_face_n_methods =
-	sizeof(identity_face_methods) / sizeof(identity_face_methods[0]);

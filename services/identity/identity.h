@@ -16,10 +16,6 @@
 extern const med_method identity_methods[];
 extern const size_t identity_n_methods;
 
-/* identity_face_methods are the face RPCs (handlers_face.c). */
-extern const med_method identity_face_methods[];
-extern const size_t identity_face_n_methods;
-
 /* identity_migrations is the schema, in version order. */
 extern const med_db_migration identity_migrations[];
 extern const size_t identity_n_migrations;
@@ -54,38 +50,38 @@ med_err identity_store_search(med_db *db, med_arena *arena,
 
 /* --- master patient index: updates, duplicates, links ----------------- */
 
-typedef Smartmed__Identity__V1__Patient id_patient;
-typedef Smartmed__Identity__V1__DuplicateCandidate id_candidate;
-typedef Smartmed__Identity__V1__PatientLink id_link;
+typedef Smartmed__Identity__V1__Patient identity_patient;
+typedef Smartmed__Identity__V1__DuplicateCandidate identity_candidate;
+typedef Smartmed__Identity__V1__PatientLink identity_link;
 
 /*
  * Duplicate score weights (they add up to 1.0 without the MRN) and the
  * band thresholds; docs/architecture.md "Duplicate detection" explains them.
  */
-#define ID_W_FAMILY	      0.35
-#define ID_W_FAMILY_NEAR      0.22
-#define ID_W_GIVEN	      0.15
-#define ID_W_GIVEN_NEAR	      0.10
-#define ID_W_BIRTH	      0.35
-#define ID_W_BIRTH_NEAR	      0.20
-#define ID_W_SEX	      0.15
-#define ID_W_MRN	      0.20
-#define ID_MATCH_THRESHOLD    0.90
-#define ID_POSSIBLE_THRESHOLD 0.70
-#define ID_MAX_CANDIDATES     10
+#define IDENTITY_W_FAMILY	    0.35
+#define IDENTITY_W_FAMILY_NEAR	    0.22
+#define IDENTITY_W_GIVEN	    0.15
+#define IDENTITY_W_GIVEN_NEAR	    0.10
+#define IDENTITY_W_BIRTH	    0.35
+#define IDENTITY_W_BIRTH_NEAR	    0.20
+#define IDENTITY_W_SEX		    0.15
+#define IDENTITY_W_MRN		    0.20
+#define IDENTITY_MATCH_THRESHOLD    0.90
+#define IDENTITY_POSSIBLE_THRESHOLD 0.70
+#define IDENTITY_MAX_CANDIDATES	    10
 /* Rows scored per check at most (the blocking query's LIMIT). */
-#define ID_BLOCK_LIMIT 5000
+#define IDENTITY_BLOCK_LIMIT 5000
 /* Room for "YYYY-MM-DD" whatever the compiler assumes of the numbers. */
-#define ID_DATE_BUF 40
+#define IDENTITY_DATE_BUF 40
 
-/* id_demo - the demographics a duplicate check compares. */
-typedef struct id_demo {
+/* identity_demo - the demographics a duplicate check compares. */
+typedef struct identity_demo {
 	const char *mrn; /* "" when unknown */
 	const char *family_name;
 	const char *given_name;
 	const char *birth_date;
 	int sex;
-} id_demo;
+} identity_demo;
 
 /* Request rules; each names the offending field. */
 med_err identity_check_update(
@@ -104,42 +100,58 @@ identity_check_unlink(med_call *call,
 	MED_MUST_CHECK;
 
 /* identity_score compares probe with p; out's reasons live in a. */
-med_err identity_score(med_arena *a, const id_demo *probe, id_patient *p,
-		       id_candidate *out) MED_MUST_CHECK;
+med_err identity_score(med_arena *a, const identity_demo *probe,
+		       identity_patient *p,
+		       identity_candidate *out) MED_MUST_CHECK;
 
 /*
  * identity_rank scores every patient of pool and returns those at or above
- * the possible-match threshold, best first, at most ID_MAX_CANDIDATES.
+ * the possible-match threshold, best first, at most IDENTITY_MAX_CANDIDATES.
  */
-med_err identity_rank(med_arena *a, const id_demo *probe, id_patient **pool,
-		      size_t n_pool, id_candidate ***out,
-		      size_t *n) MED_MUST_CHECK;
+med_err identity_rank(med_arena *a, const identity_demo *probe,
+		      identity_patient **pool, size_t n_pool,
+		      identity_candidate ***out, size_t *n) MED_MUST_CHECK;
+
+/*
+ * identity_normalise writes the lower-case ASCII letters of s (Latin
+ * diacritics folded; spaces, hyphens, apostrophes and other scripts
+ * dropped) into out, what names are compared on.
+ */
+void identity_normalise(const char *s, char *out, size_t size);
+
+/* identity_soundex writes American Soundex of s ("" for ""). */
+void identity_soundex(const char *s, char out[5]);
+
+/* identity_jaro_winkler returns the Jaro-Winkler similarity of a and b. */
+double identity_jaro_winkler(const char *a, const char *b);
 
 /*
  * identity_birth_variants writes the birth dates the blocking query looks
  * at (the date, day/month swapped, year - 1, year + 1); returns the count.
  */
-size_t identity_birth_variants(const char *date, char out[4][ID_DATE_BUF]);
+size_t identity_birth_variants(const char *date,
+			       char out[4][IDENTITY_DATE_BUF]);
 
 /* identity_store_insert_tx stores p and its version 1 (by = the user). */
-med_err identity_store_insert_tx(med_db_conn *c, const id_patient *p,
+med_err identity_store_insert_tx(med_db_conn *c, const identity_patient *p,
 				 const char *by) MED_MUST_CHECK;
 
 /* identity_store_lock reads and row-locks one patient by id. */
 med_err identity_store_lock(med_db_conn *c, med_arena *a, const char *id,
-			    id_patient *out) MED_MUST_CHECK;
+			    identity_patient *out) MED_MUST_CHECK;
 
 /*
  * identity_store_update writes p's demographics and version, and the
  * version row (changed = comma-separated field names).
  */
-med_err identity_store_update(med_db_conn *c, const id_patient *p,
+med_err identity_store_update(med_db_conn *c, const identity_patient *p,
 			      const char *changed, const char *by,
 			      const char *reason) MED_MUST_CHECK;
 
 /* identity_store_block returns the unmerged patients worth scoring. */
-med_err identity_store_block(med_db *db, med_arena *a, const id_demo *probe,
-			     id_patient ***out, size_t *n) MED_MUST_CHECK;
+med_err identity_store_block(med_db *db, med_arena *a,
+			     const identity_demo *probe,
+			     identity_patient ***out, size_t *n) MED_MUST_CHECK;
 
 /* identity_store_history reads versions and links of a patient. */
 med_err identity_store_history(
@@ -152,29 +164,29 @@ med_err identity_store_active_links(med_db_conn *c, const char *id,
 
 /* identity_store_link_insert stores l and sets the merged record's link. */
 med_err identity_store_link_insert(med_db_conn *c,
-				   const id_link *l) MED_MUST_CHECK;
+				   const identity_link *l) MED_MUST_CHECK;
 
 /* identity_store_link_lock reads and row-locks one link. */
 med_err identity_store_link_lock(med_db_conn *c, med_arena *a, const char *id,
-				 id_link *out) MED_MUST_CHECK;
+				 identity_link *out) MED_MUST_CHECK;
 
 /* identity_store_link_undo records l's undo and clears the merged link. */
 med_err identity_store_link_undo(med_db_conn *c,
-				 const id_link *l) MED_MUST_CHECK;
+				 const identity_link *l) MED_MUST_CHECK;
 
 /* --- face recognition (face.c, templates.c, index.c, handlers_face.c) --- */
 
-#define ID_FACE_W	92 /* aligned crop, the shape of ORL's images */
-#define ID_FACE_H	112
-#define ID_FACE_MAX_DIM 8192 /* embedding length cap */
+#define IDENTITY_FACE_W	      92 /* aligned crop, the shape of ORL's images */
+#define IDENTITY_FACE_H	      112
+#define IDENTITY_FACE_MAX_DIM 8192 /* embedding length cap */
 /* The built-in embedder (the cpu backend's LBP, MED_FACE_EMBEDDER=lbp-v2);
  * an ONNX embedder is named by its model card. */
-#define ID_FACE_CLASSIC_MODEL "lbp-v2"
-#define ID_MAX_IMAGES	      10
-#define ID_MAX_TOP_K	      50
+#define IDENTITY_FACE_CLASSIC_MODEL "lbp-v2"
+#define IDENTITY_MAX_IMAGES	    10
+#define IDENTITY_MAX_TOP_K	    50
 
 struct med_service;
-typedef struct id_face id_face;
+typedef struct identity_face identity_face;
 
 /* identity_config is the service's own settings (face recognition). */
 extern const med_config_spec identity_config[];
@@ -185,108 +197,130 @@ med_err identity_face_begin(struct med_service *svc) MED_MUST_CHECK;
 void identity_face_end(struct med_service *svc);
 
 /*
- * id_face_probe - what one photograph gave: a unit-norm embedding (dim
+ * identity_face_probe - what one photograph gave: a unit-norm embedding (dim
  * floats, owned by the caller's arena) and its quality in [0, 1].
  */
-typedef struct id_face_probe {
+typedef struct identity_face_probe {
 	float *emb;
 	double quality;
-} id_face_probe;
+} identity_face_probe;
 
 /*
- * id_face_ready fails the call with FAILED_PRECONDITION (and the reason)
+ * identity_face_ready fails the call with FAILED_PRECONDITION (and the reason)
  * when face recognition is not configured.
  */
-med_err id_face_ready(med_call *call, id_face *f) MED_MUST_CHECK;
+med_err identity_face_ready(med_call *call, identity_face *f) MED_MUST_CHECK;
 
 /*
- * id_face_analyze decodes, detects exactly one face, applies the quality
+ * identity_face_analyze decodes, detects exactly one face, applies the quality
  * gate, aligns and embeds.  field names the request field in messages.
  * Errors: MED_ERR_INVALID (with the reason set on call), MED_ERR_INTERNAL.
  */
-med_err id_face_analyze(med_call *call, id_face *f, const char *field,
-			const uint8_t *buf, size_t len,
-			id_face_probe *out) MED_MUST_CHECK;
+med_err identity_face_analyze(med_call *call, identity_face *f,
+			      const char *field, const uint8_t *buf, size_t len,
+			      identity_face_probe *out) MED_MUST_CHECK;
 
 /* Accessors of the configured face state. */
-size_t id_face_dim(const id_face *f);
-double id_face_threshold(const id_face *f);
-const char *id_face_model(const id_face *f);
-const char *id_face_device(const id_face *f);
-int64_t id_face_ttl_ms(const id_face *f);
-const uint8_t *id_face_template_key(const id_face *f);
-const uint8_t *id_face_signing_seed(const id_face *f);
-const uint8_t *id_face_public_key(const id_face *f);
-const char *id_face_key_id(const id_face *f);
-const char *id_face_describe(const id_face *f);
-struct id_index *id_face_index(id_face *f);
+size_t identity_face_dim(const identity_face *f);
+double identity_face_threshold(const identity_face *f);
+const char *identity_face_model(const identity_face *f);
+const char *identity_face_device(const identity_face *f);
+int64_t identity_face_ttl_ms(const identity_face *f);
+const uint8_t *identity_face_template_key(const identity_face *f);
+const uint8_t *identity_face_signing_seed(const identity_face *f);
+const uint8_t *identity_face_public_key(const identity_face *f);
+const char *identity_face_key_id(const identity_face *f);
+const char *identity_face_describe(const identity_face *f);
+struct identity_index *identity_face_index(identity_face *f);
 
-/* id_face_from_call returns the service's face state. */
-id_face *id_face_from_call(med_call *call);
+/* identity_face_from_call returns the service's face state. */
+identity_face *identity_face_from_call(med_call *call);
 
-/* id_cosine returns the dot product of two unit vectors of length n. */
-float id_cosine(const float *a, const float *b, size_t n);
+/* identity_cosine returns the dot product of two unit vectors of length n. */
+float identity_cosine(const float *a, const float *b, size_t n);
 
 /* --- templates.c: encrypted storage --------------------------------- */
 
-/* id_template - one decrypted template. */
-typedef struct id_template {
+/* identity_template - one decrypted template. */
+typedef struct identity_template {
 	char template_id[MED_UUID_LEN + 1];
 	char patient_id[MED_UUID_LEN + 1];
 	float *emb;
-} id_template;
+} identity_template;
 
-/* id_tpl_fn receives each decrypted template (emb valid during the call). */
-typedef med_err (*id_tpl_fn)(void *ctx, const id_template *t);
+/* identity_tpl_fn receives each decrypted template (emb valid during the call).
+ */
+typedef med_err (*identity_tpl_fn)(void *ctx, const identity_template *t);
 
 /*
- * id_templates_insert encrypts and stores n embeddings for patient in one
+ * identity_templates_insert encrypts and stores n embeddings for patient in one
  * transaction; ids[i] receive the template ids.  Errors: MED_ERR_NOT_FOUND
  * (no such patient), database errors.
  */
-med_err id_templates_insert(med_db *db, id_face *f, const char *patient_id,
-			    const id_face_probe *probes, size_t n,
-			    char (*ids)[MED_UUID_LEN + 1], int64_t now_ms,
-			    uint32_t *total) MED_MUST_CHECK;
+med_err identity_templates_insert(med_db *db, identity_face *f,
+				  const char *patient_id,
+				  const identity_face_probe *probes, size_t n,
+				  char (*ids)[MED_UUID_LEN + 1], int64_t now_ms,
+				  uint32_t *total) MED_MUST_CHECK;
 
 /*
- * id_templates_each decrypts the templates of patient_id (or of everyone
+ * identity_templates_each decrypts the templates of patient_id (or of everyone
  * when NULL) and hands each to fn.  Errors: MED_ERR_DATA_LOSS (a row does
  * not decrypt: wrong key, tampered or moved), database errors.
  */
-med_err id_templates_each(med_db *db, id_face *f, const char *patient_id,
-			  id_tpl_fn fn, void *ctx) MED_MUST_CHECK;
+med_err identity_templates_each(med_db *db, identity_face *f,
+				const char *patient_id, identity_tpl_fn fn,
+				void *ctx) MED_MUST_CHECK;
 
-/* id_templates_delete erases patient_id's templates; *n gets the count. */
-med_err id_templates_delete(med_db *db, const char *patient_id,
-			    uint32_t *n) MED_MUST_CHECK;
+/* identity_templates_delete erases patient_id's templates; *n gets the count.
+ */
+med_err identity_templates_delete(med_db *db, const char *patient_id,
+				  uint32_t *n) MED_MUST_CHECK;
 
 /* --- index.c: in-memory 1:N index of this process -------------------- */
 
-typedef struct id_index id_index;
+typedef struct identity_index identity_index;
 
-/* id_hit - one candidate patient of a search. */
-typedef struct id_hit {
+/* identity_hit - one candidate patient of a search. */
+typedef struct identity_hit {
 	char patient_id[MED_UUID_LEN + 1];
 	float score;
-} id_hit;
+} identity_hit;
 
-med_err id_index_new(size_t dim, id_index **out) MED_MUST_CHECK;
-void id_index_free(id_index *ix);
+med_err identity_index_new(size_t dim, identity_index **out) MED_MUST_CHECK;
+void identity_index_free(identity_index *ix);
 
-/* id_index_is_loaded is true once a full load from the database finished. */
-bool id_index_is_loaded(id_index *ix);
+/* identity_index_is_loaded is true once a full load from the database finished.
+ */
+bool identity_index_is_loaded(identity_index *ix);
 
-/* id_index_load replaces the contents with every stored template. */
-med_err id_index_load(id_index *ix, med_db *db, id_face *f) MED_MUST_CHECK;
+/* identity_index_load replaces the contents with every stored template. */
+med_err identity_index_load(identity_index *ix, med_db *db,
+			    identity_face *f) MED_MUST_CHECK;
 
 /*
- * id_index_search writes up to k best patients (one entry per patient,
+ * identity_index_search writes up to k best patients (one entry per patient,
  * best template) into hits, *n_hits their count, *searched the templates
  * scanned; exclude (may be NULL) skips one patient.
  */
-med_err id_index_search(id_index *ix, const float *probe, size_t k,
-			const char *exclude, id_hit *hits, size_t *n_hits,
-			uint64_t *searched) MED_MUST_CHECK;
+med_err identity_index_search(identity_index *ix, const float *probe, size_t k,
+			      const char *exclude, identity_hit *hits,
+			      size_t *n_hits,
+			      uint64_t *searched) MED_MUST_CHECK;
+
+/* The handlers, one per RPC (methods.c lists them with their roles). */
+MED_UNARY_HANDLER(identity_rpc_create_patient);
+MED_UNARY_HANDLER(identity_rpc_get_patient);
+MED_UNARY_HANDLER(identity_rpc_search_patients);
+MED_UNARY_HANDLER(identity_rpc_update_patient);
+MED_UNARY_HANDLER(identity_rpc_patient_history);
+MED_UNARY_HANDLER(identity_rpc_check_duplicates);
+MED_UNARY_HANDLER(identity_rpc_link_patients);
+MED_UNARY_HANDLER(identity_rpc_unlink_patients);
+MED_UNARY_HANDLER(identity_rpc_enroll_face);
+MED_UNARY_HANDLER(identity_rpc_verify_face);
+MED_UNARY_HANDLER(identity_rpc_identify_face);
+MED_UNARY_HANDLER(identity_rpc_delete_face_templates);
+MED_UNARY_HANDLER(identity_rpc_get_verification_key);
 
 #endif

@@ -123,7 +123,7 @@ const size_t identity_n_migrations =
 	" version, IFNULL(linked_to, '')"
 
 static med_err
-insert_version(med_db_conn *c, const id_patient *p, const char *changed,
+insert_version(med_db_conn *c, const identity_patient *p, const char *changed,
 	       const char *by, const char *reason)
 {
 	med_db_value v[] = {
@@ -149,7 +149,8 @@ insert_version(med_db_conn *c, const id_patient *p, const char *changed,
 }
 
 med_err
-identity_store_insert_tx(med_db_conn *c, const id_patient *p, const char *by)
+identity_store_insert_tx(med_db_conn *c, const identity_patient *p,
+			 const char *by)
 {
 	med_db_value v[] = {
 		MED_DB_STR(p->patient_id),  MED_DB_STR(p->mrn),
@@ -169,8 +170,8 @@ identity_store_insert_tx(med_db_conn *c, const id_patient *p, const char *by)
 }
 
 med_err
-identity_store_update(med_db_conn *c, const id_patient *p, const char *changed,
-		      const char *by, const char *reason)
+identity_store_update(med_db_conn *c, const identity_patient *p,
+		      const char *changed, const char *by, const char *reason)
 {
 	med_db_value v[] = {
 		MED_DB_STR(p->mrn),	   MED_DB_STR(p->family_name),
@@ -311,7 +312,7 @@ identity_store_search(med_db *db, med_arena *arena, const char *family_prefix,
 
 med_err
 identity_store_lock(med_db_conn *c, med_arena *a, const char *id,
-		    id_patient *out)
+		    identity_patient *out)
 {
 	patient_rows rows = {.arena = a};
 	med_db_value v[] = {MED_DB_STR(id)};
@@ -334,11 +335,11 @@ identity_store_lock(med_db_conn *c, med_arena *a, const char *id,
  * which keeps a check to a few index range scans.
  */
 med_err
-identity_store_block(med_db *db, med_arena *a, const id_demo *probe,
-		     id_patient ***out, size_t *n)
+identity_store_block(med_db *db, med_arena *a, const identity_demo *probe,
+		     identity_patient ***out, size_t *n)
 {
 	patient_rows rows = {.arena = a};
-	char d[4][ID_DATE_BUF];
+	char d[4][IDENTITY_DATE_BUF];
 	size_t nd = identity_birth_variants(probe->birth_date, d);
 	med_db_value v[7];
 	med_err err;
@@ -347,7 +348,7 @@ identity_store_block(med_db *db, med_arena *a, const id_demo *probe,
 		v[i] = MED_DB_STR(i < nd ? d[i] : d[0]);
 	v[4] = MED_DB_STR(probe->family_name);
 	v[5] = MED_DB_STR(probe->mrn);
-	v[6] = MED_DB_I64(ID_BLOCK_LIMIT);
+	v[6] = MED_DB_I64(IDENTITY_BLOCK_LIMIT);
 	if (nd == 0)
 		return MED_ERR_INVALID;
 	err = med_db_query_once(db,
@@ -429,7 +430,7 @@ on_version_row(void *ctx, const med_db_row *row)
 
 typedef struct link_rows {
 	med_arena *arena;
-	id_link **items;
+	identity_link **items;
 	size_t n, cap;
 } link_rows;
 
@@ -442,7 +443,7 @@ on_link_row(void *ctx, const med_db_row *row)
 {
 	link_rows *r = ctx;
 	med_arena *a = r->arena;
-	id_link *l = med_arena_push_msg(
+	identity_link *l = med_arena_push_msg(
 		a, (void ***)&r->items, &r->n, &r->cap,
 		&smartmed__identity__v1__patient_link__descriptor);
 
@@ -515,7 +516,7 @@ identity_store_active_links(med_db_conn *c, const char *id, int64_t *n)
 }
 
 med_err
-identity_store_link_insert(med_db_conn *c, const id_link *l)
+identity_store_link_insert(med_db_conn *c, const identity_link *l)
 {
 	med_db_value v[] = {
 		MED_DB_STR(l->link_id),	  MED_DB_STR(l->survivor_id),
@@ -540,7 +541,7 @@ identity_store_link_insert(med_db_conn *c, const id_link *l)
 
 med_err
 identity_store_link_lock(med_db_conn *c, med_arena *a, const char *id,
-			 id_link *out)
+			 identity_link *out)
 {
 	link_rows lr = {.arena = a};
 	med_db_value v[] = {MED_DB_STR(id)};
@@ -558,7 +559,7 @@ identity_store_link_lock(med_db_conn *c, med_arena *a, const char *id,
 }
 
 med_err
-identity_store_link_undo(med_db_conn *c, const id_link *l)
+identity_store_link_undo(med_db_conn *c, const identity_link *l)
 {
 	med_db_value v[] = {
 		MED_DB_STR(l->unlinked_by), MED_DB_I64(l->unlinked_ms),

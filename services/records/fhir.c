@@ -4,6 +4,7 @@
  * as DocumentReference, allergies as AllergyIntolerance, each referring to
  * "Patient/<id>".  The JSON is written by a small bounded writer.
  */
+#include <med/json.h>
 #include <med/util.h>
 
 #include <math.h>
@@ -27,148 +28,9 @@
 	"allergyintolerance-verification"
 #define ATTACHMENT_ID_SYSTEM "urn:smartmed:records:attachment-sha256"
 
-/* --- a bounded JSON writer ------------------------------------------------ */
-
-typedef struct jw {
-	med_arena *arena;
-	char *buf;
-	size_t len, cap, max;
-	med_err err;
-	bool comma; /* a value was written at this level: next needs ',' */
-} jw;
-
+/* json_time writes an R4 instant/dateTime, UTC with milliseconds. */
 static void
-jw_raw(jw *w, const char *s, size_t n)
-{
-	if (w->err != MED_OK)
-		return;
-	if (w->len + n + 1 > w->max) {
-		w->err = MED_ERR_LIMIT;
-		return;
-	}
-	if (w->len + n + 1 > w->cap) {
-		size_t cap = w->cap ? w->cap : 4096;
-		char *p;
-
-		while (cap < w->len + n + 1)
-			cap *= 2;
-		if ((p = med_arena_alloc(w->arena, cap)) == NULL) {
-			w->err = MED_ERR_NOMEM;
-			return;
-		}
-		if (w->len)
-			memcpy(p, w->buf, w->len);
-		w->buf = p;
-		w->cap = cap;
-	}
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
-	w->buf[w->len] = '\0';
-}
-
-static void
-jw_lit(jw *w, const char *s)
-{
-	jw_raw(w, s, strlen(s));
-}
-
-static void
-jw_string(jw *w, const char *s)
-{
-	const char *run = s;
-
-	jw_raw(w, "\"", 1);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		char esc[8];
-
-		if (ch >= 0x20 && ch != '"' && ch != '\\')
-			continue;
-		jw_raw(w, run, (size_t)(s - run));
-		if (ch == '"' || ch == '\\')
-			snprintf(esc, sizeof(esc), "\\%c", ch);
-		else
-			snprintf(esc, sizeof(esc), "\\u%04x", ch);
-		jw_lit(w, esc);
-		run = s + 1;
-	}
-	jw_raw(w, run, (size_t)(s - run));
-	jw_raw(w, "\"", 1);
-}
-
-static void
-jw_sep(jw *w)
-{
-	if (w->comma)
-		jw_raw(w, ",", 1);
-	w->comma = true;
-}
-
-static void
-jw_key(jw *w, const char *key)
-{
-	jw_sep(w);
-	jw_string(w, key);
-	jw_raw(w, ":", 1);
-	w->comma = false;
-}
-
-static void
-jw_open(jw *w, const char *key, const char *bracket)
-{
-	if (key)
-		jw_key(w, key);
-	else
-		jw_sep(w);
-	jw_lit(w, bracket);
-	w->comma = false;
-}
-
-static void
-jw_close(jw *w, const char *bracket)
-{
-	jw_lit(w, bracket);
-	w->comma = true;
-}
-
-static void
-jw_str(jw *w, const char *key, const char *value)
-{
-	jw_key(w, key);
-	jw_string(w, value);
-	w->comma = true;
-}
-
-static void
-jw_num(jw *w, const char *key, double v)
-{
-	char buf[40];
-
-	/* The shortest text that reads back as the same double. */
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(buf, sizeof(buf), "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
-	jw_key(w, key);
-	jw_lit(w, buf);
-	w->comma = true;
-}
-
-static void
-jw_int(jw *w, const char *key, long long v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%lld", v);
-	jw_key(w, key);
-	jw_lit(w, buf);
-	w->comma = true;
-}
-
-/* jw_time writes an R4 instant/dateTime, UTC with milliseconds. */
-static void
-jw_time(jw *w, const char *key, int64_t ms)
+json_time(med_json *w, const char *key, int64_t ms)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
@@ -178,50 +40,50 @@ jw_time(jw *w, const char *key, int64_t ms)
 	gmtime_r(&t, &tm);
 	n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf + n, sizeof(buf) - n, ".%03dZ", (int)(ms % 1000));
-	jw_str(w, key, buf);
+	med_json_str(w, key, buf);
 }
 
 /* --- shared pieces ---------------------------------------------------------
  */
 
 static void
-coding(jw *w, const char *system, const char *code, const char *display)
+coding(med_json *w, const char *system, const char *code, const char *display)
 {
-	jw_open(w, NULL, "{");
-	jw_str(w, "system", system);
-	jw_str(w, "code", code);
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "system", system);
+	med_json_str(w, "code", code);
 	if (display && *display)
-		jw_str(w, "display", display);
-	jw_close(w, "}");
+		med_json_str(w, "display", display);
+	med_json_end(w, '}');
 }
 
-static void concept(jw *w, const char *key, const char *system,
+static void concept(med_json *w, const char *key, const char *system,
 		    const char *code, const char *display, const char *text)
 {
-	jw_open(w, key, "{");
+	med_json_begin(w, key, '{');
 	if (code && *code) {
-		jw_open(w, "coding", "[");
+		med_json_begin(w, "coding", '[');
 		coding(w, system, code, display);
-		jw_close(w, "]");
+		med_json_end(w, ']');
 	}
 	if (text && *text)
-		jw_str(w, "text", text);
-	jw_close(w, "}");
+		med_json_str(w, "text", text);
+	med_json_end(w, '}');
 }
 
 static void
-reference(jw *w, const char *key, const char *patient_id)
+reference(med_json *w, const char *key, const char *patient_id)
 {
 	char ref[64];
 
 	snprintf(ref, sizeof(ref), "Patient/%s", patient_id);
-	jw_open(w, key, "{");
-	jw_str(w, "reference", ref);
-	jw_close(w, "}");
+	med_json_begin(w, key, '{');
+	med_json_str(w, "reference", ref);
+	med_json_end(w, '}');
 }
 
 static void
-begin_resource(jw *w, const char *type, const records_entry *e,
+begin_resource(med_json *w, const char *type, const records_entry *e,
 	       const char *suffix)
 {
 	char id[64];
@@ -229,33 +91,33 @@ begin_resource(jw *w, const char *type, const records_entry *e,
 
 	snprintf(id, sizeof(id), "%s%s", e->entry_id, suffix);
 	snprintf(version, sizeof(version), "%u", e->version);
-	jw_open(w, NULL, "{");
-	jw_open(w, "resource", "{");
-	jw_str(w, "resourceType", type);
-	jw_str(w, "id", id);
-	jw_open(w, "meta", "{");
-	jw_str(w, "versionId", version);
-	jw_time(w, "lastUpdated", e->created_ms);
-	jw_close(w, "}");
+	med_json_begin(w, NULL, '{');
+	med_json_begin(w, "resource", '{');
+	med_json_str(w, "resourceType", type);
+	med_json_str(w, "id", id);
+	med_json_begin(w, "meta", '{');
+	med_json_str(w, "versionId", version);
+	json_time(w, "lastUpdated", e->created_ms);
+	med_json_end(w, '}');
 }
 
 static void
-end_resource(jw *w)
+end_resource(med_json *w)
 {
-	jw_close(w, "}");
-	jw_close(w, "}");
+	med_json_end(w, '}');
+	med_json_end(w, '}');
 }
 
 static void
-note(jw *w, const records_entry *e)
+note(med_json *w, const records_entry *e)
 {
 	if (e->body[0] == '\0')
 		return;
-	jw_open(w, "note", "[");
-	jw_open(w, NULL, "{");
-	jw_str(w, "text", e->body);
-	jw_close(w, "}");
-	jw_close(w, "]");
+	med_json_begin(w, "note", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "text", e->body);
+	med_json_end(w, '}');
+	med_json_end(w, ']');
 }
 
 static const char *
@@ -268,58 +130,59 @@ observation_status(int status)
 }
 
 static void
-vital_category(jw *w)
+vital_category(med_json *w)
 {
-	jw_open(w, "category", "[");
-	jw_open(w, NULL, "{");
-	jw_open(w, "coding", "[");
+	med_json_begin(w, "category", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_begin(w, "coding", '[');
 	coding(w, CATEGORY_SYSTEM, "vital-signs", "Vital Signs");
-	jw_close(w, "]");
-	jw_close(w, "}");
-	jw_close(w, "]");
+	med_json_end(w, ']');
+	med_json_end(w, '}');
+	med_json_end(w, ']');
 }
 
 static void
-quantity(jw *w, const char *key, double value, const char *unit)
+quantity(med_json *w, const char *key, double value, const char *unit)
 {
-	jw_open(w, key, "{");
-	jw_num(w, "value", value);
-	jw_str(w, "unit", unit);
-	jw_str(w, "system", UCUM_SYSTEM);
-	jw_str(w, "code", unit);
-	jw_close(w, "}");
+	med_json_begin(w, key, '{');
+	med_json_double(w, "value", value);
+	med_json_str(w, "unit", unit);
+	med_json_str(w, "system", UCUM_SYSTEM);
+	med_json_str(w, "code", unit);
+	med_json_end(w, '}');
 }
 
 /* --- Observation ---------------------------------------------------------- */
 
 static void
-observation(jw *w, const char *pid, const records_entry *e)
+observation(med_json *w, const char *pid, const records_entry *e)
 {
 	const Smartmed__Records__V1__Observation *o = e->observation;
 	int64_t when = o && o->effective_ms ? o->effective_ms : e->created_ms;
 
 	begin_resource(w, "Observation", e, "");
-	jw_str(w, "status", observation_status(e->status));
+	med_json_str(w, "status", observation_status(e->status));
 	if (o && records_vital_by_loinc(o->loinc_code))
 		vital_category(w);
 	concept(w, "code", LOINC_SYSTEM, o ? o->loinc_code : NULL,
 		o ? o->display : NULL, e->title);
 	reference(w, "subject", pid);
-	jw_time(w, "effectiveDateTime", when);
-	jw_time(w, "issued", e->created_ms);
+	json_time(w, "effectiveDateTime", when);
+	json_time(w, "issued", e->created_ms);
 	if (o &&
 	    o->value_case == SMARTMED__RECORDS__V1__OBSERVATION__VALUE_NUMERIC)
 		quantity(w, "valueQuantity", o->numeric, o->ucum_unit);
 	else if (o && o->value_case ==
 			      SMARTMED__RECORDS__V1__OBSERVATION__VALUE_TEXT)
-		jw_str(w, "valueString", o->text);
+		med_json_str(w, "valueString", o->text);
 	note(w, e);
 	end_resource(w);
 }
 
 static void
-vital_member(jw *w, const char *pid, const records_entry *e, const char *field,
-	     const char *suffix, const Smartmed__Records__V1__Quantity *q)
+vital_member(med_json *w, const char *pid, const records_entry *e,
+	     const char *field, const char *suffix,
+	     const Smartmed__Records__V1__Quantity *q)
 {
 	const records_vital *v = records_vital_by_field(field);
 	const Smartmed__Records__V1__VitalSigns *s = e->vital_signs;
@@ -327,55 +190,56 @@ vital_member(jw *w, const char *pid, const records_entry *e, const char *field,
 	if (q == NULL)
 		return;
 	begin_resource(w, "Observation", e, suffix);
-	jw_str(w, "status", observation_status(e->status));
+	med_json_str(w, "status", observation_status(e->status));
 	vital_category(w);
 	concept(w, "code", LOINC_SYSTEM, v->loinc, v->display, NULL);
 	reference(w, "subject", pid);
-	jw_time(w, "effectiveDateTime",
-		s->effective_ms ? s->effective_ms : e->created_ms);
-	jw_time(w, "issued", e->created_ms);
+	json_time(w, "effectiveDateTime",
+		  s->effective_ms ? s->effective_ms : e->created_ms);
+	json_time(w, "issued", e->created_ms);
 	quantity(w, "valueQuantity", q->value, q->unit);
 	end_resource(w);
 }
 
 static void
-bp_component(jw *w, const char *field, const Smartmed__Records__V1__Quantity *q)
+bp_component(med_json *w, const char *field,
+	     const Smartmed__Records__V1__Quantity *q)
 {
 	const records_vital *v = records_vital_by_field(field);
 
-	jw_open(w, NULL, "{");
+	med_json_begin(w, NULL, '{');
 	concept(w, "code", LOINC_SYSTEM, v->loinc, v->display, NULL);
 	quantity(w, "valueQuantity", q->value, q->unit);
-	jw_close(w, "}");
+	med_json_end(w, '}');
 }
 
 /* Blood pressure is one Observation (85354-9) with two components, as the
  * R4 vital-signs profile has it. */
 static void
-blood_pressure(jw *w, const char *pid, const records_entry *e)
+blood_pressure(med_json *w, const char *pid, const records_entry *e)
 {
 	const Smartmed__Records__V1__VitalSigns *s = e->vital_signs;
 
 	if (s->systolic_bp == NULL || s->diastolic_bp == NULL)
 		return;
 	begin_resource(w, "Observation", e, "-bp");
-	jw_str(w, "status", observation_status(e->status));
+	med_json_str(w, "status", observation_status(e->status));
 	vital_category(w);
 	concept(w, "code", LOINC_SYSTEM, "85354-9",
 		"Blood pressure panel with all children optional", NULL);
 	reference(w, "subject", pid);
-	jw_time(w, "effectiveDateTime",
-		s->effective_ms ? s->effective_ms : e->created_ms);
-	jw_time(w, "issued", e->created_ms);
-	jw_open(w, "component", "[");
+	json_time(w, "effectiveDateTime",
+		  s->effective_ms ? s->effective_ms : e->created_ms);
+	json_time(w, "issued", e->created_ms);
+	med_json_begin(w, "component", '[');
 	bp_component(w, "systolic_bp", s->systolic_bp);
 	bp_component(w, "diastolic_bp", s->diastolic_bp);
-	jw_close(w, "]");
+	med_json_end(w, ']');
 	end_resource(w);
 }
 
 static uint32_t
-vital_signs(jw *w, const char *pid, const records_entry *e)
+vital_signs(med_json *w, const char *pid, const records_entry *e)
 {
 	const Smartmed__Records__V1__VitalSigns *s = e->vital_signs;
 	const Smartmed__Records__V1__Quantity *q[] = {
@@ -399,32 +263,32 @@ vital_signs(jw *w, const char *pid, const records_entry *e)
 /* --- DocumentReference ---------------------------------------------------- */
 
 static void
-doc_status(jw *w, const records_entry *e)
+doc_status(med_json *w, const records_entry *e)
 {
 	static const char *const doc[] = {NULL, "preliminary", "final",
 					  "amended", NULL};
 
 	if (e->status ==
 	    SMARTMED__RECORDS__V1__ENTRY_STATUS__ENTRY_STATUS_ENTERED_IN_ERROR) {
-		jw_str(w, "status", "entered-in-error");
+		med_json_str(w, "status", "entered-in-error");
 		return;
 	}
-	jw_str(w, "status", "current");
+	med_json_str(w, "status", "current");
 	if (e->status > 0 && e->status < 4)
-		jw_str(w, "docStatus", doc[e->status]);
+		med_json_str(w, "docStatus", doc[e->status]);
 }
 
 static void
-doc_common(jw *w, const char *pid, const records_entry *e)
+doc_common(med_json *w, const char *pid, const records_entry *e)
 {
 	reference(w, "subject", pid);
-	jw_time(w, "date", e->created_ms);
-	jw_open(w, "author", "[");
-	jw_open(w, NULL, "{");
-	jw_str(w, "display", e->author);
-	jw_close(w, "}");
-	jw_close(w, "]");
-	jw_str(w, "description", e->title);
+	json_time(w, "date", e->created_ms);
+	med_json_begin(w, "author", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "display", e->author);
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+	med_json_str(w, "description", e->title);
 }
 
 /*
@@ -433,34 +297,34 @@ doc_common(jw *w, const char *pid, const records_entry *e)
  * GetAttachment (Attachment needs neither url nor data).
  */
 static void
-document(jw *w, const char *pid, const records_entry *e)
+document(med_json *w, const char *pid, const records_entry *e)
 {
 	const Smartmed__Records__V1__Document *d = e->document;
 
 	begin_resource(w, "DocumentReference", e, "");
-	jw_open(w, "identifier", "[");
-	jw_open(w, NULL, "{");
-	jw_str(w, "system", ATTACHMENT_ID_SYSTEM);
-	jw_str(w, "value", d->sha256);
-	jw_close(w, "}");
-	jw_close(w, "]");
+	med_json_begin(w, "identifier", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "system", ATTACHMENT_ID_SYSTEM);
+	med_json_str(w, "value", d->sha256);
+	med_json_end(w, '}');
+	med_json_end(w, ']');
 	doc_status(w, e);
 	doc_common(w, pid, e);
-	jw_open(w, "content", "[");
-	jw_open(w, NULL, "{");
-	jw_open(w, "attachment", "{");
-	jw_str(w, "contentType", d->content_type);
-	jw_int(w, "size", (long long)d->size);
-	jw_str(w, "title", e->title);
-	jw_close(w, "}");
-	jw_close(w, "}");
-	jw_close(w, "]");
+	med_json_begin(w, "content", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_begin(w, "attachment", '{');
+	med_json_str(w, "contentType", d->content_type);
+	med_json_i64(w, "size", (long long)d->size);
+	med_json_str(w, "title", e->title);
+	med_json_end(w, '}');
+	med_json_end(w, '}');
+	med_json_end(w, ']');
 	end_resource(w);
 }
 
 /* A note travels inline: text/plain data, base64 as R4 requires. */
 static void
-clinical_note(jw *w, const char *pid, const records_entry *e)
+clinical_note(med_json *w, const char *pid, const records_entry *e)
 {
 	size_t len = strlen(e->body);
 	size_t b64_len =
@@ -479,15 +343,15 @@ clinical_note(jw *w, const char *pid, const records_entry *e)
 	doc_status(w, e);
 	concept(w, "type", LOINC_SYSTEM, "11506-3", "Progress note", NULL);
 	doc_common(w, pid, e);
-	jw_open(w, "content", "[");
-	jw_open(w, NULL, "{");
-	jw_open(w, "attachment", "{");
-	jw_str(w, "contentType", "text/plain; charset=utf-8");
-	jw_str(w, "data", b64);
-	jw_int(w, "size", (long long)len);
-	jw_close(w, "}");
-	jw_close(w, "}");
-	jw_close(w, "]");
+	med_json_begin(w, "content", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_begin(w, "attachment", '{');
+	med_json_str(w, "contentType", "text/plain; charset=utf-8");
+	med_json_str(w, "data", b64);
+	med_json_i64(w, "size", (long long)len);
+	med_json_end(w, '}');
+	med_json_end(w, '}');
+	med_json_end(w, ']');
 	end_resource(w);
 }
 
@@ -502,7 +366,7 @@ pick(const char *const *names, size_t n, int v)
 #define PICK(names, v) pick(names, sizeof(names) / sizeof(names[0]), v)
 
 static void
-allergy_status(jw *w, const records_entry *e)
+allergy_status(med_json *w, const records_entry *e)
 {
 	static const char *const clinical[] = {"active", "active", "inactive",
 					       "resolved"};
@@ -529,32 +393,32 @@ allergy_status(jw *w, const records_entry *e)
 }
 
 static void
-reactions(jw *w, const Smartmed__Records__V1__Allergy *a)
+reactions(med_json *w, const Smartmed__Records__V1__Allergy *a)
 {
 	static const char *const severity[] = {NULL, "mild", "moderate",
 					       "severe"};
 
 	if (a->n_reactions == 0)
 		return;
-	jw_open(w, "reaction", "[");
+	med_json_begin(w, "reaction", '[');
 	for (size_t i = 0; i < a->n_reactions; i++) {
 		const char *sev = PICK(severity, a->reactions[i]->severity);
 
-		jw_open(w, NULL, "{");
-		jw_open(w, "manifestation", "[");
-		jw_open(w, NULL, "{");
-		jw_str(w, "text", a->reactions[i]->manifestation);
-		jw_close(w, "}");
-		jw_close(w, "]");
+		med_json_begin(w, NULL, '{');
+		med_json_begin(w, "manifestation", '[');
+		med_json_begin(w, NULL, '{');
+		med_json_str(w, "text", a->reactions[i]->manifestation);
+		med_json_end(w, '}');
+		med_json_end(w, ']');
 		if (sev)
-			jw_str(w, "severity", sev);
-		jw_close(w, "}");
+			med_json_str(w, "severity", sev);
+		med_json_end(w, '}');
 	}
-	jw_close(w, "]");
+	med_json_end(w, ']');
 }
 
 static void
-allergy(jw *w, const char *pid, const records_entry *e)
+allergy(med_json *w, const char *pid, const records_entry *e)
 {
 	static const char *const type[] = {NULL, "allergy", "intolerance"};
 	static const char *const category[] = {NULL, "food", "medication",
@@ -567,22 +431,21 @@ allergy(jw *w, const char *pid, const records_entry *e)
 	begin_resource(w, "AllergyIntolerance", e, "");
 	allergy_status(w, e);
 	if ((s = PICK(type, a->type)) != NULL)
-		jw_str(w, "type", s);
+		med_json_str(w, "type", s);
 	if ((s = PICK(category, a->category)) != NULL) {
-		jw_open(w, "category", "[");
-		jw_sep(w);
-		jw_string(w, s);
-		jw_close(w, "]");
+		med_json_begin(w, "category", '[');
+		med_json_str(w, NULL, s);
+		med_json_end(w, ']');
 	}
 	if ((s = PICK(criticality, a->criticality)) != NULL)
-		jw_str(w, "criticality", s);
+		med_json_str(w, "criticality", s);
 	concept(w, "code", a->substance_system, a->substance_code,
 		a->substance_display, a->substance_display);
 	reference(w, "patient", pid);
-	jw_time(w, "recordedDate", e->created_ms);
-	jw_open(w, "recorder", "{");
-	jw_str(w, "display", e->author);
-	jw_close(w, "}");
+	json_time(w, "recordedDate", e->created_ms);
+	med_json_begin(w, "recorder", '{');
+	med_json_str(w, "display", e->author);
+	med_json_end(w, '}');
 	note(w, e);
 	reactions(w, a);
 	end_resource(w);
@@ -591,7 +454,7 @@ allergy(jw *w, const char *pid, const records_entry *e)
 /* --- the bundle ----------------------------------------------------------- */
 
 static uint32_t
-resource(jw *w, const char *pid, const records_entry *e)
+resource(med_json *w, const char *pid, const records_entry *e)
 {
 	switch (e->kind) {
 	case SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_OBSERVATION:
@@ -620,27 +483,29 @@ records_fhir_bundle(med_arena *arena, const char *patient_id,
 		    records_entry *const *entries, size_t n, size_t max_bytes,
 		    char **json, uint32_t *n_resources)
 {
-	jw w = {.arena = arena, .max = max_bytes};
-	jw counter = {.err = MED_ERR_LIMIT}; /* writes nothing, counts */
+	med_json w, counter;
 	uint32_t count = 0;
 
+	med_json_init_arena(&w, arena, max_bytes);
+	/* A writer already failed writes nothing: it only counts. */
+	med_json_init_buf(&counter, NULL, 0);
 	/* FHIR JSON has no empty arrays: "entry" only when there is one. */
 	for (size_t i = 0; i < n; i++)
 		count += resource(&counter, patient_id, entries[i]);
-	jw_open(&w, NULL, "{");
-	jw_str(&w, "resourceType", "Bundle");
-	jw_str(&w, "type", "collection");
-	jw_time(&w, "timestamp", med_now_ms());
+	med_json_begin(&w, NULL, '{');
+	med_json_str(&w, "resourceType", "Bundle");
+	med_json_str(&w, "type", "collection");
+	json_time(&w, "timestamp", med_now_ms());
 	if (count > 0) {
-		jw_open(&w, "entry", "[");
+		med_json_begin(&w, "entry", '[');
 		for (size_t i = 0; i < n && w.err == MED_OK; i++)
 			resource(&w, patient_id, entries[i]);
-		jw_close(&w, "]");
+		med_json_end(&w, ']');
 	}
-	jw_close(&w, "}");
+	med_json_end(&w, '}');
 	if (w.err != MED_OK)
 		return w.err;
-	*json = w.buf;
+	*json = (char *)med_json_text(&w, NULL);
 	*n_resources = count;
 	return MED_OK;
 }

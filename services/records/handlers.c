@@ -14,19 +14,11 @@
 
 #include "records.h"
 
-#define REC_PATH(m) "/smartmed.records.v1.Records/" m
-
 #define REASON_MAX_CHARS   1000
 #define ADDENDUM_MAX_CHARS 65536
 #define AUTHOR_MAX_CHARS   128
 #define EXPORT_MAX_ENTRIES 10000
 #define EXPORT_SLACK_BYTES 4096
-
-static med_db *
-call_db(med_call *call)
-{
-	return med_service_db(med_service_from_call(call));
-}
 
 static const med_config *
 call_config(med_call *call)
@@ -82,7 +74,8 @@ write_change(med_call *call, records_write *w, records_entry *out)
 
 	w->author = call_user(call);
 	w->patient_found = w->patient_id;
-	err = records_store_write(call_db(call), med_call_arena(call), w, out);
+	err = records_store_write(med_call_db(call), med_call_arena(call), w,
+				  out);
 	if (w->patient_found != NULL)
 		med_call_set_patient(call, w->patient_found);
 	if (err == MED_ERR_NOT_FOUND)
@@ -90,8 +83,9 @@ write_change(med_call *call, records_write *w, records_entry *out)
 	return err;
 }
 
-static med_err
-create_entry(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+records_rpc_create_entry(med_call *call, const ProtobufCMessage *in,
+			 ProtobufCMessage *out)
 {
 	const Smartmed__Records__V1__CreateEntryRequest *req = (const void *)in;
 	records_edit ed = {.kind = req->kind,
@@ -132,8 +126,9 @@ create_entry(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	return write_change(call, &w, (void *)out);
 }
 
-static med_err
-amend_entry(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+records_rpc_amend_entry(med_call *call, const ProtobufCMessage *in,
+			ProtobufCMessage *out)
 {
 	const Smartmed__Records__V1__AmendEntryRequest *req = (const void *)in;
 	records_edit ed = {.title = req->title,
@@ -159,8 +154,9 @@ amend_entry(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	return write_change(call, &w, (void *)out);
 }
 
-static med_err
-sign_entry(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+records_rpc_sign_entry(med_call *call, const ProtobufCMessage *in,
+		       ProtobufCMessage *out)
 {
 	const Smartmed__Records__V1__SignEntryRequest *req = (const void *)in;
 	records_change ch = {.call = call, .expected_version = req->version};
@@ -178,8 +174,9 @@ sign_entry(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	return write_change(call, &w, (void *)out);
 }
 
-static med_err
-add_addendum(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+records_rpc_add_addendum(med_call *call, const ProtobufCMessage *in,
+			 ProtobufCMessage *out)
 {
 	const Smartmed__Records__V1__AddAddendumRequest *req = (const void *)in;
 	records_change ch = {.call = call, .text = req->text};
@@ -195,9 +192,9 @@ add_addendum(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	return write_change(call, &w, (void *)out);
 }
 
-static med_err
-mark_entered_in_error(med_call *call, const ProtobufCMessage *in,
-		      ProtobufCMessage *out)
+med_err
+records_rpc_mark_entered_in_error(med_call *call, const ProtobufCMessage *in,
+				  ProtobufCMessage *out)
 {
 	const Smartmed__Records__V1__MarkEnteredInErrorRequest *req =
 		(const void *)in;
@@ -225,7 +222,7 @@ versions(med_call *call, const char *entry_id, uint32_t version,
 
 	if (err != MED_OK)
 		return err;
-	err = records_store_versions(call_db(call), med_call_arena(call),
+	err = records_store_versions(med_call_db(call), med_call_arena(call),
 				     entry_id, version, list, n);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "%s: no such entry",
@@ -238,8 +235,9 @@ versions(med_call *call, const char *entry_id, uint32_t version,
 	return err;
 }
 
-static med_err
-get_entry(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+records_rpc_get_entry(med_call *call, const ProtobufCMessage *in,
+		      ProtobufCMessage *out)
 {
 	const Smartmed__Records__V1__GetEntryRequest *req = (const void *)in;
 	records_entry **list;
@@ -251,8 +249,9 @@ get_entry(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	return err;
 }
 
-static med_err
-history(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+records_rpc_history(med_call *call, const ProtobufCMessage *in,
+		    ProtobufCMessage *out)
 {
 	const Smartmed__Records__V1__HistoryRequest *req = (const void *)in;
 	Smartmed__Records__V1__HistoryResponse *res = (void *)out;
@@ -261,9 +260,9 @@ history(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 			&res->n_versions);
 }
 
-static med_err
-get_attachment(med_call *call, const ProtobufCMessage *in,
-	       ProtobufCMessage *out)
+med_err
+records_rpc_get_attachment(med_call *call, const ProtobufCMessage *in,
+			   ProtobufCMessage *out)
 {
 	const Smartmed__Records__V1__GetAttachmentRequest *req =
 		(const void *)in;
@@ -282,7 +281,7 @@ get_attachment(med_call *call, const ProtobufCMessage *in,
 	if (e->content_case != SMARTMED__RECORDS__V1__ENTRY__CONTENT_DOCUMENT)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "entry_id: not a document entry");
-	err = records_store_attachment(call_db(call), med_call_arena(call),
+	err = records_store_attachment(med_call_db(call), med_call_arena(call),
 				       e->document->sha256, &data, &len);
 	if (err == MED_OK) {
 		crypto_hash_sha256(digest, data, len);
@@ -326,8 +325,9 @@ check_filter(med_call *call,
 	return MED_OK;
 }
 
-static med_err
-list_entries(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+records_rpc_list_entries(med_call *call, const ProtobufCMessage *in,
+			 ProtobufCMessage *out)
 {
 	const Smartmed__Records__V1__ListEntriesRequest *req = (const void *)in;
 	Smartmed__Records__V1__ListEntriesResponse *res = (void *)out;
@@ -345,7 +345,7 @@ list_entries(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	med_call_set_patient(call, req->patient_id);
 	f.offset = page.offset;
 	f.limit = page.size + 1;
-	err = records_store_list(call_db(call), med_call_arena(call), &f,
+	err = records_store_list(med_call_db(call), med_call_arena(call), &f,
 				 &res->entries, &res->n_entries);
 	if (err != MED_OK)
 		return err;
@@ -354,8 +354,9 @@ list_entries(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	return res->page ? MED_OK : MED_ERR_NOMEM;
 }
 
-static med_err
-verify_chain(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+records_rpc_verify_chain(med_call *call, const ProtobufCMessage *in,
+			 ProtobufCMessage *out)
 {
 	const Smartmed__Records__V1__VerifyChainRequest *req = (const void *)in;
 	med_err err = med_check_id(call, "patient_id", req->patient_id);
@@ -363,7 +364,7 @@ verify_chain(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
-	err = records_verify_chain(call_db(call), med_call_arena(call),
+	err = records_verify_chain(med_call_db(call), med_call_arena(call),
 				   req->patient_id, (void *)out);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err,
@@ -371,8 +372,9 @@ verify_chain(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	return err;
 }
 
-static med_err
-export_fhir(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+med_err
+records_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
+			ProtobufCMessage *out)
 {
 	const Smartmed__Records__V1__ExportFhirRequest *req = (const void *)in;
 	Smartmed__Records__V1__ExportFhirResponse *res = (void *)out;
@@ -388,8 +390,8 @@ export_fhir(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
-	err = records_store_list(call_db(call), med_call_arena(call), &f, &list,
-				 &n);
+	err = records_store_list(med_call_db(call), med_call_arena(call), &f,
+				 &list, &n);
 	if (err != MED_OK)
 		return err;
 	if (n == 0)
@@ -413,33 +415,8 @@ export_fhir(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 #define CARE_TEAM (MED_ROLE_CLINICIAN | MED_ROLE_NURSE)
 #define METHOD(name, in, outd, fn, roles)                                      \
 	{                                                                      \
-		REC_PATH(name), &smartmed__records__v1__##in##__descriptor,    \
+		RECORDS_PATH(name),                                            \
+			&smartmed__records__v1__##in##__descriptor,            \
 			&smartmed__records__v1__##outd##__descriptor,          \
 			MED_RPC_UNARY, fn, NULL, roles                         \
 	}
-
-const med_method records_methods[] = {
-	METHOD("CreateEntry", create_entry_request, entry, create_entry,
-	       CARE_TEAM),
-	METHOD("GetEntry", get_entry_request, entry, get_entry, CARE_TEAM),
-	METHOD("ListEntries", list_entries_request, list_entries_response,
-	       list_entries, CARE_TEAM),
-	METHOD("AmendEntry", amend_entry_request, entry, amend_entry,
-	       CARE_TEAM),
-	METHOD("History", history_request, history_response, history,
-	       CARE_TEAM),
-	METHOD("SignEntry", sign_entry_request, entry, sign_entry, CARE_TEAM),
-	METHOD("AddAddendum", add_addendum_request, entry, add_addendum,
-	       CARE_TEAM),
-	METHOD("MarkEnteredInError", mark_entered_in_error_request, entry,
-	       mark_entered_in_error, CARE_TEAM),
-	METHOD("GetAttachment", get_attachment_request, attachment,
-	       get_attachment, CARE_TEAM),
-	METHOD("VerifyChain", verify_chain_request, verify_chain_response,
-	       verify_chain,
-	       MED_ROLE_CLINICIAN | MED_ROLE_AUDITOR | MED_ROLE_ADMIN),
-	METHOD("ExportFhir", export_fhir_request, export_fhir_response,
-	       export_fhir, CARE_TEAM | MED_ROLE_SERVICE),
-};
-const size_t records_n_methods =
-	sizeof(records_methods) / sizeof(records_methods[0]);

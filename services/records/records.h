@@ -235,4 +235,17 @@ med_err records_fhir_bundle(med_arena *arena, const char *patient_id,
 			    size_t max_bytes, char **json,
 			    uint32_t *n_resources) MED_MUST_CHECK;
 
+/* The handlers, one per RPC (methods.c lists them with their roles). */
+MED_UNARY_HANDLER(records_rpc_create_entry);
+MED_UNARY_HANDLER(records_rpc_get_entry);
+MED_UNARY_HANDLER(records_rpc_list_entries);
+MED_UNARY_HANDLER(records_rpc_amend_entry);
+MED_UNARY_HANDLER(records_rpc_history);
+MED_UNARY_HANDLER(records_rpc_sign_entry);
+MED_UNARY_HANDLER(records_rpc_add_addendum);
+MED_UNARY_HANDLER(records_rpc_mark_entered_in_error);
+MED_UNARY_HANDLER(records_rpc_get_attachment);
+MED_UNARY_HANDLER(records_rpc_verify_chain);
+MED_UNARY_HANDLER(records_rpc_export_fhir);
+
 #endif

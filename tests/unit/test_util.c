@@ -5,6 +5,7 @@
 
 #include <med/err.h>
 #include <med/log.h>
+#include <med/json.h>
 #include <med/util.h>
 #include <unistd.h>
 

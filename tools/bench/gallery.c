@@ -1,5 +1,5 @@
 /*
- * gallery.c - Identify at scale: med_gallery over N synthetic templates
+ * gallery.c - Identify at scale: identity_gallery over N synthetic templates
  * (default 1,000,000 x 512), one thread, against a plain sequential read
  * of the same int8 bytes measured in the same run.
  *
@@ -122,38 +122,38 @@ parse(int argc, char **argv, opts *o)
 	return argc % 2 == 1 ? 0 : -1;
 }
 
-static med_gallery *
+static identity_gallery *
 build(const opts *o)
 {
-	med_gallery *g = NULL;
+	identity_gallery *g = NULL;
 	float *v = malloc(o->d * sizeof(float));
 	int64_t t0 = med_mono_ns();
 
-	if (v == NULL || med_gallery_new(o->d, &g) != MED_OK ||
-	    med_gallery_reserve(g, o->n) != MED_OK)
+	if (v == NULL || identity_gallery_new(o->d, &g) != MED_OK ||
+	    identity_gallery_reserve(g, o->n) != MED_OK)
 		goto fail;
 	for (size_t i = 0; i < o->n; i++) {
 		fill(v, o->d);
-		if (med_gallery_add(g, i, v, o->d) != MED_OK)
+		if (identity_gallery_add(g, i, v, o->d) != MED_OK)
 			goto fail;
 	}
 	printf("gallery: %zu x %zu, built in %.1f s, kernel %s\n", o->n, o->d,
-	       (double)(med_mono_ns() - t0) / 1e9, med_gallery_kernel(g));
+	       (double)(med_mono_ns() - t0) / 1e9, identity_gallery_kernel(g));
 	free(v);
 	return g;
 fail:
 	fprintf(stderr, "bench-gallery: cannot build the gallery\n");
-	med_gallery_free(g);
+	identity_gallery_free(g);
 	free(v);
 	return NULL;
 }
 
 /* seq_gbps times one sequential read of the codes (GB/s). */
 static double
-seq_gbps(med_gallery *g, uint64_t *sink)
+seq_gbps(identity_gallery *g, uint64_t *sink)
 {
 	size_t stride, bytes;
-	const int8_t *c = med_gallery_codes(g, &stride, &bytes);
+	const int8_t *c = identity_gallery_codes(g, &stride, &bytes);
 	int64_t t = med_mono_ns();
 
 	*sink += seq_read(c, bytes);
@@ -162,27 +162,27 @@ seq_gbps(med_gallery *g, uint64_t *sink)
 
 /* pass_ms times one search of b probes (one pass over the gallery). */
 static double
-pass_ms(med_gallery *g, const opts *o, const float *probes, size_t b,
-	med_gallery_hit *hits, size_t *n_hits)
+pass_ms(identity_gallery *g, const opts *o, const float *probes, size_t b,
+	identity_gallery_hit *hits, size_t *n_hits)
 {
 	int64_t t = med_mono_ns();
 
-	if (med_gallery_search(g, probes, b, o->d, o->k, hits, n_hits) !=
+	if (identity_gallery_search(g, probes, b, o->d, o->k, hits, n_hits) !=
 	    MED_OK)
 		return -1;
 	return (double)(med_mono_ns() - t) / 1e6;
 }
 
 static int
-run_batches(med_gallery *g, const opts *o, const float *probes,
-	    med_gallery_hit *hits, size_t *n_hits)
+run_batches(identity_gallery *g, const opts *o, const float *probes,
+	    identity_gallery_hit *hits, size_t *n_hits)
 {
 	static const size_t batches[] = {1, 2, 4, 8};
 	double seq[MAX_ROUNDS] = {0}, ms[MAX_ROUNDS] = {0};
 	size_t stride, bytes;
 	uint64_t sink = 0;
 
-	med_gallery_codes(g, &stride, &bytes);
+	identity_gallery_codes(g, &stride, &bytes);
 	printf("%-6s %10s %10s %12s %12s %8s\n", "batch", "pass_ms", "q/s",
 	       "scan_GB/s", "seqread_GB/s", "ratio");
 	for (size_t bi = 0; bi < sizeof(batches) / sizeof(*batches); bi++) {
@@ -218,10 +218,10 @@ int
 main(int argc, char **argv)
 {
 	opts o;
-	med_gallery *g;
+	identity_gallery *g;
 	float *probes;
-	med_gallery_hit *hits;
-	size_t n_hits[MED_GALLERY_BATCH];
+	identity_gallery_hit *hits;
+	size_t n_hits[IDENTITY_GALLERY_BATCH];
 	int rc = 1;
 
 	if (parse(argc, argv, &o) != 0) {
@@ -232,19 +232,19 @@ main(int argc, char **argv)
 	pin();
 	if ((g = build(&o)) == NULL)
 		return 1;
-	probes = malloc(MED_GALLERY_BATCH * o.d * sizeof(float));
-	hits = malloc(MED_GALLERY_BATCH * o.k * sizeof(*hits));
+	probes = malloc(IDENTITY_GALLERY_BATCH * o.d * sizeof(float));
+	hits = malloc(IDENTITY_GALLERY_BATCH * o.k * sizeof(*hits));
 	if (probes == NULL || hits == NULL)
 		goto out;
-	for (size_t j = 0; j < MED_GALLERY_BATCH; j++)
+	for (size_t j = 0; j < IDENTITY_GALLERY_BATCH; j++)
 		fill(probes + j * o.d, o.d);
 	printf("top_k %zu, shortlist %zu per probe re-scored in f32, "
 	       "%d rounds, 1 thread\n",
-	       o.k, med_gallery_shortlist(o.k), o.rounds);
+	       o.k, identity_gallery_shortlist(o.k), o.rounds);
 	rc = run_batches(g, &o, probes, hits, n_hits) == 0 ? 0 : 1;
 	static const char *const slower[] = {"avx2", "scalar"};
 	for (size_t i = 0; i < 2 && rc == 0; i++) {
-		if (med_gallery_set_kernel(g, slower[i]) != MED_OK)
+		if (identity_gallery_set_kernel(g, slower[i]) != MED_OK)
 			continue;
 		printf("%s kernel, batch 1 / 8: %.2f / %.2f ms per pass\n",
 		       slower[i], pass_ms(g, &o, probes, 1, hits, n_hits),
@@ -253,6 +253,6 @@ main(int argc, char **argv)
 out:
 	free(probes);
 	free(hits);
-	med_gallery_free(g);
+	identity_gallery_free(g);
 	return rc;
 }

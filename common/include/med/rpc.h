@@ -90,6 +90,13 @@ typedef struct med_method {
 			MED_SERVICE_RPC(rpc), roles                            \
 	}
 
+/* MED_UNARY_HANDLER(fn) and MED_STREAM_HANDLER(fn) declare handlers. */
+#define MED_UNARY_HANDLER(fn)                                                  \
+	med_err fn(med_call *call, const ProtobufCMessage *in,                 \
+		   ProtobufCMessage *out)
+#define MED_STREAM_HANDLER(fn)                                                 \
+	med_err fn(med_call *call, const ProtobufCMessage *in)
+
 /* MED_N_METHODS counts the entries of a method table array. */
 #define MED_N_METHODS(table) (sizeof(table) / sizeof((table)[0]))
 

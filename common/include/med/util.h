@@ -34,9 +34,6 @@ size_t med_strlcpy(char *dst, const char *src, size_t size);
  */
 int med_exe_relative(char *buf, size_t len, const char *rel);
 
-/* med_json_escape writes s as a JSON string body (no quotes) into out. */
-size_t med_json_escape(const char *s, char *out, size_t size);
-
 /* med_file_sha256 writes the lower-case hex SHA-256 of a file into hex.
  * Errors: MED_ERR_NOT_FOUND (cannot open), MED_ERR_IO (read error). */
 med_err med_file_sha256(const char *path, char hex[65]) MED_MUST_CHECK;

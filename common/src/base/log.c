@@ -4,6 +4,7 @@
  * Each line is built in a local buffer and written with one write(2), so
  * lines from different threads never interleave.
  */
+#include <med/json.h>
 #include <med/log.h>
 #include <med/util.h>
 

@@ -116,51 +116,6 @@ med_strlcpy(char *dst, const char *src, size_t size)
 	return len;
 }
 
-/* json_escape_char writes the escape for c into esc; 0 if none needed. */
-static size_t
-json_escape_char(unsigned char c, char esc[8])
-{
-	switch (c) {
-	case '"':
-		return (size_t)snprintf(esc, 8, "\\\"");
-	case '\\':
-		return (size_t)snprintf(esc, 8, "\\\\");
-	case '\n':
-		return (size_t)snprintf(esc, 8, "\\n");
-	case '\r':
-		return (size_t)snprintf(esc, 8, "\\r");
-	case '\t':
-		return (size_t)snprintf(esc, 8, "\\t");
-	default:
-		if (c < 0x20)
-			return (size_t)snprintf(esc, 8, "\\u%04x", c);
-		return 0;
-	}
-}
-
-size_t
-med_json_escape(const char *s, char *out, size_t size)
-{
-	size_t o = 0;
-
-	if (size == 0)
-		return 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		char esc[8];
-		size_t n = json_escape_char(*p, esc);
-		if (n == 0) {
-			esc[0] = (char)*p;
-			n = 1;
-		}
-		if (o + n >= size)
-			break;
-		memcpy(out + o, esc, n);
-		o += n;
-	}
-	out[o] = '\0';
-	return o;
-}
-
 int
 med_exe_relative(char *buf, size_t len, const char *rel)
 {

@@ -51,8 +51,8 @@ const med_config_spec identity_config[] = {
 	{"MED_FACE_EYE_CASCADE", MED_CONFIG_STRING,
 	 HAAR_DIR "haarcascade_eye.xml", false, 0, 0,
 	 "Haar eye detector for pose and alignment; empty = off"},
-	{"MED_FACE_EMBEDDER", MED_CONFIG_STRING, ID_FACE_CLASSIC_MODEL, false,
-	 0, 0,
+	{"MED_FACE_EMBEDDER", MED_CONFIG_STRING, IDENTITY_FACE_CLASSIC_MODEL,
+	 false, 0, 0,
 	 "lbp-v2 (built in), or an ONNX face embedder file with its model "
 	 "card beside it (<name>.card.md)"},
 	{"MED_FACE_THRESHOLD", MED_CONFIG_STRING, "", false, 0, 0,
@@ -75,12 +75,12 @@ const size_t identity_n_config =
 
 /* ---- set-up ---------------------------------------------------------- */
 
-static void not_configured(id_face *f, const char *fmt, ...)
+static void not_configured(identity_face *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* not_configured records why the face RPCs are off (one line). */
 static void
-not_configured(id_face *f, const char *fmt, ...)
+not_configured(identity_face *f, const char *fmt, ...)
 {
 	va_list ap;
 	size_t n;
@@ -94,7 +94,7 @@ not_configured(id_face *f, const char *fmt, ...)
 }
 
 static med_err
-load_keys(id_face *f, const med_config *cfg)
+load_keys(identity_face *f, const med_config *cfg)
 {
 	const char *sk = med_config_str(cfg, "MED_IDENTITY_SIGNING_KEY_FILE");
 	const char *tk = med_config_str(cfg, "MED_IDENTITY_TEMPLATE_KEY_FILE");
@@ -125,7 +125,7 @@ load_keys(id_face *f, const med_config *cfg)
 /* read_threshold takes MED_FACE_THRESHOLD, or keeps the embedder's own
  * (f->threshold, set by load_models) when it is empty. */
 static med_err
-read_threshold(id_face *f, const med_config *cfg)
+read_threshold(identity_face *f, const med_config *cfg)
 {
 	const char *t = med_config_str(cfg, "MED_FACE_THRESHOLD");
 	char *end = NULL;
@@ -145,7 +145,7 @@ read_threshold(id_face *f, const med_config *cfg)
 }
 
 static void
-read_numbers(id_face *f, const med_config *cfg)
+read_numbers(identity_face *f, const med_config *cfg)
 {
 	f->ttl_ms = med_config_int(cfg, "MED_IDENTITY_TOKEN_TTL_S") * 1000;
 	f->max_image_bytes =
@@ -157,7 +157,7 @@ read_numbers(id_face *f, const med_config *cfg)
 }
 
 static med_err
-load_one(id_face *f, const char *format, const char *path,
+load_one(identity_face *f, const char *format, const char *path,
 	 const med_plugin_kv *kv, size_t n_kv, int dev, med_infer_model **m)
 {
 	med_infer_model_opts o = {.format = format,
@@ -176,7 +176,7 @@ load_one(id_face *f, const char *format, const char *path,
 
 /* load_classic loads lbp-v2, the cpu backend's LBP embedder. */
 static med_err
-load_classic(id_face *f, int dev)
+load_classic(identity_face *f, int dev)
 {
 	/* These options are the model "lbp-v2" (uniform LBP(8,3) on a
 	 * circle, 8x8 cells): other values give other embeddings, so
@@ -186,7 +186,7 @@ load_classic(id_face *f, int dev)
 
 	if (err != MED_OK)
 		return err;
-	med_strlcpy(f->model, ID_FACE_CLASSIC_MODEL, sizeof(f->model));
+	med_strlcpy(f->model, IDENTITY_FACE_CLASSIC_MODEL, sizeof(f->model));
 	f->threshold = CLASSIC_THRESHOLD;
 	f->crop_scale = (float)DEFAULT_CROP_SCALE;
 	f->dim = (size_t)med_infer_model_info(f->emb)->outputs[0].dims[1];
@@ -195,28 +195,30 @@ load_classic(id_face *f, int dev)
 
 /* card_numbers reads what the pipeline needs from an embedder's card. */
 static med_err
-card_numbers(id_face *f, const med_modelcard *c, char *msg, size_t len)
+card_numbers(identity_face *f, const identity_modelcard *c, char *msg,
+	     size_t len)
 {
 	double w, h, ch, mean, scale, dim, thr, crop = DEFAULT_CROP_SCALE;
 	med_err err;
 
-	if ((err = med_modelcard_number(c, "input_width", 16, 512, &w, msg,
-					len)) != MED_OK ||
-	    (err = med_modelcard_number(c, "input_height", 16, 512, &h, msg,
-					len)) != MED_OK ||
-	    (err = med_modelcard_number(c, "input_channels", 1, 3, &ch, msg,
-					len)) != MED_OK ||
-	    (err = med_modelcard_number(c, "input_mean", 0, 255, &mean, msg,
-					len)) != MED_OK ||
-	    (err = med_modelcard_number(c, "input_scale", 1e-6, 16, &scale, msg,
-					len)) != MED_OK ||
-	    (err = med_modelcard_number(c, "output_dim", 2, ID_FACE_MAX_DIM,
-					&dim, msg, len)) != MED_OK ||
-	    (err = med_modelcard_number(c, "threshold", -1, 1, &thr, msg,
-					len)) != MED_OK ||
-	    (med_modelcard_get(c, "crop_scale") != NULL &&
-	     (err = med_modelcard_number(c, "crop_scale", 0.8, 2, &crop, msg,
-					 len)) != MED_OK))
+	if ((err = identity_modelcard_number(c, "input_width", 16, 512, &w, msg,
+					     len)) != MED_OK ||
+	    (err = identity_modelcard_number(c, "input_height", 16, 512, &h,
+					     msg, len)) != MED_OK ||
+	    (err = identity_modelcard_number(c, "input_channels", 1, 3, &ch,
+					     msg, len)) != MED_OK ||
+	    (err = identity_modelcard_number(c, "input_mean", 0, 255, &mean,
+					     msg, len)) != MED_OK ||
+	    (err = identity_modelcard_number(c, "input_scale", 1e-6, 16, &scale,
+					     msg, len)) != MED_OK ||
+	    (err = identity_modelcard_number(c, "output_dim", 2,
+					     IDENTITY_FACE_MAX_DIM, &dim, msg,
+					     len)) != MED_OK ||
+	    (err = identity_modelcard_number(c, "threshold", -1, 1, &thr, msg,
+					     len)) != MED_OK ||
+	    (identity_modelcard_get(c, "crop_scale") != NULL &&
+	     (err = identity_modelcard_number(c, "crop_scale", 0.8, 2, &crop,
+					      msg, len)) != MED_OK))
 		return err;
 	if (ch == 2 || w != (int)w || h != (int)h || dim != (int)dim) {
 		snprintf(msg, len,
@@ -239,7 +241,8 @@ card_numbers(id_face *f, const med_modelcard *c, char *msg, size_t len)
 /* shapes_match checks the loaded model against its card: one input
  * [1, C, H, W] and a first output [1, output_dim]. */
 static med_err
-shapes_match(const id_face *f, const med_model_info *mi, char *msg, size_t len)
+shapes_match(const identity_face *f, const med_model_info *mi, char *msg,
+	     size_t len)
 {
 	const med_tensor_desc *in = &mi->inputs[0], *out = &mi->outputs[0];
 
@@ -265,18 +268,18 @@ shapes_match(const id_face *f, const med_model_info *mi, char *msg, size_t len)
 
 /* load_onnx loads an ONNX embedder after its model card. */
 static med_err
-load_onnx(id_face *f, const char *path, int dev)
+load_onnx(identity_face *f, const char *path, int dev)
 {
-	static med_modelcard card;
+	static identity_modelcard card;
 	char msg[448] = "";
 	med_err err;
 
-	err = med_modelcard_load(path, "face-embedder", &card, msg,
-				 sizeof(msg));
+	err = identity_modelcard_load(path, "face-embedder", &card, msg,
+				      sizeof(msg));
 	if (err == MED_OK)
 		err = card_numbers(f, &card, msg, sizeof(msg));
 	if (err == MED_OK &&
-	    strncmp(med_modelcard_get(&card, "name"), "lbp-", 4) == 0) {
+	    strncmp(identity_modelcard_get(&card, "name"), "lbp-", 4) == 0) {
 		snprintf(msg, sizeof(msg),
 			 "%.300s: names starting 'lbp-' belong to the built-in "
 			 "embedder",
@@ -294,7 +297,7 @@ load_onnx(id_face *f, const char *path, int dev)
 		not_configured(f, "MED_FACE_EMBEDDER %s: %s", path, msg);
 		return MED_ERR_PRECONDITION;
 	}
-	med_strlcpy(f->model, med_modelcard_get(&card, "name"),
+	med_strlcpy(f->model, identity_modelcard_get(&card, "name"),
 		    sizeof(f->model));
 	f->onnx = true;
 	return MED_OK;
@@ -302,9 +305,10 @@ load_onnx(id_face *f, const char *path, int dev)
 
 /* detector_card reads an ONNX detector's card (kind face-detector). */
 static med_err
-detector_card(id_face *f, const med_modelcard *c, char *msg, size_t len)
+detector_card(identity_face *f, const identity_modelcard *c, char *msg,
+	      size_t len)
 {
-	const char *fmt = med_modelcard_get(c, "format");
+	const char *fmt = identity_modelcard_get(c, "format");
 	double mean, scale, score, nms;
 	med_err err;
 
@@ -315,14 +319,14 @@ detector_card(id_face *f, const med_modelcard *c, char *msg, size_t len)
 			 c->path, fmt ? fmt : "");
 		return MED_ERR_INVALID;
 	}
-	if ((err = med_modelcard_number(c, "input_mean", 0, 255, &mean, msg,
-					len)) != MED_OK ||
-	    (err = med_modelcard_number(c, "input_scale", 1e-6, 16, &scale, msg,
-					len)) != MED_OK ||
-	    (err = med_modelcard_number(c, "score_threshold", 0.05, 1, &score,
-					msg, len)) != MED_OK ||
-	    (err = med_modelcard_number(c, "nms_iou", 0.05, 0.95, &nms, msg,
-					len)) != MED_OK)
+	if ((err = identity_modelcard_number(c, "input_mean", 0, 255, &mean,
+					     msg, len)) != MED_OK ||
+	    (err = identity_modelcard_number(c, "input_scale", 1e-6, 16, &scale,
+					     msg, len)) != MED_OK ||
+	    (err = identity_modelcard_number(c, "score_threshold", 0.05, 1,
+					     &score, msg, len)) != MED_OK ||
+	    (err = identity_modelcard_number(c, "nms_iou", 0.05, 0.95, &nms,
+					     msg, len)) != MED_OK)
 		return err;
 	f->det_mean = (float)mean;
 	f->det_scale = (float)scale;
@@ -333,14 +337,14 @@ detector_card(id_face *f, const med_modelcard *c, char *msg, size_t len)
 
 /* load_onnx_detector loads a yunet-layout detector after its card. */
 static med_err
-load_onnx_detector(id_face *f, const char *path, int dev)
+load_onnx_detector(identity_face *f, const char *path, int dev)
 {
-	static med_modelcard card;
+	static identity_modelcard card;
 	char msg[448] = "";
 	med_err err;
 
-	err = med_modelcard_load(path, "face-detector", &card, msg,
-				 sizeof(msg));
+	err = identity_modelcard_load(path, "face-detector", &card, msg,
+				      sizeof(msg));
 	if (err == MED_OK)
 		err = detector_card(f, &card, msg, sizeof(msg));
 	if (err != MED_OK) {
@@ -349,8 +353,8 @@ load_onnx_detector(id_face *f, const char *path, int dev)
 	}
 	if ((err = load_one(f, "onnx", path, NULL, 0, dev, &f->det)) != MED_OK)
 		return err;
-	if (id_yunet_bind(med_infer_model_info(f->det), &f->yunet, msg,
-			  sizeof(msg)) != MED_OK) {
+	if (identity_yunet_bind(med_infer_model_info(f->det), &f->yunet, msg,
+				sizeof(msg)) != MED_OK) {
 		not_configured(f, "MED_FACE_DETECTOR %s: %s", path, msg);
 		return MED_ERR_PRECONDITION;
 	}
@@ -359,7 +363,7 @@ load_onnx_detector(id_face *f, const char *path, int dev)
 }
 
 static med_err
-load_detector(id_face *f, const med_config *cfg, int dev)
+load_detector(identity_face *f, const med_config *cfg, int dev)
 {
 	const char *d = med_config_str(cfg, "MED_FACE_DETECTOR");
 	char det_min[16];
@@ -387,24 +391,24 @@ load_detector(id_face *f, const med_config *cfg, int dev)
 }
 
 static med_err
-load_embedder(id_face *f, const med_config *cfg, int dev)
+load_embedder(identity_face *f, const med_config *cfg, int dev)
 {
 	const char *e = med_config_str(cfg, "MED_FACE_EMBEDDER");
 
-	if (strcmp(e, ID_FACE_CLASSIC_MODEL) == 0)
+	if (strcmp(e, IDENTITY_FACE_CLASSIC_MODEL) == 0)
 		return load_classic(f, dev);
 	if (strchr(e, '/') == NULL) {
 		not_configured(f,
 			       "MED_FACE_EMBEDDER: '%s' is neither %s nor a "
 			       "path to an ONNX model",
-			       e, ID_FACE_CLASSIC_MODEL);
+			       e, IDENTITY_FACE_CLASSIC_MODEL);
 		return MED_ERR_PRECONDITION;
 	}
 	return load_onnx(f, e, dev);
 }
 
 static med_err
-load_models(id_face *f, const med_config *cfg)
+load_models(identity_face *f, const med_config *cfg)
 {
 	const char *eyes = med_config_str(cfg, "MED_FACE_EYE_CASCADE");
 	med_plugin_kv eye_kv[] = {{"min_size", "8"}};
@@ -436,11 +440,11 @@ load_models(id_face *f, const med_config *cfg)
 }
 
 static void
-face_free(id_face *f)
+face_free(identity_face *f)
 {
 	if (f == NULL)
 		return;
-	id_index_free(f->index);
+	identity_index_free(f->index);
 	med_infer_model_free(f->emb);
 	med_infer_model_free(f->eyes);
 	med_infer_model_free(f->det);
@@ -453,7 +457,7 @@ med_err
 identity_face_begin(med_service *svc)
 {
 	const med_config *cfg = med_service_config(svc);
-	id_face *f = calloc(1, sizeof(*f));
+	identity_face *f = calloc(1, sizeof(*f));
 
 	if (f == NULL || sodium_init() < 0) {
 		free(f);
@@ -465,22 +469,22 @@ identity_face_begin(med_service *svc)
 	read_numbers(f, cfg);
 	if (load_keys(f, cfg) != MED_OK || load_models(f, cfg) != MED_OK ||
 	    read_threshold(f, cfg) != MED_OK ||
-	    id_index_new(f->dim, &f->index) != MED_OK) {
+	    identity_index_new(f->dim, &f->index) != MED_OK) {
 		med_log_warn("identity: %s", f->reason);
 		return MED_OK;
 	}
 	f->ready = true;
-	if (id_index_load(f->index, med_service_db(svc), f) != MED_OK)
+	if (identity_index_load(f->index, med_service_db(svc), f) != MED_OK)
 		med_log_warn("identity: face index not loaded yet; it loads on "
 			     "first use");
 	int64_t stale = 0;
-	if (id_face_models_report(med_service_db(svc), f->model, &stale) !=
-	    MED_OK)
+	if (identity_face_models_report(med_service_db(svc), f->model,
+					&stale) != MED_OK)
 		med_log_warn("identity: could not count templates of other "
 			     "face models");
-	if (id_index_watch(f->index, med_service_db(svc), f,
-			   med_config_int(cfg, "MED_FACE_SYNC_INTERVAL_MS")) !=
-	    MED_OK)
+	if (identity_index_watch(
+		    f->index, med_service_db(svc), f,
+		    med_config_int(cfg, "MED_FACE_SYNC_INTERVAL_MS")) != MED_OK)
 		med_log_warn("identity: face index poller not started; the "
 			     "index catches up before each search only");
 	med_log_info("identity: face recognition on (model %s, %s, threshold "
@@ -496,14 +500,14 @@ identity_face_end(med_service *svc)
 	med_service_set_data(svc, NULL);
 }
 
-id_face *
-id_face_from_call(med_call *call)
+identity_face *
+identity_face_from_call(med_call *call)
 {
 	return med_service_data(med_service_from_call(call));
 }
 
 med_err
-id_face_ready(med_call *call, id_face *f)
+identity_face_ready(med_call *call, identity_face *f)
 {
 	if (f == NULL)
 		return med_call_fail(call, MED_ERR_PRECONDITION,
@@ -515,73 +519,73 @@ id_face_ready(med_call *call, id_face *f)
 }
 
 size_t
-id_face_dim(const id_face *f)
+identity_face_dim(const identity_face *f)
 {
 	return f->dim;
 }
 
 double
-id_face_threshold(const id_face *f)
+identity_face_threshold(const identity_face *f)
 {
 	return f->threshold;
 }
 
 const char *
-id_face_model(const id_face *f)
+identity_face_model(const identity_face *f)
 {
 	return f->model;
 }
 
 const char *
-id_face_device(const id_face *f)
+identity_face_device(const identity_face *f)
 {
 	return f->device;
 }
 
 int64_t
-id_face_ttl_ms(const id_face *f)
+identity_face_ttl_ms(const identity_face *f)
 {
 	return f->ttl_ms;
 }
 
 const uint8_t *
-id_face_template_key(const id_face *f)
+identity_face_template_key(const identity_face *f)
 {
 	return f->tkey;
 }
 
 const uint8_t *
-id_face_signing_seed(const id_face *f)
+identity_face_signing_seed(const identity_face *f)
 {
 	return f->seed;
 }
 
 const uint8_t *
-id_face_public_key(const id_face *f)
+identity_face_public_key(const identity_face *f)
 {
 	return f->pk;
 }
 
 const char *
-id_face_key_id(const id_face *f)
+identity_face_key_id(const identity_face *f)
 {
 	return f->key_id;
 }
 
 const char *
-id_face_describe(const id_face *f)
+identity_face_describe(const identity_face *f)
 {
 	return f->describe;
 }
 
-id_index *
-id_face_index(id_face *f)
+identity_index *
+identity_face_index(identity_face *f)
 {
 	return f->index;
 }
 
 float
-id_cosine(const float *a, const float *b, size_t n)
+identity_cosine(const float *a, const float *b, size_t n)
 {
 	float s = 0.f;
 

@@ -11,7 +11,7 @@
 #include "face_yunet.h"
 #include "identity.h"
 
-struct id_face {
+struct identity_face {
 	bool ready;
 	char reason[640];
 	uint8_t seed[MED_VTOKEN_SEED_LEN];
@@ -39,13 +39,13 @@ struct id_face {
 	 * all 3 channels, fed as (p - det_mean) * det_scale; faces scoring
 	 * det_score or more survive suppression at det_nms. */
 	bool det_onnx;
-	id_yunet yunet;
+	identity_yunet yunet;
 	float det_mean, det_scale, det_score, det_nms;
 	int emb_w, emb_h, emb_c;
 	float in_mean, in_scale, crop_scale;
 	char device[16];
 	char describe[192];
-	id_index *index;
+	identity_index *index;
 };
 
 #endif

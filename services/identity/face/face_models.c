@@ -42,7 +42,7 @@ count_row(void *ctx, const med_db_row *row)
 }
 
 med_err
-id_face_models_report(med_db *db, const char *model, int64_t *n)
+identity_face_models_report(med_db *db, const char *model, int64_t *n)
 {
 	report_ctx x = {model, n};
 	med_db_value cur = MED_DB_STR(model);

@@ -9,11 +9,11 @@
 #include <med/db.h>
 
 /*
- * id_face_models_report logs a warning per other model with stored
+ * identity_face_models_report logs a warning per other model with stored
  * templates (model name, templates, patients) and the re-enrolment
  * procedure; *n gets the total count.  Read-only.
  */
-med_err id_face_models_report(med_db *db, const char *model,
-			      int64_t *n) MED_MUST_CHECK;
+med_err identity_face_models_report(med_db *db, const char *model,
+				    int64_t *n) MED_MUST_CHECK;
 
 #endif

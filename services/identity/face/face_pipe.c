@@ -89,7 +89,7 @@ png_header_ok(med_call *call, const char *field, const uint8_t *buf, size_t len)
 }
 
 static med_err
-decode(med_call *call, id_face *f, const char *field, const uint8_t *buf,
+decode(med_call *call, identity_face *f, const char *field, const uint8_t *buf,
        size_t len, med_image **img)
 {
 	med_image_limits lim = {.max_bytes = f->max_image_bytes};
@@ -223,7 +223,7 @@ one_face_in_pieces(const float *b, int64_t count)
  * it) when the first look found nothing, or when it finds exactly one
  * face; otherwise the first look's boxes stand. */
 static med_err
-second_look(id_face *f, const grey8 *g, float *boxes, int64_t *count)
+second_look(identity_face *f, const grey8 *g, float *boxes, int64_t *count)
 {
 	uint32_t side = g->w > g->h ? g->w : g->h;
 	uint32_t pad = (uint32_t)lroundf(DET_PAD_FRAC * (float)side);
@@ -249,7 +249,7 @@ second_look(id_face *f, const grey8 *g, float *boxes, int64_t *count)
 
 /* one_face turns count detections into the one face, or the refusal. */
 static med_err
-one_face(med_call *call, id_face *f, const char *field, int64_t count,
+one_face(med_call *call, identity_face *f, const char *field, int64_t count,
 	 const box *face)
 {
 	if (count == 0)
@@ -274,7 +274,7 @@ one_face(med_call *call, id_face *f, const char *field, int64_t count,
  * detector's input (grey in all 3 channels, pixels normalised as its
  * card says, the rest of the input black). */
 static med_err
-letterbox(const id_face *f, const med_image *img, float s, float *x)
+letterbox(const identity_face *f, const med_image *img, float s, float *x)
 {
 	uint32_t w = (uint32_t)lroundf((float)img->width * s);
 	uint32_t h = (uint32_t)lroundf((float)img->height * s);
@@ -306,7 +306,8 @@ letterbox(const id_face *f, const med_image *img, float s, float *x)
 
 /* run_yunet runs the ONNX detector on x and decodes its faces. */
 static med_err
-run_yunet(id_face *f, float *x, id_det_face *faces, size_t max, size_t *n)
+run_yunet(identity_face *f, float *x, identity_det_face *faces, size_t max,
+	  size_t *n)
 {
 	const med_model_info *mi = med_infer_model_info(f->det);
 	med_tensor in = {.dtype = MED_DTYPE_F32,
@@ -335,8 +336,9 @@ run_yunet(id_face *f, float *x, id_det_face *faces, size_t max, size_t *n)
 		if (err != MED_OK)
 			med_log_error("identity: detector: %s", msg);
 		else
-			*n = id_yunet_decode(&f->yunet, outs, f->det_score,
-					     f->det_nms, faces, max);
+			*n = identity_yunet_decode(&f->yunet, outs,
+						   f->det_score, f->det_nms,
+						   faces, max);
 	}
 	for (uint32_t i = 0; i < k; i++)
 		free(out[i].data);
@@ -345,14 +347,14 @@ run_yunet(id_face *f, float *x, id_det_face *faces, size_t max, size_t *n)
 
 /* detect_onnx finds the faces of img with the ONNX (yunet) detector. */
 static med_err
-detect_onnx(med_call *call, id_face *f, const char *field, const med_image *img,
-	    box *face)
+detect_onnx(med_call *call, identity_face *f, const char *field,
+	    const med_image *img, box *face)
 {
 	float s = fminf((float)f->yunet.in_w / (float)img->width,
 			(float)f->yunet.in_h / (float)img->height);
 	size_t plane = (size_t)f->yunet.in_w * (size_t)f->yunet.in_h;
 	float *x = malloc(3 * plane * sizeof(float));
-	id_det_face faces[MAX_BOXES];
+	identity_det_face faces[MAX_BOXES];
 	size_t n = 0;
 	med_err err;
 
@@ -378,8 +380,8 @@ detect_onnx(med_call *call, id_face *f, const char *field, const med_image *img,
 }
 
 static med_err
-detect(med_call *call, id_face *f, const char *field, const med_image *img,
-       box *face)
+detect(med_call *call, identity_face *f, const char *field,
+       const med_image *img, box *face)
 {
 	uint32_t side = img->width > img->height ? img->width : img->height;
 	float s = side > DET_MAX_SIDE ? (float)DET_MAX_SIDE / (float)side : 1.f;
@@ -409,7 +411,8 @@ detect(med_call *call, id_face *f, const char *field, const med_image *img,
  * both are found, with their centres in *l and *r (working coordinates).
  */
 static bool
-find_eyes(id_face *f, const grey8 *w, const box *fb, float l[2], float r[2])
+find_eyes(identity_face *f, const grey8 *w, const box *fb, float l[2],
+	  float r[2])
 {
 	/* The band is clipped to the image: a face found in the padded
 	 * second look may overhang it. */
@@ -500,11 +503,11 @@ sharpness(const uint8_t *p)
 	double sum = 0, sq = 0;
 	size_t n = 0;
 
-	for (int y = 1; y < ID_FACE_H - 1; y++)
-		for (int x = 1; x < ID_FACE_W - 1; x++) {
-			const uint8_t *c = p + y * ID_FACE_W + x;
-			double l = (double)c[-1] + c[1] + c[-ID_FACE_W] +
-				   c[ID_FACE_W] - 4.0 * c[0];
+	for (int y = 1; y < IDENTITY_FACE_H - 1; y++)
+		for (int x = 1; x < IDENTITY_FACE_W - 1; x++) {
+			const uint8_t *c = p + y * IDENTITY_FACE_W + x;
+			double l = (double)c[-1] + c[1] + c[-IDENTITY_FACE_W] +
+				   c[IDENTITY_FACE_W] - 4.0 * c[0];
 			sum += l;
 			sq += l * l;
 			n++;
@@ -515,7 +518,7 @@ sharpness(const uint8_t *p)
 /* pose checks the eye line: roll (tilt) and a crude yaw from where the
  * eyes' midpoint sits in the face box; *roll gets the angle in radians. */
 static med_err
-pose(med_call *call, id_face *f, const char *field, const box *fb,
+pose(med_call *call, identity_face *f, const char *field, const box *fb,
      const float l[2], const float r[2], float *roll)
 {
 	float deg;
@@ -540,7 +543,8 @@ pose(med_call *call, id_face *f, const char *field, const box *fb,
 /* embed_onnx crops for the ONNX embedder, normalises the pixels as its
  * card says, runs it and L2-normalises the output (scores are cosines). */
 static med_err
-embed_onnx(id_face *f, const grey8 *w, const box *fb, float roll, float *emb)
+embed_onnx(identity_face *f, const grey8 *w, const box *fb, float roll,
+	   float *emb)
 {
 	crop_spec cs = {f->emb_w, f->emb_h, f->crop_scale, roll};
 	size_t plane = (size_t)f->emb_w * (size_t)f->emb_h;
@@ -589,13 +593,13 @@ out:
 }
 
 static med_err
-embed(id_face *f, const uint8_t *crop, float *emb)
+embed(identity_face *f, const uint8_t *crop, float *emb)
 {
 	med_tensor in = {.dtype = MED_DTYPE_U8,
 			 .n_dims = 4,
-			 .dims = {1, 1, ID_FACE_H, ID_FACE_W},
+			 .dims = {1, 1, IDENTITY_FACE_H, IDENTITY_FACE_W},
 			 .data = (void *)crop,
-			 .size = ID_FACE_W * ID_FACE_H};
+			 .size = IDENTITY_FACE_W * IDENTITY_FACE_H};
 	med_tensor out = {.data = emb, .size = f->dim * sizeof(float)};
 	char msg[256] = "";
 
@@ -610,10 +614,11 @@ embed(id_face *f, const uint8_t *crop, float *emb)
 /* gate_and_embed works on w (the image scaled so the face is about twice
  * the crop) with the face box fb in w's coordinates. */
 static med_err
-gate_and_embed(med_call *call, id_face *f, const char *field, const grey8 *w,
-	       const box *fb, float face_px, id_face_probe *out)
+gate_and_embed(med_call *call, identity_face *f, const char *field,
+	       const grey8 *w, const box *fb, float face_px,
+	       identity_face_probe *out)
 {
-	uint8_t crop[ID_FACE_W * ID_FACE_H];
+	uint8_t crop[IDENTITY_FACE_W * IDENTITY_FACE_H];
 	float l[2], r[2], roll = 0.f;
 	double sharp;
 	med_err err;
@@ -625,7 +630,7 @@ gate_and_embed(med_call *call, id_face *f, const char *field, const grey8 *w,
 	if ((fb->eyes || find_eyes(f, w, fb, l, r)) &&
 	    (err = pose(call, f, field, fb, l, r, &roll)) != MED_OK)
 		return err;
-	crop_spec gate = {ID_FACE_W, ID_FACE_H, CROP_SCALE, roll};
+	crop_spec gate = {IDENTITY_FACE_W, IDENTITY_FACE_H, CROP_SCALE, roll};
 	align(w, fb, &gate, crop);
 	sharp = sharpness(crop);
 	if (sharp < f->min_sharpness)
@@ -646,8 +651,8 @@ gate_and_embed(med_call *call, id_face *f, const char *field, const grey8 *w,
 }
 
 med_err
-id_face_analyze(med_call *call, id_face *f, const char *field,
-		const uint8_t *buf, size_t len, id_face_probe *out)
+identity_face_analyze(med_call *call, identity_face *f, const char *field,
+		      const uint8_t *buf, size_t len, identity_face_probe *out)
 {
 	med_image *img = NULL;
 	grey8 w = {0};
@@ -663,7 +668,7 @@ id_face_analyze(med_call *call, id_face *f, const char *field,
 		goto free_img;
 	/* Shrink so the face is about twice the crop: enough detail for
 	 * the eyes and bilinear sampling without aliasing. */
-	s = fb.w > 2.f * ID_FACE_W ? 2.f * ID_FACE_W / fb.w : 1.f;
+	s = fb.w > 2.f * IDENTITY_FACE_W ? 2.f * IDENTITY_FACE_W / fb.w : 1.f;
 	if ((err = scaled(img, s, &w)) != MED_OK)
 		goto free_img;
 	box ws = box_scaled(&fb, s);

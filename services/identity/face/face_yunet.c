@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const int strides[ID_YUNET_STRIDES] = {8, 16, 32};
+static const int strides[IDENTITY_YUNET_STRIDES] = {8, 16, 32};
 
 static int
 find_output(const med_model_info *mi, const char *prefix, int stride)
@@ -34,7 +34,8 @@ shape_ok(const med_tensor_desc *d, int64_t cells, int64_t width)
 }
 
 med_err
-id_yunet_bind(const med_model_info *mi, id_yunet *y, char *msg, size_t len)
+identity_yunet_bind(const med_model_info *mi, identity_yunet *y, char *msg,
+		    size_t len)
 {
 	static const char *const kinds[] = {"cls", "obj", "bbox", "kps"};
 	static const int64_t widths[] = {1, 1, 4, 10};
@@ -50,7 +51,7 @@ id_yunet_bind(const med_model_info *mi, id_yunet *y, char *msg, size_t len)
 	}
 	y->in_h = (int)in->dims[2];
 	y->in_w = (int)in->dims[3];
-	for (int s = 0; s < ID_YUNET_STRIDES; s++) {
+	for (int s = 0; s < IDENTITY_YUNET_STRIDES; s++) {
 		int64_t cells = (int64_t)(y->in_h / strides[s]) *
 				(y->in_w / strides[s]);
 		int *slot[] = {&y->cls[s], &y->obj[s], &y->bbox[s], &y->kps[s]};
@@ -78,7 +79,7 @@ clamp01(float v)
 }
 
 static float
-iou(const id_det_face *a, const id_det_face *b)
+iou(const identity_det_face *a, const identity_det_face *b)
 {
 	float ix = fminf(a->x + a->w, b->x + b->w) - fmaxf(a->x, b->x);
 	float iy = fminf(a->y + a->h, b->y + b->h) - fmaxf(a->y, b->y);
@@ -89,8 +90,8 @@ iou(const id_det_face *a, const id_det_face *b)
 }
 
 static void
-decode_cell(const id_yunet *y, const float *const *outs, int s, int idx, int r,
-	    int c, id_det_face *f)
+decode_cell(const identity_yunet *y, const float *const *outs, int s, int idx,
+	    int r, int c, identity_det_face *f)
 {
 	const float *b = outs[y->bbox[s]] + (size_t)idx * 4;
 	const float *k = outs[y->kps[s]] + (size_t)idx * 10;
@@ -111,8 +112,8 @@ decode_cell(const id_yunet *y, const float *const *outs, int s, int idx, int r,
 static int
 by_score_desc(const void *a, const void *b)
 {
-	float x = ((const id_det_face *)a)->score;
-	float y = ((const id_det_face *)b)->score;
+	float x = ((const identity_det_face *)a)->score;
+	float y = ((const identity_det_face *)b)->score;
 
 	return (x < y) - (x > y);
 }
@@ -120,8 +121,8 @@ by_score_desc(const void *a, const void *b)
 /* suppress keeps, best first, each face that overlaps no kept one by more
  * than nms_iou (greedy non-maximum suppression); returns how many. */
 static size_t
-suppress(const id_det_face *cand, size_t n_cand, float nms_iou,
-	 id_det_face *faces, size_t max)
+suppress(const identity_det_face *cand, size_t n_cand, float nms_iou,
+	 identity_det_face *faces, size_t max)
 {
 	size_t n = 0;
 
@@ -136,19 +137,20 @@ suppress(const id_det_face *cand, size_t n_cand, float nms_iou,
 }
 
 size_t
-id_yunet_decode(const id_yunet *y, const float *const *outs, float min_score,
-		float nms_iou, id_det_face *faces, size_t max)
+identity_yunet_decode(const identity_yunet *y, const float *const *outs,
+		      float min_score, float nms_iou, identity_det_face *faces,
+		      size_t max)
 {
 	size_t cells = 0, n_cand = 0, n;
-	id_det_face *cand;
+	identity_det_face *cand;
 
-	for (int s = 0; s < ID_YUNET_STRIDES; s++)
+	for (int s = 0; s < IDENTITY_YUNET_STRIDES; s++)
 		cells += (size_t)(y->in_h / strides[s]) *
 			 (size_t)(y->in_w / strides[s]);
 	cand = malloc(cells * sizeof(*cand));
 	if (cand == NULL)
 		return 0;
-	for (int s = 0; s < ID_YUNET_STRIDES; s++) {
+	for (int s = 0; s < IDENTITY_YUNET_STRIDES; s++) {
 		int rows = y->in_h / strides[s], cols = y->in_w / strides[s];
 		for (int r = 0; r < rows; r++)
 			for (int c = 0; c < cols; c++) {

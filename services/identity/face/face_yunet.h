@@ -12,37 +12,37 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ID_YUNET_STRIDES 3
+#define IDENTITY_YUNET_STRIDES 3
 
-/* id_yunet - where each stride's four outputs are among the model's. */
-typedef struct id_yunet {
+/* identity_yunet - where each stride's four outputs are among the model's. */
+typedef struct identity_yunet {
 	int in_w, in_h;
-	int cls[ID_YUNET_STRIDES], obj[ID_YUNET_STRIDES];
-	int bbox[ID_YUNET_STRIDES], kps[ID_YUNET_STRIDES];
-} id_yunet;
+	int cls[IDENTITY_YUNET_STRIDES], obj[IDENTITY_YUNET_STRIDES];
+	int bbox[IDENTITY_YUNET_STRIDES], kps[IDENTITY_YUNET_STRIDES];
+} identity_yunet;
 
-/* id_det_face - one face in input coordinates; eye_l is the eye on the
+/* identity_det_face - one face in input coordinates; eye_l is the eye on the
  * image's left. */
-typedef struct id_det_face {
+typedef struct identity_det_face {
 	float x, y, w, h, score;
 	float eye_l[2], eye_r[2];
-} id_det_face;
+} identity_det_face;
 
 /*
- * id_yunet_bind finds the outputs cls_S, obj_S, bbox_S and kps_S (S = 8,
+ * identity_yunet_bind finds the outputs cls_S, obj_S, bbox_S and kps_S (S = 8,
  * 16, 32) of mi and checks their shapes against the input [1, 3, H, W].
  * Errors: MED_ERR_INVALID with msg naming the missing or misshapen one.
  */
-med_err id_yunet_bind(const med_model_info *mi, id_yunet *y, char *msg,
-		      size_t len) MED_MUST_CHECK;
+med_err identity_yunet_bind(const med_model_info *mi, identity_yunet *y,
+			    char *msg, size_t len) MED_MUST_CHECK;
 
 /*
- * id_yunet_decode reads outs (the model's outputs, in mi order) and writes
- * the faces scoring at least min_score, after non-maximum suppression at
+ * identity_yunet_decode reads outs (the model's outputs, in mi order) and
+ * writes the faces scoring at least min_score, after non-maximum suppression at
  * nms_iou, best first, at most max; returns how many.
  */
-size_t id_yunet_decode(const id_yunet *y, const float *const *outs,
-		       float min_score, float nms_iou, id_det_face *faces,
-		       size_t max);
+size_t identity_yunet_decode(const identity_yunet *y, const float *const *outs,
+			     float min_score, float nms_iou,
+			     identity_det_face *faces, size_t max);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * gallery.c - flat int8 gallery with f32 re-scoring (med/gallery.h).
+ * gallery.c - flat int8 gallery with f32 re-scoring (gallery.h).
  *
  * Layout: codes[n][stride] int8 (stride = dim rounded up to 32, zero
  * padded, so the SIMD kernel needs no tail), scale[n] (code * scale is the
@@ -21,14 +21,14 @@
 #define GALLERY_X86 1
 #endif
 
-/* The kernels, slowest first: names are what med_gallery_kernel says. */
+/* The kernels, slowest first: names are what identity_gallery_kernel says. */
 enum { KERNEL_SCALAR, KERNEL_AVX2, KERNEL_VNNI };
 static const char *const kernel_names[] = {"scalar", "avx2", "avx-vnni"};
 
 /* Rows per kernel call: the int32 results (ROWS x BATCH) stay in L1. */
 #define ROWS 128
 
-struct med_gallery {
+struct identity_gallery {
 	pthread_rwlock_t lock;
 	size_t dim, stride, n, cap;
 	int8_t *codes;
@@ -49,7 +49,7 @@ typedef struct cand {
 typedef struct probes_q {
 	size_t b;
 	int8_t *q;
-	int32_t bias[MED_GALLERY_BATCH];
+	int32_t bias[IDENTITY_GALLERY_BATCH];
 	float *unit;
 } probes_q;
 
@@ -105,7 +105,7 @@ hsum8(__m256i v)
 	{                                                                      \
 		const __m256i ones = _mm256_set1_epi16(1);                     \
 		const __m256i flip = _mm256_set1_epi8(-128);                   \
-		__m256i acc[MED_GALLERY_BATCH];                                \
+		__m256i acc[IDENTITY_GALLERY_BATCH];                           \
 		(void)ones;                                                    \
 		_Pragma("GCC unroll 8") for (size_t j = 0; j < B; j++)         \
 			acc[j] = _mm256_setzero_si256();                       \
@@ -155,7 +155,7 @@ ROW_KERNEL(row_vnni, "avx2,avxvnni", MAC_VNNI)
 DOT_ALL_B(avx2, "avx2")
 DOT_ALL_B(vnni, "avx2,avxvnni")
 
-static const dot_fn by_batch[2][MED_GALLERY_BATCH + 1] = {
+static const dot_fn by_batch[2][IDENTITY_GALLERY_BATCH + 1] = {
 	{NULL, dot_avx2_1, dot_avx2_2, dot_avx2_3, dot_avx2_4, dot_avx2_5,
 	 dot_avx2_6, dot_avx2_7, dot_avx2_8},
 	{NULL, dot_vnni_1, dot_vnni_2, dot_vnni_3, dot_vnni_4, dot_vnni_5,
@@ -180,7 +180,7 @@ best_kernel(void)
 #endif
 
 static dot_fn
-pick_kernel(const med_gallery *g, size_t b)
+pick_kernel(const identity_gallery *g, size_t b)
 {
 #ifdef GALLERY_X86
 	if (g->kernel == KERNEL_AVX2)
@@ -195,11 +195,11 @@ pick_kernel(const med_gallery *g, size_t b)
 /* ---- life cycle ------------------------------------------------------- */
 
 med_err
-med_gallery_new(size_t dim, med_gallery **out)
+identity_gallery_new(size_t dim, identity_gallery **out)
 {
-	med_gallery *g;
+	identity_gallery *g;
 
-	if (dim == 0 || dim > MED_GALLERY_MAX_DIM)
+	if (dim == 0 || dim > IDENTITY_GALLERY_MAX_DIM)
 		return MED_ERR_INVALID;
 	g = calloc(1, sizeof(*g));
 	if (g == NULL)
@@ -216,7 +216,7 @@ med_gallery_new(size_t dim, med_gallery **out)
 }
 
 void
-med_gallery_free(med_gallery *g)
+identity_gallery_free(identity_gallery *g)
 {
 	if (g == NULL)
 		return;
@@ -229,13 +229,13 @@ med_gallery_free(med_gallery *g)
 }
 
 size_t
-med_gallery_dim(const med_gallery *g)
+identity_gallery_dim(const identity_gallery *g)
 {
 	return g->dim;
 }
 
 size_t
-med_gallery_count(med_gallery *g)
+identity_gallery_count(identity_gallery *g)
 {
 	size_t n;
 
@@ -246,7 +246,7 @@ med_gallery_count(med_gallery *g)
 }
 
 med_err
-med_gallery_set_kernel(med_gallery *g, const char *name)
+identity_gallery_set_kernel(identity_gallery *g, const char *name)
 {
 	int best = best_kernel();
 
@@ -265,13 +265,13 @@ med_gallery_set_kernel(med_gallery *g, const char *name)
 }
 
 const char *
-med_gallery_kernel(const med_gallery *g)
+identity_gallery_kernel(const identity_gallery *g)
 {
 	return kernel_names[g->kernel];
 }
 
 const int8_t *
-med_gallery_codes(med_gallery *g, size_t *stride, size_t *bytes)
+identity_gallery_codes(identity_gallery *g, size_t *stride, size_t *bytes)
 {
 	*stride = g->stride;
 	*bytes = g->n * g->stride;
@@ -279,7 +279,7 @@ med_gallery_codes(med_gallery *g, size_t *stride, size_t *bytes)
 }
 
 size_t
-med_gallery_shortlist(size_t k)
+identity_gallery_shortlist(size_t k)
 {
 	return k * 4 < 64 ? 64 : k * 4;
 }
@@ -288,7 +288,7 @@ med_gallery_shortlist(size_t k)
 
 /* grow_to reallocates every array to cap rows (write lock held). */
 static med_err
-grow_to(med_gallery *g, size_t cap)
+grow_to(identity_gallery *g, size_t cap)
 {
 	int8_t *c;
 	float *s, *v;
@@ -296,7 +296,7 @@ grow_to(med_gallery *g, size_t cap)
 
 	if (cap <= g->cap)
 		return MED_OK;
-	if (cap > MED_GALLERY_MAX_COUNT)
+	if (cap > IDENTITY_GALLERY_MAX_COUNT)
 		return MED_ERR_LIMIT;
 	if ((c = realloc(g->codes, cap * g->stride)) == NULL)
 		return MED_ERR_NOMEM;
@@ -315,7 +315,7 @@ grow_to(med_gallery *g, size_t cap)
 }
 
 med_err
-med_gallery_reserve(med_gallery *g, size_t n)
+identity_gallery_reserve(identity_gallery *g, size_t n)
 {
 	med_err err;
 
@@ -363,7 +363,8 @@ quantise(const float *u, size_t dim, size_t stride, int8_t *q, float top)
 }
 
 med_err
-med_gallery_add(med_gallery *g, uint64_t id, const float *vec, size_t dim)
+identity_gallery_add(identity_gallery *g, uint64_t id, const float *vec,
+		     size_t dim)
 {
 	med_err err = MED_OK;
 	float *u;
@@ -389,7 +390,7 @@ unlock:
 }
 
 med_err
-med_gallery_remove(med_gallery *g, uint64_t id)
+identity_gallery_remove(identity_gallery *g, uint64_t id)
 {
 	med_err err = MED_ERR_NOT_FOUND;
 	size_t i, last;
@@ -452,16 +453,16 @@ heap_push(cand *h, size_t *n, size_t m, float score, uint32_t row)
 typedef struct scratch {
 	size_t m;
 	cand *heaps;
-	size_t n_heap[MED_GALLERY_BATCH];
-	int32_t dots[ROWS * MED_GALLERY_BATCH];
+	size_t n_heap[IDENTITY_GALLERY_BATCH];
+	int32_t dots[ROWS * IDENTITY_GALLERY_BATCH];
 } scratch;
 
 /* scan runs the kernel over the whole gallery and fills the heaps. */
 static void
-scan(const med_gallery *g, const probes_q *p, scratch *s)
+scan(const identity_gallery *g, const probes_q *p, scratch *s)
 {
 	dot_fn dot = pick_kernel(g, p->b);
-	float floor[MED_GALLERY_BATCH];
+	float floor[IDENTITY_GALLERY_BATCH];
 
 	for (size_t j = 0; j < p->b; j++) {
 		s->n_heap[j] = 0;
@@ -508,8 +509,8 @@ cand_desc(const void *a, const void *b)
 /* rescore replaces approximate scores by exact ones and writes the k
  * best into hits. */
 static size_t
-rescore(const med_gallery *g, const float *u, cand *h, size_t n, size_t k,
-	med_gallery_hit *hits)
+rescore(const identity_gallery *g, const float *u, cand *h, size_t n, size_t k,
+	identity_gallery_hit *hits)
 {
 	for (size_t i = 0; i < n; i++)
 		h[i].score =
@@ -517,13 +518,13 @@ rescore(const med_gallery *g, const float *u, cand *h, size_t n, size_t k,
 	qsort(h, n, sizeof(*h), cand_desc);
 	n = n < k ? n : k;
 	for (size_t i = 0; i < n; i++)
-		hits[i] = (med_gallery_hit){g->ids[h[i].row], h[i].score};
+		hits[i] = (identity_gallery_hit){g->ids[h[i].row], h[i].score};
 	return n;
 }
 
 /* prepare quantises probes[0..b) into p; false for a bad probe. */
 static bool
-prepare(const med_gallery *g, const float *probes, size_t b, probes_q *p)
+prepare(const identity_gallery *g, const float *probes, size_t b, probes_q *p)
 {
 	p->b = b;
 	for (size_t j = 0; j < b; j++) {
@@ -540,8 +541,9 @@ prepare(const med_gallery *g, const float *probes, size_t b, probes_q *p)
 }
 
 static med_err
-search_batch(const med_gallery *g, const float *probes, size_t b, size_t k,
-	     probes_q *p, scratch *s, med_gallery_hit *hits, size_t *n_hits)
+search_batch(const identity_gallery *g, const float *probes, size_t b, size_t k,
+	     probes_q *p, scratch *s, identity_gallery_hit *hits,
+	     size_t *n_hits)
 {
 	if (!prepare(g, probes, b, p))
 		return MED_ERR_INVALID;
@@ -564,13 +566,14 @@ scratch_free(probes_q *p, scratch *s)
 }
 
 med_err
-med_gallery_search(med_gallery *g, const float *probes, size_t n_probes,
-		   size_t dim, size_t k, med_gallery_hit *hits, size_t *n_hits)
+identity_gallery_search(identity_gallery *g, const float *probes,
+			size_t n_probes, size_t dim, size_t k,
+			identity_gallery_hit *hits, size_t *n_hits)
 {
 	probes_q p = {0};
 	scratch *s = NULL;
 	med_err err = MED_OK;
-	size_t B = MED_GALLERY_BATCH;
+	size_t B = IDENTITY_GALLERY_BATCH;
 
 	if (dim != g->dim || k == 0)
 		return MED_ERR_INVALID;
@@ -580,7 +583,7 @@ med_gallery_search(med_gallery *g, const float *probes, size_t n_probes,
 	p.q = malloc(B * g->stride);
 	p.unit = malloc(B * g->dim * sizeof(float));
 	if (s != NULL) {
-		s->m = med_gallery_shortlist(k);
+		s->m = identity_gallery_shortlist(k);
 		s->heaps = malloc(B * s->m * sizeof(cand));
 	}
 	if (s == NULL || s->heaps == NULL || p.q == NULL || p.unit == NULL) {

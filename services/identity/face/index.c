@@ -1,6 +1,6 @@
 /*
  * index.c - the in-memory 1:N index of this process: every decrypted
- * template in one med_gallery (int8 scan with SIMD, exact f32 re-scoring
+ * template in one identity_gallery (int8 scan with SIMD, exact f32 re-scoring
  * of a shortlist; exhaustive, never approximate search, which would miss
  * mates, see the face research note).
  *
@@ -34,27 +34,27 @@
 #include "sync.h"
 
 /* One template's owner; its address is the template's gallery id. */
-typedef struct id_entry {
+typedef struct identity_entry {
 	char patient[MED_UUID_LEN + 1];
 	char tid[MED_UUID_LEN + 1];
-} id_entry;
+} identity_entry;
 
-/* id_set - a gallery and its entries. */
-typedef struct id_set {
-	med_gallery *g;
-	id_entry **all; /* every entry, to find a patient's templates */
+/* identity_set - a gallery and its entries. */
+typedef struct identity_set {
+	identity_gallery *g;
+	identity_entry **all; /* every entry, to find a patient's templates */
 	size_t n, cap;
-} id_set;
+} identity_set;
 
-struct id_index {
+struct identity_index {
 	pthread_rwlock_t lock;
 	size_t dim;
-	id_set s;
+	identity_set s;
 	bool loaded;
 
 	pthread_mutex_t sync;
 	med_db *db;
-	id_face *f;
+	identity_face *f;
 	int64_t last_seq;
 	int64_t synced_ns; /* when the last good catch-up began to read */
 	int64_t load_tried_ns;
@@ -68,48 +68,49 @@ struct id_index {
 };
 
 static uint64_t
-entry_id(const id_entry *e)
+entry_id(const identity_entry *e)
 {
 	return (uint64_t)(uintptr_t)e;
 }
 
-static const id_entry *
-id_entry_of(uint64_t id)
+static const identity_entry *
+identity_entry_of(uint64_t id)
 {
-	return (const id_entry *)(uintptr_t)id;
+	return (const identity_entry *)(uintptr_t)id;
 }
 
-/* ---- id_set ------------------------------------------------------------ */
+/* ---- identity_set
+ * ------------------------------------------------------------ */
 
 static med_err
-set_init(id_set *s, size_t dim)
+set_init(identity_set *s, size_t dim)
 {
 	memset(s, 0, sizeof(*s));
-	return med_gallery_new(dim, &s->g);
+	return identity_gallery_new(dim, &s->g);
 }
 
 static void
-set_fini(id_set *s)
+set_fini(identity_set *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		free(s->all[i]);
 	free(s->all);
-	med_gallery_free(s->g);
+	identity_gallery_free(s->g);
 	memset(s, 0, sizeof(*s));
 }
 
 static med_err
-set_push(id_set *s, size_t dim, const char *tid, const char *patient_id,
+set_push(identity_set *s, size_t dim, const char *tid, const char *patient_id,
 	 const float *emb)
 {
-	id_entry *e;
+	identity_entry *e;
 	med_err err;
 
 	if (s->g == NULL)
 		return MED_ERR_NOMEM;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 256;
-		id_entry **a = realloc(s->all, cap * sizeof(*a));
+		identity_entry **a = realloc(s->all, cap * sizeof(*a));
 		if (a == NULL)
 			return MED_ERR_NOMEM;
 		s->all = a;
@@ -119,7 +120,7 @@ set_push(id_set *s, size_t dim, const char *tid, const char *patient_id,
 		return MED_ERR_NOMEM;
 	med_strlcpy(e->patient, patient_id, sizeof(e->patient));
 	med_strlcpy(e->tid, tid, sizeof(e->tid));
-	err = med_gallery_add(s->g, entry_id(e), emb, dim);
+	err = identity_gallery_add(s->g, entry_id(e), emb, dim);
 	if (err != MED_OK) {
 		free(e);
 		return err == MED_ERR_INVALID ? MED_ERR_INTERNAL : err;
@@ -137,7 +138,7 @@ cmp_pid(const void *a, const void *b)
 /* set_has_patients is true when an entry belongs to one of the n sorted
  * patient ids. */
 static bool
-set_has_patients(const id_set *s, const char (*pids)[MED_UUID_LEN + 1],
+set_has_patients(const identity_set *s, const char (*pids)[MED_UUID_LEN + 1],
 		 size_t n)
 {
 	for (size_t i = 0; i < s->n; i++)
@@ -149,12 +150,13 @@ set_has_patients(const id_set *s, const char (*pids)[MED_UUID_LEN + 1],
 
 /* set_drop_patients removes every entry of the n sorted patient ids. */
 static void
-set_drop_patients(id_set *s, const char (*pids)[MED_UUID_LEN + 1], size_t n)
+set_drop_patients(identity_set *s, const char (*pids)[MED_UUID_LEN + 1],
+		  size_t n)
 {
 	size_t i = 0;
 
 	while (i < s->n) {
-		id_entry *e = s->all[i];
+		identity_entry *e = s->all[i];
 		if (bsearch(e->patient, pids, n, sizeof(*pids), cmp_pid) ==
 		    NULL) {
 			i++;
@@ -162,7 +164,7 @@ set_drop_patients(id_set *s, const char (*pids)[MED_UUID_LEN + 1], size_t n)
 		}
 		/* set_push adds an entry to both or neither, so this finds
 		 * it. */
-		if (med_gallery_remove(s->g, entry_id(e)) != MED_OK)
+		if (identity_gallery_remove(s->g, entry_id(e)) != MED_OK)
 			med_log_error("identity: face index out of step");
 		free(e);
 		s->all[i] = s->all[--s->n];
@@ -172,9 +174,9 @@ set_drop_patients(id_set *s, const char (*pids)[MED_UUID_LEN + 1], size_t n)
 /* ---- life ------------------------------------------------------------- */
 
 med_err
-id_index_new(size_t dim, id_index **out)
+identity_index_new(size_t dim, identity_index **out)
 {
-	id_index *ix = calloc(1, sizeof(*ix));
+	identity_index *ix = calloc(1, sizeof(*ix));
 
 	if (ix == NULL || dim == 0)
 		goto fail;
@@ -205,7 +207,7 @@ fail:
 }
 
 static void
-stop_poller(id_index *ix)
+stop_poller(identity_index *ix)
 {
 	pthread_mutex_lock(&ix->mu);
 	ix->stopping = true;
@@ -217,7 +219,7 @@ stop_poller(id_index *ix)
 }
 
 void
-id_index_free(id_index *ix)
+identity_index_free(identity_index *ix)
 {
 	if (ix == NULL)
 		return;
@@ -231,7 +233,7 @@ id_index_free(id_index *ix)
 }
 
 bool
-id_index_is_loaded(id_index *ix)
+identity_index_is_loaded(identity_index *ix)
 {
 	bool loaded;
 
@@ -244,12 +246,12 @@ id_index_is_loaded(id_index *ix)
 /* ---- loading and catching up (ix->sync held) -------------------------- */
 
 typedef struct load_ctx {
-	id_set *s;
+	identity_set *s;
 	size_t dim;
 } load_ctx;
 
 static med_err
-load_one(void *ctx, const id_template *t)
+load_one(void *ctx, const identity_template *t)
 {
 	load_ctx *x = ctx;
 
@@ -265,22 +267,22 @@ load_one(void *ctx, const id_template *t)
  * serves until the swap; on failure it stays.
  */
 static med_err
-load_locked(id_index *ix)
+load_locked(identity_index *ix)
 {
 	load_ctx x;
-	id_set fresh, old;
+	identity_set fresh, old;
 	int64_t clock = 0;
 	med_err err;
 
 	ix->load_tried_ns = med_mono_ns();
-	if ((err = id_changes_clock(ix->db, &clock)) != MED_OK)
+	if ((err = identity_changes_clock(ix->db, &clock)) != MED_OK)
 		return err;
 	if ((err = set_init(&fresh, ix->dim)) != MED_OK) {
 		set_fini(&fresh);
 		return err;
 	}
 	x = (load_ctx){&fresh, ix->dim};
-	err = id_templates_each(ix->db, ix->f, NULL, load_one, &x);
+	err = identity_templates_each(ix->db, ix->f, NULL, load_one, &x);
 	if (err != MED_OK) {
 		set_fini(&fresh);
 		return err;
@@ -297,19 +299,19 @@ load_locked(id_index *ix)
 
 /* staged - templates read for the patients of a batch, not yet applied. */
 typedef struct staged {
-	id_template *t;
+	identity_template *t;
 	float *emb;
 	size_t n, cap, dim;
 } staged;
 
 static med_err
-stage_one(void *ctx, const id_template *t)
+stage_one(void *ctx, const identity_template *t)
 {
 	staged *st = ctx;
 
 	if (st->n == st->cap) {
 		size_t cap = st->cap ? st->cap * 2 : 16;
-		id_template *nt = realloc(st->t, cap * sizeof(*nt));
+		identity_template *nt = realloc(st->t, cap * sizeof(*nt));
 		if (nt == NULL)
 			return MED_ERR_NOMEM;
 		st->t = nt;
@@ -327,7 +329,8 @@ stage_one(void *ctx, const id_template *t)
 
 /* unique_patients sorts the batch's patient ids into pids, once each. */
 static size_t
-unique_patients(const id_change *ch, size_t n, char (*pids)[MED_UUID_LEN + 1])
+unique_patients(const identity_change *ch, size_t n,
+		char (*pids)[MED_UUID_LEN + 1])
 {
 	size_t u = 0;
 
@@ -342,7 +345,7 @@ unique_patients(const id_change *ch, size_t n, char (*pids)[MED_UUID_LEN + 1])
 
 /* swap_in replaces the patients' entries with the staged templates. */
 static med_err
-swap_in(id_index *ix, const char (*pids)[MED_UUID_LEN + 1], size_t n_p,
+swap_in(identity_index *ix, const char (*pids)[MED_UUID_LEN + 1], size_t n_p,
 	const staged *st)
 {
 	med_err err = MED_OK;
@@ -374,7 +377,7 @@ swap_in(id_index *ix, const char (*pids)[MED_UUID_LEN + 1], size_t n_p,
  * before or after, never half.
  */
 static med_err
-apply(id_index *ix, const id_change *ch, size_t n)
+apply(identity_index *ix, const identity_change *ch, size_t n)
 {
 	char(*pids)[MED_UUID_LEN + 1] = malloc(n * sizeof(*pids));
 	staged st = {.dim = ix->dim};
@@ -385,7 +388,8 @@ apply(id_index *ix, const id_change *ch, size_t n)
 		return MED_ERR_NOMEM;
 	n_p = unique_patients(ch, n, pids);
 	for (size_t i = 0; i < n_p && err == MED_OK; i++)
-		err = id_templates_each(ix->db, ix->f, pids[i], stage_one, &st);
+		err = identity_templates_each(ix->db, ix->f, pids[i], stage_one,
+					      &st);
 	if (err == MED_OK)
 		err = swap_in(ix, (const char(*)[MED_UUID_LEN + 1]) pids, n_p,
 			      &st);
@@ -398,27 +402,27 @@ apply(id_index *ix, const id_change *ch, size_t n)
 }
 
 static med_err
-catch_up_locked(id_index *ix)
+catch_up_locked(identity_index *ix)
 {
-	id_change *ch = NULL;
+	identity_change *ch = NULL;
 	int64_t clock = 0, upto = 0;
 	size_t n = 0;
 	med_err err = MED_OK;
 
-	if (!id_index_is_loaded(ix))
+	if (!identity_index_is_loaded(ix))
 		return load_locked(ix);
-	if ((ch = malloc(ID_SYNC_BATCH * sizeof(*ch))) == NULL)
+	if ((ch = malloc(IDENTITY_SYNC_BATCH * sizeof(*ch))) == NULL)
 		return MED_ERR_NOMEM;
 	for (;;) {
-		err = id_changes_after(ix->db, ix->last_seq, ch, ID_SYNC_BATCH,
-				       &n, &clock);
+		err = identity_changes_after(ix->db, ix->last_seq, ch,
+					     IDENTITY_SYNC_BATCH, &n, &clock);
 		if (err != MED_OK)
 			break;
-		id_sync_step step =
-			id_sync_plan(ix->last_seq, clock, ch, n, &upto);
-		if (step == ID_SYNC_NOTHING)
+		identity_sync_step step =
+			identity_sync_plan(ix->last_seq, clock, ch, n, &upto);
+		if (step == IDENTITY_SYNC_NOTHING)
 			break;
-		if (step == ID_SYNC_RELOAD) {
+		if (step == IDENTITY_SYNC_RELOAD) {
 			med_log_warn("identity: face change log cannot bring "
 				     "the index from %lld to %lld (pruned or "
 				     "restored): reloading",
@@ -438,7 +442,7 @@ catch_up_locked(id_index *ix)
 
 /* note logs the first failure of a run and the recovery, not each try. */
 static void
-note(id_index *ix, med_err err)
+note(identity_index *ix, med_err err)
 {
 	if (err != MED_OK && !ix->failing)
 		med_log_warn("identity: face index catch-up failed (%s); "
@@ -457,7 +461,7 @@ note(id_index *ix, med_err err)
  * is loaded only when load is set.
  */
 static med_err
-sync_since(id_index *ix, int64_t since_ns, bool load)
+sync_since(identity_index *ix, int64_t since_ns, bool load)
 {
 	med_err err = MED_OK;
 	bool cold;
@@ -467,7 +471,7 @@ sync_since(id_index *ix, int64_t since_ns, bool load)
 		pthread_mutex_unlock(&ix->sync);
 		return MED_ERR_PRECONDITION;
 	}
-	cold = !id_index_is_loaded(ix); /* loads happen under ix->sync */
+	cold = !identity_index_is_loaded(ix); /* loads happen under ix->sync */
 	if ((cold && load) || (!cold && ix->synced_ns < since_ns)) {
 		int64_t began = med_mono_ns();
 		err = catch_up_locked(ix);
@@ -480,13 +484,13 @@ sync_since(id_index *ix, int64_t since_ns, bool load)
 }
 
 med_err
-id_index_sync(id_index *ix)
+identity_index_sync(identity_index *ix)
 {
 	return sync_since(ix, med_mono_ns(), false);
 }
 
 med_err
-id_index_load(id_index *ix, med_db *db, id_face *f)
+identity_index_load(identity_index *ix, med_db *db, identity_face *f)
 {
 	med_err err;
 
@@ -506,7 +510,7 @@ id_index_load(id_index *ix, med_db *db, id_face *f)
 
 /* wait_ms sleeps up to ms on the poller's condition; false when stopping. */
 static bool
-wait_ms(id_index *ix, int64_t ms)
+wait_ms(identity_index *ix, int64_t ms)
 {
 	struct timespec ts;
 	bool go;
@@ -530,15 +534,16 @@ wait_ms(id_index *ix, int64_t ms)
 /* poll_once catches up; a cold index retries its load only now and then,
  * since a full load decrypts every template. */
 static void
-poll_once(id_index *ix)
+poll_once(identity_index *ix)
 {
-	bool cold = !id_index_is_loaded(ix);
+	bool cold = !identity_index_is_loaded(ix);
 	int64_t tried;
 
 	pthread_mutex_lock(&ix->sync);
 	tried = ix->load_tried_ns;
 	pthread_mutex_unlock(&ix->sync);
-	if (cold && med_mono_ns() - tried < ID_SYNC_RELOAD_RETRY_MS * 1000000LL)
+	if (cold &&
+	    med_mono_ns() - tried < IDENTITY_SYNC_RELOAD_RETRY_MS * 1000000LL)
 		return;
 	(void)sync_since(ix, med_mono_ns(), true);
 }
@@ -546,7 +551,7 @@ poll_once(id_index *ix)
 static void *
 poller(void *arg)
 {
-	id_index *ix = arg;
+	identity_index *ix = arg;
 	int64_t next_prune = 0;
 
 	while (wait_ms(ix, ix->interval_ms)) {
@@ -555,9 +560,10 @@ poller(void *arg)
 		uint64_t n = 0;
 		if (now < next_prune)
 			continue;
-		next_prune = now + ID_CHANGES_PRUNE_EVERY_MS;
-		if (id_changes_prune(ix->db, now - ID_CHANGES_KEEP_MS, &n) ==
-			    MED_OK &&
+		next_prune = now + IDENTITY_CHANGES_PRUNE_EVERY_MS;
+		if (identity_changes_prune(ix->db,
+					   now - IDENTITY_CHANGES_KEEP_MS,
+					   &n) == MED_OK &&
 		    n > 0)
 			med_log_info("identity: pruned %llu face changes",
 				     (unsigned long long)n);
@@ -566,7 +572,8 @@ poller(void *arg)
 }
 
 med_err
-id_index_watch(id_index *ix, med_db *db, id_face *f, int64_t interval_ms)
+identity_index_watch(identity_index *ix, med_db *db, identity_face *f,
+		     int64_t interval_ms)
 {
 	pthread_mutex_lock(&ix->sync);
 	ix->db = db;
@@ -588,13 +595,13 @@ id_index_watch(id_index *ix, med_db *db, id_face *f, int64_t interval_ms)
  * with its best template's score, skipping exclude; returns the count.
  */
 static size_t
-collect(const med_gallery_hit *t, size_t n_t, size_t k, const char *exclude,
-	id_hit *hits)
+collect(const identity_gallery_hit *t, size_t n_t, size_t k,
+	const char *exclude, identity_hit *hits)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < n_t && n < k; i++) {
-		const char *p = id_entry_of(t[i].id)->patient;
+		const char *p = identity_entry_of(t[i].id)->patient;
 		bool seen = exclude != NULL && strcmp(p, exclude) == 0;
 		for (size_t j = 0; j < n && !seen; j++)
 			seen = strcmp(hits[j].patient_id, p) == 0;
@@ -614,7 +621,7 @@ collect(const med_gallery_hit *t, size_t n_t, size_t k, const char *exclude,
  * template that does not decrypt) fail the search as a load would.
  */
 static med_err
-before_search(id_index *ix)
+before_search(identity_index *ix)
 {
 	med_err err = sync_since(ix, med_mono_ns(), true);
 
@@ -625,16 +632,17 @@ before_search(id_index *ix)
 }
 
 /*
- * id_index_search asks the gallery for the best m templates and folds
+ * identity_index_search asks the gallery for the best m templates and folds
  * them into patients; when patients with several templates (or the
  * excluded one) leave fewer than k, it asks again for 4 times as many,
  * so the answer is the exact top k patients.
  */
 med_err
-id_index_search(id_index *ix, const float *probe, size_t k, const char *exclude,
-		id_hit *hits, size_t *n_hits, uint64_t *searched)
+identity_index_search(identity_index *ix, const float *probe, size_t k,
+		      const char *exclude, identity_hit *hits, size_t *n_hits,
+		      uint64_t *searched)
 {
-	med_gallery_hit *t = NULL;
+	identity_gallery_hit *t = NULL;
 	size_t total, m, n = 0, n_t = 0;
 	med_err err = before_search(ix);
 
@@ -645,14 +653,14 @@ id_index_search(id_index *ix, const float *probe, size_t k, const char *exclude,
 	m = k * 2 < 16 ? 16 : k * 2;
 	while (k > 0 && total > 0 && err == MED_OK) {
 		m = m < total ? m : total;
-		med_gallery_hit *nt = realloc(t, m * sizeof(*t));
+		identity_gallery_hit *nt = realloc(t, m * sizeof(*t));
 		if (nt == NULL) {
 			err = MED_ERR_NOMEM;
 			break;
 		}
 		t = nt;
-		err = med_gallery_search(ix->s.g, probe, 1, ix->dim, m, t,
-					 &n_t);
+		err = identity_gallery_search(ix->s.g, probe, 1, ix->dim, m, t,
+					      &n_t);
 		if (err == MED_OK)
 			n = collect(t, n_t, k, exclude, hits);
 		if (n == k || m == total)

@@ -36,7 +36,7 @@ fail(char *msg, size_t len, const char *fmt, ...)
 }
 
 med_err
-med_modelcard_path(const char *model_path, char *buf, size_t len)
+identity_modelcard_path(const char *model_path, char *buf, size_t len)
 {
 	const char *slash = strrchr(model_path, '/');
 	const char *dot = strrchr(model_path, '.');
@@ -89,7 +89,7 @@ trim(char *s)
 static bool
 key_ok(const char *k)
 {
-	if (*k == '\0' || strlen(k) >= MED_MODELCARD_KEY_LEN)
+	if (*k == '\0' || strlen(k) >= IDENTITY_MODELCARD_KEY_LEN)
 		return false;
 	for (; *k; k++)
 		if (!(islower((unsigned char)*k) ||
@@ -100,7 +100,7 @@ key_ok(const char *k)
 
 /* add_field parses "key: value" (line number n) into c. */
 static med_err
-add_field(med_modelcard *c, char *line, int n, char *msg, size_t len)
+add_field(identity_modelcard *c, char *line, int n, char *msg, size_t len)
 {
 	char *colon = strchr(line, ':');
 	char *key, *value;
@@ -115,28 +115,30 @@ add_field(med_modelcard *c, char *line, int n, char *msg, size_t len)
 		return fail(msg, len,
 			    "%s: line %d: key '%s' must be 1..31 of [a-z0-9_]",
 			    c->path, n, key);
-	if (med_modelcard_get(c, key) != NULL)
+	if (identity_modelcard_get(c, key) != NULL)
 		return fail(msg, len, "%s: line %d: '%s' is given twice",
 			    c->path, n, key);
-	if (c->n_fields == MED_MODELCARD_MAX_FIELDS)
+	if (c->n_fields == IDENTITY_MODELCARD_MAX_FIELDS)
 		return fail(msg, len, "%s: more than %d fields", c->path,
-			    MED_MODELCARD_MAX_FIELDS);
-	if (strlen(value) >= MED_MODELCARD_VALUE_LEN)
+			    IDENTITY_MODELCARD_MAX_FIELDS);
+	if (strlen(value) >= IDENTITY_MODELCARD_VALUE_LEN)
 		return fail(msg, len,
 			    "%s: line %d: the value of '%s' is longer than %d",
-			    c->path, n, key, MED_MODELCARD_VALUE_LEN - 1);
-	med_strlcpy(c->fields[c->n_fields].key, key, MED_MODELCARD_KEY_LEN);
+			    c->path, n, key, IDENTITY_MODELCARD_VALUE_LEN - 1);
+	med_strlcpy(c->fields[c->n_fields].key, key,
+		    IDENTITY_MODELCARD_KEY_LEN);
 	med_strlcpy(c->fields[c->n_fields].value, value,
-		    MED_MODELCARD_VALUE_LEN);
+		    IDENTITY_MODELCARD_VALUE_LEN);
 	c->n_fields++;
 	return MED_OK;
 }
 
 med_err
-med_modelcard_parse(const char *text, med_modelcard *out, char *msg,
-		    size_t msg_len)
+identity_modelcard_parse(const char *text, identity_modelcard *out, char *msg,
+			 size_t msg_len)
 {
-	char line[MED_MODELCARD_KEY_LEN + MED_MODELCARD_VALUE_LEN + 64];
+	char line[IDENTITY_MODELCARD_KEY_LEN + IDENTITY_MODELCARD_VALUE_LEN +
+		  64];
 	const char *p = text;
 	bool too_long = false;
 	int n = 1;
@@ -167,7 +169,7 @@ med_modelcard_parse(const char *text, med_modelcard *out, char *msg,
 }
 
 const char *
-med_modelcard_get(const med_modelcard *c, const char *key)
+identity_modelcard_get(const identity_modelcard *c, const char *key)
 {
 	for (size_t i = 0; i < c->n_fields; i++)
 		if (strcmp(c->fields[i].key, key) == 0)
@@ -176,10 +178,11 @@ med_modelcard_get(const med_modelcard *c, const char *key)
 }
 
 med_err
-med_modelcard_number(const med_modelcard *c, const char *key, double lo,
-		     double hi, double *out, char *msg, size_t msg_len)
+identity_modelcard_number(const identity_modelcard *c, const char *key,
+			  double lo, double hi, double *out, char *msg,
+			  size_t msg_len)
 {
-	const char *v = med_modelcard_get(c, key);
+	const char *v = identity_modelcard_get(c, key);
 	char *end = NULL;
 	double d;
 
@@ -216,17 +219,17 @@ read_text(const char *path, char **out, char *msg, size_t len)
 		fail(msg, len, "%s: %s", path, strerror(errno));
 		return MED_ERR_IO;
 	}
-	buf = malloc(MED_MODELCARD_MAX_BYTES + 1);
+	buf = malloc(IDENTITY_MODELCARD_MAX_BYTES + 1);
 	if (buf == NULL) {
 		fclose(f);
 		return MED_ERR_NOMEM;
 	}
-	n = fread(buf, 1, MED_MODELCARD_MAX_BYTES + 1, f);
+	n = fread(buf, 1, IDENTITY_MODELCARD_MAX_BYTES + 1, f);
 	fclose(f);
-	if (n > MED_MODELCARD_MAX_BYTES) {
+	if (n > IDENTITY_MODELCARD_MAX_BYTES) {
 		free(buf);
 		return fail(msg, len, "%s: larger than %d bytes", path,
-			    MED_MODELCARD_MAX_BYTES);
+			    IDENTITY_MODELCARD_MAX_BYTES);
 	}
 	buf[n] = '\0';
 	*out = buf;
@@ -250,7 +253,7 @@ name_ok(const char *s)
 
 /* required checks the fields every card has, the model's hash included. */
 static med_err
-required(const med_modelcard *c, const char *model_path, const char *kind,
+required(const identity_modelcard *c, const char *model_path, const char *kind,
 	 char *msg, size_t len)
 {
 	static const char *const must[] = {"kind", "name", "version", "licence",
@@ -260,42 +263,42 @@ required(const med_modelcard *c, const char *model_path, const char *kind,
 	med_err err;
 
 	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
-		if ((v = med_modelcard_get(c, must[i])) == NULL || !*v)
+		if ((v = identity_modelcard_get(c, must[i])) == NULL || !*v)
 			return fail(msg, len, "%s: '%s' is required", c->path,
 				    must[i]);
-	if (strcmp(med_modelcard_get(c, "kind"), kind) != 0)
+	if (strcmp(identity_modelcard_get(c, "kind"), kind) != 0)
 		return fail(msg, len, "%s: kind '%s', but a %s is needed here",
-			    c->path, med_modelcard_get(c, "kind"), kind);
-	if (!name_ok(med_modelcard_get(c, "name")))
+			    c->path, identity_modelcard_get(c, "kind"), kind);
+	if (!name_ok(identity_modelcard_get(c, "name")))
 		return fail(msg, len,
 			    "%s: name '%s' must be 1..63 of [a-z0-9._-]",
-			    c->path, med_modelcard_get(c, "name"));
+			    c->path, identity_modelcard_get(c, "name"));
 	if ((err = med_file_sha256(model_path, hex)) != MED_OK)
 		return fail(msg, len, "%s: cannot read the model (%s)",
 			    model_path, med_strerror(err));
-	if (strcmp(hex, med_modelcard_get(c, "sha256")) != 0)
+	if (strcmp(hex, identity_modelcard_get(c, "sha256")) != 0)
 		return fail(msg, len,
 			    "%s: sha256 %s does not match the model file %s "
 			    "(%s)",
-			    c->path, med_modelcard_get(c, "sha256"), model_path,
-			    hex);
+			    c->path, identity_modelcard_get(c, "sha256"),
+			    model_path, hex);
 	return MED_OK;
 }
 
 med_err
-med_modelcard_load(const char *model_path, const char *want_kind,
-		   med_modelcard *out, char *msg, size_t msg_len)
+identity_modelcard_load(const char *model_path, const char *want_kind,
+			identity_modelcard *out, char *msg, size_t msg_len)
 {
 	char *text = NULL;
 	med_err err;
 
 	memset(out, 0, sizeof(*out));
-	if (med_modelcard_path(model_path, out->path, sizeof(out->path)) !=
+	if (identity_modelcard_path(model_path, out->path, sizeof(out->path)) !=
 	    MED_OK)
 		return fail(msg, msg_len, "%s: path too long", model_path);
 	if ((err = read_text(out->path, &text, msg, msg_len)) != MED_OK)
 		return err;
-	err = med_modelcard_parse(text, out, msg, msg_len);
+	err = identity_modelcard_parse(text, out, msg, msg_len);
 	free(text);
 	if (err == MED_OK)
 		err = required(out, model_path, want_kind, msg, msg_len);

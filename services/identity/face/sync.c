@@ -19,8 +19,8 @@
 #include "sync.h"
 
 med_err
-id_changes_record(med_db_conn *c, const char *patient_id, const char *op,
-		  uint32_t n_templates, int64_t now_ms)
+identity_changes_record(med_db_conn *c, const char *patient_id, const char *op,
+			uint32_t n_templates, int64_t now_ms)
 {
 	med_db_value v[] = {
 		MED_DB_STR(patient_id),
@@ -51,7 +51,7 @@ clock_row(void *ctx, const med_db_row *row)
 }
 
 med_err
-id_changes_clock(med_db *db, int64_t *clock)
+identity_changes_clock(med_db *db, int64_t *clock)
 {
 	int64_t seq = -1;
 	med_err err = med_db_query_once(
@@ -69,7 +69,7 @@ id_changes_clock(med_db *db, int64_t *clock)
 }
 
 typedef struct after_ctx {
-	id_change *out;
+	identity_change *out;
 	size_t max, n;
 	int64_t clock;
 } after_ctx;
@@ -93,8 +93,8 @@ change_row(void *ctx, const med_db_row *row)
 }
 
 med_err
-id_changes_after(med_db *db, int64_t after, id_change *out, size_t max,
-		 size_t *n, int64_t *clock)
+identity_changes_after(med_db *db, int64_t after, identity_change *out,
+		       size_t max, size_t *n, int64_t *clock)
 {
 	after_ctx x = {out, max, 0, -1};
 	med_db_value v[] = {MED_DB_I64(after), MED_DB_I64((int64_t)max)};
@@ -120,7 +120,7 @@ id_changes_after(med_db *db, int64_t after, id_change *out, size_t max,
 }
 
 med_err
-id_changes_prune(med_db *db, int64_t before_ms, uint64_t *n)
+identity_changes_prune(med_db *db, int64_t before_ms, uint64_t *n)
 {
 	med_db_value v = MED_DB_I64(before_ms);
 

@@ -12,50 +12,54 @@
  * (it was away longer than the retention) or the database was restored,
  * and only a full reload is correct.
  */
-#ifndef ID_SYNC_PLAN_H
-#define ID_SYNC_PLAN_H
+#ifndef IDENTITY_SYNC_PLAN_H
+#define IDENTITY_SYNC_PLAN_H
 
 #include <med/util.h>
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* id_change - one entry of the change log: a patient whose face
+/* identity_change - one entry of the change log: a patient whose face
  * templates changed (enrolment or erasure) at seq. */
-typedef struct id_change {
+typedef struct identity_change {
 	int64_t seq;
 	char patient_id[MED_UUID_LEN + 1];
-} id_change;
+} identity_change;
 
-/* id_sync_step - what the reader does next. */
-typedef enum id_sync_step {
-	ID_SYNC_NOTHING = 0, /* up to date */
-	ID_SYNC_APPLY = 1,   /* refresh the patients of the n changes read */
-	ID_SYNC_RELOAD = 2,  /* the log cannot bring it up to date */
-} id_sync_step;
+/* identity_sync_step - what the reader does next. */
+typedef enum identity_sync_step {
+	IDENTITY_SYNC_NOTHING = 0, /* up to date */
+	IDENTITY_SYNC_APPLY =
+		1, /* refresh the patients of the n changes read */
+	IDENTITY_SYNC_RELOAD = 2, /* the log cannot bring it up to date */
+} identity_sync_step;
 
 /*
- * id_sync_plan decides from the last seq applied, the counter (clock) and
+ * identity_sync_plan decides from the last seq applied, the counter (clock) and
  * the n changes read after last (in seq order, read by the same
- * statement as the clock).  On ID_SYNC_APPLY *upto is the seq the reader
+ * statement as the clock).  On IDENTITY_SYNC_APPLY *upto is the seq the reader
  * has reached once they are applied; it is below clock when the read was
  * cut short by its limit.
  */
-static inline id_sync_step
-id_sync_plan(int64_t last, int64_t clock, const id_change *ch, size_t n,
-	     int64_t *upto)
+static inline identity_sync_step
+identity_sync_plan(int64_t last, int64_t clock, const identity_change *ch,
+		   size_t n, int64_t *upto)
 {
 	if (clock < last)
-		return ID_SYNC_RELOAD; /* the counter went back: restored */
+		return IDENTITY_SYNC_RELOAD; /* the counter went back: restored
+					      */
 	if (clock == last)
-		return ID_SYNC_NOTHING;
+		return IDENTITY_SYNC_NOTHING;
 	if (n == 0)
-		return ID_SYNC_RELOAD; /* everything after last was pruned */
+		return IDENTITY_SYNC_RELOAD; /* everything after last was pruned
+					      */
 	for (size_t i = 0; i < n; i++)
 		if (ch[i].seq != last + 1 + (int64_t)i)
-			return ID_SYNC_RELOAD; /* a hole: pruned past us */
+			return IDENTITY_SYNC_RELOAD; /* a hole: pruned past us
+						      */
 	*upto = ch[n - 1].seq;
-	return ID_SYNC_APPLY;
+	return IDENTITY_SYNC_APPLY;
 }
 
 #endif

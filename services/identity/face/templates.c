@@ -26,9 +26,9 @@ make_ad(char *ad, size_t len, const char *patient_id, const char *tid,
 }
 
 typedef struct insert_ctx {
-	id_face *f;
+	identity_face *f;
 	const char *patient_id;
-	const id_face_probe *probes;
+	const identity_face_probe *probes;
 	size_t n;
 	char (*ids)[MED_UUID_LEN + 1];
 	int64_t now_ms;
@@ -57,7 +57,7 @@ insert_one(med_db_conn *c, insert_ctx *x, size_t i)
 	crypto_aead_xchacha20poly1305_ietf_encrypt(
 		x->ct, &ct_len, (const uint8_t *)x->probes[i].emb, pt_len,
 		(const uint8_t *)ad, strlen(ad), NULL, nonce,
-		id_face_template_key(x->f));
+		identity_face_template_key(x->f));
 	med_db_value v[] = {
 		MED_DB_STR(x->ids[i]),
 		MED_DB_STR(x->patient_id),
@@ -98,8 +98,8 @@ insert_tx(med_db_conn *c, void *ctx)
 			return err;
 	/* In the same transaction, so other replicas learn of exactly the
 	 * enrolments that committed. */
-	err = id_changes_record(c, x->patient_id, "enrol", (uint32_t)x->n,
-				x->now_ms);
+	err = identity_changes_record(c, x->patient_id, "enrol", (uint32_t)x->n,
+				      x->now_ms);
 	if (err != MED_OK)
 		return err;
 	err = med_db_query(c,
@@ -111,10 +111,10 @@ insert_tx(med_db_conn *c, void *ctx)
 }
 
 med_err
-id_templates_insert(med_db *db, id_face *f, const char *patient_id,
-		    const id_face_probe *probes, size_t n,
-		    char (*ids)[MED_UUID_LEN + 1], int64_t now_ms,
-		    uint32_t *total)
+identity_templates_insert(med_db *db, identity_face *f, const char *patient_id,
+			  const identity_face_probe *probes, size_t n,
+			  char (*ids)[MED_UUID_LEN + 1], int64_t now_ms,
+			  uint32_t *total)
 {
 	insert_ctx x = {f, patient_id, probes, n, ids, now_ms, NULL, 0};
 	med_err err;
@@ -130,8 +130,8 @@ id_templates_insert(med_db *db, id_face *f, const char *patient_id,
 }
 
 typedef struct each_ctx {
-	id_face *f;
-	id_tpl_fn fn;
+	identity_face *f;
+	identity_tpl_fn fn;
 	void *ctx;
 	float *pt;
 } each_ctx;
@@ -140,7 +140,7 @@ static med_err
 decrypt_row(void *ctx, const med_db_row *row)
 {
 	each_ctx *x = ctx;
-	id_template t = {.emb = x->pt};
+	identity_template t = {.emb = x->pt};
 	size_t nonce_len = 0, ct_len = 0;
 	const char *tid = med_db_row_text(row, 0, NULL);
 	const char *pid = med_db_row_text(row, 1, NULL);
@@ -160,7 +160,8 @@ decrypt_row(void *ctx, const med_db_row *row)
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
 		    (uint8_t *)x->pt, &pt_len, NULL, (const uint8_t *)ct,
 		    ct_len, (const uint8_t *)ad, strlen(ad),
-		    (const uint8_t *)nonce, id_face_template_key(x->f)) != 0)
+		    (const uint8_t *)nonce,
+		    identity_face_template_key(x->f)) != 0)
 		goto corrupt;
 	return x->fn(x->ctx, &t);
 corrupt:
@@ -171,8 +172,8 @@ corrupt:
 }
 
 med_err
-id_templates_each(med_db *db, id_face *f, const char *patient_id, id_tpl_fn fn,
-		  void *ctx)
+identity_templates_each(med_db *db, identity_face *f, const char *patient_id,
+			identity_tpl_fn fn, void *ctx)
 {
 	each_ctx x = {f, fn, ctx, malloc(f->dim * sizeof(float))};
 	med_db_value v[] = {MED_DB_STR(f->model),
@@ -218,12 +219,12 @@ delete_tx(med_db_conn *c, void *ctx)
 	/* Erasing nothing changes no index: no log row, no counter lock. */
 	if (err != MED_OK || x->affected == 0)
 		return err;
-	return id_changes_record(c, x->patient_id, "erase",
-				 (uint32_t)x->affected, med_now_ms());
+	return identity_changes_record(c, x->patient_id, "erase",
+				       (uint32_t)x->affected, med_now_ms());
 }
 
 med_err
-id_templates_delete(med_db *db, const char *patient_id, uint32_t *n)
+identity_templates_delete(med_db *db, const char *patient_id, uint32_t *n)
 {
 	delete_ctx x = {patient_id, 0};
 	med_err err = med_db_tx(db, delete_tx, &x);

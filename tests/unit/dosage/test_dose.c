@@ -12,17 +12,17 @@
 #define HOUR (3600LL * 1000)
 
 enum {
-	OK = MED_DOSE_OK,
-	WARN = MED_DOSE_WARN,
-	STOP = MED_DOSE_HARD_STOP,
-	NC = MED_DOSE_NOT_CHECKED
+	OK = DOSAGE_DOSE_OK,
+	WARN = DOSAGE_DOSE_WARN,
+	STOP = DOSAGE_DOSE_HARD_STOP,
+	NC = DOSAGE_DOSE_NOT_CHECKED
 };
 
 /* The reference drug: every limit set, in mg. */
-static med_dose_limits
+static dosage_dose_limits
 limits(void)
 {
-	med_dose_limits l = {
+	dosage_dose_limits l = {
 		.unit = "mg",
 		.single_min = 100,
 		.single_max = 1000,
@@ -42,10 +42,10 @@ limits(void)
 
 /* A 100 kg, 180 cm adult (BSA sqrt(180*100/3600) = sqrt(5) m2) with
  * normal renal function and no allergies, measured an hour ago. */
-static med_dose_patient
+static dosage_dose_patient
 patient(void)
 {
-	med_dose_patient p = {
+	dosage_dose_patient p = {
 		.has_weight = true,
 		.has_height = true,
 		.has_crcl = true,
@@ -60,7 +60,7 @@ patient(void)
 
 typedef struct dcase {
 	const char *name;
-	med_dose_check check;
+	dosage_dose_check check;
 	double dose;
 	double given_24h, lifetime;
 	int64_t gap_ms; /* 0 = no other administration */
@@ -70,87 +70,95 @@ typedef struct dcase {
 
 static const dcase table[] = {
 	/* single-dose maximum 1000 mg: 90 % is 900 */
-	{"single_max under warn", MED_DOSE_CHECK_SINGLE_MAX, 899.99, 0, 0, 0, 0,
-	 OK},
-	{"single_max at warn", MED_DOSE_CHECK_SINGLE_MAX, 900, 0, 0, 0, 0,
+	{"single_max under warn", DOSAGE_DOSE_CHECK_SINGLE_MAX, 899.99, 0, 0, 0,
+	 0, OK},
+	{"single_max at warn", DOSAGE_DOSE_CHECK_SINGLE_MAX, 900, 0, 0, 0, 0,
 	 WARN},
-	{"single_max just under", MED_DOSE_CHECK_SINGLE_MAX, 999.99, 0, 0, 0, 0,
-	 WARN},
-	{"single_max at", MED_DOSE_CHECK_SINGLE_MAX, 1000, 0, 0, 0, 0, WARN},
-	{"single_max just over", MED_DOSE_CHECK_SINGLE_MAX, 1000.01, 0, 0, 0, 0,
-	 STOP},
+	{"single_max just under", DOSAGE_DOSE_CHECK_SINGLE_MAX, 999.99, 0, 0, 0,
+	 0, WARN},
+	{"single_max at", DOSAGE_DOSE_CHECK_SINGLE_MAX, 1000, 0, 0, 0, 0, WARN},
+	{"single_max just over", DOSAGE_DOSE_CHECK_SINGLE_MAX, 1000.01, 0, 0, 0,
+	 0, STOP},
 	/* single-dose minimum 100 mg */
-	{"single_min just under", MED_DOSE_CHECK_SINGLE_MIN, 99.99, 0, 0, 0, 0,
-	 WARN},
-	{"single_min at", MED_DOSE_CHECK_SINGLE_MIN, 100, 0, 0, 0, 0, OK},
-	{"single_min just over", MED_DOSE_CHECK_SINGLE_MIN, 100.01, 0, 0, 0, 0,
-	 OK},
+	{"single_min just under", DOSAGE_DOSE_CHECK_SINGLE_MIN, 99.99, 0, 0, 0,
+	 0, WARN},
+	{"single_min at", DOSAGE_DOSE_CHECK_SINGLE_MIN, 100, 0, 0, 0, 0, OK},
+	{"single_min just over", DOSAGE_DOSE_CHECK_SINGLE_MIN, 100.01, 0, 0, 0,
+	 0, OK},
 	/* 24 h 4000 mg: this dose plus 3000 given */
-	{"daily just under", MED_DOSE_CHECK_DAILY_MAX, 999.99, 3000, 0, 0, 0,
+	{"daily just under", DOSAGE_DOSE_CHECK_DAILY_MAX, 999.99, 3000, 0, 0, 0,
 	 WARN},
-	{"daily at", MED_DOSE_CHECK_DAILY_MAX, 1000, 3000, 0, 0, 0, WARN},
-	{"daily just over", MED_DOSE_CHECK_DAILY_MAX, 1000.01, 3000, 0, 0, 0,
+	{"daily at", DOSAGE_DOSE_CHECK_DAILY_MAX, 1000, 3000, 0, 0, 0, WARN},
+	{"daily just over", DOSAGE_DOSE_CHECK_DAILY_MAX, 1000.01, 3000, 0, 0, 0,
 	 STOP},
-	{"daily far under", MED_DOSE_CHECK_DAILY_MAX, 500, 1000, 0, 0, 0, OK},
+	{"daily far under", DOSAGE_DOSE_CHECK_DAILY_MAX, 500, 1000, 0, 0, 0,
+	 OK},
 	/* per kg 15 mg/kg per dose at 100 kg = 1500 mg (above single max,
 	 * checked on its own); per 24 h 60 mg/kg = 6000 mg */
-	{"per_kg just under", MED_DOSE_CHECK_PER_KG, 1499.99, 0, 0, 0, 0, WARN},
-	{"per_kg at", MED_DOSE_CHECK_PER_KG, 1500, 0, 0, 0, 0, WARN},
-	{"per_kg just over", MED_DOSE_CHECK_PER_KG, 1500.01, 0, 0, 0, 0, STOP},
-	{"per_kg low", MED_DOSE_CHECK_PER_KG, 500, 0, 0, 0, 0, OK},
-	{"per_kg 24h over", MED_DOSE_CHECK_PER_KG, 500, 5500.01, 0, 0, 0, STOP},
-	{"per_kg 24h at", MED_DOSE_CHECK_PER_KG, 500, 5500, 0, 0, 0, WARN},
-	/* per m2 500 mg/m2 at sqrt(5) m2 = 1118.034 mg */
-	{"per_m2 just under", MED_DOSE_CHECK_PER_M2, 1118.03, 0, 0, 0, 0, WARN},
-	{"per_m2 at", MED_DOSE_CHECK_PER_M2, 500 * 2.2360679774997896, 0, 0, 0,
-	 0, WARN},
-	{"per_m2 just over", MED_DOSE_CHECK_PER_M2, 1118.04, 0, 0, 0, 0, STOP},
-	{"per_m2 low", MED_DOSE_CHECK_PER_M2, 500, 0, 0, 0, 0, OK},
-	/* minimum interval 4 h */
-	{"interval just under", MED_DOSE_CHECK_INTERVAL, 500, 0, 0,
-	 4 * HOUR - 1, 0, STOP},
-	{"interval at", MED_DOSE_CHECK_INTERVAL, 500, 0, 0, 4 * HOUR, 0, OK},
-	{"interval just over", MED_DOSE_CHECK_INTERVAL, 500, 0, 0, 4 * HOUR + 1,
-	 0, OK},
-	{"interval first dose", MED_DOSE_CHECK_INTERVAL, 500, 0, 0, 0, 0, OK},
-	/* renal bands: < 10 contraindicated, < 30 half dose (500 mg) */
-	{"renal normal", MED_DOSE_CHECK_RENAL, 1000, 0, 0, 0, 30, OK},
-	{"renal band at limit", MED_DOSE_CHECK_RENAL, 500, 0, 0, 0, 29.9, WARN},
-	{"renal band just over", MED_DOSE_CHECK_RENAL, 500.01, 0, 0, 0, 29.9,
-	 STOP},
-	{"renal band low", MED_DOSE_CHECK_RENAL, 400, 0, 0, 0, 20, OK},
-	{"renal band 24h over", MED_DOSE_CHECK_RENAL, 400, 1600.01, 0, 0, 20,
-	 STOP},
-	{"renal contraindicated", MED_DOSE_CHECK_RENAL, 100, 0, 0, 0, 9.99,
-	 STOP},
-	{"renal at contraindication edge", MED_DOSE_CHECK_RENAL, 100, 0, 0, 0,
-	 10, OK},
-	/* lifetime 100 g */
-	{"lifetime just under", MED_DOSE_CHECK_LIFETIME, 999.99, 0, 99000, 0, 0,
+	{"per_kg just under", DOSAGE_DOSE_CHECK_PER_KG, 1499.99, 0, 0, 0, 0,
 	 WARN},
-	{"lifetime at", MED_DOSE_CHECK_LIFETIME, 1000, 0, 99000, 0, 0, WARN},
-	{"lifetime just over", MED_DOSE_CHECK_LIFETIME, 1000.01, 0, 99000, 0, 0,
+	{"per_kg at", DOSAGE_DOSE_CHECK_PER_KG, 1500, 0, 0, 0, 0, WARN},
+	{"per_kg just over", DOSAGE_DOSE_CHECK_PER_KG, 1500.01, 0, 0, 0, 0,
 	 STOP},
-	{"lifetime low", MED_DOSE_CHECK_LIFETIME, 1000, 0, 0, 0, 0, OK},
+	{"per_kg low", DOSAGE_DOSE_CHECK_PER_KG, 500, 0, 0, 0, 0, OK},
+	{"per_kg 24h over", DOSAGE_DOSE_CHECK_PER_KG, 500, 5500.01, 0, 0, 0,
+	 STOP},
+	{"per_kg 24h at", DOSAGE_DOSE_CHECK_PER_KG, 500, 5500, 0, 0, 0, WARN},
+	/* per m2 500 mg/m2 at sqrt(5) m2 = 1118.034 mg */
+	{"per_m2 just under", DOSAGE_DOSE_CHECK_PER_M2, 1118.03, 0, 0, 0, 0,
+	 WARN},
+	{"per_m2 at", DOSAGE_DOSE_CHECK_PER_M2, 500 * 2.2360679774997896, 0, 0,
+	 0, 0, WARN},
+	{"per_m2 just over", DOSAGE_DOSE_CHECK_PER_M2, 1118.04, 0, 0, 0, 0,
+	 STOP},
+	{"per_m2 low", DOSAGE_DOSE_CHECK_PER_M2, 500, 0, 0, 0, 0, OK},
+	/* minimum interval 4 h */
+	{"interval just under", DOSAGE_DOSE_CHECK_INTERVAL, 500, 0, 0,
+	 4 * HOUR - 1, 0, STOP},
+	{"interval at", DOSAGE_DOSE_CHECK_INTERVAL, 500, 0, 0, 4 * HOUR, 0, OK},
+	{"interval just over", DOSAGE_DOSE_CHECK_INTERVAL, 500, 0, 0,
+	 4 * HOUR + 1, 0, OK},
+	{"interval first dose", DOSAGE_DOSE_CHECK_INTERVAL, 500, 0, 0, 0, 0,
+	 OK},
+	/* renal bands: < 10 contraindicated, < 30 half dose (500 mg) */
+	{"renal normal", DOSAGE_DOSE_CHECK_RENAL, 1000, 0, 0, 0, 30, OK},
+	{"renal band at limit", DOSAGE_DOSE_CHECK_RENAL, 500, 0, 0, 0, 29.9,
+	 WARN},
+	{"renal band just over", DOSAGE_DOSE_CHECK_RENAL, 500.01, 0, 0, 0, 29.9,
+	 STOP},
+	{"renal band low", DOSAGE_DOSE_CHECK_RENAL, 400, 0, 0, 0, 20, OK},
+	{"renal band 24h over", DOSAGE_DOSE_CHECK_RENAL, 400, 1600.01, 0, 0, 20,
+	 STOP},
+	{"renal contraindicated", DOSAGE_DOSE_CHECK_RENAL, 100, 0, 0, 0, 9.99,
+	 STOP},
+	{"renal at contraindication edge", DOSAGE_DOSE_CHECK_RENAL, 100, 0, 0,
+	 0, 10, OK},
+	/* lifetime 100 g */
+	{"lifetime just under", DOSAGE_DOSE_CHECK_LIFETIME, 999.99, 0, 99000, 0,
+	 0, WARN},
+	{"lifetime at", DOSAGE_DOSE_CHECK_LIFETIME, 1000, 0, 99000, 0, 0, WARN},
+	{"lifetime just over", DOSAGE_DOSE_CHECK_LIFETIME, 1000.01, 0, 99000, 0,
+	 0, STOP},
+	{"lifetime low", DOSAGE_DOSE_CHECK_LIFETIME, 1000, 0, 0, 0, 0, OK},
 	/* allergy: none recorded, high alert: not flagged */
-	{"allergy none", MED_DOSE_CHECK_ALLERGY, 500, 0, 0, 0, 0, OK},
-	{"high_alert off", MED_DOSE_CHECK_HIGH_ALERT, 500, 0, 0, 0, 0, OK},
+	{"allergy none", DOSAGE_DOSE_CHECK_ALLERGY, 500, 0, 0, 0, 0, OK},
+	{"high_alert off", DOSAGE_DOSE_CHECK_HIGH_ALERT, 500, 0, 0, 0, 0, OK},
 	{NULL, 0, 0, 0, 0, 0, 0, 0},
 };
 
-static const med_dose_result *
-run(const med_dose_limits *l, const med_dose_patient *p, const dcase *c,
-    med_dose_result out[MED_DOSE_N_CHECKS])
+static const dosage_dose_result *
+run(const dosage_dose_limits *l, const dosage_dose_patient *p, const dcase *c,
+    dosage_dose_result out[DOSAGE_DOSE_N_CHECKS])
 {
-	med_dose_history h = {
+	dosage_dose_history h = {
 		.given_24h = c->given_24h,
 		.given_lifetime = c->lifetime,
 		.has_nearest = c->gap_ms > 0,
 		.nearest_gap_ms = c->gap_ms,
 	};
 
-	med_dose_evaluate(l, p, &h, c->dose, NOW, out);
-	for (int i = 0; i < MED_DOSE_N_CHECKS; i++)
+	dosage_dose_evaluate(l, p, &h, c->dose, NOW, out);
+	for (int i = 0; i < DOSAGE_DOSE_N_CHECKS; i++)
 		MT_EQ_INT(out[i].check, i + 1);
 	return &out[c->check - 1];
 }
@@ -158,12 +166,12 @@ run(const med_dose_limits *l, const med_dose_patient *p, const dcase *c,
 static void
 test_table(void)
 {
-	med_dose_limits l = limits();
-	med_dose_result out[MED_DOSE_N_CHECKS];
+	dosage_dose_limits l = limits();
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
 
 	for (const dcase *c = table; c->name; c++) {
-		med_dose_patient p = patient();
-		const med_dose_result *r;
+		dosage_dose_patient p = patient();
+		const dosage_dose_result *r;
 
 		if (c->crcl > 0)
 			p.crcl_ml_min = c->crcl;
@@ -171,9 +179,9 @@ test_table(void)
 		if ((int)r->status != c->want)
 			mt_fail(__FILE__, __LINE__,
 				"case \"%s\": %s is %s, want %s (%s)", c->name,
-				med_dose_check_name(c->check),
-				med_dose_status_name(r->status),
-				med_dose_status_name(c->want), r->reason);
+				dosage_dose_check_name(c->check),
+				dosage_dose_status_name(r->status),
+				dosage_dose_status_name(c->want), r->reason);
 		MT_TRUE(r->reason[0] != '\0');
 	}
 }
@@ -182,58 +190,58 @@ test_table(void)
 static void
 test_missing_data_not_checked(void)
 {
-	med_dose_limits l = limits();
-	med_dose_patient p = {.measured_ms = NOW};
-	med_dose_history h = {0};
-	med_dose_result out[MED_DOSE_N_CHECKS];
+	dosage_dose_limits l = limits();
+	dosage_dose_patient p = {.measured_ms = NOW};
+	dosage_dose_history h = {0};
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
 
-	med_dose_evaluate(&l, &p, &h, 500, NOW, out);
-	MT_EQ_INT(out[MED_DOSE_CHECK_PER_KG - 1].status, NC);
-	MT_EQ_STR(out[MED_DOSE_CHECK_PER_KG - 1].reason, "weight unknown");
-	MT_EQ_INT(out[MED_DOSE_CHECK_PER_M2 - 1].status, NC);
-	MT_EQ_INT(out[MED_DOSE_CHECK_RENAL - 1].status, NC);
-	MT_EQ_STR(out[MED_DOSE_CHECK_RENAL - 1].reason,
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_KG - 1].status, NC);
+	MT_EQ_STR(out[DOSAGE_DOSE_CHECK_PER_KG - 1].reason, "weight unknown");
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_M2 - 1].status, NC);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_RENAL - 1].status, NC);
+	MT_EQ_STR(out[DOSAGE_DOSE_CHECK_RENAL - 1].reason,
 		  "creatinine clearance unknown");
-	MT_EQ_INT(out[MED_DOSE_CHECK_ALLERGY - 1].status, NC);
-	MT_EQ_INT(med_dose_worst(out, MED_DOSE_N_CHECKS), NC);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_ALLERGY - 1].status, NC);
+	MT_EQ_INT(dosage_dose_worst(out, DOSAGE_DOSE_N_CHECKS), NC);
 }
 
 static void
 test_stale_measurements(void)
 {
-	med_dose_limits l = limits();
-	med_dose_patient p = patient();
-	med_dose_history h = {0};
-	med_dose_result out[MED_DOSE_N_CHECKS];
+	dosage_dose_limits l = limits();
+	dosage_dose_patient p = patient();
+	dosage_dose_history h = {0};
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
 
 	/* 7 days exactly: creatinine clearance still used; body too. */
-	p.measured_ms = NOW - MED_DOSE_CRCL_MAX_AGE_MS;
-	med_dose_evaluate(&l, &p, &h, 500, NOW, out);
-	MT_EQ_INT(out[MED_DOSE_CHECK_RENAL - 1].status, OK);
-	p.measured_ms = NOW - MED_DOSE_CRCL_MAX_AGE_MS - 1;
-	med_dose_evaluate(&l, &p, &h, 500, NOW, out);
-	MT_EQ_INT(out[MED_DOSE_CHECK_RENAL - 1].status, NC);
-	MT_EQ_INT(out[MED_DOSE_CHECK_PER_KG - 1].status, OK);
-	p.measured_ms = NOW - MED_DOSE_BODY_MAX_AGE_MS - 1;
-	med_dose_evaluate(&l, &p, &h, 500, NOW, out);
-	MT_EQ_INT(out[MED_DOSE_CHECK_PER_KG - 1].status, NC);
-	MT_EQ_INT(out[MED_DOSE_CHECK_PER_M2 - 1].status, NC);
+	p.measured_ms = NOW - DOSAGE_DOSE_CRCL_MAX_AGE_MS;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_RENAL - 1].status, OK);
+	p.measured_ms = NOW - DOSAGE_DOSE_CRCL_MAX_AGE_MS - 1;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_RENAL - 1].status, NC);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_KG - 1].status, OK);
+	p.measured_ms = NOW - DOSAGE_DOSE_BODY_MAX_AGE_MS - 1;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_KG - 1].status, NC);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_M2 - 1].status, NC);
 }
 
 static void
 test_no_limits_not_checked(void)
 {
-	med_dose_limits l = {.unit = "mg"};
-	med_dose_patient p = patient();
-	med_dose_history h = {0};
-	med_dose_result out[MED_DOSE_N_CHECKS];
+	dosage_dose_limits l = {.unit = "mg"};
+	dosage_dose_patient p = patient();
+	dosage_dose_history h = {0};
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
 
-	med_dose_evaluate(&l, &p, &h, 500, NOW, out);
-	for (int i = 0; i < MED_DOSE_CHECK_ALLERGY; i++)
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	for (int i = 0; i < DOSAGE_DOSE_CHECK_ALLERGY; i++)
 		if ((int)out[i].status != NC)
 			mt_fail(__FILE__, __LINE__, "%s: %s, want not_checked",
-				med_dose_check_name(out[i].check),
-				med_dose_status_name(out[i].status));
+				dosage_dose_check_name(out[i].check),
+				dosage_dose_status_name(out[i].status));
 	MT_TRUE(strstr(out[1].reason, "no single-dose maximum") != NULL);
 }
 
@@ -241,53 +249,53 @@ static void
 test_allergy(void)
 {
 	static const char *const allergies[] = {"penicillins", "Paracetamol"};
-	med_dose_limits l = limits();
-	med_dose_patient p = patient();
-	med_dose_history h = {0};
-	med_dose_result out[MED_DOSE_N_CHECKS];
+	dosage_dose_limits l = limits();
+	dosage_dose_patient p = patient();
+	dosage_dose_history h = {0};
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
 
 	p.allergies = allergies;
 	p.n_allergies = 1;
-	med_dose_evaluate(&l, &p, &h, 500, NOW, out);
-	MT_EQ_INT(out[MED_DOSE_CHECK_ALLERGY - 1].status, OK);
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_ALLERGY - 1].status, OK);
 	p.n_allergies = 2; /* substance, case-insensitive */
-	med_dose_evaluate(&l, &p, &h, 500, NOW, out);
-	MT_EQ_INT(out[MED_DOSE_CHECK_ALLERGY - 1].status, STOP);
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_ALLERGY - 1].status, STOP);
 	l.substance = "amoxicillin";
 	l.drug_class = "PENICILLINS"; /* class */
 	p.n_allergies = 1;
-	med_dose_evaluate(&l, &p, &h, 500, NOW, out);
-	MT_EQ_INT(out[MED_DOSE_CHECK_ALLERGY - 1].status, STOP);
-	MT_EQ_INT(med_dose_worst(out, MED_DOSE_N_CHECKS), STOP);
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_ALLERGY - 1].status, STOP);
+	MT_EQ_INT(dosage_dose_worst(out, DOSAGE_DOSE_N_CHECKS), STOP);
 }
 
 static void
 test_high_alert_warns(void)
 {
-	med_dose_limits l = limits();
-	med_dose_patient p = patient();
-	med_dose_history h = {0};
-	med_dose_result out[MED_DOSE_N_CHECKS];
+	dosage_dose_limits l = limits();
+	dosage_dose_patient p = patient();
+	dosage_dose_history h = {0};
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
 
 	l.high_alert = true;
-	med_dose_evaluate(&l, &p, &h, 500, NOW, out);
-	MT_EQ_INT(out[MED_DOSE_CHECK_HIGH_ALERT - 1].status, WARN);
-	MT_EQ_INT(med_dose_worst(out, MED_DOSE_N_CHECKS), WARN);
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_HIGH_ALERT - 1].status, WARN);
+	MT_EQ_INT(dosage_dose_worst(out, DOSAGE_DOSE_N_CHECKS), WARN);
 }
 
 static void
 test_worst_order(void)
 {
-	med_dose_result r[3] = {{.status = MED_DOSE_OK},
-				{.status = MED_DOSE_NOT_CHECKED},
-				{.status = MED_DOSE_WARN}};
+	dosage_dose_result r[3] = {{.status = DOSAGE_DOSE_OK},
+				   {.status = DOSAGE_DOSE_NOT_CHECKED},
+				   {.status = DOSAGE_DOSE_WARN}};
 
-	MT_EQ_INT(med_dose_worst(r, 1), OK);
-	MT_EQ_INT(med_dose_worst(r, 2), NC);
-	MT_EQ_INT(med_dose_worst(r, 3), WARN);
-	r[0].status = MED_DOSE_HARD_STOP;
-	MT_EQ_INT(med_dose_worst(r, 3), STOP);
-	MT_EQ_INT(med_dose_worst(r, 0), OK);
+	MT_EQ_INT(dosage_dose_worst(r, 1), OK);
+	MT_EQ_INT(dosage_dose_worst(r, 2), NC);
+	MT_EQ_INT(dosage_dose_worst(r, 3), WARN);
+	r[0].status = DOSAGE_DOSE_HARD_STOP;
+	MT_EQ_INT(dosage_dose_worst(r, 3), STOP);
+	MT_EQ_INT(dosage_dose_worst(r, 0), OK);
 }
 
 static void
@@ -308,34 +316,34 @@ test_units(void)
 		{"mg", "mL"}, {"g", "[iU]"}, {"mL", "unit"},
 		{"Mg", "mg"}, {"kg", "mg"},  {"", "mg"},
 	};
-	med_dose_unit u;
+	dosage_dose_unit u;
 	double out;
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		MT_OK(med_dose_convert(ok[i].v, ok[i].from, ok[i].to, &out));
+		MT_OK(dosage_dose_convert(ok[i].v, ok[i].from, ok[i].to, &out));
 		if (fabs(out - ok[i].want) > 1e-9 * ok[i].want)
 			mt_fail(__FILE__, __LINE__,
 				"%g %s -> %s = %.17g, want %g", ok[i].v,
 				ok[i].from, ok[i].to, out, ok[i].want);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		MT_EQ_INT(med_dose_convert(1, bad[i][0], bad[i][1], &out),
+		MT_EQ_INT(dosage_dose_convert(1, bad[i][0], bad[i][1], &out),
 			  MED_ERR_INVALID);
-	MT_OK(med_dose_unit_parse("mcg", &u));
+	MT_OK(dosage_dose_unit_parse("mcg", &u));
 	MT_EQ_STR(u.ucum, "ug");
-	MT_OK(med_dose_unit_parse("IU", &u));
+	MT_OK(dosage_dose_unit_parse("IU", &u));
 	MT_EQ_STR(u.ucum, "[iU]");
-	MT_EQ_INT(med_dose_unit_parse(NULL, &u), MED_ERR_INVALID);
+	MT_EQ_INT(dosage_dose_unit_parse(NULL, &u), MED_ERR_INVALID);
 }
 
 /* A limit in g and a dose in ug: exactly the maximum is not a hard stop. */
 static void
 test_limit_after_conversion(void)
 {
-	med_dose_limits l = limits();
-	med_dose_patient p = patient();
-	med_dose_history h = {0};
-	med_dose_result out[MED_DOSE_N_CHECKS];
+	dosage_dose_limits l = limits();
+	dosage_dose_patient p = patient();
+	dosage_dose_history h = {0};
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
 	double dose;
 
 	l.unit = "g";
@@ -346,44 +354,46 @@ test_limit_after_conversion(void)
 	l.max_per_kg_24h = 0;
 	l.max_per_m2 = 0;
 	l.lifetime_max = 0;
-	MT_OK(med_dose_convert(1000000, "ug", "g", &dose));
-	med_dose_evaluate(&l, &p, &h, dose, NOW, out);
-	MT_EQ_INT(out[MED_DOSE_CHECK_SINGLE_MAX - 1].status, WARN);
-	MT_OK(med_dose_convert(1000001, "ug", "g", &dose));
-	med_dose_evaluate(&l, &p, &h, dose, NOW, out);
-	MT_EQ_INT(out[MED_DOSE_CHECK_SINGLE_MAX - 1].status, STOP);
-	MT_OK(med_dose_convert(100, "mg", "g", &dose));
-	med_dose_evaluate(&l, &p, &h, dose, NOW, out);
-	MT_EQ_INT(out[MED_DOSE_CHECK_SINGLE_MIN - 1].status, OK);
+	MT_OK(dosage_dose_convert(1000000, "ug", "g", &dose));
+	dosage_dose_evaluate(&l, &p, &h, dose, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_SINGLE_MAX - 1].status, WARN);
+	MT_OK(dosage_dose_convert(1000001, "ug", "g", &dose));
+	dosage_dose_evaluate(&l, &p, &h, dose, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_SINGLE_MAX - 1].status, STOP);
+	MT_OK(dosage_dose_convert(100, "mg", "g", &dose));
+	dosage_dose_evaluate(&l, &p, &h, dose, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_SINGLE_MIN - 1].status, OK);
 }
 
 static void
 test_bsa(void)
 {
-	MT_TRUE(fabs(med_dose_bsa_m2(180, 100) - sqrt(5.0)) < 1e-12);
-	MT_TRUE(fabs(med_dose_bsa_m2(170, 70) - 1.8181) < 1e-4);
+	MT_TRUE(fabs(dosage_dose_bsa_m2(180, 100) - sqrt(5.0)) < 1e-12);
+	MT_TRUE(fabs(dosage_dose_bsa_m2(170, 70) - 1.8181) < 1e-4);
 }
 
 static void
 test_bands_parse(void)
 {
-	med_dose_band b[MED_DOSE_MAX_BANDS];
+	dosage_dose_band b[DOSAGE_DOSE_MAX_BANDS];
 	size_t n = 99;
 
-	MT_OK(med_dose_bands_parse("30:0.5;10:0", b, MED_DOSE_MAX_BANDS, &n));
+	MT_OK(dosage_dose_bands_parse("30:0.5;10:0", b, DOSAGE_DOSE_MAX_BANDS,
+				      &n));
 	MT_EQ_INT(n, 2);
 	MT_TRUE(b[0].crcl_below == 10 && b[0].factor == 0);
 	MT_TRUE(b[1].crcl_below == 30 && b[1].factor == 0.5);
-	MT_OK(med_dose_bands_parse("", b, MED_DOSE_MAX_BANDS, &n));
+	MT_OK(dosage_dose_bands_parse("", b, DOSAGE_DOSE_MAX_BANDS, &n));
 	MT_EQ_INT(n, 0);
-	MT_EQ_INT(med_dose_bands_parse("30", b, 4, &n), MED_ERR_INVALID);
-	MT_EQ_INT(med_dose_bands_parse("30:1.5", b, 4, &n), MED_ERR_INVALID);
-	MT_EQ_INT(med_dose_bands_parse("0:0.5", b, 4, &n), MED_ERR_INVALID);
-	MT_EQ_INT(med_dose_bands_parse("30:x", b, 4, &n), MED_ERR_INVALID);
-	MT_EQ_INT(med_dose_bands_parse("30:0.5;30:0", b, 4, &n),
+	MT_EQ_INT(dosage_dose_bands_parse("30", b, 4, &n), MED_ERR_INVALID);
+	MT_EQ_INT(dosage_dose_bands_parse("30:1.5", b, 4, &n), MED_ERR_INVALID);
+	MT_EQ_INT(dosage_dose_bands_parse("0:0.5", b, 4, &n), MED_ERR_INVALID);
+	MT_EQ_INT(dosage_dose_bands_parse("30:x", b, 4, &n), MED_ERR_INVALID);
+	MT_EQ_INT(dosage_dose_bands_parse("30:0.5;30:0", b, 4, &n),
 		  MED_ERR_INVALID);
-	MT_EQ_INT(med_dose_bands_parse("30:0.5;", b, 4, &n), MED_ERR_INVALID);
-	MT_EQ_INT(med_dose_bands_parse("1:0;2:0;3:0;4:0;5:0", b, 4, &n),
+	MT_EQ_INT(dosage_dose_bands_parse("30:0.5;", b, 4, &n),
+		  MED_ERR_INVALID);
+	MT_EQ_INT(dosage_dose_bands_parse("1:0;2:0;3:0;4:0;5:0", b, 4, &n),
 		  MED_ERR_LIMIT);
 }
 
@@ -406,12 +416,12 @@ test_frequency(void)
 	bool prn;
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		MT_OK(med_dose_frequency_parse(ok[i].s, &iv, &prn));
+		MT_OK(dosage_dose_frequency_parse(ok[i].s, &iv, &prn));
 		MT_EQ_INT(iv, ok[i].hours * HOUR);
 		MT_EQ_INT(prn, ok[i].prn);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		MT_EQ_INT(med_dose_frequency_parse(bad[i], &iv, &prn),
+		MT_EQ_INT(dosage_dose_frequency_parse(bad[i], &iv, &prn),
 			  MED_ERR_INVALID);
 }
 

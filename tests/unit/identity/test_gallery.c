@@ -125,16 +125,16 @@ exact(const float *gal, size_t d, uint64_t id, const float *probe)
 	return s;
 }
 
-static med_gallery *
+static identity_gallery *
 filled(const float *gal, size_t n, size_t d)
 {
-	med_gallery *g = NULL;
+	identity_gallery *g = NULL;
 
-	MT_OK(med_gallery_new(d, &g));
-	MT_OK(med_gallery_reserve(g, n));
+	MT_OK(identity_gallery_new(d, &g));
+	MT_OK(identity_gallery_reserve(g, n));
 	for (size_t i = 0; i < n; i++)
-		MT_OK(med_gallery_add(g, i + 1000, gal + i * d, d));
-	MT_EQ_INT(med_gallery_count(g), n);
+		MT_OK(identity_gallery_add(g, i + 1000, gal + i * d, d));
+	MT_EQ_INT(identity_gallery_count(g), n);
 	return g;
 }
 
@@ -146,23 +146,23 @@ filled(const float *gal, size_t n, size_t d)
  * leave a gap far larger than that).
  */
 static void
-check_batch(med_gallery *g, const float *gal, size_t n, size_t d,
+check_batch(identity_gallery *g, const float *gal, size_t n, size_t d,
 	    const float *p, size_t np, size_t k)
 {
-	med_gallery_hit *hits = malloc(np * k * sizeof(*hits));
-	med_gallery_hit one[64];
+	identity_gallery_hit *hits = malloc(np * k * sizeof(*hits));
+	identity_gallery_hit one[64];
 	size_t *nh = malloc(np * sizeof(size_t)), n1 = 0;
 	truth want[64];
 
 	MT_TRUE(hits != NULL && nh != NULL && k <= 64);
-	MT_OK(med_gallery_search(g, p, np, d, k, hits, nh));
+	MT_OK(identity_gallery_search(g, p, np, d, k, hits, nh));
 	for (size_t j = 0; j < np; j++) {
 		naive_topk(gal, n, d, p + j * d, k, want);
-		MT_OK(med_gallery_search(g, p + j * d, 1, d, k, one, &n1));
+		MT_OK(identity_gallery_search(g, p + j * d, 1, d, k, one, &n1));
 		MT_EQ_INT(nh[j], k);
 		MT_EQ_INT(n1, k);
 		for (size_t i = 0; i < k; i++) {
-			const med_gallery_hit *h = &hits[j * k + i];
+			const identity_gallery_hit *h = &hits[j * k + i];
 			double s = exact(gal, d, h->id, p + j * d);
 			MT_EQ_INT(one[i].id, h->id);
 			MT_TRUE(fabs(h->score - s) < 1e-5);
@@ -178,19 +178,19 @@ exact_case(size_t n, size_t d, size_t np, size_t k, bool positive)
 {
 	float *gal = random_vecs(n, d, positive);
 	float *p = probes_near(gal, n, d, np, positive);
-	med_gallery *g = filled(gal, n, d);
+	identity_gallery *g = filled(gal, n, d);
 
 	static const char *const kernels[] = {"avx-vnni", "avx2", "scalar"};
 
 	for (size_t i = 0; i < 3; i++) {
-		med_err err = med_gallery_set_kernel(g, kernels[i]);
+		med_err err = identity_gallery_set_kernel(g, kernels[i]);
 		if (err == MED_ERR_UNIMPLEMENTED) /* this CPU lacks it */
 			continue;
 		MT_OK(err);
-		MT_EQ_STR(med_gallery_kernel(g), kernels[i]);
+		MT_EQ_STR(identity_gallery_kernel(g), kernels[i]);
 		check_batch(g, gal, n, d, p, np, k);
 	}
-	med_gallery_free(g);
+	identity_gallery_free(g);
 	free(gal);
 	free(p);
 }
@@ -230,75 +230,80 @@ static void
 test_add_remove(void)
 {
 	float *gal = random_vecs(5, 64, false);
-	med_gallery *g = filled(gal, 5, 64);
-	med_gallery_hit h[5];
+	identity_gallery *g = filled(gal, 5, 64);
+	identity_gallery_hit h[5];
 	size_t n = 0;
 
-	MT_OK(med_gallery_remove(g, 1002));
-	MT_EQ_INT(med_gallery_count(g), 4);
-	MT_EQ_INT(med_gallery_remove(g, 1002), MED_ERR_NOT_FOUND);
-	MT_OK(med_gallery_search(g, gal + 2 * 64, 1, 64, 5, h, &n));
+	MT_OK(identity_gallery_remove(g, 1002));
+	MT_EQ_INT(identity_gallery_count(g), 4);
+	MT_EQ_INT(identity_gallery_remove(g, 1002), MED_ERR_NOT_FOUND);
+	MT_OK(identity_gallery_search(g, gal + 2 * 64, 1, 64, 5, h, &n));
 	MT_EQ_INT(n, 4);
 	for (size_t i = 0; i < n; i++)
 		MT_TRUE(h[i].id != 1002);
-	MT_OK(med_gallery_search(g, gal + 4 * 64, 1, 64, 1, h, &n));
+	MT_OK(identity_gallery_search(g, gal + 4 * 64, 1, 64, 1, h, &n));
 	MT_EQ_INT(h[0].id, 1004); /* the row moved into the hole */
 	MT_TRUE(fabsf(h[0].score - 1.f) < 1e-5f);
-	MT_OK(med_gallery_add(g, 7, gal + 2 * 64, 64));
-	MT_OK(med_gallery_search(g, gal + 2 * 64, 1, 64, 1, h, &n));
+	MT_OK(identity_gallery_add(g, 7, gal + 2 * 64, 64));
+	MT_OK(identity_gallery_search(g, gal + 2 * 64, 1, 64, 1, h, &n));
 	MT_EQ_INT(h[0].id, 7);
 	for (uint64_t id = 1000; id < 1005; id++)
 		if (id != 1002)
-			MT_OK(med_gallery_remove(g, id));
-	MT_OK(med_gallery_remove(g, 7));
-	MT_EQ_INT(med_gallery_count(g), 0);
-	med_gallery_free(g);
+			MT_OK(identity_gallery_remove(g, id));
+	MT_OK(identity_gallery_remove(g, 7));
+	MT_EQ_INT(identity_gallery_count(g), 0);
+	identity_gallery_free(g);
 	free(gal);
 }
 
 static void
 test_empty(void)
 {
-	med_gallery *g = NULL;
+	identity_gallery *g = NULL;
 	float p[16] = {1.f};
-	med_gallery_hit h[3];
+	identity_gallery_hit h[3];
 	size_t n = 99;
 
-	MT_OK(med_gallery_new(16, &g));
-	MT_OK(med_gallery_search(g, p, 1, 16, 3, h, &n));
+	MT_OK(identity_gallery_new(16, &g));
+	MT_OK(identity_gallery_search(g, p, 1, 16, 3, h, &n));
 	MT_EQ_INT(n, 0);
-	MT_EQ_INT(med_gallery_remove(g, 1), MED_ERR_NOT_FOUND);
-	med_gallery_free(g);
-	med_gallery_free(NULL);
+	MT_EQ_INT(identity_gallery_remove(g, 1), MED_ERR_NOT_FOUND);
+	identity_gallery_free(g);
+	identity_gallery_free(NULL);
 }
 
 static void
 test_errors(void)
 {
-	med_gallery *g = NULL;
+	identity_gallery *g = NULL;
 	float v[32] = {0}, w[33] = {1.f};
-	med_gallery_hit h[1];
+	identity_gallery_hit h[1];
 	size_t n = 0;
 
-	MT_EQ_INT(med_gallery_new(0, &g), MED_ERR_INVALID);
-	MT_EQ_INT(med_gallery_new(MED_GALLERY_MAX_DIM + 1, &g),
+	MT_EQ_INT(identity_gallery_new(0, &g), MED_ERR_INVALID);
+	MT_EQ_INT(identity_gallery_new(IDENTITY_GALLERY_MAX_DIM + 1, &g),
 		  MED_ERR_INVALID);
-	MT_OK(med_gallery_new(32, &g));
-	MT_EQ_INT(med_gallery_add(g, 1, w, 33), MED_ERR_INVALID);
-	MT_EQ_INT(med_gallery_add(g, 1, v, 32), MED_ERR_INVALID); /* zero */
+	MT_OK(identity_gallery_new(32, &g));
+	MT_EQ_INT(identity_gallery_add(g, 1, w, 33), MED_ERR_INVALID);
+	MT_EQ_INT(identity_gallery_add(g, 1, v, 32),
+		  MED_ERR_INVALID); /* zero */
 	v[3] = NAN;
-	MT_EQ_INT(med_gallery_add(g, 1, v, 32), MED_ERR_INVALID);
-	MT_OK(med_gallery_add(g, 1, w, 32));
-	MT_EQ_INT(med_gallery_search(g, w, 1, 33, 1, h, &n), MED_ERR_INVALID);
-	MT_EQ_INT(med_gallery_search(g, w, 1, 32, 0, h, &n), MED_ERR_INVALID);
-	MT_EQ_INT(med_gallery_search(g, v, 1, 32, 1, h, &n), MED_ERR_INVALID);
-	MT_EQ_INT(med_gallery_reserve(g, MED_GALLERY_MAX_COUNT + 1ull),
-		  MED_ERR_LIMIT);
-	MT_EQ_INT(med_gallery_count(g), 1);
-	MT_EQ_INT(med_gallery_set_kernel(g, "sse9"), MED_ERR_INVALID);
-	MT_OK(med_gallery_set_kernel(g, "scalar"));
-	MT_OK(med_gallery_set_kernel(g, "auto"));
-	med_gallery_free(g);
+	MT_EQ_INT(identity_gallery_add(g, 1, v, 32), MED_ERR_INVALID);
+	MT_OK(identity_gallery_add(g, 1, w, 32));
+	MT_EQ_INT(identity_gallery_search(g, w, 1, 33, 1, h, &n),
+		  MED_ERR_INVALID);
+	MT_EQ_INT(identity_gallery_search(g, w, 1, 32, 0, h, &n),
+		  MED_ERR_INVALID);
+	MT_EQ_INT(identity_gallery_search(g, v, 1, 32, 1, h, &n),
+		  MED_ERR_INVALID);
+	MT_EQ_INT(
+		identity_gallery_reserve(g, IDENTITY_GALLERY_MAX_COUNT + 1ull),
+		MED_ERR_LIMIT);
+	MT_EQ_INT(identity_gallery_count(g), 1);
+	MT_EQ_INT(identity_gallery_set_kernel(g, "sse9"), MED_ERR_INVALID);
+	MT_OK(identity_gallery_set_kernel(g, "scalar"));
+	MT_OK(identity_gallery_set_kernel(g, "auto"));
+	identity_gallery_free(g);
 }
 
 static const mt_case cases[] = {

@@ -43,17 +43,18 @@ with_card(const char *fields, bool hash)
 	MT_OK(med_file_sha256(model, hex));
 	snprintf(text, sizeof(text), "---\n%s%s%s%s---\n# m\nprose\n", fields,
 		 hash ? "sha256: " : "", hash ? hex : "", hash ? "\n" : "");
-	MT_OK(med_modelcard_path(model, card, sizeof(card)));
+	MT_OK(identity_modelcard_path(model, card, sizeof(card)));
 	write_file(card, text);
 }
 
 static med_err
 load(void)
 {
-	static med_modelcard c;
+	static identity_modelcard c;
 
 	msg[0] = '\0';
-	return med_modelcard_load(model, "face-embedder", &c, msg, sizeof(msg));
+	return identity_modelcard_load(model, "face-embedder", &c, msg,
+				       sizeof(msg));
 }
 
 static void
@@ -74,38 +75,42 @@ test_card_path(void)
 {
 	char buf[64];
 
-	MT_OK(med_modelcard_path("/m/face.onnx", buf, sizeof(buf)));
+	MT_OK(identity_modelcard_path("/m/face.onnx", buf, sizeof(buf)));
 	MT_EQ_STR(buf, "/m/face.card.md");
-	MT_OK(med_modelcard_path("/m.d/face", buf, sizeof(buf)));
+	MT_OK(identity_modelcard_path("/m.d/face", buf, sizeof(buf)));
 	MT_EQ_STR(buf, "/m.d/face.card.md");
-	MT_EQ_INT(med_modelcard_path("/m/face.onnx", buf, 10), MED_ERR_LIMIT);
+	MT_EQ_INT(identity_modelcard_path("/m/face.onnx", buf, 10),
+		  MED_ERR_LIMIT);
 }
 
 static void
 test_parse_fields(void)
 {
-	static med_modelcard c;
+	static identity_modelcard c;
 	double d = 0;
 
-	MT_OK(med_modelcard_parse("---\r\nkind: x\r\n# a comment\n\n"
-				  "threshold:  0.62 \nurl: http://a:b\n---\n"
-				  "kind: ignored, the prose\n",
-				  &c, msg, sizeof(msg)));
+	MT_OK(identity_modelcard_parse(
+		"---\r\nkind: x\r\n# a comment\n\n"
+		"threshold:  0.62 \nurl: http://a:b\n---\n"
+		"kind: ignored, the prose\n",
+		&c, msg, sizeof(msg)));
 	MT_EQ_INT(c.n_fields, 3);
-	MT_EQ_STR(med_modelcard_get(&c, "kind"), "x");
-	MT_EQ_STR(med_modelcard_get(&c, "url"), "http://a:b");
-	MT_TRUE(med_modelcard_get(&c, "name") == NULL);
-	MT_OK(med_modelcard_number(&c, "threshold", -1, 1, &d, msg,
-				   sizeof(msg)));
+	MT_EQ_STR(identity_modelcard_get(&c, "kind"), "x");
+	MT_EQ_STR(identity_modelcard_get(&c, "url"), "http://a:b");
+	MT_TRUE(identity_modelcard_get(&c, "name") == NULL);
+	MT_OK(identity_modelcard_number(&c, "threshold", -1, 1, &d, msg,
+					sizeof(msg)));
 	MT_TRUE(d > 0.619 && d < 0.621);
-	MT_EQ_INT(med_modelcard_number(&c, "threshold", 0.7, 1, &d, msg,
-				       sizeof(msg)),
+	MT_EQ_INT(identity_modelcard_number(&c, "threshold", 0.7, 1, &d, msg,
+					    sizeof(msg)),
 		  MED_ERR_INVALID);
 	MT_TRUE(strstr(msg, "outside [0.7, 1]") != NULL);
-	MT_EQ_INT(med_modelcard_number(&c, "kind", 0, 1, &d, msg, sizeof(msg)),
+	MT_EQ_INT(identity_modelcard_number(&c, "kind", 0, 1, &d, msg,
+					    sizeof(msg)),
 		  MED_ERR_INVALID);
 	MT_TRUE(strstr(msg, "'kind: x' is not a number") != NULL);
-	MT_EQ_INT(med_modelcard_number(&c, "dim", 0, 1, &d, msg, sizeof(msg)),
+	MT_EQ_INT(identity_modelcard_number(&c, "dim", 0, 1, &d, msg,
+					    sizeof(msg)),
 		  MED_ERR_INVALID);
 	MT_TRUE(strstr(msg, "'dim' is required") != NULL);
 }
@@ -123,13 +128,13 @@ test_parse_refusals(void)
 		{"---\nKind: x\n---\n", "line 2: key 'Kind'"},
 		{"---\na: 1\na: 2\n---\n", "line 3: 'a' is given twice"},
 	};
-	static med_modelcard c;
+	static identity_modelcard c;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		msg[0] = '\0';
-		MT_EQ_INT(
-			med_modelcard_parse(bad[i].text, &c, msg, sizeof(msg)),
-			MED_ERR_INVALID);
+		MT_EQ_INT(identity_modelcard_parse(bad[i].text, &c, msg,
+						   sizeof(msg)),
+			  MED_ERR_INVALID);
 		if (strstr(msg, bad[i].says) == NULL)
 			mt_fail(__FILE__, __LINE__, "case %zu: '%s' lacks '%s'",
 				i, msg, bad[i].says);
@@ -140,21 +145,21 @@ static void
 test_parse_limits(void)
 {
 	static char text[8192];
-	static med_modelcard c;
+	static identity_modelcard c;
 	size_t n = 0;
 
 	n += (size_t)snprintf(text + n, sizeof(text) - n, "---\n");
-	for (int i = 0; i <= MED_MODELCARD_MAX_FIELDS; i++)
+	for (int i = 0; i <= IDENTITY_MODELCARD_MAX_FIELDS; i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "k%d: v\n",
 				      i);
 	snprintf(text + n, sizeof(text) - n, "---\n");
-	MT_EQ_INT(med_modelcard_parse(text, &c, msg, sizeof(msg)),
+	MT_EQ_INT(identity_modelcard_parse(text, &c, msg, sizeof(msg)),
 		  MED_ERR_INVALID);
 	MT_TRUE(strstr(msg, "more than") != NULL);
 	memset(text, 'v', sizeof(text) - 1);
 	memcpy(text, "---\nk: ", 7);
 	text[sizeof(text) - 1] = '\0';
-	MT_EQ_INT(med_modelcard_parse(text, &c, msg, sizeof(msg)),
+	MT_EQ_INT(identity_modelcard_parse(text, &c, msg, sizeof(msg)),
 		  MED_ERR_INVALID);
 	MT_TRUE(strstr(msg, "too long") != NULL);
 }
@@ -162,11 +167,12 @@ test_parse_limits(void)
 static void
 test_load_good(void)
 {
-	static med_modelcard c;
+	static identity_modelcard c;
 
 	with_card(GOOD_FIELDS "threshold: 0.5\n", true);
-	MT_OK(med_modelcard_load(model, "face-embedder", &c, msg, sizeof(msg)));
-	MT_EQ_STR(med_modelcard_get(&c, "name"), "faceproj-v1");
+	MT_OK(identity_modelcard_load(model, "face-embedder", &c, msg,
+				      sizeof(msg)));
+	MT_EQ_STR(identity_modelcard_get(&c, "name"), "faceproj-v1");
 	MT_TRUE(strstr(c.path, "/m.card.md") != NULL);
 }
 

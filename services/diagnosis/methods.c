@@ -1,0 +1,32 @@
+/*
+ * methods.c - the diagnosis service's API in one table: each RPC, its reply and
+ * the roles that may call it.  The handler of RPC Xyz is diagnosis_rpc_xyz
+ * (docs/architecture.md, "Anatomy of a service").
+ */
+#include <med/rpc.h>
+
+#include "diagnosis.h"
+
+#define MED_SERVICE_PATH   "/smartmed.diagnosis.v1.Diagnosis/"
+#define MED_SERVICE_PB(t)  smartmed__diagnosis__v1__##t##__descriptor
+#define MED_SERVICE_RPC(r) diagnosis_rpc_##r
+
+#define READERS (MED_ROLE_CLINICIAN | MED_ROLE_NURSE)
+
+const med_method diagnosis_methods[] = {
+	MED_UNARY(AddCondition, add_condition, condition, MED_ROLE_CLINICIAN),
+	MED_UNARY(ListConditions, list_conditions, list_conditions_response,
+		  READERS),
+	MED_UNARY(UpdateCondition, update_condition, condition,
+		  MED_ROLE_CLINICIAN),
+	MED_UNARY(ConditionHistory, condition_history,
+		  condition_history_response, READERS),
+	MED_UNARY(SetCarePlan, set_care_plan, care_plan, READERS),
+	MED_UNARY(GetCarePlan, get_care_plan, care_plan, READERS),
+	MED_UNARY(AnalyzeImage, analyze_image, finding, READERS),
+	MED_UNARY(ConfirmFinding, confirm_finding, confirm_finding_response,
+		  MED_ROLE_CLINICIAN),
+	MED_UNARY(RejectFinding, reject_finding, finding, MED_ROLE_CLINICIAN),
+	MED_UNARY(ListFindings, list_findings, list_findings_response, READERS),
+};
+const size_t diagnosis_n_methods = MED_N_METHODS(diagnosis_methods);

@@ -1,0 +1,46 @@
+/*
+ * methods.c - the identity service's API in one table: each RPC, its reply and
+ * the roles that may call it.  The handler of RPC Xyz is identity_rpc_xyz
+ * (docs/architecture.md, "Anatomy of a service").
+ */
+#include <med/rpc.h>
+
+#include "identity.h"
+
+#define MED_SERVICE_PATH   "/smartmed.identity.v1.Identity/"
+#define MED_SERVICE_PB(t)  smartmed__identity__v1__##t##__descriptor
+#define MED_SERVICE_RPC(r) identity_rpc_##r
+
+#define REGISTRARS (MED_ROLE_REGISTRAR | MED_ROLE_ADMIN)
+#define CLINICAL_READERS                                                       \
+	(MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_PHARMACIST |           \
+	 MED_ROLE_REGISTRAR | MED_ROLE_ADMIN)
+#define BEDSIDE (MED_ROLE_NURSE | MED_ROLE_REGISTRAR | MED_ROLE_ADMIN)
+#define IDENTIFIERS                                                            \
+	(MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_REGISTRAR |            \
+	 MED_ROLE_ADMIN)
+
+const med_method identity_methods[] = {
+	MED_UNARY(CreatePatient, create_patient, patient, REGISTRARS),
+	MED_UNARY(GetPatient, get_patient, patient,
+		  CLINICAL_READERS | MED_ROLE_SERVICE),
+	MED_UNARY(SearchPatients, search_patients, search_patients_response,
+		  CLINICAL_READERS),
+	MED_UNARY(UpdatePatient, update_patient, patient, REGISTRARS),
+	MED_UNARY(PatientHistory, patient_history, patient_history_response,
+		  CLINICAL_READERS),
+	MED_UNARY(CheckDuplicates, check_duplicates, check_duplicates_response,
+		  REGISTRARS),
+	MED_UNARY(LinkPatients, link_patients, patient_link, REGISTRARS),
+	MED_UNARY(UnlinkPatients, unlink_patients, patient_link, REGISTRARS),
+	MED_UNARY(EnrollFace, enroll_face, enroll_face_response, BEDSIDE),
+	MED_UNARY(VerifyFace, verify_face, verify_face_response,
+		  CLINICAL_READERS),
+	MED_UNARY(IdentifyFace, identify_face, identify_face_response,
+		  IDENTIFIERS),
+	MED_UNARY(DeleteFaceTemplates, delete_face_templates,
+		  delete_face_templates_response, REGISTRARS),
+	MED_UNARY(GetVerificationKey, get_verification_key,
+		  get_verification_key_response, MED_ROLE_ALL),
+};
+const size_t identity_n_methods = MED_N_METHODS(identity_methods);

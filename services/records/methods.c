@@ -1,0 +1,32 @@
+/*
+ * methods.c - the records service's API in one table: each RPC, its reply and
+ * the roles that may call it.  The handler of RPC Xyz is records_rpc_xyz
+ * (docs/architecture.md, "Anatomy of a service").
+ */
+#include <med/rpc.h>
+
+#include "records.h"
+
+#define MED_SERVICE_PATH   "/smartmed.records.v1.Records/"
+#define MED_SERVICE_PB(t)  smartmed__records__v1__##t##__descriptor
+#define MED_SERVICE_RPC(r) records_rpc_##r
+
+#define CARE_TEAM     (MED_ROLE_CLINICIAN | MED_ROLE_NURSE)
+#define CHAIN_READERS (MED_ROLE_CLINICIAN | MED_ROLE_AUDITOR | MED_ROLE_ADMIN)
+
+const med_method records_methods[] = {
+	MED_UNARY(CreateEntry, create_entry, entry, CARE_TEAM),
+	MED_UNARY(GetEntry, get_entry, entry, CARE_TEAM),
+	MED_UNARY(ListEntries, list_entries, list_entries_response, CARE_TEAM),
+	MED_UNARY(AmendEntry, amend_entry, entry, CARE_TEAM),
+	MED_UNARY(History, history, history_response, CARE_TEAM),
+	MED_UNARY(SignEntry, sign_entry, entry, CARE_TEAM),
+	MED_UNARY(AddAddendum, add_addendum, entry, CARE_TEAM),
+	MED_UNARY(MarkEnteredInError, mark_entered_in_error, entry, CARE_TEAM),
+	MED_UNARY(GetAttachment, get_attachment, attachment, CARE_TEAM),
+	MED_UNARY(VerifyChain, verify_chain, verify_chain_response,
+		  CHAIN_READERS),
+	MED_UNARY(ExportFhir, export_fhir, export_fhir_response,
+		  CARE_TEAM | MED_ROLE_SERVICE),
+};
+const size_t records_n_methods = MED_N_METHODS(records_methods);

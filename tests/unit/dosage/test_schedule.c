@@ -1,0 +1,116 @@
+/*
+ * test_schedule.c - ListDue's rule (schedule.c): the next dose of an order
+ * from its frequency and its last administration, and whether it is
+ * upcoming, due (up to an hour late) or overdue.
+ */
+#include "testlib.h"
+
+#include "dosage.h"
+
+#define H  (3600LL * 1000)
+#define T0 (1700000000000LL)
+
+#define UPCOMING SMARTMED__DOSAGE__V1__DUE_STATE__DUE_STATE_UPCOMING
+#define DUE	 SMARTMED__DOSAGE__V1__DUE_STATE__DUE_STATE_DUE
+#define OVERDUE	 SMARTMED__DOSAGE__V1__DUE_STATE__DUE_STATE_OVERDUE
+
+static dosage_order
+order(const char *freq)
+{
+	dosage_order o;
+
+	smartmed__dosage__v1__order__init(&o);
+	o.frequency = (char *)freq;
+	o.start_ms = T0;
+	return o;
+}
+
+static void
+test_first_dose_at_start(void)
+{
+	dosage_order o = order("q6h");
+	Smartmed__Dosage__V1__DueState st;
+	int64_t due;
+
+	MT_TRUE(dosage_next_due(&o, 0, T0 - H, &due, &st));
+	MT_EQ_INT(due, T0);
+	MT_EQ_INT(st, UPCOMING);
+}
+
+static void
+test_interval_from_last_dose(void)
+{
+	dosage_order o = order("q6h");
+	Smartmed__Dosage__V1__DueState st;
+	int64_t due;
+
+	MT_TRUE(dosage_next_due(&o, T0, T0 + 5 * H, &due, &st));
+	MT_EQ_INT(due, T0 + 6 * H);
+	MT_EQ_INT(st, UPCOMING);
+	MT_TRUE(dosage_next_due(&o, T0, T0 + 6 * H + H / 2, &due, &st));
+	MT_EQ_INT(st, DUE); /* half an hour late */
+	MT_TRUE(dosage_next_due(&o, T0, T0 + 6 * H + H, &due, &st));
+	MT_EQ_INT(st, DUE); /* exactly the grace */
+	MT_TRUE(dosage_next_due(&o, T0, T0 + 6 * H + H + 1, &due, &st));
+	MT_EQ_INT(st, OVERDUE);
+}
+
+static void
+test_named_frequencies(void)
+{
+	static const struct {
+		const char *freq;
+		int64_t interval;
+	} f[] = {{"bid", 12 * H},
+		 {"tid", 8 * H},
+		 {"qid", 6 * H},
+		 {"daily", 24 * H},
+		 {"q8h", 8 * H}};
+	Smartmed__Dosage__V1__DueState st;
+	int64_t due;
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		dosage_order o = order(f[i].freq);
+
+		MT_TRUE(dosage_next_due(&o, T0, T0, &due, &st));
+		if (due != T0 + f[i].interval)
+			mt_fail(__FILE__, __LINE__, "%s: due %lld, want %lld",
+				f[i].freq, (long long)(due - T0),
+				(long long)f[i].interval);
+	}
+}
+
+static void
+test_never_due(void)
+{
+	Smartmed__Dosage__V1__DueState st;
+	int64_t due;
+	dosage_order o = order("prn");
+
+	MT_TRUE(!dosage_next_due(&o, 0, T0, &due, &st)); /* as needed */
+	o = order("q4h");
+	o.prn = true;
+	MT_TRUE(!dosage_next_due(&o, 0, T0, &due, &st));
+	o = order("once");
+	MT_TRUE(dosage_next_due(&o, 0, T0, &due, &st)); /* not yet given */
+	MT_TRUE(!dosage_next_due(&o, T0, T0 + H, &due, &st)); /* given */
+	o = order("q6h");
+	o.end_ms = T0 + 5 * H; /* the next dose would fall after the end */
+	MT_TRUE(!dosage_next_due(&o, T0, T0 + H, &due, &st));
+	o = order("whenever");
+	MT_TRUE(!dosage_next_due(&o, 0, T0, &due, &st));
+}
+
+static const mt_case cases[] = {
+	{"first_dose_at_start", test_first_dose_at_start},
+	{"interval_from_last_dose", test_interval_from_last_dose},
+	{"named_frequencies", test_named_frequencies},
+	{"never_due", test_never_due},
+	{NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	return mt_main(argc, argv, cases);
+}
