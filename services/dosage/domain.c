@@ -65,12 +65,18 @@ text_ok(const char *s, size_t min, size_t max)
 		return true;                                                   \
 	} while (0)
 
-/* amount_problem: v must be finite, in [0, sanity]; > 0 when required. */
-static bool
-amount_bad(double v, bool required)
+med_err
+dosage_amount_problem(const char *field, double v, bool required,
+		      med_problem *p)
 {
-	return !isfinite(v) || v < 0 || v > DOSE_SANITY_MAX ||
-	       (required && v <= 0);
+	if (!isfinite(v) || v < 0 || v > DOSE_SANITY_MAX ||
+	    (required && v <= 0))
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       required ? "must be a positive number "
+						  "up to 1e6"
+						: "must be a number from 0 to "
+						  "1e6");
+	return MED_OK;
 }
 
 static bool
@@ -91,27 +97,30 @@ static bool
 limits_problem(const dosage_drug *d, const char **field, char *reason,
 	       size_t len)
 {
-	if (amount_bad(d->max_single_dose, true))
-		PROBLEM("max_single_dose",
-			"must be a positive number up to 1e6");
-	if (amount_bad(d->max_daily_dose, true))
-		PROBLEM("max_daily_dose",
-			"must be a positive number up to 1e6");
+	const struct {
+		const char *name;
+		double v;
+		bool required;
+	} amounts[] = {
+		{"max_single_dose", d->max_single_dose, true},
+		{"max_daily_dose", d->max_daily_dose, true},
+		{"min_single_dose", d->min_single_dose, false},
+		{"max_dose_per_kg", d->max_dose_per_kg, false},
+		{"max_daily_dose_per_kg", d->max_daily_dose_per_kg, false},
+		{"max_dose_per_m2", d->max_dose_per_m2, false},
+		{"lifetime_max_dose", d->lifetime_max_dose, false},
+	};
+	med_problem p;
+
+	for (size_t i = 0; i < sizeof(amounts) / sizeof(amounts[0]); i++)
+		if (dosage_amount_problem(amounts[i].name, amounts[i].v,
+					  amounts[i].required, &p) != MED_OK)
+			PROBLEM(amounts[i].name, "%s", p.reason);
 	if (d->max_daily_dose < d->max_single_dose)
 		PROBLEM("max_daily_dose", "must not be below max_single_dose");
-	if (amount_bad(d->min_single_dose, false) ||
-	    d->min_single_dose > d->max_single_dose)
+	if (d->min_single_dose > d->max_single_dose)
 		PROBLEM("min_single_dose",
 			"must be a number from 0 to max_single_dose");
-	if (amount_bad(d->max_dose_per_kg, false))
-		PROBLEM("max_dose_per_kg", "must be a number from 0 to 1e6");
-	if (amount_bad(d->max_daily_dose_per_kg, false))
-		PROBLEM("max_daily_dose_per_kg",
-			"must be a number from 0 to 1e6");
-	if (amount_bad(d->max_dose_per_m2, false))
-		PROBLEM("max_dose_per_m2", "must be a number from 0 to 1e6");
-	if (amount_bad(d->lifetime_max_dose, false))
-		PROBLEM("lifetime_max_dose", "must be a number from 0 to 1e6");
 	if (d->min_interval_minutes > 60 * 24 * 60)
 		PROBLEM("min_interval_minutes", "at most 86400 (60 days)");
 	return false;
@@ -249,19 +258,10 @@ dosage_check_context(med_call *call, const dosage_context *c)
 	return check_allergies(call, c);
 }
 
-static med_err
-check_dose_amount(med_call *call, const char *field, double dose)
-{
-	if (!isfinite(dose) || dose <= 0 || dose > DOSE_SANITY_MAX)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must be a positive number up to 1e6",
-				     field);
-	return MED_OK;
-}
-
 med_err
 dosage_check_order(med_call *call, const dosage_order *o, int64_t now_ms)
 {
+	med_problem p;
 	int64_t iv;
 	bool prn;
 	med_err err;
@@ -274,10 +274,11 @@ dosage_check_order(med_call *call, const dosage_order *o, int64_t now_ms)
 		    MED_OK ||
 	    (err = dosage_check_code(call, "order.drug_code", o->drug_code)) !=
 		    MED_OK ||
-	    (err = check_dose_amount(call, "order.dose", o->dose)) != MED_OK ||
 	    (err = med_check_text(call, "order.route", o->route, 1,
 				  LIST_ITEM_MAX)) != MED_OK)
 		return err;
+	if (dosage_amount_problem("order.dose", o->dose, true, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
 	if (dosage_dose_frequency_parse(o->frequency, &iv, &prn) != MED_OK)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "order.frequency: must be qNh (N 1..72), "

@@ -126,6 +126,15 @@ typedef struct dosage_import {
 #define DOSAGE_CSV_MAX_ERRORS 100
 
 /*
+ * dosage_amount_problem checks an amount of drug, a dose or a limit: a
+ * finite number from 0 (above 0 when required) up to 1e6 in the drug's
+ * unit; else fills p naming field and returns MED_ERR_INVALID.  The one
+ * rule for every amount the service takes.
+ */
+med_err dosage_amount_problem(const char *field, double v, bool required,
+			      med_problem *p) MED_MUST_CHECK;
+
+/*
  * dosage_csv_parse parses csv into out (memory from a).  A problem with
  * the whole text (empty, no header, a required column missing, too many
  * rows) is MED_ERR_INVALID with p naming "csv"; row problems go to

@@ -23,13 +23,14 @@
 
 typedef Smartmed__Dosage__V1__CheckDoseResponse check_res;
 
+/* check_amount fails the call unless dose is a positive amount. */
 static med_err
 check_amount(med_call *call, const char *field, double dose)
 {
-	if (!isfinite(dose) || dose <= 0 || dose > 1e6)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must be a positive number up to 1e6",
-				     field);
+	med_problem p;
+
+	if (dosage_amount_problem(field, dose, true, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
 	return MED_OK;
 }
 
