@@ -1,6 +1,7 @@
 /*
- * handlers.c - one thin function per problem-list RPC, and the method
- * table (care plans in handlers_plan.c, findings in handlers_finding.c).
+ * handlers.c - one thin function per problem-list RPC (care plans in
+ * handlers_plan.c, findings in handlers_finding.c, the method table in
+ * methods.c).
  */
 #include <med/arena.h>
 #include <med/check.h>

@@ -1,7 +1,7 @@
 /*
  * handlers.c - one thin function per dosage RPC (catalogue, patient
- * context, orders) and the method table; the clinical RPCs are in
- * handlers_admin.c.
+ * context, orders); the clinical RPCs are in handlers_admin.c, the
+ * method table in methods.c.
  */
 #include <med/check.h>
 #include <med/patients.h>

@@ -1,7 +1,7 @@
 /*
  * handlers_face.c - the face RPCs: enrol, verify (with a signed token),
- * identify, erase, and the token verification key.  Each also emits an
- * audit event carrying the score, threshold, model and device.
+ * identify, erase, and the token verification key.  Each adds to its
+ * call's audit event the score, threshold, model and device.
  */
 #include <med/audit.h>
 #include <med/check.h>
