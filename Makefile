@@ -67,6 +67,7 @@ $(BUILD)/obj/%.o: %.c
 deps:
 	$(Q)tools/dev/install-deps.sh
 	$(Q)BUILD=$(BUILD) deploy/k8s/check/deploy-check.sh install
+	$(Q)BUILD=$(BUILD) tools/facemodels/install.sh
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -27,3 +27,4 @@ BENCH_SERVICE_gallery := identity
 $(foreach b,$(patsubst tools/bench/%.c,%,$(wildcard tools/bench/*.c)),\
 	$(eval $(call tool_template,bench-$(b),tools/bench/$(b).c,\
 	$(BENCH_SERVICE_$(b)))))
+include tools/facemodels/module.mk

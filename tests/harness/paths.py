@@ -35,3 +35,15 @@ def devca_sh():
 def mariadb_sh():
     """The private-MariaDB helper script."""
     return os.path.join(REPO_ROOT, "tools", "dev", "mariadb.sh")
+
+
+def deep_face_models():
+    """(embedder, landmarks) paths of the deep face models the build makes
+    from the npm package (tools/facemodels), or None when not built."""
+    d = os.path.join(build_dir(), "models", "face")
+    emb = os.path.join(d, "dlib-resnet-v1.onnx")
+    lmk = os.path.join(d, "face-landmarks-68-v1.onnx")
+    if all(os.path.exists(p) for p in (emb, lmk, emb[:-5] + ".card.md",
+                                        lmk[:-5] + ".card.md")):
+        return emb, lmk
+    return None

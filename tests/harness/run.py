@@ -116,7 +116,13 @@ def face_keys(rundir):
     and template keys for identity, the public key for dosage (which
     checks verification tokens).  Returns (FaceKeys, env)."""
     keys = FaceKeys.load_or_create(os.path.join(rundir, "face"))
-    return keys, keys.env(public_key=True)
+    env = keys.env(public_key=True)
+    # The deep face models, when the build made them (tools/facemodels):
+    # dlib's ResNet on landmark-aligned colour chips.  Else lbp-v2.
+    deep = paths.deep_face_models()
+    if deep is not None:
+        env["MED_FACE_EMBEDDER"], env["MED_FACE_LANDMARKS"] = deep
+    return keys, env
 
 
 def summary(st, faces=None):

@@ -55,6 +55,10 @@ const med_config_spec identity_config[] = {
 	 false, 0, 0,
 	 "lbp-v2 (built in), or an ONNX face embedder file with its model "
 	 "card beside it (<name>.card.md)"},
+	{"MED_FACE_LANDMARKS", MED_CONFIG_STRING, "", false, 0, 0,
+	 "ONNX 68-point face landmark model with its card (kind "
+	 "face-landmarks); needed by an embedder whose card asks for "
+	 "alignment: dlib-chip-68"},
 	{"MED_FACE_THRESHOLD", MED_CONFIG_STRING, "", false, 0, 0,
 	 "cosine similarity at or above which a face matches; empty = the "
 	 "embedder's own (lbp-v2: 0.761, an ONNX model: its card's)"},
@@ -266,9 +270,89 @@ shapes_match(const identity_face *f, const med_model_info *mi, char *msg,
 	return MED_OK;
 }
 
+/* load_landmarks loads the 68-point landmark model an aligned-chip
+ * embedder needs: one input [1, 3, N, N], one output [1, 136]. */
+static med_err
+load_landmarks(identity_face *f, const char *path, int dev)
+{
+	static identity_modelcard card;
+	const med_model_info *mi;
+	char msg[448] = "";
+	med_err err;
+
+	if (path[0] == '\0') {
+		not_configured(
+			f, "%s",
+			"MED_FACE_LANDMARKS: the embedder's card asks for "
+			"alignment dlib-chip-68, which needs a landmark "
+			"model");
+		return MED_ERR_PRECONDITION;
+	}
+	err = identity_modelcard_load(path, "face-landmarks", &card, msg,
+				      sizeof(msg));
+	if (err != MED_OK) {
+		not_configured(f, "MED_FACE_LANDMARKS: %s", msg);
+		return MED_ERR_PRECONDITION;
+	}
+	if ((err = load_one(f, "onnx", path, NULL, 0, dev, &f->lmk)) != MED_OK)
+		return err;
+	mi = med_infer_model_info(f->lmk);
+	if (mi->n_inputs != 1 || mi->inputs[0].n_dims != 4 ||
+	    mi->inputs[0].dims[1] != 3 ||
+	    mi->inputs[0].dims[2] != mi->inputs[0].dims[3] ||
+	    mi->inputs[0].dims[2] < 16 || mi->inputs[0].dims[2] > 512 ||
+	    mi->n_outputs != 1 || mi->outputs[0].n_dims != 2 ||
+	    mi->outputs[0].dims[1] != 136) {
+		not_configured(f,
+			       "MED_FACE_LANDMARKS %s: the model must take [1, "
+			       "3, N, N] and give [1, 136] (68 points)",
+			       path);
+		return MED_ERR_PRECONDITION;
+	}
+	f->lmk_size = (int)mi->inputs[0].dims[2];
+	return MED_OK;
+}
+
+/*
+ * card_alignment reads how the embedder wants its face: "box" (a crop of
+ * the detected box, the default) or "dlib-chip-68" (dlib's aligned chip,
+ * square and in colour, with chip_padding, default 0.25).
+ */
+static med_err
+card_alignment(identity_face *f, const identity_modelcard *c, char *msg,
+	       size_t len)
+{
+	const char *a = identity_modelcard_get(c, "alignment");
+	double pad = 0.25;
+
+	if (a == NULL || strcmp(a, "box") == 0)
+		return MED_OK;
+	if (strcmp(a, "dlib-chip-68") != 0) {
+		snprintf(msg, len,
+			 "%.300s: alignment '%.40s' is not box or "
+			 "dlib-chip-68",
+			 c->path, a);
+		return MED_ERR_INVALID;
+	}
+	if (identity_modelcard_get(c, "chip_padding") != NULL &&
+	    identity_modelcard_number(c, "chip_padding", 0, 1, &pad, msg,
+				      len) != MED_OK)
+		return MED_ERR_INVALID;
+	if (f->emb_w != f->emb_h || f->emb_c != 3) {
+		snprintf(msg, len,
+			 "%.300s: a dlib-chip-68 embedder takes a square "
+			 "3-channel chip",
+			 c->path);
+		return MED_ERR_INVALID;
+	}
+	f->chip = true;
+	f->chip_padding = pad;
+	return MED_OK;
+}
+
 /* load_onnx loads an ONNX embedder after its model card. */
 static med_err
-load_onnx(identity_face *f, const char *path, int dev)
+load_onnx(identity_face *f, const med_config *cfg, const char *path, int dev)
 {
 	static identity_modelcard card;
 	char msg[448] = "";
@@ -278,6 +362,8 @@ load_onnx(identity_face *f, const char *path, int dev)
 				      sizeof(msg));
 	if (err == MED_OK)
 		err = card_numbers(f, &card, msg, sizeof(msg));
+	if (err == MED_OK)
+		err = card_alignment(f, &card, msg, sizeof(msg));
 	if (err == MED_OK &&
 	    strncmp(identity_modelcard_get(&card, "name"), "lbp-", 4) == 0) {
 		snprintf(msg, sizeof(msg),
@@ -290,6 +376,10 @@ load_onnx(identity_face *f, const char *path, int dev)
 		not_configured(f, "MED_FACE_EMBEDDER: %s", msg);
 		return MED_ERR_PRECONDITION;
 	}
+	if (f->chip &&
+	    (err = load_landmarks(f, med_config_str(cfg, "MED_FACE_LANDMARKS"),
+				  dev)) != MED_OK)
+		return err;
 	if ((err = load_one(f, "onnx", path, NULL, 0, dev, &f->emb)) != MED_OK)
 		return err;
 	if (shapes_match(f, med_infer_model_info(f->emb), msg, sizeof(msg)) !=
@@ -404,7 +494,7 @@ load_embedder(identity_face *f, const med_config *cfg, int dev)
 			       e, IDENTITY_FACE_CLASSIC_MODEL);
 		return MED_ERR_PRECONDITION;
 	}
-	return load_onnx(f, e, dev);
+	return load_onnx(f, cfg, e, dev);
 }
 
 static med_err
@@ -446,6 +536,7 @@ face_free(identity_face *f)
 		return;
 	identity_index_free(f->index);
 	med_infer_model_free(f->emb);
+	med_infer_model_free(f->lmk);
 	med_infer_model_free(f->eyes);
 	med_infer_model_free(f->det);
 	med_infer_host_free(f->host);

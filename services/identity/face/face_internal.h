@@ -5,6 +5,7 @@
 #ifndef FACE_INTERNAL_H
 #define FACE_INTERNAL_H
 
+#include <med/image.h>
 #include <med/infer.h>
 #include <med/vtoken.h>
 
@@ -43,9 +44,33 @@ struct identity_face {
 	float det_mean, det_scale, det_score, det_nms;
 	int emb_w, emb_h, emb_c;
 	float in_mean, in_scale, crop_scale;
+	/* An embedder whose card says "alignment: dlib-chip-68" gets dlib's
+	 * aligned face chip (face_chip.c) instead of a box crop: the 68
+	 * landmarks of MED_FACE_LANDMARKS (lmk, a square lmk_size crop of
+	 * the face box) place the chip with chip_padding around the face,
+	 * in colour when the photograph has it. */
+	bool chip;
+	double chip_padding;
+	med_infer_model *lmk;
+	int lmk_size;
 	char device[16];
 	char describe[192];
 	identity_index *index;
 };
+
+/*
+ * identity_face_embed_chip embeds the face in box (x, y, w, h in img's
+ * pixels) through dlib's aligned chip: landmarks, similarity transform,
+ * colour chip, embedder, L2 norm into emb (f->dim floats).  Errors:
+ * MED_ERR_INVALID (landmarks that place no face), MED_ERR_INTERNAL (a
+ * model failed; logged), MED_ERR_NOMEM.
+ */
+med_err identity_face_embed_chip(identity_face *f, const med_image *img,
+				 const float box[4], float *emb) MED_MUST_CHECK;
+
+/* identity_face_normalise L2-normalises emb (f->dim floats); MED_ERR_INTERNAL
+ * for a zero or non-finite embedding. */
+med_err identity_face_normalise(const identity_face *f,
+				float *emb) MED_MUST_CHECK;
 
 #endif

@@ -92,7 +92,8 @@ static med_err
 decode(med_call *call, identity_face *f, const char *field, const uint8_t *buf,
        size_t len, med_image **img)
 {
-	med_image_limits lim = {.max_bytes = f->max_image_bytes};
+	med_image_limits lim = {.max_bytes = f->max_image_bytes,
+				.keep_colour = f->chip};
 	char msg[256] = "";
 	med_err err;
 
@@ -558,7 +559,6 @@ embed_onnx(identity_face *f, const grey8 *w, const box *fb, float roll,
 	med_tensor out = {.data = emb, .size = f->dim * sizeof(float)};
 	char msg[256] = "";
 	med_err err = MED_ERR_NOMEM;
-	double norm = 0;
 
 	if (crop == NULL || x == NULL)
 		goto out;
@@ -575,17 +575,7 @@ embed_onnx(identity_face *f, const grey8 *w, const box *fb, float roll,
 		err = MED_ERR_INTERNAL;
 		goto out;
 	}
-	for (size_t i = 0; i < f->dim; i++)
-		norm += (double)emb[i] * emb[i];
-	if (!(norm > 1e-20 && isfinite(norm))) {
-		med_log_error("identity: embedder %s gave a zero or non-finite "
-			      "embedding",
-			      f->model);
-		err = MED_ERR_INTERNAL;
-		goto out;
-	}
-	for (size_t i = 0; i < f->dim; i++)
-		emb[i] = (float)(emb[i] / sqrt(norm));
+	err = identity_face_normalise(f, emb);
 out:
 	free(crop);
 	free(x);
@@ -611,13 +601,32 @@ embed(identity_face *f, const uint8_t *crop, float *emb)
 	return MED_OK;
 }
 
+/* embed_chip embeds through dlib's aligned chip (face_chip.c). */
+static med_err
+embed_chip(med_call *call, identity_face *f, const char *field,
+	   const med_image *img, const box *fb, float *emb)
+{
+	float b[4] = {fb->x, fb->y, fb->w, fb->h};
+	med_err err = identity_face_embed_chip(f, img, b, emb);
+
+	if (err == MED_ERR_INVALID)
+		return med_call_fail(call, err,
+				     "%s: the face's landmarks could not be "
+				     "placed; send a frontal photograph of one "
+				     "face",
+				     field);
+	return err;
+}
+
 /* gate_and_embed works on w (the image scaled so the face is about twice
- * the crop) with the face box fb in w's coordinates. */
+ * the crop) with the face box fb in w's coordinates; an aligned-chip
+ * embedder reads the photograph img itself, with the box orig. */
 static med_err
 gate_and_embed(med_call *call, identity_face *f, const char *field,
-	       const grey8 *w, const box *fb, float face_px,
-	       identity_face_probe *out)
+	       const grey8 *w, const box *fb, const med_image *img,
+	       const box *orig, identity_face_probe *out)
 {
+	float face_px = orig->w;
 	uint8_t crop[IDENTITY_FACE_W * IDENTITY_FACE_H];
 	float l[2], r[2], roll = 0.f;
 	double sharp;
@@ -645,6 +654,8 @@ gate_and_embed(med_call *call, identity_face *f, const char *field,
 		med_arena_alloc(med_call_arena(call), f->dim * sizeof(float));
 	if (out->emb == NULL)
 		return MED_ERR_NOMEM;
+	if (f->chip)
+		return embed_chip(call, f, field, img, orig, out->emb);
 	if (f->onnx)
 		return embed_onnx(f, w, fb, roll, out->emb);
 	return embed(f, crop, out->emb);
@@ -672,7 +683,7 @@ identity_face_analyze(med_call *call, identity_face *f, const char *field,
 	if ((err = scaled(img, s, &w)) != MED_OK)
 		goto free_img;
 	box ws = box_scaled(&fb, s);
-	err = gate_and_embed(call, f, field, &w, &ws, fb.w, out);
+	err = gate_and_embed(call, f, field, &w, &ws, img, &fb, out);
 	free(w.px);
 free_img:
 	med_image_free(img);

@@ -1,0 +1,167 @@
+/*
+ * face_chip.c - the aligned face chip a deep embedder was trained on: the
+ * 68 landmarks of the face (a landmark model on a square crop of the
+ * detected box), the similarity transform that puts them where dlib's
+ * mean face lies in a chip with padding around it, the chip cut from the
+ * photograph in colour when it has colour, and the embedder on it.
+ */
+#include <med/log.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "face_align.h"
+#include "face_internal.h"
+
+/* A landmark set narrower than this many pixels places no face. */
+#define MIN_FACE_SPAN 8.0f
+
+/* sample_rgb cuts a size x size RGB crop through m, pixels 0..255, into
+ * planar out (3 x size x size), replicating grey when img has no colour. */
+static void
+sample_rgb(const med_image *img, const double m[6], unsigned size, float *tmp,
+	   float *out)
+{
+	size_t plane = (size_t)size * size;
+	unsigned ch = img->rgb ? 3 : 1;
+
+	identity_chip_sample(img->rgb ? img->rgb : img->px, img->width,
+			     img->height, ch, m, size, tmp);
+	for (size_t i = 0; i < plane; i++)
+		for (unsigned c = 0; c < 3; c++)
+			out[c * plane + i] =
+				255.f * tmp[i * ch + (ch == 3 ? c : 0)];
+}
+
+static med_err
+run_model(med_infer_model *m, const char *what, float *x, int c, int size,
+	  float *y, size_t n_out)
+{
+	med_tensor in = {.dtype = MED_DTYPE_F32,
+			 .n_dims = 4,
+			 .dims = {1, c, size, size},
+			 .data = x,
+			 .size = (size_t)c * size * size * sizeof(float)};
+	med_tensor out = {.data = y, .size = n_out * sizeof(float)};
+	char msg[256] = "";
+
+	if (med_infer_run(m, &in, 1, &out, 1, msg, sizeof(msg)) != MED_OK) {
+		med_log_error("identity: %s: %s", what, msg);
+		return MED_ERR_INTERNAL;
+	}
+	return MED_OK;
+}
+
+/*
+ * find_landmarks runs the landmark model on the square around box's centre
+ * with box's longer side and writes the 68 points in img's pixels.
+ */
+static med_err
+find_landmarks(identity_face *f, const med_image *img, const float box[4],
+	       float pts[IDENTITY_LANDMARKS][2], float *buf)
+{
+	unsigned n = (unsigned)f->lmk_size;
+	float side = fmaxf(box[2], box[3]);
+	double x0 = box[0] + box[2] / 2 - side / 2;
+	double y0 = box[1] + box[3] / 2 - side / 2;
+	double s = side / n;
+	double m[6] = {s, 0, x0 + s / 2 - 0.5, 0, s, y0 + s / 2 - 0.5};
+	float out[2 * IDENTITY_LANDMARKS], *x = buf + 3 * (size_t)n * n;
+	med_err err;
+
+	sample_rgb(img, m, n, buf, x);
+	if ((err = run_model(f->lmk, "landmarks", x, 3, (int)n, out,
+			     2 * IDENTITY_LANDMARKS)) != MED_OK)
+		return err;
+	for (int i = 0; i < IDENTITY_LANDMARKS; i++) {
+		pts[i][0] = (float)(x0 - 0.5 + out[2 * i] * side);
+		pts[i][1] = (float)(y0 - 0.5 + out[2 * i + 1] * side);
+	}
+	return MED_OK;
+}
+
+/* landmark_box is the square around the points, a little larger than
+ * they span (the jaw and brows are the face's edges). */
+static bool
+landmark_box(const float pts[IDENTITY_LANDMARKS][2], float box[4])
+{
+	float lo[2] = {pts[0][0], pts[0][1]}, hi[2] = {pts[0][0], pts[0][1]};
+
+	for (int i = 1; i < IDENTITY_LANDMARKS; i++)
+		for (int k = 0; k < 2; k++) {
+			lo[k] = fminf(lo[k], pts[i][k]);
+			hi[k] = fmaxf(hi[k], pts[i][k]);
+		}
+	if (!(hi[0] - lo[0] >= MIN_FACE_SPAN && hi[1] - lo[1] >= MIN_FACE_SPAN))
+		return false;
+	box[2] = box[3] = 1.1f * fmaxf(hi[0] - lo[0], hi[1] - lo[1]);
+	box[0] = (lo[0] + hi[0]) / 2 - box[2] / 2;
+	box[1] = (lo[1] + hi[1]) / 2 - box[3] / 2;
+	return true;
+}
+
+med_err
+identity_face_normalise(const identity_face *f, float *emb)
+{
+	double norm = 0;
+
+	for (size_t i = 0; i < f->dim; i++)
+		norm += (double)emb[i] * emb[i];
+	if (!(norm > 1e-20 && isfinite(norm))) {
+		med_log_error("identity: embedder %s gave a zero or non-finite "
+			      "embedding",
+			      f->model);
+		return MED_ERR_INTERNAL;
+	}
+	for (size_t i = 0; i < f->dim; i++)
+		emb[i] = (float)(emb[i] / sqrt(norm));
+	return MED_OK;
+}
+
+/* embed_points cuts the chip the landmarks place and embeds it. */
+static med_err
+embed_points(identity_face *f, const med_image *img,
+	     const float pts[IDENTITY_LANDMARKS][2], float *buf, float *emb)
+{
+	unsigned n = (unsigned)f->emb_w;
+	size_t plane = (size_t)n * n;
+	float *x = buf + 3 * plane;
+	double m[6];
+	med_err err;
+
+	if (identity_chip_transform(pts, n, f->chip_padding, m) != MED_OK)
+		return MED_ERR_INVALID;
+	sample_rgb(img, m, n, buf, x);
+	for (size_t i = 0; i < 3 * plane; i++)
+		x[i] = (x[i] - f->in_mean) * f->in_scale;
+	if ((err = run_model(f->emb, "embedder", x, 3, (int)n, emb, f->dim)) !=
+	    MED_OK)
+		return err;
+	return identity_face_normalise(f, emb);
+}
+
+med_err
+identity_face_embed_chip(identity_face *f, const med_image *img,
+			 const float box[4], float *emb)
+{
+	size_t side = (size_t)(f->emb_w > f->lmk_size ? f->emb_w : f->lmk_size);
+	float *buf = malloc(6 * side * side * sizeof(float));
+	float pts[IDENTITY_LANDMARKS][2], refined[4];
+	med_err err = MED_ERR_NOMEM;
+
+	if (buf == NULL)
+		return err;
+	/* Two passes: the detector's box frames the face roughly; the
+	 * square around the first landmarks frames it as the landmark model
+	 * was trained, and its landmarks place the chip. */
+	err = find_landmarks(f, img, box, pts, buf);
+	if (err == MED_OK && !landmark_box(pts, refined))
+		err = MED_ERR_INVALID;
+	if (err == MED_OK)
+		err = find_landmarks(f, img, refined, pts, buf);
+	if (err == MED_OK)
+		err = embed_points(f, img, pts, buf, emb);
+	free(buf);
+	return err;
+}

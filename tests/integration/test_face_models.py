@@ -1,0 +1,195 @@
+"""The deep face models (tools/facemodels) and identity's aligned-chip
+pipeline.
+
+- The TF.js reader dequantises uint8 (min/scale) and float16 weights and
+  refuses a manifest whose shards are short: a small manifest made here.
+- The converted ONNX graphs, run by the project's cpu backend (onnxrun),
+  equal a plain numpy implementation of the same networks straight from
+  the TF.js weights within 1e-4, and their cards carry their SHA-256.
+- identity with dlib-resnet-v1 and the 68-point landmarks: an embedder
+  whose card asks for aligned chips is refused without a landmark model;
+  with it, a patient's own ORL photographs verify and another patient's
+  do not, and templates name the model.
+
+The model cases skip when the build made no models (the npm package was
+not installed); the ORL cases skip without ../shared."""
+
+import hashlib
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import uuid
+
+import grpc
+import numpy as np
+import pytest
+
+from harness import Stack, paths, protos
+from harness.checks import expect_status
+from harness.faces import FaceKeys, orl_png
+from harness.fixtures import running
+
+sys.path.insert(0, os.path.join(paths.REPO_ROOT, "tools", "facemodels"))
+import reference  # noqa: E402
+import tfjs  # noqa: E402
+
+FACEAPI = os.path.join(paths.build_dir(), "npm", "facemodels",
+                       "node_modules", "@vladmandic", "face-api", "model")
+
+
+def deep():
+    d = paths.deep_face_models()
+    if d is None:
+        pytest.skip("deep face models not built (make deps installs the "
+                    "npm package, make builds them)")
+    return d
+
+
+def write_medt(path, a):
+    a = np.ascontiguousarray(a, dtype=np.float32)
+    with open(path, "wb") as f:
+        f.write(b"MEDT" + struct.pack("<II", 1, a.ndim) +
+                struct.pack("<%dq" % a.ndim, *a.shape) + a.tobytes())
+
+
+def read_medt(path):
+    b = open(path, "rb").read()
+    assert b[:4] == b"MEDT"
+    _, nd = struct.unpack("<II", b[4:12])
+    dims = struct.unpack("<%dq" % nd, b[12:12 + 8 * nd])
+    return np.frombuffer(b[12 + 8 * nd:], dtype=np.float32).reshape(dims)
+
+
+def onnxrun(model, x):
+    d = tempfile.mkdtemp(prefix="smartmed-onnxrun-")
+    write_medt(os.path.join(d, "in.bin"), x)
+    r = subprocess.run([paths.bin_path("onnxrun"), model,
+                        os.path.join(d, "in.bin"),
+                        os.path.join(d, "out.bin")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return read_medt(os.path.join(d, "out.bin"))
+
+
+# --- the TF.js reader ------------------------------------------------------
+
+def test_tfjs_weights_are_dequantised(tmp_path):
+    q = np.array([0, 1, 255], dtype=np.uint8)
+    h = np.array([0.5, -2.0], dtype="<f2")
+    f = np.array([[1.25, -3.5]], dtype="<f4")
+    (tmp_path / "w.bin").write_bytes(q.tobytes() + h.tobytes() +
+                                     f.tobytes())
+    manifest = [{"paths": ["w.bin"], "weights": [
+        {"name": "q", "shape": [3], "dtype": "float32",
+         "quantization": {"dtype": "uint8", "min": -1.0, "scale": 0.5}},
+        {"name": "h", "shape": [2], "dtype": "float32",
+         "quantization": {"dtype": "float16"}},
+        {"name": "f", "shape": [1, 2], "dtype": "float32"}]}]
+    (tmp_path / "m.json").write_text(json.dumps(manifest))
+    w = tfjs.load(str(tmp_path / "m.json"))
+    assert w["q"].tolist() == [-1.0, -0.5, 126.5]
+    assert w["h"].tolist() == [0.5, -2.0]
+    assert w["f"].shape == (1, 2) and w["f"][0, 1] == -3.5
+
+
+def test_tfjs_short_shards_refused(tmp_path):
+    (tmp_path / "w.bin").write_bytes(b"\0" * 7)
+    (tmp_path / "m.json").write_text(json.dumps([{"paths": ["w.bin"],
+        "weights": [{"name": "f", "shape": [2], "dtype": "float32"}]}]))
+    with pytest.raises(ValueError, match="shards end early"):
+        tfjs.load(str(tmp_path / "m.json"))
+
+
+# --- the converted graphs --------------------------------------------------
+
+def test_embedder_equals_the_numpy_network():
+    emb, _ = deep()
+    w = tfjs.load(os.path.join(
+        FACEAPI, "face_recognition_model-weights_manifest.json"))
+    rng = np.random.default_rng(7)
+    for _ in range(2):
+        img = rng.uniform(0, 255, (150, 150, 3)).astype(np.float32)
+        got = onnxrun(emb, img.transpose(2, 0, 1)[None])[0]
+        want = reference.descriptor(w, img)
+        assert got.shape == (128,)
+        assert np.abs(got - want).max() <= 1e-4, np.abs(got - want).max()
+
+
+def test_landmarks_equal_the_numpy_network():
+    _, lmk = deep()
+    w = tfjs.load(os.path.join(
+        FACEAPI, "face_landmark_68_model-weights_manifest.json"))
+    img = np.random.default_rng(8).uniform(0, 255, (112, 112, 3)).astype(
+        np.float32)
+    got = onnxrun(lmk, img.transpose(2, 0, 1)[None])[0]
+    want = reference.landmarks(w, img)
+    assert got.shape == (136,)
+    assert np.abs(got - want).max() <= 1e-4, np.abs(got - want).max()
+
+
+def test_cards_name_their_model_files():
+    for model in deep():
+        card = open(model[:-5] + ".card.md").read()
+        digest = hashlib.sha256(open(model, "rb").read()).hexdigest()
+        assert "sha256: " + digest in card
+        assert "licence: MIT" in card
+
+
+# --- identity with the aligned chip ----------------------------------------
+
+@pytest.fixture(scope="module")
+def pb():
+    return protos.module("identity")
+
+
+def _patient(st, pb):
+    return st.call("identity", "CreatePatient", pb.CreatePatientRequest(
+        mrn="MRN-" + uuid.uuid4().hex[:16].upper(), family_name="Deep",
+        birth_date="1970-01-02", sex=pb.ADMINISTRATIVE_SEX_MALE),
+        role="registrar").patient_id
+
+
+def _verify(st, pb, pid, image):
+    return st.call("identity", "VerifyFace", pb.VerifyFaceRequest(
+        patient_id=pid, image=image), role="nurse", timeout=30)
+
+
+def test_aligned_embedder_needs_landmarks(pb):
+    emb, _ = deep()
+    keys = FaceKeys.load_or_create(tempfile.mkdtemp(prefix="smartmed-fk-"))
+    env = keys.env()
+    env["MED_FACE_EMBEDDER"] = emb
+    with running(Stack(services=["identity", "audit"],
+                       extra_env=env)) as st:
+        expect_status(grpc.StatusCode.FAILED_PRECONDITION, _verify, st, pb,
+                      str(uuid.uuid4()), b"x",
+                      details_contains="MED_FACE_LANDMARKS")
+
+
+@pytest.fixture(scope="module")
+def deep_stack():
+    emb, lmk = deep()
+    keys = FaceKeys.load_or_create(tempfile.mkdtemp(prefix="smartmed-fk-"))
+    env = keys.env()
+    env["MED_FACE_EMBEDDER"], env["MED_FACE_LANDMARKS"] = emb, lmk
+    with running(Stack(services=["identity", "audit"],
+                       extra_env=env)) as st:
+        yield st
+
+
+def test_own_photographs_verify_others_do_not(deep_stack, pb):
+    st = deep_stack
+    a, b = _patient(st, pb), _patient(st, pb)
+    for pid, subject in ((a, 4), (b, 9)):
+        r = st.call("identity", "EnrollFace", pb.EnrollFaceRequest(
+            patient_id=pid, images=[orl_png(subject, 1), orl_png(subject, 2)]),
+            role="registrar", timeout=60)
+        assert len(r.templates) == 2
+    matched = [_verify(st, pb, a, orl_png(4, n)).match for n in (5, 7, 9)]
+    assert all(matched), matched
+    other = _verify(st, pb, a, orl_png(9, 6))
+    assert not other.match and other.score < other.threshold
+    assert other.model == "dlib-resnet-v1"

