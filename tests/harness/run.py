@@ -116,13 +116,17 @@ def face_keys(rundir):
     and template keys for identity, the public key for dosage (which
     checks verification tokens).  Returns (FaceKeys, env)."""
     keys = FaceKeys.load_or_create(os.path.join(rundir, "face"))
-    env = keys.env(public_key=True)
-    # The deep face models, when the build made them (tools/facemodels):
-    # dlib's ResNet on landmark-aligned colour chips.  Else lbp-v2.
+    return keys, keys.env(public_key=True)
+
+
+def face_models_env():
+    """identity's face models for make run: the deep ones when the build
+    made them (tools/facemodels: dlib's ResNet on landmark-aligned colour
+    chips), else nothing, which leaves the built-in lbp-v2."""
     deep = paths.deep_face_models()
-    if deep is not None:
-        env["MED_FACE_EMBEDDER"], env["MED_FACE_LANDMARKS"] = deep
-    return keys, env
+    if deep is None:
+        return {}
+    return {"MED_FACE_EMBEDDER": deep[0], "MED_FACE_LANDMARKS": deep[1]}
 
 
 def summary(st, faces=None):
@@ -204,6 +208,7 @@ def main():
     except (OSError, subprocess.CalledProcessError) as e:
         print("cannot make the face keys: %s" % e, file=sys.stderr)
         return 1
+    env.update(face_models_env())
     st = Stack(workdir=rundir, db_port=DB_PORT, ports=ports,
                audit_port=AUDIT_PORT, keep_workdir=True,
                tokens_path=os.path.join(rundir, "tokens"), pid_dir=pid_dir,

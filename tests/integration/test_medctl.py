@@ -328,6 +328,17 @@ def test_make_run_summary_shows_face_keys_and_example(st, stack):
             in text), text
     assert "identity verify-face --patient-id PATIENT_ID --image @" in text
 
+def test_make_run_uses_the_deep_face_models_when_built():
+    env = run.face_models_env()
+    deep = paths.deep_face_models()
+    if deep is None:
+        assert env == {}
+    else:
+        assert env == {"MED_FACE_EMBEDDER": deep[0],
+                       "MED_FACE_LANDMARKS": deep[1]}
+        assert deep[0].endswith("dlib-resnet-v1.onnx")
+
+
 def test_make_run_face_keys_made_once_and_reused(tmp_path):
     rundir = str(tmp_path)
     keys, env = run.face_keys(rundir)
