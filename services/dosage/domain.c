@@ -372,16 +372,23 @@ dosage_patient(const dosage_context *c, dosage_dose_patient *p)
 
 med_err
 dosage_run_checks(med_arena *a, const dosage_drug *drug,
-		  const dosage_context *ctx, const dosage_dose_history *h,
-		  double dose, int64_t at_ms,
+		  const dosage_order *order, const dosage_context *ctx,
+		  const dosage_dose_history *h, double dose, int64_t at_ms,
 		  Smartmed__Dosage__V1__CheckDoseResponse *res)
 {
 	dosage_dose_limits l;
 	dosage_dose_patient p;
 	dosage_dose_result r[DOSAGE_DOSE_N_CHECKS];
 	size_t cap = 0;
+	bool prn;
 
 	dosage_limits(drug, &l);
+	/* An order whose frequency no longer parses (none should) adds no
+	 * interval of its own: the catalogue's still holds. */
+	if (order != NULL &&
+	    dosage_dose_frequency_parse(order->frequency, &l.order_interval_ms,
+					&prn) != MED_OK)
+		l.order_interval_ms = 0;
 	dosage_patient(ctx, &p);
 	dosage_dose_evaluate(&l, &p, h, dose, at_ms, r);
 	res->n_checks = 0;

@@ -103,12 +103,14 @@ void dosage_patient(const dosage_context *c, dosage_dose_patient *p);
 
 /*
  * dosage_run_checks evaluates every check and fills res (checks from the
- * arena).  Errors: MED_ERR_NOMEM.
+ * arena); order (NULL for a dose proposed without one) adds its
+ * frequency's interval to the interval check.  Errors: MED_ERR_NOMEM.
  */
 med_err
 dosage_run_checks(med_arena *a, const dosage_drug *drug,
-		  const dosage_context *ctx, const dosage_dose_history *h,
-		  double dose_drug_unit, int64_t at_ms,
+		  const dosage_order *order, const dosage_context *ctx,
+		  const dosage_dose_history *h, double dose_drug_unit,
+		  int64_t at_ms,
 		  Smartmed__Dosage__V1__CheckDoseResponse *res) MED_MUST_CHECK;
 
 /* --- catalogue.c: CSV import ------------------------------------------- */

@@ -329,26 +329,49 @@ check_per_m2(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	return r->status;
 }
 
+int64_t
+dosage_dose_order_min_gap_ms(int64_t interval_ms)
+{
+	int64_t slack =
+		(int64_t)((double)interval_ms * DOSAGE_DOSE_ORDER_TOLERANCE);
+
+	if (interval_ms <= 0)
+		return 0;
+	if (slack > DOSAGE_DOSE_ORDER_TOLERANCE_MAX_MS)
+		slack = DOSAGE_DOSE_ORDER_TOLERANCE_MAX_MS;
+	return interval_ms - slack;
+}
+
+/*
+ * check_interval: the gap to the nearest other administration (before or
+ * after this one) must be at least the catalogue's minimum interval and
+ * what the order's frequency allows, whichever is longer.
+ */
 static dosage_dose_status
 check_interval(const dosage_dose_limits *l, const dosage_dose_history *h,
 	       dosage_dose_result *r)
 {
-	double min_h = (double)l->min_interval_ms / 3600e3;
+	int64_t by_order = dosage_dose_order_min_gap_ms(l->order_interval_ms);
+	int64_t min_ms =
+		l->min_interval_ms > by_order ? l->min_interval_ms : by_order;
+	const char *why = min_ms == by_order && by_order > l->min_interval_ms
+				  ? "the order's frequency allows"
+				  : "minimum interval";
+	double gap_h = (double)h->nearest_gap_ms / 3600e3;
+	double min_h = (double)min_ms / 3600e3;
 
-	if (l->min_interval_ms <= 0)
+	if (min_ms <= 0)
 		return no_limit(r, "minimum interval");
 	if (!h->has_nearest)
 		return set(r, DOSAGE_DOSE_OK, 0, min_h,
 			   "no other administration of this drug");
-	if (h->nearest_gap_ms < l->min_interval_ms)
-		return set(r, DOSAGE_DOSE_HARD_STOP,
-			   (double)h->nearest_gap_ms / 3600e3, min_h,
-			   "%.4g h from another administration, minimum "
-			   "interval %.4g h",
-			   (double)h->nearest_gap_ms / 3600e3, min_h);
-	set(r, DOSAGE_DOSE_OK, (double)h->nearest_gap_ms / 3600e3, min_h,
-	    "%.4g h from the nearest administration, minimum %.4g h",
-	    (double)h->nearest_gap_ms / 3600e3, min_h);
+	if (h->nearest_gap_ms < min_ms)
+		return set(r, DOSAGE_DOSE_HARD_STOP, gap_h, min_h,
+			   "%.4g h from another administration, %s %.4g h",
+			   gap_h, why, min_h);
+	set(r, DOSAGE_DOSE_OK, gap_h, min_h,
+	    "%.4g h from the nearest administration, %s %.4g h", gap_h, why,
+	    min_h);
 	return r->status;
 }
 

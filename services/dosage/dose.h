@@ -65,6 +65,18 @@ med_err dosage_dose_unit_parse(const char *s,
 med_err dosage_dose_convert(double v, const char *from, const char *to,
 			    double *out) MED_MUST_CHECK;
 
+/*
+ * How early a dose may come on its order's schedule: a quarter of the
+ * interval, at most an hour (q6h: from 5 h; q2h: from 1.5 h), the slack a
+ * ward round needs and no more.
+ */
+#define DOSAGE_DOSE_ORDER_TOLERANCE	   0.25
+#define DOSAGE_DOSE_ORDER_TOLERANCE_MAX_MS (3600LL * 1000)
+
+/* dosage_dose_order_min_gap_ms is the shortest gap an order of interval_ms
+ * allows between two of its doses (0 for none). */
+int64_t dosage_dose_order_min_gap_ms(int64_t interval_ms);
+
 /* dosage_dose_band - renal adjustment: below crcl_below mL/min, scale by
  * factor (0 = contraindicated). */
 typedef struct dosage_dose_band {
@@ -92,6 +104,11 @@ typedef struct dosage_dose_limits {
 	double max_per_kg_24h; /* per 24 h, unit/kg */
 	double max_per_m2;     /* per dose, unit/m2 */
 	int64_t min_interval_ms;
+	/* order_interval_ms: the interval of the order the dose is given
+	 * under (q6h: 6 h; 0 for none, "once" and PRN).  A dose earlier than
+	 * it less DOSAGE_DOSE_ORDER_TOLERANCE is as much a hard stop as one
+	 * inside min_interval_ms. */
+	int64_t order_interval_ms;
 	double lifetime_max;
 	dosage_dose_band
 		bands[DOSAGE_DOSE_MAX_BANDS]; /* ascending crcl_below */

@@ -67,6 +67,7 @@ check_decide(void *arg, dosage_subject *s, dosage_admin *admin)
 				  &conv)) != MED_OK)
 		return err;
 	return dosage_run_checks(med_call_arena(x->call), &s->drug,
+				 s->has_order ? &s->order : NULL,
 				 s->has_ctx ? &s->ctx : NULL, &s->hist, conv,
 				 s->at_ms, x->res);
 }
@@ -252,8 +253,9 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 		return err;
 	memset(&x->res, 0, sizeof(x->res));
 	if ((err = dosage_run_checks(med_call_arena(x->call), &s->drug,
-				     s->has_ctx ? &s->ctx : NULL, &s->hist,
-				     conv, x->at_ms, &x->res)) != MED_OK ||
+				     &s->order, s->has_ctx ? &s->ctx : NULL,
+				     &s->hist, conv, x->at_ms, &x->res)) !=
+		    MED_OK ||
 	    (err = gate(x)) != MED_OK)
 		return err;
 	fill_admin(x, s, conv, m);

@@ -464,7 +464,8 @@ def test_24h_window_across_midnight(vstack, vkeys, pb):
     """Doses either side of a midnight count in one rolling 24 h."""
     d = mkdrug(vstack, pb, max_daily_dose=3500)
     p = pid()
-    o = mkorder(vstack, pb, p, d.code, dose=1000, freq="q4h",
+    # q1h: doses an hour apart are on schedule (45 min of them would do).
+    o = mkorder(vstack, pb, p, d.code, dose=1000, freq="q1h",
                 start_ms=now_ms() - 4 * 24 * HOUR)
     t = time.gmtime(time.time() - 2 * 86400)
     midnight = int(time.mktime((t.tm_year, t.tm_mon, t.tm_mday, 0, 0, 0,
@@ -495,7 +496,8 @@ def test_24h_window_across_midnight(vstack, vkeys, pb):
 def test_concurrent_administrations_no_double_count(vstack, pb):
     d = mkdrug(vstack, pb, max_daily_dose=1500)
     p = pid()
-    o = mkorder(vstack, pb, p, d.code, dose=1000)
+    # PRN: no interval of its own, so the daily maximum decides.
+    o = mkorder(vstack, pb, p, d.code, dose=1000, freq="prn")
     results, barrier = [], threading.Barrier(2)
 
     def one():
@@ -522,7 +524,9 @@ def test_concurrent_administrations_no_double_count(vstack, pb):
 def test_concurrent_administrations_both_counted(vstack, pb):
     d = mkdrug(vstack, pb)
     p = pid()
-    o = mkorder(vstack, pb, p, d.code, dose=1000)
+    # PRN: no interval of its own (a q6h order refuses doses minutes
+    # apart), so the four concurrent doses all count.
+    o = mkorder(vstack, pb, p, d.code, dose=1000, freq="prn")
     barrier, errors = threading.Barrier(4), []
 
     def one():
@@ -558,6 +562,30 @@ def test_interval_hard_stop(vstack, pb):
                   o.id, 500, identity_override=idoverride(pb),
                   effective_ms=now_ms() - 3 * HOUR,
                   details_prefix="dose: hard stop")
+
+
+def test_order_frequency_sets_the_interval(vstack, pb):
+    # Ondansetron-like: no interval in the catalogue, ordered q8h; a dose
+    # 4 h after the last is refused, one 7 h after (an hour of slack, the
+    # most a quarter of the interval may give) is recorded, and CheckDose
+    # names the order's frequency.
+    d = mkdrug(vstack, pb)
+    o = mkorder(vstack, pb, pid(), d.code, freq="q8h",
+                start_ms=now_ms() - 20 * HOUR)
+    record(vstack, pb, o.id, 500, identity_override=idoverride(pb),
+           effective_ms=now_ms() - 11 * HOUR)
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, record, vstack, pb,
+                  o.id, 500, identity_override=idoverride(pb),
+                  effective_ms=now_ms() - 7 * HOUR,
+                  details_prefix="dose: hard stop")
+    r = vstack.call(SVC, "CheckDose", pb.CheckDoseRequest(
+        order_id=o.id, dose=500, unit="mg",
+        at_ms=now_ms() - 7 * HOUR), role="nurse")
+    c = check_of(r, pb, pb.CHECK_KIND_INTERVAL)
+    assert c.status == pb.CHECK_STATUS_HARD_STOP
+    assert "the order's frequency allows 7 h" in c.reason, c.reason
+    record(vstack, pb, o.id, 500, identity_override=idoverride(pb),
+           effective_ms=now_ms() - 4 * HOUR)
 
 
 # --- high-alert confirmation ---------------------------------------------

@@ -186,6 +186,57 @@ test_table(void)
 	}
 }
 
+/* The order's frequency sets an interval of its own, with a quarter of
+ * it (at most an hour) as slack; the longer of it and the catalogue's
+ * minimum holds. */
+static void
+test_order_frequency_interval(void)
+{
+	static const struct {
+		const char *name;
+		int64_t order_ms, catalogue_ms, gap_ms;
+		int want;
+	} c[] = {
+		/* q6h: doses from 5 h on */
+		{"q6h after 1 min", 6 * HOUR, 0, 60000, STOP},
+		{"q6h just under 5 h", 6 * HOUR, 0, 5 * HOUR - 1, STOP},
+		{"q6h at 5 h", 6 * HOUR, 0, 5 * HOUR, OK},
+		/* ondansetron q8h given after 4 h */
+		{"q8h after 4 h", 8 * HOUR, 0, 4 * HOUR, STOP},
+		{"q8h at 7 h", 8 * HOUR, 0, 7 * HOUR, OK},
+		/* q2h: a quarter is 30 min */
+		{"q2h just under 1.5 h", 2 * HOUR, 0, 90 * 60000 - 1, STOP},
+		{"q2h at 1.5 h", 2 * HOUR, 0, 90 * 60000, OK},
+		/* insulin q12h twice 30 min apart, no catalogue interval */
+		{"q12h after 30 min", 12 * HOUR, 0, 30 * 60000, STOP},
+		/* the catalogue's longer minimum still holds */
+		{"q2h but catalogue 4 h", 2 * HOUR, 4 * HOUR, 3 * HOUR, STOP},
+		/* no order interval and no catalogue minimum: not checked */
+		{"none", 0, 0, 60000, NC},
+	};
+	dosage_dose_patient p = patient();
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		dosage_dose_limits l = limits();
+		dosage_dose_history h = {.has_nearest = true,
+					 .nearest_gap_ms = c[i].gap_ms};
+		const dosage_dose_result *r;
+
+		l.min_interval_ms = c[i].catalogue_ms;
+		l.order_interval_ms = c[i].order_ms;
+		dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+		r = &out[DOSAGE_DOSE_CHECK_INTERVAL - 1];
+		if ((int)r->status != c[i].want)
+			mt_fail(__FILE__, __LINE__,
+				"case \"%s\": %s, want %s (%s)", c[i].name,
+				dosage_dose_status_name(r->status),
+				dosage_dose_status_name(c[i].want), r->reason);
+	}
+	MT_EQ_INT(dosage_dose_order_min_gap_ms(24 * HOUR), 23 * HOUR);
+	MT_EQ_INT(dosage_dose_order_min_gap_ms(0), 0);
+}
+
 /* Each check says not_checked (never ok) when its data is missing. */
 static void
 test_missing_data_not_checked(void)
@@ -427,6 +478,7 @@ test_frequency(void)
 
 static const mt_case cases[] = {
 	{"table", test_table},
+	{"order_frequency_interval", test_order_frequency_interval},
 	{"missing_data_not_checked", test_missing_data_not_checked},
 	{"stale_measurements", test_stale_measurements},
 	{"no_limits_not_checked", test_no_limits_not_checked},
