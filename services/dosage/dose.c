@@ -518,3 +518,34 @@ dosage_dose_status_name(dosage_dose_status s)
 
 	return (unsigned)s <= DOSAGE_DOSE_NOT_CHECKED ? names[s] : "?";
 }
+
+/* window_total sums the amounts given in (end - 24 h, end]. */
+static double
+window_total(const int64_t *t_ms, const double *amount, size_t n,
+	     int64_t end_ms)
+{
+	double sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (t_ms[i] > end_ms - DOSAGE_DOSE_DAY_MS && t_ms[i] <= end_ms)
+			sum += amount[i];
+	return sum;
+}
+
+double
+dosage_dose_worst_24h(const int64_t *t_ms, const double *amount, size_t n,
+		      int64_t at_ms)
+{
+	double worst = window_total(t_ms, amount, n, at_ms);
+
+	for (size_t i = 0; i < n; i++) {
+		double w;
+
+		if (t_ms[i] < at_ms || t_ms[i] >= at_ms + DOSAGE_DOSE_DAY_MS)
+			continue;
+		w = window_total(t_ms, amount, n, t_ms[i]);
+		if (w > worst)
+			worst = w;
+	}
+	return worst;
+}

@@ -129,11 +129,24 @@ typedef struct dosage_dose_patient {
 
 /* dosage_dose_history - earlier administrations of the drug to the patient. */
 typedef struct dosage_dose_history {
-	double given_24h;	/* in the drug's unit, in (at - 24 h, at] */
+	double given_24h;	/* in the drug's unit: the most given in any
+				   24 h that contains at (see below) */
 	double given_lifetime;	/* in the drug's unit, all time */
 	bool has_nearest;	/* another administration exists */
 	int64_t nearest_gap_ms; /* |at - its time| for the nearest one */
 } dosage_dose_history;
+
+/*
+ * dosage_dose_worst_24h returns the most given in any 24 h window (e - 24 h,
+ * e] that also holds a new dose at at_ms: the windows ending at at_ms and
+ * at every administration in [at_ms, at_ms + 24 h).  So a dose charted
+ * late, between others, is counted against the doses after it too.
+ * t_ms[i] and amount[i] (in the drug's unit) are the other
+ * administrations, in any order; those outside (at - 24 h, at + 24 h)
+ * count in no such window.
+ */
+double dosage_dose_worst_24h(const int64_t *t_ms, const double *amount,
+			     size_t n, int64_t at_ms);
 
 /* dosage_dose_check - the checks, in the order dosage_dose_evaluate writes. */
 typedef enum dosage_dose_check {

@@ -5,6 +5,7 @@
 #include <med/arena.h>
 #include <med/util.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "dosage.h"
@@ -497,6 +498,65 @@ sum_given(med_db_conn *c, const char *patient_id, const dosage_drug *d,
 	return MED_OK;
 }
 
+/* The most administrations of one drug to one patient within 48 h that
+ * the 24-h check reads; more is no dosing schedule but a data problem. */
+#define WINDOW_MAX_ROWS 512
+
+typedef struct window_ctx {
+	const char *want_unit;
+	int64_t t_ms[WINDOW_MAX_ROWS];
+	double amount[WINDOW_MAX_ROWS];
+	size_t n;
+	bool bad;
+} window_ctx;
+
+/* on_window_row keeps one administration, in the drug's current unit. */
+static med_err
+on_window_row(void *arg, const med_db_row *row)
+{
+	window_ctx *w = arg;
+
+	if (w->n == WINDOW_MAX_ROWS ||
+	    dosage_dose_convert(med_db_row_double(row, 2),
+				med_db_row_text(row, 1, NULL), w->want_unit,
+				&w->amount[w->n]) != MED_OK) {
+		w->bad = true;
+		return MED_OK;
+	}
+	w->t_ms[w->n++] = med_db_row_int64(row, 0);
+	return MED_OK;
+}
+
+/* worst_24h reads the administrations within a day either side of at_ms
+ * and gives the largest 24-h total a dose at at_ms would join. */
+static med_err
+worst_24h(med_db_conn *c, const char *patient_id, const dosage_drug *d,
+	  int64_t at_ms, double *out)
+{
+	window_ctx *w = calloc(1, sizeof(*w));
+	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_STR(d->code),
+			    MED_DB_I64(at_ms - DOSAGE_DOSE_DAY_MS),
+			    MED_DB_I64(at_ms + DOSAGE_DOSE_DAY_MS)};
+	med_err err;
+
+	if (w == NULL)
+		return MED_ERR_NOMEM;
+	w->want_unit = d->unit;
+	err = med_db_query(c,
+			   "SELECT effective_ms, drug_unit, dose_drug_unit"
+			   " FROM administrations WHERE patient_id = ? AND"
+			   " drug_code = ? AND " COUNTED
+			   " AND effective_ms > ? AND effective_ms < ?",
+			   v, 4, on_window_row, w);
+	/* A dose that cannot be counted must not be silently left out. */
+	if (err == MED_OK && w->bad)
+		err = MED_ERR_DATA_LOSS;
+	if (err == MED_OK)
+		*out = dosage_dose_worst_24h(w->t_ms, w->amount, w->n, at_ms);
+	free(w);
+	return err;
+}
+
 static med_err
 on_gap_row(void *arg, const med_db_row *row)
 {
@@ -518,8 +578,8 @@ load_history(med_db_conn *c, const char *patient_id, const dosage_drug *d,
 	med_err err;
 
 	memset(h, 0, sizeof(*h));
-	if ((err = sum_given(c, patient_id, d, at_ms - DOSAGE_DOSE_DAY_MS,
-			     at_ms, &h->given_24h)) != MED_OK ||
+	if ((err = worst_24h(c, patient_id, d, at_ms, &h->given_24h)) !=
+		    MED_OK ||
 	    (err = sum_given(c, patient_id, d, INT64_MIN, INT64_MAX,
 			     &h->given_lifetime)) != MED_OK)
 		return err;

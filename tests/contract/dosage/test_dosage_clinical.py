@@ -493,6 +493,28 @@ def test_24h_window_across_midnight(vstack, vkeys, pb):
     assert c.value == 3500.0
 
 
+def test_back_dated_dose_counts_against_later_ones(vstack, pb):
+    """A fifth 1 g dose charted 23 h ago, between four given since, is
+    counted against the 24 h after it: a hard stop, not a pass."""
+    d = mkdrug(vstack, pb, max_daily_dose=4000)
+    p = pid()
+    # PRN: no interval of its own, so the 24-h total alone decides.
+    o = mkorder(vstack, pb, p, d.code, dose=1000, freq="prn",
+                start_ms=now_ms() - 30 * HOUR)
+    for h in (22, 16, 10, 4):
+        record(vstack, pb, o.id, 1000, effective_ms=now_ms() - h * HOUR,
+               identity_override=idoverride(pb))
+    late = now_ms() - 23 * HOUR
+    r = vstack.call(SVC, "CheckDose", pb.CheckDoseRequest(
+        order_id=o.id, dose=1000, unit="mg", at_ms=late), role="nurse")
+    c = check_of(r, pb, pb.CHECK_KIND_DAILY_MAX)
+    assert c.status == pb.CHECK_STATUS_HARD_STOP and c.value == 5000.0
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, record, vstack, pb,
+                  o.id, 1000, effective_ms=late,
+                  identity_override=idoverride(pb),
+                  details_prefix="dose: hard stop")
+
+
 def test_concurrent_administrations_no_double_count(vstack, pb):
     d = mkdrug(vstack, pb, max_daily_dose=1500)
     p = pid()

@@ -237,6 +237,43 @@ test_order_frequency_interval(void)
 	MT_EQ_INT(dosage_dose_order_min_gap_ms(0), 0);
 }
 
+/* The 24-h total looks both ways: a dose charted late, between others,
+ * is counted against the doses after it too. */
+static void
+test_worst_24h_both_directions(void)
+{
+	/* paracetamol q6h: 1 g at -22, -16, -10 and -4 h */
+	int64_t t[] = {NOW - 22 * HOUR, NOW - 16 * HOUR, NOW - 10 * HOUR,
+		       NOW - 4 * HOUR};
+	double g[] = {1000, 1000, 1000, 1000};
+	int64_t late = NOW - 23 * HOUR;
+
+	MT_TRUE(dosage_dose_worst_24h(t, g, 0, NOW) == 0);
+	/* now: the window (now - 24 h, now] holds all four */
+	MT_TRUE(dosage_dose_worst_24h(t, g, 4, NOW) == 4000);
+	/* back-dated to 23 h ago: before, only (-47 h, -23 h] was looked at
+	 * (nothing); the window ending at -4 h holds it and all four */
+	MT_TRUE(dosage_dose_worst_24h(t, g, 4, late) == 4000);
+	/* a dose exactly 24 h later shares no window with this one */
+	int64_t apart[] = {NOW + 24 * HOUR};
+	double one[] = {1000};
+	MT_TRUE(dosage_dose_worst_24h(apart, one, 1, NOW) == 0);
+	MT_TRUE(dosage_dose_worst_24h(apart, one, 1, NOW + 1) == 1000);
+	/* and a dose exactly 24 h earlier has left the window */
+	int64_t before[] = {NOW - 24 * HOUR};
+	MT_TRUE(dosage_dose_worst_24h(before, one, 1, NOW) == 0);
+
+	/* The daily check on the back-dated dose is a hard stop. */
+	dosage_dose_limits l = limits();
+	dosage_dose_patient p = patient();
+	dosage_dose_history h = {.given_24h =
+					 dosage_dose_worst_24h(t, g, 4, late)};
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
+
+	dosage_dose_evaluate(&l, &p, &h, 1000, late, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_DAILY_MAX - 1].status, STOP);
+}
+
 /* Each check says not_checked (never ok) when its data is missing. */
 static void
 test_missing_data_not_checked(void)
@@ -479,6 +516,7 @@ test_frequency(void)
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"order_frequency_interval", test_order_frequency_interval},
+	{"worst_24h_both_directions", test_worst_24h_both_directions},
 	{"missing_data_not_checked", test_missing_data_not_checked},
 	{"stale_measurements", test_stale_measurements},
 	{"no_limits_not_checked", test_no_limits_not_checked},
