@@ -163,6 +163,7 @@ class Stack:
         self._channels = {}
         self._db_started = False
         self._closed = False
+        self.db_users = {}
 
     # --- lifecycle ---------------------------------------------------------
 
@@ -185,6 +186,7 @@ class Stack:
             self.start_db()
             self.sql("".join("CREATE DATABASE IF NOT EXISTS %s;" % d
                              for d in DATABASES))
+            self.create_db_users()
             for n in self.names:
                 self.services[n] = self._make_service(n)
             if self.patient_checks:
@@ -361,6 +363,43 @@ class Stack:
 
     # --- tokens ------------------------------------------------------------
 
+    def _load_or_write_db_users(self):
+        """{user: password} of the services' database users, made once
+        and kept in the workdir (make run's state lives across runs)."""
+        path = os.path.join(self.workdir, "db-users")
+        users = {}
+        if os.path.exists(path):
+            with open(path) as f:
+                for line in f:
+                    parts = line.split()
+                    if len(parts) == 2:
+                        users[parts[0]] = parts[1]
+        if all(d in users for d in DATABASES):
+            return users
+        users = {d: secrets.token_hex(16) for d in DATABASES}
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write("# USER PASSWORD - MariaDB users of the services, "
+                    "development only\n")
+            for u, pw in users.items():
+                f.write("%s %s\n" % (u, pw))
+        return users
+
+    def create_db_users(self):
+        """One MariaDB user per service, named as its database, with
+        rights on that database alone, over TLS only (least privilege: a
+        service cannot read another's data)."""
+        self.db_users = self._load_or_write_db_users()
+        stmts = []
+        for user, pw in self.db_users.items():
+            who = "'%s'@'127.0.0.1'" % user
+            stmts += ["CREATE USER IF NOT EXISTS %s IDENTIFIED BY '%s' "
+                      "REQUIRE SSL" % (who, pw),
+                      "ALTER USER %s IDENTIFIED BY '%s' REQUIRE SSL" % (
+                          who, pw),
+                      "GRANT ALL PRIVILEGES ON `%s`.* TO %s" % (user, who)]
+        self.sql(";".join(stmts) + ";")
+
     def _load_or_write_tokens(self):
         if os.path.exists(self.tokens_path):
             with open(self.tokens_path) as f:
@@ -417,8 +456,8 @@ class Stack:
             "MED_HTTP_PORT": str(hport),
             "MED_DB_HOST": "127.0.0.1",
             "MED_DB_PORT": str(self.db_port),
-            "MED_DB_USER": "root",
-            "MED_DB_PASSWORD": "",
+            "MED_DB_USER": "smartmed_" + n,
+            "MED_DB_PASSWORD": self.db_users["smartmed_" + n],
             "MED_DB_NAME": "smartmed_" + n,
             "MED_DB_TLS_CA": self.ca_path,
             "MED_TOKENS_FILE": self.tokens_path,

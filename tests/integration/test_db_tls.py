@@ -8,6 +8,7 @@ a CA that did not sign the server's certificate, a certificate for another
 host name, and a server that offers no TLS at all."""
 
 import os
+import subprocess
 
 import pytest
 
@@ -50,9 +51,10 @@ def test_tcp_without_ca_refused_at_start(st):
 
 
 def test_plaintext_allowed_only_when_asked(st):
-    # Development escape hatch: it runs, and says so in its log.
+    # Development escape hatch: it runs, and says so in its log.  (As
+    # root: the services' own users require TLS on the server side too.)
     rc, out = _second(st, MED_DB_TLS_CA="", MED_DB_ALLOW_PLAINTEXT="true",
-                      timeout=4)
+                      MED_DB_USER="root", MED_DB_PASSWORD="", timeout=4)
     assert rc is None, "plaintext with the escape hatch exited %s:\n%s" % (
         rc, out)
     assert "plaintext over TCP" in out, out
@@ -89,3 +91,29 @@ def test_server_without_tls_refused_at_start(st):
     rc, out = _second(st)
     assert rc is not None and rc > 0, out
     assert "database refused the connection" in out, out
+
+
+def _client(st, user, sql):
+    return subprocess.run(
+        ["mariadb", "--no-defaults", "-h", "127.0.0.1", "-P",
+         str(st.db_port), "-u", user, "-p" + st.db_users[user],
+         "--ssl-ca=" + st.ca_path, "--ssl-verify-server-cert", "-N", "-e",
+         sql], capture_output=True, text=True, timeout=30)
+
+
+def test_each_service_has_a_user_for_its_own_database(st):
+    assert st.services["records"].env["MED_DB_USER"] == "smartmed_records"
+    own = _client(st, "smartmed_records",
+                  "SELECT COUNT(*) FROM smartmed_records.entries")
+    assert own.returncode == 0, own.stderr
+    for other in ("smartmed_identity", "smartmed_audit"):
+        r = _client(st, "smartmed_records",
+                    "SHOW TABLES FROM %s" % other)
+        assert r.returncode != 0 and "denied" in r.stderr, (other, r)
+    # and no plaintext: the users require TLS
+    r = subprocess.run(
+        ["mariadb", "--no-defaults", "-h", "127.0.0.1", "-P",
+         str(st.db_port), "-u", "smartmed_records",
+         "-p" + st.db_users["smartmed_records"], "--skip-ssl", "-e",
+         "SELECT 1"], capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0, r.stdout
