@@ -85,6 +85,29 @@ typedef struct audit_sth {
 	char key_id[AUDIT_KEY_ID_LEN + 1];
 } audit_sth;
 
+/*
+ * audit_hash_decode copies a stored node hash to out: MED_ERR_DATA_LOSS
+ * unless h holds exactly MED_MERKLE_HASH_LEN bytes (a damaged store).
+ */
+med_err audit_hash_decode(const char *h, size_t len,
+			  uint8_t out[MED_MERKLE_HASH_LEN]) MED_MUST_CHECK;
+
+/* audit_sth_cols - a tree_heads row as read, before it is trusted; a
+ * pointer is NULL where the column is SQL NULL. */
+typedef struct audit_sth_cols {
+	int64_t tree_size, timestamp_ms;
+	const char *root, *sig, *key_id;
+	size_t root_len, sig_len, key_id_len;
+} audit_sth_cols;
+
+/*
+ * audit_sth_decode fills out from a row: MED_ERR_DATA_LOSS unless the
+ * root is a hash, the signature an Ed25519 signature and the key id at
+ * most AUDIT_KEY_ID_LEN characters.
+ */
+med_err audit_sth_decode(const audit_sth_cols *c,
+			 audit_sth *out) MED_MUST_CHECK;
+
 /* audit_sth_latest reads the newest head; MED_ERR_NOT_FOUND if none. */
 med_err audit_sth_latest(med_db_conn *c, audit_sth *out) MED_MUST_CHECK;
 
@@ -95,13 +118,41 @@ void audit_sth_stop(audit_state *st);
 /* audit_sth_sign_now signs a head for the current size if it grew. */
 med_err audit_sth_sign_now(audit_state *st) MED_MUST_CHECK;
 
+/*
+ * audit_sth_sign signs h's size, time and root (med_audit_sth_message, what
+ * auditverify checks) with the Ed25519 secret key sk into h->sig.
+ */
+void audit_sth_sign(const uint8_t sk[crypto_sign_SECRETKEYBYTES], audit_sth *h);
+
+/*
+ * audit_key_read reads a key file (64 hex digits, the Ed25519 seed, and
+ * an optional newline) into seed.  Errors: MED_ERR_NOT_FOUND (no file),
+ * MED_ERR_IO, MED_ERR_INVALID (not 64 hex digits).
+ */
+med_err audit_key_read(const char *path,
+		       uint8_t seed[crypto_sign_SEEDBYTES]) MED_MUST_CHECK;
+
+/*
+ * audit_key_create makes a new random seed and writes it to path, which
+ * must not exist (mode 0600, synced).  Errors: MED_ERR_IO.
+ */
+med_err audit_key_create(const char *path,
+			 uint8_t seed[crypto_sign_SEEDBYTES]) MED_MUST_CHECK;
+
+/* audit_key_id writes the key id of a tree-head public key: the first 16
+ * hex digits of its SHA-256. */
+void audit_key_id(const uint8_t *pk, size_t pk_len,
+		  char out[AUDIT_KEY_ID_LEN + 1]);
+
 /* audit_keys_load loads (or, when allowed, creates) the signing key. */
 med_err audit_keys_load(audit_state *st) MED_MUST_CHECK;
 
-/* --- store.c: Query ----------------------------------------------------- */
+/* --- domain.c: the request rules ------------------------------------------ */
 
-/* The most records one Query reply batch may ask for. */
+/* The most records one Query may ask for. */
 #define AUDIT_QUERY_MAX_LIMIT 10000
+/* The most records one PatientAccessReport page may ask for. */
+#define AUDIT_REPORT_MAX_LIMIT 1000
 
 /* audit_window_problem: times not negative, until (when set) after since. */
 med_err audit_window_problem(int64_t since_ms, int64_t until_ms,
@@ -115,10 +166,44 @@ med_err audit_window_problem(int64_t since_ms, int64_t until_ms,
 med_err audit_query_problem(const Smartmed__Audit__V1__QueryRequest *req,
 			    med_problem *p) MED_MUST_CHECK;
 
-/* audit_key_id writes the key id of a tree-head public key: the first 16
- * hex digits of its SHA-256. */
-void audit_key_id(const uint8_t *pk, size_t pk_len,
-		  char out[AUDIT_KEY_ID_LEN + 1]);
+/* audit_report_problem checks a PatientAccessReport's limit (at most
+ * AUDIT_REPORT_MAX_LIMIT) and its window. */
+med_err
+audit_report_problem(const Smartmed__Audit__V1__PatientAccessReportRequest *req,
+		     med_problem *p) MED_MUST_CHECK;
+
+/* audit_inclusion_problem: an InclusionProof names its leaf, by event id
+ * or by index. */
+med_err
+audit_inclusion_problem(const Smartmed__Audit__V1__InclusionProofRequest *req,
+			med_problem *p) MED_MUST_CHECK;
+
+/* audit_consistency_problem: a ConsistencyProof's first size is at least
+ * 1 (the empty tree is a prefix of every tree: nothing to prove). */
+med_err audit_consistency_problem(
+	const Smartmed__Audit__V1__ConsistencyProofRequest *req,
+	med_problem *p) MED_MUST_CHECK;
+
+/* audit_tree_size_problem: a tree size the caller names (field) is at
+ * most the log's size. */
+med_err audit_tree_size_problem(const char *field, uint64_t size,
+				uint64_t log_size,
+				med_problem *p) MED_MUST_CHECK;
+
+/*
+ * audit_leaf_problem: a proof's leaf lies in the tree of size leaves.  The
+ * reason names the field the caller set: leaf_index, or tree_size when the
+ * leaf was named by its event (by_event).
+ */
+med_err audit_leaf_problem(bool by_event, uint64_t leaf_index, uint64_t size,
+			   med_problem *p) MED_MUST_CHECK;
+
+/* audit_sizes_problem: a consistency proof's first size does not exceed
+ * its second. */
+med_err audit_sizes_problem(uint64_t first, uint64_t second,
+			    med_problem *p) MED_MUST_CHECK;
+
+/* --- store.c: Query ----------------------------------------------------- */
 
 /* audit_query_filter - what a Query asks for, checked by the handler. */
 typedef struct audit_query_filter {

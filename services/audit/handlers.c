@@ -16,47 +16,12 @@
 #define QUERY_BATCH	  256
 #define QUERY_ARENA_BYTES (32u << 20)
 #define REPORT_DEFAULT	  100
-#define REPORT_MAX	  1000
 #define HLEN		  MED_MERKLE_HASH_LEN
 
 audit_state *
 audit_state_of(med_call *call)
 {
 	return med_service_data(med_service_from_call(call));
-}
-
-med_err
-audit_window_problem(int64_t since_ms, int64_t until_ms, med_problem *p)
-{
-	if (since_ms < 0 || until_ms < 0)
-		return med_problem_set(p, MED_ERR_INVALID,
-				       since_ms < 0 ? "since_ms" : "until_ms",
-				       "must not be negative");
-	if (until_ms != 0 && until_ms <= since_ms)
-		return med_problem_set(p, MED_ERR_INVALID, "until_ms",
-				       "must be after since_ms");
-	return MED_OK;
-}
-
-med_err
-audit_query_problem(const Smartmed__Audit__V1__QueryRequest *req,
-		    med_problem *p)
-{
-	const char *code = req->action_code;
-	med_err err;
-
-	if (req->limit > AUDIT_QUERY_MAX_LIMIT)
-		return med_problem_set(p, MED_ERR_INVALID, "limit",
-				       "must be at most %d",
-				       AUDIT_QUERY_MAX_LIMIT);
-	if ((err = audit_window_problem(req->since_ms, req->until_ms, p)) !=
-	    MED_OK)
-		return err;
-	if (code[0] != '\0' &&
-	    (code[1] != '\0' || strchr("CRUDE", code[0]) == NULL))
-		return med_problem_set(p, MED_ERR_INVALID, "action_code",
-				       "must be one of C, R, U, D, E");
-	return MED_OK;
 }
 
 static med_err
@@ -109,7 +74,7 @@ med_err
 audit_rpc_query(med_call *call, const ProtobufCMessage *in)
 {
 	const Smartmed__Audit__V1__QueryRequest *req = (const void *)in;
-	med_db *db = med_service_db(med_service_from_call(call));
+	med_db *db = med_call_db(call);
 	uint32_t remaining = req->limit ? req->limit : QUERY_DEFAULT_LIMIT;
 	audit_query_filter f;
 	med_err err = check_query(call, req, &f);
@@ -151,14 +116,11 @@ audit_rpc_patient_access_report(med_call *call, const ProtobufCMessage *in,
 	if ((err = med_check_text(call, "patient_id", req->patient_id, 1,
 				  64)) != MED_OK)
 		return err;
-	if (audit_window_problem(req->since_ms, req->until_ms, &p) != MED_OK)
+	if (audit_report_problem(req, &p) != MED_OK)
 		return med_call_fail_problem(call, &p);
-	if (req->limit > REPORT_MAX)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "limit: must be at most %d", REPORT_MAX);
 	med_call_set_patient(call, req->patient_id);
-	return audit_report_build(med_service_db(med_service_from_call(call)),
-				  med_call_arena(call), &f, (void *)out);
+	return audit_report_build(med_call_db(call), med_call_arena(call), &f,
+				  (void *)out);
 }
 
 /* bytes_of copies n bytes into the call's arena as a protobuf bytes. */
@@ -243,7 +205,7 @@ audit_rpc_get_tree_head(med_call *call, const ProtobufCMessage *in,
 	med_err err;
 
 	(void)in;
-	err = med_db_tx(med_service_db(st->svc), get_tree_head_tx, &t);
+	err = med_db_tx(med_call_db(call), get_tree_head_tx, &t);
 	if (err != MED_OK)
 		return err;
 	return bytes_of(call, st->pk, sizeof(st->pk), &t.resp->public_key);
@@ -256,6 +218,7 @@ size_or_head(med_call *call, med_db_conn *c, const char *field, uint64_t want,
 {
 	uint64_t log_size;
 	audit_sth h;
+	med_problem p;
 	med_err err = audit_tree_size(c, false, &log_size);
 
 	if (err != MED_OK)
@@ -270,10 +233,8 @@ size_or_head(med_call *call, med_db_conn *c, const char *field, uint64_t want,
 			*size = h.tree_size;
 		return err;
 	}
-	if (want > log_size)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: larger than the log (%llu entries)",
-				     field, (unsigned long long)log_size);
+	if (audit_tree_size_problem(field, want, log_size, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
 	*size = want;
 	return MED_OK;
 }
@@ -291,13 +252,12 @@ find_leaf(inclusion_tx *t, med_db_conn *c, uint64_t size)
 	bool by_id =
 		req->leaf_case ==
 		SMARTMED__AUDIT__V1__INCLUSION_PROOF_REQUEST__LEAF_EVENT_ID;
+	med_problem p;
 	med_err err;
 
-	if (!by_id && req->leaf_index >= size)
-		return med_call_fail(t->call, MED_ERR_INVALID,
-				     "leaf_index: must be below the tree size "
-				     "(%llu)",
-				     (unsigned long long)size);
+	if (!by_id &&
+	    audit_leaf_problem(false, req->leaf_index, size, &p) != MED_OK)
+		return med_call_fail_problem(t->call, &p);
 	err = audit_store_record(c, med_call_arena(t->call),
 				 by_id ? req->event_id : NULL, req->leaf_index,
 				 &t->resp->record);
@@ -310,13 +270,11 @@ find_leaf(inclusion_tx *t, med_db_conn *c, uint64_t size)
 	if (t->resp->record->leaf_hash.len != HLEN)
 		return med_call_fail(t->call, MED_ERR_PRECONDITION,
 				     "event_id: not yet in the Merkle tree");
-	if (t->resp->record->seq > size)
-		return med_call_fail(
-			t->call, MED_ERR_INVALID,
-			"tree_size: the event is leaf %llu, not "
-			"in a tree of %llu",
-			(unsigned long long)(t->resp->record->seq - 1),
-			(unsigned long long)size);
+	/* Events count from seq 1; leaf seq - 1 may be past the tree asked
+	 * for. */
+	if (audit_leaf_problem(true, t->resp->record->seq - 1, size, &p) !=
+	    MED_OK)
+		return med_call_fail_problem(t->call, &p);
 	return MED_OK;
 }
 
@@ -354,19 +312,17 @@ audit_rpc_inclusion_proof(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Audit__V1__InclusionProofRequest *req =
 		(const void *)in;
 	inclusion_tx t = {call, req, (void *)out};
+	med_problem p;
 	med_err err;
 
-	if (req->leaf_case ==
-	    SMARTMED__AUDIT__V1__INCLUSION_PROOF_REQUEST__LEAF__NOT_SET)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "leaf: set event_id or leaf_index");
+	if (audit_inclusion_problem(req, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
 	if (req->leaf_case ==
 		    SMARTMED__AUDIT__V1__INCLUSION_PROOF_REQUEST__LEAF_EVENT_ID &&
 	    (err = med_check_text(call, "event_id", req->event_id, 1, 64)) !=
 		    MED_OK)
 		return err;
-	return med_db_tx(med_service_db(med_service_from_call(call)),
-			 inclusion_proof_tx, &t);
+	return med_db_tx(med_call_db(call), inclusion_proof_tx, &t);
 }
 
 typedef struct consistency_tx {
@@ -382,16 +338,14 @@ consistency_proof_tx(med_db_conn *c, void *arg)
 	uint8_t path[MED_MERKLE_MAX_PROOF][HLEN], r1[HLEN], r2[HLEN];
 	uint64_t first = t->req->first_size, second;
 	size_t n = 0;
+	med_problem p;
 	med_err err = size_or_head(t->call, c, "second_size",
 				   t->req->second_size, &second);
 
 	if (err != MED_OK)
 		return err;
-	if (first > second)
-		return med_call_fail(t->call, MED_ERR_INVALID,
-				     "first_size: must not exceed second_size "
-				     "(%llu)",
-				     (unsigned long long)second);
+	if (audit_sizes_problem(first, second, &p) != MED_OK)
+		return med_call_fail_problem(t->call, &p);
 	if ((err = med_merkle_consistency_proof(first, second, audit_node_get,
 						c, path, &n)) != MED_OK ||
 	    (err = med_merkle_root(first, audit_node_get, c, r1)) != MED_OK ||
@@ -415,19 +369,9 @@ audit_rpc_consistency_proof(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Audit__V1__ConsistencyProofRequest *req =
 		(const void *)in;
 	consistency_tx t = {call, req, (void *)out};
+	med_problem p;
 
-	if (req->first_size == 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "first_size: must be at least 1");
-	return med_db_tx(med_service_db(med_service_from_call(call)),
-			 consistency_proof_tx, &t);
+	if (audit_consistency_problem(req, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
+	return med_db_tx(med_call_db(call), consistency_proof_tx, &t);
 }
-
-#define READERS	     (MED_ROLE_AUDITOR | MED_ROLE_ADMIN)
-#define TREE_READERS (MED_ROLE_AUDITOR | MED_ROLE_ADMIN | MED_ROLE_SERVICE)
-#define UNARY(m, in, out, fn, roles)                                           \
-	{                                                                      \
-		AUDIT_PATH(m), &smartmed__audit__v1__##in##__descriptor,       \
-			&smartmed__audit__v1__##out##__descriptor,             \
-			MED_RPC_UNARY, fn, NULL, roles                         \
-	}

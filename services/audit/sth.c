@@ -21,8 +21,8 @@
 
 #define SEED_HEX_LEN (2 * crypto_sign_SEEDBYTES)
 
-static med_err
-key_read(const char *path, uint8_t seed[crypto_sign_SEEDBYTES])
+med_err
+audit_key_read(const char *path, uint8_t seed[crypto_sign_SEEDBYTES])
 {
 	char buf[SEED_HEX_LEN + 2];
 	FILE *f = fopen(path, "r");
@@ -43,8 +43,8 @@ key_read(const char *path, uint8_t seed[crypto_sign_SEEDBYTES])
 	return MED_OK;
 }
 
-static med_err
-key_create(const char *path, uint8_t seed[crypto_sign_SEEDBYTES])
+med_err
+audit_key_create(const char *path, uint8_t seed[crypto_sign_SEEDBYTES])
 {
 	char hex[SEED_HEX_LEN + 2];
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -102,9 +102,9 @@ audit_keys_load(audit_state *st)
 	} else {
 		med_strlcpy(path, file, sizeof(path));
 	}
-	err = key_read(path, seed);
+	err = audit_key_read(path, seed);
 	if (err == MED_ERR_NOT_FOUND && keygen)
-		err = key_create(path, seed);
+		err = audit_key_create(path, seed);
 	else if (err == MED_ERR_NOT_FOUND)
 		med_log_error("MED_AUDIT_SIGNING_KEY_FILE %s: missing (set "
 			      "MED_AUDIT_KEYGEN=true to create it)",
@@ -118,6 +118,15 @@ audit_keys_load(audit_state *st)
 	return MED_OK;
 }
 
+void
+audit_sth_sign(const uint8_t sk[crypto_sign_SECRETKEYBYTES], audit_sth *h)
+{
+	uint8_t msg[MED_AUDIT_STH_MSG_LEN];
+
+	med_audit_sth_message(h->tree_size, h->timestamp_ms, h->root, msg);
+	crypto_sign_detached(h->sig, NULL, msg, sizeof(msg), sk);
+}
+
 typedef struct sign_ctx {
 	audit_state *st;
 	bool signed_one;
@@ -128,7 +137,6 @@ sign_tx(med_db_conn *c, void *arg)
 {
 	sign_ctx *s = arg;
 	audit_sth h, last;
-	uint8_t msg[MED_AUDIT_STH_MSG_LEN];
 	med_err err = audit_tree_size(c, false, &h.tree_size);
 
 	s->signed_one = false;
@@ -144,8 +152,7 @@ sign_tx(med_db_conn *c, void *arg)
 	    MED_OK)
 		return err;
 	h.timestamp_ms = med_now_ms();
-	med_audit_sth_message(h.tree_size, h.timestamp_ms, h.root, msg);
-	crypto_sign_detached(h.sig, NULL, msg, sizeof(msg), s->st->sk);
+	audit_sth_sign(s->st->sk, &h);
 	{
 		med_db_value v[] = {
 			MED_DB_I64((int64_t)h.tree_size),

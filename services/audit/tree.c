@@ -45,18 +45,25 @@ typedef struct one_hash {
 	bool found;
 } one_hash;
 
+med_err
+audit_hash_decode(const char *h, size_t len, uint8_t out[MED_MERKLE_HASH_LEN])
+{
+	if (h == NULL || len != MED_MERKLE_HASH_LEN)
+		return MED_ERR_DATA_LOSS;
+	memcpy(out, h, len);
+	return MED_OK;
+}
+
 static med_err
 on_hash(void *ctx, const med_db_row *row)
 {
 	one_hash *o = ctx;
 	size_t len = 0;
 	const char *h = med_db_row_text(row, 0, &len);
+	med_err err = audit_hash_decode(h, len, o->out);
 
-	if (h == NULL || len != MED_MERKLE_HASH_LEN)
-		return MED_ERR_DATA_LOSS;
-	memcpy(o->out, h, len);
-	o->found = true;
-	return MED_OK;
+	o->found = err == MED_OK;
+	return err;
 }
 
 med_err
@@ -92,27 +99,38 @@ typedef struct sth_row {
 	med_err err;
 } sth_row;
 
+med_err
+audit_sth_decode(const audit_sth_cols *c, audit_sth *out)
+{
+	if (c->root == NULL || c->sig == NULL || c->key_id == NULL ||
+	    c->root_len != MED_MERKLE_HASH_LEN ||
+	    c->sig_len != crypto_sign_BYTES || c->key_id_len > AUDIT_KEY_ID_LEN)
+		return MED_ERR_DATA_LOSS;
+	out->tree_size = (uint64_t)c->tree_size;
+	out->timestamp_ms = c->timestamp_ms;
+	memcpy(out->root, c->root, c->root_len);
+	memcpy(out->sig, c->sig, c->sig_len);
+	memcpy(out->key_id, c->key_id, c->key_id_len);
+	out->key_id[c->key_id_len] = '\0';
+	return MED_OK;
+}
+
 static med_err
 on_sth(void *ctx, const med_db_row *row)
 {
 	sth_row *r = ctx;
-	size_t rl = 0, sl = 0, kl = 0;
-	const char *root = med_db_row_text(row, 2, &rl);
-	const char *sig = med_db_row_text(row, 3, &sl);
-	const char *kid = med_db_row_text(row, 4, &kl);
+	audit_sth_cols c = {
+		.tree_size = med_db_row_int64(row, 0),
+		.timestamp_ms = med_db_row_int64(row, 1),
+	};
+	med_err err;
 
-	if (root == NULL || sig == NULL || kid == NULL ||
-	    rl != MED_MERKLE_HASH_LEN || sl != crypto_sign_BYTES ||
-	    kl > AUDIT_KEY_ID_LEN)
-		return MED_ERR_DATA_LOSS;
-	r->h->tree_size = (uint64_t)med_db_row_int64(row, 0);
-	r->h->timestamp_ms = med_db_row_int64(row, 1);
-	memcpy(r->h->root, root, rl);
-	memcpy(r->h->sig, sig, sl);
-	memcpy(r->h->key_id, kid, kl);
-	r->h->key_id[kl] = '\0';
-	r->found = true;
-	return MED_OK;
+	c.root = med_db_row_text(row, 2, &c.root_len);
+	c.sig = med_db_row_text(row, 3, &c.sig_len);
+	c.key_id = med_db_row_text(row, 4, &c.key_id_len);
+	err = audit_sth_decode(&c, r->h);
+	r->found = err == MED_OK;
+	return err;
 }
 
 med_err

@@ -7,6 +7,8 @@
 #define DIAGNOSIS_H
 
 #include <med/db.h>
+#include <med/image.h>
+#include <med/infer.h>
 #include <med/rpc.h>
 #include <med/service.h>
 
@@ -47,6 +49,41 @@ med_err diagnosis_model_analyze(med_call *call, const char *model,
 				const ProtobufCBinaryData *image,
 				diagnosis_finding *f) MED_MUST_CHECK;
 
+/*
+ * diagnosis_model_id writes the model's id, its file name without
+ * ".onnx" ("models/pneumonia_cnn_v1.onnx" → "pneumonia_cnn_v1"), to out.
+ */
+void diagnosis_model_id(const char *path, char *out, size_t len);
+
+/*
+ * diagnosis_labels_split splits buf, a comma-separated label list, in
+ * place into labels[0..n), at most max of them, and returns n.  A
+ * trailing comma adds no label; an empty list has none.
+ */
+size_t diagnosis_labels_split(char *buf, const char **labels, size_t max);
+
+/*
+ * diagnosis_shapes_check accepts the one shape the preprocessing feeds: one
+ * f32 [1,1,H,W] input (H, W up to 4096) and one f32 [1,K] output, K ==
+ * n_labels; sets *in_h and *in_w.  Else MED_ERR_INVALID with the reason
+ * written to reason.
+ */
+med_err diagnosis_shapes_check(const med_model_info *info, size_t n_labels,
+			       uint32_t *in_h, uint32_t *in_w, char *reason,
+			       size_t reason_len) MED_MUST_CHECK;
+
+/*
+ * diagnosis_preprocess writes img as the model was trained on it to x (w *
+ * h floats): resampled to w x h (area averaging when shrinking), then (v -
+ * 0.5) / 0.5, so grey 0..1 becomes -1..1.  Errors: MED_ERR_INVALID.
+ */
+med_err diagnosis_preprocess(const med_image *img, uint32_t w, uint32_t h,
+			     float *x) MED_MUST_CHECK;
+
+/* diagnosis_top_index returns the index of the largest of p[0..n), the
+ * first one on a tie (n >= 1). */
+size_t diagnosis_top_index(const float *p, size_t n);
+
 /* --- domain.c: rules ---------------------------------------------------- */
 
 /* diagnosis_check_add applies the problem-list rules to a request. */
@@ -78,16 +115,66 @@ med_err diagnosis_statuses_problem(int clinical, int verification,
 				   const char *onset, const char *abatement,
 				   med_problem *p) MED_MUST_CHECK;
 
-/* diagnosis_check_care_plan applies the care-plan rules. */
+/*
+ * diagnosis_plan_date_problem accepts "" or a real calendar date
+ * "YYYY-MM-DD" (1900..2999; the future is allowed, a plan looks ahead).
+ */
+med_err diagnosis_plan_date_problem(const char *field, const char *date,
+				    med_problem *p) MED_MUST_CHECK;
+
+/*
+ * diagnosis_care_plan_problem applies the care-plan rules: a declared
+ * status; 1 to 20 condition ids, none listed twice; at most 50 goals and
+ * 100 activities, each with a declared status and a date that is "" or
+ * real; expected_version set when replacing a plan.  The formats of the
+ * ids and texts are diagnosis_check_care_plan's.
+ */
+med_err diagnosis_care_plan_problem(
+	const Smartmed__Diagnosis__V1__SetCarePlanRequest *req,
+	med_problem *p) MED_MUST_CHECK;
+
+/* diagnosis_check_care_plan checks a SetCarePlan: the fields' formats,
+ * then diagnosis_care_plan_problem. */
 med_err diagnosis_check_care_plan(
 	med_call *call,
 	const Smartmed__Diagnosis__V1__SetCarePlanRequest *req) MED_MUST_CHECK;
+
+/*
+ * diagnosis_confirm_problem: a code or display only with open_condition,
+ * and then the code is an ICD-10 code.
+ */
+med_err diagnosis_confirm_problem(
+	const Smartmed__Diagnosis__V1__ConfirmFindingRequest *req,
+	med_problem *p) MED_MUST_CHECK;
 
 /* diagnosis_check_confirm applies the ConfirmFinding rules. */
 med_err diagnosis_check_confirm(
 	med_call *call,
 	const Smartmed__Diagnosis__V1__ConfirmFindingRequest *req)
 	MED_MUST_CHECK;
+
+/* diagnosis_finding_status_word names a finding status as the caller
+ * reads it: "preliminary", "final", "cancelled", "entered in error". */
+const char *diagnosis_finding_status_word(int status);
+
+/*
+ * diagnosis_decide_problem: only a preliminary finding may be confirmed
+ * or rejected; any other is MED_ERR_PRECONDITION on finding_id ("the
+ * finding is already final").
+ */
+med_err diagnosis_decide_problem(int status, med_problem *p) MED_MUST_CHECK;
+
+/* diagnosis_decided_status is the status a decision gives a preliminary
+ * finding: final when confirmed, else entered in error or cancelled. */
+int diagnosis_decided_status(bool confirmed, bool entered_in_error);
+
+/*
+ * diagnosis_version_problem: a change names the version it read; another
+ * is MED_ERR_CONFLICT on expected_version ("the <what> is at version N").
+ */
+med_err diagnosis_version_problem(const char *what, uint32_t version,
+				  uint32_t expected,
+				  med_problem *p) MED_MUST_CHECK;
 
 /* --- store.c: conditions ------------------------------------------------ */
 

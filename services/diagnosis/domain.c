@@ -12,6 +12,9 @@
 #define DIAGNOSIS_MAX_GOALS	      50
 #define DIAGNOSIS_MAX_ACTIVITIES      100
 
+#define FINDING_STATUS(s)                                                      \
+	SMARTMED__DIAGNOSIS__V1__FINDING_STATUS__FINDING_STATUS_##s
+
 typedef Smartmed__Diagnosis__V1__ClinicalStatus diagnosis_clinical;
 typedef Smartmed__Diagnosis__V1__VerificationStatus diagnosis_verification;
 
@@ -207,115 +210,167 @@ diagnosis_check_update(
 			      req->abatement_date);
 }
 
-/* check_known fails the call unless value is a set, declared enum value. */
-static med_err
-check_known(med_call *call, const char *field,
-	    const ProtobufCEnumDescriptor *desc, int value)
+/* digits_at reads n decimal digits of s (no sign, no space) into *v. */
+static bool
+digits_at(const char *s, size_t n, int *v)
 {
-	med_problem p;
-
-	if (known_problem(field, desc, value, &p) != MED_OK)
-		return med_call_fail_problem(call, &p);
-	return MED_OK;
+	*v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_digit(s[i]))
+			return false;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return true;
 }
 
-/* check_plan_date takes "" or a real calendar date, future allowed. */
-static med_err
-check_plan_date(med_call *call, const char *field, const char *v)
+/*
+ * diagnosis_plan_date_problem takes "" or a real calendar date; unlike a
+ * condition's dates (med_check_date) a plan's may lie in the future.
+ */
+med_err
+diagnosis_plan_date_problem(const char *field, const char *date, med_problem *p)
 {
 	static const int mdays[] = {31, 29, 31, 30, 31, 30,
 				    31, 31, 30, 31, 30, 31};
-	int y, m, d, used = 0;
+	int y, m, d;
 
-	if (v[0] == '\0')
+	if (date[0] == '\0')
 		return MED_OK;
-	if (strlen(v) != 10 ||
-	    sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 || used != 10 ||
-	    v[4] != '-' || v[7] != '-' || y < 1900 || y > 2999 || m < 1 ||
+	if (strlen(date) != 10 || !digits_at(date, 4, &y) || date[4] != '-' ||
+	    !digits_at(date + 5, 2, &m) || date[7] != '-' ||
+	    !digits_at(date + 8, 2, &d) || y < 1900 || y > 2999 || m < 1 ||
 	    m > 12 || d < 1 || d > mdays[m - 1] ||
 	    (m == 2 && d == 29 &&
 	     (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0))))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must be a date YYYY-MM-DD", field);
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "must be a date YYYY-MM-DD");
 	return MED_OK;
 }
 
+/* item_problem checks one goal's or activity's status and date; list
+ * names the list ("goals") and date_name its date field. */
 static med_err
-check_goals(med_call *call, Smartmed__Diagnosis__V1__Goal *const *g, size_t n)
+item_problem(const char *list, size_t i, const ProtobufCEnumDescriptor *desc,
+	     int status, const char *date_name, const char *date,
+	     med_problem *p)
 {
 	char f[64];
 	med_err err;
 
-	if (n > DIAGNOSIS_MAX_GOALS)
-		return med_call_fail(call, MED_ERR_INVALID, "goals: at most %d",
-				     DIAGNOSIS_MAX_GOALS);
-	for (size_t i = 0; i < n; i++) {
-		snprintf(f, sizeof(f), "goals[%zu].description", i);
-		if ((err = med_check_text(call, f, g[i]->description, 1,
-					  500)) != MED_OK)
-			return err;
-		snprintf(f, sizeof(f), "goals[%zu].status", i);
-		if ((err = check_known(
-			     call, f,
-			     &smartmed__diagnosis__v1__goal_status__descriptor,
-			     g[i]->status)) != MED_OK)
-			return err;
-		snprintf(f, sizeof(f), "goals[%zu].target_date", i);
-		if ((err = check_plan_date(call, f, g[i]->target_date)) !=
-		    MED_OK)
-			return err;
-	}
+	snprintf(f, sizeof(f), "%s[%zu].status", list, i);
+	if ((err = known_problem(f, desc, status, p)) != MED_OK)
+		return err;
+	snprintf(f, sizeof(f), "%s[%zu].%s", list, i, date_name);
+	return diagnosis_plan_date_problem(f, date, p);
+}
+
+/* count_problem: a list of at most max items. */
+static med_err
+count_problem(const char *list, size_t n, size_t max, med_problem *p)
+{
+	if (n > max)
+		return med_problem_set(p, MED_ERR_INVALID, list, "at most %zu",
+				       max);
 	return MED_OK;
 }
 
 static med_err
-check_activities(med_call *call, Smartmed__Diagnosis__V1__Activity *const *a,
-		 size_t n)
+goals_problem(Smartmed__Diagnosis__V1__Goal *const *g, size_t n, med_problem *p)
 {
-	char f[64];
-	med_err err;
+	med_err err = count_problem("goals", n, DIAGNOSIS_MAX_GOALS, p);
 
-	if (n > DIAGNOSIS_MAX_ACTIVITIES)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "activities: at most %d",
-				     DIAGNOSIS_MAX_ACTIVITIES);
-	for (size_t i = 0; i < n; i++) {
-		snprintf(f, sizeof(f), "activities[%zu].description", i);
-		if ((err = med_check_text(call, f, a[i]->description, 1,
-					  500)) != MED_OK)
-			return err;
-		snprintf(f, sizeof(f), "activities[%zu].status", i);
-		if ((err = check_known(
-			     call, f,
-			     &smartmed__diagnosis__v1__activity_status__descriptor,
-			     a[i]->status)) != MED_OK)
-			return err;
-		snprintf(f, sizeof(f), "activities[%zu].scheduled_date", i);
-		if ((err = check_plan_date(call, f, a[i]->scheduled_date)) !=
-		    MED_OK)
-			return err;
-	}
-	return MED_OK;
+	for (size_t i = 0; i < n && err == MED_OK; i++)
+		err = item_problem(
+			"goals", i,
+			&smartmed__diagnosis__v1__goal_status__descriptor,
+			g[i]->status, "target_date", g[i]->target_date, p);
+	return err;
 }
 
 static med_err
-check_plan_conditions(med_call *call, char *const *ids, size_t n)
+activities_problem(Smartmed__Diagnosis__V1__Activity *const *a, size_t n,
+		   med_problem *p)
+{
+	med_err err =
+		count_problem("activities", n, DIAGNOSIS_MAX_ACTIVITIES, p);
+
+	for (size_t i = 0; i < n && err == MED_OK; i++)
+		err = item_problem(
+			"activities", i,
+			&smartmed__diagnosis__v1__activity_status__descriptor,
+			a[i]->status, "scheduled_date", a[i]->scheduled_date,
+			p);
+	return err;
+}
+
+/* plan_conditions_problem: 1..20 conditions, none listed twice. */
+static med_err
+plan_conditions_problem(char *const *ids, size_t n, med_problem *p)
 {
 	char f[64];
-	med_err err;
 
 	if (n == 0 || n > DIAGNOSIS_MAX_PLAN_CONDITIONS)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "condition_ids: 1 to %d conditions",
-				     DIAGNOSIS_MAX_PLAN_CONDITIONS);
-	for (size_t i = 0; i < n; i++) {
+		return med_problem_set(p, MED_ERR_INVALID, "condition_ids",
+				       "1 to %d conditions",
+				       DIAGNOSIS_MAX_PLAN_CONDITIONS);
+	for (size_t i = 1; i < n; i++) {
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(ids[i], ids[j]) != 0)
+				continue;
+			snprintf(f, sizeof(f), "condition_ids[%zu]", i);
+			return med_problem_set(p, MED_ERR_INVALID, f,
+					       "listed twice");
+		}
+	}
+	return MED_OK;
+}
+
+med_err
+diagnosis_care_plan_problem(
+	const Smartmed__Diagnosis__V1__SetCarePlanRequest *req, med_problem *p)
+{
+	med_err err;
+
+	if ((err = known_problem(
+		     "status",
+		     &smartmed__diagnosis__v1__care_plan_status__descriptor,
+		     req->status, p)) != MED_OK ||
+	    (err = plan_conditions_problem(
+		     req->condition_ids, req->n_condition_ids, p)) != MED_OK ||
+	    (err = goals_problem(req->goals, req->n_goals, p)) != MED_OK)
+		return err;
+	if (req->care_plan_id[0] != '\0' && req->expected_version == 0)
+		return med_problem_set(p, MED_ERR_INVALID, "expected_version",
+				       "must be set when replacing a plan");
+	return activities_problem(req->activities, req->n_activities, p);
+}
+
+/* check_plan_texts checks the formats of the plan's ids and texts. */
+static med_err
+check_plan_texts(med_call *call,
+		 const Smartmed__Diagnosis__V1__SetCarePlanRequest *req)
+{
+	char f[64];
+	med_err err;
+
+	for (size_t i = 0; i < req->n_condition_ids; i++) {
 		snprintf(f, sizeof(f), "condition_ids[%zu]", i);
-		if ((err = med_check_id(call, f, ids[i])) != MED_OK)
+		if ((err = med_check_id(call, f, req->condition_ids[i])) !=
+		    MED_OK)
 			return err;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(ids[i], ids[j]) == 0)
-				return med_call_fail(call, MED_ERR_INVALID,
-						     "%s: listed twice", f);
+	}
+	for (size_t i = 0; i < req->n_goals; i++) {
+		snprintf(f, sizeof(f), "goals[%zu].description", i);
+		if ((err = med_check_text(call, f, req->goals[i]->description,
+					  1, 500)) != MED_OK)
+			return err;
+	}
+	for (size_t i = 0; i < req->n_activities; i++) {
+		snprintf(f, sizeof(f), "activities[%zu].description", i);
+		if ((err = med_check_text(call, f,
+					  req->activities[i]->description, 1,
+					  500)) != MED_OK)
+			return err;
 	}
 	return MED_OK;
 }
@@ -324,6 +379,7 @@ med_err
 diagnosis_check_care_plan(
 	med_call *call, const Smartmed__Diagnosis__V1__SetCarePlanRequest *req)
 {
+	med_problem p;
 	med_err err;
 
 	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
@@ -333,19 +389,25 @@ diagnosis_check_care_plan(
 		     MED_OK) ||
 	    (err = med_check_text(call, "title", req->title, 1, 200)) !=
 		    MED_OK ||
-	    (err = check_known(
-		     call, "status",
-		     &smartmed__diagnosis__v1__care_plan_status__descriptor,
-		     req->status)) != MED_OK ||
-	    (err = check_plan_conditions(call, req->condition_ids,
-					 req->n_condition_ids)) != MED_OK ||
-	    (err = check_goals(call, req->goals, req->n_goals)) != MED_OK)
+	    (err = check_plan_texts(call, req)) != MED_OK)
 		return err;
-	if (req->care_plan_id[0] != '\0' && req->expected_version == 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "expected_version: must be set when "
-				     "replacing a plan");
-	return check_activities(call, req->activities, req->n_activities);
+	if (diagnosis_care_plan_problem(req, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
+	return MED_OK;
+}
+
+med_err
+diagnosis_confirm_problem(
+	const Smartmed__Diagnosis__V1__ConfirmFindingRequest *req,
+	med_problem *p)
+{
+	if (!req->open_condition) {
+		if (req->code[0] != '\0' || req->display[0] != '\0')
+			return med_problem_set(p, MED_ERR_INVALID, "code",
+					       "only with open_condition");
+		return MED_OK;
+	}
+	return diagnosis_icd10_problem("code", req->code, p);
 }
 
 med_err
@@ -353,21 +415,64 @@ diagnosis_check_confirm(
 	med_call *call,
 	const Smartmed__Diagnosis__V1__ConfirmFindingRequest *req)
 {
+	med_problem p;
 	med_err err;
 
 	if ((err = med_check_id(call, "finding_id", req->finding_id)) !=
 		    MED_OK ||
 	    (err = med_check_text(call, "note", req->note, 0, 4096)) != MED_OK)
 		return err;
-	if (!req->open_condition) {
-		if (req->code[0] != '\0' || req->display[0] != '\0')
-			return med_call_fail(call, MED_ERR_INVALID,
-					     "code: only with open_condition");
+	if (diagnosis_confirm_problem(req, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
+	if (!req->open_condition)
 		return MED_OK;
-	}
-	if ((err = check_icd10(call, "code", req->code)) != MED_OK ||
-	    (err = med_check_text(call, "display", req->display, 1, 200)) !=
-		    MED_OK)
+	if ((err = med_check_text(call, "display", req->display, 1, 200)) !=
+	    MED_OK)
 		return err;
 	return med_check_date(call, "onset_date", req->onset_date, false);
+}
+
+const char *
+diagnosis_finding_status_word(int status)
+{
+	switch (status) {
+	case FINDING_STATUS(PRELIMINARY):
+		return "preliminary";
+	case FINDING_STATUS(FINAL):
+		return "final";
+	case FINDING_STATUS(CANCELLED):
+		return "cancelled";
+	default:
+		return "entered in error";
+	}
+}
+
+med_err
+diagnosis_decide_problem(int status, med_problem *p)
+{
+	if (status != FINDING_STATUS(PRELIMINARY))
+		return med_problem_set(p, MED_ERR_PRECONDITION, "finding_id",
+				       "the finding is already %s",
+				       diagnosis_finding_status_word(status));
+	return MED_OK;
+}
+
+int
+diagnosis_decided_status(bool confirmed, bool entered_in_error)
+{
+	if (confirmed)
+		return FINDING_STATUS(FINAL);
+	return entered_in_error ? FINDING_STATUS(ENTERED_IN_ERROR)
+				: FINDING_STATUS(CANCELLED);
+}
+
+med_err
+diagnosis_version_problem(const char *what, uint32_t version, uint32_t expected,
+			  med_problem *p)
+{
+	if (version != expected)
+		return med_problem_set(p, MED_ERR_CONFLICT, "expected_version",
+				       "the %s is at version %u", what,
+				       version);
+	return MED_OK;
 }

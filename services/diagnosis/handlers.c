@@ -80,17 +80,16 @@ update_in_tx(med_db_conn *conn, void *ctx)
 	update_tx *x = ctx;
 	const Smartmed__Diagnosis__V1__UpdateConditionRequest *req = x->req;
 	diagnosis_condition *old;
+	med_problem p;
 	med_err err = diagnosis_store_get(conn, med_call_arena(x->call),
 					  req->condition_id, true, &old);
 
 	if (err != MED_OK)
 		return diagnosis_not_found(x->call, err, "condition_id");
 	med_call_set_patient(x->call, old->patient_id);
-	if (old->version != req->expected_version)
-		return med_call_fail(x->call, MED_ERR_CONFLICT,
-				     "expected_version: the condition is at "
-				     "version %u",
-				     old->version);
+	if (diagnosis_version_problem("condition", old->version,
+				      req->expected_version, &p) != MED_OK)
+		return med_call_fail_problem(x->call, &p);
 	*x->out = *old;
 	x->out->display = req->display;
 	x->out->clinical_status = req->clinical_status;
@@ -167,5 +166,3 @@ diagnosis_rpc_list_conditions(med_call *call, const ProtobufCMessage *in,
 	res->page = med_page_respond(call, &page, &res->n_conditions);
 	return res->page ? MED_OK : MED_ERR_NOMEM;
 }
-
-#define DIAGNOSIS_READERS (MED_ROLE_CLINICIAN | MED_ROLE_NURSE)

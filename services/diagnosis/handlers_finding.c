@@ -17,8 +17,6 @@
 #define FINDING_STATUS(s)                                                      \
 	SMARTMED__DIAGNOSIS__V1__FINDING_STATUS__FINDING_STATUS_##s
 
-static const char *status_word(int status);
-
 /*
  * audit_finding puts the model, the device it ran on and the result on the
  * call's audit event, so an auditor sees what the AI said and where.
@@ -36,7 +34,7 @@ audit_finding(med_call *call, const diagnosis_finding *f)
 		{"device_fallback", f->device_fallback ? "true" : "false"},
 		{"top_label", f->top_label},
 		{"top_probability", prob},
-		{"status", status_word(f->status)},
+		{"status", diagnosis_finding_status_word(f->status)},
 	};
 
 	snprintf(prob, sizeof(prob), "%.6f", (double)f->top_probability);
@@ -92,21 +90,6 @@ typedef struct decide_tx {
 	diagnosis_condition *cond;
 } decide_tx;
 
-static const char *
-status_word(int status)
-{
-	switch (status) {
-	case FINDING_STATUS(PRELIMINARY):
-		return "preliminary";
-	case FINDING_STATUS(FINAL):
-		return "final";
-	case FINDING_STATUS(CANCELLED):
-		return "cancelled";
-	default:
-		return "entered in error";
-	}
-}
-
 /* open_condition builds and stores the condition a confirmation opens. */
 static med_err
 open_condition(decide_tx *x, med_db_conn *conn)
@@ -148,31 +131,29 @@ decide_in_tx(med_db_conn *conn, void *ctx)
 {
 	decide_tx *x = ctx;
 	med_arena *a = med_call_arena(x->call);
+	med_problem p;
 	med_err err = diagnosis_store_finding_get(conn, a, x->finding_id, true,
 						  &x->f);
 
 	if (err != MED_OK)
 		return diagnosis_not_found(x->call, err, "finding_id");
 	med_call_set_patient(x->call, x->f->patient_id);
-	if (x->f->status != FINDING_STATUS(PRELIMINARY))
-		return med_call_fail(x->call, MED_ERR_PRECONDITION,
-				     "finding_id: the finding is already %s",
-				     status_word(x->f->status));
+	if (diagnosis_decide_problem(x->f->status, &p) != MED_OK)
+		return med_call_fail_problem(x->call, &p);
 	x->f->decided_by =
 		med_arena_strdup(a, med_call_principal(x->call)->user);
 	if (x->f->decided_by == NULL)
 		return MED_ERR_NOMEM;
 	x->f->decided_ms = med_now_ms();
+	x->f->status = diagnosis_decided_status(
+		x->confirm != NULL,
+		x->reject != NULL && x->reject->entered_in_error);
 	if (x->confirm != NULL) {
-		x->f->status = FINDING_STATUS(FINAL);
 		x->f->decision_note = x->confirm->note;
 		if (x->confirm->open_condition &&
 		    (err = open_condition(x, conn)) != MED_OK)
 			return err;
 	} else {
-		x->f->status = x->reject->entered_in_error
-				       ? FINDING_STATUS(ENTERED_IN_ERROR)
-				       : FINDING_STATUS(CANCELLED);
 		x->f->decision_note = x->reject->reason;
 	}
 	return diagnosis_store_finding_decide(conn, x->f);

@@ -23,6 +23,7 @@ check_replace(plan_tx *x, med_db_conn *conn)
 {
 	const Smartmed__Diagnosis__V1__SetCarePlanRequest *req = x->req;
 	diagnosis_care_plan *old;
+	med_problem p;
 	med_err err = diagnosis_store_plan_get(conn, med_call_arena(x->call),
 					       req->care_plan_id, true, &old);
 
@@ -30,11 +31,9 @@ check_replace(plan_tx *x, med_db_conn *conn)
 		err = MED_ERR_NOT_FOUND;
 	if (err != MED_OK)
 		return diagnosis_not_found(x->call, err, "care_plan_id");
-	if (old->version != req->expected_version)
-		return med_call_fail(x->call, MED_ERR_CONFLICT,
-				     "expected_version: the plan is at "
-				     "version %u",
-				     old->version);
+	if (diagnosis_version_problem("plan", old->version,
+				      req->expected_version, &p) != MED_OK)
+		return med_call_fail_problem(x->call, &p);
 	x->out->version = old->version + 1;
 	return MED_OK;
 }

@@ -69,40 +69,39 @@ exe_relative(char *buf, size_t len, const char *rel)
 	return med_exe_relative(buf, len, rel) == 0 ? MED_OK : MED_ERR_IO;
 }
 
-/* model_id_from_path takes the file name without ".onnx". */
-static void
-model_id_from_path(diagnosis_model *m, const char *path)
+void
+diagnosis_model_id(const char *path, char *out, size_t len)
 {
 	const char *base = strrchr(path, '/');
 	char *dot;
 
-	med_strlcpy(m->id, base ? base + 1 : path, sizeof(m->id));
-	dot = strrchr(m->id, '.');
+	med_strlcpy(out, base ? base + 1 : path, len);
+	dot = strrchr(out, '.');
 	if (dot != NULL && strcmp(dot, ".onnx") == 0)
 		*dot = '\0';
 }
 
-static void
-split_labels(diagnosis_model *m, const char *list)
+size_t
+diagnosis_labels_split(char *buf, const char **labels, size_t max)
 {
-	char *p = m->label_buf;
+	char *p = buf;
+	size_t n = 0;
 
-	med_strlcpy(m->label_buf, list, sizeof(m->label_buf));
-	while (p != NULL && *p != '\0' && m->n_labels < DIAGNOSIS_MAX_LABELS) {
+	while (p != NULL && *p != '\0' && n < max) {
 		char *comma = strchr(p, ',');
 		if (comma != NULL)
 			*comma = '\0';
-		m->labels[m->n_labels++] = p;
+		labels[n++] = p;
 		p = comma ? comma + 1 : NULL;
 	}
+	return n;
 }
 
-/* check_shapes accepts one f32 [1,1,H,W] input and one f32 [1,K] output
- * with K labels: the shape the service's preprocessing produces. */
-static med_err
-check_shapes(diagnosis_model *m)
+med_err
+diagnosis_shapes_check(const med_model_info *info, size_t n_labels,
+		       uint32_t *in_h, uint32_t *in_w, char *reason,
+		       size_t reason_len)
 {
-	const med_model_info *info = med_infer_model_info(m->model);
 	const med_tensor_desc *in = &info->inputs[0], *out = &info->outputs[0];
 
 	if (info->n_inputs != 1 || info->n_outputs != 1 ||
@@ -111,21 +110,33 @@ check_shapes(diagnosis_model *m)
 	    in->dims[2] > 4096 || in->dims[3] > 4096 ||
 	    out->dtype != MED_DTYPE_F32 || out->n_dims != 2 ||
 	    out->dims[0] != 1) {
-		snprintf(m->reason, sizeof(m->reason),
+		snprintf(reason, reason_len,
 			 "model: expected one f32 [1,1,H,W] input and one f32 "
 			 "[1,K] output");
 		return MED_ERR_INVALID;
 	}
-	if ((size_t)out->dims[1] != m->n_labels) {
-		snprintf(m->reason, sizeof(m->reason),
+	if ((size_t)out->dims[1] != n_labels) {
+		snprintf(reason, reason_len,
 			 "model: %lld outputs but %zu labels configured",
-			 (long long)out->dims[1], m->n_labels);
+			 (long long)out->dims[1], n_labels);
 		return MED_ERR_INVALID;
 	}
-	m->in_h = (uint32_t)in->dims[2];
-	m->in_w = (uint32_t)in->dims[3];
-	m->n_out = (uint32_t)out->dims[1];
+	*in_h = (uint32_t)in->dims[2];
+	*in_w = (uint32_t)in->dims[3];
 	return MED_OK;
+}
+
+/* check_shapes takes the input size and label count from the model. */
+static med_err
+check_shapes(diagnosis_model *m)
+{
+	med_err err = diagnosis_shapes_check(med_infer_model_info(m->model),
+					     m->n_labels, &m->in_h, &m->in_w,
+					     m->reason, sizeof(m->reason));
+
+	if (err == MED_OK)
+		m->n_out = (uint32_t)m->n_labels;
+	return err;
 }
 
 /* model_path writes MED_DIAGNOSIS_MODEL, or the shipped model beside the
@@ -161,7 +172,7 @@ load_model(diagnosis_model *m, const med_config *cfg)
 		snprintf(m->reason, sizeof(m->reason), "model: no path");
 		return err;
 	}
-	model_id_from_path(m, path);
+	diagnosis_model_id(path, m->id, sizeof(m->id));
 	if (med_file_sha256(path, m->sha256) != MED_OK) {
 		med_log_error("model: cannot read %s", path);
 		snprintf(m->reason, sizeof(m->reason),
@@ -201,7 +212,10 @@ diagnosis_model_start(med_service *svc)
 	med_strlcpy(m->version,
 		    med_config_str(cfg, "MED_DIAGNOSIS_MODEL_VERSION"),
 		    sizeof(m->version));
-	split_labels(m, med_config_str(cfg, "MED_DIAGNOSIS_LABELS"));
+	med_strlcpy(m->label_buf, med_config_str(cfg, "MED_DIAGNOSIS_LABELS"),
+		    sizeof(m->label_buf));
+	m->n_labels = diagnosis_labels_split(m->label_buf, m->labels,
+					     DIAGNOSIS_MAX_LABELS);
 	m->lim.max_bytes =
 		(size_t)med_config_int(cfg, "MED_DIAGNOSIS_MAX_IMAGE_BYTES");
 	m->lim.max_side =
@@ -251,17 +265,27 @@ diagnosis_model_stop(med_service *svc)
 	med_service_set_data(svc, NULL);
 }
 
-/* preprocess resizes img into x and normalises it as in training. */
-static med_err
-preprocess(const diagnosis_model *m, const med_image *img, float *x)
+med_err
+diagnosis_preprocess(const med_image *img, uint32_t w, uint32_t h, float *x)
 {
-	med_err err = med_image_resize(img, m->in_w, m->in_h, x);
+	med_err err = med_image_resize(img, w, h, x);
 
 	if (err != MED_OK)
 		return err;
-	for (size_t i = 0; i < (size_t)m->in_w * m->in_h; i++)
+	for (size_t i = 0; i < (size_t)w * h; i++)
 		x[i] = (x[i] - DIAGNOSIS_NORM_MEAN) / DIAGNOSIS_NORM_STD;
 	return MED_OK;
+}
+
+size_t
+diagnosis_top_index(const float *p, size_t n)
+{
+	size_t best = 0;
+
+	for (size_t i = 1; i < n; i++)
+		if (p[i] > p[best])
+			best = i;
+	return best;
 }
 
 static med_err
@@ -271,7 +295,7 @@ fill_probabilities(med_call *call, const diagnosis_model *m, const float *p,
 	med_arena *a = med_call_arena(call);
 	Smartmed__Diagnosis__V1__LabelProbability **v =
 		med_arena_zalloc(a, sizeof(*v) * m->n_out);
-	size_t best = 0;
+	size_t best = diagnosis_top_index(p, m->n_out);
 
 	if (v == NULL)
 		return MED_ERR_NOMEM;
@@ -282,8 +306,6 @@ fill_probabilities(med_call *call, const diagnosis_model *m, const float *p,
 		smartmed__diagnosis__v1__label_probability__init(v[i]);
 		v[i]->label = (char *)m->labels[i];
 		v[i]->probability = p[i];
-		if (p[i] > p[best])
-			best = i;
 	}
 	f->probabilities = v;
 	f->n_probabilities = m->n_out;
@@ -334,7 +356,7 @@ run_model(med_call *call, diagnosis_model *m, const med_image *img,
 
 	if (x == NULL)
 		return MED_ERR_NOMEM;
-	if ((err = preprocess(m, img, x)) != MED_OK)
+	if ((err = diagnosis_preprocess(img, m->in_w, m->in_h, x)) != MED_OK)
 		return med_call_fail(call, err, "image: cannot resample");
 	in.data = x;
 	in.size = sizeof(float) * m->in_w * m->in_h;

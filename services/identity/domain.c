@@ -20,12 +20,54 @@ mrn_chars_ok(const char *mrn)
 	return true;
 }
 
-static bool
-sex_known(int sex)
+med_err
+identity_mrn_problem(const char *mrn, med_problem *p)
 {
-	return protobuf_c_enum_descriptor_get_value(
-		       &smartmed__identity__v1__administrative_sex__descriptor,
-		       sex) != NULL;
+	if (!mrn_chars_ok(mrn))
+		return med_problem_set(p, MED_ERR_INVALID, "mrn",
+				       "only printable characters without "
+				       "spaces");
+	return MED_OK;
+}
+
+med_err
+identity_sex_problem(int sex, med_problem *p)
+{
+	if (sex == 0 ||
+	    protobuf_c_enum_descriptor_get_value(
+		    &smartmed__identity__v1__administrative_sex__descriptor,
+		    sex) == NULL)
+		return med_problem_set(p, MED_ERR_INVALID, "sex",
+				       "unknown value");
+	return MED_OK;
+}
+
+/* fail_with fails the call with a rule's problem when it found one. */
+static med_err
+fail_with(med_call *call, med_err err, const med_problem *p)
+{
+	return err != MED_OK ? med_call_fail_problem(call, p) : MED_OK;
+}
+
+/* check_mrn: the MRN's length, then its characters. */
+static med_err
+check_mrn(med_call *call, const char *mrn)
+{
+	med_problem p;
+	med_err err = med_check_text(call, "mrn", mrn, 1, 64);
+
+	if (err != MED_OK)
+		return err;
+	return fail_with(call, identity_mrn_problem(mrn, &p), &p);
+}
+
+/* check_sex: a declared AdministrativeSex value. */
+static med_err
+check_sex(med_call *call, int sex)
+{
+	med_problem p;
+
+	return fail_with(call, identity_sex_problem(sex, &p), &p);
 }
 
 med_err
@@ -34,13 +76,8 @@ identity_check_create(med_call *call,
 {
 	med_err err;
 
-	if ((err = med_check_text(call, "mrn", req->mrn, 1, 64)) != MED_OK)
-		return err;
-	if (!mrn_chars_ok(req->mrn))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "mrn: only printable characters without "
-				     "spaces");
-	if ((err = med_check_text(call, "family_name", req->family_name, 1,
+	if ((err = check_mrn(call, req->mrn)) != MED_OK ||
+	    (err = med_check_text(call, "family_name", req->family_name, 1,
 				  200)) != MED_OK ||
 	    (err = med_check_text(call, "given_name", req->given_name, 0,
 				  200)) != MED_OK ||
@@ -48,9 +85,19 @@ identity_check_create(med_call *call,
 		    MED_OK ||
 	    (err = med_check_enum_set(call, "sex", req->sex)) != MED_OK)
 		return err;
-	if (!sex_known(req->sex))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "sex: unknown value");
+	return check_sex(call, req->sex);
+}
+
+med_err
+identity_search_problem(
+	const Smartmed__Identity__V1__SearchPatientsRequest *req,
+	med_problem *p)
+{
+	if (req->family_name_prefix[0] == '\0' && req->birth_date[0] == '\0' &&
+	    req->mrn[0] == '\0')
+		return med_problem_set(p, MED_ERR_INVALID, "family_name_prefix",
+				       "give a prefix of at least 2 "
+				       "characters, a birth_date or an mrn");
 	return MED_OK;
 }
 
@@ -58,24 +105,19 @@ med_err
 identity_check_search(med_call *call,
 		      const Smartmed__Identity__V1__SearchPatientsRequest *req)
 {
-	med_err err;
-	bool has_name = req->family_name_prefix[0] != '\0';
-	bool has_date = req->birth_date[0] != '\0';
-	bool has_mrn = req->mrn[0] != '\0';
+	med_problem p;
+	med_err err = identity_search_problem(req, &p);
 
-	if (!has_name && !has_date && !has_mrn)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "family_name_prefix: give a prefix of at "
-				     "least 2 characters, a birth_date or an "
-				     "mrn");
-	if (has_mrn &&
+	if (err != MED_OK)
+		return med_call_fail_problem(call, &p);
+	if (req->mrn[0] != '\0' &&
 	    (err = med_check_text(call, "mrn", req->mrn, 1, 64)) != MED_OK)
 		return err;
-	if (has_name &&
+	if (req->family_name_prefix[0] != '\0' &&
 	    (err = med_check_text(call, "family_name_prefix",
 				  req->family_name_prefix, 2, 200)) != MED_OK)
 		return err;
-	if (has_date &&
+	if (req->birth_date[0] != '\0' &&
 	    (err = med_check_date(call, "birth_date", req->birth_date,
 				  false)) != MED_OK)
 		return err;
@@ -91,9 +133,22 @@ check_reason(med_call *call, const char *reason)
 }
 
 med_err
+identity_update_problem(const Smartmed__Identity__V1__UpdatePatientRequest *req,
+			med_problem *p)
+{
+	if (!req->set_mrn_case && !req->set_family_name_case &&
+	    !req->set_given_name_case && !req->set_birth_date_case &&
+	    !req->set_sex_case)
+		return med_problem_set(p, MED_ERR_INVALID, "mrn",
+				       "set at least one field to change");
+	return MED_OK;
+}
+
+med_err
 identity_check_update(med_call *call,
 		      const Smartmed__Identity__V1__UpdatePatientRequest *req)
 {
+	med_problem p;
 	med_err err;
 
 	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
@@ -102,15 +157,8 @@ identity_check_update(med_call *call,
 				      (int)req->expected_version)) != MED_OK ||
 	    (err = check_reason(call, req->reason)) != MED_OK)
 		return err;
-	if (req->set_mrn_case) {
-		if ((err = med_check_text(call, "mrn", req->mrn, 1, 64)) !=
-		    MED_OK)
-			return err;
-		if (!mrn_chars_ok(req->mrn))
-			return med_call_fail(call, MED_ERR_INVALID,
-					     "mrn: only printable characters "
-					     "without spaces");
-	}
+	if (req->set_mrn_case && (err = check_mrn(call, req->mrn)) != MED_OK)
+		return err;
 	if (req->set_family_name_case &&
 	    (err = med_check_text(call, "family_name", req->family_name, 1,
 				  200)) != MED_OK)
@@ -123,14 +171,24 @@ identity_check_update(med_call *call,
 	    (err = med_check_date(call, "birth_date", req->birth_date, true)) !=
 		    MED_OK)
 		return err;
-	if (req->set_sex_case && (req->sex == 0 || !sex_known(req->sex)))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "sex: unknown value");
-	if (!req->set_mrn_case && !req->set_family_name_case &&
-	    !req->set_given_name_case && !req->set_birth_date_case &&
-	    !req->set_sex_case)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "mrn: set at least one field to change");
+	if (req->set_sex_case && (err = check_sex(call, req->sex)) != MED_OK)
+		return err;
+	return fail_with(call, identity_update_problem(req, &p), &p);
+}
+
+med_err
+identity_update_state_problem(const identity_patient *cur,
+			      uint32_t expected_version, med_problem *p)
+{
+	if (cur->linked_to[0] != '\0')
+		return med_problem_set(p, MED_ERR_PRECONDITION, "patient_id",
+				       "the record is linked into another "
+				       "patient; update the survivor "
+				       "(linked_to)");
+	if (cur->version != expected_version)
+		return med_problem_set(p, MED_ERR_CONFLICT, "expected_version",
+				       "the patient is at version %u",
+				       cur->version);
 	return MED_OK;
 }
 
@@ -152,9 +210,16 @@ identity_check_duplicates(
 		    MED_OK ||
 	    (err = med_check_enum_set(call, "sex", req->sex)) != MED_OK)
 		return err;
-	if (!sex_known(req->sex))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "sex: unknown value");
+	return check_sex(call, req->sex);
+}
+
+med_err
+identity_link_problem(const char *survivor_id, const char *merged_id,
+		      med_problem *p)
+{
+	if (strcmp(survivor_id, merged_id) == 0)
+		return med_problem_set(p, MED_ERR_INVALID, "merged_id",
+				       "must differ from survivor_id");
 	return MED_OK;
 }
 
@@ -162,6 +227,7 @@ med_err
 identity_check_link(med_call *call,
 		    const Smartmed__Identity__V1__LinkPatientsRequest *req)
 {
+	med_problem p;
 	med_err err;
 
 	if ((err = med_check_id(call, "survivor_id", req->survivor_id)) !=
@@ -169,9 +235,30 @@ identity_check_link(med_call *call,
 	    (err = med_check_id(call, "merged_id", req->merged_id)) != MED_OK ||
 	    (err = check_reason(call, req->reason)) != MED_OK)
 		return err;
-	if (strcmp(req->survivor_id, req->merged_id) == 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "merged_id: must differ from survivor_id");
+	return fail_with(
+		call,
+		identity_link_problem(req->survivor_id, req->merged_id, &p),
+		&p);
+}
+
+med_err
+identity_link_state_problem(const identity_patient *survivor,
+			    const identity_patient *merged, int64_t n_survived,
+			    med_problem *p)
+{
+	if (survivor->linked_to[0] != '\0')
+		return med_problem_set(p, MED_ERR_PRECONDITION, "survivor_id",
+				       "is itself linked into another "
+				       "patient");
+	if (merged->linked_to[0] != '\0')
+		return med_problem_set(p, MED_ERR_PRECONDITION, "merged_id",
+				       "is already linked into another "
+				       "patient");
+	if (n_survived > 0)
+		return med_problem_set(p, MED_ERR_PRECONDITION, "merged_id",
+				       "is the survivor of %lld active "
+				       "link(s); unlink them first",
+				       (long long)n_survived);
 	return MED_OK;
 }
 
@@ -182,6 +269,15 @@ identity_check_unlink(med_call *call,
 	med_err err = med_check_id(call, "link_id", req->link_id);
 
 	return err != MED_OK ? err : check_reason(call, req->reason);
+}
+
+med_err
+identity_unlink_state_problem(const identity_link *l, med_problem *p)
+{
+	if (!l->active)
+		return med_problem_set(p, MED_ERR_PRECONDITION, "link_id",
+				       "the link was already undone");
+	return MED_OK;
 }
 
 /* --- duplicate scoring ------------------------------------------------ */
@@ -556,6 +652,27 @@ identity_rank(med_arena *a, const identity_demo *probe,
 	*out = keep;
 	*n = k < IDENTITY_MAX_CANDIDATES ? k : IDENTITY_MAX_CANDIDATES;
 	return MED_OK;
+}
+
+static const char *
+band_name(int band)
+{
+	return band == SMARTMED__IDENTITY__V1__DUPLICATE_BAND__DUPLICATE_BAND_MATCH
+		       ? "match"
+		       : "possible match";
+}
+
+med_err
+identity_duplicates_problem(identity_candidate *const *c, size_t n,
+			    med_problem *p)
+{
+	if (n == 0)
+		return MED_OK;
+	return med_problem_set(p, MED_ERR_PRECONDITION, NULL,
+			       "possible duplicate: %zu candidate(s), best is "
+			       "a %s (score %.3f); review them with "
+			       "CheckDuplicates",
+			       n, band_name(c[0]->band), c[0]->score);
 }
 
 size_t

@@ -35,14 +35,6 @@ find_duplicates(med_call *call, const identity_demo *probe,
 	return identity_rank(a, probe, pool, n_pool, out, n);
 }
 
-static const char *
-band_name(int band)
-{
-	return band == SMARTMED__IDENTITY__V1__DUPLICATE_BAND__DUPLICATE_BAND_MATCH
-		       ? "match"
-		       : "possible match";
-}
-
 /*
  * refuse_if_duplicates fails the call when the check finds candidates.  The
  * message gives counts, the best band and score but no ids (no patient
@@ -56,15 +48,14 @@ refuse_if_duplicates(med_call *call,
 			       req->birth_date, req->sex};
 	identity_candidate **c = NULL;
 	size_t n = 0;
+	med_problem p;
 	med_err err = find_duplicates(call, &probe, &c, &n);
 
-	if (err != MED_OK || n == 0)
+	if (err != MED_OK)
 		return err;
-	return med_call_fail(call, MED_ERR_PRECONDITION,
-			     "possible duplicate: %zu candidate(s), best is a "
-			     "%s (score %.3f); review them with "
-			     "CheckDuplicates",
-			     n, band_name(c[0]->band), c[0]->score);
+	if (identity_duplicates_problem(c, n, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
+	return MED_OK;
 }
 
 typedef struct create_tx {
@@ -218,6 +209,7 @@ update_in_tx(med_db_conn *conn, void *ctx)
 	med_arena *a = med_call_arena(x->call);
 	const char *by = caller(x->call);
 	char *changed = NULL;
+	med_problem p;
 	med_err err = identity_store_lock(conn, a, x->req->patient_id, x->out);
 
 	if (err == MED_ERR_NOT_FOUND)
@@ -225,16 +217,9 @@ update_in_tx(med_db_conn *conn, void *ctx)
 				     "patient_id: no such patient");
 	if (err != MED_OK)
 		return err;
-	if (x->out->linked_to[0] != '\0')
-		return med_call_fail(x->call, MED_ERR_PRECONDITION,
-				     "patient_id: the record is linked into "
-				     "another patient; update the survivor "
-				     "(linked_to)");
-	if (x->out->version != x->req->expected_version)
-		return med_call_fail(x->call, MED_ERR_CONFLICT,
-				     "expected_version: the patient is at "
-				     "version %u",
-				     x->out->version);
+	if (identity_update_state_problem(x->out, x->req->expected_version,
+					  &p) != MED_OK)
+		return med_call_fail_problem(x->call, &p);
 	if (by == NULL ||
 	    (err = apply_update(a, x->req, x->out, &changed)) != MED_OK)
 		return MED_ERR_NOMEM;
@@ -382,6 +367,7 @@ link_in_tx(med_db_conn *conn, void *ctx)
 	identity_patient rec[2];
 	int64_t n_survived = 0;
 	int first = strcmp(ids[0], ids[1]) < 0 ? 0 : 1;
+	med_problem p;
 	med_err err;
 
 	for (int k = 0; k < 2; k++) {
@@ -394,22 +380,12 @@ link_in_tx(med_db_conn *conn, void *ctx)
 		if (err != MED_OK)
 			return err;
 	}
-	if (rec[0].linked_to[0] != '\0')
-		return med_call_fail(x->call, MED_ERR_PRECONDITION,
-				     "survivor_id: is itself linked into "
-				     "another patient");
-	if (rec[1].linked_to[0] != '\0')
-		return med_call_fail(x->call, MED_ERR_PRECONDITION,
-				     "merged_id: is already linked into "
-				     "another patient");
 	if ((err = identity_store_active_links(conn, ids[1], &n_survived)) !=
 	    MED_OK)
 		return err;
-	if (n_survived > 0)
-		return med_call_fail(x->call, MED_ERR_PRECONDITION,
-				     "merged_id: is the survivor of %lld "
-				     "active link(s); unlink them first",
-				     (long long)n_survived);
+	if (identity_link_state_problem(&rec[0], &rec[1], n_survived, &p) !=
+	    MED_OK)
+		return med_call_fail_problem(x->call, &p);
 	return identity_store_link_insert(conn, x->out);
 }
 
@@ -450,6 +426,7 @@ static med_err
 unlink_in_tx(med_db_conn *conn, void *ctx)
 {
 	unlink_tx *x = ctx;
+	med_problem p;
 	med_err err = identity_store_link_lock(conn, med_call_arena(x->call),
 					       x->req->link_id, x->out);
 
@@ -458,9 +435,8 @@ unlink_in_tx(med_db_conn *conn, void *ctx)
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(x->call, x->out->merged_id);
-	if (!x->out->active)
-		return med_call_fail(x->call, MED_ERR_PRECONDITION,
-				     "link_id: the link was already undone");
+	if (identity_unlink_state_problem(x->out, &p) != MED_OK)
+		return med_call_fail_problem(x->call, &p);
 	x->out->active = false;
 	x->out->unlinked_by = (char *)caller(x->call);
 	x->out->unlinked_ms = med_now_ms();
@@ -482,9 +458,3 @@ identity_rpc_unlink_patients(med_call *call, const ProtobufCMessage *in,
 		return err;
 	return med_db_tx(med_call_db(call), unlink_in_tx, &x);
 }
-
-#define REGISTRARS (MED_ROLE_REGISTRAR | MED_ROLE_ADMIN)
-
-#define CLINICAL_READERS                                                       \
-	(MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_PHARMACIST |           \
-	 MED_ROLE_REGISTRAR | MED_ROLE_ADMIN)

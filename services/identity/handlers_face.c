@@ -463,7 +463,3 @@ identity_rpc_get_verification_key(med_call *call, const ProtobufCMessage *in,
 	res->token_ttl_s = (uint32_t)(f->ttl_ms / 1000);
 	return res->public_key ? MED_OK : MED_ERR_NOMEM;
 }
-
-#define ALL_STAFF                                                              \
-	(MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_PHARMACIST |           \
-	 MED_ROLE_REGISTRAR | MED_ROLE_ADMIN)

@@ -7,6 +7,7 @@
 
 #include <med/config.h>
 #include <med/db.h>
+#include <med/err.h>
 #include <med/rpc.h>
 #include <med/util.h>
 
@@ -98,6 +99,64 @@ med_err
 identity_check_unlink(med_call *call,
 		      const Smartmed__Identity__V1__UnlinkPatientsRequest *req)
 	MED_MUST_CHECK;
+
+/*
+ * The rules below are pure: each returns MED_OK, or fills p (field and
+ * reason, as the caller is told them) and returns the error; the
+ * identity_check_* functions run them among libmed's field checks
+ * and fail the call with med_call_fail_problem.
+ */
+
+/* identity_mrn_problem: an MRN is printable ASCII without spaces. */
+med_err identity_mrn_problem(const char *mrn, med_problem *p) MED_MUST_CHECK;
+
+/* identity_sex_problem: sex is set and a declared AdministrativeSex. */
+med_err identity_sex_problem(int sex, med_problem *p) MED_MUST_CHECK;
+
+/* identity_search_problem: a search gives a name prefix, a date or an MRN. */
+med_err identity_search_problem(
+	const Smartmed__Identity__V1__SearchPatientsRequest *req,
+	med_problem *p) MED_MUST_CHECK;
+
+/* identity_update_problem: an update sets at least one field. */
+med_err
+identity_update_problem(const Smartmed__Identity__V1__UpdatePatientRequest *req,
+			med_problem *p) MED_MUST_CHECK;
+
+/*
+ * identity_update_state_problem: the stored record cur may be updated only
+ * when it is not merged into another (MED_ERR_PRECONDITION) and is at
+ * expected_version (MED_ERR_CONFLICT).
+ */
+med_err identity_update_state_problem(const identity_patient *cur,
+				      uint32_t expected_version,
+				      med_problem *p) MED_MUST_CHECK;
+
+/* identity_link_problem: a record is not linked into itself. */
+med_err identity_link_problem(const char *survivor_id, const char *merged_id,
+			      med_problem *p) MED_MUST_CHECK;
+
+/*
+ * identity_link_state_problem keeps links one level deep: the survivor is
+ * not merged, the merged record is not merged already nor the survivor of
+ * n_survived > 0 active links.  Errors: MED_ERR_PRECONDITION.
+ */
+med_err identity_link_state_problem(const identity_patient *survivor,
+				    const identity_patient *merged,
+				    int64_t n_survived,
+				    med_problem *p) MED_MUST_CHECK;
+
+/* identity_unlink_state_problem: only an active link is undone. */
+med_err identity_unlink_state_problem(const identity_link *l,
+				      med_problem *p) MED_MUST_CHECK;
+
+/*
+ * identity_duplicates_problem refuses a registration that n ranked
+ * candidates c (best first) may duplicate: MED_ERR_PRECONDITION with the
+ * count, the best band and score, never an id.  MED_OK when n is 0.
+ */
+med_err identity_duplicates_problem(identity_candidate *const *c, size_t n,
+				    med_problem *p) MED_MUST_CHECK;
 
 /* identity_score compares probe with p; out's reasons live in a. */
 med_err identity_score(med_arena *a, const identity_demo *probe,

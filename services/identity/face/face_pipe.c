@@ -11,11 +11,11 @@
 #include <string.h>
 
 #include "face_internal.h"
+#include "face_pipe.h"
 
 /* Detection runs on a copy whose longer side is at most this: Haar cost
  * grows with the pixel count and a face of 40 px survives the shrink. */
 #define DET_MAX_SIDE 640
-#define MIN_SIDE     48
 #define MAX_BOXES    64
 /* The quality gate and lbp-v2 look at a crop of 1.2 times the face box's
  * width, centred on the box (chosen on ORL's tuning split,
@@ -28,34 +28,20 @@
  * detector's window does not fit around it. */
 #define DET_PAD_FRAC 0.08f
 
-/* box - a face; an ONNX detector also gives the eyes (el on the image's
- * left), which then replace the eye cascade. */
-typedef struct box {
-	float x, y, w, h;
-	bool eyes;
-	float el[2], er[2];
-} box;
-
 /* box_scaled is b with every coordinate times s. */
-static box
-box_scaled(const box *b, float s)
+static identity_face_box
+box_scaled(const identity_face_box *b, float s)
 {
-	box o = {b->x * s,
-		 b->y * s,
-		 b->w * s,
-		 b->h * s,
-		 b->eyes,
-		 {b->el[0] * s, b->el[1] * s},
-		 {b->er[0] * s, b->er[1] * s}};
+	identity_face_box o = {b->x * s,
+			       b->y * s,
+			       b->w * s,
+			       b->h * s,
+			       b->eyes,
+			       {b->el[0] * s, b->el[1] * s},
+			       {b->er[0] * s, b->er[1] * s}};
 
 	return o;
 }
-
-/* grey8 is an 8-bit working copy (what the Haar and LBP models take). */
-typedef struct grey8 {
-	uint32_t w, h;
-	uint8_t *px;
-} grey8;
 
 static uint8_t
 to_u8(float v)
@@ -65,27 +51,42 @@ to_u8(float v)
 	return s <= 0.f ? 0 : s >= 255.f ? 255 : (uint8_t)s;
 }
 
-/*
- * png_header_ok refuses what decodes but is no camera photograph: 16-bit
- * samples and palettes (colours already quantised).  It reads the IHDR
- * fields only; med_image_decode does the decoding.
- */
-static med_err
-png_header_ok(med_call *call, const char *field, const uint8_t *buf, size_t len)
+med_err
+identity_face_png_problem(const char *field, const uint8_t *buf, size_t len,
+			  med_problem *p)
 {
+	/* The IHDR fields only; med_image_decode does the decoding. */
 	if (med_image_sniff(buf, len) != MED_IMAGE_PNG || len < 26)
 		return MED_OK;
 	if (buf[24] == 16)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: 16-bit PNG is not accepted; send an "
-				     "8-bit photograph",
-				     field);
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "16-bit PNG is not accepted; send an "
+				       "8-bit photograph");
 	if (buf[25] == 3)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: palette PNG is not accepted; send a "
-				     "greyscale or colour photograph",
-				     field);
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "palette PNG is not accepted; send a "
+				       "greyscale or colour photograph");
 	return MED_OK;
+}
+
+med_err
+identity_face_side_problem(const char *field, uint32_t w, uint32_t h,
+			   med_problem *p)
+{
+	if (w < IDENTITY_FACE_MIN_SIDE || h < IDENTITY_FACE_MIN_SIDE)
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "%ux%u is too small for a face (at "
+				       "least %dx%d)",
+				       w, h, IDENTITY_FACE_MIN_SIDE,
+				       IDENTITY_FACE_MIN_SIDE);
+	return MED_OK;
+}
+
+/* fail_with fails the call with a gate's problem when it found one. */
+static med_err
+fail_with(med_call *call, med_err err, const med_problem *p)
+{
+	return err != MED_OK ? med_call_fail_problem(call, p) : MED_OK;
 }
 
 static med_err
@@ -95,12 +96,15 @@ decode(med_call *call, identity_face *f, const char *field, const uint8_t *buf,
 	med_image_limits lim = {.max_bytes = f->max_image_bytes,
 				.keep_colour = f->chip};
 	char msg[256] = "";
+	med_problem p;
 	med_err err;
 
 	if (len == 0)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "%s: must not be empty", field);
-	if ((err = png_header_ok(call, field, buf, len)) != MED_OK)
+	if ((err = fail_with(call,
+			     identity_face_png_problem(field, buf, len, &p),
+			     &p)) != MED_OK)
 		return err;
 	err = med_image_decode(buf, len, &lim, img, msg, sizeof(msg));
 	if (err == MED_ERR_LIMIT)
@@ -112,12 +116,10 @@ decode(med_call *call, identity_face *f, const char *field, const uint8_t *buf,
 	if (err != MED_OK)
 		return med_call_fail(call, MED_ERR_INVALID, "%s: %s", field,
 				     msg[0] ? msg : "not a PNG or JPEG image");
-	if ((*img)->width < MIN_SIDE || (*img)->height < MIN_SIDE) {
-		err = med_call_fail(call, MED_ERR_INVALID,
-				    "%s: %ux%u is too small for a face (at "
-				    "least %dx%d)",
-				    field, (*img)->width, (*img)->height,
-				    MIN_SIDE, MIN_SIDE);
+	err = identity_face_side_problem(field, (*img)->width, (*img)->height,
+					 &p);
+	if (err != MED_OK) {
+		err = med_call_fail_problem(call, &p);
 		med_image_free(*img);
 		*img = NULL;
 	}
@@ -126,7 +128,7 @@ decode(med_call *call, identity_face *f, const char *field, const uint8_t *buf,
 
 /* scaled makes an 8-bit copy of img scaled by s (<= 1). */
 static med_err
-scaled(const med_image *img, float s, grey8 *out)
+scaled(const med_image *img, float s, identity_grey8 *out)
 {
 	size_t n;
 	float *tmp;
@@ -163,7 +165,8 @@ scaled(const med_image *img, float s, grey8 *out)
 
 /* run_haar runs a cascade over g; boxes gets count rows of x y w h n. */
 static med_err
-run_haar(med_infer_model *m, const grey8 *g, float *boxes, int64_t *count)
+run_haar(med_infer_model *m, const identity_grey8 *g, float *boxes,
+	 int64_t *count)
 {
 	med_tensor in = {.dtype = MED_DTYPE_U8,
 			 .n_dims = 4,
@@ -183,7 +186,7 @@ run_haar(med_infer_model *m, const grey8 *g, float *boxes, int64_t *count)
 
 /* padded copies g into out with a replicated border of pad pixels. */
 static med_err
-padded(const grey8 *g, uint32_t pad, grey8 *out)
+padded(const identity_grey8 *g, uint32_t pad, identity_grey8 *out)
 {
 	out->w = g->w + 2 * pad;
 	out->h = g->h + 2 * pad;
@@ -202,11 +205,8 @@ padded(const grey8 *g, uint32_t pad, grey8 *out)
 	return MED_OK;
 }
 
-/* one_face_in_pieces: several boxes, each overlapping the first (most
- * neighbours) by at least half of the smaller one's area.  Two people's
- * faces cannot overlap like that. */
-static bool
-one_face_in_pieces(const float *b, int64_t count)
+bool
+identity_face_in_pieces(const float *b, int64_t count)
 {
 	for (int64_t i = 1; i < count; i++) {
 		const float *o = b + 5 * i;
@@ -224,13 +224,14 @@ one_face_in_pieces(const float *b, int64_t count)
  * it) when the first look found nothing, or when it finds exactly one
  * face; otherwise the first look's boxes stand. */
 static med_err
-second_look(identity_face *f, const grey8 *g, float *boxes, int64_t *count)
+second_look(identity_face *f, const identity_grey8 *g, float *boxes,
+	    int64_t *count)
 {
 	uint32_t side = g->w > g->h ? g->w : g->h;
 	uint32_t pad = (uint32_t)lroundf(DET_PAD_FRAC * (float)side);
 	float b2[MAX_BOXES * 5];
 	int64_t n2 = 0;
-	grey8 p = {0};
+	identity_grey8 p = {0};
 	med_err err;
 
 	if ((err = padded(g, pad, &p)) != MED_OK)
@@ -248,27 +249,39 @@ second_look(identity_face *f, const grey8 *g, float *boxes, int64_t *count)
 	return MED_OK;
 }
 
-/* one_face turns count detections into the one face, or the refusal. */
-static med_err
-one_face(med_call *call, identity_face *f, const char *field, int64_t count,
-	 const box *face)
+med_err
+identity_face_count_problem(const char *field, int64_t count,
+			    const identity_face_box *face, int min_size,
+			    med_problem *p)
 {
 	if (count == 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: no face found; send a frontal "
-				     "photograph of one face",
-				     field);
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "no face found; send a frontal "
+				       "photograph of one face");
 	if (count > 1)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: %lld faces found; exactly one is "
-				     "required",
-				     field, (long long)count);
-	if (face->w < (float)f->min_size)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: the face is %.0f pixels across; at "
-				     "least %d are needed",
-				     field, (double)face->w, f->min_size);
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "%lld faces found; exactly one is "
+				       "required",
+				       (long long)count);
+	if (face->w < (float)min_size)
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "the face is %.0f pixels across; at "
+				       "least %d are needed",
+				       (double)face->w, min_size);
 	return MED_OK;
+}
+
+/* one_face fails the call unless count detections are the one face. */
+static med_err
+one_face(med_call *call, identity_face *f, const char *field, int64_t count,
+	 const identity_face_box *face)
+{
+	med_problem p;
+
+	return fail_with(call,
+			 identity_face_count_problem(field, count, face,
+						     f->min_size, &p),
+			 &p);
 }
 
 /* letterbox writes img, scaled by s into the top-left corner of the
@@ -349,7 +362,7 @@ run_yunet(identity_face *f, float *x, identity_det_face *faces, size_t max,
 /* detect_onnx finds the faces of img with the ONNX (yunet) detector. */
 static med_err
 detect_onnx(med_call *call, identity_face *f, const char *field,
-	    const med_image *img, box *face)
+	    const med_image *img, identity_face_box *face)
 {
 	float s = fminf((float)f->yunet.in_w / (float)img->width,
 			(float)f->yunet.in_h / (float)img->height);
@@ -368,13 +381,13 @@ detect_onnx(med_call *call, identity_face *f, const char *field,
 	if (err != MED_OK)
 		return MED_ERR_INTERNAL;
 	if (n == 1) {
-		box b = {faces[0].x,
-			 faces[0].y,
-			 faces[0].w,
-			 faces[0].h,
-			 true,
-			 {faces[0].eye_l[0], faces[0].eye_l[1]},
-			 {faces[0].eye_r[0], faces[0].eye_r[1]}};
+		identity_face_box b = {faces[0].x,
+				       faces[0].y,
+				       faces[0].w,
+				       faces[0].h,
+				       true,
+				       {faces[0].eye_l[0], faces[0].eye_l[1]},
+				       {faces[0].eye_r[0], faces[0].eye_r[1]}};
 		*face = box_scaled(&b, 1.f / s);
 	}
 	return one_face(call, f, field, (int64_t)n, face);
@@ -382,28 +395,29 @@ detect_onnx(med_call *call, identity_face *f, const char *field,
 
 static med_err
 detect(med_call *call, identity_face *f, const char *field,
-       const med_image *img, box *face)
+       const med_image *img, identity_face_box *face)
 {
 	uint32_t side = img->width > img->height ? img->width : img->height;
 	float s = side > DET_MAX_SIDE ? (float)DET_MAX_SIDE / (float)side : 1.f;
 	float boxes[MAX_BOXES * 5];
 	int64_t count = 0;
-	grey8 g = {0};
+	identity_grey8 g = {0};
 	med_err err;
 
 	if ((err = scaled(img, s, &g)) != MED_OK)
 		return err;
 	err = run_haar(f->det, &g, boxes, &count);
-	if (err == MED_OK && (count == 0 || one_face_in_pieces(boxes, count)))
+	if (err == MED_OK &&
+	    (count == 0 || identity_face_in_pieces(boxes, count)))
 		err = second_look(f, &g, boxes, &count);
 	free(g.px);
 	if (err != MED_OK)
 		return MED_ERR_INTERNAL;
 	if (count == 1)
-		*face = (box){.x = boxes[0] / s,
-			      .y = boxes[1] / s,
-			      .w = boxes[2] / s,
-			      .h = boxes[3] / s};
+		*face = (identity_face_box){.x = boxes[0] / s,
+					    .y = boxes[1] / s,
+					    .w = boxes[2] / s,
+					    .h = boxes[3] / s};
 	return one_face(call, f, field, count, face);
 }
 
@@ -412,8 +426,8 @@ detect(med_call *call, identity_face *f, const char *field,
  * both are found, with their centres in *l and *r (working coordinates).
  */
 static bool
-find_eyes(identity_face *f, const grey8 *w, const box *fb, float l[2],
-	  float r[2])
+find_eyes(identity_face *f, const identity_grey8 *w,
+	  const identity_face_box *fb, float l[2], float r[2])
 {
 	/* The band is clipped to the image: a face found in the padded
 	 * second look may overhang it. */
@@ -422,7 +436,7 @@ find_eyes(identity_face *f, const grey8 *w, const box *fb, float l[2],
 	float boxes[MAX_BOXES * 5];
 	int64_t count = 0;
 	bool have_l = false, have_r = false;
-	grey8 sub = {0};
+	identity_grey8 sub = {0};
 
 	bw += x0 < 0 ? x0 : 0;
 	bh += y0 < 0 ? y0 : 0;
@@ -432,7 +446,8 @@ find_eyes(identity_face *f, const grey8 *w, const box *fb, float l[2],
 	bh = y0 + bh > (int)w->h ? (int)w->h - y0 : bh;
 	if (f->eyes == NULL || bw < 20 || bh < 20)
 		return false;
-	sub = (grey8){(uint32_t)bw, (uint32_t)bh, malloc((size_t)bw * bh)};
+	sub = (identity_grey8){(uint32_t)bw, (uint32_t)bh,
+			       malloc((size_t)bw * bh)};
 	if (sub.px == NULL)
 		return false;
 	for (int y = 0; y < bh; y++)
@@ -457,7 +472,7 @@ find_eyes(identity_face *f, const grey8 *w, const box *fb, float l[2],
 
 /* sample reads w at (x, y) bilinearly, clamped to the edges. */
 static float
-sample(const grey8 *w, float x, float y)
+sample(const identity_grey8 *w, float x, float y)
 {
 	float fx = fminf(fmaxf(x - 0.5f, 0.f), (float)w->w - 1.f);
 	float fy = fminf(fmaxf(y - 0.5f, 0.f), (float)w->h - 1.f);
@@ -472,16 +487,9 @@ sample(const grey8 *w, float x, float y)
 	return top * (1 - ay) + bot * ay;
 }
 
-/* crop_spec - an aligned crop: ow x oh pixels covering crop_scale times
- * the face box's width, rotated by roll radians so the eyes lie level. */
-typedef struct crop_spec {
-	int ow, oh;
-	float crop_scale, roll;
-} crop_spec;
-
-/* align writes the crop cs around fb into out (ow * oh pixels). */
-static void
-align(const grey8 *w, const box *fb, const crop_spec *cs, uint8_t *out)
+void
+identity_face_align(const identity_grey8 *w, const identity_face_box *fb,
+		    const identity_crop_spec *cs, uint8_t *out)
 {
 	float sc = fb->w * cs->crop_scale / (float)cs->ow;
 	float cx = fb->x + fb->w / 2.f, cy = fb->y + fb->h / 2.f;
@@ -497,9 +505,8 @@ align(const grey8 *w, const box *fb, const crop_spec *cs, uint8_t *out)
 		}
 }
 
-/* sharpness is the variance of the 4-neighbour Laplacian. */
-static double
-sharpness(const uint8_t *p)
+double
+identity_face_sharpness(const uint8_t *p)
 {
 	double sum = 0, sq = 0;
 	size_t n = 0;
@@ -516,38 +523,59 @@ sharpness(const uint8_t *p)
 	return sq / (double)n - (sum / (double)n) * (sum / (double)n);
 }
 
-/* pose checks the eye line: roll (tilt) and a crude yaw from where the
- * eyes' midpoint sits in the face box; *roll gets the angle in radians. */
-static med_err
-pose(med_call *call, identity_face *f, const char *field, const box *fb,
-     const float l[2], const float r[2], float *roll)
+float
+identity_face_roll(const float l[2], const float r[2])
 {
-	float deg;
+	return atan2f(r[1] - l[1], r[0] - l[0]);
+}
+
+med_err
+identity_face_pose_problem(const char *field, const identity_face_box *fb,
+			   const float l[2], const float r[2],
+			   double max_roll_deg, med_problem *p)
+{
+	float deg = identity_face_roll(l, r) * 180.f / (float)M_PI;
 	float mid = (l[0] + r[0]) / 2.f - (fb->x + fb->w / 2.f);
 
-	*roll = atan2f(r[1] - l[1], r[0] - l[0]);
-	deg = *roll * 180.f / (float)M_PI;
-	if (fabsf(deg) > (float)f->max_roll_deg)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: the head is tilted %.0f degrees; at "
-				     "most %.0f are accepted",
-				     field, (double)fabsf(deg),
-				     f->max_roll_deg);
+	if (fabsf(deg) > (float)max_roll_deg)
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "the head is tilted %.0f degrees; at "
+				       "most %.0f are accepted",
+				       (double)fabsf(deg), max_roll_deg);
 	if (fabsf(mid) > 0.2f * fb->w)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: the face is turned sideways; look "
-				     "at the camera",
-				     field);
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "the face is turned sideways; look at "
+				       "the camera");
 	return MED_OK;
+}
+
+med_err
+identity_face_blur_problem(const char *field, double sharpness,
+			   double min_sharpness, med_problem *p)
+{
+	if (sharpness < min_sharpness)
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "the photograph is too blurred "
+				       "(sharpness %.0f, at least %.0f)",
+				       sharpness, min_sharpness);
+	return MED_OK;
+}
+
+double
+identity_face_quality(double sharpness, double min_sharpness, double face_px,
+		      int min_size)
+{
+	return 0.5 * fmin(1.0, sharpness / (5.0 * fmax(min_sharpness, 1.0))) +
+	       0.5 * fmin(1.0, face_px / (3.0 * min_size));
 }
 
 /* embed_onnx crops for the ONNX embedder, normalises the pixels as its
  * card says, runs it and L2-normalises the output (scores are cosines). */
 static med_err
-embed_onnx(identity_face *f, const grey8 *w, const box *fb, float roll,
-	   float *emb)
+embed_onnx(identity_face *f, const identity_grey8 *w,
+	   const identity_face_box *fb, float roll, float *emb)
 {
-	crop_spec cs = {f->emb_w, f->emb_h, f->crop_scale, roll};
+	identity_crop_spec cs = {f->emb_w, f->emb_h, f->crop_scale, roll};
 	size_t plane = (size_t)f->emb_w * (size_t)f->emb_h;
 	uint8_t *crop = malloc(plane);
 	float *x = malloc(plane * (size_t)f->emb_c * sizeof(float));
@@ -562,7 +590,7 @@ embed_onnx(identity_face *f, const grey8 *w, const box *fb, float roll,
 
 	if (crop == NULL || x == NULL)
 		goto out;
-	align(w, fb, &cs, crop);
+	identity_face_align(w, fb, &cs, crop);
 	/* Colour is gone by now (med_image is grey): every channel gets the
 	 * same plane. */
 	for (size_t i = 0; i < plane; i++)
@@ -604,7 +632,7 @@ embed(identity_face *f, const uint8_t *crop, float *emb)
 /* embed_chip embeds through dlib's aligned chip (face_chip.c). */
 static med_err
 embed_chip(med_call *call, identity_face *f, const char *field,
-	   const med_image *img, const box *fb, float *emb)
+	   const med_image *img, const identity_face_box *fb, float *emb)
 {
 	float b[4] = {fb->x, fb->y, fb->w, fb->h};
 	med_err err = identity_face_embed_chip(f, img, b, emb);
@@ -623,33 +651,36 @@ embed_chip(med_call *call, identity_face *f, const char *field,
  * embedder reads the photograph img itself, with the box orig. */
 static med_err
 gate_and_embed(med_call *call, identity_face *f, const char *field,
-	       const grey8 *w, const box *fb, const med_image *img,
-	       const box *orig, identity_face_probe *out)
+	       const identity_grey8 *w, const identity_face_box *fb,
+	       const med_image *img, const identity_face_box *orig,
+	       identity_face_probe *out)
 {
-	float face_px = orig->w;
 	uint8_t crop[IDENTITY_FACE_W * IDENTITY_FACE_H];
 	float l[2], r[2], roll = 0.f;
 	double sharp;
+	med_problem p;
 	med_err err;
 
 	if (fb->eyes) {
 		memcpy(l, fb->el, sizeof(fb->el));
 		memcpy(r, fb->er, sizeof(fb->er));
 	}
-	if ((fb->eyes || find_eyes(f, w, fb, l, r)) &&
-	    (err = pose(call, f, field, fb, l, r, &roll)) != MED_OK)
-		return err;
-	crop_spec gate = {IDENTITY_FACE_W, IDENTITY_FACE_H, CROP_SCALE, roll};
-	align(w, fb, &gate, crop);
-	sharp = sharpness(crop);
-	if (sharp < f->min_sharpness)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: the photograph is too blurred "
-				     "(sharpness %.0f, at least %.0f)",
-				     field, sharp, f->min_sharpness);
-	out->quality =
-		0.5 * fmin(1.0, sharp / (5.0 * fmax(f->min_sharpness, 1.0))) +
-		0.5 * fmin(1.0, face_px / (3.0 * f->min_size));
+	if (fb->eyes || find_eyes(f, w, fb, l, r)) {
+		err = identity_face_pose_problem(field, fb, l, r,
+						 f->max_roll_deg, &p);
+		if (err != MED_OK)
+			return med_call_fail_problem(call, &p);
+		roll = identity_face_roll(l, r);
+	}
+	identity_crop_spec gate = {IDENTITY_FACE_W, IDENTITY_FACE_H, CROP_SCALE,
+				   roll};
+	identity_face_align(w, fb, &gate, crop);
+	sharp = identity_face_sharpness(crop);
+	err = identity_face_blur_problem(field, sharp, f->min_sharpness, &p);
+	if (err != MED_OK)
+		return med_call_fail_problem(call, &p);
+	out->quality = identity_face_quality(sharp, f->min_sharpness, orig->w,
+					     f->min_size);
 	out->emb =
 		med_arena_alloc(med_call_arena(call), f->dim * sizeof(float));
 	if (out->emb == NULL)
@@ -666,8 +697,8 @@ identity_face_analyze(med_call *call, identity_face *f, const char *field,
 		      const uint8_t *buf, size_t len, identity_face_probe *out)
 {
 	med_image *img = NULL;
-	grey8 w = {0};
-	box fb;
+	identity_grey8 w = {0};
+	identity_face_box fb;
 	float s;
 	med_err err;
 
@@ -682,7 +713,7 @@ identity_face_analyze(med_call *call, identity_face *f, const char *field,
 	s = fb.w > 2.f * IDENTITY_FACE_W ? 2.f * IDENTITY_FACE_W / fb.w : 1.f;
 	if ((err = scaled(img, s, &w)) != MED_OK)
 		goto free_img;
-	box ws = box_scaled(&fb, s);
+	identity_face_box ws = box_scaled(&fb, s);
 	err = gate_and_embed(call, f, field, &w, &ws, img, &fb, out);
 	free(w.px);
 free_img:

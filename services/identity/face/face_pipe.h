@@ -1,0 +1,111 @@
+/*
+ * face_pipe.h - the pure parts of the per-photograph pipeline (face_pipe.c):
+ * the working image and face box, the aligned crop, and the quality gates.
+ * Each gate returns MED_OK, or fills p (the request field, and the reason
+ * the caller is told) and returns MED_ERR_INVALID; face_pipe.c fails the
+ * call with it.  No I/O, no state.
+ */
+#ifndef IDENTITY_FACE_PIPE_H
+#define IDENTITY_FACE_PIPE_H
+
+#include <med/err.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A photograph's shorter side is at least this many pixels. */
+#define IDENTITY_FACE_MIN_SIDE 48
+
+/* identity_face_box - a face in some image's pixels; an ONNX detector also
+ * gives the eyes (el on the image's left), which then replace the eye
+ * cascade. */
+typedef struct identity_face_box {
+	float x, y, w, h;
+	bool eyes;
+	float el[2], er[2];
+} identity_face_box;
+
+/* identity_grey8 - an 8-bit working copy (what the Haar and LBP models
+ * take), w * h pixels row by row. */
+typedef struct identity_grey8 {
+	uint32_t w, h;
+	uint8_t *px;
+} identity_grey8;
+
+/* identity_crop_spec - an aligned crop: ow x oh pixels covering crop_scale
+ * times the face box's width, rotated by roll radians so the eyes lie
+ * level. */
+typedef struct identity_crop_spec {
+	int ow, oh;
+	float crop_scale, roll;
+} identity_crop_spec;
+
+/*
+ * identity_face_align writes the crop cs around fb into out (ow * oh
+ * pixels): centred on the box's centre, sampled bilinearly from w, pixels
+ * outside w taking the nearest edge pixel.
+ */
+void identity_face_align(const identity_grey8 *w, const identity_face_box *fb,
+			 const identity_crop_spec *cs, uint8_t *out);
+
+/* identity_face_roll is the eye line's angle in radians, l to r (positive
+ * when r is lower, image y pointing down). */
+float identity_face_roll(const float l[2], const float r[2]);
+
+/* identity_face_sharpness is the variance of the 4-neighbour Laplacian
+ * over the inner pixels of an IDENTITY_FACE_W x IDENTITY_FACE_H crop. */
+double identity_face_sharpness(const uint8_t *crop);
+
+/*
+ * identity_face_quality is a probe's quality in [0, 1]: half from the
+ * sharpness (full at 5 times the minimum), half from the face's width in
+ * the photograph (full at 3 times the minimum).
+ */
+double identity_face_quality(double sharpness, double min_sharpness,
+			     double face_px, int min_size);
+
+/*
+ * identity_face_in_pieces: count detections (rows of x y w h n), more than
+ * one, each overlapping the first by at least half of the smaller one's
+ * area: one face cut into pieces, as two people's faces cannot overlap so.
+ */
+bool identity_face_in_pieces(const float *boxes, int64_t count);
+
+/* identity_face_png_problem refuses 16-bit and palette PNGs (what decodes
+ * but is no camera photograph); anything else passes. */
+med_err identity_face_png_problem(const char *field, const uint8_t *buf,
+				  size_t len, med_problem *p) MED_MUST_CHECK;
+
+/* identity_face_side_problem refuses a photograph under
+ * IDENTITY_FACE_MIN_SIDE pixels on a side. */
+med_err identity_face_side_problem(const char *field, uint32_t w, uint32_t h,
+				   med_problem *p) MED_MUST_CHECK;
+
+/*
+ * identity_face_count_problem wants exactly one face found (count) and,
+ * then, face at least min_size pixels across; face is read only when
+ * count is 1.
+ */
+med_err identity_face_count_problem(const char *field, int64_t count,
+				    const identity_face_box *face, int min_size,
+				    med_problem *p) MED_MUST_CHECK;
+
+/*
+ * identity_face_pose_problem checks the eyes l and r (in fb's coordinates):
+ * a roll of at most max_roll_deg, and their midpoint within a fifth of the
+ * box's width of its centre (a crude yaw).
+ */
+med_err identity_face_pose_problem(const char *field,
+				   const identity_face_box *fb,
+				   const float l[2], const float r[2],
+				   double max_roll_deg,
+				   med_problem *p) MED_MUST_CHECK;
+
+/* identity_face_blur_problem refuses a crop whose sharpness is below
+ * min_sharpness. */
+med_err identity_face_blur_problem(const char *field, double sharpness,
+				   double min_sharpness,
+				   med_problem *p) MED_MUST_CHECK;
+
+#endif
