@@ -36,6 +36,14 @@ enum col {
 	C_LIFETIME,
 	C_RENAL,
 	C_HIGH_ALERT,
+	C_STRENGTH,
+	C_STRENGTH_UNIT,
+	C_INGREDIENTS,
+	C_DOSE_BANDS,
+	C_WEIGHT_MISSING,
+	C_CRCL_MISSING,
+	C_ALLERGIES_MISSING,
+	C_VERIFY,
 	N_COLS,
 };
 
@@ -58,6 +66,14 @@ static const char *const col_names[N_COLS] = {
 	"lifetime_max_dose",
 	"renal_bands",
 	"high_alert",
+	"strength",
+	"strength_unit",
+	"other_ingredients",
+	"dose_bands",
+	"weight_missing",
+	"crcl_missing",
+	"allergies_missing",
+	"requires_verification",
 };
 #define N_REQUIRED 5
 
@@ -245,6 +261,7 @@ typedef struct row_ctx {
 	const csv_row *row;
 	dosage_drug *d;
 	const char *bad; /* column at fault */
+	const char *why; /* what is wrong with it, when known */
 } row_ctx;
 
 static const char *
@@ -286,6 +303,53 @@ bands(row_ctx *x)
 			return false;
 		rb->crcl_below_ml_min = b[i].crcl_below;
 		rb->dose_factor = b[i].factor;
+		rb->min_interval_minutes = (uint32_t)(b[i].interval_ms / 60000);
+	}
+	return true;
+}
+
+/* policy reads a missing-fact policy column. */
+static bool
+policy(row_ctx *x, enum col c, Smartmed__Dosage__V1__MissingFactPolicy *out)
+{
+	dosage_dose_policy p;
+
+	if (dosage_dose_policy_parse(col(x, c), &p) != MED_OK) {
+		x->bad = col_names[c];
+		return false;
+	}
+	*out = (Smartmed__Dosage__V1__MissingFactPolicy)p;
+	return true;
+}
+
+/* extras reads the strength, ingredient, band and policy columns. */
+static bool
+extras(row_ctx *x)
+{
+	dosage_drug *d = x->d;
+	char why[128];
+	med_err err;
+
+	d->strength_unit = (char *)col(x, C_STRENGTH_UNIT);
+	if (!num(x, C_STRENGTH, &d->strength) ||
+	    !policy(x, C_WEIGHT_MISSING, &d->weight_missing) ||
+	    !policy(x, C_CRCL_MISSING, &d->crcl_missing) ||
+	    !policy(x, C_ALLERGIES_MISSING, &d->allergies_missing))
+		return false;
+	if (!parse_bool(col(x, C_VERIFY), &d->requires_verification)) {
+		x->bad = "requires_verification";
+		return false;
+	}
+	if (dosage_ingredients_read(x->a, col(x, C_INGREDIENTS), d) != MED_OK) {
+		x->bad = "other_ingredients";
+		return false;
+	}
+	err = dosage_groups_read(x->a, col(x, C_DOSE_BANDS), d, why,
+				 sizeof(why));
+	if (err != MED_OK) {
+		x->bad = "dose_bands";
+		x->why = med_arena_strdup(x->a, why);
+		return false;
 	}
 	return true;
 }
@@ -326,7 +390,7 @@ fill_drug(row_ctx *x)
 		x->bad = "";
 		return false;
 	}
-	return bands(x);
+	return bands(x) && extras(x);
 }
 
 /* header_map maps the header's names to columns; NULL on success or the
@@ -373,9 +437,10 @@ check_row(med_arena *a, const int *map, const csv_row *row, size_t n_header,
 	smartmed__dosage__v1__drug__init(x.d);
 	if (!fill_drug(&x))
 		return add_error(a, out, row->line, x.bad ? x.bad : "",
-				 "not a valid value");
+				 x.why ? x.why : "not a valid value");
 	if (dosage_drug_problem(x.d, &field, reason, sizeof(reason)))
 		return add_error(a, out, row->line, field, reason);
+	dosage_drug_normalise(x.d);
 	for (size_t i = 0; i < out->n_drugs; i++)
 		if (strcmp(out->drugs[i]->code, x.d->code) == 0)
 			return add_error(a, out, row->line, "code",

@@ -8,9 +8,11 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dosage.h"
+#include "substances.h"
 
 /* Doses past this are typing errors in any unit we accept. */
 #define DOSE_SANITY_MAX 1e6
@@ -141,6 +143,9 @@ bands_problem(const dosage_drug *d, const char **field, char *reason,
 				"crcl_below_ml_min must be in (0, 200]");
 		if (!(b->dose_factor >= 0 && b->dose_factor <= 1))
 			PROBLEM("renal_bands", "dose_factor must be in [0, 1]");
+		if (b->min_interval_minutes > 86400)
+			PROBLEM("renal_bands",
+				"min_interval_minutes at most 86400");
 		for (size_t j = 0; j < i; j++)
 			if (d->renal_bands[j]->crcl_below_ml_min ==
 			    b->crcl_below_ml_min)
@@ -150,34 +155,237 @@ bands_problem(const dosage_drug *d, const char **field, char *reason,
 	return false;
 }
 
-bool
-dosage_drug_problem(const dosage_drug *d, const char **field, char *reason,
+/* strength_problem: a strength and its unit (a mass or [iU]). */
+static bool
+strength_problem(const char *name, double v, const char *unit, bool required,
+		 const char **field, char *reason, size_t len)
+{
+	dosage_dose_unit u;
+
+	if (v == 0 && !required && (unit == NULL || unit[0] == '\0'))
+		return false;
+	if (!isfinite(v) || v <= 0 || v > DOSE_SANITY_MAX)
+		PROBLEM(name, "must be a positive number up to 1e6");
+	if (dosage_dose_unit_parse(unit, &u) != MED_OK ||
+	    (u.dim != DOSAGE_DOSE_DIM_MASS && u.dim != DOSAGE_DOSE_DIM_UNITS))
+		PROBLEM(name, "its unit must be a mass or [iU] (mg, g, ug, "
+			      "[iU])");
+	return false;
+}
+
+/* substance_problem: "" or a name the substance table knows. */
+static bool
+substance_problem(const char *name, const char *s, const char **field,
+		  char *reason, size_t len)
+{
+	if (s[0] != '\0' && dosage_substance_find(s) == NULL)
+		PROBLEM(name,
+			"unknown substance '%.60s' (see the substance table "
+			"in docs/dose-safety.md)",
+			s);
+	return false;
+}
+
+static bool
+ingredients_problem(const dosage_drug *d, const char **field, char *reason,
 		    size_t len)
 {
 	dosage_dose_unit u;
 
+	if (dosage_dose_unit_parse(d->unit, &u) != MED_OK)
+		PROBLEM("unit", "must be one of g, mg, ug, mcg, L, mL, [iU], "
+				"IU, unit, tablet, capsule");
+	if (substance_problem("substance", d->substance, field, reason, len) ||
+	    strength_problem("strength", d->strength, d->strength_unit,
+			     d->substance[0] && u.dim != DOSAGE_DOSE_DIM_MASS &&
+				     u.dim != DOSAGE_DOSE_DIM_UNITS,
+			     field, reason, len))
+		return true;
+	if (d->n_other_ingredients > DOSAGE_DOSE_MAX_SUBSTANCES - 1)
+		PROBLEM("other_ingredients", "at most %d",
+			DOSAGE_DOSE_MAX_SUBSTANCES - 1);
+	if (d->n_other_ingredients > 0 && d->substance[0] == '\0')
+		PROBLEM("other_ingredients", "need the main substance set");
+	for (size_t i = 0; i < d->n_other_ingredients; i++) {
+		const Smartmed__Dosage__V1__Ingredient *g =
+			d->other_ingredients[i];
+
+		if (g->substance[0] == '\0')
+			PROBLEM("other_ingredients", "substance is required");
+		if (substance_problem("other_ingredients", g->substance, field,
+				      reason, len) ||
+		    strength_problem("other_ingredients", g->strength,
+				     g->strength_unit, true, field, reason,
+				     len))
+			return true;
+	}
+	return false;
+}
+
+static bool
+groups_problem(const dosage_drug *d, const char **field, char *reason,
+	       size_t len)
+{
+	dosage_dose_group g[DOSAGE_DOSE_MAX_GROUPS];
+	size_t n;
+	char why[128];
+
+	if (d->n_dose_bands > DOSAGE_DOSE_MAX_GROUPS)
+		PROBLEM("dose_bands", "at most %d bands",
+			DOSAGE_DOSE_MAX_GROUPS);
+	if (dosage_drug_groups(d, g, &n, why, sizeof(why)) != MED_OK)
+		PROBLEM("dose_bands", "%s", why);
+	return false;
+}
+
+bool
+dosage_drug_problem(const dosage_drug *d, const char **field, char *reason,
+		    size_t len)
+{
 	if (!text_ok(d->code, 1, 64) ||
 	    strspn(d->code, code_chars) != strlen(d->code))
 		PROBLEM("code", "1..64 letters, digits, '.', '_' or '-'");
 	if (!text_ok(d->name, 1, 200))
 		PROBLEM("name", "must have 1..200 characters");
-	if (dosage_dose_unit_parse(d->unit, &u) != MED_OK)
-		PROBLEM("unit", "must be one of g, mg, ug, mcg, L, mL, [iU], "
-				"IU, unit");
 	if (d->code_system[0] && strcmp(d->code_system, "rxnorm") != 0 &&
 	    strcmp(d->code_system, "local") != 0)
 		PROBLEM("code_system", "must be rxnorm or local");
-	if (!text_ok(d->substance, 0, 100))
-		PROBLEM("substance", "at most 100 characters");
 	if (!text_ok(d->drug_class, 0, 100))
 		PROBLEM("drug_class", "at most 100 characters");
-	if (list_problem(d->forms, d->n_forms, "forms", field, reason, len) ||
+	if (ingredients_problem(d, field, reason, len) ||
+	    list_problem(d->forms, d->n_forms, "forms", field, reason, len) ||
 	    list_problem(d->routes, d->n_routes, "routes", field, reason,
 			 len) ||
 	    limits_problem(d, field, reason, len) ||
-	    bands_problem(d, field, reason, len))
+	    bands_problem(d, field, reason, len) ||
+	    groups_problem(d, field, reason, len))
 		return true;
 	return false;
+}
+
+void
+dosage_drug_strength(const dosage_drug *d, double *strength, const char **unit)
+{
+	if (d->strength > 0 && d->strength_unit[0]) {
+		*strength = d->strength;
+		*unit = d->strength_unit;
+	} else {
+		*strength = 1;
+		*unit = d->unit;
+	}
+}
+
+void
+dosage_drug_normalise(dosage_drug *d)
+{
+	const dosage_substance *s = dosage_substance_find(d->substance);
+
+	if (s != NULL)
+		d->substance = (char *)s->code;
+	for (size_t i = 0; i < d->n_other_ingredients; i++)
+		if ((s = dosage_substance_find(
+			     d->other_ingredients[i]->substance)) != NULL)
+			d->other_ingredients[i]->substance = (char *)s->code;
+}
+
+/* age_group_parse maps a band's age_group name to its code. */
+static bool
+age_group_parse(const char *name, dosage_dose_age *out)
+{
+	for (int g = DOSAGE_DOSE_AGE_ANY; g <= DOSAGE_DOSE_AGE_ADULT_ALL; g++)
+		if (strcmp(name, dosage_dose_age_name((dosage_dose_age)g)) ==
+		    0) {
+			*out = (dosage_dose_age)g;
+			return true;
+		}
+	return false;
+}
+
+med_err
+dosage_drug_groups(const dosage_drug *d, dosage_dose_group *g, size_t *n,
+		   char *why, size_t len)
+{
+	*n = 0;
+	for (size_t i = 0; i < d->n_dose_bands && i < DOSAGE_DOSE_MAX_GROUPS;
+	     i++) {
+		const Smartmed__Dosage__V1__DoseBand *b = d->dose_bands[i];
+		dosage_dose_group *o = &g[i];
+		const double v[] = {
+			b->min_weight_kg,   b->max_weight_kg,
+			b->max_single_dose, b->max_daily_dose,
+			b->max_dose_per_kg, b->max_daily_dose_per_kg};
+
+		memset(o, 0, sizeof(*o));
+		if (!age_group_parse(b->age_group, &o->age)) {
+			snprintf(why, len,
+				 "unknown band '%.40s' (any, neonate, infant, "
+				 "child, adolescent, paediatric, adult, "
+				 "older_adult, adult_all)",
+				 b->age_group);
+			return MED_ERR_INVALID;
+		}
+		for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++)
+			if (!isfinite(v[k]) || v[k] < 0 ||
+			    v[k] > DOSE_SANITY_MAX) {
+				snprintf(why, len,
+					 "%s: limits must be numbers from 0 to "
+					 "1e6",
+					 b->age_group);
+				return MED_ERR_INVALID;
+			}
+		if (b->max_weight_kg > 0 &&
+		    b->max_weight_kg <= b->min_weight_kg) {
+			snprintf(why, len,
+				 "%s: max_weight_kg must be above "
+				 "min_weight_kg",
+				 b->age_group);
+			return MED_ERR_INVALID;
+		}
+		if (b->min_interval_minutes > 86400) {
+			snprintf(why, len,
+				 "%s: min_interval_minutes at most 86400",
+				 b->age_group);
+			return MED_ERR_INVALID;
+		}
+		o->min_kg = b->min_weight_kg;
+		o->max_kg = b->max_weight_kg;
+		o->single_max = b->max_single_dose;
+		o->max_24h = b->max_daily_dose;
+		o->max_per_kg = b->max_dose_per_kg;
+		o->max_per_kg_24h = b->max_daily_dose_per_kg;
+		o->interval_ms = (int64_t)b->min_interval_minutes * 60000;
+		o->weight_missing = (dosage_dose_policy)b->weight_missing;
+		(*n)++;
+	}
+	return MED_OK;
+}
+
+med_err
+dosage_groups_to_drug(med_arena *a, const dosage_dose_group *g, size_t n,
+		      dosage_drug *d)
+{
+	size_t cap = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		Smartmed__Dosage__V1__DoseBand *b = med_arena_push_msg(
+			a, (void ***)&d->dose_bands, &d->n_dose_bands, &cap,
+			&smartmed__dosage__v1__dose_band__descriptor);
+
+		if (b == NULL)
+			return MED_ERR_NOMEM;
+		b->age_group = (char *)dosage_dose_age_name(g[i].age);
+		b->min_weight_kg = g[i].min_kg;
+		b->max_weight_kg = g[i].max_kg;
+		b->max_single_dose = g[i].single_max;
+		b->max_daily_dose = g[i].max_24h;
+		b->max_dose_per_kg = g[i].max_per_kg;
+		b->max_daily_dose_per_kg = g[i].max_per_kg_24h;
+		b->min_interval_minutes = (uint32_t)(g[i].interval_ms / 60000);
+		b->weight_missing =
+			(Smartmed__Dosage__V1__MissingFactPolicy)g[i]
+				.weight_missing;
+	}
+	return MED_OK;
 }
 
 med_err
@@ -280,9 +488,23 @@ dosage_check_order(med_call *call, const dosage_order *o, int64_t now_ms)
 	if (dosage_amount_problem("order.dose", o->dose, true, &p) != MED_OK)
 		return med_call_fail_problem(call, &p);
 	if (dosage_dose_frequency_parse(o->frequency, &iv, &prn) != MED_OK)
+		return med_call_fail(
+			call, MED_ERR_INVALID,
+			"order.frequency: must be qNh (N 1..72), "
+			"daily, qd, bid, tid, qid, weekly, once or "
+			"prn");
+	if ((o->prn_min_interval_minutes || o->prn_max_daily_dose) &&
+	    !(prn || o->prn))
 		return med_call_fail(call, MED_ERR_INVALID,
-				     "order.frequency: must be qNh (N 1..72), "
-				     "daily, qd, bid, tid, qid, once or prn");
+				     "order.prn_min_interval_minutes: only for "
+				     "PRN orders");
+	if (o->prn_min_interval_minutes > 10080)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "order.prn_min_interval_minutes: at most "
+				     "10080 (a week)");
+	if (dosage_amount_problem("order.prn_max_daily_dose",
+				  o->prn_max_daily_dose, false, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
 	if (o->start_ms < 0)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "order.start_ms: must not be negative");
@@ -327,6 +549,8 @@ dosage_convert(med_call *call, const char *field, double dose, const char *unit,
 void
 dosage_limits(const dosage_drug *d, dosage_dose_limits *l)
 {
+	char why[128];
+
 	memset(l, 0, sizeof(*l));
 	l->unit = d->unit;
 	l->single_min = d->min_single_dose;
@@ -339,62 +563,105 @@ dosage_limits(const dosage_drug *d, dosage_dose_limits *l)
 	l->lifetime_max = d->lifetime_max_dose;
 	for (size_t i = 0; i < d->n_renal_bands && i < DOSAGE_DOSE_MAX_BANDS;
 	     i++) {
-		l->bands[i].crcl_below = d->renal_bands[i]->crcl_below_ml_min;
-		l->bands[i].factor = d->renal_bands[i]->dose_factor;
+		const Smartmed__Dosage__V1__RenalBand *b = d->renal_bands[i];
+
+		l->bands[i].crcl_below = b->crcl_below_ml_min;
+		l->bands[i].factor = b->dose_factor;
+		l->bands[i].interval_ms =
+			(int64_t)b->min_interval_minutes * 60000;
 		l->n_bands++;
 	}
 	dosage_dose_bands_sort(l->bands, l->n_bands);
+	/* Stored bands were checked when written; a band that no longer
+	 * reads leaves the drug's own limits, never looser ones. */
+	if (dosage_drug_groups(d, l->groups, &l->n_groups, why, sizeof(why)) !=
+	    MED_OK)
+		l->n_groups = 0;
+	l->weight_missing = (dosage_dose_policy)d->weight_missing;
+	l->crcl_missing = (dosage_dose_policy)d->crcl_missing;
+	l->allergies_missing = (dosage_dose_policy)d->allergies_missing;
 	l->high_alert = d->high_alert;
-	l->substance = d->substance;
-	l->drug_class = d->drug_class;
+	if (d->substance[0])
+		l->substances[l->n_substances++] = d->substance;
+	for (size_t i = 0; i < d->n_other_ingredients &&
+			   l->n_substances < DOSAGE_DOSE_MAX_SUBSTANCES;
+	     i++)
+		l->substances[l->n_substances++] =
+			d->other_ingredients[i]->substance;
 }
 
 void
-dosage_patient(const dosage_context *c, dosage_dose_patient *p)
+dosage_patient(const dosage_context *c, const char *birth_date, int64_t at_ms,
+	       dosage_dose_patient *p)
 {
 	memset(p, 0, sizeof(*p));
+	p->source = "dosage context";
+	p->has_age = birth_date && birth_date[0] &&
+		     dosage_dose_age_of(birth_date, at_ms, &p->age_days,
+					&p->age_years) == MED_OK;
 	if (c == NULL)
 		return;
 	p->has_weight = c->weight_case ==
 			SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__WEIGHT_WEIGHT_KG;
 	p->weight_kg = c->weight_kg;
+	p->weight_ms = c->weight_measured_ms;
 	p->has_height = c->height_case ==
 			SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__HEIGHT_HEIGHT_CM;
 	p->height_cm = c->height_cm;
+	p->height_ms = c->height_measured_ms;
 	p->has_crcl = c->crcl_case ==
 		      SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__CRCL_CRCL_ML_MIN;
 	p->crcl_ml_min = c->crcl_ml_min;
+	p->crcl_ms = c->crcl_measured_ms;
 	p->allergies_known = c->allergies_known;
 	p->allergies = (const char *const *)c->allergies;
 	p->n_allergies = c->n_allergies;
-	p->measured_ms = c->measured_ms;
+}
+
+/* order_limits adds what the order allows to l: its frequency's interval,
+ * or a PRN order's own minimum interval and 24-h maximum. */
+static void
+order_limits(const dosage_order *o, const dosage_drug *drug,
+	     dosage_dose_limits *l)
+{
+	bool prn = false;
+	double max = 0;
+
+	/* An order whose frequency no longer parses (none should) adds no
+	 * interval of its own: the catalogue's still holds. */
+	if (dosage_dose_frequency_parse(o->frequency, &l->order_interval_ms,
+					&prn) != MED_OK)
+		l->order_interval_ms = 0;
+	if (!(prn || o->prn))
+		return;
+	l->order_interval_ms = 0;
+	l->order_min_gap_ms = (int64_t)o->prn_min_interval_minutes * 60000;
+	if (o->prn_max_daily_dose > 0 &&
+	    dosage_dose_convert(o->prn_max_daily_dose, o->unit, drug->unit,
+				&max) == MED_OK)
+		l->order_max_24h = max;
+}
+
+const char *
+dosage_first_hard_stop(dosage_check *const *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (c[i]->status ==
+		    SMARTMED__DOSAGE__V1__CHECK_STATUS__CHECK_STATUS_HARD_STOP)
+			return c[i]->reason;
+	return "";
 }
 
 med_err
-dosage_run_checks(med_arena *a, const dosage_drug *drug,
-		  const dosage_order *order, const dosage_context *ctx,
-		  const dosage_dose_history *h, double dose, int64_t at_ms,
-		  Smartmed__Dosage__V1__CheckDoseResponse *res)
+dosage_checks_to_pb(med_arena *a, const dosage_dose_result *r, size_t n,
+		    dosage_check ***out, size_t *n_out)
 {
-	dosage_dose_limits l;
-	dosage_dose_patient p;
-	dosage_dose_result r[DOSAGE_DOSE_N_CHECKS];
 	size_t cap = 0;
-	bool prn;
 
-	dosage_limits(drug, &l);
-	/* An order whose frequency no longer parses (none should) adds no
-	 * interval of its own: the catalogue's still holds. */
-	if (order != NULL &&
-	    dosage_dose_frequency_parse(order->frequency, &l.order_interval_ms,
-					&prn) != MED_OK)
-		l.order_interval_ms = 0;
-	dosage_patient(ctx, &p);
-	dosage_dose_evaluate(&l, &p, h, dose, at_ms, r);
-	res->n_checks = 0;
-	for (int i = 0; i < DOSAGE_DOSE_N_CHECKS; i++) {
+	*n_out = 0;
+	for (size_t i = 0; i < n; i++) {
 		dosage_check *c = med_arena_push_msg(
-			a, (void ***)&res->checks, &res->n_checks, &cap,
+			a, (void ***)out, n_out, &cap,
 			&smartmed__dosage__v1__dose_check__descriptor);
 
 		if (c == NULL ||
@@ -405,10 +672,175 @@ dosage_run_checks(med_arena *a, const dosage_drug *drug,
 		c->value = r[i].value;
 		c->limit = r[i].limit;
 	}
+	return MED_OK;
+}
+
+void
+dosage_evaluate(const dosage_drug *drug, const dosage_order *order,
+		const dosage_dose_patient *p, const dosage_dose_history *h,
+		double dose, int64_t at_ms,
+		dosage_dose_result r[DOSAGE_DOSE_N_CHECKS])
+{
+	dosage_dose_limits l;
+
+	dosage_limits(drug, &l);
+	if (order != NULL)
+		order_limits(order, drug, &l);
+	dosage_dose_evaluate(&l, p, h, dose, at_ms, r);
+}
+
+med_err
+dosage_run_checks(med_arena *a, const dosage_drug *drug,
+		  const dosage_order *order, const dosage_dose_patient *p,
+		  const dosage_dose_history *h, double dose, int64_t at_ms,
+		  Smartmed__Dosage__V1__CheckDoseResponse *res)
+{
+	dosage_dose_result r[DOSAGE_DOSE_N_CHECKS];
+	med_err err;
+
+	dosage_evaluate(drug, order, p, h, dose, at_ms, r);
+	if ((err = dosage_checks_to_pb(a, r, DOSAGE_DOSE_N_CHECKS, &res->checks,
+				       &res->n_checks)) != MED_OK)
+		return err;
 	res->overall = (Smartmed__Dosage__V1__CheckStatus)dosage_dose_worst(
 		r, DOSAGE_DOSE_N_CHECKS);
 	res->dose_in_drug_unit = dose;
 	res->drug_unit = (char *)drug->unit;
 	res->requires_confirmation = drug->high_alert;
 	return MED_OK;
+}
+
+/* --- text forms of ingredients and bands (CSV and the catalogue table) -- */
+
+char *
+dosage_ingredients_text(med_arena *a, const dosage_drug *d)
+{
+	char buf[512] = "";
+	size_t off = 0;
+
+	for (size_t i = 0; i < d->n_other_ingredients && off < sizeof(buf);
+	     i++) {
+		const Smartmed__Dosage__V1__Ingredient *g =
+			d->other_ingredients[i];
+
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+					"%s%s:%.15g:%s", i ? ";" : "",
+					g->substance, g->strength,
+					g->strength_unit);
+	}
+	return off < sizeof(buf) ? med_arena_strdup(a, buf) : NULL;
+}
+
+/* ingredient_read parses "substance:strength:unit" (a copy it may cut). */
+static bool
+ingredient_read(char *item, Smartmed__Dosage__V1__Ingredient *g)
+{
+	char *c1 = strchr(item, ':'), *c2, *end = NULL;
+
+	if (c1 == NULL || (c2 = strchr(c1 + 1, ':')) == NULL)
+		return false;
+	*c1 = *c2 = '\0';
+	g->substance = item;
+	g->strength = strtod(c1 + 1, &end);
+	g->strength_unit = c2 + 1;
+	return end != c1 + 1 && *end == '\0';
+}
+
+med_err
+dosage_ingredients_read(med_arena *a, const char *text, dosage_drug *d)
+{
+	char *copy = med_arena_strdup(a, text ? text : ""), *p;
+	size_t cap = 0;
+
+	if (copy == NULL)
+		return MED_ERR_NOMEM;
+	for (p = copy; *p;) {
+		char *semi = strchr(p, ';');
+		Smartmed__Dosage__V1__Ingredient *g;
+
+		if (semi)
+			*semi = '\0';
+		g = med_arena_push_msg(
+			a, (void ***)&d->other_ingredients,
+			&d->n_other_ingredients, &cap,
+			&smartmed__dosage__v1__ingredient__descriptor);
+		if (g == NULL)
+			return MED_ERR_NOMEM;
+		if (!ingredient_read(p, g))
+			return MED_ERR_INVALID;
+		p = semi ? semi + 1 : p + strlen(p);
+	}
+	return MED_OK;
+}
+
+char *
+dosage_groups_text(med_arena *a, const dosage_drug *d)
+{
+	dosage_dose_group g[DOSAGE_DOSE_MAX_GROUPS];
+	char buf[2048], why[128];
+	size_t n;
+
+	if (dosage_drug_groups(d, g, &n, why, sizeof(why)) != MED_OK ||
+	    !dosage_dose_groups_format(g, n, buf, sizeof(buf)))
+		return NULL;
+	return med_arena_strdup(a, buf);
+}
+
+med_err
+dosage_groups_read(med_arena *a, const char *text, dosage_drug *d, char *why,
+		   size_t len)
+{
+	dosage_dose_group g[DOSAGE_DOSE_MAX_GROUPS];
+	size_t n = 0;
+	med_err err = dosage_dose_groups_parse(text, g, DOSAGE_DOSE_MAX_GROUPS,
+					       &n, why, len);
+
+	if (err != MED_OK)
+		return err;
+	return dosage_groups_to_drug(a, g, n, d);
+}
+
+/* --- order entry --------------------------------------------------------- */
+
+/* doses_per_day: how many doses gap_ms apart fit in 24 h (q5h: 5). */
+static double
+doses_per_day(int64_t gap_ms)
+{
+	return ceil((double)DOSAGE_DOSE_DAY_MS / (double)gap_ms);
+}
+
+void
+dosage_regimen_history(const dosage_order *o, const dosage_drug *drug,
+		       double dose, double lifetime, dosage_dose_history *h)
+{
+	int64_t interval = 0, gap;
+	bool prn = false;
+	double max = 0;
+
+	memset(h, 0, sizeof(*h));
+	h->given_lifetime = lifetime;
+	if (dosage_dose_frequency_parse(o->frequency, &interval, &prn) !=
+	    MED_OK)
+		return;
+	if (!(prn || o->prn)) {
+		if (interval <= 0)
+			return; /* once */
+		h->given_24h = dose * (doses_per_day(interval) - 1);
+		h->has_nearest = true;
+		h->nearest_gap_ms = interval;
+		return;
+	}
+	gap = o->prn_min_interval_minutes
+		      ? (int64_t)o->prn_min_interval_minutes * 60000
+		      : (int64_t)drug->min_interval_minutes * 60000;
+	if (gap > 0) {
+		h->has_nearest = true;
+		h->nearest_gap_ms = gap;
+		h->given_24h = dose * (doses_per_day(gap) - 1);
+	}
+	/* A PRN order's own maximum is the most it lets through. */
+	if (o->prn_max_daily_dose > 0 &&
+	    dosage_dose_convert(o->prn_max_daily_dose, o->unit, drug->unit,
+				&max) == MED_OK)
+		h->given_24h = max > dose ? max - dose : 0;
 }

@@ -8,6 +8,7 @@
 
 #include <med/db.h>
 #include "dose.h"
+#include <med/patients.h>
 #include <med/rpc.h>
 #include <med/service.h>
 #include <med/vtoken.h>
@@ -40,11 +41,25 @@ extern const size_t dosage_n_config;
 
 /* --- verify.c: the service's state and verification tokens ------------ */
 
+/* dosage_verify_mode - which new orders need a pharmacist
+ * (MED_DOSAGE_VERIFY_ORDERS). */
+typedef enum dosage_verify_mode {
+	DOSAGE_VERIFY_CATALOGUE = 0,
+	DOSAGE_VERIFY_HIGH_ALERT = 1,
+	DOSAGE_VERIFY_ALL = 2,
+} dosage_verify_mode;
+
 /* dosage_state - per-process state (med_service_data). */
 typedef struct dosage_state {
 	med_vtoken_keyset keys;
 	bool keys_configured; /* MED_IDENTITY_PUBLIC_KEY_FILE was set */
+	dosage_verify_mode verify;
 } dosage_state;
+
+/* dosage_order_needs_verification: must a new order of d wait for a
+ * pharmacist (the drug, the setting, or an overridden hard stop)? */
+bool dosage_order_needs_verification(med_call *call, const dosage_drug *d,
+				     bool overridden);
 
 /* dosage_start loads the identity public key (med_service_def.start). */
 med_err dosage_start(med_service *svc) MED_MUST_CHECK;
@@ -75,6 +90,36 @@ bool dosage_drug_problem(const dosage_drug *d, const char **field, char *reason,
 /* dosage_check_drug applies the catalogue rules to an upserted entry. */
 med_err dosage_check_drug(med_call *call, const dosage_drug *d) MED_MUST_CHECK;
 
+/* dosage_drug_normalise stores d's substances by their codes (after the
+ * rules passed: every substance is known). */
+void dosage_drug_normalise(dosage_drug *d);
+
+/* dosage_drug_strength gives the amount of d's main substance in one unit
+ * of d: its strength, or 1 of its own unit when none is set. */
+void dosage_drug_strength(const dosage_drug *d, double *strength,
+			  const char **unit);
+
+/* dosage_drug_groups reads d's dose bands into g (at most
+ * DOSAGE_DOSE_MAX_GROUPS); MED_ERR_INVALID with why naming the band. */
+med_err dosage_drug_groups(const dosage_drug *d, dosage_dose_group *g,
+			   size_t *n, char *why, size_t len) MED_MUST_CHECK;
+
+/* dosage_groups_to_drug adds g to d's dose_bands (arena). */
+med_err dosage_groups_to_drug(med_arena *a, const dosage_dose_group *g,
+			      size_t n, dosage_drug *d) MED_MUST_CHECK;
+
+/* Text forms for the CSV and the catalogue table: other ingredients as
+ * "codeine:8:mg;..." and bands as dosage_dose_groups_parse reads them.
+ * The _text functions return NULL when out of memory (or, for bands, when
+ * d's bands are invalid); the _read functions fail MED_ERR_INVALID on
+ * text that does not parse. */
+char *dosage_ingredients_text(med_arena *a, const dosage_drug *d);
+med_err dosage_ingredients_read(med_arena *a, const char *text,
+				dosage_drug *d) MED_MUST_CHECK;
+char *dosage_groups_text(med_arena *a, const dosage_drug *d);
+med_err dosage_groups_read(med_arena *a, const char *text, dosage_drug *d,
+			   char *why, size_t len) MED_MUST_CHECK;
+
 /* dosage_check_context validates SetPatientContext's context. */
 med_err dosage_check_context(med_call *call,
 			     const dosage_context *c) MED_MUST_CHECK;
@@ -98,20 +143,50 @@ med_err dosage_convert(med_call *call, const char *field, double dose,
 /* dosage_limits fills l from drug (strings borrowed). */
 void dosage_limits(const dosage_drug *drug, dosage_dose_limits *l);
 
-/* dosage_patient fills p from c (NULL: nothing known); strings borrowed. */
-void dosage_patient(const dosage_context *c, dosage_dose_patient *p);
+/* dosage_patient fills p from c (NULL: nothing known) and the birth date
+ * ("" unknown) at at_ms; strings borrowed. */
+void dosage_patient(const dosage_context *c, const char *birth_date,
+		    int64_t at_ms, dosage_dose_patient *p);
 
 /*
- * dosage_run_checks evaluates every check and fills res (checks from the
- * arena); order (NULL for a dose proposed without one) adds its
- * frequency's interval to the interval check.  Errors: MED_ERR_NOMEM.
+ * dosage_evaluate runs every check of dose (in the drug's unit) at at_ms;
+ * order (NULL for a dose proposed without one) adds what it allows: its
+ * frequency's interval, or a PRN order's own interval and 24-h maximum.
+ */
+void dosage_evaluate(const dosage_drug *drug, const dosage_order *order,
+		     const dosage_dose_patient *p, const dosage_dose_history *h,
+		     double dose, int64_t at_ms,
+		     dosage_dose_result r[DOSAGE_DOSE_N_CHECKS]);
+
+/* dosage_first_hard_stop returns the reason of the first hard stop among
+ * c, or "". */
+const char *dosage_first_hard_stop(dosage_check *const *c, size_t n);
+
+/* dosage_checks_to_pb copies n results into DoseCheck messages (arena).
+ * Errors: MED_ERR_NOMEM. */
+med_err dosage_checks_to_pb(med_arena *a, const dosage_dose_result *r, size_t n,
+			    dosage_check ***out, size_t *n_out) MED_MUST_CHECK;
+
+/*
+ * dosage_run_checks is dosage_evaluate into a CheckDoseResponse (checks
+ * from the arena).  Errors: MED_ERR_NOMEM.
  */
 med_err
 dosage_run_checks(med_arena *a, const dosage_drug *drug,
-		  const dosage_order *order, const dosage_context *ctx,
+		  const dosage_order *order, const dosage_dose_patient *p,
 		  const dosage_dose_history *h, double dose_drug_unit,
 		  int64_t at_ms,
 		  Smartmed__Dosage__V1__CheckDoseResponse *res) MED_MUST_CHECK;
+
+/*
+ * dosage_regimen_history is the history an order's regimen implies at
+ * order entry: a day of doses at its frequency (a PRN order: its own 24-h
+ * maximum, or as many doses as its interval allows) and the gap between
+ * them.  lifetime is what the patient was already given.
+ */
+void dosage_regimen_history(const dosage_order *o, const dosage_drug *drug,
+			    double dose_drug_unit, double lifetime,
+			    dosage_dose_history *h);
 
 /* --- catalogue.c: CSV import ------------------------------------------- */
 
@@ -166,6 +241,12 @@ med_err dosage_store_get(med_db *db, med_arena *arena, const char *code,
 med_err dosage_store_list(med_db *db, med_arena *arena, const char *name_prefix,
 			  uint64_t offset, uint32_t limit, dosage_drug ***out,
 			  size_t *n) MED_MUST_CHECK;
+/* dosage_store_given reads what the patient was given of the drug's
+ * substances around at_ms (store_history.c). */
+med_err dosage_store_given(med_db_conn *c, const char *patient_id,
+			   const dosage_drug *d, int64_t at_ms,
+			   dosage_dose_history *h) MED_MUST_CHECK;
+
 /* dosage_store_drug_conn reads a drug inside a transaction. */
 med_err dosage_store_drug_conn(med_db_conn *c, med_arena *arena,
 			       const char *code,
@@ -186,7 +267,19 @@ med_err dosage_store_create_order(med_db *db, med_arena *arena,
 				  dosage_order *out) MED_MUST_CHECK;
 med_err dosage_store_get_order(med_db *db, med_arena *arena, const char *id,
 			       dosage_order *out) MED_MUST_CHECK;
-/* dosage_store_discontinue: MED_ERR_PRECONDITION when not active. */
+/* dosage_store_verify_order releases a pending order: MED_ERR_PRECONDITION
+ * when it is not pending, MED_ERR_DENIED when user prescribed it. */
+med_err dosage_store_verify_order(med_db *db, med_arena *arena, const char *id,
+				  const char *user, int64_t now_ms,
+				  dosage_order *out) MED_MUST_CHECK;
+
+/* dosage_store_given_once is dosage_store_given in a read transaction of
+ * its own (order entry: nothing to lock). */
+med_err dosage_store_given_once(med_db *db, const char *patient_id,
+				const dosage_drug *d, int64_t at_ms,
+				dosage_dose_history *out) MED_MUST_CHECK;
+
+/* dosage_store_discontinue: MED_ERR_PRECONDITION when already stopped. */
 med_err dosage_store_discontinue(med_db *db, med_arena *arena, const char *id,
 				 const char *user, const char *reason,
 				 int64_t now_ms,
@@ -267,6 +360,7 @@ MED_UNARY_HANDLER(dosage_rpc_get_patient_context);
 MED_UNARY_HANDLER(dosage_rpc_create_order);
 MED_UNARY_HANDLER(dosage_rpc_get_order);
 MED_UNARY_HANDLER(dosage_rpc_discontinue_order);
+MED_UNARY_HANDLER(dosage_rpc_verify_order);
 MED_UNARY_HANDLER(dosage_rpc_check_dose);
 MED_UNARY_HANDLER(dosage_rpc_record_administration);
 MED_UNARY_HANDLER(dosage_rpc_confirm_high_alert);

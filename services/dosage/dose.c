@@ -4,6 +4,7 @@
  * service brings the data, these decide.
  */
 #include "dose.h"
+#include "substances.h"
 #include <med/util.h>
 
 #include <ctype.h>
@@ -34,6 +35,12 @@ static const struct {
 	{"IU", {"[iU]", DOSAGE_DOSE_DIM_UNITS, 1.0}},
 	{"unit", {"[iU]", DOSAGE_DOSE_DIM_UNITS, 1.0}},
 	{"units", {"[iU]", DOSAGE_DOSE_DIM_UNITS, 1.0}},
+	{"tablet", {"tablet", DOSAGE_DOSE_DIM_TABLET, 1.0}},
+	{"tablets", {"tablet", DOSAGE_DOSE_DIM_TABLET, 1.0}},
+	{"{tbl}", {"tablet", DOSAGE_DOSE_DIM_TABLET, 1.0}},
+	{"capsule", {"capsule", DOSAGE_DOSE_DIM_CAPSULE, 1.0}},
+	{"capsules", {"capsule", DOSAGE_DOSE_DIM_CAPSULE, 1.0}},
+	{"{cap}", {"capsule", DOSAGE_DOSE_DIM_CAPSULE, 1.0}},
 };
 
 med_err
@@ -98,15 +105,24 @@ parse_num(const char *s, const char *end, double *out)
 	return errno == 0 && stop == buf + n && isfinite(*out);
 }
 
-/* parse_band reads "crcl:factor" from s[0..end). */
+/* parse_band reads "crcl:factor[:interval_min]" from s[0..end). */
 static bool
 parse_band(const char *s, const char *end, dosage_dose_band *b)
 {
 	const char *colon = memchr(s, ':', (size_t)(end - s));
+	const char *second;
+	double minutes = 0;
 
-	return colon && parse_num(s, colon, &b->crcl_below) &&
-	       parse_num(colon + 1, end, &b->factor) && b->crcl_below > 0 &&
-	       b->crcl_below <= 200 && b->factor >= 0 && b->factor <= 1;
+	if (colon == NULL || !parse_num(s, colon, &b->crcl_below))
+		return false;
+	second = memchr(colon + 1, ':', (size_t)(end - colon - 1));
+	if (!parse_num(colon + 1, second ? second : end, &b->factor) ||
+	    (second && !parse_num(second + 1, end, &minutes)))
+		return false;
+	b->interval_ms = (int64_t)(minutes * 60000.0);
+	return b->crcl_below > 0 && b->crcl_below <= 200 && b->factor >= 0 &&
+	       b->factor <= 1 && minutes >= 0 && minutes <= 86400 &&
+	       minutes == (double)(int64_t)minutes;
 }
 
 med_err
@@ -148,8 +164,9 @@ dosage_dose_frequency_parse(const char *s, int64_t *interval_ms, bool *prn)
 		const char *name;
 		int64_t hours;
 	} named[] = {
-		{"daily", 24}, {"qd", 24},  {"bid", 12}, {"tid", 8},
-		{"qid", 6},    {"once", 0}, {"prn", 0},
+		{"daily", 24}, {"qd", 24},	{"bid", 12},
+		{"tid", 8},    {"qid", 6},	{"once", 0},
+		{"prn", 0},    {"weekly", 168}, {"qweek", 168},
 	};
 	size_t len = s ? strlen(s) : 0;
 
@@ -230,8 +247,19 @@ ceiling(dosage_dose_result *r, double v, double max, const char *what,
 static dosage_dose_status
 no_limit(dosage_dose_result *r, const char *what)
 {
-	return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0, "no %s in the catalogue",
-		   what);
+	return set(r, DOSAGE_DOSE_NOT_APPLICABLE, 0, 0,
+		   "no %s in the catalogue", what);
+}
+
+/* missing answers a check whose fact is missing: not_checked, or a hard
+ * stop when the policy says so. */
+static dosage_dose_status
+missing(dosage_dose_result *r, dosage_dose_policy policy, const char *what)
+{
+	if (policy == DOSAGE_DOSE_POLICY_HARD_STOP)
+		return set(r, DOSAGE_DOSE_HARD_STOP, 0, 0,
+			   "%s; this drug needs it (policy hard_stop)", what);
+	return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0, "%s", what);
 }
 
 static void
@@ -254,31 +282,57 @@ check_single(const dosage_dose_limits *l, double dose, dosage_dose_result *min,
 		ceiling(max, dose, l->single_max, "dose", l->unit);
 }
 
-static void
-check_daily(const dosage_dose_limits *l, const dosage_dose_history *h,
-	    double dose, dosage_dose_result *r)
-{
-	if (l->max_24h <= 0)
-		no_limit(r, "24-h maximum");
-	else
-		ceiling(r, h->given_24h + dose, l->max_24h, "24-h total",
-			l->unit);
-}
-
-static bool
-body_fresh(const dosage_dose_patient *p, int64_t at_ms)
-{
-	return at_ms - p->measured_ms <= DOSAGE_DOSE_BODY_MAX_AGE_MS;
-}
-
 /* worse keeps in a the more severe of a and b. */
 static void
 worse(dosage_dose_result *a, const dosage_dose_result *b)
 {
-	static const int rank[] = {0, 1, 3, 4, 2};
+	/* not_applicable < ok < not_checked < warn < hard_stop */
+	static const int rank[] = {0, 2, 4, 5, 3, 1};
 
 	if (rank[b->status] > rank[a->status])
 		*a = *b;
+}
+
+static void
+check_daily(const dosage_dose_limits *l, const dosage_dose_history *h,
+	    double dose, dosage_dose_result *r)
+{
+	dosage_dose_result order = {.check = r->check};
+
+	if (l->max_24h <= 0 && l->order_max_24h <= 0) {
+		no_limit(r, "24-h maximum");
+		return;
+	}
+	set(r, DOSAGE_DOSE_NOT_APPLICABLE, 0, 0, "no 24-h maximum");
+	if (l->max_24h > 0)
+		ceiling(r, h->given_24h + dose, l->max_24h, "24-h total",
+			l->unit);
+	if (l->order_max_24h > 0) {
+		ceiling(&order, h->given_24h + dose, l->order_max_24h,
+			"24-h total (the PRN order's maximum)", l->unit);
+		worse(r, &order);
+	}
+}
+
+static bool
+fresh(int64_t measured_ms, int64_t at_ms, int64_t max_age_ms)
+{
+	return at_ms - measured_ms <= max_age_ms;
+}
+
+static bool
+weight_known(const dosage_dose_patient *p, int64_t at_ms)
+{
+	return p->has_weight && p->weight_kg > 0 &&
+	       fresh(p->weight_ms, at_ms, DOSAGE_DOSE_BODY_MAX_AGE_MS);
+}
+
+/* weight_why says why the weight cannot be used. */
+static const char *
+weight_why(const dosage_dose_patient *p)
+{
+	return p->has_weight && p->weight_kg > 0 ? "weight older than 30 days"
+						 : "weight unknown";
 }
 
 static dosage_dose_status
@@ -291,11 +345,8 @@ check_per_kg(const dosage_dose_limits *l, const dosage_dose_patient *p,
 
 	if (l->max_per_kg <= 0 && l->max_per_kg_24h <= 0)
 		return no_limit(r, "per-kg limit");
-	if (!p->has_weight || p->weight_kg <= 0)
-		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0, "weight unknown");
-	if (!body_fresh(p, at_ms))
-		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
-			   "weight older than 30 days");
+	if (!weight_known(p, at_ms))
+		return missing(r, l->weight_missing, weight_why(p));
 	snprintf(unit, sizeof(unit), "%s/kg", l->unit);
 	set(r, DOSAGE_DOSE_OK, 0, 0, "no per-dose per-kg limit");
 	if (l->max_per_kg > 0)
@@ -316,13 +367,13 @@ check_per_m2(const dosage_dose_limits *l, const dosage_dose_patient *p,
 
 	if (l->max_per_m2 <= 0)
 		return no_limit(r, "per-m2 limit");
-	if (!p->has_weight || !p->has_height || p->weight_kg <= 0 ||
-	    p->height_cm <= 0)
-		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
-			   "height or weight unknown");
-	if (!body_fresh(p, at_ms))
-		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
-			   "height and weight older than 30 days");
+	if (!weight_known(p, at_ms))
+		return missing(r, l->weight_missing, weight_why(p));
+	if (!p->has_height || p->height_cm <= 0)
+		return missing(r, l->weight_missing, "height unknown");
+	if (!fresh(p->height_ms, at_ms, DOSAGE_DOSE_BODY_MAX_AGE_MS))
+		return missing(r, l->weight_missing,
+			       "height older than 30 days");
 	snprintf(unit, sizeof(unit), "%s/m2", l->unit);
 	ceiling(r, dose / dosage_dose_bsa_m2(p->height_cm, p->weight_kg),
 		l->max_per_m2, "dose", unit);
@@ -345,26 +396,33 @@ dosage_dose_order_min_gap_ms(int64_t interval_ms)
 /*
  * check_interval: the gap to the nearest other administration (before or
  * after this one) must be at least the catalogue's minimum interval and
- * what the order's frequency allows, whichever is longer.
+ * what the order allows (its frequency less the tolerance, or a PRN
+ * order's own minimum), whichever is longest.
  */
 static dosage_dose_status
 check_interval(const dosage_dose_limits *l, const dosage_dose_history *h,
 	       dosage_dose_result *r)
 {
 	int64_t by_order = dosage_dose_order_min_gap_ms(l->order_interval_ms);
-	int64_t min_ms =
-		l->min_interval_ms > by_order ? l->min_interval_ms : by_order;
-	const char *why = min_ms == by_order && by_order > l->min_interval_ms
-				  ? "the order's frequency allows"
-				  : "minimum interval";
+	int64_t min_ms = l->min_interval_ms;
+	const char *why = "minimum interval";
 	double gap_h = (double)h->nearest_gap_ms / 3600e3;
-	double min_h = (double)min_ms / 3600e3;
+	double min_h;
 
+	if (by_order > min_ms) {
+		min_ms = by_order;
+		why = "the order's frequency allows";
+	}
+	if (l->order_min_gap_ms > min_ms) {
+		min_ms = l->order_min_gap_ms;
+		why = "the PRN order's minimum interval";
+	}
+	min_h = (double)min_ms / 3600e3;
 	if (min_ms <= 0)
 		return no_limit(r, "minimum interval");
 	if (!h->has_nearest)
 		return set(r, DOSAGE_DOSE_OK, 0, min_h,
-			   "no other administration of this drug");
+			   "no other administration of this substance");
 	if (h->nearest_gap_ms < min_ms)
 		return set(r, DOSAGE_DOSE_HARD_STOP, gap_h, min_h,
 			   "%.4g h from another administration, %s %.4g h",
@@ -375,26 +433,63 @@ check_interval(const dosage_dose_limits *l, const dosage_dose_history *h,
 	return r->status;
 }
 
+/* renal_band returns the band for crcl, or NULL when none applies. */
+static const dosage_dose_band *
+renal_band(const dosage_dose_limits *l, double crcl)
+{
+	for (size_t i = 0; i < l->n_bands; i++)
+		if (crcl < l->bands[i].crcl_below)
+			return &l->bands[i];
+	return NULL;
+}
+
+/* renal_scaled checks the dose and the 24-h total against b's scaled
+ * maxima and its interval. */
+static void
+renal_scaled(const dosage_dose_limits *l, const dosage_dose_band *b,
+	     const dosage_dose_history *h, double dose, dosage_dose_result *r)
+{
+	dosage_dose_result more = {.check = r->check};
+
+	set(r, DOSAGE_DOSE_OK, 0, 0, "renal factor %.3g, no maximum to scale",
+	    b->factor);
+	if (l->single_max > 0)
+		ceiling(r, dose, l->single_max * b->factor,
+			"renally adjusted dose", l->unit);
+	if (l->max_24h > 0) {
+		ceiling(&more, h->given_24h + dose, l->max_24h * b->factor,
+			"renally adjusted 24-h total", l->unit);
+		worse(r, &more);
+	}
+	if (b->interval_ms > 0 && h->has_nearest &&
+	    h->nearest_gap_ms < b->interval_ms) {
+		set(&more, DOSAGE_DOSE_HARD_STOP,
+		    (double)h->nearest_gap_ms / 3600e3,
+		    (double)b->interval_ms / 3600e3,
+		    "%.4g h from another administration; below creatinine "
+		    "clearance %.4g mL/min doses must be %.4g h apart",
+		    (double)h->nearest_gap_ms / 3600e3, b->crcl_below,
+		    (double)b->interval_ms / 3600e3);
+		worse(r, &more);
+	}
+}
+
 static dosage_dose_status
 check_renal(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	    const dosage_dose_history *h, double dose, int64_t at_ms,
 	    dosage_dose_result *r)
 {
-	const dosage_dose_band *b = NULL;
-	dosage_dose_result daily = {.check = r->check};
+	const dosage_dose_band *b;
 
 	if (l->n_bands == 0)
 		return no_limit(r, "renal adjustment");
 	if (!p->has_crcl)
-		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
-			   "creatinine clearance unknown");
-	if (at_ms - p->measured_ms > DOSAGE_DOSE_CRCL_MAX_AGE_MS)
-		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
-			   "creatinine clearance older than 7 days");
-	for (size_t i = 0; i < l->n_bands && b == NULL; i++)
-		if (p->crcl_ml_min < l->bands[i].crcl_below)
-			b = &l->bands[i];
-	if (b == NULL)
+		return missing(r, l->crcl_missing,
+			       "creatinine clearance unknown");
+	if (!fresh(p->crcl_ms, at_ms, DOSAGE_DOSE_CRCL_MAX_AGE_MS))
+		return missing(r, l->crcl_missing,
+			       "creatinine clearance older than 7 days");
+	if ((b = renal_band(l, p->crcl_ml_min)) == NULL)
 		return set(r, DOSAGE_DOSE_OK, p->crcl_ml_min, 0,
 			   "creatinine clearance %.4g mL/min needs no "
 			   "adjustment",
@@ -405,16 +500,7 @@ check_renal(const dosage_dose_limits *l, const dosage_dose_patient *p,
 			   "contraindicated below creatinine clearance %.4g "
 			   "mL/min",
 			   b->crcl_below);
-	set(r, DOSAGE_DOSE_OK, 0, 0, "renal factor %.3g, no maximum to scale",
-	    b->factor);
-	if (l->single_max > 0)
-		ceiling(r, dose, l->single_max * b->factor,
-			"renally adjusted dose", l->unit);
-	if (l->max_24h > 0) {
-		ceiling(&daily, h->given_24h + dose, l->max_24h * b->factor,
-			"renally adjusted 24-h total", l->unit);
-		worse(r, &daily);
-	}
+	renal_scaled(l, b, h, dose, r);
 	return r->status;
 }
 
@@ -429,33 +515,49 @@ check_lifetime(const dosage_dose_limits *l, const dosage_dose_history *h,
 	return r->status;
 }
 
-static bool
-allergy_matches(const char *allergy, const char *name)
+/* allergy_worst runs every recorded allergy against every substance of
+ * the drug and keeps the most severe hit. */
+static dosage_allergy_hit
+allergy_worst(const dosage_dose_limits *l, const dosage_dose_patient *p,
+	      char *why, size_t len)
 {
-	return name && *name && strcasecmp(allergy, name) == 0;
+	dosage_allergy_hit worst = DOSAGE_ALLERGY_NONE;
+	char w[DOSAGE_DOSE_REASON_MAX];
+
+	for (size_t i = 0; i < p->n_allergies; i++)
+		for (size_t k = 0; k < l->n_substances; k++) {
+			dosage_allergy_hit h = dosage_allergy_check(
+				p->allergies[i], l->substances[k], w,
+				sizeof(w));
+
+			if (h > worst) {
+				worst = h;
+				snprintf(why, len, "%s", w);
+			}
+		}
+	return worst;
 }
 
 static dosage_dose_status
 check_allergy(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	      dosage_dose_result *r)
 {
-	if (!p->allergies_known)
-		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
-			   "allergies not recorded");
-	if ((!l->substance || !*l->substance) &&
-	    (!l->drug_class || !*l->drug_class))
-		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
-			   "drug has no substance or class in the catalogue");
-	for (size_t i = 0; i < p->n_allergies; i++) {
-		const char *a = p->allergies[i];
+	char why[DOSAGE_DOSE_REASON_MAX];
+	dosage_allergy_hit hit;
 
-		if (allergy_matches(a, l->substance) ||
-		    allergy_matches(a, l->drug_class))
-			return set(r, DOSAGE_DOSE_HARD_STOP, 0, 0,
-				   "patient is allergic to %.100s", a);
-	}
+	if (l->n_substances == 0)
+		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
+			   "drug has no substance in the catalogue");
+	if (!p->allergies_known)
+		return missing(r, l->allergies_missing,
+			       "allergies not assessed");
+	hit = allergy_worst(l, p, why, sizeof(why));
+	if (hit == DOSAGE_ALLERGY_MATCH)
+		return set(r, DOSAGE_DOSE_HARD_STOP, 0, 0, "%s", why);
+	if (hit == DOSAGE_ALLERGY_CROSS)
+		return set(r, DOSAGE_DOSE_WARN, 0, 0, "%s", why);
 	set(r, DOSAGE_DOSE_OK, 0, 0,
-	    "no recorded allergy to the substance or class");
+	    "no recorded allergy to the substance or its classes");
 	return r->status;
 }
 
@@ -469,29 +571,192 @@ check_high_alert(const dosage_dose_limits *l, dosage_dose_result *r)
 		set(r, DOSAGE_DOSE_OK, 0, 0, "not a high-alert drug");
 }
 
+/* --- age and weight bands ------------------------------------------------
+ */
+
+/* group_fits: 1 the band holds the patient, 0 it does not, -1 it cannot
+ * be told (age or weight unknown). */
+static int
+group_fits(const dosage_dose_group *g, const dosage_dose_patient *p,
+	   int64_t at_ms)
+{
+	bool by_weight = g->min_kg > 0 || g->max_kg > 0;
+	int fits = 1;
+
+	if (g->age != DOSAGE_DOSE_AGE_ANY) {
+		if (!p->has_age)
+			fits = -1;
+		else if (!dosage_dose_age_holds(g->age, p->age_days,
+						p->age_years))
+			return 0;
+	}
+	if (by_weight) {
+		if (!weight_known(p, at_ms))
+			return -1;
+		if (p->weight_kg < g->min_kg ||
+		    (g->max_kg > 0 && p->weight_kg >= g->max_kg))
+			return 0;
+	}
+	return fits;
+}
+
+/* tighter keeps the smaller of two limits where 0 means none. */
+static double
+tighter(double a, double b)
+{
+	if (a <= 0)
+		return b;
+	if (b <= 0)
+		return a;
+	return a < b ? a : b;
+}
+
+/* apply_group puts g's limits over l's (a band replaces, a merge of
+ * several keeps the tightest). */
+static void
+apply_group(dosage_dose_limits *l, const dosage_dose_group *g, bool merge)
+{
+	double *const dst[] = {&l->single_max, &l->max_24h, &l->max_per_kg,
+			       &l->max_per_kg_24h};
+	const double src[] = {g->single_max, g->max_24h, g->max_per_kg,
+			      g->max_per_kg_24h};
+
+	for (size_t i = 0; i < sizeof(src) / sizeof(src[0]); i++)
+		if (src[i] > 0)
+			*dst[i] = merge ? tighter(*dst[i], src[i]) : src[i];
+	if (g->interval_ms > l->min_interval_ms || (!merge && g->interval_ms))
+		l->min_interval_ms = g->interval_ms;
+	if (g->weight_missing != DOSAGE_DOSE_POLICY_DEFAULT)
+		l->weight_missing = g->weight_missing;
+}
+
+/* band_label names band g ("child", "adult 50 kg and over"). */
+static void
+band_label(const dosage_dose_group *g, char *out, size_t len)
+{
+	const char *age = dosage_dose_age_name(g->age);
+
+	if (g->min_kg > 0 && g->max_kg > 0)
+		snprintf(out, len, "%s %.4g-%.4g kg", age, g->min_kg,
+			 g->max_kg);
+	else if (g->min_kg > 0)
+		snprintf(out, len, "%s %.4g kg and over", age, g->min_kg);
+	else if (g->max_kg > 0)
+		snprintf(out, len, "%s under %.4g kg", age, g->max_kg);
+	else
+		snprintf(out, len, "%s", age);
+}
+
+/* is_child: the patient is known to be under 18. */
+static bool
+is_child(const dosage_dose_patient *p)
+{
+	return p->has_age && p->age_years < 18;
+}
+
+/*
+ * choose_band applies the band that holds the patient to *eff and writes
+ * the band check into r and its label into label ("" for the drug's own
+ * limits).  Bands that cannot be told apart for want of age or weight
+ * before the first that fits are merged, tightest limit of each.
+ */
+static void
+choose_band(const dosage_dose_limits *l, const dosage_dose_patient *p,
+	    int64_t at_ms, dosage_dose_limits *eff, dosage_dose_result *r,
+	    char *label, size_t len)
+{
+	size_t undecided = 0;
+
+	*eff = *l;
+	label[0] = '\0';
+	if (l->n_groups == 0) {
+		no_limit(r, "age or weight band");
+		return;
+	}
+	for (size_t i = 0; i < l->n_groups; i++) {
+		int fits = group_fits(&l->groups[i], p, at_ms);
+
+		if (fits == 0)
+			continue;
+		apply_group(eff, &l->groups[i], undecided > 0 || fits < 0);
+		if (fits < 0) {
+			undecided++;
+			continue;
+		}
+		band_label(&l->groups[i], label, len);
+		if (undecided == 0) {
+			set(r, DOSAGE_DOSE_OK, 0, 0, "band %s applies", label);
+			return;
+		}
+		break;
+	}
+	if (undecided == 0) {
+		set(r, DOSAGE_DOSE_OK, 0, 0,
+		    "no band holds the patient: the drug's own limits apply");
+		return;
+	}
+	snprintf(label, len, "undecided band");
+	if (!p->has_age)
+		set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
+		    "age unknown: the tightest limits of the possible bands "
+		    "apply");
+	else
+		missing(r,
+			eff->weight_missing == DOSAGE_DOSE_POLICY_DEFAULT &&
+					is_child(p)
+				? DOSAGE_DOSE_POLICY_HARD_STOP
+				: eff->weight_missing,
+			"weight unknown: cannot choose the band; the tightest "
+			"limits of the possible bands apply");
+}
+
+/* prefix_band names the band at the head of each dose check's reason. */
+static void
+prefix_band(dosage_dose_result *out, const char *label)
+{
+	for (int i = 0; i < DOSAGE_DOSE_CHECK_ALLERGY - 1; i++) {
+		char tmp[DOSAGE_DOSE_REASON_MAX];
+
+		if (out[i].status == DOSAGE_DOSE_NOT_APPLICABLE)
+			continue;
+		snprintf(tmp, sizeof(tmp), "[%s] %s", label, out[i].reason);
+		memcpy(out[i].reason, tmp, sizeof(tmp));
+	}
+}
+
 void
 dosage_dose_evaluate(const dosage_dose_limits *l, const dosage_dose_patient *p,
 		     const dosage_dose_history *h, double dose, int64_t at_ms,
 		     dosage_dose_result out[DOSAGE_DOSE_N_CHECKS])
 {
+	dosage_dose_limits eff;
+	char label[64];
+
 	memset(out, 0, sizeof(*out) * DOSAGE_DOSE_N_CHECKS);
 	for (int i = 0; i < DOSAGE_DOSE_N_CHECKS; i++)
 		out[i].check = (dosage_dose_check)(i + 1);
-	check_single(l, dose, &out[0], &out[1]);
-	check_daily(l, h, dose, &out[2]);
-	check_per_kg(l, p, h, dose, at_ms, &out[3]);
-	check_per_m2(l, p, dose, at_ms, &out[4]);
-	check_interval(l, h, &out[5]);
-	check_renal(l, p, h, dose, at_ms, &out[6]);
-	check_lifetime(l, h, dose, &out[7]);
-	check_allergy(l, p, &out[8]);
-	check_high_alert(l, &out[9]);
+	choose_band(l, p, at_ms, &eff, &out[10], label, sizeof(label));
+	/* A child's per-kg limits need a weight unless the drug says not. */
+	if (eff.weight_missing == DOSAGE_DOSE_POLICY_DEFAULT)
+		eff.weight_missing = is_child(p) ? DOSAGE_DOSE_POLICY_HARD_STOP
+						 : DOSAGE_DOSE_POLICY_WARN;
+	check_single(&eff, dose, &out[0], &out[1]);
+	check_daily(&eff, h, dose, &out[2]);
+	check_per_kg(&eff, p, h, dose, at_ms, &out[3]);
+	check_per_m2(&eff, p, dose, at_ms, &out[4]);
+	check_interval(&eff, h, &out[5]);
+	check_renal(&eff, p, h, dose, at_ms, &out[6]);
+	check_lifetime(&eff, h, dose, &out[7]);
+	check_allergy(&eff, p, &out[8]);
+	check_high_alert(&eff, &out[9]);
+	if (label[0])
+		prefix_band(out, label);
 }
 
 dosage_dose_status
 dosage_dose_worst(const dosage_dose_result *r, size_t n)
 {
-	dosage_dose_result w = {.status = DOSAGE_DOSE_OK};
+	dosage_dose_result w = {.status = DOSAGE_DOSE_NOT_APPLICABLE};
 
 	for (size_t i = 0; i < n; i++)
 		worse(&w, &r[i]);
@@ -504,7 +769,7 @@ dosage_dose_check_name(dosage_dose_check c)
 	static const char *const names[] = {
 		"?",	    "single_min", "single_max", "daily_max",
 		"per_kg",   "per_m2",	  "interval",	"renal",
-		"lifetime", "allergy",	  "high_alert",
+		"lifetime", "allergy",	  "high_alert", "band",
 	};
 
 	return (unsigned)c <= DOSAGE_DOSE_N_CHECKS ? names[c] : "?";
@@ -513,10 +778,11 @@ dosage_dose_check_name(dosage_dose_check c)
 const char *
 dosage_dose_status_name(dosage_dose_status s)
 {
-	static const char *const names[] = {"?", "ok", "warn", "hard_stop",
-					    "not_checked"};
+	static const char *const names[] = {"?",	   "ok",
+					    "warn",	   "hard_stop",
+					    "not_checked", "not_applicable"};
 
-	return (unsigned)s <= DOSAGE_DOSE_NOT_CHECKED ? names[s] : "?";
+	return (unsigned)s <= DOSAGE_DOSE_NOT_APPLICABLE ? names[s] : "?";
 }
 
 /* window_total sums the amounts given in (end - 24 h, end]. */

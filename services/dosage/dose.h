@@ -2,12 +2,15 @@
  * dose.h - dose-safety rules of the dosage service: pure functions, no I/O, no
  * clock.
  *
- * The dosage service gathers the drug's limits, the patient's context and
+ * The dosage service gathers the drug's limits, the patient's facts and
  * the administration history, converts the dose into the drug's unit and
  * asks dosage_dose_evaluate for one result per check.  Every check answers
- * ok, warn, hard_stop or not_checked with a reason; a check that lacks its
- * data (no weight, a stale creatinine clearance, no limit in the catalogue)
- * says not_checked and why, never ok.
+ * ok, warn, hard_stop, not_checked or not_applicable with a reason:
+ * not_applicable when the catalogue sets no such limit for the drug;
+ * not_checked when the limit exists but a fact it needs is missing or
+ * stale (no weight, a creatinine clearance older than 7 days) and the
+ * drug's policy for that fact is "warn" - a hard stop when it is
+ * "hard_stop".  Never ok without the data.
  *
  * Thresholds: a quantity at or above DOSAGE_DOSE_WARN_FRACTION (90 %) of a
  * maximum warns; above the maximum is a hard stop (comparisons allow a
@@ -16,9 +19,16 @@
  * A gap to the nearest other administration shorter than the minimum
  * interval is a hard stop.  Renal bands: the first band, in ascending
  * crcl_below order, with crcl < crcl_below applies; its factor scales the
- * single and 24-h maxima; factor 0 means contraindicated (hard stop).
- * Body measurements older than DOSAGE_DOSE_BODY_MAX_AGE_MS and a creatinine
- * clearance older than DOSAGE_DOSE_CRCL_MAX_AGE_MS are not used.
+ * single and 24-h maxima (factor 0 means contraindicated: hard stop) and
+ * its interval, when set, lengthens the minimum interval.
+ *
+ * Age and weight bands: a drug may list bands (child, adult under 50 kg,
+ * ...), each replacing some of the drug's limits.  The first band, in the
+ * catalogue's order, that holds the patient's age (from the birth date)
+ * and weight applies; with none, the drug's own limits do.  When a band
+ * cannot be decided for want of age or weight, the limits of every band
+ * still possible are merged, the smallest of each, and the band check says
+ * what is missing.  The band in force is named in every check's reason.
  */
 #ifndef DOSAGE_DOSE_H
 #define DOSAGE_DOSE_H
@@ -40,19 +50,22 @@ typedef enum dosage_dose_dim {
 	DOSAGE_DOSE_DIM_MASS = 1,   /* base mg */
 	DOSAGE_DOSE_DIM_VOLUME = 2, /* base mL */
 	DOSAGE_DOSE_DIM_UNITS = 3,  /* base unit (international units) */
+	DOSAGE_DOSE_DIM_TABLET = 4, /* counted: tablets */
+	DOSAGE_DOSE_DIM_CAPSULE = 5,
 } dosage_dose_dim;
 
 /* dosage_dose_unit - a parsed unit: its UCUM code and factor to the base. */
 typedef struct dosage_dose_unit {
-	const char
-		*ucum; /* canonical UCUM code: "g" "mg" "ug" "L" "mL" "[iU]" */
+	/* canonical code: "g" "mg" "ug" "L" "mL" "[iU]" "tablet" "capsule" */
+	const char *ucum;
 	dosage_dose_dim dim;
 	double factor;
 } dosage_dose_unit;
 
 /*
- * dosage_dose_unit_parse accepts g, mg, ug, mcg, µg (as "ug"), L, mL, and
- * [iU], IU, unit, units (all as "[iU]").  Errors: MED_ERR_INVALID.
+ * dosage_dose_unit_parse accepts g, mg, ug, mcg, µg (as "ug"), L, mL,
+ * [iU], IU, unit, units (all as "[iU]"), tablet(s) and capsule(s).
+ * Errors: MED_ERR_INVALID.
  */
 med_err dosage_dose_unit_parse(const char *s,
 			       dosage_dose_unit *out) MED_MUST_CHECK;
@@ -78,23 +91,107 @@ med_err dosage_dose_convert(double v, const char *from, const char *to,
 int64_t dosage_dose_order_min_gap_ms(int64_t interval_ms);
 
 /* dosage_dose_band - renal adjustment: below crcl_below mL/min, scale by
- * factor (0 = contraindicated). */
+ * factor (0 = contraindicated) and keep doses interval_ms apart (0: the
+ * drug's own interval). */
 typedef struct dosage_dose_band {
 	double crcl_below;
 	double factor;
+	int64_t interval_ms;
 } dosage_dose_band;
 
 /*
- * dosage_dose_bands_parse reads "30:0.5;10:0" (crcl_below:factor pairs) into
- * bands sorted by crcl_below; "" gives none.  Errors: MED_ERR_INVALID
- * (syntax, crcl_below not in (0, 200], factor not in [0, 1], duplicates),
- * MED_ERR_LIMIT (more than cap).
+ * dosage_dose_bands_parse reads "30:0.5;10:0:1440" (crcl_below:factor, and
+ * optionally :interval in minutes) into bands sorted by crcl_below; ""
+ * gives none.  Errors: MED_ERR_INVALID (syntax, crcl_below not in
+ * (0, 200], factor not in [0, 1], interval not in [0, 86400] minutes,
+ * duplicates), MED_ERR_LIMIT (more than cap).
  */
 med_err dosage_dose_bands_parse(const char *s, dosage_dose_band *bands,
 				size_t cap, size_t *n) MED_MUST_CHECK;
 
 /* dosage_dose_bands_sort orders bands by crcl_below, ascending. */
 void dosage_dose_bands_sort(dosage_dose_band *bands, size_t n);
+
+/* dosage_dose_policy - what a missing fact (weight, creatinine clearance,
+ * allergy assessment) does to the check that needs it. */
+typedef enum dosage_dose_policy {
+	/* The rule's default: hard stop for a missing weight in a child's
+	 * band with per-kg limits, else warn. */
+	DOSAGE_DOSE_POLICY_DEFAULT = 0,
+	DOSAGE_DOSE_POLICY_WARN = 1,	  /* not_checked */
+	DOSAGE_DOSE_POLICY_HARD_STOP = 2, /* hard_stop */
+} dosage_dose_policy;
+
+/* dosage_dose_policy_parse reads "", "warn" or "hard_stop". */
+med_err dosage_dose_policy_parse(const char *s,
+				 dosage_dose_policy *out) MED_MUST_CHECK;
+
+/* dosage_dose_policy_name returns "default", "warn" or "hard_stop". */
+const char *dosage_dose_policy_name(dosage_dose_policy p);
+
+/* dosage_dose_age - the age groups a band may name (by completed years,
+ * neonate by days): any, neonate (< 28 days), infant (< 1 year), child
+ * (1-11), adolescent (12-17), paediatric (< 18), adult (18-64), older_adult
+ * (65 and over), adult_all (18 and over). */
+typedef enum dosage_dose_age {
+	DOSAGE_DOSE_AGE_ANY = 0,
+	DOSAGE_DOSE_AGE_NEONATE,
+	DOSAGE_DOSE_AGE_INFANT,
+	DOSAGE_DOSE_AGE_CHILD,
+	DOSAGE_DOSE_AGE_ADOLESCENT,
+	DOSAGE_DOSE_AGE_PAEDIATRIC,
+	DOSAGE_DOSE_AGE_ADULT,
+	DOSAGE_DOSE_AGE_OLDER_ADULT,
+	DOSAGE_DOSE_AGE_ADULT_ALL,
+} dosage_dose_age;
+
+/* dosage_dose_age_name returns the group's name ("child"). */
+const char *dosage_dose_age_name(dosage_dose_age g);
+
+/* dosage_dose_age_holds: is a patient of age_days / age_years in g? */
+bool dosage_dose_age_holds(dosage_dose_age g, int64_t age_days, int age_years);
+
+/* dosage_dose_age_paediatric: is every age in g under 18? */
+bool dosage_dose_age_paediatric(dosage_dose_age g);
+
+/*
+ * dosage_dose_age_of computes the age at at_ms of a patient born on
+ * birth_date ("YYYY-MM-DD", UTC): whole days and completed years.
+ * Errors: MED_ERR_INVALID (not such a date, or after at_ms).
+ */
+med_err dosage_dose_age_of(const char *birth_date, int64_t at_ms, int64_t *days,
+			   int *years) MED_MUST_CHECK;
+
+#define DOSAGE_DOSE_MAX_GROUPS 8
+
+/* dosage_dose_group - an age and weight band: limits that replace the
+ * drug's own for the patients it holds; 0 leaves the drug's limit. */
+typedef struct dosage_dose_group {
+	dosage_dose_age age;
+	double min_kg, max_kg; /* weight in [min_kg, max_kg); 0 = open */
+	double single_max, max_24h, max_per_kg, max_per_kg_24h;
+	int64_t interval_ms;
+	dosage_dose_policy weight_missing;
+} dosage_dose_group;
+
+/*
+ * dosage_dose_groups_parse reads bands written as
+ *   "child:per_kg=15,per_kg_24h=60;adult:max_kg=50,per_kg=15;
+ *    adult:min_kg=50,single=1000,daily=4000"
+ * (keys: min_kg max_kg single daily per_kg per_kg_24h interval_min
+ * weight=warn|hard_stop) in their order.  On a problem writes a reason
+ * naming the band and key.  Errors: MED_ERR_INVALID, MED_ERR_LIMIT.
+ */
+med_err dosage_dose_groups_parse(const char *s, dosage_dose_group *g,
+				 size_t cap, size_t *n, char *reason,
+				 size_t len) MED_MUST_CHECK;
+
+/* dosage_dose_groups_format writes g back in the parser's syntax; false
+ * when it does not fit. */
+bool dosage_dose_groups_format(const dosage_dose_group *g, size_t n, char *out,
+			       size_t len);
+
+#define DOSAGE_DOSE_MAX_SUBSTANCES 4
 
 /* dosage_dose_limits - a drug's limits in its own unit; 0 means none. */
 typedef struct dosage_dose_limits {
@@ -109,29 +206,47 @@ typedef struct dosage_dose_limits {
 	 * it less DOSAGE_DOSE_ORDER_TOLERANCE is as much a hard stop as one
 	 * inside min_interval_ms. */
 	int64_t order_interval_ms;
+	/* order_min_gap_ms: a PRN order's own minimum interval (exact, no
+	 * tolerance); order_max_24h: its own 24-h maximum in the drug's
+	 * unit.  0: none. */
+	int64_t order_min_gap_ms;
+	double order_max_24h;
 	double lifetime_max;
 	dosage_dose_band
 		bands[DOSAGE_DOSE_MAX_BANDS]; /* ascending crcl_below */
 	size_t n_bands;
+	dosage_dose_group groups[DOSAGE_DOSE_MAX_GROUPS]; /* in order */
+	size_t n_groups;
+	dosage_dose_policy weight_missing, crcl_missing, allergies_missing;
 	bool high_alert;
-	const char *substance;	/* for the allergy check; may be "" */
-	const char *drug_class; /* for the allergy check; may be "" */
+	/* The drug's substances (coded, see substances.h) for the allergy
+	 * check: the first is its main one; combination products list more. */
+	const char *substances[DOSAGE_DOSE_MAX_SUBSTANCES];
+	size_t n_substances;
 } dosage_dose_limits;
 
-/* dosage_dose_patient - what is known of the patient; has_* say which. */
+/* dosage_dose_patient - what is known of the patient; has_* say which,
+ * each measurement with its own time. */
 typedef struct dosage_dose_patient {
-	bool has_weight, has_height, has_crcl, allergies_known;
+	bool has_weight, has_height, has_crcl, allergies_known, has_age;
 	double weight_kg, height_cm, crcl_ml_min;
-	int64_t measured_ms;	      /* when the measurements were taken */
-	const char *const *allergies; /* substances or classes */
+	int64_t weight_ms, height_ms, crcl_ms; /* when each was measured */
+	int64_t age_days;
+	int age_years;
+	const char *const *allergies; /* substances or classes, as entered */
 	size_t n_allergies;
+	/* Where the facts came from ("records", "dosage context"), for
+	 * reasons; may be NULL. */
+	const char *source;
 } dosage_dose_patient;
 
-/* dosage_dose_history - earlier administrations of the drug to the patient. */
+/* dosage_dose_history - earlier administrations of the drug's substances
+ * to the patient, in the drug's unit (see dosage_store: every product of
+ * the same substance counts, by its strength). */
 typedef struct dosage_dose_history {
-	double given_24h;	/* in the drug's unit: the most given in any
-				   24 h that contains at (see below) */
-	double given_lifetime;	/* in the drug's unit, all time */
+	double given_24h;	/* the most given in any 24 h that contains
+				   at (see dosage_dose_worst_24h) */
+	double given_lifetime;	/* all time */
 	bool has_nearest;	/* another administration exists */
 	int64_t nearest_gap_ms; /* |at - its time| for the nearest one */
 } dosage_dose_history;
@@ -160,9 +275,10 @@ typedef enum dosage_dose_check {
 	DOSAGE_DOSE_CHECK_LIFETIME = 8,
 	DOSAGE_DOSE_CHECK_ALLERGY = 9,
 	DOSAGE_DOSE_CHECK_HIGH_ALERT = 10,
+	DOSAGE_DOSE_CHECK_BAND = 11,
 } dosage_dose_check;
 
-#define DOSAGE_DOSE_N_CHECKS 10
+#define DOSAGE_DOSE_N_CHECKS 11
 
 /* dosage_dose_status - the outcome of one check (values match the proto). */
 typedef enum dosage_dose_status {
@@ -170,6 +286,7 @@ typedef enum dosage_dose_status {
 	DOSAGE_DOSE_WARN = 2,
 	DOSAGE_DOSE_HARD_STOP = 3,
 	DOSAGE_DOSE_NOT_CHECKED = 4,
+	DOSAGE_DOSE_NOT_APPLICABLE = 5,
 } dosage_dose_status;
 
 /* dosage_dose_result - one check's outcome. */
@@ -196,18 +313,20 @@ void dosage_dose_evaluate(const dosage_dose_limits *l,
 			  dosage_dose_result out[DOSAGE_DOSE_N_CHECKS]);
 
 /* dosage_dose_worst returns the most severe status: hard_stop, then warn,
- * then not_checked, then ok. */
+ * then not_checked, then ok; not_applicable only when every check is. */
 dosage_dose_status dosage_dose_worst(const dosage_dose_result *r, size_t n);
 
 /* dosage_dose_check_name returns "single_max" etc. */
 const char *dosage_dose_check_name(dosage_dose_check c);
 
-/* dosage_dose_status_name returns "ok", "warn", "hard_stop", "not_checked". */
+/* dosage_dose_status_name returns "ok", "warn", "hard_stop", "not_checked",
+ * "not_applicable". */
 const char *dosage_dose_status_name(dosage_dose_status s);
 
 /*
  * dosage_dose_frequency_parse reads an order frequency: "qNh" (N in 1..72),
- * "daily"/"qd", "bid", "tid", "qid", "once", "prn" (case-insensitive).
+ * "daily"/"qd", "bid", "tid", "qid", "weekly"/"qweek", "once", "prn"
+ * (case-insensitive).
  * *interval_ms is the time between doses (0 for "once" and "prn"); *prn
  * is set for "prn".  Errors: MED_ERR_INVALID.
  */

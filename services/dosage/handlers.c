@@ -3,11 +3,13 @@
  * context, orders); the clinical RPCs are in handlers_admin.c, the
  * method table in methods.c.
  */
+#include <med/audit.h>
 #include <med/check.h>
 #include <med/patients.h>
 #include <med/service.h>
 #include <med/util.h>
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -22,6 +24,9 @@ dosage_rpc_upsert_drug(med_call *call, const ProtobufCMessage *in,
 
 	if (err != MED_OK)
 		return err;
+	/* The request is this call's own copy: store the substances by
+	 * their codes. */
+	dosage_drug_normalise(req->drug);
 	return dosage_store_upsert(med_call_db(call), med_call_arena(call),
 				   req->drug, (void *)out);
 }
@@ -164,6 +169,93 @@ order_prepare(med_call *call, dosage_order *o, const dosage_drug *d,
 	return MED_OK;
 }
 
+/* entry_checks runs the order-entry checks of o (its dose and a day of its
+ * regimen) into o->checks and o->overall. */
+static med_err
+entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
+	     const char *birth_date)
+{
+	med_arena *a = med_call_arena(call);
+	dosage_context ctx;
+	dosage_dose_history given, regimen;
+	dosage_dose_patient p;
+	dosage_dose_result r[DOSAGE_DOSE_N_CHECKS];
+	med_err err = dosage_store_get_context(med_call_db(call), a,
+					       o->patient_id, &ctx);
+
+	if (err != MED_OK && err != MED_ERR_NOT_FOUND)
+		return err;
+	dosage_patient(err == MED_OK ? &ctx : NULL, birth_date, o->start_ms,
+		       &p);
+	if ((err = dosage_store_given_once(med_call_db(call), o->patient_id, d,
+					   o->start_ms, &given)) != MED_OK)
+		return err;
+	dosage_regimen_history(o, d, o->dose_in_drug_unit, given.given_lifetime,
+			       &regimen);
+	dosage_evaluate(d, o, &p, &regimen, o->dose_in_drug_unit, o->start_ms,
+			r);
+	o->overall = (Smartmed__Dosage__V1__CheckStatus)dosage_dose_worst(
+		r, DOSAGE_DOSE_N_CHECKS);
+	return dosage_checks_to_pb(a, r, DOSAGE_DOSE_N_CHECKS, &o->checks,
+				   &o->n_checks);
+}
+
+/* entry_gate refuses a hard stop at order entry unless the prescriber
+ * overrides it with a coded reason; sets the order's status. */
+static med_err
+entry_gate(med_call *call, const Smartmed__Dosage__V1__CreateOrderRequest *req,
+	   dosage_order *o, const dosage_drug *d)
+{
+	bool stop = o->overall ==
+		    SMARTMED__DOSAGE__V1__CHECK_STATUS__CHECK_STATUS_HARD_STOP;
+	med_err err;
+
+	o->dose_override = NULL;
+	if (stop && req->dose_override == NULL)
+		return med_call_fail(
+			call, MED_ERR_PRECONDITION,
+			"order: hard stop: %s; the prescriber "
+			"may override with dose_override",
+			dosage_first_hard_stop(o->checks, o->n_checks));
+	if (stop) {
+		if ((err = dosage_check_override(call, "dose_override",
+						 req->dose_override)) != MED_OK)
+			return err;
+		o->dose_override = req->dose_override;
+	}
+	o->status =
+		dosage_order_needs_verification(call, d, stop)
+			? SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_PENDING_VERIFICATION
+			: SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_ACTIVE;
+	return MED_OK;
+}
+
+/* audit_order puts the order-entry outcome on the call's audit event. */
+static void
+audit_order(med_call *call, const dosage_order *o, const char *event)
+{
+	char reason[16];
+	med_audit_detail d[6];
+	size_t n = 0;
+
+	d[n++] = (med_audit_detail){"event", event};
+	d[n++] = (med_audit_detail){"order_id", o->id};
+	d[n++] = (med_audit_detail){
+		"checks", o->overall ? dosage_dose_status_name(
+					       (dosage_dose_status)o->overall)
+				     : ""};
+	if (o->dose_override) {
+		snprintf(reason, sizeof(reason), "%d",
+			 (int)o->dose_override->reason);
+		d[n++] = (med_audit_detail){"dose_override_reason", reason};
+		d[n++] = (med_audit_detail){"dose_override_text",
+					    o->dose_override->text};
+	}
+	if (o->verified_by && o->verified_by[0])
+		d[n++] = (med_audit_detail){"verified_by", o->verified_by};
+	med_call_add_details(call, d, n);
+}
+
 med_err
 dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
 			ProtobufCMessage *out)
@@ -171,6 +263,7 @@ dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Dosage__V1__CreateOrderRequest *req = (const void *)in;
 	int64_t now = med_now_ms();
 	med_err err = dosage_check_order(call, req->order, now);
+	char birth[MED_BIRTH_DATE_MAX];
 	dosage_drug drug;
 
 	if (err != MED_OK)
@@ -183,12 +276,53 @@ dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
 				     "order.drug_code: no such drug");
 	if (err != MED_OK ||
 	    (err = order_prepare(call, req->order, &drug, now)) != MED_OK ||
-	    (err = med_patients_require(call, "order.patient_id",
-					req->order->patient_id)) != MED_OK)
+	    (err = med_patients_birth_date(call, "order.patient_id",
+					   req->order->patient_id, birth,
+					   sizeof(birth))) != MED_OK ||
+	    (err = entry_checks(call, req->order, &drug, birth)) != MED_OK ||
+	    (err = entry_gate(call, req, req->order, &drug)) != MED_OK)
 		return err;
-	return dosage_store_create_order(med_call_db(call),
-					 med_call_arena(call), req->order,
-					 (void *)out);
+	err = dosage_store_create_order(med_call_db(call), med_call_arena(call),
+					req->order, (void *)out);
+	if (err == MED_OK)
+		audit_order(call, (const dosage_order *)out, "order_created");
+	return err;
+}
+
+med_err
+dosage_rpc_verify_order(med_call *call, const ProtobufCMessage *in,
+			ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__VerifyOrderRequest *req = (const void *)in;
+	dosage_order *o = (void *)out;
+	med_err err;
+
+	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
+	    (err = med_check_text(call, "note", req->note, 0, 500)) != MED_OK)
+		return err;
+	err = dosage_store_verify_order(
+		med_call_db(call), med_call_arena(call), req->order_id,
+		med_call_principal(call)->user, med_now_ms(), o);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "order_id: no such order");
+	if (err == MED_ERR_PRECONDITION)
+		return med_call_fail(call, err,
+				     "order_id: order is not pending "
+				     "verification");
+	if (err == MED_ERR_DENIED)
+		return med_call_fail(call, err,
+				     "order_id: the prescriber cannot verify "
+				     "their own order");
+	if (err != MED_OK)
+		return err;
+	med_call_set_patient(call, o->patient_id);
+	if (req->note[0]) {
+		med_audit_detail d = {"note", req->note};
+
+		med_call_add_details(call, &d, 1);
+	}
+	audit_order(call, o, "order_verified");
+	return MED_OK;
 }
 
 med_err
@@ -230,7 +364,7 @@ dosage_rpc_discontinue_order(med_call *call, const ProtobufCMessage *in,
 		return med_call_fail(call, err, "order_id: no such order");
 	if (err == MED_ERR_PRECONDITION)
 		return med_call_fail(call, err,
-				     "order_id: order is not active");
+				     "order_id: order is already stopped");
 	if (err == MED_OK)
 		med_call_set_patient(call, o->patient_id);
 	return err;

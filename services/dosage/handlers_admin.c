@@ -40,7 +40,44 @@ typedef struct check_ctx {
 	med_call *call;
 	const Smartmed__Dosage__V1__CheckDoseRequest *req;
 	check_res *res;
+	char birth[MED_BIRTH_DATE_MAX]; /* from identity; "" unknown */
 } check_ctx;
+
+/*
+ * know_patient asks identity for the birth date of the subject's patient
+ * (the order's when order_id is set) before the transaction: no network
+ * call runs while rows are locked.  A patient's id on an order never
+ * changes, so reading it first is safe.
+ */
+static med_err
+know_patient(med_call *call, const char *order_id, const char *patient_id,
+	     char *birth, size_t len)
+{
+	const char *field = "proposed.patient_id";
+	dosage_order o;
+	med_err err;
+
+	if (order_id != NULL) {
+		err = dosage_store_get_order(
+			med_call_db(call), med_call_arena(call), order_id, &o);
+		if (err == MED_ERR_NOT_FOUND)
+			return med_call_fail(call, err,
+					     "order_id: no such order");
+		if (err != MED_OK)
+			return err;
+		patient_id = o.patient_id;
+		field = "order_id";
+	}
+	return med_patients_birth_date(call, field, patient_id, birth, len);
+}
+
+/* subject_patient is what the checks know of s's patient. */
+static void
+subject_patient(const dosage_subject *s, const char *birth,
+		dosage_dose_patient *p)
+{
+	dosage_patient(s->has_ctx ? &s->ctx : NULL, birth, s->at_ms, p);
+}
 
 static med_err
 check_decide(void *arg, dosage_subject *s, dosage_admin *admin)
@@ -49,6 +86,7 @@ check_decide(void *arg, dosage_subject *s, dosage_admin *admin)
 	const Smartmed__Dosage__V1__CheckDoseRequest *req = x->req;
 	double dose = req->dose, conv;
 	const char *unit = req->unit, *field = "unit";
+	dosage_dose_patient p;
 	med_err err;
 
 	(void)admin;
@@ -66,10 +104,10 @@ check_decide(void *arg, dosage_subject *s, dosage_admin *admin)
 	if ((err = dosage_convert(x->call, field, dose, unit, &s->drug,
 				  &conv)) != MED_OK)
 		return err;
+	subject_patient(s, x->birth, &p);
 	return dosage_run_checks(med_call_arena(x->call), &s->drug,
-				 s->has_order ? &s->order : NULL,
-				 s->has_ctx ? &s->ctx : NULL, &s->hist, conv,
-				 s->at_ms, x->res);
+				 s->has_order ? &s->order : NULL, &p, &s->hist,
+				 conv, s->at_ms, x->res);
 }
 
 static med_err
@@ -106,7 +144,7 @@ dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
 		      ProtobufCMessage *out)
 {
 	const Smartmed__Dosage__V1__CheckDoseRequest *req = (const void *)in;
-	check_ctx x = {call, req, (void *)out};
+	check_ctx x = {.call = call, .req = req, .res = (void *)out};
 	bool by_order;
 	med_err err = check_subject(call, req);
 
@@ -117,6 +155,10 @@ dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
 				     "at_ms: must not be negative");
 	by_order = req->subject_case ==
 		   SMARTMED__DOSAGE__V1__CHECK_DOSE_REQUEST__SUBJECT_ORDER_ID;
+	if ((err = know_patient(call, by_order ? req->order_id : NULL,
+				by_order ? NULL : req->proposed->patient_id,
+				x.birth, sizeof(x.birth))) != MED_OK)
+		return err;
 	err = dosage_store_check(med_call_db(call), med_call_arena(call),
 				 by_order ? req->order_id : NULL,
 				 by_order ? NULL : req->proposed->patient_id,
@@ -140,21 +182,17 @@ typedef struct rec_ctx {
 	int64_t now_ms, at_ms;
 	check_res res;
 	bool dose_overridden;
+	char birth[MED_BIRTH_DATE_MAX];
 } rec_ctx;
-
-/* first_hard_stop returns the reason of the first hard stop. */
-static const char *
-first_hard_stop(const check_res *r)
-{
-	for (size_t i = 0; i < r->n_checks; i++)
-		if (r->checks[i]->status == HARD_STOP)
-			return r->checks[i]->reason;
-	return "";
-}
 
 static med_err
 order_usable(med_call *call, const dosage_order *o, int64_t at_ms)
 {
+	if (o->status ==
+	    SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_PENDING_VERIFICATION)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "order_id: awaiting a pharmacist's "
+				     "verification (VerifyOrder)");
 	if (o->status != ACTIVE)
 		return med_call_fail(call, MED_ERR_PRECONDITION,
 				     "order_id: order is not active");
@@ -176,11 +214,12 @@ gate(rec_ctx *x)
 	if (x->res.overall != HARD_STOP)
 		return MED_OK;
 	if (x->req->dose_override == NULL)
-		return med_call_fail(x->call, MED_ERR_PRECONDITION,
-				     "dose: hard stop: %s; a clinician or "
-				     "pharmacist may override with "
-				     "dose_override",
-				     first_hard_stop(&x->res));
+		return med_call_fail(
+			x->call, MED_ERR_PRECONDITION,
+			"dose: hard stop: %s; a clinician or "
+			"pharmacist may override with "
+			"dose_override",
+			dosage_first_hard_stop(x->res.checks, x->res.n_checks));
 	if (!(p->roles & (MED_ROLE_CLINICIAN | MED_ROLE_PHARMACIST)))
 		return med_call_fail(x->call, MED_ERR_DENIED,
 				     "dose_override: only a clinician or "
@@ -237,6 +276,7 @@ static med_err
 record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 {
 	rec_ctx *x = arg;
+	dosage_dose_patient p;
 	double conv;
 	med_err err;
 
@@ -252,10 +292,10 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 				  &s->drug, &conv)) != MED_OK)
 		return err;
 	memset(&x->res, 0, sizeof(x->res));
+	subject_patient(s, x->birth, &p);
 	if ((err = dosage_run_checks(med_call_arena(x->call), &s->drug,
-				     &s->order, s->has_ctx ? &s->ctx : NULL,
-				     &s->hist, conv, x->at_ms, &x->res)) !=
-		    MED_OK ||
+				     &s->order, &p, &s->hist, conv, x->at_ms,
+				     &x->res)) != MED_OK ||
 	    (err = gate(x)) != MED_OK)
 		return err;
 	fill_admin(x, s, conv, m);
@@ -355,6 +395,9 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 		return err;
 	x.claims = have_token ? &claims : NULL;
 	x.at_ms = req->effective_ms ? req->effective_ms : x.now_ms;
+	if ((err = know_patient(call, req->order_id, NULL, x.birth,
+				sizeof(x.birth))) != MED_OK)
+		return err;
 	err = dosage_store_record(med_call_db(call), med_call_arena(call),
 				  req->order_id, x.at_ms, record_decide, &x, m);
 	if (err == MED_ERR_NOT_FOUND)

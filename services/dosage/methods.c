@@ -29,6 +29,7 @@ const med_method dosage_methods[] = {
 		  CARE),
 	MED_UNARY(CreateOrder, create_order, order, MED_ROLE_CLINICIAN),
 	MED_UNARY(GetOrder, get_order, order, CARE),
+	MED_UNARY(VerifyOrder, verify_order, order, MED_ROLE_PHARMACIST),
 	MED_UNARY(DiscontinueOrder, discontinue_order, order,
 		  MED_ROLE_CLINICIAN | MED_ROLE_PHARMACIST),
 	MED_UNARY(CheckDose, check_dose, check_dose_response, CARE),

@@ -111,10 +111,64 @@ static const char *const v2_statements[] = {
 	NULL,
 };
 
+static const char *const v3_statements[] = {
+	"ALTER TABLE drugs"
+	" ADD COLUMN IF NOT EXISTS strength DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS strength_unit VARCHAR(8) NOT NULL"
+	" DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS ingredients VARCHAR(512) NOT NULL"
+	" DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS dose_bands VARCHAR(2048) NOT NULL"
+	" DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS weight_missing TINYINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS crcl_missing TINYINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS allergies_missing TINYINT NOT NULL"
+	" DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS requires_verification TINYINT NOT NULL"
+	" DEFAULT 0",
+	/* One row per substance of a drug (a drug without one is "#code"),
+	 * so that totals add up every product of a substance. */
+	"CREATE TABLE IF NOT EXISTS drug_substances ("
+	" drug_code VARCHAR(64) NOT NULL,"
+	" substance VARCHAR(100) NOT NULL,"
+	" strength DOUBLE NOT NULL,"
+	" unit VARCHAR(8) NOT NULL,"
+	" PRIMARY KEY (drug_code, substance),"
+	" KEY idx_substance (substance)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"INSERT IGNORE INTO drug_substances (drug_code, substance, strength,"
+	" unit) SELECT code, IF(substance = '', CONCAT('#', code),"
+	" LOWER(substance)), 1, unit FROM drugs",
+	"ALTER TABLE patient_context"
+	" ADD COLUMN IF NOT EXISTS weight_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS height_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS crcl_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS allergies_ms BIGINT NOT NULL DEFAULT 0",
+	"UPDATE patient_context SET weight_ms = measured_ms,"
+	" height_ms = measured_ms, crcl_ms = measured_ms,"
+	" allergies_ms = measured_ms WHERE weight_ms = 0",
+	"ALTER TABLE orders"
+	" ADD COLUMN IF NOT EXISTS prn_min_interval INT UNSIGNED NOT NULL"
+	" DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS prn_max_daily DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS overall INT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS checks BLOB NULL,"
+	" ADD COLUMN IF NOT EXISTS ovr_reason INT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS ovr_text VARCHAR(2000) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS verified_by VARCHAR(128) NOT NULL"
+	" DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS verified_ms BIGINT NOT NULL DEFAULT 0",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
 	 v2_statements},
+	{3,
+	 "substances and strengths, age and weight bands, missing-fact "
+	 "policies, per-fact times, order-entry checks and verification",
+	 v3_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);
@@ -124,7 +178,9 @@ const size_t dosage_n_migrations =
 	" updated_ms, revision, code_system, substance, drug_class, forms,"    \
 	" routes, min_single_dose, max_dose_per_kg, max_daily_dose_per_kg,"    \
 	" max_dose_per_m2, min_interval_minutes, lifetime_max_dose,"           \
-	" renal_bands"
+	" renal_bands, strength, strength_unit, ingredients, dose_bands,"      \
+	" weight_missing, crcl_missing, allergies_missing,"                    \
+	" requires_verification"
 
 typedef struct drug_rows {
 	med_arena *arena;
@@ -193,10 +249,11 @@ bands_text(med_arena *a, const dosage_drug *d)
 	size_t off = 0;
 
 	for (size_t i = 0; i < d->n_renal_bands && off < sizeof(buf); i++)
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
-					"%s%.17g:%.17g", i ? ";" : "",
-					d->renal_bands[i]->crcl_below_ml_min,
-					d->renal_bands[i]->dose_factor);
+		off += (size_t)snprintf(
+			buf + off, sizeof(buf) - off, "%s%.17g:%.17g:%u",
+			i ? ";" : "", d->renal_bands[i]->crcl_below_ml_min,
+			d->renal_bands[i]->dose_factor,
+			d->renal_bands[i]->min_interval_minutes);
 	return med_arena_strdup(a, buf);
 }
 
@@ -218,8 +275,24 @@ bands_read(med_arena *a, const char *text, dosage_drug *d)
 			return MED_ERR_NOMEM;
 		rb->crcl_below_ml_min = b[i].crcl_below;
 		rb->dose_factor = b[i].factor;
+		rb->min_interval_minutes = (uint32_t)(b[i].interval_ms / 60000);
 	}
 	return MED_OK;
+}
+
+/* stored_extras reads the ingredient and band columns (22, 23); a value
+ * that no longer reads is data loss, never a drug without its limits. */
+static med_err
+stored_extras(med_arena *a, const med_db_row *row, dosage_drug *d)
+{
+	char why[128];
+	med_err err =
+		dosage_ingredients_read(a, med_db_row_text(row, 22, NULL), d);
+
+	if (err == MED_OK)
+		err = dosage_groups_read(a, med_db_row_text(row, 23, NULL), d,
+					 why, sizeof(why));
+	return err == MED_ERR_INVALID ? MED_ERR_DATA_LOSS : err;
 }
 
 static med_err
@@ -251,15 +324,75 @@ on_drug_row(void *ctx, const med_db_row *row)
 	d->max_dose_per_m2 = med_db_row_double(row, 16);
 	d->min_interval_minutes = (uint32_t)med_db_row_int64(row, 17);
 	d->lifetime_max_dose = med_db_row_double(row, 18);
+	d->strength = med_db_row_double(row, 20);
+	d->strength_unit = med_db_row_strdup(a, row, 21);
+	d->weight_missing =
+		(Smartmed__Dosage__V1__MissingFactPolicy)med_db_row_int64(row,
+									  24);
+	d->crcl_missing =
+		(Smartmed__Dosage__V1__MissingFactPolicy)med_db_row_int64(row,
+									  25);
+	d->allergies_missing =
+		(Smartmed__Dosage__V1__MissingFactPolicy)med_db_row_int64(row,
+									  26);
+	d->requires_verification = med_db_row_int64(row, 27) != 0;
 	if (!d->code || !d->name || !d->unit || !d->code_system ||
-	    !d->substance || !d->drug_class)
+	    !d->substance || !d->drug_class || !d->strength_unit)
 		return MED_ERR_NOMEM;
 	if ((err = split_list(a, med_db_row_text(row, 11, NULL), &d->forms,
 			      &d->n_forms)) != MED_OK ||
 	    (err = split_list(a, med_db_row_text(row, 12, NULL), &d->routes,
-			      &d->n_routes)) != MED_OK)
+			      &d->n_routes)) != MED_OK ||
+	    (err = bands_read(a, med_db_row_text(row, 19, NULL), d)) != MED_OK)
 		return err;
-	return bands_read(a, med_db_row_text(row, 19, NULL), d);
+	return stored_extras(a, row, d);
+}
+
+/* substance_put writes one row of drug_substances. */
+static med_err
+substance_put(med_db_conn *c, const char *code, const char *substance,
+	      double strength, const char *unit)
+{
+	med_db_value v[] = {MED_DB_STR(code), MED_DB_STR(substance),
+			    MED_DB_DBL(strength), MED_DB_STR(unit)};
+
+	return med_db_exec(c,
+			   "INSERT INTO drug_substances (drug_code, substance,"
+			   " strength, unit) VALUES (?, ?, ?, ?)",
+			   v, 4, NULL, NULL);
+}
+
+/* substances_put replaces the drug's rows of drug_substances. */
+static med_err
+substances_put(med_db_conn *c, const dosage_drug *d)
+{
+	med_db_value key[] = {MED_DB_STR(d->code)};
+	char own[80];
+	double strength;
+	const char *unit;
+	med_err err = med_db_exec(
+		c, "DELETE FROM drug_substances WHERE drug_code = ?", key, 1,
+		NULL, NULL);
+
+	if (err != MED_OK)
+		return err;
+	if (d->substance[0] == '\0') {
+		snprintf(own, sizeof(own), "#%s", d->code);
+		return substance_put(c, d->code, own, 1, d->unit);
+	}
+	dosage_drug_strength(d, &strength, &unit);
+	if ((err = substance_put(c, d->code, d->substance, strength, unit)) !=
+	    MED_OK)
+		return err;
+	for (size_t i = 0; i < d->n_other_ingredients; i++) {
+		const Smartmed__Dosage__V1__Ingredient *g =
+			d->other_ingredients[i];
+
+		if ((err = substance_put(c, d->code, g->substance, g->strength,
+					 g->strength_unit)) != MED_OK)
+			return err;
+	}
+	return MED_OK;
 }
 
 /* upsert_conn writes one entry inside the caller's transaction. */
@@ -269,9 +402,12 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 	char *forms = join_list(a, d->forms, d->n_forms);
 	char *routes = join_list(a, d->routes, d->n_routes);
 	char *bands = bands_text(a, d);
+	char *ingredients = dosage_ingredients_text(a, d);
+	char *groups = dosage_groups_text(a, d);
 	const char *cs = d->code_system[0] ? d->code_system : "local";
+	med_err err;
 
-	if (!forms || !routes || !bands)
+	if (!forms || !routes || !bands || !ingredients || !groups)
 		return MED_ERR_NOMEM;
 	med_db_value v[] = {
 		MED_DB_STR(d->code),
@@ -293,12 +429,20 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		MED_DB_I64(d->min_interval_minutes),
 		MED_DB_DBL(d->lifetime_max_dose),
 		MED_DB_STR(bands),
+		MED_DB_DBL(d->strength),
+		MED_DB_STR(d->strength_unit),
+		MED_DB_STR(ingredients),
+		MED_DB_STR(groups),
+		MED_DB_I64(d->weight_missing),
+		MED_DB_I64(d->crcl_missing),
+		MED_DB_I64(d->allergies_missing),
+		MED_DB_I64(d->requires_verification ? 1 : 0),
 	};
-	return med_db_exec(
+	err = med_db_exec(
 		c,
 		"INSERT INTO drugs (" DRUG_COLUMNS ")"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?)"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON DUPLICATE KEY UPDATE name = VALUES(name),"
 		" unit = VALUES(unit),"
 		" max_single_dose = VALUES(max_single_dose),"
@@ -315,8 +459,17 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		" max_dose_per_m2 = VALUES(max_dose_per_m2),"
 		" min_interval_minutes = VALUES(min_interval_minutes),"
 		" lifetime_max_dose = VALUES(lifetime_max_dose),"
-		" renal_bands = VALUES(renal_bands)",
+		" renal_bands = VALUES(renal_bands),"
+		" strength = VALUES(strength),"
+		" strength_unit = VALUES(strength_unit),"
+		" ingredients = VALUES(ingredients),"
+		" dose_bands = VALUES(dose_bands),"
+		" weight_missing = VALUES(weight_missing),"
+		" crcl_missing = VALUES(crcl_missing),"
+		" allergies_missing = VALUES(allergies_missing),"
+		" requires_verification = VALUES(requires_verification)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+	return err != MED_OK ? err : substances_put(c, d);
 }
 
 med_err

@@ -17,7 +17,8 @@
 
 #define CTX_COLUMNS                                                            \
 	"patient_id, weight_kg, height_cm, crcl_ml_min, allergies,"            \
-	" allergies_known, measured_ms, updated_by, is_set"
+	" allergies_known, measured_ms, updated_by, is_set, weight_ms,"        \
+	" height_ms, crcl_ms, allergies_ms"
 
 typedef struct ctx_row {
 	med_arena *arena;
@@ -96,6 +97,10 @@ on_ctx_row(void *arg, const med_db_row *row)
 	}
 	c->allergies_known = med_db_row_int64(row, 5) != 0;
 	c->measured_ms = med_db_row_int64(row, 6);
+	c->weight_measured_ms = med_db_row_int64(row, 9);
+	c->height_measured_ms = med_db_row_int64(row, 10);
+	c->crcl_measured_ms = med_db_row_int64(row, 11);
+	c->allergies_assessed_ms = med_db_row_int64(row, 12);
 	c->updated_by = med_db_row_strdup(r->arena, row, 7);
 	if (!c->patient_id || !c->updated_by)
 		return MED_ERR_NOMEM;
@@ -155,39 +160,77 @@ opt_dbl(bool set, double v)
 	return set ? MED_DB_DBL(v) : MED_DB_NULLV();
 }
 
+/* when_given is the time of a value the request sets, 0 when it does not
+ * set it (the stored one is kept). */
+static int64_t
+when_given(bool given, int64_t at_ms)
+{
+	return given ? at_ms : 0;
+}
+
 static med_err
 set_ctx_tx(med_db_conn *c, void *arg)
 {
 	set_ctx *s = arg;
 	const dosage_context *in = s->in;
 	char *allergies = join_lines(s->arena, in->allergies, in->n_allergies);
+	int64_t at = in->measured_ms ? in->measured_ms : s->now_ms;
+	bool w = in->weight_case ==
+		 SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__WEIGHT_WEIGHT_KG;
+	bool h = in->height_case ==
+		 SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__HEIGHT_HEIGHT_CM;
+	bool k = in->crcl_case ==
+		 SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__CRCL_CRCL_ML_MIN;
 	bool is_set;
 
 	if (allergies == NULL)
 		return MED_ERR_NOMEM;
 	med_db_value v[] = {
 		MED_DB_STR(in->patient_id),
-		opt_dbl(in->weight_case ==
-				SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__WEIGHT_WEIGHT_KG,
-			in->weight_kg),
-		opt_dbl(in->height_case ==
-				SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__HEIGHT_HEIGHT_CM,
-			in->height_cm),
-		opt_dbl(in->crcl_case ==
-				SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__CRCL_CRCL_ML_MIN,
-			in->crcl_ml_min),
+		opt_dbl(w, in->weight_kg),
+		opt_dbl(h, in->height_cm),
+		opt_dbl(k, in->crcl_ml_min),
 		MED_DB_STR(allergies),
 		MED_DB_I64(in->allergies_known ? 1 : 0),
-		MED_DB_I64(in->measured_ms ? in->measured_ms : s->now_ms),
+		MED_DB_I64(at),
 		MED_DB_STR(s->user),
 		MED_DB_I64(s->now_ms),
+		MED_DB_I64(when_given(w, at)),
+		MED_DB_I64(when_given(h, at)),
+		MED_DB_I64(when_given(k, at)),
+		MED_DB_I64(when_given(in->allergies_known, at)),
 	};
+	/* Each value and its time change only when the request sets it:
+	 * sending a weight never erases a creatinine clearance. */
 	med_err err = med_db_exec(
 		c,
-		"REPLACE INTO patient_context (patient_id, weight_kg,"
+		"INSERT INTO patient_context (patient_id, weight_kg,"
 		" height_cm, crcl_ml_min, allergies, allergies_known,"
-		" measured_ms, updated_by, updated_ms, is_set)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+		" measured_ms, updated_by, updated_ms, is_set, weight_ms,"
+		" height_ms, crcl_ms, allergies_ms)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)"
+		" ON DUPLICATE KEY UPDATE"
+		" weight_kg = IF(VALUES(weight_ms) > 0, VALUES(weight_kg),"
+		" weight_kg),"
+		" height_cm = IF(VALUES(height_ms) > 0, VALUES(height_cm),"
+		" height_cm),"
+		" crcl_ml_min = IF(VALUES(crcl_ms) > 0, VALUES(crcl_ml_min),"
+		" crcl_ml_min),"
+		" allergies = IF(VALUES(allergies_ms) > 0, VALUES(allergies),"
+		" allergies),"
+		" allergies_known = IF(VALUES(allergies_ms) > 0, 1,"
+		" allergies_known),"
+		" weight_ms = IF(VALUES(weight_ms) > 0, VALUES(weight_ms),"
+		" weight_ms),"
+		" height_ms = IF(VALUES(height_ms) > 0, VALUES(height_ms),"
+		" height_ms),"
+		" crcl_ms = IF(VALUES(crcl_ms) > 0, VALUES(crcl_ms), crcl_ms),"
+		" allergies_ms = IF(VALUES(allergies_ms) > 0,"
+		" VALUES(allergies_ms), allergies_ms),"
+		" measured_ms = GREATEST(weight_ms, height_ms, crcl_ms,"
+		" allergies_ms),"
+		" updated_by = VALUES(updated_by),"
+		" updated_ms = VALUES(updated_ms), is_set = 1",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 
 	if (err != MED_OK)
@@ -226,13 +269,21 @@ dosage_store_get_context(med_db *db, med_arena *arena, const char *patient_id,
 #define ORDER_COLUMNS                                                          \
 	"id, patient_id, drug_code, dose, unit, route, frequency, prn,"        \
 	" start_ms, end_ms, status, created_by, created_ms, discontinued_by,"  \
-	" discontinued_ms, discontinue_reason, dose_drug_unit, drug_unit"
+	" discontinued_ms, discontinue_reason, dose_drug_unit, drug_unit,"     \
+	" prn_min_interval, prn_max_daily, overall, checks, ovr_reason,"       \
+	" ovr_text, verified_by, verified_ms"
+#define ORDER_N_COLUMNS 26
+
+static med_err unpack_checks(med_arena *a, const med_db_row *row, size_t col,
+			     dosage_check ***checks, size_t *n);
+static dosage_override *read_override(med_arena *a, const med_db_row *row,
+				      size_t col);
 
 typedef struct order_rows {
 	med_arena *arena;
 	dosage_order **items;
 	size_t n, cap;
-	int64_t *last_ms; /* optional 19th column, per row */
+	int64_t *last_ms; /* optional column after ORDER_COLUMNS, per row */
 	size_t last_cap;
 } order_rows;
 
@@ -266,13 +317,24 @@ on_order_row(void *arg, const med_db_row *row)
 	o->discontinue_reason = med_db_row_strdup(a, row, 15);
 	o->dose_in_drug_unit = med_db_row_double(row, 16);
 	o->drug_unit = med_db_row_strdup(a, row, 17);
-	if (med_db_row_columns(row) > 18 && r->last_ms && r->n <= r->last_cap)
-		r->last_ms[r->n - 1] = med_db_row_int64(row, 18);
+	o->prn_min_interval_minutes = (uint32_t)med_db_row_int64(row, 18);
+	o->prn_max_daily_dose = med_db_row_double(row, 19);
+	o->overall =
+		(Smartmed__Dosage__V1__CheckStatus)med_db_row_int64(row, 20);
+	o->dose_override = read_override(a, row, 22);
+	o->verified_by = med_db_row_strdup(a, row, 24);
+	o->verified_ms = med_db_row_int64(row, 25);
+	if (med_db_row_columns(row) > ORDER_N_COLUMNS && r->last_ms &&
+	    r->n <= r->last_cap)
+		r->last_ms[r->n - 1] = med_db_row_int64(row, ORDER_N_COLUMNS);
 	if (!o->id || !o->patient_id || !o->drug_code || !o->unit ||
 	    !o->route || !o->frequency || !o->created_by ||
-	    !o->discontinued_by || !o->discontinue_reason || !o->drug_unit)
+	    !o->discontinued_by || !o->discontinue_reason || !o->drug_unit ||
+	    !o->verified_by)
 		return MED_ERR_NOMEM;
-	return MED_OK;
+	if (med_db_row_is_null(row, 21))
+		return MED_OK; /* an order from before order-entry checks */
+	return unpack_checks(a, row, 21, &o->checks, &o->n_checks);
 }
 
 static med_err
@@ -296,6 +358,13 @@ read_order(med_db_conn *c, med_arena *a, const char *id, bool lock,
 	return MED_OK;
 }
 
+typedef struct given_ctx {
+	const char *patient_id;
+	const dosage_drug *drug;
+	int64_t at_ms;
+	dosage_dose_history *out;
+} given_ctx;
+
 typedef struct order_ctx {
 	med_arena *arena;
 	const dosage_order *in;
@@ -304,11 +373,35 @@ typedef struct order_ctx {
 	int64_t now_ms;
 } order_ctx;
 
+/* pack_checks encodes checks as a CheckDoseResponse blob (arena). */
+static med_err
+pack_checks(med_arena *a, dosage_check **checks, size_t n, uint8_t **blob,
+	    size_t *len)
+{
+	Smartmed__Dosage__V1__CheckDoseResponse pack =
+		SMARTMED__DOSAGE__V1__CHECK_DOSE_RESPONSE__INIT;
+
+	pack.checks = checks;
+	pack.n_checks = n;
+	*len = protobuf_c_message_get_packed_size(&pack.base);
+	if ((*blob = med_arena_alloc(a, *len + 1)) == NULL)
+		return MED_ERR_NOMEM;
+	protobuf_c_message_pack(&pack.base, *blob);
+	return MED_OK;
+}
+
 static med_err
 create_order_tx(med_db_conn *c, void *arg)
 {
 	order_ctx *o = arg;
 	const dosage_order *in = o->in;
+	const dosage_override *ov = in->dose_override;
+	uint8_t *blob;
+	size_t len;
+
+	if (pack_checks(o->arena, in->checks, in->n_checks, &blob, &len) !=
+	    MED_OK)
+		return MED_ERR_NOMEM;
 	med_db_value v[] = {
 		MED_DB_STR(o->id),
 		MED_DB_STR(in->patient_id),
@@ -324,13 +417,22 @@ create_order_tx(med_db_conn *c, void *arg)
 		MED_DB_I64(in->created_ms),
 		MED_DB_DBL(in->dose_in_drug_unit),
 		MED_DB_STR(in->drug_unit),
+		MED_DB_I64(in->status),
+		MED_DB_I64(in->prn_min_interval_minutes),
+		MED_DB_DBL(in->prn_max_daily_dose),
+		MED_DB_I64(in->overall),
+		MED_DB_BLOBV(blob, len),
+		MED_DB_I64(ov ? ov->reason : 0),
+		MED_DB_STR(ov ? ov->text : ""),
 	};
 	med_err err = med_db_exec(
 		c,
 		"INSERT INTO orders (id, patient_id, drug_code, dose, unit,"
-		" route, frequency, prn, start_ms, end_ms, status, created_by,"
-		" created_ms, dose_drug_unit, drug_unit)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+		" route, frequency, prn, start_ms, end_ms, created_by,"
+		" created_ms, dose_drug_unit, drug_unit, status,"
+		" prn_min_interval, prn_max_daily, overall, checks, ovr_reason,"
+		" ovr_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?, ?, ?, ?, ?, ?)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 
 	if (err == MED_OK)
@@ -373,8 +475,9 @@ discontinue_tx(med_db_conn *c, void *arg)
 
 	if (err != MED_OK)
 		return err;
-	if (o->out->status !=
-	    SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_ACTIVE)
+	/* Active and pending orders can be stopped; a stopped one stays. */
+	if (o->out->status ==
+	    SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_STOPPED)
 		return MED_ERR_PRECONDITION;
 	med_db_value v[] = {MED_DB_STR(o->user), MED_DB_I64(o->now_ms),
 			    MED_DB_STR(o->reason), MED_DB_STR(o->id)};
@@ -386,6 +489,62 @@ discontinue_tx(med_db_conn *c, void *arg)
 	if (err != MED_OK)
 		return err;
 	return read_order(c, o->arena, o->id, false, o->out);
+}
+
+static med_err
+verify_tx(med_db_conn *c, void *arg)
+{
+	order_ctx *o = arg;
+	med_err err = read_order(c, o->arena, o->id, true, o->out);
+
+	if (err != MED_OK)
+		return err;
+	if (o->out->status !=
+	    SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_PENDING_VERIFICATION)
+		return MED_ERR_PRECONDITION;
+	/* Four eyes: the prescriber cannot verify their own order. */
+	if (strcmp(o->out->created_by, o->user) == 0)
+		return MED_ERR_DENIED;
+	med_db_value v[] = {MED_DB_STR(o->user), MED_DB_I64(o->now_ms),
+			    MED_DB_STR(o->id)};
+	err = med_db_exec(c,
+			  "UPDATE orders SET status = 1, verified_by = ?,"
+			  " verified_ms = ? WHERE id = ?",
+			  v, 3, NULL, NULL);
+	if (err != MED_OK)
+		return err;
+	return read_order(c, o->arena, o->id, false, o->out);
+}
+
+med_err
+dosage_store_verify_order(med_db *db, med_arena *arena, const char *id,
+			  const char *user, int64_t now_ms, dosage_order *out)
+{
+	order_ctx o = {.arena = arena,
+		       .out = out,
+		       .id = id,
+		       .user = user,
+		       .now_ms = now_ms};
+
+	return med_db_tx(db, verify_tx, &o);
+}
+
+static med_err
+given_tx(med_db_conn *c, void *arg)
+{
+	given_ctx *g = arg;
+
+	return dosage_store_given(c, g->patient_id, g->drug, g->at_ms, g->out);
+}
+
+med_err
+dosage_store_given_once(med_db *db, const char *patient_id,
+			const dosage_drug *d, int64_t at_ms,
+			dosage_dose_history *out)
+{
+	given_ctx g = {patient_id, d, at_ms, out};
+
+	return med_db_tx(db, given_tx, &g);
 }
 
 med_err
@@ -446,150 +605,6 @@ dosage_store_active_orders(med_db *db, med_arena *arena, const char *patient_id,
 	return MED_OK;
 }
 
-/* --- history sums -------------------------------------------------------- */
-
-typedef struct sum_ctx {
-	const char *want_unit;
-	double sum;
-	bool bad_unit;
-} sum_ctx;
-
-/* on_sum_row adds SUM(dose_drug_unit) of one stored unit, converted to the
- * drug's current unit (a catalogue edit may have changed it). */
-static med_err
-on_sum_row(void *arg, const med_db_row *row)
-{
-	sum_ctx *s = arg;
-	double v;
-
-	if (med_db_row_is_null(row, 1))
-		return MED_OK;
-	if (dosage_dose_convert(med_db_row_double(row, 1),
-				med_db_row_text(row, 0, NULL), s->want_unit,
-				&v) != MED_OK) {
-		s->bad_unit = true;
-		return MED_OK;
-	}
-	s->sum += v;
-	return MED_OK;
-}
-
-static med_err
-sum_given(med_db_conn *c, const char *patient_id, const dosage_drug *d,
-	  int64_t from_ms, int64_t to_ms, double *out)
-{
-	sum_ctx s = {.want_unit = d->unit};
-	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_STR(d->code),
-			    MED_DB_I64(from_ms), MED_DB_I64(to_ms)};
-	med_err err = med_db_query(
-		c,
-		"SELECT drug_unit, SUM(dose_drug_unit) FROM administrations"
-		" WHERE patient_id = ? AND drug_code = ? AND " COUNTED
-		" AND effective_ms > ? AND effective_ms <= ?"
-		" GROUP BY drug_unit",
-		v, 4, on_sum_row, &s);
-
-	if (err != MED_OK)
-		return err;
-	/* A dose that cannot be counted must not be silently left out. */
-	if (s.bad_unit)
-		return MED_ERR_DATA_LOSS;
-	*out = s.sum;
-	return MED_OK;
-}
-
-/* The most administrations of one drug to one patient within 48 h that
- * the 24-h check reads; more is no dosing schedule but a data problem. */
-#define WINDOW_MAX_ROWS 512
-
-typedef struct window_ctx {
-	const char *want_unit;
-	int64_t t_ms[WINDOW_MAX_ROWS];
-	double amount[WINDOW_MAX_ROWS];
-	size_t n;
-	bool bad;
-} window_ctx;
-
-/* on_window_row keeps one administration, in the drug's current unit. */
-static med_err
-on_window_row(void *arg, const med_db_row *row)
-{
-	window_ctx *w = arg;
-
-	if (w->n == WINDOW_MAX_ROWS ||
-	    dosage_dose_convert(med_db_row_double(row, 2),
-				med_db_row_text(row, 1, NULL), w->want_unit,
-				&w->amount[w->n]) != MED_OK) {
-		w->bad = true;
-		return MED_OK;
-	}
-	w->t_ms[w->n++] = med_db_row_int64(row, 0);
-	return MED_OK;
-}
-
-/* worst_24h reads the administrations within a day either side of at_ms
- * and gives the largest 24-h total a dose at at_ms would join. */
-static med_err
-worst_24h(med_db_conn *c, const char *patient_id, const dosage_drug *d,
-	  int64_t at_ms, double *out)
-{
-	window_ctx *w = calloc(1, sizeof(*w));
-	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_STR(d->code),
-			    MED_DB_I64(at_ms - DOSAGE_DOSE_DAY_MS),
-			    MED_DB_I64(at_ms + DOSAGE_DOSE_DAY_MS)};
-	med_err err;
-
-	if (w == NULL)
-		return MED_ERR_NOMEM;
-	w->want_unit = d->unit;
-	err = med_db_query(c,
-			   "SELECT effective_ms, drug_unit, dose_drug_unit"
-			   " FROM administrations WHERE patient_id = ? AND"
-			   " drug_code = ? AND " COUNTED
-			   " AND effective_ms > ? AND effective_ms < ?",
-			   v, 4, on_window_row, w);
-	/* A dose that cannot be counted must not be silently left out. */
-	if (err == MED_OK && w->bad)
-		err = MED_ERR_DATA_LOSS;
-	if (err == MED_OK)
-		*out = dosage_dose_worst_24h(w->t_ms, w->amount, w->n, at_ms);
-	free(w);
-	return err;
-}
-
-static med_err
-on_gap_row(void *arg, const med_db_row *row)
-{
-	dosage_dose_history *h = arg;
-
-	if (!med_db_row_is_null(row, 0)) {
-		h->has_nearest = true;
-		h->nearest_gap_ms = med_db_row_int64(row, 0);
-	}
-	return MED_OK;
-}
-
-static med_err
-load_history(med_db_conn *c, const char *patient_id, const dosage_drug *d,
-	     int64_t at_ms, dosage_dose_history *h)
-{
-	med_db_value v[] = {MED_DB_I64(at_ms), MED_DB_STR(patient_id),
-			    MED_DB_STR(d->code)};
-	med_err err;
-
-	memset(h, 0, sizeof(*h));
-	if ((err = worst_24h(c, patient_id, d, at_ms, &h->given_24h)) !=
-		    MED_OK ||
-	    (err = sum_given(c, patient_id, d, INT64_MIN, INT64_MAX,
-			     &h->given_lifetime)) != MED_OK)
-		return err;
-	return med_db_query(c,
-			    "SELECT MIN(ABS(effective_ms - ?)) FROM"
-			    " administrations WHERE patient_id = ? AND"
-			    " drug_code = ? AND " COUNTED,
-			    v, 3, on_gap_row, h);
-}
-
 /* --- check and record ---------------------------------------------------- */
 
 typedef struct subject_ctx {
@@ -627,7 +642,7 @@ load_subject(med_db_conn *c, subject_ctx *x)
 	if ((err = dosage_store_drug_conn(c, x->arena, drug, &s->drug)) !=
 	    MED_OK)
 		return err;
-	return load_history(c, patient, &s->drug, x->at_ms, &s->hist);
+	return dosage_store_given(c, patient, &s->drug, x->at_ms, &s->hist);
 }
 
 static med_err
@@ -658,19 +673,13 @@ dosage_store_check(med_db *db, med_arena *arena, const char *order_id,
 static med_err
 insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
 {
-	Smartmed__Dosage__V1__CheckDoseResponse pack =
-		SMARTMED__DOSAGE__V1__CHECK_DOSE_RESPONSE__INIT;
 	const dosage_override *dov = m->dose_override,
 			      *iov = m->identity_override;
 	size_t len;
 	uint8_t *blob;
 
-	pack.checks = m->checks;
-	pack.n_checks = m->n_checks;
-	len = protobuf_c_message_get_packed_size(&pack.base);
-	if ((blob = med_arena_alloc(a, len + 1)) == NULL)
+	if (pack_checks(a, m->checks, m->n_checks, &blob, &len) != MED_OK)
 		return MED_ERR_NOMEM;
-	protobuf_c_message_pack(&pack.base, blob);
 	med_db_value v[] = {
 		MED_DB_STR(m->id),
 		MED_DB_STR(m->order_id),
@@ -772,7 +781,8 @@ read_override(med_arena *a, const med_db_row *row, size_t col)
 }
 
 static med_err
-read_checks(med_arena *a, const med_db_row *row, size_t col, dosage_admin *m)
+unpack_checks(med_arena *a, const med_db_row *row, size_t col,
+	      dosage_check ***checks, size_t *n)
 {
 	ProtobufCAllocator alloc;
 	size_t len = 0;
@@ -784,8 +794,8 @@ read_checks(med_arena *a, const med_db_row *row, size_t col, dosage_admin *m)
 		&alloc, len, (const uint8_t *)blob);
 	if (r == NULL)
 		return MED_ERR_DATA_LOSS;
-	m->checks = r->checks;
-	m->n_checks = r->n_checks;
+	*checks = r->checks;
+	*n = r->n_checks;
 	return MED_OK;
 }
 
@@ -827,7 +837,7 @@ on_admin_row(void *arg, const med_db_row *row)
 	if (!m->id || !m->status || !m->verification_model ||
 	    !m->dose_override_by)
 		return MED_ERR_NOMEM;
-	return read_checks(a, row, 25, m);
+	return unpack_checks(a, row, 25, &m->checks, &m->n_checks);
 }
 
 typedef struct confirm_ctx {

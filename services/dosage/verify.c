@@ -11,16 +11,47 @@
 
 #include "dosage.h"
 
-#define KEY_SETTING "MED_IDENTITY_PUBLIC_KEY_FILE"
+#define KEY_SETTING    "MED_IDENTITY_PUBLIC_KEY_FILE"
+#define VERIFY_SETTING "MED_DOSAGE_VERIFY_ORDERS"
 
 const med_config_spec dosage_config[] = {
 	{KEY_SETTING, MED_CONFIG_PATH, NULL, false, 0, 0,
 	 "identity's Ed25519 public key (base64 text or 32 raw bytes) that "
 	 "verifies patient verification tokens; unset: every token is "
 	 "refused as unverifiable"},
+	{VERIFY_SETTING, MED_CONFIG_STRING, "catalogue", false, 0, 0,
+	 "which new orders wait for a pharmacist's VerifyOrder: catalogue "
+	 "(drugs marked requires_verification, and every overridden hard "
+	 "stop), high_alert (those and every high-alert drug) or all"},
 	MED_PATIENTS_CONFIG,
 };
 const size_t dosage_n_config = sizeof(dosage_config) / sizeof(dosage_config[0]);
+
+static med_err
+verify_mode_parse(const char *s, dosage_verify_mode *out)
+{
+	if (s == NULL || s[0] == '\0' || strcmp(s, "catalogue") == 0)
+		*out = DOSAGE_VERIFY_CATALOGUE;
+	else if (strcmp(s, "high_alert") == 0)
+		*out = DOSAGE_VERIFY_HIGH_ALERT;
+	else if (strcmp(s, "all") == 0)
+		*out = DOSAGE_VERIFY_ALL;
+	else
+		return MED_ERR_INVALID;
+	return MED_OK;
+}
+
+bool
+dosage_order_needs_verification(med_call *call, const dosage_drug *d,
+				bool overridden)
+{
+	const dosage_state *st = med_service_data(med_service_from_call(call));
+	dosage_verify_mode m = st ? st->verify : DOSAGE_VERIFY_CATALOGUE;
+
+	return overridden || d->requires_verification ||
+	       m == DOSAGE_VERIFY_ALL ||
+	       (m == DOSAGE_VERIFY_HIGH_ALERT && d->high_alert);
+}
 
 med_err
 dosage_start(med_service *svc)
@@ -33,6 +64,14 @@ dosage_start(med_service *svc)
 
 	if (st == NULL)
 		return MED_ERR_NOMEM;
+	if ((e = verify_mode_parse(
+		     med_config_str(med_service_config(svc), VERIFY_SETTING),
+		     &st->verify)) != MED_OK) {
+		med_log_error("%s: must be catalogue, high_alert or all",
+			      VERIFY_SETTING);
+		free(st);
+		return e;
+	}
 	if (path != NULL && path[0] != '\0') {
 		e = med_vtoken_key_read(path, pk, err, sizeof(err));
 		if (e == MED_OK)

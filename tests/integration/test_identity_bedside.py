@@ -28,8 +28,8 @@ def _order(st, dpb, patient):
     code = "TC-" + uuid.uuid4().hex[:12]
     st.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(drug=dpb.Drug(
         code=code, name="Testamol", unit="mg", max_single_dose=1000.0,
-        max_daily_dose=4000.0, routes=["oral"], substance="testamol",
-        drug_class="testoids")), role="pharmacist")
+        max_daily_dose=4000.0, routes=["oral"], substance="paracetamol",
+        drug_class="analgesics")), role="pharmacist")
     return st.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
         order=dpb.Order(patient_id=patient, drug_code=code, dose=500.0,
                         unit="mg", route="oral", frequency="q6h")),

@@ -30,11 +30,16 @@ typedef enum med_patient_state {
 	MED_PATIENT_MERGED = 2,	 /* linked into survivor_id */
 } med_patient_state;
 
+#define MED_BIRTH_DATE_MAX 16
+
 /* med_patient_result - the answer of med_patients_check. */
 typedef struct med_patient_result {
 	med_patient_state state;
-	bool cached;	       /* answered from the cache */
-	char survivor_id[64];  /* MED_PATIENT_MERGED: the surviving id */
+	bool cached;	      /* answered from the cache */
+	char survivor_id[64]; /* MED_PATIENT_MERGED: the surviving id */
+	/* MED_PATIENT_OK: the birth date, "YYYY-MM-DD" ("" if identity has
+	 * none). */
+	char birth_date[MED_BIRTH_DATE_MAX];
 	med_rpc_status status; /* identity's status when it was asked */
 } med_patient_result;
 
@@ -109,5 +114,15 @@ void med_patients_service_stop(struct med_service *svc);
  */
 med_err med_patients_require(med_call *call, const char *field,
 			     const char *patient_id) MED_MUST_CHECK;
+
+/*
+ * med_patients_birth_date is med_patients_require that also copies the
+ * patient's birth date ("YYYY-MM-DD") into out (len at least
+ * MED_BIRTH_DATE_MAX); out is "" when the check is off.  For the dose
+ * checks' age bands.
+ */
+med_err med_patients_birth_date(med_call *call, const char *field,
+				const char *patient_id, char *out,
+				size_t len) MED_MUST_CHECK;
 
 #endif

@@ -27,6 +27,7 @@
 
 typedef struct slot {
 	char id[ID_MAX];
+	char birth_date[MED_BIRTH_DATE_MAX];
 	int64_t expires_ns; /* monotonic; 0 = empty */
 } slot;
 
@@ -134,8 +135,9 @@ slot_of(med_patients *p, const char *id)
 	return &p->slots[h % p->n_slots];
 }
 
+/* cache_has copies a cached patient's birth date into res on a hit. */
 static bool
-cache_has(med_patients *p, const char *id)
+cache_has(med_patients *p, const char *id, med_patient_result *res)
 {
 	bool hit;
 	slot *s;
@@ -145,12 +147,15 @@ cache_has(med_patients *p, const char *id)
 	pthread_mutex_lock(&p->mu);
 	s = slot_of(p, id);
 	hit = s->expires_ns > med_mono_ns() && strcmp(s->id, id) == 0;
+	if (hit)
+		med_strlcpy(res->birth_date, s->birth_date,
+			    sizeof(res->birth_date));
 	pthread_mutex_unlock(&p->mu);
 	return hit;
 }
 
 static void
-cache_put(med_patients *p, const char *id)
+cache_put(med_patients *p, const char *id, const char *birth_date)
 {
 	slot *s;
 
@@ -159,6 +164,7 @@ cache_put(med_patients *p, const char *id)
 	pthread_mutex_lock(&p->mu);
 	s = slot_of(p, id);
 	med_strlcpy(s->id, id, sizeof(s->id));
+	med_strlcpy(s->birth_date, birth_date, sizeof(s->birth_date));
 	s->expires_ns = med_mono_ns() + p->ttl_ns;
 	pthread_mutex_unlock(&p->mu);
 }
@@ -192,6 +198,9 @@ ask_identity(med_patients *p, const char *id, int64_t deadline_ms,
 			    sizeof(res->survivor_id));
 	} else if (err == MED_OK) {
 		res->state = MED_PATIENT_OK;
+		med_strlcpy(res->birth_date,
+			    pat->birth_date ? pat->birth_date : "",
+			    sizeof(res->birth_date));
 	} else if (err == MED_ERR_NOT_FOUND) {
 		res->state = MED_PATIENT_UNKNOWN;
 		err = MED_OK;
@@ -210,7 +219,7 @@ med_patients_check(med_patients *p, const char *patient_id, int64_t deadline_ms,
 	med_err err;
 
 	memset(res, 0, sizeof(*res));
-	if (cache_has(p, patient_id)) {
+	if (cache_has(p, patient_id, res)) {
 		res->cached = true;
 		count(p, OUT_CACHED);
 		return MED_OK;
@@ -221,7 +230,7 @@ med_patients_check(med_patients *p, const char *patient_id, int64_t deadline_ms,
 		return err;
 	}
 	if (res->state == MED_PATIENT_OK)
-		cache_put(p, patient_id);
+		cache_put(p, patient_id, res->birth_date);
 	count(p, by_state[res->state]);
 	return MED_OK;
 }
@@ -295,29 +304,54 @@ call_deadline_ms(med_call *call)
 	return g_deadline_ms;
 }
 
-med_err
-med_patients_require(med_call *call, const char *field, const char *patient_id)
+/* ask fails the call (naming field) unless identity knows the patient as
+ * its own record; res is what it said. */
+static med_err
+ask(med_call *call, const char *field, const char *patient_id,
+    med_patient_result *r)
 {
-	med_patient_result r;
-	med_err err;
+	med_err err = med_patients_check(g_patients, patient_id,
+					 call_deadline_ms(call),
+					 med_call_request_id(call), r);
 
-	if (g_patients == NULL)
-		return MED_OK;
-	err = med_patients_check(g_patients, patient_id, call_deadline_ms(call),
-				 med_call_request_id(call), &r);
 	if (err != MED_OK)
 		return med_call_fail(call, MED_ERR_UNAVAILABLE,
 				     "%s: identity cannot confirm the patient "
 				     "(%s); try again",
 				     field,
-				     r.status.message[0] ? r.status.message
-							 : med_strerror(err));
-	if (r.state == MED_PATIENT_UNKNOWN)
+				     r->status.message[0] ? r->status.message
+							  : med_strerror(err));
+	if (r->state == MED_PATIENT_UNKNOWN)
 		return med_call_fail(call, MED_ERR_NOT_FOUND,
 				     "%s: no such patient in identity", field);
-	if (r.state == MED_PATIENT_MERGED)
+	if (r->state == MED_PATIENT_MERGED)
 		return med_call_fail(call, MED_ERR_PRECONDITION,
 				     "%s: merged into %s; use %s", field,
-				     r.survivor_id, r.survivor_id);
+				     r->survivor_id, r->survivor_id);
 	return MED_OK;
+}
+
+med_err
+med_patients_require(med_call *call, const char *field, const char *patient_id)
+{
+	med_patient_result r;
+
+	if (g_patients == NULL)
+		return MED_OK;
+	return ask(call, field, patient_id, &r);
+}
+
+med_err
+med_patients_birth_date(med_call *call, const char *field,
+			const char *patient_id, char *out, size_t len)
+{
+	med_patient_result r;
+	med_err err;
+
+	out[0] = '\0';
+	if (g_patients == NULL)
+		return MED_OK;
+	if ((err = ask(call, field, patient_id, &r)) == MED_OK)
+		med_strlcpy(out, r.birth_date, len);
+	return err;
 }

@@ -39,8 +39,7 @@ def code():
 def mkdrug(st, pb, **kw):
     args = dict(code=code(), name="Testamol", unit="mg",
                 max_single_dose=1000.0, max_daily_dose=4000.0,
-                routes=["oral"], substance="testamol",
-                drug_class="testoids")
+                routes=["oral"], drug_class="testoids")
     args.update(kw)
     return st.call(SVC, "UpsertDrug", pb.UpsertDrugRequest(
         drug=pb.Drug(**args)), role="pharmacist")
@@ -244,12 +243,13 @@ def test_order_unknown_drug_and_roles(vstack, pb):
 
 def test_check_dose_every_check_reported(vstack, pb):
     d = mkdrug(vstack, pb, min_single_dose=100, max_dose_per_kg=15,
-               min_interval_minutes=240)
+               min_interval_minutes=240, substance="Amoxycillin")
+    assert d.substance == "amoxicillin"  # stored by its code
     p = pid()
     req = pb.CheckDoseRequest(proposed=pb.ProposedDose(
         patient_id=p, drug_code=d.code, dose=1.5, unit="g"))
     r = vstack.call(SVC, "CheckDose", req, role="pharmacist")
-    assert [c.kind for c in r.checks] == list(range(1, 11))
+    assert [c.kind for c in r.checks] == list(range(1, 12))
     assert r.dose_in_drug_unit == 1500 and r.drug_unit == "mg"
     assert r.overall == pb.CHECK_STATUS_HARD_STOP
     assert check_of(r, pb, pb.CHECK_KIND_SINGLE_MAX).status == \
@@ -262,7 +262,7 @@ def test_check_dose_every_check_reported(vstack, pb):
         pb.CHECK_STATUS_NOT_CHECKED
     vstack.call(SVC, "SetPatientContext", pb.SetPatientContextRequest(
         context=pb.PatientContext(patient_id=p, weight_kg=50,
-                                  allergies=["Testoids"],
+                                  allergies=["Penicillin"],
                                   allergies_known=True)), role="nurse")
     req.proposed.dose = 800000
     req.proposed.unit = "ug"
@@ -272,7 +272,7 @@ def test_check_dose_every_check_reported(vstack, pb):
     assert pk.status == pb.CHECK_STATUS_HARD_STOP  # 16 mg/kg > 15
     al = check_of(r, pb, pb.CHECK_KIND_ALLERGY)
     assert al.status == pb.CHECK_STATUS_HARD_STOP
-    assert "Testoids" in al.reason
+    assert "penicillins" in al.reason
 
 
 def test_check_dose_by_order(vstack, pb):
@@ -324,7 +324,7 @@ def test_record_with_token(vstack, vkeys, pb):
     assert a.dose == 0.5 and a.unit == "g" and a.dose_in_drug_unit == 500
     assert a.verification_score == pytest.approx(0.93)
     assert a.verification_model == "lbp-v1" and a.verification_token_id
-    assert len(a.checks) == 10 and not a.HasField("dose_override")
+    assert len(a.checks) == 11 and not a.HasField("dose_override")
 
 
 def test_record_wrong_patient_refused(vstack, vkeys, pb):
@@ -464,8 +464,9 @@ def test_24h_window_across_midnight(vstack, vkeys, pb):
     """Doses either side of a midnight count in one rolling 24 h."""
     d = mkdrug(vstack, pb, max_daily_dose=3500)
     p = pid()
-    # q1h: doses an hour apart are on schedule (45 min of them would do).
-    o = mkorder(vstack, pb, p, d.code, dose=1000, freq="q1h",
+    # PRN without an interval of its own: doses an hour apart are allowed
+    # (a q1h order of 1000 mg would be refused at order entry: 24 g/day).
+    o = mkorder(vstack, pb, p, d.code, dose=1000, freq="prn",
                 start_ms=now_ms() - 4 * 24 * HOUR)
     t = time.gmtime(time.time() - 2 * 86400)
     midnight = int(time.mktime((t.tm_year, t.tm_mon, t.tm_mday, 0, 0, 0,

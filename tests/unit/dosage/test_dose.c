@@ -15,7 +15,8 @@ enum {
 	OK = DOSAGE_DOSE_OK,
 	WARN = DOSAGE_DOSE_WARN,
 	STOP = DOSAGE_DOSE_HARD_STOP,
-	NC = DOSAGE_DOSE_NOT_CHECKED
+	NC = DOSAGE_DOSE_NOT_CHECKED,
+	NA = DOSAGE_DOSE_NOT_APPLICABLE
 };
 
 /* The reference drug: every limit set, in mg. */
@@ -32,10 +33,10 @@ limits(void)
 		.max_per_m2 = 500,
 		.min_interval_ms = 4 * HOUR,
 		.lifetime_max = 100000,
-		.bands = {{10, 0}, {30, 0.5}},
+		.bands = {{10, 0, 0}, {30, 0.5, 0}},
 		.n_bands = 2,
-		.substance = "paracetamol",
-		.drug_class = "analgesic",
+		.substances = {"paracetamol"},
+		.n_substances = 1,
 	};
 	return l;
 }
@@ -53,7 +54,9 @@ patient(void)
 		.weight_kg = 100,
 		.height_cm = 180,
 		.crcl_ml_min = 90,
-		.measured_ms = NOW - HOUR,
+		.weight_ms = NOW - HOUR,
+		.height_ms = NOW - HOUR,
+		.crcl_ms = NOW - HOUR,
 	};
 	return p;
 }
@@ -211,8 +214,8 @@ test_order_frequency_interval(void)
 		{"q12h after 30 min", 12 * HOUR, 0, 30 * 60000, STOP},
 		/* the catalogue's longer minimum still holds */
 		{"q2h but catalogue 4 h", 2 * HOUR, 4 * HOUR, 3 * HOUR, STOP},
-		/* no order interval and no catalogue minimum: not checked */
-		{"none", 0, 0, 60000, NC},
+		/* no order interval and no catalogue minimum: no such limit */
+		{"none", 0, 0, 60000, NA},
 	};
 	dosage_dose_patient p = patient();
 	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
@@ -279,7 +282,7 @@ static void
 test_missing_data_not_checked(void)
 {
 	dosage_dose_limits l = limits();
-	dosage_dose_patient p = {.measured_ms = NOW};
+	dosage_dose_patient p = {.weight_ms = NOW};
 	dosage_dose_history h = {0};
 	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
 
@@ -303,21 +306,33 @@ test_stale_measurements(void)
 	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
 
 	/* 7 days exactly: creatinine clearance still used; body too. */
-	p.measured_ms = NOW - DOSAGE_DOSE_CRCL_MAX_AGE_MS;
+	p.crcl_ms = NOW - DOSAGE_DOSE_CRCL_MAX_AGE_MS;
 	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
 	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_RENAL - 1].status, OK);
-	p.measured_ms = NOW - DOSAGE_DOSE_CRCL_MAX_AGE_MS - 1;
+	p.crcl_ms = NOW - DOSAGE_DOSE_CRCL_MAX_AGE_MS - 1;
 	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
 	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_RENAL - 1].status, NC);
+	/* Each measurement has its own time: an old clearance leaves the
+	 * fresh weight in use. */
 	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_KG - 1].status, OK);
-	p.measured_ms = NOW - DOSAGE_DOSE_BODY_MAX_AGE_MS - 1;
+	p.weight_ms = NOW - DOSAGE_DOSE_BODY_MAX_AGE_MS - 1;
 	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
 	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_KG - 1].status, NC);
+	MT_EQ_STR(out[DOSAGE_DOSE_CHECK_PER_KG - 1].reason,
+		  "weight older than 30 days");
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_M2 - 1].status, NC);
+	p.weight_ms = NOW;
+	p.height_ms = NOW - DOSAGE_DOSE_BODY_MAX_AGE_MS - 1;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_KG - 1].status, OK);
 	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_M2 - 1].status, NC);
 }
 
+/* A limit the catalogue does not set is not_applicable, which leaves the
+ * overall status meaningful; a drug without a substance cannot have its
+ * allergies checked (not_checked). */
 static void
-test_no_limits_not_checked(void)
+test_no_limits_not_applicable(void)
 {
 	dosage_dose_limits l = {.unit = "mg"};
 	dosage_dose_patient p = patient();
@@ -325,18 +340,34 @@ test_no_limits_not_checked(void)
 	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
 
 	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
-	for (int i = 0; i < DOSAGE_DOSE_CHECK_ALLERGY; i++)
-		if ((int)out[i].status != NC)
-			mt_fail(__FILE__, __LINE__, "%s: %s, want not_checked",
+	for (int i = 0; i < DOSAGE_DOSE_CHECK_ALLERGY - 1; i++)
+		if ((int)out[i].status != NA)
+			mt_fail(__FILE__, __LINE__,
+				"%s: %s, want not_applicable",
 				dosage_dose_check_name(out[i].check),
 				dosage_dose_status_name(out[i].status));
 	MT_TRUE(strstr(out[1].reason, "no single-dose maximum") != NULL);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_ALLERGY - 1].status, NC);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_BAND - 1].status, NA);
+	l.substances[0] = "ondansetron";
+	l.n_substances = 1;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(dosage_dose_worst(out, DOSAGE_DOSE_N_CHECKS), OK);
+}
+
+static void
+allergies_codeine(dosage_dose_patient *p)
+{
+	static const char *const codeine[] = {"codeine phosphate"};
+
+	p->allergies = codeine;
+	p->n_allergies = 1;
 }
 
 static void
 test_allergy(void)
 {
-	static const char *const allergies[] = {"penicillins", "Paracetamol"};
+	static const char *const allergies[] = {"Penicillin", "Acetaminophen"};
 	dosage_dose_limits l = limits();
 	dosage_dose_patient p = patient();
 	dosage_dose_history h = {0};
@@ -346,15 +377,56 @@ test_allergy(void)
 	p.n_allergies = 1;
 	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
 	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_ALLERGY - 1].status, OK);
-	p.n_allergies = 2; /* substance, case-insensitive */
+	p.n_allergies = 2; /* another name of paracetamol */
 	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
 	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_ALLERGY - 1].status, STOP);
-	l.substance = "amoxicillin";
-	l.drug_class = "PENICILLINS"; /* class */
+	l.substances[0] = "amoxicillin"; /* "Penicillin" is its class */
 	p.n_allergies = 1;
 	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
 	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_ALLERGY - 1].status, STOP);
 	MT_EQ_INT(dosage_dose_worst(out, DOSAGE_DOSE_N_CHECKS), STOP);
+	l.substances[0] = "cefalexin"; /* cross-sensitivity */
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_ALLERGY - 1].status, WARN);
+	/* A combination product: the second substance matches. */
+	l.substances[0] = "paracetamol";
+	l.substances[1] = "codeine";
+	l.n_substances = 2;
+	allergies_codeine(&p);
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_ALLERGY - 1].status, STOP);
+}
+
+/* A missing fact is a hard stop where the drug's policy says so. */
+static void
+test_missing_fact_policy(void)
+{
+	dosage_dose_limits l = limits();
+	dosage_dose_patient p = {.weight_ms = NOW};
+	dosage_dose_history h = {0};
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
+
+	l.weight_missing = DOSAGE_DOSE_POLICY_HARD_STOP;
+	l.crcl_missing = DOSAGE_DOSE_POLICY_HARD_STOP;
+	l.allergies_missing = DOSAGE_DOSE_POLICY_HARD_STOP;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_KG - 1].status, STOP);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_M2 - 1].status, STOP);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_RENAL - 1].status, STOP);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_ALLERGY - 1].status, STOP);
+	l.weight_missing = DOSAGE_DOSE_POLICY_WARN;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_KG - 1].status, NC);
+	/* Default: a child (age known) needs a weight for per-kg limits. */
+	l.weight_missing = DOSAGE_DOSE_POLICY_DEFAULT;
+	p.has_age = true;
+	p.age_years = 4;
+	p.age_days = 4 * 365;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_KG - 1].status, STOP);
+	p.age_years = 18;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_KG - 1].status, NC);
 }
 
 static void
@@ -383,7 +455,11 @@ test_worst_order(void)
 	MT_EQ_INT(dosage_dose_worst(r, 3), WARN);
 	r[0].status = DOSAGE_DOSE_HARD_STOP;
 	MT_EQ_INT(dosage_dose_worst(r, 3), STOP);
-	MT_EQ_INT(dosage_dose_worst(r, 0), OK);
+	MT_EQ_INT(dosage_dose_worst(r, 0), NA);
+	/* not_applicable never outweighs ok. */
+	r[0].status = DOSAGE_DOSE_NOT_APPLICABLE;
+	r[1].status = DOSAGE_DOSE_OK;
+	MT_EQ_INT(dosage_dose_worst(r, 2), OK);
 }
 
 static void
@@ -483,6 +559,13 @@ test_bands_parse(void)
 		  MED_ERR_INVALID);
 	MT_EQ_INT(dosage_dose_bands_parse("1:0;2:0;3:0;4:0;5:0", b, 4, &n),
 		  MED_ERR_LIMIT);
+	/* A third field: the band's own interval, minutes. */
+	MT_OK(dosage_dose_bands_parse("30:0.5:1440", b, 4, &n));
+	MT_EQ_INT(b[0].interval_ms, 24 * HOUR);
+	MT_EQ_INT(dosage_dose_bands_parse("30:0.5:-1", b, 4, &n),
+		  MED_ERR_INVALID);
+	MT_EQ_INT(dosage_dose_bands_parse("30:0.5:1.5", b, 4, &n),
+		  MED_ERR_INVALID);
 }
 
 static void
@@ -493,13 +576,15 @@ test_frequency(void)
 		int64_t hours;
 		bool prn;
 	} ok[] = {
-		{"q6h", 6, false},   {"Q8H", 8, false},	   {"q12h", 12, false},
-		{"q72h", 72, false}, {"daily", 24, false}, {"qd", 24, false},
-		{"bid", 12, false},  {"tid", 8, false},	   {"qid", 6, false},
-		{"once", 0, false},  {"prn", 0, true},
+		{"q6h", 6, false},    {"Q8H", 8, false},
+		{"q12h", 12, false},  {"q72h", 72, false},
+		{"daily", 24, false}, {"qd", 24, false},
+		{"bid", 12, false},   {"tid", 8, false},
+		{"qid", 6, false},    {"once", 0, false},
+		{"prn", 0, true},     {"weekly", 168, false},
 	};
 	static const char *const bad[] = {"",	"q0h", "q73h",	"q6",
-					  "6h", "qxh", "q123h", "weekly"};
+					  "6h", "qxh", "q123h", "monthly"};
 	int64_t iv;
 	bool prn;
 
@@ -519,8 +604,9 @@ static const mt_case cases[] = {
 	{"worst_24h_both_directions", test_worst_24h_both_directions},
 	{"missing_data_not_checked", test_missing_data_not_checked},
 	{"stale_measurements", test_stale_measurements},
-	{"no_limits_not_checked", test_no_limits_not_checked},
+	{"no_limits_not_applicable", test_no_limits_not_applicable},
 	{"allergy", test_allergy},
+	{"missing_fact_policy", test_missing_fact_policy},
 	{"high_alert_warns", test_high_alert_warns},
 	{"worst_order", test_worst_order},
 	{"units", test_units},

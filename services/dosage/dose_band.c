@@ -1,0 +1,348 @@
+/*
+ * dose_band.c - age and weight bands and missing-fact policies (see
+ * dose.h): their names, their text form in the catalogue, and a patient's
+ * age from a birth date.  Pure functions.
+ */
+#include "dose.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DAY_MS (24LL * 3600 * 1000)
+
+/* --- policies ----------------------------------------------------------- */
+
+med_err
+dosage_dose_policy_parse(const char *s, dosage_dose_policy *out)
+{
+	if (s == NULL || *s == '\0' || strcmp(s, "default") == 0)
+		*out = DOSAGE_DOSE_POLICY_DEFAULT;
+	else if (strcmp(s, "warn") == 0)
+		*out = DOSAGE_DOSE_POLICY_WARN;
+	else if (strcmp(s, "hard_stop") == 0)
+		*out = DOSAGE_DOSE_POLICY_HARD_STOP;
+	else
+		return MED_ERR_INVALID;
+	return MED_OK;
+}
+
+const char *
+dosage_dose_policy_name(dosage_dose_policy p)
+{
+	static const char *const names[] = {"default", "warn", "hard_stop"};
+
+	return (unsigned)p <= DOSAGE_DOSE_POLICY_HARD_STOP ? names[p] : "?";
+}
+
+/* --- age groups --------------------------------------------------------- */
+
+static const char *const age_names[] = {
+	"any",	      "neonate", "infant",	"child",     "adolescent",
+	"paediatric", "adult",	 "older_adult", "adult_all",
+};
+#define N_AGES (sizeof(age_names) / sizeof(age_names[0]))
+
+const char *
+dosage_dose_age_name(dosage_dose_age g)
+{
+	return (unsigned)g < N_AGES ? age_names[g] : "?";
+}
+
+static bool
+age_parse(const char *s, size_t n, dosage_dose_age *out)
+{
+	for (size_t i = 0; i < N_AGES; i++)
+		if (strlen(age_names[i]) == n &&
+		    strncmp(age_names[i], s, n) == 0) {
+			*out = (dosage_dose_age)i;
+			return true;
+		}
+	return false;
+}
+
+bool
+dosage_dose_age_holds(dosage_dose_age g, int64_t age_days, int age_years)
+{
+	switch (g) {
+	case DOSAGE_DOSE_AGE_ANY:
+		return true;
+	case DOSAGE_DOSE_AGE_NEONATE:
+		return age_days < 28;
+	case DOSAGE_DOSE_AGE_INFANT:
+		return age_years < 1;
+	case DOSAGE_DOSE_AGE_CHILD:
+		return age_years >= 1 && age_years < 12;
+	case DOSAGE_DOSE_AGE_ADOLESCENT:
+		return age_years >= 12 && age_years < 18;
+	case DOSAGE_DOSE_AGE_PAEDIATRIC:
+		return age_years < 18;
+	case DOSAGE_DOSE_AGE_ADULT:
+		return age_years >= 18 && age_years < 65;
+	case DOSAGE_DOSE_AGE_OLDER_ADULT:
+		return age_years >= 65;
+	case DOSAGE_DOSE_AGE_ADULT_ALL:
+		return age_years >= 18;
+	}
+	return false;
+}
+
+bool
+dosage_dose_age_paediatric(dosage_dose_age g)
+{
+	return g >= DOSAGE_DOSE_AGE_NEONATE && g <= DOSAGE_DOSE_AGE_PAEDIATRIC;
+}
+
+/* days_from_civil: days since 1970-01-01 of a proleptic Gregorian date. */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static bool
+leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+med_err
+dosage_dose_age_of(const char *birth_date, int64_t at_ms, int64_t *days,
+		   int *years)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30,
+				    31, 31, 30, 31, 30, 31};
+	int y, m, d, n = 0;
+	time_t now_s = (time_t)(at_ms / 1000);
+	struct tm now;
+	int64_t born;
+
+	if (birth_date == NULL ||
+	    sscanf(birth_date, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 ||
+	    n != 10 || strlen(birth_date) != 10 || y < 1850 || m < 1 ||
+	    m > 12 || d < 1 || d > mdays[m - 1] + (m == 2 && leap(y) ? 1 : 0) ||
+	    gmtime_r(&now_s, &now) == NULL)
+		return MED_ERR_INVALID;
+	born = days_from_civil(y, m, d);
+	*days = at_ms / DAY_MS - born;
+	if (*days < 0)
+		return MED_ERR_INVALID;
+	/* Completed years: the birthday this year may be still to come. */
+	*years = now.tm_year + 1900 - y;
+	if (now.tm_mon + 1 < m || (now.tm_mon + 1 == m && now.tm_mday < d))
+		(*years)--;
+	return MED_OK;
+}
+
+/* --- age and weight bands as text --------------------------------------- */
+
+typedef struct group_key {
+	const char *name;
+	char kind; /* 'd' double, 'i' interval minutes, 'p' policy */
+} group_key;
+
+static const group_key group_keys[] = {
+	{"min_kg", 'd'},       {"max_kg", 'd'}, {"single", 'd'},
+	{"daily", 'd'},	       {"per_kg", 'd'}, {"per_kg_24h", 'd'},
+	{"interval_min", 'i'}, {"weight", 'p'},
+};
+#define N_GROUP_KEYS (sizeof(group_keys) / sizeof(group_keys[0]))
+
+/* group_double returns g's number for key i (0..5, in group_keys order). */
+static double *
+group_double(dosage_dose_group *g, size_t i)
+{
+	double *const fields[] = {&g->min_kg,	  &g->max_kg,
+				  &g->single_max, &g->max_24h,
+				  &g->max_per_kg, &g->max_per_kg_24h};
+
+	return fields[i];
+}
+
+#define GROUP_PROBLEM(...)                                                     \
+	do {                                                                   \
+		snprintf(reason, len, __VA_ARGS__);                            \
+		return MED_ERR_INVALID;                                        \
+	} while (0)
+
+/* set_key stores value (text) under key i of g. */
+static med_err
+set_key(dosage_dose_group *g, size_t i, const char *value, char *reason,
+	size_t len)
+{
+	const group_key *k = &group_keys[i];
+	char *end = NULL;
+	double v;
+
+	if (k->kind == 'p') {
+		if (dosage_dose_policy_parse(value, &g->weight_missing) !=
+		    MED_OK)
+			GROUP_PROBLEM("%s: must be warn or hard_stop", k->name);
+		return MED_OK;
+	}
+	errno = 0;
+	v = strtod(value, &end);
+	if (errno != 0 || end == value || *end != '\0' || !isfinite(v) ||
+	    v < 0 || v > 1e6)
+		GROUP_PROBLEM("%s: must be a number from 0 to 1e6", k->name);
+	if (k->kind == 'i') {
+		if (v > 86400 || v != floor(v))
+			GROUP_PROBLEM("%s: whole minutes up to 86400", k->name);
+		g->interval_ms = (int64_t)v * 60000;
+	} else {
+		*group_double(g, i) = v;
+	}
+	return MED_OK;
+}
+
+/* parse_pair reads "key=value" (n bytes) into g. */
+static med_err
+parse_pair(const char *s, size_t n, dosage_dose_group *g, char *reason,
+	   size_t len)
+{
+	char buf[64];
+	char *eq;
+
+	if (n == 0 || n >= sizeof(buf))
+		GROUP_PROBLEM("a setting must be key=value");
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if ((eq = strchr(buf, '=')) == NULL)
+		GROUP_PROBLEM("'%s': a setting must be key=value", buf);
+	*eq = '\0';
+	for (size_t i = 0; i < N_GROUP_KEYS; i++)
+		if (strcmp(buf, group_keys[i].name) == 0)
+			return set_key(g, i, eq + 1, reason, len);
+	GROUP_PROBLEM("unknown setting '%s' (min_kg, max_kg, single, daily, "
+		      "per_kg, per_kg_24h, interval_min, weight)",
+		      buf);
+}
+
+/* parse_group reads "name:k=v,k=v" (n bytes). */
+static med_err
+parse_group(const char *s, size_t n, dosage_dose_group *g, char *reason,
+	    size_t len)
+{
+	const char *colon = memchr(s, ':', n);
+	const char *p, *end = s + n;
+	med_err err;
+
+	memset(g, 0, sizeof(*g));
+	if (!age_parse(s, colon ? (size_t)(colon - s) : n, &g->age))
+		GROUP_PROBLEM("unknown band '%.*s' (any, neonate, infant, "
+			      "child, adolescent, paediatric, adult, "
+			      "older_adult, adult_all)",
+			      (int)(colon ? colon - s : (long)n), s);
+	for (p = colon ? colon + 1 : end; p < end;) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *stop = comma ? comma : end;
+
+		if ((err = parse_pair(p, (size_t)(stop - p), g, reason, len)) !=
+		    MED_OK)
+			return err;
+		p = comma ? comma + 1 : end;
+	}
+	if (g->max_kg > 0 && g->max_kg <= g->min_kg)
+		GROUP_PROBLEM("%s: max_kg must be above min_kg",
+			      dosage_dose_age_name(g->age));
+	return MED_OK;
+}
+
+med_err
+dosage_dose_groups_parse(const char *s, dosage_dose_group *g, size_t cap,
+			 size_t *n, char *reason, size_t len)
+{
+	size_t k = 0;
+	med_err err;
+
+	reason[0] = '\0';
+	while (s && *s) {
+		const char *semi = strchr(s, ';');
+		size_t l = semi ? (size_t)(semi - s) : strlen(s);
+
+		if (k >= cap) {
+			snprintf(reason, len, "at most %zu bands", cap);
+			return MED_ERR_LIMIT;
+		}
+		if ((err = parse_group(s, l, &g[k], reason, len)) != MED_OK)
+			return err;
+		k++;
+		s = semi ? semi + 1 : s + l;
+	}
+	*n = k;
+	return MED_OK;
+}
+
+/* put_text appends "<sep><key>=<text>" (or the bare text with no key). */
+static bool
+put_text(char *out, size_t len, size_t *off, char sep, const char *key,
+	 const char *text)
+{
+	int w = key ? snprintf(out + *off, len - *off, "%c%s=%s", sep, key,
+			       text)
+		    : snprintf(out + *off, len - *off, "%s", text);
+
+	if (w < 0 || (size_t)w >= len - *off)
+		return false;
+	*off += (size_t)w;
+	return true;
+}
+
+/* group_value writes key i of g as text; false when it is unset. */
+static bool
+group_value(const dosage_dose_group *g, size_t i, char *buf, size_t len)
+{
+	const group_key *k = &group_keys[i];
+	dosage_dose_group copy = *g;
+	double v;
+
+	if (k->kind == 'p') {
+		if (g->weight_missing == DOSAGE_DOSE_POLICY_DEFAULT)
+			return false;
+		snprintf(buf, len, "%s",
+			 dosage_dose_policy_name(g->weight_missing));
+		return true;
+	}
+	v = k->kind == 'i' ? (double)(g->interval_ms / 60000)
+			   : *group_double(&copy, i);
+	if (v == 0)
+		return false;
+	snprintf(buf, len, "%.15g", v);
+	return true;
+}
+
+bool
+dosage_dose_groups_format(const dosage_dose_group *g, size_t n, char *out,
+			  size_t len)
+{
+	size_t off = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		char sep = ':', v[40];
+
+		if ((i > 0 && !put_text(out, len, &off, 0, NULL, ";")) ||
+		    !put_text(out, len, &off, 0, NULL,
+			      dosage_dose_age_name(g[i].age)))
+			return false;
+		for (size_t k = 0; k < N_GROUP_KEYS; k++) {
+			if (!group_value(&g[i], k, v, sizeof(v)))
+				continue;
+			if (!put_text(out, len, &off, sep, group_keys[k].name,
+				      v))
+				return false;
+			sep = ',';
+		}
+	}
+	return true;
+}

@@ -1,0 +1,258 @@
+/*
+ * store_history.c - what a patient was given of a drug's substances: the
+ * 24-h and lifetime totals and the nearest other administration that the
+ * dose checks compare with.
+ *
+ * Every product of the same substance counts (oral and IV paracetamol are
+ * one paracetamol), each by its strength: an administration of
+ * dose_drug_unit of a product is dose_drug_unit x strength of substance,
+ * then divided by the checked drug's own strength to land in its unit.  A
+ * combination product counts for each of its substances; the checks take
+ * the worst substance.  A drug without a substance counts only its own
+ * code (drug_substances holds it as "#code").
+ */
+#include <med/arena.h>
+#include <med/util.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dosage.h"
+
+#define COUNTED_A                                                              \
+	"a.status IN ('" DOSAGE_ADMIN_COMPLETED "', '" DOSAGE_ADMIN_ON_HOLD "')"
+
+/* The rows that hold one substance's administrations to a patient. */
+#define FROM_SUBSTANCE                                                         \
+	" FROM administrations a JOIN drugs d ON d.code = a.drug_code"         \
+	" JOIN drug_substances s ON s.drug_code = a.drug_code"                 \
+	" WHERE a.patient_id = ? AND s.substance = ? AND " COUNTED_A
+
+/* The most administrations of one substance to one patient within 48 h
+ * that the 24-h check reads; more is no dosing schedule but a data
+ * problem. */
+#define WINDOW_MAX_ROWS 512
+
+/* target - one substance of the checked drug: the key it is stored under
+ * and what one unit of the drug holds of it. */
+typedef struct target {
+	const char *unit; /* the checked drug's unit */
+	char key[80];	  /* drug_substances.substance */
+	double strength;  /* substance per drug unit, in sunit */
+	const char *sunit;
+} target;
+
+/* to_target converts one administration row (stored unit, amount, its
+ * product's current unit, strength, strength unit from col) into the
+ * checked drug's unit. */
+static bool
+to_target(const target *t, const med_db_row *row, size_t col, double *out)
+{
+	double in_product, substance, in_sunit;
+
+	if (dosage_dose_convert(med_db_row_double(row, col + 1),
+				med_db_row_text(row, col, NULL),
+				med_db_row_text(row, col + 2, NULL),
+				&in_product) != MED_OK)
+		return false;
+	substance = in_product * med_db_row_double(row, col + 3);
+	if (dosage_dose_convert(substance, med_db_row_text(row, col + 4, NULL),
+				t->sunit, &in_sunit) != MED_OK ||
+	    t->strength <= 0)
+		return false;
+	*out = in_sunit / t->strength;
+	return true;
+}
+
+#define AMOUNT_COLUMNS                                                         \
+	"a.drug_unit, a.dose_drug_unit, d.unit, s.strength, s.unit"
+
+typedef struct window_ctx {
+	const target *t;
+	int64_t t_ms[WINDOW_MAX_ROWS];
+	double amount[WINDOW_MAX_ROWS];
+	size_t n;
+	bool bad;
+} window_ctx;
+
+/* on_window_row keeps one administration, in the checked drug's unit. */
+static med_err
+on_window_row(void *arg, const med_db_row *row)
+{
+	window_ctx *w = arg;
+
+	if (w->n == WINDOW_MAX_ROWS ||
+	    !to_target(w->t, row, 1, &w->amount[w->n])) {
+		w->bad = true;
+		return MED_OK;
+	}
+	w->t_ms[w->n++] = med_db_row_int64(row, 0);
+	return MED_OK;
+}
+
+/* worst_24h reads the administrations within a day either side of at_ms
+ * and gives the largest 24-h total a dose at at_ms would join. */
+static med_err
+worst_24h(med_db_conn *c, const char *patient_id, const target *t,
+	  int64_t at_ms, double *out)
+{
+	window_ctx *w = calloc(1, sizeof(*w));
+	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_STR(t->key),
+			    MED_DB_I64(at_ms - DOSAGE_DOSE_DAY_MS),
+			    MED_DB_I64(at_ms + DOSAGE_DOSE_DAY_MS)};
+	med_err err;
+
+	if (w == NULL)
+		return MED_ERR_NOMEM;
+	w->t = t;
+	err = med_db_query(
+		c,
+		"SELECT a.effective_ms, " AMOUNT_COLUMNS FROM_SUBSTANCE
+		" AND a.effective_ms > ? AND"
+		" a.effective_ms < ?",
+		v, 4, on_window_row, w);
+	/* A dose that cannot be counted must not be silently left out. */
+	if (err == MED_OK && w->bad)
+		err = MED_ERR_DATA_LOSS;
+	if (err == MED_OK)
+		*out = dosage_dose_worst_24h(w->t_ms, w->amount, w->n, at_ms);
+	free(w);
+	return err;
+}
+
+typedef struct sum_ctx {
+	const target *t;
+	double sum;
+	bool bad;
+} sum_ctx;
+
+/* on_sum_row adds one group's SUM(dose_drug_unit) (column 1; the group's
+ * stored unit, product unit and strength around it). */
+static med_err
+on_sum_row(void *arg, const med_db_row *row)
+{
+	sum_ctx *s = arg;
+	double v;
+
+	if (med_db_row_is_null(row, 1))
+		return MED_OK;
+	if (!to_target(s->t, row, 0, &v)) {
+		s->bad = true;
+		return MED_OK;
+	}
+	s->sum += v;
+	return MED_OK;
+}
+
+static med_err
+lifetime(med_db_conn *c, const char *patient_id, const target *t, double *out)
+{
+	sum_ctx s = {.t = t};
+	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_STR(t->key)};
+	med_err err = med_db_query(
+		c,
+		"SELECT a.drug_unit, SUM(a.dose_drug_unit), d.unit, s.strength,"
+		" s.unit" FROM_SUBSTANCE
+		" GROUP BY a.drug_unit, d.unit, s.strength, s.unit",
+		v, 2, on_sum_row, &s);
+
+	if (err != MED_OK)
+		return err;
+	if (s.bad)
+		return MED_ERR_DATA_LOSS;
+	*out = s.sum;
+	return MED_OK;
+}
+
+static med_err
+on_gap_row(void *arg, const med_db_row *row)
+{
+	dosage_dose_history *h = arg;
+
+	if (!med_db_row_is_null(row, 0)) {
+		h->has_nearest = true;
+		h->nearest_gap_ms = med_db_row_int64(row, 0);
+	}
+	return MED_OK;
+}
+
+/* substance_given fills h for one substance of the drug. */
+static med_err
+substance_given(med_db_conn *c, const char *patient_id, const target *t,
+		int64_t at_ms, dosage_dose_history *h)
+{
+	med_db_value v[] = {MED_DB_I64(at_ms), MED_DB_STR(patient_id),
+			    MED_DB_STR(t->key)};
+	med_err err;
+
+	memset(h, 0, sizeof(*h));
+	if ((err = worst_24h(c, patient_id, t, at_ms, &h->given_24h)) !=
+		    MED_OK ||
+	    (err = lifetime(c, patient_id, t, &h->given_lifetime)) != MED_OK)
+		return err;
+	return med_db_query(
+		c, "SELECT MIN(ABS(a.effective_ms - ?))" FROM_SUBSTANCE, v, 3,
+		on_gap_row, h);
+}
+
+/* targets lists the drug's substances as the checks count them. */
+static size_t
+targets(const dosage_drug *d, target *out)
+{
+	size_t n = 0;
+
+	memset(out, 0, sizeof(*out) * DOSAGE_DOSE_MAX_SUBSTANCES);
+	for (size_t i = 0; i < DOSAGE_DOSE_MAX_SUBSTANCES; i++)
+		out[i].unit = d->unit;
+	if (d->substance[0] == '\0') {
+		snprintf(out[0].key, sizeof(out[0].key), "#%s", d->code);
+		out[0].strength = 1;
+		out[0].sunit = d->unit;
+		return 1;
+	}
+	dosage_drug_strength(d, &out[0].strength, &out[0].sunit);
+	med_strlcpy(out[n++].key, d->substance, sizeof(out[0].key));
+	for (size_t i = 0;
+	     i < d->n_other_ingredients && n < DOSAGE_DOSE_MAX_SUBSTANCES;
+	     i++, n++) {
+		const Smartmed__Dosage__V1__Ingredient *g =
+			d->other_ingredients[i];
+
+		med_strlcpy(out[n].key, g->substance, sizeof(out[n].key));
+		out[n].strength = g->strength;
+		out[n].sunit = g->strength_unit;
+	}
+	return n;
+}
+
+med_err
+dosage_store_given(med_db_conn *c, const char *patient_id, const dosage_drug *d,
+		   int64_t at_ms, dosage_dose_history *h)
+{
+	target t[DOSAGE_DOSE_MAX_SUBSTANCES];
+	size_t n = targets(d, t);
+	med_err err;
+
+	memset(h, 0, sizeof(*h));
+	for (size_t i = 0; i < n; i++) {
+		dosage_dose_history one;
+
+		if ((err = substance_given(c, patient_id, &t[i], at_ms,
+					   &one)) != MED_OK)
+			return err;
+		/* The worst substance decides. */
+		if (one.given_24h > h->given_24h)
+			h->given_24h = one.given_24h;
+		if (one.given_lifetime > h->given_lifetime)
+			h->given_lifetime = one.given_lifetime;
+		if (one.has_nearest &&
+		    (!h->has_nearest ||
+		     one.nearest_gap_ms < h->nearest_gap_ms)) {
+			h->has_nearest = true;
+			h->nearest_gap_ms = one.nearest_gap_ms;
+		}
+	}
+	return MED_OK;
+}

@@ -1,0 +1,306 @@
+/*
+ * substances.c - the substance and allergy-class table (see substances.h).
+ *
+ * The table is small on purpose: the substances of the sample catalogue
+ * and the common drugs of the allergy classes a ward meets, each with the
+ * names it is charted under.  A hospital adds a row here (and a test) when
+ * its catalogue needs a substance; the catalogue refuses unknown ones so
+ * that no drug escapes the allergy check by a spelling.
+ */
+#include "substances.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+/* clang-format off */
+static const dosage_substance table[] = {
+	{"paracetamol", "acetaminophen|apap", "analgesics"},
+	{"ibuprofen", "", "nsaids"},
+	{"naproxen", "", "nsaids"},
+	{"diclofenac", "", "nsaids"},
+	{"ketorolac", "", "nsaids"},
+	{"aspirin", "acetylsalicylic acid|asa", "nsaids|salicylates"},
+	{"celecoxib", "", "nsaids|sulfonamides"},
+	{"amoxicillin", "amoxycillin", "penicillins"},
+	{"ampicillin", "", "penicillins"},
+	{"benzylpenicillin", "penicillin g", "penicillins"},
+	{"phenoxymethylpenicillin", "penicillin v", "penicillins"},
+	{"flucloxacillin", "floxacillin", "penicillins"},
+	{"piperacillin", "", "penicillins"},
+	{"co-amoxiclav", "amoxicillin clavulanate|augmentin", "penicillins"},
+	{"cefalexin", "cephalexin", "cephalosporins"},
+	{"cefuroxime", "", "cephalosporins"},
+	{"ceftriaxone", "", "cephalosporins"},
+	{"cefazolin", "cephazolin", "cephalosporins"},
+	{"meropenem", "", "carbapenems"},
+	{"ertapenem", "", "carbapenems"},
+	{"sulfamethoxazole", "sulphamethoxazole", "sulfonamides"},
+	{"co-trimoxazole", "trimethoprim sulfamethoxazole|bactrim",
+	 "sulfonamides"},
+	{"trimethoprim", "", ""},
+	{"clarithromycin", "", "macrolides"},
+	{"erythromycin", "", "macrolides"},
+	{"azithromycin", "", "macrolides"},
+	{"ciprofloxacin", "", "fluoroquinolones"},
+	{"levofloxacin", "", "fluoroquinolones"},
+	{"doxycycline", "", "tetracyclines"},
+	{"gentamicin", "gentamycin", "aminoglycosides"},
+	{"amikacin", "", "aminoglycosides"},
+	{"vancomycin", "", "glycopeptides"},
+	{"teicoplanin", "", "glycopeptides"},
+	{"metronidazole", "", ""},
+	{"morphine", "morphine sulfate|morphine sulphate", "opioids"},
+	{"codeine", "codeine phosphate", "opioids"},
+	{"oxycodone", "", "opioids"},
+	{"fentanyl", "", "opioids"},
+	{"tramadol", "", "opioids"},
+	{"hydromorphone", "", "opioids"},
+	{"heparin", "unfractionated heparin", "heparins"},
+	{"enoxaparin", "", "heparins"},
+	{"dalteparin", "", "heparins"},
+	{"warfarin", "", ""},
+	{"insulin", "insulin regular|insulin human", "insulins"},
+	{"methotrexate", "", ""},
+	{"doxorubicin", "", "anthracyclines"},
+	{"digoxin", "", ""},
+	{"ondansetron", "", ""},
+	{"metoclopramide", "", ""},
+	{"furosemide", "frusemide", "sulfonamides"},
+	{"potassium chloride", "kcl", ""},
+	{"amiodarone", "", ""},
+	{"prednisolone", "", ""},
+	{"salbutamol", "albuterol", ""},
+	{"omeprazole", "", ""},
+	{"lidocaine", "lignocaine", "amide local anaesthetics"},
+	{"chlorhexidine", "", ""},
+	{"latex", "", ""},
+};
+
+/* An allergy class: its other names, the classes it warns for, and what
+ * an allergy to one member means for the others. */
+typedef struct allergy_class {
+	const char *code;
+	const char *names;
+	const char *warns;	     /* classes with cross-sensitivity */
+	dosage_allergy_hit siblings; /* another member of the class */
+} allergy_class;
+
+static const allergy_class classes[] = {
+	{"penicillins", "penicillin|beta-lactam penicillins",
+	 "cephalosporins|carbapenems", DOSAGE_ALLERGY_MATCH},
+	{"cephalosporins", "cephalosporin", "penicillins|carbapenems",
+	 DOSAGE_ALLERGY_CROSS},
+	{"carbapenems", "carbapenem", "", DOSAGE_ALLERGY_CROSS},
+	{"sulfonamides", "sulfonamide|sulfa|sulpha|sulphonamides", "",
+	 DOSAGE_ALLERGY_CROSS},
+	{"nsaids", "nsaid|non-steroidal anti-inflammatory drugs|"
+		   "non-steroidal anti-inflammatories",
+	 "", DOSAGE_ALLERGY_CROSS},
+	{"salicylates", "salicylate", "nsaids", DOSAGE_ALLERGY_CROSS},
+	{"opioids", "opioid|opiates|opiate|narcotics", "",
+	 DOSAGE_ALLERGY_CROSS},
+	{"macrolides", "macrolide", "", DOSAGE_ALLERGY_CROSS},
+	{"fluoroquinolones", "fluoroquinolone|quinolones|quinolone", "",
+	 DOSAGE_ALLERGY_CROSS},
+	{"tetracyclines", "tetracycline", "", DOSAGE_ALLERGY_CROSS},
+	{"aminoglycosides", "aminoglycoside", "", DOSAGE_ALLERGY_CROSS},
+	{"glycopeptides", "glycopeptide", "", DOSAGE_ALLERGY_CROSS},
+	{"heparins", "heparin products|low molecular weight heparins|lmwh",
+	 "", DOSAGE_ALLERGY_CROSS},
+	{"insulins", "insulin products", "", DOSAGE_ALLERGY_NONE},
+	{"anthracyclines", "anthracycline", "", DOSAGE_ALLERGY_CROSS},
+	{"amide local anaesthetics", "amide local anesthetics", "",
+	 DOSAGE_ALLERGY_CROSS},
+	{"analgesics", "", "", DOSAGE_ALLERGY_NONE},
+};
+/* clang-format on */
+
+#define N_TABLE	  (sizeof(table) / sizeof(table[0]))
+#define N_CLASSES (sizeof(classes) / sizeof(classes[0]))
+#define KEY_MAX	  96
+
+/*
+ * key writes the comparison form of s: lower-case letters and digits only,
+ * without a trailing "class" or "allergy" ("Penicillin class" ->
+ * "penicillin").  Bytes outside ASCII are kept, so other scripts still
+ * compare exactly.
+ */
+static void
+key(const char *s, char *out)
+{
+	static const char *const tails[] = {"class", "allergy", "allergies"};
+	size_t n = 0;
+
+	for (; s && *s && n + 1 < KEY_MAX; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x80 || isalnum(c))
+			out[n++] = (char)tolower(c);
+	}
+	out[n] = '\0';
+	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		size_t t = strlen(tails[i]);
+
+		if (n > t && strcmp(out + n - t, tails[i]) == 0) {
+			n -= t;
+			out[n] = '\0';
+		}
+	}
+}
+
+/* in_list: does the '|' list hold an entry whose key is k? */
+static bool
+in_list(const char *list, const char *k)
+{
+	char item[KEY_MAX], ik[KEY_MAX];
+
+	while (list && *list) {
+		const char *bar = strchr(list, '|');
+		size_t n = bar ? (size_t)(bar - list) : strlen(list);
+
+		if (n >= sizeof(item))
+			n = sizeof(item) - 1;
+		memcpy(item, list, n);
+		item[n] = '\0';
+		key(item, ik);
+		if (strcmp(ik, k) == 0)
+			return true;
+		list = bar ? bar + 1 : list + n;
+	}
+	return false;
+}
+
+const dosage_substance *
+dosage_substance_find(const char *name)
+{
+	char k[KEY_MAX];
+
+	key(name, k);
+	if (k[0] == '\0')
+		return NULL;
+	for (size_t i = 0; i < N_TABLE; i++)
+		if (in_list(table[i].code, k) || in_list(table[i].names, k))
+			return &table[i];
+	return NULL;
+}
+
+static const allergy_class *
+class_find(const char *name)
+{
+	char k[KEY_MAX];
+
+	key(name, k);
+	if (k[0] == '\0')
+		return NULL;
+	for (size_t i = 0; i < N_CLASSES; i++)
+		if (in_list(classes[i].code, k) || in_list(classes[i].names, k))
+			return &classes[i];
+	return NULL;
+}
+
+const char *
+dosage_allergy_class_find(const char *name)
+{
+	const allergy_class *c = class_find(name);
+
+	return c ? c->code : NULL;
+}
+
+/* class_hit: an allergy to class c against substance s. */
+static dosage_allergy_hit
+class_hit(const allergy_class *c, const dosage_substance *s, char *why,
+	  size_t len)
+{
+	char k[KEY_MAX];
+
+	key(c->code, k);
+	if (in_list(s->classes, k)) {
+		snprintf(why, len, "%s allergy: %s is one of the %s", c->code,
+			 s->code, c->code);
+		return DOSAGE_ALLERGY_MATCH;
+	}
+	for (size_t i = 0; i < N_CLASSES; i++) {
+		key(classes[i].code, k);
+		if (in_list(c->warns, k) && in_list(s->classes, k)) {
+			snprintf(why, len,
+				 "%s allergy: %s is one of the %s "
+				 "(cross-sensitivity)",
+				 c->code, s->code, classes[i].code);
+			return DOSAGE_ALLERGY_CROSS;
+		}
+	}
+	return DOSAGE_ALLERGY_NONE;
+}
+
+/* sibling_hit: an allergy to substance a against another substance s of
+ * one of a's classes, or of a class one of them warns for. */
+static dosage_allergy_hit
+sibling_hit(const dosage_substance *a, const dosage_substance *s, char *why,
+	    size_t len)
+{
+	dosage_allergy_hit best = DOSAGE_ALLERGY_NONE;
+
+	for (size_t i = 0; i < N_CLASSES; i++) {
+		char k[KEY_MAX];
+		dosage_allergy_hit h;
+
+		key(classes[i].code, k);
+		if (!in_list(a->classes, k))
+			continue;
+		h = class_hit(&classes[i], s, why, len);
+		/* A member allergy means the whole class only where the
+		 * class says so; otherwise it warns. */
+		if (h == DOSAGE_ALLERGY_MATCH)
+			h = classes[i].siblings;
+		if (h > best) {
+			best = h;
+			snprintf(why, len,
+				 "%s allergy: %s shares the class %s%s",
+				 a->code, s->code, classes[i].code,
+				 h == DOSAGE_ALLERGY_CROSS
+					 ? " (cross-sensitivity)"
+					 : "");
+		}
+	}
+	return best;
+}
+
+dosage_allergy_hit
+dosage_allergy_check(const char *allergy, const char *substance, char *why,
+		     size_t len)
+{
+	const dosage_substance *s = dosage_substance_find(substance);
+	const dosage_substance *a = dosage_substance_find(allergy);
+	const allergy_class *c = class_find(allergy);
+	char ka[KEY_MAX], ks[KEY_MAX];
+
+	why[0] = '\0';
+	if (s == NULL) {
+		/* Not in the table (a legacy entry): same name only. */
+		key(allergy, ka);
+		key(substance, ks);
+		if (ka[0] && strcmp(ka, ks) == 0) {
+			snprintf(why, len, "allergy to %s", substance);
+			return DOSAGE_ALLERGY_MATCH;
+		}
+		return DOSAGE_ALLERGY_NONE;
+	}
+	if (a == s) {
+		snprintf(why, len, "allergy to %s", s->code);
+		return DOSAGE_ALLERGY_MATCH;
+	}
+	if (c != NULL)
+		return class_hit(c, s, why, len);
+	if (a != NULL)
+		return sibling_hit(a, s, why, len);
+	return DOSAGE_ALLERGY_NONE;
+}
+
+void
+dosage_substances_each(void (*fn)(const dosage_substance *s, void *ctx),
+		       void *ctx)
+{
+	for (size_t i = 0; i < N_TABLE; i++)
+		fn(&table[i], ctx);
+}
