@@ -44,6 +44,7 @@ enum col {
 	C_CRCL_MISSING,
 	C_ALLERGIES_MISSING,
 	C_VERIFY,
+	C_EARLY_WARNS,
 	N_COLS,
 };
 
@@ -74,6 +75,7 @@ static const char *const col_names[N_COLS] = {
 	"crcl_missing",
 	"allergies_missing",
 	"requires_verification",
+	"early_dose_warns",
 };
 #define N_REQUIRED 5
 
@@ -338,6 +340,10 @@ extras(row_ctx *x)
 		return false;
 	if (!parse_bool(col(x, C_VERIFY), &d->requires_verification)) {
 		x->bad = "requires_verification";
+		return false;
+	}
+	if (!parse_bool(col(x, C_EARLY_WARNS), &d->early_dose_warns)) {
+		x->bad = "early_dose_warns";
 		return false;
 	}
 	if (dosage_ingredients_read(x->a, col(x, C_INGREDIENTS), d) != MED_OK) {

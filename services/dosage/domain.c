@@ -581,6 +581,7 @@ dosage_limits(const dosage_drug *d, dosage_dose_limits *l)
 	l->crcl_missing = (dosage_dose_policy)d->crcl_missing;
 	l->allergies_missing = (dosage_dose_policy)d->allergies_missing;
 	l->high_alert = d->high_alert;
+	l->early_dose_warns = d->early_dose_warns;
 	if (d->substance[0])
 		l->substances[l->n_substances++] = d->substance;
 	for (size_t i = 0; i < d->n_other_ingredients &&
@@ -590,17 +591,10 @@ dosage_limits(const dosage_drug *d, dosage_dose_limits *l)
 			d->other_ingredients[i]->substance;
 }
 
-void
-dosage_patient(const dosage_context *c, const char *birth_date, int64_t at_ms,
-	       dosage_dose_patient *p)
+/* context_facts fills p from dosage's own context. */
+static void
+context_facts(const dosage_context *c, dosage_dose_patient *p)
 {
-	memset(p, 0, sizeof(*p));
-	p->source = "dosage context";
-	p->has_age = birth_date && birth_date[0] &&
-		     dosage_dose_age_of(birth_date, at_ms, &p->age_days,
-					&p->age_years) == MED_OK;
-	if (c == NULL)
-		return;
 	p->has_weight = c->weight_case ==
 			SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__WEIGHT_WEIGHT_KG;
 	p->weight_kg = c->weight_kg;
@@ -616,6 +610,20 @@ dosage_patient(const dosage_context *c, const char *birth_date, int64_t at_ms,
 	p->allergies_known = c->allergies_known;
 	p->allergies = (const char *const *)c->allergies;
 	p->n_allergies = c->n_allergies;
+}
+
+void
+dosage_patient(med_arena *a, const dosage_context *c, const dosage_known *k,
+	       int64_t at_ms, dosage_dose_patient *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->source = "dosage context";
+	p->has_age = k->birth_date[0] &&
+		     dosage_dose_age_of(k->birth_date, at_ms, &p->age_days,
+					&p->age_years) == MED_OK;
+	if (c != NULL)
+		context_facts(c, p);
+	dosage_facts_apply(a, k->facts, p);
 }
 
 /* order_limits adds what the order allows to l: its frequency's interval,

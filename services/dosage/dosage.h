@@ -14,6 +14,7 @@
 #include <med/vtoken.h>
 
 #include "smartmed/dosage/v1/dosage.pb-c.h"
+#include "smartmed/records/v1/records.pb-c.h"
 
 typedef Smartmed__Dosage__V1__Drug dosage_drug;
 typedef Smartmed__Dosage__V1__Order dosage_order;
@@ -21,6 +22,8 @@ typedef Smartmed__Dosage__V1__PatientContext dosage_context;
 typedef Smartmed__Dosage__V1__Administration dosage_admin;
 typedef Smartmed__Dosage__V1__DoseCheck dosage_check;
 typedef Smartmed__Dosage__V1__Override dosage_override;
+/* What records' GetMedicationFacts answered about a patient. */
+typedef Smartmed__Records__V1__MedicationFacts dosage_facts;
 
 extern const med_method dosage_methods[];
 extern const size_t dosage_n_methods;
@@ -54,7 +57,48 @@ typedef struct dosage_state {
 	med_vtoken_keyset keys;
 	bool keys_configured; /* MED_IDENTITY_PUBLIC_KEY_FILE was set */
 	dosage_verify_mode verify;
+	med_channel *records; /* GetMedicationFacts; NULL when not set */
+	int64_t records_deadline_ms;
 } dosage_state;
+
+#define RECORDS_URL_SETTING "MED_RECORDS_URL"
+
+/* --- facts.c: the patient's facts from the record ----------------------- */
+
+/* dosage_facts_start opens the channel to records when MED_RECORDS_URL is
+ * set (a warning when not).  Errors: the certificate files, the URL. */
+med_err dosage_facts_start(med_service *svc, dosage_state *st) MED_MUST_CHECK;
+
+/* dosage_facts_stop closes it. */
+void dosage_facts_stop(dosage_state *st);
+
+/*
+ * dosage_facts_fetch asks records for patient_id's facts (*out NULL when
+ * records is not configured).  When records cannot answer, fails the call
+ * UNAVAILABLE naming field: no dose is checked without the record.
+ */
+med_err dosage_facts_fetch(med_call *call, const char *field,
+			   const char *patient_id,
+			   const dosage_facts **out) MED_MUST_CHECK;
+
+/* dosage_facts_apply puts the record's facts over p (dosage's context):
+ * each measurement the record holds replaces the context's, and the
+ * record's allergies join the context's (arena for the list). */
+void dosage_facts_apply(med_arena *a, const dosage_facts *f,
+			dosage_dose_patient *p);
+
+/* dosage_known - what the checks learn of a patient outside dosage's own
+ * tables, before the transaction: identity's birth date and the record's
+ * facts. */
+typedef struct dosage_known {
+	char birth_date[MED_BIRTH_DATE_MAX]; /* "" unknown */
+	const dosage_facts *facts;	     /* NULL: records not configured */
+} dosage_known;
+
+/* dosage_know_patient fills k for patient_id (field names it in errors). */
+med_err dosage_know_patient(med_call *call, const char *field,
+			    const char *patient_id,
+			    dosage_known *k) MED_MUST_CHECK;
 
 /* dosage_order_needs_verification: must a new order of d wait for a
  * pharmacist (the drug, the setting, or an overridden hard stop)? */
@@ -143,10 +187,12 @@ med_err dosage_convert(med_call *call, const char *field, double dose,
 /* dosage_limits fills l from drug (strings borrowed). */
 void dosage_limits(const dosage_drug *drug, dosage_dose_limits *l);
 
-/* dosage_patient fills p from c (NULL: nothing known) and the birth date
- * ("" unknown) at at_ms; strings borrowed. */
-void dosage_patient(const dosage_context *c, const char *birth_date,
-		    int64_t at_ms, dosage_dose_patient *p);
+/* dosage_patient fills p from c (NULL: nothing known) and k (the birth
+ * date, the record's facts over c's) at at_ms; strings borrowed, the
+ * allergy list from a. */
+void dosage_patient(med_arena *a, const dosage_context *c,
+		    const dosage_known *k, int64_t at_ms,
+		    dosage_dose_patient *p);
 
 /*
  * dosage_evaluate runs every check of dose (in the drug's unit) at at_ms;

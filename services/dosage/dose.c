@@ -424,7 +424,12 @@ check_interval(const dosage_dose_limits *l, const dosage_dose_history *h,
 		return set(r, DOSAGE_DOSE_OK, 0, min_h,
 			   "no other administration of this substance");
 	if (h->nearest_gap_ms < min_ms)
-		return set(r, DOSAGE_DOSE_HARD_STOP, gap_h, min_h,
+		return set(r,
+			   l->early_dose_warns && h->nearest_gap_ms >=
+							  l->min_interval_ms
+				   ? DOSAGE_DOSE_WARN
+				   : DOSAGE_DOSE_HARD_STOP,
+			   gap_h, min_h,
 			   "%.4g h from another administration, %s %.4g h",
 			   gap_h, why, min_h);
 	set(r, DOSAGE_DOSE_OK, gap_h, min_h,

@@ -211,6 +211,9 @@ typedef struct dosage_dose_limits {
 	 * unit.  0: none. */
 	int64_t order_min_gap_ms;
 	double order_max_24h;
+	/* A dose inside the order's interval but not the catalogue's
+	 * minimum warns instead of stopping. */
+	bool early_dose_warns;
 	double lifetime_max;
 	dosage_dose_band
 		bands[DOSAGE_DOSE_MAX_BANDS]; /* ascending crcl_below */

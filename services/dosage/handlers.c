@@ -173,7 +173,7 @@ order_prepare(med_call *call, dosage_order *o, const dosage_drug *d,
  * regimen) into o->checks and o->overall. */
 static med_err
 entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
-	     const char *birth_date)
+	     const dosage_known *k)
 {
 	med_arena *a = med_call_arena(call);
 	dosage_context ctx;
@@ -185,8 +185,7 @@ entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 
 	if (err != MED_OK && err != MED_ERR_NOT_FOUND)
 		return err;
-	dosage_patient(err == MED_OK ? &ctx : NULL, birth_date, o->start_ms,
-		       &p);
+	dosage_patient(a, err == MED_OK ? &ctx : NULL, k, o->start_ms, &p);
 	if ((err = dosage_store_given_once(med_call_db(call), o->patient_id, d,
 					   o->start_ms, &given)) != MED_OK)
 		return err;
@@ -263,7 +262,7 @@ dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Dosage__V1__CreateOrderRequest *req = (const void *)in;
 	int64_t now = med_now_ms();
 	med_err err = dosage_check_order(call, req->order, now);
-	char birth[MED_BIRTH_DATE_MAX];
+	dosage_known known;
 	dosage_drug drug;
 
 	if (err != MED_OK)
@@ -276,10 +275,10 @@ dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
 				     "order.drug_code: no such drug");
 	if (err != MED_OK ||
 	    (err = order_prepare(call, req->order, &drug, now)) != MED_OK ||
-	    (err = med_patients_birth_date(call, "order.patient_id",
-					   req->order->patient_id, birth,
-					   sizeof(birth))) != MED_OK ||
-	    (err = entry_checks(call, req->order, &drug, birth)) != MED_OK ||
+	    (err = dosage_know_patient(call, "order.patient_id",
+				       req->order->patient_id, &known)) !=
+		    MED_OK ||
+	    (err = entry_checks(call, req->order, &drug, &known)) != MED_OK ||
 	    (err = entry_gate(call, req, req->order, &drug)) != MED_OK)
 		return err;
 	err = dosage_store_create_order(med_call_db(call), med_call_arena(call),

@@ -40,7 +40,7 @@ typedef struct check_ctx {
 	med_call *call;
 	const Smartmed__Dosage__V1__CheckDoseRequest *req;
 	check_res *res;
-	char birth[MED_BIRTH_DATE_MAX]; /* from identity; "" unknown */
+	dosage_known known; /* from identity and records */
 } check_ctx;
 
 /*
@@ -51,7 +51,7 @@ typedef struct check_ctx {
  */
 static med_err
 know_patient(med_call *call, const char *order_id, const char *patient_id,
-	     char *birth, size_t len)
+	     dosage_known *k)
 {
 	const char *field = "proposed.patient_id";
 	dosage_order o;
@@ -68,15 +68,16 @@ know_patient(med_call *call, const char *order_id, const char *patient_id,
 		patient_id = o.patient_id;
 		field = "order_id";
 	}
-	return med_patients_birth_date(call, field, patient_id, birth, len);
+	return dosage_know_patient(call, field, patient_id, k);
 }
 
 /* subject_patient is what the checks know of s's patient. */
 static void
-subject_patient(const dosage_subject *s, const char *birth,
+subject_patient(med_call *call, const dosage_subject *s, const dosage_known *k,
 		dosage_dose_patient *p)
 {
-	dosage_patient(s->has_ctx ? &s->ctx : NULL, birth, s->at_ms, p);
+	dosage_patient(med_call_arena(call), s->has_ctx ? &s->ctx : NULL, k,
+		       s->at_ms, p);
 }
 
 static med_err
@@ -104,7 +105,7 @@ check_decide(void *arg, dosage_subject *s, dosage_admin *admin)
 	if ((err = dosage_convert(x->call, field, dose, unit, &s->drug,
 				  &conv)) != MED_OK)
 		return err;
-	subject_patient(s, x->birth, &p);
+	subject_patient(x->call, s, &x->known, &p);
 	return dosage_run_checks(med_call_arena(x->call), &s->drug,
 				 s->has_order ? &s->order : NULL, &p, &s->hist,
 				 conv, s->at_ms, x->res);
@@ -157,7 +158,7 @@ dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
 		   SMARTMED__DOSAGE__V1__CHECK_DOSE_REQUEST__SUBJECT_ORDER_ID;
 	if ((err = know_patient(call, by_order ? req->order_id : NULL,
 				by_order ? NULL : req->proposed->patient_id,
-				x.birth, sizeof(x.birth))) != MED_OK)
+				&x.known)) != MED_OK)
 		return err;
 	err = dosage_store_check(med_call_db(call), med_call_arena(call),
 				 by_order ? req->order_id : NULL,
@@ -182,7 +183,7 @@ typedef struct rec_ctx {
 	int64_t now_ms, at_ms;
 	check_res res;
 	bool dose_overridden;
-	char birth[MED_BIRTH_DATE_MAX];
+	dosage_known known;
 } rec_ctx;
 
 static med_err
@@ -292,7 +293,7 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 				  &s->drug, &conv)) != MED_OK)
 		return err;
 	memset(&x->res, 0, sizeof(x->res));
-	subject_patient(s, x->birth, &p);
+	subject_patient(x->call, s, &x->known, &p);
 	if ((err = dosage_run_checks(med_call_arena(x->call), &s->drug,
 				     &s->order, &p, &s->hist, conv, x->at_ms,
 				     &x->res)) != MED_OK ||
@@ -395,8 +396,7 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 		return err;
 	x.claims = have_token ? &claims : NULL;
 	x.at_ms = req->effective_ms ? req->effective_ms : x.now_ms;
-	if ((err = know_patient(call, req->order_id, NULL, x.birth,
-				sizeof(x.birth))) != MED_OK)
+	if ((err = know_patient(call, req->order_id, NULL, &x.known)) != MED_OK)
 		return err;
 	err = dosage_store_record(med_call_db(call), med_call_arena(call),
 				  req->order_id, x.at_ms, record_decide, &x, m);

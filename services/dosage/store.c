@@ -125,7 +125,8 @@ static const char *const v3_statements[] = {
 	" ADD COLUMN IF NOT EXISTS allergies_missing TINYINT NOT NULL"
 	" DEFAULT 0,"
 	" ADD COLUMN IF NOT EXISTS requires_verification TINYINT NOT NULL"
-	" DEFAULT 0",
+	" DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS early_dose_warns TINYINT NOT NULL DEFAULT 0",
 	/* One row per substance of a drug (a drug without one is "#code"),
 	 * so that totals add up every product of a substance. */
 	"CREATE TABLE IF NOT EXISTS drug_substances ("
@@ -180,7 +181,7 @@ const size_t dosage_n_migrations =
 	" max_dose_per_m2, min_interval_minutes, lifetime_max_dose,"           \
 	" renal_bands, strength, strength_unit, ingredients, dose_bands,"      \
 	" weight_missing, crcl_missing, allergies_missing,"                    \
-	" requires_verification"
+	" requires_verification, early_dose_warns"
 
 typedef struct drug_rows {
 	med_arena *arena;
@@ -336,6 +337,7 @@ on_drug_row(void *ctx, const med_db_row *row)
 		(Smartmed__Dosage__V1__MissingFactPolicy)med_db_row_int64(row,
 									  26);
 	d->requires_verification = med_db_row_int64(row, 27) != 0;
+	d->early_dose_warns = med_db_row_int64(row, 28) != 0;
 	if (!d->code || !d->name || !d->unit || !d->code_system ||
 	    !d->substance || !d->drug_class || !d->strength_unit)
 		return MED_ERR_NOMEM;
@@ -437,12 +439,13 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		MED_DB_I64(d->crcl_missing),
 		MED_DB_I64(d->allergies_missing),
 		MED_DB_I64(d->requires_verification ? 1 : 0),
+		MED_DB_I64(d->early_dose_warns ? 1 : 0),
 	};
 	err = med_db_exec(
 		c,
 		"INSERT INTO drugs (" DRUG_COLUMNS ")"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON DUPLICATE KEY UPDATE name = VALUES(name),"
 		" unit = VALUES(unit),"
 		" max_single_dose = VALUES(max_single_dose),"
@@ -467,7 +470,8 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		" weight_missing = VALUES(weight_missing),"
 		" crcl_missing = VALUES(crcl_missing),"
 		" allergies_missing = VALUES(allergies_missing),"
-		" requires_verification = VALUES(requires_verification)",
+		" requires_verification = VALUES(requires_verification),"
+		" early_dose_warns = VALUES(early_dose_warns)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 	return err != MED_OK ? err : substances_put(c, d);
 }

@@ -23,6 +23,16 @@ const med_config_spec dosage_config[] = {
 	 "which new orders wait for a pharmacist's VerifyOrder: catalogue "
 	 "(drugs marked requires_verification, and every overridden hard "
 	 "stop), high_alert (those and every high-alert drug) or all"},
+	{RECORDS_URL_SETTING, MED_CONFIG_STRING, "", false, 0, 0,
+	 "records' gRPC address (\"records:50051\"): the dose checks read "
+	 "the patient's allergies, weight, height and creatinine clearance "
+	 "from the record (GetMedicationFacts); empty: dosage's own context "
+	 "only (a warning at start)"},
+	{"MED_RECORDS_SERVER_NAME", MED_CONFIG_STRING, "records", false, 0, 0,
+	 "name records' certificate must carry; empty = the host of "
+	 "MED_RECORDS_URL"},
+	{"MED_RECORDS_DEADLINE_MS", MED_CONFIG_INT, "1000", false, 10, 30000,
+	 "deadline of one GetMedicationFacts call, ms"},
 	MED_PATIENTS_CONFIG,
 };
 const size_t dosage_n_config = sizeof(dosage_config) / sizeof(dosage_config[0]);
@@ -95,6 +105,11 @@ dosage_start(med_service *svc)
 		free(st);
 		return e;
 	}
+	if ((e = dosage_facts_start(svc, st)) != MED_OK) {
+		med_patients_service_stop(svc);
+		free(st);
+		return e;
+	}
 	med_service_set_data(svc, st);
 	return MED_OK;
 }
@@ -102,8 +117,12 @@ dosage_start(med_service *svc)
 void
 dosage_stop(med_service *svc)
 {
+	dosage_state *st = med_service_data(svc);
+
 	med_patients_service_stop(svc);
-	free(med_service_data(svc));
+	if (st != NULL)
+		dosage_facts_stop(st);
+	free(st);
 	med_service_set_data(svc, NULL);
 }
 

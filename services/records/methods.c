@@ -28,5 +28,7 @@ const med_method records_methods[] = {
 		  CHAIN_READERS),
 	MED_UNARY(ExportFhir, export_fhir, export_fhir_response,
 		  CARE_TEAM | MED_ROLE_SERVICE),
+	MED_UNARY(GetMedicationFacts, get_medication_facts, medication_facts,
+		  CARE_TEAM | MED_ROLE_PHARMACIST | MED_ROLE_SERVICE),
 };
 const size_t records_n_methods = MED_N_METHODS(records_methods);

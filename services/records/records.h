@@ -247,5 +247,21 @@ MED_UNARY_HANDLER(records_rpc_mark_entered_in_error);
 MED_UNARY_HANDLER(records_rpc_get_attachment);
 MED_UNARY_HANDLER(records_rpc_verify_chain);
 MED_UNARY_HANDLER(records_rpc_export_fhir);
+MED_UNARY_HANDLER(records_rpc_get_medication_facts);
+
+/* --- facts.c: GetMedicationFacts' rules -------------------------------- */
+
+/* records_facts_allergies fills f's allergies and allergies_assessed from
+ * the latest versions of allergy entries. */
+med_err records_facts_allergies(med_arena *a, records_entry *const *e, size_t n,
+				Smartmed__Records__V1__MedicationFacts *f)
+	MED_MUST_CHECK;
+
+/* records_facts_measurements fills f's weight, height and creatinine
+ * clearance from the latest versions of observation and vital-sign
+ * entries. */
+med_err records_facts_measurements(
+	med_arena *a, records_entry *const *e, size_t n,
+	Smartmed__Records__V1__MedicationFacts *f) MED_MUST_CHECK;
 
 #endif

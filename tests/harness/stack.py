@@ -488,6 +488,10 @@ class Stack:
         for n in PATIENT_WRITERS:
             if n in self.services:
                 self.services[n].env["MED_IDENTITY_URL"] = url
+        # The dose checks read the patient's facts from the record.
+        if "dosage" in self.services and "records" in self.services:
+            self.services["dosage"].env["MED_RECORDS_URL"] = (
+                "127.0.0.1:%d" % self.services["records"].grpc_port)
 
     def start_replica(self, n, key, env=None, wait=True):
         """Start one more process of service n, called key from then on

@@ -16,7 +16,7 @@ from harness import Stack, paths, protos
 from harness.checks import expect_status
 from harness.fixtures import running
 
-SERVICES = ("audit", "identity", "dosage")
+SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
 MIN = 60 * 1000
 SAMPLE = os.path.join(paths.REPO_ROOT, "tests", "data", "dosage",
@@ -313,6 +313,106 @@ def test_weight_alone_keeps_crcl(st, pb, catalogue):
     r = check(st, pb, p, "67108", 40)
     assert "renal factor" in kind(r, pb.CHECK_KIND_RENAL).reason or \
         kind(r, pb.CHECK_KIND_RENAL).status != pb.CHECK_STATUS_NOT_CHECKED
+
+
+# --- one source of patient facts: the record --------------------------------
+
+
+def chart(st, p, kind, **content):
+    rpb = protos.module("records")
+    return st.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=p, kind=kind, title="charted", **content),
+        role="clinician")
+
+
+def test_allergy_charted_in_records_stops_the_dose(st, pb, catalogue):
+    rpb = protos.module("records")
+    p = patient(st)
+    context(st, pb, p, weight_kg=70, allergies_known=True)  # none here
+    chart(st, p, rpb.ENTRY_KIND_ALLERGY, allergy=rpb.Allergy(
+        substance_display="Penicillin",
+        verification_status=rpb.ALLERGY_VERIFICATION_STATUS_CONFIRMED))
+    r = check(st, pb, p, "723", 500)
+    al = kind(r, pb.CHECK_KIND_ALLERGY)
+    assert al.status == pb.CHECK_STATUS_HARD_STOP
+    assert "penicillins" in al.reason
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, order, st, pb, p,
+                  "723", 500, details_prefix="order: hard stop")
+
+
+def test_refuted_allergy_and_no_known_allergy(st, pb, catalogue):
+    rpb = protos.module("records")
+    p = patient(st)
+    chart(st, p, rpb.ENTRY_KIND_ALLERGY, allergy=rpb.Allergy(
+        substance_display="Penicillin",
+        verification_status=rpb.ALLERGY_VERIFICATION_STATUS_REFUTED))
+    r = check(st, pb, p, "723", 500)
+    # Assessed (an entry exists) and refuted: no stop.
+    assert kind(r, pb.CHECK_KIND_ALLERGY).status == pb.CHECK_STATUS_OK
+
+
+def test_weight_charted_as_vital_sign_is_used(st, pb, catalogue):
+    rpb = protos.module("records")
+    child = patient(st, years=4)
+    chart(st, child, rpb.ENTRY_KIND_VITAL_SIGNS, vital_signs=rpb.VitalSigns(
+        body_weight=rpb.Quantity(value=18000, unit="g")))
+    r = check(st, pb, child, "161", 200)
+    pk = kind(r, pb.CHECK_KIND_PER_KG)
+    assert pk.status == pb.CHECK_STATUS_OK
+    assert pk.value == pytest.approx(200 / 18)
+    # A later observation wins; a clearance charted in the record too.
+    chart(st, child, rpb.ENTRY_KIND_OBSERVATION, observation=rpb.Observation(
+        loinc_code="29463-7", display="Body weight", numeric=20,
+        ucum_unit="kg"))
+    chart(st, child, rpb.ENTRY_KIND_OBSERVATION, observation=rpb.Observation(
+        loinc_code="35591-7", display="Creatinine clearance (C-G)",
+        numeric=20, ucum_unit="mL/min"))
+    r = check(st, pb, child, "161", 200)
+    assert kind(r, pb.CHECK_KIND_PER_KG).value == pytest.approx(10)
+    # Without the record's clearance enoxaparin would stop (crcl_missing).
+    e = check(st, pb, child, "67108", 20, unit="mg")
+    assert "renally adjusted dose" in kind(e, pb.CHECK_KIND_RENAL).reason
+
+
+def test_records_facts_contract(st, catalogue):
+    rpb = protos.module("records")
+    p = patient(st)
+    f = st.call("records", "GetMedicationFacts",
+                rpb.GetMedicationFactsRequest(patient_id=p), role="nurse")
+    assert not f.allergies_assessed and not f.weight.present
+    chart(st, p, rpb.ENTRY_KIND_ALLERGY, allergy=rpb.Allergy(
+        substance_display="No known allergy",
+        substance_system="http://snomed.info/sct",
+        substance_code="716186003"))
+    old = chart(st, p, rpb.ENTRY_KIND_ALLERGY, allergy=rpb.Allergy(
+        substance_display="Latex"))
+    chart(st, p, rpb.ENTRY_KIND_VITAL_SIGNS, vital_signs=rpb.VitalSigns(
+        body_weight=rpb.Quantity(value=154, unit="[lb_av]"),
+        body_height=rpb.Quantity(value=1.7, unit="m")))
+    st.call("records", "MarkEnteredInError", rpb.MarkEnteredInErrorRequest(
+        entry_id=old.entry_id, expected_version=old.version,
+        reason="wrong patient"), role="clinician")
+    f = st.call("records", "GetMedicationFacts",
+                rpb.GetMedicationFactsRequest(patient_id=p),
+                role="pharmacist")
+    assert f.allergies_assessed and list(f.allergies) == []
+    assert f.weight.present and f.weight.value == pytest.approx(69.85, 0.01)
+    assert f.weight.unit == "kg" and f.height.value == pytest.approx(170)
+    assert not f.crcl.present
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, st.call, "records",
+                  "GetMedicationFacts",
+                  rpb.GetMedicationFactsRequest(patient_id="x"),
+                  role="nurse", details_prefix="patient_id")
+
+
+def test_records_down_fails_closed(st, pb, catalogue):
+    p = adult(st, pb)
+    st.stop_service("records")
+    try:
+        expect_status(grpc.StatusCode.UNAVAILABLE, check, st, pb, p, "161",
+                      500)
+    finally:
+        st.start_service("records")
 
 
 # --- bad input ---------------------------------------------------------------

@@ -312,6 +312,31 @@ test_prn_order_limits(void)
 		NULL);
 }
 
+/* A drug whose schedule may slip warns for an early dose; the catalogue's
+ * own minimum still stops. */
+static void
+test_early_dose_warns(void)
+{
+	dosage_dose_limits l = {.unit = "mg",
+				.min_interval_ms = 2 * HOUR,
+				.order_interval_ms = 8 * HOUR,
+				.early_dose_warns = true};
+	dosage_dose_patient p = person(40, 70);
+	dosage_dose_history h = {.has_nearest = true,
+				 .nearest_gap_ms = 4 * HOUR};
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
+
+	dosage_dose_evaluate(&l, &p, &h, 10, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_INTERVAL - 1].status, WARN);
+	h.nearest_gap_ms = 2 * HOUR - 1;
+	dosage_dose_evaluate(&l, &p, &h, 10, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_INTERVAL - 1].status, STOP);
+	l.early_dose_warns = false;
+	h.nearest_gap_ms = 4 * HOUR;
+	dosage_dose_evaluate(&l, &p, &h, 10, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_INTERVAL - 1].status, STOP);
+}
+
 static void
 test_policy_names(void)
 {
@@ -336,6 +361,7 @@ static const mt_case cases[] = {
 	{"groups_text", test_groups_text},
 	{"renal_interval", test_renal_interval},
 	{"prn_order_limits", test_prn_order_limits},
+	{"early_dose_warns", test_early_dose_warns},
 	{"policy_names", test_policy_names},
 	{NULL, NULL},
 };

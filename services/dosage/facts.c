@@ -1,0 +1,171 @@
+/*
+ * facts.c - the patient's facts from the record: dosage asks records'
+ * GetMedicationFacts (over mutual TLS, as the service principal) for the
+ * allergies, weight, height and creatinine clearance clinicians chart
+ * there, before each dose check and outside any transaction.  dosage's own
+ * patient context is only the fallback for a fact the record lacks.  When
+ * records is configured but cannot answer, the check fails closed.
+ */
+#include <med/log.h>
+#include <med/service.h>
+#include <med/util.h>
+
+#include <string.h>
+
+#include "dosage.h"
+
+#define GET_FACTS "/smartmed.records.v1.Records/GetMedicationFacts"
+
+med_err
+dosage_facts_start(med_service *svc, dosage_state *st)
+{
+	const med_config *c = med_service_config(svc);
+	const char *url = med_config_str(c, RECORDS_URL_SETTING);
+	const char *name = med_config_str(c, "MED_RECORDS_SERVER_NAME");
+	med_channel_opts co = {.server_name = name && name[0] ? name : NULL};
+	med_tls tls = {0};
+	char errbuf[256];
+	med_err err;
+
+	if (url == NULL || url[0] == '\0') {
+		med_log_warn(RECORDS_URL_SETTING " is not set: the dose checks "
+						 "use dosage's own patient "
+						 "context only, not the "
+						 "record's allergies and "
+						 "measurements");
+		return MED_OK;
+	}
+	err = med_tls_load(&tls, med_config_str(c, "MED_TLS_CERT"),
+			   med_config_str(c, "MED_TLS_KEY"),
+			   med_config_str(c, "MED_TLS_CA"), errbuf,
+			   sizeof(errbuf));
+	if (err != MED_OK) {
+		med_log_error("patient facts: %s", errbuf);
+		return err;
+	}
+	co.tls = &tls;
+	err = med_channel_open_opts(url, &co, &st->records);
+	med_tls_fini(&tls);
+	if (err != MED_OK) {
+		med_log_error(RECORDS_URL_SETTING " %s: %s", url,
+			      med_strerror(err));
+		return err;
+	}
+	st->records_deadline_ms = med_config_int(c, "MED_RECORDS_DEADLINE_MS");
+	med_log_info("patient facts come from records at %s", url);
+	return MED_OK;
+}
+
+void
+dosage_facts_stop(dosage_state *st)
+{
+	med_channel_close(st->records);
+	st->records = NULL;
+}
+
+/* deadline keeps the call inside the caller's own deadline. */
+static int64_t
+deadline(med_call *call, int64_t configured)
+{
+	int64_t left = med_call_remaining_ms(call) - 50;
+
+	return left < configured ? (left > 1 ? left : 1) : configured;
+}
+
+med_err
+dosage_facts_fetch(med_call *call, const char *field, const char *patient_id,
+		   const dosage_facts **out)
+{
+	const dosage_state *st = med_service_data(med_service_from_call(call));
+	Smartmed__Records__V1__GetMedicationFactsRequest req =
+		SMARTMED__RECORDS__V1__GET_MEDICATION_FACTS_REQUEST__INIT;
+	med_call_opts co = {.idempotent = true,
+			    .max_attempts = 2,
+			    .request_id = med_call_request_id(call)};
+	ProtobufCMessage *reply = NULL;
+	med_rpc_status status = {0};
+	med_err err;
+
+	*out = NULL;
+	if (st == NULL || st->records == NULL)
+		return MED_OK;
+	req.patient_id = (char *)patient_id;
+	co.deadline_ms = deadline(call, st->records_deadline_ms);
+	err = med_channel_unary(
+		st->records, GET_FACTS, &req.base,
+		&smartmed__records__v1__medication_facts__descriptor,
+		med_call_arena(call), &co, &reply, &status);
+	if (err != MED_OK)
+		return med_call_fail(call, MED_ERR_UNAVAILABLE,
+				     "%s: the record cannot give the patient's "
+				     "allergies and measurements (%s); try "
+				     "again",
+				     field,
+				     status.message[0] ? status.message
+						       : med_strerror(err));
+	*out = (const dosage_facts *)reply;
+	return MED_OK;
+}
+
+/* take uses the record's measurement m when it has one. */
+static void
+take(const Smartmed__Records__V1__Measurement *m, bool *has, double *v,
+     int64_t *at)
+{
+	if (m == NULL || !m->present)
+		return;
+	*has = true;
+	*v = m->value;
+	*at = m->effective_ms;
+}
+
+/* allergy_names lists the record's allergies and the context's (a union:
+ * an allergy known to either must stop the dose). */
+static void
+allergy_names(med_arena *a, const dosage_facts *f, dosage_dose_patient *p)
+{
+	size_t n = f->n_allergies + (p->allergies_known ? p->n_allergies : 0);
+	const char **v = med_arena_alloc(a, (n + 1) * sizeof(*v));
+	size_t k = 0;
+
+	if (v == NULL) {
+		/* No memory for the list: say nothing is known, which the
+		 * allergy check reports, rather than a shorter list. */
+		p->allergies_known = false;
+		return;
+	}
+	for (size_t i = 0; i < f->n_allergies; i++)
+		v[k++] = f->allergies[i]->substance_display;
+	for (size_t i = 0; p->allergies_known && i < p->n_allergies; i++)
+		v[k++] = p->allergies[i];
+	p->allergies = v;
+	p->n_allergies = k;
+	p->allergies_known = true;
+}
+
+void
+dosage_facts_apply(med_arena *a, const dosage_facts *f, dosage_dose_patient *p)
+{
+	if (f == NULL)
+		return;
+	p->source = "record";
+	take(f->weight, &p->has_weight, &p->weight_kg, &p->weight_ms);
+	take(f->height, &p->has_height, &p->height_cm, &p->height_ms);
+	take(f->crcl, &p->has_crcl, &p->crcl_ml_min, &p->crcl_ms);
+	if (f->allergies_assessed)
+		allergy_names(a, f, p);
+}
+
+med_err
+dosage_know_patient(med_call *call, const char *field, const char *patient_id,
+		    dosage_known *k)
+{
+	med_err err;
+
+	memset(k, 0, sizeof(*k));
+	err = med_patients_birth_date(call, field, patient_id, k->birth_date,
+				      sizeof(k->birth_date));
+	if (err != MED_OK)
+		return err;
+	return dosage_facts_fetch(call, field, patient_id, &k->facts);
+}
