@@ -49,7 +49,12 @@ typedef struct cv_attrs {
 	int coord;     /* Resize coordinate_transformation_mode */
 	int nearest;   /* Resize nearest_mode */
 	int fuse_relu; /* Conv: a following Relu folded in */
-	int to;	       /* Cast */
+	/*
+	 * Conv: a following LeakyRelu, or PRelu with one slope, folded in
+	 * (its slope in alpha); only cv_onnx_load_fused does this.
+	 */
+	int fuse_leaky;
+	int to; /* Cast */
 	float scales[MED_TENSOR_MAX_DIMS];
 } cv_attrs;
 
@@ -137,9 +142,17 @@ void cv_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
 /* cv_blas_init keeps OpenBLAS to one thread: the pool does the splitting. */
 void cv_blas_init(void);
 
-/* ONNX load (onnx_load.c) and run (onnx_run.c). */
+/*
+ * ONNX load (onnx_load.c) and run (onnx_run.c).  cv_onnx_load folds a Relu
+ * into the Conv before it (every backend's Conv applies fuse_relu);
+ * cv_onnx_load_fused also folds what fuse asks for, for a backend whose
+ * Conv applies it.
+ */
+#define CV_FUSE_LEAKY 1u /* LeakyRelu and scalar-slope PRelu: fuse_leaky */
 int cv_onnx_load(const void *buf, size_t len, cv_graph **out,
 		 med_plugin_err *err);
+int cv_onnx_load_fused(const void *buf, size_t len, unsigned fuse,
+		       cv_graph **out, med_plugin_err *err);
 void cv_graph_free(cv_graph *g);
 void cv_graph_run(const cv_graph *g, cv_exec *x);
 int cv_graph_plan(cv_graph *g, med_plugin_err *err);

@@ -1,9 +1,9 @@
 /*
  * onnx_load.c - ONNX ModelProto -> cv_graph: values for every tensor name,
  * nodes in topological order, static shapes from each operator's infer
- * function, constant folding (Shape, Constant, shape arithmetic) and a Relu
- * folded into the Conv before it.  Anything unsupported is a load error that
- * names the node and operator.
+ * function, constant folding (Shape, Constant, shape arithmetic) and an
+ * activation folded into the Conv before it.  Anything unsupported is a
+ * load error that names the node and operator.
  */
 #include "cpu.h"
 
@@ -601,28 +601,68 @@ out:
 	return rc;
 }
 
-/* fuse_relu folds Relu into the Conv that alone feeds it. */
+/* sole_reader: the one live node that reads value v, else -1. */
+static int
+sole_reader(const cv_graph *g, int v)
+{
+	int readers = 0, r = -1;
+
+	for (int j = 0; j < g->n_nodes; j++)
+		for (int k = 0; !g->nodes[j].dead && k < g->nodes[j].n_in; k++)
+			if (g->nodes[j].in[k] == v) {
+				readers++;
+				r = j;
+			}
+	return readers == 1 ? r : -1;
+}
+
+/*
+ * leaky_slope: whether r is a LeakyRelu, or a PRelu whose slope is one
+ * constant (the same function), and its slope.
+ */
+static bool
+leaky_slope(cv_graph *g, const cv_node *r, float *slope)
+{
+	const cv_value *s = cv_in(g, r, 1);
+
+	if (strcmp(r->op->name, "LeakyRelu") == 0) {
+		*slope = r->a.alpha;
+		return true;
+	}
+	if (strcmp(r->op->name, "PRelu") != 0 || s == NULL ||
+	    s->kind != V_CONST || s->dtype != MED_DTYPE_F32 || s->n != 1)
+		return false;
+	*slope = *(const float *)s->data;
+	return true;
+}
+
+/*
+ * fuse_act folds into a Conv the activation that alone reads its output:
+ * Relu always, LeakyRelu and scalar PRelu when fuse has CV_FUSE_LEAKY.
+ */
 static void
-fuse_relu(cv_graph *g)
+fuse_act(cv_graph *g, unsigned fuse)
 {
 	for (int i = 0; i < g->n_nodes; i++) {
 		cv_node *c = &g->nodes[i];
+		float slope;
 		if (c->dead || strcmp(c->op->name, "Conv") != 0 ||
 		    g->vals[c->out[0]].is_output)
 			continue;
-		int readers = 0, r = -1;
-		for (int j = 0; j < g->n_nodes; j++)
-			for (int k = 0;
-			     !g->nodes[j].dead && k < g->nodes[j].n_in; k++)
-				if (g->nodes[j].in[k] == c->out[0]) {
-					readers++;
-					r = j;
-				}
-		if (readers != 1 || strcmp(g->nodes[r].op->name, "Relu") != 0)
+		int r = sole_reader(g, c->out[0]);
+		if (r < 0 || g->nodes[r].in[0] != c->out[0])
 			continue;
+		if (strcmp(g->nodes[r].op->name, "Relu") == 0) {
+			c->a.fuse_relu = 1;
+		} else if ((fuse & CV_FUSE_LEAKY) &&
+			   leaky_slope(g, &g->nodes[r], &slope)) {
+			c->a.fuse_leaky = 1;
+			c->a.alpha = slope;
+		} else {
+			continue;
+		}
 		g->vals[c->out[0]].kind = V_UNUSED;
 		c->out[0] = g->nodes[r].out[0];
-		c->a.fuse_relu = 1;
 		g->nodes[r].dead = true;
 	}
 }
@@ -653,7 +693,8 @@ opset_of(const Onnx__ModelProto *mp)
 }
 
 static int
-build(cv_graph *g, const Onnx__ModelProto *mp, med_plugin_err *err)
+build(cv_graph *g, const Onnx__ModelProto *mp, unsigned fuse,
+      med_plugin_err *err)
 {
 	const Onnx__GraphProto *gp = mp->graph;
 	size_t cap;
@@ -675,12 +716,19 @@ build(cv_graph *g, const Onnx__ModelProto *mp, med_plugin_err *err)
 	    (rc = add_nodes(g, (int)cap, gp, err)) ||
 	    (rc = topo_infer(g, gp, err)) || (rc = check_outputs(g, err)))
 		return rc;
-	fuse_relu(g);
+	fuse_act(g, fuse);
 	return cv_graph_plan(g, err);
 }
 
 int
 cv_onnx_load(const void *buf, size_t len, cv_graph **out, med_plugin_err *err)
+{
+	return cv_onnx_load_fused(buf, len, 0, out, err);
+}
+
+int
+cv_onnx_load_fused(const void *buf, size_t len, unsigned fuse, cv_graph **out,
+		   med_plugin_err *err)
 {
 	Onnx__ModelProto *mp;
 	cv_graph *g;
@@ -706,7 +754,7 @@ cv_onnx_load(const void *buf, size_t len, cv_graph **out, med_plugin_err *err)
 		onnx__model_proto__free_unpacked(mp, NULL);
 		return cv_fail(err, MED_PLUGIN_ENOMEM, "graph");
 	}
-	rc = build(g, mp, err);
+	rc = build(g, mp, fuse, err);
 	onnx__model_proto__free_unpacked(mp, NULL);
 	if (rc) {
 		cv_graph_free(g);

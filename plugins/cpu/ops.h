@@ -6,6 +6,36 @@
 
 #include "cpu.h"
 
+#include <stdint.h>
+#include <string.h>
+
+/*
+ * Hot loops are built for AVX2/AVX-512 as well as the baseline; the loader
+ * picks one for the CPU it runs on (GCC function multi-versioning).
+ */
+#define HOT __attribute__((target_clones("avx512f", "avx2", "default")))
+
+/*
+ * cv_leaky is LeakyRelu, v >= 0 ? v : slope * v, written as a select of
+ * bits: GCC keeps -ftrapping-math and will not make unconditional a
+ * multiply that only one side of a ?: needs, so the plain form stays a
+ * branch per element (mispredicted on mixed signs) and never vectorises.
+ * The unfused operator and a Conv's fused epilogue both use it, so their
+ * results are the same bit for bit.
+ */
+static inline float
+cv_leaky(float v, float slope)
+{
+	float t = slope * v;
+	uint32_t keep = -(uint32_t)(v >= 0), a, b;
+
+	memcpy(&a, &v, sizeof(a));
+	memcpy(&b, &t, sizeof(b));
+	a = (a & keep) | (b & ~keep);
+	memcpy(&t, &a, sizeof(t));
+	return t;
+}
+
 int op_infer_same(cv_graph *g, cv_node *n, const cv_attr_src *s,
 		  med_plugin_err *err);
 void op_run_copy(const cv_graph *g, const cv_node *n, cv_exec *x);

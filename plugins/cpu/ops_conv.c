@@ -130,10 +130,23 @@ out_range(int64_t off, int64_t s, int64_t w, int64_t ow, int64_t *lo,
 }
 
 /*
- * Hot loops are built for AVX2/AVX-512 as well as the baseline; the loader
- * picks one for the CPU it runs on (GCC function multi-versioning).
+ * act_row applies a Conv's fused activation (cv_attrs fuse_relu or
+ * fuse_leaky) to y[0, len) as the unfused operators compute it
+ * (ops_elem.c), so fusing never changes a result.  It is inlined into the
+ * hot kernels below, where it vectorises for each of their targets.
  */
-#define HOT __attribute__((target_clones("avx512f", "avx2", "default")))
+static inline void
+act_row(const cv_attrs *a, float *restrict y, int64_t len)
+{
+	float slope = a->alpha;
+
+	if (a->fuse_relu)
+		for (int64_t x = 0; x < len; x++)
+			y[x] = y[x] > 0 ? y[x] : 0;
+	else if (a->fuse_leaky)
+		for (int64_t x = 0; x < len; x++)
+			y[x] = cv_leaky(y[x], slope);
+}
 
 /*
  * dw3x3_row: one output row of a 3x3, stride 1, pad 1 depthwise filter in a
@@ -157,7 +170,7 @@ dw_tap(const float *r, const float *k, int64_t x, int64_t w)
 
 HOT static void
 dw3x3_row(const float *r0, const float *r1, const float *r2, const float *k,
-	  float b0, int64_t w, int relu, float *restrict y)
+	  float b0, int64_t w, const cv_attrs *a, float *restrict y)
 {
 	static const float zero[3] = {0, 0, 0};
 	const float *k0 = r0 ? k : zero, *k2 = r2 ? k + 6 : zero;
@@ -177,9 +190,7 @@ dw3x3_row(const float *r0, const float *r1, const float *r2, const float *k,
 		y[w - 1] = b0 + dw_tap(r0, k, w - 1, w) +
 			   dw_tap(r1, k + 3, w - 1, w) +
 			   dw_tap(r2, k + 6, w - 1, w);
-	if (relu)
-		for (int64_t x = 0; x < w; x++)
-			y[x] = y[x] > 0 ? y[x] : 0;
+	act_row(a, y, w);
 }
 
 static bool
@@ -212,8 +223,8 @@ rows_dw3x3(void *ctx, int64_t lo, int64_t hi)
 		const float *xc = j->x + c * d.h * d.w;
 		dw3x3_row(oy > 0 ? xc + (oy - 1) * d.w : NULL, xc + oy * d.w,
 			  oy + 1 < d.h ? xc + (oy + 1) * d.w : NULL,
-			  j->w + c * 9, j->bias ? j->bias[c] : 0, d.w,
-			  j->n->a.fuse_relu, j->y + r * d.ow);
+			  j->w + c * 9, j->bias ? j->bias[c] : 0, d.w, &j->n->a,
+			  j->y + r * d.ow);
 	}
 }
 
@@ -245,9 +256,7 @@ depthwise_row(const cv_attrs *a, geom d, const float *xc, const float *wc,
 			}
 		}
 	}
-	if (a->fuse_relu)
-		for (int64_t ox = 0; ox < d.ow; ox++)
-			yr[ox] = yr[ox] > 0 ? yr[ox] : 0;
+	act_row(a, yr, d.ow);
 }
 
 /* rows_depthwise: one filter per channel, rows [lo, hi) as rows_dw3x3. */
@@ -336,19 +345,18 @@ bias_fill(float *y, int64_t m, int64_t len, int64_t ld, const float *bias)
 }
 
 HOT static void
-relu_tile(float *y, int64_t m, int64_t len, int64_t ld)
+act_tile(const cv_attrs *a, float *y, int64_t m, int64_t len, int64_t ld)
 {
 	for (int64_t i = 0; i < m; i++)
-		for (int64_t k = 0; k < len; k++)
-			y[i * ld + k] = y[i * ld + k] > 0 ? y[i * ld + k] : 0;
+		act_row(a, y + i * ld, len);
 }
 
 /*
- * gemm_tile: y[:, 0:len] (row stride ohw) = w * b + bias, then Relu, one
- * group's mg x len tile; b is k x len with row stride ldb.  Filling y with
- * the bias and accumulating onto it (beta 1) spares OpenBLAS's zeroing
- * pass and a separate bias pass, and the Relu runs while the tile is in
- * cache.
+ * gemm_tile: y[:, 0:len] (row stride ohw) = w * b + bias, then the fused
+ * activation, one group's mg x len tile; b is k x len with row stride ldb.
+ * Filling y with the bias and accumulating onto it (beta 1) spares
+ * OpenBLAS's zeroing pass and a separate bias pass, and the activation
+ * runs while the tile is in cache.
  */
 static void
 gemm_tile(const conv_job *j, int64_t gi, const float *b, int64_t ldb,
@@ -361,8 +369,8 @@ gemm_tile(const conv_job *j, int64_t gi, const float *b, int64_t ldb,
 	cv_sgemm(0, 0, (int)j->mg, (int)len, (int)j->k, 1.0f,
 		 j->w + gi * j->mg * j->k, (int)j->k, b, (int)ldb,
 		 bias ? 1.0f : 0.0f, y, (int)j->ohw);
-	if (j->n->a.fuse_relu)
-		relu_tile(y, j->mg, len, j->ohw);
+	if (j->n->a.fuse_relu || j->n->a.fuse_leaky)
+		act_tile(&j->n->a, y, j->mg, len, j->ohw);
 }
 
 /* 64 Ki floats: measured on YuNet, 16-64 Ki beat 256 Ki and whole rows. */
@@ -550,26 +558,79 @@ rows_pool(void *ctx, int64_t lo, int64_t hi)
 	}
 }
 
-/* rows_max2x2: the common 2x2 stride 2 window without padding. */
+/*
+ * max_fold is pool_px's step for MaxPool: max2x2_row folds each window in
+ * pool_px's order, so NaNs and signed zeros come out as they do there.
+ */
+static inline float
+max_fold(float acc, float v)
+{
+	return v > acc ? v : acc;
+}
+
+static inline float
+max4(float a, float b, float c, float d)
+{
+	return max_fold(max_fold(max_fold(max_fold(-INFINITY, a), b), c), d);
+}
+
+/*
+ * max2x2_row: one output row of a 2x2 window of stride s (1 or 2) over the
+ * input rows r0 and r1.  Windows that reach past the right edge of the row
+ * (ox from full on) read its last column twice, and the caller passes r0
+ * again as r1 below the bottom edge: a cell folded twice leaves the
+ * maximum as it was, so the padded cells are ignored as in pool_px.
+ */
 HOT static void
+max2x2_row(const float *restrict r0, const float *restrict r1, int64_t s,
+	   int64_t w, int64_t ow, float *restrict o)
+{
+	int64_t full = s == 2 ? w / 2 : w - 1, ox;
+
+	full = full < ow ? full : ow;
+	if (s == 2)
+		for (ox = 0; ox < full; ox++)
+			o[ox] = max4(r0[2 * ox], r0[2 * ox + 1], r1[2 * ox],
+				     r1[2 * ox + 1]);
+	else
+		for (ox = 0; ox < full; ox++)
+			o[ox] = max4(r0[ox], r0[ox + 1], r1[ox], r1[ox + 1]);
+	for (ox = full; ox < ow; ox++) {
+		int64_t x0 = ox * s, x1 = x0 + 1 < w ? x0 + 1 : x0;
+		o[ox] = max4(r0[x0], r0[x1], r1[x0], r1[x1]);
+	}
+}
+
+/* rows_max2x2: output rows [lo, hi) of a 2x2 MaxPool (is_max2x2). */
+static void
 rows_max2x2(void *ctx, int64_t lo, int64_t hi)
 {
 	const plane_job *j = ctx;
 	geom d = j->d;
+	int64_t s = j->n->a.strides[0];
 
 	for (int64_t r = lo; r < hi; r++) {
-		int64_t p = r / d.oh, oy = r % d.oh;
-		const float *r0 = j->in + (p * d.h + 2 * oy) * d.w;
-		const float *r1 = r0 + d.w;
-		float *o = j->out + r * d.ow;
-		for (int64_t ox = 0; ox < d.ow; ox++) {
-			float a = r0[2 * ox] > r0[2 * ox + 1] ? r0[2 * ox]
-							      : r0[2 * ox + 1];
-			float b = r1[2 * ox] > r1[2 * ox + 1] ? r1[2 * ox]
-							      : r1[2 * ox + 1];
-			o[ox] = a > b ? a : b;
-		}
+		int64_t p = r / d.oh, y0 = r % d.oh * s;
+		const float *r0 = j->in + (p * d.h + y0) * d.w;
+		const float *r1 = y0 + 1 < d.h ? r0 + d.w : r0;
+		max2x2_row(r0, r1, s, d.w, d.ow, j->out + r * d.ow);
 	}
+}
+
+/*
+ * is_max2x2: a 2x2 MaxPool of stride 1 or 2 in both axes, padded at most
+ * on the right and bottom (Tiny YOLO's pads [0, 0, 1, 1]), every window
+ * starting inside the input.
+ */
+static bool
+is_max2x2(const cv_attrs *a, geom d)
+{
+	int64_t s = a->strides[0];
+
+	return a->kernel[0] == 2 && a->kernel[1] == 2 && a->strides[1] == s &&
+	       (s == 1 || s == 2) && a->dil[0] == 1 && a->dil[1] == 1 &&
+	       !a->pads[0] && !a->pads[1] && (d.oh - 1) * s < d.h &&
+	       (d.ow - 1) * s < d.w;
 }
 
 static void
@@ -578,10 +639,7 @@ pool(const cv_graph *g, const cv_node *n, cv_exec *x, bool is_max)
 	const cv_attrs *a = &n->a;
 	plane_job j = {n,    geom_of(g, n), x->ptr[n->in[0]], x->ptr[n->out[0]],
 		       NULL, is_max};
-	bool two = is_max && a->kernel[0] == 2 && a->kernel[1] == 2 &&
-		   a->strides[0] == 2 && a->strides[1] == 2 && a->dil[0] == 1 &&
-		   a->dil[1] == 1 && !a->pads[0] && !a->pads[1] &&
-		   2 * j.d.oh <= j.d.h && 2 * j.d.ow <= j.d.w;
+	bool two = is_max && is_max2x2(a, j.d);
 
 	cv_pool_for(x->pool, j.d.n * j.d.c * j.d.oh,
 		    (size_t)(j.d.ow * a->kernel[0] * a->kernel[1]),

@@ -45,16 +45,24 @@ typedef struct unary_job {
 	float alpha, min, max;
 } unary_job;
 
-/* UNARY defines fname over elements, cost: its work per element. */
+/*
+ * UNARY defines fname over elements, cost: its work per element.  The
+ * loop reads its operands into locals first: with -fno-strict-aliasing a
+ * store through j->out could change j itself, so GCC would reload j->in
+ * every element and not vectorise.  in and out never overlap (the plan
+ * gives an output its own block), hence restrict.
+ */
 #define UNARY(fname, cost, expr)                                               \
-	static void fname##_chunk(void *ctx, int64_t lo, int64_t hi)           \
+	HOT static void fname##_chunk(void *ctx, int64_t lo, int64_t hi)       \
 	{                                                                      \
 		const unary_job *j = ctx;                                      \
-		float alpha = j->alpha;                                        \
-		(void)alpha;                                                   \
+		const float *restrict in = j->in;                              \
+		float *restrict out = j->out;                                  \
+		float alpha = j->alpha, lo_v = j->min, hi_v = j->max;          \
+		(void)alpha, (void)lo_v, (void)hi_v;                           \
 		for (int64_t i = lo; i < hi; i++) {                            \
-			float v = j->in[i];                                    \
-			j->out[i] = (expr);                                    \
+			float v = in[i];                                       \
+			out[i] = (expr);                                       \
 		}                                                              \
 	}                                                                      \
 	static void fname(const cv_graph *g, const cv_node *n, cv_exec *x)     \
@@ -67,10 +75,10 @@ typedef struct unary_job {
 
 UNARY(run_relu, 1, v > 0 ? v : 0)
 UNARY(run_sigmoid, 20, 1.0f / (1.0f + expf(-v)))
-UNARY(run_leaky, 1, v >= 0 ? v : alpha * v)
+UNARY(run_leaky, 1, cv_leaky(v, alpha))
 UNARY(run_exp, 20, expf(v))
 UNARY(run_tanh, 20, tanhf(v))
-UNARY(run_clip, 1, fminf(fmaxf(v, j->min), j->max))
+UNARY(run_clip, 1, fminf(fmaxf(v, lo_v), hi_v))
 
 static int
 infer_clip(cv_graph *g, cv_node *n, const cv_attr_src *s, med_plugin_err *err)

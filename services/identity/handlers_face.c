@@ -42,6 +42,17 @@ face_audit(med_call *call, identity_face *f, const char *patient_id,
 
 /* ---- EnrollFace ------------------------------------------------------- */
 
+/* others_in counts the faces the dominant-face rule set aside in pr[0..n). */
+static uint32_t
+others_in(const identity_face_probe *pr, size_t n)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += pr[i].other_faces;
+	return sum;
+}
+
 static med_err
 enroll_checks(med_call *call, identity_face *f,
 	      const Smartmed__Identity__V1__EnrollFaceRequest *req)
@@ -174,6 +185,7 @@ enroll_reply(med_call *call, const identity_face_probe *pr, size_t n,
 		t->model = (char *)identity_face_model(
 			identity_face_from_call(call));
 		t->quality = pr[i].quality;
+		t->other_faces = pr[i].other_faces;
 		t->created_ms = now;
 		res->templates[i] = t;
 	}
@@ -190,7 +202,7 @@ identity_rpc_enroll_face(med_call *call, const ProtobufCMessage *in,
 	identity_face *f = identity_face_from_call(call);
 	identity_face_probe pr[IDENTITY_MAX_IMAGES];
 	char ids[IDENTITY_MAX_IMAGES][MED_UUID_LEN + 1], field[32], dup[32],
-		nb[8];
+		nb[8], others[16];
 	identity_hit dups[IDENTITY_MAX_IMAGES * IDENTITY_MAX_DUPS];
 	size_t n_dups = 0;
 	int64_t now = med_now_ms();
@@ -222,10 +234,12 @@ identity_rpc_enroll_face(med_call *call, const ProtobufCMessage *in,
 		med_log_warn("identity: face index catch-up after enrolment "
 			     "failed; the next search retries");
 	snprintf(nb, sizeof(nb), "%zu", req->n_images);
+	snprintf(others, sizeof(others), "%u", others_in(pr, req->n_images));
 	face_audit(call, f, req->patient_id, "face enrolled",
 		   (med_audit_detail[]){{"templates", nb},
-					{"duplicate_score", dup}},
-		   2);
+					{"duplicate_score", dup},
+					{"other_faces", others}},
+		   3);
 	if ((err = dup_reply(call, dups, n_dups, res)) != MED_OK)
 		return err;
 	return enroll_reply(call, pr, req->n_images, ids, now, res);
@@ -296,15 +310,17 @@ static void
 verify_audit(med_call *call, identity_face *f, const char *patient_id,
 	     const Smartmed__Identity__V1__VerifyFaceResponse *res)
 {
-	char score[32];
+	char score[32], others[16];
 
 	snprintf(score, sizeof(score), "%.4f", res->score);
+	snprintf(others, sizeof(others), "%u", res->other_faces);
 	face_audit(
 		call, f, patient_id,
 		res->match ? "face verified" : "face not matched",
 		(med_audit_detail[]){{"score", score},
-				     {"match", res->match ? "true" : "false"}},
-		2);
+				     {"match", res->match ? "true" : "false"},
+				     {"other_faces", others}},
+		3);
 }
 
 med_err
@@ -342,6 +358,7 @@ identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
 	res->match = res->score >= f->threshold;
 	res->model = f->model;
 	res->device = f->device;
+	res->other_faces = pr.other_faces;
 	if (res->match &&
 	    (err = sign_token(call, f, req->patient_id, req->terminal,
 			      res->score, med_now_ms(), res)) != MED_OK)
@@ -389,7 +406,7 @@ identity_rpc_identify_face(med_call *call, const ProtobufCMessage *in,
 	identity_face *f = identity_face_from_call(call);
 	identity_hit hits[IDENTITY_MAX_TOP_K];
 	size_t k = req->top_k ? req->top_k : 5, n = 0;
-	char top[48], score[32], cnt[24];
+	char top[48], score[32], cnt[24], others[16];
 	identity_face_probe pr;
 	med_err err;
 
@@ -407,11 +424,14 @@ identity_rpc_identify_face(med_call *call, const ProtobufCMessage *in,
 	med_strlcpy(top, n ? hits[0].patient_id : "", sizeof(top));
 	snprintf(score, sizeof(score), "%.4f", n ? (double)hits[0].score : 0.);
 	snprintf(cnt, sizeof(cnt), "%zu", n);
+	snprintf(others, sizeof(others), "%u", pr.other_faces);
+	res->other_faces = pr.other_faces;
 	face_audit(call, f, n ? top : NULL, "face identification",
 		   (med_audit_detail[]){{"top_patient_id", top},
 					{"score", score},
-					{"candidates", cnt}},
-		   3);
+					{"candidates", cnt},
+					{"other_faces", others}},
+		   4);
 	return identify_reply(call, f, hits, n, res);
 }
 

@@ -257,11 +257,13 @@ void identity_face_end(struct med_service *svc);
 
 /*
  * identity_face_probe - what one photograph gave: a unit-norm embedding (dim
- * floats, owned by the caller's arena) and its quality in [0, 1].
+ * floats, owned by the caller's arena), its quality in [0, 1], and how many
+ * other, clearly smaller and farther faces it showed (face_det.h).
  */
 typedef struct identity_face_probe {
 	float *emb;
 	double quality;
+	uint32_t other_faces; /* faces set aside by the dominant-face rule */
 } identity_face_probe;
 
 /*

@@ -47,3 +47,13 @@ def deep_face_models():
                                         lmk[:-5] + ".card.md")):
         return emb, lmk
     return None
+
+
+def deep_face_detector():
+    """The CNN face detector the build makes from the same package
+    (face-api's tiny face detector), or None when not built."""
+    p = os.path.join(build_dir(), "models", "face",
+                     "face-api-tiny-detector-v1.onnx")
+    if os.path.exists(p) and os.path.exists(p[:-5] + ".card.md"):
+        return p
+    return None

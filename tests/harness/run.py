@@ -121,12 +121,17 @@ def face_keys(rundir):
 
 def face_models_env():
     """identity's face models for make run: the deep ones when the build
-    made them (tools/facemodels: dlib's ResNet on landmark-aligned colour
-    chips), else nothing, which leaves the built-in lbp-v2."""
+    made them (tools/facemodels: face-api's tiny CNN face detector, dlib's
+    ResNet on landmark-aligned colour chips), else nothing, which leaves
+    the Haar detector and the built-in lbp-v2."""
     deep = paths.deep_face_models()
     if deep is None:
         return {}
-    return {"MED_FACE_EMBEDDER": deep[0], "MED_FACE_LANDMARKS": deep[1]}
+    env = {"MED_FACE_EMBEDDER": deep[0], "MED_FACE_LANDMARKS": deep[1]}
+    det = paths.deep_face_detector()
+    if det is not None:
+        env["MED_FACE_DETECTOR"] = det
+    return env
 
 
 def summary(st, faces=None):

@@ -31,8 +31,11 @@ from harness import Stack, paths, protos
 from harness.checks import expect_status
 from harness.faces import FaceKeys, orl_png
 from harness.fixtures import running
+from harness.run import face_models_env
 
 sys.path.insert(0, os.path.join(paths.REPO_ROOT, "tools", "facemodels"))
+import convert  # noqa: E402
+import detector  # noqa: E402
 import reference  # noqa: E402
 import tfjs  # noqa: E402
 
@@ -130,8 +133,56 @@ def test_landmarks_equal_the_numpy_network():
     assert np.abs(got - want).max() <= 1e-4, np.abs(got - want).max()
 
 
+def small_detector_weights(rng):
+    """Random weights of the tiny detector's shape with fewer channels."""
+    chans = [3, 4, 6, 8, 8, 8, 12]
+    w = {"conv0/filters": rng.normal(0, 0.3, (3, 3, 3, 4)),
+         "conv0/bias": rng.normal(0, 0.1, 4)}
+    for i, p in enumerate(detector.SEPARABLE):
+        c, o = chans[i + 1], chans[i + 2]
+        w[p + "/depthwise_filter"] = rng.normal(0, 0.3, (3, 3, c, 1))
+        w[p + "/pointwise_filter"] = rng.normal(0, 0.3, (1, 1, c, o))
+        w[p + "/bias"] = rng.normal(0, 0.1, o)
+    w["conv8/filters"] = rng.normal(0, 0.3, (1, 1, chans[-1], 25))
+    w["conv8/bias"] = rng.normal(0, 0.1, 25)
+    return {k: v.astype(np.float32) for k, v in w.items()}
+
+
+def test_detector_converter_on_a_small_generated_net(tmp_path):
+    """The converter's graph for the detector's topology equals the numpy
+    network on weights made here (no npm package needed): every odd-size
+    "same" pool, the unpadded first convolution, the leaky ReLU."""
+    rng = np.random.default_rng(11)
+    w = small_detector_weights(rng)
+    for size in (64, 96):
+        path = str(tmp_path / ("det%d.onnx" % size))
+        open(path, "wb").write(
+            convert.build_detector(w, size).SerializeToString())
+        img = rng.uniform(0, 255, (size, size, 3)).astype(np.float32)
+        got = onnxrun(path, img.transpose(2, 0, 1)[None])[0]
+        want = reference.tiny_grid(w, img)
+        cells = detector.grid_cells(size)
+        assert got.shape == want.shape == (25, cells, cells)
+        assert np.abs(got - want).max() <= 1e-4, np.abs(got - want).max()
+
+
+def test_detector_equals_the_numpy_network():
+    deep()
+    det = paths.deep_face_detector()
+    w = tfjs.load(os.path.join(
+        FACEAPI, "tiny_face_detector_model-weights_manifest.json"))
+    size = detector.INPUT_SIZE
+    img = np.random.default_rng(9).uniform(0, 255, (size, size, 3)).astype(
+        np.float32)
+    got = onnxrun(det, img.transpose(2, 0, 1)[None])[0]
+    want = reference.tiny_grid(w, img)
+    assert got.shape == want.shape
+    # the grid's logits run to about 40: 1e-4 of their scale
+    assert np.abs(got - want).max() <= 1e-4 * max(1.0, np.abs(want).max())
+
+
 def test_cards_name_their_model_files():
-    for model in deep():
+    for model in deep() + (paths.deep_face_detector(),):
         card = open(model[:-5] + ".card.md").read()
         digest = hashlib.sha256(open(model, "rb").read()).hexdigest()
         assert "sha256: " + digest in card
@@ -171,10 +222,11 @@ def test_aligned_embedder_needs_landmarks(pb):
 
 @pytest.fixture(scope="module")
 def deep_stack():
-    emb, lmk = deep()
+    """identity on the whole deep pipeline, as make run starts it."""
+    deep()
     keys = FaceKeys.load_or_create(tempfile.mkdtemp(prefix="smartmed-fk-"))
-    env = keys.env()
-    env["MED_FACE_EMBEDDER"], env["MED_FACE_LANDMARKS"] = emb, lmk
+    env = dict(keys.env(), **face_models_env())
+    assert env["MED_FACE_DETECTOR"].endswith("tiny-detector-v1.onnx")
     with running(Stack(services=["identity", "audit"],
                        extra_env=env)) as st:
         yield st
@@ -193,3 +245,75 @@ def test_own_photographs_verify_others_do_not(deep_stack, pb):
     other = _verify(st, pb, a, orl_png(9, 6))
     assert not other.match and other.score < other.threshold
     assert other.model == "dlib-resnet-v1"
+
+
+def _enroll(st, pb, pid, images):
+    return st.call("identity", "EnrollFace", pb.EnrollFaceRequest(
+        patient_id=pid, images=images), role="registrar", timeout=60)
+
+
+def smooth_noise_jpegs(n=24):
+    """JPEGs of smooth colour noise: no face at all (the Haar pipeline
+    enrolled 4 of 24 such images as faces)."""
+    import cv2
+    rng = np.random.default_rng(7)
+    out = []
+    for i in range(n):
+        base = (4, 8, 16, 32)[i % 4]
+        g = rng.integers(0, 256, (base, base, 3)).astype(np.uint8)
+        img = cv2.GaussianBlur(cv2.resize(g, (320, 320),
+                                          interpolation=cv2.INTER_CUBIC),
+                               (0, 0), 3)
+        out.append(cv2.imencode(".jpg", img)[1].tobytes())
+    return out
+
+
+def test_noise_is_no_face(deep_stack, pb):
+    st = deep_stack
+    pid = _patient(st, pb)
+    for img in smooth_noise_jpegs():
+        expect_status(grpc.StatusCode.INVALID_ARGUMENT, _enroll, st, pb,
+                      pid, [img], details_prefix="images[0]: no face found")
+        expect_status(grpc.StatusCode.INVALID_ARGUMENT, st.call, "identity",
+                      "IdentifyFace", pb.IdentifyFaceRequest(image=img),
+                      role="registrar", details_prefix="image: no face")
+    out = st.sql("SELECT COUNT(*) FROM smartmed_identity.face_templates "
+                 "WHERE patient_id = '%s'" % pid)
+    assert out.strip().splitlines()[-1] == "0", out
+
+
+def busy_frame(big, small, small_at):
+    """A 640x480 PNG: ORL photograph big four times its size in the
+    middle, small twice its size with its corner at small_at."""
+    import cv2
+    canvas = np.full((480, 640), 128, np.uint8)
+
+    def put(png, k, x, y):
+        img = cv2.imdecode(np.frombuffer(png, np.uint8),
+                           cv2.IMREAD_GRAYSCALE)
+        img = cv2.resize(img, (img.shape[1] * k, img.shape[0] * k),
+                         interpolation=cv2.INTER_CUBIC)
+        canvas[y:y + img.shape[0], x:x + img.shape[1]] = img
+    put(big, 4, 320 - 184, 240 - 224)
+    put(small, 2, *small_at)
+    return cv2.imencode(".png", canvas)[1].tobytes()
+
+
+def test_busy_frame_verifies_the_dominant_face(deep_stack, pb):
+    """A relative behind the patient: the patient's face is clearly the
+    larger and nearer the centre, so it is verified, and the reply says a
+    face was set aside; two faces of one size are refused."""
+    st = deep_stack
+    a = _patient(st, pb)
+    _enroll(st, pb, a, [orl_png(4, 1), orl_png(4, 2)])
+    frame = busy_frame(orl_png(4, 5), orl_png(9, 6), (10, 10))
+    v = _verify(st, pb, a, frame)
+    assert v.match and v.other_faces == 1, (v.score, v.other_faces)
+    lone = _verify(st, pb, a, orl_png(4, 5))
+    assert lone.other_faces == 0
+    import cv2
+    pair = np.hstack([cv2.imdecode(np.frombuffer(orl_png(n, 1), np.uint8),
+                                   cv2.IMREAD_GRAYSCALE) for n in (4, 9)])
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, _verify, st, pb, a,
+                  cv2.imencode(".png", pair)[1].tobytes(),
+                  details_prefix="image: 2 faces found")

@@ -410,6 +410,58 @@ def small_net():
           "fc": fc, "fb": fb})
 
 
+def leaky_pool_cases():
+    """Conv + LeakyRelu (or PRelu with one slope), which the cpu backend
+    folds into the Conv's kernel (3x3 im2col, 1x1, depthwise 3x3 and
+    strided), and the 2x2 MaxPools of Tiny YOLO: pads [0, 0, 1, 1] with
+    stride 2 on an odd size and stride 1 (exact: max is exact)."""
+    def leaky(y, slope):
+        return np.where(y >= 0, y, slope * y.astype(np.float64)).astype(
+            np.float32)
+
+    for name, xs, ws, attrs in (
+            ("conv_leaky_3x3", (1, 3, 9, 11), (4, 3, 3, 3),
+             dict(pads=[1, 1, 1, 1])),
+            ("conv_leaky_1x1", (1, 8, 7, 6), (6, 8, 1, 1), {}),
+            ("conv_leaky_depthwise", (1, 5, 10, 12), (5, 1, 3, 3),
+             dict(group=5, pads=[1, 1, 1, 1])),
+            ("conv_leaky_depthwise_s2", (1, 4, 11, 10), (4, 1, 3, 3),
+             dict(group=4, pads=[1, 1, 1, 1], strides=[2, 2]))):
+        x, w, b = f32(*xs), f32(*ws), f32(ws[0])
+        y = ref_conv(x, w, b, attrs.get("strides", (1, 1)),
+                     attrs.get("pads", (0, 0, 0, 0)), (1, 1),
+                     attrs.get("group", 1))
+        case(name, [node("Conv", ["x", "w", "b"], ["c"], **attrs),
+                    node("LeakyRelu", ["c"], ["y"], alpha=0.1)],
+             [("x", x)], [("y", leaky(y, np.float32(0.1)))],
+             {"w": w, "b": b})
+    x, w, b = f32(1, 3, 8, 8), f32(4, 3, 3, 3), f32(4)
+    slope = np.array([-0.3], np.float32)
+    y = ref_conv(x, w, b, pads=(1, 1, 1, 1))
+    case("conv_prelu_scalar", [node("Conv", ["x", "w", "b"], ["c"],
+                                    pads=[1, 1, 1, 1]),
+                               node("PRelu", ["c", "s"], ["y"])],
+         [("x", x)], [("y", leaky(y, slope[0]))],
+         {"w": w, "b": b, "s": slope})
+    # The Conv's output read twice: nothing may be folded.
+    x, w, b = f32(1, 3, 8, 8), f32(4, 3, 3, 3), f32(4)
+    y = ref_conv(x, w, b, pads=(1, 1, 1, 1))
+    case("conv_leaky_shared", [node("Conv", ["x", "w", "b"], ["c"],
+                                    pads=[1, 1, 1, 1]),
+                               node("LeakyRelu", ["c"], ["l"], alpha=0.1),
+                               node("Add", ["l", "c"], ["y"])],
+         [("x", x)], [("y", leaky(y, np.float32(0.1)) + y)],
+         {"w": w, "b": b})
+    for name, shape, strides in (("maxpool_2x2_pad_odd", (1, 3, 9, 11), 2),
+                                 ("maxpool_2x2_s1_pad", (2, 3, 7, 8), 1)):
+        x = f32(*shape)
+        s2 = [strides, strides]
+        case(name, [node("MaxPool", ["x"], ["y"], kernel_shape=[2, 2],
+                         strides=s2, pads=[0, 0, 1, 1])],
+             [("x", x)],
+             [("y", ref_pool(x, (2, 2), s2, (0, 0, 1, 1), "max"))], tol=0)
+
+
 # ---- malformed models ---------------------------------------------------------
 
 def bad_cases():
@@ -488,6 +540,7 @@ def main():
     resize_cases()
     gemm_cases()
     small_net()
+    leaky_pool_cases()
     bad_cases()
     lines = []
     for name, model, inputs, outputs, tol in CASES:

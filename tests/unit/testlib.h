@@ -14,6 +14,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 typedef struct mt_case {
@@ -65,6 +66,15 @@ double mt_lib_metric(const char *sample);
 				"%s == %s: \"%s\" != \"%s\"", #a, #b,          \
 				mt_a_ ? mt_a_ : "(null)",                      \
 				mt_b_ ? mt_b_ : "(null)");                     \
+	} while (0)
+
+/* MT_NEAR fails unless |a - b| <= eps, printing both sides. */
+#define MT_NEAR(a, b, eps)                                                     \
+	do {                                                                   \
+		double mt_a_ = (double)(a), mt_b_ = (double)(b);               \
+		if (!(fabs(mt_a_ - mt_b_) <= (eps)))                           \
+			mt_fail(__FILE__, __LINE__, "%s: %g, want %g (+-%g)",  \
+				#a, mt_a_, mt_b_, (double)(eps));              \
 	} while (0)
 
 #define MT_OK(e)                                                               \

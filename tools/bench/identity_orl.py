@@ -24,8 +24,8 @@ Knobs (environment): ENROL ("1,2,3,4,5"), MED_FACE_THRESHOLD (the
 service default unless set), MED_FACE_EMBEDDER (lbp-v2 unless set; an
 ONNX model with its card, to calibrate that model's threshold),
 MED_FACE_LANDMARKS (the landmark model an aligned-chip embedder
-needs), MED_FACE_DETECTOR (haar unless set; an ONNX yunet detector with
-its card), TARGET_FMR (0.001: the calibration line
+needs), MED_FACE_DETECTOR (haar unless set; an ONNX detector with its
+card), MED_FACE_MIN_SIZE (the service's 40 px unless set), TARGET_FMR (0.001: the calibration line
 prints the smallest threshold whose false-match rate over all impostor
 pairs is at most this, and the false-non-match rate there), FACES (a
 directory laid out like ORL, s1..s40/1..10.pgm; default
@@ -145,7 +145,8 @@ def main():
     keys = FaceKeys(tempfile.mkdtemp(prefix="smartmed-face-bench-"))
     env = keys.env()
     for knob in ("MED_FACE_THRESHOLD", "MED_FACE_EMBEDDER",
-                 "MED_FACE_LANDMARKS", "MED_FACE_DETECTOR"):
+                 "MED_FACE_LANDMARKS", "MED_FACE_DETECTOR",
+                 "MED_FACE_MIN_SIZE"):
         if os.environ.get(knob):
             env[knob] = os.environ[knob]
     with Stack(services=("identity", "audit"), extra_env=env) as st:

@@ -11,6 +11,9 @@ dlib-resnet-v1.onnx and dlib-resnet-v1.card.md.  The graph takes
 scale 1: the per-channel mean and the /255 are inside the graph) and gives
 [1, 128].  Each convolution's scale-and-shift is folded into its weights
 and bias; zero padding is a Concat with zeros (the cpu backend has no Pad).
+The same run writes face-landmarks-68-v1 (the 68 points that align the
+embedder's chip) and face-api-tiny-detector-v1 (the face detector), each
+with its card.
 """
 
 import hashlib
@@ -22,6 +25,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import detector as det  # noqa: E402
 import recognition as net  # noqa: E402
 import tfjs  # noqa: E402
 
@@ -47,6 +51,23 @@ class Graph:
         out = self.name(kind.lower())
         self.nodes.append(helper.make_node(kind, inputs, [out], **attrs))
         return out
+
+    def model(self, name, in_shape, out_name, out_shape):
+        """The checked ONNX model of these nodes: input "pixels" (float,
+        in_shape) to out_name (float, out_shape)."""
+        graph = helper.make_graph(
+            self.nodes, name,
+            [helper.make_tensor_value_info("pixels", TensorProto.FLOAT,
+                                           in_shape)],
+            [helper.make_tensor_value_info(out_name, TensorProto.FLOAT,
+                                           out_shape)],
+            self.inits)
+        m = helper.make_model(graph,
+                              opset_imports=[helper.make_opsetid("", 13)],
+                              producer_name="smartmed tools/facemodels")
+        m.ir_version = 7
+        onnx.checker.check_model(m)
+        return m
 
 
 def conv(g, x, w, prefix, stride, relu, same=True):
@@ -105,19 +126,9 @@ def build(w):
     x = g.op("Flatten", [x], axis=1)
     g.nodes.append(helper.make_node("MatMul", [x, g.const(w["fc"], "fc")],
                                     ["descriptor"]))
-    graph = helper.make_graph(
-        g.nodes, NAME,
-        [helper.make_tensor_value_info("pixels", TensorProto.FLOAT,
-                                       [1, 3, net.INPUT_SIZE,
-                                        net.INPUT_SIZE])],
-        [helper.make_tensor_value_info("descriptor", TensorProto.FLOAT,
-                                       [1, net.OUTPUT_DIM])],
-        g.inits)
-    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
-                          producer_name="smartmed tools/facemodels")
-    m.ir_version = 7
-    onnx.checker.check_model(m)
-    return m
+    side = net.INPUT_SIZE
+    return g.model(NAME, [1, 3, side, side], "descriptor",
+                   [1, net.OUTPUT_DIM])
 
 
 LANDMARK_NAME = "face-landmarks-68-v1"
@@ -132,11 +143,12 @@ def same_pads(size, k, stride):
     return [total // 2, total // 2, total - total // 2, total - total // 2]
 
 
-def separable(g, x, w, p, stride, c, size):
+def separable(g, x, w, p, stride, c, size, pads=None):
     dw = np.transpose(w[p + "/depthwise_filter"], (2, 3, 0, 1))  # C,1,kh,kw
     pw = np.transpose(w[p + "/pointwise_filter"], (3, 2, 0, 1))  # O,C,1,1
     y = g.op("Conv", [x, g.const(dw, "dw")], kernel_shape=[3, 3],
-             strides=[stride, stride], pads=same_pads(size, 3, stride),
+             strides=[stride, stride],
+             pads=pads if pads is not None else same_pads(size, 3, stride),
              group=c)
     return g.op("Conv", [y, g.const(pw, "pw"), g.const(w[p + "/bias"], "b")],
                 kernel_shape=[1, 1])
@@ -175,22 +187,101 @@ def build_landmarks(w):
         x, c, size = dense_block(g, x, w, p, i == 0, c, size)
     x = g.op("AveragePool", [x], kernel_shape=[7, 7], strides=[2, 2])
     x = g.op("Flatten", [x], axis=1)
+    # The weight is stored [out, in] with transB: OpenCV 4.6's importer
+    # reads a Gemm's output count from the first axis (the benchmark runs
+    # the same file there).
     g.nodes.append(helper.make_node(
-        "Gemm", [x, g.const(w["fc/weights"], "fc"),
-                 g.const(w["fc/bias"], "fcb")], ["landmarks"]))
-    graph = helper.make_graph(
-        g.nodes, LANDMARK_NAME,
-        [helper.make_tensor_value_info("pixels", TensorProto.FLOAT,
-                                       [1, 3, net.LANDMARK_INPUT,
-                                        net.LANDMARK_INPUT])],
-        [helper.make_tensor_value_info("landmarks", TensorProto.FLOAT,
-                                       [1, 136])],
-        g.inits)
-    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
-                          producer_name="smartmed tools/facemodels")
-    m.ir_version = 7
-    onnx.checker.check_model(m)
-    return m
+        "Gemm", [x, g.const(w["fc/weights"].T, "fc"),
+                 g.const(w["fc/bias"], "fcb")], ["landmarks"], transB=1))
+    side = net.LANDMARK_INPUT
+    return g.model(LANDMARK_NAME, [1, 3, side, side], "landmarks", [1, 136])
+
+
+DETECTOR_NAME = "face-api-tiny-detector-v1"
+DETECTOR_MANIFEST = "tiny_face_detector_model-weights_manifest.json"
+
+
+def leaky_conv(g, x, w, p, kernel, pads, c=None):
+    """A convolution with TensorFlow's bias, then the leaky ReLU; c set
+    makes it the depthwise-separable pair (depthwise c channels, then
+    pointwise with the bias)."""
+    if c is None:
+        f = np.transpose(w[p + "/filters"], (3, 2, 0, 1))
+        y = g.op("Conv", [x, g.const(f, "w"), g.const(w[p + "/bias"], "b")],
+                 kernel_shape=[kernel, kernel], pads=pads)
+    else:
+        y = separable(g, x, w, p, 1, c, 0, pads)
+    return g.op("LeakyRelu", [y], alpha=det.LEAK)
+
+
+def max_pool_same(g, x, size, stride):
+    return g.op("MaxPool", [x], kernel_shape=[2, 2],
+                strides=[stride, stride], pads=same_pads(size, 2, stride))
+
+
+def build_detector(w, size=det.INPUT_SIZE):
+    g = Graph()
+    mean = np.array(det.MEAN_RGB, dtype=np.float32).reshape(1, 3, 1, 1)
+    x = g.op("Sub", ["pixels", g.const(mean, "mean")])
+    x = g.op("Mul", [x, g.const(np.array([1.0 / 255.0]), "scale")])
+    x = leaky_conv(g, x, w, "conv0", 3, [0, 0, 0, 0])
+    s = size - 2
+    c = w["conv0/filters"].shape[3]
+    for i, p in enumerate(det.SEPARABLE):
+        x = max_pool_same(g, x, s, 2)
+        s = -(-s // 2)
+        x = leaky_conv(g, x, w, p, 3, [1, 1, 1, 1], c)
+        c = w[p + "/pointwise_filter"].shape[3]
+    x = max_pool_same(g, x, s, 1)
+    f = np.transpose(w["conv8/filters"], (3, 2, 0, 1))
+    g.nodes.append(helper.make_node(
+        "Conv", [x, g.const(f, "w"), g.const(w["conv8/bias"], "b")],
+        ["grid"], kernel_shape=[1, 1]))
+    cells = det.grid_cells(size)
+    return g.model(DETECTOR_NAME, [1, 3, size, size], "grid",
+                   [1, len(det.ANCHORS) * det.BOX_ENCODING, cells, cells])
+
+
+DETECTOR_CARD = """---
+kind: face-detector
+name: {name}
+version: 1.0.0
+licence: MIT (the @vladmandic/face-api package and its weights)
+sha256: {sha256}
+format: tiny-yolo-face
+input_mean: 0
+input_scale: 1
+score_threshold: {score}
+nms_iou: 0.4
+---
+# {name}
+
+face-api's tiny face detector (a Tiny YOLO v2 with depthwise-separable
+convolutions, about 190 KB of weights), from the npm package
+@vladmandic/face-api 1.7.15 (MIT), converted to ONNX by
+`tools/facemodels/convert.py` at build time; never committed.
+
+- **Input**: a {size}x{size} RGB square, pixels 0..255 (the per-channel
+  mean and the division by 255 are inside the graph). identity looks
+  twice, the photograph centred on black: filling the input, and at 55 %
+  of it, where a face that fills the frame fits the model's anchors.
+- **Output**: `grid`, [1, 25, {cells}, {cells}]: per cell five anchors of
+  (tx, ty, tw, th, objectness), decoded in identity (face_tiny.c); the
+  score is the sigmoid of the objectness.
+- **score_threshold**: {score_note}
+- **nms_iou**: face-api's own suppression overlap.
+- **Limits**: it finds frontal and near-frontal faces from about 20 pixels
+  across in its input; it gives no landmarks, so identity's 68-point
+  model places the eyes. Trained by face-api's author on public face
+  sets; not measured on the hospital's own cameras.
+"""
+
+DETECTOR_SCORE = "0.4"
+DETECTOR_SCORE_NOTE = (
+    "0.4 (face-api defaults to 0.5): with identity's two looks it finds "
+    "one face in 398 of ORL's 400 photographs and all 435 of Caltech's "
+    "(0.5: 396 and 435), and smooth-noise photographs still score below "
+    "it (tests/integration/test_face_models.py; docs/benchmarks.md).")
 
 
 LANDMARK_CARD = """---
@@ -276,36 +367,42 @@ THRESHOLD_NOTE = (
     "(FACES=dir tools/bench/identity_orl.py) before relying on it.")
 
 
-def write(model_dir, out_dir, threshold=THRESHOLD, note=THRESHOLD_NOTE):
-    w = tfjs.load(os.path.join(model_dir, MANIFEST))
-    m = build(w)
+def save(m, out_dir, name, card):
+    """Writes name.onnx (atomically) and name.card.md, whose "{sha256}"
+    becomes the model file's SHA-256; returns the model's path."""
     os.makedirs(out_dir, exist_ok=True)
-    path = os.path.join(out_dir, NAME + ".onnx")
+    path = os.path.join(out_dir, name + ".onnx")
     data = m.SerializeToString()
     with open(path + ".tmp", "wb") as f:
         f.write(data)
     os.replace(path + ".tmp", path)
-    card = CARD.format(
-        name=NAME, sha256=hashlib.sha256(data).hexdigest(),
-        threshold=threshold, threshold_note=note)
-    with open(os.path.join(out_dir, NAME + ".card.md"), "w") as f:
-        f.write(card)
+    with open(os.path.join(out_dir, name + ".card.md"), "w") as f:
+        f.write(card.replace("{sha256}", hashlib.sha256(data).hexdigest()))
     return path
+
+
+def write(model_dir, out_dir, threshold=THRESHOLD, note=THRESHOLD_NOTE):
+    m = build(tfjs.load(os.path.join(model_dir, MANIFEST)))
+    card = CARD.format(name=NAME, sha256="{sha256}", threshold=threshold,
+                       threshold_note=note)
+    return save(m, out_dir, NAME, card)
 
 
 def write_landmarks(model_dir, out_dir):
     m = build_landmarks(tfjs.load(os.path.join(model_dir,
                                                LANDMARK_MANIFEST)))
-    os.makedirs(out_dir, exist_ok=True)
-    path = os.path.join(out_dir, LANDMARK_NAME + ".onnx")
-    data = m.SerializeToString()
-    with open(path + ".tmp", "wb") as f:
-        f.write(data)
-    os.replace(path + ".tmp", path)
-    with open(os.path.join(out_dir, LANDMARK_NAME + ".card.md"), "w") as f:
-        f.write(LANDMARK_CARD.format(
-            name=LANDMARK_NAME, sha256=hashlib.sha256(data).hexdigest()))
-    return path
+    card = LANDMARK_CARD.format(name=LANDMARK_NAME, sha256="{sha256}")
+    return save(m, out_dir, LANDMARK_NAME, card)
+
+
+def write_detector(model_dir, out_dir, size=det.INPUT_SIZE):
+    m = build_detector(tfjs.load(os.path.join(model_dir, DETECTOR_MANIFEST)),
+                       size)
+    card = DETECTOR_CARD.format(
+        name=DETECTOR_NAME, sha256="{sha256}", size=size,
+        cells=det.grid_cells(size), score=DETECTOR_SCORE,
+        score_note=DETECTOR_SCORE_NOTE)
+    return save(m, out_dir, DETECTOR_NAME, card)
 
 
 if __name__ == "__main__":
@@ -313,3 +410,4 @@ if __name__ == "__main__":
         sys.exit(__doc__)
     print(write(sys.argv[1], sys.argv[2]))
     print(write_landmarks(sys.argv[1], sys.argv[2]))
+    print(write_detector(sys.argv[1], sys.argv[2]))

@@ -9,6 +9,7 @@ the ONNX graph convert.py writes.
 
 import numpy as np
 
+import detector as det
 import recognition as net
 
 
@@ -108,3 +109,31 @@ def landmarks(w, rgb):
         x = dense_block(x, w, p, i == 0)
     x = pool(x, 7, 2, "avg").reshape(-1)
     return (x @ w["fc/weights"] + w["fc/bias"]).astype(np.float32)
+
+
+def leaky(v):
+    return np.where(v > 0, v, det.LEAK * v)
+
+
+def max_pool_same(x, stride):
+    """2x2 max pool with TensorFlow's "same" padding (ignored cells)."""
+    h, w = x.shape[:2]
+    oh, ow = -(-h // stride), -(-w // stride)
+    x = np.pad(x, ((0, (oh - 1) * stride + 2 - h),
+                   (0, (ow - 1) * stride + 2 - w), (0, 0)),
+               constant_values=-np.inf)
+    return pool(x, 2, stride, "max")
+
+
+def tiny_grid(w, rgb):
+    """rgb: [S, S, 3] pixels 0..255 -> the detector's grid [25, c, c]
+    (channel = anchor * 5 + field), as face-api computes it."""
+    x = (rgb.astype(np.float64) - np.array(det.MEAN_RGB)) / 255.0
+    x = leaky(conv2d(x, w["conv0/filters"], 1, "valid") + w["conv0/bias"])
+    for i, p in enumerate(det.SEPARABLE):
+        x = max_pool_same(x, 2)
+        x = leaky(separable(x, w, p, 1))
+    x = max_pool_same(x, 1)
+    y = np.einsum("hwc,co->hwo", x, w["conv8/filters"][0, 0])
+    y = y + w["conv8/bias"]
+    return np.transpose(y, (2, 0, 1)).astype(np.float32)

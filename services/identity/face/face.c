@@ -43,8 +43,9 @@ const med_config_spec identity_config[] = {
 	{"MED_IDENTITY_TOKEN_TTL_S", MED_CONFIG_INT, "120", false, 1, 900,
 	 "lifetime of a verification token"},
 	{"MED_FACE_DETECTOR", MED_CONFIG_STRING, "haar", false, 0, 0,
-	 "haar (MED_FACE_CASCADE), or an ONNX face detector file of the yunet "
-	 "layout with its model card beside it (<name>.card.md)"},
+	 "haar (MED_FACE_CASCADE), or an ONNX face detector file (card format "
+	 "yunet or tiny-yolo-face) with its model card beside it "
+	 "(<name>.card.md)"},
 	{"MED_FACE_CASCADE", MED_CONFIG_STRING,
 	 HAAR_DIR "haarcascade_frontalface_default.xml", false, 0, 0,
 	 "Haar face detector (OpenCV cascade XML)"},
@@ -402,10 +403,14 @@ detector_card(identity_face *f, const identity_modelcard *c, char *msg,
 	double mean, scale, score, nms;
 	med_err err;
 
-	if (fmt == NULL || strcmp(fmt, "yunet") != 0) {
+	if (fmt != NULL && strcmp(fmt, "yunet") == 0)
+		f->det_kind = IDENTITY_DET_YUNET;
+	else if (fmt != NULL && strcmp(fmt, "tiny-yolo-face") == 0)
+		f->det_kind = IDENTITY_DET_TINY;
+	else {
 		snprintf(msg, len,
 			 "%.300s: format '%s' is not one identity decodes "
-			 "(yunet)",
+			 "(yunet, tiny-yolo-face)",
 			 c->path, fmt ? fmt : "");
 		return MED_ERR_INVALID;
 	}
@@ -425,7 +430,27 @@ detector_card(identity_face *f, const identity_modelcard *c, char *msg,
 	return MED_OK;
 }
 
-/* load_onnx_detector loads a yunet-layout detector after its card. */
+/* bind_detector checks the loaded detector's shapes against its format.
+ * YuNet was fed grey (and measured so); the tiny detector gets colour. */
+static med_err
+bind_detector(identity_face *f, char *msg, size_t len)
+{
+	const med_model_info *mi = med_infer_model_info(f->det);
+	med_err err;
+
+	if (f->det_kind == IDENTITY_DET_TINY) {
+		err = identity_tiny_bind(mi, &f->tiny, msg, len);
+		f->det_w = f->det_h = f->tiny.in_size;
+		f->det_colour = true;
+		return err;
+	}
+	err = identity_yunet_bind(mi, &f->yunet, msg, len);
+	f->det_w = f->yunet.in_w;
+	f->det_h = f->yunet.in_h;
+	return err;
+}
+
+/* load_onnx_detector loads an ONNX detector after its card. */
 static med_err
 load_onnx_detector(identity_face *f, const char *path, int dev)
 {
@@ -443,12 +468,10 @@ load_onnx_detector(identity_face *f, const char *path, int dev)
 	}
 	if ((err = load_one(f, "onnx", path, NULL, 0, dev, &f->det)) != MED_OK)
 		return err;
-	if (identity_yunet_bind(med_infer_model_info(f->det), &f->yunet, msg,
-				sizeof(msg)) != MED_OK) {
+	if (bind_detector(f, msg, sizeof(msg)) != MED_OK) {
 		not_configured(f, "MED_FACE_DETECTOR %s: %s", path, msg);
 		return MED_ERR_PRECONDITION;
 	}
-	f->det_onnx = true;
 	return MED_OK;
 }
 

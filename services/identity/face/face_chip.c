@@ -141,17 +141,25 @@ embed_points(identity_face *f, const med_image *img,
 	return identity_face_normalise(f, emb);
 }
 
-med_err
-identity_face_embed_chip(identity_face *f, const med_image *img,
-			 const float box[4], float *emb)
+/* chip_buffer is scratch for the larger of the landmark and chip models'
+ * inputs: a sample and its planar copy. */
+static float *
+chip_buffer(const identity_face *f)
 {
 	size_t side = (size_t)(f->emb_w > f->lmk_size ? f->emb_w : f->lmk_size);
-	float *buf = malloc(6 * side * side * sizeof(float));
-	float pts[IDENTITY_LANDMARKS][2], refined[4];
-	med_err err = MED_ERR_NOMEM;
+
+	return malloc(6 * side * side * sizeof(float));
+}
+
+med_err
+identity_face_landmarks(identity_face *f, const med_image *img,
+			const float box[4], float pts[IDENTITY_LANDMARKS][2])
+{
+	float *buf = chip_buffer(f), refined[4];
+	med_err err;
 
 	if (buf == NULL)
-		return err;
+		return MED_ERR_NOMEM;
 	/* Two passes: the detector's box frames the face roughly; the
 	 * square around the first landmarks frames it as the landmark model
 	 * was trained, and its landmarks place the chip. */
@@ -160,8 +168,38 @@ identity_face_embed_chip(identity_face *f, const med_image *img,
 		err = MED_ERR_INVALID;
 	if (err == MED_OK)
 		err = find_landmarks(f, img, refined, pts, buf);
-	if (err == MED_OK)
-		err = embed_points(f, img, pts, buf, emb);
+	if (err == MED_OK && !landmark_box(pts, refined))
+		err = MED_ERR_INVALID;
+	free(buf);
+	return err;
+}
+
+void
+identity_face_landmark_eyes(const float pts[IDENTITY_LANDMARKS][2],
+			    float box[4], float l[2], float r[2])
+{
+	/* iBUG 300-W: 36-41 the eye on the image's left, 42-47 the other. */
+	for (int k = 0; k < 2; k++) {
+		l[k] = r[k] = 0.f;
+		for (int i = 0; i < 6; i++) {
+			l[k] += pts[36 + i][k] / 6.f;
+			r[k] += pts[42 + i][k] / 6.f;
+		}
+	}
+	if (!landmark_box(pts, box))
+		box[0] = box[1] = box[2] = box[3] = 0.f;
+}
+
+med_err
+identity_face_embed_points(identity_face *f, const med_image *img,
+			   const float pts[IDENTITY_LANDMARKS][2], float *emb)
+{
+	float *buf = chip_buffer(f);
+	med_err err;
+
+	if (buf == NULL)
+		return MED_ERR_NOMEM;
+	err = embed_points(f, img, pts, buf, emb);
 	free(buf);
 	return err;
 }

@@ -9,8 +9,18 @@
 #include <med/infer.h>
 #include <med/vtoken.h>
 
+#include "face_align.h"
+#include "face_tiny.h"
 #include "face_yunet.h"
 #include "identity.h"
+
+/* identity_det_kind - which detector finds the faces. */
+typedef enum identity_det_kind {
+	IDENTITY_DET_HAAR,  /* the cpu backend's Haar cascade (MED_FACE_CASCADE)
+			     */
+	IDENTITY_DET_YUNET, /* an ONNX model, card format yunet */
+	IDENTITY_DET_TINY,  /* an ONNX model, card format tiny-yolo-face */
+} identity_det_kind;
 
 struct identity_face {
 	bool ready;
@@ -35,12 +45,16 @@ struct identity_face {
 	 * to emb_c channels, each pixel p fed as (p - in_mean) * in_scale;
 	 * its output is L2-normalised here.  Values from the model card. */
 	bool onnx;
-	/* An ONNX detector (MED_FACE_DETECTOR=<file>.onnx, card format
-	 * yunet) sees the photograph letterboxed into its input, grey in
-	 * all 3 channels, fed as (p - det_mean) * det_scale; faces scoring
+	/* An ONNX detector (MED_FACE_DETECTOR=<file>.onnx) sees the
+	 * photograph placed into its det_w x det_h input (face_detect.c), in
+	 * colour when det_colour and the photograph has it, else grey in all
+	 * 3 channels, fed as (p - det_mean) * det_scale; faces scoring
 	 * det_score or more survive suppression at det_nms. */
-	bool det_onnx;
+	identity_det_kind det_kind;
 	identity_yunet yunet;
+	identity_tiny tiny;
+	int det_w, det_h;
+	bool det_colour;
 	float det_mean, det_scale, det_score, det_nms;
 	int emb_w, emb_h, emb_c;
 	float in_mean, in_scale, crop_scale;
@@ -59,14 +73,41 @@ struct identity_face {
 };
 
 /*
- * identity_face_embed_chip embeds the face in box (x, y, w, h in img's
- * pixels) through dlib's aligned chip: landmarks, similarity transform,
- * colour chip, embedder, L2 norm into emb (f->dim floats).  Errors:
- * MED_ERR_INVALID (landmarks that place no face), MED_ERR_INTERNAL (a
- * model failed; logged), MED_ERR_NOMEM.
+ * identity_face_landmarks places the 68 landmarks (iBUG 300-W order, img's
+ * pixels) of the face in box (x, y, w, h): two passes of MED_FACE_LANDMARKS,
+ * the second on the square around the first's points.  Errors:
+ * MED_ERR_INVALID (points that span no face), MED_ERR_INTERNAL (the model
+ * failed; logged), MED_ERR_NOMEM.
  */
-med_err identity_face_embed_chip(identity_face *f, const med_image *img,
-				 const float box[4], float *emb) MED_MUST_CHECK;
+med_err
+identity_face_landmarks(identity_face *f, const med_image *img,
+			const float box[4],
+			float pts[IDENTITY_LANDMARKS][2]) MED_MUST_CHECK;
+
+/* identity_face_landmark_eyes gives the eye centres (l on the image's
+ * left) and the square box around pts (x, y, w, h). */
+void identity_face_landmark_eyes(const float pts[IDENTITY_LANDMARKS][2],
+				 float box[4], float l[2], float r[2]);
+
+/*
+ * identity_face_embed_points embeds dlib's aligned chip that pts place:
+ * similarity transform, colour chip, embedder, L2 norm into emb (f->dim
+ * floats).  Errors: MED_ERR_INVALID (degenerate points), MED_ERR_INTERNAL
+ * (the model failed; logged), MED_ERR_NOMEM.
+ */
+med_err identity_face_embed_points(identity_face *f, const med_image *img,
+				   const float pts[IDENTITY_LANDMARKS][2],
+				   float *emb) MED_MUST_CHECK;
+
+/*
+ * identity_face_detect_onnx finds the faces of img with the ONNX detector
+ * (face_detect.c): at most max, best first, in img's pixels, into faces
+ * and *n.  Errors: MED_ERR_INTERNAL (the model failed; logged),
+ * MED_ERR_NOMEM.
+ */
+med_err identity_face_detect_onnx(identity_face *f, const med_image *img,
+				  identity_det_face *faces, size_t max,
+				  size_t *n) MED_MUST_CHECK;
 
 /* identity_face_normalise L2-normalises emb (f->dim floats); MED_ERR_INTERNAL
  * for a zero or non-finite embedding. */

@@ -94,7 +94,7 @@ decode(med_call *call, identity_face *f, const char *field, const uint8_t *buf,
        size_t len, med_image **img)
 {
 	med_image_limits lim = {.max_bytes = f->max_image_bytes,
-				.keep_colour = f->chip};
+				.keep_colour = f->chip || f->det_colour};
 	char msg[256] = "";
 	med_problem p;
 	med_err err;
@@ -260,7 +260,8 @@ identity_face_count_problem(const char *field, int64_t count,
 				       "photograph of one face");
 	if (count > 1)
 		return med_problem_set(p, MED_ERR_INVALID, field,
-				       "%lld faces found; exactly one is "
+				       "%lld faces found, none clearly larger "
+				       "and nearer the centre; exactly one is "
 				       "required",
 				       (long long)count);
 	if (face->w < (float)min_size)
@@ -271,131 +272,72 @@ identity_face_count_problem(const char *field, int64_t count,
 	return MED_OK;
 }
 
-/* one_face fails the call unless count detections are the one face. */
-static med_err
-one_face(med_call *call, identity_face *f, const char *field, int64_t count,
-	 const identity_face_box *face)
+/* haar_faces turns count Haar rows (x y w h n) into faces, every
+ * coordinate times k. */
+static void
+haar_faces(const float *boxes, int64_t count, float k, identity_det_face *faces)
 {
+	for (int64_t i = 0; i < count; i++)
+		faces[i] = (identity_det_face){.x = boxes[5 * i] * k,
+					       .y = boxes[5 * i + 1] * k,
+					       .w = boxes[5 * i + 2] * k,
+					       .h = boxes[5 * i + 3] * k,
+					       .score = 1.f};
+}
+
+/*
+ * choose fails the call unless the n faces of an img_w x img_h photograph
+ * hold one patient's face: the only one, or one that dominates the others
+ * (face_det.h); it goes to *face, the faces left aside to *others.
+ */
+static med_err
+choose(med_call *call, identity_face *f, const char *field,
+       const identity_det_face *faces, size_t n, float img_w, float img_h,
+       identity_face_box *face, uint32_t *others)
+{
+	int pick = n > 0 ? identity_det_dominant(faces, n, img_w, img_h) : -1;
+	int64_t count = pick >= 0 ? 1 : (int64_t)n;
 	med_problem p;
 
+	if (pick >= 0) {
+		const identity_det_face *d = &faces[pick];
+		bool eyes = d->eye_l[0] != 0.f || d->eye_r[0] != 0.f;
+		*face = (identity_face_box){d->x,
+					    d->y,
+					    d->w,
+					    d->h,
+					    eyes,
+					    {d->eye_l[0], d->eye_l[1]},
+					    {d->eye_r[0], d->eye_r[1]}};
+		*others = (uint32_t)(n - 1);
+	}
+	/* With landmarks, the face's size is the square around them
+	 * (chip_pose): a detector's box is only a rough frame. */
 	return fail_with(call,
 			 identity_face_count_problem(field, count, face,
-						     f->min_size, &p),
+						     f->chip ? 1 : f->min_size,
+						     &p),
 			 &p);
 }
 
-/* letterbox writes img, scaled by s into the top-left corner of the
- * detector's input (grey in all 3 channels, pixels normalised as its
- * card says, the rest of the input black). */
-static med_err
-letterbox(const identity_face *f, const med_image *img, float s, float *x)
-{
-	uint32_t w = (uint32_t)lroundf((float)img->width * s);
-	uint32_t h = (uint32_t)lroundf((float)img->height * s);
-	size_t iw = (size_t)f->yunet.in_w, plane = iw * (size_t)f->yunet.in_h;
-	float black = (0.f - f->det_mean) * f->det_scale;
-	float *tmp;
-
-	w = w < 1 ? 1 : w > iw ? (uint32_t)iw : w;
-	h = h < 1			  ? 1
-	    : h > (uint32_t)f->yunet.in_h ? (uint32_t)f->yunet.in_h
-					  : h;
-	tmp = malloc((size_t)w * h * sizeof(float));
-	if (tmp == NULL || med_image_resize(img, w, h, tmp) != MED_OK) {
-		free(tmp);
-		return MED_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < plane; i++)
-		x[i] = black;
-	for (uint32_t y = 0; y < h; y++)
-		for (uint32_t c = 0; c < w; c++)
-			x[y * iw + c] =
-				(tmp[(size_t)y * w + c] * 255.f - f->det_mean) *
-				f->det_scale;
-	free(tmp);
-	memcpy(x + plane, x, plane * sizeof(float));
-	memcpy(x + 2 * plane, x, plane * sizeof(float));
-	return MED_OK;
-}
-
-/* run_yunet runs the ONNX detector on x and decodes its faces. */
-static med_err
-run_yunet(identity_face *f, float *x, identity_det_face *faces, size_t max,
-	  size_t *n)
-{
-	const med_model_info *mi = med_infer_model_info(f->det);
-	med_tensor in = {.dtype = MED_DTYPE_F32,
-			 .n_dims = 4,
-			 .dims = {1, 3, f->yunet.in_h, f->yunet.in_w}};
-	med_tensor out[MED_PLUGIN_MAX_IO];
-	const float *outs[MED_PLUGIN_MAX_IO];
-	char msg[256] = "";
-	med_err err = MED_OK;
-	uint32_t k;
-
-	in.size = med_tensor_nbytes(in.dtype, in.n_dims, in.dims);
-	in.data = x;
-	memset(out, 0, sizeof(out));
-	for (k = 0; k < mi->n_outputs && err == MED_OK; k++) {
-		out[k].size = med_tensor_nbytes(mi->outputs[k].dtype,
-						mi->outputs[k].n_dims,
-						mi->outputs[k].dims);
-		out[k].data = malloc(out[k].size);
-		outs[k] = out[k].data;
-		err = out[k].data != NULL ? MED_OK : MED_ERR_NOMEM;
-	}
-	if (err == MED_OK) {
-		err = med_infer_run(f->det, &in, 1, out, mi->n_outputs, msg,
-				    sizeof(msg));
-		if (err != MED_OK)
-			med_log_error("identity: detector: %s", msg);
-		else
-			*n = identity_yunet_decode(&f->yunet, outs,
-						   f->det_score, f->det_nms,
-						   faces, max);
-	}
-	for (uint32_t i = 0; i < k; i++)
-		free(out[i].data);
-	return err;
-}
-
-/* detect_onnx finds the faces of img with the ONNX (yunet) detector. */
+/* detect_onnx finds the faces of img with the ONNX detector. */
 static med_err
 detect_onnx(med_call *call, identity_face *f, const char *field,
-	    const med_image *img, identity_face_box *face)
+	    const med_image *img, identity_face_box *face, uint32_t *others)
 {
-	float s = fminf((float)f->yunet.in_w / (float)img->width,
-			(float)f->yunet.in_h / (float)img->height);
-	size_t plane = (size_t)f->yunet.in_w * (size_t)f->yunet.in_h;
-	float *x = malloc(3 * plane * sizeof(float));
 	identity_det_face faces[MAX_BOXES];
 	size_t n = 0;
-	med_err err;
+	med_err err = identity_face_detect_onnx(f, img, faces, MAX_BOXES, &n);
 
-	if (x == NULL)
-		return MED_ERR_NOMEM;
-	err = letterbox(f, img, s, x);
-	if (err == MED_OK)
-		err = run_yunet(f, x, faces, MAX_BOXES, &n);
-	free(x);
 	if (err != MED_OK)
-		return MED_ERR_INTERNAL;
-	if (n == 1) {
-		identity_face_box b = {faces[0].x,
-				       faces[0].y,
-				       faces[0].w,
-				       faces[0].h,
-				       true,
-				       {faces[0].eye_l[0], faces[0].eye_l[1]},
-				       {faces[0].eye_r[0], faces[0].eye_r[1]}};
-		*face = box_scaled(&b, 1.f / s);
-	}
-	return one_face(call, f, field, (int64_t)n, face);
+		return err == MED_ERR_NOMEM ? err : MED_ERR_INTERNAL;
+	return choose(call, f, field, faces, n, (float)img->width,
+		      (float)img->height, face, others);
 }
 
 static med_err
 detect(med_call *call, identity_face *f, const char *field,
-       const med_image *img, identity_face_box *face)
+       const med_image *img, identity_face_box *face, uint32_t *others)
 {
 	uint32_t side = img->width > img->height ? img->width : img->height;
 	float s = side > DET_MAX_SIDE ? (float)DET_MAX_SIDE / (float)side : 1.f;
@@ -413,12 +355,10 @@ detect(med_call *call, identity_face *f, const char *field,
 	free(g.px);
 	if (err != MED_OK)
 		return MED_ERR_INTERNAL;
-	if (count == 1)
-		*face = (identity_face_box){.x = boxes[0] / s,
-					    .y = boxes[1] / s,
-					    .w = boxes[2] / s,
-					    .h = boxes[3] / s};
-	return one_face(call, f, field, count, face);
+	identity_det_face faces[MAX_BOXES];
+	haar_faces(boxes, count, 1.f / s, faces);
+	return choose(call, f, field, faces, (size_t)count, (float)img->width,
+		      (float)img->height, face, others);
 }
 
 /*
@@ -629,13 +569,17 @@ embed(identity_face *f, const uint8_t *crop, float *emb)
 	return MED_OK;
 }
 
-/* embed_chip embeds through dlib's aligned chip (face_chip.c). */
+/* chip_pose places the landmarks of orig (img's pixels) and checks the
+ * pose from them: the eyes' centres and the square around the points. */
 static med_err
-embed_chip(med_call *call, identity_face *f, const char *field,
-	   const med_image *img, const identity_face_box *fb, float *emb)
+chip_pose(med_call *call, identity_face *f, const char *field,
+	  const med_image *img, const identity_face_box *orig,
+	  float pts[IDENTITY_LANDMARKS][2], float *roll)
 {
-	float b[4] = {fb->x, fb->y, fb->w, fb->h};
-	med_err err = identity_face_embed_chip(f, img, b, emb);
+	float b[4] = {orig->x, orig->y, orig->w, orig->h}, l[2], r[2];
+	identity_face_box lb = {0};
+	med_problem p;
+	med_err err = identity_face_landmarks(f, img, b, pts);
 
 	if (err == MED_ERR_INVALID)
 		return med_call_fail(call, err,
@@ -643,12 +587,45 @@ embed_chip(med_call *call, identity_face *f, const char *field,
 				     "placed; send a frontal photograph of one "
 				     "face",
 				     field);
-	return err;
+	if (err != MED_OK)
+		return err;
+	identity_face_landmark_eyes(pts, b, l, r);
+	lb = (identity_face_box){.x = b[0], .y = b[1], .w = b[2], .h = b[3]};
+	err = identity_face_count_problem(field, 1, &lb, f->min_size, &p);
+	if (err == MED_OK)
+		err = identity_face_pose_problem(field, &lb, l, r,
+						 f->max_roll_deg, &p);
+	if (err != MED_OK)
+		return med_call_fail_problem(call, &p);
+	*roll = identity_face_roll(l, r);
+	return MED_OK;
+}
+
+/* eye_pose checks the pose from the detector's eyes or the eye cascade
+ * (fb in w's coordinates); no eyes found leaves the roll at 0. */
+static med_err
+eye_pose(med_call *call, identity_face *f, const char *field,
+	 const identity_grey8 *w, const identity_face_box *fb, float *roll)
+{
+	float l[2], r[2];
+	med_problem p;
+
+	if (fb->eyes) {
+		memcpy(l, fb->el, sizeof(fb->el));
+		memcpy(r, fb->er, sizeof(fb->er));
+	} else if (!find_eyes(f, w, fb, l, r))
+		return MED_OK;
+	if (identity_face_pose_problem(field, fb, l, r, f->max_roll_deg, &p) !=
+	    MED_OK)
+		return med_call_fail_problem(call, &p);
+	*roll = identity_face_roll(l, r);
+	return MED_OK;
 }
 
 /* gate_and_embed works on w (the image scaled so the face is about twice
  * the crop) with the face box fb in w's coordinates; an aligned-chip
- * embedder reads the photograph img itself, with the box orig. */
+ * embedder reads the photograph img itself, with the box orig, and its
+ * landmarks give the pose. */
 static med_err
 gate_and_embed(med_call *call, identity_face *f, const char *field,
 	       const identity_grey8 *w, const identity_face_box *fb,
@@ -656,22 +633,14 @@ gate_and_embed(med_call *call, identity_face *f, const char *field,
 	       identity_face_probe *out)
 {
 	uint8_t crop[IDENTITY_FACE_W * IDENTITY_FACE_H];
-	float l[2], r[2], roll = 0.f;
+	float pts[IDENTITY_LANDMARKS][2], roll = 0.f;
 	double sharp;
 	med_problem p;
-	med_err err;
+	med_err err = f->chip ? chip_pose(call, f, field, img, orig, pts, &roll)
+			      : eye_pose(call, f, field, w, fb, &roll);
 
-	if (fb->eyes) {
-		memcpy(l, fb->el, sizeof(fb->el));
-		memcpy(r, fb->er, sizeof(fb->er));
-	}
-	if (fb->eyes || find_eyes(f, w, fb, l, r)) {
-		err = identity_face_pose_problem(field, fb, l, r,
-						 f->max_roll_deg, &p);
-		if (err != MED_OK)
-			return med_call_fail_problem(call, &p);
-		roll = identity_face_roll(l, r);
-	}
+	if (err != MED_OK)
+		return err;
 	identity_crop_spec gate = {IDENTITY_FACE_W, IDENTITY_FACE_H, CROP_SCALE,
 				   roll};
 	identity_face_align(w, fb, &gate, crop);
@@ -686,7 +655,7 @@ gate_and_embed(med_call *call, identity_face *f, const char *field,
 	if (out->emb == NULL)
 		return MED_ERR_NOMEM;
 	if (f->chip)
-		return embed_chip(call, f, field, img, orig, out->emb);
+		return identity_face_embed_points(f, img, pts, out->emb);
 	if (f->onnx)
 		return embed_onnx(f, w, fb, roll, out->emb);
 	return embed(f, crop, out->emb);
@@ -704,8 +673,10 @@ identity_face_analyze(med_call *call, identity_face *f, const char *field,
 
 	if ((err = decode(call, f, field, buf, len, &img)) != MED_OK)
 		return err;
-	err = f->det_onnx ? detect_onnx(call, f, field, img, &fb)
-			  : detect(call, f, field, img, &fb);
+	out->other_faces = 0;
+	err = f->det_kind != IDENTITY_DET_HAAR
+		      ? detect_onnx(call, f, field, img, &fb, &out->other_faces)
+		      : detect(call, f, field, img, &fb, &out->other_faces);
 	if (err != MED_OK)
 		goto free_img;
 	/* Shrink so the face is about twice the crop: enough detail for

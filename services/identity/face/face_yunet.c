@@ -78,17 +78,6 @@ clamp01(float v)
 	return v < 0.f ? 0.f : v > 1.f ? 1.f : v;
 }
 
-static float
-iou(const identity_det_face *a, const identity_det_face *b)
-{
-	float ix = fminf(a->x + a->w, b->x + b->w) - fmaxf(a->x, b->x);
-	float iy = fminf(a->y + a->h, b->y + b->h) - fmaxf(a->y, b->y);
-	float inter = ix > 0.f && iy > 0.f ? ix * iy : 0.f;
-	float uni = a->w * a->h + b->w * b->h - inter;
-
-	return uni > 0.f ? inter / uni : 0.f;
-}
-
 static void
 decode_cell(const identity_yunet *y, const float *const *outs, int s, int idx,
 	    int r, int c, identity_det_face *f)
@@ -107,33 +96,6 @@ decode_cell(const identity_yunet *y, const float *const *outs, int s, int idx,
 	f->y = cy - f->h / 2.f;
 	memcpy(f->eye_l, swap ? e1 : e0, sizeof(f->eye_l));
 	memcpy(f->eye_r, swap ? e0 : e1, sizeof(f->eye_r));
-}
-
-static int
-by_score_desc(const void *a, const void *b)
-{
-	float x = ((const identity_det_face *)a)->score;
-	float y = ((const identity_det_face *)b)->score;
-
-	return (x < y) - (x > y);
-}
-
-/* suppress keeps, best first, each face that overlaps no kept one by more
- * than nms_iou (greedy non-maximum suppression); returns how many. */
-static size_t
-suppress(const identity_det_face *cand, size_t n_cand, float nms_iou,
-	 identity_det_face *faces, size_t max)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < n_cand && n < max; i++) {
-		bool overlaps = false;
-		for (size_t j = 0; j < n && !overlaps; j++)
-			overlaps = iou(&faces[j], &cand[i]) > nms_iou;
-		if (!overlaps)
-			faces[n++] = cand[i];
-	}
-	return n;
 }
 
 size_t
@@ -164,8 +126,7 @@ identity_yunet_decode(const identity_yunet *y, const float *const *outs,
 					    &cand[n_cand++]);
 			}
 	}
-	qsort(cand, n_cand, sizeof(*cand), by_score_desc);
-	n = suppress(cand, n_cand, nms_iou, faces, max);
+	n = identity_det_suppress(cand, n_cand, nms_iou, faces, max);
 	free(cand);
 	return n;
 }

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "face_det.h"
+
 #define IDENTITY_YUNET_STRIDES 3
 
 /* identity_yunet - where each stride's four outputs are among the model's. */
@@ -20,13 +22,6 @@ typedef struct identity_yunet {
 	int cls[IDENTITY_YUNET_STRIDES], obj[IDENTITY_YUNET_STRIDES];
 	int bbox[IDENTITY_YUNET_STRIDES], kps[IDENTITY_YUNET_STRIDES];
 } identity_yunet;
-
-/* identity_det_face - one face in input coordinates; eye_l is the eye on the
- * image's left. */
-typedef struct identity_det_face {
-	float x, y, w, h, score;
-	float eye_l[2], eye_r[2];
-} identity_det_face;
 
 /*
  * identity_yunet_bind finds the outputs cls_S, obj_S, bbox_S and kps_S (S = 8,

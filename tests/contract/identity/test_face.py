@@ -250,17 +250,19 @@ def _vtoken_verify(pubkey_b64, token):
                               r.stdout.splitlines() if "=" in line)
 
 
-def test_enrol_verify_identify_delete_reenrol(fstack, pb):
+def test_enrol_verify_identify_delete_reenrol(fstack, pb, face_model):
+    model = face_model[0]
     a, b = patient(fstack, pb), patient(fstack, pb)
     res = enroll(fstack, pb, a, [orl_png(7, n) for n in (1, 2, 3)])
     assert len(res.templates) == 3 and res.total_templates == 3
-    assert all(t.model == "lbp-v2" and 0 < t.quality <= 1
-               for t in res.templates)
+    assert all(t.model == model and 0 < t.quality <= 1 and
+               t.other_faces == 0 for t in res.templates)
     enroll(fstack, pb, b, [orl_png(8, n) for n in (1, 2, 3)])
 
     same = verify(fstack, pb, a, orl_png(7, 6), terminal="ward3-bed7")
     assert same.match and same.score >= same.threshold
-    assert same.model == "lbp-v2" and same.device == "cpu"
+    assert same.model == model and same.device == "cpu"
+    assert same.other_faces == 0
     assert same.verification_token and same.expires_ms > 0
     other = verify(fstack, pb, a, orl_png(8, 6))
     assert not other.match and other.score < other.threshold
@@ -271,7 +273,7 @@ def test_enrol_verify_identify_delete_reenrol(fstack, pb):
     rc, claims = _vtoken_verify(key.public_key, same.verification_token)
     assert rc == 0, claims
     assert claims["patient_id"] == a
-    assert claims["model"] == "lbp-v2"
+    assert claims["model"] == model
     assert claims["device"] == "ward3-bed7"
     assert claims["key_id"] == key.key_id
     assert abs(float(claims["score"]) - same.score) < 1e-9
@@ -295,7 +297,8 @@ def test_enrol_verify_identify_delete_reenrol(fstack, pb):
     delete(fstack, pb, b)
 
 
-def test_templates_are_encrypted_and_bound_to_the_patient(fstack, pb):
+def test_templates_are_encrypted_and_bound_to_the_patient(fstack, pb,
+                                                         face_model):
     """The stored row is ciphertext; moved to another patient it no longer
     decrypts (DATA_LOSS), so a template cannot be re-assigned in SQL."""
     a, b = patient(fstack, pb), patient(fstack, pb)
@@ -303,7 +306,9 @@ def test_templates_are_encrypted_and_bound_to_the_patient(fstack, pb):
     out = fstack.sql("SELECT LENGTH(ciphertext), LENGTH(nonce), model FROM "
                      "smartmed_identity.face_templates WHERE patient_id = "
                      "'%s'" % a)
-    assert "15120\t24\tlbp-v2" in out, out  # 3776 floats + 16-byte tag
+    model, dim = face_model
+    # dim floats and the 16-byte tag; a 24-byte nonce
+    assert "%d\t24\t%s" % (4 * dim + 16, model) in out, out
     fstack.sql("UPDATE smartmed_identity.face_templates SET patient_id = "
                "'%s' WHERE patient_id = '%s'" % (b, a))
     expect_status(grpc.StatusCode.DATA_LOSS, verify, fstack, pb, b,
@@ -311,7 +316,8 @@ def test_templates_are_encrypted_and_bound_to_the_patient(fstack, pb):
     assert delete(fstack, pb, b).deleted == 1
 
 
-def test_face_calls_are_audited_with_score_and_threshold(fstack, pb):
+def test_face_calls_are_audited_with_score_and_threshold(fstack, pb,
+                                                        face_model):
     apb = protos.module("audit")
     a = patient(fstack, pb)
     enroll(fstack, pb, a, [orl_png(10, 1)])
@@ -329,7 +335,8 @@ def test_face_calls_are_audited_with_score_and_threshold(fstack, pb):
     assert byact["EnrollFace"]["threshold"] == "%.4f" % v.threshold
     assert "duplicate_score" in byact["EnrollFace"]
     assert byact["VerifyFace"]["score"] == "%.4f" % v.score
-    assert byact["VerifyFace"]["model"] == "lbp-v2"
+    assert byact["VerifyFace"]["model"] == face_model[0]
+    assert byact["VerifyFace"]["other_faces"] == "0"
     assert byact["VerifyFace"]["device"] == "cpu"
     assert byact["VerifyFace"]["match"] == ("true" if v.match else "false")
     # One event per call: the facts ride on the RPC layer's own event.
@@ -346,7 +353,8 @@ def test_enrolling_the_same_face_twice_reports_a_possible_duplicate(
     assert again.total_templates == 1
     dups = [d.patient_id for d in again.possible_duplicates]
     assert a in dups
-    assert all(d.score >= 0.761 and d.above_threshold
+    thr = verify(fstack, pb, a, orl_png(7, 6)).threshold
+    assert all(d.score >= thr and d.above_threshold
                for d in again.possible_duplicates)
     other = enroll(fstack, pb, c, [orl_png(8, 1)])
     assert a not in [d.patient_id for d in other.possible_duplicates]

@@ -15,14 +15,7 @@
 #include <stdlib.h>
 
 /* near fails unless |got - want| <= eps, printing both. */
-static void
-near(const char *what, double got, double want, double eps, int line)
-{
-	if (!(fabs(got - want) <= eps))
-		mt_fail(__FILE__, line, "%s: %g, want %g (+-%g)", what, got,
-			want, eps);
-}
-#define NEAR(a, b, eps) near(#a, (double)(a), (double)(b), (eps), __LINE__)
+#define NEAR(a, b, eps) MT_NEAR(a, b, eps)
 
 /* refused expects MED_ERR_INVALID naming field with reason want. */
 static void
@@ -337,7 +330,9 @@ test_size_gates(void)
 		"images[0]",
 		"no face found; send a frontal photograph of one face");
 	refused(identity_face_count_problem("images[0]", 2, NULL, 40, &p), &p,
-		"images[0]", "2 faces found; exactly one is required");
+		"images[0]",
+		"2 faces found, none clearly larger and nearer the centre; "
+		"exactly one is required");
 }
 
 /* png_head writes the signature and IHDR of a PNG (no data). */
