@@ -134,6 +134,17 @@ def face_models_env():
     return env
 
 
+def face_models_line():
+    """What identity runs on, in words, for the summary."""
+    env = face_models_env()
+    if "MED_FACE_DETECTOR" not in env:
+        return ("classic (Haar detector, lbp-v2 embedder); make builds the "
+                "deep ones when npm could install @vladmandic/face-api")
+    return "deep (%s)" % ", ".join(
+        os.path.basename(env[k]) for k in
+        ("MED_FACE_DETECTOR", "MED_FACE_LANDMARKS", "MED_FACE_EMBEDDER"))
+
+
 def summary(st, faces=None):
     medctl = paths.bin_path("medctl")
     t = st.token
@@ -153,6 +164,7 @@ def summary(st, faces=None):
     if faces is not None:
         lines.append("face keys: %s (signing and template keys, "
                      "development only)" % faces.dir)
+        lines.append("face models: %s" % face_models_line())
     lines += [
         "", "medctl speaks mutual TLS with the operator certificate:",
         "  export MED_TLS_CA=%s MED_TLS_CERT=%s MED_TLS_KEY=%s" % (

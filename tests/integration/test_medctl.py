@@ -323,6 +323,7 @@ def test_make_run_summary_shows_face_keys_and_example(st, stack):
     # The session's five-service stack: the summary lists every service.
     text = run.summary(stack, _FACES[0])
     assert "face keys: %s" % _FACES[0].dir in text, text
+    assert "face models: %s" % run.face_models_line() in text, text
     assert "development only" in text
     assert ("identity enroll-face --patient-id PATIENT_ID --images @"
             in text), text
@@ -334,9 +335,15 @@ def test_make_run_uses_the_deep_face_models_when_built():
     if deep is None:
         assert env == {}
     else:
+        det = paths.deep_face_detector()
+        assert det is not None and det.endswith("tiny-detector-v1.onnx")
         assert env == {"MED_FACE_EMBEDDER": deep[0],
-                       "MED_FACE_LANDMARKS": deep[1]}
+                       "MED_FACE_LANDMARKS": deep[1],
+                       "MED_FACE_DETECTOR": det}
         assert deep[0].endswith("dlib-resnet-v1.onnx")
+        assert run.face_models_line() == (
+            "deep (face-api-tiny-detector-v1.onnx, face-landmarks-68-v1.onnx,"
+            " dlib-resnet-v1.onnx)")
 
 
 def test_make_run_face_keys_made_once_and_reused(tmp_path):
