@@ -338,6 +338,15 @@ med_err identity_templates_each(med_db *db, identity_face *f,
 med_err identity_templates_delete(med_db *db, const char *patient_id,
 				  uint32_t *n) MED_MUST_CHECK;
 
+/*
+ * identity_templates_count_stale sets *n to the number of patients who have
+ * templates, none of them of model: those who must re-enrol after a face
+ * model change.  Patients without templates are not counted.  It reads
+ * the whole table.  Errors: database errors.
+ */
+med_err identity_templates_count_stale(med_db *db, const char *model,
+				       int64_t *n) MED_MUST_CHECK;
+
 /* --- index.c: in-memory 1:N index of this process -------------------- */
 
 typedef struct identity_index identity_index;
@@ -358,6 +367,18 @@ bool identity_index_is_loaded(identity_index *ix);
 /* identity_index_load replaces the contents with every stored template. */
 med_err identity_index_load(identity_index *ix, med_db *db,
 			    identity_face *f) MED_MUST_CHECK;
+
+struct med_metrics;
+
+/*
+ * identity_index_set_metrics makes ix count the patients who must re-enrol
+ * (identity_templates_count_stale) into the gauge
+ * smartmed_identity_face_patients_without_active_model_template{model} of m,
+ * created at the first count: after each full load, and in the poller
+ * when the templates changed.  The first count is logged (warn when it is
+ * not 0).  Call it before identity_index_load; m is borrowed.
+ */
+void identity_index_set_metrics(identity_index *ix, struct med_metrics *m);
 
 /*
  * identity_index_search writes up to k best patients (one entry per patient,

@@ -588,6 +588,7 @@ identity_face_begin(med_service *svc)
 		return MED_OK;
 	}
 	f->ready = true;
+	identity_index_set_metrics(f->index, med_service_metrics(svc));
 	if (identity_index_load(f->index, med_service_db(svc), f) != MED_OK)
 		med_log_warn("identity: face index not loaded yet; it loads on "
 			     "first use");

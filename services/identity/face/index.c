@@ -13,14 +13,28 @@
  * change applied twice, or read after a later one committed, leaves the
  * same state.  docs/architecture.md "Face index across replicas".
  *
+ * The index also counts the patients who must re-enrol after a face model
+ * change (templates of other models only) into a gauge: after each full
+ * load (start, or a first use), and in the poller when the templates
+ * changed.  The count reads the whole table (about 2 s for 360,000
+ * templates on a test machine), so it never runs after an ordinary
+ * catch-up, where searches wait on ix->sync: only after a full load, which
+ * decrypts every template and takes far longer, and in the poller outside
+ * ix->sync, which then waits IDENTITY_STALE_BACKOFF times that count's
+ * duration before the next.  docs/operations.md "Re-enrolment after a
+ * face model change".
+ *
  * Locking: ix->lock (readers-writer) covers the entries, the gallery and
  * loaded; the gallery's own lock is always taken inside it.  ix->sync
  * serialises loads and catch-ups (database reads happen under it, not
  * under ix->lock, so searches go on meanwhile) and covers last_seq,
- * synced_ns and failing.  ix->mu and ix->cv run the poller.
+ * synced_ns, failing and gen.  ix->mu and ix->cv run the poller.
+ * ix->count_mu serialises the counts and covers the fields after it; it
+ * is taken inside ix->sync, never the other way round.
  */
 #include "gallery.h"
 #include <med/log.h>
+#include <med/metrics.h>
 
 #include <errno.h>
 #include <pthread.h>
@@ -32,6 +46,11 @@
 
 #include "face_internal.h"
 #include "sync.h"
+
+#define STALE_METRIC                                                           \
+	"smartmed_identity_face_patients_without_active_model_template"
+/* A poller count waits this many times the last count's duration. */
+#define IDENTITY_STALE_BACKOFF 20
 
 /* One template's owner; its address is the template's gallery id. */
 typedef struct identity_entry {
@@ -59,6 +78,14 @@ struct identity_index {
 	int64_t synced_ns; /* when the last good catch-up began to read */
 	int64_t load_tried_ns;
 	bool failing;
+	int64_t gen; /* bumped by every load and applied batch */
+
+	pthread_mutex_t count_mu;
+	med_metrics *metrics; /* NULL: no counting */
+	med_gauge *stale;     /* created by the first count */
+	int64_t counted_gen;  /* the gen the gauge shows */
+	int64_t last_stale;   /* -1 before the first count */
+	int64_t count_due_ns;
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -190,9 +217,14 @@ identity_index_new(size_t dim, identity_index **out)
 		goto free_sync;
 	if (pthread_cond_init(&ix->cv, NULL) != 0)
 		goto free_mu;
+	if (pthread_mutex_init(&ix->count_mu, NULL) != 0)
+		goto free_cv;
 	ix->dim = dim;
+	ix->last_stale = -1;
 	*out = ix;
 	return MED_OK;
+free_cv:
+	pthread_cond_destroy(&ix->cv);
 free_mu:
 	pthread_mutex_destroy(&ix->mu);
 free_sync:
@@ -225,6 +257,7 @@ identity_index_free(identity_index *ix)
 		return;
 	stop_poller(ix);
 	set_fini(&ix->s);
+	pthread_mutex_destroy(&ix->count_mu);
 	pthread_cond_destroy(&ix->cv);
 	pthread_mutex_destroy(&ix->mu);
 	pthread_mutex_destroy(&ix->sync);
@@ -294,6 +327,7 @@ load_locked(identity_index *ix)
 	pthread_rwlock_unlock(&ix->lock);
 	set_fini(&old);
 	ix->last_seq = clock;
+	ix->gen++;
 	return MED_OK;
 }
 
@@ -432,6 +466,7 @@ catch_up_locked(identity_index *ix)
 		}
 		if ((err = apply(ix, ch, n)) != MED_OK)
 			break;
+		ix->gen++;
 		ix->last_seq = upto;
 		if (upto >= clock)
 			break;
@@ -483,6 +518,81 @@ sync_since(identity_index *ix, int64_t since_ns, bool load)
 	return err;
 }
 
+/* ---- patients who must re-enrol -------------------------------------- */
+
+/* stale_gauge creates the gauge, labelled with the active model. */
+static med_gauge *
+stale_gauge(identity_index *ix)
+{
+	char model[sizeof(ix->f->model)], labels[sizeof(model) + 16];
+
+	med_strlcpy(model, identity_face_model(ix->f), sizeof(model));
+	med_metrics_label_safe(model);
+	snprintf(labels, sizeof(labels), "model=\"%s\"", model);
+	return med_metrics_gauge(
+		ix->metrics, STALE_METRIC,
+		"patients with face templates only of other "
+		"models than the active one: they must re-enrol",
+		labels);
+}
+
+/* announce logs the first count of the process, and the end of a
+ * re-enrolment; never a patient id. */
+static void
+announce(identity_index *ix, int64_t n)
+{
+	const char *model = identity_face_model(ix->f);
+
+	if (ix->last_stale < 0 && n > 0)
+		med_log_warn("identity: %lld patients have face templates only "
+			     "of other models than %s; they must re-enrol "
+			     "(docs/operations.md, re-enrolment after a face "
+			     "model change)",
+			     (long long)n, model);
+	else if (n == 0 && ix->last_stale != 0)
+		med_log_info("identity: every patient with face templates has "
+			     "one of model %s; none must re-enrol",
+			     model);
+	ix->last_stale = n;
+}
+
+/*
+ * count_stale counts the patients who must re-enrol into the gauge, as of
+ * gen or later (gen is read before the query); a count of an older gen
+ * than the gauge shows is not made.  Unless now, it waits for
+ * count_due_ns.  A failed count is retried by the poller.
+ */
+static void
+count_stale(identity_index *ix, int64_t gen, bool now)
+{
+	int64_t n = 0, began = med_mono_ns();
+
+	pthread_mutex_lock(&ix->count_mu);
+	if (ix->metrics == NULL || gen <= ix->counted_gen ||
+	    (!now && began < ix->count_due_ns)) {
+		pthread_mutex_unlock(&ix->count_mu);
+		return;
+	}
+	if (identity_templates_count_stale(ix->db, identity_face_model(ix->f),
+					   &n) == MED_OK &&
+	    (ix->stale != NULL || (ix->stale = stale_gauge(ix)) != NULL)) {
+		med_gauge_set(ix->stale, (double)n);
+		announce(ix, n);
+		ix->counted_gen = gen;
+	}
+	ix->count_due_ns = med_mono_ns() +
+			   (med_mono_ns() - began) * IDENTITY_STALE_BACKOFF;
+	pthread_mutex_unlock(&ix->count_mu);
+}
+
+void
+identity_index_set_metrics(identity_index *ix, med_metrics *m)
+{
+	pthread_mutex_lock(&ix->count_mu);
+	ix->metrics = m;
+	pthread_mutex_unlock(&ix->count_mu);
+}
+
 med_err
 identity_index_sync(identity_index *ix)
 {
@@ -500,8 +610,10 @@ identity_index_load(identity_index *ix, med_db *db, identity_face *f)
 		ix->f = f;
 	}
 	err = load_locked(ix);
-	if (err == MED_OK)
+	if (err == MED_OK) {
 		ix->synced_ns = ix->load_tried_ns;
+		count_stale(ix, ix->gen, true);
+	}
 	pthread_mutex_unlock(&ix->sync);
 	return err;
 }
@@ -531,13 +643,14 @@ wait_ms(identity_index *ix, int64_t ms)
 	return go;
 }
 
-/* poll_once catches up; a cold index retries its load only now and then,
- * since a full load decrypts every template. */
+/* poll_once catches up, and recounts who must re-enrol when that changed
+ * the templates; a cold index retries its load only now and then, since a
+ * full load decrypts every template. */
 static void
 poll_once(identity_index *ix)
 {
 	bool cold = !identity_index_is_loaded(ix);
-	int64_t tried;
+	int64_t tried, gen;
 
 	pthread_mutex_lock(&ix->sync);
 	tried = ix->load_tried_ns;
@@ -546,6 +659,11 @@ poll_once(identity_index *ix)
 	    med_mono_ns() - tried < IDENTITY_SYNC_RELOAD_RETRY_MS * 1000000LL)
 		return;
 	(void)sync_since(ix, med_mono_ns(), true);
+	/* Counted outside ix->sync, so searches go on meanwhile. */
+	pthread_mutex_lock(&ix->sync);
+	gen = ix->gen;
+	pthread_mutex_unlock(&ix->sync);
+	count_stale(ix, gen, false);
 }
 
 static void *
