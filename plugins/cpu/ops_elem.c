@@ -169,6 +169,42 @@ typedef struct bin_job {
 	int op;
 } bin_job;
 
+/* bin_row_by_value: y = a op b along a row against one value of b (a
+ * channel's mean, a scale: the models' input normalisation), as plain
+ * loops over restrict pointers so they vectorise; the same arithmetic as
+ * bin_f. */
+HOT static void
+bin_row_by_value(int op, const float *restrict a, float b, float *restrict y,
+		 int64_t n)
+{
+	switch (op) {
+	case B_ADD:
+		for (int64_t i = 0; i < n; i++)
+			y[i] = a[i] + b;
+		return;
+	case B_SUB:
+		for (int64_t i = 0; i < n; i++)
+			y[i] = a[i] - b;
+		return;
+	case B_MUL:
+		for (int64_t i = 0; i < n; i++)
+			y[i] = a[i] * b;
+		return;
+	default:
+		for (int64_t i = 0; i < n; i++)
+			y[i] = bin_f(op, a[i], b);
+	}
+}
+
+/* bin_row_add: y = a + b element by element (the residual sums). */
+HOT static void
+bin_row_add(const float *restrict a, const float *restrict b, float *restrict y,
+	    int64_t n)
+{
+	for (int64_t i = 0; i < n; i++)
+		y[i] = a[i] + b[i];
+}
+
 /* bin_row: one row of the last axis, at offsets ia and ib. */
 static void
 bin_row(const bin_job *j, int64_t o, int64_t ia, int64_t ib, int64_t inner)
@@ -180,6 +216,14 @@ bin_row(const bin_job *j, int64_t o, int64_t ia, int64_t ib, int64_t inner)
 		const float *a = (const float *)j->a + ia;
 		const float *b = (const float *)j->b + ib;
 		float *y = (float *)j->y + o;
+		if (isa == 1 && isb == 0) {
+			bin_row_by_value(j->op, a, b[0], y, inner);
+			return;
+		}
+		if (isa == 1 && isb == 1 && j->op == B_ADD) {
+			bin_row_add(a, b, y, inner);
+			return;
+		}
 		for (int64_t i = 0; i < inner; i++)
 			y[i] = bin_f(j->op, a[i * isa], b[i * isb]);
 	} else {

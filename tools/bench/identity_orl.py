@@ -91,6 +91,22 @@ def cut_at(imp, target):
     return imp[-1] + 1e-6
 
 
+KNOBS = ("MED_FACE_THRESHOLD", "MED_FACE_EMBEDDER", "MED_FACE_LANDMARKS",
+         "MED_FACE_DETECTOR", "MED_FACE_MIN_SIZE")
+
+
+def knob_env(env):
+    """env plus the MED_FACE_* knobs set in this process's environment
+    (the harness passes no MED_ variable through on its own); a model
+    path is made absolute, since identity runs in another folder."""
+    for knob in KNOBS:
+        val = os.environ.get(knob)
+        if val:
+            env[knob] = (os.path.abspath(val) if val.endswith(".onnx")
+                         else val)
+    return env
+
+
 def enrol_all(st, pb, enrol):
     pids, fte = {}, []
     for s in range(1, 41):
@@ -143,12 +159,7 @@ def main():
         sys.exit("ORL faces not present at %s" % ORL)
     enrol = [int(x) for x in os.environ.get("ENROL", "1,2,3,4,5").split(",")]
     keys = FaceKeys(tempfile.mkdtemp(prefix="smartmed-face-bench-"))
-    env = keys.env()
-    for knob in ("MED_FACE_THRESHOLD", "MED_FACE_EMBEDDER",
-                 "MED_FACE_LANDMARKS", "MED_FACE_DETECTOR",
-                 "MED_FACE_MIN_SIZE"):
-        if os.environ.get(knob):
-            env[knob] = os.environ[knob]
+    env = knob_env(keys.env())
     with Stack(services=("identity", "audit"), extra_env=env) as st:
         pb = protos.module("identity")
         pids, fte = enrol_all(st, pb, enrol)

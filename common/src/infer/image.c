@@ -512,14 +512,19 @@ med_image_resize(const med_image *img, uint32_t w, uint32_t h, float *out)
 			tmp[y * w + x] = acc;
 		}
 	}
-	for (size_t y = 0; y < h; y++)
-		for (size_t x = 0; x < w; x++) {
-			float acc = 0;
-			for (uint32_t k = 0; k < cy[y]; k++)
-				acc += wy[y * ty + k] *
-				       tmp[(fy[y] + k) * w + x];
-			out[y * w + x] = acc;
+	/* Row by row, tap by tap: the same sums in the same order as a
+	 * column walk per pixel, but reading whole rows (it vectorises). */
+	for (size_t y = 0; y < h; y++) {
+		float *o = out + y * w;
+		for (size_t x = 0; x < w; x++)
+			o[x] = 0.f;
+		for (uint32_t k = 0; k < cy[y]; k++) {
+			const float wk = wy[y * ty + k];
+			const float *row = tmp + (fy[y] + k) * w;
+			for (size_t x = 0; x < w; x++)
+				o[x] += wk * row[x];
 		}
+	}
 	err = MED_OK;
 out_free:
 	free(tmp);

@@ -16,6 +16,12 @@
 
 /* A landmark set narrower than this many pixels places no face. */
 #define MIN_FACE_SPAN 8.0f
+/* The landmark and chip crops sample the photograph with a footprint of
+ * ceil(scale)^2 points per crop pixel.  A photograph whose face is much
+ * larger than the crops is first area-shrunk so the face spans about this
+ * many pixels: four points per crop pixel instead of nine or sixteen, with
+ * the same averaging over the footprint. */
+#define SOURCE_FACE_PX 224.f
 
 /* sample_rgb cuts a size x size RGB crop through m, pixels 0..255, into
  * planar out (3 x size x size), replicating grey when img has no colour. */
@@ -99,6 +105,79 @@ landmark_box(const float pts[IDENTITY_LANDMARKS][2], float box[4])
 	box[0] = (lo[0] + hi[0]) / 2 - box[2] / 2;
 	box[1] = (lo[1] + hi[1]) / 2 - box[3] / 2;
 	return true;
+}
+
+/* shrink_plane area-resamples the c-th of ch interleaved channels of src
+ * (w x h) into dst (ow x oh, ch interleaved); tmp holds w x h floats. */
+static med_err
+shrink_plane(const med_image *img, const float *src, unsigned ch, unsigned c,
+	     uint32_t ow, uint32_t oh, float *tmp, float *dst)
+{
+	med_image view = *img;
+	size_t n = (size_t)img->width * img->height;
+	med_err err;
+
+	for (size_t i = 0; i < n; i++)
+		tmp[i] = src[i * ch + c];
+	view.px = tmp;
+	if ((err = med_image_resize(&view, ow, oh, tmp + n)) != MED_OK)
+		return err;
+	for (size_t i = 0; i < (size_t)ow * oh; i++)
+		dst[i * ch + c] = tmp[n + i];
+	return MED_OK;
+}
+
+med_err
+identity_face_shrunk(const med_image *img, float r, med_image **out, float *got)
+{
+	med_image *o = calloc(1, sizeof(*o));
+	float *tmp;
+	med_err err = MED_OK;
+
+	if (o == NULL)
+		return MED_ERR_NOMEM;
+	*o = *img;
+	o->width = (uint32_t)fmaxf(1.f, roundf((float)img->width * r));
+	o->height = (uint32_t)fmaxf(1.f, roundf((float)img->height * r));
+	*got = (float)o->width / (float)img->width;
+	o->px = malloc((size_t)o->width * o->height * sizeof(float));
+	o->rgb = img->rgb ? malloc((size_t)o->width * o->height * 3 *
+				   sizeof(float))
+			  : NULL;
+	tmp = malloc(((size_t)img->width * img->height +
+		      (size_t)o->width * o->height) *
+		     sizeof(float));
+	if (o->px == NULL || tmp == NULL || (img->rgb && o->rgb == NULL))
+		err = MED_ERR_NOMEM;
+	if (err == MED_OK && img->rgb == NULL)
+		err = med_image_resize(img, o->width, o->height, o->px);
+	for (unsigned c = 0; c < 3 && err == MED_OK && img->rgb; c++)
+		err = shrink_plane(img, img->rgb, 3, c, o->width, o->height,
+				   tmp, o->rgb);
+	/* With colour the grey plane is its luminance (what the decoder
+	 * gives, to rounding): one resample fewer. */
+	for (size_t i = 0;
+	     err == MED_OK && img->rgb && i < (size_t)o->width * o->height; i++)
+		o->px[i] = 0.299f * o->rgb[3 * i] + 0.587f * o->rgb[3 * i + 1] +
+			   0.114f * o->rgb[3 * i + 2];
+	free(tmp);
+	if (err != MED_OK) {
+		med_image_free(o);
+		return err;
+	}
+	*out = o;
+	return MED_OK;
+}
+
+med_err
+identity_face_chip_source(const med_image *img, float face_px, med_image **src,
+			  float *r)
+{
+	*src = (med_image *)img;
+	*r = 1.f;
+	if (face_px <= 1.5f * SOURCE_FACE_PX)
+		return MED_OK;
+	return identity_face_shrunk(img, SOURCE_FACE_PX / face_px, src, r);
 }
 
 med_err

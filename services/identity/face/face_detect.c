@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "face_align.h"
 #include "face_internal.h"
 
 /* Candidates one look may give before suppression. */
@@ -50,14 +49,15 @@ look_at(const identity_face *f, const med_image *img, float fill)
 	return p;
 }
 
-/* paste writes the n x n sample (ch channels interleaved, 0..1) into the
- * planar input x at p, clipped to w x h of the photograph's own pixels. */
+/* paste writes plane (w x h, 0..1) into channel c of the planar input x
+ * at p, clipped to the input. */
 static void
-paste(const identity_face *f, const float *tmp, size_t n, unsigned ch,
-      uint32_t w, uint32_t h, const placement *p, float *x)
+paste(const identity_face *f, const float *plane, uint32_t w, uint32_t h,
+      const placement *p, unsigned c, float *x)
 {
-	size_t plane = (size_t)f->det_w * (size_t)f->det_h;
+	size_t in_plane = (size_t)f->det_w * (size_t)f->det_h;
 	int ox = (int)p->ox, oy = (int)p->oy;
+	float *xc = x + c * in_plane;
 
 	for (uint32_t v = 0; v < h; v++) {
 		int y = oy + (int)v;
@@ -65,43 +65,69 @@ paste(const identity_face *f, const float *tmp, size_t n, unsigned ch,
 			continue;
 		for (uint32_t u = 0; u < w; u++) {
 			int xx = ox + (int)u;
-			const float *s = tmp + ((size_t)v * n + u) * ch;
-			if (xx < 0 || xx >= f->det_w)
-				continue;
-			for (unsigned c = 0; c < 3; c++)
-				x[c * plane + (size_t)y * f->det_w + xx] =
-					(255.f * s[ch == 3 ? c : 0] -
+			if (xx >= 0 && xx < f->det_w)
+				xc[(size_t)y * f->det_w + xx] =
+					(255.f * plane[(size_t)v * w + u] -
 					 f->det_mean) *
 					f->det_scale;
 		}
 	}
 }
 
+/* resized writes channel c of img (0, 1, 2 of its colour; its grey plane
+ * when it has none) area-resampled to w x h into out; tmp holds a
+ * photograph-sized plane. */
+static med_err
+resized(const med_image *img, unsigned c, uint32_t w, uint32_t h, float *tmp,
+	float *out)
+{
+	med_image view = *img;
+	size_t n = (size_t)img->width * img->height;
+
+	if (img->rgb != NULL) {
+		for (size_t i = 0; i < n; i++)
+			tmp[i] = img->rgb[3 * i + c];
+		view.px = tmp;
+	}
+	return med_image_resize(&view, w, h, out);
+}
+
 /* place fills the detector's input x (3 planes) with img at p: colour for a
- * colour model when the photograph has it, else grey in every channel. */
+ * colour model when the photograph has it, else grey in every channel.
+ * Box averaging where it shrinks, as the detector was trained on resized
+ * photographs. */
 static med_err
 place(const identity_face *f, const med_image *img, const placement *p,
       float *x)
 {
-	uint32_t w = (uint32_t)lroundf((float)img->width * p->s);
-	uint32_t h = (uint32_t)lroundf((float)img->height * p->s);
-	size_t n = w > h ? w : h, plane = (size_t)f->det_w * f->det_h;
+	uint32_t w = (uint32_t)fmaxf(1.f, roundf((float)img->width * p->s));
+	uint32_t h = (uint32_t)fmaxf(1.f, roundf((float)img->height * p->s));
+	size_t plane = (size_t)f->det_w * f->det_h;
 	bool colour = f->det_colour && img->rgb != NULL;
-	unsigned ch = colour ? 3 : 1;
-	double m[6] = {1.0 / p->s, 0,	       0.5 / p->s - 0.5,
-		       0,	   1.0 / p->s, 0.5 / p->s - 0.5};
+	med_image grey = *img;
 	float black = (0.f - f->det_mean) * f->det_scale;
-	float *tmp = malloc((n ? n : 1) * n * ch * sizeof(float));
+	float *out = malloc((size_t)w * h * sizeof(float));
+	float *tmp = colour ? malloc((size_t)img->width * img->height *
+				     sizeof(float))
+			    : NULL;
+	med_err err = out != NULL && (tmp != NULL || !colour) ? MED_OK
+							      : MED_ERR_NOMEM;
 
-	if (tmp == NULL)
-		return MED_ERR_NOMEM;
+	grey.rgb = NULL;
 	for (size_t i = 0; i < 3 * plane; i++)
 		x[i] = black;
-	identity_chip_sample(colour ? img->rgb : img->px, img->width,
-			     img->height, ch, m, (unsigned)n, tmp);
-	paste(f, tmp, n, ch, w, h, p, x);
+	for (unsigned c = 0; c < 3 && err == MED_OK; c++) {
+		if (c > 0 && !colour) {
+			memcpy(x + c * plane, x, plane * sizeof(float));
+			continue;
+		}
+		err = resized(colour ? img : &grey, c, w, h, tmp, out);
+		if (err == MED_OK)
+			paste(f, out, w, h, p, c, x);
+	}
+	free(out);
 	free(tmp);
-	return MED_OK;
+	return err;
 }
 
 /* run_model runs the detector on x; outs[k] (freed by the caller) get its
@@ -184,21 +210,58 @@ look(identity_face *f, const med_image *img, const placement *p, float *x,
 	return err;
 }
 
+/*
+ * looks_at runs every look of the detector on img through src, a copy
+ * shrunk to the largest look's scale r (every look then resamples a small
+ * image, not the photograph), and maps the faces back to img's pixels.
+ */
+static med_err
+looks_at(identity_face *f, const med_image *img, const med_image *src, float r,
+	 float *x, identity_det_face *cand, size_t *n_cand)
+{
+	bool tiny = f->det_kind == IDENTITY_DET_TINY;
+	size_t looks = tiny ? sizeof(tiny_fills) / sizeof(tiny_fills[0]) : 1;
+	med_err err = MED_OK;
+
+	for (size_t i = 0; i < looks && err == MED_OK; i++) {
+		placement p = look_at(f, img, tiny ? tiny_fills[i] : 0.f);
+		size_t from = *n_cand;
+		placement q = {p.s / r, p.ox, p.oy};
+		err = look(f, src, &q, x, cand, MAX_CANDIDATES, n_cand);
+		/* look mapped them to src's pixels: on to img's */
+		for (size_t k = from; k < *n_cand; k++) {
+			identity_det_face *d = &cand[k];
+			d->x /= r;
+			d->y /= r;
+			d->w /= r;
+			d->h /= r;
+			for (int c = 0; c < 2; c++) {
+				d->eye_l[c] /= r;
+				d->eye_r[c] /= r;
+			}
+		}
+	}
+	return err;
+}
+
 med_err
 identity_face_detect_onnx(identity_face *f, const med_image *img,
 			  identity_det_face *faces, size_t max, size_t *n)
 {
 	size_t plane = (size_t)f->det_w * (size_t)f->det_h, n_cand = 0;
-	bool tiny = f->det_kind == IDENTITY_DET_TINY;
-	size_t looks = tiny ? sizeof(tiny_fills) / sizeof(tiny_fills[0]) : 1;
 	float *x = malloc(3 * plane * sizeof(float));
 	identity_det_face *cand = malloc(MAX_CANDIDATES * sizeof(*cand));
+	placement widest = look_at(f, img, 0.f);
+	med_image *src = (med_image *)img;
+	float r = 1.f;
 	med_err err = x != NULL && cand != NULL ? MED_OK : MED_ERR_NOMEM;
 
-	for (size_t i = 0; i < looks && err == MED_OK; i++) {
-		placement p = look_at(f, img, tiny ? tiny_fills[i] : 0.f);
-		err = look(f, img, &p, x, cand, MAX_CANDIDATES, &n_cand);
-	}
+	if (err == MED_OK && widest.s < 0.5f)
+		err = identity_face_shrunk(img, widest.s, &src, &r);
+	if (err == MED_OK)
+		err = looks_at(f, img, src, r, x, cand, &n_cand);
+	if (src != img)
+		med_image_free(src);
 	if (err == MED_OK)
 		*n = identity_det_suppress(cand, n_cand, f->det_nms, faces,
 					   max);

@@ -84,6 +84,25 @@ identity_face_landmarks(identity_face *f, const med_image *img,
 			const float box[4],
 			float pts[IDENTITY_LANDMARKS][2]) MED_MUST_CHECK;
 
+/*
+ * identity_face_shrunk makes *out (freed with med_image_free): img
+ * area-resampled by r (< 1) in its grey and, when it has them, colour
+ * planes; *got is the scale it came to (the sides are whole pixels).
+ * Errors: MED_ERR_NOMEM.
+ */
+med_err identity_face_shrunk(const med_image *img, float r, med_image **out,
+			     float *got) MED_MUST_CHECK;
+
+/*
+ * identity_face_chip_source gives the image the landmark and chip crops
+ * sample: img itself (*r = 1), or, when the face is far larger than the
+ * crops (face_px across), a new area-shrunk copy (freed with
+ * med_image_free) with grey and colour planes, img's coordinates times *r.
+ * Errors: MED_ERR_NOMEM.
+ */
+med_err identity_face_chip_source(const med_image *img, float face_px,
+				  med_image **src, float *r) MED_MUST_CHECK;
+
 /* identity_face_landmark_eyes gives the eye centres (l on the image's
  * left) and the square box around pts (x, y, w, h). */
 void identity_face_landmark_eyes(const float pts[IDENTITY_LANDMARKS][2],

@@ -569,17 +569,29 @@ embed(identity_face *f, const uint8_t *crop, float *emb)
 	return MED_OK;
 }
 
-/* chip_pose places the landmarks of orig (img's pixels) and checks the
- * pose from them: the eyes' centres and the square around the points. */
+/* scale_points multiplies every landmark by k. */
+static void
+scale_points(float pts[IDENTITY_LANDMARKS][2], float k)
+{
+	for (int i = 0; i < IDENTITY_LANDMARKS; i++) {
+		pts[i][0] *= k;
+		pts[i][1] *= k;
+	}
+}
+
+/* chip_pose places the landmarks of orig on src (img's pixels times r) and
+ * checks the pose from them in img's pixels: the eyes' centres and the
+ * square around the points; pts stay in src's pixels. */
 static med_err
 chip_pose(med_call *call, identity_face *f, const char *field,
-	  const med_image *img, const identity_face_box *orig,
+	  const med_image *src, float r, const identity_face_box *orig,
 	  float pts[IDENTITY_LANDMARKS][2], float *roll)
 {
-	float b[4] = {orig->x, orig->y, orig->w, orig->h}, l[2], r[2];
+	float b[4] = {orig->x * r, orig->y * r, orig->w * r, orig->h * r};
+	float l[2], rr[2], at_img[IDENTITY_LANDMARKS][2];
 	identity_face_box lb = {0};
 	med_problem p;
-	med_err err = identity_face_landmarks(f, img, b, pts);
+	med_err err = identity_face_landmarks(f, src, b, pts);
 
 	if (err == MED_ERR_INVALID)
 		return med_call_fail(call, err,
@@ -589,16 +601,45 @@ chip_pose(med_call *call, identity_face *f, const char *field,
 				     field);
 	if (err != MED_OK)
 		return err;
-	identity_face_landmark_eyes(pts, b, l, r);
+	memcpy(at_img, pts, sizeof(at_img));
+	scale_points(at_img, 1.f / r);
+	identity_face_landmark_eyes(at_img, b, l, rr);
 	lb = (identity_face_box){.x = b[0], .y = b[1], .w = b[2], .h = b[3]};
 	err = identity_face_count_problem(field, 1, &lb, f->min_size, &p);
 	if (err == MED_OK)
-		err = identity_face_pose_problem(field, &lb, l, r,
+		err = identity_face_pose_problem(field, &lb, l, rr,
 						 f->max_roll_deg, &p);
 	if (err != MED_OK)
 		return med_call_fail_problem(call, &p);
-	*roll = identity_face_roll(l, r);
+	*roll = identity_face_roll(l, rr);
 	return MED_OK;
+}
+
+/* chip_embed: the chip pipeline's pose, landmarks and embedding, on a
+ * shrunk copy of img when the face is large (identity_face_chip_source). */
+static med_err
+chip_embed(med_call *call, identity_face *f, const char *field,
+	   const med_image *img, const identity_face_box *orig, float *roll,
+	   float **emb_out)
+{
+	float pts[IDENTITY_LANDMARKS][2], r;
+	med_image *src = NULL;
+	med_err err = identity_face_chip_source(img, fmaxf(orig->w, orig->h),
+						&src, &r);
+
+	if (err != MED_OK)
+		return err;
+	err = chip_pose(call, f, field, src, r, orig, pts, roll);
+	if (err == MED_OK) {
+		*emb_out = med_arena_alloc(med_call_arena(call),
+					   f->dim * sizeof(float));
+		err = *emb_out == NULL ? MED_ERR_NOMEM
+				       : identity_face_embed_points(f, src, pts,
+								    *emb_out);
+	}
+	if (src != img)
+		med_image_free(src);
+	return err;
 }
 
 /* eye_pose checks the pose from the detector's eyes or the eye cascade
@@ -633,10 +674,11 @@ gate_and_embed(med_call *call, identity_face *f, const char *field,
 	       identity_face_probe *out)
 {
 	uint8_t crop[IDENTITY_FACE_W * IDENTITY_FACE_H];
-	float pts[IDENTITY_LANDMARKS][2], roll = 0.f;
+	float roll = 0.f;
 	double sharp;
 	med_problem p;
-	med_err err = f->chip ? chip_pose(call, f, field, img, orig, pts, &roll)
+	med_err err = f->chip ? chip_embed(call, f, field, img, orig, &roll,
+					   &out->emb)
 			      : eye_pose(call, f, field, w, fb, &roll);
 
 	if (err != MED_OK)
@@ -650,12 +692,12 @@ gate_and_embed(med_call *call, identity_face *f, const char *field,
 		return med_call_fail_problem(call, &p);
 	out->quality = identity_face_quality(sharp, f->min_sharpness, orig->w,
 					     f->min_size);
+	if (f->chip)
+		return MED_OK;
 	out->emb =
 		med_arena_alloc(med_call_arena(call), f->dim * sizeof(float));
 	if (out->emb == NULL)
 		return MED_ERR_NOMEM;
-	if (f->chip)
-		return identity_face_embed_points(f, img, pts, out->emb);
 	if (f->onnx)
 		return embed_onnx(f, w, fb, roll, out->emb);
 	return embed(f, crop, out->emb);
