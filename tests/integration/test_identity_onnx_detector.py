@@ -83,7 +83,7 @@ def test_no_face_is_refused(yunet_stack, pb):
 
 @pytest.mark.parametrize("fields,says", [
     ({"format": "retinaface"}, "format 'retinaface' is not one identity "
-                               "decodes (yunet)"),
+                               "decodes (yunet, tiny-yolo-face)"),
     ({"score_threshold": None}, "'score_threshold' is required"),
     ({"kind": "face-embedder"}, "kind 'face-embedder', but a "
                                 "face-detector is needed"),
