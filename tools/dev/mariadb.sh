@@ -11,6 +11,19 @@
 #
 # The socket is DIR/mysqld.sock; root has no password and is reachable only
 # over the socket and 127.0.0.1 of this machine.
+#
+# Data at rest is encrypted with MariaDB's file_key_management plugin:
+# every InnoDB tablespace (innodb_encrypt_tables=FORCE, the system
+# tablespace and tables of an older DIR by background threads), the redo
+# log, InnoDB temporary tables, temporary files, on-disk internal temporary
+# tables, Aria tables and the binary log if one is turned on.  The keys
+# are DIR/keys/keyfile (outside the data directory DIR/data; made once
+# with random 256-bit keys, mode 0600): development keys on the same disk
+# as the data, so this guards nothing on a developer's machine; it makes
+# make run and the tests run the way a hospital's MariaDB must
+# (docs/operations.md, "Encryption at rest").  Losing the key file loses
+# the data: DIR/data/smartmed-encrypted records that it was encrypted, and
+# start then refuses to make new keys.
 set -eu
 
 cmd=${1:-}
@@ -23,6 +36,32 @@ mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 sock="$dir/mysqld.sock"
 pidf="$dir/mysqld.pid"
+keyfile="$dir/keys/keyfile"
+sentinel="$dir/data/smartmed-encrypted"
+
+# make_keys: DIR/keys/keyfile in file_key_management's format, key id 1
+# (tables, redo log, binary log) and 2 (temporary files), made once.
+make_keys() {
+	[ -s "$keyfile" ] && return 0
+	if [ -f "$sentinel" ]; then
+		echo "$dir/data is encrypted with the keys of $keyfile," \
+			"which is missing: restore it (or remove $dir/data" \
+			"to start with an empty database)" >&2
+		exit 1
+	fi
+	(
+		umask 077
+		mkdir -p "$dir/keys"
+		k1=$(openssl rand -hex 32)
+		k2=$(openssl rand -hex 32)
+		printf '%s\n1;%s\n2;%s\n' \
+			"# MariaDB file_key_management keys (KEYID;HEX), development only" \
+			"$k1" "$k2" >"$keyfile.new"
+		mv "$keyfile.new" "$keyfile"
+	)
+	chmod 700 "$dir/keys"
+	chmod 600 "$keyfile"
+}
 
 is_running() {
 	[ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null
@@ -38,21 +77,41 @@ start() {
 		echo "mariadb already running in $dir" >&2
 		return 0
 	fi
+	make_keys
+	# file_key_management's keys for every encryption setting below;
+	# AES-CTR (the plugin's default is CBC; a data directory must keep the
+	# algorithm it was written with).
+	keyopts="--plugin-load-add=file_key_management
+		--file-key-management-filename=$keyfile
+		--file-key-management-encryption-algorithm=aes_ctr"
 	if [ ! -d "$dir/data/mysql" ]; then
+		# The plugin and aria_encrypt_tables here too: the system tables
+		# (mysql.*, Aria) are created encrypted.
 		mariadb-install-db --no-defaults --datadir="$dir/data" \
 			--user=root --auth-root-authentication-method=normal \
-			--skip-test-db >"$dir/install.log" 2>&1 || {
+			--skip-test-db $keyopts --aria-encrypt-tables=ON \
+			>"$dir/install.log" 2>&1 || {
 			cat "$dir/install.log" >&2
 			exit 1
 		}
 	fi
+	# Encryption at rest.  FORCE: no InnoDB table can be made with
+	# ENCRYPTED=NO; the background threads encrypt what is not yet
+	# encrypted (the system tablespace, the tables of a data directory
+	# made before encryption) and re-encrypt after a key change.
+	enc="$keyopts
+		--innodb-encrypt-tables=FORCE --innodb-encrypt-log=ON
+		--innodb-encrypt-temporary-tables=ON
+		--innodb-encryption-threads=2
+		--encrypt-tmp-files=ON --encrypt-tmp-disk-tables=ON
+		--encrypt-binlog=ON --aria-encrypt-tables=ON"
 	# setsid: a Ctrl-C meant for make run must not kill the server before
 	# run.sh stops it in order.
 	setsid mariadbd --no-defaults --datadir="$dir/data" --socket="$sock" \
 		--port="$port" --bind-address=127.0.0.1 --user=root \
 		--pid-file="$pidf" --log-error="$dir/error.log" \
 		--innodb-buffer-pool-size=64M --innodb-log-file-size=16M \
-		--max-connections=200 --skip-name-resolve $tls \
+		--max-connections=200 --skip-name-resolve $enc $tls \
 		>/dev/null 2>&1 </dev/null &
 	i=0
 	while ! mariadb --no-defaults -uroot --socket="$sock" \
@@ -65,6 +124,8 @@ start() {
 		fi
 		sleep 0.1
 	done
+	[ -f "$sentinel" ] || echo "encrypted at rest with the keys of" \
+		"$keyfile (tools/dev/mariadb.sh)" >"$sentinel"
 }
 
 stop() {
