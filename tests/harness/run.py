@@ -229,7 +229,8 @@ def main():
     st = Stack(workdir=rundir, db_port=DB_PORT, ports=ports,
                audit_port=AUDIT_PORT, keep_workdir=True,
                tokens_path=os.path.join(rundir, "tokens"), pid_dir=pid_dir,
-               health_timeout=30.0, extra_env=env, patient_checks=True)
+               health_timeout=30.0, extra_env=env, patient_checks=True,
+               db_encrypted=True)
     # Explicit: a shell that started us in the background left SIGINT
     # ignored, and Ctrl-C must still stop everything.
     signal.signal(signal.SIGINT, _raise_interrupt)

@@ -133,7 +133,7 @@ class Stack:
                  ports=None, audit_port=None, keep_workdir=False,
                  tokens_path=None, log_level="info", extra_env=None,
                  health_timeout=20.0, pid_dir=None, pki_dir=None,
-                 patient_checks=False):
+                 patient_checks=False, db_encrypted=False):
         self.names = tuple(services)
         for n in self.names:
             if n not in protos.SERVICES:
@@ -157,6 +157,10 @@ class Stack:
         # the patient of every write (MED_IDENTITY_URL).  Off by default:
         # most suites write made-up patient ids and test one service.
         self.patient_checks = patient_checks
+        # db_encrypted: MariaDB encrypts its files at rest
+        # (tools/dev/mariadb.sh; make run and the encryption tests).  Off
+        # by default: it doubles the time a fresh test database takes.
+        self.db_encrypted = db_encrypted
         self._fixed_ports = ports or {}
         self.tokens = {}
         self.services = {}
@@ -248,10 +252,12 @@ class Stack:
     def _mariadb(self, *args, check=True):
         # Its own process group: if we are interrupted, the whole script
         # (mariadb-install-db included) goes, not just the shell.
+        env = dict(os.environ,
+                   SMARTMED_DB_ENCRYPT="1" if self.db_encrypted else "0")
         p = subprocess.Popen(["sh", paths.mariadb_sh()] + list(args),
                              stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT,
-                             start_new_session=True)
+                             start_new_session=True, env=env)
         try:
             out, _ = p.communicate(timeout=120)
         except BaseException:

@@ -32,7 +32,7 @@ RECORDS_TABLES = ("smartmed_records/entries", "smartmed_records/entry_heads",
 
 @pytest.fixture(scope="module")
 def st():
-    with running(Stack(services=["records"])) as s:
+    with running(Stack(services=["records"], db_encrypted=True)) as s:
         yield s
 
 

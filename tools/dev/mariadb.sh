@@ -12,7 +12,9 @@
 # The socket is DIR/mysqld.sock; root has no password and is reachable only
 # over the socket and 127.0.0.1 of this machine.
 #
-# Data at rest is encrypted with MariaDB's file_key_management plugin:
+# With SMARTMED_DB_ENCRYPT=1 (make run and the encryption tests set it; a
+# data directory once encrypted always is), data at rest is encrypted
+# with MariaDB's file_key_management plugin:
 # every InnoDB tablespace (innodb_encrypt_tables=FORCE, the system
 # tablespace and tables of an older DIR by background threads), the redo
 # log, InnoDB temporary tables, temporary files, on-disk internal temporary
@@ -38,6 +40,8 @@ sock="$dir/mysqld.sock"
 pidf="$dir/mysqld.pid"
 keyfile="$dir/keys/keyfile"
 sentinel="$dir/data/smartmed-encrypted"
+encrypt=${SMARTMED_DB_ENCRYPT:-0}
+[ -f "$sentinel" ] && encrypt=1
 
 # make_keys: DIR/keys/keyfile in file_key_management's format, key id 1
 # (tables, redo log, binary log) and 2 (temporary files), made once.
@@ -77,19 +81,24 @@ start() {
 		echo "mariadb already running in $dir" >&2
 		return 0
 	fi
-	make_keys
-	# file_key_management's keys for every encryption setting below;
-	# AES-CTR (the plugin's default is CBC; a data directory must keep the
-	# algorithm it was written with).
-	keyopts="--plugin-load-add=file_key_management
-		--file-key-management-filename=$keyfile
-		--file-key-management-encryption-algorithm=aes_ctr"
+	keyopts=""
+	enc=""
+	if [ "$encrypt" = 1 ]; then
+		make_keys
+		# file_key_management's keys for every encryption setting
+		# below; AES-CTR (the plugin's default is CBC; a data directory
+		# must keep the algorithm it was written with).
+		keyopts="--plugin-load-add=file_key_management
+			--file-key-management-filename=$keyfile
+			--file-key-management-encryption-algorithm=aes_ctr
+			--aria-encrypt-tables=ON"
+	fi
 	if [ ! -d "$dir/data/mysql" ]; then
 		# The plugin and aria_encrypt_tables here too: the system tables
 		# (mysql.*, Aria) are created encrypted.
 		mariadb-install-db --no-defaults --datadir="$dir/data" \
 			--user=root --auth-root-authentication-method=normal \
-			--skip-test-db $keyopts --aria-encrypt-tables=ON \
+			--skip-test-db $keyopts \
 			>"$dir/install.log" 2>&1 || {
 			cat "$dir/install.log" >&2
 			exit 1
@@ -99,12 +108,14 @@ start() {
 	# ENCRYPTED=NO; the background threads encrypt what is not yet
 	# encrypted (the system tablespace, the tables of a data directory
 	# made before encryption) and re-encrypt after a key change.
-	enc="$keyopts
-		--innodb-encrypt-tables=FORCE --innodb-encrypt-log=ON
-		--innodb-encrypt-temporary-tables=ON
-		--innodb-encryption-threads=2
-		--encrypt-tmp-files=ON --encrypt-tmp-disk-tables=ON
-		--encrypt-binlog=ON --aria-encrypt-tables=ON"
+	if [ "$encrypt" = 1 ]; then
+		enc="$keyopts
+			--innodb-encrypt-tables=FORCE --innodb-encrypt-log=ON
+			--innodb-encrypt-temporary-tables=ON
+			--innodb-encryption-threads=2
+			--encrypt-tmp-files=ON --encrypt-tmp-disk-tables=ON
+			--encrypt-binlog=ON"
+	fi
 	# setsid: a Ctrl-C meant for make run must not kill the server before
 	# run.sh stops it in order.
 	setsid mariadbd --no-defaults --datadir="$dir/data" --socket="$sock" \
@@ -124,8 +135,9 @@ start() {
 		fi
 		sleep 0.1
 	done
-	[ -f "$sentinel" ] || echo "encrypted at rest with the keys of" \
-		"$keyfile (tools/dev/mariadb.sh)" >"$sentinel"
+	[ "$encrypt" = 0 ] || [ -f "$sentinel" ] ||
+		echo "encrypted at rest with the keys of" \
+			"$keyfile (tools/dev/mariadb.sh)" >"$sentinel"
 }
 
 stop() {
