@@ -77,6 +77,14 @@ def _past_auth(code):
     return code not in (UNAUTH, DENIED, grpc.StatusCode.UNAVAILABLE)
 
 
+def _ready(ch):
+    """Wait until ch has connected (handshake done): on a loaded machine
+    the first connection can take longer than a test call's deadline, and
+    what these tests check is the answer on a connection, not its speed."""
+    grpc.channel_ready_future(ch).result(timeout=30)
+    return ch
+
+
 def _health(ch, timeout=3):
     h = protos.health()
     call = ch.unary_unary(
@@ -140,7 +148,7 @@ def test_client_refuses_server_from_unknown_ca(sec):
 
 def test_health_port_serves_check_and_nothing_else(sec, idpb):
     with sec.health_channel("identity") as ch:
-        assert _health(ch) == 1
+        assert _health(_ready(ch)) == 1
         e = expect_status(grpc.StatusCode.UNIMPLEMENTED, _get, sec, idpb,
                           role="clinician", channel=ch)
         assert "only grpc.health.v1.Health" in e.details()
@@ -158,7 +166,7 @@ def test_service_certificate_is_a_service_not_a_user(sec, idpb):
     # certificate alone authenticates nobody.
     with sec.new_channel("identity", identity="audit") as ch:
         expect_status(grpc.StatusCode.NOT_FOUND, _get, sec, idpb,
-                      channel=ch)
+                      channel=_ready(ch))
         path, _req, resp, _ = protos.method("identity", "SearchPatients")
         search = ch.unary_unary(
             path, request_serializer=lambda m: m.SerializeToString(),
