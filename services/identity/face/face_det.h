@@ -11,9 +11,10 @@
 #include <stddef.h>
 
 /* identity_det_face - one face in input coordinates; eye_l is the eye on the
- * image's left (set only by a detector that gives eyes). */
+ * image's left, set when eyes is (by a detector that gives eyes). */
 typedef struct identity_det_face {
 	float x, y, w, h, score;
+	bool eyes;
 	float eye_l[2], eye_r[2];
 } identity_det_face;
 

@@ -184,15 +184,18 @@ to_photo(const placement *p, identity_det_face *faces, size_t n)
 	}
 }
 
-/* look runs one placement and appends its faces to cand (*n of max). */
+/* look places src at on_src, runs the detector and appends its faces to
+ * cand (*n of max), mapped back through on_img, the same look in the
+ * photograph's own scale. */
 static med_err
-look(identity_face *f, const med_image *img, const placement *p, float *x,
-     identity_det_face *cand, size_t max, size_t *n)
+look(identity_face *f, const med_image *src, const placement *on_src,
+     const placement *on_img, float *x, identity_det_face *cand, size_t max,
+     size_t *n)
 {
 	float *outs[MED_PLUGIN_MAX_IO] = {0};
 	uint32_t n_outs = 0;
 	size_t got = 0;
-	med_err err = place(f, img, p, x);
+	med_err err = place(f, src, on_src, x);
 
 	if (err == MED_OK)
 		err = run_model(f, x, outs, &n_outs);
@@ -205,7 +208,7 @@ look(identity_face *f, const med_image *img, const placement *p, float *x,
 			f->det_nms, cand + *n, max - *n);
 	for (uint32_t k = 0; k < n_outs; k++)
 		free(outs[k]);
-	to_photo(p, cand + *n, got);
+	to_photo(on_img, cand + *n, got);
 	*n += got;
 	return err;
 }
@@ -225,21 +228,8 @@ looks_at(identity_face *f, const med_image *img, const med_image *src, float r,
 
 	for (size_t i = 0; i < looks && err == MED_OK; i++) {
 		placement p = look_at(f, img, tiny ? tiny_fills[i] : 0.f);
-		size_t from = *n_cand;
-		placement q = {p.s / r, p.ox, p.oy};
-		err = look(f, src, &q, x, cand, MAX_CANDIDATES, n_cand);
-		/* look mapped them to src's pixels: on to img's */
-		for (size_t k = from; k < *n_cand; k++) {
-			identity_det_face *d = &cand[k];
-			d->x /= r;
-			d->y /= r;
-			d->w /= r;
-			d->h /= r;
-			for (int c = 0; c < 2; c++) {
-				d->eye_l[c] /= r;
-				d->eye_r[c] /= r;
-			}
-		}
+		placement q = {p.s / r, p.ox, p.oy}; /* src is img times r */
+		err = look(f, src, &q, &p, x, cand, MAX_CANDIDATES, n_cand);
 	}
 	return err;
 }

@@ -301,12 +301,11 @@ choose(med_call *call, identity_face *f, const char *field,
 
 	if (pick >= 0) {
 		const identity_det_face *d = &faces[pick];
-		bool eyes = d->eye_l[0] != 0.f || d->eye_r[0] != 0.f;
 		*face = (identity_face_box){d->x,
 					    d->y,
 					    d->w,
 					    d->h,
-					    eyes,
+					    d->eyes,
 					    {d->eye_l[0], d->eye_l[1]},
 					    {d->eye_r[0], d->eye_r[1]}};
 		*others = (uint32_t)(n - 1);

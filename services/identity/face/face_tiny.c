@@ -64,6 +64,7 @@ box(const identity_tiny *t, const float *v, size_t plane, int a, int r, int c,
 	f->h = anchors[a][1] * expf(fminf(v[3 * plane], 20.f)) * cell;
 	f->x = cx - f->w / 2.f;
 	f->y = cy - f->h / 2.f;
+	f->eyes = false;
 	f->eye_l[0] = f->eye_l[1] = f->eye_r[0] = f->eye_r[1] = 0.f;
 }
 

@@ -94,6 +94,7 @@ decode_cell(const identity_yunet *y, const float *const *outs, int s, int idx,
 	f->h = expf(b[3]) * st;
 	f->x = cx - f->w / 2.f;
 	f->y = cy - f->h / 2.f;
+	f->eyes = true;
 	memcpy(f->eye_l, swap ? e1 : e0, sizeof(f->eye_l));
 	memcpy(f->eye_r, swap ? e0 : e1, sizeof(f->eye_r));
 }

@@ -460,6 +460,7 @@ test_yunet_decodes_a_face(void)
 	NEAR(f[0].y, 0.0, 1e-4);
 	NEAR(f[0].w, 16.0, 1e-4);
 	NEAR(f[0].h, 24.0, 1e-4);
+	MT_TRUE(f[0].eyes);
 	/* eye_l is the one on the image's left whatever the model's order */
 	NEAR(f[0].eye_l[0], (2 + 0.25) * 8, 1e-4);
 	NEAR(f[0].eye_r[0], (2 + 0.75) * 8, 1e-4);
