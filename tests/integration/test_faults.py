@@ -75,10 +75,10 @@ def test_database_away_unavailable_then_recovers(make_stack, idpb):
     st.start_db()
     got = poll(lambda: st.call("identity", "GetPatient", get,
                                role="clinician"),
-               timeout=15, what="GetPatient to work again")
+               timeout=30, what="GetPatient to work again")
     assert got == p
     assert _create(st, idpb).patient_id
-    poll(lambda: st.health("identity") == SERVING, timeout=15,
+    poll(lambda: st.health("identity") == SERVING, timeout=30,
          what="health SERVING again")
     assert st.proc("identity").poll() is None
     deadline = time.monotonic() + 5
@@ -97,7 +97,7 @@ def _watch_health(st, name):
         "/grpc.health.v1.Health/Watch",
         request_serializer=h.HealthCheckRequest.SerializeToString,
         response_deserializer=h.HealthCheckResponse.FromString)
-    call = watch(h.HealthCheckRequest(service=""), timeout=60)
+    call = watch(h.HealthCheckRequest(service=""), timeout=180)
     seen = []
 
     def reader():

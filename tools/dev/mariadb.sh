@@ -93,11 +93,17 @@ start() {
 			--file-key-management-encryption-algorithm=aes_ctr
 			--aria-encrypt-tables=ON"
 	fi
+	# A temporary directory of its own: a starting mariadbd deletes every
+	# "#sql*" file in its tmpdir, and with the shared /tmp that removed
+	# the temporary tables of another instance's mariadb-install-db
+	# (which then aborted: "Error on delete of '/tmp/#sql-temptable-...'").
+	mkdir -p "$dir/tmp"
 	if [ ! -d "$dir/data/mysql" ]; then
 		# The plugin and aria_encrypt_tables here too: the system tables
 		# (mysql.*, Aria) are created encrypted.
 		mariadb-install-db --no-defaults --datadir="$dir/data" \
-			--user=root --auth-root-authentication-method=normal \
+			--tmpdir="$dir/tmp" --user=root \
+			--auth-root-authentication-method=normal \
 			--skip-test-db $keyopts \
 			>"$dir/install.log" 2>&1 || {
 			cat "$dir/install.log" >&2
@@ -119,6 +125,7 @@ start() {
 	# setsid: a Ctrl-C meant for make run must not kill the server before
 	# run.sh stops it in order.
 	setsid mariadbd --no-defaults --datadir="$dir/data" --socket="$sock" \
+		--tmpdir="$dir/tmp" \
 		--port="$port" --bind-address=127.0.0.1 --user=root \
 		--pid-file="$pidf" --log-error="$dir/error.log" \
 		--innodb-buffer-pool-size=64M --innodb-log-file-size=16M \
