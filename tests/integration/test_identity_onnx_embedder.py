@@ -67,6 +67,9 @@ BAD_CARDS = [
     ({"card_fields": {"input_width": "96"}},
      "input is not [1, 1, 112, 96] as its card says"),
     ({"name": "lbp-v9"}, "names starting 'lbp-' belong to the built-in"),
+    ({"card_fields": {"min_face_px": "8"}}, "'min_face_px: 8' is outside"),
+    ({"card_fields": {"min_face_px": "30.5"}},
+     "output_dim and min_face_px are whole numbers"),
 ]
 
 
@@ -171,3 +174,31 @@ def test_templates_of_another_model_are_never_compared(pb):
         del svc.env["MED_FACE_EMBEDDER"]
         st.start_service(SVC)
         assert verify(st, pb, a, orl_png(24, 1)).match
+
+
+def test_the_cards_smallest_face_is_the_gate_unless_the_operator_sets_one(pb):
+    """min_face_px on the card sets the size gate (an ORL photograph is
+    92x112, so 400 refuses every face in it: the Haar detector, given the
+    gate, finds none); MED_FACE_MIN_SIZE overrides it, and a value outside
+    16..4096 is refused by name."""
+    keys = FaceKeys()
+    env = embedder_env(keys, card_fields={"min_face_px": "400"})
+    with running(Stack(services=(SVC,), extra_env=env)) as st:
+        assert "smallest face 400 px" in st.log_tail(SVC, 100)
+        expect_status(grpc.StatusCode.INVALID_ARGUMENT, enroll, st, pb,
+                      patient(st, pb), [orl_png(25, 1)],
+                      details_contains="no face found")
+        svc = st.services[SVC]
+        st.stop_service(SVC)
+        svc.env["MED_FACE_MIN_SIZE"] = "32"
+        st.start_service(SVC)
+        assert "smallest face 32 px" in st.log_tail(SVC, 100)
+        assert enroll(st, pb, patient(st, pb), [orl_png(25, 1)]).templates
+        st.stop_service(SVC)
+        svc.env["MED_FACE_MIN_SIZE"] = "8"
+        st.start_service(SVC)
+        expect_status(grpc.StatusCode.FAILED_PRECONDITION, verify, st, pb,
+                      patient(st, pb), b"x",
+                      details_contains="MED_FACE_MIN_SIZE: '8' is not a "
+                                       "whole number of pixels in [16, "
+                                       "4096]")

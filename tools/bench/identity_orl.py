@@ -25,7 +25,8 @@ service default unless set), MED_FACE_EMBEDDER (lbp-v2 unless set; an
 ONNX model with its card, to calibrate that model's threshold),
 MED_FACE_LANDMARKS (the landmark model an aligned-chip embedder
 needs), MED_FACE_DETECTOR (haar unless set; an ONNX detector with its
-card), MED_FACE_MIN_SIZE (the service's 40 px unless set), TARGET_FMR (0.001: the calibration line
+card), MED_FACE_MIN_SIZE (unset: the embedder's own, 40 px for lbp-v2,
+the card's min_face_px for an ONNX model), TARGET_FMR (0.001: the calibration line
 prints the smallest threshold whose false-match rate over all impostor
 pairs is at most this, and the false-non-match rate there), FACES (a
 directory laid out like ORL, s1..s40/1..10.pgm; default

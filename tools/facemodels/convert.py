@@ -329,6 +329,7 @@ output_dim: 128
 threshold: {threshold}
 alignment: dlib-chip-68
 chip_padding: 0.25
+min_face_px: 24
 ---
 # {name}
 
@@ -350,6 +351,14 @@ TensorFlow.js by the face-api project and shipped in the npm package
   rule, Euclidean distance 0.6 on the raw descriptors, does not carry
   over to a cosine.
 - **Threshold**: {threshold_note}
+- **min_face_px**: 24, the smallest face (pixels across, measured on the
+  68 landmarks) identity accepts for this model unless MED_FACE_MIN_SIZE
+  says otherwise. On ORL's 92x112 photographs the faces of 25-39 px
+  (subject 2) were embedded and matched as well as the large ones: at 24 px
+  rank-1 over all probes rose from 97.5 % (40 px gate) to 99.0 % with the
+  same false matches at the threshold (docs/benchmarks.md). Below about
+  24 px the 150x150 chip is more than six times enlarged and nothing has
+  been measured there.
 - **Limits**: not a medical device; accuracy falls with extreme pose,
   occlusion and poor light; measured on the project's ORL benchmark
   (docs/benchmarks.md), not on the hospital's own population.

@@ -29,6 +29,9 @@
 #define HAAR_DIR "/usr/share/opencv4/haarcascades/"
 /* lbp-v2's false-match rate of 1e-3 on ORL (docs/benchmarks.md). */
 #define CLASSIC_THRESHOLD 0.761
+/* The smallest face, pixels across, for an embedder that names none
+ * (lbp-v2; an ONNX card without min_face_px). */
+#define DEFAULT_MIN_FACE 40
 /* Crop of the face box an embedder sees unless its card says otherwise
  * (lbp-v2's, chosen on ORL's tuning split). */
 #define DEFAULT_CROP_SCALE 1.2
@@ -63,8 +66,10 @@ const med_config_spec identity_config[] = {
 	{"MED_FACE_THRESHOLD", MED_CONFIG_STRING, "", false, 0, 0,
 	 "cosine similarity at or above which a face matches; empty = the "
 	 "embedder's own (lbp-v2: 0.761, an ONNX model: its card's)"},
-	{"MED_FACE_MIN_SIZE", MED_CONFIG_INT, "40", false, 16, 4096,
-	 "smallest face accepted, pixels across"},
+	{"MED_FACE_MIN_SIZE", MED_CONFIG_STRING, "", false, 0, 0,
+	 "smallest face accepted, pixels across (16..4096); empty = the "
+	 "embedder's own (lbp-v2: 40, an ONNX model: its card's min_face_px, "
+	 "else 40)"},
 	{"MED_FACE_MIN_SHARPNESS", MED_CONFIG_INT, "20", false, 0, 100000,
 	 "smallest variance of the Laplacian of the aligned face (blur gate)"},
 	{"MED_FACE_MAX_ROLL_DEG", MED_CONFIG_INT, "20", false, 1, 90,
@@ -149,13 +154,35 @@ read_threshold(identity_face *f, const med_config *cfg)
 	return MED_OK;
 }
 
+/* read_min_size takes MED_FACE_MIN_SIZE, or keeps the embedder's own
+ * (f->min_size, set when it was loaded) when it is empty. */
+static med_err
+read_min_size(identity_face *f, const med_config *cfg)
+{
+	const char *t = med_config_str(cfg, "MED_FACE_MIN_SIZE");
+	char *end = NULL;
+	long v;
+
+	if (t[0] == '\0')
+		return MED_OK;
+	v = strtol(t, &end, 10);
+	if (end == t || *end != '\0' || v < 16 || v > 4096) {
+		not_configured(f,
+			       "MED_FACE_MIN_SIZE: '%s' is not a whole number "
+			       "of pixels in [16, 4096]",
+			       t);
+		return MED_ERR_PRECONDITION;
+	}
+	f->min_size = (int)v;
+	return MED_OK;
+}
+
 static void
 read_numbers(identity_face *f, const med_config *cfg)
 {
 	f->ttl_ms = med_config_int(cfg, "MED_IDENTITY_TOKEN_TTL_S") * 1000;
 	f->max_image_bytes =
 		(size_t)med_config_int(cfg, "MED_FACE_MAX_IMAGE_BYTES");
-	f->min_size = (int)med_config_int(cfg, "MED_FACE_MIN_SIZE");
 	f->min_sharpness =
 		(double)med_config_int(cfg, "MED_FACE_MIN_SHARPNESS");
 	f->max_roll_deg = (double)med_config_int(cfg, "MED_FACE_MAX_ROLL_DEG");
@@ -193,6 +220,7 @@ load_classic(identity_face *f, int dev)
 		return err;
 	med_strlcpy(f->model, IDENTITY_FACE_CLASSIC_MODEL, sizeof(f->model));
 	f->threshold = CLASSIC_THRESHOLD;
+	f->min_size = DEFAULT_MIN_FACE;
 	f->crop_scale = (float)DEFAULT_CROP_SCALE;
 	f->dim = (size_t)med_infer_model_info(f->emb)->outputs[0].dims[1];
 	return MED_OK;
@@ -204,6 +232,7 @@ card_numbers(identity_face *f, const identity_modelcard *c, char *msg,
 	     size_t len)
 {
 	double w, h, ch, mean, scale, dim, thr, crop = DEFAULT_CROP_SCALE;
+	double min_px = DEFAULT_MIN_FACE;
 	med_err err;
 
 	if ((err = identity_modelcard_number(c, "input_width", 16, 512, &w, msg,
@@ -223,12 +252,16 @@ card_numbers(identity_face *f, const identity_modelcard *c, char *msg,
 					     len)) != MED_OK ||
 	    (identity_modelcard_get(c, "crop_scale") != NULL &&
 	     (err = identity_modelcard_number(c, "crop_scale", 0.8, 2, &crop,
-					      msg, len)) != MED_OK))
+					      msg, len)) != MED_OK) ||
+	    (identity_modelcard_get(c, "min_face_px") != NULL &&
+	     (err = identity_modelcard_number(c, "min_face_px", 16, 4096,
+					      &min_px, msg, len)) != MED_OK))
 		return err;
-	if (ch == 2 || w != (int)w || h != (int)h || dim != (int)dim) {
+	if (ch == 2 || w != (int)w || h != (int)h || dim != (int)dim ||
+	    min_px != (int)min_px) {
 		snprintf(msg, len,
-			 "%.300s: input_width, input_height and output_dim are "
-			 "whole numbers, input_channels 1 or 3",
+			 "%.300s: input_width, input_height, output_dim and "
+			 "min_face_px are whole numbers, input_channels 1 or 3",
 			 c->path);
 		return MED_ERR_INVALID;
 	}
@@ -240,6 +273,7 @@ card_numbers(identity_face *f, const identity_modelcard *c, char *msg,
 	f->crop_scale = (float)crop;
 	f->dim = (size_t)dim;
 	f->threshold = thr;
+	f->min_size = (int)min_px;
 	return MED_OK;
 }
 
@@ -540,10 +574,13 @@ load_models(identity_face *f, const med_config *cfg)
 			       is.plugin_dir);
 		return err;
 	}
-	if ((err = load_detector(f, cfg, dev)) != MED_OK ||
+	/* The embedder first: it sets the smallest face, which the Haar
+	 * detector is loaded with. */
+	if ((err = load_embedder(f, cfg, dev)) != MED_OK ||
+	    (err = read_min_size(f, cfg)) != MED_OK ||
+	    (err = load_detector(f, cfg, dev)) != MED_OK ||
 	    (eyes[0] != '\0' && (err = load_one(f, "haar-xml", eyes, eye_kv, 1,
-						dev, &f->eyes)) != MED_OK) ||
-	    (err = load_embedder(f, cfg, dev)) != MED_OK)
+						dev, &f->eyes)) != MED_OK))
 		return err;
 	med_strlcpy(f->device,
 		    med_infer_device_name(med_infer_model_device(f->emb)),
@@ -603,8 +640,9 @@ identity_face_begin(med_service *svc)
 		med_log_warn("identity: face index poller not started; the "
 			     "index catches up before each search only");
 	med_log_info("identity: face recognition on (model %s, %s, threshold "
-		     "%.3f, key id %s)",
-		     f->model, f->describe, f->threshold, f->key_id);
+		     "%.3f, smallest face %d px, key id %s)",
+		     f->model, f->describe, f->threshold, f->min_size,
+		     f->key_id);
 	return MED_OK;
 }
 
