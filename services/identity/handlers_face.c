@@ -214,7 +214,8 @@ identity_rpc_enroll_face(med_call *call, const ProtobufCMessage *in,
 	for (size_t i = 0; i < req->n_images; i++) {
 		snprintf(field, sizeof(field), "images[%zu]", i);
 		err = identity_face_analyze(call, f, field, req->images[i].data,
-					    req->images[i].len, &pr[i]);
+					    req->images[i].len,
+					    IDENTITY_FACE_EVERY_LOOK, &pr[i]);
 		if (err != MED_OK)
 			return err;
 	}
@@ -338,7 +339,8 @@ identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
 		return err;
 	med_call_set_patient(call, req->patient_id);
 	err = identity_face_analyze(call, f, "image", req->image.data,
-				    req->image.len, &pr);
+				    req->image.len, IDENTITY_FACE_FIRST_FOUND,
+				    &pr);
 	if (err != MED_OK)
 		return err;
 	b.probe = pr.emb;
@@ -415,8 +417,9 @@ identity_rpc_identify_face(med_call *call, const ProtobufCMessage *in,
 	if (k > IDENTITY_MAX_TOP_K)
 		return med_call_fail(call, MED_ERR_INVALID, "top_k: at most %d",
 				     IDENTITY_MAX_TOP_K);
-	if ((err = identity_face_analyze(call, f, "image", req->image.data,
-					 req->image.len, &pr)) != MED_OK ||
+	if ((err = identity_face_analyze(
+		     call, f, "image", req->image.data, req->image.len,
+		     IDENTITY_FACE_EVERY_LOOK, &pr)) != MED_OK ||
 	    (err = ensure_index(call, f)) != MED_OK ||
 	    (err = identity_index_search(f->index, pr.emb, k, NULL, hits, &n,
 					 &res->searched)) != MED_OK)

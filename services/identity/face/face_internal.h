@@ -85,6 +85,16 @@ identity_face_landmarks(identity_face *f, const med_image *img,
 			float pts[IDENTITY_LANDMARKS][2]) MED_MUST_CHECK;
 
 /*
+ * identity_face_copy - the photograph shrunk on the way (the detector's
+ * copy), kept for the later crops so a large photograph is shrunk once:
+ * img's pixels times r.  img is NULL when none was made.
+ */
+typedef struct identity_face_copy {
+	med_image *img;
+	float r;
+} identity_face_copy;
+
+/*
  * identity_face_shrunk makes *out (freed with med_image_free): img
  * area-resampled by r (< 1) in its grey and, when it has them, colour
  * planes; *got is the scale it came to (the sides are whole pixels).
@@ -96,11 +106,13 @@ med_err identity_face_shrunk(const med_image *img, float r, med_image **out,
 /*
  * identity_face_chip_source gives the image the landmark and chip crops
  * sample: img itself (*r = 1), or, when the face is far larger than the
- * crops (face_px across), a new area-shrunk copy (freed with
- * med_image_free) with grey and colour planes, img's coordinates times *r.
- * Errors: MED_ERR_NOMEM.
+ * crops (face_px across), copy->img when the face is still large enough
+ * there, else a new area-shrunk copy with grey and colour planes; img's
+ * coordinates times *r.  The caller frees *src when it is neither img nor
+ * copy->img (med_image_free).  Errors: MED_ERR_NOMEM.
  */
 med_err identity_face_chip_source(const med_image *img, float face_px,
+				  const identity_face_copy *copy,
 				  med_image **src, float *r) MED_MUST_CHECK;
 
 /* identity_face_landmark_eyes gives the eye centres (l on the image's
@@ -121,12 +133,16 @@ med_err identity_face_embed_points(identity_face *f, const med_image *img,
 /*
  * identity_face_detect_onnx finds the faces of img with the ONNX detector
  * (face_detect.c): at most max, best first, in img's pixels, into faces
- * and *n.  Errors: MED_ERR_INTERNAL (the model failed; logged),
- * MED_ERR_NOMEM.
+ * and *n; with IDENTITY_FACE_FIRST_FOUND it stops after the first look that
+ * finds a face it frames well.  The shrunk copy it looked at, if any, is
+ * handed to the caller in *copy (freed with med_image_free).  Errors:
+ * MED_ERR_INTERNAL (the model failed; logged), MED_ERR_NOMEM.
  */
 med_err identity_face_detect_onnx(identity_face *f, const med_image *img,
+				  identity_face_search search,
 				  identity_det_face *faces, size_t max,
-				  size_t *n) MED_MUST_CHECK;
+				  size_t *n,
+				  identity_face_copy *copy) MED_MUST_CHECK;
 
 /* identity_face_normalise L2-normalises emb (f->dim floats); MED_ERR_INTERNAL
  * for a zero or non-finite embedding. */

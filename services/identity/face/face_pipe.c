@@ -322,11 +322,13 @@ choose(med_call *call, identity_face *f, const char *field,
 /* detect_onnx finds the faces of img with the ONNX detector. */
 static med_err
 detect_onnx(med_call *call, identity_face *f, const char *field,
-	    const med_image *img, identity_face_box *face, uint32_t *others)
+	    const med_image *img, identity_face_search search,
+	    identity_face_box *face, uint32_t *others, identity_face_copy *copy)
 {
 	identity_det_face faces[MAX_BOXES];
 	size_t n = 0;
-	med_err err = identity_face_detect_onnx(f, img, faces, MAX_BOXES, &n);
+	med_err err = identity_face_detect_onnx(f, img, search, faces,
+						MAX_BOXES, &n, copy);
 
 	if (err != MED_OK)
 		return err == MED_ERR_NOMEM ? err : MED_ERR_INTERNAL;
@@ -618,13 +620,13 @@ chip_pose(med_call *call, identity_face *f, const char *field,
  * shrunk copy of img when the face is large (identity_face_chip_source). */
 static med_err
 chip_embed(med_call *call, identity_face *f, const char *field,
-	   const med_image *img, const identity_face_box *orig, float *roll,
-	   float **emb_out)
+	   const med_image *img, const identity_face_copy *copy,
+	   const identity_face_box *orig, float *roll, float **emb_out)
 {
 	float pts[IDENTITY_LANDMARKS][2], r;
 	med_image *src = NULL;
 	med_err err = identity_face_chip_source(img, fmaxf(orig->w, orig->h),
-						&src, &r);
+						copy, &src, &r);
 
 	if (err != MED_OK)
 		return err;
@@ -636,7 +638,7 @@ chip_embed(med_call *call, identity_face *f, const char *field,
 				       : identity_face_embed_points(f, src, pts,
 								    *emb_out);
 	}
-	if (src != img)
+	if (src != img && src != copy->img)
 		med_image_free(src);
 	return err;
 }
@@ -669,15 +671,15 @@ eye_pose(med_call *call, identity_face *f, const char *field,
 static med_err
 gate_and_embed(med_call *call, identity_face *f, const char *field,
 	       const identity_grey8 *w, const identity_face_box *fb,
-	       const med_image *img, const identity_face_box *orig,
-	       identity_face_probe *out)
+	       const med_image *img, const identity_face_copy *copy,
+	       const identity_face_box *orig, identity_face_probe *out)
 {
 	uint8_t crop[IDENTITY_FACE_W * IDENTITY_FACE_H];
 	float roll = 0.f;
 	double sharp;
 	med_problem p;
-	med_err err = f->chip ? chip_embed(call, f, field, img, orig, &roll,
-					   &out->emb)
+	med_err err = f->chip ? chip_embed(call, f, field, img, copy, orig,
+					   &roll, &out->emb)
 			      : eye_pose(call, f, field, w, fb, &roll);
 
 	if (err != MED_OK)
@@ -704,11 +706,13 @@ gate_and_embed(med_call *call, identity_face *f, const char *field,
 
 med_err
 identity_face_analyze(med_call *call, identity_face *f, const char *field,
-		      const uint8_t *buf, size_t len, identity_face_probe *out)
+		      const uint8_t *buf, size_t len,
+		      identity_face_search search, identity_face_probe *out)
 {
 	med_image *img = NULL;
 	identity_grey8 w = {0};
 	identity_face_box fb;
+	identity_face_copy copy = {NULL, 1.f};
 	float s;
 	med_err err;
 
@@ -716,19 +720,24 @@ identity_face_analyze(med_call *call, identity_face *f, const char *field,
 		return err;
 	out->other_faces = 0;
 	err = f->det_kind != IDENTITY_DET_HAAR
-		      ? detect_onnx(call, f, field, img, &fb, &out->other_faces)
+		      ? detect_onnx(call, f, field, img, search, &fb,
+				    &out->other_faces, &copy)
 		      : detect(call, f, field, img, &fb, &out->other_faces);
 	if (err != MED_OK)
 		goto free_img;
 	/* Shrink so the face is about twice the crop: enough detail for
-	 * the eyes and bilinear sampling without aliasing. */
+	 * the eyes and bilinear sampling without aliasing; from the
+	 * detector's shrunk copy when it is still larger than that. */
 	s = fb.w > 2.f * IDENTITY_FACE_W ? 2.f * IDENTITY_FACE_W / fb.w : 1.f;
-	if ((err = scaled(img, s, &w)) != MED_OK)
+	err = copy.img != NULL && s <= copy.r ? scaled(copy.img, s / copy.r, &w)
+					      : scaled(img, s, &w);
+	if (err != MED_OK)
 		goto free_img;
 	identity_face_box ws = box_scaled(&fb, s);
-	err = gate_and_embed(call, f, field, &w, &ws, img, &fb, out);
+	err = gate_and_embed(call, f, field, &w, &ws, img, &copy, &fb, out);
 	free(w.px);
 free_img:
+	med_image_free(copy.img);
 	med_image_free(img);
 	return err;
 }
