@@ -480,56 +480,93 @@ axis_weights(uint32_t n_in, uint32_t n_out, uint32_t max_taps, uint32_t *first,
 	}
 }
 
+/* Taps of one axis: output o reads count[o] inputs from first[o] with the
+ * weights w[o * max .. o * max + count[o]). */
+typedef struct axis_taps {
+	const uint32_t *first, *count;
+	const float *w;
+	uint32_t max;
+} axis_taps;
+
+/* h_pass resamples each of rows rows of src (in_w wide) to w columns. */
+static void
+h_pass(const float *src, size_t rows, uint32_t in_w, uint32_t w,
+       const axis_taps *t, float *dst)
+{
+	for (size_t y = 0; y < rows; y++) {
+		const float *r = src + y * in_w;
+		for (size_t x = 0; x < w; x++) {
+			const float *wx = t->w + x * t->max;
+			float acc = 0;
+			for (uint32_t k = 0; k < t->count[x]; k++)
+				acc += wx[k] * r[t->first[x] + k];
+			dst[y * w + x] = acc;
+		}
+	}
+}
+
+/* v_pass makes each of the h rows of dst (len wide) from rows of src: row
+ * by row, tap by tap, reading whole rows (it vectorises). */
+static void
+v_pass(const float *src, size_t len, uint32_t h, const axis_taps *t, float *dst)
+{
+	for (size_t y = 0; y < h; y++) {
+		float *o = dst + y * len;
+		for (size_t x = 0; x < len; x++)
+			o[x] = 0.f;
+		for (uint32_t k = 0; k < t->count[y]; k++) {
+			const float wk = t->w[y * t->max + k];
+			const float *row = src + (t->first[y] + k) * len;
+			for (size_t x = 0; x < len; x++)
+				o[x] += wk * row[x];
+		}
+	}
+}
+
 med_err
 med_image_resize(const med_image *img, uint32_t w, uint32_t h, float *out)
 {
 	uint32_t tx, ty;
 	uint32_t *fx = NULL, *cx, *fy, *cy;
 	float *wx = NULL, *wy = NULL, *tmp = NULL;
-	med_err err = MED_ERR_NOMEM;
+	bool rows_first;
 
 	if (w == 0 || h == 0 || img->width == 0 || img->height == 0)
 		return MED_ERR_INVALID;
+	/* The vertical pass vectorises and the horizontal one does not, so
+	 * the axis that shrinks the image is resampled first: the other pass
+	 * then runs on fewer pixels. */
+	rows_first = h < img->height;
 	tx = img->width / w + 2; /* taps per output: box width + 2 */
 	ty = img->height / h + 2;
 	fx = malloc(sizeof(uint32_t) * 2 * ((size_t)w + h));
 	wx = malloc(sizeof(float) * (size_t)w * tx);
 	wy = malloc(sizeof(float) * (size_t)h * ty);
-	tmp = malloc(sizeof(float) * (size_t)w * img->height);
-	if (!fx || !wx || !wy || !tmp)
-		goto out_free;
+	tmp = malloc(sizeof(float) * (rows_first ? (size_t)img->width * h
+						 : (size_t)w * img->height));
+	if (!fx || !wx || !wy || !tmp) {
+		free(tmp);
+		free(wy);
+		free(wx);
+		free(fx);
+		return MED_ERR_NOMEM;
+	}
 	cx = fx + w;
 	fy = cx + w;
 	cy = fy + h;
 	axis_weights(img->width, w, tx, fx, cx, wx);
 	axis_weights(img->height, h, ty, fy, cy, wy);
-	for (size_t y = 0; y < img->height; y++) {
-		const float *r = img->px + y * img->width;
-		for (size_t x = 0; x < w; x++) {
-			float acc = 0;
-			for (uint32_t k = 0; k < cx[x]; k++)
-				acc += wx[x * tx + k] * r[fx[x] + k];
-			tmp[y * w + x] = acc;
-		}
+	axis_taps xt = {fx, cx, wx, tx}, yt = {fy, cy, wy, ty};
+	if (rows_first) {
+		v_pass(img->px, img->width, h, &yt, tmp);
+		h_pass(tmp, h, img->width, w, &xt, out);
+	} else {
+		h_pass(img->px, img->height, img->width, w, &xt, tmp);
+		v_pass(tmp, w, h, &yt, out);
 	}
-	/* Row by row, tap by tap: the same sums in the same order as a
-	 * column walk per pixel, but reading whole rows (it vectorises). */
-	for (size_t y = 0; y < h; y++) {
-		float *o = out + y * w;
-		for (size_t x = 0; x < w; x++)
-			o[x] = 0.f;
-		for (uint32_t k = 0; k < cy[y]; k++) {
-			const float wk = wy[y * ty + k];
-			const float *row = tmp + (fy[y] + k) * w;
-			for (size_t x = 0; x < w; x++)
-				o[x] += wk * row[x];
-		}
-	}
-	err = MED_OK;
-out_free:
 	free(tmp);
 	free(wy);
 	free(wx);
 	free(fx);
-	return err;
+	return MED_OK;
 }

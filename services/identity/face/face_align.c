@@ -117,48 +117,26 @@ identity_transform_scale(const double m[6])
 	return sqrt(m[0] * m[0] + m[3] * m[3]);
 }
 
-/* bilinear reads img at (x, y), clamped to the edge, into px. */
-static void
-bilinear(const float *img, uint32_t w, uint32_t h, unsigned ch, double x,
-	 double y, float *px)
+/* add_bilinear adds img at (x, y), clamped to the edge, to acc (ch values).
+ * Float: a chip's coordinates are below a few thousand pixels, where a
+ * float still resolves a ten-thousandth of a pixel. */
+static inline void
+add_bilinear(const float *img, uint32_t w, uint32_t h, unsigned ch, float x,
+	     float y, float *acc)
 {
-	double xc = x < 0 ? 0 : x > w - 1 ? w - 1 : x;
-	double yc = y < 0 ? 0 : y > h - 1 ? h - 1 : y;
+	float xc = x < 0.f ? 0.f : x > (float)(w - 1) ? (float)(w - 1) : x;
+	float yc = y < 0.f ? 0.f : y > (float)(h - 1) ? (float)(h - 1) : y;
 	uint32_t x0 = (uint32_t)xc, y0 = (uint32_t)yc;
-	uint32_t x1 = x0 + 1 < w ? x0 + 1 : x0, y1 = y0 + 1 < h ? y0 + 1 : y0;
-	float fx = (float)(xc - x0), fy = (float)(yc - y0);
+	uint32_t dx = x0 + 1 < w ? ch : 0;
+	size_t dy = y0 + 1 < h ? (size_t)w * ch : 0;
+	float fx = xc - (float)x0, fy = yc - (float)y0;
+	const float *p = img + ((size_t)y0 * w + x0) * ch;
 
 	for (unsigned c = 0; c < ch; c++) {
-		float a = img[((size_t)y0 * w + x0) * ch + c];
-		float b = img[((size_t)y0 * w + x1) * ch + c];
-		float d = img[((size_t)y1 * w + x0) * ch + c];
-		float e = img[((size_t)y1 * w + x1) * ch + c];
-
-		px[c] = (a + (b - a) * fx) +
-			((d + (e - d) * fx) - (a + (b - a) * fx)) * fy;
+		float top = p[c] + (p[c + dx] - p[c]) * fx;
+		float bot = p[c + dy] + (p[c + dy + dx] - p[c + dy]) * fx;
+		acc[c] += top + (bot - top) * fy;
 	}
-}
-
-/* chip_pixel averages k x k bilinear samples over chip pixel (u, v). */
-static void
-chip_pixel(const float *img, uint32_t w, uint32_t h, unsigned ch,
-	   const double m[6], unsigned k, unsigned u, unsigned v, float *o)
-{
-	float px[IDENTITY_CHIP_MAX_CHANNELS];
-
-	for (unsigned c = 0; c < ch; c++)
-		o[c] = 0.f;
-	for (unsigned n = 0; n < k * k; n++) {
-		double cu = u + (n % k + 0.5) / k - 0.5;
-		double cv = v + (n / k + 0.5) / k - 0.5;
-
-		bilinear(img, w, h, ch, m[0] * cu + m[1] * cv + m[2],
-			 m[3] * cu + m[4] * cv + m[5], px);
-		for (unsigned c = 0; c < ch; c++)
-			o[c] += px[c];
-	}
-	for (unsigned c = 0; c < ch; c++)
-		o[c] /= (float)(k * k);
 }
 
 void
@@ -169,13 +147,33 @@ identity_chip_sample(const float *img, uint32_t w, uint32_t h,
 	/* k x k samples per chip pixel when it spans more than a pixel. */
 	double s = identity_transform_scale(m);
 	unsigned k = s > 1.0 ? (unsigned)ceil(s) : 1;
+	float a = (float)m[0], b = (float)m[1], c = (float)m[2];
+	float d = (float)m[3], e = (float)m[4], f = (float)m[5];
+	float off[8];
 
 	if (k > 8)
 		k = 8;
 	if (channels > IDENTITY_CHIP_MAX_CHANNELS)
 		channels = IDENTITY_CHIP_MAX_CHANNELS;
+	/* Sample n of k along an axis sits (n + 0.5) / k - 0.5 from the
+	 * pixel's centre. */
+	for (unsigned n = 0; n < k; n++)
+		off[n] = ((float)n + 0.5f) / (float)k - 0.5f;
 	for (unsigned v = 0; v < size; v++)
-		for (unsigned u = 0; u < size; u++)
-			chip_pixel(img, w, h, channels, m, k, u, v,
-				   out + ((size_t)v * size + u) * channels);
+		for (unsigned u = 0; u < size; u++) {
+			float acc[IDENTITY_CHIP_MAX_CHANNELS] = {0};
+			float *o = out + ((size_t)v * size + u) * channels;
+
+			for (unsigned j = 0; j < k; j++) {
+				float cv = (float)v + off[j];
+				for (unsigned i = 0; i < k; i++) {
+					float cu = (float)u + off[i];
+					add_bilinear(img, w, h, channels,
+						     a * cu + b * cv + c,
+						     d * cu + e * cv + f, acc);
+				}
+			}
+			for (unsigned ch = 0; ch < channels; ch++)
+				o[ch] = acc[ch] / (float)(k * k);
+		}
 }
