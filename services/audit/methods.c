@@ -16,8 +16,9 @@
 
 const med_method audit_methods[] = {
 	MED_SERVER_STREAM(Query, query, audit_record, READERS),
-	MED_UNARY(PatientAccessReport, patient_access_report,
-		  patient_access_report_response, READERS),
+	MED_UNARY_AS(PatientAccessReport, patient_access_report,
+		     patient_access_report_response, READERS,
+		     MED_AUDIT_ACTION_READ),
 	MED_UNARY(GetTreeHead, get_tree_head, get_tree_head_response,
 		  TREE_READERS),
 	MED_UNARY(InclusionProof, inclusion_proof, inclusion_proof_response,

@@ -60,7 +60,7 @@ def test_matrix_covers_every_method_and_no_more():
 
 def _code(stack, svc, method, role):
     path, _req, _resp, streaming = protos.method(svc, method)
-    ch = stack.channel(svc)
+    ch = stack.channel(svc, role=role)
     md = stack.metadata(role)
     try:
         if streaming:

@@ -16,7 +16,7 @@ import time
 
 from . import paths, protos
 from .faces import FaceKeys
-from .stack import ROLES, Stack, StackError, port_is_free
+from .stack import TOKEN_ROLES, Stack, StackError, port_is_free
 
 GRPC_PORTS = dict(zip(protos.SERVICES, range(50051, 50056)))
 HTTP_PORTS = dict(zip(protos.SERVICES, range(9101, 9106)))
@@ -171,7 +171,7 @@ def summary(st, faces=None):
             st.ca_path, st.pki("operator")[0], st.pki("operator")[1]),
         "",
         "tokens (%s, development only):" % st.tokens_path]
-    for r in ROLES:
+    for r in TOKEN_ROLES:
         lines.append("  %-11s %-13s %s" % (r, st.user(r), t(r)))
     lines += ["", "try:",
               "  %s --addr %s --token %s identity create-patient --mrn %s "

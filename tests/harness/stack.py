@@ -38,6 +38,11 @@ USERS = {
     "auditor": "auditor.test",
     "service": "svc.test",
 }
+# The roles a development token may carry.  A service is known by its
+# certificate alone (libmed refuses a token file that grants "service"), so
+# role="service" calls present SERVICE_CALLER's certificate and no token.
+TOKEN_ROLES = tuple(r for r in ROLES if r != "service")
+SERVICE_CALLER = "audit"
 DATABASES = tuple("smartmed_" + s for s in protos.SERVICES)
 # The services that check a written patient id against identity.
 PATIENT_WRITERS = ("records", "dosage", "diagnosis")
@@ -413,30 +418,35 @@ class Stack:
                     parts = line.split()
                     if len(parts) == 3 and parts[2] in ROLES:
                         self.tokens[parts[2]] = parts[0]
-            if all(r in self.tokens for r in ROLES):
+            # A file from before service tokens were refused is rewritten.
+            if set(self.tokens) == set(TOKEN_ROLES):
                 return
             self.tokens = {}
-        self.tokens = {r: secrets.token_hex(24) for r in ROLES}
+        self.tokens = {r: secrets.token_hex(24) for r in TOKEN_ROLES}
         fd = os.open(self.tokens_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
                      0o600)
         with os.fdopen(fd, "w") as f:
             f.write("# TOKEN USER ROLE[,ROLE] - generated for development\n")
-            for r in ROLES:
+            for r in TOKEN_ROLES:
                 f.write("%s %s %s\n" % (self.tokens[r], USERS[r], r))
         os.chmod(self.tokens_path, 0o600)
 
     def token(self, role):
-        """The bearer token of a role."""
+        """The bearer token of a role (not "service": services have none)."""
         return self.tokens[role]
 
     def user(self, role):
-        """The user name the token of role maps to."""
+        """The user name the token of role maps to ("service:NAME" for
+        the service role)."""
+        if role == "service":
+            return "service:" + SERVICE_CALLER
         return USERS[role]
 
     def metadata(self, role=None, request_id=None, token=None):
-        """Call metadata: authorization for role (or token), x-request-id."""
+        """Call metadata: authorization for role (or token), x-request-id.
+        The service role sends no token: use channel(n, role="service")."""
         md = []
-        if token is None and role is not None:
+        if token is None and role not in (None, "service"):
             token = self.tokens[role]
         if token is not None:
             md.append(("authorization", "Bearer " + token))
@@ -616,9 +626,10 @@ class Stack:
     # --- gRPC --------------------------------------------------------------
 
     def _drop_channel(self, n):
-        ch = self._channels.pop(n, None)
-        if ch is not None:
-            ch.close()
+        for key in (n, (n, "service")):
+            ch = self._channels.pop(key, None)
+            if ch is not None:
+                ch.close()
 
     CHANNEL_OPTIONS = (
         ("grpc.initial_reconnect_backoff_ms", 100),
@@ -641,12 +652,15 @@ class Stack:
         return grpc.insecure_channel(self.health_addr(n),
                                      options=list(self.CHANNEL_OPTIONS))
 
-    def channel(self, n):
-        """A cached mutual-TLS channel to service n as the operator."""
-        ch = self._channels.get(n)
+    def channel(self, n, role=None):
+        """A cached mutual-TLS channel to service n as the operator, or,
+        for role "service", as the service SERVICE_CALLER."""
+        key = (n, "service") if role == "service" else n
+        ch = self._channels.get(key)
         if ch is None:
-            ch = self.new_channel(n)
-            self._channels[n] = ch
+            ch = self.new_channel(n, identity=SERVICE_CALLER
+                                  if role == "service" else "operator")
+            self._channels[key] = ch
         return ch
 
     def health(self, n, service="", timeout=2.0):
@@ -694,14 +708,15 @@ class Stack:
         path, _req, resp, streaming = protos.method(name, method)
         md = self.metadata(role, request_id=request_id, token=token)
         md += list(metadata or [])
+        ch = self.channel(n, role=role if token is None else None)
         ser = (lambda b: b) if isinstance(request, bytes) else (
             lambda m: m.SerializeToString())
         if streaming:
-            stub = self.channel(n).unary_stream(
+            stub = ch.unary_stream(
                 path, request_serializer=ser,
                 response_deserializer=resp.FromString)
             return list(stub(request, metadata=md, timeout=timeout))
-        stub = self.channel(n).unary_unary(
+        stub = ch.unary_unary(
             path, request_serializer=ser,
             response_deserializer=resp.FromString)
         return stub(request, metadata=md, timeout=timeout)

@@ -84,7 +84,7 @@ test_token_file(void)
 				      "tok-nurse  alice  nurse\n"
 				      "\ttok-admin bob admin,auditor  \n"
 				      "   # indented comment\n"
-				      "tok-svc svc-records service",
+				      "tok-last carol clinician",
 				      0600);
 	med_authenticator a = {0};
 	med_principal p;
@@ -100,8 +100,8 @@ test_token_file(void)
 	MT_OK(auth(&a, "tok-admin", &p));
 	MT_EQ_STR(p.user, "bob");
 	MT_EQ_INT(p.roles, MED_ROLE_ADMIN | MED_ROLE_AUDITOR);
-	MT_OK(auth(&a, "tok-svc", &p));
-	MT_EQ_STR(p.user, "svc-records");
+	MT_OK(auth(&a, "tok-last", &p));
+	MT_EQ_STR(p.user, "carol");
 	med_authenticator_free(&a);
 	med_authenticator_free(&a);
 }
@@ -163,6 +163,36 @@ test_unknown_role(void)
 	expect_bad("t1 u Admin\n", ":1: unknown role \"Admin\"");
 }
 
+/*
+ * Services are known by their certificates: a line that would make a
+ * token's holder a service, by role or by name, stops the load and names
+ * the line.
+ */
+static void
+test_no_service_tokens(void)
+{
+	expect_bad("t1 u nurse\nt2 svc service\n",
+		   ":2: role \"service\" cannot come from a token");
+	expect_bad("t1 u nurse,service\n",
+		   ":1: role \"service\" cannot come from a token");
+	expect_bad("# c\nt1 service:records nurse\n",
+		   ":2: user name starts with \"service:\"");
+	expect_bad("t1 service: nurse\n", ":1: user name starts with");
+}
+
+static void
+test_reserved_names(void)
+{
+	MT_TRUE(med_principal_name_is_reserved("service:records", 15));
+	MT_TRUE(med_principal_name_is_reserved("service:", 8));
+	/* Only the prefix, exactly, within the given length. */
+	MT_TRUE(!med_principal_name_is_reserved("service:records", 7));
+	MT_TRUE(!med_principal_name_is_reserved("service", 7));
+	MT_TRUE(!med_principal_name_is_reserved("Service:records", 15));
+	MT_TRUE(!med_principal_name_is_reserved("dr.service:x", 12));
+	MT_TRUE(!med_principal_name_is_reserved(NULL, 0));
+}
+
 static void
 test_missing_file(void)
 {
@@ -196,6 +226,8 @@ static const mt_case cases[] = {
 	{"wrong_token", test_wrong_token},
 	{"bad_lines", test_bad_lines},
 	{"unknown_role", test_unknown_role},
+	{"no_service_tokens", test_no_service_tokens},
+	{"reserved_names", test_reserved_names},
 	{"missing_file", test_missing_file},
 	{"world_readable", test_world_readable},
 	{NULL, NULL},

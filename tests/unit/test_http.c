@@ -7,8 +7,10 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <errno.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static atomic_bool ready_flag;
@@ -20,18 +22,29 @@ is_ready(void *ctx)
 	return atomic_load(&ready_flag);
 }
 
+/* dial_from connects to 127.0.0.1:port from the loopback address src
+ * (127.0.0.2 is another client as far as the server can tell). */
 static int
-dial(int port)
+dial_from(const char *src, int port)
 {
-	struct sockaddr_in sa = {0};
+	struct sockaddr_in sa = {0}, from = {0};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	MT_TRUE(fd >= 0);
+	from.sin_family = AF_INET;
+	MT_EQ_INT(inet_pton(AF_INET, src, &from.sin_addr), 1);
+	MT_OK(bind(fd, (struct sockaddr *)&from, sizeof(from)));
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	MT_OK(connect(fd, (struct sockaddr *)&sa, sizeof(sa)));
 	return fd;
+}
+
+static int
+dial(int port)
+{
+	return dial_from("127.0.0.1", port);
 }
 
 /* exchange sends req and reads the whole reply (the server closes). */
@@ -80,13 +93,19 @@ struct fixture {
 };
 
 static void
-fixture_start(struct fixture *f)
+fixture_start_limited(struct fixture *f, const med_http_limits *limits)
 {
 	f->m = med_metrics_new();
 	MT_TRUE(f->m != NULL);
-	MT_OK(med_http_start("127.0.0.1", 0, f->m, is_ready, NULL, &f->h,
-			     &f->port));
+	MT_OK(med_http_start("127.0.0.1", 0, f->m, is_ready, NULL, limits,
+			     &f->h, &f->port));
 	MT_TRUE(f->port > 0);
+}
+
+static void
+fixture_start(struct fixture *f)
+{
+	fixture_start_limited(f, NULL);
 }
 
 static void
@@ -244,8 +263,8 @@ test_bind_failure(void)
 	int port2 = 0;
 
 	fixture_start(&f);
-	MT_EQ_INT(med_http_start("127.0.0.1", f.port, f.m, NULL, NULL, &h2,
-				 &port2),
+	MT_EQ_INT(med_http_start("127.0.0.1", f.port, f.m, NULL, NULL, NULL,
+				 &h2, &port2),
 		  MED_ERR_IO);
 	MT_TRUE(h2 == NULL);
 	fixture_stop(&f);
@@ -267,6 +286,157 @@ test_stop_with_open_connection(void)
 	med_http_stop(NULL);
 }
 
+/* half_request opens a connection from src that sends half a request. */
+static int
+half_request(const char *src, int port)
+{
+	int fd = dial_from(src, port);
+
+	MT_EQ_INT(send(fd, "GET /hea", 8, 0), 8);
+	return fd;
+}
+
+/* closed_within_ms waits up to limit_ms for the server to close fd;
+ * returns how long that took, or -1 if it stayed open. */
+static long
+closed_within_ms(int fd, long limit_ms)
+{
+	struct timeval tv = {limit_ms / 1000, (limit_ms % 1000) * 1000};
+	struct timespec t0, t1;
+	char b[64];
+	ssize_t n;
+
+	MT_OK(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((n = recv(fd, b, sizeof(b), 0)) > 0)
+		;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (n < 0 && errno != ECONNRESET)
+		return -1;
+	return (t1.tv_sec - t0.tv_sec) * 1000 +
+	       (t1.tv_nsec - t0.tv_nsec) / 1000000;
+}
+
+/* closed_count reads smartmed_http_connections_closed_total{reason}. */
+static long
+closed_count(med_metrics *m, const char *reason)
+{
+	char want[128], *text = NULL, *p;
+	size_t len;
+	long v = -1;
+
+	snprintf(want, sizeof(want),
+		 "\nsmartmed_http_connections_closed_total{reason=\"%s\"} ",
+		 reason);
+	MT_OK(med_metrics_render(m, &text, &len));
+	p = strstr(text, want);
+	if (p != NULL)
+		v = strtol(p + strlen(want), NULL, 10);
+	free(text);
+	return v;
+}
+
+/* healthz_from asks for /healthz from the loopback address src. */
+static int
+healthz_from(const char *src, int port)
+{
+	static const char req[] = "GET /healthz HTTP/1.1\r\n\r\n";
+	char buf[512];
+	int fd = dial_from(src, port), status = 0;
+	ssize_t n;
+	size_t got = 0;
+
+	MT_EQ_INT(send(fd, req, sizeof(req) - 1, 0), sizeof(req) - 1);
+	while ((n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	close(fd);
+	if (sscanf(buf, "HTTP/1.1 %d", &status) != 1)
+		return -1;
+	return status;
+}
+
+static void
+test_client_limit(void)
+{
+	med_http_limits lim = {.max_conns_per_client = 3};
+	struct fixture f;
+	int held[3], extra;
+	long ms;
+
+	fixture_start_limited(&f, &lim);
+	for (int i = 0; i < 3; i++)
+		held[i] = half_request("127.0.0.1", f.port);
+	/* A fourth from the same client is closed at once... */
+	extra = half_request("127.0.0.1", f.port);
+	ms = closed_within_ms(extra, 2000);
+	MT_TRUE(ms >= 0 && ms < 1000);
+	close(extra);
+	/* ...while another client is answered. */
+	MT_EQ_INT(healthz_from("127.0.0.2", f.port), 200);
+	MT_EQ_INT(closed_count(f.m, "client_limit"), 1);
+	MT_EQ_INT(closed_count(f.m, "header_timeout"), 0);
+	for (int i = 0; i < 3; i++)
+		close(held[i]);
+	fixture_stop(&f);
+}
+
+static void
+test_header_deadline(void)
+{
+	med_http_limits lim = {.header_timeout_ms = 300};
+	struct fixture f;
+	int fd;
+	long ms;
+
+	fixture_start_limited(&f, &lim);
+	fd = half_request("127.0.0.1", f.port);
+	usleep(150000);
+	/* Bytes that come in do not renew the deadline. */
+	MT_EQ_INT(send(fd, "lthz", 4, 0), 4);
+	ms = closed_within_ms(fd, 5000);
+	MT_TRUE(ms >= 0 && ms < 1500);
+	close(fd);
+	MT_EQ_INT(closed_count(f.m, "header_timeout"), 1);
+	MT_EQ_INT(get(f.port, "GET", "/healthz", (char[256]){0}, 256), 200);
+	fixture_stop(&f);
+}
+
+static void
+test_full_server_evicts_oldest_waiting(void)
+{
+	med_http_limits lim = {.max_conns_per_client = 256};
+	struct fixture f;
+	int held[256];
+
+	fixture_start_limited(&f, &lim);
+	for (int i = 0; i < 256; i++)
+		held[i] = half_request("127.0.0.1", f.port);
+	/* The server is full; a probe from elsewhere still gets in. */
+	MT_EQ_INT(healthz_from("127.0.0.2", f.port), 200);
+	MT_TRUE(closed_within_ms(held[0], 2000) >= 0);
+	MT_EQ_INT(closed_count(f.m, "evicted"), 1);
+	for (int i = 0; i < 256; i++)
+		close(held[i]);
+	fixture_stop(&f);
+}
+
+static void
+test_bad_limits(void)
+{
+	med_http_limits neg = {.header_timeout_ms = -1};
+	med_http_limits many = {.max_conns_per_client = 257};
+	med_http *h = NULL;
+
+	MT_EQ_INT(med_http_start("127.0.0.1", 0, NULL, NULL, NULL, &neg, &h,
+				 NULL),
+		  MED_ERR_INVALID);
+	MT_EQ_INT(med_http_start("127.0.0.1", 0, NULL, NULL, NULL, &many, &h,
+				 NULL),
+		  MED_ERR_INVALID);
+	MT_TRUE(h == NULL);
+}
+
 static const mt_case cases[] = {
 	{"metrics_endpoint", test_metrics_endpoint},
 	{"healthz", test_healthz},
@@ -278,6 +448,11 @@ static const mt_case cases[] = {
 	{"split_request", test_split_request},
 	{"bind_failure", test_bind_failure},
 	{"stop_with_open_connection", test_stop_with_open_connection},
+	{"client_limit", test_client_limit},
+	{"header_deadline", test_header_deadline},
+	{"full_server_evicts_oldest_waiting",
+	 test_full_server_evicts_oldest_waiting},
+	{"bad_limits", test_bad_limits},
 	{NULL, NULL},
 };
 

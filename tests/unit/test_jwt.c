@@ -1,13 +1,24 @@
 /*
  * test_jwt.c - the authentication sources added for security: the JWT
- * source (shape, JWKS loading, refusals), the source chain, services by
- * certificate, and break-glass grants.  Signed JWTs end to end are tested
- * against real services in tests/integration/test_security.py.
+ * source (shape, JWKS loading, header and claim checks on tokens signed
+ * here with fresh keys), the source chain, services by certificate, and
+ * break-glass grants.  Signed JWTs end to end are tested against real
+ * services in tests/integration/test_security.py.
  */
+#include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <sodium.h>
 
 #include <med/auth.h>
 #include <med/err.h>
@@ -99,6 +110,375 @@ test_jwt_shapes(void)
 	med_authenticator_free(&a);
 }
 
+/* --- tokens signed here ------------------------------------------------ */
+
+#define B64_MAX 512 /* a base64url key parameter (RSA-2048's n: 342) */
+#define JWK_MAX 2048
+
+typedef struct signer {
+	EVP_PKEY *key;
+	bool ec; /* ES256, else RS256 */
+	const char *kid;
+} signer;
+
+static void
+b64url(const unsigned char *bin, size_t n, char *out, size_t len)
+{
+	MT_TRUE(sodium_base64_ENCODED_LEN(
+			n, sodium_base64_VARIANT_URLSAFE_NO_PADDING) <= len);
+	sodium_bin2base64(out, len, bin, n,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+/* bn_b64url writes the big-endian bytes of key parameter name. */
+static void
+bn_b64url(EVP_PKEY *key, const char *name, int pad, char *out, size_t len)
+{
+	unsigned char bin[512];
+	BIGNUM *bn = NULL;
+	int n;
+
+	MT_TRUE(EVP_PKEY_get_bn_param(key, name, &bn) == 1);
+	n = pad ? BN_bn2binpad(bn, bin, pad) : BN_bn2bin(bn, bin);
+	MT_TRUE(n > 0);
+	b64url(bin, (size_t)n, out, len);
+	BN_free(bn);
+}
+
+static void
+signer_jwk(const signer *sg, char *out, size_t len)
+{
+	char a[B64_MAX], b[B64_MAX];
+
+	MT_TRUE(len >= JWK_MAX);
+	if (sg->ec) {
+		bn_b64url(sg->key, OSSL_PKEY_PARAM_EC_PUB_X, 32, a, sizeof(a));
+		bn_b64url(sg->key, OSSL_PKEY_PARAM_EC_PUB_Y, 32, b, sizeof(b));
+		snprintf(out, len,
+			 "{\"kty\":\"EC\",\"kid\":\"%s\",\"crv\":"
+			 "\"P-256\",\"x\":\"%s\",\"y\":\"%s\"}",
+			 sg->kid, a, b);
+		return;
+	}
+	bn_b64url(sg->key, OSSL_PKEY_PARAM_RSA_N, 0, a, sizeof(a));
+	bn_b64url(sg->key, OSSL_PKEY_PARAM_RSA_E, 0, b, sizeof(b));
+	snprintf(out, len,
+		 "{\"kty\":\"RSA\",\"kid\":\"%s\",\"n\":\"%s\","
+		 "\"e\":\"%s\"}",
+		 sg->kid, a, b);
+}
+
+/* raw_es256 turns OpenSSL's DER ECDSA signature into JWS's r || s. */
+static size_t
+raw_es256(const unsigned char *der, size_t n, unsigned char out[64])
+{
+	ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &der, (long)n);
+
+	MT_TRUE(sig != NULL);
+	MT_EQ_INT(BN_bn2binpad(ECDSA_SIG_get0_r(sig), out, 32), 32);
+	MT_EQ_INT(BN_bn2binpad(ECDSA_SIG_get0_s(sig), out + 32, 32), 32);
+	ECDSA_SIG_free(sig);
+	return 64;
+}
+
+/* sign_jwt writes header.claims.signature (JSON texts as given) to out. */
+static void
+sign_jwt(const signer *sg, const char *header, const char *claims, char *out,
+	 size_t len)
+{
+	unsigned char sig[1024], es[64];
+	size_t sig_len = sizeof(sig), off;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	b64url((const unsigned char *)header, strlen(header), out, len);
+	off = strlen(out);
+	out[off++] = '.';
+	b64url((const unsigned char *)claims, strlen(claims), out + off,
+	       len - off);
+	MT_TRUE(ctx != NULL);
+	MT_TRUE(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, sg->key) ==
+		1);
+	MT_TRUE(EVP_DigestSign(ctx, sig, &sig_len, (unsigned char *)out,
+			       strlen(out)) == 1);
+	EVP_MD_CTX_free(ctx);
+	off = strlen(out);
+	out[off++] = '.';
+	if (sg->ec)
+		b64url(es, raw_es256(sig, sig_len, es), out + off, len - off);
+	else
+		b64url(sig, sig_len, out + off, len - off);
+}
+
+static signer ec_signer, rsa_signer;
+
+/* open_signed makes both signers and a JWT source that trusts them. */
+static void
+open_signed(med_authenticator *a)
+{
+	char jwks[3 * JWK_MAX], ec[JWK_MAX], rsa[JWK_MAX];
+
+	ec_signer = (signer){EVP_EC_gen("P-256"), true, "ec-t"};
+	rsa_signer = (signer){EVP_RSA_gen(2048), false, "rsa-t"};
+	MT_TRUE(ec_signer.key != NULL && rsa_signer.key != NULL);
+	signer_jwk(&ec_signer, ec, sizeof(ec));
+	signer_jwk(&rsa_signer, rsa, sizeof(rsa));
+	snprintf(jwks, sizeof(jwks), "{\"keys\":[%s,%s]}", ec, rsa);
+	open_jwt(a, jwks);
+}
+
+/* claims_json: valid claims for user with roles, exp/nbf/iat as given. */
+static void
+claims_json(char *out, size_t len, const char *user, const char *times)
+{
+	snprintf(out, len,
+		 "{\"iss\":\"https://idp\",\"aud\":\"smartmed\","
+		 "\"preferred_username\":\"%s\",\"roles\":[\"nurse\"],%s}",
+		 user, times);
+}
+
+/* valid_times: exp, nbf and iat around now. */
+static void
+valid_times(char *out, size_t len)
+{
+	long long now = (long long)time(NULL);
+
+	snprintf(out, len, "\"exp\":%lld,\"nbf\":%lld,\"iat\":%lld", now + 300,
+		 now - 10, now - 10);
+}
+
+/*
+ * auth_logged authenticates bearer with stderr (where the reason of a
+ * refusal is logged) captured into log.
+ */
+static med_err
+auth_logged(med_authenticator *a, const char *bearer, med_principal *p,
+	    char *log, size_t len)
+{
+	const char *path = tmp_file("stderr.log", "");
+	int saved = dup(STDERR_FILENO), fd = open(path, O_WRONLY | O_TRUNC);
+	med_err err;
+	FILE *f;
+	size_t n;
+
+	MT_TRUE(saved >= 0 && fd >= 0);
+	MT_TRUE(dup2(fd, STDERR_FILENO) >= 0);
+	err = auth(a, bearer, NULL, p);
+	MT_TRUE(dup2(saved, STDERR_FILENO) >= 0);
+	close(fd);
+	close(saved);
+	f = fopen(path, "r");
+	MT_TRUE(f != NULL);
+	n = fread(log, 1, len - 1, f);
+	log[n] = '\0';
+	fclose(f);
+	return err;
+}
+
+/* expect_refused: the token is refused, and the log says why. */
+static void
+expect_refused(med_authenticator *a, const signer *sg, const char *header,
+	       const char *claims, const char *why)
+{
+	char tok[8192], log[4096];
+	med_principal p;
+
+	sign_jwt(sg, header, claims, tok, sizeof(tok));
+	MT_EQ_INT(auth_logged(a, tok, &p, log, sizeof(log)),
+		  MED_ERR_UNAUTHENTICATED);
+	MT_TRUE(!p.authenticated);
+	if (strstr(log, why) == NULL)
+		mt_fail(__FILE__, __LINE__, "log \"%s\" lacks \"%s\"", log,
+			why);
+}
+
+static void
+expect_accepted(med_authenticator *a, const signer *sg, const char *header,
+		const char *claims, const char *user)
+{
+	char tok[8192];
+	med_principal p;
+
+	sign_jwt(sg, header, claims, tok, sizeof(tok));
+	MT_OK(auth(a, tok, NULL, &p));
+	MT_TRUE(p.authenticated);
+	MT_EQ_STR(p.user, user);
+	MT_EQ_INT((int)p.roles, MED_ROLE_NURSE);
+}
+
+/*
+ * try_claims signs claims for user with the given date claims under a bare
+ * header; why NULL: the token must be accepted, else refused for why.
+ */
+static void
+try_claims(med_authenticator *a, const signer *sg, const char *user,
+	   const char *times, const char *why)
+{
+	const char *header =
+		sg->ec ? "{\"alg\":\"ES256\"}" : "{\"alg\":\"RS256\"}";
+	char claims[1024];
+
+	claims_json(claims, sizeof(claims), user, times);
+	if (why != NULL)
+		expect_refused(a, sg, header, claims, why);
+	else
+		expect_accepted(a, sg, header, claims, user);
+}
+
+static void
+test_jwt_signed_accepted(void)
+{
+	/* No typ, JWT, and RFC 9068's at+jwt in the media type's forms. */
+	static const char *const typs[] = {
+		"",
+		",\"typ\":\"JWT\"",
+		",\"typ\":\"at+jwt\"",
+		",\"typ\":\"AT+JWT\"",
+		",\"typ\":\"application/at+jwt\"",
+	};
+	const signer *sgs[] = {&ec_signer, &rsa_signer};
+	med_authenticator a = {0};
+	char claims[1024], times[256], h[256];
+
+	open_signed(&a);
+	valid_times(times, sizeof(times));
+	claims_json(claims, sizeof(claims), "nurse.jwt", times);
+	for (size_t i = 0; i < 2; i++) {
+		for (size_t j = 0; j < sizeof(typs) / sizeof(typs[0]); j++) {
+			snprintf(h, sizeof(h),
+				 "{\"alg\":\"%s\",\"kid\":\"%s\"%s}",
+				 sgs[i]->ec ? "ES256" : "RS256", sgs[i]->kid,
+				 typs[j]);
+			expect_accepted(&a, sgs[i], h, claims, "nurse.jwt");
+		}
+	}
+	/* A fractional NumericDate is a date (the fraction is dropped). */
+	snprintf(times, sizeof(times), "\"exp\":%lld.5",
+		 (long long)time(NULL) + 300);
+	try_claims(&a, &ec_signer, "nurse.jwt", times, NULL);
+	med_authenticator_free(&a);
+}
+
+static void
+test_jwt_typ_refused(void)
+{
+	static const char *const typs[] = {
+		"\"dpop+jwt\"", "\"logout+jwt\"", "\"JWE\"", "\"\"", "1",
+		"null",		"[\"JWT\"]",
+	};
+	med_authenticator a = {0};
+	char claims[1024], times[256], h[256];
+
+	open_signed(&a);
+	valid_times(times, sizeof(times));
+	claims_json(claims, sizeof(claims), "nurse.jwt", times);
+	for (size_t i = 0; i < sizeof(typs) / sizeof(typs[0]); i++) {
+		snprintf(h, sizeof(h), "{\"alg\":\"ES256\",\"typ\":%s}",
+			 typs[i]);
+		expect_refused(&a, &ec_signer, h, claims,
+			       "header: typ is neither JWT nor at+jwt");
+	}
+	med_authenticator_free(&a);
+}
+
+/*
+ * Dates that are not dates - strings, huge or negative numbers - are
+ * refused by name, and exp = 2^63-1 no longer overflows exp + leeway
+ * (run under SANITIZER=undefined to see it).
+ */
+static void
+test_jwt_dates_refused(void)
+{
+	static const struct {
+		const char *extra, *why;
+	} cases[] = {
+		{"\"exp\":9223372036854775807", "exp is not a NumericDate"},
+		{"\"exp\":1e300", "exp is not a NumericDate"},
+		{"\"exp\":\"2099-01-01\"", "exp is not a NumericDate"},
+		{"\"exp\":-1", "exp is not a NumericDate"},
+		{"\"exp\":null", "exp is not a NumericDate"},
+		{"\"nbf\":1e300", "nbf is not a NumericDate"},
+		{"\"nbf\":\"0\"", "nbf is not a NumericDate"},
+		{"\"nbf\":-1e300", "nbf is not a NumericDate"},
+		{"\"iat\":1e300", "iat is not a NumericDate"},
+		{"\"iat\":\"now\"", "iat is not a NumericDate"},
+		{"\"iat\":true", "iat is not a NumericDate"},
+		{"\"nbf\":253402300800", "nbf is not a NumericDate"},
+	};
+	med_authenticator a = {0};
+	char times[512];
+	long long now = (long long)time(NULL);
+
+	open_signed(&a);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* The case's claim comes first; exp is added when absent. */
+		if (strncmp(cases[i].extra, "\"exp\"", 5) == 0)
+			snprintf(times, sizeof(times), "%s", cases[i].extra);
+		else
+			snprintf(times, sizeof(times), "%s,\"exp\":%lld",
+				 cases[i].extra, now + 300);
+		try_claims(&a, &ec_signer, "nurse.jwt", times, cases[i].why);
+	}
+	/* The last valid date is still a date: far, but valid. */
+	try_claims(&a, &ec_signer, "nurse.jwt", "\"exp\":253402300799", NULL);
+	/* Ordinary time checks still hold. */
+	snprintf(times, sizeof(times), "\"exp\":%lld", now - 120);
+	try_claims(&a, &rsa_signer, "nurse.jwt", times, "expired");
+	med_authenticator_free(&a);
+}
+
+/* "service:..." names services (certificates); no token may claim it. */
+static void
+test_jwt_service_name_refused(void)
+{
+	med_authenticator a = {0};
+	char claims[1024], times[256];
+	long long now = (long long)time(NULL);
+
+	open_signed(&a);
+	valid_times(times, sizeof(times));
+	try_claims(&a, &rsa_signer, "service:records", times,
+		   "user name starts with \\\"service:\\\"");
+	/* Not through sub either. */
+	snprintf(claims, sizeof(claims),
+		 "{\"iss\":\"https://idp\",\"aud\":\"smartmed\","
+		 "\"sub\":\"service:audit\",\"exp\":%lld}",
+		 now + 300);
+	expect_refused(&a, &ec_signer, "{\"alg\":\"ES256\"}", claims,
+		       "user name starts with");
+	/* A name that merely contains it is a user like any other. */
+	try_claims(&a, &ec_signer, "dr.service:x", times, NULL);
+	med_authenticator_free(&a);
+}
+
+/* A signature from another key, or bytes that are no signature. */
+static void
+test_jwt_signature_refused(void)
+{
+	med_authenticator a = {0};
+	signer other = {EVP_EC_gen("P-256"), true, "ec-t"};
+	char claims[1024], times[256], tok[8192], log[4096];
+	med_principal p;
+
+	open_signed(&a);
+	valid_times(times, sizeof(times));
+	claims_json(claims, sizeof(claims), "nurse.jwt", times);
+	expect_refused(&a, &other, "{\"alg\":\"ES256\"}", claims,
+		       "bad signature");
+	/* An RSA signature under an ES256 header. */
+	sign_jwt(&rsa_signer, "{\"alg\":\"RS256\"}", claims, tok, sizeof(tok));
+	memcpy(tok, "eyJhbGciOiJFUzI1NiJ9", 20); /* {"alg":"ES256"} */
+	MT_EQ_INT(auth_logged(&a, tok, &p, log, sizeof(log)),
+		  MED_ERR_UNAUTHENTICATED);
+	/* One flipped bit in the payload. */
+	sign_jwt(&ec_signer, "{\"alg\":\"ES256\"}", claims, tok, sizeof(tok));
+	tok[30] = tok[30] == 'A' ? 'B' : 'A';
+	MT_EQ_INT(auth_logged(&a, tok, &p, log, sizeof(log)),
+		  MED_ERR_UNAUTHENTICATED);
+	MT_TRUE(strstr(log, "bad signature") != NULL);
+	EVP_PKEY_free(other.key);
+	med_authenticator_free(&a);
+}
+
 static void
 test_jwks_errors(void)
 {
@@ -152,7 +532,7 @@ test_peers_and_chain(void)
 }
 
 static med_break_glass *
-bg_open(bool issue)
+bg_open(bool issue, int max_duration_s)
 {
 	char cmd[512], pub[128], key[128];
 	med_break_glass_opts o = {0};
@@ -170,7 +550,7 @@ bg_open(bool issue)
 	}
 	o.public_key_path = pub;
 	o.secret_key_path = issue ? key : NULL;
-	o.max_duration_s = 3600;
+	o.max_duration_s = max_duration_s;
 	MT_OK(med_break_glass_open(&o, &bg, err, sizeof(err)));
 	return bg;
 }
@@ -178,7 +558,7 @@ bg_open(bool issue)
 static void
 test_break_glass(void)
 {
-	med_break_glass *bg = bg_open(true), *ro = bg_open(false);
+	med_break_glass *bg = bg_open(true, 3600), *ro = bg_open(false, 3600);
 	med_principal nurse = {.user = "nurse.a",
 			       .roles = MED_ROLE_NURSE,
 			       .authenticated = true};
@@ -228,11 +608,53 @@ test_break_glass(void)
 	med_break_glass_free(ro);
 }
 
+/*
+ * A grant longer than the time box is refused even with a good signature:
+ * here a key holder that issues 10-year grants (as a leaked key or a tool
+ * could), checked by a service whose time box is an hour.
+ */
+static void
+test_break_glass_lifetime_capped(void)
+{
+	const int ten_years = 10 * 365 * 24 * 3600;
+	med_break_glass *forger = bg_open(true, ten_years);
+	med_break_glass *ro = bg_open(false, 3600);
+	med_principal nurse = {.user = "nurse.a",
+			       .roles = MED_ROLE_NURSE,
+			       .authenticated = true};
+	med_break_glass_grant g, v;
+	char grant[MED_BREAK_GLASS_MAX_LEN];
+
+	MT_OK(med_break_glass_issue(forger, &nurse, "UNCONSCIOUS", 1000,
+				    ten_years, grant, sizeof(grant), &g));
+	MT_EQ_INT(med_break_glass_verify(ro, grant, strlen(grant), 1000, &v),
+		  MED_ERR_UNAUTHENTICATED);
+	MT_EQ_INT(med_break_glass_verify(ro, grant, strlen(grant), 2000, &v),
+		  MED_ERR_UNAUTHENTICATED);
+	/* One second over the box is over; the box itself is fine. */
+	MT_OK(med_break_glass_issue(forger, &nurse, "UNCONSCIOUS", 1000, 3601,
+				    grant, sizeof(grant), &g));
+	MT_EQ_INT(med_break_glass_verify(ro, grant, strlen(grant), 1000, &v),
+		  MED_ERR_UNAUTHENTICATED);
+	MT_OK(med_break_glass_issue(forger, &nurse, "UNCONSCIOUS", 1000, 3600,
+				    grant, sizeof(grant), &g));
+	MT_OK(med_break_glass_verify(ro, grant, strlen(grant), 1000, &v));
+	MT_OK(med_break_glass_verify(forger, grant, strlen(grant), 4599, &v));
+	med_break_glass_free(forger);
+	med_break_glass_free(ro);
+}
+
 static const mt_case cases[] = {
 	{"jwt_shapes", test_jwt_shapes},
+	{"jwt_signed_accepted", test_jwt_signed_accepted},
+	{"jwt_typ_refused", test_jwt_typ_refused},
+	{"jwt_dates_refused", test_jwt_dates_refused},
+	{"jwt_service_name_refused", test_jwt_service_name_refused},
+	{"jwt_signature_refused", test_jwt_signature_refused},
 	{"jwks_errors", test_jwks_errors},
 	{"peers_and_chain", test_peers_and_chain},
 	{"break_glass", test_break_glass},
+	{"break_glass_lifetime_capped", test_break_glass_lifetime_capped},
 	{NULL, NULL},
 };
 

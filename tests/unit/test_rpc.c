@@ -137,17 +137,17 @@ enum_echo(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 
 static const med_method test_methods[] = {
 	{"/test.Echo/Echo", ECHO_DESC, ECHO_DESC, MED_RPC_UNARY, echo, NULL,
-	 MED_ROLE_NURSE | MED_ROLE_ADMIN},
+	 MED_ROLE_NURSE | MED_ROLE_ADMIN, NULL},
 	{"/test.Echo/Stream", ECHO_DESC, ECHO_DESC, MED_RPC_SERVER_STREAM, NULL,
-	 stream, MED_ROLE_NURSE},
+	 stream, MED_ROLE_NURSE, NULL},
 	{"/test.Echo/Slow", ECHO_DESC, ECHO_DESC, MED_RPC_UNARY, slow, NULL,
-	 MED_ROLE_NURSE},
+	 MED_ROLE_NURSE, NULL},
 	{"/test.Echo/SlowStream", ECHO_DESC, ECHO_DESC, MED_RPC_SERVER_STREAM,
-	 NULL, slow_stream, MED_ROLE_NURSE},
+	 NULL, slow_stream, MED_ROLE_NURSE, NULL},
 	{"/test.Echo/Admin", ECHO_DESC, ECHO_DESC, MED_RPC_UNARY, echo, NULL,
-	 MED_ROLE_ADMIN},
+	 MED_ROLE_ADMIN, NULL},
 	{"/test.Echo/Enum", HRESP_DESC, HRESP_DESC, MED_RPC_UNARY, enum_echo,
-	 NULL, MED_ROLE_NURSE},
+	 NULL, MED_ROLE_NURSE, NULL},
 };
 #define N_TEST_METHODS (sizeof(test_methods) / sizeof(test_methods[0]))
 
@@ -492,6 +492,40 @@ test_max_message_size(void)
 			    NULL, &st),
 		  0);
 	free(big);
+	fixture_close(&fx);
+}
+
+/*
+ * A reply over the send cap is refused by the server itself, with the same
+ * status to the client, in the audit event and in the metrics, instead of
+ * failing on the wire after being counted a success.
+ */
+static void
+test_reply_over_limit(void)
+{
+	fixture fx;
+	med_rpc_status st;
+	char field[1001], *text = NULL;
+	size_t len = 0;
+
+	/* 1003 bytes in; the reply adds "alice/<request id>" to it. */
+	memset(field, 'a', sizeof(field) - 1);
+	field[sizeof(field) - 1] = '\0';
+	fixture_open(&fx, 1024, true);
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", field, NURSE_TOKEN, 5000,
+			    NULL, &st),
+		  GRPC_STATUS_RESOURCE_EXHAUSTED);
+	MT_TRUE(strstr(st.message, "the reply is 1047 bytes; the limit is "
+				   "1024; ask for a smaller page") != NULL);
+	MT_EQ_INT(med_audit_pending(fx.audit), 1);
+	MT_OK(med_metrics_render(fx.metrics, &text, &len));
+	MT_TRUE(strstr(text, "grpc_method=\"Echo\",grpc_type=\"unary\","
+			     "grpc_code=\"RESOURCE_EXHAUSTED\"} 1") != NULL);
+	free(text);
+	field[900] = '\0';
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", field, NURSE_TOKEN, 5000,
+			    NULL, &st),
+		  0);
 	fixture_close(&fx);
 }
 
@@ -997,6 +1031,7 @@ static const mt_case cases[] = {
 	{"garbage_bytes", test_garbage_bytes},
 	{"unknown_enum", test_unknown_enum},
 	{"max_message_size", test_max_message_size},
+	{"reply_over_limit", test_reply_over_limit},
 	{"server_stream", test_server_stream},
 	{"deadline_exceeded", test_deadline_exceeded},
 	{"cancel_seen_by_handler", test_cancel_seen_by_handler},

@@ -11,7 +11,7 @@ libnng-dev libuv1-dev libmariadb-dev mariadb-server mariadb-client
 libsodium-dev libjpeg62-turbo-dev libpng-dev"
 PKGS_TEST="python3 python3-grpcio python3-protobuf python3-pytest
 nghttp2-client clang-format cppcheck"
-PKGS_SECURITY="libjwt-dev libjansson-dev libssl-dev openssl python3-cryptography"
+PKGS_SECURITY="libjansson-dev libssl-dev openssl python3-cryptography"
 PKGS_PLUGINS="libopenblas-dev python3-onnx python3-numpy python3-opencv
 opencv-data"
 PKGS_AUDIT=""

@@ -33,6 +33,18 @@ enum {
 
 #define MED_PRINCIPAL_NAME_MAX 128
 
+/*
+ * The prefix of the principals of services ("service:records"): they come
+ * from certificates only, and no token may name a user so.
+ */
+#define MED_SERVICE_PRINCIPAL_PREFIX "service:"
+
+/*
+ * med_principal_name_is_reserved is true when name[0..len) starts with
+ * MED_SERVICE_PRINCIPAL_PREFIX; token sources refuse such user names.
+ */
+bool med_principal_name_is_reserved(const char *name, size_t len);
+
 /* med_principal - an authenticated caller. */
 typedef struct med_principal {
 	char user[MED_PRINCIPAL_NAME_MAX]; /* user or service name */
@@ -74,7 +86,10 @@ typedef struct med_authenticator {
 /*
  * med_auth_token_file_open reads a file of lines "TOKEN USER ROLE[,ROLE...]"
  * (blank lines and # comments skipped; roles by name, e.g. nurse) and returns
- * an authenticator over it.  Tokens are compared in constant time.
+ * an authenticator over it.  Tokens are compared in constant time.  Errors:
+ * MED_ERR_IO (unreadable), MED_ERR_INVALID with "PATH:LINE: why" in errbuf
+ * (a malformed line, an unknown role, the role service - services are known
+ * by their certificates - or a user named "service:...").
  */
 med_err med_auth_token_file_open(const char *path, med_authenticator *out,
 				 char *errbuf, size_t errlen) MED_MUST_CHECK;
@@ -115,13 +130,16 @@ typedef struct med_jwt_opts {
 /*
  * med_auth_jwt_open makes the JWT source.  A bearer that is not shaped like a
  * JWT (three dot-separated base64url parts) is not of its kind; one that is
- * must verify (RS256 or ES256 only, against a key of the JWKS), name the
- * issuer and the audience, and be inside exp/nbf (with leeway), or the call
- * gets MED_ERR_UNAUTHENTICATED.  The user is "preferred_username", else
- * "sub"; roles are the known role names in the roles claim (an array of
- * strings, or one string); unknown names are ignored and "service" is never
- * taken from a token (services are known by their certificates).  Errors:
- * MED_ERR_IO (JWKS unreadable), MED_ERR_INVALID (bad JWKS or options).
+ * must verify (RS256 or ES256 only, against a key of the JWKS), carry no
+ * "typ" or one of JWT and at+jwt, name the issuer and the audience, carry
+ * exp (and nbf and iat, if at all) as NumericDates between 1970 and 9999,
+ * and be inside exp/nbf/iat (with leeway), or the call gets
+ * MED_ERR_UNAUTHENTICATED (the reason is logged).  The user is
+ * "preferred_username", else "sub", and never "service:..."; roles are the
+ * known role names in the roles claim (an array of strings, or one string);
+ * unknown names are ignored and "service" is never taken from a token (services
+ * are known by their certificates).  Errors: MED_ERR_IO (JWKS unreadable),
+ * MED_ERR_INVALID (bad JWKS or options).
  */
 med_err med_auth_jwt_open(const med_jwt_opts *opts, med_authenticator *out,
 			  char *errbuf, size_t errlen) MED_MUST_CHECK;
@@ -159,7 +177,7 @@ typedef struct med_break_glass_grant {
 typedef struct med_break_glass_opts {
 	const char *public_key_path; /* verifies grants (every service) */
 	const char *secret_key_path; /* issues grants; NULL: verify only */
-	int max_duration_s;	     /* longest grant; 0 = 4 h */
+	int max_duration_s; /* longest grant issued or accepted; 0 = 4 h */
 } med_break_glass_opts;
 
 /*
@@ -199,8 +217,10 @@ med_err med_break_glass_issue(const med_break_glass *bg, const med_principal *p,
 
 /*
  * med_break_glass_verify checks grant[0..len) at now_s and fills *info.
- * Errors: MED_ERR_UNAUTHENTICATED (malformed, bad signature, expired or not
- * yet valid).  The caller checks that info->user is the caller.
+ * Errors: MED_ERR_UNAUTHENTICATED (malformed, bad signature, expired, not
+ * yet valid, or a time box longer than bg's max_duration_s: no grant this
+ * deployment issues lasts longer, so a longer one was not issued by it).
+ * The caller checks that info->user is the caller.
  */
 med_err med_break_glass_verify(const med_break_glass *bg, const char *grant,
 			       size_t len, int64_t now_s,

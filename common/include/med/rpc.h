@@ -58,7 +58,26 @@ typedef struct med_method {
 	med_unary_fn unary;   /* for MED_RPC_UNARY */
 	med_stream_fn stream; /* for MED_RPC_SERVER_STREAM */
 	uint32_t roles;	      /* MED_ROLE_* bits, any of; MED_ROLES_PUBLIC */
+	/*
+	 * audit_action: the action code of the method's audit events
+	 * (MED_AUDIT_ACTION_*).  NULL takes it from the verb of a standard
+	 * method's name (Get, List, Search, Query, Export, History: read;
+	 * Create, Add, Enroll: create; Update, Upsert, Amend, Set, Link,
+	 * Unlink: update; Delete: delete) and audits any other name as
+	 * execute, so a custom method that reads or writes says so here.
+	 */
+	const char *audit_action;
 } med_method;
+
+/*
+ * The audit action codes of FHIR AuditEvent.action: what a method does to
+ * the data it touches.  An auditor's Query(action_code=R) finds the reads.
+ */
+#define MED_AUDIT_ACTION_CREATE	 "C"
+#define MED_AUDIT_ACTION_READ	 "R"
+#define MED_AUDIT_ACTION_UPDATE	 "U"
+#define MED_AUDIT_ACTION_DELETE	 "D"
+#define MED_AUDIT_ACTION_EXECUTE "E"
 
 /*
  * One way to declare a service's methods.  The file that holds a service's
@@ -75,20 +94,29 @@ typedef struct med_method {
  *
  * The request message is always <rpc>_request and the handler is always
  * <service>_rpc_<rpc> (dosage_rpc_upsert_drug), so a handler is found from
- * the RPC's name alone.
+ * the RPC's name alone.  A method whose name does not say what it does to
+ * the data (med_method.audit_action) names its audit action with the _AS
+ * form:
+ *
+ *   MED_UNARY_AS(PatientHistory, patient_history, patient_history_response,
+ *                CLINICAL_READERS, MED_AUDIT_ACTION_READ),
  */
-#define MED_UNARY(Rpc, rpc, reply, roles)                                      \
+#define MED_UNARY_AS(Rpc, rpc, reply, roles, action)                           \
 	{                                                                      \
 		MED_SERVICE_PATH #Rpc, &MED_SERVICE_PB(rpc##_request),         \
 			&MED_SERVICE_PB(reply), MED_RPC_UNARY,                 \
-			MED_SERVICE_RPC(rpc), NULL, roles                      \
+			MED_SERVICE_RPC(rpc), NULL, roles, action              \
 	}
-#define MED_SERVER_STREAM(Rpc, rpc, reply, roles)                              \
+#define MED_SERVER_STREAM_AS(Rpc, rpc, reply, roles, action)                   \
 	{                                                                      \
 		MED_SERVICE_PATH #Rpc, &MED_SERVICE_PB(rpc##_request),         \
 			&MED_SERVICE_PB(reply), MED_RPC_SERVER_STREAM, NULL,   \
-			MED_SERVICE_RPC(rpc), roles                            \
+			MED_SERVICE_RPC(rpc), roles, action                    \
 	}
+#define MED_UNARY(Rpc, rpc, reply, roles)                                      \
+	MED_UNARY_AS(Rpc, rpc, reply, roles, NULL)
+#define MED_SERVER_STREAM(Rpc, rpc, reply, roles)                              \
+	MED_SERVER_STREAM_AS(Rpc, rpc, reply, roles, NULL)
 
 /* MED_UNARY_HANDLER(fn) and MED_STREAM_HANDLER(fn) declare handlers. */
 #define MED_UNARY_HANDLER(fn)                                                  \
@@ -159,6 +187,11 @@ typedef struct med_server_opts {
 	 * over new pods.  0 keeps connections open.
 	 */
 	int max_connection_age_ms;
+	/*
+	 * handshake_timeout_ms: a connection whose TLS handshake and HTTP/2
+	 * preface are not complete after this long is closed.  0 = 10 s.
+	 */
+	int handshake_timeout_ms;
 } med_server_opts;
 
 /*

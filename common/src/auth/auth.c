@@ -85,6 +85,15 @@ med_role_names(uint32_t roles, char *buf, size_t len)
 	}
 }
 
+bool
+med_principal_name_is_reserved(const char *name, size_t len)
+{
+	size_t n = sizeof(MED_SERVICE_PRINCIPAL_PREFIX) - 1;
+
+	return name != NULL && len >= n &&
+	       memcmp(name, MED_SERVICE_PRINCIPAL_PREFIX, n) == 0;
+}
+
 med_err
 med_auth_check(const med_principal *p, uint32_t required_roles)
 {
@@ -195,6 +204,15 @@ parse_roles(struct parse *ps, const char *s, uint32_t *out)
 		if (r == 0)
 			return parse_fail(ps, "unknown role \"%.*s\"", (int)n,
 					  s);
+		/*
+		 * A token copied from a file must not make its holder a
+		 * service, which may read any patient's demographics.
+		 */
+		if (r == MED_ROLE_SERVICE)
+			return parse_fail(ps, "role \"service\" cannot come "
+					      "from a token; services are "
+					      "known by their certificates "
+					      "(MED_TLS_SERVICE_PEERS)");
 		roles |= r;
 		s += n;
 		if (*s == '\0')
@@ -253,6 +271,11 @@ parse_line(struct parse *ps, struct token_file *tf, char *line)
 	if (strlen(user) >= sizeof(t.user) ||
 	    !med_utf8_valid(user, strlen(user)))
 		return parse_fail(ps, "user name too long or not UTF-8");
+	if (med_principal_name_is_reserved(user, strlen(user)))
+		return parse_fail(ps,
+				  "user name starts with \"%s\", which "
+				  "names services",
+				  MED_SERVICE_PRINCIPAL_PREFIX);
 	err = parse_roles(ps, roles, &t.roles);
 	if (err != MED_OK)
 		return err;
@@ -392,7 +415,8 @@ med_auth_chain(med_authenticator *parts, size_t n, med_authenticator *out)
 #define MAX_PEERS 64
 
 struct peers {
-	char names[MAX_PEERS][MED_PRINCIPAL_NAME_MAX - 8];
+	char names[MAX_PEERS][MED_PRINCIPAL_NAME_MAX -
+			      (sizeof(MED_SERVICE_PRINCIPAL_PREFIX) - 1)];
 	size_t n;
 };
 
@@ -412,8 +436,8 @@ peers_authenticate(void *self, const med_auth_input *in, med_principal *out)
 			   in->peer_identity_len) != 0)
 			continue;
 		memset(out, 0, sizeof(*out));
-		snprintf(out->user, sizeof(out->user), "service:%s",
-			 ps->names[i]);
+		snprintf(out->user, sizeof(out->user),
+			 MED_SERVICE_PRINCIPAL_PREFIX "%s", ps->names[i]);
 		out->roles = MED_ROLE_SERVICE;
 		out->authenticated = true;
 		return MED_OK;

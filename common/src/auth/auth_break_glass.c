@@ -295,6 +295,20 @@ decode_part(const char *s, size_t n, unsigned char *buf, size_t cap,
 				 sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0;
 }
 
+/*
+ * time_box_ok: the grant lasts no longer than this deployment issues
+ * grants for.  A signed grant that lasts longer was not made by
+ * med_break_glass_issue (a leaked or misused key, a tool): refusing it keeps
+ * every session inside the time box that makes unrevocable grants
+ * acceptable.
+ */
+static bool
+time_box_ok(const med_break_glass *bg, const med_break_glass_grant *g)
+{
+	return g->expires_s > g->not_before_s &&
+	       g->expires_s - g->not_before_s <= bg->max_duration_s;
+}
+
 med_err
 med_break_glass_verify(const med_break_glass *bg, const char *grant, size_t len,
 		       int64_t now_s, med_break_glass_grant *info)
@@ -321,7 +335,8 @@ med_break_glass_verify(const med_break_glass *bg, const char *grant, size_t len,
 	    crypto_sign_verify_detached(sig, msg, mlen, bg->pk) != 0 ||
 	    !parse_payload((const char *)payload, plen, &g))
 		return MED_ERR_UNAUTHENTICATED;
-	if (now_s < g.not_before_s || now_s >= g.expires_s)
+	if (now_s < g.not_before_s || now_s >= g.expires_s ||
+	    !time_box_ok(bg, &g))
 		return MED_ERR_UNAUTHENTICATED;
 	*info = g;
 	return MED_OK;

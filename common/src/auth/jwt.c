@@ -2,27 +2,27 @@
  * jwt.c - bearer JWTs from the hospital's identity provider (OIDC access or
  * ID tokens), checked offline against the provider's keys (a JWKS file).
  *
- * The signature is verified by libjwt.  Two things are done before libjwt
- * sees a token, because libjwt 1.10 trusts the token's own header: the
- * algorithm must be RS256 or ES256 (so "none", and HS256 keyed with our
- * public key, never reach it), and only keys of that algorithm are tried.
- * libjwt 1.10 cannot read a JWKS, so each JWK (RSA n/e, EC P-256 x/y) is
- * turned into a PEM public key with OpenSSL 3 when the file is loaded.
- * Claims are read with jansson, which libjwt itself is built on.
+ * The header is read first and decides nothing on its own: the algorithm
+ * must be RS256 or ES256 (so "none", and HS256 keyed with our public key,
+ * never reach a key), only keys of that algorithm are tried, and "typ" must
+ * be absent, JWT or at+jwt (RFC 9068 access tokens).  The signature is
+ * checked with OpenSSL 3 against each JWK (RSA n/e, EC P-256 x/y) turned
+ * into a public key when the file is loaded; libjwt 1.10 is not used for it
+ * because it refuses every "typ" but JWT.  Claims are read with jansson.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
-#include <jwt.h>
-#include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
-#include <openssl/pem.h>
 #include <sodium.h>
 
 #include <med/auth.h>
@@ -35,12 +35,21 @@
 #define JWT_JWKS_MAX	 (1u << 20)
 #define JWT_CLAIM_MAX	 64
 #define JWT_EC_COORD_LEN 32
+#define JWT_SIG_MAX	 1024 /* RSA-8192 */
+
+/*
+ * The latest NumericDate taken (9999-12-31T23:59:59Z): a date beyond it is
+ * not a date, and keeping dates this small keeps "exp + leeway" arithmetic
+ * far from overflowing.
+ */
+#define JWT_DATE_MAX 253402300799LL
+
+typedef enum jwt_alg { ALG_INVALID = 0, ALG_RS256, ALG_ES256 } jwt_alg;
 
 typedef struct jwt_key {
 	char kid[JWT_KID_MAX];
-	jwt_alg_t alg; /* JWT_ALG_RS256 or JWT_ALG_ES256 */
-	char *pem;
-	int pem_len;
+	jwt_alg alg;
+	EVP_PKEY *pkey; /* read-only after load: shared by all threads */
 } jwt_key;
 
 typedef struct jwt_auth {
@@ -181,29 +190,6 @@ done:
 	return pkey;
 }
 
-/* pem_of writes pkey's SubjectPublicKeyInfo as PEM into k. */
-static bool
-pem_of(EVP_PKEY *pkey, jwt_key *k)
-{
-	BIO *bio = BIO_new(BIO_s_mem());
-	char *data = NULL;
-	long len;
-	bool ok = false;
-
-	if (bio != NULL && PEM_write_bio_PUBKEY(bio, pkey) == 1) {
-		len = BIO_get_mem_data(bio, &data);
-		k->pem = len > 0 ? malloc((size_t)len + 1) : NULL;
-		if (k->pem != NULL) {
-			memcpy(k->pem, data, (size_t)len);
-			k->pem[len] = '\0';
-			k->pem_len = (int)len;
-			ok = true;
-		}
-	}
-	BIO_free(bio);
-	return ok;
-}
-
 /* jwk_load turns one JWK into k; false (with why) when it is not usable. */
 static bool
 jwk_load(json_t *jwk, jwt_key *k, const char **why)
@@ -212,32 +198,28 @@ jwk_load(json_t *jwk, jwt_key *k, const char **why)
 	const char *use = json_string_value(json_object_get(jwk, "use"));
 	const char *alg = json_string_value(json_object_get(jwk, "alg"));
 	const char *kid = json_string_value(json_object_get(jwk, "kid"));
-	EVP_PKEY *pkey = NULL;
-	bool ok;
 
 	memset(k, 0, sizeof(*k));
 	*why = "not a signing key";
 	if (kty == NULL || (use != NULL && strcmp(use, "sig") != 0))
 		return false;
 	if (strcmp(kty, "RSA") == 0 && (!alg || strcmp(alg, "RS256") == 0)) {
-		k->alg = JWT_ALG_RS256;
-		pkey = rsa_from_jwk(jwk);
+		k->alg = ALG_RS256;
+		k->pkey = rsa_from_jwk(jwk);
 	} else if (strcmp(kty, "EC") == 0 &&
 		   (!alg || strcmp(alg, "ES256") == 0)) {
-		k->alg = JWT_ALG_ES256;
-		pkey = ec_from_jwk(jwk);
+		k->alg = ALG_ES256;
+		k->pkey = ec_from_jwk(jwk);
 	} else {
 		*why = "neither RS256 (RSA) nor ES256 (EC P-256)";
 		return false;
 	}
 	*why = "bad key parameters (RSA below 2048 bits, or not on P-256)";
-	if (pkey == NULL)
+	if (k->pkey == NULL)
 		return false;
 	if (kid != NULL)
 		med_strlcpy(k->kid, kid, sizeof(k->kid));
-	ok = pem_of(pkey, k);
-	EVP_PKEY_free(pkey);
-	return ok;
+	return true;
 }
 
 static med_err
@@ -299,67 +281,180 @@ jwt_shaped(const char *s, size_t n, size_t dots[2])
 	return nd == 2 && dots[1] + 1 < n;
 }
 
-/* header_alg reads the protected header: the algorithm and the key id. */
-static jwt_alg_t
-header_alg(const char *tok, size_t len, char *kid, size_t kid_len)
+/*
+ * typ_ok: "typ" is absent, or names a JWT: JWT (RFC 7519) or at+jwt (RFC
+ * 9068 access tokens), with or without "application/", in any case (media
+ * types are case-insensitive).  Any other type (a DPoP proof, a logout
+ * token) is a different kind of object and is never a bearer credential.
+ */
+static bool
+typ_ok(json_t *typ)
+{
+	static const char *const known[] = {"JWT", "application/jwt", "at+jwt",
+					    "application/at+jwt"};
+	const char *v = json_string_value(typ);
+
+	if (typ == NULL)
+		return true;
+	if (v == NULL)
+		return false;
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcasecmp(v, known[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * header_read reads the protected header: the algorithm and the key id;
+ * returns why the header is refused, or NULL.
+ */
+static const char *
+header_read(const char *tok, size_t len, jwt_alg *alg, char *kid,
+	    size_t kid_len)
 {
 	json_t *h = b64url_json(tok, len);
-	const char *alg, *k;
-	jwt_alg_t a = JWT_ALG_INVAL;
+	const char *a, *k, *why = NULL;
 
 	if (h == NULL)
-		return JWT_ALG_INVAL;
-	alg = json_string_value(json_object_get(h, "alg"));
+		return "header: not a JSON object";
+	a = json_string_value(json_object_get(h, "alg"));
 	k = json_string_value(json_object_get(h, "kid"));
 	kid[0] = '\0';
 	if (k != NULL)
 		med_strlcpy(kid, k, kid_len);
-	if (alg != NULL && strcmp(alg, "RS256") == 0)
-		a = JWT_ALG_RS256;
-	else if (alg != NULL && strcmp(alg, "ES256") == 0)
-		a = JWT_ALG_ES256;
+	*alg = ALG_INVALID;
+	if (a != NULL && strcmp(a, "RS256") == 0)
+		*alg = ALG_RS256;
+	else if (a != NULL && strcmp(a, "ES256") == 0)
+		*alg = ALG_ES256;
 	/* Anything else - none, HS*, PS*, crit extensions - is refused. */
-	if (json_object_get(h, "crit") != NULL)
-		a = JWT_ALG_INVAL;
+	if (*alg == ALG_INVALID)
+		why = "header: algorithm not RS256 or ES256";
+	else if (json_object_get(h, "crit") != NULL)
+		why = "header: crit extensions are not supported";
+	else if (!typ_ok(json_object_get(h, "typ")))
+		why = "header: typ is neither JWT nor at+jwt";
 	json_decref(h);
-	return a;
+	return why;
 }
 
-/* verify_sig tries the keys of alg (and kid, when both name one). */
+/*
+ * es256_der turns a JWS ES256 signature (r and s, 32 bytes each, RFC 7518
+ * section 3.4) into the DER ECDSA-Sig-Value OpenSSL verifies; the caller
+ * frees *der with OPENSSL_free.
+ */
 static bool
-verify_sig(const jwt_auth *ja, const char *tok, jwt_alg_t alg, const char *kid)
+es256_der(const unsigned char *raw, size_t n, unsigned char **der, int *len)
 {
-	for (size_t i = 0; i < ja->n_keys; i++) {
+	ECDSA_SIG *sig;
+	BIGNUM *r, *s;
+
+	if (n != 2 * JWT_EC_COORD_LEN)
+		return false;
+	sig = ECDSA_SIG_new();
+	r = BN_bin2bn(raw, JWT_EC_COORD_LEN, NULL);
+	s = BN_bin2bn(raw + JWT_EC_COORD_LEN, JWT_EC_COORD_LEN, NULL);
+	if (sig == NULL || r == NULL || s == NULL ||
+	    ECDSA_SIG_set0(sig, r, s) != 1) {
+		BN_free(r);
+		BN_free(s);
+		ECDSA_SIG_free(sig);
+		return false;
+	}
+	*der = NULL;
+	*len = i2d_ECDSA_SIG(sig, der);
+	ECDSA_SIG_free(sig);
+	return *len > 0;
+}
+
+/* sig_ok checks sig over data[0..n) with SHA-256 under k. */
+static bool
+sig_ok(const jwt_key *k, const char *data, size_t n, const unsigned char *sig,
+       size_t sig_len)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char *der = NULL;
+	int der_len = 0;
+	bool ok = false;
+
+	if (k->alg == ALG_ES256) {
+		if (!es256_der(sig, sig_len, &der, &der_len))
+			goto done;
+		sig = der;
+		sig_len = (size_t)der_len;
+	}
+	/* An RSA key verifies PKCS #1 v1.5 (RS256) unless told otherwise. */
+	ok = ctx != NULL &&
+	     EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, k->pkey) ==
+		     1 &&
+	     EVP_DigestVerify(ctx, sig, sig_len, (const unsigned char *)data,
+			      n) == 1;
+done:
+	OPENSSL_free(der);
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
+/*
+ * verify_sig tries the keys of alg (and kid, when both name one) on the
+ * signature after dots[1] over everything before it.
+ */
+static bool
+verify_sig(const jwt_auth *ja, const char *tok, size_t len,
+	   const size_t dots[2], jwt_alg alg, const char *kid)
+{
+	size_t sig_len = 0;
+	unsigned char *sig =
+		b64url_decode(tok + dots[1] + 1, len - dots[1] - 1, &sig_len);
+	bool ok = false;
+
+	if (sig == NULL)
+		return false;
+	for (size_t i = 0; i < ja->n_keys && !ok && sig_len <= JWT_SIG_MAX;
+	     i++) {
 		const jwt_key *k = &ja->keys[i];
-		jwt_t *j = NULL;
-		bool ok;
 
 		if (k->alg != alg ||
 		    (kid[0] && k->kid[0] && strcmp(kid, k->kid)))
 			continue;
-		ok = jwt_decode(&j, tok, (const unsigned char *)k->pem,
-				k->pem_len) == 0 &&
-		     jwt_get_alg(j) == alg;
-		jwt_free(j);
-		if (ok)
-			return true;
+		ok = sig_ok(k, tok, dots[1], sig, sig_len);
 	}
-	return false;
+	free(sig);
+	return ok;
 }
 
-/* num_claim reads a NumericDate; false when absent or not a number. */
-static bool
-num_claim(json_t *claims, const char *name, int64_t *out)
+/* What a NumericDate claim holds. */
+typedef enum { DATE_ABSENT, DATE_OK, DATE_BAD } date_state;
+
+/*
+ * numeric_date reads a NumericDate (RFC 7519: seconds since 1970, possibly
+ * with a fraction, which is dropped).  A string, a negative number or one
+ * past JWT_DATE_MAX is DATE_BAD: a claim that cannot be a date must not be
+ * mistaken for one that is far away.
+ */
+static date_state
+numeric_date(json_t *claims, const char *name, int64_t *out)
 {
 	json_t *v = json_object_get(claims, name);
+	double d;
 
-	if (json_is_integer(v))
-		*out = (int64_t)json_integer_value(v);
-	else if (json_is_real(v))
-		*out = (int64_t)json_real_value(v);
-	else
-		return false;
-	return true;
+	if (v == NULL)
+		return DATE_ABSENT;
+	if (json_is_integer(v)) {
+		json_int_t i = json_integer_value(v);
+
+		if (i < 0 || i > JWT_DATE_MAX)
+			return DATE_BAD;
+		*out = (int64_t)i;
+		return DATE_OK;
+	}
+	if (!json_is_real(v))
+		return DATE_BAD;
+	d = json_real_value(v);
+	if (!isfinite(d) || d < 0 || d > (double)JWT_DATE_MAX)
+		return DATE_BAD;
+	*out = (int64_t)d;
+	return DATE_OK;
 }
 
 static bool
@@ -379,19 +474,31 @@ aud_ok(json_t *claims, const char *audience)
 	return false;
 }
 
-/* time_why says why the token is outside its validity, or NULL. */
+/*
+ * time_why says why the token is outside its validity, or NULL.  Dates are
+ * at most JWT_DATE_MAX and the leeway at most 600 s, so no sum overflows.
+ */
 static const char *
 time_why(const jwt_auth *ja, json_t *claims, int64_t now)
 {
-	int64_t exp, nbf, iat;
+	int64_t exp = 0, nbf = 0, iat = 0;
+	date_state st_exp = numeric_date(claims, "exp", &exp);
+	date_state st_nbf = numeric_date(claims, "nbf", &nbf);
+	date_state st_iat = numeric_date(claims, "iat", &iat);
 
-	if (!num_claim(claims, "exp", &exp))
+	if (st_exp == DATE_ABSENT)
 		return "no exp";
+	if (st_exp == DATE_BAD)
+		return "exp is not a NumericDate (seconds, 1970 to 9999)";
+	if (st_nbf == DATE_BAD)
+		return "nbf is not a NumericDate (seconds, 1970 to 9999)";
+	if (st_iat == DATE_BAD)
+		return "iat is not a NumericDate (seconds, 1970 to 9999)";
 	if (now > exp + ja->leeway_s)
 		return "expired";
-	if (num_claim(claims, "nbf", &nbf) && now + ja->leeway_s < nbf)
+	if (st_nbf == DATE_OK && now + ja->leeway_s < nbf)
 		return "not yet valid (nbf)";
-	if (num_claim(claims, "iat", &iat) && now + ja->leeway_s < iat)
+	if (st_iat == DATE_OK && now + ja->leeway_s < iat)
 		return "issued in the future (iat)";
 	return NULL;
 }
@@ -453,6 +560,13 @@ claims_check(const jwt_auth *ja, json_t *claims, med_principal *out)
 		user = json_string_value(json_object_get(claims, "sub"));
 	if (user == NULL || !name_ok(user))
 		return "no usable preferred_username or sub";
+	/*
+	 * A user called "service:records" would pass for that service in
+	 * every log line and audit event.
+	 */
+	if (med_principal_name_is_reserved(user, strlen(user)))
+		return "user name starts with \"" MED_SERVICE_PRINCIPAL_PREFIX
+		       "\", which names services";
 	memset(out, 0, sizeof(*out));
 	med_strlcpy(out->user, user, sizeof(out->user));
 	out->roles = roles_of(json_object_get(claims, ja->roles_claim));
@@ -460,19 +574,19 @@ claims_check(const jwt_auth *ja, json_t *claims, med_principal *out)
 	return NULL;
 }
 
-/* check verifies tok (NUL-terminated, JWT-shaped); why says what failed. */
+/* check verifies tok[0..len) (JWT-shaped); why says what failed. */
 static const char *
-check(const jwt_auth *ja, const char *tok, const size_t dots[2],
+check(const jwt_auth *ja, const char *tok, size_t len, const size_t dots[2],
       med_principal *out)
 {
 	char kid[JWT_KID_MAX];
-	jwt_alg_t alg = header_alg(tok, dots[0], kid, sizeof(kid));
+	jwt_alg alg;
+	const char *why = header_read(tok, dots[0], &alg, kid, sizeof(kid));
 	json_t *claims;
-	const char *why;
 
-	if (alg == JWT_ALG_INVAL)
-		return "header: algorithm not RS256 or ES256";
-	if (!verify_sig(ja, tok, alg, kid))
+	if (why != NULL)
+		return why;
+	if (!verify_sig(ja, tok, len, dots, alg, kid))
 		return "bad signature or unknown key";
 	claims = b64url_json(tok + dots[0] + 1, dots[1] - dots[0] - 1);
 	if (claims == NULL)
@@ -488,18 +602,11 @@ jwt_authenticate(void *self, const med_auth_input *in, med_principal *out)
 	const jwt_auth *ja = self;
 	size_t dots[2];
 	const char *why;
-	char *tok;
 
 	if (in->bearer == NULL || in->bearer_len > JWT_MAX_LEN ||
 	    !jwt_shaped(in->bearer, in->bearer_len, dots))
 		return MED_ERR_NOT_FOUND;
-	tok = malloc(in->bearer_len + 1);
-	if (tok == NULL)
-		return MED_ERR_NOMEM;
-	memcpy(tok, in->bearer, in->bearer_len);
-	tok[in->bearer_len] = '\0';
-	why = check(ja, tok, dots, out);
-	free(tok);
+	why = check(ja, in->bearer, in->bearer_len, dots, out);
 	if (why == NULL)
 		return MED_OK;
 	memset(out, 0, sizeof(*out));
@@ -515,7 +622,7 @@ jwt_auth_free(void *self)
 	if (ja == NULL)
 		return;
 	for (size_t i = 0; i < ja->n_keys; i++)
-		free(ja->keys[i].pem);
+		EVP_PKEY_free(ja->keys[i].pkey);
 	free(ja);
 }
 

@@ -3,9 +3,16 @@
  *
  * One libuv loop in its own thread.  Each connection reads one request head
  * (capped), answers it and closes (Connection: close), so there is no
- * keep-alive or body handling to get wrong.  A connection that sends nothing
- * is closed by a timer.  med_http_stop wakes the loop with a uv_async, which
- * closes every handle, and joins the thread.
+ * keep-alive or body handling to get wrong.  med_http_stop wakes the loop
+ * with a uv_async, which closes every handle, and joins the thread.
+ *
+ * The port must keep answering the kubelet's probes while a slow or hostile
+ * client is connected, so no client can hold it: one address may keep only
+ * a few connections open, a request head must be complete within a deadline
+ * counted from the accept (not from the last byte, which a client sending
+ * one byte a second would renew for ever), the answer must be taken within
+ * another, and when the server is full the oldest connection still waiting
+ * for its head makes room for the newcomer.
  */
 #include <med/metrics.h>
 #include <med/log.h>
@@ -17,9 +24,17 @@
 #include <string.h>
 #include <uv.h>
 
-#define HEAD_MAX	8192
-#define IDLE_TIMEOUT_MS 10000
-#define MAX_CONNS	256
+#define HEAD_MAX		     8192
+#define MAX_CONNS		     256
+#define SEND_TIMEOUT_MS		     10000
+#define DEFAULT_HEADER_TIMEOUT_MS    5000
+#define DEFAULT_MAX_CONNS_PER_CLIENT 8
+
+/* peer_addr - a client's IP address, the key of the per-client limit. */
+struct peer_addr {
+	size_t len; /* 4 or 16; 0 when the peer is unknown */
+	unsigned char bytes[16];
+};
 
 struct med_http {
 	uv_loop_t loop;
@@ -29,7 +44,12 @@ struct med_http {
 	med_metrics *metrics;
 	med_ready_fn ready;
 	void *ctx;
+	med_http_limits limits;
 	int n_conns;
+	struct conn *oldest, *newest; /* open connections, in accept order */
+	/* Connections closed by the limits, by reason. */
+	med_counter *closed_client_limit, *closed_header_timeout,
+		*closed_evicted;
 	bool loop_ok;
 };
 
@@ -39,6 +59,9 @@ struct conn {
 	uv_write_t wr;
 	uv_shutdown_t sd;
 	med_http *h;
+	struct conn *prev, *next;
+	bool listed;
+	struct peer_addr peer;
 	int open_handles;
 	bool answered;
 	size_t len;
@@ -67,8 +90,42 @@ conn_handle_closed(uv_handle_t *handle)
 }
 
 static void
+conn_unlist(struct conn *c)
+{
+	med_http *h = c->h;
+
+	if (!c->listed)
+		return;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		h->oldest = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	else
+		h->newest = c->prev;
+	c->listed = false;
+}
+
+static void
+conn_list(struct conn *c)
+{
+	med_http *h = c->h;
+
+	c->prev = h->newest;
+	c->next = NULL;
+	if (h->newest != NULL)
+		h->newest->next = c;
+	else
+		h->oldest = c;
+	h->newest = c;
+	c->listed = true;
+}
+
+static void
 conn_close(struct conn *c)
 {
+	conn_unlist(c);
 	if (!uv_is_closing((uv_handle_t *)&c->tcp))
 		uv_close((uv_handle_t *)&c->tcp, conn_handle_closed);
 	if (!uv_is_closing((uv_handle_t *)&c->timer))
@@ -111,6 +168,8 @@ status_text(int status)
 	}
 }
 
+static void on_deadline(uv_timer_t *t);
+
 static void
 conn_send(struct conn *c, const struct reply *r)
 {
@@ -124,6 +183,8 @@ conn_send(struct conn *c, const struct reply *r)
 
 	c->answered = true;
 	uv_read_stop((uv_stream_t *)&c->tcp);
+	/* A client that never reads its answer must not hold the socket. */
+	uv_timer_start(&c->timer, on_deadline, SEND_TIMEOUT_MS, 0);
 	c->resp = malloc((size_t)n + r->body_len);
 	if (c->resp == NULL) {
 		conn_close(c);
@@ -268,9 +329,81 @@ on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 }
 
 static void
-on_idle(uv_timer_t *t)
+on_deadline(uv_timer_t *t)
 {
-	conn_close(t->data);
+	struct conn *c = t->data;
+
+	if (!c->answered)
+		med_counter_add(c->h->closed_header_timeout, 1);
+	conn_close(c);
+}
+
+/* peer_of reads the client's address; an IPv4-mapped IPv6 one counts as
+ * the IPv4 address it maps, so a dual-stack listener limits it alike. */
+static void
+peer_of(uv_tcp_t *tcp, struct peer_addr *p)
+{
+	static const unsigned char v4mapped[12] = {[10] = 0xff, [11] = 0xff};
+	struct sockaddr_storage ss;
+	int len = sizeof(ss);
+	const unsigned char *a;
+
+	p->len = 0;
+	if (uv_tcp_getpeername(tcp, (struct sockaddr *)&ss, &len) != 0)
+		return;
+	if (ss.ss_family == AF_INET) {
+		memcpy(p->bytes, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+		p->len = 4;
+	} else if (ss.ss_family == AF_INET6) {
+		a = ((struct sockaddr_in6 *)&ss)->sin6_addr.s6_addr;
+		p->len = memcmp(a, v4mapped, 12) == 0 ? 4 : 16;
+		memcpy(p->bytes, p->len == 4 ? a + 12 : a, p->len);
+	}
+}
+
+static bool
+peer_equal(const struct peer_addr *a, const struct peer_addr *b)
+{
+	return a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
+}
+
+/* conns_from counts the open connections of one client (at most MAX_CONNS
+ * to walk, so a list beats a hash table here). */
+static int
+conns_from(const med_http *h, const struct peer_addr *p)
+{
+	int n = 0;
+
+	for (const struct conn *c = h->oldest; c != NULL; c = c->next)
+		n += peer_equal(&c->peer, p);
+	return n;
+}
+
+/* evict_oldest_waiting closes the oldest connection that has not sent its
+ * request head yet; false when every connection is being answered. */
+static bool
+evict_oldest_waiting(med_http *h)
+{
+	for (struct conn *c = h->oldest; c != NULL; c = c->next) {
+		if (c->answered)
+			continue;
+		med_counter_add(h->closed_evicted, 1);
+		conn_close(c);
+		return true;
+	}
+	return false;
+}
+
+/* admit applies the limits to a new connection c (not yet listed). */
+static bool
+admit(med_http *h, struct conn *c)
+{
+	peer_of(&c->tcp, &c->peer);
+	if (conns_from(h, &c->peer) >= h->limits.max_conns_per_client) {
+		med_counter_add(h->closed_client_limit, 1);
+		return false;
+	}
+	return h->n_conns <= MAX_CONNS || evict_oldest_waiting(h);
 }
 
 static void
@@ -291,13 +424,14 @@ on_connection(uv_stream_t *server, int status)
 	uv_timer_init(&h->loop, &c->timer);
 	c->open_handles = 2;
 	h->n_conns++;
-	if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0 ||
-	    h->n_conns > MAX_CONNS ||
+	if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0 || !admit(h, c) ||
 	    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0) {
 		conn_close(c);
 		return;
 	}
-	uv_timer_start(&c->timer, on_idle, IDLE_TIMEOUT_MS, 0);
+	conn_list(c);
+	uv_timer_start(&c->timer, on_deadline,
+		       (uint64_t)h->limits.header_timeout_ms, 0);
 }
 
 static void
@@ -392,9 +526,51 @@ http_loop_free(med_http *h)
 	uv_loop_close(&h->loop);
 }
 
+static med_err
+set_limits(med_http *h, const med_http_limits *l)
+{
+	med_http_limits d = {DEFAULT_HEADER_TIMEOUT_MS,
+			     DEFAULT_MAX_CONNS_PER_CLIENT};
+
+	if (l != NULL &&
+	    (l->header_timeout_ms < 0 || l->max_conns_per_client < 0 ||
+	     l->max_conns_per_client > MAX_CONNS))
+		return MED_ERR_INVALID;
+	if (l != NULL && l->header_timeout_ms > 0)
+		d.header_timeout_ms = l->header_timeout_ms;
+	if (l != NULL && l->max_conns_per_client > 0)
+		d.max_conns_per_client = l->max_conns_per_client;
+	h->limits = d;
+	return MED_OK;
+}
+
+static med_counter *
+closed_counter(med_metrics *m, const char *reason)
+{
+	char labels[64];
+
+	snprintf(labels, sizeof(labels), "reason=\"%s\"", reason);
+	return med_metrics_counter(
+		m, "smartmed_http_connections_closed_total",
+		"HTTP connections closed by the per-client limit, the request "
+		"head deadline, or to make room for a new one",
+		labels);
+}
+
+static void
+make_counters(med_http *h)
+{
+	if (h->metrics == NULL)
+		return;
+	h->closed_client_limit = closed_counter(h->metrics, "client_limit");
+	h->closed_header_timeout = closed_counter(h->metrics, "header_timeout");
+	h->closed_evicted = closed_counter(h->metrics, "evicted");
+}
+
 med_err
 med_http_start(const char *host, int port, med_metrics *m, med_ready_fn ready,
-	       void *ctx, med_http **out, int *bound_port)
+	       void *ctx, const med_http_limits *limits, med_http **out,
+	       int *bound_port)
 {
 	med_http *h;
 	int rc;
@@ -405,6 +581,11 @@ med_http_start(const char *host, int port, med_metrics *m, med_ready_fn ready,
 	if (h == NULL)
 		return MED_ERR_NOMEM;
 	*h = (med_http){.metrics = m, .ready = ready, .ctx = ctx};
+	if (set_limits(h, limits) != MED_OK) {
+		free(h);
+		return MED_ERR_INVALID;
+	}
+	make_counters(h);
 	rc = http_listen(h, host, port);
 	if (rc == 0 && pthread_create(&h->thread, NULL, http_thread, h) != 0)
 		rc = UV_ENOMEM;

@@ -136,6 +136,16 @@ static const med_config_spec common_specs[] = {
 	 86400000,
 	 "close client connections after this long so they rebalance over "
 	 "new pods (0 = never)"},
+	{"MED_GRPC_HANDSHAKE_TIMEOUT_MS", MED_CONFIG_INT, "10000", false, 100,
+	 120000,
+	 "close a gRPC connection whose TLS handshake is not done after this "
+	 "long"},
+	{"MED_HTTP_HEADER_TIMEOUT_MS", MED_CONFIG_INT, "5000", false, 100,
+	 60000,
+	 "close an HTTP connection whose request head is not complete after "
+	 "this long"},
+	{"MED_HTTP_MAX_CONNS_PER_CLIENT", MED_CONFIG_INT, "8", false, 1, 256,
+	 "open HTTP connections one client address may hold"},
 	{"MED_DRAIN_MS", MED_CONFIG_INT, "5000", false, 0, 600000,
 	 "grace for calls in flight on SIGTERM"},
 };
@@ -477,6 +487,8 @@ open_server(med_service *svc)
 		(size_t)med_config_int(svc->cfg, "MED_MAX_MESSAGE_BYTES");
 	o.max_connection_age_ms =
 		(int)med_config_int(svc->cfg, "MED_GRPC_MAX_CONNECTION_AGE_MS");
+	o.handshake_timeout_ms =
+		(int)med_config_int(svc->cfg, "MED_GRPC_HANDSHAKE_TIMEOUT_MS");
 	o.audit = svc->audit;
 	o.metrics = svc->metrics;
 	o.service_data = svc;
@@ -553,10 +565,16 @@ static med_err
 start_http(med_service *svc)
 {
 	int port = 0;
-	med_err err =
-		med_http_start(med_config_str(svc->cfg, "MED_LISTEN_HOST"),
-			       (int)med_config_int(svc->cfg, "MED_HTTP_PORT"),
-			       svc->metrics, is_ready, svc, &svc->http, &port);
+	med_http_limits limits = {
+		.header_timeout_ms = (int)med_config_int(
+			svc->cfg, "MED_HTTP_HEADER_TIMEOUT_MS"),
+		.max_conns_per_client = (int)med_config_int(
+			svc->cfg, "MED_HTTP_MAX_CONNS_PER_CLIENT"),
+	};
+	med_err err = med_http_start(
+		med_config_str(svc->cfg, "MED_LISTEN_HOST"),
+		(int)med_config_int(svc->cfg, "MED_HTTP_PORT"), svc->metrics,
+		is_ready, svc, &limits, &svc->http, &port);
 
 	if (err != MED_OK)
 		med_log_error(

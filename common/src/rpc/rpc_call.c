@@ -27,17 +27,30 @@
 
 /* --- byte buffers --------------------------------------------------------- */
 
-grpc_byte_buffer *
-med__rpc_pack(const ProtobufCMessage *msg)
+/*
+ * The send cap is checked here, before anything is sent, because gRPC's own
+ * check fails the call on the wire ("Sent message larger than max") after
+ * the service has already logged, counted and audited it as a success.
+ * Refused here, the call ends RESOURCE_EXHAUSTED everywhere alike.
+ */
+med_err
+med__rpc_pack(med_call *c, const ProtobufCMessage *msg, grpc_byte_buffer **out)
 {
 	size_t n = protobuf_c_message_get_packed_size(msg);
-	grpc_slice sl = grpc_slice_malloc(n);
-	grpc_byte_buffer *bb;
+	size_t max = c->srv->opts.max_message_bytes;
+	grpc_slice sl;
 
+	if (n > max)
+		return med_call_fail(
+			c, MED_ERR_LIMIT,
+			"the reply is %zu bytes; the limit is %zu; "
+			"ask for a smaller page",
+			n, max);
+	sl = grpc_slice_malloc(n);
 	protobuf_c_message_pack(msg, GRPC_SLICE_START_PTR(sl));
-	bb = grpc_raw_byte_buffer_create(&sl, 1);
+	*out = grpc_raw_byte_buffer_create(&sl, 1);
 	grpc_slice_unref(sl);
-	return bb;
+	return MED_OK;
 }
 
 grpc_slice
@@ -308,11 +321,12 @@ needs_audit(const med_call *c)
 }
 
 /*
- * action_code classifies a method for the audit log (FHIR AuditEvent.action)
- * by the verb its name starts with.
+ * action_code classifies a method for the audit log (FHIR AuditEvent.action):
+ * what its table entry says, else the verb a standard method's name starts
+ * with (med_method.audit_action).
  */
 static const char *
-action_code(const char *path)
+action_code(const med_method *m)
 {
 	static const struct {
 		const char *verb, *code;
@@ -324,13 +338,15 @@ action_code(const char *path)
 		{"Set", "U"},	 {"Link", "U"},	  {"Unlink", "U"},
 		{"Delete", "D"},
 	};
-	const char *name = strrchr(path, '/');
+	const char *name = strrchr(m->path, '/');
 
-	name = name ? name + 1 : path;
+	if (m->audit_action != NULL)
+		return m->audit_action;
+	name = name ? name + 1 : m->path;
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strncmp(name, verbs[i].verb, strlen(verbs[i].verb)) == 0)
 			return verbs[i].code;
-	return "E";
+	return MED_AUDIT_ACTION_EXECUTE;
 }
 
 /* emit makes ev durable; false (and a log line) when it could not. */
@@ -394,7 +410,7 @@ audit(med_call *c, int code)
 		.patient_id = c->patient_id,
 		.outcome = code,
 		.request_id = c->request_id,
-		.action_code = action_code(m->path),
+		.action_code = action_code(m),
 		.purpose_of_use = c->purpose_of_use,
 		.break_glass = c->principal.break_glass,
 		.detail = detail,
@@ -432,6 +448,30 @@ log_access(const med_call *c, int code, const char *msg)
 	med_log_set_request_id(NULL);
 }
 
+/*
+ * bg_withdraw_if_refused drops a grant this call was to start when the
+ * call itself is refused: the caller never receives it and no session
+ * start is audited, so a denied call cannot leave a usable grant behind.
+ * A stream that has already sent its headers has handed the grant over,
+ * and its start stays on record.
+ */
+static void
+bg_withdraw_if_refused(med_call *c, int code)
+{
+	if (c->bg_event != RPC_BG_START ||
+	    (code != GRPC_STATUS_PERMISSION_DENIED &&
+	     code != GRPC_STATUS_UNAUTHENTICATED))
+		return;
+	pthread_mutex_lock(&c->mu);
+	if (!c->md_sent) {
+		memset(c->bg_issued, 0, sizeof(c->bg_issued));
+		memset(&c->bg, 0, sizeof(c->bg));
+		c->bg_event = RPC_BG_NONE;
+		c->principal.break_glass = false;
+	}
+	pthread_mutex_unlock(&c->mu);
+}
+
 /* complete ends the call with err (MED_OK: reply with out). */
 static void
 complete(med_call *c, med_err err, const ProtobufCMessage *out)
@@ -445,12 +485,13 @@ complete(med_call *c, med_err err, const ProtobufCMessage *out)
 		err = MED_ERR_TIMEOUT;
 		code = med_err_to_grpc_status(err);
 	}
+	if (err == MED_OK && out != NULL) {
+		err = med__rpc_pack(c, out, &bb);
+		code = med_err_to_grpc_status(err);
+	}
 	if (err != MED_OK)
 		msg = c->fail_msg[0] ? c->fail_msg : med_strerror(err);
-	else if (out != NULL && (bb = med__rpc_pack(out)) == NULL) {
-		code = GRPC_STATUS_INTERNAL;
-		msg = "reply: cannot encode";
-	}
+	bg_withdraw_if_refused(c, code);
 	if (needs_audit(c) && !audit(c, code) && code == 0) {
 		/* No unaudited access: the reply is withheld. */
 		code = GRPC_STATUS_INTERNAL;
@@ -622,7 +663,7 @@ effective_roles(const med_call *c)
 	uint32_t r = c->principal.roles;
 
 	if (c->principal.break_glass &&
-	    strcmp(action_code(c->rm->m->path), "R") == 0)
+	    strcmp(action_code(c->rm->m), MED_AUDIT_ACTION_READ) == 0)
 		r |= MED_ROLE_CLINICIAN;
 	return r;
 }
@@ -911,9 +952,9 @@ med_call_send(med_call *call, const ProtobufCMessage *msg)
 		return MED_ERR_PRECONDITION;
 	if (atomic_load(&call->cancelled))
 		return MED_ERR_CANCELLED;
-	bb = med__rpc_pack(msg);
-	if (bb == NULL)
-		return MED_ERR_NOMEM;
+	err = med__rpc_pack(call, msg, &bb);
+	if (err != MED_OK)
+		return err;
 	pthread_mutex_lock(&call->mu);
 	err = start_send(call, bb);
 	while (err == MED_OK && call->send_busy)

@@ -33,6 +33,7 @@
 #define RPC_DEFAULT_MAX_MSG (4u << 20)
 #define RPC_DEFAULT_THREADS 2
 #define RPC_DEFAULT_STREAMS 64
+#define RPC_HANDSHAKE_MS    10000
 #define RPC_REQUEST_ID_MAX  64
 #define RPC_STATUS_MSG_MAX  256
 #define RPC_PATIENT_ID_MAX  128
@@ -192,8 +193,14 @@ void med__rpc_on_send(med_call *c, bool ok);
 /* med__rpc_on_close handles RECV_CLOSE_ON_SERVER of a streaming call. */
 void med__rpc_on_close(med_call *c);
 
-/* med__rpc_pack packs msg into a new byte buffer; NULL on failure. */
-grpc_byte_buffer *med__rpc_pack(const ProtobufCMessage *msg);
+/*
+ * med__rpc_pack packs msg, a reply or streamed message of c, into a new
+ * byte buffer (*out).  Errors: MED_ERR_LIMIT when the encoded message is
+ * larger than the server's send cap (opts.max_message_bytes); the call's
+ * failure message then names both sizes.
+ */
+med_err med__rpc_pack(med_call *c, const ProtobufCMessage *msg,
+		      grpc_byte_buffer **out) MED_MUST_CHECK;
 
 /* med__rpc_read reads a whole byte buffer into one slice. */
 grpc_slice med__rpc_read(grpc_byte_buffer *bb);

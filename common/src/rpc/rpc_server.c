@@ -279,6 +279,8 @@ check_opts(const med_server_opts *o, char *errbuf, size_t errlen)
 		why = "n_threads must be 0..256";
 	else if (o->max_streams < 0)
 		why = "max_streams must be >= 0";
+	else if (o->handshake_timeout_ms < 0)
+		why = "handshake_timeout_ms must be >= 0";
 	else if (o->max_message_bytes > (size_t)INT32_MAX / 4)
 		why = "max_message_bytes too large";
 	else if (o->health_listen_addr != NULL && o->tls == NULL)
@@ -303,6 +305,8 @@ apply_defaults(med_server *s)
 		s->opts.max_message_bytes = RPC_DEFAULT_MAX_MSG;
 	if (s->opts.max_streams == 0)
 		s->opts.max_streams = RPC_DEFAULT_STREAMS;
+	if (s->opts.handshake_timeout_ms == 0)
+		s->opts.handshake_timeout_ms = RPC_HANDSHAKE_MS;
 }
 
 med_err
@@ -448,7 +452,7 @@ create_core_server(med_server *s)
 {
 	int max_msg = (int)s->opts.max_message_bytes;
 	int age_ms = s->opts.max_connection_age_ms;
-	grpc_arg args[5] = {
+	grpc_arg args[6] = {
 		{.type = GRPC_ARG_INTEGER,
 		 .key = GRPC_ARG_ALLOW_REUSEPORT,
 		 .value.integer = 0},
@@ -458,6 +462,12 @@ create_core_server(med_server *s)
 		{.type = GRPC_ARG_INTEGER,
 		 .key = GRPC_ARG_MAX_SEND_MESSAGE_LENGTH,
 		 .value.integer = max_msg},
+		/* gRPC's default of 120 s lets a client that opens connections
+		 * and never completes the TLS handshake (or the HTTP/2 preface)
+		 * hold a socket each for two minutes. */
+		{.type = GRPC_ARG_INTEGER,
+		 .key = GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+		 .value.integer = s->opts.handshake_timeout_ms},
 		{.type = GRPC_ARG_INTEGER,
 		 .key = GRPC_ARG_MAX_CONNECTION_AGE_MS,
 		 .value.integer = age_ms},
@@ -467,7 +477,7 @@ create_core_server(med_server *s)
 	};
 	/* Without an age the two age arguments are left out: gRPC's default
 	 * is to keep connections for ever. */
-	grpc_channel_args ca = {.num_args = age_ms > 0 ? 5 : 3, .args = args};
+	grpc_channel_args ca = {.num_args = age_ms > 0 ? 6 : 4, .args = args};
 
 	return grpc_server_create(&ca, NULL);
 }
