@@ -218,10 +218,19 @@ list_kind(med_call *call, const char *patient_id, int kind,
 	records_filter f = {.patient_id = patient_id,
 			    .kind = kind,
 			    .author = "",
-			    .limit = FACT_ROWS};
+			    .slice = {.limit = FACT_ROWS}};
+	records_fault fault = {0};
+	records_list list;
+	med_err err = records_store_list(
+		med_call_db(call), med_call_arena(call), &f, &list, &fault);
 
-	return records_store_list(med_call_db(call), med_call_arena(call), &f,
-				  out, n);
+	if (err == MED_ERR_DATA_LOSS && fault.check != NULL)
+		return records_fail_fault(call, "patient_id", &fault);
+	if (err != MED_OK)
+		return err;
+	*out = list.entries;
+	*n = list.n;
+	return MED_OK;
 }
 
 med_err

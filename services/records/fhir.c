@@ -28,6 +28,25 @@
 	"allergyintolerance-verification"
 #define ATTACHMENT_ID_SYSTEM "urn:smartmed:records:attachment-sha256"
 
+/*
+ * fhir_out - the bundle's writer and the room a note's base64 text is made
+ * in: one buffer, sized for the longest note, reused by every note (the
+ * writer fills a fixed buffer and has no arena to take it from).  Every
+ * writer in this file is the first member of one.
+ */
+typedef struct fhir_out {
+	med_json w;
+	char *b64;
+	size_t b64_cap;
+} fhir_out;
+
+static size_t
+b64_len(const char *text)
+{
+	return sodium_base64_ENCODED_LEN(strlen(text),
+					 sodium_base64_VARIANT_ORIGINAL);
+}
+
 /* json_time writes an R4 instant/dateTime, UTC with milliseconds. */
 static void
 json_time(med_json *w, const char *key, int64_t ms)
@@ -326,19 +345,17 @@ document(med_json *w, const char *pid, const records_entry *e)
 static void
 clinical_note(med_json *w, const char *pid, const records_entry *e)
 {
-	size_t len = strlen(e->body);
-	size_t b64_len =
-		sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
-	char *b64;
+	fhir_out *out = (fhir_out *)w;
+	char *b64 = out->b64;
 
 	if (w->err != MED_OK)
 		return;
-	if ((b64 = med_arena_alloc(w->arena, b64_len)) == NULL) {
-		w->err = MED_ERR_NOMEM;
+	if (b64 == NULL || b64_len(e->body) > out->b64_cap) {
+		w->err = MED_ERR_INTERNAL;
 		return;
 	}
-	sodium_bin2base64(b64, b64_len, (const unsigned char *)e->body, len,
-			  sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(b64, out->b64_cap, (const unsigned char *)e->body,
+			  strlen(e->body), sodium_base64_VARIANT_ORIGINAL);
 	begin_resource(w, "DocumentReference", e, "");
 	doc_status(w, e);
 	concept(w, "type", LOINC_SYSTEM, "11506-3", "Progress note", NULL);
@@ -348,7 +365,7 @@ clinical_note(med_json *w, const char *pid, const records_entry *e)
 	med_json_begin(w, "attachment", '{');
 	med_json_str(w, "contentType", "text/plain; charset=utf-8");
 	med_json_str(w, "data", b64);
-	med_json_i64(w, "size", (long long)len);
+	med_json_i64(w, "size", (long long)strlen(e->body));
 	med_json_end(w, '}');
 	med_json_end(w, '}');
 	med_json_end(w, ']');
@@ -478,34 +495,92 @@ resource(med_json *w, const char *pid, const records_entry *e)
 	}
 }
 
+/* Room kept for closing the bundle ("]}") while finding what fits. */
+#define CLOSING_BYTES 16
+
+/*
+ * write_bundle writes entries[0..n) as a Bundle into w and returns how
+ * many entries were written whole before w failed (all n when it did
+ * not).
+ */
+static size_t
+write_bundle(med_json *w, const char *patient_id, records_entry *const *entries,
+	     size_t n, uint32_t *n_resources)
+{
+	fhir_out counter = {0};
+	uint32_t count = 0;
+	size_t done = 0;
+
+	/* A writer already failed writes nothing: it only counts. */
+	med_json_init_buf(&counter.w, NULL, 0);
+	/* FHIR JSON has no empty arrays: "entry" only when there is one. */
+	for (size_t i = 0; i < n; i++)
+		count += resource(&counter.w, patient_id, entries[i]);
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "resourceType", "Bundle");
+	med_json_str(w, "type", "collection");
+	json_time(w, "timestamp", med_now_ms());
+	if (count > 0) {
+		med_json_begin(w, "entry", '[');
+		for (; done < n; done++) {
+			resource(w, patient_id, entries[done]);
+			if (w->err != MED_OK)
+				break;
+		}
+		med_json_end(w, ']');
+	} else {
+		done = n;
+	}
+	med_json_end(w, '}');
+	*n_resources = count;
+	return done;
+}
+
+/* note_room sizes out's base64 buffer for the longest note. */
+static med_err
+note_room(med_arena *arena, records_entry *const *entries, size_t n,
+	  fhir_out *out)
+{
+	for (size_t i = 0; i < n; i++)
+		if (entries[i]->kind ==
+			    SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_NOTE &&
+		    b64_len(entries[i]->body) > out->b64_cap)
+			out->b64_cap = b64_len(entries[i]->body);
+	if (out->b64_cap == 0)
+		return MED_OK;
+	out->b64 = med_arena_alloc(arena, out->b64_cap);
+	return out->b64 ? MED_OK : MED_ERR_NOMEM;
+}
+
 med_err
 records_fhir_bundle(med_arena *arena, const char *patient_id,
 		    records_entry *const *entries, size_t n, size_t max_bytes,
-		    char **json, uint32_t *n_resources)
+		    char **json, uint32_t *n_resources, size_t *n_written)
 {
-	med_json w, counter;
-	uint32_t count = 0;
+	fhir_out out = {0};
+	char *buf;
+	size_t fits;
+	med_err err;
 
-	med_json_init_arena(&w, arena, max_bytes);
-	/* A writer already failed writes nothing: it only counts. */
-	med_json_init_buf(&counter, NULL, 0);
-	/* FHIR JSON has no empty arrays: "entry" only when there is one. */
-	for (size_t i = 0; i < n; i++)
-		count += resource(&counter, patient_id, entries[i]);
-	med_json_begin(&w, NULL, '{');
-	med_json_str(&w, "resourceType", "Bundle");
-	med_json_str(&w, "type", "collection");
-	json_time(&w, "timestamp", med_now_ms());
-	if (count > 0) {
-		med_json_begin(&w, "entry", '[');
-		for (size_t i = 0; i < n && w.err == MED_OK; i++)
-			resource(&w, patient_id, entries[i]);
-		med_json_end(&w, ']');
-	}
-	med_json_end(&w, '}');
-	if (w.err != MED_OK)
-		return w.err;
-	*json = (char *)med_json_text(&w, NULL);
-	*n_resources = count;
+	if (max_bytes <= CLOSING_BYTES)
+		return MED_ERR_LIMIT;
+	if ((err = note_room(arena, entries, n, &out)) != MED_OK)
+		return err;
+	if ((buf = med_arena_alloc(arena, max_bytes)) == NULL)
+		return MED_ERR_NOMEM;
+	/* First find how many entries fit, then write exactly those. */
+	med_json_init_buf(&out.w, buf, max_bytes - CLOSING_BYTES);
+	fits = write_bundle(&out.w, patient_id, entries, n, n_resources);
+	if (out.w.err != MED_OK && out.w.err != MED_ERR_LIMIT)
+		return out.w.err;
+	if (fits == 0 && n > 0)
+		return MED_ERR_LIMIT;
+	med_json_init_buf(&out.w, buf, max_bytes);
+	if (write_bundle(&out.w, patient_id, entries, fits, n_resources) !=
+		    fits ||
+	    out.w.err != MED_OK)
+		return out.w.err != MED_OK ? out.w.err : MED_ERR_INTERNAL;
+	*json = buf;
+	*n_written = fits;
 	return MED_OK;
 }

@@ -10,6 +10,7 @@
 #include <med/util.h>
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "records.h"
@@ -17,8 +18,9 @@
 #define REASON_MAX_CHARS   1000
 #define ADDENDUM_MAX_CHARS 65536
 #define AUTHOR_MAX_CHARS   128
-#define EXPORT_MAX_ENTRIES 10000
-#define EXPORT_SLACK_BYTES 4096
+/* Room in a reply for everything but its items (the page token, the
+ * message's own fields). */
+#define REPLY_SLACK_BYTES 4096
 
 static const med_config *
 call_config(med_call *call)
@@ -66,6 +68,28 @@ attachment_cap(med_call *call)
 				      RECORDS_MAX_ATTACHMENT_KEY);
 }
 
+/* reply_budget is how many bytes a page's items may take in one reply. */
+static size_t
+reply_budget(med_call *call)
+{
+	size_t max = (size_t)med_config_int(call_config(call),
+					    "MED_MAX_MESSAGE_BYTES");
+
+	return max > 2 * REPLY_SLACK_BYTES ? max - REPLY_SLACK_BYTES : max / 2;
+}
+
+med_err
+records_fail_fault(med_call *call, const char *field, const records_fault *f)
+{
+	return med_call_fail(call, MED_ERR_DATA_LOSS,
+			     "%s: entry %s version %u fails its %s check: the "
+			     "stored record disagrees with its hash chain "
+			     "(altered in the database?); VerifyChain reports "
+			     "the first break",
+			     field, f->entry_id ? f->entry_id : "", f->version,
+			     f->check ? f->check : "");
+}
+
 /* write runs one change and names the patient, even when it failed. */
 static med_err
 write_change(med_call *call, records_write *w, records_entry *out)
@@ -80,6 +104,8 @@ write_change(med_call *call, records_write *w, records_entry *out)
 		med_call_set_patient(call, w->patient_found);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "entry_id: no such entry");
+	if (err == MED_ERR_DATA_LOSS && w->fault.check != NULL)
+		return records_fail_fault(call, "entry_id", &w->fault);
 	return err;
 }
 
@@ -213,25 +239,28 @@ records_rpc_mark_entered_in_error(med_call *call, const ProtobufCMessage *in,
 	return write_change(call, &w, (void *)out);
 }
 
-/* versions reads 1..version of an entry and names its patient. */
+/* read_entry reads one version (0 = the latest) and names its patient. */
 static med_err
-versions(med_call *call, const char *entry_id, uint32_t version,
-	 records_entry ***list, size_t *n)
+read_entry(med_call *call, const char *entry_id, uint32_t version,
+	   records_entry **out)
 {
+	records_fault fault = {0};
 	med_err err = med_check_id(call, "entry_id", entry_id);
 
 	if (err != MED_OK)
 		return err;
-	err = records_store_versions(med_call_db(call), med_call_arena(call),
-				     entry_id, version, list, n);
+	err = records_store_entry(med_call_db(call), med_call_arena(call),
+				  entry_id, version, out, &fault);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "%s: no such entry",
 				     version ? "version" : "entry_id");
+	if (err == MED_ERR_DATA_LOSS && fault.check != NULL)
+		return records_fail_fault(call, "entry_id", &fault);
 	if (err == MED_ERR_DATA_LOSS)
 		return med_call_fail(call, err,
 				     "entry_id: stored content is corrupt");
 	if (err == MED_OK)
-		med_call_set_patient(call, (*list)[0]->patient_id);
+		med_call_set_patient(call, (*out)->patient_id);
 	return err;
 }
 
@@ -240,12 +269,11 @@ records_rpc_get_entry(med_call *call, const ProtobufCMessage *in,
 		      ProtobufCMessage *out)
 {
 	const Smartmed__Records__V1__GetEntryRequest *req = (const void *)in;
-	records_entry **list;
-	size_t n;
-	med_err err = versions(call, req->entry_id, req->version, &list, &n);
+	records_entry *e;
+	med_err err = read_entry(call, req->entry_id, req->version, &e);
 
 	if (err == MED_OK)
-		*(records_entry *)out = *list[n - 1];
+		*(records_entry *)out = *e;
 	return err;
 }
 
@@ -255,9 +283,37 @@ records_rpc_history(med_call *call, const ProtobufCMessage *in,
 {
 	const Smartmed__Records__V1__HistoryRequest *req = (const void *)in;
 	Smartmed__Records__V1__HistoryResponse *res = (void *)out;
+	const char *scope_fields[] = {req->entry_id};
+	unsigned char scope[16];
+	records_fault fault = {0};
+	records_cursor next = {.set = true};
+	records_slice slice;
+	records_page page;
+	bool more = false;
+	med_err err = med_check_id(call, "entry_id", req->entry_id);
 
-	return versions(call, req->entry_id, 0, &res->versions,
-			&res->n_versions);
+	records_page_scope(scope, "History", scope_fields, 1);
+	if (err != MED_OK ||
+	    (err = records_page_parse(call, req->page, MED_PAGE_MAX, scope,
+				      RECORDS_CURSOR_VERSION, &page)) != MED_OK)
+		return err;
+	slice = (records_slice){page.size, reply_budget(call)};
+	err = records_store_history(med_call_db(call), med_call_arena(call),
+				    req->entry_id, (uint32_t)page.after.key,
+				    &slice, &res->versions, &res->n_versions,
+				    &more, &fault);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "entry_id: no such entry");
+	if (err == MED_ERR_DATA_LOSS && fault.check != NULL)
+		return records_fail_fault(call, "entry_id", &fault);
+	if (err != MED_OK)
+		return err;
+	if (res->n_versions > 0) {
+		med_call_set_patient(call, res->versions[0]->patient_id);
+		next.key = res->versions[res->n_versions - 1]->version;
+	}
+	res->page = records_page_respond(call, &page, more ? &next : NULL);
+	return res->page ? MED_OK : MED_ERR_NOMEM;
 }
 
 med_err
@@ -267,17 +323,15 @@ records_rpc_get_attachment(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Records__V1__GetAttachmentRequest *req =
 		(const void *)in;
 	Smartmed__Records__V1__Attachment *res = (void *)out;
-	const records_entry *e;
-	records_entry **list;
+	records_entry *e;
 	const uint8_t *data;
 	unsigned char digest[crypto_hash_sha256_BYTES];
 	char hex[crypto_hash_sha256_BYTES * 2 + 1];
-	size_t n, len;
-	med_err err = versions(call, req->entry_id, req->version, &list, &n);
+	size_t len;
+	med_err err = read_entry(call, req->entry_id, req->version, &e);
 
 	if (err != MED_OK)
 		return err;
-	e = list[n - 1];
 	if (e->content_case != SMARTMED__RECORDS__V1__ENTRY__CONTENT_DOCUMENT)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "entry_id: not a document entry");
@@ -325,6 +379,45 @@ check_filter(med_call *call,
 	return MED_OK;
 }
 
+/* list_scope binds ListEntries' page tokens to its filters. */
+static void
+list_scope(unsigned char scope[16],
+	   const Smartmed__Records__V1__ListEntriesRequest *req)
+{
+	char kind[16], since[24], until[24];
+	const char *fields[] = {req->patient_id, kind, since, until,
+				req->author};
+
+	snprintf(kind, sizeof(kind), "%d", (int)req->kind);
+	snprintf(since, sizeof(since), "%lld", (long long)req->since_ms);
+	snprintf(until, sizeof(until), "%lld", (long long)req->until_ms);
+	records_page_scope(scope, "ListEntries", fields,
+			   sizeof(fields) / sizeof(fields[0]));
+}
+
+/* read_list reads one page of entries; DATA_LOSS names the entry. */
+static med_err
+read_list(med_call *call, const records_filter *f, records_list *out)
+{
+	records_fault fault = {0};
+	med_err err = records_store_list(med_call_db(call),
+					 med_call_arena(call), f, out, &fault);
+
+	if (err == MED_ERR_DATA_LOSS && fault.check != NULL)
+		return records_fail_fault(call, "patient_id", &fault);
+	return err;
+}
+
+/* respond_page makes the PageResponse: the next page starts after the
+ * n-th entry of list when more are left. */
+static Smartmed__Common__V1__PageResponse *
+respond_page(med_call *call, const records_page *page, const records_list *list,
+	     size_t n, bool more)
+{
+	return records_page_respond(
+		call, page, more && n > 0 ? &list->cursors[n - 1] : NULL);
+}
+
 med_err
 records_rpc_list_entries(med_call *call, const ProtobufCMessage *in,
 			 ProtobufCMessage *out)
@@ -336,21 +429,25 @@ records_rpc_list_entries(med_call *call, const ProtobufCMessage *in,
 			    .since_ms = req->since_ms,
 			    .until_ms = req->until_ms,
 			    .author = req->author};
-	med_page page;
+	unsigned char scope[16];
+	records_list list;
+	records_page page;
 	med_err err;
 
+	list_scope(scope, req);
 	if ((err = check_filter(call, req)) != MED_OK ||
-	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
+	    (err = records_page_parse(call, req->page, MED_PAGE_DEFAULT, scope,
+				      RECORDS_CURSOR_ENTRY, &page)) != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
-	f.offset = page.offset;
-	f.limit = page.size + 1;
-	err = records_store_list(med_call_db(call), med_call_arena(call), &f,
-				 &res->entries, &res->n_entries);
-	if (err != MED_OK)
+	f.after = page.after;
+	f.slice = (records_slice){page.size, reply_budget(call)};
+	if ((err = read_list(call, &f, &list)) != MED_OK)
 		return err;
 	/* Addenda are read by GetEntry and History, not in lists. */
-	res->page = med_page_respond(call, &page, &res->n_entries);
+	res->entries = list.entries;
+	res->n_entries = list.n;
+	res->page = respond_page(call, &page, &list, list.n, list.more);
 	return res->page ? MED_OK : MED_ERR_NOMEM;
 }
 
@@ -378,38 +475,42 @@ records_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 {
 	const Smartmed__Records__V1__ExportFhirRequest *req = (const void *)in;
 	Smartmed__Records__V1__ExportFhirResponse *res = (void *)out;
-	records_filter f = {.patient_id = req->patient_id,
-			    .author = "",
-			    .limit = EXPORT_MAX_ENTRIES + 1};
-	size_t max = (size_t)med_config_int(call_config(call),
-					    "MED_MAX_MESSAGE_BYTES");
-	records_entry **list;
-	size_t n;
+	const char *scope_fields[] = {req->patient_id};
+	records_filter f = {.patient_id = req->patient_id, .author = ""};
+	size_t budget = reply_budget(call), n = 0;
+	unsigned char scope[16];
+	records_list list;
+	records_page page;
 	med_err err = med_check_id(call, "patient_id", req->patient_id);
 
-	if (err != MED_OK)
+	records_page_scope(scope, "ExportFhir", scope_fields, 1);
+	if (err != MED_OK ||
+	    (err = records_page_parse(call, req->page, MED_PAGE_MAX, scope,
+				      RECORDS_CURSOR_ENTRY, &page)) != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
-	err = records_store_list(med_call_db(call), med_call_arena(call), &f,
-				 &list, &n);
-	if (err != MED_OK)
+	f.after = page.after;
+	/* Entries grow as FHIR (base64 notes, one resource per vital sign):
+	 * the bundle itself decides in the end what fits. */
+	f.slice = (records_slice){page.size, budget / 2};
+	if ((err = read_list(call, &f, &list)) != MED_OK)
 		return err;
-	if (n == 0)
+	if (list.n == 0 && !page.after.set)
 		return med_call_fail(call, MED_ERR_NOT_FOUND,
 				     "patient_id: no records for this patient");
-	if (n > EXPORT_MAX_ENTRIES)
-		return med_call_fail(call, MED_ERR_LIMIT,
-				     "patient_id: more than %d entries to "
-				     "export at once",
-				     EXPORT_MAX_ENTRIES);
-	err = records_fhir_bundle(med_call_arena(call), req->patient_id, list,
-				  n, max - EXPORT_SLACK_BYTES,
-				  &res->bundle_json, &res->n_resources);
+	err = records_fhir_bundle(med_call_arena(call), req->patient_id,
+				  list.entries, list.n, budget,
+				  &res->bundle_json, &res->n_resources, &n);
 	if (err == MED_ERR_LIMIT)
 		return med_call_fail(call, err,
-				     "patient_id: the bundle exceeds the "
-				     "message size limit");
-	return err;
+				     "patient_id: entry %s alone exceeds the "
+				     "message size limit as FHIR",
+				     list.entries[0]->entry_id);
+	if (err != MED_OK)
+		return err;
+	res->page =
+		respond_page(call, &page, &list, n, list.more || n < list.n);
+	return res->page ? MED_OK : MED_ERR_NOMEM;
 }
 
 #define CARE_TEAM (MED_ROLE_CLINICIAN | MED_ROLE_NURSE)

@@ -6,8 +6,10 @@
 #ifndef RECORDS_H
 #define RECORDS_H
 
+#include <med/check.h>
 #include <med/db.h>
 #include <med/rpc.h>
+#include <med/util.h>
 
 #include "smartmed/records/v1/records.pb-c.h"
 
@@ -152,6 +154,104 @@ char *records_content_hash(med_arena *arena, const records_version *v);
 char *records_chain_hash(med_arena *arena, const char *content_sha256,
 			 const char *prev_hash);
 
+/*
+ * records_fault - the first stored value that does not match what the
+ * chain proves: which entry and version, the check (as in BrokenLink) and
+ * the value expected and the one stored.  check is NULL when none.
+ */
+typedef struct records_fault {
+	const char *entry_id;
+	uint32_t version;
+	uint64_t position; /* in the patient's chain; 0 when not a version */
+	const char *check;
+	const char *expected;
+	const char *stored;
+} records_fault;
+
+/* records_fault_set fills *f (strings copied into arena); MED_ERR_NOMEM. */
+med_err records_fault_set(med_arena *arena, records_fault *f,
+			  const char *entry_id, uint32_t version,
+			  const char *check, const char *expected,
+			  const char *stored) MED_MUST_CHECK;
+
+/* records_head - an entry_heads row, or the same columns of version 1. */
+typedef struct records_head {
+	bool present;
+	uint32_t latest_version; /* entry_heads only */
+	const char *patient_id;
+	int kind;
+	const char *author;
+	int64_t created_ms;
+} records_head;
+
+/* --- page.c ------------------------------------------------------------- */
+
+/* records_cursor - where the next page starts: after the item whose key is
+ * (key, id): version 1's time and entry id in lists, the version number
+ * (id "") in History. */
+typedef struct records_cursor {
+	bool set; /* false: the first page */
+	int64_t key;
+	char id[MED_UUID_LEN + 1];
+} records_cursor;
+
+/* records_cursor_kind - what a cursor's key is. */
+typedef enum records_cursor_kind {
+	RECORDS_CURSOR_ENTRY,	/* version 1's time and the entry id */
+	RECORDS_CURSOR_VERSION, /* a version number (1..UINT32_MAX), id "" */
+} records_cursor_kind;
+
+/* records_page - a page request, checked. */
+typedef struct records_page {
+	uint32_t size;
+	records_cursor after;
+	unsigned char scope[16]; /* digest of the request's other fields */
+} records_page;
+
+/*
+ * records_page_scope digests the fields a page token is bound to: the
+ * method's name and every request field but the page, as text.
+ */
+void records_page_scope(unsigned char scope[16], const char *method,
+			const char *const *fields, size_t n_fields);
+
+/*
+ * records_token_encode returns (in arena) the opaque token of the page
+ * after cursor c for a request of this scope; NULL when the arena is full.
+ */
+char *records_token_encode(med_arena *arena, const unsigned char scope[16],
+			   const records_cursor *c);
+
+/*
+ * records_token_decode reads a token made by records_token_encode for the
+ * same scope; false for anything else (a changed request, a changed or
+ * truncated token).
+ */
+bool records_token_decode(const char *token, const unsigned char scope[16],
+			  records_cursor *out);
+
+/*
+ * records_page_parse checks a PageRequest (NULL: the first page):
+ * page_size 0 means default_size, at most MED_PAGE_MAX; the page_token
+ * must come from a page of a request with the same scope and hold a
+ * cursor of this kind.  Errors name "page.page_size" or "page.page_token"
+ * (INVALID_ARGUMENT).
+ */
+med_err records_page_parse(med_call *call,
+			   const Smartmed__Common__V1__PageRequest *req,
+			   uint32_t default_size, const unsigned char scope[16],
+			   records_cursor_kind kind,
+			   records_page *out) MED_MUST_CHECK;
+
+/*
+ * records_page_respond makes the PageResponse: next_page_token continues
+ * after *next, or "" when next is NULL (the last page).  In the call's
+ * arena; NULL when it is full.
+ */
+Smartmed__Common__V1__PageResponse *
+records_page_respond(med_call *call, const records_page *page,
+		     const records_cursor *next);
+
 /* --- store.c ------------------------------------------------------------ */
 
 /* records_write - one change to write: the rules and their context. */
@@ -163,46 +263,100 @@ typedef struct records_write {
 	records_next_fn next;
 	void *ctx;
 	const char *patient_found; /* set: the entry's patient, once known */
+	records_fault fault;	   /* set with MED_ERR_DATA_LOSS */
 } records_write;
 
 /*
  * records_store_write runs one change in one transaction: locks the entry
  * (if any) and the patient's chain head, asks w->next for the new version,
  * stores its attachment, the version row and the new heads.  *out is the
- * stored version.  Errors: MED_ERR_NOT_FOUND (entry_id), the rules' errors,
- * database errors.
+ * stored version.  The latest version and the entry's index are verified
+ * first, so a change never builds on a tampered row.  Errors:
+ * MED_ERR_NOT_FOUND (entry_id), MED_ERR_DATA_LOSS (w->fault), the rules'
+ * errors, database errors.
  */
 med_err records_store_write(med_db *db, med_arena *arena, records_write *w,
 			    records_entry *out) MED_MUST_CHECK;
 
 /*
- * records_store_versions reads versions 1..version (0 = all) of entry_id,
- * oldest first, with addenda filled in.  MED_ERR_NOT_FOUND when none.
+ * records_store_entry reads one version of entry_id (0 = the latest) with
+ * the addenda added up to it.  Every version it reads is verified
+ * (records_version_verify) and the entry's index against its chained
+ * versions (records_head_verify).  Errors: MED_ERR_NOT_FOUND (no such
+ * entry or version), MED_ERR_DATA_LOSS with *fault set.
  */
-med_err records_store_versions(med_db *db, med_arena *arena,
-			       const char *entry_id, uint32_t version,
-			       records_entry ***out, size_t *n) MED_MUST_CHECK;
+med_err records_store_entry(med_db *db, med_arena *arena, const char *entry_id,
+			    uint32_t version, records_entry **out,
+			    records_fault *fault) MED_MUST_CHECK;
 
-/* records_filter - ListEntries' filters. */
+/* records_slice - one page of a read: at most limit items, and at most
+ * max_bytes of them packed (0 = no byte bound); at least one item when any
+ * is left, whatever its size. */
+typedef struct records_slice {
+	uint32_t limit;
+	size_t max_bytes;
+} records_slice;
+
+/*
+ * records_store_history reads the versions of entry_id after version
+ * `after` (0 = from the first), oldest first, each with its addenda,
+ * verified as records_store_entry does.  *more is set when versions are
+ * left after the page.  Errors as records_store_entry.
+ */
+med_err records_store_history(med_db *db, med_arena *arena,
+			      const char *entry_id, uint32_t after,
+			      const records_slice *slice, records_entry ***out,
+			      size_t *n, bool *more,
+			      records_fault *fault) MED_MUST_CHECK;
+
+/* records_filter - which of a patient's entries a list holds. */
 typedef struct records_filter {
 	const char *patient_id;
 	int kind; /* 0 = any */
 	int64_t since_ms, until_ms;
-	const char *author; /* "" = any */
-	uint64_t offset;
-	uint32_t limit;
+	const char *author;   /* "" = any */
+	records_cursor after; /* continue after this entry */
+	records_slice slice;
 } records_filter;
 
-/* records_store_list returns the latest versions matching f, newest
- * first. */
+/* records_list - a page of entries (latest versions), newest first. */
+typedef struct records_list {
+	records_entry **entries;
+	records_cursor *cursors; /* where a page after entries[i] starts */
+	size_t n;
+	bool more; /* entries matching the filter are left after these */
+} records_list;
+
+/*
+ * records_store_list reads the latest version of each entry matching f,
+ * ordered by version 1's time, newest first.  Which entries and versions
+ * it returns is decided by the chained versions alone; each is verified
+ * as records_store_entry does.  Errors: MED_ERR_DATA_LOSS with *fault.
+ */
 med_err records_store_list(med_db *db, med_arena *arena,
-			   const records_filter *f, records_entry ***out,
-			   size_t *n) MED_MUST_CHECK;
+			   const records_filter *f, records_list *out,
+			   records_fault *fault) MED_MUST_CHECK;
 
 /* records_store_attachment reads the bytes stored under sha256. */
 med_err records_store_attachment(med_db *db, med_arena *arena,
 				 const char *sha256, const uint8_t **data,
 				 size_t *len) MED_MUST_CHECK;
+
+/* records_head_fn gets the index row and version 1 of each entry. */
+typedef med_err (*records_head_fn)(void *ctx, const char *entry_id,
+				   uint32_t chain_latest,
+				   const records_head *head,
+				   const records_head *first);
+
+/*
+ * records_store_walk_heads gives fn every entry of a patient, whether its
+ * versions or its entry_heads row name the patient, with its latest
+ * chained version (0 when it has none), its entry_heads row and its
+ * version 1 (either absent when missing).
+ */
+med_err records_store_walk_heads(med_db *db, med_arena *arena,
+				 const char *patient_id, records_head_fn fn,
+				 void *ctx) MED_MUST_CHECK;
 
 /* records_chain_fn gets each version of a patient in chain order. */
 typedef med_err (*records_chain_fn)(void *ctx, const records_version *v);
@@ -219,6 +373,30 @@ med_err records_store_walk_chain(med_db *db, med_arena *arena,
 
 /* --- chain.c ------------------------------------------------------------ */
 
+/*
+ * records_version_verify checks what one version row can prove about
+ * itself: a hash formula it can have (a first-release row has none of the
+ * later columns set), its content hash recomputed from its columns, and,
+ * once chained, its chain hash over that and its prev_hash.  The first
+ * mismatch goes into *f (f->check stays NULL when none).  Errors:
+ * MED_ERR_NOMEM.
+ */
+med_err records_version_verify(med_arena *arena, const records_version *v,
+			       records_fault *f) MED_MUST_CHECK;
+
+/*
+ * records_head_verify checks an entry's entry_heads row against its
+ * chained versions: a row exists exactly when versions do, its
+ * latest_version is the highest chained version, and its patient, kind,
+ * author and time are those of version 1 (first); row, when given, is a
+ * verified version of the entry and must share version 1's patient and
+ * kind.  The first mismatch goes into *f.  Errors: MED_ERR_NOMEM.
+ */
+med_err records_head_verify(med_arena *arena, const char *entry_id,
+			    uint32_t chain_latest, const records_head *head,
+			    const records_head *first, const records_entry *row,
+			    records_fault *f) MED_MUST_CHECK;
+
 /* records_verify_chain recomputes a patient's chain into res. */
 med_err records_verify_chain(
 	med_db *db, med_arena *arena, const char *patient_id,
@@ -227,13 +405,24 @@ med_err records_verify_chain(
 /* --- fhir.c ------------------------------------------------------------- */
 
 /*
- * records_fhir_bundle writes entries as a FHIR R4 Bundle (collection) in
- * JSON, at most max_bytes.  Errors: MED_ERR_LIMIT (too big), MED_ERR_NOMEM.
+ * records_fhir_bundle writes the first of entries that fit in max_bytes
+ * (all n when they do) as a FHIR R4 Bundle (collection) in JSON, in arena;
+ * *n_written says how many.  Errors: MED_ERR_LIMIT (not even the first
+ * fits), MED_ERR_NOMEM.
  */
 med_err records_fhir_bundle(med_arena *arena, const char *patient_id,
 			    records_entry *const *entries, size_t n,
 			    size_t max_bytes, char **json,
-			    uint32_t *n_resources) MED_MUST_CHECK;
+			    uint32_t *n_resources,
+			    size_t *n_written) MED_MUST_CHECK;
+
+/*
+ * records_fail_fault answers DATA_LOSS for stored data that disagrees with
+ * the hash chain: the message starts with field and names the entry, the
+ * version and the check, never a value (it may be patient data).
+ */
+med_err records_fail_fault(med_call *call, const char *field,
+			   const records_fault *f) MED_MUST_CHECK;
 
 /* The handlers, one per RPC (methods.c lists them with their roles). */
 MED_UNARY_HANDLER(records_rpc_create_entry);

@@ -4,10 +4,17 @@
  * before the chain existed get their chain fields once); entry_heads and
  * chain_heads are indexes of the latest version of each entry and of each
  * patient's chain; attachments holds document bytes once per SHA-256.
+ *
+ * What a reader is shown comes from the chained rows of entries alone: an
+ * entry's latest version is its highest version, lists filter and order
+ * on version 1's columns.  entry_heads is still written (it is the row a
+ * change locks, and the previous release reads it) and every read checks
+ * it against the chain, so a disagreement is reported, never believed.
  */
 #include <med/arena.h>
 #include <med/util.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "records.h"
@@ -77,10 +84,19 @@ static const char *const v2_statements[] = {
 	NULL,
 };
 
+/* Version 3: lists read version 1 rows of a patient in time order. */
+static const char *const v3_statements[] = {
+	"ALTER TABLE entries ADD KEY idx_entries_first"
+	" (patient_id, version, created_ms, entry_id)",
+	NULL,
+};
+
 const med_db_migration records_migrations[] = {
 	{1, "entries: immutable versions of record entries", v1_statements},
 	{2, "entries: status, signing, addenda, typed content, hash chain",
 	 v2_statements},
+	{3, "entries: index of first versions, for lists read from the chain",
+	 v3_statements},
 };
 const size_t records_n_migrations =
 	sizeof(records_migrations) / sizeof(records_migrations[0]);
@@ -91,6 +107,25 @@ const size_t records_n_migrations =
 	" e.reason, e.locked, e.signed_by, e.signed_ms, e.addendum,"           \
 	" e.content, e.hash_alg, e.chain_seq, e.prev_hash, e.chain_hash"
 #define N_VERSION_COLUMNS 21
+
+/* An entry's entry_heads row and its version 1 (records_head). */
+#define HEAD_COLUMNS                                                           \
+	"h.entry_id IS NOT NULL, h.latest_version, h.patient_id, h.kind,"      \
+	" h.author, h.created_ms"
+#define N_HEAD_COLUMNS 6
+#define FIRST_COLUMNS                                                          \
+	"f.entry_id IS NOT NULL, f.patient_id, f.kind, f.author, f.created_ms"
+
+/*
+ * The state of one entry: its highest chained version, its index row and
+ * its version 1, each possibly missing.
+ */
+#define ENTRY_STATE_SQL                                                        \
+	"SELECT (SELECT MAX(m.version) FROM entries m"                         \
+	" WHERE m.entry_id = k.id), " HEAD_COLUMNS ", " FIRST_COLUMNS          \
+	" FROM (SELECT ? AS id) k"                                             \
+	" LEFT JOIN entry_heads h ON h.entry_id = k.id"                        \
+	" LEFT JOIN entries f ON f.entry_id = k.id AND f.version = 1"
 
 /* --- reading versions --------------------------------------------------- */
 
@@ -251,6 +286,190 @@ on_version_row(void *ctx, const med_db_row *row)
 	return r->unpack ? unpack_content(a, v) : MED_OK;
 }
 
+/* --- an entry's state, checked against the chain ------------------------ */
+
+/* read_head reads an entry_heads row (index: with latest_version) or the
+ * same columns of version 1, starting at column col. */
+static med_err
+read_head(med_arena *a, const med_db_row *row, size_t col, bool index,
+	  records_head *h)
+{
+	h->present = med_db_row_int64(row, col++) != 0;
+	h->latest_version = index ? (uint32_t)med_db_row_int64(row, col++) : 0;
+	h->patient_id = med_db_row_strdup(a, row, col++);
+	h->kind = (int)med_db_row_int64(row, col++);
+	h->author = med_db_row_strdup(a, row, col++);
+	h->created_ms = med_db_row_int64(row, col);
+	return h->patient_id && h->author ? MED_OK : MED_ERR_NOMEM;
+}
+
+typedef struct entry_state {
+	med_arena *arena;
+	const char *entry_id;
+	uint32_t chain_latest; /* 0: no versions */
+	records_head head, first;
+} entry_state;
+
+static med_err
+on_entry_state(void *ctx, const med_db_row *row)
+{
+	entry_state *st = ctx;
+	med_err err;
+
+	st->chain_latest = (uint32_t)med_db_row_int64(row, 0);
+	err = read_head(st->arena, row, 1, true, &st->head);
+	if (err == MED_OK)
+		err = read_head(st->arena, row, 1 + N_HEAD_COLUMNS, false,
+				&st->first);
+	return err;
+}
+
+/* check_state: NOT_FOUND for an entry nobody wrote, DATA_LOSS (*fault)
+ * when its index or version 1 disagree with its versions (or with row, a
+ * verified version). */
+static med_err
+check_state(const entry_state *st, const records_entry *row,
+	    records_fault *fault)
+{
+	med_err err =
+		records_head_verify(st->arena, st->entry_id, st->chain_latest,
+				    &st->head, &st->first, row, fault);
+
+	if (err != MED_OK)
+		return err;
+	if (fault->check != NULL)
+		return MED_ERR_DATA_LOSS;
+	return st->chain_latest == 0 ? MED_ERR_NOT_FOUND : MED_OK;
+}
+
+/* load_state reads and checks an entry's state in c's transaction. */
+static med_err
+load_state(med_db_conn *c, med_arena *a, const char *entry_id, entry_state *st,
+	   records_fault *fault)
+{
+	med_db_value k[] = {MED_DB_STR(entry_id)};
+	med_err err;
+
+	memset(st, 0, sizeof(*st));
+	st->arena = a;
+	st->entry_id = entry_id;
+	err = med_db_query(c, ENTRY_STATE_SQL, k, 1, on_entry_state, st);
+	return err != MED_OK ? err : check_state(st, NULL, fault);
+}
+
+/* verify_rows verifies every version read; DATA_LOSS (*fault) on the
+ * first that does not match its hashes. */
+static med_err
+verify_rows(med_arena *a, const version_rows *rows, records_fault *fault)
+{
+	for (size_t i = 0; i < rows->n; i++) {
+		med_err err = records_version_verify(a, &rows->items[i], fault);
+
+		if (err != MED_OK)
+			return err;
+		if (fault->check != NULL)
+			return MED_ERR_DATA_LOSS;
+	}
+	return MED_OK;
+}
+
+/*
+ * read_range reads versions from..to of an entry, oldest first, and with
+ * addenda the earlier versions that added one (their text belongs to
+ * every later version).
+ */
+static med_err
+read_range(med_db_conn *c, version_rows *rows, const char *entry_id,
+	   uint32_t from, uint32_t to, bool with_addenda)
+{
+	med_db_value v[] = {MED_DB_STR(entry_id), MED_DB_I64(from),
+			    MED_DB_I64(to),
+			    MED_DB_I64(with_addenda ? from : 0)};
+
+	return med_db_query(c,
+			    "SELECT " VERSION_COLUMNS " FROM entries e"
+			    " WHERE entry_id = ? AND (version BETWEEN ? AND ?"
+			    " OR (version < ? AND addendum <> ''))"
+			    " ORDER BY version",
+			    v, 4, on_version_row, rows);
+}
+
+/* check_range: every version from..to was read (the rows end with them);
+ * a gap is a version deleted from the chain. */
+static med_err
+check_range(med_arena *a, const version_rows *rows, const char *entry_id,
+	    uint32_t from, uint32_t to, records_fault *fault)
+{
+	uint32_t want = to;
+	char expected[24];
+	med_err err;
+
+	for (size_t i = rows->n; i-- > 0 && want >= from; want--)
+		if (rows->items[i].e->version != want)
+			break;
+	if (want < from)
+		return MED_OK;
+	snprintf(expected, sizeof(expected), "%u", want);
+	err = records_fault_set(a, fault, entry_id, want, "sequence", expected,
+				"none");
+	return err != MED_OK ? err : MED_ERR_DATA_LOSS;
+}
+
+/* fill_addenda gives each version the addenda up to itself. */
+static med_err
+fill_addenda(med_arena *a, version_rows *rows)
+{
+	Smartmed__Records__V1__Addendum **all =
+		med_arena_alloc(a, (rows->n + 1) * sizeof(*all));
+	size_t n = 0;
+
+	if (all == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < rows->n; i++) {
+		records_version *v = &rows->items[i];
+
+		if (v->addendum[0] != '\0') {
+			Smartmed__Records__V1__Addendum *ad =
+				med_arena_zalloc(a, sizeof(*ad));
+
+			if (ad == NULL)
+				return MED_ERR_NOMEM;
+			smartmed__records__v1__addendum__init(ad);
+			ad->text = (char *)v->addendum;
+			ad->author = v->e->author;
+			ad->created_ms = v->e->created_ms;
+			ad->version = v->e->version;
+			all[n++] = ad;
+		}
+		v->e->addenda = n ? all : NULL;
+		v->e->n_addenda = n;
+	}
+	return MED_OK;
+}
+
+/*
+ * read_verified reads versions from..to of st's entry (with_addenda: and
+ * the earlier versions that added one), requires all of them, verifies
+ * each and the entry's state against the last, and with_addenda gives
+ * each version its addenda.  DATA_LOSS (*fault) on the first mismatch.
+ */
+static med_err
+read_verified(med_db_conn *c, const entry_state *st, uint32_t from, uint32_t to,
+	      bool with_addenda, version_rows *rows, records_fault *fault)
+{
+	med_err err;
+
+	if ((err = read_range(c, rows, st->entry_id, from, to, with_addenda)) !=
+		    MED_OK ||
+	    (err = check_range(st->arena, rows, st->entry_id, from, to,
+			       fault)) != MED_OK ||
+	    (err = verify_rows(st->arena, rows, fault)) != MED_OK ||
+	    (err = check_state(st, rows->items[rows->n - 1].e, fault)) !=
+		    MED_OK)
+		return err;
+	return with_addenda ? fill_addenda(st->arena, rows) : MED_OK;
+}
+
 /* --- writing a version --------------------------------------------------- */
 
 typedef struct write_ctx {
@@ -261,10 +480,8 @@ typedef struct write_ctx {
 } write_ctx;
 
 typedef struct head_row {
-	char *patient_id;
-	int kind;
-	char *author;
-	uint32_t latest;
+	const char *patient_id;
+	const char *author;
 	uint64_t seq;
 	char *hash;
 	med_arena *arena;
@@ -272,16 +489,11 @@ typedef struct head_row {
 } head_row;
 
 static med_err
-on_entry_head(void *ctx, const med_db_row *row)
+on_any_row(void *ctx, const med_db_row *row)
 {
-	head_row *h = ctx;
-
-	h->patient_id = med_db_row_strdup(h->arena, row, 0);
-	h->kind = (int)med_db_row_int64(row, 1);
-	h->author = med_db_row_strdup(h->arena, row, 2);
-	h->latest = (uint32_t)med_db_row_int64(row, 3);
-	h->found = true;
-	return h->patient_id && h->author ? MED_OK : MED_ERR_NOMEM;
+	(void)row;
+	*(bool *)ctx = true;
+	return MED_OK;
 }
 
 static med_err
@@ -358,32 +570,34 @@ lock_chain(med_db_conn *c, med_arena *a, const char *patient_id, head_row *h)
 	return err;
 }
 
-/* load_latest locks an entry's head and reads its latest version. */
+/*
+ * load_latest locks an entry's index row, then reads and verifies its
+ * latest chained version: a change copies fields from it and seals them
+ * into a new hash, so a tampered row must never get that far.  The
+ * patient and the owner come from version 1, checked against the index.
+ */
 static med_err
 load_latest(med_db_conn *c, med_arena *a, const char *entry_id, head_row *h,
-	    version_rows *rows)
+	    version_rows *rows, records_fault *fault)
 {
 	med_db_value k[] = {MED_DB_STR(entry_id)};
+	entry_state st;
+	bool indexed = false; /* a missing index row: load_state says so */
 	med_err err;
 
-	h->arena = a;
-	h->found = false;
+	/* The lock comes first: what is read after it is the newest. */
 	err = med_db_query(c,
-			   "SELECT patient_id, kind, author, latest_version"
-			   " FROM entry_heads WHERE entry_id = ? FOR UPDATE",
-			   k, 1, on_entry_head, h);
-	if (err != MED_OK)
+			   "SELECT 1 FROM entry_heads WHERE entry_id = ?"
+			   " FOR UPDATE",
+			   k, 1, on_any_row, &indexed);
+	if (err != MED_OK ||
+	    (err = load_state(c, a, entry_id, &st, fault)) != MED_OK ||
+	    (err = read_verified(c, &st, st.chain_latest, st.chain_latest,
+				 false, rows, fault)) != MED_OK)
 		return err;
-	if (!h->found)
-		return MED_ERR_NOT_FOUND;
-	med_db_value v[] = {MED_DB_STR(entry_id), MED_DB_I64(h->latest)};
-	err = med_db_query(c,
-			   "SELECT " VERSION_COLUMNS " FROM entries e"
-			   " WHERE entry_id = ? AND version = ?",
-			   v, 2, on_version_row, rows);
-	if (err == MED_OK && rows->n != 1)
-		err = MED_ERR_DATA_LOSS;
-	return err;
+	h->patient_id = st.first.patient_id;
+	h->author = st.first.author;
+	return MED_OK;
 }
 
 /* pack_content packs the typed content, without a document's bytes. */
@@ -432,7 +646,7 @@ init_next(write_ctx *x, const records_version *latest, const head_row *eh)
 	e->created_ms = med_now_ms();
 	if (latest != NULL) {
 		e->entry_id = latest->e->entry_id;
-		e->patient_id = eh->patient_id;
+		e->patient_id = (char *)eh->patient_id;
 		e->kind = latest->e->kind;
 		e->version = latest->e->version + 1;
 		e->replaces = latest->e->version;
@@ -568,8 +782,8 @@ write_tx(med_db_conn *c, void *arg)
 
 	x->stale = false;
 	if (w->entry_id != NULL && w->patient_id == NULL) {
-		if ((err = load_latest(c, x->arena, w->entry_id, &eh, &rows)) !=
-		    MED_OK)
+		if ((err = load_latest(c, x->arena, w->entry_id, &eh, &rows,
+				       &w->fault)) != MED_OK)
 			return err;
 		latest = &rows.items[0];
 		w->patient_found = eh.patient_id;
@@ -627,113 +841,403 @@ records_store_write(med_db *db, med_arena *arena, records_write *w,
 	return MED_OK;
 }
 
-/* --- reads -----------------------------------------------------------------
- */
+/* --- reads ------------------------------------------------------------- */
 
-/* fill_addenda gives each version the addenda up to itself. */
-static med_err
-fill_addenda(med_arena *a, version_rows *rows)
+/* What one Entry costs in a reply beyond its texts: ids, hashes, numbers,
+ * field tags; and an addendum beyond its text and author.  Estimates that
+ * err high: the page is trimmed to its exact size afterwards. */
+#define ENTRY_OVERHEAD_BYTES	640
+#define ADDENDUM_OVERHEAD_BYTES 64
+/* A repeated message field's tag and length prefix. */
+#define REPEATED_FIELD_BYTES 6
+
+/* pick_from returns the versions from `from` on (the rows before it were
+ * read only for their addenda). */
+static records_entry **
+pick_from(med_arena *a, const version_rows *rows, uint32_t from, size_t *n)
 {
-	Smartmed__Records__V1__Addendum **all =
-		med_arena_alloc(a, (rows->n + 1) * sizeof(*all));
-	size_t n = 0;
+	records_entry **list =
+		med_arena_alloc(a, (rows->n + 1) * sizeof(*list));
+	size_t k = 0;
 
-	if (all == NULL)
-		return MED_ERR_NOMEM;
-	for (size_t i = 0; i < rows->n; i++) {
-		records_version *v = &rows->items[i];
+	if (list == NULL)
+		return NULL;
+	for (size_t i = 0; i < rows->n; i++)
+		if (rows->items[i].e->version >= from)
+			list[k++] = rows->items[i].e;
+	*n = k;
+	return list;
+}
 
-		if (v->addendum[0] != '\0') {
-			Smartmed__Records__V1__Addendum *ad =
-				med_arena_zalloc(a, sizeof(*ad));
+/* fit returns how many of the first n entries fit in max_bytes once
+ * packed (0 = no bound); at least one. */
+static size_t
+fit(records_entry *const *e, size_t n, size_t max_bytes)
+{
+	size_t total = 0;
 
-			if (ad == NULL)
-				return MED_ERR_NOMEM;
-			smartmed__records__v1__addendum__init(ad);
-			ad->text = (char *)v->addendum;
-			ad->author = v->e->author;
-			ad->created_ms = v->e->created_ms;
-			ad->version = v->e->version;
-			all[n++] = ad;
-		}
-		v->e->addenda = n ? all : NULL;
-		v->e->n_addenda = n;
+	if (max_bytes == 0)
+		return n;
+	for (size_t i = 0; i < n; i++) {
+		total += protobuf_c_message_get_packed_size(&e[i]->base) +
+			 REPEATED_FIELD_BYTES;
+		if (i > 0 && total > max_bytes)
+			return i;
 	}
+	return n;
+}
+
+typedef struct entry_read {
+	med_arena *arena;
+	const char *entry_id;
+	uint32_t version; /* 0 = the latest */
+	records_fault *fault;
+	records_entry *out;
+} entry_read;
+
+static med_err
+entry_tx(med_db_conn *c, void *arg)
+{
+	entry_read *r = arg;
+	version_rows rows = {.arena = r->arena, .unpack = true};
+	entry_state st;
+	uint32_t want;
+	med_err err = load_state(c, r->arena, r->entry_id, &st, r->fault);
+
+	if (err != MED_OK)
+		return err;
+	want = r->version ? r->version : st.chain_latest;
+	if (want > st.chain_latest)
+		return MED_ERR_NOT_FOUND;
+	err = read_verified(c, &st, want, want, true, &rows, r->fault);
+	if (err != MED_OK)
+		return err;
+	r->out = rows.items[rows.n - 1].e;
 	return MED_OK;
 }
 
 med_err
-records_store_versions(med_db *db, med_arena *arena, const char *entry_id,
-		       uint32_t version, records_entry ***out, size_t *n)
+records_store_entry(med_db *db, med_arena *arena, const char *entry_id,
+		    uint32_t version, records_entry **out, records_fault *fault)
 {
-	version_rows rows = {.arena = arena, .unpack = true};
-	med_db_value v[] = {MED_DB_STR(entry_id), MED_DB_I64(version),
-			    MED_DB_I64(version)};
-	records_entry **list;
-	med_err err = med_db_query_once(db,
-					"SELECT " VERSION_COLUMNS
-					" FROM entries e WHERE entry_id = ?"
-					" AND (? = 0 OR version <= ?)"
-					" ORDER BY version",
-					v, 3, on_version_row, &rows);
+	entry_read r = {.arena = arena,
+			.entry_id = entry_id,
+			.version = version,
+			.fault = fault};
+	/* One transaction: the state and the rows from one snapshot. */
+	med_err err = med_db_tx(db, entry_tx, &r);
+
+	if (err == MED_OK)
+		*out = r.out;
+	return err;
+}
+
+/* --- History ------------------------------------------------------------ */
+
+/* size_row - what one version weighs, from its column lengths. */
+typedef struct size_row {
+	uint32_t version;
+	size_t bytes;	       /* its own texts and typed content */
+	size_t addendum_bytes; /* the addendum it added (0: none) */
+} size_row;
+
+typedef struct size_rows {
+	size_row *items;
+	size_t n, cap;
+} size_rows;
+
+static med_err
+on_size_row(void *ctx, const med_db_row *row)
+{
+	size_rows *r = ctx;
+
+	/* The rows were counted in the same snapshot: more is corruption. */
+	if (r->n == r->cap)
+		return MED_ERR_DATA_LOSS;
+	r->items[r->n].version = (uint32_t)med_db_row_int64(row, 0);
+	r->items[r->n].bytes = (size_t)med_db_row_int64(row, 1);
+	r->items[r->n].addendum_bytes = (size_t)med_db_row_int64(row, 2);
+	r->n++;
+	return MED_OK;
+}
+
+static med_err
+read_sizes(med_db_conn *c, med_arena *a, const char *entry_id,
+	   uint32_t n_versions, size_rows *out)
+{
+	med_db_value k[] = {MED_DB_STR(entry_id)};
+
+	out->n = 0;
+	out->cap = n_versions;
+	if ((out->items = med_arena_alloc(
+		     a, (n_versions + 1) * sizeof(*out->items))) == NULL)
+		return MED_ERR_NOMEM;
+	return med_db_query(
+		c,
+		"SELECT version, LENGTH(title) + LENGTH(body) + LENGTH(reason)"
+		" + LENGTH(author) + LENGTH(signed_by)"
+		" + IFNULL(LENGTH(content), 0),"
+		" IF(addendum = '', 0, LENGTH(addendum) + LENGTH(author))"
+		" FROM entries WHERE entry_id = ? ORDER BY version",
+		k, 1, on_size_row, out);
+}
+
+/*
+ * plan_history returns the last version of the page after `after`: at
+ * most slice->limit versions whose estimated sizes fit slice->max_bytes,
+ * at least one.  Each version carries every addendum up to itself.
+ */
+static uint32_t
+plan_history(const size_rows *r, uint32_t after, const records_slice *s)
+{
+	size_t addenda = 0, total = 0;
+	uint32_t last = after, count = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		const size_row *v = &r->items[i];
+		size_t est;
+
+		if (v->addendum_bytes > 0)
+			addenda += v->addendum_bytes + ADDENDUM_OVERHEAD_BYTES;
+		if (v->version <= after)
+			continue;
+		est = ENTRY_OVERHEAD_BYTES + v->bytes + addenda;
+		if (count == s->limit ||
+		    (count > 0 && s->max_bytes && total + est > s->max_bytes))
+			break;
+		total += est;
+		count++;
+		last = v->version;
+	}
+	return last;
+}
+
+typedef struct history_read {
+	med_arena *arena;
+	const char *entry_id;
+	uint32_t after;
+	const records_slice *slice;
+	records_fault *fault;
+	records_entry **out;
+	size_t n;
+	bool more;
+} history_read;
+
+static med_err
+history_tx(med_db_conn *c, void *arg)
+{
+	history_read *r = arg;
+	version_rows rows = {.arena = r->arena, .unpack = true};
+	size_rows sizes;
+	entry_state st;
+	uint32_t from = r->after + 1, last;
+	med_err err = load_state(c, r->arena, r->entry_id, &st, r->fault);
+
+	r->n = 0;
+	r->more = false;
+	if (err != MED_OK || r->after >= st.chain_latest)
+		return err;
+	if ((err = read_sizes(c, r->arena, r->entry_id, st.chain_latest,
+			      &sizes)) != MED_OK)
+		return err;
+	last = plan_history(&sizes, r->after, r->slice);
+	err = read_verified(c, &st, from, last, true, &rows, r->fault);
+	if (err != MED_OK)
+		return err;
+	if ((r->out = pick_from(r->arena, &rows, from, &r->n)) == NULL)
+		return MED_ERR_NOMEM;
+	r->more = last < st.chain_latest;
+	return MED_OK;
+}
+
+med_err
+records_store_history(med_db *db, med_arena *arena, const char *entry_id,
+		      uint32_t after, const records_slice *slice,
+		      records_entry ***out, size_t *n, bool *more,
+		      records_fault *fault)
+{
+	history_read r = {.arena = arena,
+			  .entry_id = entry_id,
+			  .after = after,
+			  .slice = slice,
+			  .fault = fault};
+	med_err err = med_db_tx(db, history_tx, &r);
+	size_t n_fit;
 
 	if (err != MED_OK)
 		return err;
-	if (rows.n == 0 ||
-	    (version != 0 && rows.items[rows.n - 1].e->version != version))
-		return MED_ERR_NOT_FOUND;
-	if ((err = fill_addenda(arena, &rows)) != MED_OK)
-		return err;
-	if ((list = med_arena_alloc(arena, rows.n * sizeof(*list))) == NULL)
-		return MED_ERR_NOMEM;
-	for (size_t i = 0; i < rows.n; i++)
-		list[i] = rows.items[i].e;
-	*out = list;
-	*n = rows.n;
+	n_fit = fit(r.out, r.n, slice->max_bytes);
+	*out = r.out;
+	*n = n_fit;
+	*more = r.more || n_fit < r.n;
 	return MED_OK;
+}
+
+/* --- lists -------------------------------------------------------------- */
+
+/*
+ * A patient's entries by version 1 (which patient, kind, author and time
+ * are version 1's), each with its highest version and its index row;
+ * newest first, after the cursor.
+ */
+#define LIST_FROM                                                              \
+	" FROM entries f"                                                      \
+	" JOIN entries e ON e.entry_id = f.entry_id AND e.version ="           \
+	" (SELECT MAX(m.version) FROM entries m"                               \
+	" WHERE m.entry_id = f.entry_id)"                                      \
+	" LEFT JOIN entry_heads h ON h.entry_id = f.entry_id"                  \
+	" WHERE f.patient_id = ? AND f.version = 1"                            \
+	" AND (? = 0 OR f.kind = ?)"                                           \
+	" AND (? = 0 OR f.created_ms >= ?)"                                    \
+	" AND (? = 0 OR f.created_ms < ?)"                                     \
+	" AND (? = '' OR f.author = ?)"                                        \
+	" AND (? = 0 OR f.created_ms < ?"                                      \
+	" OR (f.created_ms = ? AND f.entry_id < ?))"                           \
+	" ORDER BY f.created_ms DESC, f.entry_id DESC LIMIT ?"
+#define N_LIST_PARAMS 14
+
+static void
+list_params(const records_filter *f, uint32_t limit, med_db_value *v)
+{
+	const char *author = f->author ? f->author : "";
+	const records_cursor *c = &f->after;
+	med_db_value p[N_LIST_PARAMS] = {
+		MED_DB_STR(f->patient_id), MED_DB_I64(f->kind),
+		MED_DB_I64(f->kind),	   MED_DB_I64(f->since_ms),
+		MED_DB_I64(f->since_ms),   MED_DB_I64(f->until_ms),
+		MED_DB_I64(f->until_ms),   MED_DB_STR(author),
+		MED_DB_STR(author),	   MED_DB_I64(c->set ? 1 : 0),
+		MED_DB_I64(c->key),	   MED_DB_I64(c->key),
+		MED_DB_STR(c->id),	   MED_DB_I64(limit),
+	};
+
+	memcpy(v, p, sizeof(p));
+}
+
+typedef struct list_read {
+	med_arena *arena;
+	const records_filter *f;
+	version_rows rows;
+	records_cursor *cursors;
+	uint32_t n_fit; /* entries the sizes let in */
+	size_t bytes;	/* their estimated size */
+	bool more;	/* entries left after them */
+	records_fault *fault;
+} list_read;
+
+static med_err
+on_list_size(void *ctx, const med_db_row *row)
+{
+	list_read *r = ctx;
+	size_t est = ENTRY_OVERHEAD_BYTES + (size_t)med_db_row_int64(row, 0);
+
+	if (r->more || r->n_fit == r->f->slice.limit ||
+	    (r->n_fit > 0 && r->bytes + est > r->f->slice.max_bytes)) {
+		r->more = true;
+		return MED_OK;
+	}
+	r->n_fit++;
+	r->bytes += est;
+	return MED_OK;
+}
+
+/* on_list_row reads one entry and checks it against the chain. */
+static med_err
+on_list_row(void *ctx, const med_db_row *row)
+{
+	list_read *r = ctx;
+	records_head head, first;
+	records_version *v;
+	records_cursor *cur;
+	med_err err;
+
+	if ((err = on_version_row(&r->rows, row)) != MED_OK ||
+	    (err = read_head(r->arena, row, N_VERSION_COLUMNS, true, &head)) !=
+		    MED_OK ||
+	    (err = read_head(r->arena, row, N_VERSION_COLUMNS + N_HEAD_COLUMNS,
+			     false, &first)) != MED_OK)
+		return err;
+	v = &r->rows.items[r->rows.n - 1];
+	if ((err = records_version_verify(r->arena, v, r->fault)) != MED_OK ||
+	    (r->fault->check == NULL &&
+	     (err = records_head_verify(r->arena, v->e->entry_id, v->e->version,
+					&head, &first, v->e, r->fault)) !=
+		     MED_OK))
+		return err;
+	if (r->fault->check != NULL)
+		return MED_ERR_DATA_LOSS;
+	cur = &r->cursors[r->rows.n - 1];
+	cur->set = true;
+	cur->key = first.created_ms;
+	snprintf(cur->id, sizeof(cur->id), "%s", v->e->entry_id);
+	return MED_OK;
+}
+
+static med_err
+list_tx(med_db_conn *c, void *arg)
+{
+	list_read *r = arg;
+	const records_slice *s = &r->f->slice;
+	med_db_value v[N_LIST_PARAMS];
+	uint32_t limit = s->limit + 1;
+	med_err err;
+
+	r->rows.n = 0;
+	r->n_fit = 0;
+	r->bytes = 0;
+	r->more = false;
+	/* With a byte bound, the sizes decide first how many rows to read. */
+	if (s->max_bytes > 0) {
+		list_params(r->f, limit, v);
+		err = med_db_query(c,
+				   "SELECT LENGTH(e.title) + LENGTH(e.body)"
+				   " + LENGTH(e.reason) + LENGTH(e.author)"
+				   " + LENGTH(e.signed_by) + "
+				   "IFNULL(LENGTH(e.content), 0)" LIST_FROM,
+				   v, N_LIST_PARAMS, on_list_size, r);
+		if (err != MED_OK || r->n_fit == 0)
+			return err;
+		limit = r->n_fit;
+	}
+	list_params(r->f, limit, v);
+	return med_db_query(c,
+			    "SELECT " VERSION_COLUMNS ", " HEAD_COLUMNS
+			    ", " FIRST_COLUMNS LIST_FROM,
+			    v, N_LIST_PARAMS, on_list_row, r);
 }
 
 med_err
 records_store_list(med_db *db, med_arena *arena, const records_filter *f,
-		   records_entry ***out, size_t *n)
+		   records_list *out, records_fault *fault)
 {
-	version_rows rows = {.arena = arena, .unpack = true};
-	const char *author = f->author ? f->author : "";
-	med_db_value v[] = {
-		MED_DB_STR(f->patient_id),
-		MED_DB_I64(f->kind),
-		MED_DB_I64(f->kind),
-		MED_DB_I64(f->since_ms),
-		MED_DB_I64(f->since_ms),
-		MED_DB_I64(f->until_ms),
-		MED_DB_I64(f->until_ms),
-		MED_DB_STR(author),
-		MED_DB_STR(author),
-		MED_DB_I64(f->limit),
-		MED_DB_I64((int64_t)f->offset),
-	};
+	list_read r = {.arena = arena,
+		       .f = f,
+		       .rows = {.arena = arena, .unpack = true},
+		       .fault = fault};
 	records_entry **list;
-	med_err err = med_db_query_once(
-		db,
-		"SELECT " VERSION_COLUMNS " FROM entry_heads h"
-		" JOIN entries e ON e.entry_id = h.entry_id"
-		" AND e.version = h.latest_version"
-		" WHERE h.patient_id = ? AND (? = 0 OR h.kind = ?)"
-		" AND (? = 0 OR h.created_ms >= ?)"
-		" AND (? = 0 OR h.created_ms < ?)"
-		" AND (? = '' OR h.author = ?)"
-		" ORDER BY h.created_ms DESC, h.entry_id LIMIT ? OFFSET ?",
-		v, sizeof(v) / sizeof(v[0]), on_version_row, &rows);
+	size_t n, n_fit;
+	med_err err;
 
-	if (err != MED_OK)
-		return err;
-	list = med_arena_alloc(arena, (rows.n + 1) * sizeof(*list));
-	if (list == NULL)
+	r.cursors = med_arena_zalloc(arena, ((size_t)f->slice.limit + 1) *
+						    sizeof(*r.cursors));
+	if (r.cursors == NULL)
 		return MED_ERR_NOMEM;
-	for (size_t i = 0; i < rows.n; i++)
-		list[i] = rows.items[i].e;
-	*out = list;
-	*n = rows.n;
+	if ((err = med_db_tx(db, list_tx, &r)) != MED_OK)
+		return err;
+	n = r.rows.n;
+	if (f->slice.max_bytes == 0 && n > f->slice.limit) {
+		n = f->slice.limit; /* the one row more says another page */
+		r.more = true;
+	}
+	if ((list = med_arena_alloc(arena, (n + 1) * sizeof(*list))) == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		list[i] = r.rows.items[i].e;
+	n_fit = fit(list, n, f->slice.max_bytes);
+	out->entries = list;
+	out->cursors = r.cursors;
+	out->n = n_fit;
+	out->more = r.more || n_fit < n;
 	return MED_OK;
 }
 
@@ -856,4 +1360,53 @@ records_store_walk_chain(med_db *db, med_arena *arena, const char *patient_id,
 	*head_hash = w.head.hash;
 	*head_seq = w.head.seq;
 	return MED_OK;
+}
+
+/* --- the index, entry by entry -------------------------------------------- */
+
+typedef struct heads_walk {
+	med_arena *arena;
+	records_head_fn fn;
+	void *ctx;
+} heads_walk;
+
+static med_err
+on_head_walk_row(void *ctx, const med_db_row *row)
+{
+	heads_walk *w = ctx;
+	records_head head, first;
+	char *entry_id = med_db_row_strdup(w->arena, row, 0);
+	med_err err;
+
+	if (entry_id == NULL)
+		return MED_ERR_NOMEM;
+	if ((err = read_head(w->arena, row, 2, true, &head)) != MED_OK ||
+	    (err = read_head(w->arena, row, 2 + N_HEAD_COLUMNS, false,
+			     &first)) != MED_OK)
+		return err;
+	return w->fn(w->ctx, entry_id, (uint32_t)med_db_row_int64(row, 1),
+		     &head, &first);
+}
+
+med_err
+records_store_walk_heads(med_db *db, med_arena *arena, const char *patient_id,
+			 records_head_fn fn, void *ctx)
+{
+	heads_walk w = {.arena = arena, .fn = fn, .ctx = ctx};
+	med_db_value k[] = {MED_DB_STR(patient_id), MED_DB_STR(patient_id)};
+
+	/* Entries whose versions or whose index row name the patient: an
+	 * index moved to another patient is found from either side. */
+	return med_db_query_once(
+		db,
+		"SELECT x.entry_id, (SELECT MAX(m.version) FROM entries m"
+		" WHERE m.entry_id = x.entry_id), " HEAD_COLUMNS
+		", " FIRST_COLUMNS
+		" FROM (SELECT entry_id FROM entries WHERE patient_id = ?"
+		" UNION SELECT entry_id FROM entry_heads WHERE patient_id = ?) "
+		"x"
+		" LEFT JOIN entry_heads h ON h.entry_id = x.entry_id"
+		" LEFT JOIN entries f ON f.entry_id = x.entry_id"
+		" AND f.version = 1 ORDER BY x.entry_id",
+		k, 2, on_head_walk_row, &w);
 }
