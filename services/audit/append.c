@@ -3,11 +3,16 @@
  *
  *   lock the tree_state row (SELECT ... FOR UPDATE), so appenders (ingest
  *   threads, replicas) take turns and seq stays dense;
+ *   start from the verified tree (trust.c), checking first any rows that
+ *   another writer added since;
  *   drop events already stored (by event id, also repeats within the batch:
- *   a resend after a lost acknowledgement is not a duplicate entry);
- *   give each new event seq = size + 1 + i, compute its canonical entry and
- *   leaf hash and the subtree hashes it completes (med_merkle_frontier);
- *   insert the rows and the nodes, set the new size; commit; acknowledge.
+ *   a resend after a lost acknowledgement is not a duplicate entry) and
+ *   refuse events whose time is out of bounds (not stored, not counted in
+ *   the acknowledgement, logged);
+ *   give each new event seq = size + 1 + i, compute its canonical entry,
+ *   leaf hash, leaf MAC and the subtree hashes it completes
+ *   (med_merkle_frontier); insert the rows and the nodes, set the new size;
+ *   commit; acknowledge.
  *
  * Rows and nodes go in as one JSON array each through JSON_TABLE: one
  * statement per batch instead of one per row, which is what makes durable
@@ -34,11 +39,12 @@
 	"INSERT INTO events (seq, event_id, stored_ms, time_ms, service,"      \
 	" action, actor, actor_roles, patient_id, resource, outcome,"          \
 	" request_id, detail, action_code, purpose_of_use, break_glass,"       \
-	" details, leaf_hash)"                                                 \
+	" details, leaf_hash, leaf_mac)"                                       \
 	" SELECT j.seq, j.event_id, j.stored_ms, j.time_ms, j.service,"        \
 	" j.action, j.actor, j.actor_roles, j.patient_id, j.resource,"         \
 	" j.outcome, j.request_id, j.detail, j.action_code,"                   \
-	" j.purpose_of_use, j.break_glass, UNHEX(j.details), UNHEX(j.leaf)"    \
+	" j.purpose_of_use, j.break_glass, UNHEX(j.details), UNHEX(j.leaf),"   \
+	" UNHEX(j.mac)"                                                        \
 	" FROM JSON_TABLE(?, '$[*]' COLUMNS ("                                 \
 	" seq BIGINT UNSIGNED PATH '$[0]' ERROR ON EMPTY,"                     \
 	" event_id " U8 "(64) PATH '$[1]' ERROR ON EMPTY,"                     \
@@ -57,7 +63,8 @@
 	" purpose_of_use " U8 "(32) PATH '$[14]' ERROR ON EMPTY,"              \
 	" break_glass TINYINT PATH '$[15]' ERROR ON EMPTY,"                    \
 	" details VARCHAR(16384) PATH '$[16]' ERROR ON EMPTY,"                 \
-	" leaf CHAR(64) PATH '$[17]' ERROR ON EMPTY)) j"
+	" leaf CHAR(64) PATH '$[17]' ERROR ON EMPTY,"                          \
+	" mac CHAR(64) PATH '$[18]' ERROR ON EMPTY)) j"
 #define U8 "VARCHAR"
 
 #define INSERT_NODES_SQL                                                       \
@@ -96,14 +103,8 @@ clip(med_arena *a, const char *s, size_t max_bytes)
 typedef struct pending {
 	med_audit_record r;
 	uint8_t leaf[MED_MERKLE_HASH_LEN];
+	uint8_t mac[MED_AUDIT_LEAF_MAC_LEN];
 } pending;
-
-/* node - a completed subtree (level >= 1) to store. */
-typedef struct node {
-	unsigned level;
-	uint64_t idx;
-	uint8_t hash[MED_MERKLE_HASH_LEN];
-} node;
 
 typedef struct append_ctx {
 	audit_state *st;
@@ -117,11 +118,9 @@ typedef struct append_ctx {
 	bool *in_db; /* per event index: id already in the log */
 	/* per attempt */
 	pending *p;
-	size_t n_p;
-	node *nodes;
-	size_t n_nodes, cap_nodes;
+	size_t n_p, n_refused;
+	med_merkle_node_list nodes; /* completed subtrees (level >= 1) */
 	med_merkle_frontier f;
-	uint32_t stored, duplicates;
 } append_ctx;
 
 static Smartmed__Common__V1__AuditEvent *const *sort_events;
@@ -264,25 +263,8 @@ record_of(med_arena *a, const Smartmed__Common__V1__AuditEvent *e, uint64_t seq,
 	return details_blob(a, e, r);
 }
 
-static med_err
-collect_node(void *ctx, unsigned level, uint64_t index,
-	     const uint8_t hash[MED_MERKLE_HASH_LEN])
-{
-	append_ctx *x = ctx;
-
-	/* Leaves are stored in their event rows. */
-	if (level == 0)
-		return MED_OK;
-	if (x->n_nodes == x->cap_nodes)
-		return MED_ERR_INTERNAL;
-	x->nodes[x->n_nodes].level = level;
-	x->nodes[x->n_nodes].idx = index;
-	memcpy(x->nodes[x->n_nodes].hash, hash, MED_MERKLE_HASH_LEN);
-	x->n_nodes++;
-	return MED_OK;
-}
-
-/* leaf_of computes the leaf hash of p->r and appends it to the tree. */
+/* leaf_of computes the leaf hash and MAC of p->r and appends it to the
+ * tree. */
 static med_err
 leaf_of(append_ctx *x, pending *p, uint8_t *entry)
 {
@@ -292,7 +274,11 @@ leaf_of(append_ctx *x, pending *p, uint8_t *entry)
 	if (err != MED_OK)
 		return err;
 	med_merkle_leaf_hash(entry, len, p->leaf);
-	return med_merkle_frontier_append(&x->f, p->leaf, collect_node, x);
+	med_audit_leaf_mac(x->st->leaf_keys.key[0], p->leaf, p->mac);
+	/* A full list is a bug: ctx_alloc sized it for the batch. */
+	err = med_merkle_frontier_append(&x->f, p->leaf,
+					 med_merkle_node_list_add, &x->nodes);
+	return err == MED_ERR_LIMIT ? MED_ERR_INTERNAL : err;
 }
 
 /* event_json writes one event as the JSON array INSERT_EVENTS_SQL reads. */
@@ -322,6 +308,7 @@ event_json(med_json *j, const pending *p)
 	med_json_i64(j, NULL, r->break_glass ? 1 : 0);
 	med_json_hex(j, NULL, r->details, r->details_len);
 	med_json_hex(j, NULL, p->leaf, MED_MERKLE_HASH_LEN);
+	med_json_hex(j, NULL, p->mac, MED_AUDIT_LEAF_MAC_LEN);
 	med_json_end(j, ']');
 }
 
@@ -329,7 +316,8 @@ static size_t
 event_json_cap(const pending *p)
 {
 	const med_audit_record *r = &p->r;
-	size_t n = 256 + 2 * r->details_len + 2 * MED_MERKLE_HASH_LEN;
+	size_t n = 256 + 2 * r->details_len + 2 * MED_MERKLE_HASH_LEN +
+		   2 * MED_AUDIT_LEAF_MAC_LEN;
 	const char *s[] = {r->event_id,	   r->service,	     r->action,
 			   r->actor,	   r->actor_roles,   r->patient_id,
 			   r->resource,	   r->request_id,    r->detail,
@@ -376,41 +364,26 @@ insert_events(med_db_conn *c, append_ctx *x)
 static med_err
 insert_nodes(med_db_conn *c, append_ctx *x)
 {
-	size_t cap = 16 + x->n_nodes * (2 * MED_MERKLE_HASH_LEN + 48);
+	const med_merkle_node_list *l = &x->nodes;
+	size_t cap = 16 + l->n * (2 * MED_MERKLE_HASH_LEN + 48);
 	char *buf;
 	med_json j;
 
-	if (x->n_nodes == 0)
+	if (l->n == 0)
 		return MED_OK;
 	if ((buf = med_arena_alloc(x->arena, cap)) == NULL)
 		return MED_ERR_NOMEM;
 	med_json_init_buf(&j, buf, cap);
 	med_json_begin(&j, NULL, '[');
-	for (size_t i = 0; i < x->n_nodes; i++) {
+	for (size_t i = 0; i < l->n; i++) {
 		med_json_begin(&j, NULL, '[');
-		med_json_u64(&j, NULL, x->nodes[i].level);
-		med_json_u64(&j, NULL, x->nodes[i].idx);
-		med_json_hex(&j, NULL, x->nodes[i].hash, MED_MERKLE_HASH_LEN);
+		med_json_u64(&j, NULL, l->items[i].level);
+		med_json_u64(&j, NULL, l->items[i].index);
+		med_json_hex(&j, NULL, l->items[i].hash, MED_MERKLE_HASH_LEN);
 		med_json_end(&j, ']');
 	}
 	med_json_end(&j, ']');
 	return exec_json(c, INSERT_NODES_SQL, &j);
-}
-
-/* load_frontier uses the cached frontier when it is for this size. */
-static med_err
-load_frontier(med_db_conn *c, append_ctx *x, uint64_t size)
-{
-	bool cached;
-
-	pthread_mutex_lock(&x->st->frontier_mu);
-	cached = x->st->frontier_valid && x->st->frontier.size == size;
-	if (cached)
-		x->f = x->st->frontier;
-	pthread_mutex_unlock(&x->st->frontier_mu);
-	if (cached)
-		return MED_OK;
-	return med_merkle_frontier_load(&x->f, size, audit_node_get, c);
 }
 
 static med_err
@@ -422,6 +395,26 @@ set_size(med_db_conn *c, uint64_t size)
 			   1, NULL, NULL);
 }
 
+/*
+ * time_refused: an event's time is out of bounds.  It is not stored and
+ * not counted in the acknowledgement (the emitter logs the shortfall);
+ * the refusal is logged here with what identifies the event.
+ */
+static bool
+time_refused(append_ctx *x, const Smartmed__Common__V1__AuditEvent *e,
+	     int64_t now)
+{
+	med_problem p;
+
+	if (audit_event_time_problem(e->time_ms, now, &p) == MED_OK)
+		return false;
+	med_log_warn("audit: event %s from service %s refused: %s %s",
+		     e->event_id, e->service, p.field, p.reason);
+	med_counter_add(x->st->refused_time, 1);
+	x->n_refused++;
+	return true;
+}
+
 /* build_pending makes the rows and nodes of the new events. */
 static med_err
 build_pending(append_ctx *x, uint64_t size)
@@ -431,12 +424,13 @@ build_pending(append_ctx *x, uint64_t size)
 	med_err err = entry ? MED_OK : MED_ERR_NOMEM;
 
 	x->n_p = 0;
-	x->n_nodes = 0;
+	x->n_refused = 0;
+	x->nodes.n = 0;
 	/* In batch (spool) order, skipping repeats and stored ids. */
 	for (size_t i = 0; i < x->n && err == MED_OK; i++) {
 		const Smartmed__Common__V1__AuditEvent *e = x->events[i];
 		pending *p = &x->p[x->n_p];
-		if (x->in_db[i] || !x->first[i])
+		if (x->in_db[i] || !x->first[i] || time_refused(x, e, now))
 			continue;
 		err = record_of(x->arena, e, size + 1 + x->n_p, now, &p->r);
 		if (err == MED_OK)
@@ -454,9 +448,12 @@ append_tx(med_db_conn *c, void *arg)
 	uint64_t size;
 	med_err err;
 
+	/* The lock first (a locking read takes no snapshot), then the
+	 * verified tree, then the reads that see it (audit_trust_begin). */
 	if ((err = audit_tree_size(c, true, &size)) != MED_OK ||
+	    (err = audit_trust_begin(x->st, c, &x->f)) != MED_OK ||
+	    (err = audit_trust_extend(x->st, c, &x->f, size)) != MED_OK ||
 	    (err = mark_existing(c, x)) != MED_OK ||
-	    (err = load_frontier(c, x, size)) != MED_OK ||
 	    (err = build_pending(x, size)) != MED_OK)
 		return err;
 	if (x->n_p == 0)
@@ -467,22 +464,11 @@ append_tx(med_db_conn *c, void *arg)
 	return set_size(c, x->f.size);
 }
 
-/* remember_frontier caches the committed frontier (or forgets it). */
-static void
-remember_frontier(append_ctx *x, bool committed)
-{
-	pthread_mutex_lock(&x->st->frontier_mu);
-	x->st->frontier_valid = committed;
-	if (committed)
-		x->st->frontier = x->f;
-	pthread_mutex_unlock(&x->st->frontier_mu);
-}
-
 static med_err
 ctx_alloc(append_ctx *x, size_t n)
 {
 	/* A leaf completes at most one subtree per level, amortised < 1. */
-	x->cap_nodes = n + MED_MERKLE_MAX_LEVEL;
+	x->nodes.cap = n + MED_MERKLE_MAX_LEVEL;
 	x->arena = med_arena_new(APPEND_ARENA_BYTES);
 	if (x->arena == NULL)
 		return MED_ERR_NOMEM;
@@ -490,8 +476,9 @@ ctx_alloc(append_ctx *x, size_t n)
 	x->first = med_arena_alloc(x->arena, n * sizeof(*x->first));
 	x->in_db = med_arena_alloc(x->arena, n * sizeof(*x->in_db));
 	x->p = med_arena_alloc(x->arena, n * sizeof(*x->p));
-	x->nodes = med_arena_alloc(x->arena, x->cap_nodes * sizeof(*x->nodes));
-	if (!x->order || !x->first || !x->in_db || !x->p || !x->nodes)
+	x->nodes.items = med_arena_alloc(
+		x->arena, x->nodes.cap * sizeof(*x->nodes.items));
+	if (!x->order || !x->first || !x->in_db || !x->p || !x->nodes.items)
 		return MED_ERR_NOMEM;
 	return MED_OK;
 }
@@ -512,11 +499,12 @@ audit_append_batch(audit_state *st,
 	if (err == MED_OK) {
 		unique_ids(&x);
 		err = med_db_tx(med_service_db(st->svc), append_tx, &x);
-		remember_frontier(&x, err == MED_OK);
 	}
 	if (err == MED_OK) {
+		/* What this process wrote is verified by construction. */
+		audit_trust_publish(st, &x.f);
 		*stored = (uint32_t)x.n_p;
-		*duplicates = (uint32_t)(n - x.n_p);
+		*duplicates = (uint32_t)(n - x.n_p - x.n_refused);
 	}
 	med_arena_free(x.arena);
 	return err;

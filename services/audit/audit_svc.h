@@ -29,15 +29,25 @@ extern const size_t audit_n_migrations;
 
 #define AUDIT_KEY_ID_LEN 16
 
+#define AUDIT_PROBLEM_LEN 320
+
 /* audit_state - the service's own state (med_service_data). */
 typedef struct audit_state {
 	med_service *svc;
 	med_audit_ingest *ingest;
-	/* The frontier after the last commit, so an append need not read it
-	 * back; invalid (size mismatch) when another writer appended. */
-	pthread_mutex_t frontier_mu;
-	med_merkle_frontier frontier;
-	bool frontier_valid;
+	/* The verified tree (trust.c): the frontier of the leaves this
+	 * process appended itself or checked (leaf hash, MAC, stored nodes).
+	 * Heads are signed from it, never from nodes read back unchecked. */
+	pthread_mutex_t trust_mu;
+	med_merkle_frontier trusted;
+	bool trusted_ready;
+	/* The last integrity failure; while set, no head is signed. */
+	char problem[AUDIT_PROBLEM_LEN];
+	med_counter *integrity_failures;
+	med_gauge *integrity_ok;
+	med_counter *refused_time;
+	/* The keys of MED_AUDIT_LEAF_KEY_FILE (key[0] MACs new leaves). */
+	med_audit_leaf_keys leaf_keys;
 	/* Tree-head signing. */
 	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
 	uint8_t sk[crypto_sign_SECRETKEYBYTES];
@@ -48,6 +58,11 @@ typedef struct audit_state {
 	pthread_mutex_t sth_mu;
 	pthread_cond_t sth_cv;
 } audit_state;
+
+/* Event times the ingest accepts: from 2000-01-01T00:00:00Z to this far
+ * ahead of the service's clock (emitters' clocks drift a little). */
+#define AUDIT_TIME_MIN_MS	INT64_C(946684800000)
+#define AUDIT_TIME_MAX_AHEAD_MS (5 * 60 * 1000)
 
 /* audit_state_of returns the state of the service running call. */
 audit_state *audit_state_of(med_call *call);
@@ -65,6 +80,88 @@ med_err audit_append_batch(audit_state *st,
 			   Smartmed__Common__V1__AuditEvent *const *events,
 			   size_t n, uint32_t *stored,
 			   uint32_t *duplicates) MED_MUST_CHECK;
+
+/* --- trust.c: what the service has verified ------------------------------ */
+
+/*
+ * audit_trust_begin copies the verified frontier to f; when this process
+ * has none yet it first establishes one: the newest head signed with its
+ * key (signature checked) whose root the stored right-edge nodes must give,
+ * or the empty tree when there is none.  Call it before the transaction's
+ * first plain read, so that the transaction's snapshot holds every row f
+ * covers.  Errors: MED_ERR_DATA_LOSS (reported), database errors.
+ */
+med_err audit_trust_begin(audit_state *st, med_db_conn *c,
+			  med_merkle_frontier *f) MED_MUST_CHECK;
+
+/*
+ * audit_trust_extend checks rows f->size + 1 .. size as read through c
+ * (each row's leaf hash recomputed from its fields, its MAC under the leaf
+ * key, the subtree hashes stored for them), appends them to f and makes f
+ * the verified frontier.  A size below f->size means rows were removed.
+ * Errors: MED_ERR_DATA_LOSS (reported, naming the row or node), database
+ * errors.
+ */
+med_err audit_trust_extend(audit_state *st, med_db_conn *c,
+			   med_merkle_frontier *f,
+			   uint64_t size) MED_MUST_CHECK;
+
+/*
+ * audit_trust_now gives the verified tree of the log as this transaction
+ * sees it (audit_trust_begin, the stored size, audit_trust_extend): the
+ * first thing a transaction that serves or signs the tree does.
+ */
+med_err audit_trust_now(audit_state *st, med_db_conn *c,
+			med_merkle_frontier *f) MED_MUST_CHECK;
+
+/* audit_trust_publish makes f the verified frontier when it is ahead. */
+void audit_trust_publish(audit_state *st, const med_merkle_frontier *f);
+
+/*
+ * audit_integrity_fail reports that the store does not hold what the
+ * service wrote or verified: an error log line (once per distinct
+ * problem), smartmed_audit_integrity_failures_total, the
+ * smartmed_audit_integrity_ok gauge at 0, and no more signed heads until a
+ * restart re-verifies.  Returns MED_ERR_DATA_LOSS.
+ */
+med_err audit_integrity_fail(audit_state *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* audit_integrity_problem copies the problem that stopped signing into
+ * buf; false when there is none. */
+bool audit_integrity_problem(audit_state *st, char *buf, size_t len);
+
+/* --- proofcheck.c: proof replies checked before they leave ------------- */
+
+/*
+ * audit_root_check: root, the root of the tree of the first size leaves
+ * built from stored nodes, agrees with the verified tree f (equal at f's
+ * size, else proven consistent with it from stored nodes).  Otherwise the
+ * stored node to blame is found and reported: MED_ERR_DATA_LOSS.
+ */
+med_err
+audit_root_check(audit_state *st, med_db_conn *c, const med_merkle_frontier *f,
+		 uint64_t size,
+		 const uint8_t root[MED_MERKLE_HASH_LEN]) MED_MUST_CHECK;
+
+/*
+ * audit_proof_blame is called when a proof built from stored nodes (an
+ * inclusion proof of leaf a, or a consistency proof from size a, in the
+ * tree of size leaves) does not verify or cannot be built: it reads the
+ * same nodes again, each checked against its two children, and reports
+ * the first that disagrees (or, failing that, the proof).  Returns
+ * MED_ERR_DATA_LOSS, or a database error.
+ */
+med_err audit_proof_blame(audit_state *st, med_db_conn *c,
+			  const med_merkle_frontier *f, bool inclusion,
+			  uint64_t a, uint64_t size) MED_MUST_CHECK;
+
+/*
+ * audit_row_check: the row at seq gives its stored leaf hash (the one a
+ * proof authenticates); otherwise reported, MED_ERR_DATA_LOSS.
+ */
+med_err audit_row_check(audit_state *st, med_db_conn *c,
+			uint64_t seq) MED_MUST_CHECK;
 
 /* --- tree.c ------------------------------------------------------------- */
 
@@ -111,6 +208,15 @@ med_err audit_sth_decode(const audit_sth_cols *c,
 /* audit_sth_latest reads the newest head; MED_ERR_NOT_FOUND if none. */
 med_err audit_sth_latest(med_db_conn *c, audit_sth *out) MED_MUST_CHECK;
 
+/* audit_sth_latest_of_key reads the newest head stored under key_id;
+ * MED_ERR_NOT_FOUND if none. */
+med_err audit_sth_latest_of_key(med_db_conn *c, const char *key_id,
+				audit_sth *out) MED_MUST_CHECK;
+
+/* audit_sth_verify is true when h's signature verifies with pk. */
+bool audit_sth_verify(const uint8_t pk[crypto_sign_PUBLICKEYBYTES],
+		      const audit_sth *h);
+
 /* audit_sth_start / audit_sth_stop run the signer thread. */
 med_err audit_sth_start(audit_state *st) MED_MUST_CHECK;
 void audit_sth_stop(audit_state *st);
@@ -133,10 +239,11 @@ med_err audit_key_read(const char *path,
 		       uint8_t seed[crypto_sign_SEEDBYTES]) MED_MUST_CHECK;
 
 /*
- * audit_key_create makes a new random seed and writes it to path, which
- * must not exist (mode 0600, synced).  Errors: MED_ERR_IO.
+ * audit_key_create makes 32 new random bytes and writes them to path as
+ * one line of 64 hex digits; path must not exist (mode 0600, synced).  what
+ * names the key in the log line.  Errors: MED_ERR_IO.
  */
-med_err audit_key_create(const char *path,
+med_err audit_key_create(const char *path, const char *what,
 			 uint8_t seed[crypto_sign_SEEDBYTES]) MED_MUST_CHECK;
 
 /* audit_key_id writes the key id of a tree-head public key: the first 16
@@ -144,7 +251,8 @@ med_err audit_key_create(const char *path,
 void audit_key_id(const uint8_t *pk, size_t pk_len,
 		  char out[AUDIT_KEY_ID_LEN + 1]);
 
-/* audit_keys_load loads (or, when allowed, creates) the signing key. */
+/* audit_keys_load loads (or, when allowed, creates) the tree-head signing
+ * key and the leaf MAC key. */
 med_err audit_keys_load(audit_state *st) MED_MUST_CHECK;
 
 /* --- domain.c: the request rules ------------------------------------------ */
@@ -197,6 +305,14 @@ med_err audit_tree_size_problem(const char *field, uint64_t size,
  */
 med_err audit_leaf_problem(bool by_event, uint64_t leaf_index, uint64_t size,
 			   med_problem *p) MED_MUST_CHECK;
+
+/*
+ * audit_event_time_problem: an event's time_ms lies in [AUDIT_TIME_MIN_MS,
+ * now_ms + AUDIT_TIME_MAX_AHEAD_MS]; a time outside makes Query's time
+ * filters and reports lie.
+ */
+med_err audit_event_time_problem(int64_t time_ms, int64_t now_ms,
+				 med_problem *p) MED_MUST_CHECK;
 
 /* audit_sizes_problem: a consistency proof's first size does not exceed
  * its second. */

@@ -1,8 +1,8 @@
 /*
  * domain.c - the audit service's request rules, free of gRPC and SQL: the
- * time window and filters of Query and PatientAccessReport, and the sizes
- * and leaves a proof may name.  Handlers turn a problem into the call's
- * status (med_call_fail_problem).
+ * time window and filters of Query and PatientAccessReport, the sizes
+ * and leaves a proof may name, and the times an ingested event may carry.
+ * Handlers turn a problem into the call's status (med_call_fail_problem).
  */
 #include <string.h>
 
@@ -117,5 +117,21 @@ audit_sizes_problem(uint64_t first, uint64_t second, med_problem *p)
 		return med_problem_set(p, MED_ERR_INVALID, "first_size",
 				       "must not exceed second_size (%llu)",
 				       (unsigned long long)second);
+	return MED_OK;
+}
+
+med_err
+audit_event_time_problem(int64_t time_ms, int64_t now_ms, med_problem *p)
+{
+	if (time_ms < AUDIT_TIME_MIN_MS)
+		return med_problem_set(p, MED_ERR_INVALID, "time_ms",
+				       "%lld is before 2000-01-01",
+				       (long long)time_ms);
+	if (time_ms > now_ms && time_ms - now_ms > AUDIT_TIME_MAX_AHEAD_MS)
+		return med_problem_set(p, MED_ERR_INVALID, "time_ms",
+				       "%lld is more than %d minutes ahead of "
+				       "the audit service's clock",
+				       (long long)time_ms,
+				       AUDIT_TIME_MAX_AHEAD_MS / 60000);
 	return MED_OK;
 }

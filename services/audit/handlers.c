@@ -1,7 +1,8 @@
 /*
  * handlers.c - the audit service's RPCs: Query streams the log to auditors,
  * PatientAccessReport answers "who looked at this patient", and the tree
- * RPCs serve signed heads and proofs.  None of them writes.
+ * RPCs serve signed heads and proofs, each checked against the verified
+ * tree before it leaves (trust.c, proofcheck.c).  None of them writes.
  */
 #include <med/arena.h>
 #include <med/check.h>
@@ -22,6 +23,22 @@ audit_state *
 audit_state_of(med_call *call)
 {
 	return med_service_data(med_service_from_call(call));
+}
+
+/*
+ * integrity_failed fails the call with the integrity problem the service
+ * found (it names the row or node), or passes err on.
+ */
+static med_err
+integrity_failed(med_call *call, audit_state *st, med_err err)
+{
+	char problem[AUDIT_PROBLEM_LEN];
+
+	if (err != MED_ERR_DATA_LOSS ||
+	    !audit_integrity_problem(st, problem, sizeof(problem)))
+		return err;
+	return med_call_fail(call, MED_ERR_DATA_LOSS, "audit log integrity: %s",
+			     problem);
 }
 
 static med_err
@@ -184,14 +201,25 @@ static med_err
 get_tree_head_tx(med_db_conn *c, void *arg)
 {
 	head_tx *t = arg;
+	audit_state *st = audit_state_of(t->call);
 	audit_sth h;
 	med_err err = audit_sth_latest(c, &h);
 
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(t->call, MED_ERR_PRECONDITION,
 				     "no tree head has been signed yet");
-	if (err != MED_OK ||
-	    (err = audit_tree_size(c, false, &t->resp->current_size)) != MED_OK)
+	/* A head under this service's key id must carry its signature;
+	 * heads of an earlier key are for auditors to check. */
+	if (err == MED_OK && strcmp(h.key_id, st->key_id) == 0 &&
+	    !audit_sth_verify(st->pk, &h))
+		err = audit_integrity_fail(st,
+					   "tree_heads: the head of size %llu "
+					   "does not carry this service's "
+					   "signature",
+					   (unsigned long long)h.tree_size);
+	if (err != MED_OK)
+		return integrity_failed(t->call, st, err);
+	if ((err = audit_tree_size(c, false, &t->resp->current_size)) != MED_OK)
 		return err;
 	return head_of(t->call, &h, &t->resp->head);
 }
@@ -211,27 +239,36 @@ audit_rpc_get_tree_head(med_call *call, const ProtobufCMessage *in,
 	return bytes_of(call, st->pk, sizeof(st->pk), &t.resp->public_key);
 }
 
-/* size_or_head resolves a requested tree size: 0 means the latest head. */
+/*
+ * size_or_head resolves a requested tree size: 0 means the latest head.
+ * log_size is the size of the verified tree this transaction sees.
+ */
 static med_err
 size_or_head(med_call *call, med_db_conn *c, const char *field, uint64_t want,
-	     uint64_t *size)
+	     uint64_t log_size, uint64_t *size)
 {
-	uint64_t log_size;
 	audit_sth h;
 	med_problem p;
-	med_err err = audit_tree_size(c, false, &log_size);
+	med_err err;
 
-	if (err != MED_OK)
-		return err;
 	if (want == 0) {
 		err = audit_sth_latest(c, &h);
 		if (err == MED_ERR_NOT_FOUND)
 			return med_call_fail(call, MED_ERR_PRECONDITION,
 					     "no tree head has been signed "
 					     "yet");
-		if (err == MED_OK)
-			*size = h.tree_size;
-		return err;
+		if (err != MED_OK)
+			return err;
+		if (h.tree_size > log_size)
+			return audit_integrity_fail(
+				audit_state_of(call),
+				"tree_heads: the newest head covers %llu "
+				"entries, the log holds %llu: entries were "
+				"removed",
+				(unsigned long long)h.tree_size,
+				(unsigned long long)log_size);
+		*size = h.tree_size;
+		return MED_OK;
 	}
 	if (audit_tree_size_problem(field, want, log_size, &p) != MED_OK)
 		return med_call_fail_problem(call, &p);
@@ -278,23 +315,55 @@ find_leaf(inclusion_tx *t, med_db_conn *c, uint64_t size)
 	return MED_OK;
 }
 
+/*
+ * checked_inclusion builds the inclusion proof of leaf index and the root
+ * of the tree of size leaves from stored nodes, and checks both against
+ * the verified tree f and the leaf's row before they are served.
+ */
+static med_err
+checked_inclusion(audit_state *st, med_db_conn *c, const med_merkle_frontier *f,
+		  const ProtobufCBinaryData *leaf, uint64_t index,
+		  uint64_t size, uint8_t (*path)[HLEN], size_t *n,
+		  uint8_t root[HLEN])
+{
+	med_err err = med_merkle_inclusion_proof(index, size, audit_node_get, c,
+						 path, n);
+
+	if (err == MED_OK)
+		err = med_merkle_root(size, audit_node_get, c, root);
+	if (err == MED_ERR_DATA_LOSS)
+		return audit_proof_blame(st, c, f, true, index, size);
+	if (err != MED_OK ||
+	    (err = audit_root_check(st, c, f, size, root)) != MED_OK)
+		return err;
+	if (!med_merkle_verify_inclusion(index, size, leaf->data,
+					 (const uint8_t(*)[HLEN])path, *n,
+					 root))
+		return audit_proof_blame(st, c, f, true, index, size);
+	return audit_row_check(st, c, index + 1);
+}
+
 static med_err
 inclusion_proof_tx(med_db_conn *c, void *arg)
 {
 	inclusion_tx *t = arg;
+	audit_state *st = audit_state_of(t->call);
 	uint8_t path[MED_MERKLE_MAX_PROOF][HLEN], root[HLEN];
+	med_merkle_frontier f;
 	size_t n = 0;
 	uint64_t size, index;
-	med_err err =
-		size_or_head(t->call, c, "tree_size", t->req->tree_size, &size);
+	med_err err = audit_trust_now(st, c, &f);
 
-	if (err != MED_OK || (err = find_leaf(t, c, size)) != MED_OK)
-		return err;
+	if (err != MED_OK ||
+	    (err = size_or_head(t->call, c, "tree_size", t->req->tree_size,
+				f.size, &size)) != MED_OK ||
+	    (err = find_leaf(t, c, size)) != MED_OK)
+		return integrity_failed(t->call, st, err);
 	index = t->resp->record->seq - 1;
-	if ((err = med_merkle_inclusion_proof(index, size, audit_node_get, c,
-					      path, &n)) != MED_OK ||
-	    (err = med_merkle_root(size, audit_node_get, c, root)) != MED_OK)
-		return err;
+	err = checked_inclusion(st, c, &f, &t->resp->record->leaf_hash, index,
+				size, path, &n, root);
+	if (err != MED_OK)
+		return integrity_failed(t->call, st, err);
 	t->resp->leaf_index = index;
 	t->resp->tree_size = size;
 	t->resp->leaf_hash = t->resp->record->leaf_hash;
@@ -331,26 +400,58 @@ typedef struct consistency_tx {
 	Smartmed__Audit__V1__ConsistencyProofResponse *resp;
 } consistency_tx;
 
+/*
+ * checked_consistency builds the consistency proof from first to second
+ * leaves and both roots from stored nodes, and checks them against the
+ * verified tree f before they are served: the second root against f, the
+ * proof (which also authenticates the first root) against both.
+ */
+static med_err
+checked_consistency(audit_state *st, med_db_conn *c,
+		    const med_merkle_frontier *f, uint64_t first,
+		    uint64_t second, uint8_t (*path)[HLEN], size_t *n,
+		    uint8_t r1[HLEN], uint8_t r2[HLEN])
+{
+	med_err err = med_merkle_consistency_proof(first, second,
+						   audit_node_get, c, path, n);
+
+	if (err == MED_OK)
+		err = med_merkle_root(first, audit_node_get, c, r1);
+	if (err == MED_OK)
+		err = med_merkle_root(second, audit_node_get, c, r2);
+	if (err == MED_ERR_DATA_LOSS)
+		return audit_proof_blame(st, c, f, false, first, second);
+	if (err != MED_OK ||
+	    (err = audit_root_check(st, c, f, second, r2)) != MED_OK)
+		return err;
+	if (!med_merkle_verify_consistency(first, second, r1, r2,
+					   (const uint8_t(*)[HLEN])path, *n))
+		return audit_proof_blame(st, c, f, false, first, second);
+	return MED_OK;
+}
+
 static med_err
 consistency_proof_tx(med_db_conn *c, void *arg)
 {
 	consistency_tx *t = arg;
+	audit_state *st = audit_state_of(t->call);
 	uint8_t path[MED_MERKLE_MAX_PROOF][HLEN], r1[HLEN], r2[HLEN];
 	uint64_t first = t->req->first_size, second;
+	med_merkle_frontier f;
 	size_t n = 0;
 	med_problem p;
-	med_err err = size_or_head(t->call, c, "second_size",
-				   t->req->second_size, &second);
+	med_err err = audit_trust_now(st, c, &f);
 
+	if (err == MED_OK)
+		err = size_or_head(t->call, c, "second_size",
+				   t->req->second_size, f.size, &second);
 	if (err != MED_OK)
-		return err;
+		return integrity_failed(t->call, st, err);
 	if (audit_sizes_problem(first, second, &p) != MED_OK)
 		return med_call_fail_problem(t->call, &p);
-	if ((err = med_merkle_consistency_proof(first, second, audit_node_get,
-						c, path, &n)) != MED_OK ||
-	    (err = med_merkle_root(first, audit_node_get, c, r1)) != MED_OK ||
-	    (err = med_merkle_root(second, audit_node_get, c, r2)) != MED_OK)
-		return err;
+	err = checked_consistency(st, c, &f, first, second, path, &n, r1, r2);
+	if (err != MED_OK)
+		return integrity_failed(t->call, st, err);
 	t->resp->first_size = first;
 	t->resp->second_size = second;
 	if ((err = bytes_of(t->call, r1, HLEN, &t->resp->first_root)) !=

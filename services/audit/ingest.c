@@ -1,8 +1,9 @@
 /*
- * ingest.c - the service's start and stop: the signing key, the tree-head
- * signer and the NNG ingest.  A batch is acknowledged only after its
- * transaction commits (audit_append_batch), so an emitter keeps an event in
- * its spool until it is durable here.
+ * ingest.c - the service's start and stop: the signing and leaf keys, its
+ * metrics, the tree-head signer (whose first head also establishes the
+ * verified tree, trust.c) and the NNG ingest.  A batch is acknowledged
+ * only after its transaction commits (audit_append_batch), so an emitter
+ * keeps an event in its spool until it is durable here.
  */
 #include <med/audit.h>
 #include <med/log.h>
@@ -25,10 +26,11 @@ state_free(audit_state *st)
 {
 	if (st == NULL)
 		return;
-	pthread_mutex_destroy(&st->frontier_mu);
+	pthread_mutex_destroy(&st->trust_mu);
 	pthread_mutex_destroy(&st->sth_mu);
 	pthread_cond_destroy(&st->sth_cv);
 	sodium_memzero(st->sk, sizeof(st->sk));
+	sodium_memzero(&st->leaf_keys, sizeof(st->leaf_keys));
 	free(st);
 }
 
@@ -40,10 +42,33 @@ state_new(med_service *svc)
 	if (st == NULL)
 		return NULL;
 	st->svc = svc;
-	pthread_mutex_init(&st->frontier_mu, NULL);
+	pthread_mutex_init(&st->trust_mu, NULL);
 	pthread_mutex_init(&st->sth_mu, NULL);
 	pthread_cond_init(&st->sth_cv, NULL);
 	return st;
+}
+
+/* metrics_init creates the service's integrity and ingest series. */
+static void
+metrics_init(audit_state *st)
+{
+	med_metrics *m = med_service_metrics(st->svc);
+
+	st->integrity_failures = med_metrics_counter(
+		m, "smartmed_audit_integrity_failures_total",
+		"Times the audit store disagreed with what the service wrote "
+		"or verified (a forged or altered row, node or head)",
+		"");
+	st->integrity_ok = med_metrics_gauge(
+		m, "smartmed_audit_integrity_ok",
+		"1 while the audit store agrees with what the service "
+		"verified; 0 after an integrity failure (no heads are signed)",
+		"");
+	med_gauge_set(st->integrity_ok, 1);
+	st->refused_time = med_metrics_counter(
+		m, "smartmed_audit_events_refused_total",
+		"Audit events the ingest refused, by reason",
+		"reason=\"time_ms\"");
 }
 
 /*
@@ -97,6 +122,7 @@ audit_ingest_begin(med_service *svc)
 
 	if (st == NULL)
 		return MED_ERR_NOMEM;
+	metrics_init(st);
 	if ((err = audit_keys_load(st)) != MED_OK)
 		goto free_state;
 	/* A first head right away, so GetTreeHead answers from the start;

@@ -13,8 +13,13 @@ static const med_config_spec audit_config[] = {
 	{"MED_AUDIT_SIGNING_KEY_FILE", MED_CONFIG_STRING, "", false, 0, 0,
 	 "Ed25519 tree-head signing key (64 hex digits, the seed); empty = "
 	 "MED_AUDIT_SPOOL_DIR/audit-signing.key, created if missing"},
+	{"MED_AUDIT_LEAF_KEY_FILE", MED_CONFIG_STRING, "", false, 0, 0,
+	 "leaf MAC keys, kept outside the database (lines of 64 hex digits, "
+	 "the current key first, then earlier ones still accepted); empty = "
+	 "MED_AUDIT_SPOOL_DIR/audit-leaf.key, created if missing"},
 	{"MED_AUDIT_KEYGEN", MED_CONFIG_BOOL, "false", false, 0, 0,
-	 "create MED_AUDIT_SIGNING_KEY_FILE when it does not exist"},
+	 "create MED_AUDIT_SIGNING_KEY_FILE and MED_AUDIT_LEAF_KEY_FILE when "
+	 "they do not exist"},
 	{"MED_AUDIT_STH_INTERVAL_MS", MED_CONFIG_INT, "1000", false, 10,
 	 3600000, "sign a new tree head this often when the log has grown"},
 };

@@ -5,7 +5,12 @@
  * Key file: one line of 64 hex digits, the Ed25519 seed.  With
  * MED_AUDIT_SIGNING_KEY_FILE unset the key lives in the service's spool
  * directory and is generated on first start (development); with it set the
- * file must exist unless MED_AUDIT_KEYGEN=true allows creating it.
+ * file must exist unless MED_AUDIT_KEYGEN=true allows creating it.  The
+ * leaf MAC key (MED_AUDIT_LEAF_KEY_FILE, audit-leaf.key) follows the same
+ * rules; its file may also list earlier keys after the current one.
+ *
+ * Heads are signed from the verified tree (trust.c), never from nodes read
+ * back from the database, and not at all after an integrity failure.
  */
 #include <med/log.h>
 #include <med/util.h>
@@ -44,7 +49,8 @@ audit_key_read(const char *path, uint8_t seed[crypto_sign_SEEDBYTES])
 }
 
 med_err
-audit_key_create(const char *path, uint8_t seed[crypto_sign_SEEDBYTES])
+audit_key_create(const char *path, const char *what,
+		 uint8_t seed[crypto_sign_SEEDBYTES])
 {
 	char hex[SEED_HEX_LEN + 2];
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -65,8 +71,7 @@ audit_key_create(const char *path, uint8_t seed[crypto_sign_SEEDBYTES])
 		unlink(path);
 		return MED_ERR_IO;
 	}
-	med_log_warn("audit: generated a new tree-head signing key in %s",
-		     path);
+	med_log_warn("audit: generated a new %s in %s", what, path);
 	return MED_OK;
 }
 
@@ -82,33 +87,50 @@ audit_key_id(const uint8_t *pk, size_t pk_len, char out[AUDIT_KEY_ID_LEN + 1])
 	out[AUDIT_KEY_ID_LEN] = '\0';
 }
 
-med_err
-audit_keys_load(audit_state *st)
+/*
+ * key_path finds a key's file: the setting, or (unset) name in the spool
+ * directory, which may then be created.  *keygen says whether it may be.
+ */
+static void
+key_path(const med_config *cfg, const char *setting, const char *name,
+	 char *path, size_t len, bool *keygen)
 {
-	const med_config *cfg = med_service_config(st->svc);
-	const char *file = med_config_str(cfg, "MED_AUDIT_SIGNING_KEY_FILE");
-	bool keygen = med_config_bool(cfg, "MED_AUDIT_KEYGEN");
+	const char *file = med_config_str(cfg, setting);
+
+	*keygen = med_config_bool(cfg, "MED_AUDIT_KEYGEN");
+	if (file != NULL && file[0] != '\0') {
+		med_strlcpy(path, file, len);
+		return;
+	}
+	file = med_config_str(cfg, "MED_AUDIT_SPOOL_DIR");
+	snprintf(path, len, "%s/%s", file ? file : ".", name);
+	*keygen = true;
+}
+
+static med_err
+missing_key(const char *setting, const char *path)
+{
+	med_log_error("%s %s: missing (set MED_AUDIT_KEYGEN=true to create "
+		      "it)",
+		      setting, path);
+	return MED_ERR_NOT_FOUND;
+}
+
+static med_err
+signing_key_load(audit_state *st, const med_config *cfg)
+{
 	uint8_t seed[crypto_sign_SEEDBYTES];
 	char path[4096];
+	bool keygen;
 	med_err err;
 
-	if (sodium_init() < 0)
-		return MED_ERR_INTERNAL;
-	if (file == NULL || file[0] == '\0') {
-		const char *dir = med_config_str(cfg, "MED_AUDIT_SPOOL_DIR");
-		snprintf(path, sizeof(path), "%s/audit-signing.key",
-			 dir ? dir : ".");
-		keygen = true;
-	} else {
-		med_strlcpy(path, file, sizeof(path));
-	}
+	key_path(cfg, "MED_AUDIT_SIGNING_KEY_FILE", "audit-signing.key", path,
+		 sizeof(path), &keygen);
 	err = audit_key_read(path, seed);
 	if (err == MED_ERR_NOT_FOUND && keygen)
-		err = audit_key_create(path, seed);
+		err = audit_key_create(path, "tree-head signing key", seed);
 	else if (err == MED_ERR_NOT_FOUND)
-		med_log_error("MED_AUDIT_SIGNING_KEY_FILE %s: missing (set "
-			      "MED_AUDIT_KEYGEN=true to create it)",
-			      path);
+		return missing_key("MED_AUDIT_SIGNING_KEY_FILE", path);
 	if (err != MED_OK)
 		return err;
 	crypto_sign_seed_keypair(st->pk, st->sk, seed);
@@ -116,6 +138,48 @@ audit_keys_load(audit_state *st)
 	audit_key_id(st->pk, sizeof(st->pk), st->key_id);
 	med_log_info("audit: tree heads signed with key %s", st->key_id);
 	return MED_OK;
+}
+
+/* leaf_key_load reads the leaf MAC keys; a created file holds one. */
+static med_err
+leaf_key_load(audit_state *st, const med_config *cfg)
+{
+	uint8_t key[MED_AUDIT_LEAF_KEY_LEN];
+	char path[4096], msg[512];
+	bool keygen;
+	med_err err;
+
+	key_path(cfg, "MED_AUDIT_LEAF_KEY_FILE", "audit-leaf.key", path,
+		 sizeof(path), &keygen);
+	err = med_audit_leaf_keys_read(path, &st->leaf_keys, msg, sizeof(msg));
+	if (err == MED_ERR_NOT_FOUND && !keygen)
+		return missing_key("MED_AUDIT_LEAF_KEY_FILE", path);
+	if (err == MED_ERR_NOT_FOUND &&
+	    (err = audit_key_create(path, "leaf MAC key", key)) == MED_OK) {
+		memcpy(st->leaf_keys.key[0], key, sizeof(key));
+		st->leaf_keys.n = 1;
+		sodium_memzero(key, sizeof(key));
+	}
+	if (err != MED_OK) {
+		med_log_error("MED_AUDIT_LEAF_KEY_FILE %s", msg);
+		return err;
+	}
+	med_log_info("audit: leaves MACed with the first of %zu key(s) in %s",
+		     st->leaf_keys.n, path);
+	return MED_OK;
+}
+
+med_err
+audit_keys_load(audit_state *st)
+{
+	const med_config *cfg = med_service_config(st->svc);
+	med_err err;
+
+	if (sodium_init() < 0)
+		return MED_ERR_INTERNAL;
+	if ((err = signing_key_load(st, cfg)) != MED_OK)
+		return err;
+	return leaf_key_load(st, cfg);
 }
 
 void
@@ -132,41 +196,73 @@ typedef struct sign_ctx {
 	bool signed_one;
 } sign_ctx;
 
+/* store_head inserts a signed head. */
+static med_err
+store_head(med_db_conn *c, const audit_sth *h, const char *key_id)
+{
+	med_db_value v[] = {
+		MED_DB_I64((int64_t)h->tree_size),
+		MED_DB_I64(h->timestamp_ms),
+		MED_DB_BLOBV(h->root, sizeof(h->root)),
+		MED_DB_BLOBV(h->sig, sizeof(h->sig)),
+		MED_DB_STR(key_id),
+	};
+
+	return med_db_exec(c,
+			   "INSERT INTO tree_heads (tree_size, timestamp_ms,"
+			   " root_hash, signature, key_id)"
+			   " VALUES (?, ?, ?, ?, ?)",
+			   v, 5, NULL, NULL);
+}
+
+/*
+ * already_signed: the newest head is this key's at the verified size.  It
+ * must then have the verified root: a stored head that does not was not
+ * signed from this tree.
+ */
+static med_err
+already_signed(audit_state *st, med_db_conn *c, const audit_sth *h, bool *done)
+{
+	audit_sth last;
+	med_err err = audit_sth_latest(c, &last);
+
+	*done = false;
+	if (err == MED_ERR_NOT_FOUND)
+		return MED_OK;
+	if (err != MED_OK || last.tree_size != h->tree_size ||
+	    strcmp(last.key_id, st->key_id) != 0)
+		return err;
+	if (sodium_memcmp(last.root, h->root, sizeof(h->root)) != 0)
+		return audit_integrity_fail(st,
+					    "tree_heads: the head of size %llu "
+					    "has a root other than the "
+					    "verified tree's",
+					    (unsigned long long)h->tree_size);
+	*done = true;
+	return MED_OK;
+}
+
 static med_err
 sign_tx(med_db_conn *c, void *arg)
 {
 	sign_ctx *s = arg;
-	audit_sth h, last;
-	med_err err = audit_tree_size(c, false, &h.tree_size);
+	med_merkle_frontier f;
+	audit_sth h;
+	bool done = false;
+	med_err err;
 
 	s->signed_one = false;
-	if (err != MED_OK)
+	if (audit_integrity_problem(s->st, NULL, 0))
+		return MED_ERR_DATA_LOSS;
+	if ((err = audit_trust_now(s->st, c, &f)) != MED_OK)
 		return err;
-	err = audit_sth_latest(c, &last);
-	if (err == MED_OK && last.tree_size == h.tree_size &&
-	    strcmp(last.key_id, s->st->key_id) == 0)
-		return MED_OK;
-	if (err != MED_OK && err != MED_ERR_NOT_FOUND)
-		return err;
-	if ((err = med_merkle_root(h.tree_size, audit_node_get, c, h.root)) !=
-	    MED_OK)
+	h.tree_size = f.size;
+	med_merkle_frontier_root(&f, h.root);
+	if ((err = already_signed(s->st, c, &h, &done)) != MED_OK || done)
 		return err;
 	h.timestamp_ms = med_now_ms();
 	audit_sth_sign(s->st->sk, &h);
-	{
-		med_db_value v[] = {
-			MED_DB_I64((int64_t)h.tree_size),
-			MED_DB_I64(h.timestamp_ms),
-			MED_DB_BLOBV(h.root, sizeof(h.root)),
-			MED_DB_BLOBV(h.sig, sizeof(h.sig)),
-			MED_DB_STR(s->st->key_id),
-		};
-		err = med_db_exec(c,
-				  "INSERT INTO tree_heads (tree_size,"
-				  " timestamp_ms, root_hash, signature, key_id)"
-				  " VALUES (?, ?, ?, ?, ?)",
-				  v, 5, NULL, NULL);
-	}
+	err = store_head(c, &h, s->st->key_id);
 	/* Another replica signed the same size in the same millisecond. */
 	if (err == MED_ERR_EXISTS)
 		return MED_OK;
@@ -199,7 +295,10 @@ sth_main(void *arg)
 		 */
 		if (err != MED_OK && err != last_err)
 			med_log_warn("audit: cannot sign a tree head: %s",
-				     med_strerror(err));
+				     err == MED_ERR_DATA_LOSS
+					     ? "the store failed an integrity "
+					       "check (logged above)"
+					     : med_strerror(err));
 		last_err = err;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += st->sth_interval_ms / 1000;

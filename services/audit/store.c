@@ -75,10 +75,21 @@ static const char *const v2_statements[] = {
 	NULL,
 };
 
+/*
+ * Version 3: each leaf's MAC under the leaf key (MED_AUDIT_LEAF_KEY_FILE),
+ * which the database never sees.  Rows stored before have none; the
+ * service accepts them only inside a head it signed (trust.c).
+ */
+static const char *const v3_statements[] = {
+	"ALTER TABLE events ADD COLUMN leaf_mac BINARY(32) NULL",
+	NULL,
+};
+
 const med_db_migration audit_migrations[] = {
 	{1, "events: the append-only audit log", v1_statements},
 	{2, "Merkle log: dense seq, BALP fields, tree nodes, signed heads",
 	 v2_statements},
+	{3, "leaf MACs under a key kept outside the database", v3_statements},
 };
 const size_t audit_n_migrations =
 	sizeof(audit_migrations) / sizeof(audit_migrations[0]);

@@ -133,17 +133,17 @@ on_sth(void *ctx, const med_db_row *row)
 	return err;
 }
 
-med_err
-audit_sth_latest(med_db_conn *c, audit_sth *out)
+#define STH_COLUMNS "tree_size, timestamp_ms, root_hash, signature, key_id"
+#define STH_NEWEST  " ORDER BY tree_size DESC, timestamp_ms DESC LIMIT 1"
+
+/* sth_one reads the one head sql selects. */
+static med_err
+sth_one(med_db_conn *c, const char *sql, const med_db_value *v, size_t n,
+	audit_sth *out)
 {
 	audit_sth h;
 	sth_row r = {&h, false, MED_OK};
-	med_err err = med_db_query(
-		c,
-		"SELECT tree_size, timestamp_ms, root_hash, signature, key_id"
-		" FROM tree_heads ORDER BY tree_size DESC, timestamp_ms DESC"
-		" LIMIT 1",
-		NULL, 0, on_sth, &r);
+	med_err err = med_db_query(c, sql, v, n, on_sth, &r);
 
 	if (err != MED_OK)
 		return err;
@@ -151,4 +151,32 @@ audit_sth_latest(med_db_conn *c, audit_sth *out)
 		return MED_ERR_NOT_FOUND;
 	*out = h;
 	return MED_OK;
+}
+
+med_err
+audit_sth_latest(med_db_conn *c, audit_sth *out)
+{
+	return sth_one(c, "SELECT " STH_COLUMNS " FROM tree_heads" STH_NEWEST,
+		       NULL, 0, out);
+}
+
+med_err
+audit_sth_latest_of_key(med_db_conn *c, const char *key_id, audit_sth *out)
+{
+	med_db_value v[] = {MED_DB_STR(key_id)};
+
+	return sth_one(c,
+		       "SELECT " STH_COLUMNS
+		       " FROM tree_heads WHERE key_id = ?" STH_NEWEST,
+		       v, 1, out);
+}
+
+bool
+audit_sth_verify(const uint8_t pk[crypto_sign_PUBLICKEYBYTES],
+		 const audit_sth *h)
+{
+	uint8_t msg[MED_AUDIT_STH_MSG_LEN];
+
+	med_audit_sth_message(h->tree_size, h->timestamp_ms, h->root, msg);
+	return crypto_sign_verify_detached(h->sig, msg, sizeof(msg), pk) == 0;
 }

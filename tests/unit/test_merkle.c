@@ -341,6 +341,81 @@ test_frontier_unchanged_on_emit_error(void)
 		  MED_ERR_NOT_FOUND);
 }
 
+/* range_of is a med_merkle_range_fn over the store. */
+static med_err
+range_of(void *ctx, unsigned level, uint64_t first, uint64_t last,
+	 med_merkle_emit_fn found, void *found_ctx)
+{
+	store *s = ctx;
+
+	for (uint64_t i = first; i <= last && i < N; i++) {
+		med_err err;
+		if (!s->have[level][i])
+			continue;
+		err = found(found_ctx, level, i, s->node[level][i]);
+		if (err != MED_OK)
+			return err;
+	}
+	return MED_OK;
+}
+
+/* reappend collects the nodes leaves [from, to) complete, as a writer
+ * catching up on rows it did not append would. */
+static void
+reappend(med_merkle_node_list *l, uint64_t from, uint64_t to)
+{
+	med_merkle_frontier f;
+
+	MT_OK(med_merkle_frontier_load(&f, from, get_node, &S));
+	l->n = 0;
+	for (uint64_t i = from; i < to; i++)
+		MT_OK(med_merkle_frontier_append(&f, S.leaf[i],
+						 med_merkle_node_list_add, l));
+}
+
+static void
+test_nodes_check(void)
+{
+	med_merkle_frontier f;
+	med_merkle_node items[N + MED_MERKLE_MAX_LEVEL], bad;
+	med_merkle_node_list l = {items, 0, N + MED_MERKLE_MAX_LEVEL};
+	bool missing = true;
+
+	fill(&f);
+	reappend(&l, 13, 61);
+	MT_TRUE(l.n > 0);
+	MT_OK(med_merkle_nodes_check(&l, range_of, &S, &bad, &missing));
+	/* A changed node is named, with the hash it should have. */
+	S.node[2][10][0] ^= 1;
+	MT_EQ_INT(med_merkle_nodes_check(&l, range_of, &S, &bad, &missing),
+		  MED_ERR_DATA_LOSS);
+	MT_EQ_INT(bad.level, 2);
+	MT_EQ_INT(bad.index, 10);
+	MT_TRUE(!missing);
+	S.node[2][10][0] ^= 1;
+	MT_TRUE(memcmp(bad.hash, S.node[2][10], HLEN) == 0);
+	/* So is a missing one, the last of its level included. */
+	S.have[1][29] = false;
+	MT_EQ_INT(med_merkle_nodes_check(&l, range_of, &S, &bad, &missing),
+		  MED_ERR_DATA_LOSS);
+	MT_EQ_INT(bad.level, 1);
+	MT_EQ_INT(bad.index, 29);
+	MT_TRUE(missing);
+	/* A full list says so instead of dropping nodes. */
+	l.cap = 3;
+	MT_OK(med_merkle_frontier_load(&f, 0, get_node, &S));
+	l.n = 0;
+	for (int i = 0; i < 8; i++)
+		if (med_merkle_frontier_append(&f, S.leaf[i],
+					       med_merkle_node_list_add,
+					       &l) != MED_OK)
+			break;
+	MT_EQ_INT(l.n, 3);
+	MT_EQ_INT(med_merkle_frontier_append(&f, S.leaf[f.size],
+					     med_merkle_node_list_add, &l),
+		  MED_ERR_LIMIT);
+}
+
 static void
 test_hex(void)
 {
@@ -366,6 +441,7 @@ static const mt_case cases[] = {
 	{"proof_reads_are_logarithmic", test_proof_reads_are_logarithmic},
 	{"frontier_unchanged_on_emit_error",
 	 test_frontier_unchanged_on_emit_error},
+	{"nodes_check", test_nodes_check},
 	{"hex", test_hex},
 	{NULL, NULL},
 };

@@ -30,6 +30,9 @@ typedef struct av_args {
 	const char *db_host, *db_socket, *db_user, *db_password, *db_name;
 	const char *db_tls_ca; /* verify MariaDB's TLS certificate (TCP) */
 	int db_port;
+	/* --leaf-key-file: the audit service's leaf MAC keys */
+	bool has_leaf_keys;
+	med_audit_leaf_keys leaf_keys;
 } av_args;
 
 /* av_unhex parses exactly 2 * len hex digits into out. */

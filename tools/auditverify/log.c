@@ -1,11 +1,14 @@
 /*
  * log.c - auditverify log: a full audit of the stored log.  Every row's
  * leaf hash is recomputed from its fields (the canonical entry of
- * med_audit_leaf_entry), the tree is rebuilt leaf by leaf, and its root is
- * compared with every signed tree head at that size.  An edited row shows
- * up as a leaf mismatch at its index; an edited row whose stored leaf hash
- * was edited too shows up as a root mismatch at the next signed head; a
- * removed tail shows up as a head larger than the log.
+ * med_audit_leaf_entry) and, given the leaf key, its MAC checked; the tree
+ * is rebuilt leaf by leaf, every stored subtree hash compared with the
+ * rebuilt one, and the root with every signed tree head at that size.  An
+ * edited row shows up as a leaf mismatch at its index; an edited row whose
+ * stored leaf hash was edited too as a bad MAC and a root mismatch at the
+ * next signed head; a row added behind the service's back as a leaf
+ * without a valid MAC; an edited subtree hash as a node mismatch; a
+ * removed tail as a head larger than the log.
  */
 #include "auditverify.h"
 
@@ -34,8 +37,17 @@ typedef struct audit_run {
 	head *heads;
 	size_t n_heads, next_head;
 	med_merkle_frontier f;
+	/* The tree of the stored leaf hashes, against which the stored
+	 * nodes are checked: an altered row is then one failure, not one
+	 * per node above it. */
+	med_merkle_frontier stored;
 	uint64_t expect_seq;
 	uint64_t failures;
+	/* Rows from before leaf MACs: none may follow a row with one. */
+	uint64_t legacy, last_legacy_seq;
+	bool seen_mac;
+	med_merkle_node_list nodes; /* subtrees the current page completed */
+	med_merkle_node node_buf[PAGE_ROWS + MED_MERKLE_MAX_LEVEL];
 	uint8_t entry[MED_AUDIT_ENTRY_MAX];
 } audit_run;
 
@@ -108,71 +120,95 @@ check_heads_at(audit_run *r, uint64_t size)
 		check_head(r, &r->heads[r->next_head++]);
 }
 
+/*
+ * check_mac: with the key, every row carries its MAC, except rows from
+ * before leaf MACs existed, which all come first (and must lie inside a
+ * signed head: finish checks that).
+ */
 static void
-record_of(const med_db_row *row, med_audit_record *rec)
+check_mac(audit_run *r, const med_audit_record *rec, med_audit_row_fault fault)
 {
-	size_t dl = 0;
-
-	rec->seq = (uint64_t)med_db_row_int64(row, 0);
-	rec->stored_ms = med_db_row_int64(row, 1);
-	rec->event_id = med_db_row_text(row, 2, NULL);
-	rec->time_ms = med_db_row_int64(row, 3);
-	rec->service = med_db_row_text(row, 4, NULL);
-	rec->action = med_db_row_text(row, 5, NULL);
-	rec->actor = med_db_row_text(row, 6, NULL);
-	rec->actor_roles = med_db_row_text(row, 7, NULL);
-	rec->patient_id = med_db_row_text(row, 8, NULL);
-	rec->resource = med_db_row_text(row, 9, NULL);
-	rec->outcome = med_db_row_int64(row, 10);
-	rec->request_id = med_db_row_text(row, 11, NULL);
-	rec->detail = med_db_row_text(row, 12, NULL);
-	rec->action_code = med_db_row_text(row, 13, NULL);
-	rec->purpose_of_use = med_db_row_text(row, 14, NULL);
-	rec->break_glass = med_db_row_int64(row, 15) != 0;
-	rec->details = (const uint8_t *)med_db_row_text(row, 16, &dl);
-	rec->details_len = dl;
+	if (fault == MED_AUDIT_ROW_NO_MAC && !r->seen_mac) {
+		r->legacy++;
+		r->last_legacy_seq = rec->seq;
+		return;
+	}
+	r->seen_mac = true;
+	if (fault != MED_AUDIT_ROW_OK)
+		fail(r, "leaf %llu (seq %llu): %s",
+		     (unsigned long long)(rec->seq - 1),
+		     (unsigned long long)rec->seq,
+		     med_audit_row_fault_text(fault));
 }
 
 static med_err
 on_row(void *ctx, const med_db_row *row)
 {
 	audit_run *r = ctx;
-	med_audit_record rec;
+	med_audit_row row_;
 	uint8_t leaf[MED_MERKLE_HASH_LEN];
-	size_t len = 0, hl = 0;
-	const char *stored = med_db_row_text(row, 17, &hl);
+	med_audit_row_fault fault = MED_AUDIT_ROW_OK;
+	const med_audit_leaf_keys *keys =
+		r->args->has_leaf_keys ? &r->args->leaf_keys : NULL;
 	med_err err;
 
-	memset(&rec, 0, sizeof(rec));
-	record_of(row, &rec);
-	if (rec.seq != r->expect_seq) {
+	med_audit_row_read(row, &row_);
+	if (row_.rec.seq != r->expect_seq) {
 		fail(r, "seq %llu follows seq %llu: the log has a gap",
-		     (unsigned long long)rec.seq,
+		     (unsigned long long)row_.rec.seq,
 		     (unsigned long long)(r->expect_seq - 1));
-		r->expect_seq = rec.seq;
+		r->expect_seq = row_.rec.seq;
 	}
 	r->expect_seq++;
-	err = med_audit_leaf_entry(&rec, r->entry, sizeof(r->entry), &len);
+	err = med_audit_row_check(&row_, keys, r->entry, sizeof(r->entry), leaf,
+				  &fault);
 	if (err != MED_OK)
 		return err;
-	med_merkle_leaf_hash(r->entry, len, leaf);
-	if (stored == NULL || hl != sizeof(leaf) ||
-	    memcmp(stored, leaf, sizeof(leaf)) != 0)
-		fail(r,
-		     "leaf %llu (seq %llu): the entry does not match its "
-		     "stored leaf hash (row altered)",
-		     (unsigned long long)(rec.seq - 1),
-		     (unsigned long long)rec.seq);
-	/* The tree is rebuilt from recomputed leaves, never stored ones. */
-	if ((err = med_merkle_frontier_append(&r->f, leaf, NULL, NULL)) !=
-	    MED_OK)
+	if (fault == MED_AUDIT_ROW_LEAF_HASH)
+		fail(r, "leaf %llu (seq %llu): %s",
+		     (unsigned long long)(row_.rec.seq - 1),
+		     (unsigned long long)row_.rec.seq,
+		     med_audit_row_fault_text(fault));
+	else if (keys != NULL)
+		check_mac(r, &row_.rec, fault);
+	/* Heads are checked against the tree of recomputed leaves, never
+	 * of stored ones. */
+	err = med_merkle_frontier_append(&r->f, leaf, NULL, NULL);
+	if (err == MED_OK)
+		err = med_merkle_frontier_append(
+			&r->stored,
+			fault == MED_AUDIT_ROW_LEAF_HASH &&
+					row_.leaf_hash_len == sizeof(leaf)
+				? row_.leaf_hash
+				: leaf,
+			med_merkle_node_list_add, &r->nodes);
+	if (err != MED_OK)
 		return err;
 	check_heads_at(r, r->f.size);
 	return MED_OK;
 }
 
+/* check_nodes compares the stored subtree hashes the page completed with
+ * those of the stored leaves (the first that differs is reported). */
 static med_err
-read_rows(med_db *db, audit_run *r)
+check_nodes(med_db_conn *c, audit_run *r)
+{
+	med_merkle_node bad;
+	bool missing = false;
+	med_err err = med_merkle_nodes_check(&r->nodes, med_audit_node_range, c,
+					     &bad, &missing);
+
+	if (err == MED_ERR_DATA_LOSS)
+		fail(r, "tree_nodes (level %u, idx %llu): %s", bad.level,
+		     (unsigned long long)bad.index,
+		     missing ? "missing"
+			     : "the stored hash does not match the stored "
+			       "entries below it (node altered)");
+	return err == MED_ERR_DATA_LOSS ? MED_OK : err;
+}
+
+static med_err
+read_rows(med_db_conn *c, audit_run *r)
 {
 	uint64_t before;
 
@@ -182,14 +218,14 @@ read_rows(med_db *db, audit_run *r)
 				    MED_DB_I64(PAGE_ROWS)};
 		med_err err;
 		before = r->f.size;
-		err = med_db_query_once(
-			db,
-			"SELECT seq, stored_ms, event_id, time_ms, service,"
-			" action, actor, actor_roles, patient_id, resource,"
-			" outcome, request_id, detail, action_code,"
-			" purpose_of_use, break_glass, details, leaf_hash"
-			" FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-			v, 2, on_row, r);
+		r->nodes.n = 0;
+		err = med_db_query(c,
+				   "SELECT " MED_AUDIT_ROW_COLUMNS
+				   " FROM events WHERE seq > ? ORDER BY seq"
+				   " LIMIT ?",
+				   v, 2, on_row, r);
+		if (err == MED_OK)
+			err = check_nodes(c, r);
 		if (err != MED_OK)
 			return err;
 	} while (r->f.size - before == PAGE_ROWS);
@@ -224,39 +260,83 @@ on_size(void *ctx, const med_db_row *row)
 /* read_size reads the service's own count of entries, before the rows:
  * appends made while the audit runs only add rows. */
 static med_err
-read_size(med_db *db, uint64_t *size)
+read_size(med_db_conn *c, uint64_t *size)
 {
-	return med_db_query_once(db, "SELECT size FROM tree_state WHERE id = 1",
-				 NULL, 0, on_size, size);
+	return med_db_query(c, "SELECT size FROM tree_state WHERE id = 1", NULL,
+			    0, on_size, size);
+}
+
+/* check_legacy: rows without a MAC that no signed head covers could
+ * have been added by anyone. */
+static void
+check_legacy(audit_run *r)
+{
+	uint64_t covered = r->n_heads > 0 ? r->heads[r->n_heads - 1].size : 0;
+
+	if (r->legacy > 0 && r->last_legacy_seq > covered)
+		fail(r,
+		     "leaf %llu (seq %llu): no leaf MAC and no signed head "
+		     "covers it",
+		     (unsigned long long)(r->last_legacy_seq - 1),
+		     (unsigned long long)r->last_legacy_seq);
 }
 
 static int
 finish(audit_run *r)
 {
+	char macs[96] = "";
+
 	for (; r->next_head < r->n_heads; r->next_head++)
 		fail(r,
 		     "tree head of size %llu but the log holds %llu entries "
 		     "(entries removed)",
 		     (unsigned long long)r->heads[r->next_head].size,
 		     (unsigned long long)r->f.size);
+	check_legacy(r);
 	if (r->failures > 0) {
 		printf("FAIL: %llu problem(s) in %llu entries\n",
 		       (unsigned long long)r->failures,
 		       (unsigned long long)r->f.size);
 		return AV_FAILED;
 	}
-	printf("OK: %llu entries, %zu signed tree heads verified%s\n",
+	if (r->args->has_leaf_keys)
+		snprintf(macs, sizeof(macs),
+			 ", leaf MACs checked (%llu from before leaf MACs)",
+			 (unsigned long long)r->legacy);
+	printf("OK: %llu entries, tree nodes and %zu signed tree heads "
+	       "verified%s%s\n",
 	       (unsigned long long)r->f.size, r->n_heads,
-	       r->args->has_pubkey ? " (signatures checked)" : "");
+	       r->args->has_pubkey ? " (signatures checked)" : "", macs);
 	return AV_OK;
+}
+
+/* audit_db reads the heads, the size and the rows through c. */
+static med_err
+audit_db(med_db_conn *c, audit_run *r)
+{
+	uint64_t size = 0;
+	med_err err = med_db_query(c,
+				   "SELECT tree_size, timestamp_ms, root_hash,"
+				   " signature FROM tree_heads"
+				   " ORDER BY tree_size, timestamp_ms",
+				   NULL, 0, on_head, r);
+
+	if (err == MED_OK)
+		err = read_size(c, &size);
+	if (err == MED_OK)
+		err = read_rows(c, r);
+	if (err == MED_OK && r->f.size < size)
+		fail(r, "tree_state counts %llu entries, the log holds %llu",
+		     (unsigned long long)size, (unsigned long long)r->f.size);
+	return err;
 }
 
 int
 av_cmd_log(const av_args *a)
 {
 	audit_run *r = calloc(1, sizeof(*r));
-	uint64_t size = 0;
 	med_db *db = NULL;
+	med_db_conn *c = NULL;
 	med_err err;
 	int rc = AV_USAGE;
 
@@ -264,21 +344,15 @@ av_cmd_log(const av_args *a)
 		goto free_run;
 	r->args = a;
 	r->expect_seq = 1;
+	r->nodes.items = r->node_buf;
+	r->nodes.cap = sizeof(r->node_buf) / sizeof(r->node_buf[0]);
 	r->heads = calloc(MAX_HEADS, sizeof(*r->heads));
 	if (r->heads == NULL || (err = open_db(a, &db)) != MED_OK)
 		goto free_run;
-	err = med_db_query_once(db,
-				"SELECT tree_size, timestamp_ms, root_hash,"
-				" signature FROM tree_heads"
-				" ORDER BY tree_size, timestamp_ms",
-				NULL, 0, on_head, r);
-	if (err == MED_OK)
-		err = read_size(db, &size);
-	if (err == MED_OK)
-		err = read_rows(db, r);
-	if (err == MED_OK && r->f.size < size)
-		fail(r, "tree_state counts %llu entries, the log holds %llu",
-		     (unsigned long long)size, (unsigned long long)r->f.size);
+	if ((err = med_db_acquire(db, &c)) == MED_OK) {
+		err = audit_db(c, r);
+		med_db_release(c);
+	}
 	if (err != MED_OK) {
 		fprintf(stderr, "auditverify log: database: %s\n",
 			med_strerror(err));

@@ -9,15 +9,18 @@
  *               --second-root HEX [--proof HEX,HEX,...]
  *   auditverify log [--db-host H] [--db-port P] [--db-socket S]
  *               [--db-user U] [--db-password PW] [--db-name D]
- *               [--db-tls-ca FILE] [--pubkey HEX]
+ *               [--db-tls-ca FILE] [--pubkey HEX] [--leaf-key-file FILE]
  *
  * "log" reads the audit database directly: it recomputes every entry's
  * canonical encoding and leaf hash from the row's fields and compares it
- * with the stored leaf hash, checks that seq is dense, rebuilds the tree
- * and compares its root with every stored signed tree head (and, with
- * --pubkey, checks their signatures).  The first mismatch is reported with
- * its leaf index.  Exit status: 0 verified, 1 verification failed, 2 usage
- * or I/O error.
+ * with the stored leaf hash, checks that seq is dense, rebuilds the tree,
+ * compares every stored subtree hash with the rebuilt one and the root
+ * with every stored signed tree head (and, with --pubkey, checks their
+ * signatures; with --leaf-key-file, the audit service's
+ * MED_AUDIT_LEAF_KEY_FILE, every leaf's MAC, without which rows added
+ * behind the service's back after the last head cannot be told from its
+ * own).  Mismatches are reported with their leaf index or node address.
+ * Exit status: 0 verified, 1 verification failed, 2 usage or I/O error.
  */
 #include "auditverify.h"
 
@@ -38,7 +41,8 @@ usage(void)
 	      "       auditverify log [--db-host H] [--db-port P] "
 	      "[--db-socket S] [--db-user U]\n"
 	      "                       [--db-password PW] [--db-name D] "
-	      "[--db-tls-ca FILE] [--pubkey HEX]\n",
+	      "[--db-tls-ca FILE] [--pubkey HEX]\n"
+	      "                       [--leaf-key-file FILE]\n",
 	      stderr);
 }
 
@@ -62,6 +66,7 @@ enum {
 	OPT_DB_PASSWORD,
 	OPT_DB_NAME,
 	OPT_DB_TLS_CA,
+	OPT_LEAF_KEY_FILE,
 };
 
 static const struct option long_opts[] = {
@@ -85,6 +90,7 @@ static const struct option long_opts[] = {
 	{"db-password", required_argument, NULL, OPT_DB_PASSWORD},
 	{"db-name", required_argument, NULL, OPT_DB_NAME},
 	{"db-tls-ca", required_argument, NULL, OPT_DB_TLS_CA},
+	{"leaf-key-file", required_argument, NULL, OPT_LEAF_KEY_FILE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -118,6 +124,21 @@ parse_i64(const char *s, int64_t *out)
 	return true;
 }
 
+/* leaf_keys_opt reads --leaf-key-file, saying what is wrong with it. */
+static bool
+leaf_keys_opt(av_args *a, const char *path)
+{
+	char msg[512];
+
+	if (med_audit_leaf_keys_read(path, &a->leaf_keys, msg, sizeof(msg)) !=
+	    MED_OK) {
+		fprintf(stderr, "auditverify: --leaf-key-file %s\n", msg);
+		return false;
+	}
+	a->has_leaf_keys = true;
+	return true;
+}
+
 /* set_opt stores one option; false when its value does not parse. */
 static bool
 set_opt(av_args *a, int opt, const char *v)
@@ -147,6 +168,8 @@ set_opt(av_args *a, int opt, const char *v)
 		return av_unhex(v, a->sig, sizeof(a->sig));
 	case OPT_PATH:
 		return av_parse_path(v, a->path, &a->n_path);
+	case OPT_LEAF_KEY_FILE:
+		return leaf_keys_opt(a, v);
 	default:
 		return av_set_db_opt(a, opt - OPT_DB_HOST, v);
 	}

@@ -131,6 +131,50 @@ med_err med_merkle_frontier_append(med_merkle_frontier *f,
 void med_merkle_frontier_root(const med_merkle_frontier *f,
 			      uint8_t out[MED_MERKLE_HASH_LEN]);
 
+/* med_merkle_node - one subtree hash by its address (level, index). */
+typedef struct med_merkle_node {
+	unsigned level;
+	uint64_t index;
+	uint8_t hash[MED_MERKLE_HASH_LEN];
+} med_merkle_node;
+
+/* med_merkle_node_list - subtree hashes collected from frontier appends,
+ * in the caller's storage items[0..cap). */
+typedef struct med_merkle_node_list {
+	med_merkle_node *items;
+	size_t n, cap;
+} med_merkle_node_list;
+
+/*
+ * med_merkle_node_list_add is a med_merkle_emit_fn over a node list (ctx):
+ * it keeps the subtrees of level >= 1 (leaf hashes are stored with their
+ * entries).  Errors: MED_ERR_LIMIT when the list is full.
+ */
+med_err med_merkle_node_list_add(void *ctx, unsigned level, uint64_t index,
+				 const uint8_t hash[MED_MERKLE_HASH_LEN]);
+
+/*
+ * med_merkle_range_fn calls found(found_ctx, level, index, hash) for each
+ * stored node of level whose index is in [first, last], in index order.
+ * A non-OK return of found stops the read and is returned.
+ */
+typedef med_err (*med_merkle_range_fn)(void *ctx, unsigned level,
+				       uint64_t first, uint64_t last,
+				       med_merkle_emit_fn found,
+				       void *found_ctx);
+
+/*
+ * med_merkle_nodes_check compares every node of list (as appends emit them:
+ * within a level, consecutive indexes in order) with the stored node at
+ * its address, one range read per level.  MED_ERR_DATA_LOSS when one is
+ * missing or differs: *bad is the first such (lowest level first) with the
+ * computed hash, *missing says which.  Otherwise the reader's error.
+ */
+med_err med_merkle_nodes_check(const med_merkle_node_list *list,
+			       med_merkle_range_fn read, void *ctx,
+			       med_merkle_node *bad,
+			       bool *missing) MED_MUST_CHECK;
+
 /* med_merkle_hex writes 64 lowercase hex digits and a NUL to out. */
 void med_merkle_hex(const uint8_t h[MED_MERKLE_HASH_LEN],
 		    char out[2 * MED_MERKLE_HASH_LEN + 1]);

@@ -350,6 +350,111 @@ med_merkle_frontier_root(const med_merkle_frontier *f, uint8_t out[HLEN])
 		med_merkle_empty_root(out);
 }
 
+med_err
+med_merkle_node_list_add(void *ctx, unsigned level, uint64_t index,
+			 const uint8_t hash[HLEN])
+{
+	med_merkle_node_list *l = ctx;
+
+	if (level == 0)
+		return MED_OK;
+	if (l->n == l->cap)
+		return MED_ERR_LIMIT;
+	l->items[l->n].level = level;
+	l->items[l->n].index = index;
+	memcpy(l->items[l->n].hash, hash, HLEN);
+	l->n++;
+	return MED_OK;
+}
+
+/* level_check - one level's walk of med_merkle_nodes_check: the list's
+ * nodes of that level are met in index order as the stored ones arrive. */
+typedef struct level_check {
+	const med_merkle_node_list *list;
+	unsigned level;
+	size_t at; /* next list item to look at */
+	med_merkle_node *bad;
+	bool *missing;
+} level_check;
+
+/* next_of_level moves c->at to the next item of c->level; false at end. */
+static bool
+next_of_level(level_check *c)
+{
+	while (c->at < c->list->n && c->list->items[c->at].level != c->level)
+		c->at++;
+	return c->at < c->list->n;
+}
+
+static med_err
+level_fail(level_check *c, bool missing)
+{
+	*c->bad = c->list->items[c->at];
+	*c->missing = missing;
+	return MED_ERR_DATA_LOSS;
+}
+
+static med_err
+on_stored_node(void *ctx, unsigned level, uint64_t index,
+	       const uint8_t hash[HLEN])
+{
+	level_check *c = ctx;
+	const med_merkle_node *want;
+
+	(void)level;
+	if (!next_of_level(c))
+		return MED_OK;
+	want = &c->list->items[c->at];
+	if (want->index < index)
+		return level_fail(c, true);
+	if (want->index > index)
+		return MED_OK;
+	if (sodium_memcmp(want->hash, hash, HLEN) != 0)
+		return level_fail(c, false);
+	c->at++;
+	return MED_OK;
+}
+
+/* level_range finds the first and last index of level in list. */
+static bool
+level_range(const med_merkle_node_list *list, unsigned level, uint64_t *first,
+	    uint64_t *last)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < list->n; i++) {
+		if (list->items[i].level != level)
+			continue;
+		if (!any)
+			*first = list->items[i].index;
+		*last = list->items[i].index;
+		any = true;
+	}
+	return any;
+}
+
+med_err
+med_merkle_nodes_check(const med_merkle_node_list *list,
+		       med_merkle_range_fn read, void *ctx,
+		       med_merkle_node *bad, bool *missing)
+{
+	for (unsigned l = 1; l < MED_MERKLE_MAX_LEVEL; l++) {
+		level_check c = {list, l, 0, bad, missing};
+		uint64_t first = 0, last = 0;
+		med_err err;
+
+		if (!level_range(list, l, &first, &last))
+			continue;
+		err = read(ctx, l, first, last, on_stored_node, &c);
+		if (err != MED_OK)
+			return err;
+		/* What the store did not return is missing. */
+		if (next_of_level(&c))
+			return level_fail(&c, true);
+	}
+	return MED_OK;
+}
+
 void
 med_merkle_hex(const uint8_t h[HLEN], char out[2 * HLEN + 1])
 {

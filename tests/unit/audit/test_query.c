@@ -182,6 +182,34 @@ test_proof_sizes(void)
 		  "must not exceed second_size (3)");
 }
 
+/* The times an ingested event may carry (finding 9: INT64_MIN was
+ * stored). */
+static void
+test_event_time(void)
+{
+	const int64_t now = INT64_C(1795000000000);
+	med_problem p = {0};
+
+	MT_OK(audit_event_time_problem(AUDIT_TIME_MIN_MS, now, &p));
+	MT_OK(audit_event_time_problem(now, now, &p));
+	MT_OK(audit_event_time_problem(now + AUDIT_TIME_MAX_AHEAD_MS, now, &p));
+	refused_p(__LINE__, audit_event_time_problem(INT64_MIN, now, &p), &p,
+		  "time_ms", "-9223372036854775808 is before 2000-01-01");
+	refused_p(__LINE__,
+		  audit_event_time_problem(AUDIT_TIME_MIN_MS - 1, now, &p), &p,
+		  "time_ms", "946684799999 is before 2000-01-01");
+	refused_p(__LINE__,
+		  audit_event_time_problem(now + AUDIT_TIME_MAX_AHEAD_MS + 1,
+					   now, &p),
+		  &p, "time_ms",
+		  "1795000300001 is more than 5 minutes ahead of the audit "
+		  "service's clock");
+	refused_p(__LINE__, audit_event_time_problem(INT64_MAX, now, &p), &p,
+		  "time_ms",
+		  "9223372036854775807 is more than 5 minutes ahead of the "
+		  "audit service's clock");
+}
+
 static const mt_case cases[] = {
 	{"query_accepted", test_query_accepted},
 	{"query_refused", test_query_refused},
@@ -189,6 +217,7 @@ static const mt_case cases[] = {
 	{"report", test_report},
 	{"proof_requests", test_proof_requests},
 	{"proof_sizes", test_proof_sizes},
+	{"event_time", test_event_time},
 	{NULL, NULL},
 };
 

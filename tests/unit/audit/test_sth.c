@@ -181,17 +181,17 @@ test_key_create(void)
 
 	MT_TRUE(sodium_init() >= 0);
 	snprintf(path, sizeof(path), "%s/new.key", mt_tmpdir());
-	MT_OK(audit_key_create(path, seed));
+	MT_OK(audit_key_create(path, "test key", seed));
 	MT_TRUE(stat(path, &st) == 0);
 	MT_EQ_INT(st.st_mode & 0777, 0600);
 	MT_OK(audit_key_read(path, back));
 	MT_TRUE(memcmp(seed, back, sizeof(seed)) == 0);
 	/* never over an existing key, never in a missing directory */
-	MT_EQ_INT(audit_key_create(path, back), MED_ERR_IO);
+	MT_EQ_INT(audit_key_create(path, "test key", back), MED_ERR_IO);
 	MT_OK(audit_key_read(path, back));
 	MT_TRUE(memcmp(seed, back, sizeof(seed)) == 0);
 	snprintf(path, sizeof(path), "%s/no/such/dir.key", mt_tmpdir());
-	MT_EQ_INT(audit_key_create(path, seed), MED_ERR_IO);
+	MT_EQ_INT(audit_key_create(path, "test key", seed), MED_ERR_IO);
 }
 
 static const mt_case cases[] = {
