@@ -5,7 +5,6 @@
  */
 #include <med/util.h>
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,15 +201,11 @@ add_error(med_arena *a, dosage_import *out, uint32_t line, const char *field,
 static bool
 parse_double(const char *s, double *out)
 {
-	char *end = NULL;
-
 	if (*s == '\0') {
 		*out = 0;
 		return true;
 	}
-	errno = 0;
-	*out = strtod(s, &end);
-	return errno == 0 && *end == '\0' && isfinite(*out);
+	return dosage_dose_number(s, out);
 }
 
 static bool

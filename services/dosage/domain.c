@@ -19,6 +19,9 @@
 #define LIST_MAX	8
 #define LIST_ITEM_MAX	40
 #define ALLERGIES_MAX	32
+/* Renal bands: the lowest threshold and the smallest factor above 0. */
+#define RENAL_CRCL_MIN	 1.0
+#define RENAL_FACTOR_MIN 0.01
 
 static const char code_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				 "abcdefghijklmnopqrstuvwxyz"
@@ -138,11 +141,22 @@ bands_problem(const dosage_drug *d, const char **field, char *reason,
 	for (size_t i = 0; i < d->n_renal_bands; i++) {
 		const Smartmed__Dosage__V1__RenalBand *b = d->renal_bands[i];
 
-		if (!(b->crcl_below_ml_min > 0 && b->crcl_below_ml_min <= 200))
+		/* Thresholds below 1 mL/min and factors below 1 % are no
+		 * dosing rule but a slip (5e-324 once read back as data
+		 * loss). */
+		if (!(b->crcl_below_ml_min >= RENAL_CRCL_MIN &&
+		      b->crcl_below_ml_min <= 200))
 			PROBLEM("renal_bands",
-				"crcl_below_ml_min must be in (0, 200]");
-		if (!(b->dose_factor >= 0 && b->dose_factor <= 1))
-			PROBLEM("renal_bands", "dose_factor must be in [0, 1]");
+				"crcl_below_ml_min must be from %g to 200 "
+				"mL/min",
+				RENAL_CRCL_MIN);
+		if (!(b->dose_factor == 0 ||
+		      (b->dose_factor >= RENAL_FACTOR_MIN &&
+		       b->dose_factor <= 1)))
+			PROBLEM("renal_bands",
+				"dose_factor must be 0 (contraindicated) or "
+				"from %g to 1",
+				RENAL_FACTOR_MIN);
 		if (b->min_interval_minutes > 86400)
 			PROBLEM("renal_bands",
 				"min_interval_minutes at most 86400");
@@ -235,6 +249,15 @@ groups_problem(const dosage_drug *d, const char **field, char *reason,
 			DOSAGE_DOSE_MAX_GROUPS);
 	if (dosage_drug_groups(d, g, &n, why, sizeof(why)) != MED_OK)
 		PROBLEM("dose_bands", "%s", why);
+	for (size_t i = 0; i < n; i++)
+		if ((g[i].min_kg != 0 &&
+		     !dosage_weight_plausible(g[i].min_kg)) ||
+		    (g[i].max_kg != 0 && !dosage_weight_plausible(g[i].max_kg)))
+			PROBLEM("dose_bands",
+				"%s: weights must be 0 (open) or from %g to "
+				"%g kg",
+				dosage_dose_age_name(g[i].age),
+				DOSAGE_WEIGHT_MIN_KG, DOSAGE_WEIGHT_MAX_KG);
 	return false;
 }
 
@@ -404,17 +427,6 @@ dosage_check_drug(med_call *call, const dosage_drug *d)
 }
 
 static med_err
-check_range(med_call *call, const char *field, double v, double lo, double hi,
-	    bool lo_open)
-{
-	if (!isfinite(v) || v > hi || v < lo || (lo_open && v <= lo))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must be in %c%g, %g]", field,
-				     lo_open ? '(' : '[', lo, hi);
-	return MED_OK;
-}
-
-static med_err
 check_allergies(med_call *call, const dosage_context *c)
 {
 	if (c->n_allergies > ALLERGIES_MAX)
@@ -433,6 +445,59 @@ check_allergies(med_call *call, const dosage_context *c)
 	return MED_OK;
 }
 
+bool
+dosage_weight_plausible(double kg)
+{
+	return isfinite(kg) && kg >= DOSAGE_WEIGHT_MIN_KG &&
+	       kg <= DOSAGE_WEIGHT_MAX_KG;
+}
+
+bool
+dosage_height_plausible(double cm)
+{
+	return isfinite(cm) && cm >= DOSAGE_HEIGHT_MIN_CM &&
+	       cm <= DOSAGE_HEIGHT_MAX_CM;
+}
+
+bool
+dosage_crcl_plausible(double ml_min)
+{
+	return ml_min == 0 || (isfinite(ml_min) && ml_min >= DOSAGE_CRCL_MIN &&
+			       ml_min <= DOSAGE_CRCL_MAX);
+}
+
+/* check_measurements refuses a measurement no patient can have: a typing
+ * slip (grams for kilograms, metres for centimetres) must not reach the
+ * per-kg and per-m2 checks. */
+static med_err
+check_measurements(med_call *call, const dosage_context *c)
+{
+	if (c->weight_case ==
+		    SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__WEIGHT_WEIGHT_KG &&
+	    !dosage_weight_plausible(c->weight_kg))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "context.weight_kg: must be from %g to "
+				     "%g kg",
+				     DOSAGE_WEIGHT_MIN_KG,
+				     DOSAGE_WEIGHT_MAX_KG);
+	if (c->height_case ==
+		    SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__HEIGHT_HEIGHT_CM &&
+	    !dosage_height_plausible(c->height_cm))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "context.height_cm: must be from %g to "
+				     "%g cm",
+				     DOSAGE_HEIGHT_MIN_CM,
+				     DOSAGE_HEIGHT_MAX_CM);
+	if (c->crcl_case ==
+		    SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__CRCL_CRCL_ML_MIN &&
+	    !dosage_crcl_plausible(c->crcl_ml_min))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "context.crcl_ml_min: must be 0 or from "
+				     "%g to %g mL/min",
+				     DOSAGE_CRCL_MIN, DOSAGE_CRCL_MAX);
+	return MED_OK;
+}
+
 med_err
 dosage_check_context(med_call *call, const dosage_context *c)
 {
@@ -442,22 +507,8 @@ dosage_check_context(med_call *call, const dosage_context *c)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "context: must be set");
 	if ((err = med_check_id(call, "context.patient_id", c->patient_id)) !=
-	    MED_OK)
-		return err;
-	if (c->weight_case ==
-		    SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__WEIGHT_WEIGHT_KG &&
-	    (err = check_range(call, "context.weight_kg", c->weight_kg, 0, 500,
-			       true)) != MED_OK)
-		return err;
-	if (c->height_case ==
-		    SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__HEIGHT_HEIGHT_CM &&
-	    (err = check_range(call, "context.height_cm", c->height_cm, 0, 300,
-			       true)) != MED_OK)
-		return err;
-	if (c->crcl_case ==
-		    SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__CRCL_CRCL_ML_MIN &&
-	    (err = check_range(call, "context.crcl_ml_min", c->crcl_ml_min, 0,
-			       500, false)) != MED_OK)
+		    MED_OK ||
+	    (err = check_measurements(call, c)) != MED_OK)
 		return err;
 	if (c->measured_ms < 0 || c->measured_ms > med_now_ms() + 5 * 60000)
 		return med_call_fail(call, MED_ERR_INVALID,
@@ -591,20 +642,27 @@ dosage_limits(const dosage_drug *d, dosage_dose_limits *l)
 			d->other_ingredients[i]->substance;
 }
 
-/* context_facts fills p from dosage's own context. */
+/* context_facts fills p from dosage's own context (a value stored before
+ * the plausibility bounds that lies outside them is not used). */
 static void
 context_facts(const dosage_context *c, dosage_dose_patient *p)
 {
-	p->has_weight = c->weight_case ==
-			SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__WEIGHT_WEIGHT_KG;
+	p->has_weight =
+		c->weight_case ==
+			SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__WEIGHT_WEIGHT_KG &&
+		dosage_weight_plausible(c->weight_kg);
 	p->weight_kg = c->weight_kg;
 	p->weight_ms = c->weight_measured_ms;
-	p->has_height = c->height_case ==
-			SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__HEIGHT_HEIGHT_CM;
+	p->has_height =
+		c->height_case ==
+			SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__HEIGHT_HEIGHT_CM &&
+		dosage_height_plausible(c->height_cm);
 	p->height_cm = c->height_cm;
 	p->height_ms = c->height_measured_ms;
-	p->has_crcl = c->crcl_case ==
-		      SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__CRCL_CRCL_ML_MIN;
+	p->has_crcl =
+		c->crcl_case ==
+			SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__CRCL_CRCL_ML_MIN &&
+		dosage_crcl_plausible(c->crcl_ml_min);
 	p->crcl_ml_min = c->crcl_ml_min;
 	p->crcl_ms = c->crcl_measured_ms;
 	p->allergies_known = c->allergies_known;
@@ -851,4 +909,68 @@ dosage_regimen_history(const dosage_order *o, const dosage_drug *drug,
 	    dosage_dose_convert(o->prn_max_daily_dose, o->unit, drug->unit,
 				&max) == MED_OK)
 		h->given_24h = max > dose ? max - dose : 0;
+}
+
+/* --- order states -------------------------------------------------------- */
+
+#define OS(x) SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
+
+const char *
+dosage_order_fhir_status(Smartmed__Dosage__V1__OrderStatus status)
+{
+	switch (status) {
+	case OS(ACTIVE):
+		return "active";
+	case OS(ON_HOLD):
+		return "on-hold";
+	case OS(COMPLETED):
+		return "completed";
+	case OS(PENDING_VERIFICATION):
+		return "draft";
+	case OS(STOPPED):
+	case OS(SUPERSEDED):
+		return "stopped";
+	default:
+		return "unknown";
+	}
+}
+
+void
+dosage_order_settle(dosage_order *o, int64_t now_ms)
+{
+	if ((o->status == OS(ACTIVE) || o->status == OS(ON_HOLD)) &&
+	    o->end_ms != 0 && o->end_ms <= now_ms)
+		o->status = OS(COMPLETED);
+	o->fhir_status = (char *)dosage_order_fhir_status(o->status);
+}
+
+med_err
+dosage_order_refuse(med_call *call, const dosage_order *o)
+{
+	switch (o->status) {
+	case OS(SUPERSEDED):
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "order_id: superseded by order %s (a "
+				     "newer version); use that one",
+				     o->replaced_by_order_id);
+	case OS(STOPPED):
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "order_id: order is discontinued");
+	case OS(ON_HOLD):
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "order_id: order is on hold; no dose "
+				     "until a prescriber resumes it "
+				     "(ResumeOrder)");
+	case OS(PENDING_VERIFICATION):
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "order_id: awaiting a pharmacist's "
+				     "verification (VerifyOrder)");
+	case OS(COMPLETED):
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "order_id: order is completed (its end "
+				     "has passed or its one dose was given)");
+	default:
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "order_id: order is not active");
+	}
 }

@@ -35,6 +35,7 @@ extern const size_t dosage_n_config;
 /* FHIR MedicationAdministration status codes we write. */
 #define DOSAGE_ADMIN_COMPLETED "completed"
 #define DOSAGE_ADMIN_ON_HOLD   "on-hold"
+#define DOSAGE_ADMIN_NOT_DONE  "not-done"
 /* A high-alert administration must be confirmed within this time. */
 #define DOSAGE_CONFIRM_WINDOW_MS (30LL * 60 * 1000)
 /* Due for this long after due_ms, overdue afterwards. */
@@ -164,6 +165,21 @@ char *dosage_groups_text(med_arena *a, const dosage_drug *d);
 med_err dosage_groups_read(med_arena *a, const char *text, dosage_drug *d,
 			   char *why, size_t len) MED_MUST_CHECK;
 
+/* Plausible patient measurements: anything outside is a typing error
+ * (refused at input) or a bad value in the record (not used). */
+#define DOSAGE_WEIGHT_MIN_KG 0.2
+#define DOSAGE_WEIGHT_MAX_KG 500.0
+#define DOSAGE_HEIGHT_MIN_CM 20.0
+#define DOSAGE_HEIGHT_MAX_CM 280.0
+#define DOSAGE_CRCL_MIN	     1.0 /* mL/min, for a value above 0 */
+#define DOSAGE_CRCL_MAX	     300.0
+
+/* dosage_weight_plausible, dosage_height_plausible, dosage_crcl_plausible:
+ * is v within the bounds above (CrCl: 0, or DOSAGE_CRCL_MIN..MAX)? */
+bool dosage_weight_plausible(double kg);
+bool dosage_height_plausible(double cm);
+bool dosage_crcl_plausible(double ml_min);
+
 /* dosage_check_context validates SetPatientContext's context. */
 med_err dosage_check_context(med_call *call,
 			     const dosage_context *c) MED_MUST_CHECK;
@@ -234,6 +250,19 @@ void dosage_regimen_history(const dosage_order *o, const dosage_drug *drug,
 			    double dose_drug_unit, double lifetime,
 			    dosage_dose_history *h);
 
+/* dosage_order_fhir_status names status as FHIR MedicationRequest.status
+ * ("active", "on-hold", "completed", "stopped", "draft"). */
+const char *dosage_order_fhir_status(Smartmed__Dosage__V1__OrderStatus status);
+
+/* dosage_order_settle gives o the status it has at now_ms: an active or
+ * held order past its end is completed. */
+void dosage_order_settle(dosage_order *o, int64_t now_ms);
+
+/* dosage_order_refuse fails the call FAILED_PRECONDITION saying why o's
+ * state forbids what was asked ("order_id: order is on hold; ..."). */
+med_err dosage_order_refuse(med_call *call,
+			    const dosage_order *o) MED_MUST_CHECK;
+
 /* --- catalogue.c: CSV import ------------------------------------------- */
 
 /* dosage_import - the parsed CSV: entries and row errors (arena-backed). */
@@ -276,6 +305,102 @@ med_err dosage_csv_parse(med_arena *a, const uint8_t *csv, size_t len,
 bool dosage_next_due(const dosage_order *o, int64_t last_ms, int64_t now_ms,
 		     int64_t *due_ms, Smartmed__Dosage__V1__DueState *state);
 
+/* --- mar.c: the ward round's schedule (no I/O) ------------------------- */
+
+#define DOSAGE_MAR_MAX_SLOTS	 200
+#define DOSAGE_MAR_MAX_WINDOW_MS (7LL * 24 * 3600 * 1000)
+
+/* dosage_hold_span - a time [from_ms, to_ms) an order was on hold; to_ms
+ * INT64_MAX while it still is. */
+typedef struct dosage_hold_span {
+	int64_t from_ms, to_ms;
+} dosage_hold_span;
+
+/* dosage_hold_event - a HELD or RESUMED change of an order. */
+typedef struct dosage_hold_event {
+	const char *order_id;
+	bool held; /* false: resumed */
+	int64_t time_ms;
+} dosage_hold_event;
+
+/* dosage_hold_rows - a patient's hold changes, oldest first (arena). */
+typedef struct dosage_hold_rows {
+	med_arena *arena;
+	dosage_hold_event *items;
+	size_t n, cap;
+} dosage_hold_rows;
+
+/*
+ * dosage_hold_spans fills spans (at most cap) with the times o was on
+ * hold, from the changes in ev (any order's; only o's count) and, for an
+ * order held now without a change of its own (a version made from a held
+ * one), from its held_ms.  Returns the number of spans.
+ */
+size_t dosage_hold_spans(const dosage_order *o, const dosage_hold_rows *ev,
+			 dosage_hold_span *spans, size_t cap);
+
+/*
+ * dosage_order_slot finds the scheduled time of o nearest to t_ms: the
+ * order's start plus whole intervals, within its start and end.  False
+ * for an order without scheduled times (PRN, an unreadable frequency).
+ */
+bool dosage_order_slot(const dosage_order *o, int64_t t_ms, int64_t *slot_ms);
+
+/* dosage_order_from_ms is when o came into force: its start, or for a
+ * later version the time it was made when that is after its start. */
+int64_t dosage_order_from_ms(const dosage_order *o);
+
+/* dosage_order_stop_ms is when o stopped being in force (its end,
+ * discontinuation or replacement; INT64_MAX when none). */
+int64_t dosage_order_stop_ms(const dosage_order *o);
+
+/*
+ * dosage_mar_slots lists o's scheduled doses in [from_ms, to_ms) while it
+ * was in force (at most DOSAGE_MAR_MAX_SLOTS), each matched with what was
+ * charted against o (admins: any order's, only o's count) and its state
+ * at now_ms.  A not-given record answers the slot of its scheduled_ms; a
+ * dose given answers the slot nearest its time within half an interval.
+ * Slots and their strings come from a.  Errors: MED_ERR_NOMEM.
+ */
+med_err dosage_mar_slots(med_arena *a, const dosage_order *o, int64_t from_ms,
+			 int64_t to_ms, int64_t now_ms,
+			 const dosage_hold_span *holds, size_t n_holds,
+			 dosage_admin *const *admins, size_t n_admins,
+			 Smartmed__Dosage__V1__MarSlot ***out,
+			 size_t *n) MED_MUST_CHECK;
+
+/* dosage_given_list - what a patient was given of each substance of a
+ * drug around a time, in the drug's unit, for the PRN forecast. */
+#define DOSAGE_GIVEN_MAX_ROWS 512
+typedef struct dosage_given_substance {
+	int64_t t_ms[DOSAGE_GIVEN_MAX_ROWS];
+	double amount[DOSAGE_GIVEN_MAX_ROWS];
+	size_t n;
+	int64_t latest_ms; /* the latest dose of all time; 0 = none */
+	double lifetime;
+} dosage_given_substance;
+
+typedef struct dosage_given_list {
+	dosage_given_substance s[DOSAGE_DOSE_MAX_SUBSTANCES];
+	size_t n_substances;
+} dosage_given_list;
+
+/* dosage_given_at is the history the dose checks would read at at_ms (at
+ * or after the loaded window's doses): the worst substance decides. */
+void dosage_given_at(const dosage_given_list *g, int64_t at_ms,
+		     dosage_dose_history *h);
+
+/*
+ * dosage_prn_forecast fills prn for a PRN order o of drug: when its dose
+ * may next be given at or after now_ms, by the interval, 24-h and per-kg
+ * checks (the earliest time none of them is a hard stop, searched up to
+ * DOSAGE_MAR_MAX_WINDOW_MS ahead), and what decides it.  Strings from a.
+ */
+void dosage_prn_forecast(med_arena *a, const dosage_drug *drug,
+			 const dosage_order *o, const dosage_dose_patient *p,
+			 const dosage_given_list *g, int64_t now_ms,
+			 Smartmed__Dosage__V1__MarPrn *prn);
+
 /* --- store.c: the catalogue -------------------------------------------- */
 
 med_err dosage_store_upsert(med_db *db, med_arena *arena, const dosage_drug *d,
@@ -308,28 +433,11 @@ med_err dosage_store_set_context(med_db *db, med_arena *arena,
 med_err dosage_store_get_context(med_db *db, med_arena *arena,
 				 const char *patient_id,
 				 dosage_context *out) MED_MUST_CHECK;
-med_err dosage_store_create_order(med_db *db, med_arena *arena,
-				  const dosage_order *in,
-				  dosage_order *out) MED_MUST_CHECK;
-med_err dosage_store_get_order(med_db *db, med_arena *arena, const char *id,
-			       dosage_order *out) MED_MUST_CHECK;
-/* dosage_store_verify_order releases a pending order: MED_ERR_PRECONDITION
- * when it is not pending, MED_ERR_DENIED when user prescribed it. */
-med_err dosage_store_verify_order(med_db *db, med_arena *arena, const char *id,
-				  const char *user, int64_t now_ms,
-				  dosage_order *out) MED_MUST_CHECK;
-
 /* dosage_store_given_once is dosage_store_given in a read transaction of
  * its own (order entry: nothing to lock). */
 med_err dosage_store_given_once(med_db *db, const char *patient_id,
 				const dosage_drug *d, int64_t at_ms,
 				dosage_dose_history *out) MED_MUST_CHECK;
-
-/* dosage_store_discontinue: MED_ERR_PRECONDITION when already stopped. */
-med_err dosage_store_discontinue(med_db *db, med_arena *arena, const char *id,
-				 const char *user, const char *reason,
-				 int64_t now_ms,
-				 dosage_order *out) MED_MUST_CHECK;
 
 /* dosage_subject - what the checks need, loaded in one transaction. */
 typedef struct dosage_subject {
@@ -341,6 +449,65 @@ typedef struct dosage_subject {
 	dosage_dose_history hist;
 	int64_t at_ms;
 } dosage_subject;
+
+/*
+ * dosage_store_load_subject loads what the checks need, by order (order_id
+ * set; locked with the patient's row when lock) or by patient and drug,
+ * with what was given around at_ms.  MED_ERR_NOT_FOUND: no such order or
+ * drug.
+ */
+med_err dosage_store_load_subject(med_db_conn *c, med_arena *arena,
+				  const char *order_id, const char *patient_id,
+				  const char *drug_code, int64_t at_ms,
+				  bool lock, dosage_subject *s) MED_MUST_CHECK;
+
+/* dosage_store_read_ctx reads a patient's context row inside a
+ * transaction; MED_ERR_NOT_FOUND when there is none (*is_set false for a
+ * placeholder row). */
+med_err dosage_store_read_ctx(med_db_conn *c, med_arena *a,
+			      const char *patient_id, bool lock,
+			      dosage_context *out, bool *is_set) MED_MUST_CHECK;
+
+/* dosage_store_ensure_patient makes the row that serialises a patient's
+ * administrations (a placeholder until SetPatientContext fills it). */
+med_err dosage_store_ensure_patient(med_db_conn *c,
+				    const char *patient_id) MED_MUST_CHECK;
+
+/* The stored form of checks and overrides, shared by orders and
+ * administrations: checks as a CheckDoseResponse blob (arena), an
+ * override as reason and text columns (NULL when reason is 0). */
+med_err dosage_store_pack_checks(med_arena *a, dosage_check **checks, size_t n,
+				 uint8_t **blob, size_t *len) MED_MUST_CHECK;
+med_err dosage_store_unpack_checks(med_arena *a, const med_db_row *row,
+				   size_t col, dosage_check ***checks,
+				   size_t *n) MED_MUST_CHECK;
+dosage_override *dosage_store_read_override(med_arena *a, const med_db_row *row,
+					    size_t col);
+
+/* The columns of an administration, in the order dosage_store_admin_row
+ * reads them. */
+#define DOSAGE_ADMIN_COLUMNS                                                   \
+	"id, order_id, patient_id, drug_code, dose, unit, dose_drug_unit,"     \
+	" drug_unit, effective_ms, recorded_ms, status, performer,"            \
+	" confirmed_by, confirmed_ms, identity, token_id, v_score,"            \
+	" v_threshold, v_model, dose_ovr_reason, dose_ovr_text, dose_ovr_by,"  \
+	" id_ovr_reason, id_ovr_text, overall, checks, scheduled_ms,"          \
+	" not_given_reason, not_given_text"
+
+/* dosage_admin_rows - administrations read into an arena. */
+typedef struct dosage_admin_rows {
+	med_arena *arena;
+	dosage_admin **items;
+	size_t n, cap;
+} dosage_admin_rows;
+
+/* dosage_store_admin_row is the med_db_row_fn that appends one row of
+ * DOSAGE_ADMIN_COLUMNS to a dosage_admin_rows. */
+med_err dosage_store_admin_row(void *arg, const med_db_row *row) MED_MUST_CHECK;
+
+/* dosage_store_insert_admin writes an administration (given or not). */
+med_err dosage_store_insert_admin(med_db_conn *c, med_arena *a,
+				  const dosage_admin *m) MED_MUST_CHECK;
 
 /*
  * dosage_decide_fn runs the rules on a loaded subject and fills *admin to
@@ -383,6 +550,64 @@ dosage_store_history(med_db *db, med_arena *arena, const char *patient_id,
 		     int64_t now_ms, uint64_t offset, uint32_t limit,
 		     Smartmed__Dosage__V1__HistoryResponse *res) MED_MUST_CHECK;
 
+/* --- store_orders.c: orders, their versions and changes ---------------- */
+
+/* dosage_store_read_order reads an order inside a transaction (locked
+ * when lock).  MED_ERR_NOT_FOUND when there is none. */
+med_err dosage_store_read_order(med_db_conn *c, med_arena *a, const char *id,
+				bool lock, dosage_order *out) MED_MUST_CHECK;
+
+/* dosage_store_create_order writes version 1 of a new order and its
+ * "created" change. */
+med_err dosage_store_create_order(med_db *db, med_arena *arena,
+				  const dosage_order *in,
+				  dosage_order *out) MED_MUST_CHECK;
+med_err dosage_store_get_order(med_db *db, med_arena *arena, const char *id,
+			       dosage_order *out) MED_MUST_CHECK;
+
+/* dosage_change - one change to an order: which, who, why, when. */
+typedef struct dosage_change {
+	Smartmed__Dosage__V1__OrderEventKind kind;
+	const char *user;
+	const char *reason; /* NULL: none */
+	int64_t now_ms;
+} dosage_change;
+
+/* dosage_allow_fn says whether the locked order cur may take a change: it
+ * fails the call (so the transaction) when not. */
+typedef med_err (*dosage_allow_fn)(void *ctx, const dosage_order *cur);
+
+/*
+ * dosage_store_change applies a change of state (VERIFIED, HELD, RESUMED,
+ * DISCONTINUED) to order id when allow agrees, and logs it, in one
+ * transaction; out is the order after (or, when allow refused, before).
+ * MED_ERR_NOT_FOUND: no such order.
+ */
+med_err dosage_store_change(med_db *db, med_arena *arena, const char *id,
+			    const dosage_change *ch, dosage_allow_fn allow,
+			    void *ctx, dosage_order *out) MED_MUST_CHECK;
+
+/* dosage_version_fn fills next, the new version of the locked subject's
+ * order (s->order, its drug, context and history), or fails the call.
+ * next->id is set and must be kept. */
+typedef med_err (*dosage_version_fn)(void *ctx, dosage_subject *s,
+				     dosage_order *next);
+
+/*
+ * dosage_store_new_version replaces order id with the version make fills
+ * (MODIFIED or RENEWED): inserts it, marks id superseded by it and logs
+ * the change, in one transaction.  out is the new version.
+ */
+med_err dosage_store_new_version(med_db *db, med_arena *arena, const char *id,
+				 const dosage_change *ch,
+				 dosage_version_fn make, void *ctx,
+				 dosage_order *out) MED_MUST_CHECK;
+
+/* dosage_store_complete_once marks a "once" order completed (and logs it)
+ * once its dose was given, inside the administration's transaction. */
+med_err dosage_store_complete_once(med_db_conn *c, const dosage_order *o,
+				   const dosage_admin *given) MED_MUST_CHECK;
+
 /* dosage_due_row - an active order and its last administration. */
 typedef struct dosage_due_row {
 	dosage_order *order;
@@ -395,6 +620,75 @@ med_err dosage_store_active_orders(med_db *db, med_arena *arena,
 				   const char *patient_id,
 				   dosage_due_row **rows,
 				   size_t *n) MED_MUST_CHECK;
+
+/* dosage_store_list_orders lists a patient's orders whose status at now_ms
+ * is in statuses ("1,4": OrderStatus values), newest first. */
+med_err dosage_store_list_orders(med_db *db, med_arena *arena,
+				 const char *patient_id, const char *statuses,
+				 int64_t now_ms, uint64_t offset,
+				 uint32_t limit, dosage_order ***out,
+				 size_t *n) MED_MUST_CHECK;
+
+/* dosage_store_order_history reads every version of the order that id is
+ * a version of, and its changes, in one transaction. */
+med_err dosage_store_order_history(med_db *db, med_arena *arena, const char *id,
+				   Smartmed__Dosage__V1__OrderHistory *out)
+	MED_MUST_CHECK;
+
+/* dosage_store_mar_orders lists (at most 200) the patient's order versions
+ * in force at some time in [from_ms, to_ms). */
+med_err dosage_store_mar_orders(med_db_conn *c, med_arena *arena,
+				const char *patient_id, int64_t from_ms,
+				int64_t to_ms, dosage_order ***out,
+				size_t *n) MED_MUST_CHECK;
+
+/* dosage_store_hold_events reads the patient's HELD and RESUMED changes. */
+med_err dosage_store_hold_events(med_db_conn *c, med_arena *arena,
+				 const char *patient_id,
+				 dosage_hold_rows *out) MED_MUST_CHECK;
+
+/* --- store_mar.c: not given, and the MAR's reads ------------------------ */
+
+/* dosage_chart_fn checks a not-given record of the locked order o and
+ * fills *m to insert, or fails the call. */
+typedef med_err (*dosage_chart_fn)(void *ctx, const dosage_order *o,
+				   dosage_admin *m);
+
+/*
+ * dosage_store_not_given locks the order, calls chart and inserts *m, in
+ * one transaction.  MED_ERR_EXISTS (with *m the earlier record) when the
+ * scheduled dose was already charted as not given.
+ */
+med_err dosage_store_not_given(med_db *db, med_arena *arena,
+			       const char *order_id, dosage_chart_fn chart,
+			       void *ctx, dosage_admin *m) MED_MUST_CHECK;
+
+/* dosage_mar_data - what the MAR of a patient is drawn from, read in one
+ * transaction; for each PRN order (index as in orders) its drug and what
+ * was given of its substances, NULL for the others. */
+typedef struct dosage_mar_data {
+	dosage_order **orders;
+	size_t n_orders;
+	dosage_admin_rows admins;
+	dosage_hold_rows holds;
+	dosage_context ctx;
+	bool has_ctx;
+	dosage_drug **drugs;
+	dosage_given_list **given;
+} dosage_mar_data;
+
+/* dosage_store_mar reads the MAR's data for [from_ms, to_ms) at now_ms. */
+med_err dosage_store_mar(med_db *db, med_arena *arena, const char *patient_id,
+			 int64_t from_ms, int64_t to_ms, int64_t now_ms,
+			 dosage_mar_data *out) MED_MUST_CHECK;
+
+/* dosage_store_given_list reads what the patient was given of d's
+ * substances in [from_ms, to_ms), with each one's latest dose and
+ * lifetime total (store_history.c). */
+med_err dosage_store_given_list(med_db_conn *c, const char *patient_id,
+				const dosage_drug *d, int64_t from_ms,
+				int64_t to_ms,
+				dosage_given_list *out) MED_MUST_CHECK;
 
 /* The handlers, one per RPC (methods.c lists them with their roles). */
 MED_UNARY_HANDLER(dosage_rpc_upsert_drug);
@@ -412,5 +706,13 @@ MED_UNARY_HANDLER(dosage_rpc_record_administration);
 MED_UNARY_HANDLER(dosage_rpc_confirm_high_alert);
 MED_UNARY_HANDLER(dosage_rpc_list_due);
 MED_UNARY_HANDLER(dosage_rpc_history);
+MED_UNARY_HANDLER(dosage_rpc_list_orders);
+MED_UNARY_HANDLER(dosage_rpc_modify_order);
+MED_UNARY_HANDLER(dosage_rpc_renew_order);
+MED_UNARY_HANDLER(dosage_rpc_hold_order);
+MED_UNARY_HANDLER(dosage_rpc_resume_order);
+MED_UNARY_HANDLER(dosage_rpc_get_order_history);
+MED_UNARY_HANDLER(dosage_rpc_record_not_given);
+MED_UNARY_HANDLER(dosage_rpc_get_mar);
 
 #endif

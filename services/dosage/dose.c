@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -89,20 +90,39 @@ dosage_dose_bands_sort(dosage_dose_band *bands, size_t n)
 	}
 }
 
+bool
+dosage_dose_number(const char *s, double *out)
+{
+	char *end = NULL;
+	double v;
+
+	if (s == NULL || *s == '\0')
+		return false;
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end != '\0' || !isfinite(v))
+		return false;
+	/* strtod reports ERANGE for a number too small for a normal double
+	 * (5e-324) but still gives its nearest value: such a number was
+	 * written by us and must read back, never become data loss. */
+	if (errno == ERANGE && fabs(v) > DBL_MIN)
+		return false;
+	*out = v;
+	return true;
+}
+
 /* parse_num reads a finite double from s up to end (exclusive). */
 static bool
 parse_num(const char *s, const char *end, double *out)
 {
-	char buf[32], *stop = NULL;
+	char buf[32];
 	size_t n = (size_t)(end - s);
 
 	if (n == 0 || n >= sizeof(buf))
 		return false;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	errno = 0;
-	*out = strtod(buf, &stop);
-	return errno == 0 && stop == buf + n && isfinite(*out);
+	return dosage_dose_number(buf, out);
 }
 
 /* parse_band reads "crcl:factor[:interval_min]" from s[0..end). */

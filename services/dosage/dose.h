@@ -71,6 +71,13 @@ med_err dosage_dose_unit_parse(const char *s,
 			       dosage_dose_unit *out) MED_MUST_CHECK;
 
 /*
+ * dosage_dose_number reads the whole of s as a finite decimal number; a
+ * number below the smallest normal double reads as its nearest value
+ * (strtod's ERANGE on underflow is no error here).  False otherwise.
+ */
+bool dosage_dose_number(const char *s, double *out);
+
+/*
  * dosage_dose_convert converts v from unit from into unit to.  Errors:
  * MED_ERR_INVALID (unknown unit, or dimensions differ: mg cannot become
  * mL without a concentration).

@@ -5,7 +5,6 @@
  */
 #include "dose.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,7 +180,6 @@ set_key(dosage_dose_group *g, size_t i, const char *value, char *reason,
 	size_t len)
 {
 	const group_key *k = &group_keys[i];
-	char *end = NULL;
 	double v;
 
 	if (k->kind == 'p') {
@@ -190,10 +188,7 @@ set_key(dosage_dose_group *g, size_t i, const char *value, char *reason,
 			GROUP_PROBLEM("%s: must be warn or hard_stop", k->name);
 		return MED_OK;
 	}
-	errno = 0;
-	v = strtod(value, &end);
-	if (errno != 0 || end == value || *end != '\0' || !isfinite(v) ||
-	    v < 0 || v > 1e6)
+	if (!dosage_dose_number(value, &v) || v < 0 || v > 1e6)
 		GROUP_PROBLEM("%s: must be a number from 0 to 1e6", k->name);
 	if (k->kind == 'i') {
 		if (v > 86400 || v != floor(v))

@@ -107,12 +107,14 @@ dosage_facts_fetch(med_call *call, const char *field, const char *patient_id,
 	return MED_OK;
 }
 
-/* take uses the record's measurement m when it has one. */
+/* take uses the record's measurement m when it has one that a patient
+ * can have: an implausible value in the record (a unit slip) is no fact,
+ * and the check that needs it says so instead of computing with it. */
 static void
-take(const Smartmed__Records__V1__Measurement *m, bool *has, double *v,
-     int64_t *at)
+take(const Smartmed__Records__V1__Measurement *m, bool (*plausible)(double),
+     bool *has, double *v, int64_t *at)
 {
-	if (m == NULL || !m->present)
+	if (m == NULL || !m->present || !plausible(m->value))
 		return;
 	*has = true;
 	*v = m->value;
@@ -149,9 +151,12 @@ dosage_facts_apply(med_arena *a, const dosage_facts *f, dosage_dose_patient *p)
 	if (f == NULL)
 		return;
 	p->source = "record";
-	take(f->weight, &p->has_weight, &p->weight_kg, &p->weight_ms);
-	take(f->height, &p->has_height, &p->height_cm, &p->height_ms);
-	take(f->crcl, &p->has_crcl, &p->crcl_ml_min, &p->crcl_ms);
+	take(f->weight, dosage_weight_plausible, &p->has_weight, &p->weight_kg,
+	     &p->weight_ms);
+	take(f->height, dosage_height_plausible, &p->has_height, &p->height_cm,
+	     &p->height_ms);
+	take(f->crcl, dosage_crcl_plausible, &p->has_crcl, &p->crcl_ml_min,
+	     &p->crcl_ms);
 	if (f->allergies_assessed)
 		allergy_names(a, f, p);
 }

@@ -189,14 +189,11 @@ typedef struct rec_ctx {
 static med_err
 order_usable(med_call *call, const dosage_order *o, int64_t at_ms)
 {
-	if (o->status ==
-	    SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_PENDING_VERIFICATION)
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "order_id: awaiting a pharmacist's "
-				     "verification (VerifyOrder)");
+	/* Only the current version of an order in force may be given: not
+	 * one on hold, discontinued, replaced by a newer version, completed
+	 * or awaiting a pharmacist. */
 	if (o->status != ACTIVE)
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "order_id: order is not active");
+		return dosage_order_refuse(call, o);
 	if (at_ms < o->start_ms - HOUR_MS)
 		return med_call_fail(call, MED_ERR_PRECONDITION,
 				     "effective_ms: before the order's start");

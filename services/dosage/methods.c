@@ -17,27 +17,46 @@
 #define CARE		  (MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_PHARMACIST)
 #define CATALOGUE_EDITORS (MED_ROLE_PHARMACIST | MED_ROLE_ADMIN)
 
+#define PRESCRIBERS MED_ROLE_CLINICIAN
+#define CHARTERS    (MED_ROLE_CLINICIAN | MED_ROLE_NURSE)
+#define CREATES	    MED_AUDIT_ACTION_CREATE
+#define UPDATES	    MED_AUDIT_ACTION_UPDATE
+
+/* A method whose name does not start with a standard verb names its audit
+ * action (med_method.audit_action): charting a dose creates a record,
+ * changing an order updates it. */
 const med_method dosage_methods[] = {
 	MED_UNARY(UpsertDrug, upsert_drug, drug, CATALOGUE_EDITORS),
 	MED_UNARY(GetDrug, get_drug, drug, DRUG_READERS),
 	MED_UNARY(ListDrugs, list_drugs, list_drugs_response, DRUG_READERS),
-	MED_UNARY(ImportCatalogue, import_catalogue, import_catalogue_response,
-		  CATALOGUE_EDITORS),
+	MED_UNARY_AS(ImportCatalogue, import_catalogue,
+		     import_catalogue_response, CATALOGUE_EDITORS, UPDATES),
 	MED_UNARY(SetPatientContext, set_patient_context, patient_context,
 		  CARE),
 	MED_UNARY(GetPatientContext, get_patient_context, patient_context,
 		  CARE),
-	MED_UNARY(CreateOrder, create_order, order, MED_ROLE_CLINICIAN),
+	MED_UNARY(CreateOrder, create_order, order, PRESCRIBERS),
 	MED_UNARY(GetOrder, get_order, order, CARE),
-	MED_UNARY(VerifyOrder, verify_order, order, MED_ROLE_PHARMACIST),
-	MED_UNARY(DiscontinueOrder, discontinue_order, order,
-		  MED_ROLE_CLINICIAN | MED_ROLE_PHARMACIST),
+	MED_UNARY(ListOrders, list_orders, list_orders_response, CARE),
+	MED_UNARY(GetOrderHistory, get_order_history, order_history, CARE),
+	MED_UNARY_AS(VerifyOrder, verify_order, order, MED_ROLE_PHARMACIST,
+		     UPDATES),
+	MED_UNARY_AS(ModifyOrder, modify_order, order, PRESCRIBERS, UPDATES),
+	MED_UNARY_AS(RenewOrder, renew_order, order, PRESCRIBERS, UPDATES),
+	MED_UNARY_AS(HoldOrder, hold_order, order,
+		     MED_ROLE_CLINICIAN | MED_ROLE_PHARMACIST, UPDATES),
+	MED_UNARY_AS(ResumeOrder, resume_order, order, PRESCRIBERS, UPDATES),
+	MED_UNARY_AS(DiscontinueOrder, discontinue_order, order,
+		     MED_ROLE_CLINICIAN | MED_ROLE_PHARMACIST, UPDATES),
 	MED_UNARY(CheckDose, check_dose, check_dose_response, CARE),
-	MED_UNARY(RecordAdministration, record_administration, administration,
-		  MED_ROLE_CLINICIAN | MED_ROLE_NURSE),
-	MED_UNARY(ConfirmHighAlert, confirm_high_alert, administration, CARE),
-	MED_UNARY(ListDue, list_due, list_due_response,
-		  MED_ROLE_CLINICIAN | MED_ROLE_NURSE),
+	MED_UNARY_AS(RecordAdministration, record_administration,
+		     administration, CHARTERS, CREATES),
+	MED_UNARY_AS(RecordNotGiven, record_not_given, administration, CHARTERS,
+		     CREATES),
+	MED_UNARY_AS(ConfirmHighAlert, confirm_high_alert, administration, CARE,
+		     UPDATES),
+	MED_UNARY(ListDue, list_due, list_due_response, CHARTERS),
+	MED_UNARY(GetMar, get_mar, get_mar_response, CARE),
 	MED_UNARY(History, history, history_response, CARE),
 };
 const size_t dosage_n_methods = MED_N_METHODS(dosage_methods);

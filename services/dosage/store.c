@@ -162,6 +162,57 @@ static const char *const v3_statements[] = {
 	NULL,
 };
 
+/* Order versions and their changes, and doses charted as not given. */
+static const char *const v4_statements[] = {
+	"ALTER TABLE orders"
+	" ADD COLUMN IF NOT EXISTS version INT UNSIGNED NOT NULL DEFAULT 1,"
+	" ADD COLUMN IF NOT EXISTS first_id CHAR(36) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS replaces_id CHAR(36) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS replaced_by CHAR(36) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS replaced_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS change_reason VARCHAR(2000) NOT NULL"
+	" DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS held_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS held_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS hold_reason VARCHAR(2000) NOT NULL"
+	" DEFAULT '',"
+	" ADD KEY IF NOT EXISTS idx_orders_first (first_id)",
+	"UPDATE orders SET first_id = id WHERE first_id = ''",
+	/* Append-only: a change is a new row, never an update. */
+	"CREATE TABLE IF NOT EXISTS order_events ("
+	" id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+	" first_id CHAR(36) NOT NULL,"
+	" order_id CHAR(36) NOT NULL,"
+	" version INT UNSIGNED NOT NULL,"
+	" kind TINYINT NOT NULL,"
+	" actor VARCHAR(128) NOT NULL,"
+	" time_ms BIGINT NOT NULL,"
+	" reason VARCHAR(2000) NOT NULL,"
+	" new_order_id CHAR(36) NOT NULL DEFAULT '',"
+	" KEY idx_order_events_first (first_id, id)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	/* The history of orders written before versions: what their rows
+	 * still say. */
+	"INSERT INTO order_events (first_id, order_id, version, kind, actor,"
+	" time_ms, reason) SELECT id, id, 1, 1, created_by, created_ms, ''"
+	" FROM orders ORDER BY created_ms, id",
+	"INSERT INTO order_events (first_id, order_id, version, kind, actor,"
+	" time_ms, reason) SELECT id, id, 1, 2, verified_by, verified_ms, ''"
+	" FROM orders WHERE verified_ms > 0 ORDER BY verified_ms, id",
+	"INSERT INTO order_events (first_id, order_id, version, kind, actor,"
+	" time_ms, reason) SELECT id, id, 1, 7, discontinued_by,"
+	" discontinued_ms, discontinue_reason FROM orders WHERE status = 2"
+	" ORDER BY discontinued_ms, id",
+	"ALTER TABLE administrations"
+	" ADD COLUMN IF NOT EXISTS scheduled_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS not_given_reason INT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS not_given_text VARCHAR(2000) NOT NULL"
+	" DEFAULT '',"
+	" ADD KEY IF NOT EXISTS idx_admin_patient_time (patient_id,"
+	" effective_ms)",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -170,6 +221,10 @@ const med_db_migration dosage_migrations[] = {
 	 "substances and strengths, age and weight bands, missing-fact "
 	 "policies, per-fact times, order-entry checks and verification",
 	 v3_statements},
+	{4,
+	 "order versions and their changes (modify, renew, hold, resume), "
+	 "doses charted as not given",
+	 v4_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);

@@ -1,6 +1,6 @@
 /*
- * store_clinical.c - the dosage service's SQL for patient context, orders
- * and administrations.
+ * store_clinical.c - the dosage service's SQL for patient context, dose
+ * checks and administrations (orders: store_orders.c).
  */
 #include <med/arena.h>
 #include <med/util.h>
@@ -108,10 +108,9 @@ on_ctx_row(void *arg, const med_db_row *row)
 			   &c->allergies, &c->n_allergies);
 }
 
-/* read_ctx reads (optionally locking) a patient's context row. */
-static med_err
-read_ctx(med_db_conn *c, med_arena *a, const char *patient_id, bool lock,
-	 dosage_context *out, bool *is_set)
+med_err
+dosage_store_read_ctx(med_db_conn *c, med_arena *a, const char *patient_id,
+		      bool lock, dosage_context *out, bool *is_set)
 {
 	ctx_row r = {.arena = a, .out = out};
 	med_db_value k[] = {MED_DB_STR(patient_id)};
@@ -131,10 +130,8 @@ read_ctx(med_db_conn *c, med_arena *a, const char *patient_id, bool lock,
 	return MED_OK;
 }
 
-/* ensure_patient_row makes the row that serialises a patient's
- * administrations (a placeholder until SetPatientContext fills it). */
-static med_err
-ensure_patient_row(med_db_conn *c, const char *patient_id)
+med_err
+dosage_store_ensure_patient(med_db_conn *c, const char *patient_id)
 {
 	med_db_value v[] = {MED_DB_STR(patient_id)};
 
@@ -235,7 +232,8 @@ set_ctx_tx(med_db_conn *c, void *arg)
 
 	if (err != MED_OK)
 		return err;
-	return read_ctx(c, s->arena, in->patient_id, false, s->out, &is_set);
+	return dosage_store_read_ctx(c, s->arena, in->patient_id, false, s->out,
+				     &is_set);
 }
 
 med_err
@@ -264,99 +262,7 @@ dosage_store_get_context(med_db *db, med_arena *arena, const char *patient_id,
 	return r.found ? MED_OK : MED_ERR_NOT_FOUND;
 }
 
-/* --- orders -------------------------------------------------------------- */
-
-#define ORDER_COLUMNS                                                          \
-	"id, patient_id, drug_code, dose, unit, route, frequency, prn,"        \
-	" start_ms, end_ms, status, created_by, created_ms, discontinued_by,"  \
-	" discontinued_ms, discontinue_reason, dose_drug_unit, drug_unit,"     \
-	" prn_min_interval, prn_max_daily, overall, checks, ovr_reason,"       \
-	" ovr_text, verified_by, verified_ms"
-#define ORDER_N_COLUMNS 26
-
-static med_err unpack_checks(med_arena *a, const med_db_row *row, size_t col,
-			     dosage_check ***checks, size_t *n);
-static dosage_override *read_override(med_arena *a, const med_db_row *row,
-				      size_t col);
-
-typedef struct order_rows {
-	med_arena *arena;
-	dosage_order **items;
-	size_t n, cap;
-	int64_t *last_ms; /* optional column after ORDER_COLUMNS, per row */
-	size_t last_cap;
-} order_rows;
-
-static med_err
-on_order_row(void *arg, const med_db_row *row)
-{
-	order_rows *r = arg;
-	med_arena *a = r->arena;
-	dosage_order *o =
-		med_arena_push_msg(a, (void ***)&r->items, &r->n, &r->cap,
-				   &smartmed__dosage__v1__order__descriptor);
-
-	if (o == NULL)
-		return MED_ERR_NOMEM;
-	o->id = med_db_row_strdup(a, row, 0);
-	o->patient_id = med_db_row_strdup(a, row, 1);
-	o->drug_code = med_db_row_strdup(a, row, 2);
-	o->dose = med_db_row_double(row, 3);
-	o->unit = med_db_row_strdup(a, row, 4);
-	o->route = med_db_row_strdup(a, row, 5);
-	o->frequency = med_db_row_strdup(a, row, 6);
-	o->prn = med_db_row_int64(row, 7) != 0;
-	o->start_ms = med_db_row_int64(row, 8);
-	o->end_ms = med_db_row_int64(row, 9);
-	o->status =
-		(Smartmed__Dosage__V1__OrderStatus)med_db_row_int64(row, 10);
-	o->created_by = med_db_row_strdup(a, row, 11);
-	o->created_ms = med_db_row_int64(row, 12);
-	o->discontinued_by = med_db_row_strdup(a, row, 13);
-	o->discontinued_ms = med_db_row_int64(row, 14);
-	o->discontinue_reason = med_db_row_strdup(a, row, 15);
-	o->dose_in_drug_unit = med_db_row_double(row, 16);
-	o->drug_unit = med_db_row_strdup(a, row, 17);
-	o->prn_min_interval_minutes = (uint32_t)med_db_row_int64(row, 18);
-	o->prn_max_daily_dose = med_db_row_double(row, 19);
-	o->overall =
-		(Smartmed__Dosage__V1__CheckStatus)med_db_row_int64(row, 20);
-	o->dose_override = read_override(a, row, 22);
-	o->verified_by = med_db_row_strdup(a, row, 24);
-	o->verified_ms = med_db_row_int64(row, 25);
-	if (med_db_row_columns(row) > ORDER_N_COLUMNS && r->last_ms &&
-	    r->n <= r->last_cap)
-		r->last_ms[r->n - 1] = med_db_row_int64(row, ORDER_N_COLUMNS);
-	if (!o->id || !o->patient_id || !o->drug_code || !o->unit ||
-	    !o->route || !o->frequency || !o->created_by ||
-	    !o->discontinued_by || !o->discontinue_reason || !o->drug_unit ||
-	    !o->verified_by)
-		return MED_ERR_NOMEM;
-	if (med_db_row_is_null(row, 21))
-		return MED_OK; /* an order from before order-entry checks */
-	return unpack_checks(a, row, 21, &o->checks, &o->n_checks);
-}
-
-static med_err
-read_order(med_db_conn *c, med_arena *a, const char *id, bool lock,
-	   dosage_order *out)
-{
-	order_rows r = {.arena = a};
-	med_db_value k[] = {MED_DB_STR(id)};
-	med_err err = med_db_query(c,
-				   lock ? "SELECT " ORDER_COLUMNS
-					  " FROM orders WHERE id = ? FOR UPDATE"
-					: "SELECT " ORDER_COLUMNS
-					  " FROM orders WHERE id = ?",
-				   k, 1, on_order_row, &r);
-
-	if (err != MED_OK)
-		return err;
-	if (r.n == 0)
-		return MED_ERR_NOT_FOUND;
-	*out = *r.items[0];
-	return MED_OK;
-}
+/* --- what was given, for order entry ----------------------------------- */
 
 typedef struct given_ctx {
 	const char *patient_id;
@@ -364,170 +270,6 @@ typedef struct given_ctx {
 	int64_t at_ms;
 	dosage_dose_history *out;
 } given_ctx;
-
-typedef struct order_ctx {
-	med_arena *arena;
-	const dosage_order *in;
-	dosage_order *out;
-	const char *id, *user, *reason;
-	int64_t now_ms;
-} order_ctx;
-
-/* pack_checks encodes checks as a CheckDoseResponse blob (arena). */
-static med_err
-pack_checks(med_arena *a, dosage_check **checks, size_t n, uint8_t **blob,
-	    size_t *len)
-{
-	Smartmed__Dosage__V1__CheckDoseResponse pack =
-		SMARTMED__DOSAGE__V1__CHECK_DOSE_RESPONSE__INIT;
-
-	pack.checks = checks;
-	pack.n_checks = n;
-	*len = protobuf_c_message_get_packed_size(&pack.base);
-	if ((*blob = med_arena_alloc(a, *len + 1)) == NULL)
-		return MED_ERR_NOMEM;
-	protobuf_c_message_pack(&pack.base, *blob);
-	return MED_OK;
-}
-
-static med_err
-create_order_tx(med_db_conn *c, void *arg)
-{
-	order_ctx *o = arg;
-	const dosage_order *in = o->in;
-	const dosage_override *ov = in->dose_override;
-	uint8_t *blob;
-	size_t len;
-
-	if (pack_checks(o->arena, in->checks, in->n_checks, &blob, &len) !=
-	    MED_OK)
-		return MED_ERR_NOMEM;
-	med_db_value v[] = {
-		MED_DB_STR(o->id),
-		MED_DB_STR(in->patient_id),
-		MED_DB_STR(in->drug_code),
-		MED_DB_DBL(in->dose),
-		MED_DB_STR(in->unit),
-		MED_DB_STR(in->route),
-		MED_DB_STR(in->frequency),
-		MED_DB_I64(in->prn ? 1 : 0),
-		MED_DB_I64(in->start_ms),
-		MED_DB_I64(in->end_ms),
-		MED_DB_STR(in->created_by),
-		MED_DB_I64(in->created_ms),
-		MED_DB_DBL(in->dose_in_drug_unit),
-		MED_DB_STR(in->drug_unit),
-		MED_DB_I64(in->status),
-		MED_DB_I64(in->prn_min_interval_minutes),
-		MED_DB_DBL(in->prn_max_daily_dose),
-		MED_DB_I64(in->overall),
-		MED_DB_BLOBV(blob, len),
-		MED_DB_I64(ov ? ov->reason : 0),
-		MED_DB_STR(ov ? ov->text : ""),
-	};
-	med_err err = med_db_exec(
-		c,
-		"INSERT INTO orders (id, patient_id, drug_code, dose, unit,"
-		" route, frequency, prn, start_ms, end_ms, created_by,"
-		" created_ms, dose_drug_unit, drug_unit, status,"
-		" prn_min_interval, prn_max_daily, overall, checks, ovr_reason,"
-		" ovr_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?)",
-		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
-
-	if (err == MED_OK)
-		err = ensure_patient_row(c, in->patient_id);
-	if (err != MED_OK)
-		return err;
-	return read_order(c, o->arena, o->id, false, o->out);
-}
-
-med_err
-dosage_store_create_order(med_db *db, med_arena *arena, const dosage_order *in,
-			  dosage_order *out)
-{
-	char id[MED_UUID_LEN + 1];
-	order_ctx o = {.arena = arena, .in = in, .out = out, .id = id};
-
-	med_uuid_v4(id);
-	return med_db_tx(db, create_order_tx, &o);
-}
-
-med_err
-dosage_store_get_order(med_db *db, med_arena *arena, const char *id,
-		       dosage_order *out)
-{
-	med_db_conn *c;
-	med_err err = med_db_acquire(db, &c);
-
-	if (err != MED_OK)
-		return err;
-	err = read_order(c, arena, id, false, out);
-	med_db_release(c);
-	return err;
-}
-
-static med_err
-discontinue_tx(med_db_conn *c, void *arg)
-{
-	order_ctx *o = arg;
-	med_err err = read_order(c, o->arena, o->id, true, o->out);
-
-	if (err != MED_OK)
-		return err;
-	/* Active and pending orders can be stopped; a stopped one stays. */
-	if (o->out->status ==
-	    SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_STOPPED)
-		return MED_ERR_PRECONDITION;
-	med_db_value v[] = {MED_DB_STR(o->user), MED_DB_I64(o->now_ms),
-			    MED_DB_STR(o->reason), MED_DB_STR(o->id)};
-	err = med_db_exec(c,
-			  "UPDATE orders SET status = 2, discontinued_by = ?,"
-			  " discontinued_ms = ?, discontinue_reason = ?"
-			  " WHERE id = ?",
-			  v, 4, NULL, NULL);
-	if (err != MED_OK)
-		return err;
-	return read_order(c, o->arena, o->id, false, o->out);
-}
-
-static med_err
-verify_tx(med_db_conn *c, void *arg)
-{
-	order_ctx *o = arg;
-	med_err err = read_order(c, o->arena, o->id, true, o->out);
-
-	if (err != MED_OK)
-		return err;
-	if (o->out->status !=
-	    SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_PENDING_VERIFICATION)
-		return MED_ERR_PRECONDITION;
-	/* Four eyes: the prescriber cannot verify their own order. */
-	if (strcmp(o->out->created_by, o->user) == 0)
-		return MED_ERR_DENIED;
-	med_db_value v[] = {MED_DB_STR(o->user), MED_DB_I64(o->now_ms),
-			    MED_DB_STR(o->id)};
-	err = med_db_exec(c,
-			  "UPDATE orders SET status = 1, verified_by = ?,"
-			  " verified_ms = ? WHERE id = ?",
-			  v, 3, NULL, NULL);
-	if (err != MED_OK)
-		return err;
-	return read_order(c, o->arena, o->id, false, o->out);
-}
-
-med_err
-dosage_store_verify_order(med_db *db, med_arena *arena, const char *id,
-			  const char *user, int64_t now_ms, dosage_order *out)
-{
-	order_ctx o = {.arena = arena,
-		       .out = out,
-		       .id = id,
-		       .user = user,
-		       .now_ms = now_ms};
-
-	return med_db_tx(db, verify_tx, &o);
-}
 
 static med_err
 given_tx(med_db_conn *c, void *arg)
@@ -547,64 +289,6 @@ dosage_store_given_once(med_db *db, const char *patient_id,
 	return med_db_tx(db, given_tx, &g);
 }
 
-med_err
-dosage_store_discontinue(med_db *db, med_arena *arena, const char *id,
-			 const char *user, const char *reason, int64_t now_ms,
-			 dosage_order *out)
-{
-	order_ctx o = {.arena = arena,
-		       .out = out,
-		       .id = id,
-		       .user = user,
-		       .reason = reason,
-		       .now_ms = now_ms};
-
-	return med_db_tx(db, discontinue_tx, &o);
-}
-
-static med_err
-on_last_row(void *arg, const med_db_row *row)
-{
-	order_rows *r = arg;
-
-	return on_order_row(r, row);
-}
-
-med_err
-dosage_store_active_orders(med_db *db, med_arena *arena, const char *patient_id,
-			   dosage_due_row **rows, size_t *n)
-{
-	order_rows r = {.arena = arena};
-	med_db_value k[] = {MED_DB_STR(patient_id)};
-	dosage_due_row *out;
-	med_err err;
-
-	r.last_cap = 500;
-	r.last_ms = med_arena_zalloc(arena, r.last_cap * sizeof(int64_t));
-	if (r.last_ms == NULL)
-		return MED_ERR_NOMEM;
-	err = med_db_query_once(
-		db,
-		"SELECT " ORDER_COLUMNS
-		", (SELECT COALESCE(MAX(a.effective_ms),"
-		" 0) FROM administrations a WHERE a.order_id = orders.id AND"
-		" a." COUNTED ") FROM orders WHERE patient_id = ? AND"
-		" status = 1 ORDER BY created_ms, id LIMIT 500",
-		k, 1, on_last_row, &r);
-	if (err != MED_OK)
-		return err;
-	out = med_arena_alloc(arena, (r.n + 1) * sizeof(*out));
-	if (out == NULL)
-		return MED_ERR_NOMEM;
-	for (size_t i = 0; i < r.n; i++) {
-		out[i].order = r.items[i];
-		out[i].last_ms = r.last_ms[i];
-	}
-	*rows = out;
-	*n = r.n;
-	return MED_OK;
-}
-
 /* --- check and record ---------------------------------------------------- */
 
 typedef struct subject_ctx {
@@ -618,31 +302,43 @@ typedef struct subject_ctx {
 	dosage_subject s;
 } subject_ctx;
 
-static med_err
-load_subject(med_db_conn *c, subject_ctx *x)
+med_err
+dosage_store_load_subject(med_db_conn *c, med_arena *arena,
+			  const char *order_id, const char *patient_id,
+			  const char *drug_code, int64_t at_ms, bool lock,
+			  dosage_subject *s)
 {
-	dosage_subject *s = &x->s;
-	const char *patient = x->patient_id, *drug = x->drug_code;
 	bool is_set = false;
 	med_err err;
 
-	s->at_ms = x->at_ms;
-	if (x->order_id) {
-		if ((err = read_order(c, x->arena, x->order_id, x->lock,
-				      &s->order)) != MED_OK)
+	memset(s, 0, sizeof(*s));
+	s->at_ms = at_ms;
+	if (order_id) {
+		if ((err = dosage_store_read_order(c, arena, order_id, lock,
+						   &s->order)) != MED_OK)
 			return err;
 		s->has_order = true;
-		patient = s->order.patient_id;
-		drug = s->order.drug_code;
+		patient_id = s->order.patient_id;
+		drug_code = s->order.drug_code;
 	}
-	err = read_ctx(c, x->arena, patient, x->lock, &s->ctx, &is_set);
+	err = dosage_store_read_ctx(c, arena, patient_id, lock, &s->ctx,
+				    &is_set);
 	if (err != MED_OK && err != MED_ERR_NOT_FOUND)
 		return err;
 	s->has_ctx = err == MED_OK && is_set;
-	if ((err = dosage_store_drug_conn(c, x->arena, drug, &s->drug)) !=
+	if ((err = dosage_store_drug_conn(c, arena, drug_code, &s->drug)) !=
 	    MED_OK)
 		return err;
-	return dosage_store_given(c, patient, &s->drug, x->at_ms, &s->hist);
+	return dosage_store_given(c, patient_id, &s->drug, at_ms, &s->hist);
+}
+
+/* load_subject loads x's subject (x->s). */
+static med_err
+load_subject(med_db_conn *c, subject_ctx *x)
+{
+	return dosage_store_load_subject(c, x->arena, x->order_id,
+					 x->patient_id, x->drug_code, x->at_ms,
+					 x->lock, &x->s);
 }
 
 static med_err
@@ -670,15 +366,16 @@ dosage_store_check(med_db *db, med_arena *arena, const char *order_id,
 	return med_db_tx(db, check_tx, &x);
 }
 
-static med_err
-insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
+med_err
+dosage_store_insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
 {
 	const dosage_override *dov = m->dose_override,
 			      *iov = m->identity_override;
 	size_t len;
 	uint8_t *blob;
 
-	if (pack_checks(a, m->checks, m->n_checks, &blob, &len) != MED_OK)
+	if (dosage_store_pack_checks(a, m->checks, m->n_checks, &blob, &len) !=
+	    MED_OK)
 		return MED_ERR_NOMEM;
 	med_db_value v[] = {
 		MED_DB_STR(m->id),
@@ -705,6 +402,9 @@ insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
 		MED_DB_STR(iov ? iov->text : ""),
 		MED_DB_I64(m->overall),
 		MED_DB_BLOBV(blob, len),
+		MED_DB_I64(m->scheduled_ms),
+		MED_DB_I64(m->not_given_reason),
+		MED_DB_STR(m->not_given_text),
 	};
 	return med_db_exec(
 		c,
@@ -713,8 +413,9 @@ insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
 		" effective_ms, recorded_ms, status, performer, identity,"
 		" token_id, v_score, v_threshold, v_model, dose_ovr_reason,"
 		" dose_ovr_text, dose_ovr_by, id_ovr_reason, id_ovr_text,"
-		" overall, checks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" overall, checks, scheduled_ms, not_given_reason,"
+		" not_given_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
@@ -726,11 +427,11 @@ record_tx(med_db_conn *c, void *arg)
 
 	/* Lock order: the order row, then the patient row (load_subject);
 	 * every writer takes them in this order, so no deadlock cycles. */
-	memset(&x->s, 0, sizeof(x->s));
 	if ((err = load_subject(c, x)) != MED_OK ||
-	    (err = x->decide(x->ctx, &x->s, x->admin)) != MED_OK)
+	    (err = x->decide(x->ctx, &x->s, x->admin)) != MED_OK ||
+	    (err = dosage_store_insert_admin(c, x->arena, x->admin)) != MED_OK)
 		return err;
-	return insert_admin(c, x->arena, x->admin);
+	return dosage_store_complete_once(c, &x->s.order, x->admin);
 }
 
 med_err
@@ -751,21 +452,26 @@ dosage_store_record(med_db *db, med_arena *arena, const char *order_id,
 
 /* --- reading administrations --------------------------------------------- */
 
-#define ADMIN_COLUMNS                                                          \
-	"id, order_id, patient_id, drug_code, dose, unit, dose_drug_unit,"     \
-	" drug_unit, effective_ms, recorded_ms, status, performer,"            \
-	" confirmed_by, confirmed_ms, identity, token_id, v_score,"            \
-	" v_threshold, v_model, dose_ovr_reason, dose_ovr_text, dose_ovr_by,"  \
-	" id_ovr_reason, id_ovr_text, overall, checks"
+typedef dosage_admin_rows admin_rows;
 
-typedef struct admin_rows {
-	med_arena *arena;
-	dosage_admin **items;
-	size_t n, cap;
-} admin_rows;
+med_err
+dosage_store_pack_checks(med_arena *a, dosage_check **checks, size_t n,
+			 uint8_t **blob, size_t *len)
+{
+	Smartmed__Dosage__V1__CheckDoseResponse pack =
+		SMARTMED__DOSAGE__V1__CHECK_DOSE_RESPONSE__INIT;
 
-static dosage_override *
-read_override(med_arena *a, const med_db_row *row, size_t col)
+	pack.checks = checks;
+	pack.n_checks = n;
+	*len = protobuf_c_message_get_packed_size(&pack.base);
+	if ((*blob = med_arena_alloc(a, *len + 1)) == NULL)
+		return MED_ERR_NOMEM;
+	protobuf_c_message_pack(&pack.base, *blob);
+	return MED_OK;
+}
+
+dosage_override *
+dosage_store_read_override(med_arena *a, const med_db_row *row, size_t col)
 {
 	dosage_override *o;
 
@@ -780,9 +486,9 @@ read_override(med_arena *a, const med_db_row *row, size_t col)
 	return o;
 }
 
-static med_err
-unpack_checks(med_arena *a, const med_db_row *row, size_t col,
-	      dosage_check ***checks, size_t *n)
+med_err
+dosage_store_unpack_checks(med_arena *a, const med_db_row *row, size_t col,
+			   dosage_check ***checks, size_t *n)
 {
 	ProtobufCAllocator alloc;
 	size_t len = 0;
@@ -799,8 +505,8 @@ unpack_checks(med_arena *a, const med_db_row *row, size_t col,
 	return MED_OK;
 }
 
-static med_err
-on_admin_row(void *arg, const med_db_row *row)
+med_err
+dosage_store_admin_row(void *arg, const med_db_row *row)
 {
 	admin_rows *r = arg;
 	med_arena *a = r->arena;
@@ -829,15 +535,19 @@ on_admin_row(void *arg, const med_db_row *row)
 	m->verification_score = med_db_row_double(row, 16);
 	m->verification_threshold = med_db_row_double(row, 17);
 	m->verification_model = med_db_row_strdup(a, row, 18);
-	m->dose_override = read_override(a, row, 19);
+	m->dose_override = dosage_store_read_override(a, row, 19);
 	m->dose_override_by = med_db_row_strdup(a, row, 21);
-	m->identity_override = read_override(a, row, 22);
+	m->identity_override = dosage_store_read_override(a, row, 22);
 	m->overall =
 		(Smartmed__Dosage__V1__CheckStatus)med_db_row_int64(row, 24);
+	m->scheduled_ms = med_db_row_int64(row, 26);
+	m->not_given_reason =
+		(Smartmed__Dosage__V1__NotGivenReason)med_db_row_int64(row, 27);
+	m->not_given_text = med_db_row_strdup(a, row, 28);
 	if (!m->id || !m->status || !m->verification_model ||
-	    !m->dose_override_by)
+	    !m->dose_override_by || !m->not_given_text)
 		return MED_ERR_NOMEM;
-	return unpack_checks(a, row, 25, &m->checks, &m->n_checks);
+	return dosage_store_unpack_checks(a, row, 25, &m->checks, &m->n_checks);
 }
 
 typedef struct confirm_ctx {
@@ -856,11 +566,11 @@ read_admin(med_db_conn *c, med_arena *a, const char *id, bool lock,
 	med_db_value k[] = {MED_DB_STR(id)};
 	med_err err = med_db_query(
 		c,
-		lock ? "SELECT " ADMIN_COLUMNS
+		lock ? "SELECT " DOSAGE_ADMIN_COLUMNS
 		       " FROM administrations WHERE id = ? FOR UPDATE"
-		     : "SELECT " ADMIN_COLUMNS
+		     : "SELECT " DOSAGE_ADMIN_COLUMNS
 		       " FROM administrations WHERE id = ?",
-		k, 1, on_admin_row, &r);
+		k, 1, dosage_store_admin_row, &r);
 
 	if (err != MED_OK)
 		return err;
@@ -940,10 +650,10 @@ dosage_store_history(med_db *db, med_arena *arena, const char *patient_id,
 			    MED_DB_I64(now_ms), MED_DB_STR(patient_id)};
 	med_err err = med_db_query_once(
 		db,
-		"SELECT " ADMIN_COLUMNS " FROM administrations"
+		"SELECT " DOSAGE_ADMIN_COLUMNS " FROM administrations"
 		" WHERE patient_id = ? ORDER BY effective_ms DESC, id"
 		" LIMIT ? OFFSET ?",
-		v, 3, on_admin_row, &ar);
+		v, 3, dosage_store_admin_row, &ar);
 
 	if (err != MED_OK)
 		return err;

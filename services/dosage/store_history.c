@@ -33,7 +33,7 @@
 /* The most administrations of one substance to one patient within 48 h
  * that the 24-h check reads; more is no dosing schedule but a data
  * problem. */
-#define WINDOW_MAX_ROWS 512
+#define WINDOW_MAX_ROWS DOSAGE_GIVEN_MAX_ROWS
 
 /* target - one substance of the checked drug: the key it is stored under
  * and what one unit of the drug holds of it. */
@@ -71,9 +71,7 @@ to_target(const target *t, const med_db_row *row, size_t col, double *out)
 
 typedef struct window_ctx {
 	const target *t;
-	int64_t t_ms[WINDOW_MAX_ROWS];
-	double amount[WINDOW_MAX_ROWS];
-	size_t n;
+	dosage_given_substance *rows;
 	bool bad;
 } window_ctx;
 
@@ -82,14 +80,37 @@ static med_err
 on_window_row(void *arg, const med_db_row *row)
 {
 	window_ctx *w = arg;
+	dosage_given_substance *r = w->rows;
 
-	if (w->n == WINDOW_MAX_ROWS ||
-	    !to_target(w->t, row, 1, &w->amount[w->n])) {
+	if (r->n == WINDOW_MAX_ROWS ||
+	    !to_target(w->t, row, 1, &r->amount[r->n])) {
 		w->bad = true;
 		return MED_OK;
 	}
-	w->t_ms[w->n++] = med_db_row_int64(row, 0);
+	r->t_ms[r->n++] = med_db_row_int64(row, 0);
 	return MED_OK;
+}
+
+/* read_window reads the administrations of t's substance strictly between
+ * from_ms and to_ms into rows. */
+static med_err
+read_window(med_db_conn *c, const char *patient_id, const target *t,
+	    int64_t from_ms, int64_t to_ms, dosage_given_substance *rows)
+{
+	window_ctx w = {.t = t, .rows = rows};
+	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_STR(t->key),
+			    MED_DB_I64(from_ms), MED_DB_I64(to_ms)};
+	med_err err = med_db_query(
+		c,
+		"SELECT a.effective_ms, " AMOUNT_COLUMNS FROM_SUBSTANCE
+		" AND a.effective_ms > ? AND"
+		" a.effective_ms < ?",
+		v, 4, on_window_row, &w);
+
+	/* A dose that cannot be counted must not be silently left out. */
+	if (err == MED_OK && w.bad)
+		err = MED_ERR_DATA_LOSS;
+	return err;
 }
 
 /* worst_24h reads the administrations within a day either side of at_ms
@@ -98,27 +119,17 @@ static med_err
 worst_24h(med_db_conn *c, const char *patient_id, const target *t,
 	  int64_t at_ms, double *out)
 {
-	window_ctx *w = calloc(1, sizeof(*w));
-	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_STR(t->key),
-			    MED_DB_I64(at_ms - DOSAGE_DOSE_DAY_MS),
-			    MED_DB_I64(at_ms + DOSAGE_DOSE_DAY_MS)};
+	dosage_given_substance *rows = calloc(1, sizeof(*rows));
 	med_err err;
 
-	if (w == NULL)
+	if (rows == NULL)
 		return MED_ERR_NOMEM;
-	w->t = t;
-	err = med_db_query(
-		c,
-		"SELECT a.effective_ms, " AMOUNT_COLUMNS FROM_SUBSTANCE
-		" AND a.effective_ms > ? AND"
-		" a.effective_ms < ?",
-		v, 4, on_window_row, w);
-	/* A dose that cannot be counted must not be silently left out. */
-	if (err == MED_OK && w->bad)
-		err = MED_ERR_DATA_LOSS;
+	err = read_window(c, patient_id, t, at_ms - DOSAGE_DOSE_DAY_MS,
+			  at_ms + DOSAGE_DOSE_DAY_MS, rows);
 	if (err == MED_OK)
-		*out = dosage_dose_worst_24h(w->t_ms, w->amount, w->n, at_ms);
-	free(w);
+		*out = dosage_dose_worst_24h(rows->t_ms, rows->amount, rows->n,
+					     at_ms);
+	free(rows);
 	return err;
 }
 
@@ -253,6 +264,41 @@ dosage_store_given(med_db_conn *c, const char *patient_id, const dosage_drug *d,
 			h->has_nearest = true;
 			h->nearest_gap_ms = one.nearest_gap_ms;
 		}
+	}
+	return MED_OK;
+}
+
+static med_err
+on_latest_row(void *arg, const med_db_row *row)
+{
+	*(int64_t *)arg = med_db_row_int64(row, 0);
+	return MED_OK;
+}
+
+med_err
+dosage_store_given_list(med_db_conn *c, const char *patient_id,
+			const dosage_drug *d, int64_t from_ms, int64_t to_ms,
+			dosage_given_list *out)
+{
+	target t[DOSAGE_DOSE_MAX_SUBSTANCES];
+	size_t n = targets(d, t);
+	med_err err;
+
+	memset(out, 0, sizeof(*out));
+	out->n_substances = n;
+	for (size_t i = 0; i < n; i++) {
+		dosage_given_substance *s = &out->s[i];
+		med_db_value v[] = {MED_DB_STR(patient_id),
+				    MED_DB_STR(t[i].key)};
+
+		if ((err = read_window(c, patient_id, &t[i], from_ms, to_ms,
+				       s)) != MED_OK ||
+		    (err = lifetime(c, patient_id, &t[i], &s->lifetime)) !=
+			    MED_OK ||
+		    (err = med_db_query(
+			     c, "SELECT MAX(a.effective_ms)" FROM_SUBSTANCE, v,
+			     2, on_latest_row, &s->latest_ms)) != MED_OK)
+			return err;
 	}
 	return MED_OK;
 }

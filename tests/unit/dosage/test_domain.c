@@ -86,9 +86,79 @@ test_drug_limits(void)
 	drug_refused(d, "code");
 }
 
+/* Issue 17 finding 9: numbers no patient or rule can have are refused at
+ * the door (each bound, just inside and just outside). */
+static void
+test_plausible_measurements(void)
+{
+	MT_TRUE(dosage_weight_plausible(0.2) && dosage_weight_plausible(500));
+	MT_TRUE(!dosage_weight_plausible(0.19) &&
+		!dosage_weight_plausible(500.1));
+	MT_TRUE(!dosage_weight_plausible(5e-324) &&
+		!dosage_weight_plausible(NAN));
+	MT_TRUE(dosage_height_plausible(20) && dosage_height_plausible(280));
+	MT_TRUE(!dosage_height_plausible(0.1) &&
+		!dosage_height_plausible(280.5));
+	MT_TRUE(dosage_crcl_plausible(0) && dosage_crcl_plausible(1) &&
+		dosage_crcl_plausible(300));
+	MT_TRUE(!dosage_crcl_plausible(5e-324) && !dosage_crcl_plausible(0.5) &&
+		!dosage_crcl_plausible(301) && !dosage_crcl_plausible(-1));
+}
+
+static void
+test_renal_band_bounds(void)
+{
+	Smartmed__Dosage__V1__RenalBand band, *bands[] = {&band};
+	dosage_drug d = drug();
+	const char *field = "";
+	char reason[160];
+
+	smartmed__dosage__v1__renal_band__init(&band);
+	d.renal_bands = bands;
+	d.n_renal_bands = 1;
+	band.crcl_below_ml_min = 1;
+	band.dose_factor = 0.01;
+	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	band.dose_factor = 0; /* contraindicated */
+	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	band.crcl_below_ml_min = 5e-324;
+	drug_refused(d, "renal_bands");
+	band.crcl_below_ml_min = 0.99;
+	drug_refused(d, "renal_bands");
+	band.crcl_below_ml_min = 30;
+	band.dose_factor = 5e-324;
+	drug_refused(d, "renal_bands");
+	band.dose_factor = 0.009;
+	drug_refused(d, "renal_bands");
+}
+
+static void
+test_dose_band_weights(void)
+{
+	Smartmed__Dosage__V1__DoseBand band, *bands[] = {&band};
+	dosage_drug d = drug();
+	const char *field = "";
+	char reason[160];
+
+	smartmed__dosage__v1__dose_band__init(&band);
+	band.age_group = "child";
+	band.max_weight_kg = 0.2;
+	d.dose_bands = bands;
+	d.n_dose_bands = 1;
+	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	band.max_weight_kg = 5e-324;
+	drug_refused(d, "dose_bands");
+	band.max_weight_kg = 0;
+	band.min_weight_kg = 501;
+	drug_refused(d, "dose_bands");
+}
+
 static const mt_case cases[] = {
 	{"amounts", test_amounts},
 	{"drug_limits", test_drug_limits},
+	{"plausible_measurements", test_plausible_measurements},
+	{"renal_band_bounds", test_renal_band_bounds},
+	{"dose_band_weights", test_dose_band_weights},
 	{NULL, NULL},
 };
 

@@ -568,6 +568,31 @@ test_bands_parse(void)
 		  MED_ERR_INVALID);
 }
 
+/* Issue 17 finding 9: a band written with %.17g must read back, however
+ * small its numbers (strtod flags 5e-324 with ERANGE). */
+static void
+test_numbers_read_back(void)
+{
+	dosage_dose_band b[DOSAGE_DOSE_MAX_BANDS];
+	char text[80];
+	double v = -1;
+	size_t n = 0;
+
+	MT_TRUE(dosage_dose_number("4.9406564584124654e-324", &v));
+	MT_TRUE(v > 0 && v < 1e-300);
+	MT_TRUE(dosage_dose_number("-2.5e-310", &v) && v < 0);
+	MT_TRUE(dosage_dose_number("12.5", &v) && v == 12.5);
+	MT_TRUE(!dosage_dose_number("1e999", &v));
+	MT_TRUE(!dosage_dose_number("inf", &v));
+	MT_TRUE(!dosage_dose_number("nan", &v));
+	MT_TRUE(!dosage_dose_number("", &v));
+	MT_TRUE(!dosage_dose_number("3x", &v));
+	snprintf(text, sizeof(text), "%.17g:%.17g:0", 5e-324, 5e-324);
+	MT_OK(dosage_dose_bands_parse(text, b, DOSAGE_DOSE_MAX_BANDS, &n));
+	MT_EQ_INT(n, 1);
+	MT_TRUE(b[0].crcl_below == 5e-324 && b[0].factor == 5e-324);
+}
+
 static void
 test_frequency(void)
 {
@@ -613,6 +638,7 @@ static const mt_case cases[] = {
 	{"limit_after_conversion", test_limit_after_conversion},
 	{"bsa", test_bsa},
 	{"bands_parse", test_bands_parse},
+	{"numbers_read_back", test_numbers_read_back},
 	{"frequency", test_frequency},
 	{NULL, NULL},
 };

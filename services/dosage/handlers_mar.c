@@ -1,0 +1,334 @@
+/*
+ * handlers_mar.c - the ward round's RPCs: RecordNotGiven charts a
+ * scheduled dose as not given (FHIR MedicationAdministration status
+ * not-done with a statusReason), GetMar draws a patient's medication
+ * administration record over a time window.
+ */
+#include <med/audit.h>
+#include <med/check.h>
+#include <med/service.h>
+#include <med/util.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "dosage.h"
+
+#define ST(x)	    SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
+#define NG(x)	    SMARTMED__DOSAGE__V1__NOT_GIVEN_REASON__NOT_GIVEN_REASON_##x
+#define HOUR_MS	    (3600LL * 1000)
+#define BACKDATE_MS (7 * 24 * HOUR_MS)
+#define MAX_HOLDS   64
+
+/* --- RecordNotGiven ------------------------------------------------------ */
+
+static const char *
+not_given_name(Smartmed__Dosage__V1__NotGivenReason r)
+{
+	const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(
+		&smartmed__dosage__v1__not_given_reason__descriptor, (int)r);
+
+	return v ? v->name : "";
+}
+
+static med_err
+not_given_validate(med_call *call,
+		   const Smartmed__Dosage__V1__RecordNotGivenRequest *req,
+		   int64_t now)
+{
+	med_err err = med_check_id(call, "order_id", req->order_id);
+
+	if (err != MED_OK)
+		return err;
+	if (req->scheduled_ms <= 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "scheduled_ms: must be set (a scheduled "
+				     "time of the order, as GetMar lists "
+				     "them)");
+	if (req->scheduled_ms > now + HOUR_MS ||
+	    req->scheduled_ms < now - BACKDATE_MS)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "scheduled_ms: must be within the last 7 "
+				     "days and not more than 1 hour ahead");
+	if (req->reason == NG(UNSPECIFIED))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "reason: must be set");
+	return med_check_text(call, "text", req->text,
+			      req->reason == NG(OTHER) ? 3 : 0, 500);
+}
+
+typedef struct not_given_ctx {
+	med_call *call;
+	const Smartmed__Dosage__V1__RecordNotGivenRequest *req;
+	int64_t now_ms;
+} not_given_ctx;
+
+/* chartable: a dose may be charted as not given against an order that
+ * was in force at its time, even one stopped or replaced since. */
+static med_err
+chartable(const not_given_ctx *x, const dosage_order *o)
+{
+	int64_t slot;
+
+	if ((o->status == ST(STOPPED) || o->status == ST(SUPERSEDED)) &&
+	    x->req->scheduled_ms >= dosage_order_stop_ms(o))
+		return dosage_order_refuse(x->call, o);
+	if (x->req->scheduled_ms < dosage_order_from_ms(o))
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "order_id: this version came into force "
+				     "after scheduled_ms; chart it against "
+				     "the version before, order %s",
+				     o->replaces_order_id);
+	if (!dosage_order_slot(o, x->req->scheduled_ms, &slot))
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "order_id: an as-needed (PRN) order has "
+				     "no scheduled doses");
+	if (slot != x->req->scheduled_ms)
+		return med_call_fail(x->call, MED_ERR_INVALID,
+				     "scheduled_ms: not a scheduled time of "
+				     "this order (the nearest is %lld)",
+				     (long long)slot);
+	return MED_OK;
+}
+
+static med_err
+not_given_chart(void *arg, const dosage_order *o, dosage_admin *m)
+{
+	not_given_ctx *x = arg;
+	med_arena *a = med_call_arena(x->call);
+	char *id = med_arena_alloc(a, MED_UUID_LEN + 1);
+	med_err err;
+
+	med_call_set_patient(x->call, o->patient_id);
+	if ((err = chartable(x, o)) != MED_OK)
+		return err;
+	if (id == NULL)
+		return MED_ERR_NOMEM;
+	med_uuid_v4(id);
+	m->id = id;
+	m->order_id = o->id;
+	m->patient_id = o->patient_id;
+	m->drug_code = o->drug_code;
+	m->drug_unit = o->drug_unit;
+	m->effective_ms = x->now_ms;
+	m->recorded_ms = x->now_ms;
+	m->status = DOSAGE_ADMIN_NOT_DONE;
+	m->performer = (char *)med_call_principal(x->call)->user;
+	m->scheduled_ms = x->req->scheduled_ms;
+	m->not_given_reason = x->req->reason;
+	m->not_given_text = x->req->text;
+	return MED_OK;
+}
+
+static void
+audit_not_given(med_call *call, const dosage_admin *m)
+{
+	char when[24];
+	med_audit_detail d[6];
+
+	snprintf(when, sizeof(when), "%lld", (long long)m->scheduled_ms);
+	d[0] = (med_audit_detail){"event", "not given"};
+	d[1] = (med_audit_detail){"administration_id", m->id};
+	d[2] = (med_audit_detail){"order_id", m->order_id};
+	d[3] = (med_audit_detail){"scheduled_ms", when};
+	d[4] = (med_audit_detail){"status_reason",
+				  not_given_name(m->not_given_reason)};
+	d[5] = (med_audit_detail){"performer", m->performer};
+	med_call_add_details(call, d, 6);
+}
+
+med_err
+dosage_rpc_record_not_given(med_call *call, const ProtobufCMessage *in,
+			    ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__RecordNotGivenRequest *req =
+		(const void *)in;
+	dosage_admin *m = (void *)out;
+	not_given_ctx x = {call, req, med_now_ms()};
+	med_err err = not_given_validate(call, req, x.now_ms);
+
+	if (err != MED_OK)
+		return err;
+	err = dosage_store_not_given(med_call_db(call), med_call_arena(call),
+				     req->order_id, not_given_chart, &x, m);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "order_id: no such order");
+	if (err == MED_ERR_EXISTS)
+		return med_call_fail(call, err,
+				     "scheduled_ms: already charted as not "
+				     "given (administration %s)",
+				     m->id);
+	if (err == MED_OK)
+		audit_not_given(call, m);
+	return err;
+}
+
+/* --- GetMar -------------------------------------------------------------- */
+
+typedef struct mar_window {
+	int64_t from_ms, to_ms, now_ms;
+} mar_window;
+
+static med_err
+mar_validate(med_call *call, const Smartmed__Dosage__V1__GetMarRequest *req,
+	     mar_window *w)
+{
+	med_err err = med_check_id(call, "patient_id", req->patient_id);
+
+	if (err != MED_OK)
+		return err;
+	if (req->now_ms < 0 || req->from_ms < 0 || req->to_ms < 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: must not be negative",
+				     req->now_ms < 0	? "now_ms"
+				     : req->from_ms < 0 ? "from_ms"
+							: "to_ms");
+	w->now_ms = req->now_ms ? req->now_ms : med_now_ms();
+	w->from_ms = req->from_ms ? req->from_ms : w->now_ms - 12 * HOUR_MS;
+	w->to_ms = req->to_ms ? req->to_ms : w->from_ms + 24 * HOUR_MS;
+	if (w->to_ms <= w->from_ms)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "to_ms: must be after from_ms");
+	if (w->to_ms - w->from_ms > DOSAGE_MAR_MAX_WINDOW_MS)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "to_ms: the window is at most 7 days");
+	return MED_OK;
+}
+
+/* in_window: was m charted for a time in the window? */
+static bool
+in_window(const dosage_admin *m, const mar_window *w)
+{
+	int64_t t = m->scheduled_ms ? m->scheduled_ms : m->effective_ms;
+
+	return (t >= w->from_ms && t < w->to_ms) ||
+	       (m->effective_ms >= w->from_ms && m->effective_ms < w->to_ms);
+}
+
+/* order_admins lists what was charted against o in the window. */
+static med_err
+order_admins(med_arena *a, const dosage_mar_data *d, const dosage_order *o,
+	     const mar_window *w, Smartmed__Dosage__V1__MarOrder *mo)
+{
+	size_t cap = d->admins.n + 1;
+
+	mo->administrations =
+		med_arena_alloc(a, cap * sizeof(*mo->administrations));
+	if (mo->administrations == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < d->admins.n; i++) {
+		dosage_admin *m = d->admins.items[i];
+
+		if (strcmp(m->order_id, o->id) == 0 && in_window(m, w))
+			mo->administrations[mo->n_administrations++] = m;
+	}
+	return MED_OK;
+}
+
+/* mar_prn fills what a PRN order's line says about its next dose. */
+static med_err
+mar_prn(med_call *call, const dosage_mar_data *d, size_t i,
+	const dosage_dose_patient *p, const mar_window *w,
+	Smartmed__Dosage__V1__MarOrder *mo)
+{
+	med_arena *a = med_call_arena(call);
+	const dosage_order *o = d->orders[i];
+
+	mo->prn = med_arena_zalloc(a, sizeof(*mo->prn));
+	if (mo->prn == NULL)
+		return MED_ERR_NOMEM;
+	smartmed__dosage__v1__mar_prn__init(mo->prn);
+	if (o->status != ST(ACTIVE) || d->drugs[i] == NULL) {
+		mo->prn->reason =
+			med_arena_sprintf(a, "order is %s", o->fhir_status);
+		return mo->prn->reason ? MED_OK : MED_ERR_NOMEM;
+	}
+	dosage_prn_forecast(a, d->drugs[i], o, p, d->given[i], w->now_ms,
+			    mo->prn);
+	return MED_OK;
+}
+
+/* mar_line makes the MAR's line of order i. */
+static med_err
+mar_line(med_call *call, const dosage_mar_data *d, size_t i,
+	 const dosage_dose_patient *p, const mar_window *w,
+	 Smartmed__Dosage__V1__MarOrder *mo)
+{
+	med_arena *a = med_call_arena(call);
+	dosage_order *o = d->orders[i];
+	dosage_hold_span holds[MAX_HOLDS];
+	size_t n_holds = dosage_hold_spans(o, &d->holds, holds, MAX_HOLDS);
+	med_err err;
+
+	dosage_order_settle(o, w->now_ms);
+	mo->order = o;
+	if ((err = dosage_mar_slots(a, o, w->from_ms, w->to_ms, w->now_ms,
+				    holds, n_holds, d->admins.items,
+				    d->admins.n, &mo->slots, &mo->n_slots)) !=
+		    MED_OK ||
+	    (err = order_admins(a, d, o, w, mo)) != MED_OK)
+		return err;
+	return o->prn ? mar_prn(call, d, i, p, w, mo) : MED_OK;
+}
+
+/* mar_patient learns the patient's facts when a PRN forecast needs them
+ * (identity's birth date, the record's measurements), after the reads:
+ * no network call inside the transaction. */
+static med_err
+mar_patient(med_call *call, const Smartmed__Dosage__V1__GetMarRequest *req,
+	    const dosage_mar_data *d, int64_t now_ms, dosage_dose_patient *p)
+{
+	dosage_known known;
+	bool any_prn = false;
+	med_err err;
+
+	memset(p, 0, sizeof(*p));
+	for (size_t i = 0; i < d->n_orders; i++)
+		any_prn = any_prn || d->drugs[i] != NULL;
+	if (!any_prn)
+		return MED_OK;
+	if ((err = dosage_know_patient(call, "patient_id", req->patient_id,
+				       &known)) != MED_OK)
+		return err;
+	dosage_patient(med_call_arena(call), d->has_ctx ? &d->ctx : NULL,
+		       &known, now_ms, p);
+	return MED_OK;
+}
+
+med_err
+dosage_rpc_get_mar(med_call *call, const ProtobufCMessage *in,
+		   ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__GetMarRequest *req = (const void *)in;
+	Smartmed__Dosage__V1__GetMarResponse *res = (void *)out;
+	med_arena *a = med_call_arena(call);
+	dosage_mar_data d;
+	dosage_dose_patient p;
+	mar_window w = {0, 0, 0};
+	size_t cap = 0;
+	med_err err = mar_validate(call, req, &w);
+
+	if (err != MED_OK)
+		return err;
+	med_call_set_patient(call, req->patient_id);
+	if ((err = dosage_store_mar(med_call_db(call), a, req->patient_id,
+				    w.from_ms, w.to_ms, w.now_ms, &d)) !=
+		    MED_OK ||
+	    (err = mar_patient(call, req, &d, w.now_ms, &p)) != MED_OK)
+		return err;
+	res->patient_id = req->patient_id;
+	res->from_ms = w.from_ms;
+	res->to_ms = w.to_ms;
+	res->now_ms = w.now_ms;
+	for (size_t i = 0; i < d.n_orders; i++) {
+		Smartmed__Dosage__V1__MarOrder *mo = med_arena_push_msg(
+			a, (void ***)&res->orders, &res->n_orders, &cap,
+			&smartmed__dosage__v1__mar_order__descriptor);
+
+		if (mo == NULL)
+			return MED_ERR_NOMEM;
+		if ((err = mar_line(call, &d, i, &p, &w, mo)) != MED_OK)
+			return err;
+	}
+	return MED_OK;
+}

@@ -1,0 +1,168 @@
+/*
+ * store_mar.c - the dosage service's SQL for the ward round: doses charted
+ * as not given, and the reads a MAR is drawn from, all in one transaction
+ * so that its orders, administrations and holds agree with each other.
+ */
+#include <med/arena.h>
+#include <med/util.h>
+
+#include <string.h>
+
+#include "dosage.h"
+
+/* A dose given answers a scheduled time at most half an interval away
+ * (weekly: 3.5 days): the MAR reads administrations that far around its
+ * window. */
+#define MAR_MATCH_MARGIN_MS (84LL * 3600 * 1000)
+#define MAR_ADMINS_MAX	    5000
+
+typedef struct chart_ctx {
+	med_arena *arena;
+	const char *order_id;
+	dosage_chart_fn chart;
+	void *ctx;
+	dosage_admin *m;
+} chart_ctx;
+
+/* charted_before finds an earlier not-given record of the same dose. */
+static med_err
+charted_before(med_db_conn *c, med_arena *a, const dosage_admin *m,
+	       dosage_admin_rows *found)
+{
+	med_db_value k[] = {MED_DB_STR(m->order_id),
+			    MED_DB_I64(m->scheduled_ms)};
+
+	found->arena = a;
+	return med_db_query(
+		c,
+		"SELECT " DOSAGE_ADMIN_COLUMNS
+		" FROM administrations WHERE order_id = ? AND"
+		" scheduled_ms = ? AND status = '" DOSAGE_ADMIN_NOT_DONE
+		"' LIMIT 1",
+		k, 2, dosage_store_admin_row, found);
+}
+
+static med_err
+not_given_tx(med_db_conn *c, void *arg)
+{
+	chart_ctx *x = arg;
+	dosage_order o;
+	dosage_admin_rows earlier = {0};
+	med_err err =
+		dosage_store_read_order(c, x->arena, x->order_id, true, &o);
+
+	/* The order's row lock serialises two nurses charting one dose. */
+	if (err != MED_OK || (err = x->chart(x->ctx, &o, x->m)) != MED_OK ||
+	    (err = charted_before(c, x->arena, x->m, &earlier)) != MED_OK)
+		return err;
+	if (earlier.n > 0) {
+		*x->m = *earlier.items[0];
+		return MED_ERR_EXISTS;
+	}
+	return dosage_store_insert_admin(c, x->arena, x->m);
+}
+
+med_err
+dosage_store_not_given(med_db *db, med_arena *arena, const char *order_id,
+		       dosage_chart_fn chart, void *ctx, dosage_admin *m)
+{
+	chart_ctx x = {arena, order_id, chart, ctx, m};
+
+	return med_db_tx(db, not_given_tx, &x);
+}
+
+/* --- the MAR ------------------------------------------------------------- */
+
+typedef struct mar_ctx {
+	med_arena *arena;
+	const char *patient_id;
+	int64_t from_ms, to_ms, now_ms;
+	dosage_mar_data *out;
+} mar_ctx;
+
+/* mar_admins reads what was charted for the patient around the window:
+ * given near it, or not given for a time in it. */
+static med_err
+mar_admins(med_db_conn *c, mar_ctx *x)
+{
+	med_db_value v[] = {MED_DB_STR(x->patient_id),
+			    MED_DB_I64(x->from_ms - MAR_MATCH_MARGIN_MS),
+			    MED_DB_I64(x->to_ms + MAR_MATCH_MARGIN_MS),
+			    MED_DB_I64(x->from_ms - MAR_MATCH_MARGIN_MS),
+			    MED_DB_I64(x->to_ms + MAR_MATCH_MARGIN_MS),
+			    MED_DB_I64(MAR_ADMINS_MAX)};
+
+	x->out->admins.arena = x->arena;
+	return med_db_query(c,
+			    "SELECT " DOSAGE_ADMIN_COLUMNS
+			    " FROM administrations"
+			    " WHERE patient_id = ? AND ((effective_ms >= ? AND"
+			    " effective_ms < ?) OR (scheduled_ms >= ? AND "
+			    "scheduled_ms < ?))"
+			    " ORDER BY effective_ms, id LIMIT ?",
+			    v, sizeof(v) / sizeof(v[0]), dosage_store_admin_row,
+			    &x->out->admins);
+}
+
+/* mar_prn loads, for PRN order i, its drug and what was given of its
+ * substances in the day before now (the 24-h check's reach). */
+static med_err
+mar_prn(med_db_conn *c, mar_ctx *x, size_t i)
+{
+	dosage_mar_data *d = x->out;
+	const dosage_order *o = d->orders[i];
+	med_err err;
+
+	d->drugs[i] = med_arena_zalloc(x->arena, sizeof(dosage_drug));
+	d->given[i] = med_arena_zalloc(x->arena, sizeof(dosage_given_list));
+	if (d->drugs[i] == NULL || d->given[i] == NULL)
+		return MED_ERR_NOMEM;
+	err = dosage_store_drug_conn(c, x->arena, o->drug_code, d->drugs[i]);
+	if (err != MED_OK)
+		return err == MED_ERR_NOT_FOUND ? MED_ERR_DATA_LOSS : err;
+	return dosage_store_given_list(
+		c, x->patient_id, d->drugs[i], x->now_ms - DOSAGE_DOSE_DAY_MS,
+		x->now_ms + DOSAGE_DOSE_DAY_MS, d->given[i]);
+}
+
+static med_err
+mar_tx(med_db_conn *c, void *arg)
+{
+	mar_ctx *x = arg;
+	dosage_mar_data *d = x->out;
+	bool is_set = false;
+	med_err err =
+		dosage_store_mar_orders(c, x->arena, x->patient_id, x->from_ms,
+					x->to_ms, &d->orders, &d->n_orders);
+
+	if (err != MED_OK || (err = mar_admins(c, x)) != MED_OK ||
+	    (err = dosage_store_hold_events(c, x->arena, x->patient_id,
+					    &d->holds)) != MED_OK)
+		return err;
+	err = dosage_store_read_ctx(c, x->arena, x->patient_id, false, &d->ctx,
+				    &is_set);
+	if (err != MED_OK && err != MED_ERR_NOT_FOUND)
+		return err;
+	d->has_ctx = err == MED_OK && is_set;
+	d->drugs = med_arena_zalloc(x->arena,
+				    (d->n_orders + 1) * sizeof(*d->drugs));
+	d->given = med_arena_zalloc(x->arena,
+				    (d->n_orders + 1) * sizeof(*d->given));
+	if (d->drugs == NULL || d->given == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < d->n_orders; i++)
+		if (d->orders[i]->prn && (err = mar_prn(c, x, i)) != MED_OK)
+			return err;
+	return MED_OK;
+}
+
+med_err
+dosage_store_mar(med_db *db, med_arena *arena, const char *patient_id,
+		 int64_t from_ms, int64_t to_ms, int64_t now_ms,
+		 dosage_mar_data *out)
+{
+	mar_ctx x = {arena, patient_id, from_ms, to_ms, now_ms, out};
+
+	memset(out, 0, sizeof(*out));
+	return med_db_tx(db, mar_tx, &x);
+}
