@@ -91,6 +91,29 @@ def test_env_matches_what_services_read(default_render):
     assert "MED_AUDIT_ALLOW_PLAINTEXT" not in default_render
 
 
+def test_each_service_has_its_own_database_user(tmp_path):
+    """Least privilege: every service connects as the user named as its
+    database, with its own password key; none as root or a shared user."""
+    r = render(tmp_path, open(os.path.join(CHART, "ci",
+                                           "test-secrets.yaml")).read())
+    assert r.returncode == 0, r.stdout
+    users = re.findall(r'MED_DB_USER: "([^"]+)"', r.stdout)
+    names = re.findall(r'MED_DB_NAME: "([^"]+)"', r.stdout)
+    assert sorted(users) == sorted(names) == sorted(
+        "smartmed_" + s for s in ("identity", "records", "dosage",
+                                  "diagnosis", "audit"))
+    for svc in ("identity", "records", "dosage", "diagnosis", "audit"):
+        assert "key: password-%s\n" % svc in r.stdout
+        assert "  password-%s: " % svc in r.stdout
+    r = render(tmp_path, "secrets:\n  create: true\n  caCrt: x\n"
+               "  tls: {identity: {crt: a, key: b}, records: {crt: a, "
+               "key: b}, dosage: {crt: a, key: b}, diagnosis: {crt: a, "
+               "key: b}, audit: {crt: a, key: b}}\n"
+               "  mariadbPasswords: {identity: p}\n")
+    assert r.returncode != 0
+    assert "secrets.mariadbPasswords.audit is required" in r.stdout
+
+
 @pytest.mark.parametrize("old,new,expect", [
     ("imagePullPolicy: IfNotPresent",
      "imagePullPolicy: IfNotPresent\n          imagee: typo",
