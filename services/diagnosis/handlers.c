@@ -65,7 +65,7 @@ diagnosis_rpc_add_condition(med_call *call, const ProtobufCMessage *in,
 	c->version = 1;
 	c->updated_by = c->recorded_by;
 	c->updated_ms = c->recorded_ms;
-	return med_db_tx(med_call_db(call), add_in_tx, &tx);
+	return med_call_tx(call, add_in_tx, &tx);
 }
 
 typedef struct update_tx {
@@ -117,7 +117,7 @@ diagnosis_rpc_update_condition(med_call *call, const ProtobufCMessage *in,
 
 	if (err != MED_OK)
 		return err;
-	return med_db_tx(med_call_db(call), update_in_tx, &x);
+	return med_call_tx(call, update_in_tx, &x);
 }
 
 med_err

@@ -156,7 +156,15 @@ decide_in_tx(med_db_conn *conn, void *ctx)
 	} else {
 		x->f->decision_note = x->reject->reason;
 	}
-	return diagnosis_store_finding_decide(conn, x->f);
+	if ((err = diagnosis_store_finding_decide(conn, x->f)) != MED_OK)
+		return err;
+	/* Inside the transaction: the call's event commits with the write
+	 * (med_call_tx), so its facts must be known by now. */
+	audit_finding(x->call, x->f);
+	if (x->cond != NULL)
+		return med_call_add_detail(x->call, "condition_id",
+					   x->cond->condition_id);
+	return MED_OK;
 }
 
 med_err
@@ -170,14 +178,8 @@ diagnosis_rpc_confirm_finding(med_call *call, const ProtobufCMessage *in,
 	if (err != MED_OK)
 		return err;
 	x.finding_id = x.confirm->finding_id;
-	if ((err = med_db_tx(med_call_db(call), decide_in_tx, &x)) != MED_OK)
+	if ((err = med_call_tx(call, decide_in_tx, &x)) != MED_OK)
 		return err;
-	audit_finding(call, x.f);
-	if (x.cond != NULL &&
-	    med_call_add_detail(call, "condition_id", x.cond->condition_id) !=
-		    MED_OK)
-		med_log_error("audit: condition of finding %s not recorded",
-			      x.f->finding_id);
 	res->finding = x.f;
 	res->condition = x.cond;
 	return MED_OK;
@@ -196,9 +198,8 @@ diagnosis_rpc_reject_finding(med_call *call, const ProtobufCMessage *in,
 		    MED_OK)
 		return err;
 	x.finding_id = x.reject->finding_id;
-	if ((err = med_db_tx(med_call_db(call), decide_in_tx, &x)) != MED_OK)
+	if ((err = med_call_tx(call, decide_in_tx, &x)) != MED_OK)
 		return err;
-	audit_finding(call, x.f);
 	*(diagnosis_finding *)out = *x.f;
 	return MED_OK;
 }

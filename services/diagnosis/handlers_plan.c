@@ -97,7 +97,7 @@ diagnosis_rpc_set_care_plan(med_call *call, const ProtobufCMessage *in,
 	p->activities = x.req->activities;
 	p->n_activities = x.req->n_activities;
 	p->updated_ms = med_now_ms();
-	return med_db_tx(med_call_db(call), plan_in_tx, &x);
+	return med_call_tx(call, plan_in_tx, &x);
 }
 
 typedef struct get_tx {

@@ -792,6 +792,7 @@ write_tx(med_db_conn *c, void *arg)
 			      latest ? eh.patient_id : w->patient_id, &ch)) !=
 	    MED_OK)
 		return err;
+	med_db_tx_audit_patient(latest ? eh.patient_id : w->patient_id);
 	init_next(x, latest, &eh);
 	err = w->next(w->ctx, latest, latest ? eh.author : w->author, &x->next);
 	if (err == MED_ERR_CONFLICT) {
@@ -818,7 +819,7 @@ records_store_write(med_db *db, med_arena *arena, records_write *w,
 	x.next.e = med_arena_zalloc(arena, sizeof(*x.next.e));
 	if (x.next.e == NULL)
 		return MED_ERR_NOMEM;
-	if ((err = med_db_tx(db, write_tx, &x)) != MED_OK)
+	if ((err = med_db_tx_audited(db, write_tx, &x)) != MED_OK)
 		return x.stale ? MED_ERR_CONFLICT : err;
 	*out = *x.next.e;
 	if (x.next.addendum[0] != '\0') {

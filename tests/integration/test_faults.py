@@ -150,8 +150,9 @@ def test_audit_away_events_spooled_then_delivered(make_stack, idpb):
     rids = ["spool-%d-%s" % (i, uuid.uuid4().hex) for i in range(10)]
     for rid in rids:
         assert _create(st, idpb, request_id=rid).patient_id
-    assert _spool_bytes(st.spool_dir("identity")) > 0, \
-        "identity's spool is empty"
+    # Writes reach the spool through the outbox relay, within a moment.
+    poll(lambda: _spool_bytes(st.spool_dir("identity")) > 0, timeout=5,
+         what="identity's spool to hold the events")
     st.start_service("audit")
     _check_delivered(st, rids)
 
@@ -162,8 +163,9 @@ def test_spool_survives_emitter_restart(make_stack, idpb):
     rids = ["restart-%d-%s" % (i, uuid.uuid4().hex) for i in range(5)]
     for rid in rids:
         _create(st, idpb, request_id=rid)
+    poll(lambda: _spool_bytes(st.spool_dir("identity")) > 0, timeout=5,
+         what="identity's spool to hold the events")
     assert st.stop_service("identity") == 0
-    assert _spool_bytes(st.spool_dir("identity")) > 0
     st.start_service("identity")
     st.start_service("audit")
     _check_delivered(st, rids)

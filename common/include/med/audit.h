@@ -57,6 +57,10 @@ typedef struct med_audit_event {
 	bool break_glass;		 /* emergency access */
 	const med_audit_detail *details; /* n_details facts, in order */
 	size_t n_details;		 /* at most MED_AUDIT_MAX_DETAILS */
+	/* A UUID given when the same event is made twice (a write's event
+	 * committed with it and spooled when the call ends): the audit
+	 * service keeps the first to arrive.  NULL = a new one. */
+	const char *event_id;
 } med_audit_event;
 
 /* med_audit_opts - where to spool and where to send. */
@@ -89,6 +93,57 @@ med_err med_audit_open(const med_audit_opts *opts, med_audit **out,
  * MED_ERR_INVALID (NULL action).
  */
 med_err med_audit_emit(med_audit *a, const med_audit_event *ev) MED_MUST_CHECK;
+
+/*
+ * med_audit_encode gives ev an event id and time and packs it as an
+ * AuditEvent: *out (malloc'ed, the caller frees it) holds *len bytes that
+ * med_audit_emit_encoded later spools unchanged, event id included, so a
+ * resend is dropped by the audit service.  Errors as med_audit_emit, and
+ * MED_ERR_NOMEM.
+ */
+med_err med_audit_encode(med_audit *a, const med_audit_event *ev, uint8_t **out,
+			 size_t *len) MED_MUST_CHECK;
+
+/*
+ * med_audit_emit_encoded makes n events from med_audit_encode durable in
+ * the spool with one group commit.  On an error some of them may already
+ * be spooled (each whole).  Thread-safe.  Errors: MED_ERR_IO (disk),
+ * MED_ERR_INVALID (an empty or oversized event), MED_ERR_NOMEM.
+ */
+med_err med_audit_emit_encoded(med_audit *a, const uint8_t *const *evs,
+			       const size_t *lens, size_t n) MED_MUST_CHECK;
+
+/* --- the transactional outbox (audit_outbox.c) -------------------------
+ *
+ * A write's event is inserted into the table med_audit_outbox of the
+ * service's own database inside the write's transaction, so the two commit
+ * together; a relay thread moves committed rows into the spool and deletes
+ * each row once it is durable there.
+ */
+struct med_db;
+struct med_db_conn;
+typedef struct med_audit_relay med_audit_relay;
+
+/* med_audit_outbox_migrate creates the outbox table when it is missing. */
+med_err med_audit_outbox_migrate(struct med_db *db) MED_MUST_CHECK;
+
+/*
+ * med_audit_outbox_put encodes ev and inserts it on c, inside the caller's
+ * transaction.  Errors: those of med_audit_encode and med_db_exec.
+ */
+med_err med_audit_outbox_put(struct med_db_conn *c, med_audit *a,
+			     const med_audit_event *ev) MED_MUST_CHECK;
+
+/*
+ * med_audit_relay_start starts the thread that moves outbox rows of db into
+ * a's spool (and sets the gauge smartmed_audit_outbox_events).  Errors:
+ * MED_ERR_INVALID, MED_ERR_NOMEM.
+ */
+med_err med_audit_relay_start(struct med_db *db, med_audit *a,
+			      med_audit_relay **out) MED_MUST_CHECK;
+
+/* med_audit_relay_stop stops and frees the relay; NULL is fine. */
+void med_audit_relay_stop(med_audit_relay *r);
 
 /* med_audit_pending returns the number of events not yet acknowledged. */
 uint64_t med_audit_pending(med_audit *a);

@@ -168,6 +168,24 @@ typedef med_err (*med_db_tx_fn)(med_db_conn *c, void *ctx);
  */
 med_err med_db_tx(med_db *db, med_db_tx_fn fn, void *ctx) MED_MUST_CHECK;
 
+/*
+ * med_db_tx_audited is med_call_tx (<med/service.h>) for store code that
+ * holds the pool but not the call: a write's transaction on db that also
+ * commits the audit event of the call this thread is serving.  On a thread
+ * that serves no call (tools, unit tests of a store) it is med_db_tx.
+ * Implemented by the RPC layer (rpc_call.c).
+ */
+med_err med_db_tx_audited(med_db *db, med_db_tx_fn fn,
+			  void *ctx) MED_MUST_CHECK;
+
+/*
+ * med_db_tx_audit_patient names, from inside the fn of med_db_tx_audited,
+ * the patient the write touches when only the transaction finds it (an
+ * amendment names an entry, not its patient): the event committed with the
+ * write carries it.  No effect on a thread that serves no call.
+ */
+void med_db_tx_audit_patient(const char *patient_id);
+
 /* --- conveniences over the calls above (db_util.c) ---------------------- */
 
 struct med_arena;

@@ -65,4 +65,16 @@ med_service *med_service_from_call(med_call *call);
  * a handler reaches its store. */
 med_db *med_call_db(med_call *call);
 
+/*
+ * med_call_tx runs fn in one transaction of the call's database (as
+ * med_db_tx) and, in that same transaction after fn succeeds, inserts the
+ * call's audit event (outcome OK, with the patient and details set so far)
+ * into the outbox: the write and its event commit together or not at all,
+ * and the call's completion does not spool a second OK event.  Only the
+ * first committed transaction of a call carries the event; a service
+ * without audit runs plain med_db_tx.  Errors: those of med_db_tx and of
+ * med_audit_outbox_put.  Write handlers use it; reads keep med_db_tx.
+ */
+med_err med_call_tx(med_call *call, med_db_tx_fn fn, void *ctx) MED_MUST_CHECK;
+
 #endif

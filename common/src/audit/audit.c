@@ -59,10 +59,10 @@
 #define BATCH_BYTES_MAX	 (1u << 20)
 #define BATCH_EVENTS_MAX 1024
 #define COMPACT_BYTES	 (4u << 20)
-#define PREALLOC_BYTES	 (4u << 20)
+#define PREALLOC_BYTES	 (256u << 10)
+#define PREALLOC_ALIGN	 4096u
 #define ZERO_CHUNK	 (64u << 10)
 #define BACKOFF_MIN_MS	 50
-#define STACK_REC	 2048
 #define ACK_SYNC_NS	 (100 * 1000000LL)
 #define STALL_WARN_NS	 (5 * 1000000000LL)
 
@@ -386,51 +386,92 @@ group_commit(med_audit *a, uint64_t rec)
 	return a->n_synced >= rec ? MED_OK : MED_ERR_IO;
 }
 
-/* spool_reserve zero-fills the spool so that len more bytes fit; mu held. */
+/* zero_fill writes zeros over [from, end) of the spool. */
 static bool
-spool_reserve(med_audit *a, size_t len)
+zero_fill(med_audit *a, uint64_t from, uint64_t end)
 {
 	static const uint8_t zeros[ZERO_CHUNK];
-	uint64_t want = a->write_off + len, end;
 
-	if (want <= a->alloc_off)
-		return true;
-	end = (want + PREALLOC_BYTES - 1) / PREALLOC_BYTES * PREALLOC_BYTES;
-	for (uint64_t off = a->alloc_off; off < end; off += ZERO_CHUNK) {
+	for (uint64_t off = from; off < end; off += ZERO_CHUNK) {
 		size_t n = end - off < ZERO_CHUNK ? end - off : ZERO_CHUNK;
 
-		if (!write_full(a->spool_fd, zeros, n, off)) {
-			med_log_error("audit: cannot extend the spool: %s",
-				      strerror(errno));
-			if (ftruncate(a->spool_fd, (off_t)a->alloc_off) != 0)
-				a->broken = true;
+		if (!write_full(a->spool_fd, zeros, n, off))
 			return false;
-		}
 	}
-	a->alloc_off = end;
 	return true;
 }
 
-static med_err
-spool_append(med_audit *a, const uint8_t *rec, size_t len)
+static uint64_t
+round_up(uint64_t v, uint64_t step)
 {
-	med_err err = MED_ERR_IO;
+	return (v + step - 1) / step * step;
+}
 
-	pthread_mutex_lock(&a->mu);
+/*
+ * spool_reserve zero-fills the spool so that len more bytes fit; mu held.
+ * It grows in PREALLOC_BYTES steps; when a step does not fit on the disk it
+ * takes only the pages the records need, so a nearly full disk still
+ * spools until the last free page instead of failing a step early.
+ */
+static bool
+spool_reserve(med_audit *a, size_t len)
+{
+	uint64_t want = a->write_off + len;
+	uint64_t ends[2] = {round_up(want, PREALLOC_BYTES),
+			    round_up(want, PREALLOC_ALIGN)};
+
+	if (want <= a->alloc_off)
+		return true;
+	for (size_t i = 0; i < 2; i++) {
+		if (zero_fill(a, a->alloc_off, ends[i])) {
+			a->alloc_off = ends[i];
+			return true;
+		}
+		if (ftruncate(a->spool_fd, (off_t)a->alloc_off) != 0) {
+			a->broken = true;
+			break;
+		}
+	}
+	med_log_error("audit: cannot extend the spool: %s", strerror(errno));
+	return false;
+}
+
+/* spool_write appends one record after write_off; mu held. */
+static bool
+spool_write(med_audit *a, const uint8_t *rec, size_t len)
+{
 	if (a->broken || !spool_reserve(a, len))
-		goto unlock;
+		return false;
 	if (!write_full(a->spool_fd, rec, len, a->write_off)) {
 		med_log_error("audit: spool write failed: %s", strerror(errno));
 		/* Cut a partial record so the next one starts cleanly. */
 		if (ftruncate(a->spool_fd, (off_t)a->write_off) != 0)
 			a->broken = true;
 		a->alloc_off = a->write_off;
-		goto unlock;
+		return false;
 	}
 	a->write_off += len;
 	a->n_written++;
-	err = group_commit(a, a->n_written);
-unlock:
+	return true;
+}
+
+/*
+ * spool_append writes n records and waits for one group commit covering
+ * them all.  Records written before a failure stay: each is whole, and a
+ * resend of the same event ids is dropped by the audit service.
+ */
+static med_err
+spool_append(med_audit *a, uint8_t *const *recs, const size_t *lens, size_t n)
+{
+	med_err err = MED_ERR_IO;
+	size_t i;
+
+	pthread_mutex_lock(&a->mu);
+	for (i = 0; i < n; i++)
+		if (!spool_write(a, recs[i], lens[i]))
+			break;
+	if (i == n)
+		err = group_commit(a, a->n_written);
 	pthread_mutex_unlock(&a->mu);
 	return err;
 }
@@ -458,7 +499,10 @@ event_fill(med_audit *a, const med_audit_event *ev,
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
 		if (!med_utf8_valid(s[i], strlen(s[i])))
 			return false;
-	med_uuid_v4(id);
+	if (ev->event_id != NULL && strlen(ev->event_id) == MED_UUID_LEN)
+		memcpy(id, ev->event_id, MED_UUID_LEN + 1);
+	else
+		med_uuid_v4(id);
 	med_role_names(ev->actor_roles, roles, roles_len);
 	pb->event_id = id;
 	pb->time_ms = med_now_ms();
@@ -502,35 +546,119 @@ details_fill(const med_audit_event *ev, Smartmed__Common__V1__AuditEvent *pb,
 	return true;
 }
 
-med_err
-med_audit_emit(med_audit *a, const med_audit_event *ev)
+/* record_frame puts the spool header before len packed bytes at rec. */
+static void
+record_frame(uint8_t *rec, size_t len)
+{
+	put_u32(rec, REC_MAGIC);
+	put_u32(rec + 4, (uint32_t)len);
+	put_u32(rec + 8, crc32_of(rec + REC_HDR, len));
+}
+
+/*
+ * event_pack checks ev, gives it an id and packs it into a malloc'ed spool
+ * record with room for the header in front: *out is a record of *len
+ * bytes, the packed AuditEvent starts at *out + REC_HDR.
+ */
+static med_err
+event_pack(med_audit *a, const med_audit_event *ev, uint8_t **out, size_t *len)
 {
 	Smartmed__Common__V1__AuditEvent pb =
 		SMARTMED__COMMON__V1__AUDIT_EVENT__INIT;
 	Smartmed__Common__V1__AuditDetail d[MED_AUDIT_MAX_DETAILS];
 	Smartmed__Common__V1__AuditDetail *dp[MED_AUDIT_MAX_DETAILS];
 	char id[MED_UUID_LEN + 1], roles[128];
-	uint8_t stack[STACK_REC], *rec = stack;
-	size_t len;
-	med_err err;
+	size_t n;
+	uint8_t *rec;
 
 	if (a == NULL || ev == NULL || ev->action == NULL ||
 	    !event_fill(a, ev, &pb, id, roles, sizeof(roles)) ||
 	    !details_fill(ev, &pb, d, dp))
 		return MED_ERR_INVALID;
-	len = smartmed__common__v1__audit_event__get_packed_size(&pb);
-	if (len > REC_PAYLOAD_MAX)
+	n = smartmed__common__v1__audit_event__get_packed_size(&pb);
+	if (n > REC_PAYLOAD_MAX)
 		return MED_ERR_INVALID;
-	if (REC_HDR + len > sizeof(stack) &&
-	    (rec = malloc(REC_HDR + len)) == NULL)
+	if ((rec = malloc(REC_HDR + n)) == NULL)
 		return MED_ERR_NOMEM;
 	smartmed__common__v1__audit_event__pack(&pb, rec + REC_HDR);
-	put_u32(rec, REC_MAGIC);
-	put_u32(rec + 4, (uint32_t)len);
-	put_u32(rec + 8, crc32_of(rec + REC_HDR, len));
-	err = spool_append(a, rec, REC_HDR + len);
-	if (rec != stack)
-		free(rec);
+	*out = rec;
+	*len = n;
+	return MED_OK;
+}
+
+med_err
+med_audit_emit(med_audit *a, const med_audit_event *ev)
+{
+	uint8_t *rec;
+	size_t len, rec_len;
+	med_err err = event_pack(a, ev, &rec, &len);
+
+	if (err != MED_OK)
+		return err;
+	record_frame(rec, len);
+	rec_len = REC_HDR + len;
+	err = spool_append(a, &rec, &rec_len, 1);
+	free(rec);
+	return err;
+}
+
+med_err
+med_audit_encode(med_audit *a, const med_audit_event *ev, uint8_t **out,
+		 size_t *len)
+{
+	uint8_t *rec;
+	size_t n;
+	med_err err;
+
+	if (out == NULL || len == NULL)
+		return MED_ERR_INVALID;
+	if ((err = event_pack(a, ev, &rec, &n)) != MED_OK)
+		return err;
+	/* The caller gets the packed event alone, at the start. */
+	memmove(rec, rec + REC_HDR, n);
+	*out = rec;
+	*len = n;
+	return MED_OK;
+}
+
+/* frame_all copies each packed event behind a spool header. */
+static med_err
+frame_all(const uint8_t *const *evs, const size_t *lens, size_t n,
+	  uint8_t **recs, size_t *rec_lens)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (lens[i] == 0 || lens[i] > REC_PAYLOAD_MAX)
+			return MED_ERR_INVALID;
+		if ((recs[i] = malloc(REC_HDR + lens[i])) == NULL)
+			return MED_ERR_NOMEM;
+		memcpy(recs[i] + REC_HDR, evs[i], lens[i]);
+		record_frame(recs[i], lens[i]);
+		rec_lens[i] = REC_HDR + lens[i];
+	}
+	return MED_OK;
+}
+
+med_err
+med_audit_emit_encoded(med_audit *a, const uint8_t *const *evs,
+		       const size_t *lens, size_t n)
+{
+	uint8_t **recs;
+	size_t *rec_lens;
+	med_err err = MED_ERR_NOMEM;
+
+	if (a == NULL || (n > 0 && (evs == NULL || lens == NULL)))
+		return MED_ERR_INVALID;
+	if (n == 0)
+		return MED_OK;
+	recs = calloc(n, sizeof(*recs));
+	rec_lens = calloc(n, sizeof(*rec_lens));
+	if (recs != NULL && rec_lens != NULL &&
+	    (err = frame_all(evs, lens, n, recs, rec_lens)) == MED_OK)
+		err = spool_append(a, recs, rec_lens, n);
+	for (size_t i = 0; recs != NULL && i < n; i++)
+		free(recs[i]);
+	free(recs);
+	free(rec_lens);
 	return err;
 }
 

@@ -28,6 +28,7 @@ struct med_service {
 	med_config *cfg;
 	med_db *db;
 	med_audit *audit;
+	med_audit_relay *relay; /* outbox rows to the spool */
 	med_metrics *metrics;
 	med_http *http;
 	med_server *server;
@@ -519,6 +520,9 @@ check_readiness(med_service *svc)
 	if (!svc->migrated) {
 		med_err err = med_db_migrate(svc->db, svc->def->migrations,
 					     svc->def->n_migrations);
+		/* libmed's own table, in every service's schema. */
+		if (err == MED_OK && svc->audit != NULL)
+			err = med_audit_outbox_migrate(svc->db);
 		if (err != MED_OK)
 			return false;
 		svc->migrated = true;
@@ -585,6 +589,15 @@ start_http(med_service *svc)
 	return err;
 }
 
+/* start_relay starts moving committed outbox events into the spool. */
+static med_err
+start_relay(med_service *svc)
+{
+	if (svc->audit == NULL)
+		return MED_OK;
+	return med_audit_relay_start(svc->db, svc->audit, &svc->relay);
+}
+
 static med_err
 start_all(med_service *svc)
 {
@@ -599,6 +612,7 @@ start_all(med_service *svc)
 	/* TLS first: the audit emitter presents the service's certificate. */
 	if ((err = open_db(svc)) != MED_OK || (err = open_tls(svc)) != MED_OK ||
 	    (err = open_audit(svc)) != MED_OK ||
+	    (err = start_relay(svc)) != MED_OK ||
 	    (err = open_server(svc)) != MED_OK)
 		return err;
 	if (svc->def->start != NULL && (err = svc->def->start(svc)) != MED_OK) {
@@ -652,6 +666,7 @@ stop_all(med_service *svc)
 	med_server_free(svc->server);
 	med_break_glass_free(svc->break_glass);
 	med_tls_fini(&svc->tls);
+	med_audit_relay_stop(svc->relay);
 	med_audit_close(svc->audit);
 	med_db_close(svc->db);
 	med_metrics_free(svc->metrics);

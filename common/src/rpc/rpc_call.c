@@ -17,6 +17,7 @@
 #include <med/audit.h>
 #include <med/log.h>
 #include <med/metrics.h>
+#include <med/service.h>
 #include <med/util.h>
 
 #include "rpc_internal.h"
@@ -24,6 +25,9 @@
 /* The per-call arena holds the decoded request and the reply. */
 #define ARENA_FACTOR 4
 #define ARENA_BASE   (64u << 10)
+
+/* The call this thread is running a handler for (med_db_tx_audited). */
+static _Thread_local med_call *current_call;
 
 /* --- byte buffers --------------------------------------------------------- */
 
@@ -397,13 +401,14 @@ audit_break_glass(med_call *c)
 	return emit(c, &ev);
 }
 
-/* audit emits the access event; false when it could not be made durable. */
-static bool
-audit(med_call *c, int code)
+/* access_event fills ev with the access event of c ending with code. */
+static void
+access_event(med_call *c, int code, med_audit_event *ev, char *detail,
+	     size_t detail_len)
 {
 	const med_method *m = c->rm->m;
-	char detail[MED_BREAK_GLASS_ID_LEN + 32] = "";
-	med_audit_event ev = {
+
+	*ev = (med_audit_event){
 		.action = m->path,
 		.actor = c->principal.user,
 		.actor_roles = c->principal.roles,
@@ -417,15 +422,109 @@ audit(med_call *c, int code)
 		.details = c->audit_details,
 		.n_details = c->n_audit_details,
 	};
-	bool ok = true;
-
+	detail[0] = '\0';
 	if (c->principal.break_glass)
-		snprintf(detail, sizeof(detail), "break-glass grant=%s",
-			 c->bg.id);
+		snprintf(detail, detail_len, "break-glass grant=%s", c->bg.id);
+	/* The OK event is already committed: this one records the failure
+	 * that came after, under the same request id. */
+	if (c->audit_outboxed && code != 0)
+		snprintf(detail + strlen(detail), detail_len - strlen(detail),
+			 "%sfailed after its write committed",
+			 detail[0] ? "; " : "");
+}
+
+/*
+ * audit emits the access event; false when it could not be made durable.
+ * A write whose OK event committed with it (med_call_tx) spools nothing
+ * more when it ends OK.
+ */
+static bool
+audit(med_call *c, int code)
+{
+	char detail[MED_BREAK_GLASS_ID_LEN + 96];
+	med_audit_event ev;
+	bool ok = true;
 
 	if (c->bg_event == RPC_BG_START || c->bg_event == RPC_BG_STOP)
 		ok = audit_break_glass(c);
+	access_event(c, code, &ev, detail, sizeof(detail));
+	if (c->audit_outboxed && code == 0) {
+		/* The event committed with the write goes out now, in the
+		 * order of the calls, under the same id (the audit service
+		 * keeps one); should the spool fail, the outbox relay sends
+		 * the committed copy, so the reply stands. */
+		ev.event_id = c->outbox_event_id;
+		if (!emit(c, &ev))
+			med_log_warn("audit: event %s waits in the outbox",
+				     c->outbox_event_id);
+		return ok;
+	}
 	return emit(c, &ev) && ok;
+}
+
+/* outbox_tx - a handler's transaction body and the call it serves. */
+typedef struct outbox_tx {
+	med_call *call;
+	med_db_tx_fn fn;
+	void *ctx;
+	size_t n_details; /* the call's audit details before the first try */
+} outbox_tx;
+
+/* outbox_tx_body runs the handler's body, then inserts its OK event. */
+static med_err
+outbox_tx_body(med_db_conn *conn, void *arg)
+{
+	outbox_tx *t = arg;
+	char detail[MED_BREAK_GLASS_ID_LEN + 96];
+	med_audit_event ev;
+	med_err err;
+
+	/* A retried transaction (deadlock) runs the body again: the details
+	 * it added on the failed try go with that try. */
+	t->call->n_audit_details = t->n_details;
+	if ((err = t->fn(conn, t->ctx)) != MED_OK)
+		return err;
+	access_event(t->call, 0, &ev, detail, sizeof(detail));
+	med_uuid_v4(t->call->outbox_event_id);
+	ev.event_id = t->call->outbox_event_id;
+	return med_audit_outbox_put(conn, t->call->srv->opts.audit, &ev);
+}
+
+/* call_tx runs fn on db, with c's event in the outbox when c needs one. */
+static med_err
+call_tx(med_call *c, med_db *db, med_db_tx_fn fn, void *ctx)
+{
+	outbox_tx t = {.call = c, .fn = fn, .ctx = ctx};
+	med_err err;
+
+	if (c == NULL || c->rm == NULL || !needs_audit(c) || c->audit_outboxed)
+		return med_db_tx(db, fn, ctx);
+	t.n_details = c->n_audit_details;
+	err = med_db_tx(db, outbox_tx_body, &t);
+	if (err == MED_OK)
+		c->audit_outboxed = true;
+	return err;
+}
+
+med_err
+med_call_tx(med_call *call, med_db_tx_fn fn, void *ctx)
+{
+	if (call == NULL || fn == NULL)
+		return MED_ERR_INVALID;
+	return call_tx(call, med_call_db(call), fn, ctx);
+}
+
+med_err
+med_db_tx_audited(med_db *db, med_db_tx_fn fn, void *ctx)
+{
+	return call_tx(current_call, db, fn, ctx);
+}
+
+void
+med_db_tx_audit_patient(const char *patient_id)
+{
+	if (current_call != NULL && patient_id != NULL)
+		med_call_set_patient(current_call, patient_id);
 }
 
 /*
@@ -802,7 +901,9 @@ run_unary(med_call *c)
 	}
 	protobuf_c_message_init(m->output, out);
 	med_log_set_request_id(c->request_id);
+	current_call = c;
 	err = m->unary(c, c->in, out);
+	current_call = NULL;
 	med_log_set_request_id(NULL);
 	complete(c, err, out);
 }
@@ -819,7 +920,9 @@ stream_main(void *arg)
 	med_err err;
 
 	med_log_set_request_id(c->request_id);
+	current_call = c;
 	err = c->rm->m->stream(c, c->in);
+	current_call = NULL;
 	med_log_set_request_id(NULL);
 	complete(c, err, NULL);
 	pthread_mutex_lock(&s->mu);

@@ -23,6 +23,7 @@
 #include <grpc/slice.h>
 #include <grpc/support/time.h>
 
+#include <med/util.h>
 #include <med/audit.h>
 #include <med/rpc.h>
 
@@ -145,6 +146,10 @@ struct med_call {
 	med_audit_detail
 		audit_details[MED_AUDIT_MAX_DETAILS]; /* arena copies */
 	size_t n_audit_details;
+	/* The access event committed with a write (med_call_tx), with
+	 * n_outboxed_details of the details. */
+	bool audit_outboxed;
+	char outbox_event_id[MED_UUID_LEN + 1];
 	med_err fail_err;
 	char fail_msg[RPC_STATUS_MSG_MAX];
 	ProtobufCMessage *in;

@@ -1,0 +1,171 @@
+"""Audit atomic with writes (issue 17, finding 1): a write's audit event is
+committed in the write's own transaction (the table med_audit_outbox of the
+service's database) and relayed to the durable spool afterwards, so a row
+cannot exist without its event, whatever the state of the spool's disk or
+of the audit service.
+
+Before the outbox, with the records spool on a full disk and audit stopped,
+CreateEntry committed its row and then answered INTERNAL "audit
+unavailable" with no event anywhere."""
+
+import os
+import signal
+import subprocess
+import uuid
+
+import grpc
+import pytest
+
+from harness import Stack, protos
+from harness.checks import poll
+from harness.fixtures import running
+
+SVC = "records"
+CALLS = 20
+
+
+@pytest.fixture
+def st():
+    with running(Stack(services=("audit", SVC))) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def pb():
+    return protos.module(SVC)
+
+
+def _sql_int(st, statement):
+    """The single integer a SELECT returns."""
+    return int(st.sql(statement).split()[-1])
+
+
+def _rows_of(st, pid):
+    return _sql_int(st, "SELECT COUNT(*) FROM smartmed_records.entries "
+                        "WHERE patient_id = '%s'" % pid)
+
+
+def _outbox_rows(st):
+    return _sql_int(st, "SELECT COUNT(*) FROM "
+                        "smartmed_records.med_audit_outbox")
+
+
+def _create(st, pb, pid, rid):
+    """CreateEntry; the status code (grpc.StatusCode.OK on success)."""
+    try:
+        st.call(SVC, "CreateEntry", pb.CreateEntryRequest(
+            patient_id=pid, kind=pb.ENTRY_KIND_NOTE, title="Outbox",
+            body="written while audit is away"), role="clinician",
+            request_id=rid)
+    except grpc.RpcError as e:
+        return e.code()
+    return grpc.StatusCode.OK
+
+
+def _events_by_request(st, pids):
+    """{request_id: count} of the audit events about the patients pids."""
+    apb = protos.module("audit")
+    seen = {}
+    for pid in pids:
+        for r in st.call("audit", "Query", apb.QueryRequest(
+                patient_id=pid, limit=100), role="auditor", timeout=10):
+            rid = r.event.request_id
+            seen[rid] = seen.get(rid, 0) + 1
+    return seen
+
+
+def _each_committed_row_audited_once(st, calls):
+    """calls: (pid, rid) pairs.  Every call whose row exists has exactly
+    one audit event, once audit is back; returns how many rows exist."""
+    committed = [(p, r) for p, r in calls if _rows_of(st, p) > 0]
+    pids = [p for p, _ in committed]
+
+    def all_there():
+        seen = _events_by_request(st, pids)
+        return seen if all(r in seen for _, r in committed) else None
+    poll(all_there, timeout=30, what="an audit event for every row")
+    seen = _events_by_request(st, pids)
+    for _, rid in committed:
+        assert seen[rid] == 1, "request %s audited %d times" % (
+            rid, seen[rid])
+    return len(committed)
+
+
+def _mount_tiny_tmpfs(path):
+    """Mount a 1 MiB tmpfs on path; skip the test when not permitted."""
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m",
+                        "tmpfs", path], capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip("cannot mount a tmpfs for the spool (%s): run as root "
+                    "with CAP_SYS_ADMIN" % r.stderr.strip())
+
+
+def _fill(path):
+    """Fill the filesystem of path up to its last bytes."""
+    filler = os.path.join(path, "filler")
+    # Unbuffered: a buffered close would raise ENOSPC once more.
+    with open(filler, "wb", buffering=0) as f:
+        try:
+            while True:
+                f.write(b"\0" * 4096)
+        except OSError:
+            pass
+    return filler
+
+
+def test_full_spool_disk_write_commits_with_its_event(st, pb):
+    """Audit stopped and the spool's disk full: each CreateEntry either
+    fails with nothing committed or commits with its event in the outbox;
+    once the disk has room and audit is back, every committed row has
+    exactly one audit event."""
+    spool = st.spool_dir(SVC)
+    st.stop_service(SVC)
+    _mount_tiny_tmpfs(spool)
+    try:
+        st.start_service(SVC)
+        assert st.stop_service("audit") == 0
+        filler = _fill(spool)
+        calls = [(str(uuid.uuid4()), "outbox-%d-%s" % (i, uuid.uuid4().hex))
+                 for i in range(CALLS)]
+        codes = [_create(st, pb, p, r) for p, r in calls]
+        for (pid, rid), code in zip(calls, codes):
+            rows = _rows_of(st, pid)
+            if code == grpc.StatusCode.OK:
+                assert rows == 1, "%s answered OK, %d rows" % (rid, rows)
+            else:
+                assert rows == 0, "%s failed (%s) yet committed %d rows" % (
+                    rid, code, rows)
+        committed = sum(_rows_of(st, p) for p, _ in calls)
+        assert committed > 0, "no write commits while the spool is full"
+        # Nothing can reach the spool: the events wait in the database.
+        assert _outbox_rows(st) >= committed
+        os.unlink(filler)
+        st.start_service("audit")
+        assert _each_committed_row_audited_once(st, calls) == committed
+        poll(lambda: _outbox_rows(st) == 0, timeout=20,
+             what="the outbox drained")
+    finally:
+        st.stop_service(SVC)
+        subprocess.run(["umount", spool], check=False)
+
+
+def test_kill9_after_write_event_arrives_after_restart(st, pb):
+    """The event commits with the row: killed with SIGKILL right after its
+    writes, the service delivers every event after it restarts."""
+    assert st.stop_service("audit") == 0
+    calls = [(str(uuid.uuid4()), "kill9-%d-%s" % (i, uuid.uuid4().hex))
+             for i in range(10)]
+    for pid, rid in calls:
+        assert _create(st, pb, pid, rid) == grpc.StatusCode.OK
+    st.stop_service(SVC, sig=signal.SIGKILL)
+    st.start_service(SVC)
+    st.start_service("audit")
+    assert _each_committed_row_audited_once(st, calls) == len(calls)
+
+
+def test_failed_write_leaves_no_event_in_outbox(st, pb):
+    """A write refused by validation commits nothing, event included."""
+    before = _outbox_rows(st)
+    code = _create(st, pb, "not-a-uuid", "bad-%s" % uuid.uuid4().hex)
+    assert code == grpc.StatusCode.INVALID_ARGUMENT
+    assert _outbox_rows(st) <= before
