@@ -12,8 +12,8 @@
 
 #include "identity.h"
 
-static const char *
-caller(med_call *call)
+const char *
+identity_caller(med_call *call)
 {
 	return med_arena_strdup(med_call_arena(call),
 				med_call_principal(call)->user);
@@ -67,8 +67,12 @@ static med_err
 create_in_tx(med_db_conn *conn, void *ctx)
 {
 	create_tx *x = ctx;
+	med_err err = identity_store_insert_tx(conn, x->p, x->by);
 
-	return identity_store_insert_tx(conn, x->p, x->by);
+	/* Named inside the transaction: the event commits with the row. */
+	if (err == MED_OK)
+		med_db_tx_audit_patient(x->p->patient_id);
+	return err;
 }
 
 med_err
@@ -79,7 +83,7 @@ identity_rpc_create_patient(med_call *call, const ProtobufCMessage *in,
 		(const void *)in;
 	Smartmed__Identity__V1__Patient *p = (void *)out;
 	char id[MED_UUID_LEN + 1];
-	create_tx x = {.p = p, .by = caller(call)};
+	create_tx x = {.p = p, .by = identity_caller(call)};
 	med_err err = identity_check_create(call, req);
 
 	if (err != MED_OK)
@@ -100,12 +104,10 @@ identity_rpc_create_patient(med_call *call, const ProtobufCMessage *in,
 	p->sex = req->sex;
 	p->created_ms = p->updated_ms = med_now_ms();
 	p->version = 1;
-	err = med_db_tx(med_call_db(call), create_in_tx, &x);
+	err = med_call_tx(call, create_in_tx, &x);
 	if (err == MED_ERR_EXISTS)
 		return med_call_fail(call, err,
 				     "mrn: a patient with this MRN exists");
-	if (err == MED_OK)
-		med_call_set_patient(call, p->patient_id);
 	return err;
 }
 
@@ -207,7 +209,7 @@ update_in_tx(med_db_conn *conn, void *ctx)
 {
 	update_tx *x = ctx;
 	med_arena *a = med_call_arena(x->call);
-	const char *by = caller(x->call);
+	const char *by = identity_caller(x->call);
 	char *changed = NULL;
 	med_problem p;
 	med_err err = identity_store_lock(conn, a, x->req->patient_id, x->out);
@@ -241,7 +243,7 @@ identity_rpc_update_patient(med_call *call, const ProtobufCMessage *in,
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, x.req->patient_id);
-	err = med_db_tx(med_call_db(call), update_in_tx, &x);
+	err = med_call_tx(call, update_in_tx, &x);
 	if (err == MED_ERR_EXISTS)
 		return med_call_fail(call, err,
 				     "mrn: a patient with this MRN exists");
@@ -403,7 +405,7 @@ identity_rpc_link_patients(med_call *call, const ProtobufCMessage *in,
 	med_call_set_patient(call, x.req->merged_id);
 	med_uuid_v4(id);
 	x.out->link_id = med_arena_strdup(med_call_arena(call), id);
-	x.out->linked_by = (char *)caller(call);
+	x.out->linked_by = (char *)identity_caller(call);
 	if (x.out->link_id == NULL || x.out->linked_by == NULL)
 		return MED_ERR_NOMEM;
 	x.out->survivor_id = x.req->survivor_id;
@@ -414,7 +416,7 @@ identity_rpc_link_patients(med_call *call, const ProtobufCMessage *in,
 	if ((err = med_call_add_detail(call, "survivor_id",
 				       x.req->survivor_id)) != MED_OK)
 		return err;
-	return med_db_tx(med_call_db(call), link_in_tx, &x);
+	return med_call_tx(call, link_in_tx, &x);
 }
 
 typedef struct unlink_tx {
@@ -439,7 +441,7 @@ unlink_in_tx(med_db_conn *conn, void *ctx)
 	if (identity_unlink_state_problem(x->out, &p) != MED_OK)
 		return med_call_fail_problem(x->call, &p);
 	x->out->active = false;
-	x->out->unlinked_by = (char *)caller(x->call);
+	x->out->unlinked_by = (char *)identity_caller(x->call);
 	x->out->unlinked_ms = med_now_ms();
 	x->out->unlink_reason = x->req->reason;
 	if (x->out->unlinked_by == NULL)
@@ -457,5 +459,5 @@ identity_rpc_unlink_patients(med_call *call, const ProtobufCMessage *in,
 
 	if (err != MED_OK)
 		return err;
-	return med_db_tx(med_call_db(call), unlink_in_tx, &x);
+	return med_call_tx(call, unlink_in_tx, &x);
 }

@@ -219,21 +219,13 @@ identity_rpc_enroll_face(med_call *call, const ProtobufCMessage *in,
 		if (err != MED_OK)
 			return err;
 	}
-	err = identity_templates_insert(med_call_db(call), f, req->patient_id,
-					pr, req->n_images, ids, now,
-					&res->total_templates);
-	if (err == MED_ERR_NOT_FOUND)
-		return med_call_fail(call, err, "patient_id: no such patient");
-	if (err != MED_OK)
-		return err;
+	/* Every fact of the audit event is known before the templates are
+	 * written: the event commits with them (med_call_tx).  The duplicate
+	 * search excludes the patient's own templates, so it needs none of
+	 * the new ones. */
 	snprintf(dup, sizeof(dup), "%.4f",
 		 (double)duplicates(call, f, req->patient_id, pr, req->n_images,
 				    dups, &n_dups));
-	/* The index learns the new templates from the change log, as every
-	 * replica does (sync.h); duplicates() has usually caught up already. */
-	if (identity_index_sync(f->index) != MED_OK)
-		med_log_warn("identity: face index catch-up after enrolment "
-			     "failed; the next search retries");
 	snprintf(nb, sizeof(nb), "%zu", req->n_images);
 	snprintf(others, sizeof(others), "%u", others_in(pr, req->n_images));
 	face_audit(call, f, req->patient_id, "face enrolled",
@@ -241,6 +233,18 @@ identity_rpc_enroll_face(med_call *call, const ProtobufCMessage *in,
 					{"duplicate_score", dup},
 					{"other_faces", others}},
 		   3);
+	err = identity_templates_insert(med_call_db(call), f, req->patient_id,
+					pr, req->n_images, ids, now,
+					&res->total_templates);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "patient_id: no such patient");
+	if (err != MED_OK)
+		return err;
+	/* The index learns the new templates from the change log, as every
+	 * replica does (sync.h). */
+	if (identity_index_sync(f->index) != MED_OK)
+		med_log_warn("identity: face index catch-up after enrolment "
+			     "failed; the next search retries");
 	if ((err = dup_reply(call, dups, n_dups, res)) != MED_OK)
 		return err;
 	return enroll_reply(call, pr, req->n_images, ids, now, res);

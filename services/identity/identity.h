@@ -419,4 +419,124 @@ MED_UNARY_HANDLER(identity_rpc_identify_face);
 MED_UNARY_HANDLER(identity_rpc_delete_face_templates);
 MED_UNARY_HANDLER(identity_rpc_get_verification_key);
 
+/* identity_caller is the calling user, copied into the call's arena. */
+const char *identity_caller(med_call *call);
+
+/* identity_store_on_count reads a COUNT(*) row into *(int64_t *)ctx. */
+med_err identity_store_on_count(void *ctx, const med_db_row *row);
+
+/* --- patient administration: encounters (encounters*.c) --------------- */
+
+typedef Smartmed__Identity__V1__Encounter identity_encounter;
+typedef Smartmed__Identity__V1__EncounterParticipant identity_participant;
+typedef Smartmed__Identity__V1__EncounterVersion identity_enc_version;
+typedef Smartmed__Identity__V1__EncounterLocation identity_location;
+typedef Smartmed__Identity__V1__CheckCareRelationshipResponse
+	identity_care_answer;
+
+/* Clock skew allowed to a client's time stamps, and the earliest time. */
+#define IDENTITY_TIME_SKEW_MS	     (5 * 60 * 1000)
+#define IDENTITY_TIME_MIN_MS	     INT64_C(946684800000) /* 2000-01-01 */
+#define IDENTITY_MAX_CARE_TEAM	     32
+#define IDENTITY_MAX_UNITS	     64
+#define IDENTITY_DISCHARGE_HOURS_KEY "MED_IDENTITY_DISCHARGE_ACCESS_HOURS"
+
+/*
+ * identity_time_problem resolves a request's time t (0 = now) into *out:
+ * not more than IDENTITY_TIME_SKEW_MS after now, not before 2000
+ * (MED_ERR_INVALID) and not before not_before, the encounter's last change
+ * (MED_ERR_PRECONDITION).  field names the request field.
+ */
+med_err identity_time_problem(const char *field, int64_t t, int64_t now,
+			      int64_t not_before, int64_t *out,
+			      med_problem *p) MED_MUST_CHECK;
+
+/* identity_is_stay: inpatient and emergency encounters hold a bed. */
+bool identity_is_stay(int encounter_class);
+
+/*
+ * identity_open_problem: a change needs an open encounter at
+ * expected_version (0 = any).  Errors: MED_ERR_PRECONDITION, MED_ERR_CONFLICT.
+ */
+med_err identity_open_problem(const identity_encounter *e,
+			      uint32_t expected_version,
+			      med_problem *p) MED_MUST_CHECK;
+
+/*
+ * identity_care_relation answers for user from the candidate encounters e
+ * (open ones, and those finished since now - window_ms, each with its
+ * participants: current ones when open, those on the team at the end when
+ * finished): team before unit before recent discharge.
+ */
+void identity_care_relation(identity_encounter *const *e, size_t n,
+			    const char *user, char *const *units,
+			    size_t n_units, int64_t window_ms,
+			    identity_care_answer *out);
+
+/*
+ * identity_locations turns versions v (oldest first) into the encounter's
+ * locations with their periods (arena-allocated array in *out).
+ */
+med_err identity_locations(med_arena *a, identity_enc_version *const *v,
+			   size_t n, identity_location ***out,
+			   size_t *n_out) MED_MUST_CHECK;
+
+/* identity_enc_store_insert stores a new encounter, its version 1 and its
+ * participants (e->participants). */
+med_err identity_enc_store_insert(med_db_conn *c, const identity_encounter *e,
+				  const char *event, const char *by,
+				  int64_t recorded_ms) MED_MUST_CHECK;
+
+/* identity_enc_store_open_stays counts the open inpatient and emergency
+ * encounters of patient_id's record and the records merged into it. */
+med_err identity_enc_store_open_stays(med_db_conn *c, const char *patient_id,
+				      int64_t *n) MED_MUST_CHECK;
+
+/* identity_enc_store_lock reads and row-locks one encounter (with its
+ * current participants). Errors: MED_ERR_NOT_FOUND. */
+med_err identity_enc_store_lock(med_db_conn *c, med_arena *a, const char *id,
+				identity_encounter *out) MED_MUST_CHECK;
+
+/*
+ * identity_enc_store_update writes e's state and a version row; when
+ * new_attending is not NULL the attending's period ends at t and
+ * new_attending's begins; when e is finished every open period ends at t.
+ */
+med_err identity_enc_store_update(med_db_conn *c, const identity_encounter *e,
+				  const char *event, const char *by, int64_t t,
+				  const char *new_attending,
+				  int64_t recorded_ms) MED_MUST_CHECK;
+
+/* identity_enc_store_list reads a page of the encounters of patient_id's
+ * record family (survivor and merged records), newest first. */
+med_err identity_enc_store_list(med_db *db, med_arena *a,
+				const char *patient_id, bool open_only,
+				uint64_t offset, uint32_t limit,
+				identity_encounter ***out,
+				size_t *n) MED_MUST_CHECK;
+
+/* identity_enc_store_history reads an encounter with every version and
+ * participant.  Errors: MED_ERR_NOT_FOUND. */
+med_err identity_enc_store_history(
+	med_db *db, med_arena *a, const char *id,
+	Smartmed__Identity__V1__GetEncounterHistoryResponse *out)
+	MED_MUST_CHECK;
+
+/* identity_enc_store_care_candidates reads the encounters that can relate a
+ * user to patient_id (see identity_care_relation), ended since since_ms. */
+med_err identity_enc_store_care_candidates(med_db *db, med_arena *a,
+					   const char *patient_id,
+					   int64_t since_ms,
+					   identity_encounter ***out,
+					   size_t *n) MED_MUST_CHECK;
+
+MED_UNARY_HANDLER(identity_rpc_admit);
+MED_UNARY_HANDLER(identity_rpc_register_outpatient_visit);
+MED_UNARY_HANDLER(identity_rpc_transfer);
+MED_UNARY_HANDLER(identity_rpc_discharge);
+MED_UNARY_HANDLER(identity_rpc_list_encounters);
+MED_UNARY_HANDLER(identity_rpc_get_current_encounter);
+MED_UNARY_HANDLER(identity_rpc_get_encounter_history);
+MED_UNARY_HANDLER(identity_rpc_check_care_relationship);
+
 #endif

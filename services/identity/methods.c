@@ -16,6 +16,11 @@
 	(MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_PHARMACIST |           \
 	 MED_ROLE_REGISTRAR | MED_ROLE_ADMIN)
 #define BEDSIDE (MED_ROLE_NURSE | MED_ROLE_REGISTRAR | MED_ROLE_ADMIN)
+/* Who reads encounters: the clinical staff and the registrars who keep
+ * them (docs/security.md). */
+#define ENCOUNTER_READERS                                                      \
+	(MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_REGISTRAR |            \
+	 MED_ROLE_ADMIN)
 #define IDENTIFIERS                                                            \
 	(MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_REGISTRAR |            \
 	 MED_ROLE_ADMIN)
@@ -42,5 +47,22 @@ const med_method identity_methods[] = {
 		  delete_face_templates_response, REGISTRARS),
 	MED_UNARY(GetVerificationKey, get_verification_key,
 		  get_verification_key_response, MED_ROLE_ALL),
+	MED_UNARY_AS(Admit, admit, encounter, REGISTRARS,
+		     MED_AUDIT_ACTION_CREATE),
+	MED_UNARY_AS(RegisterOutpatientVisit, register_outpatient_visit,
+		     encounter, REGISTRARS, MED_AUDIT_ACTION_CREATE),
+	MED_UNARY_AS(Transfer, transfer, encounter, REGISTRARS,
+		     MED_AUDIT_ACTION_UPDATE),
+	MED_UNARY_AS(Discharge, discharge, encounter, REGISTRARS,
+		     MED_AUDIT_ACTION_UPDATE),
+	MED_UNARY(ListEncounters, list_encounters, list_encounters_response,
+		  ENCOUNTER_READERS),
+	MED_UNARY(GetCurrentEncounter, get_current_encounter, encounter,
+		  ENCOUNTER_READERS),
+	MED_UNARY(GetEncounterHistory, get_encounter_history,
+		  get_encounter_history_response, ENCOUNTER_READERS),
+	MED_UNARY_AS(CheckCareRelationship, check_care_relationship,
+		     check_care_relationship_response,
+		     MED_ROLE_SERVICE | MED_ROLE_ADMIN, MED_AUDIT_ACTION_READ),
 };
 const size_t identity_n_methods = MED_N_METHODS(identity_methods);

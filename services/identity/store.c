@@ -106,6 +106,53 @@ static const char *const v4_statements[] = {
 	NULL,
 };
 
+/* Patient administration (encounter_store.c): encounters with their
+ * current state, every version (the location history comes from these),
+ * and the care team with each member's period. */
+static const char *const v5_statements[] = {
+	"CREATE TABLE IF NOT EXISTS encounters ("
+	" encounter_id CHAR(36) NOT NULL PRIMARY KEY,"
+	" patient_id CHAR(36) NOT NULL,"
+	" class TINYINT NOT NULL,"
+	" status TINYINT NOT NULL,"
+	" ward VARCHAR(64) NOT NULL,"
+	" bed VARCHAR(32) NOT NULL DEFAULT '',"
+	" attending VARCHAR(128) NOT NULL,"
+	" start_ms BIGINT NOT NULL,"
+	" end_ms BIGINT NOT NULL DEFAULT 0,"
+	" location_ms BIGINT NOT NULL,"
+	" version INT UNSIGNED NOT NULL,"
+	" reason VARCHAR(2000) NOT NULL DEFAULT '',"
+	" discharged_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" KEY idx_encounters_patient (patient_id, start_ms),"
+	" KEY idx_encounters_open (patient_id, status, end_ms)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"CREATE TABLE IF NOT EXISTS encounter_versions ("
+	" encounter_id CHAR(36) NOT NULL,"
+	" version INT UNSIGNED NOT NULL,"
+	" event VARCHAR(16) NOT NULL,"
+	" status TINYINT NOT NULL,"
+	" ward VARCHAR(64) NOT NULL,"
+	" bed VARCHAR(32) NOT NULL,"
+	" attending VARCHAR(128) NOT NULL,"
+	" changed_by VARCHAR(128) NOT NULL,"
+	" effective_ms BIGINT NOT NULL,"
+	" recorded_ms BIGINT NOT NULL,"
+	" reason VARCHAR(2000) NOT NULL DEFAULT '',"
+	" PRIMARY KEY (encounter_id, version)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"CREATE TABLE IF NOT EXISTS encounter_participants ("
+	" seq BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+	" encounter_id CHAR(36) NOT NULL,"
+	" user VARCHAR(128) NOT NULL,"
+	" role TINYINT NOT NULL,"
+	" start_ms BIGINT NOT NULL,"
+	" end_ms BIGINT NOT NULL DEFAULT 0,"
+	" KEY idx_participants_encounter (encounter_id, end_ms)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	NULL,
+};
+
 const med_db_migration identity_migrations[] = {
 	{1, "patients: the master patient index", v1_statements},
 	{2, "face_templates: encrypted face templates", v2_statements},
@@ -113,6 +160,10 @@ const med_db_migration identity_migrations[] = {
 	 v3_statements},
 	{4, "face_index_clock, face_template_changes: face index sync",
 	 v4_statements},
+	{5,
+	 "encounters, encounter_versions, encounter_participants:"
+	 " patient administration",
+	 v5_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);
@@ -496,8 +547,8 @@ identity_store_history(med_db *db, med_arena *a, const char *id,
 	return MED_OK;
 }
 
-static med_err
-on_count(void *ctx, const med_db_row *row)
+med_err
+identity_store_on_count(void *ctx, const med_db_row *row)
 {
 	*(int64_t *)ctx = med_db_row_int64(row, 0);
 	return MED_OK;
@@ -512,7 +563,7 @@ identity_store_active_links(med_db_conn *c, const char *id, int64_t *n)
 	return med_db_query(c,
 			    "SELECT COUNT(*) FROM patient_links"
 			    " WHERE survivor_id = ? AND active = 1",
-			    v, 1, on_count, n);
+			    v, 1, identity_store_on_count, n);
 }
 
 med_err

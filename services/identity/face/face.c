@@ -79,6 +79,9 @@ const med_config_spec identity_config[] = {
 	{"MED_FACE_SYNC_INTERVAL_MS", MED_CONFIG_INT, "2000", false, 0, 3600000,
 	 "how often an idle replica catches up with face enrolments and "
 	 "erasures made on others; 0 = only before each search"},
+	{IDENTITY_DISCHARGE_HOURS_KEY, MED_CONFIG_INT, "72", false, 0, 8760,
+	 "hours after a discharge during which the discharging care team "
+	 "keeps its care relationship (CheckCareRelationship)"},
 };
 const size_t identity_n_config =
 	sizeof(identity_config) / sizeof(identity_config[0]);

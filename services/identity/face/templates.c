@@ -122,7 +122,7 @@ identity_templates_insert(med_db *db, identity_face *f, const char *patient_id,
 	x.ct = malloc(f->dim * sizeof(float) + TAG_LEN);
 	if (x.ct == NULL)
 		return MED_ERR_NOMEM;
-	err = med_db_tx(db, insert_tx, &x);
+	err = med_db_tx_audited(db, insert_tx, &x);
 	free(x.ct);
 	if (err == MED_OK)
 		*total = x.total;
@@ -248,7 +248,7 @@ med_err
 identity_templates_delete(med_db *db, const char *patient_id, uint32_t *n)
 {
 	delete_ctx x = {patient_id, 0};
-	med_err err = med_db_tx(db, delete_tx, &x);
+	med_err err = med_db_tx_audited(db, delete_tx, &x);
 
 	if (err == MED_OK)
 		*n = (uint32_t)x.affected;

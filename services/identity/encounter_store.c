@@ -1,0 +1,459 @@
+/*
+ * encounter_store.c - the SQL of patient administration: encounters, their
+ * versions and their participants (migration 5 in store.c).
+ */
+#include <med/arena.h>
+
+#include <string.h>
+
+#include "identity.h"
+
+#define IN_PROGRESS                                                            \
+	SMARTMED__IDENTITY__V1__ENCOUNTER_STATUS__ENCOUNTER_STATUS_IN_PROGRESS
+#define FINISHED                                                               \
+	SMARTMED__IDENTITY__V1__ENCOUNTER_STATUS__ENCOUNTER_STATUS_FINISHED
+#define ATTENDING                                                              \
+	SMARTMED__IDENTITY__V1__PARTICIPANT_ROLE__PARTICIPANT_ROLE_ATTENDING
+
+#define ENCOUNTER_COLUMNS                                                      \
+	"e.encounter_id, e.patient_id, e.class, e.status, e.ward, e.bed,"      \
+	" e.attending, e.start_ms, e.end_ms, e.version, e.reason,"             \
+	" e.discharged_by, e.location_ms"
+
+/*
+ * The records whose encounters a patient id stands for: its survivor (the
+ * record itself when not merged) and every record merged into that
+ * survivor, so a merge carries encounters both ways and an unlink undoes it.
+ */
+#define FAMILY_OF_ID                                                           \
+	"(SELECT q.patient_id FROM patients q JOIN patients r"                 \
+	" ON q.patient_id = IFNULL(r.linked_to, r.patient_id)"                 \
+	" OR q.linked_to = IFNULL(r.linked_to, r.patient_id)"                  \
+	" WHERE r.patient_id = ?)"
+
+typedef struct enc_rows {
+	med_arena *arena;
+	identity_encounter **items;
+	size_t n, cap;
+} enc_rows;
+
+static med_err
+fill_location(med_arena *a, const med_db_row *row, identity_encounter *e)
+{
+	identity_location *l = med_arena_zalloc(a, sizeof(*l));
+
+	if (l == NULL)
+		return MED_ERR_NOMEM;
+	smartmed__identity__v1__encounter_location__init(l);
+	l->ward = med_db_row_strdup(a, row, 4);
+	l->bed = med_db_row_strdup(a, row, 5);
+	l->start_ms = med_db_row_int64(row, 12);
+	l->end_ms = e->end_ms;
+	e->location = l;
+	return l->ward && l->bed ? MED_OK : MED_ERR_NOMEM;
+}
+
+static med_err
+on_encounter_row(void *ctx, const med_db_row *row)
+{
+	enc_rows *r = ctx;
+	med_arena *a = r->arena;
+	identity_encounter *e = med_arena_push_msg(
+		a, (void ***)&r->items, &r->n, &r->cap,
+		&smartmed__identity__v1__encounter__descriptor);
+
+	if (e == NULL)
+		return MED_ERR_NOMEM;
+	e->encounter_id = med_db_row_strdup(a, row, 0);
+	e->patient_id = med_db_row_strdup(a, row, 1);
+	e->encounter_class = (int)med_db_row_int64(row, 2);
+	e->status = (int)med_db_row_int64(row, 3);
+	e->attending = med_db_row_strdup(a, row, 6);
+	e->start_ms = med_db_row_int64(row, 7);
+	e->end_ms = med_db_row_int64(row, 8);
+	e->version = (uint32_t)med_db_row_int64(row, 9);
+	e->reason = med_db_row_strdup(a, row, 10);
+	e->discharged_by = med_db_row_strdup(a, row, 11);
+	if (!e->encounter_id || !e->patient_id || !e->attending || !e->reason ||
+	    !e->discharged_by)
+		return MED_ERR_NOMEM;
+	return fill_location(a, row, e);
+}
+
+typedef struct part_rows {
+	med_arena *arena;
+	identity_participant **items;
+	size_t n, cap;
+} part_rows;
+
+static med_err
+on_participant_row(void *ctx, const med_db_row *row)
+{
+	part_rows *r = ctx;
+	identity_participant *p = med_arena_push_msg(
+		r->arena, (void ***)&r->items, &r->n, &r->cap,
+		&smartmed__identity__v1__encounter_participant__descriptor);
+
+	if (p == NULL)
+		return MED_ERR_NOMEM;
+	p->user = med_db_row_strdup(r->arena, row, 0);
+	p->role = (int)med_db_row_int64(row, 1);
+	p->start_ms = med_db_row_int64(row, 2);
+	p->end_ms = med_db_row_int64(row, 3);
+	return p->user ? MED_OK : MED_ERR_NOMEM;
+}
+
+/*
+ * The team an encounter shows: those on it now when it is open, those on
+ * it at the end when it is finished.
+ */
+#define TEAM_SQL                                                               \
+	"SELECT user, role, start_ms, end_ms FROM encounter_participants"      \
+	" WHERE encounter_id = ? AND end_ms = ? ORDER BY start_ms, seq"
+
+static med_err
+load_team(med_db_conn *c, med_arena *a, identity_encounter *e)
+{
+	part_rows pr = {.arena = a};
+	med_db_value v[] = {MED_DB_STR(e->encounter_id), MED_DB_I64(e->end_ms)};
+	med_err err = med_db_query(c, TEAM_SQL, v, 2, on_participant_row, &pr);
+
+	if (err != MED_OK)
+		return err;
+	e->participants = pr.items;
+	e->n_participants = pr.n;
+	return MED_OK;
+}
+
+static med_err
+insert_participant(med_db_conn *c, const char *encounter_id,
+		   const identity_participant *p)
+{
+	med_db_value v[] = {MED_DB_STR(encounter_id), MED_DB_STR(p->user),
+			    MED_DB_I64(p->role), MED_DB_I64(p->start_ms)};
+
+	return med_db_exec(c,
+			   "INSERT INTO encounter_participants (encounter_id,"
+			   " user, role, start_ms) VALUES (?, ?, ?, ?)",
+			   v, 4, NULL, NULL);
+}
+
+static med_err
+insert_version(med_db_conn *c, const identity_encounter *e, const char *event,
+	       const char *by, int64_t effective_ms, int64_t recorded_ms,
+	       const char *reason)
+{
+	med_db_value v[] = {
+		MED_DB_STR(e->encounter_id),
+		MED_DB_I64(e->version),
+		MED_DB_STR(event),
+		MED_DB_I64(e->status),
+		MED_DB_STR(e->location->ward),
+		MED_DB_STR(e->location->bed),
+		MED_DB_STR(e->attending),
+		MED_DB_STR(by),
+		MED_DB_I64(effective_ms),
+		MED_DB_I64(recorded_ms),
+		MED_DB_STR(reason),
+	};
+
+	return med_db_exec(c,
+			   "INSERT INTO encounter_versions (encounter_id,"
+			   " version, event, status, ward, bed, attending,"
+			   " changed_by, effective_ms, recorded_ms, reason)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			   v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+}
+
+med_err
+identity_enc_store_insert(med_db_conn *c, const identity_encounter *e,
+			  const char *event, const char *by,
+			  int64_t recorded_ms)
+{
+	med_db_value v[] = {
+		MED_DB_STR(e->encounter_id),	MED_DB_STR(e->patient_id),
+		MED_DB_I64(e->encounter_class), MED_DB_I64(e->status),
+		MED_DB_STR(e->location->ward),	MED_DB_STR(e->location->bed),
+		MED_DB_STR(e->attending),	MED_DB_I64(e->start_ms),
+		MED_DB_I64(e->version),		MED_DB_STR(e->reason),
+		MED_DB_I64(e->start_ms),
+	};
+	med_err err = med_db_exec(
+		c,
+		"INSERT INTO encounters (encounter_id, patient_id, class,"
+		" status, ward, bed, attending, start_ms, version, reason,"
+		" location_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+
+	for (size_t i = 0; err == MED_OK && i < e->n_participants; i++)
+		err = insert_participant(c, e->encounter_id,
+					 e->participants[i]);
+	if (err != MED_OK)
+		return err;
+	return insert_version(c, e, event, by, e->start_ms, recorded_ms,
+			      e->reason);
+}
+
+med_err
+identity_enc_store_open_stays(med_db_conn *c, const char *patient_id,
+			      int64_t *n)
+{
+	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(IN_PROGRESS)};
+
+	*n = 0;
+	return med_db_query(c,
+			    "SELECT COUNT(*) FROM encounters e"
+			    " WHERE e.patient_id IN " FAMILY_OF_ID
+			    " AND e.status = ? AND e.class IN (1, 3)",
+			    v, 2, identity_store_on_count, n);
+}
+
+med_err
+identity_enc_store_lock(med_db_conn *c, med_arena *a, const char *id,
+			identity_encounter *out)
+{
+	enc_rows rows = {.arena = a};
+	med_db_value v[] = {MED_DB_STR(id)};
+	med_err err =
+		med_db_query(c,
+			     "SELECT " ENCOUNTER_COLUMNS " FROM encounters e"
+			     " WHERE e.encounter_id = ? FOR UPDATE",
+			     v, 1, on_encounter_row, &rows);
+
+	if (err != MED_OK)
+		return err;
+	if (rows.n == 0)
+		return MED_ERR_NOT_FOUND;
+	*out = *rows.items[0];
+	return load_team(c, a, out);
+}
+
+/* end_periods closes the open periods of an encounter (of one role when
+ * role is not 0) at t. */
+static med_err
+end_periods(med_db_conn *c, const char *encounter_id, int role, int64_t t)
+{
+	med_db_value v[] = {MED_DB_I64(t), MED_DB_STR(encounter_id),
+			    MED_DB_I64(role), MED_DB_I64(role)};
+
+	return med_db_exec(c,
+			   "UPDATE encounter_participants SET end_ms = ?"
+			   " WHERE encounter_id = ? AND end_ms = 0"
+			   " AND (? = 0 OR role = ?)",
+			   v, 4, NULL, NULL);
+}
+
+static med_err
+change_team(med_db_conn *c, const identity_encounter *e, int64_t t,
+	    const char *new_attending)
+{
+	identity_participant p =
+		SMARTMED__IDENTITY__V1__ENCOUNTER_PARTICIPANT__INIT;
+	med_err err;
+
+	if (e->status == FINISHED)
+		return end_periods(c, e->encounter_id, 0, t);
+	if (new_attending == NULL)
+		return MED_OK;
+	if ((err = end_periods(c, e->encounter_id, ATTENDING, t)) != MED_OK)
+		return err;
+	p.user = (char *)new_attending;
+	p.role = ATTENDING;
+	p.start_ms = t;
+	return insert_participant(c, e->encounter_id, &p);
+}
+
+med_err
+identity_enc_store_update(med_db_conn *c, const identity_encounter *e,
+			  const char *event, const char *by, int64_t t,
+			  const char *new_attending, int64_t recorded_ms)
+{
+	med_db_value v[] = {
+		MED_DB_I64(e->status),	      MED_DB_STR(e->location->ward),
+		MED_DB_STR(e->location->bed), MED_DB_STR(e->attending),
+		MED_DB_I64(e->end_ms),	      MED_DB_I64(e->version),
+		MED_DB_STR(e->discharged_by), MED_DB_I64(e->location->start_ms),
+		MED_DB_STR(e->encounter_id),
+	};
+	med_err err = med_db_exec(
+		c,
+		"UPDATE encounters SET status = ?, ward = ?, bed = ?,"
+		" attending = ?, end_ms = ?, version = ?, discharged_by = ?,"
+		" location_ms = ? WHERE encounter_id = ?",
+		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+
+	if (err == MED_OK)
+		err = change_team(c, e, t, new_attending);
+	if (err != MED_OK)
+		return err;
+	return insert_version(c, e, event, by, t, recorded_ms, e->reason);
+}
+
+/* with_teams loads the team of each encounter of rows on one connection. */
+typedef struct teams_ctx {
+	med_arena *arena;
+	enc_rows *rows;
+} teams_ctx;
+
+static med_err
+teams_in_tx(med_db_conn *c, void *ctx)
+{
+	teams_ctx *t = ctx;
+	med_err err = MED_OK;
+
+	for (size_t i = 0; err == MED_OK && i < t->rows->n; i++)
+		err = load_team(c, t->arena, t->rows->items[i]);
+	return err;
+}
+
+static med_err
+with_teams(med_db *db, med_arena *a, enc_rows *rows)
+{
+	teams_ctx t = {.arena = a, .rows = rows};
+
+	return med_db_tx(db, teams_in_tx, &t);
+}
+
+med_err
+identity_enc_store_list(med_db *db, med_arena *a, const char *patient_id,
+			bool open_only, uint64_t offset, uint32_t limit,
+			identity_encounter ***out, size_t *n)
+{
+	enc_rows rows = {.arena = a};
+	med_db_value v[] = {
+		MED_DB_STR(patient_id),	     MED_DB_I64(open_only ? 1 : 0),
+		MED_DB_I64(IN_PROGRESS),     MED_DB_I64((int64_t)limit),
+		MED_DB_I64((int64_t)offset),
+	};
+	med_err err = med_db_query_once(
+		db,
+		"SELECT " ENCOUNTER_COLUMNS " FROM encounters e"
+		" WHERE e.patient_id IN " FAMILY_OF_ID
+		" AND (? = 0 OR e.status = ?)"
+		" ORDER BY e.start_ms DESC, e.encounter_id LIMIT ? OFFSET ?",
+		v, sizeof(v) / sizeof(v[0]), on_encounter_row, &rows);
+
+	if (err == MED_OK)
+		err = with_teams(db, a, &rows);
+	if (err != MED_OK)
+		return err;
+	*out = rows.items;
+	*n = rows.n;
+	return MED_OK;
+}
+
+typedef struct ver_rows {
+	med_arena *arena;
+	identity_enc_version **items;
+	size_t n, cap;
+} ver_rows;
+
+static med_err
+on_version_row(void *ctx, const med_db_row *row)
+{
+	ver_rows *r = ctx;
+	med_arena *a = r->arena;
+	identity_enc_version *v = med_arena_push_msg(
+		a, (void ***)&r->items, &r->n, &r->cap,
+		&smartmed__identity__v1__encounter_version__descriptor);
+
+	if (v == NULL)
+		return MED_ERR_NOMEM;
+	v->version = (uint32_t)med_db_row_int64(row, 0);
+	v->event = med_db_row_strdup(a, row, 1);
+	v->status = (int)med_db_row_int64(row, 2);
+	v->ward = med_db_row_strdup(a, row, 3);
+	v->bed = med_db_row_strdup(a, row, 4);
+	v->attending = med_db_row_strdup(a, row, 5);
+	v->changed_by = med_db_row_strdup(a, row, 6);
+	v->effective_ms = med_db_row_int64(row, 7);
+	v->recorded_ms = med_db_row_int64(row, 8);
+	v->reason = med_db_row_strdup(a, row, 9);
+	if (!v->event || !v->ward || !v->bed || !v->attending ||
+	    !v->changed_by || !v->reason)
+		return MED_ERR_NOMEM;
+	return MED_OK;
+}
+
+typedef struct history_ctx {
+	med_arena *arena;
+	const char *id;
+	Smartmed__Identity__V1__GetEncounterHistoryResponse *out;
+} history_ctx;
+
+static med_err
+history_in_tx(med_db_conn *c, void *ctx)
+{
+	history_ctx *h = ctx;
+	enc_rows er = {.arena = h->arena};
+	ver_rows vr = {.arena = h->arena};
+	part_rows pr = {.arena = h->arena};
+	med_db_value v[] = {MED_DB_STR(h->id)};
+	med_err err =
+		med_db_query(c,
+			     "SELECT " ENCOUNTER_COLUMNS
+			     " FROM encounters e WHERE e.encounter_id = ?",
+			     v, 1, on_encounter_row, &er);
+
+	if (err != MED_OK)
+		return err;
+	if (er.n == 0)
+		return MED_ERR_NOT_FOUND;
+	if ((err = load_team(c, h->arena, er.items[0])) != MED_OK ||
+	    (err = med_db_query(
+		     c,
+		     "SELECT version, event, status, ward, bed, attending,"
+		     " changed_by, effective_ms, recorded_ms, reason"
+		     " FROM encounter_versions WHERE encounter_id = ?"
+		     " ORDER BY version",
+		     v, 1, on_version_row, &vr)) != MED_OK ||
+	    (err = med_db_query(
+		     c,
+		     "SELECT user, role, start_ms, end_ms"
+		     " FROM encounter_participants"
+		     " WHERE encounter_id = ? ORDER BY start_ms, seq",
+		     v, 1, on_participant_row, &pr)) != MED_OK)
+		return err;
+	h->out->encounter = er.items[0];
+	h->out->versions = vr.items;
+	h->out->n_versions = vr.n;
+	h->out->participants = pr.items;
+	h->out->n_participants = pr.n;
+	return identity_locations(h->arena, vr.items, vr.n, &h->out->locations,
+				  &h->out->n_locations);
+}
+
+med_err
+identity_enc_store_history(
+	med_db *db, med_arena *a, const char *id,
+	Smartmed__Identity__V1__GetEncounterHistoryResponse *out)
+{
+	history_ctx h = {.arena = a, .id = id, .out = out};
+
+	return med_db_tx(db, history_in_tx, &h);
+}
+
+med_err
+identity_enc_store_care_candidates(med_db *db, med_arena *a,
+				   const char *patient_id, int64_t since_ms,
+				   identity_encounter ***out, size_t *n)
+{
+	enc_rows rows = {.arena = a};
+	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(IN_PROGRESS),
+			    MED_DB_I64(FINISHED), MED_DB_I64(since_ms)};
+	med_err err = med_db_query_once(
+		db,
+		"SELECT " ENCOUNTER_COLUMNS " FROM encounters e"
+		" WHERE e.patient_id IN " FAMILY_OF_ID
+		" AND (e.status = ? OR (e.status = ? AND e.end_ms >= ?))"
+		" ORDER BY e.start_ms DESC, e.encounter_id",
+		v, 4, on_encounter_row, &rows);
+
+	if (err == MED_OK)
+		err = with_teams(db, a, &rows);
+	if (err != MED_OK)
+		return err;
+	*out = rows.items;
+	*n = rows.n;
+	return MED_OK;
+}
