@@ -44,6 +44,9 @@ enum col {
 	C_ALLERGIES_MISSING,
 	C_VERIFY,
 	C_EARLY_WARNS,
+	C_CONC_AMOUNT,
+	C_CONC_ML,
+	C_GTINS,
 	N_COLS,
 };
 
@@ -75,6 +78,9 @@ static const char *const col_names[N_COLS] = {
 	"allergies_missing",
 	"requires_verification",
 	"early_dose_warns",
+	"concentration_amount",
+	"concentration_volume_ml",
+	"gtins",
 };
 #define N_REQUIRED 5
 
@@ -329,6 +335,8 @@ extras(row_ctx *x)
 
 	d->strength_unit = (char *)col(x, C_STRENGTH_UNIT);
 	if (!num(x, C_STRENGTH, &d->strength) ||
+	    !num(x, C_CONC_AMOUNT, &d->concentration_amount) ||
+	    !num(x, C_CONC_ML, &d->concentration_volume_ml) ||
 	    !policy(x, C_WEIGHT_MISSING, &d->weight_missing) ||
 	    !policy(x, C_CRCL_MISSING, &d->crcl_missing) ||
 	    !policy(x, C_ALLERGIES_MISSING, &d->allergies_missing))
@@ -387,7 +395,8 @@ fill_drug(row_ctx *x)
 		return false;
 	}
 	if (!list_field(x->a, col(x, C_FORMS), &d->forms, &d->n_forms) ||
-	    !list_field(x->a, col(x, C_ROUTES), &d->routes, &d->n_routes)) {
+	    !list_field(x->a, col(x, C_ROUTES), &d->routes, &d->n_routes) ||
+	    !list_field(x->a, col(x, C_GTINS), &d->gtins, &d->n_gtins)) {
 		x->bad = "";
 		return false;
 	}

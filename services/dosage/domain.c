@@ -16,9 +16,12 @@
 
 /* Doses past this are typing errors in any unit we accept. */
 #define DOSE_SANITY_MAX 1e6
-#define LIST_MAX	8
-#define LIST_ITEM_MAX	40
-#define ALLERGIES_MAX	32
+/* The largest volume a concentration is stated in (a 1 L bag). */
+#define DOSAGE_CONC_MAX_ML 1000.0
+#define DOSAGE_MAX_GTINS   16
+#define LIST_MAX	   8
+#define LIST_ITEM_MAX	   40
+#define ALLERGIES_MAX	   32
 /* Renal bands: the lowest threshold and the smallest factor above 0. */
 #define RENAL_CRCL_MIN	 1.0
 #define RENAL_FACTOR_MIN 0.01
@@ -236,6 +239,60 @@ ingredients_problem(const dosage_drug *d, const char **field, char *reason,
 	return false;
 }
 
+/* concentration_problem: none, or an amount of a mass or [iU] drug in a
+ * volume (120 mg in 5 mL). */
+static bool
+concentration_problem(const dosage_drug *d, const char **field, char *reason,
+		      size_t len)
+{
+	double amount = d->concentration_amount,
+	       ml = d->concentration_volume_ml;
+	dosage_dose_unit u;
+
+	if (amount == 0 && ml == 0)
+		return false;
+	if (!isfinite(amount) || amount <= 0 || amount > DOSE_SANITY_MAX)
+		PROBLEM("concentration_amount",
+			"must be a positive number up to 1e6 (with "
+			"concentration_volume_ml)");
+	if (!isfinite(ml) || ml <= 0 || ml > DOSAGE_CONC_MAX_ML)
+		PROBLEM("concentration_volume_ml",
+			"must be above 0 and at most 1000 mL (with "
+			"concentration_amount)");
+	if (dosage_dose_unit_parse(d->unit, &u) == MED_OK &&
+	    u.dim != DOSAGE_DOSE_DIM_MASS && u.dim != DOSAGE_DOSE_DIM_UNITS)
+		PROBLEM("concentration_amount",
+			"only for a drug whose unit is a mass or [iU], not %s",
+			d->unit);
+	return false;
+}
+
+/* gtins_problem: at most 16 product codes, each with a right check digit
+ * and named once. */
+static bool
+gtins_problem(const dosage_drug *d, const char **field, char *reason,
+	      size_t len)
+{
+	char a[15], b[15];
+
+	if (d->n_gtins > DOSAGE_MAX_GTINS)
+		PROBLEM("gtins", "at most %d", DOSAGE_MAX_GTINS);
+	for (size_t i = 0; i < d->n_gtins; i++) {
+		if (!dosage_gtin_valid(d->gtins[i]))
+			PROBLEM("gtins",
+				"'%.20s' is not a GTIN-8/12/13/14 with a right "
+				"check digit",
+				d->gtins[i]);
+		dosage_gtin14(d->gtins[i], a);
+		for (size_t j = 0; j < i; j++) {
+			dosage_gtin14(d->gtins[j], b);
+			if (strcmp(a, b) == 0)
+				PROBLEM("gtins", "%s is listed twice", a);
+		}
+	}
+	return false;
+}
+
 static bool
 groups_problem(const dosage_drug *d, const char **field, char *reason,
 	       size_t len)
@@ -281,7 +338,9 @@ dosage_drug_problem(const dosage_drug *d, const char **field, char *reason,
 			 len) ||
 	    limits_problem(d, field, reason, len) ||
 	    bands_problem(d, field, reason, len) ||
-	    groups_problem(d, field, reason, len))
+	    groups_problem(d, field, reason, len) ||
+	    concentration_problem(d, field, reason, len) ||
+	    gtins_problem(d, field, reason, len))
 		return true;
 	return false;
 }
@@ -590,10 +649,33 @@ dosage_convert(med_call *call, const char *field, double dose, const char *unit,
 				     "%s: unknown unit (g, mg, ug, mcg, L, mL, "
 				     "[iU], IU, unit)",
 				     field);
-	if (dosage_dose_convert(dose, unit, drug->unit, out) != MED_OK)
+	if (dosage_drug_convert(drug, dose, unit, out) == MED_OK)
+		return MED_OK;
+	if (u.dim == DOSAGE_DOSE_DIM_VOLUME)
 		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: cannot convert to the drug's unit %s",
-				     field, drug->unit);
+				     "%s: cannot convert a volume to the "
+				     "drug's unit %s: the catalogue gives %s "
+				     "no concentration",
+				     field, drug->unit, drug->code);
+	return med_call_fail(call, MED_ERR_INVALID,
+			     "%s: cannot convert to the drug's unit %s", field,
+			     drug->unit);
+}
+
+med_err
+dosage_drug_convert(const dosage_drug *drug, double dose, const char *unit,
+		    double *out)
+{
+	double ml;
+
+	if (dosage_dose_convert(dose, unit, drug->unit, out) == MED_OK)
+		return MED_OK;
+	/* A volume of a liquid is an amount through its concentration. */
+	if (drug->concentration_amount <= 0 ||
+	    drug->concentration_volume_ml <= 0 ||
+	    dosage_dose_convert(dose, unit, "mL", &ml) != MED_OK)
+		return MED_ERR_INVALID;
+	*out = ml * drug->concentration_amount / drug->concentration_volume_ml;
 	return MED_OK;
 }
 
@@ -703,8 +785,8 @@ order_limits(const dosage_order *o, const dosage_drug *drug,
 	l->order_interval_ms = 0;
 	l->order_min_gap_ms = (int64_t)o->prn_min_interval_minutes * 60000;
 	if (o->prn_max_daily_dose > 0 &&
-	    dosage_dose_convert(o->prn_max_daily_dose, o->unit, drug->unit,
-				&max) == MED_OK)
+	    dosage_drug_convert(drug, o->prn_max_daily_dose, o->unit, &max) ==
+		    MED_OK)
 		l->order_max_24h = max;
 }
 
@@ -906,8 +988,8 @@ dosage_regimen_history(const dosage_order *o, const dosage_drug *drug,
 	}
 	/* A PRN order's own maximum is the most it lets through. */
 	if (o->prn_max_daily_dose > 0 &&
-	    dosage_dose_convert(o->prn_max_daily_dose, o->unit, drug->unit,
-				&max) == MED_OK)
+	    dosage_drug_convert(drug, o->prn_max_daily_dose, o->unit, &max) ==
+		    MED_OK)
 		h->given_24h = max > dose ? max - dose : 0;
 }
 

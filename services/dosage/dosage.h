@@ -20,6 +20,7 @@ typedef Smartmed__Dosage__V1__Drug dosage_drug;
 typedef Smartmed__Dosage__V1__Order dosage_order;
 typedef Smartmed__Dosage__V1__PatientContext dosage_context;
 typedef Smartmed__Dosage__V1__Administration dosage_admin;
+typedef Smartmed__Dosage__V1__Cosign dosage_cosign;
 typedef Smartmed__Dosage__V1__DoseCheck dosage_check;
 typedef Smartmed__Dosage__V1__Override dosage_override;
 /* What records' GetMedicationFacts answered about a patient. */
@@ -36,8 +37,12 @@ extern const size_t dosage_n_config;
 #define DOSAGE_ADMIN_COMPLETED "completed"
 #define DOSAGE_ADMIN_ON_HOLD   "on-hold"
 #define DOSAGE_ADMIN_NOT_DONE  "not-done"
+#define DOSAGE_ADMIN_IN_ERROR  "entered-in-error"
 /* A high-alert administration must be confirmed within this time. */
 #define DOSAGE_CONFIRM_WINDOW_MS (30LL * 60 * 1000)
+/* A co-sign is good for this long: the dose is given at the bedside right
+ * after the second person checked it. */
+#define DOSAGE_COSIGN_TTL_MS (15LL * 60 * 1000)
 /* Due for this long after due_ms, overdue afterwards. */
 #define DOSAGE_DUE_GRACE_MS (60LL * 60 * 1000)
 
@@ -54,7 +59,22 @@ typedef enum dosage_verify_mode {
 } dosage_verify_mode;
 
 /* dosage_state - per-process state (med_service_data). */
+/* --- overdue.c: unconfirmed high-alert doses, counted ------------------- */
+
+typedef struct dosage_overdue dosage_overdue;
+
+#define OVERDUE_SETTING "MED_DOSAGE_OVERDUE_SCAN_MS"
+
+/* dosage_overdue_start starts the thread that counts unconfirmed
+ * high-alert doses past their window into a gauge.  Errors: NOMEM. */
+med_err dosage_overdue_start(med_service *svc,
+			     dosage_overdue **out) MED_MUST_CHECK;
+
+/* dosage_overdue_stop stops and frees it; NULL is fine. */
+void dosage_overdue_stop(dosage_overdue *w);
+
 typedef struct dosage_state {
+	dosage_overdue *overdue;
 	med_vtoken_keyset keys;
 	bool keys_configured; /* MED_IDENTITY_PUBLIC_KEY_FILE was set */
 	dosage_verify_mode verify;
@@ -448,6 +468,10 @@ typedef struct dosage_subject {
 	bool has_ctx;
 	dosage_dose_history hist;
 	int64_t at_ms;
+	dosage_cosign cosign; /* RecordAdministration's co-sign */
+	bool has_cosign;
+	const char *cosign_used_by; /* administration id, "" while unused */
+	char *scanned_drug_code;    /* the scanned GTIN's entry, NULL: none */
 } dosage_subject;
 
 /*
@@ -492,7 +516,9 @@ dosage_override *dosage_store_read_override(med_arena *a, const med_db_row *row,
 	" confirmed_by, confirmed_ms, identity, token_id, v_score,"            \
 	" v_threshold, v_model, dose_ovr_reason, dose_ovr_text, dose_ovr_by,"  \
 	" id_ovr_reason, id_ovr_text, overall, checks, scheduled_ms,"          \
-	" not_given_reason, not_given_text"
+	" not_given_reason, not_given_text, eie_by, eie_ms, eie_reason,"       \
+	" cosign_id, cos_ovr_reason, cos_ovr_text, scan_gtin, scan_batch,"     \
+	" scan_expiry, scan_serial"
 
 /* dosage_admin_rows - administrations read into an arena. */
 typedef struct dosage_admin_rows {
@@ -504,6 +530,11 @@ typedef struct dosage_admin_rows {
 /* dosage_store_admin_row is the med_db_row_fn that appends one row of
  * DOSAGE_ADMIN_COLUMNS to a dosage_admin_rows. */
 med_err dosage_store_admin_row(void *arg, const med_db_row *row) MED_MUST_CHECK;
+
+/* dosage_store_read_admin reads administration id (lock: FOR UPDATE);
+ * MED_ERR_NOT_FOUND when there is none. */
+med_err dosage_store_read_admin(med_db_conn *c, med_arena *a, const char *id,
+				bool lock, dosage_admin *out) MED_MUST_CHECK;
 
 /* dosage_store_insert_admin writes an administration (given or not). */
 med_err dosage_store_insert_admin(med_db_conn *c, med_arena *a,
@@ -529,11 +560,41 @@ med_err dosage_store_check(med_db *db, med_arena *arena, const char *order_id,
 /*
  * dosage_store_record locks the order and the patient (so concurrent
  * administrations for a patient are serialised and each sees the others),
- * loads the subject, calls decide and inserts *admin, in one transaction.
+ * then co-sign cosign_id when it is not "" (s->has_cosign says whether it
+ * exists), loads the subject, calls decide, inserts *admin and marks the
+ * co-sign it names used, in one transaction.
  */
 med_err dosage_store_record(med_db *db, med_arena *arena, const char *order_id,
+			    const char *cosign_id, const char *scan_gtin,
 			    int64_t at_ms, dosage_decide_fn decide, void *ctx,
 			    dosage_admin *admin) MED_MUST_CHECK;
+
+/* dosage_store_gtin_drug finds the catalogue entry of a 14-digit GTIN:
+ * *drug_code NULL when none. */
+med_err dosage_store_gtin_drug(med_db_conn *c, med_arena *a, const char *gtin,
+			       char **drug_code) MED_MUST_CHECK;
+
+/* dosage_store_read_cosign locks co-sign id ("" = none) into s->cosign;
+ * s->has_cosign is false when there is no such co-sign. */
+med_err dosage_store_read_cosign(med_db_conn *c, med_arena *a, const char *id,
+				 dosage_subject *s) MED_MUST_CHECK;
+
+/* dosage_store_use_cosign marks the co-sign that *admin names used by it
+ * (nothing when admin->cosign_id is ""). */
+med_err dosage_store_use_cosign(med_db_conn *c,
+				const dosage_admin *admin) MED_MUST_CHECK;
+
+/* dosage_cosign_fn checks a co-sign against the order (read in the same
+ * transaction) and its drug, and fills *out; it fails the call when not. */
+typedef med_err (*dosage_cosign_fn)(void *ctx, const dosage_order *o,
+				    const dosage_drug *drug,
+				    dosage_cosign *out);
+
+/* dosage_store_cosign reads order_id and its drug, calls decide and
+ * inserts *out, in one transaction.  MED_ERR_NOT_FOUND: no such order. */
+med_err dosage_store_cosign(med_db *db, med_arena *arena, const char *order_id,
+			    dosage_cosign_fn decide, void *ctx,
+			    dosage_cosign *out) MED_MUST_CHECK;
 
 /* dosage_confirm_fn decides a confirmation of the locked *admin. */
 typedef med_err (*dosage_confirm_fn)(void *ctx, dosage_admin *admin);
@@ -543,6 +604,17 @@ typedef med_err (*dosage_confirm_fn)(void *ctx, dosage_admin *admin);
 med_err dosage_store_confirm(med_db *db, med_arena *arena, const char *id,
 			     dosage_confirm_fn decide, void *ctx,
 			     dosage_admin *out) MED_MUST_CHECK;
+
+/*
+ * dosage_store_entered_in_error locks administration id and its order,
+ * calls decide (which fills entered_in_error_by/_ms/_reason or fails) and
+ * stores status entered-in-error; a "once" order completed by the dose is
+ * reopened.  *out is the record as stored.
+ */
+med_err dosage_store_entered_in_error(med_db *db, med_arena *arena,
+				      const char *id, dosage_confirm_fn decide,
+				      void *ctx,
+				      dosage_admin *out) MED_MUST_CHECK;
 
 /* dosage_store_history lists administrations newest first and totals. */
 med_err
@@ -557,10 +629,16 @@ dosage_store_history(med_db *db, med_arena *arena, const char *patient_id,
 med_err dosage_store_read_order(med_db_conn *c, med_arena *a, const char *id,
 				bool lock, dosage_order *out) MED_MUST_CHECK;
 
+/* dosage_written_fn sees the order as written, inside the write's
+ * transaction: where a handler names its audit details, which commit with
+ * the write (med_db_tx_audited). */
+typedef void (*dosage_written_fn)(void *ctx, dosage_order *stored);
+
 /* dosage_store_create_order writes version 1 of a new order and its
  * "created" change. */
 med_err dosage_store_create_order(med_db *db, med_arena *arena,
 				  const dosage_order *in,
+				  dosage_written_fn written, void *ctx,
 				  dosage_order *out) MED_MUST_CHECK;
 med_err dosage_store_get_order(med_db *db, med_arena *arena, const char *id,
 			       dosage_order *out) MED_MUST_CHECK;
@@ -571,6 +649,8 @@ typedef struct dosage_change {
 	const char *user;
 	const char *reason; /* NULL: none */
 	int64_t now_ms;
+	dosage_written_fn written; /* NULL: none */
+	void *written_ctx;
 } dosage_change;
 
 /* dosage_allow_fn says whether the locked order cur may take a change: it
@@ -607,6 +687,12 @@ med_err dosage_store_new_version(med_db *db, med_arena *arena, const char *id,
  * once its dose was given, inside the administration's transaction. */
 med_err dosage_store_complete_once(med_db_conn *c, const dosage_order *o,
 				   const dosage_admin *given) MED_MUST_CHECK;
+
+/* dosage_store_reopen_once puts a "once" order completed by its dose back
+ * in force (and logs it) when that dose was marked entered in error and no
+ * other dose of it counts, inside the correction's transaction. */
+med_err dosage_store_reopen_once(med_db_conn *c, const dosage_order *o,
+				 const dosage_admin *corrected) MED_MUST_CHECK;
 
 /* dosage_due_row - an active order and its last administration. */
 typedef struct dosage_due_row {
@@ -714,5 +800,78 @@ MED_UNARY_HANDLER(dosage_rpc_resume_order);
 MED_UNARY_HANDLER(dosage_rpc_get_order_history);
 MED_UNARY_HANDLER(dosage_rpc_record_not_given);
 MED_UNARY_HANDLER(dosage_rpc_get_mar);
+MED_UNARY_HANDLER(dosage_rpc_mark_administration_entered_in_error);
+MED_UNARY_HANDLER(dosage_rpc_cosign_administration);
+
+/* --- gs1.c: the product scan --------------------------------------------- */
+
+struct dosage_gs1;
+
+/*
+ * dosage_scan_gate checks the product scanned for a dose of s's order at
+ * at_ms (scan NULL: none): its GTIN must be the ordered entry's and its
+ * batch not expired; fills m->product_*.  Fails the call otherwise.
+ */
+med_err dosage_scan_gate(med_call *call, const dosage_subject *s,
+			 const struct dosage_gs1 *scan, int64_t at_ms,
+			 dosage_admin *m) MED_MUST_CHECK;
+
+/* The longest scan read: four elements and their separators, with room. */
+#define DOSAGE_GS1_MAX 200
+
+/* dosage_gs1 - what a scan says about the product (strings "" when
+ * absent). */
+typedef struct dosage_gs1 {
+	char gtin[15];	 /* AI 01, 14 digits (a bare GTIN padded with 0s) */
+	char expiry[7];	 /* AI 17, YYMMDD (DD 00: the month's last day) */
+	char batch[21];	 /* AI 10 */
+	char serial[21]; /* AI 21 */
+} dosage_gs1;
+
+/* dosage_gtin_valid: 8, 12, 13 or 14 digits with a right check digit. */
+bool dosage_gtin_valid(const char *gtin);
+
+/* dosage_gtin14 pads a valid GTIN to its 14-digit form. */
+void dosage_gtin14(const char *gtin, char out[15]);
+
+/*
+ * dosage_gs1_parse reads a scan: a bare GTIN-8/12/13/14, or GS1 element
+ * strings (AIs 01, 17, 10, 21), raw with GS separators (and an optional
+ * symbology identifier such as "]d2") or in brackets.  MED_ERR_INVALID
+ * with why (no field name) when it cannot be read, AI 01 is missing or
+ * its check digit is wrong.
+ */
+med_err dosage_gs1_parse(const char *scan, dosage_gs1 *out, char *why,
+			 size_t len) MED_MUST_CHECK;
+
+/* dosage_gs1_expiry_end_ms is when expiry YYMMDD ends (the next day's
+ * 00:00 UTC), the century chosen as GS1 says relative to now_ms. */
+med_err dosage_gs1_expiry_end_ms(const char *yymmdd, int64_t now_ms,
+				 int64_t *end_ms) MED_MUST_CHECK;
+
+/*
+ * dosage_drug_convert converts dose in unit to drug's unit: directly in
+ * one dimension, or a volume through the drug's concentration (10 mL of
+ * 120 mg/5 mL is 240 mg).  MED_ERR_INVALID when neither applies.
+ */
+med_err dosage_drug_convert(const dosage_drug *drug, double dose,
+			    const char *unit, double *out) MED_MUST_CHECK;
+
+/* dosage_admin_overdue: m is a high-alert dose given under the exception
+ * (on-hold) and still unconfirmed DOSAGE_CONFIRM_WINDOW_MS after it was
+ * recorded, at now_ms. */
+bool dosage_admin_overdue(const dosage_admin *m, int64_t now_ms);
+
+/*
+ * dosage_high_alert_gate sets m->status for a dose of s's drug: completed;
+ * for a high-alert drug only with a co-sign that fits (cosign_id: the
+ * order, unused, unexpired, the same dose conv in the drug's unit, another
+ * user than m->performer; its co-signer becomes confirmed_by), or on-hold
+ * under the audited exception.  Fails the call otherwise.
+ */
+med_err dosage_high_alert_gate(med_call *call, const dosage_subject *s,
+			       const char *cosign_id,
+			       dosage_override *exception, double conv,
+			       int64_t now_ms, dosage_admin *m) MED_MUST_CHECK;
 
 #endif

@@ -28,8 +28,14 @@ dosage_rpc_upsert_drug(med_call *call, const ProtobufCMessage *in,
 	/* The request is this call's own copy: store the substances by
 	 * their codes. */
 	dosage_drug_normalise(req->drug);
-	return dosage_store_upsert(med_call_db(call), med_call_arena(call),
-				   req->drug, (void *)out);
+	err = dosage_store_upsert(med_call_db(call), med_call_arena(call),
+				  req->drug, (void *)out);
+	/* The only unique key an upsert can hit: a GTIN names one entry. */
+	if (err == MED_ERR_EXISTS)
+		return med_call_fail(call, err,
+				     "drug.gtins: a GTIN is already another "
+				     "catalogue entry's");
+	return err;
 }
 
 med_err
@@ -90,6 +96,10 @@ dosage_rpc_import_catalogue(med_call *call, const ProtobufCMessage *in,
 	if (imp.n_errors > 0)
 		return MED_OK;
 	err = dosage_store_import(med_call_db(call), imp.drugs, imp.n_drugs);
+	if (err == MED_ERR_EXISTS)
+		return med_call_fail(call, err,
+				     "csv: a GTIN is listed for two catalogue "
+				     "entries");
 	if (err == MED_OK)
 		res->imported = (uint32_t)imp.n_drugs;
 	return err;

@@ -184,6 +184,7 @@ typedef struct rec_ctx {
 	check_res res;
 	bool dose_overridden;
 	dosage_known known;
+	const dosage_gs1 *scan; /* NULL: no product scanned */
 } rec_ctx;
 
 static med_err
@@ -246,8 +247,6 @@ fill_admin(rec_ctx *x, const dosage_subject *s, double conv, dosage_admin *m)
 	m->drug_unit = s->drug.unit;
 	m->effective_ms = x->at_ms;
 	m->recorded_ms = x->now_ms;
-	m->status = s->drug.high_alert ? DOSAGE_ADMIN_ON_HOLD
-				       : DOSAGE_ADMIN_COMPLETED;
 	m->performer = (char *)user;
 	m->identity = x->claims ? "verified" : "overridden";
 	if (x->claims) {
@@ -268,6 +267,46 @@ fill_admin(rec_ctx *x, const dosage_subject *s, double conv, dosage_admin *m)
 	m->checks = x->res.checks;
 	m->n_checks = x->res.n_checks;
 	m->overall = x->res.overall;
+}
+
+/* audit_admin puts what an auditor needs about the administration (its id,
+ * status, performer, second check, overrides) on the call's audit event. */
+static void
+audit_admin(med_call *call, const dosage_admin *m, const char *what)
+{
+	char dr[16], ir[16], cr[16];
+	med_audit_detail d[13];
+	size_t n = 0;
+
+	d[n++] = (med_audit_detail){"event", what};
+	d[n++] = (med_audit_detail){"administration_id", m->id};
+	d[n++] = (med_audit_detail){"order_id", m->order_id};
+	d[n++] = (med_audit_detail){"status", m->status};
+	d[n++] = (med_audit_detail){"performer", m->performer};
+	if (m->confirmed_by[0])
+		d[n++] = (med_audit_detail){"confirmed_by", m->confirmed_by};
+	if (m->cosign_id[0])
+		d[n++] = (med_audit_detail){"cosign_id", m->cosign_id};
+	if (m->cosign_override) {
+		snprintf(cr, sizeof(cr), "%d", (int)m->cosign_override->reason);
+		d[n++] = (med_audit_detail){"cosign_override_reason", cr};
+		d[n++] = (med_audit_detail){"cosign_override_text",
+					    m->cosign_override->text};
+	}
+	if (m->dose_override) {
+		snprintf(dr, sizeof(dr), "%d", (int)m->dose_override->reason);
+		d[n++] = (med_audit_detail){"dose_override_reason", dr};
+		d[n++] = (med_audit_detail){"dose_override_text",
+					    m->dose_override->text};
+	}
+	if (m->identity_override) {
+		snprintf(ir, sizeof(ir), "%d",
+			 (int)m->identity_override->reason);
+		d[n++] = (med_audit_detail){"identity_override_reason", ir};
+		d[n++] = (med_audit_detail){"identity_override_text",
+					    m->identity_override->text};
+	}
+	med_call_add_details(call, d, n);
 }
 
 static med_err
@@ -297,41 +336,21 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 	    (err = gate(x)) != MED_OK)
 		return err;
 	fill_admin(x, s, conv, m);
-	return m->id && m->verification_token_id && m->verification_model
-		       ? MED_OK
-		       : MED_ERR_NOMEM;
-}
-
-/* audit_admin puts what an auditor needs about the administration (its id,
- * status, performer, second check, overrides) on the call's audit event. */
-static void
-audit_admin(med_call *call, const dosage_admin *m, const char *what)
-{
-	char dr[16], ir[16];
-	med_audit_detail d[10];
-	size_t n = 0;
-
-	d[n++] = (med_audit_detail){"event", what};
-	d[n++] = (med_audit_detail){"administration_id", m->id};
-	d[n++] = (med_audit_detail){"order_id", m->order_id};
-	d[n++] = (med_audit_detail){"status", m->status};
-	d[n++] = (med_audit_detail){"performer", m->performer};
-	if (m->confirmed_by[0])
-		d[n++] = (med_audit_detail){"confirmed_by", m->confirmed_by};
-	if (m->dose_override) {
-		snprintf(dr, sizeof(dr), "%d", (int)m->dose_override->reason);
-		d[n++] = (med_audit_detail){"dose_override_reason", dr};
-		d[n++] = (med_audit_detail){"dose_override_text",
-					    m->dose_override->text};
-	}
-	if (m->identity_override) {
-		snprintf(ir, sizeof(ir), "%d",
-			 (int)m->identity_override->reason);
-		d[n++] = (med_audit_detail){"identity_override_reason", ir};
-		d[n++] = (med_audit_detail){"identity_override_text",
-					    m->identity_override->text};
-	}
-	med_call_add_details(call, d, n);
+	if (!m->id || !m->verification_token_id || !m->verification_model)
+		return MED_ERR_NOMEM;
+	if ((err = dosage_scan_gate(x->call, s, x->scan, x->at_ms, m)) !=
+		    MED_OK ||
+	    (err = dosage_high_alert_gate(x->call, s, x->req->cosign_id,
+					  x->req->cosign_override, conv,
+					  x->now_ms, m)) != MED_OK)
+		return err;
+	/* Named inside the transaction: the event commits with the dose. */
+	audit_admin(x->call, m,
+		    m->dose_override || m->identity_override ||
+				    m->cosign_override
+			    ? "administration with override"
+			    : "administration");
+	return MED_OK;
 }
 
 /* record_identity verifies the token, or requires the identity override. */
@@ -350,6 +369,20 @@ record_identity(med_call *call,
 				     "identity_override with a reason)");
 	return dosage_check_override(call, "identity_override",
 				     req->identity_override);
+}
+
+/* read_scan parses the product scan ("" = none). */
+static med_err
+read_scan(med_call *call, const char *text, dosage_gs1 *out)
+{
+	char why[128];
+
+	if (text[0] == '\0')
+		return MED_OK;
+	if (dosage_gs1_parse(text, out, why, sizeof(why)) != MED_OK)
+		return med_call_fail(call, MED_ERR_INVALID, "product_scan: %s",
+				     why);
+	return MED_OK;
 }
 
 static med_err
@@ -372,6 +405,17 @@ record_validate(med_call *call,
 	    (err = dosage_check_override(call, "dose_override",
 					 req->dose_override)) != MED_OK)
 		return err;
+	if (req->cosign_id[0] != '\0' &&
+	    (err = med_check_id(call, "cosign_id", req->cosign_id)) != MED_OK)
+		return err;
+	if (req->cosign_id[0] != '\0' && req->cosign_override != NULL)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "cosign_override: give cosign_id or "
+				     "cosign_override, not both");
+	if (req->cosign_override &&
+	    (err = dosage_check_override(call, "cosign_override",
+					 req->cosign_override)) != MED_OK)
+		return err;
 	return MED_OK;
 }
 
@@ -383,6 +427,7 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 		(const void *)in;
 	dosage_admin *m = (void *)out;
 	med_vtoken_claims claims;
+	dosage_gs1 scan;
 	bool have_token;
 	rec_ctx x = {.call = call, .req = req, .now_ms = med_now_ms()};
 	med_err err;
@@ -392,18 +437,19 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 				   &have_token)) != MED_OK)
 		return err;
 	x.claims = have_token ? &claims : NULL;
+	if ((err = read_scan(call, req->product_scan, &scan)) != MED_OK)
+		return err;
+	x.scan = req->product_scan[0] ? &scan : NULL;
 	x.at_ms = req->effective_ms ? req->effective_ms : x.now_ms;
 	if ((err = know_patient(call, req->order_id, NULL, &x.known)) != MED_OK)
 		return err;
 	err = dosage_store_record(med_call_db(call), med_call_arena(call),
-				  req->order_id, x.at_ms, record_decide, &x, m);
-	if (err == MED_ERR_NOT_FOUND)
+				  req->order_id, req->cosign_id,
+				  x.scan ? scan.gtin : "", x.at_ms,
+				  record_decide, &x, m);
+	/* A missing co-sign is named by the gate; a missing order here. */
+	if (err == MED_ERR_NOT_FOUND && m->id[0] == '\0')
 		return med_call_fail(call, err, "order_id: no such order");
-	if (err == MED_OK)
-		audit_admin(call, m,
-			    m->dose_override || m->identity_override
-				    ? "administration with override"
-				    : "administration");
 	return err;
 }
 
@@ -428,12 +474,15 @@ confirm_decide(void *arg, dosage_admin *m)
 				     "administration_id: the confirming user "
 				     "must differ from the one who recorded "
 				     "it");
-	if (now - m->recorded_ms > DOSAGE_CONFIRM_WINDOW_MS)
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "administration_id: the 30-minute "
-				     "confirmation window has passed");
+	/* Past the window the dose is overdue (GetMar, the metric), and a
+	 * late confirmation is what clears it: accepted, audited as late. */
 	m->confirmed_by = (char *)user;
 	m->confirmed_ms = now;
+	m->status = DOSAGE_ADMIN_COMPLETED;
+	audit_admin(call, m,
+		    now - m->recorded_ms > DOSAGE_CONFIRM_WINDOW_MS
+			    ? "high-alert second check, late"
+			    : "high-alert second check");
 	return MED_OK;
 }
 
@@ -456,8 +505,6 @@ dosage_rpc_confirm_high_alert(med_call *call, const ProtobufCMessage *in,
 		return med_call_fail(call, err,
 				     "administration_id: no such "
 				     "administration");
-	if (err == MED_OK)
-		audit_admin(call, m, "high-alert second check");
 	return err;
 }
 
@@ -521,6 +568,7 @@ dosage_rpc_history(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Dosage__V1__HistoryRequest *req = (const void *)in;
 	Smartmed__Dosage__V1__HistoryResponse *res = (void *)out;
 	med_page page;
+	int64_t now = med_now_ms();
 	med_err err;
 
 	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
@@ -529,10 +577,13 @@ dosage_rpc_history(med_call *call, const ProtobufCMessage *in,
 		return err;
 	med_call_set_patient(call, req->patient_id);
 	err = dosage_store_history(med_call_db(call), med_call_arena(call),
-				   req->patient_id, med_now_ms(), page.offset,
+				   req->patient_id, now, page.offset,
 				   page.size + 1, res);
 	if (err != MED_OK)
 		return err;
+	for (size_t i = 0; i < res->n_administrations; i++)
+		res->administrations[i]->confirmation_overdue =
+			dosage_admin_overdue(res->administrations[i], now);
 	res->page = med_page_respond(call, &page, &res->n_administrations);
 	return res->page ? MED_OK : MED_ERR_NOMEM;
 }

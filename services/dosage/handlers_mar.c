@@ -91,6 +91,23 @@ chartable(const not_given_ctx *x, const dosage_order *o)
 	return MED_OK;
 }
 
+static void
+audit_not_given(med_call *call, const dosage_admin *m)
+{
+	char when[24];
+	med_audit_detail d[6];
+
+	snprintf(when, sizeof(when), "%lld", (long long)m->scheduled_ms);
+	d[0] = (med_audit_detail){"event", "not given"};
+	d[1] = (med_audit_detail){"administration_id", m->id};
+	d[2] = (med_audit_detail){"order_id", m->order_id};
+	d[3] = (med_audit_detail){"scheduled_ms", when};
+	d[4] = (med_audit_detail){"status_reason",
+				  not_given_name(m->not_given_reason)};
+	d[5] = (med_audit_detail){"performer", m->performer};
+	med_call_add_details(call, d, 6);
+}
+
 static med_err
 not_given_chart(void *arg, const dosage_order *o, dosage_admin *m)
 {
@@ -117,24 +134,8 @@ not_given_chart(void *arg, const dosage_order *o, dosage_admin *m)
 	m->scheduled_ms = x->req->scheduled_ms;
 	m->not_given_reason = x->req->reason;
 	m->not_given_text = x->req->text;
+	audit_not_given(x->call, m);
 	return MED_OK;
-}
-
-static void
-audit_not_given(med_call *call, const dosage_admin *m)
-{
-	char when[24];
-	med_audit_detail d[6];
-
-	snprintf(when, sizeof(when), "%lld", (long long)m->scheduled_ms);
-	d[0] = (med_audit_detail){"event", "not given"};
-	d[1] = (med_audit_detail){"administration_id", m->id};
-	d[2] = (med_audit_detail){"order_id", m->order_id};
-	d[3] = (med_audit_detail){"scheduled_ms", when};
-	d[4] = (med_audit_detail){"status_reason",
-				  not_given_name(m->not_given_reason)};
-	d[5] = (med_audit_detail){"performer", m->performer};
-	med_call_add_details(call, d, 6);
 }
 
 med_err
@@ -158,8 +159,89 @@ dosage_rpc_record_not_given(med_call *call, const ProtobufCMessage *in,
 				     "scheduled_ms: already charted as not "
 				     "given (administration %s)",
 				     m->id);
-	if (err == MED_OK)
-		audit_not_given(call, m);
+	return err;
+}
+
+/* --- MarkAdministrationEnteredInError ----------------------------------- */
+
+typedef struct eie_req {
+	med_call *call;
+	const char *reason;
+	const char *was; /* the status before the correction */
+} eie_req;
+
+/* may_correct: a clinician or pharmacist may correct any record; anyone
+ * else (a nurse) only the records she charted herself. */
+static bool
+may_correct(const med_principal *who, const dosage_admin *m)
+{
+	if (who->roles & (MED_ROLE_CLINICIAN | MED_ROLE_PHARMACIST))
+		return true;
+	return strcmp(who->user, m->performer) == 0;
+}
+
+static void
+audit_in_error(med_call *call, const dosage_admin *m, const char *was)
+{
+	med_audit_detail d[6];
+
+	d[0] = (med_audit_detail){"event", "entered in error"};
+	d[1] = (med_audit_detail){"administration_id", m->id};
+	d[2] = (med_audit_detail){"order_id", m->order_id};
+	d[3] = (med_audit_detail){"previous_status", was};
+	d[4] = (med_audit_detail){"performer", m->performer};
+	d[5] = (med_audit_detail){"reason", m->entered_in_error_reason};
+	med_call_add_details(call, d, 6);
+}
+
+static med_err
+eie_decide(void *arg, dosage_admin *m)
+{
+	eie_req *x = arg;
+	const med_principal *who = med_call_principal(x->call);
+
+	med_call_set_patient(x->call, m->patient_id);
+	if (strcmp(m->status, DOSAGE_ADMIN_IN_ERROR) == 0)
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "administration_id: already marked "
+				     "entered in error by %s",
+				     m->entered_in_error_by);
+	if (!may_correct(who, m))
+		return med_call_fail(x->call, MED_ERR_DENIED,
+				     "administration_id: a nurse may correct "
+				     "only what she charted (charted by %s); "
+				     "ask a clinician or pharmacist",
+				     m->performer);
+	x->was = m->status;
+	m->entered_in_error_by = (char *)who->user;
+	m->entered_in_error_ms = med_now_ms();
+	m->entered_in_error_reason = (char *)x->reason;
+	audit_in_error(x->call, m, x->was);
+	return MED_OK;
+}
+
+med_err
+dosage_rpc_mark_administration_entered_in_error(med_call *call,
+						const ProtobufCMessage *in,
+						ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__MarkAdministrationEnteredInErrorRequest
+		*req = (const void *)in;
+	dosage_admin *m = (void *)out;
+	eie_req x = {call, req->reason, ""};
+	med_err err =
+		med_check_id(call, "administration_id", req->administration_id);
+
+	if (err != MED_OK || (err = med_check_text(call, "reason", req->reason,
+						   3, 500)) != MED_OK)
+		return err;
+	err = dosage_store_entered_in_error(
+		med_call_db(call), med_call_arena(call), req->administration_id,
+		eie_decide, &x, m);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err,
+				     "administration_id: no such "
+				     "administration");
 	return err;
 }
 
@@ -219,8 +301,10 @@ order_admins(med_arena *a, const dosage_mar_data *d, const dosage_order *o,
 	for (size_t i = 0; i < d->admins.n; i++) {
 		dosage_admin *m = d->admins.items[i];
 
-		if (strcmp(m->order_id, o->id) == 0 && in_window(m, w))
-			mo->administrations[mo->n_administrations++] = m;
+		if (strcmp(m->order_id, o->id) != 0 || !in_window(m, w))
+			continue;
+		m->confirmation_overdue = dosage_admin_overdue(m, w->now_ms);
+		mo->administrations[mo->n_administrations++] = m;
 	}
 	return MED_OK;
 }

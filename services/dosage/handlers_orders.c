@@ -168,6 +168,23 @@ audit_order(med_call *call, const dosage_order *o, const char *event,
 	med_call_add_details(call, d, n);
 }
 
+/* order_audit - what audit_written names on the call's event. */
+typedef struct order_audit {
+	med_call *call;
+	const char *event;
+	const char *reason;
+} order_audit;
+
+/* audit_written is the dosage_written_fn of the order RPCs: the details
+ * are named inside the write's transaction, so they commit with it. */
+static void
+audit_written(void *arg, dosage_order *stored)
+{
+	const order_audit *a = arg;
+
+	audit_order(a->call, stored, a->event, a->reason);
+}
+
 /* check_reason requires a reason of 1..500 characters. */
 static med_err
 check_reason(med_call *call, const char *reason)
@@ -186,6 +203,7 @@ dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
 	med_err err = dosage_check_order(call, req->order, now);
 	dosage_known known;
 	dosage_drug drug;
+	order_audit audit = {call, "order_created", NULL};
 
 	if (err != MED_OK)
 		return err;
@@ -204,12 +222,9 @@ dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
 	    (err = entry_gate(call, req->dose_override, req->order, &drug)) !=
 		    MED_OK)
 		return err;
-	err = dosage_store_create_order(med_call_db(call), med_call_arena(call),
-					req->order, (void *)out);
-	if (err == MED_OK)
-		audit_order(call, (const dosage_order *)out, "order_created",
-			    NULL);
-	return err;
+	return dosage_store_create_order(med_call_db(call),
+					 med_call_arena(call), req->order,
+					 audit_written, &audit, (void *)out);
 }
 
 /* get_order reads order id for a handler, naming field when absent. */
@@ -400,13 +415,16 @@ change_state(med_call *call, Smartmed__Dosage__V1__OrderEventKind kind,
 	     const char *id, const char *reason, dosage_order *o)
 {
 	allow_ctx x = {call, med_now_ms()};
-	dosage_change ch = {kind, med_call_principal(call)->user, reason,
-			    x.now_ms};
+	order_audit audit = {call, NULL, reason};
+	dosage_change ch = {kind,	   med_call_principal(call)->user,
+			    reason,	   x.now_ms,
+			    audit_written, &audit};
 	size_t i = 0;
 	med_err err;
 
 	while (changes[i].kind != kind)
 		i++;
+	audit.event = changes[i].event;
 	err = dosage_store_change(med_call_db(call), med_call_arena(call), id,
 				  &ch, changes[i].allow, &x, o);
 	if (err == MED_ERR_NOT_FOUND)
@@ -414,7 +432,6 @@ change_state(med_call *call, Smartmed__Dosage__V1__OrderEventKind kind,
 	if (err != MED_OK)
 		return err;
 	dosage_order_settle(o, x.now_ms);
-	audit_order(call, o, changes[i].event, reason);
 	return MED_OK;
 }
 
@@ -604,8 +621,12 @@ new_version(med_call *call, version_ctx *x, const char *id,
 	    Smartmed__Dosage__V1__OrderEventKind kind, const char *reason,
 	    dosage_order *out)
 {
-	dosage_change ch = {kind, med_call_principal(call)->user, reason,
-			    x->now_ms};
+	order_audit audit = {
+		call, kind == EV(MODIFIED) ? "order_modified" : "order_renewed",
+		reason};
+	dosage_change ch = {kind,	   med_call_principal(call)->user,
+			    reason,	   x->now_ms,
+			    audit_written, &audit};
 	dosage_order cur;
 	med_err err;
 
@@ -622,9 +643,6 @@ new_version(med_call *call, version_ctx *x, const char *id,
 	if (err != MED_OK)
 		return err;
 	dosage_order_settle(out, x->now_ms);
-	audit_order(call, out,
-		    kind == EV(MODIFIED) ? "order_modified" : "order_renewed",
-		    reason);
 	return MED_OK;
 }
 

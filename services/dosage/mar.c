@@ -148,6 +148,7 @@ typedef struct slot_list {
 	mar_slot **items;
 	size_t n, cap;
 	int64_t start, interval, k0; /* items[i] is start + (k0 + i) iv */
+	int64_t now_ms;
 } slot_list;
 
 /* slot_for finds the free slot an administration answers: its scheduled
@@ -176,10 +177,18 @@ slot_for(const slot_list *l, const dosage_admin *m)
 	return l->items[idx]->administration_id[0] ? NULL : l->items[idx];
 }
 
-/* chart puts administration m on slot s. */
-static void
-chart(mar_slot *s, const dosage_admin *m, bool given)
+bool
+dosage_admin_overdue(const dosage_admin *m, int64_t now_ms)
 {
+	return strcmp(m->status, DOSAGE_ADMIN_ON_HOLD) == 0 &&
+	       now_ms - m->recorded_ms > DOSAGE_CONFIRM_WINDOW_MS;
+}
+
+/* chart puts administration m on slot s, as it stands at now_ms. */
+static void
+chart(mar_slot *s, const dosage_admin *m, bool given, int64_t now_ms)
+{
+	s->confirmation_overdue = dosage_admin_overdue(m, now_ms);
 	s->state = given ? SLOT(GIVEN) : SLOT(NOT_GIVEN);
 	s->administration_id = m->id;
 	s->administration_status = m->status;
@@ -219,7 +228,7 @@ match(slot_list *l, const dosage_order *o, dosage_admin *const *admins,
 			     strcmp(m->status, DOSAGE_ADMIN_NOT_DONE) != 0))
 				continue;
 			if ((s = slot_for(l, m)) != NULL)
-				chart(s, m, given);
+				chart(s, m, given, l->now_ms);
 		}
 }
 
@@ -259,7 +268,7 @@ dosage_mar_slots(med_arena *a, const dosage_order *o, int64_t from_ms,
 		 size_t n_holds, dosage_admin *const *admins, size_t n_admins,
 		 Smartmed__Dosage__V1__MarSlot ***out, size_t *n)
 {
-	slot_list l = {.start = o->start_ms};
+	slot_list l = {.start = o->start_ms, .now_ms = now_ms};
 	int64_t stop = dosage_order_stop_ms(o);
 	med_err err;
 

@@ -53,10 +53,17 @@ const med_method dosage_methods[] = {
 		     administration, CHARTERS, CREATES),
 	MED_UNARY_AS(RecordNotGiven, record_not_given, administration, CHARTERS,
 		     CREATES),
+	MED_UNARY_AS(CosignAdministration, cosign_administration, cosign, CARE,
+		     CREATES),
 	MED_UNARY_AS(ConfirmHighAlert, confirm_high_alert, administration, CARE,
 		     UPDATES),
 	MED_UNARY(ListDue, list_due, list_due_response, CHARTERS),
 	MED_UNARY(GetMar, get_mar, get_mar_response, CARE),
+	/* Who may correct which record is decided per record (a nurse only
+	 * her own): dosage_rpc_mark_administration_entered_in_error. */
+	MED_UNARY_AS(MarkAdministrationEnteredInError,
+		     mark_administration_entered_in_error, administration, CARE,
+		     UPDATES),
 	MED_UNARY(History, history, history_response, CARE),
 };
 const size_t dosage_n_methods = MED_N_METHODS(dosage_methods);

@@ -213,6 +213,70 @@ static const char *const v4_statements[] = {
 	NULL,
 };
 
+/* Corrections: who marked an administration entered in error, when, why. */
+static const char *const v5_statements[] = {
+	"ALTER TABLE administrations"
+	" ADD COLUMN IF NOT EXISTS eie_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS eie_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS eie_reason VARCHAR(2000) NOT NULL"
+	" DEFAULT ''",
+	NULL,
+};
+
+/* The high-alert second check before the dose: co-signs, each used by at
+ * most one administration, and the exception an administration was given
+ * under without one. */
+static const char *const v6_statements[] = {
+	"CREATE TABLE IF NOT EXISTS cosigns ("
+	" id CHAR(36) NOT NULL PRIMARY KEY,"
+	" order_id CHAR(36) NOT NULL,"
+	" patient_id CHAR(36) NOT NULL,"
+	" dose DOUBLE NOT NULL,"
+	" unit VARCHAR(8) NOT NULL,"
+	" dose_drug_unit DOUBLE NOT NULL,"
+	" drug_unit VARCHAR(8) NOT NULL,"
+	" cosigned_by VARCHAR(128) NOT NULL,"
+	" created_ms BIGINT NOT NULL,"
+	" expires_ms BIGINT NOT NULL,"
+	" used_admin_id CHAR(36) NOT NULL DEFAULT '',"
+	" KEY idx_cosigns_order (order_id)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"ALTER TABLE administrations"
+	" ADD COLUMN IF NOT EXISTS cosign_id CHAR(36) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS cos_ovr_reason INT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS cos_ovr_text VARCHAR(2000) NOT NULL"
+	" DEFAULT '',"
+	" ADD KEY IF NOT EXISTS idx_admin_status (status, recorded_ms)",
+	NULL,
+};
+
+/* Liquids: a concentration, so that doses may be given by volume. */
+static const char *const v7_statements[] = {
+	"ALTER TABLE drugs"
+	" ADD COLUMN IF NOT EXISTS conc_amount DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS conc_volume_ml DOUBLE NOT NULL DEFAULT 0",
+	NULL,
+};
+
+/* Product scans: the GTINs of each catalogue entry (one entry per GTIN)
+ * and what was scanned for each administration. */
+static const char *const v8_statements[] = {
+	"ALTER TABLE drugs ADD COLUMN IF NOT EXISTS gtins TEXT NOT NULL"
+	" DEFAULT ''",
+	"CREATE TABLE IF NOT EXISTS drug_gtins ("
+	" gtin CHAR(14) NOT NULL PRIMARY KEY,"
+	" drug_code VARCHAR(64) NOT NULL,"
+	" KEY idx_drug_gtins_code (drug_code)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"ALTER TABLE administrations"
+	" ADD COLUMN IF NOT EXISTS scan_gtin CHAR(14) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS scan_batch VARCHAR(20) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS scan_expiry CHAR(6) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS scan_serial VARCHAR(20) NOT NULL"
+	" DEFAULT ''",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -225,6 +289,10 @@ const med_db_migration dosage_migrations[] = {
 	 "order versions and their changes (modify, renew, hold, resume), "
 	 "doses charted as not given",
 	 v4_statements},
+	{5, "administrations marked entered in error", v5_statements},
+	{6, "high-alert co-signs before the dose", v6_statements},
+	{7, "drug concentrations: doses by volume", v7_statements},
+	{8, "product codes (GTIN) and scans", v8_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);
@@ -236,7 +304,8 @@ const size_t dosage_n_migrations =
 	" max_dose_per_m2, min_interval_minutes, lifetime_max_dose,"           \
 	" renal_bands, strength, strength_unit, ingredients, dose_bands,"      \
 	" weight_missing, crcl_missing, allergies_missing,"                    \
-	" requires_verification, early_dose_warns"
+	" requires_verification, early_dose_warns, conc_amount, "              \
+	"conc_volume_ml, gtins"
 
 typedef struct drug_rows {
 	med_arena *arena;
@@ -393,6 +462,8 @@ on_drug_row(void *ctx, const med_db_row *row)
 									  26);
 	d->requires_verification = med_db_row_int64(row, 27) != 0;
 	d->early_dose_warns = med_db_row_int64(row, 28) != 0;
+	d->concentration_amount = med_db_row_double(row, 29);
+	d->concentration_volume_ml = med_db_row_double(row, 30);
 	if (!d->code || !d->name || !d->unit || !d->code_system ||
 	    !d->substance || !d->drug_class || !d->strength_unit)
 		return MED_ERR_NOMEM;
@@ -400,6 +471,8 @@ on_drug_row(void *ctx, const med_db_row *row)
 			      &d->n_forms)) != MED_OK ||
 	    (err = split_list(a, med_db_row_text(row, 12, NULL), &d->routes,
 			      &d->n_routes)) != MED_OK ||
+	    (err = split_list(a, med_db_row_text(row, 31, NULL), &d->gtins,
+			      &d->n_gtins)) != MED_OK ||
 	    (err = bands_read(a, med_db_row_text(row, 19, NULL), d)) != MED_OK)
 		return err;
 	return stored_extras(a, row, d);
@@ -452,6 +525,75 @@ substances_put(med_db_conn *c, const dosage_drug *d)
 	return MED_OK;
 }
 
+/* gtins_text joins the entry's GTINs in their 14-digit form. */
+static char *
+gtins_text(med_arena *a, const dosage_drug *d)
+{
+	char *out = med_arena_alloc(a, d->n_gtins * 15 + 1), *p = out;
+
+	if (out == NULL)
+		return NULL;
+	*p = '\0';
+	for (size_t i = 0; i < d->n_gtins; i++) {
+		if (i > 0)
+			*p++ = ';';
+		dosage_gtin14(d->gtins[i], p);
+		p += 14;
+	}
+	return out;
+}
+
+/* gtins_put replaces the entry's rows of drug_gtins: MED_ERR_EXISTS when
+ * a GTIN is another entry's. */
+static med_err
+gtins_put(med_db_conn *c, const dosage_drug *d)
+{
+	med_db_value key[] = {MED_DB_STR(d->code)};
+	char gtin[15];
+	med_err err =
+		med_db_exec(c, "DELETE FROM drug_gtins WHERE drug_code = ?",
+			    key, 1, NULL, NULL);
+
+	for (size_t i = 0; err == MED_OK && i < d->n_gtins; i++) {
+		dosage_gtin14(d->gtins[i], gtin);
+		med_db_value v[] = {MED_DB_STR(gtin), MED_DB_STR(d->code)};
+		err = med_db_exec(c,
+				  "INSERT INTO drug_gtins (gtin, drug_code)"
+				  " VALUES (?, ?)",
+				  v, 2, NULL, NULL);
+	}
+	return err;
+}
+
+typedef struct code_row {
+	med_arena *arena;
+	char *code;
+} code_row;
+
+static med_err
+on_code_row(void *arg, const med_db_row *row)
+{
+	code_row *r = arg;
+
+	r->code = med_db_row_strdup(r->arena, row, 0);
+	return r->code ? MED_OK : MED_ERR_NOMEM;
+}
+
+med_err
+dosage_store_gtin_drug(med_db_conn *c, med_arena *a, const char *gtin,
+		       char **drug_code)
+{
+	med_db_value k[] = {MED_DB_STR(gtin)};
+	code_row r = {a, NULL};
+	med_err err = med_db_query(
+		c, "SELECT drug_code FROM drug_gtins WHERE gtin = ?", k, 1,
+		on_code_row, &r);
+
+	if (err == MED_OK)
+		*drug_code = r.code;
+	return err;
+}
+
 /* upsert_conn writes one entry inside the caller's transaction. */
 static med_err
 upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
@@ -461,10 +603,11 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 	char *bands = bands_text(a, d);
 	char *ingredients = dosage_ingredients_text(a, d);
 	char *groups = dosage_groups_text(a, d);
+	char *gtins = gtins_text(a, d);
 	const char *cs = d->code_system[0] ? d->code_system : "local";
 	med_err err;
 
-	if (!forms || !routes || !bands || !ingredients || !groups)
+	if (!forms || !routes || !bands || !ingredients || !groups || !gtins)
 		return MED_ERR_NOMEM;
 	med_db_value v[] = {
 		MED_DB_STR(d->code),
@@ -495,12 +638,15 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		MED_DB_I64(d->allergies_missing),
 		MED_DB_I64(d->requires_verification ? 1 : 0),
 		MED_DB_I64(d->early_dose_warns ? 1 : 0),
+		MED_DB_DBL(d->concentration_amount),
+		MED_DB_DBL(d->concentration_volume_ml),
+		MED_DB_STR(gtins),
 	};
 	err = med_db_exec(
 		c,
 		"INSERT INTO drugs (" DRUG_COLUMNS ")"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON DUPLICATE KEY UPDATE name = VALUES(name),"
 		" unit = VALUES(unit),"
 		" max_single_dose = VALUES(max_single_dose),"
@@ -526,9 +672,14 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		" crcl_missing = VALUES(crcl_missing),"
 		" allergies_missing = VALUES(allergies_missing),"
 		" requires_verification = VALUES(requires_verification),"
-		" early_dose_warns = VALUES(early_dose_warns)",
+		" early_dose_warns = VALUES(early_dose_warns),"
+		" conc_amount = VALUES(conc_amount),"
+		" conc_volume_ml = VALUES(conc_volume_ml),"
+		" gtins = VALUES(gtins)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
-	return err != MED_OK ? err : substances_put(c, d);
+	if (err != MED_OK || (err = substances_put(c, d)) != MED_OK)
+		return err;
+	return gtins_put(c, d);
 }
 
 med_err
@@ -574,7 +725,7 @@ dosage_store_upsert(med_db *db, med_arena *arena, const dosage_drug *d,
 {
 	upsert_ctx u = {.arena = arena, .in = d, .out = out};
 
-	return med_db_tx(db, upsert_tx, &u);
+	return med_db_tx_audited(db, upsert_tx, &u);
 }
 
 static med_err
@@ -599,7 +750,7 @@ dosage_store_import(med_db *db, dosage_drug *const *drugs, size_t n)
 {
 	upsert_ctx u = {.many = drugs, .n_many = n};
 
-	return med_db_tx(db, import_tx, &u);
+	return med_db_tx_audited(db, import_tx, &u);
 }
 
 med_err

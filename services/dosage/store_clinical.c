@@ -242,7 +242,7 @@ dosage_store_set_context(med_db *db, med_arena *arena, const dosage_context *in,
 {
 	set_ctx s = {arena, in, user, now_ms, out};
 
-	return med_db_tx(db, set_ctx_tx, &s);
+	return med_db_tx_audited(db, set_ctx_tx, &s);
 }
 
 med_err
@@ -286,7 +286,7 @@ dosage_store_given_once(med_db *db, const char *patient_id,
 {
 	given_ctx g = {patient_id, d, at_ms, out};
 
-	return med_db_tx(db, given_tx, &g);
+	return med_db_tx_audited(db, given_tx, &g);
 }
 
 /* --- check and record ---------------------------------------------------- */
@@ -294,6 +294,8 @@ dosage_store_given_once(med_db *db, const char *patient_id,
 typedef struct subject_ctx {
 	med_arena *arena;
 	const char *order_id, *patient_id, *drug_code;
+	const char *cosign_id; /* RecordAdministration's, or "" */
+	const char *scan_gtin; /* RecordAdministration's, or "" */
 	int64_t at_ms;
 	bool lock;
 	dosage_decide_fn decide;
@@ -370,7 +372,8 @@ med_err
 dosage_store_insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
 {
 	const dosage_override *dov = m->dose_override,
-			      *iov = m->identity_override;
+			      *iov = m->identity_override,
+			      *cov = m->cosign_override;
 	size_t len;
 	uint8_t *blob;
 
@@ -405,6 +408,13 @@ dosage_store_insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
 		MED_DB_I64(m->scheduled_ms),
 		MED_DB_I64(m->not_given_reason),
 		MED_DB_STR(m->not_given_text),
+		MED_DB_STR(m->cosign_id),
+		MED_DB_I64(cov ? cov->reason : 0),
+		MED_DB_STR(cov ? cov->text : ""),
+		MED_DB_STR(m->product_gtin),
+		MED_DB_STR(m->product_batch),
+		MED_DB_STR(m->product_expiry),
+		MED_DB_STR(m->product_serial),
 	};
 	return med_db_exec(
 		c,
@@ -414,9 +424,22 @@ dosage_store_insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
 		" token_id, v_score, v_threshold, v_model, dose_ovr_reason,"
 		" dose_ovr_text, dose_ovr_by, id_ovr_reason, id_ovr_text,"
 		" overall, checks, scheduled_ms, not_given_reason,"
-		" not_given_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" not_given_text, cosign_id, cos_ovr_reason, cos_ovr_text,"
+		" scan_gtin, scan_batch, scan_expiry, scan_serial)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+}
+
+/* scanned_entry finds the catalogue entry of the scanned GTIN. */
+static med_err
+scanned_entry(med_db_conn *c, subject_ctx *x)
+{
+	x->s.scanned_drug_code = NULL;
+	if (x->scan_gtin == NULL || x->scan_gtin[0] == '\0')
+		return MED_OK;
+	return dosage_store_gtin_drug(c, x->arena, x->scan_gtin,
+				      &x->s.scanned_drug_code);
 }
 
 static med_err
@@ -425,29 +448,37 @@ record_tx(med_db_conn *c, void *arg)
 	subject_ctx *x = arg;
 	med_err err;
 
-	/* Lock order: the order row, then the patient row (load_subject);
-	 * every writer takes them in this order, so no deadlock cycles. */
+	/* Lock order: the order row, then the patient row (load_subject),
+	 * then the co-sign; every writer takes them in this order, so no
+	 * deadlock cycles. */
 	if ((err = load_subject(c, x)) != MED_OK ||
+	    (err = dosage_store_read_cosign(c, x->arena, x->cosign_id,
+					    &x->s)) != MED_OK ||
+	    (err = scanned_entry(c, x)) != MED_OK ||
 	    (err = x->decide(x->ctx, &x->s, x->admin)) != MED_OK ||
-	    (err = dosage_store_insert_admin(c, x->arena, x->admin)) != MED_OK)
+	    (err = dosage_store_insert_admin(c, x->arena, x->admin)) !=
+		    MED_OK ||
+	    (err = dosage_store_use_cosign(c, x->admin)) != MED_OK)
 		return err;
 	return dosage_store_complete_once(c, &x->s.order, x->admin);
 }
 
 med_err
 dosage_store_record(med_db *db, med_arena *arena, const char *order_id,
-		    int64_t at_ms, dosage_decide_fn decide, void *ctx,
-		    dosage_admin *admin)
+		    const char *cosign_id, const char *scan_gtin, int64_t at_ms,
+		    dosage_decide_fn decide, void *ctx, dosage_admin *admin)
 {
 	subject_ctx x = {.arena = arena,
 			 .order_id = order_id,
+			 .cosign_id = cosign_id,
+			 .scan_gtin = scan_gtin,
 			 .at_ms = at_ms,
 			 .lock = true,
 			 .decide = decide,
 			 .ctx = ctx,
 			 .admin = admin};
 
-	return med_db_tx(db, record_tx, &x);
+	return med_db_tx_audited(db, record_tx, &x);
 }
 
 /* --- reading administrations --------------------------------------------- */
@@ -544,8 +575,20 @@ dosage_store_admin_row(void *arg, const med_db_row *row)
 	m->not_given_reason =
 		(Smartmed__Dosage__V1__NotGivenReason)med_db_row_int64(row, 27);
 	m->not_given_text = med_db_row_strdup(a, row, 28);
+	m->entered_in_error_by = med_db_row_strdup(a, row, 29);
+	m->entered_in_error_ms = med_db_row_int64(row, 30);
+	m->entered_in_error_reason = med_db_row_strdup(a, row, 31);
+	m->cosign_id = med_db_row_strdup(a, row, 32);
+	m->cosign_override = dosage_store_read_override(a, row, 33);
+	m->product_gtin = med_db_row_strdup(a, row, 35);
+	m->product_batch = med_db_row_strdup(a, row, 36);
+	m->product_expiry = med_db_row_strdup(a, row, 37);
+	m->product_serial = med_db_row_strdup(a, row, 38);
 	if (!m->id || !m->status || !m->verification_model ||
-	    !m->dose_override_by || !m->not_given_text)
+	    !m->dose_override_by || !m->not_given_text ||
+	    !m->entered_in_error_by || !m->entered_in_error_reason ||
+	    !m->cosign_id || !m->product_gtin || !m->product_batch ||
+	    !m->product_expiry || !m->product_serial)
 		return MED_ERR_NOMEM;
 	return dosage_store_unpack_checks(a, row, 25, &m->checks, &m->n_checks);
 }
@@ -558,9 +601,9 @@ typedef struct confirm_ctx {
 	dosage_admin *out;
 } confirm_ctx;
 
-static med_err
-read_admin(med_db_conn *c, med_arena *a, const char *id, bool lock,
-	   dosage_admin *out)
+med_err
+dosage_store_read_admin(med_db_conn *c, med_arena *a, const char *id, bool lock,
+			dosage_admin *out)
 {
 	admin_rows r = {.arena = a};
 	med_db_value k[] = {MED_DB_STR(id)};
@@ -584,7 +627,7 @@ static med_err
 confirm_tx(med_db_conn *c, void *arg)
 {
 	confirm_ctx *x = arg;
-	med_err err = read_admin(c, x->arena, x->id, true, x->out);
+	med_err err = dosage_store_read_admin(c, x->arena, x->id, true, x->out);
 
 	if (err != MED_OK || (err = x->decide(x->ctx, x->out)) != MED_OK)
 		return err;
@@ -599,7 +642,7 @@ confirm_tx(med_db_conn *c, void *arg)
 		v, 3, NULL, NULL);
 	if (err != MED_OK)
 		return err;
-	return read_admin(c, x->arena, x->id, false, x->out);
+	return dosage_store_read_admin(c, x->arena, x->id, false, x->out);
 }
 
 med_err
@@ -608,7 +651,7 @@ dosage_store_confirm(med_db *db, med_arena *arena, const char *id,
 {
 	confirm_ctx x = {arena, id, decide, ctx, out};
 
-	return med_db_tx(db, confirm_tx, &x);
+	return med_db_tx_audited(db, confirm_tx, &x);
 }
 
 /* --- history ------------------------------------------------------------- */

@@ -68,7 +68,73 @@ dosage_store_not_given(med_db *db, med_arena *arena, const char *order_id,
 {
 	chart_ctx x = {arena, order_id, chart, ctx, m};
 
-	return med_db_tx(db, not_given_tx, &x);
+	return med_db_tx_audited(db, not_given_tx, &x);
+}
+
+/* --- corrections --------------------------------------------------------- */
+
+typedef struct eie_ctx {
+	med_arena *arena;
+	const char *id;
+	dosage_confirm_fn decide;
+	void *ctx;
+	dosage_admin *out;
+} eie_ctx;
+
+static med_err
+mark_in_error(med_db_conn *c, const dosage_admin *m)
+{
+	med_db_value v[] = {MED_DB_STR(m->entered_in_error_by),
+			    MED_DB_I64(m->entered_in_error_ms),
+			    MED_DB_STR(m->entered_in_error_reason),
+			    MED_DB_STR(m->id)};
+
+	return med_db_exec(
+		c,
+		"UPDATE administrations SET status = '" DOSAGE_ADMIN_IN_ERROR
+		"', eie_by = ?, eie_ms = ?, eie_reason = ? WHERE id = ?",
+		v, 4, NULL, NULL);
+}
+
+/* lock_admin_and_order locks the record's order, then the record: the
+ * order in which RecordAdministration takes its locks. */
+static med_err
+lock_admin_and_order(med_db_conn *c, eie_ctx *x, dosage_order *o)
+{
+	med_err err =
+		dosage_store_read_admin(c, x->arena, x->id, false, x->out);
+
+	if (err != MED_OK)
+		return err;
+	err = dosage_store_read_order(c, x->arena, x->out->order_id, true, o);
+	if (err == MED_OK)
+		err = dosage_store_read_admin(c, x->arena, x->id, true, x->out);
+	/* The record was there a moment ago: a row is never deleted. */
+	return err == MED_ERR_NOT_FOUND ? MED_ERR_DATA_LOSS : err;
+}
+
+static med_err
+eie_tx(med_db_conn *c, void *arg)
+{
+	eie_ctx *x = arg;
+	dosage_order o;
+	med_err err = lock_admin_and_order(c, x, &o);
+
+	if (err != MED_OK || (err = x->decide(x->ctx, x->out)) != MED_OK ||
+	    (err = mark_in_error(c, x->out)) != MED_OK ||
+	    (err = dosage_store_reopen_once(c, &o, x->out)) != MED_OK)
+		return err;
+	return dosage_store_read_admin(c, x->arena, x->id, false, x->out);
+}
+
+med_err
+dosage_store_entered_in_error(med_db *db, med_arena *arena, const char *id,
+			      dosage_confirm_fn decide, void *ctx,
+			      dosage_admin *out)
+{
+	eie_ctx x = {arena, id, decide, ctx, out};
+
+	return med_db_tx_audited(db, eie_tx, &x);
 }
 
 /* --- the MAR ------------------------------------------------------------- */

@@ -224,7 +224,22 @@ typedef struct order_ctx {
 	dosage_allow_fn allow;
 	dosage_version_fn make;
 	void *ctx;
+	dosage_written_fn written; /* CreateOrder's */
+	void *written_ctx;
 } order_ctx;
+
+/* read_written reads order id as written into o->out and shows it to
+ * written, still inside the transaction. */
+static med_err
+read_written(med_db_conn *c, order_ctx *o, const char *id,
+	     dosage_written_fn written, void *ctx)
+{
+	med_err err = dosage_store_read_order(c, o->arena, id, false, o->out);
+
+	if (err == MED_OK && written != NULL)
+		written(ctx, o->out);
+	return err;
+}
 
 static med_err
 create_order_tx(med_db_conn *c, void *arg)
@@ -239,22 +254,27 @@ create_order_tx(med_db_conn *c, void *arg)
 	    (err = add_event(c, o->in, &created, NULL)) != MED_OK ||
 	    (err = dosage_store_ensure_patient(c, o->in->patient_id)) != MED_OK)
 		return err;
-	return dosage_store_read_order(c, o->arena, o->in->id, false, o->out);
+	return read_written(c, o, o->in->id, o->written, o->written_ctx);
 }
 
 med_err
 dosage_store_create_order(med_db *db, med_arena *arena, const dosage_order *in,
+			  dosage_written_fn written, void *ctx,
 			  dosage_order *out)
 {
 	char id[MED_UUID_LEN + 1];
 	dosage_order v1 = *in;
-	order_ctx o = {.arena = arena, .in = &v1, .out = out};
+	order_ctx o = {.arena = arena,
+		       .in = &v1,
+		       .out = out,
+		       .written = written,
+		       .written_ctx = ctx};
 
 	med_uuid_v4(id);
 	v1.id = id;
 	v1.version = 1;
 	v1.first_order_id = id;
-	return med_db_tx(db, create_order_tx, &o);
+	return med_db_tx_audited(db, create_order_tx, &o);
 }
 
 med_err
@@ -335,7 +355,8 @@ change_tx(med_db_conn *c, void *arg)
 	    (err = write_change(c, o->change, o->id)) != MED_OK ||
 	    (err = add_event(c, o->out, o->change, NULL)) != MED_OK)
 		return err;
-	return dosage_store_read_order(c, o->arena, o->id, false, o->out);
+	return read_written(c, o, o->id, o->change->written,
+			    o->change->written_ctx);
 }
 
 med_err
@@ -350,7 +371,7 @@ dosage_store_change(med_db *db, med_arena *arena, const char *id,
 		       .allow = allow,
 		       .ctx = ctx};
 
-	return med_db_tx(db, change_tx, &o);
+	return med_db_tx_audited(db, change_tx, &o);
 }
 
 med_err
@@ -374,6 +395,54 @@ dosage_store_complete_once(med_db_conn *c, const dosage_order *o,
 	if (err != MED_OK || n == 0)
 		return err;
 	return add_event(c, o, &done, NULL);
+}
+
+static med_err
+on_any_row(void *arg, const med_db_row *row)
+{
+	(void)row;
+	*(bool *)arg = true;
+	return MED_OK;
+}
+
+/* still_given says whether order id has a dose that still counts. */
+static med_err
+still_given(med_db_conn *c, const char *id, bool *given)
+{
+	med_db_value k[] = {MED_DB_STR(id)};
+
+	*given = false;
+	return med_db_query(c,
+			    "SELECT 1 FROM administrations WHERE order_id = ?"
+			    " AND status IN ('" DOSAGE_ADMIN_COMPLETED
+			    "', '" DOSAGE_ADMIN_ON_HOLD "') LIMIT 1",
+			    k, 1, on_any_row, given);
+}
+
+med_err
+dosage_store_reopen_once(med_db_conn *c, const dosage_order *o,
+			 const dosage_admin *corrected)
+{
+	dosage_change again = {.kind = EV(REOPENED),
+			       .user = corrected->entered_in_error_by,
+			       .reason = "its one dose was entered in error",
+			       .now_ms = corrected->entered_in_error_ms};
+	med_db_value k[] = {MED_DB_STR(o->id)};
+	uint64_t n = 0;
+	bool given = false;
+	med_err err;
+
+	if (strcasecmp(o->frequency, "once") != 0 || o->prn)
+		return MED_OK;
+	if ((err = still_given(c, o->id, &given)) != MED_OK || given)
+		return err;
+	err = med_db_exec(c,
+			  "UPDATE orders SET status = 1 WHERE id = ? AND"
+			  " status = 5",
+			  k, 1, &n, NULL);
+	if (err != MED_OK || n == 0)
+		return err;
+	return add_event(c, o, &again, NULL);
 }
 
 /* --- new versions -------------------------------------------------------- */
@@ -414,7 +483,8 @@ version_tx(med_db_conn *c, void *arg)
 	    (err = supersede(c, old, next, o->change->now_ms)) != MED_OK ||
 	    (err = add_event(c, old, o->change, next->id)) != MED_OK)
 		return err;
-	return dosage_store_read_order(c, o->arena, next->id, false, o->out);
+	return read_written(c, o, next->id, o->change->written,
+			    o->change->written_ctx);
 }
 
 med_err
@@ -435,7 +505,7 @@ dosage_store_new_version(med_db *db, med_arena *arena, const char *id,
 	smartmed__dosage__v1__order__init(&next);
 	med_uuid_v4(new_id);
 	next.id = new_id;
-	return med_db_tx(db, version_tx, &o);
+	return med_db_tx_audited(db, version_tx, &o);
 }
 
 /* --- lists --------------------------------------------------------------- */

@@ -33,6 +33,9 @@ const med_config_spec dosage_config[] = {
 	 "MED_RECORDS_URL"},
 	{"MED_RECORDS_DEADLINE_MS", MED_CONFIG_INT, "1000", false, 10, 30000,
 	 "deadline of one GetMedicationFacts call, ms"},
+	{OVERDUE_SETTING, MED_CONFIG_INT, "30000", false, 100, 3600000,
+	 "how often the unconfirmed high-alert doses past their 30-minute "
+	 "window are counted into dosage_high_alert_unconfirmed_overdue, ms"},
 	MED_PATIENTS_CONFIG,
 };
 const size_t dosage_n_config = sizeof(dosage_config) / sizeof(dosage_config[0]);
@@ -110,6 +113,12 @@ dosage_start(med_service *svc)
 		free(st);
 		return e;
 	}
+	if ((e = dosage_overdue_start(svc, &st->overdue)) != MED_OK) {
+		dosage_facts_stop(st);
+		med_patients_service_stop(svc);
+		free(st);
+		return e;
+	}
 	med_service_set_data(svc, st);
 	return MED_OK;
 }
@@ -120,8 +129,10 @@ dosage_stop(med_service *svc)
 	dosage_state *st = med_service_data(svc);
 
 	med_patients_service_stop(svc);
-	if (st != NULL)
+	if (st != NULL) {
+		dosage_overdue_stop(st->overdue);
 		dosage_facts_stop(st);
+	}
 	free(st);
 	med_service_set_data(svc, NULL);
 }

@@ -1,8 +1,9 @@
-"""A ward round driven through the API and medctl (issue 18, first part):
+"""A ward round driven through the API and medctl (issue 18):
 a patient registered in identity, a scheduled and an as-needed order, the
 MAR read at each step, a dose given after a face verification, a dose
-charted as not given, the order held and resumed, then modified into a
-new version; every step's audit event is in the audit log with the action
+charted as not given, the pack scanned (its GTIN and batch stored), a
+PRN dose charted by mistake marked entered in error with medctl, the order
+held and resumed, then modified into a new version; every step's audit event is in the audit log with the action
 code an auditor filters on (RecordAdministration and RecordNotGiven
 create, order changes update, GetMar reads).
 
@@ -25,6 +26,8 @@ from harness.faces import ORL, orl_png
 from harness.fixtures import running
 
 MIN = 60 * 1000
+# The GS1 General Specifications' example GTIN, as the paracetamol pack.
+PARA_GTIN = "09506000134352"
 HOUR = 60 * MIN
 MEDCTL = paths.bin_path("medctl")
 _TLS_ENV = {}
@@ -92,7 +95,8 @@ def drugs(st, pb):
     para = st.call("dosage", "UpsertDrug", pb.UpsertDrugRequest(drug=pb.Drug(
         code="MAR-PARA-" + tag, name="Paracetamol 500 mg tablet", unit="mg",
         max_single_dose=1000.0, max_daily_dose=4000.0, routes=["oral"],
-        substance="paracetamol", min_interval_minutes=240)),
+        substance="paracetamol", min_interval_minutes=240,
+        gtins=[PARA_GTIN])),
         role="pharmacist")
     ondan = st.call("dosage", "UpsertDrug", pb.UpsertDrugRequest(
         drug=pb.Drug(code="MAR-ONDA-" + tag, name="Ondansetron 4 mg",
@@ -140,13 +144,21 @@ def test_ward_round(st, pb):
 
     # The due dose is given after the patient is identified; the PRN too.
     who = identify(st, pb, p)
+    # The pack is scanned: the ordered product, in date.
+    scan = "]d201%s17%02d123110P-0042" % (PARA_GTIN,
+                                          time.gmtime().tm_year % 100 + 1)
     given = st.call("dosage", "RecordAdministration",
                     pb.RecordAdministrationRequest(
-                        order_id=sched.id, dose=1000.0, unit="mg", **who),
+                        order_id=sched.id, dose=1000.0, unit="mg",
+                        product_scan=scan, **who),
                     role="nurse")
     assert given.status == "completed"
-    st.call("dosage", "RecordAdministration", pb.RecordAdministrationRequest(
-        order_id=prn.id, dose=4.0, unit="mg", **who), role="nurse")
+    assert (given.product_gtin, given.product_batch) == (PARA_GTIN,
+                                                         "P-0042")
+    prn_dose = st.call("dosage", "RecordAdministration",
+                       pb.RecordAdministrationRequest(
+                           order_id=prn.id, dose=4.0, unit="mg", **who),
+                       role="nurse")
 
     m = medctl(st, "nurse", "get-mar", "--patient-id", p)
     assert states(m, sched.id) == ["NOT_GIVEN", "GIVEN", "UPCOMING",
@@ -157,6 +169,20 @@ def test_ward_round(st, pb):
     q = line(m, prn.id)["prn"]
     assert int(q["next_ms"]) >= int(m["now_ms"]) + 8 * HOUR - 60 * 1000
     assert "interval" in q["reason"]
+
+    # The PRN dose was charted by mistake (it was given to the patient in
+    # the next bed): the nurse marks it entered in error; the record stays,
+    # and the PRN may be given now.
+    eie = medctl(st, "nurse", "mark-administration-entered-in-error",
+                 "--administration-id", prn_dose.id,
+                 "--reason", "charted on the wrong patient")
+    assert eie["status"] == "entered-in-error"
+    assert eie["entered_in_error_by"] == st.user("nurse")
+    m = medctl(st, "nurse", "get-mar", "--patient-id", p)
+    q = line(m, prn.id)["prn"]
+    assert abs(int(q["next_ms"]) - int(m["now_ms"])) < 1000
+    assert [a["status"] for a in line(m, prn.id)["administrations"]] == [
+        "entered-in-error"]
 
     # The clinician holds the order: its next dose shows held and cannot
     # be given; resumed, it can.
@@ -200,7 +226,8 @@ def test_ward_round(st, pb):
             name = r.event.action.rsplit("/", 1)[-1]
             got.setdefault(name, []).append(r.event)
         want = ("RecordAdministration", "RecordNotGiven", "HoldOrder",
-                "ResumeOrder", "ModifyOrder", "GetMar", "ListOrders")
+                "ResumeOrder", "ModifyOrder", "GetMar", "ListOrders",
+                "MarkAdministrationEnteredInError")
         return got if all(w in got for w in want) else None
 
     got = poll(events, timeout=20, what="the ward round's audit events")
@@ -210,6 +237,12 @@ def test_ward_round(st, pb):
     assert codes["HoldOrder"] == codes["ResumeOrder"] == {"U"}
     assert codes["ModifyOrder"] == {"U"}
     assert codes["GetMar"] == codes["ListOrders"] == {"R"}
+    assert codes["MarkAdministrationEnteredInError"] == {"U"}
+    details = {d.key: d.value
+               for d in got["MarkAdministrationEnteredInError"][0].details}
+    assert details["administration_id"] == prn_dose.id
+    assert details["previous_status"] == "completed"
+    assert details["reason"] == "charted on the wrong patient"
     details = {d.key: d.value for d in got["RecordNotGiven"][0].details}
     assert details["status_reason"] == "NOT_GIVEN_REASON_PATIENT_ABSENT"
     assert details["order_id"] == sched.id

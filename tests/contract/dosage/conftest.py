@@ -7,7 +7,7 @@ import tempfile
 
 import pytest
 
-from harness import Stack, paths
+from harness import Stack, paths, protos
 from harness.fixtures import running
 
 
@@ -42,5 +42,12 @@ def vkeys():
 def vstack(vkeys):
     """Dosage alone, trusting vkeys[0]'s public key."""
     with running(Stack(services=("dosage",), extra_env={
-            "MED_IDENTITY_PUBLIC_KEY_FILE": vkeys[0].pub})) as st:
+            "MED_IDENTITY_PUBLIC_KEY_FILE": vkeys[0].pub,
+            "MED_DOSAGE_OVERDUE_SCAN_MS": "200"})) as st:
         yield st
+
+
+@pytest.fixture(scope="session")
+def pb():
+    """The dosage protos (a test file may define its own)."""
+    return protos.module("dosage")

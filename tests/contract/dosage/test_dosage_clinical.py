@@ -614,12 +614,19 @@ def test_order_frequency_sets_the_interval(vstack, pb):
 # --- high-alert confirmation ---------------------------------------------
 
 
-def test_high_alert_needs_second_user(vstack, vkeys, pb):
+def test_high_alert_exception_needs_second_user(vstack, vkeys, pb):
+    """The audited exception to the co-sign before the dose
+    (test_dosage_cosign.py): recorded on hold, confirmed afterwards by
+    another user."""
     d = mkdrug(vstack, pb, high_alert=True)
     p = pid()
     o = mkorder(vstack, pb, p, d.code)
-    a = record(vstack, pb, o.id, 500, token=vkeys[0].token(p))
+    a = record(vstack, pb, o.id, 500, token=vkeys[0].token(p),
+               cosign_override=pb.Override(
+                   reason=pb.OVERRIDE_REASON_EMERGENCY,
+                   text="cardiac arrest, nobody free to check"))
     assert a.status == "on-hold" and a.confirmed_by == ""
+    assert a.cosign_override.reason == pb.OVERRIDE_REASON_EMERGENCY
     assert check_of(a, pb, pb.CHECK_KIND_HIGH_ALERT).status == \
         pb.CHECK_STATUS_WARN
     req = pb.ConfirmHighAlertRequest(administration_id=a.id)

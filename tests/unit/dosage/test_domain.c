@@ -153,12 +153,37 @@ test_dose_band_weights(void)
 	drug_refused(d, "dose_bands");
 }
 
+/* A volume converts through the drug's concentration; without one, or in
+ * a dimension it cannot reach, it does not. */
+static void
+test_volume_through_concentration(void)
+{
+	dosage_drug d;
+	double mg = 0;
+
+	smartmed__dosage__v1__drug__init(&d);
+	d.code = "SUSP";
+	d.unit = "mg";
+	MT_OK(dosage_drug_convert(&d, 1, "g", &mg));
+	MT_NEAR(mg, 1000, 1e-9);
+	MT_EQ_INT(dosage_drug_convert(&d, 10, "mL", &mg), MED_ERR_INVALID);
+	d.concentration_amount = 120;
+	d.concentration_volume_ml = 5;
+	MT_OK(dosage_drug_convert(&d, 10, "mL", &mg));
+	MT_NEAR(mg, 240, 1e-9);
+	MT_OK(dosage_drug_convert(&d, 0.01, "L", &mg));
+	MT_NEAR(mg, 240, 1e-9);
+	MT_EQ_INT(dosage_drug_convert(&d, 1, "tablet", &mg), MED_ERR_INVALID);
+	MT_EQ_INT(dosage_drug_convert(&d, 1, "[iU]", &mg), MED_ERR_INVALID);
+}
+
 static const mt_case cases[] = {
 	{"amounts", test_amounts},
 	{"drug_limits", test_drug_limits},
 	{"plausible_measurements", test_plausible_measurements},
 	{"renal_band_bounds", test_renal_band_bounds},
 	{"dose_band_weights", test_dose_band_weights},
+	{"volume_through_concentration", test_volume_through_concentration},
 	{NULL, NULL},
 };
 

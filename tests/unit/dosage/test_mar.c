@@ -158,6 +158,59 @@ test_matching(void)
 	med_arena_free(a);
 }
 
+/* A record marked entered in error answers no slot, given or not: the
+ * slot reads as if it had never been charted, and a dose charted anew
+ * answers it. */
+static void
+test_entered_in_error(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+	dosage_order o = order("q6h");
+	dosage_admin wrong = given("wrong", T0 + 10 * MIN);
+	dosage_admin anew = given("anew", T0 + 20 * MIN);
+	dosage_admin refused = not_given("refused", T0 + 6 * H);
+	dosage_admin *m[] = {&wrong, &refused, &anew};
+	mar_slot **s;
+
+	wrong.status = DOSAGE_ADMIN_IN_ERROR;
+	refused.status = DOSAGE_ADMIN_IN_ERROR;
+	MT_EQ_INT(slots(a, &o, T0, T0 + 12 * H, T0 + 8 * H, NULL, 0, m, 2, &s),
+		  2);
+	MT_EQ_INT(s[0]->state, SLOT(MISSED));
+	MT_EQ_INT(s[1]->state, SLOT(LATE));
+	MT_EQ_INT(slots(a, &o, T0, T0 + 12 * H, T0 + 8 * H, NULL, 0, m, 3, &s),
+		  2);
+	MT_EQ_INT(s[0]->state, SLOT(GIVEN));
+	MT_EQ_STR(s[0]->administration_id, "anew");
+	med_arena_free(a);
+}
+
+/* A dose on hold for its second check is overdue only after the 30-minute
+ * window, and a confirmed one never; the slot says so. */
+static void
+test_confirmation_overdue(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+	dosage_order o = order("q6h");
+	dosage_admin held = given("held", T0);
+	dosage_admin done = given("done", T0);
+	dosage_admin *m[] = {&held};
+	mar_slot **s;
+
+	held.status = DOSAGE_ADMIN_ON_HOLD;
+	MT_TRUE(!dosage_admin_overdue(&held, T0 + 30 * MIN));
+	MT_TRUE(dosage_admin_overdue(&held, T0 + 30 * MIN + 1));
+	MT_TRUE(!dosage_admin_overdue(&done, T0 + 5 * H));
+	MT_EQ_INT(slots(a, &o, T0, T0 + H, T0 + 20 * MIN, NULL, 0, m, 1, &s),
+		  1);
+	MT_TRUE(!s[0]->confirmation_overdue);
+	MT_EQ_INT(slots(a, &o, T0, T0 + H, T0 + 31 * MIN, NULL, 0, m, 1, &s),
+		  1);
+	MT_EQ_INT(s[0]->state, SLOT(GIVEN));
+	MT_TRUE(s[0]->confirmation_overdue);
+	med_arena_free(a);
+}
+
 /* Times on hold show as such; a version made from a held order is held
  * from the hold it carried. */
 static void
@@ -425,6 +478,8 @@ static const mt_case cases[] = {
 	{"q6h_day", test_q6h_day},
 	{"due_late_missed", test_due_late_missed},
 	{"matching", test_matching},
+	{"entered_in_error", test_entered_in_error},
+	{"confirmation_overdue", test_confirmation_overdue},
 	{"holds", test_holds},
 	{"stops", test_stops},
 	{"once", test_once},
