@@ -360,6 +360,29 @@ typedef struct link_tx {
  * of the same pair) and keeps links one level deep: a survivor is never
  * itself merged and a merged record is never a survivor.
  */
+/* both_in_a_stay refuses a merge of two records that each have an open
+ * inpatient or emergency stay: the survivor would have two at once, and
+ * a patient is in one bed. */
+static med_err
+both_in_a_stay(link_tx *x, med_db_conn *conn)
+{
+	int64_t open[2] = {0, 0};
+	const char *ids[2] = {x->req->survivor_id, x->req->merged_id};
+	med_err err;
+
+	for (int i = 0; i < 2; i++)
+		if ((err = identity_enc_store_open_stays(conn, ids[i],
+							 &open[i])) != MED_OK)
+			return err;
+	if (open[0] > 0 && open[1] > 0)
+		return med_call_fail(
+			x->call, MED_ERR_PRECONDITION,
+			"merged_id: both records have an open "
+			"inpatient or emergency stay; discharge one "
+			"of them before merging");
+	return MED_OK;
+}
+
 static med_err
 link_in_tx(med_db_conn *conn, void *ctx)
 {
@@ -389,6 +412,8 @@ link_in_tx(med_db_conn *conn, void *ctx)
 	if (identity_link_state_problem(&rec[0], &rec[1], n_survived, &p) !=
 	    MED_OK)
 		return med_call_fail_problem(x->call, &p);
+	if ((err = both_in_a_stay(x, conn)) != MED_OK)
+		return err;
 	return identity_store_link_insert(conn, x->out);
 }
 

@@ -233,6 +233,20 @@ def test_merge_carries_encounters(st, pb):
     assert list(lst.encounters) == []
 
 
+def test_merge_refused_when_both_records_are_in_a_stay(st, pb):
+    survivor, merged = patient(st, pb), patient(st, pb)
+    admit(st, pb, survivor, ward="W1")
+    e = admit(st, pb, merged, ward="W2")
+    link = pb.LinkPatientsRequest(survivor_id=survivor, merged_id=merged,
+                                  reason="duplicate")
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, st.call, SVC,
+                  "LinkPatients", link, role="registrar",
+                  details_prefix="merged_id: both records have an open")
+    st.call(SVC, "Discharge", pb.DischargeRequest(
+        encounter_id=e.encounter_id), role="registrar")
+    assert st.call(SVC, "LinkPatients", link, role="registrar").link_id
+
+
 def test_care_relationship_answers(st, pb):
     pid = patient(st, pb)
     e = admit(st, pb, pid, ward="W3")
