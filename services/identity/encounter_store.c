@@ -8,13 +8,6 @@
 
 #include "identity.h"
 
-#define IN_PROGRESS                                                            \
-	SMARTMED__IDENTITY__V1__ENCOUNTER_STATUS__ENCOUNTER_STATUS_IN_PROGRESS
-#define FINISHED                                                               \
-	SMARTMED__IDENTITY__V1__ENCOUNTER_STATUS__ENCOUNTER_STATUS_FINISHED
-#define ATTENDING                                                              \
-	SMARTMED__IDENTITY__V1__PARTICIPANT_ROLE__PARTICIPANT_ROLE_ATTENDING
-
 #define ENCOUNTER_COLUMNS                                                      \
 	"e.encounter_id, e.patient_id, e.class, e.status, e.ward, e.bed,"      \
 	" e.attending, e.start_ms, e.end_ms, e.version, e.reason,"             \
@@ -198,7 +191,8 @@ med_err
 identity_enc_store_open_stays(med_db_conn *c, const char *patient_id,
 			      int64_t *n)
 {
-	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(IN_PROGRESS)};
+	med_db_value v[] = {MED_DB_STR(patient_id),
+			    MED_DB_I64(IDENTITY_ENC_IN_PROGRESS)};
 
 	*n = 0;
 	return med_db_query(c,
@@ -251,14 +245,15 @@ change_team(med_db_conn *c, const identity_encounter *e, int64_t t,
 		SMARTMED__IDENTITY__V1__ENCOUNTER_PARTICIPANT__INIT;
 	med_err err;
 
-	if (e->status == FINISHED)
+	if (e->status == IDENTITY_ENC_FINISHED)
 		return end_periods(c, e->encounter_id, 0, t);
 	if (new_attending == NULL)
 		return MED_OK;
-	if ((err = end_periods(c, e->encounter_id, ATTENDING, t)) != MED_OK)
+	if ((err = end_periods(c, e->encounter_id, IDENTITY_ENC_ATTENDING,
+			       t)) != MED_OK)
 		return err;
 	p.user = (char *)new_attending;
-	p.role = ATTENDING;
+	p.role = IDENTITY_ENC_ATTENDING;
 	p.start_ms = t;
 	return insert_participant(c, e->encounter_id, &p);
 }
@@ -321,8 +316,10 @@ identity_enc_store_list(med_db *db, med_arena *a, const char *patient_id,
 {
 	enc_rows rows = {.arena = a};
 	med_db_value v[] = {
-		MED_DB_STR(patient_id),	     MED_DB_I64(open_only ? 1 : 0),
-		MED_DB_I64(IN_PROGRESS),     MED_DB_I64((int64_t)limit),
+		MED_DB_STR(patient_id),
+		MED_DB_I64(open_only ? 1 : 0),
+		MED_DB_I64(IDENTITY_ENC_IN_PROGRESS),
+		MED_DB_I64((int64_t)limit),
 		MED_DB_I64((int64_t)offset),
 	};
 	med_err err = med_db_query_once(
@@ -439,8 +436,9 @@ identity_enc_store_care_candidates(med_db *db, med_arena *a,
 				   identity_encounter ***out, size_t *n)
 {
 	enc_rows rows = {.arena = a};
-	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(IN_PROGRESS),
-			    MED_DB_I64(FINISHED), MED_DB_I64(since_ms)};
+	med_db_value v[] = {
+		MED_DB_STR(patient_id), MED_DB_I64(IDENTITY_ENC_IN_PROGRESS),
+		MED_DB_I64(IDENTITY_ENC_FINISHED), MED_DB_I64(since_ms)};
 	med_err err = med_db_query_once(
 		db,
 		"SELECT " ENCOUNTER_COLUMNS " FROM encounters e"

@@ -12,12 +12,6 @@
 
 #include "identity.h"
 
-#define IN_PROGRESS                                                            \
-	SMARTMED__IDENTITY__V1__ENCOUNTER_STATUS__ENCOUNTER_STATUS_IN_PROGRESS
-#define FINISHED                                                               \
-	SMARTMED__IDENTITY__V1__ENCOUNTER_STATUS__ENCOUNTER_STATUS_FINISHED
-#define ATTENDING                                                              \
-	SMARTMED__IDENTITY__V1__PARTICIPANT_ROLE__PARTICIPANT_ROLE_ATTENDING
 #define ROLE_OTHER                                                             \
 	SMARTMED__IDENTITY__V1__PARTICIPANT_ROLE__PARTICIPANT_ROLE_OTHER
 #define CLASS_AMB                                                              \
@@ -49,7 +43,8 @@ check_team(med_call *call, Smartmed__Identity__V1__CareTeamMember **t, size_t n)
 		if ((err = med_check_text(call, "care_team.user", t[i]->user, 1,
 					  128)) != MED_OK)
 			return err;
-		if (t[i]->role <= ATTENDING || t[i]->role > ROLE_OTHER)
+		if (t[i]->role <= IDENTITY_ENC_ATTENDING ||
+		    t[i]->role > ROLE_OTHER)
 			return med_call_fail(call, MED_ERR_INVALID,
 					     "care_team.role: must be "
 					     "CONSULTANT, NURSE or OTHER (the "
@@ -90,7 +85,8 @@ team_of(med_arena *a, const opening *o, identity_encounter *e)
 			return MED_ERR_NOMEM;
 		p->user =
 			(char *)(i == 0 ? o->attending : o->team[i - 1]->user);
-		p->role = i == 0 ? ATTENDING : o->team[i - 1]->role;
+		p->role =
+			i == 0 ? IDENTITY_ENC_ATTENDING : o->team[i - 1]->role;
 		p->start_ms = e->start_ms;
 	}
 	return MED_OK;
@@ -109,7 +105,7 @@ fill_opening(med_arena *a, const opening *o, identity_encounter *e)
 	smartmed__identity__v1__encounter_location__init(e->location);
 	e->patient_id = (char *)o->patient_id;
 	e->encounter_class = o->encounter_class;
-	e->status = IN_PROGRESS;
+	e->status = IDENTITY_ENC_IN_PROGRESS;
 	e->location->ward = (char *)o->ward;
 	e->location->bed = (char *)o->bed;
 	e->location->start_ms = e->start_ms;
@@ -266,7 +262,7 @@ apply_change(const change *x, int64_t t, const char *by,
 	e->version++;
 	e->reason = (char *)x->reason;
 	if (r == NULL) {
-		e->status = FINISHED;
+		e->status = IDENTITY_ENC_FINISHED;
 		e->end_ms = e->location->end_ms = t;
 		e->discharged_by = (char *)by;
 		for (size_t i = 0; i < e->n_participants; i++)

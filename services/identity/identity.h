@@ -428,6 +428,15 @@ med_err identity_store_on_count(void *ctx, const med_db_row *row);
 /* --- patient administration: encounters (encounters*.c) --------------- */
 
 typedef Smartmed__Identity__V1__Encounter identity_encounter;
+
+/* The encounter states and the participant role the rules and the store
+ * both name. */
+#define IDENTITY_ENC_IN_PROGRESS                                               \
+	SMARTMED__IDENTITY__V1__ENCOUNTER_STATUS__ENCOUNTER_STATUS_IN_PROGRESS
+#define IDENTITY_ENC_FINISHED                                                  \
+	SMARTMED__IDENTITY__V1__ENCOUNTER_STATUS__ENCOUNTER_STATUS_FINISHED
+#define IDENTITY_ENC_ATTENDING                                                 \
+	SMARTMED__IDENTITY__V1__PARTICIPANT_ROLE__PARTICIPANT_ROLE_ATTENDING
 typedef Smartmed__Identity__V1__EncounterParticipant identity_participant;
 typedef Smartmed__Identity__V1__EncounterVersion identity_enc_version;
 typedef Smartmed__Identity__V1__EncounterLocation identity_location;
