@@ -66,3 +66,8 @@ def _varint(n):
         else:
             out.append(b)
             return bytes(out)
+
+
+def now_ms():
+    """Wall-clock time in milliseconds, as the services stamp it."""
+    return int(time.time() * 1000)

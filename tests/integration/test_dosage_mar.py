@@ -21,7 +21,7 @@ import grpc
 import pytest
 
 from harness import Stack, paths, protos, run
-from harness.checks import expect_status, poll
+from harness.checks import expect_status, now_ms, poll
 from harness.faces import ORL, orl_png
 from harness.fixtures import running
 
@@ -46,9 +46,6 @@ def st(tmp_path_factory):
 def pb():
     return protos.module("dosage")
 
-
-def now_ms():
-    return int(time.time() * 1000)
 
 
 def medctl(st, role, *args):

@@ -13,7 +13,7 @@ import grpc
 import pytest
 
 from harness import Stack, paths, protos
-from harness.checks import expect_status
+from harness.checks import expect_status, now_ms
 from harness.fixtures import running
 
 SERVICES = ("audit", "identity", "records", "dosage")
@@ -42,9 +42,6 @@ def catalogue(st, pb):
     assert list(r.errors) == []
     return r.imported
 
-
-def now_ms():
-    return int(time.time() * 1000)
 
 
 def patient(st, years=45, days=0):

@@ -5,14 +5,13 @@ merged records, bad fields), the versioned history with its locations and
 care team periods, LinkPatients carrying encounters to the survivor, the
 audit events of every step, and CheckCareRelationship's answers."""
 
-import time
 import uuid
 
 import grpc
 import pytest
 
 from harness import Stack, protos
-from harness.checks import expect_status, poll
+from harness.checks import expect_status, now_ms, poll
 from harness.fixtures import running
 
 SVC = "identity"
@@ -31,9 +30,6 @@ def st():
 def pb():
     return protos.module(SVC)
 
-
-def now_ms():
-    return int(time.time() * 1000)
 
 
 def patient(st, pb):

@@ -11,7 +11,7 @@ import grpc
 import pytest
 
 from harness import paths, protos
-from harness.checks import expect_status
+from harness.checks import expect_status, now_ms
 
 SVC = "dosage"
 HOUR = 3600 * 1000
@@ -19,13 +19,6 @@ SAMPLE = os.path.join(paths.REPO_ROOT, "tests", "data", "dosage",
                       "sample_catalogue.csv")
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
-def now_ms():
-    return int(time.time() * 1000)
 
 
 def pid():

@@ -6,19 +6,15 @@ order completed by the dose is in force again.  A nurse corrects only
 her own records, a clinician or pharmacist any.  Every refusal is checked
 for its status and the field its message names."""
 
-import time
 import uuid
 
 import grpc
 
-from harness.checks import expect_status
+from harness.checks import expect_status, now_ms
 
 SVC = "dosage"
 HOUR = 3600 * 1000
 
-
-def now_ms():
-    return int(time.time() * 1000)
 
 
 def mkdrug(st, pb):

@@ -5,20 +5,16 @@ to the order, the patient and the dose, good for one administration within
 audited cosign_override exception, recorded on hold).  Every refusal is
 checked for its status and the field its message names."""
 
-import time
 import uuid
 
 import grpc
 
 from harness import metrics
-from harness.checks import expect_status, poll
+from harness.checks import expect_status, now_ms, poll
 
 SVC = "dosage"
 HOUR = 3600 * 1000
 
-
-def now_ms():
-    return int(time.time() * 1000)
 
 
 def new_id():

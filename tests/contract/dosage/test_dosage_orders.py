@@ -6,27 +6,19 @@ orders that are not in force, and the plausibility bounds of issue 17
 finding 9.  Every refusal is checked for its status and the field its
 message names."""
 
-import time
 import uuid
 
 import grpc
 import pytest
 
 from harness import protos
-from harness.checks import expect_status
+from harness.checks import expect_status, now_ms
 
 SVC = "dosage"
 MIN = 60 * 1000
 HOUR = 60 * MIN
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
-def now_ms():
-    return int(time.time() * 1000)
 
 
 def pid():
