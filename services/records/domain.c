@@ -4,6 +4,7 @@
  * and SQL.
  */
 #include <med/check.h>
+#include <med/fhir.h>
 #include <med/util.h>
 
 #include <math.h>
@@ -18,6 +19,9 @@
 #define TEXT_VALUE_MAX	   1000
 #define MAX_REACTIONS	   20
 #define SUBSTANCE_CODE_MAX 64
+/* How far ahead of this server's clock a measurement time may lie: the
+ * clocks of bedside devices drift, a charted future does not happen. */
+#define FUTURE_SKEW_MS (5 * 60 * 1000)
 
 typedef Smartmed__Records__V1__Observation observation;
 typedef Smartmed__Records__V1__Allergy allergy;
@@ -26,6 +30,61 @@ typedef Smartmed__Records__V1__Document document;
 typedef Smartmed__Records__V1__Quantity quantity;
 
 /* --- validation ------------------------------------------------------- */
+
+/*
+ * check_text is med_check_text plus R4's string rule: no control
+ * characters, but for tab and line breaks in free text (body, a text
+ * result), so every stored string can be exported as FHIR.
+ */
+static med_err
+check_text(med_call *call, const char *field, const char *value,
+	   size_t min_chars, size_t max_chars, bool free_text)
+{
+	med_err err = med_check_text(call, field, value, min_chars, max_chars);
+
+	if (err != MED_OK)
+		return err;
+	if (value != NULL && !med_fhir_string_ok(value, free_text))
+		return med_call_fail(
+			call, MED_ERR_INVALID,
+			"%s: control characters are not allowed%s", field,
+			free_text ? " (tab and line breaks are)" : "");
+	return MED_OK;
+}
+
+/* check_effective: 0 means "when written"; anything else must be a sane
+ * time that has already happened. */
+static med_err
+check_effective(med_call *call, const char *field, int64_t ms)
+{
+	if (ms == 0)
+		return MED_OK;
+	if (!med_fhir_time_ok(ms))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: must lie between 1900-01-01 and "
+				     "2199-12-31 (Unix ms)",
+				     field);
+	if (ms > med_now_ms() + FUTURE_SKEW_MS)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: must not be in the future", field);
+	return MED_OK;
+}
+
+/* check_plausible refuses a vital sign outside its limits unless the
+ * request confirms it. */
+static med_err
+check_plausible(med_call *call, const char *field, const char *loinc,
+		const char *unit, double value, bool confirmed)
+{
+	const records_limit *l = records_vital_limit(loinc, unit);
+
+	if (confirmed || records_vital_plausible(l, value))
+		return MED_OK;
+	return med_call_fail(call, MED_ERR_INVALID,
+			     "%s: outside the plausible range %g..%g %s for "
+			     "LOINC %s; set confirm_implausible to record it",
+			     field, l->min, l->max, unit, loinc);
+}
 
 static med_err
 check_status(med_call *call, records_edit *edit, bool fresh)
@@ -58,7 +117,7 @@ check_quantity_value(med_call *call, const char *field, double value)
 }
 
 static med_err
-check_observation(med_call *call, const observation *o)
+check_observation(med_call *call, const observation *o, bool confirmed)
 {
 	const records_vital *v;
 	med_err err;
@@ -71,8 +130,10 @@ check_observation(med_call *call, const observation *o)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "observation.loinc_code: not a LOINC code "
 				     "(NNNNN-C with a valid check digit)");
-	if ((err = med_check_text(call, "observation.display", o->display, 0,
-				  200)) != MED_OK)
+	if ((err = check_text(call, "observation.display", o->display, 0, 200,
+			      false)) != MED_OK ||
+	    (err = check_effective(call, "observation.effective_ms",
+				   o->effective_ms)) != MED_OK)
 		return err;
 	v = records_vital_by_loinc(o->loinc_code);
 	switch (o->value_case) {
@@ -91,15 +152,17 @@ check_observation(med_call *call, const observation *o)
 			return med_call_fail(call, MED_ERR_INVALID,
 					     "observation.ucum_unit: not a "
 					     "UCUM unit code");
-		return MED_OK;
+		return check_plausible(call, "observation.numeric",
+				       o->loinc_code, o->ucum_unit, o->numeric,
+				       confirmed);
 	case SMARTMED__RECORDS__V1__OBSERVATION__VALUE_TEXT:
 		if (v != NULL)
 			return med_call_fail(call, MED_ERR_INVALID,
 					     "observation.text: LOINC %s needs "
 					     "a numeric value",
 					     v->loinc);
-		if ((err = med_check_text(call, "observation.text", o->text, 1,
-					  TEXT_VALUE_MAX)) != MED_OK)
+		if ((err = check_text(call, "observation.text", o->text, 1,
+				      TEXT_VALUE_MAX, true)) != MED_OK)
 			return err;
 		if (o->ucum_unit[0] != '\0')
 			return med_call_fail(call, MED_ERR_INVALID,
@@ -114,7 +177,8 @@ check_observation(med_call *call, const observation *o)
 }
 
 static med_err
-check_vital(med_call *call, const char *field, const quantity *q)
+check_vital(med_call *call, const char *field, const quantity *q,
+	    bool confirmed)
 {
 	const records_vital *v = records_vital_by_field(field);
 	char name[64];
@@ -137,11 +201,12 @@ check_vital(med_call *call, const char *field, const quantity *q)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "vital_signs.oxygen_saturation.value: "
 				     "must be at most 100");
-	return MED_OK;
+	return check_plausible(call, name, v->loinc, q->unit, q->value,
+			       confirmed);
 }
 
 static med_err
-check_vital_signs(med_call *call, const vital_signs *s)
+check_vital_signs(med_call *call, const vital_signs *s, bool confirmed)
 {
 	const quantity *q[] = {s->heart_rate,	    s->systolic_bp,
 			       s->diastolic_bp,	    s->body_temperature,
@@ -155,10 +220,14 @@ check_vital_signs(med_call *call, const vital_signs *s)
 	med_err err;
 
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
-		if ((err = check_vital(call, names[i], q[i])) != MED_OK)
+		if ((err = check_vital(call, names[i], q[i], confirmed)) !=
+		    MED_OK)
 			return err;
 		n += q[i] != NULL;
 	}
+	if ((err = check_effective(call, "vital_signs.effective_ms",
+				   s->effective_ms)) != MED_OK)
+		return err;
 	if (n == 0)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "vital_signs: at least one measurement "
@@ -177,13 +246,12 @@ check_allergy(med_call *call, const allergy *a)
 {
 	med_err err;
 
-	if ((err = med_check_text(call, "allergy.substance_display",
-				  a->substance_display, 1, 200)) != MED_OK ||
-	    (err = med_check_text(call, "allergy.substance_code",
-				  a->substance_code, 0, SUBSTANCE_CODE_MAX)) !=
-		    MED_OK ||
-	    (err = med_check_text(call, "allergy.substance_system",
-				  a->substance_system, 0, 200)) != MED_OK)
+	if ((err = check_text(call, "allergy.substance_display",
+			      a->substance_display, 1, 200, false)) != MED_OK ||
+	    (err = check_text(call, "allergy.substance_code", a->substance_code,
+			      0, SUBSTANCE_CODE_MAX, false)) != MED_OK ||
+	    (err = check_text(call, "allergy.substance_system",
+			      a->substance_system, 0, 200, false)) != MED_OK)
 		return err;
 	if ((a->substance_code[0] == '\0') != (a->substance_system[0] == '\0'))
 		return med_call_fail(call, MED_ERR_INVALID,
@@ -201,9 +269,9 @@ check_allergy(med_call *call, const allergy *a)
 				     "allergy.reactions: at most %d",
 				     MAX_REACTIONS);
 	for (size_t i = 0; i < a->n_reactions; i++)
-		if ((err = med_check_text(
-			     call, "allergy.reactions.manifestation",
-			     a->reactions[i]->manifestation, 1, 200)) != MED_OK)
+		if ((err = check_text(call, "allergy.reactions.manifestation",
+				      a->reactions[i]->manifestation, 1, 200,
+				      false)) != MED_OK)
 			return err;
 	return MED_OK;
 }
@@ -268,12 +336,13 @@ check_content(med_call *call, Smartmed__Records__V1__EntryKind kind,
 			return med_call_fail(call, MED_ERR_INVALID,
 					     "content: a NOTE has no typed "
 					     "content (the text is in body)");
-		return med_check_text(call, "body", edit->body, 1,
-				      BODY_MAX_CHARS);
+		return check_text(call, "body", edit->body, 1, BODY_MAX_CHARS,
+				  true);
 	}
 	if (c->observation &&
 	    kind == SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_OBSERVATION)
-		return check_observation(call, c->observation);
+		return check_observation(call, c->observation,
+					 edit->confirm_implausible);
 	if (c->document &&
 	    kind == SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_DOCUMENT)
 		return check_document(call, c->document,
@@ -283,7 +352,8 @@ check_content(med_call *call, Smartmed__Records__V1__EntryKind kind,
 		return check_allergy(call, c->allergy);
 	if (c->vital_signs &&
 	    kind == SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_VITAL_SIGNS)
-		return check_vital_signs(call, c->vital_signs);
+		return check_vital_signs(call, c->vital_signs,
+					 edit->confirm_implausible);
 	return med_call_fail(call, MED_ERR_INVALID,
 			     "%s: required for this kind of entry",
 			     kind_content[kind]);
@@ -295,10 +365,10 @@ records_check_edit(med_call *call, Smartmed__Records__V1__EntryKind kind,
 {
 	med_err err;
 
-	if ((err = med_check_text(call, "title", edit->title, 1, 200)) !=
+	if ((err = check_text(call, "title", edit->title, 1, 200, false)) !=
 		    MED_OK ||
-	    (err = med_check_text(call, "body", edit->body, 0,
-				  BODY_MAX_CHARS)) != MED_OK ||
+	    (err = check_text(call, "body", edit->body, 0, BODY_MAX_CHARS,
+			      true)) != MED_OK ||
 	    (err = check_status(call, edit, fresh)) != MED_OK)
 		return err;
 	return check_content(call, kind, edit);

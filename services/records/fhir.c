@@ -4,6 +4,7 @@
  * as DocumentReference, allergies as AllergyIntolerance, each referring to
  * "Patient/<id>".  The JSON is written by a small bounded writer.
  */
+#include <med/fhir.h>
 #include <med/json.h>
 #include <med/util.h>
 
@@ -47,58 +48,30 @@ b64_len(const char *text)
 					 sodium_base64_VARIANT_ORIGINAL);
 }
 
-/* json_time writes an R4 instant/dateTime, UTC with milliseconds. */
-static void
-json_time(med_json *w, const char *key, int64_t ms)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	char buf[40];
-	size_t n;
+/*
+ * The FHIR base URL of fullUrls: no server answers it yet (the FHIR facade
+ * will), but it makes "Patient/<id>" references resolve inside the bundle
+ * as R4's resolution rules read them (relative to the entry's fullUrl).
+ */
+#define FHIR_BASE "https://smartmed.invalid/fhir"
 
-	gmtime_r(&t, &tm);
-	n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, sizeof(buf) - n, ".%03dZ", (int)(ms % 1000));
-	med_json_str(w, key, buf);
-}
+#define json_time med_fhir_instant
 
 /* --- shared pieces ---------------------------------------------------------
  */
 
-static void
-coding(med_json *w, const char *system, const char *code, const char *display)
-{
-	med_json_begin(w, NULL, '{');
-	med_json_str(w, "system", system);
-	med_json_str(w, "code", code);
-	if (display && *display)
-		med_json_str(w, "display", display);
-	med_json_end(w, '}');
-}
-
 static void concept(med_json *w, const char *key, const char *system,
 		    const char *code, const char *display, const char *text)
 {
-	med_json_begin(w, key, '{');
-	if (code && *code) {
-		med_json_begin(w, "coding", '[');
-		coding(w, system, code, display);
-		med_json_end(w, ']');
-	}
-	if (text && *text)
-		med_json_str(w, "text", text);
-	med_json_end(w, '}');
+	const med_fhir_code c = {system, code, display};
+
+	med_fhir_concept(w, key, &c, 1, text);
 }
 
 static void
 reference(med_json *w, const char *key, const char *patient_id)
 {
-	char ref[64];
-
-	snprintf(ref, sizeof(ref), "Patient/%s", patient_id);
-	med_json_begin(w, key, '{');
-	med_json_str(w, "reference", ref);
-	med_json_end(w, '}');
+	med_fhir_reference(w, key, "Patient", patient_id, NULL);
 }
 
 static void
@@ -110,10 +83,7 @@ begin_resource(med_json *w, const char *type, const records_entry *e,
 
 	snprintf(id, sizeof(id), "%s%s", e->entry_id, suffix);
 	snprintf(version, sizeof(version), "%u", e->version);
-	med_json_begin(w, NULL, '{');
-	med_json_begin(w, "resource", '{');
-	med_json_str(w, "resourceType", type);
-	med_json_str(w, "id", id);
+	med_fhir_entry_begin(w, FHIR_BASE, type, id);
 	med_json_begin(w, "meta", '{');
 	med_json_str(w, "versionId", version);
 	json_time(w, "lastUpdated", e->created_ms);
@@ -123,8 +93,7 @@ begin_resource(med_json *w, const char *type, const records_entry *e,
 static void
 end_resource(med_json *w)
 {
-	med_json_end(w, '}');
-	med_json_end(w, '}');
+	med_fhir_entry_end(w);
 }
 
 static void
@@ -154,24 +123,104 @@ vital_category(med_json *w)
 	med_json_begin(w, "category", '[');
 	med_json_begin(w, NULL, '{');
 	med_json_begin(w, "coding", '[');
-	coding(w, CATEGORY_SYSTEM, "vital-signs", "Vital Signs");
+	med_fhir_coding(w, &(med_fhir_code){CATEGORY_SYSTEM, "vital-signs",
+					    "Vital Signs"});
 	med_json_end(w, ']');
 	med_json_end(w, '}');
 	med_json_end(w, ']');
 }
 
+/*
+ * quantity writes a value in its UCUM unit, but a body height in m as cm:
+ * the R4 body-height profile allows only cm and [in_i].  The metres are
+ * turned into centimetres on their shortest decimal text, so 1.72 m
+ * becomes 172 cm, not 171.99999999999997.
+ */
+/* metres_to_cm moves the decimal point of a plain decimal two places
+ * right ("1.72" -> "172", "0.5" -> "50"); false for other spellings. */
+static bool
+metres_to_cm(const char *m, char *out, size_t size)
+{
+	const char *dot = strchr(m, '.');
+	size_t whole = dot ? (size_t)(dot - m) : strlen(m);
+	const char *frac = dot ? dot + 1 : "";
+	char digits[64];
+	size_t n;
+
+	if (m[0] == '-' || strpbrk(m, "eE") != NULL)
+		return false;
+	n = (size_t)snprintf(digits, sizeof(digits), "%.*s%c%c", (int)whole, m,
+			     frac[0] ? frac[0] : '0',
+			     frac[0] && frac[1] ? frac[1] : '0');
+	if (n >= sizeof(digits))
+		return false;
+	while (digits[0] == '0' && digits[1] != '\0')
+		memmove(digits, digits + 1, strlen(digits));
+	if (frac[0] && frac[1] && frac[2])
+		n = (size_t)snprintf(out, size, "%s.%s", digits, frac + 2);
+	else
+		n = (size_t)snprintf(out, size, "%s", digits);
+	return n < size;
+}
+
+/*
+ * quantity writes a value in its UCUM unit, but a body height in m as cm:
+ * the R4 body-height profile allows only cm and [in_i].  The conversion
+ * works on the shortest decimal text of the metres, so 1.72 m becomes
+ * 172 cm exactly, not 171.99999999999997.
+ */
 static void
 quantity(med_json *w, const char *key, double value, const char *unit)
 {
+	char m[48], cm[64];
+	med_json t;
+
+	if (strcmp(unit, "m") != 0) {
+		med_fhir_quantity(w, key, value, unit);
+		return;
+	}
+	med_json_init_buf(&t, m, sizeof(m));
+	med_fhir_decimal_of(&t, NULL, value);
 	med_json_begin(w, key, '{');
-	med_json_double(w, "value", value);
-	med_json_str(w, "unit", unit);
-	med_json_str(w, "system", UCUM_SYSTEM);
-	med_json_str(w, "code", unit);
+	if (t.err == MED_OK && metres_to_cm(m, cm, sizeof(cm)))
+		med_fhir_decimal(w, "value", cm);
+	else
+		med_fhir_decimal_of(w, "value", value * 100);
+	med_json_str(w, "unit", "cm");
+	med_json_str(w, "system", MED_FHIR_UCUM);
+	med_json_str(w, "code", "cm");
 	med_json_end(w, '}');
 }
 
 /* --- Observation ---------------------------------------------------------- */
+
+static bool
+is_spo2(const char *loinc)
+{
+	return strcmp(loinc, "59408-5") == 0 || strcmp(loinc, "2708-6") == 0;
+}
+
+/*
+ * vital_code writes a vital sign's code.  The R4 oxygen-saturation
+ * profile requires 2708-6 among the codings; pulse oximetry (59408-5)
+ * comes beside it, as the profile's own example has it.
+ */
+static void
+vital_code(med_json *w, const char *loinc, const char *display)
+{
+	static const med_fhir_code spo2[] = {
+		{MED_FHIR_LOINC, "2708-6",
+		 "Oxygen saturation in Arterial blood"},
+		{MED_FHIR_LOINC, "59408-5",
+		 "Oxygen saturation in Arterial blood by Pulse oximetry"},
+	};
+
+	if (is_spo2(loinc)) {
+		med_fhir_concept(w, "code", spo2, 2, NULL);
+		return;
+	}
+	concept(w, "code", LOINC_SYSTEM, loinc, display, NULL);
+}
 
 static void
 observation(med_json *w, const char *pid, const records_entry *e)
@@ -183,6 +232,9 @@ observation(med_json *w, const char *pid, const records_entry *e)
 	med_json_str(w, "status", observation_status(e->status));
 	if (o && records_vital_by_loinc(o->loinc_code))
 		vital_category(w);
+	if (o && is_spo2(o->loinc_code))
+		vital_code(w, o->loinc_code, o->display);
+	else
 	concept(w, "code", LOINC_SYSTEM, o ? o->loinc_code : NULL,
 		o ? o->display : NULL, e->title);
 	reference(w, "subject", pid);
@@ -211,7 +263,7 @@ vital_member(med_json *w, const char *pid, const records_entry *e,
 	begin_resource(w, "Observation", e, suffix);
 	med_json_str(w, "status", observation_status(e->status));
 	vital_category(w);
-	concept(w, "code", LOINC_SYSTEM, v->loinc, v->display, NULL);
+	vital_code(w, v->loinc, v->display);
 	reference(w, "subject", pid);
 	json_time(w, "effectiveDateTime",
 		  s->effective_ms ? s->effective_ms : e->created_ms);
@@ -310,10 +362,21 @@ doc_common(med_json *w, const char *pid, const records_entry *e)
 	med_json_str(w, "description", e->title);
 }
 
+/* binary_url points an attachment at its bytes: R4 wants data or url,
+ * and the bytes (up to the attachment cap) are too large to inline. */
+static void
+binary_url(med_json *w, const char *sha256)
+{
+	char url[160];
+
+	snprintf(url, sizeof(url), "%s/Binary/%s", FHIR_BASE, sha256);
+	med_json_str(w, "url", url);
+}
+
 /*
  * R4's Attachment.hash is a SHA-1; we keep SHA-256 only, so the digest
- * goes into DocumentReference.identifier and the bytes stay with
- * GetAttachment (Attachment needs neither url nor data).
+ * goes into DocumentReference.identifier, and the url names the bytes
+ * GetAttachment reads (a Binary of the coming FHIR facade).
  */
 static void
 document(med_json *w, const char *pid, const records_entry *e)
@@ -333,6 +396,7 @@ document(med_json *w, const char *pid, const records_entry *e)
 	med_json_begin(w, NULL, '{');
 	med_json_begin(w, "attachment", '{');
 	med_json_str(w, "contentType", d->content_type);
+	binary_url(w, d->sha256);
 	med_json_i64(w, "size", (long long)d->size);
 	med_json_str(w, "title", e->title);
 	med_json_end(w, '}');
@@ -343,33 +407,83 @@ document(med_json *w, const char *pid, const records_entry *e)
 
 /* A note travels inline: text/plain data, base64 as R4 requires. */
 static void
-clinical_note(med_json *w, const char *pid, const records_entry *e)
+text_content(med_json *w, const char *text)
 {
 	fhir_out *out = (fhir_out *)w;
-	char *b64 = out->b64;
 
 	if (w->err != MED_OK)
 		return;
-	if (b64 == NULL || b64_len(e->body) > out->b64_cap) {
+	if (out->b64 == NULL || b64_len(text) > out->b64_cap) {
 		w->err = MED_ERR_INTERNAL;
 		return;
 	}
-	sodium_bin2base64(b64, out->b64_cap, (const unsigned char *)e->body,
-			  strlen(e->body), sodium_base64_VARIANT_ORIGINAL);
-	begin_resource(w, "DocumentReference", e, "");
-	doc_status(w, e);
-	concept(w, "type", LOINC_SYSTEM, "11506-3", "Progress note", NULL);
-	doc_common(w, pid, e);
+	sodium_bin2base64(out->b64, out->b64_cap, (const unsigned char *)text,
+			  strlen(text), sodium_base64_VARIANT_ORIGINAL);
 	med_json_begin(w, "content", '[');
 	med_json_begin(w, NULL, '{');
 	med_json_begin(w, "attachment", '{');
 	med_json_str(w, "contentType", "text/plain; charset=utf-8");
-	med_json_str(w, "data", b64);
-	med_json_i64(w, "size", (long long)strlen(e->body));
+	med_json_str(w, "data", out->b64);
+	med_json_i64(w, "size", (long long)strlen(text));
 	med_json_end(w, '}');
 	med_json_end(w, '}');
 	med_json_end(w, ']');
+}
+
+/*
+ * An addendum is its own DocumentReference that "appends" the note
+ * (relatesTo), as R4 models additions to a signed document: the note's
+ * text stays as signed, and each addendum keeps its own author and time.
+ */
+static void
+addendum(med_json *w, const char *pid, const records_entry *e,
+	 const Smartmed__Records__V1__Addendum *a)
+{
+	char suffix[24], target[64];
+
+	snprintf(suffix, sizeof(suffix), "-add%u", a->version);
+	snprintf(target, sizeof(target), "DocumentReference/%s", e->entry_id);
+	begin_resource(w, "DocumentReference", e, suffix);
+	med_json_str(w, "status", "current");
+	concept(w, "type", LOINC_SYSTEM, "11506-3", "Progress note", NULL);
+	reference(w, "subject", pid);
+	json_time(w, "date", a->created_ms);
+	med_json_begin(w, "author", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "display", a->author);
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+	med_json_begin(w, "relatesTo", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "code", "appends");
+	med_json_begin(w, "target", '{');
+	med_json_str(w, "reference", target);
+	med_json_end(w, '}');
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+	text_content(w, a->text);
 	end_resource(w);
+}
+
+/* A note travels inline: text/plain data, base64 as R4 requires; its
+ * signer is the authenticator, its addenda follow it. */
+static uint32_t
+clinical_note(med_json *w, const char *pid, const records_entry *e)
+{
+	begin_resource(w, "DocumentReference", e, "");
+	doc_status(w, e);
+	concept(w, "type", LOINC_SYSTEM, "11506-3", "Progress note", NULL);
+	doc_common(w, pid, e);
+	if (e->signed_by[0] != '\0') {
+		med_json_begin(w, "authenticator", '{');
+		med_json_str(w, "display", e->signed_by);
+		med_json_end(w, '}');
+	}
+	text_content(w, e->body);
+	end_resource(w);
+	for (size_t i = 0; i < e->n_addenda; i++)
+		addendum(w, pid, e, e->addenda[i]);
+	return 1 + (uint32_t)e->n_addenda;
 }
 
 /* --- AllergyIntolerance --------------------------------------------------- */
@@ -490,9 +604,21 @@ resource(med_json *w, const char *pid, const records_entry *e)
 		allergy(w, pid, e);
 		return 1;
 	default:
-		clinical_note(w, pid, e);
-		return 1;
+		return clinical_note(w, pid, e);
 	}
+}
+
+/*
+ * Every page carries the Patient its resources refer to, so a page is a
+ * bundle whose references all resolve.  Records knows only the patient's
+ * id: name, birth date and MRN are identity's (its export gives the full
+ * Patient); id alone is a valid R4 Patient.
+ */
+static void
+patient(med_json *w, const char *patient_id)
+{
+	med_fhir_entry_begin(w, FHIR_BASE, "Patient", patient_id);
+	med_fhir_entry_end(w);
 }
 
 /* Room kept for closing the bundle ("]}") while finding what fits. */
@@ -522,6 +648,7 @@ write_bundle(med_json *w, const char *patient_id, records_entry *const *entries,
 	json_time(w, "timestamp", med_now_ms());
 	if (count > 0) {
 		med_json_begin(w, "entry", '[');
+		patient(w, patient_id);
 		for (; done < n; done++) {
 			resource(w, patient_id, entries[done]);
 			if (w->err != MED_OK)
@@ -532,7 +659,7 @@ write_bundle(med_json *w, const char *patient_id, records_entry *const *entries,
 		done = n;
 	}
 	med_json_end(w, '}');
-	*n_resources = count;
+	*n_resources = count > 0 ? count + 1 : 0;
 	return done;
 }
 
@@ -541,11 +668,18 @@ static med_err
 note_room(med_arena *arena, records_entry *const *entries, size_t n,
 	  fhir_out *out)
 {
-	for (size_t i = 0; i < n; i++)
-		if (entries[i]->kind ==
-			    SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_NOTE &&
-		    b64_len(entries[i]->body) > out->b64_cap)
-			out->b64_cap = b64_len(entries[i]->body);
+	for (size_t i = 0; i < n; i++) {
+		const records_entry *e = entries[i];
+
+		if (e->kind !=
+		    SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_NOTE)
+			continue;
+		if (b64_len(e->body) > out->b64_cap)
+			out->b64_cap = b64_len(e->body);
+		for (size_t k = 0; k < e->n_addenda; k++)
+			if (b64_len(e->addenda[k]->text) > out->b64_cap)
+				out->b64_cap = b64_len(e->addenda[k]->text);
+	}
 	if (out->b64_cap == 0)
 		return MED_OK;
 	out->b64 = med_arena_alloc(arena, out->b64_cap);

@@ -118,7 +118,8 @@ records_rpc_create_entry(med_call *call, const ProtobufCMessage *in,
 			   .title = req->title,
 			   .body = req->body,
 			   .status = req->status,
-			   .max_attachment_bytes = attachment_cap(call)};
+			   .max_attachment_bytes = attachment_cap(call),
+			   .confirm_implausible = req->confirm_implausible};
 	records_change ch = {.call = call, .edit = &ed};
 	char id[MED_UUID_LEN + 1];
 	records_write w = {.patient_id = req->patient_id,
@@ -160,7 +161,8 @@ records_rpc_amend_entry(med_call *call, const ProtobufCMessage *in,
 	records_edit ed = {.title = req->title,
 			   .body = req->body,
 			   .status = req->status,
-			   .max_attachment_bytes = attachment_cap(call)};
+			   .max_attachment_bytes = attachment_cap(call),
+			   .confirm_implausible = req->confirm_implausible};
 	records_change ch = {.call = call,
 			     .edit = &ed,
 			     .expected_version = req->expected_version,

@@ -48,6 +48,21 @@ const records_vital *records_vital_by_field(const char *field);
 /* records_vital_unit_ok is true when unit is one v accepts. */
 bool records_vital_unit_ok(const records_vital *v, const char *unit);
 
+/* records_limit - the plausible range of a vital sign in one unit. */
+typedef struct records_limit {
+	const char *loinc;
+	const char *unit;
+	double min, max;
+} records_limit;
+
+/* records_vital_limit returns the limits of loinc in unit, or NULL when
+ * the table has none (every value is then plausible). */
+const records_limit *records_vital_limit(const char *loinc, const char *unit);
+
+/* records_vital_plausible is true when value lies within l (l NULL: no
+ * limits known). */
+bool records_vital_plausible(const records_limit *l, double value);
+
 /* records_loinc_valid checks a LOINC code's shape and check digit. */
 bool records_loinc_valid(const char *code);
 
@@ -78,6 +93,7 @@ typedef struct records_edit {
 	Smartmed__Records__V1__EntryStatus status;
 	records_content content;
 	size_t max_attachment_bytes;
+	bool confirm_implausible; /* the request confirms unusual vitals */
 } records_edit;
 
 /*

@@ -1174,6 +1174,37 @@ on_list_row(void *ctx, const med_db_row *row)
 	return MED_OK;
 }
 
+/*
+ * list_addenda gives a listed entry (its latest version, latest) the
+ * addenda its earlier versions added, each of those versions verified
+ * against its hashes as GetEntry verifies them.  An entry at version 1
+ * has none but its own.
+ */
+static med_err
+list_addenda(med_db_conn *c, list_read *r, const records_version *latest)
+{
+	version_rows rows = {.arena = r->arena, .unpack = false};
+	med_db_value v[] = {MED_DB_STR(latest->e->entry_id),
+			    MED_DB_I64(latest->e->version)};
+	records_version *last;
+	med_err err = MED_OK;
+
+	if (latest->e->version > 1)
+		err = med_db_query(c,
+				   "SELECT " VERSION_COLUMNS " FROM entries e"
+				   " WHERE entry_id = ? AND version < ?"
+				   " AND addendum <> '' ORDER BY version",
+				   v, 2, on_version_row, &rows);
+	if (err != MED_OK ||
+	    (err = verify_rows(r->arena, &rows, r->fault)) != MED_OK)
+		return err;
+	/* The listed version last, so that it ends up with all of them. */
+	if ((last = push_version(&rows)) == NULL)
+		return MED_ERR_NOMEM;
+	*last = *latest;
+	return fill_addenda(r->arena, &rows);
+}
+
 static med_err
 list_tx(med_db_conn *c, void *arg)
 {
@@ -1201,10 +1232,13 @@ list_tx(med_db_conn *c, void *arg)
 		limit = r->n_fit;
 	}
 	list_params(r->f, limit, v);
-	return med_db_query(c,
-			    "SELECT " VERSION_COLUMNS ", " HEAD_COLUMNS
-			    ", " FIRST_COLUMNS LIST_FROM,
-			    v, N_LIST_PARAMS, on_list_row, r);
+	err = med_db_query(c,
+			   "SELECT " VERSION_COLUMNS ", " HEAD_COLUMNS
+			   ", " FIRST_COLUMNS LIST_FROM,
+			   v, N_LIST_PARAMS, on_list_row, r);
+	for (size_t i = 0; err == MED_OK && i < r->rows.n; i++)
+		err = list_addenda(c, r, &r->rows.items[i]);
+	return err;
 }
 
 med_err

@@ -32,6 +32,41 @@ static const records_vital vitals[] = {
 	{"8302-2", "Body height", "body_height", {"cm", "m", "[in_i]"}},
 };
 
+/*
+ * Plausibility limits of vital signs, per LOINC code and unit: a value
+ * outside them is far more likely a typing slip (HR 900 for 90, 95 Cel
+ * for 35) than a patient, so it is refused unless the request confirms
+ * it.  The limits are wide on purpose (neonates to the severely obese,
+ * deep hypothermia to hyperpyrexia); docs/api/records.md has the table.
+ * SpO2 below 50 % is possible but is refused unconfirmed: pulse oximeters
+ * are not calibrated there.
+ */
+static const records_limit limits[] = {
+	{"8867-4", "/min", 20, 300},	    {"9279-1", "/min", 2, 80},
+	{"8480-6", "mm[Hg]", 40, 300},	    {"8462-4", "mm[Hg]", 15, 200},
+	{"8310-5", "Cel", 25, 45},	    {"8310-5", "[degF]", 77, 113},
+	{"59408-5", "%", 50, 100},	    {"2708-6", "%", 50, 100},
+	{"29463-7", "kg", 0.2, 650},	    {"29463-7", "g", 200, 650000},
+	{"29463-7", "[lb_av]", 0.44, 1433}, {"8302-2", "cm", 20, 280},
+	{"8302-2", "m", 0.2, 2.8},	    {"8302-2", "[in_i]", 8, 110},
+};
+
+const records_limit *
+records_vital_limit(const char *loinc, const char *unit)
+{
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
+		if (strcmp(limits[i].loinc, loinc) == 0 &&
+		    strcmp(limits[i].unit, unit) == 0)
+			return &limits[i];
+	return NULL;
+}
+
+bool
+records_vital_plausible(const records_limit *l, double value)
+{
+	return l == NULL || (value >= l->min && value <= l->max);
+}
+
 const records_vital *
 records_vital_by_loinc(const char *code)
 {

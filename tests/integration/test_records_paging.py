@@ -247,11 +247,13 @@ def test_large_chart_exported_page_by_page(stack, pb, common):
         b = json.loads(r.bundle_json)
         assert b["resourceType"] == "Bundle" and b["type"] == "collection"
         assert r.n_resources == len(b["entry"])
-        ids += [x["resource"]["id"] for x in b["entry"]]
+        # Each page starts with the Patient its resources refer to.
+        assert b["entry"][0]["resource"]["resourceType"] == "Patient"
+        ids += [x["resource"]["id"] for x in b["entry"][1:]]
     assert ids == made[::-1]
     pages = _pages(stack, "ExportFhir", lambda p: pb.ExportFhirRequest(
         patient_id=pid, page=p), common, page_size=5)
-    assert [r.n_resources for r in pages] == [5, 5, 2]
+    assert [r.n_resources for r in pages] == [6, 6, 3]  # + the Patient
     expect_status(INVALID, stack.call, SVC, "ExportFhir",
                   pb.ExportFhirRequest(patient_id=str(uuid.uuid4()),
                                        page=common.PageRequest(

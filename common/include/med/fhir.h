@@ -1,0 +1,111 @@
+/*
+ * med/fhir.h - FHIR R4 JSON on top of the med_json writer: instants,
+ * decimals, the string rules of R4 and the shapes every resource uses
+ * (Reference, Coding, CodeableConcept, Quantity in UCUM, Bundle entries
+ * with their fullUrl).  One writer for every service's FHIR output.
+ *
+ * The helpers follow med_json's rule: the first error stays in w->err and
+ * later calls do nothing, so a builder checks med_json_text once.  A value
+ * FHIR cannot carry (a time outside the sane range, a URL too long) sets
+ * MED_ERR_INVALID rather than writing something a reader would misread.
+ * Not thread-safe; one writer per thread.
+ */
+#ifndef MED_FHIR_H
+#define MED_FHIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <med/json.h>
+
+/*
+ * The sane range of a clinical time, Unix ms: 1900-01-01T00:00:00Z up to
+ * (not including) 2200-01-01T00:00:00Z.  Nothing charted in a hospital
+ * falls outside it, while the values that do (-1, 0 read as a date, a year
+ * 11990 typed for 1990) are mistakes; R4 instants also need four-digit
+ * years, which this range keeps.  Input checks and the writer use the
+ * same bounds, so a stored time can always be exported.
+ */
+#define MED_FHIR_MIN_MS (-2208988800000LL)
+#define MED_FHIR_MAX_MS (7258118400000LL)
+
+/* Systems every service codes with. */
+#define MED_FHIR_LOINC "http://loinc.org"
+#define MED_FHIR_UCUM  "http://unitsofmeasure.org"
+
+/* med_fhir_time_ok is true when ms lies in the sane range above. */
+bool med_fhir_time_ok(int64_t ms);
+
+/*
+ * med_fhir_format_instant writes ms as an R4 instant, UTC with
+ * milliseconds ("2024-05-01T08:30:00.000Z"), into out[25]; false (out
+ * empty) when ms is outside the sane range.
+ */
+bool med_fhir_format_instant(int64_t ms, char out[25]);
+
+/* med_fhir_instant writes ms as an instant (also valid as a dateTime);
+ * outside the sane range it sets MED_ERR_INVALID. */
+void med_fhir_instant(med_json *w, const char *key, int64_t ms);
+
+/*
+ * med_fhir_string_ok is true when s holds no control character, as R4's
+ * string type requires; free_text (narratives, notes) also allows tab,
+ * line feed and carriage return.
+ */
+bool med_fhir_string_ok(const char *s, bool free_text);
+
+/*
+ * med_fhir_decimal writes a decimal exactly as text spells it ("37.0"
+ * stays "37.0"); med_fhir_decimal_of writes a double as the shortest
+ * plain text that reads back as it (70 -> 70, never 7e+01).  Either sets
+ * MED_ERR_INVALID for what is no number.
+ */
+void med_fhir_decimal(med_json *w, const char *key, const char *text);
+void med_fhir_decimal_of(med_json *w, const char *key, double value);
+
+/* med_fhir_reference writes {"reference":"<type>/<id>"} (display
+ * optional, NULL for none). */
+void med_fhir_reference(med_json *w, const char *key, const char *type,
+			const char *id, const char *display);
+
+/* med_fhir_code - one Coding: system, code and an optional display. */
+typedef struct med_fhir_code {
+	const char *system;
+	const char *code;
+	const char *display; /* NULL or "": none */
+} med_fhir_code;
+
+/* med_fhir_coding writes one Coding as an array element (no system when
+ * system is NULL or ""). */
+void med_fhir_coding(med_json *w, const med_fhir_code *c);
+
+/*
+ * med_fhir_concept writes a CodeableConcept with codes[0..n) (those with
+ * an empty code are left out) and text (NULL or "": none).  R4 has no
+ * empty objects, so neither codes nor text sets MED_ERR_INVALID.
+ */
+void med_fhir_concept(med_json *w, const char *key, const med_fhir_code *codes,
+		      size_t n, const char *text);
+
+/* med_fhir_quantity writes a Quantity in UCUM: value, unit and code (the
+ * UCUM code is also the human unit), system. */
+void med_fhir_quantity(med_json *w, const char *key, double value,
+		       const char *ucum);
+
+/*
+ * med_fhir_entry_begin opens a Bundle entry and its resource:
+ * {"fullUrl":"<base>/<type>/<id>","resource":{"resourceType":"<type>",
+ * "id":"<id>" ...; base is the server's FHIR base URL without a trailing
+ * slash, so that "Patient/<id>" references resolve inside the bundle.
+ * An id R4 refuses (1..64 of A-Z a-z 0-9 - .) sets MED_ERR_INVALID.
+ * med_fhir_entry_end closes both.
+ */
+void med_fhir_entry_begin(med_json *w, const char *base, const char *type,
+			  const char *id);
+void med_fhir_entry_end(med_json *w);
+
+/* med_fhir_id_ok is true for an R4 id: 1..64 of A-Z a-z 0-9 - . */
+bool med_fhir_id_ok(const char *id);
+
+#endif

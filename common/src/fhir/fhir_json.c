@@ -1,0 +1,202 @@
+/*
+ * fhir_json.c - FHIR R4 JSON pieces of med/fhir.h over the med_json
+ * writer: every service's FHIR goes through these, so instants, decimals
+ * and references are spelled one way.
+ */
+#include <med/fhir.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define FULL_URL_MAX 512
+#define FHIR_ID_MAX  64
+
+/* fail keeps the writer's first error, as med_json does. */
+static void
+fail(med_json *w, med_err err)
+{
+	if (w->err == MED_OK)
+		w->err = err;
+}
+
+bool
+med_fhir_time_ok(int64_t ms)
+{
+	return ms >= MED_FHIR_MIN_MS && ms < MED_FHIR_MAX_MS;
+}
+
+bool
+med_fhir_format_instant(int64_t ms, char out[25])
+{
+	/* Floor division: times before 1970 are negative and their
+	 * milliseconds must still count forward from the second. */
+	int64_t sec = ms / 1000, milli = ms % 1000;
+	time_t t;
+	struct tm tm;
+
+	out[0] = '\0';
+	if (!med_fhir_time_ok(ms))
+		return false;
+	if (milli < 0) {
+		milli += 1000;
+		sec -= 1;
+	}
+	t = (time_t)sec;
+	if (gmtime_r(&t, &tm) == NULL)
+		return false;
+	/* The range keeps the year at four digits: 24 characters. */
+	if (strftime(out, 25, "%Y-%m-%dT%H:%M:%S", &tm) != 19)
+		return false;
+	snprintf(out + 19, 6, ".%03dZ", (int)milli);
+	return true;
+}
+
+void
+med_fhir_instant(med_json *w, const char *key, int64_t ms)
+{
+	char buf[25];
+
+	if (!med_fhir_format_instant(ms, buf)) {
+		fail(w, MED_ERR_INVALID);
+		return;
+	}
+	med_json_str(w, key, buf);
+}
+
+bool
+med_fhir_string_ok(const char *s, bool free_text)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x20 && *p != 0x7f)
+			continue;
+		if (free_text && (*p == '\t' || *p == '\n' || *p == '\r'))
+			continue;
+		return false;
+	}
+	return true;
+}
+
+void
+med_fhir_decimal(med_json *w, const char *key, const char *text)
+{
+	med_json_num(w, key, text);
+}
+
+void
+med_fhir_decimal_of(med_json *w, const char *key, double value)
+{
+	med_json_double(w, key, value);
+}
+
+void
+med_fhir_reference(med_json *w, const char *key, const char *type,
+		   const char *id, const char *display)
+{
+	char ref[FULL_URL_MAX];
+
+	if ((size_t)snprintf(ref, sizeof(ref), "%s/%s", type, id) >=
+	    sizeof(ref)) {
+		fail(w, MED_ERR_INVALID);
+		return;
+	}
+	med_json_begin(w, key, '{');
+	med_json_str(w, "reference", ref);
+	if (display != NULL && *display != '\0')
+		med_json_str(w, "display", display);
+	med_json_end(w, '}');
+}
+
+void
+med_fhir_coding(med_json *w, const med_fhir_code *c)
+{
+	med_json_begin(w, NULL, '{');
+	/* A code from a system without a known URI goes without one: R4
+	 * allows that, while an empty string is no valid value. */
+	if (c->system != NULL && *c->system != '\0')
+		med_json_str(w, "system", c->system);
+	med_json_str(w, "code", c->code);
+	if (c->display != NULL && *c->display != '\0')
+		med_json_str(w, "display", c->display);
+	med_json_end(w, '}');
+}
+
+static size_t
+count_codes(const med_fhir_code *codes, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += codes[i].code != NULL && *codes[i].code != '\0';
+	return k;
+}
+
+void
+med_fhir_concept(med_json *w, const char *key, const med_fhir_code *codes,
+		 size_t n, const char *text)
+{
+	bool has_text = text != NULL && *text != '\0';
+
+	if (count_codes(codes, n) == 0 && !has_text) {
+		fail(w, MED_ERR_INVALID);
+		return;
+	}
+	med_json_begin(w, key, '{');
+	if (count_codes(codes, n) > 0) {
+		med_json_begin(w, "coding", '[');
+		for (size_t i = 0; i < n; i++)
+			if (codes[i].code != NULL && *codes[i].code != '\0')
+				med_fhir_coding(w, &codes[i]);
+		med_json_end(w, ']');
+	}
+	if (has_text)
+		med_json_str(w, "text", text);
+	med_json_end(w, '}');
+}
+
+void
+med_fhir_quantity(med_json *w, const char *key, double value, const char *ucum)
+{
+	med_json_begin(w, key, '{');
+	med_fhir_decimal_of(w, "value", value);
+	med_json_str(w, "unit", ucum);
+	med_json_str(w, "system", MED_FHIR_UCUM);
+	med_json_str(w, "code", ucum);
+	med_json_end(w, '}');
+}
+
+bool
+med_fhir_id_ok(const char *id)
+{
+	size_t n =
+		strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw"
+			   "xyz0123456789-.");
+
+	return n > 0 && n <= FHIR_ID_MAX && id[n] == '\0';
+}
+
+void
+med_fhir_entry_begin(med_json *w, const char *base, const char *type,
+		     const char *id)
+{
+	char url[FULL_URL_MAX];
+
+	if (!med_fhir_id_ok(id) ||
+	    (size_t)snprintf(url, sizeof(url), "%s/%s/%s", base, type, id) >=
+		    sizeof(url)) {
+		fail(w, MED_ERR_INVALID);
+		return;
+	}
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "fullUrl", url);
+	med_json_begin(w, "resource", '{');
+	med_json_str(w, "resourceType", type);
+	med_json_str(w, "id", id);
+}
+
+void
+med_fhir_entry_end(med_json *w)
+{
+	med_json_end(w, '}');
+	med_json_end(w, '}');
+}

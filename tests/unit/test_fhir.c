@@ -1,0 +1,184 @@
+/*
+ * test_fhir.c - the FHIR R4 JSON pieces (med/fhir.h): instants and their
+ * sane range, decimals, R4's string rule, and the shapes of references,
+ * concepts, quantities and bundle entries.
+ */
+#include "testlib.h"
+
+#include <med/fhir.h>
+
+/* write runs one writer call into a fresh buffer and returns its text. */
+#define WRITE(buf, stmt)                                                       \
+	do {                                                                   \
+		med_json_init_buf(&w, buf, sizeof(buf));                       \
+		stmt;                                                          \
+	} while (0)
+
+static void
+test_instant_in_range(void)
+{
+	char s[25];
+
+	MT_TRUE(med_fhir_format_instant(0, s));
+	MT_EQ_STR(s, "1970-01-01T00:00:00.000Z");
+	MT_TRUE(med_fhir_format_instant(1714552200123LL, s));
+	MT_EQ_STR(s, "2024-05-01T08:30:00.123Z");
+	/* Before 1970 the milliseconds still count forward. */
+	MT_TRUE(med_fhir_format_instant(-1500, s));
+	MT_EQ_STR(s, "1969-12-31T23:59:58.500Z");
+	MT_TRUE(med_fhir_format_instant(MED_FHIR_MIN_MS, s));
+	MT_EQ_STR(s, "1900-01-01T00:00:00.000Z");
+	MT_TRUE(med_fhir_format_instant(MED_FHIR_MAX_MS - 1, s));
+	MT_EQ_STR(s, "2199-12-31T23:59:59.999Z");
+}
+
+static void
+test_instant_out_of_range(void)
+{
+	/* 11990-01-01, a typo for 1990, and the start of the year 2200. */
+	static const int64_t bad[] = {MED_FHIR_MIN_MS - 1, MED_FHIR_MAX_MS,
+				      315292320000000LL, INT64_MIN, INT64_MAX};
+	char s[25], buf[64];
+	med_json w;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		MT_TRUE(!med_fhir_time_ok(bad[i]));
+		MT_TRUE(!med_fhir_format_instant(bad[i], s));
+		MT_EQ_STR(s, "");
+		WRITE(buf, med_fhir_instant(&w, NULL, bad[i]));
+		MT_EQ_INT(w.err, MED_ERR_INVALID);
+	}
+	/* -1 is inside the range: the last millisecond of 1969, written
+	 * with three digits, never ".-01". */
+	WRITE(buf, med_fhir_instant(&w, NULL, -1));
+	MT_EQ_STR(med_json_text(&w, NULL), "\"1969-12-31T23:59:59.999Z\"");
+}
+
+static void
+test_decimals(void)
+{
+	char buf[64];
+	med_json w;
+
+	WRITE(buf, med_fhir_decimal_of(&w, NULL, 70));
+	MT_EQ_STR(med_json_text(&w, NULL), "70");
+	WRITE(buf, med_fhir_decimal_of(&w, NULL, 36.6));
+	MT_EQ_STR(med_json_text(&w, NULL), "36.6");
+	WRITE(buf, med_fhir_decimal_of(&w, NULL, 0.1 + 0.2));
+	MT_EQ_STR(med_json_text(&w, NULL), "0.30000000000000004");
+	WRITE(buf, med_fhir_decimal(&w, NULL, "37.0"));
+	MT_EQ_STR(med_json_text(&w, NULL), "37.0");
+	WRITE(buf, med_fhir_decimal(&w, NULL, "37,0"));
+	MT_EQ_INT(w.err, MED_ERR_INVALID);
+}
+
+static void
+test_string_rule(void)
+{
+	MT_TRUE(med_fhir_string_ok("Blood pressure é", false));
+	MT_TRUE(!med_fhir_string_ok("a\x01"
+				    "b",
+				    false));
+	MT_TRUE(!med_fhir_string_ok("a\x01"
+				    "b",
+				    true));
+	MT_TRUE(!med_fhir_string_ok("a\x7f", true));
+	MT_TRUE(!med_fhir_string_ok("line\nline", false));
+	MT_TRUE(med_fhir_string_ok("line\nline\tcol\r\n", true));
+	MT_TRUE(!med_fhir_string_ok("esc\x1b[0m", true));
+}
+
+static void
+test_escaping_every_control(void)
+{
+	char in[40], buf[256];
+	med_json w;
+	const char *out;
+
+	for (int c = 1; c < 0x20; c++)
+		in[c - 1] = (char)c;
+	in[31] = '\0';
+	WRITE(buf, med_json_str(&w, NULL, in));
+	out = med_json_text(&w, NULL);
+	MT_TRUE(out != NULL);
+	for (const char *p = out; *p; p++)
+		MT_TRUE((unsigned char)*p >= 0x20);
+}
+
+static void
+test_reference_and_concept(void)
+{
+	static const med_fhir_code spo2[] = {
+		{MED_FHIR_LOINC, "2708-6", "Oxygen saturation"},
+		{MED_FHIR_LOINC, "59408-5", NULL},
+		{MED_FHIR_LOINC, "", "skipped"},
+	};
+	char buf[256];
+	med_json w;
+
+	WRITE(buf, med_fhir_reference(&w, NULL, "Patient", "p-1", NULL));
+	MT_EQ_STR(med_json_text(&w, NULL), "{\"reference\":\"Patient/p-1\"}");
+	WRITE(buf, med_fhir_concept(&w, NULL, spo2, 3, "SpO2"));
+	MT_EQ_STR(med_json_text(&w, NULL),
+		  "{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":"
+		  "\"2708-6\",\"display\":\"Oxygen saturation\"},{\"system\":"
+		  "\"http://loinc.org\",\"code\":\"59408-5\"}],\"text\":"
+		  "\"SpO2\"}");
+	WRITE(buf, med_fhir_concept(&w, NULL, spo2 + 2, 1, NULL));
+	MT_EQ_INT(w.err, MED_ERR_INVALID);
+}
+
+static void
+test_quantity(void)
+{
+	char buf[256];
+	med_json w;
+
+	WRITE(buf, med_fhir_quantity(&w, NULL, 172.5, "cm"));
+	MT_EQ_STR(med_json_text(&w, NULL),
+		  "{\"value\":172.5,\"unit\":\"cm\",\"system\":"
+		  "\"http://unitsofmeasure.org\",\"code\":\"cm\"}");
+}
+
+static void
+test_entry(void)
+{
+	char buf[256];
+	med_json w;
+
+	WRITE(buf, {
+		med_fhir_entry_begin(&w, "https://h.example/fhir", "Patient",
+				     "abc-1");
+		med_fhir_entry_end(&w);
+	});
+	MT_EQ_STR(med_json_text(&w, NULL),
+		  "{\"fullUrl\":\"https://h.example/fhir/Patient/abc-1\","
+		  "\"resource\":{\"resourceType\":\"Patient\",\"id\":\"abc-1\"}"
+		  "}");
+	MT_TRUE(med_fhir_id_ok("0123456789012345678901234567890123456789"
+			       "012345678901234567890123"));
+	MT_TRUE(!med_fhir_id_ok("0123456789012345678901234567890123456789"
+				"0123456789012345678901234"));
+	MT_TRUE(!med_fhir_id_ok(""));
+	MT_TRUE(!med_fhir_id_ok("a/b"));
+	WRITE(buf, med_fhir_entry_begin(&w, "https://h", "Patient", "a b"));
+	MT_EQ_INT(w.err, MED_ERR_INVALID);
+}
+
+static const mt_case cases[] = {
+	{"instant_in_range", test_instant_in_range},
+	{"instant_out_of_range", test_instant_out_of_range},
+	{"decimals", test_decimals},
+	{"string_rule", test_string_rule},
+	{"escaping_every_control", test_escaping_every_control},
+	{"reference_and_concept", test_reference_and_concept},
+	{"quantity", test_quantity},
+	{"entry", test_entry},
+	{NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	return mt_main(argc, argv, cases);
+}
