@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "infusion.h"
 #include "substances.h"
 
 /* Doses past this are typing errors in any unit we accept. */
@@ -117,6 +118,10 @@ limits_problem(const dosage_drug *d, const char **field, char *reason,
 		{"max_daily_dose_per_kg", d->max_daily_dose_per_kg, false},
 		{"max_dose_per_m2", d->max_dose_per_m2, false},
 		{"lifetime_max_dose", d->lifetime_max_dose, false},
+		{"infusion_max_rate", d->infusion_max_rate, false},
+		{"infusion_max_rate_per_kg", d->infusion_max_rate_per_kg,
+		 false},
+		{"infusion_rate_ceiling", d->infusion_rate_ceiling, false},
 	};
 	med_problem p;
 
@@ -131,6 +136,10 @@ limits_problem(const dosage_drug *d, const char **field, char *reason,
 			"must be a number from 0 to max_single_dose");
 	if (d->min_interval_minutes > 60 * 24 * 60)
 		PROBLEM("min_interval_minutes", "at most 86400 (60 days)");
+	if (d->infusion_rate_ceiling > 0 &&
+	    d->infusion_rate_ceiling < d->infusion_max_rate)
+		PROBLEM("infusion_rate_ceiling",
+			"must not be below infusion_max_rate");
 	return false;
 }
 
@@ -576,6 +585,36 @@ dosage_check_context(med_call *call, const dosage_context *c)
 	return check_allergies(call, c);
 }
 
+/* check_order_rate checks an infusion order's prescribed rate: a rate in
+ * a unit a pump is set in, and a titration maximum not below it. */
+static med_err
+check_order_rate(med_call *call, const dosage_order *o)
+{
+	med_problem p;
+	dosage_rate_unit u;
+
+	if (o->infusion_rate == 0 && o->infusion_rate_max == 0 &&
+	    (o->infusion_rate_unit == NULL || o->infusion_rate_unit[0] == '\0'))
+		return MED_OK;
+	if (dosage_amount_problem("order.infusion_rate", o->infusion_rate, true,
+				  &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
+	if (dosage_rate_unit_parse(o->infusion_rate_unit, &u) != MED_OK)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "order.infusion_rate_unit: must be an "
+				     "amount per h or min, optionally per kg: "
+				     "mL/h, [iU]/h, ug/kg/min");
+	if (dosage_amount_problem("order.infusion_rate_max",
+				  o->infusion_rate_max, false, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
+	if (o->infusion_rate_max != 0 &&
+	    o->infusion_rate_max < o->infusion_rate)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "order.infusion_rate_max: must not be "
+				     "below infusion_rate");
+	return MED_OK;
+}
+
 med_err
 dosage_check_order(med_call *call, const dosage_order *o, int64_t now_ms)
 {
@@ -621,7 +660,7 @@ dosage_check_order(med_call *call, const dosage_order *o, int64_t now_ms)
 	if (o->end_ms != 0 && o->end_ms <= o->start_ms)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "order.end_ms: must be after start_ms");
-	return MED_OK;
+	return check_order_rate(call, o);
 }
 
 med_err

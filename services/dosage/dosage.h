@@ -761,6 +761,9 @@ typedef struct dosage_mar_data {
 	bool has_ctx;
 	dosage_drug **drugs;
 	dosage_given_list **given;
+	/* The infusions running in the window, with their events. */
+	Smartmed__Dosage__V1__Infusion **infusions;
+	size_t n_infusions;
 } dosage_mar_data;
 
 /* dosage_store_mar reads the MAR's data for [from_ms, to_ms) at now_ms. */
@@ -775,6 +778,66 @@ med_err dosage_store_given_list(med_db_conn *c, const char *patient_id,
 				const dosage_drug *d, int64_t from_ms,
 				int64_t to_ms,
 				dosage_given_list *out) MED_MUST_CHECK;
+
+/* --- store_infusion.c: continuous infusions ------------------------------ */
+
+typedef Smartmed__Dosage__V1__Infusion dosage_infusion;
+typedef Smartmed__Dosage__V1__InfusionRate dosage_infusion_rate;
+
+/* FHIR MedicationAdministration status of an infusion. */
+#define DOSAGE_INFUSION_RUNNING "in-progress"
+#define DOSAGE_INFUSION_STOPPED DOSAGE_ADMIN_COMPLETED
+
+/*
+ * dosage_infusion_fn decides one event of an infusion on the locked
+ * subject s (its order, drug, patient context, and what was given around
+ * the event): f is the infusion (empty for a start: to fill; else as
+ * stored, its status, stop and rate to update), ev the event to append,
+ * and seg, when the decision sets its id, the administration that charts
+ * what ran at the old rate.  Fails the call (so the transaction) when the
+ * event may not happen.
+ */
+typedef med_err (*dosage_infusion_fn)(void *ctx, dosage_subject *s,
+				      dosage_infusion *f,
+				      dosage_infusion_rate *ev,
+				      dosage_admin *seg);
+
+/* dosage_store_start_infusion locks order_id and its patient, calls decide
+ * and inserts the infusion and its first event, in one transaction; out
+ * is the infusion as stored.  MED_ERR_NOT_FOUND: no such order. */
+med_err dosage_store_start_infusion(med_db *db, med_arena *arena,
+				    const char *order_id, int64_t at_ms,
+				    dosage_infusion_fn decide, void *ctx,
+				    dosage_infusion *out) MED_MUST_CHECK;
+
+/* dosage_store_infusion_event locks infusion_id's order, patient and the
+ * infusion, calls decide, then inserts the segment's administration, the
+ * event, and the infusion's new state, in one transaction.
+ * MED_ERR_NOT_FOUND: no such infusion. */
+med_err dosage_store_infusion_event(med_db *db, med_arena *arena,
+				    const char *infusion_id, int64_t at_ms,
+				    dosage_infusion_fn decide, void *ctx,
+				    dosage_infusion *out) MED_MUST_CHECK;
+
+/* dosage_store_get_infusion reads an infusion and its events.
+ * MED_ERR_NOT_FOUND when there is none. */
+med_err dosage_store_get_infusion(med_db *db, med_arena *arena, const char *id,
+				  dosage_infusion *out) MED_MUST_CHECK;
+
+/* dosage_store_patient_infusions lists (at most 100) the patient's
+ * infusions running at some time in [from_ms, to_ms), with their events,
+ * by start. */
+med_err dosage_store_patient_infusions(med_db_conn *c, med_arena *arena,
+				       const char *patient_id, int64_t from_ms,
+				       int64_t to_ms, dosage_infusion ***out,
+				       size_t *n) MED_MUST_CHECK;
+
+/* dosage_identify checks a verification token (token not "") or requires
+ * identity_override (field names it); *have_token says which. */
+med_err dosage_identify(med_call *call, const char *token,
+			const dosage_override *identity_override, int64_t now,
+			med_vtoken_claims *claims,
+			bool *have_token) MED_MUST_CHECK;
 
 /* The handlers, one per RPC (methods.c lists them with their roles). */
 MED_UNARY_HANDLER(dosage_rpc_upsert_drug);
@@ -802,6 +865,9 @@ MED_UNARY_HANDLER(dosage_rpc_record_not_given);
 MED_UNARY_HANDLER(dosage_rpc_get_mar);
 MED_UNARY_HANDLER(dosage_rpc_mark_administration_entered_in_error);
 MED_UNARY_HANDLER(dosage_rpc_cosign_administration);
+MED_UNARY_HANDLER(dosage_rpc_start_infusion);
+MED_UNARY_HANDLER(dosage_rpc_change_infusion_rate);
+MED_UNARY_HANDLER(dosage_rpc_stop_infusion);
 
 /* --- gs1.c: the product scan --------------------------------------------- */
 

@@ -313,6 +313,22 @@ worse(dosage_dose_result *a, const dosage_dose_result *b)
 		*a = *b;
 }
 
+/* name_running_share says how much of a 24-h total a running infusion
+ * delivered since its last event: without it a nurse would look for the
+ * dose in History and not find it. */
+static void
+name_running_share(dosage_dose_result *r, const dosage_dose_history *h,
+		   const char *unit)
+{
+	size_t len = strlen(r->reason);
+
+	if (h->running_24h <= 0 || r->status == DOSAGE_DOSE_NOT_APPLICABLE)
+		return;
+	snprintf(r->reason + len, sizeof(r->reason) - len,
+		 "; %.6g %s of it from a running infusion", h->running_24h,
+		 unit);
+}
+
 static void
 check_daily(const dosage_dose_limits *l, const dosage_dose_history *h,
 	    double dose, dosage_dose_result *r)
@@ -332,6 +348,7 @@ check_daily(const dosage_dose_limits *l, const dosage_dose_history *h,
 			"24-h total (the PRN order's maximum)", l->unit);
 		worse(r, &order);
 	}
+	name_running_share(r, h, l->unit);
 }
 
 static bool
@@ -792,12 +809,22 @@ const char *
 dosage_dose_check_name(dosage_dose_check c)
 {
 	static const char *const names[] = {
-		"?",	    "single_min", "single_max", "daily_max",
-		"per_kg",   "per_m2",	  "interval",	"renal",
-		"lifetime", "allergy",	  "high_alert", "band",
+		"?",
+		"single_min",
+		"single_max",
+		"daily_max",
+		"per_kg",
+		"per_m2",
+		"interval",
+		"renal",
+		"lifetime",
+		"allergy",
+		"high_alert",
+		"band",
+		"infusion_rate",
 	};
 
-	return (unsigned)c <= DOSAGE_DOSE_N_CHECKS ? names[c] : "?";
+	return (unsigned)c <= DOSAGE_DOSE_CHECK_INFUSION_RATE ? names[c] : "?";
 }
 
 const char *

@@ -254,11 +254,16 @@ typedef struct dosage_dose_patient {
  * to the patient, in the drug's unit (see dosage_store: every product of
  * the same substance counts, by its strength). */
 typedef struct dosage_dose_history {
-	double given_24h;	/* the most given in any 24 h that contains
-				   at (see dosage_dose_worst_24h) */
-	double given_lifetime;	/* all time */
-	bool has_nearest;	/* another administration exists */
-	int64_t nearest_gap_ms; /* |at - its time| for the nearest one */
+	double given_24h;	 /* the most given in any 24 h that contains
+				    at (see dosage_dose_worst_24h) */
+	double given_lifetime;	 /* all time */
+	double running_24h;	 /* the share of both that running infusions
+				    delivered since their last event (not yet
+				    charted) */
+	double running_per_hour; /* what they deliver in the next hour at
+				    their current rates */
+	bool has_nearest;	 /* another administration exists */
+	int64_t nearest_gap_ms;	 /* |at - its time| for the nearest one */
 } dosage_dose_history;
 
 /*
@@ -286,6 +291,9 @@ typedef enum dosage_dose_check {
 	DOSAGE_DOSE_CHECK_ALLERGY = 9,
 	DOSAGE_DOSE_CHECK_HIGH_ALERT = 10,
 	DOSAGE_DOSE_CHECK_BAND = 11,
+	/* Not one of dosage_dose_evaluate's: a continuous infusion's rate
+	 * (infusion.c). */
+	DOSAGE_DOSE_CHECK_INFUSION_RATE = 12,
 } dosage_dose_check;
 
 #define DOSAGE_DOSE_N_CHECKS 11

@@ -353,22 +353,20 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 	return MED_OK;
 }
 
-/* record_identity verifies the token, or requires the identity override. */
-static med_err
-record_identity(med_call *call,
-		const Smartmed__Dosage__V1__RecordAdministrationRequest *req,
-		int64_t now, med_vtoken_claims *claims, bool *have_token)
+med_err
+dosage_identify(med_call *call, const char *token,
+		const dosage_override *identity_override, int64_t now,
+		med_vtoken_claims *claims, bool *have_token)
 {
-	*have_token = req->verification_token[0] != '\0';
+	*have_token = token[0] != '\0';
 	if (*have_token)
-		return dosage_verify_token(call, req->verification_token, now,
-					   claims);
-	if (req->identity_override == NULL)
+		return dosage_verify_token(call, token, now, claims);
+	if (identity_override == NULL)
 		return med_call_fail(call, MED_ERR_PRECONDITION,
 				     "verification_token: required (or "
 				     "identity_override with a reason)");
 	return dosage_check_override(call, "identity_override",
-				     req->identity_override);
+				     identity_override);
 }
 
 /* read_scan parses the product scan ("" = none). */
@@ -433,7 +431,8 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 	med_err err;
 
 	if ((err = record_validate(call, req, x.now_ms)) != MED_OK ||
-	    (err = record_identity(call, req, x.now_ms, &claims,
+	    (err = dosage_identify(call, req->verification_token,
+				   req->identity_override, x.now_ms, &claims,
 				   &have_token)) != MED_OK)
 		return err;
 	x.claims = have_token ? &claims : NULL;

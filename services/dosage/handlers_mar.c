@@ -414,5 +414,7 @@ dosage_rpc_get_mar(med_call *call, const ProtobufCMessage *in,
 		if ((err = mar_line(call, &d, i, &p, &w, mo)) != MED_OK)
 			return err;
 	}
+	res->infusions = d.infusions;
+	res->n_infusions = d.n_infusions;
 	return MED_OK;
 }

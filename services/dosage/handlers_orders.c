@@ -524,8 +524,8 @@ version_allowed(const version_ctx *x, const dosage_order *cur)
 }
 
 /* take_prescription copies what a prescriber writes (dose, route,
- * frequency, period, PRN limits) from src into next, for cur's patient
- * and drug. */
+ * frequency, period, PRN limits, infusion rate) from src into next, for cur's
+ * patient and drug. */
 static void
 take_prescription(const dosage_order *src, const dosage_order *cur,
 		  dosage_order *next)
@@ -541,6 +541,9 @@ take_prescription(const dosage_order *src, const dosage_order *cur,
 	next->end_ms = src->end_ms;
 	next->prn_min_interval_minutes = src->prn_min_interval_minutes;
 	next->prn_max_daily_dose = src->prn_max_daily_dose;
+	next->infusion_rate = src->infusion_rate;
+	next->infusion_rate_unit = src->infusion_rate_unit;
+	next->infusion_rate_max = src->infusion_rate_max;
 }
 
 /* renewal is cur's prescription, on cur's schedule, with the new end. */

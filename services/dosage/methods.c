@@ -64,6 +64,11 @@ const med_method dosage_methods[] = {
 	MED_UNARY_AS(MarkAdministrationEnteredInError,
 		     mark_administration_entered_in_error, administration, CARE,
 		     UPDATES),
+	MED_UNARY_AS(StartInfusion, start_infusion, infusion, CHARTERS,
+		     CREATES),
+	MED_UNARY_AS(ChangeInfusionRate, change_infusion_rate, infusion,
+		     CHARTERS, UPDATES),
+	MED_UNARY_AS(StopInfusion, stop_infusion, infusion, CHARTERS, UPDATES),
 	MED_UNARY(History, history, history_response, CARE),
 };
 const size_t dosage_n_methods = MED_N_METHODS(dosage_methods);

@@ -277,6 +277,62 @@ static const char *const v8_statements[] = {
 	NULL,
 };
 
+/* Continuous infusions: the catalogue's rate limits, each infusion and
+ * its events (append-only: a new rate is a new row). */
+static const char *const v9_statements[] = {
+	"ALTER TABLE drugs"
+	" ADD COLUMN IF NOT EXISTS inf_max_rate DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS inf_max_rate_kg DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS inf_ceiling DOUBLE NOT NULL DEFAULT 0",
+	"CREATE TABLE IF NOT EXISTS infusions ("
+	" id CHAR(36) NOT NULL PRIMARY KEY,"
+	" order_id CHAR(36) NOT NULL,"
+	" patient_id CHAR(36) NOT NULL,"
+	" drug_code VARCHAR(64) NOT NULL,"
+	" drug_unit VARCHAR(8) NOT NULL,"
+	" status VARCHAR(16) NOT NULL,"
+	" performer VARCHAR(128) NOT NULL,"
+	" identity VARCHAR(16) NOT NULL,"
+	" token_id VARCHAR(64) NOT NULL,"
+	" id_ovr_reason INT NOT NULL,"
+	" id_ovr_text VARCHAR(2000) NOT NULL,"
+	" started_ms BIGINT NOT NULL,"
+	" stopped_ms BIGINT NOT NULL DEFAULT 0,"
+	" rate_per_h DOUBLE NOT NULL,"
+	" KEY idx_infusions_patient (patient_id, started_ms)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"CREATE TABLE IF NOT EXISTS infusion_events ("
+	" id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+	" infusion_id CHAR(36) NOT NULL,"
+	" kind TINYINT NOT NULL,"
+	" effective_ms BIGINT NOT NULL,"
+	" recorded_ms BIGINT NOT NULL,"
+	" rate DOUBLE NOT NULL,"
+	" rate_unit VARCHAR(16) NOT NULL,"
+	" rate_per_h DOUBLE NOT NULL,"
+	" actor VARCHAR(128) NOT NULL,"
+	" reason VARCHAR(2000) NOT NULL,"
+	" overall INT NOT NULL,"
+	" checks BLOB NOT NULL,"
+	" ovr_reason INT NOT NULL,"
+	" ovr_text VARCHAR(2000) NOT NULL,"
+	" delivered DOUBLE NOT NULL,"
+	" admin_id CHAR(36) NOT NULL,"
+	" KEY idx_infusion_events (infusion_id, id)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	NULL,
+};
+
+/* The rate a continuous infusion order prescribes. */
+static const char *const v10_statements[] = {
+	"ALTER TABLE orders"
+	" ADD COLUMN IF NOT EXISTS inf_rate DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS inf_rate_unit VARCHAR(16) NOT NULL"
+	" DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS inf_rate_max DOUBLE NOT NULL DEFAULT 0",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -293,6 +349,9 @@ const med_db_migration dosage_migrations[] = {
 	{6, "high-alert co-signs before the dose", v6_statements},
 	{7, "drug concentrations: doses by volume", v7_statements},
 	{8, "product codes (GTIN) and scans", v8_statements},
+	{9, "continuous infusions: rate limits, infusions and their rates",
+	 v9_statements},
+	{10, "the prescribed rate of an infusion order", v10_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);
@@ -305,7 +364,7 @@ const size_t dosage_n_migrations =
 	" renal_bands, strength, strength_unit, ingredients, dose_bands,"      \
 	" weight_missing, crcl_missing, allergies_missing,"                    \
 	" requires_verification, early_dose_warns, conc_amount, "              \
-	"conc_volume_ml, gtins"
+	"conc_volume_ml, gtins, inf_max_rate, inf_max_rate_kg, inf_ceiling"
 
 typedef struct drug_rows {
 	med_arena *arena;
@@ -464,6 +523,9 @@ on_drug_row(void *ctx, const med_db_row *row)
 	d->early_dose_warns = med_db_row_int64(row, 28) != 0;
 	d->concentration_amount = med_db_row_double(row, 29);
 	d->concentration_volume_ml = med_db_row_double(row, 30);
+	d->infusion_max_rate = med_db_row_double(row, 32);
+	d->infusion_max_rate_per_kg = med_db_row_double(row, 33);
+	d->infusion_rate_ceiling = med_db_row_double(row, 34);
 	if (!d->code || !d->name || !d->unit || !d->code_system ||
 	    !d->substance || !d->drug_class || !d->strength_unit)
 		return MED_ERR_NOMEM;
@@ -641,12 +703,15 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		MED_DB_DBL(d->concentration_amount),
 		MED_DB_DBL(d->concentration_volume_ml),
 		MED_DB_STR(gtins),
+		MED_DB_DBL(d->infusion_max_rate),
+		MED_DB_DBL(d->infusion_max_rate_per_kg),
+		MED_DB_DBL(d->infusion_rate_ceiling),
 	};
 	err = med_db_exec(
 		c,
 		"INSERT INTO drugs (" DRUG_COLUMNS ")"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON DUPLICATE KEY UPDATE name = VALUES(name),"
 		" unit = VALUES(unit),"
 		" max_single_dose = VALUES(max_single_dose),"
@@ -675,7 +740,10 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		" early_dose_warns = VALUES(early_dose_warns),"
 		" conc_amount = VALUES(conc_amount),"
 		" conc_volume_ml = VALUES(conc_volume_ml),"
-		" gtins = VALUES(gtins)",
+		" gtins = VALUES(gtins),"
+		" inf_max_rate = VALUES(inf_max_rate),"
+		" inf_max_rate_kg = VALUES(inf_max_rate_kg),"
+		" inf_ceiling = VALUES(inf_ceiling)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 	if (err != MED_OK || (err = substances_put(c, d)) != MED_OK)
 		return err;

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "infusion.h"
 
 #define COUNTED_A                                                              \
 	"a.status IN ('" DOSAGE_ADMIN_COMPLETED "', '" DOSAGE_ADMIN_ON_HOLD "')"
@@ -47,23 +48,34 @@ typedef struct target {
 /* to_target converts one administration row (stored unit, amount, its
  * product's current unit, strength, strength unit from col) into the
  * checked drug's unit. */
+/* amount_to_target converts amount (in stored_unit) of a product whose
+ * current unit, strength and strength unit are at row's columns col to
+ * col + 2 into the checked drug's unit. */
 static bool
-to_target(const target *t, const med_db_row *row, size_t col, double *out)
+amount_to_target(const target *t, const char *stored_unit, double amount,
+		 const med_db_row *row, size_t col, double *out)
 {
 	double in_product, substance, in_sunit;
 
-	if (dosage_dose_convert(med_db_row_double(row, col + 1),
+	if (dosage_dose_convert(amount, stored_unit,
 				med_db_row_text(row, col, NULL),
-				med_db_row_text(row, col + 2, NULL),
 				&in_product) != MED_OK)
 		return false;
-	substance = in_product * med_db_row_double(row, col + 3);
-	if (dosage_dose_convert(substance, med_db_row_text(row, col + 4, NULL),
+	substance = in_product * med_db_row_double(row, col + 1);
+	if (dosage_dose_convert(substance, med_db_row_text(row, col + 2, NULL),
 				t->sunit, &in_sunit) != MED_OK ||
 	    t->strength <= 0)
 		return false;
 	*out = in_sunit / t->strength;
 	return true;
+}
+
+static bool
+to_target(const target *t, const med_db_row *row, size_t col, double *out)
+{
+	return amount_to_target(t, med_db_row_text(row, col, NULL),
+				med_db_row_double(row, col + 1), row, col + 2,
+				out);
 }
 
 #define AMOUNT_COLUMNS                                                         \
@@ -177,6 +189,77 @@ lifetime(med_db_conn *c, const char *patient_id, const target *t, double *out)
 	return MED_OK;
 }
 
+/*
+ * What a running infusion delivered since its last event is charted only at
+ * its next rate change or stop.  Until then it is counted here, so that a
+ * bolus or a second infusion of the same substance is checked against what
+ * the patient really received: rate x (at - last event), within the day up
+ * to at_ms (a conservative share: the windows that end later hold at most
+ * as much of it).
+ */
+#define FROM_RUNNING                                                           \
+	" FROM infusions f JOIN drugs d ON d.code = f.drug_code"               \
+	" JOIN drug_substances s ON s.drug_code = f.drug_code"                 \
+	" WHERE f.patient_id = ? AND s.substance = ? AND f.status = "          \
+	"'" DOSAGE_INFUSION_RUNNING "'"
+
+typedef struct running_ctx {
+	const target *t;
+	int64_t at_ms;
+	dosage_dose_history *h;
+	bool bad;
+} running_ctx;
+
+/* on_running_row counts one running infusion (unit, rate per hour, the
+ * product's unit, strength, strength unit, its last event). */
+static med_err
+on_running_row(void *arg, const med_db_row *row)
+{
+	running_ctx *r = arg;
+	const char *unit = med_db_row_text(row, 0, NULL);
+	double per_hour = med_db_row_double(row, 1), ran, next_hour;
+	int64_t last_ms = med_db_row_int64(row, 5);
+
+	if (last_ms < r->at_ms - DOSAGE_DOSE_DAY_MS)
+		last_ms = r->at_ms - DOSAGE_DOSE_DAY_MS;
+	if (!amount_to_target(
+		    r->t, unit,
+		    dosage_rate_delivered(per_hour, last_ms, r->at_ms), row, 2,
+		    &ran) ||
+	    !amount_to_target(r->t, unit, per_hour, row, 2, &next_hour)) {
+		r->bad = true;
+		return MED_OK;
+	}
+	r->h->running_24h += ran;
+	r->h->running_per_hour += next_hour;
+	return MED_OK;
+}
+
+/* running_given adds t's substance's running infusions to h. */
+static med_err
+running_given(med_db_conn *c, const char *patient_id, const target *t,
+	      int64_t at_ms, dosage_dose_history *h)
+{
+	running_ctx r = {.t = t, .at_ms = at_ms, .h = h};
+	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_STR(t->key)};
+	med_err err = med_db_query(
+		c,
+		"SELECT f.drug_unit, f.rate_per_h, d.unit, s.strength, s.unit,"
+		" (SELECT MAX(e.effective_ms) FROM infusion_events e"
+		" WHERE e.infusion_id = f.id)" FROM_RUNNING,
+		v, 2, on_running_row, &r);
+
+	/* An infusion that cannot be counted must not be silently left
+	 * out. */
+	if (err == MED_OK && r.bad)
+		err = MED_ERR_DATA_LOSS;
+	if (err != MED_OK)
+		return err;
+	h->given_24h += h->running_24h;
+	h->given_lifetime += h->running_24h;
+	return MED_OK;
+}
+
 static med_err
 on_gap_row(void *arg, const med_db_row *row)
 {
@@ -201,7 +284,8 @@ substance_given(med_db_conn *c, const char *patient_id, const target *t,
 	memset(h, 0, sizeof(*h));
 	if ((err = worst_24h(c, patient_id, t, at_ms, &h->given_24h)) !=
 		    MED_OK ||
-	    (err = lifetime(c, patient_id, t, &h->given_lifetime)) != MED_OK)
+	    (err = lifetime(c, patient_id, t, &h->given_lifetime)) != MED_OK ||
+	    (err = running_given(c, patient_id, t, at_ms, h)) != MED_OK)
 		return err;
 	return med_db_query(
 		c, "SELECT MIN(ABS(a.effective_ms - ?))" FROM_SUBSTANCE, v, 3,
@@ -258,6 +342,10 @@ dosage_store_given(med_db_conn *c, const char *patient_id, const dosage_drug *d,
 			h->given_24h = one.given_24h;
 		if (one.given_lifetime > h->given_lifetime)
 			h->given_lifetime = one.given_lifetime;
+		if (one.running_24h > h->running_24h)
+			h->running_24h = one.running_24h;
+		if (one.running_per_hour > h->running_per_hour)
+			h->running_per_hour = one.running_per_hour;
 		if (one.has_nearest &&
 		    (!h->has_nearest ||
 		     one.nearest_gap_ms < h->nearest_gap_ms)) {

@@ -219,7 +219,9 @@ mar_tx(med_db_conn *c, void *arg)
 	for (size_t i = 0; i < d->n_orders; i++)
 		if (d->orders[i]->prn && (err = mar_prn(c, x, i)) != MED_OK)
 			return err;
-	return MED_OK;
+	return dosage_store_patient_infusions(c, x->arena, x->patient_id,
+					      x->from_ms, x->to_ms,
+					      &d->infusions, &d->n_infusions);
 }
 
 med_err

@@ -27,8 +27,8 @@
 	" prn_min_interval, prn_max_daily, overall, checks, ovr_reason,"       \
 	" ovr_text, verified_by, verified_ms, version, first_id, replaces_id," \
 	" replaced_by, replaced_ms, change_reason, held_by, held_ms,"          \
-	" hold_reason"
-#define ORDER_N_COLUMNS 35
+	" hold_reason, inf_rate, inf_rate_unit, inf_rate_max"
+#define ORDER_N_COLUMNS 38
 
 #define ST(x)	       SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
 #define EV(x)	       SMARTMED__DOSAGE__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##x
@@ -108,6 +108,11 @@ on_order_row(void *arg, const med_db_row *row)
 	o->verified_by = med_db_row_strdup(a, row, 24);
 	o->verified_ms = med_db_row_int64(row, 25);
 	order_versioning(a, row, o);
+	o->infusion_rate = med_db_row_double(row, 35);
+	o->infusion_rate_unit = med_db_row_strdup(a, row, 36);
+	o->infusion_rate_max = med_db_row_double(row, 37);
+	if (o->infusion_rate_unit == NULL)
+		return MED_ERR_NOMEM;
 	if (med_db_row_columns(row) > ORDER_N_COLUMNS && r->last_ms &&
 	    r->n <= r->last_cap)
 		r->last_ms[r->n - 1] = med_db_row_int64(row, ORDER_N_COLUMNS);
@@ -202,6 +207,9 @@ insert_order(med_db_conn *c, med_arena *a, const dosage_order *o)
 		MED_DB_STR(o->held_by ? o->held_by : ""),
 		MED_DB_I64(o->held_ms),
 		MED_DB_STR(o->hold_reason ? o->hold_reason : ""),
+		MED_DB_DBL(o->infusion_rate),
+		MED_DB_STR(o->infusion_rate_unit ? o->infusion_rate_unit : ""),
+		MED_DB_DBL(o->infusion_rate_max),
 	};
 	return med_db_exec(
 		c,
@@ -210,9 +218,9 @@ insert_order(med_db_conn *c, med_arena *a, const dosage_order *o)
 		" created_ms, dose_drug_unit, drug_unit, status,"
 		" prn_min_interval, prn_max_daily, overall, checks, ovr_reason,"
 		" ovr_text, version, first_id, replaces_id, change_reason,"
-		" held_by, held_ms, hold_reason) VALUES (?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?)",
+		" held_by, held_ms, hold_reason, inf_rate, inf_rate_unit,"
+		" inf_rate_max) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 

@@ -277,6 +277,27 @@ test_worst_24h_both_directions(void)
 	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_DAILY_MAX - 1].status, STOP);
 }
 
+/* A bolus during a running infusion: the 24-h total holds what the
+ * infusion delivered since its last event, and the reason names it. */
+static void
+test_running_infusion_share_named(void)
+{
+	dosage_dose_limits l = limits();
+	dosage_dose_patient p = patient();
+	dosage_dose_history h = {.given_24h = l.max_24h - 500,
+				 .running_24h = 1500};
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
+	const dosage_dose_result *d = &out[DOSAGE_DOSE_CHECK_DAILY_MAX - 1];
+
+	dosage_dose_evaluate(&l, &p, &h, 1000, NOW, out);
+	MT_EQ_INT(d->status, STOP);
+	MT_TRUE(strstr(d->reason, "; 1500 mg of it from a running infusion") !=
+		NULL);
+	h.running_24h = 0;
+	dosage_dose_evaluate(&l, &p, &h, 1000, NOW, out);
+	MT_TRUE(strstr(d->reason, "running infusion") == NULL);
+}
+
 /* Each check says not_checked (never ok) when its data is missing. */
 static void
 test_missing_data_not_checked(void)
@@ -628,6 +649,7 @@ static const mt_case cases[] = {
 	{"order_frequency_interval", test_order_frequency_interval},
 	{"worst_24h_both_directions", test_worst_24h_both_directions},
 	{"missing_data_not_checked", test_missing_data_not_checked},
+	{"running_infusion_share", test_running_infusion_share_named},
 	{"stale_measurements", test_stale_measurements},
 	{"no_limits_not_applicable", test_no_limits_not_applicable},
 	{"allergy", test_allergy},
