@@ -96,6 +96,23 @@ def test_create_and_get_round_trip(st):
     assert g2["patient_id"] == p["patient_id"]
 
 
+def test_repeat_with_request_id_returns_first_result(st):
+    """An operator whose create timed out repeats it with the same
+    --request-id: the first result comes back; without the id the repeat
+    is a second create, refused for its taken MRN."""
+    mrn = "CLI-" + uuid.uuid4().hex[:12]
+    args = [*conn(st, "identity", "registrar"), "--request-id",
+            "cli-" + uuid.uuid4().hex, "identity", "create-patient",
+            "--mrn", mrn, "--family-name", "Doe", "--given-name", "Jane",
+            "--birth-date", "1980-02-03", "--sex",
+            "ADMINISTRATIVE_SEX_FEMALE"]
+    first = ok_json(medctl(*args))
+    again = ok_json(medctl(*args))
+    assert again == first
+    rc, _out, err = medctl(*[a for a in args[:4]] + args[6:])
+    assert rc != 0 and "ALREADY_EXISTS" in err, err
+
+
 def test_token_from_environment(st):
     mrn = "CLI-" + uuid.uuid4().hex[:12]
     p = _create(st, mrn)

@@ -149,10 +149,67 @@ test_bad_lines(void)
 {
 	expect_bad("ok1 a nurse\n\nonlytoken\n", ":3: expected");
 	expect_bad("ok1 a nurse\ntok user\n", ":2: expected");
-	expect_bad("tok user nurse extra\n", ":1: expected");
+	expect_bad("tok user nurse ward-3 extra\n", ":1: expected");
 	expect_bad("# c\nok1 a nurse\nok1 b admin\n", ":3: duplicate token");
 	expect_bad("tok user nurse,\n", ":1: empty role name");
 	expect_bad("tok user ,nurse\n", ":1: empty role name");
+}
+
+/* Units (wards) come from a line's fourth field into the principal. */
+static void
+test_units(void)
+{
+	const char *path = write_file("tokens",
+				      "t1 alice nurse ward-3,ICU\n"
+				      "t2 bob clinician\n",
+				      0600);
+	med_authenticator a = {0};
+	med_principal p;
+
+	MT_OK(med_auth_token_file_open(path, &a, NULL, 0));
+	MT_OK(auth(&a, "t1", &p));
+	MT_EQ_INT(p.n_units, 2);
+	MT_EQ_STR(p.units[0], "ward-3");
+	MT_EQ_STR(p.units[1], "ICU");
+	MT_OK(auth(&a, "t2", &p));
+	MT_EQ_INT(p.n_units, 0);
+	med_authenticator_free(&a);
+}
+
+static void
+test_bad_units(void)
+{
+	char many[512];
+	size_t n = (size_t)snprintf(many, sizeof(many), "t1 u nurse w");
+
+	/* One unit more than a principal holds. */
+	for (int i = 1; i <= MED_PRINCIPAL_UNITS_MAX; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n, ",w");
+	snprintf(many + n, sizeof(many) - n, "\n");
+	expect_bad("t1 u nurse ward-3,\n", ":1: units:");
+	expect_bad("t1 u nurse ,ward-3\n", ":1: units:");
+	expect_bad("t1 u nurse a,,b\n", ":1: units:");
+	expect_bad(many, ":1: units:");
+	expect_bad("t1 u nurse "
+		   "a234567890123456789012345678901234567890123456789012345678"
+		   "901234\n",
+		   ":1: units:");
+}
+
+static void
+test_add_unit(void)
+{
+	med_principal p = {0};
+
+	MT_TRUE(med_principal_add_unit(&p, "ward-3", 6));
+	MT_TRUE(!med_principal_add_unit(&p, "", 0));
+	MT_TRUE(!med_principal_add_unit(&p, "ward 3", 6));
+	MT_TRUE(!med_principal_add_unit(&p, "a,b", 3));
+	MT_TRUE(!med_principal_add_unit(&p, "w\x01", 2));
+	MT_EQ_INT(p.n_units, 1);
+	for (int i = 1; i < MED_PRINCIPAL_UNITS_MAX; i++)
+		MT_TRUE(med_principal_add_unit(&p, "w", 1));
+	MT_TRUE(!med_principal_add_unit(&p, "w", 1));
 }
 
 static void
@@ -225,6 +282,9 @@ static const mt_case cases[] = {
 	{"token_file", test_token_file},
 	{"wrong_token", test_wrong_token},
 	{"bad_lines", test_bad_lines},
+	{"units", test_units},
+	{"bad_units", test_bad_units},
+	{"add_unit", test_add_unit},
 	{"unknown_role", test_unknown_role},
 	{"no_service_tokens", test_no_service_tokens},
 	{"reserved_names", test_reserved_names},

@@ -450,6 +450,49 @@ test_jwt_service_name_refused(void)
 	med_authenticator_free(&a);
 }
 
+/* units_claims: valid claims for nurse.jwt with units as the JSON given. */
+static void
+units_claims(char *out, size_t len, const char *units)
+{
+	snprintf(out, len,
+		 "{\"iss\":\"https://idp\",\"aud\":\"smartmed\","
+		 "\"preferred_username\":\"nurse.jwt\",\"roles\":\"nurse\","
+		 "\"units\":%s,\"exp\":%lld}",
+		 units, (long long)time(NULL) + 300);
+}
+
+/* The units claim (wards) reaches the principal, or refuses the token. */
+static void
+test_jwt_units(void)
+{
+	const char *header = "{\"alg\":\"ES256\"}";
+	med_authenticator a = {0};
+	char claims[2048], tok[8192];
+	med_principal p;
+
+	open_signed(&a);
+	units_claims(claims, sizeof(claims), "[\"ward-3\",\"ICU\"]");
+	sign_jwt(&ec_signer, header, claims, tok, sizeof(tok));
+	MT_OK(auth(&a, tok, NULL, &p));
+	MT_EQ_INT((int)p.n_units, 2);
+	MT_EQ_STR(p.units[0], "ward-3");
+	MT_EQ_STR(p.units[1], "ICU");
+	units_claims(claims, sizeof(claims), "\"ward-5\"");
+	sign_jwt(&ec_signer, header, claims, tok, sizeof(tok));
+	MT_OK(auth(&a, tok, NULL, &p));
+	MT_EQ_INT((int)p.n_units, 1);
+	MT_EQ_STR(p.units[0], "ward-5");
+	units_claims(claims, sizeof(claims), "[\"ward 3\"]");
+	expect_refused(&a, &ec_signer, header, claims, "units claim");
+	units_claims(claims, sizeof(claims), "[3]");
+	expect_refused(&a, &ec_signer, header, claims, "units claim");
+	units_claims(claims, sizeof(claims),
+		     "[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\","
+		     "\"j\",\"k\",\"l\",\"m\",\"n\",\"o\",\"p\",\"q\"]");
+	expect_refused(&a, &ec_signer, header, claims, "units claim");
+	med_authenticator_free(&a);
+}
+
 /* A signature from another key, or bytes that are no signature. */
 static void
 test_jwt_signature_refused(void)
@@ -645,6 +688,7 @@ test_break_glass_lifetime_capped(void)
 }
 
 static const mt_case cases[] = {
+	{"jwt_units", test_jwt_units},
 	{"jwt_shapes", test_jwt_shapes},
 	{"jwt_signed_accepted", test_jwt_signed_accepted},
 	{"jwt_typ_refused", test_jwt_typ_refused},

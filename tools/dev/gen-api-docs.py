@@ -421,12 +421,30 @@ def render_index(packages):
     out.append("")
     out.append("## Calling a method")
     out.append("")
-    out.append("Plain HTTP/2 gRPC (no TLS yet) to `127.0.0.1:<port>`, path "
+    out.append("gRPC over mutual TLS to `<host>:<port>`, path "
                "`/<gRPC name>/<Method>`, with metadata `authorization: Bearer <token>` "
-               "(tokens come from `MED_TOKENS_FILE`) and optionally `x-request-id`, "
+               "(a JWT from the hospital's identity provider, or in development a "
+               "token from `MED_TOKENS_FILE`) and optionally `x-request-id`, "
                "which is echoed in the service's logs and audit events. The roles each "
                "method accepts are named in its comment; a caller with none of them "
                "gets PERMISSION_DENIED.")
+    out.append("")
+    out.append("### Idempotent writes: `x-request-id`")
+    out.append("")
+    out.append("A write sent with the client's own `x-request-id` (at most 64 "
+               "printable characters; a UUID is best) is remembered with the write, "
+               "in its transaction, for 24 hours. Sending the same request again "
+               "with the same id, as the same user, returns the first reply and "
+               "writes nothing: a client that lost a reply (a timeout, a dropped "
+               "connection) resolves the doubt by repeating the call with the same "
+               "id. The same id with a different request is refused with "
+               "INVALID_ARGUMENT; a repeat that arrives while its first call is "
+               "still finishing gets ABORTED (repeat it); a repeat whose first "
+               "reply was not kept (the service stopped between commit and reply, "
+               "or the reply was over 256 KiB) gets ALREADY_EXISTS saying the "
+               "request was carried out. Without `x-request-id` every call is a "
+               "new request. `medctl` sends a fresh id with every call and takes "
+               "`--request-id ID` to repeat one.")
     out.append("")
     out.append("## Error model")
     out.append("")

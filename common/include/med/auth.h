@@ -33,6 +33,11 @@ enum {
 
 #define MED_PRINCIPAL_NAME_MAX 128
 
+/* The units (wards) a principal works on: at most this many, each shorter
+ * than MED_UNIT_NAME_MAX bytes. */
+#define MED_PRINCIPAL_UNITS_MAX 16
+#define MED_UNIT_NAME_MAX	64
+
 /*
  * The prefix of the principals of services ("service:records"): they come
  * from certificates only, and no token may name a user so.
@@ -54,7 +59,17 @@ typedef struct med_principal {
 	char peer[MED_PRINCIPAL_NAME_MAX];
 	/* The call runs under a valid break-glass grant. */
 	bool break_glass;
+	/* The units (wards) the user works on, from the token (med/care.h). */
+	char units[MED_PRINCIPAL_UNITS_MAX][MED_UNIT_NAME_MAX];
+	size_t n_units;
 } med_principal;
+
+/*
+ * med_principal_add_unit adds name[0..len) to p's units.  False when it is
+ * empty, too long, not printable ASCII without spaces, or p already has
+ * MED_PRINCIPAL_UNITS_MAX units.
+ */
+bool med_principal_add_unit(med_principal *p, const char *name, size_t len);
 
 /*
  * med_auth_input - what the transport knows about a call.  Strings are not
@@ -84,8 +99,9 @@ typedef struct med_authenticator {
 } med_authenticator;
 
 /*
- * med_auth_token_file_open reads a file of lines "TOKEN USER ROLE[,ROLE...]"
- * (blank lines and # comments skipped; roles by name, e.g. nurse) and returns
+ * med_auth_token_file_open reads a file of lines
+ * "TOKEN USER ROLE[,ROLE...] [UNIT[,UNIT...]]" (blank lines and # comments
+ * skipped; roles by name, e.g. nurse; units are wards, e.g. ward-3) and returns
  * an authenticator over it.  Tokens are compared in constant time.  Errors:
  * MED_ERR_IO (unreadable), MED_ERR_INVALID with "PATH:LINE: why" in errbuf
  * (a malformed line, an unknown role, the role service - services are known
@@ -124,6 +140,7 @@ typedef struct med_jwt_opts {
 	const char *issuer;	 /* required "iss" */
 	const char *audience;	 /* required in "aud" (string or array) */
 	const char *roles_claim; /* top-level claim with roles; NULL "roles" */
+	const char *units_claim; /* top-level claim with units; NULL "units" */
 	int leeway_s;		 /* clock skew allowed on exp, nbf and iat */
 } med_jwt_opts;
 
@@ -138,8 +155,10 @@ typedef struct med_jwt_opts {
  * "preferred_username", else "sub", and never "service:..."; roles are the
  * known role names in the roles claim (an array of strings, or one string);
  * unknown names are ignored and "service" is never taken from a token (services
- * are known by their certificates).  Errors: MED_ERR_IO (JWKS unreadable),
- * MED_ERR_INVALID (bad JWKS or options).
+ * are known by their certificates).  Units (wards) are the strings of the
+ * units claim (an array of strings, or one string); a token with a unit
+ * med_principal_add_unit refuses, or with too many, is refused.  Errors:
+ * MED_ERR_IO (JWKS unreadable), MED_ERR_INVALID (bad JWKS or options).
  */
 med_err med_auth_jwt_open(const med_jwt_opts *opts, med_authenticator *out,
 			  char *errbuf, size_t errlen) MED_MUST_CHECK;

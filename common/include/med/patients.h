@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <med/care.h>
 #include <med/config.h>
 #include <med/err.h>
 #include <med/rpc.h>
@@ -91,7 +92,8 @@ med_err med_patients_check(med_patients *p, const char *patient_id,
 	 "deadline of one patient check, ms"},                                 \
 	{"MED_PATIENT_CACHE_TTL_MS", MED_CONFIG_INT, "60000", false, 0,        \
 	 3600000, "how long an existing patient is remembered, ms; 0 asks "   \
-	 "identity on every write"}
+	 "identity on every write"},                                           \
+	MED_CARE_CONFIG
 /* clang-format on */
 
 /*

@@ -281,7 +281,9 @@ int64_t med_call_remaining_ms(med_call *call);
 
 /*
  * med_call_set_patient names the patient this call touched, for the audit
- * event the RPC layer emits when the call ends.  Copied.
+ * event the RPC layer emits when the call ends.  Copied.  It is also where
+ * the care relationship is decided (med/care.h): a refused call ends with
+ * the refusal whatever the handler returns, and its transaction rolls back.
  */
 void med_call_set_patient(med_call *call, const char *patient_id);
 

@@ -77,4 +77,16 @@ med_db *med_call_db(med_call *call);
  */
 med_err med_call_tx(med_call *call, med_db_tx_fn fn, void *ctx) MED_MUST_CHECK;
 
+/*
+ * Idempotent writes: a write whose call carries the client's own
+ * x-request-id is remembered in med_request_log, in the write's own
+ * transaction, and a repeat of the id by the same caller is answered with
+ * the first reply and no second write (rpc_idem.c says the whole contract).
+ * med_request_log_migrate creates the table (every service's schema);
+ * med_request_log_prune forgets ids older than keep_ms, a batch at a time.
+ */
+#define MED_REQUEST_LOG_KEEP_MS (24LL * 3600 * 1000)
+med_err med_request_log_migrate(med_db *db) MED_MUST_CHECK;
+med_err med_request_log_prune(med_db *db, int64_t keep_ms) MED_MUST_CHECK;
+
 #endif

@@ -35,6 +35,7 @@ struct token {
 	unsigned char hash[TOKEN_HASH_LEN];
 	char user[MED_PRINCIPAL_NAME_MAX];
 	uint32_t roles;
+	char units[256]; /* "ward-3,ward-5", checked when the file is read */
 };
 
 struct token_file {
@@ -94,6 +95,44 @@ med_principal_name_is_reserved(const char *name, size_t len)
 	       memcmp(name, MED_SERVICE_PRINCIPAL_PREFIX, n) == 0;
 }
 
+/* unit_char_ok: unit names go into cache keys, logs and audit details. */
+static bool
+unit_char_ok(char c)
+{
+	return c > 0x20 && c < 0x7f && c != ',';
+}
+
+bool
+med_principal_add_unit(med_principal *p, const char *name, size_t len)
+{
+	if (len == 0 || len >= MED_UNIT_NAME_MAX ||
+	    p->n_units == MED_PRINCIPAL_UNITS_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!unit_char_ok(name[i]))
+			return false;
+	memcpy(p->units[p->n_units], name, len);
+	p->units[p->n_units][len] = '\0';
+	p->n_units++;
+	return true;
+}
+
+/* add_units adds the units of "a,b,c" to p; false at the first bad one. */
+static bool
+add_units(med_principal *p, const char *csv)
+{
+	while (*csv != '\0') {
+		size_t n = strcspn(csv, ",");
+
+		if (!med_principal_add_unit(p, csv, n))
+			return false;
+		csv += n;
+		if (*csv == ',')
+			csv++;
+	}
+	return true;
+}
+
 med_err
 med_auth_check(const med_principal *p, uint32_t required_roles)
 {
@@ -138,6 +177,7 @@ token_file_authenticate(void *self, const med_auth_input *in,
 	med_strlcpy(out->user, found->user, sizeof(out->user));
 	out->roles = found->roles;
 	out->authenticated = true;
+	(void)add_units(out, found->units); /* checked when read */
 	return MED_OK;
 }
 
@@ -248,12 +288,31 @@ token_add(struct parse *ps, struct token_file *tf, const struct token *t)
 	return MED_OK;
 }
 
+/* parse_units checks and keeps the optional units field of a line. */
+static med_err
+parse_units(struct parse *ps, const char *csv, struct token *t)
+{
+	med_principal probe = {0};
+
+	if (csv == NULL)
+		return MED_OK;
+	if (strlen(csv) >= sizeof(t->units) || !add_units(&probe, csv) ||
+	    csv[strlen(csv) - 1] == ',')
+		return parse_fail(ps,
+				  "units: at most %d comma-separated names of "
+				  "1..%d printable characters",
+				  MED_PRINCIPAL_UNITS_MAX,
+				  MED_UNIT_NAME_MAX - 1);
+	med_strlcpy(t->units, csv, sizeof(t->units));
+	return MED_OK;
+}
+
 /* parse_line handles one line; blank lines and comments are skipped. */
 static med_err
 parse_line(struct parse *ps, struct token_file *tf, char *line)
 {
 	const char *ws = " \t\r\n";
-	char *save = NULL, *tok, *user, *roles, *extra;
+	char *save = NULL, *tok, *user, *roles, *units, *extra;
 	struct token t = {0};
 	med_err err;
 
@@ -262,9 +321,11 @@ parse_line(struct parse *ps, struct token_file *tf, char *line)
 		return MED_OK;
 	user = strtok_r(NULL, ws, &save);
 	roles = strtok_r(NULL, ws, &save);
+	units = strtok_r(NULL, ws, &save);
 	extra = strtok_r(NULL, ws, &save);
 	if (user == NULL || roles == NULL || extra != NULL)
-		return parse_fail(ps, "expected \"TOKEN USER ROLE[,ROLE...]\"");
+		return parse_fail(ps, "expected \"TOKEN USER ROLE[,ROLE...] "
+				      "[UNIT[,UNIT...]]\"");
 	if (strlen(tok) > TOKEN_MAX_LEN)
 		return parse_fail(ps, "token longer than %d bytes",
 				  TOKEN_MAX_LEN);
@@ -276,8 +337,8 @@ parse_line(struct parse *ps, struct token_file *tf, char *line)
 				  "user name starts with \"%s\", which "
 				  "names services",
 				  MED_SERVICE_PRINCIPAL_PREFIX);
-	err = parse_roles(ps, roles, &t.roles);
-	if (err != MED_OK)
+	if ((err = parse_roles(ps, roles, &t.roles)) != MED_OK ||
+	    (err = parse_units(ps, units, &t)) != MED_OK)
 		return err;
 	med_strlcpy(t.user, user, sizeof(t.user));
 	token_hash(tok, strlen(tok), t.hash);

@@ -58,6 +58,7 @@ typedef struct jwt_auth {
 	char issuer[256];
 	char audience[256];
 	char roles_claim[JWT_CLAIM_MAX];
+	char units_claim[JWT_CLAIM_MAX];
 	int leeway_s;
 } jwt_auth;
 
@@ -540,6 +541,33 @@ roles_of(json_t *claim)
 	return roles;
 }
 
+static bool
+unit_of(json_t *v, med_principal *out)
+{
+	return json_is_string(v) &&
+	       med_principal_add_unit(out, json_string_value(v),
+				      json_string_length(v));
+}
+
+/* units_of adds the units claim (array of strings, or one) to out. */
+static bool
+units_of(json_t *claim, med_principal *out)
+{
+	json_t *v;
+	size_t i;
+
+	if (claim == NULL)
+		return true;
+	if (!json_is_array(claim))
+		return unit_of(claim, out);
+	json_array_foreach(claim, i, v)
+	{
+		if (!unit_of(v, out))
+			return false;
+	}
+	return true;
+}
+
 /* claims_check checks the payload and fills out; returns why not, or NULL. */
 static const char *
 claims_check(const jwt_auth *ja, json_t *claims, med_principal *out)
@@ -570,6 +598,10 @@ claims_check(const jwt_auth *ja, json_t *claims, med_principal *out)
 	memset(out, 0, sizeof(*out));
 	med_strlcpy(out->user, user, sizeof(out->user));
 	out->roles = roles_of(json_object_get(claims, ja->roles_claim));
+	/* A unit too long or too many is refused rather than cut: a cut
+	 * list could name another ward. */
+	if (!units_of(json_object_get(claims, ja->units_claim), out))
+		return "units claim: not up to 16 short printable names";
 	out->authenticated = true;
 	return NULL;
 }
@@ -626,6 +658,14 @@ jwt_auth_free(void *self)
 	free(ja);
 }
 
+/* claim_name_ok: NULL (the default) or a usable top-level claim name. */
+static bool
+claim_name_ok(const char *name)
+{
+	return name == NULL ||
+	       (name[0] != '\0' && strlen(name) < JWT_CLAIM_MAX);
+}
+
 static med_err
 opts_check(const med_jwt_opts *o, char *errbuf, size_t errlen)
 {
@@ -639,10 +679,9 @@ opts_check(const med_jwt_opts *o, char *errbuf, size_t errlen)
 	else if (o->audience == NULL || o->audience[0] == '\0' ||
 		 strlen(o->audience) >= 256)
 		why = "an audience (aud) is required";
-	else if (o->roles_claim != NULL &&
-		 (o->roles_claim[0] == '\0' ||
-		  strlen(o->roles_claim) >= JWT_CLAIM_MAX))
-		why = "the roles claim name is empty or too long";
+	else if (!claim_name_ok(o->roles_claim) ||
+		 !claim_name_ok(o->units_claim))
+		why = "the roles or units claim name is empty or too long";
 	else if (o->leeway_s < 0 || o->leeway_s > 600)
 		why = "leeway must be 0..600 s";
 	if (why == NULL)
@@ -678,6 +717,9 @@ med_auth_jwt_open(const med_jwt_opts *opts, med_authenticator *out,
 	med_strlcpy(ja->roles_claim,
 		    opts->roles_claim ? opts->roles_claim : "roles",
 		    sizeof(ja->roles_claim));
+	med_strlcpy(ja->units_claim,
+		    opts->units_claim ? opts->units_claim : "units",
+		    sizeof(ja->units_claim));
 	ja->leeway_s = opts->leeway_s;
 	err = jwks_load(ja, opts->jwks_path, errbuf, errlen);
 	if (err != MED_OK) {

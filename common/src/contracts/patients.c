@@ -1,9 +1,6 @@
 /*
  * patients.c - patient id checks against identity's GetPatient, with a
- * small positive cache.  See med/patients.h.
- *
- * The cache is direct-mapped (slot = hash of the id): bounded, O(1), no
- * eviction list; two ids that share a slot just ask identity more often.
+ * small positive cache (slot_cache.h).  See med/patients.h.
  */
 #include <med/patients.h>
 
@@ -13,23 +10,16 @@
 #include <med/service.h>
 #include <med/util.h>
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "care_internal.h"
+#include "slot_cache.h"
 #include "smartmed/identity/v1/identity.pb-c.h"
 
-#define GET_PATIENT   "/smartmed.identity.v1.Identity/GetPatient"
-#define DEFAULT_SLOTS 4096
-#define MAX_SLOTS     (1u << 20)
-#define ID_MAX	      64
-
-typedef struct slot {
-	char id[ID_MAX];
-	char birth_date[MED_BIRTH_DATE_MAX];
-	int64_t expires_ns; /* monotonic; 0 = empty */
-} slot;
+#define GET_PATIENT "/smartmed.identity.v1.Identity/GetPatient"
+#define ID_MAX	    64
 
 typedef enum outcome {
 	OUT_OK,
@@ -45,10 +35,7 @@ static const char *const outcome_names[N_OUTCOMES] = {"ok", "cached", "unknown",
 
 struct med_patients {
 	med_channel *ch;
-	int64_t ttl_ns;
-	size_t n_slots;
-	slot *slots;
-	pthread_mutex_t mu;
+	slot_cache cache; /* id -> birth date */
 	med_counter *checks[N_OUTCOMES];
 };
 
@@ -87,27 +74,23 @@ med_patients_new(const med_patients_opts *o, med_patients **out)
 	med_err err;
 
 	if (o->target == NULL || o->target[0] == '\0' || o->ttl_ms < 0 ||
-	    o->n_slots > MAX_SLOTS)
+	    o->n_slots > SLOT_CACHE_MAX_SLOTS)
 		return MED_ERR_INVALID;
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return MED_ERR_NOMEM;
-	p->n_slots = o->n_slots ? o->n_slots : DEFAULT_SLOTS;
-	p->ttl_ns = o->ttl_ms * 1000000;
-	p->slots = calloc(p->n_slots, sizeof(*p->slots));
-	if (p->slots == NULL) {
-		err = MED_ERR_NOMEM;
+	err = slot_cache_init(&p->cache, o->n_slots, ID_MAX, MED_BIRTH_DATE_MAX,
+			      o->ttl_ms);
+	if (err != MED_OK)
 		goto free_p;
-	}
 	err = med_channel_open_opts(o->target, &co, &p->ch);
 	if (err != MED_OK)
-		goto free_slots;
-	pthread_mutex_init(&p->mu, NULL);
+		goto free_cache;
 	stats_init(p);
 	*out = p;
 	return MED_OK;
-free_slots:
-	free(p->slots);
+free_cache:
+	slot_cache_fini(&p->cache);
 free_p:
 	free(p);
 	return err;
@@ -119,54 +102,8 @@ med_patients_free(med_patients *p)
 	if (p == NULL)
 		return;
 	med_channel_close(p->ch);
-	pthread_mutex_destroy(&p->mu);
-	free(p->slots);
+	slot_cache_fini(&p->cache);
 	free(p);
-}
-
-/* slot_of hashes id (FNV-1a) to its one slot. */
-static slot *
-slot_of(med_patients *p, const char *id)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *id; id++)
-		h = (h ^ (unsigned char)*id) * 1099511628211ull;
-	return &p->slots[h % p->n_slots];
-}
-
-/* cache_has copies a cached patient's birth date into res on a hit. */
-static bool
-cache_has(med_patients *p, const char *id, med_patient_result *res)
-{
-	bool hit;
-	slot *s;
-
-	if (p->ttl_ns == 0)
-		return false;
-	pthread_mutex_lock(&p->mu);
-	s = slot_of(p, id);
-	hit = s->expires_ns > med_mono_ns() && strcmp(s->id, id) == 0;
-	if (hit)
-		med_strlcpy(res->birth_date, s->birth_date,
-			    sizeof(res->birth_date));
-	pthread_mutex_unlock(&p->mu);
-	return hit;
-}
-
-static void
-cache_put(med_patients *p, const char *id, const char *birth_date)
-{
-	slot *s;
-
-	if (p->ttl_ns == 0 || strlen(id) >= ID_MAX)
-		return;
-	pthread_mutex_lock(&p->mu);
-	s = slot_of(p, id);
-	med_strlcpy(s->id, id, sizeof(s->id));
-	med_strlcpy(s->birth_date, birth_date, sizeof(s->birth_date));
-	s->expires_ns = med_mono_ns() + p->ttl_ns;
-	pthread_mutex_unlock(&p->mu);
 }
 
 /* ask_identity calls GetPatient and turns the reply into res. */
@@ -219,7 +156,7 @@ med_patients_check(med_patients *p, const char *patient_id, int64_t deadline_ms,
 	med_err err;
 
 	memset(res, 0, sizeof(*res));
-	if (cache_has(p, patient_id, res)) {
+	if (slot_cache_get(&p->cache, patient_id, res->birth_date)) {
 		res->cached = true;
 		count(p, OUT_CACHED);
 		return MED_OK;
@@ -230,7 +167,7 @@ med_patients_check(med_patients *p, const char *patient_id, int64_t deadline_ms,
 		return err;
 	}
 	if (res->state == MED_PATIENT_OK)
-		cache_put(p, patient_id, res->birth_date);
+		slot_cache_put(&p->cache, patient_id, res->birth_date);
 	count(p, by_state[res->state]);
 	return MED_OK;
 }
@@ -279,6 +216,8 @@ med_patients_service_start(struct med_service *svc)
 		return err;
 	}
 	g_deadline_ms = med_config_int(c, "MED_IDENTITY_DEADLINE_MS");
+	if ((err = care_start(c, g_patients->ch)) != MED_OK)
+		return err;
 	med_log_info("patient ids of writes are checked against identity at "
 		     "%s",
 		     url);
@@ -289,13 +228,13 @@ void
 med_patients_service_stop(struct med_service *svc)
 {
 	(void)svc;
+	care_stop();
 	med_patients_free(g_patients);
 	g_patients = NULL;
 }
 
-/* call_deadline_ms keeps the check inside the caller's own deadline. */
-static int64_t
-call_deadline_ms(med_call *call)
+int64_t
+patients_deadline_ms(med_call *call)
 {
 	int64_t left = med_call_remaining_ms(call) - 50;
 
@@ -311,7 +250,7 @@ ask(med_call *call, const char *field, const char *patient_id,
     med_patient_result *r)
 {
 	med_err err = med_patients_check(g_patients, patient_id,
-					 call_deadline_ms(call),
+					 patients_deadline_ms(call),
 					 med_call_request_id(call), r);
 
 	if (err != MED_OK)

@@ -9,19 +9,22 @@
 #include <med/log.h>
 #include <med/service.h>
 #include <med/util.h>
+#include <med/witness.h>
 
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define SVC_MAX_SPECS	  96
-#define SVC_ERRLEN	  4096
-#define SVC_READY_POLL_MS 1000
+#define SVC_MAX_SPECS	   96
+#define SVC_ERRLEN	   4096
+#define SVC_READY_POLL_MS  1000
+#define SVC_PRUNE_EVERY_MS 60000
 
 struct med_service {
 	const med_service_def *def;
@@ -29,6 +32,7 @@ struct med_service {
 	med_db *db;
 	med_audit *audit;
 	med_audit_relay *relay; /* outbox rows to the spool */
+	med_witness *witness;	/* checks the audit log's heads */
 	med_metrics *metrics;
 	med_http *http;
 	med_server *server;
@@ -37,6 +41,7 @@ struct med_service {
 	void *data;
 	atomic_bool ready;
 	bool migrated;
+	int64_t request_log_pruned_ms;
 	pthread_t readiness_thread;
 	bool readiness_started;
 	pthread_mutex_t lock;
@@ -105,6 +110,8 @@ static const med_config_spec common_specs[] = {
 	 "required aud of bearer JWTs (with MED_JWT_JWKS)"},
 	{"MED_JWT_ROLES_CLAIM", MED_CONFIG_STRING, "roles", false, 0, 0,
 	 "top-level JWT claim holding the role names"},
+	{"MED_JWT_UNITS_CLAIM", MED_CONFIG_STRING, "units", false, 0, 0,
+	 "top-level JWT claim holding the user's units (wards)"},
 	{"MED_JWT_LEEWAY_S", MED_CONFIG_INT, "60", false, 0, 600,
 	 "clock skew allowed on exp, nbf and iat"},
 	{"MED_TOKENS_FILE", MED_CONFIG_PATH, NULL, false, 0, 0,
@@ -127,6 +134,16 @@ static const med_config_spec common_specs[] = {
 	 "MED_AUDIT_LISTEN (audit events then cross the network in clear)"},
 	{"MED_AUDIT_SPOOL_DIR", MED_CONFIG_STRING, NULL, false, 0, 0,
 	 "directory of the durable audit spool"},
+	{"MED_AUDIT_WITNESS_URL", MED_CONFIG_STRING, "", false, 0, 0,
+	 "gRPC address of the audit service whose signed heads this service "
+	 "witnesses (mutual TLS); empty: no witness"},
+	{"MED_AUDIT_WITNESS_SERVER_NAME", MED_CONFIG_STRING, "audit", false, 0,
+	 0, "name the audit service's certificate must carry"},
+	{"MED_AUDIT_WITNESS_KEY", MED_CONFIG_STRING, "", false, 0, 0,
+	 "hex Ed25519 public key that must sign audit heads (pinned); empty: "
+	 "the key of the first head this service kept"},
+	{"MED_AUDIT_WITNESS_INTERVAL_MS", MED_CONFIG_INT, "60000", false, 100,
+	 86400000, "how often the audit log's latest head is checked"},
 	{"MED_LOG_LEVEL", MED_CONFIG_STRING, "info", false, 0, 0,
 	 "debug, info, warn or error"},
 	{"MED_THREADS", MED_CONFIG_INT, "2", false, 1, 64,
@@ -356,6 +373,7 @@ open_jwt(med_service *svc, med_authenticator *out)
 		.issuer = med_config_str(svc->cfg, "MED_JWT_ISSUER"),
 		.audience = med_config_str(svc->cfg, "MED_JWT_AUDIENCE"),
 		.roles_claim = med_config_str(svc->cfg, "MED_JWT_ROLES_CLAIM"),
+		.units_claim = med_config_str(svc->cfg, "MED_JWT_UNITS_CLAIM"),
 		.leeway_s = (int)med_config_int(svc->cfg, "MED_JWT_LEEWAY_S"),
 	};
 	med_err err;
@@ -513,6 +531,19 @@ is_ready(void *ctx)
 	return atomic_load(&svc->ready);
 }
 
+/* prune_request_log forgets old client request ids, once a minute. */
+static void
+prune_request_log(med_service *svc)
+{
+	int64_t now = med_now_ms();
+
+	if (now - svc->request_log_pruned_ms < SVC_PRUNE_EVERY_MS)
+		return;
+	svc->request_log_pruned_ms = now;
+	if (med_request_log_prune(svc->db, MED_REQUEST_LOG_KEEP_MS) != MED_OK)
+		med_log_warn("request log: old ids not pruned; next minute");
+}
+
 /* check_readiness migrates when not yet done, then pings the database. */
 static bool
 check_readiness(med_service *svc)
@@ -520,14 +551,17 @@ check_readiness(med_service *svc)
 	if (!svc->migrated) {
 		med_err err = med_db_migrate(svc->db, svc->def->migrations,
 					     svc->def->n_migrations);
-		/* libmed's own table, in every service's schema. */
+		/* libmed's own tables, in every service's schema. */
 		if (err == MED_OK && svc->audit != NULL)
 			err = med_audit_outbox_migrate(svc->db);
+		if (err == MED_OK)
+			err = med_request_log_migrate(svc->db);
 		if (err != MED_OK)
 			return false;
 		svc->migrated = true;
 		med_log_info("database schema is up to date");
 	}
+	prune_request_log(svc);
 	return med_db_ping(svc->db) == MED_OK;
 }
 
@@ -589,6 +623,43 @@ start_http(med_service *svc)
 	return err;
 }
 
+/* start_witness starts checking the audit log's heads, when configured. */
+static med_err
+start_witness(med_service *svc)
+{
+	const char *url = med_config_str(svc->cfg, "MED_AUDIT_WITNESS_URL");
+	const char *name =
+		med_config_str(svc->cfg, "MED_AUDIT_WITNESS_SERVER_NAME");
+	const char *hex = med_config_str(svc->cfg, "MED_AUDIT_WITNESS_KEY");
+	uint8_t key[32];
+	med_witness_opts o = {
+		.db = svc->db,
+		.target = url,
+		.server_name = name != NULL && name[0] ? name : NULL,
+		.tls = &svc->tls,
+		.interval_ms = med_config_int(svc->cfg,
+					      "MED_AUDIT_WITNESS_INTERVAL_MS"),
+		.metrics = svc->metrics,
+	};
+	size_t n = 0;
+
+	if (url == NULL || url[0] == '\0')
+		return MED_OK;
+	if (hex != NULL && hex[0] != '\0') {
+		if (sodium_hex2bin(key, sizeof(key), hex, strlen(hex), NULL, &n,
+				   NULL) != 0 ||
+		    n != sizeof(key)) {
+			med_log_error(
+				"MED_AUDIT_WITNESS_KEY: not 64 hex digits "
+				"of an Ed25519 public key");
+			return MED_ERR_INVALID;
+		}
+		o.pinned_key = key;
+	}
+	med_log_info("witnessing the audit log's heads at %s", url);
+	return med_witness_start(&o, &svc->witness);
+}
+
 /* start_relay starts moving committed outbox events into the spool. */
 static med_err
 start_relay(med_service *svc)
@@ -613,6 +684,7 @@ start_all(med_service *svc)
 	if ((err = open_db(svc)) != MED_OK || (err = open_tls(svc)) != MED_OK ||
 	    (err = open_audit(svc)) != MED_OK ||
 	    (err = start_relay(svc)) != MED_OK ||
+	    (err = start_witness(svc)) != MED_OK ||
 	    (err = open_server(svc)) != MED_OK)
 		return err;
 	if (svc->def->start != NULL && (err = svc->def->start(svc)) != MED_OK) {
@@ -666,6 +738,7 @@ stop_all(med_service *svc)
 	med_server_free(svc->server);
 	med_break_glass_free(svc->break_glass);
 	med_tls_fini(&svc->tls);
+	med_witness_stop(svc->witness);
 	med_audit_relay_stop(svc->relay);
 	med_audit_close(svc->audit);
 	med_db_close(svc->db);

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include <med/audit.h>
+#include <med/care.h>
 #include <med/log.h>
 #include <med/metrics.h>
 #include <med/service.h>
@@ -159,11 +160,20 @@ med_call_is_cancelled(med_call *call)
 	return med_call_remaining_ms(call) == 0;
 }
 
+static const char *action_code(const med_method *m);
+
+/* Naming the patient is where the care relationship is decided. */
 void
 med_call_set_patient(med_call *call, const char *patient_id)
 {
 	med_strlcpy(call->patient_id, patient_id ? patient_id : "",
 		    sizeof(call->patient_id));
+	if (call->care_err == MED_OK && call->rm != NULL)
+		call->care_err =
+			med_care_decide(call, call->patient_id,
+					strcmp(action_code(call->rm->m),
+					       MED_AUDIT_ACTION_READ) == 0,
+					call->care_msg, sizeof(call->care_msg));
 }
 
 med_err
@@ -302,6 +312,7 @@ read_metadata(med_call *c, med_auth_input *in, bg_md *bg)
 		if (slice_is(md->key, "x-request-id") && request_id_ok(v, n)) {
 			memcpy(c->request_id, v, n);
 			c->request_id[n] = '\0';
+			c->client_request_id = true;
 		} else if (slice_is(md->key, "x-purpose-of-use")) {
 			c->purpose_of_use = purpose_lookup(v, n);
 		} else if (slice_is(md->key, "authorization") && n > 7 &&
@@ -425,6 +436,10 @@ access_event(med_call *c, int code, med_audit_event *ev, char *detail,
 	detail[0] = '\0';
 	if (c->principal.break_glass)
 		snprintf(detail, detail_len, "break-glass grant=%s", c->bg.id);
+	if (c->idem.state != RPC_IDEM_NEW)
+		snprintf(detail + strlen(detail), detail_len - strlen(detail),
+			 "%srepeat of request %s: nothing written again",
+			 detail[0] ? "; " : "", c->request_id);
 	/* The OK event is already committed: this one records the failure
 	 * that came after, under the same request id. */
 	if (c->audit_outboxed && code != 0)
@@ -441,7 +456,7 @@ access_event(med_call *c, int code, med_audit_event *ev, char *detail,
 static bool
 audit(med_call *c, int code)
 {
-	char detail[MED_BREAK_GLASS_ID_LEN + 96];
+	char detail[RPC_ACCESS_DETAIL_MAX];
 	med_audit_event ev;
 	bool ok = true;
 
@@ -475,19 +490,24 @@ static med_err
 outbox_tx_body(med_db_conn *conn, void *arg)
 {
 	outbox_tx *t = arg;
-	char detail[MED_BREAK_GLASS_ID_LEN + 96];
+	char detail[RPC_ACCESS_DETAIL_MAX];
 	med_audit_event ev;
 	med_err err;
 
 	/* A retried transaction (deadlock) runs the body again: the details
 	 * it added on the failed try go with that try. */
 	t->call->n_audit_details = t->n_details;
-	if ((err = t->fn(conn, t->ctx)) != MED_OK)
+	/* A repeat of a request id stops here, before the body writes. */
+	if ((err = med__idem_check(t->call, conn)) != MED_OK)
+		return err;
+	if ((err = t->fn(conn, t->ctx)) != MED_OK ||
+	    (err = t->call->care_err) != MED_OK)
 		return err;
 	access_event(t->call, 0, &ev, detail, sizeof(detail));
 	med_uuid_v4(t->call->outbox_event_id);
 	ev.event_id = t->call->outbox_event_id;
-	return med_audit_outbox_put(conn, t->call->srv->opts.audit, &ev);
+	err = med_audit_outbox_put(conn, t->call->srv->opts.audit, &ev);
+	return err == MED_OK ? med__idem_record(t->call, conn) : err;
 }
 
 /* call_tx runs fn on db, with c's event in the outbox when c needs one. */
@@ -501,8 +521,10 @@ call_tx(med_call *c, med_db *db, med_db_tx_fn fn, void *ctx)
 		return med_db_tx(db, fn, ctx);
 	t.n_details = c->n_audit_details;
 	err = med_db_tx(db, outbox_tx_body, &t);
-	if (err == MED_OK)
+	if (err == MED_OK) {
 		c->audit_outboxed = true;
+		c->idem.logged = c->client_request_id;
+	}
 	return err;
 }
 
@@ -579,14 +601,25 @@ complete(med_call *c, med_err err, const ProtobufCMessage *out)
 	const char *msg = NULL;
 	grpc_byte_buffer *bb = NULL;
 
+	if (c->care_err != MED_OK) {
+		err = c->care_err;
+		code = med_err_to_grpc_status(err);
+		med_strlcpy(c->fail_msg, c->care_msg, sizeof(c->fail_msg));
+	}
 	if (err == MED_ERR_CANCELLED && med_call_remaining_ms(c) == 0) {
 		/* A handler that stopped for its deadline reports it. */
 		err = MED_ERR_TIMEOUT;
 		code = med_err_to_grpc_status(err);
 	}
-	if (err == MED_OK && out != NULL) {
+	if (med__idem_answer(c, &err, &bb)) {
+		/* A repeat: the first call's reply, whatever the handler said
+		 * after its transaction stopped at the request log. */
+		code = med_err_to_grpc_status(err);
+	} else if (err == MED_OK && out != NULL) {
 		err = med__rpc_pack(c, out, &bb);
 		code = med_err_to_grpc_status(err);
+		if (err == MED_OK)
+			med__idem_keep_reply(c, out);
 	}
 	if (err != MED_OK)
 		msg = c->fail_msg[0] ? c->fail_msg : med_strerror(err);
@@ -1055,6 +1088,8 @@ med_call_send(med_call *call, const ProtobufCMessage *msg)
 		return MED_ERR_PRECONDITION;
 	if (atomic_load(&call->cancelled))
 		return MED_ERR_CANCELLED;
+	if (call->care_err != MED_OK)
+		return call->care_err;
 	err = med__rpc_pack(call, msg, &bb);
 	if (err != MED_OK)
 		return err;

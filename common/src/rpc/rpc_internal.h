@@ -25,6 +25,7 @@
 
 #include <med/util.h>
 #include <med/audit.h>
+#include <med/db.h>
 #include <med/rpc.h>
 
 /* Requests kept armed per registered method and per queue. */
@@ -39,6 +40,8 @@
 #define RPC_STATUS_MSG_MAX  256
 #define RPC_PATIENT_ID_MAX  128
 #define RPC_BG_DETAIL_MAX   256
+/* An access event's own detail: break-glass grant, repeat of a request. */
+#define RPC_ACCESS_DETAIL_MAX 256
 
 /* What a completion-queue tag stands for. */
 typedef enum rpc_tag_kind {
@@ -79,6 +82,28 @@ typedef struct rpc_health {
 	char **names;	     /* "" and every service name */
 	size_t n_names;
 } rpc_health;
+
+/* What the request log said about a call's client request id. */
+typedef enum rpc_idem_state {
+	RPC_IDEM_NEW = 0,      /* not seen before (or no client id) */
+	RPC_IDEM_REPLAY,       /* seen, committed, reply kept: send it */
+	RPC_IDEM_NO_REPLY,     /* seen and committed, reply not kept */
+	RPC_IDEM_IN_PROGRESS,  /* committed moments ago, reply not yet kept */
+	RPC_IDEM_OTHER_REQUEST /* the id was used for a different request */
+} rpc_idem_state;
+
+/* rpc_idem - a call's entry in the request log (rpc_idem.c). */
+typedef struct rpc_idem {
+	rpc_idem_state state;
+	bool hashed;
+	bool logged; /* this call's write committed its request log row */
+	uint8_t sha256[32];
+	uint8_t *reply; /* RPC_IDEM_REPLAY: the first reply (arena) */
+	size_t reply_len;
+	int64_t first_ms; /* when the first call committed */
+	char first_method[160];
+	char first_patient[RPC_PATIENT_ID_MAX];
+} rpc_idem;
 
 /* rpc_zombie - a finished streaming thread waiting to be joined. */
 typedef struct rpc_zombie {
@@ -141,7 +166,15 @@ struct med_call {
 	char bg_expires[24];
 	grpc_metadata md_out[2]; /* initial metadata we send */
 	char request_id[RPC_REQUEST_ID_MAX + 1];
+	/* The client chose request_id (x-request-id): a write made with it
+	 * is remembered, and a repeat is answered from it (rpc_idem.c). */
+	bool client_request_id;
+	rpc_idem idem;
 	char patient_id[RPC_PATIENT_ID_MAX];
+	/* A care-relationship refusal (med/care.h) ends the call whatever
+	 * the handler returns, and rolls its transaction back. */
+	med_err care_err;
+	char care_msg[RPC_STATUS_MSG_MAX];
 	const char *purpose_of_use; /* static string; NULL when refused */
 	med_audit_detail
 		audit_details[MED_AUDIT_MAX_DETAILS]; /* arena copies */
@@ -183,6 +216,29 @@ void med__rpc_call_finish(med_call *c, int code, const char *msg,
 
 /* med__rpc_join_zombies joins streaming threads that have finished. */
 void med__rpc_join_zombies(med_server *s);
+
+/* --- rpc_idem.c -------------------------------------------------------- */
+
+/*
+ * med__idem_check looks c's client request id up in the write's
+ * transaction, before the handler's body: MED_OK to go on (a new id, or
+ * none), MED_ERR_EXISTS when c is a repeat (c->idem says what to answer;
+ * the transaction is rolled back and complete() answers from it).
+ */
+med_err med__idem_check(med_call *c, med_db_conn *conn);
+
+/* med__idem_record inserts c's row in the write's transaction; a
+ * concurrent twin's row makes it MED_ERR_CONFLICT (retried, then found). */
+med_err med__idem_record(med_call *c, med_db_conn *conn);
+
+/* med__idem_keep_reply stores the reply of a logged call for its repeats. */
+void med__idem_keep_reply(med_call *c, const ProtobufCMessage *out);
+
+/*
+ * med__idem_answer overrides a repeat's outcome: the first reply (*bb, OK)
+ * or the error that says why it cannot be given.  False: not a repeat.
+ */
+bool med__idem_answer(med_call *c, med_err *err, grpc_byte_buffer **bb);
 
 /* --- rpc_call.c -------------------------------------------------------- */
 

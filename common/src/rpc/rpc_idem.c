@@ -1,0 +1,273 @@
+/*
+ * rpc_idem.c - idempotent writes: a request id the client chose, kept with
+ * the write it made (AIP-155's request_id, carried as x-request-id).
+ *
+ * A write whose call carries its own x-request-id inserts a row of
+ * med_request_log (caller, request id, method, SHA-256 of the request,
+ * patient) in the write's transaction, beside its audit event's outbox row:
+ * the write and the memory of it commit together or not at all.  Once the
+ * call has its reply, the reply's bytes are added to the row.  A repeat of
+ * the id by the same caller finds the row in its first transaction, before
+ * the handler's body runs, and is answered from it: the first reply and no
+ * second write, or, when the reply was not kept (a crash between commit and
+ * reply, or a reply too large to keep), ALREADY_EXISTS saying that the
+ * first call committed.  So a client that lost a reply (a timeout, a dropped
+ * connection: an in-doubt commit) resolves it by sending the same request
+ * with the same id again.  The same id with a different request is refused.
+ *
+ * Ids the service generated for calls without one are never looked up:
+ * they are fresh for every call.  Rows are pruned after
+ * MED_REQUEST_LOG_KEEP_MS; a repeat after that is a new request.
+ */
+#include <med/log.h>
+#include <med/service.h>
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rpc_internal.h"
+
+/* Replies larger than this are not kept: the repeat learns the first call
+ * committed and reads the result back. */
+#define IDEM_REPLY_KEEP_MAX (256u << 10)
+/* A row without its reply younger than this is a twin still finishing. */
+#define IDEM_IN_PROGRESS_MS 30000
+/* Reply states of a row. */
+#define IDEM_REPLY_PENDING 0
+#define IDEM_REPLY_KEPT	   1
+#define IDEM_REPLY_TOO_BIG 2
+
+static const char request_log_ddl[] =
+	"CREATE TABLE IF NOT EXISTS med_request_log ("
+	" actor VARCHAR(128) NOT NULL,"
+	" request_id VARCHAR(64) NOT NULL,"
+	" method VARCHAR(160) NOT NULL,"
+	" request_sha256 BINARY(32) NOT NULL,"
+	" patient_id VARCHAR(128) NOT NULL DEFAULT '',"
+	" reply_state TINYINT NOT NULL DEFAULT 0,"
+	" reply MEDIUMBLOB NULL,"
+	" created_ms BIGINT NOT NULL,"
+	" PRIMARY KEY (actor, request_id),"
+	" KEY by_age (created_ms)"
+	") ENGINE=InnoDB";
+
+med_err
+med_request_log_migrate(med_db *db)
+{
+	med_err err =
+		med_db_exec_once(db, request_log_ddl, NULL, 0, NULL, NULL);
+
+	if (err != MED_OK)
+		med_log_error("cannot create med_request_log: %s",
+			      med_strerror(err));
+	return err;
+}
+
+med_err
+med_request_log_prune(med_db *db, int64_t keep_ms)
+{
+	med_db_value v = MED_DB_I64(med_now_ms() - keep_ms);
+
+	/* Small batches: a long delete would hold locks writers wait on. */
+	return med_db_exec_once(
+		db,
+		"DELETE FROM med_request_log WHERE created_ms < ?"
+		" LIMIT 1000",
+		&v, 1, NULL, NULL);
+}
+
+/* request_hash fills c->idem.sha256 from the request as decoded, once. */
+static med_err
+request_hash(med_call *c)
+{
+	size_t n;
+	uint8_t *buf;
+
+	if (c->idem.hashed)
+		return MED_OK;
+	n = protobuf_c_message_get_packed_size(c->in);
+	if ((buf = malloc(n ? n : 1)) == NULL)
+		return MED_ERR_NOMEM;
+	protobuf_c_message_pack(c->in, buf);
+	crypto_hash_sha256(c->idem.sha256, buf, n);
+	free(buf);
+	c->idem.hashed = true;
+	return MED_OK;
+}
+
+/* first_call_row reads the row of an id already used by this caller. */
+static med_err
+first_call_row(void *ctx, const med_db_row *row)
+{
+	med_call *c = ctx;
+	rpc_idem *d = &c->idem;
+	size_t len = 0;
+	const char *hash = med_db_row_text(row, 1, &len);
+	const char *reply;
+	int64_t state = med_db_row_int64(row, 3);
+
+	med_strlcpy(d->first_method, med_db_row_text(row, 0, NULL),
+		    sizeof(d->first_method));
+	med_strlcpy(d->first_patient, med_db_row_text(row, 2, NULL),
+		    sizeof(d->first_patient));
+	d->first_ms = med_db_row_int64(row, 5);
+	if (strcmp(d->first_method, c->rm->m->path) != 0 || hash == NULL ||
+	    len != sizeof(d->sha256) ||
+	    sodium_memcmp(hash, d->sha256, sizeof(d->sha256)) != 0) {
+		d->state = RPC_IDEM_OTHER_REQUEST;
+		return MED_OK;
+	}
+	if (state != IDEM_REPLY_KEPT) {
+		d->state = state == IDEM_REPLY_PENDING &&
+					   med_now_ms() - d->first_ms <
+						   IDEM_IN_PROGRESS_MS
+				   ? RPC_IDEM_IN_PROGRESS
+				   : RPC_IDEM_NO_REPLY;
+		return MED_OK;
+	}
+	reply = med_db_row_text(row, 4, &len);
+	d->reply = med_arena_alloc(c->arena, len ? len : 1);
+	if (d->reply == NULL)
+		return MED_ERR_NOMEM;
+	if (len > 0)
+		memcpy(d->reply, reply, len);
+	d->reply_len = len;
+	d->state = RPC_IDEM_REPLAY;
+	return MED_OK;
+}
+
+med_err
+med__idem_check(med_call *c, med_db_conn *conn)
+{
+	med_db_value v[2];
+	med_err err;
+
+	c->idem.state = RPC_IDEM_NEW;
+	if (!c->client_request_id)
+		return MED_OK;
+	if ((err = request_hash(c)) != MED_OK)
+		return err;
+	v[0] = MED_DB_STR(c->principal.user);
+	v[1] = MED_DB_STR(c->request_id);
+	err = med_db_query(conn,
+			   "SELECT method, request_sha256, patient_id,"
+			   " reply_state, reply, created_ms"
+			   " FROM med_request_log"
+			   " WHERE actor = ? AND request_id = ?",
+			   v, 2, first_call_row, c);
+	if (err != MED_OK)
+		return err;
+	return c->idem.state == RPC_IDEM_NEW ? MED_OK : MED_ERR_EXISTS;
+}
+
+med_err
+med__idem_record(med_call *c, med_db_conn *conn)
+{
+	med_db_value v[6];
+	med_err err;
+
+	if (!c->client_request_id)
+		return MED_OK;
+	v[0] = MED_DB_STR(c->principal.user);
+	v[1] = MED_DB_STR(c->request_id);
+	v[2] = MED_DB_STR(c->rm->m->path);
+	v[3] = MED_DB_BLOBV(c->idem.sha256, sizeof(c->idem.sha256));
+	v[4] = MED_DB_STR(c->patient_id);
+	v[5] = MED_DB_I64(med_now_ms());
+	err = med_db_exec(conn,
+			  "INSERT INTO med_request_log (actor, request_id,"
+			  " method, request_sha256, patient_id, created_ms)"
+			  " VALUES (?, ?, ?, ?, ?, ?)",
+			  v, 6, NULL, NULL);
+	/* A twin with the same id committed first (or is committing): the
+	 * whole transaction runs again and its check finds the twin's row. */
+	return err == MED_ERR_EXISTS ? MED_ERR_CONFLICT : err;
+}
+
+void
+med__idem_keep_reply(med_call *c, const ProtobufCMessage *out)
+{
+	size_t n;
+	uint8_t *buf = NULL;
+	med_db_value v[4];
+	int64_t state = IDEM_REPLY_TOO_BIG;
+	med_err err;
+
+	if (!c->idem.logged || out == NULL)
+		return;
+	n = protobuf_c_message_get_packed_size(out);
+	if (n <= IDEM_REPLY_KEEP_MAX && (buf = malloc(n ? n : 1)) != NULL) {
+		protobuf_c_message_pack(out, buf);
+		state = IDEM_REPLY_KEPT;
+	}
+	v[0] = MED_DB_I64(state);
+	v[1] = buf != NULL ? MED_DB_BLOBV(buf, n) : MED_DB_NULLV();
+	v[2] = MED_DB_STR(c->principal.user);
+	v[3] = MED_DB_STR(c->request_id);
+	err = med_db_exec_once(med_call_db(c),
+			       "UPDATE med_request_log SET reply_state = ?,"
+			       " reply = ? WHERE actor = ? AND request_id = ?",
+			       v, 4, NULL, NULL);
+	free(buf);
+	/* The write stands; a repeat is told it committed, without a reply. */
+	if (err != MED_OK)
+		med_log_warn("request %s: reply not kept for repeats: %s",
+			     c->request_id, med_strerror(err));
+}
+
+/* idem_refuse sets the status of a repeat that gets no reply. */
+static med_err
+idem_refuse(med_call *c)
+{
+	const rpc_idem *d = &c->idem;
+
+	switch (d->state) {
+	case RPC_IDEM_OTHER_REQUEST:
+		return med_call_fail(c, MED_ERR_INVALID,
+				     "x-request-id %s was already used by %s "
+				     "for a different request; use a new id",
+				     c->request_id, d->first_method);
+	case RPC_IDEM_IN_PROGRESS:
+		return med_call_fail(c, MED_ERR_CONFLICT,
+				     "request %s is still being completed by "
+				     "its first call; repeat it shortly",
+				     c->request_id);
+	default:
+		return med_call_fail(
+			c, MED_ERR_EXISTS,
+			"request %s was already carried out and "
+			"committed (at %lld ms); its reply was not "
+			"kept: read the result back",
+			c->request_id, (long long)d->first_ms);
+	}
+}
+
+bool
+med__idem_answer(med_call *c, med_err *err, grpc_byte_buffer **bb)
+{
+	grpc_slice sl;
+
+	if (c->idem.state == RPC_IDEM_NEW)
+		return false;
+	/* The repeat is about the first call's patient: for its audit, and
+	 * the caller must still be allowed to see that patient. */
+	if (c->patient_id[0] == '\0' && c->idem.first_patient[0] != '\0')
+		med_call_set_patient(c, c->idem.first_patient);
+	if (c->care_err != MED_OK) {
+		*err = med_call_fail(c, c->care_err, "%s", c->care_msg);
+		return true;
+	}
+	if (c->idem.state != RPC_IDEM_REPLAY) {
+		*err = idem_refuse(c);
+		return true;
+	}
+	c->fail_msg[0] = '\0';
+	sl = grpc_slice_from_copied_buffer((const char *)c->idem.reply,
+					   c->idem.reply_len);
+	*bb = grpc_raw_byte_buffer_create(&sl, 1);
+	grpc_slice_unref(sl);
+	*err = MED_OK;
+	return true;
+}

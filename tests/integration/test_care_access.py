@@ -1,0 +1,287 @@
+"""Access by care relationship (issue 20): records, dosage and diagnosis ask
+identity's CheckCareRelationship when a clinician or nurse touches a
+patient.  A ward-3 nurse does her round on ward 3 and is refused ward 5's
+patient (PERMISSION_DENIED naming break-glass, nothing written, the refusal
+audited) unless she breaks the glass (allowed, audited as break-glass); the
+care team reaches its patient without the ward; the discharging team keeps
+access inside MED_IDENTITY_DISCHARGE_ACCESS_HOURS and loses it after;
+pharmacists keep their role's rights; with identity away a write is
+UNAVAILABLE.  Real services, real MariaDB, gRPC over loopback."""
+
+import os
+import re
+import secrets
+import time
+import uuid
+
+import grpc
+import pytest
+
+from harness import Stack, protos
+from harness.checks import expect_status, now_ms, poll
+from harness.fixtures import running
+from harness.stack import TOKEN_ROLES, USERS
+
+SERVICES = ("audit", "identity", "records", "dosage", "diagnosis")
+HOURS = 2
+TTL_MS = 200
+DENIED = grpc.StatusCode.PERMISSION_DENIED
+# The users of this suite: (name, role, units) - the token file's 4th
+# field carries the units, as a JWT's units claim would.
+CARE_USERS = {
+    "nurse.w3": ("nurse", "ward-3"),
+    "nurse.w5": ("nurse", "ward-5"),
+    "nurse.team": ("nurse", None),
+    "dr.w3": ("clinician", "ward-3"),
+    "dr.team": ("clinician", None),
+}
+
+
+def write_tokens(path):
+    """The harness's role tokens plus this suite's users; returns
+    {user: token}."""
+    role_tokens = {r: secrets.token_hex(24) for r in TOKEN_ROLES}
+    care = {u: secrets.token_hex(24) for u in CARE_USERS}
+    with open(path, "w") as f:
+        for r, t in role_tokens.items():
+            f.write("%s %s %s\n" % (t, USERS[r], r))
+        for u, (role, units) in CARE_USERS.items():
+            f.write("%s %s %s%s\n" % (care[u], u, role,
+                                      " " + units if units else ""))
+    os.chmod(path, 0o600)
+    return care
+
+
+@pytest.fixture(scope="module")
+def st():
+    env = {"MED_IDENTITY_DISCHARGE_ACCESS_HOURS": str(HOURS),
+           "MED_CARE_CACHE_TTL_MS": str(TTL_MS)}
+    stack = Stack(services=SERVICES, patient_checks=True, care_checks=True,
+                  extra_env=env)
+    stack.care_tokens = write_tokens(stack.tokens_path)
+    with running(stack) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def pb():
+    return {n: protos.module(n) for n in SERVICES}
+
+
+@pytest.fixture(scope="module")
+def drug(st, pb):
+    d = pb["dosage"]
+    code = "CA-" + uuid.uuid4().hex[:8].upper()
+    st.call("dosage", "UpsertDrug", d.UpsertDrugRequest(drug=d.Drug(
+        code=code, name="Paracetamol 500 mg tablet", unit="mg",
+        max_single_dose=1000.0, max_daily_dose=4000.0)), role="pharmacist")
+    return code
+
+
+def as_user(st, user, svc, method, req, md=()):
+    """Call as one of CARE_USERS; returns (response, call)."""
+    path, _req, resp, _ = protos.method(svc, method)
+    stub = st.channel(svc).unary_unary(
+        path, request_serializer=lambda m: m.SerializeToString(),
+        response_deserializer=resp.FromString)
+    return stub.with_call(req, timeout=5, metadata=st.metadata(
+        token=st.care_tokens[user]) + list(md))
+
+
+def call(st, user, svc, method, req, md=()):
+    return as_user(st, user, svc, method, req, md)[0]
+
+
+def patient(st, pb):
+    p = pb["identity"]
+    return st.call("identity", "CreatePatient", p.CreatePatientRequest(
+        mrn="CARE-" + uuid.uuid4().hex[:12].upper(), family_name="Care",
+        given_name="Test", birth_date="1958-06-01",
+        sex=p.ADMINISTRATIVE_SEX_FEMALE), role="registrar").patient_id
+
+
+def admit(st, pb, pid, ward, team=(), attending="dr.nobody", **kw):
+    p = pb["identity"]
+    return st.call("identity", "Admit", p.AdmitRequest(
+        patient_id=pid, encounter_class=p.ENCOUNTER_CLASS_INPATIENT,
+        ward=ward, bed="1", attending=attending, reason="care test",
+        care_team=[p.CareTeamMember(user=u, role=p.PARTICIPANT_ROLE_NURSE)
+                   for u in team], **kw), role="registrar")
+
+
+def on_ward(st, pb, ward, **kw):
+    pid = patient(st, pb)
+    admit(st, pb, pid, ward, **kw)
+    return pid
+
+
+# --- what a user does to a patient, one per service ------------------------
+
+def entry(st, pb, user, pid, md=()):
+    r = pb["records"]
+    return call(st, user, "records", "CreateEntry", r.CreateEntryRequest(
+        patient_id=pid, kind=r.ENTRY_KIND_NOTE, title="Round",
+        body="Comfortable overnight."), md)
+
+
+def entries(st, pb, user, pid, md=()):
+    r = pb["records"]
+    return call(st, user, "records", "ListEntries",
+                r.ListEntriesRequest(patient_id=pid), md)
+
+
+def orders(st, pb, user, pid, md=()):
+    d = pb["dosage"]
+    return call(st, user, "dosage", "ListOrders",
+                d.ListOrdersRequest(patient_id=pid), md)
+
+
+def conditions(st, pb, user, pid, md=()):
+    x = pb["diagnosis"]
+    return call(st, user, "diagnosis", "ListConditions",
+                x.ListConditionsRequest(patient_id=pid), md)
+
+
+def condition(st, pb, user, pid, md=()):
+    x = pb["diagnosis"]
+    return call(st, user, "diagnosis", "AddCondition", x.AddConditionRequest(
+        patient_id=pid, code_system="ICD-10", code="J18.9",
+        display="Pneumonia, unspecified",
+        clinical_status=x.CLINICAL_STATUS_ACTIVE,
+        verification_status=x.VERIFICATION_STATUS_PROVISIONAL,
+        onset_date="2024-01-02"), md)
+
+
+def order(st, pb, user, pid, code):
+    d = pb["dosage"]
+    return call(st, user, "dosage", "CreateOrder", d.CreateOrderRequest(
+        order=d.Order(patient_id=pid, drug_code=code, dose=500.0, unit="mg",
+                      route="oral", frequency="q6h")))
+
+
+def rows(st, pid):
+    """Rows naming pid in the tables the writes above fill."""
+    tables = ("smartmed_records.entries", "smartmed_dosage.orders",
+              "smartmed_diagnosis.conditions")
+    total = "+".join("(SELECT COUNT(*) FROM %s WHERE patient_id = '%s')"
+                     % (t, pid) for t in tables)
+    m = re.search(r"n=(\d+)", st.sql("SELECT CONCAT('n=', %s);" % total))
+    assert m, "no count from MariaDB"
+    return int(m.group(1))
+
+
+def audit_events(st, actor, pred):
+    apb = protos.module("audit")
+
+    def find():
+        recs = st.call("audit", "Query", apb.QueryRequest(actor=actor),
+                       role="auditor")
+        return [r.event for r in recs if pred(r.event)]
+    return poll(find, timeout=10, what="audit events of %s" % actor)
+
+
+def refused(fn, *args, **kw):
+    return expect_status(DENIED, fn, *args, details_contains="break the glass",
+                         **kw)
+
+
+# --- the matrix ---------------------------------------------------------------
+
+def test_ward_nurse_does_her_round(st, pb, drug):
+    pid = on_ward(st, pb, "ward-3")
+    order(st, pb, "dr.w3", pid, drug)
+    condition(st, pb, "dr.w3", pid)
+    e = entry(st, pb, "nurse.w3", pid)
+    assert e.patient_id == pid
+    assert len(entries(st, pb, "nurse.w3", pid).entries) == 1
+    assert len(orders(st, pb, "nurse.w3", pid).orders) == 1
+    assert len(conditions(st, pb, "nurse.w3", pid).conditions) == 1
+
+
+def test_other_ward_refused_nothing_written_and_audited(st, pb, drug):
+    pid = on_ward(st, pb, "ward-3")
+    before = rows(st, pid)
+    e = refused(entry, st, pb, "nurse.w5", pid)
+    assert e.details().startswith("patient_id:")
+    refused(entries, st, pb, "nurse.w5", pid)
+    refused(orders, st, pb, "nurse.w5", pid)
+    refused(conditions, st, pb, "nurse.w5", pid)
+    assert rows(st, pid) == before
+    ev = audit_events(st, "nurse.w5", lambda e: e.patient_id == pid and
+                      e.action.endswith("/CreateEntry"))[0]
+    assert ev.outcome == DENIED.value[0] and not ev.break_glass
+    assert any(d.key == "care_relationship" and d.value == "none"
+               for d in ev.details)
+
+
+def test_break_glass_opens_the_other_ward_audited(st, pb):
+    pid = on_ward(st, pb, "ward-3")
+    _r, c = as_user(st, "nurse.w5", "records", "ListEntries",
+                    pb["records"].ListEntriesRequest(patient_id=pid),
+                    md=[("x-break-glass-start", "LIFE_THREAT")])
+    grant = dict(c.initial_metadata())["x-break-glass-grant"]
+    glass = [("x-break-glass", grant)]
+    entry(st, pb, "nurse.w5", pid, glass)
+    orders(st, pb, "nurse.w5", pid, glass)
+    conditions(st, pb, "nurse.w5", pid, glass)
+    want = {"CreateEntry", "ListOrders", "ListConditions"}
+
+    def seen():
+        evs = audit_events(st, "nurse.w5", lambda e: e.patient_id == pid and
+                           e.break_glass)
+        return want <= {e.action.rsplit("/", 1)[1] for e in evs}
+    poll(seen, timeout=10, what="break-glass events of three services")
+    # The grant is the user's: another ward's nurse is still refused.
+    refused(entries, st, pb, "nurse.w3", on_ward(st, pb, "ward-5"))
+
+
+def test_care_team_without_the_ward(st, pb):
+    pid = on_ward(st, pb, "ward-3", team=["nurse.team"])
+    entry(st, pb, "nurse.team", pid)
+    orders(st, pb, "nurse.team", pid)
+    conditions(st, pb, "nurse.team", pid)
+
+
+def test_discharge_window(st, pb):
+    p = pb["identity"]
+    pid = patient(st, pb)
+    e = admit(st, pb, pid, "ward-3", attending="dr.team")
+    st.call("identity", "Discharge", p.DischargeRequest(
+        encounter_id=e.encounter_id, reason="home"), role="registrar")
+    time.sleep(TTL_MS / 1000 + 0.1)
+    entries(st, pb, "dr.team", pid)  # the discharging team, inside
+    refused(entries, st, pb, "nurse.w3", pid)  # the ward no longer
+
+    old = patient(st, pb)
+    t0 = now_ms() - (HOURS + 2) * 3600 * 1000
+    o = admit(st, pb, old, "ward-3", attending="dr.team", start_ms=t0)
+    st.call("identity", "Discharge", p.DischargeRequest(
+        encounter_id=o.encounter_id, time_ms=t0 + 3600 * 1000),
+        role="registrar")
+    refused(conditions, st, pb, "dr.team", old)
+
+
+def test_pharmacist_by_role(st, pb):
+    pid = on_ward(st, pb, "ward-5")
+    d = pb["dosage"]
+    st.call("dosage", "ListOrders", d.ListOrdersRequest(patient_id=pid),
+            role="pharmacist")
+    # The shared nurse token has no unit: refused, the pharmacist is not.
+    expect_status(DENIED, st.call, "dosage", "ListOrders",
+                  d.ListOrdersRequest(patient_id=pid), role="nurse")
+
+
+def test_identity_down_write_unavailable(st, pb):
+    pid = on_ward(st, pb, "ward-3")
+    entry(st, pb, "nurse.w3", pid)  # the patient check is now cached
+    st.stop_service("identity")
+    time.sleep(TTL_MS / 1000 + 0.1)
+    expect_status(grpc.StatusCode.UNAVAILABLE, entry, st, pb, "nurse.w3",
+                  pid, details_contains="care relationship")
+    # Reads follow MED_CARE_READS_WHEN_IDENTITY_DOWN, off by default.
+    expect_status(grpc.StatusCode.UNAVAILABLE, entries, st, pb, "nurse.w3",
+                  pid)
+    # Roles that do not depend on the relationship go on.
+    st.call("dosage", "ListOrders",
+            pb["dosage"].ListOrdersRequest(patient_id=pid),
+            role="pharmacist")
