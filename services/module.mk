@@ -29,3 +29,17 @@ $$(BUILD)/bin/smartmed-$(1): $$($(1)_MAIN_OBJ) $$(call svc_libs,$(1))
 endef
 
 $(foreach s,$(SERVICES),$(eval $(call service_template,$(s))))
+
+# services/fhir: the FHIR REST facade.  Not a gRPC service (no
+# med_service_main, no database), so it has its own rule; only it links
+# libmicrohttpd.
+FHIR_SRCS := $(sort $(wildcard services/fhir/*.c))
+FHIR_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(FHIR_SRCS))
+FHIR_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+ALL_OBJS += $(FHIR_OBJS)
+BINS += $(BUILD)/bin/smartmed-fhir
+$(FHIR_OBJS): CFLAGS += -Iservices/fhir
+$(BUILD)/bin/smartmed-fhir: $(FHIR_OBJS) $(LIBMED) $(PB_LIBS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(FHIR_LIBS)

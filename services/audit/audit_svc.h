@@ -368,5 +368,19 @@ MED_UNARY_HANDLER(audit_rpc_patient_access_report);
 MED_UNARY_HANDLER(audit_rpc_get_tree_head);
 MED_UNARY_HANDLER(audit_rpc_inclusion_proof);
 MED_UNARY_HANDLER(audit_rpc_consistency_proof);
+MED_UNARY_HANDLER(audit_rpc_export_audit_events_fhir);
+
+/* --- fhir.c: AuditEvent export ------------------------------------------- */
+
+/*
+ * audit_fhir_bundle writes records[0..n) of patient_id as a FHIR R4 Bundle
+ * (collection) of AuditEvent resources in the IHE BALP shape, in arena, at
+ * most max_bytes long.  Errors: MED_ERR_LIMIT, MED_ERR_INVALID (a stored
+ * value FHIR cannot carry), MED_ERR_NOMEM.
+ */
+med_err audit_fhir_bundle(med_arena *arena, const char *patient_id,
+			  Smartmed__Audit__V1__AuditRecord *const *records,
+			  size_t n, size_t max_bytes, char **json,
+			  uint32_t *n_resources) MED_MUST_CHECK;
 
 #endif

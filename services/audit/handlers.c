@@ -476,3 +476,70 @@ audit_rpc_consistency_proof(med_call *call, const ProtobufCMessage *in,
 		return med_call_fail_problem(call, &p);
 	return med_db_tx(med_call_db(call), consistency_proof_tx, &t);
 }
+
+/* Events per ExportAuditEventsFhir page: the default and the most. */
+#define FHIR_PAGE_DEFAULT 100
+#define FHIR_PAGE_MAX	  1000
+
+static med_err
+check_fhir_export(med_call *call,
+		  const Smartmed__Audit__V1__ExportAuditEventsFhirRequest *req)
+{
+	med_err err = med_check_id(call, "patient_id", req->patient_id);
+
+	if (err != MED_OK)
+		return err;
+	if (req->page_size > FHIR_PAGE_MAX)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "page_size: at most %d", FHIR_PAGE_MAX);
+	return MED_OK;
+}
+
+/* The bundle may take the reply's size limit less room for the rest. */
+static size_t
+fhir_budget(med_call *call)
+{
+	size_t max = (size_t)med_config_int(
+		med_service_config(med_service_from_call(call)),
+		"MED_MAX_MESSAGE_BYTES");
+
+	return max > 2048 ? max - 1024 : max / 2;
+}
+
+med_err
+audit_rpc_export_audit_events_fhir(med_call *call, const ProtobufCMessage *in,
+				   ProtobufCMessage *out)
+{
+	const Smartmed__Audit__V1__ExportAuditEventsFhirRequest *req =
+		(const void *)in;
+	Smartmed__Audit__V1__ExportAuditEventsFhirResponse *res = (void *)out;
+	uint32_t size = req->page_size ? req->page_size : FHIR_PAGE_DEFAULT;
+	audit_query_filter f = {.patient_id = req->patient_id,
+				.actor = "",
+				.after_seq = req->after_seq,
+				.limit = size + 1,
+				.action_code = ""};
+	Smartmed__Audit__V1__AuditRecord **records;
+	size_t n;
+	med_err err = check_fhir_export(call, req);
+
+	if (err != MED_OK)
+		return err;
+	med_call_set_patient(call, req->patient_id);
+	err = audit_store_query(med_call_db(call), med_call_arena(call), &f,
+				&records, &n);
+	if (err != MED_OK)
+		return err;
+	/* One record more than the page tells that another page follows. */
+	res->next_after_seq = n > size ? records[size - 1]->seq : 0;
+	n = n > size ? size : n;
+	err = audit_fhir_bundle(med_call_arena(call), req->patient_id, records,
+				n, fhir_budget(call), &res->bundle_json,
+				&res->n_resources);
+	if (err == MED_ERR_LIMIT)
+		return med_call_fail(call, err,
+				     "page_size: %zu events exceed the message "
+				     "size limit as FHIR; ask for fewer",
+				     n);
+	return err;
+}

@@ -25,5 +25,8 @@ const med_method audit_methods[] = {
 		  TREE_READERS),
 	MED_UNARY(ConsistencyProof, consistency_proof,
 		  consistency_proof_response, TREE_READERS),
+	MED_UNARY_AS(ExportAuditEventsFhir, export_audit_events_fhir,
+		     export_audit_events_fhir_response, READERS,
+		     MED_AUDIT_ACTION_READ),
 };
 const size_t audit_n_methods = MED_N_METHODS(audit_methods);

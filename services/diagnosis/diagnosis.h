@@ -241,6 +241,44 @@ med_err diagnosis_store_finding_list(med_db *db, med_arena *arena,
 				     uint32_t limit, diagnosis_finding ***out,
 				     size_t *n) MED_MUST_CHECK;
 
+/* --- store_export.c: what ExportFhir reads ------------------------------ */
+
+/* diagnosis_export_page - one page of a patient's items, read in one
+ * transaction: conditions, care plans, then findings. */
+typedef struct diagnosis_export_page {
+	diagnosis_condition **conditions;
+	size_t n_conditions;
+	diagnosis_care_plan **plans;
+	size_t n_plans;
+	diagnosis_finding **findings;
+	size_t n_findings;
+	bool more; /* another page follows */
+} diagnosis_export_page;
+
+/*
+ * diagnosis_store_export reads items [offset, offset + limit) of the
+ * patient's conditions (oldest first), care plans and findings, in that
+ * order, into out (arena memory), in one transaction so that a page is
+ * one consistent reading; out->more tells whether items follow.
+ */
+med_err diagnosis_store_export(med_db *db, med_arena *arena,
+			       const char *patient_id, uint64_t offset,
+			       uint32_t limit,
+			       diagnosis_export_page *out) MED_MUST_CHECK;
+
+/* --- fhir.c: the FHIR R4 export ------------------------------------------ */
+
+/*
+ * diagnosis_fhir_bundle writes page as a FHIR R4 Bundle (collection) in
+ * JSON, in arena, at most max_bytes long; *n_resources counts its
+ * entries.  Errors: MED_ERR_LIMIT (too long), MED_ERR_INVALID (a stored
+ * value FHIR cannot carry), MED_ERR_NOMEM.
+ */
+med_err diagnosis_fhir_bundle(med_arena *arena, const char *patient_id,
+			      const diagnosis_export_page *page,
+			      size_t max_bytes, char **json,
+			      uint32_t *n_resources) MED_MUST_CHECK;
+
 /* The handlers, one per RPC (methods.c lists them with their roles). */
 MED_UNARY_HANDLER(diagnosis_rpc_add_condition);
 MED_UNARY_HANDLER(diagnosis_rpc_list_conditions);
@@ -252,5 +290,6 @@ MED_UNARY_HANDLER(diagnosis_rpc_analyze_image);
 MED_UNARY_HANDLER(diagnosis_rpc_confirm_finding);
 MED_UNARY_HANDLER(diagnosis_rpc_reject_finding);
 MED_UNARY_HANDLER(diagnosis_rpc_list_findings);
+MED_UNARY_HANDLER(diagnosis_rpc_export_fhir);
 
 #endif

@@ -1,0 +1,573 @@
+/*
+ * fhir.c - one ExportFhir page as a FHIR R4 Bundle (type "collection"):
+ * the Patient (id only), then Condition, CarePlan with its Goals, and per
+ * AI finding a DiagnosticReport, the Observation with the model's result
+ * and a Provenance naming the model and the device that ran it.
+ *
+ * References resolve inside the bundle: an item on another page (the
+ * condition a care plan addresses, the finding a condition came from) is
+ * named by a logical reference (Reference.identifier) rather than a
+ * literal one that would dangle in this page.
+ */
+#include <med/fhir.h>
+#include <med/json.h>
+#include <med/util.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "diagnosis.h"
+
+/* The FHIR base of fullUrls, the same as records' (the facade will serve
+ * it). */
+#define FHIR_BASE	    "https://smartmed.invalid/fhir"
+#define TERMINOLOGY	    "http://terminology.hl7.org/CodeSystem/"
+#define CLINICAL_SYSTEM	    TERMINOLOGY "condition-clinical"
+#define VERIFICATION_SYSTEM TERMINOLOGY "condition-ver-status"
+#define CATEGORY_SYSTEM	    TERMINOLOGY "observation-category"
+#define PARTICIPANT_SYSTEM  TERMINOLOGY "provenance-participant-type"
+#define ID_SYSTEM	    "urn:smartmed:diagnosis:"
+#define MODEL_SYSTEM	    "urn:smartmed:diagnosis:model"
+#define IMAGE_SYSTEM	    "urn:smartmed:diagnosis:image-sha256"
+
+/* --- shared pieces -------------------------------------------------------- */
+
+static const char *
+pick(const char *const *names, size_t n, int v)
+{
+	return v > 0 && (size_t)v < n ? names[v] : NULL;
+}
+
+#define PICK(names, v) pick(names, sizeof(names) / sizeof(names[0]), (int)v)
+
+static void
+one_code(med_json *w, const char *key, const char *system, const char *code)
+{
+	const med_fhir_code c = {system, code, NULL};
+
+	med_fhir_concept(w, key, &c, 1, NULL);
+}
+
+static void
+text_concept(med_json *w, const char *key, const char *text)
+{
+	med_fhir_concept(w, key, NULL, 0, text);
+}
+
+static void
+display_ref(med_json *w, const char *key, const char *display)
+{
+	med_json_begin(w, key, '{');
+	med_json_str(w, "display", display);
+	med_json_end(w, '}');
+}
+
+static void
+patient_ref(med_json *w, const char *key, const char *patient_id)
+{
+	med_fhir_reference(w, key, "Patient", patient_id, NULL);
+}
+
+/*
+ * item_ref refers to a diagnosis item: literally when it is in this
+ * bundle, else by its id in the service's identifier system.
+ */
+static void
+item_ref(med_json *w, const char *key, const char *type, const char *id,
+	 bool in_bundle)
+{
+	if (in_bundle) {
+		med_fhir_reference(w, key, type, id, NULL);
+		return;
+	}
+	med_json_begin(w, key, '{');
+	med_json_str(w, "type", type);
+	med_json_begin(w, "identifier", '{');
+	med_json_str(w, "system", ID_SYSTEM "id");
+	med_json_str(w, "value", id);
+	med_json_end(w, '}');
+	med_json_end(w, '}');
+}
+
+static void
+note(med_json *w, const char *text)
+{
+	if (text == NULL || text[0] == '\0')
+		return;
+	med_json_begin(w, "note", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "text", text);
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+}
+
+static void
+begin_resource(med_json *w, const char *type, const char *id, uint32_t version,
+	       int64_t updated_ms)
+{
+	char v[16];
+
+	med_fhir_entry_begin(w, FHIR_BASE, type, id);
+	if (version == 0)
+		return;
+	snprintf(v, sizeof(v), "%u", version);
+	med_json_begin(w, "meta", '{');
+	med_json_str(w, "versionId", v);
+	med_fhir_instant(w, "lastUpdated", updated_ms);
+	med_json_end(w, '}');
+}
+
+static bool
+has_condition(const diagnosis_export_page *p, const char *id)
+{
+	for (size_t i = 0; i < p->n_conditions; i++)
+		if (strcmp(p->conditions[i]->condition_id, id) == 0)
+			return true;
+	return false;
+}
+
+static bool
+has_finding(const diagnosis_export_page *p, const char *id)
+{
+	for (size_t i = 0; i < p->n_findings; i++)
+		if (strcmp(p->findings[i]->finding_id, id) == 0)
+			return true;
+	return false;
+}
+
+/* --- Condition ------------------------------------------------------------ */
+
+/* code_system_uri maps the stored system name to its R4 URI; NULL for a
+ * local system, whose codes then go without one. */
+static const char *
+code_system_uri(const char *name)
+{
+	static const char *const map[][2] = {
+		{"ICD-10", "http://hl7.org/fhir/sid/icd-10"},
+		{"ICD-10-CM", "http://hl7.org/fhir/sid/icd-10-cm"},
+		{"SNOMED-CT", "http://snomed.info/sct"},
+		{"SNOMED CT", "http://snomed.info/sct"},
+		{"LOINC", MED_FHIR_LOINC},
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(name, map[i][0]) == 0)
+			return map[i][1];
+	return NULL;
+}
+
+/* R4 con-5: an entered-in-error condition has no clinical status. */
+static void
+condition_statuses(med_json *w, const diagnosis_condition *c)
+{
+	static const char *const clinical[] = {
+		NULL,	    "active",  "recurrence", "inactive",
+		"resolved", "relapse", "remission"};
+	static const char *const verification[] = {
+		NULL,	   "provisional", "differential",    "confirmed",
+		"refuted", "unconfirmed", "entered-in-error"};
+	const char *s;
+
+	if ((s = PICK(clinical, c->clinical_status)) != NULL)
+		one_code(w, "clinicalStatus", CLINICAL_SYSTEM, s);
+	if ((s = PICK(verification, c->verification_status)) != NULL)
+		one_code(w, "verificationStatus", VERIFICATION_SYSTEM, s);
+}
+
+static void
+condition(med_json *w, const char *pid, const diagnosis_export_page *p,
+	  const diagnosis_condition *c)
+{
+	const med_fhir_code code = {code_system_uri(c->code_system), c->code,
+				    c->display};
+
+	begin_resource(w, "Condition", c->condition_id, c->version,
+		       c->updated_ms);
+	condition_statuses(w, c);
+	med_fhir_concept(w, "code", &code, 1, c->display);
+	patient_ref(w, "subject", pid);
+	if (c->onset_date[0] != '\0')
+		med_json_str(w, "onsetDateTime", c->onset_date);
+	if (c->abatement_date[0] != '\0')
+		med_json_str(w, "abatementDateTime", c->abatement_date);
+	med_fhir_instant(w, "recordedDate", c->recorded_ms);
+	display_ref(w, "recorder", c->recorded_by);
+	if (c->finding_id[0] != '\0') {
+		med_json_begin(w, "evidence", '[');
+		med_json_begin(w, NULL, '{');
+		med_json_begin(w, "detail", '[');
+		item_ref(w, NULL, "DiagnosticReport", c->finding_id,
+			 has_finding(p, c->finding_id));
+		med_json_end(w, ']');
+		med_json_end(w, '}');
+		med_json_end(w, ']');
+	}
+	note(w, c->note);
+	med_fhir_entry_end(w);
+}
+
+/* --- CarePlan and its Goals ----------------------------------------------- */
+
+static void
+goal_id(const diagnosis_care_plan *plan, size_t i, char *out, size_t len)
+{
+	snprintf(out, len, "%s-goal-%zu", plan->care_plan_id, i + 1);
+}
+
+static void
+goal(med_json *w, const char *pid, const diagnosis_care_plan *plan, size_t i)
+{
+	static const char *const lifecycle[] = {
+		NULL,	     "proposed",  "planned",
+		"accepted",  "active",	  "on-hold",
+		"completed", "cancelled", "entered-in-error",
+		"rejected"};
+	const Smartmed__Diagnosis__V1__Goal *g = plan->goals[i];
+	const char *s = PICK(lifecycle, g->status);
+	char id[64];
+
+	goal_id(plan, i, id, sizeof(id));
+	begin_resource(w, "Goal", id, 0, 0);
+	med_json_str(w, "lifecycleStatus", s ? s : "proposed");
+	text_concept(w, "description", g->description);
+	patient_ref(w, "subject", pid);
+	if (g->target_date[0] != '\0') {
+		med_json_begin(w, "target", '[');
+		med_json_begin(w, NULL, '{');
+		med_json_str(w, "dueDate", g->target_date);
+		med_json_end(w, '}');
+		med_json_end(w, ']');
+	}
+	med_fhir_entry_end(w);
+}
+
+static void
+activity(med_json *w, const Smartmed__Diagnosis__V1__Activity *a)
+{
+	static const char *const status[] = {
+		NULL,	   "not-started",     "scheduled", "in-progress",
+		"on-hold", "completed",	      "cancelled", "stopped",
+		"unknown", "entered-in-error"};
+	const char *s = PICK(status, a->status);
+
+	med_json_begin(w, NULL, '{');
+	med_json_begin(w, "detail", '{');
+	med_json_str(w, "status", s ? s : "unknown");
+	if (a->scheduled_date[0] != '\0') {
+		med_json_begin(w, "scheduledPeriod", '{');
+		med_json_str(w, "start", a->scheduled_date);
+		med_json_end(w, '}');
+	}
+	med_json_str(w, "description", a->description);
+	med_json_end(w, '}');
+	med_json_end(w, '}');
+}
+
+static void
+plan_links(med_json *w, const diagnosis_export_page *p,
+	   const diagnosis_care_plan *plan)
+{
+	char id[64];
+
+	if (plan->n_condition_ids > 0) {
+		med_json_begin(w, "addresses", '[');
+		for (size_t i = 0; i < plan->n_condition_ids; i++)
+			item_ref(w, NULL, "Condition", plan->condition_ids[i],
+				 has_condition(p, plan->condition_ids[i]));
+		med_json_end(w, ']');
+	}
+	if (plan->n_goals > 0) {
+		med_json_begin(w, "goal", '[');
+		for (size_t i = 0; i < plan->n_goals; i++) {
+			goal_id(plan, i, id, sizeof(id));
+			med_fhir_reference(w, NULL, "Goal", id, NULL);
+		}
+		med_json_end(w, ']');
+	}
+}
+
+static uint32_t
+care_plan(med_json *w, const char *pid, const diagnosis_export_page *p,
+	  const diagnosis_care_plan *plan)
+{
+	static const char *const status[] = {
+		NULL,	   "draft",	"active",	   "on-hold",
+		"revoked", "completed", "entered-in-error"};
+	const char *s = PICK(status, plan->status);
+
+	begin_resource(w, "CarePlan", plan->care_plan_id, plan->version,
+		       plan->updated_ms);
+	med_json_str(w, "status", s ? s : "unknown");
+	med_json_str(w, "intent", "plan");
+	med_json_str(w, "title", plan->title);
+	patient_ref(w, "subject", pid);
+	display_ref(w, "author", plan->updated_by);
+	plan_links(w, p, plan);
+	if (plan->n_activities > 0) {
+		med_json_begin(w, "activity", '[');
+		for (size_t i = 0; i < plan->n_activities; i++)
+			activity(w, plan->activities[i]);
+		med_json_end(w, ']');
+	}
+	med_fhir_entry_end(w);
+	for (size_t i = 0; i < plan->n_goals; i++)
+		goal(w, pid, plan, i);
+	return 1 + (uint32_t)plan->n_goals;
+}
+
+/* --- an AI finding: DiagnosticReport, Observation, Provenance ------------- */
+
+/*
+ * The finding's status names the review: preliminary until a clinician
+ * decides, final when confirmed, cancelled when the clinician rejected
+ * the model's output (the analysis stands, its result is not accepted),
+ * entered-in-error when the analysis itself was wrong (patient, image).
+ * DiagnosticReport and Observation share these four codes.
+ */
+static const char *
+finding_status(int status)
+{
+	static const char *const names[] = {"unknown", "preliminary", "final",
+					    "cancelled", "entered-in-error"};
+
+	return status > 0 && status < 5 ? names[status] : "unknown";
+}
+
+static void
+result_id(const diagnosis_finding *f, const char *suffix, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s", f->finding_id, suffix);
+}
+
+/* A probability as a decimal of four places: the model's float has no
+ * more meaningful digits, and its double spelling would invent some. */
+static void
+probability(med_json *w, const char *key, float p)
+{
+	char text[16];
+
+	snprintf(text, sizeof(text), "%.4f", (double)p);
+	med_json_begin(w, key, '{');
+	med_fhir_decimal(w, "value", text);
+	med_json_str(w, "unit", "probability");
+	med_json_str(w, "system", MED_FHIR_UCUM);
+	med_json_str(w, "code", "1");
+	med_json_end(w, '}');
+}
+
+static void
+model_code(med_json *w, const diagnosis_finding *f)
+{
+	char text[160];
+
+	snprintf(text, sizeof(text), "AI image analysis by %s %s", f->model_id,
+		 f->model_version);
+	text_concept(w, "code", text);
+}
+
+static void
+diagnostic_report(med_json *w, const char *pid, const diagnosis_finding *f)
+{
+	char obs[64];
+
+	result_id(f, "-result", obs, sizeof(obs));
+	begin_resource(w, "DiagnosticReport", f->finding_id, 0, 0);
+	med_json_str(w, "status", finding_status(f->status));
+	model_code(w, f);
+	patient_ref(w, "subject", pid);
+	med_fhir_instant(w, "effectiveDateTime", f->created_ms);
+	med_fhir_instant(w, "issued",
+			 f->decided_ms ? f->decided_ms : f->created_ms);
+	if (f->decided_by[0] != '\0') {
+		med_json_begin(w, "resultsInterpreter", '[');
+		display_ref(w, NULL, f->decided_by);
+		med_json_end(w, ']');
+	}
+	med_json_begin(w, "result", '[');
+	med_fhir_reference(w, NULL, "Observation", obs, NULL);
+	med_json_end(w, ']');
+	if (f->decision_note[0] != '\0')
+		med_json_str(w, "conclusion", f->decision_note);
+	med_fhir_entry_end(w);
+}
+
+static void
+label_components(med_json *w, const diagnosis_finding *f)
+{
+	if (f->n_probabilities == 0)
+		return;
+	med_json_begin(w, "component", '[');
+	for (size_t i = 0; i < f->n_probabilities; i++) {
+		med_json_begin(w, NULL, '{');
+		text_concept(w, "code", f->probabilities[i]->label);
+		probability(w, "valueQuantity",
+			    f->probabilities[i]->probability);
+		med_json_end(w, '}');
+	}
+	med_json_end(w, ']');
+}
+
+static void
+device_display(const diagnosis_finding *f, char *out, size_t len)
+{
+	snprintf(out, len, "%s %s on backend %s, device %s%s", f->model_id,
+		 f->model_version, f->backend, f->device,
+		 f->device_fallback ? " (fallback from the requested device)"
+				    : "");
+}
+
+/* The Observation is the model's answer: the top label, every label's
+ * probability as a component. */
+static void
+result_observation(med_json *w, const char *pid, const diagnosis_finding *f)
+{
+	char id[64], device[320];
+
+	result_id(f, "-result", id, sizeof(id));
+	device_display(f, device, sizeof(device));
+	begin_resource(w, "Observation", id, 0, 0);
+	med_json_str(w, "status", finding_status(f->status));
+	med_json_begin(w, "category", '[');
+	one_code(w, NULL, CATEGORY_SYSTEM, "imaging");
+	med_json_end(w, ']');
+	model_code(w, f);
+	patient_ref(w, "subject", pid);
+	med_fhir_instant(w, "effectiveDateTime", f->created_ms);
+	med_fhir_instant(w, "issued", f->created_ms);
+	text_concept(w, "valueCodeableConcept", f->top_label);
+	display_ref(w, "device", device);
+	label_components(w, f);
+	med_fhir_entry_end(w);
+}
+
+static void
+agent(med_json *w, const char *type, const char *who)
+{
+	med_json_begin(w, NULL, '{');
+	one_code(w, "type", PARTICIPANT_SYSTEM, type);
+	display_ref(w, "who", who);
+	med_json_end(w, '}');
+}
+
+/* The model is the performer: its id is the identifier, its version and
+ * the backend and device that ran it are in the display. */
+static void
+model_agent(med_json *w, const diagnosis_finding *f)
+{
+	char device[320];
+
+	device_display(f, device, sizeof(device));
+	med_json_begin(w, NULL, '{');
+	one_code(w, "type", PARTICIPANT_SYSTEM, "performer");
+	med_json_begin(w, "who", '{');
+	med_json_str(w, "type", "Device");
+	med_json_begin(w, "identifier", '{');
+	med_json_str(w, "system", MODEL_SYSTEM);
+	med_json_str(w, "value", f->model_id);
+	med_json_end(w, '}');
+	med_json_str(w, "display", device);
+	med_json_end(w, '}');
+	med_json_end(w, '}');
+}
+
+static void
+image_entity(med_json *w, const diagnosis_finding *f)
+{
+	char what[96];
+
+	snprintf(what, sizeof(what), "%s image %ux%u", f->image_format,
+		 f->image_width, f->image_height);
+	med_json_begin(w, "entity", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "role", "source");
+	med_json_begin(w, "what", '{');
+	med_json_begin(w, "identifier", '{');
+	med_json_str(w, "system", IMAGE_SYSTEM);
+	med_json_str(w, "value", f->image_sha256);
+	med_json_end(w, '}');
+	med_json_str(w, "display", what);
+	med_json_end(w, '}');
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+}
+
+static void
+provenance(med_json *w, const diagnosis_finding *f)
+{
+	char id[64], obs[64];
+
+	result_id(f, "-provenance", id, sizeof(id));
+	result_id(f, "-result", obs, sizeof(obs));
+	begin_resource(w, "Provenance", id, 0, 0);
+	med_json_begin(w, "target", '[');
+	med_fhir_reference(w, NULL, "DiagnosticReport", f->finding_id, NULL);
+	med_fhir_reference(w, NULL, "Observation", obs, NULL);
+	med_json_end(w, ']');
+	med_fhir_instant(w, "recorded", f->created_ms);
+	med_json_begin(w, "agent", '[');
+	model_agent(w, f);
+	agent(w, "enterer", f->requested_by);
+	if (f->decided_by[0] != '\0')
+		agent(w, "verifier", f->decided_by);
+	med_json_end(w, ']');
+	image_entity(w, f);
+	med_fhir_entry_end(w);
+}
+
+static uint32_t
+finding(med_json *w, const char *pid, const diagnosis_finding *f)
+{
+	diagnostic_report(w, pid, f);
+	result_observation(w, pid, f);
+	provenance(w, f);
+	return 3;
+}
+
+/* --- the bundle ----------------------------------------------------------- */
+
+static uint32_t
+entries(med_json *w, const char *pid, const diagnosis_export_page *p)
+{
+	uint32_t n = 1;
+
+	/* The Patient first, id only: identity holds the rest, and the
+	 * subjects below then resolve inside the bundle. */
+	med_fhir_entry_begin(w, FHIR_BASE, "Patient", pid);
+	med_fhir_entry_end(w);
+	for (size_t i = 0; i < p->n_conditions; i++, n++)
+		condition(w, pid, p, p->conditions[i]);
+	for (size_t i = 0; i < p->n_plans; i++)
+		n += care_plan(w, pid, p, p->plans[i]);
+	for (size_t i = 0; i < p->n_findings; i++)
+		n += finding(w, pid, p->findings[i]);
+	return n;
+}
+
+med_err
+diagnosis_fhir_bundle(med_arena *arena, const char *patient_id,
+		      const diagnosis_export_page *page, size_t max_bytes,
+		      char **json, uint32_t *n_resources)
+{
+	bool empty = page->n_conditions + page->n_plans + page->n_findings == 0;
+	uint32_t n = 0;
+	const char *text;
+	med_json w;
+
+	med_json_init_arena(&w, arena, max_bytes);
+	med_json_begin(&w, NULL, '{');
+	med_json_str(&w, "resourceType", "Bundle");
+	med_json_str(&w, "type", "collection");
+	med_fhir_instant(&w, "timestamp", med_now_ms());
+	/* R4 has no empty arrays: a page past the end has no "entry". */
+	if (!empty) {
+		med_json_begin(&w, "entry", '[');
+		n = entries(&w, patient_id, page);
+		med_json_end(&w, ']');
+	}
+	med_json_end(&w, '}');
+	if ((text = med_json_text(&w, NULL)) == NULL)
+		return w.err != MED_OK ? w.err : MED_ERR_INTERNAL;
+	*json = (char *)text;
+	*n_resources = n;
+	return MED_OK;
+}

@@ -1,0 +1,84 @@
+/*
+ * handlers_export.c - ExportFhir: one page of the patient's conditions,
+ * care plans and findings as a FHIR R4 Bundle (fhir.c writes it).
+ */
+#include <med/check.h>
+#include <med/config.h>
+#include <med/service.h>
+
+#include "diagnosis.h"
+
+/* Room the reply's other fields and protobuf framing take beside the
+ * bundle. */
+#define REPLY_SLACK_BYTES 1024
+
+static size_t
+bundle_budget(med_call *call)
+{
+	size_t max = (size_t)med_config_int(
+		med_service_config(med_service_from_call(call)),
+		"MED_MAX_MESSAGE_BYTES");
+
+	return max > 2 * REPLY_SLACK_BYTES ? max - REPLY_SLACK_BYTES : max / 2;
+}
+
+static size_t
+n_items(const diagnosis_export_page *p)
+{
+	return p->n_conditions + p->n_plans + p->n_findings;
+}
+
+static med_err
+write_bundle(med_call *call, const char *patient_id,
+	     const diagnosis_export_page *p,
+	     Smartmed__Diagnosis__V1__ExportFhirResponse *res)
+{
+	med_err err = diagnosis_fhir_bundle(
+		med_call_arena(call), patient_id, p, bundle_budget(call),
+		&res->bundle_json, &res->n_resources);
+
+	if (err == MED_ERR_LIMIT)
+		return med_call_fail(call, err,
+				     "page.page_size: %zu items exceed the "
+				     "message size limit as FHIR; ask for "
+				     "fewer",
+				     n_items(p));
+	if (err == MED_ERR_INVALID)
+		return med_call_fail(call, MED_ERR_DATA_LOSS,
+				     "patient_id: a stored item cannot be "
+				     "written as FHIR R4");
+	return err;
+}
+
+med_err
+diagnosis_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
+			  ProtobufCMessage *out)
+{
+	const Smartmed__Diagnosis__V1__ExportFhirRequest *req =
+		(const void *)in;
+	Smartmed__Diagnosis__V1__ExportFhirResponse *res = (void *)out;
+	diagnosis_export_page p;
+	med_page page;
+	size_t n;
+	med_err err;
+
+	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
+		    MED_OK ||
+	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
+		return err;
+	med_call_set_patient(call, req->patient_id);
+	err = diagnosis_store_export(med_call_db(call), med_call_arena(call),
+				     req->patient_id, page.offset, page.size,
+				     &p);
+	if (err != MED_OK)
+		return err;
+	if (n_items(&p) == 0 && page.offset == 0)
+		return med_call_fail(call, MED_ERR_NOT_FOUND,
+				     "patient_id: no diagnosis data for this "
+				     "patient");
+	if ((err = write_bundle(call, req->patient_id, &p, res)) != MED_OK)
+		return err;
+	n = n_items(&p) + (p.more ? 1 : 0);
+	res->page = med_page_respond(call, &page, &n);
+	return res->page ? MED_OK : MED_ERR_NOMEM;
+}

@@ -1,0 +1,260 @@
+/*
+ * fhir_facade.h - the FHIR R4 REST facade's internal interfaces.
+ *
+ * The facade is a read-only HTTPS front over the gRPC services: it checks
+ * the caller's bearer token as the services do, calls them with mutual TLS
+ * on the user's behalf (forwarding the token, so that every service applies
+ * its own role, care-relationship and break-glass rules), turns their
+ * answers into FHIR resources and Bundles, and audits every access.
+ *
+ * Files: main.c (wiring), server.c (the only user of libmicrohttpd),
+ * route.c (URL and search parameters), handle.c (one function per FHIR
+ * interaction), upstream.c (gRPC calls, status mapping), bundle.c (the
+ * services' export bundles: the only user of jansson), patient.c,
+ * capability.c, outcome.c.
+ */
+#ifndef FHIR_FACADE_H
+#define FHIR_FACADE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include <med/arena.h>
+#include <med/auth.h>
+#include <med/err.h>
+#include <med/json.h>
+#include <med/metrics.h>
+#include <med/rpc.h>
+
+struct med_audit;
+
+/* Paging: _count's default and largest value. */
+#define FHIR_COUNT_DEFAULT 20
+#define FHIR_COUNT_MAX	   100
+/* Resources one search may gather from the services before paging. */
+#define FHIR_MATCHES_MAX 5000
+/* Largest response body, and the scratch memory of one request. */
+#define FHIR_BODY_MAX  (16u << 20)
+#define FHIR_ARENA_MAX (64u << 20)
+/* Query parameters one request may carry. */
+#define FHIR_PARAMS_MAX 16
+
+/* fhir_error - why a request failed: HTTP status, OperationOutcome issue
+ * code, the gRPC code for the audit event, and a message for the client. */
+typedef struct fhir_error {
+	int http_status;
+	const char *issue_code;
+	int grpc_code;
+	char diagnostics[512];
+} fhir_error;
+
+/* fhir_fail fills e from a gRPC status code and a message; returns the
+ * med_err of the code so callers can "return fhir_fail(...)". */
+med_err fhir_fail(fhir_error *e, int grpc_code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* fhir_outcome_write writes e as an OperationOutcome. */
+void fhir_outcome_write(med_json *w, const fhir_error *e);
+
+/*
+ * fhir_source - one service that exports a patient's resources: the types
+ * it holds and its ExportFhir method.  Every ExportFhir shares one shape
+ * (patient_id = 1, page = 2 -> bundle_json = 1, page = 3), read by field
+ * name so each service keeps its own message types.
+ */
+typedef struct fhir_source {
+	const char *service; /* "records": also its certificate's name */
+	const char *url_key; /* "MED_RECORDS_URL" */
+	const char *path;    /* "/smartmed.records.v1.Records/ExportFhir" */
+	const ProtobufCMessageDescriptor *in_desc, *out_desc;
+	const char *const *types; /* NULL-terminated */
+	/* The service answers NOT_FOUND for a patient it holds nothing
+	 * about: that is an empty export, not a missing patient. */
+	bool not_found_is_empty;
+	med_channel *ch; /* NULL: not configured */
+} fhir_source;
+
+/* fhir_sources returns the table of sources (fhir_n_sources entries). */
+fhir_source *fhir_sources(void);
+size_t fhir_n_sources(void);
+
+/* fhir_source_holds is true when src exports resources of type. */
+bool fhir_source_holds(const fhir_source *src, const char *type);
+
+/*
+ * fhir_type_info - how a searchable resource type is filtered: the
+ * elements that hold its date (the first present counts), its code
+ * (a CodeableConcept) and its status (a code); NULL: not searchable by it.
+ */
+typedef struct fhir_type_info {
+	const char *type;
+	const char *date_elements[3];
+	const char *code_element;
+	const char *status_element;
+} fhir_type_info;
+
+/* fhir_type_find returns the searchable type named type, or NULL. */
+const fhir_type_info *fhir_type_find(const char *type);
+
+/* fhir_type_is_served is true when a configured source exports type. */
+bool fhir_type_is_served(const char *type);
+
+/* fhir_types lists every searchable type (fhir_n_types entries). */
+extern const fhir_type_info fhir_types[];
+extern const size_t fhir_n_types;
+
+/* fhir_facade - what every request needs; read-only after start. */
+typedef struct fhir_facade {
+	char base_url[512];	/* no trailing slash */
+	const char *mrn_system; /* identifier system of MRNs */
+	const char *base_path;	/* the path part of base_url ("/fhir") */
+	med_authenticator auth;
+	struct med_audit *audit;
+	med_channel *identity;
+	med_metrics *metrics;
+} fhir_facade;
+
+/* fhir_param - one query parameter, URL-decoded. */
+typedef struct fhir_param {
+	const char *key;
+	const char *value;
+} fhir_param;
+
+/* fhir_request - one HTTP request as server.c hands it over. */
+typedef struct fhir_request {
+	med_arena *arena;
+	const char *method;
+	const char *path;	   /* full URL path */
+	const char *authorization; /* header or NULL */
+	const char *break_glass;   /* X-Break-Glass header or NULL */
+	const char *request_id;	   /* X-Request-ID header or NULL */
+	fhir_param params[FHIR_PARAMS_MAX];
+	size_t n_params;
+	bool too_many_params;
+} fhir_request;
+
+/* fhir_response - what server.c sends back. */
+typedef struct fhir_response {
+	int status;
+	const char *body; /* JSON, NUL-terminated */
+	size_t len;
+	bool ask_for_token; /* add WWW-Authenticate: Bearer */
+} fhir_response;
+
+/* The FHIR interactions the facade serves. */
+typedef enum fhir_interaction {
+	FHIR_CAPABILITIES,
+	FHIR_READ,
+	FHIR_SEARCH,
+	FHIR_EVERYTHING,
+} fhir_interaction;
+
+/* fhir_date_filter - one date=PREFIXYYYY-MM-DD parameter. */
+typedef struct fhir_date_filter {
+	char op[3];   /* eq ne gt lt ge le */
+	char day[11]; /* YYYY-MM-DD */
+} fhir_date_filter;
+
+#define FHIR_DATE_FILTERS_MAX 2
+
+/* fhir_query - a request's validated meaning. */
+typedef struct fhir_query {
+	fhir_interaction what;
+	const char *type; /* resource type read or searched */
+	const char *patient_id;
+	size_t count;
+	size_t offset;
+	fhir_date_filter dates[FHIR_DATE_FILTERS_MAX];
+	size_t n_dates;
+	const char *code_system; /* NULL: any */
+	const char *code;	 /* NULL: no code filter */
+	const char *status;	 /* NULL: no status filter */
+} fhir_query;
+
+/*
+ * fhir_route parses req's path (below base_path) and parameters into q.
+ * Errors: MED_ERR_NOT_FOUND (no such endpoint), MED_ERR_INVALID (a bad id
+ * or parameter, named in e), MED_ERR_UNIMPLEMENTED (a method other than
+ * GET).
+ */
+med_err fhir_route(const fhir_facade *f, const fhir_request *req, fhir_query *q,
+		   fhir_error *e);
+
+/* fhir_handle answers one request into resp (body in req->arena). */
+void fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp);
+
+/* --- upstream.c ------------------------------------------------------- */
+
+/* fhir_call - the user's credentials forwarded on every upstream call. */
+typedef struct fhir_call {
+	med_arena *arena;
+	med_call_opts opts;
+} fhir_call;
+
+/* fhir_get_patient reads a patient from identity into *out. */
+struct Smartmed__Identity__V1__Patient;
+med_err fhir_get_patient(fhir_facade *f, fhir_call *c, const char *patient_id,
+			 struct Smartmed__Identity__V1__Patient **out,
+			 fhir_error *e);
+
+/* fhir_export_page_fn receives one page's Bundle JSON of a source. */
+typedef med_err (*fhir_export_page_fn)(void *ctx, const char *bundle_json,
+				       fhir_error *e);
+
+/* fhir_export_all calls src's ExportFhir page after page until the last,
+ * handing each Bundle to on_page. */
+med_err fhir_export_all(fhir_source *src, fhir_call *c, const char *patient_id,
+			fhir_export_page_fn on_page, void *ctx, fhir_error *e);
+
+/* --- bundle.c ----------------------------------------------------------- */
+
+typedef struct fhir_matches fhir_matches;
+
+/* fhir_matches_new starts gathering resources that pass q's filters (all
+ * but Patient when q->type is NULL). */
+fhir_matches *fhir_matches_new(const fhir_query *q);
+void fhir_matches_free(fhir_matches *m);
+
+/* fhir_matches_add_bundle adds the matching entries of one Bundle.
+ * Errors: MED_ERR_DATA_LOSS (not a Bundle), MED_ERR_LIMIT (too many). */
+med_err fhir_matches_add_bundle(void *m, const char *bundle_json,
+				fhir_error *e);
+
+/* fhir_matches_count is the number gathered. */
+size_t fhir_matches_count(const fhir_matches *m);
+
+/* fhir_matches_write_entries writes entries [from, from + n) of m. */
+void fhir_matches_write_entries(med_json *w, const fhir_matches *m,
+				const char *base_url, size_t from, size_t n);
+
+/* --- patient.c, capability.c -------------------------------------------- */
+
+/* fhir_patient_fields writes p's R4 Patient elements after resourceType
+ * and id (which the caller writes: alone, or as a Bundle entry). */
+void fhir_patient_fields(med_json *w,
+			 const struct Smartmed__Identity__V1__Patient *p,
+			 const char *mrn_system);
+
+/* fhir_capability_write writes the CapabilityStatement. */
+void fhir_capability_write(med_json *w, const fhir_facade *f);
+
+/* --- server.c ------------------------------------------------------------ */
+
+typedef struct fhir_server fhir_server;
+
+/*
+ * fhir_server_start serves HTTPS on host:port (IPv4; port 0 picks one,
+ * *bound_port gets it) with tls's certificate and key, handing every
+ * request to fhir_handle.  Errors: MED_ERR_INVALID (host), MED_ERR_IO.
+ */
+med_err fhir_server_start(fhir_facade *f, const char *host, int port,
+			  const med_tls *tls, fhir_server **out,
+			  int *bound_port);
+
+/* fhir_server_stop stops serving and waits for connections to end. */
+void fhir_server_stop(fhir_server *s);
+
+#endif

@@ -1,0 +1,355 @@
+/*
+ * handle.c - one function per FHIR interaction, and around them the order
+ * every request follows: route, authenticate, serve, audit.  The caller is
+ * authenticated before its request is judged, so that an anonymous client
+ * learns nothing, not even which ids are well-formed.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <med/audit.h>
+#include <med/fhir.h>
+#include <med/log.h>
+
+#include "smartmed/identity/v1/identity.pb-c.h"
+
+#include "fhir_facade.h"
+
+#define UNAUTHENTICATED	   16
+#define INTERNAL	   13
+#define RESOURCE_EXHAUSTED 8
+
+static const char *
+interaction_name(const fhir_query *q)
+{
+	switch (q->what) {
+	case FHIR_READ:
+		return "read";
+	case FHIR_SEARCH:
+		return "search-type";
+	case FHIR_EVERYTHING:
+		return "$everything";
+	default:
+		return "capabilities";
+	}
+}
+
+/* authenticate checks the bearer token with the services' own sources. */
+static med_err
+authenticate(fhir_facade *f, const fhir_request *req, med_principal *who,
+	     fhir_error *e)
+{
+	const char *h = req->authorization;
+	med_auth_input in = {.transport_secure = true};
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0')
+		return fhir_fail(e, UNAUTHENTICATED,
+				 "Authorization: want 'Bearer <token>'");
+	in.bearer = h + 7;
+	in.bearer_len = strlen(in.bearer);
+	if (f->auth.authenticate(f->auth.self, &in, who) != MED_OK)
+		return fhir_fail(e, UNAUTHENTICATED,
+				 "Authorization: token not accepted");
+	return MED_OK;
+}
+
+/* --- URLs of the paging links ------------------------------------------ */
+
+static void
+url_append(char *url, size_t cap, const char *key, const char *value)
+{
+	size_t n = strlen(url);
+
+	n += (size_t)snprintf(url + n, n < cap ? cap - n : 0,
+			      "%s%s=", strchr(url, '?') ? "&" : "?", key);
+	for (const unsigned char *p = (const unsigned char *)value;
+	     *p != '\0' && n + 4 < cap; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+			url[n++] = (char)*p;
+		else
+			n += (size_t)snprintf(url + n, cap - n, "%%%02X", *p);
+	}
+	url[n < cap ? n : cap - 1] = '\0';
+}
+
+/* page_url is the request's own URL with _offset set to offset. */
+static void
+page_url(const fhir_facade *f, const fhir_query *q, size_t offset, char *url,
+	 size_t cap)
+{
+	char num[24];
+
+	if (q->what == FHIR_EVERYTHING) {
+		snprintf(url, cap, "%s/Patient/%s/$everything", f->base_url,
+			 q->patient_id);
+	} else {
+		snprintf(url, cap, "%s/%s", f->base_url, q->type);
+		url_append(url, cap, "patient", q->patient_id);
+	}
+	for (size_t i = 0; i < q->n_dates; i++) {
+		char d[16];
+
+		snprintf(d, sizeof(d), "%s%s", q->dates[i].op, q->dates[i].day);
+		url_append(url, cap, "date", d);
+	}
+	if (q->code != NULL) {
+		char code[600];
+
+		snprintf(code, sizeof(code), "%s%s%s",
+			 q->code_system ? q->code_system : "",
+			 q->code_system ? "|" : "", q->code);
+		url_append(url, cap, "code", code);
+	}
+	if (q->status != NULL)
+		url_append(url, cap, "status", q->status);
+	snprintf(num, sizeof(num), "%zu", q->count);
+	url_append(url, cap, "_count", num);
+	snprintf(num, sizeof(num), "%zu", offset);
+	url_append(url, cap, "_offset", num);
+}
+
+static void
+write_link(med_json *w, const fhir_facade *f, const fhir_query *q,
+	   const char *relation, size_t offset)
+{
+	char url[2048];
+
+	page_url(f, q, offset, url, sizeof(url));
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "relation", relation);
+	med_json_str(w, "url", url);
+	med_json_end(w, '}');
+}
+
+static void
+write_links(med_json *w, const fhir_facade *f, const fhir_query *q,
+	    size_t total)
+{
+	size_t last = total == 0 ? 0 : (total - 1) / q->count * q->count;
+
+	med_json_begin(w, "link", '[');
+	write_link(w, f, q, "self", q->offset);
+	write_link(w, f, q, "first", 0);
+	if (q->offset > 0)
+		write_link(w, f, q, "previous",
+			   q->offset > q->count ? q->offset - q->count : 0);
+	if (q->offset + q->count < total)
+		write_link(w, f, q, "next", q->offset + q->count);
+	write_link(w, f, q, "last", last);
+	med_json_end(w, ']');
+}
+
+/* --- the interactions --------------------------------------------------- */
+
+static med_err
+gather(fhir_call *c, const fhir_query *q, fhir_matches *m, fhir_error *e)
+{
+	for (size_t i = 0; i < fhir_n_sources(); i++) {
+		fhir_source *src = &fhir_sources()[i];
+		med_err err;
+
+		if (src->ch == NULL || (q->what == FHIR_SEARCH &&
+					!fhir_source_holds(src, q->type)))
+			continue;
+		err = fhir_export_all(src, c, q->patient_id,
+				      fhir_matches_add_bundle, m, e);
+		if (err != MED_OK)
+			return err;
+	}
+	return MED_OK;
+}
+
+static void
+write_patient_entry(med_json *w, const fhir_facade *f,
+		    const Smartmed__Identity__V1__Patient *p)
+{
+	med_fhir_entry_begin(w, f->base_url, "Patient", p->patient_id);
+	fhir_patient_fields(w, p, f->mrn_system);
+	med_fhir_entry_end(w);
+}
+
+/* serve_bundle writes a searchset: patient (for $everything) first. */
+static med_err
+serve_bundle(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
+	     size_t *n_out, fhir_error *e)
+{
+	Smartmed__Identity__V1__Patient *p = NULL;
+	fhir_matches *m = fhir_matches_new(q);
+	size_t lead = q->what == FHIR_EVERYTHING ? 1 : 0;
+	size_t total, from;
+	med_err err = MED_OK;
+
+	if (m == NULL)
+		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
+	if (lead)
+		err = fhir_get_patient(f, c, q->patient_id, &p, e);
+	if (err == MED_OK)
+		err = gather(c, q, m, e);
+	if (err == MED_OK) {
+		total = fhir_matches_count(m) + lead;
+		med_json_begin(w, NULL, '{');
+		med_json_str(w, "resourceType", "Bundle");
+		med_json_str(w, "type", "searchset");
+		med_json_u64(w, "total", total);
+		write_links(w, f, q, total);
+		med_json_begin(w, "entry", '[');
+		if (lead && q->offset == 0)
+			write_patient_entry(w, f, p);
+		from = q->offset > lead ? q->offset - lead : 0;
+		fhir_matches_write_entries(
+			w, m, f->base_url, from,
+			q->count - (lead && q->offset == 0 ? 1 : 0));
+		med_json_end(w, ']');
+		med_json_end(w, '}');
+		*n_out = total;
+	}
+	fhir_matches_free(m);
+	return err;
+}
+
+static med_err
+serve_read(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
+	   fhir_error *e)
+{
+	Smartmed__Identity__V1__Patient *p = NULL;
+	med_err err = fhir_get_patient(f, c, q->patient_id, &p, e);
+
+	if (err != MED_OK)
+		return err;
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "resourceType", "Patient");
+	med_json_str(w, "id", p->patient_id);
+	fhir_patient_fields(w, p, f->mrn_system);
+	med_json_end(w, '}');
+	return MED_OK;
+}
+
+/* --- audit, metrics, response ------------------------------------------- */
+
+static med_err
+audit(fhir_facade *f, const fhir_request *req, const fhir_query *q,
+      const med_principal *who, const fhir_error *e, size_t n_resources)
+{
+	char action[64], resource[160], status[8], count[24];
+	med_audit_detail details[3] = {
+		{"http_status", status},
+		{"resources", count},
+		{"interface", "fhir"},
+	};
+	med_audit_event ev = {
+		.action = action,
+		.actor = who->user[0] ? who->user : "anonymous",
+		.actor_roles = who->roles,
+		.patient_id = q->patient_id,
+		.resource = resource,
+		.outcome = e->grpc_code,
+		.request_id = req->request_id,
+		.action_code = q->what == FHIR_READ ? "R" : "E",
+		.break_glass = req->break_glass != NULL,
+		.details = details,
+		.n_details = 3,
+	};
+
+	snprintf(action, sizeof(action), "fhir/%s", interaction_name(q));
+	if (q->what == FHIR_SEARCH)
+		snprintf(resource, sizeof(resource), "%s?patient", q->type);
+	else
+		snprintf(resource, sizeof(resource), "Patient/%s",
+			 q->patient_id ? q->patient_id : "-");
+	snprintf(status, sizeof(status), "%d",
+		 e->http_status ? e->http_status : 200);
+	snprintf(count, sizeof(count), "%zu", n_resources);
+	return med_audit_emit(f->audit, &ev);
+}
+
+static void
+count_request(fhir_facade *f, const fhir_query *q, int status)
+{
+	char labels[96];
+	med_counter *c;
+
+	snprintf(labels, sizeof(labels), "interaction=\"%s\",code=\"%d\"",
+		 interaction_name(q), status);
+	c = med_metrics_counter(f->metrics, "smartmed_fhir_requests_total",
+				"FHIR requests by interaction and HTTP status",
+				labels);
+	if (c != NULL)
+		med_counter_add(c, 1);
+}
+
+static med_err
+serve(fhir_facade *f, const fhir_request *req, const fhir_query *q, med_json *w,
+      size_t *n, fhir_error *e)
+{
+	fhir_call c = {
+		.arena = req->arena,
+		.opts = {.token = req->authorization + 7,
+			 .request_id = req->request_id,
+			 .break_glass = req->break_glass},
+	};
+
+	if (q->what == FHIR_READ) {
+		*n = 1;
+		return serve_read(f, &c, q, w, e);
+	}
+	return serve_bundle(f, &c, q, w, n, e);
+}
+
+static void
+respond(fhir_response *resp, med_json *w, const fhir_error *e, med_err err)
+{
+	size_t len = 0;
+	const char *text;
+
+	if (err == MED_OK && (text = med_json_text(w, &len)) != NULL) {
+		resp->status = 200;
+	} else {
+		fhir_error internal = {0};
+
+		if (err == MED_OK) {
+			fhir_fail(&internal, RESOURCE_EXHAUSTED,
+				  "response too large: lower _count");
+			e = &internal;
+		}
+		med_json_init_arena(w, w->arena, FHIR_BODY_MAX);
+		fhir_outcome_write(w, e);
+		text = med_json_text(w, &len);
+		resp->status = e->http_status;
+		resp->ask_for_token = e->http_status == 401;
+	}
+	resp->body = text ? text : "";
+	resp->len = text ? len : 0;
+}
+
+void
+fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
+{
+	fhir_query q;
+	fhir_error e = {0};
+	med_principal who = {0};
+	med_json w;
+	size_t n = 0;
+	med_err err = fhir_route(f, req, &q, &e);
+	med_err auth_err;
+
+	med_json_init_arena(&w, req->arena, FHIR_BODY_MAX);
+	if (err == MED_OK && q.what == FHIR_CAPABILITIES) {
+		fhir_capability_write(&w, f);
+		respond(resp, &w, &e, MED_OK);
+		count_request(f, &q, resp->status);
+		return;
+	}
+	auth_err = authenticate(f, req, &who, &e);
+	if (auth_err != MED_OK)
+		err = auth_err;
+	else if (err == MED_OK)
+		err = serve(f, req, &q, &w, &n, &e);
+	if (audit(f, req, &q, &who, &e, err == MED_OK ? n : 0) != MED_OK) {
+		med_log_error("audit spool refused the event: access refused");
+		err = fhir_fail(&e, INTERNAL, "audit unavailable");
+	}
+	respond(resp, &w, &e, err);
+	count_request(f, &q, resp->status);
+}

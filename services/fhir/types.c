@@ -1,0 +1,92 @@
+/*
+ * types.c - what the facade can search and where it comes from.  A
+ * resource type is served when a configured source exports it; adding a
+ * service's ExportFhir is one entry in sources[] (and its types in
+ * type_table when they are new).
+ */
+#include <string.h>
+
+#include "smartmed/diagnosis/v1/diagnosis.pb-c.h"
+#include "smartmed/records/v1/records.pb-c.h"
+
+#include "fhir_facade.h"
+
+const fhir_type_info fhir_types[] = {
+	{"Observation",
+	 {"effectiveDateTime", "effectiveInstant", "issued"},
+	 "code",
+	 "status"},
+	{"AllergyIntolerance",
+	 {"recordedDate", "onsetDateTime", NULL},
+	 "code",
+	 NULL},
+	{"DocumentReference", {"date", NULL, NULL}, "type", "status"},
+	{"Condition", {"recordedDate", "onsetDateTime", NULL}, "code", NULL},
+	{"CarePlan", {"created", NULL, NULL}, NULL, "status"},
+	{"DiagnosticReport",
+	 {"effectiveDateTime", "issued", NULL},
+	 "code",
+	 "status"},
+};
+const size_t fhir_n_types = sizeof(fhir_types) / sizeof(*fhir_types);
+
+static const char *const records_types[] = {"Observation", "AllergyIntolerance",
+					    "DocumentReference", NULL};
+/* Goal and Provenance come with care plans and findings: they are part of
+ * $everything, not searchable on their own. */
+static const char *const diagnosis_types[] = {
+	"Condition",   "CarePlan",   "Goal", "DiagnosticReport",
+	"Observation", "Provenance", NULL};
+
+static fhir_source sources[] = {
+	{"records", "MED_RECORDS_URL",
+	 "/smartmed.records.v1.Records/ExportFhir",
+	 &smartmed__records__v1__export_fhir_request__descriptor,
+	 &smartmed__records__v1__export_fhir_response__descriptor,
+	 records_types, false, NULL},
+	{"diagnosis", "MED_DIAGNOSIS_URL",
+	 "/smartmed.diagnosis.v1.Diagnosis/ExportFhir",
+	 &smartmed__diagnosis__v1__export_fhir_request__descriptor,
+	 &smartmed__diagnosis__v1__export_fhir_response__descriptor,
+	 diagnosis_types, true, NULL},
+};
+
+fhir_source *
+fhir_sources(void)
+{
+	return sources;
+}
+
+size_t
+fhir_n_sources(void)
+{
+	return sizeof(sources) / sizeof(*sources);
+}
+
+bool
+fhir_source_holds(const fhir_source *src, const char *type)
+{
+	for (const char *const *t = src->types; *t != NULL; t++)
+		if (strcmp(*t, type) == 0)
+			return true;
+	return false;
+}
+
+const fhir_type_info *
+fhir_type_find(const char *type)
+{
+	for (size_t i = 0; i < fhir_n_types; i++)
+		if (strcmp(fhir_types[i].type, type) == 0)
+			return &fhir_types[i];
+	return NULL;
+}
+
+bool
+fhir_type_is_served(const char *type)
+{
+	for (size_t i = 0; i < fhir_n_sources(); i++)
+		if (sources[i].ch != NULL &&
+		    fhir_source_holds(&sources[i], type))
+			return true;
+	return false;
+}

@@ -1,0 +1,153 @@
+/*
+ * upstream.c - the facade's gRPC calls.  The user's token goes with every
+ * call, so that each service decides on its own rules whether this user
+ * may see this patient; the facade never widens what a user can read.
+ */
+#include <string.h>
+
+#include "smartmed/common/v1/common.pb-c.h"
+#include "smartmed/identity/v1/identity.pb-c.h"
+
+#include "fhir_facade.h"
+
+#define NOT_FOUND 5
+#define INTERNAL  13
+/* Entries asked of a service per ExportFhir page: the services' default,
+ * which they size to fit one reply. */
+#define EXPORT_PAGE_SIZE 50
+/* A service that keeps handing out next pages is broken, not big. */
+#define EXPORT_PAGES_MAX 1000
+
+/* fail_from_status turns a service's answer into the client's error. */
+static med_err
+fail_from_status(fhir_error *e, const char *service, const med_rpc_status *st)
+{
+	if (st->code == 0)
+		return fhir_fail(e, INTERNAL, "%s: call failed", service);
+	return fhir_fail(e, st->code, "%s: %s", service, st->message);
+}
+
+med_err
+fhir_get_patient(fhir_facade *f, fhir_call *c, const char *patient_id,
+		 Smartmed__Identity__V1__Patient **out, fhir_error *e)
+{
+	Smartmed__Identity__V1__GetPatientRequest in =
+		SMARTMED__IDENTITY__V1__GET_PATIENT_REQUEST__INIT;
+	ProtobufCMessage *reply = NULL;
+	med_rpc_status st = {0};
+	med_err err;
+
+	in.key_case =
+		SMARTMED__IDENTITY__V1__GET_PATIENT_REQUEST__KEY_PATIENT_ID;
+	in.patient_id = (char *)patient_id;
+	err = med_channel_unary(
+		f->identity, "/smartmed.identity.v1.Identity/GetPatient",
+		&in.base, &smartmed__identity__v1__patient__descriptor,
+		c->arena, &c->opts, &reply, &st);
+	if (err != MED_OK)
+		return fail_from_status(e, "identity", &st);
+	*out = (Smartmed__Identity__V1__Patient *)reply;
+	return MED_OK;
+}
+
+/* field_at is where the field name of msg lives; NULL when absent. */
+static void *
+field_at(const ProtobufCMessage *msg, const char *name, ProtobufCType type)
+{
+	const ProtobufCFieldDescriptor *fd =
+		protobuf_c_message_descriptor_get_field_by_name(msg->descriptor,
+								name);
+
+	if (fd == NULL || fd->type != type)
+		return NULL;
+	return (char *)msg + fd->offset;
+}
+
+/* export_request builds src's ExportFhirRequest for one page. */
+static ProtobufCMessage *
+export_request(const fhir_source *src, med_arena *a, const char *patient_id,
+	       Smartmed__Common__V1__PageRequest *page)
+{
+	ProtobufCMessage *in =
+		med_arena_zalloc(a, src->in_desc->sizeof_message);
+	char **pid;
+	ProtobufCMessage **pg;
+
+	if (in == NULL)
+		return NULL;
+	protobuf_c_message_init(src->in_desc, in);
+	pid = field_at(in, "patient_id", PROTOBUF_C_TYPE_STRING);
+	pg = field_at(in, "page", PROTOBUF_C_TYPE_MESSAGE);
+	if (pid == NULL || pg == NULL)
+		return NULL;
+	*pid = (char *)patient_id;
+	*pg = &page->base;
+	return in;
+}
+
+/* export_reply reads bundle_json and the next page token of a reply. */
+static bool
+export_reply(const ProtobufCMessage *out, const char **bundle,
+	     const char **next)
+{
+	char **b = field_at(out, "bundle_json", PROTOBUF_C_TYPE_STRING);
+	Smartmed__Common__V1__PageResponse **pg =
+		field_at(out, "page", PROTOBUF_C_TYPE_MESSAGE);
+
+	if (b == NULL || pg == NULL)
+		return false;
+	*bundle = *b;
+	*next = *pg != NULL ? (*pg)->next_page_token : "";
+	return true;
+}
+
+static med_err
+export_one_page(fhir_source *src, fhir_call *c, const char *patient_id,
+		Smartmed__Common__V1__PageRequest *page, const char **bundle,
+		const char **next, fhir_error *e)
+{
+	ProtobufCMessage *in = export_request(src, c->arena, patient_id, page);
+	ProtobufCMessage *out = NULL;
+	med_rpc_status st = {0};
+
+	if (in == NULL)
+		return fhir_fail(e, INTERNAL, "%s: ExportFhir request shape",
+				 src->service);
+	if (med_channel_unary(src->ch, src->path, in, src->out_desc, c->arena,
+			      &c->opts, &out, &st) != MED_OK) {
+		if (st.code == NOT_FOUND && src->not_found_is_empty) {
+			*bundle = NULL;
+			*next = "";
+			return MED_OK;
+		}
+		return fail_from_status(e, src->service, &st);
+	}
+	if (!export_reply(out, bundle, next))
+		return fhir_fail(e, INTERNAL, "%s: ExportFhir reply shape",
+				 src->service);
+	return MED_OK;
+}
+
+med_err
+fhir_export_all(fhir_source *src, fhir_call *c, const char *patient_id,
+		fhir_export_page_fn on_page, void *ctx, fhir_error *e)
+{
+	Smartmed__Common__V1__PageRequest page =
+		SMARTMED__COMMON__V1__PAGE_REQUEST__INIT;
+	const char *bundle = NULL, *next = "";
+	med_err err;
+
+	page.page_size = EXPORT_PAGE_SIZE;
+	page.page_token = "";
+	for (int i = 0; i < EXPORT_PAGES_MAX; i++) {
+		err = export_one_page(src, c, patient_id, &page, &bundle, &next,
+				      e);
+		if (err == MED_OK && bundle != NULL)
+			err = on_page(ctx, bundle, e);
+		if (err != MED_OK || next == NULL || next[0] == '\0')
+			return err;
+		page.page_token = (char *)next;
+	}
+	return fhir_fail(e, INTERNAL, "%s: more than %d export pages",
+			 src->service, EXPORT_PAGES_MAX);
+}

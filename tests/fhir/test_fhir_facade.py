@@ -1,0 +1,212 @@
+"""The FHIR REST facade (services/fhir) end to end: real identity, records
+and audit behind it over mutual TLS, HTTPS with the stack's CA, the
+development tokens as bearer tokens.  Every body must validate against
+HL7's R4 schema (loaded as test_fhir_records_schema.py does); every error
+must be an OperationOutcome; every access must reach the audit log."""
+
+import json
+import ssl
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+from harness import Stack, protos
+from harness.checks import poll
+from harness.fixtures import running
+
+from test_fhir_records_schema import _hl7_schema
+
+LOINC = "http://loinc.org"
+
+
+@pytest.fixture(scope="module")
+def fstack():
+    with running(Stack(services=("audit", "identity", "records"),
+                       fhir=True)) as st:
+        yield st
+
+
+@pytest.fixture(scope="module")
+def validator():
+    jsonschema = pytest.importorskip("jsonschema")
+    schema, why = _hl7_schema()
+    if schema is None:
+        pytest.skip(why)
+    return jsonschema.Draft6Validator(schema)
+
+
+def get(st, url, role="clinician", token=None):
+    """(status, headers, JSON body) of GET url (relative to the base)."""
+    if not url.startswith("https://"):
+        url = st.fhir_url() + "/" + url
+    req = urllib.request.Request(url)
+    tok = token or (st.token(role) if role else None)
+    if tok:
+        req.add_header("Authorization", "Bearer " + tok)
+    ctx = ssl.create_default_context(cafile=st.ca_path)
+    try:
+        with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
+            return r.status, r.headers, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, json.loads(e.read())
+
+
+def valid(validator, body):
+    errors = sorted(validator.iter_errors(body), key=str)
+    assert not errors, "\n".join(e.message[:300] for e in errors[:5])
+    return body
+
+
+def outcome(validator, status, body, want_status, want_code):
+    assert status == want_status, body
+    assert body["resourceType"] == "OperationOutcome"
+    assert body["issue"][0]["code"] == want_code, body
+    valid(validator, body)
+    return body["issue"][0].get("diagnostics", "")
+
+
+@pytest.fixture(scope="module")
+def chart(fstack):
+    """A registered patient with 5 observations and an allergy."""
+    ipb, rpb = protos.module("identity"), protos.module("records")
+    p = fstack.call("identity", "CreatePatient", ipb.CreatePatientRequest(
+        mrn="MRN-" + uuid.uuid4().hex[:8], family_name="Fhirtest",
+        given_name="Ada Maria", birth_date="1980-02-03",
+        sex=ipb.ADMINISTRATIVE_SEX_FEMALE), role="registrar", timeout=30)
+    for v in (60, 62, 64, 66, 68):
+        fstack.call("records", "CreateEntry", rpb.CreateEntryRequest(
+            patient_id=p.patient_id, kind=rpb.ENTRY_KIND_OBSERVATION,
+            title="HR", observation=rpb.Observation(
+                loinc_code="8867-4", numeric=v, ucum_unit="/min")),
+            role="clinician", timeout=30)
+    fstack.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=p.patient_id, kind=rpb.ENTRY_KIND_ALLERGY,
+        title="Penicillin", allergy=rpb.Allergy(
+            substance_display="Penicillin")), role="clinician", timeout=30)
+    return p
+
+
+def test_metadata_needs_no_token(fstack, validator):
+    status, headers, body = get(fstack, "metadata", role=None)
+    assert status == 200
+    assert headers["Content-Type"].startswith("application/fhir+json")
+    # HL7's R4 fhir.schema.json lists FHIR versions only up to 4.0.0 (its
+    # value set predates the 4.0.1 technical correction, the published
+    # R4); the facade states the true version, checked here instead.
+    assert body["fhirVersion"] == "4.0.1"
+    valid(validator, dict(body, fhirVersion="4.0.0"))
+    types = {r["type"]: r for r in body["rest"][0]["resource"]}
+    assert set(types) == {"Patient", "Observation", "AllergyIntolerance",
+                          "DocumentReference"}
+    assert types["Patient"]["operation"][0]["name"] == "everything"
+
+
+def test_patient_read(fstack, validator, chart):
+    status, _, body = get(fstack, "Patient/" + chart.patient_id)
+    assert status == 200, body
+    valid(validator, body)
+    assert body["id"] == chart.patient_id
+    assert body["identifier"][0]["value"] == chart.mrn
+    assert body["name"][0] == {"use": "official", "family": "Fhirtest",
+                               "given": ["Ada", "Maria"]}
+    assert body["gender"] == "female"
+    assert body["birthDate"] == "1980-02-03"
+
+
+def test_refusals_are_operation_outcomes(fstack, validator, chart):
+    pid = chart.patient_id
+    status, headers, body = get(fstack, "Patient/" + pid, role=None)
+    outcome(validator, status, body, 401, "login")
+    assert headers["WWW-Authenticate"].startswith("Bearer")
+    status, _, body = get(fstack, "Patient/" + pid, token="not-a-token")
+    outcome(validator, status, body, 401, "login")
+    status, _, body = get(fstack, "Patient/" + pid, role="auditor")
+    outcome(validator, status, body, 403, "forbidden")
+    status, _, body = get(fstack, "Patient/" + str(uuid.uuid4()))
+    outcome(validator, status, body, 404, "not-found")
+    status, _, body = get(fstack, "Patient/bad_id!")
+    assert "Patient id" in outcome(validator, status, body, 400, "invalid")
+    status, _, body = get(fstack, "Observation?patient=%s&_count=0" % pid)
+    assert "_count" in outcome(validator, status, body, 400, "invalid")
+    status, _, body = get(fstack, "Observation?patient=%s&color=red" % pid)
+    assert "color" in outcome(validator, status, body, 400, "invalid")
+    status, _, body = get(fstack, "Observation")
+    assert "patient" in outcome(validator, status, body, 400, "invalid")
+    status, _, body = get(fstack, "Encounter?patient=" + pid)
+    outcome(validator, status, body, 404, "not-found")
+
+
+def test_observation_search_pages_to_the_end(fstack, validator, chart):
+    url = "Observation?patient=%s&_count=2" % chart.patient_id
+    seen, pages = [], 0
+    while url:
+        status, _, body = get(fstack, url)
+        assert status == 200, body
+        valid(validator, body)
+        assert body["type"] == "searchset" and body["total"] == 5
+        for e in body["entry"]:
+            assert e["resource"]["resourceType"] == "Observation"
+            assert e["fullUrl"] == "%s/Observation/%s" % (
+                fstack.fhir_url(), e["resource"]["id"])
+            seen.append(e["resource"]["id"])
+        links = {ln["relation"]: ln["url"] for ln in body["link"]}
+        url = links.get("next")
+        pages += 1
+    assert pages == 3 and len(set(seen)) == 5
+
+
+def test_search_filters(fstack, validator, chart):
+    pid = chart.patient_id
+    status, _, body = get(fstack, "Observation?patient=%s&code=%s|8867-4"
+                          % (pid, LOINC))
+    assert status == 200 and body["total"] == 5, body
+    status, _, body = get(fstack, "Observation?patient=%s&code=%s|0000-0"
+                          % (pid, LOINC))
+    assert status == 200 and body["total"] == 0, body
+    status, _, body = get(fstack, "Observation?patient=%s&date=lt1990-01-01"
+                          % pid)
+    assert status == 200 and body["total"] == 0, body
+    status, _, body = get(fstack, "Observation?patient=%s&date=ge1990-01-01"
+                          % pid)
+    assert status == 200 and body["total"] == 5, body
+    status, _, body = get(fstack, "AllergyIntolerance?patient=" + pid)
+    assert status == 200 and body["total"] == 1, body
+    valid(validator, body)
+
+
+def test_everything(fstack, validator, chart):
+    status, _, body = get(fstack, "Patient/%s/$everything?_count=4"
+                          % chart.patient_id)
+    assert status == 200, body
+    valid(validator, body)
+    assert body["total"] == 7  # Patient, 5 observations, 1 allergy
+    assert body["entry"][0]["resource"]["resourceType"] == "Patient"
+    links = {ln["relation"]: ln["url"] for ln in body["link"]}
+    status, _, rest = get(fstack, links["next"])
+    assert status == 200 and len(rest["entry"]) == 3
+    valid(validator, rest)
+    types = [e["resource"]["resourceType"] for e in
+             body["entry"] + rest["entry"]]
+    assert sorted(types) == sorted(["Patient"] + ["Observation"] * 5 +
+                                   ["AllergyIntolerance"])
+
+
+def test_access_is_audited(fstack, chart):
+    apb = protos.module("audit")
+    get(fstack, "Patient/" + chart.patient_id)
+    get(fstack, "Patient/" + chart.patient_id, role="auditor")
+
+    def facade_events():
+        recs = fstack.call("audit", "Query", apb.QueryRequest(
+            patient_id=chart.patient_id), role="auditor", timeout=10)
+        evs = [r.event for r in recs if r.event.service == "fhir"]
+        reads = [e for e in evs if e.action == "fhir/read"]
+        ok = [e for e in reads if e.outcome == 0 and e.actor == "dr.test"]
+        denied = [e for e in reads if e.outcome == 7]
+        return (ok, denied) if ok and denied else None
+    ok, denied = poll(facade_events, what="the facade's audit events")
+    assert ok[0].resource == "Patient/" + chart.patient_id
+    details = {d.key: d.value for d in denied[0].details}
+    assert details["http_status"] == "403"
