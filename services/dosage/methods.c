@@ -70,5 +70,7 @@ const med_method dosage_methods[] = {
 		     CHARTERS, UPDATES),
 	MED_UNARY_AS(StopInfusion, stop_infusion, infusion, CHARTERS, UPDATES),
 	MED_UNARY(History, history, history_response, CARE),
+	/* The export reads what ListOrders and History read: the same roles. */
+	MED_UNARY(ExportFhir, export_fhir, export_fhir_response, CARE),
 };
 const size_t dosage_n_methods = MED_N_METHODS(dosage_methods);

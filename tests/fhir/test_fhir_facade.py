@@ -16,7 +16,7 @@ from harness import Stack, protos
 from harness.checks import poll
 from harness.fixtures import running
 
-from test_fhir_records_schema import _hl7_schema
+from fhir_checks import hl7_schema
 
 LOINC = "http://loinc.org"
 
@@ -31,7 +31,7 @@ def fstack():
 @pytest.fixture(scope="module")
 def validator():
     jsonschema = pytest.importorskip("jsonschema")
-    schema, why = _hl7_schema()
+    schema, why = hl7_schema()
     if schema is None:
         pytest.skip(why)
     return jsonschema.Draft6Validator(schema)
