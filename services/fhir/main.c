@@ -37,6 +37,9 @@ static const med_config_spec specs[] = {
 	{"MED_DIAGNOSIS_URL", MED_CONFIG_STRING, "", false, 0, 0,
 	 "diagnosis' gRPC address (Condition, CarePlan, DiagnosticReport); "
 	 "empty = not served"},
+	{"MED_DOSAGE_URL", MED_CONFIG_STRING, "", false, 0, 0,
+	 "dosage's gRPC address (MedicationRequest, MedicationAdministration, "
+	 "Medication); empty = not served"},
 	{"MED_TLS_CERT", MED_CONFIG_PATH, NULL, true, 0, 0,
 	 "PEM certificate: HTTPS and the client side of mutual TLS"},
 	{"MED_TLS_KEY", MED_CONFIG_PATH, NULL, true, 0, 0,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "smartmed/diagnosis/v1/diagnosis.pb-c.h"
+#include "smartmed/dosage/v1/dosage.pb-c.h"
 #include "smartmed/records/v1/records.pb-c.h"
 
 #include "fhir_facade.h"
@@ -27,6 +28,11 @@ const fhir_type_info fhir_types[] = {
 	 {"effectiveDateTime", "issued", NULL},
 	 "code",
 	 "status"},
+	{"MedicationRequest", {"authoredOn", NULL, NULL}, NULL, "status"},
+	{"MedicationAdministration",
+	 {"effectiveDateTime", NULL, NULL},
+	 NULL,
+	 "status"},
 };
 const size_t fhir_n_types = sizeof(fhir_types) / sizeof(*fhir_types);
 
@@ -37,6 +43,10 @@ static const char *const records_types[] = {"Observation", "AllergyIntolerance",
 static const char *const diagnosis_types[] = {
 	"Condition",   "CarePlan",   "Goal", "DiagnosticReport",
 	"Observation", "Provenance", NULL};
+
+/* Medication comes with the orders and doses that name it. */
+static const char *const dosage_types[] = {
+	"MedicationRequest", "MedicationAdministration", "Medication", NULL};
 
 static fhir_source sources[] = {
 	{"records", "MED_RECORDS_URL",
@@ -49,6 +59,10 @@ static fhir_source sources[] = {
 	 &smartmed__diagnosis__v1__export_fhir_request__descriptor,
 	 &smartmed__diagnosis__v1__export_fhir_response__descriptor,
 	 diagnosis_types, true, NULL},
+	{"dosage", "MED_DOSAGE_URL", "/smartmed.dosage.v1.Dosage/ExportFhir",
+	 &smartmed__dosage__v1__export_fhir_request__descriptor,
+	 &smartmed__dosage__v1__export_fhir_response__descriptor, dosage_types,
+	 true, NULL},
 };
 
 fhir_source *

@@ -23,7 +23,7 @@ LOINC = "http://loinc.org"
 
 @pytest.fixture(scope="module")
 def fstack():
-    with running(Stack(services=("audit", "identity", "records"),
+    with running(Stack(services=("audit", "identity", "records", "dosage"),
                        fhir=True)) as st:
         yield st
 
@@ -99,7 +99,8 @@ def test_metadata_needs_no_token(fstack, validator):
     valid(validator, dict(body, fhirVersion="4.0.0"))
     types = {r["type"]: r for r in body["rest"][0]["resource"]}
     assert set(types) == {"Patient", "Observation", "AllergyIntolerance",
-                          "DocumentReference"}
+                          "DocumentReference", "MedicationRequest",
+                          "MedicationAdministration"}
     assert types["Patient"]["operation"][0]["name"] == "everything"
 
 
@@ -210,3 +211,31 @@ def test_access_is_audited(fstack, chart):
     assert ok[0].resource == "Patient/" + chart.patient_id
     details = {d.key: d.value for d in denied[0].details}
     assert details["http_status"] == "403"
+
+
+def test_medication_request_search(fstack, validator, chart):
+    """An order written in dosage comes out of the facade as a valid
+    MedicationRequest, and $everything carries the Medication it names."""
+    dpb = protos.module("dosage")
+    code = "AMOX_" + uuid.uuid4().hex[:10]
+    fstack.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(
+        drug=dpb.Drug(code=code, name="Amoxicillin 500 mg capsule",
+                      unit="capsule", routes=["oral"], max_single_dose=2.0,
+                      max_daily_dose=6.0)), role="pharmacist", timeout=30)
+    fstack.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
+        order=dpb.Order(patient_id=chart.patient_id, drug_code=code,
+                        route="oral", dose=1.0, unit="capsule",
+                        frequency="q8h")), role="clinician", timeout=30)
+    status, _, body = get(fstack, "MedicationRequest?patient="
+                          + chart.patient_id)
+    assert status == 200, body
+    valid(validator, body)
+    reqs = [e["resource"] for e in body.get("entry", [])
+            if e["resource"]["resourceType"] == "MedicationRequest"]
+    assert len(reqs) == 1 and reqs[0]["status"] == "active"
+    status, _, body = get(fstack, "Patient/%s/$everything?_count=100"
+                          % chart.patient_id)
+    assert status == 200, body
+    valid(validator, body)
+    kinds = {e["resource"]["resourceType"] for e in body["entry"]}
+    assert {"MedicationRequest", "Medication", "Observation"} <= kinds
