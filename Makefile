@@ -5,6 +5,8 @@
 #   make test       install, build, then unit, contract and integration tests
 #   make check      clang-format, cppcheck and the banned-function grep
 #   make deploy-check  offline checks of the Helm chart, manifests, rules, Dockerfiles
+#   make images     build the five service images with podman
+#   make image-test run the services from their images and smoke-test them
 #   make bench      RPC layer against a bare gRPC core echo server; idle RSS
 #   make docs       regenerate docs/api from the proto comments
 #
@@ -45,6 +47,7 @@ TEST_BINS :=
 ALL_OBJS :=
 
 .PHONY: all deps run test check bench bench-audit clean unit format docs deploy-check
+.PHONY: images image-test
 all:
 
 include proto/module.mk
@@ -68,6 +71,7 @@ deps:
 	$(Q)tools/dev/install-deps.sh
 	$(Q)BUILD=$(BUILD) deploy/k8s/check/deploy-check.sh install
 	$(Q)BUILD=$(BUILD) tools/facemodels/install.sh
+	$(Q)BUILD=$(BUILD) tools/fhirschema/install.sh
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -81,6 +85,14 @@ test: deps
 # Offline checks of deploy/: chart, manifests, rules, dashboards, Dockerfiles.
 deploy-check: deps
 	$(Q)BUILD=$(BUILD) deploy/k8s/check/deploy-check.sh
+
+# Container images with podman (docs/operations.md, "Container images").
+images: deps
+	$(Q)BUILD=$(BUILD) tools/images/build.sh
+
+image-test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) tools/images/test.sh
 
 unit: all
 	$(Q)BUILD=$(BUILD) tools/dev/test.sh unit

@@ -4,6 +4,7 @@
  * services, the HTTPS server and the metrics/health port; then it waits
  * for SIGTERM or SIGINT.
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,6 +38,14 @@ static const med_config_spec specs[] = {
 	{"MED_DIAGNOSIS_URL", MED_CONFIG_STRING, "", false, 0, 0,
 	 "diagnosis' gRPC address (Condition, CarePlan, DiagnosticReport); "
 	 "empty = not served"},
+	{"MED_IDENTITY_SERVER_NAME", MED_CONFIG_STRING, "identity", false, 0, 0,
+	 "name identity's certificate must carry"},
+	{"MED_RECORDS_SERVER_NAME", MED_CONFIG_STRING, "records", false, 0, 0,
+	 "name records' certificate must carry"},
+	{"MED_DIAGNOSIS_SERVER_NAME", MED_CONFIG_STRING, "diagnosis", false, 0,
+	 0, "name diagnosis' certificate must carry"},
+	{"MED_DOSAGE_SERVER_NAME", MED_CONFIG_STRING, "dosage", false, 0, 0,
+	 "name dosage's certificate must carry"},
 	{"MED_DOSAGE_URL", MED_CONFIG_STRING, "", false, 0, 0,
 	 "dosage's gRPC address (MedicationRequest, MedicationAdministration, "
 	 "Medication); empty = not served"},
@@ -149,12 +158,22 @@ open_audit(app *a)
 }
 
 /* open_channel opens mutual TLS to a service, checking that its
- * certificate names the service. */
+ * certificate carries the name MED_<SERVICE>_SERVER_NAME gives (by
+ * default the service's short name). */
 static med_err
 open_channel(app *a, const char *url, const char *service, med_channel **out)
 {
-	med_channel_opts o = {.tls = &a->tls, .server_name = service};
-	med_err err = med_channel_open_opts(url, &o, out);
+	char key[64], *k;
+	const char *name;
+	med_channel_opts o = {.tls = &a->tls};
+	med_err err;
+
+	snprintf(key, sizeof(key), "MED_%s_SERVER_NAME", service);
+	for (k = key; *k != '\0'; k++)
+		*k = (char)toupper((unsigned char)*k);
+	name = opt(a->cfg, key);
+	o.server_name = name != NULL ? name : service;
+	err = med_channel_open_opts(url, &o, out);
 
 	if (err != MED_OK)
 		med_log_error("%s at %s: %s", service, url, med_strerror(err));

@@ -5,7 +5,8 @@
 State lives in $BUILD/run: mariadb/ (data kept across runs), tokens (made
 once, mode 0600), pki/ (development CA, certificates and break-glass keys
 from tools/dev/devca.sh, made once), face/ (identity's development face
-keys, made once: face_keys), logs/<svc>.log, spool/<svc>/, pids/<svc>.pid.
+keys, made once: face_keys), logs/<svc>.log, spool/<svc>/, pids/<svc>.pid
+(<svc> also fhir: the FHIR facade on https://localhost:8443/fhir).
 """
 
 import os
@@ -23,6 +24,10 @@ HTTP_PORTS = dict(zip(protos.SERVICES, range(9101, 9106)))
 HEALTH_PORTS = dict(zip(protos.SERVICES, range(50151, 50156)))
 DB_PORT = 3406
 AUDIT_PORT = 50060
+# The FHIR facade (services/fhir): HTTPS and its metrics port, the
+# binary's defaults.
+FHIR_PORT = 8443
+FHIR_HTTP_PORT = 9096
 
 
 def _alive(pid):
@@ -105,6 +110,10 @@ def busy_ports(db_dir):
             busy.append("%d (%s health)" % (HEALTH_PORTS[s], s))
     if not port_is_free(AUDIT_PORT):
         busy.append("%d (audit ingest)" % AUDIT_PORT)
+    if not port_is_free(FHIR_PORT):
+        busy.append("%d (FHIR HTTPS)" % FHIR_PORT)
+    if not port_is_free(FHIR_HTTP_PORT):
+        busy.append("%d (FHIR HTTP)" % FHIR_HTTP_PORT)
     if not _db_running(db_dir) and not port_is_free(DB_PORT):
         busy.append("%d (MariaDB)" % DB_PORT)
     return busy
@@ -145,6 +154,23 @@ def face_models_line():
         ("MED_FACE_DETECTOR", "MED_FACE_LANDMARKS", "MED_FACE_EMBEDDER"))
 
 
+def fhir_lines(st):
+    """How to call the FHIR facade: the CA and a user token, read and
+    search (docs/api/fhir.md)."""
+    curl = "  curl --cacert %s -H 'Authorization: Bearer %s' '%s%%s'" % (
+        st.ca_path, st.token("clinician"), st.fhir_url())
+    return [
+        "", "FHIR R4 facade (read-only, HTTPS with the development CA): %s"
+        % st.fhir_url(),
+        "  metrics: http://127.0.0.1:%d/metrics" % st.http_port("fhir"),
+        curl % "/metadata",
+        curl % "/Patient/PATIENT_ID",
+        curl % "/Observation?patient=PATIENT_ID&_count=10",
+        curl % "/Patient/PATIENT_ID/$everything",
+        "  (PATIENT_ID as below; any token of the list works, each sees "
+        "what its role may)"]
+
+
 def summary(st, faces=None):
     medctl = paths.bin_path("medctl")
     t = st.token
@@ -165,6 +191,8 @@ def summary(st, faces=None):
         lines.append("face keys: %s (signing and template keys, "
                      "development only)" % faces.dir)
         lines.append("face models: %s" % face_models_line())
+    if "fhir" in st.services:
+        lines += fhir_lines(st)
     lines += [
         "", "medctl speaks mutual TLS with the operator certificate:",
         "  export MED_TLS_CA=%s MED_TLS_CERT=%s MED_TLS_KEY=%s" % (
@@ -220,6 +248,7 @@ def main():
         return 1
     ports = {s: (GRPC_PORTS[s], HTTP_PORTS[s], HEALTH_PORTS[s])
              for s in protos.SERVICES}
+    ports["fhir"] = (FHIR_PORT, FHIR_HTTP_PORT)
     try:
         faces, env = face_keys(rundir)
     except (OSError, subprocess.CalledProcessError) as e:
@@ -230,7 +259,7 @@ def main():
                audit_port=AUDIT_PORT, keep_workdir=True,
                tokens_path=os.path.join(rundir, "tokens"), pid_dir=pid_dir,
                health_timeout=30.0, extra_env=env, patient_checks=True,
-               db_encrypted=True)
+               db_encrypted=True, fhir=True)
     # Explicit: a shell that started us in the background left SIGINT
     # ignored, and Ctrl-C must still stop everything.
     signal.signal(signal.SIGINT, _raise_interrupt)
@@ -247,7 +276,7 @@ def main():
         reported = set()
         while True:
             signal.pause()
-            for s in protos.SERVICES:
+            for s in list(protos.SERVICES) + ["fhir"]:
                 p = st.proc(s)
                 if s not in reported and p.poll() is not None:
                     reported.add(s)

@@ -17,6 +17,11 @@ opencv-data"
 PKGS_AUDIT=""
 PKGS_RECORDS=""
 PKGS_DOSAGE=""
+# The Galera test cluster (tests/harness/galera.py): the wsrep provider and
+# rsync for its state transfers.
+PKGS_GALERA="galera-4 rsync"
+# The FHIR facade: libmicrohttpd (Debian builds it with GnuTLS: HTTPS).
+PKGS_FHIR="libmicrohttpd-dev"
 # make deploy-check: the chart renderer (Go + sprig), yamllint, promtool,
 # and node/npm for the Kubernetes schemas (npm ships with Debian's nodejs
 # only as the separate npm package; a NodeSource nodejs brings its own).
@@ -24,7 +29,10 @@ PKGS_DEPLOY="golang-go golang-github-masterminds-sprig-dev
 golang-gopkg-yaml.v2-dev golang-gopkg-yaml.v3-dev yamllint prometheus
 python3-yaml python3-jsonschema nodejs"
 command -v npm >/dev/null 2>&1 || PKGS_DEPLOY="$PKGS_DEPLOY npm"
-PKGS="$PKGS_CORE $PKGS_TEST $PKGS_SECURITY $PKGS_PLUGINS $PKGS_AUDIT $PKGS_RECORDS $PKGS_DOSAGE $PKGS_DEPLOY"
+# make images / image-test: podman with runc (crun refuses this host's
+# cgroups), mmdebstrap for the local Debian 12 base, CNI plugins for podman.
+PKGS_IMAGES="podman runc mmdebstrap containernetworking-plugins"
+PKGS="$PKGS_CORE $PKGS_TEST $PKGS_SECURITY $PKGS_PLUGINS $PKGS_AUDIT $PKGS_RECORDS $PKGS_DOSAGE $PKGS_FHIR $PKGS_DEPLOY $PKGS_IMAGES $PKGS_GALERA"
 
 missing=""
 for p in $PKGS; do

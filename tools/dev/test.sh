@@ -53,6 +53,9 @@ all | "")
 		echo "unit test failures:$failed"
 	fi
 	run_pytest
+	# The services from their container images, as the chart runs them
+	# (skips with the reason where podman cannot run containers).
+	tools/images/test.sh || failed="$failed image-test"
 	;;
 *)
 	echo "usage: $0 [unit]" >&2

@@ -185,12 +185,18 @@ function checkPod(obj, byKind) {
       else if (typeof h.port === "string" && !ports.has(h.port))
         fail(w, `${kind} names port ${h.port}, which the container lacks`);
     }
+    // A gRPC service is ready when its plaintext health port says so; a
+    // container without gRPC (the FHIR facade) answers /readyz over HTTP.
     const rp = c.readinessProbe?.grpc;
-    if (!rp) fail(w, "readinessProbe must be a grpc probe (the plaintext health port)");
-    else if (ports.get("grpc-health") !== rp.port)
-      fail(w, `readinessProbe port ${rp.port} is not the grpc-health port`);
-    if (ports.get("grpc") === rp?.port)
-      fail(w, "a probe on the mutual-TLS gRPC port always fails (kubelet has no client certificate)");
+    if (ports.has("grpc")) {
+      if (!rp) fail(w, "readinessProbe must be a grpc probe (the plaintext health port)");
+      else if (ports.get("grpc-health") !== rp.port)
+        fail(w, `readinessProbe port ${rp.port} is not the grpc-health port`);
+      if (ports.get("grpc") === rp?.port)
+        fail(w, "a probe on the mutual-TLS gRPC port always fails (kubelet has no client certificate)");
+    } else if (c.readinessProbe?.httpGet?.port !== "http-metrics") {
+      fail(w, "readinessProbe must ask /readyz on the plaintext http-metrics port");
+    }
     for (const k of ["requests", "limits"]) {
       for (const r of ["cpu", "memory"]) {
         if (!c.resources?.[k]?.[r]) fail(w, `resources.${k}.${r} missing`);

@@ -1,0 +1,217 @@
+"""The service images run as the chart runs them (containers.py): what the
+images hold (user, models, plugins, no build tools), then the contract
+smoke checks against the containers - health, one real RPC per service,
+the diagnosis model's reference outputs, the bedside flow on identity's
+deep face models, and an audit inclusion proof under a signed tree head.
+`make image-test` runs them after `make images`."""
+
+import hashlib
+import os
+import subprocess
+import sys
+import urllib.request
+import uuid
+
+import grpc
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import \
+    Ed25519PublicKey
+
+import containers
+from harness import paths, protos
+from harness.checks import expect_status, poll
+from harness.faces import orl_png
+
+CONTRACT = os.path.join(paths.REPO_ROOT, "tests", "contract")
+sys.path.insert(0, os.path.join(CONTRACT, "audit"))
+sys.path.insert(0, os.path.join(CONTRACT, "diagnosis"))
+import auditlog  # noqa: E402
+import dximages  # noqa: E402
+
+FACE_FILES = ("face-api-tiny-detector-v1.onnx", "face-landmarks-68-v1.onnx",
+              "dlib-resnet-v1.onnx", "dlib-resnet-v1.card.md")
+HAAR = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
+PLUGIN = "/usr/lib/smartmed/plugins/cpu.so"
+BINARY = "/usr/lib/smartmed/bin/smartmed-service"
+
+
+class MountedImage:
+    """The root file system of service svc's image, mounted read-only on
+    the host for the length of a with block."""
+
+    def __init__(self, svc):
+        self.name = containers.image_name(svc)
+
+    def __enter__(self):
+        self.root = containers.podman("image", "mount", self.name).strip()
+        return self
+
+    def __exit__(self, *exc):
+        containers.podman("image", "unmount", self.name, check=False)
+
+    def path(self, p):
+        return os.path.join(self.root, p.lstrip("/"))
+
+    def has(self, p):
+        return os.path.isfile(self.path(p))
+
+
+def _patient(st):
+    pb = protos.module("identity")
+    return st.call("identity", "CreatePatient", pb.CreatePatientRequest(
+        mrn="IMG-" + uuid.uuid4().hex[:12], family_name="Image",
+        given_name="Ines", birth_date="1957-06-05",
+        sex=pb.ADMINISTRATIVE_SEX_FEMALE), role="registrar").patient_id
+
+
+@pytest.mark.parametrize("svc", protos.SERVICES)
+def test_image_user_is_the_charts_and_the_process_runs_as_it(cstack, svc):
+    uid, gid = containers.chart_user()
+    user = containers.podman("image", "inspect", "--format",
+                             "{{.Config.User}}",
+                             containers.image_name(svc)).strip()
+    assert user == "%d:%d" % (uid, gid)
+    with open("/proc/%d/status" % cstack.container_pid(svc)) as f:
+        ids = {ln.split(":")[0]: ln.split()[1:] for ln in f
+               if ln.startswith(("Uid:", "Gid:"))}
+    assert ids["Uid"] == [str(uid)] * 4 and ids["Gid"] == [str(gid)] * 4
+
+
+@pytest.mark.parametrize("svc", protos.SERVICES)
+def test_image_holds_binary_and_plugin_not_the_build(cstack, svc):
+    with MountedImage(svc) as img:
+        assert img.has(BINARY)
+        st = os.stat(img.path(PLUGIN))
+        assert st.st_uid == 0 and st.st_mode & 0o022 == 0, oct(st.st_mode)
+        for absent in ("/usr/bin/gcc", "/usr/bin/make", "/src",
+                       "/usr/include/grpc"):
+            assert not os.path.exists(img.path(absent)), absent
+        has_face = all(img.has(containers.FACE_DIR + "/" + f)
+                       for f in FACE_FILES)
+        assert has_face == (svc == "identity")
+        assert img.has(HAAR) == (svc == "identity")
+        model = img.path(containers.MODEL_DIR + "/pneumonia_cnn_v1.onnx")
+        assert os.path.isfile(model) == (svc == "diagnosis")
+        if svc == "diagnosis":
+            with open(model, "rb") as a, open(dximages.MODEL_PATH, "rb") as b:
+                assert a.read() == b.read()
+
+
+@pytest.mark.parametrize("svc", protos.SERVICES)
+def test_health_serving_and_http_ready(cstack, svc):
+    h = protos.health()
+    with cstack.health_channel(svc) as ch:
+        call = ch.unary_unary(
+            "/grpc.health.v1.Health/Check",
+            request_serializer=h.HealthCheckRequest.SerializeToString,
+            response_deserializer=h.HealthCheckResponse.FromString)
+        assert call(h.HealthCheckRequest(), timeout=5).status == 1
+    url = "http://127.0.0.1:%d/readyz" % cstack.http_port(svc)
+    with urllib.request.urlopen(url, timeout=5) as r:
+        assert r.status == 200
+
+
+@pytest.mark.parametrize("svc", protos.SERVICES)
+def test_root_read_only_spool_writable(cstack, svc):
+    name = cstack.containers[svc]
+    r = subprocess.run([containers.PODMAN, "exec", name, "sh", "-c",
+                        "touch /usr/lib/smartmed/x"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert r.returncode != 0 and b"Read-only file system" in r.stdout
+    probe = containers.SPOOL + "/.image-test"
+    containers.podman("exec", name, "sh", "-c",
+                      "touch %s && rm %s" % (probe, probe))
+
+
+def test_records_entry_round_trip(cstack):
+    pb = protos.module("records")
+    e = cstack.call("records", "CreateEntry", pb.CreateEntryRequest(
+        patient_id=_patient(cstack), kind=pb.ENTRY_KIND_NOTE,
+        title="Image test", body="Written through the container."),
+        role="clinician")
+    got = cstack.call("records", "GetEntry", pb.GetEntryRequest(
+        entry_id=e.entry_id), role="nurse")
+    assert got == e and e.version == 1
+    expect_status(grpc.StatusCode.UNAUTHENTICATED, cstack.call, "records",
+                  "GetEntry", pb.GetEntryRequest(entry_id=e.entry_id),
+                  token="not-a-token")
+
+
+def test_diagnosis_model_loads_and_matches_reference(cstack):
+    pb = protos.module("diagnosis")
+    case = dximages.ref_cases()["cases"][3]
+    f = cstack.call("diagnosis", "AnalyzeImage", pb.AnalyzeImageRequest(
+        patient_id=_patient(cstack),
+        image=dximages.png_grey(dximages.case_rows(case))),
+        role="clinician", timeout=20)
+    with open(dximages.MODEL_PATH, "rb") as fh:
+        assert f.model_sha256 == hashlib.sha256(fh.read()).hexdigest()
+    assert (f.backend, f.device) == ("cpu", "cpu")
+    got = [p.probability for p in f.probabilities]
+    assert len(got) == len(case["probs"])
+    assert all(abs(g - w) <= 1e-4 for g, w in zip(got, case["probs"])), \
+        (got, case["probs"])
+
+
+def _order(st, patient):
+    dpb = protos.module("dosage")
+    code = "IMG-" + uuid.uuid4().hex[:12]
+    st.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(drug=dpb.Drug(
+        code=code, name="Testamol", unit="mg", max_single_dose=1000.0,
+        max_daily_dose=4000.0, routes=["oral"], substance="paracetamol",
+        drug_class="analgesics")), role="pharmacist")
+    return st.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
+        order=dpb.Order(patient_id=patient, drug_code=code, dose=500.0,
+                        unit="mg", route="oral", frequency="q6h")),
+        role="clinician")
+
+
+def test_bedside_flow_on_the_deep_face_models(cstack):
+    ipb, dpb = protos.module("identity"), protos.module("dosage")
+    a, b = _patient(cstack), _patient(cstack)
+    r = cstack.call("identity", "EnrollFace", ipb.EnrollFaceRequest(
+        patient_id=a, images=[orl_png(4, n) for n in (1, 2)]),
+        role="nurse", timeout=120)
+    assert len(r.templates) == 2
+    v = cstack.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
+        patient_id=a, image=orl_png(4, 5), terminal="ward3-bed7"),
+        role="nurse", timeout=60)
+    assert v.match and v.model == "dlib-resnet-v1", v
+    rec = cstack.call("dosage", "RecordAdministration",
+                      dpb.RecordAdministrationRequest(
+                          order_id=_order(cstack, a).id, dose=500, unit="mg",
+                          verification_token=v.verification_token),
+                      role="nurse")
+    assert rec.identity == "verified" and rec.patient_id == a
+    assert rec.verification_model == "dlib-resnet-v1"
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, cstack.call, "dosage",
+                  "RecordAdministration", dpb.RecordAdministrationRequest(
+                      order_id=_order(cstack, b).id, dose=500, unit="mg",
+                      verification_token=v.verification_token),
+                  role="nurse", details_prefix="verification_token")
+
+
+def test_audit_inclusion_proof_under_signed_head(cstack):
+    pb = protos.module("audit")
+    pid = _patient(cstack)
+
+    def record():
+        recs = cstack.call("audit", "Query", pb.QueryRequest(
+            patient_id=pid), role="auditor", timeout=10)
+        return [r for r in recs if r.event.service == "identity"]
+    rec = poll(record, timeout=20, what="identity's event in audit")[0]
+
+    def head():
+        r = cstack.call("audit", "GetTreeHead", pb.GetTreeHeadRequest(),
+                        role="auditor")
+        return r if r.head.tree_size >= rec.seq else None
+    resp = poll(head, timeout=20, what="a tree head covering the event")
+    h = resp.head
+    Ed25519PublicKey.from_public_bytes(resp.public_key).verify(
+        h.signature, auditlog.sth_message(h))
+    proof = cstack.call("audit", "InclusionProof", pb.InclusionProofRequest(
+        leaf_index=rec.seq - 1, tree_size=h.tree_size), role="auditor")
+    assert proof.leaf_hash == auditlog.leaf_hash(auditlog.leaf_entry(rec))
+    assert auditlog.verify_inclusion(proof.leaf_index, h.tree_size,
+                                     proof.leaf_hash, proof.audit_path,
+                                     h.root_hash)

@@ -1,0 +1,101 @@
+#!/bin/sh
+# build.sh [SERVICE...] - builds the service images (default: all five) from
+# deploy/docker/Dockerfile with podman, tagged as the chart names them:
+# $MED_IMAGES_REGISTRY/smartmed/smartmed-<service>:<chart version>
+# (registry.hospital.internal unless set).  The base image comes from
+# base.sh when no registry is reachable.  The build stage does not depend on
+# SERVICE, so it is compiled once and the other four builds take it from
+# podman's layer cache.  The CUDA variant is built when
+# MED_IMAGES_CUDA=1 (it needs NVIDIA's images from a registry).  Prints
+# each image's size and file count (report.sh).
+set -eu
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+PODMAN=tools/images/podman
+SERVICES="identity records dosage diagnosis audit fhir"
+registry=${MED_IMAGES_REGISTRY:-registry.hospital.internal}
+version=$(sed -n 's/^version: *//p' deploy/k8s/helm/smartmed/Chart.yaml)
+
+# shellcheck disable=SC2086 # one word per service
+[ $# -gt 0 ] || set -- $SERVICES
+for s in "$@"; do
+	case " $SERVICES " in
+	*" $s "*) ;;
+	*)
+		echo "build.sh: unknown service '$s' (one of: $SERVICES)" >&2
+		exit 1
+		;;
+	esac
+done
+if [ "$(id -u)" != 0 ]; then
+	echo "build.sh: podman runs rootful here: run as root" >&2
+	exit 1
+fi
+command -v podman >/dev/null 2>&1 || {
+	echo "build.sh: podman not found (tools/dev/install-deps.sh" \
+		"installs it)" >&2
+	exit 1
+}
+
+# A reachable registry needs no local base; otherwise make it.
+if [ "${MED_IMAGES_PULL:-0}" != 1 ]; then
+	BUILD=$BUILD tools/images/base.sh
+fi
+
+# The open-file and process limits: podman's defaults exceed this host's
+# hard limits, which runc then refuses.
+# The CA bundle the build stage's npm trusts besides Debian's (a
+# TLS-intercepting proxy's CA): MED_IMAGES_CA_BUNDLE, else this host's
+# bundle; bind-mounted for the build only, never in a layer.
+ca=${MED_IMAGES_CA_BUNDLE-/etc/ssl/certs/ca-certificates.crt}
+ca_mount=
+[ -n "$ca" ] && [ -s "$ca" ] && ca_mount="--volume=$ca:/etc/ssl/build-ca.crt:ro"
+
+build() {
+	df=$1
+	shift
+	# shellcheck disable=SC2086
+	$PODMAN build --network host --layers $ca_mount \
+		--ulimit nofile=20000:20000 --ulimit nproc=4096:4096 \
+		--pull="${MED_IMAGES_PULL_POLICY:-missing}" \
+		--ignorefile "$df.dockerignore" -f "$df" "$@"
+}
+
+# The build context: a copy of the paths the Dockerfile's ignore file lets
+# in, taken once, so that the images are built from one state of the tree
+# even while it is being edited (podman's cache compares contents, so the
+# copy costs no rebuild).
+mkdir -p "$BUILD/images"
+ctx=$BUILD/images/context
+rm -rf "$ctx"
+mkdir -p "$ctx"
+sed -n 's:^!\(.*[^/]\)/*$:\1:p' deploy/docker/Dockerfile.dockerignore |
+	while read -r p; do
+		mkdir -p "$ctx/$(dirname "$p")"
+		cp -a "$p" "$ctx/$(dirname "$p")/"
+	done
+cp deploy/docker/Dockerfile* "$ctx/"
+
+for s in "$@"; do
+	tag=$registry/smartmed/smartmed-$s:$version
+	log=$BUILD/images/$s.log
+	start=$(date +%s)
+	build "$ctx/Dockerfile" --build-arg "SERVICE=$s" -t "$tag" "$ctx" \
+		>"$log" 2>&1 || {
+		tail -30 "$log" >&2
+		echo "build.sh: the $s image failed (log: $log)" >&2
+		exit 1
+	}
+	echo "build.sh: $tag in $(($(date +%s) - start)) s"
+	if [ "${MED_IMAGES_CUDA:-0}" = 1 ] &&
+		{ [ "$s" = identity ] || [ "$s" = diagnosis ]; }; then
+		build "$ctx/Dockerfile.cuda" --build-arg "SERVICE=$s" \
+			-t "$tag-cuda" "$ctx" >"$BUILD/images/$s-cuda.log" 2>&1 || {
+			tail -30 "$BUILD/images/$s-cuda.log" >&2
+			echo "build.sh: the $s cuda image failed" >&2
+			exit 1
+		}
+		echo "build.sh: $tag-cuda"
+	fi
+done
+tools/images/report.sh "$@"

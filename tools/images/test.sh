@@ -1,0 +1,25 @@
+#!/bin/sh
+# test.sh - make image-test: builds the service images (build.sh, from the
+# layer cache when nothing changed) and runs tests/image against them: the
+# five services in containers as the chart starts them, on the test
+# harness's MariaDB and PKI.  Exits 0 with "skipped: <reason>" when podman
+# cannot run containers on this machine.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+BUILD=${BUILD:-build}
+export BUILD
+
+skip() {
+	echo "image-test: skipped: $*"
+	exit 0
+}
+[ "$(id -u)" = 0 ] || skip "podman runs rootful here and this is not root"
+command -v podman >/dev/null 2>&1 ||
+	skip "podman is not installed (tools/dev/install-deps.sh)"
+info=$(tools/images/podman info 2>&1 >/dev/null) ||
+	skip "podman does not work here: $(echo "$info" | tail -n 1)"
+
+tools/images/build.sh || exit 1
+PYTHONPATH="$PWD/tests${PYTHONPATH:+:$PYTHONPATH}" \
+	timeout -k 30 900 /usr/bin/python3 -m pytest -q -rfEs \
+	-p no:cacheprovider tests/image
