@@ -333,6 +333,20 @@ static const char *const v10_statements[] = {
 	NULL,
 };
 
+/*
+ * A counter that every dose decision bumps on the patient's row.  On one
+ * server SELECT ... FOR UPDATE serialises a patient's doses; on a Galera
+ * cluster a lock taken on another node is not seen, and certification
+ * only compares rows written.  Writing the locked row makes two nurses'
+ * doses on two nodes conflict: one commits, the other is re-run on fresh
+ * rows (docs/operations.md, "Galera and replicas").
+ */
+static const char *const v11_statements[] = {
+	"ALTER TABLE patient_context"
+	" ADD COLUMN IF NOT EXISTS dose_serial BIGINT NOT NULL DEFAULT 0",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -352,6 +366,8 @@ const med_db_migration dosage_migrations[] = {
 	{9, "continuous infusions: rate limits, infusions and their rates",
 	 v9_statements},
 	{10, "the prescribed rate of an infusion order", v10_statements},
+	{11, "a patient's dose serial, so that doses conflict on a cluster",
+	 v11_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);

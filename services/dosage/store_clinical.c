@@ -127,7 +127,12 @@ dosage_store_read_ctx(med_db_conn *c, med_arena *a, const char *patient_id,
 	if (!r.found)
 		return MED_ERR_NOT_FOUND;
 	*is_set = r.is_set;
-	return MED_OK;
+	/* The lock must also be a write for a cluster to see it (v11). */
+	return lock ? med_db_exec(c,
+				  "UPDATE patient_context SET dose_serial ="
+				  " dose_serial + 1 WHERE patient_id = ?",
+				  k, 1, NULL, NULL)
+		    : MED_OK;
 }
 
 med_err

@@ -138,8 +138,12 @@ class Stack:
                  ports=None, audit_port=None, keep_workdir=False,
                  tokens_path=None, log_level="info", extra_env=None,
                  health_timeout=20.0, pid_dir=None, pki_dir=None,
-                 patient_checks=False, db_encrypted=False):
+                 patient_checks=False, db_encrypted=False,
+                 care_checks=False, db_nodes=None, fhir=False):
         self.names = tuple(services)
+        # fhir: also start the FHIR facade (services/fhir) in front of
+        # identity, records and diagnosis, whichever of them run.
+        self.fhir = fhir
         for n in self.names:
             if n not in protos.SERVICES:
                 raise ValueError("unknown service %r" % n)
@@ -162,10 +166,25 @@ class Stack:
         # the patient of every write (MED_IDENTITY_URL).  Off by default:
         # most suites write made-up patient ids and test one service.
         self.patient_checks = patient_checks
+        # care_checks: with patient_checks, clinicians and nurses are held
+        # to the care relationship (MED_CARE_ENFORCE, on in a real
+        # install).  Off unless asked: the other suites' users have no
+        # encounters, and their subject is not access.
+        self.care_checks = care_checks
         # db_encrypted: MariaDB encrypts its files at rest
         # (tools/dev/mariadb.sh; make run and the encryption tests).  Off
         # by default: it doubles the time a fresh test database takes.
         self.db_encrypted = db_encrypted
+        # db_nodes: a Galera cluster of that many nodes instead of one
+        # server (tests/harness/galera.py); services use node 0 unless
+        # given another's port (db_node_port).
+        self.cluster = None
+        if db_nodes:
+            from .galera import GaleraCluster
+            self.cluster = GaleraCluster(os.path.join(self.workdir,
+                                                      "galera"),
+                                         db_nodes, free_port)
+            self.db_port = self.cluster.nodes[0].sql_port
         self._fixed_ports = ports or {}
         self.tokens = {}
         self.services = {}
@@ -200,12 +219,15 @@ class Stack:
                 self.services[n] = self._make_service(n)
             if self.patient_checks:
                 self._wire_patient_checks()
+            self._wire_audit_witnesses()
             # Audit first, so the others' emitters find it at once.
             order = sorted(self.names, key=lambda n: n != "audit")
             for n in order:
                 self._spawn(n)
             for n in order:
                 self.wait_serving(n)
+            if self.fhir:
+                self._start_fhir()
         except BaseException:
             self.close()
             raise
@@ -284,6 +306,10 @@ class Stack:
         (the services verify it: MED_DB_TLS_CA), or with cert and key;
         tls=False starts it without TLS (tests of the refusal)."""
         self._db_started = True
+        if self.cluster is not None:
+            dcert, dkey = self.pki("mariadb")
+            self.cluster.start(cert or dcert, key or dkey, self.ca_path)
+            return
         if not tls:
             self._mariadb("start", self.db_dir, str(self.db_port))
             return
@@ -293,6 +319,9 @@ class Stack:
 
     def stop_db(self):
         """Stop the private MariaDB and wait until it is gone."""
+        if self.cluster is not None:
+            self.cluster.stop()
+            return
         self._mariadb("stop", self.db_dir, check=False)
 
     def _stray_mariadb_pids(self):
@@ -331,15 +360,25 @@ class Stack:
 
     def sql(self, statement):
         """Run SQL as root; returns the client's output as text."""
+        if self.cluster is not None:
+            return self.cluster.sql(statement)
         return self._mariadb("sql", self.db_dir, statement).decode(
             "utf-8", "replace")
+
+    def db_node_port(self, i):
+        """The SQL port of database node i (0 without a cluster)."""
+        if self.cluster is None:
+            if i != 0:
+                raise StackError("no database node %d: one server" % i)
+            return self.db_port
+        return self.cluster.nodes[i].sql_port
 
     # --- PKI ---------------------------------------------------------------
 
     def make_pki(self):
         """Create (once) the CA, certificates and break-glass keys."""
         r = subprocess.run(["sh", paths.devca_sh(), self.pki_dir]
-                           + list(protos.SERVICES) + ["mariadb"],
+                           + list(protos.SERVICES) + ["mariadb", "fhir"],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            timeout=60)
         if r.returncode != 0:
@@ -497,6 +536,62 @@ class Stack:
         log = os.path.join(self.log_dir, n + ".log")
         return Service(n, gport, hport, env, log, spool, health_port)
 
+    def _start_fhir(self):
+        """Start the FHIR facade; its HTTPS port is
+        services["fhir"].grpc_port (fhir_url() gives the base URL)."""
+        # make run fixes them: ports={"fhir": (https_port, http_port)}.
+        fixed = tuple(self._fixed_ports.get("fhir", ())) + (None, None)
+        port = fixed[0] or free_port()
+        cert, key = self.pki("fhir")
+        spool = os.path.join(self.spool_root, "fhir")
+        os.makedirs(spool, exist_ok=True)
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("MED_")}
+        env.update({
+            "MED_LISTEN_HOST": "127.0.0.1",
+            "MED_FHIR_PORT": str(port),
+            "MED_HTTP_PORT": str(fixed[1] or free_port()),
+            "MED_FHIR_BASE_URL": "https://localhost:%d/fhir" % port,
+            "MED_TLS_CERT": cert, "MED_TLS_KEY": key,
+            "MED_TLS_CA": self.ca_path,
+            "MED_TOKENS_FILE": self.tokens_path,
+            "MED_AUDIT_URL": "tls+tcp://127.0.0.1:%d" % self.audit_port,
+            "MED_AUDIT_SPOOL_DIR": spool,
+            "MED_LOG_LEVEL": self.log_level,
+        })
+        for n, key_ in (("identity", "MED_IDENTITY_URL"),
+                        ("records", "MED_RECORDS_URL"),
+                        ("diagnosis", "MED_DIAGNOSIS_URL"),
+                        ("dosage", "MED_DOSAGE_URL")):
+            if n in self.services:
+                env[key_] = self.addr(n)
+        env.update(self.extra_env)
+        svc = Service("fhir", port, int(env["MED_HTTP_PORT"]), env,
+                      os.path.join(self.log_dir, "fhir.log"), spool)
+        self.services["fhir"] = svc
+        self._spawn("fhir")
+        deadline = time.time() + self.health_timeout
+        while port_is_free(port):
+            if not svc.is_running() or time.time() > deadline:
+                raise StackError("fhir facade did not start:\n%s"
+                                 % tail(svc.log_path))
+            time.sleep(0.1)
+
+    def fhir_url(self):
+        """The FHIR facade's base URL (https, the stack's CA)."""
+        return "https://localhost:%d/fhir" % self.services["fhir"].grpc_port
+
+    def _wire_audit_witnesses(self):
+        """Every other service witnesses the audit log's signed heads,
+        checked each second (a minute in production)."""
+        if "audit" not in self.services:
+            return
+        url = "127.0.0.1:%d" % self.services["audit"].grpc_port
+        for n, svc in self.services.items():
+            if n != "audit":
+                svc.env.setdefault("MED_AUDIT_WITNESS_URL", url)
+                svc.env.setdefault("MED_AUDIT_WITNESS_INTERVAL_MS", "1000")
+
     def _wire_patient_checks(self):
         if "identity" not in self.services:
             raise StackError("patient_checks needs identity in the stack")
@@ -504,6 +599,9 @@ class Stack:
         for n in PATIENT_WRITERS:
             if n in self.services:
                 self.services[n].env["MED_IDENTITY_URL"] = url
+                self.services[n].env.setdefault(
+                    "MED_CARE_ENFORCE",
+                    "true" if self.care_checks else "false")
         # The dose checks read the patient's facts from the record.
         if "dosage" in self.services and "records" in self.services:
             self.services["dosage"].env["MED_RECORDS_URL"] = (

@@ -190,10 +190,33 @@ test_migrate(void)
 	MT_OK(med_db_migrate(db, migs, 3));
 	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM schema_version"), 3);
 	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM t1"), 1);
-	/* The named lock was released. */
-	MT_EQ_INT(scalar(db, "SELECT IS_FREE_LOCK(CONCAT(DATABASE(), "
-			     "'.migrate'))"),
-		  1);
+	/* The lock row was released. */
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM schema_lock"), 0);
+	med_db_close(db);
+}
+
+/* A replica that died holding the lock: its lease is waited for while it
+ * lasts (another replica must not run the same DDL) and taken over once
+ * it has expired. */
+static void
+test_migrate_stale_lock(void)
+{
+	med_db *db = fresh_db(1, 0);
+
+	MT_OK(med_db_migrate(db, migs, 1));
+	{
+		med_db_conn *c;
+
+		MT_OK(med_db_acquire(db, &c));
+		MT_OK(med_db_exec(c,
+				  "INSERT INTO schema_lock "
+				  "VALUES ('migrate', 'dead', 1)",
+				  NULL, 0, NULL, NULL));
+		med_db_release(c);
+	}
+	MT_OK(med_db_migrate(db, migs, 3));
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM schema_version"), 3);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM schema_lock"), 0);
 	med_db_close(db);
 }
 
@@ -495,7 +518,9 @@ test_tx(void)
 	MT_OK(med_db_tx(db, tx_insert, &v));
 	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM tx"), 1);
 	MT_EQ_INT(med_db_tx(db, tx_conflict, &tries), MED_ERR_CONFLICT);
-	MT_EQ_INT(tries, 3);
+	/* Every run of fn conflicted: 8 runs in all (Galera's certification
+	 * failures come as deadlocks and need more than a local one). */
+	MT_EQ_INT(tries, 8);
 	/* Release rolls back a transaction left open. */
 	MT_OK(med_db_acquire(db, &c));
 	MT_OK(med_db_begin(c));
@@ -838,6 +863,7 @@ static const mt_case cases[] = {
 	{"open_invalid", test_open_invalid},
 	{"migrate", test_migrate},
 	{"migrate_race", test_migrate_race},
+	{"migrate_stale_lock", test_migrate_stale_lock},
 	{"migrate_bad", test_migrate_bad},
 	{"roundtrip", test_roundtrip},
 	{"growing_values", test_growing_values},

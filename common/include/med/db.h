@@ -63,9 +63,12 @@ typedef struct med_db_migration {
 
 /*
  * med_db_migrate applies the migrations not yet recorded in schema_version,
- * in order, under a named lock so replicas starting together do not race.
- * Errors: MED_ERR_UNAVAILABLE (database away), MED_ERR_INTERNAL (a statement
- * failed: logged with the version).
+ * in order, under a lock row in schema_lock that a Galera cluster certifies
+ * (GET_LOCK is local to one node), so replicas starting together on any
+ * nodes apply each step once.  Errors: MED_ERR_UNAVAILABLE (database away),
+ * MED_ERR_TIMEOUT (another replica held the lock for 10 minutes),
+ * MED_ERR_INTERNAL (a statement failed: logged with the version; or the
+ * lock's lease ran out during a migration).
  */
 med_err med_db_migrate(med_db *db, const med_db_migration *migrations,
 		       size_t n) MED_MUST_CHECK;
@@ -164,7 +167,10 @@ typedef med_err (*med_db_tx_fn)(med_db_conn *c, void *ctx);
 
 /*
  * med_db_tx runs fn inside one transaction: acquire, begin, fn, commit; any
- * error rolls back.  A deadlock (MED_ERR_CONFLICT) is retried up to 3 times.
+ * error rolls back.  A deadlock, or on Galera a lost certification (both
+ * MED_ERR_CONFLICT), re-runs fn from the start in a new transaction, up
+ * to 8 times in all with random, growing waits; fn must therefore decide
+ * only from what it reads inside the transaction.
  */
 med_err med_db_tx(med_db *db, med_db_tx_fn fn, void *ctx) MED_MUST_CHECK;
 

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <errmsg.h>
 #include <mysql.h>
@@ -32,9 +33,21 @@
 #define DB_MIN_BUF	64	    /* room for dates and decimals as text */
 #define DB_IO_TIMEOUT_S 10	    /* a vanished server fails in seconds */
 #define DB_IDLE_PING_MS 1000	    /* ping a connection idle this long */
-#define DB_MIGRATE_IO_S 600	    /* DDL on big tables and GET_LOCK wait */
-#define DB_TX_TRIES	3
-#define DB_MAX_POOL	1024
+#define DB_MIGRATE_IO_S 600	    /* DDL on big tables */
+/* A transaction that lost a deadlock or, on Galera, certification to a
+ * commit on another node is re-run this many times in all; the waits grow
+ * from DB_TX_BACKOFF_MS and are capped (a few hundred ms in all). */
+#define DB_TX_TRIES	     8
+#define DB_TX_BACKOFF_MS     4
+#define DB_TX_BACKOFF_MAX_MS 128
+/* The migration lock: how long a holder's claim lasts unless renewed (it
+ * is renewed before each migration, so it must outlast the longest one;
+ * a holder that died mid-migration blocks the others this long), how long
+ * a replica waits for it, and how often it looks. */
+#define DB_MIGRATE_LEASE_MS ((DB_MIGRATE_IO_S + 60) * 1000LL)
+#define DB_MIGRATE_WAIT_MS  (DB_MIGRATE_IO_S * 1000LL)
+#define DB_MIGRATE_POLL_MS  100
+#define DB_MAX_POOL	    1024
 
 /* The session settings every connection starts with. */
 #define DB_INIT_SQL                                                            \
@@ -168,9 +181,15 @@ map_code(unsigned int code)
 {
 	if (code == ER_DUP_ENTRY || code == ER_DUP_ENTRY_WITH_KEY_NAME)
 		return MED_ERR_EXISTS;
+	/* On Galera a transaction that loses certification to another
+	 * node's commit fails with a deadlock, at COMMIT or at its next
+	 * statement: the same retry as a local deadlock. */
 	if (code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT)
 		return MED_ERR_CONFLICT;
-	if (is_gone_code(code))
+	/* Galera's "WSREP has not yet prepared node for application use":
+	 * a node outside the primary component (or still joining) refuses
+	 * all work until it is back. */
+	if (is_gone_code(code) || code == ER_UNKNOWN_COM_ERROR)
 		return MED_ERR_UNAVAILABLE;
 	if (is_data_code(code))
 		return MED_ERR_INVALID;
@@ -1081,6 +1100,23 @@ med_db_row_double(const med_db_row *row, size_t col)
 
 /* ---- transactions as a unit ---- */
 
+/*
+ * tx_was_aborted tells whether the open transaction was aborted by a
+ * conflicting commit of another Galera node (a "brute force" abort).  Such
+ * an abort can surface first as the failure of the statement it cut short
+ * (a duplicate key, when the other node's row is already committed) and
+ * only at the next statement as the deadlock it is: ask with one more.
+ * On a single server this costs a round trip on an error path only.
+ */
+static med_err db_exec_plain(med_db_conn *c, const char *sql);
+
+static bool
+tx_was_aborted(med_db_conn *c)
+{
+	return c->mysql != NULL && c->in_tx &&
+	       db_exec_plain(c, "DO 0") == MED_ERR_CONFLICT;
+}
+
 static med_err
 tx_once(med_db *db, med_db_tx_fn fn, void *ctx)
 {
@@ -1092,12 +1128,41 @@ tx_once(med_db *db, med_db_tx_fn fn, void *ctx)
 	err = med_db_begin(c);
 	if (err == MED_OK)
 		err = fn(c, ctx);
+	if (err != MED_OK && err != MED_ERR_CONFLICT &&
+	    err != MED_ERR_UNAVAILABLE && tx_was_aborted(c))
+		err = MED_ERR_CONFLICT;
 	if (err == MED_OK)
 		err = med_db_commit(c);
 	if (err != MED_OK)
 		med_db_rollback(c);
 	med_db_release(c);
 	return err;
+}
+
+/*
+ * tx_backoff waits a random time below a bound that doubles with each
+ * try: the winner of the conflict finishes (on Galera: its write set is
+ * applied on this node, so the re-run reads it), and two losers that
+ * collided do not collide again in step.
+ */
+static void
+tx_backoff(int try)
+{
+	static _Thread_local uint32_t seed;
+	int64_t bound_ms = DB_TX_BACKOFF_MS << (try < 6 ? try : 6);
+	int64_t wait_us;
+
+	if (seed == 0)
+		seed = (uint32_t)mono_ms() ^ (uint32_t)(uintptr_t)&seed;
+	seed ^= seed << 13;
+	seed ^= seed >> 17;
+	seed ^= seed << 5;
+	if (bound_ms > DB_TX_BACKOFF_MAX_MS)
+		bound_ms = DB_TX_BACKOFF_MAX_MS;
+	wait_us = 1000 + (int64_t)(seed % (uint32_t)(bound_ms * 1000));
+	nanosleep(&(struct timespec){wait_us / 1000000,
+				     (wait_us % 1000000) * 1000L},
+		  NULL);
 }
 
 med_err
@@ -1111,8 +1176,8 @@ med_db_tx(med_db *db, med_db_tx_fn fn, void *ctx)
 		err = tx_once(db, fn, ctx);
 		if (err != MED_ERR_CONFLICT)
 			break;
-		/* Back off a little so the winner of the deadlock finishes. */
-		nanosleep(&(struct timespec){0, 5000000L * (try + 1)}, NULL);
+		if (try + 1 < DB_TX_TRIES)
+			tx_backoff(try);
 	}
 	return err;
 }
@@ -1188,8 +1253,6 @@ typedef struct versions_ctx {
 	const med_db_migration *m;
 	size_t n;
 	bool *applied;
-	int64_t value; /* the single value of a one-cell query */
-	bool null;
 } versions_ctx;
 
 static med_err
@@ -1201,16 +1264,6 @@ on_version(void *ctx, const med_db_row *row)
 	for (size_t i = 0; i < v->n; i++)
 		if (v->m[i].version == ver)
 			v->applied[i] = true;
-	return MED_OK;
-}
-
-static med_err
-on_cell(void *ctx, const med_db_row *row)
-{
-	versions_ctx *v = ctx;
-
-	v->null = med_db_row_is_null(row, 0);
-	v->value = med_db_row_int64(row, 0);
 	return MED_OK;
 }
 
@@ -1258,8 +1311,124 @@ migration_apply(med_db_conn *c, const med_db_migration *m)
 	return MED_OK;
 }
 
+/*
+ * The migration lock is a row in schema_lock, claimed by a committed
+ * transaction, not GET_LOCK: named locks (and SELECT ... FOR UPDATE) are
+ * local to one Galera node, so replicas on two nodes would both get them.
+ * A commit is certified cluster-wide: when two replicas claim the free
+ * row at once, one commit fails (a deadlock error) and that replica looks
+ * again and waits.  The claim is a lease: DDL commits as it goes (on
+ * Galera each statement runs in total order on every node), so no
+ * transaction can stay open across a migration to hold a row lock.
+ */
+typedef struct migrate_lock {
+	const char *name;
+	char holder[128];
+	bool held_by_other;
+} migrate_lock;
+
 static med_err
-migrate_locked(med_db_conn *c, const med_db_migration *m, size_t n)
+on_lock_row(void *ctx, const med_db_row *row)
+{
+	migrate_lock *l = ctx;
+	size_t len = 0;
+	const char *holder = med_db_row_text(row, 0, &len);
+	bool mine = holder != NULL && len == strlen(l->holder) &&
+		    memcmp(holder, l->holder, len) == 0;
+
+	l->held_by_other = !mine && med_db_row_int64(row, 1) > med_now_ms();
+	return MED_OK;
+}
+
+/* lock_claim_once: one transaction that takes the row when it is free,
+ * expired or already ours.  MED_ERR_CONFLICT: another holder (now or by
+ * certification); try again later. */
+static med_err
+lock_claim_once(med_db_conn *c, migrate_lock *l)
+{
+	static const char sel[] = "SELECT holder, expires_ms FROM schema_lock "
+				  "WHERE name = ? FOR UPDATE";
+	static const char put[] = "REPLACE INTO schema_lock "
+				  "(name, holder, expires_ms) VALUES (?, ?, ?)";
+	med_db_value name = MED_DB_STR(l->name);
+	med_db_value row[3] = {name, MED_DB_STR(l->holder),
+			       MED_DB_I64(med_now_ms() + DB_MIGRATE_LEASE_MS)};
+	med_err err = med_db_begin(c);
+
+	l->held_by_other = false;
+	if (err == MED_OK)
+		err = med_db_query(c, sel, &name, 1, on_lock_row, l);
+	if (err == MED_OK && l->held_by_other)
+		err = MED_ERR_CONFLICT;
+	if (err == MED_OK)
+		err = med_db_exec(c, put, row, 3, NULL, NULL);
+	if (err == MED_OK)
+		return med_db_commit(c);
+	med_db_rollback(c);
+	/* Two claims of a missing row on one server: a duplicate key. */
+	return err == MED_ERR_EXISTS ? MED_ERR_CONFLICT : err;
+}
+
+static med_err
+lock_claim(med_db_conn *c, migrate_lock *l)
+{
+	int64_t deadline = mono_ms() + DB_MIGRATE_WAIT_MS;
+	med_err err;
+
+	while ((err = lock_claim_once(c, l)) == MED_ERR_CONFLICT) {
+		if (mono_ms() > deadline) {
+			med_log_error("db: migration lock %s still held after "
+				      "%lld s",
+				      l->name, DB_MIGRATE_WAIT_MS / 1000);
+			return MED_ERR_TIMEOUT;
+		}
+		nanosleep(&(struct timespec){0, DB_MIGRATE_POLL_MS * 1000000L},
+			  NULL);
+	}
+	return err;
+}
+
+/* lock_renew extends our lease before a migration; MED_ERR_CONFLICT when
+ * it expired and another replica took it (stop: never run DDL twice). */
+static med_err
+lock_renew(med_db_conn *c, const migrate_lock *l)
+{
+	/* Always a change: the server counts changed rows, and a renewal in
+	 * the claim's millisecond would otherwise look like a lost lock. */
+	static const char upd[] =
+		"UPDATE schema_lock "
+		"SET expires_ms = GREATEST(?, expires_ms + 1) "
+		"WHERE name = ? AND holder = ?";
+	med_db_value args[3] = {MED_DB_I64(med_now_ms() + DB_MIGRATE_LEASE_MS),
+				MED_DB_STR(l->name), MED_DB_STR(l->holder)};
+	uint64_t n = 0;
+	med_err err = med_db_exec(c, upd, args, 3, &n, NULL);
+
+	if (err == MED_OK && n != 1) {
+		med_log_error("db: lost the migration lock %s", l->name);
+		return MED_ERR_CONFLICT;
+	}
+	return err;
+}
+
+static void
+lock_release(med_db_conn *c, const migrate_lock *l)
+{
+	static const char del[] = "DELETE FROM schema_lock "
+				  "WHERE name = ? AND holder = ?";
+	med_db_value args[2] = {MED_DB_STR(l->name), MED_DB_STR(l->holder)};
+
+	/* A lost connection leaves the lease to expire. */
+	if (c->mysql == NULL ||
+	    med_db_exec(c, del, args, 2, NULL, NULL) != MED_OK)
+		med_log_warn("db: could not release the migration lock %s; "
+			     "it expires by itself",
+			     l->name);
+}
+
+static med_err
+migrate_locked(med_db_conn *c, const migrate_lock *l, const med_db_migration *m,
+	       size_t n)
 {
 	versions_ctx v = {.m = m, .n = n};
 	med_err err;
@@ -1267,58 +1436,61 @@ migrate_locked(med_db_conn *c, const med_db_migration *m, size_t n)
 	v.applied = calloc(n ? n : 1, sizeof(*v.applied));
 	if (v.applied == NULL)
 		return MED_ERR_NOMEM;
+	/* Read after the claim: its commit waited for every earlier
+	 * holder's writes to be applied on this node. */
 	err = med_db_query(c, "SELECT version FROM schema_version", NULL, 0,
 			   on_version, &v);
-	for (size_t i = 0; i < n && err == MED_OK; i++)
-		if (!v.applied[i])
+	for (size_t i = 0; i < n && err == MED_OK; i++) {
+		if (v.applied[i])
+			continue;
+		err = lock_renew(c, l);
+		if (err == MED_OK)
 			err = migration_apply(c, &m[i]);
+	}
 	free(v.applied);
 	return err;
 }
 
-static med_err
-migrate_lock(med_db_conn *c, const char *name)
+/* lock_holder_name names this claim: host and pid tell an operator who
+ * holds the lock; the time and a stack address set apart threads of one
+ * process (the unit tests migrate from four at once). */
+static void
+lock_holder_name(char *buf, size_t len)
 {
-	med_db_value arg = MED_DB_STR(name);
-	versions_ctx v = {.null = true};
-	med_err err;
+	char host[64] = "?";
 
-	err = med_db_query(c, "SELECT GET_LOCK(?, 30)", &arg, 1, on_cell, &v);
-	if (err != MED_OK)
-		return err;
-	if (v.null || v.value != 1) {
-		med_log_error("db: could not take the migration lock %s", name);
-		return v.null ? MED_ERR_INTERNAL : MED_ERR_TIMEOUT;
-	}
-	return MED_OK;
+	(void)gethostname(host, sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	snprintf(buf, len, "%s:%ld:%lld:%p", host, (long)getpid(),
+		 (long long)mono_ms(), (void *)host);
 }
 
 static med_err
 migrate_on(med_db_conn *c, const med_db_migration *m, size_t n)
 {
-	static const char create[] =
+	static const char *const create[] = {
 		"CREATE TABLE IF NOT EXISTS schema_version ("
 		"version INT PRIMARY KEY, description VARCHAR(200), "
-		"applied_ms BIGINT) ENGINE=InnoDB";
-	char name[64];
-	med_db_value arg;
-	med_err err;
+		"applied_ms BIGINT) ENGINE=InnoDB",
+		"CREATE TABLE IF NOT EXISTS schema_lock ("
+		"name VARCHAR(64) PRIMARY KEY, holder VARCHAR(128) NOT NULL, "
+		"expires_ms BIGINT NOT NULL) ENGINE=InnoDB",
+	};
+	migrate_lock l = {.name = "migrate"};
+	med_err err = MED_OK;
 
-	snprintf(name, sizeof(name), "%s.migrate", c->db->database);
-	arg = MED_DB_STR(name);
-	err = db_exec_plain(c, create);
+	lock_holder_name(l.holder, sizeof(l.holder));
+	for (size_t i = 0; i < 2 && err == MED_OK; i++)
+		err = db_exec_plain(c, create[i]);
 	if (err == MED_OK)
-		err = migrate_lock(c, name);
+		err = lock_claim(c, &l);
 	if (err != MED_OK)
 		return (err == MED_ERR_UNAVAILABLE || err == MED_ERR_TIMEOUT)
 			       ? err
 			       : MED_ERR_INTERNAL;
-	err = migrate_locked(c, m, n);
-	/* A lost connection released the lock with it. */
-	if (c->mysql != NULL &&
-	    med_db_exec(c, "DO RELEASE_LOCK(?)", &arg, 1, NULL, NULL) != MED_OK)
-		med_log_warn("db: could not release the migration lock");
-	return err;
+	err = migrate_locked(c, &l, m, n);
+	lock_release(c, &l);
+	return err == MED_ERR_CONFLICT ? MED_ERR_INTERNAL : err;
 }
 
 /*
