@@ -4,6 +4,7 @@
 #ifndef MED_UTIL_H
 #define MED_UTIL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,5 +38,18 @@ int med_exe_relative(char *buf, size_t len, const char *rel);
 /* med_file_sha256 writes the lower-case hex SHA-256 of a file into hex.
  * Errors: MED_ERR_NOT_FOUND (cannot open), MED_ERR_IO (read error). */
 med_err med_file_sha256(const char *path, char hex[65]) MED_MUST_CHECK;
+
+/*
+ * med_wait_unless_stopped waits up to ms on cv (mu not held by the
+ * caller) unless or until *stopping is set under mu; returns !*stopping.
+ * How the background threads (outbox relay, audit witness) sleep between
+ * rounds and still stop at once.
+ */
+struct med_wait {
+	pthread_mutex_t *mu;
+	pthread_cond_t *cv;
+	const bool *stopping;
+};
+bool med_wait_unless_stopped(const struct med_wait *w, int64_t ms);
 
 #endif

@@ -186,22 +186,9 @@ update_depth(med_audit_relay *r)
 static bool
 relay_sleep(med_audit_relay *r, int ms)
 {
-	struct timespec ts;
-	bool go_on;
+	struct med_wait w = {&r->mu, &r->wake, &r->stopping};
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&r->mu);
-	if (!r->stopping)
-		pthread_cond_timedwait(&r->wake, &r->mu, &ts);
-	go_on = !r->stopping;
-	pthread_mutex_unlock(&r->mu);
-	return go_on;
+	return med_wait_unless_stopped(&w, ms);
 }
 
 static void *

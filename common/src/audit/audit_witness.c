@@ -344,22 +344,9 @@ round_once(med_witness *w, med_arena *a)
 static bool
 witness_sleep(med_witness *w, int64_t ms)
 {
-	struct timespec ts;
-	bool go_on;
+	struct med_wait wait = {&w->mu, &w->wake, &w->stopping};
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&w->mu);
-	if (!w->stopping)
-		pthread_cond_timedwait(&w->wake, &w->mu, &ts);
-	go_on = !w->stopping;
-	pthread_mutex_unlock(&w->mu);
-	return go_on;
+	return med_wait_unless_stopped(&wait, ms);
 }
 
 static void *

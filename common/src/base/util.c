@@ -156,3 +156,24 @@ med_file_sha256(const char *path, char hex[65])
 	sodium_bin2hex(hex, 65, h, sizeof(h));
 	return MED_OK;
 }
+
+bool
+med_wait_unless_stopped(const struct med_wait *w, int64_t ms)
+{
+	struct timespec ts;
+	bool go_on;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(w->mu);
+	if (!*w->stopping)
+		pthread_cond_timedwait(w->cv, w->mu, &ts);
+	go_on = !*w->stopping;
+	pthread_mutex_unlock(w->mu);
+	return go_on;
+}
