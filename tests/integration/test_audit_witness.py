@@ -21,7 +21,8 @@ BACKUP = "smartmed_audit_backup"
 @pytest.fixture
 def st():
     with running(Stack(services=("audit", "records"), extra_env={
-            "MED_AUDIT_STH_INTERVAL_MS": "100"})) as s:
+            "MED_AUDIT_STH_INTERVAL_MS": "100",
+            "MED_AUDIT_WITNESS_INTERVAL_MS": "1000"})) as s:
         yield s
 
 

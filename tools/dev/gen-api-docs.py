@@ -413,6 +413,9 @@ def render_index(packages):
                "over NNG on port 50060 (`smartmed.common.v1.AuditBatch`, see "
                "[common.md](common.md)).")
     out.append("")
+    out.append("Other hospital systems may also read a patient's chart as FHIR R4 "
+               "through the REST facade (HTTPS, port 8443): see [fhir.md](fhir.md).")
+    out.append("")
     out.append("Shared types without a service:")
     out.append("")
     for pkg in packages:

@@ -311,7 +311,9 @@ def test_export_fhir_bundle(stack, pb):
     assert b["resourceType"] == "Bundle" and b["type"] == "collection"
     assert "total" not in b  # only searchset/history bundles have total
     res = [e["resource"] for e in b["entry"]]
-    assert r.n_resources == len(res) == 1 + 1 + 7 + 1 + 2
+    # The Patient every page starts with, then the entries' resources.
+    assert res[0] == {"resourceType": "Patient", "id": pid}
+    assert r.n_resources == len(res) == 1 + 1 + 1 + 7 + 1 + 2
     by_id = {x["id"]: x for x in res}
 
     o = by_id[obs.entry_id]
