@@ -15,7 +15,7 @@
 
 #include "audit_svc.h"
 
-#define FHIR_BASE     "https://smartmed.invalid/fhir"
+#define FHIR_BASE     MED_FHIR_EXPORT_BASE
 #define TERMINOLOGY   "http://terminology.hl7.org/CodeSystem/"
 #define ACT_REASON    TERMINOLOGY "v3-ActReason"
 #define OBJECT_ROLE   TERMINOLOGY "object-role"
@@ -204,32 +204,30 @@ audit_event_resource(med_json *w, const char *pid,
 	med_fhir_entry_end(w);
 }
 
+/* events_page - the page's records and their patient. */
+typedef struct events_page {
+	const char *pid;
+	Smartmed__Audit__V1__AuditRecord *const *records;
+	size_t n;
+} events_page;
+
+static uint32_t
+event_entries(med_json *w, void *ctx)
+{
+	const events_page *p = ctx;
+
+	for (size_t i = 0; i < p->n; i++)
+		audit_event_resource(w, p->pid, p->records[i]);
+	return (uint32_t)p->n;
+}
+
 med_err
 audit_fhir_bundle(med_arena *arena, const char *patient_id,
 		  Smartmed__Audit__V1__AuditRecord *const *records, size_t n,
 		  size_t max_bytes, char **json, uint32_t *n_resources)
 {
-	const char *text;
-	med_json w;
+	events_page p = {patient_id, records, n};
 
-	med_json_init_arena(&w, arena, max_bytes);
-	med_json_begin(&w, NULL, '{');
-	med_json_str(&w, "resourceType", "Bundle");
-	med_json_str(&w, "type", "collection");
-	med_fhir_instant(&w, "timestamp", med_now_ms());
-	/* R4 has no empty arrays: a page past the end has no "entry". */
-	if (n > 0) {
-		med_json_begin(&w, "entry", '[');
-		med_fhir_entry_begin(&w, FHIR_BASE, "Patient", patient_id);
-		med_fhir_entry_end(&w);
-		for (size_t i = 0; i < n; i++)
-			audit_event_resource(&w, patient_id, records[i]);
-		med_json_end(&w, ']');
-	}
-	med_json_end(&w, '}');
-	if ((text = med_json_text(&w, NULL)) == NULL)
-		return w.err != MED_OK ? w.err : MED_ERR_INTERNAL;
-	*json = (char *)text;
-	*n_resources = n > 0 ? (uint32_t)n + 1 : 0;
-	return MED_OK;
+	return med_fhir_page_json(arena, max_bytes, patient_id, n > 0,
+				  event_entries, &p, json, n_resources);
 }

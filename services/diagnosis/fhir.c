@@ -20,7 +20,7 @@
 
 /* The FHIR base of fullUrls, the same as records' (the facade will serve
  * it). */
-#define FHIR_BASE	    "https://smartmed.invalid/fhir"
+#define FHIR_BASE	    MED_FHIR_EXPORT_BASE
 #define TERMINOLOGY	    "http://terminology.hl7.org/CodeSystem/"
 #define CLINICAL_SYSTEM	    TERMINOLOGY "condition-clinical"
 #define VERIFICATION_SYSTEM TERMINOLOGY "condition-ver-status"
@@ -525,21 +525,26 @@ finding(med_json *w, const char *pid, const diagnosis_finding *f)
 
 /* --- the bundle ----------------------------------------------------------- */
 
-static uint32_t
-entries(med_json *w, const char *pid, const diagnosis_export_page *p)
-{
-	uint32_t n = 1;
+/* page_ctx - one page and its patient, for the entries callback. */
+typedef struct page_ctx {
+	const char *pid;
+	const diagnosis_export_page *page;
+} page_ctx;
 
-	/* The Patient first, id only: identity holds the rest, and the
-	 * subjects below then resolve inside the bundle. */
-	med_fhir_entry_begin(w, FHIR_BASE, "Patient", pid);
-	med_fhir_entry_end(w);
+/* entries writes the page's resources after the Patient. */
+static uint32_t
+entries(med_json *w, void *ctx)
+{
+	const page_ctx *c = ctx;
+	const diagnosis_export_page *p = c->page;
+	uint32_t n = 0;
+
 	for (size_t i = 0; i < p->n_conditions; i++, n++)
-		condition(w, pid, p, p->conditions[i]);
+		condition(w, c->pid, p, p->conditions[i]);
 	for (size_t i = 0; i < p->n_plans; i++)
-		n += care_plan(w, pid, p, p->plans[i]);
+		n += care_plan(w, c->pid, p, p->plans[i]);
 	for (size_t i = 0; i < p->n_findings; i++)
-		n += finding(w, pid, p->findings[i]);
+		n += finding(w, c->pid, p->findings[i]);
 	return n;
 }
 
@@ -548,26 +553,10 @@ diagnosis_fhir_bundle(med_arena *arena, const char *patient_id,
 		      const diagnosis_export_page *page, size_t max_bytes,
 		      char **json, uint32_t *n_resources)
 {
-	bool empty = page->n_conditions + page->n_plans + page->n_findings == 0;
-	uint32_t n = 0;
-	const char *text;
-	med_json w;
+	page_ctx c = {patient_id, page};
 
-	med_json_init_arena(&w, arena, max_bytes);
-	med_json_begin(&w, NULL, '{');
-	med_json_str(&w, "resourceType", "Bundle");
-	med_json_str(&w, "type", "collection");
-	med_fhir_instant(&w, "timestamp", med_now_ms());
-	/* R4 has no empty arrays: a page past the end has no "entry". */
-	if (!empty) {
-		med_json_begin(&w, "entry", '[');
-		n = entries(&w, patient_id, page);
-		med_json_end(&w, ']');
-	}
-	med_json_end(&w, '}');
-	if ((text = med_json_text(&w, NULL)) == NULL)
-		return w.err != MED_OK ? w.err : MED_ERR_INTERNAL;
-	*json = (char *)text;
-	*n_resources = n;
-	return MED_OK;
+	return med_fhir_page_json(
+		arena, max_bytes, patient_id,
+		page->n_conditions + page->n_plans + page->n_findings > 0,
+		entries, &c, json, n_resources);
 }

@@ -21,7 +21,7 @@
 
 /* The FHIR base of fullUrls, the same as the other services' (the FHIR
  * facade serves it). */
-#define FHIR_BASE	  "https://smartmed.invalid/fhir"
+#define FHIR_BASE	  MED_FHIR_EXPORT_BASE
 #define ORDER_ID_SYSTEM	  "urn:smartmed:dosage:order"
 #define ADMIN_ID_SYSTEM	  "urn:smartmed:dosage:administration"
 #define NOT_GIVEN_SYSTEM  "urn:smartmed:dosage:not-given-reason"
@@ -467,17 +467,24 @@ medications(med_json *w, const dosage_export_page *p)
 	return n;
 }
 
+/* page_ctx - one page and its patient, for the entries callback. */
+typedef struct page_ctx {
+	const char *pid;
+	const dosage_export_page *page;
+} page_ctx;
+
+/* entries writes the page's resources after the Patient. */
 static uint32_t
-entries(med_json *w, const char *pid, const dosage_export_page *p)
+entries(med_json *w, void *ctx)
 {
-	/* The Patient first, id only: identity holds the rest. */
-	med_fhir_entry_begin(w, FHIR_BASE, "Patient", pid);
-	med_fhir_entry_end(w);
+	const page_ctx *c = ctx;
+	const dosage_export_page *p = c->page;
+
 	for (size_t i = 0; i < p->n_orders; i++)
-		medication_request(w, pid, p, p->orders[i]);
+		medication_request(w, c->pid, p, p->orders[i]);
 	for (size_t i = 0; i < p->n_admins; i++)
-		medication_administration(w, pid, p, p->admins[i]);
-	return 1 + (uint32_t)(p->n_orders + p->n_admins) + medications(w, p);
+		medication_administration(w, c->pid, p, p->admins[i]);
+	return (uint32_t)(p->n_orders + p->n_admins) + medications(w, p);
 }
 
 med_err
@@ -485,26 +492,9 @@ dosage_fhir_bundle(med_arena *arena, const char *patient_id,
 		   const dosage_export_page *p, size_t max_bytes, char **json,
 		   uint32_t *n_resources)
 {
-	bool empty = p->n_orders + p->n_admins == 0;
-	uint32_t n = 0;
-	const char *text;
-	med_json w;
+	page_ctx c = {patient_id, p};
 
-	med_json_init_arena(&w, arena, max_bytes);
-	med_json_begin(&w, NULL, '{');
-	med_json_str(&w, "resourceType", "Bundle");
-	med_json_str(&w, "type", "collection");
-	med_fhir_instant(&w, "timestamp", med_now_ms());
-	/* R4 has no empty arrays: a page past the end has no "entry". */
-	if (!empty) {
-		med_json_begin(&w, "entry", '[');
-		n = entries(&w, patient_id, p);
-		med_json_end(&w, ']');
-	}
-	med_json_end(&w, '}');
-	if ((text = med_json_text(&w, NULL)) == NULL)
-		return w.err != MED_OK ? w.err : MED_ERR_INTERNAL;
-	*json = (char *)text;
-	*n_resources = n;
-	return MED_OK;
+	return med_fhir_page_json(arena, max_bytes, patient_id,
+				  p->n_orders + p->n_admins > 0, entries, &c,
+				  json, n_resources);
 }

@@ -48,12 +48,7 @@ b64_len(const char *text)
 					 sodium_base64_VARIANT_ORIGINAL);
 }
 
-/*
- * The FHIR base URL of fullUrls: no server answers it yet (the FHIR facade
- * will), but it makes "Patient/<id>" references resolve inside the bundle
- * as R4's resolution rules read them (relative to the entry's fullUrl).
- */
-#define FHIR_BASE "https://smartmed.invalid/fhir"
+#define FHIR_BASE MED_FHIR_EXPORT_BASE
 
 #define json_time med_fhir_instant
 
@@ -608,21 +603,30 @@ resource(med_json *w, const char *pid, const records_entry *e)
 	}
 }
 
-/*
- * Every page carries the Patient its resources refer to, so a page is a
- * bundle whose references all resolve.  Records knows only the patient's
- * id: name, birth date and MRN are identity's (its export gives the full
- * Patient); id alone is a valid R4 Patient.
- */
-static void
-patient(med_json *w, const char *patient_id)
-{
-	med_fhir_entry_begin(w, FHIR_BASE, "Patient", patient_id);
-	med_fhir_entry_end(w);
-}
-
 /* Room kept for closing the bundle ("]}") while finding what fits. */
 #define CLOSING_BYTES 16
+
+/* bundle_page - the entries of a page and how many were written whole. */
+typedef struct bundle_page {
+	const char *pid;
+	records_entry *const *entries;
+	size_t n, done;
+} bundle_page;
+
+/* page_entries writes entries until the writer fails (it stops). */
+static uint32_t
+page_entries(med_json *w, void *ctx)
+{
+	bundle_page *p = ctx;
+	uint32_t count = 0;
+
+	for (p->done = 0; p->done < p->n; p->done++) {
+		count += resource(w, p->pid, p->entries[p->done]);
+		if (w->err != MED_OK)
+			break;
+	}
+	return count;
+}
 
 /*
  * write_bundle writes entries[0..n) as a Bundle into w and returns how
@@ -635,32 +639,16 @@ write_bundle(med_json *w, const char *patient_id, records_entry *const *entries,
 {
 	fhir_out counter = {0};
 	uint32_t count = 0;
-	size_t done = 0;
+	bundle_page page = {patient_id, entries, n, n};
 
 	/* A writer already failed writes nothing: it only counts. */
 	med_json_init_buf(&counter.w, NULL, 0);
-	/* FHIR JSON has no empty arrays: "entry" only when there is one. */
 	for (size_t i = 0; i < n; i++)
 		count += resource(&counter.w, patient_id, entries[i]);
-	med_json_begin(w, NULL, '{');
-	med_json_str(w, "resourceType", "Bundle");
-	med_json_str(w, "type", "collection");
-	json_time(w, "timestamp", med_now_ms());
-	if (count > 0) {
-		med_json_begin(w, "entry", '[');
-		patient(w, patient_id);
-		for (; done < n; done++) {
-			resource(w, patient_id, entries[done]);
-			if (w->err != MED_OK)
-				break;
-		}
-		med_json_end(w, ']');
-	} else {
-		done = n;
-	}
-	med_json_end(w, '}');
+	(void)med_fhir_page_bundle(w, patient_id, count > 0, page_entries,
+				   &page);
 	*n_resources = count > 0 ? count + 1 : 0;
-	return done;
+	return page.done;
 }
 
 /* note_room sizes out's base64 buffer for the longest note. */

@@ -165,6 +165,51 @@ test_entry(void)
 	MT_EQ_INT(w.err, MED_ERR_INVALID);
 }
 
+/* two_observations writes two minimal entries; ctx counts the calls. */
+static uint32_t
+two_observations(med_json *w, void *ctx)
+{
+	(*(int *)ctx)++;
+	for (int i = 0; i < 2; i++) {
+		med_fhir_entry_begin(w, MED_FHIR_EXPORT_BASE, "Observation",
+				     i ? "o2" : "o1");
+		med_fhir_entry_end(w);
+	}
+	return 2;
+}
+
+static void
+test_page_bundle(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+	char *json = NULL;
+	uint32_t n = 99;
+	int calls = 0;
+
+	MT_TRUE(a != NULL);
+	MT_OK(med_fhir_page_json(a, 4096, "p-1", true, two_observations, &calls,
+				 &json, &n));
+	MT_EQ_INT(n, 3);
+	MT_EQ_INT(calls, 1);
+	MT_TRUE(strstr(json, "{\"resourceType\":\"Bundle\",\"type\":"
+			     "\"collection\",\"timestamp\":\"") == json);
+	/* The Patient comes first, then what the callback wrote. */
+	MT_TRUE(strstr(json, "\"entry\":[{\"fullUrl\":\"" MED_FHIR_EXPORT_BASE
+			     "/Patient/p-1\"") != NULL);
+	MT_TRUE(strstr(json, "Patient/p-1") < strstr(json, "Observation/o1"));
+	/* An empty page has no entry array and no Patient; fn is not run. */
+	MT_OK(med_fhir_page_json(a, 4096, "p-1", false, two_observations,
+				 &calls, &json, &n));
+	MT_EQ_INT(n, 0);
+	MT_EQ_INT(calls, 1);
+	MT_TRUE(strstr(json, "entry") == NULL);
+	/* A page that does not fit is refused, not cut. */
+	MT_EQ_INT(med_fhir_page_json(a, 64, "p-1", true, two_observations,
+				     &calls, &json, &n),
+		  MED_ERR_LIMIT);
+	med_arena_free(a);
+}
+
 static const mt_case cases[] = {
 	{"instant_in_range", test_instant_in_range},
 	{"instant_out_of_range", test_instant_out_of_range},
@@ -174,6 +219,7 @@ static const mt_case cases[] = {
 	{"reference_and_concept", test_reference_and_concept},
 	{"quantity", test_quantity},
 	{"entry", test_entry},
+	{"page_bundle", test_page_bundle},
 	{NULL, NULL},
 };
 

@@ -105,6 +105,41 @@ void med_fhir_entry_begin(med_json *w, const char *base, const char *type,
 			  const char *id);
 void med_fhir_entry_end(med_json *w);
 
+/*
+ * The base of the fullUrls the services' exports write.  No server
+ * answers it (the facade serves its own base), but it makes
+ * "Patient/<id>" references resolve inside a bundle as R4's resolution
+ * rules read them (relative to the entry's fullUrl).
+ */
+#define MED_FHIR_EXPORT_BASE "https://smartmed.invalid/fhir"
+
+/* med_fhir_entries_fn writes a page's resources as Bundle entries and
+ * returns how many it wrote. */
+typedef uint32_t (*med_fhir_entries_fn)(med_json *w, void *ctx);
+
+/*
+ * med_fhir_page_bundle writes one page of a service's ExportFhir into w:
+ * a collection Bundle, timestamped now, whose entries are the Patient
+ * (id only: identity holds the rest, and every subject then resolves
+ * inside the page) followed by what fn writes.  A page with nothing
+ * (has_entries false) has no "entry" at all: R4 has no empty arrays.
+ * Returns the resources written, the Patient included.
+ */
+uint32_t med_fhir_page_bundle(med_json *w, const char *patient_id,
+			      bool has_entries, med_fhir_entries_fn fn,
+			      void *ctx);
+
+/*
+ * med_fhir_page_json is med_fhir_page_bundle into a writer of at most
+ * max_bytes from arena; *json is the text.  Errors: the writer's
+ * (MED_ERR_LIMIT when the page does not fit, MED_ERR_INVALID for a value
+ * FHIR cannot carry).
+ */
+med_err med_fhir_page_json(med_arena *arena, size_t max_bytes,
+			   const char *patient_id, bool has_entries,
+			   med_fhir_entries_fn fn, void *ctx, char **json,
+			   uint32_t *n_resources) MED_MUST_CHECK;
+
 /* med_fhir_id_ok is true for an R4 id: 1..64 of A-Z a-z 0-9 - . */
 bool med_fhir_id_ok(const char *id);
 

@@ -4,6 +4,7 @@
  * and references are spelled one way.
  */
 #include <med/fhir.h>
+#include <med/util.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -199,4 +200,46 @@ med_fhir_entry_end(med_json *w)
 {
 	med_json_end(w, '}');
 	med_json_end(w, '}');
+}
+
+/* --- one export page ------------------------------------------------------ */
+
+uint32_t
+med_fhir_page_bundle(med_json *w, const char *patient_id, bool has_entries,
+		     med_fhir_entries_fn fn, void *ctx)
+{
+	uint32_t n = 0;
+
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "resourceType", "Bundle");
+	med_json_str(w, "type", "collection");
+	med_fhir_instant(w, "timestamp", med_now_ms());
+	if (has_entries) {
+		med_json_begin(w, "entry", '[');
+		med_fhir_entry_begin(w, MED_FHIR_EXPORT_BASE, "Patient",
+				     patient_id);
+		med_fhir_entry_end(w);
+		n = 1 + fn(w, ctx);
+		med_json_end(w, ']');
+	}
+	med_json_end(w, '}');
+	return n;
+}
+
+med_err
+med_fhir_page_json(med_arena *arena, size_t max_bytes, const char *patient_id,
+		   bool has_entries, med_fhir_entries_fn fn, void *ctx,
+		   char **json, uint32_t *n_resources)
+{
+	med_json w;
+	uint32_t n;
+	const char *text;
+
+	med_json_init_arena(&w, arena, max_bytes);
+	n = med_fhir_page_bundle(&w, patient_id, has_entries, fn, ctx);
+	if ((text = med_json_text(&w, NULL)) == NULL)
+		return w.err != MED_OK ? w.err : MED_ERR_INTERNAL;
+	*json = (char *)text;
+	*n_resources = n;
+	return MED_OK;
 }
