@@ -105,16 +105,9 @@ static void
 begin_resource(med_json *w, const char *type, const char *id, uint32_t version,
 	       int64_t updated_ms)
 {
-	char v[16];
-
 	med_fhir_entry_begin(w, FHIR_BASE, type, id);
-	if (version == 0)
-		return;
-	snprintf(v, sizeof(v), "%u", version);
-	med_json_begin(w, "meta", '{');
-	med_json_str(w, "versionId", v);
-	med_fhir_instant(w, "lastUpdated", updated_ms);
-	med_json_end(w, '}');
+	if (version != 0)
+		med_fhir_meta(w, version, updated_ms);
 }
 
 static bool

@@ -74,15 +74,10 @@ begin_resource(med_json *w, const char *type, const records_entry *e,
 	       const char *suffix)
 {
 	char id[64];
-	char version[16];
 
 	snprintf(id, sizeof(id), "%s%s", e->entry_id, suffix);
-	snprintf(version, sizeof(version), "%u", e->version);
 	med_fhir_entry_begin(w, FHIR_BASE, type, id);
-	med_json_begin(w, "meta", '{');
-	med_json_str(w, "versionId", version);
-	json_time(w, "lastUpdated", e->created_ms);
-	med_json_end(w, '}');
+	med_fhir_meta(w, e->version, e->created_ms);
 }
 
 static void

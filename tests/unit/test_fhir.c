@@ -163,6 +163,16 @@ test_entry(void)
 	MT_TRUE(!med_fhir_id_ok("a/b"));
 	WRITE(buf, med_fhir_entry_begin(&w, "https://h", "Patient", "a b"));
 	MT_EQ_INT(w.err, MED_ERR_INVALID);
+	WRITE(buf, {
+		med_json_begin(&w, NULL, '{');
+		med_fhir_meta(&w, 3, 1714552200123LL);
+		med_json_end(&w, '}');
+	});
+	MT_EQ_STR(med_json_text(&w, NULL),
+		  "{\"meta\":{\"versionId\":\"3\",\"lastUpdated\":"
+		  "\"2024-05-01T08:30:00.123Z\"}}");
+	WRITE(buf, med_fhir_meta(&w, 1, MED_FHIR_MAX_MS));
+	MT_EQ_INT(w.err, MED_ERR_INVALID);
 }
 
 /* two_observations writes two minimal entries; ctx counts the calls. */

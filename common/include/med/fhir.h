@@ -140,6 +140,11 @@ med_err med_fhir_page_json(med_arena *arena, size_t max_bytes,
 			   med_fhir_entries_fn fn, void *ctx, char **json,
 			   uint32_t *n_resources) MED_MUST_CHECK;
 
+/* med_fhir_meta writes "meta" with versionId (an id: the number as a
+ * string) and lastUpdated (an instant; outside the sane range it sets
+ * MED_ERR_INVALID). */
+void med_fhir_meta(med_json *w, uint32_t version, int64_t updated_ms);
+
 /* med_fhir_id_ok is true for an R4 id: 1..64 of A-Z a-z 0-9 - . */
 bool med_fhir_id_ok(const char *id);
 

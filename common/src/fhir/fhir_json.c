@@ -202,6 +202,18 @@ med_fhir_entry_end(med_json *w)
 	med_json_end(w, '}');
 }
 
+void
+med_fhir_meta(med_json *w, uint32_t version, int64_t updated_ms)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%u", version);
+	med_json_begin(w, "meta", '{');
+	med_json_str(w, "versionId", v);
+	med_fhir_instant(w, "lastUpdated", updated_ms);
+	med_json_end(w, '}');
+}
+
 /* --- one export page ------------------------------------------------------ */
 
 uint32_t
