@@ -619,7 +619,7 @@ complete(med_call *c, med_err err, const ProtobufCMessage *out)
 		err = med__rpc_pack(c, out, &bb);
 		code = med_err_to_grpc_status(err);
 		if (err == MED_OK)
-			med__idem_keep_reply(c, out);
+			med__idem_keep_reply(c, bb);
 	}
 	if (err != MED_OK)
 		msg = c->fail_msg[0] ? c->fail_msg : med_strerror(err);

@@ -187,30 +187,30 @@ med__idem_record(med_call *c, med_db_conn *conn)
 }
 
 void
-med__idem_keep_reply(med_call *c, const ProtobufCMessage *out)
+med__idem_keep_reply(med_call *c, grpc_byte_buffer *reply)
 {
+	grpc_slice sl;
 	size_t n;
-	uint8_t *buf = NULL;
 	med_db_value v[4];
-	int64_t state = IDEM_REPLY_TOO_BIG;
 	med_err err;
 
-	if (!c->idem.logged || out == NULL)
+	if (!c->idem.logged || reply == NULL)
 		return;
-	n = protobuf_c_message_get_packed_size(out);
-	if (n <= IDEM_REPLY_KEEP_MAX && (buf = malloc(n ? n : 1)) != NULL) {
-		protobuf_c_message_pack(out, buf);
-		state = IDEM_REPLY_KEPT;
-	}
-	v[0] = MED_DB_I64(state);
-	v[1] = buf != NULL ? MED_DB_BLOBV(buf, n) : MED_DB_NULLV();
+	/* The bytes the client is sent, not a second packing of them. */
+	sl = med__rpc_read(reply);
+	n = GRPC_SLICE_LENGTH(sl);
+	v[0] = MED_DB_I64(n <= IDEM_REPLY_KEEP_MAX ? IDEM_REPLY_KEPT
+						   : IDEM_REPLY_TOO_BIG);
+	v[1] = n <= IDEM_REPLY_KEEP_MAX
+		       ? MED_DB_BLOBV(GRPC_SLICE_START_PTR(sl), n)
+		       : MED_DB_NULLV();
 	v[2] = MED_DB_STR(c->principal.user);
 	v[3] = MED_DB_STR(c->request_id);
 	err = med_db_exec_once(med_call_db(c),
 			       "UPDATE med_request_log SET reply_state = ?,"
 			       " reply = ? WHERE actor = ? AND request_id = ?",
 			       v, 4, NULL, NULL);
-	free(buf);
+	grpc_slice_unref(sl);
 	/* The write stands; a repeat is told it committed, without a reply. */
 	if (err != MED_OK)
 		med_log_warn("request %s: reply not kept for repeats: %s",

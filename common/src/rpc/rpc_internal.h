@@ -232,7 +232,7 @@ med_err med__idem_check(med_call *c, med_db_conn *conn);
 med_err med__idem_record(med_call *c, med_db_conn *conn);
 
 /* med__idem_keep_reply stores the reply of a logged call for its repeats. */
-void med__idem_keep_reply(med_call *c, const ProtobufCMessage *out);
+void med__idem_keep_reply(med_call *c, grpc_byte_buffer *reply);
 
 /*
  * med__idem_answer overrides a repeat's outcome: the first reply (*bb, OK)
