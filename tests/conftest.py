@@ -31,9 +31,15 @@ def pytest_runtest_makereport(item, call):
     if not rep.failed:
         return
     funcargs = getattr(item, "funcargs", {}) or {}
-    stacks = [v for v in funcargs.values() if isinstance(v, Stack)]
-    # Stacks made inside a test (fault tests) are still alive here.
-    stacks += [s for s in live_stacks() if s not in stacks]
-    for st in stacks:
+    own = [v for v in funcargs.values() if isinstance(v, Stack)]
+    # Stacks made inside a test (fault tests) are still alive here; the
+    # session stack is too, and says little about this test: a short tail
+    # first, the test's own stacks last, where a truncated report (CI
+    # keeps the end) still shows them.
+    others = [s for s in live_stacks() if s not in own]
+    for st in others:
+        rep.sections.append(("service logs (%s)" % st.workdir,
+                             st.logs_report(lines=5 if own else 30)))
+    for st in own:
         rep.sections.append(("service logs (%s)" % st.workdir,
                              st.logs_report()))

@@ -91,7 +91,9 @@ def test_rolled_back_audit_database_is_caught(st):
     # service's back; everything in it was genuinely signed.
     st.stop_service("audit")
     _copy(st, BACKUP, DB, tables)
-    st.start_service("audit")
+    # A loaded two-core CI machine once took over the default 20 s.
+    st.start_service("audit", wait=False)
+    st.wait_serving("audit", timeout=90)
     _write(st, 8)
 
     def caught():
