@@ -116,6 +116,20 @@ check_quantity_value(med_call *call, const char *field, double value)
 	return MED_OK;
 }
 
+/* check_decimal: the optional exact text of a measured value must spell
+ * the value itself (med/fhir.h). */
+static med_err
+check_decimal(med_call *call, const char *field, const char *text, double value)
+{
+	if (text[0] == '\0' || med_fhir_decimal_matches(text, value))
+		return MED_OK;
+	return med_call_fail(call, MED_ERR_INVALID,
+			     "%s: must be the value as plain decimal text "
+			     "(digits[.digits], at most %d characters) "
+			     "that reads back as the value",
+			     field, MED_FHIR_DECIMAL_MAX);
+}
+
 static med_err
 check_observation(med_call *call, const observation *o, bool confirmed)
 {
@@ -152,6 +166,10 @@ check_observation(med_call *call, const observation *o, bool confirmed)
 			return med_call_fail(call, MED_ERR_INVALID,
 					     "observation.ucum_unit: not a "
 					     "UCUM unit code");
+		if ((err = check_decimal(call, "observation.numeric_decimal",
+					 o->numeric_decimal, o->numeric)) !=
+		    MED_OK)
+			return err;
 		return check_plausible(call, "observation.numeric",
 				       o->loinc_code, o->ucum_unit, o->numeric,
 				       confirmed);
@@ -164,10 +182,13 @@ check_observation(med_call *call, const observation *o, bool confirmed)
 		if ((err = check_text(call, "observation.text", o->text, 1,
 				      TEXT_VALUE_MAX, true)) != MED_OK)
 			return err;
-		if (o->ucum_unit[0] != '\0')
+		if (o->ucum_unit[0] != '\0' || o->numeric_decimal[0] != '\0')
 			return med_call_fail(call, MED_ERR_INVALID,
-					     "observation.ucum_unit: must be "
-					     "empty for a text value");
+					     "observation.%s: must be "
+					     "empty for a text value",
+					     o->ucum_unit[0]
+						     ? "ucum_unit"
+						     : "numeric_decimal");
 		return MED_OK;
 	default:
 		return med_call_fail(call, MED_ERR_INVALID,
@@ -189,6 +210,10 @@ check_vital(med_call *call, const char *field, const quantity *q,
 	snprintf(name, sizeof(name), "vital_signs.%s.value", field);
 	if ((err = check_quantity_value(call, name, q->value)) != MED_OK)
 		return err;
+	snprintf(name, sizeof(name), "vital_signs.%s.decimal", field);
+	if ((err = check_decimal(call, name, q->decimal, q->value)) != MED_OK)
+		return err;
+	snprintf(name, sizeof(name), "vital_signs.%s.value", field);
 	if (!records_vital_unit_ok(v, q->unit))
 		return med_call_fail(
 			call, MED_ERR_INVALID,

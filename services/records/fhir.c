@@ -120,12 +120,6 @@ vital_category(med_json *w)
 	med_json_end(w, ']');
 }
 
-/*
- * quantity writes a value in its UCUM unit, but a body height in m as cm:
- * the R4 body-height profile allows only cm and [in_i].  The metres are
- * turned into centimetres on their shortest decimal text, so 1.72 m
- * becomes 172 cm, not 171.99999999999997.
- */
 /* metres_to_cm moves the decimal point of a plain decimal two places
  * right ("1.72" -> "172", "0.5" -> "50"); false for other spellings. */
 static bool
@@ -154,23 +148,28 @@ metres_to_cm(const char *m, char *out, size_t size)
 }
 
 /*
- * quantity writes a value in its UCUM unit, but a body height in m as cm:
- * the R4 body-height profile allows only cm and [in_i].  The conversion
- * works on the shortest decimal text of the metres, so 1.72 m becomes
- * 172 cm exactly, not 171.99999999999997.
+ * quantity writes a value in its UCUM unit, exactly as measured when its
+ * decimal text was given ("37.0"), but a body height in m as cm: the R4
+ * body-height profile allows only cm and [in_i].  The conversion works on
+ * the decimal text of the metres (as given, else the shortest), so 1.72 m
+ * becomes 172 cm exactly, not 171.99999999999997.
  */
 static void
-quantity(med_json *w, const char *key, double value, const char *unit)
+quantity(med_json *w, const char *key, double value, const char *decimal,
+	 const char *unit)
 {
 	char m[48], cm[64];
 	med_json t;
 
 	if (strcmp(unit, "m") != 0) {
-		med_fhir_quantity(w, key, value, unit);
+		med_fhir_quantity_exact(w, key, value, decimal, unit);
 		return;
 	}
 	med_json_init_buf(&t, m, sizeof(m));
-	med_fhir_decimal_of(&t, NULL, value);
+	if (decimal != NULL && decimal[0] != '\0')
+		med_fhir_decimal(&t, NULL, decimal);
+	else
+		med_fhir_decimal_of(&t, NULL, value);
 	med_json_begin(w, key, '{');
 	if (t.err == MED_OK && metres_to_cm(m, cm, sizeof(cm)))
 		med_fhir_decimal(w, "value", cm);
@@ -232,7 +231,8 @@ observation(med_json *w, const char *pid, const records_entry *e)
 	json_time(w, "issued", e->created_ms);
 	if (o &&
 	    o->value_case == SMARTMED__RECORDS__V1__OBSERVATION__VALUE_NUMERIC)
-		quantity(w, "valueQuantity", o->numeric, o->ucum_unit);
+		quantity(w, "valueQuantity", o->numeric, o->numeric_decimal,
+			 o->ucum_unit);
 	else if (o && o->value_case ==
 			      SMARTMED__RECORDS__V1__OBSERVATION__VALUE_TEXT)
 		med_json_str(w, "valueString", o->text);
@@ -258,7 +258,7 @@ vital_member(med_json *w, const char *pid, const records_entry *e,
 	json_time(w, "effectiveDateTime",
 		  s->effective_ms ? s->effective_ms : e->created_ms);
 	json_time(w, "issued", e->created_ms);
-	quantity(w, "valueQuantity", q->value, q->unit);
+	quantity(w, "valueQuantity", q->value, q->decimal, q->unit);
 	end_resource(w);
 }
 
@@ -270,7 +270,7 @@ bp_component(med_json *w, const char *field,
 
 	med_json_begin(w, NULL, '{');
 	concept(w, "code", LOINC_SYSTEM, v->loinc, v->display, NULL);
-	quantity(w, "valueQuantity", q->value, q->unit);
+	quantity(w, "valueQuantity", q->value, q->decimal, q->unit);
 	med_json_end(w, '}');
 }
 

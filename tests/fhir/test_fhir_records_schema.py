@@ -15,7 +15,8 @@ import uuid
 import grpc
 import pytest
 
-from fhir_checks import check_invariants, r4_validator, resources
+from fhir_checks import (assert_valid, check_invariants, r4_validator,
+                         resources)
 from harness import protos
 from harness.checks import expect_status
 
@@ -171,6 +172,48 @@ def test_exact_decimal_text(stack, pb, common):
                    role="clinician", timeout=30)
     assert '"value":70,' in r.bundle_json
     assert "e+" not in r.bundle_json
+
+
+def test_decimal_text_kept_as_measured(stack, pb, common):
+    """37.0 degrees stays 37.0 (the thermometer reads tenths), 1.70 m
+    becomes 170 cm, an observation keeps "7.40"."""
+    pid = str(uuid.uuid4())
+    _create(stack, pb, pid, pb.ENTRY_KIND_VITAL_SIGNS, title="v",
+            vital_signs=pb.VitalSigns(
+                body_temperature=pb.Quantity(value=37, unit="Cel",
+                                             decimal="37.0"),
+                body_height=pb.Quantity(value=1.7, unit="m",
+                                        decimal="1.70")))
+    _create(stack, pb, pid, pb.ENTRY_KIND_OBSERVATION, title="pH",
+            observation=pb.Observation(
+                loinc_code="2744-1", numeric=7.4, numeric_decimal="7.40",
+                ucum_unit="[pH]"))
+    r = stack.call(SVC, "ExportFhir", pb.ExportFhirRequest(patient_id=pid),
+                   role="clinician", timeout=30)
+    assert '"value":37.0,' in r.bundle_json
+    assert '"value":170,' in r.bundle_json
+    assert '"value":7.40,' in r.bundle_json
+    assert_valid(r4_validator(), json.loads(r.bundle_json))
+
+
+@pytest.mark.parametrize("decimal", ["38.0", "3.7e1", "037", "37.",
+                                     "37,0", "1" * 33])
+def test_decimal_text_must_spell_the_value(stack, pb, decimal):
+    pid = str(uuid.uuid4())
+    expect_status(INVALID, _create, stack, pb, pid,
+                  pb.ENTRY_KIND_VITAL_SIGNS, title="v",
+                  vital_signs=pb.VitalSigns(body_temperature=pb.Quantity(
+                      value=37, unit="Cel", decimal=decimal)),
+                  details_prefix="vital_signs.body_temperature.decimal")
+
+
+def test_decimal_text_refused_on_a_text_result(stack, pb):
+    expect_status(INVALID, _create, stack, pb, str(uuid.uuid4()),
+                  pb.ENTRY_KIND_OBSERVATION, title="t",
+                  observation=pb.Observation(
+                      loinc_code="2744-1", text="acid",
+                      numeric_decimal="7.40"),
+                  details_prefix="observation.numeric_decimal")
 
 
 def test_addenda_exported(stack, pb, common):

@@ -73,6 +73,37 @@ test_decimals(void)
 }
 
 static void
+test_decimal_matches(void)
+{
+	char buf[128];
+	med_json w;
+
+	MT_TRUE(med_fhir_decimal_matches("37.0", 37));
+	MT_TRUE(med_fhir_decimal_matches("0.50", 0.5));
+	MT_TRUE(med_fhir_decimal_matches("-1.25", -1.25));
+	MT_TRUE(med_fhir_decimal_matches("36.6", 36.6));
+	/* Another number, or not the plain spelling. */
+	MT_TRUE(!med_fhir_decimal_matches("37.0", 38));
+	MT_TRUE(!med_fhir_decimal_matches("3.7e1", 37));
+	MT_TRUE(!med_fhir_decimal_matches("037", 37));
+	MT_TRUE(!med_fhir_decimal_matches("37.", 37));
+	MT_TRUE(!med_fhir_decimal_matches(".5", 0.5));
+	MT_TRUE(!med_fhir_decimal_matches("37,0", 37));
+	MT_TRUE(!med_fhir_decimal_matches("", 0));
+	MT_TRUE(!med_fhir_decimal_matches(" 37", 37));
+	MT_TRUE(!med_fhir_decimal_matches("37.000000000000000000000000000000",
+					  37));
+	WRITE(buf, med_fhir_quantity_exact(&w, NULL, 37, "37.0", "Cel"));
+	MT_EQ_STR(med_json_text(&w, NULL),
+		  "{\"value\":37.0,\"unit\":\"Cel\",\"system\":"
+		  "\"http://unitsofmeasure.org\",\"code\":\"Cel\"}");
+	WRITE(buf, med_fhir_quantity_exact(&w, NULL, 37, "", "Cel"));
+	MT_EQ_STR(med_json_text(&w, NULL),
+		  "{\"value\":37,\"unit\":\"Cel\",\"system\":"
+		  "\"http://unitsofmeasure.org\",\"code\":\"Cel\"}");
+}
+
+static void
 test_string_rule(void)
 {
 	MT_TRUE(med_fhir_string_ok("Blood pressure é", false));
@@ -224,6 +255,7 @@ static const mt_case cases[] = {
 	{"instant_in_range", test_instant_in_range},
 	{"instant_out_of_range", test_instant_out_of_range},
 	{"decimals", test_decimals},
+	{"decimal text that matches", test_decimal_matches},
 	{"string_rule", test_string_rule},
 	{"escaping_every_control", test_escaping_every_control},
 	{"reference_and_concept", test_reference_and_concept},

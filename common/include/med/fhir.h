@@ -93,6 +93,22 @@ void med_fhir_concept(med_json *w, const char *key, const med_fhir_code *codes,
 void med_fhir_quantity(med_json *w, const char *key, double value,
 		       const char *ucum);
 
+/* med_fhir_quantity_exact is med_fhir_quantity with the value written as
+ * decimal spells it ("37.0"); NULL or "" falls back to value. */
+void med_fhir_quantity_exact(med_json *w, const char *key, double value,
+			     const char *decimal, const char *ucum);
+
+/* The longest decimal text a measurement may carry. */
+#define MED_FHIR_DECIMAL_MAX 32
+
+/*
+ * med_fhir_decimal_matches is true when text is a plain decimal
+ * ("-"? digits ("." digits)?, no leading zeros, at most
+ * MED_FHIR_DECIMAL_MAX characters) that reads back as value: the exact
+ * spelling of a measured number, kept for its precision.
+ */
+bool med_fhir_decimal_matches(const char *text, double value);
+
 /*
  * med_fhir_entry_begin opens a Bundle entry and its resource:
  * {"fullUrl":"<base>/<type>/<id>","resource":{"resourceType":"<type>",

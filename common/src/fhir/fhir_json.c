@@ -6,7 +6,9 @@
 #include <med/fhir.h>
 #include <med/util.h>
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -164,6 +166,58 @@ med_fhir_quantity(med_json *w, const char *key, double value, const char *ucum)
 	med_json_str(w, "system", MED_FHIR_UCUM);
 	med_json_str(w, "code", ucum);
 	med_json_end(w, '}');
+}
+
+void
+med_fhir_quantity_exact(med_json *w, const char *key, double value,
+			const char *decimal, const char *ucum)
+{
+	if (decimal == NULL || decimal[0] == '\0') {
+		med_fhir_quantity(w, key, value, ucum);
+		return;
+	}
+	med_json_begin(w, key, '{');
+	med_fhir_decimal(w, "value", decimal);
+	med_json_str(w, "unit", ucum);
+	med_json_str(w, "system", MED_FHIR_UCUM);
+	med_json_str(w, "code", ucum);
+	med_json_end(w, '}');
+}
+
+/* plain_decimal_ok checks the spelling: an optional minus, an integer
+ * part without leading zeros, an optional fraction. */
+static bool
+plain_decimal_ok(const char *s)
+{
+	size_t whole, frac = 0;
+
+	if (*s == '-')
+		s++;
+	whole = strspn(s, "0123456789");
+	if (whole == 0 || (whole > 1 && s[0] == '0'))
+		return false;
+	s += whole;
+	if (*s == '.') {
+		frac = strspn(s + 1, "0123456789");
+		if (frac == 0)
+			return false;
+		s += 1 + frac;
+	}
+	return *s == '\0';
+}
+
+bool
+med_fhir_decimal_matches(const char *text, double value)
+{
+	char *end = NULL;
+	double parsed;
+
+	if (strlen(text) > MED_FHIR_DECIMAL_MAX || !plain_decimal_ok(text))
+		return false;
+	errno = 0;
+	parsed = strtod(text, &end);
+	/* The client parsed the same text into value: equal as doubles. */
+	return errno == 0 && end != NULL && *end == '\0' && parsed == value;
 }
 
 bool
