@@ -362,6 +362,78 @@ med_err audit_report_build(
 	med_db *db, med_arena *arena, const audit_report_filter *f,
 	Smartmed__Audit__V1__PatientAccessReportResponse *out) MED_MUST_CHECK;
 
+/* --- research projects: an auditor's approval of a de-identified export -- */
+
+#define AUDIT_RESEARCH_ID_MAX	    64
+#define AUDIT_RESEARCH_TITLE_MAX    200
+#define AUDIT_RESEARCH_REASON_MAX   200
+#define AUDIT_RESEARCH_COHORT_MAX   10000
+#define AUDIT_RESEARCH_K_MIN	    2
+#define AUDIT_RESEARCH_K_MAX	    1000
+#define AUDIT_RESEARCH_K_DEFAULT    5
+#define AUDIT_RESEARCH_DAYS_MAX	    365
+#define AUDIT_RESEARCH_DAYS_DEFAULT 30
+/* The most projects one ListResearchProjects returns, newest first. */
+#define AUDIT_RESEARCH_LIST_MAX 1000
+
+/* audit_research_id_is_valid: 1..AUDIT_RESEARCH_ID_MAX of [A-Za-z0-9._-]. */
+bool audit_research_id_is_valid(const char *id);
+
+/*
+ * audit_research_problem checks a project to approve (research_rules.c):
+ * its id, a title without control characters, the researcher a user name
+ * (not a service), 1..AUDIT_RESEARCH_COHORT_MAX patients, min_group_size
+ * and valid_days 0 or in range.  The reason names the field.
+ */
+med_err audit_research_problem(const Smartmed__Audit__V1__ResearchProject *rp,
+			       med_problem *p) MED_MUST_CHECK;
+
+/* audit_research_cohort_problem: no patient id twice among ids[0..n)
+ * (sorted copy in scratch).  Errors: MED_ERR_INVALID, MED_ERR_NOMEM. */
+med_err audit_research_cohort_problem(char *const *ids, size_t n,
+				      med_arena *scratch,
+				      med_problem *p) MED_MUST_CHECK;
+
+/* audit_research_complete fills the defaults and the output-only fields
+ * of a checked project: approved by whom and when, the expiry. */
+void audit_research_complete(Smartmed__Audit__V1__ResearchProject *rp,
+			     const char *approved_by, int64_t now_ms);
+
+/*
+ * audit_research_insert stores a completed project and its cohort (one
+ * transaction's part; scratch from arena).  Errors: MED_ERR_EXISTS (the id was
+ * used before, revoked or not), database errors.
+ */
+med_err audit_research_insert(med_db_conn *c, med_arena *arena,
+			      const Smartmed__Audit__V1__ResearchProject *rp)
+	MED_MUST_CHECK;
+
+/*
+ * audit_research_get reads one project into arena, with its cohort (in
+ * patient id order) when with_cohort; for_update locks its row.  Errors:
+ * MED_ERR_NOT_FOUND, database errors.
+ */
+med_err
+audit_research_get(med_db_conn *c, med_arena *arena, const char *id,
+		   bool with_cohort, bool for_update,
+		   Smartmed__Audit__V1__ResearchProject **out) MED_MUST_CHECK;
+
+/*
+ * audit_research_list reads up to AUDIT_RESEARCH_LIST_MAX projects, newest
+ * approval first, without cohorts: those of researcher (NULL: everyone's),
+ * the revoked and expired (at now_ms) ones only when include_inactive.
+ */
+med_err audit_research_list(med_db_conn *c, med_arena *arena,
+			    const char *researcher, bool include_inactive,
+			    int64_t now_ms,
+			    Smartmed__Audit__V1__ResearchProject ***out,
+			    size_t *n) MED_MUST_CHECK;
+
+/* audit_research_revoke marks a project revoked by whom, when and why. */
+med_err audit_research_revoke(med_db_conn *c, const char *id, const char *by,
+			      int64_t now_ms,
+			      const char *reason) MED_MUST_CHECK;
+
 /* The handlers, one per RPC (methods.c lists them with their roles). */
 MED_STREAM_HANDLER(audit_rpc_query);
 MED_UNARY_HANDLER(audit_rpc_patient_access_report);
@@ -369,6 +441,10 @@ MED_UNARY_HANDLER(audit_rpc_get_tree_head);
 MED_UNARY_HANDLER(audit_rpc_inclusion_proof);
 MED_UNARY_HANDLER(audit_rpc_consistency_proof);
 MED_UNARY_HANDLER(audit_rpc_export_audit_events_fhir);
+MED_UNARY_HANDLER(audit_rpc_approve_research_project);
+MED_UNARY_HANDLER(audit_rpc_get_research_project);
+MED_UNARY_HANDLER(audit_rpc_list_research_projects);
+MED_UNARY_HANDLER(audit_rpc_revoke_research_project);
 
 /* --- fhir.c: AuditEvent export ------------------------------------------- */
 

@@ -13,6 +13,12 @@
 
 #define READERS	     (MED_ROLE_AUDITOR | MED_ROLE_ADMIN)
 #define TREE_READERS (MED_ROLE_AUDITOR | MED_ROLE_ADMIN | MED_ROLE_SERVICE)
+/* A researcher reaches only the projects that name them (research.c); the
+ * service role is the FHIR facade checking an approval before an export. */
+#define PROJECT_READERS                                                        \
+	(MED_ROLE_AUDITOR | MED_ROLE_SERVICE | MED_ROLE_RESEARCHER)
+#define PROJECT_LISTERS                                                        \
+	(MED_ROLE_AUDITOR | MED_ROLE_ADMIN | MED_ROLE_RESEARCHER)
 
 const med_method audit_methods[] = {
 	MED_SERVER_STREAM(Query, query, audit_record, READERS),
@@ -28,5 +34,15 @@ const med_method audit_methods[] = {
 	MED_UNARY_AS(ExportAuditEventsFhir, export_audit_events_fhir,
 		     export_audit_events_fhir_response, READERS,
 		     MED_AUDIT_ACTION_READ),
+	MED_UNARY_AS(ApproveResearchProject, approve_research_project,
+		     research_project, MED_ROLE_AUDITOR,
+		     MED_AUDIT_ACTION_CREATE),
+	MED_UNARY(GetResearchProject, get_research_project, research_project,
+		  PROJECT_READERS),
+	MED_UNARY(ListResearchProjects, list_research_projects,
+		  list_research_projects_response, PROJECT_LISTERS),
+	MED_UNARY_AS(RevokeResearchProject, revoke_research_project,
+		     research_project, MED_ROLE_AUDITOR,
+		     MED_AUDIT_ACTION_UPDATE),
 };
 const size_t audit_n_methods = MED_N_METHODS(audit_methods);

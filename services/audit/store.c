@@ -85,11 +85,49 @@ static const char *const v3_statements[] = {
 	NULL,
 };
 
+/*
+ * Version 4: auditors' approvals of de-identified research exports.  The
+ * cohort is a child table rather than a JSON column: its primary key
+ * refuses a patient named twice, the patient index answers "which
+ * projects hold this patient" (a patient's right to know, an objection to
+ * research), and revocation never rewrites a 10000-id document.  Rows are
+ * never deleted: a project id stays taken, since it keys the project's
+ * pseudonyms.
+ */
+static const char *const v4_statements[] = {
+	"CREATE TABLE IF NOT EXISTS research_projects ("
+	" project_id VARCHAR(64) NOT NULL PRIMARY KEY,"
+	" title VARCHAR(200) NOT NULL,"
+	" researcher VARCHAR(128) NOT NULL,"
+	" min_group_size INT UNSIGNED NOT NULL,"
+	" include_narrative TINYINT NOT NULL,"
+	" approved_by VARCHAR(128) NOT NULL,"
+	" approved_ms BIGINT NOT NULL,"
+	" expires_ms BIGINT NOT NULL,"
+	" revoked_ms BIGINT NOT NULL DEFAULT 0,"
+	" revoked_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" revoke_reason VARCHAR(200) NOT NULL DEFAULT '',"
+	" KEY idx_research_researcher (researcher, approved_ms),"
+	" KEY idx_research_approved (approved_ms)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+	"CREATE TABLE IF NOT EXISTS research_project_patients ("
+	" project_id VARCHAR(64) NOT NULL,"
+	" patient_id VARCHAR(64) NOT NULL,"
+	" PRIMARY KEY (project_id, patient_id),"
+	" KEY idx_research_patient (patient_id),"
+	" CONSTRAINT fk_research_project FOREIGN KEY (project_id)"
+	"  REFERENCES research_projects (project_id)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+	NULL,
+};
+
 const med_db_migration audit_migrations[] = {
 	{1, "events: the append-only audit log", v1_statements},
 	{2, "Merkle log: dense seq, BALP fields, tree nodes, signed heads",
 	 v2_statements},
 	{3, "leaf MACs under a key kept outside the database", v3_statements},
+	{4, "research projects approved by auditors, with their cohorts",
+	 v4_statements},
 };
 const size_t audit_n_migrations =
 	sizeof(audit_migrations) / sizeof(audit_migrations[0]);

@@ -29,6 +29,7 @@ const med_method diagnosis_methods[] = {
 		  MED_ROLE_CLINICIAN),
 	MED_UNARY(RejectFinding, reject_finding, finding, MED_ROLE_CLINICIAN),
 	MED_UNARY(ListFindings, list_findings, list_findings_response, READERS),
-	MED_UNARY(ExportFhir, export_fhir, export_fhir_response, READERS),
+	MED_UNARY(ExportFhir, export_fhir, export_fhir_response,
+		  READERS | MED_ROLE_SERVICE),
 };
 const size_t diagnosis_n_methods = MED_N_METHODS(diagnosis_methods);

@@ -70,7 +70,9 @@ const med_method dosage_methods[] = {
 		     CHARTERS, UPDATES),
 	MED_UNARY_AS(StopInfusion, stop_infusion, infusion, CHARTERS, UPDATES),
 	MED_UNARY(History, history, history_response, CARE),
-	/* The export reads what ListOrders and History read: the same roles. */
-	MED_UNARY(ExportFhir, export_fhir, export_fhir_response, CARE),
+	/* The export reads what ListOrders and History read: the same roles,
+	 * and the FHIR facade as itself for a research export. */
+	MED_UNARY(ExportFhir, export_fhir, export_fhir_response,
+		  CARE | MED_ROLE_SERVICE),
 };
 const size_t dosage_n_methods = MED_N_METHODS(dosage_methods);

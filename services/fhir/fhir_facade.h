@@ -10,8 +10,8 @@
  * Files: main.c (wiring), server.c (the only user of libmicrohttpd),
  * route.c (URL and search parameters), handle.c (one function per FHIR
  * interaction), upstream.c (gRPC calls, status mapping), bundle.c (the
- * services' export bundles: the only user of jansson), patient.c,
- * capability.c, outcome.c.
+ * services' export bundles), patient.c, capability.c, outcome.c,
+ * research.c ($research-export) and deid.c (its de-identification, deid.h).
  */
 #ifndef FHIR_FACADE_H
 #define FHIR_FACADE_H
@@ -115,6 +115,14 @@ typedef struct fhir_facade {
 	struct med_audit *audit;
 	med_channel *identity;
 	med_metrics *metrics;
+	/* $research-export: the audit service's gRPC channel (projects), the
+	 * master key (when research_key_loaded), the date shift's bound and
+	 * the url of the "90+" age-group extension. */
+	med_channel *audit_rpc;
+	uint8_t research_key[32];
+	bool research_key_loaded;
+	int research_shift_days;
+	char research_age_group_url[600];
 } fhir_facade;
 
 /* fhir_param - one query parameter, URL-decoded. */
@@ -141,7 +149,8 @@ typedef struct fhir_response {
 	int status;
 	const char *body; /* JSON, NUL-terminated */
 	size_t len;
-	bool ask_for_token; /* add WWW-Authenticate: Bearer */
+	bool ask_for_token;	  /* add WWW-Authenticate: Bearer */
+	const char *content_type; /* NULL: application/fhir+json */
 } fhir_response;
 
 /* The FHIR interactions the facade serves. */
@@ -150,6 +159,7 @@ typedef enum fhir_interaction {
 	FHIR_READ,
 	FHIR_SEARCH,
 	FHIR_EVERYTHING,
+	FHIR_RESEARCH_EXPORT,
 } fhir_interaction;
 
 /* fhir_date_filter - one date=PREFIXYYYY-MM-DD parameter. */
@@ -172,6 +182,8 @@ typedef struct fhir_query {
 	const char *code_system; /* NULL: any */
 	const char *code;	 /* NULL: no code filter */
 	const char *status;	 /* NULL: no status filter */
+	const char *project_id;	 /* $research-export's project */
+	const char *types;	 /* its _type ("T1,T2"), NULL: all */
 } fhir_query;
 
 /*
@@ -237,6 +249,19 @@ void fhir_matches_write_entries(med_json *w, const fhir_matches *m,
 void fhir_patient_fields(med_json *w,
 			 const struct Smartmed__Identity__V1__Patient *p,
 			 const char *mrn_system);
+
+/* fhir_patient_gender is p's FHIR gender ("unknown" when unset). */
+const char *
+fhir_patient_gender(const struct Smartmed__Identity__V1__Patient *p);
+
+/* --- research.c ------------------------------------------------------------
+ */
+
+/* fhir_research_export answers $research-export for the authenticated
+ * caller who into resp (body in req->arena), auditing it. */
+void fhir_research_export(fhir_facade *f, const fhir_request *req,
+			  const fhir_query *q, const med_principal *who,
+			  fhir_response *resp);
 
 /* fhir_capability_write writes the CapabilityStatement. */
 void fhir_capability_write(med_json *w, const fhir_facade *f);

@@ -30,6 +30,8 @@ interaction_name(const fhir_query *q)
 		return "search-type";
 	case FHIR_EVERYTHING:
 		return "$everything";
+	case FHIR_RESEARCH_EXPORT:
+		return "research-export";
 	default:
 		return "capabilities";
 	}
@@ -342,6 +344,12 @@ fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 		return;
 	}
 	auth_err = authenticate(f, req, &who, &e);
+	if (auth_err == MED_OK && err == MED_OK &&
+	    q.what == FHIR_RESEARCH_EXPORT) {
+		fhir_research_export(f, req, &q, &who, resp);
+		count_request(f, &q, resp->status);
+		return;
+	}
 	if (auth_err != MED_OK)
 		err = auth_err;
 	else if (err == MED_OK)

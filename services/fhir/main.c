@@ -14,6 +14,9 @@
 #include <med/config.h>
 #include <med/log.h>
 
+#include <sodium.h>
+
+#include "deid.h"
 #include "fhir_facade.h"
 
 #define ERRLEN 512
@@ -77,6 +80,14 @@ static const med_config_spec specs[] = {
 	 "development only: allow tcp:// for MED_AUDIT_URL"},
 	{"MED_AUDIT_SPOOL_DIR", MED_CONFIG_STRING, "/var/spool/smartmed/fhir",
 	 false, 0, 0, "durable audit spool"},
+	{"MED_AUDIT_GRPC_URL", MED_CONFIG_STRING, "", false, 0, 0,
+	 "the audit service's gRPC address (research projects for "
+	 "$research-export); empty = not served"},
+	{"MED_RESEARCH_KEY_FILE", MED_CONFIG_STRING, "", false, 0, 0,
+	 "file of 64 hex digits: the master key of research pseudonyms; "
+	 "empty = $research-export not served"},
+	{"MED_RESEARCH_DATE_SHIFT_DAYS", MED_CONFIG_INT, "180", false, 1, 3650,
+	 "largest date shift (days) of a research export"},
 	{"MED_LOG_LEVEL", MED_CONFIG_STRING, "info", false, 0, 0,
 	 "debug, info, warn, error"},
 };
@@ -194,7 +205,33 @@ open_channels(app *a)
 		if (url != NULL)
 			err = open_channel(a, url, src->service, &src->ch);
 	}
+	if (err == MED_OK && opt(a->cfg, "MED_AUDIT_GRPC_URL") != NULL)
+		err = open_channel(a, opt(a->cfg, "MED_AUDIT_GRPC_URL"),
+				   "audit", &a->f.audit_rpc);
 	return err;
+}
+
+/* open_research loads the research master key when one is configured;
+ * without it $research-export answers 501 naming the setting. */
+static med_err
+open_research(app *a)
+{
+	const char *path = opt(a->cfg, "MED_RESEARCH_KEY_FILE");
+	char errbuf[ERRLEN] = "";
+	med_err err;
+
+	a->f.research_shift_days =
+		(int)med_config_int(a->cfg, "MED_RESEARCH_DATE_SHIFT_DAYS");
+	if (path == NULL)
+		return MED_OK;
+	err = deid_master_key_load(path, a->f.research_key, errbuf,
+				   sizeof(errbuf));
+	if (err != MED_OK) {
+		med_log_error("MED_RESEARCH_KEY_FILE: %s", errbuf);
+		return err;
+	}
+	a->f.research_key_loaded = true;
+	return MED_OK;
 }
 
 static bool
@@ -251,7 +288,8 @@ start(app *a)
 	if (a->f.metrics == NULL)
 		return MED_ERR_NOMEM;
 	if ((err = open_auth(a)) != MED_OK || (err = open_audit(a)) != MED_OK ||
-	    (err = open_channels(a)) != MED_OK)
+	    (err = open_channels(a)) != MED_OK ||
+	    (err = open_research(a)) != MED_OK)
 		return err;
 	err = med_http_start(med_config_str(a->cfg, "MED_LISTEN_HOST"),
 			     (int)med_config_int(a->cfg, "MED_HTTP_PORT"),
@@ -271,6 +309,9 @@ start(app *a)
 	}
 	if ((err = set_base(a, port)) != MED_OK)
 		return err;
+	snprintf(a->f.research_age_group_url,
+		 sizeof(a->f.research_age_group_url),
+		 "%s/StructureDefinition/research-age-group", a->f.base_url);
 	med_log_info("FHIR R4 on https port %d (base %s), metrics and health "
 		     "on http port %d",
 		     port, a->f.base_url, http_port);
@@ -285,6 +326,8 @@ stop(app *a)
 	for (size_t i = 0; i < fhir_n_sources(); i++)
 		med_channel_close(fhir_sources()[i].ch);
 	med_channel_close(a->f.identity);
+	med_channel_close(a->f.audit_rpc);
+	sodium_memzero(a->f.research_key, sizeof(a->f.research_key));
 	med_audit_close(a->f.audit);
 	med_authenticator_free(&a->f.auth);
 	med_metrics_free(a->f.metrics);

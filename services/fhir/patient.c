@@ -110,3 +110,9 @@ fhir_patient_fields(med_json *w, const Smartmed__Identity__V1__Patient *p,
 	if (merged)
 		write_link(w, p->linked_to);
 }
+
+const char *
+fhir_patient_gender(const Smartmed__Identity__V1__Patient *p)
+{
+	return gender_of(p->sex);
+}

@@ -150,6 +150,46 @@ paging_param(fhir_query *q, const fhir_param *p, fhir_error *e)
 	return MED_ERR_NOT_FOUND;
 }
 
+/* research_param takes $research-export's project and _type. */
+static med_err
+research_param(fhir_query *q, const fhir_param *p, fhir_error *e)
+{
+	if (strcmp(p->key, "project") == 0) {
+		if (!med_fhir_id_ok(p->value))
+			return fhir_fail(e, INVALID,
+					 "project: not a project id "
+					 "(1..64 of A-Z a-z 0-9 - .)");
+		q->project_id = p->value;
+		return MED_OK;
+	}
+	if (strcmp(p->key, "_type") == 0) {
+		q->types = p->value;
+		return MED_OK;
+	}
+	return fhir_fail(e, INVALID,
+			 "%.40s: not a parameter of $research-export "
+			 "(project, _type)",
+			 p->key);
+}
+
+static med_err
+parse_research_params(const fhir_request *req, fhir_query *q, fhir_error *e)
+{
+	for (size_t i = 0; i < req->n_params; i++) {
+		const fhir_param *p = &req->params[i];
+		med_err err;
+
+		if (p->value == NULL || p->value[0] == '\0')
+			return fhir_fail(e, INVALID, "%.40s: empty value",
+					 p->key);
+		if ((err = research_param(q, p, e)) != MED_OK)
+			return err;
+	}
+	if (q->project_id == NULL)
+		return fhir_fail(e, INVALID, "project: required");
+	return MED_OK;
+}
+
 static med_err
 parse_params(const fhir_request *req, fhir_query *q, fhir_error *e)
 {
@@ -159,6 +199,8 @@ parse_params(const fhir_request *req, fhir_query *q, fhir_error *e)
 	if (req->too_many_params)
 		return fhir_fail(e, INVALID, "at most %d query parameters",
 				 FHIR_PARAMS_MAX);
+	if (q->what == FHIR_RESEARCH_EXPORT)
+		return parse_research_params(req, q, e);
 	for (size_t i = 0; i < req->n_params; i++) {
 		const fhir_param *p = &req->params[i];
 		med_err err;
@@ -208,6 +250,10 @@ route_segments(char **seg, size_t n, fhir_query *q, fhir_error *e)
 {
 	if (n == 1 && strcmp(seg[0], "metadata") == 0) {
 		q->what = FHIR_CAPABILITIES;
+		return MED_OK;
+	}
+	if (n == 1 && strcmp(seg[0], "$research-export") == 0) {
+		q->what = FHIR_RESEARCH_EXPORT;
 		return MED_OK;
 	}
 	if (n >= 2 && strcmp(seg[0], "Patient") == 0) {

@@ -66,8 +66,11 @@ send_response(struct MHD_Connection *conn, const fhir_response *r)
 
 	if (resp == NULL)
 		return MHD_NO;
-	MHD_add_response_header(resp, "Content-Type",
-				"application/fhir+json; charset=utf-8");
+	MHD_add_response_header(
+		resp, "Content-Type",
+		r->content_type != NULL
+			? r->content_type
+			: "application/fhir+json; charset=utf-8");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (r->ask_for_token)
 		MHD_add_response_header(resp, "WWW-Authenticate",

@@ -13,17 +13,6 @@
 	" e.attending, e.start_ms, e.end_ms, e.version, e.reason,"             \
 	" e.discharged_by, e.location_ms"
 
-/*
- * The records whose encounters a patient id stands for: its survivor (the
- * record itself when not merged) and every record merged into that
- * survivor, so a merge carries encounters both ways and an unlink undoes it.
- */
-#define FAMILY_OF_ID                                                           \
-	"(SELECT q.patient_id FROM patients q JOIN patients r"                 \
-	" ON q.patient_id = IFNULL(r.linked_to, r.patient_id)"                 \
-	" OR q.linked_to = IFNULL(r.linked_to, r.patient_id)"                  \
-	" WHERE r.patient_id = ?)"
-
 typedef struct enc_rows {
 	med_arena *arena;
 	identity_encounter **items;
@@ -197,7 +186,7 @@ identity_enc_store_open_stays(med_db_conn *c, const char *patient_id,
 	*n = 0;
 	return med_db_query(c,
 			    "SELECT COUNT(*) FROM encounters e"
-			    " WHERE e.patient_id IN " FAMILY_OF_ID
+			    " WHERE e.patient_id IN " IDENTITY_FAMILY_OF_ID
 			    " AND e.status = ? AND e.class IN (1, 3)",
 			    v, 2, identity_store_on_count, n);
 }
@@ -325,7 +314,7 @@ identity_enc_store_list(med_db *db, med_arena *a, const char *patient_id,
 	med_err err = med_db_query_once(
 		db,
 		"SELECT " ENCOUNTER_COLUMNS " FROM encounters e"
-		" WHERE e.patient_id IN " FAMILY_OF_ID
+		" WHERE e.patient_id IN " IDENTITY_FAMILY_OF_ID
 		" AND (? = 0 OR e.status = ?)"
 		" ORDER BY e.start_ms DESC, e.encounter_id LIMIT ? OFFSET ?",
 		v, sizeof(v) / sizeof(v[0]), on_encounter_row, &rows);
@@ -442,7 +431,7 @@ identity_enc_store_care_candidates(med_db *db, med_arena *a,
 	med_err err = med_db_query_once(
 		db,
 		"SELECT " ENCOUNTER_COLUMNS " FROM encounters e"
-		" WHERE e.patient_id IN " FAMILY_OF_ID
+		" WHERE e.patient_id IN " IDENTITY_FAMILY_OF_ID
 		" AND (e.status = ? OR (e.status = ? AND e.end_ms >= ?))"
 		" ORDER BY e.start_ms DESC, e.encounter_id",
 		v, 4, on_encounter_row, &rows);

@@ -488,6 +488,35 @@ check_units(med_call *call, char *const *units, size_t n)
 	return MED_OK;
 }
 
+/*
+ * by_break_glass relates a user with no care relationship through an
+ * active break-glass grant for the patient (StartBreakGlass).  Ended and
+ * expired grants are not found, which is how an early end reaches every
+ * service within its care cache's TTL.
+ */
+static med_err
+by_break_glass(med_call *call,
+	       const Smartmed__Identity__V1__CheckCareRelationshipRequest *req,
+	       identity_care_answer *res)
+{
+	identity_bg_grant *g = NULL;
+	med_err err = identity_bg_active_for(med_call_db(call),
+					     med_call_arena(call), req->user,
+					     req->patient_id, med_now_ms(), &g);
+
+	if (err == MED_ERR_NOT_FOUND)
+		return MED_OK;
+	if (err != MED_OK)
+		return err;
+	res->related = true;
+	res->relationship =
+		SMARTMED__IDENTITY__V1__CARE_RELATIONSHIP__CARE_RELATIONSHIP_BREAK_GLASS;
+	res->via_break_glass = true;
+	res->grant_id = g->grant_id;
+	res->until_ms = g->expires_ms;
+	return med_call_add_detail(call, "grant_id", g->grant_id);
+}
+
 med_err
 identity_rpc_check_care_relationship(med_call *call, const ProtobufCMessage *in,
 				     ProtobufCMessage *out)
@@ -515,5 +544,5 @@ identity_rpc_check_care_relationship(med_call *call, const ProtobufCMessage *in,
 	identity_care_relation(e, n, req->user, req->units, req->n_units,
 			       window_ms, res);
 	res->discharge_access_hours = (uint32_t)hours;
-	return MED_OK;
+	return res->related ? MED_OK : by_break_glass(call, req, res);
 }

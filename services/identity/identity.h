@@ -443,6 +443,18 @@ typedef Smartmed__Identity__V1__EncounterLocation identity_location;
 typedef Smartmed__Identity__V1__CheckCareRelationshipResponse
 	identity_care_answer;
 
+/*
+ * The records whose encounters and grants a patient id stands for (SQL
+ * with one parameter): its survivor (the record itself when not merged)
+ * and every record merged into that survivor, so a merge carries them both
+ * ways and an unlink undoes it.
+ */
+#define IDENTITY_FAMILY_OF_ID                                                  \
+	"(SELECT q.patient_id FROM patients q JOIN patients r"                 \
+	" ON q.patient_id = IFNULL(r.linked_to, r.patient_id)"                 \
+	" OR q.linked_to = IFNULL(r.linked_to, r.patient_id)"                  \
+	" WHERE r.patient_id = ?)"
+
 /* Clock skew allowed to a client's time stamps, and the earliest time. */
 #define IDENTITY_TIME_SKEW_MS	     (5 * 60 * 1000)
 #define IDENTITY_TIME_MIN_MS	     INT64_C(946684800000) /* 2000-01-01 */
@@ -547,5 +559,54 @@ MED_UNARY_HANDLER(identity_rpc_list_encounters);
 MED_UNARY_HANDLER(identity_rpc_get_current_encounter);
 MED_UNARY_HANDLER(identity_rpc_get_encounter_history);
 MED_UNARY_HANDLER(identity_rpc_check_care_relationship);
+
+/* --- break-glass: emergency access to one patient (break_glass*.c) ----- */
+
+typedef Smartmed__Identity__V1__BreakGlassGrant identity_bg_grant;
+
+/* A grant id: 32 lower-case hex characters (the length libmed's audit
+ * events carry for a grant, MED_BREAK_GLASS_ID_LEN). */
+#define IDENTITY_BG_ID_LEN 32
+
+/*
+ * identity_bg_active_for finds the newest active grant of user for
+ * patient_id (or a record merged with it) at now_ms.  Errors:
+ * MED_ERR_NOT_FOUND when there is none.
+ */
+med_err identity_bg_active_for(med_db *db, med_arena *a, const char *user,
+			       const char *patient_id, int64_t now_ms,
+			       identity_bg_grant **out) MED_MUST_CHECK;
+
+/* identity_bg_store_insert stores a new grant. */
+med_err identity_bg_store_insert(med_db_conn *c,
+				 const identity_bg_grant *g) MED_MUST_CHECK;
+
+/* identity_bg_store_lock reads and row-locks one grant.  Errors:
+ * MED_ERR_NOT_FOUND. */
+med_err identity_bg_store_lock(med_db_conn *c, med_arena *a, const char *id,
+			       int64_t now_ms,
+			       identity_bg_grant **out) MED_MUST_CHECK;
+
+/* identity_bg_store_end records that by ended grant id at t_ms. */
+med_err identity_bg_store_end(med_db_conn *c, const char *id, const char *by,
+			      int64_t t_ms) MED_MUST_CHECK;
+
+/* identity_bg_filter - which grants identity_bg_store_list reads. */
+typedef struct identity_bg_filter {
+	const char *user;	/* NULL: every user's */
+	const char *patient_id; /* NULL: every patient's */
+	bool include_ended;	/* also ended and expired ones */
+	int64_t now_ms;
+} identity_bg_filter;
+
+/* identity_bg_store_list reads a page of grants, newest first. */
+med_err identity_bg_store_list(med_db *db, med_arena *a,
+			       const identity_bg_filter *f, uint64_t offset,
+			       uint32_t limit, identity_bg_grant ***out,
+			       size_t *n) MED_MUST_CHECK;
+
+MED_UNARY_HANDLER(identity_rpc_start_break_glass);
+MED_UNARY_HANDLER(identity_rpc_list_break_glass);
+MED_UNARY_HANDLER(identity_rpc_end_break_glass);
 
 #endif

@@ -25,6 +25,11 @@
 	(MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_REGISTRAR |            \
 	 MED_ROLE_ADMIN)
 
+/* Who may break the glass, and who reviews and ends anyone's grant
+ * (docs/security.md, "Break-glass"). */
+#define BREAK_GLASS_HOLDERS   (MED_ROLE_CLINICIAN | MED_ROLE_NURSE)
+#define BREAK_GLASS_REVIEWERS (MED_ROLE_AUDITOR | MED_ROLE_ADMIN)
+
 const med_method identity_methods[] = {
 	MED_UNARY(CreatePatient, create_patient, patient, REGISTRARS),
 	MED_UNARY(GetPatient, get_patient, patient,
@@ -64,5 +69,12 @@ const med_method identity_methods[] = {
 	MED_UNARY_AS(CheckCareRelationship, check_care_relationship,
 		     check_care_relationship_response,
 		     MED_ROLE_SERVICE | MED_ROLE_ADMIN, MED_AUDIT_ACTION_READ),
+	MED_UNARY_AS(StartBreakGlass, start_break_glass, break_glass_grant,
+		     BREAK_GLASS_HOLDERS, MED_AUDIT_ACTION_EXECUTE),
+	MED_UNARY(ListBreakGlass, list_break_glass, list_break_glass_response,
+		  BREAK_GLASS_HOLDERS | BREAK_GLASS_REVIEWERS),
+	MED_UNARY_AS(EndBreakGlass, end_break_glass, break_glass_grant,
+		     BREAK_GLASS_HOLDERS | BREAK_GLASS_REVIEWERS,
+		     MED_AUDIT_ACTION_EXECUTE),
 };
 const size_t identity_n_methods = MED_N_METHODS(identity_methods);

@@ -153,6 +153,26 @@ static const char *const v5_statements[] = {
 	NULL,
 };
 
+/* Break-glass grants (break_glass_store.c): one row per grant, kept after
+ * it ends or expires (ended_ms, ended_by) so that the review sees them. */
+static const char *const v6_statements[] = {
+	"CREATE TABLE IF NOT EXISTS break_glass_grants ("
+	" grant_id CHAR(32) NOT NULL PRIMARY KEY,"
+	" user VARCHAR(128) NOT NULL,"
+	" patient_id CHAR(36) NOT NULL,"
+	" reason VARCHAR(32) NOT NULL,"
+	" justification VARCHAR(2000) NOT NULL DEFAULT '',"
+	" start_ms BIGINT NOT NULL,"
+	" expires_ms BIGINT NOT NULL,"
+	" ended_ms BIGINT NOT NULL DEFAULT 0,"
+	" ended_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" KEY idx_bg_user_patient (user, patient_id, ended_ms, expires_ms),"
+	" KEY idx_bg_patient (patient_id, start_ms),"
+	" KEY idx_bg_start (start_ms)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	NULL,
+};
+
 const med_db_migration identity_migrations[] = {
 	{1, "patients: the master patient index", v1_statements},
 	{2, "face_templates: encrypted face templates", v2_statements},
@@ -164,6 +184,8 @@ const med_db_migration identity_migrations[] = {
 	 "encounters, encounter_versions, encounter_participants:"
 	 " patient administration",
 	 v5_statements},
+	{6, "break_glass_grants: emergency access to one patient",
+	 v6_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);

@@ -28,7 +28,7 @@ import grpc
 from . import paths, protos
 
 ROLES = ("clinician", "nurse", "pharmacist", "registrar", "admin", "auditor",
-         "service")
+         "service", "researcher")
 USERS = {
     "clinician": "dr.test",
     "nurse": "nurse.test",
@@ -37,6 +37,7 @@ USERS = {
     "admin": "admin.test",
     "auditor": "auditor.test",
     "service": "svc.test",
+    "researcher": "researcher.test",
 }
 # The roles a development token may carry.  A service is known by its
 # certificate alone (libmed refuses a token file that grants "service"), so
@@ -520,7 +521,8 @@ class Stack:
             "MED_TLS_CERT": cert,
             "MED_TLS_KEY": key,
             "MED_TLS_CA": self.ca_path,
-            "MED_TLS_SERVICE_PEERS": ",".join(protos.SERVICES),
+            # fhir: the facade reads research cohorts as itself.
+            "MED_TLS_SERVICE_PEERS": ",".join(protos.SERVICES + ("fhir",)),
             "MED_BREAK_GLASS_PUBLIC_KEY": os.path.join(self.pki_dir,
                                                        "break-glass.pub"),
             "MED_BREAK_GLASS_KEY": os.path.join(self.pki_dir,
@@ -558,8 +560,10 @@ class Stack:
             "MED_AUDIT_URL": "tls+tcp://127.0.0.1:%d" % self.audit_port,
             "MED_AUDIT_SPOOL_DIR": spool,
             "MED_LOG_LEVEL": self.log_level,
+            "MED_RESEARCH_KEY_FILE": self._research_key_file(),
         })
         for n, key_ in (("identity", "MED_IDENTITY_URL"),
+                        ("audit", "MED_AUDIT_GRPC_URL"),
                         ("records", "MED_RECORDS_URL"),
                         ("diagnosis", "MED_DIAGNOSIS_URL"),
                         ("dosage", "MED_DOSAGE_URL")):
@@ -576,6 +580,15 @@ class Stack:
                 raise StackError("fhir facade did not start:\n%s"
                                  % tail(svc.log_path))
             time.sleep(0.1)
+
+    def _research_key_file(self):
+        """A fresh research master key (64 hex digits) for the facade."""
+        path = os.path.join(self.pki_dir, "research.key")
+        if not os.path.exists(path):
+            with open(path, "w", encoding="ascii") as f:
+                f.write(os.urandom(32).hex() + "\n")
+            os.chmod(path, 0o600)
+        return path
 
     def fhir_url(self):
         """The FHIR facade's base URL (https, the stack's CA)."""

@@ -2,7 +2,8 @@
 identity's CheckCareRelationship when a clinician or nurse touches a
 patient.  A ward-3 nurse does her round on ward 3 and is refused ward 5's
 patient (PERMISSION_DENIED naming break-glass, nothing written, the refusal
-audited) unless she breaks the glass (allowed, audited as break-glass); the
+audited) unless she breaks the glass for that patient (StartBreakGlass,
+test_break_glass_rpc.py; a header grant opens no patient); the
 care team reaches its patient without the ward; the discharging team keeps
 access inside MED_IDENTITY_DISCHARGE_ACCESS_HOURS and loses it after;
 pharmacists keep their role's rights; with identity away a write is
@@ -19,6 +20,7 @@ import pytest
 
 from harness import Stack, protos
 from harness.checks import expect_status, now_ms, poll
+from harness.faces import FaceKeys, orl_png
 from harness.fixtures import running
 from harness.stack import TOKEN_ROLES, USERS
 
@@ -56,6 +58,8 @@ def write_tokens(path):
 def st():
     env = {"MED_IDENTITY_DISCHARGE_ACCESS_HOURS": str(HOURS),
            "MED_CARE_CACHE_TTL_MS": str(TTL_MS)}
+    # Face verification tokens for the bedside flow.
+    env.update(FaceKeys().env(public_key=True))
     stack = Stack(services=SERVICES, patient_checks=True, care_checks=True,
                   extra_env=env)
     stack.care_tokens = write_tokens(stack.tokens_path)
@@ -198,6 +202,33 @@ def test_ward_nurse_does_her_round(st, pb, drug):
     assert len(conditions(st, pb, "nurse.w3", pid).conditions) == 1
 
 
+def test_ward_nurse_bedside_face_flow(st, pb, drug):
+    """Positive patient identification at the bedside under the care
+    check: the ward-3 nurse verifies her patient's face and gives the
+    dose; the ward-5 nurse, with a face match of her own, is refused by
+    the relationship before any dose is charted."""
+    ipb, dpb = pb["identity"], pb["dosage"]
+    orl_png(7, 1)
+    pid = on_ward(st, pb, "ward-3")
+    call(st, "nurse.w3", "identity", "EnrollFace", ipb.EnrollFaceRequest(
+        patient_id=pid, images=[orl_png(7, n) for n in (1, 2, 3)]))
+
+    def verified(user):
+        v = call(st, user, "identity", "VerifyFace", ipb.VerifyFaceRequest(
+            patient_id=pid, image=orl_png(7, 6), terminal="ward3-bed1"))
+        assert v.match, v
+        return v.verification_token
+
+    def give(user, token):
+        return call(st, user, "dosage", "RecordAdministration",
+                    dpb.RecordAdministrationRequest(
+                        order_id=order(st, pb, "dr.w3", pid, drug).id,
+                        dose=500, unit="mg", verification_token=token))
+    rec = give("nurse.w3", verified("nurse.w3"))
+    assert rec.identity == "verified" and rec.patient_id == pid
+    refused(give, "nurse.w5", verified("nurse.w5"))
+
+
 def test_other_ward_refused_nothing_written_and_audited(st, pb, drug):
     pid = on_ward(st, pb, "ward-3")
     before = rows(st, pid)
@@ -214,25 +245,19 @@ def test_other_ward_refused_nothing_written_and_audited(st, pb, drug):
                for d in ev.details)
 
 
-def test_break_glass_opens_the_other_ward_audited(st, pb):
+def test_header_grant_does_not_open_the_other_ward(st, pb):
+    """A header grant (x-break-glass-start) names no patient, so it opens
+    none: the care check asks for a grant for this patient, which
+    identity's StartBreakGlass gives (test_break_glass_rpc.py)."""
     pid = on_ward(st, pb, "ward-3")
-    _r, c = as_user(st, "nurse.w5", "records", "ListEntries",
-                    pb["records"].ListEntriesRequest(patient_id=pid),
+    _r, c = as_user(st, "nurse.w5", "identity", "GetPatient",
+                    pb["identity"].GetPatientRequest(patient_id=pid),
                     md=[("x-break-glass-start", "LIFE_THREAT")])
     grant = dict(c.initial_metadata())["x-break-glass-grant"]
     glass = [("x-break-glass", grant)]
-    entry(st, pb, "nurse.w5", pid, glass)
-    orders(st, pb, "nurse.w5", pid, glass)
-    conditions(st, pb, "nurse.w5", pid, glass)
-    want = {"CreateEntry", "ListOrders", "ListConditions"}
-
-    def seen():
-        evs = audit_events(st, "nurse.w5", lambda e: e.patient_id == pid and
-                           e.break_glass)
-        return want <= {e.action.rsplit("/", 1)[1] for e in evs}
-    poll(seen, timeout=10, what="break-glass events of three services")
-    # The grant is the user's: another ward's nurse is still refused.
-    refused(entries, st, pb, "nurse.w3", on_ward(st, pb, "ward-5"))
+    refused(entry, st, pb, "nurse.w5", pid, glass)
+    refused(orders, st, pb, "nurse.w5", pid, glass)
+    refused(conditions, st, pb, "nurse.w5", pid, glass)
 
 
 def test_care_team_without_the_ward(st, pb):

@@ -51,6 +51,10 @@ test_roles(void)
 	med_role_names(MED_ROLE_ALL, buf, sizeof(buf));
 	MT_EQ_STR(buf, "clinician,nurse,pharmacist,registrar,admin,auditor,"
 		       "service");
+	MT_EQ_INT(med_role_parse("researcher", 10), MED_ROLE_RESEARCHER);
+	med_role_names(MED_ROLES_KNOWN, buf, sizeof(buf));
+	MT_EQ_STR(buf, "clinician,nurse,pharmacist,registrar,admin,auditor,"
+		       "service,researcher");
 	med_role_names(MED_ROLE_CLINICIAN | MED_ROLE_NURSE, buf, 12);
 	MT_EQ_STR(buf, "clinician");
 }
@@ -60,6 +64,9 @@ test_check(void)
 {
 	med_principal nurse = {
 		.user = "n", .roles = MED_ROLE_NURSE, .authenticated = true};
+	med_principal researcher = {.user = "r",
+				    .roles = MED_ROLE_RESEARCHER,
+				    .authenticated = true};
 	med_principal anon = {.authenticated = false};
 
 	MT_EQ_INT(med_auth_check(&nurse, 0), MED_ERR_DENIED);
@@ -73,6 +80,10 @@ test_check(void)
 	MT_EQ_INT(med_auth_check(&nurse, MED_ROLE_NURSE | MED_ROLE_CLINICIAN),
 		  MED_OK);
 	MT_EQ_INT(med_auth_check(&nurse, MED_ROLE_ADMIN), MED_ERR_DENIED);
+	/* A researcher is outside MED_ROLE_ALL: only a method naming the
+	 * role admits one. */
+	MT_EQ_INT(med_auth_check(&researcher, MED_ROLE_ALL), MED_ERR_DENIED);
+	MT_EQ_INT(med_auth_check(&researcher, MED_ROLE_RESEARCHER), MED_OK);
 }
 
 static void

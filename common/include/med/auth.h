@@ -26,7 +26,15 @@ enum {
 	MED_ROLE_ADMIN = 1u << 4,
 	MED_ROLE_AUDITOR = 1u << 5,
 	MED_ROLE_SERVICE = 1u << 6,
+	/* MED_ROLE_ALL: every role of the hospital's staff and services.  A
+	 * method open to all of them is still closed to researchers. */
 	MED_ROLE_ALL = (1u << 7) - 1,
+	/* MED_ROLE_RESEARCHER: runs auditor-approved de-identified exports and
+	 * nothing else, so it stands outside MED_ROLE_ALL and a method must
+	 * name it to admit it. */
+	MED_ROLE_RESEARCHER = 1u << 7,
+	/* MED_ROLES_KNOWN: every role bit a principal may carry. */
+	MED_ROLES_KNOWN = MED_ROLE_ALL | MED_ROLE_RESEARCHER,
 	/* MED_ROLES_PUBLIC: no credentials needed (health checks only). */
 	MED_ROLES_PUBLIC = 1u << 31,
 };

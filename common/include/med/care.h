@@ -6,8 +6,10 @@
  * encounter, working on the unit (ward) the patient lies on, or on the team
  * that discharged the patient within MED_IDENTITY_DISCHARGE_ACCESS_HOURS.
  * Everyone else a method admits (pharmacist, registrar, admin, auditor,
- * service) keeps the rights of their role.  A break-glass grant lets the
- * caller through, audited as break-glass.
+ * service) keeps the rights of their role.  A user with an active
+ * break-glass grant for the patient (identity's StartBreakGlass) is let
+ * through, and the call is audited as break-glass (med_call_mark_break_glass);
+ * a header grant (x-break-glass) names no patient and opens none.
  *
  * The RPC layer decides when a handler names its patient
  * (med_call_set_patient); a refused call ends with the refusal whatever the

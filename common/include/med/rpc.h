@@ -256,11 +256,22 @@ const char *med_call_peer(med_call *call);
 
 /*
  * med_call_is_break_glass is true when the call runs under a valid
- * break-glass grant (emergency access; see med/auth.h).  Handlers that
- * enforce a care relationship or a record restriction let such calls
- * through; the RPC layer has audited them with break_glass set.
+ * break-glass grant (emergency access): a header grant (med/auth.h), or,
+ * once the care check has let it through, a patient grant
+ * (med_call_mark_break_glass).  Handlers that enforce a record restriction
+ * let such calls through; the RPC layer audits them with break_glass set.
  */
 bool med_call_is_break_glass(med_call *call);
+
+/*
+ * med_call_mark_break_glass records that call reaches its patient through
+ * the break-glass grant grant_id (identity's StartBreakGlass, 32 hex
+ * characters; longer ids are cut): its access event is audited with
+ * break_glass set, purpose of use ETREAT and the detail
+ * "break-glass grant=<id>".  It widens no role.  Call it from the call's
+ * own thread.
+ */
+void med_call_mark_break_glass(med_call *call, const char *grant_id);
 
 /* med_call_request_id returns the request id (x-request-id or generated). */
 const char *med_call_request_id(med_call *call);

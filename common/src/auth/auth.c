@@ -26,10 +26,12 @@
 
 static const char *const role_names[] = {
 	"clinician", "nurse",	"pharmacist", "registrar",
-	"admin",     "auditor", "service",
+	"admin",     "auditor", "service",    "researcher",
 };
 
 #define N_ROLES (sizeof(role_names) / sizeof(role_names[0]))
+_Static_assert((1u << N_ROLES) - 1 == MED_ROLES_KNOWN,
+	       "role_names names every MED_ROLE_* bit, in bit order");
 
 struct token {
 	unsigned char hash[TOKEN_HASH_LEN];
@@ -142,7 +144,7 @@ med_auth_check(const med_principal *p, uint32_t required_roles)
 		return MED_OK;
 	if (p == NULL || !p->authenticated)
 		return MED_ERR_UNAUTHENTICATED;
-	if ((p->roles & required_roles & MED_ROLE_ALL) == 0)
+	if ((p->roles & required_roles & MED_ROLES_KNOWN) == 0)
 		return MED_ERR_DENIED;
 	return MED_OK;
 }

@@ -22,23 +22,33 @@
 /* user, patient id and the hash of the units, separated by 0x1f. */
 #define KEY_MAX (MED_PRINCIPAL_NAME_MAX + 64 + 24)
 
+/*
+ * care_answer - what the cache remembers about a user and a patient: the
+ * answer, and the break-glass grant it rests on ("" when it rests on care).
+ */
+typedef struct care_answer {
+	bool related;
+	char grant_id[MED_BREAK_GLASS_ID_LEN + 1];
+} care_answer;
+
 /* The roles whose access follows the care relationship. */
 #define CARE_ROLES (MED_ROLE_CLINICIAN | MED_ROLE_NURSE)
 
 typedef enum outcome {
 	OUT_RELATED,
+	OUT_BREAK_GLASS,
 	OUT_REFUSED,
 	OUT_UNAVAILABLE,
 	N_OUTCOMES,
 } outcome;
 
-static const char *const outcome_names[N_OUTCOMES] = {"related", "refused",
-						      "unavailable"};
+static const char *const outcome_names[N_OUTCOMES] = {"related", "break_glass",
+						      "refused", "unavailable"};
 
 /* care - the process's check; g_care.ch is NULL while none runs. */
 static struct care {
 	med_channel *ch;
-	slot_cache cache; /* key -> one byte: related */
+	slot_cache cache; /* key -> care_answer */
 	bool enforce;
 	bool reads_when_down;
 	med_counter *decisions[N_OUTCOMES];
@@ -55,7 +65,8 @@ stats_init(void)
 		g_care.decisions[i] = med_metrics_counter(
 			med_metrics_lib(), "smartmed_care_checks_total",
 			"Care-relationship checks of clinicians and nurses, by "
-			"outcome (related, refused, unavailable).",
+			"outcome (related, break_glass, refused, "
+			"unavailable).",
 			labels);
 	}
 }
@@ -80,7 +91,7 @@ care_start(const med_config *c, med_channel *ch)
 			     "reach every patient their role allows");
 		return MED_OK;
 	}
-	err = slot_cache_init(&g_care.cache, 0, KEY_MAX, 1,
+	err = slot_cache_init(&g_care.cache, 0, KEY_MAX, sizeof(care_answer),
 			      med_config_int(c, "MED_CARE_CACHE_TTL_MS"));
 	if (err != MED_OK)
 		return err;
@@ -114,10 +125,10 @@ cache_key(const med_principal *p, const char *patient_id, char *key, size_t len)
 		 (unsigned long long)h);
 }
 
-/* ask_identity asks CheckCareRelationship; *related is its answer. */
+/* ask_identity asks CheckCareRelationship; *ans is its answer. */
 static med_err
 ask_identity(med_call *call, const med_principal *p, const char *patient_id,
-	     bool *related)
+	     care_answer *ans)
 {
 	Smartmed__Identity__V1__CheckCareRelationshipRequest req =
 		SMARTMED__IDENTITY__V1__CHECK_CARE_RELATIONSHIP_REQUEST__INIT;
@@ -143,34 +154,38 @@ ask_identity(med_call *call, const med_principal *p, const char *patient_id,
 		g_care.ch, CHECK_CARE, &req.base,
 		&smartmed__identity__v1__check_care_relationship_response__descriptor,
 		a, &co, (ProtobufCMessage **)&res, &st);
-	if (err == MED_OK)
-		*related = res->related;
-	else if (err != MED_ERR_NOT_FOUND)
+	if (err == MED_OK) {
+		memset(ans, 0, sizeof(*ans));
+		ans->related = res->related;
+		if (res->via_break_glass)
+			med_strlcpy(ans->grant_id, res->grant_id,
+				    sizeof(ans->grant_id));
+	} else if (err != MED_ERR_NOT_FOUND) {
 		med_log_warn("care relationship: identity: %s",
 			     st.message[0] ? st.message : med_strerror(err));
+	}
 	med_arena_free(a);
 	return err;
 }
 
-/* is_related answers from the cache or from identity. */
+/*
+ * relation_of answers from the cache or from identity.  An ended grant is
+ * simply no longer returned by identity, so it stops opening the patient
+ * when its cache entry lapses (MED_CARE_CACHE_TTL_MS).
+ */
 static med_err
-is_related(med_call *call, const med_principal *p, const char *patient_id,
-	   bool *related)
+relation_of(med_call *call, const med_principal *p, const char *patient_id,
+	    care_answer *ans)
 {
 	char key[KEY_MAX + 8];
-	unsigned char v;
 	med_err err;
 
 	cache_key(p, patient_id, key, sizeof(key));
-	if (slot_cache_get(&g_care.cache, key, &v)) {
-		*related = v != 0;
+	if (slot_cache_get(&g_care.cache, key, ans))
 		return MED_OK;
-	}
-	err = ask_identity(call, p, patient_id, related);
-	if (err == MED_OK) {
-		v = *related;
-		slot_cache_put(&g_care.cache, key, &v);
-	}
+	err = ask_identity(call, p, patient_id, ans);
+	if (err == MED_OK)
+		slot_cache_put(&g_care.cache, key, ans);
 	return err;
 }
 
@@ -206,18 +221,25 @@ med_care_decide(med_call *call, const char *patient_id, bool read, char *msg,
 {
 	const med_principal *p = med_call_principal(call);
 	const med_method *m = med_call_method(call);
-	bool related = false;
+	care_answer ans = {0};
 	med_err err;
 
+	/* A header grant (x-break-glass) names no patient: it does not open
+	 * any patient here; StartBreakGlass does, one patient at a time. */
 	if (g_care.ch == NULL || patient_id == NULL || patient_id[0] == '\0' ||
-	    m == NULL || held_by_role(p, m) || p->break_glass)
+	    m == NULL || held_by_role(p, m))
 		return MED_OK;
-	err = is_related(call, p, patient_id, &related);
+	err = relation_of(call, p, patient_id, &ans);
 	if (err == MED_ERR_NOT_FOUND)
 		return MED_OK; /* the handler reports the unknown patient */
 	if (err != MED_OK)
 		return unavailable(call, read, msg, len);
-	if (related) {
+	if (ans.related && ans.grant_id[0] != '\0') {
+		count(OUT_BREAK_GLASS);
+		med_call_mark_break_glass(call, ans.grant_id);
+		return MED_OK;
+	}
+	if (ans.related) {
 		count(OUT_RELATED);
 		return MED_OK;
 	}
@@ -225,7 +247,8 @@ med_care_decide(med_call *call, const char *patient_id, bool read, char *msg,
 	med_call_add_detail(call, "care_relationship", "none");
 	snprintf(msg, len,
 		 "patient_id: you are not on this patient's care team or "
-		 "unit; in an emergency break the glass (x-break-glass-start "
-		 "with a reason code) and the access is audited");
+		 "unit; in an emergency break the glass for this patient "
+		 "(identity's StartBreakGlass with a reason code) and the "
+		 "access is audited");
 	return MED_ERR_DENIED;
 }

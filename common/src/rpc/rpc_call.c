@@ -121,6 +121,16 @@ med_call_is_break_glass(med_call *call)
 	return call->principal.break_glass;
 }
 
+void
+med_call_mark_break_glass(med_call *call, const char *grant_id)
+{
+	/* The access event reads these three (access_event); the roles
+	 * were settled before the handler ran, so nothing widens here. */
+	med_strlcpy(call->bg.id, grant_id, sizeof(call->bg.id));
+	call->principal.break_glass = true;
+	call->purpose_of_use = "ETREAT";
+}
+
 const char *
 med_call_request_id(med_call *call)
 {

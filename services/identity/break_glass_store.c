@@ -1,0 +1,153 @@
+/*
+ * break_glass_store.c - the SQL of break-glass grants (migration 6 in
+ * store.c).  A grant is active while ended_ms is 0 and expires_ms is in the
+ * future; nothing is ever deleted.
+ */
+#include <med/arena.h>
+
+#include <string.h>
+
+#include "identity.h"
+
+#define GRANT_COLUMNS                                                          \
+	"grant_id, user, patient_id, reason, justification, start_ms,"         \
+	" expires_ms, ended_ms, ended_by"
+
+typedef struct grant_rows {
+	med_arena *arena;
+	int64_t now_ms;
+	identity_bg_grant **items;
+	size_t n, cap;
+} grant_rows;
+
+static med_err
+on_grant_row(void *ctx, const med_db_row *row)
+{
+	grant_rows *r = ctx;
+	med_arena *a = r->arena;
+	identity_bg_grant *g = med_arena_push_msg(
+		a, (void ***)&r->items, &r->n, &r->cap,
+		&smartmed__identity__v1__break_glass_grant__descriptor);
+
+	if (g == NULL)
+		return MED_ERR_NOMEM;
+	g->grant_id = med_db_row_strdup(a, row, 0);
+	g->user = med_db_row_strdup(a, row, 1);
+	g->patient_id = med_db_row_strdup(a, row, 2);
+	g->reason = med_db_row_strdup(a, row, 3);
+	g->justification = med_db_row_strdup(a, row, 4);
+	g->start_ms = med_db_row_int64(row, 5);
+	g->expires_ms = med_db_row_int64(row, 6);
+	g->ended_ms = med_db_row_int64(row, 7);
+	g->ended_by = med_db_row_strdup(a, row, 8);
+	g->active = g->ended_ms == 0 && g->expires_ms > r->now_ms;
+	if (!g->grant_id || !g->user || !g->patient_id || !g->reason ||
+	    !g->justification || !g->ended_by)
+		return MED_ERR_NOMEM;
+	return MED_OK;
+}
+
+med_err
+identity_bg_active_for(med_db *db, med_arena *a, const char *user,
+		       const char *patient_id, int64_t now_ms,
+		       identity_bg_grant **out)
+{
+	grant_rows rows = {.arena = a, .now_ms = now_ms};
+	med_db_value v[] = {MED_DB_STR(user), MED_DB_STR(patient_id),
+			    MED_DB_I64(now_ms)};
+	med_err err = med_db_query_once(
+		db,
+		"SELECT " GRANT_COLUMNS " FROM break_glass_grants"
+		" WHERE user = ? AND patient_id IN " IDENTITY_FAMILY_OF_ID
+		" AND ended_ms = 0 AND expires_ms > ?"
+		" ORDER BY expires_ms DESC LIMIT 1",
+		v, 3, on_grant_row, &rows);
+
+	if (err != MED_OK)
+		return err;
+	if (rows.n == 0)
+		return MED_ERR_NOT_FOUND;
+	*out = rows.items[0];
+	return MED_OK;
+}
+
+med_err
+identity_bg_store_insert(med_db_conn *c, const identity_bg_grant *g)
+{
+	med_db_value v[] = {
+		MED_DB_STR(g->grant_id),      MED_DB_STR(g->user),
+		MED_DB_STR(g->patient_id),    MED_DB_STR(g->reason),
+		MED_DB_STR(g->justification), MED_DB_I64(g->start_ms),
+		MED_DB_I64(g->expires_ms),
+	};
+
+	return med_db_exec(c,
+			   "INSERT INTO break_glass_grants (grant_id, user,"
+			   " patient_id, reason, justification, start_ms,"
+			   " expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			   v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+}
+
+med_err
+identity_bg_store_lock(med_db_conn *c, med_arena *a, const char *id,
+		       int64_t now_ms, identity_bg_grant **out)
+{
+	grant_rows rows = {.arena = a, .now_ms = now_ms};
+	med_db_value v[] = {MED_DB_STR(id)};
+	med_err err =
+		med_db_query(c,
+			     "SELECT " GRANT_COLUMNS " FROM break_glass_grants"
+			     " WHERE grant_id = ? FOR UPDATE",
+			     v, 1, on_grant_row, &rows);
+
+	if (err != MED_OK)
+		return err;
+	if (rows.n == 0)
+		return MED_ERR_NOT_FOUND;
+	*out = rows.items[0];
+	return MED_OK;
+}
+
+med_err
+identity_bg_store_end(med_db_conn *c, const char *id, const char *by,
+		      int64_t t_ms)
+{
+	med_db_value v[] = {MED_DB_I64(t_ms), MED_DB_STR(by), MED_DB_STR(id)};
+
+	return med_db_exec(c,
+			   "UPDATE break_glass_grants SET ended_ms = ?,"
+			   " ended_by = ? WHERE grant_id = ? AND ended_ms = 0",
+			   v, 3, NULL, NULL);
+}
+
+med_err
+identity_bg_store_list(med_db *db, med_arena *a, const identity_bg_filter *f,
+		       uint64_t offset, uint32_t limit,
+		       identity_bg_grant ***out, size_t *n)
+{
+	grant_rows rows = {.arena = a, .now_ms = f->now_ms};
+	med_db_value v[] = {
+		MED_DB_STR(f->user ? f->user : ""),
+		MED_DB_STR(f->user ? f->user : ""),
+		MED_DB_STR(f->patient_id ? f->patient_id : ""),
+		MED_DB_STR(f->patient_id ? f->patient_id : ""),
+		MED_DB_I64(f->include_ended ? 1 : 0),
+		MED_DB_I64(f->now_ms),
+		MED_DB_I64((int64_t)limit),
+		MED_DB_I64((int64_t)offset),
+	};
+	med_err err = med_db_query_once(
+		db,
+		"SELECT " GRANT_COLUMNS " FROM break_glass_grants"
+		" WHERE (? = '' OR user = ?)"
+		" AND (? = '' OR patient_id IN " IDENTITY_FAMILY_OF_ID ")"
+		" AND (? = 1 OR (ended_ms = 0 AND expires_ms > ?))"
+		" ORDER BY start_ms DESC, grant_id LIMIT ? OFFSET ?",
+		v, sizeof(v) / sizeof(v[0]), on_grant_row, &rows);
+
+	if (err != MED_OK)
+		return err;
+	*out = rows.items;
+	*n = rows.n;
+	return MED_OK;
+}

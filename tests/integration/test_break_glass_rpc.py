@@ -1,0 +1,179 @@
+"""Break-glass for one patient (issue 20): identity's StartBreakGlass,
+ListBreakGlass and EndBreakGlass.  A ward-3 nurse is refused a ward-5
+patient, starts a grant for that patient, reads and writes it (audited as
+break-glass, purpose ETREAT, "break-glass grant=<id>"), is still refused
+any other patient, ends the grant and is refused again once
+MED_CARE_CACHE_TTL_MS has passed.  Another user's grant opens nothing; a
+header grant (x-break-glass-start) no longer opens any patient; registrars
+cannot break the glass; bad reasons and time boxes are refused naming the
+field.  Real services, real MariaDB, gRPC over loopback."""
+
+import re
+import time
+import urllib.request
+
+import grpc
+import pytest
+
+from harness import Stack, protos
+from harness.checks import expect_status, poll
+from harness.fixtures import running
+from test_care_access import (as_user, audit_events, call, entries, entry,
+                              on_ward, refused, write_tokens)
+
+SERVICES = ("audit", "identity", "records", "dosage", "diagnosis")
+TTL_MS = 300
+INVALID = grpc.StatusCode.INVALID_ARGUMENT
+DENIED = grpc.StatusCode.PERMISSION_DENIED
+
+
+@pytest.fixture(scope="module")
+def st():
+    stack = Stack(services=SERVICES, patient_checks=True, care_checks=True,
+                  extra_env={"MED_CARE_CACHE_TTL_MS": str(TTL_MS)})
+    stack.care_tokens = write_tokens(stack.tokens_path)
+    with running(stack) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def pb():
+    """The modules test_care_access's helpers take, by service name."""
+    return {n: protos.module(n) for n in SERVICES}
+
+
+@pytest.fixture(scope="module")
+def idpb(pb):
+    return pb["identity"]
+
+
+def start(st, idpb, user, pid, reason="LIFE_THREAT", **kw):
+    return call(st, user, "identity", "StartBreakGlass",
+                idpb.StartBreakGlassRequest(patient_id=pid, reason=reason,
+                                            **kw))
+
+
+def end(st, idpb, user, grant_id):
+    return call(st, user, "identity", "EndBreakGlass",
+                idpb.EndBreakGlassRequest(grant_id=grant_id))
+
+
+def listed(st, idpb, user, **kw):
+    return call(st, user, "identity", "ListBreakGlass",
+                idpb.ListBreakGlassRequest(**kw)).grants
+
+
+def past_ttl():
+    time.sleep(2 * TTL_MS / 1000.0)
+
+
+def test_grant_opens_one_patient_until_ended(st, pb, idpb):
+    pid = on_ward(st, pb, "ward-5")
+    other = on_ward(st, pb, "ward-5")
+    refused(entries, st, pb, "nurse.w3", pid)
+    g = start(st, idpb, "nurse.w3", pid, reason="UNCONSCIOUS", minutes=30,
+              justification="found collapsed in the corridor")
+    assert len(g.grant_id) == 32 and g.user == "nurse.w3"
+    assert g.patient_id == pid and g.reason == "UNCONSCIOUS" and g.active
+    assert 29 * 60000 <= g.expires_ms - g.start_ms <= 30 * 60000
+    # The refusal was cached for at most the TTL; the grant opens it.
+    past_ttl()
+    entry(st, pb, "nurse.w3", pid)
+    assert len(entries(st, pb, "nurse.w3", pid).entries) == 1
+    refused(entries, st, pb, "nurse.w3", other)
+    mine = listed(st, idpb, "nurse.w3")
+    assert [x.grant_id for x in mine] == [g.grant_id]
+    ended = end(st, idpb, "nurse.w3", g.grant_id)
+    assert not ended.active and ended.ended_by == "nurse.w3"
+    assert ended.ended_ms >= g.start_ms
+    past_ttl()
+    refused(entries, st, pb, "nurse.w3", pid)
+    assert len(listed(st, idpb, "nurse.w3")) == 0
+    kept = listed(st, idpb, "nurse.w3", include_ended=True)
+    assert g.grant_id in [x.grant_id for x in kept]
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, end, st, idpb,
+                  "nurse.w3", g.grant_id, details_contains="already ended")
+
+
+def test_accesses_audited_and_reported(st, pb, idpb):
+    pid = on_ward(st, pb, "ward-5")
+    g = start(st, idpb, "nurse.w3", pid, reason="EMERGENCY_CARE")
+    entries(st, pb, "nurse.w3", pid)
+    evs = audit_events(st, "nurse.w3", lambda e: e.patient_id == pid and
+                       e.action.endswith("/ListEntries") and e.break_glass)
+    assert evs[0].purpose_of_use == "ETREAT"
+    assert "break-glass grant=%s" % g.grant_id in evs[0].detail
+    started = audit_events(st, "nurse.w3", lambda e: e.patient_id == pid and
+                           e.action.endswith("/StartBreakGlass"))
+    assert started[0].break_glass and started[0].purpose_of_use == "ETREAT"
+    apb = protos.module("audit")
+
+    def report():
+        r = st.call("audit", "PatientAccessReport",
+                    apb.PatientAccessReportRequest(patient_id=pid),
+                    role="auditor")
+        s = [a for a in r.accessors if a.actor == "nurse.w3"]
+        return s if s and s[0].break_glass_accesses >= 2 else None
+    assert "ETREAT" in poll(report, timeout=10,
+                            what="break-glass in the report")[0].purposes
+    # Auditors see everyone's grants and may end them.
+    assert g.grant_id in [x.grant_id for x in st.call(
+        "identity", "ListBreakGlass",
+        idpb.ListBreakGlassRequest(patient_id=pid), role="auditor").grants]
+    done = st.call("identity", "EndBreakGlass",
+                   idpb.EndBreakGlassRequest(grant_id=g.grant_id),
+                   role="auditor")
+    assert not done.active and done.ended_by != "nurse.w3"
+
+
+def test_grant_is_its_holders_only(st, pb, idpb):
+    pid = on_ward(st, pb, "ward-5")
+    g = start(st, idpb, "dr.team", pid)
+    refused(entries, st, pb, "nurse.w3", pid)
+    assert len(listed(st, idpb, "nurse.w3", patient_id=pid)) == 0
+    expect_status(DENIED, end, st, idpb, "nurse.w3", g.grant_id,
+                  details_contains="grant_id")
+    end(st, idpb, "dr.team", g.grant_id)
+
+
+def test_header_grant_opens_no_patient(st, pb):
+    pid = on_ward(st, pb, "ward-5")
+    _r, c = as_user(st, "nurse.w3", "identity", "GetPatient",
+                    pb["identity"].GetPatientRequest(patient_id=pid),
+                    md=[("x-break-glass-start", "LIFE_THREAT")])
+    grant = dict(c.initial_metadata())["x-break-glass-grant"]
+    refused(entries, st, pb, "nurse.w3", pid, [("x-break-glass", grant)])
+
+
+def test_bad_requests_name_the_field(st, pb, idpb):
+    pid = on_ward(st, pb, "ward-5")
+    expect_status(INVALID, start, st, idpb, "nurse.w3", pid, reason="BORED",
+                  details_prefix="reason:")
+    expect_status(INVALID, start, st, idpb, "nurse.w3", pid, minutes=100000,
+                  details_prefix="minutes:")
+    expect_status(INVALID, start, st, idpb, "nurse.w3", "not-a-uuid",
+                  details_prefix="patient_id:")
+    expect_status(INVALID, start, st, idpb, "nurse.w3", pid,
+                  justification="x" * 501, details_prefix="justification:")
+    expect_status(INVALID, end, st, idpb, "nurse.w3", "zz",
+                  details_prefix="grant_id:")
+    expect_status(grpc.StatusCode.NOT_FOUND, end, st, idpb, "nurse.w3",
+                  "0" * 32, details_prefix="grant_id:")
+    expect_status(DENIED, st.call, "identity", "StartBreakGlass",
+                  idpb.StartBreakGlassRequest(patient_id=pid,
+                                              reason="LIFE_THREAT"),
+                  role="registrar")
+
+
+def test_grants_counted_in_metrics(st):
+    url = "http://127.0.0.1:%d/metrics" % st.http_port("identity")
+    text = urllib.request.urlopen(url, timeout=5).read().decode()
+    for event in ("start", "end"):
+        m = re.search(r'smartmed_break_glass_grants_total\{event="%s"\} '
+                      r'(\d+)' % event, text)
+        assert m and int(m.group(1)) >= 1, event
+    m = re.search(r'smartmed_care_checks_total\{outcome="break_glass"\} '
+                  r'(\d+)', urllib.request.urlopen(
+                      "http://127.0.0.1:%d/metrics" % st.http_port("records"),
+                      timeout=5).read().decode())
+    assert m and int(m.group(1)) >= 1
