@@ -14,24 +14,15 @@
  * bundle. */
 #define REPLY_SLACK_BYTES 1024
 
-static size_t
-bundle_budget(med_call *call)
-{
-	size_t max = (size_t)med_config_int(
-		med_service_config(med_service_from_call(call)),
-		"MED_MAX_MESSAGE_BYTES");
-
-	return max > 2 * REPLY_SLACK_BYTES ? max - REPLY_SLACK_BYTES : max / 2;
-}
-
 static med_err
 write_bundle(med_call *call, const char *patient_id,
 	     const dosage_export_page *p,
 	     Smartmed__Dosage__V1__ExportFhirResponse *res)
 {
-	med_err err = dosage_fhir_bundle(med_call_arena(call), patient_id, p,
-					 bundle_budget(call), &res->bundle_json,
-					 &res->n_resources);
+	med_err err = dosage_fhir_bundle(
+		med_call_arena(call), patient_id, p,
+		med_call_reply_budget(call, REPLY_SLACK_BYTES),
+		&res->bundle_json, &res->n_resources);
 
 	if (err == MED_ERR_LIMIT)
 		return med_call_fail(call, err,

@@ -164,6 +164,20 @@ day_passes(const char *day, const fhir_date_filter *d)
 	return c <= 0; /* le */
 }
 
+/* element_at finds an element by its path: "issued", or "period.start"
+ * for one inside a complex element. */
+static json_t *
+element_at(json_t *res, const char *path)
+{
+	const char *dot = strchr(path, '.');
+	char head[64];
+
+	if (dot == NULL)
+		return json_object_get(res, path);
+	snprintf(head, sizeof(head), "%.*s", (int)(dot - path), path);
+	return element_at(json_object_get(res, head), dot + 1);
+}
+
 /* dates_pass compares the resource's day (UTC, as exported) with every
  * date filter; a resource without a date matches no date filter. */
 static bool
@@ -174,8 +188,7 @@ dates_pass(json_t *res, const fhir_type_info *t, const fhir_query *q)
 	if (q->n_dates == 0)
 		return true;
 	for (size_t i = 0; i < 3 && t->date_elements[i] && !day; i++)
-		day = json_string_value(
-			json_object_get(res, t->date_elements[i]));
+		day = json_string_value(element_at(res, t->date_elements[i]));
 	if (day == NULL || strlen(day) < 10)
 		return false;
 	for (size_t i = 0; i < q->n_dates; i++)

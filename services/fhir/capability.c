@@ -3,6 +3,7 @@
  * serves, with the types of the sources that are configured, so a client
  * never learns of a search the facade would refuse.
  */
+#include <stdio.h>
 #include <time.h>
 
 #include <med/fhir.h>
@@ -92,6 +93,28 @@ write_security(med_json *w)
 	med_json_end(w, '}');
 }
 
+/* write_research_export lists $research-export, a system-level operation,
+ * only when the facade can serve it (else it answers 501). */
+static void
+write_research_export(med_json *w, const fhir_facade *f)
+{
+	char def[640];
+
+	if (!f->research_key_loaded || f->audit_rpc == NULL)
+		return;
+	snprintf(def, sizeof(def), "%s/OperationDefinition/research-export",
+		 f->base_url);
+	med_json_begin(w, "operation", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "name", "research-export");
+	med_json_str(w, "definition", def);
+	med_json_str(w, "documentation",
+		     "An approved research project's cohort, de-identified, "
+		     "as NDJSON (project, _type); role researcher.");
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+}
+
 void
 fhir_capability_write(med_json *w, const fhir_facade *f)
 {
@@ -121,6 +144,7 @@ fhir_capability_write(med_json *w, const fhir_facade *f)
 		if (fhir_type_is_served(fhir_types[i].type))
 			write_search_type(w, &fhir_types[i]);
 	med_json_end(w, ']');
+	write_research_export(w, f);
 	med_json_end(w, '}');
 	med_json_end(w, ']');
 	med_json_end(w, '}');

@@ -86,7 +86,8 @@ bool fhir_source_holds(const fhir_source *src, const char *type);
 
 /*
  * fhir_type_info - how a searchable resource type is filtered: the
- * elements that hold its date (the first present counts), its code
+ * elements that hold its date (the first present counts; "a.b" names
+ * one inside a complex element, as "period.start"), its code
  * (a CodeableConcept) and its status (a code); NULL: not searchable by it.
  */
 typedef struct fhir_type_info {
@@ -204,6 +205,9 @@ void fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp);
 typedef struct fhir_call {
 	med_arena *arena;
 	med_call_opts opts;
+	/* identity has confirmed the patient: a source's NOT_FOUND then
+	 * means it holds nothing for them, never a 404. */
+	bool patient_known;
 } fhir_call;
 
 /* fhir_get_patient reads a patient from identity into *out. */

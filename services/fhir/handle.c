@@ -187,6 +187,7 @@ serve_bundle(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
 	if (lead)
 		err = fhir_get_patient(f, c, q->patient_id, &p, e);
+	c->patient_known = lead && err == MED_OK;
 	if (err == MED_OK)
 		err = gather(c, q, m, e);
 	if (err == MED_OK) {

@@ -202,7 +202,10 @@ open_channels(app *a)
 		fhir_source *src = &fhir_sources()[i];
 		const char *url = opt(a->cfg, src->url_key);
 
-		if (url != NULL)
+		/* identity's export goes over the channel GetPatient uses. */
+		if (strcmp(src->url_key, "MED_IDENTITY_URL") == 0)
+			src->ch = a->f.identity;
+		else if (url != NULL)
 			err = open_channel(a, url, src->service, &src->ch);
 	}
 	if (err == MED_OK && opt(a->cfg, "MED_AUDIT_GRPC_URL") != NULL)
@@ -324,7 +327,8 @@ stop(app *a)
 	fhir_server_stop(a->server);
 	med_http_stop(a->http);
 	for (size_t i = 0; i < fhir_n_sources(); i++)
-		med_channel_close(fhir_sources()[i].ch);
+		if (fhir_sources()[i].ch != a->f.identity)
+			med_channel_close(fhir_sources()[i].ch);
 	med_channel_close(a->f.identity);
 	med_channel_close(a->f.audit_rpc);
 	sodium_memzero(a->f.research_key, sizeof(a->f.research_key));

@@ -319,6 +319,20 @@ take_page(void *ctx, const char *bundle_json, fhir_error *e)
 	return err;
 }
 
+/* source_wanted: a source is read only for a type the export writes
+ * (identity's encounters are not de-identified, so never exported). */
+static bool
+source_wanted(const export_run *r, const fhir_source *src)
+{
+	for (const char *const *t = src->types; *t != NULL; t++) {
+		int i = type_index(*t);
+
+		if (i >= 0 && r->want[i])
+			return true;
+	}
+	return false;
+}
+
 static med_err
 export_patient(export_run *r, const identity_patient *p, fhir_error *e)
 {
@@ -335,7 +349,7 @@ export_patient(export_run *r, const identity_patient *p, fhir_error *e)
 	for (size_t i = 0; err == MED_OK && i < fhir_n_sources(); i++) {
 		fhir_source *src = &fhir_sources()[i];
 
-		if (src->ch != NULL)
+		if (src->ch != NULL && source_wanted(r, src))
 			err = fhir_export_all(src, &r->c, p->patient_id,
 					      take_page, r, e);
 	}
@@ -515,9 +529,11 @@ fhir_research_export(fhir_facade *f, const fhir_request *req,
 		     const fhir_query *q, const med_principal *who,
 		     fhir_response *resp)
 {
+	/* Every patient is read from identity before any export. */
 	export_run r = {.f = f,
 			.c = {.arena = req->arena,
-			      .opts = {.request_id = req->request_id}}};
+			      .opts = {.request_id = req->request_id},
+			      .patient_known = true}};
 	fhir_error e = {0};
 	med_err err = MED_OK;
 

@@ -8,6 +8,7 @@
 
 #include "smartmed/diagnosis/v1/diagnosis.pb-c.h"
 #include "smartmed/dosage/v1/dosage.pb-c.h"
+#include "smartmed/identity/v1/identity.pb-c.h"
 #include "smartmed/records/v1/records.pb-c.h"
 
 #include "fhir_facade.h"
@@ -33,6 +34,8 @@ const fhir_type_info fhir_types[] = {
 	 {"effectiveDateTime", NULL, NULL},
 	 NULL,
 	 "status"},
+	/* An encounter's date is the day it began. */
+	{"Encounter", {"period.start", NULL, NULL}, NULL, "status"},
 };
 const size_t fhir_n_types = sizeof(fhir_types) / sizeof(*fhir_types);
 
@@ -48,7 +51,16 @@ static const char *const diagnosis_types[] = {
 static const char *const dosage_types[] = {
 	"MedicationRequest", "MedicationAdministration", "Medication", NULL};
 
+static const char *const identity_types[] = {"Encounter", NULL};
+
+/* identity's source shares the facade's identity channel (main.c); it
+ * answers NOT_FOUND only for an unknown patient, which stays a 404. */
 static fhir_source sources[] = {
+	{"identity", "MED_IDENTITY_URL",
+	 "/smartmed.identity.v1.Identity/ExportFhir",
+	 &smartmed__identity__v1__export_fhir_request__descriptor,
+	 &smartmed__identity__v1__export_fhir_response__descriptor,
+	 identity_types, false, NULL},
 	{"records", "MED_RECORDS_URL",
 	 "/smartmed.records.v1.Records/ExportFhir",
 	 &smartmed__records__v1__export_fhir_request__descriptor,

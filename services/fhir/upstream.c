@@ -115,7 +115,8 @@ export_one_page(fhir_source *src, fhir_call *c, const char *patient_id,
 				 src->service);
 	if (med_channel_unary(src->ch, src->path, in, src->out_desc, c->arena,
 			      &c->opts, &out, &st) != MED_OK) {
-		if (st.code == NOT_FOUND && src->not_found_is_empty) {
+		if (st.code == NOT_FOUND &&
+		    (src->not_found_is_empty || c->patient_known)) {
 			*bundle = NULL;
 			*next = "";
 			return MED_OK;

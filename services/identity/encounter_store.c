@@ -361,20 +361,16 @@ on_version_row(void *ctx, const med_db_row *row)
 	return MED_OK;
 }
 
-typedef struct history_ctx {
-	med_arena *arena;
-	const char *id;
-	Smartmed__Identity__V1__GetEncounterHistoryResponse *out;
-} history_ctx;
-
+/* load_history reads encounter id with every version, participant and
+ * location into out.  Errors: MED_ERR_NOT_FOUND. */
 static med_err
-history_in_tx(med_db_conn *c, void *ctx)
+load_history(med_db_conn *c, med_arena *a, const char *id,
+	     Smartmed__Identity__V1__GetEncounterHistoryResponse *out)
 {
-	history_ctx *h = ctx;
-	enc_rows er = {.arena = h->arena};
-	ver_rows vr = {.arena = h->arena};
-	part_rows pr = {.arena = h->arena};
-	med_db_value v[] = {MED_DB_STR(h->id)};
+	enc_rows er = {.arena = a};
+	ver_rows vr = {.arena = a};
+	part_rows pr = {.arena = a};
+	med_db_value v[] = {MED_DB_STR(id)};
 	med_err err =
 		med_db_query(c,
 			     "SELECT " ENCOUNTER_COLUMNS
@@ -385,7 +381,7 @@ history_in_tx(med_db_conn *c, void *ctx)
 		return err;
 	if (er.n == 0)
 		return MED_ERR_NOT_FOUND;
-	if ((err = load_team(c, h->arena, er.items[0])) != MED_OK ||
+	if ((err = load_team(c, a, er.items[0])) != MED_OK ||
 	    (err = med_db_query(
 		     c,
 		     "SELECT version, event, status, ward, bed, attending,"
@@ -400,13 +396,27 @@ history_in_tx(med_db_conn *c, void *ctx)
 		     " WHERE encounter_id = ? ORDER BY start_ms, seq",
 		     v, 1, on_participant_row, &pr)) != MED_OK)
 		return err;
-	h->out->encounter = er.items[0];
-	h->out->versions = vr.items;
-	h->out->n_versions = vr.n;
-	h->out->participants = pr.items;
-	h->out->n_participants = pr.n;
-	return identity_locations(h->arena, vr.items, vr.n, &h->out->locations,
-				  &h->out->n_locations);
+	out->encounter = er.items[0];
+	out->versions = vr.items;
+	out->n_versions = vr.n;
+	out->participants = pr.items;
+	out->n_participants = pr.n;
+	return identity_locations(a, vr.items, vr.n, &out->locations,
+				  &out->n_locations);
+}
+
+typedef struct history_ctx {
+	med_arena *arena;
+	const char *id;
+	Smartmed__Identity__V1__GetEncounterHistoryResponse *out;
+} history_ctx;
+
+static med_err
+history_in_tx(med_db_conn *c, void *ctx)
+{
+	history_ctx *h = ctx;
+
+	return load_history(c, h->arena, h->id, h->out);
 }
 
 med_err
@@ -417,6 +427,75 @@ identity_enc_store_history(
 	history_ctx h = {.arena = a, .id = id, .out = out};
 
 	return med_db_tx(db, history_in_tx, &h);
+}
+
+/* --- ExportFhir: a page of histories, read in one transaction ----------- */
+
+typedef struct export_ctx {
+	med_arena *arena;
+	const char *patient_id;
+	uint64_t offset;
+	uint32_t limit;
+	identity_enc_history **items;
+	size_t n, cap;
+} export_ctx;
+
+/* on_export_row adds an empty history naming only its encounter: the
+ * rest is read once the page's query is done with the connection. */
+static med_err
+on_export_row(void *ctx, const med_db_row *row)
+{
+	export_ctx *x = ctx;
+	identity_enc_history *h = med_arena_push_msg(
+		x->arena, (void ***)&x->items, &x->n, &x->cap,
+		&smartmed__identity__v1__get_encounter_history_response__descriptor);
+	identity_encounter *e = med_arena_zalloc(x->arena, sizeof(*e));
+
+	if (h == NULL || e == NULL)
+		return MED_ERR_NOMEM;
+	smartmed__identity__v1__encounter__init(e);
+	e->encounter_id = med_db_row_strdup(x->arena, row, 0);
+	h->encounter = e;
+	return e->encounter_id != NULL ? MED_OK : MED_ERR_NOMEM;
+}
+
+static med_err
+export_in_tx(med_db_conn *c, void *ctx)
+{
+	export_ctx *x = ctx;
+	med_db_value v[] = {MED_DB_STR(x->patient_id),
+			    MED_DB_I64((int64_t)x->limit),
+			    MED_DB_I64((int64_t)x->offset)};
+	med_err err = med_db_query(
+		c,
+		"SELECT e.encounter_id FROM encounters e"
+		" WHERE e.patient_id IN " IDENTITY_FAMILY_OF_ID
+		" ORDER BY e.start_ms DESC, e.encounter_id LIMIT ? OFFSET ?",
+		v, 3, on_export_row, x);
+
+	for (size_t i = 0; err == MED_OK && i < x->n; i++)
+		err = load_history(c, x->arena,
+				   x->items[i]->encounter->encounter_id,
+				   x->items[i]);
+	return err;
+}
+
+med_err
+identity_enc_store_export(med_db *db, med_arena *a, const char *patient_id,
+			  uint64_t offset, uint32_t limit,
+			  identity_enc_history ***out, size_t *n)
+{
+	export_ctx x = {.arena = a,
+			.patient_id = patient_id,
+			.offset = offset,
+			.limit = limit};
+	med_err err = med_db_tx(db, export_in_tx, &x);
+
+	if (err != MED_OK)
+		return err;
+	*out = x.items;
+	*n = x.n;
+	return MED_OK;
 }
 
 med_err

@@ -377,9 +377,8 @@ identity_rpc_discharge(med_call *call, const ProtobufCMessage *in,
 	return change_encounter(&x);
 }
 
-/* known_patient fails the call unless patient_id names a patient. */
-static med_err
-known_patient(med_call *call, const char *patient_id)
+med_err
+identity_known_patient(med_call *call, const char *patient_id)
 {
 	identity_patient p;
 	med_err err = med_check_id(call, "patient_id", patient_id);
@@ -405,7 +404,7 @@ identity_rpc_list_encounters(med_call *call, const ProtobufCMessage *in,
 	med_page page;
 	med_err err;
 
-	if ((err = known_patient(call, req->patient_id)) != MED_OK ||
+	if ((err = identity_known_patient(call, req->patient_id)) != MED_OK ||
 	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
 		return err;
 	err = identity_enc_store_list(med_call_db(call), med_call_arena(call),
@@ -429,7 +428,7 @@ identity_rpc_get_current_encounter(med_call *call, const ProtobufCMessage *in,
 		(const void *)in;
 	identity_encounter **e = NULL, *best = NULL;
 	size_t n = 0;
-	med_err err = known_patient(call, req->patient_id);
+	med_err err = identity_known_patient(call, req->patient_id);
 
 	if (err == MED_OK)
 		err = identity_enc_store_list(
@@ -532,7 +531,7 @@ identity_rpc_check_care_relationship(med_call *call, const ProtobufCMessage *in,
 	size_t n = 0;
 	med_err err;
 
-	if ((err = known_patient(call, req->patient_id)) != MED_OK ||
+	if ((err = identity_known_patient(call, req->patient_id)) != MED_OK ||
 	    (err = med_check_text(call, "user", req->user, 1, 128)) != MED_OK ||
 	    (err = check_units(call, req->units, req->n_units)) != MED_OK)
 		return err;

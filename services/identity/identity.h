@@ -543,6 +543,39 @@ med_err identity_enc_store_history(
 	Smartmed__Identity__V1__GetEncounterHistoryResponse *out)
 	MED_MUST_CHECK;
 
+/* identity_known_patient fails the call (NOT_FOUND naming patient_id)
+ * unless patient_id names a patient record, merged or not, and makes it
+ * the call's patient. */
+med_err identity_known_patient(med_call *call,
+			       const char *patient_id) MED_MUST_CHECK;
+
+/* identity_enc_history - one encounter with every version, location and
+ * participant (as GetEncounterHistory answers it). */
+typedef Smartmed__Identity__V1__GetEncounterHistoryResponse
+	identity_enc_history;
+
+/*
+ * identity_enc_store_export reads, in one transaction, a page of the
+ * encounters of patient_id's record family (survivor and merged records,
+ * as identity_enc_store_list), newest first, each with its history.
+ */
+med_err identity_enc_store_export(med_db *db, med_arena *a,
+				  const char *patient_id, uint64_t offset,
+				  uint32_t limit, identity_enc_history ***out,
+				  size_t *n) MED_MUST_CHECK;
+
+/*
+ * identity_fhir_bundle writes one ExportFhir page as a FHIR R4 collection
+ * Bundle of at most max_bytes from a: the Patient (id only), then an
+ * Encounter per history of h[0..n).  Every subject is patient_id, the
+ * record asked for, so that references resolve inside the page.  Errors:
+ * MED_ERR_LIMIT (too big), MED_ERR_INVALID (a value FHIR cannot carry).
+ */
+med_err identity_fhir_bundle(med_arena *a, const char *patient_id,
+			     identity_enc_history *const *h, size_t n,
+			     size_t max_bytes, char **json,
+			     uint32_t *n_resources) MED_MUST_CHECK;
+
 /* identity_enc_store_care_candidates reads the encounters that can relate a
  * user to patient_id (see identity_care_relation), ended since since_ms. */
 med_err identity_enc_store_care_candidates(med_db *db, med_arena *a,
@@ -558,6 +591,7 @@ MED_UNARY_HANDLER(identity_rpc_discharge);
 MED_UNARY_HANDLER(identity_rpc_list_encounters);
 MED_UNARY_HANDLER(identity_rpc_get_current_encounter);
 MED_UNARY_HANDLER(identity_rpc_get_encounter_history);
+MED_UNARY_HANDLER(identity_rpc_export_fhir);
 MED_UNARY_HANDLER(identity_rpc_check_care_relationship);
 
 /* --- break-glass: emergency access to one patient (break_glass*.c) ----- */

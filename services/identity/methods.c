@@ -76,5 +76,10 @@ const med_method identity_methods[] = {
 	MED_UNARY_AS(EndBreakGlass, end_break_glass, break_glass_grant,
 		     BREAK_GLASS_HOLDERS | BREAK_GLASS_REVIEWERS,
 		     MED_AUDIT_ACTION_EXECUTE),
+	/* The export reads what ListEncounters reads: the same roles, and
+	 * the FHIR facade as itself for a research export. */
+	MED_UNARY_AS(ExportFhir, export_fhir, export_fhir_response,
+		     ENCOUNTER_READERS | MED_ROLE_SERVICE,
+		     MED_AUDIT_ACTION_READ),
 };
 const size_t identity_n_methods = MED_N_METHODS(identity_methods);

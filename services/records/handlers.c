@@ -68,16 +68,6 @@ attachment_cap(med_call *call)
 				      RECORDS_MAX_ATTACHMENT_KEY);
 }
 
-/* reply_budget is how many bytes a page's items may take in one reply. */
-static size_t
-reply_budget(med_call *call)
-{
-	size_t max = (size_t)med_config_int(call_config(call),
-					    "MED_MAX_MESSAGE_BYTES");
-
-	return max > 2 * REPLY_SLACK_BYTES ? max - REPLY_SLACK_BYTES : max / 2;
-}
-
 med_err
 records_fail_fault(med_call *call, const char *field, const records_fault *f)
 {
@@ -299,7 +289,8 @@ records_rpc_history(med_call *call, const ProtobufCMessage *in,
 	    (err = records_page_parse(call, req->page, MED_PAGE_MAX, scope,
 				      RECORDS_CURSOR_VERSION, &page)) != MED_OK)
 		return err;
-	slice = (records_slice){page.size, reply_budget(call)};
+	slice = (records_slice){page.size,
+				med_call_reply_budget(call, REPLY_SLACK_BYTES)};
 	err = records_store_history(med_call_db(call), med_call_arena(call),
 				    req->entry_id, (uint32_t)page.after.key,
 				    &slice, &res->versions, &res->n_versions,
@@ -443,7 +434,8 @@ records_rpc_list_entries(med_call *call, const ProtobufCMessage *in,
 		return err;
 	med_call_set_patient(call, req->patient_id);
 	f.after = page.after;
-	f.slice = (records_slice){page.size, reply_budget(call)};
+	f.slice = (records_slice){
+		page.size, med_call_reply_budget(call, REPLY_SLACK_BYTES)};
 	if ((err = read_list(call, &f, &list)) != MED_OK)
 		return err;
 	/* Addenda are read by GetEntry and History, not in lists. */
@@ -479,7 +471,7 @@ records_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 	Smartmed__Records__V1__ExportFhirResponse *res = (void *)out;
 	const char *scope_fields[] = {req->patient_id};
 	records_filter f = {.patient_id = req->patient_id, .author = ""};
-	size_t budget = reply_budget(call), n = 0;
+	size_t budget = med_call_reply_budget(call, REPLY_SLACK_BYTES), n = 0;
 	unsigned char scope[16];
 	records_list list;
 	records_page page;

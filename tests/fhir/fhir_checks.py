@@ -11,6 +11,8 @@ import os
 
 import pytest
 
+from harness import protos
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 SCHEMA_PATH = os.path.join(
     os.environ.get("BUILD", os.path.join(ROOT, "build")), "npm", "fhirschema",
@@ -81,3 +83,27 @@ def check_invariants(bundle):
             e["resource"]["resourceType"], e["resource"]["id"]))
         for ref in references(e["resource"]):
             assert ref in present, "unresolved reference " + ref
+
+
+def export_page(st, svc, pid, page_size=0, token="", role="clinician"):
+    """One page of service svc's ExportFhir for patient pid."""
+    pb, common = protos.module(svc), protos.module("common")
+    return st.call(svc, "ExportFhir", pb.ExportFhirRequest(
+        patient_id=pid, page=common.PageRequest(
+            page_size=page_size, page_token=token)), role=role, timeout=60)
+
+
+def export_pages(st, svc, pid, page_size=0, limit=100):
+    """Every page of svc's ExportFhir for pid as parsed Bundles; each
+    reply's n_resources must count its entries."""
+    bundles, token = [], ""
+    for _ in range(limit):
+        r = export_page(st, svc, pid, page_size, token)
+        bundle = json.loads(r.bundle_json)
+        assert r.n_resources == len(bundle.get("entry", []))
+        bundles.append(bundle)
+        token = r.page.next_page_token
+        if not token:
+            return bundles
+    raise AssertionError("more than %d pages" % limit)
+

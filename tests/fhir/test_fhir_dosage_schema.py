@@ -16,8 +16,8 @@ import uuid
 import grpc
 import pytest
 
-from fhir_checks import (assert_valid, check_invariants, r4_validator,
-                         resources)
+from fhir_checks import (assert_valid, check_invariants, export_page,
+                         export_pages, r4_validator, resources)
 from harness import Stack, paths, protos
 from harness.checks import expect_status
 from harness.fixtures import running
@@ -156,22 +156,11 @@ def _chart(st, pb, keys):
 
 
 def _export(st, pb, common, pid, page_size=0, token="", role="clinician"):
-    return st.call(SVC, "ExportFhir", pb.ExportFhirRequest(
-        patient_id=pid, page=common.PageRequest(
-            page_size=page_size, page_token=token)), role=role, timeout=30)
+    return export_page(st, SVC, pid, page_size, token, role)
 
 
 def _pages(st, pb, common, pid, page_size=0):
-    bundles, token = [], ""
-    for _ in range(100):
-        r = _export(st, pb, common, pid, page_size, token)
-        bundle = json.loads(r.bundle_json)
-        assert r.n_resources == len(bundle.get("entry", []))
-        bundles.append(bundle)
-        token = r.page.next_page_token
-        if not token:
-            return bundles
-    raise AssertionError("more than 100 pages")
+    return export_pages(st, SVC, pid, page_size)
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ must be an OperationOutcome; every access must reach the audit log."""
 
 import json
 import ssl
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -13,7 +14,7 @@ import uuid
 import pytest
 
 from harness import Stack, protos
-from harness.checks import poll
+from harness.checks import now_ms, poll
 from harness.fixtures import running
 
 from fhir_checks import hl7_schema
@@ -100,8 +101,15 @@ def test_metadata_needs_no_token(fstack, validator):
     types = {r["type"]: r for r in body["rest"][0]["resource"]}
     assert set(types) == {"Patient", "Observation", "AllergyIntolerance",
                           "DocumentReference", "MedicationRequest",
-                          "MedicationAdministration"}
+                          "MedicationAdministration", "Encounter"}
     assert types["Patient"]["operation"][0]["name"] == "everything"
+    assert {p["name"] for p in types["Encounter"]["searchParam"]} == {
+        "patient", "date", "status"}
+    # The harness configures the research key and the audit service.
+    ops = body["rest"][0]["operation"]
+    assert [op["name"] for op in ops] == ["research-export"]
+    assert ops[0]["definition"].endswith("/OperationDefinition/"
+                                         "research-export")
 
 
 def test_patient_read(fstack, validator, chart):
@@ -135,8 +143,15 @@ def test_refusals_are_operation_outcomes(fstack, validator, chart):
     assert "color" in outcome(validator, status, body, 400, "invalid")
     status, _, body = get(fstack, "Observation")
     assert "patient" in outcome(validator, status, body, 400, "invalid")
-    status, _, body = get(fstack, "Encounter?patient=" + pid)
+    status, _, body = get(fstack, "Coverage?patient=" + pid)
     outcome(validator, status, body, 404, "not-found")
+    status, _, body = get(fstack, "Encounter?patient=" + str(uuid.uuid4()))
+    outcome(validator, status, body, 404, "not-found")
+    # Identity serves encounters: no encounter is an empty searchset.
+    status, _, body = get(fstack, "Encounter?patient=" + pid)
+    assert status == 200 and body["type"] == "searchset", body
+    assert body["total"] == 0
+    valid(validator, body)
 
 
 def test_observation_search_pages_to_the_end(fstack, validator, chart):
@@ -239,3 +254,67 @@ def test_medication_request_search(fstack, validator, chart):
     valid(validator, body)
     kinds = {e["resource"]["resourceType"] for e in body["entry"]}
     assert {"MedicationRequest", "Medication", "Observation"} <= kinds
+
+
+@pytest.fixture(scope="module")
+def stays(fstack, chart):
+    """A second patient with two finished stays ten days apart."""
+    ipb = protos.module("identity")
+    pid = fstack.call("identity", "CreatePatient", ipb.CreatePatientRequest(
+        mrn="MRN-" + uuid.uuid4().hex[:8], family_name="Staytest",
+        given_name="Bo", birth_date="1970-05-06",
+        sex=ipb.ADMINISTRATIVE_SEX_MALE), role="registrar",
+        timeout=30).patient_id
+    day = 24 * 3600 * 1000
+    starts = [now_ms() - 12 * day, now_ms() - 2 * day]
+    ids = []
+    for start in starts:
+        e = fstack.call("identity", "Admit", ipb.AdmitRequest(
+            patient_id=pid, encounter_class=ipb.ENCOUNTER_CLASS_INPATIENT,
+            ward="W4", bed="1", attending="dr.house", start_ms=start),
+            role="registrar", timeout=30)
+        fstack.call("identity", "Discharge", ipb.DischargeRequest(
+            encounter_id=e.encounter_id, time_ms=start + day),
+            role="registrar", timeout=30)
+        ids.append(e.encounter_id)
+    return pid, ids, starts
+
+
+def _day(ms):
+    return time.strftime("%Y-%m-%d", time.gmtime(ms / 1000))
+
+
+def test_encounter_search(fstack, validator, stays):
+    pid, ids, starts = stays
+    status, _, body = get(fstack, "Encounter?patient=" + pid)
+    assert status == 200, body
+    valid(validator, body)
+    assert body["total"] == 2
+    assert [e["resource"]["id"] for e in body["entry"]] == ids[::-1]
+    for e in body["entry"]:
+        assert e["fullUrl"] == "%s/Encounter/%s" % (
+            fstack.fhir_url(), e["resource"]["id"])
+        assert e["resource"]["class"]["code"] == "IMP"
+    # date compares the day the encounter began (period.start)
+    status, _, body = get(fstack, "Encounter?patient=%s&date=ge%s"
+                          % (pid, _day(starts[1])))
+    assert status == 200 and body["total"] == 1, body
+    assert body["entry"][0]["resource"]["id"] == ids[1]
+    status, _, body = get(fstack, "Encounter?patient=%s&status=finished"
+                          % pid)
+    assert status == 200 and body["total"] == 2, body
+    status, _, body = get(fstack, "Encounter?patient=%s&status=in-progress"
+                          % pid)
+    assert status == 200 and body["total"] == 0, body
+
+
+def test_everything_has_encounters_and_one_patient(fstack, validator,
+                                                   stays):
+    pid, ids, _ = stays
+    status, _, body = get(fstack, "Patient/%s/$everything" % pid)
+    assert status == 200, body
+    valid(validator, body)
+    kinds = [e["resource"]["resourceType"] for e in body["entry"]]
+    assert kinds == ["Patient", "Encounter", "Encounter"]
+    # The Patient is identity's full one, not its export's id-only stub.
+    assert body["entry"][0]["resource"]["name"][0]["family"] == "Staytest"

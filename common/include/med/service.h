@@ -61,6 +61,14 @@ void *med_service_data(med_service *svc);
 /* med_service_from_call returns the service running call. */
 med_service *med_service_from_call(med_call *call);
 
+/*
+ * med_call_reply_budget is how many bytes a page's items may take in the
+ * reply of call: MED_MAX_MESSAGE_BYTES less slack (room for the reply's
+ * other fields and framing), or half of it when the limit is that small.
+ * Paged exports and lists stop a page there instead of failing.
+ */
+size_t med_call_reply_budget(med_call *call, size_t slack);
+
 /* med_call_db returns the database pool of the service running call: how
  * a handler reaches its store. */
 med_db *med_call_db(med_call *call);

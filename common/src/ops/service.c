@@ -858,6 +858,16 @@ med_service_from_call(med_call *call)
 	return med_call_data(call);
 }
 
+size_t
+med_call_reply_budget(med_call *call, size_t slack)
+{
+	size_t max = (size_t)med_config_int(
+		med_service_config(med_service_from_call(call)),
+		"MED_MAX_MESSAGE_BYTES");
+
+	return max > 2 * slack ? max - slack : max / 2;
+}
+
 med_db *
 med_call_db(med_call *call)
 {
