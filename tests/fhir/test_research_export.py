@@ -27,22 +27,24 @@ from fhir_checks import r4_validator
 COHORT = (("1957-06-30", "F"), ("1957-01-02", "F"),
           ("1980-02-03", "M"), ("1980-11-12", "M"),
           ("1930-05-05", "M"), ("1931-07-07", "M"))
+NOTE = "Researchee%d says her neighbour at 5 Elm Street found her"
 DATE_KEYS = ("effectiveDateTime", "issued", "authoredOn", "recordedDate",
              "onsetDateTime", "date", "effectivePeriod")
 
 
 @pytest.fixture(scope="module")
 def rstack():
-    with running(Stack(services=("audit", "identity", "records", "dosage"),
-                       fhir=True)) as st:
+    with running(Stack(services=("audit", "identity", "records", "dosage",
+                                 "diagnosis"), fhir=True)) as st:
         yield st
 
 
 @pytest.fixture(scope="module")
 def cohort(rstack):
-    """Six registered patients, each with an observation and an order."""
+    """Six registered patients, each with an observation, an order and a
+    condition whose note is free text naming them."""
     ipb, rpb = protos.module("identity"), protos.module("records")
-    dpb = protos.module("dosage")
+    dpb, xpb = protos.module("dosage"), protos.module("diagnosis")
     code = "AMOX_" + uuid.uuid4().hex[:10]
     rstack.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(
         drug=dpb.Drug(code=code, name="Amoxicillin 500 mg capsule",
@@ -65,6 +67,13 @@ def cohort(rstack):
             order=dpb.Order(patient_id=p.patient_id, drug_code=code,
                             route="oral", dose=1.0, unit="capsule",
                             frequency="q8h")), role="clinician", timeout=30)
+        rstack.call("diagnosis", "AddCondition", xpb.AddConditionRequest(
+            patient_id=p.patient_id, code_system="ICD-10", code="J18.9",
+            display="Pneumonia, unspecified",
+            clinical_status=xpb.CLINICAL_STATUS_ACTIVE,
+            verification_status=xpb.VERIFICATION_STATUS_CONFIRMED,
+            onset_date="2024-01-%02d" % (i + 2),
+            note=NOTE % i), role="clinician", timeout=30)
         pats.append(p)
     return pats
 
@@ -142,7 +151,7 @@ def test_export_is_valid_ndjson_patients_first(rstack, cohort):
     kinds = [r["resourceType"] for r in lines]
     assert kinds[:6] == ["Patient"] * 6
     assert "Patient" not in kinds[6:]
-    assert {"Observation", "MedicationRequest"} <= set(kinds)
+    assert {"Observation", "MedicationRequest", "Condition"} <= set(kinds)
     for r in lines:
         errors = sorted(validator.iter_errors(r), key=str)
         assert not errors, [e.message[:200] for e in errors[:3]]
@@ -204,6 +213,16 @@ def test_dates_shift_by_one_offset_per_patient(rstack, cohort):
         assert shift != 0 and -180 <= shift <= 180
         shifts.add(shift)
     assert len(shifts) > 1  # six patients, not one offset for all
+
+
+def test_narrative_only_when_approved(rstack, cohort):
+    pids = [p.patient_id for p in cohort]
+    text, _ = export(rstack, approve(rstack, pids))
+    assert "Elm Street" not in text
+    text, lines = export(rstack, approve(rstack, pids, narrative=True))
+    notes = [n["text"] for r in lines if r["resourceType"] == "Condition"
+             for n in r.get("note", [])]
+    assert sorted(notes) == sorted(NOTE % i for i in range(len(cohort)))
 
 
 def test_small_group_refused(rstack, cohort):
