@@ -3,6 +3,8 @@
  * dose.h): their names, their text form in the catalogue, and a patient's
  * age from a birth date.  Pure functions.
  */
+#include <med/util.h>
+
 #include "dose.h"
 
 #include <math.h>
@@ -95,20 +97,6 @@ dosage_dose_age_paediatric(dosage_dose_age g)
 	return g >= DOSAGE_DOSE_AGE_NEONATE && g <= DOSAGE_DOSE_AGE_PAEDIATRIC;
 }
 
-/* days_from_civil: days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 static bool
 leap(int y)
 {
@@ -132,7 +120,7 @@ dosage_dose_age_of(const char *birth_date, int64_t at_ms, int64_t *days,
 	    m > 12 || d < 1 || d > mdays[m - 1] + (m == 2 && leap(y) ? 1 : 0) ||
 	    gmtime_r(&now_s, &now) == NULL)
 		return MED_ERR_INVALID;
-	born = days_from_civil(y, m, d);
+	born = med_days_from_civil(y, m, d);
 	*days = at_ms / DAY_MS - born;
 	if (*days < 0)
 		return MED_ERR_INVALID;

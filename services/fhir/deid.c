@@ -7,6 +7,8 @@
  * Everything else is removal: identifiers, meta, references to people,
  * names and contacts, and free text unless the project allows it.
  */
+#include <med/util.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -111,38 +113,6 @@ deid_shift_days(const deid_project *p, const char *patient_id)
 
 /* --- dates ------------------------------------------------------------- */
 
-/* days_from_civil counts days since 1970-01-01 (proleptic Gregorian). */
-static long
-days_from_civil(long y, unsigned m, unsigned d)
-{
-	long era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (long)doe - 719468;
-}
-
-static void
-civil_from_days(long z, long *y, unsigned *m, unsigned *d)
-{
-	long era;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (long)yoe + era * 400 + (*m <= 2);
-}
-
 static bool
 digits(const char *s, size_t n)
 {
@@ -154,7 +124,7 @@ digits(const char *s, size_t n)
 
 /* parse_ymd reads YYYY-MM[-DD] at s; the day is 15 when absent. */
 static bool
-parse_ymd(const char *s, bool with_day, long *y, unsigned *m, unsigned *d)
+parse_ymd(const char *s, bool with_day, int64_t *y, int *m, int *d)
 {
 	if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2))
 		return false;
@@ -162,8 +132,8 @@ parse_ymd(const char *s, bool with_day, long *y, unsigned *m, unsigned *d)
 		return false;
 	*y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
 	     (s[3] - '0');
-	*m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
-	*d = with_day ? (unsigned)((s[8] - '0') * 10 + (s[9] - '0')) : 15;
+	*m = (s[5] - '0') * 10 + (s[6] - '0');
+	*d = with_day ? (s[8] - '0') * 10 + (s[9] - '0') : 15;
 	return *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31;
 }
 
@@ -172,21 +142,21 @@ deid_shift_date(const char *in, int days, char *out, size_t cap)
 {
 	size_t len = strlen(in);
 	bool with_day = len >= 10;
-	long y;
-	unsigned m, d;
+	int64_t y;
+	int m, d;
 	char head[40];
 
 	if (len != 7 && len != 10 && (len < 11 || in[10] != 'T'))
 		return false;
 	if (!parse_ymd(in, with_day, &y, &m, &d))
 		return false;
-	civil_from_days(days_from_civil(y, m, d) + days, &y, &m, &d);
+	med_civil_from_days(med_days_from_civil(y, m, d) + days, &y, &m, &d);
 	if (y < 1 || y > 9999)
 		return false;
 	if (with_day)
-		snprintf(head, sizeof(head), "%04ld-%02u-%02u", y, m, d);
+		snprintf(head, sizeof(head), "%04d-%02d-%02d", (int)y, m, d);
 	else
-		snprintf(head, sizeof(head), "%04ld-%02u", y, m);
+		snprintf(head, sizeof(head), "%04d-%02d", (int)y, m);
 	return (size_t)snprintf(out, cap, "%s%s", head,
 				in + (with_day ? 10 : 7)) < cap;
 }
@@ -194,8 +164,8 @@ deid_shift_date(const char *in, int days, char *out, size_t cap)
 int
 deid_age_years(const char *birth_date, const char *today)
 {
-	long by, ty;
-	unsigned bm, bd, tm, td;
+	int64_t by, ty;
+	int bm, bd, tm, td;
 	int age;
 
 	if (birth_date == NULL || strlen(birth_date) != 10 ||

@@ -61,6 +61,40 @@ test_json_escape(void)
 }
 
 static void
+test_civil_days(void)
+{
+	static const struct {
+		int y, m, d;
+		int64_t days;
+	} known[] = {
+		{1970, 1, 1, 0},      {1969, 12, 31, -1},
+		{2000, 3, 1, 11017},  {2000, 2, 29, 11016},
+		{1900, 3, 1, -25508}, {2024, 12, 31, 20088},
+		{1, 1, 1, -719162},
+	};
+	int64_t y;
+	int m, d;
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		MT_EQ_INT(
+			med_days_from_civil(known[i].y, known[i].m, known[i].d),
+			known[i].days);
+		med_civil_from_days(known[i].days, &y, &m, &d);
+		MT_EQ_INT(y, known[i].y);
+		MT_EQ_INT(m, known[i].m);
+		MT_EQ_INT(d, known[i].d);
+	}
+	/* Every day of four centuries goes there and back. */
+	for (int64_t z = -146097; z < 146097 * 3; z++) {
+		med_civil_from_days(z, &y, &m, &d);
+		if (med_days_from_civil(y, m, d) != z) {
+			MT_EQ_INT(med_days_from_civil(y, m, d), z);
+			break;
+		}
+	}
+}
+
+static void
 test_strlcpy(void)
 {
 	char out[4];
@@ -126,6 +160,7 @@ static const mt_case cases[] = {
 	{"utf8", test_utf8},
 	{"json_escape", test_json_escape},
 	{"strlcpy", test_strlcpy},
+	{"civil date day counts", test_civil_days},
 	{"err_mapping", test_err_mapping},
 	{"log_json_line", test_log_json_line},
 	{NULL, NULL},

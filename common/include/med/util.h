@@ -35,6 +35,15 @@ size_t med_strlcpy(char *dst, const char *src, size_t size);
  */
 int med_exe_relative(char *buf, size_t len, const char *rel);
 
+/*
+ * med_days_from_civil counts the days from 1970-01-01 to y-m-d in the
+ * proleptic Gregorian calendar (negative before 1970); med_civil_from_days
+ * is its inverse.  Ages, date shifts and day arithmetic on FHIR dates use
+ * these instead of struct tm, which stops at the time_t range.
+ */
+int64_t med_days_from_civil(int64_t y, int m, int d);
+void med_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
+
 /* med_file_sha256 writes the lower-case hex SHA-256 of a file into hex.
  * Errors: MED_ERR_NOT_FOUND (cannot open), MED_ERR_IO (read error). */
 med_err med_file_sha256(const char *path, char hex[65]) MED_MUST_CHECK;
