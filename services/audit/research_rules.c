@@ -6,6 +6,7 @@
  */
 #include <med/arena.h>
 #include <med/auth.h>
+#include <med/fhir.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,16 +26,6 @@ audit_research_id_is_valid(const char *id)
 	return n >= 1 && n <= AUDIT_RESEARCH_ID_MAX && strspn(id, allowed) == n;
 }
 
-/* has_control_char: a C0 control or DEL, which no title or name needs. */
-static bool
-has_control_char(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return true;
-	return false;
-}
-
 /* user_name_problem: a user name as the token sources accept one. */
 static med_err
 user_name_problem(const char *field, const char *name, med_problem *p)
@@ -48,7 +39,7 @@ user_name_problem(const char *field, const char *name, med_problem *p)
 		return med_problem_set(p, MED_ERR_INVALID, field,
 				       "must be at most %d bytes",
 				       MED_PRINCIPAL_NAME_MAX - 1);
-	if (strpbrk(name, " \t") != NULL || has_control_char(name))
+	if (strpbrk(name, " \t") != NULL || !med_fhir_string_ok(name, false))
 		return med_problem_set(p, MED_ERR_INVALID, field,
 				       "must be a user name (no spaces or "
 				       "control characters)");
@@ -80,7 +71,7 @@ audit_research_problem(const Smartmed__Audit__V1__ResearchProject *rp,
 		return med_problem_set(p, MED_ERR_INVALID, "project.project_id",
 				       "must be 1..%d of A-Z a-z 0-9 . _ -",
 				       AUDIT_RESEARCH_ID_MAX);
-	if (has_control_char(rp->title))
+	if (!med_fhir_string_ok(rp->title, false))
 		return med_problem_set(p, MED_ERR_INVALID, "project.title",
 				       "must not hold control characters");
 	if ((err = user_name_problem("project.researcher", rp->researcher,

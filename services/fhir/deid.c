@@ -268,22 +268,23 @@ static const char *const free_text_keys[] = {
 	"valueString", "presentedForm", NULL,
 };
 
-/* Types whose references stay (rewritten to pseudonyms): the export's. */
-static const char *const exported_types[] = {
-	"Patient",
-	"Observation",
-	"AllergyIntolerance",
-	"DocumentReference",
-	"Condition",
-	"CarePlan",
-	"Goal",
-	"DiagnosticReport",
-	"Provenance",
-	"MedicationRequest",
-	"MedicationAdministration",
+const char *const deid_types[DEID_N_TYPES] = {
+	"Observation",	     "AllergyIntolerance",
+	"DocumentReference", "Condition",
+	"CarePlan",	     "Goal",
+	"DiagnosticReport",  "Provenance",
+	"MedicationRequest", "MedicationAdministration",
 	"Medication",
-	NULL,
 };
+
+int
+deid_type_index(const char *type)
+{
+	for (int i = 0; i < DEID_N_TYPES; i++)
+		if (strcmp(deid_types[i], type) == 0)
+			return i;
+	return -1;
+}
 
 static bool
 listed(const char *const *list, const char *s)
@@ -320,7 +321,8 @@ rewrite_reference(const walk *w, json_t *ref)
 		return false;
 	memcpy(type, s, tlen);
 	type[tlen] = '\0';
-	if (!listed(exported_types, type) || slash[1] == '\0')
+	if ((strcmp(type, "Patient") != 0 && deid_type_index(type) < 0) ||
+	    slash[1] == '\0')
 		return false;
 	deid_pseudonym(w->p, type, slash + 1, pseudo);
 	snprintf(out, sizeof(out), "%s/%s", type, pseudo);

@@ -25,6 +25,18 @@
 /* Age from which birth years are withheld and grouped. */
 #define DEID_AGE_GROUPED 90
 
+/*
+ * deid_types lists the resource types the export writes, in the order of
+ * their lines after the Patients (DEID_N_TYPES entries).  It is also the
+ * rule for references: one to the Patient or to a listed type is kept
+ * (rewritten to a pseudonym), any other is masked.
+ */
+#define DEID_N_TYPES 11
+extern const char *const deid_types[DEID_N_TYPES];
+
+/* deid_type_index is type's place in deid_types, or -1. */
+int deid_type_index(const char *type);
+
 /* deid_project - one project's keys and choices; read-only once made. */
 typedef struct deid_project {
 	uint8_t key[DEID_KEY_LEN]; /* HMAC(master, "smartmed-research-v1|" id)

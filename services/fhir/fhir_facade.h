@@ -59,6 +59,13 @@ med_err fhir_fail(fhir_error *e, int grpc_code, const char *fmt, ...)
 /* fhir_outcome_write writes e as an OperationOutcome. */
 void fhir_outcome_write(med_json *w, const fhir_error *e);
 
+struct fhir_response;
+
+/* fhir_respond_outcome makes resp the OperationOutcome of e (written in
+ * arena), with e's HTTP status; a 401 asks for a bearer token. */
+void fhir_respond_outcome(struct fhir_response *resp, med_arena *arena,
+			  const fhir_error *e);
+
 /*
  * fhir_source - one service that exports a patient's resources: the types
  * it holds and its ExportFhir method.  Every ExportFhir shares one shape

@@ -308,22 +308,19 @@ respond(fhir_response *resp, med_json *w, const fhir_error *e, med_err err)
 
 	if (err == MED_OK && (text = med_json_text(w, &len)) != NULL) {
 		resp->status = 200;
-	} else {
+		resp->body = text;
+		resp->len = len;
+		return;
+	}
+	if (err == MED_OK) {
 		fhir_error internal = {0};
 
-		if (err == MED_OK) {
-			fhir_fail(&internal, RESOURCE_EXHAUSTED,
-				  "response too large: lower _count");
-			e = &internal;
-		}
-		med_json_init_arena(w, w->arena, FHIR_BODY_MAX);
-		fhir_outcome_write(w, e);
-		text = med_json_text(w, &len);
-		resp->status = e->http_status;
-		resp->ask_for_token = e->http_status == 401;
+		fhir_fail(&internal, RESOURCE_EXHAUSTED,
+			  "response too large: lower _count");
+		fhir_respond_outcome(resp, w->arena, &internal);
+		return;
 	}
-	resp->body = text ? text : "";
-	resp->len = text ? len : 0;
+	fhir_respond_outcome(resp, w->arena, e);
 }
 
 void

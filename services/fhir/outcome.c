@@ -94,3 +94,20 @@ fhir_outcome_write(med_json *w, const fhir_error *e)
 	med_json_end(w, ']');
 	med_json_end(w, '}');
 }
+
+void
+fhir_respond_outcome(fhir_response *resp, med_arena *arena, const fhir_error *e)
+{
+	med_json w;
+	size_t len = 0;
+	const char *text;
+
+	med_json_init_arena(&w, arena, FHIR_BODY_MAX);
+	fhir_outcome_write(&w, e);
+	text = med_json_text(&w, &len);
+	resp->status = e->http_status;
+	resp->ask_for_token = e->http_status == 401;
+	resp->body = text ? text : "";
+	resp->len = text ? len : 0;
+	resp->content_type = NULL;
+}

@@ -39,17 +39,6 @@
 /* The NDJSON body, held in memory until every check has passed. */
 #define RESEARCH_BODY_MAX (48u << 20)
 
-/* The export's types in the order of their lines, after Patient. */
-static const char *const export_types[] = {
-	"Observation",	     "AllergyIntolerance",
-	"DocumentReference", "Condition",
-	"CarePlan",	     "Goal",
-	"DiagnosticReport",  "Provenance",
-	"MedicationRequest", "MedicationAdministration",
-	"Medication",
-};
-#define N_TYPES (sizeof(export_types) / sizeof(*export_types))
-
 typedef Smartmed__Audit__V1__ResearchProject research_project;
 typedef Smartmed__Identity__V1__Patient identity_patient;
 
@@ -59,12 +48,12 @@ typedef struct export_run {
 	fhir_call c; /* as the facade itself: no token */
 	const research_project *proj;
 	deid_project dp;
-	bool want[N_TYPES];
+	bool want[DEID_N_TYPES];
 	char types[512]; /* the types asked for, for the audit event */
 	char today[11];
-	const char *patient_id; /* the patient being exported */
-	json_t *lines[N_TYPES]; /* arrays of de-identified resources */
-	json_t *patients;	/* array of research Patients */
+	const char *patient_id;	     /* the patient being exported */
+	json_t *lines[DEID_N_TYPES]; /* arrays of de-identified resources */
+	json_t *patients;	     /* array of research Patients */
 	size_t n_resources;
 	size_t body_len;
 } export_run;
@@ -79,22 +68,13 @@ fail_as(fhir_error *e, med_err err, int http_status, const char *issue)
 	return err;
 }
 
-static int
-type_index(const char *type)
-{
-	for (size_t i = 0; i < N_TYPES; i++)
-		if (strcmp(export_types[i], type) == 0)
-			return (int)i;
-	return -1;
-}
-
 /* parse_types reads _type ("T1,T2"); absent: every type. */
 static med_err
 parse_types(export_run *r, const char *csv, fhir_error *e)
 {
 	char copy[512], *save = NULL;
 
-	for (size_t i = 0; i < N_TYPES; i++)
+	for (size_t i = 0; i < DEID_N_TYPES; i++)
 		r->want[i] = csv == NULL;
 	snprintf(r->types, sizeof(r->types), "%s", csv ? csv : "all");
 	if (csv == NULL)
@@ -104,7 +84,7 @@ parse_types(export_run *r, const char *csv, fhir_error *e)
 	snprintf(copy, sizeof(copy), "%s", csv);
 	for (char *t = strtok_r(copy, ",", &save); t != NULL;
 	     t = strtok_r(NULL, ",", &save)) {
-		int i = type_index(t);
+		int i = deid_type_index(t);
 
 		if (strcmp(t, "Patient") == 0)
 			continue; /* always there: the other lines' anchor */
@@ -280,7 +260,7 @@ take_entry(export_run *r, json_t *res, fhir_error *e)
 {
 	const char *type =
 		json_string_value(json_object_get(res, "resourceType"));
-	int i = type ? type_index(type) : -1;
+	int i = type ? deid_type_index(type) : -1;
 
 	/* The services' Patient stubs are replaced by identity's. */
 	if (i < 0 || !r->want[i])
@@ -325,7 +305,7 @@ static bool
 source_wanted(const export_run *r, const fhir_source *src)
 {
 	for (const char *const *t = src->types; *t != NULL; t++) {
-		int i = type_index(*t);
+		int i = deid_type_index(*t);
 
 		if (i >= 0 && r->want[i])
 			return true;
@@ -365,7 +345,7 @@ write_ndjson(export_run *r, med_arena *a, fhir_response *resp, fhir_error *e)
 
 	if (body == NULL)
 		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
-	for (size_t t = 0; t <= N_TYPES; t++) {
+	for (size_t t = 0; t <= DEID_N_TYPES; t++) {
 		json_t *arr = t == 0 ? r->patients : r->lines[t - 1], *res;
 		size_t i;
 
@@ -500,25 +480,9 @@ audit_export(const export_run *r, const fhir_request *req, const fhir_query *q,
 }
 
 static void
-respond_error(fhir_response *resp, med_arena *a, const fhir_error *e)
-{
-	med_json w;
-	size_t len = 0;
-	const char *text;
-
-	med_json_init_arena(&w, a, FHIR_BODY_MAX);
-	fhir_outcome_write(&w, e);
-	text = med_json_text(&w, &len);
-	resp->status = e->http_status;
-	resp->body = text ? text : "";
-	resp->len = text ? len : 0;
-	resp->content_type = NULL;
-}
-
-static void
 run_free(export_run *r)
 {
-	for (size_t i = 0; i < N_TYPES; i++)
+	for (size_t i = 0; i < DEID_N_TYPES; i++)
 		json_decref(r->lines[i]);
 	json_decref(r->patients);
 	sodium_memzero(&r->dp, sizeof(r->dp));
@@ -539,7 +503,7 @@ fhir_research_export(fhir_facade *f, const fhir_request *req,
 
 	today_utc(r.today);
 	r.patients = json_array();
-	for (size_t i = 0; i < N_TYPES; i++)
+	for (size_t i = 0; i < DEID_N_TYPES; i++)
 		if ((r.lines[i] = json_array()) == NULL)
 			err = fhir_fail(&e, RESOURCE_EXHAUSTED,
 					"out of memory");
@@ -554,6 +518,6 @@ fhir_research_export(fhir_facade *f, const fhir_request *req,
 	if (err == MED_OK)
 		resp->status = 200;
 	else
-		respond_error(resp, req->arena, &e);
+		fhir_respond_outcome(resp, req->arena, &e);
 	run_free(&r);
 }
