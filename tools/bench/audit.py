@@ -49,7 +49,8 @@ def main():
         tree = os.path.join(st.workdir, "tree")
         os.makedirs(tree)
         subprocess.run(base + ["--events", "0", "--proof-leaves",
-                               str(leaves), "--gen-tree", tree], check=True)
+                               str(leaves), "--gen-tree", tree],
+                       check=True, env=env)
         t0 = time.monotonic()
         st.sql(
             "CREATE DATABASE smartmed_auditbench;"
@@ -66,7 +67,7 @@ def main():
         print("bulk load of the synthetic tree: %.1f s" % (
             time.monotonic() - t0))
         subprocess.run(base + ["--events", "0", "--proof-leaves",
-                               str(leaves)], check=True)
+                               str(leaves)], check=True, env=env)
 
 
 if __name__ == "__main__":
