@@ -46,7 +46,7 @@ BINS :=
 TEST_BINS :=
 ALL_OBJS :=
 
-.PHONY: all deps run test check bench bench-audit clean unit format docs deploy-check
+.PHONY: all deps run test check bench bench-audit bench-galera clean unit format docs deploy-check
 .PHONY: images image-test
 all:
 
@@ -115,6 +115,11 @@ bench: deps
 bench-audit: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) /usr/bin/python3 tools/bench/audit.py
+
+# CreateEntry and the audit ingest: one MariaDB vs a 3-node Galera cluster.
+bench-galera: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) /usr/bin/python3 tools/bench/galera.py
 
 clean:
 	rm -rf $(BUILD)

@@ -242,11 +242,69 @@ already_signed(audit_state *st, med_db_conn *c, const audit_sth *h, bool *done)
 	return MED_OK;
 }
 
+/*
+ * The signer row (sth_signer, id 1) holds the newest head's size and time.
+ * Every signing transaction reads it with a lock and rewrites it, so two
+ * replicas signing at once write the same row.  On one server the second
+ * waits for the first.  On Galera, where a lock holds on its node only,
+ * the cluster certifies one of the two writes and aborts the other, which
+ * med_db_tx re-runs: it then reads the new row and signs nothing.  The
+ * locking read returns the newest committed row even when the
+ * transaction's snapshot is older, so a replica on a node that lags never
+ * signs a size at or below one already signed.
+ */
+typedef struct signer_row {
+	int64_t tree_size, timestamp_ms;
+	bool found;
+} signer_row;
+
+static med_err
+on_signer(void *ctx, const med_db_row *row)
+{
+	signer_row *r = ctx;
+
+	r->tree_size = med_db_row_int64(row, 0);
+	r->timestamp_ms = med_db_row_int64(row, 1);
+	r->found = true;
+	return MED_OK;
+}
+
+static med_err
+signer_lock(med_db_conn *c, signer_row *r)
+{
+	med_err err = med_db_query(c,
+				   "SELECT tree_size, timestamp_ms FROM"
+				   " sth_signer WHERE id = 1 FOR UPDATE",
+				   NULL, 0, on_signer, r);
+
+	if (err == MED_OK && !r->found) {
+		med_log_error("audit: sth_signer has no row 1 (migration 5 "
+			      "makes it): heads cannot be signed");
+		return MED_ERR_INTERNAL;
+	}
+	return err;
+}
+
+static med_err
+signer_write(med_db_conn *c, const audit_sth *h)
+{
+	med_db_value v[] = {
+		MED_DB_I64((int64_t)h->tree_size),
+		MED_DB_I64(h->timestamp_ms),
+	};
+
+	return med_db_exec(c,
+			   "UPDATE sth_signer SET tree_size = ?,"
+			   " timestamp_ms = ? WHERE id = 1",
+			   v, 2, NULL, NULL);
+}
+
 static med_err
 sign_tx(med_db_conn *c, void *arg)
 {
 	sign_ctx *s = arg;
 	med_merkle_frontier f;
+	signer_row last = {0, 0, false};
 	audit_sth h;
 	bool done = false;
 	med_err err;
@@ -254,18 +312,25 @@ sign_tx(med_db_conn *c, void *arg)
 	s->signed_one = false;
 	if (audit_integrity_problem(s->st, NULL, 0))
 		return MED_ERR_DATA_LOSS;
+	if ((err = signer_lock(c, &last)) != MED_OK)
+		return err;
 	if ((err = audit_trust_now(s->st, c, &f)) != MED_OK)
 		return err;
 	h.tree_size = f.size;
 	med_merkle_frontier_root(&f, h.root);
 	if ((err = already_signed(s->st, c, &h, &done)) != MED_OK || done)
 		return err;
-	h.timestamp_ms = med_now_ms();
-	audit_sth_sign(s->st->sk, &h);
-	err = store_head(c, &h, s->st->key_id);
-	/* Another replica signed the same size in the same millisecond. */
-	if (err == MED_ERR_EXISTS)
+	/* Another replica signed this size or a larger one. */
+	if ((int64_t)h.tree_size <= last.tree_size)
 		return MED_OK;
+	/* Replicas' clocks differ: a head is never older than the last. */
+	h.timestamp_ms = med_now_ms();
+	if (h.timestamp_ms < last.timestamp_ms)
+		h.timestamp_ms = last.timestamp_ms;
+	audit_sth_sign(s->st->sk, &h);
+	if ((err = signer_write(c, &h)) != MED_OK)
+		return err;
+	err = store_head(c, &h, s->st->key_id);
 	s->signed_one = err == MED_OK;
 	return err;
 }

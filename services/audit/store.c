@@ -121,6 +121,26 @@ static const char *const v4_statements[] = {
 	NULL,
 };
 
+/*
+ * Version 5: the signer row, which every signing transaction locks and
+ * rewrites so that replicas agree on who signs each size (sth.c).  It
+ * starts at the newest stored head, or at size -1 when there is none (an
+ * empty log still gets its head of size 0).
+ */
+static const char *const v5_statements[] = {
+	"CREATE TABLE IF NOT EXISTS sth_signer ("
+	" id TINYINT UNSIGNED NOT NULL PRIMARY KEY,"
+	" tree_size BIGINT NOT NULL,"
+	" timestamp_ms BIGINT NOT NULL"
+	") ENGINE=InnoDB",
+	"INSERT IGNORE INTO sth_signer (id, tree_size, timestamp_ms)"
+	" SELECT 1, tree_size, timestamp_ms FROM tree_heads"
+	" ORDER BY tree_size DESC, timestamp_ms DESC LIMIT 1",
+	"INSERT IGNORE INTO sth_signer (id, tree_size, timestamp_ms)"
+	" VALUES (1, -1, 0)",
+	NULL,
+};
+
 const med_db_migration audit_migrations[] = {
 	{1, "events: the append-only audit log", v1_statements},
 	{2, "Merkle log: dense seq, BALP fields, tree nodes, signed heads",
@@ -128,6 +148,8 @@ const med_db_migration audit_migrations[] = {
 	{3, "leaf MACs under a key kept outside the database", v3_statements},
 	{4, "research projects approved by auditors, with their cohorts",
 	 v4_statements},
+	{5, "signer row: one head per tree size across replicas",
+	 v5_statements},
 };
 const size_t audit_n_migrations =
 	sizeof(audit_migrations) / sizeof(audit_migrations[0]);

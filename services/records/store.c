@@ -545,24 +545,35 @@ chain_legacy(med_db_conn *c, med_arena *a, const char *patient_id,
 	return err;
 }
 
-/* lock_chain locks (creating it if new) the patient's chain head. */
+/* lock_head locks the patient's chain head row; h->found says if any. */
+static med_err
+lock_head(med_db_conn *c, const med_db_value *k, head_row *h)
+{
+	h->found = false;
+	return med_db_query(c,
+			    "SELECT seq, head_hash FROM chain_heads"
+			    " WHERE patient_id = ? FOR UPDATE",
+			    k, 1, on_chain_head, h);
+}
+
+/* lock_chain locks (creating it if new) the patient's chain head.  A
+ * patient's first write creates the row; every later one only locks it,
+ * in one statement. */
 static med_err
 lock_chain(med_db_conn *c, med_arena *a, const char *patient_id, head_row *h)
 {
 	med_db_value k[] = {MED_DB_STR(patient_id)};
-	med_err err = med_db_exec(c,
-				  "INSERT INTO chain_heads (patient_id, seq,"
-				  " head_hash) VALUES (?, 0, '')"
-				  " ON DUPLICATE KEY UPDATE seq = seq",
-				  k, 1, NULL, NULL);
+	med_err err;
 
 	h->arena = a;
-	h->found = false;
-	if (err == MED_OK)
-		err = med_db_query(c,
-				   "SELECT seq, head_hash FROM chain_heads"
-				   " WHERE patient_id = ? FOR UPDATE",
-				   k, 1, on_chain_head, h);
+	err = lock_head(c, k, h);
+	if (err == MED_OK && !h->found &&
+	    (err = med_db_exec(c,
+			       "INSERT INTO chain_heads (patient_id, seq,"
+			       " head_hash) VALUES (?, 0, '')"
+			       " ON DUPLICATE KEY UPDATE seq = seq",
+			       k, 1, NULL, NULL)) == MED_OK)
+		err = lock_head(c, k, h);
 	if (err == MED_OK && !h->found)
 		err = MED_ERR_INTERNAL;
 	if (err == MED_OK && h->seq == 0)
@@ -672,10 +683,10 @@ insert_attachment(med_db_conn *c, const records_write *w)
 			    MED_DB_BLOBV(d->data.data, d->data.len),
 			    MED_DB_I64(med_now_ms())};
 	/* The same bytes are kept once, whoever stores them again. */
-	return med_db_exec(c,
-			   "INSERT IGNORE INTO attachments (sha256, size, data,"
-			   " created_ms) VALUES (?, ?, ?, ?)",
-			   v, 4, NULL, NULL);
+	return med_db_exec_later(c,
+				 "INSERT IGNORE INTO attachments (sha256, size,"
+				 " data, created_ms) VALUES (?, ?, ?, ?)",
+				 v, 4);
 }
 
 static med_err
@@ -707,15 +718,16 @@ insert_version(med_db_conn *c, const records_version *v)
 		MED_DB_STR(e->chain_hash),
 	};
 
-	return med_db_exec(c,
-			   "INSERT INTO entries (entry_id, version, patient_id,"
-			   " kind, title, body, author, created_ms,"
-			   " content_sha256, status, replaces, reason, locked,"
-			   " signed_by, signed_ms, addendum, content, hash_alg,"
-			   " chain_seq, prev_hash, chain_hash) VALUES (?, ?, ?,"
-			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			   " ?)",
-			   p, N_VERSION_COLUMNS, NULL, NULL);
+	return med_db_exec_later(
+		c,
+		"INSERT INTO entries (entry_id, version, patient_id,"
+		" kind, title, body, author, created_ms,"
+		" content_sha256, status, replaces, reason, locked,"
+		" signed_by, signed_ms, addendum, content, hash_alg,"
+		" chain_seq, prev_hash, chain_hash) VALUES (?, ?, ?,"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?)",
+		p, N_VERSION_COLUMNS);
 }
 
 static med_err
@@ -730,29 +742,30 @@ update_heads(med_db_conn *c, const records_version *v)
 				    MED_DB_I64(e->kind), MED_DB_STR(e->author),
 				    MED_DB_I64(e->created_ms)};
 
-		err = med_db_exec(c,
-				  "INSERT INTO entry_heads (entry_id,"
-				  " patient_id, kind, author, created_ms,"
-				  " latest_version) VALUES (?, ?, ?, ?, ?, 1)",
-				  p, 5, NULL, NULL);
+		err = med_db_exec_later(c,
+					"INSERT INTO entry_heads (entry_id,"
+					" patient_id, kind, author, created_ms,"
+					" latest_version) VALUES (?, ?, ?, ?, "
+					"?, 1)",
+					p, 5);
 	} else {
 		med_db_value p[] = {MED_DB_I64(e->version),
 				    MED_DB_STR(e->entry_id)};
 
-		err = med_db_exec(c,
-				  "UPDATE entry_heads SET latest_version = ?"
-				  " WHERE entry_id = ?",
-				  p, 2, NULL, NULL);
+		err = med_db_exec_later(c,
+					"UPDATE entry_heads SET latest_version"
+					" = ? WHERE entry_id = ?",
+					p, 2);
 	}
 	if (err != MED_OK)
 		return err;
 	med_db_value h[] = {MED_DB_I64((int64_t)e->chain_seq),
 			    MED_DB_STR(e->chain_hash),
 			    MED_DB_STR(e->patient_id)};
-	return med_db_exec(c,
-			   "UPDATE chain_heads SET seq = ?, head_hash = ?"
-			   " WHERE patient_id = ?",
-			   h, 3, NULL, NULL);
+	return med_db_exec_later(c,
+				 "UPDATE chain_heads SET seq = ?, head_hash = ?"
+				 " WHERE patient_id = ?",
+				 h, 3);
 }
 
 /* seal sets the version's content hash and its link in the chain. */

@@ -7,6 +7,10 @@
  * Environment: MED_TLS_CERT, MED_TLS_KEY, MED_TLS_CA (the client identity
  * for the service's mutual TLS port).
  *
+ * TARGET and DB_PORT may be comma-separated lists (replicas of records,
+ * nodes of a Galera cluster: tools/bench/galera.py): thread i uses entry
+ * i modulo the list's length, so the load is spread evenly over them.
+ *
  * 1. raw: THREADS threads insert N rows shaped like a version row (the
  *    same columns, a note of the same size) into bench_raw, a copy of the
  *    entries table, through libmed's db module: one prepared INSERT, one
@@ -33,6 +37,7 @@
 #include "smartmed/records/v1/records.pb-c.h"
 
 #define MAX_THREADS 64
+#define MAX_TARGETS 8 /* entries of a TARGET or DB_PORT list */
 #define BODY                                                                   \
 	"Patient seen on the ward round. Observations stable, pain well "      \
 	"controlled, mobilising with assistance. Plan: continue current "      \
@@ -41,12 +46,14 @@
 #define GET    "/smartmed.records.v1.Records/GetEntry"
 
 typedef struct bench {
-	const char *target, *token;
-	med_db *db;
-	med_channel *ch;
+	const char *token;
+	med_db *db[MAX_TARGETS];
+	med_channel *ch[MAX_TARGETS];
+	int n_dbs, n_chs;
 	long n, threads, gets;
 	char (*ids)[MED_UUID_LEN + 1]; /* entries created by the rpc phase */
 	_Atomic long next;
+	_Atomic long started; /* threads started in this phase: their slot */
 	_Atomic long errors;
 } bench;
 
@@ -97,6 +104,8 @@ raw_thread(void *arg)
 	raw_row r = {.patient = patient};
 	unsigned char d[crypto_hash_sha256_BYTES];
 
+	med_db *db = b->db[atomic_fetch_add(&b->started, 1) % b->n_dbs];
+
 	med_uuid_v4(patient);
 	while (atomic_fetch_add(&b->next, 1) < b->n) {
 		med_uuid_v4(r.id);
@@ -105,7 +114,7 @@ raw_thread(void *arg)
 		sodium_bin2hex(r.sha, sizeof(r.sha), d, sizeof(d));
 		memcpy(r.chain, r.sha, sizeof(r.chain));
 		r.seq++;
-		if (med_db_tx(b->db, raw_tx, &r) != MED_OK)
+		if (med_db_tx(db, raw_tx, &r) != MED_OK)
 			atomic_fetch_add(&b->errors, 1);
 	}
 	return NULL;
@@ -122,6 +131,7 @@ rpc_thread(void *arg)
 	Smartmed__Records__V1__CreateEntryRequest req =
 		SMARTMED__RECORDS__V1__CREATE_ENTRY_REQUEST__INIT;
 	med_call_opts o = {.token = b->token};
+	med_channel *ch = b->ch[atomic_fetch_add(&b->started, 1) % b->n_chs];
 	long i;
 
 	med_uuid_v4(patient);
@@ -134,7 +144,7 @@ rpc_thread(void *arg)
 		med_rpc_status st;
 
 		med_arena_reset(a);
-		if (med_channel_unary(b->ch, CREATE, &req.base,
+		if (med_channel_unary(ch, CREATE, &req.base,
 				      &smartmed__records__v1__entry__descriptor,
 				      a, &o, &out, &st) != MED_OK) {
 			fprintf(stderr, "CreateEntry: %d %s\n", st.code,
@@ -157,6 +167,7 @@ run_threads(bench *b, void *(*fn)(void *))
 	double t0 = now_s();
 
 	atomic_store(&b->next, 0);
+	atomic_store(&b->started, 0);
 	for (long i = 0; i < b->threads; i++)
 		pthread_create(&t[i], NULL, fn, b);
 	for (long i = 0; i < b->threads; i++)
@@ -189,7 +200,7 @@ run_gets(bench *b)
 
 		med_arena_reset(a);
 		req.entry_id = b->ids[(i * 7919) % b->n];
-		if (med_channel_unary(b->ch, GET, &req.base,
+		if (med_channel_unary(b->ch[0], GET, &req.base,
 				      &smartmed__records__v1__entry__descriptor,
 				      a, &o, &out, &st) != MED_OK) {
 			fprintf(stderr, "GetEntry: %d %s\n", st.code,
@@ -212,16 +223,75 @@ out:
 
 /* --- setup -------------------------------------------------------------- */
 
+/* split_list cuts s (modified) at commas into at most cap items; returns
+ * how many, or 0 for an empty item or too many. */
 static int
-open_all(bench *b, char **argv, med_tls *tls)
+split_list(char *s, char **items, int cap)
 {
+	char *save = NULL;
+	int n = 0;
+
+	for (char *it = strtok_r(s, ",", &save); it != NULL;
+	     it = strtok_r(NULL, ",", &save)) {
+		if (n == cap)
+			return 0;
+		items[n++] = it;
+	}
+	return n;
+}
+
+static int
+open_dbs(bench *b, char **argv)
+{
+	char *ports[MAX_TARGETS];
 	med_db_opts dbo = {.host = argv[3],
-			   .port = (int)strtol(argv[4], NULL, 10),
 			   .user = "root",
 			   .password = "",
 			   .database = argv[5],
 			   .pool_size = (int)b->threads};
+
+	b->n_dbs = split_list(argv[4], ports, MAX_TARGETS);
+	if (b->n_dbs == 0) {
+		fprintf(stderr, "DB_PORT: 1 to %d ports, comma-separated\n",
+			MAX_TARGETS);
+		return 1;
+	}
+	for (int i = 0; i < b->n_dbs; i++) {
+		dbo.port = (int)strtol(ports[i], NULL, 10);
+		if (med_db_open(&dbo, &b->db[i]) != MED_OK) {
+			fprintf(stderr, "cannot open the database on port %s\n",
+				ports[i]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int
+open_channels(bench *b, char *targets, med_tls *tls)
+{
+	char *addr[MAX_TARGETS];
 	med_channel_opts co = {.tls = tls};
+
+	b->n_chs = split_list(targets, addr, MAX_TARGETS);
+	if (b->n_chs == 0) {
+		fprintf(stderr, "TARGET: 1 to %d addresses, comma-separated\n",
+			MAX_TARGETS);
+		return 1;
+	}
+	for (int i = 0; i < b->n_chs; i++) {
+		if (med_channel_open_opts(addr[i], &co, &b->ch[i]) != MED_OK) {
+			fprintf(stderr, "cannot open a channel to %s\n",
+				addr[i]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int
+open_all(bench *b, char **argv, med_tls *tls)
+{
 	char err[256];
 
 	if (med_tls_load(tls, getenv("MED_TLS_CERT"), getenv("MED_TLS_KEY"),
@@ -229,16 +299,14 @@ open_all(bench *b, char **argv, med_tls *tls)
 		fprintf(stderr, "MED_TLS_*: %s\n", err);
 		return 1;
 	}
-	if (med_db_open(&dbo, &b->db) != MED_OK ||
-	    med_channel_open_opts(b->target, &co, &b->ch) != MED_OK) {
-		fprintf(stderr, "cannot open the database or the channel\n");
+	if (open_dbs(b, argv) != 0 || open_channels(b, argv[1], tls) != 0)
 		return 1;
-	}
 	if (med_db_exec_once(
-		    b->db, "CREATE TABLE IF NOT EXISTS bench_raw LIKE entries",
-		    NULL, 0, NULL, NULL) != MED_OK ||
-	    med_db_exec_once(b->db, "TRUNCATE TABLE bench_raw", NULL, 0, NULL,
-			     NULL) != MED_OK) {
+		    b->db[0],
+		    "CREATE TABLE IF NOT EXISTS bench_raw LIKE entries", NULL,
+		    0, NULL, NULL) != MED_OK ||
+	    med_db_exec_once(b->db[0], "TRUNCATE TABLE bench_raw", NULL, 0,
+			     NULL, NULL) != MED_OK) {
 		fprintf(stderr, "cannot create bench_raw\n");
 		return 1;
 	}
@@ -260,7 +328,6 @@ main(int argc, char **argv)
 			argv[0]);
 		return 2;
 	}
-	b.target = argv[1];
 	b.token = argv[2];
 	b.n = argc > 6 ? strtol(argv[6], NULL, 10) : 2000;
 	b.threads = argc > 7 ? strtol(argv[7], NULL, 10) : 4;
@@ -285,8 +352,10 @@ main(int argc, char **argv)
 	printf("ratio   rpc/raw=%.2f\n", raw_s / rpc_s);
 	rc = run_gets(&b);
 out:
-	med_channel_close(b.ch);
-	med_db_close(b.db);
+	for (int i = 0; i < MAX_TARGETS; i++) {
+		med_channel_close(b.ch[i]);
+		med_db_close(b.db[i]);
+	}
 	med_tls_fini(&tls);
 	free(b.ids);
 	return rc;

@@ -8,7 +8,15 @@
  * appends their bytes to the durable spool (one group commit per batch) and
  * only then deletes them.  A crash between the two leaves the rows, which
  * are spooled again with the same event ids; the audit service stores each
- * event id once, so delivery stays exactly-once.
+ * event id once, so delivery stays exactly-once.  The call itself spools
+ * nothing for such an event: the relay is its only way out, so a write
+ * pays one durable flush (its commit) and its event rides in the relay's
+ * next batch with the events of concurrent writes.
+ *
+ * Replicas of a service share the outbox.  Each relay locks the rows it
+ * takes (SKIP LOCKED), so two replicas on one server never spool the same
+ * row; on a Galera cluster row locks hold on one node only, and a row two
+ * nodes' relays both took is kept once by the audit service.
  *
  * Rows are deleted by their exact ids, never by a range: ids from
  * AUTO_INCREMENT commit out of order under concurrency, and a range could
@@ -26,12 +34,9 @@
 #include <string.h>
 #include <time.h>
 
-#define OUTBOX_BATCH	128
-#define OUTBOX_POLL_MS	50
-#define OUTBOX_RETRY_MS 1000
-/* How long a committed event is left to its own call before the relay
- * sends the committed copy (ms). */
-#define OUTBOX_GRACE_MS	   3000
+#define OUTBOX_BATCH	   128
+#define OUTBOX_POLL_MS	   50
+#define OUTBOX_RETRY_MS	   1000
 #define OUTBOX_DELETE_HEAD "DELETE FROM med_audit_outbox WHERE id IN ("
 
 static const char outbox_ddl[] =
@@ -82,10 +87,11 @@ med_audit_outbox_put(med_db_conn *c, med_audit *a, const med_audit_event *ev)
 		return err;
 	v[0] = MED_DB_BLOBV(bytes, len);
 	v[1] = MED_DB_I64(med_now_ms());
-	err = med_db_exec(c,
-			  "INSERT INTO med_audit_outbox (event, created_ms) "
-			  "VALUES (?, ?)",
-			  v, 2, NULL, NULL);
+	/* Sent with the COMMIT: nothing reads it in the transaction. */
+	err = med_db_exec_later(c,
+				"INSERT INTO med_audit_outbox (event,"
+				" created_ms) VALUES (?, ?)",
+				v, 2);
 	free(bytes);
 	return err;
 }
@@ -118,7 +124,7 @@ batch_row(void *ctx, const med_db_row *row)
 
 /* batch_delete removes exactly the rows of b. */
 static med_err
-batch_delete(med_db *db, const outbox_batch *b)
+batch_delete(med_db_conn *c, const outbox_batch *b)
 {
 	char sql[sizeof(OUTBOX_DELETE_HEAD) + 2 * OUTBOX_BATCH + 2];
 	med_db_value v[OUTBOX_BATCH];
@@ -133,34 +139,45 @@ batch_delete(med_db *db, const outbox_batch *b)
 	}
 	sql[off++] = ')';
 	sql[off] = '\0';
-	return med_db_exec_once(db, sql, v, b->n, NULL, NULL);
+	return med_db_exec(c, sql, v, b->n, NULL, NULL);
+}
+
+/* relay_tx - one batch moved in one transaction. */
+typedef struct relay_tx {
+	med_audit_relay *r;
+	outbox_batch b;
+} relay_tx;
+
+/* relay_tx_body locks the oldest rows no other relay holds, spools them,
+ * deletes them; a spool that fails rolls the deletion back. */
+static med_err
+relay_tx_body(med_db_conn *c, void *arg)
+{
+	relay_tx *t = arg;
+	med_err err;
+
+	batch_clear(&t->b); /* a re-run after a conflict starts afresh */
+	err = med_db_query(c,
+			   "SELECT id, event FROM med_audit_outbox ORDER BY id"
+			   " LIMIT 128 FOR UPDATE SKIP LOCKED",
+			   NULL, 0, batch_row, &t->b);
+	if (err != MED_OK || t->b.n == 0)
+		return err;
+	err = med_audit_emit_encoded(t->r->audit,
+				     (const uint8_t *const *)t->b.event,
+				     t->b.len, t->b.n);
+	return err == MED_OK ? batch_delete(c, &t->b) : err;
 }
 
 /* relay_once moves one batch; *moved is how many rows it moved. */
 static med_err
 relay_once(med_audit_relay *r, size_t *moved)
 {
-	outbox_batch b = {.n = 0};
-	/* A call that ends normally spools its own event (the same id) in
-	 * the order of the calls; the relay takes only rows older than that
-	 * takes, the events of calls whose spool failed or whose process
-	 * died.  A copy sent twice is kept once by the audit service. */
-	med_db_value before = MED_DB_I64(med_now_ms() - OUTBOX_GRACE_MS);
-	med_err err;
+	relay_tx t = {.r = r, .b = {.n = 0}};
+	med_err err = med_db_tx(r->db, relay_tx_body, &t);
 
-	*moved = 0;
-	err = med_db_query_once(r->db,
-				"SELECT id, event FROM med_audit_outbox "
-				"WHERE created_ms < ? ORDER BY id LIMIT 128",
-				&before, 1, batch_row, &b);
-	if (err == MED_OK && b.n > 0)
-		err = med_audit_emit_encoded(
-			r->audit, (const uint8_t *const *)b.event, b.len, b.n);
-	if (err == MED_OK && b.n > 0)
-		err = batch_delete(r->db, &b);
-	if (err == MED_OK)
-		*moved = b.n;
-	batch_clear(&b);
+	*moved = err == MED_OK ? t.b.n : 0;
+	batch_clear(&t.b);
 	return err;
 }
 

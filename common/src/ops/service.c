@@ -544,7 +544,29 @@ prune_request_log(med_service *svc)
 		med_log_warn("request log: old ids not pruned; next minute");
 }
 
-/* check_readiness migrates when not yet done, then pings the database. */
+static med_err
+ignore_row(void *ctx, const med_db_row *row)
+{
+	(void)ctx;
+	(void)row;
+	return MED_OK;
+}
+
+/*
+ * database_answers reads the service's own schema.  A ping is not enough:
+ * a Galera node outside the primary component still accepts connections,
+ * pings and SELECT 1, but refuses every statement on a table (1047), so a
+ * replica pointed at it must report not ready.
+ */
+static bool
+database_answers(med_service *svc)
+{
+	return med_db_query_once(svc->db,
+				 "SELECT version FROM schema_version LIMIT 1",
+				 NULL, 0, ignore_row, NULL) == MED_OK;
+}
+
+/* check_readiness migrates when not yet done, then reads the database. */
 static bool
 check_readiness(med_service *svc)
 {
@@ -562,7 +584,7 @@ check_readiness(med_service *svc)
 		med_log_info("database schema is up to date");
 	}
 	prune_request_log(svc);
-	return med_db_ping(svc->db) == MED_OK;
+	return database_answers(svc);
 }
 
 static void

@@ -5,8 +5,10 @@
  *
  * Threading model of the server: one completion queue per thread.  Every
  * call is bound to the queue its request was posted on, so all of a call's
- * events are handled by one thread; only streaming handler threads touch a
- * call from elsewhere, and they do so under call->mu.
+ * events are handled by one thread.  Handlers never run on a queue's
+ * thread: a new call goes to the server's worker pool (rpc_work.c), and a
+ * streaming handler gets its own thread; both touch a call's streaming
+ * state under call->mu.
  */
 #ifndef MED_RPC_INTERNAL_H
 #define MED_RPC_INTERNAL_H
@@ -63,6 +65,21 @@ typedef struct rpc_method {
 	void *handle; /* from grpc_server_register_method */
 	struct med_rpc_stats *stats;
 } rpc_method;
+
+/*
+ * rpc_work - the handler threads and their FIFO of new calls.  gRPC hands
+ * every call of one connection to the same queue first, so handlers run on
+ * that queue's thread would serve one client's concurrent calls one at a
+ * time while the other threads sat idle.
+ */
+typedef struct rpc_work {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct med_call *head, *tail; /* linked by med_call.work_next */
+	pthread_t *threads;
+	int n_threads; /* started */
+	bool stopping;
+} rpc_work;
 
 /* rpc_queue - one completion queue and the thread that drives it. */
 typedef struct rpc_queue {
@@ -126,6 +143,7 @@ struct med_server {
 	size_t n_methods, cap_methods;
 	rpc_health health;
 	rpc_tag shutdown_tag;
+	rpc_work work;
 
 	pthread_mutex_t mu; /* guards what follows */
 	pthread_cond_t cv;
@@ -147,7 +165,8 @@ struct med_call {
 	rpc_tag tag_new, tag_close, tag_send, tag_finish;
 	med_server *srv;
 	rpc_queue *q;
-	rpc_method *rm; /* NULL for a generic (unknown path) call */
+	rpc_method *rm;		    /* NULL for a generic (unknown path) call */
+	struct med_call *work_next; /* in the worker pool's FIFO */
 	grpc_call *call;
 	gpr_timespec deadline;
 	grpc_metadata_array req_md;
@@ -244,6 +263,16 @@ bool med__idem_answer(med_call *c, med_err *err, grpc_byte_buffer **bb);
 
 /* med__rpc_serve_call runs a matched call of a registered method. */
 void med__rpc_serve_call(med_call *c);
+
+/* The worker pool (rpc_work.c).  init before start; start runs n threads
+ * that serve pushed calls in order; stop, once no call can be pushed any
+ * more, lets them serve what is queued and joins them; fini frees the
+ * rest. */
+void med__rpc_work_init(rpc_work *w);
+med_err med__rpc_work_start(rpc_work *w, int n);
+void med__rpc_work_push(rpc_work *w, med_call *c);
+void med__rpc_work_stop(rpc_work *w);
+void med__rpc_work_fini(rpc_work *w);
 
 /* med__rpc_initial_md makes op the SEND_INITIAL_METADATA of c. */
 void med__rpc_initial_md(med_call *c, grpc_op *op);

@@ -1,7 +1,8 @@
 /*
  * rpc_server.c - the server's life cycle: method table, completion queues
  * and their threads, the requests kept armed on them, call references and
- * the graceful drain.  What happens inside one call is in rpc_call.c.
+ * the graceful drain.  What happens inside one call is in rpc_call.c; the
+ * threads that run handlers are in rpc_work.c.
  *
  * Every table method is registered with grpc_server_register_method so that
  * its first message arrives with the new-call event; generic requests stay
@@ -204,7 +205,8 @@ on_new_call(rpc_queue *q, med_call *c, bool ok)
 		med__rpc_call_unref(c);
 		return;
 	}
-	med__rpc_serve_call(c);
+	/* Never on this thread: see rpc_work.c. */
+	med__rpc_work_push(&s->work, c);
 }
 
 static void
@@ -337,6 +339,7 @@ med_server_new(const med_server_opts *opts, med_server **out, char *errbuf,
 	s->opts.health_listen_addr = NULL;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
+	med__rpc_work_init(&s->work);
 	atomic_init(&s->draining, false);
 	s->shutdown_tag = (rpc_tag){RPC_TAG_SHUTDOWN, s};
 	med__rpc_grpc_ref();
@@ -577,6 +580,9 @@ arm_queue(med_server *s, rpc_queue *q)
 static med_err
 start_threads(med_server *s)
 {
+	/* The handlers' threads first: a queue thread may push at once. */
+	if (med__rpc_work_start(&s->work, s->opts.n_threads) != MED_OK)
+		return MED_ERR_NOMEM;
 	for (int i = 0; i < s->n_queues; i++) {
 		rpc_queue *q = &s->queues[i];
 		med_err err = arm_queue(s, q);
@@ -608,6 +614,7 @@ teardown_core(med_server *s)
 		/* No thread to see a notification: nothing was ever armed. */
 		for (int i = 0; i < s->n_queues; i++)
 			drain_queue(&s->queues[i]);
+		med__rpc_work_stop(&s->work);
 		grpc_server_destroy(s->server);
 		s->server = NULL;
 	}
@@ -728,6 +735,8 @@ drain(med_server *s, int grace_ms)
 	s->server = NULL;
 	for (int i = 0; i < s->n_queues; i++)
 		drain_queue(&s->queues[i]);
+	/* Every call ended (wait_idle) and no queue thread is left to push. */
+	med__rpc_work_stop(&s->work);
 }
 
 void
@@ -771,6 +780,7 @@ med_server_free(med_server *s)
 	free(s->listen_addr);
 	free(s->health_addr);
 	med_tls_fini(&s->tls);
+	med__rpc_work_fini(&s->work);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
