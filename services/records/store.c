@@ -683,10 +683,10 @@ insert_attachment(med_db_conn *c, const records_write *w)
 			    MED_DB_BLOBV(d->data.data, d->data.len),
 			    MED_DB_I64(med_now_ms())};
 	/* The same bytes are kept once, whoever stores them again. */
-	return med_db_exec_later(c,
-				 "INSERT IGNORE INTO attachments (sha256, size,"
-				 " data, created_ms) VALUES (?, ?, ?, ?)",
-				 v, 4);
+	return med_db_exec(c,
+			   "INSERT IGNORE INTO attachments (sha256, size, data,"
+			   " created_ms) VALUES (?, ?, ?, ?)",
+			   v, 4, NULL, NULL);
 }
 
 static med_err
@@ -718,16 +718,15 @@ insert_version(med_db_conn *c, const records_version *v)
 		MED_DB_STR(e->chain_hash),
 	};
 
-	return med_db_exec_later(
-		c,
-		"INSERT INTO entries (entry_id, version, patient_id,"
-		" kind, title, body, author, created_ms,"
-		" content_sha256, status, replaces, reason, locked,"
-		" signed_by, signed_ms, addendum, content, hash_alg,"
-		" chain_seq, prev_hash, chain_hash) VALUES (?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?)",
-		p, N_VERSION_COLUMNS);
+	return med_db_exec(c,
+			   "INSERT INTO entries (entry_id, version, patient_id,"
+			   " kind, title, body, author, created_ms,"
+			   " content_sha256, status, replaces, reason, locked,"
+			   " signed_by, signed_ms, addendum, content, hash_alg,"
+			   " chain_seq, prev_hash, chain_hash) VALUES (?, ?, ?,"
+			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			   " ?)",
+			   p, N_VERSION_COLUMNS, NULL, NULL);
 }
 
 static med_err
@@ -742,30 +741,29 @@ update_heads(med_db_conn *c, const records_version *v)
 				    MED_DB_I64(e->kind), MED_DB_STR(e->author),
 				    MED_DB_I64(e->created_ms)};
 
-		err = med_db_exec_later(c,
-					"INSERT INTO entry_heads (entry_id,"
-					" patient_id, kind, author, created_ms,"
-					" latest_version) VALUES (?, ?, ?, ?, "
-					"?, 1)",
-					p, 5);
+		err = med_db_exec(c,
+				  "INSERT INTO entry_heads (entry_id,"
+				  " patient_id, kind, author, created_ms,"
+				  " latest_version) VALUES (?, ?, ?, ?, ?, 1)",
+				  p, 5, NULL, NULL);
 	} else {
 		med_db_value p[] = {MED_DB_I64(e->version),
 				    MED_DB_STR(e->entry_id)};
 
-		err = med_db_exec_later(c,
-					"UPDATE entry_heads SET latest_version"
-					" = ? WHERE entry_id = ?",
-					p, 2);
+		err = med_db_exec(c,
+				  "UPDATE entry_heads SET latest_version = ?"
+				  " WHERE entry_id = ?",
+				  p, 2, NULL, NULL);
 	}
 	if (err != MED_OK)
 		return err;
 	med_db_value h[] = {MED_DB_I64((int64_t)e->chain_seq),
 			    MED_DB_STR(e->chain_hash),
 			    MED_DB_STR(e->patient_id)};
-	return med_db_exec_later(c,
-				 "UPDATE chain_heads SET seq = ?, head_hash = ?"
-				 " WHERE patient_id = ?",
-				 h, 3);
+	return med_db_exec(c,
+			   "UPDATE chain_heads SET seq = ?, head_hash = ?"
+			   " WHERE patient_id = ?",
+			   h, 3, NULL, NULL);
 }
 
 /* seal sets the version's content hash and its link in the chain. */

@@ -13,7 +13,6 @@
 #include <med/db.h>
 
 #include <arpa/inet.h>
-#include <math.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -538,112 +537,6 @@ test_tx(void)
 	med_db_close(db);
 }
 
-/* ---- statements sent later ---- */
-
-/* Every value type goes through the hexadecimal literals unchanged: quotes,
- * backslashes, a NUL inside a blob, every byte value, UTF-8. */
-static void
-test_later_values(void)
-{
-	static const char text[] =
-		"it's \\ \"quoted\" ? `x` Zo\xc3\xab \xf0\x9f\xa9\xba";
-	char blob[256];
-	med_db *db = fresh_db(1, 0);
-	med_db_conn *c;
-	rt_row r;
-
-	for (size_t i = 0; i < sizeof(blob); i++)
-		blob[i] = (char)i;
-	MT_OK(exec1(db, rt_create, NULL, 0));
-	MT_OK(med_db_acquire(db, &c));
-	MT_OK(med_db_begin(c));
-	{
-		med_db_value p[6] = {
-			MED_DB_I64(INT64_MIN), MED_DB_DBL(-2.5e-300),
-			MED_DB_STR(text),      MED_DB_BLOBV(blob, sizeof(blob)),
-			MED_DB_STR(""),	       MED_DB_NULLV()};
-
-		MT_OK(med_db_exec_later(c, rt_insert, p, 6));
-	}
-	MT_OK(med_db_commit(c));
-	rt_fetch(c, 1, &r);
-	MT_TRUE(r.i == INT64_MIN);
-	MT_TRUE(r.d == -2.5e-300);
-	MT_EQ_STR(r.text, text);
-	MT_EQ_INT(r.blob_len, sizeof(blob));
-	MT_TRUE(memcmp(r.blob, blob, sizeof(blob)) == 0);
-	MT_EQ_STR(r.big, "");
-	MT_EQ_INT(r.nulls, 1);
-	rt_free(&r);
-	med_db_release(c);
-	med_db_close(db);
-}
-
-static void
-test_later_tx(void)
-{
-	med_db *db = fresh_db(1, 0);
-	med_db_value one = MED_DB_I64(1), inf = MED_DB_DBL(INFINITY);
-	med_db_value last = MED_DB_I64(41);
-	med_db_conn *c;
-	cell n = {0};
-
-	MT_OK(exec1(db, "CREATE TABLE l (n INT PRIMARY KEY) ENGINE=InnoDB",
-		    NULL, 0));
-	MT_OK(med_db_acquire(db, &c));
-	/* Only inside a transaction. */
-	MT_EQ_INT(med_db_exec_later(c, "INSERT INTO l VALUES (?)", &one, 1),
-		  MED_ERR_PRECONDITION);
-	MT_OK(med_db_begin(c));
-	/* A parameter count that does not fit, a value no literal spells. */
-	MT_EQ_INT(med_db_exec_later(c, "INSERT INTO l VALUES (?)", &one, 0),
-		  MED_ERR_INVALID);
-	MT_EQ_INT(med_db_exec_later(c, "INSERT INTO l VALUES (?)", &inf, 1),
-		  MED_ERR_INVALID);
-	/* More than one batch holds, then a read in the same transaction:
-	 * it sees every queued write. */
-	for (int i = 1; i <= 40; i++) {
-		med_db_value v = MED_DB_I64(i);
-
-		MT_OK(med_db_exec_later(c, "INSERT INTO l VALUES (?)", &v, 1));
-	}
-	MT_OK(med_db_query(c, "SELECT COUNT(*) FROM l", NULL, 0, on_cell, &n));
-	MT_EQ_INT(n.i, 40);
-	/* A rollback drops what is queued and what was sent. */
-	MT_OK(med_db_exec_later(c, "INSERT INTO l VALUES (?)", &last, 1));
-	med_db_rollback(c);
-	med_db_release(c);
-	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM l"), 0);
-	med_db_close(db);
-}
-
-/* The second of three queued writes fails at COMMIT: its error comes back
- * from med_db_commit and nothing of the transaction stays. */
-static void
-test_later_failure(void)
-{
-	med_db *db = fresh_db(1, 0);
-	med_db_value p[] = {MED_DB_I64(1), MED_DB_I64(1), MED_DB_I64(2)};
-	med_db_conn *c;
-
-	MT_OK(exec1(db, "CREATE TABLE f (n INT PRIMARY KEY) ENGINE=InnoDB",
-		    NULL, 0));
-	MT_OK(med_db_acquire(db, &c));
-	MT_OK(med_db_begin(c));
-	for (size_t i = 0; i < 3; i++)
-		MT_OK(med_db_exec_later(c, "INSERT INTO f VALUES (?)", &p[i],
-					1));
-	MT_EQ_INT(med_db_commit(c), MED_ERR_EXISTS);
-	/* The connection stays usable, and the transaction is gone. */
-	MT_EQ_INT(med_db_begin(c), MED_OK);
-	MT_OK(med_db_exec_later(c, "INSERT INTO f VALUES (?)", &p[2], 1));
-	MT_OK(med_db_commit(c));
-	med_db_release(c);
-	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM f"), 1);
-	MT_EQ_INT(scalar(db, "SELECT MIN(n) FROM f"), 2);
-	med_db_close(db);
-}
-
 /* ---- the pool ---- */
 
 #define N_THREADS 8
@@ -977,9 +870,6 @@ static const mt_case cases[] = {
 	{"dup_key", test_dup_key},
 	{"data_errors", test_data_errors},
 	{"tx", test_tx},
-	{"later_values", test_later_values},
-	{"later_tx", test_later_tx},
-	{"later_failure", test_later_failure},
 	{"concurrent", test_concurrent},
 	{"pool_exhaustion", test_pool_exhaustion},
 	{"pool_gauges", test_pool_gauges},

@@ -136,17 +136,6 @@ med_err med_db_exec(med_db_conn *c, const char *sql, const med_db_value *params,
 		    size_t n_params, uint64_t *affected,
 		    uint64_t *insert_id) MED_MUST_CHECK;
 
-/*
- * med_db_exec_later queues a statement of c's transaction whose result the
- * caller does not need: it goes to the server with c's next statement, or
- * with the COMMIT, in one round trip.  Its error (as med_db_exec's) is
- * therefore returned by that statement or by med_db_commit, and rolls the
- * transaction back.  Outside a transaction: MED_ERR_PRECONDITION.
- */
-med_err med_db_exec_later(med_db_conn *c, const char *sql,
-			  const med_db_value *params,
-			  size_t n_params) MED_MUST_CHECK;
-
 /* med_db_row_fn gets each row; a non-OK return stops and is returned. */
 typedef med_err (*med_db_row_fn)(void *ctx, const med_db_row *row);
 

@@ -8,10 +8,7 @@
  * appends their bytes to the durable spool (one group commit per batch) and
  * only then deletes them.  A crash between the two leaves the rows, which
  * are spooled again with the same event ids; the audit service stores each
- * event id once, so delivery stays exactly-once.  The call itself spools
- * nothing for such an event: the relay is its only way out, so a write
- * pays one durable flush (its commit) and its event rides in the relay's
- * next batch with the events of concurrent writes.
+ * event id once, so delivery stays exactly-once.
  *
  * Replicas of a service share the outbox.  Each relay locks the rows it
  * takes (SKIP LOCKED), so two replicas on one server never spool the same
@@ -34,9 +31,12 @@
 #include <string.h>
 #include <time.h>
 
-#define OUTBOX_BATCH	   128
-#define OUTBOX_POLL_MS	   50
-#define OUTBOX_RETRY_MS	   1000
+#define OUTBOX_BATCH	128
+#define OUTBOX_POLL_MS	50
+#define OUTBOX_RETRY_MS 1000
+/* How long a committed event is left to its own call before the relay
+ * sends the committed copy (ms). */
+#define OUTBOX_GRACE_MS	   3000
 #define OUTBOX_DELETE_HEAD "DELETE FROM med_audit_outbox WHERE id IN ("
 
 static const char outbox_ddl[] =
@@ -87,11 +87,10 @@ med_audit_outbox_put(med_db_conn *c, med_audit *a, const med_audit_event *ev)
 		return err;
 	v[0] = MED_DB_BLOBV(bytes, len);
 	v[1] = MED_DB_I64(med_now_ms());
-	/* Sent with the COMMIT: nothing reads it in the transaction. */
-	err = med_db_exec_later(c,
-				"INSERT INTO med_audit_outbox (event,"
-				" created_ms) VALUES (?, ?)",
-				v, 2);
+	err = med_db_exec(c,
+			  "INSERT INTO med_audit_outbox (event, created_ms) "
+			  "VALUES (?, ?)",
+			  v, 2, NULL, NULL);
 	free(bytes);
 	return err;
 }
@@ -148,19 +147,27 @@ typedef struct relay_tx {
 	outbox_batch b;
 } relay_tx;
 
-/* relay_tx_body locks the oldest rows no other relay holds, spools them,
- * deletes them; a spool that fails rolls the deletion back. */
+/*
+ * relay_tx_body locks the oldest rows no other relay holds, spools them,
+ * deletes them; a spool that fails rolls the deletion back.  A call that
+ * ends normally spools its own event (the same id) in the order of the
+ * calls; the relay takes only rows older than that takes, the events of
+ * calls whose spool failed or whose process died.  A copy sent twice is
+ * kept once by the audit service.
+ */
 static med_err
 relay_tx_body(med_db_conn *c, void *arg)
 {
 	relay_tx *t = arg;
+	med_db_value before = MED_DB_I64(med_now_ms() - OUTBOX_GRACE_MS);
 	med_err err;
 
 	batch_clear(&t->b); /* a re-run after a conflict starts afresh */
 	err = med_db_query(c,
-			   "SELECT id, event FROM med_audit_outbox ORDER BY id"
-			   " LIMIT 128 FOR UPDATE SKIP LOCKED",
-			   NULL, 0, batch_row, &t->b);
+			   "SELECT id, event FROM med_audit_outbox"
+			   " WHERE created_ms < ? ORDER BY id LIMIT 128"
+			   " FOR UPDATE SKIP LOCKED",
+			   &before, 1, batch_row, &t->b);
 	if (err != MED_OK || t->b.n == 0)
 		return err;
 	err = med_audit_emit_encoded(t->r->audit,

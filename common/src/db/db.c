@@ -9,12 +9,6 @@
  * once.  Server error messages can quote the values that caused them (a
  * duplicate MRN, say), so only the error code and the SQL text are logged
  * for errors caused by data.
- *
- * A transaction's writes whose own result nobody reads can be queued with
- * med_db_exec_later and go to the server with the next statement or the
- * COMMIT as one multi-statement text query: a write of five statements
- * costs one round trip instead of five.  Their values are rendered as
- * hexadecimal literals, so no byte of a value is ever parsed as SQL.
  */
 #include <med/db.h>
 #include <med/log.h>
@@ -22,7 +16,6 @@
 #include <med/util.h>
 
 #include <errno.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,10 +48,6 @@
 #define DB_MIGRATE_WAIT_MS  (DB_MIGRATE_IO_S * 1000LL)
 #define DB_MIGRATE_POLL_MS  100
 #define DB_MAX_POOL	    1024
-/* Statements queued by med_db_exec_later before they are sent anyway. */
-#define DB_LATER_MAX 16
-/* What a failed queued statement is logged as: its SQL, never values. */
-#define DB_LATER_SQL_LOG 120
 
 /* The session settings every connection starts with. */
 #define DB_INIT_SQL                                                            \
@@ -81,12 +70,6 @@ struct med_db_conn {
 	int64_t idle_since_ms;
 	uint64_t clock;
 	db_stmt_slot cache[DB_STMT_CACHE];
-	/* Statements queued by med_db_exec_later, ';'-separated, with the
-	 * SQL of each (without its values) for the log. */
-	char *later;
-	size_t later_len, later_cap;
-	int later_n;
-	char later_sql[DB_LATER_MAX][DB_LATER_SQL_LOG];
 };
 
 struct med_db {
@@ -211,6 +194,10 @@ map_code(unsigned int code)
 	 * all work until it is back. */
 	if (is_gone_code(code) || code == ER_UNKNOWN_COM_ERROR)
 		return MED_ERR_UNAVAILABLE;
+	/* A COMMIT the server could not carry out, rolled back: on Galera
+	 * the node lost the primary component while replicating it. */
+	if (code == ER_ERROR_DURING_COMMIT)
+		return MED_ERR_UNAVAILABLE;
 	if (is_data_code(code))
 		return MED_ERR_INVALID;
 	return MED_ERR_INTERNAL;
@@ -233,8 +220,6 @@ conn_close(med_db_conn *c)
 		mysql_close(c->mysql);
 	c->mysql = NULL;
 	c->in_tx = false;
-	c->later_len = 0;
-	c->later_n = 0;
 }
 
 /*
@@ -338,10 +323,9 @@ conn_open(med_db_conn *c)
 		return MED_ERR_NOMEM;
 	conn_set_options(db, m,
 			 c->io_timeout_s ? c->io_timeout_s : DB_IO_TIMEOUT_S);
-	/* Multiple statements: only med_db_exec_later sends them. */
 	if (mysql_real_connect(m, db->socket ? NULL : db->host, db->user,
 			       db->password, db->database, db->port, db->socket,
-			       CLIENT_MULTI_STATEMENTS) == NULL) {
+			       0) == NULL) {
 		med_log_warn("db: cannot connect to %s: %s (%u)",
 			     db->socket ? db->socket : db->host, mysql_error(m),
 			     mysql_errno(m));
@@ -555,10 +539,8 @@ med_db_close(med_db *db)
 	if (db->collecting)
 		med_metrics_collector_remove(med_metrics_lib(), collect_pool,
 					     db);
-	for (int i = 0; i < db->pool_size; i++) {
+	for (int i = 0; i < db->pool_size; i++)
 		conn_close(&db->conns[i]);
-		free(db->conns[i].later);
-	}
 	pthread_mutex_destroy(&db->mu);
 	pthread_cond_destroy(&db->cv);
 	db_free_fields(db);
@@ -662,194 +644,6 @@ med_db_release(med_db_conn *c)
 	pool_put(c);
 }
 
-/* ---- statements sent later (med_db_exec_later) ---- */
-
-/* later_put appends n bytes of s to c's queue; false when out of memory. */
-static bool
-later_put(med_db_conn *c, const char *s, size_t n)
-{
-	size_t cap = c->later_cap ? c->later_cap : 1024;
-	char *p;
-
-	while (cap < c->later_len + n + 1)
-		cap *= 2;
-	if (cap != c->later_cap) {
-		if ((p = realloc(c->later, cap)) == NULL)
-			return false;
-		c->later = p;
-		c->later_cap = cap;
-	}
-	memcpy(c->later + c->later_len, s, n);
-	c->later_len += n;
-	c->later[c->later_len] = '\0';
-	return true;
-}
-
-/* later_hex appends bytes as prefix X'..': nothing in them is SQL. */
-static bool
-later_hex(med_db_conn *c, const char *prefix, const uint8_t *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	char buf[256];
-	size_t k = 0;
-
-	if (!later_put(c, prefix, strlen(prefix)) || !later_put(c, "X'", 2))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		buf[k++] = digits[p[i] >> 4];
-		buf[k++] = digits[p[i] & 15];
-		if (k == sizeof(buf) && !later_put(c, buf, k))
-			return false;
-		k = k == sizeof(buf) ? 0 : k;
-	}
-	return later_put(c, buf, k) && later_put(c, "'", 1);
-}
-
-/* later_value appends v as a literal. */
-static med_err
-later_value(med_db_conn *c, const med_db_value *v)
-{
-	char num[32];
-	int n = 0;
-
-	switch (v->type) {
-	case MED_DB_NULL:
-		return later_put(c, "NULL", 4) ? MED_OK : MED_ERR_NOMEM;
-	case MED_DB_INT64:
-		n = snprintf(num, sizeof(num), "%lld", (long long)v->i);
-		break;
-	case MED_DB_DOUBLE:
-		/* No literal spells infinity or NaN; a bound double fails
-		 * the same way at the server. */
-		if (!isfinite(v->d))
-			return MED_ERR_INVALID;
-		n = snprintf(num, sizeof(num), "%.17g", v->d);
-		break;
-	case MED_DB_TEXT:
-		return later_hex(c, "_utf8mb4 ", v->p, v->len) ? MED_OK
-							       : MED_ERR_NOMEM;
-	case MED_DB_BLOB:
-		return later_hex(c, "", v->p, v->len) ? MED_OK : MED_ERR_NOMEM;
-	default:
-		return MED_ERR_INVALID;
-	}
-	return later_put(c, num, (size_t)n) ? MED_OK : MED_ERR_NOMEM;
-}
-
-/* quoted_end returns where the quoted text starting at s ends (its closing
- * quote), or NULL when it is not closed. */
-static const char *
-quoted_end(const char *s)
-{
-	return strchr(s + 1, *s);
-}
-
-/* later_render appends sql with each ? outside quotes replaced by the next
- * of params. */
-static med_err
-later_render(med_db_conn *c, const char *sql, const med_db_value *params,
-	     size_t n_params)
-{
-	size_t used = 0;
-	const char *p = sql, *q;
-	med_err err = MED_OK;
-
-	while (err == MED_OK && *p != '\0') {
-		if (*p == '\'' || *p == '"' || *p == '`') {
-			if ((q = quoted_end(p)) == NULL)
-				return MED_ERR_INVALID;
-			err = later_put(c, p, (size_t)(q + 1 - p))
-				      ? MED_OK
-				      : MED_ERR_NOMEM;
-			p = q + 1;
-		} else if (*p == '?') {
-			err = used < n_params ? later_value(c, &params[used++])
-					      : MED_ERR_INVALID;
-			p++;
-		} else {
-			err = later_put(c, p, 1) ? MED_OK : MED_ERR_NOMEM;
-			p++;
-		}
-	}
-	return err == MED_OK && used != n_params ? MED_ERR_INVALID : err;
-}
-
-/* later_failed logs and maps the error of a queued statement; which one
- * failed is counted from the results read before it. */
-static med_err
-later_failed(med_db_conn *c, int done, int n)
-{
-	char what[DB_LATER_SQL_LOG + 48];
-
-	if (done < n)
-		snprintf(what, sizeof(what), "%s (queued statement %d of %d)",
-			 c->later_sql[done], done + 1, n);
-	else
-		snprintf(what, sizeof(what), "COMMIT after %d queued", n);
-	return conn_mysql_error(c, what);
-}
-
-/*
- * later_flush sends the queued statements, with COMMIT after them when
- * commit, as one query and reads every result.  The server stops at the
- * first statement that fails, so nothing after it (COMMIT included) ran.
- */
-static med_err
-later_flush(med_db_conn *c, bool commit)
-{
-	int n = c->later_n, done = 0, more;
-
-	if (n == 0)
-		return MED_OK;
-	c->later_n = 0;
-	if (commit && !later_put(c, ";COMMIT", 7)) {
-		c->later_len = 0;
-		return MED_ERR_NOMEM;
-	}
-	more = mysql_real_query(c->mysql, c->later, c->later_len);
-	c->later_len = 0;
-	if (more != 0)
-		return later_failed(c, 0, n);
-	do {
-		MYSQL_RES *res = mysql_store_result(c->mysql);
-
-		if (res != NULL)
-			mysql_free_result(res);
-		done++;
-	} while ((more = mysql_next_result(c->mysql)) == 0);
-	return more > 0 ? later_failed(c, done, n) : MED_OK;
-}
-
-med_err
-med_db_exec_later(med_db_conn *c, const char *sql, const med_db_value *params,
-		  size_t n_params)
-{
-	size_t mark;
-	med_err err;
-
-	if (c == NULL || sql == NULL || (n_params > 0 && params == NULL))
-		return MED_ERR_INVALID;
-	if (!c->in_tx)
-		return MED_ERR_PRECONDITION;
-	if (c->mysql == NULL)
-		return MED_ERR_UNAVAILABLE;
-	if (c->later_n == DB_LATER_MAX &&
-	    (err = later_flush(c, false)) != MED_OK)
-		return err;
-	mark = c->later_len;
-	if (c->later_n > 0 && !later_put(c, ";", 1))
-		return MED_ERR_NOMEM;
-	if ((err = later_render(c, sql, params, n_params)) != MED_OK) {
-		c->later_len = mark;
-		if (err == MED_ERR_INVALID)
-			med_log_error("db: %zu parameters do not fit: %.200s",
-				      n_params, sql);
-		return err;
-	}
-	med_strlcpy(c->later_sql[c->later_n++], sql, DB_LATER_SQL_LOG);
-	return MED_OK;
-}
-
 /* ---- transactions ---- */
 
 med_err
@@ -876,16 +670,11 @@ med_db_commit(med_db_conn *c)
 		return MED_ERR_INTERNAL;
 	if (c->mysql == NULL)
 		return MED_ERR_UNAVAILABLE;
-	if (c->later_n > 0)
-		err = later_flush(c, true);
-	else if (mysql_commit(c->mysql) == 0)
-		err = MED_OK;
-	else
-		err = conn_mysql_error(c, "COMMIT");
-	if (err == MED_OK) {
+	if (mysql_commit(c->mysql) == 0) {
 		c->in_tx = false;
 		return MED_OK;
 	}
+	err = conn_mysql_error(c, "COMMIT");
 	/* A failed commit leaves the transaction in doubt: end it. */
 	med_db_rollback(c);
 	return err;
@@ -897,8 +686,6 @@ med_db_rollback(med_db_conn *c)
 	if (c == NULL)
 		return;
 	c->in_tx = false;
-	c->later_len = 0;
-	c->later_n = 0;
 	if (c->mysql == NULL)
 		return;
 	if (mysql_rollback(c->mysql) != 0) {
@@ -1031,8 +818,6 @@ stmt_run(med_db_conn *c, const char *sql, const med_db_value *params,
 		return MED_ERR_INVALID;
 	if (c->mysql == NULL)
 		return MED_ERR_UNAVAILABLE;
-	if ((err = later_flush(c, false)) != MED_OK)
-		return err;
 	err = stmt_get(c, sql, &st);
 	if (err != MED_OK)
 		return err;
@@ -1458,12 +1243,9 @@ static med_err
 db_exec_plain(med_db_conn *c, const char *sql)
 {
 	MYSQL_RES *res;
-	med_err err;
 
 	if (c->mysql == NULL)
 		return MED_ERR_UNAVAILABLE;
-	if ((err = later_flush(c, false)) != MED_OK)
-		return err;
 	if (mysql_real_query(c->mysql, sql, (unsigned long)strlen(sql)) != 0)
 		return conn_mysql_error(c, sql);
 	res = mysql_store_result(c->mysql);

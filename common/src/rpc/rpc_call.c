@@ -461,7 +461,7 @@ access_event(med_call *c, int code, med_audit_event *ev, char *detail,
 /*
  * audit emits the access event; false when it could not be made durable.
  * A write whose OK event committed with it (med_call_tx) spools nothing
- * when it ends OK: the outbox relay sends the committed event.
+ * more when it ends OK.
  */
 static bool
 audit(med_call *c, int code)
@@ -472,9 +472,18 @@ audit(med_call *c, int code)
 
 	if (c->bg_event == RPC_BG_START || c->bg_event == RPC_BG_STOP)
 		ok = audit_break_glass(c);
-	if (c->audit_outboxed && code == 0)
-		return ok;
 	access_event(c, code, &ev, detail, sizeof(detail));
+	if (c->audit_outboxed && code == 0) {
+		/* The event committed with the write goes out now, in the
+		 * order of the calls, under the same id (the audit service
+		 * keeps one); should the spool fail, the outbox relay sends
+		 * the committed copy, so the reply stands. */
+		ev.event_id = c->outbox_event_id;
+		if (!emit(c, &ev))
+			med_log_warn("audit: event %s waits in the outbox",
+				     c->outbox_event_id);
+		return ok;
+	}
 	return emit(c, &ev) && ok;
 }
 
