@@ -81,7 +81,7 @@ static const char *const v2_statements[] = {
  * service accepts them only inside a head it signed (trust.c).
  */
 static const char *const v3_statements[] = {
-	"ALTER TABLE events ADD COLUMN leaf_mac BINARY(32) NULL",
+	"ALTER TABLE events ADD COLUMN IF NOT EXISTS leaf_mac BINARY(32) NULL",
 	NULL,
 };
 

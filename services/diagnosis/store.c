@@ -34,7 +34,8 @@ static const char *const v1_statements[] = {
 	" change_reason VARCHAR(2000) NOT NULL DEFAULT ''"
 
 static const char *const v2_statements[] = {
-	"ALTER TABLE conditions ADD COLUMN (" DIAGNOSIS_VERSION_COLUMNS ")",
+	"ALTER TABLE conditions ADD COLUMN IF NOT EXISTS "
+	"(" DIAGNOSIS_VERSION_COLUMNS ")",
 	"UPDATE conditions SET updated_by = recorded_by,"
 	" updated_ms = recorded_ms WHERE updated_ms = 0",
 	"CREATE TABLE IF NOT EXISTS condition_versions ("

@@ -43,19 +43,20 @@ static const char *const v1_statements[] = {
  */
 static const char *const v2_statements[] = {
 	"ALTER TABLE entries"
-	" ADD COLUMN status TINYINT NOT NULL DEFAULT 2,"
-	" ADD COLUMN replaces INT UNSIGNED NOT NULL DEFAULT 0,"
-	" ADD COLUMN reason TEXT NOT NULL DEFAULT '',"
-	" ADD COLUMN locked TINYINT NOT NULL DEFAULT 0,"
-	" ADD COLUMN signed_by VARCHAR(128) NOT NULL DEFAULT '',"
-	" ADD COLUMN signed_ms BIGINT NOT NULL DEFAULT 0,"
-	" ADD COLUMN addendum MEDIUMTEXT NOT NULL DEFAULT '',"
-	" ADD COLUMN content MEDIUMBLOB NULL,"
-	" ADD COLUMN hash_alg TINYINT NOT NULL DEFAULT 1,"
-	" ADD COLUMN chain_seq BIGINT UNSIGNED NULL,"
-	" ADD COLUMN prev_hash CHAR(64) NOT NULL DEFAULT '',"
-	" ADD COLUMN chain_hash CHAR(64) NOT NULL DEFAULT '',"
-	" ADD UNIQUE KEY uq_entries_chain (patient_id, chain_seq)",
+	" ADD COLUMN IF NOT EXISTS status TINYINT NOT NULL DEFAULT 2,"
+	" ADD COLUMN IF NOT EXISTS replaces INT UNSIGNED NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS reason TEXT NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS locked TINYINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS signed_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS signed_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS addendum MEDIUMTEXT NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS content MEDIUMBLOB NULL,"
+	" ADD COLUMN IF NOT EXISTS hash_alg TINYINT NOT NULL DEFAULT 1,"
+	" ADD COLUMN IF NOT EXISTS chain_seq BIGINT UNSIGNED NULL,"
+	" ADD COLUMN IF NOT EXISTS prev_hash CHAR(64) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS chain_hash CHAR(64) NOT NULL DEFAULT '',"
+	" ADD UNIQUE KEY IF NOT EXISTS uq_entries_chain (patient_id, "
+	"chain_seq)",
 	"CREATE TABLE IF NOT EXISTS entry_heads ("
 	" entry_id CHAR(36) NOT NULL PRIMARY KEY,"
 	" patient_id CHAR(36) NOT NULL,"
@@ -86,7 +87,7 @@ static const char *const v2_statements[] = {
 
 /* Version 3: lists read version 1 rows of a patient in time order. */
 static const char *const v3_statements[] = {
-	"ALTER TABLE entries ADD KEY idx_entries_first"
+	"ALTER TABLE entries ADD KEY IF NOT EXISTS idx_entries_first"
 	" (patient_id, version, created_ms, entry_id)",
 	NULL,
 };

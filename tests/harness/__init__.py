@@ -7,7 +7,12 @@
                     role="registrar")
 """
 
-from . import paths, protos
+import os
+
+# See tests/conftest.py: no grpc fork handlers around the harness's forks.
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
+
+from . import paths, protos  # noqa: E402
 from .stack import (DATABASES, NOT_SERVING, ROLES, SERVING, USERS, Stack,
                     StackError, free_port, install_sigterm_handler,
                     port_is_free, tail)

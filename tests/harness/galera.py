@@ -69,6 +69,16 @@ def _run(argv, timeout=180):
     return p.returncode, out.decode("utf-8", "replace")
 
 
+def _alive(pid):
+    # A zombie (a killed node is no child of ours, so it is reaped by
+    # init) counts as gone.
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 class GaleraCluster:
     """N nodes in workdir; free_port hands out the 4*N ports."""
 
@@ -125,6 +135,57 @@ class GaleraCluster:
     def stop_node(self, i):
         """Stop node i cleanly and wait until it is gone."""
         _run(["sh", paths.mariadb_sh(), "stop", self.nodes[i].dir])
+
+    def kill_node(self, i):
+        """SIGKILL node i's mariadbd (a crash: no clean shutdown, its
+        grastate.dat left unsafe) and wait until the process is gone.
+        start_node(i) brings it back; it rejoins by IST or SST."""
+        pid = self.node_pid(i)
+        if pid is None:
+            raise ClusterError("node %d is not running" % i)
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while _alive(pid):
+            if time.monotonic() > deadline:
+                raise ClusterError("node %d (pid %d) outlived SIGKILL"
+                                   % (i, pid))
+            time.sleep(0.05)
+
+    def node_pid(self, i):
+        """The pid of node i's running mariadbd, or None."""
+        try:
+            with open(os.path.join(self.nodes[i].dir, "mysqld.pid")) as f:
+                pid = int(f.read().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if _alive(pid) else None
+
+    def isolate(self, i, on=True):
+        """Cut node i off from the others' group communication
+        (gmcast.isolate, Galera 4), or end that.  Needs no root: the node
+        drops its own links, leaves the primary component within the evs
+        timeouts and refuses statements on tables (1047) until it is back
+        and synced."""
+        self.sql("SET GLOBAL wsrep_provider_options='gmcast.isolate=%d'"
+                 % (1 if on else 0), i)
+
+    def wait_status(self, name, want, node, timeout=30.0):
+        """Poll a status variable of node until want(value) (or value ==
+        want for a string); returns the value, ClusterError with the
+        node's log after timeout."""
+        ok = want if callable(want) else (lambda v: v == want)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                value = self.status(name, node)
+            except ClusterError as e:
+                value = "(%s)" % str(e).strip().splitlines()[-1]
+            if ok(value):
+                return value
+            if time.monotonic() > deadline:
+                raise ClusterError("node %d: %s is %r after %.0f s:\n%s" % (
+                    node, name, value, timeout, self.error_log(node)))
+            time.sleep(0.1)
 
     def stop(self):
         """Stop every node (the last one last), then any node that had
