@@ -55,14 +55,6 @@ text_concept(med_json *w, const char *key, const char *text)
 }
 
 static void
-display_ref(med_json *w, const char *key, const char *display)
-{
-	med_json_begin(w, key, '{');
-	med_json_str(w, "display", display);
-	med_json_end(w, '}');
-}
-
-static void
 patient_ref(med_json *w, const char *key, const char *patient_id)
 {
 	med_fhir_reference(w, key, "Patient", patient_id, NULL);
@@ -184,7 +176,7 @@ condition(med_json *w, const char *pid, const diagnosis_export_page *p,
 	if (c->abatement_date[0] != '\0')
 		med_json_str(w, "abatementDateTime", c->abatement_date);
 	med_fhir_instant(w, "recordedDate", c->recorded_ms);
-	display_ref(w, "recorder", c->recorded_by);
+	med_fhir_display_ref(w, "recorder", c->recorded_by);
 	if (c->finding_id[0] != '\0') {
 		med_json_begin(w, "evidence", '[');
 		med_json_begin(w, NULL, '{');
@@ -294,7 +286,7 @@ care_plan(med_json *w, const char *pid, const diagnosis_export_page *p,
 	med_json_str(w, "intent", "plan");
 	med_json_str(w, "title", plan->title);
 	patient_ref(w, "subject", pid);
-	display_ref(w, "author", plan->updated_by);
+	med_fhir_display_ref(w, "author", plan->updated_by);
 	plan_links(w, p, plan);
 	if (plan->n_activities > 0) {
 		med_json_begin(w, "activity", '[');
@@ -373,7 +365,7 @@ diagnostic_report(med_json *w, const char *pid, const diagnosis_finding *f)
 			 f->decided_ms ? f->decided_ms : f->created_ms);
 	if (f->decided_by[0] != '\0') {
 		med_json_begin(w, "resultsInterpreter", '[');
-		display_ref(w, NULL, f->decided_by);
+		med_fhir_display_ref(w, NULL, f->decided_by);
 		med_json_end(w, ']');
 	}
 	med_json_begin(w, "result", '[');
@@ -428,7 +420,7 @@ result_observation(med_json *w, const char *pid, const diagnosis_finding *f)
 	med_fhir_instant(w, "effectiveDateTime", f->created_ms);
 	med_fhir_instant(w, "issued", f->created_ms);
 	text_concept(w, "valueCodeableConcept", f->top_label);
-	display_ref(w, "device", device);
+	med_fhir_display_ref(w, "device", device);
 	label_components(w, f);
 	med_fhir_entry_end(w);
 }
@@ -438,7 +430,7 @@ agent(med_json *w, const char *type, const char *who)
 {
 	med_json_begin(w, NULL, '{');
 	one_code(w, "type", PARTICIPANT_SYSTEM, type);
-	display_ref(w, "who", who);
+	med_fhir_display_ref(w, "who", who);
 	med_json_end(w, '}');
 }
 

@@ -39,14 +39,6 @@ text_concept(med_json *w, const char *key, const char *text)
 }
 
 static void
-display_ref(med_json *w, const char *key, const char *display)
-{
-	med_json_begin(w, key, '{');
-	med_json_str(w, "display", display);
-	med_json_end(w, '}');
-}
-
-static void
 identifier(med_json *w, const char *system, const char *value)
 {
 	med_json_begin(w, "identifier", '[');
@@ -237,7 +229,7 @@ medication_request(med_json *w, const char *pid, const dosage_export_page *p,
 	medication_ref(w, o->drug_code);
 	med_fhir_reference(w, "subject", "Patient", pid, NULL);
 	med_fhir_instant(w, "authoredOn", o->created_ms);
-	display_ref(w, "requester", o->created_by);
+	med_fhir_display_ref(w, "requester", o->created_by);
 	dosage_instruction(w, o);
 	if (o->replaces_order_id[0] != '\0')
 		order_ref(w, "priorPrescription", p, o->replaces_order_id);
@@ -322,7 +314,7 @@ medication_administration(med_json *w, const char *pid,
 	effective(w, m, seg);
 	med_json_begin(w, "performer", '[');
 	med_json_begin(w, NULL, '{');
-	display_ref(w, "actor", m->performer);
+	med_fhir_display_ref(w, "actor", m->performer);
 	med_json_end(w, '}');
 	med_json_end(w, ']');
 	order_ref(w, "request", p, m->order_id);

@@ -117,14 +117,6 @@ period(med_json *w, int64_t start_ms, int64_t end_ms)
 }
 
 static void
-display_ref(med_json *w, const char *key, const char *display)
-{
-	med_json_begin(w, key, '{');
-	med_json_str(w, "display", display);
-	med_json_end(w, '}');
-}
-
-static void
 participant(med_json *w, const identity_participant *p)
 {
 	const med_fhir_code *role = role_coding(p->role);
@@ -138,7 +130,7 @@ participant(med_json *w, const identity_participant *p)
 	med_fhir_concept(w, NULL, role, 1, NULL);
 	med_json_end(w, ']');
 	period(w, p->start_ms, p->end_ms);
-	display_ref(w, "individual", p->user);
+	med_fhir_display_ref(w, "individual", p->user);
 	med_json_end(w, '}');
 }
 
@@ -152,7 +144,7 @@ location(med_json *w, const identity_location *l)
 	else
 		snprintf(display, sizeof(display), "%s", l->ward);
 	med_json_begin(w, NULL, '{');
-	display_ref(w, "location", display);
+	med_fhir_display_ref(w, "location", display);
 	med_json_str(w, "status", l->end_ms == 0 ? "active" : "completed");
 	period(w, l->start_ms, l->end_ms);
 	med_json_end(w, '}');

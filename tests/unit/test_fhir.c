@@ -149,6 +149,8 @@ test_reference_and_concept(void)
 
 	WRITE(buf, med_fhir_reference(&w, NULL, "Patient", "p-1", NULL));
 	MT_EQ_STR(med_json_text(&w, NULL), "{\"reference\":\"Patient/p-1\"}");
+	WRITE(buf, med_fhir_display_ref(&w, NULL, "Dr \"Q\" Ng"));
+	MT_EQ_STR(med_json_text(&w, NULL), "{\"display\":\"Dr \\\"Q\\\" Ng\"}");
 	WRITE(buf, med_fhir_concept(&w, NULL, spo2, 3, "SpO2"));
 	MT_EQ_STR(med_json_text(&w, NULL),
 		  "{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":"

@@ -69,6 +69,10 @@ void med_fhir_decimal_of(med_json *w, const char *key, double value);
 void med_fhir_reference(med_json *w, const char *key, const char *type,
 			const char *id, const char *display);
 
+/* med_fhir_display_ref writes {"display": display}: a Reference to someone
+ * or something with no resource here (a clinician known by name). */
+void med_fhir_display_ref(med_json *w, const char *key, const char *display);
+
 /* med_fhir_code - one Coding: system, code and an optional display. */
 typedef struct med_fhir_code {
 	const char *system;

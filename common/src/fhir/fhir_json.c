@@ -111,6 +111,14 @@ med_fhir_reference(med_json *w, const char *key, const char *type,
 }
 
 void
+med_fhir_display_ref(med_json *w, const char *key, const char *display)
+{
+	med_json_begin(w, key, '{');
+	med_json_str(w, "display", display);
+	med_json_end(w, '}');
+}
+
+void
 med_fhir_coding(med_json *w, const med_fhir_code *c)
 {
 	med_json_begin(w, NULL, '{');
