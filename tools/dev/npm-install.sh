@@ -1,0 +1,30 @@
+#!/bin/sh
+# npm-install.sh NAME - installs the npm packages pinned in
+# tools/NAME/package-lock.json (exact versions and integrity hashes) into
+# $BUILD/npm/NAME, without running their scripts.  make deps runs it for
+# each such directory: the one step here that needs the npm registry.
+# Nothing is installed again while the lock file is unchanged.
+set -eu
+cd "$(dirname "$0")/../.."
+NAME=${1:?usage: npm-install.sh NAME}
+BUILD=${BUILD:-build}
+DIR=tools/$NAME
+OUT=$BUILD/npm/$NAME
+stamp="$OUT/node_modules/.smartmed-stamp"
+
+[ -f "$stamp" ] && cmp -s "$DIR/package-lock.json" "$OUT/package-lock.json" &&
+	exit 0
+command -v npm >/dev/null 2>&1 || {
+	echo "$NAME: npm not found (make deps installs it)" >&2
+	exit 1
+}
+mkdir -p "$OUT"
+cp "$DIR/package.json" "$DIR/package-lock.json" "$OUT/"
+if (cd "$OUT" && npm ci --no-audit --no-fund --ignore-scripts \
+	--loglevel=error >npm.log 2>&1); then
+	touch "$stamp"
+	exit 0
+fi
+tail -20 "$OUT/npm.log" >&2
+echo "$NAME: npm ci of $DIR/package-lock.json failed" >&2
+exit 1
