@@ -172,6 +172,14 @@ def _check_consistent(st, svc, older, newer):
     assert rc == 0, out
 
 
+def _created(st, pids):
+    """[patient id, number of its CreatePatient events] on node 2."""
+    return _rows(st, "SELECT patient_id, COUNT(*) FROM smartmed_audit."
+                 "events WHERE action_code = 'C' AND patient_id IN (%s)"
+                 " GROUP BY patient_id" % ",".join(
+                     "'%s'" % p for p in pids), 2)
+
+
 def _log_settled(st, node):
     """The log on node as (count, max seq, distinct seqs) once every head
     replica can sign is signed: the newest stored head covers the log."""
@@ -189,15 +197,15 @@ def test_audit_replicas_on_two_nodes_keep_one_dense_consistent_log(cl):
     st = cl
     with HeadWatcher(st) as w:
         pids = _burst(st)
+        # Delivery is asynchronous (spool, then the emitter): wait until
+        # every CreatePatient's event has arrived before the log settles.
+        _poll("every CreatePatient's event on node 2",
+              lambda: len(_created(st, pids)) == len(pids), timeout=60)
         # Let both replicas sign over the last events while watched.
         _log_settled(st, 2)
     assert w.errors == []
     # Every CreatePatient's event stored once, whichever replica took it.
-    created = _rows(st, "SELECT patient_id, COUNT(*) FROM smartmed_audit."
-                    "events WHERE action_code = 'C' AND patient_id IN (%s)"
-                    " GROUP BY patient_id" % ",".join(
-                        "'%s'" % p for p in pids), 2)
-    assert sorted(created) == sorted([p, "1"] for p in pids)
+    assert sorted(_created(st, pids)) == sorted([p, "1"] for p in pids)
     # Dense on every node: seq 1..n, no gap, no duplicate; event ids unique.
     for node in range(3):
         n, top, distinct = _log_settled(st, node)
