@@ -48,3 +48,9 @@ def pytest_runtest_makereport(item, call):
     for st in own:
         rep.sections.append(("service logs (%s)" % st.workdir,
                              st.logs_report()))
+    # The failure itself once more, last: a report cut to its tail (as
+    # CI's is) otherwise ends in logs and never says what failed.
+    crash = getattr(rep.longrepr, "reprcrash", None)
+    if crash is not None:
+        rep.sections.append(("failure, repeated", "%s:%d: %s" % (
+            crash.path, crash.lineno, crash.message[:2000])))

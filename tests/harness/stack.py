@@ -109,6 +109,18 @@ def tail(path, n=40):
     return "\n".join(lines[-n:])
 
 
+def warnings(path, n=10):
+    """The last n lines of a service log above info level: a busy log's
+    tail is all info lines, and hides the one error that explains."""
+    try:
+        with open(path, "rb") as f:
+            lines = f.read().decode("utf-8", "replace").splitlines()
+    except OSError:
+        return ""
+    loud = [ln for ln in lines if '"level":"info"' not in ln]
+    return "\n".join(loud[-n:])
+
+
 class Service:
     """One service process and its fixed settings (ports, env, log)."""
 
@@ -731,6 +743,9 @@ class Stack:
         for n, svc in self.services.items():
             state = "running" if svc.is_running() else "exited %s" % (
                 svc.proc.returncode if svc.proc else "never started")
+            loud = warnings(svc.log_path)
+            if loud:
+                out.append("=== %s: warnings and errors\n%s" % (n, loud))
             out.append("=== %s (%s) %s\n%s" % (n, state, svc.log_path,
                                                 tail(svc.log_path, lines)))
         return "\n".join(out)
