@@ -222,6 +222,15 @@ code_passes(json_t *res, const fhir_type_info *t, const fhir_query *q)
 	return false;
 }
 
+/* status_is: v is the string want (status is a code: a plain string). */
+static bool
+status_is(const json_t *v, const char *want)
+{
+	const char *got = json_string_value(v);
+
+	return got != NULL && strcmp(got, want) == 0;
+}
+
 static bool
 resource_matches(json_t *res, const fhir_query *q)
 {
@@ -239,8 +248,7 @@ resource_matches(json_t *res, const fhir_query *q)
 		return false;
 	t = fhir_type_find(type);
 	if (q->status != NULL &&
-	    !json_equal(json_object_get(res, t->status_element),
-			json_string(q->status)))
+	    !status_is(json_object_get(res, t->status_element), q->status))
 		return false;
 	return dates_pass(res, t, q) && code_passes(res, t, q);
 }

@@ -294,3 +294,26 @@ def test_audit_database_away_events_kept(make_stack, idpb):
     poll(lambda: st.health("audit") == SERVING, timeout=15,
          what="audit SERVING again")
     _check_delivered(st, rids)
+
+
+def test_missing_table_unavailable_not_internal(make_stack, idpb):
+    """A call that meets a missing table (a service serving while its
+    readiness thread still migrates a new database, or a damaged schema)
+    gets UNAVAILABLE, which clients retry, not INTERNAL; the error line
+    in the log names the table.  Once the table is back, calls work."""
+    st = make_stack(["identity"])
+    p = _create(st, idpb)
+    get = idpb.GetPatientRequest(patient_id=p.patient_id)
+    st.sql("RENAME TABLE smartmed_identity.patients TO"
+           " smartmed_identity.patients_away")
+    try:
+        e = rpc_error(lambda: st.call("identity", "GetPatient", get,
+                                      role="clinician", timeout=10))
+        assert e.code() == grpc.StatusCode.UNAVAILABLE, (e.code(),
+                                                         e.details())
+    finally:
+        st.sql("RENAME TABLE smartmed_identity.patients_away TO"
+               " smartmed_identity.patients")
+    with open(st.services["identity"].log_path) as f:
+        assert "patients' doesn't exist" in f.read()
+    assert st.call("identity", "GetPatient", get, role="clinician") == p

@@ -147,6 +147,49 @@ def test_repeat_is_audited_as_a_repeat(st, pb):
     assert len(repeats) == 1, [e.detail for e in evs]
 
 
+def _kept(st, rid):
+    """(reply_state, hex of the reply) of rid's request log row."""
+    out = st.sql("SELECT reply_state, HEX(reply) FROM smartmed_records."
+                 "med_request_log WHERE request_id = '%s'" % rid)
+    return tuple(out.strip().splitlines()[-1].split("\t"))
+
+
+def test_reply_is_kept_in_the_request_log(st, pb):
+    """The request log keeps the very bytes the client got."""
+    pid = str(uuid.uuid4())
+    rid = "rid-" + uuid.uuid4().hex
+    first = _create(st, pb, _note(pb, pid), rid)
+    assert _kept(st, rid) == ("1", first.SerializeToString().hex().upper())
+
+
+def test_repeats_at_once_get_the_first_reply(st, pb):
+    """Each of many concurrent writers repeats its request the moment it
+    has the reply: every repeat gets the first reply, none is told to
+    wait, none writes."""
+    pid = str(uuid.uuid4())
+    bad = []
+
+    def writer(w):
+        for k in range(10):
+            rid = "rid-%d-%d-%s" % (w, k, uuid.uuid4().hex)
+            req = _note(pb, pid, title="w%d k%d" % (w, k))
+            try:
+                first = _create(st, pb, req, rid).SerializeToString()
+                again = _create(st, pb, req, rid).SerializeToString()
+                if again != first:
+                    bad.append((rid, "another reply"))
+            except grpc.RpcError as e:
+                bad.append((rid, e.code(), e.details()))
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert bad == []
+    assert _rows_of(st, pid) == 40
+
+
 def test_reply_lost_reply_kept_gone_says_committed(st, pb):
     """A first call that committed but whose reply was not kept (the
     process died between commit and reply): the repeat is told that the
@@ -154,6 +197,7 @@ def test_reply_lost_reply_kept_gone_says_committed(st, pb):
     pid = str(uuid.uuid4())
     rid = "rid-" + uuid.uuid4().hex
     _create(st, pb, _note(pb, pid), rid)
+    assert _kept(st, rid)[0] == "1"
     st.sql("UPDATE smartmed_records.med_request_log SET reply_state = 0,"
            " reply = NULL, created_ms = created_ms - 3600000"
            " WHERE request_id = '%s'" % rid)

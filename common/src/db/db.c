@@ -198,6 +198,12 @@ map_code(unsigned int code)
 	 * the node lost the primary component while replicating it. */
 	if (code == ER_ERROR_DURING_COMMIT)
 		return MED_ERR_UNAVAILABLE;
+	/* A missing table: the service serves while its readiness thread
+	 * is still migrating (a new database), or the schema was damaged.
+	 * Either way the call cannot be served now, and the error line
+	 * logged with it names the table. */
+	if (code == ER_NO_SUCH_TABLE)
+		return MED_ERR_UNAVAILABLE;
 	if (is_data_code(code))
 		return MED_ERR_INVALID;
 	return MED_ERR_INTERNAL;
