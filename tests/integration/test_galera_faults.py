@@ -197,7 +197,18 @@ def _in(pids):
     return ",".join("'%s'" % p for p in pids)
 
 
-def _assert_each_request_wrote_once(st, pids, acked):
+def _held(st, rids, node):
+    """Rows of rids on node, or why the node cannot say (it may be the
+    one cut off)."""
+    try:
+        return _rows(st, "SELECT title, entry_id, patient_id FROM "
+                     "smartmed_records.entries WHERE title IN (%s)"
+                     % _in(rids), node)
+    except Exception as e:  # a report, not the test's verdict
+        return "unreadable: %s" % str(e).strip().splitlines()[-1]
+
+
+def _assert_each_request_wrote_once(st, pids, acked, log=()):
     titles = _rows(st, "SELECT title, COUNT(*), MIN(entry_id) FROM "
                    "smartmed_records.entries WHERE version = 1 AND "
                    "patient_id IN (%s) GROUP BY title" % _in(pids), 0)
@@ -207,13 +218,15 @@ def _assert_each_request_wrote_once(st, pids, acked):
     lost = sorted(set(acked) - set(by_title))
     for node in range(len(st.cluster.nodes)):
         if lost:
-            print("node %d holds of the lost: %s" % (node, _rows(
-                st, "SELECT title, entry_id, patient_id FROM "
-                "smartmed_records.entries WHERE title IN (%s)"
-                % _in(lost), node)))
+            print("node %d holds of the lost: %s" % (node, _held(
+                st, lost, node)))
+    # For each lost id: how it was acknowledged (an Entry, or None for
+    # ALREADY_EXISTS) and every failed try on the way.
     assert set(by_title) == set(acked), (
         "lost: %s; never acknowledged: %s" % (
-            sorted(set(acked) - set(by_title)),
+            {rid: (acked[rid] and acked[rid].entry_id,
+                   [(k, c.name) for r, k, c in log if r == rid])
+             for rid in lost},
             sorted(set(by_title) - set(acked))))
     for rid, entry in acked.items():
         if entry is not None:
@@ -253,7 +266,7 @@ def test_node_killed_mid_burst_loses_and_doubles_nothing(st):
             st, pids, [ab, ba, ab, ba],
             fault=lambda: st.cluster.kill_node(KILLED), fault_after=14)
         moved = _failovers(log, "records-b")
-        _assert_each_request_wrote_once(st, pids, acked)
+        _assert_each_request_wrote_once(st, pids, acked, log)
         _assert_chains_whole(st, pids, "records-a")
     except BaseException:
         # Leave three nodes for the next test, whatever failed here.
@@ -308,7 +321,7 @@ def test_minority_node_refuses_and_recovers_when_it_rejoins(st):
         acked, log, took = _burst(st, pids, [ca, ac, ca],
                                   fault=isolate, fault_after=8)
         moved = _failovers(log, "records-c")
-        _assert_each_request_wrote_once(st, pids, acked)
+        _assert_each_request_wrote_once(st, pids, acked, log)
         refuse_s = _assert_unavailable_fast(st, "records-c", pids[0], 3.0)
         not_ready_s = _wait_ready(st, "records-c", False, 5)
         # The majority (two nodes of three) keeps its quorum and serves.
