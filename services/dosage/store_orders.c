@@ -405,14 +405,6 @@ dosage_store_complete_once(med_db_conn *c, const dosage_order *o,
 	return add_event(c, o, &done, NULL);
 }
 
-static med_err
-on_any_row(void *arg, const med_db_row *row)
-{
-	(void)row;
-	*(bool *)arg = true;
-	return MED_OK;
-}
-
 /* still_given says whether order id has a dose that still counts. */
 static med_err
 still_given(med_db_conn *c, const char *id, bool *given)
@@ -424,7 +416,7 @@ still_given(med_db_conn *c, const char *id, bool *given)
 			    "SELECT 1 FROM administrations WHERE order_id = ?"
 			    " AND status IN ('" DOSAGE_ADMIN_COMPLETED
 			    "', '" DOSAGE_ADMIN_ON_HOLD "') LIMIT 1",
-			    k, 1, on_any_row, given);
+			    k, 1, med_db_row_seen, given);
 }
 
 med_err

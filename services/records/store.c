@@ -490,14 +490,6 @@ typedef struct head_row {
 } head_row;
 
 static med_err
-on_any_row(void *ctx, const med_db_row *row)
-{
-	(void)row;
-	*(bool *)ctx = true;
-	return MED_OK;
-}
-
-static med_err
 on_chain_head(void *ctx, const med_db_row *row)
 {
 	head_row *h = ctx;
@@ -601,7 +593,7 @@ load_latest(med_db_conn *c, med_arena *a, const char *entry_id, head_row *h,
 	err = med_db_query(c,
 			   "SELECT 1 FROM entry_heads WHERE entry_id = ?"
 			   " FOR UPDATE",
-			   k, 1, on_any_row, &indexed);
+			   k, 1, med_db_row_seen, &indexed);
 	if (err != MED_OK ||
 	    (err = load_state(c, a, entry_id, &st, fault)) != MED_OK ||
 	    (err = read_verified(c, &st, st.chain_latest, st.chain_latest,

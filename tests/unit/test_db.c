@@ -450,6 +450,26 @@ test_dup_key(void)
 	med_db_close(db);
 }
 
+/* seen_by asks whether sql yields a row, through med_db_row_seen. */
+static bool
+seen_by(med_db *db, const char *sql)
+{
+	bool seen = false;
+
+	MT_OK(med_db_query_once(db, sql, NULL, 0, med_db_row_seen, &seen));
+	return seen;
+}
+
+static void
+test_row_seen(void)
+{
+	med_db *db = fresh_db(1, 0);
+
+	MT_TRUE(seen_by(db, "SELECT 1"));
+	MT_TRUE(!seen_by(db, "SELECT 1 FROM DUAL WHERE 1 = 0"));
+	med_db_close(db);
+}
+
 static void
 test_data_errors(void)
 {
@@ -868,6 +888,7 @@ static const mt_case cases[] = {
 	{"roundtrip", test_roundtrip},
 	{"growing_values", test_growing_values},
 	{"dup_key", test_dup_key},
+	{"row_seen", test_row_seen},
 	{"data_errors", test_data_errors},
 	{"tx", test_tx},
 	{"concurrent", test_concurrent},

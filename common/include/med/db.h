@@ -156,6 +156,10 @@ bool med_db_row_is_null(const med_db_row *row, size_t col);
 /* med_db_row_text returns column col as text (NULL for NULL); *len opt. */
 const char *med_db_row_text(const med_db_row *row, size_t col, size_t *len);
 
+/* med_db_row_seen is a med_db_row_fn for "is there a row": it sets the
+ * bool that ctx points to. */
+med_err med_db_row_seen(void *ctx, const med_db_row *row);
+
 /* med_db_row_int64 returns column col as an integer (0 for NULL). */
 int64_t med_db_row_int64(const med_db_row *row, size_t col);
 

@@ -1081,6 +1081,14 @@ med_db_row_text(const med_db_row *row, size_t col, size_t *len)
 	return v->buf;
 }
 
+med_err
+med_db_row_seen(void *ctx, const med_db_row *row)
+{
+	(void)row;
+	*(bool *)ctx = true;
+	return MED_OK;
+}
+
 int64_t
 med_db_row_int64(const med_db_row *row, size_t col)
 {

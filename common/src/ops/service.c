@@ -544,14 +544,6 @@ prune_request_log(med_service *svc)
 		med_log_warn("request log: old ids not pruned; next minute");
 }
 
-static med_err
-ignore_row(void *ctx, const med_db_row *row)
-{
-	(void)ctx;
-	(void)row;
-	return MED_OK;
-}
-
 /*
  * database_answers reads the service's own schema.  A ping is not enough:
  * a Galera node outside the primary component still accepts connections,
@@ -561,9 +553,11 @@ ignore_row(void *ctx, const med_db_row *row)
 static bool
 database_answers(med_service *svc)
 {
+	bool seen = false;
+
 	return med_db_query_once(svc->db,
 				 "SELECT version FROM schema_version LIMIT 1",
-				 NULL, 0, ignore_row, NULL) == MED_OK;
+				 NULL, 0, med_db_row_seen, &seen) == MED_OK;
 }
 
 /* check_readiness migrates when not yet done, then reads the database. */
