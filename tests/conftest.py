@@ -4,12 +4,7 @@ service logs attached to failing tests."""
 import os
 import sys
 
-# The harness forks service processes while grpc's threads run; grpc's
-# fork handlers then join its executor threads and once hung a spawn for
-# good.  The harness never uses grpc in a child, so they are not needed.
-os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
-
-import pytest  # noqa: E402
+import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 

@@ -9,7 +9,11 @@
 
 import os
 
-# See tests/conftest.py: no grpc fork handlers around the harness's forks.
+# The harness forks service processes while grpc's threads run; grpc's
+# fork handlers then join its executor threads and once hung a spawn for
+# good.  The harness never uses grpc in a child, so they are not needed.
+# Set here, before anything imports grpc (tests/conftest.py imports the
+# harness first; so do the benchmarks).
 os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
 
 from . import paths, protos  # noqa: E402

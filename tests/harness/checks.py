@@ -30,8 +30,9 @@ def expect_status(code, fn, *args, details_prefix=None, details_contains=None,
     return e
 
 
-def poll(fn, timeout=10.0, interval=0.2, what="condition"):
-    """Call fn until it returns a truthy value; return it or fail."""
+def poll(fn, timeout=10.0, interval=0.2, what="condition", seen=None):
+    """Call fn until it returns a truthy value; return it or fail, with
+    what seen() says of the state then when seen is given."""
     deadline = time.monotonic() + timeout
     last_exc = None
     while True:
@@ -46,6 +47,8 @@ def poll(fn, timeout=10.0, interval=0.2, what="condition"):
             if last_exc is not None:
                 extra = " (last error %s: %s)" % (last_exc.code(),
                                                  last_exc.details())
+            if seen is not None:
+                extra += "; " + seen()
             raise AssertionError("timed out after %.0f s waiting for %s%s" % (
                 timeout, what, extra))
         time.sleep(interval)

@@ -4,10 +4,11 @@ top level so that make run, which also uses the harness, needs no pytest)."""
 import contextlib
 import os
 import subprocess
+import uuid
 
 import pytest
 
-from . import paths
+from . import paths, protos
 from .stack import StackError
 
 
@@ -47,3 +48,17 @@ def spawn_like(st, name, timeout=15, **env_changes):
         rc = None
     with open(log, "rb") as f:
         return rc, f.read().decode("utf-8", "replace")
+
+
+def new_patient(st, svc="identity", mrn_prefix="T", family="Test",
+                given="Case", birth_date="1975-03-02", female=False,
+                timeout=20):
+    """A new patient through svc (identity or a replica of it), with a
+    unique MRN; returns the patient id."""
+    ipb = protos.module("identity")
+    sex = (ipb.ADMINISTRATIVE_SEX_FEMALE if female
+           else ipb.ADMINISTRATIVE_SEX_MALE)
+    return st.call(svc, "CreatePatient", ipb.CreatePatientRequest(
+        mrn="%s-%s" % (mrn_prefix, uuid.uuid4().hex[:12].upper()),
+        family_name=family, given_name=given, birth_date=birth_date,
+        sex=sex), role="registrar", timeout=timeout).patient_id

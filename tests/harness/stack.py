@@ -97,27 +97,28 @@ def _pdeathsig():
         pass
 
 
+def _lines(path, last_bytes=None):
+    """The lines of a text file, or of its last last_bytes ([] if
+    absent)."""
+    try:
+        with open(path, "rb") as f:
+            if last_bytes is not None:
+                f.seek(0, os.SEEK_END)
+                f.seek(max(0, f.tell() - last_bytes))
+            return f.read().decode("utf-8", "replace").splitlines()
+    except OSError:
+        return []
+
+
 def tail(path, n=40):
     """The last n lines of a text file ("" if absent)."""
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            f.seek(max(0, f.tell() - 64 * 1024))
-            lines = f.read().decode("utf-8", "replace").splitlines()
-    except OSError:
-        return ""
-    return "\n".join(lines[-n:])
+    return "\n".join(_lines(path, 64 * 1024)[-n:])
 
 
-def warnings(path, n=10):
+def loud_lines(path, n=10):
     """The last n lines of a service log above info level: a busy log's
     tail is all info lines, and hides the one error that explains."""
-    try:
-        with open(path, "rb") as f:
-            lines = f.read().decode("utf-8", "replace").splitlines()
-    except OSError:
-        return ""
-    loud = [ln for ln in lines if '"level":"info"' not in ln]
+    loud = [ln for ln in _lines(path) if '"level":"info"' not in ln]
     return "\n".join(loud[-n:])
 
 
@@ -743,7 +744,7 @@ class Stack:
         for n, svc in self.services.items():
             state = "running" if svc.is_running() else "exited %s" % (
                 svc.proc.returncode if svc.proc else "never started")
-            loud = warnings(svc.log_path)
+            loud = loud_lines(svc.log_path)
             if loud:
                 out.append("=== %s: warnings and errors\n%s" % (n, loud))
             out.append("=== %s (%s) %s\n%s" % (n, state, svc.log_path,

@@ -11,14 +11,13 @@ not installed."""
 import re
 import threading
 import time
-import uuid
 
 import grpc
 import pytest
 
 from harness import Stack, protos
 from harness.checks import now_ms
-from harness.fixtures import running
+from harness.fixtures import new_patient, running
 from harness.galera import missing
 
 pytestmark = pytest.mark.skipif(bool(missing()), reason=missing() or "-")
@@ -113,11 +112,8 @@ def test_migrations_raced_through_two_nodes_ran_once(st):
 
 
 def _patient(st):
-    ipb = protos.module("identity")
-    return st.call("identity", "CreatePatient", ipb.CreatePatientRequest(
-        mrn="GC-" + uuid.uuid4().hex[:12].upper(), family_name="Cluster",
-        given_name="Case", birth_date="1980-01-15",
-        sex=ipb.ADMINISTRATIVE_SEX_FEMALE), role="registrar").patient_id
+    return new_patient(st, mrn_prefix="GC", family="Cluster",
+                       birth_date="1980-01-15", female=True)
 
 
 def test_records_chain_has_no_fork_under_writes_through_two_nodes(st):

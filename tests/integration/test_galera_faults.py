@@ -26,7 +26,7 @@ import grpc
 import pytest
 
 from harness import Stack, protos
-from harness.fixtures import running
+from harness.fixtures import new_patient, running
 from harness.galera import missing
 
 pytestmark = pytest.mark.skipif(bool(missing()), reason=missing() or "-")
@@ -56,11 +56,7 @@ def st():
 
 
 def _patient(st):
-    ipb = protos.module("identity")
-    return st.call("identity", "CreatePatient", ipb.CreatePatientRequest(
-        mrn="GF-" + uuid.uuid4().hex[:12].upper(), family_name="Fault",
-        given_name="Case", birth_date="1975-03-02",
-        sex=ipb.ADMINISTRATIVE_SEX_MALE), role="registrar").patient_id
+    return new_patient(st, mrn_prefix="GF", family="Fault")
 
 
 def _note(pid, title):

@@ -16,17 +16,16 @@ Skipped, with the reason, where galera-4 or the ORL faces are missing."""
 
 import subprocess
 import threading
-import time
-import uuid
 
 import grpc
 import pytest
 
 from harness import Stack, paths, protos
 from harness.faces import FaceKeys, orl_png
-from harness.fixtures import running
+from harness.checks import poll
+from harness.fixtures import new_patient, running
 from harness.galera import missing
-from harness.stack import free_port, warnings
+from harness.stack import free_port, loud_lines
 
 pytestmark = pytest.mark.skipif(bool(missing()), reason=missing() or "-")
 
@@ -65,19 +64,6 @@ def _rows(st, statement, node):
     return [ln.split("\t") for ln in lines[1:]]
 
 
-def _poll(what, fn, timeout=30, seen=None):
-    """fn() until it returns something true; fails naming what, and what
-    seen() says of the state then."""
-    deadline = time.monotonic() + timeout
-    while True:
-        got = fn()
-        if got:
-            return got
-        assert time.monotonic() < deadline, "timed out waiting: %s%s" % (
-            what, "; " + seen() if seen else "")
-        time.sleep(0.1)
-
-
 def _audit_state(st):
     """Per node: events, max seq, newest stored head; and what either
     audit replica logged above info: why a log did not settle."""
@@ -89,17 +75,13 @@ def _audit_state(st):
             " FROM smartmed_audit.events", node)))
     for svc in (AUDIT_A, AUDIT_B):
         out.append("%s logged:\n%s" % (
-            svc, warnings(st.services[svc].log_path, 6)))
+            svc, loud_lines(st.services[svc].log_path, 6)))
     return "\n".join(out)
 
 
 def _create_patient(st, svc, tag):
-    ipb = protos.module("identity")
-    return st.call(svc, "CreatePatient", ipb.CreatePatientRequest(
-        mrn="GR-" + uuid.uuid4().hex[:12].upper(), family_name="Replica",
-        given_name=tag, birth_date="1975-05-05",
-        sex=ipb.ADMINISTRATIVE_SEX_MALE), role="registrar",
-        timeout=20).patient_id
+    return new_patient(st, svc, mrn_prefix="GR", family="Replica",
+                       given=tag, birth_date="1975-05-05")
 
 
 class HeadWatcher:
@@ -207,8 +189,9 @@ def _log_settled(st, node):
         head = _rows(st, "SELECT COALESCE(MAX(tree_size), 0) FROM"
                      " smartmed_audit.tree_heads", node)[0][0]
         return (int(n), int(top), int(distinct)) if head == top else None
-    return _poll("a head over the whole log on node %d" % node, settled,
-                 timeout=60, seen=lambda: _audit_state(st))
+    return poll(settled, timeout=60, interval=0.1,
+                what="a head over the whole log on node %d" % node,
+                seen=lambda: _audit_state(st))
 
 
 def test_audit_replicas_on_two_nodes_keep_one_dense_consistent_log(cl):
@@ -217,10 +200,10 @@ def test_audit_replicas_on_two_nodes_keep_one_dense_consistent_log(cl):
         pids = _burst(st)
         # Delivery is asynchronous (spool, then the emitter): wait until
         # every CreatePatient's event has arrived before the log settles.
-        _poll("every CreatePatient's event on node 2",
-              lambda: len(_created(st, pids)) == len(pids), timeout=60,
-              seen=lambda: "%d of %d; %s" % (len(_created(st, pids)),
-                                             len(pids), _audit_state(st)))
+        poll(lambda: len(_created(st, pids)) == len(pids), timeout=60,
+             interval=0.1, what="every CreatePatient's event on node 2",
+             seen=lambda: "%d of %d; %s" % (len(_created(st, pids)),
+                                            len(pids), _audit_state(st)))
         # Let both replicas sign over the last events while watched.
         _log_settled(st, 2)
     assert w.errors == []
