@@ -194,8 +194,13 @@ class GaleraCluster:
             self.stop_node(i)
         self._kill_strays()
 
-    def sql(self, statement, node=0):
-        """Run SQL as root on a node; returns the client's output."""
+    def sql(self, statement, node=0, synced=False):
+        """Run SQL as root on a node; returns the client's output.  With
+        synced, the node first applies every write set it has received
+        (wsrep_sync_wait): a node applies other nodes' commits
+        asynchronously, so without it a read can miss a committed row."""
+        if synced:
+            statement = "SET SESSION wsrep_sync_wait = 1; " + statement
         return self._check(_run(["sh", paths.mariadb_sh(), "sql",
                                  self.nodes[node].dir, statement]),
                            "sql on node %d" % node)

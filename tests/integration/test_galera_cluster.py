@@ -55,7 +55,7 @@ def st():
 
 
 def _sql_row(st, statement, node=0):
-    lines = st.cluster.sql(statement, node).strip().splitlines()
+    lines = st.cluster.sql(statement, node, synced=True).strip().splitlines()
     return lines[-1].split("\t")
 
 

@@ -183,8 +183,8 @@ def _rows(st, sql, node):
     """Rows of "SELECT cols FROM ..." on node, read after every write the
     node has seen committed (wsrep_sync_wait); a marker column sets them
     apart from the client's header line."""
-    out = st.cluster.sql("SET SESSION wsrep_sync_wait = 1; "
-                         + sql.replace("SELECT ", "SELECT '@' AS m, ", 1), node)
+    out = st.cluster.sql(sql.replace("SELECT ", "SELECT '@' AS m, ", 1),
+                         node, synced=True)
     return [ln.split("\t")[1:] for ln in out.splitlines()
             if ln.startswith("@\t")]
 
