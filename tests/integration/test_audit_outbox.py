@@ -2,7 +2,8 @@
 committed in the write's own transaction (the table med_audit_outbox of the
 service's database) and relayed to the durable spool afterwards, so a row
 cannot exist without its event, whatever the state of the spool's disk or
-of the audit service.
+of the audit service.  A call that spools its own event marks its row, and
+the relay deletes a marked row without spooling it a second time.
 
 Before the outbox, with the records spool on a full disk and audit stopped,
 CreateEntry committed its row and then answered INTERNAL "audit
@@ -16,7 +17,7 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, protos
+from harness import Stack, metrics, protos
 from harness.checks import poll
 from harness.fixtures import running
 
@@ -169,3 +170,45 @@ def test_failed_write_leaves_no_event_in_outbox(st, pb):
     code = _create(st, pb, "not-a-uuid", "bad-%s" % uuid.uuid4().hex)
     assert code == grpc.StatusCode.INVALID_ARGUMENT
     assert _outbox_rows(st) <= before
+
+
+def _spool_counts(st):
+    """{name: value} of the service's spool and outbox relay counters."""
+    samples, _ = metrics.scrape(st, SVC)
+    rows = "smartmed_audit_outbox_rows_total"
+    return {
+        "pending": metrics.value(samples,
+                                 "smartmed_audit_spool_pending_events"),
+        "delivered": metrics.value(samples, "smartmed_audit_delivered_total"),
+        "relayed": metrics.value(samples, rows, how="relayed"),
+        "already": metrics.value(samples, rows, how="already_spooled"),
+    }
+
+
+def test_event_spooled_by_its_call_is_not_spooled_again(st, pb):
+    """Issue 17, "nothing twice": each write's event is spooled once.  The
+    call spools its committed event and marks its outbox row; the relay,
+    past the grace, deletes the row without a second copy.  Before, every
+    row was spooled again by the relay (2 x CALLS events delivered)."""
+    poll(lambda: _outbox_rows(st) == 0 and _spool_counts(st)["pending"] == 0,
+         timeout=30, what="a quiet spool and outbox before the writes")
+    before = _spool_counts(st)
+    calls = [(str(uuid.uuid4()), "once-%d-%s" % (i, uuid.uuid4().hex))
+             for i in range(CALLS)]
+    for pid, rid in calls:
+        assert _create(st, pb, pid, rid) == grpc.StatusCode.OK
+    assert _outbox_rows(st) > 0, "the writes left no rows in the outbox"
+
+    def relay_done():
+        now = _spool_counts(st)
+        moved = (now["relayed"] - before["relayed"] +
+                 now["already"] - before["already"])
+        return now if (moved >= CALLS and now["pending"] == 0 and
+                       _outbox_rows(st) == 0) else None
+    after = poll(relay_done, timeout=30,
+                 what="the outbox relayed and the spool delivered",
+                 seen=lambda: "counters %r" % _spool_counts(st))
+    assert after["delivered"] - before["delivered"] == CALLS, (before, after)
+    assert after["already"] - before["already"] == CALLS, (before, after)
+    assert after["relayed"] == before["relayed"], (before, after)
+    assert _each_committed_row_audited_once(st, calls) == CALLS

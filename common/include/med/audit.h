@@ -118,7 +118,8 @@ med_err med_audit_emit_encoded(med_audit *a, const uint8_t *const *evs,
  * A write's event is inserted into the table med_audit_outbox of the
  * service's own database inside the write's transaction, so the two commit
  * together; a relay thread moves committed rows into the spool and deletes
- * each row once it is durable there.
+ * each row once it is durable there.  A row whose call spooled its event
+ * already (med_audit_outbox_spooled) is deleted without a second copy.
  */
 struct med_db;
 struct med_db_conn;
@@ -129,14 +130,28 @@ med_err med_audit_outbox_migrate(struct med_db *db) MED_MUST_CHECK;
 
 /*
  * med_audit_outbox_put encodes ev and inserts it on c, inside the caller's
- * transaction.  Errors: those of med_audit_encode and med_db_exec.
+ * transaction; *row_id (optional) is the new row's id, for
+ * med_audit_outbox_spooled.  Errors: those of med_audit_encode and
+ * med_db_exec.
  */
 med_err med_audit_outbox_put(struct med_db_conn *c, med_audit *a,
-			     const med_audit_event *ev) MED_MUST_CHECK;
+			     const med_audit_event *ev,
+			     uint64_t *row_id) MED_MUST_CHECK;
+
+/*
+ * med_audit_outbox_spooled tells the relay of db that the committed outbox
+ * row row_id (from med_audit_outbox_put on a connection of db) is durable
+ * in a spool already, so the relay deletes it without spooling it again.
+ * Call it only after the row committed and its event was spooled.  Best
+ * effort: with no relay running for db, or its bounded set full, nothing
+ * is recorded and the relay spools the row as usual.  Thread-safe.
+ */
+void med_audit_outbox_spooled(struct med_db *db, uint64_t row_id);
 
 /*
  * med_audit_relay_start starts the thread that moves outbox rows of db into
- * a's spool (and sets the gauge smartmed_audit_outbox_events).  Errors:
+ * a's spool (and sets the gauge smartmed_audit_outbox_events and the
+ * counter smartmed_audit_outbox_rows_total{how}).  Errors:
  * MED_ERR_INVALID, MED_ERR_NOMEM.
  */
 med_err med_audit_relay_start(struct med_db *db, med_audit *a,

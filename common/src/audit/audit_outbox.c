@@ -10,6 +10,18 @@
  * are spooled again with the same event ids; the audit service stores each
  * event id once, so delivery stays exactly-once.
  *
+ * A call that ends OK spools its committed event itself and then marks the
+ * row's id in its relay's set of rows already spooled
+ * (med_audit_outbox_spooled).  The relay deletes a marked row without
+ * spooling it again, and forgets the mark only once that deletion has
+ * committed: a rolled-back batch finds its marks again, and a mark lost
+ * (set full, process restarted, another replica's relay) only costs a
+ * second copy.  A row is never deleted unspooled: it is either marked by
+ * the call that spooled it or spooled by the relay in the same transaction
+ * as its deletion.  Marks name a row id of one database, so a relay keeps
+ * the marks of its own med_db only; marks older than a minute are dropped
+ * (their row went another way).
+ *
  * Replicas of a service share the outbox.  Each relay locks the rows it
  * takes (SKIP LOCKED), so two replicas on one server never spool the same
  * row; on a Galera cluster row locks hold on one node only, and a row two
@@ -38,6 +50,10 @@
  * sends the committed copy (ms). */
 #define OUTBOX_GRACE_MS	   3000
 #define OUTBOX_DELETE_HEAD "DELETE FROM med_audit_outbox WHERE id IN ("
+/* Slots of the set of rows spooled by their call (a power of two); at most
+ * half hold a mark, which covers the grace at ~2,700 writes a second. */
+#define OUTBOX_MARK_SLOTS  16384
+#define OUTBOX_MARK_TTL_MS 60000
 
 static const char outbox_ddl[] =
 	"CREATE TABLE IF NOT EXISTS med_audit_outbox ("
@@ -46,23 +62,51 @@ static const char outbox_ddl[] =
 	" created_ms BIGINT NOT NULL"
 	") ENGINE=InnoDB";
 
+/* outbox_mark - an outbox row its own call spooled; id 0 is a free slot
+ * (AUTO_INCREMENT starts at 1). */
+typedef struct outbox_mark {
+	uint64_t id;
+	int64_t at_ms;
+} outbox_mark;
+
+/* outbox_marks - an open-addressed set of marks (linear probing). */
+typedef struct outbox_marks {
+	pthread_mutex_t mu;
+	outbox_mark slot[OUTBOX_MARK_SLOTS];
+	size_t n;
+	int64_t expired_ms; /* when old marks were last dropped */
+} outbox_marks;
+
 struct med_audit_relay {
 	med_db *db;
 	med_audit *audit;
 	med_gauge *depth;
+	med_counter *relayed, *already; /* rows spooled here, rows skipped */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t wake;
 	bool stopping;
+	outbox_marks marks;
+	med_audit_relay *next; /* in the registry of running relays */
 };
 
 /* outbox_batch - rows read from the outbox, owned copies. */
 typedef struct outbox_batch {
-	int64_t id[OUTBOX_BATCH];
+	uint64_t id[OUTBOX_BATCH];
 	uint8_t *event[OUTBOX_BATCH];
 	size_t len[OUTBOX_BATCH];
-	size_t n;
+	bool spooled[OUTBOX_BATCH]; /* marked by its call: skip the spool */
+	size_t n, n_spooled;
 } outbox_batch;
+
+/*
+ * The running relays, by database.  A call knows the database its event
+ * went to, not the relay that moves that database's rows, so this list
+ * connects the two (one relay per med_db; a second for the same med_db
+ * gets no marks).
+ */
+static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
+static med_audit_relay *registry;
 
 med_err
 med_audit_outbox_migrate(med_db *db)
@@ -76,10 +120,12 @@ med_audit_outbox_migrate(med_db *db)
 }
 
 med_err
-med_audit_outbox_put(med_db_conn *c, med_audit *a, const med_audit_event *ev)
+med_audit_outbox_put(med_db_conn *c, med_audit *a, const med_audit_event *ev,
+		     uint64_t *row_id)
 {
 	uint8_t *bytes;
 	size_t len;
+	uint64_t id = 0;
 	med_err err = med_audit_encode(a, ev, &bytes, &len);
 	med_db_value v[2];
 
@@ -90,10 +136,145 @@ med_audit_outbox_put(med_db_conn *c, med_audit *a, const med_audit_event *ev)
 	err = med_db_exec(c,
 			  "INSERT INTO med_audit_outbox (event, created_ms) "
 			  "VALUES (?, ?)",
-			  v, 2, NULL, NULL);
+			  v, 2, NULL, &id);
 	free(bytes);
+	if (err == MED_OK && row_id != NULL)
+		*row_id = id;
 	return err;
 }
+
+/* --- the set of rows spooled by their call --------------------------- */
+
+static size_t
+mark_home(uint64_t id)
+{
+	/* Fibonacci hashing: consecutive ids land far apart. */
+	return (size_t)((id * 0x9E3779B97F4A7C15ull) >> 32) &
+	       (OUTBOX_MARK_SLOTS - 1);
+}
+
+/* mark_find returns id's slot, or the free slot that ends its probe. */
+static size_t
+mark_find(const outbox_marks *m, uint64_t id)
+{
+	size_t i = mark_home(id);
+
+	while (m->slot[i].id != 0 && m->slot[i].id != id)
+		i = (i + 1) & (OUTBOX_MARK_SLOTS - 1);
+	return i;
+}
+
+/* mark_lies_between: is home h cyclically in (free, i]? */
+static bool
+mark_lies_between(size_t h, size_t free_slot, size_t i)
+{
+	return free_slot <= i ? free_slot < h && h <= i
+			      : free_slot < h || h <= i;
+}
+
+/*
+ * mark_remove_at empties slot i and moves later marks of the same probe
+ * run back (no tombstones, so lookups never slow down with age).
+ */
+static void
+mark_remove_at(outbox_marks *m, size_t i)
+{
+	size_t free_slot = i;
+
+	m->n--;
+	for (;;) {
+		i = (i + 1) & (OUTBOX_MARK_SLOTS - 1);
+		if (m->slot[i].id == 0)
+			break;
+		if (mark_lies_between(mark_home(m->slot[i].id), free_slot, i))
+			continue;
+		m->slot[free_slot] = m->slot[i];
+		free_slot = i;
+	}
+	m->slot[free_slot].id = 0;
+}
+
+/* marks_expire drops marks older than the TTL, once a second at most. */
+static void
+marks_expire(outbox_marks *m, int64_t now_ms)
+{
+	pthread_mutex_lock(&m->mu);
+	if (m->n > 0 && now_ms - m->expired_ms >= 1000) {
+		m->expired_ms = now_ms;
+		/* i stays put after a removal: a later mark moved into it. */
+		for (size_t i = 0; i < OUTBOX_MARK_SLOTS;)
+			if (m->slot[i].id != 0 &&
+			    now_ms - m->slot[i].at_ms > OUTBOX_MARK_TTL_MS)
+				mark_remove_at(m, i);
+			else
+				i++;
+	}
+	pthread_mutex_unlock(&m->mu);
+}
+
+/* marks_take_batch flags the rows of b whose call spooled them. */
+static void
+marks_take_batch(outbox_marks *m, outbox_batch *b)
+{
+	b->n_spooled = 0;
+	pthread_mutex_lock(&m->mu);
+	for (size_t i = 0; i < b->n; i++) {
+		b->spooled[i] = m->slot[mark_find(m, b->id[i])].id != 0;
+		b->n_spooled += b->spooled[i];
+	}
+	pthread_mutex_unlock(&m->mu);
+}
+
+/* marks_forget_batch drops the marks of b's rows; after their deletion
+ * committed, never before. */
+static void
+marks_forget_batch(outbox_marks *m, const outbox_batch *b)
+{
+	pthread_mutex_lock(&m->mu);
+	for (size_t i = 0; i < b->n; i++) {
+		size_t s;
+
+		if (!b->spooled[i])
+			continue;
+		s = mark_find(m, b->id[i]);
+		if (m->slot[s].id != 0)
+			mark_remove_at(m, s);
+	}
+	pthread_mutex_unlock(&m->mu);
+}
+
+/* marks_add records id; a full set records nothing (the relay then
+ * spools the row again, which is harmless). */
+static void
+marks_add(outbox_marks *m, uint64_t id, int64_t now_ms)
+{
+	size_t s;
+
+	pthread_mutex_lock(&m->mu);
+	s = mark_find(m, id);
+	if (m->slot[s].id == 0 && m->n < OUTBOX_MARK_SLOTS / 2) {
+		m->slot[s] = (outbox_mark){id, now_ms};
+		m->n++;
+	}
+	pthread_mutex_unlock(&m->mu);
+}
+
+void
+med_audit_outbox_spooled(med_db *db, uint64_t row_id)
+{
+	med_audit_relay *r;
+
+	if (db == NULL || row_id == 0)
+		return;
+	pthread_mutex_lock(&registry_mu);
+	for (r = registry; r != NULL && r->db != db; r = r->next)
+		;
+	if (r != NULL)
+		marks_add(&r->marks, row_id, med_now_ms());
+	pthread_mutex_unlock(&registry_mu);
+}
+
+/* --- the relay ---------------------------------------------------------- */
 
 static void
 batch_clear(outbox_batch *b)
@@ -116,7 +297,7 @@ batch_row(void *ctx, const med_db_row *row)
 		return MED_ERR_NOMEM;
 	memcpy(b->event[b->n], p, len);
 	b->len[b->n] = len;
-	b->id[b->n] = med_db_row_int64(row, 0);
+	b->id[b->n] = (uint64_t)med_db_row_int64(row, 0);
 	b->n++;
 	return MED_OK;
 }
@@ -134,7 +315,7 @@ batch_delete(med_db_conn *c, const outbox_batch *b)
 		sql[off++] = i == 0 ? '?' : ',';
 		if (i > 0)
 			sql[off++] = '?';
-		v[i] = MED_DB_I64(b->id[i]);
+		v[i] = MED_DB_I64((int64_t)b->id[i]);
 	}
 	sql[off++] = ')';
 	sql[off] = '\0';
@@ -147,13 +328,30 @@ typedef struct relay_tx {
 	outbox_batch b;
 } relay_tx;
 
+/* batch_spool spools the rows of b that no call has spooled already. */
+static med_err
+batch_spool(med_audit *a, const outbox_batch *b)
+{
+	const uint8_t *evs[OUTBOX_BATCH];
+	size_t lens[OUTBOX_BATCH], n = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->spooled[i])
+			continue;
+		evs[n] = b->event[i];
+		lens[n++] = b->len[i];
+	}
+	return n == 0 ? MED_OK : med_audit_emit_encoded(a, evs, lens, n);
+}
+
 /*
- * relay_tx_body locks the oldest rows no other relay holds, spools them,
- * deletes them; a spool that fails rolls the deletion back.  A call that
- * ends normally spools its own event (the same id) in the order of the
- * calls; the relay takes only rows older than that takes, the events of
- * calls whose spool failed or whose process died.  A copy sent twice is
- * kept once by the audit service.
+ * relay_tx_body locks the oldest rows no other relay holds, spools those
+ * their call did not, deletes them all; a spool that fails rolls the
+ * deletion back.  A call that ends normally spools its own event (the
+ * same id) in the order of the calls and marks its row; the relay takes
+ * only rows older than that takes, and spools the unmarked ones: the
+ * events of calls whose spool failed or whose process died, or whose mark
+ * was not kept.  A copy sent twice is kept once by the audit service.
  */
 static med_err
 relay_tx_body(med_db_conn *c, void *arg)
@@ -170,9 +368,8 @@ relay_tx_body(med_db_conn *c, void *arg)
 			   &before, 1, batch_row, &t->b);
 	if (err != MED_OK || t->b.n == 0)
 		return err;
-	err = med_audit_emit_encoded(t->r->audit,
-				     (const uint8_t *const *)t->b.event,
-				     t->b.len, t->b.n);
+	marks_take_batch(&t->r->marks, &t->b);
+	err = batch_spool(t->r->audit, &t->b);
 	return err == MED_OK ? batch_delete(c, &t->b) : err;
 }
 
@@ -184,6 +381,12 @@ relay_once(med_audit_relay *r, size_t *moved)
 	med_err err = med_db_tx(r->db, relay_tx_body, &t);
 
 	*moved = err == MED_OK ? t.b.n : 0;
+	if (err == MED_OK && t.b.n > 0) {
+		/* The deletion committed: the marks have done their work. */
+		marks_forget_batch(&r->marks, &t.b);
+		med_counter_add(r->relayed, t.b.n - t.b.n_spooled);
+		med_counter_add(r->already, t.b.n_spooled);
+	}
 	batch_clear(&t.b);
 	return err;
 }
@@ -235,9 +438,60 @@ relay_main(void *arg)
 		failing = err != MED_OK;
 		if (err == MED_OK && moved == OUTBOX_BATCH)
 			continue;
+		marks_expire(&r->marks, med_now_ms());
 		update_depth(r);
 	} while (relay_sleep(r, failing ? OUTBOX_RETRY_MS : OUTBOX_POLL_MS));
 	return NULL;
+}
+
+/* relay_metrics makes the relay's series; a failure only loses them. */
+static void
+relay_metrics(med_audit_relay *r)
+{
+	static const char help[] =
+		"Outbox rows deleted by the relay: spooled by the relay "
+		"(how=\"relayed\") or already spooled by their call "
+		"(how=\"already_spooled\").";
+	med_metrics *lib = med_metrics_lib();
+
+	r->depth = med_metrics_gauge(
+		lib, "smartmed_audit_outbox_events",
+		"write events committed in the outbox, not yet spooled", "");
+	r->relayed =
+		med_metrics_counter(lib, "smartmed_audit_outbox_rows_total",
+				    help, "how=\"relayed\"");
+	r->already =
+		med_metrics_counter(lib, "smartmed_audit_outbox_rows_total",
+				    help, "how=\"already_spooled\"");
+}
+
+/* registry_add lists r, unless a relay of its database runs already. */
+static void
+registry_add(med_audit_relay *r)
+{
+	med_audit_relay *o;
+
+	pthread_mutex_lock(&registry_mu);
+	for (o = registry; o != NULL && o->db != r->db; o = o->next)
+		;
+	if (o == NULL) {
+		r->next = registry;
+		registry = r;
+	}
+	pthread_mutex_unlock(&registry_mu);
+}
+
+/* registry_remove unlists r; marks given after this are not recorded. */
+static void
+registry_remove(med_audit_relay *r)
+{
+	pthread_mutex_lock(&registry_mu);
+	for (med_audit_relay **p = &registry; *p != NULL; p = &(*p)->next)
+		if (*p == r) {
+			*p = r->next;
+			break;
+		}
+	pthread_mutex_unlock(&registry_mu);
 }
 
 med_err
@@ -251,17 +505,18 @@ med_audit_relay_start(med_db *db, med_audit *a, med_audit_relay **out)
 		return MED_ERR_NOMEM;
 	r->db = db;
 	r->audit = a;
-	r->depth = med_metrics_gauge(
-		med_metrics_lib(), "smartmed_audit_outbox_events",
-		"write events committed in the outbox, not yet spooled", "");
+	relay_metrics(r);
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->wake, NULL);
+	pthread_mutex_init(&r->marks.mu, NULL);
 	if (pthread_create(&r->thread, NULL, relay_main, r) != 0) {
+		pthread_mutex_destroy(&r->marks.mu);
 		pthread_cond_destroy(&r->wake);
 		pthread_mutex_destroy(&r->mu);
 		free(r);
 		return MED_ERR_NOMEM;
 	}
+	registry_add(r);
 	*out = r;
 	return MED_OK;
 }
@@ -271,11 +526,13 @@ med_audit_relay_stop(med_audit_relay *r)
 {
 	if (r == NULL)
 		return;
+	registry_remove(r);
 	pthread_mutex_lock(&r->mu);
 	r->stopping = true;
 	pthread_cond_signal(&r->wake);
 	pthread_mutex_unlock(&r->mu);
 	pthread_join(r->thread, NULL);
+	pthread_mutex_destroy(&r->marks.mu);
 	pthread_cond_destroy(&r->wake);
 	pthread_mutex_destroy(&r->mu);
 	free(r);

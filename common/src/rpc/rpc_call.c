@@ -460,8 +460,9 @@ access_event(med_call *c, int code, med_audit_event *ev, char *detail,
 
 /*
  * audit emits the access event; false when it could not be made durable.
- * A write whose OK event committed with it (med_call_tx) spools nothing
- * more when it ends OK.
+ * A write whose OK event committed with it (med_call_tx) spools that event
+ * when it ends OK and marks its outbox row spooled, so the relay deletes
+ * the row without a second copy.
  */
 static bool
 audit(med_call *c, int code)
@@ -479,7 +480,10 @@ audit(med_call *c, int code)
 		 * keeps one); should the spool fail, the outbox relay sends
 		 * the committed copy, so the reply stands. */
 		ev.event_id = c->outbox_event_id;
-		if (!emit(c, &ev))
+		if (emit(c, &ev))
+			med_audit_outbox_spooled(c->outbox_db,
+						 c->outbox_row_id);
+		else
 			med_log_warn("audit: event %s waits in the outbox",
 				     c->outbox_event_id);
 		return ok;
@@ -516,7 +520,8 @@ outbox_tx_body(med_db_conn *conn, void *arg)
 	access_event(t->call, 0, &ev, detail, sizeof(detail));
 	med_uuid_v4(t->call->outbox_event_id);
 	ev.event_id = t->call->outbox_event_id;
-	err = med_audit_outbox_put(conn, t->call->srv->opts.audit, &ev);
+	err = med_audit_outbox_put(conn, t->call->srv->opts.audit, &ev,
+				   &t->call->outbox_row_id);
 	return err == MED_OK ? med__idem_record(t->call, conn) : err;
 }
 
@@ -533,6 +538,7 @@ call_tx(med_call *c, med_db *db, med_db_tx_fn fn, void *ctx)
 	err = med_db_tx(db, outbox_tx_body, &t);
 	if (err == MED_OK) {
 		c->audit_outboxed = true;
+		c->outbox_db = db;
 		c->idem.logged = c->client_request_id;
 	}
 	return err;

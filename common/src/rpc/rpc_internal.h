@@ -202,6 +202,10 @@ struct med_call {
 	 * n_outboxed_details of the details. */
 	bool audit_outboxed;
 	char outbox_event_id[MED_UUID_LEN + 1];
+	/* Where that event's outbox row is: the relay of outbox_db skips
+	 * the row once the call has spooled the event itself. */
+	med_db *outbox_db;
+	uint64_t outbox_row_id;
 	med_err fail_err;
 	char fail_msg[RPC_STATUS_MSG_MAX];
 	ProtobufCMessage *in;
