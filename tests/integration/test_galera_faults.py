@@ -165,7 +165,13 @@ def _failovers(log, from_key):
     assert moved, "no call failed over: the fault came too late"
     others = [x for x in moved if x[1] != from_key]
     assert others == [], others
-    return len(moved)
+    # How the calls ended that moved, and those that waited (ABORTED):
+    # a call that ran into its deadline shows as a slow burst.
+    by_code = {}
+    for _, _, code in log:
+        by_code[code.name] = by_code.get(code.name, 0) + 1
+    return "%d (%s)" % (len(moved), ", ".join(
+        "%s %d" % kv for kv in sorted(by_code.items())))
 
 
 def _repeats(st, rids):
@@ -269,7 +275,7 @@ def test_node_killed_mid_burst_loses_and_doubles_nothing(st):
         if st.cluster.node_pid(KILLED) is None:
             st.cluster.start_node(KILLED)
         raise
-    print("kill: %d writes acknowledged in %.1f s, %d calls failed over, "
+    print("kill: %d writes acknowledged in %.1f s, %s calls failed over, "
           "%d without a kept reply, %d answered from the request log"
           % (len(acked), took, moved,
              sum(1 for e in acked.values() if e is None),
@@ -348,7 +354,7 @@ def test_minority_node_refuses_and_recovers_when_it_rejoins(st):
             for node in range(len(st.cluster.nodes)):
                 print("node %d: %s" % (node, _held(st, list(acked), node)))
     ready_s = _wait_ready(st, "records-c", True, 15)
-    print("partition: %d writes in %.1f s, %d calls failed over; node "
+    print("partition: %d writes in %.1f s, %s calls failed over; node "
           "non-primary %.1f s after the cut, records-c refused in %.2f s, "
           "not ready after %.1f s; rejoined in %.1f s, ready %.1f s later"
           % (len(acked), took, moved, cut["s"], refuse_s, not_ready_s,

@@ -32,8 +32,12 @@
 /* Replies larger than this are not kept: the repeat learns the first call
  * committed and reads the result back. */
 #define IDEM_REPLY_KEEP_MAX (256u << 10)
-/* A row without its reply younger than this is a twin still finishing. */
-#define IDEM_IN_PROGRESS_MS 30000
+/* A row without its reply younger than this is a twin still finishing:
+ * a live first call keeps its reply right after its commit.  Older, its
+ * process is taken to be gone (killed with its node, say) and a repeat is
+ * told to read the result back.  30 s kept clients that failed over from
+ * a killed node waiting half a minute for that answer. */
+#define IDEM_IN_PROGRESS_MS 5000
 /* Reply states of a row. */
 #define IDEM_REPLY_PENDING 0
 #define IDEM_REPLY_KEPT	   1
