@@ -1202,8 +1202,6 @@ tx_backoff(int try)
 static bool
 tx_may_rerun(int runs, int64_t t0)
 {
-	if (runs >= DB_TX_TRIES_MAX)
-		return false;
 	return runs < DB_TX_TRIES || mono_ms() - t0 < DB_TX_BUDGET_MS;
 }
 
@@ -1211,16 +1209,17 @@ med_err
 med_db_tx(med_db *db, med_db_tx_fn fn, void *ctx)
 {
 	med_err err = MED_ERR_INTERNAL;
+	int64_t t0;
 
 	if (db == NULL || fn == NULL)
 		return MED_ERR_INVALID;
-	int64_t t0 = mono_ms();
-
-	for (int try = 0; try < DB_TX_TRIES_MAX; try++) {
+	t0 = mono_ms();
+	for (int runs = 1;; runs++) {
 		err = tx_once(db, fn, ctx);
-		if (err != MED_ERR_CONFLICT || !tx_may_rerun(try + 1, t0))
+		if (err != MED_ERR_CONFLICT || runs == DB_TX_TRIES_MAX ||
+		    !tx_may_rerun(runs, t0))
 			break;
-		tx_backoff(try);
+		tx_backoff(runs - 1);
 	}
 	return err;
 }
