@@ -32,20 +32,21 @@ def pytest_runtest_makereport(item, call):
         return
     funcargs = getattr(item, "funcargs", {}) or {}
     own = [v for v in funcargs.values() if isinstance(v, Stack)]
-    # Stacks made inside a test (fault tests) are still alive here; the
-    # session stack is too, and says little about this test: a short tail
-    # first, the test's own stacks last, where a truncated report (CI
-    # keeps the end) still shows them.
-    others = [s for s in live_stacks() if s not in own]
-    for st in others:
-        rep.sections.append(("service logs (%s)" % st.workdir,
-                             st.logs_report(lines=5 if own else 30)))
+    crash = getattr(rep.longrepr, "reprcrash", None)
+    said = None if crash is None else "%s:%d: %s" % (
+        crash.path, crash.lineno, crash.message[:2000])
+    # CI shows only a window of a long report: say what failed before the
+    # logs as well as after them, and keep the logs short.  The session
+    # stack says little about a test that made its own: it gets no lines
+    # then (fault tests' stacks are still alive here, and listed).
+    if said is not None:
+        rep.sections.append(("failure", said))
+    if not own:
+        for st in live_stacks():
+            rep.sections.append(("service logs (%s)" % st.workdir,
+                                 st.logs_report(lines=30)))
     for st in own:
         rep.sections.append(("service logs (%s)" % st.workdir,
                              st.logs_report()))
-    # The failure itself once more, last: a report cut to its tail (as
-    # CI's is) otherwise ends in logs and never says what failed.
-    crash = getattr(rep.longrepr, "reprcrash", None)
-    if crash is not None:
-        rep.sections.append(("failure, repeated", "%s:%d: %s" % (
-            crash.path, crash.lineno, crash.message[:2000])))
+    if said is not None:
+        rep.sections.append(("failure, repeated", said))
