@@ -190,6 +190,7 @@ mark_existing(med_db_conn *c, append_ctx *x)
 	size_t at = 0;
 	med_err err = MED_OK;
 
+	MED_DB_PARAMS_FIT(DEDUPE_CHUNK);
 	if (sql[0] == '\0') {
 		size_t n = (size_t)snprintf(sql, sizeof(sql),
 					    "SELECT event_id FROM events"

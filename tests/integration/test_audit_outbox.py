@@ -212,3 +212,71 @@ def test_event_spooled_by_its_call_is_not_spooled_again(st, pb):
     assert after["already"] - before["already"] == CALLS, (before, after)
     assert after["relayed"] == before["relayed"], (before, after)
     assert _each_committed_row_audited_once(st, calls) == CALLS
+
+
+def _relay_gauges(st):
+    """{name: value} of the outbox relay's progress series."""
+    samples, _ = metrics.scrape(st, SVC)
+    names = {"rows": "smartmed_audit_outbox_events",
+             "due": "smartmed_audit_outbox_due_events",
+             "oldest_s": "smartmed_audit_outbox_oldest_age_seconds",
+             "failures": "smartmed_audit_outbox_relay_failures_total"}
+    return {k: metrics.value(samples, n) for k, n in names.items()}
+
+
+# More than one relay batch (128 rows), the size that once stalled it.
+DUE = 300
+
+
+def _gauges_if(st, ok):
+    """The relay's gauges when ok(gauges) holds, else None (for poll)."""
+    g = _relay_gauges(st)
+    return g if ok(g) else None
+
+
+def _stalled(g):
+    return g["due"] > 128 and g["oldest_s"] > 0 and g["failures"] > 0
+
+
+def _at_rest(g):
+    return g["due"] == 0 and g["rows"] == 0 and g["oldest_s"] == 0
+
+
+def test_hundreds_of_rows_due_after_kill9_all_relayed(st, pb):
+    """Issue 31, finding 1: the relay stalled for good once more than 64
+    rows were due at once (it deleted a batch of 128 ids in one statement
+    and the db layer refused more than 64 parameters, every run).  Here
+    the writes commit while nothing can be spooled (the spool's disk is
+    full), the service is killed with SIGKILL with hundreds of rows due,
+    and after the restart every row is relayed and every event stored
+    once.  The relay's gauges show the rows due and their age while it
+    cannot move them, and go back to zero once it has."""
+    spool = st.spool_dir(SVC)
+    st.stop_service(SVC)
+    _mount_tiny_tmpfs(spool)
+    try:
+        st.start_service(SVC)
+        filler = _fill(spool)
+        calls = [(str(uuid.uuid4()), "due-%d-%s" % (i, uuid.uuid4().hex))
+                 for i in range(DUE)]
+        codes = [_create(st, pb, p, r) for p, r in calls]
+        committed = sum(c == grpc.StatusCode.OK for c in codes)
+        assert _outbox_rows(st) > 128, (
+            "only %d rows due (%d writes committed)" % (
+                _outbox_rows(st), committed))
+        stalled = poll(
+            lambda: _gauges_if(st, _stalled), timeout=30, what="the gauges showing the rows the relay "
+            "cannot spool", seen=lambda: "gauges %r" % _relay_gauges(st))
+        assert stalled["rows"] >= stalled["due"]
+        st.stop_service(SVC, sig=signal.SIGKILL)
+        os.unlink(filler)
+        st.start_service(SVC)
+        poll(lambda: _outbox_rows(st) == 0, timeout=60,
+             what="the outbox drained after the restart",
+             seen=lambda: "%d rows left" % _outbox_rows(st))
+        assert _each_committed_row_audited_once(st, calls) == committed
+        poll(lambda: _gauges_if(st, _at_rest), timeout=20, what="the relay's gauges back at zero",
+             seen=lambda: "gauges %r" % _relay_gauges(st))
+    finally:
+        st.stop_service(SVC)
+        subprocess.run(["umount", spool], check=False)

@@ -133,18 +133,25 @@ on_cell(void *ctx, const med_db_row *row)
 	return MED_OK;
 }
 
-/* scalar runs a one-value query and returns the value. */
+/* scalar_with runs a one-value query with n parameters, returns it. */
 static int64_t
-scalar(med_db *db, const char *sql)
+scalar_with(med_db *db, const char *sql, const med_db_value *p, size_t n)
 {
 	med_db_conn *c;
 	cell v = {0};
 
 	MT_OK(med_db_acquire(db, &c));
-	MT_OK(med_db_query(c, sql, NULL, 0, on_cell, &v));
+	MT_OK(med_db_query(c, sql, p, n, on_cell, &v));
 	med_db_release(c);
 	MT_EQ_INT(v.rows, 1);
 	return v.i;
+}
+
+/* scalar runs a one-value query and returns the value. */
+static int64_t
+scalar(med_db *db, const char *sql)
+{
+	return scalar_with(db, sql, NULL, 0);
 }
 
 /* ---- migrations ---- */
@@ -467,6 +474,44 @@ test_row_seen(void)
 
 	MT_TRUE(seen_by(db, "SELECT 1"));
 	MT_TRUE(!seen_by(db, "SELECT 1 FROM DUAL WHERE 1 = 0"));
+	med_db_close(db);
+}
+
+/* params_sql writes "SELECT ?+?+...+?" with n placeholders. */
+static char *
+params_sql(size_t n)
+{
+	char *sql = malloc(8 + 2 * n);
+	size_t off = sizeof("SELECT ") - 1;
+
+	MT_TRUE(sql != NULL);
+	memcpy(sql, "SELECT ", off);
+	for (size_t i = 0; i < n; i++) {
+		sql[off++] = i == 0 ? '?' : '+';
+		if (i > 0)
+			sql[off++] = '?';
+	}
+	sql[off] = '\0';
+	return sql;
+}
+
+/* The cap on bound parameters: MED_DB_MAX_PARAMS run, one more is refused
+ * as invalid (a caller's bug the log names), never run half-bound. */
+static void
+test_param_cap(void)
+{
+	med_db *db = fresh_db(1, 0);
+	med_db_value v[MED_DB_MAX_PARAMS + 1];
+	char *at_cap = params_sql(MED_DB_MAX_PARAMS);
+	char *over = params_sql(MED_DB_MAX_PARAMS + 1);
+
+	for (size_t i = 0; i <= MED_DB_MAX_PARAMS; i++)
+		v[i] = MED_DB_I64(1);
+	MT_EQ_INT(scalar_with(db, at_cap, v, MED_DB_MAX_PARAMS),
+		  MED_DB_MAX_PARAMS);
+	MT_EQ_INT(exec1(db, over, v, MED_DB_MAX_PARAMS + 1), MED_ERR_INVALID);
+	free(at_cap);
+	free(over);
 	med_db_close(db);
 }
 
@@ -913,6 +958,7 @@ static const mt_case cases[] = {
 	{"dup_key", test_dup_key},
 	{"row_seen", test_row_seen},
 	{"data_errors", test_data_errors},
+	{"param_cap", test_param_cap},
 	{"tx", test_tx},
 	{"concurrent", test_concurrent},
 	{"pool_exhaustion", test_pool_exhaustion},

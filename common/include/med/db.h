@@ -126,11 +126,25 @@ typedef struct med_db_value {
 	((med_db_value){.type = MED_DB_BLOB, .p = (ptr), .len = (n)})
 
 /*
+ * MED_DB_MAX_PARAMS is the most bound parameters one statement may carry.
+ * A caller with a list of values longer than this sends it in chunks; a
+ * fixed-size list states MED_DB_PARAMS_FIT(n) so that the build fails
+ * rather than the statement (an outbox relay once stalled for good on a
+ * DELETE of 128 ids: every run was refused, nothing moved).
+ */
+#define MED_DB_MAX_PARAMS 64
+#define MED_DB_PARAMS_FIT(n)                                                   \
+	_Static_assert((n) <= MED_DB_MAX_PARAMS,                               \
+		       #n " parameters exceed MED_DB_MAX_PARAMS")
+
+/*
  * med_db_exec runs one statement that returns no rows.  affected and
  * insert_id are optional.  Errors: MED_ERR_EXISTS (duplicate key),
  * MED_ERR_CONFLICT (deadlock or lock wait timeout; retry the transaction),
  * MED_ERR_UNAVAILABLE (connection lost: c is marked broken),
- * MED_ERR_INVALID (a value out of the column's range), MED_ERR_INTERNAL.
+ * MED_ERR_INVALID (a value out of the column's range, or more than
+ * MED_DB_MAX_PARAMS parameters: logged with the statement),
+ * MED_ERR_INTERNAL.
  */
 med_err med_db_exec(med_db_conn *c, const char *sql, const med_db_value *params,
 		    size_t n_params, uint64_t *affected,

@@ -43,9 +43,15 @@
 #include <string.h>
 #include <time.h>
 
-#define OUTBOX_BATCH	128
-#define OUTBOX_POLL_MS	50
-#define OUTBOX_RETRY_MS 1000
+#define OUTBOX_BATCH	  128
+#define OUTBOX_TEXT(x)	  #x
+#define OUTBOX_SQL_INT(x) OUTBOX_TEXT(x) /* a macro's value in SQL text */
+/* Ids per DELETE: one statement may bind MED_DB_MAX_PARAMS values. */
+#define OUTBOX_DELETE_CHUNK MED_DB_MAX_PARAMS
+/* A relay that keeps failing says so again this often (ms). */
+#define OUTBOX_WARN_EVERY_MS 60000
+#define OUTBOX_POLL_MS	     50
+#define OUTBOX_RETRY_MS	     1000
 /* How long a committed event is left to its own call before the relay
  * sends the committed copy (ms). */
 #define OUTBOX_GRACE_MS	   3000
@@ -80,8 +86,9 @@ typedef struct outbox_marks {
 struct med_audit_relay {
 	med_db *db;
 	med_audit *audit;
-	med_gauge *depth;
+	med_gauge *depth, *due, *oldest_age_s;
 	med_counter *relayed, *already; /* rows spooled here, rows skipped */
+	med_counter *failures;		/* relay runs that moved nothing */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t wake;
@@ -302,24 +309,49 @@ batch_row(void *ctx, const med_db_row *row)
 	return MED_OK;
 }
 
-/* batch_delete removes exactly the rows of b. */
+static char delete_sql[sizeof(OUTBOX_DELETE_HEAD) + 2 * OUTBOX_DELETE_CHUNK];
+static pthread_once_t delete_sql_once = PTHREAD_ONCE_INIT;
+
+/* delete_sql_make writes the DELETE of OUTBOX_DELETE_CHUNK ids: one
+ * statement text, so one prepared statement serves every chunk. */
+static void
+delete_sql_make(void)
+{
+	size_t off = strlen(OUTBOX_DELETE_HEAD);
+
+	memcpy(delete_sql, OUTBOX_DELETE_HEAD, off);
+	for (size_t i = 0; i < OUTBOX_DELETE_CHUNK; i++) {
+		if (i > 0)
+			delete_sql[off++] = ',';
+		delete_sql[off++] = '?';
+	}
+	delete_sql[off++] = ')';
+	delete_sql[off] = '\0';
+}
+
+/*
+ * batch_delete removes exactly the rows of b, OUTBOX_DELETE_CHUNK ids per
+ * statement; a short chunk repeats its first id (deleting a row twice in
+ * one IN list deletes it once).
+ */
 static med_err
 batch_delete(med_db_conn *c, const outbox_batch *b)
 {
-	char sql[sizeof(OUTBOX_DELETE_HEAD) + 2 * OUTBOX_BATCH + 2];
-	med_db_value v[OUTBOX_BATCH];
-	size_t off = strlen(OUTBOX_DELETE_HEAD);
+	med_db_value v[OUTBOX_DELETE_CHUNK];
+	med_err err = MED_OK;
 
-	memcpy(sql, OUTBOX_DELETE_HEAD, off);
-	for (size_t i = 0; i < b->n; i++) {
-		sql[off++] = i == 0 ? '?' : ',';
-		if (i > 0)
-			sql[off++] = '?';
-		v[i] = MED_DB_I64((int64_t)b->id[i]);
+	MED_DB_PARAMS_FIT(OUTBOX_DELETE_CHUNK);
+	pthread_once(&delete_sql_once, delete_sql_make);
+	for (size_t at = 0; at < b->n && err == MED_OK;
+	     at += OUTBOX_DELETE_CHUNK) {
+		for (size_t i = 0; i < OUTBOX_DELETE_CHUNK; i++) {
+			size_t k = at + i < b->n ? at + i : at;
+			v[i] = MED_DB_I64((int64_t)b->id[k]);
+		}
+		err = med_db_exec(c, delete_sql, v, OUTBOX_DELETE_CHUNK, NULL,
+				  NULL);
 	}
-	sql[off++] = ')';
-	sql[off] = '\0';
-	return med_db_exec(c, sql, v, b->n, NULL, NULL);
+	return err;
 }
 
 /* relay_tx - one batch moved in one transaction. */
@@ -363,8 +395,9 @@ relay_tx_body(med_db_conn *c, void *arg)
 	batch_clear(&t->b); /* a re-run after a conflict starts afresh */
 	err = med_db_query(c,
 			   "SELECT id, event FROM med_audit_outbox"
-			   " WHERE created_ms < ? ORDER BY id LIMIT 128"
-			   " FOR UPDATE SKIP LOCKED",
+			   " WHERE created_ms < ? ORDER BY id"
+			   " LIMIT " OUTBOX_SQL_INT(
+				   OUTBOX_BATCH) " FOR UPDATE SKIP LOCKED",
 			   &before, 1, batch_row, &t->b);
 	if (err != MED_OK || t->b.n == 0)
 		return err;
@@ -391,22 +424,63 @@ relay_once(med_audit_relay *r, size_t *moved)
 	return err;
 }
 
+/* outbox_state - what the gauges show of the outbox. */
+typedef struct outbox_state {
+	int64_t rows, due, oldest_ms;
+} outbox_state;
+
 static med_err
-count_row(void *ctx, const med_db_row *row)
+state_row(void *ctx, const med_db_row *row)
 {
-	*(int64_t *)ctx = med_db_row_int64(row, 0);
+	outbox_state *st = ctx;
+
+	st->rows = med_db_row_int64(row, 0);
+	st->due = med_db_row_int64(row, 1);
+	st->oldest_ms = med_db_row_int64(row, 2);
 	return MED_OK;
 }
 
-/* update_depth sets the outbox gauge; an unreachable database leaves it. */
+/*
+ * update_gauges sets the outbox gauges: rows, rows past the grace (due to
+ * the relay) and the age of the oldest row.  A relay that moves nothing
+ * shows as a due count and an age that only grow, which the alert
+ * SmartmedAuditOutboxStalled watches.  An unreachable database leaves them.
+ */
 static void
-update_depth(med_audit_relay *r)
+update_gauges(med_audit_relay *r)
 {
-	int64_t n = 0;
+	int64_t now_ms = med_now_ms();
+	med_db_value before = MED_DB_I64(now_ms - OUTBOX_GRACE_MS);
+	outbox_state st = {0, 0, 0};
 
-	if (med_db_query_once(r->db, "SELECT COUNT(*) FROM med_audit_outbox",
-			      NULL, 0, count_row, &n) == MED_OK)
-		med_gauge_set(r->depth, (double)n);
+	if (med_db_query_once(
+		    r->db,
+		    "SELECT COUNT(*), COALESCE(SUM(created_ms < ?), 0),"
+		    " COALESCE(MIN(created_ms), 0)"
+		    " FROM med_audit_outbox",
+		    &before, 1, state_row, &st) != MED_OK)
+		return;
+	med_gauge_set(r->depth, (double)st.rows);
+	med_gauge_set(r->due, (double)st.due);
+	med_gauge_set(r->oldest_age_s,
+		      st.rows > 0 && now_ms > st.oldest_ms
+			      ? (double)(now_ms - st.oldest_ms) / 1000.0
+			      : 0.0);
+}
+
+/* relay_warn logs a failing relay at its first failure and then once a
+ * minute while it goes on failing, so a stall is never a single line. */
+static void
+relay_warn(med_err err, int64_t *warned_ms, uint64_t *n_failed)
+{
+	int64_t now_ms = med_now_ms();
+
+	++*n_failed;
+	if (*warned_ms != 0 && now_ms - *warned_ms < OUTBOX_WARN_EVERY_MS)
+		return;
+	*warned_ms = now_ms;
+	med_log_warn("audit: outbox relay: %s (%llu failed runs); retrying",
+		     med_strerror(err), (unsigned long long)*n_failed);
 }
 
 /* relay_sleep waits ms or until stopped; false once stopping. */
@@ -423,6 +497,8 @@ relay_main(void *arg)
 {
 	med_audit_relay *r = arg;
 	bool failing = false;
+	int64_t warned_ms = 0;
+	uint64_t n_failed = 0;
 
 	/* The table first: the service may start before its database. */
 	while (med_audit_outbox_migrate(r->db) != MED_OK)
@@ -432,14 +508,21 @@ relay_main(void *arg)
 		size_t moved;
 		med_err err = relay_once(r, &moved);
 
-		if (err != MED_OK && !failing)
-			med_log_warn("audit: outbox relay: %s; retrying",
-				     med_strerror(err));
+		if (err != MED_OK) {
+			med_counter_add(r->failures, 1);
+			relay_warn(err, &warned_ms, &n_failed);
+		} else if (failing) {
+			med_log_info("audit: outbox relay moving again after "
+				     "%llu failed runs",
+				     (unsigned long long)n_failed);
+			warned_ms = 0;
+			n_failed = 0;
+		}
 		failing = err != MED_OK;
 		if (err == MED_OK && moved == OUTBOX_BATCH)
 			continue;
 		marks_expire(&r->marks, med_now_ms());
-		update_depth(r);
+		update_gauges(r);
 	} while (relay_sleep(r, failing ? OUTBOX_RETRY_MS : OUTBOX_POLL_MS));
 	return NULL;
 }
@@ -457,6 +540,15 @@ relay_metrics(med_audit_relay *r)
 	r->depth = med_metrics_gauge(
 		lib, "smartmed_audit_outbox_events",
 		"write events committed in the outbox, not yet spooled", "");
+	r->due = med_metrics_gauge(
+		lib, "smartmed_audit_outbox_due_events",
+		"outbox rows past their grace, waiting for the relay", "");
+	r->oldest_age_s = med_metrics_gauge(
+		lib, "smartmed_audit_outbox_oldest_age_seconds",
+		"age of the oldest outbox row (0 when empty)", "");
+	r->failures = med_metrics_counter(
+		lib, "smartmed_audit_outbox_relay_failures_total",
+		"outbox relay runs that failed and moved nothing", "");
 	r->relayed =
 		med_metrics_counter(lib, "smartmed_audit_outbox_rows_total",
 				    help, "how=\"relayed\"");

@@ -27,7 +27,6 @@
 #include <mysqld_error.h>
 
 #define DB_STMT_CACHE	16  /* prepared statements kept per connection */
-#define DB_MAX_PARAMS	64  /* bound parameters per statement */
 #define DB_MAX_COLUMNS	256 /* columns per result row */
 #define DB_VALUE_CAP	(16u << 20) /* bytes of one fetched value */
 #define DB_MIN_BUF	64	    /* room for dates and decimals as text */
@@ -825,14 +824,21 @@ static med_err
 stmt_run(med_db_conn *c, const char *sql, const med_db_value *params,
 	 size_t n_params, MYSQL_STMT **out)
 {
-	MYSQL_BIND binds[DB_MAX_PARAMS];
-	unsigned long lens[DB_MAX_PARAMS];
+	MYSQL_BIND binds[MED_DB_MAX_PARAMS];
+	unsigned long lens[MED_DB_MAX_PARAMS];
 	MYSQL_STMT *st = NULL;
 	med_err err;
 
-	if (c == NULL || sql == NULL || (n_params > 0 && params == NULL) ||
-	    n_params > DB_MAX_PARAMS)
+	if (c == NULL || sql == NULL || (n_params > 0 && params == NULL))
 		return MED_ERR_INVALID;
+	if (n_params > MED_DB_MAX_PARAMS) {
+		/* A caller's bug, not bad input: the log names the statement.
+		 */
+		med_log_error("db: %zu parameters, more than the %d allowed "
+			      "(MED_DB_MAX_PARAMS), in: %.200s",
+			      n_params, MED_DB_MAX_PARAMS, sql);
+		return MED_ERR_INVALID;
+	}
 	if (c->mysql == NULL)
 		return MED_ERR_UNAVAILABLE;
 	err = stmt_get(c, sql, &st);
