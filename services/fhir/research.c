@@ -51,7 +51,7 @@ typedef struct export_run {
 	bool want[DEID_N_TYPES];
 	char types[512]; /* the types asked for, for the audit event */
 	char today[11];
-	const char *patient_id;	     /* the patient being exported */
+	deid_subject subject;	     /* the patient being exported */
 	json_t *lines[DEID_N_TYPES]; /* arrays of de-identified resources */
 	json_t *patients;	     /* array of research Patients */
 	size_t n_resources;
@@ -262,13 +262,21 @@ take_entry(export_run *r, json_t *res, fhir_error *e)
 		json_string_value(json_object_get(res, "resourceType"));
 	int i = type ? deid_type_index(type) : -1;
 
+	json_t *out = NULL;
+	med_err err;
+
 	/* The services' Patient stubs are replaced by identity's. */
 	if (i < 0 || !r->want[i])
 		return MED_OK;
-	if (deid_resource(&r->dp, r->patient_id, res) != MED_OK)
+	err = deid_resource(&r->dp, &r->subject, res, &out);
+	if (err == MED_ERR_NOMEM)
+		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
+	if (err != MED_OK)
 		return fhir_fail(e, INTERNAL, "export: a %s without an id",
 				 type);
-	return keep_line(r, r->lines[i], res, e);
+	err = keep_line(r, r->lines[i], out, e);
+	json_decref(out);
+	return err;
 }
 
 static med_err
@@ -325,7 +333,8 @@ export_patient(export_run *r, const identity_patient *p, fhir_error *e)
 		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
 	err = keep_line(r, r->patients, pat, e);
 	json_decref(pat);
-	r->patient_id = p->patient_id;
+	r->subject.person_id = p->patient_id;
+	r->subject.record_id = p->patient_id;
 	for (size_t i = 0; err == MED_OK && i < fhir_n_sources(); i++) {
 		fhir_source *src = &fhir_sources()[i];
 
