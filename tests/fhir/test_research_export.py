@@ -283,7 +283,7 @@ def test_export_is_audited(rstack, cohort):
         return None
     ev, d = poll(export_event, what="the research export's audit event")
     assert ev.outcome == 0 and ev.service == "fhir"
-    assert d["k"] == "2" and d["patients"] == "6"
+    assert d["k"] == "2" and d["patients"] == "6" and d["persons"] == "6"
     assert d["resources"] == str(len(lines))
     assert d["include_narrative"] == "false" and d["types"] == "all"
 
@@ -462,3 +462,46 @@ def test_times_truncated_to_the_day(rstack, cohort):
     dates = [v for r in lines for _, k, v in walk(r)
              if k in ("effectiveDateTime", "authoredOn", "recordedDate")]
     assert dates and all(re.fullmatch(r"\d{4}-\d\d-\d\d", v) for v in dates)
+
+
+def test_linked_records_count_once(rstack):
+    """One person registered twice and linked (LinkPatients) is one person
+    for the k check and one Patient line, under the survivor's pseudonym,
+    with one date shift for the resources of both records."""
+    ipb, rpb = protos.module("identity"), protos.module("records")
+    regs = []
+    for i, born in enumerate(("1948-04-04", "1948-04-04", "1948-09-09")):
+        regs.append(rstack.call(
+            "identity", "CreatePatient", ipb.CreatePatientRequest(
+                mrn="MRN-" + uuid.uuid4().hex[:8],
+                family_name="Twice" + uuid.uuid4().hex[:6],
+                given_name="Ada", birth_date=born,
+                sex=ipb.ADMINISTRATIVE_SEX_FEMALE),
+            role="registrar", timeout=30))
+        rstack.call("records", "CreateEntry", rpb.CreateEntryRequest(
+            patient_id=regs[-1].patient_id, kind=rpb.ENTRY_KIND_OBSERVATION,
+            title="HR", observation=rpb.Observation(
+                loinc_code="8867-4", numeric=80 + i, ucum_unit="/min")),
+            role="clinician", timeout=30)
+    survivor, merged, other = regs
+    rstack.call("identity", "LinkPatients", ipb.LinkPatientsRequest(
+        survivor_id=survivor.patient_id, merged_id=merged.patient_id,
+        reason="same person, registered twice"), role="registrar",
+        timeout=30)
+    pids = [r.patient_id for r in regs]
+    why = refused(rstack, "$research-export?project=" + approve(
+        rstack, pids, k=3), 422, "business-rule")
+    assert "1 of 1 groups" in why and "k=3" in why
+    project = approve(rstack, pids, k=2)
+    _, lines = export(rstack, project)
+    pats = [r for r in lines if r["resourceType"] == "Patient"]
+    person = pseudonym(rstack, project, "Patient", survivor.patient_id)
+    assert sorted(p["id"] for p in pats) == sorted([
+        person, pseudonym(rstack, project, "Patient", other.patient_id)])
+    obs = [r for r in lines if r["resourceType"] == "Observation"]
+    subjects = sorted(o["subject"]["reference"] for o in obs)
+    person = "Patient/" + person
+    assert subjects.count(person) == 2 and len(obs) == 3
+    days = {o["effectiveDateTime"] for o in obs
+            if o["subject"]["reference"] == person}
+    assert len(days) == 1  # recorded the same day, shifted as one person
