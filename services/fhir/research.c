@@ -223,15 +223,22 @@ person_of(export_run *r, identity_patient *pat, identity_patient **who,
 	  fhir_error *e)
 {
 	for (int hop = 0; pat->linked_to[0] != '\0'; hop++) {
-		fhir_error ignored = {0};
+		fhir_error got = {0};
+		int code;
 
-		/* The error names no id: the researcher must not learn one. */
 		if (hop == LINK_HOPS_MAX ||
-		    fhir_get_patient(r->f, &r->c, pat->linked_to, &pat,
-				     &ignored) != MED_OK)
-			return fhir_fail(e, INTERNAL,
+		    fhir_get_patient(r->f, &r->c, pat->linked_to, &pat, &got) !=
+			    MED_OK) {
+			/* identity's status (UNAVAILABLE is worth a retry),
+			 * not its message: that names the survivor's id.  A
+			 * survivor identity does not know is its fault. */
+			code = got.grpc_code && got.grpc_code != NOT_FOUND
+				       ? got.grpc_code
+				       : INTERNAL;
+			return fhir_fail(e, code,
 					 "cohort: a linked record could not "
 					 "be followed to its survivor");
+		}
 	}
 	*who = pat;
 	return MED_OK;
