@@ -4,8 +4,10 @@
  * Pseudonyms and date shifts are HMAC-SHA256 under a key derived per
  * project from the master key, so they are stable across runs of one
  * project and cannot be linked across projects without the master key.
- * Everything else is removal: identifiers, meta, references to people,
- * names and contacts, and free text unless the project allows it.
+ * A research resource is built, not stripped: only the elements of an
+ * allow-list per type are copied (codes, quantities, statuses, dates cut
+ * to the day, references to exported resources), free text only when the
+ * project allows narrative, attachment content never.
  */
 #include <med/util.h>
 
@@ -19,7 +21,6 @@
 #define PROJECT_KEY_LABEL "smartmed-research-v1|"
 #define DATA_ABSENT_URL                                                        \
 	"http://hl7.org/fhir/StructureDefinition/data-absent-reason"
-#define WALK_DEPTH_MAX 64
 
 static void
 hmac(const uint8_t *key, const char *a, const char *b, const char *c,
@@ -138,27 +139,27 @@ parse_ymd(const char *s, bool with_day, int64_t *y, int *m, int *d)
 }
 
 bool
-deid_shift_date(const char *in, int days, char *out, size_t cap)
+deid_shift_day(const char *in, int days, bool instant, char *out, size_t cap)
 {
 	size_t len = strlen(in);
 	bool with_day = len >= 10;
 	int64_t y;
 	int m, d;
-	char head[40];
 
+	if (len == 4 && digits(in, 4) && !instant)
+		return (size_t)snprintf(out, cap, "%s", in) < cap;
 	if (len != 7 && len != 10 && (len < 11 || in[10] != 'T'))
 		return false;
-	if (!parse_ymd(in, with_day, &y, &m, &d))
+	if ((instant && !with_day) || !parse_ymd(in, with_day, &y, &m, &d))
 		return false;
 	med_civil_from_days(med_days_from_civil(y, m, d) + days, &y, &m, &d);
 	if (y < 1 || y > 9999)
 		return false;
-	if (with_day)
-		snprintf(head, sizeof(head), "%04d-%02d-%02d", (int)y, m, d);
-	else
-		snprintf(head, sizeof(head), "%04d-%02d", (int)y, m);
-	return (size_t)snprintf(out, cap, "%s%s", head,
-				in + (with_day ? 10 : 7)) < cap;
+	if (!with_day)
+		return (size_t)snprintf(out, cap, "%04d-%02d", (int)y, m) < cap;
+	/* The time of day and its zone go: see deid.h. */
+	return (size_t)snprintf(out, cap, "%04d-%02d-%02d%s", (int)y, m, d,
+				instant ? "T00:00:00Z" : "") < cap;
 }
 
 int
@@ -230,42 +231,302 @@ deid_patient(const deid_project *p, const char *patient_id, const char *gender,
 	return pat;
 }
 
-/* --- resources ----------------------------------------------------------- */
+/* --- the allow-list ------------------------------------------------------ */
 
-typedef struct walk {
-	const deid_project *p;
-	int shift_days;
-} walk;
+/*
+ * What an element is decides what of it may leave.  Only the elements
+ * named below are copied into the research resource; anything else a
+ * service writes (today or in a later release) stays home until it is
+ * added here on purpose.
+ */
+typedef enum elem_kind {
+	K_CODE,	   /* a code from a value set: one token, kept */
+	K_URI,	   /* a code system: http(s) or urn, kept */
+	K_MIME,	   /* a MIME type, kept */
+	K_NUMBER,  /* a decimal or integer, kept */
+	K_BOOL,	   /* kept */
+	K_DATE,	   /* date or dateTime: shifted, the day only */
+	K_INSTANT, /* instant: shifted, the day at 00:00:00Z */
+	K_REF,	   /* Reference: a pseudonym, or withheld */
+	K_TEXT,	   /* typed by a user: only with include_narrative */
+	K_OBJ,	   /* a complex element with a list of its own */
+} elem_kind;
 
-/* Elements that name the people who acted: removed with their content. */
-static const char *const people_keys[] = {
-	"performer",
-	"recorder",
-	"asserter",
-	"requester",
-	"author",
-	"participant",
-	"enterer",
-	"informationSource",
-	"resultsInterpreter",
-	"custodian",
-	"authenticator",
-	"attester",
-	"onBehalfOf",
-	"sender",
-	"recipient",
-	"reportedReference",
-	"authorReference",
-	"careTeam",
-	"expressedBy",
-	"location",
-	NULL,
+/* elem - one allowed element of a complex type or resource. */
+typedef struct elem {
+	const char *name;
+	elem_kind kind;
+	/* R4 requires it: when its content is withheld but the parent stays,
+	 * it is written as data-absent-reason "masked" rather than left out. */
+	bool required;
+	const struct elem *of; /* K_OBJ: the allowed members, NULL-ended */
+} elem;
+
+/* The entries of the lists: EL (optional), REQ (required), OBJ and
+ * OBJ_REQ (complex), CONCEPT and CONCEPT_REQ (CodeableConcept). */
+/* clang-format off */
+#define EL(n, k)	   {n, k, false, NULL}
+#define REQ(n, k)	   {n, k, true, NULL}
+#define OBJ(n, of)	   {n, K_OBJ, false, of}
+#define OBJ_REQ(n, of)	   {n, K_OBJ, true, of}
+#define CONCEPT(n)	   OBJ(n, concept)
+#define CONCEPT_REQ(n)	   OBJ_REQ(n, concept)
+#define NOTE		   OBJ("note", annotation)
+#define END		   {NULL, K_CODE, false, NULL}
+/* clang-format on */
+
+/* Data types.  A Coding keeps system and code; its display, like a
+ * CodeableConcept's text, is free text (a clinician types it). */
+static const elem coding[] = {EL("system", K_URI), EL("code", K_CODE),
+			      EL("display", K_TEXT), END};
+static const elem concept[] = {OBJ("coding", coding), EL("text", K_TEXT), END};
+static const elem quantity[] = {EL("value", K_NUMBER), EL("unit", K_CODE),
+				EL("system", K_URI), EL("code", K_CODE), END};
+static const elem ratio[] = {OBJ("numerator", quantity),
+			     OBJ("denominator", quantity), END};
+static const elem period[] = {EL("start", K_DATE), EL("end", K_DATE), END};
+/* Who wrote a note and when (author*, time) is left out with the rest. */
+static const elem annotation[] = {EL("text", K_TEXT), END};
+/* An attachment never carries content (data, url, title, hash, size,
+ * creation): documents carry the patient's header (name, MRN, birth date,
+ * address) whatever the project allows.  See docs/security.md. */
+static const elem attachment[] = {EL("contentType", K_MIME), END};
+
+/* Observation (records, diagnosis) */
+static const elem obs_component[] = {
+	CONCEPT_REQ("code"), OBJ("valueQuantity", quantity),
+	CONCEPT("valueCodeableConcept"), EL("valueString", K_TEXT), END};
+static const elem observation[] = {
+	EL("status", K_CODE),
+	CONCEPT("category"),
+	CONCEPT_REQ("code"),
+	EL("subject", K_REF),
+	EL("effectiveDateTime", K_DATE),
+	OBJ("effectivePeriod", period),
+	EL("issued", K_INSTANT),
+	OBJ("valueQuantity", quantity),
+	CONCEPT("valueCodeableConcept"),
+	EL("valueString", K_TEXT),
+	CONCEPT("interpretation"),
+	NOTE,
+	CONCEPT("bodySite"),
+	CONCEPT("method"),
+	EL("hasMember", K_REF),
+	EL("derivedFrom", K_REF),
+	OBJ("component", obs_component),
+	END,
 };
 
-/* Free-text elements, removed unless the project allows narrative. */
-static const char *const free_text_keys[] = {
-	"note",	       "comment",	"conclusion", "patientInstruction",
-	"valueString", "presentedForm", NULL,
+/* AllergyIntolerance (records) */
+static const elem allergy_reaction[] = {CONCEPT("substance"),
+					CONCEPT_REQ("manifestation"),
+					EL("onset", K_DATE),
+					EL("severity", K_CODE),
+					NOTE,
+					END};
+static const elem allergy[] = {
+	CONCEPT("clinicalStatus"),
+	CONCEPT("verificationStatus"),
+	EL("type", K_CODE),
+	EL("category", K_CODE),
+	EL("criticality", K_CODE),
+	CONCEPT("code"),
+	REQ("patient", K_REF),
+	EL("onsetDateTime", K_DATE),
+	EL("recordedDate", K_DATE),
+	EL("lastOccurrence", K_DATE),
+	NOTE,
+	OBJ("reaction", allergy_reaction),
+	END,
+};
+
+/* DocumentReference (records) */
+static const elem doc_relates[] = {EL("code", K_CODE), REQ("target", K_REF),
+				   END};
+static const elem doc_content[] = {OBJ_REQ("attachment", attachment),
+				   OBJ("format", coding), END};
+static const elem document[] = {
+	EL("status", K_CODE),
+	EL("docStatus", K_CODE),
+	CONCEPT("type"),
+	CONCEPT("category"),
+	EL("subject", K_REF),
+	EL("date", K_INSTANT),
+	OBJ("relatesTo", doc_relates),
+	EL("description", K_TEXT),
+	OBJ_REQ("content", doc_content),
+	END,
+};
+
+/* Condition (diagnosis) */
+static const elem cond_evidence[] = {CONCEPT("code"), EL("detail", K_REF), END};
+static const elem condition[] = {
+	CONCEPT("clinicalStatus"),
+	CONCEPT("verificationStatus"),
+	CONCEPT("category"),
+	CONCEPT("severity"),
+	CONCEPT("code"),
+	CONCEPT("bodySite"),
+	REQ("subject", K_REF),
+	EL("onsetDateTime", K_DATE),
+	EL("abatementDateTime", K_DATE),
+	EL("recordedDate", K_DATE),
+	OBJ("evidence", cond_evidence),
+	NOTE,
+	END,
+};
+
+/* CarePlan and Goal (diagnosis) */
+static const elem plan_detail[] = {
+	EL("kind", K_CODE),	   CONCEPT("code"),
+	EL("status", K_CODE),	   OBJ("scheduledPeriod", period),
+	EL("description", K_TEXT), END};
+static const elem plan_activity[] = {EL("outcomeReference", K_REF), NOTE,
+				     OBJ("detail", plan_detail), END};
+static const elem care_plan[] = {
+	EL("status", K_CODE),
+	EL("intent", K_CODE),
+	CONCEPT("category"),
+	EL("title", K_TEXT),
+	EL("description", K_TEXT),
+	REQ("subject", K_REF),
+	OBJ("period", period),
+	EL("created", K_DATE),
+	EL("addresses", K_REF),
+	EL("goal", K_REF),
+	OBJ("activity", plan_activity),
+	NOTE,
+	END,
+};
+static const elem goal_target[] = {CONCEPT("measure"),
+				   OBJ("detailQuantity", quantity),
+				   EL("dueDate", K_DATE), END};
+static const elem goal[] = {
+	EL("lifecycleStatus", K_CODE),
+	CONCEPT("achievementStatus"),
+	CONCEPT("category"),
+	CONCEPT("priority"),
+	CONCEPT_REQ("description"),
+	REQ("subject", K_REF),
+	EL("startDate", K_DATE),
+	OBJ("target", goal_target),
+	EL("statusDate", K_DATE),
+	EL("addresses", K_REF),
+	NOTE,
+	END,
+};
+
+/* DiagnosticReport and Provenance (diagnosis) */
+static const elem report[] = {
+	EL("status", K_CODE),
+	CONCEPT("category"),
+	CONCEPT_REQ("code"),
+	EL("subject", K_REF),
+	EL("effectiveDateTime", K_DATE),
+	OBJ("effectivePeriod", period),
+	EL("issued", K_INSTANT),
+	EL("result", K_REF),
+	EL("conclusion", K_TEXT),
+	CONCEPT("conclusionCode"),
+	END,
+};
+static const elem prov_agent[] = {CONCEPT("type"), CONCEPT("role"),
+				  REQ("who", K_REF), END};
+static const elem prov_entity[] = {EL("role", K_CODE), REQ("what", K_REF), END};
+static const elem provenance[] = {
+	REQ("target", K_REF),
+	EL("occurredDateTime", K_DATE),
+	OBJ("occurredPeriod", period),
+	EL("recorded", K_INSTANT),
+	CONCEPT("reason"),
+	CONCEPT("activity"),
+	OBJ_REQ("agent", prov_agent),
+	OBJ("entity", prov_entity),
+	END,
+};
+
+/* MedicationRequest, MedicationAdministration, Medication (dosage).
+ * Timing.repeat.timeOfDay is a time of day: left out like every time. */
+static const elem timing_repeat[] = {
+	OBJ("boundsPeriod", period), OBJ("boundsDuration", quantity),
+	EL("count", K_NUMBER),	     EL("countMax", K_NUMBER),
+	EL("duration", K_NUMBER),    EL("durationUnit", K_CODE),
+	EL("frequency", K_NUMBER),   EL("frequencyMax", K_NUMBER),
+	EL("period", K_NUMBER),	     EL("periodMax", K_NUMBER),
+	EL("periodUnit", K_CODE),    EL("dayOfWeek", K_CODE),
+	EL("when", K_CODE),	     END};
+static const elem timing[] = {OBJ("repeat", timing_repeat), CONCEPT("code"),
+			      END};
+static const elem dose_rate[] = {CONCEPT("type"), OBJ("doseQuantity", quantity),
+				 OBJ("rateQuantity", quantity),
+				 OBJ("rateRatio", ratio), END};
+static const elem dosage_instr[] = {
+	EL("sequence", K_NUMBER),
+	EL("text", K_TEXT),
+	EL("patientInstruction", K_TEXT),
+	OBJ("timing", timing),
+	EL("asNeededBoolean", K_BOOL),
+	CONCEPT("asNeededCodeableConcept"),
+	CONCEPT("site"),
+	CONCEPT("route"),
+	CONCEPT("method"),
+	OBJ("doseAndRate", dose_rate),
+	END,
+};
+static const elem med_request[] = {
+	EL("status", K_CODE),
+	CONCEPT("statusReason"),
+	EL("intent", K_CODE),
+	CONCEPT("category"),
+	EL("priority", K_CODE),
+	CONCEPT_REQ("medicationCodeableConcept"),
+	REQ("medicationReference", K_REF),
+	REQ("subject", K_REF),
+	EL("authoredOn", K_DATE),
+	CONCEPT("reasonCode"),
+	EL("reasonReference", K_REF),
+	NOTE,
+	OBJ("dosageInstruction", dosage_instr),
+	EL("priorPrescription", K_REF),
+	END,
+};
+static const elem admin_dosage[] = {EL("text", K_TEXT),
+				    CONCEPT("site"),
+				    CONCEPT("route"),
+				    CONCEPT("method"),
+				    OBJ("dose", quantity),
+				    OBJ("rateRatio", ratio),
+				    OBJ("rateQuantity", quantity),
+				    END};
+static const elem med_admin[] = {
+	EL("status", K_CODE),
+	CONCEPT("statusReason"),
+	CONCEPT("category"),
+	CONCEPT_REQ("medicationCodeableConcept"),
+	REQ("medicationReference", K_REF),
+	REQ("subject", K_REF),
+	EL("effectiveDateTime", K_DATE),
+	OBJ("effectivePeriod", period),
+	EL("request", K_REF),
+	CONCEPT("reasonCode"),
+	NOTE,
+	OBJ("dosage", admin_dosage),
+	END,
+};
+static const elem med_ingredient[] = {
+	CONCEPT_REQ("itemCodeableConcept"),
+	REQ("itemReference", K_REF),
+	EL("isActive", K_BOOL),
+	OBJ("strength", ratio),
+	END,
+};
+static const elem medication[] = {
+	CONCEPT("code"),
+	EL("status", K_CODE),
+	CONCEPT("form"),
+	OBJ("amount", ratio),
+	OBJ("ingredient", med_ingredient),
+	END,
 };
 
 const char *const deid_types[DEID_N_TYPES] = {
@@ -277,6 +538,12 @@ const char *const deid_types[DEID_N_TYPES] = {
 	"Medication",
 };
 
+/* The allowed elements of deid_types[i]. */
+static const elem *const type_elems[DEID_N_TYPES] = {
+	observation, allergy,	 document,    condition, care_plan,  goal,
+	report,	     provenance, med_request, med_admin, medication,
+};
+
 int
 deid_type_index(const char *type)
 {
@@ -286,30 +553,52 @@ deid_type_index(const char *type)
 	return -1;
 }
 
-static bool
-listed(const char *const *list, const char *s)
-{
-	for (; *list != NULL; list++)
-		if (strcmp(*list, s) == 0)
-			return true;
-	return false;
-}
+/* --- copying what is allowed ---------------------------------------------- */
 
-static void walk_value(const walk *w, json_t *v, int depth);
+typedef struct walk {
+	const deid_project *p;
+	const deid_subject *s;
+	int shift_days;
+} walk;
 
-/* masked_reference stands for a reference that was withheld where the
- * element is required (Provenance.agent.who). */
+static json_t *keep_value(const walk *w, const elem *e, json_t *v);
+
+/* masked stands for a required element whose content was withheld: R4
+ * has no empty elements, and leaving it out would break the resource. */
 static json_t *
-masked_reference(void)
+masked(void)
 {
 	return json_pack("{s:[{s:s, s:s}]}", "extension", "url",
 			 DATA_ABSENT_URL, "valueCode", "masked");
 }
 
-/* rewrite_reference turns "Type/id" of an exported type into
- * "Type/pseudonym"; false when the reference must be withheld. */
+/* token_ok: 1..max printable ASCII characters, spaces only if allowed.
+ * A code, a system or a unit is never a sentence: free text put where a
+ * code belongs does not pass. */
 static bool
-rewrite_reference(const walk *w, json_t *ref)
+token_ok(const char *s, size_t max, bool spaces)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++)
+		if (s[n] < (spaces ? 0x20 : 0x21) || s[n] > 0x7e || n == max)
+			return false;
+	return n > 0;
+}
+
+static bool
+uri_ok(const char *s)
+{
+	return token_ok(s, 256, false) &&
+	       (strncmp(s, "http://", 7) == 0 ||
+		strncmp(s, "https://", 8) == 0 || strncmp(s, "urn:", 4) == 0);
+}
+
+/* reference_of is the research Reference for ref: "Type/pseudonym" for
+ * the subject and for the exported types; NULL (withheld) otherwise,
+ * logical references (identifier) and display-only ones included. */
+static json_t *
+reference_of(const walk *w, json_t *ref)
 {
 	const char *s = json_string_value(json_object_get(ref, "reference"));
 	const char *slash = s ? strchr(s, '/') : NULL;
@@ -317,132 +606,179 @@ rewrite_reference(const walk *w, json_t *ref)
 	size_t tlen;
 
 	if (slash == NULL || strchr(slash + 1, '/') != NULL ||
-	    (tlen = (size_t)(slash - s)) == 0 || tlen >= sizeof(type))
-		return false;
+	    (tlen = (size_t)(slash - s)) == 0 || tlen >= sizeof(type) ||
+	    slash[1] == '\0')
+		return NULL;
 	memcpy(type, s, tlen);
 	type[tlen] = '\0';
-	if ((strcmp(type, "Patient") != 0 && deid_type_index(type) < 0) ||
-	    slash[1] == '\0')
-		return false;
-	deid_pseudonym(w->p, type, slash + 1, pseudo);
+	if (strcmp(type, "Patient") == 0) {
+		/* Only the record being exported, named as its person. */
+		if (strcmp(slash + 1, w->s->record_id) != 0)
+			return NULL;
+		deid_pseudonym(w->p, "Patient", w->s->person_id, pseudo);
+	} else if (deid_type_index(type) >= 0) {
+		deid_pseudonym(w->p, type, slash + 1, pseudo);
+	} else {
+		return NULL;
+	}
 	snprintf(out, sizeof(out), "%s/%s", type, pseudo);
-	json_object_set_new(ref, "reference", json_string(out));
-	return true;
+	return json_pack("{s:s}", "reference", out);
 }
 
-/* is_narrative_text: "text" that is free text rather than the label of a
- * coded concept (a CodeableConcept keeps its text next to its codes). */
-static bool
-is_narrative_text(json_t *obj, const char *key, json_t *v)
+static json_t *
+date_of(const walk *w, const char *s, bool instant)
 {
-	if (strcmp(key, "text") != 0)
-		return false;
-	return json_is_object(v) || json_object_get(obj, "coding") == NULL;
+	char out[32];
+
+	if (!deid_shift_day(s, w->shift_days, instant, out, sizeof(out)))
+		return NULL;
+	return json_string(out);
 }
 
-/* drops_key is true when key is removed from obj whatever its value. */
-static bool
-drops_key(const walk *w, json_t *obj, const char *key, json_t *v)
+/* keep_primitive copies a primitive of kind k, or NULL to leave it out. */
+static json_t *
+keep_primitive(const walk *w, elem_kind k, json_t *v)
 {
-	if (strcmp(key, "identifier") == 0 || strcmp(key, "meta") == 0 ||
-	    listed(people_keys, key))
-		return true;
-	/* A reference's display is the target's name (a patient's, a
-	 * clinician's). */
-	if (strcmp(key, "display") == 0 &&
-	    json_object_get(obj, "reference") != NULL)
-		return true;
-	if (w->p->include_narrative)
-		return false;
-	if (listed(free_text_keys, key) || is_narrative_text(obj, key, v))
-		return true;
-	/* Goal.description is coded; DocumentReference's is free text. */
-	return strcmp(key, "description") == 0 && json_is_string(v);
-}
+	const char *s = json_string_value(v);
 
-/* strip_attachment leaves an attachment's type and size, not content. */
-static void
-strip_attachment(const walk *w, json_t *a)
-{
-	static const char *const content[] = {"data", "url", "title", "hash"};
-
-	if (w->p->include_narrative || !json_is_object(a))
-		return;
-	for (size_t i = 0; i < sizeof(content) / sizeof(*content); i++)
-		json_object_del(a, content[i]);
-}
-
-static void
-walk_object(const walk *w, json_t *obj, int depth)
-{
-	const char *key;
-	json_t *v;
-	void *tmp;
-
-	json_object_foreach_safe(obj, tmp, key, v)
-	{
-		if (drops_key(w, obj, key, v)) {
-			json_object_del(obj, key);
-			continue;
-		}
-		if (strcmp(key, "attachment") == 0)
-			strip_attachment(w, v);
-		walk_value(w, v, depth + 1);
-	}
-	if (json_object_get(obj, "reference") != NULL &&
-	    !rewrite_reference(w, obj)) {
-		json_t *masked = masked_reference();
-
-		json_object_clear(obj);
-		json_object_update(obj, masked);
-		json_decref(masked);
+	switch (k) {
+	case K_NUMBER:
+		return json_is_number(v) ? json_copy(v) : NULL;
+	case K_BOOL:
+		return json_is_boolean(v) ? json_copy(v) : NULL;
+	case K_CODE:
+		return s && token_ok(s, 64, false) ? json_copy(v) : NULL;
+	case K_URI:
+		return s && uri_ok(s) ? json_copy(v) : NULL;
+	case K_MIME:
+		return s && token_ok(s, 128, true) && strchr(s, '/') != NULL
+			       ? json_copy(v)
+			       : NULL;
+	case K_DATE:
+	case K_INSTANT:
+		return s ? date_of(w, s, k == K_INSTANT) : NULL;
+	case K_TEXT:
+		return s && s[0] != '\0' && w->p->include_narrative
+			       ? json_copy(v)
+			       : NULL;
+	default:
+		return NULL;
 	}
 }
 
-static void
-shift_string(const walk *w, json_t *s)
+/* mask_of is what stands for v as the required element e when nothing
+ * of it may leave; NULL when e is optional (it is then left out). */
+static json_t *
+mask_of(const elem *e, json_t *v)
 {
-	char out[64];
-
-	if (deid_shift_date(json_string_value(s), w->shift_days, out,
-			    sizeof(out)))
-		json_string_set(s, out);
+	if (!e->required || (e->kind != K_REF && e->kind != K_OBJ))
+		return NULL;
+	return json_is_array(v) ? json_pack("[o]", masked()) : masked();
 }
 
+/* set_kept adds kept (when there is one) to out as name. */
 static void
-walk_value(const walk *w, json_t *v, int depth)
+set_kept(json_t *out, const char *name, json_t *kept)
 {
+	if (kept != NULL)
+		json_object_set_new(out, name, kept);
+}
+
+/* keep_object copies obj's allowed members; NULL when none is left (R4
+ * has no empty objects).  Required members are masked afterwards, so
+ * that an element with nothing else does not survive as a mask alone. */
+static json_t *
+keep_object(const walk *w, const elem *of, json_t *obj)
+{
+	json_t *out = json_object();
+
+	if (out == NULL || !json_is_object(obj)) {
+		json_decref(out);
+		return NULL;
+	}
+	for (const elem *e = of; e->name != NULL; e++) {
+		json_t *v = json_object_get(obj, e->name);
+
+		if (v != NULL)
+			set_kept(out, e->name, keep_value(w, e, v));
+	}
+	if (json_object_size(out) == 0) {
+		json_decref(out);
+		return NULL;
+	}
+	for (const elem *e = of; e->name != NULL; e++) {
+		json_t *v = json_object_get(obj, e->name);
+
+		if (v != NULL && json_object_get(out, e->name) == NULL)
+			set_kept(out, e->name, mask_of(e, v));
+	}
+	return out;
+}
+
+/* keep_array copies each item; NULL when none is left. */
+static json_t *
+keep_array(const walk *w, const elem *e, json_t *arr)
+{
+	json_t *out = json_array(), *item;
 	size_t i;
-	json_t *item;
 
-	if (depth > WALK_DEPTH_MAX)
-		return;
-	if (json_is_object(v)) {
-		walk_object(w, v, depth);
-	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, item)
-		{
-			walk_value(w, item, depth + 1);
-		}
-	} else if (json_is_string(v)) {
-		shift_string(w, v);
+	if (out == NULL)
+		return NULL;
+	json_array_foreach(arr, i, item)
+	{
+		/* R4 has no arrays of arrays: one is not followed down. */
+		json_t *kept =
+			json_is_array(item) ? NULL : keep_value(w, e, item);
+
+		if (kept != NULL)
+			json_array_append_new(out, kept);
 	}
+	if (json_array_size(out) == 0) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* keep_value is the research copy of v as element e (new reference), or
+ * NULL when nothing of it may leave. */
+static json_t *
+keep_value(const walk *w, const elem *e, json_t *v)
+{
+	if (json_is_array(v))
+		return keep_array(w, e, v);
+	if (e->kind == K_OBJ)
+		return keep_object(w, e->of, v);
+	if (e->kind == K_REF)
+		return json_is_object(v) ? reference_of(w, v) : NULL;
+	return keep_primitive(w, e->kind, v);
 }
 
 med_err
-deid_resource(const deid_project *p, const char *patient_id, json_t *res)
+deid_resource(const deid_project *p, const deid_subject *s, json_t *res,
+	      json_t **out)
 {
 	const char *type =
 		json_string_value(json_object_get(res, "resourceType"));
 	const char *id = json_string_value(json_object_get(res, "id"));
 	char pseudo[DEID_PSEUDONYM_LEN + 1];
-	walk w = {.p = p, .shift_days = deid_shift_days(p, patient_id)};
+	walk w = {
+		.p = p, .s = s, .shift_days = deid_shift_days(p, s->person_id)};
+	int t = type ? deid_type_index(type) : -1;
+	json_t *kept, *head;
 
-	if (type == NULL || id == NULL)
+	if (t < 0 || id == NULL)
 		return MED_ERR_INVALID;
 	deid_pseudonym(p, type, id, pseudo);
-	json_object_del(res, "id");
-	walk_object(&w, res, 0);
-	json_object_set_new(res, "id", json_string(pseudo));
+	head = json_pack("{s:s, s:s}", "resourceType", type, "id", pseudo);
+	kept = keep_object(&w, type_elems[t], res);
+	if (head == NULL) {
+		json_decref(kept);
+		return MED_ERR_NOMEM;
+	}
+	if (kept != NULL)
+		json_object_update(head, kept);
+	json_decref(kept);
+	*out = head;
 	return MED_OK;
 }

@@ -1,9 +1,11 @@
 /*
  * deid.h - de-identification of FHIR resources for a research export:
- * pseudonyms under a per-project key, per-patient date shifts, removal of
- * direct identifiers, people and (unless allowed) free text.  Pure: no
- * gRPC, no HTTP; jansson values in, jansson values out.  Thread-safe (no
- * shared state).
+ * pseudonyms under a per-project key, per-person date shifts with the
+ * time of day cut off, and a copy of each resource built from an
+ * allow-list of structured elements (codes, not what users typed; free
+ * text only when the project allows narrative; no attachment content).
+ * Pure: no gRPC, no HTTP; jansson values in, jansson values out.
+ * Thread-safe (no shared state).
  */
 #ifndef FHIR_DEID_H
 #define FHIR_DEID_H
@@ -28,8 +30,8 @@
 /*
  * deid_types lists the resource types the export writes, in the order of
  * their lines after the Patients (DEID_N_TYPES entries).  It is also the
- * rule for references: one to the Patient or to a listed type is kept
- * (rewritten to a pseudonym), any other is masked.
+ * rule for references: one to the record's Patient or to a listed type is
+ * kept (rewritten to a pseudonym), any other is withheld.
  */
 #define DEID_N_TYPES 11
 extern const char *const deid_types[DEID_N_TYPES];
@@ -64,14 +66,21 @@ void deid_project_init(deid_project *p, const uint8_t master[DEID_KEY_LEN],
 void deid_pseudonym(const deid_project *p, const char *type, const char *id,
 		    char out[DEID_PSEUDONYM_LEN + 1]);
 
-/* deid_shift_days is patient_id's date shift: a whole number of days in
+/* deid_shift_days is a person's date shift: a whole number of days in
  * [-max, -1] or [1, max], the same in every export of the project. */
-int deid_shift_days(const deid_project *p, const char *patient_id);
+int deid_shift_days(const deid_project *p, const char *person_id);
 
-/* deid_shift_date shifts a FHIR date, dateTime or instant value by days,
- * keeping its precision, time and zone; false when in is none of these
- * (a year alone is left as it is: coarser than the shift). */
-bool deid_shift_date(const char *in, int days, char *out, size_t cap);
+/*
+ * deid_shift_day shifts a FHIR date, dateTime or instant by days and
+ * keeps the day only: a dateTime loses its time of day and zone
+ * ("YYYY-MM-DD"); an instant, which R4 requires with a time, becomes that
+ * day at "T00:00:00Z"; a year-month is shifted from its 15th; a year
+ * alone stays as it is (coarser than the shift; not for an instant).
+ * Times to the millisecond would be the same in every project's export
+ * and so link them.  False when in is none of these.
+ */
+bool deid_shift_day(const char *in, int days, bool instant, char *out,
+		    size_t cap);
 
 /* deid_age_years is the age in whole years on today ("YYYY-MM-DD") of
  * someone born on birth_date; -1 when birth_date is not a date. */
@@ -89,9 +98,26 @@ json_t *deid_patient(const deid_project *p, const char *patient_id,
 		     const char *gender, const char *birth_date,
 		     const char *today);
 
-/* deid_resource de-identifies res (one of patient_id's resources) in
- * place.  Errors: MED_ERR_INVALID (no resourceType or id). */
-med_err deid_resource(const deid_project *p, const char *patient_id,
-		      json_t *res) MED_MUST_CHECK;
+/*
+ * deid_subject - whose resources are being exported: the record they were
+ * read under, and the person it is (the survivor when identity has linked
+ * the record into another, else the record itself).  The person gives the
+ * Patient pseudonym and the date shift, so that one person is one Patient
+ * with one shift whatever record the data was charted under.
+ */
+typedef struct deid_subject {
+	const char *person_id;
+	const char *record_id;
+} deid_subject;
+
+/*
+ * deid_resource builds the research copy of res (one of s's resources;
+ * res is not changed) into *out (new reference): the pseudonymous id and
+ * the allowed elements only, none of them empty; a required element whose
+ * content is withheld is written as data-absent-reason "masked".  Errors:
+ * MED_ERR_INVALID (no id, or not one of deid_types), MED_ERR_NOMEM.
+ */
+med_err deid_resource(const deid_project *p, const deid_subject *s, json_t *res,
+		      json_t **out) MED_MUST_CHECK;
 
 #endif

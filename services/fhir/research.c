@@ -6,8 +6,9 @@
  * itself (its service certificate, no user token): the researcher has no
  * care relationship with the cohort and must never read it identified.
  * Order: the caller's role, the project (researcher, revoked, expired),
- * the cohort (unknown patients, the k check), then the resources; no byte
- * is sent before every check has passed, and every outcome is audited.
+ * the cohort (unknown patients, linked records as one person, the k
+ * check), then the resources person by person; no byte is sent before
+ * every check has passed, and every outcome is audited.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,11 +37,25 @@
 #define UNIMPLEMENTED	    12
 #define INTERNAL	    13
 #define K_DEFAULT	    5
+/* Identity links one level deep (a survivor is never itself merged); a
+ * few hops more tolerate a link changed between two reads. */
+#define LINK_HOPS_MAX 4
 /* The NDJSON body, held in memory until every check has passed. */
 #define RESEARCH_BODY_MAX (48u << 20)
 
 typedef Smartmed__Audit__V1__ResearchProject research_project;
 typedef Smartmed__Identity__V1__Patient identity_patient;
+
+/*
+ * cohort_person - one person of the cohort: who (identity's record of
+ * the person, the survivor when records were linked) and the cohort's
+ * records that are this person (indexes into the cohort, in its order).
+ */
+typedef struct cohort_person {
+	const identity_patient *who;
+	size_t *records;
+	size_t n_records;
+} cohort_person;
 
 /* export_run - one export's state. */
 typedef struct export_run {
@@ -51,7 +66,9 @@ typedef struct export_run {
 	bool want[DEID_N_TYPES];
 	char types[512]; /* the types asked for, for the audit event */
 	char today[11];
-	const char *patient_id;	     /* the patient being exported */
+	deid_subject subject;	/* the record being exported */
+	cohort_person *persons; /* linked records count once */
+	size_t n_persons;
 	json_t *lines[DEID_N_TYPES]; /* arrays of de-identified resources */
 	json_t *patients;	     /* array of research Patients */
 	size_t n_resources;
@@ -199,23 +216,122 @@ read_cohort(export_run *r, identity_patient **pats, fhir_error *e)
 	return MED_OK;
 }
 
-/* check_k refuses a cohort with a quasi-identifier group under k; it
- * names the counts, never a patient or a group. */
+/* person_of follows identity's links from pat to the record that stands
+ * for the person (pat itself when it is not linked). */
 static med_err
-check_k(export_run *r, identity_patient **pats, fhir_error *e)
+person_of(export_run *r, identity_patient *pat, identity_patient **who,
+	  fhir_error *e)
 {
-	size_t n = r->proj->n_patient_ids, k = project_k(r->proj), n_groups;
+	for (int hop = 0; pat->linked_to[0] != '\0'; hop++) {
+		fhir_error got = {0};
+		int code;
+
+		if (hop == LINK_HOPS_MAX ||
+		    fhir_get_patient(r->f, &r->c, pat->linked_to, &pat, &got) !=
+			    MED_OK) {
+			/* identity's status (UNAVAILABLE is worth a retry),
+			 * not its message: that names the survivor's id.  A
+			 * survivor identity does not know is its fault. */
+			code = got.grpc_code && got.grpc_code != NOT_FOUND
+				       ? got.grpc_code
+				       : INTERNAL;
+			return fhir_fail(e, code,
+					 "cohort: a linked record could not "
+					 "be followed to its survivor");
+		}
+	}
+	*who = pat;
+	return MED_OK;
+}
+
+/* record_of - a cohort record (its index) and the person it is. */
+typedef struct record_of {
+	const identity_patient *who;
+	size_t at;
+} record_of;
+
+/* compare_records orders records by person, then by cohort index. */
+static int
+compare_records(const void *a, const void *b)
+{
+	const record_of *x = a, *y = b;
+	int c = strcmp(x->who->patient_id, y->who->patient_id);
+
+	return c != 0 ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* compare_persons orders persons by their first record in the cohort. */
+static int
+compare_persons(const void *a, const void *b)
+{
+	const cohort_person *x = a, *y = b;
+
+	return (x->records[0] > y->records[0]) -
+	       (x->records[0] < y->records[0]);
+}
+
+/*
+ * group_persons turns the cohort's records into persons: records that
+ * identity has linked (LinkPatients) are one person, so that one person
+ * registered twice counts once for k and is one Patient in the export.
+ * Persons come in the order of their first record in the cohort.
+ */
+static med_err
+group_persons(export_run *r, identity_patient **pats, fhir_error *e)
+{
+	size_t n = r->proj->n_patient_ids;
+	record_of *recs = med_arena_zalloc(r->c.arena, (n + 1) * sizeof(*recs));
+	size_t *idx = med_arena_zalloc(r->c.arena, (n + 1) * sizeof(*idx));
+	med_err err;
+
+	r->persons =
+		med_arena_zalloc(r->c.arena, (n + 1) * sizeof(*r->persons));
+	if (recs == NULL || idx == NULL || r->persons == NULL)
+		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		identity_patient *who = NULL;
+
+		if ((err = person_of(r, pats[i], &who, e)) != MED_OK)
+			return err;
+		recs[i] = (record_of){who, i};
+	}
+	qsort(recs, n, sizeof(*recs), compare_records);
+	/* A person's records are adjacent once sorted: idx[i..] holds them. */
+	for (size_t i = 0; i < n; i++) {
+		cohort_person *p;
+
+		if (i == 0 || strcmp(recs[i - 1].who->patient_id,
+				     recs[i].who->patient_id) != 0) {
+			p = &r->persons[r->n_persons++];
+			p->who = recs[i].who;
+			p->records = &idx[i];
+		}
+		p = &r->persons[r->n_persons - 1];
+		p->records[p->n_records++] = recs[i].at;
+	}
+	qsort(r->persons, r->n_persons, sizeof(*r->persons), compare_persons);
+	return MED_OK;
+}
+
+/* check_k refuses a cohort with a quasi-identifier group of fewer than k
+ * persons; it names the counts, never a patient or a group. */
+static med_err
+check_k(export_run *r, fhir_error *e)
+{
+	size_t n = r->n_persons, k = project_k(r->proj), n_groups;
 	char **groups = med_arena_zalloc(r->c.arena, n * sizeof(*groups) + 1);
 	size_t failing;
 
 	if (groups == NULL)
 		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
 	for (size_t i = 0; i < n; i++) {
+		const identity_patient *who = r->persons[i].who;
+
 		groups[i] = med_arena_alloc(r->c.arena, 32);
 		if (groups[i] == NULL)
 			return fhir_fail(e, RESOURCE_EXHAUSTED,
 					 "out of memory");
-		deid_group_of(fhir_patient_gender(pats[i]), pats[i]->birth_date,
+		deid_group_of(fhir_patient_gender(who), who->birth_date,
 			      r->today, groups[i], 32);
 	}
 	failing = failing_groups(groups, n, k, &n_groups);
@@ -225,7 +341,8 @@ check_k(export_run *r, identity_patient **pats, fhir_error *e)
 		       fhir_fail(e, FAILED_PRECONDITION,
 				 "k check: %zu of %zu groups (year of birth "
 				 "or 90+, sex) have fewer than k=%zu "
-				 "patients; nothing was exported",
+				 "persons (linked records count once); "
+				 "nothing was exported",
 				 failing, n_groups, k),
 		       422, "business-rule");
 }
@@ -261,14 +378,21 @@ take_entry(export_run *r, json_t *res, fhir_error *e)
 	const char *type =
 		json_string_value(json_object_get(res, "resourceType"));
 	int i = type ? deid_type_index(type) : -1;
+	json_t *out = NULL;
+	med_err err;
 
 	/* The services' Patient stubs are replaced by identity's. */
 	if (i < 0 || !r->want[i])
 		return MED_OK;
-	if (deid_resource(&r->dp, r->patient_id, res) != MED_OK)
+	err = deid_resource(&r->dp, &r->subject, res, &out);
+	if (err == MED_ERR_NOMEM)
+		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
+	if (err != MED_OK)
 		return fhir_fail(e, INTERNAL, "export: a %s without an id",
 				 type);
-	return keep_line(r, r->lines[i], res, e);
+	err = keep_line(r, r->lines[i], out, e);
+	json_decref(out);
+	return err;
 }
 
 static med_err
@@ -314,25 +438,38 @@ source_wanted(const export_run *r, const fhir_source *src)
 }
 
 static med_err
-export_patient(export_run *r, const identity_patient *p, fhir_error *e)
+export_record(export_run *r, const char *record_id, fhir_error *e)
 {
-	json_t *pat =
-		deid_patient(&r->dp, p->patient_id, fhir_patient_gender(p),
-			     p->birth_date, r->today);
+	med_err err = MED_OK;
+
+	r->subject.record_id = record_id;
+	for (size_t i = 0; err == MED_OK && i < fhir_n_sources(); i++) {
+		fhir_source *src = &fhir_sources()[i];
+
+		if (src->ch != NULL && source_wanted(r, src))
+			err = fhir_export_all(src, &r->c, record_id, take_page,
+					      r, e);
+	}
+	return err;
+}
+
+/* export_person writes one Patient for the person and the resources of
+ * each of the cohort's records that are this person. */
+static med_err
+export_person(export_run *r, const cohort_person *p, fhir_error *e)
+{
+	json_t *pat = deid_patient(&r->dp, p->who->patient_id,
+				   fhir_patient_gender(p->who),
+				   p->who->birth_date, r->today);
 	med_err err;
 
 	if (pat == NULL)
 		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
 	err = keep_line(r, r->patients, pat, e);
 	json_decref(pat);
-	r->patient_id = p->patient_id;
-	for (size_t i = 0; err == MED_OK && i < fhir_n_sources(); i++) {
-		fhir_source *src = &fhir_sources()[i];
-
-		if (src->ch != NULL && source_wanted(r, src))
-			err = fhir_export_all(src, &r->c, p->patient_id,
-					      take_page, r, e);
-	}
+	r->subject.person_id = p->who->patient_id;
+	for (size_t i = 0; err == MED_OK && i < p->n_records; i++)
+		err = export_record(r, r->proj->patient_ids[p->records[i]], e);
 	return err;
 }
 
@@ -430,10 +567,11 @@ run_export(export_run *r, const fhir_query *q, const med_principal *who,
 	if (pats == NULL)
 		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
 	if ((err = read_cohort(r, pats, e)) != MED_OK ||
-	    (err = check_k(r, pats, e)) != MED_OK)
+	    (err = group_persons(r, pats, e)) != MED_OK ||
+	    (err = check_k(r, e)) != MED_OK)
 		return err;
-	for (size_t i = 0; err == MED_OK && i < r->proj->n_patient_ids; i++)
-		err = export_patient(r, pats[i], e);
+	for (size_t i = 0; err == MED_OK && i < r->n_persons; i++)
+		err = export_person(r, &r->persons[i], e);
 	if (err == MED_OK)
 		err = write_ndjson(r, r->c.arena, resp, e);
 	return err;
@@ -443,12 +581,14 @@ static med_err
 audit_export(const export_run *r, const fhir_request *req, const fhir_query *q,
 	     const med_principal *who, const fhir_error *e, bool ok)
 {
-	char status[8], k[16], patients[24], resources[24], resource[96];
+	char status[8], k[16], patients[24], persons[24], resources[24],
+		resource[96];
 	const research_project *p = r->proj;
 	med_audit_detail details[] = {
 		{"project", q->project_id},
 		{"k", k},
 		{"patients", patients},
+		{"persons", persons},
 		{"resources", resources},
 		{"include_narrative",
 		 p && p->include_narrative ? "true" : "false"},
@@ -475,6 +615,7 @@ audit_export(const export_run *r, const fhir_request *req, const fhir_query *q,
 	snprintf(k, sizeof(k), "%zu", p ? project_k(p) : 0);
 	snprintf(patients, sizeof(patients), "%zu",
 		 ok && p ? p->n_patient_ids : 0);
+	snprintf(persons, sizeof(persons), "%zu", ok ? r->n_persons : 0);
 	snprintf(resources, sizeof(resources), "%zu", ok ? r->n_resources : 0);
 	return med_audit_emit(r->f->audit, &ev);
 }

@@ -85,21 +85,32 @@ test_shift_in_range_never_zero(void)
 }
 
 static void
-test_shift_date_keeps_precision(void)
+test_shift_day_keeps_the_day_only(void)
 {
 	char out[64];
 
-	MT_TRUE(deid_shift_date("2024-02-28", 2, out, sizeof(out)));
+	MT_TRUE(deid_shift_day("2024-02-28", 2, false, out, sizeof(out)));
 	MT_EQ_STR(out, "2024-03-01");
-	MT_TRUE(deid_shift_date("2024-01-01T10:20:30.123+02:00", -1, out,
-				sizeof(out)));
-	MT_EQ_STR(out, "2023-12-31T10:20:30.123+02:00");
-	MT_TRUE(deid_shift_date("2024-01", 20, out, sizeof(out)));
+	/* The time of day and its zone go; the date is the one written. */
+	MT_TRUE(deid_shift_day("2024-01-01T10:20:30.123+02:00", -1, false, out,
+			       sizeof(out)));
+	MT_EQ_STR(out, "2023-12-31");
+	MT_TRUE(deid_shift_day("2024-01-10T23:59:59.999Z", 3, true, out,
+			       sizeof(out)));
+	MT_EQ_STR(out, "2024-01-13T00:00:00Z");
+	MT_TRUE(deid_shift_day("2024-01-10", 3, true, out, sizeof(out)));
+	MT_EQ_STR(out, "2024-01-13T00:00:00Z");
+	MT_TRUE(deid_shift_day("2024-01", 20, false, out, sizeof(out)));
 	MT_EQ_STR(out, "2024-02");
-	MT_TRUE(!deid_shift_date("2024", 5, out, sizeof(out)));
-	MT_TRUE(!deid_shift_date("8867-4", 5, out, sizeof(out)));
-	MT_TRUE(!deid_shift_date("Patient/2024-01-01", 5, out, sizeof(out)));
-	MT_TRUE(!deid_shift_date("2024-13-01", 5, out, sizeof(out)));
+	MT_TRUE(deid_shift_day("2024", 5, false, out, sizeof(out)));
+	MT_EQ_STR(out, "2024");
+	MT_TRUE(!deid_shift_day("2024", 5, true, out, sizeof(out)));
+	MT_TRUE(!deid_shift_day("2024-01", 5, true, out, sizeof(out)));
+	MT_TRUE(!deid_shift_day("8867-4", 5, false, out, sizeof(out)));
+	MT_TRUE(!deid_shift_day("Patient/2024-01-01", 5, false, out,
+				sizeof(out)));
+	MT_TRUE(!deid_shift_day("2024-13-01", 5, false, out, sizeof(out)));
+	MT_TRUE(!deid_shift_day("2024-01-01", 5, false, out, 8));
 }
 
 static void
@@ -147,14 +158,68 @@ static const char observation[] =
 	"\"valueQuantity\":{\"value\":72.0},"
 	"\"note\":[{\"text\":\"patient Jane said\"}]}";
 
+static const deid_subject subject = {.person_id = "p1", .record_id = "p1"};
+
+/* deid is the research copy of the resource in text. */
+static json_t *
+deid(const deid_project *p, const deid_subject *s, const char *text)
+{
+	json_t *res = json_loads(text, 0, NULL), *out = NULL;
+
+	MT_TRUE(res != NULL);
+	MT_OK(deid_resource(p, s, res, &out));
+	json_decref(res);
+	MT_TRUE(out != NULL);
+	return out;
+}
+
 static json_t *
 deid_observation(const deid_project *p)
 {
-	json_t *res = json_loads(observation, 0, NULL);
+	return deid(p, &subject, observation);
+}
 
-	MT_TRUE(res != NULL);
-	MT_OK(deid_resource(p, "p1", res));
-	return res;
+/* at is the value at a path of keys and array indexes ("code", "0"). */
+static json_t *
+at(json_t *v, const char *path)
+{
+	char copy[256], *save = NULL;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	for (char *k = strtok_r(copy, ".", &save); v && k;
+	     k = strtok_r(NULL, ".", &save))
+		v = json_is_array(v) ? json_array_get(v, strtoul(k, NULL, 10))
+				     : json_object_get(v, k);
+	return v;
+}
+
+static const char *
+str_at(json_t *v, const char *path)
+{
+	return json_string_value(at(v, path));
+}
+
+/* no_empty is true when no object, array or string in v is empty. */
+static bool
+no_empty(json_t *v)
+{
+	const char *key;
+	json_t *item;
+	size_t i;
+
+	if (json_is_string(v))
+		return json_string_length(v) > 0;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i,
+				   item) if (!no_empty(item)) return false;
+		return json_array_size(v) > 0;
+	}
+	if (json_is_object(v)) {
+		json_object_foreach(v, key,
+				    item) if (!no_empty(item)) return false;
+		return json_object_size(v) > 0;
+	}
+	return true;
 }
 
 static void
@@ -172,12 +237,137 @@ test_resource_removals(void)
 	MT_TRUE(strstr(text, "Jane") == NULL);
 	MT_TRUE(strstr(text, "Practitioner") == NULL);
 	MT_TRUE(strstr(text, "\"meta\"") == NULL);
-	MT_TRUE(strstr(text, "Heart rate") != NULL);
 	MT_TRUE(strstr(text, "8867-4") != NULL);
-	/* The encounter is not exported: its reference is masked. */
+	/* The encounter is not exported: its reference is not either. */
 	MT_TRUE(strstr(text, "Encounter") == NULL);
-	MT_TRUE(strstr(text, "masked") != NULL);
+	MT_TRUE(strstr(text, "encounter") == NULL);
+	MT_TRUE(no_empty(res));
 	free(text);
+	json_decref(res);
+}
+
+/* What users type goes without narrative, wherever it is: a concept's
+ * text, a coding's display, a title, a description. */
+static void
+test_typed_text_left_out(void)
+{
+	deid_project p;
+	json_t *res;
+	char *text;
+
+	project(&p, "study-a", false);
+	res = deid(
+		&p, &subject,
+		"{\"resourceType\":\"CarePlan\",\"id\":\"cp1\","
+		"\"status\":\"active\",\"intent\":\"plan\","
+		"\"title\":\"Plan for Jane Roe\","
+		"\"subject\":{\"reference\":\"Patient/p1\"},"
+		"\"author\":{\"display\":\"dr.who\"},"
+		"\"addresses\":[{\"reference\":\"Condition/c1\"}],"
+		"\"activity\":[{\"detail\":{\"status\":\"scheduled\","
+		"\"description\":\"Visit Jane at 5 Elm St\","
+		"\"scheduledPeriod\":{\"start\":\"2024-02-20\"}}}],"
+		"\"category\":[{\"coding\":[{\"system\":\"http://snomed.info/"
+		"sct\",\"code\":\"736353004\",\"display\":\"Jane's plan\"}],"
+		"\"text\":\"Jane's plan\"}],"
+		"\"extension\":[{\"url\":\"x\",\"valueString\":\"Jane\"}],"
+		"\"text\":{\"status\":\"generated\",\"div\":\"<div>Jane</div>"
+		"\"}}");
+	text = json_dumps(res, 0);
+	MT_TRUE(strstr(text, "Jane") == NULL);
+	MT_TRUE(strstr(text, "Elm") == NULL);
+	MT_TRUE(strstr(text, "dr.who") == NULL);
+	MT_EQ_STR(str_at(res, "category.0.coding.0.code"), "736353004");
+	MT_EQ_STR(str_at(res, "activity.0.detail.status"), "scheduled");
+	MT_TRUE(str_at(res, "activity.0.detail.scheduledPeriod.start") != NULL);
+	MT_TRUE(strstr(str_at(res, "addresses.0.reference"), "Condition/") ==
+		str_at(res, "addresses.0.reference"));
+	MT_TRUE(no_empty(res));
+	free(text);
+	json_decref(res);
+}
+
+/* A code is one token: a sentence put where a code belongs stays home. */
+static void
+test_code_that_is_a_sentence_left_out(void)
+{
+	deid_project p;
+	json_t *res;
+
+	project(&p, "study-a", false);
+	res = deid(&p, &subject,
+		   "{\"resourceType\":\"Condition\",\"id\":\"c1\","
+		   "\"subject\":{\"reference\":\"Patient/p1\"},"
+		   "\"code\":{\"coding\":[{\"system\":\"Jane Roe's list\","
+		   "\"code\":\"Jane Roe, 5 Elm St\"},{\"system\":"
+		   "\"http://hl7.org/fhir/sid/icd-10\",\"code\":\"J18.9\"}]}}");
+	MT_EQ_INT(json_array_size(at(res, "code.coding")), 1);
+	MT_EQ_STR(str_at(res, "code.coding.0.code"), "J18.9");
+	json_decref(res);
+}
+
+/* R4 has no empty elements: what is withheld leaves no {} behind, and a
+ * required element with nothing left is masked. */
+static void
+test_no_empty_elements(void)
+{
+	deid_project p;
+	json_t *res;
+
+	project(&p, "study-a", false);
+	res = deid(&p, &subject,
+		   "{\"resourceType\":\"Goal\",\"id\":\"g1\","
+		   "\"lifecycleStatus\":\"active\","
+		   "\"description\":{\"text\":\"Walk to Jane's house\"},"
+		   "\"subject\":{\"reference\":\"Patient/p1\"},"
+		   "\"note\":[{\"text\":\"Jane\"}],"
+		   "\"target\":[{\"dueDate\":\"2024-03-01\"},{\"measure\":"
+		   "{\"text\":\"Jane\"}}]}");
+	MT_TRUE(no_empty(res));
+	MT_TRUE(at(res, "note") == NULL);
+	MT_EQ_INT(json_array_size(at(res, "target")), 1);
+	MT_EQ_STR(str_at(res, "description.extension.0.valueCode"), "masked");
+	json_decref(res);
+	res = deid(&p, &subject,
+		   "{\"resourceType\":\"MedicationRequest\",\"id\":\"m1\","
+		   "\"status\":\"active\",\"intent\":\"order\","
+		   "\"subject\":{\"reference\":\"Patient/p1\"},"
+		   "\"medicationReference\":{\"reference\":\"Medication/d1\"},"
+		   "\"requester\":{\"display\":\"dr.who\"},"
+		   "\"statusReason\":{\"text\":\"Jane refused\"},"
+		   "\"dosageInstruction\":[{\"route\":{\"text\":\"oral\"},"
+		   "\"timing\":{\"code\":{\"text\":\"q8h\"},\"repeat\":{"
+		   "\"frequency\":1,\"period\":8,\"periodUnit\":\"h\","
+		   "\"timeOfDay\":[\"08:15:00\"]}}}]}");
+	MT_TRUE(no_empty(res));
+	MT_TRUE(at(res, "statusReason") == NULL);
+	MT_TRUE(at(res, "dosageInstruction.0.route") == NULL);
+	MT_TRUE(at(res, "dosageInstruction.0.timing.code") == NULL);
+	MT_TRUE(at(res, "dosageInstruction.0.timing.repeat.timeOfDay") == NULL);
+	MT_EQ_INT(json_integer_value(
+			  at(res, "dosageInstruction.0.timing.repeat.period")),
+		  8);
+	json_decref(res);
+}
+
+/* A Provenance keeps its required agent with who masked, not a name. */
+static void
+test_required_reference_masked(void)
+{
+	deid_project p;
+	json_t *res;
+
+	project(&p, "study-a", false);
+	res = deid(&p, &subject,
+		   "{\"resourceType\":\"Provenance\",\"id\":\"pv1\","
+		   "\"target\":[{\"reference\":\"Observation/o1\"}],"
+		   "\"recorded\":\"2024-01-10T08:00:00.000Z\","
+		   "\"agent\":[{\"type\":{\"coding\":[{\"code\":\"enterer\"}]},"
+		   "\"who\":{\"display\":\"dr.who\"}}]}");
+	MT_EQ_STR(str_at(res, "agent.0.who.extension.0.valueCode"), "masked");
+	MT_EQ_STR(str_at(res, "agent.0.type.coding.0.code"), "enterer");
+	MT_TRUE(strlen(str_at(res, "recorded")) == 20);
+	MT_TRUE(no_empty(res));
 	json_decref(res);
 }
 
@@ -194,14 +384,45 @@ test_resource_references_and_dates(void)
 	deid_pseudonym(&p, "Patient", "p1", pid);
 	deid_pseudonym(&p, "Observation", "obs-1", oid);
 	snprintf(ref, sizeof(ref), "Patient/%s", pid);
-	MT_EQ_STR(json_string_value(json_object_get(res, "id")), oid);
-	MT_EQ_STR(json_string_value(json_object_get(
-			  json_object_get(res, "subject"), "reference")),
-		  ref);
-	MT_TRUE(deid_shift_date("2024-01-10T08:00:00Z",
-				deid_shift_days(&p, "p1"), want, sizeof(want)));
-	MT_EQ_STR(json_string_value(json_object_get(res, "effectiveDateTime")),
-		  want);
+	MT_EQ_STR(str_at(res, "id"), oid);
+	MT_EQ_STR(str_at(res, "resourceType"), "Observation");
+	MT_EQ_STR(str_at(res, "subject.reference"), ref);
+	MT_TRUE(deid_shift_day("2024-01-10T08:00:00Z",
+			       deid_shift_days(&p, "p1"), false, want,
+			       sizeof(want)));
+	MT_EQ_STR(str_at(res, "effectiveDateTime"), want);
+	MT_TRUE(deid_shift_day("2024-01-10T09:00:00.000Z",
+			       deid_shift_days(&p, "p1"), true, want,
+			       sizeof(want)));
+	MT_EQ_STR(str_at(res, "issued"), want);
+	json_decref(res);
+}
+
+/* A record linked into another is exported as the survivor: its Patient
+ * pseudonym and its date shift; another patient's reference is not. */
+static void
+test_linked_record_is_its_person(void)
+{
+	static const deid_subject merged = {.person_id = "survivor",
+					    .record_id = "dup"};
+	deid_project p;
+	json_t *res;
+	char pid[DEID_PSEUDONYM_LEN + 1], ref[64], want[64];
+
+	project(&p, "study-a", false);
+	res = deid(
+		&p, &merged,
+		"{\"resourceType\":\"Condition\",\"id\":\"c1\","
+		"\"subject\":{\"reference\":\"Patient/dup\"},"
+		"\"onsetDateTime\":\"2024-01-10\","
+		"\"evidence\":[{\"detail\":[{\"reference\":\"Patient/x\"}]}]}");
+	deid_pseudonym(&p, "Patient", "survivor", pid);
+	snprintf(ref, sizeof(ref), "Patient/%s", pid);
+	MT_EQ_STR(str_at(res, "subject.reference"), ref);
+	MT_TRUE(deid_shift_day("2024-01-10", deid_shift_days(&p, "survivor"),
+			       false, want, sizeof(want)));
+	MT_EQ_STR(str_at(res, "onsetDateTime"), want);
+	MT_TRUE(at(res, "evidence") == NULL);
 	json_decref(res);
 }
 
@@ -213,42 +434,54 @@ test_narrative_kept_when_allowed(void)
 
 	project(&p, "study-a", true);
 	res = deid_observation(&p);
-	MT_TRUE(json_object_get(res, "note") != NULL);
-	MT_TRUE(json_object_get(res, "text") != NULL);
-	MT_TRUE(json_object_get(res, "identifier") == NULL);
+	MT_EQ_STR(str_at(res, "note.0.text"), "patient Jane said");
+	MT_EQ_STR(str_at(res, "code.text"), "Heart rate");
+	MT_TRUE(at(res, "identifier") == NULL);
+	MT_TRUE(at(res, "text") == NULL); /* the narrative div: never */
+	MT_TRUE(at(res, "subject.display") == NULL);
 	json_decref(res);
 }
 
+/* An attachment never carries content, narrative allowed or not. */
 static void
-test_attachment_content_removed(void)
+test_attachment_content_never_leaves(void)
 {
 	deid_project p;
-	json_t *res = json_loads(
-		"{\"resourceType\":\"DocumentReference\",\"id\":\"d1\","
-		"\"description\":\"discharge letter for Jane\","
-		"\"content\":[{\"attachment\":{\"contentType\":\"text/plain\","
-		"\"data\":\"SmFuZQ==\",\"url\":\"Binary/b1\"}}]}",
-		0, NULL);
-	json_t *att;
+	json_t *res;
 
-	project(&p, "study-a", false);
-	MT_OK(deid_resource(&p, "p1", res));
-	att = json_object_get(
-		json_array_get(json_object_get(res, "content"), 0),
-		"attachment");
-	MT_EQ_INT(json_object_size(att), 1);
-	MT_TRUE(json_object_get(res, "description") == NULL);
-	json_decref(res);
+	for (int narrative = 0; narrative < 2; narrative++) {
+		project(&p, "study-a", narrative);
+		res = deid(
+			&p, &subject,
+			"{\"resourceType\":\"DocumentReference\","
+			"\"id\":\"d1\",\"status\":\"current\","
+			"\"description\":\"discharge letter for Jane\","
+			"\"content\":[{\"attachment\":{\"contentType\":"
+			"\"text/plain; charset=utf-8\",\"data\":"
+			"\"TVJOLTE=\",\"url\":\"Binary/b1\",\"size\":5,"
+			"\"title\":\"Jane\",\"creation\":\"2024-01-01\"}}]}");
+		MT_EQ_INT(json_object_size(at(res, "content.0.attachment")), 1);
+		MT_EQ_STR(str_at(res, "content.0.attachment.contentType"),
+			  "text/plain; charset=utf-8");
+		MT_TRUE((at(res, "description") != NULL) == narrative);
+		json_decref(res);
+	}
 }
 
 static void
-test_resource_without_id_refused(void)
+test_resource_refused(void)
 {
 	deid_project p;
 	json_t *res = json_loads("{\"resourceType\":\"Goal\"}", 0, NULL);
+	json_t *out = NULL;
 
 	project(&p, "study-a", false);
-	MT_EQ_INT(deid_resource(&p, "p1", res), MED_ERR_INVALID);
+	MT_EQ_INT(deid_resource(&p, &subject, res, &out), MED_ERR_INVALID);
+	json_decref(res);
+	res = json_loads("{\"resourceType\":\"Encounter\",\"id\":\"e\"}", 0,
+			 NULL);
+	MT_EQ_INT(deid_resource(&p, &subject, res, &out), MED_ERR_INVALID);
+	MT_TRUE(out == NULL);
 	json_decref(res);
 }
 
@@ -256,13 +489,20 @@ static const mt_case cases[] = {
 	{"key_parse_refuses_bad_keys", test_key_parse_refuses_bad_keys},
 	{"pseudonyms_stable_per_project", test_pseudonyms_stable_per_project},
 	{"shift_in_range_never_zero", test_shift_in_range_never_zero},
-	{"shift_date_keeps_precision", test_shift_date_keeps_precision},
+	{"shift_day_keeps_the_day_only", test_shift_day_keeps_the_day_only},
 	{"groups_and_patient", test_groups_and_patient},
 	{"resource_removals", test_resource_removals},
+	{"typed_text_left_out", test_typed_text_left_out},
+	{"code_that_is_a_sentence_left_out",
+	 test_code_that_is_a_sentence_left_out},
+	{"no_empty_elements", test_no_empty_elements},
+	{"required_reference_masked", test_required_reference_masked},
 	{"resource_references_and_dates", test_resource_references_and_dates},
+	{"linked_record_is_its_person", test_linked_record_is_its_person},
 	{"narrative_kept_when_allowed", test_narrative_kept_when_allowed},
-	{"attachment_content_removed", test_attachment_content_removed},
-	{"resource_without_id_refused", test_resource_without_id_refused},
+	{"attachment_content_never_leaves",
+	 test_attachment_content_never_leaves},
+	{"resource_refused", test_resource_refused},
 	{NULL, NULL},
 };
 
