@@ -705,6 +705,9 @@ dosage_rpc_renew_order(med_call *call, const ProtobufCMessage *in,
 	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
 	    (err = check_reason(call, req->reason)) != MED_OK)
 		return err;
+	if ((err = med_check_time_ahead(call, "end_ms", req->end_ms, x.now_ms,
+					DOSAGE_ORDER_HORIZON_MS)) != MED_OK)
+		return err;
 	if (req->end_ms != 0 && req->end_ms <= x.now_ms)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "end_ms: must be in the future");
