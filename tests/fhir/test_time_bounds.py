@@ -152,6 +152,17 @@ def test_every_dosage_time_is_bounded(st, dpb, pid, drug):
         assert BOUND in d, (method, d)
 
 
+def test_a_new_order_carries_no_client_set_hold(st, dpb, pid, drug):
+    """held_ms is the service's: a CreateOrder cannot store 2^63-1 there
+    (nor a hold or a lineage it never had)."""
+    o = order(st, dpb, pid, drug, held_ms=INT64_MAX, held_by="mallory",
+              hold_reason="x", replaces_order_id=str(uuid.uuid4()))
+    got = st.call("dosage", "GetOrder", dpb.GetOrderRequest(order_id=o.id),
+                  role="clinician")
+    assert (got.held_ms, got.held_by, got.hold_reason,
+            got.replaces_order_id) == (0, "", "", "")
+
+
 def test_other_services_bound_their_times(st, pid):
     ipb, rpb = protos.module("identity"), protos.module("records")
     apb, gpb = protos.module("audit"), protos.module("diagnosis")
