@@ -483,7 +483,8 @@ confirm_decide(void *arg, dosage_admin *m)
 	m->confirmed_ms = now;
 	m->status = DOSAGE_ADMIN_COMPLETED;
 	audit_admin(call, m,
-		    now - m->recorded_ms > DOSAGE_CONFIRM_WINDOW_MS
+		    med_time_sub_ms(now, m->recorded_ms) >
+				    DOSAGE_CONFIRM_WINDOW_MS
 			    ? "high-alert second check, late"
 			    : "high-alert second check");
 	return MED_OK;

@@ -175,7 +175,9 @@ slot_for(const slot_list *l, const dosage_admin *m)
 	int64_t t = m->scheduled_ms ? m->scheduled_ms : m->effective_ms;
 	int64_t idx = 0, d;
 
-	if (l->n == 0)
+	/* A stored time out of the bounds answers no slot (and no
+	 * arithmetic on it). */
+	if (l->n == 0 || !med_time_ms_valid(t))
 		return NULL;
 	if (l->interval > 0) {
 		if (t < l->start - l->interval / 2)
@@ -196,7 +198,8 @@ bool
 dosage_admin_overdue(const dosage_admin *m, int64_t now_ms)
 {
 	return strcmp(m->status, DOSAGE_ADMIN_ON_HOLD) == 0 &&
-	       now_ms - m->recorded_ms > DOSAGE_CONFIRM_WINDOW_MS;
+	       med_time_sub_ms(now_ms, m->recorded_ms) >
+		       DOSAGE_CONFIRM_WINDOW_MS;
 }
 
 /* chart puts administration m on slot s, as it stands at now_ms. */
@@ -322,12 +325,14 @@ nearest_gap(const dosage_given_substance *s, int64_t at_ms, int64_t *gap)
 {
 	bool any = s->latest_ms != 0;
 
-	*gap = any ? (at_ms > s->latest_ms ? at_ms - s->latest_ms
-					   : s->latest_ms - at_ms)
+	*gap = any ? (at_ms > s->latest_ms
+			      ? med_time_sub_ms(at_ms, s->latest_ms)
+			      : med_time_sub_ms(s->latest_ms, at_ms))
 		   : INT64_MAX;
 	for (size_t i = 0; i < s->n; i++) {
-		int64_t d = at_ms > s->t_ms[i] ? at_ms - s->t_ms[i]
-					       : s->t_ms[i] - at_ms;
+		int64_t d = at_ms > s->t_ms[i]
+				    ? med_time_sub_ms(at_ms, s->t_ms[i])
+				    : med_time_sub_ms(s->t_ms[i], at_ms);
 
 		any = true;
 		if (d < *gap)

@@ -103,6 +103,13 @@ test_time_add(void)
 	MT_EQ_INT(med_time_add_ms(INT64_MIN, -3600000), INT64_MIN);
 	MT_EQ_INT(med_time_add_ms(INT64_MIN, INT64_MAX), -1);
 	MT_EQ_INT(med_time_add_ms(3600000, INT64_MAX), INT64_MAX);
+	MT_EQ_INT(med_time_sub_ms(1500, 1000), 500);
+	MT_EQ_INT(med_time_sub_ms(1000, 1500), -500);
+	MT_EQ_INT(med_time_sub_ms(1000, INT64_MIN), INT64_MAX);
+	MT_EQ_INT(med_time_sub_ms(-1000, INT64_MAX), INT64_MIN);
+	MT_EQ_INT(med_time_sub_ms(INT64_MAX, -1), INT64_MAX);
+	MT_EQ_INT(med_time_sub_ms(INT64_MIN, 1), INT64_MIN);
+	MT_EQ_INT(med_time_sub_ms(INT64_MIN, INT64_MIN), 0);
 }
 
 static void

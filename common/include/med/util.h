@@ -45,6 +45,9 @@ bool med_time_ms_valid(int64_t ms);
  */
 int64_t med_time_add_ms(int64_t t, int64_t delta_ms);
 
+/* med_time_sub_ms returns a - b, saturated the same way. */
+int64_t med_time_sub_ms(int64_t a, int64_t b);
+
 /*
  * med_date_valid is true when s is a real calendar date "YYYY-MM-DD"
  * with a year in MED_TIME_MIN_YEAR..MED_TIME_MAX_YEAR.

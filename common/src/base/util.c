@@ -225,6 +225,16 @@ med_time_add_ms(int64_t t, int64_t delta_ms)
 	return delta_ms > 0 ? INT64_MAX : INT64_MIN;
 }
 
+int64_t
+med_time_sub_ms(int64_t a, int64_t b)
+{
+	int64_t diff;
+
+	if (!__builtin_sub_overflow(a, b, &diff))
+		return diff;
+	return b < 0 ? INT64_MAX : INT64_MIN;
+}
+
 static bool
 is_leap(int64_t y)
 {

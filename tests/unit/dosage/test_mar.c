@@ -378,6 +378,21 @@ test_stored_times_out_of_range(void)
 				       NULL, 0, &out, &n));
 		MT_EQ_INT(n, 4);
 	}
+	{
+		/* A stored dose out of the bounds answers no slot, and a
+		 * stored recorded_ms of INT64_MIN is simply long overdue. */
+		dosage_order o = order("q6h");
+		dosage_admin m = given("a", INT64_MIN);
+		dosage_admin *ms[] = {&m};
+
+		n = slots(a, &o, T0, T0 + 24 * H, T0 + 25 * H, NULL, 0, ms, 1,
+			  &out);
+		MT_EQ_INT(n, 4);
+		for (size_t i = 0; i < n; i++)
+			MT_EQ_STR(out[i]->administration_id, "");
+		m.status = DOSAGE_ADMIN_ON_HOLD;
+		MT_TRUE(dosage_admin_overdue(&m, T0));
+	}
 	med_arena_free(a);
 }
 
