@@ -151,13 +151,6 @@ test_time_problems(void)
 	MT_EQ_INT(med_time_problem("order.end_ms", MED_TIME_MIN_MS - 1, &p),
 		  MED_ERR_INVALID);
 	MT_EQ_STR(p.field, "order.end_ms");
-	MT_EQ_INT(med_duration_problem("window", 0, 10, &p), MED_OK);
-	MT_EQ_INT(med_duration_problem("window", 10, 10, &p), MED_OK);
-	MT_EQ_INT(med_duration_problem("window", 11, 10, &p), MED_ERR_INVALID);
-	MT_EQ_STR(p.reason, "must lie from 0 to 10 ms");
-	MT_EQ_INT(med_duration_problem("window", -1, 10, &p), MED_ERR_INVALID);
-	MT_EQ_INT(med_duration_problem("window", INT64_MIN, 10, &p),
-		  MED_ERR_INVALID);
 }
 
 static void

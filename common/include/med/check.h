@@ -39,14 +39,12 @@ med_err med_check_date(med_call *call, const char *field, const char *value,
  * as FHIR and overflows the arithmetic done on it.  Errors name the field
  * and the bound ("at_ms: must lie from 1900-01-01 to 2199-12-31 ...").
  *
- * med_time_problem and med_duration_problem are the rules without a call
- * (for domain code and unit tests): ms a time within the bounds, and a
- * duration (an interval, a horizon) within 0..max_ms.
+ * med_time_problem is the rule without a call (for domain code and unit
+ * tests).  Durations (intervals, windows) are bounded by each service's
+ * own checks, in minutes or days as their fields are.
  */
 med_err med_time_problem(const char *field, int64_t ms,
 			 med_problem *p) MED_MUST_CHECK;
-med_err med_duration_problem(const char *field, int64_t ms, int64_t max_ms,
-			     med_problem *p) MED_MUST_CHECK;
 
 /*
  * med_check_time_ms requires a time within the bounds; 0 passes, as it
@@ -62,10 +60,6 @@ med_err med_check_time_ms(med_call *call, const char *field,
  */
 med_err med_check_time_ahead(med_call *call, const char *field, int64_t ms,
 			     int64_t now_ms, int64_t ahead_ms) MED_MUST_CHECK;
-
-/* med_check_duration_ms requires 0 <= ms <= max_ms. */
-med_err med_check_duration_ms(med_call *call, const char *field, int64_t ms,
-			      int64_t max_ms) MED_MUST_CHECK;
 
 /* med_check_enum_set requires an enum field to be set (non-zero). */
 med_err med_check_enum_set(med_call *call, const char *field,

@@ -83,16 +83,6 @@ med_time_problem(const char *field, int64_t ms, med_problem *p)
 }
 
 med_err
-med_duration_problem(const char *field, int64_t ms, int64_t max_ms,
-		     med_problem *p)
-{
-	if (ms >= 0 && ms <= max_ms)
-		return MED_OK;
-	return med_problem_set(p, MED_ERR_INVALID, field,
-			       "must lie from 0 to %lld ms", (long long)max_ms);
-}
-
-med_err
 med_check_time_ms(med_call *call, const char *field, int64_t ms)
 {
 	med_problem p;
@@ -115,17 +105,6 @@ med_check_time_ahead(med_call *call, const char *field, int64_t ms,
 				     "%s: must be at most %lld days from now",
 				     field, (long long)(ahead_ms / 86400000));
 	return MED_OK;
-}
-
-med_err
-med_check_duration_ms(med_call *call, const char *field, int64_t ms,
-		      int64_t max_ms)
-{
-	med_problem p;
-
-	if (med_duration_problem(field, ms, max_ms, &p) == MED_OK)
-		return MED_OK;
-	return med_call_fail_problem(call, &p);
 }
 
 med_err
