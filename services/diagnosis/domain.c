@@ -220,9 +220,10 @@ diagnosis_plan_date_problem(const char *field, const char *date, med_problem *p)
 {
 	if (date[0] == '\0' || med_date_valid(date))
 		return MED_OK;
-	return med_problem_set(p, MED_ERR_INVALID, field,
-			       "must be a date YYYY-MM-DD from 1900-01-01 to "
-			       "2199-12-31");
+	return med_problem_set(
+		p, MED_ERR_INVALID, field,
+		"must be a date YYYY-MM-DD between 1900-01-01 and "
+		"2199-12-31");
 }
 
 /* item_problem checks one goal's or activity's status and date; list

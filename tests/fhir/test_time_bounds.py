@@ -33,7 +33,7 @@ YEAR_2200 = 7258118400000         # the first time out of bounds
 BEFORE_1900 = -2208988800001      # the last millisecond of 1899
 BAD_TIMES = (YEAR_3000, YEAR_9999, YEAR_2200, INT64_MAX, INT64_MIN,
              BEFORE_1900)
-BOUND = "from 1900-01-01 to 2199-12-31"
+BOUND = "between 1900-01-01 and 2199-12-31"
 ABSENT = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 

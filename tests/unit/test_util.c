@@ -146,8 +146,9 @@ test_time_problems(void)
 	MT_EQ_INT(med_time_problem("at_ms", 1714552200123LL, &p), MED_OK);
 	MT_EQ_INT(med_time_problem("at_ms", INT64_MAX, &p), MED_ERR_INVALID);
 	MT_EQ_STR(p.field, "at_ms");
-	MT_EQ_STR(p.reason, "must lie from 1900-01-01 to 2199-12-31 (Unix ms "
-			    "-2208988800000..7258118399999)");
+	MT_EQ_STR(p.reason,
+		  "must lie between 1900-01-01 and 2199-12-31 (Unix ms "
+		  "-2208988800000..7258118399999)");
 	MT_EQ_INT(med_time_problem("order.end_ms", MED_TIME_MIN_MS - 1, &p),
 		  MED_ERR_INVALID);
 	MT_EQ_STR(p.field, "order.end_ms");

@@ -37,7 +37,7 @@ med_err med_check_date(med_call *call, const char *field, const char *value,
  * so that nothing outside MED_TIME_MIN_MS..MED_TIME_MAX_MS (med/util.h,
  * 1900-01-01 up to 2200-01-01) is stored: such a time cannot be exported
  * as FHIR and overflows the arithmetic done on it.  Errors name the field
- * and the bound ("at_ms: must lie from 1900-01-01 to 2199-12-31 ...").
+ * and the bound ("at_ms: must lie between 1900-01-01 and 2199-12-31 ...").
  *
  * med_time_problem is the rule without a call (for domain code and unit
  * tests).  Durations (intervals, windows) are bounded by each service's

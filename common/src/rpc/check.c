@@ -60,8 +60,8 @@ med_check_date(med_call *call, const char *field, const char *value,
 				: MED_OK;
 	if (!med_date_valid(value))
 		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must be a date YYYY-MM-DD from "
-				     "1900-01-01 to 2199-12-31",
+				     "%s: must be a date YYYY-MM-DD between "
+				     "1900-01-01 and 2199-12-31",
 				     field);
 	gmtime_r(&tomorrow, &tm);
 	strftime(latest, sizeof(latest), "%Y-%m-%d", &tm);
@@ -76,10 +76,11 @@ med_time_problem(const char *field, int64_t ms, med_problem *p)
 {
 	if (med_time_ms_valid(ms))
 		return MED_OK;
-	return med_problem_set(p, MED_ERR_INVALID, field,
-			       "must lie from 1900-01-01 to 2199-12-31 (Unix "
-			       "ms %lld..%lld)",
-			       MED_TIME_MIN_MS, MED_TIME_MAX_MS - 1);
+	return med_problem_set(
+		p, MED_ERR_INVALID, field,
+		"must lie between 1900-01-01 and 2199-12-31 (Unix "
+		"ms %lld..%lld)",
+		MED_TIME_MIN_MS, MED_TIME_MAX_MS - 1);
 }
 
 med_err
