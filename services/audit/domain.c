@@ -4,6 +4,8 @@
  * and leaves a proof may name, and the times an ingested event may carry.
  * Handlers turn a problem into the call's status (med_call_fail_problem).
  */
+#include <med/check.h>
+
 #include <string.h>
 
 #include "audit_svc.h"
@@ -11,6 +13,13 @@
 med_err
 audit_window_problem(int64_t since_ms, int64_t until_ms, med_problem *p)
 {
+	med_err err;
+
+	if ((since_ms != 0 &&
+	     (err = med_time_problem("since_ms", since_ms, p)) != MED_OK) ||
+	    (until_ms != 0 &&
+	     (err = med_time_problem("until_ms", until_ms, p)) != MED_OK))
+		return err;
 	if (since_ms < 0 || until_ms < 0)
 		return med_problem_set(p, MED_ERR_INVALID,
 				       since_ms < 0 ? "since_ms" : "until_ms",

@@ -3,6 +3,7 @@
  * FHIR R4 Condition invariants, care-plan shapes and finding review.
  */
 #include <med/check.h>
+#include <med/util.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -210,19 +211,6 @@ diagnosis_check_update(
 			      req->abatement_date);
 }
 
-/* digits_at reads n decimal digits of s (no sign, no space) into *v. */
-static bool
-digits_at(const char *s, size_t n, int *v)
-{
-	*v = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!is_digit(s[i]))
-			return false;
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return true;
-}
-
 /*
  * diagnosis_plan_date_problem takes "" or a real calendar date; unlike a
  * condition's dates (med_check_date) a plan's may lie in the future.
@@ -230,21 +218,12 @@ digits_at(const char *s, size_t n, int *v)
 med_err
 diagnosis_plan_date_problem(const char *field, const char *date, med_problem *p)
 {
-	static const int mdays[] = {31, 29, 31, 30, 31, 30,
-				    31, 31, 30, 31, 30, 31};
-	int y, m, d;
-
-	if (date[0] == '\0')
+	if (date[0] == '\0' || med_date_valid(date))
 		return MED_OK;
-	if (strlen(date) != 10 || !digits_at(date, 4, &y) || date[4] != '-' ||
-	    !digits_at(date + 5, 2, &m) || date[7] != '-' ||
-	    !digits_at(date + 8, 2, &d) || y < 1900 || y > 2999 || m < 1 ||
-	    m > 12 || d < 1 || d > mdays[m - 1] ||
-	    (m == 2 && d == 29 &&
-	     (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0))))
-		return med_problem_set(p, MED_ERR_INVALID, field,
-				       "must be a date YYYY-MM-DD");
-	return MED_OK;
+	return med_problem_set(
+		p, MED_ERR_INVALID, field,
+		"must be a date YYYY-MM-DD between 1900-01-01 and "
+		"2199-12-31");
 }
 
 /* item_problem checks one goal's or activity's status and date; list

@@ -172,9 +172,9 @@ condition(med_json *w, const char *pid, const diagnosis_export_page *p,
 	med_fhir_concept(w, "code", &code, 1, c->display);
 	patient_ref(w, "subject", pid);
 	if (c->onset_date[0] != '\0')
-		med_json_str(w, "onsetDateTime", c->onset_date);
+		med_fhir_date(w, "onsetDateTime", c->onset_date);
 	if (c->abatement_date[0] != '\0')
-		med_json_str(w, "abatementDateTime", c->abatement_date);
+		med_fhir_date(w, "abatementDateTime", c->abatement_date);
 	med_fhir_instant(w, "recordedDate", c->recorded_ms);
 	med_fhir_display_ref(w, "recorder", c->recorded_by);
 	if (c->finding_id[0] != '\0') {
@@ -219,7 +219,7 @@ goal(med_json *w, const char *pid, const diagnosis_care_plan *plan, size_t i)
 	if (g->target_date[0] != '\0') {
 		med_json_begin(w, "target", '[');
 		med_json_begin(w, NULL, '{');
-		med_json_str(w, "dueDate", g->target_date);
+		med_fhir_date(w, "dueDate", g->target_date);
 		med_json_end(w, '}');
 		med_json_end(w, ']');
 	}
@@ -240,7 +240,7 @@ activity(med_json *w, const Smartmed__Diagnosis__V1__Activity *a)
 	med_json_str(w, "status", s ? s : "unknown");
 	if (a->scheduled_date[0] != '\0') {
 		med_json_begin(w, "scheduledPeriod", '{');
-		med_json_str(w, "start", a->scheduled_date);
+		med_fhir_date(w, "start", a->scheduled_date);
 		med_json_end(w, '}');
 	}
 	med_json_str(w, "description", a->description);

@@ -578,6 +578,9 @@ dosage_check_context(med_call *call, const dosage_context *c)
 		    MED_OK ||
 	    (err = check_measurements(call, c)) != MED_OK)
 		return err;
+	if ((err = med_check_time_ms(call, "context.measured_ms",
+				     c->measured_ms)) != MED_OK)
+		return err;
 	if (c->measured_ms < 0 || c->measured_ms > med_now_ms() + 5 * 60000)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "context.measured_ms: must not be in the "
@@ -623,7 +626,6 @@ dosage_check_order(med_call *call, const dosage_order *o, int64_t now_ms)
 	bool prn;
 	med_err err;
 
-	(void)now_ms;
 	if (o == NULL)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "order: must be set");
@@ -654,6 +656,12 @@ dosage_check_order(med_call *call, const dosage_order *o, int64_t now_ms)
 	if (dosage_amount_problem("order.prn_max_daily_dose",
 				  o->prn_max_daily_dose, false, &p) != MED_OK)
 		return med_call_fail_problem(call, &p);
+	if ((err = med_check_time_ahead(call, "order.start_ms", o->start_ms,
+					now_ms, DOSAGE_ORDER_HORIZON_MS)) !=
+		    MED_OK ||
+	    (err = med_check_time_ahead(call, "order.end_ms", o->end_ms, now_ms,
+					DOSAGE_ORDER_HORIZON_MS)) != MED_OK)
+		return err;
 	if (o->start_ms < 0)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "order.start_ms: must not be negative");

@@ -45,6 +45,10 @@ extern const size_t dosage_n_config;
 #define DOSAGE_COSIGN_TTL_MS (15LL * 60 * 1000)
 /* Due for this long after due_ms, overdue afterwards. */
 #define DOSAGE_DUE_GRACE_MS (60LL * 60 * 1000)
+/* How far ahead an order may start or end (and a renewal end): two years.
+ * Longer-running orders are renewed; a later date is a typo ("9999" for
+ * "no end", which is end_ms 0). */
+#define DOSAGE_ORDER_HORIZON_MS (730LL * 24 * 3600 * 1000)
 
 /* --- handlers_admin.c: the clinical RPCs (handlers.c holds the table) -- */
 
@@ -365,6 +369,16 @@ size_t dosage_hold_spans(const dosage_order *o, const dosage_hold_rows *ev,
  * for an order without scheduled times (PRN, an unreadable frequency).
  */
 bool dosage_order_slot(const dosage_order *o, int64_t t_ms, int64_t *slot_ms);
+
+/*
+ * dosage_order_times_ok is true when o's stored start and creation lie
+ * within MED_TIME_MIN_MS..MED_TIME_MAX_MS.  The input checks keep every
+ * new order so; a row from before them, or written straight into the
+ * database, gets no scheduled times and no next dose rather than
+ * arithmetic on INT64_MIN.  A stored end past the bounds (2^63-1 meant
+ * as "no end") is read as no end: its order stays on the ward round.
+ */
+bool dosage_order_times_ok(const dosage_order *o);
 
 /* dosage_order_from_ms is when o came into force: its start, or for a
  * later version the time it was made when that is after its start. */

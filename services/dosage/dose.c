@@ -354,7 +354,8 @@ check_daily(const dosage_dose_limits *l, const dosage_dose_history *h,
 static bool
 fresh(int64_t measured_ms, int64_t at_ms, int64_t max_age_ms)
 {
-	return at_ms - measured_ms <= max_age_ms;
+	/* measured_ms is stored: no subtraction that could overflow. */
+	return measured_ms >= med_time_add_ms(at_ms, -max_age_ms);
 }
 
 static bool

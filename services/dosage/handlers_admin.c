@@ -151,6 +151,8 @@ dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
 
 	if (err != MED_OK)
 		return err;
+	if ((err = med_check_time_ms(call, "at_ms", req->at_ms)) != MED_OK)
+		return err;
 	if (req->at_ms < 0)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "at_ms: must not be negative");
@@ -195,7 +197,7 @@ order_usable(med_call *call, const dosage_order *o, int64_t at_ms)
 	 * or awaiting a pharmacist. */
 	if (o->status != ACTIVE)
 		return dosage_order_refuse(call, o);
-	if (at_ms < o->start_ms - HOUR_MS)
+	if (at_ms < med_time_add_ms(o->start_ms, -HOUR_MS))
 		return med_call_fail(call, MED_ERR_PRECONDITION,
 				     "effective_ms: before the order's start");
 	if (o->end_ms != 0 && at_ms > o->end_ms)
@@ -392,7 +394,9 @@ record_validate(med_call *call,
 
 	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
 	    (err = check_amount(call, "dose", req->dose)) != MED_OK ||
-	    (err = med_check_text(call, "unit", req->unit, 1, 8)) != MED_OK)
+	    (err = med_check_text(call, "unit", req->unit, 1, 8)) != MED_OK ||
+	    (err = med_check_time_ms(call, "effective_ms",
+				     req->effective_ms)) != MED_OK)
 		return err;
 	if (req->effective_ms != 0 && (req->effective_ms > now + AHEAD_MS ||
 				       req->effective_ms < now - BACKDATE_MS))
@@ -479,7 +483,8 @@ confirm_decide(void *arg, dosage_admin *m)
 	m->confirmed_ms = now;
 	m->status = DOSAGE_ADMIN_COMPLETED;
 	audit_admin(call, m,
-		    now - m->recorded_ms > DOSAGE_CONFIRM_WINDOW_MS
+		    med_time_sub_ms(now, m->recorded_ms) >
+				    DOSAGE_CONFIRM_WINDOW_MS
 			    ? "high-alert second check, late"
 			    : "high-alert second check");
 	return MED_OK;
@@ -531,6 +536,8 @@ dosage_rpc_list_due(med_call *call, const ProtobufCMessage *in,
 	med_err err = med_check_id(call, "patient_id", req->patient_id);
 
 	if (err != MED_OK)
+		return err;
+	if ((err = med_check_time_ms(call, "now_ms", req->now_ms)) != MED_OK)
 		return err;
 	if (req->now_ms < 0)
 		return med_call_fail(call, MED_ERR_INVALID,

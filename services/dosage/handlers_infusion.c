@@ -43,6 +43,10 @@ typedef struct infusion_ctx {
 static med_err
 check_when(infusion_ctx *x, int64_t effective_ms)
 {
+	med_err err = med_check_time_ms(x->call, "effective_ms", effective_ms);
+
+	if (err != MED_OK)
+		return err;
 	if (effective_ms != 0 && (effective_ms > x->now_ms + AHEAD_MS ||
 				  effective_ms < x->now_ms - BACKDATE_MS))
 		return med_call_fail(x->call, MED_ERR_INVALID,
@@ -85,7 +89,8 @@ weight_of(infusion_ctx *x, const dosage_subject *s, double *kg)
 	dosage_patient(med_call_arena(x->call), s->has_ctx ? &s->ctx : NULL,
 		       &x->known, x->at_ms, &p);
 	if (!p.has_weight ||
-	    x->at_ms - p.weight_ms > DOSAGE_DOSE_BODY_MAX_AGE_MS)
+	    p.weight_ms <
+		    med_time_add_ms(x->at_ms, -DOSAGE_DOSE_BODY_MAX_AGE_MS))
 		return false;
 	*kg = p.weight_kg;
 	return true;

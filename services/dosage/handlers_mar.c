@@ -38,7 +38,9 @@ not_given_validate(med_call *call,
 {
 	med_err err = med_check_id(call, "order_id", req->order_id);
 
-	if (err != MED_OK)
+	if (err != MED_OK ||
+	    (err = med_check_time_ms(call, "scheduled_ms",
+				     req->scheduled_ms)) != MED_OK)
 		return err;
 	if (req->scheduled_ms <= 0)
 		return med_call_fail(call, MED_ERR_INVALID,
@@ -257,7 +259,11 @@ mar_validate(med_call *call, const Smartmed__Dosage__V1__GetMarRequest *req,
 {
 	med_err err = med_check_id(call, "patient_id", req->patient_id);
 
-	if (err != MED_OK)
+	if (err != MED_OK ||
+	    (err = med_check_time_ms(call, "now_ms", req->now_ms)) != MED_OK ||
+	    (err = med_check_time_ms(call, "from_ms", req->from_ms)) !=
+		    MED_OK ||
+	    (err = med_check_time_ms(call, "to_ms", req->to_ms)) != MED_OK)
 		return err;
 	if (req->now_ms < 0 || req->from_ms < 0 || req->to_ms < 0)
 		return med_call_fail(call, MED_ERR_INVALID,

@@ -194,6 +194,21 @@ check_reason(med_call *call, const char *reason)
 
 /* --- CreateOrder, GetOrder, ListOrders ----------------------------------- */
 
+/*
+ * order_forget_state clears what only the service sets on an order (its
+ * hold, its lineage), so that a client's CreateOrder cannot store a hold
+ * it never placed or a time such as held_ms = 2^63-1 that no check saw.
+ */
+static void
+order_forget_state(dosage_order *o)
+{
+	o->held_by = "";
+	o->held_ms = 0;
+	o->hold_reason = "";
+	o->replaces_order_id = "";
+	o->change_reason = "";
+}
+
 med_err
 dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
 			ProtobufCMessage *out)
@@ -207,6 +222,7 @@ dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
 
 	if (err != MED_OK)
 		return err;
+	order_forget_state(req->order);
 	med_call_set_patient(call, req->order->patient_id);
 	err = dosage_store_get(med_call_db(call), med_call_arena(call),
 			       req->order->drug_code, &drug);
@@ -704,6 +720,9 @@ dosage_rpc_renew_order(med_call *call, const ProtobufCMessage *in,
 
 	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
 	    (err = check_reason(call, req->reason)) != MED_OK)
+		return err;
+	if ((err = med_check_time_ahead(call, "end_ms", req->end_ms, x.now_ms,
+					DOSAGE_ORDER_HORIZON_MS)) != MED_OK)
 		return err;
 	if (req->end_ms != 0 && req->end_ms <= x.now_ms)
 		return med_call_fail(call, MED_ERR_INVALID,

@@ -2,6 +2,8 @@
  * infusion.c - continuous infusion rates: units, conversion and limits
  * (infusion.h).
  */
+#include <med/util.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -228,5 +230,6 @@ dosage_rate_delivered(double per_hour, int64_t from_ms, int64_t to_ms)
 {
 	if (to_ms <= from_ms || !isfinite(per_hour))
 		return 0;
-	return per_hour * (double)(to_ms - from_ms) / (double)DOSAGE_HOUR_MS;
+	return per_hour * (double)med_time_sub_ms(to_ms, from_ms) /
+	       (double)DOSAGE_HOUR_MS;
 }

@@ -8,6 +8,7 @@
  * replacement), so a late dose does not move the ones after it.
  */
 #include <med/arena.h>
+#include <med/util.h>
 
 #include <stdint.h>
 #include <string.h>
@@ -35,6 +36,13 @@ order_interval(const dosage_order *o, int64_t *interval_ms)
 	return !prn;
 }
 
+bool
+dosage_order_times_ok(const dosage_order *o)
+{
+	return med_time_ms_valid(o->start_ms) &&
+	       med_time_ms_valid(o->created_ms);
+}
+
 int64_t
 dosage_order_from_ms(const dosage_order *o)
 {
@@ -54,7 +62,7 @@ dosage_order_stop_ms(const dosage_order *o)
 
 	/* A dose at the end itself is still in the order. */
 	if (o->end_ms != 0)
-		stop = o->end_ms + 1;
+		stop = med_time_add_ms(o->end_ms, 1);
 	if (o->status == ST(STOPPED) && o->discontinued_ms < stop)
 		stop = o->discontinued_ms;
 	if (o->status == ST(SUPERSEDED) && o->replaced_ms < stop)
@@ -62,12 +70,18 @@ dosage_order_stop_ms(const dosage_order *o)
 	return stop;
 }
 
+static int64_t
+end_clamped(const dosage_order *o)
+{
+	return o->end_ms < MED_TIME_MAX_MS ? o->end_ms : MED_TIME_MAX_MS;
+}
+
 bool
 dosage_order_slot(const dosage_order *o, int64_t t_ms, int64_t *slot_ms)
 {
 	int64_t iv, k, k_last;
 
-	if (!order_interval(o, &iv))
+	if (!dosage_order_times_ok(o) || !order_interval(o, &iv))
 		return false;
 	if (iv == 0) {
 		*slot_ms = o->start_ms;
@@ -75,7 +89,8 @@ dosage_order_slot(const dosage_order *o, int64_t t_ms, int64_t *slot_ms)
 	}
 	k = t_ms <= o->start_ms ? 0 : (t_ms - o->start_ms + iv / 2) / iv;
 	if (o->end_ms != 0 && o->end_ms >= o->start_ms) {
-		k_last = (o->end_ms - o->start_ms) / iv;
+		/* A stored end past the bounds runs on like no end. */
+		k_last = (end_clamped(o) - o->start_ms) / iv;
 		if (k > k_last)
 			k = k_last;
 	}
@@ -160,7 +175,9 @@ slot_for(const slot_list *l, const dosage_admin *m)
 	int64_t t = m->scheduled_ms ? m->scheduled_ms : m->effective_ms;
 	int64_t idx = 0, d;
 
-	if (l->n == 0)
+	/* A stored time out of the bounds answers no slot (and no
+	 * arithmetic on it). */
+	if (l->n == 0 || !med_time_ms_valid(t))
 		return NULL;
 	if (l->interval > 0) {
 		if (t < l->start - l->interval / 2)
@@ -181,7 +198,8 @@ bool
 dosage_admin_overdue(const dosage_admin *m, int64_t now_ms)
 {
 	return strcmp(m->status, DOSAGE_ADMIN_ON_HOLD) == 0 &&
-	       now_ms - m->recorded_ms > DOSAGE_CONFIRM_WINDOW_MS;
+	       med_time_sub_ms(now_ms, m->recorded_ms) >
+		       DOSAGE_CONFIRM_WINDOW_MS;
 }
 
 /* chart puts administration m on slot s, as it stands at now_ms. */
@@ -275,7 +293,7 @@ dosage_mar_slots(med_arena *a, const dosage_order *o, int64_t from_ms,
 	*out = NULL;
 	*n = 0;
 	/* A pending order has no doses to give yet. */
-	if (!order_interval(o, &l.interval) ||
+	if (!dosage_order_times_ok(o) || !order_interval(o, &l.interval) ||
 	    o->status == ST(PENDING_VERIFICATION))
 		return MED_OK;
 	if (from_ms < dosage_order_from_ms(o))
@@ -307,12 +325,14 @@ nearest_gap(const dosage_given_substance *s, int64_t at_ms, int64_t *gap)
 {
 	bool any = s->latest_ms != 0;
 
-	*gap = any ? (at_ms > s->latest_ms ? at_ms - s->latest_ms
-					   : s->latest_ms - at_ms)
+	*gap = any ? (at_ms > s->latest_ms
+			      ? med_time_sub_ms(at_ms, s->latest_ms)
+			      : med_time_sub_ms(s->latest_ms, at_ms))
 		   : INT64_MAX;
 	for (size_t i = 0; i < s->n; i++) {
-		int64_t d = at_ms > s->t_ms[i] ? at_ms - s->t_ms[i]
-					       : s->t_ms[i] - at_ms;
+		int64_t d = at_ms > s->t_ms[i]
+				    ? med_time_sub_ms(at_ms, s->t_ms[i])
+				    : med_time_sub_ms(s->t_ms[i], at_ms);
 
 		any = true;
 		if (d < *gap)

@@ -106,7 +106,7 @@ fhir_patient_fields(med_json *w, const Smartmed__Identity__V1__Patient *p,
 	write_name(w, p);
 	med_json_str(w, "gender", gender_of(p->sex));
 	if (p->birth_date != NULL && p->birth_date[0] != '\0')
-		med_json_str(w, "birthDate", p->birth_date);
+		med_fhir_date(w, "birthDate", p->birth_date);
 	if (merged)
 		write_link(w, p->linked_to);
 }

@@ -4,6 +4,7 @@
  * Pure functions: no gRPC, no SQL.
  */
 #include <med/arena.h>
+#include <med/check.h>
 
 #include <string.h>
 
@@ -13,6 +14,10 @@ med_err
 identity_time_problem(const char *field, int64_t t, int64_t now,
 		      int64_t not_before, int64_t *out, med_problem *p)
 {
+	med_err err;
+
+	if (t != 0 && (err = med_time_problem(field, t, p)) != MED_OK)
+		return err;
 	if (t == 0)
 		t = now;
 	if (t > now + IDENTITY_TIME_SKEW_MS)

@@ -57,13 +57,10 @@ check_text(med_call *call, const char *field, const char *value,
 static med_err
 check_effective(med_call *call, const char *field, int64_t ms)
 {
-	if (ms == 0)
-		return MED_OK;
-	if (!med_fhir_time_ok(ms))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must lie between 1900-01-01 and "
-				     "2199-12-31 (Unix ms)",
-				     field);
+	med_err err = med_check_time_ms(call, field, ms);
+
+	if (ms == 0 || err != MED_OK)
+		return err;
 	if (ms > med_now_ms() + FUTURE_SKEW_MS)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "%s: must not be in the future", field);

@@ -360,6 +360,11 @@ check_filter(med_call *call,
 	    (err = med_check_text(call, "author", req->author, 0,
 				  AUTHOR_MAX_CHARS)) != MED_OK)
 		return err;
+	if ((err = med_check_time_ms(call, "since_ms", req->since_ms)) !=
+		    MED_OK ||
+	    (err = med_check_time_ms(call, "until_ms", req->until_ms)) !=
+		    MED_OK)
+		return err;
 	if (req->since_ms < 0)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "since_ms: must not be negative");

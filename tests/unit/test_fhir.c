@@ -54,6 +54,52 @@ test_instant_out_of_range(void)
 	MT_EQ_STR(med_json_text(&w, NULL), "\"1969-12-31T23:59:59.999Z\"");
 }
 
+/* A stored time or date outside the range is exported without a value,
+ * never failing the export: "_key" carries data-absent-reason. */
+static void
+test_stored_out_of_range_is_data_absent(void)
+{
+	static const int64_t bad[] = {MED_FHIR_MAX_MS, 32503680000000LL,
+				      253402300799999LL, INT64_MIN, INT64_MAX};
+	static const char *const bad_dates[] = {"3000-01-01", "9999-12-31",
+						"1899-12-31", "2024-02-30",
+						"garbage",    ""};
+	static const char want[] =
+		"{\"id\":\"x\",\"_end\":{\"extension\":[{\"url\":"
+		"\"http://hl7.org/fhir/StructureDefinition/"
+		"data-absent-reason\","
+		"\"valueCode\":\"error\"}]}}";
+	char buf[256];
+	med_json w;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		WRITE(buf, {
+			med_json_begin(&w, NULL, '{');
+			med_json_str(&w, "id", "x");
+			med_fhir_instant(&w, "end", bad[i]);
+			med_json_end(&w, '}');
+		});
+		MT_EQ_INT(w.err, MED_OK);
+		MT_EQ_STR(med_json_text(&w, NULL), want);
+	}
+	for (size_t i = 0; i < sizeof(bad_dates) / sizeof(bad_dates[0]); i++) {
+		WRITE(buf, {
+			med_json_begin(&w, NULL, '{');
+			med_json_str(&w, "id", "x");
+			med_fhir_date(&w, "end", bad_dates[i]);
+			med_json_end(&w, '}');
+		});
+		MT_EQ_INT(w.err, MED_OK);
+		MT_EQ_STR(med_json_text(&w, NULL), want);
+	}
+	WRITE(buf, {
+		med_json_begin(&w, NULL, '{');
+		med_fhir_date(&w, "end", "2199-12-31");
+		med_json_end(&w, '}');
+	});
+	MT_EQ_STR(med_json_text(&w, NULL), "{\"end\":\"2199-12-31\"}");
+}
+
 static void
 test_decimals(void)
 {
@@ -204,8 +250,14 @@ test_entry(void)
 	MT_EQ_STR(med_json_text(&w, NULL),
 		  "{\"meta\":{\"versionId\":\"3\",\"lastUpdated\":"
 		  "\"2024-05-01T08:30:00.123Z\"}}");
-	WRITE(buf, med_fhir_meta(&w, 1, MED_FHIR_MAX_MS));
-	MT_EQ_INT(w.err, MED_ERR_INVALID);
+	/* A stored time out of range leaves lastUpdated without a value. */
+	WRITE(buf, {
+		med_json_begin(&w, NULL, '{');
+		med_fhir_meta(&w, 1, MED_FHIR_MAX_MS);
+		med_json_end(&w, '}');
+	});
+	MT_EQ_INT(w.err, MED_OK);
+	MT_TRUE(strstr(med_json_text(&w, NULL), "\"_lastUpdated\":") != NULL);
 }
 
 /* two_observations writes two minimal entries; ctx counts the calls. */
@@ -256,6 +308,8 @@ test_page_bundle(void)
 static const mt_case cases[] = {
 	{"instant_in_range", test_instant_in_range},
 	{"instant_out_of_range", test_instant_out_of_range},
+	{"stored out of range is data-absent",
+	 test_stored_out_of_range_is_data_absent},
 	{"decimals", test_decimals},
 	{"decimal text that matches", test_decimal_matches},
 	{"string_rule", test_string_rule},

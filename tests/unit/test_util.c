@@ -3,6 +3,7 @@
  */
 #include "testlib.h"
 
+#include <med/check.h>
 #include <med/err.h>
 #include <med/log.h>
 #include <med/json.h>
@@ -58,6 +59,99 @@ test_json_escape(void)
 	MT_EQ_STR(out, "a\\\"b\\\\c\\nd\\u0001");
 	med_json_escape("0123456789", out, 5);
 	MT_EQ_STR(out, "0123");
+}
+
+/* The time bounds agree with the calendar they name. */
+static void
+test_time_bounds(void)
+{
+	static const struct {
+		int64_t ms;
+		bool ok;
+	} v[] = {
+		{MED_TIME_MIN_MS, true},
+		{MED_TIME_MIN_MS - 1, false},
+		{MED_TIME_MAX_MS - 1, true},
+		{MED_TIME_MAX_MS, false},
+		{0, true},
+		{-1, true},
+		{32503680000000LL, false},  /* 3000-01-01 */
+		{253402300799999LL, false}, /* 9999-12-31T23:59:59.999 */
+		{INT64_MAX, false},
+		{INT64_MIN, false},
+	};
+
+	MT_EQ_INT(MED_TIME_MIN_MS,
+		  med_days_from_civil(MED_TIME_MIN_YEAR, 1, 1) * 86400000);
+	MT_EQ_INT(MED_TIME_MAX_MS,
+		  med_days_from_civil(MED_TIME_MAX_YEAR + 1, 1, 1) * 86400000);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (med_time_ms_valid(v[i].ms) != v[i].ok)
+			mt_fail(__FILE__, __LINE__, "case %zu: want %d", i,
+				v[i].ok);
+}
+
+/* Adding to a time saturates instead of overflowing (UBSan would flag
+ * the overflow; the saturated sum still compares the right way). */
+static void
+test_time_add(void)
+{
+	MT_EQ_INT(med_time_add_ms(1000, 500), 1500);
+	MT_EQ_INT(med_time_add_ms(1000, -1500), -500);
+	MT_EQ_INT(med_time_add_ms(INT64_MAX, 3600000), INT64_MAX);
+	MT_EQ_INT(med_time_add_ms(INT64_MAX - 1, 1), INT64_MAX);
+	MT_EQ_INT(med_time_add_ms(INT64_MIN, -3600000), INT64_MIN);
+	MT_EQ_INT(med_time_add_ms(INT64_MIN, INT64_MAX), -1);
+	MT_EQ_INT(med_time_add_ms(3600000, INT64_MAX), INT64_MAX);
+	MT_EQ_INT(med_time_sub_ms(1500, 1000), 500);
+	MT_EQ_INT(med_time_sub_ms(1000, 1500), -500);
+	MT_EQ_INT(med_time_sub_ms(1000, INT64_MIN), INT64_MAX);
+	MT_EQ_INT(med_time_sub_ms(-1000, INT64_MAX), INT64_MIN);
+	MT_EQ_INT(med_time_sub_ms(INT64_MAX, -1), INT64_MAX);
+	MT_EQ_INT(med_time_sub_ms(INT64_MIN, 1), INT64_MIN);
+	MT_EQ_INT(med_time_sub_ms(INT64_MIN, INT64_MIN), 0);
+}
+
+static void
+test_date_valid(void)
+{
+	static const struct {
+		const char *s;
+		bool ok;
+	} v[] = {
+		{"1900-01-01", true},  {"2199-12-31", true},
+		{"2000-02-29", true},  {"2024-02-29", true},
+		{"1899-12-31", false}, {"2200-01-01", false},
+		{"3000-01-01", false}, {"9999-12-31", false},
+		{"1900-02-29", false}, {"2023-02-29", false},
+		{"2024-04-31", false}, {"2024-13-01", false},
+		{"2024-00-10", false}, {"2024-01-00", false},
+		{"2024-1-01", false},  {"2024-01-01T00", false},
+		{"20x4-01-01", false}, {"", false},
+		{NULL, false},
+	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (med_date_valid(v[i].s) != v[i].ok)
+			mt_fail(__FILE__, __LINE__, "case %zu (%s): want %d", i,
+				v[i].s ? v[i].s : "NULL", v[i].ok);
+}
+
+/* The rules without a call name the field and the bound. */
+static void
+test_time_problems(void)
+{
+	med_problem p;
+
+	MT_EQ_INT(med_time_problem("at_ms", 1714552200123LL, &p), MED_OK);
+	MT_EQ_INT(med_time_problem("at_ms", INT64_MAX, &p), MED_ERR_INVALID);
+	MT_EQ_STR(p.field, "at_ms");
+	MT_EQ_STR(p.reason,
+		  "must lie between 1900-01-01 and 2199-12-31 (Unix ms "
+		  "-2208988800000..7258118399999)");
+	MT_EQ_INT(med_time_problem("order.end_ms", MED_TIME_MIN_MS - 1, &p),
+		  MED_ERR_INVALID);
+	MT_EQ_STR(p.field, "order.end_ms");
 }
 
 static void
@@ -161,6 +255,10 @@ static const mt_case cases[] = {
 	{"json_escape", test_json_escape},
 	{"strlcpy", test_strlcpy},
 	{"civil date day counts", test_civil_days},
+	{"time bounds", test_time_bounds},
+	{"time add saturates", test_time_add},
+	{"date valid", test_date_valid},
+	{"time problems name field and bound", test_time_problems},
 	{"err_mapping", test_err_mapping},
 	{"log_json_line", test_log_json_line},
 	{NULL, NULL},

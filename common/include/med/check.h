@@ -26,11 +26,40 @@ med_err med_check_text(med_call *call, const char *field, const char *value,
 		       size_t min_chars, size_t max_chars) MED_MUST_CHECK;
 
 /*
- * med_check_date requires a real calendar date "YYYY-MM-DD" (1900 or later)
- * that is not in the future; "" passes when !required.
+ * med_check_date requires a real calendar date "YYYY-MM-DD" (1900 or later,
+ * med_date_valid) that is not in the future; "" passes when !required.
  */
 med_err med_check_date(med_call *call, const char *field, const char *value,
 		       bool required) MED_MUST_CHECK;
+
+/*
+ * Times.  Every *_ms field a service takes in goes through one of these,
+ * so that nothing outside MED_TIME_MIN_MS..MED_TIME_MAX_MS (med/util.h,
+ * 1900-01-01 up to 2200-01-01) is stored: such a time cannot be exported
+ * as FHIR and overflows the arithmetic done on it.  Errors name the field
+ * and the bound ("at_ms: must lie between 1900-01-01 and 2199-12-31 ...").
+ *
+ * med_time_problem is the rule without a call (for domain code and unit
+ * tests).  Durations (intervals, windows) are bounded by each service's
+ * own checks, in minutes or days as their fields are.
+ */
+med_err med_time_problem(const char *field, int64_t ms,
+			 med_problem *p) MED_MUST_CHECK;
+
+/*
+ * med_check_time_ms requires a time within the bounds; 0 passes, as it
+ * means "not given" in proto3 (the handler then uses now, or none).
+ */
+med_err med_check_time_ms(med_call *call, const char *field,
+			  int64_t ms) MED_MUST_CHECK;
+
+/*
+ * med_check_time_ahead is med_check_time_ms that also refuses a time more
+ * than ahead_ms after now_ms: the horizon of something scheduled (an
+ * order's end).  The message gives the horizon in days.
+ */
+med_err med_check_time_ahead(med_call *call, const char *field, int64_t ms,
+			     int64_t now_ms, int64_t ahead_ms) MED_MUST_CHECK;
 
 /* med_check_enum_set requires an enum field to be set (non-zero). */
 med_err med_check_enum_set(med_call *call, const char *field,

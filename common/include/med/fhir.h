@@ -18,17 +18,19 @@
 #include <stdint.h>
 
 #include <med/json.h>
+#include <med/util.h>
 
 /*
- * The sane range of a clinical time, Unix ms: 1900-01-01T00:00:00Z up to
- * (not including) 2200-01-01T00:00:00Z.  Nothing charted in a hospital
- * falls outside it, while the values that do (-1, 0 read as a date, a year
- * 11990 typed for 1990) are mistakes; R4 instants also need four-digit
- * years, which this range keeps.  Input checks and the writer use the
- * same bounds, so a stored time can always be exported.
+ * The sane range of a clinical time: the bounds every input check uses
+ * (MED_TIME_MIN_MS..MED_TIME_MAX_MS in med/util.h, 1900-01-01 up to
+ * 2200-01-01), which also keep R4's four-digit years.
  */
-#define MED_FHIR_MIN_MS (-2208988800000LL)
-#define MED_FHIR_MAX_MS (7258118400000LL)
+#define MED_FHIR_MIN_MS MED_TIME_MIN_MS
+#define MED_FHIR_MAX_MS MED_TIME_MAX_MS
+
+/* The extension R4 gives a required element whose value is missing. */
+#define MED_FHIR_DATA_ABSENT_URL                                               \
+	"http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 
 /* Systems every service codes with. */
 #define MED_FHIR_LOINC "http://loinc.org"
@@ -44,9 +46,23 @@ bool med_fhir_time_ok(int64_t ms);
  */
 bool med_fhir_format_instant(int64_t ms, char out[25]);
 
-/* med_fhir_instant writes ms as an instant (also valid as a dateTime);
- * outside the sane range it sets MED_ERR_INVALID. */
+/*
+ * med_fhir_instant writes ms as an instant (also valid as a dateTime).  A
+ * stored time outside the sane range (a row written before the input
+ * checks, or straight into the database) does not fail the export: the
+ * element goes out without a value as "_<key>" carrying the
+ * data-absent-reason extension with code "error", which R4 allows even for
+ * a required element, and a warning is logged.  Only a NULL key (an array
+ * element, which has no "_key") sets MED_ERR_INVALID.
+ */
 void med_fhir_instant(med_json *w, const char *key, int64_t ms);
+
+/*
+ * med_fhir_date writes a stored "YYYY-MM-DD" as a date (also valid as a
+ * dateTime); anything med_date_valid refuses goes out as
+ * med_fhir_instant's out-of-range times do.
+ */
+void med_fhir_date(med_json *w, const char *key, const char *ymd);
 
 /*
  * med_fhir_string_ok is true when s holds no control character, as R4's

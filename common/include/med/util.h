@@ -19,6 +19,41 @@ void med_uuid_v4(char out[MED_UUID_LEN + 1]);
 /* med_now_ms returns the wall clock in Unix milliseconds. */
 int64_t med_now_ms(void);
 
+/*
+ * The bounds of every time the services take in and store, Unix ms:
+ * 1900-01-01T00:00:00Z up to (not including) 2200-01-01T00:00:00Z.
+ * Nothing charted in a hospital falls outside them (birth dates reach
+ * back to 1900, orders and plans do not run for centuries); the values
+ * that do (-1, INT64_MAX, a year 9999 typed for "no end") are mistakes or
+ * attacks.  Input checks (med/check.h) refuse what lies outside, FHIR
+ * writers (med/fhir.h) render what lies inside, and ms arithmetic inside
+ * them cannot overflow.  docs/api/README.md lists them for clients.
+ */
+#define MED_TIME_MIN_MS	  (-2208988800000LL)
+#define MED_TIME_MAX_MS	  (7258118400000LL)
+#define MED_TIME_MIN_YEAR 1900
+#define MED_TIME_MAX_YEAR 2199
+
+/* med_time_ms_valid is true when ms lies within the bounds above. */
+bool med_time_ms_valid(int64_t ms);
+
+/*
+ * med_time_add_ms returns t + delta_ms, saturated at INT64_MIN and
+ * INT64_MAX rather than overflowing: arithmetic on a stored time that
+ * escaped the input checks (a row written before them, or straight into
+ * the database) then still compares the right way round.
+ */
+int64_t med_time_add_ms(int64_t t, int64_t delta_ms);
+
+/* med_time_sub_ms returns a - b, saturated the same way. */
+int64_t med_time_sub_ms(int64_t a, int64_t b);
+
+/*
+ * med_date_valid is true when s is a real calendar date "YYYY-MM-DD"
+ * with a year in MED_TIME_MIN_YEAR..MED_TIME_MAX_YEAR.
+ */
+bool med_date_valid(const char *s);
+
 /* med_mono_ns returns a monotonic clock in nanoseconds. */
 int64_t med_mono_ns(void);
 

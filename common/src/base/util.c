@@ -208,3 +208,57 @@ med_civil_from_days(int64_t days, int64_t *y, int *m, int *d)
 	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
 	*y = yoe + era * 400 + (*m <= 2);
 }
+
+bool
+med_time_ms_valid(int64_t ms)
+{
+	return ms >= MED_TIME_MIN_MS && ms < MED_TIME_MAX_MS;
+}
+
+int64_t
+med_time_add_ms(int64_t t, int64_t delta_ms)
+{
+	int64_t sum;
+
+	if (!__builtin_add_overflow(t, delta_ms, &sum))
+		return sum;
+	return delta_ms > 0 ? INT64_MAX : INT64_MIN;
+}
+
+int64_t
+med_time_sub_ms(int64_t a, int64_t b)
+{
+	int64_t diff;
+
+	if (!__builtin_sub_overflow(a, b, &diff))
+		return diff;
+	return b < 0 ? INT64_MAX : INT64_MIN;
+}
+
+static bool
+is_leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+bool
+med_date_valid(const char *s)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30,
+				   31, 31, 30, 31, 30, 31};
+	int y, m, d;
+
+	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < MED_TIME_MIN_YEAR || y > MED_TIME_MAX_YEAR || m < 1 || m > 12 ||
+	    d < 1)
+		return false;
+	return d <= days[m - 1] + (m == 2 && is_leap(y));
+}

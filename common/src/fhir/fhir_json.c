@@ -4,6 +4,7 @@
  * and references are spelled one way.
  */
 #include <med/fhir.h>
+#include <med/log.h>
 #include <med/util.h>
 
 #include <errno.h>
@@ -26,7 +27,7 @@ fail(med_json *w, med_err err)
 bool
 med_fhir_time_ok(int64_t ms)
 {
-	return ms >= MED_FHIR_MIN_MS && ms < MED_FHIR_MAX_MS;
+	return med_time_ms_valid(ms);
 }
 
 bool
@@ -55,16 +56,55 @@ med_fhir_format_instant(int64_t ms, char out[25])
 	return true;
 }
 
+/*
+ * absent writes key's value as missing for a stored value no reader
+ * could take as it is: one bad row must not make a patient's whole
+ * record unexportable (a clinician would lose every other order with
+ * it), nor go out as a plausible wrong time.
+ */
+static void
+absent(med_json *w, const char *key, const char *what)
+{
+	char name[80];
+
+	if (key == NULL ||
+	    (size_t)snprintf(name, sizeof(name), "_%s", key) >= sizeof(name)) {
+		fail(w, MED_ERR_INVALID);
+		return;
+	}
+	med_log_warn("fhir: a stored %s outside 1900-01-01..2199-12-31 in "
+		     "\"%s\" is exported as data-absent",
+		     what, key);
+	med_json_begin(w, name, '{');
+	med_json_begin(w, "extension", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "url", MED_FHIR_DATA_ABSENT_URL);
+	med_json_str(w, "valueCode", "error");
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+	med_json_end(w, '}');
+}
+
 void
 med_fhir_instant(med_json *w, const char *key, int64_t ms)
 {
 	char buf[25];
 
 	if (!med_fhir_format_instant(ms, buf)) {
-		fail(w, MED_ERR_INVALID);
+		absent(w, key, "time");
 		return;
 	}
 	med_json_str(w, key, buf);
+}
+
+void
+med_fhir_date(med_json *w, const char *key, const char *ymd)
+{
+	if (!med_date_valid(ymd)) {
+		absent(w, key, "date");
+		return;
+	}
+	med_json_str(w, key, ymd);
 }
 
 bool

@@ -45,33 +45,6 @@ med_check_text(med_call *call, const char *field, const char *value,
 	return MED_OK;
 }
 
-static bool
-is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* parse_date fills y, m, d from "YYYY-MM-DD"; false if malformed. */
-static bool
-parse_date(const char *s, int *y, int *m, int *d)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30,
-				   31, 31, 30, 31, 30, 31};
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	*y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
-	     (s[3] - '0');
-	*m = (s[5] - '0') * 10 + (s[6] - '0');
-	*d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (*y < 1900 || *m < 1 || *m > 12 || *d < 1)
-		return false;
-	return *d <= days[*m - 1] + (*m == 2 && is_leap(*y));
-}
-
 med_err
 med_check_date(med_call *call, const char *field, const char *value,
 	       bool required)
@@ -80,20 +53,58 @@ med_check_date(med_call *call, const char *field, const char *value,
 	time_t tomorrow = time(NULL) + 86400;
 	char latest[16];
 	struct tm tm;
-	int y, m, d;
 
 	if (value == NULL || value[0] == '\0')
 		return required ? med_call_fail(call, MED_ERR_INVALID,
 						"%s: must not be empty", field)
 				: MED_OK;
-	if (!parse_date(value, &y, &m, &d))
+	if (!med_date_valid(value))
 		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must be a date YYYY-MM-DD", field);
+				     "%s: must be a date YYYY-MM-DD between "
+				     "1900-01-01 and 2199-12-31",
+				     field);
 	gmtime_r(&tomorrow, &tm);
 	strftime(latest, sizeof(latest), "%Y-%m-%d", &tm);
 	if (strcmp(value, latest) > 0)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "%s: must not be in the future", field);
+	return MED_OK;
+}
+
+med_err
+med_time_problem(const char *field, int64_t ms, med_problem *p)
+{
+	if (med_time_ms_valid(ms))
+		return MED_OK;
+	return med_problem_set(
+		p, MED_ERR_INVALID, field,
+		"must lie between 1900-01-01 and 2199-12-31 (Unix "
+		"ms %lld..%lld)",
+		MED_TIME_MIN_MS, MED_TIME_MAX_MS - 1);
+}
+
+med_err
+med_check_time_ms(med_call *call, const char *field, int64_t ms)
+{
+	med_problem p;
+
+	if (ms == 0 || med_time_problem(field, ms, &p) == MED_OK)
+		return MED_OK;
+	return med_call_fail_problem(call, &p);
+}
+
+med_err
+med_check_time_ahead(med_call *call, const char *field, int64_t ms,
+		     int64_t now_ms, int64_t ahead_ms)
+{
+	med_err err = med_check_time_ms(call, field, ms);
+
+	if (err != MED_OK)
+		return err;
+	if (ms > med_time_add_ms(now_ms, ahead_ms))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: must be at most %lld days from now",
+				     field, (long long)(ahead_ms / 86400000));
 	return MED_OK;
 }
 

@@ -343,6 +343,59 @@ test_order_slot(void)
 	MT_TRUE(!dosage_order_slot(&o, T0, &slot));
 }
 
+/* A row stored before the time checks: a start out of the bounds gives no
+ * scheduled times; an end past them (2^63-1) runs on like no end and
+ * stops at INT64_MAX; no signed overflow on the way (this binary runs
+ * under UBSan with SANITIZER=undefined). */
+static void
+test_stored_times_out_of_range(void)
+{
+	static const int64_t bad[] = {INT64_MAX, INT64_MIN, 253402300799000LL};
+	med_arena *a = med_arena_new(1 << 16);
+	mar_slot **out;
+	size_t n = 1;
+	int64_t slot = -1;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		dosage_order o = order("q6h");
+
+		o.start_ms = bad[i];
+		MT_TRUE(!dosage_order_times_ok(&o));
+		MT_TRUE(!dosage_order_slot(&o, T0 + 6 * H, &slot));
+		MT_OK(dosage_mar_slots(a, &o, T0, T0 + 24 * H, T0, NULL, 0,
+				       NULL, 0, &out, &n));
+		MT_EQ_INT(n, 0);
+	}
+	{
+		dosage_order o = order("q6h");
+
+		o.end_ms = INT64_MAX;
+		MT_TRUE(dosage_order_times_ok(&o));
+		MT_EQ_INT(dosage_order_stop_ms(&o), INT64_MAX);
+		MT_TRUE(dosage_order_slot(&o, T0 + 40 * H, &slot));
+		MT_EQ_INT(slot, T0 + 42 * H);
+		MT_OK(dosage_mar_slots(a, &o, T0, T0 + 24 * H, T0, NULL, 0,
+				       NULL, 0, &out, &n));
+		MT_EQ_INT(n, 4);
+	}
+	{
+		/* A stored dose out of the bounds answers no slot, and a
+		 * stored recorded_ms of INT64_MIN is simply long overdue. */
+		dosage_order o = order("q6h");
+		dosage_admin m = given("a", INT64_MIN);
+		dosage_admin *ms[] = {&m};
+
+		n = slots(a, &o, T0, T0 + 24 * H, T0 + 25 * H, NULL, 0, ms, 1,
+			  &out);
+		MT_EQ_INT(n, 4);
+		for (size_t i = 0; i < n; i++)
+			MT_EQ_STR(out[i]->administration_id, "");
+		m.status = DOSAGE_ADMIN_ON_HOLD;
+		MT_TRUE(dosage_admin_overdue(&m, T0));
+	}
+	med_arena_free(a);
+}
+
 /* --- PRN ----------------------------------------------------------------- */
 
 static dosage_drug
@@ -484,6 +537,7 @@ static const mt_case cases[] = {
 	{"stops", test_stops},
 	{"once", test_once},
 	{"order_slot", test_order_slot},
+	{"stored times out of range", test_stored_times_out_of_range},
 	{"prn_interval", test_prn_interval},
 	{"prn_daily", test_prn_daily},
 	{"prn_now_and_never", test_prn_now_and_never},

@@ -55,6 +55,28 @@ test_interval_from_last_dose(void)
 	MT_EQ_INT(st, OVERDUE);
 }
 
+/* A stored order starting out of the time bounds has no next dose; one
+ * ending past them (2^63-1) runs on; a stored last dose at the top of the
+ * range saturates instead of overflowing into the past. */
+static void
+test_stored_times_out_of_range(void)
+{
+	dosage_order o = order("q6h");
+	Smartmed__Dosage__V1__DueState st;
+	int64_t due = -1;
+
+	o.end_ms = INT64_MAX;
+	MT_TRUE(dosage_next_due(&o, T0, T0, &due, &st));
+	MT_EQ_INT(due, T0 + 6 * H);
+	o = order("q6h");
+	o.start_ms = INT64_MIN;
+	MT_TRUE(!dosage_next_due(&o, 0, T0, &due, &st));
+	o = order("q6h");
+	MT_TRUE(dosage_next_due(&o, INT64_MAX - H, T0, &due, &st));
+	MT_EQ_INT(due, INT64_MAX);
+	MT_EQ_INT(st, UPCOMING);
+}
+
 static void
 test_named_frequencies(void)
 {
@@ -106,6 +128,7 @@ static const mt_case cases[] = {
 	{"interval_from_last_dose", test_interval_from_last_dose},
 	{"named_frequencies", test_named_frequencies},
 	{"never_due", test_never_due},
+	{"stored times out of range", test_stored_times_out_of_range},
 	{NULL, NULL},
 };
 
