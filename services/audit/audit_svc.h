@@ -46,6 +46,7 @@ typedef struct audit_state {
 	med_counter *integrity_failures;
 	med_gauge *integrity_ok;
 	med_counter *refused_time;
+	med_counter *refused_service;
 	/* The keys of MED_AUDIT_LEAF_KEY_FILE (key[0] MACs new leaves). */
 	med_audit_leaf_keys leaf_keys;
 	/* Tree-head signing. */

@@ -69,6 +69,10 @@ metrics_init(audit_state *st)
 		m, "smartmed_audit_events_refused_total",
 		"Audit events the ingest refused, by reason",
 		"reason=\"time_ms\"");
+	st->refused_service = med_metrics_counter(
+		m, "smartmed_audit_events_refused_total",
+		"Audit events the ingest refused, by reason",
+		"reason=\"service\"");
 }
 
 /*
@@ -89,6 +93,10 @@ ingest_open(audit_state *st)
 			med_config_bool(c, "MED_AUDIT_ALLOW_PLAINTEXT"),
 		.store = store_events,
 		.ctx = st,
+		.refused_service = st->refused_service,
+		/* Only services write events: not medctl's operator, not
+		 * any other client certificate of the CA. */
+		.services = med_config_str(c, "MED_TLS_SERVICE_PEERS"),
 	};
 	med_err err = med_tls_load(&tls, med_config_str(c, "MED_TLS_CERT"),
 				   med_config_str(c, "MED_TLS_KEY"),

@@ -305,7 +305,7 @@ def test_altered_tree_node_is_detected(st, pb):
     assert rc == 1 and "tree_nodes (level %d, idx 0)" % top in out, out
 
 
-# --- the ingest's time bounds ----------------------------------------------
+# --- the ingest's time bounds and emitter names ---------------------------
 
 REQ_PROTO, REP_PROTO = 0x30, 0x31
 
@@ -320,13 +320,14 @@ def _recv_exact(sock, n):
     return buf
 
 
-def _ingest_request(st, payload):
+def _ingest_request(st, payload, identity="records"):
     """One NNG req/rep exchange with the audit ingest over mutual TLS, as
     an emitter makes it (SP over TCP: an 8-byte greeting each way, then
-    frames of a 64-bit length; a request carries a 32-bit id first)."""
+    frames of a 64-bit length; a request carries a 32-bit id first),
+    presenting identity's certificate from the development CA."""
     ctx = ssl.create_default_context(cafile=st.ca_path)
     ctx.check_hostname = False
-    ctx.load_cert_chain(*st.pki("operator"))
+    ctx.load_cert_chain(*st.pki(identity))
     with socket.create_connection(("127.0.0.1", st.audit_port),
                                   timeout=10) as raw:
         with ctx.wrap_socket(raw) as s:
@@ -371,3 +372,56 @@ def test_event_times_out_of_bounds_are_refused(st, pb, ae):
     # them forever) but never stored: a resend changes nothing.
     ack = ae.AuditAck.FromString(_ingest_request(st, batch.SerializeToString()))
     assert (ack.stored, ack.duplicates) == (0, 3), ack
+
+
+def test_event_of_another_service_is_refused(st, pb, ae):
+    """Issue 31, finding 8: every service holds a certificate of the one
+    hospital CA; identity's certificate may write identity's events, never
+    dosage's (a fresh certificate of the CA naming someone else fares no
+    better)."""
+    actor = "forger-" + uuid.uuid4().hex[:8]
+
+    def event(service, name):
+        return ae.AuditEvent(
+            event_id=str(uuid.uuid4()), time_ms=int(time.time() * 1000),
+            service=service, action="/smartmed.dosage.v1.Dosage/Administer",
+            actor=actor, actor_roles="nurse", patient_id="p-forged",
+            resource="administration/" + name, request_id=name,
+            action_code="C", purpose_of_use="TREAT")
+
+    batch = ae.AuditBatch(events=[event("dosage", "as-dosage"),
+                                  event("identity", "as-identity"),
+                                  event("records", "as-records")])
+    ack = ae.AuditAck.FromString(_ingest_request(
+        st, batch.SerializeToString(), identity="identity"))
+    # The refused events are acknowledged (an emitter does not resend them
+    # forever) but neither stored nor counted as stored.
+    assert (ack.stored, ack.duplicates) == (1, 0), ack
+    recs = st.call("audit", "Query", pb.QueryRequest(actor=actor),
+                   role="auditor")
+    assert [(r.event.service, r.event.request_id) for r in recs] == [
+        ("identity", "as-identity")]
+    assert _metric(st, "smartmed_audit_events_refused_total",
+                   reason="service") == 2
+    assert _log_has(st, 'claims service \\"dosage\\" but came with the '
+                    'certificate of \\"identity\\"')
+
+    # The operator's client certificate (medctl's) is no service: not
+    # even events in its own name are taken (MED_TLS_SERVICE_PEERS).
+    batch = ae.AuditBatch(events=[event("operator", "as-operator"),
+                                  event("dosage", "as-dosage-2")])
+    ack = ae.AuditAck.FromString(_ingest_request(
+        st, batch.SerializeToString(), identity="operator"))
+    assert (ack.stored, ack.duplicates) == (0, 0), ack
+    assert _metric(st, "smartmed_audit_events_refused_total",
+                   reason="service") == 4
+
+    # dosage's own certificate writes dosage's events.
+    batch = ae.AuditBatch(events=[event("dosage", "as-dosage-3")])
+    ack = ae.AuditAck.FromString(_ingest_request(
+        st, batch.SerializeToString(), identity="dosage"))
+    assert (ack.stored, ack.duplicates) == (1, 0), ack
+    recs = st.call("audit", "Query", pb.QueryRequest(actor=actor),
+                   role="auditor")
+    assert [(r.event.service, r.event.request_id) for r in recs] == [
+        ("identity", "as-identity"), ("dosage", "as-dosage-3")]
