@@ -48,6 +48,24 @@ state_new(med_service *svc)
 	return st;
 }
 
+/* metrics_flagged_init creates the series of records served flagged. */
+static void
+metrics_flagged_init(audit_state *st, med_metrics *m)
+{
+	static const char name[] = "smartmed_audit_reads_flagged_total";
+	static const char help[] =
+		"Records an audit read served flagged, by integrity: altered "
+		"(changed or inserted behind the service), missing (a hole in "
+		"the log), unverified (stored before leaf MACs)";
+
+	st->flagged_altered =
+		med_metrics_counter(m, name, help, "integrity=\"altered\"");
+	st->flagged_missing =
+		med_metrics_counter(m, name, help, "integrity=\"missing\"");
+	st->flagged_unverified =
+		med_metrics_counter(m, name, help, "integrity=\"unverified\"");
+}
+
 /* metrics_init creates the service's integrity and ingest series. */
 static void
 metrics_init(audit_state *st)
@@ -69,6 +87,7 @@ metrics_init(audit_state *st)
 		m, "smartmed_audit_events_refused_total",
 		"Audit events the ingest refused, by reason",
 		"reason=\"time_ms\"");
+	metrics_flagged_init(st, m);
 	st->refused_service = med_metrics_counter(
 		m, "smartmed_audit_events_refused_total",
 		"Audit events the ingest refused, by reason",
