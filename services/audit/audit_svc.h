@@ -5,7 +5,8 @@
  * appended to the Merkle log (append.c: events rows, leaf and subtree
  * hashes, tree size, all in one transaction).  sth.c signs tree heads on a
  * timer; tree.c reads nodes, heads and proofs; report.c the patient access
- * report; store.c the schema and Query; handlers.c the RPCs.
+ * report; store.c the schema and Query; readcheck.c the check of every row
+ * a read serves; handlers.c the RPCs.
  */
 #ifndef AUDIT_SVC_H
 #define AUDIT_SVC_H
