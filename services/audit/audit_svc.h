@@ -205,10 +205,11 @@ audit_check_row(audit_check *k, const med_audit_row *r, const char **problem);
 
 /*
  * audit_check_report counts one record served flagged (seq..last for a
- * MISSING range) and reports ALTERED and MISSING as integrity failures.
- * Call it once the read committed.
+ * MISSING range) and reports the first ALTERED or MISSING of a read as an
+ * integrity failure (*failed, false at the read's start, says whether one
+ * was reported).  Call it once the read committed.
  */
-void audit_check_report(audit_state *st,
+void audit_check_report(audit_state *st, bool *failed,
 			Smartmed__Audit__V1__RecordIntegrity integrity,
 			uint64_t seq, uint64_t last, const char *problem);
 

@@ -118,25 +118,39 @@ audit_check_row(audit_check *k, const med_audit_row *r, const char **problem)
 	return fault == MED_AUDIT_ROW_OK ? RI(VERIFIED) : RI(ALTERED);
 }
 
+/*
+ * Only a read's first failure is reported: a range of altered rows would
+ * otherwise log a line per row on every read, and a read that finds the
+ * same first row again is then logged once (audit_integrity_fail says a
+ * repeated problem once).
+ */
 void
-audit_check_report(audit_state *st,
+audit_check_report(audit_state *st, bool *failed,
 		   Smartmed__Audit__V1__RecordIntegrity integrity, uint64_t seq,
 		   uint64_t last, const char *problem)
 {
+	bool first = !*failed;
+
 	switch (integrity) {
 	case RI(ALTERED):
 		med_counter_add(st->flagged_altered, 1);
-		(void)audit_integrity_fail(st,
-					   "leaf %" PRIu64 " (seq %" PRIu64
-					   "): %s (found by a read)",
-					   seq - 1, seq, problem);
+		*failed = true;
+		if (first)
+			(void)audit_integrity_fail(st,
+						   "leaf %" PRIu64
+						   " (seq %" PRIu64
+						   "): %s (found by a read)",
+						   seq - 1, seq, problem);
 		break;
 	case RI(MISSING):
 		med_counter_add(st->flagged_missing, 1);
-		(void)audit_integrity_fail(st,
-					   "events: seq %" PRIu64 "..%" PRIu64
-					   " are missing (found by a read)",
-					   seq, last);
+		*failed = true;
+		if (first)
+			(void)audit_integrity_fail(
+				st,
+				"events: seq %" PRIu64 "..%" PRIu64
+				" are missing (found by a read)",
+				seq, last);
 		break;
 	case RI(UNVERIFIED):
 		med_counter_add(st->flagged_unverified, 1);

@@ -262,7 +262,7 @@ report_tx_fn(med_db_conn *c, void *arg)
 
 /* gaps_out lists the holes in the reply. */
 static med_err
-gaps_out(report_tx *t)
+gaps_out(report_tx *t, bool *failed)
 {
 	Smartmed__Audit__V1__PatientAccessReportResponse *out = t->out;
 	size_t cap = 0;
@@ -276,7 +276,7 @@ gaps_out(report_tx *t)
 			return MED_ERR_NOMEM;
 		r->first_seq = t->gaps[i].first;
 		r->last_seq = t->gaps[i].last;
-		audit_check_report(t->st, RI(MISSING), r->first_seq,
+		audit_check_report(t->st, failed, RI(MISSING), r->first_seq,
 				   r->last_seq, "");
 	}
 	return MED_OK;
@@ -288,6 +288,7 @@ audit_report_build(med_db *db, audit_state *st, med_arena *arena,
 		   Smartmed__Audit__V1__PatientAccessReportResponse *out)
 {
 	report_tx t = {st, arena, f, out, NULL, 0};
+	bool failed = false;
 	med_err err = med_db_tx(db, report_tx_fn, &t);
 
 	if (err != MED_OK)
@@ -295,8 +296,8 @@ audit_report_build(med_db *db, audit_state *st, med_arena *arena,
 	for (size_t i = 0; i < out->n_accesses; i++) {
 		Smartmed__Audit__V1__PatientAccess *x = out->accesses[i];
 		if (x->integrity != RI(VERIFIED))
-			audit_check_report(st, x->integrity, x->seq, x->seq,
-					   x->integrity_problem);
+			audit_check_report(st, &failed, x->integrity, x->seq,
+					   x->seq, x->integrity_problem);
 	}
-	return gaps_out(&t);
+	return gaps_out(&t, &failed);
 }

@@ -337,17 +337,19 @@ query_tx_fn(med_db_conn *c, void *arg)
 static void
 report_flagged(audit_state *st, audit_query_result *out)
 {
+	bool failed = false;
+
 	out->n_flagged = 0;
 	for (size_t i = 0; i < out->n; i++) {
 		Smartmed__Audit__V1__AuditRecord *r = out->records[i];
 		if (r->integrity == RI(VERIFIED))
 			continue;
 		out->n_flagged++;
-		audit_check_report(st, r->integrity, r->seq, r->seq,
+		audit_check_report(st, &failed, r->integrity, r->seq, r->seq,
 				   r->integrity_problem);
 	}
 	for (size_t i = 0; i < out->n_gaps; i++)
-		audit_check_report(st, RI(MISSING), out->gaps[i].first,
+		audit_check_report(st, &failed, RI(MISSING), out->gaps[i].first,
 				   out->gaps[i].last, "");
 }
 
