@@ -133,8 +133,9 @@ scan_altered(med_db_conn *c, altered_rows *r, const audit_report_filter *f)
 			   " FROM events WHERE patient_id = ?" TIME_FILTER,
 			   v, sizeof(v) / sizeof(v[0]), on_scan, r);
 	med_json_end(&r->json, ']');
+	/* Sized for SUMMARY_EXCLUDE_MAX seqs: only memory can run out. */
 	if (err == MED_OK && med_json_text(&r->json, NULL) == NULL)
-		err = r->json.err;
+		err = MED_ERR_NOMEM;
 	return err;
 }
 
