@@ -27,7 +27,7 @@ endif
 # Third-party headers go behind -isystem: gRPC's fail -Wstrict-prototypes.
 DEP_PKGS := grpc libprotobuf-c libuv libsodium libmariadb jansson libcrypto libpng libjpeg
 DEP_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(DEP_PKGS) 2>/dev/null))
-DEP_LIBS := $(shell pkg-config --libs $(DEP_PKGS) 2>/dev/null) -lnng -lpthread -lm
+DEP_LIBS := $(shell pkg-config --libs $(DEP_PKGS) 2>/dev/null) -lnng -lmbedtls -lmbedx509 -lmbedcrypto -lpthread -lm
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla -Wimplicit-fallthrough

@@ -5,7 +5,8 @@
  * appended to the Merkle log (append.c: events rows, leaf and subtree
  * hashes, tree size, all in one transaction).  sth.c signs tree heads on a
  * timer; tree.c reads nodes, heads and proofs; report.c the patient access
- * report; store.c the schema and Query; handlers.c the RPCs.
+ * report; store.c the schema and Query; readcheck.c the check of every row
+ * a read serves; handlers.c the RPCs.
  */
 #ifndef AUDIT_SVC_H
 #define AUDIT_SVC_H
@@ -46,6 +47,12 @@ typedef struct audit_state {
 	med_counter *integrity_failures;
 	med_gauge *integrity_ok;
 	med_counter *refused_time;
+	med_counter *refused_service;
+	/* Records served flagged (readcheck.c), by integrity. */
+	med_counter *flagged_altered, *flagged_unverified, *flagged_missing;
+	/* The seq of the first row with a leaf MAC, once a read looked it up
+	 * (0: not yet; under trust_mu). */
+	uint64_t first_mac_seq;
 	/* The keys of MED_AUDIT_LEAF_KEY_FILE (key[0] MACs new leaves). */
 	med_audit_leaf_keys leaf_keys;
 	/* Tree-head signing. */
@@ -162,6 +169,56 @@ med_err audit_proof_blame(audit_state *st, med_db_conn *c,
  */
 med_err audit_row_check(audit_state *st, med_db_conn *c,
 			uint64_t seq) MED_MUST_CHECK;
+
+/* --- readcheck.c: rows checked as they are served ------------------------ */
+
+/* The most holes one read names (more are named by the next page). */
+#define AUDIT_GAPS_MAX 100
+
+/* audit_gap - positions first..last absent from the log. */
+typedef struct audit_gap {
+	uint64_t first, last;
+} audit_gap;
+
+/* audit_check - the checking of one read's rows. */
+typedef struct audit_check {
+	audit_state *st;
+	uint8_t *entry; /* MED_AUDIT_ENTRY_MAX bytes of scratch */
+	/* The first row with a MAC: rows without one before it were
+	 * stored before leaf MACs (UINT64_MAX: no row has one yet). */
+	uint64_t first_mac_seq;
+} audit_check;
+
+/* audit_check_init prepares k for a read through c (its scratch from
+ * arena); call it inside the read's transaction. */
+med_err audit_check_init(audit_check *k, audit_state *st, med_db_conn *c,
+			 med_arena *arena) MED_MUST_CHECK;
+
+/*
+ * audit_check_row checks a row as read: VERIFIED (leaf hash and MAC),
+ * UNVERIFIED (no MAC, stored before leaf MACs) or ALTERED (the fields do
+ * not give the leaf hash, a MAC the key did not make, or no MAC where the
+ * rows before carry one).  *problem says what, a static string.
+ */
+Smartmed__Audit__V1__RecordIntegrity
+audit_check_row(audit_check *k, const med_audit_row *r, const char **problem);
+
+/*
+ * audit_check_report counts one record served flagged (seq..last for a
+ * MISSING range) and reports the first ALTERED or MISSING of a read as an
+ * integrity failure (*failed, false at the read's start, says whether one
+ * was reported).  Call it once the read committed.
+ */
+void audit_check_report(audit_state *st, bool *failed,
+			Smartmed__Audit__V1__RecordIntegrity integrity,
+			uint64_t seq, uint64_t last, const char *problem);
+
+/*
+ * audit_gaps_find names the holes in the positions (lo, hi] (at most
+ * AUDIT_GAPS_MAX, in order, in arena; *n = 0 when there are none).
+ */
+med_err audit_gaps_find(med_db_conn *c, med_arena *arena, uint64_t lo,
+			uint64_t hi, audit_gap **out, size_t *n) MED_MUST_CHECK;
 
 /* --- tree.c ------------------------------------------------------------- */
 
@@ -332,19 +389,35 @@ typedef struct audit_query_filter {
 	bool break_glass_only;
 } audit_query_filter;
 
-/* audit_store_query reads up to f->limit records after f->after_seq. */
-med_err audit_store_query(med_db *db, med_arena *arena,
+/* audit_query_result - one read of the log: the records and holes. */
+typedef struct audit_query_result {
+	/* Matching records in seq order, each with its integrity. */
+	Smartmed__Audit__V1__AuditRecord **records;
+	size_t n;
+	/* The holes in the positions read: after_seq up to the last record,
+	 * or up to the log's size when fewer than limit records matched. */
+	audit_gap *gaps;
+	size_t n_gaps;
+	/* Records that are not VERIFIED. */
+	size_t n_flagged;
+} audit_query_result;
+
+/*
+ * audit_store_query reads up to f->limit records after f->after_seq in
+ * one transaction, checks each (readcheck.c) and finds the holes, and
+ * reports what it flagged.
+ */
+med_err audit_store_query(med_db *db, audit_state *st, med_arena *arena,
 			  const audit_query_filter *f,
-			  Smartmed__Audit__V1__AuditRecord ***out,
-			  size_t *n) MED_MUST_CHECK;
+			  audit_query_result *out) MED_MUST_CHECK;
 
 /*
  * audit_store_record reads one record by leaf index or (when event_id is
  * not NULL) by event id.  Errors: MED_ERR_NOT_FOUND.
  */
 med_err
-audit_store_record(med_db_conn *c, med_arena *arena, const char *event_id,
-		   uint64_t leaf_index,
+audit_store_record(med_db_conn *c, audit_state *st, med_arena *arena,
+		   const char *event_id, uint64_t leaf_index,
 		   Smartmed__Audit__V1__AuditRecord **out) MED_MUST_CHECK;
 
 /* --- report.c ----------------------------------------------------------- */
@@ -357,9 +430,14 @@ typedef struct audit_report_filter {
 	uint32_t limit;
 } audit_report_filter;
 
-/* audit_report_build fills out (in arena) with one page and the summary. */
+/*
+ * audit_report_build fills out (in arena) with one page, each access
+ * checked (readcheck.c), the holes in the page's positions and, on the
+ * first page, the summary of the accesses that are not ALTERED.
+ */
 med_err audit_report_build(
-	med_db *db, med_arena *arena, const audit_report_filter *f,
+	med_db *db, audit_state *st, med_arena *arena,
+	const audit_report_filter *f,
 	Smartmed__Audit__V1__PatientAccessReportResponse *out) MED_MUST_CHECK;
 
 /* --- research projects: an auditor's approval of a de-identified export -- */

@@ -66,24 +66,48 @@ check_query(med_call *call, const Smartmed__Audit__V1__QueryRequest *req,
 	return MED_OK;
 }
 
-/* send_batch streams one batch; f->after_seq moves past what was sent. */
+/* send_gap streams the marker of a hole in the log. */
+static med_err
+send_gap(med_call *call, const audit_gap *g)
+{
+	Smartmed__Audit__V1__AuditRecord m =
+		SMARTMED__AUDIT__V1__AUDIT_RECORD__INIT;
+
+	m.seq = g->first;
+	m.missing_through = g->last;
+	m.integrity =
+		SMARTMED__AUDIT__V1__RECORD_INTEGRITY__RECORD_INTEGRITY_MISSING;
+	m.integrity_problem = "these positions are absent from the log "
+			      "(rows deleted behind the audit service)";
+	return med_call_send(call, &m.base);
+}
+
+/*
+ * send_batch streams one batch, the records and the markers of the holes
+ * among them in seq order; f->after_seq moves past what was sent.
+ */
 static med_err
 send_batch(med_call *call, med_db *db, audit_query_filter *f, size_t *sent)
 {
 	med_arena *a = med_arena_new(QUERY_ARENA_BYTES);
-	Smartmed__Audit__V1__AuditRecord **recs = NULL;
-	size_t n = 0;
+	audit_query_result q;
+	size_t g = 0;
 	med_err err;
 
 	if (a == NULL)
 		return MED_ERR_NOMEM;
-	err = audit_store_query(db, a, f, &recs, &n);
-	for (size_t i = 0; err == MED_OK && i < n; i++) {
-		err = med_call_send(call, &recs[i]->base);
-		f->after_seq = recs[i]->seq;
+	err = audit_store_query(db, audit_state_of(call), a, f, &q);
+	for (size_t i = 0; err == MED_OK && i <= q.n; i++) {
+		while (err == MED_OK && g < q.n_gaps &&
+		       (i == q.n || q.gaps[g].first < q.records[i]->seq))
+			err = send_gap(call, &q.gaps[g++]);
+		if (err != MED_OK || i == q.n)
+			break;
+		err = med_call_send(call, &q.records[i]->base);
+		f->after_seq = q.records[i]->seq;
 	}
 	med_arena_free(a);
-	*sent = n;
+	*sent = q.n;
 	return err;
 }
 
@@ -136,8 +160,9 @@ audit_rpc_patient_access_report(med_call *call, const ProtobufCMessage *in,
 	if (audit_report_problem(req, &p) != MED_OK)
 		return med_call_fail_problem(call, &p);
 	med_call_set_patient(call, req->patient_id);
-	return audit_report_build(med_call_db(call), med_call_arena(call), &f,
-				  (void *)out);
+	err = audit_report_build(med_call_db(call), audit_state_of(call),
+				 med_call_arena(call), &f, (void *)out);
+	return integrity_failed(call, audit_state_of(call), err);
 }
 
 /* bytes_of copies n bytes into the call's arena as a protobuf bytes. */
@@ -295,7 +320,8 @@ find_leaf(inclusion_tx *t, med_db_conn *c, uint64_t size)
 	if (!by_id &&
 	    audit_leaf_problem(false, req->leaf_index, size, &p) != MED_OK)
 		return med_call_fail_problem(t->call, &p);
-	err = audit_store_record(c, med_call_arena(t->call),
+	err = audit_store_record(c, audit_state_of(t->call),
+				 med_call_arena(t->call),
 				 by_id ? req->event_id : NULL, req->leaf_index,
 				 &t->resp->record);
 	if (err == MED_ERR_NOT_FOUND)
@@ -495,6 +521,34 @@ check_fhir_export(med_call *call,
 	return MED_OK;
 }
 
+/*
+ * fhir_page_intact: a FHIR AuditEvent has no element that could carry
+ * "the service cannot vouch for this", and an export leaves the service as
+ * evidence, so a page with an altered record or a hole is refused
+ * (DATA_LOSS naming the seq); Query and PatientAccessReport show it
+ * flagged.  Records stored before leaf MACs are exported as before.
+ */
+static med_err
+fhir_page_intact(med_call *call, const audit_query_result *q)
+{
+	for (size_t i = 0; i < q->n; i++)
+		if (q->records[i]->integrity ==
+		    SMARTMED__AUDIT__V1__RECORD_INTEGRITY__RECORD_INTEGRITY_ALTERED)
+			return med_call_fail(
+				call, MED_ERR_DATA_LOSS,
+				"audit log integrity: seq %llu: "
+				"%s",
+				(unsigned long long)q->records[i]->seq,
+				q->records[i]->integrity_problem);
+	if (q->n_gaps > 0)
+		return med_call_fail(call, MED_ERR_DATA_LOSS,
+				     "audit log integrity: seq %llu..%llu are "
+				     "missing",
+				     (unsigned long long)q->gaps[0].first,
+				     (unsigned long long)q->gaps[0].last);
+	return MED_OK;
+}
+
 /* The bundle may take the reply's size limit less room for the rest. */
 static size_t
 fhir_budget(med_call *call)
@@ -519,23 +573,26 @@ audit_rpc_export_audit_events_fhir(med_call *call, const ProtobufCMessage *in,
 				.after_seq = req->after_seq,
 				.limit = size + 1,
 				.action_code = ""};
-	Smartmed__Audit__V1__AuditRecord **records;
+	audit_query_result q;
 	size_t n;
 	med_err err = check_fhir_export(call, req);
 
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
-	err = audit_store_query(med_call_db(call), med_call_arena(call), &f,
-				&records, &n);
+	err = audit_store_query(med_call_db(call), audit_state_of(call),
+				med_call_arena(call), &f, &q);
 	if (err != MED_OK)
 		return err;
+	if ((err = fhir_page_intact(call, &q)) != MED_OK)
+		return err;
+	n = q.n;
 	/* One record more than the page tells that another page follows. */
-	res->next_after_seq = n > size ? records[size - 1]->seq : 0;
+	res->next_after_seq = n > size ? q.records[size - 1]->seq : 0;
 	n = n > size ? size : n;
-	err = audit_fhir_bundle(med_call_arena(call), req->patient_id, records,
-				n, fhir_budget(call), &res->bundle_json,
-				&res->n_resources);
+	err = audit_fhir_bundle(med_call_arena(call), req->patient_id,
+				q.records, n, fhir_budget(call),
+				&res->bundle_json, &res->n_resources);
 	if (err == MED_ERR_LIMIT)
 		return med_call_fail(call, err,
 				     "page_size: %zu events exceed the message "

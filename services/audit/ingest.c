@@ -48,6 +48,24 @@ state_new(med_service *svc)
 	return st;
 }
 
+/* metrics_flagged_init creates the series of records served flagged. */
+static void
+metrics_flagged_init(audit_state *st, med_metrics *m)
+{
+	static const char name[] = "smartmed_audit_reads_flagged_total";
+	static const char help[] =
+		"Records an audit read served flagged, by integrity: altered "
+		"(changed or inserted behind the service), missing (a hole in "
+		"the log), unverified (stored before leaf MACs)";
+
+	st->flagged_altered =
+		med_metrics_counter(m, name, help, "integrity=\"altered\"");
+	st->flagged_missing =
+		med_metrics_counter(m, name, help, "integrity=\"missing\"");
+	st->flagged_unverified =
+		med_metrics_counter(m, name, help, "integrity=\"unverified\"");
+}
+
 /* metrics_init creates the service's integrity and ingest series. */
 static void
 metrics_init(audit_state *st)
@@ -69,6 +87,11 @@ metrics_init(audit_state *st)
 		m, "smartmed_audit_events_refused_total",
 		"Audit events the ingest refused, by reason",
 		"reason=\"time_ms\"");
+	metrics_flagged_init(st, m);
+	st->refused_service = med_metrics_counter(
+		m, "smartmed_audit_events_refused_total",
+		"Audit events the ingest refused, by reason",
+		"reason=\"service\"");
 }
 
 /*
@@ -89,6 +112,10 @@ ingest_open(audit_state *st)
 			med_config_bool(c, "MED_AUDIT_ALLOW_PLAINTEXT"),
 		.store = store_events,
 		.ctx = st,
+		.refused_service = st->refused_service,
+		/* Only services write events: not medctl's operator, not
+		 * any other client certificate of the CA. */
+		.services = med_config_str(c, "MED_TLS_SERVICE_PEERS"),
 	};
 	med_err err = med_tls_load(&tls, med_config_str(c, "MED_TLS_CERT"),
 				   med_config_str(c, "MED_TLS_KEY"),

@@ -154,33 +154,31 @@ const med_db_migration audit_migrations[] = {
 const size_t audit_n_migrations =
 	sizeof(audit_migrations) / sizeof(audit_migrations[0]);
 
-#define RECORD_COLUMNS                                                         \
-	"e.seq, e.stored_ms, e.event_id, e.time_ms, e.service, e.action,"      \
-	" e.actor, e.actor_roles, e.patient_id, e.resource, e.outcome,"        \
-	" e.request_id, e.detail, e.action_code, e.purpose_of_use,"            \
-	" e.break_glass, e.details, e.leaf_hash"
 #define RECORD_FROM " FROM events e"
+
+#define RI(x) SMARTMED__AUDIT__V1__RECORD_INTEGRITY__RECORD_INTEGRITY_##x
 
 typedef struct record_rows {
 	med_arena *arena;
+	audit_check check;
 	Smartmed__Audit__V1__AuditRecord **items;
 	size_t n, cap;
 } record_rows;
 
 static med_err
-fill_details(med_arena *a, const med_db_row *row, size_t col,
+fill_details(med_arena *a, const med_audit_row *r,
 	     Smartmed__Common__V1__AuditEvent *e)
 {
 	med_audit_detail d[MED_AUDIT_MAX_DETAILS];
-	size_t len = 0, n = 0;
-	const uint8_t *blob = (const void *)med_db_row_text(row, col, &len);
+	size_t len = r->rec.details_len, n = 0;
 	char *text = med_arena_alloc(a, len + 1);
 	med_err err;
 
 	if (text == NULL)
 		return MED_ERR_NOMEM;
-	err = med_audit_details_decode(blob, len, d, MED_AUDIT_MAX_DETAILS, &n,
-				       text, len + 1);
+	err = med_audit_details_decode(r->rec.details, len, d,
+				       MED_AUDIT_MAX_DETAILS, &n, text,
+				       len + 1);
 	if (err != MED_OK)
 		return err == MED_ERR_LIMIT ? MED_ERR_DATA_LOSS : err;
 	if (n == 0)
@@ -202,26 +200,44 @@ fill_details(med_arena *a, const med_db_row *row, size_t col,
 	return MED_OK;
 }
 
+/* dup copies a column's text into the arena ("" for NULL). */
 static med_err
-fill_event(med_arena *a, const med_db_row *row,
-	   Smartmed__Common__V1__AuditEvent *e)
+dup(med_arena *a, const char *s, char **out)
 {
-	char **s[] = {&e->event_id,	 NULL,	       &e->service,
-		      &e->action,	 &e->actor,    &e->actor_roles,
-		      &e->patient_id,	 &e->resource, NULL,
-		      &e->request_id,	 &e->detail,   &e->action_code,
-		      &e->purpose_of_use};
-
-	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
-		if (s[i] != NULL &&
-		    (*s[i] = med_db_row_strdup(a, row, 2 + i)) == NULL)
-			return MED_ERR_NOMEM;
-	e->time_ms = med_db_row_int64(row, 3);
-	e->outcome = (int32_t)med_db_row_int64(row, 10);
-	e->break_glass = med_db_row_int64(row, 15) != 0;
-	return fill_details(a, row, 16, e);
+	*out = med_arena_strdup(a, s != NULL ? s : "");
+	return *out != NULL ? MED_OK : MED_ERR_NOMEM;
 }
 
+static med_err
+fill_event(med_arena *a, const med_audit_row *row,
+	   Smartmed__Common__V1__AuditEvent *e)
+{
+	const med_audit_record *r = &row->rec;
+	const char *from[] = {r->event_id,    r->service,	r->action,
+			      r->actor,	      r->actor_roles,	r->patient_id,
+			      r->resource,    r->request_id,	r->detail,
+			      r->action_code, r->purpose_of_use};
+	char **to[] = {&e->event_id,	&e->service,	   &e->action,
+		       &e->actor,	&e->actor_roles,   &e->patient_id,
+		       &e->resource,	&e->request_id,	   &e->detail,
+		       &e->action_code, &e->purpose_of_use};
+	med_err err = MED_OK;
+
+	for (size_t i = 0; i < sizeof(to) / sizeof(to[0]) && err == MED_OK; i++)
+		err = dup(a, from[i], to[i]);
+	if (err != MED_OK)
+		return err;
+	e->time_ms = r->time_ms;
+	e->outcome = (int32_t)r->outcome;
+	e->break_glass = r->break_glass;
+	return fill_details(a, row, e);
+}
+
+/*
+ * on_record_row: one row of MED_AUDIT_ROW_COLUMNS as a record, checked.
+ * Details an altered row does not let decode are left out of it rather
+ * than failing the read: the record is flagged already.
+ */
 static med_err
 on_record_row(void *ctx, const med_db_row *row)
 {
@@ -231,30 +247,43 @@ on_record_row(void *ctx, const med_db_row *row)
 		&smartmed__audit__v1__audit_record__descriptor);
 	Smartmed__Common__V1__AuditEvent *e =
 		med_arena_alloc(r->arena, sizeof(*e));
-	size_t hlen = 0;
-	const char *h = med_db_row_text(row, 17, &hlen);
+	const char *problem = "";
+	med_audit_row ar;
+	med_err err;
 
 	if (rec == NULL || e == NULL)
 		return MED_ERR_NOMEM;
+	med_audit_row_read(row, &ar);
 	smartmed__common__v1__audit_event__init(e);
-	rec->seq = (uint64_t)med_db_row_int64(row, 0);
-	rec->stored_ms = med_db_row_int64(row, 1);
+	rec->seq = ar.rec.seq;
+	rec->stored_ms = ar.rec.stored_ms;
 	rec->event = e;
-	if (h != NULL && hlen == MED_MERKLE_HASH_LEN) {
-		rec->leaf_hash.data = med_arena_alloc(r->arena, hlen);
+	rec->integrity = audit_check_row(&r->check, &ar, &problem);
+	rec->integrity_problem = (char *)problem;
+	if (ar.leaf_hash != NULL && ar.leaf_hash_len == MED_MERKLE_HASH_LEN) {
+		rec->leaf_hash.data =
+			med_arena_alloc(r->arena, ar.leaf_hash_len);
 		if (rec->leaf_hash.data == NULL)
 			return MED_ERR_NOMEM;
-		memcpy(rec->leaf_hash.data, h, hlen);
-		rec->leaf_hash.len = hlen;
+		memcpy(rec->leaf_hash.data, ar.leaf_hash, ar.leaf_hash_len);
+		rec->leaf_hash.len = ar.leaf_hash_len;
 	}
-	return fill_event(r->arena, row, e);
+	err = fill_event(r->arena, &ar, e);
+	if (err == MED_ERR_DATA_LOSS && rec->integrity == RI(ALTERED))
+		return MED_OK;
+	return err;
 }
 
-med_err
-audit_store_query(med_db *db, med_arena *arena, const audit_query_filter *f,
-		  Smartmed__Audit__V1__AuditRecord ***out, size_t *n)
+typedef struct query_tx {
+	audit_state *st;
+	med_arena *arena;
+	const audit_query_filter *f;
+	audit_query_result *out;
+} query_tx;
+
+static med_err
+query_rows(med_db_conn *c, const audit_query_filter *f, record_rows *rows)
 {
-	record_rows rows = {.arena = arena};
 	med_db_value v[] = {
 		MED_DB_I64((int64_t)f->after_seq),
 		MED_DB_STR(f->patient_id),
@@ -270,40 +299,96 @@ audit_store_query(med_db *db, med_arena *arena, const audit_query_filter *f,
 		MED_DB_I64(f->break_glass_only),
 		MED_DB_I64(f->limit),
 	};
-	med_err err = med_db_query_once(
-		db,
-		"SELECT " RECORD_COLUMNS RECORD_FROM " WHERE e.seq > ?"
+
+	return med_db_query(
+		c,
+		"SELECT " MED_AUDIT_ROW_COLUMNS RECORD_FROM " WHERE e.seq > ?"
 		" AND (? = '' OR e.patient_id = ?) AND (? = '' OR e.actor = ?)"
 		" AND (? = 0 OR e.time_ms >= ?) AND (? = 0 OR e.time_ms < ?)"
 		" AND (? = '' OR e.action_code = ?)"
 		" AND (? = 0 OR e.break_glass = 1)"
 		" ORDER BY e.seq LIMIT ?",
-		v, sizeof(v) / sizeof(v[0]), on_record_row, &rows);
+		v, sizeof(v) / sizeof(v[0]), on_record_row, rows);
+}
 
+static med_err
+query_tx_fn(med_db_conn *c, void *arg)
+{
+	query_tx *t = arg;
+	record_rows rows = {.arena = t->arena};
+	uint64_t size = 0, hi;
+	med_err err = audit_check_init(&rows.check, t->st, c, t->arena);
+
+	if (err == MED_OK)
+		err = audit_tree_size(c, false, &size);
+	if (err == MED_OK)
+		err = query_rows(c, t->f, &rows);
 	if (err != MED_OK)
 		return err;
-	*out = rows.items;
-	*n = rows.n;
-	return MED_OK;
+	/* A short read reached the end of the log: holes up to its size. */
+	hi = rows.n == t->f->limit ? rows.items[rows.n - 1]->seq : size;
+	t->out->records = rows.items;
+	t->out->n = rows.n;
+	return audit_gaps_find(c, t->arena, t->f->after_seq, hi, &t->out->gaps,
+			       &t->out->n_gaps);
+}
+
+/* report_flagged counts and reports what a committed read flagged. */
+static void
+report_flagged(audit_state *st, audit_query_result *out)
+{
+	bool failed = false;
+
+	out->n_flagged = 0;
+	for (size_t i = 0; i < out->n; i++) {
+		Smartmed__Audit__V1__AuditRecord *r = out->records[i];
+		if (r->integrity == RI(VERIFIED))
+			continue;
+		out->n_flagged++;
+		audit_check_report(st, &failed, r->integrity, r->seq, r->seq,
+				   r->integrity_problem);
+	}
+	for (size_t i = 0; i < out->n_gaps; i++)
+		audit_check_report(st, &failed, RI(MISSING), out->gaps[i].first,
+				   out->gaps[i].last, "");
 }
 
 med_err
-audit_store_record(med_db_conn *c, med_arena *arena, const char *event_id,
-		   uint64_t leaf_index, Smartmed__Audit__V1__AuditRecord **out)
+audit_store_query(med_db *db, audit_state *st, med_arena *arena,
+		  const audit_query_filter *f, audit_query_result *out)
+{
+	query_tx t = {st, arena, f, out};
+	med_err err;
+
+	memset(out, 0, sizeof(*out));
+	if (f->limit == 0)
+		return MED_ERR_INVALID;
+	err = med_db_tx(db, query_tx_fn, &t);
+	if (err == MED_OK)
+		report_flagged(st, out);
+	return err;
+}
+
+med_err
+audit_store_record(med_db_conn *c, audit_state *st, med_arena *arena,
+		   const char *event_id, uint64_t leaf_index,
+		   Smartmed__Audit__V1__AuditRecord **out)
 {
 	record_rows rows = {.arena = arena};
 	med_db_value by_id[] = {MED_DB_STR(event_id ? event_id : "")};
 	med_db_value by_seq[] = {MED_DB_I64((int64_t)(leaf_index + 1))};
-	med_err err;
+	med_err err = audit_check_init(&rows.check, st, c, arena);
 
+	if (err != MED_OK)
+		return err;
 	if (event_id != NULL)
 		err = med_db_query(c,
-				   "SELECT " RECORD_COLUMNS RECORD_FROM
+				   "SELECT " MED_AUDIT_ROW_COLUMNS RECORD_FROM
 				   " WHERE e.event_id = ?",
 				   by_id, 1, on_record_row, &rows);
 	else
 		err = med_db_query(c,
-				   "SELECT " RECORD_COLUMNS RECORD_FROM
+				   "SELECT " MED_AUDIT_ROW_COLUMNS RECORD_FROM
 				   " WHERE e.seq = ?",
 				   by_seq, 1, on_record_row, &rows);
 	if (err != MED_OK)

@@ -305,7 +305,7 @@ def test_altered_tree_node_is_detected(st, pb):
     assert rc == 1 and "tree_nodes (level %d, idx 0)" % top in out, out
 
 
-# --- the ingest's time bounds ----------------------------------------------
+# --- the ingest's time bounds and emitter names ---------------------------
 
 REQ_PROTO, REP_PROTO = 0x30, 0x31
 
@@ -320,13 +320,14 @@ def _recv_exact(sock, n):
     return buf
 
 
-def _ingest_request(st, payload):
+def _ingest_request(st, payload, identity="records"):
     """One NNG req/rep exchange with the audit ingest over mutual TLS, as
     an emitter makes it (SP over TCP: an 8-byte greeting each way, then
-    frames of a 64-bit length; a request carries a 32-bit id first)."""
+    frames of a 64-bit length; a request carries a 32-bit id first),
+    presenting identity's certificate from the development CA."""
     ctx = ssl.create_default_context(cafile=st.ca_path)
     ctx.check_hostname = False
-    ctx.load_cert_chain(*st.pki("operator"))
+    ctx.load_cert_chain(*st.pki(identity))
     with socket.create_connection(("127.0.0.1", st.audit_port),
                                   timeout=10) as raw:
         with ctx.wrap_socket(raw) as s:
@@ -371,3 +372,259 @@ def test_event_times_out_of_bounds_are_refused(st, pb, ae):
     # them forever) but never stored: a resend changes nothing.
     ack = ae.AuditAck.FromString(_ingest_request(st, batch.SerializeToString()))
     assert (ack.stored, ack.duplicates) == (0, 3), ack
+
+
+def test_event_of_another_service_is_refused(st, pb, ae):
+    """Issue 31, finding 8: every service holds a certificate of the one
+    hospital CA; identity's certificate may write identity's events, never
+    dosage's (a fresh certificate of the CA naming someone else fares no
+    better)."""
+    actor = "forger-" + uuid.uuid4().hex[:8]
+
+    def event(service, name):
+        return ae.AuditEvent(
+            event_id=str(uuid.uuid4()), time_ms=int(time.time() * 1000),
+            service=service, action="/smartmed.dosage.v1.Dosage/Administer",
+            actor=actor, actor_roles="nurse", patient_id="p-forged",
+            resource="administration/" + name, request_id=name,
+            action_code="C", purpose_of_use="TREAT")
+
+    batch = ae.AuditBatch(events=[event("dosage", "as-dosage"),
+                                  event("identity", "as-identity"),
+                                  event("records", "as-records")])
+    ack = ae.AuditAck.FromString(_ingest_request(
+        st, batch.SerializeToString(), identity="identity"))
+    # The refused events are acknowledged (an emitter does not resend them
+    # forever) but neither stored nor counted as stored.
+    assert (ack.stored, ack.duplicates) == (1, 0), ack
+    recs = st.call("audit", "Query", pb.QueryRequest(actor=actor),
+                   role="auditor")
+    assert [(r.event.service, r.event.request_id) for r in recs] == [
+        ("identity", "as-identity")]
+    assert _metric(st, "smartmed_audit_events_refused_total",
+                   reason="service") == 2
+    assert _log_has(st, 'claims service \\"dosage\\" but came with the '
+                    'certificate of \\"identity\\"')
+
+    # The operator's client certificate (medctl's) is no service: not
+    # even events in its own name are taken (MED_TLS_SERVICE_PEERS).
+    batch = ae.AuditBatch(events=[event("operator", "as-operator"),
+                                  event("dosage", "as-dosage-2")])
+    ack = ae.AuditAck.FromString(_ingest_request(
+        st, batch.SerializeToString(), identity="operator"))
+    assert (ack.stored, ack.duplicates) == (0, 0), ack
+    assert _metric(st, "smartmed_audit_events_refused_total",
+                   reason="service") == 4
+
+    # dosage's own certificate writes dosage's events.
+    batch = ae.AuditBatch(events=[event("dosage", "as-dosage-3")])
+    ack = ae.AuditAck.FromString(_ingest_request(
+        st, batch.SerializeToString(), identity="dosage"))
+    assert (ack.stored, ack.duplicates) == (1, 0), ack
+    recs = st.call("audit", "Query", pb.QueryRequest(actor=actor),
+                   role="auditor")
+    assert [(r.event.service, r.event.request_id) for r in recs] == [
+        ("identity", "as-identity"), ("dosage", "as-dosage-3")]
+
+
+# --- reads flag what was changed behind the service (issue 31, finding 4) --
+
+
+def _integrity(pb, name):
+    return pb.RecordIntegrity.Value("RECORD_INTEGRITY_" + name)
+
+
+def _seed_patient(st, pb, ae, patient, actors):
+    """One access to patient by each of actors, delivered the way identity
+    delivers its events; returns their records in log order."""
+    batch = ae.AuditBatch(events=[ae.AuditEvent(
+        event_id=str(uuid.uuid4()), time_ms=int(time.time() * 1000),
+        service="identity", action="/smartmed.identity.v1.Identity/GetPatient",
+        actor=a, actor_roles="clinician", patient_id=patient,
+        resource="patient/" + patient, request_id="seed-%d" % i,
+        action_code="R", purpose_of_use="TREAT") for i, a in enumerate(actors)])
+    ack = ae.AuditAck.FromString(_ingest_request(
+        st, batch.SerializeToString(), identity="identity"))
+    assert ack.stored == len(actors), ack
+    recs = _patient_records(st, pb, patient)
+    assert [r.event.actor for r in recs] == list(actors)
+    return recs
+
+
+def _patient_records(st, pb, patient):
+    """The patient's records, less the audit service's own (every Query
+    and report about the patient is audited, about the patient)."""
+    return [r for r in st.call("audit", "Query", pb.QueryRequest(
+        patient_id=patient), role="auditor")
+        if r.integrity == _integrity(pb, "MISSING")
+        or r.event.service == "identity"]
+
+
+def _report(st, pb, patient, **kw):
+    return st.call("audit", "PatientAccessReport",
+                   pb.PatientAccessReportRequest(patient_id=patient, **kw),
+                   role="auditor")
+
+
+def _by_seq(items):
+    return {x.seq: x for x in items}
+
+
+def _all_verified_but(pb, items, bad):
+    ok = _integrity(pb, "VERIFIED")
+    for x in items:
+        if x.seq not in bad and x.integrity != _integrity(pb, "MISSING"):
+            assert x.integrity == ok, (x.seq, x.integrity,
+                                       x.integrity_problem)
+
+
+def test_reads_flag_an_updated_row(st, pb, ae):
+    patient = str(uuid.uuid4())
+    recs = _seed_patient(st, pb, ae, patient, ["dr.a", "dr.b", "dr.c"])
+    assert {r.integrity for r in recs} == {_integrity(pb, "VERIFIED")}
+    rep = _report(st, pb, patient)
+    assert {a.integrity for a in rep.accesses} == {
+        _integrity(pb, "VERIFIED")}
+    assert rep.altered_accesses == 0 and not rep.missing
+    plain, rehashed = recs[0].seq, recs[1].seq
+
+    # A field changed, leaf hash left: the fields no longer give it.
+    st.sql("UPDATE %s.events SET actor = 'dr.innocent' WHERE seq = %d"
+           % (DB, plain))
+    # A field changed and the (keyless) leaf hash recomputed to match:
+    # only the MAC, made with a key the database never holds, tells.
+    forged = pb.AuditRecord()
+    forged.CopyFrom(recs[1])
+    forged.event.actor = "dr.innocent"
+    leaf = auditlog.leaf_hash(auditlog.leaf_entry(forged))
+    st.sql("UPDATE %s.events SET actor = 'dr.innocent', leaf_hash = X'%s'"
+           " WHERE seq = %d" % (DB, leaf.hex(), rehashed))
+
+    got = _by_seq(_patient_records(st, pb, patient))
+    altered = _integrity(pb, "ALTERED")
+    assert got[plain].integrity == altered
+    assert "does not match its stored leaf hash" in \
+        got[plain].integrity_problem
+    assert got[rehashed].integrity == altered
+    assert "leaf MAC does not verify" in got[rehashed].integrity_problem
+    _all_verified_but(pb, got.values(), {plain, rehashed})
+
+    rep = _report(st, pb, patient)
+    acc = _by_seq(rep.accesses)
+    assert acc[plain].integrity == altered
+    assert acc[rehashed].integrity == altered
+    assert acc[plain].integrity_problem
+    _all_verified_but(pb, rep.accesses, {plain, rehashed})
+    # The summary sums up only what the service vouches for.
+    assert rep.altered_accesses == 2
+    actors = {s.actor: s.accesses for s in rep.accessors}
+    assert "dr.innocent" not in actors and actors["dr.c"] == 1, actors
+
+    # The FHIR export cannot flag a resource: it refuses, naming the row.
+    with pytest.raises(grpc.RpcError) as e:
+        st.call("audit", "ExportAuditEventsFhir",
+                pb.ExportAuditEventsFhirRequest(patient_id=patient),
+                role="auditor")
+    assert e.value.code() == grpc.StatusCode.DATA_LOSS
+    assert "seq %d" % plain in e.value.details(), e.value.details()
+
+    assert _metric(st, "smartmed_audit_reads_flagged_total",
+                   integrity="altered") >= 4
+    assert _metric(st, "smartmed_audit_integrity_ok") == 0
+    assert _log_has(st, "INTEGRITY", "(seq %d)" % plain)
+
+
+def _insert_copy(st, rec, seq, mac):
+    """rec's fields at seq with a leaf hash that matches them and the
+    given MAC (None: none)."""
+    moved = type(rec)()
+    moved.CopyFrom(rec)
+    moved.seq = seq
+    moved.event.event_id = str(uuid.uuid4())
+    moved.event.actor = "dr.forged"
+    leaf = auditlog.leaf_hash(auditlog.leaf_entry(moved))
+    st.sql("INSERT INTO %s.events (seq, event_id, stored_ms, time_ms,"
+           " service, action, actor, actor_roles, patient_id, resource,"
+           " outcome, request_id, detail, action_code, purpose_of_use,"
+           " break_glass, details, leaf_hash, leaf_mac)"
+           " SELECT %d, '%s', stored_ms, time_ms, service, action,"
+           " 'dr.forged', actor_roles, patient_id, resource, outcome,"
+           " request_id, detail, action_code, purpose_of_use, break_glass,"
+           " details, X'%s', %s FROM %s.events WHERE seq = %d"
+           % (DB, seq, moved.event.event_id, leaf.hex(),
+              "NULL" if mac is None else "X'%s'" % mac.hex(), DB, rec.seq))
+
+
+def test_reads_flag_an_inserted_row(st, pb, ae):
+    patient = str(uuid.uuid4())
+    recs = _seed_patient(st, pb, ae, patient, ["dr.a", "dr.b"])
+    # Forged rows past the end of the log, where the appender would put
+    # the next ones: one with a MAC that is not the key's, one without
+    # a MAC at all (as if stored before leaf MACs).
+    size = int(_one(st, "SELECT MAX(seq) FROM %s.events" % DB))
+    _insert_copy(st, recs[0], size + 1000, os.urandom(32))
+    _insert_copy(st, recs[0], size + 1001, None)
+
+    got = _by_seq(_patient_records(st, pb, patient))
+    altered = _integrity(pb, "ALTERED")
+    assert got[size + 1000].integrity == altered
+    assert "leaf MAC does not verify" in got[size + 1000].integrity_problem
+    assert got[size + 1001].integrity == altered
+    assert "no leaf MAC, though rows before it carry one" in \
+        got[size + 1001].integrity_problem
+    _all_verified_but(pb, got.values(), {size + 1000, size + 1001})
+
+    rep = _report(st, pb, patient)
+    acc = _by_seq(rep.accesses)
+    assert acc[size + 1000].integrity == altered
+    assert acc[size + 1001].integrity == altered
+    assert rep.altered_accesses == 2
+    assert "dr.forged" not in {s.actor for s in rep.accessors}
+    assert _metric(st, "smartmed_audit_reads_flagged_total",
+                   integrity="altered") >= 4
+
+
+def test_reads_report_a_deleted_row(st, pb, ae):
+    patient = str(uuid.uuid4())
+    recs = _seed_patient(st, pb, ae, patient, ["dr.a", "dr.b", "dr.c"])
+    gone = recs[1].seq
+    st.sql("DELETE FROM %s.events WHERE seq = %d" % (DB, gone))
+
+    got = _patient_records(st, pb, patient)
+    missing = _integrity(pb, "MISSING")
+    marks = [r for r in got if r.integrity == missing]
+    assert [(m.seq, m.missing_through) for m in marks] == [(gone, gone)]
+    assert not marks[0].HasField("event")
+    assert "absent from the log" in marks[0].integrity_problem
+    # In log order: the marker stands where the row was.
+    seqs = [r.seq for r in got]
+    assert seqs == sorted(seqs) and gone in seqs
+    _all_verified_but(pb, got, set())
+
+    # The hole shows whatever the query's filter: Query by another actor.
+    other = st.call("audit", "Query", pb.QueryRequest(actor="dr.c"),
+                    role="auditor")
+    assert [(r.seq, r.missing_through) for r in other
+            if r.integrity == missing] == [(gone, gone)]
+
+    rep = _report(st, pb, patient)
+    assert [(m.first_seq, m.last_seq) for m in rep.missing] == [
+        (gone, gone)]
+    assert gone not in _by_seq(rep.accesses)
+    # A page that ends before the hole does not name it; the next does.
+    first = _report(st, pb, patient, limit=1)
+    assert first.next_after_seq == recs[0].seq and not first.missing
+    second = _report(st, pb, patient, limit=1,
+                     after_seq=first.next_after_seq)
+    assert [(m.first_seq, m.last_seq) for m in second.missing] == [
+        (gone, gone)]
+
+    with pytest.raises(grpc.RpcError) as e:
+        st.call("audit", "ExportAuditEventsFhir",
+                pb.ExportAuditEventsFhirRequest(patient_id=patient),
+                role="auditor")
+    assert e.value.code() == grpc.StatusCode.DATA_LOSS
+    assert "seq %d..%d are missing" % (gone, gone) in e.value.details()
+    assert _metric(st, "smartmed_audit_reads_flagged_total",
+                   integrity="missing") >= 4
+    assert _log_has(st, "INTEGRITY", "seq %d..%d are missing" % (gone, gone))

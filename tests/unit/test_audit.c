@@ -13,6 +13,7 @@
 #include "testlib.h"
 
 #include <med/audit.h>
+#include <med/metrics.h>
 #include <med/rpc.h>
 #include <med/util.h>
 
@@ -164,7 +165,9 @@ emitter_tls_open(const char *url, const char *dir, const med_tls *tls,
 	med_audit *a = NULL;
 	char err[256] = "";
 
-	o.service = "test";
+	/* Over TLS the ingest stores only events of the service that the
+	 * certificate names: every TLS emitter here is identity. */
+	o.service = tls ? "identity" : "test";
 	o.spool_dir = dir;
 	o.url = url;
 	o.batch_max = 64;
@@ -778,6 +781,10 @@ tls_of(med_tls *t, const char *dir, const char *cert, const char *key,
 		mt_fail(__FILE__, __LINE__, "tls load: %s", err);
 }
 
+/* tls_refused counts the events the TLS ingest refused for their service. */
+static med_metrics *tls_metrics;
+static med_counter *tls_refused;
+
 /* tls_ingest_start: the audit service's TLS ingest on a fresh port. */
 static med_audit_ingest *
 tls_ingest_start(void)
@@ -791,6 +798,10 @@ tls_ingest_start(void)
 	snprintf(tls_url, sizeof(tls_url), "tls+%s", tcp_url);
 	pki_make();
 	tls_of(&server_tls, pki, "audit.pem", "audit.key", pki);
+	tls_metrics = med_metrics_new();
+	tls_refused = med_metrics_counter(tls_metrics, "test_refused_total",
+					  "Refused", "");
+	o.refused_service = tls_refused;
 	o.url = tls_url;
 	if (med_audit_ingest_start(&o, &in, err, sizeof(err)) != MED_OK)
 		mt_fail(__FILE__, __LINE__, "ingest: %s", err);
@@ -802,6 +813,23 @@ tls_ingest_stop(med_audit_ingest *in)
 {
 	med_audit_ingest_stop(in);
 	med_tls_fini(&server_tls);
+	med_metrics_free(tls_metrics);
+	tls_metrics = NULL;
+}
+
+/* tls_refused_is: the refusal counter reads want. */
+static bool
+tls_refused_is(unsigned want)
+{
+	char *text = NULL, line[64];
+	size_t len = 0;
+	bool found;
+
+	MT_OK(med_metrics_render(tls_metrics, &text, &len));
+	snprintf(line, sizeof(line), "\ntest_refused_total %u\n", want);
+	found = strstr(text, line) != NULL;
+	free(text);
+	return found;
 }
 
 static void
@@ -892,9 +920,10 @@ test_tls_wrong_server_name_refused(void)
 	refused_with("identity.pem", "records");
 }
 
-/* raw_send sends one valid batch on s; true when an ack came back. */
+/* raw_send sends one valid batch of an event of service on s; true when
+ * an ack came back. */
 static bool
-raw_send(nng_socket s)
+raw_send(nng_socket s, const char *service)
 {
 	Smartmed__Common__V1__AuditEvent ev =
 		SMARTMED__COMMON__V1__AUDIT_EVENT__INIT;
@@ -908,7 +937,8 @@ raw_send(nng_socket s)
 
 	med_uuid_v4(id);
 	ev.event_id = id;
-	ev.service = ev.action = ev.actor = ev.actor_roles = "x";
+	ev.service = (char *)service;
+	ev.action = ev.actor = ev.actor_roles = "x";
 	ev.patient_id = ev.resource = ev.request_id = ev.detail = "x";
 	ev.action_code = "R";
 	ev.purpose_of_use = "TREAT";
@@ -932,7 +962,7 @@ test_tls_plaintext_dialer_refused(void)
 
 	MT_OK(nng_req0_open(&s));
 	MT_OK(nng_dial(s, tcp_url, NULL, NNG_FLAG_NONBLOCK));
-	MT_TRUE(!raw_send(s));
+	MT_TRUE(!raw_send(s, "identity"));
 	MT_EQ_INT(sink_count(), 0);
 	nng_close(s);
 	tls_ingest_stop(in);
@@ -964,17 +994,50 @@ test_tls_no_client_cert_refused(void)
 	MT_OK(nng_tls_config_ca_chain(cfg, server_tls.ca_pem, NULL));
 	MT_OK(nng_tls_config_server_name(cfg, "audit"));
 	s = raw_tls_socket(cfg, NNG_FLAG_NONBLOCK);
-	MT_TRUE(!raw_send(s));
+	MT_TRUE(!raw_send(s, "audit"));
 	MT_EQ_INT(sink_count(), 0);
 	nng_close(s);
 	/* The same client with a certificate is let in: the check works. */
 	MT_OK(nng_tls_config_own_cert(cfg, server_tls.cert_pem,
 				      server_tls.key_pem, NULL));
 	s = raw_tls_socket(cfg, 0);
-	MT_TRUE(raw_send(s));
+	MT_TRUE(raw_send(s, "audit"));
 	MT_EQ_INT(sink_count(), 1);
 	nng_close(s);
 	nng_tls_config_free(cfg);
+	tls_ingest_stop(in);
+}
+
+/*
+ * Every service holds a certificate of the one CA: identity's certificate
+ * writes identity's events, never dosage's or audit's.  A refused event is
+ * acknowledged (the emitter does not resend it), counted and never stored.
+ */
+static void
+test_tls_other_service_refused(void)
+{
+	med_audit_ingest *in = tls_ingest_start();
+	nng_tls_config *cfg;
+	med_tls id = {0};
+	nng_socket s;
+
+	tls_of(&id, pki, "identity.pem", "identity.key", pki);
+	MT_OK(nng_tls_config_alloc(&cfg, NNG_TLS_MODE_CLIENT));
+	MT_OK(nng_tls_config_ca_chain(cfg, id.ca_pem, NULL));
+	MT_OK(nng_tls_config_server_name(cfg, "audit"));
+	MT_OK(nng_tls_config_own_cert(cfg, id.cert_pem, id.key_pem, NULL));
+	s = raw_tls_socket(cfg, 0);
+	MT_TRUE(raw_send(s, "dosage"));
+	MT_TRUE(raw_send(s, "audit"));
+	MT_EQ_INT(sink_count(), 0);
+	MT_TRUE(tls_refused_is(2));
+	/* The same connection's own events are stored. */
+	MT_TRUE(raw_send(s, "identity"));
+	MT_EQ_INT(sink_count(), 1);
+	MT_TRUE(tls_refused_is(2));
+	nng_close(s);
+	nng_tls_config_free(cfg);
+	med_tls_fini(&id);
 	tls_ingest_stop(in);
 }
 
@@ -1016,6 +1079,7 @@ static const mt_case cases[] = {
 	{"tls_wrong_server_name_refused", test_tls_wrong_server_name_refused},
 	{"tls_plaintext_dialer_refused", test_tls_plaintext_dialer_refused},
 	{"tls_no_client_cert_refused", test_tls_no_client_cert_refused},
+	{"tls_other_service_refused", test_tls_other_service_refused},
 	{"tls_bad_pem_rejected", test_tls_bad_pem_rejected},
 	{NULL, NULL},
 };

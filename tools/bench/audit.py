@@ -39,7 +39,9 @@ def main():
         base = [exe, "--url", "tls+tcp://127.0.0.1:%d" % st.audit_port,
                 "--db-port", str(st.db_port), "--db-name", "smartmed_audit"]
         env = dict(os.environ)
-        env.update(st.client_tls_env())
+        # Its events say service "identity": the ingest takes them only
+        # with identity's certificate (the token names the auditor).
+        env.update(st.client_tls_env("identity"))
         subprocess.run(base + [
             "--grpc", st.addr("audit"), "--token", st.token("auditor"),
             "--events", str(events), "--emitters", str(emitters),

@@ -7,7 +7,7 @@ set -eu
 # One list per area, so that work on one area edits only its own lines.
 PKGS_CORE="build-essential pkg-config make git procps
 libgrpc-dev protobuf-c-compiler libprotobuf-c-dev protobuf-compiler
-libnng-dev libuv1-dev libmariadb-dev mariadb-server mariadb-client
+libnng-dev libmbedtls-dev libuv1-dev libmariadb-dev mariadb-server mariadb-client
 libsodium-dev libjpeg62-turbo-dev libpng-dev"
 PKGS_TEST="python3 python3-grpcio python3-protobuf python3-pytest
 nghttp2-client clang-format cppcheck"

@@ -31,6 +31,7 @@
 #include <med/err.h>
 
 struct med_tls;
+struct med_counter;
 typedef struct med_audit med_audit;
 
 /* med_audit_detail - one key/value fact of an event (score, model ...). */
@@ -193,6 +194,13 @@ typedef struct med_audit_ingest_opts {
 	bool allow_plaintext; /* development only: accept tcp:// */
 	med_audit_store_fn store;
 	void *ctx; /* passed to store */
+	/* Counts events refused because their service is not a name of the
+	 * emitter's certificate (NULL: not counted). */
+	struct med_counter *refused_service;
+	/* The services whose events are accepted, comma-separated
+	 * (MED_TLS_SERVICE_PEERS); NULL or "": any name its certificate
+	 * carries. */
+	const char *services;
 } med_audit_ingest_opts;
 
 /*
@@ -200,7 +208,12 @@ typedef struct med_audit_ingest_opts {
  * AuditBatch to o->store, replying AuditAck on success.  A malformed batch
  * is logged and answered with an empty ack so that a broken emitter cannot
  * wedge ingest.  With tls+tcp:// a peer without a client certificate that
- * chains to o->tls's CA fails the handshake and delivers nothing.
+ * chains to o->tls's CA fails the handshake and delivers nothing, and an
+ * event is stored only when its service is the CN or a DNS subjectAltName
+ * of the certificate it came with (and one of o->services); the others are
+ * logged, counted in
+ * o->refused_service and acknowledged, never stored.  (Over plaintext
+ * tcp://, development only, there is no certificate to check.)
  * Errors: MED_ERR_IO (listen failed), MED_ERR_INVALID (bad url, tcp://
  * without allow_plaintext, tls+tcp:// without tls, unusable PEM).
  */

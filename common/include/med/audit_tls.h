@@ -35,4 +35,27 @@ int med_audit_tls_listen(nng_socket sock, const char *url, const med_tls *tls);
 int med_audit_tls_dial(nng_socket sock, const char *url, const med_tls *tls,
 		       const char *server_name);
 
+/* The most names kept of one certificate, and the longest (a service
+ * name, as an event's service column holds it, is at most 64 bytes). */
+#define MED_AUDIT_PEER_NAMES_MAX 8
+#define MED_AUDIT_PEER_NAME_MAX	 64
+
+/* med_audit_peer - the names on an emitter's verified client certificate:
+ * its subject CN and DNS subjectAltNames, as far as they fit. */
+typedef struct med_audit_peer {
+	char names[MED_AUDIT_PEER_NAMES_MAX][MED_AUDIT_PEER_NAME_MAX + 1];
+	size_t n_names;
+} med_audit_peer;
+
+/*
+ * med_audit_tls_peer_names reads the names of the verified client
+ * certificate of a TLS pipe into out.  Call it from a pipe notification or
+ * another thread that may block briefly.  Returns 0, NNG_EPEERAUTH (not
+ * verified, no certificate, or no name that fits), or an NNG error.
+ */
+int med_audit_tls_peer_names(nng_pipe pipe, med_audit_peer *out);
+
+/* med_audit_peer_has_name is true when service is one of p's names. */
+bool med_audit_peer_has_name(const med_audit_peer *p, const char *service);
+
 #endif

@@ -10,12 +10,19 @@
  *
  * Over tls+tcp:// (audit_tls.c) the handshake already refuses a client
  * without a certificate from the CA; a pipe notification checks once more
- * that the peer was verified before the pipe may carry a batch.
+ * that the peer was verified before the pipe may carry a batch, and keeps
+ * the names on its certificate.  Every service holds a certificate of the
+ * one hospital CA, so the CA alone would let any of them (or anyone who
+ * steals one key) write events in another service's name: an event is
+ * stored only when its service is a name of the certificate it came with.
+ * The others are refused (logged, counted, acknowledged so that the
+ * emitter does not resend them forever, never stored).
  */
 #include <med/audit_tls.h>
 
 #include <med/audit.h>
 #include <med/log.h>
+#include <med/metrics.h>
 #include <med/util.h>
 
 #include "smartmed/common/v1/audit_event.pb-c.h"
@@ -30,6 +37,15 @@
 #define INGEST_MAX_BYTES  (8u << 20)
 #define INGEST_MAX_EVENTS 1024
 #define EVENT_ID_MAX	  64
+/* The most emitter connections whose certificate names are kept; more
+ * are refused (every service keeps one or two). */
+#define INGEST_MAX_PIPES 4096
+
+/* peer_entry - the certificate names of one open pipe. */
+typedef struct peer_entry {
+	uint32_t pipe_id;
+	med_audit_peer peer;
+} peer_entry;
 
 struct med_audit_ingest {
 	nng_socket sock;
@@ -37,6 +53,12 @@ struct med_audit_ingest {
 	pthread_t thread;
 	med_audit_store_fn store;
 	void *ctx;
+	med_counter *refused_service;
+	char *services; /* comma-separated; NULL: any name */
+	/* The open TLS pipes' certificate names, unsorted. */
+	pthread_mutex_t peers_mu;
+	peer_entry *peers;
+	size_t n_peers, cap_peers;
 };
 
 static bool
@@ -98,14 +120,87 @@ reply_ack(med_audit_ingest *in, uint32_t stored, uint32_t duplicates)
 			     nng_strerror(rc));
 }
 
+/* peer_find copies the certificate names of the pipe with id pipe_id;
+ * false when it is not (or no longer) open. */
+static bool
+peer_find(med_audit_ingest *in, uint32_t pipe_id, med_audit_peer *out)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&in->peers_mu);
+	for (size_t i = 0; i < in->n_peers && !found; i++) {
+		if (in->peers[i].pipe_id != pipe_id)
+			continue;
+		*out = in->peers[i].peer;
+		found = true;
+	}
+	pthread_mutex_unlock(&in->peers_mu);
+	return found;
+}
+
+/* service_listed: no list, or name is one of its comma-separated names. */
+static bool
+service_listed(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (list == NULL)
+		return true;
+	for (const char *p = list; *p != '\0'; p += *p == ',') {
+		size_t n = strcspn(p, ",");
+		if (n == len && strncmp(p, name, len) == 0)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/*
+ * keep_named moves the events of b whose service p names to the front of
+ * b->events, in their order, and returns how many there are; the others
+ * are logged and counted.  (Their pointers stay in the array, so that the
+ * batch is freed whole.)
+ */
+static size_t
+keep_named(med_audit_ingest *in, Smartmed__Common__V1__AuditBatch *b,
+	   const med_audit_peer *p)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < b->n_events; i++) {
+		Smartmed__Common__V1__AuditEvent *e = b->events[i];
+		if (!med_audit_peer_has_name(p, e->service) ||
+		    !service_listed(in->services, e->service)) {
+			med_log_warn("audit ingest: event %s refused: it "
+				     "claims service \"%.64s\" but came with "
+				     "the certificate of \"%s\" (a service "
+				     "writes its own events only)",
+				     e->event_id, e->service, p->names[0]);
+			med_counter_add(in->refused_service, 1);
+			continue;
+		}
+		b->events[i] = b->events[kept];
+		b->events[kept++] = e;
+	}
+	return kept;
+}
+
 static void
-handle_batch(med_audit_ingest *in, const uint8_t *msg, size_t len)
+handle_batch(med_audit_ingest *in, nng_msg *msg)
 {
 	Smartmed__Common__V1__AuditBatch *b;
 	uint32_t stored = 0, dups = 0;
+	med_audit_peer peer;
+	size_t len = nng_msg_len(msg), n;
 	med_err err;
 
-	b = smartmed__common__v1__audit_batch__unpack(NULL, len, msg);
+	/* A pipe closed since it sent this: no ack can reach it, and the
+	 * emitter resends on its next connection. */
+	if (in->tls &&
+	    !peer_find(in, nng_pipe_id(nng_msg_get_pipe(msg)), &peer))
+		return;
+	b = smartmed__common__v1__audit_batch__unpack(NULL, len,
+						      nng_msg_body(msg));
 	if (!batch_ok(b)) {
 		med_log_warn("audit ingest: malformed batch of %zu bytes "
 			     "ignored",
@@ -113,7 +208,12 @@ handle_batch(med_audit_ingest *in, const uint8_t *msg, size_t len)
 		reply_ack(in, 0, 0);
 		goto free_batch;
 	}
-	err = in->store(in->ctx, b->events, b->n_events, &stored, &dups);
+	n = in->tls ? keep_named(in, b, &peer) : b->n_events;
+	if (n == 0) {
+		reply_ack(in, 0, 0);
+		goto free_batch;
+	}
+	err = in->store(in->ctx, b->events, n, &stored, &dups);
 	if (err != MED_OK) {
 		med_log_warn("audit ingest: store failed (%s); the emitter "
 			     "will resend",
@@ -132,9 +232,8 @@ ingest_main(void *arg)
 	med_audit_ingest *in = arg;
 
 	for (;;) {
-		void *msg = NULL;
-		size_t len = 0;
-		int rc = nng_recv(in->sock, &msg, &len, NNG_FLAG_ALLOC);
+		nng_msg *msg = NULL;
+		int rc = nng_recvmsg(in->sock, &msg, 0);
 
 		if (rc == NNG_ECLOSED)
 			break;
@@ -143,32 +242,84 @@ ingest_main(void *arg)
 				     nng_strerror(rc));
 			continue;
 		}
-		handle_batch(in, msg, len);
-		nng_free(msg, len);
+		handle_batch(in, msg);
+		nng_msg_free(msg);
 	}
 	return NULL;
 }
 
+/* peer_add keeps the names of a new pipe; false when the table is full. */
+static bool
+peer_add(med_audit_ingest *in, uint32_t pipe_id, const med_audit_peer *p)
+{
+	bool ok = true;
+
+	pthread_mutex_lock(&in->peers_mu);
+	if (in->n_peers == in->cap_peers) {
+		size_t cap = in->cap_peers ? 2 * in->cap_peers : 16;
+		peer_entry *grown =
+			cap > INGEST_MAX_PIPES
+				? NULL
+				: realloc(in->peers, cap * sizeof(*grown));
+		if (grown != NULL) {
+			in->peers = grown;
+			in->cap_peers = cap;
+		}
+		ok = grown != NULL;
+	}
+	if (ok)
+		in->peers[in->n_peers++] = (peer_entry){pipe_id, *p};
+	pthread_mutex_unlock(&in->peers_mu);
+	return ok;
+}
+
 /*
- * pipe_added refuses a TLS pipe whose peer is not verified.  With
+ * pipe_added refuses a TLS pipe whose peer is not verified (with
  * NNG_TLS_AUTH_MODE_REQUIRED the handshake fails first; this guards
- * against that setting ever being lost.
+ * against that setting ever being lost) and keeps its certificate's names.
  */
 static void
 pipe_added(nng_pipe p, nng_pipe_ev ev, void *arg)
 {
 	med_audit_ingest *in = arg;
-	bool verified = false;
+	med_audit_peer peer;
+	int rc;
 
 	(void)ev;
 	if (!in->tls)
 		return;
-	if (nng_pipe_get_bool(p, NNG_OPT_TLS_VERIFIED, &verified) != 0 ||
-	    !verified) {
-		med_log_warn("audit ingest: emitter without a verified client "
-			     "certificate refused");
+	rc = med_audit_tls_peer_names(p, &peer);
+	if (rc != 0) {
+		med_log_warn("audit ingest: emitter without a verified, named "
+			     "client certificate refused: %s",
+			     nng_strerror(rc));
+		nng_pipe_close(p);
+		return;
+	}
+	if (!peer_add(in, nng_pipe_id(p), &peer)) {
+		med_log_warn("audit ingest: more than %d emitter connections; "
+			     "one refused",
+			     INGEST_MAX_PIPES);
 		nng_pipe_close(p);
 	}
+}
+
+/* pipe_removed forgets a closed pipe's names. */
+static void
+pipe_removed(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	med_audit_ingest *in = arg;
+	uint32_t id = nng_pipe_id(p);
+
+	(void)ev;
+	pthread_mutex_lock(&in->peers_mu);
+	for (size_t i = 0; i < in->n_peers; i++) {
+		if (in->peers[i].pipe_id != id)
+			continue;
+		in->peers[i] = in->peers[--in->n_peers];
+		break;
+	}
+	pthread_mutex_unlock(&in->peers_mu);
 }
 
 static med_err
@@ -206,11 +357,21 @@ med_audit_ingest_start(const med_audit_ingest_opts *o, med_audit_ingest **out,
 	in->store = o->store;
 	in->ctx = o->ctx;
 	in->tls = use_tls;
+	in->refused_service = o->refused_service;
+	if (o->services != NULL && o->services[0] != '\0' &&
+	    (in->services = strdup(o->services)) == NULL) {
+		free(in);
+		return MED_ERR_NOMEM;
+	}
+	pthread_mutex_init(&in->peers_mu, NULL);
 	rc = nng_rep0_open(&in->sock);
 	if (rc != 0)
 		goto free_in;
 	nng_socket_set_size(in->sock, NNG_OPT_RECVMAXSZ, INGEST_MAX_BYTES);
 	rc = nng_pipe_notify(in->sock, NNG_PIPE_EV_ADD_PRE, pipe_added, in);
+	if (rc == 0)
+		rc = nng_pipe_notify(in->sock, NNG_PIPE_EV_REM_POST,
+				     pipe_removed, in);
 	if (rc == 0)
 		rc = med_audit_tls_listen(in->sock, o->url,
 					  use_tls ? o->tls : NULL);
@@ -223,6 +384,8 @@ med_audit_ingest_start(const med_audit_ingest_opts *o, med_audit_ingest **out,
 close_sock:
 	nng_close(in->sock);
 free_in:
+	pthread_mutex_destroy(&in->peers_mu);
+	free(in->services);
 	free(in);
 	snprintf(errbuf, errlen, "audit ingest: cannot listen on %s: %s",
 		 o->url, nng_strerror(rc));
@@ -239,5 +402,8 @@ med_audit_ingest_stop(med_audit_ingest *in)
 		return;
 	nng_close(in->sock);
 	pthread_join(in->thread, NULL);
+	pthread_mutex_destroy(&in->peers_mu);
+	free(in->peers);
+	free(in->services);
 	free(in);
 }

@@ -8,13 +8,24 @@
  * same CA and the audit service's name.  Plaintext tcp:// is a development
  * switch that every caller must ask for.
  *
- * NNG 1.5.2 does not expose the peer certificate's names (there is no
- * NNG_OPT_TLS_PEER_CN before 1.6), so the ingest cannot restrict emitters
- * to MED_TLS_SERVICE_PEERS: any certificate of the CA that mbedtls accepts
- * as a TLS client is let in.
+ * The ingest accepts an event only from the service whose certificate
+ * names it (med_audit_tls_peer_names).  NNG 1.5.2, Debian 12's, does not
+ * expose the peer certificate (NNG_OPT_TLS_PEER_CN and _ALT_NAMES came in
+ * 1.6), so the certificate is reached through mbedtls, which NNG's TLS
+ * engine uses: NNG_OPT_TLS_VERIFIED makes that engine call
+ * mbedtls_ssl_get_verify_result() on the pipe's own TLS context, in the
+ * calling thread.  This file defines that function, which the executable's
+ * definition interposes for libnng's call: it remembers the context in a
+ * thread-local and calls mbedtls' own.  Should a later NNG stop calling it,
+ * no context is captured and every TLS emitter is refused (fail closed),
+ * which the ingest tests catch; then move to NNG_OPT_TLS_PEER_CN.
  */
 #include <med/audit_tls.h>
 
+#include <dlfcn.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
 #include <nng/supplemental/tls/tls.h>
 #include <stdio.h>
 #include <string.h>
@@ -172,4 +183,95 @@ med_audit_tls_dial(nng_socket sock, const char *url, const med_tls *tls,
 	}
 	nng_tls_config_free(cfg);
 	return rc;
+}
+
+/* The TLS context NNG's engine last asked about, in this thread. */
+static __thread const mbedtls_ssl_context *last_ssl;
+
+typedef uint32_t (*verify_result_fn)(const mbedtls_ssl_context *);
+
+/*
+ * mbedtls_ssl_get_verify_result interposes mbedtls' function (see the top
+ * of this file): NNG's TLS engine calls it for NNG_OPT_TLS_VERIFIED.
+ */
+uint32_t mbedtls_ssl_get_verify_result(const mbedtls_ssl_context *ssl);
+
+uint32_t
+mbedtls_ssl_get_verify_result(const mbedtls_ssl_context *ssl)
+{
+	static _Atomic(verify_result_fn) real;
+	verify_result_fn f = real;
+
+	if (f == NULL) {
+		f = (verify_result_fn)dlsym(RTLD_NEXT,
+					    "mbedtls_ssl_get_verify_result");
+		if (f == NULL)
+			return UINT32_MAX; /* not verified */
+		real = f;
+	}
+	last_ssl = ssl;
+	return f(ssl);
+}
+
+/* peer_add appends one name of len bytes; false when it does not fit. */
+static bool
+peer_add(med_audit_peer *p, const unsigned char *name, size_t len)
+{
+	if (len == 0 || len > MED_AUDIT_PEER_NAME_MAX ||
+	    memchr(name, '\0', len) != NULL ||
+	    p->n_names == MED_AUDIT_PEER_NAMES_MAX)
+		return false;
+	memcpy(p->names[p->n_names], name, len);
+	p->names[p->n_names][len] = '\0';
+	p->n_names++;
+	return true;
+}
+
+/* peer_of collects the subject CN and the DNS SANs of crt. */
+static void
+peer_of(const mbedtls_x509_crt *crt, med_audit_peer *p)
+{
+	const mbedtls_x509_name *dn;
+	const mbedtls_x509_sequence *san;
+
+	for (dn = &crt->subject; dn != NULL; dn = dn->next)
+		if (dn->oid.p != NULL &&
+		    MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &dn->oid) == 0)
+			(void)peer_add(p, dn->val.p, dn->val.len);
+	for (san = &crt->subject_alt_names; san != NULL; san = san->next)
+		if (san->buf.p != NULL &&
+		    san->buf.tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC |
+				     MBEDTLS_X509_SAN_DNS_NAME))
+			(void)peer_add(p, san->buf.p, san->buf.len);
+}
+
+int
+med_audit_tls_peer_names(nng_pipe pipe, med_audit_peer *out)
+{
+	const mbedtls_x509_crt *crt;
+	bool verified = false;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	last_ssl = NULL;
+	rc = nng_pipe_get_bool(pipe, NNG_OPT_TLS_VERIFIED, &verified);
+	if (rc != 0)
+		return rc;
+	if (!verified || last_ssl == NULL)
+		return NNG_EPEERAUTH;
+	crt = mbedtls_ssl_get_peer_cert(last_ssl);
+	last_ssl = NULL;
+	if (crt == NULL)
+		return NNG_EPEERAUTH;
+	peer_of(crt, out);
+	return out->n_names > 0 ? 0 : NNG_EPEERAUTH;
+}
+
+bool
+med_audit_peer_has_name(const med_audit_peer *p, const char *service)
+{
+	for (size_t i = 0; i < p->n_names; i++)
+		if (strcmp(p->names[i], service) == 0)
+			return true;
+	return false;
 }
