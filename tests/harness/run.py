@@ -259,7 +259,7 @@ def main():
                audit_port=AUDIT_PORT, keep_workdir=True,
                tokens_path=os.path.join(rundir, "tokens"), pid_dir=pid_dir,
                health_timeout=30.0, extra_env=env, patient_checks=True,
-               db_encrypted=True, fhir=True)
+               db_encrypted=True, fhir=True, lookup_scope=True)
     # Explicit: a shell that started us in the background left SIGINT
     # ignored, and Ctrl-C must still stop everything.
     signal.signal(signal.SIGINT, _raise_interrupt)
