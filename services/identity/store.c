@@ -173,6 +173,15 @@ static const char *const v6_statements[] = {
 	NULL,
 };
 
+/* The lookup scope (IDENTITY_SCOPE_SQL) reads the open encounters and
+ * those finished since the discharge window began, of every patient: by
+ * status and end, not by patient. */
+static const char *const v7_statements[] = {
+	"ALTER TABLE encounters"
+	" ADD KEY IF NOT EXISTS idx_encounters_status (status, end_ms)",
+	NULL,
+};
+
 const med_db_migration identity_migrations[] = {
 	{1, "patients: the master patient index", v1_statements},
 	{2, "face_templates: encrypted face templates", v2_statements},
@@ -186,6 +195,7 @@ const med_db_migration identity_migrations[] = {
 	 v5_statements},
 	{6, "break_glass_grants: emergency access to one patient",
 	 v6_statements},
+	{7, "encounters: index by status for the lookup scope", v7_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);
