@@ -69,6 +69,9 @@ typedef struct identity_scope {
  */
 med_err identity_scope_of(med_call *call, identity_scope *out) MED_MUST_CHECK;
 
+/* identity_scope_announce logs at start whether lookups are scoped. */
+void identity_scope_announce(const med_config *c);
+
 /*
  * identity_scope_check: MED_OK when patient_id is in s (a patient reached
  * through a break-glass grant marks the call as break-glass),

@@ -9,6 +9,7 @@
  */
 #include <med/check.h>
 #include <med/config.h>
+#include <med/log.h>
 #include <med/service.h>
 #include <med/util.h>
 
@@ -152,4 +153,17 @@ identity_scope_keep(med_call *call, const identity_scope *s, identity_hit *h,
 			h[kept++] = h[i];
 	}
 	return kept;
+}
+
+void
+identity_scope_announce(const med_config *c)
+{
+	if (med_config_bool(c, IDENTITY_SCOPE_KEY))
+		med_log_info("clinicians and nurses look up only their own "
+			     "patients (care team, units, recent discharge, "
+			     "break-glass grant)");
+	else
+		med_log_warn("MED_CARE_ENFORCE is off: clinicians and nurses "
+			     "find, read and identify every patient of the "
+			     "hospital");
 }

@@ -617,6 +617,8 @@ identity_face_begin(med_service *svc)
 	const med_config *cfg = med_service_config(svc);
 	identity_face *f = calloc(1, sizeof(*f));
 
+	/* The service's one start hook: the lookup scope's line too. */
+	identity_scope_announce(cfg);
 	if (f == NULL || sodium_init() < 0) {
 		free(f);
 		return MED_ERR_NOMEM;
