@@ -108,40 +108,51 @@ med_err identity_visible_patient(med_call *call,
 				 const char *patient_id) MED_MUST_CHECK;
 
 /*
- * IDENTITY_SCOPE_SQL is the SQL condition "patients row p is in the
- * scope"; its IDENTITY_SCOPE_N_VALUES placeholders take the values
- * identity_scope_values writes at v.  It says in SQL what
- * identity_care_relation and identity_bg_active_for say for one patient:
- * an open encounter on one of the user's units or with the user on its
- * current team (attending or member); a finished one with the user on the
- * team at its end, ended since the discharge window began; an active
- * break-glass grant of the user; then every record of the same family
- * (the survivor and the records merged into it).  Units and team members
- * compare exactly (utf8mb4_bin), as the rules compare them with strcmp;
- * grants are found by user as break_glass_store.c finds them.  One mark
- * per unit a principal can have; unused ones take "", which no ward is.
+ * IDENTITY_SCOPE_RELATED selects the patient ids (column patient_id) the
+ * user is related to: it says in SQL what identity_care_relation and
+ * identity_bg_active_for say for one patient.  An open encounter on one of
+ * the user's units or with the user on its current team (attending or
+ * member); a finished one with the user on the team at its end, ended
+ * since the discharge window began; an active break-glass grant of the
+ * user.  Units and team members compare exactly (utf8mb4_bin), as the
+ * rules compare them with strcmp; grants are found by user as
+ * break_glass_store.c finds them.  One mark per unit a principal can have;
+ * unused ones take "", which no ward is.  Its IDENTITY_SCOPE_N_VALUES
+ * placeholders take the values identity_scope_values writes at v.
  */
+/* clang-format off */
 #define IDENTITY_SCOPE_UNIT_MARKS                                              \
 	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
 #define IDENTITY_SCOPE_ON_TEAM(end)                                            \
 	"(e.attending COLLATE utf8mb4_bin = ? OR EXISTS (SELECT 1"             \
 	" FROM encounter_participants x WHERE x.encounter_id = e.encounter_id" \
 	" AND x.end_ms = " end " AND x.user COLLATE utf8mb4_bin = ?))"
-#define IDENTITY_SCOPE_SQL                                                     \
-	"IFNULL(p.linked_to, p.patient_id) IN ("                               \
-	"SELECT IFNULL(r.linked_to, r.patient_id) FROM patients r"             \
-	" WHERE r.patient_id IN ("                                             \
+#define IDENTITY_SCOPE_RELATED                                                 \
 	"SELECT e.patient_id FROM encounters e WHERE e.status = ?"             \
-	" AND (e.ward COLLATE utf8mb4_bin IN (" IDENTITY_SCOPE_UNIT_MARKS      \
-	") OR " IDENTITY_SCOPE_ON_TEAM(                                        \
-		"0") ")"                                                       \
-		     " UNION SELECT e.patient_id FROM encounters e WHERE "     \
-		     "e.status = ?"                                            \
-		     " AND e.end_ms >= ? AND " IDENTITY_SCOPE_ON_TEAM(         \
-			     "e.end_ms") " UNION SELECT g.patient_id FROM "    \
-					 "break_glass_grants g"                \
-					 " WHERE g.user = ? AND g.ended_ms = " \
-					 "0 AND g.expires_ms > ?))"
+	" AND (e.ward COLLATE utf8mb4_bin IN (" IDENTITY_SCOPE_UNIT_MARKS ")"  \
+	" OR " IDENTITY_SCOPE_ON_TEAM("0") ")"                                 \
+	" UNION SELECT e.patient_id FROM encounters e WHERE e.status = ?"      \
+	" AND e.end_ms >= ? AND " IDENTITY_SCOPE_ON_TEAM("e.end_ms")           \
+	" UNION SELECT g.patient_id FROM break_glass_grants g"                 \
+	" WHERE g.user = ? AND g.ended_ms = 0 AND g.expires_ms > ?"
+/*
+ * IDENTITY_SCOPE_SURVIVORS selects the family heads of those patients (the
+ * survivor a record is merged into, else the record).  The related set is
+ * read once (a derived table) and joined to patients by key: an IN over a
+ * UNION would be asked again for every patient row.
+ */
+#define IDENTITY_SCOPE_SURVIVORS                                               \
+	"SELECT IFNULL(r.linked_to, r.patient_id) AS sid FROM ("               \
+	IDENTITY_SCOPE_RELATED ") rel STRAIGHT_JOIN patients r"                \
+	" ON r.patient_id = rel.patient_id"
+/*
+ * IDENTITY_SCOPE_SQL is the condition "patients row p is in the scope": its
+ * family's head is one of IDENTITY_SCOPE_SURVIVORS, so a record merged into
+ * a patient of the user, or the survivor of one, is theirs too.
+ */
+#define IDENTITY_SCOPE_SQL                                                     \
+	"IFNULL(p.linked_to, p.patient_id) IN (" IDENTITY_SCOPE_SURVIVORS ")"
+/* clang-format on */
 #define IDENTITY_SCOPE_N_VALUES (MED_PRINCIPAL_UNITS_MAX + 9)
 void identity_scope_values(const identity_scope *s, med_db_value *v);
 

@@ -296,6 +296,22 @@ def test_identify_face_finds_only_own_patients(st, pb, faces):
     assert poll(whole, timeout=10, what="a whole-hospital identification")
 
 
+def test_identify_face_follows_a_merge(st, pb, faces):
+    """A face enrolled on a record nobody admitted is nobody's; once that
+    record is merged into a ward-A patient, ward A identifies it."""
+    x = register(st, pb, faces["family"] + "merged")
+    st.call(SVC, "EnrollFace", pb.EnrollFaceRequest(
+        patient_id=x.patient_id, images=[orl_png(23, n) for n in (1, 2)]),
+        role="registrar", timeout=30)
+    assert x.patient_id not in [
+        c.patient_id for c in identify(st, pb, "nurse.a", 23).candidates]
+    st.call(SVC, "LinkPatients", pb.LinkPatientsRequest(
+        survivor_id=pid(faces, "a2"), merged_id=x.patient_id,
+        reason="same person"), role="registrar")
+    got = identify(st, pb, "nurse.a", 23)
+    assert got.candidates[0].patient_id == x.patient_id
+
+
 def test_enrolment_does_not_name_other_wards_patients(st, pb, faces):
     """Enrolling ward B's face on her own patient does not tell ward A's
     nurse who on ward B has it; registration enrolling it is told."""
