@@ -117,7 +117,9 @@ med_err identity_visible_patient(med_call *call,
  * user.  Units and team members compare exactly (utf8mb4_bin), as the
  * rules compare them with strcmp; grants are found by user as
  * break_glass_store.c finds them.  One mark per unit a principal can have;
- * unused ones take "", which no ward is.  Its IDENTITY_SCOPE_N_VALUES
+ * unused ones take "", which no ward is.  A team member is matched in
+ * the column's collation too, so that idx_participants_user finds her
+ * rows.  Its IDENTITY_SCOPE_N_VALUES
  * placeholders take the values identity_scope_values writes at v.
  */
 /* clang-format off */
@@ -126,7 +128,8 @@ med_err identity_visible_patient(med_call *call,
 #define IDENTITY_SCOPE_ON_TEAM(end)                                            \
 	"(e.attending COLLATE utf8mb4_bin = ? OR EXISTS (SELECT 1"             \
 	" FROM encounter_participants x WHERE x.encounter_id = e.encounter_id" \
-	" AND x.end_ms = " end " AND x.user COLLATE utf8mb4_bin = ?))"
+	" AND x.end_ms = " end " AND x.user = ?"                               \
+	" AND x.user COLLATE utf8mb4_bin = ?))"
 #define IDENTITY_SCOPE_RELATED                                                 \
 	"SELECT e.patient_id FROM encounters e WHERE e.status = ?"             \
 	" AND (e.ward COLLATE utf8mb4_bin IN (" IDENTITY_SCOPE_UNIT_MARKS ")"  \
@@ -153,7 +156,7 @@ med_err identity_visible_patient(med_call *call,
 #define IDENTITY_SCOPE_SQL                                                     \
 	"IFNULL(p.linked_to, p.patient_id) IN (" IDENTITY_SCOPE_SURVIVORS ")"
 /* clang-format on */
-#define IDENTITY_SCOPE_N_VALUES (MED_PRINCIPAL_UNITS_MAX + 9)
+#define IDENTITY_SCOPE_N_VALUES (MED_PRINCIPAL_UNITS_MAX + 11)
 void identity_scope_values(const identity_scope *s, med_db_value *v);
 
 /*

@@ -20,12 +20,12 @@ identity_scope_values(const identity_scope *s, med_db_value *v)
 	v[k++] = MED_DB_I64(IDENTITY_ENC_IN_PROGRESS);
 	for (size_t i = 0; i < MED_PRINCIPAL_UNITS_MAX; i++)
 		v[k++] = MED_DB_STR(i < s->n_units ? s->units[i] : "");
-	v[k++] = MED_DB_STR(s->user);
-	v[k++] = MED_DB_STR(s->user);
+	for (int i = 0; i < 3; i++) /* attending, member (twice) */
+		v[k++] = MED_DB_STR(s->user);
 	v[k++] = MED_DB_I64(IDENTITY_ENC_FINISHED);
 	v[k++] = MED_DB_I64(s->since_ms);
-	v[k++] = MED_DB_STR(s->user);
-	v[k++] = MED_DB_STR(s->user);
+	for (int i = 0; i < 3; i++) /* the same at the end, then grants */
+		v[k++] = MED_DB_STR(s->user);
 	v[k++] = MED_DB_STR(s->user);
 	v[k++] = MED_DB_I64(s->now_ms);
 }

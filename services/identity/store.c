@@ -173,12 +173,14 @@ static const char *const v6_statements[] = {
 	NULL,
 };
 
-/* The lookup scope (IDENTITY_SCOPE_SQL) reads the open encounters and
+/* The lookup scope (IDENTITY_SCOPE_RELATED) reads the open encounters and
  * those finished since the discharge window began, of every patient: by
- * status and end, not by patient. */
+ * status and end, not by patient; and a user's team places by user. */
 static const char *const v7_statements[] = {
 	"ALTER TABLE encounters"
 	" ADD KEY IF NOT EXISTS idx_encounters_status (status, end_ms)",
+	"ALTER TABLE encounter_participants"
+	" ADD KEY IF NOT EXISTS idx_participants_user (user, end_ms)",
 	NULL,
 };
 
@@ -195,7 +197,8 @@ const med_db_migration identity_migrations[] = {
 	 v5_statements},
 	{6, "break_glass_grants: emergency access to one patient",
 	 v6_statements},
-	{7, "encounters: index by status for the lookup scope", v7_statements},
+	{7, "encounters, encounter_participants: indexes for the lookup scope",
+	 v7_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);
