@@ -118,6 +118,7 @@ identity_rpc_get_patient(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Identity__V1__GetPatientRequest *req = (const void *)in;
 	Smartmed__Identity__V1__Patient *p = (void *)out;
 	const char *column = "patient_id", *key = req->patient_id;
+	identity_scope scope;
 	med_err err;
 
 	switch (req->key_case) {
@@ -133,12 +134,19 @@ identity_rpc_get_patient(med_call *call, const ProtobufCMessage *in,
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "key: set patient_id or mrn");
 	}
+	if (err == MED_OK)
+		err = identity_scope_of(call, &scope);
 	if (err != MED_OK)
 		return err;
 	err = identity_store_get(med_call_db(call), med_call_arena(call),
 				 column, key, p);
 	if (err == MED_ERR_NOT_FOUND)
-		return med_call_fail(call, err, "%s: no such patient", column);
+		return identity_scope_not_found(call, &scope, column);
+	if (err == MED_OK)
+		err = identity_scope_check(call, &scope, p->patient_id);
+	if (err == MED_ERR_NOT_FOUND)
+		return identity_scope_refuse(call, &scope, p->patient_id,
+					     column);
 	if (err == MED_OK)
 		med_call_set_patient(call, p->patient_id);
 	return err;
@@ -151,17 +159,19 @@ identity_rpc_search_patients(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Identity__V1__SearchPatientsRequest *req =
 		(const void *)in;
 	Smartmed__Identity__V1__SearchPatientsResponse *res = (void *)out;
+	identity_scope scope;
 	med_page page;
 	med_err err;
 
 	if ((err = identity_check_search(call, req)) != MED_OK ||
-	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
+	    (err = med_page_parse(call, req->page, &page)) != MED_OK ||
+	    (err = identity_scope_of(call, &scope)) != MED_OK)
 		return err;
-	err = identity_store_search(med_call_db(call), med_call_arena(call),
-				    req->family_name_prefix, req->birth_date,
-				    req->mrn, req->include_merged, page.offset,
-				    page.size + 1, &res->patients,
-				    &res->n_patients);
+	err = identity_store_search(
+		med_call_db(call), med_call_arena(call), &scope,
+		req->family_name_prefix, req->birth_date, req->mrn,
+		req->include_merged, page.offset, page.size + 1, &res->patients,
+		&res->n_patients);
 	if (err != MED_OK)
 		return err;
 	res->page = med_page_respond(call, &page, &res->n_patients);
@@ -257,7 +267,7 @@ identity_rpc_patient_history(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Identity__V1__PatientHistoryRequest *req =
 		(const void *)in;
 	Smartmed__Identity__V1__PatientHistoryResponse *res = (void *)out;
-	med_err err = med_check_id(call, "patient_id", req->patient_id);
+	med_err err = identity_visible_patient(call, req->patient_id);
 
 	if (err != MED_OK)
 		return err;
@@ -268,7 +278,6 @@ identity_rpc_patient_history(med_call *call, const ProtobufCMessage *in,
 	if (res->n_versions == 0)
 		return med_call_fail(call, MED_ERR_NOT_FOUND,
 				     "patient_id: no such patient");
-	med_call_set_patient(call, req->patient_id);
 	return MED_OK;
 }
 
@@ -336,8 +345,12 @@ identity_rpc_check_duplicates(med_call *call, const ProtobufCMessage *in,
 	Smartmed__Identity__V1__CheckDuplicatesResponse *res = (void *)out;
 	identity_demo probe = {req->mrn, req->family_name, req->given_name,
 			       req->birth_date, req->sex};
+	identity_scope scope;
 	med_err err = identity_check_duplicates(call, req);
 
+	/* Registrars only: a whole-hospital lookup, audited as one. */
+	if (err == MED_OK)
+		err = identity_scope_of(call, &scope);
 	if (err != MED_OK)
 		return err;
 	res->match_threshold = IDENTITY_MATCH_THRESHOLD;

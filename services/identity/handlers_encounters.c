@@ -404,7 +404,7 @@ identity_rpc_list_encounters(med_call *call, const ProtobufCMessage *in,
 	med_page page;
 	med_err err;
 
-	if ((err = identity_known_patient(call, req->patient_id)) != MED_OK ||
+	if ((err = identity_visible_patient(call, req->patient_id)) != MED_OK ||
 	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
 		return err;
 	err = identity_enc_store_list(med_call_db(call), med_call_arena(call),
@@ -428,7 +428,7 @@ identity_rpc_get_current_encounter(med_call *call, const ProtobufCMessage *in,
 		(const void *)in;
 	identity_encounter **e = NULL, *best = NULL;
 	size_t n = 0;
-	med_err err = identity_known_patient(call, req->patient_id);
+	med_err err = identity_visible_patient(call, req->patient_id);
 
 	if (err == MED_OK)
 		err = identity_enc_store_list(
@@ -456,8 +456,11 @@ identity_rpc_get_encounter_history(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Identity__V1__GetEncounterHistoryRequest *req =
 		(const void *)in;
 	Smartmed__Identity__V1__GetEncounterHistoryResponse *res = (void *)out;
+	identity_scope scope;
 	med_err err = med_check_id(call, "encounter_id", req->encounter_id);
 
+	if (err == MED_OK)
+		err = identity_scope_of(call, &scope);
 	if (err != MED_OK)
 		return err;
 	err = identity_enc_store_history(med_call_db(call),
@@ -469,6 +472,16 @@ identity_rpc_get_encounter_history(med_call *call, const ProtobufCMessage *in,
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, res->encounter->patient_id);
+	err = identity_scope_check(call, &scope, res->encounter->patient_id);
+	/* Another's patient's encounter does not exist for the caller; the
+	 * audit event still names the patient. */
+	if (err == MED_ERR_NOT_FOUND) {
+		(void)med_call_add_detail(call, "care_relationship", "none");
+		return med_call_fail(call, err,
+				     "encounter_id: no such encounter");
+	}
+	if (err != MED_OK)
+		return err;
 	return med_call_add_detail(call, "encounter_id", req->encounter_id);
 }
 
@@ -494,14 +507,13 @@ check_units(med_call *call, char *const *units, size_t n)
  * service within its care cache's TTL.
  */
 static med_err
-by_break_glass(med_call *call,
-	       const Smartmed__Identity__V1__CheckCareRelationshipRequest *req,
+by_break_glass(med_call *call, const char *patient_id, const char *user,
 	       identity_care_answer *res)
 {
 	identity_bg_grant *g = NULL;
-	med_err err = identity_bg_active_for(med_call_db(call),
-					     med_call_arena(call), req->user,
-					     req->patient_id, med_now_ms(), &g);
+	med_err err =
+		identity_bg_active_for(med_call_db(call), med_call_arena(call),
+				       user, patient_id, med_now_ms(), &g);
 
 	if (err == MED_ERR_NOT_FOUND)
 		return MED_OK;
@@ -513,7 +525,29 @@ by_break_glass(med_call *call,
 	res->via_break_glass = true;
 	res->grant_id = g->grant_id;
 	res->until_ms = g->expires_ms;
-	return med_call_add_detail(call, "grant_id", g->grant_id);
+	return MED_OK;
+}
+
+med_err
+identity_care_of(med_call *call, const char *patient_id, const char *user,
+		 char *const *units, size_t n_units, identity_care_answer *res)
+{
+	int64_t hours =
+		med_config_int(med_service_config(med_service_from_call(call)),
+			       IDENTITY_DISCHARGE_HOURS_KEY);
+	int64_t window_ms = hours * 3600 * 1000;
+	identity_encounter **e = NULL;
+	size_t n = 0;
+	med_err err = identity_enc_store_care_candidates(
+		med_call_db(call), med_call_arena(call), patient_id,
+		med_now_ms() - window_ms, &e, &n);
+
+	if (err != MED_OK)
+		return err;
+	identity_care_relation(e, n, user, units, n_units, window_ms, res);
+	res->discharge_access_hours = (uint32_t)hours;
+	return res->related ? MED_OK
+			    : by_break_glass(call, patient_id, user, res);
 }
 
 med_err
@@ -523,25 +557,15 @@ identity_rpc_check_care_relationship(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Identity__V1__CheckCareRelationshipRequest *req =
 		(const void *)in;
 	identity_care_answer *res = (void *)out;
-	int64_t hours =
-		med_config_int(med_service_config(med_service_from_call(call)),
-			       IDENTITY_DISCHARGE_HOURS_KEY);
-	int64_t window_ms = hours * 3600 * 1000;
-	identity_encounter **e = NULL;
-	size_t n = 0;
 	med_err err;
 
 	if ((err = identity_known_patient(call, req->patient_id)) != MED_OK ||
 	    (err = med_check_text(call, "user", req->user, 1, 128)) != MED_OK ||
-	    (err = check_units(call, req->units, req->n_units)) != MED_OK)
+	    (err = check_units(call, req->units, req->n_units)) != MED_OK ||
+	    (err = identity_care_of(call, req->patient_id, req->user,
+				    req->units, req->n_units, res)) != MED_OK)
 		return err;
-	err = identity_enc_store_care_candidates(
-		med_call_db(call), med_call_arena(call), req->patient_id,
-		med_now_ms() - window_ms, &e, &n);
-	if (err != MED_OK)
-		return err;
-	identity_care_relation(e, n, req->user, req->units, req->n_units,
-			       window_ms, res);
-	res->discharge_access_hours = (uint32_t)hours;
-	return res->related ? MED_OK : by_break_glass(call, req, res);
+	if (res->via_break_glass)
+		return med_call_add_detail(call, "grant_id", res->grant_id);
+	return MED_OK;
 }

@@ -46,7 +46,7 @@ identity_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 	size_t n = 0;
 	med_err err;
 
-	if ((err = identity_known_patient(call, req->patient_id)) != MED_OK ||
+	if ((err = identity_visible_patient(call, req->patient_id)) != MED_OK ||
 	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
 		return err;
 	err = identity_enc_store_export(med_call_db(call), med_call_arena(call),

@@ -120,12 +120,13 @@ duplicates(med_call *call, identity_face *f, const char *patient_id,
 	if (ensure_index(call, f) != MED_OK)
 		return best;
 	for (size_t i = 0; i < n; i++) {
+		identity_hit_filter others = {.exclude = patient_id};
 		identity_hit h[IDENTITY_MAX_DUPS];
 		size_t got = 0;
 		uint64_t searched;
 		if (identity_index_search(f->index, pr[i].emb,
-					  IDENTITY_MAX_DUPS, patient_id, h,
-					  &got, &searched) != MED_OK)
+					  IDENTITY_MAX_DUPS, &others, h, &got,
+					  &searched) != MED_OK)
 			continue;
 		for (size_t j = 0; j < got; j++) {
 			if (h[j].score > best)
@@ -206,9 +207,11 @@ identity_rpc_enroll_face(med_call *call, const ProtobufCMessage *in,
 	identity_hit dups[IDENTITY_MAX_IMAGES * IDENTITY_MAX_DUPS];
 	size_t n_dups = 0;
 	int64_t now = med_now_ms();
+	identity_scope scope;
 	med_err err;
 
-	if ((err = enroll_checks(call, f, req)) != MED_OK)
+	if ((err = enroll_checks(call, f, req)) != MED_OK ||
+	    (err = identity_scope_of(call, &scope)) != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
 	for (size_t i = 0; i < req->n_images; i++) {
@@ -245,6 +248,10 @@ identity_rpc_enroll_face(med_call *call, const ProtobufCMessage *in,
 	if (identity_index_sync(f->index) != MED_OK)
 		med_log_warn("identity: face index catch-up after enrolment "
 			     "failed; the next search retries");
+	/* A nurse is not told of other wards' patients: her enrolment's
+	 * duplicates are still in its audit event (duplicate_score) for
+	 * registration to review. */
+	n_dups = identity_scope_keep(call, &scope, dups, n_dups);
 	if ((err = dup_reply(call, dups, n_dups, res)) != MED_OK)
 		return err;
 	return enroll_reply(call, pr, req->n_images, ids, now, res);
@@ -402,6 +409,36 @@ identify_reply(med_call *call, identity_face *f, const identity_hit *hits,
 	return MED_OK;
 }
 
+/*
+ * identify_filter limits an identification to the caller's scope: a
+ * clinician or nurse identifies among their own patients only.
+ */
+static med_err
+identify_filter(med_call *call, identity_hit_filter *filter)
+{
+	identity_scope s;
+	char(*ids)[MED_UUID_LEN + 1] = NULL;
+	size_t n = 0;
+	med_err err = identity_scope_of(call, &s);
+
+	if (err != MED_OK || s.whole)
+		return err;
+	err = identity_scope_patients(med_call_db(call), med_call_arena(call),
+				      &s, &ids, &n);
+	if (err == MED_ERR_LIMIT)
+		return med_call_fail(call, MED_ERR_LIMIT,
+				     "image: your units hold more than %d "
+				     "patient records; registration "
+				     "identifies across the hospital",
+				     IDENTITY_SCOPE_MAX);
+	if (err != MED_OK)
+		return err;
+	filter->limited = true;
+	filter->only = (const char(*)[MED_UUID_LEN + 1]) ids;
+	filter->n_only = n;
+	return MED_OK;
+}
+
 med_err
 identity_rpc_identify_face(med_call *call, const ProtobufCMessage *in,
 			   ProtobufCMessage *out)
@@ -411,6 +448,7 @@ identity_rpc_identify_face(med_call *call, const ProtobufCMessage *in,
 	Smartmed__Identity__V1__IdentifyFaceResponse *res = (void *)out;
 	identity_face *f = identity_face_from_call(call);
 	identity_hit hits[IDENTITY_MAX_TOP_K];
+	identity_hit_filter filter = {0};
 	size_t k = req->top_k ? req->top_k : 5, n = 0;
 	char top[48], score[32], cnt[24], others[16];
 	identity_face_probe pr;
@@ -424,8 +462,9 @@ identity_rpc_identify_face(med_call *call, const ProtobufCMessage *in,
 	if ((err = identity_face_analyze(
 		     call, f, "image", req->image.data, req->image.len,
 		     IDENTITY_FACE_EVERY_LOOK, &pr)) != MED_OK ||
+	    (err = identify_filter(call, &filter)) != MED_OK ||
 	    (err = ensure_index(call, f)) != MED_OK ||
-	    (err = identity_index_search(f->index, pr.emb, k, NULL, hits, &n,
+	    (err = identity_index_search(f->index, pr.emb, k, &filter, hits, &n,
 					 &res->searched)) != MED_OK)
 		return err;
 	med_strlcpy(top, n ? hits[0].patient_id : "", sizeof(top));

@@ -5,6 +5,7 @@
 #ifndef IDENTITY_H
 #define IDENTITY_H
 
+#include <med/auth.h>
 #include <med/config.h>
 #include <med/db.h>
 #include <med/err.h>
@@ -32,6 +33,142 @@ identity_check_search(med_call *call,
 		      const Smartmed__Identity__V1__SearchPatientsRequest *req)
 	MED_MUST_CHECK;
 
+/* --- patient lookup scope (scope.c, scope_store.c) --------------------- */
+
+/*
+ * The setting that holds clinicians and nurses to their own patients in
+ * identity's lookups (MED_CARE_ENFORCE, as in records, dosage and
+ * diagnosis: one switch for a hospital that records no encounters yet).
+ */
+#define IDENTITY_SCOPE_KEY "MED_CARE_ENFORCE"
+/* Patients an identification may be limited to at most (their records). */
+#define IDENTITY_SCOPE_MAX 20000
+
+/*
+ * identity_scope - whose patients a call may find, read and identify
+ * (docs/security.md, "Patient lookup"): the whole hospital, or the
+ * patients user is related to as CheckCareRelationship would answer (care
+ * team, units, discharge window, an active break-glass grant), with the
+ * records merged with them.
+ */
+typedef struct identity_scope {
+	bool whole;
+	const char *user;
+	char *units[MED_PRINCIPAL_UNITS_MAX];
+	size_t n_units;
+	int64_t since_ms; /* finished encounters ended since then relate */
+	int64_t now_ms;
+} identity_scope;
+
+/*
+ * identity_scope_of decides call's scope: the whole hospital when the
+ * setting is off or the method admits the caller by a role other than
+ * clinician or nurse (registrar, admin, pharmacist, service), else the
+ * caller's patients.  People's calls are audited with the detail
+ * lookup_scope=whole-hospital or lookup_scope=care.
+ */
+med_err identity_scope_of(med_call *call, identity_scope *out) MED_MUST_CHECK;
+
+/* identity_scope_announce logs at start whether lookups are scoped. */
+void identity_scope_announce(const med_config *c);
+
+/*
+ * identity_scope_check: MED_OK when patient_id is in s (a patient reached
+ * through a break-glass grant marks the call as break-glass),
+ * MED_ERR_NOT_FOUND when it is not (the call is not failed), other errors
+ * from the database.
+ */
+med_err identity_scope_check(med_call *call, const identity_scope *s,
+			     const char *patient_id) MED_MUST_CHECK;
+
+/*
+ * identity_scope_not_found fails the call NOT_FOUND for field: "no such
+ * patient", and for a caller held to their patients a message that says
+ * so.  An unknown patient and one outside the scope get the same answer.
+ */
+med_err identity_scope_not_found(med_call *call, const identity_scope *s,
+				 const char *field);
+
+/*
+ * identity_scope_refuse fails a call about patient_id, outside s, as
+ * identity_scope_not_found, but names the patient on the audit event
+ * (with care_relationship=none): the patient's access report shows who
+ * tried.
+ */
+med_err identity_scope_refuse(med_call *call, const identity_scope *s,
+			      const char *patient_id, const char *field);
+
+/*
+ * identity_visible_patient fails the call (NOT_FOUND naming patient_id, as
+ * identity_scope_not_found) unless patient_id names a patient record in
+ * the caller's scope, and makes it the call's patient.  An out-of-scope
+ * patient is still named on the audit event, with care_relationship=none.
+ */
+med_err identity_visible_patient(med_call *call,
+				 const char *patient_id) MED_MUST_CHECK;
+
+/*
+ * IDENTITY_SCOPE_RELATED selects the patient ids (column patient_id) the
+ * user is related to: it says in SQL what identity_care_relation and
+ * identity_bg_active_for say for one patient.  An open encounter on one of
+ * the user's units or with the user on its current team (attending or
+ * member); a finished one with the user on the team at its end, ended
+ * since the discharge window began; an active break-glass grant of the
+ * user.  Units and team members compare exactly (utf8mb4_bin), as the
+ * rules compare them with strcmp; grants are found by user as
+ * break_glass_store.c finds them.  One mark per unit a principal can have;
+ * unused ones take "", which no ward is.  A team member is matched in
+ * the column's collation too, so that idx_participants_user finds her
+ * rows.  Its IDENTITY_SCOPE_N_VALUES
+ * placeholders take the values identity_scope_values writes at v.
+ */
+/* clang-format off */
+#define IDENTITY_SCOPE_UNIT_MARKS                                              \
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+#define IDENTITY_SCOPE_ON_TEAM(end)                                            \
+	"(e.attending COLLATE utf8mb4_bin = ? OR EXISTS (SELECT 1"             \
+	" FROM encounter_participants x WHERE x.encounter_id = e.encounter_id" \
+	" AND x.end_ms = " end " AND x.user = ?"                               \
+	" AND x.user COLLATE utf8mb4_bin = ?))"
+#define IDENTITY_SCOPE_RELATED                                                 \
+	"SELECT e.patient_id FROM encounters e WHERE e.status = ?"             \
+	" AND (e.ward COLLATE utf8mb4_bin IN (" IDENTITY_SCOPE_UNIT_MARKS ")"  \
+	" OR " IDENTITY_SCOPE_ON_TEAM("0") ")"                                 \
+	" UNION SELECT e.patient_id FROM encounters e WHERE e.status = ?"      \
+	" AND e.end_ms >= ? AND " IDENTITY_SCOPE_ON_TEAM("e.end_ms")           \
+	" UNION SELECT g.patient_id FROM break_glass_grants g"                 \
+	" WHERE g.user = ? AND g.ended_ms = 0 AND g.expires_ms > ?"
+/*
+ * IDENTITY_SCOPE_SURVIVORS selects the family heads of those patients (the
+ * survivor a record is merged into, else the record).  The related set is
+ * read once (a derived table) and joined to patients by key: an IN over a
+ * UNION would be asked again for every patient row.
+ */
+#define IDENTITY_SCOPE_SURVIVORS                                               \
+	"SELECT IFNULL(r.linked_to, r.patient_id) AS sid FROM ("               \
+	IDENTITY_SCOPE_RELATED ") rel STRAIGHT_JOIN patients r"                \
+	" ON r.patient_id = rel.patient_id"
+/*
+ * IDENTITY_SCOPE_SQL is the condition "patients row p is in the scope": its
+ * family's head is one of IDENTITY_SCOPE_SURVIVORS, so a record merged into
+ * a patient of the user, or the survivor of one, is theirs too.
+ */
+#define IDENTITY_SCOPE_SQL                                                     \
+	"IFNULL(p.linked_to, p.patient_id) IN (" IDENTITY_SCOPE_SURVIVORS ")"
+/* clang-format on */
+#define IDENTITY_SCOPE_N_VALUES (MED_PRINCIPAL_UNITS_MAX + 11)
+void identity_scope_values(const identity_scope *s, med_db_value *v);
+
+/*
+ * identity_scope_patients returns the sorted ids of the patient records in
+ * s (arena-allocated, *n of them).  Errors: MED_ERR_LIMIT past
+ * IDENTITY_SCOPE_MAX, database errors.
+ */
+med_err identity_scope_patients(med_db *db, med_arena *a,
+				const identity_scope *s,
+				char (**out)[MED_UUID_LEN + 1],
+				size_t *n) MED_MUST_CHECK;
+
 /* identity_store_get fills out (strings in arena) by id or by mrn. */
 med_err identity_store_get(med_db *db, med_arena *arena, const char *column,
 			   const char *key,
@@ -39,10 +176,12 @@ med_err identity_store_get(med_db *db, med_arena *arena, const char *column,
 
 /*
  * identity_store_search returns up to limit patients (arena-allocated array
- * in *out, count in *n) matching the non-empty criteria; merged records
- * only with include_merged.
+ * in *out, count in *n) matching the non-empty criteria, of those in scope
+ * only (the whole hospital when scope->whole); merged records only with
+ * include_merged.
  */
 med_err identity_store_search(med_db *db, med_arena *arena,
+			      const identity_scope *scope,
 			      const char *family_prefix, const char *birth_date,
 			      const char *mrn, bool include_merged,
 			      uint64_t offset, uint32_t limit,
@@ -395,14 +534,34 @@ struct med_metrics;
 void identity_index_set_metrics(identity_index *ix, struct med_metrics *m);
 
 /*
+ * identity_hit_filter - which patients a search may return: all but
+ * exclude (NULL: none), and when limited only the n_only patients listed
+ * at only (sorted by strcmp; the caller's scope, maybe none).
+ */
+typedef struct identity_hit_filter {
+	const char *exclude;
+	bool limited;
+	const char (*only)[MED_UUID_LEN + 1];
+	size_t n_only;
+} identity_hit_filter;
+
+/*
  * identity_index_search writes up to k best patients (one entry per patient,
- * best template) into hits, *n_hits their count, *searched the templates
- * scanned; exclude (may be NULL) skips one patient.
+ * best template) that filter (NULL: every patient) lets through into hits,
+ * *n_hits their count, *searched the templates of those patients.
  */
 med_err identity_index_search(identity_index *ix, const float *probe, size_t k,
-			      const char *exclude, identity_hit *hits,
-			      size_t *n_hits,
+			      const identity_hit_filter *filter,
+			      identity_hit *hits, size_t *n_hits,
 			      uint64_t *searched) MED_MUST_CHECK;
+
+/*
+ * identity_scope_keep moves the hits h[0..n) of patients in s to the front
+ * and returns their count (all n for the whole hospital); a hit whose
+ * relationship cannot be read is left out.
+ */
+size_t identity_scope_keep(med_call *call, const identity_scope *s,
+			   identity_hit *h, size_t n);
 
 /* The handlers, one per RPC (methods.c lists them with their roles). */
 MED_UNARY_HANDLER(identity_rpc_create_patient);
@@ -493,6 +652,15 @@ void identity_care_relation(identity_encounter *const *e, size_t n,
 			    const char *user, char *const *units,
 			    size_t n_units, int64_t window_ms,
 			    identity_care_answer *out);
+
+/*
+ * identity_care_of answers CheckCareRelationship's question (user with
+ * units, patient_id, a known patient) into res: care first, then an active
+ * break-glass grant (res->grant_id).
+ */
+med_err identity_care_of(med_call *call, const char *patient_id,
+			 const char *user, char *const *units, size_t n_units,
+			 identity_care_answer *res) MED_MUST_CHECK;
 
 /*
  * identity_locations turns versions v (oldest first) into the encounter's

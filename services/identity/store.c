@@ -173,6 +173,17 @@ static const char *const v6_statements[] = {
 	NULL,
 };
 
+/* The lookup scope (IDENTITY_SCOPE_RELATED) reads the open encounters and
+ * those finished since the discharge window began, of every patient: by
+ * status and end, not by patient; and a user's team places by user. */
+static const char *const v7_statements[] = {
+	"ALTER TABLE encounters"
+	" ADD KEY IF NOT EXISTS idx_encounters_status (status, end_ms)",
+	"ALTER TABLE encounter_participants"
+	" ADD KEY IF NOT EXISTS idx_participants_user (user, end_ms)",
+	NULL,
+};
+
 const med_db_migration identity_migrations[] = {
 	{1, "patients: the master patient index", v1_statements},
 	{2, "face_templates: encrypted face templates", v2_statements},
@@ -186,6 +197,8 @@ const med_db_migration identity_migrations[] = {
 	 v5_statements},
 	{6, "break_glass_grants: emergency access to one patient",
 	 v6_statements},
+	{7, "encounters, encounter_participants: indexes for the lookup scope",
+	 v7_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);
@@ -341,17 +354,26 @@ like_prefix(med_arena *a, const char *s)
 	return out;
 }
 
+/* The search's criteria; each is skipped when empty, so one statement
+ * serves all combinations and stays a prepared, cached statement. */
+#define SEARCH_WHERE                                                           \
+	" WHERE (? = '' OR p.family_name LIKE ?)"                              \
+	" AND (? = '' OR p.birth_date = ?)"                                    \
+	" AND (? = '' OR p.mrn = ?)"                                           \
+	" AND (? = 1 OR p.linked_to IS NULL)"
+#define SEARCH_ORDER	  " ORDER BY p.family_name, p.given_name, p.patient_id"
+#define SEARCH_N_CRITERIA 7
+
 med_err
-identity_store_search(med_db *db, med_arena *arena, const char *family_prefix,
-		      const char *birth_date, const char *mrn,
-		      bool include_merged, uint64_t offset, uint32_t limit,
-		      Smartmed__Identity__V1__Patient ***out, size_t *n)
+identity_store_search(med_db *db, med_arena *arena, const identity_scope *scope,
+		      const char *family_prefix, const char *birth_date,
+		      const char *mrn, bool include_merged, uint64_t offset,
+		      uint32_t limit, Smartmed__Identity__V1__Patient ***out,
+		      size_t *n)
 {
 	patient_rows rows = {.arena = arena};
 	char *pattern = like_prefix(arena, family_prefix);
-	/* Each criterion is skipped when empty, so one statement serves all
-	 * combinations and stays a prepared, cached statement. */
-	med_db_value v[] = {
+	med_db_value v[SEARCH_N_CRITERIA + IDENTITY_SCOPE_N_VALUES + 2] = {
 		MED_DB_STR(family_prefix),
 		MED_DB_STR(pattern ? pattern : ""),
 		MED_DB_STR(birth_date),
@@ -359,23 +381,30 @@ identity_store_search(med_db *db, med_arena *arena, const char *family_prefix,
 		MED_DB_STR(mrn),
 		MED_DB_STR(mrn),
 		MED_DB_I64(include_merged ? 1 : 0),
-		MED_DB_I64((int64_t)limit),
-		MED_DB_I64((int64_t)offset),
 	};
+	size_t k = SEARCH_N_CRITERIA;
 	med_err err;
 
 	if (pattern == NULL)
 		return MED_ERR_NOMEM;
-	err = med_db_query_once(db,
-				"SELECT " PATIENT_COLUMNS " FROM patients"
-				" WHERE (? = '' OR family_name LIKE ?)"
-				" AND (? = '' OR birth_date = ?)"
-				" AND (? = '' OR mrn = ?)"
-				" AND (? = 1 OR linked_to IS NULL)"
-				" ORDER BY family_name, given_name, patient_id"
-				" LIMIT ? OFFSET ?",
-				v, sizeof(v) / sizeof(v[0]), on_patient_row,
-				&rows);
+	/* Out of scope is filtered in the statement, so that pages and
+	 * their next-page tokens count only patients the caller may see. */
+	if (!scope->whole) {
+		identity_scope_values(scope, v + k);
+		k += IDENTITY_SCOPE_N_VALUES;
+	}
+	v[k++] = MED_DB_I64((int64_t)limit);
+	v[k++] = MED_DB_I64((int64_t)offset);
+	err = med_db_query_once(
+		db,
+		scope->whole ? "SELECT " PATIENT_COLUMNS
+			       " FROM patients p" SEARCH_WHERE SEARCH_ORDER
+			       " LIMIT ? OFFSET ?"
+			     : "SELECT " PATIENT_COLUMNS
+			       " FROM patients p" SEARCH_WHERE
+			       " AND " IDENTITY_SCOPE_SQL SEARCH_ORDER
+			       " LIMIT ? OFFSET ?",
+		v, k, on_patient_row, &rows);
 	if (err != MED_OK)
 		return err;
 	*out = rows.items;

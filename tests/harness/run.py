@@ -206,11 +206,18 @@ def summary(st, faces=None):
               "--family-name Doe --given-name Jane --birth-date 1980-02-03 "
               "--sex ADMINISTRATIVE_SEX_FEMALE" % (
                   medctl, st.addr("identity"), t("registrar"), mrn),
-              "  %s --addr %s --token %s identity get-patient --mrn %s" % (
-                  medctl, st.addr("identity"), t("clinician"), mrn),
               "  %s --addr %s --token %s identity search-patients "
               "--family-name-prefix Do --page.page-size 10" % (
-                  medctl, st.addr("identity"), t("nurse")),
+                  medctl, st.addr("identity"), t("registrar")),
+              "  %s --addr %s --token %s identity admit --patient-id "
+              "PATIENT_ID --encounter-class ENCOUNTER_CLASS_INPATIENT "
+              "--ward ward-3 --bed 7 --attending %s" % (
+                  medctl, st.addr("identity"), t("registrar"),
+                  st.user("clinician")),
+              "  %s --addr %s --token %s identity get-patient --mrn %s" % (
+                  medctl, st.addr("identity"), t("clinician"), mrn),
+              "  (clinicians and nurses look up only their own patients: "
+              "the attending after admit; registrars everyone)",
               "  %s --addr %s --token %s dosage upsert-drug --drug.code "
               "PARA500 --drug.name 'Paracetamol 500 mg' --drug.unit mg "
               "--drug.max-single-dose 1000 --drug.max-daily-dose 4000" % (
@@ -259,7 +266,7 @@ def main():
                audit_port=AUDIT_PORT, keep_workdir=True,
                tokens_path=os.path.join(rundir, "tokens"), pid_dir=pid_dir,
                health_timeout=30.0, extra_env=env, patient_checks=True,
-               db_encrypted=True, fhir=True)
+               db_encrypted=True, fhir=True, lookup_scope=True)
     # Explicit: a shell that started us in the background left SIGINT
     # ignored, and Ctrl-C must still stop everything.
     signal.signal(signal.SIGINT, _raise_interrupt)

@@ -153,7 +153,8 @@ class Stack:
                  tokens_path=None, log_level="info", extra_env=None,
                  health_timeout=20.0, pid_dir=None, pki_dir=None,
                  patient_checks=False, db_encrypted=False,
-                 care_checks=False, db_nodes=None, fhir=False):
+                 care_checks=False, db_nodes=None, fhir=False,
+                 lookup_scope=None):
         self.names = tuple(services)
         # fhir: also start the FHIR facade (services/fhir) in front of
         # identity, records and diagnosis, whichever of them run.
@@ -185,6 +186,13 @@ class Stack:
         # install).  Off unless asked: the other suites' users have no
         # encounters, and their subject is not access.
         self.care_checks = care_checks
+        # lookup_scope: identity shows clinicians and nurses only their
+        # own patients in searches, reads and face identification
+        # (identity's MED_CARE_ENFORCE, on in a real install).  Follows
+        # care_checks unless given: the other suites' nurses look up
+        # patients they have no encounter with.
+        self.lookup_scope = care_checks if lookup_scope is None \
+            else lookup_scope
         # db_encrypted: MariaDB encrypts its files at rest
         # (tools/dev/mariadb.sh; make run and the encryption tests).  Off
         # by default: it doubles the time a fresh test database takes.
@@ -547,6 +555,9 @@ class Stack:
         if n == "audit":
             env["MED_AUDIT_LISTEN"] = ("tls+tcp://127.0.0.1:%d"
                                      % self.audit_port)
+        if n == "identity":
+            env["MED_CARE_ENFORCE"] = ("true" if self.lookup_scope
+                                       else "false")
         env.update(self.extra_env)
         log = os.path.join(self.log_dir, n + ".log")
         return Service(n, gport, hport, env, log, spool, health_port)

@@ -138,8 +138,11 @@ def test_grant_is_its_holders_only(st, pb, idpb):
 
 def test_header_grant_opens_no_patient(st, pb):
     pid = on_ward(st, pb, "ward-5")
-    _r, c = as_user(st, "nurse.w3", "identity", "GetPatient",
-                    pb["identity"].GetPatientRequest(patient_id=pid),
+    # Any call of hers starts one; a search, since identity shows her
+    # only her own patients (test_lookup_scope.py).
+    _r, c = as_user(st, "nurse.w3", "identity", "SearchPatients",
+                    pb["identity"].SearchPatientsRequest(
+                        family_name_prefix="Care"),
                     md=[("x-break-glass-start", "LIFE_THREAT")])
     grant = dict(c.initial_metadata())["x-break-glass-grant"]
     refused(entries, st, pb, "nurse.w3", pid, [("x-break-glass", grant)])

@@ -250,8 +250,11 @@ def test_header_grant_does_not_open_the_other_ward(st, pb):
     none: the care check asks for a grant for this patient, which
     identity's StartBreakGlass gives (test_break_glass_rpc.py)."""
     pid = on_ward(st, pb, "ward-3")
-    _r, c = as_user(st, "nurse.w5", "identity", "GetPatient",
-                    pb["identity"].GetPatientRequest(patient_id=pid),
+    # Any call of hers starts one; a search, since identity shows her
+    # only her own patients (test_lookup_scope.py).
+    _r, c = as_user(st, "nurse.w5", "identity", "SearchPatients",
+                    pb["identity"].SearchPatientsRequest(
+                        family_name_prefix="Care"),
                     md=[("x-break-glass-start", "LIFE_THREAT")])
     grant = dict(c.initial_metadata())["x-break-glass-grant"]
     glass = [("x-break-glass", grant)]

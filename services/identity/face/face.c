@@ -82,6 +82,10 @@ const med_config_spec identity_config[] = {
 	{IDENTITY_DISCHARGE_HOURS_KEY, MED_CONFIG_INT, "72", false, 0, 8760,
 	 "hours after a discharge during which the discharging care team "
 	 "keeps its care relationship (CheckCareRelationship)"},
+	{IDENTITY_SCOPE_KEY, MED_CONFIG_BOOL, "true", false, 0, 0,
+	 "clinicians and nurses find, read and identify only the patients "
+	 "they have a care relationship with (false: the whole hospital, "
+	 "for a hospital that records no encounters yet)"},
 };
 const size_t identity_n_config =
 	sizeof(identity_config) / sizeof(identity_config[0]);
@@ -613,6 +617,8 @@ identity_face_begin(med_service *svc)
 	const med_config *cfg = med_service_config(svc);
 	identity_face *f = calloc(1, sizeof(*f));
 
+	/* The service's one start hook: the lookup scope's line too. */
+	identity_scope_announce(cfg);
 	if (f == NULL || sodium_init() < 0) {
 		free(f);
 		return MED_ERR_NOMEM;

@@ -708,19 +708,40 @@ identity_index_watch(identity_index *ix, med_db *db, identity_face *f,
 
 /* ---- searching ---------------------------------------------------------- */
 
+static int
+cmp_pid_key(const void *key, const void *id)
+{
+	return strcmp(key, id);
+}
+
+/* lets_through is true when filter (NULL: all) lets patient p through. */
+static bool
+lets_through(const identity_hit_filter *filter, const char *p)
+{
+	if (filter == NULL)
+		return true;
+	if (filter->exclude != NULL && strcmp(p, filter->exclude) == 0)
+		return false;
+	return !filter->limited ||
+	       (filter->n_only > 0 &&
+		bsearch(p, filter->only, filter->n_only, sizeof(*filter->only),
+			cmp_pid_key) != NULL);
+}
+
 /*
  * collect turns template hits (best first) into at most k patients, each
- * with its best template's score, skipping exclude; returns the count.
+ * with its best template's score, of those filter lets through; returns
+ * the count.
  */
 static size_t
 collect(const identity_gallery_hit *t, size_t n_t, size_t k,
-	const char *exclude, identity_hit *hits)
+	const identity_hit_filter *filter, identity_hit *hits)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < n_t && n < k; i++) {
 		const char *p = identity_entry_of(t[i].id)->patient;
-		bool seen = exclude != NULL && strcmp(p, exclude) == 0;
+		bool seen = !lets_through(filter, p);
 		for (size_t j = 0; j < n && !seen; j++)
 			seen = strcmp(hits[j].patient_id, p) == 0;
 		if (seen)
@@ -729,6 +750,23 @@ collect(const identity_gallery_hit *t, size_t n_t, size_t k,
 		hits[n].score = t[i].score;
 		n++;
 	}
+	return n;
+}
+
+/*
+ * searched_of counts the templates of the patients a scoped filter lets
+ * through: a scoped caller is told how many of theirs were searched, not
+ * how big the hospital's gallery is.  Under ix->lock.
+ */
+static uint64_t
+searched_of(const identity_index *ix, const identity_hit_filter *filter)
+{
+	uint64_t n = 0;
+
+	if (filter == NULL || !filter->limited)
+		return ix->s.n;
+	for (size_t i = 0; i < ix->s.n; i++)
+		n += lets_through(filter, ix->s.all[i]->patient);
 	return n;
 }
 
@@ -757,19 +795,22 @@ before_search(identity_index *ix)
  */
 med_err
 identity_index_search(identity_index *ix, const float *probe, size_t k,
-		      const char *exclude, identity_hit *hits, size_t *n_hits,
-		      uint64_t *searched)
+		      const identity_hit_filter *filter, identity_hit *hits,
+		      size_t *n_hits, uint64_t *searched)
 {
 	identity_gallery_hit *t = NULL;
 	size_t total, m, n = 0, n_t = 0;
+	uint64_t scanned;
 	med_err err = before_search(ix);
 
 	if (err != MED_OK)
 		return err;
 	pthread_rwlock_rdlock(&ix->lock);
 	total = ix->s.n;
+	scanned = searched_of(ix, filter);
 	m = k * 2 < 16 ? 16 : k * 2;
-	while (k > 0 && total > 0 && err == MED_OK) {
+	/* Nobody to find: the gallery is not asked at all. */
+	while (k > 0 && total > 0 && scanned > 0 && err == MED_OK) {
 		m = m < total ? m : total;
 		identity_gallery_hit *nt = realloc(t, m * sizeof(*t));
 		if (nt == NULL) {
@@ -780,7 +821,7 @@ identity_index_search(identity_index *ix, const float *probe, size_t k,
 		err = identity_gallery_search(ix->s.g, probe, 1, ix->dim, m, t,
 					      &n_t);
 		if (err == MED_OK)
-			n = collect(t, n_t, k, exclude, hits);
+			n = collect(t, n_t, k, filter, hits);
 		if (n == k || m == total)
 			break;
 		m *= 4;
@@ -789,7 +830,7 @@ identity_index_search(identity_index *ix, const float *probe, size_t k,
 	free(t);
 	if (err != MED_OK)
 		return err == MED_ERR_INVALID ? MED_ERR_INTERNAL : err;
-	*searched = total;
+	*searched = scanned;
 	*n_hits = n;
 	return MED_OK;
 }
