@@ -173,6 +173,14 @@ static const char *const v6_statements[] = {
 	NULL,
 };
 
+/* The per-user rate limit of StartBreakGlass counts a user's grants of the
+ * last hour (identity_bg_store_count_since). */
+static const char *const v7_statements[] = {
+	"ALTER TABLE break_glass_grants"
+	" ADD KEY IF NOT EXISTS idx_bg_user_start (user, start_ms)",
+	NULL,
+};
+
 const med_db_migration identity_migrations[] = {
 	{1, "patients: the master patient index", v1_statements},
 	{2, "face_templates: encrypted face templates", v2_statements},
@@ -186,6 +194,8 @@ const med_db_migration identity_migrations[] = {
 	 v5_statements},
 	{6, "break_glass_grants: emergency access to one patient",
 	 v6_statements},
+	{7, "break_glass_grants: index of a user's grants by start",
+	 v7_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);

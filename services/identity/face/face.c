@@ -82,6 +82,9 @@ const med_config_spec identity_config[] = {
 	{IDENTITY_DISCHARGE_HOURS_KEY, MED_CONFIG_INT, "72", false, 0, 8760,
 	 "hours after a discharge during which the discharging care team "
 	 "keeps its care relationship (CheckCareRelationship)"},
+	{IDENTITY_BG_PER_HOUR_KEY, MED_CONFIG_INT, "20", false, 1, 1000,
+	 "break-glass grants one user may start in any hour "
+	 "(StartBreakGlass); more are refused RESOURCE_EXHAUSTED"},
 };
 const size_t identity_n_config =
 	sizeof(identity_config) / sizeof(identity_config[0]);
