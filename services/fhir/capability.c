@@ -88,8 +88,10 @@ write_security(med_json *w)
 	med_json_end(w, ']');
 	med_json_str(w, "description",
 		     "Authorization: Bearer <JWT from the hospital's identity "
-		     "provider>; the services apply their own roles, care "
-		     "relationship and break-glass (X-Break-Glass) rules.");
+		     "provider>; the services apply their own roles and care "
+		     "relationship rules.  X-Break-Glass: <grant_id> of an "
+		     "active StartBreakGlass grant of the user for the "
+		     "patient, checked with identity (else 403).");
 	med_json_end(w, '}');
 }
 

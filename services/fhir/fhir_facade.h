@@ -223,6 +223,16 @@ med_err fhir_get_patient(fhir_facade *f, fhir_call *c, const char *patient_id,
 			 struct Smartmed__Identity__V1__Patient **out,
 			 fhir_error *e);
 
+/* fhir_list_break_glass reads one page (page_token, "" for the first) of
+ * the caller's active break-glass grants for patient_id from identity's
+ * ListBreakGlass, as c's user.  Errors: identity's, in e. */
+struct Smartmed__Identity__V1__ListBreakGlassResponse;
+med_err fhir_list_break_glass(
+	fhir_facade *f, fhir_call *c, const char *patient_id,
+	const char *page_token,
+	struct Smartmed__Identity__V1__ListBreakGlassResponse **out,
+	fhir_error *e);
+
 /* fhir_export_page_fn receives one page's Bundle JSON of a source. */
 typedef med_err (*fhir_export_page_fn)(void *ctx, const char *bundle_json,
 				       fhir_error *e);
@@ -231,6 +241,32 @@ typedef med_err (*fhir_export_page_fn)(void *ctx, const char *bundle_json,
  * handing each Bundle to on_page. */
 med_err fhir_export_all(fhir_source *src, fhir_call *c, const char *patient_id,
 			fhir_export_page_fn on_page, void *ctx, fhir_error *e);
+
+/* --- break_glass.c ---------------------------------------------------- */
+
+/* A break-glass grant id (identity's StartBreakGlass): 32 hex characters. */
+#define FHIR_GRANT_ID_LEN 32
+
+/* fhir_break_glass - what became of a request's X-Break-Glass header. */
+typedef enum fhir_break_glass {
+	FHIR_BG_NONE,	  /* no header */
+	FHIR_BG_VERIFIED, /* names a live grant of the user for the patient */
+	FHIR_BG_REFUSED,  /* names none: the request was refused (403) */
+} fhir_break_glass;
+
+/*
+ * fhir_break_glass_verify checks req's X-Break-Glass header (present) for
+ * the authenticated user who and q's patient: it must be the id of one of
+ * who's active grants for that patient, as identity lists them.  On success
+ * *state is FHIR_BG_VERIFIED and grant_id holds the id.  Errors:
+ * MED_ERR_DENIED (403 in e, *state FHIR_BG_REFUSED) when it names no such
+ * grant; identity's own errors (unavailable ...) in e, *state refused.
+ */
+med_err fhir_break_glass_verify(fhir_facade *f, const fhir_request *req,
+				const fhir_query *q, const med_principal *who,
+				fhir_break_glass *state,
+				char grant_id[FHIR_GRANT_ID_LEN + 1],
+				fhir_error *e) MED_MUST_CHECK;
 
 /* --- bundle.c ----------------------------------------------------------- */
 

@@ -231,15 +231,27 @@ serve_read(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 
 /* --- audit, metrics, response ------------------------------------------- */
 
+/* bg_access - the request's break-glass state and its verified grant. */
+typedef struct bg_access {
+	fhir_break_glass state;
+	char grant_id[FHIR_GRANT_ID_LEN + 1];
+	char detail[64]; /* "break-glass grant=<id>", as libmed writes it */
+} bg_access;
+
 static med_err
 audit(fhir_facade *f, const fhir_request *req, const fhir_query *q,
-      const med_principal *who, const fhir_error *e, size_t n_resources)
+      const med_principal *who, const fhir_error *e, size_t n_resources,
+      const bg_access *bg)
 {
 	char action[64], resource[160], status[8], count[24];
-	med_audit_detail details[3] = {
+	bool glass = bg->state == FHIR_BG_VERIFIED;
+	/* Only a verified grant makes the access an emergency one; a refused
+	 * header is named in a detail, for whoever reviews the refusals. */
+	med_audit_detail details[4] = {
 		{"http_status", status},
 		{"resources", count},
 		{"interface", "fhir"},
+		{"break_glass", "refused"},
 	};
 	med_audit_event ev = {
 		.action = action,
@@ -250,9 +262,11 @@ audit(fhir_facade *f, const fhir_request *req, const fhir_query *q,
 		.outcome = e->grpc_code,
 		.request_id = req->request_id,
 		.action_code = q->what == FHIR_READ ? "R" : "E",
-		.break_glass = req->break_glass != NULL,
+		.break_glass = glass,
+		.purpose_of_use = glass ? "ETREAT" : NULL,
+		.detail = glass ? bg->detail : NULL,
 		.details = details,
-		.n_details = 3,
+		.n_details = bg->state == FHIR_BG_REFUSED ? 4 : 3,
 	};
 
 	snprintf(action, sizeof(action), "fhir/%s", interaction_name(q));
@@ -289,8 +303,7 @@ serve(fhir_facade *f, const fhir_request *req, const fhir_query *q, med_json *w,
 	fhir_call c = {
 		.arena = req->arena,
 		.opts = {.token = req->authorization + 7,
-			 .request_id = req->request_id,
-			 .break_glass = req->break_glass},
+			 .request_id = req->request_id},
 	};
 
 	if (q->what == FHIR_READ) {
@@ -298,6 +311,24 @@ serve(fhir_facade *f, const fhir_request *req, const fhir_query *q, med_json *w,
 		return serve_read(f, &c, q, w, e);
 	}
 	return serve_bundle(f, &c, q, w, n, e);
+}
+
+/* check_break_glass verifies an X-Break-Glass header, if any, with
+ * identity; no header is no emergency access and nothing to check. */
+static med_err
+check_break_glass(fhir_facade *f, const fhir_request *req, const fhir_query *q,
+		  const med_principal *who, bg_access *bg, fhir_error *e)
+{
+	med_err err;
+
+	if (req->break_glass == NULL)
+		return MED_OK;
+	err = fhir_break_glass_verify(f, req, q, who, &bg->state, bg->grant_id,
+				      e);
+	if (err == MED_OK)
+		snprintf(bg->detail, sizeof(bg->detail), "break-glass grant=%s",
+			 bg->grant_id);
+	return err;
 }
 
 static void
@@ -333,6 +364,7 @@ fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	size_t n = 0;
 	med_err err = fhir_route(f, req, &q, &e);
 	med_err auth_err;
+	bg_access bg = {.state = FHIR_BG_NONE};
 
 	med_json_init_arena(&w, req->arena, FHIR_BODY_MAX);
 	if (err == MED_OK && q.what == FHIR_CAPABILITIES) {
@@ -342,6 +374,8 @@ fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 		return;
 	}
 	auth_err = authenticate(f, req, &who, &e);
+	if (auth_err == MED_OK && err == MED_OK)
+		err = check_break_glass(f, req, &q, &who, &bg, &e);
 	if (auth_err == MED_OK && err == MED_OK &&
 	    q.what == FHIR_RESEARCH_EXPORT) {
 		fhir_research_export(f, req, &q, &who, resp);
@@ -352,7 +386,7 @@ fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 		err = auth_err;
 	else if (err == MED_OK)
 		err = serve(f, req, &q, &w, &n, &e);
-	if (audit(f, req, &q, &who, &e, err == MED_OK ? n : 0) != MED_OK) {
+	if (audit(f, req, &q, &who, &e, err == MED_OK ? n : 0, &bg) != MED_OK) {
 		med_log_error("audit spool refused the event: access refused");
 		err = fhir_fail(&e, INTERNAL, "audit unavailable");
 	}

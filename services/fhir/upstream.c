@@ -17,6 +17,8 @@
 #define EXPORT_PAGE_SIZE 50
 /* A service that keeps handing out next pages is broken, not big. */
 #define EXPORT_PAGES_MAX 1000
+/* Grants asked of identity per ListBreakGlass page: its largest page. */
+#define BREAK_GLASS_PAGE_SIZE 500
 
 /* fail_from_status turns a service's answer into the client's error. */
 static med_err
@@ -151,4 +153,33 @@ fhir_export_all(fhir_source *src, fhir_call *c, const char *patient_id,
 	}
 	return fhir_fail(e, INTERNAL, "%s: more than %d export pages",
 			 src->service, EXPORT_PAGES_MAX);
+}
+
+med_err
+fhir_list_break_glass(fhir_facade *f, fhir_call *c, const char *patient_id,
+		      const char *page_token,
+		      Smartmed__Identity__V1__ListBreakGlassResponse **out,
+		      fhir_error *e)
+{
+	Smartmed__Identity__V1__ListBreakGlassRequest in =
+		SMARTMED__IDENTITY__V1__LIST_BREAK_GLASS_REQUEST__INIT;
+	Smartmed__Common__V1__PageRequest page =
+		SMARTMED__COMMON__V1__PAGE_REQUEST__INIT;
+	ProtobufCMessage *reply = NULL;
+	med_rpc_status st = {0};
+	med_err err;
+
+	in.patient_id = (char *)patient_id;
+	page.page_size = BREAK_GLASS_PAGE_SIZE;
+	page.page_token = (char *)page_token;
+	in.page = &page;
+	err = med_channel_unary(
+		f->identity, "/smartmed.identity.v1.Identity/ListBreakGlass",
+		&in.base,
+		&smartmed__identity__v1__list_break_glass_response__descriptor,
+		c->arena, &c->opts, &reply, &st);
+	if (err != MED_OK)
+		return fail_from_status(e, "identity", &st);
+	*out = (Smartmed__Identity__V1__ListBreakGlassResponse *)reply;
+	return MED_OK;
 }

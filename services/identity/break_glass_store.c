@@ -89,6 +89,21 @@ identity_bg_store_insert(med_db_conn *c, const identity_bg_grant *g)
 }
 
 med_err
+identity_bg_store_count_since(med_db_conn *c, const char *user,
+			      int64_t since_ms, int64_t *n)
+{
+	med_db_value v[] = {MED_DB_STR(user), MED_DB_I64(since_ms)};
+
+	/* FOR UPDATE locks the user's range of idx_bg_user_start, so that two
+	 * starts of one user at once are counted one after the other (the
+	 * later one retries on the deadlock and counts the earlier). */
+	return med_db_query(c,
+			    "SELECT COUNT(*) FROM break_glass_grants"
+			    " WHERE user = ? AND start_ms > ? FOR UPDATE",
+			    v, 2, identity_store_on_count, n);
+}
+
+med_err
 identity_bg_store_lock(med_db_conn *c, med_arena *a, const char *id,
 		       int64_t now_ms, identity_bg_grant **out)
 {

@@ -7,6 +7,7 @@
  * emergency access.  Each RPC is one transaction.
  */
 #include <med/arena.h>
+#include <med/audit.h>
 #include <med/auth.h>
 #include <med/check.h>
 #include <med/metrics.h>
@@ -22,6 +23,7 @@
 #define DEFAULT_MINUTES	    60
 #define MAX_MINUTES_KEY	    "MED_BREAK_GLASS_MAX_MINUTES"
 #define JUSTIFICATION_CHARS 500
+#define HOUR_MS		    (60 * 60 * 1000)
 /* Who reviews every user's grants. */
 #define REVIEWERS (MED_ROLE_AUDITOR | MED_ROLE_ADMIN)
 
@@ -40,6 +42,23 @@ count_grant_event(med_call *call, const char *event)
 		"EndBreakGlass).",
 		labels);
 	med_counter_add(c, 1);
+}
+
+/*
+ * throttled_counter is smartmed_break_glass_throttled_total: starts refused
+ * because their user reached the rate limit (the alert
+ * SmartmedBreakGlassThrottled).  Every start fetches it, so that the series
+ * exists at 0 before the first refusal and increase() sees that one too.
+ */
+static med_counter *
+throttled_counter(med_call *call)
+{
+	return med_metrics_counter(
+		med_service_metrics(med_service_from_call(call)),
+		"smartmed_break_glass_throttled_total",
+		"Break-glass starts refused because their user reached "
+		"MED_BREAK_GLASS_MAX_PER_HOUR.",
+		"");
 }
 
 /* new_grant_id makes a random grant id: a v4 UUID without its dashes. */
@@ -109,16 +128,52 @@ check_start(med_call *call,
 typedef struct start_tx {
 	med_call *call;
 	identity_bg_grant *g;
+	bool throttled; /* refused by the rate limit */
 } start_tx;
+
+/*
+ * within_rate_limit refuses a start when its user already started
+ * MED_BREAK_GLASS_MAX_PER_HOUR grants in the last hour: a grant opens a
+ * patient without a care relationship, and a stolen session or a curious
+ * user opening patients in bulk must stop and be seen (the refusal is
+ * audited, counted and alerted on), while a real emergency rarely needs
+ * more than a few patients an hour per person.
+ */
+static med_err
+within_rate_limit(med_db_conn *conn, start_tx *x)
+{
+	int64_t max = med_config_int(
+		med_service_config(med_service_from_call(x->call)),
+		IDENTITY_BG_PER_HOUR_KEY);
+	int64_t n = 0;
+	char limit[32];
+	med_audit_detail d = {"rate_limit", limit};
+	med_err err = identity_bg_store_count_since(
+		conn, x->g->user, x->g->start_ms - HOUR_MS, &n);
+
+	x->throttled = false; /* a retried transaction counts again */
+	if (err != MED_OK || n < max)
+		return err;
+	x->throttled = true;
+	snprintf(limit, sizeof(limit), "%lld per hour", (long long)max);
+	med_call_add_details(x->call, &d, 1);
+	return med_call_fail(x->call, MED_ERR_LIMIT,
+			     "break-glass: %lld grants started in the last "
+			     "hour, the most one user may start "
+			     "(MED_BREAK_GLASS_MAX_PER_HOUR=%lld)",
+			     (long long)n, (long long)max);
+}
 
 static med_err
 start_in_tx(med_db_conn *conn, void *ctx)
 {
 	start_tx *x = ctx;
 	identity_patient pt;
-	med_err err = identity_store_lock(conn, med_call_arena(x->call),
-					  x->g->patient_id, &pt);
+	med_err err = within_rate_limit(conn, x);
 
+	if (err == MED_OK)
+		err = identity_store_lock(conn, med_call_arena(x->call),
+					  x->g->patient_id, &pt);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(x->call, err,
 				     "patient_id: no such patient");
@@ -141,6 +196,7 @@ identity_rpc_start_break_glass(med_call *call, const ProtobufCMessage *in,
 	char *id =
 		med_arena_alloc(med_call_arena(call), IDENTITY_BG_ID_LEN + 1);
 	start_tx x = {.call = call, .g = g};
+	med_counter *throttled;
 	int64_t minutes = 0;
 	med_err err = check_start(call, req);
 
@@ -161,9 +217,12 @@ identity_rpc_start_break_glass(med_call *call, const ProtobufCMessage *in,
 	g->ended_by = "";
 	g->active = true;
 	med_call_set_patient(call, req->patient_id);
+	throttled = throttled_counter(call);
 	err = med_call_tx(call, start_in_tx, &x);
 	if (err == MED_OK)
 		count_grant_event(call, "start");
+	if (x.throttled)
+		med_counter_add(throttled, 1);
 	return err;
 }
 

@@ -770,6 +770,9 @@ typedef Smartmed__Identity__V1__BreakGlassGrant identity_bg_grant;
  * events carry for a grant, MED_BREAK_GLASS_ID_LEN). */
 #define IDENTITY_BG_ID_LEN 32
 
+/* Grants one user may start in any hour (StartBreakGlass's rate limit). */
+#define IDENTITY_BG_PER_HOUR_KEY "MED_BREAK_GLASS_MAX_PER_HOUR"
+
 /*
  * identity_bg_active_for finds the newest active grant of user for
  * patient_id (or a record merged with it) at now_ms.  Errors:
@@ -782,6 +785,12 @@ med_err identity_bg_active_for(med_db *db, med_arena *a, const char *user,
 /* identity_bg_store_insert stores a new grant. */
 med_err identity_bg_store_insert(med_db_conn *c,
 				 const identity_bg_grant *g) MED_MUST_CHECK;
+
+/* identity_bg_store_count_since counts (and locks) the grants user
+ * started after since_ms, for the per-user rate limit. */
+med_err identity_bg_store_count_since(med_db_conn *c, const char *user,
+				      int64_t since_ms,
+				      int64_t *n) MED_MUST_CHECK;
 
 /* identity_bg_store_lock reads and row-locks one grant.  Errors:
  * MED_ERR_NOT_FOUND. */

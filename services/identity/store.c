@@ -184,6 +184,14 @@ static const char *const v7_statements[] = {
 	NULL,
 };
 
+/* The per-user rate limit of StartBreakGlass counts a user's grants of the
+ * last hour (identity_bg_store_count_since). */
+static const char *const v8_statements[] = {
+	"ALTER TABLE break_glass_grants"
+	" ADD KEY IF NOT EXISTS idx_bg_user_start (user, start_ms)",
+	NULL,
+};
+
 const med_db_migration identity_migrations[] = {
 	{1, "patients: the master patient index", v1_statements},
 	{2, "face_templates: encrypted face templates", v2_statements},
@@ -199,6 +207,8 @@ const med_db_migration identity_migrations[] = {
 	 v6_statements},
 	{7, "encounters, encounter_participants: indexes for the lookup scope",
 	 v7_statements},
+	{8, "break_glass_grants: index of a user's grants by start",
+	 v8_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);

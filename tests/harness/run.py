@@ -183,6 +183,8 @@ def summary(st, faces=None):
             s, st.addr(s), st.health_addr(s), st.http_port(s)))
     lines += ["", "MariaDB: 127.0.0.1:%d (socket %s/mysqld.sock)" % (
         st.db_port, st.db_dir),
+        "MariaDB root: the socket only, password in %s/root.cnf "
+        "(tools/dev/mariadb.sh client %s)" % (st.db_dir, st.db_dir),
         "audit ingest: tls+tcp://127.0.0.1:%d (mutual TLS)" % st.audit_port,
         "logs: %s/<service>.log" % st.log_dir,
         "development PKI: %s (CA, certificates, break-glass keys)" %

@@ -423,6 +423,13 @@ class Stack:
         return {"MED_TLS_CA": self.ca_path, "MED_TLS_CERT": cert,
                 "MED_TLS_KEY": key}
 
+    def db_client_env(self, user):
+        """MED_DB_USER, MED_DB_PASSWORD and MED_DB_TLS_CA of one service's
+        own MariaDB user, for a tool that reaches the database over TCP
+        (root answers only on the socket)."""
+        return {"MED_DB_USER": user, "MED_DB_PASSWORD": self.db_users[user],
+                "MED_DB_TLS_CA": self.ca_path}
+
     def credentials(self, identity="operator"):
         """grpc channel credentials presenting identity's certificate."""
         def rd(p):

@@ -59,7 +59,8 @@ def _all_records(st, pb):
 
 def _verify_log(st, *extra):
     cmd = [paths.bin_path("auditverify"), "log", "--db-host", "127.0.0.1",
-           "--db-port", str(st.db_port), "--db-user", "root",
+           "--db-port", str(st.db_port), "--db-user", "smartmed_audit",
+           "--db-password", st.db_users["smartmed_audit"],
            "--db-name", "smartmed_audit",
            "--db-tls-ca", st.ca_path] + list(extra)
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)

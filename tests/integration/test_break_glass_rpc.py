@@ -6,11 +6,16 @@ any other patient, ends the grant and is refused again once
 MED_CARE_CACHE_TTL_MS has passed.  Another user's grant opens nothing; a
 header grant (x-break-glass-start) no longer opens any patient; registrars
 cannot break the glass; bad reasons and time boxes are refused naming the
-field.  Real services, real MariaDB, gRPC over loopback."""
+field; one user starting grants in bulk (40 at once) gets at most
+MED_BREAK_GLASS_MAX_PER_HOUR (default 20) and RESOURCE_EXHAUSTED naming the
+limit for the rest, each refusal audited and counted (issue 31, finding
+7).  Real services, real MariaDB, gRPC over loopback."""
 
 import re
+import secrets
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 import pytest
@@ -25,6 +30,8 @@ SERVICES = ("audit", "identity", "records", "dosage", "diagnosis")
 TTL_MS = 300
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 DENIED = grpc.StatusCode.PERMISSION_DENIED
+# MED_BREAK_GLASS_MAX_PER_HOUR's default (docs/operations.md).
+PER_HOUR = 20
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +39,12 @@ def st():
     stack = Stack(services=SERVICES, patient_checks=True, care_checks=True,
                   extra_env={"MED_CARE_CACHE_TTL_MS": str(TTL_MS)})
     stack.care_tokens = write_tokens(stack.tokens_path)
+    # A user of the rate-limit test alone, so the other tests' grants do
+    # not count against it.
+    stack.care_tokens["nurse.burst"] = secrets.token_hex(24)
+    with open(stack.tokens_path, "a") as f:
+        f.write("%s nurse.burst nurse ward-3\n"
+                % stack.care_tokens["nurse.burst"])
     with running(stack) as s:
         yield s
 
@@ -180,3 +193,57 @@ def test_grants_counted_in_metrics(st):
                       "http://127.0.0.1:%d/metrics" % st.http_port("records"),
                       timeout=5).read().decode())
     assert m and int(m.group(1)) >= 1
+
+
+def metric(st, name):
+    url = "http://127.0.0.1:%d/metrics" % st.http_port("identity")
+    text = urllib.request.urlopen(url, timeout=5).read().decode()
+    m = re.search(r"^%s (\d+)$" % name, text, re.M)
+    return int(m.group(1)) if m else None
+
+
+def test_mass_grants_are_throttled_audited_and_counted(st, pb, idpb):
+    """The attack: one nurse starts 40 grants in a fraction of a second."""
+    pids = [on_ward(st, pb, "ward-5") for _ in range(4)]
+    before = metric(st, "smartmed_break_glass_throttled_total") or 0
+
+    def one(i):
+        try:
+            start(st, idpb, "nurse.burst", pids[i % len(pids)])
+            return "ok", ""
+        except grpc.RpcError as e:
+            return e.code(), e.details()
+    with ThreadPoolExecutor(8) as ex:
+        results = list(ex.map(one, range(40)))
+    codes = [c for c, _ in results]
+    assert codes.count("ok") == PER_HOUR, results
+    refusals = [d for c, d in results
+                if c == grpc.StatusCode.RESOURCE_EXHAUSTED]
+    assert len(refusals) == 40 - PER_HOUR, results
+    assert all("MED_BREAK_GLASS_MAX_PER_HOUR=%d" % PER_HOUR in d
+               for d in refusals), refusals
+    assert len(listed(st, idpb, "nurse.burst")) == PER_HOUR
+    # Still refused afterwards, whatever the patient.
+    expect_status(grpc.StatusCode.RESOURCE_EXHAUSTED, start, st, idpb,
+                  "nurse.burst", on_ward(st, pb, "ward-5"),
+                  details_contains="MED_BREAK_GLASS_MAX_PER_HOUR")
+    assert metric(st, "smartmed_break_glass_throttled_total") == \
+        before + 40 - PER_HOUR + 1
+    # Each refusal is audited, with its patient, not as emergency access.
+    apb = protos.module("audit")
+
+    def refusals_audited():
+        recs = st.call("audit", "Query", apb.QueryRequest(
+            actor="nurse.burst", limit=1000), role="auditor")
+        evs = [r.event for r in recs
+               if r.event.action.endswith("/StartBreakGlass") and
+               r.event.outcome == exhausted]
+        return evs if len(evs) == 40 - PER_HOUR + 1 else None
+    exhausted = grpc.StatusCode.RESOURCE_EXHAUSTED.value[0]
+    evs = poll(refusals_audited, timeout=10, what="the refusals' events")
+    for e in evs:
+        assert not e.break_glass and e.patient_id, e
+        details = {d.key: d.value for d in e.details}
+        assert details["rate_limit"] == "%d per hour" % PER_HOUR, e
+    # Another user is not held by nurse.burst's grants.
+    start(st, idpb, "nurse.w5", pids[0])

@@ -5,9 +5,13 @@ certificate and every service verifies it.  Here a second records process
 is started against the same server with one thing wrong each time, and
 must refuse to start with a message naming what is wrong: no CA over TCP,
 a CA that did not sign the server's certificate, a certificate for another
-host name, and a server that offers no TLS at all."""
+host name, and a server that offers no TLS at all.  root is not reachable
+over TCP at all (issue 31, finding 8): only over the socket, with the
+random password of the stack's root.cnf."""
 
 import os
+import secrets
+import stat
 import subprocess
 
 import pytest
@@ -51,10 +55,16 @@ def test_tcp_without_ca_refused_at_start(st):
 
 
 def test_plaintext_allowed_only_when_asked(st):
-    # Development escape hatch: it runs, and says so in its log.  (As
-    # root: the services' own users require TLS on the server side too.)
+    # Development escape hatch: it runs, and says so in its log.  (As a
+    # user of this test: the services' own users require TLS on the
+    # server side too, and root answers only on the socket.)
+    pw = secrets.token_hex(16)
+    st.sql("CREATE USER 'plain_test'@'127.0.0.1' IDENTIFIED BY '%s';"
+           " GRANT ALL ON smartmed_records.* TO 'plain_test'@'127.0.0.1';"
+           % pw)
     rc, out = _second(st, MED_DB_TLS_CA="", MED_DB_ALLOW_PLAINTEXT="true",
-                      MED_DB_USER="root", MED_DB_PASSWORD="", timeout=4)
+                      MED_DB_USER="plain_test", MED_DB_PASSWORD=pw,
+                      timeout=4)
     assert rc is None, "plaintext with the escape hatch exited %s:\n%s" % (
         rc, out)
     assert "plaintext over TCP" in out, out
@@ -117,3 +127,44 @@ def test_each_service_has_a_user_for_its_own_database(st):
          "-p" + st.db_users["smartmed_records"], "--skip-ssl", "-e",
          "SELECT 1"], capture_output=True, text=True, timeout=30)
     assert r.returncode != 0, r.stdout
+
+
+def _tcp_as_root(st, *args):
+    return subprocess.run(
+        ["mariadb", "--no-defaults", "-h", "127.0.0.1", "-P",
+         str(st.db_port), "-u", "root", "-N", "-e", "SELECT CURRENT_USER()"]
+        + list(args), capture_output=True, text=True, timeout=30)
+
+
+def _root_password(st):
+    with open(os.path.join(st.db_dir, "root.cnf")) as f:
+        return [ln.split("=", 1)[1].strip() for ln in f
+                if ln.startswith("password=")][0]
+
+
+def test_root_only_over_the_socket_with_a_password(st):
+    """The attack: root answered on 127.0.0.1 without a password (or TLS).
+    Now root@localhost is the only root, which the server matches over the
+    socket alone, with a random password kept in a 0600 file."""
+    def refused(*args):
+        r = _tcp_as_root(st, *args)
+        assert r.returncode != 0, (args, r.stdout)
+        assert "not allowed to connect" in r.stderr or \
+            "denied" in r.stderr, r.stderr
+    tls = (["--skip-ssl"], ["--ssl-ca=" + st.ca_path])
+    for t in tls:
+        refused(*t)
+    cnf = os.path.join(st.db_dir, "root.cnf")
+    assert stat.S_IMODE(os.stat(cnf).st_mode) == 0o600
+    pw = _root_password(st)
+    assert len(pw) >= 32
+    for t in tls:
+        refused("-p" + pw, *t)
+    sock = os.path.join(st.db_dir, "mysqld.sock")
+    r = subprocess.run(["mariadb", "--no-defaults", "-u", "root",
+                        "--socket=" + sock, "-e", "SELECT 1"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0 and "denied" in r.stderr, r
+    assert "root@localhost" in st.sql("SELECT CURRENT_USER()")
+    hosts = st.sql("SELECT host FROM mysql.user WHERE user = 'root'")
+    assert hosts.split()[1:] == ["localhost"], hosts

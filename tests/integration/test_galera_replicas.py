@@ -257,7 +257,8 @@ def _check_whole_log(st, pk):
     spool = st.spool_dir(AUDIT_A)
     p = subprocess.run([
         paths.bin_path("auditverify"), "log", "--db-host", "127.0.0.1",
-        "--db-port", str(node.sql_port), "--db-user", "root",
+        "--db-port", str(node.sql_port), "--db-user", "smartmed_audit",
+        "--db-password", st.db_users["smartmed_audit"],
         "--db-name", "smartmed_audit", "--db-tls-ca", st.ca_path,
         "--pubkey", pk.hex(), "--leaf-key-file", spool + "/audit-leaf.key"],
         capture_output=True, text=True, timeout=120)

@@ -4,9 +4,14 @@
  * the pool under threads and exhaustion, and a server that goes away and
  * comes back.
  *
- * main() starts the shared server (or reuses MED_TEST_DB_SOCKET) before the
- * cases run and stops it after.  The outage cases always start and stop a
- * server of their own, so they never disturb the shared one.
+ * main() starts the shared server (or reuses MED_TEST_DB_SOCKET, with root's
+ * password in MED_TEST_DB_PASSWORD) before the cases run and stops it after.
+ * The outage cases always start and stop a server of their own, so they
+ * never disturb the shared one.
+ *
+ * root answers only on a server's socket, with the password mariadb.sh
+ * keeps in DIR/root.cnf; the outage cases reach their server over TCP as a
+ * user of their own (TCP_USER), made over the socket.
  */
 #include "testlib.h"
 
@@ -26,6 +31,10 @@
 static char script[1024];   /* tools/dev/mariadb.sh */
 static char topdir[256];    /* every server directory of this run */
 static char main_sock[512]; /* the shared server's socket */
+static char main_pw[256];   /* its root's password */
+static char tcp_pw[33];	    /* TCP_USER's password, random */
+
+#define TCP_USER "medt"
 
 /* ---- helpers ---- */
 
@@ -72,7 +81,8 @@ pool_open(const char *sock, const char *host, int port, const char *name,
 	med_db_opts o = {.host = host,
 			 .port = port,
 			 .socket = sock,
-			 .user = "root",
+			 .user = sock ? "root" : TCP_USER,
+			 .password = sock ? main_pw : tcp_pw,
 			 .database = name,
 			 .pool_size = pool_size,
 			 .acquire_timeout_ms = acquire_ms};
@@ -851,10 +861,18 @@ typedef struct own_server {
 static void
 own_start(own_server *s)
 {
+	char line[2048];
+
 	snprintf(s->dir, sizeof(s->dir), "%s/outage", topdir);
 	s->port = free_port();
 	MT_TRUE(s->port > 0);
 	MT_EQ_INT(server_cmd("start", s->dir, s->port), 0);
+	snprintf(line, sizeof(line),
+		 "sh '%s' sql '%s' \"CREATE USER IF NOT EXISTS"
+		 " '%s'@'127.0.0.1' IDENTIFIED BY '%s';"
+		 " GRANT ALL ON *.* TO '%s'@'127.0.0.1'\" >/dev/null",
+		 script, s->dir, TCP_USER, tcp_pw, TCP_USER);
+	MT_EQ_INT(system(line), 0);
 }
 
 static med_err
@@ -990,19 +1008,64 @@ find_script(void)
 	return 0;
 }
 
+/* read_root_password reads root's password from DIR/root.cnf, the option
+ * file tools/dev/mariadb.sh writes. */
+static int
+read_root_password(const char *dir, char *pw, size_t cap)
+{
+	char path[600], line[256];
+	FILE *f;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "%s/root.cnf", dir);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "password=", 9) != 0)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(pw, cap, "%s", line + 9);
+		rc = 0;
+	}
+	fclose(f);
+	return rc;
+}
+
+/* random_hex fills out with 2 * n random hex digits. */
+static int
+random_hex(char *out, size_t n)
+{
+	unsigned char b[64];
+	FILE *f = fopen("/dev/urandom", "rb");
+	size_t got = f ? fread(b, 1, n, f) : 0;
+
+	if (f != NULL)
+		fclose(f);
+	if (n > sizeof(b) || got != n)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	return 0;
+}
+
 static int
 start_shared(void)
 {
 	const char *sock = getenv("MED_TEST_DB_SOCKET");
+	const char *pw = getenv("MED_TEST_DB_PASSWORD");
 	char dir[300];
 
+	if (random_hex(tcp_pw, (sizeof(tcp_pw) - 1) / 2) != 0)
+		return -1;
 	if (sock != NULL && sock[0] != '\0') {
 		snprintf(main_sock, sizeof(main_sock), "%s", sock);
+		snprintf(main_pw, sizeof(main_pw), "%s", pw ? pw : "");
 		return 0;
 	}
 	snprintf(dir, sizeof(dir), "%s/main", topdir);
 	snprintf(main_sock, sizeof(main_sock), "%s/mysqld.sock", dir);
-	if (server_cmd("start", dir, free_port()) != 0) {
+	if (server_cmd("start", dir, free_port()) != 0 ||
+	    read_root_password(dir, main_pw, sizeof(main_pw)) != 0) {
 		fprintf(stderr, "test_db: could not start MariaDB in %s\n",
 			dir);
 		return -1;

@@ -42,6 +42,7 @@ def main():
         # Its events say service "identity": the ingest takes them only
         # with identity's certificate (the token names the auditor).
         env.update(st.client_tls_env("identity"))
+        env.update(st.db_client_env("smartmed_audit"))
         subprocess.run(base + [
             "--grpc", st.addr("audit"), "--token", st.token("auditor"),
             "--events", str(events), "--emitters", str(emitters),
@@ -65,7 +66,9 @@ def main():
             " LOAD DATA INFILE '%s/leaves.tsv' INTO TABLE events"
             " (seq, @h) SET leaf_hash = UNHEX(@h);"
             " LOAD DATA INFILE '%s/nodes.tsv' INTO TABLE tree_nodes"
-            " (level, idx, @h) SET hash = UNHEX(@h);" % (tree, tree))
+            " (level, idx, @h) SET hash = UNHEX(@h);"
+            " GRANT SELECT ON smartmed_auditbench.*"
+            " TO 'smartmed_audit'@'127.0.0.1';" % (tree, tree))
         print("bulk load of the synthetic tree: %.1f s" % (
             time.monotonic() - t0))
         subprocess.run(base + ["--events", "0", "--proof-leaves",

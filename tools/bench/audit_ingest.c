@@ -320,9 +320,15 @@ main(int argc, char **argv)
 static med_db *
 open_db(const bench_opts *o, const char *name)
 {
+	/* The login comes from the environment (tools/bench/audit.py passes
+	 * the audit service's own user over TLS): root answers only on the
+	 * development MariaDB's socket. */
+	const char *user = getenv("MED_DB_USER");
 	med_db_opts d = {.host = o->db_host ? o->db_host : "127.0.0.1",
 			 .port = o->db_port,
-			 .user = "root",
+			 .user = user ? user : "root",
+			 .password = getenv("MED_DB_PASSWORD"),
+			 .tls_ca = getenv("MED_DB_TLS_CA"),
 			 .database = name,
 			 .pool_size = o->emitters + 1};
 	med_db *db = NULL;

@@ -207,9 +207,10 @@ class Probe:
 
 # --- the two loads ---------------------------------------------------------
 
-def run_tool(argv, st, identity="operator"):
+def run_tool(argv, st, db_user, identity="operator"):
     env = dict(os.environ)
     env.update(st.client_tls_env(identity))
+    env.update(st.db_client_env(db_user))
     r = subprocess.run(argv, env=env, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, timeout=600)
     text = r.stdout.decode("utf-8", "replace")
@@ -226,7 +227,7 @@ def records_load(setup, knobs):
     text = run_tool([paths.bin_path("bench-records_create"), targets,
                      st.token("clinician"), "127.0.0.1", ports,
                      "smartmed_records", str(knobs["N"]),
-                     str(knobs["THREADS"]), "100"], st)
+                     str(knobs["THREADS"]), "100"], st, "smartmed_records")
     return {"CreateEntry/s": field(r"rpc\s+entries_per_s=", text, "rpc"),
             "raw insert/s": field(r"raw\s+entries_per_s=", text, "raw")}
 
@@ -238,7 +239,7 @@ def audit_load(setup, knobs):
                      "--db-port", str(setup.db_ports[0]), "--db-name",
                      "smartmed_audit", "--events", str(knobs["EVENTS"]),
                      "--emitters", str(knobs["EMITTERS"]), "--batch",
-                     str(knobs["BATCH"])], st,
+                     str(knobs["BATCH"])], st, "smartmed_audit",
                     # Its events say service "identity": the ingest
                     # takes them only with identity's certificate.
                     identity="identity")

@@ -41,6 +41,7 @@ def main():
                str(st.db_port), "smartmed_records", n, threads, gets]
         env = dict(os.environ)
         env.update(st.client_tls_env())
+        env.update(st.db_client_env("smartmed_records"))
         r = subprocess.run(cmd, env=env)
         return r.returncode
 

@@ -244,9 +244,14 @@ static int
 open_dbs(bench *b, char **argv)
 {
 	char *ports[MAX_TARGETS];
+	/* The login comes from the environment (tools/bench/records.py passes
+	 * records' own user over TLS): root answers only on the development
+	 * MariaDB's socket. */
+	const char *user = getenv("MED_DB_USER");
 	med_db_opts dbo = {.host = argv[3],
-			   .user = "root",
-			   .password = "",
+			   .user = user ? user : "root",
+			   .password = getenv("MED_DB_PASSWORD"),
+			   .tls_ca = getenv("MED_DB_TLS_CA"),
 			   .database = argv[5],
 			   .pool_size = (int)b->threads};
 

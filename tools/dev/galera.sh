@@ -20,12 +20,15 @@
 #       clients are offered TLS.
 #
 # Stop a node and run SQL on it with tools/dev/mariadb.sh stop|sql NODEDIR:
-# the socket and pid file are at the same places (NODEDIR/mysqld.sock,
-# NODEDIR/mysqld.pid).
+# the socket, pid file and root's password are at the same places
+# (NODEDIR/mysqld.sock, NODEDIR/mysqld.pid, NODEDIR/root.cnf).  As there,
+# root exists only as root@localhost (the socket) with a random password,
+# made by init on n1 and the same on every node (their data are copies).
 set -eu
 
 provider=/usr/lib/galera/libgalera_smm.so
 bindir=$(cd "$(dirname "$0")/galera-bin" && pwd)
+mariadb_sh="$(cd "$(dirname "$0")" && pwd)/mariadb.sh"
 usage() {
 	echo "usage: $0 init DIR N SQLPORT GCOMMPORT |" \
 		"start NODEDIR SQLPORT GCOMMPORT ISTPORT SSTPORT PEERS" \
@@ -76,8 +79,8 @@ wait_synced() {
 	i=0
 	q="SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
 	q="$q WHERE VARIABLE_NAME = 'WSREP_LOCAL_STATE_COMMENT'"
-	while [ "$(mariadb --no-defaults -uroot --socket="$1/mysqld.sock" \
-		-N -B -e "$q" 2>/dev/null)" != Synced ]; do
+	while [ "$(sh "$mariadb_sh" client "$1" -N -B -e "$q" 2>/dev/null)" != \
+		Synced ]; do
 		i=$((i + 1))
 		if [ $i -gt 600 ] || ! kill -0 "$node_pid" 2>/dev/null; then
 			echo "galera node in $1 did not sync; see" \
@@ -122,12 +125,14 @@ init() {
 	# position the clean stop writes to grastate.dat.
 	run_node "$n1" "$p" "$g" "$g" "$g" "" --wsrep-new-cluster
 	wait_synced "$n1"
+	sh "$mariadb_sh" secure "$n1"
 	stop_node "$n1"
 	rm -f "$n1/error.log"
 	i=2
 	while [ $i -le "$n" ]; do
 		mkdir -p "$dir/n$i"
 		cp -a "$n1/data" "$dir/n$i/data"
+		cp -p "$n1/root.cnf" "$dir/n$i/root.cnf"
 		i=$((i + 1))
 	done
 }

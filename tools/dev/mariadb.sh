@@ -8,9 +8,19 @@
 #                               TLS on its port with that certificate
 #   mariadb.sh stop DIR         stop the server started in DIR (waits)
 #   mariadb.sh sql DIR SQL...   run SQL as root over the socket
+#   mariadb.sh client DIR ARG...
+#                               the mariadb client as root over the socket,
+#                               with ARGs (-N -B -e ...)
+#   mariadb.sh secure DIR       give root of the server running in DIR its
+#                               password (start does it; galera.sh too)
 #
-# The socket is DIR/mysqld.sock; root has no password and is reachable only
-# over the socket and 127.0.0.1 of this machine.
+# The socket is DIR/mysqld.sock.  root exists only as root@localhost, which
+# the server (--skip-name-resolve) matches over the socket alone: root over
+# TCP is refused, with or without a password.  Its password is random, made
+# when the data directory is, and kept in DIR/root.cnf (mode 0600, a client
+# option file: mariadb --defaults-file=DIR/root.cnf --socket=DIR/mysqld.sock).
+# The services never use root: each has its own user over TLS
+# (tests/harness/stack.py).
 #
 # With SMARTMED_DB_ENCRYPT=1 (make run and the encryption tests set it; a
 # data directory once encrypted always is), data at rest is encrypted
@@ -31,7 +41,7 @@ set -eu
 cmd=${1:-}
 dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || {
-	echo "usage: $0 start DIR PORT | stop DIR | sql DIR SQL..." >&2
+	echo "usage: $0 start DIR PORT | stop DIR | sql|client DIR ... | secure DIR" >&2
 	exit 2
 }
 mkdir -p "$dir"
@@ -39,6 +49,7 @@ dir=$(cd "$dir" && pwd)
 sock="$dir/mysqld.sock"
 pidf="$dir/mysqld.pid"
 keyfile="$dir/keys/keyfile"
+rootcnf="$dir/root.cnf"
 sentinel="$dir/data/smartmed-encrypted"
 encrypt=${SMARTMED_DB_ENCRYPT:-0}
 [ -f "$sentinel" ] && encrypt=1
@@ -65,6 +76,42 @@ make_keys() {
 	)
 	chmod 700 "$dir/keys"
 	chmod 600 "$keyfile"
+}
+
+# client ARGS...: the mariadb client as root over the socket; with the
+# password of DIR/root.cnf once root has one.
+client() {
+	if [ -f "$rootcnf" ]; then
+		mariadb --defaults-file="$rootcnf" --socket="$sock" "$@"
+	else
+		mariadb --no-defaults -uroot --socket="$sock" "$@"
+	fi
+}
+
+# secure_root: mariadb-install-db makes root@localhost, root@127.0.0.1,
+# root@::1 and root@<host name>, none with a password, so anyone on the
+# machine could log in as root over TCP.  Drop all but root@localhost and
+# give it a random password, kept in DIR/root.cnf (0600) before it is set.
+secure_root() {
+	[ -f "$rootcnf" ] && return 0
+	pw=$(openssl rand -hex 24)
+	(
+		umask 077
+		printf '%s\n' "# root of this MariaDB, development only" \
+			"[client]" "user=root" "password=$pw" >"$rootcnf.new"
+	)
+	q="SELECT host FROM mysql.user WHERE user = 'root'"
+	q="$q AND host <> 'localhost'"
+	sql=""
+	for h in $(client -N -B -e "$q"); do
+		sql="$sql DROP USER 'root'@'$h';"
+	done
+	client -e "$sql ALTER USER 'root'@'localhost' IDENTIFIED BY '$pw';" || {
+		rm -f "$rootcnf.new"
+		echo "could not set root's password in $dir" >&2
+		exit 1
+	}
+	mv "$rootcnf.new" "$rootcnf"
 }
 
 is_running() {
@@ -99,6 +146,9 @@ start() {
 	# (which then aborted: "Error on delete of '/tmp/#sql-temptable-...'").
 	mkdir -p "$dir/tmp"
 	if [ ! -d "$dir/data/mysql" ]; then
+		# A new root, without a password until secure_root below: the
+		# password of an earlier data directory no longer applies.
+		rm -f "$rootcnf"
 		# The plugin and aria_encrypt_tables here too: the system tables
 		# (mysql.*, Aria) are created encrypted.
 		mariadb-install-db --no-defaults --datadir="$dir/data" \
@@ -132,8 +182,7 @@ start() {
 		--max-connections=200 --skip-name-resolve $enc $tls \
 		>/dev/null 2>&1 </dev/null &
 	i=0
-	while ! mariadb --no-defaults -uroot --socket="$sock" \
-		-e 'SELECT 1' >/dev/null 2>&1; do
+	while ! client -e 'SELECT 1' >/dev/null 2>&1; do
 		i=$((i + 1))
 		if [ $i -gt 300 ]; then
 			echo "mariadb did not start; see $dir/error.log" >&2
@@ -142,6 +191,7 @@ start() {
 		fi
 		sleep 0.1
 	done
+	secure_root
 	[ "$encrypt" = 0 ] || [ -f "$sentinel" ] ||
 		echo "encrypted at rest with the keys of" \
 			"$keyfile (tools/dev/mariadb.sh)" >"$sentinel"
@@ -164,8 +214,13 @@ start) start "${3:?port}" "${4:-}" "${5:-}" "${6:-}" ;;
 stop) stop ;;
 sql)
 	shift 2
-	mariadb --no-defaults -uroot --socket="$sock" -e "$*"
+	client -e "$*"
 	;;
+client)
+	shift 2
+	client "$@"
+	;;
+secure) secure_root ;;
 *)
 	echo "unknown command $cmd" >&2
 	exit 2

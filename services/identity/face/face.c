@@ -86,6 +86,9 @@ const med_config_spec identity_config[] = {
 	 "clinicians and nurses find, read and identify only the patients "
 	 "they have a care relationship with (false: the whole hospital, "
 	 "for a hospital that records no encounters yet)"},
+	{IDENTITY_BG_PER_HOUR_KEY, MED_CONFIG_INT, "20", false, 1, 1000,
+	 "break-glass grants one user may start in any hour "
+	 "(StartBreakGlass); more are refused RESOURCE_EXHAUSTED"},
 };
 const size_t identity_n_config =
 	sizeof(identity_config) / sizeof(identity_config[0]);
