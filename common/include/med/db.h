@@ -211,6 +211,35 @@ med_err med_db_exec_once(med_db *db, const char *sql,
 			 uint64_t *affected,
 			 uint64_t *insert_id) MED_MUST_CHECK;
 
+/*
+ * MED_DB_BIN is the table options every table is created with: identifiers
+ * (user names, request ids, patient ids, codes) compare byte for byte, in
+ * any script.  The server's default (latin1_swedish_ci) folds case, so
+ * "DR.CASE" equals "dr.case", and refuses "dr.李" outright.
+ */
+#define MED_DB_BIN " DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+
+/* Migration statements that bring an older table there: every text column
+ * converted (rewrites the table), or only the default of a table without
+ * text columns (instant). */
+#define MED_DB_TO_BIN(table)                                                   \
+	"ALTER TABLE " table " CONVERT TO CHARACTER SET utf8mb4"               \
+	" COLLATE utf8mb4_bin"
+#define MED_DB_DEFAULT_BIN(table) "ALTER TABLE " table MED_DB_BIN
+
+/*
+ * med_db_table_bin brings table (made before MED_DB_BIN, in the
+ * connection's database) to utf8mb4_bin: every text column converted
+ * when one compares otherwise, else only the table's default (instant).
+ * Reads information_schema first, so a table already binary costs one
+ * query.  Errors: MED_ERR_INVALID (a name other than [a-z0-9_]), as
+ * med_db_exec.
+ */
+med_err med_db_table_bin(med_db_conn *c, const char *table) MED_MUST_CHECK;
+
+/* med_db_table_bin_once is med_db_table_bin on a pooled connection. */
+med_err med_db_table_bin_once(med_db *db, const char *table) MED_MUST_CHECK;
+
 /* med_db_row_strdup copies column col into arena; NULL becomes "".  Returns
  * NULL only when the arena is full. */
 char *med_db_row_strdup(struct med_arena *arena, const med_db_row *row,

@@ -1513,10 +1513,10 @@ migrate_on(med_db_conn *c, const med_db_migration *m, size_t n)
 	static const char *const create[] = {
 		"CREATE TABLE IF NOT EXISTS schema_version ("
 		"version INT PRIMARY KEY, description VARCHAR(200), "
-		"applied_ms BIGINT) ENGINE=InnoDB",
+		"applied_ms BIGINT) ENGINE=InnoDB" MED_DB_BIN,
 		"CREATE TABLE IF NOT EXISTS schema_lock ("
 		"name VARCHAR(64) PRIMARY KEY, holder VARCHAR(128) NOT NULL, "
-		"expires_ms BIGINT NOT NULL) ENGINE=InnoDB",
+		"expires_ms BIGINT NOT NULL) ENGINE=InnoDB" MED_DB_BIN,
 	};
 	migrate_lock l = {.name = "migrate"};
 	med_err err = MED_OK;
@@ -1524,6 +1524,11 @@ migrate_on(med_db_conn *c, const med_db_migration *m, size_t n)
 	lock_holder_name(l.holder, sizeof(l.holder));
 	for (size_t i = 0; i < 2 && err == MED_OK; i++)
 		err = db_exec_plain(c, create[i]);
+	/* Tables of a database made before MED_DB_BIN. */
+	if (err == MED_OK)
+		err = med_db_table_bin(c, "schema_version");
+	if (err == MED_OK)
+		err = med_db_table_bin(c, "schema_lock");
 	if (err == MED_OK)
 		err = lock_claim(c, &l);
 	if (err != MED_OK)
