@@ -196,6 +196,17 @@ med_err med_db_tx_audited(med_db *db, med_db_tx_fn fn,
  */
 void med_db_tx_audit_patient(const char *patient_id);
 
+/*
+ * med_db_tx_limit names, from store code, a capacity limit that the call
+ * this thread serves ran into: the call fails RESOURCE_EXHAUSTED with this
+ * message (say which limit, and what to do), never a bare status or, for
+ * data that is merely large, DATA_LOSS.  Returns MED_ERR_LIMIT for the
+ * store to return.  On a thread that serves no call it only returns.
+ * Implemented by the RPC layer (rpc_call.c).
+ */
+med_err med_db_tx_limit(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
 /* --- conveniences over the calls above (db_util.c) ---------------------- */
 
 struct med_arena;
