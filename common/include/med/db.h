@@ -248,7 +248,8 @@ med_err med_db_exec_once(med_db *db, const char *sql,
  */
 med_err med_db_table_bin(med_db_conn *c, const char *table) MED_MUST_CHECK;
 
-/* med_db_table_bin_once is med_db_table_bin on a pooled connection. */
+/* med_db_table_bin_once is med_db_table_bin on a connection of its own,
+ * outside the pool, whose reads may take as long as a migration's. */
 med_err med_db_table_bin_once(med_db *db, const char *table) MED_MUST_CHECK;
 
 /* med_db_row_strdup copies column col into arena; NULL becomes "".  Returns

@@ -1540,6 +1540,24 @@ migrate_on(med_db_conn *c, const med_db_migration *m, size_t n)
 	return err == MED_ERR_CONFLICT ? MED_ERR_INTERNAL : err;
 }
 
+/* med_db_table_bin_once converts on a connection of its own, as
+ * med_db_migrate: rewriting a big table outlasts the pool's read timeout. */
+med_err
+med_db_table_bin_once(med_db *db, const char *table)
+{
+	med_db_conn c = {.db = db, .io_timeout_s = DB_MIGRATE_IO_S};
+	med_err err;
+
+	if (db == NULL)
+		return MED_ERR_INVALID;
+	err = conn_open(&c);
+	if (err != MED_OK)
+		return err;
+	err = med_db_table_bin(&c, table);
+	conn_close(&c);
+	return err;
+}
+
 /*
  * med_db_migrate runs on a connection of its own, outside the pool: DDL on
  * a big table and the wait for another replica's lock both outlast the

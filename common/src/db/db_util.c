@@ -104,16 +104,3 @@ med_db_table_bin(med_db_conn *c, const char *table)
 			: "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
 	return med_db_exec(c, sql, NULL, 0, NULL, NULL);
 }
-
-med_err
-med_db_table_bin_once(med_db *db, const char *table)
-{
-	med_db_conn *c;
-	med_err err = med_db_acquire(db, &c);
-
-	if (err != MED_OK)
-		return err;
-	err = med_db_table_bin(c, table);
-	med_db_release(c);
-	return err;
-}
