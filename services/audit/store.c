@@ -141,6 +141,20 @@ static const char *const v5_statements[] = {
 	NULL,
 };
 
+/*
+ * Identifiers compare byte for byte (issue 31): the Merkle tables were
+ * made in the server's latin1 default.  Only tree_heads has a text column
+ * (key_id); the others change their default only, which is instant even
+ * for tree_nodes.
+ */
+static const char *const v6_statements[] = {
+	MED_DB_DEFAULT_BIN("tree_state"),
+	MED_DB_DEFAULT_BIN("tree_nodes"),
+	MED_DB_TO_BIN("tree_heads"),
+	MED_DB_DEFAULT_BIN("sth_signer"),
+	NULL,
+};
+
 const med_db_migration audit_migrations[] = {
 	{1, "events: the append-only audit log", v1_statements},
 	{2, "Merkle log: dense seq, BALP fields, tree nodes, signed heads",
@@ -150,6 +164,7 @@ const med_db_migration audit_migrations[] = {
 	 v4_statements},
 	{5, "signer row: one head per tree size across replicas",
 	 v5_statements},
+	{6, "identifiers compare in binary (utf8mb4_bin)", v6_statements},
 };
 const size_t audit_n_migrations =
 	sizeof(audit_migrations) / sizeof(audit_migrations[0]);

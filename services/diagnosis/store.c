@@ -106,9 +106,25 @@ static const char *const v2_statements[] = {
 	NULL,
 };
 
+/*
+ * Identifiers compare byte for byte (issue 31): the tables were made
+ * utf8mb4_unicode_ci or in the server's latin1 default, which fold case
+ * and accents, so one user's, patient's or code's key matched another's.
+ */
+static const char *const v3_statements[] = {
+	MED_DB_TO_BIN("conditions"),
+	MED_DB_TO_BIN("condition_versions"),
+	MED_DB_TO_BIN("care_plans"),
+	MED_DB_TO_BIN("care_plan_conditions"),
+	MED_DB_TO_BIN("care_plan_items"),
+	MED_DB_TO_BIN("findings"),
+	NULL,
+};
+
 const med_db_migration diagnosis_migrations[] = {
 	{1, "conditions: the problem list", v1_statements},
 	{2, "condition versions, care plans, AI findings", v2_statements},
+	{3, "identifiers compare in binary (utf8mb4_bin)", v3_statements},
 };
 const size_t diagnosis_n_migrations =
 	sizeof(diagnosis_migrations) / sizeof(diagnosis_migrations[0]);

@@ -403,13 +403,22 @@ med_err dosage_mar_slots(med_arena *a, const dosage_order *o, int64_t from_ms,
 			 Smartmed__Dosage__V1__MarSlot ***out,
 			 size_t *n) MED_MUST_CHECK;
 
+/*
+ * The most administrations of one substance to one patient that the dose
+ * checks read in one window (48 h around the dose): one every 8.6 s, far
+ * past any schedule or PCA.  Past it a check answers RESOURCE_EXHAUSTED
+ * naming this limit; it never counts the doses short.  (It was 512 and
+ * answered DATA_LOSS, as if the rows were corrupt: issue 31.)
+ */
+#define DOSAGE_GIVEN_MAX_ROWS 20000
+
 /* dosage_given_list - what a patient was given of each substance of a
- * drug around a time, in the drug's unit, for the PRN forecast. */
-#define DOSAGE_GIVEN_MAX_ROWS 512
+ * drug around a time, in the drug's unit, for the PRN forecast.  The
+ * arrays lie in the arena of the read, in time order. */
 typedef struct dosage_given_substance {
-	int64_t t_ms[DOSAGE_GIVEN_MAX_ROWS];
-	double amount[DOSAGE_GIVEN_MAX_ROWS];
-	size_t n;
+	int64_t *t_ms; /* ascending */
+	double *amount;
+	size_t n, cap;
 	int64_t latest_ms; /* the latest dose of all time; 0 = none */
 	double lifetime;
 } dosage_given_substance;
@@ -788,9 +797,9 @@ med_err dosage_store_mar(med_db *db, med_arena *arena, const char *patient_id,
 /* dosage_store_given_list reads what the patient was given of d's
  * substances in [from_ms, to_ms), with each one's latest dose and
  * lifetime total (store_history.c). */
-med_err dosage_store_given_list(med_db_conn *c, const char *patient_id,
-				const dosage_drug *d, int64_t from_ms,
-				int64_t to_ms,
+med_err dosage_store_given_list(med_db_conn *c, med_arena *a,
+				const char *patient_id, const dosage_drug *d,
+				int64_t from_ms, int64_t to_ms,
 				dosage_given_list *out) MED_MUST_CHECK;
 
 /* --- store_infusion.c: continuous infusions ------------------------------ */

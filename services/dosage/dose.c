@@ -838,33 +838,57 @@ dosage_dose_status_name(dosage_dose_status s)
 	return (unsigned)s <= DOSAGE_DOSE_NOT_APPLICABLE ? names[s] : "?";
 }
 
-/* window_total sums the amounts given in (end - 24 h, end]. */
+/* window_sum adds the amounts of [lo, hi) in index order, as a fresh sum
+ * (the running sum of worst_24h drifts by rounding). */
 static double
-window_total(const int64_t *t_ms, const double *amount, size_t n,
-	     int64_t end_ms)
+window_sum(const double *amount, size_t lo, size_t hi)
 {
 	double sum = 0;
 
-	for (size_t i = 0; i < n; i++)
-		if (t_ms[i] > end_ms - DOSAGE_DOSE_DAY_MS && t_ms[i] <= end_ms)
-			sum += amount[i];
+	for (size_t i = lo; i < hi; i++)
+		sum += amount[i];
 	return sum;
+}
+
+/* dose_window - the administrations [lo, hi) in (end - 24 h, end] of a
+ * sorted array, moved forward as end grows, with their running sum. */
+typedef struct dose_window {
+	size_t lo, hi;
+	double sum;
+} dose_window;
+
+static void
+window_move(dose_window *w, const int64_t *t_ms, const double *amount, size_t n,
+	    int64_t end_ms)
+{
+	for (; w->hi < n && t_ms[w->hi] <= end_ms; w->hi++)
+		w->sum += amount[w->hi];
+	for (; w->lo < w->hi && t_ms[w->lo] <= end_ms - DOSAGE_DOSE_DAY_MS;
+	     w->lo++)
+		w->sum -= amount[w->lo];
 }
 
 double
 dosage_dose_worst_24h(const int64_t *t_ms, const double *amount, size_t n,
 		      int64_t at_ms)
 {
-	double worst = window_total(t_ms, amount, n, at_ms);
+	dose_window w = {0};
+	size_t best_lo, best_hi;
+	double best;
 
-	for (size_t i = 0; i < n; i++) {
-		double w;
-
-		if (t_ms[i] < at_ms || t_ms[i] >= at_ms + DOSAGE_DOSE_DAY_MS)
-			continue;
-		w = window_total(t_ms, amount, n, t_ms[i]);
-		if (w > worst)
-			worst = w;
+	window_move(&w, t_ms, amount, n, at_ms);
+	best_lo = w.lo;
+	best_hi = w.hi;
+	best = w.sum;
+	/* The other window ends: each administration in (at, at + 24 h). */
+	for (size_t i = w.hi; i < n && t_ms[i] < at_ms + DOSAGE_DOSE_DAY_MS;
+	     i++) {
+		window_move(&w, t_ms, amount, n, t_ms[i]);
+		if (w.sum > best) {
+			best = w.sum;
+			best_lo = w.lo;
+			best_hi = w.hi;
+		}
 	}
-	return worst;
+	return window_sum(amount, best_lo, best_hi);
 }

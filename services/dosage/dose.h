@@ -272,8 +272,9 @@ typedef struct dosage_dose_history {
  * at every administration in [at_ms, at_ms + 24 h).  So a dose charted
  * late, between others, is counted against the doses after it too.
  * t_ms[i] and amount[i] (in the drug's unit) are the other
- * administrations, in any order; those outside (at - 24 h, at + 24 h)
- * count in no such window.
+ * administrations, in ascending time (one pass over them, so that tens of
+ * thousands cost little); those outside (at - 24 h, at + 24 h) count in
+ * no such window.
  */
 double dosage_dose_worst_24h(const int64_t *t_ms, const double *amount,
 			     size_t n, int64_t at_ms);

@@ -347,6 +347,29 @@ static const char *const v11_statements[] = {
 	NULL,
 };
 
+/*
+ * Identifiers compare byte for byte (issue 31): the tables were made
+ * utf8mb4_unicode_ci or in the server's latin1 default, which fold case
+ * and accents, so one user's, patient's or code's key matched another's.
+ * Drug names stay utf8mb4_unicode_ci: ListDrugs' name prefix "para"
+ * finds "Paracetamol".
+ */
+static const char *const v12_statements[] = {
+	MED_DB_TO_BIN("drugs"),
+	"ALTER TABLE drugs"
+	" MODIFY name VARCHAR(200) NOT NULL COLLATE utf8mb4_unicode_ci",
+	MED_DB_TO_BIN("patient_context"),
+	MED_DB_TO_BIN("orders"),
+	MED_DB_TO_BIN("administrations"),
+	MED_DB_TO_BIN("drug_substances"),
+	MED_DB_TO_BIN("order_events"),
+	MED_DB_TO_BIN("cosigns"),
+	MED_DB_TO_BIN("drug_gtins"),
+	MED_DB_TO_BIN("infusions"),
+	MED_DB_TO_BIN("infusion_events"),
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -368,6 +391,9 @@ const med_db_migration dosage_migrations[] = {
 	{10, "the prescribed rate of an infusion order", v10_statements},
 	{11, "a patient's dose serial, so that doses conflict on a cluster",
 	 v11_statements},
+	{12,
+	 "identifiers compare in binary (utf8mb4_bin), drug names as before",
+	 v12_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);

@@ -31,10 +31,14 @@
 	" JOIN drug_substances s ON s.drug_code = a.drug_code"                 \
 	" WHERE a.patient_id = ? AND s.substance = ? AND " COUNTED_A
 
-/* The most administrations of one substance to one patient within 48 h
- * that the 24-h check reads; more is no dosing schedule but a data
- * problem. */
-#define WINDOW_MAX_ROWS DOSAGE_GIVEN_MAX_ROWS
+/* Rows the first growth of a window's arrays makes room for. */
+#define WINDOW_FIRST_ROWS 64
+/* A window's arrays, from empty to DOSAGE_GIVEN_MAX_ROWS by doubling:
+ * every size on the way is kept, under twice the last, itself under twice
+ * the limit. */
+#define WINDOW_ARENA_MAX                                                       \
+	(4 * DOSAGE_GIVEN_MAX_ROWS * (sizeof(int64_t) + sizeof(double)) +      \
+	 (64u << 10))
 
 /* target - one substance of the checked drug: the key it is stored under
  * and what one unit of the drug holds of it. */
@@ -83,9 +87,42 @@ to_target(const target *t, const med_db_row *row, size_t col, double *out)
 
 typedef struct window_ctx {
 	const target *t;
+	med_arena *arena;
 	dosage_given_substance *rows;
 	bool bad;
 } window_ctx;
+
+/* window_grow doubles r's arrays (in a), up to DOSAGE_GIVEN_MAX_ROWS;
+ * past it the call is refused naming the limit. */
+static med_err
+window_grow(med_arena *a, dosage_given_substance *r)
+{
+	size_t cap = r->cap ? r->cap * 2 : WINDOW_FIRST_ROWS;
+	int64_t *t_ms;
+	double *amount;
+
+	if (r->cap == DOSAGE_GIVEN_MAX_ROWS)
+		return med_db_tx_limit(
+			"administrations: more than %d of one substance to "
+			"this patient within 48 h of the dose; the dose "
+			"checks will not count them short "
+			"(DOSAGE_GIVEN_MAX_ROWS)",
+			DOSAGE_GIVEN_MAX_ROWS);
+	if (cap > DOSAGE_GIVEN_MAX_ROWS)
+		cap = DOSAGE_GIVEN_MAX_ROWS;
+	t_ms = med_arena_alloc(a, cap * sizeof(*t_ms));
+	amount = med_arena_alloc(a, cap * sizeof(*amount));
+	if (t_ms == NULL || amount == NULL)
+		return MED_ERR_NOMEM;
+	if (r->n > 0) {
+		memcpy(t_ms, r->t_ms, r->n * sizeof(*t_ms));
+		memcpy(amount, r->amount, r->n * sizeof(*amount));
+	}
+	r->t_ms = t_ms;
+	r->amount = amount;
+	r->cap = cap;
+	return MED_OK;
+}
 
 /* on_window_row keeps one administration, in the checked drug's unit. */
 static med_err
@@ -93,9 +130,11 @@ on_window_row(void *arg, const med_db_row *row)
 {
 	window_ctx *w = arg;
 	dosage_given_substance *r = w->rows;
+	med_err err;
 
-	if (r->n == WINDOW_MAX_ROWS ||
-	    !to_target(w->t, row, 1, &r->amount[r->n])) {
+	if (r->n == r->cap && (err = window_grow(w->arena, r)) != MED_OK)
+		return err;
+	if (!to_target(w->t, row, 1, &r->amount[r->n])) {
 		w->bad = true;
 		return MED_OK;
 	}
@@ -104,19 +143,20 @@ on_window_row(void *arg, const med_db_row *row)
 }
 
 /* read_window reads the administrations of t's substance strictly between
- * from_ms and to_ms into rows. */
+ * from_ms and to_ms into rows (arrays in a), in time order. */
 static med_err
-read_window(med_db_conn *c, const char *patient_id, const target *t,
-	    int64_t from_ms, int64_t to_ms, dosage_given_substance *rows)
+read_window(med_db_conn *c, med_arena *a, const char *patient_id,
+	    const target *t, int64_t from_ms, int64_t to_ms,
+	    dosage_given_substance *rows)
 {
-	window_ctx w = {.t = t, .rows = rows};
+	window_ctx w = {.t = t, .arena = a, .rows = rows};
 	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_STR(t->key),
 			    MED_DB_I64(from_ms), MED_DB_I64(to_ms)};
 	med_err err = med_db_query(
 		c,
 		"SELECT a.effective_ms, " AMOUNT_COLUMNS FROM_SUBSTANCE
 		" AND a.effective_ms > ? AND"
-		" a.effective_ms < ?",
+		" a.effective_ms < ? ORDER BY a.effective_ms",
 		v, 4, on_window_row, &w);
 
 	/* A dose that cannot be counted must not be silently left out. */
@@ -131,17 +171,18 @@ static med_err
 worst_24h(med_db_conn *c, const char *patient_id, const target *t,
 	  int64_t at_ms, double *out)
 {
-	dosage_given_substance *rows = calloc(1, sizeof(*rows));
+	dosage_given_substance rows = {0};
+	med_arena *a = med_arena_new(WINDOW_ARENA_MAX);
 	med_err err;
 
-	if (rows == NULL)
+	if (a == NULL)
 		return MED_ERR_NOMEM;
-	err = read_window(c, patient_id, t, at_ms - DOSAGE_DOSE_DAY_MS,
-			  at_ms + DOSAGE_DOSE_DAY_MS, rows);
+	err = read_window(c, a, patient_id, t, at_ms - DOSAGE_DOSE_DAY_MS,
+			  at_ms + DOSAGE_DOSE_DAY_MS, &rows);
 	if (err == MED_OK)
-		*out = dosage_dose_worst_24h(rows->t_ms, rows->amount, rows->n,
+		*out = dosage_dose_worst_24h(rows.t_ms, rows.amount, rows.n,
 					     at_ms);
-	free(rows);
+	med_arena_free(a);
 	return err;
 }
 
@@ -364,7 +405,7 @@ on_latest_row(void *arg, const med_db_row *row)
 }
 
 med_err
-dosage_store_given_list(med_db_conn *c, const char *patient_id,
+dosage_store_given_list(med_db_conn *c, med_arena *a, const char *patient_id,
 			const dosage_drug *d, int64_t from_ms, int64_t to_ms,
 			dosage_given_list *out)
 {
@@ -379,7 +420,7 @@ dosage_store_given_list(med_db_conn *c, const char *patient_id,
 		med_db_value v[] = {MED_DB_STR(patient_id),
 				    MED_DB_STR(t[i].key)};
 
-		if ((err = read_window(c, patient_id, &t[i], from_ms, to_ms,
+		if ((err = read_window(c, a, patient_id, &t[i], from_ms, to_ms,
 				       s)) != MED_OK ||
 		    (err = lifetime(c, patient_id, &t[i], &s->lifetime)) !=
 			    MED_OK ||

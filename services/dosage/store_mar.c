@@ -186,9 +186,10 @@ mar_prn(med_db_conn *c, mar_ctx *x, size_t i)
 	err = dosage_store_drug_conn(c, x->arena, o->drug_code, d->drugs[i]);
 	if (err != MED_OK)
 		return err == MED_ERR_NOT_FOUND ? MED_ERR_DATA_LOSS : err;
-	return dosage_store_given_list(
-		c, x->patient_id, d->drugs[i], x->now_ms - DOSAGE_DOSE_DAY_MS,
-		x->now_ms + DOSAGE_DOSE_DAY_MS, d->given[i]);
+	return dosage_store_given_list(c, x->arena, x->patient_id, d->drugs[i],
+				       x->now_ms - DOSAGE_DOSE_DAY_MS,
+				       x->now_ms + DOSAGE_DOSE_DAY_MS,
+				       d->given[i]);
 }
 
 static med_err

@@ -12,6 +12,8 @@
 
 #include <jansson.h>
 
+#include <med/util.h>
+
 #include "fhir_facade.h"
 
 #define INTERNAL	   13
@@ -26,17 +28,37 @@ typedef struct match {
 
 struct fhir_matches {
 	const fhir_query *q;
-	match *items;
-	size_t n, cap;
+	size_t skip;	/* matches to pass over before the page */
+	size_t want;	/* entries the page holds */
+	bool count_all; /* read on to the end to count the total */
+	size_t pages;	/* export pages read */
+	bool stopped;	/* reading stopped before the end */
+	uint64_t seen;	/* matches met */
+	match *items;	/* the page, want at most */
+	size_t n;
+	/* where the export page being read lies */
+	size_t source;
+	size_t skip_entries; /* of the next page read: a cursor's entry */
+	bool has_next;
+	fhir_cursor next;
 };
 
 fhir_matches *
-fhir_matches_new(const fhir_query *q)
+fhir_matches_new(const fhir_query *q, size_t skip, size_t want, bool count_all)
 {
 	fhir_matches *m = calloc(1, sizeof(*m));
 
-	if (m != NULL)
-		m->q = q;
+	if (m == NULL)
+		return NULL;
+	m->items = calloc(want ? want : 1, sizeof(*m->items));
+	if (m->items == NULL) {
+		free(m);
+		return NULL;
+	}
+	m->q = q;
+	m->skip = skip;
+	m->want = want;
+	m->count_all = count_all;
 	return m;
 }
 
@@ -54,10 +76,32 @@ fhir_matches_free(fhir_matches *m)
 	free(m);
 }
 
+void
+fhir_matches_at_source(fhir_matches *m, size_t source, size_t skip_entries)
+{
+	m->source = source;
+	m->skip_entries = skip_entries;
+}
+
 size_t
-fhir_matches_count(const fhir_matches *m)
+fhir_matches_page_len(const fhir_matches *m)
 {
 	return m->n;
+}
+
+uint64_t
+fhir_matches_total(const fhir_matches *m, bool *complete)
+{
+	*complete = !m->stopped;
+	return m->seen;
+}
+
+bool
+fhir_matches_next(const fhir_matches *m, fhir_cursor *out)
+{
+	if (m->has_next)
+		*out = m->next;
+	return m->has_next;
 }
 
 /* --- spans: where each entry's resource lies in the text ---------------- */
@@ -262,26 +306,10 @@ keep(fhir_matches *m, json_t *res, const char *raw, size_t raw_len,
 	const char *type =
 		json_string_value(json_object_get(res, "resourceType"));
 	const char *id = json_string_value(json_object_get(res, "id"));
-	match *it;
+	match *it = &m->items[m->n];
 
 	if (id == NULL)
 		return fhir_fail(e, INTERNAL, "export: a %s without id", type);
-	if (m->n == FHIR_MATCHES_MAX)
-		return fhir_fail(e, RESOURCE_EXHAUSTED,
-				 "more than %d resources match: narrow the "
-				 "search (date, code)",
-				 FHIR_MATCHES_MAX);
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		match *items = realloc(m->items, cap * sizeof(*items));
-
-		if (items == NULL)
-			return fhir_fail(e, RESOURCE_EXHAUSTED,
-					 "out of memory");
-		m->items = items;
-		m->cap = cap;
-	}
-	it = &m->items[m->n];
 	it->type = strdup(type);
 	it->id = strdup(id);
 	it->raw = strndup(raw, raw_len);
@@ -296,17 +324,65 @@ keep(fhir_matches *m, json_t *res, const char *raw, size_t raw_len,
 	return MED_OK;
 }
 
+/* mark_next makes entry i of the export page of token the next page's
+ * first: the page is full and this match comes after it. */
+static med_err
+mark_next(fhir_matches *m, const char *token, size_t i, fhir_error *e)
+{
+	fhir_cursor *c = &m->next;
+
+	if (strlen(token) > FHIR_CURSOR_TOKEN_MAX)
+		return fhir_fail(e, INTERNAL,
+				 "export: a page token over %d bytes",
+				 FHIR_CURSOR_TOKEN_MAX);
+	c->set = true;
+	c->source = m->source;
+	c->entry = i;
+	med_strlcpy(c->token, token, sizeof(c->token));
+	m->has_next = true;
+	return MED_OK;
+}
+
+/* take_match places the match at entry i: passed over, kept, or, once the
+ * page is full, the next page's start; then only counted. */
+static med_err
+take_match(fhir_matches *m, json_t *res, const char *raw, size_t raw_len,
+	   const char *token, size_t i, fhir_error *e)
+{
+	uint64_t at = m->seen++;
+
+	if (at < m->skip)
+		return MED_OK;
+	if (m->n < m->want)
+		return keep(m, res, raw, raw_len, e);
+	if (!m->has_next)
+		return mark_next(m, token, i, e);
+	return MED_OK;
+}
+
+/* page_done: nothing more to read (the page is full and its next start
+ * found), unless the total is still being counted. */
+static bool
+page_done(const fhir_matches *m)
+{
+	bool full = m->n == m->want && m->has_next;
+
+	return full && (!m->count_all || m->pages >= FHIR_TOTAL_PAGES_MAX);
+}
+
 /* add_entries walks the entry array: values from doc, text from p. */
 static med_err
-add_entries(fhir_matches *m, json_t *entries, const char *text, fhir_error *e)
+add_entries(fhir_matches *m, json_t *entries, const char *text,
+	    const char *token, fhir_error *e)
 {
 	const char *p = skip_ws(text);
-	size_t i;
+	size_t i, skip = m->skip_entries;
 	json_t *entry;
 
 	if (*p != '[')
 		return fhir_fail(e, INTERNAL, "export: entry is not an array");
 	p++;
+	m->skip_entries = 0;
 	json_array_foreach(entries, i, entry)
 	{
 		const char *start = find_key(p, "resource");
@@ -318,8 +394,9 @@ add_entries(fhir_matches *m, json_t *entries, const char *text, fhir_error *e)
 			return fhir_fail(e, INTERNAL,
 					 "export: entry %zu has no resource",
 					 i);
-		if (resource_matches(res, m->q))
-			err = keep(m, res, start, (size_t)(end - start), e);
+		if (i >= skip && resource_matches(res, m->q))
+			err = take_match(m, res, start, (size_t)(end - start),
+					 token, i, e);
 		if (err != MED_OK)
 			return err;
 		p = skip_ws(skip_value(p));
@@ -330,7 +407,8 @@ add_entries(fhir_matches *m, json_t *entries, const char *text, fhir_error *e)
 }
 
 med_err
-fhir_matches_add_bundle(void *ctx, const char *text, fhir_error *e)
+fhir_matches_add_page(void *ctx, const char *token, const char *text,
+		      fhir_error *e)
 {
 	fhir_matches *m = ctx;
 	json_error_t jerr;
@@ -339,20 +417,25 @@ fhir_matches_add_bundle(void *ctx, const char *text, fhir_error *e)
 	const char *at = find_key(text, "entry");
 	med_err err = MED_OK;
 
+	m->pages++;
 	if (doc == NULL || !json_is_object(doc))
 		err = fhir_fail(e, INTERNAL, "export: not JSON (%s)",
 				jerr.text);
 	else if (entries != NULL && at != NULL)
-		err = add_entries(m, entries, at, e);
+		err = add_entries(m, entries, at, token, e);
 	json_decref(doc);
+	if (err == MED_OK && page_done(m)) {
+		m->stopped = true;
+		err = MED_ERR_CANCELLED;
+	}
 	return err;
 }
 
 void
 fhir_matches_write_entries(med_json *w, const fhir_matches *m,
-			   const char *base_url, size_t from, size_t n)
+			   const char *base_url)
 {
-	for (size_t i = from; i < m->n && i < from + n; i++) {
+	for (size_t i = 0; i < m->n; i++) {
 		const match *it = &m->items[i];
 		char url[1024];
 

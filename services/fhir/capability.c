@@ -47,7 +47,8 @@ write_patient(med_json *w)
 	med_json_str(w, "definition", EVERYTHING_DEF);
 	med_json_str(w, "documentation",
 		     "The Patient and every resource the services export "
-		     "for it; paged with _count and _offset.");
+		     "for it; paged with _count and the Bundle's next "
+		     "links.");
 	med_json_end(w, '}');
 	med_json_end(w, ']');
 	med_json_end(w, '}');

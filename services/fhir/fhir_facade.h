@@ -34,8 +34,18 @@ struct med_audit;
 /* Paging: _count's default and largest value. */
 #define FHIR_COUNT_DEFAULT 20
 #define FHIR_COUNT_MAX	   100
-/* Resources one search may gather from the services before paging. */
-#define FHIR_MATCHES_MAX 5000
+/*
+ * The largest _offset.  A page asked by _offset reads every match before
+ * it; the next links carry a _cursor instead, which starts reading where
+ * the page before ended, so that any number of resources can be paged
+ * through (before, a search gathered at most 5,000 matches: issue 31).
+ */
+#define FHIR_OFFSET_MAX 100000000
+/* Export pages the first page of a search reads to count its total; past
+ * it the Bundle has no total and no last link, and still pages on. */
+#define FHIR_TOTAL_PAGES_MAX 400
+/* The longest service page token a _cursor carries. */
+#define FHIR_CURSOR_TOKEN_MAX 128
 /* Largest response body, and the scratch memory of one request. */
 #define FHIR_BODY_MAX  (16u << 20)
 #define FHIR_ARENA_MAX (64u << 20)
@@ -178,6 +188,24 @@ typedef struct fhir_date_filter {
 
 #define FHIR_DATE_FILTERS_MAX 2
 
+/*
+ * fhir_cursor - where a page of a search begins, carried by its previous
+ * page's next link as _cursor=SOURCE.ENTRY.TOTAL.TOKEN: the index of the
+ * source, the page token of its export page that holds the page's first
+ * match ("" for the first), that match's index among the entries of the
+ * export page, and the total counted when paging began ("-": not
+ * counted).  It says only where to read: every source still decides on
+ * the caller's token whether the patient may be read.
+ */
+typedef struct fhir_cursor {
+	bool set;
+	size_t source;
+	size_t entry;
+	bool has_total;
+	uint64_t total;
+	char token[FHIR_CURSOR_TOKEN_MAX + 1];
+} fhir_cursor;
+
 /* fhir_query - a request's validated meaning. */
 typedef struct fhir_query {
 	fhir_interaction what;
@@ -185,6 +213,7 @@ typedef struct fhir_query {
 	const char *patient_id;
 	size_t count;
 	size_t offset;
+	fhir_cursor cursor; /* _cursor, from a next link */
 	fhir_date_filter dates[FHIR_DATE_FILTERS_MAX];
 	size_t n_dates;
 	const char *code_system; /* NULL: any */
@@ -267,27 +296,64 @@ med_err fhir_break_glass_verify(fhir_facade *f, const fhir_request *req,
 				fhir_break_glass *state,
 				char grant_id[FHIR_GRANT_ID_LEN + 1],
 				fhir_error *e) MED_MUST_CHECK;
+/* fhir_export_at_fn receives one page's Bundle JSON of a source and the
+ * page token that asked for it.  MED_ERR_CANCELLED: enough, stop. */
+typedef med_err (*fhir_export_at_fn)(void *ctx, const char *token,
+				     const char *bundle_json, fhir_error *e);
+
+/*
+ * fhir_export_from is fhir_export_all from the page of token ("" for the
+ * first) on, with each page's token.  Returns on_page's
+ * MED_ERR_CANCELLED when it stopped the reading.  Errors: the source's,
+ * RESOURCE_EXHAUSTED past EXPORT_PAGES_MAX pages in one request.
+ */
+med_err fhir_export_from(fhir_source *src, fhir_call *c, const char *patient_id,
+			 const char *token, fhir_export_at_fn on_page,
+			 void *ctx, fhir_error *e);
 
 /* --- bundle.c ----------------------------------------------------------- */
 
+/*
+ * fhir_matches - one page of a search: the resources that pass q's
+ * filters (all but Patient for $everything) are counted as the sources'
+ * export pages go by; skip of them are passed over, the next want kept,
+ * and the place of the one after is the next page's cursor.  Only the
+ * page is held, so a patient's resources may be any number.
+ */
 typedef struct fhir_matches fhir_matches;
 
-/* fhir_matches_new starts gathering resources that pass q's filters (all
- * but Patient when q->type is NULL). */
-fhir_matches *fhir_matches_new(const fhir_query *q);
+/* fhir_matches_new starts a page; count_all: go on to the end (up to
+ * FHIR_TOTAL_PAGES_MAX export pages) to count the total.  NULL: no
+ * memory. */
+fhir_matches *fhir_matches_new(const fhir_query *q, size_t skip, size_t want,
+			       bool count_all);
 void fhir_matches_free(fhir_matches *m);
 
-/* fhir_matches_add_bundle adds the matching entries of one Bundle.
- * Errors: MED_ERR_DATA_LOSS (not a Bundle), MED_ERR_LIMIT (too many). */
-med_err fhir_matches_add_bundle(void *m, const char *bundle_json,
-				fhir_error *e);
+/* fhir_matches_at_source says which source the next pages come from, and
+ * how many entries of the first to pass over (a cursor's entry). */
+void fhir_matches_at_source(fhir_matches *m, size_t source,
+			    size_t skip_entries);
 
-/* fhir_matches_count is the number gathered. */
-size_t fhir_matches_count(const fhir_matches *m);
+/* fhir_matches_add_page is a fhir_export_at_fn: it takes the matching
+ * entries of one Bundle.  MED_ERR_CANCELLED once the page (and the count,
+ * when asked) is complete.  Errors: INTERNAL (not a Bundle). */
+med_err fhir_matches_add_page(void *m, const char *token,
+			      const char *bundle_json, fhir_error *e);
 
-/* fhir_matches_write_entries writes entries [from, from + n) of m. */
+/* fhir_matches_total gives the matches counted (all of them when
+ * *complete: every source was read to its end). */
+uint64_t fhir_matches_total(const fhir_matches *m, bool *complete);
+
+/* fhir_matches_next fills *out with the next page's cursor; false: this
+ * page is the last. */
+bool fhir_matches_next(const fhir_matches *m, fhir_cursor *out);
+
+/* fhir_matches_page_len is the number of entries on the page. */
+size_t fhir_matches_page_len(const fhir_matches *m);
+
+/* fhir_matches_write_entries writes the page's entries. */
 void fhir_matches_write_entries(med_json *w, const fhir_matches *m,
-				const char *base_url, size_t from, size_t n);
+				const char *base_url);
 
 /* --- patient.c, capability.c -------------------------------------------- */
 

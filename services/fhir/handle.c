@@ -76,10 +76,24 @@ url_append(char *url, size_t cap, const char *key, const char *value)
 	url[n < cap ? n : cap - 1] = '\0';
 }
 
-/* page_url is the request's own URL with _offset set to offset. */
+/* cursor_text writes c as _cursor's value: SOURCE.ENTRY.TOTAL.TOKEN. */
 static void
-page_url(const fhir_facade *f, const fhir_query *q, size_t offset, char *url,
-	 size_t cap)
+cursor_text(const fhir_cursor *c, char *buf, size_t cap)
+{
+	char total[24] = "-";
+
+	if (c->has_total)
+		snprintf(total, sizeof(total), "%llu",
+			 (unsigned long long)c->total);
+	snprintf(buf, cap, "%zu.%zu.%s.%s", c->source, c->entry, total,
+		 c->token);
+}
+
+/* page_url is the request's own URL with _offset set to offset and, when
+ * cursor is not NULL, _cursor set to it. */
+static void
+page_url(const fhir_facade *f, const fhir_query *q, size_t offset,
+	 const fhir_cursor *cursor, char *url, size_t cap)
 {
 	char num[24];
 
@@ -110,53 +124,84 @@ page_url(const fhir_facade *f, const fhir_query *q, size_t offset, char *url,
 	url_append(url, cap, "_count", num);
 	snprintf(num, sizeof(num), "%zu", offset);
 	url_append(url, cap, "_offset", num);
+	if (cursor != NULL) {
+		char text[FHIR_CURSOR_TOKEN_MAX + 64];
+
+		cursor_text(cursor, text, sizeof(text));
+		url_append(url, cap, "_cursor", text);
+	}
 }
 
 static void
 write_link(med_json *w, const fhir_facade *f, const fhir_query *q,
-	   const char *relation, size_t offset)
+	   const char *relation, size_t offset, const fhir_cursor *cursor)
 {
 	char url[2048];
 
-	page_url(f, q, offset, url, sizeof(url));
+	page_url(f, q, offset, cursor, url, sizeof(url));
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "relation", relation);
 	med_json_str(w, "url", url);
 	med_json_end(w, '}');
 }
 
+/* page_ends - what a page learnt of the search: its total when counted,
+ * and where the next page starts when there is one. */
+typedef struct page_ends {
+	bool has_total;
+	uint64_t total;
+	bool has_next;
+	fhir_cursor next;
+} page_ends;
+
+/* write_links: self, first, previous and last by _offset (last only with
+ * a total); next by _cursor, which reads on from where this page ended
+ * rather than from the start. */
 static void
 write_links(med_json *w, const fhir_facade *f, const fhir_query *q,
-	    size_t total)
+	    const page_ends *p)
 {
-	size_t last = total == 0 ? 0 : (total - 1) / q->count * q->count;
-
 	med_json_begin(w, "link", '[');
-	write_link(w, f, q, "self", q->offset);
-	write_link(w, f, q, "first", 0);
+	write_link(w, f, q, "self", q->offset,
+		   q->cursor.set ? &q->cursor : NULL);
+	write_link(w, f, q, "first", 0, NULL);
 	if (q->offset > 0)
 		write_link(w, f, q, "previous",
-			   q->offset > q->count ? q->offset - q->count : 0);
-	if (q->offset + q->count < total)
-		write_link(w, f, q, "next", q->offset + q->count);
-	write_link(w, f, q, "last", last);
+			   q->offset > q->count ? q->offset - q->count : 0,
+			   NULL);
+	if (p->has_next)
+		write_link(w, f, q, "next", q->offset + q->count, &p->next);
+	if (p->has_total)
+		write_link(w, f, q, "last",
+			   p->total == 0 ? 0
+					 : (p->total - 1) / q->count * q->count,
+			   NULL);
 	med_json_end(w, ']');
 }
 
 /* --- the interactions --------------------------------------------------- */
 
+/* gather reads the sources in order, from the cursor's place when q has
+ * one, until m has its page (and its count). */
 static med_err
 gather(fhir_call *c, const fhir_query *q, fhir_matches *m, fhir_error *e)
 {
-	for (size_t i = 0; i < fhir_n_sources(); i++) {
+	size_t first = q->cursor.set ? q->cursor.source : 0;
+
+	for (size_t i = first; i < fhir_n_sources(); i++) {
 		fhir_source *src = &fhir_sources()[i];
+		bool at_cursor = q->cursor.set && i == first;
 		med_err err;
 
 		if (src->ch == NULL || (q->what == FHIR_SEARCH &&
 					!fhir_source_holds(src, q->type)))
 			continue;
-		err = fhir_export_all(src, c, q->patient_id,
-				      fhir_matches_add_bundle, m, e);
+		fhir_matches_at_source(m, i, at_cursor ? q->cursor.entry : 0);
+		err = fhir_export_from(src, c, q->patient_id,
+				       at_cursor ? q->cursor.token : "",
+				       fhir_matches_add_page, m, e);
+		if (err == MED_ERR_CANCELLED)
+			return MED_OK; /* the page is complete */
 		if (err != MED_OK)
 			return err;
 	}
@@ -172,15 +217,64 @@ write_patient_entry(med_json *w, const fhir_facade *f,
 	med_fhir_entry_end(w);
 }
 
-/* serve_bundle writes a searchset: patient (for $everything) first. */
+/* page_ends_of says what m found, with lead entries (the Patient of
+ * $everything) before the matches. */
+static void
+page_ends_of(const fhir_query *q, const fhir_matches *m, size_t lead,
+	     page_ends *p)
+{
+	bool complete;
+	uint64_t n = fhir_matches_total(m, &complete);
+
+	memset(p, 0, sizeof(*p));
+	if (q->cursor.set) {
+		p->has_total = q->cursor.has_total;
+		p->total = q->cursor.total;
+	} else if (complete) {
+		p->has_total = true;
+		p->total = n + lead;
+	}
+	p->has_next = fhir_matches_next(m, &p->next);
+	p->next.has_total = p->has_total;
+	p->next.total = p->total;
+}
+
+static void
+write_searchset(med_json *w, const fhir_facade *f, const fhir_query *q,
+		const fhir_matches *m, const page_ends *p,
+		const Smartmed__Identity__V1__Patient *lead_patient)
+{
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "resourceType", "Bundle");
+	med_json_str(w, "type", "searchset");
+	if (p->has_total)
+		med_json_u64(w, "total", p->total);
+	write_links(w, f, q, p);
+	med_json_begin(w, "entry", '[');
+	if (lead_patient != NULL)
+		write_patient_entry(w, f, lead_patient);
+	fhir_matches_write_entries(w, m, f->base_url);
+	med_json_end(w, ']');
+	med_json_end(w, '}');
+}
+
+/*
+ * serve_bundle writes a searchset: patient (for $everything) first.  A
+ * page by _offset passes over the matches before it and counts them all
+ * for the total; a page by _cursor starts where the one before ended and
+ * stops at its last entry, taking the total its cursor carries.
+ */
 static med_err
 serve_bundle(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 	     size_t *n_out, fhir_error *e)
 {
 	Smartmed__Identity__V1__Patient *p = NULL;
-	fhir_matches *m = fhir_matches_new(q);
 	size_t lead = q->what == FHIR_EVERYTHING ? 1 : 0;
-	size_t total, from;
+	bool lead_here = lead && !q->cursor.set && q->offset == 0;
+	size_t skip = q->cursor.set || q->offset < lead ? 0 : q->offset - lead;
+	fhir_matches *m =
+		fhir_matches_new(q, skip, q->count - lead_here, !q->cursor.set);
+	page_ends ends;
 	med_err err = MED_OK;
 
 	if (m == NULL)
@@ -191,22 +285,10 @@ serve_bundle(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 	if (err == MED_OK)
 		err = gather(c, q, m, e);
 	if (err == MED_OK) {
-		total = fhir_matches_count(m) + lead;
-		med_json_begin(w, NULL, '{');
-		med_json_str(w, "resourceType", "Bundle");
-		med_json_str(w, "type", "searchset");
-		med_json_u64(w, "total", total);
-		write_links(w, f, q, total);
-		med_json_begin(w, "entry", '[');
-		if (lead && q->offset == 0)
-			write_patient_entry(w, f, p);
-		from = q->offset > lead ? q->offset - lead : 0;
-		fhir_matches_write_entries(
-			w, m, f->base_url, from,
-			q->count - (lead && q->offset == 0 ? 1 : 0));
-		med_json_end(w, ']');
-		med_json_end(w, '}');
-		*n_out = total;
+		page_ends_of(q, m, lead, &ends);
+		write_searchset(w, f, q, m, &ends, lead_here ? p : NULL);
+		*n_out = ends.has_total ? (size_t)ends.total
+					: fhir_matches_page_len(m) + lead_here;
 	}
 	fhir_matches_free(m);
 	return err;

@@ -4,11 +4,13 @@
  * something the facade does not support must not get the unfiltered list
  * as if it were the answer.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <med/fhir.h>
+#include <med/util.h>
 
 #include "fhir_facade.h"
 
@@ -129,7 +131,66 @@ search_param(fhir_query *q, const fhir_type_info *t, med_arena *a,
 			 p->key, t->type);
 }
 
-/* paging_param takes _count and _offset; NOT_FOUND: neither. */
+/* cursor_number reads a decimal up to '.', moving *s past the dot. */
+static bool
+cursor_number(const char **s, uint64_t max, uint64_t *out)
+{
+	char *end = NULL;
+	unsigned long long v;
+
+	if (**s < '0' || **s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(*s, &end, 10);
+	if (errno != 0 || *end != '.' || v > max)
+		return false;
+	*out = v;
+	*s = end + 1;
+	return true;
+}
+
+/* token_ok: a page token as the services write them (printable ASCII,
+ * no space), short enough for a link. */
+static bool
+token_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > FHIR_CURSOR_TOKEN_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return false;
+	return true;
+}
+
+/* parse_cursor reads SOURCE.ENTRY.TOTAL.TOKEN (TOTAL "-": none). */
+static bool
+parse_cursor(const char *s, fhir_cursor *c)
+{
+	uint64_t source, entry, total = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (!cursor_number(&s, fhir_n_sources() - 1, &source) ||
+	    !cursor_number(&s, 1u << 20, &entry))
+		return false;
+	if (s[0] == '-' && s[1] == '.')
+		s += 2;
+	else if (!cursor_number(&s, (uint64_t)1 << 53, &total))
+		return false;
+	else
+		c->has_total = true;
+	if (!token_ok(s))
+		return false;
+	c->set = true;
+	c->source = (size_t)source;
+	c->entry = (size_t)entry;
+	c->total = total;
+	med_strlcpy(c->token, s, sizeof(c->token));
+	return true;
+}
+
+/* paging_param takes _count, _offset and _cursor; NOT_FOUND: none. */
 static med_err
 paging_param(fhir_query *q, const fhir_param *p, fhir_error *e)
 {
@@ -141,10 +202,18 @@ paging_param(fhir_query *q, const fhir_param *p, fhir_error *e)
 		return MED_OK;
 	}
 	if (strcmp(p->key, "_offset") == 0) {
-		if (!parse_size(p->value, 0, FHIR_MATCHES_MAX, &q->offset))
+		if (!parse_size(p->value, 0, FHIR_OFFSET_MAX, &q->offset))
 			return fhir_fail(e, INVALID,
 					 "_offset: want 0..%d, got '%.20s'",
-					 FHIR_MATCHES_MAX, p->value);
+					 FHIR_OFFSET_MAX, p->value);
+		return MED_OK;
+	}
+	if (strcmp(p->key, "_cursor") == 0) {
+		if (!parse_cursor(p->value, &q->cursor))
+			return fhir_fail(e, INVALID,
+					 "_cursor: not a cursor of a next "
+					 "link, got '%.40s'",
+					 p->value);
 		return MED_OK;
 	}
 	return MED_ERR_NOT_FOUND;

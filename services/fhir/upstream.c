@@ -10,8 +10,9 @@
 
 #include "fhir_facade.h"
 
-#define NOT_FOUND 5
-#define INTERNAL  13
+#define NOT_FOUND	   5
+#define INTERNAL	   13
+#define RESOURCE_EXHAUSTED 8
 /* Entries asked of a service per ExportFhir page: the services' default,
  * which they size to fit one reply. */
 #define EXPORT_PAGE_SIZE 50
@@ -132,8 +133,9 @@ export_one_page(fhir_source *src, fhir_call *c, const char *patient_id,
 }
 
 med_err
-fhir_export_all(fhir_source *src, fhir_call *c, const char *patient_id,
-		fhir_export_page_fn on_page, void *ctx, fhir_error *e)
+fhir_export_from(fhir_source *src, fhir_call *c, const char *patient_id,
+		 const char *token, fhir_export_at_fn on_page, void *ctx,
+		 fhir_error *e)
 {
 	Smartmed__Common__V1__PageRequest page =
 		SMARTMED__COMMON__V1__PAGE_REQUEST__INIT;
@@ -141,18 +143,45 @@ fhir_export_all(fhir_source *src, fhir_call *c, const char *patient_id,
 	med_err err;
 
 	page.page_size = EXPORT_PAGE_SIZE;
-	page.page_token = "";
+	page.page_token = (char *)(token ? token : "");
 	for (int i = 0; i < EXPORT_PAGES_MAX; i++) {
 		err = export_one_page(src, c, patient_id, &page, &bundle, &next,
 				      e);
 		if (err == MED_OK && bundle != NULL)
-			err = on_page(ctx, bundle, e);
+			err = on_page(ctx, page.page_token, bundle, e);
 		if (err != MED_OK || next == NULL || next[0] == '\0')
 			return err;
 		page.page_token = (char *)next;
 	}
-	return fhir_fail(e, INTERNAL, "%s: more than %d export pages",
-			 src->service, EXPORT_PAGES_MAX);
+	return fhir_fail(e, RESOURCE_EXHAUSTED,
+			 "%s: more than %d export pages of %d in one request; "
+			 "page with _count and the next links",
+			 src->service, EXPORT_PAGES_MAX, EXPORT_PAGE_SIZE);
+}
+
+/* every_page - fhir_export_all's callback, without the tokens. */
+typedef struct every_page {
+	fhir_export_page_fn fn;
+	void *ctx;
+} every_page;
+
+static med_err
+on_every_page(void *arg, const char *token, const char *bundle_json,
+	      fhir_error *e)
+{
+	every_page *p = arg;
+
+	(void)token;
+	return p->fn(p->ctx, bundle_json, e);
+}
+
+med_err
+fhir_export_all(fhir_source *src, fhir_call *c, const char *patient_id,
+		fhir_export_page_fn on_page, void *ctx, fhir_error *e)
+{
+	every_page p = {on_page, ctx};
+
+	return fhir_export_from(src, c, patient_id, "", on_every_page, &p, e);
 }
 
 med_err

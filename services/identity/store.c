@@ -192,6 +192,31 @@ static const char *const v8_statements[] = {
 	NULL,
 };
 
+/*
+ * Identifiers compare byte for byte (issue 31): the tables were made
+ * utf8mb4_unicode_ci or in the server's latin1 default, which fold case
+ * and accents, so one user's, patient's or code's key matched another's.
+ * The names that SearchPatients and CheckDuplicates look up stay
+ * utf8mb4_unicode_ci on purpose: "muller" finds "Müller".
+ */
+static const char *const v9_statements[] = {
+	MED_DB_TO_BIN("patients"),
+	"ALTER TABLE patients"
+	" MODIFY family_name VARCHAR(200) NOT NULL COLLATE utf8mb4_unicode_ci,"
+	" MODIFY given_name VARCHAR(200) NOT NULL DEFAULT ''"
+	" COLLATE utf8mb4_unicode_ci",
+	MED_DB_TO_BIN("face_templates"),
+	MED_DB_TO_BIN("patient_versions"),
+	MED_DB_TO_BIN("patient_links"),
+	MED_DB_DEFAULT_BIN("face_index_clock"),
+	MED_DB_TO_BIN("face_template_changes"),
+	MED_DB_TO_BIN("encounters"),
+	MED_DB_TO_BIN("encounter_versions"),
+	MED_DB_TO_BIN("encounter_participants"),
+	MED_DB_TO_BIN("break_glass_grants"),
+	NULL,
+};
+
 const med_db_migration identity_migrations[] = {
 	{1, "patients: the master patient index", v1_statements},
 	{2, "face_templates: encrypted face templates", v2_statements},
@@ -209,6 +234,8 @@ const med_db_migration identity_migrations[] = {
 	 v7_statements},
 	{8, "break_glass_grants: index of a user's grants by start",
 	 v8_statements},
+	{9, "identifiers compare in binary (utf8mb4_bin), names as before",
+	 v9_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);

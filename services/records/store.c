@@ -92,12 +92,26 @@ static const char *const v3_statements[] = {
 	NULL,
 };
 
+/*
+ * Identifiers compare byte for byte (issue 31): the tables were made
+ * utf8mb4_unicode_ci or in the server's latin1 default, which fold case
+ * and accents, so one user's, patient's or code's key matched another's.
+ */
+static const char *const v4_statements[] = {
+	MED_DB_TO_BIN("entries"),
+	MED_DB_TO_BIN("entry_heads"),
+	MED_DB_TO_BIN("chain_heads"),
+	MED_DB_TO_BIN("attachments"),
+	NULL,
+};
+
 const med_db_migration records_migrations[] = {
 	{1, "entries: immutable versions of record entries", v1_statements},
 	{2, "entries: status, signing, addenda, typed content, hash chain",
 	 v2_statements},
 	{3, "entries: index of first versions, for lists read from the chain",
 	 v3_statements},
+	{4, "identifiers compare in binary (utf8mb4_bin)", v4_statements},
 };
 const size_t records_n_migrations =
 	sizeof(records_migrations) / sizeof(records_migrations[0]);

@@ -525,6 +525,64 @@ test_param_cap(void)
 	med_db_close(db);
 }
 
+/* non_bin counts t's text columns that compare otherwise than in binary,
+ * plus 1 when the table's own default does. */
+static int64_t
+non_bin(med_db *db, const char *t)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT (SELECT COUNT(*) FROM information_schema.COLUMNS"
+		 " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '%s'"
+		 " AND COLLATION_NAME <> 'utf8mb4_bin') + (SELECT COUNT(*)"
+		 " FROM information_schema.TABLES WHERE TABLE_SCHEMA ="
+		 " DATABASE() AND TABLE_NAME = '%s'"
+		 " AND TABLE_COLLATION <> 'utf8mb4_bin')",
+		 t, t);
+	return scalar(db, sql);
+}
+
+/* A table of the server's latin1 default is brought to utf8mb4_bin: then
+ * "A" and "a" are two keys and "李" fits; a name that is not a plain
+ * identifier is refused before any SQL. */
+static void
+test_table_bin(void)
+{
+	med_db *db = fresh_db(1, 0);
+	med_db_conn *c;
+	med_db_value up = MED_DB_STR("A"), low = MED_DB_STR("a"),
+		     han = MED_DB_STR("\xe6\x9d\x8e");
+
+	MT_OK(exec1(db,
+		    "CREATE TABLE k (id VARCHAR(8) PRIMARY KEY)"
+		    " DEFAULT CHARSET=latin1",
+		    NULL, 0));
+	MT_OK(exec1(db,
+		    "CREATE TABLE n (id INT PRIMARY KEY)"
+		    " DEFAULT CHARSET=latin1",
+		    NULL, 0));
+	MT_OK(exec1(db, "INSERT INTO k VALUES (?)", &up, 1));
+	MT_EQ_INT(exec1(db, "INSERT INTO k VALUES (?)", &low, 1),
+		  MED_ERR_EXISTS);
+	MT_EQ_INT(non_bin(db, "k"), 2);
+	MT_EQ_INT(non_bin(db, "n"), 1);
+	MT_OK(med_db_acquire(db, &c));
+	MT_OK(med_db_table_bin(c, "k"));
+	MT_OK(med_db_table_bin(c, "n"));
+	MT_OK(med_db_table_bin(c, "k")); /* already binary: no change */
+	MT_OK(med_db_table_bin(c, "no_such_table"));
+	MT_EQ_INT(med_db_table_bin(c, "k; DROP TABLE k"), MED_ERR_INVALID);
+	MT_EQ_INT(med_db_table_bin(c, ""), MED_ERR_INVALID);
+	med_db_release(c);
+	MT_EQ_INT(non_bin(db, "k"), 0);
+	MT_EQ_INT(non_bin(db, "n"), 0);
+	MT_OK(exec1(db, "INSERT INTO k VALUES (?)", &low, 1));
+	MT_OK(exec1(db, "INSERT INTO k VALUES (?)", &han, 1));
+	MT_OK(med_db_table_bin_once(db, "k"));
+	med_db_close(db);
+}
+
 static void
 test_data_errors(void)
 {
@@ -975,6 +1033,7 @@ static const mt_case cases[] = {
 	{"growing_values", test_growing_values},
 	{"dup_key", test_dup_key},
 	{"row_seen", test_row_seen},
+	{"table_bin", test_table_bin},
 	{"data_errors", test_data_errors},
 	{"param_cap", test_param_cap},
 	{"tx", test_tx},

@@ -210,6 +210,17 @@ med_err med_db_tx_audited(med_db *db, med_db_tx_fn fn,
  */
 void med_db_tx_audit_patient(const char *patient_id);
 
+/*
+ * med_db_tx_limit names, from store code, a capacity limit that the call
+ * this thread serves ran into: the call fails RESOURCE_EXHAUSTED with this
+ * message (say which limit, and what to do), never a bare status or, for
+ * data that is merely large, DATA_LOSS.  Returns MED_ERR_LIMIT for the
+ * store to return.  On a thread that serves no call it only returns.
+ * Implemented by the RPC layer (rpc_call.c).
+ */
+med_err med_db_tx_limit(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
 /* --- conveniences over the calls above (db_util.c) ---------------------- */
 
 struct med_arena;
@@ -224,6 +235,36 @@ med_err med_db_exec_once(med_db *db, const char *sql,
 			 const med_db_value *params, size_t n_params,
 			 uint64_t *affected,
 			 uint64_t *insert_id) MED_MUST_CHECK;
+
+/*
+ * MED_DB_BIN is the table options every table is created with: identifiers
+ * (user names, request ids, patient ids, codes) compare byte for byte, in
+ * any script.  The server's default (latin1_swedish_ci) folds case, so
+ * "DR.CASE" equals "dr.case", and refuses "dr.李" outright.
+ */
+#define MED_DB_BIN " DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+
+/* Migration statements that bring an older table there: every text column
+ * converted (rewrites the table), or only the default of a table without
+ * text columns (instant). */
+#define MED_DB_TO_BIN(table)                                                   \
+	"ALTER TABLE " table " CONVERT TO CHARACTER SET utf8mb4"               \
+	" COLLATE utf8mb4_bin"
+#define MED_DB_DEFAULT_BIN(table) "ALTER TABLE " table MED_DB_BIN
+
+/*
+ * med_db_table_bin brings table (made before MED_DB_BIN, in the
+ * connection's database) to utf8mb4_bin: every text column converted
+ * when one compares otherwise, else only the table's default (instant).
+ * Reads information_schema first, so a table already binary costs one
+ * query.  Errors: MED_ERR_INVALID (a name other than [a-z0-9_]), as
+ * med_db_exec.
+ */
+med_err med_db_table_bin(med_db_conn *c, const char *table) MED_MUST_CHECK;
+
+/* med_db_table_bin_once is med_db_table_bin on a connection of its own,
+ * outside the pool, whose reads may take as long as a migration's. */
+med_err med_db_table_bin_once(med_db *db, const char *table) MED_MUST_CHECK;
 
 /* med_db_row_strdup copies column col into arena; NULL becomes "".  Returns
  * NULL only when the arena is full. */

@@ -66,7 +66,7 @@ static const char outbox_ddl[] =
 	" id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,"
 	" event MEDIUMBLOB NOT NULL,"
 	" created_ms BIGINT NOT NULL"
-	") ENGINE=InnoDB";
+	") ENGINE=InnoDB" MED_DB_BIN;
 
 /* outbox_mark - an outbox row its own call spooled; id 0 is a free slot
  * (AUTO_INCREMENT starts at 1). */
@@ -120,6 +120,8 @@ med_audit_outbox_migrate(med_db *db)
 {
 	med_err err = med_db_exec_once(db, outbox_ddl, NULL, 0, NULL, NULL);
 
+	if (err == MED_OK)
+		err = med_db_table_bin_once(db, "med_audit_outbox");
 	if (err != MED_OK)
 		med_log_error("audit: cannot create med_audit_outbox: %s",
 			      med_strerror(err));

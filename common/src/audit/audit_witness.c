@@ -40,7 +40,7 @@ static const char witness_ddl[] =
 	" signature BINARY(64) NOT NULL,"
 	" public_key BINARY(32) NOT NULL,"
 	" seen_ms BIGINT NOT NULL"
-	") ENGINE=InnoDB";
+	") ENGINE=InnoDB" MED_DB_BIN;
 
 /* Results counted by smartmed_audit_witness_checks_total{result}. */
 enum { W_OK = 0, W_FAILED, W_UNREACHABLE, W_N_RESULTS };
@@ -176,6 +176,8 @@ load_kept(med_witness *w)
 	if (w->loaded)
 		return MED_OK;
 	err = med_db_exec_once(w->o.db, witness_ddl, NULL, 0, NULL, NULL);
+	if (err == MED_OK)
+		err = med_db_table_bin_once(w->o.db, "med_audit_witness");
 	if (err == MED_OK)
 		err = med_db_query_once(w->o.db,
 					"SELECT tree_size, timestamp_ms,"

@@ -1519,10 +1519,10 @@ migrate_on(med_db_conn *c, const med_db_migration *m, size_t n)
 	static const char *const create[] = {
 		"CREATE TABLE IF NOT EXISTS schema_version ("
 		"version INT PRIMARY KEY, description VARCHAR(200), "
-		"applied_ms BIGINT) ENGINE=InnoDB",
+		"applied_ms BIGINT) ENGINE=InnoDB" MED_DB_BIN,
 		"CREATE TABLE IF NOT EXISTS schema_lock ("
 		"name VARCHAR(64) PRIMARY KEY, holder VARCHAR(128) NOT NULL, "
-		"expires_ms BIGINT NOT NULL) ENGINE=InnoDB",
+		"expires_ms BIGINT NOT NULL) ENGINE=InnoDB" MED_DB_BIN,
 	};
 	migrate_lock l = {.name = "migrate"};
 	med_err err = MED_OK;
@@ -1530,6 +1530,11 @@ migrate_on(med_db_conn *c, const med_db_migration *m, size_t n)
 	lock_holder_name(l.holder, sizeof(l.holder));
 	for (size_t i = 0; i < 2 && err == MED_OK; i++)
 		err = db_exec_plain(c, create[i]);
+	/* Tables of a database made before MED_DB_BIN. */
+	if (err == MED_OK)
+		err = med_db_table_bin(c, "schema_version");
+	if (err == MED_OK)
+		err = med_db_table_bin(c, "schema_lock");
 	if (err == MED_OK)
 		err = lock_claim(c, &l);
 	if (err != MED_OK)
@@ -1539,6 +1544,24 @@ migrate_on(med_db_conn *c, const med_db_migration *m, size_t n)
 	err = migrate_locked(c, &l, m, n);
 	lock_release(c, &l);
 	return err == MED_ERR_CONFLICT ? MED_ERR_INTERNAL : err;
+}
+
+/* med_db_table_bin_once converts on a connection of its own, as
+ * med_db_migrate: rewriting a big table outlasts the pool's read timeout. */
+med_err
+med_db_table_bin_once(med_db *db, const char *table)
+{
+	med_db_conn c = {.db = db, .io_timeout_s = DB_MIGRATE_IO_S};
+	med_err err;
+
+	if (db == NULL)
+		return MED_ERR_INVALID;
+	err = conn_open(&c);
+	if (err != MED_OK)
+		return err;
+	err = med_db_table_bin(&c, table);
+	conn_close(&c);
+	return err;
 }
 
 /*

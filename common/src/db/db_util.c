@@ -4,6 +4,9 @@
 #include <med/arena.h>
 #include <med/db.h>
 
+#include <stdio.h>
+#include <string.h>
+
 med_err
 med_db_query_once(med_db *db, const char *sql, const med_db_value *params,
 		  size_t n_params, med_db_row_fn on_row, void *ctx)
@@ -38,4 +41,66 @@ med_db_row_strdup(struct med_arena *arena, const med_db_row *row, size_t col)
 	const char *s = med_db_row_text(row, col, NULL);
 
 	return med_arena_strdup(arena, s ? s : "");
+}
+
+/* table_state - what information_schema says of one table's collations. */
+typedef struct table_state {
+	bool found;
+	bool default_bin;  /* the table's default is utf8mb4_bin */
+	int64_t n_non_bin; /* text columns that compare otherwise */
+} table_state;
+
+static med_err
+on_table_state(void *ctx, const med_db_row *row)
+{
+	table_state *t = ctx;
+	const char *coll = med_db_row_text(row, 0, NULL);
+
+	t->found = true;
+	t->default_bin = coll != NULL && strcmp(coll, "utf8mb4_bin") == 0;
+	t->n_non_bin = med_db_row_int64(row, 1);
+	return MED_OK;
+}
+
+static bool
+plain_name(const char *s)
+{
+	if (s == NULL || *s == '\0' || strlen(s) > 64)
+		return false;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_'))
+			return false;
+	return true;
+}
+
+med_err
+med_db_table_bin(med_db_conn *c, const char *table)
+{
+	table_state t = {0};
+	med_db_value v = MED_DB_STR(table ? table : "");
+	char sql[160];
+	med_err err;
+
+	if (!plain_name(table))
+		return MED_ERR_INVALID;
+	err = med_db_query(
+		c,
+		"SELECT t.TABLE_COLLATION, (SELECT COUNT(*)"
+		" FROM information_schema.COLUMNS k"
+		" WHERE k.TABLE_SCHEMA = t.TABLE_SCHEMA"
+		" AND k.TABLE_NAME = t.TABLE_NAME"
+		" AND k.COLLATION_NAME <> 'utf8mb4_bin')"
+		" FROM information_schema.TABLES t"
+		" WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_NAME = ?",
+		&v, 1, on_table_state, &t);
+	if (err != MED_OK || !t.found || (t.default_bin && t.n_non_bin == 0))
+		return err;
+	/* Only a text column's conversion rewrites the table. */
+	snprintf(
+		sql, sizeof(sql), "ALTER TABLE %s %s", table,
+		t.n_non_bin > 0
+			? "CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+			: "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+	return med_db_exec(c, sql, NULL, 0, NULL, NULL);
 }

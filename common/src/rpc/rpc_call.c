@@ -565,6 +565,21 @@ med_db_tx_audit_patient(const char *patient_id)
 		med_call_set_patient(current_call, patient_id);
 }
 
+med_err
+med_db_tx_limit(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (current_call == NULL)
+		return MED_ERR_LIMIT;
+	current_call->fail_err = MED_ERR_LIMIT;
+	va_start(ap, fmt);
+	vsnprintf(current_call->fail_msg, sizeof(current_call->fail_msg), fmt,
+		  ap);
+	va_end(ap);
+	return MED_ERR_LIMIT;
+}
+
 /*
  * log_access writes one line per call with its request id.  The status
  * message is safe to log: handlers never put patient data in it.

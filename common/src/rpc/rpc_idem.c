@@ -55,7 +55,7 @@ static const char request_log_ddl[] =
 	" created_ms BIGINT NOT NULL,"
 	" PRIMARY KEY (actor, request_id),"
 	" KEY by_age (created_ms)"
-	") ENGINE=InnoDB";
+	") ENGINE=InnoDB" MED_DB_BIN;
 
 med_err
 med_request_log_migrate(med_db *db)
@@ -63,6 +63,11 @@ med_request_log_migrate(med_db *db)
 	med_err err =
 		med_db_exec_once(db, request_log_ddl, NULL, 0, NULL, NULL);
 
+	/* A table made before MED_DB_BIN compared ids in latin1, folding
+	 * case ("DR.CASE" got "dr.case"'s reply) and refusing other
+	 * scripts (every write of "dr.李" with an id failed). */
+	if (err == MED_OK)
+		err = med_db_table_bin_once(db, "med_request_log");
 	if (err != MED_OK)
 		med_log_error("cannot create med_request_log: %s",
 			      med_strerror(err));

@@ -277,6 +277,70 @@ test_worst_24h_both_directions(void)
 	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_DAILY_MAX - 1].status, STOP);
 }
 
+/* naive_worst is the definition of dosage_dose_worst_24h, window by
+ * window: the reference its one pass is checked against. */
+static double
+naive_worst(const int64_t *t, const double *g, size_t n, int64_t at)
+{
+	double worst = 0;
+
+	for (size_t e = 0; e <= n; e++) {
+		int64_t end = e == n ? at : t[e];
+		double sum = 0;
+
+		if (end < at || end >= at + 24 * HOUR)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (t[i] > end - 24 * HOUR && t[i] <= end)
+				sum += g[i];
+		if (sum > worst)
+			worst = sum;
+	}
+	return worst;
+}
+
+/* Tens of thousands of doses (issue 31: past 512 every later dose was
+ * DATA_LOSS) in one pass, equal to the definition, doses at the same
+ * millisecond included. */
+static void
+test_worst_24h_many_doses(void)
+{
+	enum { N = 20000, SMALL = 3000 };
+	static int64_t t[N];
+	static double g[N];
+	uint32_t seed = 31;
+	double got;
+
+	for (size_t k = 0; k < 2; k++) {
+		size_t n = k == 0 ? SMALL : N;
+
+		/* 48 h of doses around NOW, some at one millisecond */
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			t[i] = NOW - 24 * HOUR + (int64_t)i * (48 * HOUR) / n;
+			if (i > 0 && seed % 7 == 0)
+				t[i] = t[i - 1];
+			g[i] = 0.5 + (double)((seed >> 8) % 100) / 10.0;
+		}
+		for (int64_t at = NOW - 30 * HOUR;
+		     k == 0 && at <= NOW + 30 * HOUR; at += 7 * HOUR) {
+			double want = naive_worst(t, g, n, at);
+
+			got = dosage_dose_worst_24h(t, g, n, at);
+			MT_TRUE(got >= want * (1 - 1e-12) &&
+				got <= want * (1 + 1e-12));
+		}
+	}
+	/* Whole numbers add up exactly: the limits are compared with a
+	 * fresh sum, never with a running one that drifted. */
+	for (size_t i = 0; i < N; i++)
+		g[i] = 1000;
+	got = dosage_dose_worst_24h(t, g, N, NOW);
+	MT_TRUE(got == 1000.0 * (double)(int64_t)(got / 1000.0));
+	/* about half the doses; a few more where times were repeated */
+	MT_TRUE(got >= 1000.0 * (N / 2 - 1) && got <= 1000.0 * (N / 2 + 20));
+}
+
 /* A bolus during a running infusion: the 24-h total holds what the
  * infusion delivered since its last event, and the reason names it. */
 static void
@@ -648,6 +712,7 @@ static const mt_case cases[] = {
 	{"table", test_table},
 	{"order_frequency_interval", test_order_frequency_interval},
 	{"worst_24h_both_directions", test_worst_24h_both_directions},
+	{"worst_24h_many_doses", test_worst_24h_many_doses},
 	{"missing_data_not_checked", test_missing_data_not_checked},
 	{"running_infusion_share", test_running_infusion_share_named},
 	{"stale_measurements", test_stale_measurements},

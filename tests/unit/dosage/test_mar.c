@@ -413,13 +413,21 @@ paracetamol(void)
 	return d;
 }
 
+/* given_at is a list of n doses at t (ascending); its arrays are static,
+ * one list at a time. */
 static dosage_given_list
 given_at(const int64_t *t, size_t n, double amount)
 {
+	static int64_t t_ms[16];
+	static double amounts[16];
 	dosage_given_list g;
 
+	MT_TRUE(n <= 16);
 	memset(&g, 0, sizeof(g));
 	g.n_substances = 1;
+	g.s[0].t_ms = t_ms;
+	g.s[0].amount = amounts;
+	g.s[0].cap = 16;
 	for (size_t i = 0; i < n; i++) {
 		g.s[0].t_ms[i] = t[i];
 		g.s[0].amount[i] = amount;

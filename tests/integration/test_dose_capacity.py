@@ -1,0 +1,134 @@
+"""Capacity limits answer RESOURCE_EXHAUSTED, never DATA_LOSS (issue 31,
+finding 8).  The dose checks read every administration of a substance in
+the 48 h around a dose into a fixed array of 512: a day with more turned
+every later CheckDose, RecordAdministration and MAR of that patient into
+DATA_LOSS, as if the rows were corrupt.  Now the window grows as needed
+and is summed in one pass; past DOSAGE_GIVEN_MAX_ROWS (20,000: one dose
+every 8.6 s for two days) the call is refused with RESOURCE_EXHAUSTED
+naming the limit.
+
+One dose is charted through RecordAdministration; its row is then copied
+in SQL hundreds or twenty thousand times (charting that many through the
+API would take minutes and test nothing more).  Real services, real
+MariaDB, gRPC over loopback."""
+
+import os
+import time
+import uuid
+
+import grpc
+import pytest
+
+from harness import Stack, paths, protos
+from harness.checks import expect_status, now_ms
+from harness.fixtures import running
+
+SERVICES = ("audit", "identity", "records", "dosage")
+HOUR = 3600 * 1000
+SAMPLE = os.path.join(paths.REPO_ROOT, "tests", "data", "dosage",
+                      "sample_catalogue.csv")
+PARACETAMOL = "161"  # 1 g a dose, 4 g a day in the sample catalogue
+GIVEN_MAX_ROWS = 20000
+
+
+@pytest.fixture(scope="module")
+def st():
+    with running(Stack(services=SERVICES, patient_checks=True)) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def pb(st):
+    pb = protos.module("dosage")
+    with open(SAMPLE, "rb") as f:
+        r = st.call("dosage", "ImportCatalogue", pb.ImportCatalogueRequest(
+            csv=f.read()), role="pharmacist")
+    assert list(r.errors) == []
+    return pb
+
+
+def adult(st, pb):
+    ipb = protos.module("identity")
+    pid = st.call("identity", "CreatePatient", ipb.CreatePatientRequest(
+        mrn="CAP-" + uuid.uuid4().hex[:12].upper(), family_name="Capacity",
+        given_name="Case", birth_date="1970-05-06",
+        sex=ipb.ADMINISTRATIVE_SEX_FEMALE), role="registrar").patient_id
+    st.call("dosage", "SetPatientContext", pb.SetPatientContextRequest(
+        context=pb.PatientContext(patient_id=pid, weight_kg=70,
+                                  height_cm=170, crcl_ml_min=90,
+                                  allergies_known=True)), role="nurse")
+    return pid
+
+
+def charted(st, pb, pid, at):
+    """One 1 g dose charted through the API at at; its administration id."""
+    o = st.call("dosage", "CreateOrder", pb.CreateOrderRequest(
+        order=pb.Order(patient_id=pid, drug_code=PARACETAMOL, dose=1000,
+                       unit="mg", route="oral", frequency="q6h",
+                       start_ms=at - HOUR)), role="clinician")
+    return st.call("dosage", "RecordAdministration",
+                   pb.RecordAdministrationRequest(
+                       order_id=o.id, dose=1000, unit="mg", effective_ms=at,
+                       identity_override=pb.Override(
+                           reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                           text="wristband scanned, two identifiers")),
+                   role="nurse").id
+
+
+def copies(st, admin_id, n, step_ms, mg):
+    """n copies of administration admin_id, step_ms apart going back from
+    it, mg each."""
+    st.sql("USE smartmed_dosage;"
+           "CREATE TEMPORARY TABLE c AS SELECT a.*, s.seq AS k"
+           " FROM administrations a JOIN seq_1_to_%d s"
+           " WHERE a.id = '%s';"
+           "UPDATE c SET id = UUID(), effective_ms = effective_ms - k * %d,"
+           " dose = %g, dose_drug_unit = %g;"
+           "ALTER TABLE c DROP COLUMN k;"
+           "INSERT INTO administrations SELECT * FROM c;"
+           % (n, admin_id, step_ms, mg, mg))
+
+
+def check(st, pb, pid, at):
+    return st.call("dosage", "CheckDose", pb.CheckDoseRequest(
+        proposed=pb.ProposedDose(patient_id=pid, drug_code=PARACETAMOL,
+                                 dose=1000, unit="mg"), at_ms=at),
+                   role="nurse", timeout=20)
+
+
+def daily(pb, r):
+    return [c for c in r.checks if c.kind == pb.CHECK_KIND_DAILY_MAX][0]
+
+
+def test_more_than_512_doses_a_day_are_all_counted(st, pb):
+    pid = adult(st, pb)
+    at = now_ms() - HOUR
+    first = charted(st, pb, pid, at)
+    # 700 more, a minute apart: 1 g + 700 x 1 mg, then 700 x 5 mg.
+    copies(st, first, 700, 60 * 1000, 1)
+    r = check(st, pb, pid, at + 1000)  # before: DATA_LOSS
+    # 1 g given + 0.7 g + 1 g proposed: within 4 g a day.
+    assert daily(pb, r).status == pb.CHECK_STATUS_OK, daily(pb, r)
+    st.sql("UPDATE smartmed_dosage.administrations SET dose = 5,"
+           " dose_drug_unit = 5 WHERE patient_id = '%s' AND id <> '%s'"
+           % (pid, first))
+    # 1 g + 3.5 g + 1 g: every one of the 701 counted, a hard stop.
+    r = check(st, pb, pid, at + 1000)
+    assert daily(pb, r).status == pb.CHECK_STATUS_HARD_STOP, daily(pb, r)
+    # The MAR reads the same window for its PRN forecast.
+    mar = st.call("dosage", "GetMar", pb.GetMarRequest(patient_id=pid),
+                  role="nurse", timeout=20)
+    assert mar.patient_id == pid
+
+
+def test_past_the_limit_resource_exhausted_names_it(st, pb):
+    pid = adult(st, pb)
+    at = now_ms() - HOUR
+    first = charted(st, pb, pid, at)
+    started = time.time()
+    copies(st, first, GIVEN_MAX_ROWS, 4000, 1)
+    assert time.time() - started < 60
+    e = expect_status(grpc.StatusCode.RESOURCE_EXHAUSTED, check, st, pb,
+                      pid, at + 1000)
+    assert "DOSAGE_GIVEN_MAX_ROWS" in e.details()
+    assert "more than %d" % GIVEN_MAX_ROWS in e.details()
