@@ -3,6 +3,8 @@
  * test methods built on existing messages, called through med_channel and,
  * for bytes no well-behaved client would send, through the raw gRPC core.
  */
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -43,6 +45,7 @@ static atomic_int g_saw_cancel;
 static atomic_int g_slow_started;
 static atomic_int g_msgs_seen; /* streamed messages the client received */
 static int g_max_streams;      /* opts.max_streams of the next server */
+static int g_max_conns; /* opts.max_conns_per_client of the next server */
 
 /* --- test methods --------------------------------------------------------- */
 
@@ -191,6 +194,7 @@ server_new(const char *addr, size_t max_msg, med_audit *audit,
 		.listen_addr = addr,
 		.max_message_bytes = max_msg,
 		.max_streams = g_max_streams,
+		.max_conns_per_client = g_max_conns,
 		.auth = make_auth(),
 		.audit = audit,
 		.metrics = metrics,
@@ -1021,6 +1025,102 @@ test_audit_and_metrics(void)
 	fixture_close(&fx);
 }
 
+/* dial opens a TCP connection from src to the server and sends the HTTP/2
+ * preface, as an idle gRPC client would. */
+static int
+dial(int port, const char *src)
+{
+	static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+				      "\0\0\0\4\0\0\0\0\0";
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	MT_TRUE(fd >= 0);
+	inet_pton(AF_INET, src, &a.sin_addr);
+	MT_EQ_INT(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	a.sin_port = htons((uint16_t)port);
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	MT_EQ_INT(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	/* A refused connection may be closed before all of it is sent. */
+	(void)send(fd, preface, sizeof(preface) - 1, MSG_NOSIGNAL);
+	return fd;
+}
+
+/* closed_within says whether the server closes fd within ms (what it
+ * sends meanwhile, its SETTINGS, is read and dropped). */
+static bool
+closed_within(int fd, int ms)
+{
+	int64_t end = med_mono_ns() + (int64_t)ms * 1000000;
+	char buf[256];
+
+	for (;;) {
+		int64_t left_ms = (end - med_mono_ns()) / 1000000;
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (left_ms <= 0 || poll(&p, 1, (int)left_ms) == 0)
+			return false;
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+			return true;
+	}
+}
+
+/* admitted dials from src until the server keeps the connection (it may
+ * not have seen a closed one go yet); -1 when it never does. */
+static int
+admitted(int port, const char *src)
+{
+	for (int i = 0; i < 20; i++) {
+		int fd = dial(port, src);
+		if (!closed_within(fd, 300))
+			return fd;
+		close(fd);
+		usleep(50000);
+	}
+	return -1;
+}
+
+static void
+test_conns_per_client(void)
+{
+	fixture fx;
+	int held[3], extra;
+	char *text = NULL;
+	size_t len = 0;
+	med_rpc_status st;
+
+	g_max_conns = 3;
+	fixture_open(&fx, 0, true);
+	/* 127.0.0.2 holds its three; a fourth and fifth are closed at once. */
+	for (int i = 0; i < 3; i++) {
+		held[i] = dial(fx.port, "127.0.0.2");
+		MT_TRUE(!closed_within(held[i], 300));
+	}
+	for (int i = 0; i < 2; i++) {
+		extra = dial(fx.port, "127.0.0.2");
+		MT_TRUE(closed_within(extra, 3000));
+		close(extra);
+	}
+	/* Another address is not affected. */
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", "x", NURSE_TOKEN, 5000,
+			    NULL, &st),
+		  0);
+	MT_OK(med_metrics_render(fx.metrics, &text, &len));
+	MT_TRUE(strstr(text, "smartmed_grpc_connections_closed_total{reason="
+			     "\"client_limit\"} 2") != NULL);
+	free(text);
+	/* A connection that ends gives its place back, and only one. */
+	close(held[0]);
+	held[0] = admitted(fx.port, "127.0.0.2");
+	MT_TRUE(held[0] >= 0);
+	extra = dial(fx.port, "127.0.0.2");
+	MT_TRUE(closed_within(extra, 3000));
+	close(extra);
+	for (int i = 0; i < 3; i++)
+		close(held[i]);
+	fixture_close(&fx);
+}
+
 static const mt_case cases[] = {
 	{"unary_roundtrip", test_unary_roundtrip},
 	{"handler_error", test_handler_error},
@@ -1045,6 +1145,7 @@ static const mt_case cases[] = {
 	{"max_streams", test_max_streams},
 	{"client_retry", test_client_retry},
 	{"audit_and_metrics", test_audit_and_metrics},
+	{"conns_per_client", test_conns_per_client},
 	{NULL, NULL},
 };
 

@@ -192,6 +192,12 @@ typedef struct med_server_opts {
 	 * preface are not complete after this long is closed.  0 = 10 s.
 	 */
 	int handshake_timeout_ms;
+	/*
+	 * max_conns_per_client: connections one client IP address may hold
+	 * on the server's ports together; a further one is closed as it is
+	 * accepted, before its TLS handshake.  0 = 64.
+	 */
+	int max_conns_per_client;
 } med_server_opts;
 
 /*

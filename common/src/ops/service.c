@@ -158,6 +158,9 @@ static const med_config_spec common_specs[] = {
 	 120000,
 	 "close a gRPC connection whose TLS handshake is not done after this "
 	 "long"},
+	{"MED_GRPC_MAX_CONNS_PER_CLIENT", MED_CONFIG_INT, "64", false, 1, 4096,
+	 "open gRPC connections one client address may hold on the gRPC and "
+	 "health ports together"},
 	{"MED_HTTP_HEADER_TIMEOUT_MS", MED_CONFIG_INT, "5000", false, 100,
 	 60000,
 	 "close an HTTP connection whose request head is not complete after "
@@ -508,6 +511,8 @@ open_server(med_service *svc)
 		(int)med_config_int(svc->cfg, "MED_GRPC_MAX_CONNECTION_AGE_MS");
 	o.handshake_timeout_ms =
 		(int)med_config_int(svc->cfg, "MED_GRPC_HANDSHAKE_TIMEOUT_MS");
+	o.max_conns_per_client =
+		(int)med_config_int(svc->cfg, "MED_GRPC_MAX_CONNS_PER_CLIENT");
 	o.audit = svc->audit;
 	o.metrics = svc->metrics;
 	o.service_data = svc;

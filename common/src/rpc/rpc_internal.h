@@ -33,15 +33,16 @@
 /* Requests kept armed per registered method and per queue. */
 #define RPC_REQS_PER_METHOD 32
 /* Generic requests kept armed per queue, for unknown paths. */
-#define RPC_REQS_GENERIC    4
-#define RPC_DEFAULT_MAX_MSG (4u << 20)
-#define RPC_DEFAULT_THREADS 2
-#define RPC_DEFAULT_STREAMS 64
-#define RPC_HANDSHAKE_MS    10000
-#define RPC_REQUEST_ID_MAX  64
-#define RPC_STATUS_MSG_MAX  256
-#define RPC_PATIENT_ID_MAX  128
-#define RPC_BG_DETAIL_MAX   256
+#define RPC_REQS_GENERIC	     4
+#define RPC_DEFAULT_MAX_MSG	     (4u << 20)
+#define RPC_DEFAULT_THREADS	     2
+#define RPC_DEFAULT_STREAMS	     64
+#define RPC_HANDSHAKE_MS	     10000
+#define RPC_DEFAULT_CONNS_PER_CLIENT 64
+#define RPC_REQUEST_ID_MAX	     64
+#define RPC_STATUS_MSG_MAX	     256
+#define RPC_PATIENT_ID_MAX	     128
+#define RPC_BG_DETAIL_MAX	     256
 /* An access event's own detail: break-glass grant, repeat of a request. */
 #define RPC_ACCESS_DETAIL_MAX 256
 
@@ -80,6 +81,9 @@ typedef struct rpc_work {
 	int n_threads; /* started */
 	bool stopping;
 } rpc_work;
+
+/* rpc_peers - the connections each client address holds (rpc_peers.c). */
+typedef struct rpc_peers rpc_peers;
 
 /* rpc_queue - one completion queue and the thread that drives it. */
 typedef struct rpc_queue {
@@ -142,6 +146,7 @@ struct med_server {
 	rpc_method *methods;
 	size_t n_methods, cap_methods;
 	rpc_health health;
+	rpc_peers *peers; /* the per-client connection cap */
 	rpc_tag shutdown_tag;
 	rpc_work work;
 
@@ -239,6 +244,34 @@ void med__rpc_call_finish(med_call *c, int code, const char *msg,
 
 /* med__rpc_join_zombies joins streaming threads that have finished. */
 void med__rpc_join_zombies(med_server *s);
+
+/* --- rpc_peers.c ------------------------------------------------------- */
+
+/*
+ * med__rpc_peers_new makes the cap of max_per_peer connections per client
+ * address (>= 1), counting refusals in m's
+ * smartmed_grpc_connections_closed_total{reason="client_limit"} when m is
+ * set.  One reference, dropped with med__rpc_peers_unref; gRPC takes its
+ * own through the channel argument.  Errors: MED_ERR_INVALID,
+ * MED_ERR_NOMEM.
+ */
+med_err med__rpc_peers_new(int max_per_peer, struct med_metrics *m,
+			   rpc_peers **out) MED_MUST_CHECK;
+
+/* med__rpc_peers_arg is the server channel argument (a socket mutator)
+ * that hands every accepted connection to med__rpc_peers_admit. */
+grpc_arg med__rpc_peers_arg(rpc_peers *p);
+
+/*
+ * med__rpc_peers_admit counts the newly accepted connection fd against its
+ * client address; when the address already holds the cap it shuts fd down
+ * (gRPC then closes it), counts it and returns false.  A connection without
+ * an IP address (a Unix socket) is always admitted.  Thread-safe.
+ */
+bool med__rpc_peers_admit(rpc_peers *p, int fd);
+
+/* med__rpc_peers_unref drops a reference; NULL is fine. */
+void med__rpc_peers_unref(rpc_peers *p);
 
 /* --- rpc_idem.c -------------------------------------------------------- */
 

@@ -283,6 +283,8 @@ check_opts(const med_server_opts *o, char *errbuf, size_t errlen)
 		why = "max_streams must be >= 0";
 	else if (o->handshake_timeout_ms < 0)
 		why = "handshake_timeout_ms must be >= 0";
+	else if (o->max_conns_per_client < 0)
+		why = "max_conns_per_client must be >= 0";
 	else if (o->max_message_bytes > (size_t)INT32_MAX / 4)
 		why = "max_message_bytes too large";
 	else if (o->health_listen_addr != NULL && o->tls == NULL)
@@ -309,6 +311,8 @@ apply_defaults(med_server *s)
 		s->opts.max_streams = RPC_DEFAULT_STREAMS;
 	if (s->opts.handshake_timeout_ms == 0)
 		s->opts.handshake_timeout_ms = RPC_HANDSHAKE_MS;
+	if (s->opts.max_conns_per_client == 0)
+		s->opts.max_conns_per_client = RPC_DEFAULT_CONNS_PER_CLIENT;
 }
 
 med_err
@@ -345,7 +349,9 @@ med_server_new(const med_server_opts *opts, med_server **out, char *errbuf,
 	med__rpc_grpc_ref();
 	if (s->service_name == NULL || s->listen_addr == NULL ||
 	    (opts->health_listen_addr != NULL && s->health_addr == NULL) ||
-	    med__rpc_health_init(&s->health) != MED_OK)
+	    med__rpc_health_init(&s->health) != MED_OK ||
+	    med__rpc_peers_new(s->opts.max_conns_per_client, s->opts.metrics,
+			       &s->peers) != MED_OK)
 		goto free_server;
 	if (opts->tls != NULL) {
 		err = med__rpc_tls_copy(&s->tls, opts->tls);
@@ -455,7 +461,9 @@ create_core_server(med_server *s)
 {
 	int max_msg = (int)s->opts.max_message_bytes;
 	int age_ms = s->opts.max_connection_age_ms;
-	grpc_arg args[6] = {
+	grpc_arg args[7] = {
+		/* Every accepted connection meets the per-client cap first. */
+		med__rpc_peers_arg(s->peers),
 		{.type = GRPC_ARG_INTEGER,
 		 .key = GRPC_ARG_ALLOW_REUSEPORT,
 		 .value.integer = 0},
@@ -480,7 +488,7 @@ create_core_server(med_server *s)
 	};
 	/* Without an age the two age arguments are left out: gRPC's default
 	 * is to keep connections for ever. */
-	grpc_channel_args ca = {.num_args = age_ms > 0 ? 6 : 4, .args = args};
+	grpc_channel_args ca = {.num_args = age_ms > 0 ? 7 : 5, .args = args};
 
 	return grpc_server_create(&ca, NULL);
 }
@@ -775,6 +783,7 @@ med_server_free(med_server *s)
 	free(s->queues);
 	free(s->methods);
 	med__rpc_health_fini(&s->health);
+	med__rpc_peers_unref(s->peers);
 	med_authenticator_free(&s->opts.auth);
 	free(s->service_name);
 	free(s->listen_addr);

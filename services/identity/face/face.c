@@ -24,6 +24,7 @@
 
 #include "face_internal.h"
 #include "face_models.h"
+#include "face_pipe.h"
 #include "sync.h"
 
 #define HAAR_DIR "/usr/share/opencv4/haarcascades/"
@@ -52,6 +53,10 @@ const med_config_spec identity_config[] = {
 	{"MED_FACE_CASCADE", MED_CONFIG_STRING,
 	 HAAR_DIR "haarcascade_frontalface_default.xml", false, 0, 0,
 	 "Haar face detector (OpenCV cascade XML)"},
+	{"MED_FACE_CONFIRM_CASCADE", MED_CONFIG_STRING,
+	 HAAR_DIR "haarcascade_frontalface_alt.xml", false, 0, 0,
+	 "second Haar face detector that must confirm every face the Haar "
+	 "detector finds (refuses noise and textures); empty = off"},
 	{"MED_FACE_EYE_CASCADE", MED_CONFIG_STRING,
 	 HAAR_DIR "haarcascade_eye.xml", false, 0, 0,
 	 "Haar eye detector for pose and alignment; empty = off"},
@@ -564,6 +569,22 @@ load_embedder(identity_face *f, const med_config *cfg, int dev)
 	return load_onnx(f, cfg, e, dev);
 }
 
+/* load_confirm loads the second cascade that confirms the Haar
+ * detector's faces; an ONNX detector needs none. */
+static med_err
+load_confirm(identity_face *f, const med_config *cfg, int dev)
+{
+	const char *path = med_config_str(cfg, "MED_FACE_CONFIRM_CASCADE");
+	/* Every window counts (min_neighbors 1): the gate wants the number
+	 * of neighbours, not a yes or no. */
+	med_plugin_kv kv[] = {{"min_neighbors", "1"},
+			      {"min_size", IDENTITY_FACE_CONFIRM_MIN_PX}};
+
+	if (f->det_kind != IDENTITY_DET_HAAR || path[0] == '\0')
+		return MED_OK;
+	return load_one(f, "haar-xml", path, kv, 2, dev, &f->confirm);
+}
+
 static med_err
 load_models(identity_face *f, const med_config *cfg)
 {
@@ -590,7 +611,8 @@ load_models(identity_face *f, const med_config *cfg)
 	    (err = read_min_size(f, cfg)) != MED_OK ||
 	    (err = load_detector(f, cfg, dev)) != MED_OK ||
 	    (eyes[0] != '\0' && (err = load_one(f, "haar-xml", eyes, eye_kv, 1,
-						dev, &f->eyes)) != MED_OK))
+						dev, &f->eyes)) != MED_OK) ||
+	    (err = load_confirm(f, cfg, dev)) != MED_OK)
 		return err;
 	med_strlcpy(f->device,
 		    med_infer_device_name(med_infer_model_device(f->emb)),
@@ -608,6 +630,7 @@ face_free(identity_face *f)
 	med_infer_model_free(f->emb);
 	med_infer_model_free(f->lmk);
 	med_infer_model_free(f->eyes);
+	med_infer_model_free(f->confirm);
 	med_infer_model_free(f->det);
 	med_infer_host_free(f->host);
 	sodium_memzero(f, sizeof(*f));

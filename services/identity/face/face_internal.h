@@ -38,6 +38,10 @@ struct identity_face {
 	med_infer_host *host;
 	bool strict; /* MED_INFER_STRICT: no fallback from a named device */
 	med_infer_model *det, *eyes, *emb;
+	/* The Haar detector's finds must be confirmed by a second cascade
+	 * (MED_FACE_CONFIRM_CASCADE; NULL = off): smooth noise fools one
+	 * cascade now and then, two independently trained ones seldom. */
+	med_infer_model *confirm;
 	size_t dim;
 	char model[64]; /* stored with every template; names the embedder */
 	/* An ONNX embedder (MED_FACE_EMBEDDER=<file>.onnx) takes a crop of

@@ -502,6 +502,20 @@ identity_face_blur_problem(const char *field, double sharpness,
 	return MED_OK;
 }
 
+med_err
+identity_face_confirm_problem(const char *field, int neighbours, med_problem *p)
+{
+	if (neighbours < IDENTITY_FACE_CONFIRM_NEIGHBOURS)
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "no face found: what the detector found "
+				       "is not face-like enough (%d of %d "
+				       "confirmations); send a frontal "
+				       "photograph of one face",
+				       neighbours,
+				       IDENTITY_FACE_CONFIRM_NEIGHBOURS);
+	return MED_OK;
+}
+
 double
 identity_face_quality(double sharpness, double min_sharpness, double face_px,
 		      int min_size)
@@ -643,6 +657,33 @@ chip_embed(med_call *call, identity_face *f, const char *field,
 	return err;
 }
 
+/* confirm runs the second cascade on the region around fb (in w's
+ * coordinates) and fails the call unless it confirms a face there. */
+static med_err
+confirm(med_call *call, identity_face *f, const char *field,
+	const identity_grey8 *w, const identity_face_box *fb)
+{
+	enum { SIDE = IDENTITY_FACE_CONFIRM_SIDE };
+	uint8_t px[SIDE * SIDE];
+	identity_grey8 region = {SIDE, SIDE, px};
+	identity_crop_spec cs = {SIDE, SIDE, IDENTITY_FACE_CONFIRM_SCALE, 0.f};
+	float boxes[MAX_BOXES * 5];
+	int64_t count = 0;
+	int best = 0;
+	med_problem p;
+
+	if (f->confirm == NULL)
+		return MED_OK;
+	identity_face_align(w, fb, &cs, px);
+	if (run_haar(f->confirm, &region, boxes, &count) != MED_OK)
+		return MED_ERR_INTERNAL;
+	for (int64_t i = 0; i < count && i < MAX_BOXES; i++)
+		if ((int)boxes[5 * i + 4] > best)
+			best = (int)boxes[5 * i + 4];
+	return fail_with(call, identity_face_confirm_problem(field, best, &p),
+			 &p);
+}
+
 /* eye_pose checks the pose from the detector's eyes or the eye cascade
  * (fb in w's coordinates); no eyes found leaves the roll at 0. */
 static med_err
@@ -678,10 +719,12 @@ gate_and_embed(med_call *call, identity_face *f, const char *field,
 	float roll = 0.f;
 	double sharp;
 	med_problem p;
-	med_err err = f->chip ? chip_embed(call, f, field, img, copy, orig,
+	med_err err = confirm(call, f, field, w, fb);
+
+	if (err == MED_OK)
+		err = f->chip ? chip_embed(call, f, field, img, copy, orig,
 					   &roll, &out->emb)
 			      : eye_pose(call, f, field, w, fb, &roll);
-
 	if (err != MED_OK)
 		return err;
 	identity_crop_spec gate = {IDENTITY_FACE_W, IDENTITY_FACE_H, CROP_SCALE,

@@ -277,6 +277,25 @@ test_sharpness_is_laplacian_variance(void)
 }
 
 static void
+test_confirm_gate(void)
+{
+	med_problem p = {0};
+
+	/* No second find, or a weak one, is no face; the threshold passes. */
+	refused(identity_face_confirm_problem("images[0]", 0, &p), &p,
+		"images[0]",
+		"no face found: what the detector found is not face-like "
+		"enough (0 of 7 confirmations); send a frontal photograph of "
+		"one face");
+	MT_EQ_INT(identity_face_confirm_problem(
+			  "image", IDENTITY_FACE_CONFIRM_NEIGHBOURS - 1, &p),
+		  MED_ERR_INVALID);
+	MT_OK(identity_face_confirm_problem(
+		"image", IDENTITY_FACE_CONFIRM_NEIGHBOURS, &p));
+	MT_OK(identity_face_confirm_problem("image", 40, &p));
+}
+
+static void
 test_blur_gate(void)
 {
 	static uint8_t c[CW * CH], b[CW * CH];
@@ -569,6 +588,7 @@ static const mt_case cases[] = {
 	{"sharpness_is_laplacian_variance",
 	 test_sharpness_is_laplacian_variance},
 	{"blur_gate", test_blur_gate},
+	{"confirm_gate", test_confirm_gate},
 	{"quality", test_quality},
 	{"size_gates", test_size_gates},
 	{"png_headers", test_png_headers},
