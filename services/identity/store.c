@@ -173,6 +173,23 @@ static const char *const v6_statements[] = {
 	NULL,
 };
 
+/* What tells a copy of a photograph (face/copies.c): the enrolment
+ * photograph's SHA-256 and copy hash beside its template, and the
+ * patient's recent VerifyFace photographs as the same two hashes. */
+static const char *const v7_statements[] = {
+	"ALTER TABLE face_templates"
+	" ADD COLUMN IF NOT EXISTS photo_sha256 BINARY(32) NULL,"
+	" ADD COLUMN IF NOT EXISTS copyhash BINARY(32) NULL",
+	"CREATE TABLE IF NOT EXISTS face_probe_copies ("
+	" patient_id CHAR(36) NOT NULL,"
+	" at_ms BIGINT NOT NULL,"
+	" photo_sha256 BINARY(32) NOT NULL,"
+	" copyhash BINARY(32) NOT NULL,"
+	" KEY idx_face_probe_copies (patient_id, at_ms)"
+	") ENGINE=InnoDB DEFAULT CHARSET=ascii COLLATE=ascii_bin",
+	NULL,
+};
+
 const med_db_migration identity_migrations[] = {
 	{1, "patients: the master patient index", v1_statements},
 	{2, "face_templates: encrypted face templates", v2_statements},
@@ -186,6 +203,8 @@ const med_db_migration identity_migrations[] = {
 	 v5_statements},
 	{6, "break_glass_grants: emergency access to one patient",
 	 v6_statements},
+	{7, "face_probe_copies and photograph hashes: copies refused",
+	 v7_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);
