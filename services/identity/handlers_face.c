@@ -322,17 +322,72 @@ static void
 verify_audit(med_call *call, identity_face *f, const char *patient_id,
 	     const Smartmed__Identity__V1__VerifyFaceResponse *res)
 {
-	char score[32], others[16];
+	char score[32], others[16], dist[16];
+	const char *what = res->copy_suspected ? "face copy suspected"
+			   : res->match	       ? "face verified"
+					       : "face not matched";
 
 	snprintf(score, sizeof(score), "%.4f", res->score);
 	snprintf(others, sizeof(others), "%u", res->other_faces);
-	face_audit(
-		call, f, patient_id,
-		res->match ? "face verified" : "face not matched",
-		(med_audit_detail[]){{"score", score},
-				     {"match", res->match ? "true" : "false"},
-				     {"other_faces", others}},
-		3);
+	snprintf(dist, sizeof(dist), "%u", res->copy_distance);
+	face_audit(call, f, patient_id, what,
+		   (med_audit_detail[]){
+			   {"score", score},
+			   {"match", res->match ? "true" : "false"},
+			   {"other_faces", others},
+			   {"copy_of", res->copy_of ? res->copy_of : ""},
+			   {"copy_distance", dist}},
+		   5);
+}
+
+/*
+ * copy_check compares the probe with the patient's enrolment photographs
+ * and recent probes (copies.c) and records it; a copy sets the reply's
+ * flag.  A check that cannot run fails the call: a token is never signed
+ * unchecked.
+ */
+static med_err
+copy_check(med_call *call, identity_face *f, const char *patient_id,
+	   const identity_face_probe *pr,
+	   Smartmed__Identity__V1__VerifyFaceResponse *res)
+{
+	identity_copy_seen seen;
+
+	res->copy_distance = IDENTITY_COPYHASH_NONE;
+	if (f->copy_mode == IDENTITY_COPY_OFF)
+		return MED_OK;
+	if (identity_copies_check(med_call_db(call), patient_id, pr,
+				  med_now_ms(), f->copy_window_ms,
+				  &seen) != MED_OK)
+		return med_call_fail(call, MED_ERR_UNAVAILABLE,
+				     "image: the photograph could not be "
+				     "checked against earlier ones; try "
+				     "again");
+	res->copy_of = (char *)seen.of;
+	res->copy_distance = (uint32_t)seen.distance;
+	res->copy_suspected = seen.exact || seen.distance <= f->copy_distance;
+	return MED_OK;
+}
+
+/* copy_refusal fails a call whose photograph is a copy (enforce mode),
+ * after its audit event says so. */
+static med_err
+copy_refusal(med_call *call, identity_face *f, const char *patient_id,
+	     const Smartmed__Identity__V1__VerifyFaceResponse *res)
+{
+	verify_audit(call, f, patient_id, res);
+	if (res->copy_distance == 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "image: looks like a photograph of a "
+				     "photograph: it is the same picture as "
+				     "%s; take a new photograph of the "
+				     "patient",
+				     res->copy_of);
+	return med_call_fail(call, MED_ERR_INVALID,
+			     "image: looks like a photograph of a photograph: "
+			     "a copy of %s (%u bits apart); take a new "
+			     "photograph of the patient",
+			     res->copy_of, res->copy_distance);
 }
 
 med_err
@@ -368,10 +423,14 @@ identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
 				     "for this patient");
 	res->score = b.best;
 	res->threshold = f->threshold;
-	res->match = res->score >= f->threshold;
 	res->model = f->model;
 	res->device = f->device;
 	res->other_faces = pr.other_faces;
+	if ((err = copy_check(call, f, req->patient_id, &pr, res)) != MED_OK)
+		return err;
+	if (res->copy_suspected && f->copy_mode == IDENTITY_COPY_ENFORCE)
+		return copy_refusal(call, f, req->patient_id, res);
+	res->match = res->score >= f->threshold && !res->copy_suspected;
 	if (res->match &&
 	    (err = sign_token(call, f, req->patient_id, req->terminal,
 			      res->score, med_now_ms(), res)) != MED_OK)

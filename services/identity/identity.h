@@ -399,10 +399,19 @@ void identity_face_end(struct med_service *svc);
  * floats, owned by the caller's arena), its quality in [0, 1], and how many
  * other, clearly smaller and farther faces it showed (face_det.h).
  */
+#define IDENTITY_COPYHASH_LEN 32 /* bytes of a copy hash (face_copyhash.c) */
+/* The distance reported when no copy hash was compared. */
+#define IDENTITY_COPYHASH_NONE (8 * IDENTITY_COPYHASH_LEN)
+
 typedef struct identity_face_probe {
 	float *emb;
 	double quality;
 	uint32_t other_faces; /* faces set aside by the dominant-face rule */
+	/* What tells a copy of this photograph (face_copyhash.c): the
+	 * SHA-256 of the bytes sent, and the perceptual hash of the aligned
+	 * face crop.  Neither is an image nor a template. */
+	uint8_t photo_sha256[32];
+	uint8_t copyhash[IDENTITY_COPYHASH_LEN];
 } identity_face_probe;
 
 /*

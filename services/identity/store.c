@@ -217,6 +217,23 @@ static const char *const v9_statements[] = {
 	NULL,
 };
 
+/* What tells a copy of a photograph (face/copies.c): the enrolment
+ * photograph's SHA-256 and copy hash beside its template, and the
+ * patient's recent VerifyFace photographs as the same two hashes. */
+static const char *const v10_statements[] = {
+	"ALTER TABLE face_templates"
+	" ADD COLUMN IF NOT EXISTS photo_sha256 BINARY(32) NULL,"
+	" ADD COLUMN IF NOT EXISTS copyhash BINARY(32) NULL",
+	"CREATE TABLE IF NOT EXISTS face_probe_copies ("
+	" patient_id CHAR(36) NOT NULL,"
+	" at_ms BIGINT NOT NULL,"
+	" photo_sha256 BINARY(32) NOT NULL,"
+	" copyhash BINARY(32) NOT NULL,"
+	" KEY idx_face_probe_copies (patient_id, at_ms)"
+	") ENGINE=InnoDB " MED_DB_BIN,
+	NULL,
+};
+
 const med_db_migration identity_migrations[] = {
 	{1, "patients: the master patient index", v1_statements},
 	{2, "face_templates: encrypted face templates", v2_statements},
@@ -236,6 +253,8 @@ const med_db_migration identity_migrations[] = {
 	 v8_statements},
 	{9, "identifiers compare in binary (utf8mb4_bin), names as before",
 	 v9_statements},
+	{10, "face_probe_copies and photograph hashes: copies refused",
+	 v10_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);

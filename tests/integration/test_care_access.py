@@ -213,9 +213,9 @@ def test_ward_nurse_bedside_face_flow(st, pb, drug):
     call(st, "nurse.w3", "identity", "EnrollFace", ipb.EnrollFaceRequest(
         patient_id=pid, images=[orl_png(7, n) for n in (1, 2, 3)]))
 
-    def verified(user):
+    def verified(user, photo):
         v = call(st, user, "identity", "VerifyFace", ipb.VerifyFaceRequest(
-            patient_id=pid, image=orl_png(7, 6), terminal="ward3-bed1"))
+            patient_id=pid, image=orl_png(7, photo), terminal="ward3-bed1"))
         assert v.match, v
         return v.verification_token
 
@@ -224,9 +224,10 @@ def test_ward_nurse_bedside_face_flow(st, pb, drug):
                     dpb.RecordAdministrationRequest(
                         order_id=order(st, pb, "dr.w3", pid, drug).id,
                         dose=500, unit="mg", verification_token=token))
-    rec = give("nurse.w3", verified("nurse.w3"))
+    rec = give("nurse.w3", verified("nurse.w3", 6))
     assert rec.identity == "verified" and rec.patient_id == pid
-    refused(give, "nurse.w5", verified("nurse.w5"))
+    # A photograph of her own: the same one again is refused as a copy.
+    refused(give, "nurse.w5", verified("nurse.w5", 8))
 
 
 def test_other_ward_refused_nothing_written_and_audited(st, pb, drug):

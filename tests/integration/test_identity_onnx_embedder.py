@@ -32,9 +32,13 @@ def pb():
 
 
 def embedder_env(keys, **kw):
+    """identity on the ONNX embedder.  These cases verify the enrolment
+    photograph itself (it must score ~1 through the model), which the copy
+    check would refuse as a replay (test_face_copies.py): it is off."""
     d = tempfile.mkdtemp(prefix="smartmed-embedder-")
     env = keys.env()
     env["MED_FACE_EMBEDDER"] = write_embedder(d, **kw)
+    env["MED_FACE_COPY_CHECK"] = "off"
     return env
 
 
@@ -154,7 +158,8 @@ def test_templates_of_another_model_are_never_compared(pb):
     the old templates are named in the log and neither verified nor
     searched; switching back finds them again."""
     keys = FaceKeys()
-    with running(Stack(services=(SVC,), extra_env=keys.env())) as st:
+    env = dict(keys.env(), MED_FACE_COPY_CHECK="off")
+    with running(Stack(services=(SVC,), extra_env=env)) as st:
         a = patient(st, pb)
         enroll(st, pb, a, [orl_png(24, 1)])
         svc = st.services[SVC]

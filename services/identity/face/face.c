@@ -84,6 +84,17 @@ const med_config_spec identity_config[] = {
 	{"MED_FACE_SYNC_INTERVAL_MS", MED_CONFIG_INT, "2000", false, 0, 3600000,
 	 "how often an idle replica catches up with face enrolments and "
 	 "erasures made on others; 0 = only before each search"},
+	{"MED_FACE_COPY_CHECK", MED_CONFIG_STRING, "enforce", false, 0, 0,
+	 "VerifyFace and a photograph that is a copy of the patient's "
+	 "enrolment photograph or of a recent probe (the same bytes, or a "
+	 "re-encoded, rescaled or re-lit copy): enforce (refuse, audited), "
+	 "warn (flag in the reply and audit), off"},
+	{"MED_FACE_COPY_DISTANCE", MED_CONFIG_INT, "16", false, 0, 128,
+	 "copy hashes this many bits apart or fewer are copies of one "
+	 "photograph (docs/face.md); 0 = equal hashes only"},
+	{"MED_FACE_COPY_WINDOW_S", MED_CONFIG_INT, "86400", false, 60, 2592000,
+	 "how long a patient's VerifyFace photographs are kept (as hashes) "
+	 "to refuse their replay"},
 	{IDENTITY_DISCHARGE_HOURS_KEY, MED_CONFIG_INT, "72", false, 0, 8760,
 	 "hours after a discharge during which the discharging care team "
 	 "keeps its care relationship (CheckCareRelationship)"},
@@ -201,6 +212,26 @@ read_numbers(identity_face *f, const med_config *cfg)
 	f->min_sharpness =
 		(double)med_config_int(cfg, "MED_FACE_MIN_SHARPNESS");
 	f->max_roll_deg = (double)med_config_int(cfg, "MED_FACE_MAX_ROLL_DEG");
+	f->copy_distance = (int)med_config_int(cfg, "MED_FACE_COPY_DISTANCE");
+	f->copy_window_ms =
+		med_config_int(cfg, "MED_FACE_COPY_WINDOW_S") * 1000;
+}
+
+/* read_copy_mode takes MED_FACE_COPY_CHECK. */
+static med_err
+read_copy_mode(identity_face *f, const med_config *cfg)
+{
+	static const char *const names[] = {"enforce", "warn", "off"};
+	const char *v = med_config_str(cfg, "MED_FACE_COPY_CHECK");
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(v, names[i]) == 0) {
+			f->copy_mode = (identity_copy_mode)i;
+			return MED_OK;
+		}
+	not_configured(
+		f, "MED_FACE_COPY_CHECK: '%s' is not enforce, warn or off", v);
+	return MED_ERR_PRECONDITION;
 }
 
 static med_err
@@ -655,6 +686,7 @@ identity_face_begin(med_service *svc)
 	read_numbers(f, cfg);
 	if (load_keys(f, cfg) != MED_OK || load_models(f, cfg) != MED_OK ||
 	    read_threshold(f, cfg) != MED_OK ||
+	    read_copy_mode(f, cfg) != MED_OK ||
 	    identity_index_new(f->dim, &f->index) != MED_OK) {
 		med_log_warn("identity: %s", f->reason);
 		return MED_OK;

@@ -22,6 +22,13 @@ typedef enum identity_det_kind {
 	IDENTITY_DET_TINY,  /* an ONNX model, card format tiny-yolo-face */
 } identity_det_kind;
 
+/* identity_copy_mode - MED_FACE_COPY_CHECK. */
+typedef enum identity_copy_mode {
+	IDENTITY_COPY_ENFORCE = 0, /* refuse a copy: no token */
+	IDENTITY_COPY_WARN,	   /* flag it in the reply and audit only */
+	IDENTITY_COPY_OFF,
+} identity_copy_mode;
+
 struct identity_face {
 	bool ready;
 	char reason[640];
@@ -74,6 +81,12 @@ struct identity_face {
 	char device[16];
 	char describe[192];
 	identity_index *index;
+	/* The copy check of VerifyFace (copies.c): what it does with a
+	 * photograph that is a copy, how many bits apart two copy hashes
+	 * may be to count as copies, and how long probes are kept. */
+	identity_copy_mode copy_mode;
+	int copy_distance;
+	int64_t copy_window_ms;
 };
 
 /*
@@ -147,6 +160,46 @@ med_err identity_face_detect_onnx(identity_face *f, const med_image *img,
 				  identity_det_face *faces, size_t max,
 				  size_t *n,
 				  identity_face_copy *copy) MED_MUST_CHECK;
+
+/*
+ * identity_face_copyhash writes the perceptual hash (255 bits and a last
+ * bit always set) of a w x h grey face crop aligned by the pipeline
+ * (face_copyhash.c): copies of one photograph hash a few bits apart, new
+ * photographs many.  A crop smaller than 32 x 32 gets all zeros (no hash)
+ * and false.
+ */
+bool identity_face_copyhash(const uint8_t *crop, uint32_t w, uint32_t h,
+			    uint8_t out[IDENTITY_COPYHASH_LEN]);
+
+/* identity_face_copyhash_is_set: is h a hash (not all zeros)? */
+bool identity_face_copyhash_is_set(const uint8_t *h);
+
+/* identity_face_copyhash_distance counts the bits in which a and b differ
+ * (IDENTITY_COPYHASH_LEN bytes each). */
+int identity_face_copyhash_distance(const uint8_t *a, const uint8_t *b);
+
+/*
+ * identity_copy_seen - the photograph the service has seen that a probe
+ * is nearest to: distance in copy-hash bits (0 for the same bytes,
+ * IDENTITY_COPYHASH_NONE when nothing was compared), exact when the bytes are
+ * equal, and what it was (a static string, "" when nothing was compared).
+ */
+typedef struct identity_copy_seen {
+	int distance;
+	bool exact;
+	const char *of;
+} identity_copy_seen;
+
+/*
+ * identity_copies_check compares probe pr of patient_id with the patient's
+ * enrolment photographs and probes of the last window_ms, and records pr
+ * among the probes, in one transaction (copies.c).  Errors: the database's
+ * (logged); nothing is recorded then.
+ */
+med_err identity_copies_check(med_db *db, const char *patient_id,
+			      const identity_face_probe *pr, int64_t now_ms,
+			      int64_t window_ms,
+			      identity_copy_seen *seen) MED_MUST_CHECK;
 
 /* identity_face_normalise L2-normalises emb (f->dim floats); MED_ERR_INTERNAL
  * for a zero or non-finite embedding. */

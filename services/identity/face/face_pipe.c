@@ -7,6 +7,7 @@
 #include <med/log.h>
 
 #include <math.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -596,11 +597,13 @@ scale_points(float pts[IDENTITY_LANDMARKS][2], float k)
 
 /* chip_pose places the landmarks of orig on src (img's pixels times r) and
  * checks the pose from them in img's pixels: the eyes' centres and the
- * square around the points; pts stay in src's pixels. */
+ * square around the points (*lbox, in img's pixels); pts stay in src's
+ * pixels. */
 static med_err
 chip_pose(med_call *call, identity_face *f, const char *field,
 	  const med_image *src, float r, const identity_face_box *orig,
-	  float pts[IDENTITY_LANDMARKS][2], float *roll)
+	  float pts[IDENTITY_LANDMARKS][2], float *roll,
+	  identity_face_box *lbox)
 {
 	float b[4] = {orig->x * r, orig->y * r, orig->w * r, orig->h * r};
 	float l[2], rr[2], at_img[IDENTITY_LANDMARKS][2];
@@ -627,15 +630,18 @@ chip_pose(med_call *call, identity_face *f, const char *field,
 	if (err != MED_OK)
 		return med_call_fail_problem(call, &p);
 	*roll = identity_face_roll(l, rr);
+	*lbox = lb;
 	return MED_OK;
 }
 
-/* chip_embed: the chip pipeline's pose, landmarks and embedding, on a
- * shrunk copy of img when the face is large (identity_face_chip_source). */
+/* chip_embed: the chip pipeline's pose, landmarks (the square around them
+ * in *lbox, img's pixels) and embedding, on a shrunk copy of img when the
+ * face is large (identity_face_chip_source). */
 static med_err
 chip_embed(med_call *call, identity_face *f, const char *field,
 	   const med_image *img, const identity_face_copy *copy,
-	   const identity_face_box *orig, float *roll, float **emb_out)
+	   const identity_face_box *orig, float *roll, float **emb_out,
+	   identity_face_box *lbox)
 {
 	float pts[IDENTITY_LANDMARKS][2], r;
 	med_image *src = NULL;
@@ -644,7 +650,7 @@ chip_embed(med_call *call, identity_face *f, const char *field,
 
 	if (err != MED_OK)
 		return err;
-	err = chip_pose(call, f, field, src, r, orig, pts, roll);
+	err = chip_pose(call, f, field, src, r, orig, pts, roll, lbox);
 	if (err == MED_OK) {
 		*emb_out = med_arena_alloc(med_call_arena(call),
 					   f->dim * sizeof(float));
@@ -705,6 +711,27 @@ eye_pose(med_call *call, identity_face *f, const char *field,
 	return MED_OK;
 }
 
+/*
+ * copy_hash hashes the face for the copy check (face_copyhash.c) from w,
+ * framed by at (img's pixels; orig and fb are the same box in img's and
+ * w's pixels, which gives the scale): the square around the landmarks when
+ * there are some, which frames a copy the same way however it was re-encoded or
+ * rescaled, where a detector's box moves by several pixels.
+ */
+static void
+copy_hash(const identity_grey8 *w, const identity_face_box *at,
+	  const identity_face_box *orig, const identity_face_box *fb,
+	  const identity_crop_spec *spec, identity_face_probe *out)
+{
+	uint8_t crop[IDENTITY_FACE_W * IDENTITY_FACE_H];
+	identity_face_box hb =
+		box_scaled(at, orig->w > 0.f ? fb->w / orig->w : 1.f);
+
+	identity_face_align(w, &hb, spec, crop);
+	(void)identity_face_copyhash(crop, IDENTITY_FACE_W, IDENTITY_FACE_H,
+				     out->copyhash);
+}
+
 /* gate_and_embed works on w (the image scaled so the face is about twice
  * the crop) with the face box fb in w's coordinates; an aligned-chip
  * embedder reads the photograph img itself, with the box orig, and its
@@ -719,16 +746,18 @@ gate_and_embed(med_call *call, identity_face *f, const char *field,
 	float roll = 0.f;
 	double sharp;
 	med_problem p;
+	identity_face_box lbox = *orig;
 	med_err err = confirm(call, f, field, w, fb);
 
 	if (err == MED_OK)
 		err = f->chip ? chip_embed(call, f, field, img, copy, orig,
-					   &roll, &out->emb)
+					   &roll, &out->emb, &lbox)
 			      : eye_pose(call, f, field, w, fb, &roll);
 	if (err != MED_OK)
 		return err;
 	identity_crop_spec gate = {IDENTITY_FACE_W, IDENTITY_FACE_H, CROP_SCALE,
 				   roll};
+	copy_hash(w, f->chip ? &lbox : orig, orig, fb, &gate, out);
 	identity_face_align(w, fb, &gate, crop);
 	sharp = identity_face_sharpness(crop);
 	err = identity_face_blur_problem(field, sharp, f->min_sharpness, &p);
@@ -762,6 +791,8 @@ identity_face_analyze(med_call *call, identity_face *f, const char *field,
 	if ((err = decode(call, f, field, buf, len, &img)) != MED_OK)
 		return err;
 	out->other_faces = 0;
+	memset(out->copyhash, 0, sizeof(out->copyhash));
+	crypto_hash_sha256(out->photo_sha256, buf, len);
 	err = f->det_kind != IDENTITY_DET_HAAR
 		      ? detect_onnx(call, f, field, img, search, &fb,
 				    &out->other_faces, &copy)

@@ -67,12 +67,16 @@ insert_one(med_db_conn *c, insert_ctx *x, size_t i)
 		MED_DB_BLOBV(x->ct, (size_t)ct_len),
 		MED_DB_DBL(x->probes[i].quality),
 		MED_DB_I64(x->now_ms),
+		MED_DB_BLOBV(x->probes[i].photo_sha256,
+			     sizeof(x->probes[i].photo_sha256)),
+		MED_DB_BLOBV(x->probes[i].copyhash,
+			     sizeof(x->probes[i].copyhash)),
 	};
 	return med_db_exec(c,
 			   "INSERT INTO face_templates (template_id,"
 			   " patient_id, model, dim, nonce, ciphertext,"
-			   " quality, created_ms) VALUES (?, ?, ?, ?, ?, ?,"
-			   " ?, ?)",
+			   " quality, created_ms, photo_sha256, copyhash)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			   v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
@@ -237,6 +241,13 @@ delete_tx(med_db_conn *c, void *ctx)
 				  " patient_id = ?",
 				  &pid, 1, &x->affected, NULL);
 
+	/* The hashes of the patient's bedside photographs go with the
+	 * templates: erasure leaves nothing derived from the face. */
+	if (err == MED_OK)
+		err = med_db_exec(c,
+				  "DELETE FROM face_probe_copies WHERE"
+				  " patient_id = ?",
+				  &pid, 1, NULL, NULL);
 	/* Erasing nothing changes no index: no log row, no counter lock. */
 	if (err != MED_OK || x->affected == 0)
 		return err;

@@ -1,0 +1,116 @@
+/*
+ * copies.c - is a bedside photograph a copy of one the service has seen?
+ *
+ * A probe is compared with the patient's enrolment photographs (their
+ * SHA-256 and copy hash are stored with each template) and with the
+ * patient's own probes of the last window (face_probe_copies), and is then
+ * recorded there itself: all in one transaction, so two replays sent at
+ * once cannot both pass as new.  A camera never makes the same bytes
+ * twice, so equal bytes are a replay for certain; a copy hash a few bits
+ * from another is a re-encoded, rescaled or re-lit copy of it
+ * (face_copyhash.c).  Rows older than the window are deleted as the
+ * patient's next probe is recorded.
+ */
+#include <med/db.h>
+#include <med/log.h>
+
+#include <string.h>
+
+#include "face_internal.h"
+
+/* The most stored probes of one patient compared with a new one: a
+ * flood of probes costs a bounded read. */
+#define COPIES_MAX_READ "500"
+
+typedef struct copies_tx {
+	const char *patient_id;
+	const identity_face_probe *pr;
+	int64_t now_ms, window_ms;
+	identity_copy_seen *seen;
+	const char *reading; /* what the rows being read are */
+} copies_tx;
+
+/* on_copy_row compares one stored (sha256, copyhash) with the probe. */
+static med_err
+on_copy_row(void *ctx, const med_db_row *row)
+{
+	copies_tx *x = ctx;
+	size_t len = 0, h_len = 0;
+	const char *sha = med_db_row_text(row, 0, &len);
+	const uint8_t *h = (const uint8_t *)med_db_row_text(row, 1, &h_len);
+	identity_copy_seen *s = x->seen;
+	bool exact = sha != NULL && len == sizeof(x->pr->photo_sha256) &&
+		     memcmp(sha, x->pr->photo_sha256, len) == 0;
+	int d = h != NULL && h_len == IDENTITY_COPYHASH_LEN &&
+				identity_face_copyhash_is_set(h) &&
+				identity_face_copyhash_is_set(x->pr->copyhash)
+			? identity_face_copyhash_distance(h, x->pr->copyhash)
+			: IDENTITY_COPYHASH_NONE;
+
+	if (exact)
+		d = 0;
+	if ((exact && !s->exact) || d < s->distance) {
+		s->distance = d;
+		s->exact = s->exact || exact;
+		s->of = x->reading;
+	}
+	return MED_OK;
+}
+
+static med_err
+copies_body(med_db_conn *c, void *arg)
+{
+	copies_tx *x = arg;
+	int64_t since = x->now_ms - x->window_ms;
+	med_db_value who = MED_DB_STR(x->patient_id);
+	med_db_value recent[2] = {who, MED_DB_I64(since)};
+	med_db_value row[4] = {
+		who, MED_DB_I64(x->now_ms),
+		MED_DB_BLOBV(x->pr->photo_sha256, sizeof(x->pr->photo_sha256)),
+		MED_DB_BLOBV(x->pr->copyhash, sizeof(x->pr->copyhash))};
+	med_err err;
+
+	*x->seen = (identity_copy_seen){.distance = IDENTITY_COPYHASH_NONE,
+					.of = ""};
+	x->reading = "the patient's enrolment photograph";
+	err = med_db_query(c,
+			   "SELECT photo_sha256, copyhash FROM face_templates"
+			   " WHERE patient_id = ? AND photo_sha256 IS NOT NULL",
+			   &who, 1, on_copy_row, x);
+	if (err != MED_OK)
+		return err;
+	x->reading = "a recent photograph of the patient";
+	err = med_db_query(
+		c,
+		"SELECT photo_sha256, copyhash FROM face_probe_copies"
+		" WHERE patient_id = ? AND at_ms >= ?"
+		" ORDER BY at_ms DESC LIMIT " COPIES_MAX_READ,
+		recent, 2, on_copy_row, x);
+	if (err == MED_OK)
+		err = med_db_exec(c,
+				  "DELETE FROM face_probe_copies WHERE"
+				  " patient_id = ? AND at_ms < ?",
+				  recent, 2, NULL, NULL);
+	if (err == MED_OK)
+		err = med_db_exec(c,
+				  "INSERT INTO face_probe_copies (patient_id,"
+				  " at_ms, photo_sha256, copyhash)"
+				  " VALUES (?, ?, ?, ?)",
+				  row, 4, NULL, NULL);
+	return err;
+}
+
+med_err
+identity_copies_check(med_db *db, const char *patient_id,
+		      const identity_face_probe *pr, int64_t now_ms,
+		      int64_t window_ms, identity_copy_seen *seen)
+{
+	copies_tx x = {patient_id, pr, now_ms, window_ms, seen, ""};
+	med_err err = med_db_tx(db, copies_body, &x);
+
+	if (err != MED_OK)
+		med_log_warn("identity: the copy check could not read or "
+			     "record the photograph: %s",
+			     med_strerror(err));
+	return err;
+}

