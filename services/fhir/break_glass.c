@@ -13,6 +13,8 @@
  * The header is not forwarded: the services find the grant themselves, as
  * their care check asks identity about this user and patient.
  */
+#include <med/util.h>
+
 #include <string.h>
 
 #include "smartmed/common/v1/common.pb-c.h"
@@ -28,13 +30,7 @@
 static bool
 is_grant_id(const char *s)
 {
-	size_t n = 0;
-
-	for (; s[n] != '\0'; n++)
-		if (!((s[n] >= '0' && s[n] <= '9') ||
-		      (s[n] >= 'a' && s[n] <= 'f')))
-			return false;
-	return n == FHIR_GRANT_ID_LEN;
+	return med_is_lower_hex(s, FHIR_GRANT_ID_LEN);
 }
 
 static med_err

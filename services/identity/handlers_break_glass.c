@@ -78,13 +78,7 @@ new_grant_id(char id[IDENTITY_BG_ID_LEN + 1])
 static bool
 is_grant_id(const char *s)
 {
-	size_t n = 0;
-
-	for (; s[n] != '\0'; n++)
-		if (!((s[n] >= '0' && s[n] <= '9') ||
-		      (s[n] >= 'a' && s[n] <= 'f')))
-			return false;
-	return n == IDENTITY_BG_ID_LEN;
+	return med_is_lower_hex(s, IDENTITY_BG_ID_LEN);
 }
 
 /* minutes_of resolves the requested time box (0: the default). */

@@ -234,6 +234,16 @@ test_log_json_line(void)
 }
 
 static void
+test_lower_hex(void)
+{
+	MT_TRUE(med_is_lower_hex("0123456789abcdef", 16));
+	MT_TRUE(!med_is_lower_hex("0123456789abcdef", 15));
+	MT_TRUE(!med_is_lower_hex("0123456789ABCDEF", 16));
+	MT_TRUE(!med_is_lower_hex("0123456789abcdeg", 16));
+	MT_TRUE(med_is_lower_hex("", 0));
+}
+
+static void
 test_exe_relative(void)
 {
 	char exe[4096], want[4200], got[4200], tiny[8];
@@ -261,6 +271,7 @@ static const mt_case cases[] = {
 	{"time problems name field and bound", test_time_problems},
 	{"err_mapping", test_err_mapping},
 	{"log_json_line", test_log_json_line},
+	{"lower_hex", test_lower_hex},
 	{NULL, NULL},
 };
 

@@ -79,6 +79,10 @@ int med_exe_relative(char *buf, size_t len, const char *rel);
 int64_t med_days_from_civil(int64_t y, int m, int d);
 void med_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 
+/* med_is_lower_hex is true when s is exactly len characters of 0-9a-f
+ * (an id made of random bytes, such as a break-glass grant's). */
+bool med_is_lower_hex(const char *s, size_t len);
+
 /* med_file_sha256 writes the lower-case hex SHA-256 of a file into hex.
  * Errors: MED_ERR_NOT_FOUND (cannot open), MED_ERR_IO (read error). */
 med_err med_file_sha256(const char *path, char hex[65]) MED_MUST_CHECK;

@@ -134,6 +134,18 @@ med_exe_relative(char *buf, size_t len, const char *rel)
 	return 0;
 }
 
+bool
+med_is_lower_hex(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') ||
+		      (s[n] >= 'a' && s[n] <= 'f')))
+			return false;
+	return n == len;
+}
+
 med_err
 med_file_sha256(const char *path, char hex[65])
 {
