@@ -10,8 +10,6 @@ nurse, audited as break-glass (ETREAT, "break-glass grant=<id>").  Real
 identity, records and audit behind the facade, care checks on."""
 
 import json
-import os
-import secrets
 import ssl
 import time
 import urllib.error
@@ -22,8 +20,8 @@ import pytest
 
 from harness import Stack, protos
 from harness.checks import poll
-from harness.fixtures import running
-from harness.stack import TOKEN_ROLES, USERS
+from harness.fixtures import running, write_user_tokens
+from harness.stack import USERS
 
 SERVICES = ("audit", "identity", "records")
 # (role, units) of this suite's users; the token file's 4th field is the
@@ -33,15 +31,9 @@ CARE_USERS = {"nurse.w3": ("nurse", "ward-3"),
 
 
 def write_tokens(path):
-    roles = {r: secrets.token_hex(24) for r in TOKEN_ROLES}
-    care = {u: secrets.token_hex(24) for u in CARE_USERS}
-    with open(path, "w") as f:
-        for r, t in roles.items():
-            f.write("%s %s %s\n" % (t, USERS[r], r))
-        for u, (role, units) in CARE_USERS.items():
-            f.write("%s %s %s %s\n" % (care[u], u, role, units))
-    os.chmod(path, 0o600)
-    return care
+    """The harness's role tokens plus this suite's users; returns
+    {user: token}."""
+    return write_user_tokens(path, CARE_USERS)
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,14 @@ top level so that make run, which also uses the harness, needs no pytest)."""
 
 import contextlib
 import os
+import secrets
 import subprocess
 import uuid
 
 import pytest
 
 from . import paths, protos
-from .stack import StackError
+from .stack import TOKEN_ROLES, USERS, StackError
 
 
 @contextlib.contextmanager
@@ -62,3 +63,21 @@ def new_patient(st, svc="identity", mrn_prefix="T", family="Test",
         mrn="%s-%s" % (mrn_prefix, uuid.uuid4().hex[:12].upper()),
         family_name=family, given_name=given, birth_date=birth_date,
         sex=sex), role="registrar", timeout=timeout).patient_id
+
+
+def write_user_tokens(path, users):
+    """Write the harness's role tokens and a token for each of users,
+    {name: (role, units or None)}, to the token file path (mode 0600; the
+    4th field is the units claim, as a JWT's would be); returns
+    {name: token}."""
+    lines = ["%s %s %s" % (secrets.token_hex(24), USERS[r], r)
+             for r in TOKEN_ROLES]
+    tokens = {}
+    for user, (role, units) in users.items():
+        tokens[user] = secrets.token_hex(24)
+        lines.append(" ".join(filter(None, (tokens[user], user, role,
+                                            units))))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    os.chmod(path, 0o600)
+    return tokens

@@ -9,9 +9,7 @@ access inside MED_IDENTITY_DISCHARGE_ACCESS_HOURS and loses it after;
 pharmacists keep their role's rights; with identity away a write is
 UNAVAILABLE.  Real services, real MariaDB, gRPC over loopback."""
 
-import os
 import re
-import secrets
 import time
 import uuid
 
@@ -21,8 +19,7 @@ import pytest
 from harness import Stack, protos
 from harness.checks import expect_status, now_ms, poll
 from harness.faces import FaceKeys, orl_png
-from harness.fixtures import running
-from harness.stack import TOKEN_ROLES, USERS
+from harness.fixtures import running, write_user_tokens
 
 SERVICES = ("audit", "identity", "records", "dosage", "diagnosis")
 HOURS = 2
@@ -42,16 +39,7 @@ CARE_USERS = {
 def write_tokens(path):
     """The harness's role tokens plus this suite's users; returns
     {user: token}."""
-    role_tokens = {r: secrets.token_hex(24) for r in TOKEN_ROLES}
-    care = {u: secrets.token_hex(24) for u in CARE_USERS}
-    with open(path, "w") as f:
-        for r, t in role_tokens.items():
-            f.write("%s %s %s\n" % (t, USERS[r], r))
-        for u, (role, units) in CARE_USERS.items():
-            f.write("%s %s %s%s\n" % (care[u], u, role,
-                                      " " + units if units else ""))
-    os.chmod(path, 0o600)
-    return care
+    return write_user_tokens(path, CARE_USERS)
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,6 @@ in NOT_PATIENT_SCOPED).  One Stack for the module, MED_CARE_CACHE_TTL_MS=0
 so that a discharge counts at once; the whole module runs in seconds."""
 
 import os
-import secrets
 import sys
 import uuid
 from types import SimpleNamespace
@@ -33,8 +32,7 @@ import pytest
 from contract.test_roles import all_methods, doc_matrix
 from harness import Stack, protos
 from harness.checks import now_ms
-from harness.fixtures import running
-from harness.stack import TOKEN_ROLES, USERS
+from harness.fixtures import running, write_user_tokens
 
 sys.path.append(os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "contract", "diagnosis"))
@@ -283,18 +281,9 @@ def request(objs, svc, method):
 # --- the stack and the patients ---------------------------------------------
 
 def write_tokens(path):
-    """The harness's role tokens plus CARE_USERS; returns {user: token}."""
-    lines, tokens = [], {}
-    for r in TOKEN_ROLES:
-        lines.append("%s %s %s" % (secrets.token_hex(24), USERS[r], r))
-    for user, (role, units) in CARE_USERS.items():
-        tokens[user] = secrets.token_hex(24)
-        lines.append(" ".join(filter(None, (tokens[user], user, role,
-                                            units))))
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    os.chmod(path, 0o600)
-    return tokens
+    """The harness's role tokens plus this suite's users; returns
+    {user: token}."""
+    return write_user_tokens(path, CARE_USERS)
 
 
 @pytest.fixture(scope="module")

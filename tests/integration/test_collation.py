@@ -15,15 +15,12 @@ search looks up ignoring case and accents (HUMAN_TEXT).  A new table
 made without MED_DB_BIN, or a column with its own collation, fails it.
 Real services, real MariaDB, gRPC over loopback."""
 
-import os
-import secrets
 import uuid
 
 import pytest
 
 from harness import Stack, protos
-from harness.fixtures import running
-from harness.stack import TOKEN_ROLES, USERS
+from harness.fixtures import running, write_user_tokens
 
 SERVICES = ("audit", "identity", "records", "diagnosis", "dosage")
 # Two users whose names differ only in case, and two outside Latin-1.
@@ -39,17 +36,9 @@ HUMAN_TEXT = {
 
 
 def write_tokens(path):
-    """The harness's role tokens plus this suite's clinicians; returns
+    """The harness's role tokens plus this suite's users; returns
     {user: token}."""
-    role_tokens = {r: secrets.token_hex(24) for r in TOKEN_ROLES}
-    ours = {u: secrets.token_hex(24) for u in USERS_OF_SUITE}
-    with open(path, "w", encoding="utf-8") as f:
-        for r, t in role_tokens.items():
-            f.write("%s %s %s\n" % (t, USERS[r], r))
-        for u, t in ours.items():
-            f.write("%s %s clinician\n" % (t, u))
-    os.chmod(path, 0o600)
-    return ours
+    return write_user_tokens(path, {u: ("clinician", None) for u in USERS_OF_SUITE})
 
 
 @pytest.fixture(scope="module")

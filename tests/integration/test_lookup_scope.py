@@ -13,8 +13,6 @@ identity, audit and FHIR facade, real MariaDB.  The face tests need the
 ORL photographs (../shared/data/faces/orl) and skip without them."""
 
 import json
-import os
-import secrets
 import ssl
 import urllib.error
 import urllib.request
@@ -26,8 +24,8 @@ import pytest
 from harness import Stack, protos
 from harness.checks import expect_status, poll
 from harness.faces import FaceKeys, orl_png
-from harness.fixtures import running
-from harness.stack import TOKEN_ROLES, USERS
+from harness.fixtures import running, write_user_tokens
+from harness.stack import USERS
 
 SVC = "identity"
 NOT_FOUND = grpc.StatusCode.NOT_FOUND
@@ -42,18 +40,9 @@ ORL_A, ORL_B = 21, 22  # the ORL subjects whose faces wards A and B have
 
 
 def write_tokens(path):
-    """The harness's role tokens plus SCOPE_USERS; returns {user: token}."""
-    tokens, lines = {}, []
-    for r in TOKEN_ROLES:
-        lines.append("%s %s %s" % (secrets.token_hex(24), USERS[r], r))
-    for user, (role, units) in SCOPE_USERS.items():
-        tokens[user] = secrets.token_hex(24)
-        lines.append(" ".join(filter(None, (tokens[user], user, role,
-                                            units))))
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    os.chmod(path, 0o600)
-    return tokens
+    """The harness's role tokens plus this suite's users; returns
+    {user: token}."""
+    return write_user_tokens(path, SCOPE_USERS)
 
 
 @pytest.fixture(scope="module")
