@@ -17,6 +17,7 @@ with its card.
 """
 
 import hashlib
+import json
 import os
 import sys
 
@@ -376,6 +377,44 @@ THRESHOLD_NOTE = (
     "(FACES=dir tools/bench/identity_orl.py) before relying on it.")
 
 
+CALIBRATION = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                           "calibration.json")
+
+
+def calibration_note(cal):
+    """The card's words for a tools/facecal/calibrate.py result: the rule,
+    and FMR and FNMR at the threshold on each set, as measured."""
+    lines = ["%s, from tools/facecal/calibrate.py: %s (target FMR %g)." % (
+        cal["threshold"], cal["rule"], cal["target_fmr"])]
+    for s in cal["sets"]:
+        at = s["at_threshold"]
+        lines.append(
+            "%s (%s, %d people): FMR %.4f (%d of %d impostor pairs), "
+            "FNMR %.3f (%d of %d probes, refusals included); this set "
+            "alone would give %s%s." % (
+                s["name"], s["kind"], s["people"], at["fmr"],
+                at["false_matches"], at["impostor_pairs"], at["fnmr"],
+                at["false_non_matches"], at["genuine_probes"],
+                s["own_threshold"],
+                "" if s["used"] else " (too few pairs: not used)"))
+    lines.append("Only the sets named here were measured: calibrate again "
+                 "on the site's own consented photographs before relying "
+                 "on it (docs/benchmarks.md, \"Face threshold per "
+                 "population\").")
+    return " ".join(lines)
+
+
+def calibrated():
+    """(threshold, note) from tools/facemodels/calibration.json, the
+    reviewed output of tools/facecal/calibrate.py, or the built-in ones
+    when there is none."""
+    if not os.path.exists(CALIBRATION):
+        return THRESHOLD, THRESHOLD_NOTE
+    with open(CALIBRATION) as f:
+        cal = json.load(f)
+    return "%.4f" % cal["threshold"], calibration_note(cal)
+
+
 def save(m, out_dir, name, card):
     """Writes name.onnx (atomically) and name.card.md, whose "{sha256}"
     becomes the model file's SHA-256; returns the model's path."""
@@ -390,7 +429,9 @@ def save(m, out_dir, name, card):
     return path
 
 
-def write(model_dir, out_dir, threshold=THRESHOLD, note=THRESHOLD_NOTE):
+def write(model_dir, out_dir, threshold=None, note=None):
+    if threshold is None:
+        threshold, note = calibrated()
     m = build(tfjs.load(os.path.join(model_dir, MANIFEST)))
     card = CARD.format(name=NAME, sha256="{sha256}", threshold=threshold,
                        threshold_note=note)

@@ -20,7 +20,7 @@ endif
 # One run writes both models and their cards.
 $(FACE_LANDMARKS_ONNX): $(FACE_EMBEDDER_ONNX)
 $(FACE_EMBEDDER_ONNX): $(FACE_RECOGNITION_MANIFEST) \
-		$(wildcard tools/facemodels/*.py)
+		$(wildcard tools/facemodels/*.py tools/facemodels/calibration.json)
 	@mkdir -p $(FACE_MODEL_DIR)
 	@$(if $(Q),echo "  CONVERT $@")
 	$(Q)/usr/bin/python3 tools/facemodels/convert.py $(FACEAPI_MODELS) \
