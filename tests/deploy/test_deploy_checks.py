@@ -129,6 +129,11 @@ def test_each_service_has_its_own_database_user(tmp_path):
     ("              memory: 256Mi\n", "", "resources.limits.memory missing"),
     ("port: http-metrics\n      path: /metrics",
      "port: metrics\n      path: /metrics", "port metrics is not on"),
+    # Helm's float64 for an integer setting: identity exits 2 on it.
+    ('MED_DRAIN_MS: "5000"', 'MED_DRAIN_MS: "1.8e+06"',
+     'data.MED_DRAIN_MS: "1.8e+06" is not a decimal integer'),
+    ('MED_CARE_ENFORCE: "true"', 'MED_CARE_ENFORCE: "ture"',
+     "is not true or false"),
 ])
 def test_validate_catches(tmp_path, default_render, old, new, expect):
     assert old in default_render, old
@@ -220,3 +225,32 @@ def test_policy_catches_values_against_the_schema(tmp_path, values, expect):
     r = policy(src)
     assert r.returncode == 1, r.stdout
     assert "values.schema.json" in r.stdout and expect in r.stdout, r.stdout
+
+
+def test_large_numbers_render_as_integers(tmp_path):
+    """Helm reads values as float64 (YAML through JSON): 1800000 prints as
+    1.8e+06 unless the chart prints whole numbers as integers.  The
+    renderer types values as Helm does, so the chart's handling shows."""
+    r = render(tmp_path, "defaults:\n  maxConnectionAgeMs: 1800000\n"
+               "services:\n  identity:\n    env:\n"
+               "      MED_FACE_COPY_WINDOW_S: 1209600\n"
+               "      MED_FACE_THRESHOLD: 0.95\n")
+    assert r.returncode == 0, r.stdout
+    assert "e+06" not in r.stdout
+    assert 'MED_GRPC_MAX_CONNECTION_AGE_MS: "1800000"' in r.stdout
+    assert 'MED_FACE_COPY_WINDOW_S: "1209600"' in r.stdout
+    assert 'MED_FACE_THRESHOLD: "0.95"' in r.stdout
+    v = validate(tmp_path, r.stdout)
+    assert v.returncode == 0, v.stdout
+
+
+def test_renderer_types_values_as_helm_does(tmp_path):
+    """A template that prints a number as it is shows Helm's float64."""
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("name: t\nversion: 0.1.0\n")
+    (chart / "values.yaml").write_text("n: 1800000\n")
+    (chart / "templates" / "cm.yaml").write_text("n: {{ .Values.n }}\n")
+    r = run([RENDER, "-chart", str(chart)])
+    assert r.returncode == 0, r.stdout
+    assert "n: 1.8e+06" in r.stdout

@@ -136,6 +136,46 @@ function knownSettings() {
 }
 const SETTINGS = knownSettings();
 
+// The type of each setting as its med_config_spec row declares it
+// ({"MED_X", MED_CONFIG_INT, ...}): a rendered value the service would
+// refuse at start is caught here, e.g. Helm's float64 "1.8e+06" for an
+// integer (issue 32).
+function settingTypes() {
+  const types = new Map();
+  const texts = [
+    ...sourceFiles(path.join(src, "common")),
+    ...sourceFiles(path.join(src, "services")),
+  ].map((f) => fs.readFileSync(f, "utf8"));
+  // A row may name its key through a #define (IDENTITY_SCOPE_KEY).
+  const names = new Map();
+  for (const text of texts) {
+    for (const m of text.matchAll(/#define\s+(\w+)\s+"(MED_[A-Z0-9_]+)"/g))
+      names.set(m[1], m[2]);
+  }
+  const row = /\{\s*(?:"(MED_[A-Z0-9_]+)"|(\w+))\s*,\s*MED_CONFIG_([A-Z]+)/g;
+  for (const text of texts) {
+    for (const m of text.matchAll(row)) {
+      const key = m[1] || names.get(m[2]);
+      if (key) types.set(key, m[3]);
+    }
+  }
+  return types;
+}
+const SETTING_TYPES = settingTypes();
+const VALUE_RULES = {
+  INT: [/^-?[0-9]+$/, "is not a decimal integer"],
+  PORT: [/^[0-9]+$/, "is not a port number"],
+  BOOL: [/^(true|false|1|0|yes|no|on|off)$/i, "is not true or false"],
+};
+
+function checkSettingValue(key, value) {
+  const rule = VALUE_RULES[SETTING_TYPES.get(key)];
+  if (!rule || rule[0].test(String(value))) return;
+  fail(`data.${key}`, `"${value}" ${rule[1]}: the service refuses it at ` +
+    "start (a number of a million or more from values renders as a " +
+    "float unless the chart prints it as an integer)");
+}
+
 const subset = (a, b) =>
   Object.entries(a || {}).every(([k, v]) => b && b[k] === v);
 
@@ -288,6 +328,7 @@ function checkObject(obj, all) {
       for (const k of Object.keys(obj.data || {})) {
         if (k.startsWith("MED_") && !SETTINGS.has(k))
           fail(`data.${k}`, "no service reads this setting (typo?)");
+        else if (k.startsWith("MED_")) checkSettingValue(k, obj.data[k]);
       }
       break;
     default:
