@@ -134,6 +134,15 @@ def test_each_service_has_its_own_database_user(tmp_path):
      'data.MED_DRAIN_MS: "1.8e+06" is not a decimal integer'),
     ('MED_CARE_ENFORCE: "true"', 'MED_CARE_ENFORCE: "ture"',
      "is not true or false"),
+    # A key file named in the settings but not mounted (dosage renders
+    # first): every dose would need an identity override.
+    ("            - name: face-keys\n              mountPath: /etc/smartmed/face\n"
+     "              readOnly: true\n", "", "MED_IDENTITY_PUBLIC_KEY_FILE names /etc/smartmed/face/verify.pub, "
+     "which no volume of the container provides"),
+    ("              - key: signing.key\n                path: signing.key\n"
+     "              - key: template.key\n",
+     "              - key: template.key\n",
+     "MED_IDENTITY_SIGNING_KEY_FILE names /etc/smartmed/face/signing.key"),
 ])
 def test_validate_catches(tmp_path, default_render, old, new, expect):
     assert old in default_render, old
@@ -254,3 +263,23 @@ def test_renderer_types_values_as_helm_does(tmp_path):
     r = run([RENDER, "-chart", str(chart)])
     assert r.returncode == 0, r.stdout
     assert "n: 1.8e+06" in r.stdout
+
+
+def test_face_keys_reach_identity_and_dosage_only(tmp_path, default_render):
+    """identity gets the signing and template keys, dosage the public key
+    alone, nobody else any; without a Secret name nothing names them."""
+    docs = default_render.split("\n---\n")
+    cms = {re.search(r"name: smartmed-(\w+)\n", d).group(1): d
+           for d in docs if "kind: ConfigMap" in d}
+    assert "MED_IDENTITY_SIGNING_KEY_FILE: /etc/smartmed/face/signing.key" \
+        in cms["identity"]
+    assert "MED_IDENTITY_TEMPLATE_KEY_FILE" in cms["identity"]
+    assert "MED_IDENTITY_PUBLIC_KEY_FILE: /etc/smartmed/face/verify.pub" \
+        in cms["dosage"]
+    assert "SIGNING_KEY_FILE" not in cms["dosage"]
+    for other in ("records", "diagnosis", "audit"):
+        assert "/etc/smartmed/face" not in cms[other], other
+    r = render(tmp_path, "global:\n  face:\n    keysSecret: \"\"\n")
+    assert r.returncode == 0, r.stdout
+    assert "/etc/smartmed/face" not in r.stdout
+    assert "face-keys" not in r.stdout

@@ -267,9 +267,35 @@ function checkPod(obj, byKind) {
     }
     for (const ef of c.envFrom || []) {
       const name = ef.configMapRef?.name;
-      if (name && !byKind("ConfigMap").some((o) => o.metadata.name === name))
+      const cm = byKind("ConfigMap").find((o) => o.metadata.name === name);
+      if (name && !cm)
         fail(w, `envFrom ConfigMap ${name} is not in the manifests`);
+      else if (cm) checkMountedFiles(w, cm, c, spec);
     }
+  }
+}
+
+// A setting that names a file under /etc/smartmed must find it there: a
+// volume mounted at a parent folder, holding that file (a Secret or
+// ConfigMap volume that lists items holds only those).  Face keys named
+// but never mounted left every face call "not configured" (issue 32).
+function providesFile(mount, volume, file) {
+  const dir = mount.mountPath.replace(/\/+$/, "") + "/";
+  if (!file.startsWith(dir)) return false;
+  const rest = file.slice(dir.length);
+  const src = volume.secret || volume.configMap;
+  if (!src?.items) return true;
+  return src.items.some((i) => i.path === rest);
+}
+
+function checkMountedFiles(w, cm, c, spec) {
+  const volumes = new Map((spec.volumes || []).map((v) => [v.name, v]));
+  for (const [k, v] of Object.entries(cm.data || {})) {
+    if (!k.startsWith("MED_") || !String(v).startsWith("/etc/smartmed/"))
+      continue;
+    const ok = (c.volumeMounts || []).some((m) => volumes.has(m.name) &&
+      providesFile(m, volumes.get(m.name), v));
+    if (!ok) fail(w, `${k} names ${v}, which no volume of the container provides`);
   }
 }
 
