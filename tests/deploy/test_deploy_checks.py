@@ -283,3 +283,19 @@ def test_face_keys_reach_identity_and_dosage_only(tmp_path, default_render):
     assert r.returncode == 0, r.stdout
     assert "/etc/smartmed/face" not in r.stdout
     assert "face-keys" not in r.stdout
+
+
+def test_external_database_peers_replace_the_namespace(tmp_path):
+    """A DBA-run database outside the cluster: the egress to MariaDB's
+    port goes to the given peers, not to a namespace of the cluster."""
+    r = render(tmp_path, "global:\n  networkPolicy:\n    mariadbPeers:\n"
+               "      - ipBlock:\n          cidr: 192.0.2.0/28\n")
+    assert r.returncode == 0, r.stdout
+    policies = [d for d in r.stdout.split("\n---\n")
+                if "kind: NetworkPolicy" in d and "port: 3306" in d]
+    assert len(policies) == 5
+    for d in policies:
+        assert "cidr: 192.0.2.0/28" in d
+        assert "kubernetes.io/metadata.name: db" not in d
+    v = validate(tmp_path, r.stdout)
+    assert v.returncode == 0, v.stdout
