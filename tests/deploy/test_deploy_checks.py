@@ -139,6 +139,10 @@ def test_each_service_has_its_own_database_user(tmp_path):
     ("            - name: face-keys\n              mountPath: /etc/smartmed/face\n"
      "              readOnly: true\n", "", "MED_IDENTITY_PUBLIC_KEY_FILE names /etc/smartmed/face/verify.pub, "
      "which no volume of the container provides"),
+    ("  jobLabel: smartmed.hospital/job\n", "", "spec.jobLabel: missing"),
+    ("    smartmed.hospital/job: smartmed-audit\n",
+     "    smartmed.hospital/job: stmarys-audit\n",
+     "has no smartmed.hospital/job label of the form smartmed-<service>"),
     ("              - key: signing.key\n                path: signing.key\n"
      "              - key: template.key\n",
      "              - key: template.key\n",
@@ -159,6 +163,9 @@ def copy_tree(tmp_path):
     shutil.copytree(os.path.join(ROOT, "common", "src"),
                     str(dst / "common" / "src"))
     shutil.copytree(os.path.join(ROOT, "services"), str(dst / "services"))
+    (dst / "docs").mkdir()
+    shutil.copy(os.path.join(ROOT, "docs", "operations.md"),
+                str(dst / "docs" / "operations.md"))
     return dst
 
 
@@ -213,6 +220,32 @@ def test_policy_catches_unknown_metric_and_bad_promql(tmp_path):
     assert r.returncode == 1
     assert "smartmed_spool_depth is not exported" in r.stdout
     assert "not valid PromQL" in r.stdout
+
+
+def test_policy_catches_panel_without_namespace_scope(tmp_path):
+    src = copy_tree(tmp_path)
+    dash = src / "deploy" / "k8s" / "grafana" / "smartmed-dashboard.json"
+    d = json.loads(dash.read_text())
+    d["panels"][1]["targets"][0]["expr"] = 'sum(up{job=~"$job"})'
+    dash.write_text(json.dumps(d))
+    r = policy(src)
+    assert r.returncode == 1
+    assert 'needs namespace=~"$namespace"' in r.stdout, r.stdout
+    assert 'needs cluster=~"$cluster"' in r.stdout, r.stdout
+
+
+def test_policy_catches_alert_without_runbook(tmp_path):
+    src = copy_tree(tmp_path)
+    ops = src / "docs" / "operations.md"
+    edit(ops, "### SmartmedFhirErrors\n", "### FHIR errors\n")
+    rules = src / "deploy" / "k8s" / "grafana" / "smartmed-rules.yaml"
+    edit(rules, '          runbook_url: "docs/operations.md#smartmedauditlag"\n',
+         "")
+    r = policy(src)
+    assert r.returncode == 1
+    assert "SmartmedFhirErrors: docs/operations.md has no heading for " \
+        "#smartmedfhirerrors" in r.stdout, r.stdout
+    assert "SmartmedAuditLag: runbook_url must be" in r.stdout, r.stdout
 
 
 def test_policy_passes_on_the_tree():
@@ -297,5 +330,20 @@ def test_external_database_peers_replace_the_namespace(tmp_path):
     for d in policies:
         assert "cidr: 192.0.2.0/28" in d
         assert "kubernetes.io/metadata.name: db" not in d
+    v = validate(tmp_path, r.stdout)
+    assert v.returncode == 0, v.stdout
+
+
+def test_release_name_is_free(tmp_path):
+    """Another release name: Services, addresses and certificates' names
+    follow it; the Prometheus job (from the jobLabel) stays
+    smartmed-<service>, so the rules and the dashboard still match."""
+    r = run([RENDER, "-chart", CHART, "-name", "stmarys"])
+    assert r.returncode == 0, r.stdout
+    assert 'MED_IDENTITY_URL: "stmarys-identity:50051"' in r.stdout
+    assert 'MED_AUDIT_SERVER_NAME: "stmarys-audit"' in r.stdout
+    for svc in ("identity", "records", "dosage", "diagnosis", "audit",
+                "fhir"):
+        assert "smartmed.hospital/job: smartmed-%s\n" % svc in r.stdout
     v = validate(tmp_path, r.stdout)
     assert v.returncode == 0, v.stdout

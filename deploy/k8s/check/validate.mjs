@@ -344,6 +344,15 @@ function checkObject(obj, all) {
       const svcs = byKind("Service").filter(
         (s) => matches(obj.spec.selector, s.metadata.labels));
       if (svcs.length === 0) fail("spec.selector", "selects no Service");
+      // The rules and the dashboard match job="smartmed-<service>": the
+      // job must come from a label, not from the release-named Service.
+      const jl = obj.spec.jobLabel;
+      if (!jl) fail("spec.jobLabel", "missing: the job would be the Service's name, which carries the release name");
+      for (const s of svcs) {
+        const job = s.metadata.labels?.[jl];
+        if (jl && !/^smartmed-[a-z]+$/.test(job || ""))
+          fail("spec.jobLabel", `Service ${s.metadata.name} has no ${jl} label of the form smartmed-<service>`);
+      }
       for (const e of obj.spec.endpoints || []) {
         if (!svcs.every((s) => s.spec.ports.some((p) => p.name === e.port)))
           fail("spec.endpoints", `port ${e.port} is not on the selected Service`);
