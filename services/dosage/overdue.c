@@ -3,8 +3,9 @@
  * MED_DOSAGE_OVERDUE_SCAN_MS, the administrations given under the
  * cosign_override exception that are still on hold past the 30-minute
  * confirmation window, into the gauge
- * smartmed_dosage_high_alert_unconfirmed_overdue, so that an alert fires where a
- * ward screen may be missed.  GetMar and History flag each such dose
+ * smartmed_dosage_high_alert_unconfirmed_overdue, so that an alert
+ * (SmartmedHighAlertDoseUnconfirmed) fires where a ward screen may be
+ * missed.  GetMar and History flag each such dose
  * (dosage_admin_overdue).
  */
 #include <med/log.h>
