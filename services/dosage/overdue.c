@@ -3,8 +3,9 @@
  * MED_DOSAGE_OVERDUE_SCAN_MS, the administrations given under the
  * cosign_override exception that are still on hold past the 30-minute
  * confirmation window, into the gauge
- * dosage_high_alert_unconfirmed_overdue, so that an alert fires where a
- * ward screen may be missed.  GetMar and History flag each such dose
+ * smartmed_dosage_high_alert_unconfirmed_overdue, so that an alert
+ * (SmartmedHighAlertDoseUnconfirmed) fires where a ward screen may be
+ * missed.  GetMar and History flag each such dose
  * (dosage_admin_overdue).
  */
 #include <med/log.h>
@@ -98,7 +99,7 @@ dosage_overdue_start(med_service *svc, dosage_overdue **out)
 	w->every_ms = med_config_int(med_service_config(svc), OVERDUE_SETTING);
 	w->gauge = med_metrics_gauge(
 		med_service_metrics(svc),
-		"dosage_high_alert_unconfirmed_overdue",
+		"smartmed_dosage_high_alert_unconfirmed_overdue",
 		"High-alert doses given under the co-sign exception and still "
 		"unconfirmed 30 minutes after they were recorded",
 		"");

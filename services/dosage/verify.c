@@ -35,7 +35,8 @@ const med_config_spec dosage_config[] = {
 	 "deadline of one GetMedicationFacts call, ms"},
 	{OVERDUE_SETTING, MED_CONFIG_INT, "30000", false, 100, 3600000,
 	 "how often the unconfirmed high-alert doses past their 30-minute "
-	 "window are counted into dosage_high_alert_unconfirmed_overdue, ms"},
+	 "window are counted into "
+	 "smartmed_dosage_high_alert_unconfirmed_overdue, ms"},
 	MED_PATIENTS_CONFIG,
 };
 const size_t dosage_n_config = sizeof(dosage_config) / sizeof(dosage_config[0]);

@@ -129,6 +129,24 @@ def test_each_service_has_its_own_database_user(tmp_path):
     ("              memory: 256Mi\n", "", "resources.limits.memory missing"),
     ("port: http-metrics\n      path: /metrics",
      "port: metrics\n      path: /metrics", "port metrics is not on"),
+    # Helm's float64 for an integer setting: identity exits 2 on it.
+    ('MED_DRAIN_MS: "5000"', 'MED_DRAIN_MS: "1.8e+06"',
+     'data.MED_DRAIN_MS: "1.8e+06" is not a decimal integer'),
+    ('MED_CARE_ENFORCE: "true"', 'MED_CARE_ENFORCE: "ture"',
+     "is not true or false"),
+    # A key file named in the settings but not mounted (dosage renders
+    # first): every dose would need an identity override.
+    ("            - name: face-keys\n              mountPath: /etc/smartmed/face\n"
+     "              readOnly: true\n", "", "MED_IDENTITY_PUBLIC_KEY_FILE names /etc/smartmed/face/verify.pub, "
+     "which no volume of the container provides"),
+    ("  jobLabel: smartmed.hospital/job\n", "", "spec.jobLabel: missing"),
+    ("    smartmed.hospital/job: smartmed-audit\n",
+     "    smartmed.hospital/job: stmarys-audit\n",
+     "has no smartmed.hospital/job label of the form smartmed-<service>"),
+    ("              - key: signing.key\n                path: signing.key\n"
+     "              - key: template.key\n",
+     "              - key: template.key\n",
+     "MED_IDENTITY_SIGNING_KEY_FILE names /etc/smartmed/face/signing.key"),
 ])
 def test_validate_catches(tmp_path, default_render, old, new, expect):
     assert old in default_render, old
@@ -145,6 +163,9 @@ def copy_tree(tmp_path):
     shutil.copytree(os.path.join(ROOT, "common", "src"),
                     str(dst / "common" / "src"))
     shutil.copytree(os.path.join(ROOT, "services"), str(dst / "services"))
+    (dst / "docs").mkdir()
+    shutil.copy(os.path.join(ROOT, "docs", "operations.md"),
+                str(dst / "docs" / "operations.md"))
     return dst
 
 
@@ -201,6 +222,32 @@ def test_policy_catches_unknown_metric_and_bad_promql(tmp_path):
     assert "not valid PromQL" in r.stdout
 
 
+def test_policy_catches_panel_without_namespace_scope(tmp_path):
+    src = copy_tree(tmp_path)
+    dash = src / "deploy" / "k8s" / "grafana" / "smartmed-dashboard.json"
+    d = json.loads(dash.read_text())
+    d["panels"][1]["targets"][0]["expr"] = 'sum(up{job=~"$job"})'
+    dash.write_text(json.dumps(d))
+    r = policy(src)
+    assert r.returncode == 1
+    assert 'needs namespace=~"$namespace"' in r.stdout, r.stdout
+    assert 'needs cluster=~"$cluster"' in r.stdout, r.stdout
+
+
+def test_policy_catches_alert_without_runbook(tmp_path):
+    src = copy_tree(tmp_path)
+    ops = src / "docs" / "operations.md"
+    edit(ops, "### SmartmedFhirErrors\n", "### FHIR errors\n")
+    rules = src / "deploy" / "k8s" / "grafana" / "smartmed-rules.yaml"
+    edit(rules, '          runbook_url: "docs/operations.md#smartmedauditlag"\n',
+         "")
+    r = policy(src)
+    assert r.returncode == 1
+    assert "SmartmedFhirErrors: docs/operations.md has no heading for " \
+        "#smartmedfhirerrors" in r.stdout, r.stdout
+    assert "SmartmedAuditLag: runbook_url must be" in r.stdout, r.stdout
+
+
 def test_policy_passes_on_the_tree():
     r = policy(ROOT)
     assert r.returncode == 0, r.stdout
@@ -220,3 +267,83 @@ def test_policy_catches_values_against_the_schema(tmp_path, values, expect):
     r = policy(src)
     assert r.returncode == 1, r.stdout
     assert "values.schema.json" in r.stdout and expect in r.stdout, r.stdout
+
+
+def test_large_numbers_render_as_integers(tmp_path):
+    """Helm reads values as float64 (YAML through JSON): 1800000 prints as
+    1.8e+06 unless the chart prints whole numbers as integers.  The
+    renderer types values as Helm does, so the chart's handling shows."""
+    r = render(tmp_path, "defaults:\n  maxConnectionAgeMs: 1800000\n"
+               "services:\n  identity:\n    env:\n"
+               "      MED_FACE_COPY_WINDOW_S: 1209600\n"
+               "      MED_FACE_THRESHOLD: 0.95\n")
+    assert r.returncode == 0, r.stdout
+    assert "e+06" not in r.stdout
+    assert 'MED_GRPC_MAX_CONNECTION_AGE_MS: "1800000"' in r.stdout
+    assert 'MED_FACE_COPY_WINDOW_S: "1209600"' in r.stdout
+    assert 'MED_FACE_THRESHOLD: "0.95"' in r.stdout
+    v = validate(tmp_path, r.stdout)
+    assert v.returncode == 0, v.stdout
+
+
+def test_renderer_types_values_as_helm_does(tmp_path):
+    """A template that prints a number as it is shows Helm's float64."""
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("name: t\nversion: 0.1.0\n")
+    (chart / "values.yaml").write_text("n: 1800000\n")
+    (chart / "templates" / "cm.yaml").write_text("n: {{ .Values.n }}\n")
+    r = run([RENDER, "-chart", str(chart)])
+    assert r.returncode == 0, r.stdout
+    assert "n: 1.8e+06" in r.stdout
+
+
+def test_face_keys_reach_identity_and_dosage_only(tmp_path, default_render):
+    """identity gets the signing and template keys, dosage the public key
+    alone, nobody else any; without a Secret name nothing names them."""
+    docs = default_render.split("\n---\n")
+    cms = {re.search(r"name: smartmed-(\w+)\n", d).group(1): d
+           for d in docs if "kind: ConfigMap" in d}
+    assert "MED_IDENTITY_SIGNING_KEY_FILE: /etc/smartmed/face/signing.key" \
+        in cms["identity"]
+    assert "MED_IDENTITY_TEMPLATE_KEY_FILE" in cms["identity"]
+    assert "MED_IDENTITY_PUBLIC_KEY_FILE: /etc/smartmed/face/verify.pub" \
+        in cms["dosage"]
+    assert "SIGNING_KEY_FILE" not in cms["dosage"]
+    for other in ("records", "diagnosis", "audit"):
+        assert "/etc/smartmed/face" not in cms[other], other
+    r = render(tmp_path, "global:\n  face:\n    keysSecret: \"\"\n")
+    assert r.returncode == 0, r.stdout
+    assert "/etc/smartmed/face" not in r.stdout
+    assert "face-keys" not in r.stdout
+
+
+def test_external_database_peers_replace_the_namespace(tmp_path):
+    """A DBA-run database outside the cluster: the egress to MariaDB's
+    port goes to the given peers, not to a namespace of the cluster."""
+    r = render(tmp_path, "global:\n  networkPolicy:\n    mariadbPeers:\n"
+               "      - ipBlock:\n          cidr: 192.0.2.0/28\n")
+    assert r.returncode == 0, r.stdout
+    policies = [d for d in r.stdout.split("\n---\n")
+                if "kind: NetworkPolicy" in d and "port: 3306" in d]
+    assert len(policies) == 5
+    for d in policies:
+        assert "cidr: 192.0.2.0/28" in d
+        assert "kubernetes.io/metadata.name: db" not in d
+    v = validate(tmp_path, r.stdout)
+    assert v.returncode == 0, v.stdout
+
+
+def test_release_name_is_free(tmp_path):
+    """Another release name: Services, addresses and certificates' names
+    follow it; the Prometheus job (from the jobLabel) stays
+    smartmed-<service>, so the rules and the dashboard still match."""
+    r = run([RENDER, "-chart", CHART, "-name", "stmarys"])
+    assert r.returncode == 0, r.stdout
+    assert 'MED_IDENTITY_URL: "stmarys-identity:50051"' in r.stdout
+    assert 'MED_AUDIT_SERVER_NAME: "stmarys-audit"' in r.stdout
+    for svc in ("identity", "records", "dosage", "diagnosis", "audit",
+                "fhir"):
+        assert "smartmed.hospital/job: smartmed-%s\n" % svc in r.stdout
+    v = validate(tmp_path, r.stdout)
+    assert v.returncode == 0, v.stdout

@@ -6,7 +6,12 @@ State lives in $BUILD/run: mariadb/ (data kept across runs), tokens (made
 once, mode 0600), pki/ (development CA, certificates and break-glass keys
 from tools/dev/devca.sh, made once), face/ (identity's development face
 keys, made once: face_keys), logs/<svc>.log, spool/<svc>/, pids/<svc>.pid
-(<svc> also fhir: the FHIR facade on https://localhost:8443/fhir).
+(<svc> also fhir: the FHIR facade on https://localhost:8443/fhir),
+faces/ (sample photographs for a first enrolment, made from ../shared's
+ORL set when it is there: sample_faces).
+
+Care checks are on, as the chart has them: the development nurse and
+clinician work on DEV_WARD, where the printed example admits the patient.
 """
 
 import os
@@ -16,7 +21,7 @@ import sys
 import time
 
 from . import paths, protos
-from .faces import FaceKeys
+from .faces import ORL, FaceKeys
 from .stack import TOKEN_ROLES, Stack, StackError, port_is_free
 
 GRPC_PORTS = dict(zip(protos.SERVICES, range(50051, 50056)))
@@ -28,6 +33,36 @@ AUDIT_PORT = 50060
 # binary's defaults.
 FHIR_PORT = 8443
 FHIR_HTTP_PORT = 9096
+
+
+# The ward of make run's development nurse and clinician (their tokens'
+# units claim): the care relationship lets them reach the patients
+# admitted there, as on a real ward.
+DEV_WARD = "ward-3"
+DEV_UNITS = {"nurse": DEV_WARD, "clinician": DEV_WARD}
+# Sample photographs: two of one ORL subject to enrol, a third of the same
+# subject to verify with, and one of another subject (who must not match).
+SAMPLE_FACES = {"face1.jpg": (1, 1), "face2.jpg": (1, 2),
+                "probe.jpg": (1, 7), "someone-else.jpg": (2, 1)}
+
+
+def sample_faces(rundir):
+    """JPEG copies of a few ORL photographs in rundir/faces (identity takes
+    JPEG and PNG; ORL is PGM), so the printed enrolment works as written.
+    Returns the folder, or None where ../shared is absent."""
+    if not os.path.isdir(ORL):
+        return None
+    import cv2
+    out = os.path.join(rundir, "faces")
+    os.makedirs(out, exist_ok=True)
+    for name, (subject, n) in SAMPLE_FACES.items():
+        img = cv2.imread(os.path.join(ORL, "s%d" % subject, "%d.pgm" % n),
+                         cv2.IMREAD_GRAYSCALE)
+        if img is None:
+            return None
+        cv2.imwrite(os.path.join(out, name), img,
+                    [cv2.IMWRITE_JPEG_QUALITY, 95])
+    return out
 
 
 def _alive(pid):
@@ -171,8 +206,10 @@ def fhir_lines(st):
         "what its role may)"]
 
 
-def summary(st, faces=None):
+def summary(st, faces=None, photos=None):
     medctl = paths.bin_path("medctl")
+    pic = (lambda n: "@" + os.path.join(photos, n)) if photos else \
+        (lambda n: "@" + n)
     t = st.token
     mrn = "MRN-%d" % (int(time.time()) % 1000000)
     lines = ["", "smartmed is running (state in %s)" % st.workdir, ""]
@@ -213,25 +250,32 @@ def summary(st, faces=None):
                   medctl, st.addr("identity"), t("registrar")),
               "  %s --addr %s --token %s identity admit --patient-id "
               "PATIENT_ID --encounter-class ENCOUNTER_CLASS_INPATIENT "
-              "--ward ward-3 --bed 7 --attending %s" % (
-                  medctl, st.addr("identity"), t("registrar"),
+              "--ward %s --bed 7 --attending %s" % (
+                  medctl, st.addr("identity"), t("registrar"), DEV_WARD,
                   st.user("clinician")),
               "  %s --addr %s --token %s identity get-patient --mrn %s" % (
                   medctl, st.addr("identity"), t("clinician"), mrn),
-              "  (clinicians and nurses look up only their own patients: "
-              "the attending after admit; registrars everyone)",
+              "  (care checks are on, as in the chart: clinicians and "
+              "nurses reach only their own patients; %s and %s work on %s, "
+              "registrars reach everyone)" % (
+                  st.user("clinician"), st.user("nurse"), DEV_WARD),
               "  %s --addr %s --token %s dosage upsert-drug --drug.code "
               "PARA500 --drug.name 'Paracetamol 500 mg' --drug.unit mg "
               "--drug.max-single-dose 1000 --drug.max-daily-dose 4000" % (
                   medctl, st.addr("dosage"), t("pharmacist")),
               "  %s --addr %s --token %s identity enroll-face --patient-id "
-              "PATIENT_ID --images @face1.jpg --images @face2.jpg" % (
-                  medctl, st.addr("identity"), t("registrar")),
+              "PATIENT_ID --images %s --images %s" % (
+                  medctl, st.addr("identity"), t("registrar"),
+                  pic("face1.jpg"), pic("face2.jpg")),
               "  %s --addr %s --token %s identity verify-face --patient-id "
-              "PATIENT_ID --image @probe.jpg --terminal ward3-bed7" % (
-                  medctl, st.addr("identity"), t("nurse")),
+              "PATIENT_ID --image %s --terminal ward3-bed7" % (
+                  medctl, st.addr("identity"), t("nurse"),
+                  pic("probe.jpg")),
               "  (faces: PATIENT_ID is the patient_id create-patient "
-              "printed; @FILE sends a file's bytes)",
+              "printed; @FILE sends a file's bytes; %s)" % (
+                  "sample photographs of ORL subject 1 in %s, "
+                  "someone-else.jpg must not match" % photos if photos else
+                  "your own JPEG or PNG photographs: ../shared is absent"),
               "  %s --addr %s --token %s audit query --limit 20" % (
                   medctl, st.addr("audit"), t("auditor")),
               "  %s --plaintext --addr %s health check" % (
@@ -268,7 +312,8 @@ def main():
                audit_port=AUDIT_PORT, keep_workdir=True,
                tokens_path=os.path.join(rundir, "tokens"), pid_dir=pid_dir,
                health_timeout=30.0, extra_env=env, patient_checks=True,
-               db_encrypted=True, fhir=True, lookup_scope=True)
+               db_encrypted=True, fhir=True, care_checks=True,
+               user_units=DEV_UNITS)
     # Explicit: a shell that started us in the background left SIGINT
     # ignored, and Ctrl-C must still stop everything.
     signal.signal(signal.SIGINT, _raise_interrupt)
@@ -279,7 +324,7 @@ def main():
         except StackError as e:
             print("cannot start: %s" % e, file=sys.stderr)
             return 1
-        print(summary(st, faces), flush=True)
+        print(summary(st, faces, sample_faces(rundir)), flush=True)
         # SIGCHLD wakes pause() so that a service that dies is reported.
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
         reported = set()

@@ -154,8 +154,12 @@ class Stack:
                  health_timeout=20.0, pid_dir=None, pki_dir=None,
                  patient_checks=False, db_encrypted=False,
                  care_checks=False, db_nodes=None, fhir=False,
-                 lookup_scope=None):
+                 lookup_scope=None, user_units=None):
         self.names = tuple(services)
+        # user_units: {role: "ward-a,ward-b"}, the units claim of that
+        # role's development token (make run puts its nurse and clinician
+        # on a ward, so that care checks are on as in a real install).
+        self.user_units = dict(user_units or {})
         # fhir: also start the FHIR facade (services/fhir) in front of
         # identity, records and diagnosis, whichever of them run.
         self.fhir = fhir
@@ -481,22 +485,30 @@ class Stack:
 
     def _load_or_write_tokens(self):
         if os.path.exists(self.tokens_path):
+            units = {}
             with open(self.tokens_path) as f:
                 for line in f:
                     parts = line.split()
-                    if len(parts) == 3 and parts[2] in ROLES:
+                    if len(parts) in (3, 4) and parts[2] in ROLES:
                         self.tokens[parts[2]] = parts[0]
-            # A file from before service tokens were refused is rewritten.
-            if set(self.tokens) == set(TOKEN_ROLES):
+                        if len(parts) == 4:
+                            units[parts[2]] = parts[3]
+            # A file from before service tokens were refused, or with
+            # other units, is rewritten.
+            if (set(self.tokens) == set(TOKEN_ROLES)
+                    and units == self.user_units):
                 return
             self.tokens = {}
         self.tokens = {r: secrets.token_hex(24) for r in TOKEN_ROLES}
         fd = os.open(self.tokens_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
                      0o600)
         with os.fdopen(fd, "w") as f:
-            f.write("# TOKEN USER ROLE[,ROLE] - generated for development\n")
+            f.write("# TOKEN USER ROLE[,ROLE] [UNITS] - generated for "
+                    "development\n")
             for r in TOKEN_ROLES:
-                f.write("%s %s %s\n" % (self.tokens[r], USERS[r], r))
+                f.write(" ".join(filter(None, (
+                    self.tokens[r], USERS[r], r,
+                    self.user_units.get(r)))) + "\n")
         os.chmod(self.tokens_path, 0o600)
 
     def token(self, role):

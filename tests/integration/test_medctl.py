@@ -345,6 +345,12 @@ def test_make_run_summary_shows_face_keys_and_example(st, stack):
     assert ("identity enroll-face --patient-id PATIENT_ID --images @"
             in text), text
     assert "identity verify-face --patient-id PATIENT_ID --image @" in text
+    assert "--ward %s" % run.DEV_WARD in text, text
+    # With the sample photographs, the commands name them.
+    text = run.summary(stack, _FACES[0], "/x/faces")
+    assert "--images @/x/faces/face1.jpg --images @/x/faces/face2.jpg" \
+        in text, text
+    assert "--image @/x/faces/probe.jpg" in text, text
 
 def test_make_run_uses_the_deep_face_models_when_built():
     env = run.face_models_env()
@@ -385,3 +391,58 @@ def test_make_run_face_keys_made_once_and_reused(tmp_path):
     assert fresh.created
     assert open(keys.priv, "rb").read() != before[keys.priv]
     assert os.path.getsize(keys.template) == 32
+
+
+# --- make run's first enrolment, as printed ----------------------------------
+
+@pytest.fixture(scope="module")
+def dev_stack(tmp_path_factory):
+    """identity as make run starts it: face keys and models, care checks
+    on, the development nurse and clinician on run.DEV_WARD."""
+    rundir = str(tmp_path_factory.mktemp("devrun"))
+    _keys, env = run.face_keys(rundir)
+    env.update(run.face_models_env())
+    with running(Stack(services=["identity"], extra_env=env,
+                       care_checks=True, lookup_scope=True,
+                       user_units=run.DEV_UNITS)) as s:
+        yield s, rundir
+
+
+def test_make_run_first_enrolment_works_as_printed(dev_stack):
+    """The summary's steps in order, with the sample photographs it names:
+    create, admit to the development ward, enrol two photographs, verify
+    a third as the ward's nurse (a token), someone else (no match)."""
+    s, rundir = dev_stack
+    photos = run.sample_faces(rundir)
+    if photos is None:
+        pytest.skip("ORL faces not present at ../shared/data/faces/orl")
+    _TLS_ENV.update(s.client_tls_env())
+    pid = ok_json(medctl(*conn(s, "identity", "registrar"), "identity",
+                         "create-patient", "--mrn",
+                         "RUN-%s" % uuid.uuid4().hex[:10], "--family-name",
+                         "Doe", "--given-name", "Jane", "--birth-date",
+                         "1980-02-03", "--sex",
+                         "ADMINISTRATIVE_SEX_FEMALE"))["patient_id"]
+    # Before the admission the ward's nurse cannot see the patient.
+    rc, _out, _err = medctl(*conn(s, "identity", "nurse"), "identity",
+                            "get-patient", "--patient-id", pid)
+    assert rc != 0
+    ok_json(medctl(*conn(s, "identity", "registrar"), "identity", "admit",
+                   "--patient-id", pid, "--encounter-class",
+                   "ENCOUNTER_CLASS_INPATIENT", "--ward", run.DEV_WARD,
+                   "--bed", "7", "--attending", s.user("clinician")))
+    ok_json(medctl(*conn(s, "identity", "registrar"), "identity",
+                   "enroll-face", "--patient-id", pid, "--images",
+                   "@" + os.path.join(photos, "face1.jpg"), "--images",
+                   "@" + os.path.join(photos, "face2.jpg"), timeout=60))
+    v = ok_json(medctl(*conn(s, "identity", "nurse"), "identity",
+                       "verify-face", "--patient-id", pid, "--image",
+                       "@" + os.path.join(photos, "probe.jpg"),
+                       "--terminal", "ward3-bed7", timeout=60))
+    assert v["match"] is True and v["verification_token"], v
+    other = ok_json(medctl(*conn(s, "identity", "nurse"), "identity",
+                           "verify-face", "--patient-id", pid, "--image",
+                           "@" + os.path.join(photos, "someone-else.jpg"),
+                           "--terminal", "ward3-bed7", timeout=60))
+    assert other.get("match") is not True, other
+    assert not other.get("verification_token"), other

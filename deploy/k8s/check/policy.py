@@ -14,6 +14,7 @@ Checks, each problem printed as "policy: FILE: what":
     metrics the services export (named in common/src and services/), and
     every dashboard expression is valid PromQL (promtool check rules on a
     generated rule file);
+  - every alert's runbook_url names a heading of docs/operations.md;
   - the chart's values: values.schema.json holds for values.yaml alone and
     with each ci/*.yaml (helm install checks the same), unique ports, no
     :latest tag.
@@ -238,7 +239,24 @@ def dashboard_exprs(path):
 def grafana_to_promql(expr):
     return (expr.replace("$__rate_interval", "5m")
             .replace("$job", "smartmed-.+")
+            .replace("$namespace", ".*")
+            .replace("$cluster", ".*")
             .replace("$grpc_service", ".+"))
+
+
+# A dashboard panel that filters by service must also filter by the
+# namespace and cluster variables, or two installs (test and production,
+# two hospitals' clusters in one Prometheus) add up on one graph.
+SCOPE = ('namespace=~"$namespace"', 'cluster=~"$cluster"')
+
+
+def check_dashboard_scope(path, title, expr):
+    if '$job' not in expr:
+        return
+    for part in SCOPE:
+        if expr.count(part) < expr.count('job=~"$job"'):
+            problem(path, "%s: every selector with job=~\"$job\" needs %s"
+                    % (title, part))
 
 
 def check_metrics(src, promtool):
@@ -247,6 +265,7 @@ def check_metrics(src, promtool):
     for path in sorted(glob.glob(os.path.join(src, "deploy/k8s/grafana/*.json"))):
         for title, e in dashboard_exprs(path):
             all_exprs.append((path, title, e))
+            check_dashboard_scope(path, title, e)
     rules_path = os.path.join(src, "deploy/k8s/grafana/smartmed-rules.yaml")
     with open(rules_path) as f:
         rules = yaml.safe_load(f)
@@ -278,6 +297,42 @@ def check_metrics(src, promtool):
     finally:
         os.unlink(t.name)
     return len(all_exprs)
+
+
+def doc_anchors(path):
+    """The anchors GitHub gives the headings of a Markdown file."""
+    anchors = set()
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"^#+\s+(.*?)\s*$", line)
+            if m:
+                slug = re.sub(r"[^\w\- ]", "", m.group(1).lower())
+                anchors.add(slug.replace(" ", "-"))
+    return anchors
+
+
+def check_runbooks(src):
+    """Every alert links its runbook entry: runbook_url is
+    docs/operations.md#<anchor> and the anchor is a heading there."""
+    rules_path = os.path.join(src, "deploy/k8s/grafana/smartmed-rules.yaml")
+    docs = os.path.join(src, "docs/operations.md")
+    anchors = doc_anchors(docs) if os.path.exists(docs) else set()
+    with open(rules_path) as f:
+        rules = yaml.safe_load(f)
+    for g in rules.get("groups", []):
+        for r in g.get("rules", []):
+            if "alert" not in r:
+                continue
+            url = (r.get("annotations") or {}).get("runbook_url", "")
+            page, _, anchor = url.partition("#")
+            if page != "docs/operations.md" or not anchor:
+                problem(rules_path, "%s: runbook_url must be "
+                        "docs/operations.md#<anchor>, not %r"
+                        % (r["alert"], url))
+            elif anchor not in anchors:
+                problem(rules_path, "%s: docs/operations.md has no heading "
+                        "for #%s (add its runbook entry under Alerts)"
+                        % (r["alert"], anchor))
 
 
 # --- chart values ----------------------------------------------------------
@@ -358,6 +413,7 @@ def main():
     for d in dockerfiles:
         check_dockerfile(d)
     n = check_metrics(a.src, a.promtool)
+    check_runbooks(a.src)
     check_values(a.src)
     for p in PROBLEMS:
         print(p)

@@ -136,6 +136,46 @@ function knownSettings() {
 }
 const SETTINGS = knownSettings();
 
+// The type of each setting as its med_config_spec row declares it
+// ({"MED_X", MED_CONFIG_INT, ...}): a rendered value the service would
+// refuse at start is caught here, e.g. Helm's float64 "1.8e+06" for an
+// integer (issue 32).
+function settingTypes() {
+  const types = new Map();
+  const texts = [
+    ...sourceFiles(path.join(src, "common")),
+    ...sourceFiles(path.join(src, "services")),
+  ].map((f) => fs.readFileSync(f, "utf8"));
+  // A row may name its key through a #define (IDENTITY_SCOPE_KEY).
+  const names = new Map();
+  for (const text of texts) {
+    for (const m of text.matchAll(/#define\s+(\w+)\s+"(MED_[A-Z0-9_]+)"/g))
+      names.set(m[1], m[2]);
+  }
+  const row = /\{\s*(?:"(MED_[A-Z0-9_]+)"|(\w+))\s*,\s*MED_CONFIG_([A-Z]+)/g;
+  for (const text of texts) {
+    for (const m of text.matchAll(row)) {
+      const key = m[1] || names.get(m[2]);
+      if (key) types.set(key, m[3]);
+    }
+  }
+  return types;
+}
+const SETTING_TYPES = settingTypes();
+const VALUE_RULES = {
+  INT: [/^-?[0-9]+$/, "is not a decimal integer"],
+  PORT: [/^[0-9]+$/, "is not a port number"],
+  BOOL: [/^(true|false|1|0|yes|no|on|off)$/i, "is not true or false"],
+};
+
+function checkSettingValue(key, value) {
+  const rule = VALUE_RULES[SETTING_TYPES.get(key)];
+  if (!rule || rule[0].test(String(value))) return;
+  fail(`data.${key}`, `"${value}" ${rule[1]}: the service refuses it at ` +
+    "start (a number of a million or more from values renders as a " +
+    "float unless the chart prints it as an integer)");
+}
+
 const subset = (a, b) =>
   Object.entries(a || {}).every(([k, v]) => b && b[k] === v);
 
@@ -227,9 +267,35 @@ function checkPod(obj, byKind) {
     }
     for (const ef of c.envFrom || []) {
       const name = ef.configMapRef?.name;
-      if (name && !byKind("ConfigMap").some((o) => o.metadata.name === name))
+      const cm = byKind("ConfigMap").find((o) => o.metadata.name === name);
+      if (name && !cm)
         fail(w, `envFrom ConfigMap ${name} is not in the manifests`);
+      else if (cm) checkMountedFiles(w, cm, c, spec);
     }
+  }
+}
+
+// A setting that names a file under /etc/smartmed must find it there: a
+// volume mounted at a parent folder, holding that file (a Secret or
+// ConfigMap volume that lists items holds only those).  Face keys named
+// but never mounted left every face call "not configured" (issue 32).
+function providesFile(mount, volume, file) {
+  const dir = mount.mountPath.replace(/\/+$/, "") + "/";
+  if (!file.startsWith(dir)) return false;
+  const rest = file.slice(dir.length);
+  const src = volume.secret || volume.configMap;
+  if (!src?.items) return true;
+  return src.items.some((i) => i.path === rest);
+}
+
+function checkMountedFiles(w, cm, c, spec) {
+  const volumes = new Map((spec.volumes || []).map((v) => [v.name, v]));
+  for (const [k, v] of Object.entries(cm.data || {})) {
+    if (!k.startsWith("MED_") || !String(v).startsWith("/etc/smartmed/"))
+      continue;
+    const ok = (c.volumeMounts || []).some((m) => volumes.has(m.name) &&
+      providesFile(m, volumes.get(m.name), v));
+    if (!ok) fail(w, `${k} names ${v}, which no volume of the container provides`);
   }
 }
 
@@ -278,6 +344,15 @@ function checkObject(obj, all) {
       const svcs = byKind("Service").filter(
         (s) => matches(obj.spec.selector, s.metadata.labels));
       if (svcs.length === 0) fail("spec.selector", "selects no Service");
+      // The rules and the dashboard match job="smartmed-<service>": the
+      // job must come from a label, not from the release-named Service.
+      const jl = obj.spec.jobLabel;
+      if (!jl) fail("spec.jobLabel", "missing: the job would be the Service's name, which carries the release name");
+      for (const s of svcs) {
+        const job = s.metadata.labels?.[jl];
+        if (jl && !/^smartmed-[a-z]+$/.test(job || ""))
+          fail("spec.jobLabel", `Service ${s.metadata.name} has no ${jl} label of the form smartmed-<service>`);
+      }
       for (const e of obj.spec.endpoints || []) {
         if (!svcs.every((s) => s.spec.ports.some((p) => p.name === e.port)))
           fail("spec.endpoints", `port ${e.port} is not on the selected Service`);
@@ -288,6 +363,7 @@ function checkObject(obj, all) {
       for (const k of Object.keys(obj.data || {})) {
         if (k.startsWith("MED_") && !SETTINGS.has(k))
           fail(`data.${k}`, "no service reads this setting (typo?)");
+        else if (k.startsWith("MED_")) checkSettingValue(k, obj.data[k]);
       }
       break;
     default:

@@ -171,7 +171,7 @@ def test_an_unconfirmed_exception_becomes_overdue(vstack, vkeys, pb):
     a = give(vstack, pb, vkeys, o.id, p, cosign_override=pb.Override(
         reason=pb.OVERRIDE_REASON_EMERGENCY, text="arrest, nobody free"))
     assert a.status == "on-hold" and not a.confirmation_overdue
-    gauge = "dosage_high_alert_unconfirmed_overdue"
+    gauge = "smartmed_dosage_high_alert_unconfirmed_overdue"
     before = metrics.value(metrics.scrape(vstack, SVC)[0], gauge)
     # Thirty-one minutes on, nobody has confirmed it.
     vstack.sql("UPDATE smartmed_dosage.administrations SET recorded_ms ="

@@ -15,6 +15,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -49,6 +50,23 @@ func (f files) Get(name string) string {
 	return string(b)
 }
 
+// helmTyped gives a decoded YAML map the types Helm gives it: Helm reads
+// values (and fromYaml) through sigs.k8s.io/yaml, YAML to JSON to Go, so
+// every number is a float64.  A float64 prints as 1.8e+06 from 1,000,000
+// up, which a service refuses as an integer setting: rendering with
+// yaml.v3's ints would hide that (issue 32).
+func helmTyped(in map[string]interface{}) (map[string]interface{}, error) {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]interface{}{}
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func readYAML(path string) (map[string]interface{}, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -58,7 +76,11 @@ func readYAML(path string) (map[string]interface{}, error) {
 	if err := yaml.Unmarshal(b, &out); err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
-	return out, nil
+	typed, err := helmTyped(out)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return typed, nil
 }
 
 // merge copies src over dst the way helm merges -f files: maps merge key
@@ -94,8 +116,13 @@ func fromYAML(s string) map[string]interface{} {
 	out := map[string]interface{}{}
 	if err := yaml.Unmarshal([]byte(s), &out); err != nil {
 		out["Error"] = err.Error()
+		return out
 	}
-	return out
+	typed, err := helmTyped(out)
+	if err != nil {
+		return map[string]interface{}{"Error": err.Error()}
+	}
+	return typed
 }
 
 func funcMap(root **template.Template) template.FuncMap {

@@ -44,3 +44,17 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- define "smartmed.workloadKind" -}}
 {{- ternary "StatefulSet" "Deployment" (.Values.global.spool.persistent | default false) -}}
 {{- end -}}
+
+{{- /*
+A setting's value as the quoted string a service parses.  Helm reads
+values as float64 (YAML through JSON), and a float64 prints as 1.8e+06
+from a million up, which a service refuses as an integer: a whole number
+is printed as one; anything else as it is.
+*/ -}}
+{{- define "smartmed.setting" -}}
+{{- if and (kindIs "float64" .) (eq . (floor .)) -}}
+{{- printf "%d" (int64 .) | quote -}}
+{{- else -}}
+{{- toString . | quote -}}
+{{- end -}}
+{{- end }}
