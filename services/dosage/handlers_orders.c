@@ -101,11 +101,13 @@ order_prepare(med_call *call, dosage_order *o, const dosage_drug *d,
 
 	if (err != MED_OK)
 		return err;
+	/* The infusion-only rule first: "IV push" of a concentrate says why
+	 * it is refused, not only that "iv" is its route. */
+	if ((err = route_rules(call, o, d)) != MED_OK)
+		return err;
 	if (!route_allowed(d, o->route))
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "order.route: not a route of this drug");
-	if ((err = route_rules(call, o, d)) != MED_OK)
-		return err;
 	o->drug_unit = d->unit;
 	o->prn = o->prn || strcasecmp(o->frequency, "prn") == 0;
 	if (o->start_ms == 0)
