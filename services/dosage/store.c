@@ -613,6 +613,53 @@ substance_put(med_db_conn *c, const char *code, const char *substance,
 			   v, 4, NULL, NULL);
 }
 
+/* unit_dims - the units other products of a substance are counted in. */
+typedef struct unit_dims {
+	dosage_dose_dim want;
+	bool differ;
+} unit_dims;
+
+static med_err
+on_unit_row(void *arg, const med_db_row *row)
+{
+	unit_dims *u = arg;
+	dosage_dose_unit have;
+
+	if (dosage_dose_unit_parse(med_db_row_text(row, 0, NULL), &have) ==
+		    MED_OK &&
+	    have.dim != u->want)
+		u->differ = true;
+	return MED_OK;
+}
+
+/*
+ * substance_dims_agree refuses (MED_ERR_PRECONDITION) a product whose
+ * strength unit does not convert to that of another product of the same
+ * substance: mg of potassium chloride beside mmol of it would make the
+ * substance's 24-h and lifetime totals unreadable, and no molar mass is
+ * guessed to join them.
+ */
+static med_err
+substance_dims_agree(med_db_conn *c, const dosage_drug *d,
+		     const char *substance, const char *unit)
+{
+	dosage_dose_unit mine;
+	unit_dims u = {0};
+	med_db_value v[] = {MED_DB_STR(substance), MED_DB_STR(d->code)};
+	med_err err;
+
+	if (dosage_dose_unit_parse(unit, &mine) != MED_OK)
+		return MED_OK; /* the catalogue rules refused it before */
+	u.want = mine.dim;
+	err = med_db_query(c,
+			   "SELECT DISTINCT unit FROM drug_substances"
+			   " WHERE substance = ? AND drug_code <> ?",
+			   v, 2, on_unit_row, &u);
+	if (err != MED_OK)
+		return err;
+	return u.differ ? MED_ERR_PRECONDITION : MED_OK;
+}
+
 /* substances_put replaces the drug's rows of drug_substances. */
 static med_err
 substances_put(med_db_conn *c, const dosage_drug *d)
@@ -632,14 +679,17 @@ substances_put(med_db_conn *c, const dosage_drug *d)
 		return substance_put(c, d->code, own, 1, d->unit);
 	}
 	dosage_drug_strength(d, &strength, &unit);
-	if ((err = substance_put(c, d->code, d->substance, strength, unit)) !=
-	    MED_OK)
+	if ((err = substance_dims_agree(c, d, d->substance, unit)) != MED_OK ||
+	    (err = substance_put(c, d->code, d->substance, strength, unit)) !=
+		    MED_OK)
 		return err;
 	for (size_t i = 0; i < d->n_other_ingredients; i++) {
 		const Smartmed__Dosage__V1__Ingredient *g =
 			d->other_ingredients[i];
 
-		if ((err = substance_put(c, d->code, g->substance, g->strength,
+		if ((err = substance_dims_agree(c, d, g->substance,
+						g->strength_unit)) != MED_OK ||
+		    (err = substance_put(c, d->code, g->substance, g->strength,
 					 g->strength_unit)) != MED_OK)
 			return err;
 	}

@@ -255,15 +255,22 @@ def test_catalogue_refuses_what_does_not_add_up(st, pb):
     expect_status(INVALID, pharmacy_kcl, st, pb, unit="mL", substance="",
                   concentration_amount=0.0, concentration_volume_ml=0.0,
                   details_prefix="drug.infusion_max_concentration:")
-    # A strength in mEq is an amount; a strength in mL is not.
-    d = pharmacy_kcl(st, pb, unit="tablet", strength=8.0,
-                     strength_unit="mEq", concentration_amount=0.0,
-                     concentration_volume_ml=0.0, routes=["oral"],
-                     infusion_only=False, infusion_max_concentration=0.0,
-                     infusion_rate_ceiling=0.0)
-    assert d.strength_unit == "mEq"
-    expect_status(INVALID, pharmacy_kcl, st, pb, unit="tablet",
-                  strength=8.0, strength_unit="mL",
+    tablet = dict(unit="tablet", strength=8.0, strength_unit="mEq",
                   concentration_amount=0.0, concentration_volume_ml=0.0,
-                  infusion_max_concentration=0.0,
+                  routes=["oral"], infusion_only=False,
+                  infusion_max_concentration=0.0, infusion_rate_ceiling=0.0)
+    # A strength in mL is no amount of substance.
+    expect_status(INVALID, pharmacy_kcl, st, pb,
+                  **dict(tablet, strength_unit="mL"),
                   details_prefix="drug.strength:")
+    # Potassium chloride is counted in mmol (the concentrate): a tablet of
+    # it in mEq, or in mg, would make its totals unreadable; no molar
+    # mass or valence is guessed to join them.
+    pharmacy_kcl(st, pb)
+    for unit in ("mEq", "mg"):
+        expect_status(PRECONDITION, pharmacy_kcl, st, pb,
+                      **dict(tablet, strength_unit=unit),
+                      details_prefix="drug.strength_unit: another product "
+                      "of potassium chloride")
+    d = pharmacy_kcl(st, pb, **dict(tablet, strength_unit="mmol"))
+    assert d.strength_unit == "mmol"
