@@ -148,10 +148,21 @@ def test_kcl_concentrate_iv_once_without_rate_refused(st, pb, catalogue):
 
 def test_pharmacy_entry_infusion_only_stops_iv_once(st, pb):
     """Restricting the routes to "iv" did not stop a push; infusion_only
-    does, whatever else the entry says."""
+    does, whatever else the entry says.  First the entry as a pharmacy had
+    to write it before mmol existed: the concentrate by volume."""
+    by_volume = pharmacy_kcl(st, pb, unit="mL", substance="",
+                             max_single_dose=20.0, max_daily_dose=100.0,
+                             concentration_amount=0.0,
+                             concentration_volume_ml=0.0,
+                             infusion_rate_ceiling=0.0,
+                             infusion_max_concentration=0.0)
+    p = patient(st, pb)
+    expect_status(PRECONDITION, create, st, pb, p, drug=by_volume.code,
+                  dose=10.0, unit="mL",
+                  details_prefix="order.infusion_rate: %s is infusion "
+                  "only" % by_volume.code)
     d = pharmacy_kcl(st, pb)
     assert d.infusion_only and d.infusion_max_concentration == 0.04
-    p = patient(st, pb)
     expect_status(PRECONDITION, create, st, pb, p, drug=d.code,
                   details_prefix="order.infusion_rate: %s is infusion "
                   "only" % d.code)
