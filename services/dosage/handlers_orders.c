@@ -62,7 +62,7 @@ route_rules(med_call *call, const dosage_order *o, const dosage_drug *d)
  * rate that does not convert to the drug's unit (mg/h of a drug in mmol). */
 static med_err
 entry_rate(med_call *call, const dosage_order *o, const dosage_drug *d,
-	   const dosage_dose_patient *p)
+	   double weight_kg)
 {
 	const char *field = "";
 	char reason[320];
@@ -71,8 +71,7 @@ entry_rate(med_call *call, const dosage_order *o, const dosage_drug *d,
 
 	if (o->infusion_rate <= 0)
 		return MED_OK;
-	err = dosage_order_rate_per_hour(d, o, p->has_weight ? p->weight_kg : 0,
-					 &per_hour);
+	err = dosage_order_rate_per_hour(d, o, weight_kg, &per_hour);
 	if (err == MED_ERR_NOT_FOUND)
 		return MED_OK;
 	if (err != MED_OK)
@@ -135,7 +134,8 @@ entry_evaluate(med_call *call, dosage_order *o, const dosage_drug *d,
 	med_err err;
 
 	dosage_patient(a, ctx, k, o->start_ms, &p);
-	if ((err = entry_rate(call, o, d, &p)) != MED_OK)
+	if ((err = entry_rate(call, o, d, p.has_weight ? p.weight_kg : 0)) !=
+	    MED_OK)
 		return err;
 	dosage_regimen_history(o, d, o->dose_in_drug_unit, lifetime, &regimen);
 	dosage_evaluate(d, o, &p, &regimen, o->dose_in_drug_unit, o->start_ms,
@@ -415,6 +415,7 @@ static med_err
 allow_verify(void *arg, const dosage_order *cur)
 {
 	allow_ctx *x = arg;
+	med_err err;
 
 	med_call_set_patient(x->call, cur->patient_id);
 	if (cur->status != ST(PENDING_VERIFICATION))
@@ -427,8 +428,12 @@ allow_verify(void *arg, const dosage_order *cur)
 				     "order_id: the prescriber cannot verify "
 				     "their own order");
 	/* An order written before the drug became infusion only, or before
-	 * these rules, is caught by the pharmacist's check. */
-	return x->drug ? route_rules(x->call, cur, x->drug) : MED_OK;
+	 * these rules (or a ceiling lowered since), is caught by the
+	 * pharmacist's check; a rate per kg waits for the pump's. */
+	if (x->drug == NULL)
+		return MED_OK;
+	err = route_rules(x->call, cur, x->drug);
+	return err == MED_OK ? entry_rate(x->call, cur, x->drug, 0) : err;
 }
 
 static med_err

@@ -257,6 +257,15 @@ def test_order_written_before_the_rule(st, pb):
     expect_status(PRECONDITION, start, st, pb, active, 5.0, "mmol/h",
                   details_prefix="order_id: the order's infusion: "
                   "order.infusion_bag_amount: 2 mmol/mL is above")
+    # A ceiling lowered while an infusion order waits for the pharmacist.
+    d = pharmacy_kcl(st, pb, code=d.code, requires_verification=True)
+    waiting = bag_order(st, pb, p, drug=d.code)
+    assert waiting.status == pb.ORDER_STATUS_PENDING_VERIFICATION
+    pharmacy_kcl(st, pb, code=d.code, requires_verification=True,
+                 infusion_rate_ceiling=5.0)
+    expect_status(PRECONDITION, verify, st, pb, waiting,
+                  details_prefix="order.infusion_rate: 10 mmol/h is above "
+                  "%s's infusion_rate_ceiling of 5 mmol/h" % d.code)
 
 
 def test_catalogue_refuses_what_does_not_add_up(st, pb):
