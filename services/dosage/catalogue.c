@@ -13,7 +13,7 @@
 
 #include "dosage.h"
 
-#define MAX_FIELDS 32
+#define MAX_FIELDS 48
 #define FIELD_MAX  2000
 
 enum col {
@@ -47,6 +47,11 @@ enum col {
 	C_CONC_AMOUNT,
 	C_CONC_ML,
 	C_GTINS,
+	C_INF_MAX_RATE,
+	C_INF_MAX_RATE_KG,
+	C_INF_CEILING,
+	C_INFUSION_ONLY,
+	C_INF_MAX_CONC,
 	N_COLS,
 };
 
@@ -81,6 +86,11 @@ static const char *const col_names[N_COLS] = {
 	"concentration_amount",
 	"concentration_volume_ml",
 	"gtins",
+	"infusion_max_rate",
+	"infusion_max_rate_per_kg",
+	"infusion_rate_ceiling",
+	"infusion_only",
+	"infusion_max_concentration",
 };
 #define N_REQUIRED 5
 
@@ -363,6 +373,25 @@ extras(row_ctx *x)
 	return true;
 }
 
+/* infusion_cols reads the infusion columns: the rate limits, infusion
+ * only, the maximum concentration. */
+static bool
+infusion_cols(row_ctx *x)
+{
+	dosage_drug *d = x->d;
+
+	if (!num(x, C_INF_MAX_RATE, &d->infusion_max_rate) ||
+	    !num(x, C_INF_MAX_RATE_KG, &d->infusion_max_rate_per_kg) ||
+	    !num(x, C_INF_CEILING, &d->infusion_rate_ceiling) ||
+	    !num(x, C_INF_MAX_CONC, &d->infusion_max_concentration))
+		return false;
+	if (!parse_bool(col(x, C_INFUSION_ONLY), &d->infusion_only)) {
+		x->bad = "infusion_only";
+		return false;
+	}
+	return true;
+}
+
 /* fill_drug reads the row's columns into x->d; false with x->bad set. */
 static bool
 fill_drug(row_ctx *x)
@@ -400,7 +429,7 @@ fill_drug(row_ctx *x)
 		x->bad = "";
 		return false;
 	}
-	return bands(x) && extras(x);
+	return bands(x) && extras(x) && infusion_cols(x);
 }
 
 /* header_map maps the header's names to columns; NULL on success or the

@@ -13,6 +13,7 @@
 
 #include "dosage.h"
 #include "infusion.h"
+#include "route.h"
 #include "substances.h"
 
 /* Doses past this are typing errors in any unit we accept. */
@@ -181,7 +182,8 @@ bands_problem(const dosage_drug *d, const char **field, char *reason,
 	return false;
 }
 
-/* strength_problem: a strength and its unit (a mass or [iU]). */
+/* strength_problem: a strength and its unit (a mass, [iU], mmol or
+ * mEq). */
 static bool
 strength_problem(const char *name, double v, const char *unit, bool required,
 		 const char **field, char *reason, size_t len)
@@ -193,9 +195,9 @@ strength_problem(const char *name, double v, const char *unit, bool required,
 	if (!isfinite(v) || v <= 0 || v > DOSE_SANITY_MAX)
 		PROBLEM(name, "must be a positive number up to 1e6");
 	if (dosage_dose_unit_parse(unit, &u) != MED_OK ||
-	    (u.dim != DOSAGE_DOSE_DIM_MASS && u.dim != DOSAGE_DOSE_DIM_UNITS))
-		PROBLEM(name, "its unit must be a mass or [iU] (mg, g, ug, "
-			      "[iU])");
+	    !dosage_dose_dim_is_amount(u.dim))
+		PROBLEM(name, "its unit must be a mass, [iU], mmol or mEq (mg, "
+			      "g, ug, [iU], mmol, mEq)");
 	return false;
 }
 
@@ -220,11 +222,11 @@ ingredients_problem(const dosage_drug *d, const char **field, char *reason,
 
 	if (dosage_dose_unit_parse(d->unit, &u) != MED_OK)
 		PROBLEM("unit", "must be one of g, mg, ug, mcg, L, mL, [iU], "
-				"IU, unit, tablet, capsule");
+				"IU, unit, mmol, mEq, tablet, capsule");
 	if (substance_problem("substance", d->substance, field, reason, len) ||
 	    strength_problem("strength", d->strength, d->strength_unit,
-			     d->substance[0] && u.dim != DOSAGE_DOSE_DIM_MASS &&
-				     u.dim != DOSAGE_DOSE_DIM_UNITS,
+			     d->substance[0] &&
+				     !dosage_dose_dim_is_amount(u.dim),
 			     field, reason, len))
 		return true;
 	if (d->n_other_ingredients > DOSAGE_DOSE_MAX_SUBSTANCES - 1)
@@ -248,8 +250,8 @@ ingredients_problem(const dosage_drug *d, const char **field, char *reason,
 	return false;
 }
 
-/* concentration_problem: none, or an amount of a mass or [iU] drug in a
- * volume (120 mg in 5 mL). */
+/* concentration_problem: none, or an amount of a mass, [iU], mmol or mEq
+ * drug in a volume (120 mg in 5 mL, 20 mmol in 10 mL). */
 static bool
 concentration_problem(const dosage_drug *d, const char **field, char *reason,
 		      size_t len)
@@ -269,9 +271,10 @@ concentration_problem(const dosage_drug *d, const char **field, char *reason,
 			"must be above 0 and at most 1000 mL (with "
 			"concentration_amount)");
 	if (dosage_dose_unit_parse(d->unit, &u) == MED_OK &&
-	    u.dim != DOSAGE_DOSE_DIM_MASS && u.dim != DOSAGE_DOSE_DIM_UNITS)
+	    !dosage_dose_dim_is_amount(u.dim))
 		PROBLEM("concentration_amount",
-			"only for a drug whose unit is a mass or [iU], not %s",
+			"only for a drug whose unit is a mass, [iU], mmol or "
+			"mEq, not %s",
 			d->unit);
 	return false;
 }
@@ -349,7 +352,8 @@ dosage_drug_problem(const dosage_drug *d, const char **field, char *reason,
 	    bands_problem(d, field, reason, len) ||
 	    groups_problem(d, field, reason, len) ||
 	    concentration_problem(d, field, reason, len) ||
-	    gtins_problem(d, field, reason, len))
+	    gtins_problem(d, field, reason, len) ||
+	    dosage_route_drug_problem(d, field, reason, len))
 		return true;
 	return false;
 }
@@ -588,6 +592,19 @@ dosage_check_context(med_call *call, const dosage_context *c)
 	return check_allergies(call, c);
 }
 
+/* check_order_bag checks the shape of an infusion order's bag. */
+static med_err
+check_order_bag(med_call *call, const dosage_order *o)
+{
+	const char *field = "";
+	char reason[160];
+
+	if (dosage_bag_problem(o, &field, reason, sizeof(reason)))
+		return med_call_fail(call, MED_ERR_INVALID, "%s: %s", field,
+				     reason);
+	return MED_OK;
+}
+
 /* check_order_rate checks an infusion order's prescribed rate: a rate in
  * a unit a pump is set in, and a titration maximum not below it. */
 static med_err
@@ -598,7 +615,7 @@ check_order_rate(med_call *call, const dosage_order *o)
 
 	if (o->infusion_rate == 0 && o->infusion_rate_max == 0 &&
 	    (o->infusion_rate_unit == NULL || o->infusion_rate_unit[0] == '\0'))
-		return MED_OK;
+		return check_order_bag(call, o);
 	if (dosage_amount_problem("order.infusion_rate", o->infusion_rate, true,
 				  &p) != MED_OK)
 		return med_call_fail_problem(call, &p);
@@ -606,7 +623,7 @@ check_order_rate(med_call *call, const dosage_order *o)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "order.infusion_rate_unit: must be an "
 				     "amount per h or min, optionally per kg: "
-				     "mL/h, [iU]/h, ug/kg/min");
+				     "mL/h, [iU]/h, mmol/h, ug/kg/min");
 	if (dosage_amount_problem("order.infusion_rate_max",
 				  o->infusion_rate_max, false, &p) != MED_OK)
 		return med_call_fail_problem(call, &p);
@@ -615,7 +632,7 @@ check_order_rate(med_call *call, const dosage_order *o)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "order.infusion_rate_max: must not be "
 				     "below infusion_rate");
-	return MED_OK;
+	return check_order_bag(call, o);
 }
 
 med_err
@@ -689,12 +706,12 @@ med_err
 dosage_convert(med_call *call, const char *field, double dose, const char *unit,
 	       const dosage_drug *drug, double *out)
 {
-	dosage_dose_unit u;
+	dosage_dose_unit u, d;
 
 	if (dosage_dose_unit_parse(unit, &u) != MED_OK)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "%s: unknown unit (g, mg, ug, mcg, L, mL, "
-				     "[iU], IU, unit)",
+				     "[iU], IU, unit, mmol, mEq)",
 				     field);
 	if (dosage_drug_convert(drug, dose, unit, out) == MED_OK)
 		return MED_OK;
@@ -704,6 +721,15 @@ dosage_convert(med_call *call, const char *field, double dose, const char *unit,
 				     "drug's unit %s: the catalogue gives %s "
 				     "no concentration",
 				     field, drug->unit, drug->code);
+	if (dosage_dose_unit_parse(drug->unit, &d) == MED_OK &&
+	    (dosage_dose_dim_is_molar(u.dim) ||
+	     dosage_dose_dim_is_molar(d.dim)))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: %s does not convert to the drug's "
+				     "unit %s (mmol and mEq never become a "
+				     "mass or each other: no molar mass or "
+				     "valence is assumed)",
+				     field, unit, drug->unit);
 	return med_call_fail(call, MED_ERR_INVALID,
 			     "%s: cannot convert to the drug's unit %s", field,
 			     drug->unit);

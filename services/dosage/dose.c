@@ -42,6 +42,11 @@ static const struct {
 	{"capsule", {"capsule", DOSAGE_DOSE_DIM_CAPSULE, 1.0}},
 	{"capsules", {"capsule", DOSAGE_DOSE_DIM_CAPSULE, 1.0}},
 	{"{cap}", {"capsule", DOSAGE_DOSE_DIM_CAPSULE, 1.0}},
+	/* Electrolytes are prescribed by amount of substance or charge; each
+	 * is its own dimension: no molar mass or valence is assumed. */
+	{"mmol", {"mmol", DOSAGE_DOSE_DIM_MMOL, 1.0}},
+	{"mEq", {"meq", DOSAGE_DOSE_DIM_MEQ, 1.0}},
+	{"meq", {"meq", DOSAGE_DOSE_DIM_MEQ, 1.0}},
 };
 
 med_err
@@ -891,4 +896,17 @@ dosage_dose_worst_24h(const int64_t *t_ms, const double *amount, size_t n,
 		}
 	}
 	return window_sum(amount, best_lo, best_hi);
+}
+
+bool
+dosage_dose_dim_is_amount(dosage_dose_dim dim)
+{
+	return dim == DOSAGE_DOSE_DIM_MASS || dim == DOSAGE_DOSE_DIM_UNITS ||
+	       dim == DOSAGE_DOSE_DIM_MMOL || dim == DOSAGE_DOSE_DIM_MEQ;
+}
+
+bool
+dosage_dose_dim_is_molar(dosage_dose_dim dim)
+{
+	return dim == DOSAGE_DOSE_DIM_MMOL || dim == DOSAGE_DOSE_DIM_MEQ;
 }

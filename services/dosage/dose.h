@@ -52,11 +52,14 @@ typedef enum dosage_dose_dim {
 	DOSAGE_DOSE_DIM_UNITS = 3,  /* base unit (international units) */
 	DOSAGE_DOSE_DIM_TABLET = 4, /* counted: tablets */
 	DOSAGE_DOSE_DIM_CAPSULE = 5,
+	DOSAGE_DOSE_DIM_MMOL = 6, /* base mmol (amount of substance) */
+	DOSAGE_DOSE_DIM_MEQ = 7,  /* base mEq (UCUM "meq") */
 } dosage_dose_dim;
 
 /* dosage_dose_unit - a parsed unit: its UCUM code and factor to the base. */
 typedef struct dosage_dose_unit {
-	/* canonical code: "g" "mg" "ug" "L" "mL" "[iU]" "tablet" "capsule" */
+	/* canonical code: "g" "mg" "ug" "L" "mL" "[iU]" "mmol" "meq"
+	 * "tablet" "capsule" */
 	const char *ucum;
 	dosage_dose_dim dim;
 	double factor;
@@ -64,8 +67,8 @@ typedef struct dosage_dose_unit {
 
 /*
  * dosage_dose_unit_parse accepts g, mg, ug, mcg, µg (as "ug"), L, mL,
- * [iU], IU, unit, units (all as "[iU]"), tablet(s) and capsule(s).
- * Errors: MED_ERR_INVALID.
+ * [iU], IU, unit, units (all as "[iU]"), mmol, mEq and meq (as "meq"),
+ * tablet(s) and capsule(s).  Errors: MED_ERR_INVALID.
  */
 med_err dosage_dose_unit_parse(const char *s,
 			       dosage_dose_unit *out) MED_MUST_CHECK;
@@ -351,5 +354,13 @@ const char *dosage_dose_status_name(dosage_dose_status s);
  */
 med_err dosage_dose_frequency_parse(const char *s, int64_t *interval_ms,
 				    bool *prn) MED_MUST_CHECK;
+
+/* dosage_dose_dim_is_amount: does dim measure an amount of substance a
+ * strength or concentration may be stated in (mass, [iU], mmol, mEq), as
+ * opposed to a volume or a counted form? */
+bool dosage_dose_dim_is_amount(dosage_dose_dim dim);
+
+/* dosage_dose_dim_is_molar: is dim mmol or mEq? */
+bool dosage_dose_dim_is_molar(dosage_dose_dim dim);
 
 #endif

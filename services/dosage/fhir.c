@@ -110,7 +110,8 @@ ucum_unit(const char *unit)
 		{"g", "g"},	  {"mg", "mg"},	       {"ug", "ug"},
 		{"mcg", "ug"},	  {"\xc2\xb5g", "ug"}, {"mL", "mL"},
 		{"L", "L"},	  {"[iU]", "[iU]"},    {"IU", "[iU]"},
-		{"unit", "[iU]"}, {"units", "[iU]"},
+		{"unit", "[iU]"}, {"units", "[iU]"},   {"mmol", "mmol"},
+		{"mEq", "meq"},	  {"meq", "meq"},
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)

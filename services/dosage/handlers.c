@@ -35,6 +35,14 @@ dosage_rpc_upsert_drug(med_call *call, const ProtobufCMessage *in,
 		return med_call_fail(call, err,
 				     "drug.gtins: a GTIN is already another "
 				     "catalogue entry's");
+	if (err == MED_ERR_PRECONDITION)
+		return med_call_fail(call, err,
+				     "drug.strength_unit: another product of "
+				     "%s is counted in a unit that does not "
+				     "convert to this one's (mmol, mEq and a "
+				     "mass never convert: no molar mass is "
+				     "assumed); use the same kind of unit",
+				     req->drug->substance);
 	return err;
 }
 
@@ -100,6 +108,12 @@ dosage_rpc_import_catalogue(med_call *call, const ProtobufCMessage *in,
 		return med_call_fail(call, err,
 				     "csv: a GTIN is listed for two catalogue "
 				     "entries");
+	if (err == MED_ERR_PRECONDITION)
+		return med_call_fail(call, err,
+				     "csv: strength_unit: two products of one "
+				     "substance are counted in units that do "
+				     "not convert (mmol, mEq and a mass never "
+				     "convert: no molar mass is assumed)");
 	if (err == MED_OK)
 		res->imported = (uint32_t)imp.n_drugs;
 	return err;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "route.h"
 
 #define HOUR_MS	    (3600LL * 1000)
 #define BACKDATE_MS (7 * 24 * HOUR_MS)
@@ -311,6 +312,19 @@ audit_admin(med_call *call, const dosage_admin *m, const char *what)
 	med_call_add_details(call, d, n);
 }
 
+/* not_a_push refuses a dose of an infusion-only drug (route.h): whatever
+ * its order says, it is charted only as an infusion with a rate. */
+static med_err
+not_a_push(med_call *call, const dosage_drug *d)
+{
+	char reason[200];
+
+	if (dosage_push_problem(d, reason, sizeof(reason)))
+		return med_call_fail(call, MED_ERR_PRECONDITION, "order_id: %s",
+				     reason);
+	return MED_OK;
+}
+
 static med_err
 record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 {
@@ -320,7 +334,8 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 	med_err err;
 
 	med_call_set_patient(x->call, s->order.patient_id);
-	if ((err = order_usable(x->call, &s->order, x->at_ms)) != MED_OK)
+	if ((err = order_usable(x->call, &s->order, x->at_ms)) != MED_OK ||
+	    (err = not_a_push(x->call, &s->drug)) != MED_OK)
 		return err;
 	/* The wrong-patient check: the verified face must be the order's. */
 	if (x->claims && strcmp(x->claims->patient_id, s->order.patient_id))

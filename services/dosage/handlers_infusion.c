@@ -17,6 +17,7 @@
 
 #include "dosage.h"
 #include "infusion.h"
+#include "route.h"
 
 #define BACKDATE_MS (7 * 24 * DOSAGE_HOUR_MS)
 #define AHEAD_MS    (5 * 60 * 1000LL)
@@ -69,8 +70,9 @@ check_rate(infusion_ctx *x, double rate, const char *unit,
 	if (dosage_rate_unit_parse(unit, &u) != MED_OK)
 		return med_call_fail(x->call, MED_ERR_INVALID,
 				     "rate_unit: must be an amount (g, mg, ug, "
-				     "mL, L, [iU]) per h or min, optionally "
-				     "per kg: mL/h, mg/kg/h, ug/kg/min");
+				     "mL, L, [iU], mmol, mEq) per h or min, "
+				     "optionally per kg: mL/h, mg/kg/h, "
+				     "mmol/h, ug/kg/min");
 	if (ovr &&
 	    dosage_check_override(x->call, "rate_override", ovr) != MED_OK)
 		return MED_ERR_INVALID;
@@ -112,13 +114,35 @@ rate_per_hour(infusion_ctx *x, const dosage_subject *s, dosage_rate_case *c)
 				     "patient's weight, recorded within 30 "
 				     "days (SetPatientContext)");
 	amount = dosage_rate_amount_per_hour(&u, x->rate, c->weight_kg);
-	if (dosage_drug_convert(&s->drug, amount, u.amount.ucum,
-				&c->per_hour) != MED_OK)
+	/* A volume runs at the concentration of the order's bag (route.h). */
+	if (dosage_rate_to_drug_unit(&s->drug, &s->order, amount, u.amount.ucum,
+				     &c->per_hour) != MED_OK)
 		return med_call_fail(x->call, MED_ERR_INVALID,
 				     "rate_unit: cannot convert %s to the "
 				     "drug's unit %s (a volume needs the "
-				     "drug's concentration)",
+				     "order's bag or the drug's "
+				     "concentration; mmol and mEq never "
+				     "become a mass)",
 				     u.amount.ucum, s->drug.unit);
+	return MED_OK;
+}
+
+/* concentration_ok refuses an infusion more concentrated than the drug
+ * allows (or of no known concentration when it sets a maximum): the
+ * order's bag, else the product undiluted. */
+static med_err
+concentration_ok(infusion_ctx *x, const dosage_subject *s)
+{
+	const char *field = "";
+	char reason[320];
+
+	if (dosage_concentration_problem(&s->drug, &s->order, &field, reason,
+					 sizeof(reason)))
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "order_id: the order's infusion: %s: %s; "
+				     "a new order (ModifyOrder) must name a "
+				     "bag that is dilute enough",
+				     field, reason);
 	return MED_OK;
 }
 
@@ -211,7 +235,8 @@ decide_rate(infusion_ctx *x, const dosage_subject *s, const dosage_infusion *f,
 	bool ceiling;
 	med_err err;
 
-	if ((err = rate_per_hour(x, s, &c)) != MED_OK ||
+	if ((err = concentration_ok(x, s)) != MED_OK ||
+	    (err = rate_per_hour(x, s, &c)) != MED_OK ||
 	    (err = within_order(x, s, c.per_hour)) != MED_OK)
 		return err;
 	rate_limits(&s->drug, &l);

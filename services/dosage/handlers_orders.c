@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "dosage.h"
+#include "route.h"
 
 #define ST(x)	   SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
 #define EV(x)	   SMARTMED__DOSAGE__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##x
@@ -38,6 +39,56 @@ route_allowed(const dosage_drug *d, const char *route)
 	return false;
 }
 
+/* route_rules refuses an order the drug's route rules forbid (route.h):
+ * an infusion-only drug as a push or without a rate, an infusion more
+ * concentrated than the drug allows. */
+static med_err
+route_rules(med_call *call, const dosage_order *o, const dosage_drug *d)
+{
+	const char *field = "";
+	char reason[320];
+
+	if (dosage_route_problem(d, o, &field, reason, sizeof(reason)) ||
+	    (o->infusion_rate > 0 &&
+	     dosage_concentration_problem(d, o, &field, reason,
+					  sizeof(reason))))
+		return med_call_fail(call, MED_ERR_PRECONDITION, "%s: %s",
+				     field, reason);
+	return MED_OK;
+}
+
+/* entry_rate refuses a prescribed rate above the drug's ceiling (a rate
+ * per kg once a weight is known: StartInfusion needs one anyway), and a
+ * rate that does not convert to the drug's unit (mg/h of a drug in mmol). */
+static med_err
+entry_rate(med_call *call, const dosage_order *o, const dosage_drug *d,
+	   double weight_kg)
+{
+	const char *field = "";
+	char reason[320];
+	double per_hour;
+	med_err err;
+
+	if (o->infusion_rate <= 0)
+		return MED_OK;
+	err = dosage_order_rate_per_hour(d, o, weight_kg, &per_hour);
+	if (err == MED_ERR_NOT_FOUND)
+		return MED_OK;
+	if (err != MED_OK)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "order.infusion_rate_unit: %s does not "
+				     "convert to the drug's unit %s per hour "
+				     "(a volume needs a bag or the drug's "
+				     "concentration; mmol and mEq never "
+				     "become a mass)",
+				     o->infusion_rate_unit, d->unit);
+	if (dosage_order_rate_problem(d, o, per_hour, &field, reason,
+				      sizeof(reason)))
+		return med_call_fail(call, MED_ERR_PRECONDITION, "%s: %s",
+				     field, reason);
+	return MED_OK;
+}
+
 /* order_prepare fills the derived fields of a new order (or version) from
  * its drug. */
 static med_err
@@ -48,6 +99,10 @@ order_prepare(med_call *call, dosage_order *o, const dosage_drug *d,
 				     &o->dose_in_drug_unit);
 
 	if (err != MED_OK)
+		return err;
+	/* The infusion-only rule first: "IV push" of a concentrate says why
+	 * it is refused, not only that "iv" is its route. */
+	if ((err = route_rules(call, o, d)) != MED_OK)
 		return err;
 	if (!route_allowed(d, o->route))
 		return med_call_fail(call, MED_ERR_INVALID,
@@ -76,8 +131,12 @@ entry_evaluate(med_call *call, dosage_order *o, const dosage_drug *d,
 	dosage_dose_history regimen;
 	dosage_dose_patient p;
 	dosage_dose_result r[DOSAGE_DOSE_N_CHECKS];
+	med_err err;
 
 	dosage_patient(a, ctx, k, o->start_ms, &p);
+	if ((err = entry_rate(call, o, d, p.has_weight ? p.weight_kg : 0)) !=
+	    MED_OK)
+		return err;
 	dosage_regimen_history(o, d, o->dose_in_drug_unit, lifetime, &regimen);
 	dosage_evaluate(d, o, &p, &regimen, o->dose_in_drug_unit, o->start_ms,
 			r);
@@ -339,6 +398,7 @@ dosage_rpc_list_orders(med_call *call, const ProtobufCMessage *in,
 typedef struct allow_ctx {
 	med_call *call;
 	int64_t now_ms;
+	const dosage_drug *drug; /* VerifyOrder: the order's drug */
 } allow_ctx;
 
 /* settled is cur as it stands at now (an order past its end completed). */
@@ -355,6 +415,7 @@ static med_err
 allow_verify(void *arg, const dosage_order *cur)
 {
 	allow_ctx *x = arg;
+	med_err err;
 
 	med_call_set_patient(x->call, cur->patient_id);
 	if (cur->status != ST(PENDING_VERIFICATION))
@@ -366,7 +427,13 @@ allow_verify(void *arg, const dosage_order *cur)
 		return med_call_fail(x->call, MED_ERR_DENIED,
 				     "order_id: the prescriber cannot verify "
 				     "their own order");
-	return MED_OK;
+	/* An order written before the drug became infusion only, or before
+	 * these rules (or a ceiling lowered since), is caught by the
+	 * pharmacist's check; a rate per kg waits for the pump's. */
+	if (x->drug == NULL)
+		return MED_OK;
+	err = route_rules(x->call, cur, x->drug);
+	return err == MED_OK ? entry_rate(x->call, cur, x->drug, 0) : err;
 }
 
 static med_err
@@ -428,9 +495,10 @@ static const struct {
 /* change_state runs one change of state of order id, with reason. */
 static med_err
 change_state(med_call *call, Smartmed__Dosage__V1__OrderEventKind kind,
-	     const char *id, const char *reason, dosage_order *o)
+	     const char *id, const char *reason, const dosage_drug *drug,
+	     dosage_order *o)
 {
-	allow_ctx x = {call, med_now_ms()};
+	allow_ctx x = {call, med_now_ms(), drug};
 	order_audit audit = {call, NULL, reason};
 	dosage_change ch = {kind,	   med_call_principal(call)->user,
 			    reason,	   x.now_ms,
@@ -456,14 +524,23 @@ dosage_rpc_verify_order(med_call *call, const ProtobufCMessage *in,
 			ProtobufCMessage *out)
 {
 	const Smartmed__Dosage__V1__VerifyOrderRequest *req = (const void *)in;
+	dosage_order cur;
+	dosage_drug drug;
 	med_err err;
 
 	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
 	    (err = med_check_text(call, "note", req->note, 0, REASON_MAX)) !=
-		    MED_OK)
+		    MED_OK ||
+	    (err = get_order(call, "order_id", req->order_id, &cur)) != MED_OK)
+		return err;
+	/* The catalogue entry as it stands now: a rule added since the
+	 * order was written still applies before the first dose. */
+	err = dosage_store_get(med_call_db(call), med_call_arena(call),
+			       cur.drug_code, &drug);
+	if (err != MED_OK && err != MED_ERR_NOT_FOUND)
 		return err;
 	return change_state(call, EV(VERIFIED), req->order_id, req->note,
-			    (void *)out);
+			    err == MED_OK ? &drug : NULL, (void *)out);
 }
 
 med_err
@@ -476,7 +553,7 @@ dosage_rpc_hold_order(med_call *call, const ProtobufCMessage *in,
 	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
 	    (err = check_reason(call, req->reason)) != MED_OK)
 		return err;
-	return change_state(call, EV(HELD), req->order_id, req->reason,
+	return change_state(call, EV(HELD), req->order_id, req->reason, NULL,
 			    (void *)out);
 }
 
@@ -490,7 +567,7 @@ dosage_rpc_resume_order(med_call *call, const ProtobufCMessage *in,
 	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
 	    (err = check_reason(call, req->reason)) != MED_OK)
 		return err;
-	return change_state(call, EV(RESUMED), req->order_id, req->reason,
+	return change_state(call, EV(RESUMED), req->order_id, req->reason, NULL,
 			    (void *)out);
 }
 
@@ -506,7 +583,7 @@ dosage_rpc_discontinue_order(med_call *call, const ProtobufCMessage *in,
 	    (err = check_reason(call, req->reason)) != MED_OK)
 		return err;
 	return change_state(call, EV(DISCONTINUED), req->order_id, req->reason,
-			    (void *)out);
+			    NULL, (void *)out);
 }
 
 /* --- new versions: ModifyOrder, RenewOrder ------------------------------- */
@@ -560,6 +637,8 @@ take_prescription(const dosage_order *src, const dosage_order *cur,
 	next->infusion_rate = src->infusion_rate;
 	next->infusion_rate_unit = src->infusion_rate_unit;
 	next->infusion_rate_max = src->infusion_rate_max;
+	next->infusion_bag_amount = src->infusion_bag_amount;
+	next->infusion_bag_volume_ml = src->infusion_bag_volume_ml;
 }
 
 /* renewal is cur's prescription, on cur's schedule, with the new end. */

@@ -57,9 +57,8 @@ dosage_rate_unit_parse(const char *s, dosage_rate_unit *out)
 	    dosage_dose_unit_parse(amount, &u.amount) != MED_OK)
 		return MED_ERR_INVALID;
 	/* Tablets do not flow. */
-	if (u.amount.dim != DOSAGE_DOSE_DIM_MASS &&
-	    u.amount.dim != DOSAGE_DOSE_DIM_VOLUME &&
-	    u.amount.dim != DOSAGE_DOSE_DIM_UNITS)
+	if (u.amount.dim != DOSAGE_DOSE_DIM_VOLUME &&
+	    !dosage_dose_dim_is_amount(u.amount.dim))
 		return MED_ERR_INVALID;
 	*out = u;
 	return MED_OK;

@@ -4,7 +4,8 @@
  * clock.
  *
  * A rate is an amount per hour or per minute, optionally per kg of body
- * weight: "mL/h", "mg/h", "ug/min", "[iU]/h", "mg/kg/h", "ug/kg/min".
+ * weight: "mL/h", "mg/h", "ug/min", "[iU]/h", "mmol/h", "mEq/h", "mg/kg/h",
+ * "ug/kg/min".
  * These are the forms a ward's pumps are set in: volume rates for fluids
  * and syringe drivers, mass or unit rates for heparin and insulin, and
  * microgram per kg per minute for vasoactives.
@@ -29,14 +30,14 @@
 
 /* dosage_rate_unit - a parsed rate unit. */
 typedef struct dosage_rate_unit {
-	dosage_dose_unit amount; /* mass, volume or [iU] */
+	dosage_dose_unit amount; /* mass, volume, [iU], mmol or mEq */
 	bool per_kg;
 	double per_hour; /* how many of the unit's time spans in an hour */
 } dosage_rate_unit;
 
 /*
  * dosage_rate_unit_parse reads "<amount>[/kg]/<h|min>" (amount: a mass,
- * volume or [iU] unit that dosage_dose_unit_parse knows).  Errors:
+ * volume, [iU], mmol or mEq unit that dosage_dose_unit_parse knows).  Errors:
  * MED_ERR_INVALID.
  */
 med_err dosage_rate_unit_parse(const char *s,

@@ -370,6 +370,18 @@ static const char *const v12_statements[] = {
 	NULL,
 };
 
+/* Route, rate and concentration rules (issue 30): infusion-only drugs,
+ * their maximum concentration, and the bag an infusion order names. */
+static const char *const v16_statements[] = {
+	"ALTER TABLE drugs"
+	" ADD COLUMN IF NOT EXISTS infusion_only TINYINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS inf_max_conc DOUBLE NOT NULL DEFAULT 0",
+	"ALTER TABLE orders"
+	" ADD COLUMN IF NOT EXISTS inf_bag_amount DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS inf_bag_ml DOUBLE NOT NULL DEFAULT 0",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -394,6 +406,8 @@ const med_db_migration dosage_migrations[] = {
 	{12,
 	 "identifiers compare in binary (utf8mb4_bin), drug names as before",
 	 v12_statements},
+	{16, "route rules: infusion-only drugs, maximum concentration, bags",
+	 v16_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);
@@ -406,7 +420,8 @@ const size_t dosage_n_migrations =
 	" renal_bands, strength, strength_unit, ingredients, dose_bands,"      \
 	" weight_missing, crcl_missing, allergies_missing,"                    \
 	" requires_verification, early_dose_warns, conc_amount, "              \
-	"conc_volume_ml, gtins, inf_max_rate, inf_max_rate_kg, inf_ceiling"
+	"conc_volume_ml, gtins, inf_max_rate, inf_max_rate_kg, inf_ceiling,"   \
+	" infusion_only, inf_max_conc"
 
 typedef struct drug_rows {
 	med_arena *arena;
@@ -568,6 +583,8 @@ on_drug_row(void *ctx, const med_db_row *row)
 	d->infusion_max_rate = med_db_row_double(row, 32);
 	d->infusion_max_rate_per_kg = med_db_row_double(row, 33);
 	d->infusion_rate_ceiling = med_db_row_double(row, 34);
+	d->infusion_only = med_db_row_int64(row, 35) != 0;
+	d->infusion_max_concentration = med_db_row_double(row, 36);
 	if (!d->code || !d->name || !d->unit || !d->code_system ||
 	    !d->substance || !d->drug_class || !d->strength_unit)
 		return MED_ERR_NOMEM;
@@ -596,6 +613,53 @@ substance_put(med_db_conn *c, const char *code, const char *substance,
 			   v, 4, NULL, NULL);
 }
 
+/* unit_dims - the units other products of a substance are counted in. */
+typedef struct unit_dims {
+	dosage_dose_dim want;
+	bool differ;
+} unit_dims;
+
+static med_err
+on_unit_row(void *arg, const med_db_row *row)
+{
+	unit_dims *u = arg;
+	dosage_dose_unit have;
+
+	if (dosage_dose_unit_parse(med_db_row_text(row, 0, NULL), &have) ==
+		    MED_OK &&
+	    have.dim != u->want)
+		u->differ = true;
+	return MED_OK;
+}
+
+/*
+ * substance_dims_agree refuses (MED_ERR_PRECONDITION) a product whose
+ * strength unit does not convert to that of another product of the same
+ * substance: mg of potassium chloride beside mmol of it would make the
+ * substance's 24-h and lifetime totals unreadable, and no molar mass is
+ * guessed to join them.
+ */
+static med_err
+substance_dims_agree(med_db_conn *c, const dosage_drug *d,
+		     const char *substance, const char *unit)
+{
+	dosage_dose_unit mine;
+	unit_dims u = {0};
+	med_db_value v[] = {MED_DB_STR(substance), MED_DB_STR(d->code)};
+	med_err err;
+
+	if (dosage_dose_unit_parse(unit, &mine) != MED_OK)
+		return MED_OK; /* the catalogue rules refused it before */
+	u.want = mine.dim;
+	err = med_db_query(c,
+			   "SELECT DISTINCT unit FROM drug_substances"
+			   " WHERE substance = ? AND drug_code <> ?",
+			   v, 2, on_unit_row, &u);
+	if (err != MED_OK)
+		return err;
+	return u.differ ? MED_ERR_PRECONDITION : MED_OK;
+}
+
 /* substances_put replaces the drug's rows of drug_substances. */
 static med_err
 substances_put(med_db_conn *c, const dosage_drug *d)
@@ -615,14 +679,17 @@ substances_put(med_db_conn *c, const dosage_drug *d)
 		return substance_put(c, d->code, own, 1, d->unit);
 	}
 	dosage_drug_strength(d, &strength, &unit);
-	if ((err = substance_put(c, d->code, d->substance, strength, unit)) !=
-	    MED_OK)
+	if ((err = substance_dims_agree(c, d, d->substance, unit)) != MED_OK ||
+	    (err = substance_put(c, d->code, d->substance, strength, unit)) !=
+		    MED_OK)
 		return err;
 	for (size_t i = 0; i < d->n_other_ingredients; i++) {
 		const Smartmed__Dosage__V1__Ingredient *g =
 			d->other_ingredients[i];
 
-		if ((err = substance_put(c, d->code, g->substance, g->strength,
+		if ((err = substance_dims_agree(c, d, g->substance,
+						g->strength_unit)) != MED_OK ||
+		    (err = substance_put(c, d->code, g->substance, g->strength,
 					 g->strength_unit)) != MED_OK)
 			return err;
 	}
@@ -748,12 +815,14 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		MED_DB_DBL(d->infusion_max_rate),
 		MED_DB_DBL(d->infusion_max_rate_per_kg),
 		MED_DB_DBL(d->infusion_rate_ceiling),
+		MED_DB_I64(d->infusion_only ? 1 : 0),
+		MED_DB_DBL(d->infusion_max_concentration),
 	};
 	err = med_db_exec(
 		c,
 		"INSERT INTO drugs (" DRUG_COLUMNS ")"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON DUPLICATE KEY UPDATE name = VALUES(name),"
 		" unit = VALUES(unit),"
 		" max_single_dose = VALUES(max_single_dose),"
@@ -785,7 +854,9 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		" gtins = VALUES(gtins),"
 		" inf_max_rate = VALUES(inf_max_rate),"
 		" inf_max_rate_kg = VALUES(inf_max_rate_kg),"
-		" inf_ceiling = VALUES(inf_ceiling)",
+		" inf_ceiling = VALUES(inf_ceiling),"
+		" infusion_only = VALUES(infusion_only),"
+		" inf_max_conc = VALUES(inf_max_conc)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 	if (err != MED_OK || (err = substances_put(c, d)) != MED_OK)
 		return err;

@@ -27,8 +27,9 @@
 	" prn_min_interval, prn_max_daily, overall, checks, ovr_reason,"       \
 	" ovr_text, verified_by, verified_ms, version, first_id, replaces_id," \
 	" replaced_by, replaced_ms, change_reason, held_by, held_ms,"          \
-	" hold_reason, inf_rate, inf_rate_unit, inf_rate_max"
-#define ORDER_N_COLUMNS 38
+	" hold_reason, inf_rate, inf_rate_unit, inf_rate_max, inf_bag_amount," \
+	" inf_bag_ml"
+#define ORDER_N_COLUMNS 40
 
 #define ST(x)	       SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
 #define EV(x)	       SMARTMED__DOSAGE__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##x
@@ -111,6 +112,8 @@ on_order_row(void *arg, const med_db_row *row)
 	o->infusion_rate = med_db_row_double(row, 35);
 	o->infusion_rate_unit = med_db_row_strdup(a, row, 36);
 	o->infusion_rate_max = med_db_row_double(row, 37);
+	o->infusion_bag_amount = med_db_row_double(row, 38);
+	o->infusion_bag_volume_ml = med_db_row_double(row, 39);
 	if (o->infusion_rate_unit == NULL)
 		return MED_ERR_NOMEM;
 	if (med_db_row_columns(row) > ORDER_N_COLUMNS && r->last_ms &&
@@ -210,6 +213,8 @@ insert_order(med_db_conn *c, med_arena *a, const dosage_order *o)
 		MED_DB_DBL(o->infusion_rate),
 		MED_DB_STR(o->infusion_rate_unit ? o->infusion_rate_unit : ""),
 		MED_DB_DBL(o->infusion_rate_max),
+		MED_DB_DBL(o->infusion_bag_amount),
+		MED_DB_DBL(o->infusion_bag_volume_ml),
 	};
 	return med_db_exec(
 		c,
@@ -219,8 +224,9 @@ insert_order(med_db_conn *c, med_arena *a, const dosage_order *o)
 		" prn_min_interval, prn_max_daily, overall, checks, ovr_reason,"
 		" ovr_text, version, first_id, replaces_id, change_reason,"
 		" held_by, held_ms, hold_reason, inf_rate, inf_rate_unit,"
-		" inf_rate_max) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" inf_rate_max, inf_bag_amount, inf_bag_ml) VALUES (?, ?, ?,"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 

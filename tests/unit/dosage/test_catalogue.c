@@ -121,12 +121,47 @@ test_quoted_fields(void)
 	MT_EQ_STR(imp.drugs[0]->name, "Co-amoxiclav, \"625\"");
 }
 
+/* The infusion columns: rate limits, infusion only, the maximum
+ * concentration, and mmol as a unit; a bad value is named by its column. */
+static void
+test_infusion_columns(void)
+{
+	dosage_import imp;
+	med_problem p;
+	const char *text =
+		"code,name,unit,max_single_dose,max_daily_dose,routes,"
+		"concentration_amount,concentration_volume_ml,"
+		"infusion_max_rate,infusion_max_rate_per_kg,"
+		"infusion_rate_ceiling,infusion_only,"
+		"infusion_max_concentration\n"
+		"KCL,Potassium chloride 20 mmol/10 mL,mmol,40,200,iv,20,10,"
+		",,10,true,0.04\n"
+		"KCL2,Bad,mmol,40,200,iv,20,10,,,10,perhaps,0.04\n"
+		"KCL3,Bad,mmol,40,200,iv,20,10,,,10,true,-1\n"
+		"KCL4,Bad,mmol,40,200,iv,20,10,12,,10,true,0.04\n";
+	const dosage_drug *d;
+
+	MT_OK(parse(text, &imp, &p));
+	MT_EQ_INT(imp.n_drugs, 1);
+	d = imp.drugs[0];
+	MT_EQ_STR(d->unit, "mmol");
+	MT_TRUE(d->infusion_only);
+	MT_NEAR(d->infusion_max_concentration, 0.04, 0);
+	MT_NEAR(d->infusion_rate_ceiling, 10, 0);
+	MT_EQ_INT(imp.n_errors, 3);
+	MT_EQ_INT(imp.errors[0]->row, 3);
+	MT_EQ_STR(imp.errors[0]->field, "infusion_only");
+	MT_EQ_STR(imp.errors[1]->field, "infusion_max_concentration");
+	MT_EQ_STR(imp.errors[2]->field, "infusion_rate_ceiling");
+}
+
 static const mt_case cases[] = {
 	{"good_file", test_good_file},
 	{"whole_text_problems", test_whole_text_problems},
 	{"row_problems_by_line", test_row_problems_by_line},
 	{"limits_must_be_ordered", test_limits_must_be_ordered},
 	{"quoted_fields", test_quoted_fields},
+	{"infusion_columns", test_infusion_columns},
 	{NULL, NULL},
 };
 

@@ -585,6 +585,41 @@ test_units(void)
 	MT_EQ_INT(dosage_dose_unit_parse(NULL, &u), MED_ERR_INVALID);
 }
 
+/* mmol and mEq: each its own dimension, never a mass nor each other (no
+ * molar mass or valence is guessed). */
+static void
+test_molar_units(void)
+{
+	static const char *const bad[][2] = {
+		{"mmol", "mg"},	 {"mg", "mmol"},   {"mEq", "mg"},
+		{"mmol", "mEq"}, {"mEq", "mmol"},  {"mmol", "mL"},
+		{"meq", "[iU]"}, {"MMOL", "mmol"},
+	};
+	dosage_dose_unit u;
+	double out = 0;
+
+	MT_OK(dosage_dose_convert(20, "mmol", "mmol", &out));
+	MT_NEAR(out, 20, 0);
+	MT_OK(dosage_dose_convert(40, "mEq", "meq", &out));
+	MT_NEAR(out, 40, 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (dosage_dose_convert(1, bad[i][0], bad[i][1], &out) !=
+		    MED_ERR_INVALID)
+			mt_fail(__FILE__, __LINE__, "%s -> %s converted",
+				bad[i][0], bad[i][1]);
+	MT_OK(dosage_dose_unit_parse("mEq", &u));
+	MT_EQ_STR(u.ucum, "meq");
+	MT_TRUE(dosage_dose_dim_is_amount(u.dim));
+	MT_TRUE(dosage_dose_dim_is_molar(u.dim));
+	MT_OK(dosage_dose_unit_parse("mmol", &u));
+	MT_TRUE(dosage_dose_dim_is_molar(u.dim));
+	MT_OK(dosage_dose_unit_parse("mg", &u));
+	MT_TRUE(dosage_dose_dim_is_amount(u.dim));
+	MT_TRUE(!dosage_dose_dim_is_molar(u.dim));
+	MT_OK(dosage_dose_unit_parse("mL", &u));
+	MT_TRUE(!dosage_dose_dim_is_amount(u.dim));
+}
+
 /* A limit in g and a dose in ug: exactly the maximum is not a hard stop. */
 static void
 test_limit_after_conversion(void)
@@ -722,6 +757,7 @@ static const mt_case cases[] = {
 	{"high_alert_warns", test_high_alert_warns},
 	{"worst_order", test_worst_order},
 	{"units", test_units},
+	{"molar_units", test_molar_units},
 	{"limit_after_conversion", test_limit_after_conversion},
 	{"bsa", test_bsa},
 	{"bands_parse", test_bands_parse},
