@@ -47,6 +47,7 @@ enum col {
 	C_CONC_AMOUNT,
 	C_CONC_ML,
 	C_GTINS,
+	C_WEEKLY_ONLY,
 	N_COLS,
 };
 
@@ -81,6 +82,7 @@ static const char *const col_names[N_COLS] = {
 	"concentration_amount",
 	"concentration_volume_ml",
 	"gtins",
+	"weekly_only",
 };
 #define N_REQUIRED 5
 
@@ -347,6 +349,10 @@ extras(row_ctx *x)
 	}
 	if (!parse_bool(col(x, C_EARLY_WARNS), &d->early_dose_warns)) {
 		x->bad = "early_dose_warns";
+		return false;
+	}
+	if (!parse_bool(col(x, C_WEEKLY_ONLY), &d->weekly_only)) {
+		x->bad = "weekly_only";
 		return false;
 	}
 	if (dosage_ingredients_read(x->a, col(x, C_INGREDIENTS), d) != MED_OK) {

@@ -276,8 +276,8 @@ fill_admin(rec_ctx *x, const dosage_subject *s, double conv, dosage_admin *m)
 static void
 audit_admin(med_call *call, const dosage_admin *m, const char *what)
 {
-	char dr[16], ir[16], cr[16];
-	med_audit_detail d[13];
+	char dr[16], ir[16], cr[16], sr[16];
+	med_audit_detail d[15];
 	size_t n = 0;
 
 	d[n++] = (med_audit_detail){"event", what};
@@ -308,7 +308,29 @@ audit_admin(med_call *call, const dosage_admin *m, const char *what)
 		d[n++] = (med_audit_detail){"identity_override_text",
 					    m->identity_override->text};
 	}
+	if (m->scan_override) {
+		snprintf(sr, sizeof(sr), "%d", (int)m->scan_override->reason);
+		d[n++] = (med_audit_detail){"scan_override_reason", sr};
+		d[n++] = (med_audit_detail){"scan_override_text",
+					    m->scan_override->text};
+	}
 	med_call_add_details(call, d, n);
+}
+
+/* scan_required: a high-alert product (every product under
+ * MED_DOSAGE_SCAN_REQUIRED=all) is scanned, or the nurse records why
+ * not (limits.c). */
+static med_err
+scan_required(rec_ctx *x, const dosage_subject *s, dosage_admin *m)
+{
+	med_problem p;
+
+	if (dosage_scan_problem(dosage_scan_mode_of(x->call), &s->drug,
+				x->scan != NULL, x->req->scan_override != NULL,
+				&p) != MED_OK)
+		return med_call_fail_problem(x->call, &p);
+	m->scan_override = x->req->scan_override;
+	return MED_OK;
 }
 
 static med_err
@@ -344,12 +366,13 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 		    MED_OK ||
 	    (err = dosage_high_alert_gate(x->call, s, x->req->cosign_id,
 					  x->req->cosign_override, conv,
-					  x->now_ms, m)) != MED_OK)
+					  x->now_ms, m)) != MED_OK ||
+	    (err = scan_required(x, s, m)) != MED_OK)
 		return err;
 	/* Named inside the transaction: the event commits with the dose. */
 	audit_admin(x->call, m,
 		    m->dose_override || m->identity_override ||
-				    m->cosign_override
+				    m->cosign_override || m->scan_override
 			    ? "administration with override"
 			    : "administration");
 	return MED_OK;
@@ -417,6 +440,14 @@ record_validate(med_call *call,
 	if (req->cosign_override &&
 	    (err = dosage_check_override(call, "cosign_override",
 					 req->cosign_override)) != MED_OK)
+		return err;
+	if (req->scan_override && req->product_scan[0] != '\0')
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "scan_override: only without "
+				     "product_scan (the product was scanned)");
+	if (req->scan_override &&
+	    (err = dosage_check_override(call, "scan_override",
+					 req->scan_override)) != MED_OK)
 		return err;
 	return MED_OK;
 }

@@ -370,6 +370,26 @@ static const char *const v12_statements[] = {
 	NULL,
 };
 
+/*
+ * No way round a limit (issue 30): weekly-only products (oral
+ * methotrexate), the audited reason a product was not scanned, and a
+ * correction asked for by the dose's own charter that waits for a second
+ * person.
+ */
+static const char *const v18_statements[] = {
+	"ALTER TABLE drugs"
+	" ADD COLUMN IF NOT EXISTS weekly_only TINYINT NOT NULL DEFAULT 0",
+	"ALTER TABLE administrations"
+	" ADD COLUMN IF NOT EXISTS scan_ovr_reason INT NULL,"
+	" ADD COLUMN IF NOT EXISTS scan_ovr_text VARCHAR(2000) NULL,"
+	" ADD COLUMN IF NOT EXISTS eie_req_by VARCHAR(128) NOT NULL"
+	" DEFAULT '' COLLATE utf8mb4_bin,"
+	" ADD COLUMN IF NOT EXISTS eie_req_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS eie_req_reason VARCHAR(2000) NOT NULL"
+	" DEFAULT ''",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -394,6 +414,10 @@ const med_db_migration dosage_migrations[] = {
 	{12,
 	 "identifiers compare in binary (utf8mb4_bin), drug names as before",
 	 v12_statements},
+	{18,
+	 "weekly-only drugs, scan overrides, corrections that wait for a "
+	 "second person",
+	 v18_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);
@@ -406,7 +430,8 @@ const size_t dosage_n_migrations =
 	" renal_bands, strength, strength_unit, ingredients, dose_bands,"      \
 	" weight_missing, crcl_missing, allergies_missing,"                    \
 	" requires_verification, early_dose_warns, conc_amount, "              \
-	"conc_volume_ml, gtins, inf_max_rate, inf_max_rate_kg, inf_ceiling"
+	"conc_volume_ml, gtins, inf_max_rate, inf_max_rate_kg, inf_ceiling,"   \
+	" weekly_only"
 
 typedef struct drug_rows {
 	med_arena *arena;
@@ -568,6 +593,7 @@ on_drug_row(void *ctx, const med_db_row *row)
 	d->infusion_max_rate = med_db_row_double(row, 32);
 	d->infusion_max_rate_per_kg = med_db_row_double(row, 33);
 	d->infusion_rate_ceiling = med_db_row_double(row, 34);
+	d->weekly_only = med_db_row_int64(row, 35) != 0;
 	if (!d->code || !d->name || !d->unit || !d->code_system ||
 	    !d->substance || !d->drug_class || !d->strength_unit)
 		return MED_ERR_NOMEM;
@@ -748,12 +774,13 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		MED_DB_DBL(d->infusion_max_rate),
 		MED_DB_DBL(d->infusion_max_rate_per_kg),
 		MED_DB_DBL(d->infusion_rate_ceiling),
+		MED_DB_I64(d->weekly_only ? 1 : 0),
 	};
 	err = med_db_exec(
 		c,
 		"INSERT INTO drugs (" DRUG_COLUMNS ")"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON DUPLICATE KEY UPDATE name = VALUES(name),"
 		" unit = VALUES(unit),"
 		" max_single_dose = VALUES(max_single_dose),"
@@ -785,7 +812,8 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		" gtins = VALUES(gtins),"
 		" inf_max_rate = VALUES(inf_max_rate),"
 		" inf_max_rate_kg = VALUES(inf_max_rate_kg),"
-		" inf_ceiling = VALUES(inf_ceiling)",
+		" inf_ceiling = VALUES(inf_ceiling),"
+		" weekly_only = VALUES(weekly_only)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 	if (err != MED_OK || (err = substances_put(c, d)) != MED_OK)
 		return err;
