@@ -13,8 +13,10 @@ dosage_order_limits(med_call *call, const dosage_order *o, const dosage_drug *d)
 {
 	med_problem p;
 
-	if (dosage_prn_limits_problem(o, d, &p) != MED_OK ||
-	    dosage_weekly_schedule_problem(o, d, &p) != MED_OK)
+	/* The weekly rule first: no interval makes a daily methotrexate
+	 * order right. */
+	if (dosage_weekly_schedule_problem(o, d, &p) != MED_OK ||
+	    dosage_prn_limits_problem(o, d, &p) != MED_OK)
 		return med_call_fail_problem(call, &p);
 	return MED_OK;
 }
