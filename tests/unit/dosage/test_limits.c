@@ -7,6 +7,8 @@
  */
 #include "testlib.h"
 
+#include <med/util.h>
+
 #include "dosage.h"
 
 #include <string.h>
@@ -104,7 +106,8 @@ test_weekly_gap(void)
 
 	memset(&seen, 0, sizeof(seen));
 	MT_OK(dosage_weekly_gap_problem(&mtx, &seen, &p));
-	strcpy(seen.order_id, "11111111-2222-4333-8444-555555555555");
+	med_strlcpy(seen.order_id, "11111111-2222-4333-8444-555555555555",
+		    sizeof(seen.order_id));
 	MT_EQ_INT(dosage_weekly_gap_problem(&mtx, &seen, &p),
 		  MED_ERR_PRECONDITION);
 	MT_EQ_STR(p.field, "order.start_ms");
