@@ -233,10 +233,10 @@ dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
 				     "order.drug_code: no such drug");
 	if (err != MED_OK ||
 	    (err = order_prepare(call, req->order, &drug, now)) != MED_OK ||
-	    (err = dosage_weekly_gate(call, req->order, &drug)) != MED_OK ||
 	    (err = dosage_know_patient(call, "order.patient_id",
 				       req->order->patient_id, &known)) !=
 		    MED_OK ||
+	    (err = dosage_weekly_gate(call, req->order, &drug)) != MED_OK ||
 	    (err = entry_checks(call, req->order, &drug, &known)) != MED_OK ||
 	    (err = entry_gate(call, req->dose_override, req->order, &drug)) !=
 		    MED_OK)
