@@ -206,6 +206,27 @@ order_usable(med_call *call, const dosage_order *o, int64_t at_ms)
 	return MED_OK;
 }
 
+/*
+ * order_limits refuses a dose of an order that the order rules of
+ * limits.c would refuse today: one written before they held, or before
+ * the pharmacy marked its drug high-alert or weekly-only.  Such an order
+ * is no way round them; a clinician rewrites it (ModifyOrder).
+ */
+static med_err
+order_limits(med_call *call, const dosage_subject *s)
+{
+	med_problem p;
+
+	if (dosage_weekly_schedule_problem(&s->order, &s->drug, &p) == MED_OK &&
+	    dosage_prn_limits_problem(&s->order, &s->drug, &p) == MED_OK)
+		return MED_OK;
+	return med_call_fail(call, MED_ERR_PRECONDITION,
+			     "order_id: the order breaks a rule it was "
+			     "written before (%s: %s); a clinician rewrites "
+			     "it with ModifyOrder",
+			     p.field, p.reason);
+}
+
 /* gate refuses a hard stop unless a clinician or pharmacist overrides. */
 static med_err
 gate(rec_ctx *x)
@@ -342,7 +363,8 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 	med_err err;
 
 	med_call_set_patient(x->call, s->order.patient_id);
-	if ((err = order_usable(x->call, &s->order, x->at_ms)) != MED_OK)
+	if ((err = order_usable(x->call, &s->order, x->at_ms)) != MED_OK ||
+	    (err = order_limits(x->call, s)) != MED_OK)
 		return err;
 	/* The wrong-patient check: the verified face must be the order's. */
 	if (x->claims && strcmp(x->claims->patient_id, s->order.patient_id))

@@ -356,6 +356,11 @@ def test_methotrexate_refused_at_verification(st, pb, catalogue):
                   pb.OVERRIDE_REASON_CLINICALLY_INDICATED)
     daily = create(st, pb, p, plain.code, 10, freq="daily", ov=ov)
     assert daily.status == pb.ORDER_STATUS_PENDING_VERIFICATION
+    # Another patient's daily order was verified before the flag was set.
+    q = patient(st, pb)
+    old = create(st, pb, q, plain.code, 10, freq="daily", ov=ov)
+    st.call("dosage", "VerifyOrder", pb.VerifyOrderRequest(order_id=old.id),
+            role="pharmacist")
     plain.weekly_only = True
     st.call("dosage", "UpsertDrug", pb.UpsertDrugRequest(drug=plain),
             role="pharmacist")
@@ -367,3 +372,27 @@ def test_methotrexate_refused_at_verification(st, pb, catalogue):
     got = st.call("dosage", "GetOrder", pb.GetOrderRequest(order_id=daily.id),
                   role="pharmacist")
     assert got.status == pb.ORDER_STATUS_PENDING_VERIFICATION
+    # The order verified before the flag is no way round it at the bedside.
+    e = expect_status(grpc.StatusCode.FAILED_PRECONDITION, give, st, pb, old,
+                      10, cosign_override=override(pb, "after the event"),
+                      scan_override=override(pb, "after the event"),
+                      details_prefix="order_id")
+    assert "order.frequency" in e.details() and "ModifyOrder" in e.details()
+
+
+def test_prn_order_written_before_the_drug_was_high_alert(st, pb, catalogue):
+    p = patient(st, pb)
+    drug = pb.Drug(code="OXY-" + uuid.uuid4().hex[:8], name="Oxycodone",
+                   substance="oxycodone", unit="mg", max_single_dose=20,
+                   max_daily_dose=80, routes=["oral"])
+    st.call("dosage", "UpsertDrug", pb.UpsertDrugRequest(drug=drug),
+            role="pharmacist")
+    o = create(st, pb, p, drug.code, 5, freq="prn", prn_max_daily_dose=20)
+    drug.high_alert = True
+    st.call("dosage", "UpsertDrug", pb.UpsertDrugRequest(drug=drug),
+            role="pharmacist")
+    e = expect_status(grpc.StatusCode.FAILED_PRECONDITION, give, st, pb, o, 5,
+                      cosign_override=override(pb, "after the event"),
+                      scan_override=override(pb, "after the event"),
+                      details_prefix="order_id")
+    assert "order.prn_min_interval_minutes" in e.details()
