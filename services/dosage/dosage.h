@@ -1076,9 +1076,9 @@ bool dosage_admin_counted(const dosage_admin *m);
 bool dosage_correction_needs_second(const dosage_admin *m, const char *user);
 
 /* dosage_store_weekly_seen fills seen for a new order o of weekly-only
- * drug d: another order of d's substance in force at now_ms (not o
- * itself, nor the version o replaces) and the nearest counted dose of
- * the substance to o's start. */
+ * drug d: another order of d's substance in force at now_ms (no version
+ * of o itself: first_order_id "" for an order not yet written) and the
+ * nearest counted dose of the substance to o's start. */
 med_err dosage_store_weekly_seen(med_db *db, const dosage_order *o,
 				 const dosage_drug *d, int64_t now_ms,
 				 dosage_weekly_seen *seen) MED_MUST_CHECK;
