@@ -52,6 +52,7 @@ enum col {
 	C_INF_CEILING,
 	C_INFUSION_ONLY,
 	C_INF_MAX_CONC,
+	C_WEEKLY_ONLY,
 	N_COLS,
 };
 
@@ -91,6 +92,7 @@ static const char *const col_names[N_COLS] = {
 	"infusion_rate_ceiling",
 	"infusion_only",
 	"infusion_max_concentration",
+	"weekly_only",
 };
 #define N_REQUIRED 5
 
@@ -357,6 +359,10 @@ extras(row_ctx *x)
 	}
 	if (!parse_bool(col(x, C_EARLY_WARNS), &d->early_dose_warns)) {
 		x->bad = "early_dose_warns";
+		return false;
+	}
+	if (!parse_bool(col(x, C_WEEKLY_ONLY), &d->weekly_only)) {
+		x->bad = "weekly_only";
 		return false;
 	}
 	if (dosage_ingredients_read(x->a, col(x, C_INGREDIENTS), d) != MED_OK) {

@@ -84,6 +84,7 @@ typedef struct dosage_state {
 	dosage_verify_mode verify;
 	med_channel *records; /* GetMedicationFacts; NULL when not set */
 	int64_t records_deadline_ms;
+	int scan; /* dosage_scan_mode (limits.c) */
 } dosage_state;
 
 #define RECORDS_URL_SETTING "MED_RECORDS_URL"
@@ -541,7 +542,8 @@ dosage_override *dosage_store_read_override(med_arena *a, const med_db_row *row,
 	" id_ovr_reason, id_ovr_text, overall, checks, scheduled_ms,"          \
 	" not_given_reason, not_given_text, eie_by, eie_ms, eie_reason,"       \
 	" cosign_id, cos_ovr_reason, cos_ovr_text, scan_gtin, scan_batch,"     \
-	" scan_expiry, scan_serial"
+	" scan_expiry, scan_serial, scan_ovr_reason, scan_ovr_text,"           \
+	" eie_req_by, eie_req_ms, eie_req_reason"
 
 /* dosage_admin_rows - administrations read into an arena. */
 typedef struct dosage_admin_rows {
@@ -1016,5 +1018,82 @@ med_err dosage_fhir_bundle(med_arena *arena, const char *patient_id,
 			   char **json, uint32_t *n_resources) MED_MUST_CHECK;
 
 MED_UNARY_HANDLER(dosage_rpc_export_fhir);
+
+/* --- limits.c: no way round a limit (issue 30) ---------------------------- */
+
+#define DOSAGE_WEEK_MS (7LL * 24 * 3600 * 1000)
+
+/* dosage_scan_mode - which products need a scan at administration
+ * (MED_DOSAGE_SCAN_REQUIRED). */
+typedef enum dosage_scan_mode {
+	DOSAGE_SCAN_HIGH_ALERT = 0,
+	DOSAGE_SCAN_ALL = 1,
+} dosage_scan_mode;
+
+/* dosage_prn_limits_problem: a PRN order of a high-alert drug must set
+ * prn_min_interval_minutes and prn_max_daily_dose (INVALID naming it). */
+med_err dosage_prn_limits_problem(const dosage_order *o, const dosage_drug *d,
+				  med_problem *p) MED_MUST_CHECK;
+
+/* dosage_weekly_schedule_problem: a weekly-only drug only "weekly" (or
+ * longer) or "once" (PRECONDITION naming order.frequency). */
+med_err dosage_weekly_schedule_problem(const dosage_order *o,
+				       const dosage_drug *d,
+				       med_problem *p) MED_MUST_CHECK;
+
+/* dosage_weekly_seen - what the store found around a new order of a
+ * weekly-only drug: another order of its substance in force ("" none),
+ * and the gap from the order's start to the nearest dose given of it. */
+typedef struct dosage_weekly_seen {
+	char order_id[37]; /* a UUID and its NUL */
+	bool has_dose;
+	int64_t dose_gap_ms;
+} dosage_weekly_seen;
+
+/* dosage_weekly_gap_problem: no new order of a weekly-only drug while
+ * another is in force or within 7 days of a dose (PRECONDITION naming
+ * order.start_ms). */
+med_err dosage_weekly_gap_problem(const dosage_drug *d,
+				  const dosage_weekly_seen *seen,
+				  med_problem *p) MED_MUST_CHECK;
+
+/* dosage_scan_required: must a dose of d be scanned under mode? */
+bool dosage_scan_required(dosage_scan_mode mode, const dosage_drug *d);
+
+/* dosage_scan_problem: a required scan is missing without scan_override
+ * (PRECONDITION naming product_scan), or both were given (INVALID). */
+med_err dosage_scan_problem(dosage_scan_mode mode, const dosage_drug *d,
+			    bool scanned, bool overridden,
+			    med_problem *p) MED_MUST_CHECK;
+
+/* dosage_admin_counted: m counts in totals and intervals (completed or
+ * on-hold). */
+bool dosage_admin_counted(const dosage_admin *m);
+
+/* dosage_correction_needs_second: is marking m entered in error by user
+ * only a request that a second person confirms (a counted dose charted by
+ * user)? */
+bool dosage_correction_needs_second(const dosage_admin *m, const char *user);
+
+/* dosage_store_weekly_seen fills seen for a new order o of weekly-only
+ * drug d: another order of d's substance in force at now_ms (no version
+ * of o itself: first_order_id "" for an order not yet written) and the
+ * nearest counted dose of the substance to o's start. */
+med_err dosage_store_weekly_seen(med_db *db, const dosage_order *o,
+				 const dosage_drug *d, int64_t now_ms,
+				 dosage_weekly_seen *seen) MED_MUST_CHECK;
+
+/* dosage_order_limits applies the order rules above that need no store
+ * (PRN high-alert, weekly schedule) to o of d; fails the call. */
+med_err dosage_order_limits(med_call *call, const dosage_order *o,
+			    const dosage_drug *d) MED_MUST_CHECK;
+
+/* dosage_weekly_gate applies the weekly gap rule to o of d (reads the
+ * store when d is weekly-only); fails the call. */
+med_err dosage_weekly_gate(med_call *call, const dosage_order *o,
+			   const dosage_drug *d) MED_MUST_CHECK;
+
+/* dosage_scan_mode_of is the service's MED_DOSAGE_SCAN_REQUIRED. */
+dosage_scan_mode dosage_scan_mode_of(med_call *call);
 
 #endif

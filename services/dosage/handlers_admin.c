@@ -207,6 +207,27 @@ order_usable(med_call *call, const dosage_order *o, int64_t at_ms)
 	return MED_OK;
 }
 
+/*
+ * order_limits refuses a dose of an order that the order rules of
+ * limits.c would refuse today: one written before they held, or before
+ * the pharmacy marked its drug high-alert or weekly-only.  Such an order
+ * is no way round them; a clinician rewrites it (ModifyOrder).
+ */
+static med_err
+order_limits(med_call *call, const dosage_subject *s)
+{
+	med_problem p;
+
+	if (dosage_weekly_schedule_problem(&s->order, &s->drug, &p) == MED_OK &&
+	    dosage_prn_limits_problem(&s->order, &s->drug, &p) == MED_OK)
+		return MED_OK;
+	return med_call_fail(call, MED_ERR_PRECONDITION,
+			     "order_id: the order breaks a rule it was "
+			     "written before (%s: %s); a clinician rewrites "
+			     "it with ModifyOrder",
+			     p.field, p.reason);
+}
+
 /* gate refuses a hard stop unless a clinician or pharmacist overrides. */
 static med_err
 gate(rec_ctx *x)
@@ -277,8 +298,8 @@ fill_admin(rec_ctx *x, const dosage_subject *s, double conv, dosage_admin *m)
 static void
 audit_admin(med_call *call, const dosage_admin *m, const char *what)
 {
-	char dr[16], ir[16], cr[16];
-	med_audit_detail d[13];
+	char dr[16], ir[16], cr[16], sr[16];
+	med_audit_detail d[15];
 	size_t n = 0;
 
 	d[n++] = (med_audit_detail){"event", what};
@@ -309,6 +330,12 @@ audit_admin(med_call *call, const dosage_admin *m, const char *what)
 		d[n++] = (med_audit_detail){"identity_override_text",
 					    m->identity_override->text};
 	}
+	if (m->scan_override) {
+		snprintf(sr, sizeof(sr), "%d", (int)m->scan_override->reason);
+		d[n++] = (med_audit_detail){"scan_override_reason", sr};
+		d[n++] = (med_audit_detail){"scan_override_text",
+					    m->scan_override->text};
+	}
 	med_call_add_details(call, d, n);
 }
 
@@ -325,6 +352,22 @@ not_a_push(med_call *call, const dosage_drug *d)
 	return MED_OK;
 }
 
+/* scan_required: a high-alert product (every product under
+ * MED_DOSAGE_SCAN_REQUIRED=all) is scanned, or the nurse records why
+ * not (limits.c). */
+static med_err
+scan_required(rec_ctx *x, const dosage_subject *s, dosage_admin *m)
+{
+	med_problem p;
+
+	if (dosage_scan_problem(dosage_scan_mode_of(x->call), &s->drug,
+				x->scan != NULL, x->req->scan_override != NULL,
+				&p) != MED_OK)
+		return med_call_fail_problem(x->call, &p);
+	m->scan_override = x->req->scan_override;
+	return MED_OK;
+}
+
 static med_err
 record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 {
@@ -335,7 +378,8 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 
 	med_call_set_patient(x->call, s->order.patient_id);
 	if ((err = order_usable(x->call, &s->order, x->at_ms)) != MED_OK ||
-	    (err = not_a_push(x->call, &s->drug)) != MED_OK)
+	    (err = not_a_push(x->call, &s->drug)) != MED_OK ||
+	    (err = order_limits(x->call, s)) != MED_OK)
 		return err;
 	/* The wrong-patient check: the verified face must be the order's. */
 	if (x->claims && strcmp(x->claims->patient_id, s->order.patient_id))
@@ -359,12 +403,13 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 		    MED_OK ||
 	    (err = dosage_high_alert_gate(x->call, s, x->req->cosign_id,
 					  x->req->cosign_override, conv,
-					  x->now_ms, m)) != MED_OK)
+					  x->now_ms, m)) != MED_OK ||
+	    (err = scan_required(x, s, m)) != MED_OK)
 		return err;
 	/* Named inside the transaction: the event commits with the dose. */
 	audit_admin(x->call, m,
 		    m->dose_override || m->identity_override ||
-				    m->cosign_override
+				    m->cosign_override || m->scan_override
 			    ? "administration with override"
 			    : "administration");
 	return MED_OK;
@@ -432,6 +477,14 @@ record_validate(med_call *call,
 	if (req->cosign_override &&
 	    (err = dosage_check_override(call, "cosign_override",
 					 req->cosign_override)) != MED_OK)
+		return err;
+	if (req->scan_override && req->product_scan[0] != '\0')
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "scan_override: only without "
+				     "product_scan (the product was scanned)");
+	if (req->scan_override &&
+	    (err = dosage_check_override(call, "scan_override",
+					 req->scan_override)) != MED_OK)
 		return err;
 	return MED_OK;
 }

@@ -185,7 +185,8 @@ may_correct(const med_principal *who, const dosage_admin *m)
 static void
 audit_in_error(med_call *call, const dosage_admin *m, const char *was)
 {
-	med_audit_detail d[6];
+	med_audit_detail d[7];
+	size_t n = 6;
 
 	d[0] = (med_audit_detail){"event", "entered in error"};
 	d[1] = (med_audit_detail){"administration_id", m->id};
@@ -193,7 +194,41 @@ audit_in_error(med_call *call, const dosage_admin *m, const char *was)
 	d[3] = (med_audit_detail){"previous_status", was};
 	d[4] = (med_audit_detail){"performer", m->performer};
 	d[5] = (med_audit_detail){"reason", m->entered_in_error_reason};
-	med_call_add_details(call, d, 6);
+	/* A confirmed request: who asked, beside who confirmed. */
+	if (m->entered_in_error_requested_by[0] != '\0')
+		d[n++] = (med_audit_detail){"requested_by",
+					    m->entered_in_error_requested_by};
+	med_call_add_details(call, d, n);
+}
+
+/*
+ * eie_request records the charter's own correction of a counted dose as a
+ * request only: the dose keeps counting until a clinician or pharmacist
+ * who did not chart it confirms.  Else a nurse could mark the dose a limit
+ * counted and give the dose the limit refused (issue 30).
+ */
+static med_err
+eie_request(eie_req *x, const med_principal *who, dosage_admin *m)
+{
+	med_audit_detail d[5];
+
+	if (m->entered_in_error_requested_by[0] != '\0')
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "administration_id: the correction was "
+				     "already asked for by %s; a clinician "
+				     "or pharmacist who did not chart the "
+				     "dose confirms it",
+				     m->entered_in_error_requested_by);
+	m->entered_in_error_requested_by = (char *)who->user;
+	m->entered_in_error_requested_ms = med_now_ms();
+	m->entered_in_error_requested_reason = (char *)x->reason;
+	d[0] = (med_audit_detail){"event", "entered in error requested"};
+	d[1] = (med_audit_detail){"administration_id", m->id};
+	d[2] = (med_audit_detail){"order_id", m->order_id};
+	d[3] = (med_audit_detail){"status", m->status};
+	d[4] = (med_audit_detail){"reason", x->reason};
+	med_call_add_details(x->call, d, 5);
+	return MED_OK;
 }
 
 static med_err
@@ -214,6 +249,8 @@ eie_decide(void *arg, dosage_admin *m)
 				     "only what she charted (charted by %s); "
 				     "ask a clinician or pharmacist",
 				     m->performer);
+	if (dosage_correction_needs_second(m, who->user))
+		return eie_request(x, who, m);
 	x->was = m->status;
 	m->entered_in_error_by = (char *)who->user;
 	m->entered_in_error_ms = med_now_ms();

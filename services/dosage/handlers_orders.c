@@ -116,7 +116,7 @@ order_prepare(med_call *call, dosage_order *o, const dosage_drug *d,
 				     "order.end_ms: must be after start_ms");
 	o->created_by = (char *)med_call_principal(call)->user;
 	o->created_ms = now;
-	return MED_OK;
+	return dosage_order_limits(call, o, d);
 }
 
 /* entry_evaluate runs the order-entry checks of o (its dose and a day of
@@ -266,6 +266,8 @@ order_forget_state(dosage_order *o)
 	o->hold_reason = "";
 	o->replaces_order_id = "";
 	o->change_reason = "";
+	o->version = 1;
+	o->first_order_id = "";
 }
 
 med_err
@@ -293,6 +295,7 @@ dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
 	    (err = dosage_know_patient(call, "order.patient_id",
 				       req->order->patient_id, &known)) !=
 		    MED_OK ||
+	    (err = dosage_weekly_gate(call, req->order, &drug)) != MED_OK ||
 	    (err = entry_checks(call, req->order, &drug, &known)) != MED_OK ||
 	    (err = entry_gate(call, req->dose_override, req->order, &drug)) !=
 		    MED_OK)
@@ -519,6 +522,31 @@ change_state(med_call *call, Smartmed__Dosage__V1__OrderEventKind kind,
 	return MED_OK;
 }
 
+/* verify_limits runs the order rules of limits.c again at verification:
+ * the catalogue may have changed since the order was written, and a dose
+ * of a weekly-only drug may have been given since. */
+static med_err
+verify_limits(med_call *call, const char *id)
+{
+	dosage_order cur;
+	dosage_drug drug;
+	med_err err = get_order(call, "order_id", id, &cur);
+
+	if (err != MED_OK || cur.status != ST(PENDING_VERIFICATION))
+		return err;
+	err = dosage_store_get(med_call_db(call), med_call_arena(call),
+			       cur.drug_code, &drug);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "order_id: its drug %s is no longer in "
+				     "the catalogue",
+				     cur.drug_code);
+	if (err != MED_OK ||
+	    (err = dosage_order_limits(call, &cur, &drug)) != MED_OK)
+		return err;
+	return dosage_weekly_gate(call, &cur, &drug);
+}
+
 med_err
 dosage_rpc_verify_order(med_call *call, const ProtobufCMessage *in,
 			ProtobufCMessage *out)
@@ -531,7 +559,8 @@ dosage_rpc_verify_order(med_call *call, const ProtobufCMessage *in,
 	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
 	    (err = med_check_text(call, "note", req->note, 0, REASON_MAX)) !=
 		    MED_OK ||
-	    (err = get_order(call, "order_id", req->order_id, &cur)) != MED_OK)
+	    (err = get_order(call, "order_id", req->order_id, &cur)) != MED_OK ||
+	    (err = verify_limits(call, req->order_id)) != MED_OK)
 		return err;
 	/* The catalogue entry as it stands now: a rule added since the
 	 * order was written still applies before the first dose. */

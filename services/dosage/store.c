@@ -382,6 +382,26 @@ static const char *const v16_statements[] = {
 	NULL,
 };
 
+/*
+ * No way round a limit (issue 30): weekly-only products (oral
+ * methotrexate), the audited reason a product was not scanned, and a
+ * correction asked for by the dose's own charter that waits for a second
+ * person.
+ */
+static const char *const v18_statements[] = {
+	"ALTER TABLE drugs"
+	" ADD COLUMN IF NOT EXISTS weekly_only TINYINT NOT NULL DEFAULT 0",
+	"ALTER TABLE administrations"
+	" ADD COLUMN IF NOT EXISTS scan_ovr_reason INT NULL,"
+	" ADD COLUMN IF NOT EXISTS scan_ovr_text VARCHAR(2000) NULL,"
+	" ADD COLUMN IF NOT EXISTS eie_req_by VARCHAR(128) NOT NULL"
+	" DEFAULT '' COLLATE utf8mb4_bin,"
+	" ADD COLUMN IF NOT EXISTS eie_req_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS eie_req_reason VARCHAR(2000) NOT NULL"
+	" DEFAULT ''",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -408,6 +428,10 @@ const med_db_migration dosage_migrations[] = {
 	 v12_statements},
 	{16, "route rules: infusion-only drugs, maximum concentration, bags",
 	 v16_statements},
+	{18,
+	 "weekly-only drugs, scan overrides, corrections that wait for a "
+	 "second person",
+	 v18_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);
@@ -421,7 +445,7 @@ const size_t dosage_n_migrations =
 	" weight_missing, crcl_missing, allergies_missing,"                    \
 	" requires_verification, early_dose_warns, conc_amount, "              \
 	"conc_volume_ml, gtins, inf_max_rate, inf_max_rate_kg, inf_ceiling,"   \
-	" infusion_only, inf_max_conc"
+	" infusion_only, inf_max_conc, weekly_only"
 
 typedef struct drug_rows {
 	med_arena *arena;
@@ -585,6 +609,7 @@ on_drug_row(void *ctx, const med_db_row *row)
 	d->infusion_rate_ceiling = med_db_row_double(row, 34);
 	d->infusion_only = med_db_row_int64(row, 35) != 0;
 	d->infusion_max_concentration = med_db_row_double(row, 36);
+	d->weekly_only = med_db_row_int64(row, 37) != 0;
 	if (!d->code || !d->name || !d->unit || !d->code_system ||
 	    !d->substance || !d->drug_class || !d->strength_unit)
 		return MED_ERR_NOMEM;
@@ -817,12 +842,13 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		MED_DB_DBL(d->infusion_rate_ceiling),
 		MED_DB_I64(d->infusion_only ? 1 : 0),
 		MED_DB_DBL(d->infusion_max_concentration),
+		MED_DB_I64(d->weekly_only ? 1 : 0),
 	};
 	err = med_db_exec(
 		c,
 		"INSERT INTO drugs (" DRUG_COLUMNS ")"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON DUPLICATE KEY UPDATE name = VALUES(name),"
 		" unit = VALUES(unit),"
 		" max_single_dose = VALUES(max_single_dose),"
@@ -856,7 +882,9 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		" inf_max_rate_kg = VALUES(inf_max_rate_kg),"
 		" inf_ceiling = VALUES(inf_ceiling),"
 		" infusion_only = VALUES(infusion_only),"
-		" inf_max_conc = VALUES(inf_max_conc)",
+		" inf_max_conc = VALUES(inf_max_conc),"
+
+		" weekly_only = VALUES(weekly_only)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 	if (err != MED_OK || (err = substances_put(c, d)) != MED_OK)
 		return err;

@@ -378,7 +378,8 @@ dosage_store_insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
 {
 	const dosage_override *dov = m->dose_override,
 			      *iov = m->identity_override,
-			      *cov = m->cosign_override;
+			      *cov = m->cosign_override,
+			      *sov = m->scan_override;
 	size_t len;
 	uint8_t *blob;
 
@@ -420,6 +421,8 @@ dosage_store_insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
 		MED_DB_STR(m->product_batch),
 		MED_DB_STR(m->product_expiry),
 		MED_DB_STR(m->product_serial),
+		sov ? MED_DB_I64(sov->reason) : MED_DB_NULLV(),
+		sov ? MED_DB_STR(sov->text) : MED_DB_NULLV(),
 	};
 	return med_db_exec(
 		c,
@@ -430,9 +433,10 @@ dosage_store_insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
 		" dose_ovr_text, dose_ovr_by, id_ovr_reason, id_ovr_text,"
 		" overall, checks, scheduled_ms, not_given_reason,"
 		" not_given_text, cosign_id, cos_ovr_reason, cos_ovr_text,"
-		" scan_gtin, scan_batch, scan_expiry, scan_serial)"
+		" scan_gtin, scan_batch, scan_expiry, scan_serial,"
+		" scan_ovr_reason, scan_ovr_text)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
@@ -589,6 +593,13 @@ dosage_store_admin_row(void *arg, const med_db_row *row)
 	m->product_batch = med_db_row_strdup(a, row, 36);
 	m->product_expiry = med_db_row_strdup(a, row, 37);
 	m->product_serial = med_db_row_strdup(a, row, 38);
+	m->scan_override = dosage_store_read_override(a, row, 39);
+	m->entered_in_error_requested_by = med_db_row_strdup(a, row, 41);
+	m->entered_in_error_requested_ms = med_db_row_int64(row, 42);
+	m->entered_in_error_requested_reason = med_db_row_strdup(a, row, 43);
+	if (!m->entered_in_error_requested_by ||
+	    !m->entered_in_error_requested_reason)
+		return MED_ERR_NOMEM;
 	if (!m->id || !m->status || !m->verification_model ||
 	    !m->dose_override_by || !m->not_given_text ||
 	    !m->entered_in_error_by || !m->entered_in_error_reason ||

@@ -96,6 +96,22 @@ mark_in_error(med_db_conn *c, const dosage_admin *m)
 		v, 4, NULL, NULL);
 }
 
+/* request_in_error stores a correction that waits for a second person;
+ * the status, so the counts, stay as they are. */
+static med_err
+request_in_error(med_db_conn *c, const dosage_admin *m)
+{
+	med_db_value v[] = {MED_DB_STR(m->entered_in_error_requested_by),
+			    MED_DB_I64(m->entered_in_error_requested_ms),
+			    MED_DB_STR(m->entered_in_error_requested_reason),
+			    MED_DB_STR(m->id)};
+
+	return med_db_exec(c,
+			   "UPDATE administrations SET eie_req_by = ?,"
+			   " eie_req_ms = ?, eie_req_reason = ? WHERE id = ?",
+			   v, 4, NULL, NULL);
+}
+
 /* lock_admin_and_order locks the record's order, then the record: the
  * order in which RecordAdministration takes its locks. */
 static med_err
@@ -120,9 +136,14 @@ eie_tx(med_db_conn *c, void *arg)
 	dosage_order o;
 	med_err err = lock_admin_and_order(c, x, &o);
 
-	if (err != MED_OK || (err = x->decide(x->ctx, x->out)) != MED_OK ||
-	    (err = mark_in_error(c, x->out)) != MED_OK ||
-	    (err = dosage_store_reopen_once(c, &o, x->out)) != MED_OK)
+	if (err != MED_OK || (err = x->decide(x->ctx, x->out)) != MED_OK)
+		return err;
+	/* decide names no corrector: only a request (limits.c). */
+	if (x->out->entered_in_error_by[0] == '\0')
+		err = request_in_error(c, x->out);
+	else if ((err = mark_in_error(c, x->out)) == MED_OK)
+		err = dosage_store_reopen_once(c, &o, x->out);
+	if (err != MED_OK)
 		return err;
 	return dosage_store_read_admin(c, x->arena, x->id, false, x->out);
 }

@@ -13,6 +13,7 @@
 
 #define KEY_SETTING    "MED_IDENTITY_PUBLIC_KEY_FILE"
 #define VERIFY_SETTING "MED_DOSAGE_VERIFY_ORDERS"
+#define SCAN_SETTING   "MED_DOSAGE_SCAN_REQUIRED"
 
 const med_config_spec dosage_config[] = {
 	{KEY_SETTING, MED_CONFIG_PATH, NULL, false, 0, 0,
@@ -38,6 +39,10 @@ const med_config_spec dosage_config[] = {
 	 "window are counted into "
 	 "smartmed_dosage_high_alert_unconfirmed_overdue, ms"},
 	MED_PATIENTS_CONFIG,
+	{SCAN_SETTING, MED_CONFIG_STRING, "high_alert", false, 0, 0,
+	 "which doses need the product scanned at RecordAdministration (or "
+	 "an audited scan_override): high_alert (high-alert drugs) or all "
+	 "(every product)"},
 };
 const size_t dosage_n_config = sizeof(dosage_config) / sizeof(dosage_config[0]);
 
@@ -53,6 +58,26 @@ verify_mode_parse(const char *s, dosage_verify_mode *out)
 	else
 		return MED_ERR_INVALID;
 	return MED_OK;
+}
+
+static med_err
+scan_mode_parse(const char *s, dosage_scan_mode *out)
+{
+	if (s == NULL || s[0] == '\0' || strcmp(s, "high_alert") == 0)
+		*out = DOSAGE_SCAN_HIGH_ALERT;
+	else if (strcmp(s, "all") == 0)
+		*out = DOSAGE_SCAN_ALL;
+	else
+		return MED_ERR_INVALID;
+	return MED_OK;
+}
+
+dosage_scan_mode
+dosage_scan_mode_of(med_call *call)
+{
+	const dosage_state *st = med_service_data(med_service_from_call(call));
+
+	return st ? (dosage_scan_mode)st->scan : DOSAGE_SCAN_HIGH_ALERT;
 }
 
 bool
@@ -73,6 +98,7 @@ dosage_start(med_service *svc)
 	const char *path = med_config_str(med_service_config(svc), KEY_SETTING);
 	dosage_state *st = calloc(1, sizeof(*st));
 	uint8_t pk[MED_VTOKEN_PUBLIC_KEY_LEN];
+	dosage_scan_mode scan;
 	char err[512];
 	med_err e;
 
@@ -86,6 +112,14 @@ dosage_start(med_service *svc)
 		free(st);
 		return e;
 	}
+	if ((e = scan_mode_parse(
+		     med_config_str(med_service_config(svc), SCAN_SETTING),
+		     &scan)) != MED_OK) {
+		med_log_error("%s: must be high_alert or all", SCAN_SETTING);
+		free(st);
+		return e;
+	}
+	st->scan = (int)scan;
 	if (path != NULL && path[0] != '\0') {
 		e = med_vtoken_key_read(path, pk, err, sizeof(err));
 		if (e == MED_OK)

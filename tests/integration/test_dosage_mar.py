@@ -168,13 +168,19 @@ def test_ward_round(st, pb):
     assert "interval" in q["reason"]
 
     # The PRN dose was charted by mistake (it was given to the patient in
-    # the next bed): the nurse marks it entered in error; the record stays,
-    # and the PRN may be given now.
+    # the next bed): the nurse marks it entered in error, which for her
+    # own dose is a request until a pharmacist confirms (issue 30); the
+    # record stays, and the PRN may be given now.
     eie = medctl(st, "nurse", "mark-administration-entered-in-error",
                  "--administration-id", prn_dose.id,
                  "--reason", "charted on the wrong patient")
+    assert eie["status"] == "completed"
+    assert eie["entered_in_error_requested_by"] == st.user("nurse")
+    eie = medctl(st, "pharmacist", "mark-administration-entered-in-error",
+                 "--administration-id", prn_dose.id,
+                 "--reason", "charted on the wrong patient")
     assert eie["status"] == "entered-in-error"
-    assert eie["entered_in_error_by"] == st.user("nurse")
+    assert eie["entered_in_error_by"] == st.user("pharmacist")
     m = medctl(st, "nurse", "get-mar", "--patient-id", p)
     q = line(m, prn.id)["prn"]
     assert abs(int(q["next_ms"]) - int(m["now_ms"])) < 1000
@@ -225,7 +231,9 @@ def test_ward_round(st, pb):
         want = ("RecordAdministration", "RecordNotGiven", "HoldOrder",
                 "ResumeOrder", "ModifyOrder", "GetMar", "ListOrders",
                 "MarkAdministrationEnteredInError")
-        return got if all(w in got for w in want) else None
+        # The nurse's request and the pharmacist's confirmation.
+        both = len(got.get("MarkAdministrationEnteredInError", ())) >= 2
+        return got if both and all(w in got for w in want) else None
 
     got = poll(events, timeout=20, what="the ward round's audit events")
     codes = {name: {e.action_code for e in evs} for name, evs in got.items()}
@@ -235,8 +243,9 @@ def test_ward_round(st, pb):
     assert codes["ModifyOrder"] == {"U"}
     assert codes["GetMar"] == codes["ListOrders"] == {"R"}
     assert codes["MarkAdministrationEnteredInError"] == {"U"}
-    details = {d.key: d.value
-               for d in got["MarkAdministrationEnteredInError"][0].details}
+    details = [{d.key: d.value for d in e.details}
+               for e in got["MarkAdministrationEnteredInError"]]
+    details = [d for d in details if d["event"] == "entered in error"][0]
     assert details["administration_id"] == prn_dose.id
     assert details["previous_status"] == "completed"
     assert details["reason"] == "charted on the wrong patient"

@@ -81,7 +81,10 @@ def give(st, pb, o, dose, unit="mg", at=None, role="nurse", override=None,
     exception (no second check can precede a dose charted afterwards)."""
     late = pb.Override(reason=pb.OVERRIDE_REASON_OTHER,
                        text="charted after the event") if high_alert else None
+    # Charted afterwards, the pack is no longer at hand to scan: the
+    # reason stands in for the scan a high-alert product needs.
     req = pb.RecordAdministrationRequest(
+        scan_override=late,
         order_id=o.id, dose=dose, unit=unit,
         effective_ms=at if at is not None else 0,
         identity_override=pb.Override(

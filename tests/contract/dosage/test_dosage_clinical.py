@@ -617,7 +617,10 @@ def test_high_alert_exception_needs_second_user(vstack, vkeys, pb):
     a = record(vstack, pb, o.id, 500, token=vkeys[0].token(p),
                cosign_override=pb.Override(
                    reason=pb.OVERRIDE_REASON_EMERGENCY,
-                   text="cardiac arrest, nobody free to check"))
+                   text="cardiac arrest, nobody free to check"),
+               scan_override=pb.Override(
+                   reason=pb.OVERRIDE_REASON_EMERGENCY,
+                   text="cardiac arrest, no time to scan"))
     assert a.status == "on-hold" and a.confirmed_by == ""
     assert a.cosign_override.reason == pb.OVERRIDE_REASON_EMERGENCY
     assert check_of(a, pb, pb.CHECK_KIND_HIGH_ALERT).status == \

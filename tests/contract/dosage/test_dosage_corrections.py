@@ -3,7 +3,9 @@ mis-charted dose or not-given record keeps its row with status
 "entered-in-error" and who, when and why; it stops counting in totals,
 interval checks and the MAR, so the dose can be charted anew; a "once"
 order completed by the dose is in force again.  A nurse corrects only
-her own records, a clinician or pharmacist any.  Every refusal is checked
+her own records, a clinician or pharmacist any; a counted dose corrected
+by the person who charted it waits, still counted, for a second person
+(issue 30).  Every refusal is checked
 for its status and the field its message names."""
 
 import uuid
@@ -57,10 +59,18 @@ def test_a_corrected_dose_stops_counting(vstack, vkeys, pb):
     a = give(vstack, pb, vkeys, o.id, p)
     assert interval_check(vstack, pb, o.id).status == \
         pb.CHECK_STATUS_HARD_STOP
+    # The nurse's correction of her own dose is a request: the dose still
+    # counts until a second person, who did not chart it, confirms.
+    asked = in_error(vstack, pb, a.id)
+    assert asked.status == "completed"
+    assert asked.entered_in_error_requested_by == "nurse.test"
+    assert interval_check(vstack, pb, o.id).status == \
+        pb.CHECK_STATUS_HARD_STOP
     before = now_ms()
-    r = in_error(vstack, pb, a.id)
+    r = in_error(vstack, pb, a.id, role="pharmacist")
     assert r.id == a.id and r.status == "entered-in-error"
-    assert r.entered_in_error_by == "nurse.test"
+    assert r.entered_in_error_by == "pharm.test"
+    assert r.entered_in_error_requested_by == "nurse.test"
     assert r.entered_in_error_reason == "charted against the wrong order"
     assert before <= r.entered_in_error_ms <= now_ms()
     # The row keeps what was charted.

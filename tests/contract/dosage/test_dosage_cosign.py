@@ -43,6 +43,11 @@ def cosign(st, pb, order, patient, dose=5000.0, unit="IU",
 
 
 def give(st, pb, vkeys, order, patient, dose=5000.0, role="nurse", **kw):
+    """A dose of the test's pack, which has no barcode: high-alert
+    products need the scan or its reason (issue 30)."""
+    if not kw.get("product_scan"):
+        kw.setdefault("scan_override", pb.Override(
+            reason=pb.OVERRIDE_REASON_OTHER, text="test pack has no barcode"))
     return st.call(SVC, "RecordAdministration", pb.RecordAdministrationRequest(
         order_id=order, dose=dose, unit="[iU]",
         verification_token=vkeys[0].token(patient), **kw), role=role)

@@ -75,7 +75,10 @@ def test_a_high_alert_liquid_cosigned_in_ml_given_in_mg(vstack, vkeys, pb):
     assert k.dose_in_drug_unit == 240.0
     a = vstack.call(SVC, "RecordAdministration", pb.RecordAdministrationRequest(
         order_id=o.id, dose=240.0, unit="mg", cosign_id=k.id,
-        verification_token=vkeys[0].token(p)), role="nurse")
+        verification_token=vkeys[0].token(p),
+        scan_override=pb.Override(reason=pb.OVERRIDE_REASON_OTHER,
+                                  text="test pack has no barcode")),
+        role="nurse")
     assert a.status == "completed" and a.confirmed_by == "pharm.test"
 
 

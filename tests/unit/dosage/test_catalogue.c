@@ -155,6 +155,28 @@ test_infusion_columns(void)
 	MT_EQ_STR(imp.errors[2]->field, "infusion_rate_ceiling");
 }
 
+/* weekly_only (oral methotrexate) reads as a bool; anything else is the
+ * row's error naming the column. */
+static void
+test_weekly_only_column(void)
+{
+	static const char text[] =
+		"code,name,unit,max_single_dose,max_daily_dose,weekly_only\n"
+		"6851,Methotrexate tablet,mg,25,25,true\n"
+		"161,Paracetamol,mg,1000,4000,\n"
+		"X1,Other,mg,10,10,weekly\n";
+	dosage_import imp;
+	med_problem p;
+
+	MT_OK(parse(text, &imp, &p));
+	MT_EQ_INT(imp.n_errors, 1);
+	MT_EQ_STR(imp.errors[0]->field, "weekly_only");
+	MT_EQ_INT(imp.errors[0]->row, 4);
+	MT_EQ_INT(imp.n_drugs, 2);
+	MT_TRUE(imp.drugs[0]->weekly_only);
+	MT_TRUE(!imp.drugs[1]->weekly_only);
+}
+
 static const mt_case cases[] = {
 	{"good_file", test_good_file},
 	{"whole_text_problems", test_whole_text_problems},
@@ -162,6 +184,7 @@ static const mt_case cases[] = {
 	{"limits_must_be_ordered", test_limits_must_be_ordered},
 	{"quoted_fields", test_quoted_fields},
 	{"infusion_columns", test_infusion_columns},
+	{"weekly_only_column", test_weekly_only_column},
 	{NULL, NULL},
 };
 
