@@ -559,7 +559,8 @@ dosage_rpc_verify_order(med_call *call, const ProtobufCMessage *in,
 	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
 	    (err = med_check_text(call, "note", req->note, 0, REASON_MAX)) !=
 		    MED_OK ||
-	    (err = get_order(call, "order_id", req->order_id, &cur)) != MED_OK ||
+	    (err = get_order(call, "order_id", req->order_id, &cur)) !=
+		    MED_OK ||
 	    (err = verify_limits(call, req->order_id)) != MED_OK)
 		return err;
 	/* The catalogue entry as it stands now: a rule added since the
