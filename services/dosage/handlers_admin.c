@@ -163,6 +163,7 @@ dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
 				&x.known)) != MED_OK)
 		return err;
 	err = dosage_store_check(med_call_db(call), med_call_arena(call),
+				 &x.known.family,
 				 by_order ? req->order_id : NULL,
 				 by_order ? NULL : req->proposed->patient_id,
 				 by_order ? NULL : req->proposed->drug_code,
@@ -447,7 +448,8 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 	if ((err = know_patient(call, req->order_id, NULL, &x.known)) != MED_OK)
 		return err;
 	err = dosage_store_record(med_call_db(call), med_call_arena(call),
-				  req->order_id, req->cosign_id,
+				  &x.known.family, req->order_id,
+				  req->cosign_id,
 				  x.scan ? scan.gtin : "", x.at_ms,
 				  record_decide, &x, m);
 	/* A missing co-sign is named by the gate; a missing order here. */
