@@ -227,3 +227,24 @@ def test_fhir_search_by_merged_id(st, pb, catalogue, typ):
     assert status == 200, body
     ids = {r["id"] for r in of_type(body, typ)}
     assert {r["id"] for r in found} <= ids
+
+
+def test_fhir_survivor_pages_through_merged_records(st, pb, catalogue):
+    """A page of one: the next links carry on from the survivor's own
+    allergy into the merged record's; after the unmerge only its own."""
+    real, ed, _ = ed_then_ward(st, pb)
+    chart_allergy(st, real, "Latex")
+    lk = link(st, real, ed)
+    seen, url = [], "AllergyIntolerance?patient=%s&_count=1" % real
+    for _ in range(5):
+        status, body = fhir_get(st, url)
+        assert status == 200, body
+        seen += [r["id"] for r in of_type(body, "AllergyIntolerance")]
+        nxt = [ln["url"] for ln in body["link"] if ln["relation"] == "next"]
+        if not nxt:
+            break
+        url = nxt[0].split("/fhir/", 1)[1]
+    assert len(seen) == 2 and len(set(seen)) == 2, seen
+    unlink(st, lk.link_id)
+    status, body = fhir_get(st, "AllergyIntolerance?patient=%s" % real)
+    assert status == 200 and len(of_type(body, "AllergyIntolerance")) == 1
