@@ -113,8 +113,8 @@ med_err med_patients_ask(med_patients *p, const char *patient_id,
 	{"MED_IDENTITY_DEADLINE_MS", MED_CONFIG_INT, "1000", false, 10, 30000, \
 	 "deadline of one patient check, ms"},                                 \
 	{"MED_PATIENT_CACHE_TTL_MS", MED_CONFIG_INT, "60000", false, 0,        \
-	 3600000, "how long an existing patient is remembered, ms; 0 asks "   \
-	 "identity on every write"},                                           \
+	 3600000, "how long an existing patient is remembered for writes "    \
+	 "while identity cannot answer, ms; 0: never"},                        \
 	MED_CARE_CONFIG
 /* clang-format on */
 
