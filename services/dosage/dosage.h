@@ -533,8 +533,8 @@ med_err dosage_store_get_context(med_db *db, med_arena *arena,
 /* dosage_store_given_once is dosage_store_given in a read transaction of
  * its own (order entry: nothing to lock). */
 med_err dosage_store_given_once(med_db *db, const dosage_family *fam,
-				const char *patient_id,
-				const dosage_drug *d, int64_t at_ms,
+				const char *patient_id, const dosage_drug *d,
+				int64_t at_ms,
 				dosage_dose_history *out) MED_MUST_CHECK;
 
 /* dosage_subject - what the checks need, loaded in one transaction. */

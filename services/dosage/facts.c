@@ -166,8 +166,8 @@ dosage_facts_apply(med_arena *a, const dosage_facts *f, dosage_dose_patient *p)
 /* know_family keeps identity's answer (ids in the call's arena) and names
  * the merged records read through in the call's audit event. */
 static med_err
-know_family(med_call *call, const char *patient_id,
-	    const med_patient_result *r, dosage_known *k)
+know_family(med_call *call, const char *patient_id, const med_patient_result *r,
+	    dosage_known *k)
 {
 	med_arena *a = med_call_arena(call);
 	char list[MED_PATIENT_MERGED_MAX * MED_PATIENT_ID_MAX] = "";
@@ -186,9 +186,8 @@ know_family(med_call *call, const char *patient_id,
 	if (r->n_merged == 0)
 		return MED_OK;
 	/* The audit says whose data the check read besides the patient's. */
-	med_call_add_details(call,
-			     (const med_audit_detail[]){{"merged_ids", list}},
-			     1);
+	med_call_add_details(
+		call, (const med_audit_detail[]){{"merged_ids", list}}, 1);
 	return MED_OK;
 }
 

@@ -117,9 +117,8 @@ join_measurement(Smartmed__Records__V1__Measurement **dst,
 {
 	bool has_dst = *dst != NULL && (*dst)->present;
 
-	if (src != NULL &&
-	    newer(has_dst, has_dst ? (*dst)->effective_ms : 0, src->present,
-		  src->effective_ms))
+	if (src != NULL && newer(has_dst, has_dst ? (*dst)->effective_ms : 0,
+				 src->present, src->effective_ms))
 		*dst = src;
 }
 

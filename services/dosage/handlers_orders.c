@@ -98,8 +98,9 @@ merged_contexts(med_call *call, const dosage_order *o, const dosage_known *k,
 
 	for (size_t i = 0; i < n; i++) {
 		dosage_context other;
-		med_err err = dosage_store_get_context(
-			med_call_db(call), med_call_arena(call), ids[i], &other);
+		med_err err = dosage_store_get_context(med_call_db(call),
+						       med_call_arena(call),
+						       ids[i], &other);
 
 		if (err == MED_ERR_NOT_FOUND)
 			continue;

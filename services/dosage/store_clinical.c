@@ -315,9 +315,8 @@ typedef struct subject_ctx {
 /* join_merged_contexts joins the contexts of the records merged into
  * patient_id into s's (read, not locked: no write reaches a merged id). */
 static med_err
-join_merged_contexts(med_db_conn *c, med_arena *arena,
-		     const dosage_family *fam, const char *patient_id,
-		     dosage_subject *s)
+join_merged_contexts(med_db_conn *c, med_arena *arena, const dosage_family *fam,
+		     const char *patient_id, dosage_subject *s)
 {
 	const char *const *ids;
 	size_t n = dosage_family_merged(fam, patient_id, &ids);
@@ -397,8 +396,8 @@ check_tx(med_db_conn *c, void *arg)
 med_err
 dosage_store_check(med_db *db, med_arena *arena, const dosage_family *fam,
 		   const char *order_id, const char *patient_id,
-		   const char *drug_code, int64_t at_ms, dosage_decide_fn decide,
-		   void *ctx)
+		   const char *drug_code, int64_t at_ms,
+		   dosage_decide_fn decide, void *ctx)
 {
 	subject_ctx x = {.arena = arena,
 			 .fam = fam,

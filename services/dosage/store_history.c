@@ -29,8 +29,8 @@
 #define FROM_SUBSTANCE                                                         \
 	" FROM administrations a JOIN drugs d ON d.code = a.drug_code"         \
 	" JOIN drug_substances s ON s.drug_code = a.drug_code"                 \
-	" WHERE a.patient_id" DOSAGE_FAMILY_IN " AND s.substance = ? AND "     \
-	COUNTED_A
+	" WHERE a.patient_id" DOSAGE_FAMILY_IN                                 \
+	" AND s.substance = ? AND " COUNTED_A
 
 /* FAM: the bound family of a query (DOSAGE_FAMILY_MAX values). */
 #define FAM_N DOSAGE_FAMILY_MAX
@@ -162,12 +162,13 @@ read_window(med_db_conn *c, med_arena *a, const med_db_value *fam,
 	v[FAM_N] = MED_DB_STR(t->key);
 	v[FAM_N + 1] = MED_DB_I64(from_ms);
 	v[FAM_N + 2] = MED_DB_I64(to_ms);
-	err = med_db_query(c,
-			   "SELECT a.effective_ms, " AMOUNT_COLUMNS
-				   FROM_SUBSTANCE " AND a.effective_ms > ? AND"
-						  " a.effective_ms < ? ORDER BY"
-						  " a.effective_ms",
-			   v, FAM_N + 3, on_window_row, &w);
+	err = med_db_query(
+		c,
+		"SELECT a.effective_ms, " AMOUNT_COLUMNS FROM_SUBSTANCE
+		" AND a.effective_ms > ? AND"
+		" a.effective_ms < ? ORDER BY"
+		" a.effective_ms",
+		v, FAM_N + 3, on_window_row, &w);
 
 	/* A dose that cannot be counted must not be silently left out. */
 	if (err == MED_OK && w.bad)
@@ -221,8 +222,7 @@ on_sum_row(void *arg, const med_db_row *row)
 }
 
 static med_err
-lifetime(med_db_conn *c, const med_db_value *fam, const target *t,
-	 double *out)
+lifetime(med_db_conn *c, const med_db_value *fam, const target *t, double *out)
 {
 	sum_ctx s = {.t = t};
 	med_db_value v[FAM_N + 1];
@@ -348,9 +348,9 @@ substance_given(med_db_conn *c, const med_db_value *fam, const target *t,
 	v[0] = MED_DB_I64(at_ms);
 	memcpy(v + 1, fam, FAM_N * sizeof(*v));
 	v[FAM_N + 1] = MED_DB_STR(t->key);
-	return med_db_query(c,
-			    "SELECT MIN(ABS(a.effective_ms - ?))" FROM_SUBSTANCE,
-			    v, FAM_N + 2, on_gap_row, h);
+	return med_db_query(
+		c, "SELECT MIN(ABS(a.effective_ms - ?))" FROM_SUBSTANCE, v,
+		FAM_N + 2, on_gap_row, h);
 }
 
 /* targets lists the drug's substances as the checks count them. */

@@ -285,8 +285,7 @@ event_tx(med_db_conn *c, void *arg)
 		    MED_OK ||
 	    (err = dosage_store_load_subject(c, x->arena, x->fam,
 					     x->out->order_id, NULL, NULL,
-					     x->at_ms, true, &s)) !=
-		    MED_OK ||
+					     x->at_ms, true, &s)) != MED_OK ||
 	    (err = read_infusion(c, x->arena, x->infusion_id, true, x->out)) !=
 		    MED_OK ||
 	    (err = x->decide(x->ctx, &s, x->out, &ev, &seg)) != MED_OK)

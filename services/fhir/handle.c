@@ -19,6 +19,7 @@
 #define UNAUTHENTICATED	   16
 #define INTERNAL	   13
 #define RESOURCE_EXHAUSTED 8
+#define INVALID_ARGUMENT   3
 
 static const char *
 interaction_name(const fhir_query *q)
@@ -197,9 +198,8 @@ family_of(const fhir_query *q, const Smartmed__Identity__V1__Patient *p,
 {
 	fam->ids[0] = q->patient_id;
 	fam->n = 1;
-	for (size_t i = 0; p != NULL && i < p->n_merged_ids &&
-			   fam->n < FHIR_FAMILY_MAX;
-	     i++)
+	for (size_t i = 0;
+	     p != NULL && i < p->n_merged_ids && fam->n < FHIR_FAMILY_MAX; i++)
 		fam->ids[fam->n++] = p->merged_ids[i];
 }
 
@@ -214,6 +214,11 @@ gather(fhir_call *c, const fhir_query *q, const fhir_family *fam,
 	size_t n_src = fhir_n_sources();
 	size_t first = q->cursor.set ? q->cursor.source : 0;
 
+	/* A cursor past the family (or made up) names no source. */
+	if (first >= fam->n * n_src)
+		return fhir_fail(e, INVALID_ARGUMENT,
+				 "_cursor: not a cursor of a next link of "
+				 "this search");
 	for (size_t v = first; v < fam->n * n_src; v++) {
 		fhir_source *src = &fhir_sources()[v % n_src];
 		bool at_cursor = q->cursor.set && v == first;

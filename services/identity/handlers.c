@@ -410,8 +410,8 @@ static med_err
 survivor_has_room(link_tx *x, med_db_conn *conn)
 {
 	int64_t n = 0;
-	med_err err = identity_store_active_links(conn, x->req->survivor_id,
-						  &n);
+	med_err err =
+		identity_store_active_links(conn, x->req->survivor_id, &n);
 
 	if (err != MED_OK)
 		return err;

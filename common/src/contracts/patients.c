@@ -109,8 +109,7 @@ med_patients_free(med_patients *p)
 /* take_merged copies the records merged into the patient; a list longer
  * than this process can hold is refused (no dose check may leave one out). */
 static med_err
-take_merged(const Smartmed__Identity__V1__Patient *pat,
-	    med_patient_result *res)
+take_merged(const Smartmed__Identity__V1__Patient *pat, med_patient_result *res)
 {
 	if (pat->n_merged_ids > MED_PATIENT_MERGED_MAX)
 		return MED_ERR_UNAVAILABLE;
