@@ -113,12 +113,65 @@ med_err dosage_facts_fetch(med_call *call, const char *field,
 void dosage_facts_apply(med_arena *a, const dosage_facts *f,
 			dosage_dose_patient *p);
 
+/* --- family.c: merged records, read through identity's links ----------- */
+
+/* DOSAGE_FAMILY_MAX: a patient and the most records merged into it. */
+#define DOSAGE_FAMILY_MAX (1 + MED_PATIENT_MERGED_MAX)
+/* DOSAGE_FAMILY_IN: SQL for "one of the family" (DOSAGE_FAMILY_MAX
+ * parameters, dosage_family_bind fills them): one statement whatever the
+ * family's size, so it stays one prepared statement. */
+#define DOSAGE_FAMILY_Q4 "?, ?, ?, ?, "
+#define DOSAGE_FAMILY_IN                                                       \
+	" IN (" DOSAGE_FAMILY_Q4 DOSAGE_FAMILY_Q4 DOSAGE_FAMILY_Q4             \
+		DOSAGE_FAMILY_Q4 DOSAGE_FAMILY_Q4 DOSAGE_FAMILY_Q4             \
+			DOSAGE_FAMILY_Q4 DOSAGE_FAMILY_Q4 "?)"
+
+/*
+ * dosage_family - a patient and the records merged into it (identity's
+ * active links, asked at the time of the check): the dose checks count the
+ * merged records' administrations, running infusions, context and record
+ * facts as the patient's own.  ids[0] is the patient.
+ */
+typedef struct dosage_family {
+	const char *ids[DOSAGE_FAMILY_MAX];
+	size_t n;
+} dosage_family;
+
+/*
+ * dosage_family_bind fills v[0..DOSAGE_FAMILY_MAX) for DOSAGE_FAMILY_IN:
+ * f's ids when f is patient_id's family, else patient_id alone; the slots
+ * left repeat patient_id.  Returns DOSAGE_FAMILY_MAX.
+ */
+size_t dosage_family_bind(const dosage_family *f, const char *patient_id,
+			  med_db_value *v);
+
+/* dosage_family_merged: the records merged into patient_id (f's ids after
+ * the first when f is its family; none otherwise) and their count. */
+size_t dosage_family_merged(const dosage_family *f, const char *patient_id,
+			    const char *const **ids);
+
+/*
+ * dosage_context_join joins src (a merged record's context) into dst: each
+ * measurement the newer of the two (by its measured time), the allergies
+ * of both (arena for the list), assessed when either was.  A record merged
+ * into the patient is the same person: an allergy or a weight charted on
+ * it is the patient's.
+ */
+void dosage_context_join(med_arena *a, dosage_context *dst,
+			 const dosage_context *src);
+
+/* dosage_facts_join joins the record's facts of a merged record (src)
+ * into dst the same way; NOMEM leaves dst as it was. */
+med_err dosage_facts_join(med_arena *a, dosage_facts *dst,
+			  const dosage_facts *src) MED_MUST_CHECK;
+
 /* dosage_known - what the checks learn of a patient outside dosage's own
- * tables, before the transaction: identity's birth date and the record's
- * facts. */
+ * tables, before the transaction: identity's birth date and merged records
+ * and the record's facts (joined over the family). */
 typedef struct dosage_known {
 	char birth_date[MED_BIRTH_DATE_MAX]; /* "" unknown */
 	const dosage_facts *facts;	     /* NULL: records not configured */
+	dosage_family family;		     /* ids in the call's arena */
 } dosage_known;
 
 /* dosage_know_patient fills k for patient_id (field names it in errors). */
@@ -458,8 +511,9 @@ med_err dosage_store_list(med_db *db, med_arena *arena, const char *name_prefix,
 			  size_t *n) MED_MUST_CHECK;
 /* dosage_store_given reads what the patient was given of the drug's
  * substances around at_ms (store_history.c). */
-med_err dosage_store_given(med_db_conn *c, const char *patient_id,
-			   const dosage_drug *d, int64_t at_ms,
+med_err dosage_store_given(med_db_conn *c, const dosage_family *fam,
+			   const char *patient_id, const dosage_drug *d,
+			   int64_t at_ms,
 			   dosage_dose_history *h) MED_MUST_CHECK;
 
 /* dosage_store_drug_conn reads a drug inside a transaction. */
@@ -479,8 +533,9 @@ med_err dosage_store_get_context(med_db *db, med_arena *arena,
 				 dosage_context *out) MED_MUST_CHECK;
 /* dosage_store_given_once is dosage_store_given in a read transaction of
  * its own (order entry: nothing to lock). */
-med_err dosage_store_given_once(med_db *db, const char *patient_id,
-				const dosage_drug *d, int64_t at_ms,
+med_err dosage_store_given_once(med_db *db, const dosage_family *fam,
+				const char *patient_id, const dosage_drug *d,
+				int64_t at_ms,
 				dosage_dose_history *out) MED_MUST_CHECK;
 
 /* dosage_subject - what the checks need, loaded in one transaction. */
@@ -505,6 +560,7 @@ typedef struct dosage_subject {
  * drug.
  */
 med_err dosage_store_load_subject(med_db_conn *c, med_arena *arena,
+				  const dosage_family *fam,
 				  const char *order_id, const char *patient_id,
 				  const char *drug_code, int64_t at_ms,
 				  bool lock, dosage_subject *s) MED_MUST_CHECK;
@@ -577,7 +633,8 @@ typedef med_err (*dosage_decide_fn)(void *ctx, dosage_subject *s,
  * dosage_store_check loads a subject by order (order_id set) or by
  * patient_id + drug_code and calls decide (read only).
  */
-med_err dosage_store_check(med_db *db, med_arena *arena, const char *order_id,
+med_err dosage_store_check(med_db *db, med_arena *arena,
+			   const dosage_family *fam, const char *order_id,
 			   const char *patient_id, const char *drug_code,
 			   int64_t at_ms, dosage_decide_fn decide,
 			   void *ctx) MED_MUST_CHECK;
@@ -589,7 +646,8 @@ med_err dosage_store_check(med_db *db, med_arena *arena, const char *order_id,
  * exists), loads the subject, calls decide, inserts *admin and marks the
  * co-sign it names used, in one transaction.
  */
-med_err dosage_store_record(med_db *db, med_arena *arena, const char *order_id,
+med_err dosage_store_record(med_db *db, med_arena *arena,
+			    const dosage_family *fam, const char *order_id,
 			    const char *cosign_id, const char *scan_gtin,
 			    int64_t at_ms, dosage_decide_fn decide, void *ctx,
 			    dosage_admin *admin) MED_MUST_CHECK;
@@ -703,7 +761,8 @@ typedef med_err (*dosage_version_fn)(void *ctx, dosage_subject *s,
  * (MODIFIED or RENEWED): inserts it, marks id superseded by it and logs
  * the change, in one transaction.  out is the new version.
  */
-med_err dosage_store_new_version(med_db *db, med_arena *arena, const char *id,
+med_err dosage_store_new_version(med_db *db, med_arena *arena,
+				 const dosage_family *fam, const char *id,
 				 const dosage_change *ch,
 				 dosage_version_fn make, void *ctx,
 				 dosage_order *out) MED_MUST_CHECK;
@@ -831,6 +890,7 @@ typedef med_err (*dosage_infusion_fn)(void *ctx, dosage_subject *s,
  * and inserts the infusion and its first event, in one transaction; out
  * is the infusion as stored.  MED_ERR_NOT_FOUND: no such order. */
 med_err dosage_store_start_infusion(med_db *db, med_arena *arena,
+				    const dosage_family *fam,
 				    const char *order_id, int64_t at_ms,
 				    dosage_infusion_fn decide, void *ctx,
 				    dosage_infusion *out) MED_MUST_CHECK;
@@ -840,6 +900,7 @@ med_err dosage_store_start_infusion(med_db *db, med_arena *arena,
  * event, and the infusion's new state, in one transaction.
  * MED_ERR_NOT_FOUND: no such infusion. */
 med_err dosage_store_infusion_event(med_db *db, med_arena *arena,
+				    const dosage_family *fam,
 				    const char *infusion_id, int64_t at_ms,
 				    dosage_infusion_fn decide, void *ctx,
 				    dosage_infusion *out) MED_MUST_CHECK;

@@ -6,10 +6,12 @@
  * patient context is only the fallback for a fact the record lacks.  When
  * records is configured but cannot answer, the check fails closed.
  */
+#include <med/audit.h>
 #include <med/log.h>
 #include <med/service.h>
 #include <med/util.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "dosage.h"
@@ -161,16 +163,76 @@ dosage_facts_apply(med_arena *a, const dosage_facts *f, dosage_dose_patient *p)
 		allergy_names(a, f, p);
 }
 
+/* know_family keeps identity's answer (ids in the call's arena) and names
+ * the merged records read through in the call's audit event. */
+static med_err
+know_family(med_call *call, const char *patient_id, const med_patient_result *r,
+	    dosage_known *k)
+{
+	med_arena *a = med_call_arena(call);
+	char list[MED_PATIENT_MERGED_MAX * MED_PATIENT_ID_MAX] = "";
+	size_t off = 0;
+
+	med_strlcpy(k->birth_date, r->birth_date, sizeof(k->birth_date));
+	k->family.ids[0] = patient_id;
+	k->family.n = 1;
+	for (size_t i = 0; i < r->n_merged && i + 1 < DOSAGE_FAMILY_MAX; i++) {
+		if ((k->family.ids[k->family.n++] =
+			     med_arena_strdup(a, r->merged_ids[i])) == NULL)
+			return MED_ERR_NOMEM;
+		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
+					i ? "," : "", r->merged_ids[i]);
+	}
+	if (r->n_merged == 0)
+		return MED_OK;
+	/* The audit says whose data the check read besides the patient's. */
+	med_call_add_details(
+		call, (const med_audit_detail[]){{"merged_ids", list}}, 1);
+	return MED_OK;
+}
+
+/* family_facts joins the record's facts of every record merged into the
+ * patient into k->facts. */
+static med_err
+family_facts(med_call *call, const char *field, dosage_known *k)
+{
+	dosage_facts *all;
+	med_err err;
+
+	if (k->facts == NULL || k->family.n < 2)
+		return MED_OK;
+	/* A copy of the patient's own, so that the reply is not changed. */
+	all = med_arena_alloc(med_call_arena(call), sizeof(*all));
+	if (all == NULL)
+		return MED_ERR_NOMEM;
+	*all = *k->facts;
+	for (size_t i = 1; i < k->family.n; i++) {
+		const dosage_facts *f = NULL;
+
+		if ((err = dosage_facts_fetch(call, field, k->family.ids[i],
+					      &f)) != MED_OK)
+			return err;
+		if (f != NULL && (err = dosage_facts_join(med_call_arena(call),
+							  all, f)) != MED_OK)
+			return err;
+	}
+	k->facts = all;
+	return MED_OK;
+}
+
 med_err
 dosage_know_patient(med_call *call, const char *field, const char *patient_id,
 		    dosage_known *k)
 {
+	med_patient_result r;
 	med_err err;
 
 	memset(k, 0, sizeof(*k));
-	err = med_patients_birth_date(call, field, patient_id, k->birth_date,
-				      sizeof(k->birth_date));
-	if (err != MED_OK)
+	if ((err = med_patients_family(call, field, patient_id, &r)) !=
+		    MED_OK ||
+	    (err = know_family(call, patient_id, &r, k)) != MED_OK ||
+	    (err = dosage_facts_fetch(call, field, patient_id, &k->facts)) !=
+		    MED_OK)
 		return err;
-	return dosage_facts_fetch(call, field, patient_id, &k->facts);
+	return family_facts(call, field, k);
 }

@@ -163,12 +163,12 @@ dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
 				by_order ? NULL : req->proposed->patient_id,
 				&x.known)) != MED_OK)
 		return err;
-	err = dosage_store_check(med_call_db(call), med_call_arena(call),
-				 by_order ? req->order_id : NULL,
-				 by_order ? NULL : req->proposed->patient_id,
-				 by_order ? NULL : req->proposed->drug_code,
-				 req->at_ms ? req->at_ms : med_now_ms(),
-				 check_decide, &x);
+	err = dosage_store_check(
+		med_call_db(call), med_call_arena(call), &x.known.family,
+		by_order ? req->order_id : NULL,
+		by_order ? NULL : req->proposed->patient_id,
+		by_order ? NULL : req->proposed->drug_code,
+		req->at_ms ? req->at_ms : med_now_ms(), check_decide, &x);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err,
 				     by_order ? "order_id: no such order"
@@ -515,9 +515,9 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 	if ((err = know_patient(call, req->order_id, NULL, &x.known)) != MED_OK)
 		return err;
 	err = dosage_store_record(med_call_db(call), med_call_arena(call),
-				  req->order_id, req->cosign_id,
-				  x.scan ? scan.gtin : "", x.at_ms,
-				  record_decide, &x, m);
+				  &x.known.family, req->order_id,
+				  req->cosign_id, x.scan ? scan.gtin : "",
+				  x.at_ms, record_decide, &x, m);
 	/* A missing co-sign is named by the gate; a missing order here. */
 	if (err == MED_ERR_NOT_FOUND && m->id[0] == '\0')
 		return med_call_fail(call, err, "order_id: no such order");

@@ -405,8 +405,8 @@ dosage_rpc_start_infusion(med_call *call, const ProtobufCMessage *in,
 	if ((err = know_order_patient(&x, req->order_id)) != MED_OK)
 		return err;
 	err = dosage_store_start_infusion(
-		med_call_db(call), med_call_arena(call), req->order_id, x.at_ms,
-		start_decide, &x, (void *)out);
+		med_call_db(call), med_call_arena(call), &x.known.family,
+		req->order_id, x.at_ms, start_decide, &x, (void *)out);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");
 	return err;
@@ -523,7 +523,8 @@ run_event(infusion_ctx *x, const char *infusion_id, dosage_infusion_fn decide,
 	if (err == MED_OK)
 		err = dosage_store_infusion_event(
 			med_call_db(x->call), med_call_arena(x->call),
-			infusion_id, x->at_ms, decide, x, (void *)out);
+			&x->known.family, infusion_id, x->at_ms, decide, x,
+			(void *)out);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(x->call, err,
 				     "infusion_id: no such infusion");

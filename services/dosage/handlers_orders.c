@@ -146,6 +146,34 @@ entry_evaluate(med_call *call, dosage_order *o, const dosage_drug *d,
 				   &o->n_checks);
 }
 
+/* merged_contexts joins the contexts of the records merged into the
+ * order's patient into ctx (*has_ctx: ctx holds one). */
+static med_err
+merged_contexts(med_call *call, const dosage_order *o, const dosage_known *k,
+		dosage_context *ctx, bool *has_ctx)
+{
+	const char *const *ids;
+	size_t n = dosage_family_merged(&k->family, o->patient_id, &ids);
+
+	for (size_t i = 0; i < n; i++) {
+		dosage_context other;
+		med_err err = dosage_store_get_context(med_call_db(call),
+						       med_call_arena(call),
+						       ids[i], &other);
+
+		if (err == MED_ERR_NOT_FOUND)
+			continue;
+		if (err != MED_OK)
+			return err;
+		if (*has_ctx)
+			dosage_context_join(med_call_arena(call), ctx, &other);
+		else
+			*ctx = other;
+		*has_ctx = true;
+	}
+	return MED_OK;
+}
+
 /* entry_checks is entry_evaluate with the context and history read now. */
 static med_err
 entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
@@ -160,8 +188,11 @@ entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 
 	if (err != MED_OK && err != MED_ERR_NOT_FOUND)
 		return err;
-	if ((err = dosage_store_given_once(med_call_db(call), o->patient_id, d,
-					   o->start_ms, &given)) != MED_OK)
+	if ((err = merged_contexts(call, o, k, &ctx, &has_ctx)) != MED_OK)
+		return err;
+	if ((err = dosage_store_given_once(med_call_db(call), &k->family,
+					   o->patient_id, d, o->start_ms,
+					   &given)) != MED_OK)
 		return err;
 	return entry_evaluate(call, o, d, has_ctx ? &ctx : NULL, k,
 			      given.given_lifetime);
@@ -765,7 +796,8 @@ new_version(med_call *call, version_ctx *x, const char *id,
 				       &x->known)) != MED_OK)
 		return err;
 	err = dosage_store_new_version(med_call_db(call), med_call_arena(call),
-				       id, &ch, make_version, x, out);
+				       &x->known.family, id, &ch, make_version,
+				       x, out);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");
 	if (err != MED_OK)

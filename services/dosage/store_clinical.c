@@ -270,6 +270,7 @@ dosage_store_get_context(med_db *db, med_arena *arena, const char *patient_id,
 /* --- what was given, for order entry ----------------------------------- */
 
 typedef struct given_ctx {
+	const dosage_family *fam;
 	const char *patient_id;
 	const dosage_drug *drug;
 	int64_t at_ms;
@@ -281,15 +282,16 @@ given_tx(med_db_conn *c, void *arg)
 {
 	given_ctx *g = arg;
 
-	return dosage_store_given(c, g->patient_id, g->drug, g->at_ms, g->out);
+	return dosage_store_given(c, g->fam, g->patient_id, g->drug, g->at_ms,
+				  g->out);
 }
 
 med_err
-dosage_store_given_once(med_db *db, const char *patient_id,
-			const dosage_drug *d, int64_t at_ms,
-			dosage_dose_history *out)
+dosage_store_given_once(med_db *db, const dosage_family *fam,
+			const char *patient_id, const dosage_drug *d,
+			int64_t at_ms, dosage_dose_history *out)
 {
-	given_ctx g = {patient_id, d, at_ms, out};
+	given_ctx g = {fam, patient_id, d, at_ms, out};
 
 	return med_db_tx_audited(db, given_tx, &g);
 }
@@ -298,6 +300,7 @@ dosage_store_given_once(med_db *db, const char *patient_id,
 
 typedef struct subject_ctx {
 	med_arena *arena;
+	const dosage_family *fam;
 	const char *order_id, *patient_id, *drug_code;
 	const char *cosign_id; /* RecordAdministration's, or "" */
 	const char *scan_gtin; /* RecordAdministration's, or "" */
@@ -309,11 +312,41 @@ typedef struct subject_ctx {
 	dosage_subject s;
 } subject_ctx;
 
+/* join_merged_contexts joins the contexts of the records merged into
+ * patient_id into s's (read, not locked: no write reaches a merged id). */
+static med_err
+join_merged_contexts(med_db_conn *c, med_arena *arena, const dosage_family *fam,
+		     const char *patient_id, dosage_subject *s)
+{
+	const char *const *ids;
+	size_t n = dosage_family_merged(fam, patient_id, &ids);
+
+	for (size_t i = 0; i < n; i++) {
+		dosage_context other;
+		bool is_set = false;
+		med_err err = dosage_store_read_ctx(c, arena, ids[i], false,
+						    &other, &is_set);
+
+		if (err == MED_ERR_NOT_FOUND || (err == MED_OK && !is_set))
+			continue;
+		if (err != MED_OK)
+			return err;
+		if (!s->has_ctx) {
+			s->ctx = other;
+			s->ctx.patient_id = (char *)patient_id;
+			s->has_ctx = true;
+			continue;
+		}
+		dosage_context_join(arena, &s->ctx, &other);
+	}
+	return MED_OK;
+}
+
 med_err
 dosage_store_load_subject(med_db_conn *c, med_arena *arena,
-			  const char *order_id, const char *patient_id,
-			  const char *drug_code, int64_t at_ms, bool lock,
-			  dosage_subject *s)
+			  const dosage_family *fam, const char *order_id,
+			  const char *patient_id, const char *drug_code,
+			  int64_t at_ms, bool lock, dosage_subject *s)
 {
 	bool is_set = false;
 	med_err err;
@@ -333,17 +366,20 @@ dosage_store_load_subject(med_db_conn *c, med_arena *arena,
 	if (err != MED_OK && err != MED_ERR_NOT_FOUND)
 		return err;
 	s->has_ctx = err == MED_OK && is_set;
-	if ((err = dosage_store_drug_conn(c, arena, drug_code, &s->drug)) !=
-	    MED_OK)
+	if ((err = join_merged_contexts(c, arena, fam, patient_id, s)) !=
+		    MED_OK ||
+	    (err = dosage_store_drug_conn(c, arena, drug_code, &s->drug)) !=
+		    MED_OK)
 		return err;
-	return dosage_store_given(c, patient_id, &s->drug, at_ms, &s->hist);
+	return dosage_store_given(c, fam, patient_id, &s->drug, at_ms,
+				  &s->hist);
 }
 
 /* load_subject loads x's subject (x->s). */
 static med_err
 load_subject(med_db_conn *c, subject_ctx *x)
 {
-	return dosage_store_load_subject(c, x->arena, x->order_id,
+	return dosage_store_load_subject(c, x->arena, x->fam, x->order_id,
 					 x->patient_id, x->drug_code, x->at_ms,
 					 x->lock, &x->s);
 }
@@ -358,11 +394,13 @@ check_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_check(med_db *db, med_arena *arena, const char *order_id,
-		   const char *patient_id, const char *drug_code, int64_t at_ms,
+dosage_store_check(med_db *db, med_arena *arena, const dosage_family *fam,
+		   const char *order_id, const char *patient_id,
+		   const char *drug_code, int64_t at_ms,
 		   dosage_decide_fn decide, void *ctx)
 {
 	subject_ctx x = {.arena = arena,
+			 .fam = fam,
 			 .order_id = order_id,
 			 .patient_id = patient_id,
 			 .drug_code = drug_code,
@@ -473,11 +511,13 @@ record_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_record(med_db *db, med_arena *arena, const char *order_id,
-		    const char *cosign_id, const char *scan_gtin, int64_t at_ms,
+dosage_store_record(med_db *db, med_arena *arena, const dosage_family *fam,
+		    const char *order_id, const char *cosign_id,
+		    const char *scan_gtin, int64_t at_ms,
 		    dosage_decide_fn decide, void *ctx, dosage_admin *admin)
 {
 	subject_ctx x = {.arena = arena,
+			 .fam = fam,
 			 .order_id = order_id,
 			 .cosign_id = cosign_id,
 			 .scan_gtin = scan_gtin,

@@ -29,7 +29,12 @@
 #define FROM_SUBSTANCE                                                         \
 	" FROM administrations a JOIN drugs d ON d.code = a.drug_code"         \
 	" JOIN drug_substances s ON s.drug_code = a.drug_code"                 \
-	" WHERE a.patient_id = ? AND s.substance = ? AND " COUNTED_A
+	" WHERE a.patient_id" DOSAGE_FAMILY_IN                                 \
+	" AND s.substance = ? AND " COUNTED_A
+
+/* FAM: the bound family of a query (DOSAGE_FAMILY_MAX values). */
+#define FAM_N DOSAGE_FAMILY_MAX
+MED_DB_PARAMS_FIT(FAM_N + 3);
 
 /* Rows the first growth of a window's arrays makes room for. */
 #define WINDOW_FIRST_ROWS 64
@@ -145,19 +150,25 @@ on_window_row(void *arg, const med_db_row *row)
 /* read_window reads the administrations of t's substance strictly between
  * from_ms and to_ms into rows (arrays in a), in time order. */
 static med_err
-read_window(med_db_conn *c, med_arena *a, const char *patient_id,
+read_window(med_db_conn *c, med_arena *a, const med_db_value *fam,
 	    const target *t, int64_t from_ms, int64_t to_ms,
 	    dosage_given_substance *rows)
 {
 	window_ctx w = {.t = t, .arena = a, .rows = rows};
-	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_STR(t->key),
-			    MED_DB_I64(from_ms), MED_DB_I64(to_ms)};
-	med_err err = med_db_query(
+	med_db_value v[FAM_N + 3];
+	med_err err;
+
+	memcpy(v, fam, FAM_N * sizeof(*v));
+	v[FAM_N] = MED_DB_STR(t->key);
+	v[FAM_N + 1] = MED_DB_I64(from_ms);
+	v[FAM_N + 2] = MED_DB_I64(to_ms);
+	err = med_db_query(
 		c,
 		"SELECT a.effective_ms, " AMOUNT_COLUMNS FROM_SUBSTANCE
 		" AND a.effective_ms > ? AND"
-		" a.effective_ms < ? ORDER BY a.effective_ms",
-		v, 4, on_window_row, &w);
+		" a.effective_ms < ? ORDER BY"
+		" a.effective_ms",
+		v, FAM_N + 3, on_window_row, &w);
 
 	/* A dose that cannot be counted must not be silently left out. */
 	if (err == MED_OK && w.bad)
@@ -168,7 +179,7 @@ read_window(med_db_conn *c, med_arena *a, const char *patient_id,
 /* worst_24h reads the administrations within a day either side of at_ms
  * and gives the largest 24-h total a dose at at_ms would join. */
 static med_err
-worst_24h(med_db_conn *c, const char *patient_id, const target *t,
+worst_24h(med_db_conn *c, const med_db_value *fam, const target *t,
 	  int64_t at_ms, double *out)
 {
 	dosage_given_substance rows = {0};
@@ -177,7 +188,7 @@ worst_24h(med_db_conn *c, const char *patient_id, const target *t,
 
 	if (a == NULL)
 		return MED_ERR_NOMEM;
-	err = read_window(c, a, patient_id, t, at_ms - DOSAGE_DOSE_DAY_MS,
+	err = read_window(c, a, fam, t, at_ms - DOSAGE_DOSE_DAY_MS,
 			  at_ms + DOSAGE_DOSE_DAY_MS, &rows);
 	if (err == MED_OK)
 		*out = dosage_dose_worst_24h(rows.t_ms, rows.amount, rows.n,
@@ -211,16 +222,19 @@ on_sum_row(void *arg, const med_db_row *row)
 }
 
 static med_err
-lifetime(med_db_conn *c, const char *patient_id, const target *t, double *out)
+lifetime(med_db_conn *c, const med_db_value *fam, const target *t, double *out)
 {
 	sum_ctx s = {.t = t};
-	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_STR(t->key)};
-	med_err err = med_db_query(
-		c,
-		"SELECT a.drug_unit, SUM(a.dose_drug_unit), d.unit, s.strength,"
-		" s.unit" FROM_SUBSTANCE
-		" GROUP BY a.drug_unit, d.unit, s.strength, s.unit",
-		v, 2, on_sum_row, &s);
+	med_db_value v[FAM_N + 1];
+	med_err err;
+
+	memcpy(v, fam, FAM_N * sizeof(*v));
+	v[FAM_N] = MED_DB_STR(t->key);
+	err = med_db_query(c,
+			   "SELECT a.drug_unit, SUM(a.dose_drug_unit), d.unit,"
+			   " s.strength, s.unit" FROM_SUBSTANCE
+			   " GROUP BY a.drug_unit, d.unit, s.strength, s.unit",
+			   v, FAM_N + 1, on_sum_row, &s);
 
 	if (err != MED_OK)
 		return err;
@@ -241,7 +255,8 @@ lifetime(med_db_conn *c, const char *patient_id, const target *t, double *out)
 #define FROM_RUNNING                                                           \
 	" FROM infusions f JOIN drugs d ON d.code = f.drug_code"               \
 	" JOIN drug_substances s ON s.drug_code = f.drug_code"                 \
-	" WHERE f.patient_id = ? AND s.substance = ? AND f.status = "          \
+	" WHERE f.patient_id" DOSAGE_FAMILY_IN " AND s.substance = ? AND"      \
+	" f.status = "                                                         \
 	"'" DOSAGE_INFUSION_RUNNING "'"
 
 typedef struct running_ctx {
@@ -278,17 +293,21 @@ on_running_row(void *arg, const med_db_row *row)
 
 /* running_given adds t's substance's running infusions to h. */
 static med_err
-running_given(med_db_conn *c, const char *patient_id, const target *t,
+running_given(med_db_conn *c, const med_db_value *fam, const target *t,
 	      int64_t at_ms, dosage_dose_history *h)
 {
 	running_ctx r = {.t = t, .at_ms = at_ms, .h = h};
-	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_STR(t->key)};
-	med_err err = med_db_query(
+	med_db_value v[FAM_N + 1];
+	med_err err;
+
+	memcpy(v, fam, FAM_N * sizeof(*v));
+	v[FAM_N] = MED_DB_STR(t->key);
+	err = med_db_query(
 		c,
 		"SELECT f.drug_unit, f.rate_per_h, d.unit, s.strength, s.unit,"
 		" (SELECT MAX(e.effective_ms) FROM infusion_events e"
 		" WHERE e.infusion_id = f.id)" FROM_RUNNING,
-		v, 2, on_running_row, &r);
+		v, FAM_N + 1, on_running_row, &r);
 
 	/* An infusion that cannot be counted must not be silently left
 	 * out. */
@@ -315,22 +334,23 @@ on_gap_row(void *arg, const med_db_row *row)
 
 /* substance_given fills h for one substance of the drug. */
 static med_err
-substance_given(med_db_conn *c, const char *patient_id, const target *t,
+substance_given(med_db_conn *c, const med_db_value *fam, const target *t,
 		int64_t at_ms, dosage_dose_history *h)
 {
-	med_db_value v[] = {MED_DB_I64(at_ms), MED_DB_STR(patient_id),
-			    MED_DB_STR(t->key)};
+	med_db_value v[FAM_N + 2];
 	med_err err;
 
 	memset(h, 0, sizeof(*h));
-	if ((err = worst_24h(c, patient_id, t, at_ms, &h->given_24h)) !=
-		    MED_OK ||
-	    (err = lifetime(c, patient_id, t, &h->given_lifetime)) != MED_OK ||
-	    (err = running_given(c, patient_id, t, at_ms, h)) != MED_OK)
+	if ((err = worst_24h(c, fam, t, at_ms, &h->given_24h)) != MED_OK ||
+	    (err = lifetime(c, fam, t, &h->given_lifetime)) != MED_OK ||
+	    (err = running_given(c, fam, t, at_ms, h)) != MED_OK)
 		return err;
+	v[0] = MED_DB_I64(at_ms);
+	memcpy(v + 1, fam, FAM_N * sizeof(*v));
+	v[FAM_N + 1] = MED_DB_STR(t->key);
 	return med_db_query(
-		c, "SELECT MIN(ABS(a.effective_ms - ?))" FROM_SUBSTANCE, v, 3,
-		on_gap_row, h);
+		c, "SELECT MIN(ABS(a.effective_ms - ?))" FROM_SUBSTANCE, v,
+		FAM_N + 2, on_gap_row, h);
 }
 
 /* targets lists the drug's substances as the checks count them. */
@@ -364,19 +384,23 @@ targets(const dosage_drug *d, target *out)
 }
 
 med_err
-dosage_store_given(med_db_conn *c, const char *patient_id, const dosage_drug *d,
-		   int64_t at_ms, dosage_dose_history *h)
+dosage_store_given(med_db_conn *c, const dosage_family *fam,
+		   const char *patient_id, const dosage_drug *d, int64_t at_ms,
+		   dosage_dose_history *h)
 {
 	target t[DOSAGE_DOSE_MAX_SUBSTANCES];
 	size_t n = targets(d, t);
+	med_db_value who[FAM_N];
 	med_err err;
 
 	memset(h, 0, sizeof(*h));
+	/* The records merged into the patient count as the patient. */
+	(void)dosage_family_bind(fam, patient_id, who);
 	for (size_t i = 0; i < n; i++) {
 		dosage_dose_history one;
 
-		if ((err = substance_given(c, patient_id, &t[i], at_ms,
-					   &one)) != MED_OK)
+		if ((err = substance_given(c, who, &t[i], at_ms, &one)) !=
+		    MED_OK)
 			return err;
 		/* The worst substance decides. */
 		if (one.given_24h > h->given_24h)
@@ -411,22 +435,24 @@ dosage_store_given_list(med_db_conn *c, med_arena *a, const char *patient_id,
 {
 	target t[DOSAGE_DOSE_MAX_SUBSTANCES];
 	size_t n = targets(d, t);
+	med_db_value who[FAM_N + 1];
 	med_err err;
 
 	memset(out, 0, sizeof(*out));
 	out->n_substances = n;
+	/* The MAR shows the record's own doses. */
+	(void)dosage_family_bind(NULL, patient_id, who);
 	for (size_t i = 0; i < n; i++) {
 		dosage_given_substance *s = &out->s[i];
-		med_db_value v[] = {MED_DB_STR(patient_id),
-				    MED_DB_STR(t[i].key)};
 
-		if ((err = read_window(c, a, patient_id, &t[i], from_ms, to_ms,
-				       s)) != MED_OK ||
-		    (err = lifetime(c, patient_id, &t[i], &s->lifetime)) !=
+		who[FAM_N] = MED_DB_STR(t[i].key);
+		if ((err = read_window(c, a, who, &t[i], from_ms, to_ms, s)) !=
 			    MED_OK ||
+		    (err = lifetime(c, who, &t[i], &s->lifetime)) != MED_OK ||
 		    (err = med_db_query(
-			     c, "SELECT MAX(a.effective_ms)" FROM_SUBSTANCE, v,
-			     2, on_latest_row, &s->latest_ms)) != MED_OK)
+			     c, "SELECT MAX(a.effective_ms)" FROM_SUBSTANCE,
+			     who, FAM_N + 1, on_latest_row, &s->latest_ms)) !=
+			    MED_OK)
 			return err;
 	}
 	return MED_OK;

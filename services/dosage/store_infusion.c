@@ -228,6 +228,7 @@ insert_event(med_db_conn *c, med_arena *a, const char *infusion_id,
 
 typedef struct infusion_tx_ctx {
 	med_arena *arena;
+	const dosage_family *fam;
 	const char *order_id, *infusion_id;
 	int64_t at_ms;
 	dosage_infusion_fn decide;
@@ -244,8 +245,8 @@ start_tx(med_db_conn *c, void *arg)
 	dosage_admin none = SMARTMED__DOSAGE__V1__ADMINISTRATION__INIT;
 	med_err err;
 
-	if ((err = dosage_store_load_subject(c, x->arena, x->order_id, NULL,
-					     NULL, x->at_ms, true, &s)) !=
+	if ((err = dosage_store_load_subject(c, x->arena, x->fam, x->order_id,
+					     NULL, NULL, x->at_ms, true, &s)) !=
 		    MED_OK ||
 	    (err = x->decide(x->ctx, &s, x->out, &ev, &none)) != MED_OK ||
 	    (err = insert_infusion(c, x->out)) != MED_OK ||
@@ -255,11 +256,13 @@ start_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_start_infusion(med_db *db, med_arena *arena, const char *order_id,
+dosage_store_start_infusion(med_db *db, med_arena *arena,
+			    const dosage_family *fam, const char *order_id,
 			    int64_t at_ms, dosage_infusion_fn decide, void *ctx,
 			    dosage_infusion *out)
 {
 	infusion_tx_ctx x = {.arena = arena,
+			     .fam = fam,
 			     .order_id = order_id,
 			     .at_ms = at_ms,
 			     .decide = decide,
@@ -280,9 +283,9 @@ event_tx(med_db_conn *c, void *arg)
 
 	if ((err = read_infusion(c, x->arena, x->infusion_id, false, x->out)) !=
 		    MED_OK ||
-	    (err = dosage_store_load_subject(c, x->arena, x->out->order_id,
-					     NULL, NULL, x->at_ms, true, &s)) !=
-		    MED_OK ||
+	    (err = dosage_store_load_subject(c, x->arena, x->fam,
+					     x->out->order_id, NULL, NULL,
+					     x->at_ms, true, &s)) != MED_OK ||
 	    (err = read_infusion(c, x->arena, x->infusion_id, true, x->out)) !=
 		    MED_OK ||
 	    (err = x->decide(x->ctx, &s, x->out, &ev, &seg)) != MED_OK)
@@ -300,11 +303,12 @@ event_tx(med_db_conn *c, void *arg)
 
 med_err
 dosage_store_infusion_event(med_db *db, med_arena *arena,
-			    const char *infusion_id, int64_t at_ms,
-			    dosage_infusion_fn decide, void *ctx,
+			    const dosage_family *fam, const char *infusion_id,
+			    int64_t at_ms, dosage_infusion_fn decide, void *ctx,
 			    dosage_infusion *out)
 {
 	infusion_tx_ctx x = {.arena = arena,
+			     .fam = fam,
 			     .infusion_id = infusion_id,
 			     .at_ms = at_ms,
 			     .decide = decide,

@@ -232,6 +232,7 @@ insert_order(med_db_conn *c, med_arena *a, const dosage_order *o)
 
 typedef struct order_ctx {
 	med_arena *arena;
+	const dosage_family *fam;
 	dosage_order *in, *out;
 	const char *id;
 	const dosage_change *change;
@@ -473,8 +474,9 @@ version_tx(med_db_conn *c, void *arg)
 	order_ctx *o = arg;
 	dosage_subject s;
 	dosage_order *next = o->in, *old = &s.order;
-	med_err err = dosage_store_load_subject(c, o->arena, o->id, NULL, NULL,
-						o->change->now_ms, true, &s);
+	med_err err =
+		dosage_store_load_subject(c, o->arena, o->fam, o->id, NULL,
+					  NULL, o->change->now_ms, true, &s);
 
 	const char *id = next->id;
 
@@ -494,13 +496,14 @@ version_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_new_version(med_db *db, med_arena *arena, const char *id,
-			 const dosage_change *ch, dosage_version_fn make,
-			 void *ctx, dosage_order *out)
+dosage_store_new_version(med_db *db, med_arena *arena, const dosage_family *fam,
+			 const char *id, const dosage_change *ch,
+			 dosage_version_fn make, void *ctx, dosage_order *out)
 {
 	char new_id[MED_UUID_LEN + 1];
 	dosage_order next;
 	order_ctx o = {.arena = arena,
+		       .fam = fam,
 		       .in = &next,
 		       .out = out,
 		       .id = id,

@@ -238,6 +238,10 @@ void fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp);
 /* --- upstream.c ------------------------------------------------------- */
 
 /* fhir_call - the user's credentials forwarded on every upstream call. */
+/* FHIR_FAMILY_MAX: a patient and the most records merged into it that a
+ * search reads (identity's IDENTITY_MERGED_MAX + 1). */
+#define FHIR_FAMILY_MAX 33
+
 typedef struct fhir_call {
 	med_arena *arena;
 	med_call_opts opts;

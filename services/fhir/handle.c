@@ -19,6 +19,7 @@
 #define UNAUTHENTICATED	   16
 #define INTERNAL	   13
 #define RESOURCE_EXHAUSTED 8
+#define INVALID_ARGUMENT   3
 
 static const char *
 interaction_name(const fhir_query *q)
@@ -181,23 +182,53 @@ write_links(med_json *w, const fhir_facade *f, const fhir_query *q,
 
 /* --- the interactions --------------------------------------------------- */
 
-/* gather reads the sources in order, from the cursor's place when q has
- * one, until m has its page (and its count). */
-static med_err
-gather(fhir_call *c, const fhir_query *q, fhir_matches *m, fhir_error *e)
+/* fhir_family - the patient searched and the records merged into it
+ * (identity's Patient.merged_ids): a survivor's search holds the merged
+ * records' resources, which stay filed under their own ids. */
+typedef struct fhir_family {
+	const char *ids[FHIR_FAMILY_MAX];
+	size_t n;
+} fhir_family;
+
+/* family_of is q's patient and, when identity listed them, its merged
+ * records (p NULL: identity was not asked or could not say). */
+static void
+family_of(const fhir_query *q, const Smartmed__Identity__V1__Patient *p,
+	  fhir_family *fam)
 {
+	fam->ids[0] = q->patient_id;
+	fam->n = 1;
+	for (size_t i = 0;
+	     p != NULL && i < p->n_merged_ids && fam->n < FHIR_FAMILY_MAX; i++)
+		fam->ids[fam->n++] = p->merged_ids[i];
+}
+
+/* gather reads the sources in order, for each record of the family in
+ * turn, from the cursor's place when q has one, until m has its page (and
+ * its count).  A cursor's source is the family member times the number
+ * of sources plus the source. */
+static med_err
+gather(fhir_call *c, const fhir_query *q, const fhir_family *fam,
+       fhir_matches *m, fhir_error *e)
+{
+	size_t n_src = fhir_n_sources();
 	size_t first = q->cursor.set ? q->cursor.source : 0;
 
-	for (size_t i = first; i < fhir_n_sources(); i++) {
-		fhir_source *src = &fhir_sources()[i];
-		bool at_cursor = q->cursor.set && i == first;
+	/* A cursor past the family (or made up) names no source. */
+	if (first >= fam->n * n_src)
+		return fhir_fail(e, INVALID_ARGUMENT,
+				 "_cursor: not a cursor of a next link of "
+				 "this search");
+	for (size_t v = first; v < fam->n * n_src; v++) {
+		fhir_source *src = &fhir_sources()[v % n_src];
+		bool at_cursor = q->cursor.set && v == first;
 		med_err err;
 
 		if (src->ch == NULL || (q->what == FHIR_SEARCH &&
 					!fhir_source_holds(src, q->type)))
 			continue;
-		fhir_matches_at_source(m, i, at_cursor ? q->cursor.entry : 0);
-		err = fhir_export_from(src, c, q->patient_id,
+		fhir_matches_at_source(m, v, at_cursor ? q->cursor.entry : 0);
+		err = fhir_export_from(src, c, fam->ids[v / n_src],
 				       at_cursor ? q->cursor.token : "",
 				       fhir_matches_add_page, m, e);
 		if (err == MED_ERR_CANCELLED)
@@ -258,6 +289,21 @@ write_searchset(med_json *w, const fhir_facade *f, const fhir_query *q,
 	med_json_end(w, '}');
 }
 
+/* search_patient asks identity for a search's patient, for its merged
+ * records and so that a source holding nothing for a known patient is an
+ * empty searchset (the survivor of a merge often has nothing of its own
+ * yet).  *p stays NULL when identity does not confirm it: the search then
+ * goes on as before, and the sources say whether the patient exists. */
+static void
+search_patient(fhir_facade *f, fhir_call *c, const fhir_query *q,
+	       Smartmed__Identity__V1__Patient **p)
+{
+	fhir_error ignored = {0};
+
+	if (fhir_get_patient(f, c, q->patient_id, p, &ignored) != MED_OK)
+		*p = NULL;
+}
+
 /*
  * serve_bundle writes a searchset: patient (for $everything) first.  A
  * page by _offset passes over the matches before it and counts them all
@@ -274,6 +320,7 @@ serve_bundle(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 	size_t skip = q->cursor.set || q->offset < lead ? 0 : q->offset - lead;
 	fhir_matches *m =
 		fhir_matches_new(q, skip, q->count - lead_here, !q->cursor.set);
+	fhir_family fam;
 	page_ends ends;
 	med_err err = MED_OK;
 
@@ -281,9 +328,12 @@ serve_bundle(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
 	if (lead)
 		err = fhir_get_patient(f, c, q->patient_id, &p, e);
-	c->patient_known = lead && err == MED_OK;
+	else
+		search_patient(f, c, q, &p);
+	c->patient_known = err == MED_OK && p != NULL;
+	family_of(q, err == MED_OK ? p : NULL, &fam);
 	if (err == MED_OK)
-		err = gather(c, q, m, e);
+		err = gather(c, q, &fam, m, e);
 	if (err == MED_OK) {
 		page_ends_of(q, m, lead, &ends);
 		write_searchset(w, f, q, m, &ends, lead_here ? p : NULL);

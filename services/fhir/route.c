@@ -171,7 +171,9 @@ parse_cursor(const char *s, fhir_cursor *c)
 	uint64_t source, entry, total = 0;
 
 	memset(c, 0, sizeof(*c));
-	if (!cursor_number(&s, fhir_n_sources() - 1, &source) ||
+	/* A source per record of the patient's family (handle.c). */
+	if (!cursor_number(&s, fhir_n_sources() * FHIR_FAMILY_MAX - 1,
+			   &source) ||
 	    !cursor_number(&s, 1u << 20, &entry))
 		return false;
 	if (s[0] == '-' && s[1] == '.')

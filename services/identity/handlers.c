@@ -147,9 +147,16 @@ identity_rpc_get_patient(med_call *call, const ProtobufCMessage *in,
 	if (err == MED_ERR_NOT_FOUND)
 		return identity_scope_refuse(call, &scope, p->patient_id,
 					     column);
-	if (err == MED_OK)
-		med_call_set_patient(call, p->patient_id);
-	return err;
+	if (err != MED_OK)
+		return err;
+	med_call_set_patient(call, p->patient_id);
+	/* A survivor lists its merged records: the services read their
+	 * clinical data through the link (docs/dose-safety.md). */
+	if (p->linked_to[0] != '\0')
+		return MED_OK;
+	return identity_store_merged_ids(med_call_db(call),
+					 med_call_arena(call), p->patient_id,
+					 &p->merged_ids, &p->n_merged_ids);
 }
 
 med_err
@@ -396,6 +403,27 @@ both_in_a_stay(link_tx *x, med_db_conn *conn)
 	return MED_OK;
 }
 
+/* survivor_has_room keeps a survivor's merged records within what
+ * GetPatient lists (IDENTITY_MERGED_MAX): a record left off the list would
+ * drop out of the survivor's dose checks. */
+static med_err
+survivor_has_room(link_tx *x, med_db_conn *conn)
+{
+	int64_t n = 0;
+	med_err err =
+		identity_store_active_links(conn, x->req->survivor_id, &n);
+
+	if (err != MED_OK)
+		return err;
+	if (n >= IDENTITY_MERGED_MAX)
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "survivor_id: already %d records are "
+				     "merged into it (the most a patient "
+				     "may have)",
+				     IDENTITY_MERGED_MAX);
+	return MED_OK;
+}
+
 static med_err
 link_in_tx(med_db_conn *conn, void *ctx)
 {
@@ -425,7 +453,8 @@ link_in_tx(med_db_conn *conn, void *ctx)
 	if (identity_link_state_problem(&rec[0], &rec[1], n_survived, &p) !=
 	    MED_OK)
 		return med_call_fail_problem(x->call, &p);
-	if ((err = both_in_a_stay(x, conn)) != MED_OK)
+	if ((err = survivor_has_room(x, conn)) != MED_OK ||
+	    (err = both_in_a_stay(x, conn)) != MED_OK)
 		return err;
 	return identity_store_link_insert(conn, x->out);
 }

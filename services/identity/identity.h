@@ -360,6 +360,16 @@ med_err identity_store_history(
 med_err identity_store_active_links(med_db_conn *c, const char *id,
 				    int64_t *n) MED_MUST_CHECK;
 
+/* IDENTITY_MERGED_MAX: how many records may be merged into one survivor
+ * (GetPatient lists them all in Patient.merged_ids; the services that read
+ * through the links query them in one statement). */
+#define IDENTITY_MERGED_MAX 32
+
+/* identity_store_merged_ids lists (in arena) the records merged into id by
+ * active links, at most IDENTITY_MERGED_MAX, by id. */
+med_err identity_store_merged_ids(med_db *db, med_arena *arena, const char *id,
+				  char ***out, size_t *n) MED_MUST_CHECK;
+
 /* identity_store_link_insert stores l and sets the merged record's link. */
 med_err identity_store_link_insert(med_db_conn *c,
 				   const identity_link *l) MED_MUST_CHECK;

@@ -673,6 +673,48 @@ identity_store_active_links(med_db_conn *c, const char *id, int64_t *n)
 			    v, 1, identity_store_on_count, n);
 }
 
+typedef struct id_rows {
+	med_arena *arena;
+	char **items;
+	size_t n;
+} id_rows;
+
+static med_err
+on_id_row(void *ctx, const med_db_row *row)
+{
+	id_rows *r = ctx;
+
+	if (r->n == IDENTITY_MERGED_MAX)
+		return MED_OK;
+	if ((r->items[r->n] = med_db_row_strdup(r->arena, row, 0)) == NULL)
+		return MED_ERR_NOMEM;
+	r->n++;
+	return MED_OK;
+}
+
+med_err
+identity_store_merged_ids(med_db *db, med_arena *arena, const char *id,
+			  char ***out, size_t *n)
+{
+	id_rows r = {.arena = arena};
+	med_db_value v[] = {MED_DB_STR(id)};
+	med_err err;
+
+	r.items = med_arena_alloc(arena, IDENTITY_MERGED_MAX * sizeof(char *));
+	if (r.items == NULL)
+		return MED_ERR_NOMEM;
+	/* idx_patients_linked: the records whose active link names id. */
+	err = med_db_query_once(db,
+				"SELECT patient_id FROM patients"
+				" WHERE linked_to = ? ORDER BY patient_id",
+				v, 1, on_id_row, &r);
+	if (err != MED_OK)
+		return err;
+	*out = r.items;
+	*n = r.n;
+	return MED_OK;
+}
+
 med_err
 identity_store_link_insert(med_db_conn *c, const identity_link *l)
 {

@@ -175,8 +175,10 @@ def test_merged_patient_refused_naming_survivor(st, pb, drug, write, field):
         survivor_id=survivor, merged_id=merged, reason="duplicate"),
         role="registrar")
     e = expect_status(grpc.StatusCode.FAILED_PRECONDITION, write, st, pb,
-                      merged, drug, details_prefix=field + ": merged into")
-    assert "use %s" % survivor in e.details()
+                      merged, drug,
+                      details_prefix=field + ": record was merged into")
+    assert e.details().endswith(
+        "merged into %s; chart on the surviving record" % survivor)
     assert rows_for(st, merged) == 0
     # Unlinked, the record is its own patient again at once: refusals are
     # never cached.

@@ -36,9 +36,15 @@ get_patient(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	    strcmp(req->patient_id, MERGED))
 		return med_call_fail(call, MED_ERR_NOT_FOUND,
 				     "patient_id: no such patient");
+	static char *merged[] = {MERGED};
+
 	p->patient_id = req->patient_id;
 	if (strcmp(req->patient_id, MERGED) == 0)
 		p->linked_to = KNOWN;
+	if (strcmp(req->patient_id, KNOWN) == 0) {
+		p->merged_ids = merged;
+		p->n_merged_ids = 1;
+	}
 	return MED_OK;
 }
 
@@ -224,6 +230,58 @@ test_bad_options(void)
 	med_patients_free(NULL);
 }
 
+static med_patient_result
+ask(fixture *fx, const char *id, bool stale_ok)
+{
+	med_patient_result r;
+
+	MT_OK(med_patients_ask(fx->p, id, 2000, NULL, stale_ok, &r));
+	return r;
+}
+
+/* A write asks identity itself even for a cached id, so that a merge is
+ * seen by the very next write; the answer lists the merged records. */
+static void
+test_ask_is_authoritative(void)
+{
+	fixture fx;
+	med_patient_result r;
+
+	fixture_open(&fx, 60000, 0);
+	(void)check(&fx, KNOWN);
+	r = ask(&fx, KNOWN, true);
+	MT_TRUE(!r.cached);
+	MT_EQ_INT(r.state, MED_PATIENT_OK);
+	MT_EQ_INT((int)r.n_merged, 1);
+	MT_EQ_STR(r.merged_ids[0], MERGED);
+	MT_EQ_INT(atomic_load(&g_calls), 2);
+	r = ask(&fx, MERGED, true);
+	MT_EQ_INT(r.state, MED_PATIENT_MERGED);
+	MT_EQ_STR(r.survivor_id, KNOWN);
+	fixture_close(&fx);
+}
+
+/* With identity gone a confirmed id is still one for a plain write, never
+ * for a dose check that needs the merged records (stale_ok false). */
+static void
+test_ask_falls_back_only_when_allowed(void)
+{
+	fixture fx;
+	med_patient_result r;
+
+	fixture_open(&fx, 60000, 0);
+	(void)ask(&fx, KNOWN, true);
+	med_server_free(fx.srv);
+	fx.srv = NULL;
+	r = ask(&fx, KNOWN, true);
+	MT_TRUE(r.cached);
+	MT_EQ_INT(r.state, MED_PATIENT_OK);
+	MT_EQ_INT((int)r.n_merged, 0);
+	MT_EQ_INT(med_patients_ask(fx.p, KNOWN, 300, NULL, false, &r),
+		  MED_ERR_UNAVAILABLE);
+	fixture_close(&fx);
+}
+
 static const mt_case cases[] = {
 	{"known_is_cached", test_known_is_cached},
 	{"unknown_not_cached", test_unknown_not_cached},
@@ -233,6 +291,9 @@ static const mt_case cases[] = {
 	{"bounded", test_bounded},
 	{"server_gone_unavailable", test_server_gone_unavailable},
 	{"bad_options", test_bad_options},
+	{"ask_is_authoritative", test_ask_is_authoritative},
+	{"ask_falls_back_only_when_allowed",
+	 test_ask_falls_back_only_when_allowed},
 	{NULL, NULL},
 };
 

@@ -4,11 +4,13 @@
  *
  * records, dosage and diagnosis call identity's GetPatient before a write
  * that names a patient, over mutual TLS with their own certificate (the
- * service principal).  Existing, unmerged patients are cached for a short
- * TTL (patients are never deleted); unknown and merged answers are never
- * cached, so a new registration or an unlink is seen at once.  When identity
- * cannot answer, the check fails closed: the write is refused with
- * UNAVAILABLE.  Reads never call identity.
+ * service principal).  Every write asks identity itself, so a merge is
+ * authoritative from the moment identity commits it (issue 30): the cache
+ * of existing, unmerged patients only answers while identity cannot, for
+ * a short TTL (patients are never deleted; a merged or unknown answer
+ * empties the id's slot).  When identity cannot answer and the id is not
+ * cached, the check fails closed: the write is refused with UNAVAILABLE.
+ * Reads never call identity.
  */
 #ifndef MED_PATIENTS_H
 #define MED_PATIENTS_H
@@ -32,6 +34,10 @@ typedef enum med_patient_state {
 } med_patient_state;
 
 #define MED_BIRTH_DATE_MAX 16
+/* MED_PATIENT_MERGED_MAX: the most records merged into one survivor
+ * (identity's IDENTITY_MERGED_MAX); MED_PATIENT_ID_MAX: room for an id. */
+#define MED_PATIENT_MERGED_MAX 32
+#define MED_PATIENT_ID_MAX     40
 
 /* med_patient_result - the answer of med_patients_check. */
 typedef struct med_patient_result {
@@ -42,6 +48,10 @@ typedef struct med_patient_result {
 	 * none). */
 	char birth_date[MED_BIRTH_DATE_MAX];
 	med_rpc_status status; /* identity's status when it was asked */
+	/* MED_PATIENT_OK, asked of identity (not cached): the records
+	 * merged into this one by active links. */
+	size_t n_merged;
+	char merged_ids[MED_PATIENT_MERGED_MAX][MED_PATIENT_ID_MAX];
 } med_patient_result;
 
 /* med_patients_opts - where identity is and how to ask it. */
@@ -74,6 +84,18 @@ med_err med_patients_check(med_patients *p, const char *patient_id,
 			   int64_t deadline_ms, const char *request_id,
 			   med_patient_result *res) MED_MUST_CHECK;
 
+/*
+ * med_patients_ask asks identity itself, never the cache first, so that a
+ * merge or an unlink is seen by the very next write; an OK answer refreshes
+ * the cache, a merged or unknown one empties the id's slot.  When identity
+ * cannot answer and stale_ok, a positive answer cached within the TTL is
+ * used (res->cached, no merged_ids); otherwise as med_patients_check.
+ * Thread-safe.
+ */
+med_err med_patients_ask(med_patients *p, const char *patient_id,
+			 int64_t deadline_ms, const char *request_id,
+			 bool stale_ok, med_patient_result *res) MED_MUST_CHECK;
+
 /* --- service wiring ---------------------------------------------------- */
 
 /*
@@ -91,8 +113,8 @@ med_err med_patients_check(med_patients *p, const char *patient_id,
 	{"MED_IDENTITY_DEADLINE_MS", MED_CONFIG_INT, "1000", false, 10, 30000, \
 	 "deadline of one patient check, ms"},                                 \
 	{"MED_PATIENT_CACHE_TTL_MS", MED_CONFIG_INT, "60000", false, 0,        \
-	 3600000, "how long an existing patient is remembered, ms; 0 asks "   \
-	 "identity on every write"},                                           \
+	 3600000, "how long an existing patient is remembered for writes "    \
+	 "while identity cannot answer, ms; 0: never"},                        \
 	MED_CARE_CONFIG
 /* clang-format on */
 
@@ -109,10 +131,11 @@ void med_patients_service_stop(struct med_service *svc);
 
 /*
  * med_patients_require checks patient_id (already a well-formed id) for a
- * write and fails the call naming field: NOT_FOUND "field: no such patient",
- * FAILED_PRECONDITION "field: merged into X; use X", UNAVAILABLE when
- * identity cannot answer.  MED_OK when the check is off.  Call it before the
- * write's transaction.
+ * write (med_patients_ask, the cache only while identity cannot answer)
+ * and fails the call naming field: NOT_FOUND "field: no such patient",
+ * FAILED_PRECONDITION "field: record was merged into X; chart on the
+ * surviving record", UNAVAILABLE when identity cannot answer.  MED_OK when
+ * the check is off.  Call it before the write's transaction.
  */
 med_err med_patients_require(med_call *call, const char *field,
 			     const char *patient_id) MED_MUST_CHECK;
@@ -126,5 +149,17 @@ med_err med_patients_require(med_call *call, const char *field,
 med_err med_patients_birth_date(med_call *call, const char *field,
 				const char *patient_id, char *out,
 				size_t len) MED_MUST_CHECK;
+
+/*
+ * med_patients_family is med_patients_require for a dose check or a
+ * medication write: identity is asked (never the cache, UNAVAILABLE when it
+ * cannot answer, since a cached answer cannot say which records are merged
+ * into the patient) and out gets the birth date and the merged records'
+ * ids.  out is an unmerged patient with no merged records when the check is
+ * off.
+ */
+med_err med_patients_family(med_call *call, const char *field,
+			    const char *patient_id,
+			    med_patient_result *out) MED_MUST_CHECK;
 
 #endif

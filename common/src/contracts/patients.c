@@ -106,6 +106,21 @@ med_patients_free(med_patients *p)
 	free(p);
 }
 
+/* take_merged copies the records merged into the patient; a list longer
+ * than this process can hold is refused (no dose check may leave one out). */
+static med_err
+take_merged(const Smartmed__Identity__V1__Patient *pat, med_patient_result *res)
+{
+	if (pat->n_merged_ids > MED_PATIENT_MERGED_MAX)
+		return MED_ERR_UNAVAILABLE;
+	for (size_t i = 0; i < pat->n_merged_ids; i++)
+		if (med_strlcpy(res->merged_ids[i], pat->merged_ids[i],
+				MED_PATIENT_ID_MAX) >= MED_PATIENT_ID_MAX)
+			return MED_ERR_UNAVAILABLE;
+	res->n_merged = pat->n_merged_ids;
+	return MED_OK;
+}
+
 /* ask_identity calls GetPatient and turns the reply into res. */
 static med_err
 ask_identity(med_patients *p, const char *id, int64_t deadline_ms,
@@ -138,6 +153,7 @@ ask_identity(med_patients *p, const char *id, int64_t deadline_ms,
 		med_strlcpy(res->birth_date,
 			    pat->birth_date ? pat->birth_date : "",
 			    sizeof(res->birth_date));
+		err = take_merged(pat, res);
 	} else if (err == MED_ERR_NOT_FOUND) {
 		res->state = MED_PATIENT_UNKNOWN;
 		err = MED_OK;
@@ -168,6 +184,36 @@ med_patients_check(med_patients *p, const char *patient_id, int64_t deadline_ms,
 	}
 	if (res->state == MED_PATIENT_OK)
 		slot_cache_put(&p->cache, patient_id, res->birth_date);
+	count(p, by_state[res->state]);
+	return MED_OK;
+}
+
+med_err
+med_patients_ask(med_patients *p, const char *patient_id, int64_t deadline_ms,
+		 const char *request_id, bool stale_ok, med_patient_result *res)
+{
+	static const outcome by_state[] = {OUT_OK, OUT_UNKNOWN, OUT_MERGED};
+	med_err err;
+
+	memset(res, 0, sizeof(*res));
+	err = ask_identity(p, patient_id, deadline_ms, request_id, res);
+	if (err != MED_OK) {
+		/* Identity is away: a patient it confirmed within the TTL is
+		 * still one (no merge can be made while it is away). */
+		if (stale_ok &&
+		    slot_cache_get(&p->cache, patient_id, res->birth_date)) {
+			res->state = MED_PATIENT_OK;
+			res->cached = true;
+			count(p, OUT_CACHED);
+			return MED_OK;
+		}
+		count(p, OUT_UNAVAILABLE);
+		return err;
+	}
+	if (res->state == MED_PATIENT_OK)
+		slot_cache_put(&p->cache, patient_id, res->birth_date);
+	else
+		slot_cache_forget(&p->cache, patient_id);
 	count(p, by_state[res->state]);
 	return MED_OK;
 }
@@ -246,12 +292,12 @@ patients_deadline_ms(med_call *call)
 /* ask fails the call (naming field) unless identity knows the patient as
  * its own record; res is what it said. */
 static med_err
-ask(med_call *call, const char *field, const char *patient_id,
+ask(med_call *call, const char *field, const char *patient_id, bool stale_ok,
     med_patient_result *r)
 {
-	med_err err = med_patients_check(g_patients, patient_id,
-					 patients_deadline_ms(call),
-					 med_call_request_id(call), r);
+	med_err err = med_patients_ask(g_patients, patient_id,
+				       patients_deadline_ms(call),
+				       med_call_request_id(call), stale_ok, r);
 
 	if (err != MED_OK)
 		return med_call_fail(call, MED_ERR_UNAVAILABLE,
@@ -265,8 +311,9 @@ ask(med_call *call, const char *field, const char *patient_id,
 				     "%s: no such patient in identity", field);
 	if (r->state == MED_PATIENT_MERGED)
 		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "%s: merged into %s; use %s", field,
-				     r->survivor_id, r->survivor_id);
+				     "%s: record was merged into %s; chart on "
+				     "the surviving record",
+				     field, r->survivor_id);
 	return MED_OK;
 }
 
@@ -277,7 +324,7 @@ med_patients_require(med_call *call, const char *field, const char *patient_id)
 
 	if (g_patients == NULL)
 		return MED_OK;
-	return ask(call, field, patient_id, &r);
+	return ask(call, field, patient_id, true, &r);
 }
 
 med_err
@@ -290,7 +337,17 @@ med_patients_birth_date(med_call *call, const char *field,
 	out[0] = '\0';
 	if (g_patients == NULL)
 		return MED_OK;
-	if ((err = ask(call, field, patient_id, &r)) == MED_OK)
+	if ((err = ask(call, field, patient_id, true, &r)) == MED_OK)
 		med_strlcpy(out, r.birth_date, len);
 	return err;
+}
+
+med_err
+med_patients_family(med_call *call, const char *field, const char *patient_id,
+		    med_patient_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (g_patients == NULL)
+		return MED_OK;
+	return ask(call, field, patient_id, false, out);
 }

@@ -88,3 +88,17 @@ slot_cache_put(slot_cache *c, const char *key, const void *value)
 	memcpy(s + sizeof(int64_t) + c->key_max, value, c->value_len);
 	pthread_mutex_unlock(&c->mu);
 }
+
+void
+slot_cache_forget(slot_cache *c, const char *key)
+{
+	unsigned char *s;
+
+	if (c->ttl_ns == 0 || c->slots == NULL)
+		return;
+	pthread_mutex_lock(&c->mu);
+	s = slot_of(c, key);
+	if (strncmp((const char *)s + sizeof(int64_t), key, c->key_max) == 0)
+		memset(s, 0, sizeof(int64_t));
+	pthread_mutex_unlock(&c->mu);
+}

@@ -46,4 +46,7 @@ bool slot_cache_get(slot_cache *c, const char *key, void *value);
 /* slot_cache_put remembers value for key (a key too long is not kept). */
 void slot_cache_put(slot_cache *c, const char *key, const void *value);
 
+/* slot_cache_forget empties key's slot when it holds key. */
+void slot_cache_forget(slot_cache *c, const char *key);
+
 #endif
