@@ -27,8 +27,8 @@
 	" prn_min_interval, prn_max_daily, overall, checks, ovr_reason,"       \
 	" ovr_text, verified_by, verified_ms, version, first_id, replaces_id," \
 	" replaced_by, replaced_ms, change_reason, held_by, held_ms,"          \
-	" hold_reason, inf_rate, inf_rate_unit, inf_rate_max"
-#define ORDER_N_COLUMNS 38
+	" hold_reason, inf_rate, inf_rate_unit, inf_rate_max, encounter_id"
+#define ORDER_N_COLUMNS 39
 
 #define ST(x)	       SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
 #define EV(x)	       SMARTMED__DOSAGE__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##x
@@ -111,7 +111,8 @@ on_order_row(void *arg, const med_db_row *row)
 	o->infusion_rate = med_db_row_double(row, 35);
 	o->infusion_rate_unit = med_db_row_strdup(a, row, 36);
 	o->infusion_rate_max = med_db_row_double(row, 37);
-	if (o->infusion_rate_unit == NULL)
+	o->encounter_id = med_db_row_strdup(a, row, 38);
+	if (o->infusion_rate_unit == NULL || o->encounter_id == NULL)
 		return MED_ERR_NOMEM;
 	if (med_db_row_columns(row) > ORDER_N_COLUMNS && r->last_ms &&
 	    r->n <= r->last_cap)
@@ -210,6 +211,7 @@ insert_order(med_db_conn *c, med_arena *a, const dosage_order *o)
 		MED_DB_DBL(o->infusion_rate),
 		MED_DB_STR(o->infusion_rate_unit ? o->infusion_rate_unit : ""),
 		MED_DB_DBL(o->infusion_rate_max),
+		MED_DB_STR(o->encounter_id ? o->encounter_id : ""),
 	};
 	return med_db_exec(
 		c,
@@ -219,8 +221,11 @@ insert_order(med_db_conn *c, med_arena *a, const dosage_order *o)
 		" prn_min_interval, prn_max_daily, overall, checks, ovr_reason,"
 		" ovr_text, version, first_id, replaces_id, change_reason,"
 		" held_by, held_ms, hold_reason, inf_rate, inf_rate_unit,"
-		" inf_rate_max) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" inf_rate_max, encounter_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+		"?,"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		"?,"
+		" ?, ?)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
@@ -321,6 +326,11 @@ static const struct {
 	 3},
 	{EV(RESUMED), "UPDATE orders SET status = 1 WHERE id = ?", 0},
 	{EV(DISCONTINUED),
+	 "UPDATE orders SET status = 2, discontinued_by = ?,"
+	 " discontinued_ms = ?, discontinue_reason = ? WHERE id = ?",
+	 3},
+	/* Not continued at a readmission: stopped like a discontinue. */
+	{EV(RECONCILED_STOPPED),
 	 "UPDATE orders SET status = 2, discontinued_by = ?,"
 	 " discontinued_ms = ?, discontinue_reason = ? WHERE id = ?",
 	 3},
