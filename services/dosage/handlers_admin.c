@@ -164,9 +164,9 @@ dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
 				     "at_ms: must not be negative");
 	by_order = req->subject_case ==
 		   SMARTMED__DOSAGE__V1__CHECK_DOSE_REQUEST__SUBJECT_ORDER_ID;
-	if ((err = know_patient(call, by_order ? req->order_id : NULL, false,
+	if ((err = know_patient(call, by_order ? req->order_id : NULL,
 				by_order ? NULL : req->proposed->patient_id,
-				&x.known)) != MED_OK)
+				false, &x.known)) != MED_OK)
 		return err;
 	err = dosage_store_check(med_call_db(call), med_call_arena(call),
 				 by_order ? req->order_id : NULL,
