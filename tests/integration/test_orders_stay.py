@@ -183,6 +183,10 @@ def test_discharge_ends_the_stays_orders(st, pb, drugs):
     h = call(st, "nurse.stay", "dosage", "History",
              d.HistoryRequest(patient_id=pid)).administrations
     assert [a.status for a in h] == ["completed"]
+    # Until the patient is admitted again there is no stay to continue
+    # the order on.
+    expect_status(PRE, reconcile, st, pb, o, d.RECONCILE_DECISION_CONTINUE,
+                  details_prefix="order_id: the patient has no open stay")
 
 
 def test_infusion_after_discharge(st, pb, drugs):
@@ -231,9 +235,6 @@ def test_readmission_reconciles_each_order(st, pb, drugs):
                  frequency="daily")
     give(st, pb, keep, at=now_ms() - 6 * HOUR)
     discharge(st, pb, first)
-    # Before readmission there is no stay to continue on.
-    expect_status(PRE, reconcile, st, pb, keep, d.RECONCILE_DECISION_CONTINUE,
-                  details_prefix="order_id: the patient has no open stay")
 
     second = admit(st, pb, pid)
     assert due(st, pb, pid) == []
