@@ -7,6 +7,7 @@
  */
 #include "testlib.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "dosage.h"
@@ -41,7 +42,7 @@ stay(const char *id, bool open, int64_t end_ms)
 	med_stay s;
 
 	memset(&s, 0, sizeof(s));
-	strcpy(s.encounter_id, id);
+	snprintf(s.encounter_id, sizeof(s.encounter_id), "%s", id);
 	s.is_stay = true;
 	s.open = open;
 	s.start_ms = T0 - H;
