@@ -29,7 +29,10 @@ USERS = {
 
 @pytest.fixture(scope="module")
 def st():
-    stack = Stack(services=SERVICES, patient_checks=True, care_checks=True)
+    # The care answer is remembered for a minute, so that with identity
+    # away (the last test) only the stay's question reaches it.
+    stack = Stack(services=SERVICES, patient_checks=True, care_checks=True,
+                  extra_env={"MED_CARE_CACHE_TTL_MS": "60000"})
     stack.stay_tokens = write_user_tokens(stack.tokens_path, USERS)
     with running(stack) as s:
         yield s
@@ -290,3 +293,24 @@ def test_readmission_reconciles_each_order(st, pb, drugs):
     assert det["from_encounter_id"] == first.encounter_id
     assert det["to_encounter_id"] == second.encounter_id
     assert det["order_id"] == cont.id
+
+
+def test_identity_away_fails_closed(st, pb, drugs):
+    """Whether the stay is still open is asked at every dose, never
+    remembered: with identity away the dose is refused UNAVAILABLE (the
+    nurse's care relationship and the patient check are still cached),
+    nothing is written, and the MAR is not drawn.  Stops identity: last."""
+    d = pb["dosage"]
+    pid = patient(st, pb)
+    admit(st, pb, pid)
+    o = order(st, pb, pid, drugs["para"])
+    give(st, pb, o, at=now_ms() - 6 * HOUR)
+    st.stop_service("identity")
+    expect_status(grpc.StatusCode.UNAVAILABLE, give, st, pb, o,
+                  details_prefix="order_id: identity cannot say whether "
+                  "the stay is open")
+    expect_status(grpc.StatusCode.UNAVAILABLE, st.call, "dosage", "GetMar",
+                  d.GetMarRequest(patient_id=pid), role="pharmacist")
+    h = st.call("dosage", "History", d.HistoryRequest(patient_id=pid),
+                role="pharmacist").administrations
+    assert len(h) == 1
