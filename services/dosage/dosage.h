@@ -11,6 +11,7 @@
 #include <med/patients.h>
 #include <med/rpc.h>
 #include <med/service.h>
+#include <med/stays.h>
 #include <med/vtoken.h>
 
 #include "smartmed/dosage/v1/dosage.pb-c.h"
@@ -1079,6 +1080,63 @@ med_err dosage_fhir_bundle(med_arena *arena, const char *patient_id,
 			   char **json, uint32_t *n_resources) MED_MUST_CHECK;
 
 MED_UNARY_HANDLER(dosage_rpc_export_fhir);
+MED_UNARY_HANDLER(dosage_rpc_reconcile_order);
+
+/* --- stay.c: orders and the stay they were written in ---------------- */
+
+/* dosage_order_has_stay says whether o was written in a stay. */
+bool dosage_order_has_stay(const dosage_order *o);
+
+/* dosage_order_in_force: active, on hold or pending verification. */
+bool dosage_order_in_force(const dosage_order *o);
+
+/* dosage_stay_mark sets o's stay_ended_ms and awaiting_reconciliation
+ * from s, what identity says of o's stay (NULL: not asked); o's status is
+ * already settled. */
+void dosage_stay_mark(dosage_order *o, const med_stay *s);
+
+/* dosage_stay_chart_problem refuses (FAILED_PRECONDITION naming field) a
+ * dose, not-given record or infusion against o once its stay has ended
+ * (o marked by dosage_stay_mark). */
+med_err dosage_stay_chart_problem(const char *field, const dosage_order *o,
+				  med_problem *p) MED_MUST_CHECK;
+
+/* dosage_stay_until_ms is to_ms, or the discharge of o's stay when that
+ * comes first: the MAR schedules nothing after a discharge. */
+int64_t dosage_stay_until_ms(const dosage_order *o, int64_t to_ms);
+
+/* dosage_stay_close_slots marks the uncharted slots of o (upcoming, due,
+ * late) missed once o's stay has ended. */
+void dosage_stay_close_slots(const dosage_order *o,
+			     Smartmed__Dosage__V1__MarSlot *const *slots,
+			     size_t n);
+
+/*
+ * dosage_reconcile_problem says whether o (settled, marked) may take
+ * decision (ReconcileDecision): it must be of a discharged stay and in
+ * force; CONTINUE needs a prescriber and the patient's open stay
+ * now_stay (encounter_id "" or NULL: none).
+ */
+med_err dosage_reconcile_problem(const dosage_order *o, int decision,
+				 const med_stay *now_stay, bool prescriber,
+				 med_problem *p) MED_MUST_CHECK;
+
+/* --- handlers_stay.c: what identity says of the stays --------------------- */
+
+/* dosage_stay_assign sets o->encounter_id to the patient's open stay ("" when
+ * none), asking identity (CreateOrder). */
+med_err dosage_stay_assign(med_call *call, dosage_order *o) MED_MUST_CHECK;
+
+/* dosage_stays_fill asks identity about the stay of each of the n orders
+ * (once per stay, no cache) and marks them (dosage_stay_mark). */
+med_err dosage_stays_fill(med_call *call, dosage_order **orders,
+			  size_t n) MED_MUST_CHECK;
+
+/* dosage_stay_guard fails the call (naming field) when order o's stay was
+ * discharged, asking identity at once: for every write that charts against
+ * an order. */
+med_err dosage_stay_guard(med_call *call, const char *field,
+			  dosage_order *o) MED_MUST_CHECK;
 
 /* --- limits.c: no way round a limit (issue 30) ---------------------------- */
 

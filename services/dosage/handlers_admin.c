@@ -48,11 +48,13 @@ typedef struct check_ctx {
  * know_patient asks identity for the birth date of the subject's patient
  * (the order's when order_id is set) before the transaction: no network
  * call runs while rows are locked.  A patient's id on an order never
- * changes, so reading it first is safe.
+ * changes, so reading it first is safe; nor does the stay of an order
+ * version, so when charting is set the stay's discharge is asked here too
+ * (dosage_stay_guard).
  */
 static med_err
 know_patient(med_call *call, const char *order_id, const char *patient_id,
-	     dosage_known *k)
+	     bool charting, dosage_known *k)
 {
 	const char *field = "proposed.patient_id";
 	dosage_order o;
@@ -68,6 +70,10 @@ know_patient(med_call *call, const char *order_id, const char *patient_id,
 			return err;
 		patient_id = o.patient_id;
 		field = "order_id";
+		med_call_set_patient(call, patient_id);
+		if (charting &&
+		    (err = dosage_stay_guard(call, field, &o)) != MED_OK)
+			return err;
 	}
 	return dosage_know_patient(call, field, patient_id, k);
 }
@@ -161,7 +167,7 @@ dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
 		   SMARTMED__DOSAGE__V1__CHECK_DOSE_REQUEST__SUBJECT_ORDER_ID;
 	if ((err = know_patient(call, by_order ? req->order_id : NULL,
 				by_order ? NULL : req->proposed->patient_id,
-				&x.known)) != MED_OK)
+				false, &x.known)) != MED_OK)
 		return err;
 	err = dosage_store_check(
 		med_call_db(call), med_call_arena(call), &x.known.family,
@@ -512,7 +518,8 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 		return err;
 	x.scan = req->product_scan[0] ? &scan : NULL;
 	x.at_ms = req->effective_ms ? req->effective_ms : x.now_ms;
-	if ((err = know_patient(call, req->order_id, NULL, &x.known)) != MED_OK)
+	if ((err = know_patient(call, req->order_id, NULL, true, &x.known)) !=
+	    MED_OK)
 		return err;
 	err = dosage_store_record(med_call_db(call), med_call_arena(call),
 				  &x.known.family, req->order_id,
@@ -591,6 +598,23 @@ by_due(const void *a, const void *b)
 	return (x->due_ms > y->due_ms) - (x->due_ms < y->due_ms);
 }
 
+/* due_stays marks the active orders whose stay was discharged, asking
+ * identity now (the reads above ran first, outside any transaction). */
+static med_err
+due_stays(med_call *call, dosage_due_row *rows, size_t n)
+{
+	dosage_order **orders;
+
+	if (n == 0)
+		return MED_OK;
+	orders = med_arena_alloc(med_call_arena(call), n * sizeof(*orders));
+	if (orders == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		orders[i] = rows[i].order;
+	return dosage_stays_fill(call, orders, n);
+}
+
 med_err
 dosage_rpc_list_due(med_call *call, const ProtobufCMessage *in,
 		    ProtobufCMessage *out)
@@ -613,10 +637,16 @@ dosage_rpc_list_due(med_call *call, const ProtobufCMessage *in,
 	med_call_set_patient(call, req->patient_id);
 	err = dosage_store_active_orders(med_call_db(call), a, req->patient_id,
 					 &rows, &n);
+	if (err == MED_OK)
+		err = due_stays(call, rows, n);
 	for (size_t i = 0; err == MED_OK && i < n; i++) {
 		Smartmed__Dosage__V1__DueItem *it, tmp;
 
 		smartmed__dosage__v1__due_item__init(&tmp);
+		/* A discharged stay's order is never due: it waits for
+		 * reconciliation on a readmission. */
+		if (rows[i].order->stay_ended_ms != 0)
+			continue;
 		if (!dosage_next_due(rows[i].order, rows[i].last_ms, now,
 				     &tmp.due_ms, &tmp.state))
 			continue;

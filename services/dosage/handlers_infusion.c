@@ -377,6 +377,9 @@ know_order_patient(infusion_ctx *x, const char *order_id)
 		return med_call_fail(x->call, err, "order_id: no such order");
 	if (err != MED_OK)
 		return err;
+	med_call_set_patient(x->call, o.patient_id);
+	if ((err = dosage_stay_guard(x->call, "order_id", &o)) != MED_OK)
+		return err;
 	return dosage_know_patient(x->call, "order_id", o.patient_id,
 				   &x->known);
 }
@@ -507,16 +510,33 @@ stop_decide(void *arg, dosage_subject *s, dosage_infusion *f,
 	return MED_OK;
 }
 
-/* run_event reads the infusion's patient's facts, then runs decide on it
- * in one transaction. */
+/* infusion_stay_guard refuses a new rate once the stay of the infusion's
+ * order was discharged; stopping a pump is always allowed. */
+static med_err
+infusion_stay_guard(infusion_ctx *x, const dosage_infusion *f)
+{
+	dosage_order o;
+	med_err err = dosage_store_get_order(
+		med_call_db(x->call), med_call_arena(x->call), f->order_id, &o);
+
+	if (err != MED_OK)
+		return err;
+	med_call_set_patient(x->call, o.patient_id);
+	return dosage_stay_guard(x->call, "infusion_id", &o);
+}
+
+/* run_event reads the infusion's patient's facts (and, when charting a new
+ * rate, its order's stay), then runs decide on it in one transaction. */
 static med_err
 run_event(infusion_ctx *x, const char *infusion_id, dosage_infusion_fn decide,
-	  ProtobufCMessage *out)
+	  bool charting, ProtobufCMessage *out)
 {
 	dosage_infusion f;
 	med_err err = dosage_store_get_infusion(
 		med_call_db(x->call), med_call_arena(x->call), infusion_id, &f);
 
+	if (err == MED_OK && charting)
+		err = infusion_stay_guard(x, &f);
 	if (err == MED_OK)
 		err = dosage_know_patient(x->call, "infusion_id", f.patient_id,
 					  &x->known);
@@ -549,7 +569,7 @@ dosage_rpc_change_infusion_rate(med_call *call, const ProtobufCMessage *in,
 		    MED_OK)
 		return err;
 	x.reason = req->reason;
-	return run_event(&x, req->infusion_id, change_decide, out);
+	return run_event(&x, req->infusion_id, change_decide, true, out);
 }
 
 med_err
@@ -568,5 +588,5 @@ dosage_rpc_stop_infusion(med_call *call, const ProtobufCMessage *in,
 		    MED_OK)
 		return err;
 	x.reason = req->reason;
-	return run_event(&x, req->infusion_id, stop_decide, out);
+	return run_event(&x, req->infusion_id, stop_decide, false, out);
 }

@@ -148,9 +148,21 @@ dosage_rpc_record_not_given(med_call *call, const ProtobufCMessage *in,
 		(const void *)in;
 	dosage_admin *m = (void *)out;
 	not_given_ctx x = {call, req, med_now_ms()};
+	dosage_order o;
 	med_err err = not_given_validate(call, req, x.now_ms);
 
 	if (err != MED_OK)
+		return err;
+	/* The stay is asked before the transaction; an order version's stay
+	 * never changes. */
+	err = dosage_store_get_order(med_call_db(call), med_call_arena(call),
+				     req->order_id, &o);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "order_id: no such order");
+	if (err != MED_OK)
+		return err;
+	med_call_set_patient(call, o.patient_id);
+	if ((err = dosage_stay_guard(call, "order_id", &o)) != MED_OK)
 		return err;
 	err = dosage_store_not_given(med_call_db(call), med_call_arena(call),
 				     req->order_id, not_given_chart, &x, m);
@@ -365,6 +377,11 @@ mar_prn(med_call *call, const dosage_mar_data *d, size_t i,
 	if (mo->prn == NULL)
 		return MED_ERR_NOMEM;
 	smartmed__dosage__v1__mar_prn__init(mo->prn);
+	if (o->stay_ended_ms != 0) {
+		mo->prn->reason = med_arena_sprintf(
+			a, "the stay %s was discharged", o->encounter_id);
+		return mo->prn->reason ? MED_OK : MED_ERR_NOMEM;
+	}
 	if (o->status != ST(ACTIVE) || d->drugs[i] == NULL) {
 		mo->prn->reason =
 			med_arena_sprintf(a, "order is %s", o->fhir_status);
@@ -389,13 +406,25 @@ mar_line(med_call *call, const dosage_mar_data *d, size_t i,
 
 	dosage_order_settle(o, w->now_ms);
 	mo->order = o;
-	if ((err = dosage_mar_slots(a, o, w->from_ms, w->to_ms, w->now_ms,
-				    holds, n_holds, d->admins.items,
-				    d->admins.n, &mo->slots, &mo->n_slots)) !=
-		    MED_OK ||
+	/* No dose is scheduled after the discharge of the order's stay. */
+	if ((err = dosage_mar_slots(
+		     a, o, w->from_ms, dosage_stay_until_ms(o, w->to_ms),
+		     w->now_ms, holds, n_holds, d->admins.items, d->admins.n,
+		     &mo->slots, &mo->n_slots)) != MED_OK ||
 	    (err = order_admins(a, d, o, w, mo)) != MED_OK)
 		return err;
+	dosage_stay_close_slots(o, mo->slots, mo->n_slots);
 	return o->prn ? mar_prn(call, d, i, p, w, mo) : MED_OK;
+}
+
+/* mar_stays asks identity, after the reads, which orders' stays were
+ * discharged (their statuses settled first). */
+static med_err
+mar_stays(med_call *call, dosage_mar_data *d, int64_t now_ms)
+{
+	for (size_t i = 0; i < d->n_orders; i++)
+		dosage_order_settle(d->orders[i], now_ms);
+	return dosage_stays_fill(call, d->orders, d->n_orders);
 }
 
 /* mar_patient learns the patient's facts when a PRN forecast needs them
@@ -441,6 +470,7 @@ dosage_rpc_get_mar(med_call *call, const ProtobufCMessage *in,
 	if ((err = dosage_store_mar(med_call_db(call), a, req->patient_id,
 				    w.from_ms, w.to_ms, w.now_ms, &d)) !=
 		    MED_OK ||
+	    (err = mar_stays(call, &d, w.now_ms)) != MED_OK ||
 	    (err = mar_patient(call, req, &d, w.now_ms, &p)) != MED_OK)
 		return err;
 	res->patient_id = req->patient_id;

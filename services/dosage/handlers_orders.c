@@ -299,6 +299,7 @@ order_forget_state(dosage_order *o)
 	o->change_reason = "";
 	o->version = 1;
 	o->first_order_id = "";
+	o->encounter_id = "";
 }
 
 med_err
@@ -327,6 +328,7 @@ dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
 				       req->order->patient_id, &known)) !=
 		    MED_OK ||
 	    (err = dosage_weekly_gate(call, req->order, &drug)) != MED_OK ||
+	    (err = dosage_stay_assign(call, req->order)) != MED_OK ||
 	    (err = entry_checks(call, req->order, &drug, &known)) != MED_OK ||
 	    (err = entry_gate(call, req->dose_override, req->order, &drug)) !=
 		    MED_OK)
@@ -363,6 +365,8 @@ dosage_rpc_get_order(med_call *call, const ProtobufCMessage *in,
 
 	if (err == MED_OK)
 		dosage_order_settle(o, med_now_ms());
+	if (err == MED_OK)
+		err = dosage_stays_fill(call, &o, 1);
 	return err;
 }
 
@@ -423,6 +427,9 @@ dosage_rpc_list_orders(med_call *call, const ProtobufCMessage *in,
 		return err;
 	for (size_t i = 0; i < res->n_orders; i++)
 		dosage_order_settle(res->orders[i], now);
+	if ((err = dosage_stays_fill(call, res->orders, res->n_orders)) !=
+	    MED_OK)
+		return err;
 	res->page = med_page_respond(call, &page, &res->n_orders);
 	return res->page ? MED_OK : MED_ERR_NOMEM;
 }
@@ -514,6 +521,17 @@ allow_discontinue(void *arg, const dosage_order *cur)
 	return MED_OK;
 }
 
+static med_err
+allow_reconcile_stop(void *arg, const dosage_order *cur)
+{
+	allow_ctx *x = arg;
+	dosage_order o = settled(x, cur);
+
+	med_call_set_patient(x->call, cur->patient_id);
+	return dosage_order_in_force(&o) ? MED_OK
+					 : dosage_order_refuse(x->call, &o);
+}
+
 /* change names each change of state: its event, checks and words. */
 static const struct {
 	Smartmed__Dosage__V1__OrderEventKind kind;
@@ -524,6 +542,7 @@ static const struct {
 	{EV(HELD), allow_hold, "order_held"},
 	{EV(RESUMED), allow_resume, "order_resumed"},
 	{EV(DISCONTINUED), allow_discontinue, "order_discontinued"},
+	{EV(RECONCILED_STOPPED), allow_reconcile_stop, "order_reconciled_stop"},
 };
 
 /* change_state runs one change of state of order id, with reason. */
@@ -654,6 +673,7 @@ typedef struct version_ctx {
 	const dosage_order *proposed; /* ModifyOrder: the new prescription */
 	int64_t end_ms;		      /* RenewOrder: the new end */
 	const dosage_override *dose_override;
+	const char *continue_to; /* ReconcileOrder CONTINUE: the new stay */
 	dosage_known known;
 	int64_t now_ms;
 } version_ctx;
@@ -666,9 +686,11 @@ version_allowed(const version_ctx *x, const dosage_order *cur)
 	dosage_order o = *cur;
 
 	dosage_order_settle(&o, x->now_ms);
-	if (o.status == ST(ACTIVE) || o.status == ST(ON_HOLD) ||
-	    o.status == ST(PENDING_VERIFICATION))
+	if (dosage_order_in_force(&o))
 		return MED_OK;
+	/* A continued order runs on; one that ended is written anew. */
+	if (x->continue_to != NULL)
+		return dosage_order_refuse(x->call, &o);
 	/* A renewal continues an order that ran to its end; a "once"
 	 * order that was given (stored completed) is a new order. */
 	if (x->proposed == NULL && o.status == ST(COMPLETED) &&
@@ -719,6 +741,16 @@ renewal(const version_ctx *x, const dosage_order *cur, dosage_order *next)
 	return MED_OK;
 }
 
+/* continuation is cur's prescription on the new stay: its schedule starts
+ * at the reconciliation (the doses between the stays were never due), its
+ * end stays. */
+static void
+continuation(const version_ctx *x, const dosage_order *cur, dosage_order *next)
+{
+	take_prescription(cur, cur, next);
+	next->start_ms = x->now_ms;
+}
+
 /* modification is the proposed prescription for the same patient and
  * drug. */
 static med_err
@@ -759,10 +791,14 @@ make_version(void *arg, dosage_subject *s, dosage_order *next)
 	med_err err;
 
 	med_call_set_patient(x->call, cur->patient_id);
-	if ((err = version_allowed(x, cur)) != MED_OK ||
-	    (err = x->proposed ? modification(x, cur, next)
-			       : renewal(x, cur, next)) != MED_OK ||
-	    (err = order_prepare(x->call, next, &s->drug, x->now_ms)) !=
+	if ((err = version_allowed(x, cur)) != MED_OK)
+		return err;
+	if (x->continue_to != NULL)
+		continuation(x, cur, next);
+	else if ((err = x->proposed ? modification(x, cur, next)
+				    : renewal(x, cur, next)) != MED_OK)
+		return err;
+	if ((err = order_prepare(x->call, next, &s->drug, x->now_ms)) !=
 		    MED_OK ||
 	    (err = entry_evaluate(x->call, next, &s->drug,
 				  s->has_ctx ? &s->ctx : NULL, &x->known,
@@ -771,6 +807,10 @@ make_version(void *arg, dosage_subject *s, dosage_order *next)
 		    MED_OK)
 		return err;
 	carry_hold(cur, next);
+	/* A version belongs to its order's stay; only a continuation moves
+	 * it to the new one. */
+	next->encounter_id =
+		(char *)(x->continue_to ? x->continue_to : cur->encounter_id);
 	return MED_OK;
 }
 
@@ -780,9 +820,12 @@ new_version(med_call *call, version_ctx *x, const char *id,
 	    Smartmed__Dosage__V1__OrderEventKind kind, const char *reason,
 	    dosage_order *out)
 {
-	order_audit audit = {
-		call, kind == EV(MODIFIED) ? "order_modified" : "order_renewed",
-		reason};
+	order_audit audit = {call,
+			     kind == EV(MODIFIED) ? "order_modified"
+			     : kind == EV(RENEWED)
+				     ? "order_renewed"
+				     : "order_reconciled_continue",
+			     reason};
 	dosage_change ch = {kind,	   med_call_principal(call)->user,
 			    reason,	   x->now_ms,
 			    audit_written, &audit};
@@ -897,4 +940,97 @@ dosage_rpc_get_order_history(med_call *call, const ProtobufCMessage *in,
 	if (h->n_versions > 0)
 		med_call_set_patient(call, h->versions[0]->patient_id);
 	return MED_OK;
+}
+
+/* --- ReconcileOrder ------------------------------------------------------ */
+
+#define RD(x) SMARTMED__DOSAGE__V1__RECONCILE_DECISION__RECONCILE_DECISION_##x
+
+/* reconcile_audit names both stays and the decision on the call's audit
+ * event (committed with the decision, or with the refusal). */
+static med_err
+reconcile_audit(med_call *call, const dosage_order *cur, const med_stay *to,
+		int decision)
+{
+	med_err err = med_call_add_detail(call, "reconcile_decision",
+					  decision == RD(CONTINUE) ? "continue"
+								   : "stop");
+
+	if (err == MED_OK)
+		err = med_call_add_detail(call, "from_encounter_id",
+					  cur->encounter_id);
+	if (err == MED_OK && to->encounter_id[0] != '\0')
+		err = med_call_add_detail(call, "to_encounter_id",
+					  to->encounter_id);
+	return err;
+}
+
+/* reconcile_check reads the order, what identity says of its stay and
+ * (CONTINUE) of the patient's open stay, before the transaction, and
+ * applies the rules. */
+static med_err
+reconcile_check(med_call *call,
+		const Smartmed__Dosage__V1__ReconcileOrderRequest *req,
+		int64_t now_ms, med_stay *to)
+{
+	bool prescriber =
+		(med_call_principal(call)->roles & MED_ROLE_CLINICIAN) != 0;
+	dosage_order cur;
+	med_problem p;
+	med_err err = get_order(call, "order_id", req->order_id, &cur);
+
+	memset(to, 0, sizeof(*to));
+	if (err != MED_OK)
+		return err;
+	dosage_order_settle(&cur, now_ms);
+	if ((err = dosage_stays_fill(call, (dosage_order *[]){&cur}, 1)) !=
+	    MED_OK)
+		return err;
+	if (req->decision == RD(CONTINUE) && dosage_order_has_stay(&cur) &&
+	    (err = med_stays_current(call, "order_id", cur.patient_id, to)) !=
+		    MED_OK)
+		return err;
+	if ((err = reconcile_audit(call, &cur, to, req->decision)) != MED_OK)
+		return err;
+	if (dosage_reconcile_problem(&cur, req->decision, to, prescriber, &p) !=
+	    MED_OK)
+		return med_call_fail_problem(call, &p);
+	return MED_OK;
+}
+
+med_err
+dosage_rpc_reconcile_order(med_call *call, const ProtobufCMessage *in,
+			   ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__ReconcileOrderRequest *req =
+		(const void *)in;
+	dosage_order *o = (void *)out;
+	version_ctx x = {.call = call,
+			 .dose_override = req->dose_override,
+			 .now_ms = med_now_ms()};
+	med_stay to;
+	med_err err;
+
+	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
+	    (err = check_reason(call, req->reason)) != MED_OK)
+		return err;
+	if (req->decision != RD(CONTINUE) && req->decision != RD(STOP))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "decision: must be CONTINUE or STOP");
+	if ((err = reconcile_check(call, req, x.now_ms, &to)) != MED_OK)
+		return err;
+	if (req->decision == RD(STOP))
+		err = change_state(call, EV(RECONCILED_STOPPED), req->order_id,
+				   req->reason, NULL, o);
+	else {
+		x.continue_to =
+			med_arena_strdup(med_call_arena(call), to.encounter_id);
+		if (x.continue_to == NULL)
+			return MED_ERR_NOMEM;
+		err = new_version(call, &x, req->order_id,
+				  EV(RECONCILED_CONTINUED), req->reason, o);
+	}
+	if (err != MED_OK)
+		return err;
+	return dosage_stays_fill(call, &o, 1);
 }

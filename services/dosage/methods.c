@@ -74,5 +74,9 @@ const med_method dosage_methods[] = {
 	 * and the FHIR facade as itself for a research export. */
 	MED_UNARY(ExportFhir, export_fhir, export_fhir_response,
 		  CARE | MED_ROLE_SERVICE),
+	/* Continuing an order is a clinician's; a pharmacist may stop one
+	 * (dosage_reconcile_problem). */
+	MED_UNARY_AS(ReconcileOrder, reconcile_order, order,
+		     MED_ROLE_CLINICIAN | MED_ROLE_PHARMACIST, UPDATES),
 };
 const size_t dosage_n_methods = MED_N_METHODS(dosage_methods);

@@ -370,6 +370,20 @@ static const char *const v12_statements[] = {
 	NULL,
 };
 
+/*
+ * An order belongs to the stay (identity's encounter) it was written in:
+ * a discharge ends it for charting, a readmission reconciles it
+ * (docs/dose-safety.md, "Orders and the stay").  Orders from before keep
+ * "" and behave as before.
+ */
+static const char *const v14_statements[] = {
+	"ALTER TABLE orders"
+	" ADD COLUMN IF NOT EXISTS encounter_id VARCHAR(64) NOT NULL"
+	" DEFAULT '' COLLATE utf8mb4_bin,"
+	" ADD KEY IF NOT EXISTS idx_orders_encounter (encounter_id)",
+	NULL,
+};
+
 /* Route, rate and concentration rules (issue 30): infusion-only drugs,
  * their maximum concentration, and the bag an infusion order names. */
 static const char *const v16_statements[] = {
@@ -426,6 +440,7 @@ const med_db_migration dosage_migrations[] = {
 	{12,
 	 "identifiers compare in binary (utf8mb4_bin), drug names as before",
 	 v12_statements},
+	{14, "orders belong to the stay they were written in", v14_statements},
 	{16, "route rules: infusion-only drugs, maximum concentration, bags",
 	 v16_statements},
 	{18,

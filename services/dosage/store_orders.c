@@ -28,8 +28,8 @@
 	" ovr_text, verified_by, verified_ms, version, first_id, replaces_id," \
 	" replaced_by, replaced_ms, change_reason, held_by, held_ms,"          \
 	" hold_reason, inf_rate, inf_rate_unit, inf_rate_max, inf_bag_amount," \
-	" inf_bag_ml"
-#define ORDER_N_COLUMNS 40
+	" inf_bag_ml, encounter_id"
+#define ORDER_N_COLUMNS 41
 
 #define ST(x)	       SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
 #define EV(x)	       SMARTMED__DOSAGE__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##x
@@ -114,7 +114,8 @@ on_order_row(void *arg, const med_db_row *row)
 	o->infusion_rate_max = med_db_row_double(row, 37);
 	o->infusion_bag_amount = med_db_row_double(row, 38);
 	o->infusion_bag_volume_ml = med_db_row_double(row, 39);
-	if (o->infusion_rate_unit == NULL)
+	o->encounter_id = med_db_row_strdup(a, row, 40);
+	if (o->infusion_rate_unit == NULL || o->encounter_id == NULL)
 		return MED_ERR_NOMEM;
 	if (med_db_row_columns(row) > ORDER_N_COLUMNS && r->last_ms &&
 	    r->n <= r->last_cap)
@@ -215,6 +216,7 @@ insert_order(med_db_conn *c, med_arena *a, const dosage_order *o)
 		MED_DB_DBL(o->infusion_rate_max),
 		MED_DB_DBL(o->infusion_bag_amount),
 		MED_DB_DBL(o->infusion_bag_volume_ml),
+		MED_DB_STR(o->encounter_id ? o->encounter_id : ""),
 	};
 	return med_db_exec(
 		c,
@@ -224,9 +226,9 @@ insert_order(med_db_conn *c, med_arena *a, const dosage_order *o)
 		" prn_min_interval, prn_max_daily, overall, checks, ovr_reason,"
 		" ovr_text, version, first_id, replaces_id, change_reason,"
 		" held_by, held_ms, hold_reason, inf_rate, inf_rate_unit,"
-		" inf_rate_max, inf_bag_amount, inf_bag_ml) VALUES (?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" inf_rate_max, inf_bag_amount, inf_bag_ml, encounter_id) VALUES ("
+		"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
@@ -328,6 +330,11 @@ static const struct {
 	 3},
 	{EV(RESUMED), "UPDATE orders SET status = 1 WHERE id = ?", 0},
 	{EV(DISCONTINUED),
+	 "UPDATE orders SET status = 2, discontinued_by = ?,"
+	 " discontinued_ms = ?, discontinue_reason = ? WHERE id = ?",
+	 3},
+	/* Not continued at a readmission: stopped like a discontinue. */
+	{EV(RECONCILED_STOPPED),
 	 "UPDATE orders SET status = 2, discontinued_by = ?,"
 	 " discontinued_ms = ?, discontinue_reason = ? WHERE id = ?",
 	 3},

@@ -62,10 +62,14 @@ const med_method identity_methods[] = {
 		     MED_AUDIT_ACTION_UPDATE),
 	MED_UNARY(ListEncounters, list_encounters, list_encounters_response,
 		  ENCOUNTER_READERS),
+	/* The service principal reads stays too: dosage ties an order to
+	 * the open stay and refuses a dose against a discharged one
+	 * (docs/dose-safety.md, "Orders and the stay"). */
 	MED_UNARY(GetCurrentEncounter, get_current_encounter, encounter,
-		  ENCOUNTER_READERS),
+		  ENCOUNTER_READERS | MED_ROLE_SERVICE),
 	MED_UNARY(GetEncounterHistory, get_encounter_history,
-		  get_encounter_history_response, ENCOUNTER_READERS),
+		  get_encounter_history_response,
+		  ENCOUNTER_READERS | MED_ROLE_SERVICE),
 	MED_UNARY_AS(CheckCareRelationship, check_care_relationship,
 		     check_care_relationship_response,
 		     MED_ROLE_SERVICE | MED_ROLE_ADMIN, MED_AUDIT_ACTION_READ),

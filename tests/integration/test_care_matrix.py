@@ -188,6 +188,11 @@ DOSAGE = {
     "StopInfusion": lambda pb, o: pb.StopInfusionRequest(
         infusion_id=o.infusion_id, reason="done"),
     "ExportFhir": lambda pb, o: pb.ExportFhirRequest(patient_id=o.pid),
+    # CONTINUE writes nothing in any state: the order's stay is open, or
+    # the patient has no open stay to continue it on.
+    "ReconcileOrder": lambda pb, o: pb.ReconcileOrderRequest(
+        order_id=o.order_id, decision=pb.RECONCILE_DECISION_CONTINUE,
+        reason="medication reconciliation"),
 }
 
 

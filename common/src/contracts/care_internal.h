@@ -21,4 +21,8 @@ void care_stop(void);
  * inside the call's own deadline (patients.c). */
 int64_t patients_deadline_ms(med_call *call);
 
+/* patients_channel is the patient checker's channel to identity, NULL when
+ * the checks are off (patients.c); stays.c asks over it. */
+med_channel *patients_channel(void);
+
 #endif

@@ -289,6 +289,12 @@ patients_deadline_ms(med_call *call)
 	return g_deadline_ms;
 }
 
+med_channel *
+patients_channel(void)
+{
+	return g_patients ? g_patients->ch : NULL;
+}
+
 /* ask fails the call (naming field) unless identity knows the patient as
  * its own record; res is what it said. */
 static med_err
