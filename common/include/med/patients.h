@@ -127,4 +127,23 @@ med_err med_patients_birth_date(med_call *call, const char *field,
 				const char *patient_id, char *out,
 				size_t len) MED_MUST_CHECK;
 
+/* med_patient_banner - who a chart is for, as identity has it now. */
+typedef struct med_patient_banner {
+	char mrn[65];
+	char family_name[201];
+	char given_name[201];
+	char birth_date[MED_BIRTH_DATE_MAX]; /* "YYYY-MM-DD" or "" */
+} med_patient_banner;
+
+/*
+ * med_patients_banner asks identity (never the cache: a chart shows the
+ * name as it is now) for patient_id's MRN, names and birth date, and
+ * fails the call as med_patients_require does (NOT_FOUND, a merged record
+ * FAILED_PRECONDITION naming the survivor, UNAVAILABLE).  All "" when the
+ * check is off.  For the MAR's patient banner.
+ */
+med_err med_patients_banner(med_call *call, const char *field,
+			    const char *patient_id,
+			    med_patient_banner *out) MED_MUST_CHECK;
+
 #endif

@@ -72,7 +72,8 @@ slots(med_arena *a, const dosage_order *o, int64_t from, int64_t to,
 {
 	size_t n = 99;
 
-	MT_OK(dosage_mar_slots(a, o, from, to, now, h, nh, m, nm, out, &n));
+	MT_OK(dosage_mar_slots(a, o, NULL, from, to, now, h, nh, m, nm, out,
+			       &n));
 	return n;
 }
 
@@ -328,19 +329,19 @@ test_order_slot(void)
 	dosage_order o = order("q6h");
 	int64_t slot = 0;
 
-	MT_TRUE(dosage_order_slot(&o, T0 + 6 * H, &slot));
+	MT_TRUE(dosage_order_slot(&o, NULL, T0 + 6 * H, &slot));
 	MT_EQ_INT(slot, T0 + 6 * H);
-	MT_TRUE(dosage_order_slot(&o, T0 + 8 * H, &slot));
+	MT_TRUE(dosage_order_slot(&o, NULL, T0 + 8 * H, &slot));
 	MT_EQ_INT(slot, T0 + 6 * H);
-	MT_TRUE(dosage_order_slot(&o, T0 + 9 * H, &slot));
+	MT_TRUE(dosage_order_slot(&o, NULL, T0 + 9 * H, &slot));
 	MT_EQ_INT(slot, T0 + 12 * H);
-	MT_TRUE(dosage_order_slot(&o, T0 - 5 * H, &slot));
+	MT_TRUE(dosage_order_slot(&o, NULL, T0 - 5 * H, &slot));
 	MT_EQ_INT(slot, T0);
 	o.end_ms = T0 + 13 * H;
-	MT_TRUE(dosage_order_slot(&o, T0 + 40 * H, &slot));
+	MT_TRUE(dosage_order_slot(&o, NULL, T0 + 40 * H, &slot));
 	MT_EQ_INT(slot, T0 + 12 * H);
 	o = order("prn");
-	MT_TRUE(!dosage_order_slot(&o, T0, &slot));
+	MT_TRUE(!dosage_order_slot(&o, NULL, T0, &slot));
 }
 
 /* A row stored before the time checks: a start out of the bounds gives no
@@ -361,9 +362,9 @@ test_stored_times_out_of_range(void)
 
 		o.start_ms = bad[i];
 		MT_TRUE(!dosage_order_times_ok(&o));
-		MT_TRUE(!dosage_order_slot(&o, T0 + 6 * H, &slot));
-		MT_OK(dosage_mar_slots(a, &o, T0, T0 + 24 * H, T0, NULL, 0,
-				       NULL, 0, &out, &n));
+		MT_TRUE(!dosage_order_slot(&o, NULL, T0 + 6 * H, &slot));
+		MT_OK(dosage_mar_slots(a, &o, NULL, T0, T0 + 24 * H, T0, NULL,
+				       0, NULL, 0, &out, &n));
 		MT_EQ_INT(n, 0);
 	}
 	{
@@ -372,10 +373,10 @@ test_stored_times_out_of_range(void)
 		o.end_ms = INT64_MAX;
 		MT_TRUE(dosage_order_times_ok(&o));
 		MT_EQ_INT(dosage_order_stop_ms(&o), INT64_MAX);
-		MT_TRUE(dosage_order_slot(&o, T0 + 40 * H, &slot));
+		MT_TRUE(dosage_order_slot(&o, NULL, T0 + 40 * H, &slot));
 		MT_EQ_INT(slot, T0 + 42 * H);
-		MT_OK(dosage_mar_slots(a, &o, T0, T0 + 24 * H, T0, NULL, 0,
-				       NULL, 0, &out, &n));
+		MT_OK(dosage_mar_slots(a, &o, NULL, T0, T0 + 24 * H, T0, NULL,
+				       0, NULL, 0, &out, &n));
 		MT_EQ_INT(n, 4);
 	}
 	{

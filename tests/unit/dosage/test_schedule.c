@@ -32,7 +32,7 @@ test_first_dose_at_start(void)
 	Smartmed__Dosage__V1__DueState st;
 	int64_t due;
 
-	MT_TRUE(dosage_next_due(&o, 0, T0 - H, &due, &st));
+	MT_TRUE(dosage_next_due(&o, NULL, 0, T0 - H, &due, &st));
 	MT_EQ_INT(due, T0);
 	MT_EQ_INT(st, UPCOMING);
 }
@@ -44,14 +44,14 @@ test_interval_from_last_dose(void)
 	Smartmed__Dosage__V1__DueState st;
 	int64_t due;
 
-	MT_TRUE(dosage_next_due(&o, T0, T0 + 5 * H, &due, &st));
+	MT_TRUE(dosage_next_due(&o, NULL, T0, T0 + 5 * H, &due, &st));
 	MT_EQ_INT(due, T0 + 6 * H);
 	MT_EQ_INT(st, UPCOMING);
-	MT_TRUE(dosage_next_due(&o, T0, T0 + 6 * H + H / 2, &due, &st));
+	MT_TRUE(dosage_next_due(&o, NULL, T0, T0 + 6 * H + H / 2, &due, &st));
 	MT_EQ_INT(st, DUE); /* half an hour late */
-	MT_TRUE(dosage_next_due(&o, T0, T0 + 6 * H + H, &due, &st));
+	MT_TRUE(dosage_next_due(&o, NULL, T0, T0 + 6 * H + H, &due, &st));
 	MT_EQ_INT(st, DUE); /* exactly the grace */
-	MT_TRUE(dosage_next_due(&o, T0, T0 + 6 * H + H + 1, &due, &st));
+	MT_TRUE(dosage_next_due(&o, NULL, T0, T0 + 6 * H + H + 1, &due, &st));
 	MT_EQ_INT(st, OVERDUE);
 }
 
@@ -66,13 +66,13 @@ test_stored_times_out_of_range(void)
 	int64_t due = -1;
 
 	o.end_ms = INT64_MAX;
-	MT_TRUE(dosage_next_due(&o, T0, T0, &due, &st));
+	MT_TRUE(dosage_next_due(&o, NULL, T0, T0, &due, &st));
 	MT_EQ_INT(due, T0 + 6 * H);
 	o = order("q6h");
 	o.start_ms = INT64_MIN;
-	MT_TRUE(!dosage_next_due(&o, 0, T0, &due, &st));
+	MT_TRUE(!dosage_next_due(&o, NULL, 0, T0, &due, &st));
 	o = order("q6h");
-	MT_TRUE(dosage_next_due(&o, INT64_MAX - H, T0, &due, &st));
+	MT_TRUE(dosage_next_due(&o, NULL, INT64_MAX - H, T0, &due, &st));
 	MT_EQ_INT(due, INT64_MAX);
 	MT_EQ_INT(st, UPCOMING);
 }
@@ -94,7 +94,7 @@ test_named_frequencies(void)
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		dosage_order o = order(f[i].freq);
 
-		MT_TRUE(dosage_next_due(&o, T0, T0, &due, &st));
+		MT_TRUE(dosage_next_due(&o, NULL, T0, T0, &due, &st));
 		if (due != T0 + f[i].interval)
 			mt_fail(__FILE__, __LINE__, "%s: due %lld, want %lld",
 				f[i].freq, (long long)(due - T0),
@@ -109,18 +109,19 @@ test_never_due(void)
 	int64_t due;
 	dosage_order o = order("prn");
 
-	MT_TRUE(!dosage_next_due(&o, 0, T0, &due, &st)); /* as needed */
+	MT_TRUE(!dosage_next_due(&o, NULL, 0, T0, &due, &st)); /* as needed */
 	o = order("q4h");
 	o.prn = true;
-	MT_TRUE(!dosage_next_due(&o, 0, T0, &due, &st));
+	MT_TRUE(!dosage_next_due(&o, NULL, 0, T0, &due, &st));
 	o = order("once");
-	MT_TRUE(dosage_next_due(&o, 0, T0, &due, &st)); /* not yet given */
-	MT_TRUE(!dosage_next_due(&o, T0, T0 + H, &due, &st)); /* given */
+	MT_TRUE(dosage_next_due(&o, NULL, 0, T0, &due,
+				&st)); /* not yet given */
+	MT_TRUE(!dosage_next_due(&o, NULL, T0, T0 + H, &due, &st)); /* given */
 	o = order("q6h");
 	o.end_ms = T0 + 5 * H; /* the next dose would fall after the end */
-	MT_TRUE(!dosage_next_due(&o, T0, T0 + H, &due, &st));
+	MT_TRUE(!dosage_next_due(&o, NULL, T0, T0 + H, &due, &st));
 	o = order("whenever");
-	MT_TRUE(!dosage_next_due(&o, 0, T0, &due, &st));
+	MT_TRUE(!dosage_next_due(&o, NULL, 0, T0, &due, &st));
 }
 
 static const mt_case cases[] = {
