@@ -124,12 +124,48 @@ test_never_due(void)
 	MT_TRUE(!dosage_next_due(&o, NULL, 0, T0, &due, &st));
 }
 
+/* In the ward's zone a daily dose is next due at the same clock time:
+ * 23 h after a dose on the day before the spring change (Europe/London,
+ * 2026-03-29), 25 h across the autumn one (2026-10-25); a q2h dose keeps
+ * its 2 h. */
+static void
+test_next_due_across_clock_changes(void)
+{
+	const int64_t spring = 1774684800000LL; /* 2026-03-28 08:00 GMT */
+	const int64_t autumn = 1792825200000LL; /* 2026-10-24 08:00 BST */
+	dosage_zone *z = NULL;
+	dosage_order o = order("daily");
+	Smartmed__Dosage__V1__DueState st;
+	int64_t due;
+
+	MT_OK(dosage_zone_open("Europe/London", &z));
+	o.start_ms = spring - 24 * H;
+	MT_TRUE(dosage_next_due(&o, z, spring, spring, &due, &st));
+	MT_EQ_INT(due, spring + 23 * H);
+	MT_TRUE(dosage_next_due(&o, NULL, spring, spring, &due, &st));
+	MT_EQ_INT(due, spring + 24 * H); /* UTC: elapsed */
+	o.start_ms = autumn - 24 * H;
+	MT_TRUE(dosage_next_due(&o, z, autumn, autumn, &due, &st));
+	MT_EQ_INT(due, autumn + 25 * H);
+	o = order("q2h");
+	o.start_ms = spring;
+	MT_TRUE(dosage_next_due(&o, z, spring + 16 * H, spring, &due, &st));
+	MT_EQ_INT(due, spring + 18 * H);
+	/* A dose at 08:10 is next due at 08:10 the next day, 23 h on. */
+	o = order("daily");
+	o.start_ms = spring - 24 * H;
+	MT_TRUE(dosage_next_due(&o, z, spring + 10 * 60000, spring, &due, &st));
+	MT_EQ_INT(due, spring + 23 * H + 10 * 60000);
+	dosage_zone_close(z);
+}
+
 static const mt_case cases[] = {
 	{"first_dose_at_start", test_first_dose_at_start},
 	{"interval_from_last_dose", test_interval_from_last_dose},
 	{"named_frequencies", test_named_frequencies},
 	{"never_due", test_never_due},
 	{"stored times out of range", test_stored_times_out_of_range},
+	{"next_due_across_clock_changes", test_next_due_across_clock_changes},
 	{NULL, NULL},
 };
 
