@@ -380,6 +380,17 @@ mar_label(med_arena *a, const dosage_drug *drug, dosage_order *o,
 	return mo->drug_strength && mo->dose_text ? MED_OK : MED_ERR_NOMEM;
 }
 
+/* has_infusion: was an infusion of o running in the window?  An order
+ * written as a dose ("once") and given as an infusion reads as one. */
+static bool
+has_infusion(const dosage_mar_data *d, const dosage_order *o)
+{
+	for (size_t i = 0; i < d->n_infusions; i++)
+		if (strcmp(d->infusions[i]->order_id, o->id) == 0)
+			return true;
+	return false;
+}
+
 /* mar_infusion_line shows an infusion order as running at its rate: it
  * has no scheduled slots, as it is no bolus to give. */
 static med_err
@@ -408,7 +419,7 @@ mar_line(med_call *call, const dosage_mar_data *d, size_t i,
 
 	dosage_order_settle(o, w->now_ms);
 	mo->order = o;
-	if (dosage_order_is_infusion(o))
+	if (dosage_order_is_infusion(o) || has_infusion(d, o))
 		err = mar_infusion_line(a, d, w, o, mo);
 	else if ((err = dosage_mar_slots(a, o, w->zone, w->from_ms, w->to_ms,
 					 w->now_ms, holds, n_holds,
@@ -460,12 +471,13 @@ mar_head(med_arena *a, const mar_window *w,
 	res->from_ms = w->from_ms;
 	res->to_ms = w->to_ms;
 	res->now_ms = w->now_ms;
-	res->time_zone = (char *)dosage_zone_name(w->zone);
+	/* The zone is closed before the reply is written: a copy. */
+	res->time_zone = med_arena_strdup(a, dosage_zone_name(w->zone));
 	res->from_time = dosage_zone_rfc3339(a, w->zone, w->from_ms);
 	res->to_time = dosage_zone_rfc3339(a, w->zone, w->to_ms);
 	res->now_time = dosage_zone_rfc3339(a, w->zone, w->now_ms);
-	if (res->from_time == NULL || res->to_time == NULL ||
-	    res->now_time == NULL)
+	if (res->time_zone == NULL || res->from_time == NULL ||
+	    res->to_time == NULL || res->now_time == NULL)
 		return MED_ERR_NOMEM;
 	return MED_OK;
 }
