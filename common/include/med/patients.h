@@ -129,9 +129,11 @@ med_err med_patients_birth_date(med_call *call, const char *field,
 
 /* med_patient_banner - who a chart is for, as identity has it now. */
 typedef struct med_patient_banner {
-	char mrn[65];
-	char family_name[201];
-	char given_name[201];
+	/* Room for identity's limits in characters of up to 4 UTF-8 bytes:
+	 * never a character cut in two. */
+	char mrn[257];
+	char family_name[801];
+	char given_name[801];
 	char birth_date[MED_BIRTH_DATE_MAX]; /* "YYYY-MM-DD" or "" */
 } med_patient_banner;
 
