@@ -29,7 +29,7 @@ import pytest
 from harness import Stack, paths, protos, run
 from harness.checks import expect_status, now_ms, poll
 from harness.faces import ORL, orl_png
-from harness.fixtures import running
+from harness.fixtures import running, spawn_like
 
 MIN = 60 * 1000
 # The GS1 General Specifications' example GTIN, as the paracetamol pack.
@@ -462,3 +462,12 @@ def test_dose_shown_to_the_precision_it_is_measured(st, pb):
     assert ln.dose_text == "2.3 mL (2300 units)"
     assert ln.drug_strength == "25000 units in 25 mL"
     assert ln.drug_name == "Heparin sodium 25,000 units in 25 mL"
+
+
+def test_unknown_ward_time_zone_stops_the_service(st):
+    """A misspelt zone would chart every time in UTC without a word: the
+    service refuses to start, naming the setting."""
+    rc, out = spawn_like(st, "dosage", MED_WARD_TIME_ZONE="Europe/Lndon")
+    assert rc not in (None, 0), out[-2000:]
+    assert 'MED_WARD_TIME_ZONE: \\"Europe/Lndon\\" is not an IANA time ' \
+        'zone name' in out, out[-2000:]
