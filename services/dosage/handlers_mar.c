@@ -314,6 +314,10 @@ order_admins(med_arena *a, const dosage_mar_data *d, const dosage_order *o,
 			continue;
 		m->confirmation_overdue = dosage_admin_overdue(m, w->now_ms);
 		dosage_mar_round_admin(m);
+		m->effective_time =
+			dosage_zone_rfc3339(a, w->zone, m->effective_ms);
+		if (m->effective_time == NULL)
+			return MED_ERR_NOMEM;
 		mo->administrations[mo->n_administrations++] = m;
 	}
 	return MED_OK;
@@ -341,7 +345,17 @@ mar_prn(med_call *call, const dosage_mar_data *d, size_t i,
 	dosage_prn_forecast(a, d->drugs[i], o, p, d->given[i], w->now_ms,
 			    mo->prn);
 	mo->prn->given_24h = dosage_dose_round(mo->prn->given_24h);
-	return MED_OK;
+	mo->prn->last_given_time =
+		mo->prn->last_given_ms
+			? dosage_zone_rfc3339(a, w->zone,
+					      mo->prn->last_given_ms)
+			: "";
+	mo->prn->next_time =
+		mo->prn->next_ms
+			? dosage_zone_rfc3339(a, w->zone, mo->prn->next_ms)
+			: "";
+	return mo->prn->last_given_time && mo->prn->next_time ? MED_OK
+							      : MED_ERR_NOMEM;
 }
 
 /* slot_times gives each slot's times in the ward's zone, and rounds the

@@ -141,6 +141,8 @@ def test_ward_round(st, pb):
     assert states(m, sched.id) == ["MISSED", "DUE", "UPCOMING", "UPCOMING"]
     q = line(m, prn.id)["prn"]
     assert abs(int(q["next_ms"]) - int(m["now_ms"])) < 1000
+    # ... and says so in the ward's time (issue 30).
+    assert re.match(RFC3339, q["next_time"]), q
 
     # The missed dose at +6 h is charted: the patient was in imaging.
     ng = medctl(st, "nurse", "record-not-given", "--order-id", sched.id,
@@ -189,6 +191,8 @@ def test_ward_round(st, pb):
     assert abs(int(q["next_ms"]) - int(m["now_ms"])) < 1000
     assert [a["status"] for a in line(m, prn.id)["administrations"]] == [
         "entered-in-error"]
+    assert re.match(RFC3339, line(m, prn.id)["administrations"][0][
+        "effective_time"])
 
     # The clinician holds the order: its next dose shows held and cannot
     # be given; resumed, it can.
