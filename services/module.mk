@@ -8,6 +8,11 @@ SERVICES := identity records dosage diagnosis audit
 
 # svc_libs NAME: what a binary that uses service NAME's code links, in order.
 svc_libs = $(BUILD)/lib/lib$(1).a $(LIBMED) $(PB_LIBS)
+# svc_dep_libs NAME: the third-party libraries only service NAME links
+# (<name>_DEP_LIBS): dosage's ward time zone is ICU's (services/dosage/zone.c).
+dosage_DEP_LIBS := $(shell pkg-config --libs icu-i18n icu-uc 2>/dev/null || \
+	echo -licui18n -licuuc -licudata)
+svc_dep_libs = $($(1)_DEP_LIBS)
 
 define service_template
 $(1)_SRCS := $$(sort $$(shell find services/$(1) -name '*.c'))
@@ -25,7 +30,7 @@ $$(BUILD)/lib/lib$(1).a: $$($(1)_LIB_OBJS)
 $$(BUILD)/bin/smartmed-$(1): $$($(1)_MAIN_OBJ) $$(call svc_libs,$(1))
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  LD      $$@")
-	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(DEP_LIBS)
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(DEP_LIBS) $$(call svc_dep_libs,$(1))
 endef
 
 $(foreach s,$(SERVICES),$(eval $(call service_template,$(s))))

@@ -29,7 +29,7 @@ $$(BUILD)/tests/$(1)/$(2): $$(BUILD)/obj/tests/unit/$(1)/$(2).o \
 		$$(TESTLIB_OBJ) $$(call svc_libs,$(1))
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  LD      $$@")
-	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(DEP_LIBS)
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(DEP_LIBS) $$(call svc_dep_libs,$(1))
 endef
 
 $(foreach s,$(SERVICES),$(foreach t,$(patsubst tests/unit/$(s)/%.c,%,\

@@ -26,6 +26,8 @@ typedef Smartmed__Dosage__V1__DoseCheck dosage_check;
 typedef Smartmed__Dosage__V1__Override dosage_override;
 /* What records' GetMedicationFacts answered about a patient. */
 typedef Smartmed__Records__V1__MedicationFacts dosage_facts;
+/* dosage_zone - the ward's time zone (zone.c). */
+typedef struct dosage_zone dosage_zone;
 
 extern const med_method dosage_methods[];
 extern const size_t dosage_n_methods;
@@ -85,8 +87,11 @@ typedef struct dosage_state {
 	dosage_verify_mode verify;
 	med_channel *records; /* GetMedicationFacts; NULL when not set */
 	int64_t records_deadline_ms;
-	int scan; /* dosage_scan_mode (limits.c) */
+	int scan;	    /* dosage_scan_mode (limits.c) */
+	char ward_zone[64]; /* MED_WARD_TIME_ZONE, checked at start */
 } dosage_state;
+
+#define WARD_ZONE_SETTING "MED_WARD_TIME_ZONE"
 
 #define RECORDS_URL_SETTING "MED_RECORDS_URL"
 
@@ -378,13 +383,68 @@ med_err dosage_csv_parse(med_arena *a, const uint8_t *csv, size_t len,
 
 /*
  * dosage_next_due computes an order's next dose from its frequency and
- * last administration (0: none).  Returns false when it has none (PRN,
- * "once" given, past its end).
+ * last administration (0: none), one interval on in zone's wall-clock
+ * time when the interval is DOSAGE_WALL_MIN_INTERVAL_MS or more (zone
+ * NULL: UTC).  Returns false when it has none (PRN, "once" given, past
+ * its end).
  */
-bool dosage_next_due(const dosage_order *o, int64_t last_ms, int64_t now_ms,
-		     int64_t *due_ms, Smartmed__Dosage__V1__DueState *state);
+bool dosage_next_due(const dosage_order *o, dosage_zone *zone, int64_t last_ms,
+		     int64_t now_ms, int64_t *due_ms,
+		     Smartmed__Dosage__V1__DueState *state);
+
+/* --- zone.c: the ward's time zone (ICU) -------------------------------- */
+
+/* A dosage_zone is one IANA time zone, for one thread at a time (a call
+ * opens its own).  NULL everywhere means UTC. */
+
+/* dosage_zone_check: is name an IANA zone id ICU knows?  MED_ERR_INVALID
+ * when not. */
+med_err dosage_zone_check(const char *name) MED_MUST_CHECK;
+
+/* dosage_zone_open opens zone name.  Errors: MED_ERR_INVALID (unknown
+ * zone), MED_ERR_NOMEM. */
+med_err dosage_zone_open(const char *name, dosage_zone **out) MED_MUST_CHECK;
+
+/* dosage_zone_close frees z; NULL is fine. */
+void dosage_zone_close(dosage_zone *z);
+
+/* dosage_zone_name is z's IANA name ("UTC" for NULL). */
+const char *dosage_zone_name(const dosage_zone *z);
+
+/* dosage_zone_offset_ms is z's offset from UTC at utc_ms (BST: 3600000). */
+int64_t dosage_zone_offset_ms(dosage_zone *z, int64_t utc_ms);
+
+/* dosage_zone_wall_ms is the wall-clock time at utc_ms, as the Unix ms of
+ * the same date and clock time in UTC. */
+int64_t dosage_zone_wall_ms(dosage_zone *z, int64_t utc_ms);
+
+/* dosage_zone_utc_ms is the instant of a wall-clock time (as
+ * dosage_zone_wall_ms gives it): one the clock skips is read with the
+ * offset before the change, one that occurs twice is the first. */
+int64_t dosage_zone_utc_ms(dosage_zone *z, int64_t wall_ms);
+
+/* dosage_zone_rfc3339 writes utc_ms in z as RFC 3339 with its offset
+ * ("2026-10-25T08:00:00+00:00"; milliseconds only when not 0), in a;
+ * "" when out of the time bounds, NULL when out of memory. */
+char *dosage_zone_rfc3339(med_arena *a, dosage_zone *z, int64_t utc_ms);
+
+/* dosage_ward_zone opens the ward's zone for a call (MED_WARD_TIME_ZONE;
+ * *out NULL for UTC).  Errors: MED_ERR_NOMEM. */
+med_err dosage_ward_zone(med_call *call, dosage_zone **out) MED_MUST_CHECK;
 
 /* --- mar.c: the ward round's schedule (no I/O) ------------------------- */
+
+/* Schedules whose interval is at least this keep their wall-clock times
+ * across a clock change (a one-hour shift is within the order's tolerance,
+ * DOSAGE_DOSE_ORDER_TOLERANCE_MAX_MS, only from 4 hours); shorter ones
+ * keep their elapsed spacing. */
+#define DOSAGE_WALL_MIN_INTERVAL_MS (4LL * 3600 * 1000)
+
+/* dosage_next_slot_ms is one interval after from_ms: on zone's wall clock
+ * from DOSAGE_WALL_MIN_INTERVAL_MS (a daily dose at 08:00 is next due at
+ * 08:00, 23 or 25 hours later across a clock change), else elapsed. */
+int64_t dosage_next_slot_ms(dosage_zone *zone, int64_t from_ms,
+			    int64_t interval_ms);
 
 #define DOSAGE_MAR_MAX_SLOTS	 200
 #define DOSAGE_MAR_MAX_WINDOW_MS (7LL * 24 * 3600 * 1000)
@@ -420,10 +480,13 @@ size_t dosage_hold_spans(const dosage_order *o, const dosage_hold_rows *ev,
 
 /*
  * dosage_order_slot finds the scheduled time of o nearest to t_ms: the
- * order's start plus whole intervals, within its start and end.  False
+ * order's start plus whole intervals (in zone's wall-clock time from
+ * DOSAGE_WALL_MIN_INTERVAL_MS, see dosage_order_slot_ms), within its
+ * start and end.  False
  * for an order without scheduled times (PRN, an unreadable frequency).
  */
-bool dosage_order_slot(const dosage_order *o, int64_t t_ms, int64_t *slot_ms);
+bool dosage_order_slot(const dosage_order *o, dosage_zone *zone, int64_t t_ms,
+		       int64_t *slot_ms);
 
 /*
  * dosage_order_times_ok is true when o's stored start and creation lie
@@ -451,8 +514,8 @@ int64_t dosage_order_stop_ms(const dosage_order *o);
  * dose given answers the slot nearest its time within half an interval.
  * Slots and their strings come from a.  Errors: MED_ERR_NOMEM.
  */
-med_err dosage_mar_slots(med_arena *a, const dosage_order *o, int64_t from_ms,
-			 int64_t to_ms, int64_t now_ms,
+med_err dosage_mar_slots(med_arena *a, const dosage_order *o, dosage_zone *zone,
+			 int64_t from_ms, int64_t to_ms, int64_t now_ms,
 			 const dosage_hold_span *holds, size_t n_holds,
 			 dosage_admin *const *admins, size_t n_admins,
 			 Smartmed__Dosage__V1__MarSlot ***out,
@@ -835,8 +898,9 @@ med_err dosage_store_not_given(med_db *db, med_arena *arena,
 			       void *ctx, dosage_admin *m) MED_MUST_CHECK;
 
 /* dosage_mar_data - what the MAR of a patient is drawn from, read in one
- * transaction; for each PRN order (index as in orders) its drug and what
- * was given of its substances, NULL for the others. */
+ * transaction; for each order (index as in orders) its drug (NULL when the
+ * catalogue lost it), and for each PRN order what was given of its
+ * substances (NULL for the others). */
 typedef struct dosage_mar_data {
 	dosage_order **orders;
 	size_t n_orders;
@@ -1214,5 +1278,60 @@ med_err dosage_weekly_gate(med_call *call, const dosage_order *o,
 
 /* dosage_scan_mode_of is the service's MED_DOSAGE_SCAN_REQUIRED. */
 dosage_scan_mode dosage_scan_mode_of(med_call *call);
+
+/* --- mar_view.c: the MAR as a nurse reads it (no I/O) ------------------ */
+
+/* A dose is shown to DOSAGE_DOSE_SIG_DIGITS significant digits, at most
+ * DOSAGE_DOSE_MAX_DECIMALS decimals, never fewer than its whole units:
+ * 2.3 mL of 1000 units/mL is 2300 units, not 2299.9999999999995. */
+#define DOSAGE_DOSE_SIG_DIGITS	 6
+#define DOSAGE_DOSE_MAX_DECIMALS 6
+
+/* dosage_dose_round is v rounded as a dose is shown (above). */
+double dosage_dose_round(double v);
+
+/* dosage_amount_text is "2300 units", "0.5 mg": v rounded, without
+ * trailing zeros, and unit ("[iU]" reads "units"); in a. */
+char *dosage_amount_text(med_arena *a, double v, const char *unit);
+
+/* dosage_drug_strength_text is d's strength as a label gives it ("500 mg per
+ * tablet", "120 mg in 5 mL", "1000 units per mL"), "" when its unit is
+ * itself an amount; in a (NULL: no memory). */
+char *dosage_drug_strength_text(med_arena *a, const dosage_drug *d);
+
+/* dosage_order_is_infusion: is o a continuous infusion order? */
+bool dosage_order_is_infusion(const dosage_order *o);
+
+/* dosage_order_dose_text is o's dose as a nurse reads it: "2.3 mL (2300
+ * units)", or an infusion's rate "5 mL/h"; in a (NULL: no memory). */
+char *dosage_order_dose_text(med_arena *a, const dosage_order *o);
+
+/* dosage_mar_round_* round the doses and rates of what GetMar returns. */
+void dosage_mar_round_order(dosage_order *o);
+void dosage_mar_round_admin(dosage_admin *m);
+void dosage_mar_round_infusion(Smartmed__Dosage__V1__Infusion *inf);
+
+/*
+ * dosage_mar_infusion fills out, the line of infusion order o at now_ms,
+ * from the patient's infusions inf: its latest infusion started by now,
+ * running at the rate of its latest event by then, or stopped, or not
+ * started.  Times in z.  Errors: MED_ERR_NOMEM.
+ */
+med_err
+dosage_mar_infusion(med_arena *a, dosage_zone *z, const dosage_order *o,
+		    Smartmed__Dosage__V1__Infusion *const *inf, size_t n,
+		    int64_t now_ms,
+		    Smartmed__Dosage__V1__MarInfusion *out) MED_MUST_CHECK;
+
+/*
+ * dosage_mar_banner fills the patient banner from identity's answer (who)
+ * and the facts the dose checks use (p, from dosage_patient at now_ms):
+ * the family name in capitals, age at now in the ward's date, the weight
+ * with its time, the allergies.  Errors: MED_ERR_NOMEM.
+ */
+med_err dosage_mar_banner(med_arena *a, dosage_zone *z,
+			  const med_patient_banner *who,
+			  const dosage_dose_patient *p, int64_t now_ms,
+			  Smartmed__Dosage__V1__MarPatient *out) MED_MUST_CHECK;
 
 #endif

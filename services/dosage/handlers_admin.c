@@ -624,6 +624,7 @@ dosage_rpc_list_due(med_call *call, const ProtobufCMessage *in,
 	med_arena *a = med_call_arena(call);
 	int64_t now = req->now_ms ? req->now_ms : med_now_ms();
 	dosage_due_row *rows;
+	dosage_zone *zone = NULL;
 	size_t n, cap = 0;
 	med_err err = med_check_id(call, "patient_id", req->patient_id);
 
@@ -639,6 +640,8 @@ dosage_rpc_list_due(med_call *call, const ProtobufCMessage *in,
 					 &rows, &n);
 	if (err == MED_OK)
 		err = due_stays(call, rows, n);
+	if (err == MED_OK)
+		err = dosage_ward_zone(call, &zone);
 	for (size_t i = 0; err == MED_OK && i < n; i++) {
 		Smartmed__Dosage__V1__DueItem *it, tmp;
 
@@ -647,19 +650,22 @@ dosage_rpc_list_due(med_call *call, const ProtobufCMessage *in,
 		 * reconciliation on a readmission. */
 		if (rows[i].order->stay_ended_ms != 0)
 			continue;
-		if (!dosage_next_due(rows[i].order, rows[i].last_ms, now,
+		if (!dosage_next_due(rows[i].order, zone, rows[i].last_ms, now,
 				     &tmp.due_ms, &tmp.state))
 			continue;
 		it = med_arena_push_msg(
 			a, (void ***)&res->items, &res->n_items, &cap,
 			&smartmed__dosage__v1__due_item__descriptor);
-		if (it == NULL)
-			return MED_ERR_NOMEM;
+		if (it == NULL) {
+			err = MED_ERR_NOMEM;
+			break;
+		}
 		it->order = rows[i].order;
 		it->due_ms = tmp.due_ms;
 		it->state = tmp.state;
 		it->last_administration_ms = rows[i].last_ms;
 	}
+	dosage_zone_close(zone);
 	if (err == MED_OK && res->n_items > 1)
 		qsort(res->items, res->n_items, sizeof(*res->items), by_due);
 	return err;

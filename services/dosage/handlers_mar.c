@@ -63,6 +63,7 @@ typedef struct not_given_ctx {
 	med_call *call;
 	const Smartmed__Dosage__V1__RecordNotGivenRequest *req;
 	int64_t now_ms;
+	dosage_zone *zone; /* the ward's: the grid GetMar shows */
 } not_given_ctx;
 
 /* chartable: a dose may be charted as not given against an order that
@@ -81,7 +82,7 @@ chartable(const not_given_ctx *x, const dosage_order *o)
 				     "after scheduled_ms; chart it against "
 				     "the version before, order %s",
 				     o->replaces_order_id);
-	if (!dosage_order_slot(o, x->req->scheduled_ms, &slot))
+	if (!dosage_order_slot(o, x->zone, x->req->scheduled_ms, &slot))
 		return med_call_fail(x->call, MED_ERR_PRECONDITION,
 				     "order_id: an as-needed (PRN) order has "
 				     "no scheduled doses");
@@ -147,7 +148,7 @@ dosage_rpc_record_not_given(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Dosage__V1__RecordNotGivenRequest *req =
 		(const void *)in;
 	dosage_admin *m = (void *)out;
-	not_given_ctx x = {call, req, med_now_ms()};
+	not_given_ctx x = {call, req, med_now_ms(), NULL};
 	dosage_order o;
 	med_err err = not_given_validate(call, req, x.now_ms);
 
@@ -162,10 +163,12 @@ dosage_rpc_record_not_given(med_call *call, const ProtobufCMessage *in,
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, o.patient_id);
-	if ((err = dosage_stay_guard(call, "order_id", &o)) != MED_OK)
+	if ((err = dosage_stay_guard(call, "order_id", &o)) != MED_OK ||
+	    (err = dosage_ward_zone(call, &x.zone)) != MED_OK)
 		return err;
 	err = dosage_store_not_given(med_call_db(call), med_call_arena(call),
 				     req->order_id, not_given_chart, &x, m);
+	dosage_zone_close(x.zone);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");
 	if (err == MED_ERR_EXISTS)
@@ -300,6 +303,7 @@ dosage_rpc_mark_administration_entered_in_error(med_call *call,
 
 typedef struct mar_window {
 	int64_t from_ms, to_ms, now_ms;
+	dosage_zone *zone; /* the ward's time zone; NULL: UTC */
 } mar_window;
 
 static med_err
@@ -359,6 +363,11 @@ order_admins(med_arena *a, const dosage_mar_data *d, const dosage_order *o,
 		if (strcmp(m->order_id, o->id) != 0 || !in_window(m, w))
 			continue;
 		m->confirmation_overdue = dosage_admin_overdue(m, w->now_ms);
+		dosage_mar_round_admin(m);
+		m->effective_time =
+			dosage_zone_rfc3339(a, w->zone, m->effective_ms);
+		if (m->effective_time == NULL)
+			return MED_ERR_NOMEM;
 		mo->administrations[mo->n_administrations++] = m;
 	}
 	return MED_OK;
@@ -382,14 +391,87 @@ mar_prn(med_call *call, const dosage_mar_data *d, size_t i,
 			a, "the stay %s was discharged", o->encounter_id);
 		return mo->prn->reason ? MED_OK : MED_ERR_NOMEM;
 	}
-	if (o->status != ST(ACTIVE) || d->drugs[i] == NULL) {
+	if (o->status != ST(ACTIVE) || d->drugs[i] == NULL ||
+	    d->given[i] == NULL) {
 		mo->prn->reason =
 			med_arena_sprintf(a, "order is %s", o->fhir_status);
 		return mo->prn->reason ? MED_OK : MED_ERR_NOMEM;
 	}
 	dosage_prn_forecast(a, d->drugs[i], o, p, d->given[i], w->now_ms,
 			    mo->prn);
+	mo->prn->given_24h = dosage_dose_round(mo->prn->given_24h);
+	mo->prn->last_given_time =
+		mo->prn->last_given_ms
+			? dosage_zone_rfc3339(a, w->zone,
+					      mo->prn->last_given_ms)
+			: "";
+	mo->prn->next_time =
+		mo->prn->next_ms
+			? dosage_zone_rfc3339(a, w->zone, mo->prn->next_ms)
+			: "";
+	return mo->prn->last_given_time && mo->prn->next_time ? MED_OK
+							      : MED_ERR_NOMEM;
+}
+
+/* slot_times gives each slot's times in the ward's zone, and rounds the
+ * dose given. */
+static med_err
+slot_times(med_arena *a, const mar_window *w,
+	   Smartmed__Dosage__V1__MarOrder *mo)
+{
+	for (size_t i = 0; i < mo->n_slots; i++) {
+		Smartmed__Dosage__V1__MarSlot *s = mo->slots[i];
+
+		s->dose = dosage_dose_round(s->dose);
+		s->scheduled_time =
+			dosage_zone_rfc3339(a, w->zone, s->scheduled_ms);
+		s->charted_time =
+			s->charted_ms
+				? dosage_zone_rfc3339(a, w->zone, s->charted_ms)
+				: "";
+		if (s->scheduled_time == NULL || s->charted_time == NULL)
+			return MED_ERR_NOMEM;
+	}
 	return MED_OK;
+}
+
+/* mar_label names the drug, its strength and the dose as a nurse reads
+ * them, with the numbers rounded as shown. */
+static med_err
+mar_label(med_arena *a, const dosage_drug *drug, dosage_order *o,
+	  Smartmed__Dosage__V1__MarOrder *mo)
+{
+	mo->drug_name =
+		(char *)(drug && drug->name ? drug->name : o->drug_code);
+	mo->drug_strength = drug ? dosage_drug_strength_text(a, drug) : "";
+	mo->dose_text = dosage_order_dose_text(a, o);
+	dosage_mar_round_order(o);
+	return mo->drug_strength && mo->dose_text ? MED_OK : MED_ERR_NOMEM;
+}
+
+/* has_infusion: was an infusion of o running in the window?  An order
+ * written as a dose ("once") and given as an infusion reads as one. */
+static bool
+has_infusion(const dosage_mar_data *d, const dosage_order *o)
+{
+	for (size_t i = 0; i < d->n_infusions; i++)
+		if (strcmp(d->infusions[i]->order_id, o->id) == 0)
+			return true;
+	return false;
+}
+
+/* mar_infusion_line shows an infusion order as running at its rate: it
+ * has no scheduled slots, as it is no bolus to give. */
+static med_err
+mar_infusion_line(med_arena *a, const dosage_mar_data *d, const mar_window *w,
+		  const dosage_order *o, Smartmed__Dosage__V1__MarOrder *mo)
+{
+	mo->infusion = med_arena_zalloc(a, sizeof(*mo->infusion));
+	if (mo->infusion == NULL)
+		return MED_ERR_NOMEM;
+	smartmed__dosage__v1__mar_infusion__init(mo->infusion);
+	return dosage_mar_infusion(a, w->zone, o, d->infusions, d->n_infusions,
+				   w->now_ms, mo->infusion);
 }
 
 /* mar_line makes the MAR's line of order i. */
@@ -406,15 +488,21 @@ mar_line(med_call *call, const dosage_mar_data *d, size_t i,
 
 	dosage_order_settle(o, w->now_ms);
 	mo->order = o;
+	if (dosage_order_is_infusion(o) || has_infusion(d, o))
+		err = mar_infusion_line(a, d, w, o, mo);
 	/* No dose is scheduled after the discharge of the order's stay. */
-	if ((err = dosage_mar_slots(
-		     a, o, w->from_ms, dosage_stay_until_ms(o, w->to_ms),
-		     w->now_ms, holds, n_holds, d->admins.items, d->admins.n,
-		     &mo->slots, &mo->n_slots)) != MED_OK ||
-	    (err = order_admins(a, d, o, w, mo)) != MED_OK)
+	else if ((err = dosage_mar_slots(a, o, w->zone, w->from_ms,
+					 dosage_stay_until_ms(o, w->to_ms),
+					 w->now_ms, holds, n_holds,
+					 d->admins.items, d->admins.n,
+					 &mo->slots, &mo->n_slots)) == MED_OK) {
+		dosage_stay_close_slots(o, mo->slots, mo->n_slots);
+		err = slot_times(a, w, mo);
+	}
+	if (err != MED_OK || (err = order_admins(a, d, o, w, mo)) != MED_OK ||
+	    (o->prn && (err = mar_prn(call, d, i, p, w, mo)) != MED_OK))
 		return err;
-	dosage_stay_close_slots(o, mo->slots, mo->n_slots);
-	return o->prn ? mar_prn(call, d, i, p, w, mo) : MED_OK;
+	return mar_label(a, d->drugs[i], o, mo);
 }
 
 /* mar_stays asks identity, after the reads, which orders' stays were
@@ -427,27 +515,87 @@ mar_stays(med_call *call, dosage_mar_data *d, int64_t now_ms)
 	return dosage_stays_fill(call, d->orders, d->n_orders);
 }
 
-/* mar_patient learns the patient's facts when a PRN forecast needs them
- * (identity's birth date, the record's measurements), after the reads:
- * no network call inside the transaction. */
+/* mar_patient learns who the patient is (identity: name, MRN, birth
+ * date) and the facts the dose checks use (the record's, over dosage's
+ * context) for the banner and the PRN forecasts, after the reads: no
+ * network call inside the transaction.  As the dose checks, it fails
+ * closed: a chart without the patient's allergies is not drawn. */
 static med_err
 mar_patient(med_call *call, const Smartmed__Dosage__V1__GetMarRequest *req,
-	    const dosage_mar_data *d, int64_t now_ms, dosage_dose_patient *p)
+	    const dosage_mar_data *d, const mar_window *w,
+	    dosage_dose_patient *p, Smartmed__Dosage__V1__GetMarResponse *res)
 {
+	med_arena *a = med_call_arena(call);
+	med_patient_banner who;
 	dosage_known known;
-	bool any_prn = false;
 	med_err err;
 
 	memset(p, 0, sizeof(*p));
-	for (size_t i = 0; i < d->n_orders; i++)
-		any_prn = any_prn || d->drugs[i] != NULL;
-	if (!any_prn)
-		return MED_OK;
-	if ((err = dosage_know_patient(call, "patient_id", req->patient_id,
-				       &known)) != MED_OK)
+	memset(&known, 0, sizeof(known));
+	if ((err = med_patients_banner(call, "patient_id", req->patient_id,
+				       &who)) != MED_OK ||
+	    (err = dosage_facts_fetch(call, "patient_id", req->patient_id,
+				      &known.facts)) != MED_OK)
 		return err;
-	dosage_patient(med_call_arena(call), d->has_ctx ? &d->ctx : NULL,
-		       &known, now_ms, p);
+	med_strlcpy(known.birth_date, who.birth_date, sizeof(known.birth_date));
+	dosage_patient(a, d->has_ctx ? &d->ctx : NULL, &known, w->now_ms, p);
+	res->patient = med_arena_zalloc(a, sizeof(*res->patient));
+	if (res->patient == NULL)
+		return MED_ERR_NOMEM;
+	smartmed__dosage__v1__mar_patient__init(res->patient);
+	return dosage_mar_banner(a, w->zone, &who, p, w->now_ms, res->patient);
+}
+
+/* mar_head gives the window and the zone it is read in. */
+static med_err
+mar_head(med_arena *a, const mar_window *w,
+	 Smartmed__Dosage__V1__GetMarResponse *res)
+{
+	res->from_ms = w->from_ms;
+	res->to_ms = w->to_ms;
+	res->now_ms = w->now_ms;
+	/* The zone is closed before the reply is written: a copy. */
+	res->time_zone = med_arena_strdup(a, dosage_zone_name(w->zone));
+	res->from_time = dosage_zone_rfc3339(a, w->zone, w->from_ms);
+	res->to_time = dosage_zone_rfc3339(a, w->zone, w->to_ms);
+	res->now_time = dosage_zone_rfc3339(a, w->zone, w->now_ms);
+	if (res->time_zone == NULL || res->from_time == NULL ||
+	    res->to_time == NULL || res->now_time == NULL)
+		return MED_ERR_NOMEM;
+	return MED_OK;
+}
+
+/* mar_draw makes the response from what was read. */
+static med_err
+mar_draw(med_call *call, const Smartmed__Dosage__V1__GetMarRequest *req,
+	 dosage_mar_data *d, const mar_window *w,
+	 Smartmed__Dosage__V1__GetMarResponse *res)
+{
+	med_arena *a = med_call_arena(call);
+	dosage_dose_patient p;
+	size_t cap = 0;
+	med_err err;
+
+	if ((err = mar_patient(call, req, d, w, &p, res)) != MED_OK ||
+	    (err = mar_head(a, w, res)) != MED_OK)
+		return err;
+	res->patient_id = req->patient_id;
+	for (size_t i = 0; i < d->n_orders; i++) {
+		Smartmed__Dosage__V1__MarOrder *mo = med_arena_push_msg(
+			a, (void ***)&res->orders, &res->n_orders, &cap,
+			&smartmed__dosage__v1__mar_order__descriptor);
+
+		if (mo == NULL)
+			return MED_ERR_NOMEM;
+		if ((err = mar_line(call, d, i, &p, w, mo)) != MED_OK)
+			return err;
+	}
+	/* The lines are drawn from the infusions as read; what is shown
+	 * is rounded. */
+	for (size_t i = 0; i < d->n_infusions; i++)
+		dosage_mar_round_infusion(d->infusions[i]);
+	res->infusions = d->infusions;
+	res->n_infusions = d->n_infusions;
 	return MED_OK;
 }
 
@@ -457,37 +605,20 @@ dosage_rpc_get_mar(med_call *call, const ProtobufCMessage *in,
 {
 	const Smartmed__Dosage__V1__GetMarRequest *req = (const void *)in;
 	Smartmed__Dosage__V1__GetMarResponse *res = (void *)out;
-	med_arena *a = med_call_arena(call);
 	dosage_mar_data d;
-	dosage_dose_patient p;
-	mar_window w = {0, 0, 0};
-	size_t cap = 0;
+	mar_window w = {0, 0, 0, NULL};
 	med_err err = mar_validate(call, req, &w);
 
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
-	if ((err = dosage_store_mar(med_call_db(call), a, req->patient_id,
-				    w.from_ms, w.to_ms, w.now_ms, &d)) !=
-		    MED_OK ||
+	if ((err = dosage_store_mar(med_call_db(call), med_call_arena(call),
+				    req->patient_id, w.from_ms, w.to_ms,
+				    w.now_ms, &d)) != MED_OK ||
 	    (err = mar_stays(call, &d, w.now_ms)) != MED_OK ||
-	    (err = mar_patient(call, req, &d, w.now_ms, &p)) != MED_OK)
+	    (err = dosage_ward_zone(call, &w.zone)) != MED_OK)
 		return err;
-	res->patient_id = req->patient_id;
-	res->from_ms = w.from_ms;
-	res->to_ms = w.to_ms;
-	res->now_ms = w.now_ms;
-	for (size_t i = 0; i < d.n_orders; i++) {
-		Smartmed__Dosage__V1__MarOrder *mo = med_arena_push_msg(
-			a, (void ***)&res->orders, &res->n_orders, &cap,
-			&smartmed__dosage__v1__mar_order__descriptor);
-
-		if (mo == NULL)
-			return MED_ERR_NOMEM;
-		if ((err = mar_line(call, &d, i, &p, &w, mo)) != MED_OK)
-			return err;
-	}
-	res->infusions = d.infusions;
-	res->n_infusions = d.n_infusions;
-	return MED_OK;
+	err = mar_draw(call, req, &d, &w, res);
+	dosage_zone_close(w.zone);
+	return err;
 }

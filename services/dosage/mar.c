@@ -5,7 +5,10 @@
  *
  * Scheduled times are fixed by the order: its start_ms plus whole
  * intervals of its frequency, up to its end (or its discontinuation or
- * replacement), so a late dose does not move the ones after it.
+ * replacement), so a late dose does not move the ones after it.  From
+ * DOSAGE_WALL_MIN_INTERVAL_MS the intervals are counted in the ward's
+ * wall-clock time, so that a daily 08:00 dose is at 08:00 on both sides of
+ * a clock change (a grid, below).
  */
 #include <med/arena.h>
 #include <med/util.h>
@@ -76,10 +79,110 @@ end_clamped(const dosage_order *o)
 	return o->end_ms < MED_TIME_MAX_MS ? o->end_ms : MED_TIME_MAX_MS;
 }
 
+/* --- the grid: slot k of an order ---------------------------------------- */
+
+/* grid - an order's scheduled times: slot k is its start plus k intervals,
+ * counted in the zone's wall-clock time when wall is set (the zone's
+ * offset at each slot, not at the start). */
+typedef struct grid {
+	dosage_zone *zone;
+	int64_t start, interval, start_wall;
+	bool wall;
+} grid;
+
+static void
+grid_init(grid *g, dosage_zone *z, int64_t start_ms, int64_t interval_ms)
+{
+	g->zone = z;
+	g->start = start_ms;
+	g->interval = interval_ms;
+	g->wall = z != NULL && interval_ms >= DOSAGE_WALL_MIN_INTERVAL_MS;
+	g->start_wall = g->wall ? dosage_zone_wall_ms(z, start_ms) : start_ms;
+}
+
+/* grid_at is slot k's time (k >= 0). */
+static int64_t
+grid_at(const grid *g, int64_t k)
+{
+	if (g->interval == 0 || k == 0)
+		return g->start;
+	if (!g->wall)
+		return g->start + k * g->interval;
+	return dosage_zone_utc_ms(g->zone, g->start_wall + k * g->interval);
+}
+
+/* grid_clock is t on the grid's clock. */
+static int64_t
+grid_clock(const grid *g, int64_t t)
+{
+	return g->wall ? dosage_zone_wall_ms(g->zone, t) : t;
+}
+
+static int64_t
+gap(int64_t a, int64_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/* grid_nearest is the slot nearest t (0 up to the start). */
+static int64_t
+grid_nearest(const grid *g, int64_t t)
+{
+	int64_t k, best;
+
+	if (g->interval == 0 || t <= g->start)
+		return 0;
+	k = (grid_clock(g, t) - g->start_wall + g->interval / 2) / g->interval;
+	if (!g->wall)
+		return k;
+	/* The wall clock jumps at a change: the nearest may be a
+	 * neighbour. */
+	best = k;
+	for (int64_t j = k - 1; j <= k + 1; j++)
+		if (j >= 0 && gap(grid_at(g, j), t) < gap(grid_at(g, best), t))
+			best = j;
+	return best;
+}
+
+/* grid_first is the first slot at or after lo. */
+static int64_t
+grid_first(const grid *g, int64_t lo)
+{
+	int64_t k;
+
+	if (g->interval == 0 || lo <= g->start)
+		return 0;
+	k = (grid_clock(g, lo) - g->start_wall + g->interval - 1) / g->interval;
+	if (!g->wall)
+		return k;
+	while (k > 0 && grid_at(g, k - 1) >= lo)
+		k--;
+	while (grid_at(g, k) < lo)
+		k++;
+	return k;
+}
+
+/* grid_last is the last slot at or before end (>= the start). */
+static int64_t
+grid_last(const grid *g, int64_t end)
+{
+	int64_t k = (grid_clock(g, end) - g->start_wall) / g->interval;
+
+	if (!g->wall)
+		return k;
+	while (k > 0 && grid_at(g, k) > end)
+		k--;
+	while (grid_at(g, k + 1) <= end)
+		k++;
+	return k;
+}
+
 bool
-dosage_order_slot(const dosage_order *o, int64_t t_ms, int64_t *slot_ms)
+dosage_order_slot(const dosage_order *o, dosage_zone *zone, int64_t t_ms,
+		  int64_t *slot_ms)
 {
 	int64_t iv, k, k_last;
+	grid g;
 
 	if (!dosage_order_times_ok(o) || !order_interval(o, &iv))
 		return false;
@@ -87,15 +190,27 @@ dosage_order_slot(const dosage_order *o, int64_t t_ms, int64_t *slot_ms)
 		*slot_ms = o->start_ms;
 		return true;
 	}
-	k = t_ms <= o->start_ms ? 0 : (t_ms - o->start_ms + iv / 2) / iv;
+	grid_init(&g, zone, o->start_ms, iv);
+	k = grid_nearest(&g, t_ms);
 	if (o->end_ms != 0 && o->end_ms >= o->start_ms) {
 		/* A stored end past the bounds runs on like no end. */
-		k_last = (end_clamped(o) - o->start_ms) / iv;
+		k_last = grid_last(&g, end_clamped(o));
 		if (k > k_last)
 			k = k_last;
 	}
-	*slot_ms = o->start_ms + k * iv;
+	*slot_ms = grid_at(&g, k);
 	return true;
+}
+
+int64_t
+dosage_next_slot_ms(dosage_zone *zone, int64_t from_ms, int64_t interval_ms)
+{
+	grid g;
+
+	grid_init(&g, zone, from_ms, interval_ms);
+	if (!g.wall)
+		return med_time_add_ms(from_ms, interval_ms);
+	return grid_at(&g, 1);
 }
 
 size_t
@@ -132,12 +247,34 @@ dosage_hold_spans(const dosage_order *o, const dosage_hold_rows *ev,
 	return n;
 }
 
-static bool
-held_at(const dosage_hold_span *h, size_t n, int64_t t)
+/* late_ms is how long after its time a dose nobody charted may still be
+ * given: half the interval (a "once" dose: a day), at least the grace. */
+static int64_t
+late_ms(int64_t interval)
 {
-	for (size_t i = 0; i < n; i++)
-		if (t >= h[i].from_ms && t < h[i].to_ms)
+	int64_t late = interval > 0 ? interval / 2 : ONCE_LATE;
+
+	return late < DOSAGE_DUE_GRACE_MS ? DOSAGE_DUE_GRACE_MS : late;
+}
+
+/* held_for: is the uncharted dose at slot held?  When the order was on
+ * hold at its time, or a hold began while the dose was still open (due or
+ * late) and by now: a hold stops the doses it finds open, so none of
+ * them reads as "late, may still be given", even once resumed. */
+static bool
+held_for(const dosage_hold_span *h, size_t n, int64_t slot, int64_t interval,
+	 int64_t now)
+{
+	int64_t open_to = med_time_add_ms(slot, late_ms(interval));
+
+	if (open_to > now)
+		open_to = now;
+	for (size_t i = 0; i < n; i++) {
+		if (slot >= h[i].from_ms && slot < h[i].to_ms)
 			return true;
+		if (h[i].from_ms > slot && h[i].from_ms <= open_to)
+			return true;
+	}
 	return false;
 }
 
@@ -145,10 +282,8 @@ held_at(const dosage_hold_span *h, size_t n, int64_t t)
 static slot_state
 uncharted_state(int64_t slot, int64_t interval, int64_t now)
 {
-	int64_t late = interval > 0 ? interval / 2 : ONCE_LATE;
+	int64_t late = late_ms(interval);
 
-	if (late < DOSAGE_DUE_GRACE_MS)
-		late = DOSAGE_DUE_GRACE_MS;
 	if (now < slot)
 		return SLOT(UPCOMING);
 	if (now <= slot + DOSAGE_DUE_GRACE_MS)
@@ -162,7 +297,8 @@ uncharted_state(int64_t slot, int64_t interval, int64_t now)
 typedef struct slot_list {
 	mar_slot **items;
 	size_t n, cap;
-	int64_t start, interval, k0; /* items[i] is start + (k0 + i) iv */
+	grid g;
+	int64_t start, interval, k0; /* items[i] is grid slot k0 + i */
 	int64_t now_ms;
 } slot_list;
 
@@ -182,7 +318,7 @@ slot_for(const slot_list *l, const dosage_admin *m)
 	if (l->interval > 0) {
 		if (t < l->start - l->interval / 2)
 			return NULL;
-		idx = (t - l->start + l->interval / 2) / l->interval - l->k0;
+		idx = grid_nearest(&l->g, t) - l->k0;
 		if (idx < 0 || (size_t)idx >= l->n)
 			return NULL;
 	}
@@ -261,12 +397,11 @@ list_slots(med_arena *a, const dosage_order *o, int64_t lo, int64_t hi,
 		l->k0 = 0;
 		t = o->start_ms >= lo && o->start_ms < hi ? o->start_ms : hi;
 	} else {
-		l->k0 = lo <= o->start_ms ? 0
-					  : (lo - o->start_ms + l->interval -
-					     1) / l->interval;
-		t = o->start_ms + l->k0 * l->interval;
+		l->k0 = grid_first(&l->g, lo);
+		t = grid_at(&l->g, l->k0);
 	}
-	for (; t < hi && l->n < DOSAGE_MAR_MAX_SLOTS; t += l->interval) {
+	for (int64_t k = l->k0; t < hi && l->n < DOSAGE_MAR_MAX_SLOTS;
+	     t = grid_at(&l->g, ++k)) {
 		mar_slot *s = med_arena_push_msg(
 			a, (void ***)&l->items, &l->n, &l->cap,
 			&smartmed__dosage__v1__mar_slot__descriptor);
@@ -281,9 +416,10 @@ list_slots(med_arena *a, const dosage_order *o, int64_t lo, int64_t hi,
 }
 
 med_err
-dosage_mar_slots(med_arena *a, const dosage_order *o, int64_t from_ms,
-		 int64_t to_ms, int64_t now_ms, const dosage_hold_span *holds,
-		 size_t n_holds, dosage_admin *const *admins, size_t n_admins,
+dosage_mar_slots(med_arena *a, const dosage_order *o, dosage_zone *zone,
+		 int64_t from_ms, int64_t to_ms, int64_t now_ms,
+		 const dosage_hold_span *holds, size_t n_holds,
+		 dosage_admin *const *admins, size_t n_admins,
 		 Smartmed__Dosage__V1__MarSlot ***out, size_t *n)
 {
 	slot_list l = {.start = o->start_ms, .now_ms = now_ms};
@@ -296,6 +432,7 @@ dosage_mar_slots(med_arena *a, const dosage_order *o, int64_t from_ms,
 	if (!dosage_order_times_ok(o) || !order_interval(o, &l.interval) ||
 	    o->status == ST(PENDING_VERIFICATION))
 		return MED_OK;
+	grid_init(&l.g, zone, o->start_ms, l.interval);
 	if (from_ms < dosage_order_from_ms(o))
 		from_ms = dosage_order_from_ms(o);
 	err = list_slots(a, o, from_ms, to_ms < stop ? to_ms : stop, &l);
@@ -307,7 +444,8 @@ dosage_mar_slots(med_arena *a, const dosage_order *o, int64_t from_ms,
 
 		if (s->state != SLOT(UNSPECIFIED))
 			continue;
-		s->state = held_at(holds, n_holds, s->scheduled_ms)
+		s->state = held_for(holds, n_holds, s->scheduled_ms, l.interval,
+				    now_ms)
 				   ? SLOT(ON_HOLD)
 				   : uncharted_state(s->scheduled_ms,
 						     l.interval, now_ms);

@@ -1,14 +1,16 @@
 /*
  * schedule.c - ListDue's rule: the next dose of an order from its
- * frequency and its last administration.
+ * frequency and its last administration, on the ward's wall clock as the
+ * MAR's grid (mar.c).
  */
 #include <med/util.h>
 
 #include "dosage.h"
 
 bool
-dosage_next_due(const dosage_order *o, int64_t last_ms, int64_t now_ms,
-		int64_t *due_ms, Smartmed__Dosage__V1__DueState *state)
+dosage_next_due(const dosage_order *o, dosage_zone *zone, int64_t last_ms,
+		int64_t now_ms, int64_t *due_ms,
+		Smartmed__Dosage__V1__DueState *state)
 {
 	int64_t interval = 0, due;
 	bool prn = false;
@@ -21,7 +23,7 @@ dosage_next_due(const dosage_order *o, int64_t last_ms, int64_t now_ms,
 	if (interval == 0) /* "once" */
 		due = last_ms ? -1 : o->start_ms;
 	else
-		due = last_ms ? med_time_add_ms(last_ms, interval)
+		due = last_ms ? dosage_next_slot_ms(zone, last_ms, interval)
 			      : o->start_ms;
 	if (due < 0 || (o->end_ms != 0 && due > o->end_ms))
 		return false;

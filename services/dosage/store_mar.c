@@ -191,22 +191,40 @@ mar_admins(med_db_conn *c, mar_ctx *x)
 			    &x->out->admins);
 }
 
-/* mar_prn loads, for PRN order i, its drug and what was given of its
+/* mar_drug loads order i's drug, for its name and strength on the MAR
+ * (NULL when the catalogue no longer has it: the line shows the code). */
+static med_err
+mar_drug(med_db_conn *c, mar_ctx *x, size_t i)
+{
+	dosage_mar_data *d = x->out;
+	dosage_drug *drug = med_arena_zalloc(x->arena, sizeof(*drug));
+	med_err err;
+
+	if (drug == NULL)
+		return MED_ERR_NOMEM;
+	err = dosage_store_drug_conn(c, x->arena, d->orders[i]->drug_code,
+				     drug);
+	if (err == MED_ERR_NOT_FOUND)
+		return MED_OK;
+	if (err == MED_OK)
+		d->drugs[i] = drug;
+	return err;
+}
+
+/* mar_prn loads, for PRN order i, what was given of its drug's
  * substances in the day before now (the 24-h check's reach). */
 static med_err
 mar_prn(med_db_conn *c, mar_ctx *x, size_t i)
 {
 	dosage_mar_data *d = x->out;
-	const dosage_order *o = d->orders[i];
-	med_err err;
 
-	d->drugs[i] = med_arena_zalloc(x->arena, sizeof(dosage_drug));
+	/* A PRN forecast needs the drug's limits: a PRN order whose drug
+	 * is gone is data lost, not a line without a forecast. */
+	if (d->drugs[i] == NULL)
+		return MED_ERR_DATA_LOSS;
 	d->given[i] = med_arena_zalloc(x->arena, sizeof(dosage_given_list));
-	if (d->drugs[i] == NULL || d->given[i] == NULL)
+	if (d->given[i] == NULL)
 		return MED_ERR_NOMEM;
-	err = dosage_store_drug_conn(c, x->arena, o->drug_code, d->drugs[i]);
-	if (err != MED_OK)
-		return err == MED_ERR_NOT_FOUND ? MED_ERR_DATA_LOSS : err;
 	return dosage_store_given_list(c, x->arena, x->patient_id, d->drugs[i],
 				       x->now_ms - DOSAGE_DOSE_DAY_MS,
 				       x->now_ms + DOSAGE_DOSE_DAY_MS,
@@ -239,7 +257,8 @@ mar_tx(med_db_conn *c, void *arg)
 	if (d->drugs == NULL || d->given == NULL)
 		return MED_ERR_NOMEM;
 	for (size_t i = 0; i < d->n_orders; i++)
-		if (d->orders[i]->prn && (err = mar_prn(c, x, i)) != MED_OK)
+		if ((err = mar_drug(c, x, i)) != MED_OK ||
+		    (d->orders[i]->prn && (err = mar_prn(c, x, i)) != MED_OK))
 			return err;
 	return dosage_store_patient_infusions(c, x->arena, x->patient_id,
 					      x->from_ms, x->to_ms,

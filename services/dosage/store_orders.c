@@ -226,8 +226,10 @@ insert_order(med_db_conn *c, med_arena *a, const dosage_order *o)
 		" prn_min_interval, prn_max_daily, overall, checks, ovr_reason,"
 		" ovr_text, version, first_id, replaces_id, change_reason,"
 		" held_by, held_ms, hold_reason, inf_rate, inf_rate_unit,"
-		" inf_rate_max, inf_bag_amount, inf_bag_ml, encounter_id) VALUES ("
-		"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" inf_rate_max, inf_bag_amount, inf_bag_ml, encounter_id) "
+		"VALUES ("
+		"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		"?, ?,"
 		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }

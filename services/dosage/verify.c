@@ -38,6 +38,11 @@ const med_config_spec dosage_config[] = {
 	 "how often the unconfirmed high-alert doses past their 30-minute "
 	 "window are counted into "
 	 "smartmed_dosage_high_alert_unconfirmed_overdue, ms"},
+	{WARD_ZONE_SETTING, MED_CONFIG_STRING, "UTC", false, 0, 0,
+	 "the ward's time zone, an IANA name (\"Europe/London\"): GetMar "
+	 "gives its times in it (RFC 3339 with offset) and daily schedules "
+	 "keep their clock time across its clock changes; an unknown name "
+	 "stops the service at start"},
 	MED_PATIENTS_CONFIG,
 	{SCAN_SETTING, MED_CONFIG_STRING, "high_alert", false, 0, 0,
 	 "which doses need the product scanned at RecordAdministration (or "
@@ -92,6 +97,41 @@ dosage_order_needs_verification(med_call *call, const dosage_drug *d,
 	       (m == DOSAGE_VERIFY_HIGH_ALERT && d->high_alert);
 }
 
+/* ward_zone_start checks MED_WARD_TIME_ZONE: a misspelt zone would
+ * otherwise chart every time in UTC without a word. */
+static med_err
+ward_zone_start(med_service *svc, dosage_state *st)
+{
+	const char *name =
+		med_config_str(med_service_config(svc), WARD_ZONE_SETTING);
+
+	if (name == NULL || name[0] == '\0')
+		name = "UTC";
+	if (dosage_zone_check(name) != MED_OK) {
+		med_log_error("%s: \"%s\" is not an IANA time zone name "
+			      "(e.g. \"Europe/London\")",
+			      WARD_ZONE_SETTING, name);
+		return MED_ERR_INVALID;
+	}
+	med_strlcpy(st->ward_zone, name, sizeof(st->ward_zone));
+	med_log_info("ward time zone: %s", name);
+	return MED_OK;
+}
+
+med_err
+dosage_ward_zone(med_call *call, dosage_zone **out)
+{
+	const dosage_state *st = med_service_data(med_service_from_call(call));
+
+	*out = NULL;
+	if (st == NULL || st->ward_zone[0] == '\0' ||
+	    strcmp(st->ward_zone, "UTC") == 0)
+		return MED_OK;
+	/* A zone the start accepted opens; only memory can fail here. */
+	return dosage_zone_open(st->ward_zone, out) == MED_OK ? MED_OK
+							      : MED_ERR_NOMEM;
+}
+
 med_err
 dosage_start(med_service *svc)
 {
@@ -120,6 +160,10 @@ dosage_start(med_service *svc)
 		return e;
 	}
 	st->scan = (int)scan;
+	if ((e = ward_zone_start(svc, st)) != MED_OK) {
+		free(st);
+		return e;
+	}
 	if (path != NULL && path[0] != '\0') {
 		e = med_vtoken_key_read(path, pk, err, sizeof(err));
 		if (e == MED_OK)

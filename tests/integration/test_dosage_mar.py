@@ -1,4 +1,9 @@
-"""A ward round driven through the API and medctl (issue 18):
+"""A ward round driven through the API and medctl (issue 18), and the MAR
+as a nurse reads it (issue 30): drug names, the patient banner, times in
+the ward's zone across its clock changes, infusions as running lines, held
+doses that never read as late, doses rounded as measured.
+
+The round (issue 18):
 a patient registered in identity, a scheduled and an as-needed order, the
 MAR read at each step, a dose given after a face verification, a dose
 charted as not given, the pack scanned (its GTIN and batch stored), a
@@ -13,6 +18,7 @@ identity override), and the rest of the round is the same."""
 
 import json
 import os
+import re
 import subprocess
 import time
 import uuid
@@ -23,7 +29,7 @@ import pytest
 from harness import Stack, paths, protos, run
 from harness.checks import expect_status, now_ms, poll
 from harness.faces import ORL, orl_png
-from harness.fixtures import running
+from harness.fixtures import running, spawn_like
 
 MIN = 60 * 1000
 # The GS1 General Specifications' example GTIN, as the paracetamol pack.
@@ -36,7 +42,10 @@ _TLS_ENV = {}
 @pytest.fixture(scope="module")
 def st(tmp_path_factory):
     _, env = run.face_keys(str(tmp_path_factory.mktemp("run")))
-    with running(Stack(services=("audit", "identity", "dosage"),
+    # The ward is in London: its clocks change (issue 30, "a MAR a nurse
+    # can read"); records holds the facts the banner shows.
+    env["MED_WARD_TIME_ZONE"] = "Europe/London"
+    with running(Stack(services=("audit", "identity", "records", "dosage"),
                        patient_checks=True, extra_env=env)) as s:
         _TLS_ENV.update(s.client_tls_env())
         yield s
@@ -132,6 +141,8 @@ def test_ward_round(st, pb):
     assert states(m, sched.id) == ["MISSED", "DUE", "UPCOMING", "UPCOMING"]
     q = line(m, prn.id)["prn"]
     assert abs(int(q["next_ms"]) - int(m["now_ms"])) < 1000
+    # ... and says so in the ward's time (issue 30).
+    assert re.match(RFC3339, q["next_time"]), q
 
     # The missed dose at +6 h is charted: the patient was in imaging.
     ng = medctl(st, "nurse", "record-not-given", "--order-id", sched.id,
@@ -186,6 +197,8 @@ def test_ward_round(st, pb):
     assert abs(int(q["next_ms"]) - int(m["now_ms"])) < 1000
     assert [a["status"] for a in line(m, prn.id)["administrations"]] == [
         "entered-in-error"]
+    assert re.match(RFC3339, line(m, prn.id)["administrations"][0][
+        "effective_time"])
 
     # The clinician holds the order: its next dose shows held and cannot
     # be given; resumed, it can.
@@ -257,3 +270,217 @@ def test_ward_round(st, pb):
     assert details["reason"] == "weight 48 kg"
     hold_details = {d.key: d.value for d in got["HoldOrder"][0].details}
     assert hold_details["reason"] == "vomiting, review at 18:00"
+
+
+# --- issue 30: a MAR a nurse can read ----------------------------------------
+
+# Europe/London's clocks go back at 01:00 UTC on 2026-10-25 and forward at
+# 01:00 UTC on 2026-03-29.
+AUTUMN_0800_BST = 1792738800000   # 2026-10-23 08:00 +01:00
+SPRING_0800_GMT = 1774598400000   # 2026-03-27 08:00 +00:00
+RFC3339 = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?[+-]\d\d:\d\d$"
+
+
+def heparin(st, pb):
+    """Heparin 25,000 units in 25 mL (1000 units/mL): 2.3 mL of it is
+    2.3 * 25000 / 25 = 2299.9999999999995 units in floating point."""
+    return st.call("dosage", "UpsertDrug", pb.UpsertDrugRequest(drug=pb.Drug(
+        code="MAR-HEP-" + uuid.uuid4().hex[:8],
+        name="Heparin sodium 25,000 units in 25 mL", unit="[iU]",
+        max_single_dose=10000.0, max_daily_dose=40000.0,
+        routes=["iv", "subcut"], concentration_amount=25000.0,
+        concentration_volume_ml=25.0, infusion_max_rate=2500.0,
+        infusion_rate_ceiling=3000.0)), role="pharmacist")
+
+
+def paracetamol(st, pb):
+    """Paracetamol in mg, without the round's GTIN (a GTIN names one
+    catalogue entry)."""
+    return st.call("dosage", "UpsertDrug", pb.UpsertDrugRequest(drug=pb.Drug(
+        code="MAR-PMG-" + uuid.uuid4().hex[:8], name="Paracetamol 1 g",
+        unit="mg", max_single_dose=1000.0, max_daily_dose=4000.0,
+        routes=["oral"], substance="paracetamol",
+        min_interval_minutes=240)), role="pharmacist")
+
+
+def chart_facts(st, p):
+    """What the ward charted in the record: a weight and an allergy."""
+    rpb = protos.module("records")
+    st.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=p, kind=rpb.ENTRY_KIND_VITAL_SIGNS, title="admission",
+        vital_signs=rpb.VitalSigns(body_weight=rpb.Quantity(
+            value=72500, unit="g"))), role="clinician")
+    st.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=p, kind=rpb.ENTRY_KIND_ALLERGY, title="allergy",
+        allergy=rpb.Allergy(
+            substance_display="Penicillin",
+            verification_status=rpb.ALLERGY_VERIFICATION_STATUS_CONFIRMED)),
+        role="clinician")
+
+
+def mar(st, pb, p, **kw):
+    return st.call("dosage", "GetMar", pb.GetMarRequest(patient_id=p, **kw),
+                   role="nurse")
+
+
+def mline(m, order_id):
+    return [x for x in m.orders if x.order.id == order_id][0]
+
+
+def test_mar_names_the_patient_and_the_drug(st, pb):
+    """The chart says whose it is (name, MRN, age, weight with its date,
+    allergies) and what each line is (the catalogue name, its strength),
+    not only ids and codes."""
+    ipb = protos.module("identity")
+    mrn = "MAR-" + uuid.uuid4().hex[:12].upper()
+    p = st.call("identity", "CreatePatient", ipb.CreatePatientRequest(
+        mrn=mrn, family_name="Round", given_name="Ward",
+        birth_date="1961-05-06", sex=ipb.ADMINISTRATIVE_SEX_MALE),
+        role="registrar").patient_id
+    chart_facts(st, p)
+    tab = st.call("dosage", "UpsertDrug", pb.UpsertDrugRequest(drug=pb.Drug(
+        code="MAR-PTAB-" + uuid.uuid4().hex[:8],
+        name="Paracetamol 500 mg tablets", unit="tablet",
+        max_single_dose=2.0, max_daily_dose=8.0, routes=["oral"],
+        substance="paracetamol", strength=500.0, strength_unit="mg")),
+        role="pharmacist")
+    o = st.call("dosage", "CreateOrder", pb.CreateOrderRequest(
+        order=pb.Order(patient_id=p, drug_code=tab.code, dose=2.0,
+                       unit="tablet", route="oral", frequency="q6h")),
+        role="clinician")
+    m = mar(st, pb, p)
+    b = m.patient
+    assert (b.mrn, b.display_name, b.birth_date) == (mrn, "ROUND, Ward",
+                                                     "1961-05-06")
+    assert b.age_years >= 65 and b.age_text == "%d y" % b.age_years
+    assert b.weight_kg == 72.5 and b.facts_source == "record"
+    assert abs(b.weight_ms - now_ms()) < 5 * MIN
+    assert re.match(RFC3339, b.weight_time), b.weight_time
+    assert list(b.allergies) == ["Penicillin"] and b.allergies_assessed
+    assert b.allergy_text == "Penicillin"
+    ln = mline(m, o.id)
+    assert ln.drug_name == "Paracetamol 500 mg tablets"
+    assert ln.drug_strength == "500 mg per tablet"
+    assert ln.dose_text == "2 tablet"
+    assert m.time_zone == "Europe/London"
+    assert all(re.match(RFC3339, t)
+               for t in (m.from_time, m.to_time, m.now_time))
+
+
+def test_daily_dose_keeps_its_clock_time_across_the_clock_change(st, pb):
+    """A daily 08:00 dose is at 08:00 on the ward's clock on both sides of
+    a clock change (25 h apart when the clocks go back, 23 h when they go
+    forward), each time given with its offset."""
+    p = register(st)
+    para = paracetamol(st, pb)
+    for start, want in (
+            (AUTUMN_0800_BST, ["2026-10-23T08:00:00+01:00",
+                               "2026-10-24T08:00:00+01:00",
+                               "2026-10-25T08:00:00+00:00",
+                               "2026-10-26T08:00:00+00:00"]),
+            (SPRING_0800_GMT, ["2026-03-27T08:00:00+00:00",
+                               "2026-03-28T08:00:00+00:00",
+                               "2026-03-29T08:00:00+01:00",
+                               "2026-03-30T08:00:00+01:00"])):
+        o = st.call("dosage", "CreateOrder", pb.CreateOrderRequest(
+            order=pb.Order(patient_id=p, drug_code=para.code, dose=1000.0,
+                           unit="mg", route="oral", frequency="daily",
+                           start_ms=start, end_ms=start + 80 * HOUR)),
+            role="clinician")
+        m = mar(st, pb, p, from_ms=start - HOUR, to_ms=start + 90 * HOUR,
+                now_ms=start + 90 * HOUR)
+        slots = mline(m, o.id).slots
+        assert [s.scheduled_time for s in slots] == want
+        gaps = [(b.scheduled_ms - a.scheduled_ms) // HOUR
+                for a, b in zip(slots, slots[1:])]
+        assert gaps == ([24, 25, 24] if start == AUTUMN_0800_BST
+                        else [24, 23, 24])
+
+
+def test_dose_due_before_a_hold_is_held_not_late(st, pb):
+    """The 08:00 dose was not given when the clinician held the order at
+    08:30; at 09:30 the chart must not say "late, may still be given": the
+    hold took it."""
+    p = register(st)
+    para = paracetamol(st, pb)
+    o = st.call("dosage", "CreateOrder", pb.CreateOrderRequest(
+        order=pb.Order(patient_id=p, drug_code=para.code, dose=1000.0,
+                       unit="mg", route="oral", frequency="q6h",
+                       start_ms=now_ms() - 90 * MIN)), role="clinician")
+    before = mar(st, pb, p)
+    assert mline(before, o.id).slots[0].state == pb.MAR_SLOT_STATE_LATE
+    medctl(st, "clinician", "hold-order", "--order-id", o.id,
+           "--reason", "vomiting, review at noon")
+    m = mar(st, pb, p)
+    states = [s.state for s in mline(m, o.id).slots]
+    assert states[0] == pb.MAR_SLOT_STATE_ON_HOLD
+    assert pb.MAR_SLOT_STATE_LATE not in states
+    assert pb.MAR_SLOT_STATE_DUE not in states
+    # Resumed, the dose the hold took stays held; the next one is due.
+    medctl(st, "clinician", "resume-order", "--order-id", o.id,
+           "--reason", "tolerating fluids")
+    m = mar(st, pb, p)
+    assert mline(m, o.id).slots[0].state == pb.MAR_SLOT_STATE_ON_HOLD
+    assert mline(m, o.id).slots[1].state == pb.MAR_SLOT_STATE_UPCOMING
+
+
+def test_infusion_reads_as_running_at_its_rate(st, pb):
+    """A heparin infusion is a running line at its current rate, not a
+    bolus dose "due" or "given"; its rates are rounded as a pump shows
+    them (2.3 mL/h is 2300 units/h, not 2299.9999999999995)."""
+    p = register(st)
+    hep = heparin(st, pb)
+    o = st.call("dosage", "CreateOrder", pb.CreateOrderRequest(
+        order=pb.Order(patient_id=p, drug_code=hep.code, dose=5000.0,
+                       unit="[iU]", route="iv", frequency="once",
+                       infusion_rate=2.3, infusion_rate_unit="mL/h")),
+        role="clinician")
+    who = identify(st, pb, p)
+    f = st.call("dosage", "StartInfusion", pb.StartInfusionRequest(
+        order_id=o.id, rate=2.0, rate_unit="mL/h", **who), role="nurse")
+    f = st.call("dosage", "ChangeInfusionRate", pb.ChangeInfusionRateRequest(
+        infusion_id=f.id, rate=2.3, rate_unit="mL/h",
+        reason="aPTT 45 s, titrated"), role="nurse")
+    assert f.rate_drug_unit_per_hour != 2300   # the float the chart showed
+    m = mar(st, pb, p)
+    ln = mline(m, o.id)
+    assert list(ln.slots) == []
+    inf = ln.infusion
+    assert inf.state == pb.MAR_INFUSION_STATE_RUNNING
+    assert inf.infusion_id == f.id
+    assert (inf.rate, inf.rate_unit) == (2.3, "mL/h")
+    assert inf.rate_drug_unit_per_hour == 2300
+    assert inf.rate_text == "2.3 mL/h (2300 units/h)"
+    assert re.match(RFC3339, inf.since_time)
+    assert ln.dose_text == "2.3 mL/h"
+    assert m.infusions[0].rate_drug_unit_per_hour == 2300
+    st.call("dosage", "StopInfusion", pb.StopInfusionRequest(
+        infusion_id=f.id, reason="bag done"), role="nurse")
+    inf = mline(mar(st, pb, p), o.id).infusion
+    assert inf.state == pb.MAR_INFUSION_STATE_STOPPED
+    assert inf.rate_text == "stopped"
+
+
+def test_dose_shown_to_the_precision_it_is_measured(st, pb):
+    """2.3 mL of heparin 25,000 units in 25 mL reads 2300 units."""
+    p = register(st)
+    hep = heparin(st, pb)
+    o = st.call("dosage", "CreateOrder", pb.CreateOrderRequest(
+        order=pb.Order(patient_id=p, drug_code=hep.code, dose=2.3,
+                       unit="mL", route="subcut", frequency="q12h")),
+        role="clinician")
+    assert o.dose_in_drug_unit != 2300    # 2299.9999999999995 as stored
+    ln = mline(mar(st, pb, p), o.id)
+    assert ln.order.dose_in_drug_unit == 2300
+    assert ln.dose_text == "2.3 mL (2300 units)"
+    assert ln.drug_strength == "25000 units in 25 mL"
+    assert ln.drug_name == "Heparin sodium 25,000 units in 25 mL"
+
+
+def test_unknown_ward_time_zone_stops_the_service(st):
+    """A misspelt zone would chart every time in UTC without a word: the
+    service refuses to start, naming the setting."""
+    rc, out = spawn_like(st, "dosage", MED_WARD_TIME_ZONE="Europe/Lndon")
+    assert rc not in (None, 0), out[-2000:]
+    assert 'MED_WARD_TIME_ZONE: \\"Europe/Lndon\\" is not an IANA time ' \
+        'zone name' in out, out[-2000:]

@@ -16,7 +16,7 @@ PKGS_PLUGINS="libopenblas-dev python3-onnx python3-numpy python3-opencv
 opencv-data"
 PKGS_AUDIT=""
 PKGS_RECORDS=""
-PKGS_DOSAGE=""
+PKGS_DOSAGE="libicu-dev"
 # The Galera test cluster (tests/harness/galera.py): the wsrep provider and
 # rsync for its state transfers.
 PKGS_GALERA="galera-4 rsync"

@@ -162,4 +162,25 @@ med_err med_patients_family(med_call *call, const char *field,
 			    const char *patient_id,
 			    med_patient_result *out) MED_MUST_CHECK;
 
+/* med_patient_banner - who a chart is for, as identity has it now. */
+typedef struct med_patient_banner {
+	/* Room for identity's limits in characters of up to 4 UTF-8 bytes:
+	 * never a character cut in two. */
+	char mrn[257];
+	char family_name[801];
+	char given_name[801];
+	char birth_date[MED_BIRTH_DATE_MAX]; /* "YYYY-MM-DD" or "" */
+} med_patient_banner;
+
+/*
+ * med_patients_banner asks identity (never the cache: a chart shows the
+ * name as it is now) for patient_id's MRN, names and birth date, and
+ * fails the call as med_patients_require does (NOT_FOUND, a merged record
+ * FAILED_PRECONDITION naming the survivor, UNAVAILABLE).  All "" when the
+ * check is off.  For the MAR's patient banner.
+ */
+med_err med_patients_banner(med_call *call, const char *field,
+			    const char *patient_id,
+			    med_patient_banner *out) MED_MUST_CHECK;
+
 #endif

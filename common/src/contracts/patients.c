@@ -357,3 +357,60 @@ med_patients_family(med_call *call, const char *field, const char *patient_id,
 		return MED_OK;
 	return ask(call, field, patient_id, false, out);
 }
+
+/* banner_call is GetPatient for the banner: the reply in a. */
+static med_err
+banner_call(med_call *call, const char *id, med_arena *a,
+	    Smartmed__Identity__V1__Patient **pat, med_rpc_status *status)
+{
+	Smartmed__Identity__V1__GetPatientRequest req =
+		SMARTMED__IDENTITY__V1__GET_PATIENT_REQUEST__INIT;
+	med_call_opts co = {.deadline_ms = patients_deadline_ms(call),
+			    .idempotent = true,
+			    .max_attempts = 2,
+			    .request_id = med_call_request_id(call)};
+
+	req.key_case =
+		SMARTMED__IDENTITY__V1__GET_PATIENT_REQUEST__KEY_PATIENT_ID;
+	req.patient_id = (char *)id;
+	return med_channel_unary(g_patients->ch, GET_PATIENT, &req.base,
+				 &smartmed__identity__v1__patient__descriptor,
+				 a, &co, (ProtobufCMessage **)pat, status);
+}
+
+med_err
+med_patients_banner(med_call *call, const char *field, const char *patient_id,
+		    med_patient_banner *out)
+{
+	Smartmed__Identity__V1__Patient *pat = NULL;
+	med_rpc_status status = {0};
+	med_err err;
+
+	memset(out, 0, sizeof(*out));
+	if (g_patients == NULL)
+		return MED_OK;
+	err = banner_call(call, patient_id, med_call_arena(call), &pat,
+			  &status);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, MED_ERR_NOT_FOUND,
+				     "%s: no such patient in identity", field);
+	if (err != MED_OK)
+		return med_call_fail(call, MED_ERR_UNAVAILABLE,
+				     "%s: identity cannot name the patient "
+				     "(%s); try again",
+				     field,
+				     status.message[0] ? status.message
+						       : med_strerror(err));
+	if (pat->linked_to != NULL && pat->linked_to[0])
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "%s: merged into %s; use %s", field,
+				     pat->linked_to, pat->linked_to);
+	med_strlcpy(out->mrn, pat->mrn ? pat->mrn : "", sizeof(out->mrn));
+	med_strlcpy(out->family_name, pat->family_name ? pat->family_name : "",
+		    sizeof(out->family_name));
+	med_strlcpy(out->given_name, pat->given_name ? pat->given_name : "",
+		    sizeof(out->given_name));
+	med_strlcpy(out->birth_date, pat->birth_date ? pat->birth_date : "",
+		    sizeof(out->birth_date));
+	return MED_OK;
+}

@@ -6,6 +6,8 @@
  * an as-needed dose may next be given by the existing interval and 24-h
  * checks.
  */
+#include <med/util.h>
+
 #include "testlib.h"
 
 #include "dosage.h"
@@ -72,7 +74,8 @@ slots(med_arena *a, const dosage_order *o, int64_t from, int64_t to,
 {
 	size_t n = 99;
 
-	MT_OK(dosage_mar_slots(a, o, from, to, now, h, nh, m, nm, out, &n));
+	MT_OK(dosage_mar_slots(a, o, NULL, from, to, now, h, nh, m, nm, out,
+			       &n));
 	return n;
 }
 
@@ -328,19 +331,19 @@ test_order_slot(void)
 	dosage_order o = order("q6h");
 	int64_t slot = 0;
 
-	MT_TRUE(dosage_order_slot(&o, T0 + 6 * H, &slot));
+	MT_TRUE(dosage_order_slot(&o, NULL, T0 + 6 * H, &slot));
 	MT_EQ_INT(slot, T0 + 6 * H);
-	MT_TRUE(dosage_order_slot(&o, T0 + 8 * H, &slot));
+	MT_TRUE(dosage_order_slot(&o, NULL, T0 + 8 * H, &slot));
 	MT_EQ_INT(slot, T0 + 6 * H);
-	MT_TRUE(dosage_order_slot(&o, T0 + 9 * H, &slot));
+	MT_TRUE(dosage_order_slot(&o, NULL, T0 + 9 * H, &slot));
 	MT_EQ_INT(slot, T0 + 12 * H);
-	MT_TRUE(dosage_order_slot(&o, T0 - 5 * H, &slot));
+	MT_TRUE(dosage_order_slot(&o, NULL, T0 - 5 * H, &slot));
 	MT_EQ_INT(slot, T0);
 	o.end_ms = T0 + 13 * H;
-	MT_TRUE(dosage_order_slot(&o, T0 + 40 * H, &slot));
+	MT_TRUE(dosage_order_slot(&o, NULL, T0 + 40 * H, &slot));
 	MT_EQ_INT(slot, T0 + 12 * H);
 	o = order("prn");
-	MT_TRUE(!dosage_order_slot(&o, T0, &slot));
+	MT_TRUE(!dosage_order_slot(&o, NULL, T0, &slot));
 }
 
 /* A row stored before the time checks: a start out of the bounds gives no
@@ -361,9 +364,9 @@ test_stored_times_out_of_range(void)
 
 		o.start_ms = bad[i];
 		MT_TRUE(!dosage_order_times_ok(&o));
-		MT_TRUE(!dosage_order_slot(&o, T0 + 6 * H, &slot));
-		MT_OK(dosage_mar_slots(a, &o, T0, T0 + 24 * H, T0, NULL, 0,
-				       NULL, 0, &out, &n));
+		MT_TRUE(!dosage_order_slot(&o, NULL, T0 + 6 * H, &slot));
+		MT_OK(dosage_mar_slots(a, &o, NULL, T0, T0 + 24 * H, T0, NULL,
+				       0, NULL, 0, &out, &n));
 		MT_EQ_INT(n, 0);
 	}
 	{
@@ -372,10 +375,10 @@ test_stored_times_out_of_range(void)
 		o.end_ms = INT64_MAX;
 		MT_TRUE(dosage_order_times_ok(&o));
 		MT_EQ_INT(dosage_order_stop_ms(&o), INT64_MAX);
-		MT_TRUE(dosage_order_slot(&o, T0 + 40 * H, &slot));
+		MT_TRUE(dosage_order_slot(&o, NULL, T0 + 40 * H, &slot));
 		MT_EQ_INT(slot, T0 + 42 * H);
-		MT_OK(dosage_mar_slots(a, &o, T0, T0 + 24 * H, T0, NULL, 0,
-				       NULL, 0, &out, &n));
+		MT_OK(dosage_mar_slots(a, &o, NULL, T0, T0 + 24 * H, T0, NULL,
+				       0, NULL, 0, &out, &n));
 		MT_EQ_INT(n, 4);
 	}
 	{
@@ -535,6 +538,403 @@ test_prn_now_and_never(void)
 	med_arena_free(a);
 }
 
+/* --- the ward's time zone (issue 30: a MAR a nurse can read) ------------- */
+
+/* 2026-03-27 08:00 UTC (08:00 GMT); Europe/London goes to BST (+01:00) at
+ * 01:00 UTC on 2026-03-29 and back at 01:00 UTC on 2026-10-25. */
+#define SPRING_0800 1774598400000LL
+#define SPRING_0000 1774656000000LL /* 2026-03-28 00:00 UTC */
+#define SPRING_0130 1774661400000LL /* 2026-03-28 01:30 UTC */
+#define AUTUMN_0800 1792738800000LL /* 2026-10-23 08:00 BST */
+#define AUTUMN_0130 1792801800000LL /* 2026-10-24 01:30 BST */
+
+static dosage_zone *
+london(void)
+{
+	dosage_zone *z = NULL;
+
+	MT_OK(dosage_zone_open("Europe/London", &z));
+	return z;
+}
+
+/* slot_times runs dosage_mar_slots in z and gives the slots' times. */
+static size_t
+slot_times(med_arena *a, dosage_zone *z, const dosage_order *o, int64_t from,
+	   int64_t to, int64_t *t, size_t cap)
+{
+	mar_slot **s;
+	size_t n = 0;
+
+	MT_OK(dosage_mar_slots(a, o, z, from, to, from, NULL, 0, NULL, 0, &s,
+			       &n));
+	for (size_t i = 0; i < n && i < cap; i++)
+		t[i] = s[i]->scheduled_ms;
+	return n;
+}
+
+/* A daily 08:00 dose stays at 08:00 on the ward's clock across both clock
+ * changes: 23 hours apart in spring, 25 in autumn. */
+static void
+test_dst_daily_keeps_clock_time(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+	dosage_zone *z = london();
+	dosage_order o = order("daily");
+	int64_t t[8];
+
+	o.start_ms = SPRING_0800;
+	MT_EQ_INT(slot_times(a, z, &o, SPRING_0800, SPRING_0800 + 90 * H, t, 8),
+		  4);
+	MT_EQ_INT(t[1], SPRING_0800 + 24 * H);
+	MT_EQ_INT(t[2], SPRING_0800 + 47 * H); /* 08:00 BST is 07:00 UTC */
+	MT_EQ_INT(t[3], SPRING_0800 + 71 * H);
+	MT_EQ_STR(dosage_zone_rfc3339(a, z, t[1]), "2026-03-28T08:00:00+00:00");
+	MT_EQ_STR(dosage_zone_rfc3339(a, z, t[2]), "2026-03-29T08:00:00+01:00");
+	o.start_ms = AUTUMN_0800;
+	MT_EQ_INT(slot_times(a, z, &o, AUTUMN_0800, AUTUMN_0800 + 96 * H, t, 8),
+		  4);
+	MT_EQ_INT(t[1], AUTUMN_0800 + 24 * H);
+	MT_EQ_INT(t[2], AUTUMN_0800 + 49 * H); /* 08:00 GMT is 08:00 UTC */
+	MT_EQ_STR(dosage_zone_rfc3339(a, z, t[2]), "2026-10-25T08:00:00+00:00");
+	/* Without a zone (UTC) the grid is elapsed time, as before. */
+	MT_EQ_INT(slot_times(a, NULL, &o, AUTUMN_0800, AUTUMN_0800 + 96 * H, t,
+			     8),
+		  4);
+	MT_EQ_INT(t[2], AUTUMN_0800 + 48 * H);
+	dosage_zone_close(z);
+	med_arena_free(a);
+}
+
+/* q6h at 00/06/12/18 keeps those clock times; q2h (under 4 h) keeps its
+ * elapsed spacing, which the order's 30-minute tolerance needs. */
+static void
+test_dst_intervals(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+	dosage_zone *z = london();
+	dosage_order o = order("q6h");
+	int64_t t[16];
+
+	o.start_ms = SPRING_0000;
+	MT_EQ_INT(
+		slot_times(a, z, &o, SPRING_0000, SPRING_0000 + 48 * H, t, 16),
+		9);
+	MT_EQ_INT(t[4], SPRING_0000 + 24 * H); /* 00:00 GMT on the 29th */
+	MT_EQ_INT(t[5], SPRING_0000 + 29 * H); /* 06:00 BST */
+	MT_EQ_STR(dosage_zone_rfc3339(a, z, t[5]), "2026-03-29T06:00:00+01:00");
+	o = order("q2h");
+	o.start_ms = SPRING_0000 + 24 * H;
+	MT_EQ_INT(slot_times(a, z, &o, o.start_ms, o.start_ms + 6 * H, t, 16),
+		  3);
+	MT_EQ_INT(t[1], o.start_ms + 2 * H);
+	MT_EQ_INT(t[2], o.start_ms + 4 * H);
+	dosage_zone_close(z);
+	med_arena_free(a);
+}
+
+/* A clock time the change skips (01:30 on 29 March) is read with the
+ * offset before it (02:30 BST, 24 h on); one it repeats (01:30 on 25
+ * October) is the first of the two. */
+static void
+test_dst_skipped_and_repeated(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+	dosage_zone *z = london();
+	dosage_order o = order("daily");
+	int64_t t[4];
+
+	o.start_ms = SPRING_0130;
+	MT_EQ_INT(slot_times(a, z, &o, SPRING_0130, SPRING_0130 + 49 * H, t, 4),
+		  3);
+	MT_EQ_INT(t[1], SPRING_0130 + 24 * H);
+	MT_EQ_STR(dosage_zone_rfc3339(a, z, t[1]), "2026-03-29T02:30:00+01:00");
+	MT_EQ_INT(t[2], SPRING_0130 + 47 * H); /* 01:30 BST on the 30th */
+	o.start_ms = AUTUMN_0130;
+	MT_EQ_INT(slot_times(a, z, &o, AUTUMN_0130, AUTUMN_0130 + 50 * H, t, 4),
+		  3);
+	MT_EQ_INT(t[1], AUTUMN_0130 + 24 * H);
+	MT_EQ_STR(dosage_zone_rfc3339(a, z, t[1]), "2026-10-25T01:30:00+01:00");
+	MT_EQ_INT(t[2], AUTUMN_0130 + 49 * H);
+	dosage_zone_close(z);
+	med_arena_free(a);
+}
+
+/* A dose given at 08:05 BST answers the 08:00 slot after the change, and
+ * RecordNotGiven's slot lookup finds the same grid. */
+static void
+test_dst_matching_and_order_slot(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+	dosage_zone *z = london();
+	dosage_order o = order("daily");
+	int64_t day3 = SPRING_0800 + 47 * H, slot = 0;
+	dosage_admin g = given("g", day3 + 5 * MIN);
+	dosage_admin *m[] = {&g};
+	mar_slot **s;
+	size_t n = 0;
+
+	o.start_ms = SPRING_0800;
+	MT_OK(dosage_mar_slots(a, &o, z, SPRING_0800, SPRING_0800 + 90 * H,
+			       day3 + H, NULL, 0, m, 1, &s, &n));
+	MT_EQ_INT(n, 4);
+	MT_EQ_INT(s[2]->state, SLOT(GIVEN));
+	MT_EQ_STR(s[2]->administration_id, "g");
+	MT_EQ_INT(s[3]->state, SLOT(UPCOMING));
+	MT_TRUE(dosage_order_slot(&o, z, day3 + 2 * H, &slot));
+	MT_EQ_INT(slot, day3);
+	MT_TRUE(dosage_order_slot(&o, z, day3 - 11 * H, &slot));
+	MT_EQ_INT(slot, day3);
+	MT_TRUE(dosage_order_slot(&o, NULL, day3, &slot));
+	MT_EQ_INT(slot, SPRING_0800 + 48 * H); /* UTC: elapsed days */
+	o.end_ms = day3 + H;
+	MT_TRUE(dosage_order_slot(&o, z, day3 + 30 * H, &slot));
+	MT_EQ_INT(slot, day3);
+	dosage_zone_close(z);
+	med_arena_free(a);
+}
+
+/* The zone setting: IANA names ICU knows; anything else is refused. */
+static void
+test_zone_names(void)
+{
+	static const char *bad[] = {
+		"",	     "Europe/Lndon",  "../etc/passwd",
+		"Mars/Base", "Europe London", NULL};
+	med_arena *a = med_arena_new(1 << 12);
+	dosage_zone *z = NULL;
+
+	MT_OK(dosage_zone_check("UTC"));
+	MT_OK(dosage_zone_check("Europe/London"));
+	MT_OK(dosage_zone_check("America/Argentina/Buenos_Aires"));
+	for (size_t i = 0; bad[i] != NULL; i++)
+		if (dosage_zone_check(bad[i]) != MED_ERR_INVALID)
+			mt_fail(__FILE__, __LINE__, "\"%s\" accepted", bad[i]);
+	MT_TRUE(dosage_zone_open("Europe/Lndon", &z) == MED_ERR_INVALID);
+	MT_TRUE(dosage_zone_check(NULL) == MED_ERR_INVALID);
+	MT_EQ_STR(dosage_zone_name(NULL), "UTC");
+	MT_EQ_STR(dosage_zone_rfc3339(a, NULL, SPRING_0800 + 250),
+		  "2026-03-27T08:00:00.250+00:00");
+	MT_OK(dosage_zone_open("America/New_York", &z));
+	MT_EQ_STR(dosage_zone_rfc3339(a, z, SPRING_0800),
+		  "2026-03-27T04:00:00-04:00");
+	MT_EQ_STR(dosage_zone_rfc3339(a, z, INT64_MAX), "");
+	dosage_zone_close(z);
+	med_arena_free(a);
+}
+
+/* --- held orders never invite a dose ------------------------------------- */
+
+/* A dose due before a hold and not charted when the hold began reads as
+ * held, not "late, may still be given" (then or after the resume); one
+ * already missed when it began stays missed. */
+static void
+test_hold_takes_open_doses(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+	dosage_order o = order("q6h");
+	dosage_hold_span open = {T0 + 30 * MIN, INT64_MAX};
+	dosage_hold_span resumed = {T0 + 30 * MIN, T0 + 2 * H};
+	dosage_hold_span later = {T0 + 4 * H, INT64_MAX};
+	mar_slot **s;
+
+	/* Before: late, and so open to a late dose. */
+	MT_EQ_INT(slots(a, &o, T0, T0 + H, T0 + 90 * MIN, NULL, 0, NULL, 0, &s),
+		  1);
+	MT_EQ_INT(s[0]->state, SLOT(LATE));
+	MT_EQ_INT(slots(a, &o, T0, T0 + 7 * H, T0 + 90 * MIN, &open, 1, NULL, 0,
+			&s),
+		  2);
+	MT_EQ_INT(s[0]->state, SLOT(ON_HOLD));
+	MT_EQ_INT(s[1]->state, SLOT(ON_HOLD));
+	MT_EQ_INT(slots(a, &o, T0, T0 + 7 * H, T0 + 150 * MIN, &resumed, 1,
+			NULL, 0, &s),
+		  2);
+	MT_EQ_INT(s[0]->state, SLOT(ON_HOLD));
+	MT_EQ_INT(s[1]->state, SLOT(UPCOMING));
+	/* A hold that begins after a dose was already missed. */
+	MT_EQ_INT(slots(a, &o, T0, T0 + H, T0 + 5 * H, &later, 1, NULL, 0, &s),
+		  1);
+	MT_EQ_INT(s[0]->state, SLOT(MISSED));
+	/* A hold not yet begun at now changes nothing. */
+	MT_EQ_INT(
+		slots(a, &o, T0, T0 + H, T0 + 20 * MIN, &open, 1, NULL, 0, &s),
+		1);
+	MT_EQ_INT(s[0]->state, SLOT(DUE));
+	med_arena_free(a);
+}
+
+/* --- what the nurse reads: names, strengths, rounded doses ---------------- */
+
+static void
+test_dose_rounding(void)
+{
+	med_arena *a = med_arena_new(1 << 12);
+	/* 2.3 mL of heparin 25000 units in 25 mL, as dosage_convert
+	 * computes it: 2299.9999999999995. */
+	double heparin = 2.3 * 25000 / 25;
+
+	MT_TRUE(heparin != 2300);
+	MT_TRUE(dosage_dose_round(heparin) == 2300);
+	MT_TRUE(dosage_dose_round(0.1 + 0.2) == 0.3);
+	MT_TRUE(dosage_dose_round(0.5) == 0.5);
+	MT_TRUE(dosage_dose_round(0.0625) == 0.0625);
+	MT_TRUE(dosage_dose_round(1234567.4) == 1234567);
+	MT_EQ_STR(dosage_amount_text(a, heparin, "[iU]"), "2300 units");
+	MT_EQ_STR(dosage_amount_text(a, 0.5, "mg"), "0.5 mg");
+	MT_EQ_STR(dosage_amount_text(a, 62.5, "ug"), "62.5 ug");
+	MT_EQ_STR(dosage_amount_text(a, 1000, "mg"), "1000 mg");
+	MT_EQ_STR(dosage_amount_text(a, 0.000125, "mg"), "0.000125 mg");
+	med_arena_free(a);
+}
+
+static void
+test_labels(void)
+{
+	med_arena *a = med_arena_new(1 << 12);
+	dosage_drug d;
+	dosage_order o = order("q12h");
+
+	smartmed__dosage__v1__drug__init(&d);
+	d.unit = "tablet";
+	d.strength = 500;
+	d.strength_unit = "mg";
+	MT_EQ_STR(dosage_drug_strength_text(a, &d), "500 mg per tablet");
+	d.unit = "[iU]";
+	d.strength = 0;
+	d.concentration_amount = 1000;
+	d.concentration_volume_ml = 1;
+	MT_EQ_STR(dosage_drug_strength_text(a, &d), "1000 units per mL");
+	d.unit = "mg";
+	d.concentration_amount = 120;
+	d.concentration_volume_ml = 5;
+	MT_EQ_STR(dosage_drug_strength_text(a, &d), "120 mg in 5 mL");
+	d.concentration_amount = 0;
+	MT_EQ_STR(dosage_drug_strength_text(a, &d), "");
+	o.dose = 2.3;
+	o.unit = "mL";
+	o.drug_unit = "[iU]";
+	o.dose_in_drug_unit = 2.3 * 25000 / 25;
+	MT_EQ_STR(dosage_order_dose_text(a, &o), "2.3 mL (2300 units)");
+	o.infusion_rate = 5;
+	o.infusion_rate_unit = "mL/h";
+	MT_TRUE(dosage_order_is_infusion(&o));
+	MT_EQ_STR(dosage_order_dose_text(a, &o), "5 mL/h");
+	dosage_mar_round_order(&o);
+	MT_TRUE(o.dose_in_drug_unit == 2300);
+	med_arena_free(a);
+}
+
+/* --- infusions read as running, not as a bolus -----------------------------
+ */
+
+static Smartmed__Dosage__V1__InfusionRate *
+rate(med_arena *a, int64_t at, double r, double per_h)
+{
+	Smartmed__Dosage__V1__InfusionRate *x = med_arena_zalloc(a, sizeof(*x));
+
+	smartmed__dosage__v1__infusion_rate__init(x);
+	x->effective_ms = at;
+	x->rate = r;
+	x->rate_unit = "mL/h";
+	x->rate_drug_unit_per_hour = per_h;
+	return x;
+}
+
+static void
+test_infusion_line(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+	dosage_order o = order("once");
+	Smartmed__Dosage__V1__Infusion inf;
+	Smartmed__Dosage__V1__Infusion *all[] = {&inf};
+	Smartmed__Dosage__V1__InfusionRate *rates[2];
+	Smartmed__Dosage__V1__MarInfusion line;
+
+	smartmed__dosage__v1__infusion__init(&inf);
+	inf.id = "inf-1";
+	inf.order_id = "order-1";
+	inf.drug_unit = "[iU]";
+	inf.started_ms = T0;
+	rates[0] = rate(a, T0, 2, 2000);
+	rates[1] = rate(a, T0 + 2 * H, 1.3, 1.3 * 1000);
+	inf.rates = rates;
+	inf.n_rates = 2;
+	smartmed__dosage__v1__mar_infusion__init(&line);
+	MT_OK(dosage_mar_infusion(a, NULL, &o, all, 1, T0 - H, &line));
+	MT_EQ_INT(
+		line.state,
+		SMARTMED__DOSAGE__V1__MAR_INFUSION_STATE__MAR_INFUSION_STATE_NOT_STARTED);
+	smartmed__dosage__v1__mar_infusion__init(&line);
+	MT_OK(dosage_mar_infusion(a, NULL, &o, all, 1, T0 + 3 * H, &line));
+	MT_EQ_INT(
+		line.state,
+		SMARTMED__DOSAGE__V1__MAR_INFUSION_STATE__MAR_INFUSION_STATE_RUNNING);
+	MT_TRUE(line.rate == 1.3);
+	MT_TRUE(line.rate_drug_unit_per_hour == 1300);
+	MT_EQ_STR(line.rate_text, "1.3 mL/h (1300 units/h)");
+	MT_EQ_INT(line.since_ms, T0 + 2 * H);
+	MT_EQ_STR(line.since_time, "2023-11-15T00:13:20+00:00");
+	inf.stopped_ms = T0 + 4 * H;
+	smartmed__dosage__v1__mar_infusion__init(&line);
+	MT_OK(dosage_mar_infusion(a, NULL, &o, all, 1, T0 + 5 * H, &line));
+	MT_EQ_INT(
+		line.state,
+		SMARTMED__DOSAGE__V1__MAR_INFUSION_STATE__MAR_INFUSION_STATE_STOPPED);
+	MT_EQ_STR(line.rate_text, "stopped");
+	MT_EQ_INT(line.since_ms, T0 + 4 * H);
+	med_arena_free(a);
+}
+
+/* --- the patient banner -------------------------------------------------- */
+
+static void
+test_banner(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+	dosage_zone *z = london();
+	med_patient_banner who = {.mrn = "MRN-1",
+				  .family_name = "Round",
+				  .given_name = "Ward",
+				  .birth_date = "1961-05-06"};
+	dosage_dose_patient p = adult();
+	const char *allergies[] = {"Penicillin", "Latex"};
+	Smartmed__Dosage__V1__MarPatient b;
+
+	p.has_weight = true;
+	p.weight_kg = 72.4;
+	p.weight_ms = SPRING_0800 + 47 * H;
+	p.allergies = allergies;
+	p.n_allergies = 2;
+	p.source = "record";
+	smartmed__dosage__v1__mar_patient__init(&b);
+	MT_OK(dosage_mar_banner(a, z, &who, &p, SPRING_0800 + 48 * H, &b));
+	MT_EQ_STR(b.display_name, "ROUND, Ward");
+	MT_EQ_STR(b.mrn, "MRN-1");
+	MT_EQ_INT(b.age_years, 64);
+	MT_EQ_STR(b.age_text, "64 y");
+	MT_TRUE(b.weight_kg == 72.4);
+	MT_EQ_STR(b.weight_time, "2026-03-29T08:00:00+01:00");
+	MT_EQ_STR(b.allergy_text, "Penicillin; Latex");
+	MT_EQ_INT(b.n_allergies, 2);
+	/* An infant: months, then days; no allergies; not assessed. */
+	med_strlcpy(who.birth_date, "2025-10-20", sizeof(who.birth_date));
+	p.n_allergies = 0;
+	smartmed__dosage__v1__mar_patient__init(&b);
+	MT_OK(dosage_mar_banner(a, z, &who, &p, SPRING_0800, &b));
+	MT_EQ_STR(b.age_text, "5 mo");
+	MT_EQ_STR(b.allergy_text, "No known allergies");
+	med_strlcpy(who.birth_date, "2026-03-15", sizeof(who.birth_date));
+	p.allergies_known = false;
+	p.has_weight = false;
+	smartmed__dosage__v1__mar_patient__init(&b);
+	MT_OK(dosage_mar_banner(a, z, &who, &p, SPRING_0800, &b));
+	MT_EQ_STR(b.age_text, "12 d");
+	MT_EQ_STR(b.allergy_text, "Allergies not assessed");
+	MT_EQ_STR(b.weight_time, "");
+	dosage_zone_close(z);
+	med_arena_free(a);
+}
+
 static const mt_case cases[] = {
 	{"q6h_day", test_q6h_day},
 	{"due_late_missed", test_due_late_missed},
@@ -549,6 +949,16 @@ static const mt_case cases[] = {
 	{"prn_interval", test_prn_interval},
 	{"prn_daily", test_prn_daily},
 	{"prn_now_and_never", test_prn_now_and_never},
+	{"dst_daily_keeps_clock_time", test_dst_daily_keeps_clock_time},
+	{"dst_intervals", test_dst_intervals},
+	{"dst_skipped_and_repeated", test_dst_skipped_and_repeated},
+	{"dst_matching_and_order_slot", test_dst_matching_and_order_slot},
+	{"zone_names", test_zone_names},
+	{"hold_takes_open_doses", test_hold_takes_open_doses},
+	{"dose_rounding", test_dose_rounding},
+	{"labels", test_labels},
+	{"infusion_line", test_infusion_line},
+	{"banner", test_banner},
 	{NULL, NULL},
 };
 
