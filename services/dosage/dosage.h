@@ -495,6 +495,8 @@ typedef struct dosage_subject {
 	bool has_cosign;
 	const char *cosign_used_by; /* administration id, "" while unused */
 	char *scanned_drug_code;    /* the scanned GTIN's entry, NULL: none */
+	/* The products of a duplicate-therapy group given around at_ms. */
+	struct dosage_class_list *classes;
 } dosage_subject;
 
 /*
@@ -1016,5 +1018,71 @@ med_err dosage_fhir_bundle(med_arena *arena, const char *patient_id,
 			   char **json, uint32_t *n_resources) MED_MUST_CHECK;
 
 MED_UNARY_HANDLER(dosage_rpc_export_fhir);
+
+/* --- class_checks.c, store_classes.c: across a therapeutic class ------- */
+
+#include "classes.h"
+
+/* The hospital's 24-h limit of opioids in oral morphine equivalents, mg. */
+#define DOSAGE_OME_SETTING "MED_DOSAGE_OME_MAX_24H_MG"
+
+/* dosage_class_list - products of a class given, or orders of a class in
+ * force, for a patient (arrays in the call's arena). */
+typedef struct dosage_class_list {
+	dosage_class_other *items;
+	size_t n, cap;
+} dosage_class_list;
+
+/*
+ * dosage_store_class_given reads the administrations of every substance in
+ * a duplicate-therapy group to patient_id within 24 h either side of
+ * at_ms, in time order, each with its order's PRN flag and its oral
+ * morphine equivalent by the order's route.  MED_ERR_LIMIT past
+ * DOSAGE_GIVEN_MAX_ROWS.
+ */
+med_err dosage_store_class_given(med_db_conn *c, med_arena *a,
+				 const char *patient_id, int64_t at_ms,
+				 dosage_class_list *out) MED_MUST_CHECK;
+
+/* dosage_store_class_orders reads the patient's orders of a group that
+ * are active or pending verification at now_ms, but for except_id. */
+med_err dosage_store_class_orders(med_db *db, med_arena *a,
+				  const char *patient_id, const char *except_id,
+				  int64_t now_ms,
+				  dosage_class_list *out) MED_MUST_CHECK;
+
+/* dosage_class_subject - one dose (or order) for the class checks. */
+typedef struct dosage_class_subject {
+	const dosage_drug *drug;
+	const char *route;    /* the order's; NULL: a proposed dose */
+	bool prn;	      /* the order is PRN */
+	const char *order_id; /* NULL: none */
+	double dose_24h; /* the dose (order entry: a day of it), drug unit */
+	int64_t at_ms;
+	const dosage_class_list *given;	 /* what was given; NULL: nothing */
+	const dosage_class_list *orders; /* entry: other orders; else NULL */
+} dosage_class_subject;
+
+/* dosage_ome_limit is MED_DOSAGE_OME_MAX_24H_MG (90 mg unless set). */
+double dosage_ome_limit(med_call *call);
+
+/* dosage_class_evaluate writes the class checks of s (duplicate therapy,
+ * 24-h OME) into r. */
+med_err dosage_class_evaluate(med_call *call, const dosage_class_subject *s,
+			      dosage_dose_result r[DOSAGE_CLASS_N_CHECKS])
+	MED_MUST_CHECK;
+
+/* dosage_class_append appends r[0..n) to a reply's checks and folds them
+ * into its overall status. */
+med_err
+dosage_class_append(med_arena *a, const dosage_dose_result *r, size_t n,
+		    dosage_check ***checks, size_t *n_checks,
+		    Smartmed__Dosage__V1__CheckStatus *overall) MED_MUST_CHECK;
+
+/* dosage_class_checks is dosage_class_evaluate then dosage_class_append. */
+med_err
+dosage_class_checks(med_call *call, const dosage_class_subject *s,
+		    dosage_check ***checks, size_t *n_checks,
+		    Smartmed__Dosage__V1__CheckStatus *overall) MED_MUST_CHECK;
 
 #endif

@@ -64,18 +64,41 @@ order_prepare(med_call *call, dosage_order *o, const dosage_drug *d,
 	return MED_OK;
 }
 
+/* entry_class_checks appends the class checks of order o to its checks:
+ * duplicate therapy against the patient's other orders in force, and a
+ * day of its regimen (its dose and given_24h more) in oral morphine
+ * equivalents. */
+static med_err
+entry_class_checks(med_call *call, dosage_order *o, const dosage_drug *d,
+		   double given_24h, const dosage_class_list *others)
+{
+	dosage_class_subject cs = {
+		.drug = d,
+		.route = o->route,
+		.prn = o->prn,
+		.order_id = o->id,
+		.dose_24h = o->dose_in_drug_unit + given_24h,
+		.at_ms = o->start_ms,
+		.orders = others,
+	};
+
+	return dosage_class_checks(call, &cs, &o->checks, &o->n_checks,
+				   &o->overall);
+}
+
 /* entry_evaluate runs the order-entry checks of o (its dose and a day of
  * its regimen) into o->checks and o->overall: ctx is dosage's context
  * (NULL: none), lifetime what the patient was already given. */
 static med_err
 entry_evaluate(med_call *call, dosage_order *o, const dosage_drug *d,
 	       const dosage_context *ctx, const dosage_known *k,
-	       double lifetime)
+	       double lifetime, const dosage_class_list *others)
 {
 	med_arena *a = med_call_arena(call);
 	dosage_dose_history regimen;
 	dosage_dose_patient p;
 	dosage_dose_result r[DOSAGE_DOSE_N_CHECKS];
+	med_err err;
 
 	dosage_patient(a, ctx, k, o->start_ms, &p);
 	dosage_regimen_history(o, d, o->dose_in_drug_unit, lifetime, &regimen);
@@ -83,8 +106,10 @@ entry_evaluate(med_call *call, dosage_order *o, const dosage_drug *d,
 			r);
 	o->overall = (Smartmed__Dosage__V1__CheckStatus)dosage_dose_worst(
 		r, DOSAGE_DOSE_N_CHECKS);
-	return dosage_checks_to_pb(a, r, DOSAGE_DOSE_N_CHECKS, &o->checks,
-				   &o->n_checks);
+	if ((err = dosage_checks_to_pb(a, r, DOSAGE_DOSE_N_CHECKS, &o->checks,
+				       &o->n_checks)) != MED_OK)
+		return err;
+	return entry_class_checks(call, o, d, regimen.given_24h, others);
 }
 
 /* entry_checks is entry_evaluate with the context and history read now. */
@@ -98,14 +123,18 @@ entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 	med_err err = dosage_store_get_context(med_call_db(call), a,
 					       o->patient_id, &ctx);
 	bool has_ctx = err == MED_OK;
+	dosage_class_list others;
 
 	if (err != MED_OK && err != MED_ERR_NOT_FOUND)
 		return err;
 	if ((err = dosage_store_given_once(med_call_db(call), o->patient_id, d,
-					   o->start_ms, &given)) != MED_OK)
+					   o->start_ms, &given)) != MED_OK ||
+	    (err = dosage_store_class_orders(med_call_db(call), a,
+					     o->patient_id, NULL, med_now_ms(),
+					     &others)) != MED_OK)
 		return err;
 	return entry_evaluate(call, o, d, has_ctx ? &ctx : NULL, k,
-			      given.given_lifetime);
+			      given.given_lifetime, &others);
 }
 
 /* entry_gate refuses a hard stop at order entry unless the prescriber
@@ -518,6 +547,7 @@ typedef struct version_ctx {
 	const dosage_override *dose_override;
 	dosage_known known;
 	int64_t now_ms;
+	dosage_class_list others; /* the patient's other orders in force */
 } version_ctx;
 
 /* version_allowed: only the current version of an order in force (or,
@@ -626,7 +656,8 @@ make_version(void *arg, dosage_subject *s, dosage_order *next)
 		    MED_OK ||
 	    (err = entry_evaluate(x->call, next, &s->drug,
 				  s->has_ctx ? &s->ctx : NULL, &x->known,
-				  s->hist.given_lifetime)) != MED_OK ||
+				  s->hist.given_lifetime, &x->others)) !=
+		    MED_OK ||
 	    (err = entry_gate(x->call, x->dose_override, next, &s->drug)) !=
 		    MED_OK)
 		return err;
@@ -653,7 +684,10 @@ new_version(med_call *call, version_ctx *x, const char *id,
 	 * transaction: no network call while the order is locked. */
 	if ((err = get_order(call, "order_id", id, &cur)) != MED_OK ||
 	    (err = dosage_know_patient(call, "order_id", cur.patient_id,
-				       &x->known)) != MED_OK)
+				       &x->known)) != MED_OK ||
+	    (err = dosage_store_class_orders(
+		     med_call_db(call), med_call_arena(call), cur.patient_id,
+		     cur.id, x->now_ms, &x->others)) != MED_OK)
 		return err;
 	err = dosage_store_new_version(med_call_db(call), med_call_arena(call),
 				       id, &ch, make_version, x, out);

@@ -334,9 +334,17 @@ dosage_store_load_subject(med_db_conn *c, med_arena *arena,
 		return err;
 	s->has_ctx = err == MED_OK && is_set;
 	if ((err = dosage_store_drug_conn(c, arena, drug_code, &s->drug)) !=
-	    MED_OK)
+		    MED_OK ||
+	    (err = dosage_store_given(c, patient_id, &s->drug, at_ms,
+				      &s->hist)) != MED_OK)
 		return err;
-	return dosage_store_given(c, patient_id, &s->drug, at_ms, &s->hist);
+	/* What the class checks meet: other products of the dose's
+	 * duplicate-therapy groups and every opioid, read with the rest
+	 * (the patient's row is locked when recording). */
+	if ((s->classes = med_arena_zalloc(arena, sizeof(*s->classes))) == NULL)
+		return MED_ERR_NOMEM;
+	return dosage_store_class_given(c, arena, patient_id, at_ms,
+					s->classes);
 }
 
 /* load_subject loads x's subject (x->s). */

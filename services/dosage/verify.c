@@ -36,6 +36,10 @@ const med_config_spec dosage_config[] = {
 	{OVERDUE_SETTING, MED_CONFIG_INT, "30000", false, 100, 3600000,
 	 "how often the unconfirmed high-alert doses past their 30-minute "
 	 "window are counted into dosage_high_alert_unconfirmed_overdue, ms"},
+	{DOSAGE_OME_SETTING, MED_CONFIG_INT, "90", false, 10, 100000,
+	 "24-h limit of opioids in oral morphine equivalents, mg: above it a "
+	 "dose or order is a hard stop, from 90 % it warns (CDC 2022: "
+	 "reassess from 50, avoid or justify 90 MME a day)"},
 	MED_PATIENTS_CONFIG,
 };
 const size_t dosage_n_config = sizeof(dosage_config) / sizeof(dosage_config[0]);
