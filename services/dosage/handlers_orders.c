@@ -480,6 +480,94 @@ change_state(med_call *call, Smartmed__Dosage__V1__OrderEventKind kind,
 	return MED_OK;
 }
 
+/* stopped_at_entry: did the order's own checks already hard-stop c (so
+ * that its prescriber's override covered it)? */
+static bool
+stopped_at_entry(const dosage_order *o, dosage_dose_check c)
+{
+	for (size_t i = 0; i < o->n_checks; i++)
+		if ((dosage_dose_check)o->checks[i]->kind == c &&
+		    o->checks[i]->status ==
+			    SMARTMED__DOSAGE__V1__CHECK_STATUS__CHECK_STATUS_HARD_STOP)
+			return o->dose_override != NULL;
+	return false;
+}
+
+/* verify_class_stop finds a class check of o that stops now but did not
+ * at entry; *why its reason ("" when none). */
+static med_err
+verify_class_stop(med_call *call, const dosage_order *o, const char **why)
+{
+	med_arena *a = med_call_arena(call);
+	dosage_dose_result r[DOSAGE_CLASS_N_CHECKS];
+	dosage_class_list others;
+	dosage_dose_history regimen;
+	dosage_drug d;
+	med_err err;
+
+	*why = "";
+	if ((err = dosage_store_get(med_call_db(call), a, o->drug_code, &d)) !=
+		    MED_OK ||
+	    (err = dosage_store_class_orders(med_call_db(call), a,
+					     o->patient_id, o->id, med_now_ms(),
+					     &others)) != MED_OK)
+		return err;
+	dosage_regimen_history(o, &d, o->dose_in_drug_unit, 0, &regimen);
+	dosage_class_subject cs = {
+		.drug = &d,
+		.route = o->route,
+		.prn = o->prn,
+		.order_id = o->id,
+		.dose_24h = o->dose_in_drug_unit + regimen.given_24h,
+		.at_ms = o->start_ms,
+		.orders = &others,
+	};
+	if ((err = dosage_class_evaluate(call, &cs, r)) != MED_OK)
+		return err;
+	for (size_t i = 0; i < DOSAGE_CLASS_N_CHECKS && !(*why)[0]; i++)
+		if (r[i].status == DOSAGE_DOSE_HARD_STOP &&
+		    !stopped_at_entry(o, r[i].check) &&
+		    !(*why = med_arena_strdup(a, r[i].reason)))
+			return MED_ERR_NOMEM;
+	return MED_OK;
+}
+
+/* verify_gate refuses to release an order that meets a class hard stop
+ * at verification, unless the pharmacist overrides it (audited). */
+static med_err
+verify_gate(med_call *call, const Smartmed__Dosage__V1__VerifyOrderRequest *req)
+{
+	const dosage_override *ov = req->dose_override;
+	char code[16];
+	const char *why;
+	dosage_order o;
+	med_err err;
+
+	if ((err = get_order(call, "order_id", req->order_id, &o)) != MED_OK)
+		return err;
+	if (o.status != ST(PENDING_VERIFICATION))
+		return MED_OK; /* change_state refuses it */
+	if ((err = verify_class_stop(call, &o, &why)) != MED_OK ||
+	    why[0] == '\0')
+		return err;
+	if (ov == NULL)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "order_id: hard stop at verification: "
+				     "%s; the pharmacist may verify with "
+				     "dose_override",
+				     why);
+	if ((err = dosage_check_override(call, "dose_override", ov)) != MED_OK)
+		return err;
+	snprintf(code, sizeof(code), "%d", (int)ov->reason);
+	med_audit_detail d[] = {
+		{"verify_hard_stop", why},
+		{"verify_override_reason", code},
+		{"verify_override_text", ov->text},
+	};
+	med_call_add_details(call, d, sizeof(d) / sizeof(d[0]));
+	return MED_OK;
+}
+
 med_err
 dosage_rpc_verify_order(med_call *call, const ProtobufCMessage *in,
 			ProtobufCMessage *out)
@@ -489,7 +577,8 @@ dosage_rpc_verify_order(med_call *call, const ProtobufCMessage *in,
 
 	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
 	    (err = med_check_text(call, "note", req->note, 0, REASON_MAX)) !=
-		    MED_OK)
+		    MED_OK ||
+	    (err = verify_gate(call, req)) != MED_OK)
 		return err;
 	return change_state(call, EV(VERIFIED), req->order_id, req->note,
 			    (void *)out);

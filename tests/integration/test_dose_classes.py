@@ -14,7 +14,7 @@ import grpc
 import pytest
 
 from harness import Stack, paths, protos
-from harness.checks import expect_status, now_ms
+from harness.checks import expect_status, now_ms, poll
 from harness.fixtures import new_patient, running
 
 SERVICES = ("audit", "identity", "records", "dosage")
@@ -55,6 +55,10 @@ def catalogue(st, pb):
              substance="naproxen", unit="mg", routes=["oral"],
              max_single_dose=500, max_daily_dose=1250,
              min_interval_minutes=360),
+        dict(code="OXY-MR", name="Oxycodone 10 mg modified-release",
+             substance="oxycodone", unit="mg", routes=["oral"],
+             max_single_dose=40, max_daily_dose=80,
+             min_interval_minutes=600, requires_verification=True),
         dict(code="WARFARIN", name="Warfarin 1 mg tablets",
              substance="warfarin", unit="mg", routes=["oral"],
              max_single_dose=10, max_daily_dose=10,
@@ -198,6 +202,49 @@ def test_prn_opioid_beside_regular_only_warns(st, pb, catalogue):
     assert "oxycodone" in dup.reason and "morphine" in dup.reason
     assert mor.overall == pb.CHECK_STATUS_WARN
     assert mor.status == pb.ORDER_STATUS_ACTIVE
+
+
+def test_duplicate_found_at_verification(st, pb, catalogue):
+    """Modified-release oxycodone waits for the pharmacist; meanwhile a
+    PRN morphine order is written (overridden).  Releasing the oxycodone
+    now would make two opioids in force: verification stops unless the
+    pharmacist overrides, and the override is kept."""
+    p = adult(st, pb)
+    mr = order(st, pb, p, "OXY-MR", 10, freq="q12h")
+    assert mr.status == pb.ORDER_STATUS_PENDING_VERIFICATION
+    assert kind(mr.checks, pb.CHECK_KIND_DUPLICATE_THERAPY).status == \
+        pb.CHECK_STATUS_OK
+    order(st, pb, p, "7052", 2.5, freq="q6h", route="sc",
+          ov=override(pb, "palliative team plan"))
+    e = expect_status(grpc.StatusCode.FAILED_PRECONDITION, st.call,
+                      "dosage", "VerifyOrder",
+                      pb.VerifyOrderRequest(order_id=mr.id, note="checked"),
+                      role="pharmacist",
+                      details_prefix="order_id: hard stop at verification")
+    assert "duplicate opioids" in e.details()
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, st.call, "dosage",
+                  "VerifyOrder", pb.VerifyOrderRequest(
+                      order_id=mr.id, dose_override=pb.Override(text="ok")),
+                  role="pharmacist", details_prefix="dose_override.reason")
+    v = st.call("dosage", "VerifyOrder", pb.VerifyOrderRequest(
+        order_id=mr.id, note="checked", dose_override=pb.Override(
+            reason=pb.OVERRIDE_REASON_PHARMACIST_VERIFIED,
+            text="morphine to stop once MR oxycodone is running")),
+        role="pharmacist")
+    assert v.status == pb.ORDER_STATUS_ACTIVE
+    apb = protos.module("audit")
+
+    def verified_events():
+        recs = st.call("audit", "Query", apb.QueryRequest(patient_id=p),
+                       role="auditor", timeout=10)
+        return [r for r in recs if r.event.action.endswith("/VerifyOrder")
+                and r.event.outcome == 0]
+    ev = poll(verified_events, what="the VerifyOrder event")[0].event
+    details = {x.key: x.value for x in ev.details}
+    assert details["verify_override_reason"] == str(
+        pb.OVERRIDE_REASON_PHARMACIST_VERIFIED)
+    assert details["verify_override_text"].startswith("morphine to stop")
+    assert "duplicate opioids" in details["verify_hard_stop"]
 
 
 def test_opioid_day_of_regimen_in_ome_at_entry(st, pb, catalogue):
