@@ -47,6 +47,7 @@ enum col {
 	C_CONC_AMOUNT,
 	C_CONC_ML,
 	C_GTINS,
+	C_ATC,
 	N_COLS,
 };
 
@@ -81,6 +82,7 @@ static const char *const col_names[N_COLS] = {
 	"concentration_amount",
 	"concentration_volume_ml",
 	"gtins",
+	"atc_code",
 };
 #define N_REQUIRED 5
 
@@ -376,6 +378,7 @@ fill_drug(row_ctx *x)
 	d->code_system = (char *)col(x, C_CODE_SYSTEM);
 	d->substance = (char *)col(x, C_SUBSTANCE);
 	d->drug_class = (char *)col(x, C_CLASS);
+	d->atc_code = (char *)col(x, C_ATC);
 	if (!num(x, C_MAX_SINGLE, &d->max_single_dose) ||
 	    !num(x, C_MAX_DAILY, &d->max_daily_dose) ||
 	    !num(x, C_MIN_SINGLE, &d->min_single_dose) ||

@@ -1079,6 +1079,11 @@ dosage_class_append(med_arena *a, const dosage_dose_result *r, size_t n,
 		    dosage_check ***checks, size_t *n_checks,
 		    Smartmed__Dosage__V1__CheckStatus *overall) MED_MUST_CHECK;
 
+/* dosage_drug_classes fills d's atc_code (its main substance's) and
+ * therapeutic_classes (every ATC level of each substance, then the
+ * duplicate-therapy classes), in a. */
+med_err dosage_drug_classes(med_arena *a, dosage_drug *d) MED_MUST_CHECK;
+
 /* dosage_class_checks is dosage_class_evaluate then dosage_class_append. */
 med_err
 dosage_class_checks(med_call *call, const dosage_class_subject *s,

@@ -339,6 +339,47 @@ def test_drug_in_no_class_keeps_its_checks(st, pb, catalogue):
         pb.CHECK_STATUS_NOT_APPLICABLE
 
 
+# --- classes in the catalogue -----------------------------------------------
+
+
+def test_drug_classes_derived_from_substances(st, pb, catalogue):
+    d = st.call("dosage", "GetDrug", pb.GetDrugRequest(code="CO-CODAMOL-8"),
+                role="nurse")
+    assert d.atc_code == "N02BE01"
+    assert list(d.therapeutic_classes) == [
+        "N02BE01", "N02BE", "N02B", "N02", "N",
+        "R05DA04", "R05DA", "R05D", "R05", "R",
+        "paracetamol products", "opioids"]
+    assert "anticoagulants" in st.call("dosage", "GetDrug", pb.GetDrugRequest(
+        code="67108"), role="nurse").therapeutic_classes
+
+
+@pytest.mark.parametrize("atc,why", [
+    ("opioids", "is not an ATC code"),
+    ("N02AA99", "unknown ATC code N02AA99"),
+    ("M01AE01", "not a class of the drug's substance oxycodone"),
+])
+def test_unknown_class_code_refused(st, pb, catalogue, atc, why):
+    d = pb.Drug(code="OXY-" + uuid.uuid4().hex[:8], name="Oxycodone",
+                substance="oxycodone", unit="mg", max_single_dose=20,
+                max_daily_dose=120, atc_code=atc)
+    e = expect_status(grpc.StatusCode.INVALID_ARGUMENT, st.call, "dosage",
+                      "UpsertDrug", pb.UpsertDrugRequest(drug=d),
+                      role="pharmacist", details_prefix="drug.atc_code")
+    assert why in e.details()
+    csv = ("code,name,unit,max_single_dose,max_daily_dose,substance,"
+           "atc_code\n%s,Oxycodone,mg,20,120,oxycodone,%s\n" % (d.code, atc))
+    r = st.call("dosage", "ImportCatalogue", pb.ImportCatalogueRequest(
+        csv=csv.encode()), role="pharmacist")
+    assert r.imported == 0
+    assert [(e.field, why in e.reason) for e in r.errors] == [
+        ("atc_code", True)]
+    d.atc_code = "N02A"  # a class of oxycodone: accepted
+    ok = st.call("dosage", "UpsertDrug", pb.UpsertDrugRequest(drug=d),
+                 role="pharmacist")
+    assert ok.atc_code == "N02AA05" and "opioids" in ok.therapeutic_classes
+
+
 def test_atc_table_documented():
     """docs/dose-safety.md lists every ATC code of classes.c."""
     import re
