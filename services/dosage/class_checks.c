@@ -137,7 +137,7 @@ dosage_class_evaluate(med_call *call, const dosage_class_subject *s,
 		      dosage_dose_result r[DOSAGE_CLASS_N_CHECKS])
 {
 	dosage_dose_limits l;
-	dosage_class_list met;
+	dosage_class_list met = {0};
 	double ome = 0;
 	bool has;
 	med_err err;

@@ -123,7 +123,7 @@ entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 	med_err err = dosage_store_get_context(med_call_db(call), a,
 					       o->patient_id, &ctx);
 	bool has_ctx = err == MED_OK;
-	dosage_class_list others;
+	dosage_class_list others = {0};
 
 	if (err != MED_OK && err != MED_ERR_NOT_FOUND)
 		return err;
@@ -500,7 +500,7 @@ verify_class_stop(med_call *call, const dosage_order *o, const char **why)
 {
 	med_arena *a = med_call_arena(call);
 	dosage_dose_result r[DOSAGE_CLASS_N_CHECKS];
-	dosage_class_list others;
+	dosage_class_list others = {0};
 	dosage_dose_history regimen;
 	dosage_drug d;
 	med_err err;
