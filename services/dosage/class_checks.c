@@ -7,6 +7,7 @@
 #include <med/config.h>
 #include <med/service.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "dosage.h"
@@ -151,10 +152,87 @@ dosage_class_evaluate(med_call *call, const dosage_class_subject *s,
 	dosage_class_duplicate(l.substances, l.n_substances, s->prn, met.items,
 			       met.n, &r[0]);
 	has = dose_ome(s->drug, s->dose_24h, s->route, &ome);
+	/* At order entry the other opioid orders' days count too. */
+	if (s->orders != NULL) {
+		has = has && !s->orders->ome_unknown;
+		ome += s->orders->ome_24h;
+	}
 	dosage_ome_check(drug_is_opioid(s->drug), ome, has,
 			 s->given ? s->given->items : NULL,
 			 s->given ? s->given->n : 0, s->at_ms,
 			 dosage_ome_limit(call), &r[1]);
+	if (s->orders != NULL && r[1].status != DOSAGE_DOSE_NOT_APPLICABLE)
+		snprintf(r[1].reason, sizeof(r[1].reason),
+			 "a day of opioids %.4g mg oral morphine equivalent "
+			 "(this order %.4g, other orders %.4g) against %.4g "
+			 "mg%s",
+			 r[1].value, r[1].value - s->orders->ome_24h,
+			 s->orders->ome_24h, r[1].limit,
+			 has ? "" : "; an order without an OME factor");
+	return MED_OK;
+}
+
+/* seen_opioid_order: does an earlier opioid item of l[0..i) name the same
+ * order (a combination product has a row per substance)? */
+static bool
+seen_opioid_order(const dosage_class_list *l, size_t i)
+{
+	for (size_t j = 0; j < i; j++) {
+		const dosage_class_group *g =
+			dosage_class_group_of(l->items[j].substance);
+
+		if (g && strcmp(g->code, "opioids") == 0 &&
+		    strcmp(l->items[j].order_id, l->items[i].order_id) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* order_day_ome adds a day of order id's regimen in OME to l. */
+static med_err
+order_day_ome(med_call *call, const char *id, dosage_class_list *l)
+{
+	med_arena *a = med_call_arena(call);
+	dosage_dose_history day;
+	dosage_order o;
+	dosage_drug d;
+	double v;
+	med_err err = dosage_store_get_order(med_call_db(call), a, id, &o);
+
+	if (err == MED_OK)
+		err = dosage_store_get(med_call_db(call), a, o.drug_code, &d);
+	if (err == MED_ERR_NOT_FOUND) {
+		l->ome_unknown = true;
+		return MED_OK;
+	}
+	if (err != MED_OK)
+		return err;
+	dosage_regimen_history(&o, &d, o.dose_in_drug_unit, 0, &day);
+	if (drug_ome(&d, o.dose_in_drug_unit + day.given_24h, o.route, &v))
+		l->ome_24h += v;
+	else
+		l->ome_unknown = true;
+	return MED_OK;
+}
+
+med_err
+dosage_orders_day_ome(med_call *call, dosage_class_list *orders)
+{
+	med_err err;
+
+	orders->ome_24h = 0;
+	orders->ome_unknown = false;
+	for (size_t i = 0; i < orders->n; i++) {
+		const dosage_class_group *g =
+			dosage_class_group_of(orders->items[i].substance);
+
+		if (g == NULL || strcmp(g->code, "opioids") != 0 ||
+		    seen_opioid_order(orders, i))
+			continue;
+		if ((err = order_day_ome(call, orders->items[i].order_id,
+					 orders)) != MED_OK)
+			return err;
+	}
 	return MED_OK;
 }
 

@@ -1031,6 +1031,11 @@ MED_UNARY_HANDLER(dosage_rpc_export_fhir);
 typedef struct dosage_class_list {
 	dosage_class_other *items;
 	size_t n, cap;
+	/* Orders: a day of the opioid ones' regimens, mg oral morphine
+	 * equivalent (dosage_orders_day_ome), and whether one of them could
+	 * not be converted. */
+	double ome_24h;
+	bool ome_unknown;
 } dosage_class_list;
 
 /*
@@ -1062,6 +1067,15 @@ typedef struct dosage_class_subject {
 	const dosage_class_list *given;	 /* what was given; NULL: nothing */
 	const dosage_class_list *orders; /* entry: other orders; else NULL */
 } dosage_class_subject;
+
+/*
+ * dosage_orders_day_ome sums a day of the regimen of each opioid order in
+ * orders (its dose times the doses its frequency allows, a PRN order's own
+ * 24-h maximum) in oral morphine equivalents into orders->ome_24h,
+ * setting orders->ome_unknown for one it cannot convert.
+ */
+med_err dosage_orders_day_ome(med_call *call,
+			      dosage_class_list *orders) MED_MUST_CHECK;
 
 /* dosage_ome_limit is MED_DOSAGE_OME_MAX_24H_MG (90 mg unless set). */
 double dosage_ome_limit(med_call *call);

@@ -131,7 +131,8 @@ entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 					   o->start_ms, &given)) != MED_OK ||
 	    (err = dosage_store_class_orders(med_call_db(call), a,
 					     o->patient_id, NULL, med_now_ms(),
-					     &others)) != MED_OK)
+					     &others)) != MED_OK ||
+	    (err = dosage_orders_day_ome(call, &others)) != MED_OK)
 		return err;
 	return entry_evaluate(call, o, d, has_ctx ? &ctx : NULL, k,
 			      given.given_lifetime, &others);
@@ -510,7 +511,8 @@ verify_class_stop(med_call *call, const dosage_order *o, const char **why)
 		    MED_OK ||
 	    (err = dosage_store_class_orders(med_call_db(call), a,
 					     o->patient_id, o->id, med_now_ms(),
-					     &others)) != MED_OK)
+					     &others)) != MED_OK ||
+	    (err = dosage_orders_day_ome(call, &others)) != MED_OK)
 		return err;
 	dosage_regimen_history(o, &d, o->dose_in_drug_unit, 0, &regimen);
 	dosage_class_subject cs = {
@@ -776,7 +778,8 @@ new_version(med_call *call, version_ctx *x, const char *id,
 				       &x->known)) != MED_OK ||
 	    (err = dosage_store_class_orders(
 		     med_call_db(call), med_call_arena(call), cur.patient_id,
-		     cur.id, x->now_ms, &x->others)) != MED_OK)
+		     cur.id, x->now_ms, &x->others)) != MED_OK ||
+	    (err = dosage_orders_day_ome(call, &x->others)) != MED_OK)
 		return err;
 	err = dosage_store_new_version(med_call_db(call), med_call_arena(call),
 				       id, &ch, make_version, x, out);

@@ -255,6 +255,23 @@ def test_opioid_day_of_regimen_in_ome_at_entry(st, pb, catalogue):
     assert "oral morphine equivalent" in e.details()
 
 
+def test_opioid_orders_summed_at_entry(st, pb, catalogue):
+    """Regular oxycodone 10 mg q6h (60 mg OME a day) is on the chart; a
+    regular morphine 5 mg SC q6h adds 60 more: 120 mg over 90, refused at
+    entry though the new order alone is within the limit."""
+    p = adult(st, pb)
+    order(st, pb, p, "OXY-IR", 10, freq="q6h")
+    e = refused_order(st, pb, p, "7052", 5, freq="q6h", route="sc",
+                      ov=None)
+    assert "duplicate opioids" in e.details()
+    o = order(st, pb, p, "7052", 5, freq="q6h", route="sc",
+              ov=override(pb, "conversion to SC, oxycodone stops today"))
+    ome = kind(o.checks, pb.CHECK_KIND_OME_24H)
+    assert ome.status == pb.CHECK_STATUS_HARD_STOP
+    assert ome.value == pytest.approx(120)
+    assert "other orders 60" in ome.reason
+
+
 # --- NSAIDs --------------------------------------------------------------------
 
 
