@@ -23,7 +23,8 @@ part_mg(double dose, double strength, const char *unit, double *mg)
 }
 
 /* drug_ome sums the OME of dose (drug unit) by route over the drug's
- * opioid substances; false when one cannot be converted. */
+ * opioid substances; false when one cannot be converted (*ome is then
+ * the part that can). */
 static bool
 drug_ome(const dosage_drug *d, double dose, const char *route, double *ome)
 {
@@ -208,10 +209,10 @@ order_day_ome(med_call *call, const char *id, dosage_class_list *l)
 	if (err != MED_OK)
 		return err;
 	dosage_regimen_history(&o, &d, o.dose_in_drug_unit, 0, &day);
-	if (drug_ome(&d, o.dose_in_drug_unit + day.given_24h, o.route, &v))
-		l->ome_24h += v;
-	else
+	/* What cannot be converted is flagged; the rest still counts. */
+	if (!drug_ome(&d, o.dose_in_drug_unit + day.given_24h, o.route, &v))
 		l->ome_unknown = true;
+	l->ome_24h += v;
 	return MED_OK;
 }
 

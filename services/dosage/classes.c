@@ -541,7 +541,7 @@ dosage_ome_check(bool opioid, double dose_ome, bool has_dose,
 		return;
 	}
 	given = worst_window(others, n_others, at_ms, &unknown);
-	out->value = given + (has_dose ? dose_ome : 0);
+	out->value = given + dose_ome;
 	out->limit = limit_mg;
 	if (out->value > limit_mg * (1 + 1e-9))
 		out->status = DOSAGE_DOSE_HARD_STOP;
@@ -553,7 +553,7 @@ dosage_ome_check(bool opioid, double dose_ome, bool has_dose,
 	snprintf(out->reason, sizeof(out->reason),
 		 "24-h opioids %.4g mg oral morphine equivalent (this dose "
 		 "%.4g) against %.4g mg%s",
-		 out->value, has_dose ? dose_ome : 0, limit_mg,
+		 out->value, dose_ome, limit_mg,
 		 unknown ? "; a dose by a route without an OME factor is "
 			   "not counted"
 			 : "");

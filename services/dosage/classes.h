@@ -128,7 +128,8 @@ void dosage_ome_factors_each(void (*fn)(const char *substance,
 
 /*
  * dosage_ome_check sums the opioids in oral morphine equivalents: dose_ome
- * (this dose's, mg; has_dose false when its route has no factor) plus the
+ * (this dose's, mg; has_dose false when some of it has no factor, and
+ * dose_ome is then the part that has) plus the
  * worst 24 h of the other administrations (others with t_ms, in time
  * order; the opioid ones count) against limit_mg.  Above the limit is a
  * hard stop, from 90 % a warning; a dose or an earlier administration that

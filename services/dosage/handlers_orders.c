@@ -64,13 +64,12 @@ order_prepare(med_call *call, dosage_order *o, const dosage_drug *d,
 	return MED_OK;
 }
 
-/* entry_class_checks appends the class checks of order o to its checks:
- * duplicate therapy against the patient's other orders in force, and a
- * day of its regimen (its dose and given_24h more) in oral morphine
- * equivalents. */
-static med_err
-entry_class_checks(med_call *call, dosage_order *o, const dosage_drug *d,
-		   double given_24h, const dosage_class_list *others)
+/* order_subject is order o of drug d for the class checks: a day of its
+ * regimen (its dose and given_24h more) against others, the patient's
+ * other orders in force. */
+static dosage_class_subject
+order_subject(const dosage_order *o, const dosage_drug *d, double given_24h,
+	      const dosage_class_list *others)
 {
 	dosage_class_subject cs = {
 		.drug = d,
@@ -81,6 +80,18 @@ entry_class_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 		.at_ms = o->start_ms,
 		.orders = others,
 	};
+
+	return cs;
+}
+
+/* entry_class_checks appends the class checks of order o to its checks:
+ * duplicate therapy against the patient's other orders in force, and a
+ * day of the opioids in oral morphine equivalents. */
+static med_err
+entry_class_checks(med_call *call, dosage_order *o, const dosage_drug *d,
+		   double given_24h, const dosage_class_list *others)
+{
+	dosage_class_subject cs = order_subject(o, d, given_24h, others);
 
 	return dosage_class_checks(call, &cs, &o->checks, &o->n_checks,
 				   &o->overall);
@@ -502,7 +513,8 @@ verify_class_stop(med_call *call, const dosage_order *o, const char **why)
 	med_arena *a = med_call_arena(call);
 	dosage_dose_result r[DOSAGE_CLASS_N_CHECKS];
 	dosage_class_list others = {0};
-	dosage_dose_history regimen;
+	dosage_dose_history day;
+	dosage_class_subject cs;
 	dosage_drug d;
 	med_err err;
 
@@ -514,23 +526,17 @@ verify_class_stop(med_call *call, const dosage_order *o, const char **why)
 					     &others)) != MED_OK ||
 	    (err = dosage_orders_day_ome(call, &others)) != MED_OK)
 		return err;
-	dosage_regimen_history(o, &d, o->dose_in_drug_unit, 0, &regimen);
-	dosage_class_subject cs = {
-		.drug = &d,
-		.route = o->route,
-		.prn = o->prn,
-		.order_id = o->id,
-		.dose_24h = o->dose_in_drug_unit + regimen.given_24h,
-		.at_ms = o->start_ms,
-		.orders = &others,
-	};
+	dosage_regimen_history(o, &d, o->dose_in_drug_unit, 0, &day);
+	cs = order_subject(o, &d, day.given_24h, &others);
 	if ((err = dosage_class_evaluate(call, &cs, r)) != MED_OK)
 		return err;
-	for (size_t i = 0; i < DOSAGE_CLASS_N_CHECKS && !(*why)[0]; i++)
-		if (r[i].status == DOSAGE_DOSE_HARD_STOP &&
-		    !stopped_at_entry(o, r[i].check) &&
-		    !(*why = med_arena_strdup(a, r[i].reason)))
-			return MED_ERR_NOMEM;
+	for (size_t i = 0; i < DOSAGE_CLASS_N_CHECKS; i++) {
+		if (r[i].status != DOSAGE_DOSE_HARD_STOP ||
+		    stopped_at_entry(o, r[i].check))
+			continue;
+		*why = med_arena_strdup(a, r[i].reason);
+		return *why ? MED_OK : MED_ERR_NOMEM;
+	}
 	return MED_OK;
 }
 

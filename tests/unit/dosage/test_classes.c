@@ -304,6 +304,12 @@ test_ome_unknown_route(void)
 	/* The known part alone stops. */
 	dosage_ome_check(true, 100, true, &o, 1, T0, 90, &r);
 	MT_EQ_INT(r.status, STOP);
+	/* Part of this dose has no factor: the part that has still counts. */
+	dosage_ome_check(true, 50, false, NULL, 0, T0, 90, &r);
+	MT_EQ_INT(r.status, NC);
+	MT_NEAR(r.value, 50, 1e-9);
+	dosage_ome_check(true, 95, false, NULL, 0, T0, 90, &r);
+	MT_EQ_INT(r.status, STOP);
 	dosage_ome_check(false, 0, false, NULL, 0, T0, 90, &r);
 	MT_EQ_INT(r.status, NA);
 }
