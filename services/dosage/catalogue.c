@@ -53,6 +53,7 @@ enum col {
 	C_INFUSION_ONLY,
 	C_INF_MAX_CONC,
 	C_WEEKLY_ONLY,
+	C_ATC,
 	N_COLS,
 };
 
@@ -93,6 +94,7 @@ static const char *const col_names[N_COLS] = {
 	"infusion_only",
 	"infusion_max_concentration",
 	"weekly_only",
+	"atc_code",
 };
 #define N_REQUIRED 5
 
@@ -411,6 +413,7 @@ fill_drug(row_ctx *x)
 	d->code_system = (char *)col(x, C_CODE_SYSTEM);
 	d->substance = (char *)col(x, C_SUBSTANCE);
 	d->drug_class = (char *)col(x, C_CLASS);
+	d->atc_code = (char *)col(x, C_ATC);
 	if (!num(x, C_MAX_SINGLE, &d->max_single_dose) ||
 	    !num(x, C_MAX_DAILY, &d->max_daily_dose) ||
 	    !num(x, C_MIN_SINGLE, &d->min_single_dose) ||

@@ -330,6 +330,48 @@ groups_problem(const dosage_drug *d, const char **field, char *reason,
 	return false;
 }
 
+/* atc_of_drug: is code the ATC code, or a class, of one of d's
+ * substances? */
+static bool
+atc_of_drug(const dosage_drug *d, const char *code)
+{
+	const char *own = dosage_atc_of(d->substance);
+
+	if (own && strncmp(own, code, strlen(code)) == 0)
+		return true;
+	for (size_t i = 0; i < d->n_other_ingredients; i++)
+		if ((own = dosage_atc_of(d->other_ingredients[i]->substance)) &&
+		    strncmp(own, code, strlen(code)) == 0)
+			return true;
+	return false;
+}
+
+/* atc_problem: none, or an ATC code of one of the drug's substances. */
+static bool
+atc_problem(const dosage_drug *d, const char **field, char *reason, size_t len)
+{
+	const char *code = d->atc_code, *own = dosage_atc_of(d->substance);
+
+	if (code == NULL || code[0] == '\0')
+		return false;
+	if (!dosage_atc_syntax_ok(code))
+		PROBLEM("atc_code",
+			"'%.20s' is not an ATC code (a level such as N, N02, "
+			"N02A, N02AA or N02AA01, upper case)",
+			code);
+	if (!dosage_atc_known(code))
+		PROBLEM("atc_code",
+			"unknown ATC code %s (not a code or class of the "
+			"substance table in docs/dose-safety.md)",
+			code);
+	if (!atc_of_drug(d, code))
+		PROBLEM("atc_code",
+			"%s is not a class of the drug's substance %.40s (%s)",
+			code, d->substance[0] ? d->substance : "(none)",
+			own ? own : "no ATC code");
+	return false;
+}
+
 bool
 dosage_drug_problem(const dosage_drug *d, const char **field, char *reason,
 		    size_t len)
@@ -353,7 +395,8 @@ dosage_drug_problem(const dosage_drug *d, const char **field, char *reason,
 	    groups_problem(d, field, reason, len) ||
 	    concentration_problem(d, field, reason, len) ||
 	    gtins_problem(d, field, reason, len) ||
-	    dosage_route_drug_problem(d, field, reason, len))
+	    dosage_route_drug_problem(d, field, reason, len) ||
+	    atc_problem(d, field, reason, len))
 		return true;
 	return false;
 }

@@ -615,6 +615,8 @@ typedef struct dosage_subject {
 	bool has_cosign;
 	const char *cosign_used_by; /* administration id, "" while unused */
 	char *scanned_drug_code;    /* the scanned GTIN's entry, NULL: none */
+	/* The products of a duplicate-therapy group given around at_ms. */
+	struct dosage_class_list *classes;
 } dosage_subject;
 
 /*
@@ -1333,5 +1335,91 @@ med_err dosage_mar_banner(med_arena *a, dosage_zone *z,
 			  const med_patient_banner *who,
 			  const dosage_dose_patient *p, int64_t now_ms,
 			  Smartmed__Dosage__V1__MarPatient *out) MED_MUST_CHECK;
+
+/* --- class_checks.c, store_classes.c: across a therapeutic class ------- */
+
+#include "classes.h"
+
+/* The hospital's 24-h limit of opioids in oral morphine equivalents, mg. */
+#define DOSAGE_OME_SETTING "MED_DOSAGE_OME_MAX_24H_MG"
+
+/* dosage_class_list - products of a class given, or orders of a class in
+ * force, for a patient (arrays in the call's arena). */
+typedef struct dosage_class_list {
+	dosage_class_other *items;
+	size_t n, cap;
+	/* Orders: a day of the opioid ones' regimens, mg oral morphine
+	 * equivalent (dosage_orders_day_ome), and whether one of them could
+	 * not be converted. */
+	double ome_24h;
+	bool ome_unknown;
+} dosage_class_list;
+
+/*
+ * dosage_store_class_given reads the administrations of every substance in
+ * a duplicate-therapy group to patient_id (and the records merged into
+ * it, fam) within 24 h either side of at_ms, in time order, each with its
+ * order's PRN flag and its oral morphine equivalent by the order's route.
+ * MED_ERR_LIMIT past DOSAGE_GIVEN_MAX_ROWS.
+ */
+med_err dosage_store_class_given(med_db_conn *c, med_arena *a,
+				 const dosage_family *fam,
+				 const char *patient_id, int64_t at_ms,
+				 dosage_class_list *out) MED_MUST_CHECK;
+
+/* dosage_store_class_orders reads the patient's orders of a group that
+ * are active or pending verification at now_ms, but for except_id. */
+med_err dosage_store_class_orders(med_db *db, med_arena *a,
+				  const char *patient_id, const char *except_id,
+				  int64_t now_ms,
+				  dosage_class_list *out) MED_MUST_CHECK;
+
+/* dosage_class_subject - one dose (or order) for the class checks. */
+typedef struct dosage_class_subject {
+	const dosage_drug *drug;
+	const char *route;    /* the order's; NULL: a proposed dose */
+	bool prn;	      /* the order is PRN */
+	const char *order_id; /* NULL: none */
+	double dose_24h; /* the dose (order entry: a day of it), drug unit */
+	int64_t at_ms;
+	const dosage_class_list *given;	 /* what was given; NULL: nothing */
+	const dosage_class_list *orders; /* entry: other orders; else NULL */
+} dosage_class_subject;
+
+/*
+ * dosage_orders_day_ome sums a day of the regimen of each opioid order in
+ * orders (its dose times the doses its frequency allows, a PRN order's own
+ * 24-h maximum) in oral morphine equivalents into orders->ome_24h,
+ * setting orders->ome_unknown for one it cannot convert.
+ */
+med_err dosage_orders_day_ome(med_call *call,
+			      dosage_class_list *orders) MED_MUST_CHECK;
+
+/* dosage_ome_limit is MED_DOSAGE_OME_MAX_24H_MG (90 mg unless set). */
+double dosage_ome_limit(med_call *call);
+
+/* dosage_class_evaluate writes the class checks of s (duplicate therapy,
+ * 24-h OME) into r. */
+med_err dosage_class_evaluate(med_call *call, const dosage_class_subject *s,
+			      dosage_dose_result r[DOSAGE_CLASS_N_CHECKS])
+	MED_MUST_CHECK;
+
+/* dosage_class_append appends r[0..n) to a reply's checks and folds them
+ * into its overall status. */
+med_err
+dosage_class_append(med_arena *a, const dosage_dose_result *r, size_t n,
+		    dosage_check ***checks, size_t *n_checks,
+		    Smartmed__Dosage__V1__CheckStatus *overall) MED_MUST_CHECK;
+
+/* dosage_drug_classes fills d's atc_code (its main substance's) and
+ * therapeutic_classes (every ATC level of each substance, then the
+ * duplicate-therapy classes), in a. */
+med_err dosage_drug_classes(med_arena *a, dosage_drug *d) MED_MUST_CHECK;
+
+/* dosage_class_checks is dosage_class_evaluate then dosage_class_append. */
+med_err
+dosage_class_checks(med_call *call, const dosage_class_subject *s,
+		    dosage_check ***checks, size_t *n_checks,
+		    Smartmed__Dosage__V1__CheckStatus *overall) MED_MUST_CHECK;
 
 #endif

@@ -5,6 +5,7 @@
  */
 #include "dose.h"
 #include "substances.h"
+#include "classes.h"
 #include <med/util.h>
 
 #include <ctype.h>
@@ -830,6 +831,8 @@ dosage_dose_check_name(dosage_dose_check c)
 		"infusion_rate",
 	};
 
+	if (dosage_class_check_name(c) != NULL)
+		return dosage_class_check_name(c);
 	return (unsigned)c <= DOSAGE_DOSE_CHECK_INFUSION_RATE ? names[c] : "?";
 }
 

@@ -78,6 +78,26 @@ know_patient(med_call *call, const char *order_id, const char *patient_id,
 	return dosage_know_patient(call, field, patient_id, k);
 }
 
+/* class_checks appends the checks across a therapeutic class of a dose
+ * of conv (drug unit) to res. */
+static med_err
+class_checks(med_call *call, const dosage_subject *s, double conv,
+	     check_res *res)
+{
+	dosage_class_subject cs = {
+		.drug = &s->drug,
+		.route = s->has_order ? s->order.route : NULL,
+		.prn = s->has_order && s->order.prn,
+		.order_id = s->has_order ? s->order.id : NULL,
+		.dose_24h = conv,
+		.at_ms = s->at_ms,
+		.given = s->classes,
+	};
+
+	return dosage_class_checks(call, &cs, &res->checks, &res->n_checks,
+				   &res->overall);
+}
+
 /* subject_patient is what the checks know of s's patient. */
 static void
 subject_patient(med_call *call, const dosage_subject *s, const dosage_known *k,
@@ -113,9 +133,12 @@ check_decide(void *arg, dosage_subject *s, dosage_admin *admin)
 				  &conv)) != MED_OK)
 		return err;
 	subject_patient(x->call, s, &x->known, &p);
-	return dosage_run_checks(med_call_arena(x->call), &s->drug,
-				 s->has_order ? &s->order : NULL, &p, &s->hist,
-				 conv, s->at_ms, x->res);
+	if ((err = dosage_run_checks(med_call_arena(x->call), &s->drug,
+				     s->has_order ? &s->order : NULL, &p,
+				     &s->hist, conv, s->at_ms, x->res)) !=
+	    MED_OK)
+		return err;
+	return class_checks(x->call, s, conv, x->res);
 }
 
 static med_err
@@ -400,6 +423,7 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 	if ((err = dosage_run_checks(med_call_arena(x->call), &s->drug,
 				     &s->order, &p, &s->hist, conv, x->at_ms,
 				     &x->res)) != MED_OK ||
+	    (err = class_checks(x->call, s, conv, &x->res)) != MED_OK ||
 	    (err = gate(x)) != MED_OK)
 		return err;
 	fill_admin(x, s, conv, m);

@@ -119,13 +119,46 @@ order_prepare(med_call *call, dosage_order *o, const dosage_drug *d,
 	return dosage_order_limits(call, o, d);
 }
 
+/* order_subject is order o of drug d for the class checks: a day of its
+ * regimen (its dose and given_24h more) against others, the patient's
+ * other orders in force. */
+static dosage_class_subject
+order_subject(const dosage_order *o, const dosage_drug *d, double given_24h,
+	      const dosage_class_list *others)
+{
+	dosage_class_subject cs = {
+		.drug = d,
+		.route = o->route,
+		.prn = o->prn,
+		.order_id = o->id,
+		.dose_24h = o->dose_in_drug_unit + given_24h,
+		.at_ms = o->start_ms,
+		.orders = others,
+	};
+
+	return cs;
+}
+
+/* entry_class_checks appends the class checks of order o to its checks:
+ * duplicate therapy against the patient's other orders in force, and a
+ * day of the opioids in oral morphine equivalents. */
+static med_err
+entry_class_checks(med_call *call, dosage_order *o, const dosage_drug *d,
+		   double given_24h, const dosage_class_list *others)
+{
+	dosage_class_subject cs = order_subject(o, d, given_24h, others);
+
+	return dosage_class_checks(call, &cs, &o->checks, &o->n_checks,
+				   &o->overall);
+}
+
 /* entry_evaluate runs the order-entry checks of o (its dose and a day of
  * its regimen) into o->checks and o->overall: ctx is dosage's context
  * (NULL: none), lifetime what the patient was already given. */
 static med_err
 entry_evaluate(med_call *call, dosage_order *o, const dosage_drug *d,
 	       const dosage_context *ctx, const dosage_known *k,
-	       double lifetime)
+	       double lifetime, const dosage_class_list *others)
 {
 	med_arena *a = med_call_arena(call);
 	dosage_dose_history regimen;
@@ -142,8 +175,10 @@ entry_evaluate(med_call *call, dosage_order *o, const dosage_drug *d,
 			r);
 	o->overall = (Smartmed__Dosage__V1__CheckStatus)dosage_dose_worst(
 		r, DOSAGE_DOSE_N_CHECKS);
-	return dosage_checks_to_pb(a, r, DOSAGE_DOSE_N_CHECKS, &o->checks,
-				   &o->n_checks);
+	if ((err = dosage_checks_to_pb(a, r, DOSAGE_DOSE_N_CHECKS, &o->checks,
+				       &o->n_checks)) != MED_OK)
+		return err;
+	return entry_class_checks(call, o, d, regimen.given_24h, others);
 }
 
 /* merged_contexts joins the contexts of the records merged into the
@@ -185,6 +220,7 @@ entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 	med_err err = dosage_store_get_context(med_call_db(call), a,
 					       o->patient_id, &ctx);
 	bool has_ctx = err == MED_OK;
+	dosage_class_list others = {0};
 
 	if (err != MED_OK && err != MED_ERR_NOT_FOUND)
 		return err;
@@ -192,10 +228,14 @@ entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 		return err;
 	if ((err = dosage_store_given_once(med_call_db(call), &k->family,
 					   o->patient_id, d, o->start_ms,
-					   &given)) != MED_OK)
+					   &given)) != MED_OK ||
+	    (err = dosage_store_class_orders(med_call_db(call), a,
+					     o->patient_id, NULL, med_now_ms(),
+					     &others)) != MED_OK ||
+	    (err = dosage_orders_day_ome(call, &others)) != MED_OK)
 		return err;
 	return entry_evaluate(call, o, d, has_ctx ? &ctx : NULL, k,
-			      given.given_lifetime);
+			      given.given_lifetime, &others);
 }
 
 /* entry_gate refuses a hard stop at order entry unless the prescriber
@@ -597,6 +637,90 @@ verify_limits(med_call *call, const char *id)
 	return dosage_weekly_gate(call, &cur, &drug);
 }
 
+/* stopped_at_entry: did the order's own checks already hard-stop c (so
+ * that its prescriber's override covered it)? */
+static bool
+stopped_at_entry(const dosage_order *o, dosage_dose_check c)
+{
+	for (size_t i = 0; i < o->n_checks; i++)
+		if ((dosage_dose_check)o->checks[i]->kind == c &&
+		    o->checks[i]->status ==
+			    SMARTMED__DOSAGE__V1__CHECK_STATUS__CHECK_STATUS_HARD_STOP)
+			return o->dose_override != NULL;
+	return false;
+}
+
+/* verify_class_stop finds a class check of o that stops now but did not
+ * at entry; *why its reason ("" when none). */
+static med_err
+verify_class_stop(med_call *call, const dosage_order *o, const char **why)
+{
+	med_arena *a = med_call_arena(call);
+	dosage_dose_result r[DOSAGE_CLASS_N_CHECKS];
+	dosage_class_list others = {0};
+	dosage_dose_history day;
+	dosage_class_subject cs;
+	dosage_drug d;
+	med_err err;
+
+	*why = "";
+	if ((err = dosage_store_get(med_call_db(call), a, o->drug_code, &d)) !=
+		    MED_OK ||
+	    (err = dosage_store_class_orders(med_call_db(call), a,
+					     o->patient_id, o->id, med_now_ms(),
+					     &others)) != MED_OK ||
+	    (err = dosage_orders_day_ome(call, &others)) != MED_OK)
+		return err;
+	dosage_regimen_history(o, &d, o->dose_in_drug_unit, 0, &day);
+	cs = order_subject(o, &d, day.given_24h, &others);
+	if ((err = dosage_class_evaluate(call, &cs, r)) != MED_OK)
+		return err;
+	for (size_t i = 0; i < DOSAGE_CLASS_N_CHECKS; i++) {
+		if (r[i].status != DOSAGE_DOSE_HARD_STOP ||
+		    stopped_at_entry(o, r[i].check))
+			continue;
+		*why = med_arena_strdup(a, r[i].reason);
+		return *why ? MED_OK : MED_ERR_NOMEM;
+	}
+	return MED_OK;
+}
+
+/* verify_gate refuses to release an order that meets a class hard stop
+ * at verification, unless the pharmacist overrides it (audited). */
+static med_err
+verify_gate(med_call *call, const Smartmed__Dosage__V1__VerifyOrderRequest *req)
+{
+	const dosage_override *ov = req->dose_override;
+	char code[16];
+	const char *why;
+	dosage_order o;
+	med_err err;
+
+	if ((err = get_order(call, "order_id", req->order_id, &o)) != MED_OK)
+		return err;
+	if (o.status != ST(PENDING_VERIFICATION))
+		return MED_OK; /* change_state refuses it */
+	if ((err = verify_class_stop(call, &o, &why)) != MED_OK ||
+	    why[0] == '\0')
+		return err;
+	if (ov == NULL)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "order_id: hard stop at verification: "
+				     "%s; the pharmacist may verify with "
+				     "dose_override",
+				     why);
+	if ((err = dosage_check_override(call, "dose_override", ov)) != MED_OK)
+		return err;
+	snprintf(code, sizeof(code), "%d", (int)ov->reason);
+	med_audit_detail d[] = {
+		{"verify_hard_stop", why},
+		{"verify_override_reason", code},
+		{"verify_override_text", ov->text},
+	};
+	med_call_add_details(call, d, sizeof(d) / sizeof(d[0]));
+	return MED_OK;
+}
+
 med_err
 dosage_rpc_verify_order(med_call *call, const ProtobufCMessage *in,
 			ProtobufCMessage *out)
@@ -611,7 +735,8 @@ dosage_rpc_verify_order(med_call *call, const ProtobufCMessage *in,
 		    MED_OK ||
 	    (err = get_order(call, "order_id", req->order_id, &cur)) !=
 		    MED_OK ||
-	    (err = verify_limits(call, req->order_id)) != MED_OK)
+	    (err = verify_limits(call, req->order_id)) != MED_OK ||
+	    (err = verify_gate(call, req)) != MED_OK)
 		return err;
 	/* The catalogue entry as it stands now: a rule added since the
 	 * order was written still applies before the first dose. */
@@ -676,6 +801,7 @@ typedef struct version_ctx {
 	const char *continue_to; /* ReconcileOrder CONTINUE: the new stay */
 	dosage_known known;
 	int64_t now_ms;
+	dosage_class_list others; /* the patient's other orders in force */
 } version_ctx;
 
 /* version_allowed: only the current version of an order in force (or,
@@ -802,7 +928,8 @@ make_version(void *arg, dosage_subject *s, dosage_order *next)
 		    MED_OK ||
 	    (err = entry_evaluate(x->call, next, &s->drug,
 				  s->has_ctx ? &s->ctx : NULL, &x->known,
-				  s->hist.given_lifetime)) != MED_OK ||
+				  s->hist.given_lifetime, &x->others)) !=
+		    MED_OK ||
 	    (err = entry_gate(x->call, x->dose_override, next, &s->drug)) !=
 		    MED_OK)
 		return err;
@@ -836,7 +963,11 @@ new_version(med_call *call, version_ctx *x, const char *id,
 	 * transaction: no network call while the order is locked. */
 	if ((err = get_order(call, "order_id", id, &cur)) != MED_OK ||
 	    (err = dosage_know_patient(call, "order_id", cur.patient_id,
-				       &x->known)) != MED_OK)
+				       &x->known)) != MED_OK ||
+	    (err = dosage_store_class_orders(
+		     med_call_db(call), med_call_arena(call), cur.patient_id,
+		     cur.id, x->now_ms, &x->others)) != MED_OK ||
+	    (err = dosage_orders_day_ome(call, &x->others)) != MED_OK)
 		return err;
 	err = dosage_store_new_version(med_call_db(call), med_call_arena(call),
 				       &x->known.family, id, &ch, make_version,

@@ -634,9 +634,11 @@ on_drug_row(void *ctx, const med_db_row *row)
 			      &d->n_routes)) != MED_OK ||
 	    (err = split_list(a, med_db_row_text(row, 31, NULL), &d->gtins,
 			      &d->n_gtins)) != MED_OK ||
-	    (err = bands_read(a, med_db_row_text(row, 19, NULL), d)) != MED_OK)
+	    (err = bands_read(a, med_db_row_text(row, 19, NULL), d)) !=
+		    MED_OK ||
+	    (err = stored_extras(a, row, d)) != MED_OK)
 		return err;
-	return stored_extras(a, row, d);
+	return dosage_drug_classes(a, d);
 }
 
 /* substance_put writes one row of drug_substances. */

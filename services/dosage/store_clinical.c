@@ -369,10 +369,17 @@ dosage_store_load_subject(med_db_conn *c, med_arena *arena,
 	if ((err = join_merged_contexts(c, arena, fam, patient_id, s)) !=
 		    MED_OK ||
 	    (err = dosage_store_drug_conn(c, arena, drug_code, &s->drug)) !=
-		    MED_OK)
+		    MED_OK ||
+	    (err = dosage_store_given(c, fam, patient_id, &s->drug, at_ms,
+				      &s->hist)) != MED_OK)
 		return err;
-	return dosage_store_given(c, fam, patient_id, &s->drug, at_ms,
-				  &s->hist);
+	/* What the class checks meet: other products of the dose's
+	 * duplicate-therapy groups and every opioid, read with the rest
+	 * (the patient's row is locked when recording). */
+	if ((s->classes = med_arena_zalloc(arena, sizeof(*s->classes))) == NULL)
+		return MED_ERR_NOMEM;
+	return dosage_store_class_given(c, arena, fam, patient_id, at_ms,
+					s->classes);
 }
 
 /* load_subject loads x's subject (x->s). */

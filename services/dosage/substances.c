@@ -75,6 +75,10 @@ static const dosage_substance table[] = {
 	{"lidocaine", "lignocaine", "amide local anaesthetics"},
 	{"chlorhexidine", "", ""},
 	{"latex", "", ""},
+	{"apixaban", "", ""},
+	{"rivaroxaban", "", ""},
+	{"edoxaban", "", ""},
+	{"dabigatran", "dabigatran etexilate", ""},
 };
 
 /* An allergy class: its other names, the classes it warns for, and what

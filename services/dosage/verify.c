@@ -43,6 +43,10 @@ const med_config_spec dosage_config[] = {
 	 "gives its times in it (RFC 3339 with offset) and daily schedules "
 	 "keep their clock time across its clock changes; an unknown name "
 	 "stops the service at start"},
+	{DOSAGE_OME_SETTING, MED_CONFIG_INT, "90", false, 10, 100000,
+	 "24-h limit of opioids in oral morphine equivalents, mg: above it a "
+	 "dose or order is a hard stop, from 90 % it warns (CDC 2022: "
+	 "reassess from 50, avoid or justify 90 MME a day)"},
 	MED_PATIENTS_CONFIG,
 	{SCAN_SETTING, MED_CONFIG_STRING, "high_alert", false, 0, 0,
 	 "which doses need the product scanned at RecordAdministration (or "

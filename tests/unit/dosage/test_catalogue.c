@@ -177,6 +177,31 @@ test_weekly_only_column(void)
 	MT_TRUE(!imp.drugs[1]->weekly_only);
 }
 
+/* Issue 30: the atc_code column, checked as UpsertDrug checks it. */
+static void
+test_atc_code_column(void)
+{
+	dosage_import imp;
+	med_problem p;
+	const char *text = "code,name,unit,max_single_dose,max_daily_dose,"
+			   "substance,atc_code\n"
+			   "M1,Morphine,mg,10,60,morphine,N02AA01\n"
+			   "M2,Morphine,mg,10,60,morphine,OPIOIDS\n"
+			   "M3,Morphine,mg,10,60,morphine,N02AA99\n"
+			   "M4,Morphine,mg,10,60,morphine,M01A\n";
+
+	MT_OK(parse(text, &imp, &p));
+	MT_EQ_INT(imp.n_drugs, 1);
+	MT_EQ_STR(imp.drugs[0]->atc_code, "N02AA01");
+	MT_EQ_INT(imp.n_errors, 3);
+	for (size_t i = 0; i < 3; i++) {
+		MT_EQ_INT(imp.errors[i]->row, 3 + i);
+		MT_EQ_STR(imp.errors[i]->field, "atc_code");
+	}
+	MT_TRUE(strstr(imp.errors[1]->reason, "unknown ATC code N02AA99") !=
+		NULL);
+}
+
 static const mt_case cases[] = {
 	{"good_file", test_good_file},
 	{"whole_text_problems", test_whole_text_problems},
@@ -185,6 +210,7 @@ static const mt_case cases[] = {
 	{"quoted_fields", test_quoted_fields},
 	{"infusion_columns", test_infusion_columns},
 	{"weekly_only_column", test_weekly_only_column},
+	{"atc_code_column", test_atc_code_column},
 	{NULL, NULL},
 };
 

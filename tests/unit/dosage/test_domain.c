@@ -4,9 +4,12 @@
  */
 #include "testlib.h"
 
+#include <med/arena.h>
+
 #include "dosage.h"
 
 #include <math.h>
+#include <string.h>
 
 static void
 test_amounts(void)
@@ -177,6 +180,81 @@ test_volume_through_concentration(void)
 	MT_EQ_INT(dosage_drug_convert(&d, 1, "[iU]", &mg), MED_ERR_INVALID);
 }
 
+/* Issue 30: a class code a client gives is an ATC code of the drug's
+ * substances; anything else is refused naming atc_code. */
+static void
+test_atc_code(void)
+{
+	static Smartmed__Dosage__V1__Ingredient codeine;
+	static Smartmed__Dosage__V1__Ingredient *ings[] = {&codeine};
+	dosage_drug d = drug();
+	const char *field = "";
+	char reason[160];
+
+	d.substance = "paracetamol";
+	d.atc_code = "";
+	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	d.atc_code = "N02BE01";
+	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	d.atc_code = "N02B"; /* a class of it */
+	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	d.atc_code = "analgesics";
+	drug_refused(d, "atc_code");
+	d.atc_code = "n02be01";
+	drug_refused(d, "atc_code");
+	d.atc_code = "N02BE99"; /* well formed, unknown */
+	drug_refused(d, "atc_code");
+	d.atc_code = "N02AA01"; /* morphine's */
+	drug_refused(d, "atc_code");
+	MT_TRUE(dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	MT_TRUE(strstr(reason, "paracetamol (N02BE01)") != NULL);
+	/* A combination product: its other substance's classes count. */
+	smartmed__dosage__v1__ingredient__init(&codeine);
+	codeine.substance = "codeine";
+	codeine.strength = 8;
+	codeine.strength_unit = "mg";
+	d.unit = "tablet";
+	d.strength = 500;
+	d.strength_unit = "mg";
+	d.other_ingredients = ings;
+	d.n_other_ingredients = 1;
+	d.atc_code = "R05DA04";
+	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+}
+
+static void
+test_drug_classes(void)
+{
+	static Smartmed__Dosage__V1__Ingredient codeine;
+	static Smartmed__Dosage__V1__Ingredient *ings[] = {&codeine};
+	med_arena *a = med_arena_new(1 << 16);
+	dosage_drug d = drug();
+	size_t n;
+
+	MT_TRUE(a != NULL);
+	d.substance = "paracetamol";
+	smartmed__dosage__v1__ingredient__init(&codeine);
+	codeine.substance = "codeine";
+	codeine.strength = 8;
+	codeine.strength_unit = "mg";
+	d.other_ingredients = ings;
+	d.n_other_ingredients = 1;
+	MT_OK(dosage_drug_classes(a, &d));
+	MT_EQ_STR(d.atc_code, "N02BE01");
+	n = d.n_therapeutic_classes;
+	MT_EQ_INT(n, 12);
+	MT_EQ_STR(d.therapeutic_classes[0], "N02BE01");
+	MT_EQ_STR(d.therapeutic_classes[4], "N");
+	MT_EQ_STR(d.therapeutic_classes[5], "R05DA04");
+	MT_EQ_STR(d.therapeutic_classes[n - 2], "paracetamol products");
+	MT_EQ_STR(d.therapeutic_classes[n - 1], "opioids");
+	d = drug(); /* no substance: no classes */
+	MT_OK(dosage_drug_classes(a, &d));
+	MT_EQ_STR(d.atc_code, "");
+	MT_EQ_INT(d.n_therapeutic_classes, 0);
+	med_arena_free(a);
+}
+
 static const mt_case cases[] = {
 	{"amounts", test_amounts},
 	{"drug_limits", test_drug_limits},
@@ -184,6 +262,8 @@ static const mt_case cases[] = {
 	{"renal_band_bounds", test_renal_band_bounds},
 	{"dose_band_weights", test_dose_band_weights},
 	{"volume_through_concentration", test_volume_through_concentration},
+	{"atc_code", test_atc_code},
+	{"drug_classes", test_drug_classes},
 	{NULL, NULL},
 };
 

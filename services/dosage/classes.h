@@ -1,0 +1,147 @@
+/*
+ * classes.h - therapeutic classes: the WHO ATC code of each substance, its
+ * class hierarchy, and the checks across a class (duplicate therapy, the
+ * opioids' oral morphine equivalents).  Pure data and functions, no I/O.
+ *
+ * A drug's classes are derived from its substances: morphine is N02AA01,
+ * so it is in N02AA (natural opium alkaloids), N02A (opioids), N02
+ * (analgesics) and N (nervous system).  A few of those classes carry a
+ * duplicate-therapy rule (opioids, NSAIDs, anticoagulants, paracetamol
+ * products): two orders or administrations of the class at once warn or
+ * stop as the class says.  The opioids are also summed in oral morphine
+ * equivalents (OME) against a 24-h limit.  docs/dose-safety.md
+ * ("Therapeutic classes") lists the tables and their sources.
+ */
+#ifndef DOSAGE_CLASSES_H
+#define DOSAGE_CLASSES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dose.h"
+
+/* The checks across a class; their values are the proto's CheckKind. */
+#define DOSAGE_DOSE_CHECK_DUPLICATE_THERAPY ((dosage_dose_check)140)
+#define DOSAGE_DOSE_CHECK_OME_24H	    ((dosage_dose_check)141)
+#define DOSAGE_CLASS_N_CHECKS		    2
+
+/* ATC levels: 1 anatomical group (N), 2 therapeutic (N02), 3
+ * pharmacological (N02A), 4 chemical (N02AA), 5 the substance (N02AA01). */
+#define DOSAGE_ATC_LEVELS 5
+#define DOSAGE_ATC_LEN	  8 /* 7 characters and the NUL */
+
+/* dosage_atc_of returns the ATC code of a substance (its code or another
+ * name the substance table knows), or NULL when it has none. */
+const char *dosage_atc_of(const char *substance);
+
+/* dosage_atc_syntax_ok: is s an ATC code of some level, by its shape (N,
+ * N02, N02A, N02AA, N02AA01; upper case)? */
+bool dosage_atc_syntax_ok(const char *s);
+
+/* dosage_atc_known: is s (any level) the ATC code of a substance of the
+ * table, or one of its classes? */
+bool dosage_atc_known(const char *s);
+
+/*
+ * dosage_atc_levels writes the codes of every level of atc, from the
+ * anatomical group down to atc itself, into out and returns how many
+ * (0 when atc is not a well-formed code).
+ */
+size_t dosage_atc_levels(const char *atc,
+			 char out[DOSAGE_ATC_LEVELS][DOSAGE_ATC_LEN]);
+
+/* dosage_atc_name returns the WHO name of an ATC class the table uses
+ * ("N02A" -> "opioids"), or NULL. */
+const char *dosage_atc_name(const char *code);
+
+/* dosage_class_group - a class with a duplicate-therapy rule. */
+typedef struct dosage_class_group {
+	const char *code;     /* "opioids" */
+	const char *atc;      /* member ATC prefixes, '|' separated */
+	const char *bridging; /* "B01AA+B01AB": a pair that only warns */
+	/* Two orders of the class both regular or both PRN, or a third
+	 * product at once: */
+	dosage_dose_status duplicate;
+	/* One PRN and one regular order (breakthrough analgesia): */
+	dosage_dose_status prn_regular;
+	/* At administration, another product of the class given this
+	 * close (before or after) is given "at once". */
+	int64_t window_ms;
+} dosage_class_group;
+
+/* dosage_class_group_of returns the duplicate-therapy group of a
+ * substance, or NULL. */
+const dosage_class_group *dosage_class_group_of(const char *substance);
+
+/* dosage_class_groups_each calls fn for every group (docs and tests). */
+void dosage_class_groups_each(void (*fn)(const dosage_class_group *g,
+					 void *ctx),
+			      void *ctx);
+
+/* dosage_class_other - another order, or another product given, that the
+ * checked dose meets: one of its substances. */
+typedef struct dosage_class_other {
+	const char *label;     /* the order's drug code, for reasons */
+	const char *order_id;  /* the order it belongs to */
+	const char *substance; /* coded */
+	bool prn;
+	int64_t t_ms; /* when given; 0 for an order */
+	/* Oral morphine equivalents of this administration, mg; has_ome
+	 * false when its route has no conversion factor. */
+	double ome_mg;
+	bool has_ome;
+} dosage_class_other;
+
+/*
+ * dosage_class_duplicate checks the dose of a drug with substances s[0..n)
+ * (of an order that is PRN when prn) against others (other orders at
+ * order entry and verification; products given under other orders within
+ * each group's window at administration) and writes one result: the
+ * worst pair, by the group's rule.  not_applicable when no substance is in
+ * a group.
+ */
+void dosage_class_duplicate(const char *const *s, size_t n, bool prn,
+			    const dosage_class_other *others, size_t n_others,
+			    dosage_dose_result *out);
+
+/*
+ * dosage_ome_route returns the route class a factor is given for:
+ * "oral" (oral, po, enteral, ng, peg), "parenteral" (iv, sc, im and their
+ * long names) or "transdermal" (td, patch), or NULL for any other route.
+ */
+const char *dosage_ome_route(const char *route);
+
+/*
+ * dosage_ome_factor gives the oral morphine equivalent of 1 mg of
+ * substance by route, in mg; false when the table has none (the dose is
+ * then not summed, and the check says so).
+ */
+bool dosage_ome_factor(const char *substance, const char *route,
+		       double *per_mg);
+
+/* dosage_ome_factors_each calls fn for every row of the factor table. */
+void dosage_ome_factors_each(void (*fn)(const char *substance,
+					const char *route, double per_mg,
+					void *ctx),
+			     void *ctx);
+
+/*
+ * dosage_ome_check sums the opioids in oral morphine equivalents: dose_ome
+ * (this dose's, mg; has_dose false when some of it has no factor, and
+ * dose_ome is then the part that has) plus the
+ * worst 24 h of the other administrations (others with t_ms, in time
+ * order; the opioid ones count) against limit_mg.  Above the limit is a
+ * hard stop, from 90 % a warning; a dose or an earlier administration that
+ * cannot be converted makes the check not_checked unless the known part
+ * already stops.  opioid false: not_applicable.
+ */
+void dosage_ome_check(bool opioid, double dose_ome, bool has_dose,
+		      const dosage_class_other *others, size_t n_others,
+		      int64_t at_ms, double limit_mg, dosage_dose_result *out);
+
+/* dosage_class_check_name returns "duplicate_therapy", "ome_24h" or
+ * NULL for another check. */
+const char *dosage_class_check_name(dosage_dose_check c);
+
+#endif
