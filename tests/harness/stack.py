@@ -489,7 +489,10 @@ class Stack:
             with open(self.tokens_path) as f:
                 for line in f:
                     parts = line.split()
-                    if len(parts) in (3, 4) and parts[2] in ROLES:
+                    # Only the harness's own users (USERS): a suite may
+                    # add users of its own, with units, to the same file.
+                    if (len(parts) in (3, 4) and parts[2] in ROLES
+                            and parts[1] == USERS[parts[2]]):
                         self.tokens[parts[2]] = parts[0]
                         if len(parts) == 4:
                             units[parts[2]] = parts[3]

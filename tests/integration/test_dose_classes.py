@@ -115,7 +115,8 @@ HIGH_ALERT = ("7052", "5224", "67108")
 
 def give(st, pb, o, dose, unit="mg", at=None, role="nurse", ov=None):
     """A dose charted at the bedside; a high-alert one under the audited
-    exception for a dose charted after the event."""
+    exceptions for a dose charted after the event (no co-sign first, no
+    scan)."""
     late = pb.Override(reason=pb.OVERRIDE_REASON_OTHER,
                        text="charted after the event") \
         if o.drug_code in HIGH_ALERT else None
@@ -125,7 +126,7 @@ def give(st, pb, o, dose, unit="mg", at=None, role="nurse", ov=None):
         identity_override=pb.Override(
             reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
             text="wristband scanned, two identifiers"),
-        dose_override=ov, cosign_override=late)
+        dose_override=ov, cosign_override=late, scan_override=late)
     return st.call("dosage", "RecordAdministration", req, role=role)
 
 
