@@ -13,7 +13,7 @@
 
 #include "dosage.h"
 
-#define MAX_FIELDS 32
+#define MAX_FIELDS 48
 #define FIELD_MAX  2000
 
 enum col {
@@ -47,6 +47,8 @@ enum col {
 	C_CONC_AMOUNT,
 	C_CONC_ML,
 	C_GTINS,
+	C_WEIGHT_MAX_AGE,
+	C_RENAL_BASIS,
 	N_COLS,
 };
 
@@ -81,6 +83,8 @@ static const char *const col_names[N_COLS] = {
 	"concentration_amount",
 	"concentration_volume_ml",
 	"gtins",
+	"weight_max_age_days",
+	"renal_basis",
 };
 #define N_REQUIRED 5
 
@@ -363,6 +367,31 @@ extras(row_ctx *x)
 	return true;
 }
 
+/* facts_columns reads the plausible-facts columns: the weight's maximum
+ * age in whole days and the renal bands' basis. */
+static bool
+facts_columns(row_ctx *x)
+{
+	dosage_dose_renal_basis basis;
+	double days = 0;
+
+	if (!num(x, C_WEIGHT_MAX_AGE, &days))
+		return false;
+	if (days < 0 || days > DOSAGE_WEIGHT_MAX_AGE_DAYS ||
+	    days != floor(days)) {
+		x->bad = "weight_max_age_days";
+		return false;
+	}
+	x->d->weight_max_age_days = (uint32_t)days;
+	if (dosage_dose_renal_basis_parse(col(x, C_RENAL_BASIS), &basis) !=
+	    MED_OK) {
+		x->bad = "renal_basis";
+		return false;
+	}
+	x->d->renal_basis = (Smartmed__Dosage__V1__RenalBasis)basis;
+	return true;
+}
+
 /* fill_drug reads the row's columns into x->d; false with x->bad set. */
 static bool
 fill_drug(row_ctx *x)
@@ -400,7 +429,7 @@ fill_drug(row_ctx *x)
 		x->bad = "";
 		return false;
 	}
-	return bands(x) && extras(x);
+	return bands(x) && extras(x) && facts_columns(x);
 }
 
 /* header_map maps the header's names to columns; NULL on success or the

@@ -327,6 +327,20 @@ groups_problem(const dosage_drug *d, const char **field, char *reason,
 	return false;
 }
 
+/* facts_problem checks the plausible-facts fields (weight age, renal
+ * basis). */
+static bool
+facts_problem(const dosage_drug *d, const char **field, char *reason,
+	      size_t len)
+{
+	if (d->weight_max_age_days > DOSAGE_WEIGHT_MAX_AGE_DAYS)
+		PROBLEM("weight_max_age_days", "0 (30 days) or 1 to %d days",
+			DOSAGE_WEIGHT_MAX_AGE_DAYS);
+	if ((unsigned)d->renal_basis > DOSAGE_RENAL_EGFR)
+		PROBLEM("renal_basis", "must be crcl, crcl_only or egfr");
+	return false;
+}
+
 bool
 dosage_drug_problem(const dosage_drug *d, const char **field, char *reason,
 		    size_t len)
@@ -349,7 +363,8 @@ dosage_drug_problem(const dosage_drug *d, const char **field, char *reason,
 	    bands_problem(d, field, reason, len) ||
 	    groups_problem(d, field, reason, len) ||
 	    concentration_problem(d, field, reason, len) ||
-	    gtins_problem(d, field, reason, len))
+	    gtins_problem(d, field, reason, len) ||
+	    facts_problem(d, field, reason, len))
 		return true;
 	return false;
 }
@@ -532,6 +547,12 @@ dosage_crcl_plausible(double ml_min)
 {
 	return ml_min == 0 || (isfinite(ml_min) && ml_min >= DOSAGE_CRCL_MIN &&
 			       ml_min <= DOSAGE_CRCL_MAX);
+}
+
+bool
+dosage_egfr_plausible(double ml_min_173)
+{
+	return isfinite(ml_min_173) && ml_min_173 >= 0 && ml_min_173 <= 300;
 }
 
 /* check_measurements refuses a measurement no patient can have: a typing
@@ -762,6 +783,9 @@ dosage_limits(const dosage_drug *d, dosage_dose_limits *l)
 	l->allergies_missing = (dosage_dose_policy)d->allergies_missing;
 	l->high_alert = d->high_alert;
 	l->early_dose_warns = d->early_dose_warns;
+	l->weight_max_age_ms =
+		(int64_t)d->weight_max_age_days * DOSAGE_DOSE_DAY_MS;
+	l->renal_basis = (int)d->renal_basis;
 	if (d->substance[0])
 		l->substances[l->n_substances++] = d->substance;
 	for (size_t i = 0; i < d->n_other_ingredients &&

@@ -203,6 +203,10 @@ med_err dosage_groups_read(med_arena *a, const char *text, dosage_drug *d,
 bool dosage_weight_plausible(double kg);
 bool dosage_height_plausible(double cm);
 bool dosage_crcl_plausible(double ml_min);
+/* The oldest a drug may let a weight be (Drug.weight_max_age_days). */
+#define DOSAGE_WEIGHT_MAX_AGE_DAYS 365
+/* dosage_egfr_plausible: an eGFR from 0 to 300 mL/min/1.73 m2. */
+bool dosage_egfr_plausible(double ml_min_173);
 
 /* dosage_check_context validates SetPatientContext's context. */
 med_err dosage_check_context(med_call *call,

@@ -233,6 +233,11 @@ typedef struct dosage_dose_limits {
 	 * check: the first is its main one; combination products list more. */
 	const char *substances[DOSAGE_DOSE_MAX_SUBSTANCES];
 	size_t n_substances;
+	/* How old a weight (and height) per-kg, per-m2 and weight bands
+	 * may use; 0: DOSAGE_DOSE_BODY_MAX_AGE_MS. */
+	int64_t weight_max_age_ms;
+	/* What the renal bands' thresholds are (dosage_dose_renal_basis). */
+	int renal_basis;
 } dosage_dose_limits;
 
 /* dosage_dose_patient - what is known of the patient; has_* say which,
@@ -248,6 +253,21 @@ typedef struct dosage_dose_patient {
 	/* Where the facts came from ("records", "dosage context"), for
 	 * reasons; may be NULL. */
 	const char *source;
+	/* The weight measured before weight_kg, for the jump rule, and the
+	 * fraction of change that needs a confirmation (0: no rule). */
+	bool has_prev_weight;
+	double prev_weight_kg;
+	int64_t prev_weight_ms;
+	double weight_jump_fraction;
+	/* A clinician confirmed weight_kg (ConfirmWeight): neither bound
+	 * of the plausible-facts rules holds it back. */
+	bool weight_confirmed;
+	/* eGFR as the lab reports it, mL/min/1.73 m2, with its equation
+	 * ("CKD-EPI 2021"); without an equation it is not used. */
+	bool has_egfr;
+	double egfr_ml_min_173;
+	int64_t egfr_ms;
+	const char *egfr_equation;
 } dosage_dose_patient;
 
 /* dosage_dose_history - earlier administrations of the drug's substances
@@ -351,5 +371,76 @@ const char *dosage_dose_status_name(dosage_dose_status s);
  */
 med_err dosage_dose_frequency_parse(const char *s, int64_t *interval_ms,
 				    bool *prn) MED_MUST_CHECK;
+
+/* --- plausible facts (plausible.c) ------------------------------------ */
+
+/*
+ * dosage_dose_weight_bounds gives the plausible body weight at age_days:
+ * WHO Child Growth Standards (+/-3 SD) to 5 years, CDC 2000 beyond,
+ * rounded outward, both sexes; adults 25 to 350 kg (docs/dose-safety.md,
+ * "Plausible facts").
+ */
+void dosage_dose_weight_bounds(int64_t age_days, double *lo_kg, double *hi_kg);
+
+/* dosage_dose_weight_max_age_ms is how old a weight l's checks may use. */
+int64_t dosage_dose_weight_max_age_ms(const dosage_dose_limits *l);
+
+/* dosage_weight_state - whether a check may compute with the weight. */
+typedef enum dosage_weight_state {
+	DOSAGE_WEIGHT_USABLE = 0,
+	DOSAGE_WEIGHT_UNKNOWN = 1,
+	DOSAGE_WEIGHT_STALE = 2,       /* older than the drug allows */
+	DOSAGE_WEIGHT_IMPLAUSIBLE = 3, /* outside the bounds of the age */
+	DOSAGE_WEIGHT_JUMP = 4,	       /* too far from the previous one */
+} dosage_weight_state;
+
+/*
+ * dosage_dose_weight_assess decides whether p's weight may be used for
+ * l's per-kg and per-m2 limits and weight bands at at_ms, and unless it
+ * may writes why into why (naming the rule).  An implausible weight or a
+ * jump is usable once confirmed (p->weight_confirmed).
+ */
+dosage_weight_state dosage_dose_weight_assess(const dosage_dose_limits *l,
+					      const dosage_dose_patient *p,
+					      int64_t at_ms, char *why,
+					      size_t len);
+
+/* dosage_dose_renal_basis - what the renal bands' thresholds measure. */
+typedef enum dosage_dose_renal_basis {
+	/* Creatinine clearance (Cockcroft-Gault); without a current one a
+	 * current eGFR stands in, de-indexed to the patient's body surface
+	 * when height and weight are known. */
+	DOSAGE_RENAL_CRCL = 0,
+	/* Creatinine clearance only: the label's thresholds are CrCl and
+	 * the drug is too narrow for an estimate (aminoglycosides). */
+	DOSAGE_RENAL_CRCL_ONLY = 1,
+	/* eGFR in mL/min/1.73 m2 as reported; CrCl stands in without one. */
+	DOSAGE_RENAL_EGFR = 2,
+} dosage_dose_renal_basis;
+
+/* dosage_dose_renal_basis_name returns "crcl", "crcl_only" or "egfr". */
+const char *dosage_dose_renal_basis_name(dosage_dose_renal_basis b);
+
+/* dosage_dose_renal_basis_parse reads those names ("" = crcl). */
+med_err
+dosage_dose_renal_basis_parse(const char *s,
+			      dosage_dose_renal_basis *out) MED_MUST_CHECK;
+
+/* dosage_renal_function - the value a renal check compares. */
+typedef struct dosage_renal_function {
+	double value;
+	bool from_egfr;
+	char label[48]; /* "creatinine clearance", "eGFR (CKD-EPI 2021)" */
+	char unit[16];	/* "mL/min" or "mL/min/1.73m2" */
+} dosage_renal_function;
+
+/*
+ * dosage_dose_renal_function picks the renal function l's bands compare
+ * (see dosage_dose_renal_basis), each at most 7 days old at at_ms; bsa_m2
+ * (0 when unknown) de-indexes an eGFR.  False when none is usable.
+ */
+bool dosage_dose_renal_function(const dosage_dose_limits *l,
+				const dosage_dose_patient *p, int64_t at_ms,
+				double bsa_m2, dosage_renal_function *f);
 
 #endif

@@ -121,6 +121,36 @@ take(const Smartmed__Records__V1__Measurement *m, bool (*plausible)(double),
 	*at = m->effective_ms;
 }
 
+/* take_egfr uses the record's eGFR when it names its equation (records
+ * refuses one without; an older entry lacking it is no fact). */
+static void
+take_egfr(const Smartmed__Records__V1__Measurement *m, dosage_dose_patient *p)
+{
+	if (m == NULL || !m->present || m->equation == NULL ||
+	    m->equation[0] == '\0' || !dosage_egfr_plausible(m->value))
+		return;
+	p->has_egfr = true;
+	p->egfr_ml_min_173 = m->value;
+	p->egfr_ms = m->effective_ms;
+	p->egfr_equation = m->equation;
+}
+
+/* take_previous_weight gives the jump rule the record's weight before the
+ * one in use, when the weight in use is the record's. */
+static void
+take_previous_weight(const dosage_facts *f, dosage_dose_patient *p)
+{
+	const Smartmed__Records__V1__Measurement *w = f->weight;
+	const Smartmed__Records__V1__Measurement *m = f->previous_weight;
+
+	if (w == NULL || !w->present || p->weight_ms != w->effective_ms ||
+	    m == NULL || !m->present || !dosage_weight_plausible(m->value))
+		return;
+	p->has_prev_weight = true;
+	p->prev_weight_kg = m->value;
+	p->prev_weight_ms = m->effective_ms;
+}
+
 /* allergy_names lists the record's allergies and the context's (a union:
  * an allergy known to either must stop the dose). */
 static void
@@ -157,6 +187,8 @@ dosage_facts_apply(med_arena *a, const dosage_facts *f, dosage_dose_patient *p)
 	     &p->height_ms);
 	take(f->crcl, dosage_crcl_plausible, &p->has_crcl, &p->crcl_ml_min,
 	     &p->crcl_ms);
+	take_egfr(f->egfr, p);
+	take_previous_weight(f, p);
 	if (f->allergies_assessed)
 		allergy_names(a, f, p);
 }

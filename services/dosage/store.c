@@ -370,6 +370,16 @@ static const char *const v12_statements[] = {
 	NULL,
 };
 
+/* Plausible facts (issue 30): how old a weight each drug may use and
+ * which renal function its bands are written for. */
+static const char *const v17_statements[] = {
+	"ALTER TABLE drugs"
+	" ADD COLUMN IF NOT EXISTS weight_max_age INT UNSIGNED NOT NULL"
+	" DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS renal_basis TINYINT NOT NULL DEFAULT 0",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -394,6 +404,8 @@ const med_db_migration dosage_migrations[] = {
 	{12,
 	 "identifiers compare in binary (utf8mb4_bin), drug names as before",
 	 v12_statements},
+	{17, "plausible facts: a weight's maximum age, the renal basis",
+	 v17_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);
@@ -406,7 +418,8 @@ const size_t dosage_n_migrations =
 	" renal_bands, strength, strength_unit, ingredients, dose_bands,"      \
 	" weight_missing, crcl_missing, allergies_missing,"                    \
 	" requires_verification, early_dose_warns, conc_amount, "              \
-	"conc_volume_ml, gtins, inf_max_rate, inf_max_rate_kg, inf_ceiling"
+	"conc_volume_ml, gtins, inf_max_rate, inf_max_rate_kg, inf_ceiling,"   \
+	" weight_max_age, renal_basis"
 
 typedef struct drug_rows {
 	med_arena *arena;
@@ -568,6 +581,9 @@ on_drug_row(void *ctx, const med_db_row *row)
 	d->infusion_max_rate = med_db_row_double(row, 32);
 	d->infusion_max_rate_per_kg = med_db_row_double(row, 33);
 	d->infusion_rate_ceiling = med_db_row_double(row, 34);
+	d->weight_max_age_days = (uint32_t)med_db_row_int64(row, 35);
+	d->renal_basis =
+		(Smartmed__Dosage__V1__RenalBasis)med_db_row_int64(row, 36);
 	if (!d->code || !d->name || !d->unit || !d->code_system ||
 	    !d->substance || !d->drug_class || !d->strength_unit)
 		return MED_ERR_NOMEM;
@@ -748,12 +764,14 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		MED_DB_DBL(d->infusion_max_rate),
 		MED_DB_DBL(d->infusion_max_rate_per_kg),
 		MED_DB_DBL(d->infusion_rate_ceiling),
+		MED_DB_I64(d->weight_max_age_days),
+		MED_DB_I64(d->renal_basis),
 	};
 	err = med_db_exec(
 		c,
 		"INSERT INTO drugs (" DRUG_COLUMNS ")"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON DUPLICATE KEY UPDATE name = VALUES(name),"
 		" unit = VALUES(unit),"
 		" max_single_dose = VALUES(max_single_dose),"
@@ -785,7 +803,9 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		" gtins = VALUES(gtins),"
 		" inf_max_rate = VALUES(inf_max_rate),"
 		" inf_max_rate_kg = VALUES(inf_max_rate_kg),"
-		" inf_ceiling = VALUES(inf_ceiling)",
+		" inf_ceiling = VALUES(inf_ceiling),"
+		" weight_max_age = VALUES(weight_max_age),"
+		" renal_basis = VALUES(renal_basis)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 	if (err != MED_OK || (err = substances_put(c, d)) != MED_OK)
 		return err;
