@@ -821,6 +821,21 @@ context_facts(const dosage_context *c, dosage_dose_patient *p)
 	p->allergies_known = c->allergies_known;
 	p->allergies = (const char *const *)c->allergies;
 	p->n_allergies = c->n_allergies;
+	p->has_prev_weight = c->previous_weight_measured_ms > 0 &&
+			     dosage_weight_plausible(c->previous_weight_kg);
+	p->prev_weight_kg = c->previous_weight_kg;
+	p->prev_weight_ms = c->previous_weight_measured_ms;
+}
+
+/* weight_confirmed: is the weight in use (the record's or the context's)
+ * the very measurement a clinician confirmed (ConfirmWeight)? */
+static bool
+weight_confirmed(const dosage_context *c, const dosage_dose_patient *p)
+{
+	return c != NULL && p->has_weight &&
+	       c->weight_confirmed_measured_ms != 0 &&
+	       c->weight_confirmed_measured_ms == p->weight_ms &&
+	       fabs(c->weight_confirmed_kg - p->weight_kg) < 1e-9;
 }
 
 void
@@ -835,6 +850,8 @@ dosage_patient(med_arena *a, const dosage_context *c, const dosage_known *k,
 	if (c != NULL)
 		context_facts(c, p);
 	dosage_facts_apply(a, k->facts, p);
+	p->weight_jump_fraction = k->weight_jump_fraction;
+	p->weight_confirmed = weight_confirmed(c, p);
 }
 
 /* order_limits adds what the order allows to l: its frequency's interval,

@@ -84,7 +84,12 @@ typedef struct dosage_state {
 	dosage_verify_mode verify;
 	med_channel *records; /* GetMedicationFacts; NULL when not set */
 	int64_t records_deadline_ms;
+	/* A weight this far from the previous one needs a confirmation
+	 * (MED_DOSAGE_WEIGHT_JUMP_PERCENT / 100; 0: no rule). */
+	double weight_jump_fraction;
 } dosage_state;
+
+#define WEIGHT_JUMP_SETTING "MED_DOSAGE_WEIGHT_JUMP_PERCENT"
 
 #define RECORDS_URL_SETTING "MED_RECORDS_URL"
 
@@ -118,6 +123,7 @@ void dosage_facts_apply(med_arena *a, const dosage_facts *f,
 typedef struct dosage_known {
 	char birth_date[MED_BIRTH_DATE_MAX]; /* "" unknown */
 	const dosage_facts *facts;	     /* NULL: records not configured */
+	double weight_jump_fraction;	     /* the setting, for the checks */
 } dosage_known;
 
 /* dosage_know_patient fills k for patient_id (field names it in errors). */
@@ -476,6 +482,15 @@ med_err dosage_store_set_context(med_db *db, med_arena *arena,
 				 const dosage_context *in, const char *user,
 				 int64_t now_ms,
 				 dosage_context *out) MED_MUST_CHECK;
+/* dosage_store_confirm_weight records, audited, that user confirmed the
+ * patient's weight kg measured at measured_ms (reason), and reads the
+ * context back into out. */
+med_err dosage_store_confirm_weight(med_db *db, med_arena *arena,
+				    const char *patient_id, double kg,
+				    int64_t measured_ms, const char *user,
+				    const char *reason, int64_t now_ms,
+				    dosage_context *out) MED_MUST_CHECK;
+
 /* dosage_store_get_context: MED_ERR_NOT_FOUND when never set. */
 med_err dosage_store_get_context(med_db *db, med_arena *arena,
 				 const char *patient_id,
@@ -873,6 +888,7 @@ MED_UNARY_HANDLER(dosage_rpc_list_drugs);
 MED_UNARY_HANDLER(dosage_rpc_import_catalogue);
 MED_UNARY_HANDLER(dosage_rpc_set_patient_context);
 MED_UNARY_HANDLER(dosage_rpc_get_patient_context);
+MED_UNARY_HANDLER(dosage_rpc_confirm_weight);
 MED_UNARY_HANDLER(dosage_rpc_create_order);
 MED_UNARY_HANDLER(dosage_rpc_get_order);
 MED_UNARY_HANDLER(dosage_rpc_discontinue_order);

@@ -27,6 +27,8 @@ dosage_facts_start(med_service *svc, dosage_state *st)
 	char errbuf[256];
 	med_err err;
 
+	st->weight_jump_fraction =
+		(double)med_config_int(c, WEIGHT_JUMP_SETTING) / 100.0;
 	if (url == NULL || url[0] == '\0') {
 		med_log_warn(RECORDS_URL_SETTING " is not set: the dose checks "
 						 "use dosage's own patient "
@@ -143,8 +145,12 @@ take_previous_weight(const dosage_facts *f, dosage_dose_patient *p)
 	const Smartmed__Records__V1__Measurement *w = f->weight;
 	const Smartmed__Records__V1__Measurement *m = f->previous_weight;
 
-	if (w == NULL || !w->present || p->weight_ms != w->effective_ms ||
-	    m == NULL || !m->present || !dosage_weight_plausible(m->value))
+	if (w == NULL || !w->present || p->weight_ms != w->effective_ms)
+		return;
+	/* The record's weight is in use: the context's previous one is
+	 * not its previous. */
+	p->has_prev_weight = false;
+	if (m == NULL || !m->present || !dosage_weight_plausible(m->value))
 		return;
 	p->has_prev_weight = true;
 	p->prev_weight_kg = m->value;
@@ -197,9 +203,12 @@ med_err
 dosage_know_patient(med_call *call, const char *field, const char *patient_id,
 		    dosage_known *k)
 {
+	const dosage_state *st = med_service_data(med_service_from_call(call));
 	med_err err;
 
 	memset(k, 0, sizeof(*k));
+	if (st != NULL)
+		k->weight_jump_fraction = st->weight_jump_fraction;
 	err = med_patients_birth_date(call, field, patient_id, k->birth_date,
 				      sizeof(k->birth_date));
 	if (err != MED_OK)

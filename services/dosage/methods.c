@@ -74,5 +74,9 @@ const med_method dosage_methods[] = {
 	 * and the FHIR facade as itself for a research export. */
 	MED_UNARY(ExportFhir, export_fhir, export_fhir_response,
 		  CARE | MED_ROLE_SERVICE),
+	/* A weight outside the plausible-facts bounds is confirmed by a
+	 * prescriber or pharmacist, not by whoever charted it. */
+	MED_UNARY_AS(ConfirmWeight, confirm_weight, patient_context,
+		     MED_ROLE_CLINICIAN | MED_ROLE_PHARMACIST, UPDATES),
 };
 const size_t dosage_n_methods = MED_N_METHODS(dosage_methods);

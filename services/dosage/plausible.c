@@ -113,10 +113,19 @@ jumped(const dosage_dose_patient *p, int64_t max_age_ms, char *why, size_t len)
 {
 	double change;
 
+	double lo, hi;
+
 	if (!p->has_prev_weight || p->weight_jump_fraction <= 0 ||
 	    p->prev_weight_kg <= 0 || p->prev_weight_ms > p->weight_ms ||
 	    p->prev_weight_ms < med_time_add_ms(p->weight_ms, -max_age_ms))
 		return false;
+	/* A previous weight implausible for the age was a slip: the weight
+	 * charted after it corrects it and is no jump. */
+	if (p->has_age) {
+		dosage_dose_weight_bounds(p->age_days, &lo, &hi);
+		if (p->prev_weight_kg < lo || p->prev_weight_kg > hi)
+			return false;
+	}
 	change = fabs(p->weight_kg - p->prev_weight_kg) / p->prev_weight_kg;
 	if (change <= p->weight_jump_fraction)
 		return false;

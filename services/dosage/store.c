@@ -377,6 +377,18 @@ static const char *const v17_statements[] = {
 	" ADD COLUMN IF NOT EXISTS weight_max_age INT UNSIGNED NOT NULL"
 	" DEFAULT 0,"
 	" ADD COLUMN IF NOT EXISTS renal_basis TINYINT NOT NULL DEFAULT 0",
+	/* The weight before the current one (the jump rule) and the last
+	 * weight confirmed as real (ConfirmWeight): value, the measurement's
+	 * time, who, when and why. */
+	"ALTER TABLE patient_context"
+	" ADD COLUMN IF NOT EXISTS prev_weight_kg DOUBLE NULL,"
+	" ADD COLUMN IF NOT EXISTS prev_weight_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS wconf_kg DOUBLE NULL,"
+	" ADD COLUMN IF NOT EXISTS wconf_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS wconf_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS wconf_at BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS wconf_reason VARCHAR(2000) NOT NULL"
+	" DEFAULT ''",
 	NULL,
 };
 
@@ -404,7 +416,9 @@ const med_db_migration dosage_migrations[] = {
 	{12,
 	 "identifiers compare in binary (utf8mb4_bin), drug names as before",
 	 v12_statements},
-	{17, "plausible facts: a weight's maximum age, the renal basis",
+	{17,
+	 "plausible facts: a weight's maximum age, the renal basis, the "
+	 "previous and the confirmed weight",
 	 v17_statements},
 };
 const size_t dosage_n_migrations =

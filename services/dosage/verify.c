@@ -36,6 +36,11 @@ const med_config_spec dosage_config[] = {
 	{OVERDUE_SETTING, MED_CONFIG_INT, "30000", false, 100, 3600000,
 	 "how often the unconfirmed high-alert doses past their 30-minute "
 	 "window are counted into dosage_high_alert_unconfirmed_overdue, ms"},
+	{WEIGHT_JUMP_SETTING, MED_CONFIG_INT, "20", false, 0, 1000,
+	 "a weight that differs from the previous one (measured within the "
+	 "drug's maximum age of a weight before it) by more than this "
+	 "percentage is not used for per-kg dosing until ConfirmWeight; 0 "
+	 "turns the rule off"},
 	MED_PATIENTS_CONFIG,
 };
 const size_t dosage_n_config = sizeof(dosage_config) / sizeof(dosage_config[0]);

@@ -74,12 +74,14 @@ def chart_weight(st, rpb, p, kg, at=0, **kw):
                      effective_ms=at), **kw)
 
 
-def chart_egfr(st, rpb, p, value, loinc="98979-8", method="", **kw):
+def chart_egfr(st, rpb, p, value, loinc="98979-8", **kw):
+    """An eGFR as the lab sends it (the method only where given)."""
+    obs = dict(loinc_code=loinc, display="eGFR", numeric=value,
+               ucum_unit=kw.pop("unit", "mL/min/{1.73_m2}"))
+    if "method" in kw:
+        obs["method"] = kw.pop("method")
     return chart(st, p, rpb.ENTRY_KIND_OBSERVATION,
-                 observation=rpb.Observation(
-                     loinc_code=loinc, display="eGFR", numeric=value,
-                     ucum_unit=kw.pop("unit", "mL/min/{1.73_m2}"),
-                     method=method), **kw)
+                 observation=rpb.Observation(**obs), **kw)
 
 
 def context(st, pb, p, **kw):
@@ -250,3 +252,58 @@ def test_impossible_weight_refused_when_charted(st, pb, rpb, kg):
                       rpb, p, kg, confirm_implausible=True,
                       details_prefix="vital_signs.body_weight.value: a "
                                      "body weight")
+
+
+# --- against the previous weight, and confirming a weight --------------------
+
+
+def confirm(st, pb, p, kg, role="clinician", reason="re-weighed on the ward"):
+    return st.call("dosage", "ConfirmWeight", pb.ConfirmWeightRequest(
+        patient_id=p, weight_kg=kg, reason=reason), role=role)
+
+
+def test_weight_jump_needs_a_confirmation(st, pb, rpb):
+    code = drug(st, pb, "PF-JUMP")
+    p = patient(st, days=50 * 365)
+    chart_weight(st, rpb, p, 70, at=now_ms() - 3 * DAY)
+    chart_weight(st, rpb, p, 90)  # +29 % in three days
+    r = check(st, pb, p, code, 900)
+    pk = kind(r, pb.CHECK_KIND_PER_KG)
+    assert pk.status == pb.CHECK_STATUS_HARD_STOP, pk.reason
+    assert "weight_jump" in pk.reason and "70 kg" in pk.reason
+    # Whoever charted it cannot wave it through; a clinician confirms the
+    # weight in use, and only that one.
+    expect_status(grpc.StatusCode.PERMISSION_DENIED, confirm, st, pb, p, 90,
+                  role="nurse")
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, confirm, st, pb, p,
+                  70, details_prefix="weight_kg: the weight in use is 90 kg")
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, confirm, st, pb, p, 90,
+                  reason="", details_prefix="reason")
+    c = confirm(st, pb, p, 90)
+    assert c.weight_confirmed_kg == 90 and c.weight_confirmed_by
+    r = check(st, pb, p, code, 900)
+    assert kind(r, pb.CHECK_KIND_PER_KG).status == pb.CHECK_STATUS_OK
+    # A new weight is judged afresh.
+    chart_weight(st, rpb, p, 60)
+    r = check(st, pb, p, code, 500)
+    assert kind(r, pb.CHECK_KIND_PER_KG).status == \
+        pb.CHECK_STATUS_HARD_STOP
+    # In dosage's own context too: the stored weight becomes the previous.
+    q = patient(st, days=50 * 365)
+    context(st, pb, q, weight_kg=70, measured_ms=now_ms() - DAY)
+    c = context(st, pb, q, weight_kg=50)
+    assert c.previous_weight_kg == 70
+    r = check(st, pb, q, code, 500)
+    assert "weight_jump" in kind(r, pb.CHECK_KIND_PER_KG).reason
+
+
+def test_confirmed_infant_weight_is_used(st, pb, rpb):
+    code = drug(st, pb, "PF-INF2")
+    baby = patient(st, days=95)
+    chart_weight(st, rpb, baby, 12)  # above the bounds at three months
+    assert kind(check(st, pb, baby, code, 100), pb.CHECK_KIND_PER_KG).status \
+        == pb.CHECK_STATUS_HARD_STOP
+    confirm(st, pb, baby, 12, role="pharmacist",
+            reason="hydrops; weighed twice")
+    r = check(st, pb, baby, code, 100)
+    assert kind(r, pb.CHECK_KIND_PER_KG).status == pb.CHECK_STATUS_OK

@@ -211,6 +211,15 @@ test_weight_jump(void)
 	p.prev_weight_ms = p.weight_ms - 31 * DAY;
 	MT_EQ_INT(dosage_dose_weight_assess(&l, &p, NOW, why, sizeof(why)),
 		  DOSAGE_WEIGHT_USABLE);
+	/* The weight charted to correct a slip (an infant's 35 kg) is no
+	 * jump from the slip. */
+	p = aged(92, 3.5);
+	p.has_prev_weight = true;
+	p.prev_weight_kg = 35;
+	p.prev_weight_ms = NOW - 2 * HOUR;
+	p.weight_jump_fraction = 0.2;
+	MT_EQ_INT(dosage_dose_weight_assess(&l, &p, NOW, why, sizeof(why)),
+		  DOSAGE_WEIGHT_USABLE);
 }
 
 static dosage_dose_patient
