@@ -49,6 +49,7 @@ enum col {
 	C_GTINS,
 	C_WEIGHT_MAX_AGE,
 	C_RENAL_BASIS,
+	C_HEPATIC,
 	N_COLS,
 };
 
@@ -85,6 +86,7 @@ static const char *const col_names[N_COLS] = {
 	"gtins",
 	"weight_max_age_days",
 	"renal_basis",
+	"hepatic_bands",
 };
 #define N_REQUIRED 5
 
@@ -389,6 +391,10 @@ facts_columns(row_ctx *x)
 		return false;
 	}
 	x->d->renal_basis = (Smartmed__Dosage__V1__RenalBasis)basis;
+	if (dosage_hepatic_read(x->a, col(x, C_HEPATIC), x->d) != MED_OK) {
+		x->bad = "hepatic_bands";
+		return false;
+	}
 	return true;
 }
 

@@ -327,8 +327,53 @@ groups_problem(const dosage_drug *d, const char **field, char *reason,
 	return false;
 }
 
+void
+dosage_drug_hepatic(const dosage_drug *d, dosage_dose_limits *l)
+{
+	l->hepatic_set = 0;
+	for (size_t i = 0; i < d->n_hepatic_bands; i++) {
+		const Smartmed__Dosage__V1__HepaticBand *b =
+			d->hepatic_bands[i];
+		int k = b->child_pugh_class[0] - 'A';
+
+		if (k < 0 || k > 2 || b->child_pugh_class[1] != '\0')
+			continue; /* refused when written */
+		l->hepatic_factor[k] = b->dose_factor;
+		l->hepatic_set |= 1u << k;
+	}
+}
+
+/* hepatic_problem: each band a class A, B or C, once, with a factor in
+ * [0, 1]. */
+static bool
+hepatic_problem(const dosage_drug *d, const char **field, char *reason,
+		size_t len)
+{
+	unsigned seen = 0;
+
+	for (size_t i = 0; i < d->n_hepatic_bands; i++) {
+		const Smartmed__Dosage__V1__HepaticBand *b =
+			d->hepatic_bands[i];
+		int k = b->child_pugh_class[0] - 'A';
+
+		if (k < 0 || k > 2 || b->child_pugh_class[1] != '\0')
+			PROBLEM("hepatic_bands",
+				"child_pugh_class must be A, B or C");
+		if (seen & (1u << k))
+			PROBLEM("hepatic_bands", "Child-Pugh %c listed twice",
+				'A' + k);
+		seen |= 1u << k;
+		if (!isfinite(b->dose_factor) || b->dose_factor < 0 ||
+		    b->dose_factor > 1)
+			PROBLEM("hepatic_bands",
+				"dose_factor must be from 0 (contraindicated) "
+				"to 1");
+	}
+	return false;
+}
+
 /* facts_problem checks the plausible-facts fields (weight age, renal
- * basis). */
+ * basis, hepatic bands). */
 static bool
 facts_problem(const dosage_drug *d, const char **field, char *reason,
 	      size_t len)
@@ -338,7 +383,7 @@ facts_problem(const dosage_drug *d, const char **field, char *reason,
 			DOSAGE_WEIGHT_MAX_AGE_DAYS);
 	if ((unsigned)d->renal_basis > DOSAGE_RENAL_EGFR)
 		PROBLEM("renal_basis", "must be crcl, crcl_only or egfr");
-	return false;
+	return hepatic_problem(d, field, reason, len);
 }
 
 bool
@@ -786,6 +831,7 @@ dosage_limits(const dosage_drug *d, dosage_dose_limits *l)
 	l->weight_max_age_ms =
 		(int64_t)d->weight_max_age_days * DOSAGE_DOSE_DAY_MS;
 	l->renal_basis = (int)d->renal_basis;
+	dosage_drug_hepatic(d, l);
 	if (d->substance[0])
 		l->substances[l->n_substances++] = d->substance;
 	for (size_t i = 0; i < d->n_other_ingredients &&
@@ -851,6 +897,7 @@ dosage_patient(med_arena *a, const dosage_context *c, const dosage_known *k,
 		context_facts(c, p);
 	dosage_facts_apply(a, k->facts, p);
 	p->weight_jump_fraction = k->weight_jump_fraction;
+	dosage_hepatic_apply(k->hepatic, p);
 	p->weight_confirmed = weight_confirmed(c, p);
 }
 
@@ -1143,4 +1190,46 @@ dosage_order_refuse(med_call *call, const dosage_order *o)
 		return med_call_fail(call, MED_ERR_PRECONDITION,
 				     "order_id: order is not active");
 	}
+}
+
+char *
+dosage_hepatic_text(med_arena *a, const dosage_drug *d)
+{
+	dosage_dose_limits l = {0};
+	char buf[64];
+
+	dosage_drug_hepatic(d, &l);
+	if (!dosage_dose_hepatic_format(&l, buf, sizeof(buf)))
+		return NULL;
+	return med_arena_strdup(a, buf);
+}
+
+med_err
+dosage_hepatic_read(med_arena *a, const char *text, dosage_drug *d)
+{
+	dosage_dose_limits l = {0};
+	size_t cap = 0;
+
+	if (dosage_dose_hepatic_parse(text, &l) != MED_OK)
+		return MED_ERR_INVALID;
+	d->hepatic_bands = NULL;
+	d->n_hepatic_bands = 0;
+	for (int k = 0; k < 3; k++) {
+		Smartmed__Dosage__V1__HepaticBand *b;
+
+		if (!(l.hepatic_set & (1u << k)))
+			continue;
+		b = med_arena_push_msg(
+			a, (void ***)&d->hepatic_bands, &d->n_hepatic_bands,
+			&cap, &smartmed__dosage__v1__hepatic_band__descriptor);
+		if (b == NULL)
+			return MED_ERR_NOMEM;
+		b->child_pugh_class = med_arena_strdup(a, k == 0   ? "A"
+							  : k == 1 ? "B"
+								   : "C");
+		b->dose_factor = l.hepatic_factor[k];
+		if (b->child_pugh_class == NULL)
+			return MED_ERR_NOMEM;
+	}
+	return MED_OK;
 }

@@ -15,6 +15,7 @@
 
 #include "smartmed/dosage/v1/dosage.pb-c.h"
 #include "smartmed/records/v1/records.pb-c.h"
+#include "smartmed/diagnosis/v1/diagnosis.pb-c.h"
 
 typedef Smartmed__Dosage__V1__Drug dosage_drug;
 typedef Smartmed__Dosage__V1__Order dosage_order;
@@ -25,6 +26,8 @@ typedef Smartmed__Dosage__V1__DoseCheck dosage_check;
 typedef Smartmed__Dosage__V1__Override dosage_override;
 /* What records' GetMedicationFacts answered about a patient. */
 typedef Smartmed__Records__V1__MedicationFacts dosage_facts;
+/* What diagnosis' GetHepaticFacts answered about a patient's liver. */
+typedef Smartmed__Diagnosis__V1__HepaticFacts dosage_hepatic_facts;
 
 extern const med_method dosage_methods[];
 extern const size_t dosage_n_methods;
@@ -87,7 +90,31 @@ typedef struct dosage_state {
 	/* A weight this far from the previous one needs a confirmation
 	 * (MED_DOSAGE_WEIGHT_JUMP_PERCENT / 100; 0: no rule). */
 	double weight_jump_fraction;
+	med_channel *diagnosis; /* GetHepaticFacts; NULL when not set */
+	int64_t diagnosis_deadline_ms;
 } dosage_state;
+
+#define DIAGNOSIS_URL_SETTING "MED_DIAGNOSIS_URL"
+
+/* --- hepatic.c: the liver from the problem list ----------------------- */
+
+/* dosage_hepatic_start opens the channel to diagnosis when
+ * MED_DIAGNOSIS_URL is set (a warning when not). */
+med_err dosage_hepatic_start(med_service *svc, dosage_state *st) MED_MUST_CHECK;
+
+/* dosage_hepatic_stop closes it. */
+void dosage_hepatic_stop(dosage_state *st);
+
+/* dosage_hepatic_fetch asks diagnosis for patient_id's hepatic facts (*out
+ * NULL when diagnosis is not configured); fails the call UNAVAILABLE
+ * naming field when diagnosis cannot answer. */
+med_err dosage_hepatic_fetch(med_call *call, const char *field,
+			     const char *patient_id,
+			     const dosage_hepatic_facts **out) MED_MUST_CHECK;
+
+/* dosage_hepatic_apply puts h (NULL: unknown) into p. */
+void dosage_hepatic_apply(const dosage_hepatic_facts *h,
+			  dosage_dose_patient *p);
 
 #define WEIGHT_JUMP_SETTING "MED_DOSAGE_WEIGHT_JUMP_PERCENT"
 
@@ -124,6 +151,7 @@ typedef struct dosage_known {
 	char birth_date[MED_BIRTH_DATE_MAX]; /* "" unknown */
 	const dosage_facts *facts;	     /* NULL: records not configured */
 	double weight_jump_fraction;	     /* the setting, for the checks */
+	const dosage_hepatic_facts *hepatic; /* NULL: diagnosis not set */
 } dosage_known;
 
 /* dosage_know_patient fills k for patient_id (field names it in errors). */
@@ -233,6 +261,16 @@ med_err dosage_check_override(med_call *call, const char *field,
 med_err dosage_convert(med_call *call, const char *field, double dose,
 		       const char *unit, const dosage_drug *drug,
 		       double *out) MED_MUST_CHECK;
+
+/* dosage_drug_hepatic fills l's hepatic bands from d's. */
+void dosage_drug_hepatic(const dosage_drug *d, dosage_dose_limits *l);
+
+/* Hepatic bands as text ("A:1;B:0.5;C:0") for the CSV and the catalogue
+ * table: _text NULL when out of memory; _read MED_ERR_INVALID on text that
+ * does not parse. */
+char *dosage_hepatic_text(med_arena *a, const dosage_drug *d);
+med_err dosage_hepatic_read(med_arena *a, const char *text,
+			    dosage_drug *d) MED_MUST_CHECK;
 
 /* dosage_limits fills l from drug (strings borrowed). */
 void dosage_limits(const dosage_drug *drug, dosage_dose_limits *l);

@@ -571,6 +571,65 @@ check_renal(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	return r->status;
 }
 
+/* hepatic_scaled checks the dose and the 24-h total against the maxima
+ * scaled by factor for Child-Pugh class cls. */
+static void
+hepatic_scaled(const dosage_dose_limits *l, double factor, char cls,
+	       const dosage_dose_history *h, double dose, dosage_dose_result *r)
+{
+	dosage_dose_result more = {.check = r->check};
+
+	set(r, DOSAGE_DOSE_OK, 0, 0,
+	    "Child-Pugh %c: factor %.3g, no maximum to scale", cls, factor);
+	if (l->single_max > 0)
+		ceiling(r, dose, l->single_max * factor,
+			"hepatically adjusted dose", l->unit);
+	if (l->max_24h > 0) {
+		ceiling(&more, h->given_24h + dose, l->max_24h * factor,
+			"hepatically adjusted 24-h total", l->unit);
+		worse(r, &more);
+	}
+}
+
+/*
+ * check_hepatic applies the drug's hepatic band for the Child-Pugh class
+ * on the problem list: its factor scales the maxima, 0 contraindicates.
+ * A liver disease coded without a class cannot choose a band: not
+ * checked, saying so.
+ */
+static dosage_dose_status
+check_hepatic(const dosage_dose_limits *l, const dosage_dose_patient *p,
+	      const dosage_dose_history *h, double dose, dosage_dose_result *r)
+{
+	const char *codes = p->hepatic_summary ? p->hepatic_summary : "";
+	int k;
+
+	if (l->hepatic_set == 0)
+		return no_limit(r, "hepatic adjustment");
+	if (!p->hepatic_known)
+		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
+			   "problem list not read: hepatic function unknown");
+	if (!p->hepatic_impaired)
+		return set(r, DOSAGE_DOSE_OK, 0, 0,
+			   "no liver disease on the problem list");
+	if (p->child_pugh < 'A' || p->child_pugh > 'C')
+		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
+			   "liver disease (%s) without a Child-Pugh class: "
+			   "chart the class to choose the band",
+			   codes);
+	k = p->child_pugh - 'A';
+	if (!(l->hepatic_set & (1u << k)))
+		return set(r, DOSAGE_DOSE_OK, 0, 0,
+			   "no adjustment for Child-Pugh %c (%s)",
+			   p->child_pugh, codes);
+	if (l->hepatic_factor[k] <= 0)
+		return set(r, DOSAGE_DOSE_HARD_STOP, 0, 0,
+			   "contraindicated in Child-Pugh %c (%s)",
+			   p->child_pugh, codes);
+	hepatic_scaled(l, l->hepatic_factor[k], p->child_pugh, h, dose, r);
+	return r->status;
+}
+
 static dosage_dose_status
 check_lifetime(const dosage_dose_limits *l, const dosage_dose_history *h,
 	       double dose, dosage_dose_result *r)
@@ -804,8 +863,9 @@ dosage_dose_evaluate(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	char label[64];
 
 	memset(out, 0, sizeof(*out) * DOSAGE_DOSE_N_CHECKS);
-	for (int i = 0; i < DOSAGE_DOSE_N_CHECKS; i++)
+	for (int i = 0; i < DOSAGE_DOSE_N_CHECKS - 1; i++)
 		out[i].check = (dosage_dose_check)(i + 1);
+	out[11].check = DOSAGE_DOSE_CHECK_HEPATIC;
 	w.state = dosage_dose_weight_assess(l, p, at_ms, w.why, sizeof(w.why));
 	choose_band(l, p, &w, &eff, &out[10], label, sizeof(label));
 	/* A child's per-kg limits need a weight unless the drug says not. */
@@ -821,6 +881,7 @@ dosage_dose_evaluate(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	check_lifetime(&eff, h, dose, &out[7]);
 	check_allergy(&eff, p, &out[8]);
 	check_high_alert(&eff, &out[9]);
+	check_hepatic(&eff, p, h, dose, &out[11]);
 	if (label[0])
 		prefix_band(out, label);
 }
@@ -854,6 +915,8 @@ dosage_dose_check_name(dosage_dose_check c)
 		"infusion_rate",
 	};
 
+	if (c == DOSAGE_DOSE_CHECK_HEPATIC)
+		return "hepatic";
 	return (unsigned)c <= DOSAGE_DOSE_CHECK_INFUSION_RATE ? names[c] : "?";
 }
 

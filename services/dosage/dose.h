@@ -238,6 +238,11 @@ typedef struct dosage_dose_limits {
 	int64_t weight_max_age_ms;
 	/* What the renal bands' thresholds are (dosage_dose_renal_basis). */
 	int renal_basis;
+	/* Hepatic bands: the factor on the single and 24-h maxima for
+	 * Child-Pugh A, B, C (0 = contraindicated), each when
+	 * hepatic_set has its bit (1 << 0 for A). */
+	double hepatic_factor[3];
+	unsigned hepatic_set;
 } dosage_dose_limits;
 
 /* dosage_dose_patient - what is known of the patient; has_* say which,
@@ -268,6 +273,11 @@ typedef struct dosage_dose_patient {
 	double egfr_ml_min_173;
 	int64_t egfr_ms;
 	const char *egfr_equation;
+	/* What the problem list says of the liver (hepatic_known: it was
+	 * read); child_pugh 'A'..'C' or 0; hepatic_summary its codes. */
+	bool hepatic_known, hepatic_impaired;
+	char child_pugh;
+	const char *hepatic_summary;
 } dosage_dose_patient;
 
 /* dosage_dose_history - earlier administrations of the drug's substances
@@ -315,9 +325,12 @@ typedef enum dosage_dose_check {
 	/* Not one of dosage_dose_evaluate's: a continuous infusion's rate
 	 * (infusion.c). */
 	DOSAGE_DOSE_CHECK_INFUSION_RATE = 12,
+	/* The hepatic band for the Child-Pugh class on the problem list;
+	 * the last of dosage_dose_evaluate's (its number is the proto's). */
+	DOSAGE_DOSE_CHECK_HEPATIC = 180,
 } dosage_dose_check;
 
-#define DOSAGE_DOSE_N_CHECKS 11
+#define DOSAGE_DOSE_N_CHECKS 12
 
 /* dosage_dose_status - the outcome of one check (values match the proto). */
 typedef enum dosage_dose_status {
@@ -442,5 +455,18 @@ typedef struct dosage_renal_function {
 bool dosage_dose_renal_function(const dosage_dose_limits *l,
 				const dosage_dose_patient *p, int64_t at_ms,
 				double bsa_m2, dosage_renal_function *f);
+
+/*
+ * dosage_dose_hepatic_parse reads hepatic bands "A:1;B:0.5;C:0" (a
+ * Child-Pugh class and its factor in [0, 1], each class once) into l's
+ * hepatic_factor and hepatic_set; "" gives none.  Errors: MED_ERR_INVALID.
+ */
+med_err dosage_dose_hepatic_parse(const char *s,
+				  dosage_dose_limits *l) MED_MUST_CHECK;
+
+/* dosage_dose_hepatic_format writes l's bands back ("" for none); false
+ * when they do not fit. */
+bool dosage_dose_hepatic_format(const dosage_dose_limits *l, char *out,
+				size_t len);
 
 #endif

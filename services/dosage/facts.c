@@ -29,6 +29,8 @@ dosage_facts_start(med_service *svc, dosage_state *st)
 
 	st->weight_jump_fraction =
 		(double)med_config_int(c, WEIGHT_JUMP_SETTING) / 100.0;
+	if ((err = dosage_hepatic_start(svc, st)) != MED_OK)
+		return err;
 	if (url == NULL || url[0] == '\0') {
 		med_log_warn(RECORDS_URL_SETTING " is not set: the dose checks "
 						 "use dosage's own patient "
@@ -43,6 +45,7 @@ dosage_facts_start(med_service *svc, dosage_state *st)
 			   sizeof(errbuf));
 	if (err != MED_OK) {
 		med_log_error("patient facts: %s", errbuf);
+		dosage_hepatic_stop(st);
 		return err;
 	}
 	co.tls = &tls;
@@ -51,6 +54,7 @@ dosage_facts_start(med_service *svc, dosage_state *st)
 	if (err != MED_OK) {
 		med_log_error(RECORDS_URL_SETTING " %s: %s", url,
 			      med_strerror(err));
+		dosage_hepatic_stop(st);
 		return err;
 	}
 	st->records_deadline_ms = med_config_int(c, "MED_RECORDS_DEADLINE_MS");
@@ -63,6 +67,7 @@ dosage_facts_stop(dosage_state *st)
 {
 	med_channel_close(st->records);
 	st->records = NULL;
+	dosage_hepatic_stop(st);
 }
 
 /* deadline keeps the call inside the caller's own deadline. */
@@ -211,7 +216,8 @@ dosage_know_patient(med_call *call, const char *field, const char *patient_id,
 		k->weight_jump_fraction = st->weight_jump_fraction;
 	err = med_patients_birth_date(call, field, patient_id, k->birth_date,
 				      sizeof(k->birth_date));
-	if (err != MED_OK)
+	if (err != MED_OK || (err = dosage_facts_fetch(call, field, patient_id,
+						       &k->facts)) != MED_OK)
 		return err;
-	return dosage_facts_fetch(call, field, patient_id, &k->facts);
+	return dosage_hepatic_fetch(call, field, patient_id, &k->hepatic);
 }

@@ -376,7 +376,9 @@ static const char *const v17_statements[] = {
 	"ALTER TABLE drugs"
 	" ADD COLUMN IF NOT EXISTS weight_max_age INT UNSIGNED NOT NULL"
 	" DEFAULT 0,"
-	" ADD COLUMN IF NOT EXISTS renal_basis TINYINT NOT NULL DEFAULT 0",
+	" ADD COLUMN IF NOT EXISTS renal_basis TINYINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS hepatic_bands VARCHAR(64) NOT NULL"
+	" DEFAULT ''",
 	/* The weight before the current one (the jump rule) and the last
 	 * weight confirmed as real (ConfirmWeight): value, the measurement's
 	 * time, who, when and why. */
@@ -417,8 +419,8 @@ const med_db_migration dosage_migrations[] = {
 	 "identifiers compare in binary (utf8mb4_bin), drug names as before",
 	 v12_statements},
 	{17,
-	 "plausible facts: a weight's maximum age, the renal basis, the "
-	 "previous and the confirmed weight",
+	 "plausible facts: a weight's maximum age, the renal basis, hepatic "
+	 "bands, the previous and the confirmed weight",
 	 v17_statements},
 };
 const size_t dosage_n_migrations =
@@ -433,7 +435,7 @@ const size_t dosage_n_migrations =
 	" weight_missing, crcl_missing, allergies_missing,"                    \
 	" requires_verification, early_dose_warns, conc_amount, "              \
 	"conc_volume_ml, gtins, inf_max_rate, inf_max_rate_kg, inf_ceiling,"   \
-	" weight_max_age, renal_basis"
+	" weight_max_age, renal_basis, hepatic_bands"
 
 typedef struct drug_rows {
 	med_arena *arena;
@@ -598,6 +600,8 @@ on_drug_row(void *ctx, const med_db_row *row)
 	d->weight_max_age_days = (uint32_t)med_db_row_int64(row, 35);
 	d->renal_basis =
 		(Smartmed__Dosage__V1__RenalBasis)med_db_row_int64(row, 36);
+	if (dosage_hepatic_read(a, med_db_row_text(row, 37, NULL), d) != MED_OK)
+		return MED_ERR_DATA_LOSS;
 	if (!d->code || !d->name || !d->unit || !d->code_system ||
 	    !d->substance || !d->drug_class || !d->strength_unit)
 		return MED_ERR_NOMEM;
@@ -738,10 +742,12 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 	char *ingredients = dosage_ingredients_text(a, d);
 	char *groups = dosage_groups_text(a, d);
 	char *gtins = gtins_text(a, d);
+	char *hepatic = dosage_hepatic_text(a, d);
 	const char *cs = d->code_system[0] ? d->code_system : "local";
 	med_err err;
 
-	if (!forms || !routes || !bands || !ingredients || !groups || !gtins)
+	if (!forms || !routes || !bands || !ingredients || !groups || !gtins ||
+	    !hepatic)
 		return MED_ERR_NOMEM;
 	med_db_value v[] = {
 		MED_DB_STR(d->code),
@@ -780,12 +786,14 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		MED_DB_DBL(d->infusion_rate_ceiling),
 		MED_DB_I64(d->weight_max_age_days),
 		MED_DB_I64(d->renal_basis),
+		MED_DB_STR(hepatic),
 	};
 	err = med_db_exec(
 		c,
 		"INSERT INTO drugs (" DRUG_COLUMNS ")"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?)"
 		" ON DUPLICATE KEY UPDATE name = VALUES(name),"
 		" unit = VALUES(unit),"
 		" max_single_dose = VALUES(max_single_dose),"
@@ -819,7 +827,8 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		" inf_max_rate_kg = VALUES(inf_max_rate_kg),"
 		" inf_ceiling = VALUES(inf_ceiling),"
 		" weight_max_age = VALUES(weight_max_age),"
-		" renal_basis = VALUES(renal_basis)",
+		" renal_basis = VALUES(renal_basis),"
+		" hepatic_bands = VALUES(hepatic_bands)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 	if (err != MED_OK || (err = substances_put(c, d)) != MED_OK)
 		return err;

@@ -36,6 +36,16 @@ const med_config_spec dosage_config[] = {
 	{OVERDUE_SETTING, MED_CONFIG_INT, "30000", false, 100, 3600000,
 	 "how often the unconfirmed high-alert doses past their 30-minute "
 	 "window are counted into dosage_high_alert_unconfirmed_overdue, ms"},
+	{DIAGNOSIS_URL_SETTING, MED_CONFIG_STRING, "", false, 0, 0,
+	 "diagnosis' gRPC address: the dose checks read the problem list's "
+	 "liver disease and Child-Pugh class (GetHepaticFacts) for drugs "
+	 "with hepatic bands; empty: those answer not_checked"},
+	{"MED_DIAGNOSIS_SERVER_NAME", MED_CONFIG_STRING, "diagnosis", false, 0,
+	 0,
+	 "name diagnosis' certificate must carry; empty = the host of "
+	 "MED_DIAGNOSIS_URL"},
+	{"MED_DIAGNOSIS_DEADLINE_MS", MED_CONFIG_INT, "1000", false, 10, 30000,
+	 "deadline of one GetHepaticFacts call, ms"},
 	{WEIGHT_JUMP_SETTING, MED_CONFIG_INT, "20", false, 0, 1000,
 	 "a weight that differs from the previous one (measured within the "
 	 "drug's maximum age of a weight before it) by more than this "

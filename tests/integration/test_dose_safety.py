@@ -210,7 +210,7 @@ def test_override_at_entry_waits_for_pharmacist(st, pb, catalogue):
     o = order(st, pb, p, "161", 1000, freq="q2h", override=ov)
     assert o.status == pb.ORDER_STATUS_PENDING_VERIFICATION
     assert o.overall == pb.CHECK_STATUS_HARD_STOP
-    assert o.dose_override.text == ov.text and len(o.checks) == 11
+    assert o.dose_override.text == ov.text and len(o.checks) == 12
     refused(st, pb, o, 1000, what="order_id: awaiting")
     expect_status(grpc.StatusCode.PERMISSION_DENIED, st.call, "dosage",
                   "VerifyOrder", pb.VerifyOrderRequest(order_id=o.id),

@@ -17,7 +17,7 @@ from harness import Stack, protos
 from harness.checks import expect_status, now_ms
 from harness.fixtures import running
 
-SERVICES = ("audit", "identity", "records", "dosage")
+SERVICES = ("audit", "identity", "records", "diagnosis", "dosage")
 HOUR = 3600 * 1000
 DAY = 24 * HOUR
 
@@ -307,3 +307,85 @@ def test_confirmed_infant_weight_is_used(st, pb, rpb):
             reason="hydrops; weighed twice")
     r = check(st, pb, baby, code, 100)
     assert kind(r, pb.CHECK_KIND_PER_KG).status == pb.CHECK_STATUS_OK
+
+
+# --- hepatic impairment on the problem list ----------------------------------
+
+
+def condition(st, p, system, code, display, active=True):
+    dpb = protos.module("diagnosis")
+    return st.call("diagnosis", "AddCondition", dpb.AddConditionRequest(
+        patient_id=p, code_system=system, code=code, display=display,
+        clinical_status=(dpb.CLINICAL_STATUS_ACTIVE if active
+                         else dpb.CLINICAL_STATUS_RESOLVED),
+        verification_status=dpb.VERIFICATION_STATUS_CONFIRMED,
+        abatement_date="" if active else "2020-01-01"),
+        role="clinician")
+
+
+def hepatic_drug(st, pb, code):
+    return drug(st, pb, code, max_dose_per_kg=0, hepatic_bands=[
+        pb.HepaticBand(child_pugh_class="A", dose_factor=1),
+        pb.HepaticBand(child_pugh_class="B", dose_factor=0.5),
+        pb.HepaticBand(child_pugh_class="C", dose_factor=0)])
+
+
+def test_cirrhosis_child_pugh_c_stops_the_drug(st, pb):
+    code = hepatic_drug(st, pb, "PF-HEP")
+    got = st.call("dosage", "GetDrug", pb.GetDrugRequest(code=code),
+                  role="pharmacist")
+    assert [(b.child_pugh_class, b.dose_factor) for b in got.hepatic_bands] \
+        == [("A", 1), ("B", 0.5), ("C", 0)]
+    p = patient(st, days=60 * 365)
+    r = check(st, pb, p, code, 800)
+    assert kind(r, pb.CHECK_KIND_HEPATIC).status == pb.CHECK_STATUS_OK
+    # Cirrhosis on the problem list, the class charted beside it.
+    condition(st, p, "ICD-10", "K74.6", "Other cirrhosis of liver")
+    condition(st, p, "Child-Pugh", "C", "Child-Pugh class C")
+    r = check(st, pb, p, code, 200)
+    hp = kind(r, pb.CHECK_KIND_HEPATIC)
+    assert hp.status == pb.CHECK_STATUS_HARD_STOP, hp.reason
+    assert "Child-Pugh C" in hp.reason and "K74.6" in hp.reason
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, order, st, pb, p,
+                  code, 200, details_prefix="order: hard stop")
+    # Child-Pugh B halves the maxima.
+    q = patient(st, days=60 * 365)
+    condition(st, q, "SNOMED-CT", "19943007", "Cirrhosis of liver")
+    r = check(st, pb, q, code, 800)
+    hp = kind(r, pb.CHECK_KIND_HEPATIC)
+    assert hp.status == pb.CHECK_STATUS_NOT_CHECKED
+    assert "without a Child-Pugh class" in hp.reason
+    condition(st, q, "Child-Pugh", "B", "Child-Pugh class B")
+    r = check(st, pb, q, code, 800)
+    hp = kind(r, pb.CHECK_KIND_HEPATIC)
+    assert hp.status == pb.CHECK_STATUS_HARD_STOP
+    assert "hepatically adjusted dose" in hp.reason
+    assert kind(check(st, pb, q, code, 400), pb.CHECK_KIND_HEPATIC).status \
+        == pb.CHECK_STATUS_OK
+    # A resolved liver condition does not count.
+    dpb = protos.module("diagnosis")
+    old = patient(st, days=60 * 365)
+    condition(st, old, "ICD-10", "K70.0", "Alcoholic fatty liver",
+              active=False)
+    f = st.call("diagnosis", "GetHepaticFacts", dpb.GetHepaticFactsRequest(
+        patient_id=old), role="pharmacist")
+    assert not f.impairment and f.child_pugh_class == ""
+    f = st.call("diagnosis", "GetHepaticFacts", dpb.GetHepaticFactsRequest(
+        patient_id=p), role="pharmacist")
+    assert f.impairment and f.child_pugh_class == "C"
+    assert len(f.condition_ids) == 2
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, drug, st, pb, "PF-HBAD",
+                  hepatic_bands=[pb.HepaticBand(child_pugh_class="D",
+                                                dose_factor=0.5)],
+                  details_prefix="drug.hepatic_bands")
+
+
+def test_problem_list_down_fails_closed(st, pb):
+    code = hepatic_drug(st, pb, "PF-HEP2")
+    p = patient(st, days=60 * 365)
+    st.stop_service("diagnosis")
+    try:
+        expect_status(grpc.StatusCode.UNAVAILABLE, check, st, pb, p, code,
+                      100)
+    finally:
+        st.start_service("diagnosis")

@@ -317,7 +317,7 @@ def test_record_with_token(vstack, vkeys, pb):
     assert a.dose == 0.5 and a.unit == "g" and a.dose_in_drug_unit == 500
     assert a.verification_score == pytest.approx(0.93)
     assert a.verification_model == "lbp-v1" and a.verification_token_id
-    assert len(a.checks) == 11 and not a.HasField("dose_override")
+    assert len(a.checks) == 12 and not a.HasField("dose_override")
 
 
 def test_record_wrong_patient_refused(vstack, vkeys, pb):

@@ -328,7 +328,68 @@ test_renal_basis_names(void)
 	MT_EQ_STR(dosage_dose_renal_basis_name(DOSAGE_RENAL_EGFR), "egfr");
 }
 
+static void
+test_hepatic_bands_text(void)
+{
+	dosage_dose_limits l = {0};
+	char out[64];
+
+	MT_OK(dosage_dose_hepatic_parse("A:1;B:0.5;C:0", &l));
+	MT_EQ_INT(l.hepatic_set, 7);
+	MT_NEAR(l.hepatic_factor[1], 0.5, 1e-12);
+	MT_TRUE(dosage_dose_hepatic_format(&l, out, sizeof(out)));
+	MT_EQ_STR(out, "A:1;B:0.5;C:0");
+	MT_OK(dosage_dose_hepatic_parse("", &l));
+	MT_EQ_INT(l.hepatic_set, 0);
+	MT_EQ_INT(dosage_dose_hepatic_parse("D:0.5", &l), MED_ERR_INVALID);
+	MT_EQ_INT(dosage_dose_hepatic_parse("B:1.5", &l), MED_ERR_INVALID);
+	MT_EQ_INT(dosage_dose_hepatic_parse("B:0.5;B:0", &l), MED_ERR_INVALID);
+	MT_EQ_INT(dosage_dose_hepatic_parse("C:0;", &l), MED_ERR_INVALID);
+}
+
+static void
+test_hepatic_check(void)
+{
+	dosage_dose_limits l = per_kg_drug();
+	dosage_dose_patient p = aged(60 * 365, 70);
+	dosage_dose_history h = {0};
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
+	const dosage_dose_result *r = &out[DOSAGE_DOSE_N_CHECKS - 1];
+
+	dosage_dose_evaluate(&l, &p, &h, 800, NOW, out);
+	MT_EQ_INT(r->check, DOSAGE_DOSE_CHECK_HEPATIC);
+	MT_EQ_INT(r->status, DOSAGE_DOSE_NOT_APPLICABLE);
+	MT_OK(dosage_dose_hepatic_parse("B:0.5;C:0", &l));
+	/* Problem list not read: not checked. */
+	dosage_dose_evaluate(&l, &p, &h, 800, NOW, out);
+	MT_EQ_INT(r->status, NC);
+	p.hepatic_known = true;
+	dosage_dose_evaluate(&l, &p, &h, 800, NOW, out);
+	MT_EQ_INT(r->status, OK);
+	p.hepatic_impaired = true;
+	p.hepatic_summary = "K74.6";
+	dosage_dose_evaluate(&l, &p, &h, 800, NOW, out);
+	MT_EQ_INT(r->status, NC);
+	MT_TRUE(strstr(r->reason, "without a Child-Pugh class") != NULL);
+	p.child_pugh = 'A'; /* no band for A */
+	dosage_dose_evaluate(&l, &p, &h, 800, NOW, out);
+	MT_EQ_INT(r->status, OK);
+	p.child_pugh = 'B'; /* 800 over the halved 1000 */
+	dosage_dose_evaluate(&l, &p, &h, 800, NOW, out);
+	MT_EQ_INT(r->status, STOP);
+	MT_NEAR(r->limit, 500, 1e-9);
+	dosage_dose_evaluate(&l, &p, &h, 400, NOW, out);
+	MT_EQ_INT(r->status, OK);
+	p.child_pugh = 'C';
+	dosage_dose_evaluate(&l, &p, &h, 10, NOW, out);
+	MT_EQ_INT(r->status, STOP);
+	MT_TRUE(strstr(r->reason, "contraindicated in Child-Pugh C") != NULL);
+	MT_EQ_STR(dosage_dose_check_name(DOSAGE_DOSE_CHECK_HEPATIC), "hepatic");
+}
+
 static const mt_case cases[] = {
+	{"hepatic_bands_text", test_hepatic_bands_text},
+	{"hepatic_check", test_hepatic_check},
 	{"weight_bounds_table", test_weight_bounds_table},
 	{"infant_35_kg_is_a_hard_stop", test_infant_35_kg_is_a_hard_stop},
 	{"adult_bounds_and_unknown_age", test_adult_bounds_and_unknown_age},
