@@ -416,9 +416,14 @@ check_per_m2(const dosage_dose_limits *l, const dosage_dose_patient *p,
 		return weight_unusable(r, l->weight_missing, w);
 	if (!p->has_height || p->height_cm <= 0)
 		return missing(r, l->weight_missing, "height unknown");
-	if (!fresh(p->height_ms, at_ms, dosage_dose_weight_max_age_ms(l)))
-		return missing(r, l->weight_missing,
-			       "height older than the weight may be");
+	if (!fresh(p->height_ms, at_ms, dosage_dose_weight_max_age_ms(l))) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "height older than %lld days",
+			 (long long)(dosage_dose_weight_max_age_ms(l) /
+				     DOSAGE_DOSE_DAY_MS));
+		return missing(r, l->weight_missing, why);
+	}
 	snprintf(unit, sizeof(unit), "%s/m2", l->unit);
 	ceiling(r, dose / dosage_dose_bsa_m2(p->height_cm, p->weight_kg),
 		l->max_per_m2, "dose", unit);

@@ -491,8 +491,9 @@ med_err records_facts_allergies(med_arena *a, records_entry *const *e, size_t n,
 				Smartmed__Records__V1__MedicationFacts *f)
 	MED_MUST_CHECK;
 
-/* records_facts_measurements fills f's weight, height and creatinine
- * clearance from the latest versions of observation and vital-sign
+/* records_facts_measurements fills f's weight, height, creatinine
+ * clearance and eGFR (with its equation), and the weight before the
+ * latest, from the latest versions of observation and vital-sign
  * entries. */
 med_err records_facts_measurements(
 	med_arena *a, records_entry *const *e, size_t n,

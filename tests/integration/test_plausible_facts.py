@@ -7,6 +7,7 @@ infant's 3.5 kg charted as 35 kg no longer drives a tenfold per-kg dose,
 a weight older than the drug allows is not used, an eGFR reported by the
 lab decides the renal band, and weights no patient has are refused."""
 
+import json
 import time
 import uuid
 
@@ -230,6 +231,12 @@ def test_egfr_without_its_equation_is_refused(st, pb, rpb):
                 rpb.GetMedicationFactsRequest(patient_id=p),
                 role="pharmacist")
     assert f.egfr.equation == "MDRD"
+    # The FHIR export carries it as Observation.method.
+    b = json.loads(st.call("records", "ExportFhir", rpb.ExportFhirRequest(
+        patient_id=p), role="clinician").bundle_json)
+    obs = [e["resource"] for e in b["entry"]
+           if e["resource"]["resourceType"] == "Observation"]
+    assert [o.get("method") for o in obs] == [{"text": "MDRD"}]
 
 
 # --- weights no patient has --------------------------------------------------

@@ -242,7 +242,8 @@ def test_check_dose_every_check_reported(vstack, pb):
     req = pb.CheckDoseRequest(proposed=pb.ProposedDose(
         patient_id=p, drug_code=d.code, dose=1.5, unit="g"))
     r = vstack.call(SVC, "CheckDose", req, role="pharmacist")
-    assert [c.kind for c in r.checks] == list(range(1, 12))
+    assert [c.kind for c in r.checks] == list(range(1, 12)) + [
+        pb.CHECK_KIND_HEPATIC]
     assert r.dose_in_drug_unit == 1500 and r.drug_unit == "mg"
     assert r.overall == pb.CHECK_STATUS_HARD_STOP
     assert check_of(r, pb, pb.CHECK_KIND_SINGLE_MAX).status == \
