@@ -29,6 +29,12 @@
  * cannot be decided for want of age or weight, the limits of every band
  * still possible are merged, the smallest of each, and the band check says
  * what is missing.  The band in force is named in every check's reason.
+ *
+ * Plausible facts (plausible.c): a weight implausible for the age or an
+ * unconfirmed jump from the previous one is never computed with (a hard
+ * stop naming the rule); a weight older than the drug allows is missing;
+ * the renal bands compare a creatinine clearance or an eGFR by the drug's
+ * renal basis; hepatic bands scale the maxima by Child-Pugh class.
  */
 #ifndef DOSAGE_DOSE_H
 #define DOSAGE_DOSE_H

@@ -396,3 +396,34 @@ def test_problem_list_down_fails_closed(st, pb):
                       100)
     finally:
         st.start_service("diagnosis")
+
+
+# --- the catalogue's columns -------------------------------------------------
+
+
+def test_catalogue_csv_sets_the_plausible_facts_columns(st, pb):
+    head = ("code,name,unit,max_single_dose,max_daily_dose,max_dose_per_kg,"
+            "renal_bands,weight_max_age_days,renal_basis,hepatic_bands\n")
+    csv = head + ('PF-CSV,Gentamicin-like,mg,560,560,7,30:0.5,7,crcl_only,'
+                  '"A:1;B:0.5;C:0"\n')
+    r = st.call("dosage", "ImportCatalogue", pb.ImportCatalogueRequest(
+        csv=csv.encode()), role="pharmacist")
+    assert list(r.errors) == [] and r.imported == 1
+    d = st.call("dosage", "GetDrug", pb.GetDrugRequest(code="PF-CSV"),
+                role="pharmacist")
+    assert d.weight_max_age_days == 7
+    assert d.renal_basis == pb.RENAL_BASIS_CRCL_ONLY
+    assert [(b.child_pugh_class, b.dose_factor) for b in d.hepatic_bands] \
+        == [("A", 1), ("B", 0.5), ("C", 0)]
+    for column, bad in (("renal_basis", "gfr"), ("hepatic_bands", "D:0"),
+                        ("weight_max_age_days", "7.5")):
+        row = {"weight_max_age_days": "7", "renal_basis": "egfr",
+               "hepatic_bands": "C:0"}
+        row[column] = bad
+        csv = head + "PF-CSV2,Bad,mg,560,560,7,30:0.5,%s,%s,%s\n" % (
+            row["weight_max_age_days"], row["renal_basis"],
+            row["hepatic_bands"])
+        r = st.call("dosage", "ImportCatalogue", pb.ImportCatalogueRequest(
+            csv=csv.encode()), role="pharmacist")
+        assert r.imported == 0
+        assert [e.field for e in r.errors] == [column], r.errors
