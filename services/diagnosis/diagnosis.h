@@ -280,6 +280,22 @@ med_err diagnosis_fhir_bundle(med_arena *arena, const char *patient_id,
 			      uint32_t *n_resources) MED_MUST_CHECK;
 
 /* The handlers, one per RPC (methods.c lists them with their roles). */
+/* --- hepatic.c: what the problem list says of the liver ---------------- */
+
+/* The code system a Child-Pugh class is charted in (code A, B or C). */
+#define DIAGNOSIS_CHILD_PUGH "Child-Pugh"
+
+/* diagnosis_hepatic - liver facts gathered from conditions. */
+typedef struct diagnosis_hepatic {
+	bool impairment;
+	char child_pugh; /* 0 none, else 'A', 'B' or 'C' (the worst) */
+} diagnosis_hepatic;
+
+/* diagnosis_hepatic_add adds condition c to h; true when c counts (a
+ * current, unrefuted liver disease or Child-Pugh class). */
+bool diagnosis_hepatic_add(diagnosis_hepatic *h, const diagnosis_condition *c);
+
+MED_UNARY_HANDLER(diagnosis_rpc_get_hepatic_facts);
 MED_UNARY_HANDLER(diagnosis_rpc_add_condition);
 MED_UNARY_HANDLER(diagnosis_rpc_list_conditions);
 MED_UNARY_HANDLER(diagnosis_rpc_update_condition);

@@ -31,5 +31,8 @@ const med_method diagnosis_methods[] = {
 	MED_UNARY(ListFindings, list_findings, list_findings_response, READERS),
 	MED_UNARY(ExportFhir, export_fhir, export_fhir_response,
 		  READERS | MED_ROLE_SERVICE),
+	/* dosage reads it before every dose check, as the service. */
+	MED_UNARY(GetHepaticFacts, get_hepatic_facts, hepatic_facts,
+		  READERS | MED_ROLE_PHARMACIST | MED_ROLE_SERVICE),
 };
 const size_t diagnosis_n_methods = MED_N_METHODS(diagnosis_methods);

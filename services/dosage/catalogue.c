@@ -54,6 +54,9 @@ enum col {
 	C_INF_MAX_CONC,
 	C_WEEKLY_ONLY,
 	C_ATC,
+	C_WEIGHT_MAX_AGE,
+	C_RENAL_BASIS,
+	C_HEPATIC,
 	N_COLS,
 };
 
@@ -95,6 +98,9 @@ static const char *const col_names[N_COLS] = {
 	"infusion_max_concentration",
 	"weekly_only",
 	"atc_code",
+	"weight_max_age_days",
+	"renal_basis",
+	"hepatic_bands",
 };
 #define N_REQUIRED 5
 
@@ -400,6 +406,35 @@ infusion_cols(row_ctx *x)
 	return true;
 }
 
+/* facts_columns reads the plausible-facts columns: the weight's maximum
+ * age in whole days and the renal bands' basis. */
+static bool
+facts_columns(row_ctx *x)
+{
+	dosage_dose_renal_basis basis;
+	double days = 0;
+
+	if (!num(x, C_WEIGHT_MAX_AGE, &days))
+		return false;
+	if (days < 0 || days > DOSAGE_WEIGHT_MAX_AGE_DAYS ||
+	    days != floor(days)) {
+		x->bad = "weight_max_age_days";
+		return false;
+	}
+	x->d->weight_max_age_days = (uint32_t)days;
+	if (dosage_dose_renal_basis_parse(col(x, C_RENAL_BASIS), &basis) !=
+	    MED_OK) {
+		x->bad = "renal_basis";
+		return false;
+	}
+	x->d->renal_basis = (Smartmed__Dosage__V1__RenalBasis)basis;
+	if (dosage_hepatic_read(x->a, col(x, C_HEPATIC), x->d) != MED_OK) {
+		x->bad = "hepatic_bands";
+		return false;
+	}
+	return true;
+}
+
 /* fill_drug reads the row's columns into x->d; false with x->bad set. */
 static bool
 fill_drug(row_ctx *x)
@@ -438,7 +473,7 @@ fill_drug(row_ctx *x)
 		x->bad = "";
 		return false;
 	}
-	return bands(x) && extras(x) && infusion_cols(x);
+	return bands(x) && extras(x) && infusion_cols(x) && facts_columns(x);
 }
 
 /* header_map maps the header's names to columns; NULL on success or the

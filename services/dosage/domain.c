@@ -372,6 +372,65 @@ atc_problem(const dosage_drug *d, const char **field, char *reason, size_t len)
 	return false;
 }
 
+void
+dosage_drug_hepatic(const dosage_drug *d, dosage_dose_limits *l)
+{
+	l->hepatic_set = 0;
+	for (size_t i = 0; i < d->n_hepatic_bands; i++) {
+		const Smartmed__Dosage__V1__HepaticBand *b =
+			d->hepatic_bands[i];
+		int k = b->child_pugh_class[0] - 'A';
+
+		if (k < 0 || k > 2 || b->child_pugh_class[1] != '\0')
+			continue; /* refused when written */
+		l->hepatic_factor[k] = b->dose_factor;
+		l->hepatic_set |= 1u << k;
+	}
+}
+
+/* hepatic_problem: each band a class A, B or C, once, with a factor in
+ * [0, 1]. */
+static bool
+hepatic_problem(const dosage_drug *d, const char **field, char *reason,
+		size_t len)
+{
+	unsigned seen = 0;
+
+	for (size_t i = 0; i < d->n_hepatic_bands; i++) {
+		const Smartmed__Dosage__V1__HepaticBand *b =
+			d->hepatic_bands[i];
+		int k = b->child_pugh_class[0] - 'A';
+
+		if (k < 0 || k > 2 || b->child_pugh_class[1] != '\0')
+			PROBLEM("hepatic_bands",
+				"child_pugh_class must be A, B or C");
+		if (seen & (1u << k))
+			PROBLEM("hepatic_bands", "Child-Pugh %c listed twice",
+				'A' + k);
+		seen |= 1u << k;
+		if (!isfinite(b->dose_factor) || b->dose_factor < 0 ||
+		    b->dose_factor > 1)
+			PROBLEM("hepatic_bands",
+				"dose_factor must be from 0 (contraindicated) "
+				"to 1");
+	}
+	return false;
+}
+
+/* facts_problem checks the plausible-facts fields (weight age, renal
+ * basis, hepatic bands). */
+static bool
+facts_problem(const dosage_drug *d, const char **field, char *reason,
+	      size_t len)
+{
+	if (d->weight_max_age_days > DOSAGE_WEIGHT_MAX_AGE_DAYS)
+		PROBLEM("weight_max_age_days", "0 (30 days) or 1 to %d days",
+			DOSAGE_WEIGHT_MAX_AGE_DAYS);
+	if ((unsigned)d->renal_basis > DOSAGE_RENAL_EGFR)
+		PROBLEM("renal_basis", "must be crcl, crcl_only or egfr");
+	return hepatic_problem(d, field, reason, len);
+}
+
 bool
 dosage_drug_problem(const dosage_drug *d, const char **field, char *reason,
 		    size_t len)
@@ -396,7 +455,8 @@ dosage_drug_problem(const dosage_drug *d, const char **field, char *reason,
 	    concentration_problem(d, field, reason, len) ||
 	    gtins_problem(d, field, reason, len) ||
 	    dosage_route_drug_problem(d, field, reason, len) ||
-	    atc_problem(d, field, reason, len))
+	    atc_problem(d, field, reason, len) ||
+	    facts_problem(d, field, reason, len))
 		return true;
 	return false;
 }
@@ -579,6 +639,12 @@ dosage_crcl_plausible(double ml_min)
 {
 	return ml_min == 0 || (isfinite(ml_min) && ml_min >= DOSAGE_CRCL_MIN &&
 			       ml_min <= DOSAGE_CRCL_MAX);
+}
+
+bool
+dosage_egfr_plausible(double ml_min_173)
+{
+	return isfinite(ml_min_173) && ml_min_173 >= 0 && ml_min_173 <= 300;
 }
 
 /* check_measurements refuses a measurement no patient can have: a typing
@@ -831,6 +897,10 @@ dosage_limits(const dosage_drug *d, dosage_dose_limits *l)
 	l->allergies_missing = (dosage_dose_policy)d->allergies_missing;
 	l->high_alert = d->high_alert;
 	l->early_dose_warns = d->early_dose_warns;
+	l->weight_max_age_ms =
+		(int64_t)d->weight_max_age_days * DOSAGE_DOSE_DAY_MS;
+	l->renal_basis = (int)d->renal_basis;
+	dosage_drug_hepatic(d, l);
 	if (d->substance[0])
 		l->substances[l->n_substances++] = d->substance;
 	for (size_t i = 0; i < d->n_other_ingredients &&
@@ -866,6 +936,21 @@ context_facts(const dosage_context *c, dosage_dose_patient *p)
 	p->allergies_known = c->allergies_known;
 	p->allergies = (const char *const *)c->allergies;
 	p->n_allergies = c->n_allergies;
+	p->has_prev_weight = c->previous_weight_measured_ms > 0 &&
+			     dosage_weight_plausible(c->previous_weight_kg);
+	p->prev_weight_kg = c->previous_weight_kg;
+	p->prev_weight_ms = c->previous_weight_measured_ms;
+}
+
+/* weight_confirmed: is the weight in use (the record's or the context's)
+ * the very measurement a clinician confirmed (ConfirmWeight)? */
+static bool
+weight_confirmed(const dosage_context *c, const dosage_dose_patient *p)
+{
+	return c != NULL && p->has_weight &&
+	       c->weight_confirmed_measured_ms != 0 &&
+	       c->weight_confirmed_measured_ms == p->weight_ms &&
+	       fabs(c->weight_confirmed_kg - p->weight_kg) < 1e-9;
 }
 
 void
@@ -880,6 +965,9 @@ dosage_patient(med_arena *a, const dosage_context *c, const dosage_known *k,
 	if (c != NULL)
 		context_facts(c, p);
 	dosage_facts_apply(a, k->facts, p);
+	p->weight_jump_fraction = k->weight_jump_fraction;
+	dosage_hepatic_apply(k->hepatic, p);
+	p->weight_confirmed = weight_confirmed(c, p);
 }
 
 /* order_limits adds what the order allows to l: its frequency's interval,
@@ -1171,4 +1259,46 @@ dosage_order_refuse(med_call *call, const dosage_order *o)
 		return med_call_fail(call, MED_ERR_PRECONDITION,
 				     "order_id: order is not active");
 	}
+}
+
+char *
+dosage_hepatic_text(med_arena *a, const dosage_drug *d)
+{
+	dosage_dose_limits l = {0};
+	char buf[64];
+
+	dosage_drug_hepatic(d, &l);
+	if (!dosage_dose_hepatic_format(&l, buf, sizeof(buf)))
+		return NULL;
+	return med_arena_strdup(a, buf);
+}
+
+med_err
+dosage_hepatic_read(med_arena *a, const char *text, dosage_drug *d)
+{
+	dosage_dose_limits l = {0};
+	size_t cap = 0;
+
+	if (dosage_dose_hepatic_parse(text, &l) != MED_OK)
+		return MED_ERR_INVALID;
+	d->hepatic_bands = NULL;
+	d->n_hepatic_bands = 0;
+	for (int k = 0; k < 3; k++) {
+		Smartmed__Dosage__V1__HepaticBand *b;
+
+		if (!(l.hepatic_set & (1u << k)))
+			continue;
+		b = med_arena_push_msg(
+			a, (void ***)&d->hepatic_bands, &d->n_hepatic_bands,
+			&cap, &smartmed__dosage__v1__hepatic_band__descriptor);
+		if (b == NULL)
+			return MED_ERR_NOMEM;
+		b->child_pugh_class = med_arena_strdup(a, k == 0   ? "A"
+							  : k == 1 ? "B"
+								   : "C");
+		b->dose_factor = l.hepatic_factor[k];
+		if (b->child_pugh_class == NULL)
+			return MED_ERR_NOMEM;
+	}
+	return MED_OK;
 }

@@ -16,6 +16,7 @@
 
 #include "smartmed/dosage/v1/dosage.pb-c.h"
 #include "smartmed/records/v1/records.pb-c.h"
+#include "smartmed/diagnosis/v1/diagnosis.pb-c.h"
 
 typedef Smartmed__Dosage__V1__Drug dosage_drug;
 typedef Smartmed__Dosage__V1__Order dosage_order;
@@ -28,6 +29,8 @@ typedef Smartmed__Dosage__V1__Override dosage_override;
 typedef Smartmed__Records__V1__MedicationFacts dosage_facts;
 /* dosage_zone - the ward's time zone (zone.c). */
 typedef struct dosage_zone dosage_zone;
+/* What diagnosis' GetHepaticFacts answered about a patient's liver. */
+typedef Smartmed__Diagnosis__V1__HepaticFacts dosage_hepatic_facts;
 
 extern const med_method dosage_methods[];
 extern const size_t dosage_n_methods;
@@ -89,9 +92,38 @@ typedef struct dosage_state {
 	int64_t records_deadline_ms;
 	int scan;	    /* dosage_scan_mode (limits.c) */
 	char ward_zone[64]; /* MED_WARD_TIME_ZONE, checked at start */
+	/* A weight this far from the previous one needs a confirmation
+	 * (MED_DOSAGE_WEIGHT_JUMP_PERCENT / 100; 0: no rule). */
+	double weight_jump_fraction;
+	med_channel *diagnosis; /* GetHepaticFacts; NULL when not set */
+	int64_t diagnosis_deadline_ms;
 } dosage_state;
 
 #define WARD_ZONE_SETTING "MED_WARD_TIME_ZONE"
+
+#define DIAGNOSIS_URL_SETTING "MED_DIAGNOSIS_URL"
+
+/* --- hepatic.c: the liver from the problem list ----------------------- */
+
+/* dosage_hepatic_start opens the channel to diagnosis when
+ * MED_DIAGNOSIS_URL is set (a warning when not). */
+med_err dosage_hepatic_start(med_service *svc, dosage_state *st) MED_MUST_CHECK;
+
+/* dosage_hepatic_stop closes it. */
+void dosage_hepatic_stop(dosage_state *st);
+
+/* dosage_hepatic_fetch asks diagnosis for patient_id's hepatic facts (*out
+ * NULL when diagnosis is not configured); fails the call UNAVAILABLE
+ * naming field when diagnosis cannot answer. */
+med_err dosage_hepatic_fetch(med_call *call, const char *field,
+			     const char *patient_id,
+			     const dosage_hepatic_facts **out) MED_MUST_CHECK;
+
+/* dosage_hepatic_apply puts h (NULL: unknown) into p. */
+void dosage_hepatic_apply(const dosage_hepatic_facts *h,
+			  dosage_dose_patient *p);
+
+#define WEIGHT_JUMP_SETTING "MED_DOSAGE_WEIGHT_JUMP_PERCENT"
 
 #define RECORDS_URL_SETTING "MED_RECORDS_URL"
 
@@ -178,6 +210,8 @@ typedef struct dosage_known {
 	char birth_date[MED_BIRTH_DATE_MAX]; /* "" unknown */
 	const dosage_facts *facts;	     /* NULL: records not configured */
 	dosage_family family;		     /* ids in the call's arena */
+	double weight_jump_fraction;	     /* the setting, for the checks */
+	const dosage_hepatic_facts *hepatic; /* NULL: diagnosis not set */
 } dosage_known;
 
 /* dosage_know_patient fills k for patient_id (field names it in errors). */
@@ -263,6 +297,10 @@ med_err dosage_groups_read(med_arena *a, const char *text, dosage_drug *d,
 bool dosage_weight_plausible(double kg);
 bool dosage_height_plausible(double cm);
 bool dosage_crcl_plausible(double ml_min);
+/* The oldest a drug may let a weight be (Drug.weight_max_age_days). */
+#define DOSAGE_WEIGHT_MAX_AGE_DAYS 365
+/* dosage_egfr_plausible: an eGFR from 0 to 300 mL/min/1.73 m2. */
+bool dosage_egfr_plausible(double ml_min_173);
 
 /* dosage_check_context validates SetPatientContext's context. */
 med_err dosage_check_context(med_call *call,
@@ -283,6 +321,16 @@ med_err dosage_check_override(med_call *call, const char *field,
 med_err dosage_convert(med_call *call, const char *field, double dose,
 		       const char *unit, const dosage_drug *drug,
 		       double *out) MED_MUST_CHECK;
+
+/* dosage_drug_hepatic fills l's hepatic bands from d's. */
+void dosage_drug_hepatic(const dosage_drug *d, dosage_dose_limits *l);
+
+/* Hepatic bands as text ("A:1;B:0.5;C:0") for the CSV and the catalogue
+ * table: _text NULL when out of memory; _read MED_ERR_INVALID on text that
+ * does not parse. */
+char *dosage_hepatic_text(med_arena *a, const dosage_drug *d);
+med_err dosage_hepatic_read(med_arena *a, const char *text,
+			    dosage_drug *d) MED_MUST_CHECK;
 
 /* dosage_limits fills l from drug (strings borrowed). */
 void dosage_limits(const dosage_drug *drug, dosage_dose_limits *l);
@@ -591,6 +639,15 @@ med_err dosage_store_set_context(med_db *db, med_arena *arena,
 				 const dosage_context *in, const char *user,
 				 int64_t now_ms,
 				 dosage_context *out) MED_MUST_CHECK;
+/* dosage_store_confirm_weight records, audited, that user confirmed the
+ * patient's weight kg measured at measured_ms (reason), and reads the
+ * context back into out. */
+med_err dosage_store_confirm_weight(med_db *db, med_arena *arena,
+				    const char *patient_id, double kg,
+				    int64_t measured_ms, const char *user,
+				    const char *reason, int64_t now_ms,
+				    dosage_context *out) MED_MUST_CHECK;
+
 /* dosage_store_get_context: MED_ERR_NOT_FOUND when never set. */
 med_err dosage_store_get_context(med_db *db, med_arena *arena,
 				 const char *patient_id,
@@ -999,6 +1056,7 @@ MED_UNARY_HANDLER(dosage_rpc_list_drugs);
 MED_UNARY_HANDLER(dosage_rpc_import_catalogue);
 MED_UNARY_HANDLER(dosage_rpc_set_patient_context);
 MED_UNARY_HANDLER(dosage_rpc_get_patient_context);
+MED_UNARY_HANDLER(dosage_rpc_confirm_weight);
 MED_UNARY_HANDLER(dosage_rpc_create_order);
 MED_UNARY_HANDLER(dosage_rpc_get_order);
 MED_UNARY_HANDLER(dosage_rpc_discontinue_order);

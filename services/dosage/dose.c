@@ -364,24 +364,30 @@ fresh(int64_t measured_ms, int64_t at_ms, int64_t max_age_ms)
 	return measured_ms >= med_time_add_ms(at_ms, -max_age_ms);
 }
 
-static bool
-weight_known(const dosage_dose_patient *p, int64_t at_ms)
-{
-	return p->has_weight && p->weight_kg > 0 &&
-	       fresh(p->weight_ms, at_ms, DOSAGE_DOSE_BODY_MAX_AGE_MS);
-}
+/* weight_view - whether the checks may compute with the weight (see
+ * dosage_dose_weight_assess), decided once per evaluation. */
+typedef struct weight_view {
+	dosage_weight_state state;
+	char why[DOSAGE_DOSE_REASON_MAX - 40];
+} weight_view;
 
-/* weight_why says why the weight cannot be used. */
-static const char *
-weight_why(const dosage_dose_patient *p)
+/* weight_unusable answers a check that cannot use the weight: a weight
+ * held back by a plausibility rule is a hard stop whatever the drug's
+ * policy (a tenfold slip must not pass as "not checked"); a missing or
+ * stale one follows the policy. */
+static dosage_dose_status
+weight_unusable(dosage_dose_result *r, dosage_dose_policy policy,
+		const weight_view *w)
 {
-	return p->has_weight && p->weight_kg > 0 ? "weight older than 30 days"
-						 : "weight unknown";
+	if (w->state == DOSAGE_WEIGHT_IMPLAUSIBLE ||
+	    w->state == DOSAGE_WEIGHT_JUMP)
+		return set(r, DOSAGE_DOSE_HARD_STOP, 0, 0, "%s", w->why);
+	return missing(r, policy, w->why);
 }
 
 static dosage_dose_status
 check_per_kg(const dosage_dose_limits *l, const dosage_dose_patient *p,
-	     const dosage_dose_history *h, double dose, int64_t at_ms,
+	     const weight_view *w, const dosage_dose_history *h, double dose,
 	     dosage_dose_result *r)
 {
 	dosage_dose_result daily = {.check = r->check};
@@ -389,8 +395,8 @@ check_per_kg(const dosage_dose_limits *l, const dosage_dose_patient *p,
 
 	if (l->max_per_kg <= 0 && l->max_per_kg_24h <= 0)
 		return no_limit(r, "per-kg limit");
-	if (!weight_known(p, at_ms))
-		return missing(r, l->weight_missing, weight_why(p));
+	if (w->state != DOSAGE_WEIGHT_USABLE)
+		return weight_unusable(r, l->weight_missing, w);
 	snprintf(unit, sizeof(unit), "%s/kg", l->unit);
 	set(r, DOSAGE_DOSE_OK, 0, 0, "no per-dose per-kg limit");
 	if (l->max_per_kg > 0)
@@ -405,19 +411,25 @@ check_per_kg(const dosage_dose_limits *l, const dosage_dose_patient *p,
 
 static dosage_dose_status
 check_per_m2(const dosage_dose_limits *l, const dosage_dose_patient *p,
-	     double dose, int64_t at_ms, dosage_dose_result *r)
+	     const weight_view *w, double dose, int64_t at_ms,
+	     dosage_dose_result *r)
 {
 	char unit[24];
 
 	if (l->max_per_m2 <= 0)
 		return no_limit(r, "per-m2 limit");
-	if (!weight_known(p, at_ms))
-		return missing(r, l->weight_missing, weight_why(p));
+	if (w->state != DOSAGE_WEIGHT_USABLE)
+		return weight_unusable(r, l->weight_missing, w);
 	if (!p->has_height || p->height_cm <= 0)
 		return missing(r, l->weight_missing, "height unknown");
-	if (!fresh(p->height_ms, at_ms, DOSAGE_DOSE_BODY_MAX_AGE_MS))
-		return missing(r, l->weight_missing,
-			       "height older than 30 days");
+	if (!fresh(p->height_ms, at_ms, dosage_dose_weight_max_age_ms(l))) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "height older than %lld days",
+			 (long long)(dosage_dose_weight_max_age_ms(l) /
+				     DOSAGE_DOSE_DAY_MS));
+		return missing(r, l->weight_missing, why);
+	}
 	snprintf(unit, sizeof(unit), "%s/m2", l->unit);
 	ceiling(r, dose / dosage_dose_bsa_m2(p->height_cm, p->weight_kg),
 		l->max_per_m2, "dose", unit);
@@ -482,12 +494,13 @@ check_interval(const dosage_dose_limits *l, const dosage_dose_history *h,
 	return r->status;
 }
 
-/* renal_band returns the band for crcl, or NULL when none applies. */
+/* renal_band returns the band for a renal function, or NULL when none
+ * applies. */
 static const dosage_dose_band *
-renal_band(const dosage_dose_limits *l, double crcl)
+renal_band(const dosage_dose_limits *l, double value)
 {
 	for (size_t i = 0; i < l->n_bands; i++)
-		if (crcl < l->bands[i].crcl_below)
+		if (value < l->bands[i].crcl_below)
 			return &l->bands[i];
 	return NULL;
 }
@@ -496,7 +509,8 @@ renal_band(const dosage_dose_limits *l, double crcl)
  * maxima and its interval. */
 static void
 renal_scaled(const dosage_dose_limits *l, const dosage_dose_band *b,
-	     const dosage_dose_history *h, double dose, dosage_dose_result *r)
+	     const dosage_renal_function *f, const dosage_dose_history *h,
+	     double dose, dosage_dose_result *r)
 {
 	dosage_dose_result more = {.check = r->check};
 
@@ -515,41 +529,115 @@ renal_scaled(const dosage_dose_limits *l, const dosage_dose_band *b,
 		set(&more, DOSAGE_DOSE_HARD_STOP,
 		    (double)h->nearest_gap_ms / 3600e3,
 		    (double)b->interval_ms / 3600e3,
-		    "%.4g h from another administration; below creatinine "
-		    "clearance %.4g mL/min doses must be %.4g h apart",
-		    (double)h->nearest_gap_ms / 3600e3, b->crcl_below,
-		    (double)b->interval_ms / 3600e3);
+		    "%.4g h from another administration; below %s %.4g %s "
+		    "doses must be %.4g h apart",
+		    (double)h->nearest_gap_ms / 3600e3, f->label, b->crcl_below,
+		    f->unit, (double)b->interval_ms / 3600e3);
 		worse(r, &more);
 	}
 }
 
+/* renal_missing says why no renal function is usable. */
+static dosage_dose_status
+renal_missing(const dosage_dose_limits *l, const dosage_dose_patient *p,
+	      dosage_dose_result *r)
+{
+	if (l->renal_basis == DOSAGE_RENAL_CRCL_ONLY && p->has_egfr)
+		return missing(r, l->crcl_missing,
+			       "creatinine clearance unknown or older than 7 "
+			       "days (an eGFR does not count for this drug: "
+			       "renal_basis crcl_only)");
+	if (p->has_crcl || p->has_egfr)
+		return missing(r, l->crcl_missing,
+			       "renal function older than 7 days");
+	return missing(r, l->crcl_missing, "creatinine clearance unknown");
+}
+
 static dosage_dose_status
 check_renal(const dosage_dose_limits *l, const dosage_dose_patient *p,
-	    const dosage_dose_history *h, double dose, int64_t at_ms,
-	    dosage_dose_result *r)
+	    const weight_view *w, const dosage_dose_history *h, double dose,
+	    int64_t at_ms, dosage_dose_result *r)
 {
 	const dosage_dose_band *b;
+	dosage_renal_function f;
+	double bsa = 0;
 
 	if (l->n_bands == 0)
 		return no_limit(r, "renal adjustment");
-	if (!p->has_crcl)
-		return missing(r, l->crcl_missing,
-			       "creatinine clearance unknown");
-	if (!fresh(p->crcl_ms, at_ms, DOSAGE_DOSE_CRCL_MAX_AGE_MS))
-		return missing(r, l->crcl_missing,
-			       "creatinine clearance older than 7 days");
-	if ((b = renal_band(l, p->crcl_ml_min)) == NULL)
-		return set(r, DOSAGE_DOSE_OK, p->crcl_ml_min, 0,
-			   "creatinine clearance %.4g mL/min needs no "
-			   "adjustment",
-			   p->crcl_ml_min);
+	if (w->state == DOSAGE_WEIGHT_USABLE && p->has_height &&
+	    p->height_cm > 0 &&
+	    fresh(p->height_ms, at_ms, dosage_dose_weight_max_age_ms(l)))
+		bsa = dosage_dose_bsa_m2(p->height_cm, p->weight_kg);
+	if (!dosage_dose_renal_function(l, p, at_ms, bsa, &f))
+		return renal_missing(l, p, r);
+	if ((b = renal_band(l, f.value)) == NULL)
+		return set(r, DOSAGE_DOSE_OK, f.value, 0,
+			   "%s %.4g %s needs no adjustment", f.label, f.value,
+			   f.unit);
 	if (b->factor <= 0)
-		return set(r, DOSAGE_DOSE_HARD_STOP, p->crcl_ml_min,
-			   b->crcl_below,
-			   "contraindicated below creatinine clearance %.4g "
-			   "mL/min",
-			   b->crcl_below);
-	renal_scaled(l, b, h, dose, r);
+		return set(r, DOSAGE_DOSE_HARD_STOP, f.value, b->crcl_below,
+			   "contraindicated below %s %.4g %s (%.4g)", f.label,
+			   b->crcl_below, f.unit, f.value);
+	renal_scaled(l, b, &f, h, dose, r);
+	return r->status;
+}
+
+/* hepatic_scaled checks the dose and the 24-h total against the maxima
+ * scaled by factor for Child-Pugh class cls. */
+static void
+hepatic_scaled(const dosage_dose_limits *l, double factor, char cls,
+	       const dosage_dose_history *h, double dose, dosage_dose_result *r)
+{
+	dosage_dose_result more = {.check = r->check};
+
+	set(r, DOSAGE_DOSE_OK, 0, 0,
+	    "Child-Pugh %c: factor %.3g, no maximum to scale", cls, factor);
+	if (l->single_max > 0)
+		ceiling(r, dose, l->single_max * factor,
+			"hepatically adjusted dose", l->unit);
+	if (l->max_24h > 0) {
+		ceiling(&more, h->given_24h + dose, l->max_24h * factor,
+			"hepatically adjusted 24-h total", l->unit);
+		worse(r, &more);
+	}
+}
+
+/*
+ * check_hepatic applies the drug's hepatic band for the Child-Pugh class
+ * on the problem list: its factor scales the maxima, 0 contraindicates.
+ * A liver disease coded without a class cannot choose a band: not
+ * checked, saying so.
+ */
+static dosage_dose_status
+check_hepatic(const dosage_dose_limits *l, const dosage_dose_patient *p,
+	      const dosage_dose_history *h, double dose, dosage_dose_result *r)
+{
+	const char *codes = p->hepatic_summary ? p->hepatic_summary : "";
+	int k;
+
+	if (l->hepatic_set == 0)
+		return no_limit(r, "hepatic adjustment");
+	if (!p->hepatic_known)
+		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
+			   "problem list not read: hepatic function unknown");
+	if (!p->hepatic_impaired)
+		return set(r, DOSAGE_DOSE_OK, 0, 0,
+			   "no liver disease on the problem list");
+	if (p->child_pugh < 'A' || p->child_pugh > 'C')
+		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
+			   "liver disease (%s) without a Child-Pugh class: "
+			   "chart the class to choose the band",
+			   codes);
+	k = p->child_pugh - 'A';
+	if (!(l->hepatic_set & (1u << k)))
+		return set(r, DOSAGE_DOSE_OK, 0, 0,
+			   "no adjustment for Child-Pugh %c (%s)",
+			   p->child_pugh, codes);
+	if (l->hepatic_factor[k] <= 0)
+		return set(r, DOSAGE_DOSE_HARD_STOP, 0, 0,
+			   "contraindicated in Child-Pugh %c (%s)",
+			   p->child_pugh, codes);
+	hepatic_scaled(l, l->hepatic_factor[k], p->child_pugh, h, dose, r);
 	return r->status;
 }
 
@@ -627,7 +715,7 @@ check_high_alert(const dosage_dose_limits *l, dosage_dose_result *r)
  * be told (age or weight unknown). */
 static int
 group_fits(const dosage_dose_group *g, const dosage_dose_patient *p,
-	   int64_t at_ms)
+	   const weight_view *w)
 {
 	bool by_weight = g->min_kg > 0 || g->max_kg > 0;
 	int fits = 1;
@@ -640,7 +728,7 @@ group_fits(const dosage_dose_group *g, const dosage_dose_patient *p,
 			return 0;
 	}
 	if (by_weight) {
-		if (!weight_known(p, at_ms))
+		if (w->state != DOSAGE_WEIGHT_USABLE)
 			return -1;
 		if (p->weight_kg < g->min_kg ||
 		    (g->max_kg > 0 && p->weight_kg >= g->max_kg))
@@ -711,8 +799,8 @@ is_child(const dosage_dose_patient *p)
  */
 static void
 choose_band(const dosage_dose_limits *l, const dosage_dose_patient *p,
-	    int64_t at_ms, dosage_dose_limits *eff, dosage_dose_result *r,
-	    char *label, size_t len)
+	    const weight_view *w, dosage_dose_limits *eff,
+	    dosage_dose_result *r, char *label, size_t len)
 {
 	size_t undecided = 0;
 
@@ -723,7 +811,7 @@ choose_band(const dosage_dose_limits *l, const dosage_dose_patient *p,
 		return;
 	}
 	for (size_t i = 0; i < l->n_groups; i++) {
-		int fits = group_fits(&l->groups[i], p, at_ms);
+		int fits = group_fits(&l->groups[i], p, w);
 
 		if (fits == 0)
 			continue;
@@ -749,6 +837,9 @@ choose_band(const dosage_dose_limits *l, const dosage_dose_patient *p,
 		set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
 		    "age unknown: the tightest limits of the possible bands "
 		    "apply");
+	else if (w->state == DOSAGE_WEIGHT_IMPLAUSIBLE ||
+		 w->state == DOSAGE_WEIGHT_JUMP)
+		weight_unusable(r, eff->weight_missing, w);
 	else
 		missing(r,
 			eff->weight_missing == DOSAGE_DOSE_POLICY_DEFAULT &&
@@ -779,25 +870,29 @@ dosage_dose_evaluate(const dosage_dose_limits *l, const dosage_dose_patient *p,
 		     dosage_dose_result out[DOSAGE_DOSE_N_CHECKS])
 {
 	dosage_dose_limits eff;
+	weight_view w;
 	char label[64];
 
 	memset(out, 0, sizeof(*out) * DOSAGE_DOSE_N_CHECKS);
-	for (int i = 0; i < DOSAGE_DOSE_N_CHECKS; i++)
+	for (int i = 0; i < DOSAGE_DOSE_N_CHECKS - 1; i++)
 		out[i].check = (dosage_dose_check)(i + 1);
-	choose_band(l, p, at_ms, &eff, &out[10], label, sizeof(label));
+	out[11].check = DOSAGE_DOSE_CHECK_HEPATIC;
+	w.state = dosage_dose_weight_assess(l, p, at_ms, w.why, sizeof(w.why));
+	choose_band(l, p, &w, &eff, &out[10], label, sizeof(label));
 	/* A child's per-kg limits need a weight unless the drug says not. */
 	if (eff.weight_missing == DOSAGE_DOSE_POLICY_DEFAULT)
 		eff.weight_missing = is_child(p) ? DOSAGE_DOSE_POLICY_HARD_STOP
 						 : DOSAGE_DOSE_POLICY_WARN;
 	check_single(&eff, dose, &out[0], &out[1]);
 	check_daily(&eff, h, dose, &out[2]);
-	check_per_kg(&eff, p, h, dose, at_ms, &out[3]);
-	check_per_m2(&eff, p, dose, at_ms, &out[4]);
+	check_per_kg(&eff, p, &w, h, dose, &out[3]);
+	check_per_m2(&eff, p, &w, dose, at_ms, &out[4]);
 	check_interval(&eff, h, &out[5]);
-	check_renal(&eff, p, h, dose, at_ms, &out[6]);
+	check_renal(&eff, p, &w, h, dose, at_ms, &out[6]);
 	check_lifetime(&eff, h, dose, &out[7]);
 	check_allergy(&eff, p, &out[8]);
 	check_high_alert(&eff, &out[9]);
+	check_hepatic(&eff, p, h, dose, &out[11]);
 	if (label[0])
 		prefix_band(out, label);
 }
@@ -833,6 +928,8 @@ dosage_dose_check_name(dosage_dose_check c)
 
 	if (dosage_class_check_name(c) != NULL)
 		return dosage_class_check_name(c);
+	if (c == DOSAGE_DOSE_CHECK_HEPATIC)
+		return "hepatic";
 	return (unsigned)c <= DOSAGE_DOSE_CHECK_INFUSION_RATE ? names[c] : "?";
 }
 

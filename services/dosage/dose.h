@@ -29,6 +29,12 @@
  * cannot be decided for want of age or weight, the limits of every band
  * still possible are merged, the smallest of each, and the band check says
  * what is missing.  The band in force is named in every check's reason.
+ *
+ * Plausible facts (plausible.c): a weight implausible for the age or an
+ * unconfirmed jump from the previous one is never computed with (a hard
+ * stop naming the rule); a weight older than the drug allows is missing;
+ * the renal bands compare a creatinine clearance or an eGFR by the drug's
+ * renal basis; hepatic bands scale the maxima by Child-Pugh class.
  */
 #ifndef DOSAGE_DOSE_H
 #define DOSAGE_DOSE_H
@@ -236,6 +242,16 @@ typedef struct dosage_dose_limits {
 	 * check: the first is its main one; combination products list more. */
 	const char *substances[DOSAGE_DOSE_MAX_SUBSTANCES];
 	size_t n_substances;
+	/* How old a weight (and height) per-kg, per-m2 and weight bands
+	 * may use; 0: DOSAGE_DOSE_BODY_MAX_AGE_MS. */
+	int64_t weight_max_age_ms;
+	/* What the renal bands' thresholds are (dosage_dose_renal_basis). */
+	int renal_basis;
+	/* Hepatic bands: the factor on the single and 24-h maxima for
+	 * Child-Pugh A, B, C (0 = contraindicated), each when
+	 * hepatic_set has its bit (1 << 0 for A). */
+	double hepatic_factor[3];
+	unsigned hepatic_set;
 } dosage_dose_limits;
 
 /* dosage_dose_patient - what is known of the patient; has_* say which,
@@ -251,6 +267,26 @@ typedef struct dosage_dose_patient {
 	/* Where the facts came from ("records", "dosage context"), for
 	 * reasons; may be NULL. */
 	const char *source;
+	/* The weight measured before weight_kg, for the jump rule, and the
+	 * fraction of change that needs a confirmation (0: no rule). */
+	bool has_prev_weight;
+	double prev_weight_kg;
+	int64_t prev_weight_ms;
+	double weight_jump_fraction;
+	/* A clinician confirmed weight_kg (ConfirmWeight): neither bound
+	 * of the plausible-facts rules holds it back. */
+	bool weight_confirmed;
+	/* eGFR as the lab reports it, mL/min/1.73 m2, with its equation
+	 * ("CKD-EPI 2021"); without an equation it is not used. */
+	bool has_egfr;
+	double egfr_ml_min_173;
+	int64_t egfr_ms;
+	const char *egfr_equation;
+	/* What the problem list says of the liver (hepatic_known: it was
+	 * read); child_pugh 'A'..'C' or 0; hepatic_summary its codes. */
+	bool hepatic_known, hepatic_impaired;
+	char child_pugh;
+	const char *hepatic_summary;
 } dosage_dose_patient;
 
 /* dosage_dose_history - earlier administrations of the drug's substances
@@ -298,9 +334,12 @@ typedef enum dosage_dose_check {
 	/* Not one of dosage_dose_evaluate's: a continuous infusion's rate
 	 * (infusion.c). */
 	DOSAGE_DOSE_CHECK_INFUSION_RATE = 12,
+	/* The hepatic band for the Child-Pugh class on the problem list;
+	 * the last of dosage_dose_evaluate's (its number is the proto's). */
+	DOSAGE_DOSE_CHECK_HEPATIC = 180,
 } dosage_dose_check;
 
-#define DOSAGE_DOSE_N_CHECKS 11
+#define DOSAGE_DOSE_N_CHECKS 12
 
 /* dosage_dose_status - the outcome of one check (values match the proto). */
 typedef enum dosage_dose_status {
@@ -362,5 +401,88 @@ bool dosage_dose_dim_is_amount(dosage_dose_dim dim);
 
 /* dosage_dose_dim_is_molar: is dim mmol or mEq? */
 bool dosage_dose_dim_is_molar(dosage_dose_dim dim);
+/* --- plausible facts (plausible.c) ------------------------------------ */
+
+/*
+ * dosage_dose_weight_bounds gives the plausible body weight at age_days:
+ * WHO Child Growth Standards (+/-3 SD) to 5 years, CDC 2000 beyond,
+ * rounded outward, both sexes; adults 25 to 350 kg (docs/dose-safety.md,
+ * "Plausible facts").
+ */
+void dosage_dose_weight_bounds(int64_t age_days, double *lo_kg, double *hi_kg);
+
+/* dosage_dose_weight_max_age_ms is how old a weight l's checks may use. */
+int64_t dosage_dose_weight_max_age_ms(const dosage_dose_limits *l);
+
+/* dosage_weight_state - whether a check may compute with the weight. */
+typedef enum dosage_weight_state {
+	DOSAGE_WEIGHT_USABLE = 0,
+	DOSAGE_WEIGHT_UNKNOWN = 1,
+	DOSAGE_WEIGHT_STALE = 2,       /* older than the drug allows */
+	DOSAGE_WEIGHT_IMPLAUSIBLE = 3, /* outside the bounds of the age */
+	DOSAGE_WEIGHT_JUMP = 4,	       /* too far from the previous one */
+} dosage_weight_state;
+
+/*
+ * dosage_dose_weight_assess decides whether p's weight may be used for
+ * l's per-kg and per-m2 limits and weight bands at at_ms, and unless it
+ * may writes why into why (naming the rule).  An implausible weight or a
+ * jump is usable once confirmed (p->weight_confirmed).
+ */
+dosage_weight_state dosage_dose_weight_assess(const dosage_dose_limits *l,
+					      const dosage_dose_patient *p,
+					      int64_t at_ms, char *why,
+					      size_t len);
+
+/* dosage_dose_renal_basis - what the renal bands' thresholds measure. */
+typedef enum dosage_dose_renal_basis {
+	/* Creatinine clearance (Cockcroft-Gault); without a current one a
+	 * current eGFR stands in, de-indexed to the patient's body surface
+	 * when height and weight are known. */
+	DOSAGE_RENAL_CRCL = 0,
+	/* Creatinine clearance only: the label's thresholds are CrCl and
+	 * the drug is too narrow for an estimate (aminoglycosides). */
+	DOSAGE_RENAL_CRCL_ONLY = 1,
+	/* eGFR in mL/min/1.73 m2 as reported; CrCl stands in without one. */
+	DOSAGE_RENAL_EGFR = 2,
+} dosage_dose_renal_basis;
+
+/* dosage_dose_renal_basis_name returns "crcl", "crcl_only" or "egfr". */
+const char *dosage_dose_renal_basis_name(dosage_dose_renal_basis b);
+
+/* dosage_dose_renal_basis_parse reads those names ("" = crcl). */
+med_err
+dosage_dose_renal_basis_parse(const char *s,
+			      dosage_dose_renal_basis *out) MED_MUST_CHECK;
+
+/* dosage_renal_function - the value a renal check compares. */
+typedef struct dosage_renal_function {
+	double value;
+	bool from_egfr;
+	char label[48]; /* "creatinine clearance", "eGFR (CKD-EPI 2021)" */
+	char unit[16];	/* "mL/min" or "mL/min/1.73m2" */
+} dosage_renal_function;
+
+/*
+ * dosage_dose_renal_function picks the renal function l's bands compare
+ * (see dosage_dose_renal_basis), each at most 7 days old at at_ms; bsa_m2
+ * (0 when unknown) de-indexes an eGFR.  False when none is usable.
+ */
+bool dosage_dose_renal_function(const dosage_dose_limits *l,
+				const dosage_dose_patient *p, int64_t at_ms,
+				double bsa_m2, dosage_renal_function *f);
+
+/*
+ * dosage_dose_hepatic_parse reads hepatic bands "A:1;B:0.5;C:0" (a
+ * Child-Pugh class and its factor in [0, 1], each class once) into l's
+ * hepatic_factor and hepatic_set; "" gives none.  Errors: MED_ERR_INVALID.
+ */
+med_err dosage_dose_hepatic_parse(const char *s,
+				  dosage_dose_limits *l) MED_MUST_CHECK;
+
+/* dosage_dose_hepatic_format writes l's bands back ("" for none); false
+ * when they do not fit. */
+bool dosage_dose_hepatic_format(const dosage_dose_limits *l, char *out,
+				size_t len);
 
 #endif

@@ -29,6 +29,10 @@ dosage_facts_start(med_service *svc, dosage_state *st)
 	char errbuf[256];
 	med_err err;
 
+	st->weight_jump_fraction =
+		(double)med_config_int(c, WEIGHT_JUMP_SETTING) / 100.0;
+	if ((err = dosage_hepatic_start(svc, st)) != MED_OK)
+		return err;
 	if (url == NULL || url[0] == '\0') {
 		med_log_warn(RECORDS_URL_SETTING " is not set: the dose checks "
 						 "use dosage's own patient "
@@ -43,6 +47,7 @@ dosage_facts_start(med_service *svc, dosage_state *st)
 			   sizeof(errbuf));
 	if (err != MED_OK) {
 		med_log_error("patient facts: %s", errbuf);
+		dosage_hepatic_stop(st);
 		return err;
 	}
 	co.tls = &tls;
@@ -51,6 +56,7 @@ dosage_facts_start(med_service *svc, dosage_state *st)
 	if (err != MED_OK) {
 		med_log_error(RECORDS_URL_SETTING " %s: %s", url,
 			      med_strerror(err));
+		dosage_hepatic_stop(st);
 		return err;
 	}
 	st->records_deadline_ms = med_config_int(c, "MED_RECORDS_DEADLINE_MS");
@@ -63,6 +69,7 @@ dosage_facts_stop(dosage_state *st)
 {
 	med_channel_close(st->records);
 	st->records = NULL;
+	dosage_hepatic_stop(st);
 }
 
 /* deadline keeps the call inside the caller's own deadline. */
@@ -123,6 +130,40 @@ take(const Smartmed__Records__V1__Measurement *m, bool (*plausible)(double),
 	*at = m->effective_ms;
 }
 
+/* take_egfr uses the record's eGFR when it names its equation (records
+ * refuses one without; an older entry lacking it is no fact). */
+static void
+take_egfr(const Smartmed__Records__V1__Measurement *m, dosage_dose_patient *p)
+{
+	if (m == NULL || !m->present || m->equation == NULL ||
+	    m->equation[0] == '\0' || !dosage_egfr_plausible(m->value))
+		return;
+	p->has_egfr = true;
+	p->egfr_ml_min_173 = m->value;
+	p->egfr_ms = m->effective_ms;
+	p->egfr_equation = m->equation;
+}
+
+/* take_previous_weight gives the jump rule the record's weight before the
+ * one in use, when the weight in use is the record's. */
+static void
+take_previous_weight(const dosage_facts *f, dosage_dose_patient *p)
+{
+	const Smartmed__Records__V1__Measurement *w = f->weight;
+	const Smartmed__Records__V1__Measurement *m = f->previous_weight;
+
+	if (w == NULL || !w->present || p->weight_ms != w->effective_ms)
+		return;
+	/* The record's weight is in use: the context's previous one is
+	 * not its previous. */
+	p->has_prev_weight = false;
+	if (m == NULL || !m->present || !dosage_weight_plausible(m->value))
+		return;
+	p->has_prev_weight = true;
+	p->prev_weight_kg = m->value;
+	p->prev_weight_ms = m->effective_ms;
+}
+
 /* allergy_names lists the record's allergies and the context's (a union:
  * an allergy known to either must stop the dose). */
 static void
@@ -159,6 +200,8 @@ dosage_facts_apply(med_arena *a, const dosage_facts *f, dosage_dose_patient *p)
 	     &p->height_ms);
 	take(f->crcl, dosage_crcl_plausible, &p->has_crcl, &p->crcl_ml_min,
 	     &p->crcl_ms);
+	take_egfr(f->egfr, p);
+	take_previous_weight(f, p);
 	if (f->allergies_assessed)
 		allergy_names(a, f, p);
 }
@@ -224,15 +267,19 @@ med_err
 dosage_know_patient(med_call *call, const char *field, const char *patient_id,
 		    dosage_known *k)
 {
+	const dosage_state *st = med_service_data(med_service_from_call(call));
 	med_patient_result r;
 	med_err err;
 
 	memset(k, 0, sizeof(*k));
+	if (st != NULL)
+		k->weight_jump_fraction = st->weight_jump_fraction;
 	if ((err = med_patients_family(call, field, patient_id, &r)) !=
 		    MED_OK ||
 	    (err = know_family(call, patient_id, &r, k)) != MED_OK ||
 	    (err = dosage_facts_fetch(call, field, patient_id, &k->facts)) !=
-		    MED_OK)
+		    MED_OK ||
+	    (err = family_facts(call, field, k)) != MED_OK)
 		return err;
-	return family_facts(call, field, k);
+	return dosage_hepatic_fetch(call, field, patient_id, &k->hepatic);
 }

@@ -82,17 +82,21 @@ check_rate(infusion_ctx *x, double rate, const char *unit,
 	return MED_OK;
 }
 
-/* weight_of gives the patient's weight when it is recorded and fresh. */
+/* weight_of gives the patient's weight when the drug's checks may use it
+ * (recorded, not older than the drug allows, plausible for the age and
+ * not an unconfirmed jump: dosage_dose_weight_assess); else why says. */
 static bool
-weight_of(infusion_ctx *x, const dosage_subject *s, double *kg)
+weight_of(infusion_ctx *x, const dosage_subject *s, double *kg, char *why,
+	  size_t len)
 {
 	dosage_dose_patient p;
+	dosage_dose_limits l;
 
 	dosage_patient(med_call_arena(x->call), s->has_ctx ? &s->ctx : NULL,
 		       &x->known, x->at_ms, &p);
-	if (!p.has_weight ||
-	    p.weight_ms <
-		    med_time_add_ms(x->at_ms, -DOSAGE_DOSE_BODY_MAX_AGE_MS))
+	dosage_limits(&s->drug, &l);
+	if (dosage_dose_weight_assess(&l, &p, x->at_ms, why, len) !=
+	    DOSAGE_WEIGHT_USABLE)
 		return false;
 	*kg = p.weight_kg;
 	return true;
@@ -104,15 +108,17 @@ rate_per_hour(infusion_ctx *x, const dosage_subject *s, dosage_rate_case *c)
 {
 	dosage_rate_unit u;
 	double amount;
+	char why[DOSAGE_DOSE_REASON_MAX];
 
 	if (dosage_rate_unit_parse(x->rate_unit, &u) != MED_OK)
 		return MED_ERR_INVALID; /* checked before */
-	c->has_weight = weight_of(x, s, &c->weight_kg);
+	c->has_weight = weight_of(x, s, &c->weight_kg, why, sizeof(why));
 	if (u.per_kg && !c->has_weight)
 		return med_call_fail(x->call, MED_ERR_PRECONDITION,
 				     "rate_unit: a rate per kg needs the "
-				     "patient's weight, recorded within 30 "
-				     "days (SetPatientContext)");
+				     "patient's weight, one the checks may "
+				     "use: %s",
+				     why);
 	amount = dosage_rate_amount_per_hour(&u, x->rate, c->weight_kg);
 	/* A volume runs at the concentration of the order's bag (route.h). */
 	if (dosage_rate_to_drug_unit(&s->drug, &s->order, amount, u.amount.ucum,

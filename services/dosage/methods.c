@@ -78,5 +78,9 @@ const med_method dosage_methods[] = {
 	 * (dosage_reconcile_problem). */
 	MED_UNARY_AS(ReconcileOrder, reconcile_order, order,
 		     MED_ROLE_CLINICIAN | MED_ROLE_PHARMACIST, UPDATES),
+	/* A weight outside the plausible-facts bounds is confirmed by a
+	 * prescriber or pharmacist, not by whoever charted it. */
+	MED_UNARY_AS(ConfirmWeight, confirm_weight, patient_context,
+		     MED_ROLE_CLINICIAN | MED_ROLE_PHARMACIST, UPDATES),
 };
 const size_t dosage_n_methods = MED_N_METHODS(dosage_methods);

@@ -396,6 +396,30 @@ static const char *const v16_statements[] = {
 	NULL,
 };
 
+/* Plausible facts (issue 30): how old a weight each drug may use and
+ * which renal function its bands are written for. */
+static const char *const v17_statements[] = {
+	"ALTER TABLE drugs"
+	" ADD COLUMN IF NOT EXISTS weight_max_age INT UNSIGNED NOT NULL"
+	" DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS renal_basis TINYINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS hepatic_bands VARCHAR(64) NOT NULL"
+	" DEFAULT ''",
+	/* The weight before the current one (the jump rule) and the last
+	 * weight confirmed as real (ConfirmWeight): value, the measurement's
+	 * time, who, when and why. */
+	"ALTER TABLE patient_context"
+	" ADD COLUMN IF NOT EXISTS prev_weight_kg DOUBLE NULL,"
+	" ADD COLUMN IF NOT EXISTS prev_weight_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS wconf_kg DOUBLE NULL,"
+	" ADD COLUMN IF NOT EXISTS wconf_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS wconf_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS wconf_at BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS wconf_reason VARCHAR(2000) NOT NULL"
+	" DEFAULT ''",
+	NULL,
+};
+
 /*
  * No way round a limit (issue 30): weekly-only products (oral
  * methotrexate), the audited reason a product was not scanned, and a
@@ -443,6 +467,10 @@ const med_db_migration dosage_migrations[] = {
 	{14, "orders belong to the stay they were written in", v14_statements},
 	{16, "route rules: infusion-only drugs, maximum concentration, bags",
 	 v16_statements},
+	{17,
+	 "plausible facts: a weight's maximum age, the renal basis, hepatic "
+	 "bands, the previous and the confirmed weight",
+	 v17_statements},
 	{18,
 	 "weekly-only drugs, scan overrides, corrections that wait for a "
 	 "second person",
@@ -460,7 +488,8 @@ const size_t dosage_n_migrations =
 	" weight_missing, crcl_missing, allergies_missing,"                    \
 	" requires_verification, early_dose_warns, conc_amount, "              \
 	"conc_volume_ml, gtins, inf_max_rate, inf_max_rate_kg, inf_ceiling,"   \
-	" infusion_only, inf_max_conc, weekly_only"
+	" infusion_only, inf_max_conc, weekly_only, weight_max_age,"           \
+	" renal_basis, hepatic_bands"
 
 typedef struct drug_rows {
 	med_arena *arena;
@@ -625,6 +654,11 @@ on_drug_row(void *ctx, const med_db_row *row)
 	d->infusion_only = med_db_row_int64(row, 35) != 0;
 	d->infusion_max_concentration = med_db_row_double(row, 36);
 	d->weekly_only = med_db_row_int64(row, 37) != 0;
+	d->weight_max_age_days = (uint32_t)med_db_row_int64(row, 38);
+	d->renal_basis =
+		(Smartmed__Dosage__V1__RenalBasis)med_db_row_int64(row, 39);
+	if (dosage_hepatic_read(a, med_db_row_text(row, 40, NULL), d) != MED_OK)
+		return MED_ERR_DATA_LOSS;
 	if (!d->code || !d->name || !d->unit || !d->code_system ||
 	    !d->substance || !d->drug_class || !d->strength_unit)
 		return MED_ERR_NOMEM;
@@ -817,10 +851,12 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 	char *ingredients = dosage_ingredients_text(a, d);
 	char *groups = dosage_groups_text(a, d);
 	char *gtins = gtins_text(a, d);
+	char *hepatic = dosage_hepatic_text(a, d);
 	const char *cs = d->code_system[0] ? d->code_system : "local";
 	med_err err;
 
-	if (!forms || !routes || !bands || !ingredients || !groups || !gtins)
+	if (!forms || !routes || !bands || !ingredients || !groups || !gtins ||
+	    !hepatic)
 		return MED_ERR_NOMEM;
 	med_db_value v[] = {
 		MED_DB_STR(d->code),
@@ -860,13 +896,16 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		MED_DB_I64(d->infusion_only ? 1 : 0),
 		MED_DB_DBL(d->infusion_max_concentration),
 		MED_DB_I64(d->weekly_only ? 1 : 0),
+		MED_DB_I64(d->weight_max_age_days),
+		MED_DB_I64(d->renal_basis),
+		MED_DB_STR(hepatic),
 	};
 	err = med_db_exec(
 		c,
 		"INSERT INTO drugs (" DRUG_COLUMNS ")"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-		"?)"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?, ?, ?)"
 		" ON DUPLICATE KEY UPDATE name = VALUES(name),"
 		" unit = VALUES(unit),"
 		" max_single_dose = VALUES(max_single_dose),"
@@ -901,8 +940,10 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		" inf_ceiling = VALUES(inf_ceiling),"
 		" infusion_only = VALUES(infusion_only),"
 		" inf_max_conc = VALUES(inf_max_conc),"
-
-		" weekly_only = VALUES(weekly_only)",
+		" weekly_only = VALUES(weekly_only),"
+		" weight_max_age = VALUES(weight_max_age),"
+		" renal_basis = VALUES(renal_basis),"
+		" hepatic_bands = VALUES(hepatic_bands)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 	if (err != MED_OK || (err = substances_put(c, d)) != MED_OK)
 		return err;

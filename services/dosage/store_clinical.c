@@ -18,7 +18,8 @@
 #define CTX_COLUMNS                                                            \
 	"patient_id, weight_kg, height_cm, crcl_ml_min, allergies,"            \
 	" allergies_known, measured_ms, updated_by, is_set, weight_ms,"        \
-	" height_ms, crcl_ms, allergies_ms"
+	" height_ms, crcl_ms, allergies_ms, prev_weight_kg, prev_weight_ms,"   \
+	" wconf_kg, wconf_ms, wconf_by"
 
 typedef struct ctx_row {
 	med_arena *arena;
@@ -102,7 +103,16 @@ on_ctx_row(void *arg, const med_db_row *row)
 	c->crcl_measured_ms = med_db_row_int64(row, 11);
 	c->allergies_assessed_ms = med_db_row_int64(row, 12);
 	c->updated_by = med_db_row_strdup(r->arena, row, 7);
-	if (!c->patient_id || !c->updated_by)
+	if (!med_db_row_is_null(row, 13)) {
+		c->previous_weight_kg = med_db_row_double(row, 13);
+		c->previous_weight_measured_ms = med_db_row_int64(row, 14);
+	}
+	if (!med_db_row_is_null(row, 15)) {
+		c->weight_confirmed_kg = med_db_row_double(row, 15);
+		c->weight_confirmed_measured_ms = med_db_row_int64(row, 16);
+	}
+	c->weight_confirmed_by = med_db_row_strdup(r->arena, row, 17);
+	if (!c->patient_id || !c->updated_by || !c->weight_confirmed_by)
 		return MED_ERR_NOMEM;
 	return split_lines(r->arena, med_db_row_text(row, 4, NULL),
 			   &c->allergies, &c->n_allergies);
@@ -212,6 +222,12 @@ set_ctx_tx(med_db_conn *c, void *arg)
 		" height_ms, crcl_ms, allergies_ms)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)"
 		" ON DUPLICATE KEY UPDATE"
+		/* First, while weight_kg is still the old one: it becomes
+		 * the previous weight (the jump rule). */
+		" prev_weight_kg = IF(VALUES(weight_ms) > 0 AND weight_kg IS"
+		" NOT NULL, weight_kg, prev_weight_kg),"
+		" prev_weight_ms = IF(VALUES(weight_ms) > 0 AND weight_kg IS"
+		" NOT NULL, weight_ms, prev_weight_ms),"
 		" weight_kg = IF(VALUES(weight_ms) > 0, VALUES(weight_kg),"
 		" weight_kg),"
 		" height_cm = IF(VALUES(height_ms) > 0, VALUES(height_cm),"
@@ -248,6 +264,52 @@ dosage_store_set_context(med_db *db, med_arena *arena, const dosage_context *in,
 	set_ctx s = {arena, in, user, now_ms, out};
 
 	return med_db_tx_audited(db, set_ctx_tx, &s);
+}
+
+typedef struct wconf_ctx {
+	med_arena *arena;
+	const char *patient_id, *user, *reason;
+	double kg;
+	int64_t measured_ms, now_ms;
+	dosage_context *out;
+} wconf_ctx;
+
+static med_err
+wconf_tx(med_db_conn *c, void *arg)
+{
+	wconf_ctx *x = arg;
+	bool is_set;
+	med_db_value v[] = {
+		MED_DB_DBL(x->kg),     MED_DB_I64(x->measured_ms),
+		MED_DB_STR(x->user),   MED_DB_I64(x->now_ms),
+		MED_DB_STR(x->reason), MED_DB_STR(x->patient_id),
+	};
+	med_err err = dosage_store_ensure_patient(c, x->patient_id);
+
+	if (err == MED_OK)
+		err = med_db_exec(c,
+				  "UPDATE patient_context SET wconf_kg = ?,"
+				  " wconf_ms = ?, wconf_by = ?, wconf_at = ?,"
+				  " wconf_reason = ?, is_set = 1"
+				  " WHERE patient_id = ?",
+				  v, 6, NULL, NULL);
+	if (err != MED_OK)
+		return err;
+	return dosage_store_read_ctx(c, x->arena, x->patient_id, false, x->out,
+				     &is_set);
+}
+
+med_err
+dosage_store_confirm_weight(med_db *db, med_arena *arena,
+			    const char *patient_id, double kg,
+			    int64_t measured_ms, const char *user,
+			    const char *reason, int64_t now_ms,
+			    dosage_context *out)
+{
+	wconf_ctx x = {arena, patient_id,  user,   reason,
+		       kg,    measured_ms, now_ms, out};
+
+	return med_db_tx_audited(db, wconf_tx, &x);
 }
 
 med_err

@@ -47,6 +47,21 @@ const med_config_spec dosage_config[] = {
 	 "24-h limit of opioids in oral morphine equivalents, mg: above it a "
 	 "dose or order is a hard stop, from 90 % it warns (CDC 2022: "
 	 "reassess from 50, avoid or justify 90 MME a day)"},
+	{DIAGNOSIS_URL_SETTING, MED_CONFIG_STRING, "", false, 0, 0,
+	 "diagnosis' gRPC address: the dose checks read the problem list's "
+	 "liver disease and Child-Pugh class (GetHepaticFacts) for drugs "
+	 "with hepatic bands; empty: those answer not_checked"},
+	{"MED_DIAGNOSIS_SERVER_NAME", MED_CONFIG_STRING, "diagnosis", false, 0,
+	 0,
+	 "name diagnosis' certificate must carry; empty = the host of "
+	 "MED_DIAGNOSIS_URL"},
+	{"MED_DIAGNOSIS_DEADLINE_MS", MED_CONFIG_INT, "1000", false, 10, 30000,
+	 "deadline of one GetHepaticFacts call, ms"},
+	{WEIGHT_JUMP_SETTING, MED_CONFIG_INT, "20", false, 0, 1000,
+	 "a weight that differs from the previous one (measured within the "
+	 "drug's maximum age of a weight before it) by more than this "
+	 "percentage is not used for per-kg dosing until ConfirmWeight; 0 "
+	 "turns the rule off"},
 	MED_PATIENTS_CONFIG,
 	{SCAN_SETTING, MED_CONFIG_STRING, "high_alert", false, 0, 0,
 	 "which doses need the product scanned at RecordAdministration (or "

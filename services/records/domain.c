@@ -83,6 +83,68 @@ check_plausible(med_call *call, const char *field, const char *loinc,
 			     field, l->min, l->max, unit, loinc);
 }
 
+/* weight_kg converts a body weight charted in unit (kg, g, [lb_av]) to
+ * kg; false for another unit (which the unit check refuses). */
+static bool
+weight_kg(const char *unit, double value, double *kg)
+{
+	static const struct {
+		const char *ucum;
+		double factor;
+	} units[] = {{"kg", 1}, {"g", 0.001}, {"[lb_av]", 0.45359237}};
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(units[i].ucum, unit) == 0) {
+			*kg = value * units[i].factor;
+			return true;
+		}
+	return false;
+}
+
+/* check_weight_possible refuses a body weight no patient has (0 kg,
+ * 900 kg), confirmed or not: dose checks per kg must never see it. */
+static med_err
+check_weight_possible(med_call *call, const char *field, const char *loinc,
+		      const char *unit, double value)
+{
+	double kg;
+
+	if (strcmp(loinc, "29463-7") != 0 || !weight_kg(unit, value, &kg) ||
+	    records_weight_possible(kg))
+		return MED_OK;
+	return med_call_fail(call, MED_ERR_INVALID,
+			     "%s: a body weight must be above 0 and at most "
+			     "650 kg (weight_possible); confirm_implausible "
+			     "does not record %g %s",
+			     field, value, unit);
+}
+
+/* check_egfr: an eGFR (records_egfr_by_loinc) is charted per 1.73 m2 and
+ * names its equation, or it is refused naming the field. */
+static med_err
+check_egfr(med_call *call, const observation *o)
+{
+	const records_egfr_code *code = records_egfr_by_loinc(o->loinc_code);
+	const char *why = NULL;
+
+	if (code == NULL)
+		return MED_OK;
+	if (strcmp(o->ucum_unit, RECORDS_EGFR_UNIT) != 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "observation.ucum_unit: an eGFR (LOINC "
+				     "%s) is charted in " RECORDS_EGFR_UNIT,
+				     o->loinc_code);
+	if (o->numeric < 0 || o->numeric > 300)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "observation.numeric: an eGFR must be "
+				     "from 0 to 300 mL/min/1.73 m2");
+	if (records_egfr_equation(code, o->method, &why) == NULL)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "observation.method: %s (LOINC %s)", why,
+				     o->loinc_code);
+	return MED_OK;
+}
+
 static med_err
 check_status(med_call *call, records_edit *edit, bool fresh)
 {
@@ -143,6 +205,8 @@ check_observation(med_call *call, const observation *o, bool confirmed)
 				     "(NNNNN-C with a valid check digit)");
 	if ((err = check_text(call, "observation.display", o->display, 0, 200,
 			      false)) != MED_OK ||
+	    (err = check_text(call, "observation.method", o->method, 0, 64,
+			      false)) != MED_OK ||
 	    (err = check_effective(call, "observation.effective_ms",
 				   o->effective_ms)) != MED_OK)
 		return err;
@@ -165,7 +229,11 @@ check_observation(med_call *call, const observation *o, bool confirmed)
 					     "UCUM unit code");
 		if ((err = check_decimal(call, "observation.numeric_decimal",
 					 o->numeric_decimal, o->numeric)) !=
-		    MED_OK)
+			    MED_OK ||
+		    (err = check_egfr(call, o)) != MED_OK ||
+		    (err = check_weight_possible(call, "observation.numeric",
+						 o->loinc_code, o->ucum_unit,
+						 o->numeric)) != MED_OK)
 			return err;
 		return check_plausible(call, "observation.numeric",
 				       o->loinc_code, o->ucum_unit, o->numeric,
@@ -223,6 +291,9 @@ check_vital(med_call *call, const char *field, const quantity *q,
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "vital_signs.oxygen_saturation.value: "
 				     "must be at most 100");
+	if ((err = check_weight_possible(call, name, v->loinc, q->unit,
+					 q->value)) != MED_OK)
+		return err;
 	return check_plausible(call, name, v->loinc, q->unit, q->value,
 			       confirmed);
 }

@@ -176,9 +176,35 @@ from_vitals(measurement *m, const fact_kind *k, const records_entry *e,
 		      k->loinc[0], written_ms);
 }
 
-/* latest finds k's latest value among the entries. */
+/* from_egfr takes an eGFR charted under one of its LOINC codes, per 1.73
+ * m2, with an equation (entries from before the rule without one are not
+ * used: no equation, no number to judge a band by). */
+static void
+from_egfr(measurement *m, const records_entry *e, int64_t *written_ms)
+{
+	static const fact_kind egfr_kind = {
+		{NULL, NULL}, NULL, NULL, "mL/min/1.73m2"};
+	const Smartmed__Records__V1__Observation *o = e->observation;
+	const records_egfr_code *code = records_egfr_by_loinc(o->loinc_code);
+	const char *why = NULL, *equation;
+
+	if (code == NULL ||
+	    o->value_case != STATUS(OBSERVATION__VALUE_NUMERIC) ||
+	    strcmp(o->ucum_unit, RECORDS_EGFR_UNIT) != 0 ||
+	    (equation = records_egfr_equation(code, o->method, &why)) == NULL)
+		return;
+	offer(m, &egfr_kind, o->numeric,
+	      o->effective_ms ? o->effective_ms : e->created_ms, e, code->loinc,
+	      written_ms);
+	if (m->entry_id == e->entry_id) /* offer took it */
+		m->equation = (char *)equation;
+}
+
+/* latest finds k's latest value among the entries, leaving out the entry
+ * exclude ("" none). */
 static measurement *
-latest(med_arena *a, const fact_kind *k, records_entry *const *e, size_t n)
+latest(med_arena *a, const fact_kind *k, records_entry *const *e, size_t n,
+       const char *exclude)
 {
 	measurement *m = med_arena_zalloc(a, sizeof(*m));
 	int64_t written_ms = 0;
@@ -187,8 +213,14 @@ latest(med_arena *a, const fact_kind *k, records_entry *const *e, size_t n)
 		return NULL;
 	smartmed__records__v1__measurement__init(m);
 	for (size_t i = 0; i < n; i++) {
-		if (!counts(e[i]))
+		if (!counts(e[i]) || strcmp(e[i]->entry_id, exclude) == 0)
 			continue;
+		if (k == NULL) {
+			if (e[i]->content_case ==
+			    STATUS(ENTRY__CONTENT_OBSERVATION))
+				from_egfr(m, e[i], &written_ms);
+			continue;
+		}
 		if (e[i]->content_case == STATUS(ENTRY__CONTENT_OBSERVATION))
 			from_observation(m, k, e[i], &written_ms);
 		else if (e[i]->content_case ==
@@ -202,10 +234,19 @@ med_err
 records_facts_measurements(med_arena *a, records_entry *const *e, size_t n,
 			   facts_msg *f)
 {
-	f->weight = latest(a, &weight_kind, e, n);
-	f->height = latest(a, &height_kind, e, n);
-	f->crcl = latest(a, &crcl_kind, e, n);
-	return f->weight && f->height && f->crcl ? MED_OK : MED_ERR_NOMEM;
+	f->weight = latest(a, &weight_kind, e, n, "");
+	f->height = latest(a, &height_kind, e, n, "");
+	f->crcl = latest(a, &crcl_kind, e, n, "");
+	/* NULL kind: the eGFR, whose codes and equation are its own. */
+	f->egfr = latest(a, NULL, e, n, "");
+	if (f->weight == NULL || f->height == NULL || f->crcl == NULL ||
+	    f->egfr == NULL)
+		return MED_ERR_NOMEM;
+	/* The weight before the latest, for dosage's jump rule. */
+	f->previous_weight =
+		latest(a, &weight_kind, e, n,
+		       f->weight->present ? f->weight->entry_id : "");
+	return f->previous_weight ? MED_OK : MED_ERR_NOMEM;
 }
 
 /* --- the RPC -------------------------------------------------------------- */

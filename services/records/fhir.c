@@ -236,6 +236,12 @@ observation(med_json *w, const char *pid, const records_entry *e)
 	else if (o && o->value_case ==
 			      SMARTMED__RECORDS__V1__OBSERVATION__VALUE_TEXT)
 		med_json_str(w, "valueString", o->text);
+	/* An eGFR's equation (Observation.method), as text. */
+	if (o && o->method && o->method[0]) {
+		med_json_begin(w, "method", '{');
+		med_json_str(w, "text", o->method);
+		med_json_end(w, '}');
+	}
 	note(w, e);
 	end_resource(w);
 }

@@ -69,6 +69,35 @@ bool records_loinc_valid(const char *code);
 /* records_ucum_syntax_ok checks the syntax of a UCUM unit code. */
 bool records_ucum_syntax_ok(const char *unit);
 
+/* The unit an eGFR is reported in (LOINC's example UCUM unit). */
+#define RECORDS_EGFR_UNIT "mL/min/{1.73_m2}"
+
+/* records_egfr_code - an eGFR LOINC code and the equation it names (NULL:
+ * the code names none; the observation's method must). */
+typedef struct records_egfr_code {
+	const char *loinc;
+	const char *equation;
+} records_egfr_code;
+
+/* records_egfr_by_loinc returns code's row, or NULL for no eGFR code. */
+const records_egfr_code *records_egfr_by_loinc(const char *code);
+
+/* records_egfr_equation_known: is name an eGFR equation we accept? */
+bool records_egfr_equation_known(const char *name);
+
+/*
+ * records_egfr_equation gives the equation of an eGFR charted under code
+ * with method ("" none): the code's, else the method's.  Returns NULL
+ * and sets *why when there is none, it is unknown, or it disagrees with
+ * the code's.
+ */
+const char *records_egfr_equation(const records_egfr_code *code,
+				  const char *method, const char **why);
+
+/* records_weight_possible: can a patient weigh kg at all?  Outside, a
+ * charted weight is refused even when confirmed (0 kg, 900 kg). */
+bool records_weight_possible(double kg);
+
 /* records_content_type_known is true for an allowed attachment type. */
 bool records_content_type_known(const char *type);
 
@@ -462,8 +491,9 @@ med_err records_facts_allergies(med_arena *a, records_entry *const *e, size_t n,
 				Smartmed__Records__V1__MedicationFacts *f)
 	MED_MUST_CHECK;
 
-/* records_facts_measurements fills f's weight, height and creatinine
- * clearance from the latest versions of observation and vital-sign
+/* records_facts_measurements fills f's weight, height, creatinine
+ * clearance and eGFR (with its equation), and the weight before the
+ * latest, from the latest versions of observation and vital-sign
  * entries. */
 med_err records_facts_measurements(
 	med_arena *a, records_entry *const *e, size_t n,

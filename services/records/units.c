@@ -202,3 +202,72 @@ records_content_matches(const char *type, const uint8_t *data, size_t len)
 	}
 	return false;
 }
+
+/* --- estimated GFR ------------------------------------------------------ */
+
+/*
+ * LOINC's codes for an eGFR per 1.73 m2 and the equation each names; a
+ * code that names none (69405-9) needs the equation in the observation's
+ * method.  An eGFR without its equation is not a number a renal band can
+ * be judged by: MDRD and CKD-EPI differ most where dosing changes.
+ */
+static const records_egfr_code egfr_codes[] = {
+	{"98979-8", "CKD-EPI 2021"}, {"62238-1", "CKD-EPI 2009"},
+	{"88293-6", "CKD-EPI 2009"}, {"88294-4", "CKD-EPI 2009"},
+	{"33914-3", "MDRD"},	     {"48642-3", "MDRD"},
+	{"48643-1", "MDRD"},	     {"50044-7", "MDRD"},
+	{"69405-9", NULL},
+};
+
+static const char *const egfr_equations[] = {
+	"CKD-EPI 2021", "CKD-EPI 2009", "MDRD", "Schwartz", "EKFC",
+};
+
+const records_egfr_code *
+records_egfr_by_loinc(const char *code)
+{
+	for (size_t i = 0; i < sizeof(egfr_codes) / sizeof(egfr_codes[0]); i++)
+		if (strcmp(egfr_codes[i].loinc, code) == 0)
+			return &egfr_codes[i];
+	return NULL;
+}
+
+bool
+records_egfr_equation_known(const char *name)
+{
+	for (size_t i = 0;
+	     i < sizeof(egfr_equations) / sizeof(egfr_equations[0]); i++)
+		if (strcmp(egfr_equations[i], name) == 0)
+			return true;
+	return false;
+}
+
+const char *
+records_egfr_equation(const records_egfr_code *code, const char *method,
+		      const char **why)
+{
+	if (method[0] && !records_egfr_equation_known(method)) {
+		*why = "not an eGFR equation we know (CKD-EPI 2021, CKD-EPI "
+		       "2009, MDRD, Schwartz, EKFC)";
+		return NULL;
+	}
+	if (code->equation == NULL && method[0] == '\0') {
+		*why = "an eGFR must name its equation (CKD-EPI 2021, CKD-EPI "
+		       "2009, MDRD, Schwartz, EKFC): the LOINC code does not";
+		return NULL;
+	}
+	if (code->equation && method[0] && strcmp(code->equation, method)) {
+		*why = "disagrees with the equation the LOINC code names";
+		return NULL;
+	}
+	return code->equation ? code->equation : method;
+}
+
+/* No patient weighs nothing, and none has weighed more than about 635
+ * kg: outside (0, 650] kg a weight is a slip that no confirmation makes
+ * true. */
+bool
+records_weight_possible(double kg)
+{
+	return kg > 0 && kg <= 650;
+}

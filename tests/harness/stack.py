@@ -666,6 +666,10 @@ class Stack:
         if "dosage" in self.services and "records" in self.services:
             self.services["dosage"].env["MED_RECORDS_URL"] = (
                 "127.0.0.1:%d" % self.services["records"].grpc_port)
+        # ... and the liver's state from the problem list (hepatic bands).
+        if "dosage" in self.services and "diagnosis" in self.services:
+            self.services["dosage"].env["MED_DIAGNOSIS_URL"] = (
+                "127.0.0.1:%d" % self.services["diagnosis"].grpc_port)
 
     def start_replica(self, n, key, env=None, wait=True):
         """Start one more process of service n, called key from then on

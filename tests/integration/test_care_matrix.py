@@ -145,6 +145,8 @@ DOSAGE = {
         context=pb.PatientContext(patient_id=o.pid, weight_kg=70.0)),
     "GetPatientContext": lambda pb, o: pb.GetPatientContextRequest(
         patient_id=o.pid),
+    "ConfirmWeight": lambda pb, o: pb.ConfirmWeightRequest(
+        patient_id=o.pid, weight_kg=70.0, reason="re-weighed"),
     "CreateOrder": lambda pb, o: pb.CreateOrderRequest(order=_order(pb, o)),
     "GetOrder": lambda pb, o: pb.GetOrderRequest(order_id=o.order_id),
     "VerifyOrder": lambda pb, o: pb.VerifyOrderRequest(order_id=o.order_id),
@@ -216,6 +218,8 @@ DIAGNOSIS = {
         onset_date="2024-01-02", reason="x-ray"),
     "ConditionHistory": lambda pb, o: pb.ConditionHistoryRequest(
         condition_id=o.condition_id),
+    "GetHepaticFacts": lambda pb, o: pb.GetHepaticFactsRequest(
+        patient_id=o.pid),
     "SetCarePlan": lambda pb, o: pb.SetCarePlanRequest(
         patient_id=o.pid, title="Pneumonia care",
         status=pb.CARE_PLAN_STATUS_ACTIVE, condition_ids=[o.condition_id],

@@ -246,6 +246,8 @@ def test_check_dose_every_check_reported(vstack, pb):
     # The checks across a class follow (amoxicillin is in none).
     assert [c.status for c in r.checks if c.kind in (140, 141)] == \
         [pb.CHECK_STATUS_NOT_APPLICABLE] * 2
+    assert [c.kind for c in r.checks if c.kind == pb.CHECK_KIND_HEPATIC] \
+        == [pb.CHECK_KIND_HEPATIC]
     assert r.dose_in_drug_unit == 1500 and r.drug_unit == "mg"
     assert r.overall == pb.CHECK_STATUS_HARD_STOP
     assert check_of(r, pb, pb.CHECK_KIND_SINGLE_MAX).status == \

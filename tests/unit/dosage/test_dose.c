@@ -161,8 +161,10 @@ run(const dosage_dose_limits *l, const dosage_dose_patient *p, const dcase *c,
 	};
 
 	dosage_dose_evaluate(l, p, &h, c->dose, NOW, out);
-	for (int i = 0; i < DOSAGE_DOSE_N_CHECKS; i++)
+	for (int i = 0; i < DOSAGE_DOSE_N_CHECKS - 1; i++)
 		MT_EQ_INT(out[i].check, i + 1);
+	MT_EQ_INT(out[DOSAGE_DOSE_N_CHECKS - 1].check,
+		  DOSAGE_DOSE_CHECK_HEPATIC);
 	return &out[c->check - 1];
 }
 

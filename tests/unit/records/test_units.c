@@ -7,6 +7,8 @@
 
 #include "records.h"
 
+#include <string.h>
+
 static void
 test_loinc_check_digit(void)
 {
@@ -71,7 +73,52 @@ test_content_types_and_magic(void)
 	MT_TRUE(!records_content_matches("image/gif", png, sizeof(png)));
 }
 
+/* Every eGFR code we read is a LOINC code with a right check digit; an
+ * equation comes from the code or the method, never from neither, and
+ * the two must agree. */
+static void
+test_egfr_codes_and_equations(void)
+{
+	const char *codes[] = {"98979-8", "62238-1", "88293-6",
+			       "88294-4", "33914-3", "48642-3",
+			       "48643-1", "50044-7", "69405-9"};
+	const char *why = NULL;
+
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		MT_TRUE(records_loinc_valid(codes[i]));
+		MT_TRUE(records_egfr_by_loinc(codes[i]) != NULL);
+	}
+	MT_TRUE(records_egfr_by_loinc("2164-2") == NULL); /* a CrCl */
+	MT_TRUE(records_ucum_syntax_ok(RECORDS_EGFR_UNIT));
+	MT_EQ_STR(records_egfr_equation(records_egfr_by_loinc("98979-8"), "",
+					&why),
+		  "CKD-EPI 2021");
+	MT_EQ_STR(records_egfr_equation(records_egfr_by_loinc("69405-9"),
+					"Schwartz", &why),
+		  "Schwartz");
+	MT_TRUE(records_egfr_equation(records_egfr_by_loinc("69405-9"), "",
+				      &why) == NULL);
+	MT_TRUE(strstr(why, "must name its equation") != NULL);
+	MT_TRUE(records_egfr_equation(records_egfr_by_loinc("33914-3"),
+				      "CKD-EPI 2021", &why) == NULL);
+	MT_TRUE(records_egfr_equation(records_egfr_by_loinc("69405-9"),
+				      "Cockcroft", &why) == NULL);
+}
+
+static void
+test_weight_possible(void)
+{
+	MT_TRUE(!records_weight_possible(0));
+	MT_TRUE(!records_weight_possible(-1));
+	MT_TRUE(records_weight_possible(0.2));
+	MT_TRUE(records_weight_possible(650));
+	MT_TRUE(!records_weight_possible(650.01));
+	MT_TRUE(!records_weight_possible(900));
+}
+
 static const mt_case cases[] = {
+	{"egfr_codes_and_equations", test_egfr_codes_and_equations},
+	{"weight_possible", test_weight_possible},
 	{"loinc_check_digit", test_loinc_check_digit},
 	{"vital_units", test_vital_units},
 	{"ucum_syntax", test_ucum_syntax},
