@@ -196,7 +196,6 @@ def test_suspension_and_cocodamol_count_by_strength(st, pb, catalogue):
 @pytest.mark.parametrize("drug,dose,freq,why", [
     ("161", 10000, "q6h", "exceeds maximum 1000"),
     ("161", 1000, "q2h", "24-h total 12000 mg"),
-    ("6851", 10, "daily", "minimum interval"),
 ])
 def test_dangerous_orders_refused_at_entry(st, pb, catalogue, drug, dose,
                                           freq, why):
@@ -204,6 +203,16 @@ def test_dangerous_orders_refused_at_entry(st, pb, catalogue, drug, dose,
     e = expect_status(grpc.StatusCode.FAILED_PRECONDITION, order, st, pb,
                       p, drug, dose, freq=freq, details_prefix="order: hard")
     assert why in e.details()
+
+
+def test_weekly_methotrexate_written_daily_refused_at_entry(st, pb,
+                                                            catalogue):
+    """The sample catalogue marks oral methotrexate weekly_only: a daily
+    order is refused outright (no override), before any dose check."""
+    p = adult(st, pb)
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, order, st, pb, p,
+                  "6851", 10, freq="daily",
+                  details_prefix="order.frequency: 6851 is weekly-only")
 
 
 def test_override_at_entry_waits_for_pharmacist(st, pb, catalogue):
