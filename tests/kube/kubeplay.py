@@ -306,8 +306,9 @@ class KubeStack(stack.Stack):
         tag = image.rsplit(":", 1)[1]
         return {
             "global": {
+                # The images tools/images/build.sh tagged.
                 "image": {"registry": registry, "repository": repository,
-                          "tag": tag, "pullPolicy": "Never"},
+                          "tag": tag},
                 "mariadb": {"host": "127.0.0.1", "port": self.db_port},
                 "jwt": {"issuer": ISSUER, "audience": AUDIENCE},
                 "audit": {"ingestPort": self.ports["audit"]["ingest"]},
@@ -603,9 +604,12 @@ class KubeStack(stack.Stack):
         for ch in self._channels.values():
             ch.close()
         self._channels.clear()
-        for pod in self.pods:
-            containers.podman("pod", "rm", "--force", "--ignore", "--time",
-                              "10", pod, check=False, timeout=120)
+        if self.pods:   # SIGTERM, the services drain (stop, then rm: a
+            # forced rm takes seconds more a pod here)
+            containers.podman("pod", "stop", "--ignore", "--time", "30",
+                              *self.pods, check=False, timeout=120)
+            containers.podman("pod", "rm", "--force", "--ignore",
+                              *self.pods, check=False, timeout=120)
         for v in self.volumes:
             containers.podman("volume", "rm", "--force", v, check=False)
         shutil.rmtree(os.path.join(self.kube_dir, "volumes"),

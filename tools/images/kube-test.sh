@@ -29,7 +29,7 @@ src=deploy/k8s/check/render/main.go
 if [ ! -x "$render" ] || [ "$src" -nt "$render" ]; then
 	echo "kube-test: building the chart renderer"
 	mkdir -p "$BUILD/deploy-check"
-	GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= \
+	GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS='' \
 		GOCACHE="$PWD/$BUILD/deploy-check/gocache" \
 		go build -o "$render" ./deploy/k8s/check/render || exit 1
 fi
