@@ -53,7 +53,9 @@ fails on anything else it does not expect):
   A6 emptyDir volumes named <pod>-<volume>: podman 4.3 makes an
      emptyDir a podman volume named after the pod's volume, so every
      pod's "spool" would be one volume (and the audit spool's lock
-     refuses its second user).
+     refuses its second user).  Such a volume takes the owner and mode
+     of the image's directory (the kubelet makes an emptyDir 0777): the
+     images make the spool 10001's and /tmp 1777.
   A7 the open-file and process limits of the image tests
      (containers.ULIMITS) through CONTAINERS_CONF: podman's defaults
      exceed this host's hard limits, which runc then refuses.
