@@ -529,18 +529,23 @@ class KubeStack(stack.Stack):
         with open(path, "w") as f:
             yaml.safe_dump_all(self.played, f)
         os.chmod(path, 0o600)
-        for w in self.played:
-            if w["kind"] == "Deployment":
-                self.pods.append(w["metadata"]["name"] + "-pod-0")
         self.kube("kube", "play", "--quiet", path)
+        self.pods = self.release_pods()
         for w in self.played:
             if w["kind"] != "Deployment":
                 continue
             c = w["spec"]["template"]["spec"]["containers"][0]
             svc = c["name"]
             p = self.ports[svc]
+            # podman names a Deployment's pod <name>-pod[-<n>] and its
+            # containers <pod>-<container>.
+            pod = [x for x in self.pods
+                   if x.startswith(w["metadata"]["name"] + "-pod")]
+            if len(pod) != 1:
+                raise stack.StackError("%d pods for %s: %s" % (
+                    len(pod), w["metadata"]["name"], self.pods))
             self.services[svc] = PodService(
-                svc, "%s-pod-0-%s" % (w["metadata"]["name"], svc),
+                svc, "%s-%s" % (pod[0], svc),
                 os.path.join(self.log_dir, svc + ".log"),
                 grpc_port=p.get("grpc", p.get("https")),
                 http_port=p["http"], health_port=p.get("health"))
@@ -602,10 +607,17 @@ class KubeStack(stack.Stack):
             self.pod_log(svc)
         return super().logs_report(lines=lines)
 
+    def release_pods(self):
+        """The names of the pods of this test's release."""
+        return containers.podman(
+            "pod", "ps", "--filter", "name=^%s-" % self.release,
+            "--format", "{{.Name}}", check=False).split()
+
     def _stop_all_services(self):
         for ch in self._channels.values():
             ch.close()
         self._channels.clear()
+        self.pods = self.release_pods()
         if self.pods:   # SIGTERM, the services drain (stop, then rm: a
             # forced rm takes seconds more a pod here)
             containers.podman("pod", "stop", "--ignore", "--time", "30",
