@@ -6,7 +6,10 @@
 #   make check      clang-format, cppcheck and the banned-function grep
 #   make deploy-check  offline checks of the Helm chart, manifests, rules, Dockerfiles
 #   make images     build the five service images with podman
-#   make image-test run the services from their images and smoke-test them
+#   make image-test run the services from their images and smoke-test them,
+#                   then make kube-test
+#   make kube-test  run the Helm chart's manifests with podman kube play
+#                   and the bedside flow through its pods
 #   make bench      RPC layer against a bare gRPC core echo server; idle RSS
 #   make docs       regenerate docs/api from the proto comments
 #
@@ -47,7 +50,7 @@ TEST_BINS :=
 ALL_OBJS :=
 
 .PHONY: all deps run test check bench bench-audit bench-galera clean unit format docs deploy-check
-.PHONY: images image-test
+.PHONY: images image-test kube-test
 all:
 
 include proto/module.mk
@@ -93,6 +96,13 @@ images: deps
 image-test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) tools/images/test.sh
+	$(Q)BUILD=$(BUILD) tools/images/kube-test.sh
+
+# The chart's manifests run by podman kube play (docs/operations.md,
+# "What make image-test checks"); builds the images when missing.
+kube-test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) tools/images/kube-test.sh
 
 unit: all
 	$(Q)BUILD=$(BUILD) tools/dev/test.sh unit

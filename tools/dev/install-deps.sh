@@ -32,7 +32,10 @@ command -v npm >/dev/null 2>&1 || PKGS_DEPLOY="$PKGS_DEPLOY npm"
 # make images / image-test: podman with runc (crun refuses this host's
 # cgroups), mmdebstrap for the local Debian 12 base, CNI plugins for podman.
 PKGS_IMAGES="podman runc mmdebstrap containernetworking-plugins"
-PKGS="$PKGS_CORE $PKGS_TEST $PKGS_SECURITY $PKGS_PLUGINS $PKGS_AUDIT $PKGS_RECORDS $PKGS_DOSAGE $PKGS_FHIR $PKGS_DEPLOY $PKGS_IMAGES $PKGS_GALERA"
+# make kube-test: the pause process of podman's pod infra containers
+# (Debian's podman only recommends it).
+PKGS_KUBE="catatonit"
+PKGS="$PKGS_CORE $PKGS_TEST $PKGS_SECURITY $PKGS_PLUGINS $PKGS_AUDIT $PKGS_RECORDS $PKGS_DOSAGE $PKGS_FHIR $PKGS_DEPLOY $PKGS_IMAGES $PKGS_KUBE $PKGS_GALERA"
 
 missing=""
 for p in $PKGS; do

@@ -56,6 +56,9 @@ all | "")
 	# The services from their container images, as the chart runs them
 	# (skips with the reason where podman cannot run containers).
 	tools/images/test.sh || failed="$failed image-test"
+	# The Helm chart's manifests run by podman kube play, on those images
+	# (skips with the reason as the image tests do).
+	tools/images/kube-test.sh || failed="$failed kube-test"
 	;;
 *)
 	echo "usage: $0 [unit]" >&2

@@ -1,0 +1,647 @@
+"""KubeStack: the Helm chart (deploy/k8s/helm/smartmed) rendered with test
+values by the project's renderer ($BUILD/deploy-check/render, as make
+deploy-check renders it) and the resulting Kubernetes manifests run by
+podman's Kubernetes YAML player (`podman kube play`), beside the harness's
+MariaDB and development CA.
+
+The values (test_values) are a test install's: secrets.create with real
+keys made now (TLS certificates signed by the development CA, the JWKS of
+a signing key the test holds, `vtoken keygen` face keys, random audit and
+research keys, the MariaDB users' passwords), the harness's MariaDB as an
+external database, and these settings, each because of what podman is:
+
+  V1 global.spool.persistent: false - Deployments with the spool on an
+     emptyDir: podman 4.3 plays Pods and Deployments, not StatefulSets
+     (nor their volumeClaimTemplates).
+  V2 replicas 1, no autoscaler - every pod is on the host network (A1):
+     two pods of one service would bind the same ports.
+  V3 global.networkPolicy.enabled: false - podman enforces no
+     NetworkPolicy; with it off what runs is all that is rendered.
+  V4 every port (gRPC, health, metrics, audit ingest, HTTPS) a free one
+     of this host, and fhir.baseUrl on localhost: the host network is
+     shared with whatever else runs here.
+  V5 a release name of its own (kt<hex>): pods, names and certificates
+     follow the release, and two runs on one host do not collide.
+
+The rendered objects are then played with these adaptations, each because
+podman 4.3 (Debian 12) lacks what a cluster gives (adapt(); the test
+fails on anything else it does not expect):
+
+  A1 hostNetwork: true - no cluster network: pods reach each other and
+     MariaDB on 127.0.0.1, as the image tests' containers do.
+  A2 Service names through a hosts file: kube play ignores Services.  Each
+     rendered Service's ports must equal its pods' container ports
+     (checked), so <release>-<service> -> 127.0.0.1 is its address on the
+     host network.  The file is bind-mounted on /etc/hosts, as the kubelet
+     implements hostAliases (podman 4.3 drops hostAliases for containers
+     on the host network).
+  A3 container ports dropped: podman 4.3 publishes every containerPort as
+     a host port mapping, which the host network refuses; the services
+     listen on the same ports anyway.
+  A4 probes run by the test: podman 4.3 ignores readiness and startup
+     probes and runs liveness as `curl` in the container (the images have
+     none; a named port becomes 0), through systemd timers this host has
+     not.  wait_ready() runs each container's readiness probe (gRPC health
+     or HTTP GET on the named port) until it passes, then its liveness
+     probe once.
+  A5 Secret volumes projected as the kubelet projects them: a directory
+     per pod volume with the items' paths (or every key), the data
+     decoded, mode defaultMode, group fsGroup, owner root, mounted as a
+     hostPath.  podman 4.3's secret volumes panic without `optional`,
+     write the base64 text instead of the data, and ignore items,
+     defaultMode and fsGroup.
+  A6 emptyDir volumes named <pod>-<volume>: podman 4.3 makes an
+     emptyDir a podman volume named after the pod's volume, so every
+     pod's "spool" would be one volume (and the audit spool's lock
+     refuses its second user).  Such a volume takes the owner and mode
+     of the image's directory (the kubelet makes an emptyDir 0777): the
+     images make the spool 10001's and /tmp 1777.
+  A7 the open-file and process limits of the image tests
+     (containers.ULIMITS) through CONTAINERS_CONF: podman's defaults
+     exceed this host's hard limits, which runc then refuses.
+
+ConfigMaps (envFrom), Deployments, the pod and container securityContext
+(user, group, read-only root, no capabilities, no privilege escalation,
+seccomp), resources, emptyDir volumes and the images as rendered are
+podman's to play.  HorizontalPodAutoscalers, PodDisruptionBudgets,
+ServiceMonitors and PrometheusRules have no controller under podman and
+are left out."""
+
+import base64
+import copy
+import datetime
+import ipaddress
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+
+import grpc
+import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+import containers
+from harness import paths, pki, protos, stack
+
+CHART = os.path.join(paths.REPO_ROOT, "deploy", "k8s", "helm", "smartmed")
+ISSUER = "https://sso.kube-test.invalid/realms/hospital"
+AUDIENCE = "smartmed"
+# The ward of the nurse and clinician tokens (their units claim).
+WARD = "ward-3"
+SERVICES = protos.SERVICES + ("fhir",)
+# Kinds the test leaves out (no controller under podman) or handles itself.
+INERT_KINDS = ("HorizontalPodAutoscaler", "PodDisruptionBudget",
+               "ServiceMonitor", "PrometheusRule")
+
+
+def renderer():
+    """The chart renderer make deploy-check builds."""
+    return os.path.join(paths.build_dir(), "deploy-check", "render")
+
+
+def merge(dst, src):
+    """helm's merge of -f files: maps key by key."""
+    for k, v in src.items():
+        if isinstance(v, dict) and isinstance(dst.get(k), dict):
+            merge(dst[k], v)
+        else:
+            dst[k] = v
+    return dst
+
+
+def check_schema(values):
+    """values.yaml merged with values against values.schema.json, as helm
+    install checks them; raises StackError naming each violation."""
+    import jsonschema
+    with open(os.path.join(CHART, "values.schema.json")) as f:
+        schema = json.load(f)
+    with open(os.path.join(CHART, "values.yaml")) as f:
+        merged = merge(yaml.safe_load(f), copy.deepcopy(values))
+    errs = ["%s: %s" % (".".join(str(p) for p in e.path), e.message)
+            for e in jsonschema.Draft7Validator(schema).iter_errors(merged)]
+    if errs:
+        raise stack.StackError("test values break values.schema.json:\n" +
+                               "\n".join(errs))
+
+
+def server_cert(ca, name, fullname):
+    """(cert PEM, key PEM) of service name's certificate from the
+    development CA: CN the service's principal, DNS SANs its Service name
+    (the chart's server names), its own name and localhost, IP SAN
+    127.0.0.1 (the test's clients dial that); server and client use."""
+    ca_key, ca_cert = ca
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    san = x509.SubjectAlternativeName([
+        x509.DNSName(fullname), x509.DNSName(name),
+        x509.DNSName("localhost"),
+        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "smartmed"),
+                x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+            .issuer_name(ca_cert.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None),
+                           critical=True)
+            .add_extension(x509.ExtendedKeyUsage(
+                [ExtendedKeyUsageOID.SERVER_AUTH,
+                 ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+            .add_extension(san, critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    return (cert.public_bytes(serialization.Encoding.PEM).decode(),
+            key.private_bytes(serialization.Encoding.PEM,
+                              serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption()).decode())
+
+
+def read_text(path):
+    with open(path) as f:
+        return f.read()
+
+
+def free_host_port():
+    """A port free on every address of this host (the services listen on
+    0.0.0.0, MED_LISTEN_HOST of the chart)."""
+    for _ in range(50):
+        port = stack.free_port()
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("0.0.0.0", port))
+            except OSError:
+                continue
+        return port
+    raise stack.StackError("no free port on 0.0.0.0")
+
+
+def named_port(container, port):
+    """A probe's port (a number or a container port's name) as a number."""
+    if isinstance(port, int):
+        return port
+    for p in container.get("ports", ()):
+        if p.get("name") == port:
+            return p["containerPort"]
+    raise stack.StackError("container %s has no port named %r"
+                           % (container["name"], port))
+
+
+def probe_once(container, probe, timeout=2.0):
+    """Run one kubelet probe (gRPC health or HTTP GET) on 127.0.0.1;
+    returns None when it passes, else why not."""
+    if "grpc" in probe:
+        port = named_port(container, probe["grpc"]["port"])
+        h = protos.health()
+        with grpc.insecure_channel("127.0.0.1:%d" % port) as ch:
+            call = ch.unary_unary(
+                "/grpc.health.v1.Health/Check",
+                request_serializer=h.HealthCheckRequest.SerializeToString,
+                response_deserializer=h.HealthCheckResponse.FromString)
+            try:
+                st = call(h.HealthCheckRequest(
+                    service=probe["grpc"].get("service", "")),
+                    timeout=timeout).status
+            except grpc.RpcError as e:
+                return "gRPC health on %d: %s" % (port, e.code())
+            return None if st == stack.SERVING else \
+                "gRPC health on %d: status %d" % (port, st)
+    if "httpGet" in probe:
+        g = probe["httpGet"]
+        port = named_port(container, g["port"])
+        url = "http://127.0.0.1:%d%s" % (port, g.get("path", "/"))
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as r:
+                return None if 200 <= r.status < 400 else \
+                    "GET %s: %d" % (url, r.status)
+        except (OSError, ValueError) as e:
+            return "GET %s: %s" % (url, e)
+    raise stack.StackError("probe of %s not run by the test: %r"
+                           % (container["name"], probe))
+
+
+class PodService(stack.Service):
+    """A service whose process is the one container of a played pod."""
+
+    def __init__(self, name, container, log_path, **ports):
+        super().__init__(name, ports.get("grpc_port"), ports.get("http_port"),
+                         {}, log_path, None, ports.get("health_port"))
+        self.container = container
+
+    def state(self):
+        out = containers.podman("inspect", "--format",
+                                "{{.State.Status}} {{.RestartCount}}",
+                                self.container, check=False).split()
+        return (out[0], int(out[1])) if len(out) == 2 else ("gone", 0)
+
+    def is_running(self):
+        status, restarts = self.state()
+        return status == "running" and restarts == 0
+
+
+class KubeStack(stack.Stack):
+    """The harness's MariaDB and PKI (no services of its own) and the
+    chart's pods on them; see the module doc."""
+
+    def __init__(self, **kw):
+        kw.setdefault("health_timeout", 180.0)
+        super().__init__(services=(), **kw)
+        self.release = "kt" + secrets.token_hex(3)
+        self.kube_dir = os.path.join(self.workdir, "kube")
+        self.rendered = []       # every object the chart rendered
+        self.played = []         # what podman kube play ran
+        self.left_out = []       # (kind, name, why)
+        self.pods = []
+        self.volumes = []        # podman volumes of the emptyDirs (A6)
+        self.jwt_key = pki.JwtKey("ES256", "kube-test-1")
+        self.ports = {}
+        self.face_keys_dir = None
+
+    # --- values -------------------------------------------------------------
+
+    def fullname(self, svc):
+        return "%s-%s" % (self.release, svc)
+
+    def _pick_ports(self):
+        for svc in protos.SERVICES:
+            self.ports[svc] = {k: free_host_port()
+                               for k in ("grpc", "health", "http")}
+        self.ports["audit"]["ingest"] = free_host_port()
+        self.ports["fhir"] = {"https": free_host_port(),
+                              "http": free_host_port()}
+
+    def _face_keys(self):
+        """identity's signing pair from `vtoken keygen` and a random
+        template key, as base64 text (what the chart's Secret holds)."""
+        d = os.path.join(self.kube_dir, "face")
+        os.makedirs(d, mode=0o700)
+        priv, pub = os.path.join(d, "signing.key"), os.path.join(d, "pub")
+        subprocess.run([paths.bin_path("vtoken"), "keygen", priv, pub],
+                       check=True, stdout=subprocess.PIPE)
+        return (read_text(priv).strip(), read_text(pub).strip(),
+                base64.b64encode(secrets.token_bytes(32)).decode())
+
+    def test_values(self):
+        """The values of this test install (module doc, V1-V5)."""
+        ca_pem = read_text(self.ca_path)
+        ca = pki.load_ca(self.ca_path, os.path.join(self.pki_dir, "ca.key"))
+        tls = {}
+        for svc in SERVICES:
+            crt, key = server_cert(ca, svc, self.fullname(svc))
+            tls[svc] = {"crt": crt, "key": key}
+        signing, public, template = self._face_keys()
+        one = {"replicas": 1, "autoscaling": {"enabled": False}}
+        services = {svc: {"grpcPort": p["grpc"], "healthPort": p["health"],
+                          "httpPort": p["http"], "replicas": 1}
+                    for svc, p in self.ports.items() if svc != "fhir"}
+        image = containers.image_name("audit")
+        registry, rest = image.split("/", 1)
+        repository = rest.rsplit("-", 1)[0]
+        tag = image.rsplit(":", 1)[1]
+        return {
+            "global": {
+                # The images tools/images/build.sh tagged.
+                "image": {"registry": registry, "repository": repository,
+                          "tag": tag},
+                "mariadb": {"host": "127.0.0.1", "port": self.db_port},
+                "jwt": {"issuer": ISSUER, "audience": AUDIENCE},
+                "audit": {"ingestPort": self.ports["audit"]["ingest"]},
+                "spool": {"persistent": False},              # V1
+                "networkPolicy": {"enabled": False},         # V3
+            },
+            "defaults": one,                                 # V2
+            "services": services,                            # V4
+            "fhir": dict(one, httpsPort=self.ports["fhir"]["https"],
+                         httpPort=self.ports["fhir"]["http"],
+                         baseUrl=self.fhir_url()),
+            "secrets": {
+                "create": True,
+                "caCrt": ca_pem,
+                "tls": tls,
+                "mariadbPasswords": {
+                    svc: self.db_users["smartmed_" + svc]
+                    for svc in protos.SERVICES},
+                "mariadbCa": ca_pem,
+                "jwks": json.dumps({"keys": [self.jwt_key.jwk()]}),
+                "breakGlassPublic": read_text(
+                    os.path.join(self.pki_dir, "break-glass.pub")),
+                "breakGlassPrivate": read_text(
+                    os.path.join(self.pki_dir, "break-glass.key")),
+                "auditSigningKey": secrets.token_hex(32),
+                "auditLeafKey": secrets.token_hex(32),
+                "researchKey": secrets.token_hex(32),
+                "faceSigningKey": signing,
+                "facePublicKey": public,
+                "faceTemplateKey": template,
+            },
+        }
+
+    def render(self, values):
+        """The chart rendered with values by the project's renderer."""
+        check_schema(values)
+        path = os.path.join(self.kube_dir, "values.yaml")
+        with open(path, "w") as f:
+            yaml.safe_dump(values, f)
+        os.chmod(path, 0o600)
+        exe = renderer()
+        if not os.access(exe, os.X_OK):
+            raise stack.StackError("%s is missing: run make deploy-check"
+                                   % exe)
+        r = subprocess.run([exe, "-chart", CHART, "-f", path, "-name",
+                            self.release, "-namespace", "smartmed"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=120)
+        if r.returncode != 0:
+            raise stack.StackError("render failed: %s"
+                                   % r.stderr.decode("utf-8", "replace"))
+        return [d for d in yaml.safe_load_all(r.stdout) if d]
+
+    # --- adaptation ---------------------------------------------------------
+
+    def _hosts_file(self):
+        """/etc/hosts of every pod (A2): the release's Service names on
+        127.0.0.1."""
+        names = " ".join(self.fullname(s) for s in SERVICES)
+        path = os.path.join(self.kube_dir, "hosts")
+        with open(path, "w") as f:
+            f.write("127.0.0.1\tlocalhost %s\n::1\tlocalhost\n" % names)
+        os.chmod(path, 0o644)
+        return path
+
+    def _project(self, pod, volume, secret, fs_group):
+        """A5: the files of a Secret volume as the kubelet writes them."""
+        src = volume["secret"]
+        d = os.path.join(self.kube_dir, "volumes", pod, volume["name"])
+        os.makedirs(d)
+        data = {k: base64.b64decode(v)
+                for k, v in (secret.get("data") or {}).items()}
+        data.update({k: v.encode() for k, v in
+                     (secret.get("stringData") or {}).items()})
+        mode = src.get("defaultMode", 0o644)
+        items = src.get("items") or [{"key": k, "path": k}
+                                     for k in sorted(data)]
+        for it in items:
+            if it["key"] not in data:
+                raise stack.StackError("pod %s: Secret %s has no key %s"
+                                       % (pod, src["secretName"], it["key"]))
+            path = os.path.join(d, it["path"])
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data[it["key"]])
+            os.chown(path, 0, fs_group)
+            os.chmod(path, it.get("mode", mode))
+        os.chown(d, 0, fs_group)
+        os.chmod(d, 0o750)
+        return {"name": volume["name"],
+                "hostPath": {"path": d, "type": "Directory"}}
+
+    def _check_service(self, svc_obj, workloads):
+        """A2: a Service's ports are its pods' ports, so its address on
+        the host network is 127.0.0.1 with the same port."""
+        sel = svc_obj["spec"]["selector"]
+        pods = [w for w in workloads
+                if all(w["spec"]["template"]["metadata"]["labels"].get(k) == v
+                       for k, v in sel.items())]
+        if len(pods) != 1:
+            raise stack.StackError("Service %s selects %d workloads" % (
+                svc_obj["metadata"]["name"], len(pods)))
+        ctr = pods[0]["spec"]["template"]["spec"]["containers"][0]
+        for p in svc_obj["spec"]["ports"]:
+            target = named_port(ctr, p.get("targetPort", p["port"]))
+            if target != p["port"]:
+                raise stack.StackError(
+                    "Service %s maps port %d to %d: not reachable on the "
+                    "host network" % (svc_obj["metadata"]["name"], p["port"],
+                                      target))
+
+    def adapt(self, docs):
+        """The objects to play, adapted (A1-A6); the rest recorded in
+        left_out with the reason."""
+        by_kind = {}
+        for d in docs:
+            by_kind.setdefault(d["kind"], []).append(d)
+        unknown = set(by_kind) - set(INERT_KINDS) - {
+            "ConfigMap", "Deployment", "Secret", "Service"}
+        if unknown:
+            raise stack.StackError("rendered kinds the test does not play: "
+                                   "%s" % sorted(unknown))
+        workloads = by_kind.get("Deployment", [])
+        secrets_ = {s["metadata"]["name"]: s for s in by_kind["Secret"]}
+        for s in by_kind.get("Service", []):
+            self._check_service(s, workloads)
+            self.left_out.append(("Service", s["metadata"]["name"],
+                                  "A2: 127.0.0.1 in the pods' hosts file"))
+        for s in secrets_:
+            self.left_out.append(("Secret", s, "A5: projected into the "
+                                  "pods that mount it"))
+        for kind in INERT_KINDS:
+            for d in by_kind.get(kind, []):
+                self.left_out.append((kind, d["metadata"]["name"],
+                                      "no controller under podman"))
+        hosts = self._hosts_file()
+        played = list(by_kind["ConfigMap"])
+        for w in workloads:
+            w = copy.deepcopy(w)
+            name = w["metadata"]["name"]
+            if w["spec"].get("replicas") != 1:
+                raise stack.StackError("%s: replicas %r, not 1 (V2)"
+                                       % (name, w["spec"].get("replicas")))
+            spec = w["spec"]["template"]["spec"]
+            spec["hostNetwork"] = True                              # A1
+            fs_group = spec.get("securityContext", {}).get("fsGroup", 0)
+            vols = []
+            renamed = {}
+            for v in spec.get("volumes", []):
+                if "emptyDir" in v:                                 # A6
+                    renamed[v["name"]] = "%s-%s" % (name, v["name"])
+                    v = dict(v, name=renamed[v["name"]])
+                    self.volumes.append(v["name"])
+                if "secret" in v:
+                    sname = v["secret"]["secretName"]
+                    if sname not in secrets_:
+                        raise stack.StackError("%s mounts Secret %s, which "
+                                               "the chart did not render"
+                                               % (name, sname))
+                    v = self._project(name, v, secrets_[sname], fs_group)
+                vols.append(v)                                      # A5
+            vols.append({"name": "kube-test-hosts",
+                         "hostPath": {"path": hosts, "type": "File"}})
+            spec["volumes"] = vols
+            for c in spec["containers"]:
+                for m in c.get("volumeMounts", ()):
+                    m["name"] = renamed.get(m["name"], m["name"])
+                c.pop("ports", None)                                # A3
+                for p in ("startupProbe", "readinessProbe", "livenessProbe"):
+                    c.pop(p, None)                                  # A4
+                c.setdefault("volumeMounts", []).append(
+                    {"name": "kube-test-hosts", "mountPath": "/etc/hosts",
+                     "readOnly": True})                             # A2
+            played.append(w)
+        return played
+
+    # --- lifecycle ------------------------------------------------------------
+
+    def _containers_conf(self):
+        """A7: podman's settings file with the image tests' limits."""
+        limits = [containers.ULIMITS[i + 1]
+                  for i in range(0, len(containers.ULIMITS), 2)]
+        path = os.path.join(self.kube_dir, "containers.conf")
+        with open(path, "w") as f:
+            f.write("[containers]\ndefault_ulimits = [%s]\n"
+                    % ", ".join('"%s"' % x for x in limits))
+        return path
+
+    def kube(self, *args, timeout=300, check=True):
+        env = dict(os.environ, CONTAINERS_CONF=self._containers_conf())
+        r = subprocess.run([containers.PODMAN] + list(args), env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=timeout)
+        out = r.stdout.decode("utf-8", "replace")
+        if check and r.returncode != 0:
+            raise stack.StackError("podman %s failed (%d):\n%s"
+                                   % (" ".join(args[:2]), r.returncode,
+                                      out[-3000:]))
+        return out
+
+    def start(self):
+        super().start()   # MariaDB, databases, users, PKI: no services
+        try:
+            self._play()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _play(self):
+        os.makedirs(self.kube_dir, mode=0o700)
+        self._pick_ports()
+        self.rendered = self.render(self.test_values())
+        self.played = self.adapt(self.rendered)
+        path = os.path.join(self.kube_dir, "played.yaml")
+        with open(path, "w") as f:
+            yaml.safe_dump_all(self.played, f)
+        os.chmod(path, 0o600)
+        self.kube("kube", "play", "--quiet", path)
+        self.pods = self.release_pods()
+        for w in self.played:
+            if w["kind"] != "Deployment":
+                continue
+            c = w["spec"]["template"]["spec"]["containers"][0]
+            svc = c["name"]
+            p = self.ports[svc]
+            # podman names a Deployment's pod <name>-pod[-<n>] and its
+            # containers <pod>-<container>.
+            pod = [x for x in self.pods
+                   if x.startswith(w["metadata"]["name"] + "-pod")]
+            if len(pod) != 1:
+                raise stack.StackError("%d pods for %s: %s" % (
+                    len(pod), w["metadata"]["name"], self.pods))
+            self.services[svc] = PodService(
+                svc, "%s-%s" % (pod[0], svc),
+                os.path.join(self.log_dir, svc + ".log"),
+                grpc_port=p.get("grpc", p.get("https")),
+                http_port=p["http"], health_port=p.get("health"))
+        self.tokens = {r: self.jwt(r) for r in stack.TOKEN_ROLES}
+        self.wait_ready()
+
+    def workload(self, svc):
+        """The rendered (not adapted) Deployment of service svc."""
+        for d in self.rendered:
+            if d["kind"] == "Deployment" and d["metadata"]["name"] == \
+                    self.fullname(svc):
+                return d
+        raise KeyError(svc)
+
+    def wait_ready(self):
+        """A4: each container's readiness probe until it passes (its pod
+        must keep running, never restarted), then its liveness probe."""
+        deadline = time.monotonic() + self.health_timeout
+        waiting = {svc: "not probed" for svc in self.services}
+        while waiting:
+            for svc in list(waiting):
+                s = self.services[svc]
+                status, restarts = s.state()
+                if status != "running" or restarts:
+                    raise stack.StackError(
+                        "%s's pod is %s (%d restarts):\n%s" % (
+                            svc, status, restarts, self.pod_log(svc)))
+                c = self.workload(svc)["spec"]["template"]["spec"][
+                    "containers"][0]
+                why = probe_once(c, c["readinessProbe"])
+                if why is None:
+                    why = probe_once(c, c["livenessProbe"])
+                    if why is not None:
+                        raise stack.StackError("%s ready but not live: %s"
+                                               % (svc, why))
+                    del waiting[svc]
+                else:
+                    waiting[svc] = why
+            if waiting and time.monotonic() > deadline:
+                raise stack.StackError("not ready after %.0f s: %s\n%s" % (
+                    self.health_timeout, waiting,
+                    "\n".join(self.pod_log(s) for s in waiting)))
+            time.sleep(0.5)
+
+    def pod_log(self, svc, lines=40):
+        """The last lines of service svc's container log (also saved to
+        its log file for the failure report)."""
+        s = self.services[svc]
+        r = subprocess.run([containers.PODMAN, "logs", s.container],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=60)
+        out = r.stdout.decode("utf-8", "replace")
+        with open(s.log_path, "w") as f:
+            f.write(out)
+        return "=== %s\n%s" % (svc, "\n".join(out.splitlines()[-lines:]))
+
+    def logs_report(self, lines=30):
+        for svc in self.services:
+            self.pod_log(svc)
+        return super().logs_report(lines=lines)
+
+    def release_pods(self):
+        """The names of the pods of this test's release."""
+        return containers.podman(
+            "pod", "ps", "--filter", "name=^%s-" % self.release,
+            "--format", "{{.Name}}", check=False).split()
+
+    def _stop_all_services(self):
+        for ch in self._channels.values():
+            ch.close()
+        self._channels.clear()
+        self.pods = self.release_pods()
+        if self.pods:   # SIGTERM, the services drain (stop, then rm: a
+            # forced rm takes seconds more a pod here)
+            containers.podman("pod", "stop", "--ignore", "--time", "30",
+                              *self.pods, check=False, timeout=120)
+            containers.podman("pod", "rm", "--force", "--ignore",
+                              *self.pods, check=False, timeout=120)
+        for v in self.volumes:
+            containers.podman("volume", "rm", "--force", v, check=False)
+        shutil.rmtree(os.path.join(self.kube_dir, "volumes"),
+                      ignore_errors=True)
+
+    # --- clients -------------------------------------------------------------
+
+    def jwt(self, role, ttl_s=3600):
+        """A bearer JWT of the test's identity provider for role's user;
+        the nurse and the clinician work on WARD."""
+        now = int(time.time())
+        claims = {"iss": ISSUER, "aud": AUDIENCE,
+                  "sub": "uid-" + stack.USERS[role],
+                  "preferred_username": stack.USERS[role], "iat": now,
+                  "nbf": now - 1, "exp": now + ttl_s, "roles": [role]}
+        if role in ("nurse", "clinician"):
+            claims["units"] = [WARD]
+        return pki.jwt(self.jwt_key, claims)
+
+    def fhir_url(self):
+        return "https://localhost:%d/fhir" % self.ports["fhir"]["https"]

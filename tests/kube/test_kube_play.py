@@ -1,0 +1,186 @@
+"""The Helm chart run, not only rendered: its manifests, rendered with test
+values by make deploy-check's renderer, played by `podman kube play`
+(kubeplay.py lists every adaptation and why), then the bedside flow
+through the deployed pods - a patient created and admitted to the ward,
+a face enrolled and verified (a signed token), a drug and an order, a
+dose recorded with the token, the dose's audit event proven included
+under a signed tree head, the patient read through the FHIR facade.
+
+    tools/images/kube-test.sh     (make kube-test; make image-test and
+                                   make test run it after the image tests)
+"""
+
+import json
+import os
+import ssl
+import sys
+import urllib.error
+import urllib.request
+import uuid
+
+import grpc
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import \
+    Ed25519PublicKey
+
+import containers
+import kubeplay
+from harness import paths, protos
+from harness.checks import expect_status, poll
+from harness.faces import orl_png
+
+sys.path.insert(0, os.path.join(paths.REPO_ROOT, "tests", "contract",
+                                "audit"))
+import auditlog  # noqa: E402
+
+
+def _inspect(name):
+    return json.loads(containers.podman("inspect", name))[0]
+
+
+@pytest.mark.parametrize("svc", kubeplay.SERVICES)
+def test_pod_runs_what_the_chart_rendered(kstack, svc):
+    """Each Deployment's pod runs its rendered image as the chart's user,
+    with a read-only root, no capabilities, no privilege escalation, and
+    its ConfigMap as the environment."""
+    w = kstack.workload(svc)
+    pod = w["spec"]["template"]["spec"]
+    ctr = pod["containers"][0]
+    got = _inspect(kstack.services[svc].container)
+    assert got["State"]["Running"] and got["RestartCount"] == 0
+    assert got["ImageName"] == ctr["image"]
+    sc = pod["securityContext"]
+    assert got["Config"]["User"] == "%d:%d" % (sc["runAsUser"],
+                                                sc["runAsGroup"])
+    assert ctr["securityContext"]["readOnlyRootFilesystem"] is True
+    assert got["HostConfig"]["ReadonlyRootfs"] is True
+    assert "no-new-privileges" in " ".join(
+        got["HostConfig"].get("SecurityOpt") or [])
+    assert not got["EffectiveCaps"], got["EffectiveCaps"]
+    cm = [d for d in kstack.rendered if d["kind"] == "ConfigMap" and
+          d["metadata"]["name"] == ctr["envFrom"][0]["configMapRef"]["name"]]
+    env = dict(e.split("=", 1) for e in got["Config"]["Env"])
+    for k, v in cm[0]["data"].items():
+        assert env.get(k) == v, (k, env.get(k), v)
+
+
+def _fhir_get(st, path, role):
+    """(status, JSON body) of GET [base]/path with role's JWT, trusting
+    the CA the chart's Secrets carry."""
+    req = urllib.request.Request(st.fhir_url() + "/" + path)
+    req.add_header("Authorization", "Bearer " + st.token(role))
+    ctx = ssl.create_default_context(cafile=st.ca_path)
+    try:
+        with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def _patient(st, mrn):
+    ipb = protos.module("identity")
+    pid = st.call("identity", "CreatePatient", ipb.CreatePatientRequest(
+        mrn=mrn, family_name="Kube", given_name="Karin",
+        birth_date="1961-04-09", sex=ipb.ADMINISTRATIVE_SEX_FEMALE),
+        role="registrar", timeout=20).patient_id
+    st.call("identity", "Admit", ipb.AdmitRequest(
+        patient_id=pid, encounter_class=ipb.ENCOUNTER_CLASS_INPATIENT,
+        ward=kubeplay.WARD, bed="7", attending=st.user("clinician")),
+        role="registrar", timeout=20)
+    return pid
+
+
+def _order(st, patient):
+    dpb = protos.module("dosage")
+    code = "KUBE-" + uuid.uuid4().hex[:10]
+    st.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(drug=dpb.Drug(
+        code=code, name="Testamol", unit="mg", max_single_dose=1000.0,
+        max_daily_dose=4000.0, routes=["oral"], substance="paracetamol",
+        drug_class="analgesics")), role="pharmacist", timeout=20)
+    return st.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
+        order=dpb.Order(patient_id=patient, drug_code=code, dose=500.0,
+                        unit="mg", route="oral", frequency="q6h")),
+        role="clinician", timeout=20)
+
+
+@pytest.fixture(scope="module")
+def bedside(kstack):
+    """The bedside flow on the ward, through the pods: (patient id, its
+    MRN, the recorded administration)."""
+    ipb, dpb = protos.module("identity"), protos.module("dosage")
+    mrn = "KUBE-" + uuid.uuid4().hex[:10].upper()
+    pid = _patient(kstack, mrn)
+    other = _patient(kstack, "KUBE-" + uuid.uuid4().hex[:10].upper())
+    r = kstack.call("identity", "EnrollFace", ipb.EnrollFaceRequest(
+        patient_id=pid, images=[orl_png(4, n) for n in (1, 2)]),
+        role="nurse", timeout=120)
+    assert len(r.templates) == 2
+    v = kstack.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
+        patient_id=pid, image=orl_png(4, 5), terminal="ward3-bed7"),
+        role="nurse", timeout=60)
+    assert v.match and v.verification_token, v
+    rec = kstack.call("dosage", "RecordAdministration",
+                      dpb.RecordAdministrationRequest(
+                          order_id=_order(kstack, pid).id, dose=500,
+                          unit="mg",
+                          verification_token=v.verification_token),
+                      role="nurse", timeout=20)
+    # The token another patient's dose cannot use: dosage checks it with
+    # the public key of the chart's face keys Secret.
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, kstack.call,
+                  "dosage", "RecordAdministration",
+                  dpb.RecordAdministrationRequest(
+                      order_id=_order(kstack, other).id, dose=500,
+                      unit="mg", verification_token=v.verification_token),
+                  role="nurse", timeout=20,
+                  details_prefix="verification_token")
+    return pid, mrn, rec, v
+
+
+def test_dose_recorded_with_the_signed_verification(bedside):
+    pid, _mrn, rec, v = bedside
+    assert rec.identity == "verified" and rec.patient_id == pid
+    assert rec.verification_model == v.model
+
+
+def test_dose_event_included_under_a_signed_tree_head(kstack, bedside):
+    """dosage's event reached audit through the chart's Service name and
+    certificate, and the log proves it."""
+    pid = bedside[0]
+    apb = protos.module("audit")
+
+    def dosage_event():
+        recs = kstack.call("audit", "Query", apb.QueryRequest(
+            patient_id=pid), role="auditor", timeout=10)
+        return [r for r in recs if r.event.service == "dosage"]
+    rec = poll(dosage_event, timeout=30, what="dosage's event in audit")[0]
+
+    def head():
+        r = kstack.call("audit", "GetTreeHead", apb.GetTreeHeadRequest(),
+                        role="auditor")
+        return r if r.head.tree_size >= rec.seq else None
+    resp = poll(head, timeout=30, what="a tree head covering the event")
+    h = resp.head
+    Ed25519PublicKey.from_public_bytes(resp.public_key).verify(
+        h.signature, auditlog.sth_message(h))
+    proof = kstack.call("audit", "InclusionProof", apb.InclusionProofRequest(
+        leaf_index=rec.seq - 1, tree_size=h.tree_size), role="auditor")
+    assert proof.leaf_hash == auditlog.leaf_hash(auditlog.leaf_entry(rec))
+    assert auditlog.verify_inclusion(proof.leaf_index, h.tree_size,
+                                     proof.leaf_hash, proof.audit_path,
+                                     h.root_hash)
+
+
+def test_fhir_reads_the_patient_and_the_admission(kstack, bedside):
+    """The facade's pod answers HTTPS on the chart's certificate and reads
+    identity through its Service name, as the ward's nurse."""
+    pid, mrn = bedside[0], bedside[1]
+    status, p = _fhir_get(kstack, "Patient/" + pid, "nurse")
+    assert status == 200, p
+    assert p["resourceType"] == "Patient" and p["id"] == pid
+    assert [i["value"] for i in p["identifier"]] == [mrn]
+    status, b = _fhir_get(kstack, "Encounter?patient=" + pid, "nurse")
+    assert status == 200, b
+    enc = [e["resource"] for e in b.get("entry", ())]
+    assert len(enc) == 1 and enc[0]["class"]["code"] == "IMP", enc
+    assert kubeplay.WARD in json.dumps(enc[0]["location"])
