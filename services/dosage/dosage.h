@@ -137,6 +137,19 @@ med_err dosage_facts_start(med_service *svc, dosage_state *st) MED_MUST_CHECK;
 void dosage_facts_stop(dosage_state *st);
 
 /*
+ * dosage_ask calls method on another service (ch) for the call: idempotent,
+ * twice at most, with the call's request id, within the call's own
+ * deadline and at most deadline_ms.  When the service cannot answer, fails
+ * the call UNAVAILABLE as "<field>: <what> (<why>); try again": a dose is
+ * never checked without the facts it needs.  *reply in the call's arena.
+ */
+med_err dosage_ask(med_call *call, med_channel *ch, const char *method,
+		   const ProtobufCMessage *req,
+		   const ProtobufCMessageDescriptor *desc, int64_t deadline_ms,
+		   const char *field, const char *what,
+		   ProtobufCMessage **reply) MED_MUST_CHECK;
+
+/*
  * dosage_facts_fetch asks records for patient_id's facts (*out NULL when
  * records is not configured).  When records cannot answer, fails the call
  * UNAVAILABLE naming field: no dose is checked without the record.

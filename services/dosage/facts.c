@@ -82,36 +82,50 @@ deadline(med_call *call, int64_t configured)
 }
 
 med_err
+dosage_ask(med_call *call, med_channel *ch, const char *method,
+	   const ProtobufCMessage *req, const ProtobufCMessageDescriptor *desc,
+	   int64_t deadline_ms, const char *field, const char *what,
+	   ProtobufCMessage **reply)
+{
+	med_call_opts co = {.deadline_ms = deadline(call, deadline_ms),
+			    .idempotent = true,
+			    .max_attempts = 2,
+			    .request_id = med_call_request_id(call)};
+	med_rpc_status status = {0};
+	med_err err =
+		med_channel_unary(ch, method, req, desc, med_call_arena(call),
+				  &co, reply, &status);
+
+	if (err != MED_OK)
+		return med_call_fail(call, MED_ERR_UNAVAILABLE,
+				     "%s: %s (%s); try again", field, what,
+				     status.message[0] ? status.message
+						       : med_strerror(err));
+	return MED_OK;
+}
+
+med_err
 dosage_facts_fetch(med_call *call, const char *field, const char *patient_id,
 		   const dosage_facts **out)
 {
 	const dosage_state *st = med_service_data(med_service_from_call(call));
 	Smartmed__Records__V1__GetMedicationFactsRequest req =
 		SMARTMED__RECORDS__V1__GET_MEDICATION_FACTS_REQUEST__INIT;
-	med_call_opts co = {.idempotent = true,
-			    .max_attempts = 2,
-			    .request_id = med_call_request_id(call)};
 	ProtobufCMessage *reply = NULL;
-	med_rpc_status status = {0};
 	med_err err;
 
 	*out = NULL;
 	if (st == NULL || st->records == NULL)
 		return MED_OK;
 	req.patient_id = (char *)patient_id;
-	co.deadline_ms = deadline(call, st->records_deadline_ms);
-	err = med_channel_unary(
-		st->records, GET_FACTS, &req.base,
-		&smartmed__records__v1__medication_facts__descriptor,
-		med_call_arena(call), &co, &reply, &status);
+	err = dosage_ask(call, st->records, GET_FACTS, &req.base,
+			 &smartmed__records__v1__medication_facts__descriptor,
+			 st->records_deadline_ms, field,
+			 "the record cannot give the patient's allergies and "
+			 "measurements",
+			 &reply);
 	if (err != MED_OK)
-		return med_call_fail(call, MED_ERR_UNAVAILABLE,
-				     "%s: the record cannot give the patient's "
-				     "allergies and measurements (%s); try "
-				     "again",
-				     field,
-				     status.message[0] ? status.message
-						       : med_strerror(err));
+		return err;
 	*out = (const dosage_facts *)reply;
 	return MED_OK;
 }

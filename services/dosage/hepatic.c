@@ -70,32 +70,21 @@ dosage_hepatic_fetch(med_call *call, const char *field, const char *patient_id,
 	const dosage_state *st = med_service_data(med_service_from_call(call));
 	Smartmed__Diagnosis__V1__GetHepaticFactsRequest req =
 		SMARTMED__DIAGNOSIS__V1__GET_HEPATIC_FACTS_REQUEST__INIT;
-	med_call_opts co = {.idempotent = true,
-			    .max_attempts = 2,
-			    .request_id = med_call_request_id(call)};
 	ProtobufCMessage *reply = NULL;
-	med_rpc_status status = {0};
-	int64_t left = med_call_remaining_ms(call) - 50;
 	med_err err;
 
 	*out = NULL;
 	if (st == NULL || st->diagnosis == NULL)
 		return MED_OK;
 	req.patient_id = (char *)patient_id;
-	co.deadline_ms = left < st->diagnosis_deadline_ms
-				 ? (left > 1 ? left : 1)
-				 : st->diagnosis_deadline_ms;
-	err = med_channel_unary(
-		st->diagnosis, GET_HEPATIC, &req.base,
-		&smartmed__diagnosis__v1__hepatic_facts__descriptor,
-		med_call_arena(call), &co, &reply, &status);
+	err = dosage_ask(call, st->diagnosis, GET_HEPATIC, &req.base,
+			 &smartmed__diagnosis__v1__hepatic_facts__descriptor,
+			 st->diagnosis_deadline_ms, field,
+			 "the problem list cannot say whether the liver is "
+			 "impaired",
+			 &reply);
 	if (err != MED_OK)
-		return med_call_fail(call, MED_ERR_UNAVAILABLE,
-				     "%s: the problem list cannot say whether "
-				     "the liver is impaired (%s); try again",
-				     field,
-				     status.message[0] ? status.message
-						       : med_strerror(err));
+		return err;
 	*out = (const dosage_hepatic_facts *)reply;
 	return MED_OK;
 }

@@ -81,3 +81,21 @@ def write_user_tokens(path, users):
         f.write("\n".join(lines) + "\n")
     os.chmod(path, 0o600)
     return tokens
+
+
+# The sample drug catalogue of the dose-safety suites (sample data, not
+# clinical advice: see the file's header).
+SAMPLE_CATALOGUE = os.path.join(paths.REPO_ROOT, "tests", "data", "dosage",
+                                "sample_catalogue.csv")
+
+
+def import_sample_catalogue(st):
+    """SAMPLE_CATALOGUE imported into st's dosage as a pharmacist; the
+    reply, every row accepted."""
+    pb = protos.module("dosage")
+    with open(SAMPLE_CATALOGUE, "rb") as f:
+        r = st.call("dosage", "ImportCatalogue", pb.ImportCatalogueRequest(
+            csv=f.read()), role="pharmacist")
+    assert list(r.errors) == [], list(r.errors)
+    return r
+

@@ -12,21 +12,18 @@ in SQL hundreds or twenty thousand times (charting that many through the
 API would take minutes and test nothing more).  Real services, real
 MariaDB, gRPC over loopback."""
 
-import os
 import time
 import uuid
 
 import grpc
 import pytest
 
-from harness import Stack, paths, protos
+from harness import Stack, protos
 from harness.checks import expect_status, now_ms
-from harness.fixtures import running
+from harness.fixtures import import_sample_catalogue, running
 
 SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
-SAMPLE = os.path.join(paths.REPO_ROOT, "tests", "data", "dosage",
-                      "sample_catalogue.csv")
 PARACETAMOL = "161"  # 1 g a dose, 4 g a day in the sample catalogue
 GIVEN_MAX_ROWS = 20000
 
@@ -40,10 +37,7 @@ def st():
 @pytest.fixture(scope="module")
 def pb(st):
     pb = protos.module("dosage")
-    with open(SAMPLE, "rb") as f:
-        r = st.call("dosage", "ImportCatalogue", pb.ImportCatalogueRequest(
-            csv=f.read()), role="pharmacist")
-    assert list(r.errors) == []
+    import_sample_catalogue(st)
     return pb
 
 

@@ -7,7 +7,6 @@ allows the pair), through the running services and the sample
 catalogue."""
 
 import os
-import time
 import uuid
 
 import grpc
@@ -15,13 +14,11 @@ import pytest
 
 from harness import Stack, paths, protos
 from harness.checks import expect_status, now_ms, poll
-from harness.fixtures import new_patient, running
+from harness.fixtures import import_sample_catalogue, new_patient, running
 
 SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
 MIN = 60 * 1000
-SAMPLE = os.path.join(paths.REPO_ROOT, "tests", "data", "dosage",
-                      "sample_catalogue.csv")
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +34,7 @@ def pb():
 
 @pytest.fixture(scope="module")
 def catalogue(st, pb):
-    with open(SAMPLE, "rb") as f:
-        r = st.call("dosage", "ImportCatalogue", pb.ImportCatalogueRequest(
-            csv=f.read()), role="pharmacist")
-    assert list(r.errors) == []
+    r = import_sample_catalogue(st)
     # The ward's other products of the classes, as a pharmacy codes them.
     drugs = [
         dict(code="OXY-IR", name="Oxycodone 5 mg capsules",

@@ -12,23 +12,19 @@ patients in identity, facts from records) as a ward meets them.
 Each must end safe: refused with the field and rule named, or held until
 a second person confirms."""
 
-import os
-import time
 import uuid
 
 import grpc
 import pytest
 
-from harness import Stack, paths, protos
+from harness import Stack, protos
 from harness.checks import expect_status, now_ms, poll
-from harness.fixtures import running
+from harness.fixtures import import_sample_catalogue, running
 
 SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
 MIN = 60 * 1000
 DAY = 24 * HOUR
-SAMPLE = os.path.join(paths.REPO_ROOT, "tests", "data", "dosage",
-                      "sample_catalogue.csv")
 PARACETAMOL, INSULIN, METHOTREXATE = "161", "253182", "6851"
 
 
@@ -45,10 +41,7 @@ def pb():
 
 @pytest.fixture(scope="module")
 def catalogue(st, pb):
-    with open(SAMPLE, "rb") as f:
-        r = st.call("dosage", "ImportCatalogue", pb.ImportCatalogueRequest(
-            csv=f.read()), role="pharmacist")
-    assert list(r.errors) == []
+    r = import_sample_catalogue(st)
     # The pharmacy marks oral methotrexate weekly-only (the CSV's
     # weekly_only column, or here UpsertDrug).
     mtx = st.call("dosage", "GetDrug", pb.GetDrugRequest(code=METHOTREXATE),

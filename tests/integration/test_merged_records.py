@@ -8,7 +8,6 @@ each record back its own picture."""
 
 import json
 import ssl
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -16,16 +15,13 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, paths, protos
+from harness import Stack, protos
 from harness.checks import expect_status, now_ms
-from harness.fixtures import running
+from harness.fixtures import import_sample_catalogue, running
 
-import os
 
 SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
-SAMPLE = os.path.join(paths.REPO_ROOT, "tests", "data", "dosage",
-                      "sample_catalogue.csv")
 MERGED = "record was merged into %s; chart on the surviving record"
 
 
@@ -43,10 +39,7 @@ def pb():
 
 @pytest.fixture(scope="module")
 def catalogue(st, pb):
-    with open(SAMPLE, "rb") as f:
-        r = st.call("dosage", "ImportCatalogue", pb.ImportCatalogueRequest(
-            csv=f.read()), role="pharmacist")
-    assert list(r.errors) == []
+    import_sample_catalogue(st)
 
 
 def patient(st, family):

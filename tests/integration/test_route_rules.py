@@ -6,23 +6,20 @@ listing "iv" as its only route did not stop it.  Each scenario must end
 in the safe outcome: refused at order entry, at verification, at the
 bedside, or at the pump."""
 
-import os
 import time
 import uuid
 
 import grpc
 import pytest
 
-from harness import Stack, paths, protos
-from harness.checks import expect_status, now_ms
-from harness.fixtures import running
+from harness import Stack, protos
+from harness.checks import expect_status
+from harness.fixtures import import_sample_catalogue, running
 
 SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
 MIN = 60 * 1000
 KCL = "KCL-CONC-20"
-SAMPLE = os.path.join(paths.REPO_ROOT, "tests", "data", "dosage",
-                      "sample_catalogue.csv")
 PRECONDITION = grpc.StatusCode.FAILED_PRECONDITION
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 
@@ -40,10 +37,7 @@ def pb():
 
 @pytest.fixture(scope="module")
 def catalogue(st, pb):
-    with open(SAMPLE, "rb") as f:
-        r = st.call("dosage", "ImportCatalogue", pb.ImportCatalogueRequest(
-            csv=f.read()), role="pharmacist")
-    assert list(r.errors) == []
+    r = import_sample_catalogue(st)
     return r.imported
 
 
