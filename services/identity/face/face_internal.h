@@ -87,6 +87,13 @@ struct identity_face {
 	identity_copy_mode copy_mode;
 	int copy_distance;
 	int64_t copy_window_ms;
+	/* VerifyFace's decision (handlers_face.c): the score against the
+	 * mean of the patient's unit templates (fuse_mean) or the best one;
+	 * the band below the threshold, and the quality under which a
+	 * non-match asks for another photograph. */
+	bool fuse_mean;
+	double retake_band;
+	double retake_quality;
 };
 
 /*
@@ -150,13 +157,13 @@ med_err identity_face_embed_points(identity_face *f, const med_image *img,
 /*
  * identity_face_detect_onnx finds the faces of img with the ONNX detector
  * (face_detect.c): at most max, best first, in img's pixels, into faces
- * and *n; with IDENTITY_FACE_FIRST_FOUND it stops after the first look that
- * finds a face it frames well.  The shrunk copy it looked at, if any, is
- * handed to the caller in *copy (freed with med_image_free).  Errors:
- * MED_ERR_INTERNAL (the model failed; logged), MED_ERR_NOMEM.
+ * and *n, from every look (enrolment, verification and identification see
+ * the same faces, so the dominant-face rule decides alike).  The shrunk copy it
+ * looked at, if any, is handed to the caller in *copy (freed with
+ * med_image_free).  Errors: MED_ERR_INTERNAL (the model failed; logged),
+ * MED_ERR_NOMEM.
  */
 med_err identity_face_detect_onnx(identity_face *f, const med_image *img,
-				  identity_face_search search,
 				  identity_det_face *faces, size_t max,
 				  size_t *n,
 				  identity_face_copy *copy) MED_MUST_CHECK;

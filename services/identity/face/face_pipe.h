@@ -10,6 +10,8 @@
 
 #include <med/err.h>
 
+#include "face_det.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -83,13 +85,19 @@ med_err identity_face_side_problem(const char *field, uint32_t w, uint32_t h,
 				   med_problem *p) MED_MUST_CHECK;
 
 /*
- * identity_face_count_problem wants exactly one face found (count) and,
- * then, face at least min_size pixels across; face is read only when
- * count is 1.
+ * identity_face_count_problem refuses what the dominant-face rule made of
+ * n_faces faces (face_det.h) unless it is IDENTITY_DET_ONE, and then a
+ * face less than min_size pixels across; face is read only then.
  */
-med_err identity_face_count_problem(const char *field, int64_t count,
+med_err identity_face_count_problem(const char *field, identity_det_verdict v,
+				    size_t n_faces,
 				    const identity_face_box *face, int min_size,
 				    med_problem *p) MED_MUST_CHECK;
+
+/* identity_face_refusal names the refusal v makes for the audit event
+ * (detail "refusal"): "no-face", "faces-ambiguous", "face-behind-another",
+ * or "" for IDENTITY_DET_ONE. */
+const char *identity_face_refusal(identity_det_verdict v);
 
 /*
  * identity_face_pose_problem checks the eyes l and r (in fb's coordinates):
@@ -129,5 +137,32 @@ med_err identity_face_confirm_problem(const char *field, int neighbours,
 med_err identity_face_blur_problem(const char *field, double sharpness,
 				   double min_sharpness,
 				   med_problem *p) MED_MUST_CHECK;
+
+/* identity_face_decision - VerifyFace's answer (FaceDecision). */
+typedef enum identity_face_decision {
+	IDENTITY_FACE_MATCH,
+	IDENTITY_FACE_NO_MATCH,
+	IDENTITY_FACE_RETAKE, /* take another photograph; never a token */
+} identity_face_decision;
+
+/*
+ * identity_face_verdict - what VerifyFace knows when it decides: the fused
+ * score, the threshold, the retake band below it (threshold - band up to
+ * the threshold), the probe's quality and the quality under which a
+ * non-match asks for another photograph.
+ */
+typedef struct identity_face_verdict {
+	double score, threshold, band, quality, min_quality;
+} identity_face_verdict;
+
+/*
+ * identity_face_decide: a score at or above the threshold matches; just
+ * short of it (in the band), or from a photograph of low quality, it asks
+ * for another photograph, since a second probe of the patient usually
+ * clears the threshold where an impostor's does not; else no match.  reason
+ * (len bytes) says why in words, "" on a match.
+ */
+identity_face_decision identity_face_decide(const identity_face_verdict *v,
+					    char *reason, size_t len);
 
 #endif

@@ -12,7 +12,9 @@
 #include "identity.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* near fails unless |got - want| <= eps, printing both. */
 #define NEAR(a, b, eps) MT_NEAR(a, b, eps)
@@ -340,18 +342,33 @@ test_size_gates(void)
 		"47x100 is too small for a face (at least 48x48)");
 	refused(identity_face_side_problem("photo", 640, 20, &p), &p, "photo",
 		"640x20 is too small for a face (at least 48x48)");
-	MT_OK(identity_face_count_problem("image", 1, &ok, 40, &p));
-	refused(identity_face_count_problem("image", 1, &small, 40, &p), &p,
-		"image",
-		"the face is 39 pixels across; at least 40 are needed");
-	/* the box is not read unless one face was found */
-	refused(identity_face_count_problem("images[0]", 0, NULL, 40, &p), &p,
-		"images[0]",
+	MT_OK(identity_face_count_problem("image", IDENTITY_DET_ONE, 1, &ok, 40,
+					  &p));
+	refused(identity_face_count_problem("image", IDENTITY_DET_ONE, 3,
+					    &small, 40, &p),
+		&p, "image",
+		"the face is 39 pixels across; at least 40 are needed: move "
+		"nearer");
+	/* the box is not read unless the rule picked a face */
+	refused(identity_face_count_problem("images[0]", IDENTITY_DET_NONE, 0,
+					    NULL, 40, &p),
+		&p, "images[0]",
 		"no face found; send a frontal photograph of one face");
-	refused(identity_face_count_problem("images[0]", 2, NULL, 40, &p), &p,
-		"images[0]",
-		"2 faces found, none clearly larger and nearer the centre; "
-		"exactly one is required");
+	refused(identity_face_count_problem("images[0]", IDENTITY_DET_AMBIGUOUS,
+					    2, NULL, 40, &p),
+		&p, "images[0]",
+		"2 faces found, none clearly the patient's: two are of a "
+		"similar size and near the centre; photograph the patient "
+		"alone");
+	refused(identity_face_count_problem("image", IDENTITY_DET_OVERLAP, 2,
+					    NULL, 40, &p),
+		&p, "image",
+		"2 faces found, one behind the other: the face overlaps "
+		"another face; photograph the patient with no one close "
+		"behind them");
+	MT_EQ_STR(identity_face_refusal(IDENTITY_DET_OVERLAP),
+		  "face-behind-another");
+	MT_EQ_STR(identity_face_refusal(IDENTITY_DET_ONE), "");
 }
 
 /* png_head writes the signature and IHDR of a PNG (no data). */
@@ -580,6 +597,52 @@ test_yunet_bind(void)
 	MT_TRUE(strstr(msg, "multiples of 32") != NULL);
 }
 
+/*
+ * The decision of VerifyFace as a table: the score against a threshold of
+ * 0.938 with a retake band of 0.02 and a quality floor of 0.5.
+ */
+typedef struct decide_case {
+	const char *name;
+	double score, quality;
+	identity_face_decision want;
+	const char *reason_has; /* "" on a match */
+} decide_case;
+
+static const decide_case decide_cases[] = {
+	{"at the threshold: a match", 0.938, 0.9, IDENTITY_FACE_MATCH, ""},
+	{"a poor photograph that matches still matches", 0.95, 0.1,
+	 IDENTITY_FACE_MATCH, ""},
+	{"just short: take another photograph", 0.937, 0.9,
+	 IDENTITY_FACE_RETAKE, "just short of the threshold 0.938"},
+	{"at the band's lower edge", 0.918, 0.9, IDENTITY_FACE_RETAKE,
+	 "the retake band starts at 0.918"},
+	{"under the band, good photograph: no match", 0.9179, 0.9,
+	 IDENTITY_FACE_NO_MATCH, "not the patient's enrolled face"},
+	{"under the band, poor photograph: take another", 0.5, 0.49,
+	 IDENTITY_FACE_RETAKE, "quality is low (0.49, under 0.50)"},
+	{"quality at the floor is good enough", 0.5, 0.5,
+	 IDENTITY_FACE_NO_MATCH, "good quality (0.50)"},
+};
+
+static void
+test_decide(void)
+{
+	for (size_t i = 0; i < sizeof(decide_cases) / sizeof(decide_cases[0]);
+	     i++) {
+		const decide_case *c = &decide_cases[i];
+		identity_face_verdict v = {c->score, 0.938, 0.02, c->quality,
+					   0.5};
+		char reason[256];
+		identity_face_decision d =
+			identity_face_decide(&v, reason, sizeof(reason));
+		if (d != c->want || strstr(reason, c->reason_has) == NULL)
+			fprintf(stderr, "case: %s: %s\n", c->name, reason);
+		MT_EQ_INT(d, c->want);
+		MT_TRUE(strstr(reason, c->reason_has) != NULL);
+		MT_TRUE((reason[0] == '\0') == (d == IDENTITY_FACE_MATCH));
+	}
+}
+
 static const mt_case cases[] = {
 	{"crop_geometry", test_crop_geometry},
 	{"roll_from_the_eyes", test_roll_from_the_eyes},
@@ -596,6 +659,7 @@ static const mt_case cases[] = {
 	{"yunet_decodes_a_face", test_yunet_decodes_a_face},
 	{"yunet_suppresses_overlaps", test_yunet_suppresses_overlaps},
 	{"yunet_bind", test_yunet_bind},
+	{"decide", test_decide},
 	{NULL, NULL},
 };
 
