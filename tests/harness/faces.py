@@ -136,7 +136,7 @@ def _bystander(rng, n):
     return crop, float(w)
 
 
-def _paste(canvas, piece, cx, cy):
+def paste_face(canvas, piece, cx, cy):
     """Blends piece into canvas centred at (cx, cy) through a feathered
     ellipse (a face in the scene, not a pasted rectangle), clipped to the
     canvas."""
@@ -219,7 +219,7 @@ def crowded_photo(n, kind=None):
         cx = max(cx, px1 + fx)
     else:
         cx = min(cx, px0 - fx)
-    _paste(canvas, piece, cx, cy)
+    paste_face(canvas, piece, cx, cy)
     ok, buf = cv2.imencode(".jpg", canvas, [cv2.IMWRITE_JPEG_QUALITY, 90])
     assert ok
     return buf.tobytes(), kind, ratio

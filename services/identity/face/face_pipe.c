@@ -517,6 +517,23 @@ identity_face_roll(const float l[2], const float r[2])
 	return atan2f(r[1] - l[1], r[0] - l[0]);
 }
 
+float
+identity_face_turn(const identity_face_box *fb, const float l[2],
+		   const float r[2])
+{
+	return ((l[0] + r[0]) / 2.f - (fb->x + fb->w / 2.f)) /
+	       fmaxf(fb->w, 1.f);
+}
+
+double
+identity_face_pose_quality(double roll_rad, double max_roll_deg, double turn)
+{
+	double roll = fabs(roll_rad) * 180.0 / M_PI / fmax(max_roll_deg, 1.0);
+	double off = fmax(roll, fabs(turn) / IDENTITY_FACE_MAX_TURN);
+
+	return 1.0 - 0.5 * fmin(1.0, off);
+}
+
 med_err
 identity_face_pose_problem(const char *field, const identity_face_box *fb,
 			   const float l[2], const float r[2],
@@ -530,7 +547,7 @@ identity_face_pose_problem(const char *field, const identity_face_box *fb,
 				       "the head is tilted %.0f degrees; at "
 				       "most %.0f are accepted",
 				       (double)fabsf(deg), max_roll_deg);
-	if (fabsf(mid) > 0.2f * fb->w)
+	if (fabsf(mid) > IDENTITY_FACE_MAX_TURN * fb->w)
 		return med_problem_set(p, MED_ERR_INVALID, field,
 				       "the face is turned sideways; look at "
 				       "the camera");
@@ -648,7 +665,7 @@ scale_points(float pts[IDENTITY_LANDMARKS][2], float k)
 static med_err
 chip_pose(med_call *call, identity_face *f, const char *field,
 	  const med_image *src, float r, const identity_face_box *orig,
-	  float pts[IDENTITY_LANDMARKS][2], float *roll,
+	  float pts[IDENTITY_LANDMARKS][2], float pose[2],
 	  identity_face_box *lbox)
 {
 	float b[4] = {orig->x * r, orig->y * r, orig->w * r, orig->h * r};
@@ -676,7 +693,8 @@ chip_pose(med_call *call, identity_face *f, const char *field,
 	if (identity_face_pose_problem(field, &lb, l, rr, f->max_roll_deg,
 				       &p) != MED_OK)
 		return refuse(call, "pose", &p);
-	*roll = identity_face_roll(l, rr);
+	pose[0] = identity_face_roll(l, rr);
+	pose[1] = identity_face_turn(&lb, l, rr);
 	*lbox = lb;
 	return MED_OK;
 }
@@ -687,7 +705,7 @@ chip_pose(med_call *call, identity_face *f, const char *field,
 static med_err
 chip_embed(med_call *call, identity_face *f, const char *field,
 	   const med_image *img, const identity_face_copy *copy,
-	   const identity_face_box *orig, float *roll, float **emb_out,
+	   const identity_face_box *orig, float pose[2], float **emb_out,
 	   identity_face_box *lbox)
 {
 	float pts[IDENTITY_LANDMARKS][2], r;
@@ -697,7 +715,7 @@ chip_embed(med_call *call, identity_face *f, const char *field,
 
 	if (err != MED_OK)
 		return err;
-	err = chip_pose(call, f, field, src, r, orig, pts, roll, lbox);
+	err = chip_pose(call, f, field, src, r, orig, pts, pose, lbox);
 	if (err == MED_OK) {
 		*emb_out = med_arena_alloc(med_call_arena(call),
 					   f->dim * sizeof(float));
@@ -739,10 +757,10 @@ confirm(med_call *call, identity_face *f, const char *field,
 }
 
 /* eye_pose checks the pose from the detector's eyes or the eye cascade
- * (fb in w's coordinates); no eyes found leaves the roll at 0. */
+ * (fb in w's coordinates); no eyes found leaves the pose at 0. */
 static med_err
 eye_pose(med_call *call, identity_face *f, const char *field,
-	 const identity_grey8 *w, const identity_face_box *fb, float *roll)
+	 const identity_grey8 *w, const identity_face_box *fb, float pose[2])
 {
 	float l[2], r[2];
 	med_problem p;
@@ -755,7 +773,8 @@ eye_pose(med_call *call, identity_face *f, const char *field,
 	if (identity_face_pose_problem(field, fb, l, r, f->max_roll_deg, &p) !=
 	    MED_OK)
 		return refuse(call, "pose", &p);
-	*roll = identity_face_roll(l, r);
+	pose[0] = identity_face_roll(l, r);
+	pose[1] = identity_face_turn(fb, l, r);
 	return MED_OK;
 }
 
@@ -791,7 +810,7 @@ gate_and_embed(med_call *call, identity_face *f, const char *field,
 	       const identity_face_box *orig, identity_face_probe *out)
 {
 	uint8_t crop[IDENTITY_FACE_W * IDENTITY_FACE_H];
-	float roll = 0.f;
+	float pose[2] = {0.f, 0.f}; /* roll (radians), turn (face_pipe.h) */
 	double sharp;
 	med_problem p;
 	identity_face_box lbox = *orig;
@@ -799,20 +818,24 @@ gate_and_embed(med_call *call, identity_face *f, const char *field,
 
 	if (err == MED_OK)
 		err = f->chip ? chip_embed(call, f, field, img, copy, orig,
-					   &roll, &out->emb, &lbox)
-			      : eye_pose(call, f, field, w, fb, &roll);
+					   pose, &out->emb, &lbox)
+			      : eye_pose(call, f, field, w, fb, pose);
 	if (err != MED_OK)
 		return err;
 	identity_crop_spec gate = {IDENTITY_FACE_W, IDENTITY_FACE_H, CROP_SCALE,
-				   roll};
+				   pose[0]};
 	copy_hash(w, f->chip ? &lbox : orig, orig, fb, &gate, out);
 	identity_face_align(w, fb, &gate, crop);
 	sharp = identity_face_sharpness(crop);
 	if (identity_face_blur_problem(field, sharp, f->min_sharpness, &p) !=
 	    MED_OK)
 		return refuse(call, "blur", &p);
-	out->quality = identity_face_quality(sharp, f->min_sharpness, orig->w,
-					     f->min_size);
+	/* The face's size is the square around the landmarks when there
+	 * are some: a detector's box is only a rough frame. */
+	out->quality =
+		identity_face_quality(sharp, f->min_sharpness, lbox.w,
+				      f->min_size) *
+		identity_face_pose_quality(pose[0], f->max_roll_deg, pose[1]);
 	if (f->chip)
 		return MED_OK;
 	out->emb =
@@ -820,7 +843,7 @@ gate_and_embed(med_call *call, identity_face *f, const char *field,
 	if (out->emb == NULL)
 		return MED_ERR_NOMEM;
 	if (f->onnx)
-		return embed_onnx(f, w, fb, roll, out->emb);
+		return embed_onnx(f, w, fb, pose[0], out->emb);
 	return embed(f, crop, out->emb);
 }
 

@@ -55,6 +55,23 @@ void identity_face_align(const identity_grey8 *w, const identity_face_box *fb,
  * when r is lower, image y pointing down). */
 float identity_face_roll(const float l[2], const float r[2]);
 
+/* The pose gate's crude yaw: the eyes' midpoint at most this share of the
+ * face's width from its centre. */
+#define IDENTITY_FACE_MAX_TURN 0.2f
+
+/* identity_face_turn is the eyes' midpoint's offset from the centre of fb
+ * as a share of its width (signed; the pose gate's crude yaw). */
+float identity_face_turn(const identity_face_box *fb, const float l[2],
+			 const float r[2]);
+
+/*
+ * identity_face_pose_quality is 1 for a face level and frontal, falling
+ * linearly to 0.5 at the pose gate's limits: roll_rad against max_roll_deg,
+ * turn against IDENTITY_FACE_MAX_TURN, whichever is nearer its limit.
+ */
+double identity_face_pose_quality(double roll_rad, double max_roll_deg,
+				  double turn);
+
 /* identity_face_sharpness is the variance of the 4-neighbour Laplacian
  * over the inner pixels of an IDENTITY_FACE_W x IDENTITY_FACE_H crop. */
 double identity_face_sharpness(const uint8_t *crop);
@@ -62,7 +79,8 @@ double identity_face_sharpness(const uint8_t *crop);
 /*
  * identity_face_quality is a probe's quality in [0, 1]: half from the
  * sharpness (full at 5 times the minimum), half from the face's width in
- * the photograph (full at 3 times the minimum).
+ * the photograph (full at 3 times the minimum).  The reply's quality is
+ * this times identity_face_pose_quality.
  */
 double identity_face_quality(double sharpness, double min_sharpness,
 			     double face_px, int min_size);

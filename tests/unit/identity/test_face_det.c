@@ -222,7 +222,7 @@ static const dominant_case dominant_cases[] = {
 	 1},
 	{"a face just touching the patient's is beside it",
 	 2,
-	 {{260, 120, 120}, {360, 90, 70}},
+	 {{260, 120, 120}, {370, 90, 70}},
 	 IDENTITY_DET_ONE,
 	 0},
 	{"a small face in the background behind the head",

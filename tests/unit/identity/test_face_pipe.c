@@ -329,6 +329,16 @@ test_quality(void)
 	NEAR(identity_face_quality(200.0, 40.0, 60.0, 40), 0.75, 1e-12);
 	/* a minimum of 0 counts as 1, not as a division by zero */
 	NEAR(identity_face_quality(2.5, 0.0, 120.0, 40), 0.75, 1e-12);
+	/* pose: level and frontal 1, half at the gate's limits, never less */
+	NEAR(identity_face_pose_quality(0.0, 20.0, 0.0), 1.0, 1e-12);
+	NEAR(identity_face_pose_quality(10.0 * M_PI / 180.0, 20.0, 0.0), 0.75,
+	     1e-9);
+	NEAR(identity_face_pose_quality(0.0, 20.0, -0.1), 0.75, 1e-6);
+	NEAR(identity_face_pose_quality(0.0, 20.0, 0.2), 0.5, 1e-6);
+	NEAR(identity_face_pose_quality(-1.0, 20.0, 0.9), 0.5, 1e-12);
+	identity_face_box fb = {.x = 10, .y = 0, .w = 100, .h = 100};
+	float l[2] = {40, 40}, r[2] = {100, 40};
+	NEAR(identity_face_turn(&fb, l, r), 0.1, 1e-6);
 }
 
 static void
