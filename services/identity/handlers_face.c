@@ -433,28 +433,33 @@ copy_refusal(med_call *call, identity_face *f, const char *patient_id,
 
 /*
  * decide sets the reply's decision, reason and match from its score and
- * quality (identity_face_decide); a copy in warn mode never matches.
+ * quality and the patient's pending retake (identity_retakes_decide); a
+ * copy in warn mode never matches.
  */
 static med_err
-decide(med_call *call, identity_face *f,
+decide(med_call *call, identity_face *f, const char *patient_id,
        Smartmed__Identity__V1__VerifyFaceResponse *res)
 {
-	identity_face_verdict v = {res->score, f->threshold, f->retake_band,
-				   res->quality, f->retake_quality};
+	identity_face_verdict v = {res->score,	      f->threshold,
+				   f->retake_band,    res->quality,
+				   f->retake_quality, false};
 	char reason[256];
-	identity_face_decision d =
-		identity_face_decide(&v, reason, sizeof(reason));
+	identity_face_decision d = IDENTITY_FACE_NO_MATCH;
 
 	res->retake_from = f->threshold - f->retake_band;
-	if (res->copy_suspected) {
-		d = IDENTITY_FACE_NO_MATCH;
+	if (res->copy_suspected)
 		snprintf(reason, sizeof(reason), "%s",
 			 "looks like a photograph of a photograph");
-	}
+	else if (identity_retakes_decide(med_call_db(call), patient_id,
+					 med_now_ms(), &v, &d, reason,
+					 sizeof(reason)) != MED_OK)
+		return med_call_fail(call, MED_ERR_UNAVAILABLE,
+				     "image: the photograph could not be "
+				     "decided; try again");
 	res->match = d == IDENTITY_FACE_MATCH;
-	res->decision = d == IDENTITY_FACE_MATCH    ? IDENTITY_MATCH
-			: d == IDENTITY_FACE_RETAKE ? IDENTITY_RETAKE
-						    : IDENTITY_NO_MATCH;
+	res->decision = d == IDENTITY_FACE_MATCH      ? IDENTITY_MATCH
+			: d == IDENTITY_FACE_NO_MATCH ? IDENTITY_NO_MATCH
+						      : IDENTITY_RETAKE;
 	res->reason = med_arena_strdup(med_call_arena(call), reason);
 	return res->reason != NULL ? MED_OK : MED_ERR_NOMEM;
 }
@@ -505,7 +510,7 @@ identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
 		return err;
 	if (res->copy_suspected && f->copy_mode == IDENTITY_COPY_ENFORCE)
 		return copy_refusal(call, f, req->patient_id, res);
-	if ((err = decide(call, f, res)) != MED_OK)
+	if ((err = decide(call, f, req->patient_id, res)) != MED_OK)
 		return err;
 	if (res->match &&
 	    (err = sign_token(call, f, req->patient_id, req->terminal,

@@ -95,10 +95,11 @@ const med_config_spec identity_config[] = {
 	{"MED_FACE_COPY_WINDOW_S", MED_CONFIG_INT, "86400", false, 60, 2592000,
 	 "how long a patient's VerifyFace photographs are kept (as hashes) "
 	 "to refuse their replay"},
-	{"MED_FACE_FUSION", MED_CONFIG_STRING, "mean", false, 0, 0,
-	 "VerifyFace's score against a patient's templates: mean (the "
-	 "photograph against the mean of their unit embeddings) or best (the "
-	 "best single template); docs/architecture.md, Template fusion"},
+	{"MED_FACE_FUSION", MED_CONFIG_STRING, "best", false, 0, 0,
+	 "VerifyFace's score against a patient's templates: best (the best "
+	 "single template) or mean (the photograph against the mean of their "
+	 "unit embeddings; on ORL it let more impostors through, "
+	 "docs/benchmarks.md)"},
 	{"MED_FACE_RETAKE_BAND_MILLI", MED_CONFIG_INT, "20", false, 0, 200,
 	 "thousandths of cosine below the threshold in which VerifyFace asks "
 	 "for another photograph (RETAKE, no token) rather than answer no "

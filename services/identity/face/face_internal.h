@@ -10,6 +10,7 @@
 #include <med/vtoken.h>
 
 #include "face_align.h"
+#include "face_pipe.h"
 #include "face_tiny.h"
 #include "face_yunet.h"
 #include "identity.h"
@@ -207,6 +208,18 @@ med_err identity_copies_check(med_db *db, const char *patient_id,
 			      const identity_face_probe *pr, int64_t now_ms,
 			      int64_t window_ms,
 			      identity_copy_seen *seen) MED_MUST_CHECK;
+
+/*
+ * identity_retakes_decide decides v (identity_face_decide) for patient_id
+ * in one transaction with the patient's pending retake (retakes.c): one
+ * asked within IDENTITY_RETAKE_WINDOW_MS sets v->second and is used up;
+ * a new RETAKE (score in the band) is recorded.  Errors: the database's
+ * (logged); nothing is decided then.
+ */
+med_err identity_retakes_decide(med_db *db, const char *patient_id,
+				int64_t now_ms, identity_face_verdict *v,
+				identity_face_decision *d, char *reason,
+				size_t len) MED_MUST_CHECK;
 
 /* identity_face_normalise L2-normalises emb (f->dim floats); MED_ERR_INTERNAL
  * for a zero or non-finite embedding. */

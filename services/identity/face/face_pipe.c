@@ -886,11 +886,32 @@ free_img:
 	return err;
 }
 
+/* second_photograph decides the photograph after a retake: the threshold
+ * plus the band, or no match. */
+static identity_face_decision
+second_photograph(const identity_face_verdict *v, char *reason, size_t len)
+{
+	double bar = v->threshold + v->band;
+
+	if (v->score >= bar) {
+		snprintf(reason, len, "%s", "");
+		return IDENTITY_FACE_MATCH;
+	}
+	snprintf(reason, len,
+		 "the second photograph after a retake scored %.3f, under the "
+		 "raised bar %.3f (the threshold %.3f plus the retake band): "
+		 "not matched; confirm the patient's identity another way",
+		 v->score, bar, v->threshold);
+	return IDENTITY_FACE_NO_MATCH;
+}
+
 identity_face_decision
 identity_face_decide(const identity_face_verdict *v, char *reason, size_t len)
 {
 	double from = v->threshold - v->band;
 
+	if (v->second)
+		return second_photograph(v, reason, len);
 	if (v->score >= v->threshold) {
 		snprintf(reason, len, "%s", "");
 		return IDENTITY_FACE_MATCH;
@@ -909,7 +930,7 @@ identity_face_decide(const identity_face_verdict *v, char *reason, size_t len)
 			 "another photograph, nearer, sharper and facing the "
 			 "camera",
 			 v->score, v->threshold, v->quality, v->min_quality);
-		return IDENTITY_FACE_RETAKE;
+		return IDENTITY_FACE_RETAKE_QUALITY;
 	}
 	snprintf(reason, len,
 		 "score %.3f is below the threshold %.3f and the retake band "

@@ -160,25 +160,35 @@ med_err identity_face_blur_problem(const char *field, double sharpness,
 typedef enum identity_face_decision {
 	IDENTITY_FACE_MATCH,
 	IDENTITY_FACE_NO_MATCH,
-	IDENTITY_FACE_RETAKE, /* take another photograph; never a token */
+	IDENTITY_FACE_RETAKE,	      /* just short: take another photograph */
+	IDENTITY_FACE_RETAKE_QUALITY, /* a poor photograph: take another */
 } identity_face_decision;
 
 /*
  * identity_face_verdict - what VerifyFace knows when it decides: the fused
  * score, the threshold, the retake band below it (threshold - band up to
  * the threshold), the probe's quality and the quality under which a
- * non-match asks for another photograph.
+ * non-match asks for another photograph, and whether this is the second
+ * photograph after a score in the band (IDENTITY_RETAKE_WINDOW_MS).
  */
 typedef struct identity_face_verdict {
 	double score, threshold, band, quality, min_quality;
+	bool second;
 } identity_face_verdict;
+
+/* How long a retake asked of a patient raises the bar for their next
+ * photograph. */
+#define IDENTITY_RETAKE_WINDOW_MS (10 * 60 * 1000)
 
 /*
  * identity_face_decide: a score at or above the threshold matches; just
- * short of it (in the band), or from a photograph of low quality, it asks
- * for another photograph, since a second probe of the patient usually
- * clears the threshold where an impostor's does not; else no match.  reason
- * (len bytes) says why in words, "" on a match.
+ * short of it (in the band) it asks for another photograph
+ * (IDENTITY_FACE_RETAKE), as it does for a non-match from a photograph of
+ * low quality (IDENTITY_FACE_RETAKE_QUALITY); else no match.  The second
+ * photograph after a score in the band must clear the threshold plus the
+ * band, with no further retake: a free second try would let an impostor's
+ * near miss through (on ORL, FMR 0.09 % became 0.17 %; docs/benchmarks.md,
+ * "Template fusion").  reason (len bytes) says why in words, "" on a match.
  */
 identity_face_decision identity_face_decide(const identity_face_verdict *v,
 					    char *reason, size_t len);

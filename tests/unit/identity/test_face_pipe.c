@@ -614,24 +614,32 @@ test_yunet_bind(void)
 typedef struct decide_case {
 	const char *name;
 	double score, quality;
+	bool second;
 	identity_face_decision want;
 	const char *reason_has; /* "" on a match */
 } decide_case;
 
 static const decide_case decide_cases[] = {
-	{"at the threshold: a match", 0.938, 0.9, IDENTITY_FACE_MATCH, ""},
-	{"a poor photograph that matches still matches", 0.95, 0.1,
+	{"at the threshold: a match", 0.938, 0.9, false, IDENTITY_FACE_MATCH,
+	 ""},
+	{"a poor photograph that matches still matches", 0.95, 0.1, false,
 	 IDENTITY_FACE_MATCH, ""},
-	{"just short: take another photograph", 0.937, 0.9,
+	{"just short: take another photograph", 0.937, 0.9, false,
 	 IDENTITY_FACE_RETAKE, "just short of the threshold 0.938"},
-	{"at the band's lower edge", 0.918, 0.9, IDENTITY_FACE_RETAKE,
+	{"at the band's lower edge", 0.918, 0.9, false, IDENTITY_FACE_RETAKE,
 	 "the retake band starts at 0.918"},
-	{"under the band, good photograph: no match", 0.9179, 0.9,
+	{"under the band, good photograph: no match", 0.9179, 0.9, false,
 	 IDENTITY_FACE_NO_MATCH, "not the patient's enrolled face"},
-	{"under the band, poor photograph: take another", 0.5, 0.49,
-	 IDENTITY_FACE_RETAKE, "quality is low (0.49, under 0.50)"},
-	{"quality at the floor is good enough", 0.5, 0.5,
+	{"under the band, poor photograph: take another", 0.5, 0.49, false,
+	 IDENTITY_FACE_RETAKE_QUALITY, "quality is low (0.49, under 0.50)"},
+	{"quality at the floor is good enough", 0.5, 0.5, false,
 	 IDENTITY_FACE_NO_MATCH, "good quality (0.50)"},
+	{"after a retake the bar is the threshold plus the band", 0.958, 0.9,
+	 true, IDENTITY_FACE_MATCH, ""},
+	{"after a retake, the threshold alone is not enough", 0.95, 0.9, true,
+	 IDENTITY_FACE_NO_MATCH, "under the raised bar 0.958"},
+	{"after a retake, no second retake", 0.93, 0.1, true,
+	 IDENTITY_FACE_NO_MATCH, "second photograph after a retake"},
 };
 
 static void
@@ -640,8 +648,8 @@ test_decide(void)
 	for (size_t i = 0; i < sizeof(decide_cases) / sizeof(decide_cases[0]);
 	     i++) {
 		const decide_case *c = &decide_cases[i];
-		identity_face_verdict v = {c->score, 0.938, 0.02, c->quality,
-					   0.5};
+		identity_face_verdict v = {c->score,   0.938, 0.02,
+					   c->quality, 0.5,   c->second};
 		char reason[256];
 		identity_face_decision d =
 			identity_face_decide(&v, reason, sizeof(reason));
