@@ -73,12 +73,15 @@ dominates(const identity_det_face *a, const identity_det_face *b, float w,
 	if (ratio >= IDENTITY_DOMINANT_AREA &&
 	    (oa < IDENTITY_EDGE_OFF || oa < ob))
 		return true;
+	if (ratio >= IDENTITY_DOMINANT_AREA_CENTRAL &&
+	    oa <= IDENTITY_CENTRAL_OFF && ob > IDENTITY_CENTRAL_OFF)
+		return true;
 	return ratio >= IDENTITY_EDGE_AREA && oa <= IDENTITY_CENTRAL_OFF &&
 	       ob >= IDENTITY_EDGE_OFF;
 }
 
-/* behind says whether b, not a background face, shares enough of its box
- * with a to be one face behind the other (IDENTITY_OVERLAP_SHARE). */
+/* behind says whether b, of about a's size, shares enough of its box with
+ * a to be one face behind the other (IDENTITY_OVERLAP_SHARE). */
 static bool
 behind(const identity_det_face *a, const identity_det_face *b)
 {
@@ -87,7 +90,7 @@ behind(const identity_det_face *a, const identity_det_face *b)
 	float big = fmaxf(area(a), area(b)), small = fminf(area(a), area(b));
 
 	if (ix <= 0.f || iy <= 0.f ||
-	    big >= IDENTITY_DOMINANT_AREA_ANYWHERE * small)
+	    big >= IDENTITY_DOMINANT_AREA_CENTRAL * small)
 		return false;
 	return ix * iy >= IDENTITY_OVERLAP_SHARE * small;
 }
