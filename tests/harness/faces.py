@@ -230,3 +230,57 @@ def _inside(H, W, top, left, h, w):
     m = np.zeros((H, W, 1), bool)
     m[top:top + h, left:left + w] = True
     return m
+
+
+def face_patient(st, pb, photos=(), family="Face"):
+    """A new patient (registrar) with photos enrolled in one EnrollFace when
+    there are some; returns the patient id."""
+    import uuid
+    pid = st.call("identity", "CreatePatient", pb.CreatePatientRequest(
+        mrn="MRN-" + uuid.uuid4().hex[:16].upper(), family_name=family,
+        birth_date="1970-01-02", sex=pb.ADMINISTRATIVE_SEX_FEMALE),
+        role="registrar").patient_id
+    if photos:
+        st.call("identity", "EnrollFace", pb.EnrollFaceRequest(
+            patient_id=pid, images=list(photos)), role="registrar",
+            timeout=60)
+    return pid
+
+
+def verify_face(st, pb, pid, image):
+    """VerifyFace of image against pid, as a nurse."""
+    return st.call("identity", "VerifyFace", pb.VerifyFaceRequest(
+        patient_id=pid, image=image), role="nurse", timeout=30)
+
+
+def face_events(st, pid, key="event", value=None):
+    """The details (dicts) of the audit events about pid whose detail key
+    is value (any value when None)."""
+    from . import protos
+    apb = protos.module("audit")
+    out = []
+    for r in st.call("audit", "Query", apb.QueryRequest(
+            patient_id=pid, limit=100), role="auditor", timeout=10):
+        details = {d.key: d.value for d in r.event.details}
+        if key in details and (value is None or details[key] == value):
+            details["_action"] = r.event.action
+            details["_outcome"] = r.event.outcome
+            out.append(details)
+    return out
+
+
+def deep_face_stack(**extra):
+    """identity and audit on the deep face models with new keys and the
+    MED_ settings in extra, to use in a with statement; skips when the
+    build made no deep models."""
+    import tempfile
+    from . import Stack
+    from .fixtures import running
+    from .run import face_models_env
+    if paths.deep_face_models() is None:
+        pytest.skip("deep face models not built (make deps installs the "
+                    "npm package, make builds them)")
+    keys = FaceKeys.load_or_create(tempfile.mkdtemp(prefix="smartmed-fk-"))
+    env = dict(keys.env(), **face_models_env())
+    env.update(extra)
+    return running(Stack(services=["identity", "audit"], extra_env=env))

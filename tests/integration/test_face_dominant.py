@@ -14,20 +14,16 @@ the other way, and a refusal's audit event did not say what was wrong.
 The crowded set is made here from ../shared (tests/harness/faces.py,
 crowded_photo); the cases skip without it or without the deep models."""
 
-import tempfile
-import uuid
 
 import grpc
 import numpy as np
 import pytest
 
-from harness import Stack, protos
+from harness import protos
 from harness.checks import expect_status, poll
-from harness.faces import (CALTECH_N, FaceKeys, caltech_jpeg,
-                           crowded_photo, orl_png)
-from harness.fixtures import running
-from harness.run import face_models_env
-from harness import paths
+from harness.faces import (CALTECH_N, caltech_jpeg, crowded_photo,
+                           deep_face_stack, face_events, face_patient,
+                           orl_png, verify_face)
 
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 
@@ -39,20 +35,12 @@ def pb():
 
 @pytest.fixture(scope="module")
 def st():
-    if paths.deep_face_models() is None:
-        pytest.skip("deep face models not built (make deps installs the "
-                    "npm package, make builds them)")
-    keys = FaceKeys.load_or_create(tempfile.mkdtemp(prefix="smartmed-fk-"))
-    env = dict(keys.env(), MED_FACE_COPY_CHECK="off", **face_models_env())
-    with running(Stack(services=["identity", "audit"], extra_env=env)) as s:
+    with deep_face_stack(MED_FACE_COPY_CHECK="off") as s:
         yield s
 
 
 def _patient(st, pb):
-    return st.call("identity", "CreatePatient", pb.CreatePatientRequest(
-        mrn="MRN-" + uuid.uuid4().hex[:16].upper(), family_name="Crowd",
-        birth_date="1970-01-02", sex=pb.ADMINISTRATIVE_SEX_FEMALE),
-        role="registrar").patient_id
+    return face_patient(st, pb, family="Crowd")
 
 
 def _enrol(st, pb, pid, photos):
@@ -61,8 +49,7 @@ def _enrol(st, pb, pid, photos):
 
 
 def _verify(st, pb, pid, image):
-    return st.call("identity", "VerifyFace", pb.VerifyFaceRequest(
-        patient_id=pid, image=image), role="nurse", timeout=30)
+    return verify_face(st, pb, pid, image)
 
 
 def _identify(st, pb, image):
@@ -110,15 +97,10 @@ def test_crowded_photographs_take_the_patient_alike_everywhere(st, pb):
 
 
 def _refusals(st, pid, what):
-    """The audit events about pid that record a refused photograph."""
-    apb = protos.module("audit")
-    out = []
-    for r in st.call("audit", "Query", apb.QueryRequest(
-            patient_id=pid, limit=100), role="auditor", timeout=10):
-        details = {d.key: d.value for d in r.event.details}
-        if details.get("refusal") == what:
-            out.append((r.event.action, r.event.outcome))
-    return out
+    """(action, outcome) of the audit events about pid that record a
+    photograph refused as what."""
+    return [(d["_action"], d["_outcome"])
+            for d in face_events(st, pid, "refusal", what)]
 
 
 def _refused_everywhere(st, pb, image, says, what):
