@@ -9,19 +9,15 @@ Before, each of these copies got a signed verification token.  The cases
 run on the deep pipeline as make run starts it and skip where the build
 made no face models or ../shared (ORL, Caltech faces) is absent."""
 
-import os
-
 import grpc
 import numpy as np
 import pytest
 
-from harness import paths, protos
+from harness import protos
 from harness.checks import expect_status, poll
-from harness.faces import (deep_face_stack, face_events, face_patient,
-                           orl_png, verify_face)
+from harness.faces import (caltech_jpeg, deep_face_stack, face_events,
+                           face_patient, orl_png, verify_face)
 
-CALTECH = os.path.join(paths.REPO_ROOT, "..", "shared", "data", "faces",
-                       "caltech_faces_easy")
 COPY = "looks like a photograph of a photograph"
 
 
@@ -42,11 +38,7 @@ def st():
 
 def _photo(n):
     """Caltech face photograph n (JPEG bytes), or skip."""
-    path = os.path.join(CALTECH, "image_%04d.jpg" % n)
-    if not os.path.exists(path):
-        pytest.skip("Caltech faces not present at ../shared/data/faces")
-    with open(path, "rb") as f:
-        return f.read()
+    return caltech_jpeg(n)
 
 
 def _cv(data):
