@@ -308,8 +308,7 @@ face_duplicates(med_call *call, const ProtobufCBinaryData *photo,
 
 	if ((err = identity_face_ready(call, f)) != MED_OK ||
 	    (err = identity_face_analyze(call, f, "photo", photo->data,
-					 photo->len, IDENTITY_FACE_EVERY_LOOK,
-					 &pr)) != MED_OK)
+					 photo->len, &pr)) != MED_OK)
 		return err;
 	ix = identity_face_index(f);
 	if (!identity_index_is_loaded(ix) &&

@@ -9,11 +9,20 @@
 #include <med/service.h>
 #include <med/vtoken.h>
 
+#include <math.h>
 #include <sodium.h>
 #include <string.h>
 
 #include "face_internal.h"
+#include "face_pipe.h"
 #include "sync.h"
+
+#define IDENTITY_MATCH                                                         \
+	SMARTMED__IDENTITY__V1__FACE_DECISION__FACE_DECISION_MATCH
+#define IDENTITY_NO_MATCH                                                      \
+	SMARTMED__IDENTITY__V1__FACE_DECISION__FACE_DECISION_NO_MATCH
+#define IDENTITY_RETAKE                                                        \
+	SMARTMED__IDENTITY__V1__FACE_DECISION__FACE_DECISION_RETAKE
 
 /*
  * face_audit puts the face facts (no biometric data) on the call's audit
@@ -217,8 +226,7 @@ identity_rpc_enroll_face(med_call *call, const ProtobufCMessage *in,
 	for (size_t i = 0; i < req->n_images; i++) {
 		snprintf(field, sizeof(field), "images[%zu]", i);
 		err = identity_face_analyze(call, f, field, req->images[i].data,
-					    req->images[i].len,
-					    IDENTITY_FACE_EVERY_LOOK, &pr[i]);
+					    req->images[i].len, &pr[i]);
 		if (err != MED_OK)
 			return err;
 	}
@@ -259,11 +267,17 @@ identity_rpc_enroll_face(med_call *call, const ProtobufCMessage *in,
 
 /* ---- VerifyFace ------------------------------------------------------- */
 
+/*
+ * best_ctx scores a probe against one patient's templates as they are
+ * decrypted: the best single template, and the sum of the unit templates
+ * (sum, dim floats) whose direction is the fused template.
+ */
 typedef struct best_ctx {
 	const float *probe;
 	size_t dim;
 	float best;
 	size_t n;
+	float *sum;
 } best_ctx;
 
 static med_err
@@ -274,7 +288,27 @@ best_of(void *ctx, const identity_template *t)
 
 	if (b->n++ == 0 || s > b->best)
 		b->best = s;
+	for (size_t i = 0; i < b->dim; i++)
+		b->sum[i] += t->emb[i];
 	return MED_OK;
+}
+
+/*
+ * fused_score is the probe's cosine with the mean of the patient's unit
+ * templates: every enrolment photograph counts, so one odd probe weighs
+ * less than against the single best template (docs/benchmarks.md, "Template
+ * fusion").  Templates that cancel out (a zero mean) give the best score.
+ */
+static float
+fused_score(const best_ctx *b)
+{
+	double norm = 0.0, dot = 0.0;
+
+	for (size_t i = 0; i < b->dim; i++) {
+		norm += (double)b->sum[i] * b->sum[i];
+		dot += (double)b->sum[i] * b->probe[i];
+	}
+	return norm > 0.0 ? (float)(dot / sqrt(norm)) : b->best;
 }
 
 static med_err
@@ -322,22 +356,29 @@ static void
 verify_audit(med_call *call, identity_face *f, const char *patient_id,
 	     const Smartmed__Identity__V1__VerifyFaceResponse *res)
 {
-	char score[32], others[16], dist[16];
+	char score[32], others[16], dist[16], best[32], q[16];
 	const char *what = res->copy_suspected ? "face copy suspected"
 			   : res->match	       ? "face verified"
-					       : "face not matched";
+			   : res->decision == IDENTITY_RETAKE
+				   ? "face retake asked"
+				   : "face not matched";
 
 	snprintf(score, sizeof(score), "%.4f", res->score);
 	snprintf(others, sizeof(others), "%u", res->other_faces);
 	snprintf(dist, sizeof(dist), "%u", res->copy_distance);
+	snprintf(best, sizeof(best), "%.4f", res->best_template_score);
+	snprintf(q, sizeof(q), "%.2f", res->quality);
 	face_audit(call, f, patient_id, what,
 		   (med_audit_detail[]){
 			   {"score", score},
 			   {"match", res->match ? "true" : "false"},
 			   {"other_faces", others},
 			   {"copy_of", res->copy_of ? res->copy_of : ""},
-			   {"copy_distance", dist}},
-		   5);
+			   {"copy_distance", dist},
+			   {"best_template_score", best},
+			   {"quality", q},
+			   {"reason", res->reason ? res->reason : ""}},
+		   8);
 }
 
 /*
@@ -390,6 +431,39 @@ copy_refusal(med_call *call, identity_face *f, const char *patient_id,
 			     res->copy_of, res->copy_distance);
 }
 
+/*
+ * decide sets the reply's decision, reason and match from its score and
+ * quality and the patient's pending retake (identity_retakes_decide); a
+ * copy in warn mode never matches.
+ */
+static med_err
+decide(med_call *call, identity_face *f, const char *patient_id,
+       Smartmed__Identity__V1__VerifyFaceResponse *res)
+{
+	identity_face_verdict v = {res->score,	      f->threshold,
+				   f->retake_band,    res->quality,
+				   f->retake_quality, false};
+	char reason[256];
+	identity_face_decision d = IDENTITY_FACE_NO_MATCH;
+
+	res->retake_from = f->threshold - f->retake_band;
+	if (res->copy_suspected)
+		snprintf(reason, sizeof(reason), "%s",
+			 "looks like a photograph of a photograph");
+	else if (identity_retakes_decide(med_call_db(call), patient_id,
+					 med_now_ms(), &v, &d, reason,
+					 sizeof(reason)) != MED_OK)
+		return med_call_fail(call, MED_ERR_UNAVAILABLE,
+				     "image: the photograph could not be "
+				     "decided; try again");
+	res->match = d == IDENTITY_FACE_MATCH;
+	res->decision = d == IDENTITY_FACE_MATCH      ? IDENTITY_MATCH
+			: d == IDENTITY_FACE_NO_MATCH ? IDENTITY_NO_MATCH
+						      : IDENTITY_RETAKE;
+	res->reason = med_arena_strdup(med_call_arena(call), reason);
+	return res->reason != NULL ? MED_OK : MED_ERR_NOMEM;
+}
+
 med_err
 identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
 			 ProtobufCMessage *out)
@@ -405,12 +479,15 @@ identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
 		return err;
 	med_call_set_patient(call, req->patient_id);
 	err = identity_face_analyze(call, f, "image", req->image.data,
-				    req->image.len, IDENTITY_FACE_FIRST_FOUND,
-				    &pr);
+				    req->image.len, &pr);
 	if (err != MED_OK)
 		return err;
 	b.probe = pr.emb;
 	b.dim = f->dim;
+	b.sum = med_arena_alloc(med_call_arena(call), f->dim * sizeof(float));
+	if (b.sum == NULL)
+		return MED_ERR_NOMEM;
+	memset(b.sum, 0, f->dim * sizeof(float));
 	/* The database, not this process's index, is the authority: an
 	 * erasure on another replica takes effect here at once. */
 	err = identity_templates_each(med_call_db(call), f, req->patient_id,
@@ -421,16 +498,20 @@ identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
 		return med_call_fail(call, MED_ERR_PRECONDITION,
 				     "patient_id: no face templates enrolled "
 				     "for this patient");
-	res->score = b.best;
+	res->best_template_score = b.best;
+	res->templates = (uint32_t)b.n;
+	res->score = f->fuse_mean ? fused_score(&b) : b.best;
 	res->threshold = f->threshold;
 	res->model = f->model;
 	res->device = f->device;
 	res->other_faces = pr.other_faces;
+	res->quality = pr.quality;
 	if ((err = copy_check(call, f, req->patient_id, &pr, res)) != MED_OK)
 		return err;
 	if (res->copy_suspected && f->copy_mode == IDENTITY_COPY_ENFORCE)
 		return copy_refusal(call, f, req->patient_id, res);
-	res->match = res->score >= f->threshold && !res->copy_suspected;
+	if ((err = decide(call, f, req->patient_id, res)) != MED_OK)
+		return err;
 	if (res->match &&
 	    (err = sign_token(call, f, req->patient_id, req->terminal,
 			      res->score, med_now_ms(), res)) != MED_OK)
@@ -518,9 +599,8 @@ identity_rpc_identify_face(med_call *call, const ProtobufCMessage *in,
 	if (k > IDENTITY_MAX_TOP_K)
 		return med_call_fail(call, MED_ERR_INVALID, "top_k: at most %d",
 				     IDENTITY_MAX_TOP_K);
-	if ((err = identity_face_analyze(
-		     call, f, "image", req->image.data, req->image.len,
-		     IDENTITY_FACE_EVERY_LOOK, &pr)) != MED_OK ||
+	if ((err = identity_face_analyze(call, f, "image", req->image.data,
+					 req->image.len, &pr)) != MED_OK ||
 	    (err = identify_filter(call, &filter)) != MED_OK ||
 	    (err = ensure_index(call, f)) != MED_OK ||
 	    (err = identity_index_search(f->index, pr.emb, k, &filter, hits, &n,

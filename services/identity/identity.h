@@ -431,26 +431,12 @@ typedef struct identity_face_probe {
 med_err identity_face_ready(med_call *call, identity_face *f) MED_MUST_CHECK;
 
 /*
- * identity_face_search - how hard the detector looks.  A photograph that
- * becomes a template or names a patient (enrolment, identification, the
- * registration photo) gets every look; a bedside check of a claimed patient
- * stops after the first look that finds a face of the size that look
- * frames well: a face it missed could only make the check refuse, never
- * match another patient (face_detect.c).
- */
-typedef enum identity_face_search {
-	IDENTITY_FACE_EVERY_LOOK,
-	IDENTITY_FACE_FIRST_FOUND,
-} identity_face_search;
-
-/*
  * identity_face_analyze decodes, detects exactly one face, applies the quality
  * gate, aligns and embeds.  field names the request field in messages.
  * Errors: MED_ERR_INVALID (with the reason set on call), MED_ERR_INTERNAL.
  */
 med_err identity_face_analyze(med_call *call, identity_face *f,
 			      const char *field, const uint8_t *buf, size_t len,
-			      identity_face_search search,
 			      identity_face_probe *out) MED_MUST_CHECK;
 
 /* Accessors of the configured face state. */

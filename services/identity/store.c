@@ -234,6 +234,16 @@ static const char *const v10_statements[] = {
 	NULL,
 };
 
+/* The retake band's memory (face/retakes.c): a patient whose VerifyFace
+ * photograph scored just short of the threshold, and when. */
+static const char *const v27_statements[] = {
+	"CREATE TABLE IF NOT EXISTS face_retakes ("
+	" patient_id CHAR(36) NOT NULL PRIMARY KEY,"
+	" asked_ms BIGINT NOT NULL"
+	") ENGINE=InnoDB " MED_DB_BIN,
+	NULL,
+};
+
 const med_db_migration identity_migrations[] = {
 	{1, "patients: the master patient index", v1_statements},
 	{2, "face_templates: encrypted face templates", v2_statements},
@@ -255,6 +265,8 @@ const med_db_migration identity_migrations[] = {
 	 v9_statements},
 	{10, "face_probe_copies and photograph hashes: copies refused",
 	 v10_statements},
+	{27, "face_retakes: a second photograph after a near miss",
+	 v27_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);

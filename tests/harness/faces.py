@@ -77,3 +77,210 @@ def orl_png(subject, n):
     ok, buf = cv2.imencode(".png", img)
     assert ok, "cv2 could not encode %s as PNG" % path
     return buf.tobytes()
+
+
+CALTECH = os.path.join(paths.REPO_ROOT, "..", "shared", "data", "faces",
+                       "caltech_faces_easy")
+# Caltech faces photographs that are of a person in front of a plain
+# background, the patient of the crowded set (435 of them).
+CALTECH_N = 435
+_CASCADE = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
+
+
+def caltech_jpeg(n):
+    """Caltech faces photograph n (1..435) as JPEG bytes, or skip when the
+    data set is absent."""
+    path = os.path.join(CALTECH, "image_%04d.jpg" % n)
+    if not os.path.exists(path):
+        pytest.skip("Caltech faces not present at ../shared/data/faces")
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _face_box(img):
+    """The largest face OpenCV's own Haar cascade finds in img (x, y, w,
+    h), or None: the test set's own idea of where a face is, independent
+    of the service's detector."""
+    import cv2
+    grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    boxes = cv2.CascadeClassifier(_CASCADE).detectMultiScale(
+        grey, 1.1, 5, minSize=(40, 40))
+    if len(boxes) == 0:
+        return None
+    return max((tuple(int(v) for v in b) for b in boxes),
+               key=lambda b: b[2] * b[3])
+
+
+def _bystander(rng, n):
+    """A bystander's face for crowded photograph n: an ORL photograph (every
+    other one) or the face cut from another Caltech photograph, as a BGR
+    image and the width of the face in it."""
+    import cv2
+    import numpy as np
+    if n % 2 == 0:
+        s, k = rng.randint(1, 40), rng.randint(1, 10)
+        grey = cv2.imread(os.path.join(ORL, "s%d" % s, "%d.pgm" % k),
+                          cv2.IMREAD_GRAYSCALE)
+        if grey is not None:
+            # ORL's face fills about 70 % of the photograph's width.
+            return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR), 0.7 * 92
+    other = (n + rng.randint(17, 200)) % CALTECH_N + 1
+    img = cv2.imdecode(np.frombuffer(caltech_jpeg(other), np.uint8),
+                       cv2.IMREAD_COLOR)
+    box = _face_box(img)
+    if box is None:
+        return None
+    x, y, w, h = box
+    m = int(0.25 * w)
+    crop = img[max(0, y - m):y + h + m, max(0, x - m):x + w + m]
+    return crop, float(w)
+
+
+def paste_face(canvas, piece, cx, cy):
+    """Blends piece into canvas centred at (cx, cy) through a feathered
+    ellipse (a face in the scene, not a pasted rectangle), clipped to the
+    canvas."""
+    import cv2
+    import numpy as np
+    ph, pw = piece.shape[:2]
+    mask = np.zeros((ph, pw), np.float32)
+    cv2.ellipse(mask, (pw // 2, ph // 2), (int(pw * 0.46), int(ph * 0.48)),
+                0, 0, 360, 1.0, -1)
+    mask = cv2.GaussianBlur(mask, (0, 0), max(1.0, 0.04 * pw))[..., None]
+    x0, y0 = int(cx - pw / 2), int(cy - ph / 2)
+    H, W = canvas.shape[:2]
+    sx0, sy0 = max(0, -x0), max(0, -y0)
+    sx1, sy1 = min(pw, W - x0), min(ph, H - y0)
+    if sx1 <= sx0 or sy1 <= sy0:
+        return
+    dst = canvas[y0 + sy0:y0 + sy1, x0 + sx0:x0 + sx1].astype(np.float32)
+    m = mask[sy0:sy1, sx0:sx1]
+    src = piece[sy0:sy1, sx0:sx1].astype(np.float32)
+    canvas[y0 + sy0:y0 + sy1, x0 + sx0:x0 + sx1] = (
+        m * src + (1 - m) * dst).astype(np.uint8)
+
+
+# The bystanders of the crowded set, by kind: a face clearly smaller than
+# the patient's anywhere beside them ("background": 0.35 to 0.62 times as
+# wide, so at least 2.6 times smaller in area), or one up to as large at
+# the frame's left or right edge, partly cut off ("edge").
+CROWD_KINDS = {"background": (0.35, 0.62), "edge": (0.62, 1.0)}
+
+
+def crowded_photo(n, kind=None):
+    """Crowded photograph n (1..435): Caltech photograph n, the patient,
+    widened to a 16:9 landscape frame (its border smeared outwards), with a
+    bystander's face (ORL or another Caltech photograph's) beside them, of
+    kind (CROWD_KINDS; by default alternating).  Returns (JPEG bytes,
+    kind, width ratio bystander/patient), or None when OpenCV finds no
+    face in the photograph to size the bystander by.  Deterministic in n.
+    Skips when ../shared is absent."""
+    import random
+    import cv2
+    import numpy as np
+    rng = random.Random(1000 + n)
+    kind = kind or ("background", "edge")[n % 2]
+    img = cv2.imdecode(np.frombuffer(caltech_jpeg(n), np.uint8),
+                       cv2.IMREAD_COLOR)
+    box = _face_box(img)
+    by = _bystander(rng, n)
+    if box is None or by is None:
+        return None
+    h, w = img.shape[:2]
+    H = int(h * 1.15)
+    W = int(H * 16 / 9)
+    top, left = (H - h) // 2, (W - w) // 2
+    canvas = cv2.copyMakeBorder(img, top, H - h - top, left, W - w - left,
+                                cv2.BORDER_REPLICATE)
+    canvas = np.where(_inside(H, W, top, left, h, w), canvas,
+                      cv2.GaussianBlur(canvas, (0, 0), 6))
+    ratio = rng.uniform(*CROWD_KINDS[kind])
+    piece, face_w = by
+    k = ratio * box[2] / face_w
+    piece = cv2.resize(piece, (max(8, int(piece.shape[1] * k)),
+                               max(8, int(piece.shape[0] * k))),
+                       interpolation=cv2.INTER_AREA if k < 1
+                       else cv2.INTER_CUBIC)
+    ph, pw = piece.shape[:2]
+    right = rng.random() < 0.5
+    side = left  # the widening on each side
+    if kind == "background":
+        cx = rng.uniform(pw / 2, max(pw / 2, side - pw / 2 + 0.1 * w))
+    else:
+        cx = rng.uniform(side * 0.05, 0.35 * pw)
+    cx = W - cx if right else cx
+    cy = rng.uniform(ph / 2, max(ph / 2, H - ph / 2))
+    # Beside the patient, not behind them: the bystander's face stays
+    # clear of the patient's (OpenCV's box, a fifth larger all round).
+    x, y, bw, bh = box
+    px0, px1 = left + x - 0.2 * bw, left + x + 1.2 * bw
+    fx = 0.35 * pw  # the face's half-width within the pasted piece
+    if right:
+        cx = max(cx, px1 + fx)
+    else:
+        cx = min(cx, px0 - fx)
+    paste_face(canvas, piece, cx, cy)
+    ok, buf = cv2.imencode(".jpg", canvas, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    assert ok
+    return buf.tobytes(), kind, ratio
+
+
+def _inside(H, W, top, left, h, w):
+    import numpy as np
+    m = np.zeros((H, W, 1), bool)
+    m[top:top + h, left:left + w] = True
+    return m
+
+
+def face_patient(st, pb, photos=(), family="Face"):
+    """A new patient (registrar) with photos enrolled in one EnrollFace when
+    there are some; returns the patient id."""
+    import uuid
+    pid = st.call("identity", "CreatePatient", pb.CreatePatientRequest(
+        mrn="MRN-" + uuid.uuid4().hex[:16].upper(), family_name=family,
+        birth_date="1970-01-02", sex=pb.ADMINISTRATIVE_SEX_FEMALE),
+        role="registrar").patient_id
+    if photos:
+        st.call("identity", "EnrollFace", pb.EnrollFaceRequest(
+            patient_id=pid, images=list(photos)), role="registrar",
+            timeout=60)
+    return pid
+
+
+def verify_face(st, pb, pid, image):
+    """VerifyFace of image against pid, as a nurse."""
+    return st.call("identity", "VerifyFace", pb.VerifyFaceRequest(
+        patient_id=pid, image=image), role="nurse", timeout=30)
+
+
+def face_events(st, pid, key="event", value=None):
+    """The details (dicts) of the audit events about pid whose detail key
+    is value (any value when None)."""
+    from . import protos
+    apb = protos.module("audit")
+    out = []
+    for r in st.call("audit", "Query", apb.QueryRequest(
+            patient_id=pid, limit=100), role="auditor", timeout=10):
+        details = {d.key: d.value for d in r.event.details}
+        if key in details and (value is None or details[key] == value):
+            details["_action"] = r.event.action
+            details["_outcome"] = r.event.outcome
+            out.append(details)
+    return out
+
+
+def deep_face_stack(**extra):
+    """identity and audit on the deep face models with new keys and the
+    MED_ settings in extra, to use in a with statement; skips when the
+    build made no deep models."""
+    import tempfile
+    from . import Stack
+    from .fixtures import running
+    from .run import face_models_env
+    if paths.deep_face_models() is None:
+        pytest.skip("deep face models not built (make deps installs the "
+                    "npm package, make builds them)")
+    keys = FaceKeys.load_or_create(tempfile.mkdtemp(prefix="smartmed-fk-"))
+    env = dict(keys.env(), **face_models_env())
+    env.update(extra)
+    return running(Stack(services=["identity", "audit"], extra_env=env))

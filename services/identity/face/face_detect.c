@@ -31,19 +31,11 @@ typedef struct placement {
  * filling the input, then at 55 % of it (on ORL and Caltech, the pair
  * finds one face in 99 % and 100 % of the photographs, either alone at
  * most 98 %; docs/benchmarks.md).  A look costs about 3 ms at 224x224.
+ * Every call takes both looks, a bedside check too: one that stopped after
+ * the first look saw fewer faces than enrolment had, so the two could
+ * decide a photograph differently (issue 29).
  */
 static const float tiny_fills[] = {1.0f, 0.55f};
-
-/*
- * A face narrower than this share of the input's shorter side lies well
- * inside the first look's anchors, so the smaller second look could only
- * add a face the first look missed because it fills the frame.  For a
- * bedside check (IDENTITY_FACE_FIRST_FOUND) that face could only make the
- * check refuse (the face found is compared with the claimed patient's
- * templates alone), so the second look is skipped; enrolment and
- * identification always take both.
- */
-#define FRAMED_WELL 0.45f
 
 /* look_at centres img at fill of the input (fill 0: top-left, filling). */
 static placement
@@ -224,21 +216,6 @@ look(identity_face *f, const med_image *src, const placement *on_src,
 	return err;
 }
 
-/* framed_well says whether a look at p found a face (cand[0..n)) that
- * spans less than FRAMED_WELL of the input's shorter side. */
-static bool
-framed_well(const identity_face *f, const placement *p,
-	    const identity_det_face *cand, size_t n)
-{
-	float limit = FRAMED_WELL *
-		      (float)(f->det_w < f->det_h ? f->det_w : f->det_h);
-
-	for (size_t i = 0; i < n; i++)
-		if (fmaxf(cand[i].w, cand[i].h) * p->s < limit)
-			return true;
-	return false;
-}
-
 /*
  * looks_at runs the looks of the detector on img through src, a copy
  * shrunk to the largest look's scale r (every look then resamples a small
@@ -246,8 +223,7 @@ framed_well(const identity_face *f, const placement *p,
  */
 static med_err
 looks_at(identity_face *f, const med_image *img, const med_image *src, float r,
-	 identity_face_search search, float *x, identity_det_face *cand,
-	 size_t *n_cand)
+	 float *x, identity_det_face *cand, size_t *n_cand)
 {
 	bool tiny = f->det_kind == IDENTITY_DET_TINY;
 	size_t looks = tiny ? sizeof(tiny_fills) / sizeof(tiny_fills[0]) : 1;
@@ -256,19 +232,15 @@ looks_at(identity_face *f, const med_image *img, const med_image *src, float r,
 	for (size_t i = 0; i < looks && err == MED_OK; i++) {
 		placement p = look_at(f, img, tiny ? tiny_fills[i] : 0.f);
 		placement q = {p.s / r, p.ox, p.oy}; /* src is img times r */
-		size_t before = *n_cand;
 		err = look(f, src, &q, &p, x, cand, MAX_CANDIDATES, n_cand);
-		if (err == MED_OK && search == IDENTITY_FACE_FIRST_FOUND &&
-		    framed_well(f, &p, cand + before, *n_cand - before))
-			break;
 	}
 	return err;
 }
 
 med_err
 identity_face_detect_onnx(identity_face *f, const med_image *img,
-			  identity_face_search search, identity_det_face *faces,
-			  size_t max, size_t *n, identity_face_copy *copy)
+			  identity_det_face *faces, size_t max, size_t *n,
+			  identity_face_copy *copy)
 {
 	size_t plane = (size_t)f->det_w * (size_t)f->det_h, n_cand = 0;
 	float *x = malloc(3 * plane * sizeof(float));
@@ -281,7 +253,7 @@ identity_face_detect_onnx(identity_face *f, const med_image *img,
 	if (err == MED_OK && widest.s < 0.5f)
 		err = identity_face_shrunk(img, widest.s, &src, &r);
 	if (err == MED_OK)
-		err = looks_at(f, img, src, r, search, x, cand, &n_cand);
+		err = looks_at(f, img, src, r, x, cand, &n_cand);
 	copy->img = src != img ? src : NULL;
 	copy->r = r;
 	if (err == MED_OK)

@@ -10,6 +10,7 @@
 #include <med/vtoken.h>
 
 #include "face_align.h"
+#include "face_pipe.h"
 #include "face_tiny.h"
 #include "face_yunet.h"
 #include "identity.h"
@@ -87,6 +88,13 @@ struct identity_face {
 	identity_copy_mode copy_mode;
 	int copy_distance;
 	int64_t copy_window_ms;
+	/* VerifyFace's decision (handlers_face.c): the score against the
+	 * mean of the patient's unit templates (fuse_mean) or the best one;
+	 * the band below the threshold, and the quality under which a
+	 * non-match asks for another photograph. */
+	bool fuse_mean;
+	double retake_band;
+	double retake_quality;
 };
 
 /*
@@ -150,13 +158,13 @@ med_err identity_face_embed_points(identity_face *f, const med_image *img,
 /*
  * identity_face_detect_onnx finds the faces of img with the ONNX detector
  * (face_detect.c): at most max, best first, in img's pixels, into faces
- * and *n; with IDENTITY_FACE_FIRST_FOUND it stops after the first look that
- * finds a face it frames well.  The shrunk copy it looked at, if any, is
- * handed to the caller in *copy (freed with med_image_free).  Errors:
- * MED_ERR_INTERNAL (the model failed; logged), MED_ERR_NOMEM.
+ * and *n, from every look (enrolment, verification and identification see
+ * the same faces, so the dominant-face rule decides alike).  The shrunk copy it
+ * looked at, if any, is handed to the caller in *copy (freed with
+ * med_image_free).  Errors: MED_ERR_INTERNAL (the model failed; logged),
+ * MED_ERR_NOMEM.
  */
 med_err identity_face_detect_onnx(identity_face *f, const med_image *img,
-				  identity_face_search search,
 				  identity_det_face *faces, size_t max,
 				  size_t *n,
 				  identity_face_copy *copy) MED_MUST_CHECK;
@@ -200,6 +208,18 @@ med_err identity_copies_check(med_db *db, const char *patient_id,
 			      const identity_face_probe *pr, int64_t now_ms,
 			      int64_t window_ms,
 			      identity_copy_seen *seen) MED_MUST_CHECK;
+
+/*
+ * identity_retakes_decide decides v (identity_face_decide) for patient_id
+ * in one transaction with the patient's pending retake (retakes.c): one
+ * asked within IDENTITY_RETAKE_WINDOW_MS sets v->second and is used up;
+ * a new RETAKE (score in the band) is recorded.  Errors: the database's
+ * (logged); nothing is decided then.
+ */
+med_err identity_retakes_decide(med_db *db, const char *patient_id,
+				int64_t now_ms, identity_face_verdict *v,
+				identity_face_decision *d, char *reason,
+				size_t len) MED_MUST_CHECK;
 
 /* identity_face_normalise L2-normalises emb (f->dim floats); MED_ERR_INTERNAL
  * for a zero or non-finite embedding. */

@@ -3,11 +3,13 @@
  * face, quality gate, align, embed.  Every refusal names the request field
  * and says what to do, and nothing here keeps the image.
  */
+#include <med/audit.h>
 #include <med/image.h>
 #include <med/log.h>
 
 #include <math.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -251,26 +253,66 @@ second_look(identity_face *f, const identity_grey8 *g, float *boxes,
 }
 
 med_err
-identity_face_count_problem(const char *field, int64_t count,
-			    const identity_face_box *face, int min_size,
-			    med_problem *p)
+identity_face_count_problem(const char *field, identity_det_verdict v,
+			    size_t n_faces, const identity_face_box *face,
+			    int min_size, med_problem *p)
 {
-	if (count == 0)
+	switch (v) {
+	case IDENTITY_DET_NONE:
 		return med_problem_set(p, MED_ERR_INVALID, field,
 				       "no face found; send a frontal "
 				       "photograph of one face");
-	if (count > 1)
+	case IDENTITY_DET_AMBIGUOUS:
 		return med_problem_set(p, MED_ERR_INVALID, field,
-				       "%lld faces found, none clearly larger "
-				       "and nearer the centre; exactly one is "
-				       "required",
-				       (long long)count);
+				       "%zu faces found, none clearly the "
+				       "patient's: two are of a similar size "
+				       "and near the centre; photograph the "
+				       "patient alone",
+				       n_faces);
+	case IDENTITY_DET_OVERLAP:
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "%zu faces found, one behind the other: "
+				       "the face overlaps another face; "
+				       "photograph the patient with no one "
+				       "close behind them",
+				       n_faces);
+	case IDENTITY_DET_ONE:
+		break;
+	}
 	if (face->w < (float)min_size)
 		return med_problem_set(p, MED_ERR_INVALID, field,
 				       "the face is %.0f pixels across; at "
-				       "least %d are needed",
+				       "least %d are needed: move nearer",
 				       (double)face->w, min_size);
 	return MED_OK;
+}
+
+const char *
+identity_face_refusal(identity_det_verdict v)
+{
+	switch (v) {
+	case IDENTITY_DET_NONE:
+		return "no-face";
+	case IDENTITY_DET_AMBIGUOUS:
+		return "faces-ambiguous";
+	case IDENTITY_DET_OVERLAP:
+		return "face-behind-another";
+	case IDENTITY_DET_ONE:
+		break;
+	}
+	return "";
+}
+
+/* refuse fails the call with a gate's problem p and names the refusal
+ * (what) in its audit event, so every refused photograph is on record
+ * with its reason, not only its status. */
+static med_err
+refuse(med_call *call, const char *what, const med_problem *p)
+{
+	med_audit_detail d = {"refusal", what};
+
+	med_call_add_details(call, &d, 1);
+	return med_call_fail_problem(call, p);
 }
 
 /* haar_faces turns count Haar rows (x y w h n) into faces, every
@@ -288,20 +330,20 @@ haar_faces(const float *boxes, int64_t count, float k, identity_det_face *faces)
 
 /*
  * choose fails the call unless the n faces of an img_w x img_h photograph
- * hold one patient's face: the only one, or one that dominates the others
- * (face_det.h); it goes to *face, the faces left aside to *others.
+ * hold one patient's face by the dominant-face rule (face_det.h), the one
+ * rule of enrolment, verification and identification; it goes to *face,
+ * the count of faces set aside to *others.
  */
 static med_err
 choose(med_call *call, identity_face *f, const char *field,
        const identity_det_face *faces, size_t n, float img_w, float img_h,
        identity_face_box *face, uint32_t *others)
 {
-	int pick = n > 0 ? identity_det_dominant(faces, n, img_w, img_h) : -1;
-	int64_t count = pick >= 0 ? 1 : (int64_t)n;
+	identity_det_choice c = identity_det_choose(faces, n, img_w, img_h);
 	med_problem p;
 
-	if (pick >= 0) {
-		const identity_det_face *d = &faces[pick];
+	if (c.verdict == IDENTITY_DET_ONE) {
+		const identity_det_face *d = &faces[c.pick];
 		*face = (identity_face_box){d->x,
 					    d->y,
 					    d->w,
@@ -309,27 +351,31 @@ choose(med_call *call, identity_face *f, const char *field,
 					    d->eyes,
 					    {d->eye_l[0], d->eye_l[1]},
 					    {d->eye_r[0], d->eye_r[1]}};
-		*others = (uint32_t)(n - 1);
+		*others = c.others;
 	}
 	/* With landmarks, the face's size is the square around them
 	 * (chip_pose): a detector's box is only a rough frame. */
-	return fail_with(call,
-			 identity_face_count_problem(field, count, face,
-						     f->chip ? 1 : f->min_size,
-						     &p),
-			 &p);
+	if (identity_face_count_problem(field, c.verdict, n, face,
+					f->chip ? 1 : f->min_size,
+					&p) == MED_OK)
+		return MED_OK;
+	return refuse(call,
+		      c.verdict == IDENTITY_DET_ONE
+			      ? "face-too-small"
+			      : identity_face_refusal(c.verdict),
+		      &p);
 }
 
 /* detect_onnx finds the faces of img with the ONNX detector. */
 static med_err
 detect_onnx(med_call *call, identity_face *f, const char *field,
-	    const med_image *img, identity_face_search search,
-	    identity_face_box *face, uint32_t *others, identity_face_copy *copy)
+	    const med_image *img, identity_face_box *face, uint32_t *others,
+	    identity_face_copy *copy)
 {
 	identity_det_face faces[MAX_BOXES];
 	size_t n = 0;
-	med_err err = identity_face_detect_onnx(f, img, search, faces,
-						MAX_BOXES, &n, copy);
+	med_err err =
+		identity_face_detect_onnx(f, img, faces, MAX_BOXES, &n, copy);
 
 	if (err != MED_OK)
 		return err == MED_ERR_NOMEM ? err : MED_ERR_INTERNAL;
@@ -471,6 +517,23 @@ identity_face_roll(const float l[2], const float r[2])
 	return atan2f(r[1] - l[1], r[0] - l[0]);
 }
 
+float
+identity_face_turn(const identity_face_box *fb, const float l[2],
+		   const float r[2])
+{
+	return ((l[0] + r[0]) / 2.f - (fb->x + fb->w / 2.f)) /
+	       fmaxf(fb->w, 1.f);
+}
+
+double
+identity_face_pose_quality(double roll_rad, double max_roll_deg, double turn)
+{
+	double roll = fabs(roll_rad) * 180.0 / M_PI / fmax(max_roll_deg, 1.0);
+	double off = fmax(roll, fabs(turn) / IDENTITY_FACE_MAX_TURN);
+
+	return 1.0 - 0.5 * fmin(1.0, off);
+}
+
 med_err
 identity_face_pose_problem(const char *field, const identity_face_box *fb,
 			   const float l[2], const float r[2],
@@ -484,7 +547,7 @@ identity_face_pose_problem(const char *field, const identity_face_box *fb,
 				       "the head is tilted %.0f degrees; at "
 				       "most %.0f are accepted",
 				       (double)fabsf(deg), max_roll_deg);
-	if (fabsf(mid) > 0.2f * fb->w)
+	if (fabsf(mid) > IDENTITY_FACE_MAX_TURN * fb->w)
 		return med_problem_set(p, MED_ERR_INVALID, field,
 				       "the face is turned sideways; look at "
 				       "the camera");
@@ -602,7 +665,7 @@ scale_points(float pts[IDENTITY_LANDMARKS][2], float k)
 static med_err
 chip_pose(med_call *call, identity_face *f, const char *field,
 	  const med_image *src, float r, const identity_face_box *orig,
-	  float pts[IDENTITY_LANDMARKS][2], float *roll,
+	  float pts[IDENTITY_LANDMARKS][2], float pose[2],
 	  identity_face_box *lbox)
 {
 	float b[4] = {orig->x * r, orig->y * r, orig->w * r, orig->h * r};
@@ -611,25 +674,27 @@ chip_pose(med_call *call, identity_face *f, const char *field,
 	med_problem p;
 	med_err err = identity_face_landmarks(f, src, b, pts);
 
-	if (err == MED_ERR_INVALID)
-		return med_call_fail(call, err,
-				     "%s: the face's landmarks could not be "
-				     "placed; send a frontal photograph of one "
-				     "face",
-				     field);
+	if (err == MED_ERR_INVALID) {
+		(void)med_problem_set(
+			&p, err, field,
+			"the face's landmarks could not be placed; "
+			"send a frontal photograph of one face");
+		return refuse(call, "no-landmarks", &p);
+	}
 	if (err != MED_OK)
 		return err;
 	memcpy(at_img, pts, sizeof(at_img));
 	scale_points(at_img, 1.f / r);
 	identity_face_landmark_eyes(at_img, b, l, rr);
 	lb = (identity_face_box){.x = b[0], .y = b[1], .w = b[2], .h = b[3]};
-	err = identity_face_count_problem(field, 1, &lb, f->min_size, &p);
-	if (err == MED_OK)
-		err = identity_face_pose_problem(field, &lb, l, rr,
-						 f->max_roll_deg, &p);
-	if (err != MED_OK)
-		return med_call_fail_problem(call, &p);
-	*roll = identity_face_roll(l, rr);
+	if (identity_face_count_problem(field, IDENTITY_DET_ONE, 1, &lb,
+					f->min_size, &p) != MED_OK)
+		return refuse(call, "face-too-small", &p);
+	if (identity_face_pose_problem(field, &lb, l, rr, f->max_roll_deg,
+				       &p) != MED_OK)
+		return refuse(call, "pose", &p);
+	pose[0] = identity_face_roll(l, rr);
+	pose[1] = identity_face_turn(&lb, l, rr);
 	*lbox = lb;
 	return MED_OK;
 }
@@ -640,7 +705,7 @@ chip_pose(med_call *call, identity_face *f, const char *field,
 static med_err
 chip_embed(med_call *call, identity_face *f, const char *field,
 	   const med_image *img, const identity_face_copy *copy,
-	   const identity_face_box *orig, float *roll, float **emb_out,
+	   const identity_face_box *orig, float pose[2], float **emb_out,
 	   identity_face_box *lbox)
 {
 	float pts[IDENTITY_LANDMARKS][2], r;
@@ -650,7 +715,7 @@ chip_embed(med_call *call, identity_face *f, const char *field,
 
 	if (err != MED_OK)
 		return err;
-	err = chip_pose(call, f, field, src, r, orig, pts, roll, lbox);
+	err = chip_pose(call, f, field, src, r, orig, pts, pose, lbox);
 	if (err == MED_OK) {
 		*emb_out = med_arena_alloc(med_call_arena(call),
 					   f->dim * sizeof(float));
@@ -686,15 +751,16 @@ confirm(med_call *call, identity_face *f, const char *field,
 	for (int64_t i = 0; i < count && i < MAX_BOXES; i++)
 		if ((int)boxes[5 * i + 4] > best)
 			best = (int)boxes[5 * i + 4];
-	return fail_with(call, identity_face_confirm_problem(field, best, &p),
-			 &p);
+	if (identity_face_confirm_problem(field, best, &p) != MED_OK)
+		return refuse(call, "no-face", &p);
+	return MED_OK;
 }
 
 /* eye_pose checks the pose from the detector's eyes or the eye cascade
- * (fb in w's coordinates); no eyes found leaves the roll at 0. */
+ * (fb in w's coordinates); no eyes found leaves the pose at 0. */
 static med_err
 eye_pose(med_call *call, identity_face *f, const char *field,
-	 const identity_grey8 *w, const identity_face_box *fb, float *roll)
+	 const identity_grey8 *w, const identity_face_box *fb, float pose[2])
 {
 	float l[2], r[2];
 	med_problem p;
@@ -706,8 +772,9 @@ eye_pose(med_call *call, identity_face *f, const char *field,
 		return MED_OK;
 	if (identity_face_pose_problem(field, fb, l, r, f->max_roll_deg, &p) !=
 	    MED_OK)
-		return med_call_fail_problem(call, &p);
-	*roll = identity_face_roll(l, r);
+		return refuse(call, "pose", &p);
+	pose[0] = identity_face_roll(l, r);
+	pose[1] = identity_face_turn(fb, l, r);
 	return MED_OK;
 }
 
@@ -743,7 +810,7 @@ gate_and_embed(med_call *call, identity_face *f, const char *field,
 	       const identity_face_box *orig, identity_face_probe *out)
 {
 	uint8_t crop[IDENTITY_FACE_W * IDENTITY_FACE_H];
-	float roll = 0.f;
+	float pose[2] = {0.f, 0.f}; /* roll (radians), turn (face_pipe.h) */
 	double sharp;
 	med_problem p;
 	identity_face_box lbox = *orig;
@@ -751,20 +818,24 @@ gate_and_embed(med_call *call, identity_face *f, const char *field,
 
 	if (err == MED_OK)
 		err = f->chip ? chip_embed(call, f, field, img, copy, orig,
-					   &roll, &out->emb, &lbox)
-			      : eye_pose(call, f, field, w, fb, &roll);
+					   pose, &out->emb, &lbox)
+			      : eye_pose(call, f, field, w, fb, pose);
 	if (err != MED_OK)
 		return err;
 	identity_crop_spec gate = {IDENTITY_FACE_W, IDENTITY_FACE_H, CROP_SCALE,
-				   roll};
+				   pose[0]};
 	copy_hash(w, f->chip ? &lbox : orig, orig, fb, &gate, out);
 	identity_face_align(w, fb, &gate, crop);
 	sharp = identity_face_sharpness(crop);
-	err = identity_face_blur_problem(field, sharp, f->min_sharpness, &p);
-	if (err != MED_OK)
-		return med_call_fail_problem(call, &p);
-	out->quality = identity_face_quality(sharp, f->min_sharpness, orig->w,
-					     f->min_size);
+	if (identity_face_blur_problem(field, sharp, f->min_sharpness, &p) !=
+	    MED_OK)
+		return refuse(call, "blur", &p);
+	/* The face's size is the square around the landmarks when there
+	 * are some: a detector's box is only a rough frame. */
+	out->quality =
+		identity_face_quality(sharp, f->min_sharpness, lbox.w,
+				      f->min_size) *
+		identity_face_pose_quality(pose[0], f->max_roll_deg, pose[1]);
 	if (f->chip)
 		return MED_OK;
 	out->emb =
@@ -772,14 +843,13 @@ gate_and_embed(med_call *call, identity_face *f, const char *field,
 	if (out->emb == NULL)
 		return MED_ERR_NOMEM;
 	if (f->onnx)
-		return embed_onnx(f, w, fb, roll, out->emb);
+		return embed_onnx(f, w, fb, pose[0], out->emb);
 	return embed(f, crop, out->emb);
 }
 
 med_err
 identity_face_analyze(med_call *call, identity_face *f, const char *field,
-		      const uint8_t *buf, size_t len,
-		      identity_face_search search, identity_face_probe *out)
+		      const uint8_t *buf, size_t len, identity_face_probe *out)
 {
 	med_image *img = NULL;
 	identity_grey8 w = {0};
@@ -794,8 +864,8 @@ identity_face_analyze(med_call *call, identity_face *f, const char *field,
 	memset(out->copyhash, 0, sizeof(out->copyhash));
 	crypto_hash_sha256(out->photo_sha256, buf, len);
 	err = f->det_kind != IDENTITY_DET_HAAR
-		      ? detect_onnx(call, f, field, img, search, &fb,
-				    &out->other_faces, &copy)
+		      ? detect_onnx(call, f, field, img, &fb, &out->other_faces,
+				    &copy)
 		      : detect(call, f, field, img, &fb, &out->other_faces);
 	if (err != MED_OK)
 		goto free_img;
@@ -814,4 +884,58 @@ free_img:
 	med_image_free(copy.img);
 	med_image_free(img);
 	return err;
+}
+
+/* second_photograph decides the photograph after a retake: the threshold
+ * plus the band, or no match. */
+static identity_face_decision
+second_photograph(const identity_face_verdict *v, char *reason, size_t len)
+{
+	double bar = v->threshold + v->band;
+
+	if (v->score >= bar) {
+		snprintf(reason, len, "%s", "");
+		return IDENTITY_FACE_MATCH;
+	}
+	snprintf(reason, len,
+		 "the second photograph after a retake scored %.3f, under the "
+		 "raised bar %.3f (the threshold %.3f plus the retake band): "
+		 "not matched; confirm the patient's identity another way",
+		 v->score, bar, v->threshold);
+	return IDENTITY_FACE_NO_MATCH;
+}
+
+identity_face_decision
+identity_face_decide(const identity_face_verdict *v, char *reason, size_t len)
+{
+	double from = v->threshold - v->band;
+
+	if (v->second)
+		return second_photograph(v, reason, len);
+	if (v->score >= v->threshold) {
+		snprintf(reason, len, "%s", "");
+		return IDENTITY_FACE_MATCH;
+	}
+	if (v->score >= from) {
+		snprintf(reason, len,
+			 "score %.3f is just short of the threshold %.3f (the "
+			 "retake band starts at %.3f): take another photograph",
+			 v->score, v->threshold, from);
+		return IDENTITY_FACE_RETAKE;
+	}
+	if (v->quality < v->min_quality) {
+		snprintf(reason, len,
+			 "score %.3f is below the threshold %.3f and the "
+			 "photograph's quality is low (%.2f, under %.2f): take "
+			 "another photograph, nearer, sharper and facing the "
+			 "camera",
+			 v->score, v->threshold, v->quality, v->min_quality);
+		return IDENTITY_FACE_RETAKE_QUALITY;
+	}
+	snprintf(reason, len,
+		 "score %.3f is below the threshold %.3f and the retake band "
+		 "(from %.3f), with a photograph of good quality (%.2f): not "
+		 "the patient's enrolled face",
+		 v->score, v->threshold, from, v->quality);
+	return IDENTITY_FACE_NO_MATCH;
 }

@@ -10,6 +10,8 @@
 
 #include <med/err.h>
 
+#include "face_det.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +55,23 @@ void identity_face_align(const identity_grey8 *w, const identity_face_box *fb,
  * when r is lower, image y pointing down). */
 float identity_face_roll(const float l[2], const float r[2]);
 
+/* The pose gate's crude yaw: the eyes' midpoint at most this share of the
+ * face's width from its centre. */
+#define IDENTITY_FACE_MAX_TURN 0.2f
+
+/* identity_face_turn is the eyes' midpoint's offset from the centre of fb
+ * as a share of its width (signed; the pose gate's crude yaw). */
+float identity_face_turn(const identity_face_box *fb, const float l[2],
+			 const float r[2]);
+
+/*
+ * identity_face_pose_quality is 1 for a face level and frontal, falling
+ * linearly to 0.5 at the pose gate's limits: roll_rad against max_roll_deg,
+ * turn against IDENTITY_FACE_MAX_TURN, whichever is nearer its limit.
+ */
+double identity_face_pose_quality(double roll_rad, double max_roll_deg,
+				  double turn);
+
 /* identity_face_sharpness is the variance of the 4-neighbour Laplacian
  * over the inner pixels of an IDENTITY_FACE_W x IDENTITY_FACE_H crop. */
 double identity_face_sharpness(const uint8_t *crop);
@@ -60,7 +79,8 @@ double identity_face_sharpness(const uint8_t *crop);
 /*
  * identity_face_quality is a probe's quality in [0, 1]: half from the
  * sharpness (full at 5 times the minimum), half from the face's width in
- * the photograph (full at 3 times the minimum).
+ * the photograph (full at 3 times the minimum).  The reply's quality is
+ * this times identity_face_pose_quality.
  */
 double identity_face_quality(double sharpness, double min_sharpness,
 			     double face_px, int min_size);
@@ -83,13 +103,19 @@ med_err identity_face_side_problem(const char *field, uint32_t w, uint32_t h,
 				   med_problem *p) MED_MUST_CHECK;
 
 /*
- * identity_face_count_problem wants exactly one face found (count) and,
- * then, face at least min_size pixels across; face is read only when
- * count is 1.
+ * identity_face_count_problem refuses what the dominant-face rule made of
+ * n_faces faces (face_det.h) unless it is IDENTITY_DET_ONE, and then a
+ * face less than min_size pixels across; face is read only then.
  */
-med_err identity_face_count_problem(const char *field, int64_t count,
+med_err identity_face_count_problem(const char *field, identity_det_verdict v,
+				    size_t n_faces,
 				    const identity_face_box *face, int min_size,
 				    med_problem *p) MED_MUST_CHECK;
+
+/* identity_face_refusal names the refusal v makes for the audit event
+ * (detail "refusal"): "no-face", "faces-ambiguous", "face-behind-another",
+ * or "" for IDENTITY_DET_ONE. */
+const char *identity_face_refusal(identity_det_verdict v);
 
 /*
  * identity_face_pose_problem checks the eyes l and r (in fb's coordinates):
@@ -129,5 +155,42 @@ med_err identity_face_confirm_problem(const char *field, int neighbours,
 med_err identity_face_blur_problem(const char *field, double sharpness,
 				   double min_sharpness,
 				   med_problem *p) MED_MUST_CHECK;
+
+/* identity_face_decision - VerifyFace's answer (FaceDecision). */
+typedef enum identity_face_decision {
+	IDENTITY_FACE_MATCH,
+	IDENTITY_FACE_NO_MATCH,
+	IDENTITY_FACE_RETAKE,	      /* just short: take another photograph */
+	IDENTITY_FACE_RETAKE_QUALITY, /* a poor photograph: take another */
+} identity_face_decision;
+
+/*
+ * identity_face_verdict - what VerifyFace knows when it decides: the fused
+ * score, the threshold, the retake band below it (threshold - band up to
+ * the threshold), the probe's quality and the quality under which a
+ * non-match asks for another photograph, and whether this is the second
+ * photograph after a score in the band (IDENTITY_RETAKE_WINDOW_MS).
+ */
+typedef struct identity_face_verdict {
+	double score, threshold, band, quality, min_quality;
+	bool second;
+} identity_face_verdict;
+
+/* How long a retake asked of a patient raises the bar for their next
+ * photograph. */
+#define IDENTITY_RETAKE_WINDOW_MS (10 * 60 * 1000)
+
+/*
+ * identity_face_decide: a score at or above the threshold matches; just
+ * short of it (in the band) it asks for another photograph
+ * (IDENTITY_FACE_RETAKE), as it does for a non-match from a photograph of
+ * low quality (IDENTITY_FACE_RETAKE_QUALITY); else no match.  The second
+ * photograph after a score in the band must clear the threshold plus the
+ * band, with no further retake: a free second try would let an impostor's
+ * near miss through (on ORL, FMR 0.09 % became 0.17 %; docs/benchmarks.md,
+ * "Template fusion").  reason (len bytes) says why in words, "" on a match.
+ */
+identity_face_decision identity_face_decide(const identity_face_verdict *v,
+					    char *reason, size_t len);
 
 #endif

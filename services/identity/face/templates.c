@@ -248,6 +248,11 @@ delete_tx(med_db_conn *c, void *ctx)
 				  "DELETE FROM face_probe_copies WHERE"
 				  " patient_id = ?",
 				  &pid, 1, NULL, NULL);
+	if (err == MED_OK)
+		err = med_db_exec(c,
+				  "DELETE FROM face_retakes WHERE"
+				  " patient_id = ?",
+				  &pid, 1, NULL, NULL);
 	/* Erasing nothing changes no index: no log row, no counter lock. */
 	if (err != MED_OK || x->affected == 0)
 		return err;

@@ -10,6 +10,7 @@
 #include "face_tiny.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define NEAR(a, b, eps) MT_NEAR(a, b, eps)
@@ -132,40 +133,140 @@ test_suppression_keeps_the_best_of_overlaps(void)
 	MT_EQ_INT(identity_det_suppress(cand, 0, 0.4f, out, 3), 0);
 }
 
+/*
+ * The dominant-face rule as a table: faces (x, y, w; square) in a 640 x 360
+ * photograph, centre (320, 180), and what a person would say.  The
+ * patient's face here is 120 px wide and centred at (320, 180).
+ */
+#define MAX_CASE_FACES 4
+typedef struct dominant_case {
+	const char *name;
+	size_t n;
+	float f[MAX_CASE_FACES][3];
+	identity_det_verdict want;
+	int pick; /* the face picked (ONE), else the rival's index */
+} dominant_case;
+
+static const dominant_case dominant_cases[] = {
+	{"no face", 0, {{0}}, IDENTITY_DET_NONE, -1},
+	{"one face anywhere", 1, {{0, 0, 30}}, IDENTITY_DET_ONE, 0},
+	{"a bystander half as wide beside the patient",
+	 2,
+	 {{260, 120, 120}, {60, 40, 60}},
+	 IDENTITY_DET_ONE,
+	 0},
+	{"the order of the faces does not matter",
+	 2,
+	 {{60, 40, 60}, {260, 120, 120}},
+	 IDENTITY_DET_ONE,
+	 1},
+	{"a bystander as large at the frame's edge",
+	 2,
+	 {{260, 120, 120}, {560, 100, 120}},
+	 IDENTITY_DET_ONE,
+	 0},
+	{"a bystander at the edge, cut off by the border",
+	 2,
+	 {{260, 120, 120}, {-50, 150, 110}},
+	 IDENTITY_DET_ONE,
+	 0},
+	{"a bystander a twelfth wider at the edge (boxes vary so)",
+	 2,
+	 {{260, 120, 120}, {540, 100, 130}},
+	 IDENTITY_DET_ONE,
+	 0},
+	{"a bystander clearly larger than the patient at the edge",
+	 2,
+	 {{260, 120, 120}, {520, 100, 140}},
+	 IDENTITY_DET_AMBIGUOUS,
+	 0},
+	{"two of a size side by side near the centre",
+	 2,
+	 {{170, 120, 120}, {350, 120, 120}},
+	 IDENTITY_DET_AMBIGUOUS,
+	 1},
+	{"a bystander 1.23 times smaller, off centre",
+	 2,
+	 {{260, 120, 120}, {120, 100, 120 / 1.23f}},
+	 IDENTITY_DET_ONE,
+	 0},
+	{"just under 1.22 times as wide, off centre",
+	 2,
+	 {{260, 120, 120}, {120, 100, 120 / 1.21f}},
+	 IDENTITY_DET_AMBIGUOUS,
+	 1},
+	{"1.2 times smaller but central too",
+	 2,
+	 {{200, 120, 120}, {340, 130, 100}},
+	 IDENTITY_DET_AMBIGUOUS,
+	 1},
+	{"1.5 times as wide, neither at the edge",
+	 2,
+	 {{260, 120, 120}, {120, 100, 120 / 1.5f}},
+	 IDENTITY_DET_ONE,
+	 0},
+	{"a large face at the edge and a smaller one central",
+	 2,
+	 {{520, 100, 110}, {290, 150, 70}},
+	 IDENTITY_DET_AMBIGUOUS,
+	 1},
+	{"twice as wide wins wherever it stands",
+	 2,
+	 {{520, 100, 110}, {290, 150, 55}},
+	 IDENTITY_DET_ONE,
+	 0},
+	{"every other face must be dominated",
+	 3,
+	 {{260, 120, 120}, {20, 20, 50}, {440, 140, 100}},
+	 IDENTITY_DET_AMBIGUOUS,
+	 2},
+	{"a crowd of small faces behind the patient",
+	 4,
+	 {{260, 120, 120}, {20, 20, 50}, {500, 40, 60}, {560, 250, 80}},
+	 IDENTITY_DET_ONE,
+	 0},
+	{"a face of about the size behind the patient's",
+	 2,
+	 {{260, 120, 120}, {320, 60, 110}},
+	 IDENTITY_DET_OVERLAP,
+	 1},
+	{"a face just touching the patient's is beside it",
+	 2,
+	 {{260, 120, 120}, {370, 90, 70}},
+	 IDENTITY_DET_ONE,
+	 0},
+	{"a smaller face overlapping the patient's is set aside",
+	 2,
+	 {{260, 120, 120}, {280, 60, 90}},
+	 IDENTITY_DET_ONE,
+	 0},
+	{"a small face in the background behind the head",
+	 2,
+	 {{260, 120, 120}, {350, 110, 40}},
+	 IDENTITY_DET_ONE,
+	 0},
+};
+
 static void
 test_dominant_face(void)
 {
-	/* a 400 x 300 photograph, centre (200, 150) */
-	identity_det_face near_big = face(150, 100, 100, 1.f); /* centred */
-	identity_det_face f[3];
-
-	f[0] = near_big;
-	MT_EQ_INT(identity_det_dominant(f, 1, 400, 300), 0);
-	MT_EQ_INT(identity_det_dominant(f, 0, 400, 300), -1);
-	/* 1.5 times as wide (area 2.25x), farther out: dominated */
-	f[1] = face(10, 10, 100.f / 1.5f, 1.f);
-	MT_EQ_INT(identity_det_dominant(f, 2, 400, 300), 0);
-	/* just under 1.5 times as wide: comparably prominent */
-	f[1] = face(10, 10, 100.f / 1.49f, 1.f);
-	MT_EQ_INT(identity_det_dominant(f, 2, 400, 300), -1);
-	/* the smaller face nearer the centre than the larger one needs the
-	 * larger one twice as wide (area 4x) */
-	f[0] = face(0, 0, 100, 1.f);
-	f[1] = face(180, 130, 51, 1.f);
-	MT_EQ_INT(identity_det_dominant(f, 2, 400, 300), -1);
-	f[1] = face(180, 130, 50, 1.f);
-	MT_EQ_INT(identity_det_dominant(f, 2, 400, 300), 0);
-	/* the order does not matter, and every other face must be dominated */
-	f[0] = face(10, 10, 30, 1.f);
-	f[1] = near_big;
-	f[2] = face(300, 200, 60, 1.f);
-	MT_EQ_INT(identity_det_dominant(f, 3, 400, 300), 1);
-	f[2] = face(300, 200, 70, 1.f);
-	MT_EQ_INT(identity_det_dominant(f, 3, 400, 300), -1);
-	/* two equal faces side by side: refused */
-	f[0] = face(50, 100, 100, 1.f);
-	f[1] = face(250, 100, 100, 1.f);
-	MT_EQ_INT(identity_det_dominant(f, 2, 400, 300), -1);
+	for (size_t i = 0;
+	     i < sizeof(dominant_cases) / sizeof(dominant_cases[0]); i++) {
+		const dominant_case *c = &dominant_cases[i];
+		identity_det_face f[MAX_CASE_FACES];
+		for (size_t k = 0; k < c->n; k++)
+			f[k] = face(c->f[k][0], c->f[k][1], c->f[k][2], 1.f);
+		identity_det_choice got =
+			identity_det_choose(f, c->n, 640, 360);
+		if (got.verdict != c->want)
+			fprintf(stderr, "case: %s\n", c->name);
+		MT_EQ_INT(got.verdict, c->want);
+		MT_EQ_INT(got.verdict == IDENTITY_DET_ONE ? got.pick
+							  : got.rival,
+			  c->pick);
+		MT_EQ_INT(got.others,
+			  got.verdict == IDENTITY_DET_ONE ? c->n - 1 : 0);
+	}
 }
 
 static const mt_case cases[] = {

@@ -12,7 +12,9 @@
 #include "identity.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* near fails unless |got - want| <= eps, printing both. */
 #define NEAR(a, b, eps) MT_NEAR(a, b, eps)
@@ -327,6 +329,16 @@ test_quality(void)
 	NEAR(identity_face_quality(200.0, 40.0, 60.0, 40), 0.75, 1e-12);
 	/* a minimum of 0 counts as 1, not as a division by zero */
 	NEAR(identity_face_quality(2.5, 0.0, 120.0, 40), 0.75, 1e-12);
+	/* pose: level and frontal 1, half at the gate's limits, never less */
+	NEAR(identity_face_pose_quality(0.0, 20.0, 0.0), 1.0, 1e-12);
+	NEAR(identity_face_pose_quality(10.0 * M_PI / 180.0, 20.0, 0.0), 0.75,
+	     1e-9);
+	NEAR(identity_face_pose_quality(0.0, 20.0, -0.1), 0.75, 1e-6);
+	NEAR(identity_face_pose_quality(0.0, 20.0, 0.2), 0.5, 1e-6);
+	NEAR(identity_face_pose_quality(-1.0, 20.0, 0.9), 0.5, 1e-12);
+	identity_face_box fb = {.x = 10, .y = 0, .w = 100, .h = 100};
+	float l[2] = {40, 40}, r[2] = {100, 40};
+	NEAR(identity_face_turn(&fb, l, r), 0.1, 1e-6);
 }
 
 static void
@@ -340,18 +352,33 @@ test_size_gates(void)
 		"47x100 is too small for a face (at least 48x48)");
 	refused(identity_face_side_problem("photo", 640, 20, &p), &p, "photo",
 		"640x20 is too small for a face (at least 48x48)");
-	MT_OK(identity_face_count_problem("image", 1, &ok, 40, &p));
-	refused(identity_face_count_problem("image", 1, &small, 40, &p), &p,
-		"image",
-		"the face is 39 pixels across; at least 40 are needed");
-	/* the box is not read unless one face was found */
-	refused(identity_face_count_problem("images[0]", 0, NULL, 40, &p), &p,
-		"images[0]",
+	MT_OK(identity_face_count_problem("image", IDENTITY_DET_ONE, 1, &ok, 40,
+					  &p));
+	refused(identity_face_count_problem("image", IDENTITY_DET_ONE, 3,
+					    &small, 40, &p),
+		&p, "image",
+		"the face is 39 pixels across; at least 40 are needed: move "
+		"nearer");
+	/* the box is not read unless the rule picked a face */
+	refused(identity_face_count_problem("images[0]", IDENTITY_DET_NONE, 0,
+					    NULL, 40, &p),
+		&p, "images[0]",
 		"no face found; send a frontal photograph of one face");
-	refused(identity_face_count_problem("images[0]", 2, NULL, 40, &p), &p,
-		"images[0]",
-		"2 faces found, none clearly larger and nearer the centre; "
-		"exactly one is required");
+	refused(identity_face_count_problem("images[0]", IDENTITY_DET_AMBIGUOUS,
+					    2, NULL, 40, &p),
+		&p, "images[0]",
+		"2 faces found, none clearly the patient's: two are of a "
+		"similar size and near the centre; photograph the patient "
+		"alone");
+	refused(identity_face_count_problem("image", IDENTITY_DET_OVERLAP, 2,
+					    NULL, 40, &p),
+		&p, "image",
+		"2 faces found, one behind the other: the face overlaps "
+		"another face; photograph the patient with no one close "
+		"behind them");
+	MT_EQ_STR(identity_face_refusal(IDENTITY_DET_OVERLAP),
+		  "face-behind-another");
+	MT_EQ_STR(identity_face_refusal(IDENTITY_DET_ONE), "");
 }
 
 /* png_head writes the signature and IHDR of a PNG (no data). */
@@ -580,6 +607,60 @@ test_yunet_bind(void)
 	MT_TRUE(strstr(msg, "multiples of 32") != NULL);
 }
 
+/*
+ * The decision of VerifyFace as a table: the score against a threshold of
+ * 0.938 with a retake band of 0.02 and a quality floor of 0.5.
+ */
+typedef struct decide_case {
+	const char *name;
+	double score, quality;
+	bool second;
+	identity_face_decision want;
+	const char *reason_has; /* "" on a match */
+} decide_case;
+
+static const decide_case decide_cases[] = {
+	{"at the threshold: a match", 0.938, 0.9, false, IDENTITY_FACE_MATCH,
+	 ""},
+	{"a poor photograph that matches still matches", 0.95, 0.1, false,
+	 IDENTITY_FACE_MATCH, ""},
+	{"just short: take another photograph", 0.937, 0.9, false,
+	 IDENTITY_FACE_RETAKE, "just short of the threshold 0.938"},
+	{"at the band's lower edge", 0.918, 0.9, false, IDENTITY_FACE_RETAKE,
+	 "the retake band starts at 0.918"},
+	{"under the band, good photograph: no match", 0.9179, 0.9, false,
+	 IDENTITY_FACE_NO_MATCH, "not the patient's enrolled face"},
+	{"under the band, poor photograph: take another", 0.5, 0.49, false,
+	 IDENTITY_FACE_RETAKE_QUALITY, "quality is low (0.49, under 0.50)"},
+	{"quality at the floor is good enough", 0.5, 0.5, false,
+	 IDENTITY_FACE_NO_MATCH, "good quality (0.50)"},
+	{"after a retake the bar is the threshold plus the band", 0.958, 0.9,
+	 true, IDENTITY_FACE_MATCH, ""},
+	{"after a retake, the threshold alone is not enough", 0.95, 0.9, true,
+	 IDENTITY_FACE_NO_MATCH, "under the raised bar 0.958"},
+	{"after a retake, no second retake", 0.93, 0.1, true,
+	 IDENTITY_FACE_NO_MATCH, "second photograph after a retake"},
+};
+
+static void
+test_decide(void)
+{
+	for (size_t i = 0; i < sizeof(decide_cases) / sizeof(decide_cases[0]);
+	     i++) {
+		const decide_case *c = &decide_cases[i];
+		identity_face_verdict v = {c->score,   0.938, 0.02,
+					   c->quality, 0.5,   c->second};
+		char reason[256];
+		identity_face_decision d =
+			identity_face_decide(&v, reason, sizeof(reason));
+		if (d != c->want || strstr(reason, c->reason_has) == NULL)
+			fprintf(stderr, "case: %s: %s\n", c->name, reason);
+		MT_EQ_INT(d, c->want);
+		MT_TRUE(strstr(reason, c->reason_has) != NULL);
+		MT_TRUE((reason[0] == '\0') == (d == IDENTITY_FACE_MATCH));
+	}
+}
+
 static const mt_case cases[] = {
 	{"crop_geometry", test_crop_geometry},
 	{"roll_from_the_eyes", test_roll_from_the_eyes},
@@ -596,6 +677,7 @@ static const mt_case cases[] = {
 	{"yunet_decodes_a_face", test_yunet_decodes_a_face},
 	{"yunet_suppresses_overlaps", test_yunet_suppresses_overlaps},
 	{"yunet_bind", test_yunet_bind},
+	{"decide", test_decide},
 	{NULL, NULL},
 };
 
