@@ -86,8 +86,11 @@ def rl(tmp_path_factory):
            "MED_JWT_JWKS": os.path.join(jwks_dir, "jwks.json"),
            "MED_JWT_ISSUER": ISSUER, "MED_JWT_AUDIENCE": AUDIENCE,
            # An hour: the new key must be found through its unknown kid.
-           "MED_JWT_JWKS_RELOAD_S": "3600"}
-    st = Stack(services=["identity"], extra_env=env,
+           "MED_JWT_JWKS_RELOAD_S": "3600",
+           # The facade needs a records address; these tests never read.
+           "MED_RECORDS_URL": "127.0.0.1:9"}
+    # The FHIR facade (HTTPS through libmicrohttpd) takes the same files.
+    st = Stack(services=["identity"], extra_env=env, fhir=True,
                pki_dir=str(d / "pki"))
     st.make_pki()
     cert, key = st.pki("identity")
@@ -99,20 +102,22 @@ def rl(tmp_path_factory):
         st.secret, st.jwks_dir, st.key_a = secret, jwks_dir, key_a
         st.tmp = str(d)
         st.pid = st.proc("identity").pid
+        st.fhir_pid = st.proc("fhir").pid
         yield st
 
 
-def served_serial(st):
-    """The serial of the certificate identity presents on a new TLS
-    connection (a fresh handshake, as a client connecting now sees it), or
-    None when the handshake fails."""
+def served_serial(st, svc="identity"):
+    """The serial of the certificate svc (identity's gRPC port, or the FHIR
+    facade's HTTPS port) presents on a new TLS connection (a fresh
+    handshake, as a client connecting now sees it), or None when the
+    handshake fails."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.load_verify_locations(st.ca_path)
     ctx.load_cert_chain(*st.pki("operator"))
-    ctx.set_alpn_protocols(["h2"])
+    ctx.set_alpn_protocols(["h2" if svc == "identity" else "http/1.1"])
     try:
         with socket.create_connection(
-                ("127.0.0.1", st.grpc_port("identity")), timeout=5) as s:
+                ("127.0.0.1", st.grpc_port(svc)), timeout=5) as s:
             with ctx.wrap_socket(s, server_hostname="identity") as t:
                 der = t.getpeercert(binary_form=True)
     except (OSError, ssl.SSLError):
@@ -131,17 +136,18 @@ def _fresh_health(st):
         return call(h.HealthCheckRequest(service=""), timeout=10).status
 
 
-def _metric(st, name, result):
-    samples, _ = m.scrape(st, "identity")
+def _metric(st, name, result, svc="identity"):
+    samples, _ = m.scrape(st, svc)
     got = m.series(samples, name, result=result)
     return next(iter(got.values()), 0.0)
 
 
 def _same_process(st):
-    assert st.proc("identity").poll() is None, st.log_tail("identity")
-    assert st.proc("identity").pid == st.pid
-    with open(st.log_path("identity"), "rb") as f:
-        assert f.read().count(b"--- start identity") == 1
+    for svc, pid in (("identity", st.pid), ("fhir", st.fhir_pid)):
+        assert st.proc(svc).poll() is None, st.log_tail(svc)
+        assert st.proc(svc).pid == pid
+        with open(st.log_path(svc), "rb") as f:
+            assert f.read().count(b"--- start " + svc.encode()) == 1
 
 
 def _status(st, token):
@@ -171,22 +177,30 @@ def _token(key, user="dr.rotate"):
 def test_renewed_certificate_served_without_restart(rl):
     first = _serial(_read(rl.pki("identity")[0]))
     assert served_serial(rl) == first
+    assert served_serial(rl, "fhir") == first
     ok_before = _metric(rl, "smartmed_tls_reloads_total", "ok")
+    fhir_ok_before = _metric(rl, "smartmed_tls_reloads_total", "ok", "fhir")
     cert, key = _new_identity_cert(rl, os.path.join(rl.tmp, "renewed"))
     assert _serial(cert) != first
     kube_swap(rl.secret, {"tls.crt": cert, "tls.key": key,
                           "ca.crt": _read(rl.ca_path)})
     poll(lambda: served_serial(rl) == _serial(cert), timeout=15,
          what="the renewed certificate on a new connection")
+    poll(lambda: served_serial(rl, "fhir") == _serial(cert), timeout=15,
+         what="the FHIR facade's renewed certificate on a new connection")
     assert _fresh_health(rl) == protos.health().HealthCheckResponse.SERVING
     assert _metric(rl, "smartmed_tls_reloads_total", "ok") == ok_before + 1
+    assert _metric(rl, "smartmed_tls_reloads_total", "ok",
+                   "fhir") == fhir_ok_before + 1
     _same_process(rl)
 
 
 def test_bad_certificate_files_keep_the_old_one(rl):
     served = served_serial(rl)
     assert served is not None
+    assert served_serial(rl, "fhir") == served
     failed_before = _metric(rl, "smartmed_tls_reloads_total", "failed")
+    fhir_failed = _metric(rl, "smartmed_tls_reloads_total", "failed", "fhir")
     # A renewed certificate published with a key that is not its own (a
     # half-finished manual rotation): refused, the old pair keeps serving.
     cert, _key = _new_identity_cert(rl, os.path.join(rl.tmp, "mismatch"))
@@ -204,6 +218,11 @@ def test_bad_certificate_files_keep_the_old_one(rl):
         rl, "smartmed_tls_reloads_total", "failed") == failed_before + 2,
         timeout=15, what="the unreadable files counted as failed")
     assert served_serial(rl) == served
+    # The facade looks at the files on a handshake: it sees the last ones.
+    poll(lambda: served_serial(rl, "fhir") is not None and _metric(
+        rl, "smartmed_tls_reloads_total", "failed", "fhir") >= fhir_failed + 1,
+        timeout=15, what="the FHIR facade counting the bad files")
+    assert served_serial(rl, "fhir") == served
     assert _fresh_health(rl) == protos.health().HealthCheckResponse.SERVING
     _same_process(rl)
 
