@@ -26,18 +26,19 @@ typedef struct pair {
 	X509 *cert;
 } pair;
 
-/* make_cert: a certificate for key named cn, signed by issuer (NULL:
+/* make_pair: a key and a certificate for key named cn, signed by issuer (NULL:
  * self-signed CA), valid from now+from_s to now+to_s. */
 static pair
 make_pair(const char *cn, const pair *issuer, long from_s, long to_s)
 {
+	static long serial;
 	pair p = {EVP_EC_gen("P-256"), X509_new()};
 	X509_NAME *name;
 	X509_EXTENSION *ext;
 
 	MT_TRUE(p.key != NULL && p.cert != NULL);
 	X509_set_version(p.cert, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(p.cert), rand() + 1);
+	ASN1_INTEGER_set(X509_get_serialNumber(p.cert), ++serial);
 	X509_gmtime_adj(X509_getm_notBefore(p.cert), from_s);
 	X509_gmtime_adj(X509_getm_notAfter(p.cert), to_s);
 	name = X509_get_subject_name(p.cert);
