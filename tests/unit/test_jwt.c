@@ -7,6 +7,8 @@
  */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -808,6 +810,75 @@ test_jwks_reload_periodic(void)
 	med_authenticator_free(&never);
 }
 
+/* What the threads of jwks_swap_under_load share. */
+typedef struct swap_run {
+	med_authenticator *a;
+	char token[8192];
+	atomic_bool stop;
+	atomic_long accepted, refused;
+} swap_run;
+
+static void *
+swap_reader(void *arg)
+{
+	swap_run *r = arg;
+	med_auth_input in = {.bearer = r->token,
+			     .bearer_len = strlen(r->token)};
+
+	while (!atomic_load(&r->stop)) {
+		med_principal p;
+
+		memset(&p, 0, sizeof(p));
+		if (r->a->authenticate(r->a->self, &in, &p) == MED_OK &&
+		    p.authenticated)
+			atomic_fetch_add(&r->accepted, 1);
+		else
+			atomic_fetch_add(&r->refused, 1);
+	}
+	return NULL;
+}
+
+/*
+ * Readers checking a token of a key that every version of the file holds
+ * are never refused while the file is swapped under them again and again:
+ * each check uses one whole key set, and a set is freed only after its
+ * last reader let go of it.
+ */
+static void
+test_jwks_swap_under_load(void)
+{
+	char ec[JWK_MAX], rsa[JWK_MAX], jwks[3 * JWK_MAX], times[256],
+		claims[1024];
+	static swap_run run;
+	med_authenticator a = {0};
+	pthread_t th[4];
+
+	open_reloading(&a, 1, ec, rsa);
+	valid_times(times, sizeof(times));
+	claims_json(claims, sizeof(claims), "n.load", times);
+	sign_jwt(&ec_signer, hdr_ec_kid, claims, run.token, sizeof(run.token));
+	run.a = &a;
+	for (int i = 0; i < 4; i++)
+		MT_TRUE(pthread_create(&th[i], NULL, swap_reader, &run) == 0);
+	for (int i = 0; i < 25; i++) { /* 2.5 s: two or three reloads */
+		if (i % 2 == 0)
+			snprintf(jwks, sizeof(jwks), "{\"keys\":[%s,%s]}", rsa,
+				 ec);
+		else
+			snprintf(jwks, sizeof(jwks), "{\"keys\":[%s]}", ec);
+		replace_file("jwks.json", jwks);
+		usleep(100 * 1000);
+	}
+	atomic_store(&run.stop, true);
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	MT_EQ_INT(atomic_load(&run.refused), 0);
+	MT_TRUE(atomic_load(&run.accepted) > 0);
+	MT_TRUE(mt_lib_metric("smartmed_jwks_reloads_total{result=\"ok\"}") >=
+		2);
+	med_authenticator_free(&a);
+}
+
 static const mt_case cases[] = {
 	{"jwt_units", test_jwt_units},
 	{"jwt_shapes", test_jwt_shapes},
@@ -823,6 +894,7 @@ static const mt_case cases[] = {
 	{"jwks_reload_on_unknown_kid", test_jwks_reload_on_unknown_kid},
 	{"jwks_bad_file_keeps_keys", test_jwks_bad_file_keeps_keys},
 	{"jwks_reload_periodic", test_jwks_reload_periodic},
+	{"jwks_swap_under_load", test_jwks_swap_under_load},
 	{NULL, NULL},
 };
 
