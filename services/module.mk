@@ -40,7 +40,7 @@ $(foreach s,$(SERVICES),$(eval $(call service_template,$(s))))
 # libmicrohttpd.
 FHIR_SRCS := $(sort $(wildcard services/fhir/*.c))
 FHIR_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(FHIR_SRCS))
-FHIR_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+FHIR_LIBS := $(shell pkg-config --libs libmicrohttpd gnutls 2>/dev/null || echo -lmicrohttpd -lgnutls)
 ALL_OBJS += $(FHIR_OBJS)
 BINS += $(BUILD)/bin/smartmed-fhir
 $(FHIR_OBJS): CFLAGS += -Iservices/fhir

@@ -390,7 +390,9 @@ typedef struct fhir_server fhir_server;
 /*
  * fhir_server_start serves HTTPS on host:port (IPv4; port 0 picks one,
  * *bound_port gets it) with tls's certificate and key, handing every
- * request to fhir_handle.  Errors: MED_ERR_INVALID (host), MED_ERR_IO.
+ * request to fhir_handle.  tls must come from med_tls_load: its files are
+ * re-read when they change, and new connections get the new certificate.
+ * Errors: MED_ERR_INVALID (host, certificate), MED_ERR_IO.
  */
 med_err fhir_server_start(fhir_facade *f, const char *host, int port,
 			  const med_tls *tls, fhir_server **out,

@@ -70,6 +70,8 @@ static const med_config_spec specs[] = {
 	 "claim with the units (wards)"},
 	{"MED_JWT_LEEWAY_S", MED_CONFIG_INT, "60", false, 0, 600,
 	 "clock skew allowed on exp, nbf, iat"},
+	{"MED_JWT_JWKS_RELOAD_S", MED_CONFIG_INT, "30", false, 0, 86400,
+	 "look at MED_JWT_JWKS again this often (0: only on an unknown kid)"},
 	{"MED_TOKENS_FILE", MED_CONFIG_STRING, "", false, 0, 0,
 	 "development token file"},
 	{"MED_AUDIT_URL", MED_CONFIG_STRING, "tls+tcp://127.0.0.1:50060", false,
@@ -124,6 +126,8 @@ open_auth(app *a)
 		.roles_claim = med_config_str(a->cfg, "MED_JWT_ROLES_CLAIM"),
 		.units_claim = med_config_str(a->cfg, "MED_JWT_UNITS_CLAIM"),
 		.leeway_s = (int)med_config_int(a->cfg, "MED_JWT_LEEWAY_S"),
+		.reload_s =
+			(int)med_config_int(a->cfg, "MED_JWT_JWKS_RELOAD_S"),
 	};
 	const char *tokens = opt(a->cfg, "MED_TOKENS_FILE");
 	med_err err = MED_OK;

@@ -3,15 +3,27 @@
  * includes it: one thread per connection, because every request blocks on
  * gRPC calls to the services, with a cap on connections so a flood cannot
  * exhaust the process.
+ *
+ * The certificate is handed to GnuTLS by a callback on every handshake, so
+ * that a renewed certificate (cert-manager rewrites the mounted Secret) is
+ * served on new connections without a restart: the callback looks at the
+ * files at most once a second and takes new ones only when they pass
+ * med_tls_check.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 
 #include <med/log.h>
+#include <med/metrics.h>
+#include <med/util.h>
 
 #include "fhir_facade.h"
 
@@ -19,10 +31,208 @@
 #define CONNECTION_TIMEOUT_S 30
 #define REQUEST_ID_MAX	     64
 
+#define CERT_CHAIN_MAX	    8
+#define CERT_CHECK_EVERY_NS 1000000000LL
+
+/*
+ * cert_gen - one certificate chain and key in GnuTLS's form.  GnuTLS
+ * neither copies nor frees what the certificate callback returns, and a
+ * session may still refer to it after its handshake, so every generation
+ * is kept until the server stops (one per renewal: a few a year).
+ */
+typedef struct cert_gen {
+	gnutls_pcert_st pcerts[CERT_CHAIN_MAX];
+	unsigned int n_pcerts;
+	gnutls_privkey_t key;
+	struct cert_gen *prev;
+} cert_gen;
+
 struct fhir_server {
 	struct MHD_Daemon *daemon;
 	fhir_facade *facade;
+	pthread_mutex_t cert_lock; /* guards what follows */
+	med_tls tls;		   /* the PEMs of cur, and their files */
+	cert_gen *cur;
+	med_file_stamp stamps[3];
+	int64_t next_check_ns;
+	med_counter *reload_ok, *reload_failed;
 };
+
+/* The one server: GnuTLS's certificate callback takes no context. */
+static fhir_server server = {.cert_lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void
+cert_gen_free(cert_gen *g)
+{
+	if (g == NULL)
+		return;
+	for (unsigned int i = 0; i < g->n_pcerts; i++)
+		gnutls_pcert_deinit(&g->pcerts[i]);
+	gnutls_privkey_deinit(g->key);
+	free(g);
+}
+
+/* cert_gen_new converts t's certificate chain and key for GnuTLS. */
+static med_err
+cert_gen_new(const med_tls *t, cert_gen **out)
+{
+	gnutls_datum_t c = {(unsigned char *)t->cert_pem,
+			    (unsigned int)strlen(t->cert_pem)};
+	gnutls_datum_t k = {(unsigned char *)t->key_pem,
+			    (unsigned int)strlen(t->key_pem)};
+	cert_gen *g = calloc(1, sizeof(*g));
+
+	if (g == NULL)
+		return MED_ERR_NOMEM;
+	g->n_pcerts = CERT_CHAIN_MAX;
+	if (gnutls_pcert_list_import_x509_raw(g->pcerts, &g->n_pcerts, &c,
+					      GNUTLS_X509_FMT_PEM, 0) < 0) {
+		g->n_pcerts = 0;
+		goto fail;
+	}
+	if (gnutls_privkey_init(&g->key) < 0 ||
+	    gnutls_privkey_import_x509_raw(g->key, &k, GNUTLS_X509_FMT_PEM,
+					   NULL, 0) < 0)
+		goto fail;
+	*out = g;
+	return MED_OK;
+fail:
+	cert_gen_free(g);
+	return MED_ERR_INVALID;
+}
+
+/* files_changed stats the three files; true (stamps kept) on a change. */
+static bool
+files_changed(fhir_server *s)
+{
+	const char *paths[3] = {s->tls.cert_path, s->tls.key_path,
+				s->tls.ca_path};
+	med_file_stamp now[3];
+	bool changed = false;
+
+	for (int i = 0; i < 3; i++) {
+		med_file_stamp_read(paths[i], &now[i]);
+		changed = changed ||
+			  !med_file_stamp_equal(&now[i], &s->stamps[i]);
+	}
+	if (changed)
+		memcpy(s->stamps, now, sizeof(now));
+	return changed;
+}
+
+/* reload_failed logs and counts files that cannot serve. */
+static void
+reload_failed(fhir_server *s, const char *why)
+{
+	med_log_warn("tls: %s changed but cannot be used (%s); the previous "
+		     "certificate keeps serving",
+		     s->tls.cert_path, why);
+	med_counter_add(s->reload_failed, 1);
+}
+
+/* maybe_reload re-reads changed files, at most once a second (cert_lock
+ * held). */
+static void
+maybe_reload(fhir_server *s)
+{
+	int64_t now = med_mono_ns();
+	char errbuf[512] = "";
+	bool changed = false;
+	cert_gen *g = NULL;
+
+	if (now < s->next_check_ns)
+		return;
+	s->next_check_ns = now + CERT_CHECK_EVERY_NS;
+	if (!files_changed(s))
+		return;
+	if (med_tls_reload(&s->tls, &changed, errbuf, sizeof(errbuf)) !=
+	    MED_OK) {
+		reload_failed(s, errbuf);
+		return;
+	}
+	if (!changed)
+		return;
+	if (cert_gen_new(&s->tls, &g) != MED_OK) {
+		reload_failed(s, "GnuTLS refused the certificate or key");
+		return;
+	}
+	g->prev = s->cur;
+	s->cur = g;
+	med_log_info("tls: new certificate from %s in use for new "
+		     "connections",
+		     s->tls.cert_path);
+	med_counter_add(s->reload_ok, 1);
+}
+
+/* cert_callback gives GnuTLS the current certificate for a handshake. */
+static int
+cert_callback(gnutls_session_t session, const gnutls_datum_t *req_ca_dn,
+	      int n_req, const gnutls_pk_algorithm_t *pk_algos, int n_algos,
+	      gnutls_pcert_st **pcert, unsigned int *pcert_len,
+	      gnutls_privkey_t *pkey)
+{
+	cert_gen *g;
+
+	(void)session;
+	(void)req_ca_dn;
+	(void)n_req;
+	(void)pk_algos;
+	(void)n_algos;
+	pthread_mutex_lock(&server.cert_lock);
+	maybe_reload(&server);
+	g = server.cur;
+	pthread_mutex_unlock(&server.cert_lock);
+	*pcert = g->pcerts;
+	*pcert_len = g->n_pcerts;
+	*pkey = g->key;
+	return 0;
+}
+
+/* cert_start loads the files tls came from and the first generation. */
+static med_err
+cert_start(fhir_server *s, const med_tls *tls)
+{
+	const char *help = "re-reads of changed TLS certificate files "
+			   "(failed: the old certificate kept)";
+	med_metrics *m = med_metrics_lib();
+	char errbuf[512] = "";
+	med_err err;
+
+	if (tls->cert_path == NULL || tls->key_path == NULL ||
+	    tls->ca_path == NULL)
+		return MED_ERR_INVALID;
+	err = med_tls_load(&s->tls, tls->cert_path, tls->key_path, tls->ca_path,
+			   errbuf, sizeof(errbuf));
+	if (err == MED_OK)
+		err = cert_gen_new(&s->tls, &s->cur);
+	if (err != MED_OK) {
+		med_log_error("MED_TLS_*: %s", errbuf[0] ? errbuf
+							 : "GnuTLS refused "
+							   "the certificate");
+		return err;
+	}
+	s->next_check_ns = med_mono_ns() + CERT_CHECK_EVERY_NS;
+	if (m != NULL) {
+		s->reload_ok = med_metrics_counter(
+			m, "smartmed_tls_reloads_total", help, "result=\"ok\"");
+		s->reload_failed =
+			med_metrics_counter(m, "smartmed_tls_reloads_total",
+					    help, "result=\"failed\"");
+	}
+	return MED_OK;
+}
+
+static void
+cert_stop(fhir_server *s)
+{
+	while (s->cur != NULL) {
+		cert_gen *prev = s->cur->prev;
+
+		cert_gen_free(s->cur);
+		s->cur = prev;
+	}
+	med_tls_fini(&s->tls);
+}
 
 static enum MHD_Result
 collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -133,7 +343,6 @@ med_err
 fhir_server_start(fhir_facade *f, const char *host, int port,
 		  const med_tls *tls, fhir_server **out, int *bound_port)
 {
-	static fhir_server server;
 	struct sockaddr_in sa;
 	const union MHD_DaemonInfo *info;
 
@@ -143,19 +352,22 @@ fhir_server_start(fhir_facade *f, const char *host, int port,
 		return MED_ERR_INVALID;
 	}
 	server.facade = f;
+	if (cert_start(&server, tls) != MED_OK)
+		return MED_ERR_INVALID;
 	server.daemon = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD |
 			MHD_USE_THREAD_PER_CONNECTION | MHD_USE_TLS |
 			MHD_USE_ERROR_LOG,
 		(uint16_t)port, NULL, NULL, on_request, &server,
 		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL, MHD_OPTION_SOCK_ADDR,
-		(struct sockaddr *)&sa, MHD_OPTION_HTTPS_MEM_KEY, tls->key_pem,
-		MHD_OPTION_HTTPS_MEM_CERT, tls->cert_pem,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
-		MHD_OPTION_END);
-	if (server.daemon == NULL)
+		(struct sockaddr *)&sa, MHD_OPTION_HTTPS_CERT_CALLBACK,
+		cert_callback, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_END);
+	if (server.daemon == NULL) {
+		cert_stop(&server);
 		return MED_ERR_IO;
+	}
 	info = MHD_get_daemon_info(server.daemon, MHD_DAEMON_INFO_BIND_PORT);
 	*bound_port = info != NULL ? info->port : port;
 	*out = &server;
@@ -168,5 +380,6 @@ fhir_server_stop(fhir_server *s)
 	if (s != NULL && s->daemon != NULL) {
 		MHD_stop_daemon(s->daemon);
 		s->daemon = NULL;
+		cert_stop(s);
 	}
 }

@@ -1045,7 +1045,9 @@ test_tls_other_service_refused(void)
 static void
 test_tls_bad_pem_rejected(void)
 {
-	med_tls junk = {"not a cert", "not a key", "not a ca"};
+	med_tls junk = {.cert_pem = "not a cert",
+			.key_pem = "not a key",
+			.ca_pem = "not a ca"};
 	med_audit_ingest_opts o = {.tls = &junk, .store = store};
 	med_audit_ingest *in = NULL;
 	char err[256] = "";

@@ -7,6 +7,8 @@
  */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -687,6 +689,196 @@ test_break_glass_lifetime_capped(void)
 	med_break_glass_free(ro);
 }
 
+/* --- the JWKS file re-read ------------------------------------------------ */
+
+/* replace_file publishes text as dir/name by a rename, as a Secret update
+ * does: a reader sees the old file or the new one, never half of it. */
+static void
+replace_file(const char *name, const char *text)
+{
+	char path[160], tmp[200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s", tmp_file(name, NULL));
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "w");
+	MT_TRUE(f != NULL);
+	fputs(text, f);
+	fclose(f);
+	MT_TRUE(rename(tmp, path) == 0);
+}
+
+/* open_reloading opens a JWT source trusting ec_signer only (both signers
+ * made), looking at its file every reload_s seconds. */
+static void
+open_reloading(med_authenticator *a, int reload_s, char *ec, char *rsa)
+{
+	char jwks[3 * JWK_MAX], err[256];
+	med_jwt_opts o = {.issuer = "https://idp",
+			  .audience = "smartmed",
+			  .reload_s = reload_s};
+
+	ec_signer = (signer){EVP_EC_gen("P-256"), true, "ec-t"};
+	rsa_signer = (signer){EVP_RSA_gen(2048), false, "rsa-t"};
+	MT_TRUE(ec_signer.key != NULL && rsa_signer.key != NULL);
+	signer_jwk(&ec_signer, ec, JWK_MAX);
+	signer_jwk(&rsa_signer, rsa, JWK_MAX);
+	snprintf(jwks, sizeof(jwks), "{\"keys\":[%s]}", ec);
+	o.jwks_path = tmp_file("jwks.json", jwks);
+	MT_OK(med_auth_jwt_open(&o, a, err, sizeof(err)));
+}
+
+static const char hdr_rsa_kid[] = "{\"alg\":\"RS256\",\"kid\":\"rsa-t\"}";
+static const char hdr_ec_kid[] = "{\"alg\":\"ES256\",\"kid\":\"ec-t\"}";
+
+/* A token of a key added to the file is accepted once the file is looked
+ * at again: its unknown kid makes the source look (at most once a
+ * second), with no periodic re-read at all. */
+static void
+test_jwks_reload_on_unknown_kid(void)
+{
+	char ec[JWK_MAX], rsa[JWK_MAX], jwks[3 * JWK_MAX], times[256],
+		claims[1024];
+	med_authenticator a = {0};
+
+	open_reloading(&a, 0, ec, rsa);
+	valid_times(times, sizeof(times));
+	claims_json(claims, sizeof(claims), "n.rotate", times);
+	expect_refused(&a, &rsa_signer, hdr_rsa_kid, claims, "unknown key");
+	snprintf(jwks, sizeof(jwks), "{\"keys\":[%s,%s]}", ec, rsa);
+	replace_file("jwks.json", jwks);
+	usleep(1100 * 1000); /* past the once-a-second limit */
+	expect_accepted(&a, &rsa_signer, hdr_rsa_kid, claims, "n.rotate");
+	expect_accepted(&a, &ec_signer, hdr_ec_kid, claims, "n.rotate");
+	MT_NEAR(mt_lib_metric("smartmed_jwks_reloads_total{result=\"ok\"}"), 1,
+		0);
+	med_authenticator_free(&a);
+}
+
+/* A new file that does not load keeps the keys in use, and is counted. */
+static void
+test_jwks_bad_file_keeps_keys(void)
+{
+	static const char *const bad[] = {
+		"{\"keys\": [",					/* cut short */
+		"{\"keys\": [{\"kty\":\"oct\",\"k\":\"AA\"}]}", /* no usable key
+								 */
+		"",						/* empty */
+	};
+	char ec[JWK_MAX], rsa[JWK_MAX], times[256], claims[1024];
+	med_authenticator a = {0};
+
+	open_reloading(&a, 0, ec, rsa);
+	valid_times(times, sizeof(times));
+	claims_json(claims, sizeof(claims), "n.keep", times);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		replace_file("jwks.json", bad[i]);
+		usleep(1100 * 1000);
+		/* rsa-t is unknown: the file is looked at, and refused. */
+		expect_refused(&a, &rsa_signer, hdr_rsa_kid, claims,
+			       "unknown key");
+		expect_accepted(&a, &ec_signer, hdr_ec_kid, claims, "n.keep");
+		MT_NEAR(mt_lib_metric("smartmed_jwks_reloads_total{result="
+				      "\"failed\"}"),
+			(double)(i + 1), 0);
+	}
+	MT_NEAR(mt_lib_metric("smartmed_jwks_reloads_total{result=\"ok\"}"), 0,
+		0);
+	med_authenticator_free(&a);
+}
+
+/* The periodic look finds a key whose tokens name no kid; with no period
+ * (0) such a token stays refused. */
+static void
+test_jwks_reload_periodic(void)
+{
+	char ec[JWK_MAX], rsa[JWK_MAX], jwks[3 * JWK_MAX], times[256],
+		claims[1024];
+	static const char hdr_rsa[] = "{\"alg\":\"RS256\"}";
+	med_authenticator every_s = {0}, never = {0};
+
+	open_reloading(&never, 0, ec, rsa);
+	open_reloading(&every_s, 1, ec, rsa);
+	valid_times(times, sizeof(times));
+	claims_json(claims, sizeof(claims), "n.period", times);
+	snprintf(jwks, sizeof(jwks), "{\"keys\":[%s]}", rsa);
+	replace_file("jwks.json", jwks);
+	usleep(1100 * 1000);
+	expect_accepted(&every_s, &rsa_signer, hdr_rsa, claims, "n.period");
+	expect_refused(&never, &rsa_signer, hdr_rsa, claims, "unknown key");
+	med_authenticator_free(&every_s);
+	med_authenticator_free(&never);
+}
+
+/* What the threads of jwks_swap_under_load share. */
+typedef struct swap_run {
+	med_authenticator *a;
+	char token[8192];
+	atomic_bool stop;
+	atomic_long accepted, refused;
+} swap_run;
+
+static void *
+swap_reader(void *arg)
+{
+	swap_run *r = arg;
+	med_auth_input in = {.bearer = r->token,
+			     .bearer_len = strlen(r->token)};
+
+	while (!atomic_load(&r->stop)) {
+		med_principal p;
+
+		memset(&p, 0, sizeof(p));
+		if (r->a->authenticate(r->a->self, &in, &p) == MED_OK &&
+		    p.authenticated)
+			atomic_fetch_add(&r->accepted, 1);
+		else
+			atomic_fetch_add(&r->refused, 1);
+	}
+	return NULL;
+}
+
+/*
+ * Readers checking a token of a key that every version of the file holds
+ * are never refused while the file is swapped under them again and again:
+ * each check uses one whole key set, and a set is freed only after its
+ * last reader let go of it.
+ */
+static void
+test_jwks_swap_under_load(void)
+{
+	char ec[JWK_MAX], rsa[JWK_MAX], jwks[3 * JWK_MAX], times[256],
+		claims[1024];
+	static swap_run run;
+	med_authenticator a = {0};
+	pthread_t th[4];
+
+	open_reloading(&a, 1, ec, rsa);
+	valid_times(times, sizeof(times));
+	claims_json(claims, sizeof(claims), "n.load", times);
+	sign_jwt(&ec_signer, hdr_ec_kid, claims, run.token, sizeof(run.token));
+	run.a = &a;
+	for (int i = 0; i < 4; i++)
+		MT_TRUE(pthread_create(&th[i], NULL, swap_reader, &run) == 0);
+	for (int i = 0; i < 25; i++) { /* 2.5 s: two or three reloads */
+		if (i % 2 == 0)
+			snprintf(jwks, sizeof(jwks), "{\"keys\":[%s,%s]}", rsa,
+				 ec);
+		else
+			snprintf(jwks, sizeof(jwks), "{\"keys\":[%s]}", ec);
+		replace_file("jwks.json", jwks);
+		usleep(100 * 1000);
+	}
+	atomic_store(&run.stop, true);
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	MT_EQ_INT(atomic_load(&run.refused), 0);
+	MT_TRUE(atomic_load(&run.accepted) > 0);
+	MT_TRUE(mt_lib_metric("smartmed_jwks_reloads_total{result=\"ok\"}") >=
+		2);
+	med_authenticator_free(&a);
+}
+
 static const mt_case cases[] = {
 	{"jwt_units", test_jwt_units},
 	{"jwt_shapes", test_jwt_shapes},
@@ -699,6 +891,10 @@ static const mt_case cases[] = {
 	{"peers_and_chain", test_peers_and_chain},
 	{"break_glass", test_break_glass},
 	{"break_glass_lifetime_capped", test_break_glass_lifetime_capped},
+	{"jwks_reload_on_unknown_kid", test_jwks_reload_on_unknown_kid},
+	{"jwks_bad_file_keeps_keys", test_jwks_bad_file_keeps_keys},
+	{"jwks_reload_periodic", test_jwks_reload_periodic},
+	{"jwks_swap_under_load", test_jwks_swap_under_load},
 	{NULL, NULL},
 };
 

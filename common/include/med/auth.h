@@ -150,6 +150,8 @@ typedef struct med_jwt_opts {
 	const char *roles_claim; /* top-level claim with roles; NULL "roles" */
 	const char *units_claim; /* top-level claim with units; NULL "units" */
 	int leeway_s;		 /* clock skew allowed on exp, nbf and iat */
+	int reload_s; /* look at the JWKS file again this often (0..86400;
+			 0: only when a token names an unknown kid) */
 } med_jwt_opts;
 
 /*
@@ -165,8 +167,15 @@ typedef struct med_jwt_opts {
  * unknown names are ignored and "service" is never taken from a token (services
  * are known by their certificates).  Units (wards) are the strings of the
  * units claim (an array of strings, or one string); a token with a unit
- * med_principal_add_unit refuses, or with too many, is refused.  Errors:
- * MED_ERR_IO (JWKS unreadable), MED_ERR_INVALID (bad JWKS or options).
+ * med_principal_add_unit refuses, or with too many, is refused.
+ *
+ * The JWKS file is read again when it changed (stat: inode, size, mtime),
+ * every reload_s seconds and, at most once a second, when a token names a
+ * kid the keys lack; the new keys replace the old ones at once for every
+ * later check.  A new file that does not load (no usable key, not JSON)
+ * keeps the old keys; both outcomes are logged and counted in
+ * smartmed_jwks_reloads_total{result="ok|failed"}.  Errors: MED_ERR_IO
+ * (JWKS unreadable), MED_ERR_INVALID (bad JWKS or options).
  */
 med_err med_auth_jwt_open(const med_jwt_opts *opts, med_authenticator *out,
 			  char *errbuf, size_t errlen) MED_MUST_CHECK;

@@ -100,4 +100,23 @@ struct med_wait {
 };
 bool med_wait_unless_stopped(const struct med_wait *w, int64_t ms);
 
+/*
+ * med_file_stamp - what stat(2) says of a file that is re-read when it
+ * changes (a mounted Secret, a JWKS): device, inode, size and mtime.
+ * Kubernetes replaces a Secret's files by swapping a ..data symlink, so the
+ * inode changes even when size and mtime happen to match.
+ */
+typedef struct med_file_stamp {
+	uint64_t dev, ino, size;
+	int64_t mtime_ns;
+	bool missing; /* stat failed */
+} med_file_stamp;
+
+/* med_file_stamp_read stats path (following symlinks) into *out; a file
+ * that cannot be stat'ed gives a stamp with missing set. */
+void med_file_stamp_read(const char *path, med_file_stamp *out);
+
+/* med_file_stamp_equal is true when a and b describe the same file state. */
+bool med_file_stamp_equal(const med_file_stamp *a, const med_file_stamp *b);
+
 #endif

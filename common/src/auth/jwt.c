@@ -12,6 +12,8 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@
 
 #include <med/auth.h>
 #include <med/log.h>
+#include <med/metrics.h>
 #include <med/util.h>
 
 #define JWT_MAX_LEN	 8192
@@ -52,9 +55,31 @@ typedef struct jwt_key {
 	EVP_PKEY *pkey; /* read-only after load: shared by all threads */
 } jwt_key;
 
-typedef struct jwt_auth {
-	jwt_key keys[JWT_MAX_KEYS];
+/*
+ * jwt_keyset - the keys of one reading of the JWKS file.  A reload builds a
+ * new set and swaps the pointer; a check holds a reference to the set it
+ * started with, so no reader ever sees a half-loaded set, and the old set
+ * is freed by whoever lets go of it last.
+ */
+typedef struct jwt_keyset {
+	atomic_uint refs;
 	size_t n_keys;
+	jwt_key keys[JWT_MAX_KEYS];
+} jwt_keyset;
+
+/* A token whose kid is not in the set makes the file be looked at again,
+ * at most this often (a flood of made-up kids costs one stat a second). */
+#define JWT_KID_RECHECK_NS 1000000000LL
+
+typedef struct jwt_auth {
+	pthread_mutex_t keys_lock;   /* guards the keys pointer */
+	jwt_keyset *keys;	     /* the current set */
+	pthread_mutex_t reload_lock; /* one reload at a time */
+	char *jwks_path;
+	med_file_stamp stamp; /* of the file last read (reload_lock) */
+	int64_t reload_ns;    /* 0: only on an unknown kid */
+	_Atomic int64_t next_check_ns, next_kid_check_ns;
+	med_counter *reload_ok, *reload_failed;
 	char issuer[256];
 	char audience[256];
 	char roles_claim[JWT_CLAIM_MAX];
@@ -223,38 +248,169 @@ jwk_load(json_t *jwk, jwt_key *k, const char **why)
 	return true;
 }
 
-static med_err
-jwks_load(jwt_auth *ja, const char *path, char *errbuf, size_t errlen)
+static void
+keyset_free(jwt_keyset *ks)
 {
-	json_error_t jerr;
-	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (ks == NULL)
+		return;
+	for (size_t i = 0; i < ks->n_keys; i++)
+		EVP_PKEY_free(ks->keys[i].pkey);
+	free(ks);
+}
+
+/* keyset_put lets go of a reference to ks; the last one frees it. */
+static void
+keyset_put(jwt_keyset *ks)
+{
+	if (ks != NULL && atomic_fetch_sub(&ks->refs, 1) == 1)
+		keyset_free(ks);
+}
+
+/* keyset_get takes a reference to the current set. */
+static jwt_keyset *
+keyset_get(jwt_auth *ja)
+{
+	jwt_keyset *ks;
+
+	pthread_mutex_lock(&ja->keys_lock);
+	ks = ja->keys;
+	atomic_fetch_add(&ks->refs, 1);
+	pthread_mutex_unlock(&ja->keys_lock);
+	return ks;
+}
+
+/* keyset_fill reads the usable keys of the JWKS root into ks. */
+static void
+keyset_fill(jwt_keyset *ks, json_t *root, const char *path)
+{
 	json_t *keys = json_object_get(root, "keys");
 	size_t i;
 	json_t *jwk;
+
+	json_array_foreach(keys, i, jwk)
+	{
+		const char *why = NULL;
+
+		if (ks->n_keys == JWT_MAX_KEYS)
+			break;
+		if (jwk_load(jwk, &ks->keys[ks->n_keys], &why))
+			ks->n_keys++;
+		else
+			med_log_warn("jwt: %s: key %zu skipped: %s", path, i,
+				     why);
+	}
+}
+
+/* keyset_load reads the JWKS file at path into a new set (one reference). */
+static med_err
+keyset_load(const char *path, jwt_keyset **out, char *errbuf, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	jwt_keyset *ks;
 
 	if (root == NULL) {
 		snprintf(errbuf, errlen, "%s: %s (line %d)", path, jerr.text,
 			 jerr.line);
 		return MED_ERR_INVALID;
 	}
-	json_array_foreach(keys, i, jwk)
-	{
-		const char *why = NULL;
-
-		if (ja->n_keys == JWT_MAX_KEYS)
-			break;
-		if (jwk_load(jwk, &ja->keys[ja->n_keys], &why))
-			ja->n_keys++;
-		else
-			med_log_warn("jwt: %s: key %zu skipped: %s", path, i,
-				     why);
+	ks = calloc(1, sizeof(*ks));
+	if (ks == NULL) {
+		json_decref(root);
+		return MED_ERR_NOMEM;
 	}
+	atomic_init(&ks->refs, 1);
+	keyset_fill(ks, root, path);
 	json_decref(root);
-	if (ja->n_keys > 0)
+	if (ks->n_keys > 0) {
+		*out = ks;
 		return MED_OK;
+	}
+	keyset_free(ks);
 	snprintf(errbuf, errlen, "%s: no usable RS256 or ES256 key in \"keys\"",
 		 path);
 	return MED_ERR_INVALID;
+}
+
+/* keyset_swap makes ks the current set and lets go of the old one. */
+static void
+keyset_swap(jwt_auth *ja, jwt_keyset *ks)
+{
+	jwt_keyset *old;
+
+	pthread_mutex_lock(&ja->keys_lock);
+	old = ja->keys;
+	ja->keys = ks;
+	pthread_mutex_unlock(&ja->keys_lock);
+	keyset_put(old);
+}
+
+/* keyset_has_kid: some key of ks carries kid. */
+static bool
+keyset_has_kid(const jwt_keyset *ks, const char *kid)
+{
+	for (size_t i = 0; i < ks->n_keys; i++)
+		if (strcmp(ks->keys[i].kid, kid) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * jwks_reread reads the JWKS file again when its stamp changed since the
+ * last reading; true when a new set is in use.  A file that does not load
+ * keeps the current set (logged once per change, and counted).  Called
+ * with reload_lock held.
+ */
+static bool
+jwks_reread(jwt_auth *ja)
+{
+	char errbuf[512] = "";
+	med_file_stamp now;
+	jwt_keyset *ks = NULL;
+
+	med_file_stamp_read(ja->jwks_path, &now);
+	if (med_file_stamp_equal(&now, &ja->stamp))
+		return false;
+	ja->stamp = now;
+	if (keyset_load(ja->jwks_path, &ks, errbuf, sizeof(errbuf)) != MED_OK) {
+		med_log_warn("jwt: JWKS changed but cannot be used (%s); the "
+			     "previous keys stay in use",
+			     errbuf);
+		med_counter_add(ja->reload_failed, 1);
+		return false;
+	}
+	med_log_info("jwt: JWKS %s re-read: %zu key(s) in use", ja->jwks_path,
+		     ks->n_keys);
+	keyset_swap(ja, ks);
+	med_counter_add(ja->reload_ok, 1);
+	return true;
+}
+
+/*
+ * jwks_maybe_reload looks at the JWKS file when the periodic check is due,
+ * or (kid_miss) when a token named a key the set lacks and the last such
+ * look is a second old.  Only one thread looks; the others go on with the
+ * current set.  True when a new set is in use.
+ */
+static bool
+jwks_maybe_reload(jwt_auth *ja, bool kid_miss)
+{
+	int64_t now = med_mono_ns();
+	bool due = ja->reload_ns > 0 && now >= atomic_load(&ja->next_check_ns);
+	bool kid_due = kid_miss && now >= atomic_load(&ja->next_kid_check_ns);
+	bool swapped;
+
+	if (!due && !kid_due)
+		return false;
+	if (pthread_mutex_trylock(&ja->reload_lock) != 0)
+		return false;
+	if (due)
+		atomic_store(&ja->next_check_ns, now + ja->reload_ns);
+	if (kid_due)
+		atomic_store(&ja->next_kid_check_ns, now + JWT_KID_RECHECK_NS);
+	swapped = jwks_reread(ja);
+	pthread_mutex_unlock(&ja->reload_lock);
+	return swapped;
 }
 
 /* --- checking a token ------------------------------------------------------
@@ -401,7 +557,7 @@ done:
  * signature after dots[1] over everything before it.
  */
 static bool
-verify_sig(const jwt_auth *ja, const char *tok, size_t len,
+verify_sig(const jwt_keyset *ks, const char *tok, size_t len,
 	   const size_t dots[2], jwt_alg alg, const char *kid)
 {
 	size_t sig_len = 0;
@@ -411,9 +567,9 @@ verify_sig(const jwt_auth *ja, const char *tok, size_t len,
 
 	if (sig == NULL)
 		return false;
-	for (size_t i = 0; i < ja->n_keys && !ok && sig_len <= JWT_SIG_MAX;
+	for (size_t i = 0; i < ks->n_keys && !ok && sig_len <= JWT_SIG_MAX;
 	     i++) {
-		const jwt_key *k = &ja->keys[i];
+		const jwt_key *k = &ks->keys[i];
 
 		if (k->alg != alg ||
 		    (kid[0] && k->kid[0] && strcmp(kid, k->kid)))
@@ -606,20 +762,28 @@ claims_check(const jwt_auth *ja, json_t *claims, med_principal *out)
 	return NULL;
 }
 
-/* check verifies tok[0..len) (JWT-shaped); why says what failed. */
+/*
+ * check verifies tok[0..len) (JWT-shaped) with the keys of ks; why says
+ * what failed.  *kid_unknown is set when the signature failed and the
+ * token names a kid that no key of ks carries (a key the identity provider
+ * may have added since the set was read).
+ */
 static const char *
-check(const jwt_auth *ja, const char *tok, size_t len, const size_t dots[2],
-      med_principal *out)
+check(const jwt_auth *ja, const jwt_keyset *ks, const char *tok, size_t len,
+      const size_t dots[2], med_principal *out, bool *kid_unknown)
 {
 	char kid[JWT_KID_MAX];
 	jwt_alg alg;
 	const char *why = header_read(tok, dots[0], &alg, kid, sizeof(kid));
 	json_t *claims;
 
+	*kid_unknown = false;
 	if (why != NULL)
 		return why;
-	if (!verify_sig(ja, tok, len, dots, alg, kid))
+	if (!verify_sig(ks, tok, len, dots, alg, kid)) {
+		*kid_unknown = kid[0] != '\0' && !keyset_has_kid(ks, kid);
 		return "bad signature or unknown key";
+	}
 	claims = b64url_json(tok + dots[0] + 1, dots[1] - dots[0] - 1);
 	if (claims == NULL)
 		return "payload: not a JSON object";
@@ -628,17 +792,36 @@ check(const jwt_auth *ja, const char *tok, size_t len, const size_t dots[2],
 	return why;
 }
 
+/* check_current runs check with the current key set. */
+static const char *
+check_current(jwt_auth *ja, const med_auth_input *in, const size_t dots[2],
+	      med_principal *out, bool *kid_unknown)
+{
+	jwt_keyset *ks = keyset_get(ja);
+	const char *why = check(ja, ks, in->bearer, in->bearer_len, dots, out,
+				kid_unknown);
+
+	keyset_put(ks);
+	return why;
+}
+
 static med_err
 jwt_authenticate(void *self, const med_auth_input *in, med_principal *out)
 {
-	const jwt_auth *ja = self;
+	jwt_auth *ja = self;
+	bool kid_unknown = false;
 	size_t dots[2];
 	const char *why;
 
 	if (in->bearer == NULL || in->bearer_len > JWT_MAX_LEN ||
 	    !jwt_shaped(in->bearer, in->bearer_len, dots))
 		return MED_ERR_NOT_FOUND;
-	why = check(ja, in->bearer, in->bearer_len, dots, out);
+	jwks_maybe_reload(ja, false);
+	why = check_current(ja, in, dots, out, &kid_unknown);
+	/* A new key the provider signs with before our next periodic look:
+	 * look now (rate-limited) and try once more. */
+	if (why != NULL && kid_unknown && jwks_maybe_reload(ja, true))
+		why = check_current(ja, in, dots, out, &kid_unknown);
 	if (why == NULL)
 		return MED_OK;
 	memset(out, 0, sizeof(*out));
@@ -653,8 +836,10 @@ jwt_auth_free(void *self)
 
 	if (ja == NULL)
 		return;
-	for (size_t i = 0; i < ja->n_keys; i++)
-		EVP_PKEY_free(ja->keys[i].pkey);
+	keyset_put(ja->keys);
+	free(ja->jwks_path);
+	pthread_mutex_destroy(&ja->keys_lock);
+	pthread_mutex_destroy(&ja->reload_lock);
 	free(ja);
 }
 
@@ -684,10 +869,40 @@ opts_check(const med_jwt_opts *o, char *errbuf, size_t errlen)
 		why = "the roles or units claim name is empty or too long";
 	else if (o->leeway_s < 0 || o->leeway_s > 600)
 		why = "leeway must be 0..600 s";
+	else if (o->reload_s < 0 || o->reload_s > 86400)
+		why = "JWKS reload interval must be 0..86400 s";
 	if (why == NULL)
 		return MED_OK;
 	snprintf(errbuf, errlen, "jwt: %s", why);
 	return MED_ERR_INVALID;
+}
+
+/* jwt_reload_init sets up what re-reading the JWKS file needs. */
+static med_err
+jwt_reload_init(jwt_auth *ja, const med_jwt_opts *o)
+{
+	const char *help = "re-reads of a changed JWKS file (failed: the "
+			   "previous keys kept)";
+	med_metrics *m = med_metrics_lib();
+	int64_t now = med_mono_ns();
+
+	pthread_mutex_init(&ja->keys_lock, NULL);
+	pthread_mutex_init(&ja->reload_lock, NULL);
+	ja->jwks_path = strdup(o->jwks_path);
+	if (ja->jwks_path == NULL)
+		return MED_ERR_NOMEM;
+	ja->reload_ns = (int64_t)o->reload_s * 1000000000LL;
+	atomic_init(&ja->next_check_ns, now + ja->reload_ns);
+	atomic_init(&ja->next_kid_check_ns, now);
+	if (m != NULL) {
+		ja->reload_ok =
+			med_metrics_counter(m, "smartmed_jwks_reloads_total",
+					    help, "result=\"ok\"");
+		ja->reload_failed =
+			med_metrics_counter(m, "smartmed_jwks_reloads_total",
+					    help, "result=\"failed\"");
+	}
+	return MED_OK;
 }
 
 med_err
@@ -721,7 +936,12 @@ med_auth_jwt_open(const med_jwt_opts *opts, med_authenticator *out,
 		    opts->units_claim ? opts->units_claim : "units",
 		    sizeof(ja->units_claim));
 	ja->leeway_s = opts->leeway_s;
-	err = jwks_load(ja, opts->jwks_path, errbuf, errlen);
+	err = jwt_reload_init(ja, opts);
+	if (err == MED_OK) {
+		/* Stamp first: a change while it is read is seen next time. */
+		med_file_stamp_read(opts->jwks_path, &ja->stamp);
+		err = keyset_load(opts->jwks_path, &ja->keys, errbuf, errlen);
+	}
 	if (err != MED_OK) {
 		jwt_auth_free(ja);
 		return err;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <limits.h>
@@ -273,4 +274,29 @@ med_date_valid(const char *s)
 	    d < 1)
 		return false;
 	return d <= days[m - 1] + (m == 2 && is_leap(y));
+}
+
+void
+med_file_stamp_read(const char *path, med_file_stamp *out)
+{
+	struct stat st;
+
+	memset(out, 0, sizeof(*out));
+	if (path == NULL || stat(path, &st) != 0) {
+		out->missing = true;
+		return;
+	}
+	out->dev = (uint64_t)st.st_dev;
+	out->ino = (uint64_t)st.st_ino;
+	out->size = (uint64_t)st.st_size;
+	out->mtime_ns =
+		(int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+bool
+med_file_stamp_equal(const med_file_stamp *a, const med_file_stamp *b)
+{
+	return a->missing == b->missing && a->dev == b->dev &&
+	       a->ino == b->ino && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns;
 }

@@ -114,6 +114,9 @@ static const med_config_spec common_specs[] = {
 	 "top-level JWT claim holding the user's units (wards)"},
 	{"MED_JWT_LEEWAY_S", MED_CONFIG_INT, "60", false, 0, 600,
 	 "clock skew allowed on exp, nbf and iat"},
+	{"MED_JWT_JWKS_RELOAD_S", MED_CONFIG_INT, "30", false, 0, 86400,
+	 "look at MED_JWT_JWKS again this often and use its new keys when it "
+	 "changed (0: only when a token names an unknown kid)"},
 	{"MED_TOKENS_FILE", MED_CONFIG_PATH, NULL, false, 0, 0,
 	 "development only: bearer tokens, lines of TOKEN USER ROLE[,ROLE]"},
 	{"MED_BREAK_GLASS_PUBLIC_KEY", MED_CONFIG_PATH, NULL, false, 0, 0,
@@ -378,6 +381,8 @@ open_jwt(med_service *svc, med_authenticator *out)
 		.roles_claim = med_config_str(svc->cfg, "MED_JWT_ROLES_CLAIM"),
 		.units_claim = med_config_str(svc->cfg, "MED_JWT_UNITS_CLAIM"),
 		.leeway_s = (int)med_config_int(svc->cfg, "MED_JWT_LEEWAY_S"),
+		.reload_s =
+			(int)med_config_int(svc->cfg, "MED_JWT_JWKS_RELOAD_S"),
 	};
 	med_err err;
 

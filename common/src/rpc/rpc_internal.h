@@ -139,7 +139,8 @@ struct med_server {
 	char *health_addr; /* plaintext Health-only listener, or NULL */
 	int health_port;
 	bool has_tls;
-	med_tls tls; /* our copy of opts.tls */
+	med_tls tls;			  /* our copy of opts.tls */
+	struct med__tls_watch *tls_watch; /* re-reads tls's files, or NULL */
 	grpc_server *server;
 	rpc_queue *queues;
 	int n_queues;
@@ -372,5 +373,30 @@ bool med__rpc_call_peer(grpc_call *call, char *peer, size_t len);
 med_err med__pb_validate_wire_depth(const ProtobufCMessageDescriptor *desc,
 				    const uint8_t *data, size_t len,
 				    int max_depth, char *err, size_t errlen);
+
+/* --- rpc_tls.c, rpc_tls_reload.c ----------------------------------------- */
+
+/* med__rpc_tls_read reads the three PEM files into t's PEMs (t's paths are
+ * left alone); on error what was read stays in t for med_tls_fini. */
+med_err med__rpc_tls_read(med_tls *t, const char *cert_path,
+			  const char *key_path, const char *ca_path,
+			  char *errbuf, size_t errlen);
+
+/*
+ * med__tls_watch - the certificate files of a server, re-read when they
+ * change.  gRPC asks it for the certificate config on every new handshake;
+ * it stats the files at most once a second and hands gRPC a new config
+ * only when the new files passed med_tls_check.  Thread-safe.
+ */
+typedef struct med__tls_watch med__tls_watch;
+
+/* med__tls_watch_new copies t (which must name its files). */
+med_err med__tls_watch_new(const med_tls *t, med__tls_watch **out);
+void med__tls_watch_free(med__tls_watch *w);
+
+/* med__tls_watch_server_creds makes mTLS server credentials (client
+ * certificate required) that take their config from w; w must outlive
+ * the server they serve. */
+grpc_server_credentials *med__tls_watch_server_creds(med__tls_watch *w);
 
 #endif

@@ -363,6 +363,11 @@ med_server_new(const med_server_opts *opts, med_server **out, char *errbuf,
 			goto free_server;
 		}
 		s->has_tls = true;
+		/* Loaded from files: re-read them when they change. */
+		if (s->tls.cert_path != NULL &&
+		    (err = med__tls_watch_new(&s->tls, &s->tls_watch)) !=
+			    MED_OK)
+			goto free_server;
 	}
 	err = med_server_add_methods(s, med__rpc_health_methods, 2);
 	if (err != MED_OK)
@@ -529,8 +534,10 @@ static int
 listen_on(med_server *s, const char *addr, bool tls)
 {
 	grpc_server_credentials *creds =
-		tls ? med__rpc_server_creds(&s->tls)
-		    : grpc_insecure_server_credentials_create();
+		!tls ? grpc_insecure_server_credentials_create()
+		: s->tls_watch != NULL
+			? med__tls_watch_server_creds(s->tls_watch)
+			: med__rpc_server_creds(&s->tls);
 	int port;
 
 	if (creds == NULL) {
@@ -789,6 +796,7 @@ med_server_free(med_server *s)
 	free(s->listen_addr);
 	free(s->health_addr);
 	med_tls_fini(&s->tls);
+	med__tls_watch_free(s->tls_watch);
 	med__rpc_work_fini(&s->work);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);

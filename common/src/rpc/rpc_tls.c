@@ -64,6 +64,20 @@ read_pem(const char *path, char **out, char *errbuf, size_t errlen)
 	return MED_OK;
 }
 
+/* med__rpc_tls_read reads the three files into t's PEMs (paths untouched). */
+med_err
+med__rpc_tls_read(med_tls *t, const char *cert_path, const char *key_path,
+		  const char *ca_path, char *errbuf, size_t errlen)
+{
+	med_err err = read_pem(cert_path, &t->cert_pem, errbuf, errlen);
+
+	if (err == MED_OK)
+		err = read_pem(key_path, &t->key_pem, errbuf, errlen);
+	if (err == MED_OK)
+		err = read_pem(ca_path, &t->ca_pem, errbuf, errlen);
+	return err;
+}
+
 med_err
 med_tls_load(med_tls *t, const char *cert_path, const char *key_path,
 	     const char *ca_path, char *errbuf, size_t errlen)
@@ -74,11 +88,16 @@ med_tls_load(med_tls *t, const char *cert_path, const char *key_path,
 	    ca_path == NULL)
 		return MED_ERR_INVALID;
 	memset(t, 0, sizeof(*t));
-	err = read_pem(cert_path, &t->cert_pem, errbuf, errlen);
-	if (err == MED_OK)
-		err = read_pem(key_path, &t->key_pem, errbuf, errlen);
-	if (err == MED_OK)
-		err = read_pem(ca_path, &t->ca_pem, errbuf, errlen);
+	err = med__rpc_tls_read(t, cert_path, key_path, ca_path, errbuf,
+				errlen);
+	if (err == MED_OK) {
+		t->cert_path = strdup(cert_path);
+		t->key_path = strdup(key_path);
+		t->ca_path = strdup(ca_path);
+		if (t->cert_path == NULL || t->key_path == NULL ||
+		    t->ca_path == NULL)
+			err = MED_ERR_NOMEM;
+	}
 	if (err != MED_OK)
 		med_tls_fini(t);
 	return err;
@@ -101,7 +120,18 @@ med_tls_fini(med_tls *t)
 	free(t->cert_pem);
 	free_secret(t->key_pem);
 	free(t->ca_pem);
+	free(t->cert_path);
+	free(t->key_path);
+	free(t->ca_path);
 	memset(t, 0, sizeof(*t));
+}
+
+/* dup_or_null copies s (NULL stays NULL); false on OOM. */
+static bool
+dup_or_null(char **dst, const char *s)
+{
+	*dst = s != NULL ? strdup(s) : NULL;
+	return s == NULL || *dst != NULL;
 }
 
 med_err
@@ -115,7 +145,10 @@ med__rpc_tls_copy(med_tls *dst, const med_tls *src)
 	dst->key_pem = strdup(src->key_pem);
 	dst->ca_pem = strdup(src->ca_pem);
 	if (dst->cert_pem == NULL || dst->key_pem == NULL ||
-	    dst->ca_pem == NULL) {
+	    dst->ca_pem == NULL ||
+	    !dup_or_null(&dst->cert_path, src->cert_path) ||
+	    !dup_or_null(&dst->key_path, src->key_path) ||
+	    !dup_or_null(&dst->ca_path, src->ca_path)) {
 		med_tls_fini(dst);
 		return MED_ERR_NOMEM;
 	}
