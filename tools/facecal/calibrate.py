@@ -33,12 +33,14 @@ person), MAX_PEOPLE (200), MAX_PHOTOS (10 per person), TARGET_FMR
 FNMR curves, and calibration.json, the input of the model card: review it
 and copy it to tools/facemodels/calibration.json to ship the threshold),
 and the MED_FACE_* knobs of tools/bench/identity_orl.py.  An FMR measured
-on n impostor pairs with no false match is only known to be below 3/n
-(95 %, the rule of three): the table gives that bound, so a set too small
-to show 1e-3 says so.
+on n impostor pairs is only known up to its sampling error: the table
+gives the one-sided 95 % upper bound (Clopper-Pearson; 3/n, the rule of
+three, with no false match), and a set with fewer than 3/TARGET_FMR pairs
+is reported but not used for the threshold.
 """
 
 import json
+import math
 import os
 import sys
 import tempfile
@@ -148,6 +150,35 @@ def probe(st, pb, persons, pids, enrol_n):
     return r
 
 
+def binom_cdf(k, n, p):
+    """P(X <= k) for X ~ Binomial(n, p), summed in logs."""
+    if p <= 0:
+        return 1.0
+    if p >= 1:
+        return 0.0 if k < n else 1.0
+    total = 0.0
+    for i in range(k + 1):
+        total += math.exp(math.lgamma(n + 1) - math.lgamma(i + 1)
+                          - math.lgamma(n - i + 1) + i * math.log(p)
+                          + (n - i) * math.log1p(-p))
+    return total
+
+
+def upper95(k, n):
+    """The one-sided 95 % upper bound of a rate seen k times in n
+    (Clopper-Pearson; 3/n, the rule of three, when k is 0)."""
+    if n <= 0:
+        return float("nan")
+    lo, hi = k / n, 1.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if binom_cdf(k, n, mid) > 0.05:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
 def rates(r, n_people, t):
     """FMR over all impostor pairs and FNMR over all probes (a refused
     probe is a non-match) at threshold t."""
@@ -157,8 +188,7 @@ def rates(r, n_people, t):
     return dict(threshold=t, impostor_pairs=pairs,
                 false_matches=false_matches,
                 fmr=false_matches / pairs if pairs else float("nan"),
-                fmr_upper95=(max(false_matches, 3) / pairs
-                             if pairs else float("nan")),
+                fmr_upper95=upper95(false_matches, pairs),
                 genuine_probes=r["probes"], false_non_matches=misses,
                 fnmr=misses / r["probes"] if r["probes"] else float("nan"),
                 truncated=any(f >= t for f in r["floor"]))
