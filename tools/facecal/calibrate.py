@@ -321,8 +321,7 @@ def main():
           "it (the worst set's): %.4f" % (target, chosen))
     out = os.environ.get("OUT")
     if out:
-        model = os.path.basename(os.environ.get("MED_FACE_EMBEDDER", "") or
-                                 "default")
+        model = os.path.basename(env.get("MED_FACE_EMBEDDER") or "lbp-v2")
         write_out(out, results, chosen, target, model)
         print("wrote %s" % out)
 

@@ -398,11 +398,12 @@ def calibration_note(cal):
     for s in cal["sets"]:
         at = s["at_threshold"]
         lines.append(
-            "%s (%s, %d people): FMR %.4f (%d of %d impostor pairs), "
-            "FNMR %.3f (%d of %d probes, refusals included); this set "
-            "alone would give %s%s." % (
+            "%s (%s, %d people): FMR %.4f (%d of %d impostor pairs; "
+            "95 %% upper bound %.4f), FNMR %.3f (%d of %d probes, refusals "
+            "included); this set alone would give %s%s." % (
                 s["name"], s["kind"], s["people"], at["fmr"],
-                at["false_matches"], at["impostor_pairs"], at["fnmr"],
+                at["false_matches"], at["impostor_pairs"],
+                at["fmr_upper95"], at["fnmr"],
                 at["false_non_matches"], at["genuine_probes"],
                 s["own_threshold"],
                 "" if s["used"] else " (too few pairs: not used)"))
