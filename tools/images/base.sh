@@ -35,7 +35,7 @@ bookworm-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]) ;;
 	;;
 esac
 name=docker.io/library/debian:$tag
-recipe=$(sha256sum "$0" | cut -c1-16)
+recipe=$(sha256sum tools/images/base.sh | cut -c1-16)
 
 current() {
 	[ "$($PODMAN image inspect --format \
