@@ -186,11 +186,33 @@ def edit(path, old, new):
     ('ENTRYPOINT ["/usr/lib/smartmed/bin/smartmed-service"]',
      "ENTRYPOINT /usr/lib/smartmed/bin/smartmed-service", "exec form"),
     ("FROM debian:${DEBIAN} AS build", "FROM debian AS build", "no tag"),
-    ("FROM debian:${DEBIAN}-slim AS runtime", "FROM debian:latest AS runtime",
+    ("FROM debian:${DEBIAN}-slim AS rootfs", "FROM debian:latest AS rootfs",
      "latest"),
-    ("apt-get install -y --no-install-recommends \\\n      ca-certificates",
-     "apt-get install -y \\\n      ca-certificates",
+    ("apt-get install -y --no-install-recommends \\\n      build-essential",
+     "apt-get install -y \\\n      build-essential",
      "--no-install-recommends"),
+    # apt's lists or caches left in a layer (even the build stage's).
+    (" && rm -rf /var/lib/apt/lists/* /var/cache/apt/*\nWORKDIR /src",
+     " && rm -rf /var/lib/apt/lists/*\nWORKDIR /src",
+     "apt-get caches not removed in the same RUN"),
+    (" && rm -rf /var/lib/apt/lists/* /var/cache/apt/*\nWORKDIR /src",
+     "\nRUN rm -rf /var/lib/apt/lists/* /var/cache/apt/*\nWORKDIR /src",
+     "apt-get lists not removed in the same RUN"),
+    ("rm -rf /var/lib/apt /var/cache/apt /var/cache/debconf",
+     "rm -rf /var/lib/apt /var/cache/debconf", "apt-get caches not removed"),
+    # The runtime: Debian 12 slim, directly or as the copied root.
+    ("FROM debian:${DEBIAN}-slim AS rootfs", "FROM debian:${DEBIAN} AS rootfs",
+     "must be FROM debian:12-slim"),
+    ("COPY --from=rootfs / /", "COPY --from=rootfs /usr /usr",
+     "FROM scratch but its first COPY is not a root file system"),
+    # OCI labels: set, and never a placeholder.
+    ('org.opencontainers.image.source="${SOURCE}"',
+     'org.opencontainers.image.source="https://example.invalid/smartmed"',
+     "is a placeholder"),
+    ('      org.opencontainers.image.revision="${REVISION}" \\\n', "",
+     "no org.opencontainers.image.revision label"),
+    ('      org.opencontainers.image.licenses="${LICENSES}" \\\n', "",
+     "no org.opencontainers.image.licenses label"),
 ])
 def test_policy_catches_dockerfile(tmp_path, old, new, expect):
     src = copy_tree(tmp_path)

@@ -1,5 +1,5 @@
-"""The image tests' stack: all five services from their images
-(containers.ContainerStack), once per session; skipped with the reason
+"""The image tests' stack: all five services and the FHIR facade from
+their images (containers.ContainerStack), once per session; skipped with the reason
 when podman cannot run containers on this machine."""
 
 import pytest
@@ -16,7 +16,7 @@ def cstack():
     why = containers.cannot_run_containers()
     if why:
         pytest.skip(why)
-    missing = [containers.image_name(s) for s in protos.SERVICES
+    missing = [containers.image_name(s) for s in protos.SERVICES + ("fhir",)
                if not containers.image_exists(s)]
     assert not missing, "images not built (make images): %s" % missing
     keys = FaceKeys()
@@ -30,6 +30,7 @@ def cstack():
                MED_FACE_EMBEDDER=containers.FACE_DIR + "/dlib-resnet-v1.onnx",
                MED_DIAGNOSIS_MODEL=containers.MODEL_DIR +
                "/pneumonia_cnn_v1.onnx")
-    with running(containers.ContainerStack(extra_env=env,
+    # fhir=True: the facade's image too, in front of the five.
+    with running(containers.ContainerStack(extra_env=env, fhir=True,
                                            patient_checks=True)) as st:
         yield st

@@ -6,12 +6,20 @@
 # <tag>-slim, <tag> being the ARG DEBIAN default of deploy/docker/Dockerfile
 # (bookworm-YYYYMMDD).  Nothing is done when both names already exist.
 #
-# The mirror: MED_IMAGES_MIRROR (a URL of a Debian archive; the security
-# archive is MED_IMAGES_SECURITY_MIRROR) when set; otherwise
-# snapshot.debian.org at the Dockerfile's date, which pins the packages;
-# when that is unreachable, the first Debian mirror of this host's apt
-# sources, with a warning (the base then holds the mirror's current
-# bookworm packages, not the snapshot's).
+# The packages come from apt's configured sources on this host
+# (/etc/apt/sources.list and sources.list.d/, one-line and deb822 formats):
+# each enabled "deb" entry for bookworm, bookworm-updates or
+# bookworm-security, main only, as the host's apt reaches them (its mirror
+# or proxy, never a host named here).  MED_IMAGES_MIRROR (a Debian archive
+# URL, e.g. a snapshot.debian.org/archive/debian/<date>T000000Z snapshot
+# that pins the packages to the Dockerfile's date) replaces the debian
+# entries and MED_IMAGES_SECURITY_MIRROR the security one.
+#
+# The base keeps no apt lists or caches (the slim images' /var/cache/apt
+# *.bin were 71 MB of every image before), and merges /usr with
+# mmdebstrap's merged-usr hook rather than the usrmerge package, which
+# pulled perl (46 MB) into the base.  The image carries a label with the
+# hash of this script: a base made by an older recipe is made again.
 set -eu
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -26,10 +34,15 @@ bookworm-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]) ;;
 	exit 1
 	;;
 esac
-date=${tag#bookworm-}
 name=docker.io/library/debian:$tag
+recipe=$(sha256sum tools/images/base.sh | cut -c1-16)
 
-if $PODMAN image exists "$name" && $PODMAN image exists "$name-slim"; then
+current() {
+	[ "$($PODMAN image inspect --format \
+		'{{index .Labels "org.smartmed.base-recipe"}}' "$1" 2>/dev/null)" \
+		= "$recipe" ]
+}
+if current "$name" && current "$name-slim"; then
 	exit 0
 fi
 command -v mmdebstrap >/dev/null 2>&1 || {
@@ -38,45 +51,68 @@ command -v mmdebstrap >/dev/null 2>&1 || {
 	exit 1
 }
 
-# The first deb.debian.org-like URI of the host's apt sources (both the
-# one-line and the deb822 format), for the archive given by $1.
-host_mirror() {
-	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-		/etc/apt/sources.list.d/*.sources 2>/dev/null |
-		grep -v '^[[:space:]]*#' |
-		grep -o "https\?://[^[:space:]]*/$1/\?\([[:space:]]\|$\)" |
-		head -n 1 | tr -d '[:space:]' | sed 's:/$::'
+# apt's configured sources as one-line entries "deb URI SUITE main", for
+# the bookworm suites only (a host may list other distributions' or
+# vendors' archives, which the images must not get).
+apt_sources() {
+	{
+		for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+			[ -f "$f" ] || continue
+			sed -e 's/#.*//' -e 's/\[[^]]*\]//' "$f" |
+				awk '$1 == "deb" { print $2, $3 }'
+		done
+		for f in /etc/apt/sources.list.d/*.sources; do
+			[ -f "$f" ] || continue
+			# deb822 paragraphs; URIs and Suites may hold several words.
+			awk 'function flush(  u, s) {
+				if (types ~ /(^| )deb( |$)/ && enabled != "no")
+					for (u = 1; u <= nu; u++)
+						for (s = 1; s <= ns; s++)
+							print uri[u], suite[s]
+				types = ""; enabled = ""; nu = 0; ns = 0
+			}
+			/^[ \t]*#/ { next }
+			/^[ \t]*$/ { flush(); next }
+			/^Types:/ { sub(/^Types:[ \t]*/, ""); types = $0 }
+			/^Enabled:/ { sub(/^Enabled:[ \t]*/, ""); enabled = tolower($0) }
+			/^URIs:/ { sub(/^URIs:[ \t]*/, ""); nu = split($0, uri, /[ \t]+/) }
+			/^Suites:/ { sub(/^Suites:[ \t]*/, ""); ns = split($0, suite, /[ \t]+/) }
+			END { flush() }' "$f"
+		done
+	} | awk '$2 ~ /^bookworm(-updates|-security)?$/ { print "deb " $1 " " $2 " main" }' |
+		awk '!seen[$0]++'
 }
 
-snap=http://snapshot.debian.org/archive
 if [ -n "${MED_IMAGES_MIRROR:-}" ]; then
-	mirror=$MED_IMAGES_MIRROR
-	security=${MED_IMAGES_SECURITY_MIRROR:-}
-	pinned="mirror $mirror (MED_IMAGES_MIRROR)"
-elif curl -fsS -m 10 -o /dev/null \
-	"$snap/debian/${date}T000000Z/dists/bookworm/Release" 2>/dev/null; then
-	mirror=$snap/debian/${date}T000000Z
-	security=$snap/debian-security/${date}T000000Z
-	pinned="snapshot $date"
+	set -- "deb $MED_IMAGES_MIRROR bookworm main" \
+		"deb $MED_IMAGES_MIRROR bookworm-updates main"
+	if [ -n "${MED_IMAGES_SECURITY_MIRROR:-}" ]; then
+		set -- "$@" "deb $MED_IMAGES_SECURITY_MIRROR bookworm-security main"
+	else
+		sec=$(apt_sources | grep ' bookworm-security ' || true)
+		[ -z "$sec" ] || set -- "$@" "$sec"
+	fi
+	from="MED_IMAGES_MIRROR $MED_IMAGES_MIRROR"
 else
-	mirror=$(host_mirror debian)
-	security=$(host_mirror debian-security)
-	[ -n "$mirror" ] || {
-		echo "base.sh: snapshot.debian.org is unreachable and the apt" \
-			"sources name no Debian mirror; set MED_IMAGES_MIRROR" >&2
+	srcs=$(apt_sources)
+	[ -n "$srcs" ] || {
+		echo "base.sh: apt's sources (/etc/apt/sources.list," \
+			"sources.list.d/) name no bookworm archive; set" \
+			"MED_IMAGES_MIRROR" >&2
 		exit 1
 	}
-	pinned="mirror $mirror, NOT the snapshot of $date"
-	echo "base.sh: warning: snapshot.debian.org is unreachable; the base" \
-		"holds $mirror's current bookworm, not the packages of $date" >&2
+	# One positional argument per entry.
+	set --
+	while IFS= read -r line; do set -- "$@" "$line"; done <<EOF
+$srcs
+EOF
+	from="apt's sources: $(echo "$srcs" | awk '{print $2, $3}' | paste -sd, -)"
 fi
 
 out=$BUILD/images
 mkdir -p "$out"
 tar=$out/debian-$tag.tar
-echo "base.sh: mmdebstrap bookworm from $pinned"
-set -- "deb $mirror bookworm main" "deb $mirror bookworm-updates main"
-[ -n "$security" ] && set -- "$@" "deb $security bookworm-security main"
+echo "base.sh: mmdebstrap bookworm from $from"
 # The -slim images' dpkg filters: no manual pages, documentation or
 # translations (copyright files stay); and, as in Debian's official
 # images, apt keeps no downloaded packages (docker-clean), so that an
@@ -84,6 +120,7 @@ set -- "deb $mirror bookworm main" "deb $mirror bookworm-updates main"
 # is mmdebstrap's root directory, expanded by the hook's shell.
 # shellcheck disable=SC2016
 mmdebstrap --variant=minbase --mode=root --format=tar --quiet \
+	--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
 	--dpkgopt='path-exclude=/usr/share/man/*' \
 	--dpkgopt='path-exclude=/usr/share/doc/*' \
 	--dpkgopt='path-include=/usr/share/doc/*/copyright' \
@@ -96,11 +133,16 @@ mmdebstrap --variant=minbase --mode=root --format=tar --quiet \
 		>"$1/etc/apt/apt.conf.d/docker-clean"' \
 	--customize-hook='echo "Acquire::Languages \"none\";" \
 		>"$1/etc/apt/apt.conf.d/docker-no-languages"' \
+	--customize-hook='rm -rf "$1"/var/cache/apt/*.bin \
+		"$1"/var/cache/apt/archives/*.deb "$1"/var/lib/apt/lists/* \
+		"$1"/var/log/apt/* "$1"/var/log/dpkg.log \
+		"$1"/var/cache/ldconfig/aux-cache' \
 	bookworm "$tar.tmp" "$@"
 mv "$tar.tmp" "$tar"
 for n in "$name" "$name-slim"; do
 	$PODMAN import --quiet --change 'CMD ["bash"]' \
-		--message "mmdebstrap bookworm minbase, $pinned" "$tar" "$n" \
+		--change "LABEL org.smartmed.base-recipe=$recipe" \
+		--message "mmdebstrap bookworm minbase, $from" "$tar" "$n" \
 		>/dev/null
 	echo "base.sh: imported $n"
 done

@@ -8,6 +8,15 @@
 # podman's layer cache.  The CUDA variant is built when
 # MED_IMAGES_CUDA=1 (it needs NVIDIA's images from a registry).  Prints
 # each image's size and file count (report.sh).
+#
+# The OCI labels: org.opencontainers.image.source is MED_IMAGES_SOURCE,
+# else the checkout's origin remote, else the checkout itself as a file://
+# URL (with a warning: set MED_IMAGES_SOURCE in CI); .revision is the
+# commit (with -dirty when the context's files differ from it); .licenses
+# is MED_IMAGES_LICENSES, else the Dockerfile's default.  Each image's
+# SPDX 2.3 SBOM goes to $BUILD/images/sbom/smartmed-<service>.spdx.json
+# (sbom.py, from the image's dpkg database and the npm lock files whose
+# packages the image is made from).
 set -eu
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -76,20 +85,67 @@ sed -n 's:^!\(.*[^/]\)/*$:\1:p' deploy/docker/Dockerfile.dockerignore |
 	done
 cp deploy/docker/Dockerfile* "$ctx/"
 
+source=${MED_IMAGES_SOURCE:-$(git remote get-url origin 2>/dev/null || :)}
+if [ -z "$source" ]; then
+	source=file://$(pwd)
+	echo "build.sh: warning: no MED_IMAGES_SOURCE and no origin remote:" \
+		"the images' source label is $source" >&2
+fi
+case "$source" in
+git@*:*) source=https://$(echo "${source#git@}" | sed 's,:,/,') ;;
+esac
+revision=$(git rev-parse HEAD)
+# shellcheck disable=SC2046 # the context's paths, one word each
+if [ -n "$(git status --porcelain -- $(sed -n 's:^!\(.*[^/]\)/*$:\1:p' \
+	deploy/docker/Dockerfile.dockerignore) deploy/docker)" ]; then
+	revision=$revision-dirty
+fi
+licenses=${MED_IMAGES_LICENSES:-$(sed -n 's/^ARG LICENSES=//p' \
+	deploy/docker/Dockerfile)}
+
+# The npm lock files whose packages an image is made from: identity's
+# face models are converted from @vladmandic/face-api's weights.
+npm_locks() {
+	case "$1" in
+	identity) echo "--npm-lock=tools/facemodels/package-lock.json" ;;
+	esac
+}
+
+sbom() {
+	mkdir -p "$BUILD/images/sbom"
+	out=$BUILD/images/sbom/smartmed-$1.spdx.json
+	root=$($PODMAN image mount "$2")
+	# shellcheck disable=SC2046
+	/usr/bin/python3 tools/images/sbom.py --root "$root" --image "$2" \
+		--service "$1" --source "$source" --revision "$revision" \
+		--licenses "$licenses" --repo . $(npm_locks "$1") >"$out.tmp" || {
+		$PODMAN image unmount "$2" >/dev/null
+		echo "build.sh: the $1 SBOM failed" >&2
+		exit 1
+	}
+	$PODMAN image unmount "$2" >/dev/null
+	mv "$out.tmp" "$out"
+}
+
 for s in "$@"; do
 	tag=$registry/smartmed/smartmed-$s:$version
 	log=$BUILD/images/$s.log
 	start=$(date +%s)
-	build "$ctx/Dockerfile" --build-arg "SERVICE=$s" -t "$tag" "$ctx" \
+	build "$ctx/Dockerfile" --build-arg "SERVICE=$s" \
+		--build-arg "SOURCE=$source" --build-arg "REVISION=$revision" \
+		--build-arg "LICENSES=$licenses" -t "$tag" "$ctx" \
 		>"$log" 2>&1 || {
 		tail -30 "$log" >&2
 		echo "build.sh: the $s image failed (log: $log)" >&2
 		exit 1
 	}
 	echo "build.sh: $tag in $(($(date +%s) - start)) s"
+	sbom "$s" "$tag"
 	if [ "${MED_IMAGES_CUDA:-0}" = 1 ] &&
 		{ [ "$s" = identity ] || [ "$s" = diagnosis ]; }; then
 		build "$ctx/Dockerfile.cuda" --build-arg "SERVICE=$s" \
+			--build-arg "SOURCE=$source" --build-arg "REVISION=$revision" \
+			--build-arg "LICENSES=$licenses" \
 			-t "$tag-cuda" "$ctx" >"$BUILD/images/$s-cuda.log" 2>&1 || {
 			tail -30 "$BUILD/images/$s-cuda.log" >&2
 			echo "build.sh: the $s cuda image failed" >&2

@@ -5,11 +5,14 @@
 
 Checks, each problem printed as "policy: FILE: what":
   - deploy/docker/Dockerfile*: multi-stage, every FROM pinned (a tag other
-    than latest, or a digest), the runtime of the CPU image Debian 12 slim,
-    a numeric non-root USER in the final stage, ENTRYPOINT in exec form,
-    apt-get with --no-install-recommends and its lists removed, no ADD of
-    URLs, COPY --from naming an earlier stage, and the layer order models,
-    plugins, binary;
+    than latest, or a digest), the runtime of the CPU image Debian 12 slim
+    (FROM it, or FROM scratch with the root file system of a stage FROM
+    it), a numeric non-root USER in the final stage, ENTRYPOINT in exec
+    form, apt-get with --no-install-recommends and, in the same RUN, apt's
+    lists and caches removed (no layer of any stage keeps them), no ADD of
+    URLs, COPY --from naming an earlier stage, the layer order models,
+    plugins, binary, and the OCI labels source, revision and licenses set,
+    with no placeholder value;
   - deploy/k8s/grafana/*.json dashboards and the alert rules: they use only
     metrics the services export (named in common/src and services/), and
     every dashboard expression is valid PromQL (promtool check rules on a
@@ -73,6 +76,8 @@ def image_pinned(ref):
     """None if ref is pinned, else why not."""
     if "$" in ref:
         return "unresolved build argument in %s" % ref
+    if ref == "scratch":
+        return None  # no image: an empty root file system
     if "@sha256:" in ref:
         return None
     name = ref.rsplit("/", 1)[-1]
@@ -82,6 +87,73 @@ def image_pinned(ref):
     if tag == "latest" or tag.startswith("latest"):
         return "%s uses a latest tag" % ref
     return None
+
+
+SLIM = re.compile(r"^debian:(12|bookworm)[\w.-]*-slim$")
+
+
+def check_runtime_base(path, stages):
+    """The CPU image's runtime is Debian 12 slim: the final stage is FROM
+    it, or FROM scratch with its first COPY the whole root file system
+    (COPY --from=<stage> / /) of a stage FROM it."""
+    final = stages[-1]
+    base = final["base"]
+    if base == "scratch":
+        copies = [rest for word, rest in final["ins"] if word == "COPY"]
+        m = re.match(r"^(?:--\S+\s+)*?--from=(\S+)\s+/\s+/$",
+                     copies[0]) if copies else None
+        src = [st for st in stages if m and st["name"] == m.group(1)]
+        if not src:
+            problem(path, "the runtime stage is FROM scratch but its first "
+                    "COPY is not a root file system (COPY --from=<stage> "
+                    "/ /)")
+            return
+        base = src[0]["base"]
+    if not SLIM.match(base):
+        problem(path, "the runtime stage must be FROM debian:12-slim "
+                "(or a dated bookworm slim tag), or FROM scratch with the "
+                "root file system of such a stage, not %s" % base)
+
+
+def check_apt_cleanup(path, run):
+    """apt's lists and caches are gone when the RUN that made them ends,
+    so that no layer of any stage holds them (a later rm only hides
+    them): removed in the same RUN, or on a cache or tmpfs mount."""
+    for what, pattern in (("lists", r"/var/lib/apt(/lists)?\b"),
+                          ("caches", r"/var/cache/apt\b")):
+        mounted = re.search(r"--mount=\S*type=(cache|tmpfs)\S*target=" +
+                            pattern, run)
+        removed = re.search(r"rm\s+-(rf|fr)\s+[^&;|]*" + pattern, run)
+        if not mounted and not removed:
+            problem(path, "apt-get %s not removed in the same RUN "
+                    "(rm -rf %s in it, or a cache mount)" % (
+                        what, "/var/lib/apt/lists/*" if what == "lists"
+                        else "/var/cache/apt/*"))
+
+
+OCI_LABELS = ("org.opencontainers.image.source",
+              "org.opencontainers.image.revision",
+              "org.opencontainers.image.licenses")
+PLACEHOLDER = re.compile(r"example\.(invalid|com|org|net)|\.invalid\b|"
+                         r"\b(TODO|TBD|FIXME|CHANGEME|placeholder|unknown)\b",
+                         re.I)
+
+
+def check_labels(path, final_ins):
+    """The final stage's OCI labels source, revision and licenses: each
+    set, to a build argument (tools/images/build.sh passes the repository,
+    the commit and the licences) or a value that is no placeholder."""
+    labels = {}
+    for word, rest in final_ins:
+        if word == "LABEL":
+            for k, v in re.findall(r'([\w.-]+)=("[^"]*"|\S+)', rest):
+                labels[k] = v.strip('"')
+    for k in OCI_LABELS:
+        v = labels.get(k)
+        if not v:
+            problem(path, "the final stage sets no %s label" % k)
+        elif PLACEHOLDER.search(v):
+            problem(path, "label %s=%s is a placeholder" % (k, v))
 
 
 def check_dockerfile(path):
@@ -115,10 +187,7 @@ def check_dockerfile(path):
             names.add(st["name"])
     final = stages[-1]
     if not os.path.basename(path).endswith(".cuda"):
-        if not re.match(r"^debian:(12|bookworm)[\w.-]*-slim$|"
-                        r"^debian:(12|bookworm)-slim$", final["base"]):
-            problem(path, "the runtime stage must be FROM debian:12-slim "
-                    "(or a dated bookworm slim tag), not %s" % final["base"])
+        check_runtime_base(path, stages)
     seen_stages = set()
     for st in stages:
         for word, rest in st["ins"]:
@@ -134,8 +203,9 @@ def check_dockerfile(path):
                 if "--no-install-recommends" not in rest:
                     problem(path, "apt-get install without "
                             "--no-install-recommends")
-                if "rm -rf /var/lib/apt/lists" not in rest:
-                    problem(path, "apt-get lists not removed in the same RUN")
+            if word == "RUN" and re.search(r"apt-get\s+(update|install)",
+                                           rest):
+                check_apt_cleanup(path, rest)
         if st["name"]:
             seen_stages.add(st["name"])
     users = [rest for word, rest in final["ins"] if word == "USER"]
@@ -152,6 +222,7 @@ def check_dockerfile(path):
     if not eps or not eps[-1].startswith("["):
         problem(path, "ENTRYPOINT missing or not in exec form "
                 "(a JSON array, so SIGTERM reaches the service)")
+    check_labels(path, final["ins"])
     copies = [rest for word, rest in final["ins"] if word == "COPY"]
 
     def pos(pattern):

@@ -1,0 +1,251 @@
+"""What the images are made of (deploy/docker/Dockerfile, built by
+tools/images/build.sh): no apt list, package cache or downloaded package
+in any layer; only the libraries each service loads (OpenBLAS and the
+inference plugin in identity and diagnosis only, no apt, no compiler);
+the OCI labels source, revision and licenses with real values; an SPDX
+2.3 SBOM per image that lists exactly the image's Debian packages; and
+the FHIR facade's image serving /metadata over HTTPS as the chart runs
+it.  The SBOM's shape check (spdxshape.py) is itself tested on this
+host's dpkg database and on broken documents."""
+
+import copy
+import json
+import os
+import re
+import ssl
+import subprocess
+import sys
+import tarfile
+import urllib.request
+
+import pytest
+
+import containers
+import spdxshape
+from harness import paths
+
+IMAGES = ("identity", "records", "dosage", "diagnosis", "audit", "fhir")
+INFERENCE = ("identity", "diagnosis")
+PLUGIN = "/usr/lib/smartmed/plugins/cpu.so"
+BUILD = os.path.join(paths.REPO_ROOT, os.environ.get("BUILD", "build"))
+SBOM_TOOL = os.path.join(paths.REPO_ROOT, "tools", "images", "sbom.py")
+FACE_LOCK = os.path.join(paths.REPO_ROOT, "tools", "facemodels",
+                         "package-lock.json")
+# What apt leaves behind: its lists, its binary caches, downloaded .debs.
+APT_LEFTOVER = re.compile(r"^(\./)?(var/lib/apt/lists/(?!partial/?$|lock$)"
+                          r".+|var/cache/apt/.+\.bin|.*\.deb)$")
+
+
+@pytest.fixture(scope="module")
+def built():
+    why = containers.cannot_run_containers()
+    if why:
+        pytest.skip(why)
+    missing = [containers.image_name(s) for s in IMAGES
+               if not containers.image_exists(s)]
+    assert not missing, "images not built (make images): %s" % missing
+
+
+class Mounted:
+    """The image's root file system, mounted read-only for a with block."""
+
+    def __init__(self, svc):
+        self.name = containers.image_name(svc)
+
+    def __enter__(self):
+        self.root = containers.podman("image", "mount", self.name).strip()
+        return self
+
+    def __exit__(self, *exc):
+        containers.podman("image", "unmount", self.name, check=False)
+
+    def path(self, p):
+        return os.path.join(self.root, p.lstrip("/"))
+
+
+def dpkg_installed(root):
+    """{package: version} of the dpkg database under root."""
+    r = subprocess.run(["dpkg-query", "--admindir=" + os.path.join(
+        root, "var/lib/dpkg"), "-W", "-f", "${Package} ${Version} "
+        "${db:Status-Status}\n"], stdout=subprocess.PIPE, check=True)
+    out = {}
+    for line in r.stdout.decode().splitlines():
+        name, ver, status = line.split(" ")
+        if status == "installed":
+            out[name] = ver
+    return out
+
+
+@pytest.mark.parametrize("svc", IMAGES)
+def test_no_apt_lists_or_caches_in_any_layer(built, svc, tmp_path):
+    """Every layer of the image as a registry gets it (podman save), not
+    only the final file system: a file deleted in a later layer is still
+    shipped in the earlier one."""
+    out = tmp_path / "oci"
+    containers.podman("save", "--format", "oci-dir", "-o", str(out),
+                      containers.image_name(svc), timeout=300)
+    index = json.loads((out / "index.json").read_text())
+    digest = index["manifests"][0]["digest"].split(":", 1)[1]
+    manifest = json.loads((out / "blobs" / "sha256" / digest).read_text())
+    assert manifest["layers"]
+    found = []
+    for layer in manifest["layers"]:
+        blob = out / "blobs" / "sha256" / layer["digest"].split(":", 1)[1]
+        with tarfile.open(str(blob), "r:*") as t:
+            # (.wh. files are whiteouts: deletions, not content.)
+            found += ["%s: %s" % (layer["digest"][:19], m.name)
+                      for m in t if APT_LEFTOVER.match(m.name)
+                      and not m.isdir() and
+                      not os.path.basename(m.name).startswith(".wh.")]
+    assert not found, found[:20]
+
+
+@pytest.mark.parametrize("svc", IMAGES)
+def test_only_the_libraries_the_service_needs(built, svc):
+    with Mounted(svc) as img:
+        debs = dpkg_installed(img.root)
+        blas = [p for p in debs if p.startswith("libopenblas")]
+        assert bool(blas) == (svc in INFERENCE), blas
+        assert os.path.isfile(img.path(PLUGIN)) == \
+            (svc in INFERENCE)
+        assert ("libmicrohttpd12" in debs) == (svc == "fhir")
+        assert ("libjpeg62-turbo" in debs) == (svc in INFERENCE)
+        for absent in ("apt", "perl-base", "ca-certificates", "login",
+                       "util-linux", "libpam0g"):
+            assert absent not in debs, absent
+        for absent in ("/usr/bin/apt-get", "/usr/bin/perl", "/usr/bin/gcc",
+                       "/var/lib/apt/lists", "/var/cache/apt"):
+            assert not os.path.exists(img.path(absent)), absent
+        # A shell for kubectl exec; the service user and its spool.
+        assert os.path.exists(img.path("/bin/sh"))
+        st = os.stat(img.path("/var/lib/smartmed/spool"))
+        assert (st.st_uid, st.st_gid) == containers.chart_user()
+
+
+@pytest.mark.parametrize("svc", IMAGES)
+def test_oci_labels_name_the_source_revision_and_licences(built, svc):
+    labels = json.loads(containers.podman(
+        "image", "inspect", "--format", "{{json .Labels}}",
+        containers.image_name(svc)))
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=paths.REPO_ROOT,
+                          stdout=subprocess.PIPE, check=True)
+    rev = labels.get("org.opencontainers.image.revision", "")
+    assert re.match(r"^[0-9a-f]{40}(-dirty)?$", rev), rev
+    # The image may come from an earlier commit than the tests; it names
+    # one of this checkout's history.
+    assert subprocess.run(["git", "cat-file", "-e", rev[:40] + "^{commit}"],
+                          cwd=paths.REPO_ROOT).returncode == 0, rev
+    assert head.returncode == 0
+    src = labels.get("org.opencontainers.image.source", "")
+    assert re.match(r"^(https?|ssh|git|file)://\S+$", src), src
+    lic = labels.get("org.opencontainers.image.licenses", "")
+    assert lic and spdxshape.licence_problems(lic) is None, lic
+    for v in (src, lic):
+        assert not re.search(r"example\.|\.invalid|TODO|placeholder", v), v
+    assert labels.get("org.opencontainers.image.title") == "smartmed-" + svc
+
+
+@pytest.mark.parametrize("svc", IMAGES)
+def test_sbom_is_spdx_and_lists_the_images_packages(built, svc):
+    path = os.path.join(BUILD, "images", "sbom",
+                        "smartmed-%s.spdx.json" % svc)
+    with open(path) as f:
+        doc = json.load(f)
+    assert spdxshape.problems(doc) == []
+    with Mounted(svc) as img:
+        debs = dpkg_installed(img.root)
+    purls = {r["referenceLocator"] for p in doc["packages"]
+             for r in p.get("externalRefs", [])}
+    listed = {p["name"]: p["versionInfo"] for p in doc["packages"]
+              if any(r["referenceLocator"].startswith("pkg:deb/")
+                     for r in p.get("externalRefs", []))}
+    assert listed == debs
+    npm = {u for u in purls if u.startswith("pkg:npm/")}
+    assert bool(npm) == (svc == "identity"), npm
+    if svc == "identity":
+        assert "pkg:npm/%40vladmandic/face-api@1.7.15" in npm
+    image = [p for p in doc["packages"]
+             if p["SPDXID"] == doc["documentDescribes"][0]][0]
+    assert image["name"] == containers.image_name(svc)
+    assert image["primaryPackagePurpose"] == "CONTAINER"
+
+
+def test_fhir_image_serves_metadata_over_https(cstack):
+    """The facade from its image, as the chart runs it, in front of the
+    five service containers: /metadata over TLS with the stack's CA."""
+    assert "fhir" in cstack.containers
+    ctx = ssl.create_default_context(cafile=cstack.ca_path)
+    with urllib.request.urlopen(cstack.fhir_url() + "/metadata",
+                                context=ctx, timeout=30) as r:
+        assert r.status == 200
+        assert r.headers["Content-Type"].startswith("application/fhir+json")
+        body = json.loads(r.read())
+    assert body["resourceType"] == "CapabilityStatement"
+    assert body["fhirVersion"] == "4.0.1"
+    uid, gid = containers.chart_user()
+    with open("/proc/%d/status" % cstack.container_pid("fhir")) as f:
+        ids = {ln.split(":")[0]: ln.split()[1:] for ln in f
+               if ln.startswith(("Uid:", "Gid:"))}
+    assert ids["Uid"] == [str(uid)] * 4 and ids["Gid"] == [str(gid)] * 4
+    plain = cstack.fhir_url().replace("https://", "http://") + "/metadata"
+    with pytest.raises(Exception):
+        urllib.request.urlopen(plain, timeout=10).read()
+
+
+# --- the SBOM tool and the shape check, without images -------------------
+
+@pytest.fixture(scope="module")
+def host_sbom():
+    """sbom.py run on this host's own dpkg database and the face models'
+    npm lock file: real data, no image needed."""
+    r = subprocess.run([sys.executable, SBOM_TOOL, "--root", "/",
+                        "--image", "registry.test/smartmed/smartmed-x:1",
+                        "--service", "identity",
+                        "--source", "https://git.test/smartmed.git",
+                        "--revision", "0" * 40,
+                        "--licenses", "LicenseRef-smartmed-UNLICENSED",
+                        "--npm-lock", FACE_LOCK, "--repo", paths.REPO_ROOT],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       check=True)
+    return json.loads(r.stdout)
+
+
+def test_sbom_tool_on_the_host_is_valid_spdx(host_sbom):
+    assert spdxshape.problems(host_sbom) == []
+    names = {p["name"] for p in host_sbom["packages"]}
+    assert {"libc6", "dpkg", "@vladmandic/face-api"} <= names
+    libc = [p for p in host_sbom["packages"] if p["name"] == "libc6"][0]
+    assert libc["supplier"] == "Organization: Debian"
+    # Packages with a machine-readable copyright file declare licences
+    # (libc6's is free text: NOASSERTION, not a guess).
+    debs = [p for p in host_sbom["packages"]
+            if p.get("supplier") == "Organization: Debian"]
+    declared = [p for p in debs if p["licenseDeclared"] != "NOASSERTION"]
+    assert len(declared) > len(debs) // 2, (len(declared), len(debs))
+
+
+@pytest.mark.parametrize("breakage,expect", [
+    (lambda d: d.pop("documentNamespace"), "documentNamespace"),
+    (lambda d: d.update(spdxVersion="SPDX-2.2"), "spdxVersion"),
+    (lambda d: d["creationInfo"].update(created="2024-01-01 10:00"),
+     "created"),
+    (lambda d: d["packages"][3].update(SPDXID="SPDXRef-a_b"), "SPDXID"),
+    (lambda d: d["packages"][4].pop("downloadLocation"), "downloadLocation"),
+    (lambda d: d["packages"][5].update(licenseDeclared="MIT AND"),
+     "licenseDeclared"),
+    (lambda d: d["packages"][5].update(licenseDeclared="LicenseRef-nope"),
+     "does not declare"),
+    (lambda d: d["packages"].append(copy.deepcopy(d["packages"][6])),
+     "used twice"),
+    (lambda d: d["relationships"].append(
+        {"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "HAS",
+         "relatedSpdxElement": "SPDXRef-gone"}), "relationship"),
+    (lambda d: d["packages"][2].update(checksums=[
+        {"algorithm": "SHA256", "checksumValue": "abc"}]), "checksum"),
+    (lambda d: d.update(packagez=[]), "unknown top-level field"),
+])
+def test_shape_check_catches(host_sbom, breakage, expect):
+    doc = copy.deepcopy(host_sbom)
+    breakage(doc)
+    got = spdxshape.problems(doc)
+    assert any(expect in p for p in got), got
