@@ -91,8 +91,13 @@ if [ -z "$source" ]; then
 	echo "build.sh: warning: no MED_IMAGES_SOURCE and no origin remote:" \
 		"the images' source label is $source" >&2
 fi
+# A URL as OCI asks: an scp-like remote as https, a clone of a local
+# path (CI clones the submitted checkout) as its file:// URL.
 case "$source" in
 git@*:*) source=https://$(echo "${source#git@}" | sed 's,:,/,') ;;
+*://*) ;;
+/*) source=file://$source ;;
+*) source=file://$(cd "$source" 2>/dev/null && pwd || pwd) ;;
 esac
 revision=$(git rev-parse HEAD)
 # shellcheck disable=SC2046 # the context's paths, one word each
