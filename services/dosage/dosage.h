@@ -137,6 +137,17 @@ med_err dosage_facts_start(med_service *svc, dosage_state *st) MED_MUST_CHECK;
 void dosage_facts_stop(dosage_state *st);
 
 /*
+ * dosage_peer_open opens the mutual-TLS channel (MED_TLS_*) to another
+ * service at the address setting url_key, whose certificate must carry the
+ * name setting name_key (empty: the URL's host); *out NULL when url_key is
+ * empty.  what names the facts in log lines ("patient facts").  Errors:
+ * the certificate files, the URL.
+ */
+med_err dosage_peer_open(const med_config *c, const char *url_key,
+			 const char *name_key, const char *what,
+			 med_channel **out) MED_MUST_CHECK;
+
+/*
  * dosage_ask calls method on another service (ch) for the call: idempotent,
  * twice at most, with the call's request id, within the call's own
  * deadline and at most deadline_ms.  When the service cannot answer, fails

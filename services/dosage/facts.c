@@ -19,48 +19,62 @@
 #define GET_FACTS "/smartmed.records.v1.Records/GetMedicationFacts"
 
 med_err
-dosage_facts_start(med_service *svc, dosage_state *st)
+dosage_peer_open(const med_config *c, const char *url_key, const char *name_key,
+		 const char *what, med_channel **out)
 {
-	const med_config *c = med_service_config(svc);
-	const char *url = med_config_str(c, RECORDS_URL_SETTING);
-	const char *name = med_config_str(c, "MED_RECORDS_SERVER_NAME");
+	const char *url = med_config_str(c, url_key);
+	const char *name = med_config_str(c, name_key);
 	med_channel_opts co = {.server_name = name && name[0] ? name : NULL};
 	med_tls tls = {0};
 	char errbuf[256];
+	med_err err;
+
+	*out = NULL;
+	if (url == NULL || url[0] == '\0')
+		return MED_OK;
+	err = med_tls_load(&tls, med_config_str(c, "MED_TLS_CERT"),
+			   med_config_str(c, "MED_TLS_KEY"),
+			   med_config_str(c, "MED_TLS_CA"), errbuf,
+			   sizeof(errbuf));
+	if (err != MED_OK) {
+		med_log_error("%s: %s", what, errbuf);
+		return err;
+	}
+	co.tls = &tls;
+	err = med_channel_open_opts(url, &co, out);
+	med_tls_fini(&tls);
+	if (err != MED_OK) {
+		med_log_error("%s %s: %s", url_key, url, med_strerror(err));
+		return err;
+	}
+	med_log_info("%s come from %s", what, url);
+	return MED_OK;
+}
+
+med_err
+dosage_facts_start(med_service *svc, dosage_state *st)
+{
+	const med_config *c = med_service_config(svc);
 	med_err err;
 
 	st->weight_jump_fraction =
 		(double)med_config_int(c, WEIGHT_JUMP_SETTING) / 100.0;
 	if ((err = dosage_hepatic_start(svc, st)) != MED_OK)
 		return err;
-	if (url == NULL || url[0] == '\0') {
+	err = dosage_peer_open(c, RECORDS_URL_SETTING,
+			       "MED_RECORDS_SERVER_NAME", "patient facts",
+			       &st->records);
+	if (err != MED_OK) {
+		dosage_hepatic_stop(st);
+		return err;
+	}
+	if (st->records == NULL)
 		med_log_warn(RECORDS_URL_SETTING " is not set: the dose checks "
 						 "use dosage's own patient "
 						 "context only, not the "
 						 "record's allergies and "
 						 "measurements");
-		return MED_OK;
-	}
-	err = med_tls_load(&tls, med_config_str(c, "MED_TLS_CERT"),
-			   med_config_str(c, "MED_TLS_KEY"),
-			   med_config_str(c, "MED_TLS_CA"), errbuf,
-			   sizeof(errbuf));
-	if (err != MED_OK) {
-		med_log_error("patient facts: %s", errbuf);
-		dosage_hepatic_stop(st);
-		return err;
-	}
-	co.tls = &tls;
-	err = med_channel_open_opts(url, &co, &st->records);
-	med_tls_fini(&tls);
-	if (err != MED_OK) {
-		med_log_error(RECORDS_URL_SETTING " %s: %s", url,
-			      med_strerror(err));
-		dosage_hepatic_stop(st);
-		return err;
-	}
 	st->records_deadline_ms = med_config_int(c, "MED_RECORDS_DEADLINE_MS");
-	med_log_info("patient facts come from records at %s", url);
 	return MED_OK;
 }
 

@@ -20,39 +20,19 @@ med_err
 dosage_hepatic_start(med_service *svc, dosage_state *st)
 {
 	const med_config *c = med_service_config(svc);
-	const char *url = med_config_str(c, DIAGNOSIS_URL_SETTING);
-	const char *name = med_config_str(c, "MED_DIAGNOSIS_SERVER_NAME");
-	med_channel_opts co = {.server_name = name && name[0] ? name : NULL};
-	med_tls tls = {0};
-	char errbuf[256];
-	med_err err;
+	med_err err = dosage_peer_open(c, DIAGNOSIS_URL_SETTING,
+				       "MED_DIAGNOSIS_SERVER_NAME",
+				       "hepatic facts", &st->diagnosis);
 
-	if (url == NULL || url[0] == '\0') {
+	if (err != MED_OK)
+		return err;
+	if (st->diagnosis == NULL)
 		med_log_warn(DIAGNOSIS_URL_SETTING " is not set: drugs with "
 						   "hepatic bands answer "
 						   "not_checked (the problem "
 						   "list is not read)");
-		return MED_OK;
-	}
-	err = med_tls_load(&tls, med_config_str(c, "MED_TLS_CERT"),
-			   med_config_str(c, "MED_TLS_KEY"),
-			   med_config_str(c, "MED_TLS_CA"), errbuf,
-			   sizeof(errbuf));
-	if (err != MED_OK) {
-		med_log_error("hepatic facts: %s", errbuf);
-		return err;
-	}
-	co.tls = &tls;
-	err = med_channel_open_opts(url, &co, &st->diagnosis);
-	med_tls_fini(&tls);
-	if (err != MED_OK) {
-		med_log_error(DIAGNOSIS_URL_SETTING " %s: %s", url,
-			      med_strerror(err));
-		return err;
-	}
 	st->diagnosis_deadline_ms =
 		med_config_int(c, "MED_DIAGNOSIS_DEADLINE_MS");
-	med_log_info("hepatic facts come from diagnosis at %s", url);
 	return MED_OK;
 }
 
