@@ -9,12 +9,17 @@ rate (FNMR) at the shipped threshold, the smallest threshold that holds
 the target FMR on that set, and the one threshold that holds it on the
 *worst* set.
 
-    tools/facecal/calibrate.py [NAME=DIR[:KIND] ...]
+    tools/facecal/calibrate.py [NAME=DIR[:KIND[:LABELS]] ...]
 
 Each DIR holds one folder per person with that person's photographs
-(PNG, JPEG or PGM); folders with fewer than two photographs are skipped.
+(PNG, JPEG or PGM), or, with LABELS (a CSV of file,person rows; lines
+starting with # are comments), the photographs themselves, LABELS saying
+who is in each (a set published without identity labels, labelled here:
+propose_people.py).  People with fewer than two photographs are skipped.
 KIND says what sort of set it is (unconstrained, posed, east-asian, ...)
-and is only reported.  With no argument the ORL set in ../shared is used.
+and is only reported.  With no argument the sets of ../shared that have
+identity labels are used: ORL, and Caltech Faces_easy with
+caltech_faces_easy.people.csv.
 
 For every set a fresh identity and audit are started (an empty gallery),
 a patient is created per person and the first ENROL_N photographs of each
@@ -28,7 +33,7 @@ candidates: in a set of more than 51 people the impostor pairs below the
 the 50th candidate ever reached a threshold it quotes.
 
 Knobs (environment): ENROL_N (5; at most all but one photograph of a
-person), MAX_PEOPLE (200), MAX_PHOTOS (10 per person), TARGET_FMR
+person), MAX_PEOPLE (200), MAX_PHOTOS (30 per person), TARGET_FMR
 (0.001), OUT (a folder: per-set JSON with the score lists and the FMR and
 FNMR curves, and calibration.json, the input of the model card: review it
 and copy it to tools/facemodels/calibration.json to ship the threshold),
@@ -53,10 +58,11 @@ sys.path.insert(0, os.path.join(REPO, "tools", "bench"))
 import grpc  # noqa: E402
 
 from harness import Stack, protos  # noqa: E402
-from harness.faces import FaceKeys, ORL  # noqa: E402
+from harness.faces import CALTECH, FaceKeys, ORL  # noqa: E402
 from harness.run import face_models_env  # noqa: E402
 from identity_orl import cut_at, knob_env  # noqa: E402
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 IMAGE_EXT = (".png", ".jpg", ".jpeg", ".pgm")
 MAX_TOP_K = 50
 
@@ -77,32 +83,68 @@ def photo_key(name):
     return (0, int(stem), "") if stem.isdigit() else (1, 0, name)
 
 
-def people(root, max_people, max_photos):
-    """{person: [paths]} for the folders of root with two photos or more."""
+def folders(root):
+    """{person: [photo paths]} from one folder per person."""
     out = {}
     for person in sorted(os.listdir(root)):
         d = os.path.join(root, person)
-        if not os.path.isdir(d):
-            continue
-        photos = sorted((n for n in os.listdir(d)
-                         if n.lower().endswith(IMAGE_EXT)), key=photo_key)
+        if os.path.isdir(d):
+            out[person] = [os.path.join(d, n) for n in os.listdir(d)
+                           if n.lower().endswith(IMAGE_EXT)]
+    return out
+
+
+def labelled(root, labels):
+    """{person: [photo paths]} from a file,person CSV over root's photos;
+    a label naming a photograph root lacks stops the tool."""
+    import csv
+    out = {}
+    with open(labels, newline="") as f:
+        rows = csv.DictReader(line for line in f if not line.startswith("#"))
+        for row in rows:
+            path = os.path.join(root, row["file"])
+            if not os.path.exists(path):
+                sys.exit("%s names %s, which %s lacks" % (labels, row["file"],
+                                                          root))
+            out.setdefault(row["person"], []).append(path)
+    return out
+
+
+def people(root, labels, max_people, max_photos):
+    """{person: [paths]} for the people with two photos or more."""
+    found = labelled(root, labels) if labels else folders(root)
+    out = {}
+    for person in sorted(found):
+        photos = sorted(found[person],
+                        key=lambda p: photo_key(os.path.basename(p)))
         if len(photos) >= 2:
-            out[person] = [os.path.join(d, n) for n in photos[:max_photos]]
+            out[person] = photos[:max_photos]
         if len(out) >= max_people:
             break
     return out
 
 
+def default_sets():
+    """The labelled sets of ../shared that are present."""
+    sets = [("orl", ORL, "posed, controlled light", None)]
+    if os.path.isdir(CALTECH):
+        sets.append(("caltech", CALTECH,
+                     "frontal, one sitting, varied light and background",
+                     os.path.join(HERE, "caltech_faces_easy.people.csv")))
+    return sets
+
+
 def parse_sets(argv):
     if not argv:
-        return [("orl", ORL, "posed, controlled light")]
+        return default_sets()
     sets = []
     for arg in argv:
         name, sep, rest = arg.partition("=")
         if not sep or not name:
-            sys.exit("%s: expected NAME=DIR[:KIND]" % arg)
-        path, _, kind = rest.partition(":")
-        sets.append((name, path, kind or "unspecified"))
+            sys.exit("%s: expected NAME=DIR[:KIND[:LABELS]]" % arg)
+        path, _, rest = rest.partition(":")
+        kind, _, labels = rest.partition(":")
+        sets.append((name, path, kind or "unspecified", labels or None))
     return sets
 
 
@@ -210,9 +252,9 @@ def threshold_for(r, n_people, target):
     return cut_at(padded, target) if padded else float("nan")
 
 
-def run_set(name, root, kind, env, enrol_n, target):
-    persons = people(root, int(os.environ.get("MAX_PEOPLE", "200")),
-                     int(os.environ.get("MAX_PHOTOS", "10")))
+def run_set(name, root, kind, labels, env, enrol_n, target):
+    persons = people(root, labels, int(os.environ.get("MAX_PEOPLE", "200")),
+                     int(os.environ.get("MAX_PHOTOS", "30")))
     if len(persons) < 2:
         sys.exit("%s: fewer than two people with two photos in %s"
                  % (name, root))
@@ -303,7 +345,7 @@ def write_out(out, results, chosen, target, model):
 
 def main():
     sets = parse_sets(sys.argv[1:])
-    for name, root, _ in sets:
+    for name, root, _, _ in sets:
         if not os.path.isdir(root):
             sys.exit("%s: no such folder %s" % (name, root))
     enrol_n = int(os.environ.get("ENROL_N", "5"))
@@ -314,7 +356,8 @@ def main():
     # twice, which the copy check would refuse.
     env = knob_env(dict(keys.env(), MED_FACE_COPY_CHECK="off",
                         **face_models_env()))
-    results = [run_set(n, r, k, env, enrol_n, target) for n, r, k in sets]
+    results = [run_set(n, r, k, lab, env, enrol_n, target)
+               for n, r, k, lab in sets]
     chosen = choose(results, target)
     print(table(results, chosen))
     print("threshold holding FMR <= %g on every set large enough to show "
