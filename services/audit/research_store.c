@@ -90,17 +90,13 @@ audit_research_insert(med_db_conn *c, med_arena *arena,
 	return insert_cohort(c, arena, rp);
 }
 
-/* project_of decodes a row of PROJECT_COLUMNS into arena. */
+/* map_project maps a row of PROJECT_COLUMNS (a med_db_map_fn). */
 static med_err
-project_of(med_arena *arena, const med_db_row *row,
-	   Smartmed__Audit__V1__ResearchProject **out)
+map_project(void *ctx, med_arena *arena, const med_db_row *row, void *msg)
 {
-	Smartmed__Audit__V1__ResearchProject *rp =
-		med_arena_alloc(arena, sizeof(*rp));
+	Smartmed__Audit__V1__ResearchProject *rp = msg;
 
-	if (rp == NULL)
-		return MED_ERR_NOMEM;
-	smartmed__audit__v1__research_project__init(rp);
+	(void)ctx;
 	rp->project_id = med_db_row_strdup(arena, row, 0);
 	rp->title = med_db_row_strdup(arena, row, 1);
 	rp->researcher = med_db_row_strdup(arena, row, 2);
@@ -115,26 +111,12 @@ project_of(med_arena *arena, const med_db_row *row,
 	    rp->researcher == NULL || rp->approved_by == NULL ||
 	    rp->revoked_by == NULL)
 		return MED_ERR_NOMEM;
-	*out = rp;
 	return MED_OK;
 }
 
-/* project_list - rows gathered by on_project, at most cap of them. */
-typedef struct project_list {
-	med_arena *arena;
-	Smartmed__Audit__V1__ResearchProject **items;
-	size_t n, cap;
-} project_list;
-
-static med_err
-on_project(void *ctx, const med_db_row *row)
-{
-	project_list *l = ctx;
-
-	if (l->n == l->cap)
-		return MED_ERR_LIMIT;
-	return project_of(l->arena, row, &l->items[l->n++]);
-}
+#define PROJECT_ROWS(a)                                                        \
+	MED_DB_MSGS((a), &smartmed__audit__v1__research_project__descriptor,   \
+		    map_project, NULL)
 
 /* cohort - the patient ids of one project as read. */
 typedef struct cohort {
@@ -185,21 +167,19 @@ audit_research_get(med_db_conn *c, med_arena *arena, const char *id,
 		   bool with_cohort, bool for_update,
 		   Smartmed__Audit__V1__ResearchProject **out)
 {
-	Smartmed__Audit__V1__ResearchProject *rp = NULL;
-	project_list l = {arena, &rp, 0, 1};
+	Smartmed__Audit__V1__ResearchProject *rp;
+	med_db_msgs rows = PROJECT_ROWS(arena);
 	med_db_value v[] = {MED_DB_STR(id)};
-	med_err err = med_db_query(
+	med_err err = med_db_query_one(
 		c,
 		for_update ? "SELECT " PROJECT_COLUMNS " FROM research_projects"
 			     " WHERE project_id = ? FOR UPDATE"
 			   : "SELECT " PROJECT_COLUMNS " FROM research_projects"
 			     " WHERE project_id = ?",
-		v, 1, on_project, &l);
+		v, 1, &rows, (void **)&rp);
 
 	if (err != MED_OK)
 		return err;
-	if (l.n == 0)
-		return MED_ERR_NOT_FOUND;
 	if (with_cohort && (err = read_cohort(c, arena, rp)) != MED_OK)
 		return err;
 	*out = rp;
@@ -211,7 +191,7 @@ audit_research_list(med_db_conn *c, med_arena *arena, const char *researcher,
 		    bool include_inactive, int64_t now_ms,
 		    Smartmed__Audit__V1__ResearchProject ***out, size_t *n)
 {
-	project_list l = {arena, NULL, 0, AUDIT_RESEARCH_LIST_MAX};
+	med_db_msgs rows = PROJECT_ROWS(arena);
 	med_db_value v[] = {
 		MED_DB_I64(researcher == NULL),
 		MED_DB_STR(researcher ? researcher : ""),
@@ -219,21 +199,18 @@ audit_research_list(med_db_conn *c, med_arena *arena, const char *researcher,
 		MED_DB_I64(now_ms),
 		MED_DB_I64(AUDIT_RESEARCH_LIST_MAX),
 	};
-	med_err err;
+	med_err err = med_db_query(
+		c,
+		"SELECT " PROJECT_COLUMNS " FROM research_projects"
+		" WHERE (? OR researcher = ?)"
+		" AND (? OR (revoked_ms = 0 AND expires_ms > ?))"
+		" ORDER BY approved_ms DESC, project_id LIMIT ?",
+		v, sizeof(v) / sizeof(v[0]), med_db_msg_row, &rows);
 
-	l.items = med_arena_alloc(arena, l.cap * sizeof(*l.items));
-	if (l.items == NULL)
-		return MED_ERR_NOMEM;
-	err = med_db_query(c,
-			   "SELECT " PROJECT_COLUMNS " FROM research_projects"
-			   " WHERE (? OR researcher = ?)"
-			   " AND (? OR (revoked_ms = 0 AND expires_ms > ?))"
-			   " ORDER BY approved_ms DESC, project_id LIMIT ?",
-			   v, sizeof(v) / sizeof(v[0]), on_project, &l);
 	if (err != MED_OK)
 		return err;
-	*out = l.items;
-	*n = l.n;
+	*out = (Smartmed__Audit__V1__ResearchProject **)rows.items;
+	*n = rows.n;
 	return MED_OK;
 }
 

@@ -173,13 +173,6 @@ const size_t audit_n_migrations =
 
 #define RI(x) SMARTMED__AUDIT__V1__RECORD_INTEGRITY__RECORD_INTEGRITY_##x
 
-typedef struct record_rows {
-	med_arena *arena;
-	audit_check check;
-	Smartmed__Audit__V1__AuditRecord **items;
-	size_t n, cap;
-} record_rows;
-
 static med_err
 fill_details(med_arena *a, const med_audit_row *r,
 	     Smartmed__Common__V1__AuditEvent *e)
@@ -249,45 +242,46 @@ fill_event(med_arena *a, const med_audit_row *row,
 }
 
 /*
- * on_record_row: one row of MED_AUDIT_ROW_COLUMNS as a record, checked.
- * Details an altered row does not let decode are left out of it rather
- * than failing the read: the record is flagged already.
+ * map_record: one row of MED_AUDIT_ROW_COLUMNS as a record, checked
+ * against the audit_check that ctx points to (a med_db_map_fn).  Details
+ * an altered row does not let decode are left out of it rather than
+ * failing the read: the record is flagged already.
  */
 static med_err
-on_record_row(void *ctx, const med_db_row *row)
+map_record(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 {
-	record_rows *r = ctx;
-	Smartmed__Audit__V1__AuditRecord *rec = med_arena_push_msg(
-		r->arena, (void ***)&r->items, &r->n, &r->cap,
-		&smartmed__audit__v1__audit_record__descriptor);
-	Smartmed__Common__V1__AuditEvent *e =
-		med_arena_alloc(r->arena, sizeof(*e));
+	audit_check *check = ctx;
+	Smartmed__Audit__V1__AuditRecord *rec = msg;
+	Smartmed__Common__V1__AuditEvent *e = med_arena_alloc(a, sizeof(*e));
 	const char *problem = "";
 	med_audit_row ar;
 	med_err err;
 
-	if (rec == NULL || e == NULL)
+	if (e == NULL)
 		return MED_ERR_NOMEM;
 	med_audit_row_read(row, &ar);
 	smartmed__common__v1__audit_event__init(e);
 	rec->seq = ar.rec.seq;
 	rec->stored_ms = ar.rec.stored_ms;
 	rec->event = e;
-	rec->integrity = audit_check_row(&r->check, &ar, &problem);
+	rec->integrity = audit_check_row(check, &ar, &problem);
 	rec->integrity_problem = (char *)problem;
 	if (ar.leaf_hash != NULL && ar.leaf_hash_len == MED_MERKLE_HASH_LEN) {
-		rec->leaf_hash.data =
-			med_arena_alloc(r->arena, ar.leaf_hash_len);
+		rec->leaf_hash.data = med_arena_alloc(a, ar.leaf_hash_len);
 		if (rec->leaf_hash.data == NULL)
 			return MED_ERR_NOMEM;
 		memcpy(rec->leaf_hash.data, ar.leaf_hash, ar.leaf_hash_len);
 		rec->leaf_hash.len = ar.leaf_hash_len;
 	}
-	err = fill_event(r->arena, &ar, e);
+	err = fill_event(a, &ar, e);
 	if (err == MED_ERR_DATA_LOSS && rec->integrity == RI(ALTERED))
 		return MED_OK;
 	return err;
 }
+
+#define RECORD_ROWS(a, check)                                                  \
+	MED_DB_MSGS((a), &smartmed__audit__v1__audit_record__descriptor,       \
+		    map_record, (check))
 
 typedef struct query_tx {
 	audit_state *st;
@@ -297,7 +291,7 @@ typedef struct query_tx {
 } query_tx;
 
 static med_err
-query_rows(med_db_conn *c, const audit_query_filter *f, record_rows *rows)
+query_rows(med_db_conn *c, const audit_query_filter *f, med_db_msgs *rows)
 {
 	med_db_value v[] = {
 		MED_DB_I64((int64_t)f->after_seq),
@@ -323,16 +317,17 @@ query_rows(med_db_conn *c, const audit_query_filter *f, record_rows *rows)
 		" AND (? = '' OR e.action_code = ?)"
 		" AND (? = 0 OR e.break_glass = 1)"
 		" ORDER BY e.seq LIMIT ?",
-		v, sizeof(v) / sizeof(v[0]), on_record_row, rows);
+		v, sizeof(v) / sizeof(v[0]), med_db_msg_row, rows);
 }
 
 static med_err
 query_tx_fn(med_db_conn *c, void *arg)
 {
 	query_tx *t = arg;
-	record_rows rows = {.arena = t->arena};
+	audit_check check;
+	med_db_msgs rows = RECORD_ROWS(t->arena, &check);
 	uint64_t size = 0, hi;
-	med_err err = audit_check_init(&rows.check, t->st, c, t->arena);
+	med_err err = audit_check_init(&check, t->st, c, t->arena);
 
 	if (err == MED_OK)
 		err = audit_tree_size(c, false, &size);
@@ -341,8 +336,8 @@ query_tx_fn(med_db_conn *c, void *arg)
 	if (err != MED_OK)
 		return err;
 	/* A short read reached the end of the log: holes up to its size. */
-	hi = rows.n == t->f->limit ? rows.items[rows.n - 1]->seq : size;
-	t->out->records = rows.items;
+	t->out->records = (Smartmed__Audit__V1__AuditRecord **)rows.items;
+	hi = rows.n == t->f->limit ? t->out->records[rows.n - 1]->seq : size;
 	t->out->n = rows.n;
 	return audit_gaps_find(c, t->arena, t->f->after_seq, hi, &t->out->gaps,
 			       &t->out->n_gaps);
@@ -389,27 +384,22 @@ audit_store_record(med_db_conn *c, audit_state *st, med_arena *arena,
 		   const char *event_id, uint64_t leaf_index,
 		   Smartmed__Audit__V1__AuditRecord **out)
 {
-	record_rows rows = {.arena = arena};
+	audit_check check;
+	med_db_msgs rows = RECORD_ROWS(arena, &check);
 	med_db_value by_id[] = {MED_DB_STR(event_id ? event_id : "")};
 	med_db_value by_seq[] = {MED_DB_I64((int64_t)(leaf_index + 1))};
-	med_err err = audit_check_init(&rows.check, st, c, arena);
+	med_err err = audit_check_init(&check, st, c, arena);
 
 	if (err != MED_OK)
 		return err;
 	if (event_id != NULL)
-		err = med_db_query(c,
-				   "SELECT " MED_AUDIT_ROW_COLUMNS RECORD_FROM
-				   " WHERE e.event_id = ?",
-				   by_id, 1, on_record_row, &rows);
-	else
-		err = med_db_query(c,
-				   "SELECT " MED_AUDIT_ROW_COLUMNS RECORD_FROM
-				   " WHERE e.seq = ?",
-				   by_seq, 1, on_record_row, &rows);
-	if (err != MED_OK)
-		return err;
-	if (rows.n == 0)
-		return MED_ERR_NOT_FOUND;
-	*out = rows.items[0];
-	return MED_OK;
+		return med_db_query_one(
+			c,
+			"SELECT " MED_AUDIT_ROW_COLUMNS RECORD_FROM
+			" WHERE e.event_id = ?",
+			by_id, 1, &rows, (void **)out);
+	return med_db_query_one(c,
+				"SELECT " MED_AUDIT_ROW_COLUMNS RECORD_FROM
+				" WHERE e.seq = ?",
+				by_seq, 1, &rows, (void **)out);
 }

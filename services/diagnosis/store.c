@@ -136,23 +136,13 @@ const size_t diagnosis_n_migrations =
 	" updated_ms, finding_id, change_reason"
 #define CONDITION_MARKS "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
 
-typedef struct condition_rows {
-	med_arena *arena;
-	diagnosis_condition **items;
-	size_t n, cap;
-} condition_rows;
-
+/* map_condition maps one row into a diagnosis_condition (a med_db_map_fn). */
 static med_err
-on_condition_row(void *ctx, const med_db_row *row)
+map_condition(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 {
-	condition_rows *r = ctx;
-	med_arena *a = r->arena;
-	diagnosis_condition *c = med_arena_push_msg(
-		a, (void ***)&r->items, &r->n, &r->cap,
-		&smartmed__diagnosis__v1__condition__descriptor);
+	diagnosis_condition *c = msg;
 
-	if (c == NULL)
-		return MED_ERR_NOMEM;
+	(void)ctx;
 	c->condition_id = med_db_row_strdup(a, row, 0);
 	c->patient_id = med_db_row_strdup(a, row, 1);
 	c->code_system = med_db_row_strdup(a, row, 2);
@@ -181,6 +171,10 @@ on_condition_row(void *ctx, const med_db_row *row)
 		return MED_ERR_NOMEM;
 	return MED_OK;
 }
+
+#define CONDITION_ROWS(a)                                                      \
+	MED_DB_MSGS((a), &smartmed__diagnosis__v1__condition__descriptor,      \
+		    map_condition, NULL)
 
 static med_err
 insert_into(med_db_conn *conn, const char *sql, const diagnosis_condition *c)
@@ -228,22 +222,16 @@ med_err
 diagnosis_store_get(med_db_conn *conn, med_arena *arena, const char *id,
 		    bool for_update, diagnosis_condition **out)
 {
-	condition_rows rows = {.arena = arena};
+	med_db_msgs rows = CONDITION_ROWS(arena);
 	med_db_value v[] = {MED_DB_STR(id)};
-	med_err err = med_db_query(
+
+	return med_db_query_one(
 		conn,
 		for_update ? "SELECT " CONDITION_COLUMNS " FROM conditions"
 			     " WHERE condition_id = ? FOR UPDATE"
 			   : "SELECT " CONDITION_COLUMNS " FROM conditions"
 			     " WHERE condition_id = ?",
-		v, 1, on_condition_row, &rows);
-
-	if (err != MED_OK)
-		return err;
-	if (rows.n == 0)
-		return MED_ERR_NOT_FOUND;
-	*out = rows.items[0];
-	return MED_OK;
+		v, 1, &rows, (void **)out);
 }
 
 /* The current row is replaced whole; the version row keeps the old one. */
@@ -288,18 +276,18 @@ med_err
 diagnosis_store_history(med_db *db, med_arena *arena, const char *id,
 			diagnosis_condition ***out, size_t *n)
 {
-	condition_rows rows = {.arena = arena};
+	med_db_msgs rows = CONDITION_ROWS(arena);
 	med_db_value v[] = {MED_DB_STR(id)};
 	med_err err = med_db_query_once(db,
 					"SELECT " CONDITION_COLUMNS
 					" FROM condition_versions"
 					" WHERE condition_id = ?"
 					" ORDER BY version",
-					v, 1, on_condition_row, &rows);
+					v, 1, med_db_msg_row, &rows);
 
 	if (err != MED_OK)
 		return err;
-	*out = rows.items;
+	*out = (diagnosis_condition **)rows.items;
 	*n = rows.n;
 	return MED_OK;
 }
@@ -309,7 +297,7 @@ diagnosis_store_list(med_db *db, med_arena *arena, const char *patient_id,
 		     uint64_t offset, uint32_t limit,
 		     diagnosis_condition ***out, size_t *n)
 {
-	condition_rows rows = {.arena = arena};
+	med_db_msgs rows = CONDITION_ROWS(arena);
 	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(limit),
 			    MED_DB_I64((int64_t)offset)};
 	med_err err = med_db_query_once(
@@ -317,11 +305,11 @@ diagnosis_store_list(med_db *db, med_arena *arena, const char *patient_id,
 		"SELECT " CONDITION_COLUMNS " FROM conditions"
 		" WHERE patient_id = ?"
 		" ORDER BY recorded_ms DESC, condition_id LIMIT ? OFFSET ?",
-		v, 3, on_condition_row, &rows);
+		v, 3, med_db_msg_row, &rows);
 
 	if (err != MED_OK)
 		return err;
-	*out = rows.items;
+	*out = (diagnosis_condition **)rows.items;
 	*n = rows.n;
 	return MED_OK;
 }

@@ -17,12 +17,6 @@
 	" image_height, requested_by, created_ms, decided_by, decided_ms,"     \
 	" decision_note, condition_id"
 
-typedef struct finding_rows {
-	med_arena *arena;
-	diagnosis_finding **items;
-	size_t n, cap;
-} finding_rows;
-
 /* split_probs rebuilds the LabelProbability list from the two lists. */
 static med_err
 split_probs(med_arena *a, diagnosis_finding *f, char *labels, const char *probs)
@@ -55,18 +49,14 @@ split_probs(med_arena *a, diagnosis_finding *f, char *labels, const char *probs)
 	return MED_OK;
 }
 
+/* map_finding maps one row into a diagnosis_finding (a med_db_map_fn). */
 static med_err
-on_finding_row(void *ctx, const med_db_row *row)
+map_finding(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 {
-	finding_rows *r = ctx;
-	med_arena *a = r->arena;
-	diagnosis_finding *f = med_arena_push_msg(
-		a, (void ***)&r->items, &r->n, &r->cap,
-		&smartmed__diagnosis__v1__finding__descriptor);
+	diagnosis_finding *f = msg;
 	char *labels;
 
-	if (f == NULL)
-		return MED_ERR_NOMEM;
+	(void)ctx;
 	f->finding_id = med_db_row_strdup(a, row, 0);
 	f->patient_id = med_db_row_strdup(a, row, 1);
 	f->status = (Smartmed__Diagnosis__V1__FindingStatus)med_db_row_int64(
@@ -96,6 +86,10 @@ on_finding_row(void *ctx, const med_db_row *row)
 		return MED_ERR_NOMEM;
 	return split_probs(a, f, labels, med_db_row_text(row, 10, NULL));
 }
+
+#define FINDING_ROWS(a)                                                        \
+	MED_DB_MSGS((a), &smartmed__diagnosis__v1__finding__descriptor,        \
+		    map_finding, NULL)
 
 /* join_probs writes the labels and probabilities lists into arena text. */
 static med_err
@@ -165,22 +159,16 @@ med_err
 diagnosis_store_finding_get(med_db_conn *c, med_arena *arena, const char *id,
 			    bool for_update, diagnosis_finding **out)
 {
-	finding_rows rows = {.arena = arena};
+	med_db_msgs rows = FINDING_ROWS(arena);
 	med_db_value v[] = {MED_DB_STR(id)};
-	med_err err = med_db_query(
+
+	return med_db_query_one(
 		c,
 		for_update ? "SELECT " FINDING_COLUMNS " FROM findings"
 			     " WHERE finding_id = ? FOR UPDATE"
 			   : "SELECT " FINDING_COLUMNS " FROM findings"
 			     " WHERE finding_id = ?",
-		v, 1, on_finding_row, &rows);
-
-	if (err != MED_OK)
-		return err;
-	if (rows.n == 0)
-		return MED_ERR_NOT_FOUND;
-	*out = rows.items[0];
-	return MED_OK;
+		v, 1, &rows, (void **)out);
 }
 
 /* Only a preliminary finding changes: the WHERE makes a decision final. */
@@ -216,18 +204,18 @@ diagnosis_store_finding_list(med_db *db, med_arena *arena,
 			     uint32_t limit, diagnosis_finding ***out,
 			     size_t *n)
 {
-	finding_rows rows = {.arena = arena};
+	med_db_msgs rows = FINDING_ROWS(arena);
 	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(limit),
 			    MED_DB_I64((int64_t)offset)};
 	med_err err = med_db_query_once(
 		db,
 		"SELECT " FINDING_COLUMNS " FROM findings WHERE patient_id = ?"
 		" ORDER BY created_ms DESC, finding_id LIMIT ? OFFSET ?",
-		v, 3, on_finding_row, &rows);
+		v, 3, med_db_msg_row, &rows);
 
 	if (err != MED_OK)
 		return err;
-	*out = rows.items;
+	*out = (diagnosis_finding **)rows.items;
 	*n = rows.n;
 	return MED_OK;
 }

@@ -13,26 +13,24 @@ typedef struct plan_read {
 	size_t cap_c, cap_g, cap_a;
 } plan_read;
 
+/* map_plan maps a care_plans row (a med_db_map_fn); the conditions and
+ * items are read after it. */
 static med_err
-on_plan_row(void *ctx, const med_db_row *row)
+map_plan(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 {
-	plan_read *r = ctx;
-	diagnosis_care_plan *p = med_arena_zalloc(r->arena, sizeof(*p));
+	diagnosis_care_plan *p = msg;
 
-	if (p == NULL)
-		return MED_ERR_NOMEM;
-	smartmed__diagnosis__v1__care_plan__init(p);
-	p->care_plan_id = med_db_row_strdup(r->arena, row, 0);
-	p->patient_id = med_db_row_strdup(r->arena, row, 1);
-	p->title = med_db_row_strdup(r->arena, row, 2);
+	(void)ctx;
+	p->care_plan_id = med_db_row_strdup(a, row, 0);
+	p->patient_id = med_db_row_strdup(a, row, 1);
+	p->title = med_db_row_strdup(a, row, 2);
 	p->status = (Smartmed__Diagnosis__V1__CarePlanStatus)med_db_row_int64(
 		row, 3);
 	p->version = (uint32_t)med_db_row_int64(row, 4);
-	p->updated_by = med_db_row_strdup(r->arena, row, 5);
+	p->updated_by = med_db_row_strdup(a, row, 5);
 	p->updated_ms = med_db_row_int64(row, 6);
 	if (!p->care_plan_id || !p->patient_id || !p->title || !p->updated_by)
 		return MED_ERR_NOMEM;
-	r->p = p;
 	return MED_OK;
 }
 
@@ -97,8 +95,11 @@ diagnosis_store_plan_get(med_db_conn *c, med_arena *arena, const char *id,
 			 bool for_update, diagnosis_care_plan **out)
 {
 	plan_read r = {.arena = arena};
+	med_db_msgs plans = MED_DB_MSGS(
+		arena, &smartmed__diagnosis__v1__care_plan__descriptor,
+		map_plan, NULL);
 	med_db_value v[] = {MED_DB_STR(id)};
-	med_err err = med_db_query(
+	med_err err = med_db_query_one(
 		c,
 		for_update ? "SELECT care_plan_id, patient_id, title, status,"
 			     " version, updated_by, updated_ms FROM care_plans"
@@ -106,12 +107,10 @@ diagnosis_store_plan_get(med_db_conn *c, med_arena *arena, const char *id,
 			   : "SELECT care_plan_id, patient_id, title, status,"
 			     " version, updated_by, updated_ms FROM care_plans"
 			     " WHERE care_plan_id = ?",
-		v, 1, on_plan_row, &r);
+		v, 1, &plans, (void **)&r.p);
 
 	if (err != MED_OK)
 		return err;
-	if (r.p == NULL)
-		return MED_ERR_NOT_FOUND;
 	if ((err = med_db_query(c,
 				"SELECT condition_id FROM care_plan_conditions"
 				" WHERE care_plan_id = ? ORDER BY idx",

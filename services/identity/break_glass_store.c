@@ -13,24 +13,14 @@
 	"grant_id, user, patient_id, reason, justification, start_ms,"         \
 	" expires_ms, ended_ms, ended_by"
 
-typedef struct grant_rows {
-	med_arena *arena;
-	int64_t now_ms;
-	identity_bg_grant **items;
-	size_t n, cap;
-} grant_rows;
-
+/* map_grant maps a row of GRANT_COLUMNS (a med_db_map_fn); ctx points to
+ * the time (ms) that decides whether the grant is active. */
 static med_err
-on_grant_row(void *ctx, const med_db_row *row)
+map_grant(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 {
-	grant_rows *r = ctx;
-	med_arena *a = r->arena;
-	identity_bg_grant *g = med_arena_push_msg(
-		a, (void ***)&r->items, &r->n, &r->cap,
-		&smartmed__identity__v1__break_glass_grant__descriptor);
+	const int64_t *now_ms = ctx;
+	identity_bg_grant *g = msg;
 
-	if (g == NULL)
-		return MED_ERR_NOMEM;
 	g->grant_id = med_db_row_strdup(a, row, 0);
 	g->user = med_db_row_strdup(a, row, 1);
 	g->patient_id = med_db_row_strdup(a, row, 2);
@@ -40,35 +30,34 @@ on_grant_row(void *ctx, const med_db_row *row)
 	g->expires_ms = med_db_row_int64(row, 6);
 	g->ended_ms = med_db_row_int64(row, 7);
 	g->ended_by = med_db_row_strdup(a, row, 8);
-	g->active = g->ended_ms == 0 && g->expires_ms > r->now_ms;
+	g->active = g->ended_ms == 0 && g->expires_ms > *now_ms;
 	if (!g->grant_id || !g->user || !g->patient_id || !g->reason ||
 	    !g->justification || !g->ended_by)
 		return MED_ERR_NOMEM;
 	return MED_OK;
 }
 
+#define GRANT_ROWS(a, now_ms)                                                  \
+	MED_DB_MSGS((a),                                                       \
+		    &smartmed__identity__v1__break_glass_grant__descriptor,    \
+		    map_grant, (now_ms))
+
 med_err
 identity_bg_active_for(med_db *db, med_arena *a, const char *user,
 		       const char *patient_id, int64_t now_ms,
 		       identity_bg_grant **out)
 {
-	grant_rows rows = {.arena = a, .now_ms = now_ms};
+	med_db_msgs rows = GRANT_ROWS(a, &now_ms);
 	med_db_value v[] = {MED_DB_STR(user), MED_DB_STR(patient_id),
 			    MED_DB_I64(now_ms)};
-	med_err err = med_db_query_once(
+
+	return med_db_query_one_once(
 		db,
 		"SELECT " GRANT_COLUMNS " FROM break_glass_grants"
 		" WHERE user = ? AND patient_id IN " IDENTITY_FAMILY_OF_ID
 		" AND ended_ms = 0 AND expires_ms > ?"
 		" ORDER BY expires_ms DESC LIMIT 1",
-		v, 3, on_grant_row, &rows);
-
-	if (err != MED_OK)
-		return err;
-	if (rows.n == 0)
-		return MED_ERR_NOT_FOUND;
-	*out = rows.items[0];
-	return MED_OK;
+		v, 3, &rows, (void **)out);
 }
 
 med_err
@@ -107,20 +96,14 @@ med_err
 identity_bg_store_lock(med_db_conn *c, med_arena *a, const char *id,
 		       int64_t now_ms, identity_bg_grant **out)
 {
-	grant_rows rows = {.arena = a, .now_ms = now_ms};
+	med_db_msgs rows = GRANT_ROWS(a, &now_ms);
 	med_db_value v[] = {MED_DB_STR(id)};
-	med_err err =
-		med_db_query(c,
-			     "SELECT " GRANT_COLUMNS " FROM break_glass_grants"
-			     " WHERE grant_id = ? FOR UPDATE",
-			     v, 1, on_grant_row, &rows);
 
-	if (err != MED_OK)
-		return err;
-	if (rows.n == 0)
-		return MED_ERR_NOT_FOUND;
-	*out = rows.items[0];
-	return MED_OK;
+	return med_db_query_one(c,
+				"SELECT " GRANT_COLUMNS
+				" FROM break_glass_grants"
+				" WHERE grant_id = ? FOR UPDATE",
+				v, 1, &rows, (void **)out);
 }
 
 med_err
@@ -140,7 +123,8 @@ identity_bg_store_list(med_db *db, med_arena *a, const identity_bg_filter *f,
 		       uint64_t offset, uint32_t limit,
 		       identity_bg_grant ***out, size_t *n)
 {
-	grant_rows rows = {.arena = a, .now_ms = f->now_ms};
+	int64_t now_ms = f->now_ms;
+	med_db_msgs rows = GRANT_ROWS(a, &now_ms);
 	med_db_value v[] = {
 		MED_DB_STR(f->user ? f->user : ""),
 		MED_DB_STR(f->user ? f->user : ""),
@@ -158,11 +142,11 @@ identity_bg_store_list(med_db *db, med_arena *a, const identity_bg_filter *f,
 		" AND (? = '' OR patient_id IN " IDENTITY_FAMILY_OF_ID ")"
 		" AND (? = 1 OR (ended_ms = 0 AND expires_ms > ?))"
 		" ORDER BY start_ms DESC, grant_id LIMIT ? OFFSET ?",
-		v, sizeof(v) / sizeof(v[0]), on_grant_row, &rows);
+		v, sizeof(v) / sizeof(v[0]), med_db_msg_row, &rows);
 
 	if (err != MED_OK)
 		return err;
-	*out = rows.items;
+	*out = (identity_bg_grant **)rows.items;
 	*n = rows.n;
 	return MED_OK;
 }

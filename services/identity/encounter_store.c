@@ -13,12 +13,6 @@
 	" e.attending, e.start_ms, e.end_ms, e.version, e.reason,"             \
 	" e.discharged_by, e.location_ms"
 
-typedef struct enc_rows {
-	med_arena *arena;
-	identity_encounter **items;
-	size_t n, cap;
-} enc_rows;
-
 static med_err
 fill_location(med_arena *a, const med_db_row *row, identity_encounter *e)
 {
@@ -35,17 +29,13 @@ fill_location(med_arena *a, const med_db_row *row, identity_encounter *e)
 	return l->ward && l->bed ? MED_OK : MED_ERR_NOMEM;
 }
 
+/* map_encounter maps a row of ENCOUNTER_COLUMNS (a med_db_map_fn). */
 static med_err
-on_encounter_row(void *ctx, const med_db_row *row)
+map_encounter(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 {
-	enc_rows *r = ctx;
-	med_arena *a = r->arena;
-	identity_encounter *e = med_arena_push_msg(
-		a, (void ***)&r->items, &r->n, &r->cap,
-		&smartmed__identity__v1__encounter__descriptor);
+	identity_encounter *e = msg;
 
-	if (e == NULL)
-		return MED_ERR_NOMEM;
+	(void)ctx;
 	e->encounter_id = med_db_row_strdup(a, row, 0);
 	e->patient_id = med_db_row_strdup(a, row, 1);
 	e->encounter_class = (int)med_db_row_int64(row, 2);
@@ -62,28 +52,29 @@ on_encounter_row(void *ctx, const med_db_row *row)
 	return fill_location(a, row, e);
 }
 
-typedef struct part_rows {
-	med_arena *arena;
-	identity_participant **items;
-	size_t n, cap;
-} part_rows;
+#define ENCOUNTER_ROWS(a)                                                      \
+	MED_DB_MSGS((a), &smartmed__identity__v1__encounter__descriptor,       \
+		    map_encounter, NULL)
 
+/* map_participant maps a row of (user, role, start_ms, end_ms). */
 static med_err
-on_participant_row(void *ctx, const med_db_row *row)
+map_participant(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 {
-	part_rows *r = ctx;
-	identity_participant *p = med_arena_push_msg(
-		r->arena, (void ***)&r->items, &r->n, &r->cap,
-		&smartmed__identity__v1__encounter_participant__descriptor);
+	identity_participant *p = msg;
 
-	if (p == NULL)
-		return MED_ERR_NOMEM;
-	p->user = med_db_row_strdup(r->arena, row, 0);
+	(void)ctx;
+	p->user = med_db_row_strdup(a, row, 0);
 	p->role = (int)med_db_row_int64(row, 1);
 	p->start_ms = med_db_row_int64(row, 2);
 	p->end_ms = med_db_row_int64(row, 3);
 	return p->user ? MED_OK : MED_ERR_NOMEM;
 }
+
+#define PARTICIPANT_ROWS(a)                                                    \
+	MED_DB_MSGS(                                                           \
+		(a),                                                           \
+		&smartmed__identity__v1__encounter_participant__descriptor,    \
+		map_participant, NULL)
 
 /*
  * The team an encounter shows: those on it now when it is open, those on
@@ -96,13 +87,13 @@ on_participant_row(void *ctx, const med_db_row *row)
 static med_err
 load_team(med_db_conn *c, med_arena *a, identity_encounter *e)
 {
-	part_rows pr = {.arena = a};
+	med_db_msgs pr = PARTICIPANT_ROWS(a);
 	med_db_value v[] = {MED_DB_STR(e->encounter_id), MED_DB_I64(e->end_ms)};
-	med_err err = med_db_query(c, TEAM_SQL, v, 2, on_participant_row, &pr);
+	med_err err = med_db_query(c, TEAM_SQL, v, 2, med_db_msg_row, &pr);
 
 	if (err != MED_OK)
 		return err;
-	e->participants = pr.items;
+	e->participants = (identity_participant **)pr.items;
 	e->n_participants = pr.n;
 	return MED_OK;
 }
@@ -195,19 +186,18 @@ med_err
 identity_enc_store_lock(med_db_conn *c, med_arena *a, const char *id,
 			identity_encounter *out)
 {
-	enc_rows rows = {.arena = a};
+	med_db_msgs rows = ENCOUNTER_ROWS(a);
+	identity_encounter *e;
 	med_db_value v[] = {MED_DB_STR(id)};
-	med_err err =
-		med_db_query(c,
-			     "SELECT " ENCOUNTER_COLUMNS " FROM encounters e"
-			     " WHERE e.encounter_id = ? FOR UPDATE",
-			     v, 1, on_encounter_row, &rows);
+	med_err err = med_db_query_one(c,
+				       "SELECT " ENCOUNTER_COLUMNS
+				       " FROM encounters e"
+				       " WHERE e.encounter_id = ? FOR UPDATE",
+				       v, 1, &rows, (void **)&e);
 
 	if (err != MED_OK)
 		return err;
-	if (rows.n == 0)
-		return MED_ERR_NOT_FOUND;
-	*out = *rows.items[0];
+	*out = *e;
 	return load_team(c, a, out);
 }
 
@@ -276,7 +266,7 @@ identity_enc_store_update(med_db_conn *c, const identity_encounter *e,
 /* with_teams loads the team of each encounter of rows on one connection. */
 typedef struct teams_ctx {
 	med_arena *arena;
-	enc_rows *rows;
+	med_db_msgs *rows;
 } teams_ctx;
 
 static med_err
@@ -291,7 +281,7 @@ teams_in_tx(med_db_conn *c, void *ctx)
 }
 
 static med_err
-with_teams(med_db *db, med_arena *a, enc_rows *rows)
+with_teams(med_db *db, med_arena *a, med_db_msgs *rows)
 {
 	teams_ctx t = {.arena = a, .rows = rows};
 
@@ -303,7 +293,7 @@ identity_enc_store_list(med_db *db, med_arena *a, const char *patient_id,
 			bool open_only, uint64_t offset, uint32_t limit,
 			identity_encounter ***out, size_t *n)
 {
-	enc_rows rows = {.arena = a};
+	med_db_msgs rows = ENCOUNTER_ROWS(a);
 	med_db_value v[] = {
 		MED_DB_STR(patient_id),
 		MED_DB_I64(open_only ? 1 : 0),
@@ -317,34 +307,24 @@ identity_enc_store_list(med_db *db, med_arena *a, const char *patient_id,
 		" WHERE e.patient_id IN " IDENTITY_FAMILY_OF_ID
 		" AND (? = 0 OR e.status = ?)"
 		" ORDER BY e.start_ms DESC, e.encounter_id LIMIT ? OFFSET ?",
-		v, sizeof(v) / sizeof(v[0]), on_encounter_row, &rows);
+		v, sizeof(v) / sizeof(v[0]), med_db_msg_row, &rows);
 
 	if (err == MED_OK)
 		err = with_teams(db, a, &rows);
 	if (err != MED_OK)
 		return err;
-	*out = rows.items;
+	*out = (identity_encounter **)rows.items;
 	*n = rows.n;
 	return MED_OK;
 }
 
-typedef struct ver_rows {
-	med_arena *arena;
-	identity_enc_version **items;
-	size_t n, cap;
-} ver_rows;
-
+/* map_version maps a row of encounter_versions (a med_db_map_fn). */
 static med_err
-on_version_row(void *ctx, const med_db_row *row)
+map_version(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 {
-	ver_rows *r = ctx;
-	med_arena *a = r->arena;
-	identity_enc_version *v = med_arena_push_msg(
-		a, (void ***)&r->items, &r->n, &r->cap,
-		&smartmed__identity__v1__encounter_version__descriptor);
+	identity_enc_version *v = msg;
 
-	if (v == NULL)
-		return MED_ERR_NOMEM;
+	(void)ctx;
 	v->version = (uint32_t)med_db_row_int64(row, 0);
 	v->event = med_db_row_strdup(a, row, 1);
 	v->status = (int)med_db_row_int64(row, 2);
@@ -361,47 +341,51 @@ on_version_row(void *ctx, const med_db_row *row)
 	return MED_OK;
 }
 
+#define VERSION_ROWS(a)                                                        \
+	MED_DB_MSGS((a),                                                       \
+		    &smartmed__identity__v1__encounter_version__descriptor,    \
+		    map_version, NULL)
+
 /* load_history reads encounter id with every version, participant and
  * location into out.  Errors: MED_ERR_NOT_FOUND. */
 static med_err
 load_history(med_db_conn *c, med_arena *a, const char *id,
 	     Smartmed__Identity__V1__GetEncounterHistoryResponse *out)
 {
-	enc_rows er = {.arena = a};
-	ver_rows vr = {.arena = a};
-	part_rows pr = {.arena = a};
+	med_db_msgs er = ENCOUNTER_ROWS(a);
+	med_db_msgs vr = VERSION_ROWS(a);
+	med_db_msgs pr = PARTICIPANT_ROWS(a);
+	identity_encounter *e;
 	med_db_value v[] = {MED_DB_STR(id)};
 	med_err err =
-		med_db_query(c,
-			     "SELECT " ENCOUNTER_COLUMNS
-			     " FROM encounters e WHERE e.encounter_id = ?",
-			     v, 1, on_encounter_row, &er);
+		med_db_query_one(c,
+				 "SELECT " ENCOUNTER_COLUMNS
+				 " FROM encounters e WHERE e.encounter_id = ?",
+				 v, 1, &er, (void **)&e);
 
 	if (err != MED_OK)
 		return err;
-	if (er.n == 0)
-		return MED_ERR_NOT_FOUND;
-	if ((err = load_team(c, a, er.items[0])) != MED_OK ||
+	if ((err = load_team(c, a, e)) != MED_OK ||
 	    (err = med_db_query(
 		     c,
 		     "SELECT version, event, status, ward, bed, attending,"
 		     " changed_by, effective_ms, recorded_ms, reason"
 		     " FROM encounter_versions WHERE encounter_id = ?"
 		     " ORDER BY version",
-		     v, 1, on_version_row, &vr)) != MED_OK ||
+		     v, 1, med_db_msg_row, &vr)) != MED_OK ||
 	    (err = med_db_query(
 		     c,
 		     "SELECT user, role, start_ms, end_ms"
 		     " FROM encounter_participants"
 		     " WHERE encounter_id = ? ORDER BY start_ms, seq",
-		     v, 1, on_participant_row, &pr)) != MED_OK)
+		     v, 1, med_db_msg_row, &pr)) != MED_OK)
 		return err;
-	out->encounter = er.items[0];
-	out->versions = vr.items;
+	out->encounter = e;
+	out->versions = (identity_enc_version **)vr.items;
 	out->n_versions = vr.n;
-	out->participants = pr.items;
+	out->participants = (identity_participant **)pr.items;
 	out->n_participants = pr.n;
-	return identity_locations(a, vr.items, vr.n, &out->locations,
+	return identity_locations(a, out->versions, vr.n, &out->locations,
 				  &out->n_locations);
 }
 
@@ -503,7 +487,7 @@ identity_enc_store_care_candidates(med_db *db, med_arena *a,
 				   const char *patient_id, int64_t since_ms,
 				   identity_encounter ***out, size_t *n)
 {
-	enc_rows rows = {.arena = a};
+	med_db_msgs rows = ENCOUNTER_ROWS(a);
 	med_db_value v[] = {
 		MED_DB_STR(patient_id), MED_DB_I64(IDENTITY_ENC_IN_PROGRESS),
 		MED_DB_I64(IDENTITY_ENC_FINISHED), MED_DB_I64(since_ms)};
@@ -513,13 +497,13 @@ identity_enc_store_care_candidates(med_db *db, med_arena *a,
 		" WHERE e.patient_id IN " IDENTITY_FAMILY_OF_ID
 		" AND (e.status = ? OR (e.status = ? AND e.end_ms >= ?))"
 		" ORDER BY e.start_ms DESC, e.encounter_id",
-		v, 4, on_encounter_row, &rows);
+		v, 4, med_db_msg_row, &rows);
 
 	if (err == MED_OK)
 		err = with_teams(db, a, &rows);
 	if (err != MED_OK)
 		return err;
-	*out = rows.items;
+	*out = (identity_encounter **)rows.items;
 	*n = rows.n;
 	return MED_OK;
 }

@@ -343,18 +343,13 @@ identity_store_update(med_db_conn *c, const identity_patient *p,
 	return err != MED_OK ? err : insert_version(c, p, changed, by, reason);
 }
 
-/* row_patients collects rows into a growing arena array. */
-typedef struct patient_rows {
-	med_arena *arena;
-	Smartmed__Identity__V1__Patient **items;
-	size_t n, cap;
-} patient_rows;
-
+/* map_patient maps a row of PATIENT_COLUMNS (a med_db_map_fn). */
 static med_err
-fill_patient(med_arena *a, const med_db_row *row,
-	     Smartmed__Identity__V1__Patient *p)
+map_patient(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 {
-	smartmed__identity__v1__patient__init(p);
+	Smartmed__Identity__V1__Patient *p = msg;
+
+	(void)ctx;
 	p->patient_id = med_db_row_strdup(a, row, 0);
 	p->mrn = med_db_row_strdup(a, row, 1);
 	p->family_name = med_db_row_strdup(a, row, 2);
@@ -372,36 +367,28 @@ fill_patient(med_arena *a, const med_db_row *row,
 	return MED_OK;
 }
 
-static med_err
-on_patient_row(void *ctx, const med_db_row *row)
-{
-	patient_rows *r = ctx;
-	Smartmed__Identity__V1__Patient *p = med_arena_push_msg(
-		r->arena, (void ***)&r->items, &r->n, &r->cap,
-		&smartmed__identity__v1__patient__descriptor);
-
-	return p ? fill_patient(r->arena, row, p) : MED_ERR_NOMEM;
-}
+/* PATIENT_ROWS collects rows of PATIENT_COLUMNS as Patient messages. */
+#define PATIENT_ROWS(a)                                                        \
+	MED_DB_MSGS((a), &smartmed__identity__v1__patient__descriptor,         \
+		    map_patient, NULL)
 
 med_err
 identity_store_get(med_db *db, med_arena *arena, const char *column,
 		   const char *key, Smartmed__Identity__V1__Patient *out)
 {
-	patient_rows rows = {.arena = arena};
+	med_db_msgs rows = PATIENT_ROWS(arena);
+	identity_patient *p;
 	med_db_value v[] = {MED_DB_STR(key)};
 	const char *sql = strcmp(column, "mrn") == 0
 				  ? "SELECT " PATIENT_COLUMNS
 				    " FROM patients WHERE mrn = ?"
 				  : "SELECT " PATIENT_COLUMNS
 				    " FROM patients WHERE patient_id = ?";
-	med_err err = med_db_query_once(db, sql, v, 1, on_patient_row, &rows);
+	med_err err = med_db_query_one_once(db, sql, v, 1, &rows, (void **)&p);
 
-	if (err != MED_OK)
-		return err;
-	if (rows.n == 0)
-		return MED_ERR_NOT_FOUND;
-	*out = *rows.items[0];
-	return MED_OK;
+	if (err == MED_OK)
+		*out = *p;
+	return err;
 }
 
 /* like_prefix escapes LIKE's wildcards in s and appends %. */
@@ -439,7 +426,7 @@ identity_store_search(med_db *db, med_arena *arena, const identity_scope *scope,
 		      uint32_t limit, Smartmed__Identity__V1__Patient ***out,
 		      size_t *n)
 {
-	patient_rows rows = {.arena = arena};
+	med_db_msgs rows = PATIENT_ROWS(arena);
 	char *pattern = like_prefix(arena, family_prefix);
 	med_db_value v[SEARCH_N_CRITERIA + IDENTITY_SCOPE_N_VALUES + 2] = {
 		MED_DB_STR(family_prefix),
@@ -472,10 +459,10 @@ identity_store_search(med_db *db, med_arena *arena, const identity_scope *scope,
 			       " FROM patients p" SEARCH_WHERE
 			       " AND " IDENTITY_SCOPE_SQL SEARCH_ORDER
 			       " LIMIT ? OFFSET ?",
-		v, k, on_patient_row, &rows);
+		v, k, med_db_msg_row, &rows);
 	if (err != MED_OK)
 		return err;
-	*out = rows.items;
+	*out = (identity_patient **)rows.items;
 	*n = rows.n;
 	return MED_OK;
 }
@@ -484,19 +471,18 @@ med_err
 identity_store_lock(med_db_conn *c, med_arena *a, const char *id,
 		    identity_patient *out)
 {
-	patient_rows rows = {.arena = a};
+	med_db_msgs rows = PATIENT_ROWS(a);
 	med_db_value v[] = {MED_DB_STR(id)};
-	med_err err = med_db_query(c,
-				   "SELECT " PATIENT_COLUMNS " FROM patients"
-				   " WHERE patient_id = ? FOR UPDATE",
-				   v, 1, on_patient_row, &rows);
+	identity_patient *p;
+	med_err err =
+		med_db_query_one(c,
+				 "SELECT " PATIENT_COLUMNS " FROM patients"
+				 " WHERE patient_id = ? FOR UPDATE",
+				 v, 1, &rows, (void **)&p);
 
-	if (err != MED_OK)
-		return err;
-	if (rows.n == 0)
-		return MED_ERR_NOT_FOUND;
-	*out = *rows.items[0];
-	return MED_OK;
+	if (err == MED_OK)
+		*out = *p;
+	return err;
 }
 
 /*
@@ -508,7 +494,7 @@ med_err
 identity_store_block(med_db *db, med_arena *a, const identity_demo *probe,
 		     identity_patient ***out, size_t *n)
 {
-	patient_rows rows = {.arena = a};
+	med_db_msgs rows = PATIENT_ROWS(a);
 	char d[4][IDENTITY_DATE_BUF];
 	size_t nd = identity_birth_variants(probe->birth_date, d);
 	med_db_value v[7];
@@ -527,22 +513,16 @@ identity_store_block(med_db *db, med_arena *a, const identity_demo *probe,
 				" OR family_name = ? OR mrn = ?)"
 				" AND linked_to IS NULL"
 				" ORDER BY patient_id LIMIT ?",
-				v, sizeof(v) / sizeof(v[0]), on_patient_row,
+				v, sizeof(v) / sizeof(v[0]), med_db_msg_row,
 				&rows);
 	if (err != MED_OK)
 		return err;
-	*out = rows.items;
+	*out = (identity_patient **)rows.items;
 	*n = rows.n;
 	return MED_OK;
 }
 
 /* --- history and links ------------------------------------------------ */
-
-typedef struct version_rows {
-	med_arena *arena;
-	Smartmed__Identity__V1__PatientVersion **items;
-	size_t n, cap;
-} version_rows;
 
 /* split_fields turns "a,b" into an arena array of strings. */
 static med_err
@@ -571,17 +551,13 @@ split_fields(med_arena *a, const char *csv,
 	return MED_OK;
 }
 
+/* map_version maps a row of patient_versions (a med_db_map_fn). */
 static med_err
-on_version_row(void *ctx, const med_db_row *row)
+map_version(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 {
-	version_rows *r = ctx;
-	med_arena *a = r->arena;
-	Smartmed__Identity__V1__PatientVersion *v = med_arena_push_msg(
-		a, (void ***)&r->items, &r->n, &r->cap,
-		&smartmed__identity__v1__patient_version__descriptor);
+	Smartmed__Identity__V1__PatientVersion *v = msg;
 
-	if (v == NULL)
-		return MED_ERR_NOMEM;
+	(void)ctx;
 	v->version = (uint32_t)med_db_row_int64(row, 0);
 	v->mrn = med_db_row_strdup(a, row, 1);
 	v->family_name = med_db_row_strdup(a, row, 2);
@@ -598,27 +574,21 @@ on_version_row(void *ctx, const med_db_row *row)
 	return split_fields(a, med_db_row_text(row, 6, NULL), v);
 }
 
-typedef struct link_rows {
-	med_arena *arena;
-	identity_link **items;
-	size_t n, cap;
-} link_rows;
+#define VERSION_ROWS(a)                                                        \
+	MED_DB_MSGS((a), &smartmed__identity__v1__patient_version__descriptor, \
+		    map_version, NULL)
 
 #define LINK_COLUMNS                                                           \
 	"link_id, survivor_id, merged_id, reason, linked_by, linked_ms,"       \
 	" unlinked_by, unlinked_ms, unlink_reason, active"
 
+/* map_link maps a row of LINK_COLUMNS (a med_db_map_fn). */
 static med_err
-on_link_row(void *ctx, const med_db_row *row)
+map_link(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 {
-	link_rows *r = ctx;
-	med_arena *a = r->arena;
-	identity_link *l = med_arena_push_msg(
-		a, (void ***)&r->items, &r->n, &r->cap,
-		&smartmed__identity__v1__patient_link__descriptor);
+	identity_link *l = msg;
 
-	if (l == NULL)
-		return MED_ERR_NOMEM;
+	(void)ctx;
 	l->link_id = med_db_row_strdup(a, row, 0);
 	l->survivor_id = med_db_row_strdup(a, row, 1);
 	l->merged_id = med_db_row_strdup(a, row, 2);
@@ -635,12 +605,16 @@ on_link_row(void *ctx, const med_db_row *row)
 	return MED_OK;
 }
 
+#define LINK_ROWS(a)                                                           \
+	MED_DB_MSGS((a), &smartmed__identity__v1__patient_link__descriptor,    \
+		    map_link, NULL)
+
 med_err
 identity_store_history(med_db *db, med_arena *a, const char *id,
 		       Smartmed__Identity__V1__PatientHistoryResponse *out)
 {
-	version_rows vr = {.arena = a};
-	link_rows lr = {.arena = a};
+	med_db_msgs vr = VERSION_ROWS(a);
+	med_db_msgs lr = LINK_ROWS(a);
 	med_db_value v[] = {MED_DB_STR(id), MED_DB_STR(id)};
 	med_err err = med_db_query_once(
 		db,
@@ -648,7 +622,7 @@ identity_store_history(med_db *db, med_arena *a, const char *id,
 		" DATE_FORMAT(birth_date, '%Y-%m-%d'), sex, changed_fields,"
 		" changed_by, changed_ms, reason FROM patient_versions"
 		" WHERE patient_id = ? ORDER BY version",
-		v, 1, on_version_row, &vr);
+		v, 1, med_db_msg_row, &vr);
 
 	if (err != MED_OK)
 		return err;
@@ -656,12 +630,12 @@ identity_store_history(med_db *db, med_arena *a, const char *id,
 				"SELECT " LINK_COLUMNS " FROM patient_links"
 				" WHERE survivor_id = ? OR merged_id = ?"
 				" ORDER BY linked_ms, link_id",
-				v, 2, on_link_row, &lr);
+				v, 2, med_db_msg_row, &lr);
 	if (err != MED_OK)
 		return err;
-	out->versions = vr.items;
+	out->versions = (Smartmed__Identity__V1__PatientVersion **)vr.items;
 	out->n_versions = vr.n;
-	out->links = lr.items;
+	out->links = (identity_link **)lr.items;
 	out->n_links = lr.n;
 	return MED_OK;
 }
@@ -755,19 +729,18 @@ med_err
 identity_store_link_lock(med_db_conn *c, med_arena *a, const char *id,
 			 identity_link *out)
 {
-	link_rows lr = {.arena = a};
+	med_db_msgs lr = LINK_ROWS(a);
 	med_db_value v[] = {MED_DB_STR(id)};
-	med_err err = med_db_query(c,
-				   "SELECT " LINK_COLUMNS " FROM patient_links"
-				   " WHERE link_id = ? FOR UPDATE",
-				   v, 1, on_link_row, &lr);
+	identity_link *l;
+	med_err err =
+		med_db_query_one(c,
+				 "SELECT " LINK_COLUMNS " FROM patient_links"
+				 " WHERE link_id = ? FOR UPDATE",
+				 v, 1, &lr, (void **)&l);
 
-	if (err != MED_OK)
-		return err;
-	if (lr.n == 0)
-		return MED_ERR_NOT_FOUND;
-	*out = *lr.items[0];
-	return MED_OK;
+	if (err == MED_OK)
+		*out = *l;
+	return err;
 }
 
 med_err

@@ -15,6 +15,9 @@
  */
 #include "testlib.h"
 
+#include "grpc/health/v1/health.pb-c.h"
+
+#include <med/arena.h>
 #include <med/db.h>
 
 #include <arpa/inet.h>
@@ -583,6 +586,86 @@ test_table_bin(void)
 	med_db_close(db);
 }
 
+/* map_name maps (name) into a HealthCheckRequest's service; a row named
+ * "bad" is refused, as a store refuses a row it cannot read. */
+static med_err
+map_name(void *ctx, med_arena *a, const med_db_row *row, void *msg)
+{
+	Grpc__Health__V1__HealthCheckRequest *m = msg;
+
+	(*(int *)ctx)++;
+	m->service = med_db_row_strdup(a, row, 0);
+	if (m->service == NULL)
+		return MED_ERR_NOMEM;
+	return strcmp(m->service, "bad") == 0 ? MED_ERR_DATA_LOSS : MED_OK;
+}
+
+/* The read-one and row-collecting helpers: the first row by key,
+ * NOT_FOUND with the out pointer untouched, the map's error passed on,
+ * every row in order, and no messages past the arena's cap. */
+static void
+test_query_one(void)
+{
+	med_db *db = fresh_db(1, 0);
+	med_arena *a = med_arena_new(1 << 16), *tiny = med_arena_new(64);
+	int mapped = 0;
+	med_db_msgs m = MED_DB_MSGS(
+		a, &grpc__health__v1__health_check_request__descriptor,
+		map_name, &mapped);
+	Grpc__Health__V1__HealthCheckRequest *r = NULL, **all;
+	med_db_value k1 = MED_DB_I64(1), k2 = MED_DB_I64(2), k9 = MED_DB_I64(9);
+	med_db_conn *c;
+
+	MT_TRUE(a != NULL && tiny != NULL);
+	MT_OK(exec1(db, "CREATE TABLE q (id INT PRIMARY KEY, name TEXT)", NULL,
+		    0));
+	MT_OK(exec1(db,
+		    "INSERT INTO q VALUES (1, 'records'), (2, 'bad'),"
+		    " (3, 'dosage')",
+		    NULL, 0));
+	MT_OK(med_db_acquire(db, &c));
+	MT_OK(med_db_query_one(c, "SELECT name FROM q WHERE id = ?", &k1, 1, &m,
+			       (void **)&r));
+	MT_TRUE(r != NULL);
+	MT_EQ_STR(r->service, "records");
+	MT_EQ_INT(med_db_query_one(c, "SELECT name FROM q WHERE id = ?", &k9, 1,
+				   &m, (void **)&r),
+		  MED_ERR_NOT_FOUND);
+	MT_EQ_STR(r->service, "records"); /* untouched */
+	m = MED_DB_MSGS(a, &grpc__health__v1__health_check_request__descriptor,
+			map_name, &mapped);
+	MT_EQ_INT(med_db_query_one(c, "SELECT name FROM q WHERE id = ?", &k2, 1,
+				   &m, (void **)&r),
+		  MED_ERR_DATA_LOSS);
+	m = MED_DB_MSGS(a, &grpc__health__v1__health_check_request__descriptor,
+			map_name, &mapped);
+	MT_OK(med_db_query(c, "SELECT name FROM q WHERE id <> 2 ORDER BY id",
+			   NULL, 0, med_db_msg_row, &m));
+	all = (Grpc__Health__V1__HealthCheckRequest **)m.items;
+	MT_EQ_INT(m.n, 2);
+	MT_EQ_STR(all[0]->service, "records");
+	MT_EQ_STR(all[1]->service, "dosage");
+	MT_EQ_INT(mapped, 4);
+	m = MED_DB_MSGS(tiny,
+			&grpc__health__v1__health_check_request__descriptor,
+			map_name, &mapped);
+	MT_EQ_INT(med_db_query(c, "SELECT name FROM q ORDER BY id", NULL, 0,
+			       med_db_msg_row, &m),
+		  MED_ERR_NOMEM);
+	med_db_release(c);
+	MT_EQ_INT(med_db_query_one_once(db, "SELECT name FROM q WHERE id = ?",
+					&k1, 1, &m, (void **)&r),
+		  MED_ERR_NOMEM);
+	m = MED_DB_MSGS(a, &grpc__health__v1__health_check_request__descriptor,
+			map_name, &mapped);
+	MT_OK(med_db_query_one_once(db, "SELECT name FROM q WHERE id = ?", &k1,
+				    1, &m, (void **)&r));
+	MT_EQ_STR(r->service, "records");
+	med_arena_free(tiny);
+	med_arena_free(a);
+	med_db_close(db);
+}
+
 static void
 test_data_errors(void)
 {
@@ -1033,6 +1116,7 @@ static const mt_case cases[] = {
 	{"growing_values", test_growing_values},
 	{"dup_key", test_dup_key},
 	{"row_seen", test_row_seen},
+	{"query_one", test_query_one},
 	{"table_bin", test_table_bin},
 	{"data_errors", test_data_errors},
 	{"param_cap", test_param_cap},

@@ -236,6 +236,61 @@ med_err med_db_exec_once(med_db *db, const char *sql,
 			 uint64_t *affected,
 			 uint64_t *insert_id) MED_MUST_CHECK;
 
+struct ProtobufCMessageDescriptor;
+
+/*
+ * med_db_map_fn fills msg, a message already initialised from the
+ * collector's descriptor, from one row: the column reads stay in the
+ * store beside its SELECT, only the collecting is shared.  Strings and
+ * nested messages come from arena; ctx is the collector's.  Errors:
+ * MED_ERR_NOMEM, or what the mapping decides (stops the query).
+ */
+typedef med_err (*med_db_map_fn)(void *ctx, struct med_arena *arena,
+				 const med_db_row *row, void *msg);
+
+/*
+ * med_db_msgs collects a query's rows as protobuf messages of one type,
+ * in row order, in an arena array (items[0..n), as med_arena_push_msg
+ * grows it; it fits a repeated field).  Set it with MED_DB_MSGS and pass
+ * med_db_msg_row as the row function with the collector as its ctx.
+ */
+typedef struct med_db_msgs {
+	struct med_arena *arena;
+	const struct ProtobufCMessageDescriptor *desc;
+	med_db_map_fn map;
+	void *ctx;
+	void **items;
+	size_t n, cap;
+} med_db_msgs;
+
+#define MED_DB_MSGS(arena_, desc_, map_, ctx_)                                 \
+	((med_db_msgs){.arena = (arena_),                                      \
+		       .desc = (desc_),                                        \
+		       .map = (map_),                                          \
+		       .ctx = (ctx_)})
+
+/* med_db_msg_row is the med_db_row_fn of a med_db_msgs (ctx): it appends
+ * a message and maps the row into it.  MED_ERR_NOMEM past the arena's
+ * cap, or the map's error. */
+med_err med_db_msg_row(void *ctx, const med_db_row *row);
+
+/*
+ * med_db_query_one runs sql, a SELECT that names at most one row (by a
+ * key), collects into m and sets *out to the first message it added:
+ * the "read one, NOT_FOUND if none" of a store.  out is the address of the
+ * caller's message pointer, set only on success.  Errors:
+ * MED_ERR_NOT_FOUND (no row), as med_db_query and med_db_msg_row.
+ */
+med_err med_db_query_one(med_db_conn *c, const char *sql,
+			 const med_db_value *params, size_t n_params,
+			 med_db_msgs *m, void **out) MED_MUST_CHECK;
+
+/* med_db_query_one_once is med_db_query_one on a connection of the pool
+ * taken for this one statement. */
+med_err med_db_query_one_once(med_db *db, const char *sql,
+			      const med_db_value *params, size_t n_params,
+			      med_db_msgs *m, void **out) MED_MUST_CHECK;
+
 /*
  * MED_DB_BIN is the table options every table is created with: identifiers
  * (user names, request ids, patient ids, codes) compare byte for byte, in

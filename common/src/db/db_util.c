@@ -1,5 +1,7 @@
 /*
- * db_util.c - conveniences over the pool for the common one-statement case.
+ * db_util.c - conveniences over the pool for the common one-statement case,
+ * and the collecting of rows into protobuf messages that every store's
+ * reads share (the SQL and the column reads stay in the store).
  */
 #include <med/arena.h>
 #include <med/db.h>
@@ -41,6 +43,52 @@ med_db_row_strdup(struct med_arena *arena, const med_db_row *row, size_t col)
 	const char *s = med_db_row_text(row, col, NULL);
 
 	return med_arena_strdup(arena, s ? s : "");
+}
+
+med_err
+med_db_msg_row(void *ctx, const med_db_row *row)
+{
+	med_db_msgs *m = ctx;
+	void *msg = med_arena_push_msg(m->arena, &m->items, &m->n, &m->cap,
+				       m->desc);
+
+	return msg ? m->map(m->ctx, m->arena, row, msg) : MED_ERR_NOMEM;
+}
+
+/* first_of ends a read of one row: the first message the query added to
+ * m (which may hold messages of earlier reads), NOT_FOUND when it added
+ * none. */
+static med_err
+first_of(med_err err, const med_db_msgs *m, size_t before, void **out)
+{
+	if (err != MED_OK)
+		return err;
+	if (m->n == before)
+		return MED_ERR_NOT_FOUND;
+	*out = m->items[before];
+	return MED_OK;
+}
+
+med_err
+med_db_query_one(med_db_conn *c, const char *sql, const med_db_value *params,
+		 size_t n_params, med_db_msgs *m, void **out)
+{
+	size_t before = m->n;
+
+	return first_of(
+		med_db_query(c, sql, params, n_params, med_db_msg_row, m), m,
+		before, out);
+}
+
+med_err
+med_db_query_one_once(med_db *db, const char *sql, const med_db_value *params,
+		      size_t n_params, med_db_msgs *m, void **out)
+{
+	size_t before = m->n;
+
+	return first_of(
+		med_db_query_once(db, sql, params, n_params, med_db_msg_row, m),
+		m, before, out);
 }
 
 /* table_state - what information_schema says of one table's collations. */
