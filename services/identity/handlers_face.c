@@ -381,9 +381,9 @@ verify_audit(med_call *call, identity_face *f, const char *patient_id,
 			   {"best_template_score", best},
 			   {"quality", q},
 			   {"reason", res->reason ? res->reason : ""},
-			   {"pad", identity_pad_decision_name(
-					   (identity_pad_decision)
-						   res->pad_decision)},
+			   {"pad",
+			    identity_pad_decision_name(
+				    (identity_pad_decision)res->pad_decision)},
 			   {"liveness", live}},
 		   10);
 }
@@ -635,8 +635,7 @@ identify_pad(med_call *call, identity_face *f, const identity_face_probe *pr,
 		return MED_OK;
 	snprintf(live, sizeof(live), "%.3f", res->liveness_score);
 	face_audit(call, f, NULL, "face presentation attack suspected",
-		   (med_audit_detail[]){{"pad", "refused"},
-					{"liveness", live}},
+		   (med_audit_detail[]){{"pad", "refused"}, {"liveness", live}},
 		   2);
 	return pad_refusal(call, res->liveness_score, res->liveness_threshold);
 }
@@ -680,9 +679,9 @@ identity_rpc_identify_face(med_call *call, const ProtobufCMessage *in,
 			   {"score", score},
 			   {"candidates", cnt},
 			   {"other_faces", others},
-			   {"pad", identity_pad_decision_name(
-					   (identity_pad_decision)
-						   res->pad_decision)}},
+			   {"pad",
+			    identity_pad_decision_name(
+				    (identity_pad_decision)res->pad_decision)}},
 		   5);
 	return identify_reply(call, f, hits, n, res);
 }

@@ -478,8 +478,8 @@ card_alignment(identity_face *f, const identity_modelcard *c, char *msg,
 /* pad_card reads the PAD model's card: its crop, output element and
  * threshold (MED_FACE_PAD_THRESHOLD overrides the last). */
 static med_err
-pad_card(identity_face *f, const med_config *cfg,
-	 const identity_modelcard *c, char *msg, size_t len)
+pad_card(identity_face *f, const med_config *cfg, const identity_modelcard *c,
+	 char *msg, size_t len)
 {
 	const char *t = med_config_str(cfg, "MED_FACE_PAD_THRESHOLD");
 	double crop, live, thr;
@@ -534,8 +534,10 @@ load_pad(identity_face *f, const med_config *cfg, int dev)
 	med_err err;
 
 	if (!identity_pad_mode_parse(mode, &f->pad_mode)) {
-		not_configured(f, "MED_FACE_PAD: '%s' is not off, warn or "
-				  "enforce", mode);
+		not_configured(f,
+			       "MED_FACE_PAD: '%s' is not off, warn or "
+			       "enforce",
+			       mode);
 		return MED_ERR_PRECONDITION;
 	}
 	if (f->pad_mode == IDENTITY_PAD_OFF)
@@ -547,8 +549,9 @@ load_pad(identity_face *f, const med_config *cfg, int dev)
 				     "attack stage");
 			return MED_OK;
 		}
-		not_configured(f, "%s", "MED_FACE_PAD=enforce needs a "
-					"liveness model (MED_FACE_PAD_MODEL)");
+		not_configured(f, "%s",
+			       "MED_FACE_PAD=enforce needs a "
+			       "liveness model (MED_FACE_PAD_MODEL)");
 		return MED_ERR_PRECONDITION;
 	}
 	if ((err = identity_modelcard_load(path, "face-pad", &card, msg,
