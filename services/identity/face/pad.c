@@ -81,7 +81,7 @@ identity_face_liveness(identity_face *f, const med_image *img,
 {
 	unsigned n = (unsigned)f->pad_size;
 	size_t plane = (size_t)n * n;
-	float *tmp = malloc(6 * plane * sizeof(float)), out[2];
+	float *tmp = malloc(6 * plane * sizeof(float)), out[2] = {0, 0};
 	unsigned ch = img->rgb ? 3 : 1;
 	double m[6];
 	char msg[256] = "";
