@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from harness import paths, protos
-from harness.checks import poll
+from harness.checks import expect_status, poll
 from harness.faces import (caltech_jpeg, deep_face_stack, face_events,
                            face_patient, verify_face)
 
@@ -195,3 +195,22 @@ def test_off_runs_no_stage(pb):
         r = verify_face(st, pb, pid, _attack("print", 1))
         assert r.pad_decision == pb.PAD_DECISION_NOT_RUN
         assert r.liveness_score == 0
+
+
+@pytest.mark.parametrize("env,why", [
+    ({"MED_FACE_PAD": "enforce", "MED_FACE_PAD_MODEL": ""},
+     "MED_FACE_PAD=enforce needs a liveness model"),
+    ({"MED_FACE_PAD": "strict"}, "MED_FACE_PAD: 'strict' is not off"),
+    ({"MED_FACE_PAD": "enforce", "MED_FACE_PAD_THRESHOLD": "1.5"},
+     "MED_FACE_PAD_THRESHOLD: '1.5' is not a number in [0, 1]"),
+])
+def test_misconfigured_stage_turns_face_rpcs_off(pb, env, why):
+    """enforce without a model, or a bad setting, is never a stage that
+    silently passes everything: the face RPCs answer FAILED_PRECONDITION
+    with the reason."""
+    if paths.deep_face_pad() is None:
+        pytest.skip("PAD model not built")
+    with deep_face_stack(**env) as st:
+        expect_status(grpc.StatusCode.FAILED_PRECONDITION, _identify, st, pb,
+                      caltech_jpeg(1), details_contains=why)
+
