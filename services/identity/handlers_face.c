@@ -356,9 +356,11 @@ static void
 verify_audit(med_call *call, identity_face *f, const char *patient_id,
 	     const Smartmed__Identity__V1__VerifyFaceResponse *res)
 {
-	char score[32], others[16], dist[16], best[32], q[16];
+	char score[32], others[16], dist[16], best[32], q[16], live[16];
 	const char *what = res->copy_suspected ? "face copy suspected"
-			   : res->match	       ? "face verified"
+			   : (int)res->pad_decision == IDENTITY_PAD_REFUSED
+				   ? "face presentation attack suspected"
+			   : res->match ? "face verified"
 			   : res->decision == IDENTITY_RETAKE
 				   ? "face retake asked"
 				   : "face not matched";
@@ -368,6 +370,7 @@ verify_audit(med_call *call, identity_face *f, const char *patient_id,
 	snprintf(dist, sizeof(dist), "%u", res->copy_distance);
 	snprintf(best, sizeof(best), "%.4f", res->best_template_score);
 	snprintf(q, sizeof(q), "%.2f", res->quality);
+	snprintf(live, sizeof(live), "%.3f", res->liveness_score);
 	face_audit(call, f, patient_id, what,
 		   (med_audit_detail[]){
 			   {"score", score},
@@ -377,8 +380,12 @@ verify_audit(med_call *call, identity_face *f, const char *patient_id,
 			   {"copy_distance", dist},
 			   {"best_template_score", best},
 			   {"quality", q},
-			   {"reason", res->reason ? res->reason : ""}},
-		   8);
+			   {"reason", res->reason ? res->reason : ""},
+			   {"pad",
+			    identity_pad_decision_name(
+				    (identity_pad_decision)res->pad_decision)},
+			   {"liveness", live}},
+		   10);
 }
 
 /*
@@ -408,6 +415,36 @@ copy_check(med_call *call, identity_face *f, const char *patient_id,
 	res->copy_distance = (uint32_t)seen.distance;
 	res->copy_suspected = seen.exact || seen.distance <= f->copy_distance;
 	return MED_OK;
+}
+
+/* pad_verdict sets the reply's PAD fields from the probe's liveness
+ * score (face_pad.h) and returns the decision. */
+static identity_pad_decision
+pad_verdict(const identity_face *f, const identity_face_probe *pr,
+	    double *score, double *threshold,
+	    Smartmed__Identity__V1__PadDecision *field)
+{
+	identity_pad_decision d = identity_pad_decide(
+		f->pad_mode, pr->pad_ran, pr->liveness, f->pad_threshold);
+
+	*score = pr->pad_ran ? pr->liveness : 0;
+	*threshold = f->pad_threshold;
+	*field = (Smartmed__Identity__V1__PadDecision)d;
+	return d;
+}
+
+/* pad_refusal fails a call whose face the PAD stage took for an attack
+ * (enforce mode); the caller has audited it. */
+static med_err
+pad_refusal(med_call *call, double score, double threshold)
+{
+	return med_call_fail(call, MED_ERR_INVALID,
+			     "image: looks like a photograph of a photograph: "
+			     "the face's liveness score %.3f is under %.3f "
+			     "(a screen, a print or a photograph held to the "
+			     "camera); take a new photograph of the patient "
+			     "in person",
+			     score, threshold);
 }
 
 /* copy_refusal fails a call whose photograph is a copy (enforce mode),
@@ -506,6 +543,12 @@ identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
 	res->device = f->device;
 	res->other_faces = pr.other_faces;
 	res->quality = pr.quality;
+	if (pad_verdict(f, &pr, &res->liveness_score, &res->liveness_threshold,
+			&res->pad_decision) == IDENTITY_PAD_REFUSED) {
+		verify_audit(call, f, req->patient_id, res);
+		return pad_refusal(call, res->liveness_score,
+				   res->liveness_threshold);
+	}
 	if ((err = copy_check(call, f, req->patient_id, &pr, res)) != MED_OK)
 		return err;
 	if (res->copy_suspected && f->copy_mode == IDENTITY_COPY_ENFORCE)
@@ -579,6 +622,24 @@ identify_filter(med_call *call, identity_hit_filter *filter)
 	return MED_OK;
 }
 
+/* identify_pad sets the reply's PAD fields; a face the stage refuses
+ * (enforce) is audited and fails the call before any search. */
+static med_err
+identify_pad(med_call *call, identity_face *f, const identity_face_probe *pr,
+	     Smartmed__Identity__V1__IdentifyFaceResponse *res)
+{
+	char live[16];
+
+	if (pad_verdict(f, pr, &res->liveness_score, &res->liveness_threshold,
+			&res->pad_decision) != IDENTITY_PAD_REFUSED)
+		return MED_OK;
+	snprintf(live, sizeof(live), "%.3f", res->liveness_score);
+	face_audit(call, f, NULL, "face presentation attack suspected",
+		   (med_audit_detail[]){{"pad", "refused"}, {"liveness", live}},
+		   2);
+	return pad_refusal(call, res->liveness_score, res->liveness_threshold);
+}
+
 med_err
 identity_rpc_identify_face(med_call *call, const ProtobufCMessage *in,
 			   ProtobufCMessage *out)
@@ -601,6 +662,7 @@ identity_rpc_identify_face(med_call *call, const ProtobufCMessage *in,
 				     IDENTITY_MAX_TOP_K);
 	if ((err = identity_face_analyze(call, f, "image", req->image.data,
 					 req->image.len, &pr)) != MED_OK ||
+	    (err = identify_pad(call, f, &pr, res)) != MED_OK ||
 	    (err = identify_filter(call, &filter)) != MED_OK ||
 	    (err = ensure_index(call, f)) != MED_OK ||
 	    (err = identity_index_search(f->index, pr.emb, k, &filter, hits, &n,
@@ -612,11 +674,15 @@ identity_rpc_identify_face(med_call *call, const ProtobufCMessage *in,
 	snprintf(others, sizeof(others), "%u", pr.other_faces);
 	res->other_faces = pr.other_faces;
 	face_audit(call, f, n ? top : NULL, "face identification",
-		   (med_audit_detail[]){{"top_patient_id", top},
-					{"score", score},
-					{"candidates", cnt},
-					{"other_faces", others}},
-		   4);
+		   (med_audit_detail[]){
+			   {"top_patient_id", top},
+			   {"score", score},
+			   {"candidates", cnt},
+			   {"other_faces", others},
+			   {"pad",
+			    identity_pad_decision_name(
+				    (identity_pad_decision)res->pad_decision)}},
+		   5);
 	return identify_reply(call, f, hits, n, res);
 }
 

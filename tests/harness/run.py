@@ -175,6 +175,9 @@ def face_models_env():
     det = paths.deep_face_detector()
     if det is not None:
         env["MED_FACE_DETECTOR"] = det
+    pad = paths.deep_face_pad()
+    if pad is not None:
+        env["MED_FACE_PAD_MODEL"] = pad
     return env
 
 

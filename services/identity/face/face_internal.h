@@ -10,6 +10,7 @@
 #include <med/vtoken.h>
 
 #include "face_align.h"
+#include "face_pad.h"
 #include "face_pipe.h"
 #include "face_tiny.h"
 #include "face_yunet.h"
@@ -95,6 +96,16 @@ struct identity_face {
 	bool fuse_mean;
 	double retake_band;
 	double retake_quality;
+	/* The presentation-attack stage (pad.c): MED_FACE_PAD, the liveness
+	 * model (NULL: the stage does not run) taking a pad_size square RGB
+	 * crop of pad_crop times the face box, pixels 0..255; output element
+	 * pad_live_index is the liveness score, an attack under
+	 * pad_threshold.  Values from its card (kind face-pad). */
+	identity_pad_mode pad_mode;
+	med_infer_model *pad;
+	int pad_size, pad_live_index;
+	float pad_crop;
+	double pad_threshold;
 };
 
 /*
@@ -220,6 +231,16 @@ med_err identity_retakes_decide(med_db *db, const char *patient_id,
 				int64_t now_ms, identity_face_verdict *v,
 				identity_face_decision *d, char *reason,
 				size_t len) MED_MUST_CHECK;
+
+/*
+ * identity_face_liveness runs the PAD model (f->pad) on the square crop
+ * around box (x, y, w, h, img's pixels) of img, in colour when img has
+ * it, into *score (pad.c).  Errors: MED_ERR_INTERNAL (the model failed;
+ * logged), MED_ERR_NOMEM.
+ */
+med_err identity_face_liveness(identity_face *f, const med_image *img,
+			       const float box[4],
+			       double *score) MED_MUST_CHECK;
 
 /* identity_face_normalise L2-normalises emb (f->dim floats); MED_ERR_INTERNAL
  * for a zero or non-finite embedding. */

@@ -97,7 +97,8 @@ decode(med_call *call, identity_face *f, const char *field, const uint8_t *buf,
        size_t len, med_image **img)
 {
 	med_image_limits lim = {.max_bytes = f->max_image_bytes,
-				.keep_colour = f->chip || f->det_colour};
+				.keep_colour = f->chip || f->det_colour ||
+					       f->pad != NULL};
 	char msg[256] = "";
 	med_problem p;
 	med_err err;
@@ -847,6 +848,26 @@ gate_and_embed(med_call *call, identity_face *f, const char *field,
 	return embed(f, crop, out->emb);
 }
 
+/* liveness runs the PAD stage on the face fb of img when it is on; the
+ * handlers decide what its score means (face_pad.h). */
+static med_err
+liveness(identity_face *f, const med_image *img, const identity_face_box *fb,
+	 identity_face_probe *out)
+{
+	float box[4] = {fb->x, fb->y, fb->w, fb->h};
+	med_err err;
+
+	out->pad_ran = false;
+	out->liveness = 0;
+	if (f->pad == NULL || f->pad_mode == IDENTITY_PAD_OFF)
+		return MED_OK;
+	if ((err = identity_face_liveness(f, img, box, &out->liveness)) !=
+	    MED_OK)
+		return err;
+	out->pad_ran = true;
+	return MED_OK;
+}
+
 med_err
 identity_face_analyze(med_call *call, identity_face *f, const char *field,
 		      const uint8_t *buf, size_t len, identity_face_probe *out)
@@ -880,6 +901,8 @@ identity_face_analyze(med_call *call, identity_face *f, const char *field,
 	identity_face_box ws = box_scaled(&fb, s);
 	err = gate_and_embed(call, f, field, &w, &ws, img, &copy, &fb, out);
 	free(w.px);
+	if (err == MED_OK)
+		err = liveness(f, img, &fb, out);
 free_img:
 	med_image_free(copy.img);
 	med_image_free(img);

@@ -1,0 +1,135 @@
+/*
+ * test_face_pad.c - the presentation-attack stage's pure parts (pad.c):
+ * MED_FACE_PAD's values, what a liveness score decides in each mode, and
+ * the square crop the liveness model sees.
+ */
+#include "testlib.h"
+
+#include "face_pad.h"
+
+#include <math.h>
+
+static void
+test_mode_parse(void)
+{
+	identity_pad_mode m = IDENTITY_PAD_WARN;
+
+	MT_TRUE(identity_pad_mode_parse("off", &m));
+	MT_EQ_INT(m, IDENTITY_PAD_OFF);
+	MT_TRUE(identity_pad_mode_parse("enforce", &m));
+	MT_EQ_INT(m, IDENTITY_PAD_ENFORCE);
+	MT_TRUE(identity_pad_mode_parse("warn", &m));
+	MT_EQ_INT(m, IDENTITY_PAD_WARN);
+	MT_TRUE(!identity_pad_mode_parse("Enforce", &m));
+	MT_TRUE(!identity_pad_mode_parse("", &m));
+	MT_EQ_INT(m, IDENTITY_PAD_WARN); /* untouched on failure */
+}
+
+static void
+test_decide_by_mode(void)
+{
+	MT_EQ_INT(identity_pad_decide(IDENTITY_PAD_ENFORCE, true, 0.2, 0.75),
+		  IDENTITY_PAD_REFUSED);
+	MT_EQ_INT(identity_pad_decide(IDENTITY_PAD_WARN, true, 0.2, 0.75),
+		  IDENTITY_PAD_FLAGGED);
+	MT_EQ_INT(identity_pad_decide(IDENTITY_PAD_OFF, true, 0.2, 0.75),
+		  IDENTITY_PAD_NOT_RUN);
+	MT_EQ_INT(identity_pad_decide(IDENTITY_PAD_ENFORCE, false, 0.2, 0.75),
+		  IDENTITY_PAD_NOT_RUN);
+	MT_EQ_INT(identity_pad_decide(IDENTITY_PAD_ENFORCE, true, 0.9, 0.75),
+		  IDENTITY_PAD_BONA_FIDE);
+	MT_EQ_INT(identity_pad_decide(IDENTITY_PAD_WARN, true, 0.9, 0.75),
+		  IDENTITY_PAD_BONA_FIDE);
+}
+
+static void
+test_decide_edges(void)
+{
+	/* At the threshold is bona fide; NaN is no evidence of life. */
+	MT_EQ_INT(identity_pad_decide(IDENTITY_PAD_ENFORCE, true, 0.75, 0.75),
+		  IDENTITY_PAD_BONA_FIDE);
+	MT_EQ_INT(identity_pad_decide(IDENTITY_PAD_ENFORCE, true,
+				      nextafter(0.75, 0), 0.75),
+		  IDENTITY_PAD_REFUSED);
+	MT_EQ_INT(identity_pad_decide(IDENTITY_PAD_ENFORCE, true, NAN, 0.75),
+		  IDENTITY_PAD_REFUSED);
+	MT_EQ_INT(identity_pad_decide(IDENTITY_PAD_WARN, true, NAN, 0.75),
+		  IDENTITY_PAD_FLAGGED);
+}
+
+static void
+test_decision_names(void)
+{
+	MT_EQ_STR(identity_pad_decision_name(IDENTITY_PAD_NOT_RUN), "not-run");
+	MT_EQ_STR(identity_pad_decision_name(IDENTITY_PAD_BONA_FIDE),
+		  "bona-fide");
+	MT_EQ_STR(identity_pad_decision_name(IDENTITY_PAD_FLAGGED), "flagged");
+	MT_EQ_STR(identity_pad_decision_name(IDENTITY_PAD_REFUSED), "refused");
+	MT_EQ_STR(identity_pad_decision_name((identity_pad_decision)42),
+		  "not-run");
+}
+
+/* map applies m to crop pixel (u, v). */
+static void
+map(const double m[6], double u, double v, double *x, double *y)
+{
+	*x = m[0] * u + m[1] * v + m[2];
+	*y = m[3] * u + m[4] * v + m[5];
+}
+
+static void
+test_crop_covers_the_box_square(void)
+{
+	/* A 40 x 60 box at (100, 50): the square of side 60 around its
+	 * centre (120, 80), from 90 to 150 across and 50 to 110 down. */
+	const float box[4] = {100, 50, 40, 60};
+	double m[6], x, y;
+
+	identity_pad_crop(box, 1.0f, 32, m);
+	MT_NEAR(m[0], 60.0 / 32, 1e-9);
+	MT_NEAR(m[4], 60.0 / 32, 1e-9);
+	MT_NEAR(m[1], 0, 1e-12);
+	MT_NEAR(m[3], 0, 1e-12);
+	/* Pixel centres: the first crop pixel's centre is half a crop
+	 * pixel inside the square's corner (pixel-centre coordinates). */
+	map(m, 0, 0, &x, &y);
+	MT_NEAR(x, 90 + 60.0 / 64 - 0.5, 1e-9);
+	MT_NEAR(y, 50 + 60.0 / 64 - 0.5, 1e-9);
+	map(m, 31, 31, &x, &y);
+	MT_NEAR(x, 150 - 60.0 / 64 - 0.5, 1e-9);
+	MT_NEAR(y, 110 - 60.0 / 64 - 0.5, 1e-9);
+}
+
+static void
+test_crop_scale_widens_around_the_centre(void)
+{
+	const float box[4] = {0, 0, 100, 100};
+	double m1[6], m2[6], x1, y1, x2, y2;
+
+	identity_pad_crop(box, 1.0f, 32, m1);
+	identity_pad_crop(box, 1.5f, 32, m2);
+	MT_NEAR(m2[0], 1.5 * m1[0], 1e-9);
+	/* The centre of the crop stays on the box's centre. */
+	map(m1, 15.5, 15.5, &x1, &y1);
+	map(m2, 15.5, 15.5, &x2, &y2);
+	MT_NEAR(x1, x2, 1e-9);
+	MT_NEAR(y1, y2, 1e-9);
+	MT_NEAR(x1, 49.5, 1e-9);
+}
+
+static const mt_case cases[] = {
+	{"mode_parse", test_mode_parse},
+	{"decide_by_mode", test_decide_by_mode},
+	{"decide_edges", test_decide_edges},
+	{"decision_names", test_decision_names},
+	{"crop_covers_the_box_square", test_crop_covers_the_box_square},
+	{"crop_scale_widens_around_the_centre",
+	 test_crop_scale_widens_around_the_centre},
+	{NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	return mt_main(argc, argv, cases);
+}
