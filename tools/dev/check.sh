@@ -1,8 +1,10 @@
 #!/bin/sh
-# Static checks behind `make check`: formatting, cppcheck, banned functions.
+# Static checks behind `make check`: formatting, cppcheck, banned functions,
+# libmed's layers (tools/dev/check_layers.py).
 #
 #   tools/dev/check.sh            run every section
-#   tools/dev/check.sh format     only clang-format (also: cppcheck, banned)
+#   tools/dev/check.sh format     only clang-format (also: cppcheck, banned,
+#                                 layers)
 #
 # Every section runs even when an earlier one failed; the exit status is 1
 # when any failed.  CHECK_VERBOSE=1 prints every clang-format finding instead
@@ -144,6 +146,11 @@ check_banned() {
 	return 0
 }
 
+check_layers() {
+	header "libmed layers (no include of a layer above)"
+	python3 tools/dev/check_layers.py
+}
+
 run() {
 	# run SECTION FUNCTION
 	if [ -z "$only" ] || [ "$only" = "$1" ]; then
@@ -153,9 +160,9 @@ run() {
 }
 
 case "$only" in
-"" | format | cppcheck | banned) ;;
+"" | format | cppcheck | banned | layers) ;;
 *)
-	echo "usage: $0 [format|cppcheck|banned]" >&2
+	echo "usage: $0 [format|cppcheck|banned|layers]" >&2
 	exit 2
 	;;
 esac
@@ -163,6 +170,7 @@ esac
 run format check_format
 run cppcheck check_cppcheck
 run banned check_banned
+run layers check_layers
 
 if [ -n "$failed" ]; then
 	printf '\ncheck: FAILED:%s\n' "$failed"
