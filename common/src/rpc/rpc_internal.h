@@ -249,6 +249,10 @@ void med__rpc_call_finish(med_call *c, int code, const char *msg,
 /* med__rpc_join_zombies joins streaming threads that have finished. */
 void med__rpc_join_zombies(med_server *s);
 
+/* med__rpc_grpc_ref / _unref pair grpc_init and grpc_shutdown. */
+void med__rpc_grpc_ref(void);
+void med__rpc_grpc_unref(void);
+
 /* --- rpc_peers.c ------------------------------------------------------- */
 
 /*
@@ -312,6 +316,18 @@ void med__rpc_complete(med_call *c, med_err err, const ProtobufCMessage *out);
 /* med__rpc_reject ends c with err and msg (unless a message is set). */
 void med__rpc_reject(med_call *c, med_err err, const char *msg);
 
+/*
+ * med__rpc_pack packs msg, a reply or streamed message of c, into a new
+ * byte buffer (*out).  Errors: MED_ERR_LIMIT when the encoded message is
+ * larger than the server's send cap (opts.max_message_bytes); the call's
+ * failure message then names both sizes.
+ */
+med_err med__rpc_pack(med_call *c, const ProtobufCMessage *msg,
+		      grpc_byte_buffer **out) MED_MUST_CHECK;
+
+/* med__rpc_read reads a whole byte buffer into one slice. */
+grpc_slice med__rpc_read(grpc_byte_buffer *bb);
+
 /* --- rpc_call_auth.c --------------------------------------------------- */
 
 /*
@@ -348,6 +364,9 @@ med_err med__rpc_break_glass(med_call *c, const rpc_bg_md *bg);
  * ends with code PERMISSION_DENIED or UNAUTHENTICATED. */
 void med__rpc_bg_withdraw_if_refused(med_call *c, int code);
 
+/* med__rpc_initial_md makes op the SEND_INITIAL_METADATA of c. */
+void med__rpc_initial_md(med_call *c, grpc_op *op);
+
 /* --- rpc_call_audit.c --------------------------------------------------- */
 
 /* med__rpc_needs_audit is true when c's server audits and c's method is
@@ -373,6 +392,14 @@ void med__rpc_handler_leave(void);
  * (or rejects c when max_streams are running). */
 void med__rpc_start_stream(med_call *c);
 
+/* med__rpc_on_send handles the completion of a streamed send. */
+void med__rpc_on_send(med_call *c, bool ok);
+
+/* med__rpc_on_close handles RECV_CLOSE_ON_SERVER of a streaming call. */
+void med__rpc_on_close(med_call *c);
+
+/* --- rpc_work.c --------------------------------------------------------- */
+
 /* The worker pool (rpc_work.c).  init before start; start runs n threads
  * that serve pushed calls in order; stop, once no call can be pushed any
  * more, lets them serve what is queued and joins them; fini frees the
@@ -382,31 +409,6 @@ med_err med__rpc_work_start(rpc_work *w, int n);
 void med__rpc_work_push(rpc_work *w, med_call *c);
 void med__rpc_work_stop(rpc_work *w);
 void med__rpc_work_fini(rpc_work *w);
-
-/* med__rpc_initial_md makes op the SEND_INITIAL_METADATA of c. */
-void med__rpc_initial_md(med_call *c, grpc_op *op);
-
-/* med__rpc_on_send handles the completion of a streamed send. */
-void med__rpc_on_send(med_call *c, bool ok);
-
-/* med__rpc_on_close handles RECV_CLOSE_ON_SERVER of a streaming call. */
-void med__rpc_on_close(med_call *c);
-
-/*
- * med__rpc_pack packs msg, a reply or streamed message of c, into a new
- * byte buffer (*out).  Errors: MED_ERR_LIMIT when the encoded message is
- * larger than the server's send cap (opts.max_message_bytes); the call's
- * failure message then names both sizes.
- */
-med_err med__rpc_pack(med_call *c, const ProtobufCMessage *msg,
-		      grpc_byte_buffer **out) MED_MUST_CHECK;
-
-/* med__rpc_read reads a whole byte buffer into one slice. */
-grpc_slice med__rpc_read(grpc_byte_buffer *bb);
-
-/* med__rpc_grpc_ref / _unref pair grpc_init and grpc_shutdown. */
-void med__rpc_grpc_ref(void);
-void med__rpc_grpc_unref(void);
 
 /* --- rpc_health.c ------------------------------------------------------ */
 
