@@ -287,7 +287,7 @@ void med__rpc_peers_unref(rpc_peers *p);
  * med__idem_check looks c's client request id up in the write's
  * transaction, before the handler's body: MED_OK to go on (a new id, or
  * none), MED_ERR_EXISTS when c is a repeat (c->idem says what to answer;
- * the transaction is rolled back and complete() answers from it).
+ * the transaction is rolled back and med__rpc_complete answers from it).
  */
 med_err med__idem_check(med_call *c, med_db_conn *conn);
 
