@@ -80,6 +80,30 @@ records_fail_fault(med_call *call, const char *field, const records_fault *f)
 			     f->check ? f->check : "");
 }
 
+/*
+ * name_patient_first names the patient of a change before its transaction:
+ * the care relationship is decided (maybe asking identity) before the
+ * write locks the patient's chain head.  An unknown entry is left for the
+ * transaction to report.
+ */
+static med_err
+name_patient_first(med_call *call, const records_write *w)
+{
+	const char *patient_id = w->patient_id;
+	med_err err;
+
+	if (patient_id == NULL && w->entry_id != NULL) {
+		err = records_store_patient_of(med_call_db(call),
+					       med_call_arena(call),
+					       w->entry_id, &patient_id);
+		if (err != MED_OK)
+			return err;
+	}
+	if (patient_id != NULL)
+		med_call_set_patient(call, patient_id);
+	return MED_OK;
+}
+
 /* write runs one change and names the patient, even when it failed. */
 static med_err
 write_change(med_call *call, records_write *w, records_entry *out)
@@ -88,6 +112,8 @@ write_change(med_call *call, records_write *w, records_entry *out)
 
 	w->author = call_user(call);
 	w->patient_found = w->patient_id;
+	if ((err = name_patient_first(call, w)) != MED_OK)
+		return err;
 	err = records_store_write(med_call_db(call), med_call_arena(call), w,
 				  out);
 	if (w->patient_found != NULL)

@@ -320,6 +320,16 @@ typedef struct records_write {
  * MED_ERR_NOT_FOUND (entry_id), MED_ERR_DATA_LOSS (w->fault), the rules'
  * errors, database errors.
  */
+/*
+ * records_store_patient_of sets *out to the patient of entry_id (its
+ * version 1's, which the change's transaction checks against the index),
+ * read without a lock, or to NULL when there is no such entry: the care
+ * relationship is decided before the write locks its rows.
+ */
+med_err records_store_patient_of(med_db *db, med_arena *arena,
+				 const char *entry_id,
+				 const char **out) MED_MUST_CHECK;
+
 med_err records_store_write(med_db *db, med_arena *arena, records_write *w,
 			    records_entry *out) MED_MUST_CHECK;
 

@@ -827,6 +827,38 @@ write_tx(med_db_conn *c, void *arg)
 	return update_heads(c, &x->next);
 }
 
+/* patient_row takes version 1's patient into the arena of its ctx. */
+typedef struct patient_row {
+	med_arena *arena;
+	const char *patient_id;
+} patient_row;
+
+static med_err
+on_patient_row(void *ctx, const med_db_row *row)
+{
+	patient_row *r = ctx;
+
+	r->patient_id = med_db_row_strdup(r->arena, row, 0);
+	return r->patient_id != NULL ? MED_OK : MED_ERR_NOMEM;
+}
+
+med_err
+records_store_patient_of(med_db *db, med_arena *arena, const char *entry_id,
+			 const char **out)
+{
+	med_db_value k[] = {MED_DB_STR(entry_id)};
+	patient_row r = {.arena = arena};
+	med_err err;
+
+	err = med_db_query_once(db,
+				"SELECT patient_id FROM entries"
+				" WHERE entry_id = ? AND version = 1",
+				k, 1, on_patient_row, &r);
+	if (err == MED_OK)
+		*out = r.patient_id;
+	return err;
+}
+
 med_err
 records_store_write(med_db *db, med_arena *arena, records_write *w,
 		    records_entry *out)

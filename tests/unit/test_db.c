@@ -776,6 +776,73 @@ test_tx(void)
 	med_db_close(db);
 }
 
+/* ---- the call hooks (db_call.c) ---- */
+
+/* What the hooks of test_call_hooks saw. */
+typedef struct hook_log {
+	int txs;
+	char patient[64];
+	char limit[128];
+} hook_log;
+
+static med_err
+hook_tx(void *call, med_db *db, med_db_tx_fn fn, void *ctx)
+{
+	((hook_log *)call)->txs++;
+	return med_db_tx(db, fn, ctx);
+}
+
+static void
+hook_patient(void *call, const char *patient_id)
+{
+	hook_log *l = call;
+
+	snprintf(l->patient, sizeof(l->patient), "%s", patient_id);
+}
+
+static void
+hook_limit(void *call, const char *msg)
+{
+	hook_log *l = call;
+
+	snprintf(l->limit, sizeof(l->limit), "%s", msg);
+}
+
+static void
+test_call_hooks(void)
+{
+	static const med_db_call_hooks hooks = {
+		.tx = hook_tx, .patient = hook_patient, .limit = hook_limit};
+	med_db *db = fresh_db(2, 0);
+	hook_log log = {0};
+	int64_t v = 5;
+
+	MT_OK(exec1(db, "CREATE TABLE tx (n INT PRIMARY KEY) ENGINE=InnoDB",
+		    NULL, 0));
+	/* No call on this thread: a plain transaction, nothing told. */
+	MT_OK(med_db_tx_audited(db, tx_insert, &v));
+	med_db_tx_audit_patient("p-1");
+	MT_EQ_INT(med_db_tx_limit("at most %d", 3), MED_ERR_LIMIT);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM tx"), 1);
+	/* A call: each of the three goes to its hook. */
+	med_db_call_enter(&hooks, &log);
+	v = 6;
+	MT_OK(med_db_tx_audited(db, tx_insert, &v));
+	med_db_tx_audit_patient("p-2");
+	med_db_tx_audit_patient(NULL);
+	MT_EQ_INT(med_db_tx_limit("at most %d rows", 3), MED_ERR_LIMIT);
+	med_db_call_leave();
+	MT_EQ_INT(log.txs, 1);
+	MT_EQ_STR(log.patient, "p-2");
+	MT_EQ_STR(log.limit, "at most 3 rows");
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM tx"), 2);
+	/* Left: plain again. */
+	v = 7;
+	MT_OK(med_db_tx_audited(db, tx_insert, &v));
+	MT_EQ_INT(log.txs, 1);
+	med_db_close(db);
+}
+
 /* ---- the pool ---- */
 
 #define N_THREADS 8
@@ -1121,6 +1188,7 @@ static const mt_case cases[] = {
 	{"data_errors", test_data_errors},
 	{"param_cap", test_param_cap},
 	{"tx", test_tx},
+	{"call_hooks", test_call_hooks},
 	{"concurrent", test_concurrent},
 	{"pool_exhaustion", test_pool_exhaustion},
 	{"pool_gauges", test_pool_gauges},

@@ -46,6 +46,11 @@ static atomic_int g_slow_started;
 static atomic_int g_msgs_seen; /* streamed messages the client received */
 static int g_max_streams;      /* opts.max_streams of the next server */
 static int g_max_conns; /* opts.max_conns_per_client of the next server */
+/* The care hook of the next server (opts.care_decide), what it was asked,
+ * and whether it refuses. */
+static med_err (*g_care_decide)(med_call *, const char *, bool, char *, size_t);
+static atomic_int g_care_asks;
+static bool g_care_refuse;
 
 /* --- test methods --------------------------------------------------------- */
 
@@ -60,6 +65,8 @@ echo(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "field: must not be fail");
 	med_call_set_patient(call, "patient-1");
+	if (strcmp(req->field, "again") == 0)
+		med_call_set_patient(call, "patient-1");
 	resp->field = med_arena_strdup(a, req->field);
 	resp->reason =
 		med_arena_sprintf(a, "%s/%s", med_call_principal(call)->user,
@@ -198,6 +205,7 @@ server_new(const char *addr, size_t max_msg, med_audit *audit,
 		.auth = make_auth(),
 		.audit = audit,
 		.metrics = metrics,
+		.care_decide = g_care_decide,
 	};
 	med_server *s = NULL;
 	char err[256];
@@ -1121,6 +1129,53 @@ test_conns_per_client(void)
 	fixture_close(&fx);
 }
 
+/* care_hook stands in for a service's care decision: it counts its
+ * questions and refuses every patient while g_care_refuse is set. */
+static med_err
+care_hook(med_call *call, const char *patient_id, bool read, char *msg,
+	  size_t len)
+{
+	(void)call;
+	(void)read;
+	atomic_fetch_add(&g_care_asks, 1);
+	if (!g_care_refuse)
+		return MED_OK;
+	snprintf(msg, len, "patient_id: %s is not in your care", patient_id);
+	return MED_ERR_DENIED;
+}
+
+static void
+test_care_hook(void)
+{
+	fixture fx;
+	echo_msg *out = NULL;
+	med_rpc_status st;
+
+	g_care_decide = care_hook;
+	atomic_store(&g_care_asks, 0);
+	fixture_open(&fx, 0, false);
+	/* Naming the patient asks the hook, which allows. */
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", "x", NURSE_TOKEN, 5000,
+			    &out, &st),
+		  0);
+	MT_EQ_INT(atomic_load(&g_care_asks), 1);
+	/* The same patient named twice in one call is asked about once. */
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", "again", NURSE_TOKEN, 5000,
+			    &out, &st),
+		  0);
+	MT_EQ_INT(atomic_load(&g_care_asks), 2);
+	/* A refusal ends the call with it, though the handler returned OK. */
+	g_care_refuse = true;
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", "x", NURSE_TOKEN, 5000,
+			    &out, &st),
+		  GRPC_STATUS_PERMISSION_DENIED);
+	MT_EQ_STR(st.message, "patient_id: patient-1 is not in your care");
+	MT_EQ_INT(atomic_load(&g_care_asks), 3);
+	g_care_refuse = false;
+	g_care_decide = NULL;
+	fixture_close(&fx);
+}
+
 static const mt_case cases[] = {
 	{"unary_roundtrip", test_unary_roundtrip},
 	{"handler_error", test_handler_error},
@@ -1146,6 +1201,7 @@ static const mt_case cases[] = {
 	{"client_retry", test_client_retry},
 	{"audit_and_metrics", test_audit_and_metrics},
 	{"conns_per_client", test_conns_per_client},
+	{"care_hook", test_care_hook},
 	{NULL, NULL},
 };
 

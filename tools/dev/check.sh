@@ -1,10 +1,11 @@
 #!/bin/sh
 # Static checks behind `make check`: formatting, cppcheck, banned functions,
-# and docs/architecture.md against the tree.
+# libmed's layers (tools/dev/check_layers.py), and docs/architecture.md
+# against the tree.
 #
 #   tools/dev/check.sh            run every section
 #   tools/dev/check.sh format     only clang-format (also: cppcheck, banned,
-#                                 architecture)
+#                                 layers, architecture)
 #
 # Every section runs even when an earlier one failed; the exit status is 1
 # when any failed.  CHECK_VERBOSE=1 prints every clang-format finding instead
@@ -146,6 +147,11 @@ check_banned() {
 	return 0
 }
 
+check_layers() {
+	header "libmed layers (no include of a layer above)"
+	python3 tools/dev/check_layers.py
+}
+
 check_architecture() {
 	header "docs/architecture.md names what exists, and every libmed file"
 	tools/dev/check-architecture.sh
@@ -160,9 +166,9 @@ run() {
 }
 
 case "$only" in
-"" | format | cppcheck | banned | architecture) ;;
+"" | format | cppcheck | banned | layers | architecture) ;;
 *)
-	echo "usage: $0 [format|cppcheck|banned|architecture]" >&2
+	echo "usage: $0 [format|cppcheck|banned|layers|architecture]" >&2
 	exit 2
 	;;
 esac
@@ -170,6 +176,7 @@ esac
 run format check_format
 run cppcheck check_cppcheck
 run banned check_banned
+run layers check_layers
 run architecture check_architecture
 
 if [ -n "$failed" ]; then

@@ -7,7 +7,7 @@
 #define MED_AUDIT_TLS_H
 
 #include <med/audit.h>
-#include <med/rpc.h>
+#include <med/tls.h>
 
 #include <nng/nng.h>
 

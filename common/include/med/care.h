@@ -11,12 +11,14 @@
  * through, and the call is audited as break-glass (med_call_mark_break_glass);
  * a header grant (x-break-glass) names no patient and opens none.
  *
- * The RPC layer decides when a handler names its patient
- * (med_call_set_patient); a refused call ends with the refusal whatever the
- * handler returns, and its transaction (med_call_tx, med_db_tx_audited) is
- * rolled back.  Services that check patients against identity
- * (med_patients_service_start) enforce it; identity and audit do not (see
- * docs/security.md).
+ * The decision is made when a handler names its patient
+ * (med_call_set_patient): the RPC layer asks the hook the service installed
+ * in med_server_opts.care_decide (med_service_main installs
+ * med_care_decide), never this header.  A refused call ends with the
+ * refusal whatever the handler returns, and its transaction (med_call_tx,
+ * med_db_tx_audited) is rolled back.  Services that check patients against
+ * identity (med_patients_service_start) enforce it; identity and audit do not
+ * (see docs/security.md).
  */
 #ifndef MED_CARE_H
 #define MED_CARE_H

@@ -119,14 +119,23 @@ med_err med_patients_ask(med_patients *p, const char *patient_id,
 /* clang-format on */
 
 /*
- * med_patients_service_start reads MED_IDENTITY_* and MED_TLS_* from svc's
- * configuration and starts the process's checker (or logs once that the
- * check is off).  Fits med_service_def.start.  Errors: MED_ERR_IO and
+ * med_patients_process_start reads MED_IDENTITY_*, MED_CARE_* and MED_TLS_*
+ * from c and starts the process's checker and care-relationship check (or
+ * logs once that the check is off).  Errors: MED_ERR_IO and
  * MED_ERR_INVALID (the certificate files), MED_ERR_NOMEM.
  */
-med_err med_patients_service_start(struct med_service *svc) MED_MUST_CHECK;
+med_err med_patients_process_start(const med_config *c) MED_MUST_CHECK;
 
-/* med_patients_service_stop frees the checker; fits med_service_def.stop. */
+/* med_patients_process_stop frees the checker and ends the care check. */
+void med_patients_process_stop(void);
+
+/*
+ * med_patients_service_start is med_patients_process_start with svc's
+ * configuration; fits med_service_def.start.  med_patients_service_stop
+ * fits med_service_def.stop.  Both are the process layer's
+ * (ops/service_patients.c): the contracts never reach up for a service.
+ */
+med_err med_patients_service_start(struct med_service *svc) MED_MUST_CHECK;
 void med_patients_service_stop(struct med_service *svc);
 
 /*

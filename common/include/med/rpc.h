@@ -20,9 +20,12 @@
 #include <protobuf-c/protobuf-c.h>
 #include <med/arena.h>
 #include <med/auth.h>
+#include <med/db.h>
 #include <med/err.h>
+#include <med/tls.h>
 
 struct med_audit;
+struct med_db;
 struct med_metrics;
 
 typedef struct med_call med_call;
@@ -128,52 +131,7 @@ typedef struct med_method {
 /* MED_N_METHODS counts the entries of a method table array. */
 #define MED_N_METHODS(table) (sizeof(table) / sizeof((table)[0]))
 
-/*
- * med_tls - PEM material for mutual TLS, NUL-terminated strings owned by the
- * struct (med_tls_load fills it, med_tls_fini wipes and frees it).  The same
- * struct serves a server (its certificate, the CA that signs client
- * certificates) and a client (its client certificate, the CA that signs
- * server certificates).
- */
-typedef struct med_tls {
-	char *cert_pem; /* certificate chain, leaf first */
-	char *key_pem;	/* private key of the leaf */
-	char *ca_pem;	/* roots that verify the peer */
-	/* The files it was read from (med_tls_load), or NULL: a server made
-	 * with them re-reads them when they change (med_tls_reload). */
-	char *cert_path, *key_path, *ca_path;
-} med_tls;
-
-/*
- * med_tls_load reads the three PEM files into t (zeroed first).  Errors:
- * MED_ERR_IO (a file cannot be read), MED_ERR_INVALID (empty, larger than
- * 1 MiB or not PEM); errbuf names the file.
- */
-med_err med_tls_load(med_tls *t, const char *cert_path, const char *key_path,
-		     const char *ca_path, char *errbuf,
-		     size_t errlen) MED_MUST_CHECK;
-
-/* med_tls_fini wipes and frees what med_tls_load read; a zeroed t is fine. */
-void med_tls_fini(med_tls *t);
-
-/*
- * med_tls_check is MED_OK when t's PEMs can serve: the first certificate
- * and the key parse and belong together, the CA holds a certificate, and
- * the chain verifies against that CA today.  Errors: MED_ERR_INVALID, with
- * the reason in errbuf.
- */
-med_err med_tls_check(const med_tls *t, char *errbuf,
-		      size_t errlen) MED_MUST_CHECK;
-
-/*
- * med_tls_reload reads t's files again (t must come from med_tls_load).
- * When they pass med_tls_check and differ from what t holds, t takes the
- * new PEMs and *changed is set; when they are unreadable or do not pass,
- * t keeps the old ones and the error says why (MED_ERR_IO,
- * MED_ERR_INVALID).  Not thread-safe: the caller serialises.
- */
-med_err med_tls_reload(med_tls *t, bool *changed, char *errbuf,
-		       size_t errlen) MED_MUST_CHECK;
+/* med_tls and its functions: <med/tls.h>. */
 
 /* med_server_opts - how a server listens and behaves. */
 typedef struct med_server_opts {
@@ -220,6 +178,24 @@ typedef struct med_server_opts {
 	 * accepted, before its TLS handshake.  0 = 64.
 	 */
 	int max_conns_per_client;
+	/*
+	 * db: the database pool of the service (borrowed; it outlives the
+	 * server): what med_call_db hands a handler, where med_call_tx writes
+	 * and where the request log of idempotent writes lives.  NULL for a
+	 * server without a database.
+	 */
+	struct med_db *db;
+	/*
+	 * care_decide: the care-relationship decision (med/care.h's
+	 * med_care_decide), asked when a handler names its patient
+	 * (med_call_set_patient) with read true for a method that only
+	 * reads.  MED_OK allows; an error (msg says why) refuses the call
+	 * whatever its handler returns.  NULL: no care check (role-based
+	 * access only).  The service installs it: the RPC layer never calls
+	 * up into the contracts that implement it.
+	 */
+	med_err (*care_decide)(med_call *call, const char *patient_id,
+			       bool read, char *msg, size_t len);
 } med_server_opts;
 
 /*
@@ -321,8 +297,11 @@ int64_t med_call_remaining_ms(med_call *call);
 /*
  * med_call_set_patient names the patient this call touched, for the audit
  * event the RPC layer emits when the call ends.  Copied.  It is also where
- * the care relationship is decided (med/care.h): a refused call ends with
- * the refusal whatever the handler returns, and its transaction rolls back.
+ * the care relationship is decided, by the server's opts.care_decide (which
+ * may ask identity over the network): name the patient before a write's
+ * transaction locks rows.  A patient already decided for this call is not
+ * asked about again.  A refused call ends with the refusal whatever the
+ * handler returns, and its transaction rolls back.
  */
 void med_call_set_patient(med_call *call, const char *patient_id);
 
@@ -366,6 +345,34 @@ med_err med_call_fail_problem(med_call *call, const med_problem *p);
  */
 med_err med_call_send(med_call *call,
 		      const ProtobufCMessage *msg) MED_MUST_CHECK;
+
+/* med_call_db returns the database pool of the server running call
+ * (med_server_opts.db): how a handler reaches its store. */
+med_db *med_call_db(med_call *call);
+
+/*
+ * med_call_tx runs fn in one transaction of the call's database (as
+ * med_db_tx) and, in that same transaction after fn succeeds, inserts the
+ * call's audit event (outcome OK, with the patient and details set so far)
+ * into the outbox: the write and its event commit together or not at all,
+ * and the call's completion does not spool a second OK event.  Only the
+ * first committed transaction of a call carries the event; a service
+ * without audit runs plain med_db_tx.  Errors: those of med_db_tx and of
+ * med_audit_outbox_put.  Write handlers use it; reads keep med_db_tx.
+ */
+med_err med_call_tx(med_call *call, med_db_tx_fn fn, void *ctx) MED_MUST_CHECK;
+
+/*
+ * Idempotent writes: a write whose call carries the client's own
+ * x-request-id is remembered in med_request_log, in the write's own
+ * transaction, and a repeat of the id by the same caller is answered with
+ * the first reply and no second write (rpc_idem.c says the whole contract).
+ * med_request_log_migrate creates the table (every service's schema);
+ * med_request_log_prune forgets ids older than keep_ms, a batch at a time.
+ */
+#define MED_REQUEST_LOG_KEEP_MS (24LL * 3600 * 1000)
+med_err med_request_log_migrate(med_db *db) MED_MUST_CHECK;
+med_err med_request_log_prune(med_db *db, int64_t keep_ms) MED_MUST_CHECK;
 
 /* --- client ------------------------------------------------------------ */
 

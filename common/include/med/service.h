@@ -69,32 +69,7 @@ med_service *med_service_from_call(med_call *call);
  */
 size_t med_call_reply_budget(med_call *call, size_t slack);
 
-/* med_call_db returns the database pool of the service running call: how
- * a handler reaches its store. */
-med_db *med_call_db(med_call *call);
-
-/*
- * med_call_tx runs fn in one transaction of the call's database (as
- * med_db_tx) and, in that same transaction after fn succeeds, inserts the
- * call's audit event (outcome OK, with the patient and details set so far)
- * into the outbox: the write and its event commit together or not at all,
- * and the call's completion does not spool a second OK event.  Only the
- * first committed transaction of a call carries the event; a service
- * without audit runs plain med_db_tx.  Errors: those of med_db_tx and of
- * med_audit_outbox_put.  Write handlers use it; reads keep med_db_tx.
- */
-med_err med_call_tx(med_call *call, med_db_tx_fn fn, void *ctx) MED_MUST_CHECK;
-
-/*
- * Idempotent writes: a write whose call carries the client's own
- * x-request-id is remembered in med_request_log, in the write's own
- * transaction, and a repeat of the id by the same caller is answered with
- * the first reply and no second write (rpc_idem.c says the whole contract).
- * med_request_log_migrate creates the table (every service's schema);
- * med_request_log_prune forgets ids older than keep_ms, a batch at a time.
- */
-#define MED_REQUEST_LOG_KEEP_MS (24LL * 3600 * 1000)
-med_err med_request_log_migrate(med_db *db) MED_MUST_CHECK;
-med_err med_request_log_prune(med_db *db, int64_t keep_ms) MED_MUST_CHECK;
+/* med_call_db, med_call_tx and the request log (med_request_log_migrate,
+ * med_request_log_prune) are the RPC layer's: <med/rpc.h>. */
 
 #endif

@@ -7,7 +7,6 @@
 #include <med/arena.h>
 #include <med/log.h>
 #include <med/metrics.h>
-#include <med/service.h>
 #include <med/util.h>
 
 #include <stdio.h>
@@ -39,7 +38,7 @@ struct med_patients {
 	med_counter *checks[N_OUTCOMES];
 };
 
-/* The process's checker, set by med_patients_service_start. */
+/* The process's checker, set by med_patients_process_start. */
 static med_patients *g_patients;
 static int64_t g_deadline_ms;
 
@@ -235,9 +234,8 @@ load_tls(const med_config *c, med_tls *tls)
 }
 
 med_err
-med_patients_service_start(struct med_service *svc)
+med_patients_process_start(const med_config *c)
 {
-	const med_config *c = med_service_config(svc);
 	const char *url = med_config_str(c, "MED_IDENTITY_URL");
 	const char *name = med_config_str(c, "MED_IDENTITY_SERVER_NAME");
 	med_patients_opts o = {.target = url,
@@ -271,9 +269,8 @@ med_patients_service_start(struct med_service *svc)
 }
 
 void
-med_patients_service_stop(struct med_service *svc)
+med_patients_process_stop(void)
 {
-	(void)svc;
 	care_stop();
 	med_patients_free(g_patients);
 	g_patients = NULL;

@@ -5,6 +5,7 @@
  * graceful drain on SIGTERM or SIGINT.
  */
 #include <med/audit.h>
+#include <med/care.h>
 #include <med/infer.h>
 #include <med/log.h>
 #include <med/service.h>
@@ -521,6 +522,10 @@ open_server(med_service *svc)
 	o.audit = svc->audit;
 	o.metrics = svc->metrics;
 	o.service_data = svc;
+	/* layers: the pool and the care hook go down to the call layer here,
+	 * so that rpc/ never calls up into ops/ or contracts/. */
+	o.db = svc->db;
+	o.care_decide = med_care_decide;
 	err = med_server_new(&o, &svc->server, errbuf, sizeof(errbuf));
 	if (err != MED_OK) {
 		med_log_error("gRPC server: %s", errbuf);
@@ -892,10 +897,4 @@ med_call_reply_budget(med_call *call, size_t slack)
 		"MED_MAX_MESSAGE_BYTES");
 
 	return max > 2 * slack ? max - slack : max / 2;
-}
-
-med_db *
-med_call_db(med_call *call)
-{
-	return med_service_db(med_service_from_call(call));
 }

@@ -20,7 +20,6 @@
  * MED_REQUEST_LOG_KEEP_MS; a repeat after that is a new request.
  */
 #include <med/log.h>
-#include <med/service.h>
 
 #include <sodium.h>
 #include <stdio.h>

@@ -196,6 +196,9 @@ struct med_call {
 	bool client_request_id;
 	rpc_idem idem;
 	char patient_id[RPC_PATIENT_ID_MAX];
+	/* The patient the care hook last decided for (care_err says how). */
+	bool care_decided;
+	char care_patient[RPC_PATIENT_ID_MAX];
 	/* A care-relationship refusal (med/care.h) ends the call whatever
 	 * the handler returns, and rolls its transaction back. */
 	med_err care_err;
@@ -246,6 +249,10 @@ void med__rpc_call_finish(med_call *c, int code, const char *msg,
 /* med__rpc_join_zombies joins streaming threads that have finished. */
 void med__rpc_join_zombies(med_server *s);
 
+/* med__rpc_grpc_ref / _unref pair grpc_init and grpc_shutdown. */
+void med__rpc_grpc_ref(void);
+void med__rpc_grpc_unref(void);
+
 /* --- rpc_peers.c ------------------------------------------------------- */
 
 /*
@@ -280,7 +287,7 @@ void med__rpc_peers_unref(rpc_peers *p);
  * med__idem_check looks c's client request id up in the write's
  * transaction, before the handler's body: MED_OK to go on (a new id, or
  * none), MED_ERR_EXISTS when c is a repeat (c->idem says what to answer;
- * the transaction is rolled back and complete() answers from it).
+ * the transaction is rolled back and med__rpc_complete answers from it).
  */
 med_err med__idem_check(med_call *c, med_db_conn *conn);
 
@@ -302,24 +309,12 @@ bool med__idem_answer(med_call *c, med_err *err, grpc_byte_buffer **bb);
 /* med__rpc_serve_call runs a matched call of a registered method. */
 void med__rpc_serve_call(med_call *c);
 
-/* The worker pool (rpc_work.c).  init before start; start runs n threads
- * that serve pushed calls in order; stop, once no call can be pushed any
- * more, lets them serve what is queued and joins them; fini frees the
- * rest. */
-void med__rpc_work_init(rpc_work *w);
-med_err med__rpc_work_start(rpc_work *w, int n);
-void med__rpc_work_push(rpc_work *w, med_call *c);
-void med__rpc_work_stop(rpc_work *w);
-void med__rpc_work_fini(rpc_work *w);
+/* med__rpc_complete ends c with err (MED_OK: reply with out, or no reply
+ * for a stream): status, access log line and audit event. */
+void med__rpc_complete(med_call *c, med_err err, const ProtobufCMessage *out);
 
-/* med__rpc_initial_md makes op the SEND_INITIAL_METADATA of c. */
-void med__rpc_initial_md(med_call *c, grpc_op *op);
-
-/* med__rpc_on_send handles the completion of a streamed send. */
-void med__rpc_on_send(med_call *c, bool ok);
-
-/* med__rpc_on_close handles RECV_CLOSE_ON_SERVER of a streaming call. */
-void med__rpc_on_close(med_call *c);
+/* med__rpc_reject ends c with err and msg (unless a message is set). */
+void med__rpc_reject(med_call *c, med_err err, const char *msg);
 
 /*
  * med__rpc_pack packs msg, a reply or streamed message of c, into a new
@@ -333,9 +328,87 @@ med_err med__rpc_pack(med_call *c, const ProtobufCMessage *msg,
 /* med__rpc_read reads a whole byte buffer into one slice. */
 grpc_slice med__rpc_read(grpc_byte_buffer *bb);
 
-/* med__rpc_grpc_ref / _unref pair grpc_init and grpc_shutdown. */
-void med__rpc_grpc_ref(void);
-void med__rpc_grpc_unref(void);
+/* --- rpc_call_auth.c --------------------------------------------------- */
+
+/*
+ * med__rpc_authorize reads c's metadata (request id, purpose of use,
+ * bearer token, break-glass headers) and admits the caller: the health
+ * port's rule, authentication, break-glass, the method's roles, a known
+ * purpose of use.  Errors are set on c (med_call_fail).
+ */
+med_err med__rpc_authorize(med_call *c);
+
+/* med__rpc_slice_is is true when sl holds exactly the string s. */
+bool med__rpc_slice_is(grpc_slice sl, const char *s);
+
+/* --- rpc_break_glass.c -------------------------------------------------- */
+
+/* rpc_bg_md - the break-glass headers of a call (slices of its metadata). */
+typedef struct rpc_bg_md {
+	const char *grant, *start, *stop, *minutes;
+	size_t grant_len, start_len, stop_len, minutes_len;
+} rpc_bg_md;
+
+/* med__rpc_bg_header takes one x-break-glass* header into bg; false if
+ * md is another header. */
+bool med__rpc_bg_header(const grpc_metadata *md, rpc_bg_md *bg);
+
+/*
+ * med__rpc_break_glass handles x-break-glass-start (issue a grant),
+ * x-break-glass (use one) and x-break-glass-stop (end one) for an
+ * authenticated caller.  Errors are set on c.
+ */
+med_err med__rpc_break_glass(med_call *c, const rpc_bg_md *bg);
+
+/* med__rpc_bg_withdraw_if_refused drops the grant c was to start when c
+ * ends with code PERMISSION_DENIED or UNAUTHENTICATED. */
+void med__rpc_bg_withdraw_if_refused(med_call *c, int code);
+
+/* med__rpc_initial_md makes op the SEND_INITIAL_METADATA of c. */
+void med__rpc_initial_md(med_call *c, grpc_op *op);
+
+/* --- rpc_call_audit.c --------------------------------------------------- */
+
+/* med__rpc_needs_audit is true when c's server audits and c's method is
+ * not public. */
+bool med__rpc_needs_audit(const med_call *c);
+
+/* med__rpc_action_code is a method's FHIR AuditEvent.action ("C", "R",
+ * "U", "D", "E"). */
+const char *med__rpc_action_code(const med_method *m);
+
+/* med__rpc_audit emits c's events on its end with code; false when they
+ * could not be made durable. */
+bool med__rpc_audit(med_call *c, int code);
+
+/* med__rpc_handler_enter / _leave bracket c's handler on this thread: its
+ * request id in the log, and med_db_tx_audited and its kin bound to c. */
+void med__rpc_handler_enter(med_call *c);
+void med__rpc_handler_leave(void);
+
+/* --- rpc_stream.c ------------------------------------------------------- */
+
+/* med__rpc_start_stream runs c's streaming handler on a thread of its own
+ * (or rejects c when max_streams are running). */
+void med__rpc_start_stream(med_call *c);
+
+/* med__rpc_on_send handles the completion of a streamed send. */
+void med__rpc_on_send(med_call *c, bool ok);
+
+/* med__rpc_on_close handles RECV_CLOSE_ON_SERVER of a streaming call. */
+void med__rpc_on_close(med_call *c);
+
+/* --- rpc_work.c --------------------------------------------------------- */
+
+/* The worker pool (rpc_work.c).  init before start; start runs n threads
+ * that serve pushed calls in order; stop, once no call can be pushed any
+ * more, lets them serve what is queued and joins them; fini frees the
+ * rest. */
+void med__rpc_work_init(rpc_work *w);
+med_err med__rpc_work_start(rpc_work *w, int n);
+void med__rpc_work_push(rpc_work *w, med_call *c);
+void med__rpc_work_stop(rpc_work *w);
+void med__rpc_work_fini(rpc_work *w);
 
 /* --- rpc_health.c ------------------------------------------------------ */
 
@@ -374,13 +447,7 @@ med_err med__pb_validate_wire_depth(const ProtobufCMessageDescriptor *desc,
 				    const uint8_t *data, size_t len,
 				    int max_depth, char *err, size_t errlen);
 
-/* --- rpc_tls.c, rpc_tls_reload.c ----------------------------------------- */
-
-/* med__rpc_tls_read reads the three PEM files into t's PEMs (t's paths are
- * left alone); on error what was read stays in t for med_tls_fini. */
-med_err med__rpc_tls_read(med_tls *t, const char *cert_path,
-			  const char *key_path, const char *ca_path,
-			  char *errbuf, size_t errlen);
+/* --- rpc_tls_reload.c ---------------------------------------------------- */
 
 /*
  * med__tls_watch - the certificate files of a server, re-read when they

@@ -1,7 +1,8 @@
 /*
  * rpc_server.c - the server's life cycle: method table, completion queues
  * and their threads, the requests kept armed on them, call references and
- * the graceful drain.  What happens inside one call is in rpc_call.c; the
+ * the graceful drain.  What happens inside one call is in rpc_call.c (and
+ * rpc_call_*.c, rpc_break_glass.c, rpc_stream.c); the
  * threads that run handlers are in rpc_work.c.
  *
  * Every table method is registered with grpc_server_register_method so that
@@ -554,7 +555,7 @@ listen_on(med_server *s, const char *addr, bool tls)
 /*
  * bind_port adds the main listener (mutual TLS when configured) and the
  * plaintext health listener.  The dispatcher tells their calls apart by
- * the transport security of each call (rpc_call.c).
+ * the transport security of each call (rpc_call_auth.c).
  */
 static med_err
 bind_port(med_server *s, int *bound_port)

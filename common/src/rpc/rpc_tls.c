@@ -1,130 +1,18 @@
 /*
- * rpc_tls.c - reading the PEM files of mutual TLS, and the server and
- * channel credentials made from them.  Certificates and keys stay in
- * memory only as long as the owner of the med_tls keeps them; the private
- * key is wiped when it is freed.
+ * rpc_tls.c - the server and channel credentials made from a med_tls
+ * (med/tls.h reads and checks the PEMs), the server's copy of it, and the
+ * verified peer of a call.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <grpc/grpc_security.h>
-#include <sodium.h>
 
 #include <med/log.h>
 #include <med/util.h>
 
 #include "rpc_internal.h"
-
-#define PEM_MAX_BYTES (1u << 20)
-
-static med_err
-tls_fail(char *errbuf, size_t errlen, const char *path, const char *why)
-{
-	if (errbuf != NULL && errlen > 0)
-		snprintf(errbuf, errlen, "%s: %s", path, why);
-	return MED_ERR_INVALID;
-}
-
-/* read_pem reads a whole PEM file into a new NUL-terminated string. */
-static med_err
-read_pem(const char *path, char **out, char *errbuf, size_t errlen)
-{
-	FILE *f = fopen(path, "re");
-	struct stat st;
-	char *buf;
-	size_t n;
-
-	if (f == NULL) {
-		tls_fail(errbuf, errlen, path, strerror(errno));
-		return MED_ERR_IO;
-	}
-	if (fstat(fileno(f), &st) != 0 || st.st_size <= 0 ||
-	    (size_t)st.st_size > PEM_MAX_BYTES) {
-		fclose(f);
-		return tls_fail(errbuf, errlen, path,
-				"empty, unreadable or larger than 1 MiB");
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		fclose(f);
-		return MED_ERR_NOMEM;
-	}
-	n = fread(buf, 1, (size_t)st.st_size, f);
-	fclose(f);
-	buf[n] = '\0';
-	if (n != (size_t)st.st_size || strstr(buf, "-----BEGIN ") == NULL) {
-		sodium_memzero(buf, n);
-		free(buf);
-		return tls_fail(errbuf, errlen, path, "not a PEM file");
-	}
-	*out = buf;
-	return MED_OK;
-}
-
-/* med__rpc_tls_read reads the three files into t's PEMs (paths untouched). */
-med_err
-med__rpc_tls_read(med_tls *t, const char *cert_path, const char *key_path,
-		  const char *ca_path, char *errbuf, size_t errlen)
-{
-	med_err err = read_pem(cert_path, &t->cert_pem, errbuf, errlen);
-
-	if (err == MED_OK)
-		err = read_pem(key_path, &t->key_pem, errbuf, errlen);
-	if (err == MED_OK)
-		err = read_pem(ca_path, &t->ca_pem, errbuf, errlen);
-	return err;
-}
-
-med_err
-med_tls_load(med_tls *t, const char *cert_path, const char *key_path,
-	     const char *ca_path, char *errbuf, size_t errlen)
-{
-	med_err err;
-
-	if (t == NULL || cert_path == NULL || key_path == NULL ||
-	    ca_path == NULL)
-		return MED_ERR_INVALID;
-	memset(t, 0, sizeof(*t));
-	err = med__rpc_tls_read(t, cert_path, key_path, ca_path, errbuf,
-				errlen);
-	if (err == MED_OK) {
-		t->cert_path = strdup(cert_path);
-		t->key_path = strdup(key_path);
-		t->ca_path = strdup(ca_path);
-		if (t->cert_path == NULL || t->key_path == NULL ||
-		    t->ca_path == NULL)
-			err = MED_ERR_NOMEM;
-	}
-	if (err != MED_OK)
-		med_tls_fini(t);
-	return err;
-}
-
-static void
-free_secret(char *s)
-{
-	if (s == NULL)
-		return;
-	sodium_memzero(s, strlen(s));
-	free(s);
-}
-
-void
-med_tls_fini(med_tls *t)
-{
-	if (t == NULL)
-		return;
-	free(t->cert_pem);
-	free_secret(t->key_pem);
-	free(t->ca_pem);
-	free(t->cert_path);
-	free(t->key_path);
-	free(t->ca_path);
-	memset(t, 0, sizeof(*t));
-}
 
 /* dup_or_null copies s (NULL stays NULL); false on OOM. */
 static bool

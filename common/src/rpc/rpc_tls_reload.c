@@ -7,7 +7,8 @@
  * "new" once the new files have been read and checked.  Connections already
  * open keep the certificate they were made with.
  *
- * The watch never makes things worse: files that cannot be read, or that do
+ * The files are read and checked by med_tls_reload (tls/tls.c).  The watch
+ * never makes things worse: files that cannot be read, or that do
  * not form a usable chain and key, are logged and counted, and the old
  * config keeps serving.
  */
@@ -18,11 +19,6 @@
 #include <string.h>
 
 #include <grpc/grpc_security.h>
-#include <openssl/bio.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509_vfy.h>
 
 #include <med/log.h>
 #include <med/metrics.h>
@@ -33,140 +29,6 @@
 /* A handshake stats the files at most this often: a burst of new
  * connections costs one stat(2) of three files per second. */
 #define WATCH_EVERY_NS 1000000000LL
-
-/* --- checking a pair ------------------------------------------------------ */
-
-/* certs_read reads every certificate of pem into a new stack (NULL when
- * there is none). */
-static STACK_OF(X509) * certs_read(const char *pem)
-{
-	BIO *b = BIO_new_mem_buf(pem, -1);
-	STACK_OF(X509) *sk = sk_X509_new_null();
-	X509 *x;
-
-	while (b != NULL && sk != NULL &&
-	       (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL)
-		if (sk_X509_push(sk, x) <= 0)
-			X509_free(x);
-	BIO_free(b);
-	if (sk != NULL && sk_X509_num(sk) == 0) {
-		sk_X509_free(sk);
-		sk = NULL;
-	}
-	return sk;
-}
-
-static EVP_PKEY *
-key_read(const char *pem)
-{
-	BIO *b = BIO_new_mem_buf(pem, -1);
-	EVP_PKEY *k =
-		b != NULL ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
-
-	BIO_free(b);
-	return k;
-}
-
-/* chain_verifies: the leaf, with the rest of its chain, verifies against
- * the CA certificates today. */
-static bool
-chain_verifies(STACK_OF(X509) * chain, STACK_OF(X509) * cas)
-{
-	X509_STORE *store = X509_STORE_new();
-	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-	bool ok = store != NULL && ctx != NULL;
-
-	for (int i = 0; ok && i < sk_X509_num(cas); i++)
-		ok = X509_STORE_add_cert(store, sk_X509_value(cas, i)) == 1;
-	ok = ok && X509_STORE_CTX_init(ctx, store, sk_X509_value(chain, 0),
-				       chain) == 1;
-	ok = ok && X509_verify_cert(ctx) == 1;
-	X509_STORE_CTX_free(ctx);
-	X509_STORE_free(store);
-	return ok;
-}
-
-static med_err
-check_fail(char *errbuf, size_t errlen, const char *why)
-{
-	if (errbuf != NULL && errlen > 0)
-		snprintf(errbuf, errlen, "%s", why);
-	return MED_ERR_INVALID;
-}
-
-med_err
-med_tls_check(const med_tls *t, char *errbuf, size_t errlen)
-{
-	STACK_OF(X509) *chain = NULL, *cas = NULL;
-	EVP_PKEY *key = NULL;
-	const char *why = NULL;
-
-	if (t == NULL || t->cert_pem == NULL || t->key_pem == NULL ||
-	    t->ca_pem == NULL)
-		return check_fail(errbuf, errlen,
-				  "certificate, key or CA "
-				  "missing");
-	if ((chain = certs_read(t->cert_pem)) == NULL)
-		why = "certificate: no PEM certificate";
-	else if ((key = key_read(t->key_pem)) == NULL)
-		why = "key: no PEM private key";
-	else if (X509_check_private_key(sk_X509_value(chain, 0), key) != 1)
-		why = "key does not belong to the certificate";
-	else if ((cas = certs_read(t->ca_pem)) == NULL)
-		why = "CA: no PEM certificate";
-	else if (!chain_verifies(chain, cas))
-		why = "certificate does not chain to the CA, or is outside "
-		      "its validity";
-	EVP_PKEY_free(key);
-	sk_X509_pop_free(chain, X509_free);
-	sk_X509_pop_free(cas, X509_free);
-	return why == NULL ? MED_OK : check_fail(errbuf, errlen, why);
-}
-
-/* same_pems: a and b hold the same three PEMs. */
-static bool
-same_pems(const med_tls *a, const med_tls *b)
-{
-	return strcmp(a->cert_pem, b->cert_pem) == 0 &&
-	       strcmp(a->key_pem, b->key_pem) == 0 &&
-	       strcmp(a->ca_pem, b->ca_pem) == 0;
-}
-
-/* swap_pems exchanges the PEMs (not the paths) of a and b. */
-static void
-swap_pems(med_tls *a, med_tls *b)
-{
-	med_tls tmp = *a;
-
-	a->cert_pem = b->cert_pem;
-	a->key_pem = b->key_pem;
-	a->ca_pem = b->ca_pem;
-	b->cert_pem = tmp.cert_pem;
-	b->key_pem = tmp.key_pem;
-	b->ca_pem = tmp.ca_pem;
-}
-
-med_err
-med_tls_reload(med_tls *t, bool *changed, char *errbuf, size_t errlen)
-{
-	med_tls fresh = {0};
-	med_err err;
-
-	if (t == NULL || changed == NULL || t->cert_path == NULL ||
-	    t->key_path == NULL || t->ca_path == NULL || t->cert_pem == NULL)
-		return MED_ERR_INVALID;
-	*changed = false;
-	err = med__rpc_tls_read(&fresh, t->cert_path, t->key_path, t->ca_path,
-				errbuf, errlen);
-	if (err == MED_OK)
-		err = med_tls_check(&fresh, errbuf, errlen);
-	if (err == MED_OK && !same_pems(t, &fresh)) {
-		swap_pems(t, &fresh);
-		*changed = true;
-	}
-	med_tls_fini(&fresh); /* the old PEMs, or the unused new ones */
-	return err;
-}
 
 /* --- the watch ------------------------------------------------------------ */
 

@@ -1,0 +1,148 @@
+/*
+ * rpc_call_api.c - what a handler asks of and tells its call (med/rpc.h's
+ * med_call_*): arena, service data, database, caller, request id, the
+ * patient (where the server's care hook decides), audit details, failure.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <med/audit.h>
+#include <med/log.h>
+#include <med/util.h>
+
+#include "rpc_internal.h"
+
+med_arena *
+med_call_arena(med_call *call)
+{
+	return call->arena;
+}
+
+void *
+med_call_data(med_call *call)
+{
+	return call->srv->opts.service_data;
+}
+
+med_db *
+med_call_db(med_call *call)
+{
+	return call->srv->opts.db;
+}
+
+const med_principal *
+med_call_principal(med_call *call)
+{
+	return &call->principal;
+}
+
+const char *
+med_call_peer(med_call *call)
+{
+	return call->principal.peer;
+}
+
+bool
+med_call_is_break_glass(med_call *call)
+{
+	return call->principal.break_glass;
+}
+
+void
+med_call_mark_break_glass(med_call *call, const char *grant_id)
+{
+	/* The access event reads these three (access_event); the roles
+	 * were settled before the handler ran, so nothing widens here. */
+	med_strlcpy(call->bg.id, grant_id, sizeof(call->bg.id));
+	call->principal.break_glass = true;
+	call->purpose_of_use = "ETREAT";
+}
+
+const char *
+med_call_request_id(med_call *call)
+{
+	return call->request_id;
+}
+
+const med_method *
+med_call_method(med_call *call)
+{
+	return call->rm != NULL ? call->rm->m : NULL;
+}
+
+/*
+ * Naming the patient is where the care relationship is decided, by the hook
+ * the service installed (med_server_opts.care_decide).  A patient named
+ * again (store code names it inside the write's transaction) was decided
+ * already: no second question while the transaction holds its locks.
+ */
+void
+med_call_set_patient(med_call *call, const char *patient_id)
+{
+	med_err (*decide)(med_call *, const char *, bool, char *, size_t) =
+		call->srv->opts.care_decide;
+	bool read;
+
+	med_strlcpy(call->patient_id, patient_id ? patient_id : "",
+		    sizeof(call->patient_id));
+	if (call->care_err != MED_OK || call->rm == NULL || decide == NULL)
+		return;
+	if (call->care_decided &&
+	    strcmp(call->care_patient, call->patient_id) == 0)
+		return;
+	read = strcmp(med__rpc_action_code(call->rm->m),
+		      MED_AUDIT_ACTION_READ) == 0;
+	call->care_err = decide(call, call->patient_id, read, call->care_msg,
+				sizeof(call->care_msg));
+	call->care_decided = true;
+	med_strlcpy(call->care_patient, call->patient_id,
+		    sizeof(call->care_patient));
+}
+
+med_err
+med_call_add_detail(med_call *call, const char *key, const char *value)
+{
+	med_audit_detail *d;
+
+	if (key == NULL || value == NULL || call->arena == NULL)
+		return MED_ERR_INVALID;
+	if (call->n_audit_details == MED_AUDIT_MAX_DETAILS)
+		return MED_ERR_LIMIT;
+	d = &call->audit_details[call->n_audit_details];
+	d->key = med_arena_strdup(call->arena, key);
+	d->value = med_arena_strdup(call->arena, value);
+	if (d->key == NULL || d->value == NULL)
+		return MED_ERR_NOMEM;
+	call->n_audit_details++;
+	return MED_OK;
+}
+
+void
+med_call_add_details(med_call *call, const med_audit_detail *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (med_call_add_detail(call, d[i].key, d[i].value) != MED_OK)
+			med_log_error("audit: detail %s of %s not recorded",
+				      d[i].key, call->rm->m->path);
+}
+
+med_err
+med_call_fail(med_call *call, med_err err, const char *fmt, ...)
+{
+	va_list ap;
+
+	call->fail_err = err;
+	va_start(ap, fmt);
+	vsnprintf(call->fail_msg, sizeof(call->fail_msg), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+med_err
+med_call_fail_problem(med_call *call, const med_problem *p)
+{
+	if (p->field[0] == '\0')
+		return med_call_fail(call, p->err, "%s", p->reason);
+	return med_call_fail(call, p->err, "%s: %s", p->field, p->reason);
+}
