@@ -453,8 +453,10 @@ http_listen(med_http *h, const struct sockaddr_storage *ss)
 {
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
 
+	/* An IPv6 address ("::") takes IPv4 clients too, as a plain
+	 * socket bound there would. */
 	if (ss->ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
+		flags |= MHD_USE_DUAL_STACK;
 	h->daemon = MHD_start_daemon(
 		flags, 0, admit, h, on_request, h, MHD_OPTION_SOCK_ADDR,
 		(const struct sockaddr *)ss, MHD_OPTION_CONNECTION_LIMIT,
