@@ -40,8 +40,8 @@ typedef struct med_process_def {
 	/* the process's own settings after the process settings, or NULL */
 	const med_config_spec *config;
 	size_t n_config;
-	/* start the process's own parts, once the process part is up; the
-	 * HTTP port opens after it returns MED_OK */
+	/* optional: start the process's own parts, once the process part
+	 * is up; the HTTP port opens after it returns MED_OK */
 	med_err (*start)(med_process *p);
 	/* optional: stop them (also after a failed start) */
 	void (*stop)(med_process *p);

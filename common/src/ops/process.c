@@ -314,7 +314,7 @@ start_all(med_process *p)
 	if ((err = open_tls(p)) != MED_OK || (err = open_auth(p)) != MED_OK ||
 	    (err = open_audit(p)) != MED_OK)
 		return err;
-	if ((err = p->def->start(p)) != MED_OK)
+	if (p->def->start != NULL && (err = p->def->start(p)) != MED_OK)
 		return err;
 	if (!atomic_load(&p->ready_set))
 		med_process_set_ready(p, true);
