@@ -35,9 +35,10 @@ endef
 
 $(foreach s,$(SERVICES),$(eval $(call service_template,$(s))))
 
-# services/fhir: the FHIR REST facade.  Not a gRPC service (no
-# med_service_main, no database), so it has its own rule; only it links
-# libmicrohttpd.
+# services/fhir: the FHIR REST facade.  Not a gRPC service (it runs on
+# libmed's process part, med_process_main: no gRPC server, no database), so
+# it has its own rule; it links GnuTLS for its HTTPS (libmicrohttpd comes
+# with libmed's DEP_LIBS as well).
 FHIR_SRCS := $(sort $(wildcard services/fhir/*.c))
 FHIR_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(FHIR_SRCS))
 FHIR_LIBS := $(shell pkg-config --libs libmicrohttpd gnutls 2>/dev/null || echo -lmicrohttpd -lgnutls)

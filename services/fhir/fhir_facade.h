@@ -28,6 +28,7 @@
 #include <med/json.h>
 #include <med/metrics.h>
 #include <med/rpc.h>
+#include <med/service.h>
 
 struct med_audit;
 
@@ -126,13 +127,14 @@ extern const size_t fhir_n_types;
 
 /* fhir_facade - what every request needs; read-only after start. */
 typedef struct fhir_facade {
-	char base_url[512];	/* no trailing slash */
-	const char *mrn_system; /* identifier system of MRNs */
-	const char *base_path;	/* the path part of base_url ("/fhir") */
-	med_authenticator auth;
-	struct med_audit *audit;
+	char base_url[512];	       /* no trailing slash */
+	const char *mrn_system;	       /* identifier system of MRNs */
+	const char *base_path;	       /* the path part of base_url ("/fhir") */
+	const med_authenticator *auth; /* the process part's user sources */
+	struct med_audit *audit;       /* the process part's */
 	med_channel *identity;
-	med_metrics *metrics;
+	med_metrics *metrics; /* the process part's */
+	struct fhir_server *server;
 	/* $research-export: the audit service's gRPC channel (projects), the
 	 * master key (when research_key_loaded), the date shift's bound and
 	 * the url of the "90+" age-group extension. */
@@ -386,6 +388,14 @@ void fhir_capability_write(med_json *w, const fhir_facade *f);
 /* --- server.c ------------------------------------------------------------ */
 
 typedef struct fhir_server fhir_server;
+
+/*
+ * fhir_facade_start opens what the facade adds to the process part (whose
+ * ctx is the fhir_facade): channels to the services, the research key, the
+ * HTTPS server.  fhir_facade_stop closes them; safe after a partial start.
+ */
+med_err fhir_facade_start(med_process *p) MED_MUST_CHECK;
+void fhir_facade_stop(med_process *p);
 
 /*
  * fhir_server_start serves HTTPS on host:port (IPv4; port 0 picks one,

@@ -51,7 +51,7 @@ authenticate(fhir_facade *f, const fhir_request *req, med_principal *who,
 				 "Authorization: want 'Bearer <token>'");
 	in.bearer = h + 7;
 	in.bearer_len = strlen(in.bearer);
-	if (f->auth.authenticate(f->auth.self, &in, who) != MED_OK)
+	if (f->auth->authenticate(f->auth->self, &in, who) != MED_OK)
 		return fhir_fail(e, UNAUTHENTICATED,
 				 "Authorization: token not accepted");
 	return MED_OK;

@@ -89,6 +89,26 @@ def chart(fstack):
     return p
 
 
+def test_metrics_and_health_port(fstack):
+    """The facade's plain HTTP port is libmed's process part, as in every
+    service: /healthz and /readyz answer, /metrics counts FHIR requests."""
+    get(fstack, "metadata", role=None)
+    base = "http://127.0.0.1:%d" % fstack.services["fhir"].http_port
+    for path, want in (("/healthz", b"ok\n"), ("/readyz", b"ready\n")):
+        with urllib.request.urlopen(base + path, timeout=10) as r:
+            assert r.status == 200
+            assert r.read() == want
+    with urllib.request.urlopen(base + "/metrics", timeout=10) as r:
+        text = r.read().decode()
+    assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    assert 'smartmed_fhir_requests_total{interaction="capabilities",' \
+        'code="200"}' in text
+    assert "smartmed_http_connections_closed_total" in text
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(base + "/nope", timeout=10)
+    assert e.value.code == 404
+
+
 def test_metadata_needs_no_token(fstack, validator):
     status, headers, body = get(fstack, "metadata", role=None)
     assert status == 200

@@ -1,5 +1,6 @@
 /*
- * test_http.c - the metrics/health HTTP server, spoken to over raw sockets.
+ * test_http.c - the metrics/health HTTP server (ops/metrics_http.c, on
+ * libmicrohttpd), spoken to over raw sockets.
  */
 #include "testlib.h"
 
@@ -204,9 +205,15 @@ test_garbage(void)
 		int status = 0;
 
 		exchange(f.port, bad[i], strlen(bad[i]), buf, sizeof(buf));
+		/* A line with no target at all (the first two) is closed
+		 * unanswered by libmicrohttpd; the rest get a 400. */
+		if (i < 2 && buf[0] == '\0')
+			continue;
 		MT_EQ_INT(sscanf(buf, "HTTP/1.1 %d", &status), 1);
 		MT_EQ_INT(status, 400);
 	}
+	/* Never a 200, and the server still answers afterwards. */
+	MT_EQ_INT(get(f.port, "GET", "/healthz", buf, sizeof(buf)), 200);
 	fixture_stop(&f);
 }
 
@@ -222,10 +229,11 @@ test_oversize_head(void)
 	memcpy(req, "GET /metrics HTTP/1.1\r\nX-Pad: ", 30);
 	memset(req + 30, 'a', len - 30);
 	exchange(f.port, req, len, buf, sizeof(buf));
-	/* Either a 400 arrives or the connection is reset; never a 200. */
+	/* Either a 431 (Request Header Fields Too Large) arrives or the
+	 * connection is reset; never a 200. */
 	if (buf[0] != '\0') {
 		MT_EQ_INT(sscanf(buf, "HTTP/1.1 %d", &status), 1);
-		MT_EQ_INT(status, 400);
+		MT_EQ_INT(status, 431);
 	}
 	/* The server still answers afterwards. */
 	MT_EQ_INT(get(f.port, "GET", "/healthz", buf, sizeof(buf)), 200);

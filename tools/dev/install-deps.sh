@@ -20,7 +20,8 @@ PKGS_DOSAGE="libicu-dev"
 # The Galera test cluster (tests/harness/galera.py): the wsrep provider and
 # rsync for its state transfers.
 PKGS_GALERA="galera-4 rsync"
-# The FHIR facade: libmicrohttpd (Debian builds it with GnuTLS: HTTPS).
+# libmicrohttpd: libmed's metrics/health HTTP (every service) and the FHIR
+# facade's HTTPS (Debian builds it with GnuTLS).
 PKGS_FHIR="libmicrohttpd-dev"
 # make deploy-check: the chart renderer (Go + sprig), yamllint, promtool,
 # and node/npm for the Kubernetes schemas (npm ships with Debian's nodejs

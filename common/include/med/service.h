@@ -1,12 +1,18 @@
 /*
- * med/service.h - the main() of every smartmed service.
+ * med/service.h - the main() of every smartmed process, in two parts.
  *
- * med_service_main reads the common configuration (listen address, database,
- * tokens, audit spool, metrics port), opens the database pool, applies the
- * service's migrations, starts the gRPC server, the metrics/health HTTP
- * server and the audit emitter, keeps health in step with the database
- * (NOT_SERVING while it is away or migrations are pending), and on SIGTERM
- * or SIGINT drains calls in flight before it exits.
+ * The process part (med_process_main) is what any smartmed process runs:
+ * the process settings (listen address, metrics port, TLS files, user
+ * tokens, audit emitter, log level), logging, the metrics registry, the
+ * users' identity sources, the audit emitter, /metrics /healthz /readyz
+ * over HTTP, and a clean stop on SIGTERM or SIGINT.  The FHIR facade runs
+ * on it alone.
+ *
+ * The gRPC part (med_service_main) runs on the process part and adds the
+ * database pool and its migrations, the gRPC server with its health port,
+ * break-glass keys, the audit outbox relay and witness, and readiness kept
+ * in step with the database (NOT_SERVING while it is away or migrations
+ * are pending); on a signal it drains calls in flight before it exits.
  */
 #ifndef MED_SERVICE_H
 #define MED_SERVICE_H
@@ -21,6 +27,55 @@
 
 struct med_audit;
 typedef struct med_service med_service;
+typedef struct med_process med_process;
+
+/* --- the process part ------------------------------------------------- */
+
+/* med_process_def - what a process brings to the process part. */
+typedef struct med_process_def {
+	const char *name; /* "fhir": the log tag and the audit service */
+	/* what follows "The smartmed NAME" in --help: "facade (FHIR R4)" */
+	const char *summary;
+	int default_http_port; /* MED_HTTP_PORT's default */
+	/* the process's own settings after the process settings, or NULL */
+	const med_config_spec *config;
+	size_t n_config;
+	/* optional: start the process's own parts, once the process part
+	 * is up; the HTTP port opens after it returns MED_OK */
+	med_err (*start)(med_process *p);
+	/* optional: stop them (also after a failed start) */
+	void (*stop)(med_process *p);
+	void *ctx; /* handed back by med_process_ctx */
+} med_process_def;
+
+/*
+ * med_process_main runs def until SIGTERM or SIGINT and returns the exit
+ * code: 0 (stopped by a signal, or --help), 1 (could not start), 2 (bad
+ * settings, all of them reported at once).  The process settings come
+ * first in --help, the process's own after.
+ */
+int med_process_main(const med_process_def *def, int argc, char **argv);
+
+/*
+ * Accessors, valid from start until stop returns.  med_process_auth is the
+ * users' identity sources (bearer JWTs, then the development token file),
+ * owned by the process part: borrow it, never free it.
+ */
+const med_config *med_process_config(med_process *p);
+med_metrics *med_process_metrics(med_process *p);
+struct med_audit *med_process_audit(med_process *p);
+const med_tls *med_process_tls(med_process *p);
+const med_authenticator *med_process_auth(med_process *p);
+void *med_process_ctx(med_process *p);
+
+/*
+ * med_process_set_ready sets what /readyz answers (200 when ready, 503
+ * before); returns true when that changed.  A process that never calls it
+ * is ready once its start returned.  Thread-safe.
+ */
+bool med_process_set_ready(med_process *p, bool ready);
+
+/* --- the gRPC part ---------------------------------------------------- */
 
 /* med_service_def - what a service brings to the common runner. */
 typedef struct med_service_def {

@@ -1,8 +1,10 @@
 /*
- * service.c - the common main() of smartmed services: configuration, the
- * database and its migrations, the gRPC server, metrics and health over
- * HTTP, the audit emitter, readiness kept in step with the database, and a
- * graceful drain on SIGTERM or SIGINT.
+ * service.c - the gRPC part of smartmed services' main(), run on the
+ * process part (process.c: settings, logging, metrics, TLS, user tokens,
+ * the audit emitter, health over HTTP, signals): the database and its
+ * migrations, the gRPC server and its health port, break-glass keys, the
+ * audit outbox relay and witness, readiness kept in step with the
+ * database, and a graceful drain on SIGTERM or SIGINT.
  */
 #include <med/audit.h>
 #include <med/care.h>
@@ -14,9 +16,7 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <sodium.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,20 +27,28 @@
 #define SVC_READY_POLL_MS  1000
 #define SVC_PRUNE_EVERY_MS 60000
 
+/* Defaults that depend on the service, formatted once at start. */
+typedef struct svc_defaults {
+	char grpc_port[8];
+	char health_port[16];
+	char db_name[80];
+	char summary[160]; /* "service (smartmed.identity.v1.Identity)" */
+} svc_defaults;
+
 struct med_service {
 	const med_service_def *def;
-	med_config *cfg;
+	med_process *proc;
+	const med_config *cfg;		      /* the process part's */
+	med_config_spec specs[SVC_MAX_SPECS]; /* the gRPC part's settings */
+	svc_defaults defaults; /* what specs' defaults point at */
 	med_db *db;
-	med_audit *audit;
+	med_audit *audit;	/* the process part's */
 	med_audit_relay *relay; /* outbox rows to the spool */
 	med_witness *witness;	/* checks the audit log's heads */
-	med_metrics *metrics;
-	med_http *http;
+	med_metrics *metrics;	/* the process part's */
 	med_server *server;
-	med_tls tls;
 	med_break_glass *break_glass;
 	void *data;
-	atomic_bool ready;
 	bool migrated;
 	int64_t request_log_pruned_ms;
 	pthread_t readiness_thread;
@@ -51,22 +59,10 @@ struct med_service {
 	med_gauge *ready_gauge;
 };
 
-/* Defaults that depend on the service, formatted once at start. */
-typedef struct svc_defaults {
-	char grpc_port[8];
-	char http_port[8];
-	char health_port[16];
-	char db_name[80];
-	char spool_dir[160];
-} svc_defaults;
-
-static const med_config_spec common_specs[] = {
-	{"MED_LISTEN_HOST", MED_CONFIG_STRING, "127.0.0.1", false, 0, 0,
-	 "address the gRPC and HTTP servers bind (0.0.0.0 in a pod)"},
+/* The gRPC part's settings; the process part's come first (process.c). */
+static const med_config_spec grpc_specs[] = {
 	{"MED_GRPC_PORT", MED_CONFIG_PORT, NULL, false, 0, 0,
 	 "gRPC port (0 picks a free one)"},
-	{"MED_HTTP_PORT", MED_CONFIG_PORT, NULL, false, 0, 0,
-	 "HTTP port of /metrics, /healthz and /readyz"},
 	{"MED_DB_HOST", MED_CONFIG_STRING, "127.0.0.1", false, 0, 0,
 	 "MariaDB host"},
 	{"MED_DB_PORT", MED_CONFIG_PORT, "3306", false, 0, 0, "MariaDB port"},
@@ -93,51 +89,15 @@ static const med_config_spec common_specs[] = {
 	 "development only: reach MariaDB over TCP without TLS"},
 	{"MED_HEALTH_PORT", MED_CONFIG_PORT, NULL, false, 0, 0,
 	 "plaintext port serving only grpc.health.v1.Health (kubelet probes)"},
-	{"MED_TLS_CERT", MED_CONFIG_PATH, NULL, true, 0, 0,
-	 "PEM certificate chain of this service (server and client)"},
-	{"MED_TLS_KEY", MED_CONFIG_PATH, NULL, true, 0, 0,
-	 "PEM private key of MED_TLS_CERT"},
-	{"MED_TLS_CA", MED_CONFIG_PATH, NULL, true, 0, 0,
-	 "PEM CA certificates that client and server certificates must chain "
-	 "to"},
 	{"MED_TLS_SERVICE_PEERS", MED_CONFIG_STRING, "", false, 0, 0,
 	 "comma-separated certificate common names given the service role "
 	 "when they call without a token"},
-	{"MED_JWT_JWKS", MED_CONFIG_PATH, NULL, false, 0, 0,
-	 "JWKS file of the identity provider's token keys (RS256, ES256)"},
-	{"MED_JWT_ISSUER", MED_CONFIG_STRING, "", false, 0, 0,
-	 "required iss of bearer JWTs (with MED_JWT_JWKS)"},
-	{"MED_JWT_AUDIENCE", MED_CONFIG_STRING, "", false, 0, 0,
-	 "required aud of bearer JWTs (with MED_JWT_JWKS)"},
-	{"MED_JWT_ROLES_CLAIM", MED_CONFIG_STRING, "roles", false, 0, 0,
-	 "top-level JWT claim holding the role names"},
-	{"MED_JWT_UNITS_CLAIM", MED_CONFIG_STRING, "units", false, 0, 0,
-	 "top-level JWT claim holding the user's units (wards)"},
-	{"MED_JWT_LEEWAY_S", MED_CONFIG_INT, "60", false, 0, 600,
-	 "clock skew allowed on exp, nbf and iat"},
-	{"MED_JWT_JWKS_RELOAD_S", MED_CONFIG_INT, "30", false, 0, 86400,
-	 "look at MED_JWT_JWKS again this often and use its new keys when it "
-	 "changed (0: only when a token names an unknown kid)"},
-	{"MED_TOKENS_FILE", MED_CONFIG_PATH, NULL, false, 0, 0,
-	 "development only: bearer tokens, lines of TOKEN USER ROLE[,ROLE]"},
 	{"MED_BREAK_GLASS_PUBLIC_KEY", MED_CONFIG_PATH, NULL, false, 0, 0,
 	 "Ed25519 public key (PEM) that verifies break-glass grants"},
 	{"MED_BREAK_GLASS_KEY", MED_CONFIG_PATH, NULL, false, 0, 0,
 	 "Ed25519 private key (PEM): this service issues break-glass grants"},
 	{"MED_BREAK_GLASS_MAX_MINUTES", MED_CONFIG_INT, "240", false, 1, 480,
 	 "longest break-glass grant"},
-	{"MED_AUDIT_URL", MED_CONFIG_STRING, "tls+tcp://127.0.0.1:50060", false,
-	 0, 0,
-	 "NNG address of the audit ingest, mutual TLS with MED_TLS_*; empty "
-	 "keeps events spooled"},
-	{"MED_AUDIT_SERVER_NAME", MED_CONFIG_STRING, "audit", false, 0, 0,
-	 "name the audit service's certificate must carry (CN or DNS SAN); "
-	 "empty = the host of MED_AUDIT_URL"},
-	{"MED_AUDIT_ALLOW_PLAINTEXT", MED_CONFIG_BOOL, "false", false, 0, 0,
-	 "development only: allow tcp:// for MED_AUDIT_URL and "
-	 "MED_AUDIT_LISTEN (audit events then cross the network in clear)"},
-	{"MED_AUDIT_SPOOL_DIR", MED_CONFIG_STRING, NULL, false, 0, 0,
-	 "directory of the durable audit spool"},
 	{"MED_AUDIT_WITNESS_URL", MED_CONFIG_STRING, "", false, 0, 0,
 	 "gRPC address of the audit service whose signed heads this service "
 	 "witnesses (mutual TLS); empty: no witness"},
@@ -148,8 +108,6 @@ static const med_config_spec common_specs[] = {
 	 "the key of the first head this service kept"},
 	{"MED_AUDIT_WITNESS_INTERVAL_MS", MED_CONFIG_INT, "60000", false, 100,
 	 86400000, "how often the audit log's latest head is checked"},
-	{"MED_LOG_LEVEL", MED_CONFIG_STRING, "info", false, 0, 0,
-	 "debug, info, warn or error"},
 	{"MED_THREADS", MED_CONFIG_INT, "2", false, 1, 64,
 	 "gRPC completion-queue threads"},
 	{"MED_MAX_MESSAGE_BYTES", MED_CONFIG_INT, "4194304", false, 1024,
@@ -165,47 +123,39 @@ static const med_config_spec common_specs[] = {
 	{"MED_GRPC_MAX_CONNS_PER_CLIENT", MED_CONFIG_INT, "64", false, 1, 4096,
 	 "open gRPC connections one client address may hold on the gRPC and "
 	 "health ports together"},
-	{"MED_HTTP_HEADER_TIMEOUT_MS", MED_CONFIG_INT, "5000", false, 100,
-	 60000,
-	 "close an HTTP connection whose request head is not complete after "
-	 "this long"},
-	{"MED_HTTP_MAX_CONNS_PER_CLIENT", MED_CONFIG_INT, "8", false, 1, 256,
-	 "open HTTP connections one client address may hold"},
 	{"MED_DRAIN_MS", MED_CONFIG_INT, "5000", false, 0, 600000,
 	 "grace for calls in flight on SIGTERM"},
 };
 
-#define N_COMMON (sizeof(common_specs) / sizeof(common_specs[0]))
+#define N_GRPC (sizeof(grpc_specs) / sizeof(grpc_specs[0]))
 
-/* build_specs joins the common settings (with this service's defaults) and
- * the service's own into specs; returns the count. */
+/* build_specs joins the gRPC part's settings (with this service's
+ * defaults), the inference settings when it runs models, and the
+ * service's own into svc->specs; returns the count. */
 static size_t
-build_specs(const med_service_def *def, svc_defaults *d, med_config_spec *specs)
+build_specs(med_service *svc)
 {
+	const med_service_def *def = svc->def;
+	svc_defaults *d = &svc->defaults;
+	med_config_spec *specs = svc->specs;
 	size_t n = 0;
 
 	snprintf(d->grpc_port, sizeof(d->grpc_port), "%d",
 		 def->default_grpc_port);
-	snprintf(d->http_port, sizeof(d->http_port), "%d",
-		 def->default_http_port);
 	/* 50051 -> 50151: the health port sits 100 above the gRPC port. */
 	snprintf(d->health_port, sizeof(d->health_port), "%d",
 		 def->default_grpc_port + 100);
 	snprintf(d->db_name, sizeof(d->db_name), "smartmed_%s", def->name);
-	snprintf(d->spool_dir, sizeof(d->spool_dir),
-		 "/var/lib/smartmed/%s/audit-spool", def->name);
-	for (size_t i = 0; i < N_COMMON; i++) {
-		specs[n] = common_specs[i];
+	snprintf(d->summary, sizeof(d->summary), "service (%s)",
+		 def->grpc_service);
+	for (size_t i = 0; i < N_GRPC; i++) {
+		specs[n] = grpc_specs[i];
 		if (strcmp(specs[n].key, "MED_GRPC_PORT") == 0)
 			specs[n].def = d->grpc_port;
-		else if (strcmp(specs[n].key, "MED_HTTP_PORT") == 0)
-			specs[n].def = d->http_port;
 		else if (strcmp(specs[n].key, "MED_HEALTH_PORT") == 0)
 			specs[n].def = d->health_port;
 		else if (strcmp(specs[n].key, "MED_DB_NAME") == 0)
 			specs[n].def = d->db_name;
-		else if (strcmp(specs[n].key, "MED_AUDIT_SPOOL_DIR") == 0)
-			specs[n].def = d->spool_dir;
 		n++;
 	}
 	for (size_t i = 0;
@@ -215,17 +165,6 @@ build_specs(const med_service_def *def, svc_defaults *d, med_config_spec *specs)
 	for (size_t i = 0; i < def->n_extra_config && n < SVC_MAX_SPECS; i++)
 		specs[n++] = def->extra_config[i];
 	return n;
-}
-
-static void
-print_usage(const med_service_def *def, const med_config_spec *specs, size_t n)
-{
-	printf("usage: smartmed-%s [--help]\n\n"
-	       "The smartmed %s service (%s).  Configured by environment\n"
-	       "variables, optionally from the KEY=VALUE file named by\n"
-	       "MED_CONFIG_FILE:\n\n",
-	       def->name, def->name, def->grpc_service);
-	med_config_print_help(specs, n);
 }
 
 /* read_password_file returns the first line of path in buf. */
@@ -335,33 +274,6 @@ open_db(med_service *svc)
 	return probe_db(svc);
 }
 
-static med_err
-open_audit(med_service *svc)
-{
-	char errbuf[SVC_ERRLEN];
-	med_audit_opts o = {
-		.service = svc->def->name,
-		.spool_dir = med_config_str(svc->cfg, "MED_AUDIT_SPOOL_DIR"),
-		.url = med_config_str(svc->cfg, "MED_AUDIT_URL"),
-		.tls = &svc->tls,
-		.server_name =
-			med_config_str(svc->cfg, "MED_AUDIT_SERVER_NAME"),
-		.allow_plaintext =
-			med_config_bool(svc->cfg, "MED_AUDIT_ALLOW_PLAINTEXT"),
-	};
-	med_err err = med_audit_open(&o, &svc->audit, errbuf, sizeof(errbuf));
-
-	if (err != MED_OK)
-		med_log_error("audit emitter (MED_AUDIT_URL %s, "
-			      "MED_AUDIT_SPOOL_DIR %s): %s",
-			      o.url, o.spool_dir, errbuf);
-	else if (strncmp(o.url, "tcp://", 6) == 0)
-		med_log_warn("MED_AUDIT_ALLOW_PLAINTEXT: audit events go to %s "
-			     "in PLAINTEXT; development only",
-			     o.url);
-	return err;
-}
-
 /* cfg_set is the value of an optional setting, or NULL when unset. */
 static const char *
 cfg_set(const med_service *svc, const char *key)
@@ -371,96 +283,36 @@ cfg_set(const med_service *svc, const char *key)
 	return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
-static med_err
-open_jwt(med_service *svc, med_authenticator *out)
+/* borrowed_auth hands the server the process part's user sources without
+ * their free: the process part frees them after the server is gone. */
+static med_authenticator
+borrowed_auth(const med_authenticator *a)
 {
-	char errbuf[SVC_ERRLEN];
-	med_jwt_opts o = {
-		.jwks_path = cfg_set(svc, "MED_JWT_JWKS"),
-		.issuer = med_config_str(svc->cfg, "MED_JWT_ISSUER"),
-		.audience = med_config_str(svc->cfg, "MED_JWT_AUDIENCE"),
-		.roles_claim = med_config_str(svc->cfg, "MED_JWT_ROLES_CLAIM"),
-		.units_claim = med_config_str(svc->cfg, "MED_JWT_UNITS_CLAIM"),
-		.leeway_s = (int)med_config_int(svc->cfg, "MED_JWT_LEEWAY_S"),
-		.reload_s =
-			(int)med_config_int(svc->cfg, "MED_JWT_JWKS_RELOAD_S"),
-	};
-	med_err err;
-
-	if (o.jwks_path == NULL)
-		return MED_OK;
-	err = med_auth_jwt_open(&o, out, errbuf, sizeof(errbuf));
-	if (err != MED_OK)
-		med_log_error("MED_JWT_*: %s", errbuf);
-	else
-		med_log_info("auth: bearer JWTs from %s", o.issuer);
-	return err;
-}
-
-static med_err
-open_token_file(med_service *svc, med_authenticator *out)
-{
-	const char *path = cfg_set(svc, "MED_TOKENS_FILE");
-	char errbuf[SVC_ERRLEN];
-	med_err err;
-
-	if (path == NULL)
-		return MED_OK;
-	err = med_auth_token_file_open(path, out, errbuf, sizeof(errbuf));
-	if (err != MED_OK)
-		med_log_error("MED_TOKENS_FILE: %s", errbuf);
-	else
-		med_log_warn("auth: development token file %s in use", path);
-	return err;
+	return (med_authenticator){.authenticate = a->authenticate,
+				   .self = a->self};
 }
 
 /*
  * open_auth builds the callers' identity sources, in order: a service known
- * by its certificate (no token), a JWT from the identity provider, the
- * development token file.
+ * by its certificate (no token), then the process part's user sources (a
+ * JWT from the identity provider, the development token file).
  */
 static med_err
 open_auth(med_service *svc, med_authenticator *out)
 {
-	med_authenticator parts[3] = {{0}};
+	med_authenticator parts[2] = {{0}};
 	char errbuf[SVC_ERRLEN];
 	med_err err;
 
 	err = med_auth_peers_open(
 		med_config_str(svc->cfg, "MED_TLS_SERVICE_PEERS"), &parts[0],
 		errbuf, sizeof(errbuf));
-	if (err != MED_OK)
-		med_log_error("MED_TLS_SERVICE_PEERS: %s", errbuf);
-	if (err == MED_OK)
-		err = open_jwt(svc, &parts[1]);
-	if (err == MED_OK)
-		err = open_token_file(svc, &parts[2]);
-	if (err == MED_OK && parts[1].authenticate == NULL &&
-	    parts[2].authenticate == NULL) {
-		med_log_error("no source of user tokens: set MED_JWT_JWKS "
-			      "(production) or MED_TOKENS_FILE (development)");
-		err = MED_ERR_INVALID;
-	}
 	if (err != MED_OK) {
-		for (size_t i = 0; i < 3; i++)
-			med_authenticator_free(&parts[i]);
+		med_log_error("MED_TLS_SERVICE_PEERS: %s", errbuf);
 		return err;
 	}
-	return med_auth_chain(parts, 3, out);
-}
-
-static med_err
-open_tls(med_service *svc)
-{
-	char errbuf[SVC_ERRLEN];
-	med_err err = med_tls_load(
-		&svc->tls, med_config_str(svc->cfg, "MED_TLS_CERT"),
-		med_config_str(svc->cfg, "MED_TLS_KEY"),
-		med_config_str(svc->cfg, "MED_TLS_CA"), errbuf, sizeof(errbuf));
-
-	if (err != MED_OK)
-		med_log_error("MED_TLS_*: %s", errbuf);
-	return err;
+	parts[1] = borrowed_auth(med_process_auth(svc->proc));
+	return med_auth_chain(parts, 2, out);
 }
 
 static med_err
@@ -505,7 +357,7 @@ open_server(med_service *svc)
 		 (long long)med_config_int(svc->cfg, "MED_GRPC_PORT"));
 	snprintf(health, sizeof(health), "%s:%lld", host,
 		 (long long)med_config_int(svc->cfg, "MED_HEALTH_PORT"));
-	o.tls = &svc->tls;
+	o.tls = med_process_tls(svc->proc);
 	o.health_listen_addr = health;
 	o.break_glass = svc->break_glass;
 	o.service_name = svc->def->name;
@@ -536,14 +388,6 @@ open_server(med_service *svc)
 	if (err != MED_OK)
 		med_log_error("gRPC methods: %s", med_strerror(err));
 	return err;
-}
-
-static bool
-is_ready(void *ctx)
-{
-	med_service *svc = ctx;
-
-	return atomic_load(&svc->ready);
 }
 
 /* prune_request_log forgets old client request ids, once a minute. */
@@ -599,7 +443,7 @@ check_readiness(med_service *svc)
 static void
 set_ready(med_service *svc, bool ready)
 {
-	if (atomic_exchange(&svc->ready, ready) == ready)
+	if (!med_process_set_ready(svc->proc, ready))
 		return;
 	med_server_set_serving(svc->server, ready);
 	if (svc->ready_gauge != NULL)
@@ -630,30 +474,6 @@ readiness_main(void *arg)
 	return NULL;
 }
 
-static med_err
-start_http(med_service *svc)
-{
-	int port = 0;
-	med_http_limits limits = {
-		.header_timeout_ms = (int)med_config_int(
-			svc->cfg, "MED_HTTP_HEADER_TIMEOUT_MS"),
-		.max_conns_per_client = (int)med_config_int(
-			svc->cfg, "MED_HTTP_MAX_CONNS_PER_CLIENT"),
-	};
-	med_err err = med_http_start(
-		med_config_str(svc->cfg, "MED_LISTEN_HOST"),
-		(int)med_config_int(svc->cfg, "MED_HTTP_PORT"), svc->metrics,
-		is_ready, svc, &limits, &svc->http, &port);
-
-	if (err != MED_OK)
-		med_log_error(
-			"HTTP port %lld: cannot listen",
-			(long long)med_config_int(svc->cfg, "MED_HTTP_PORT"));
-	else
-		med_log_info("metrics and health on http port %d", port);
-	return err;
-}
-
 /* start_witness starts checking the audit log's heads, when configured. */
 static med_err
 start_witness(med_service *svc)
@@ -667,7 +487,7 @@ start_witness(med_service *svc)
 		.db = svc->db,
 		.target = url,
 		.server_name = name != NULL && name[0] ? name : NULL,
-		.tls = &svc->tls,
+		.tls = med_process_tls(svc->proc),
 		.interval_ms = med_config_int(svc->cfg,
 					      "MED_AUDIT_WITNESS_INTERVAL_MS"),
 		.metrics = svc->metrics,
@@ -700,20 +520,24 @@ start_relay(med_service *svc)
 	return med_audit_relay_start(svc->db, svc->audit, &svc->relay);
 }
 
+/* start_grpc is the process part's start: the database first, then what
+ * reads it, then the gRPC server; not ready until the readiness thread
+ * finds the database migrated and answering. */
 static med_err
-start_all(med_service *svc)
+start_grpc(med_process *p)
 {
+	med_service *svc = med_process_ctx(p);
 	int port = 0;
 	med_err err;
 
-	svc->metrics = med_metrics_new();
-	if (svc->metrics == NULL)
-		return MED_ERR_NOMEM;
+	svc->proc = p;
+	svc->cfg = med_process_config(p);
+	svc->audit = med_process_audit(p);
+	svc->metrics = med_process_metrics(p);
+	med_process_set_ready(p, false);
 	svc->ready_gauge = med_metrics_gauge(svc->metrics, "smartmed_ready",
 					     "1 when the service is ready", "");
-	/* TLS first: the audit emitter presents the service's certificate. */
-	if ((err = open_db(svc)) != MED_OK || (err = open_tls(svc)) != MED_OK ||
-	    (err = open_audit(svc)) != MED_OK ||
+	if ((err = open_db(svc)) != MED_OK ||
 	    (err = start_relay(svc)) != MED_OK ||
 	    (err = start_witness(svc)) != MED_OK ||
 	    (err = open_server(svc)) != MED_OK)
@@ -732,8 +556,6 @@ start_all(med_service *svc)
 		     "port %d",
 		     svc->def->grpc_service, port,
 		     med_server_health_port(svc->server));
-	if ((err = start_http(svc)) != MED_OK)
-		return err;
 	if (pthread_create(&svc->readiness_thread, NULL, readiness_main, svc) !=
 	    0)
 		return MED_ERR_NOMEM;
@@ -754,10 +576,12 @@ stop_readiness(med_service *svc)
 	svc->readiness_started = false;
 }
 
-/* stop_all undoes start_all in reverse; safe after a partial start. */
+/* stop_grpc undoes start_grpc in reverse; safe after a partial start. */
 static void
-stop_all(med_service *svc)
+stop_grpc(med_process *p)
 {
+	med_service *svc = med_process_ctx(p);
+
 	stop_readiness(svc);
 	if (svc->server != NULL)
 		med_server_shutdown(
@@ -765,86 +589,35 @@ stop_all(med_service *svc)
 			(int)med_config_int(svc->cfg, "MED_DRAIN_MS"));
 	if (svc->def->stop != NULL)
 		svc->def->stop(svc);
-	med_http_stop(svc->http);
 	med_server_free(svc->server);
 	med_break_glass_free(svc->break_glass);
-	med_tls_fini(&svc->tls);
 	med_witness_stop(svc->witness);
 	med_audit_relay_stop(svc->relay);
-	med_audit_close(svc->audit);
 	med_db_close(svc->db);
-	med_metrics_free(svc->metrics);
-}
-
-static int
-wait_for_signal(const sigset_t *set)
-{
-	int sig = 0;
-
-	while (sigwait(set, &sig) != 0)
-		;
-	return sig;
-}
-
-static med_err
-load_config(const med_service_def *def, int argc, char **argv, med_config **cfg)
-{
-	med_config_spec specs[SVC_MAX_SPECS];
-	svc_defaults d;
-	size_t n = build_specs(def, &d, specs);
-	char errbuf[SVC_ERRLEN];
-	med_err err;
-
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0) {
-			print_usage(def, specs, n);
-			return MED_ERR_CANCELLED;
-		}
-		fprintf(stderr,
-			"smartmed-%s: unknown argument %s (try --help)\n",
-			def->name, argv[i]);
-		return MED_ERR_INVALID;
-	}
-	err = med_config_load(specs, n, cfg, errbuf, sizeof(errbuf));
-	if (err != MED_OK)
-		fprintf(stderr, "smartmed-%s: invalid configuration:\n%s\n",
-			def->name, errbuf);
-	return err;
 }
 
 int
 med_service_main(const med_service_def *def, int argc, char **argv)
 {
 	med_service svc = {.def = def};
-	sigset_t set;
-	med_err err;
-	int level;
+	med_process_def pd = {
+		.name = def->name,
+		.summary = svc.defaults.summary,
+		.default_http_port = def->default_http_port,
+		.config = svc.specs,
+		.start = start_grpc,
+		.stop = stop_grpc,
+		.ctx = &svc,
+	};
+	int rc;
 
-	err = load_config(def, argc, argv, &svc.cfg);
-	if (err != MED_OK)
-		return err == MED_ERR_CANCELLED ? 0 : 2;
-	level = med_log_level_parse(med_config_str(svc.cfg, "MED_LOG_LEVEL"));
-	med_log_init(def->name, level < 0 ? MED_LOG_INFO : level);
-	/* Every thread inherits this mask, so only sigwait sees the signals. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	pd.n_config = build_specs(&svc);
 	pthread_mutex_init(&svc.lock, NULL);
 	pthread_cond_init(&svc.wake, NULL);
-	err = start_all(&svc);
-	if (err == MED_OK) {
-		int sig = wait_for_signal(&set);
-		med_log_info("signal %d: draining", sig);
-	}
-	stop_all(&svc);
-	med_log_info("stopped");
-	med_config_free(svc.cfg);
+	rc = med_process_main(&pd, argc, argv);
 	pthread_cond_destroy(&svc.wake);
 	pthread_mutex_destroy(&svc.lock);
-	return err == MED_OK ? 0 : 1;
+	return rc;
 }
 
 med_db *
