@@ -7,6 +7,7 @@
 #define DOSAGE_H
 
 #include <med/db.h>
+#include <med/facts.h>
 #include "dose.h"
 #include <med/patients.h>
 #include <med/rpc.h>
@@ -15,8 +16,6 @@
 #include <med/vtoken.h>
 
 #include "smartmed/dosage/v1/dosage.pb-c.h"
-#include "smartmed/records/v1/records.pb-c.h"
-#include "smartmed/diagnosis/v1/diagnosis.pb-c.h"
 
 typedef Smartmed__Dosage__V1__Drug dosage_drug;
 typedef Smartmed__Dosage__V1__Order dosage_order;
@@ -25,12 +24,12 @@ typedef Smartmed__Dosage__V1__Administration dosage_admin;
 typedef Smartmed__Dosage__V1__Cosign dosage_cosign;
 typedef Smartmed__Dosage__V1__DoseCheck dosage_check;
 typedef Smartmed__Dosage__V1__Override dosage_override;
-/* What records' GetMedicationFacts answered about a patient. */
-typedef Smartmed__Records__V1__MedicationFacts dosage_facts;
+/* What records' GetMedicationFacts answered about a patient (med/facts.h). */
+typedef med_medication_facts dosage_facts;
 /* dosage_zone - the ward's time zone (zone.c). */
 typedef struct dosage_zone dosage_zone;
 /* What diagnosis' GetHepaticFacts answered about a patient's liver. */
-typedef Smartmed__Diagnosis__V1__HepaticFacts dosage_hepatic_facts;
+typedef med_hepatic_facts dosage_hepatic_facts;
 
 extern const med_method dosage_methods[];
 extern const size_t dosage_n_methods;
@@ -135,30 +134,6 @@ med_err dosage_facts_start(med_service *svc, dosage_state *st) MED_MUST_CHECK;
 
 /* dosage_facts_stop closes it. */
 void dosage_facts_stop(dosage_state *st);
-
-/*
- * dosage_peer_open opens the mutual-TLS channel (MED_TLS_*) to another
- * service at the address setting url_key, whose certificate must carry the
- * name setting name_key (empty: the URL's host); *out NULL when url_key is
- * empty.  what names the facts in log lines ("patient facts").  Errors:
- * the certificate files, the URL.
- */
-med_err dosage_peer_open(const med_config *c, const char *url_key,
-			 const char *name_key, const char *what,
-			 med_channel **out) MED_MUST_CHECK;
-
-/*
- * dosage_ask calls method on another service (ch) for the call: idempotent,
- * twice at most, with the call's request id, within the call's own
- * deadline and at most deadline_ms.  When the service cannot answer, fails
- * the call UNAVAILABLE as "<field>: <what> (<why>); try again": a dose is
- * never checked without the facts it needs.  *reply in the call's arena.
- */
-med_err dosage_ask(med_call *call, med_channel *ch, const char *method,
-		   const ProtobufCMessage *req,
-		   const ProtobufCMessageDescriptor *desc, int64_t deadline_ms,
-		   const char *field, const char *what,
-		   ProtobufCMessage **reply) MED_MUST_CHECK;
 
 /*
  * dosage_facts_fetch asks records for patient_id's facts (*out NULL when

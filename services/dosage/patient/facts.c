@@ -4,9 +4,12 @@
  * allergies, weight, height and creatinine clearance clinicians chart
  * there, before each dose check and outside any transaction.  dosage's own
  * patient context is only the fallback for a fact the record lacks.  When
- * records is configured but cannot answer, the check fails closed.
+ * records is configured but cannot answer, the check fails closed.  The
+ * call itself is libmed's facts contract (med/facts.h): dosage never sees
+ * records' messages.
  */
 #include <med/audit.h>
+#include <med/facts.h>
 #include <med/log.h>
 #include <med/service.h>
 #include <med/util.h>
@@ -15,41 +18,6 @@
 #include <string.h>
 
 #include "dosage.h"
-
-#define GET_FACTS "/smartmed.records.v1.Records/GetMedicationFacts"
-
-med_err
-dosage_peer_open(const med_config *c, const char *url_key, const char *name_key,
-		 const char *what, med_channel **out)
-{
-	const char *url = med_config_str(c, url_key);
-	const char *name = med_config_str(c, name_key);
-	med_channel_opts co = {.server_name = name && name[0] ? name : NULL};
-	med_tls tls = {0};
-	char errbuf[256];
-	med_err err;
-
-	*out = NULL;
-	if (url == NULL || url[0] == '\0')
-		return MED_OK;
-	err = med_tls_load(&tls, med_config_str(c, "MED_TLS_CERT"),
-			   med_config_str(c, "MED_TLS_KEY"),
-			   med_config_str(c, "MED_TLS_CA"), errbuf,
-			   sizeof(errbuf));
-	if (err != MED_OK) {
-		med_log_error("%s: %s", what, errbuf);
-		return err;
-	}
-	co.tls = &tls;
-	err = med_channel_open_opts(url, &co, out);
-	med_tls_fini(&tls);
-	if (err != MED_OK) {
-		med_log_error("%s %s: %s", url_key, url, med_strerror(err));
-		return err;
-	}
-	med_log_info("%s come from %s", what, url);
-	return MED_OK;
-}
 
 med_err
 dosage_facts_start(med_service *svc, dosage_state *st)
@@ -61,9 +29,8 @@ dosage_facts_start(med_service *svc, dosage_state *st)
 		(double)med_config_int(c, WEIGHT_JUMP_SETTING) / 100.0;
 	if ((err = dosage_hepatic_start(svc, st)) != MED_OK)
 		return err;
-	err = dosage_peer_open(c, RECORDS_URL_SETTING,
-			       "MED_RECORDS_SERVER_NAME", "patient facts",
-			       &st->records);
+	err = med_facts_open(c, RECORDS_URL_SETTING, "MED_RECORDS_SERVER_NAME",
+			     "patient facts", &st->records);
 	if (err != MED_OK) {
 		dosage_hepatic_stop(st);
 		return err;
@@ -86,70 +53,25 @@ dosage_facts_stop(dosage_state *st)
 	dosage_hepatic_stop(st);
 }
 
-/* deadline keeps the call inside the caller's own deadline. */
-static int64_t
-deadline(med_call *call, int64_t configured)
-{
-	int64_t left = med_call_remaining_ms(call) - 50;
-
-	return left < configured ? (left > 1 ? left : 1) : configured;
-}
-
-med_err
-dosage_ask(med_call *call, med_channel *ch, const char *method,
-	   const ProtobufCMessage *req, const ProtobufCMessageDescriptor *desc,
-	   int64_t deadline_ms, const char *field, const char *what,
-	   ProtobufCMessage **reply)
-{
-	med_call_opts co = {.deadline_ms = deadline(call, deadline_ms),
-			    .idempotent = true,
-			    .max_attempts = 2,
-			    .request_id = med_call_request_id(call)};
-	med_rpc_status status = {0};
-	med_err err =
-		med_channel_unary(ch, method, req, desc, med_call_arena(call),
-				  &co, reply, &status);
-
-	if (err != MED_OK)
-		return med_call_fail(call, MED_ERR_UNAVAILABLE,
-				     "%s: %s (%s); try again", field, what,
-				     status.message[0] ? status.message
-						       : med_strerror(err));
-	return MED_OK;
-}
-
 med_err
 dosage_facts_fetch(med_call *call, const char *field, const char *patient_id,
 		   const dosage_facts **out)
 {
 	const dosage_state *st = med_service_data(med_service_from_call(call));
-	Smartmed__Records__V1__GetMedicationFactsRequest req =
-		SMARTMED__RECORDS__V1__GET_MEDICATION_FACTS_REQUEST__INIT;
-	ProtobufCMessage *reply = NULL;
-	med_err err;
 
 	*out = NULL;
 	if (st == NULL || st->records == NULL)
 		return MED_OK;
-	req.patient_id = (char *)patient_id;
-	err = dosage_ask(call, st->records, GET_FACTS, &req.base,
-			 &smartmed__records__v1__medication_facts__descriptor,
-			 st->records_deadline_ms, field,
-			 "the record cannot give the patient's allergies and "
-			 "measurements",
-			 &reply);
-	if (err != MED_OK)
-		return err;
-	*out = (const dosage_facts *)reply;
-	return MED_OK;
+	return med_facts_medication(call, st->records, st->records_deadline_ms,
+				    field, patient_id, out);
 }
 
 /* take uses the record's measurement m when it has one that a patient
  * can have: an implausible value in the record (a unit slip) is no fact,
  * and the check that needs it says so instead of computing with it. */
 static void
-take(const Smartmed__Records__V1__Measurement *m, bool (*plausible)(double),
-     bool *has, double *v, int64_t *at)
+take(const med_measurement *m, bool (*plausible)(double), bool *has, double *v,
+     int64_t *at)
 {
 	if (m == NULL || !m->present || !plausible(m->value))
 		return;
@@ -161,7 +83,7 @@ take(const Smartmed__Records__V1__Measurement *m, bool (*plausible)(double),
 /* take_egfr uses the record's eGFR when it names its equation (records
  * refuses one without; an older entry lacking it is no fact). */
 static void
-take_egfr(const Smartmed__Records__V1__Measurement *m, dosage_dose_patient *p)
+take_egfr(const med_measurement *m, dosage_dose_patient *p)
 {
 	if (m == NULL || !m->present || m->equation == NULL ||
 	    m->equation[0] == '\0' || !dosage_egfr_plausible(m->value))
@@ -177,8 +99,8 @@ take_egfr(const Smartmed__Records__V1__Measurement *m, dosage_dose_patient *p)
 static void
 take_previous_weight(const dosage_facts *f, dosage_dose_patient *p)
 {
-	const Smartmed__Records__V1__Measurement *w = f->weight;
-	const Smartmed__Records__V1__Measurement *m = f->previous_weight;
+	const med_measurement *w = f->weight;
+	const med_measurement *m = f->previous_weight;
 
 	if (w == NULL || !w->present || p->weight_ms != w->effective_ms)
 		return;
@@ -208,7 +130,7 @@ allergy_names(med_arena *a, const dosage_facts *f, dosage_dose_patient *p)
 		return;
 	}
 	for (size_t i = 0; i < f->n_allergies; i++)
-		v[k++] = f->allergies[i]->substance_display;
+		v[k++] = f->allergies[i];
 	for (size_t i = 0; p->allergies_known && i < p->n_allergies; i++)
 		v[k++] = p->allergies[i];
 	p->allergies = v;

@@ -112,8 +112,7 @@ dosage_context_join(med_arena *a, dosage_context *dst,
 
 /* join_measurement keeps the newer present measurement in *dst. */
 static void
-join_measurement(Smartmed__Records__V1__Measurement **dst,
-		 Smartmed__Records__V1__Measurement *src)
+join_measurement(const med_measurement **dst, const med_measurement *src)
 {
 	bool has_dst = *dst != NULL && (*dst)->present;
 
@@ -126,7 +125,7 @@ med_err
 dosage_facts_join(med_arena *a, dosage_facts *dst, const dosage_facts *src)
 {
 	size_t n = dst->n_allergies + src->n_allergies;
-	Smartmed__Records__V1__FactAllergy **v = NULL;
+	const char **v = NULL;
 
 	if (src->n_allergies > 0) {
 		v = med_arena_alloc(a, n * sizeof(*v));

@@ -4,8 +4,9 @@
  * principal; MED_DIAGNOSIS_URL) before each dose check, beside records'
  * facts.  When diagnosis is configured but cannot answer, the check fails
  * closed; when it is not configured, drugs with hepatic bands answer
- * not_checked.
+ * not_checked.  The call is libmed's facts contract (med/facts.h).
  */
+#include <med/facts.h>
 #include <med/log.h>
 #include <med/service.h>
 #include <med/util.h>
@@ -14,15 +15,13 @@
 
 #include "dosage.h"
 
-#define GET_HEPATIC "/smartmed.diagnosis.v1.Diagnosis/GetHepaticFacts"
-
 med_err
 dosage_hepatic_start(med_service *svc, dosage_state *st)
 {
 	const med_config *c = med_service_config(svc);
-	med_err err = dosage_peer_open(c, DIAGNOSIS_URL_SETTING,
-				       "MED_DIAGNOSIS_SERVER_NAME",
-				       "hepatic facts", &st->diagnosis);
+	med_err err = med_facts_open(c, DIAGNOSIS_URL_SETTING,
+				     "MED_DIAGNOSIS_SERVER_NAME",
+				     "hepatic facts", &st->diagnosis);
 
 	if (err != MED_OK)
 		return err;
@@ -48,25 +47,12 @@ dosage_hepatic_fetch(med_call *call, const char *field, const char *patient_id,
 		     const dosage_hepatic_facts **out)
 {
 	const dosage_state *st = med_service_data(med_service_from_call(call));
-	Smartmed__Diagnosis__V1__GetHepaticFactsRequest req =
-		SMARTMED__DIAGNOSIS__V1__GET_HEPATIC_FACTS_REQUEST__INIT;
-	ProtobufCMessage *reply = NULL;
-	med_err err;
 
 	*out = NULL;
 	if (st == NULL || st->diagnosis == NULL)
 		return MED_OK;
-	req.patient_id = (char *)patient_id;
-	err = dosage_ask(call, st->diagnosis, GET_HEPATIC, &req.base,
-			 &smartmed__diagnosis__v1__hepatic_facts__descriptor,
-			 st->diagnosis_deadline_ms, field,
-			 "the problem list cannot say whether the liver is "
-			 "impaired",
-			 &reply);
-	if (err != MED_OK)
-		return err;
-	*out = (const dosage_hepatic_facts *)reply;
-	return MED_OK;
+	return med_facts_hepatic(call, st->diagnosis, st->diagnosis_deadline_ms,
+				 field, patient_id, out);
 }
 
 void
