@@ -25,6 +25,11 @@ struct Smartmed__Common__V1__PageResponse;
 med_err med_check_text(med_call *call, const char *field, const char *value,
 		       size_t min_chars, size_t max_chars) MED_MUST_CHECK;
 
+/* med_text_problem is med_check_text's rule without a call (for domain
+ * code and unit tests). */
+med_err med_text_problem(const char *field, const char *value, size_t min_chars,
+			 size_t max_chars, med_problem *p) MED_MUST_CHECK;
+
 /*
  * med_check_date requires a real calendar date "YYYY-MM-DD" (1900 or later,
  * med_date_valid) that is not in the future; "" passes when !required.

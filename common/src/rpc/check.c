@@ -26,23 +26,34 @@ utf8_chars(const char *s)
 }
 
 med_err
-med_check_text(med_call *call, const char *field, const char *value,
-	       size_t min_chars, size_t max_chars)
+med_text_problem(const char *field, const char *value, size_t min_chars,
+		 size_t max_chars, med_problem *p)
 {
 	size_t n = value ? utf8_chars(value) : 0;
 
 	if (n == 0 && min_chars > 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must not be empty", field);
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "must not be empty");
 	if (n < min_chars)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must have at least %zu characters",
-				     field, min_chars);
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "must have at least %zu characters",
+				       min_chars);
 	if (n > max_chars)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must have at most %zu characters",
-				     field, max_chars);
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "must have at most %zu characters",
+				       max_chars);
 	return MED_OK;
+}
+
+med_err
+med_check_text(med_call *call, const char *field, const char *value,
+	       size_t min_chars, size_t max_chars)
+{
+	med_problem p;
+
+	if (med_text_problem(field, value, min_chars, max_chars, &p) == MED_OK)
+		return MED_OK;
+	return med_call_fail_problem(call, &p);
 }
 
 med_err
