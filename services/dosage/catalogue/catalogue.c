@@ -12,6 +12,8 @@
 #include <strings.h>
 
 #include "dosage.h"
+#include "checks.h"
+#include "catalogue.h"
 
 #define MAX_FIELDS 48
 #define FIELD_MAX  2000

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "dosage.h"
+#include "catalogue.h"
 
 #define GS	  '\x1d'
 #define VAR_MAX	  20

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "route.h"
+#include "catalogue.h"
 
 /* The slack that lets "exactly the limit" survive unit conversion, as the
  * dose and rate checks allow. */

@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "checks.h"
+#include "catalogue.h"
+#include "mar.h"
 
 static const char *const v1_statements[] = {
 	"CREATE TABLE IF NOT EXISTS drugs ("

@@ -12,6 +12,9 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "patient.h"
+#include "checks.h"
+#include "catalogue.h"
 #include "infusion.h"
 #include "route.h"
 #include "substances.h"

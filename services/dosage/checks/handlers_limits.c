@@ -7,6 +7,7 @@
 #include <med/util.h>
 
 #include "dosage.h"
+#include "checks.h"
 
 med_err
 dosage_order_limits(med_call *call, const dosage_order *o, const dosage_drug *d)

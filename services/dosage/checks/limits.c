@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "dosage.h"
+#include "checks.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
 

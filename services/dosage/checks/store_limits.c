@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "checks.h"
 
 /* The rows of one substance (drug_substances.substance; "#code" for a
  * drug without one, as store_history.c counts it). */

@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "checks.h"
+#include "fhir_export.h"
 
 /* The FHIR base of fullUrls, the same as the other services' (the FHIR
  * facade serves it). */

@@ -9,6 +9,7 @@
 #include <med/util.h>
 
 #include "dosage.h"
+#include "fhir_export.h"
 
 /* Room the reply's other fields and protobuf framing take beside the
  * bundle. */

@@ -13,6 +13,11 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "checks.h"
+#include "catalogue.h"
+#include "orders.h"
+#include "mar.h"
+#include "fhir_export.h"
 
 /* Every order state but superseded: the current version of each order. */
 #define CURRENT_STATUSES "1,2,3,4,5"

@@ -16,6 +16,12 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "patient.h"
+#include "checks.h"
+#include "catalogue.h"
+#include "orders.h"
+#include "mar.h"
+#include "infusions.h"
 #include "infusion.h"
 #include "route.h"
 

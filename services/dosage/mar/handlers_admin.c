@@ -14,6 +14,11 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "patient.h"
+#include "checks.h"
+#include "catalogue.h"
+#include "orders.h"
+#include "mar.h"
 #include "route.h"
 
 #define HOUR_MS	    (3600LL * 1000)

@@ -14,6 +14,9 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "checks.h"
+#include "catalogue.h"
+#include "mar.h"
 #include "route.h"
 
 #define ACTIVE		      SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_ACTIVE

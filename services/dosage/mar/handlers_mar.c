@@ -13,6 +13,11 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "patient.h"
+#include "checks.h"
+#include "catalogue.h"
+#include "orders.h"
+#include "mar.h"
 
 #define ST(x)	    SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
 #define NG(x)	    SMARTMED__DOSAGE__V1__NOT_GIVEN_REASON__NOT_GIVEN_REASON_##x

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "dosage.h"
+#include "catalogue.h"
 
 /* expiry_text writes the last day of an expiry ending at end_ms as a
  * date a person reads. */

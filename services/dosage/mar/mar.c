@@ -17,6 +17,9 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "checks.h"
+#include "catalogue.h"
+#include "mar.h"
 
 #define ST(x)		     SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
 #define SLOT(x)		     SMARTMED__DOSAGE__V1__MAR_SLOT_STATE__MAR_SLOT_STATE_##x

@@ -9,6 +9,11 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "patient.h"
+#include "checks.h"
+#include "catalogue.h"
+#include "orders.h"
+#include "mar.h"
 
 #define COUNTED                                                                \
 	"status IN ('" DOSAGE_ADMIN_COMPLETED "', '" DOSAGE_ADMIN_ON_HOLD "')"

@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "catalogue.h"
+#include "orders.h"
+#include "mar.h"
 
 #define COSIGN_COLUMNS                                                         \
 	"id, order_id, patient_id, dose, unit, dose_drug_unit, drug_unit,"     \

@@ -9,6 +9,10 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "catalogue.h"
+#include "orders.h"
+#include "mar.h"
+#include "infusions.h"
 
 /* A dose given answers a scheduled time at most half an interval away
  * (weekly: 3.5 days): the MAR reads administrations that far around its

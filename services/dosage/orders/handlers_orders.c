@@ -20,6 +20,12 @@
 #include <strings.h>
 
 #include "dosage.h"
+#include "patient.h"
+#include "checks.h"
+#include "catalogue.h"
+#include "orders.h"
+#include "mar.h"
+#include "fhir_export.h"
 #include "route.h"
 
 #define ST(x)	   SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x

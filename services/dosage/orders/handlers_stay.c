@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "orders.h"
 
 /* A patient's orders name few stays; past this many the rest are asked
  * one by one. */

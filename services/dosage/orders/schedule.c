@@ -6,6 +6,8 @@
 #include <med/util.h>
 
 #include "dosage.h"
+#include "orders.h"
+#include "mar.h"
 
 bool
 dosage_next_due(const dosage_order *o, dosage_zone *zone, int64_t last_ms,

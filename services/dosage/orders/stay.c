@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "checks.h"
+#include "orders.h"
 
 #define ST(x)	SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
 #define SLOT(x) SMARTMED__DOSAGE__V1__MAR_SLOT_STATE__MAR_SLOT_STATE_##x

@@ -19,6 +19,9 @@
 #include <strings.h>
 
 #include "dosage.h"
+#include "checks.h"
+#include "orders.h"
+#include "mar.h"
 
 #define ORDER_COLUMNS                                                          \
 	"id, patient_id, drug_code, dose, unit, route, frequency, prn,"        \

@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "patient.h"
+#include "checks.h"
 
 med_err
 dosage_facts_start(med_service *svc, dosage_state *st)

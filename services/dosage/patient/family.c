@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "patient.h"
 
 size_t
 dosage_family_bind(const dosage_family *f, const char *patient_id,

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "patient.h"
 
 med_err
 dosage_hepatic_start(med_service *svc, dosage_state *st)

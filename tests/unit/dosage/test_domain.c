@@ -7,6 +7,8 @@
 #include <med/arena.h>
 
 #include "dosage.h"
+#include "checks.h"
+#include "catalogue.h"
 
 #include <math.h>
 #include <string.h>

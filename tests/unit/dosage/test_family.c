@@ -6,6 +6,7 @@
 #include "testlib.h"
 
 #include "dosage.h"
+#include "patient.h"
 
 #include <string.h>
 

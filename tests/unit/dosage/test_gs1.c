@@ -8,6 +8,7 @@
 #include "testlib.h"
 
 #include "dosage.h"
+#include "catalogue.h"
 
 #include <string.h>
 
