@@ -510,8 +510,7 @@ check_row(med_arena *a, const int *map, const csv_row *row, size_t n_header,
 	  dosage_import *out)
 {
 	row_ctx x = {.a = a, .map = map, .row = row};
-	const char *field = "";
-	char reason[160];
+	med_problem p;
 
 	if (row->n != n_header)
 		return add_error(a, out, row->line, "",
@@ -523,8 +522,8 @@ check_row(med_arena *a, const int *map, const csv_row *row, size_t n_header,
 	if (!fill_drug(&x))
 		return add_error(a, out, row->line, x.bad ? x.bad : "",
 				 x.why ? x.why : "not a valid value");
-	if (dosage_drug_problem(x.d, &field, reason, sizeof(reason)))
-		return add_error(a, out, row->line, field, reason);
+	if (dosage_drug_problem(x.d, &p) != MED_OK)
+		return add_error(a, out, row->line, p.field, p.reason);
 	dosage_drug_normalise(x.d);
 	for (size_t i = 0; i < out->n_drugs; i++)
 		if (strcmp(out->drugs[i]->code, x.d->code) == 0)

@@ -13,12 +13,12 @@
  * dose and rate checks allow. */
 #define ROUTE_EPSILON 1e-9
 
-#define PROBLEM(f, ...)                                                        \
-	do {                                                                   \
-		*field = (f);                                                  \
-		snprintf(reason, len, __VA_ARGS__);                            \
-		return true;                                                   \
-	} while (0)
+/* REFUSE: a rule an order or dose breaks (FAILED_PRECONDITION);
+ * INVALID: a malformed order or catalogue field (INVALID_ARGUMENT). */
+#define REFUSE(f, ...)                                                         \
+	return med_problem_set(p, MED_ERR_PRECONDITION, (f), __VA_ARGS__)
+#define INVALID(f, ...)                                                        \
+	return med_problem_set(p, MED_ERR_INVALID, (f), __VA_ARGS__)
 
 /* Route names that mean a push or bolus, folded (lower case, no ' ', '-'
  * or '_'): a ward writes "IV push", "iv_push", "IVP" for the same. */
@@ -58,48 +58,47 @@ dosage_route_is_push(const char *route)
 	return false;
 }
 
-bool
+med_err
 dosage_route_problem(const dosage_drug *d, const dosage_order *o,
-		     const char **field, char *reason, size_t len)
+		     med_problem *p)
 {
 	if (!d->infusion_only)
-		return false;
+		return MED_OK;
 	if (dosage_route_is_push(o->route))
-		PROBLEM("order.route",
-			"%s is infusion only (infusion_only: never a push or "
-			"bolus); route '%.40s' is a push",
-			d->code, o->route);
+		REFUSE("order.route",
+		       "%s is infusion only (infusion_only: never a push or "
+		       "bolus); route '%.40s' is a push",
+		       d->code, o->route);
 	if (o->infusion_rate <= 0)
-		PROBLEM("order.infusion_rate",
-			"%s is infusion only (infusion_only: a concentrated "
-			"electrolyte is never given as a push or without a "
-			"rate); order it as an infusion with infusion_rate "
-			"and infusion_rate_unit",
-			d->code);
-	return false;
+		REFUSE("order.infusion_rate",
+		       "%s is infusion only (infusion_only: a concentrated "
+		       "electrolyte is never given as a push or without a "
+		       "rate); order it as an infusion with infusion_rate "
+		       "and infusion_rate_unit",
+		       d->code);
+	return MED_OK;
 }
 
-bool
-dosage_bag_problem(const dosage_order *o, const char **field, char *reason,
-		   size_t len)
+med_err
+dosage_bag_problem(const dosage_order *o, med_problem *p)
 {
 	double amount = o->infusion_bag_amount, ml = o->infusion_bag_volume_ml;
 
 	if (amount == 0 && ml == 0)
-		return false;
+		return MED_OK;
 	if (!isfinite(amount) || amount <= 0 || amount > 1e6)
-		PROBLEM("order.infusion_bag_amount",
+		INVALID("order.infusion_bag_amount",
 			"must be a positive number up to 1e6 (with "
 			"infusion_bag_volume_ml)");
 	if (!isfinite(ml) || ml <= 0 || ml > DOSAGE_BAG_MAX_ML)
-		PROBLEM("order.infusion_bag_volume_ml",
+		INVALID("order.infusion_bag_volume_ml",
 			"must be above 0 and at most %g mL (with "
 			"infusion_bag_amount)",
 			DOSAGE_BAG_MAX_ML);
 	if (o->infusion_rate <= 0)
-		PROBLEM("order.infusion_bag_amount",
+		INVALID("order.infusion_bag_amount",
 			"only for an infusion order (with infusion_rate)");
-	return false;
+	return MED_OK;
 }
 
 bool
@@ -122,29 +121,29 @@ dosage_infusion_concentration(const dosage_drug *d, const dosage_order *o,
 	return false;
 }
 
-bool
+med_err
 dosage_concentration_problem(const dosage_drug *d, const dosage_order *o,
-			     const char **field, char *reason, size_t len)
+			     med_problem *p)
 {
 	double max = d->infusion_max_concentration, per_ml;
 
 	if (max <= 0)
-		return false;
+		return MED_OK;
 	if (!dosage_infusion_concentration(d, o, &per_ml))
-		PROBLEM("order.infusion_bag_volume_ml",
-			"%s has a maximum concentration of %g %s/mL "
-			"(infusion_max_concentration); name the bag "
-			"(infusion_bag_amount in infusion_bag_volume_ml)",
-			d->code, max, d->unit);
+		REFUSE("order.infusion_bag_volume_ml",
+		       "%s has a maximum concentration of %g %s/mL "
+		       "(infusion_max_concentration); name the bag "
+		       "(infusion_bag_amount in infusion_bag_volume_ml)",
+		       d->code, max, d->unit);
 	if (per_ml > max * (1 + ROUTE_EPSILON))
-		PROBLEM(o->infusion_bag_volume_ml > 0
-				? "order.infusion_bag_volume_ml"
-				: "order.infusion_bag_amount",
-			"%.4g %s/mL is above %s's maximum concentration of "
-			"%g %s/mL (%g %s/L); dilute it further",
-			per_ml, d->unit, d->code, max, d->unit, max * 1000,
-			d->unit);
-	return false;
+		REFUSE(o->infusion_bag_volume_ml > 0
+			       ? "order.infusion_bag_volume_ml"
+			       : "order.infusion_bag_amount",
+		       "%.4g %s/mL is above %s's maximum concentration of "
+		       "%g %s/mL (%g %s/L); dilute it further",
+		       per_ml, d->unit, d->code, max, d->unit, max * 1000,
+		       d->unit);
+	return MED_OK;
 }
 
 med_err
@@ -183,51 +182,49 @@ dosage_order_rate_per_hour(const dosage_drug *d, const dosage_order *o,
 		u.amount.ucum, per_hour);
 }
 
-bool
+med_err
 dosage_order_rate_problem(const dosage_drug *d, const dosage_order *o,
-			  double per_hour, const char **field, char *reason,
-			  size_t len)
+			  double per_hour, med_problem *p)
 {
 	double ceiling = d->infusion_rate_ceiling;
 
 	if (ceiling > 0 && per_hour > ceiling * (1 + ROUTE_EPSILON))
-		PROBLEM(o->infusion_rate_max > 0 ? "order.infusion_rate_max"
-						 : "order.infusion_rate",
-			"%.4g %s/h is above %s's infusion_rate_ceiling of %g "
-			"%s/h; no override passes it",
-			per_hour, d->unit, d->code, ceiling, d->unit);
-	return false;
+		REFUSE(o->infusion_rate_max > 0 ? "order.infusion_rate_max"
+						: "order.infusion_rate",
+		       "%.4g %s/h is above %s's infusion_rate_ceiling of %g "
+		       "%s/h; no override passes it",
+		       per_hour, d->unit, d->code, ceiling, d->unit);
+	return MED_OK;
 }
 
-bool
-dosage_route_drug_problem(const dosage_drug *d, const char **field,
-			  char *reason, size_t len)
+med_err
+dosage_route_drug_problem(const dosage_drug *d, med_problem *p)
 {
 	double max = d->infusion_max_concentration;
 	dosage_dose_unit u;
 
 	if (max == 0)
-		return false;
+		return MED_OK;
 	if (!isfinite(max) || max < 0 || max > 1e6)
-		PROBLEM("infusion_max_concentration",
+		INVALID("infusion_max_concentration",
 			"must be a number from 0 to 1e6 (%s per mL)", d->unit);
 	if (dosage_dose_unit_parse(d->unit, &u) != MED_OK ||
 	    !dosage_dose_dim_is_amount(u.dim))
-		PROBLEM("infusion_max_concentration",
+		INVALID("infusion_max_concentration",
 			"only for a drug whose unit is a mass, [iU], mmol or "
 			"mEq, not %s",
 			d->unit);
-	return false;
+	return MED_OK;
 }
 
-bool
-dosage_push_problem(const dosage_drug *d, char *reason, size_t len)
+med_err
+dosage_push_problem(const dosage_drug *d, med_problem *p)
 {
 	if (!d->infusion_only)
-		return false;
-	snprintf(reason, len,
-		 "%s is infusion only (infusion_only: never given as a push "
-		 "or bolus dose); chart it with StartInfusion at its rate",
-		 d->code);
-	return true;
+		return MED_OK;
+	return med_problem_set(p, MED_ERR_PRECONDITION, "order_id",
+			       "%s is infusion only (infusion_only: never "
+			       "given as a push or bolus dose); chart it with "
+			       "StartInfusion at its rate",
+			       d->code);
 }

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <med/err.h>
+
 #include "dosage.h"
 #include "infusion.h"
 
@@ -31,16 +33,17 @@ bool dosage_route_is_push(const char *route);
 /*
  * dosage_route_problem: may o (its route and rate) be given of d?  An
  * infusion-only product needs an infusion rate and a route that is no
- * push.  On a problem sets *field ("order.infusion_rate") and reason and
- * returns true.
+ * push.  A problem (FAILED_PRECONDITION, field "order.infusion_rate" or
+ * "order.route") fills p and returns its err.
  */
-bool dosage_route_problem(const dosage_drug *d, const dosage_order *o,
-			  const char **field, char *reason, size_t len);
+med_err dosage_route_problem(const dosage_drug *d, const dosage_order *o,
+			     med_problem *p) MED_MUST_CHECK;
 
 /* dosage_bag_problem checks the shape of o's bag: none, or an amount and
- * a volume above 0 (at most DOSAGE_BAG_MAX_ML) with an infusion rate. */
-bool dosage_bag_problem(const dosage_order *o, const char **field, char *reason,
-			size_t len);
+ * a volume above 0 (at most DOSAGE_BAG_MAX_ML) with an infusion rate
+ * (INVALID otherwise). */
+med_err dosage_bag_problem(const dosage_order *o,
+			   med_problem *p) MED_MUST_CHECK;
 
 /*
  * dosage_infusion_concentration gives the drug's unit per mL that an
@@ -53,12 +56,14 @@ bool dosage_infusion_concentration(const dosage_drug *d, const dosage_order *o,
 /*
  * dosage_concentration_problem checks the infusion of d under o against
  * d's infusion_max_concentration: too concentrated, or of no known
- * concentration, sets field ("order.infusion_bag_volume_ml") and reason.
+ * concentration, is a problem (FAILED_PRECONDITION, field
+ * "order.infusion_bag_volume_ml").
  * No limit: no problem.  (At order entry it applies to infusion orders,
  * those with a rate; StartInfusion applies it to every infusion.)
  */
-bool dosage_concentration_problem(const dosage_drug *d, const dosage_order *o,
-				  const char **field, char *reason, size_t len);
+med_err dosage_concentration_problem(const dosage_drug *d,
+				     const dosage_order *o,
+				     med_problem *p) MED_MUST_CHECK;
 
 /*
  * dosage_rate_to_drug_unit converts amount per hour (in unit, a dose
@@ -82,21 +87,23 @@ med_err dosage_order_rate_per_hour(const dosage_drug *d, const dosage_order *o,
 
 /*
  * dosage_order_rate_problem checks o's prescribed rate (per_hour, in d's
- * unit) against d's infusion_rate_ceiling: above it sets field
- * ("order.infusion_rate") and reason.
+ * unit) against d's infusion_rate_ceiling: above it is a problem
+ * (FAILED_PRECONDITION, field "order.infusion_rate").
  */
-bool dosage_order_rate_problem(const dosage_drug *d, const dosage_order *o,
-			       double per_hour, const char **field,
-			       char *reason, size_t len);
+med_err dosage_order_rate_problem(const dosage_drug *d, const dosage_order *o,
+				  double per_hour,
+				  med_problem *p) MED_MUST_CHECK;
 
 /* dosage_route_drug_problem checks a catalogue entry's route fields:
- * infusion_max_concentration from 0 to 1e6 of an amount unit per mL. */
-bool dosage_route_drug_problem(const dosage_drug *d, const char **field,
-			       char *reason, size_t len);
+ * infusion_max_concentration from 0 to 1e6 of an amount unit per mL
+ * (INVALID otherwise). */
+med_err dosage_route_drug_problem(const dosage_drug *d,
+				  med_problem *p) MED_MUST_CHECK;
 
 /* dosage_push_problem: may a dose of d not be charted as a dose
- * (RecordAdministration, CosignAdministration)?  True with reason for an
- * infusion-only drug. */
-bool dosage_push_problem(const dosage_drug *d, char *reason, size_t len);
+ * (RecordAdministration, CosignAdministration)?  A problem
+ * (FAILED_PRECONDITION, field "order_id") for an infusion-only drug. */
+med_err dosage_push_problem(const dosage_drug *d,
+			    med_problem *p) MED_MUST_CHECK;
 
 #endif

@@ -16,11 +16,11 @@ med_err dosage_check_code(med_call *call, const char *field,
 			  const char *code) MED_MUST_CHECK;
 
 /*
- * dosage_drug_problem checks a catalogue entry; on a problem it sets *field
- * (relative: "max_single_dose") and writes reason, and returns true.
+ * dosage_drug_problem checks a catalogue entry; a problem (INVALID, its
+ * field relative: "max_single_dose") fills p and returns its err.
  */
-bool dosage_drug_problem(const dosage_drug *d, const char **field, char *reason,
-			 size_t len);
+med_err dosage_drug_problem(const dosage_drug *d,
+			    med_problem *p) MED_MUST_CHECK;
 
 /* dosage_check_drug applies the catalogue rules to an upserted entry. */
 med_err dosage_check_drug(med_call *call, const dosage_drug *d) MED_MUST_CHECK;

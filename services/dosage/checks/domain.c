@@ -71,12 +71,9 @@ text_ok(const char *s, size_t min, size_t max)
 	return n >= min && n <= max;
 }
 
+/* PROBLEM fills the rule's problem p (a bad catalogue entry: INVALID). */
 #define PROBLEM(f, ...)                                                        \
-	do {                                                                   \
-		*field = (f);                                                  \
-		snprintf(reason, len, __VA_ARGS__);                            \
-		return true;                                                   \
-	} while (0)
+	return med_problem_set(p, MED_ERR_INVALID, (f), __VA_ARGS__)
 
 med_err
 dosage_amount_problem(const char *field, double v, bool required,
@@ -92,9 +89,8 @@ dosage_amount_problem(const char *field, double v, bool required,
 	return MED_OK;
 }
 
-static bool
-list_problem(char *const *items, size_t n, const char *name, const char **field,
-	     char *reason, size_t len)
+static med_err
+list_problem(char *const *items, size_t n, const char *name, med_problem *p)
 {
 	if (n > LIST_MAX)
 		PROBLEM(name, "at most %d entries", LIST_MAX);
@@ -103,12 +99,11 @@ list_problem(char *const *items, size_t n, const char *name, const char **field,
 		    strchr(items[i], ';'))
 			PROBLEM(name, "entries of 1..%d characters without ';'",
 				LIST_ITEM_MAX);
-	return false;
+	return MED_OK;
 }
 
-static bool
-limits_problem(const dosage_drug *d, const char **field, char *reason,
-	       size_t len)
+static med_err
+limits_problem(const dosage_drug *d, med_problem *p)
 {
 	const struct {
 		const char *name;
@@ -127,12 +122,11 @@ limits_problem(const dosage_drug *d, const char **field, char *reason,
 		 false},
 		{"infusion_rate_ceiling", d->infusion_rate_ceiling, false},
 	};
-	med_problem p;
 
 	for (size_t i = 0; i < sizeof(amounts) / sizeof(amounts[0]); i++)
 		if (dosage_amount_problem(amounts[i].name, amounts[i].v,
-					  amounts[i].required, &p) != MED_OK)
-			PROBLEM(amounts[i].name, "%s", p.reason);
+					  amounts[i].required, p) != MED_OK)
+			return MED_ERR_INVALID;
 	if (d->max_daily_dose < d->max_single_dose)
 		PROBLEM("max_daily_dose", "must not be below max_single_dose");
 	if (d->min_single_dose > d->max_single_dose)
@@ -144,12 +138,11 @@ limits_problem(const dosage_drug *d, const char **field, char *reason,
 	    d->infusion_rate_ceiling < d->infusion_max_rate)
 		PROBLEM("infusion_rate_ceiling",
 			"must not be below infusion_max_rate");
-	return false;
+	return MED_OK;
 }
 
-static bool
-bands_problem(const dosage_drug *d, const char **field, char *reason,
-	      size_t len)
+static med_err
+bands_problem(const dosage_drug *d, med_problem *p)
 {
 	if (d->n_renal_bands > DOSAGE_DOSE_MAX_BANDS)
 		PROBLEM("renal_bands", "at most %d bands",
@@ -182,56 +175,53 @@ bands_problem(const dosage_drug *d, const char **field, char *reason,
 				PROBLEM("renal_bands",
 					"crcl_below_ml_min values must differ");
 	}
-	return false;
+	return MED_OK;
 }
 
 /* strength_problem: a strength and its unit (a mass, [iU], mmol or
  * mEq). */
-static bool
+static med_err
 strength_problem(const char *name, double v, const char *unit, bool required,
-		 const char **field, char *reason, size_t len)
+		 med_problem *p)
 {
 	dosage_dose_unit u;
 
 	if (v == 0 && !required && (unit == NULL || unit[0] == '\0'))
-		return false;
+		return MED_OK;
 	if (!isfinite(v) || v <= 0 || v > DOSE_SANITY_MAX)
 		PROBLEM(name, "must be a positive number up to 1e6");
 	if (dosage_dose_unit_parse(unit, &u) != MED_OK ||
 	    !dosage_dose_dim_is_amount(u.dim))
 		PROBLEM(name, "its unit must be a mass, [iU], mmol or mEq (mg, "
 			      "g, ug, [iU], mmol, mEq)");
-	return false;
+	return MED_OK;
 }
 
 /* substance_problem: "" or a name the substance table knows. */
-static bool
-substance_problem(const char *name, const char *s, const char **field,
-		  char *reason, size_t len)
+static med_err
+substance_problem(const char *name, const char *s, med_problem *p)
 {
 	if (s[0] != '\0' && dosage_substance_find(s) == NULL)
 		PROBLEM(name,
 			"unknown substance '%.60s' (see the substance table "
 			"in docs/dose-safety.md)",
 			s);
-	return false;
+	return MED_OK;
 }
 
-static bool
-ingredients_problem(const dosage_drug *d, const char **field, char *reason,
-		    size_t len)
+static med_err
+ingredients_problem(const dosage_drug *d, med_problem *p)
 {
 	dosage_dose_unit u;
 
 	if (dosage_dose_unit_parse(d->unit, &u) != MED_OK)
 		PROBLEM("unit", "must be one of g, mg, ug, mcg, L, mL, [iU], "
 				"IU, unit, mmol, mEq, tablet, capsule");
-	if (substance_problem("substance", d->substance, field, reason, len) ||
-	    strength_problem("strength", d->strength, d->strength_unit,
-			     d->substance[0] &&
-				     !dosage_dose_dim_is_amount(u.dim),
-			     field, reason, len))
-		return true;
+	if (substance_problem("substance", d->substance, p) ||
+	    strength_problem(
+		    "strength", d->strength, d->strength_unit,
+		    d->substance[0] && !dosage_dose_dim_is_amount(u.dim), p))
+		return MED_ERR_INVALID;
 	if (d->n_other_ingredients > DOSAGE_DOSE_MAX_SUBSTANCES - 1)
 		PROBLEM("other_ingredients", "at most %d",
 			DOSAGE_DOSE_MAX_SUBSTANCES - 1);
@@ -243,28 +233,25 @@ ingredients_problem(const dosage_drug *d, const char **field, char *reason,
 
 		if (g->substance[0] == '\0')
 			PROBLEM("other_ingredients", "substance is required");
-		if (substance_problem("other_ingredients", g->substance, field,
-				      reason, len) ||
+		if (substance_problem("other_ingredients", g->substance, p) ||
 		    strength_problem("other_ingredients", g->strength,
-				     g->strength_unit, true, field, reason,
-				     len))
-			return true;
+				     g->strength_unit, true, p))
+			return MED_ERR_INVALID;
 	}
-	return false;
+	return MED_OK;
 }
 
 /* concentration_problem: none, or an amount of a mass, [iU], mmol or mEq
  * drug in a volume (120 mg in 5 mL, 20 mmol in 10 mL). */
-static bool
-concentration_problem(const dosage_drug *d, const char **field, char *reason,
-		      size_t len)
+static med_err
+concentration_problem(const dosage_drug *d, med_problem *p)
 {
 	double amount = d->concentration_amount,
 	       ml = d->concentration_volume_ml;
 	dosage_dose_unit u;
 
 	if (amount == 0 && ml == 0)
-		return false;
+		return MED_OK;
 	if (!isfinite(amount) || amount <= 0 || amount > DOSE_SANITY_MAX)
 		PROBLEM("concentration_amount",
 			"must be a positive number up to 1e6 (with "
@@ -279,14 +266,13 @@ concentration_problem(const dosage_drug *d, const char **field, char *reason,
 			"only for a drug whose unit is a mass, [iU], mmol or "
 			"mEq, not %s",
 			d->unit);
-	return false;
+	return MED_OK;
 }
 
 /* gtins_problem: at most 16 product codes, each with a right check digit
  * and named once. */
-static bool
-gtins_problem(const dosage_drug *d, const char **field, char *reason,
-	      size_t len)
+static med_err
+gtins_problem(const dosage_drug *d, med_problem *p)
 {
 	char a[15], b[15];
 
@@ -305,12 +291,11 @@ gtins_problem(const dosage_drug *d, const char **field, char *reason,
 				PROBLEM("gtins", "%s is listed twice", a);
 		}
 	}
-	return false;
+	return MED_OK;
 }
 
-static bool
-groups_problem(const dosage_drug *d, const char **field, char *reason,
-	       size_t len)
+static med_err
+groups_problem(const dosage_drug *d, med_problem *p)
 {
 	dosage_dose_group g[DOSAGE_DOSE_MAX_GROUPS];
 	size_t n;
@@ -330,7 +315,7 @@ groups_problem(const dosage_drug *d, const char **field, char *reason,
 				"%g kg",
 				dosage_dose_age_name(g[i].age),
 				DOSAGE_WEIGHT_MIN_KG, DOSAGE_WEIGHT_MAX_KG);
-	return false;
+	return MED_OK;
 }
 
 /* atc_of_drug: is code the ATC code, or a class, of one of d's
@@ -341,22 +326,22 @@ atc_of_drug(const dosage_drug *d, const char *code)
 	const char *own = dosage_atc_of(d->substance);
 
 	if (own && strncmp(own, code, strlen(code)) == 0)
-		return true;
+		return MED_ERR_INVALID;
 	for (size_t i = 0; i < d->n_other_ingredients; i++)
 		if ((own = dosage_atc_of(d->other_ingredients[i]->substance)) &&
 		    strncmp(own, code, strlen(code)) == 0)
-			return true;
-	return false;
+			return MED_ERR_INVALID;
+	return MED_OK;
 }
 
 /* atc_problem: none, or an ATC code of one of the drug's substances. */
-static bool
-atc_problem(const dosage_drug *d, const char **field, char *reason, size_t len)
+static med_err
+atc_problem(const dosage_drug *d, med_problem *p)
 {
 	const char *code = d->atc_code, *own = dosage_atc_of(d->substance);
 
 	if (code == NULL || code[0] == '\0')
-		return false;
+		return MED_OK;
 	if (!dosage_atc_syntax_ok(code))
 		PROBLEM("atc_code",
 			"'%.20s' is not an ATC code (a level such as N, N02, "
@@ -372,7 +357,7 @@ atc_problem(const dosage_drug *d, const char **field, char *reason, size_t len)
 			"%s is not a class of the drug's substance %.40s (%s)",
 			code, d->substance[0] ? d->substance : "(none)",
 			own ? own : "no ATC code");
-	return false;
+	return MED_OK;
 }
 
 void
@@ -393,9 +378,8 @@ dosage_drug_hepatic(const dosage_drug *d, dosage_dose_limits *l)
 
 /* hepatic_problem: each band a class A, B or C, once, with a factor in
  * [0, 1]. */
-static bool
-hepatic_problem(const dosage_drug *d, const char **field, char *reason,
-		size_t len)
+static med_err
+hepatic_problem(const dosage_drug *d, med_problem *p)
 {
 	unsigned seen = 0;
 
@@ -417,26 +401,24 @@ hepatic_problem(const dosage_drug *d, const char **field, char *reason,
 				"dose_factor must be from 0 (contraindicated) "
 				"to 1");
 	}
-	return false;
+	return MED_OK;
 }
 
 /* facts_problem checks the plausible-facts fields (weight age, renal
  * basis, hepatic bands). */
-static bool
-facts_problem(const dosage_drug *d, const char **field, char *reason,
-	      size_t len)
+static med_err
+facts_problem(const dosage_drug *d, med_problem *p)
 {
 	if (d->weight_max_age_days > DOSAGE_WEIGHT_MAX_AGE_DAYS)
 		PROBLEM("weight_max_age_days", "0 (30 days) or 1 to %d days",
 			DOSAGE_WEIGHT_MAX_AGE_DAYS);
 	if ((unsigned)d->renal_basis > DOSAGE_RENAL_EGFR)
 		PROBLEM("renal_basis", "must be crcl, crcl_only or egfr");
-	return hepatic_problem(d, field, reason, len);
+	return hepatic_problem(d, p);
 }
 
-bool
-dosage_drug_problem(const dosage_drug *d, const char **field, char *reason,
-		    size_t len)
+med_err
+dosage_drug_problem(const dosage_drug *d, med_problem *p)
 {
 	if (!text_ok(d->code, 1, 64) ||
 	    strspn(d->code, code_chars) != strlen(d->code))
@@ -448,20 +430,15 @@ dosage_drug_problem(const dosage_drug *d, const char **field, char *reason,
 		PROBLEM("code_system", "must be rxnorm or local");
 	if (!text_ok(d->drug_class, 0, 100))
 		PROBLEM("drug_class", "at most 100 characters");
-	if (ingredients_problem(d, field, reason, len) ||
-	    list_problem(d->forms, d->n_forms, "forms", field, reason, len) ||
-	    list_problem(d->routes, d->n_routes, "routes", field, reason,
-			 len) ||
-	    limits_problem(d, field, reason, len) ||
-	    bands_problem(d, field, reason, len) ||
-	    groups_problem(d, field, reason, len) ||
-	    concentration_problem(d, field, reason, len) ||
-	    gtins_problem(d, field, reason, len) ||
-	    dosage_route_drug_problem(d, field, reason, len) ||
-	    atc_problem(d, field, reason, len) ||
-	    facts_problem(d, field, reason, len))
-		return true;
-	return false;
+	if (ingredients_problem(d, p) ||
+	    list_problem(d->forms, d->n_forms, "forms", p) ||
+	    list_problem(d->routes, d->n_routes, "routes", p) ||
+	    limits_problem(d, p) || bands_problem(d, p) ||
+	    groups_problem(d, p) || concentration_problem(d, p) ||
+	    gtins_problem(d, p) || dosage_route_drug_problem(d, p) ||
+	    atc_problem(d, p) || facts_problem(d, p))
+		return MED_ERR_INVALID;
+	return MED_OK;
 }
 
 void
@@ -592,15 +569,14 @@ dosage_groups_to_drug(med_arena *a, const dosage_dose_group *g, size_t n,
 med_err
 dosage_check_drug(med_call *call, const dosage_drug *d)
 {
-	const char *field = "";
-	char reason[128];
+	med_problem p;
 
 	if (d == NULL)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "drug: must be set");
-	if (dosage_drug_problem(d, &field, reason, sizeof(reason)))
-		return med_call_fail(call, MED_ERR_INVALID, "drug.%s: %s",
-				     field, reason);
+	if (dosage_drug_problem(d, &p) != MED_OK)
+		return med_call_fail(call, p.err, "drug.%s: %s", p.field,
+				     p.reason);
 	return MED_OK;
 }
 
@@ -708,12 +684,10 @@ dosage_check_context(med_call *call, const dosage_context *c)
 static med_err
 check_order_bag(med_call *call, const dosage_order *o)
 {
-	const char *field = "";
-	char reason[160];
+	med_problem p;
 
-	if (dosage_bag_problem(o, &field, reason, sizeof(reason)))
-		return med_call_fail(call, MED_ERR_INVALID, "%s: %s", field,
-				     reason);
+	if (dosage_bag_problem(o, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
 	return MED_OK;
 }
 

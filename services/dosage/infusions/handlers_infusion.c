@@ -145,16 +145,14 @@ rate_per_hour(infusion_ctx *x, const dosage_subject *s, dosage_rate_case *c)
 static med_err
 concentration_ok(infusion_ctx *x, const dosage_subject *s)
 {
-	const char *field = "";
-	char reason[320];
+	med_problem p;
 
-	if (dosage_concentration_problem(&s->drug, &s->order, &field, reason,
-					 sizeof(reason)))
-		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+	if (dosage_concentration_problem(&s->drug, &s->order, &p) != MED_OK)
+		return med_call_fail(x->call, p.err,
 				     "order_id: the order's infusion: %s: %s; "
 				     "a new order (ModifyOrder) must name a "
 				     "bag that is dilute enough",
-				     field, reason);
+				     p.field, p.reason);
 	return MED_OK;
 }
 

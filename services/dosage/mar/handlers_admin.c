@@ -378,11 +378,10 @@ audit_admin(med_call *call, const dosage_admin *m, const char *what)
 static med_err
 not_a_push(med_call *call, const dosage_drug *d)
 {
-	char reason[200];
+	med_problem p;
 
-	if (dosage_push_problem(d, reason, sizeof(reason)))
-		return med_call_fail(call, MED_ERR_PRECONDITION, "order_id: %s",
-				     reason);
+	if (dosage_push_problem(d, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
 	return MED_OK;
 }
 

@@ -44,7 +44,7 @@ cosign_decide(void *arg, const dosage_order *o, const dosage_drug *drug,
 	cosign_req *x = arg;
 	med_call *call = x->call;
 	char *id = med_arena_alloc(med_call_arena(call), MED_UUID_LEN + 1);
-	char why[200];
+	med_problem p;
 	med_err err;
 
 	med_call_set_patient(call, o->patient_id);
@@ -55,9 +55,8 @@ cosign_decide(void *arg, const dosage_order *o, const dosage_drug *drug,
 				     "order_id: %s is not a high-alert drug; "
 				     "no co-sign is needed",
 				     drug->code);
-	if (dosage_push_problem(drug, why, sizeof(why)))
-		return med_call_fail(call, MED_ERR_PRECONDITION, "order_id: %s",
-				     why);
+	if (dosage_push_problem(drug, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
 	if (strcmp(o->patient_id, x->req->patient_id) != 0)
 		return med_call_fail(call, MED_ERR_PRECONDITION,
 				     "patient_id: not the order's patient");

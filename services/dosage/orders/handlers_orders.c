@@ -51,15 +51,12 @@ route_allowed(const dosage_drug *d, const char *route)
 static med_err
 route_rules(med_call *call, const dosage_order *o, const dosage_drug *d)
 {
-	const char *field = "";
-	char reason[320];
+	med_problem p;
 
-	if (dosage_route_problem(d, o, &field, reason, sizeof(reason)) ||
+	if (dosage_route_problem(d, o, &p) != MED_OK ||
 	    (o->infusion_rate > 0 &&
-	     dosage_concentration_problem(d, o, &field, reason,
-					  sizeof(reason))))
-		return med_call_fail(call, MED_ERR_PRECONDITION, "%s: %s",
-				     field, reason);
+	     dosage_concentration_problem(d, o, &p) != MED_OK))
+		return med_call_fail_problem(call, &p);
 	return MED_OK;
 }
 
@@ -70,8 +67,7 @@ static med_err
 entry_rate(med_call *call, const dosage_order *o, const dosage_drug *d,
 	   double weight_kg)
 {
-	const char *field = "";
-	char reason[320];
+	med_problem p;
 	double per_hour;
 	med_err err;
 
@@ -88,10 +84,8 @@ entry_rate(med_call *call, const dosage_order *o, const dosage_drug *d,
 				     "concentration; mmol and mEq never "
 				     "become a mass)",
 				     o->infusion_rate_unit, d->unit);
-	if (dosage_order_rate_problem(d, o, per_hour, &field, reason,
-				      sizeof(reason)))
-		return med_call_fail(call, MED_ERR_PRECONDITION, "%s: %s",
-				     field, reason);
+	if (dosage_order_rate_problem(d, o, per_hour, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
 	return MED_OK;
 }
 

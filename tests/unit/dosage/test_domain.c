@@ -57,21 +57,19 @@ drug(void)
 static void
 drug_refused(dosage_drug d, const char *want_field)
 {
-	const char *field = "";
-	char reason[160] = "";
+	med_problem p = {0};
 
-	MT_TRUE(dosage_drug_problem(&d, &field, reason, sizeof(reason)));
-	MT_EQ_STR(field, want_field);
+	MT_TRUE(dosage_drug_problem(&d, &p) != MED_OK);
+	MT_EQ_STR(p.field, want_field);
 }
 
 static void
 test_drug_limits(void)
 {
 	dosage_drug d = drug();
-	const char *field = "";
-	char reason[160];
+	med_problem p = {0};
 
-	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	MT_OK(dosage_drug_problem(&d, &p));
 	d.max_single_dose = 0;
 	drug_refused(d, "max_single_dose");
 	d = drug();
@@ -115,17 +113,16 @@ test_renal_band_bounds(void)
 {
 	Smartmed__Dosage__V1__RenalBand band, *bands[] = {&band};
 	dosage_drug d = drug();
-	const char *field = "";
-	char reason[160];
+	med_problem p = {0};
 
 	smartmed__dosage__v1__renal_band__init(&band);
 	d.renal_bands = bands;
 	d.n_renal_bands = 1;
 	band.crcl_below_ml_min = 1;
 	band.dose_factor = 0.01;
-	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	MT_OK(dosage_drug_problem(&d, &p));
 	band.dose_factor = 0; /* contraindicated */
-	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	MT_OK(dosage_drug_problem(&d, &p));
 	band.crcl_below_ml_min = 5e-324;
 	drug_refused(d, "renal_bands");
 	band.crcl_below_ml_min = 0.99;
@@ -142,15 +139,14 @@ test_dose_band_weights(void)
 {
 	Smartmed__Dosage__V1__DoseBand band, *bands[] = {&band};
 	dosage_drug d = drug();
-	const char *field = "";
-	char reason[160];
+	med_problem p = {0};
 
 	smartmed__dosage__v1__dose_band__init(&band);
 	band.age_group = "child";
 	band.max_weight_kg = 0.2;
 	d.dose_bands = bands;
 	d.n_dose_bands = 1;
-	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	MT_OK(dosage_drug_problem(&d, &p));
 	band.max_weight_kg = 5e-324;
 	drug_refused(d, "dose_bands");
 	band.max_weight_kg = 0;
@@ -190,16 +186,15 @@ test_atc_code(void)
 	static Smartmed__Dosage__V1__Ingredient codeine;
 	static Smartmed__Dosage__V1__Ingredient *ings[] = {&codeine};
 	dosage_drug d = drug();
-	const char *field = "";
-	char reason[160];
+	med_problem p = {0};
 
 	d.substance = "paracetamol";
 	d.atc_code = "";
-	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	MT_OK(dosage_drug_problem(&d, &p));
 	d.atc_code = "N02BE01";
-	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	MT_OK(dosage_drug_problem(&d, &p));
 	d.atc_code = "N02B"; /* a class of it */
-	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	MT_OK(dosage_drug_problem(&d, &p));
 	d.atc_code = "analgesics";
 	drug_refused(d, "atc_code");
 	d.atc_code = "n02be01";
@@ -208,8 +203,8 @@ test_atc_code(void)
 	drug_refused(d, "atc_code");
 	d.atc_code = "N02AA01"; /* morphine's */
 	drug_refused(d, "atc_code");
-	MT_TRUE(dosage_drug_problem(&d, &field, reason, sizeof(reason)));
-	MT_TRUE(strstr(reason, "paracetamol (N02BE01)") != NULL);
+	MT_TRUE(dosage_drug_problem(&d, &p) != MED_OK);
+	MT_TRUE(strstr(p.reason, "paracetamol (N02BE01)") != NULL);
 	/* A combination product: its other substance's classes count. */
 	smartmed__dosage__v1__ingredient__init(&codeine);
 	codeine.substance = "codeine";
@@ -221,7 +216,7 @@ test_atc_code(void)
 	d.other_ingredients = ings;
 	d.n_other_ingredients = 1;
 	d.atc_code = "R05DA04";
-	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	MT_OK(dosage_drug_problem(&d, &p));
 }
 
 static void
