@@ -15,6 +15,13 @@
 med_err dosage_check_code(med_call *call, const char *field,
 			  const char *code) MED_MUST_CHECK;
 
+/* dosage_code_problem is dosage_check_code's rule without a call; the
+ * other *_problem functions below are likewise the rules of the
+ * dosage_check_* and dosage_convert beside them, which fail the call with
+ * the problem (med_call_fail_problem). */
+med_err dosage_code_problem(const char *field, const char *code,
+			    med_problem *p) MED_MUST_CHECK;
+
 /*
  * dosage_drug_problem checks a catalogue entry; a problem (INVALID, its
  * field relative: "max_single_dose") fills p and returns its err.
@@ -77,14 +84,20 @@ bool dosage_egfr_plausible(double ml_min_173);
 /* dosage_check_context validates SetPatientContext's context. */
 med_err dosage_check_context(med_call *call,
 			     const dosage_context *c) MED_MUST_CHECK;
+med_err dosage_context_problem(const dosage_context *c,
+			       med_problem *p) MED_MUST_CHECK;
 
 /* dosage_check_order validates CreateOrder's order (not the drug). */
 med_err dosage_check_order(med_call *call, const dosage_order *o,
 			   int64_t now_ms) MED_MUST_CHECK;
+med_err dosage_order_problem(const dosage_order *o, int64_t now_ms,
+			     med_problem *p) MED_MUST_CHECK;
 
 /* dosage_check_override validates an override (field: "dose_override"). */
 med_err dosage_check_override(med_call *call, const char *field,
 			      const dosage_override *o) MED_MUST_CHECK;
+med_err dosage_override_problem(const char *field, const dosage_override *o,
+				med_problem *p) MED_MUST_CHECK;
 
 /*
  * dosage_convert converts dose (in unit) into the drug's unit; fails the
@@ -93,6 +106,9 @@ med_err dosage_check_override(med_call *call, const char *field,
 med_err dosage_convert(med_call *call, const char *field, double dose,
 		       const char *unit, const dosage_drug *drug,
 		       double *out) MED_MUST_CHECK;
+med_err dosage_convert_problem(const char *field, double dose, const char *unit,
+			       const dosage_drug *drug, double *out,
+			       med_problem *p) MED_MUST_CHECK;
 
 /* dosage_drug_hepatic fills l's hepatic bands from d's. */
 void dosage_drug_hepatic(const dosage_drug *d, dosage_dose_limits *l);

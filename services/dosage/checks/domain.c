@@ -35,19 +35,33 @@ static const char code_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				 "abcdefghijklmnopqrstuvwxyz"
 				 "0123456789._-";
 
-med_err
-dosage_check_code(med_call *call, const char *field, const char *code)
+/* failed turns a rule's problem (err not MED_OK) into the call's status. */
+static med_err
+failed(med_call *call, med_err err, const med_problem *p)
 {
-	med_err err = med_check_text(call, field, code, 1, 64);
+	return err == MED_OK ? MED_OK : med_call_fail_problem(call, p);
+}
+
+med_err
+dosage_code_problem(const char *field, const char *code, med_problem *p)
+{
+	med_err err = med_text_problem(field, code, 1, 64, p);
 
 	if (err != MED_OK)
 		return err;
 	if (strspn(code, code_chars) != strlen(code))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: only letters, digits, '.', '_' and "
-				     "'-'",
-				     field);
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "only letters, digits, '.', '_' and "
+				       "'-'");
 	return MED_OK;
+}
+
+med_err
+dosage_check_code(med_call *call, const char *field, const char *code)
+{
+	med_problem p;
+
+	return failed(call, dosage_code_problem(field, code, &p), &p);
 }
 
 /* chars counts UTF-8 code points (input is valid UTF-8: the RPC layer and
@@ -581,21 +595,20 @@ dosage_check_drug(med_call *call, const dosage_drug *d)
 }
 
 static med_err
-check_allergies(med_call *call, const dosage_context *c)
+allergies_problem(const dosage_context *c, med_problem *p)
 {
 	if (c->n_allergies > ALLERGIES_MAX)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "context.allergies: at most %d",
-				     ALLERGIES_MAX);
+		return med_problem_set(p, MED_ERR_INVALID, "context.allergies",
+				       "at most %d", ALLERGIES_MAX);
 	for (size_t i = 0; i < c->n_allergies; i++)
 		if (!text_ok(c->allergies[i], 1, 100))
-			return med_call_fail(call, MED_ERR_INVALID,
-					     "context.allergies: entries of "
-					     "1..100 characters");
+			return med_problem_set(p, MED_ERR_INVALID,
+					       "context.allergies",
+					       "entries of 1..100 characters");
 	if (c->n_allergies > 0 && !c->allergies_known)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "context.allergies_known: must be true "
-				     "when allergies are listed");
+		return med_problem_set(
+			p, MED_ERR_INVALID, "context.allergies_known",
+			"must be true when allergies are listed");
 	return MED_OK;
 }
 
@@ -626,199 +639,234 @@ dosage_egfr_plausible(double ml_min_173)
 	return isfinite(ml_min_173) && ml_min_173 >= 0 && ml_min_173 <= 300;
 }
 
-/* check_measurements refuses a measurement no patient can have: a typing
+/* measurements_problem refuses a measurement no patient can have: a typing
  * slip (grams for kilograms, metres for centimetres) must not reach the
  * per-kg and per-m2 checks. */
 static med_err
-check_measurements(med_call *call, const dosage_context *c)
+measurements_problem(const dosage_context *c, med_problem *p)
 {
 	if (c->weight_case ==
 		    SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__WEIGHT_WEIGHT_KG &&
 	    !dosage_weight_plausible(c->weight_kg))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "context.weight_kg: must be from %g to "
-				     "%g kg",
-				     DOSAGE_WEIGHT_MIN_KG,
-				     DOSAGE_WEIGHT_MAX_KG);
+		return med_problem_set(p, MED_ERR_INVALID, "context.weight_kg",
+				       "must be from %g to %g kg",
+				       DOSAGE_WEIGHT_MIN_KG,
+				       DOSAGE_WEIGHT_MAX_KG);
 	if (c->height_case ==
 		    SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__HEIGHT_HEIGHT_CM &&
 	    !dosage_height_plausible(c->height_cm))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "context.height_cm: must be from %g to "
-				     "%g cm",
-				     DOSAGE_HEIGHT_MIN_CM,
-				     DOSAGE_HEIGHT_MAX_CM);
+		return med_problem_set(p, MED_ERR_INVALID, "context.height_cm",
+				       "must be from %g to %g cm",
+				       DOSAGE_HEIGHT_MIN_CM,
+				       DOSAGE_HEIGHT_MAX_CM);
 	if (c->crcl_case ==
 		    SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__CRCL_CRCL_ML_MIN &&
 	    !dosage_crcl_plausible(c->crcl_ml_min))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "context.crcl_ml_min: must be 0 or from "
-				     "%g to %g mL/min",
-				     DOSAGE_CRCL_MIN, DOSAGE_CRCL_MAX);
+		return med_problem_set(p, MED_ERR_INVALID,
+				       "context.crcl_ml_min",
+				       "must be 0 or from %g to %g mL/min",
+				       DOSAGE_CRCL_MIN, DOSAGE_CRCL_MAX);
 	return MED_OK;
+}
+
+med_err
+dosage_context_problem(const dosage_context *c, med_problem *p)
+{
+	med_err err;
+
+	if (c == NULL)
+		return med_problem_set(p, MED_ERR_INVALID, "context",
+				       "must be set");
+	if ((err = med_id_problem("context.patient_id", c->patient_id, p)) !=
+		    MED_OK ||
+	    (err = measurements_problem(c, p)) != MED_OK)
+		return err;
+	if (c->measured_ms != 0 &&
+	    (err = med_time_problem("context.measured_ms", c->measured_ms,
+				    p)) != MED_OK)
+		return err;
+	if (c->measured_ms < 0 || c->measured_ms > med_now_ms() + 5 * 60000)
+		return med_problem_set(p, MED_ERR_INVALID,
+				       "context.measured_ms",
+				       "must not be in the future");
+	return allergies_problem(c, p);
 }
 
 med_err
 dosage_check_context(med_call *call, const dosage_context *c)
 {
-	med_err err;
-
-	if (c == NULL)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "context: must be set");
-	if ((err = med_check_id(call, "context.patient_id", c->patient_id)) !=
-		    MED_OK ||
-	    (err = check_measurements(call, c)) != MED_OK)
-		return err;
-	if ((err = med_check_time_ms(call, "context.measured_ms",
-				     c->measured_ms)) != MED_OK)
-		return err;
-	if (c->measured_ms < 0 || c->measured_ms > med_now_ms() + 5 * 60000)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "context.measured_ms: must not be in the "
-				     "future");
-	return check_allergies(call, c);
-}
-
-/* check_order_bag checks the shape of an infusion order's bag. */
-static med_err
-check_order_bag(med_call *call, const dosage_order *o)
-{
 	med_problem p;
 
-	if (dosage_bag_problem(o, &p) != MED_OK)
-		return med_call_fail_problem(call, &p);
-	return MED_OK;
+	return failed(call, dosage_context_problem(c, &p), &p);
 }
 
-/* check_order_rate checks an infusion order's prescribed rate: a rate in
- * a unit a pump is set in, and a titration maximum not below it. */
+/* order_rate_problem checks an infusion order's prescribed rate: a rate
+ * in a unit a pump is set in, and a titration maximum not below it; and
+ * the shape of its bag. */
 static med_err
-check_order_rate(med_call *call, const dosage_order *o)
+order_rate_problem(const dosage_order *o, med_problem *p)
 {
-	med_problem p;
 	dosage_rate_unit u;
 
 	if (o->infusion_rate == 0 && o->infusion_rate_max == 0 &&
 	    (o->infusion_rate_unit == NULL || o->infusion_rate_unit[0] == '\0'))
-		return check_order_bag(call, o);
+		return dosage_bag_problem(o, p);
 	if (dosage_amount_problem("order.infusion_rate", o->infusion_rate, true,
-				  &p) != MED_OK)
-		return med_call_fail_problem(call, &p);
+				  p) != MED_OK)
+		return MED_ERR_INVALID;
 	if (dosage_rate_unit_parse(o->infusion_rate_unit, &u) != MED_OK)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "order.infusion_rate_unit: must be an "
-				     "amount per h or min, optionally per kg: "
-				     "mL/h, [iU]/h, mmol/h, ug/kg/min");
+		return med_problem_set(p, MED_ERR_INVALID,
+				       "order.infusion_rate_unit",
+				       "must be an amount per h or min, "
+				       "optionally per kg: mL/h, [iU]/h, "
+				       "mmol/h, ug/kg/min");
 	if (dosage_amount_problem("order.infusion_rate_max",
-				  o->infusion_rate_max, false, &p) != MED_OK)
-		return med_call_fail_problem(call, &p);
+				  o->infusion_rate_max, false, p) != MED_OK)
+		return MED_ERR_INVALID;
 	if (o->infusion_rate_max != 0 &&
 	    o->infusion_rate_max < o->infusion_rate)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "order.infusion_rate_max: must not be "
-				     "below infusion_rate");
-	return check_order_bag(call, o);
+		return med_problem_set(p, MED_ERR_INVALID,
+				       "order.infusion_rate_max",
+				       "must not be below infusion_rate");
+	return dosage_bag_problem(o, p);
+}
+
+/* order_times_problem: a start and an end within the horizon, the end
+ * after the start. */
+static med_err
+order_times_problem(const dosage_order *o, int64_t now_ms, med_problem *p)
+{
+	med_err err;
+
+	if ((err = med_time_ahead_problem("order.start_ms", o->start_ms, now_ms,
+					  DOSAGE_ORDER_HORIZON_MS, p)) !=
+		    MED_OK ||
+	    (err = med_time_ahead_problem("order.end_ms", o->end_ms, now_ms,
+					  DOSAGE_ORDER_HORIZON_MS, p)) !=
+		    MED_OK)
+		return err;
+	if (o->start_ms < 0)
+		return med_problem_set(p, MED_ERR_INVALID, "order.start_ms",
+				       "must not be negative");
+	if (o->end_ms != 0 && o->end_ms <= o->start_ms)
+		return med_problem_set(p, MED_ERR_INVALID, "order.end_ms",
+				       "must be after start_ms");
+	return MED_OK;
+}
+
+med_err
+dosage_order_problem(const dosage_order *o, int64_t now_ms, med_problem *p)
+{
+	int64_t iv;
+	bool prn;
+	med_err err;
+
+	if (o == NULL)
+		return med_problem_set(p, MED_ERR_INVALID, "order",
+				       "must be set");
+	if ((err = med_id_problem("order.patient_id", o->patient_id, p)) !=
+		    MED_OK ||
+	    (err = dosage_code_problem("order.drug_code", o->drug_code, p)) !=
+		    MED_OK ||
+	    (err = med_text_problem("order.route", o->route, 1, LIST_ITEM_MAX,
+				    p)) != MED_OK ||
+	    (err = dosage_amount_problem("order.dose", o->dose, true, p)) !=
+		    MED_OK)
+		return err;
+	if (dosage_dose_frequency_parse(o->frequency, &iv, &prn) != MED_OK)
+		return med_problem_set(p, MED_ERR_INVALID, "order.frequency",
+				       "must be qNh (N 1..72), daily, qd, bid, "
+				       "tid, qid, weekly, once or prn");
+	if ((o->prn_min_interval_minutes || o->prn_max_daily_dose) &&
+	    !(prn || o->prn))
+		return med_problem_set(p, MED_ERR_INVALID,
+				       "order.prn_min_interval_minutes",
+				       "only for PRN orders");
+	if (o->prn_min_interval_minutes > 10080)
+		return med_problem_set(p, MED_ERR_INVALID,
+				       "order.prn_min_interval_minutes",
+				       "at most 10080 (a week)");
+	if ((err = dosage_amount_problem("order.prn_max_daily_dose",
+					 o->prn_max_daily_dose, false, p)) !=
+		    MED_OK ||
+	    (err = order_times_problem(o, now_ms, p)) != MED_OK)
+		return err;
+	return order_rate_problem(o, p);
 }
 
 med_err
 dosage_check_order(med_call *call, const dosage_order *o, int64_t now_ms)
 {
 	med_problem p;
-	int64_t iv;
-	bool prn;
-	med_err err;
 
-	if (o == NULL)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "order: must be set");
-	if ((err = med_check_id(call, "order.patient_id", o->patient_id)) !=
-		    MED_OK ||
-	    (err = dosage_check_code(call, "order.drug_code", o->drug_code)) !=
-		    MED_OK ||
-	    (err = med_check_text(call, "order.route", o->route, 1,
-				  LIST_ITEM_MAX)) != MED_OK)
-		return err;
-	if (dosage_amount_problem("order.dose", o->dose, true, &p) != MED_OK)
-		return med_call_fail_problem(call, &p);
-	if (dosage_dose_frequency_parse(o->frequency, &iv, &prn) != MED_OK)
-		return med_call_fail(
-			call, MED_ERR_INVALID,
-			"order.frequency: must be qNh (N 1..72), "
-			"daily, qd, bid, tid, qid, weekly, once or "
-			"prn");
-	if ((o->prn_min_interval_minutes || o->prn_max_daily_dose) &&
-	    !(prn || o->prn))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "order.prn_min_interval_minutes: only for "
-				     "PRN orders");
-	if (o->prn_min_interval_minutes > 10080)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "order.prn_min_interval_minutes: at most "
-				     "10080 (a week)");
-	if (dosage_amount_problem("order.prn_max_daily_dose",
-				  o->prn_max_daily_dose, false, &p) != MED_OK)
-		return med_call_fail_problem(call, &p);
-	if ((err = med_check_time_ahead(call, "order.start_ms", o->start_ms,
-					now_ms, DOSAGE_ORDER_HORIZON_MS)) !=
-		    MED_OK ||
-	    (err = med_check_time_ahead(call, "order.end_ms", o->end_ms, now_ms,
-					DOSAGE_ORDER_HORIZON_MS)) != MED_OK)
-		return err;
-	if (o->start_ms < 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "order.start_ms: must not be negative");
-	if (o->end_ms != 0 && o->end_ms <= o->start_ms)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "order.end_ms: must be after start_ms");
-	return check_order_rate(call, o);
+	return failed(call, dosage_order_problem(o, now_ms, &p), &p);
+}
+
+med_err
+dosage_override_problem(const char *field, const dosage_override *o,
+			med_problem *p)
+{
+	char f[64];
+
+	if (o->reason ==
+	    SMARTMED__DOSAGE__V1__OVERRIDE_REASON__OVERRIDE_REASON_UNSPECIFIED) {
+		snprintf(f, sizeof(f), "%s.reason", field);
+		return med_problem_set(p, MED_ERR_INVALID, f, "must be set");
+	}
+	snprintf(f, sizeof(f), "%s.text", field);
+	return med_text_problem(f, o->text, 3, 500, p);
 }
 
 med_err
 dosage_check_override(med_call *call, const char *field,
 		      const dosage_override *o)
 {
-	char f[64];
+	med_problem p;
 
-	snprintf(f, sizeof(f), "%s.text", field);
-	if (o->reason ==
-	    SMARTMED__DOSAGE__V1__OVERRIDE_REASON__OVERRIDE_REASON_UNSPECIFIED)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s.reason: must be set", field);
-	return med_check_text(call, f, o->text, 3, 500);
+	return failed(call, dosage_override_problem(field, o, &p), &p);
+}
+
+med_err
+dosage_convert_problem(const char *field, double dose, const char *unit,
+		       const dosage_drug *drug, double *out, med_problem *p)
+{
+	dosage_dose_unit u, d;
+
+	if (dosage_dose_unit_parse(unit, &u) != MED_OK)
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "unknown unit (g, mg, ug, mcg, L, mL, "
+				       "[iU], IU, unit, mmol, mEq)");
+	if (dosage_drug_convert(drug, dose, unit, out) == MED_OK)
+		return MED_OK;
+	if (u.dim == DOSAGE_DOSE_DIM_VOLUME)
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "cannot convert a volume to the drug's "
+				       "unit %s: the catalogue gives %s no "
+				       "concentration",
+				       drug->unit, drug->code);
+	if (dosage_dose_unit_parse(drug->unit, &d) == MED_OK &&
+	    (dosage_dose_dim_is_molar(u.dim) ||
+	     dosage_dose_dim_is_molar(d.dim)))
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "%s does not convert to the drug's unit "
+				       "%s (mmol and mEq never become a mass "
+				       "or each other: no molar mass or "
+				       "valence is assumed)",
+				       unit, drug->unit);
+	return med_problem_set(p, MED_ERR_INVALID, field,
+			       "cannot convert to the drug's unit %s",
+			       drug->unit);
 }
 
 med_err
 dosage_convert(med_call *call, const char *field, double dose, const char *unit,
 	       const dosage_drug *drug, double *out)
 {
-	dosage_dose_unit u, d;
+	med_problem p;
 
-	if (dosage_dose_unit_parse(unit, &u) != MED_OK)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: unknown unit (g, mg, ug, mcg, L, mL, "
-				     "[iU], IU, unit, mmol, mEq)",
-				     field);
-	if (dosage_drug_convert(drug, dose, unit, out) == MED_OK)
-		return MED_OK;
-	if (u.dim == DOSAGE_DOSE_DIM_VOLUME)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: cannot convert a volume to the "
-				     "drug's unit %s: the catalogue gives %s "
-				     "no concentration",
-				     field, drug->unit, drug->code);
-	if (dosage_dose_unit_parse(drug->unit, &d) == MED_OK &&
-	    (dosage_dose_dim_is_molar(u.dim) ||
-	     dosage_dose_dim_is_molar(d.dim)))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: %s does not convert to the drug's "
-				     "unit %s (mmol and mEq never become a "
-				     "mass or each other: no molar mass or "
-				     "valence is assumed)",
-				     field, unit, drug->unit);
-	return med_call_fail(call, MED_ERR_INVALID,
-			     "%s: cannot convert to the drug's unit %s", field,
-			     drug->unit);
+	return failed(call,
+		      dosage_convert_problem(field, dose, unit, drug, out, &p),
+		      &p);
 }
 
 med_err

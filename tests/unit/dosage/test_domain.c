@@ -252,6 +252,54 @@ test_drug_classes(void)
 	med_arena_free(a);
 }
 
+/* The rules of an order, an override and a unit, read as med_problem. */
+static void
+test_order_problems(void)
+{
+	dosage_order o;
+	med_problem p = {0};
+
+	MT_EQ_INT(dosage_order_problem(NULL, 0, &p), MED_ERR_INVALID);
+	MT_EQ_STR(p.field, "order");
+	smartmed__dosage__v1__order__init(&o);
+	o.patient_id = "not-an-id";
+	MT_EQ_INT(dosage_order_problem(&o, 0, &p), MED_ERR_INVALID);
+	MT_EQ_STR(p.field, "order.patient_id");
+	MT_EQ_STR(p.reason, "is not a valid id");
+	o.patient_id = "0b6a5b0e-8e0e-4d55-9a57-1f1c2f3e4d5a";
+	o.drug_code = "a b";
+	MT_EQ_INT(dosage_order_problem(&o, 0, &p), MED_ERR_INVALID);
+	MT_EQ_STR(p.field, "order.drug_code");
+	MT_EQ_STR(p.reason, "only letters, digits, '.', '_' and '-'");
+}
+
+static void
+test_override_and_unit_problems(void)
+{
+	dosage_override ov;
+	dosage_drug d = drug();
+	med_problem p = {0};
+	double out = 0;
+
+	smartmed__dosage__v1__override__init(&ov);
+	MT_EQ_INT(dosage_override_problem("dose_override", &ov, &p),
+		  MED_ERR_INVALID);
+	MT_EQ_STR(p.field, "dose_override.reason");
+	MT_EQ_STR(p.reason, "must be set");
+	ov.reason = 1;
+	ov.text = "ok";
+	MT_EQ_INT(dosage_override_problem("dose_override", &ov, &p),
+		  MED_ERR_INVALID);
+	MT_EQ_STR(p.field, "dose_override.text");
+	MT_EQ_STR(p.reason, "must have at least 3 characters");
+	MT_OK(dosage_convert_problem("unit", 1, "g", &d, &out, &p));
+	MT_NEAR(out, 1000, 1e-9);
+	MT_EQ_INT(dosage_convert_problem("unit", 1, "mmol", &d, &out, &p),
+		  MED_ERR_INVALID);
+	MT_EQ_STR(p.field, "unit");
+	MT_TRUE(strstr(p.reason, "mmol does not convert") != NULL);
+}
+
 static const mt_case cases[] = {
 	{"amounts", test_amounts},
 	{"drug_limits", test_drug_limits},
@@ -261,6 +309,8 @@ static const mt_case cases[] = {
 	{"volume_through_concentration", test_volume_through_concentration},
 	{"atc_code", test_atc_code},
 	{"drug_classes", test_drug_classes},
+	{"order_problems", test_order_problems},
+	{"override_and_unit_problems", test_override_and_unit_problems},
 	{NULL, NULL},
 };
 
