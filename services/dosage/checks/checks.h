@@ -183,6 +183,12 @@ void dosage_order_settle(dosage_order *o, int64_t now_ms);
 med_err dosage_order_refuse(med_call *call,
 			    const dosage_order *o) MED_MUST_CHECK;
 
+/* dosage_order_status_problem is dosage_order_refuse's rule without a
+ * call: why o, not active, takes no dose (FAILED_PRECONDITION, field
+ * "order_id"). */
+med_err dosage_order_status_problem(const dosage_order *o,
+				    med_problem *p) MED_MUST_CHECK;
+
 /* --- limits.c: no way round a limit (issue 30) ---------------------------- */
 
 #define DOSAGE_WEEK_MS (7LL * 24 * 3600 * 1000)

@@ -1256,34 +1256,41 @@ dosage_order_settle(dosage_order *o, int64_t now_ms)
 }
 
 med_err
-dosage_order_refuse(med_call *call, const dosage_order *o)
+dosage_order_status_problem(const dosage_order *o, med_problem *p)
 {
 	switch (o->status) {
 	case OS(SUPERSEDED):
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "order_id: superseded by order %s (a "
-				     "newer version); use that one",
-				     o->replaced_by_order_id);
+		return med_problem_set(p, MED_ERR_PRECONDITION, "order_id",
+				       "superseded by order %s (a newer "
+				       "version); use that one",
+				       o->replaced_by_order_id);
 	case OS(STOPPED):
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "order_id: order is discontinued");
+		return med_problem_set(p, MED_ERR_PRECONDITION, "order_id",
+				       "order is discontinued");
 	case OS(ON_HOLD):
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "order_id: order is on hold; no dose "
-				     "until a prescriber resumes it "
-				     "(ResumeOrder)");
+		return med_problem_set(p, MED_ERR_PRECONDITION, "order_id",
+				       "order is on hold; no dose until a "
+				       "prescriber resumes it (ResumeOrder)");
 	case OS(PENDING_VERIFICATION):
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "order_id: awaiting a pharmacist's "
-				     "verification (VerifyOrder)");
+		return med_problem_set(
+			p, MED_ERR_PRECONDITION, "order_id",
+			"awaiting a pharmacist's verification (VerifyOrder)");
 	case OS(COMPLETED):
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "order_id: order is completed (its end "
-				     "has passed or its one dose was given)");
+		return med_problem_set(p, MED_ERR_PRECONDITION, "order_id",
+				       "order is completed (its end has passed "
+				       "or its one dose was given)");
 	default:
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "order_id: order is not active");
+		return med_problem_set(p, MED_ERR_PRECONDITION, "order_id",
+				       "order is not active");
 	}
+}
+
+med_err
+dosage_order_refuse(med_call *call, const dosage_order *o)
+{
+	med_problem p;
+
+	return failed(call, dosage_order_status_problem(o, &p), &p);
 }
 
 char *

@@ -271,6 +271,10 @@ test_order_problems(void)
 	MT_EQ_INT(dosage_order_problem(&o, 0, &p), MED_ERR_INVALID);
 	MT_EQ_STR(p.field, "order.drug_code");
 	MT_EQ_STR(p.reason, "only letters, digits, '.', '_' and '-'");
+	o.status = SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_STOPPED;
+	MT_EQ_INT(dosage_order_status_problem(&o, &p), MED_ERR_PRECONDITION);
+	MT_EQ_STR(p.field, "order_id");
+	MT_EQ_STR(p.reason, "order is discontinued");
 }
 
 static void
