@@ -97,12 +97,12 @@ void dosage_gtin14(const char *gtin, char out[15]);
 /*
  * dosage_gs1_parse reads a scan: a bare GTIN-8/12/13/14, or GS1 element
  * strings (AIs 01, 17, 10, 21), raw with GS separators (and an optional
- * symbology identifier such as "]d2") or in brackets.  MED_ERR_INVALID
- * with why (no field name) when it cannot be read, AI 01 is missing or
- * its check digit is wrong.
+ * symbology identifier such as "]d2") or in brackets.  A problem
+ * (MED_ERR_INVALID, field "product_scan") when it cannot be read, AI 01 is
+ * missing or its check digit is wrong.
  */
-med_err dosage_gs1_parse(const char *scan, dosage_gs1 *out, char *why,
-			 size_t len) MED_MUST_CHECK;
+med_err dosage_gs1_parse(const char *scan, dosage_gs1 *out,
+			 med_problem *pr) MED_MUST_CHECK;
 
 /* dosage_gs1_expiry_end_ms is when expiry YYMMDD ends (the next day's
  * 00:00 UTC), the century chosen as GS1 says relative to now_ms. */

@@ -9,17 +9,19 @@
  * functions, table-tested in tests/unit/dosage/test_gs1.c.
  */
 #include <ctype.h>
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "dosage.h"
 #include "catalogue.h"
 
-#define GS	  '\x1d'
-#define VAR_MAX	  20
-#define DAY_MS	  (24LL * 3600 * 1000)
-#define FAIL(...) (snprintf(why, len, __VA_ARGS__), MED_ERR_INVALID)
+#define GS	'\x1d'
+#define VAR_MAX 20
+#define DAY_MS	(24LL * 3600 * 1000)
+/* FAIL: the scan cannot be read (INVALID, named as the request's
+ * product_scan). */
+#define FAIL(...)                                                              \
+	med_problem_set(pr, MED_ERR_INVALID, "product_scan", __VA_ARGS__)
 
 static bool
 all_digits(const char *s, size_t n)
@@ -55,8 +57,8 @@ dosage_gtin14(const char *gtin, char out[15])
 
 /* fixed_field copies n digits at *p into out. */
 static med_err
-fixed_field(const char **p, size_t n, const char *ai, char *out, char *why,
-	    size_t len)
+fixed_field(const char **p, size_t n, const char *ai, char *out,
+	    med_problem *pr)
 {
 	if (strlen(*p) < n || !all_digits(*p, n))
 		return FAIL("AI (%s) needs %zu digits", ai, n);
@@ -69,8 +71,8 @@ fixed_field(const char **p, size_t n, const char *ai, char *out, char *why,
 /* var_field copies up to 20 characters, to GS, '(' (bracketed form) or
  * the end. */
 static med_err
-var_field(const char **p, bool bracketed, const char *ai, char *out, char *why,
-	  size_t len)
+var_field(const char **p, bool bracketed, const char *ai, char *out,
+	  med_problem *pr)
 {
 	size_t n = 0;
 
@@ -91,7 +93,7 @@ var_field(const char **p, bool bracketed, const char *ai, char *out, char *why,
 
 /* next_ai reads the AI at *p: "(NN)" or two digits. */
 static med_err
-next_ai(const char **p, bool bracketed, char ai[3], char *why, size_t len)
+next_ai(const char **p, bool bracketed, char ai[3], med_problem *pr)
 {
 	const char *s = *p;
 
@@ -112,26 +114,26 @@ next_ai(const char **p, bool bracketed, char ai[3], char *why, size_t len)
 }
 
 static med_err
-element(const char **p, bool bracketed, dosage_gs1 *out, char *why, size_t len)
+element(const char **p, bool bracketed, dosage_gs1 *out, med_problem *pr)
 {
 	char ai[3];
-	med_err err = next_ai(p, bracketed, ai, why, len);
+	med_err err = next_ai(p, bracketed, ai, pr);
 
 	if (err != MED_OK)
 		return err;
 	if (strcmp(ai, "01") == 0)
-		return fixed_field(p, 14, ai, out->gtin, why, len);
+		return fixed_field(p, 14, ai, out->gtin, pr);
 	if (strcmp(ai, "17") == 0)
-		return fixed_field(p, 6, ai, out->expiry, why, len);
+		return fixed_field(p, 6, ai, out->expiry, pr);
 	if (strcmp(ai, "10") == 0)
-		return var_field(p, bracketed, ai, out->batch, why, len);
+		return var_field(p, bracketed, ai, out->batch, pr);
 	if (strcmp(ai, "21") == 0)
-		return var_field(p, bracketed, ai, out->serial, why, len);
+		return var_field(p, bracketed, ai, out->serial, pr);
 	return FAIL("AI (%s) is not read (01, 17, 10, 21)", ai);
 }
 
 med_err
-dosage_gs1_parse(const char *scan, dosage_gs1 *out, char *why, size_t len)
+dosage_gs1_parse(const char *scan, dosage_gs1 *out, med_problem *pr)
 {
 	const char *p = scan;
 	size_t n = strlen(scan);
@@ -156,7 +158,7 @@ dosage_gs1_parse(const char *scan, dosage_gs1 *out, char *why, size_t len)
 		p++; /* a leading FNC1 */
 	bracketed = *p == '(';
 	while (*p)
-		if ((err = element(&p, bracketed, out, why, len)) != MED_OK)
+		if ((err = element(&p, bracketed, out, pr)) != MED_OK)
 			return err;
 	if (out->gtin[0] == '\0')
 		return FAIL("no GTIN (AI 01)");

@@ -469,13 +469,12 @@ dosage_identify(med_call *call, const char *token,
 static med_err
 read_scan(med_call *call, const char *text, dosage_gs1 *out)
 {
-	char why[128];
+	med_problem p;
 
 	if (text[0] == '\0')
 		return MED_OK;
-	if (dosage_gs1_parse(text, out, why, sizeof(why)) != MED_OK)
-		return med_call_fail(call, MED_ERR_INVALID, "product_scan: %s",
-				     why);
+	if (dosage_gs1_parse(text, out, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
 	return MED_OK;
 }
 
