@@ -37,50 +37,50 @@ typedef Smartmed__Records__V1__Quantity quantity;
  * result), so every stored string can be exported as FHIR.
  */
 static med_err
-check_text(med_call *call, const char *field, const char *value,
-	   size_t min_chars, size_t max_chars, bool free_text)
+check_text(const char *field, const char *value, size_t min_chars,
+	   size_t max_chars, bool free_text, med_problem *p)
 {
-	med_err err = med_check_text(call, field, value, min_chars, max_chars);
+	med_err err = med_text_problem(field, value, min_chars, max_chars, p);
 
 	if (err != MED_OK)
 		return err;
 	if (value != NULL && !med_fhir_string_ok(value, free_text))
-		return med_call_fail(
-			call, MED_ERR_INVALID,
-			"%s: control characters are not allowed%s", field,
-			free_text ? " (tab and line breaks are)" : "");
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "control characters are not allowed%s",
+				       free_text ? " (tab and line breaks are)"
+						 : "");
 	return MED_OK;
 }
 
 /* check_effective: 0 means "when written"; anything else must be a sane
  * time that has already happened. */
 static med_err
-check_effective(med_call *call, const char *field, int64_t ms)
+check_effective(const char *field, int64_t ms, med_problem *p)
 {
-	med_err err = med_check_time_ms(call, field, ms);
+	med_err err;
 
-	if (ms == 0 || err != MED_OK)
-		return err;
+	if (ms == 0 || (err = med_time_problem(field, ms, p)) != MED_OK)
+		return ms == 0 ? MED_OK : err;
 	if (ms > med_now_ms() + FUTURE_SKEW_MS)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must not be in the future", field);
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "must not be in the future");
 	return MED_OK;
 }
 
 /* check_plausible refuses a vital sign outside its limits unless the
  * request confirms it. */
 static med_err
-check_plausible(med_call *call, const char *field, const char *loinc,
-		const char *unit, double value, bool confirmed)
+check_plausible(const char *field, const char *loinc, const char *unit,
+		double value, bool confirmed, med_problem *p)
 {
 	const records_limit *l = records_vital_limit(loinc, unit);
 
 	if (confirmed || records_vital_plausible(l, value))
 		return MED_OK;
-	return med_call_fail(call, MED_ERR_INVALID,
-			     "%s: outside the plausible range %g..%g %s for "
-			     "LOINC %s; set confirm_implausible to record it",
-			     field, l->min, l->max, unit, loinc);
+	return med_problem_set(p, MED_ERR_INVALID, field,
+			       "outside the plausible range %g..%g %s for "
+			       "LOINC %s; set confirm_implausible to record it",
+			       l->min, l->max, unit, loinc);
 }
 
 /* weight_kg converts a body weight charted in unit (kg, g, [lb_av]) to
@@ -104,25 +104,25 @@ weight_kg(const char *unit, double value, double *kg)
 /* check_weight_possible refuses a body weight no patient has (0 kg,
  * 900 kg), confirmed or not: dose checks per kg must never see it. */
 static med_err
-check_weight_possible(med_call *call, const char *field, const char *loinc,
-		      const char *unit, double value)
+check_weight_possible(const char *field, const char *loinc, const char *unit,
+		      double value, med_problem *p)
 {
 	double kg;
 
 	if (strcmp(loinc, "29463-7") != 0 || !weight_kg(unit, value, &kg) ||
 	    records_weight_possible(kg))
 		return MED_OK;
-	return med_call_fail(call, MED_ERR_INVALID,
-			     "%s: a body weight must be above 0 and at most "
-			     "650 kg (weight_possible); confirm_implausible "
-			     "does not record %g %s",
-			     field, value, unit);
+	return med_problem_set(
+		p, MED_ERR_INVALID, field,
+		"a body weight must be above 0 and at most 650 kg "
+		"(weight_possible); confirm_implausible does not record %g %s",
+		value, unit);
 }
 
 /* check_egfr: an eGFR (records_egfr_by_loinc) is charted per 1.73 m2 and
  * names its equation, or it is refused naming the field. */
 static med_err
-check_egfr(med_call *call, const observation *o)
+check_egfr(const observation *o, med_problem *p)
 {
 	const records_egfr_code *code = records_egfr_by_loinc(o->loinc_code);
 	const char *why = NULL;
@@ -130,23 +130,22 @@ check_egfr(med_call *call, const observation *o)
 	if (code == NULL)
 		return MED_OK;
 	if (strcmp(o->ucum_unit, RECORDS_EGFR_UNIT) != 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "observation.ucum_unit: an eGFR (LOINC "
-				     "%s) is charted in " RECORDS_EGFR_UNIT,
-				     o->loinc_code);
+		return med_problem_set(
+			p, MED_ERR_INVALID, "observation.ucum_unit",
+			"an eGFR (LOINC %s) is charted in " RECORDS_EGFR_UNIT,
+			o->loinc_code);
 	if (o->numeric < 0 || o->numeric > 300)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "observation.numeric: an eGFR must be "
-				     "from 0 to 300 mL/min/1.73 m2");
+		return med_problem_set(
+			p, MED_ERR_INVALID, "observation.numeric",
+			"an eGFR must be from 0 to 300 mL/min/1.73 m2");
 	if (records_egfr_equation(code, o->method, &why) == NULL)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "observation.method: %s (LOINC %s)", why,
-				     o->loinc_code);
+		return med_problem_set(p, MED_ERR_INVALID, "observation.method",
+				       "%s (LOINC %s)", why, o->loinc_code);
 	return MED_OK;
 }
 
 static med_err
-check_status(med_call *call, records_edit *edit, bool fresh)
+check_status(records_edit *edit, bool fresh, med_problem *p)
 {
 	if (edit->status ==
 	    SMARTMED__RECORDS__V1__ENTRY_STATUS__ENTRY_STATUS_UNSPECIFIED) {
@@ -159,112 +158,107 @@ check_status(med_call *call, records_edit *edit, bool fresh)
 		    SMARTMED__RECORDS__V1__ENTRY_STATUS__ENTRY_STATUS_PRELIMINARY &&
 	    edit->status !=
 		    SMARTMED__RECORDS__V1__ENTRY_STATUS__ENTRY_STATUS_FINAL)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "status: must be PRELIMINARY or FINAL "
-				     "(signing, amending and entered-in-error "
-				     "have their own methods)");
+		return med_problem_set(
+			p, MED_ERR_INVALID, "status",
+			"must be PRELIMINARY or FINAL (signing, amending and "
+			"entered-in-error have their own methods)");
 	return MED_OK;
 }
 
 static med_err
-check_quantity_value(med_call *call, const char *field, double value)
+check_quantity_value(const char *field, double value, med_problem *p)
 {
 	if (!isfinite(value) || value <= 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must be a positive number", field);
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "must be a positive number");
 	return MED_OK;
 }
 
 /* check_decimal: the optional exact text of a measured value must spell
  * the value itself (med/fhir.h). */
 static med_err
-check_decimal(med_call *call, const char *field, const char *text, double value)
+check_decimal(const char *field, const char *text, double value, med_problem *p)
 {
 	if (text[0] == '\0' || med_fhir_decimal_matches(text, value))
 		return MED_OK;
-	return med_call_fail(call, MED_ERR_INVALID,
-			     "%s: must be the value as plain decimal text "
-			     "(digits[.digits], at most %d characters) "
-			     "that reads back as the value",
-			     field, MED_FHIR_DECIMAL_MAX);
+	return med_problem_set(
+		p, MED_ERR_INVALID, field,
+		"must be the value as plain decimal text (digits[.digits], at "
+		"most %d characters) that reads back as the value",
+		MED_FHIR_DECIMAL_MAX);
 }
 
 static med_err
-check_observation(med_call *call, const observation *o, bool confirmed)
+check_observation(const observation *o, bool confirmed, med_problem *p)
 {
 	const records_vital *v;
 	med_err err;
 
 	if (o->loinc_code[0] == '\0')
-		return med_call_fail(
-			call, MED_ERR_INVALID,
-			"observation.loinc_code: must not be empty");
+		return med_problem_set(p, MED_ERR_INVALID,
+				       "observation.loinc_code",
+				       "must not be empty");
 	if (!records_loinc_valid(o->loinc_code))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "observation.loinc_code: not a LOINC code "
-				     "(NNNNN-C with a valid check digit)");
-	if ((err = check_text(call, "observation.display", o->display, 0, 200,
-			      false)) != MED_OK ||
-	    (err = check_text(call, "observation.method", o->method, 0, 64,
-			      false)) != MED_OK ||
-	    (err = check_effective(call, "observation.effective_ms",
-				   o->effective_ms)) != MED_OK)
+		return med_problem_set(
+			p, MED_ERR_INVALID, "observation.loinc_code",
+			"not a LOINC code (NNNNN-C with a valid check digit)");
+	if ((err = check_text("observation.display", o->display, 0, 200, false,
+			      p)) != MED_OK ||
+	    (err = check_text("observation.method", o->method, 0, 64, false,
+			      p)) != MED_OK ||
+	    (err = check_effective("observation.effective_ms", o->effective_ms,
+				   p)) != MED_OK)
 		return err;
 	v = records_vital_by_loinc(o->loinc_code);
 	switch (o->value_case) {
 	case SMARTMED__RECORDS__V1__OBSERVATION__VALUE_NUMERIC:
 		if (!isfinite(o->numeric))
-			return med_call_fail(call, MED_ERR_INVALID,
-					     "observation.numeric: must be "
-					     "a finite number");
+			return med_problem_set(p, MED_ERR_INVALID,
+					       "observation.numeric",
+					       "must be a finite number");
 		if (v != NULL && !records_vital_unit_ok(v, o->ucum_unit))
-			return med_call_fail(
-				call, MED_ERR_INVALID,
-				"observation.ucum_unit: not a unit "
-				"accepted for LOINC %s (%s)",
+			return med_problem_set(
+				p, MED_ERR_INVALID, "observation.ucum_unit",
+				"not a unit accepted for LOINC %s (%s)",
 				v->loinc, v->display);
 		if (!records_ucum_syntax_ok(o->ucum_unit))
-			return med_call_fail(call, MED_ERR_INVALID,
-					     "observation.ucum_unit: not a "
-					     "UCUM unit code");
-		if ((err = check_decimal(call, "observation.numeric_decimal",
-					 o->numeric_decimal, o->numeric)) !=
+			return med_problem_set(p, MED_ERR_INVALID,
+					       "observation.ucum_unit",
+					       "not a UCUM unit code");
+		if ((err = check_decimal("observation.numeric_decimal",
+					 o->numeric_decimal, o->numeric, p)) !=
 			    MED_OK ||
-		    (err = check_egfr(call, o)) != MED_OK ||
-		    (err = check_weight_possible(call, "observation.numeric",
+		    (err = check_egfr(o, p)) != MED_OK ||
+		    (err = check_weight_possible("observation.numeric",
 						 o->loinc_code, o->ucum_unit,
-						 o->numeric)) != MED_OK)
+						 o->numeric, p)) != MED_OK)
 			return err;
-		return check_plausible(call, "observation.numeric",
-				       o->loinc_code, o->ucum_unit, o->numeric,
-				       confirmed);
+		return check_plausible("observation.numeric", o->loinc_code,
+				       o->ucum_unit, o->numeric, confirmed, p);
 	case SMARTMED__RECORDS__V1__OBSERVATION__VALUE_TEXT:
 		if (v != NULL)
-			return med_call_fail(call, MED_ERR_INVALID,
-					     "observation.text: LOINC %s needs "
-					     "a numeric value",
-					     v->loinc);
-		if ((err = check_text(call, "observation.text", o->text, 1,
-				      TEXT_VALUE_MAX, true)) != MED_OK)
+			return med_problem_set(
+				p, MED_ERR_INVALID, "observation.text",
+				"LOINC %s needs a numeric value", v->loinc);
+		if ((err = check_text("observation.text", o->text, 1,
+				      TEXT_VALUE_MAX, true, p)) != MED_OK)
 			return err;
 		if (o->ucum_unit[0] != '\0' || o->numeric_decimal[0] != '\0')
-			return med_call_fail(call, MED_ERR_INVALID,
-					     "observation.%s: must be "
-					     "empty for a text value",
-					     o->ucum_unit[0]
-						     ? "ucum_unit"
-						     : "numeric_decimal");
+			return med_problem_set(
+				p, MED_ERR_INVALID,
+				o->ucum_unit[0] ? "observation.ucum_unit"
+						: "observation.numeric_decimal",
+				"must be empty for a text value");
 		return MED_OK;
 	default:
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "observation.value: must be set "
-				     "(numeric or text)");
+		return med_problem_set(p, MED_ERR_INVALID, "observation.value",
+				       "must be set (numeric or text)");
 	}
 }
 
 static med_err
-check_vital(med_call *call, const char *field, const quantity *q,
-	    bool confirmed)
+check_vital(const char *field, const quantity *q, bool confirmed,
+	    med_problem *p)
 {
 	const records_vital *v = records_vital_by_field(field);
 	char name[64];
@@ -273,33 +267,32 @@ check_vital(med_call *call, const char *field, const quantity *q,
 	if (q == NULL)
 		return MED_OK;
 	snprintf(name, sizeof(name), "vital_signs.%s.value", field);
-	if ((err = check_quantity_value(call, name, q->value)) != MED_OK)
+	if ((err = check_quantity_value(name, q->value, p)) != MED_OK)
 		return err;
 	snprintf(name, sizeof(name), "vital_signs.%s.decimal", field);
-	if ((err = check_decimal(call, name, q->decimal, q->value)) != MED_OK)
+	if ((err = check_decimal(name, q->decimal, q->value, p)) != MED_OK)
 		return err;
-	snprintf(name, sizeof(name), "vital_signs.%s.value", field);
+	snprintf(name, sizeof(name), "vital_signs.%s.unit", field);
 	if (!records_vital_unit_ok(v, q->unit))
-		return med_call_fail(
-			call, MED_ERR_INVALID,
-			"vital_signs.%s.unit: not a unit accepted "
-			"for LOINC %s (%s%s%s%s%s)",
-			field, v->loinc, v->units[0], v->units[1] ? ", " : "",
+		return med_problem_set(
+			p, MED_ERR_INVALID, name,
+			"not a unit accepted for LOINC %s (%s%s%s%s%s)",
+			v->loinc, v->units[0], v->units[1] ? ", " : "",
 			v->units[1] ? v->units[1] : "", v->units[2] ? ", " : "",
 			v->units[2] ? v->units[2] : "");
+	snprintf(name, sizeof(name), "vital_signs.%s.value", field);
 	if (strcmp(field, "oxygen_saturation") == 0 && q->value > 100)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "vital_signs.oxygen_saturation.value: "
-				     "must be at most 100");
-	if ((err = check_weight_possible(call, name, v->loinc, q->unit,
-					 q->value)) != MED_OK)
+		return med_problem_set(p, MED_ERR_INVALID,
+				       "vital_signs.oxygen_saturation.value",
+				       "must be at most 100");
+	if ((err = check_weight_possible(name, v->loinc, q->unit, q->value,
+					 p)) != MED_OK)
 		return err;
-	return check_plausible(call, name, v->loinc, q->unit, q->value,
-			       confirmed);
+	return check_plausible(name, v->loinc, q->unit, q->value, confirmed, p);
 }
 
 static med_err
-check_vital_signs(med_call *call, const vital_signs *s, bool confirmed)
+check_vital_signs(const vital_signs *s, bool confirmed, med_problem *p)
 {
 	const quantity *q[] = {s->heart_rate,	    s->systolic_bp,
 			       s->diastolic_bp,	    s->body_temperature,
@@ -313,58 +306,56 @@ check_vital_signs(med_call *call, const vital_signs *s, bool confirmed)
 	med_err err;
 
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
-		if ((err = check_vital(call, names[i], q[i], confirmed)) !=
-		    MED_OK)
+		if ((err = check_vital(names[i], q[i], confirmed, p)) != MED_OK)
 			return err;
 		n += q[i] != NULL;
 	}
-	if ((err = check_effective(call, "vital_signs.effective_ms",
-				   s->effective_ms)) != MED_OK)
+	if ((err = check_effective("vital_signs.effective_ms", s->effective_ms,
+				   p)) != MED_OK)
 		return err;
 	if (n == 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "vital_signs: at least one measurement "
-				     "is required");
+		return med_problem_set(p, MED_ERR_INVALID, "vital_signs",
+				       "at least one measurement is required");
 	if ((s->systolic_bp == NULL) != (s->diastolic_bp == NULL))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "vital_signs.%s: blood pressure needs "
-				     "both systolic and diastolic",
-				     s->systolic_bp ? "diastolic_bp"
-						    : "systolic_bp");
+		return med_problem_set(p, MED_ERR_INVALID,
+				       s->systolic_bp
+					       ? "vital_signs.diastolic_bp"
+					       : "vital_signs.systolic_bp",
+				       "blood pressure needs both systolic and "
+				       "diastolic");
 	return MED_OK;
 }
 
 static med_err
-check_allergy(med_call *call, const allergy *a)
+check_allergy(const allergy *a, med_problem *p)
 {
 	med_err err;
 
-	if ((err = check_text(call, "allergy.substance_display",
-			      a->substance_display, 1, 200, false)) != MED_OK ||
-	    (err = check_text(call, "allergy.substance_code", a->substance_code,
-			      0, SUBSTANCE_CODE_MAX, false)) != MED_OK ||
-	    (err = check_text(call, "allergy.substance_system",
-			      a->substance_system, 0, 200, false)) != MED_OK)
+	if ((err = check_text("allergy.substance_display", a->substance_display,
+			      1, 200, false, p)) != MED_OK ||
+	    (err = check_text("allergy.substance_code", a->substance_code, 0,
+			      SUBSTANCE_CODE_MAX, false, p)) != MED_OK ||
+	    (err = check_text("allergy.substance_system", a->substance_system,
+			      0, 200, false, p)) != MED_OK)
 		return err;
 	if ((a->substance_code[0] == '\0') != (a->substance_system[0] == '\0'))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "allergy.substance_system: code and "
-				     "system go together");
+		return med_problem_set(p, MED_ERR_INVALID,
+				       "allergy.substance_system",
+				       "code and system go together");
 	if (a->substance_system[0] != '\0' &&
 	    strncmp(a->substance_system, "http://", 7) != 0 &&
 	    strncmp(a->substance_system, "https://", 8) != 0 &&
 	    strncmp(a->substance_system, "urn:", 4) != 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "allergy.substance_system: must be a "
-				     "code system URI");
+		return med_problem_set(p, MED_ERR_INVALID,
+				       "allergy.substance_system",
+				       "must be a code system URI");
 	if (a->n_reactions > MAX_REACTIONS)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "allergy.reactions: at most %d",
-				     MAX_REACTIONS);
+		return med_problem_set(p, MED_ERR_INVALID, "allergy.reactions",
+				       "at most %d", MAX_REACTIONS);
 	for (size_t i = 0; i < a->n_reactions; i++)
-		if ((err = check_text(call, "allergy.reactions.manifestation",
+		if ((err = check_text("allergy.reactions.manifestation",
 				      a->reactions[i]->manifestation, 1, 200,
-				      false)) != MED_OK)
+				      false, p)) != MED_OK)
 			return err;
 	return MED_OK;
 }
@@ -379,35 +370,33 @@ hex_sha256(char out[65], const uint8_t *data, size_t len)
 }
 
 static med_err
-check_document(med_call *call, document *d, size_t max_bytes)
+check_document(med_arena *a, document *d, size_t max_bytes, med_problem *p)
 {
 	char hex[65];
 
 	if (d->content_type[0] == '\0')
-		return med_call_fail(
-			call, MED_ERR_INVALID,
-			"document.content_type: must not be empty");
+		return med_problem_set(p, MED_ERR_INVALID,
+				       "document.content_type",
+				       "must not be empty");
 	if (!records_content_type_known(d->content_type))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "document.content_type: must be "
-				     "application/pdf, image/png, image/jpeg "
-				     "or text/plain");
+		return med_problem_set(p, MED_ERR_INVALID,
+				       "document.content_type",
+				       "must be application/pdf, image/png, "
+				       "image/jpeg or text/plain");
 	if (d->data.len == 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "document.data: must not be empty");
+		return med_problem_set(p, MED_ERR_INVALID, "document.data",
+				       "must not be empty");
 	if (d->data.len > max_bytes)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "document.data: %zu bytes exceeds the "
-				     "limit of %zu",
-				     d->data.len, max_bytes);
+		return med_problem_set(p, MED_ERR_INVALID, "document.data",
+				       "%zu bytes exceeds the limit of %zu",
+				       d->data.len, max_bytes);
 	if (!records_content_matches(d->content_type, d->data.data,
 				     d->data.len))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "document.data: does not match "
-				     "content_type %s",
-				     d->content_type);
+		return med_problem_set(p, MED_ERR_INVALID, "document.data",
+				       "does not match content_type %s",
+				       d->content_type);
 	hex_sha256(hex, d->data.data, d->data.len);
-	d->sha256 = med_arena_strdup(med_call_arena(call), hex);
+	d->sha256 = med_arena_strdup(a, hex);
 	d->size = d->data.len;
 	return d->sha256 ? MED_OK : MED_ERR_NOMEM;
 }
@@ -417,8 +406,8 @@ static const char *const kind_content[] = {
 };
 
 static med_err
-check_content(med_call *call, Smartmed__Records__V1__EntryKind kind,
-	      records_edit *edit)
+check_content(med_arena *a, Smartmed__Records__V1__EntryKind kind,
+	      records_edit *edit, med_problem *p)
 {
 	records_content *c = &edit->content;
 	int given = (c->observation != NULL) + (c->document != NULL) +
@@ -426,45 +415,44 @@ check_content(med_call *call, Smartmed__Records__V1__EntryKind kind,
 
 	if (kind == SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_NOTE) {
 		if (given)
-			return med_call_fail(call, MED_ERR_INVALID,
-					     "content: a NOTE has no typed "
-					     "content (the text is in body)");
-		return check_text(call, "body", edit->body, 1, BODY_MAX_CHARS,
-				  true);
+			return med_problem_set(p, MED_ERR_INVALID, "content",
+					       "a NOTE has no typed content "
+					       "(the text is in body)");
+		return check_text("body", edit->body, 1, BODY_MAX_CHARS, true,
+				  p);
 	}
 	if (c->observation &&
 	    kind == SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_OBSERVATION)
-		return check_observation(call, c->observation,
-					 edit->confirm_implausible);
+		return check_observation(c->observation,
+					 edit->confirm_implausible, p);
 	if (c->document &&
 	    kind == SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_DOCUMENT)
-		return check_document(call, c->document,
-				      edit->max_attachment_bytes);
+		return check_document(a, c->document,
+				      edit->max_attachment_bytes, p);
 	if (c->allergy &&
 	    kind == SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_ALLERGY)
-		return check_allergy(call, c->allergy);
+		return check_allergy(c->allergy, p);
 	if (c->vital_signs &&
 	    kind == SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_VITAL_SIGNS)
-		return check_vital_signs(call, c->vital_signs,
-					 edit->confirm_implausible);
-	return med_call_fail(call, MED_ERR_INVALID,
-			     "%s: required for this kind of entry",
-			     kind_content[kind]);
+		return check_vital_signs(c->vital_signs,
+					 edit->confirm_implausible, p);
+	return med_problem_set(p, MED_ERR_INVALID, kind_content[kind],
+			       "required for this kind of entry");
 }
 
 med_err
-records_check_edit(med_call *call, Smartmed__Records__V1__EntryKind kind,
-		   records_edit *edit, bool fresh)
+records_edit_problem(med_arena *a, Smartmed__Records__V1__EntryKind kind,
+		     records_edit *edit, bool fresh, med_problem *p)
 {
 	med_err err;
 
-	if ((err = check_text(call, "title", edit->title, 1, 200, false)) !=
+	if ((err = check_text("title", edit->title, 1, 200, false, p)) !=
 		    MED_OK ||
-	    (err = check_text(call, "body", edit->body, 0, BODY_MAX_CHARS,
-			      true)) != MED_OK ||
-	    (err = check_status(call, edit, fresh)) != MED_OK)
+	    (err = check_text("body", edit->body, 0, BODY_MAX_CHARS, true,
+			      p)) != MED_OK ||
+	    (err = check_status(edit, fresh, p)) != MED_OK)
 		return err;
-	return check_content(call, kind, edit);
+	return check_content(a, kind, edit, p);
 }
 
 void
@@ -503,12 +491,6 @@ records_copy_content(records_entry *to, const records_entry *from)
 
 #define ST(x) SMARTMED__RECORDS__V1__ENTRY_STATUS__ENTRY_STATUS_##x
 
-static bool
-is_owner(med_call *call, const char *owner)
-{
-	return strcmp(med_call_principal(call)->user, owner) == 0;
-}
-
 /* carry copies what a new version keeps from the latest one. */
 static void
 carry(records_version *next, const records_version *latest)
@@ -525,24 +507,115 @@ carry(records_version *next, const records_version *latest)
 	records_copy_content(e, l);
 }
 
+/* open_problem: an entry entered in error takes no further change. */
 static med_err
-check_open(med_call *call, const records_version *latest)
+open_problem(const records_version *latest, med_problem *p)
 {
 	if (latest->e->status == ST(ENTERED_IN_ERROR))
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "entry_id: the entry is entered-in-error");
+		return med_problem_set(p, MED_ERR_PRECONDITION, "entry_id",
+				       "the entry is entered-in-error");
 	return MED_OK;
 }
 
+/* expected_problem: the change names the version it was made against. */
 static med_err
-check_expected(med_call *call, const char *field, uint32_t expected,
-	       const records_version *latest)
+expected_problem(const char *field, uint32_t expected,
+		 const records_version *latest, med_problem *p)
 {
 	if (expected != latest->e->version)
-		return med_call_fail(call, MED_ERR_CONFLICT,
-				     "%s: the entry is at version %u, not %u",
-				     field, latest->e->version, expected);
+		return med_problem_set(p, MED_ERR_CONFLICT, field,
+				       "the entry is at version %u, not %u",
+				       latest->e->version, expected);
 	return MED_OK;
+}
+
+/* owner_problem: only the entry's author may do what (sign it, ...). */
+static med_err
+owner_problem(const char *user, const char *owner, const char *what,
+	      med_problem *p)
+{
+	if (strcmp(user, owner) != 0)
+		return med_problem_set(p, MED_ERR_DENIED, "entry_id",
+				       "only the entry's author may %s", what);
+	return MED_OK;
+}
+
+med_err
+records_amend_problem(const records_change *ch, const records_version *latest,
+		      med_problem *p)
+{
+	const records_edit *ed = ch->edit;
+	med_err err;
+
+	if ((err = open_problem(latest, p)) != MED_OK)
+		return err;
+	if (latest->e->kind != ed->kind)
+		return med_problem_set(p, MED_ERR_INVALID, "content",
+				       "does not match the entry's kind");
+	if (latest->e->locked)
+		return med_problem_set(p, MED_ERR_PRECONDITION, "entry_id",
+				       "the entry is signed and locked; add an "
+				       "addendum instead");
+	if ((err = expected_problem("expected_version", ch->expected_version,
+				    latest, p)) != MED_OK)
+		return err;
+	/* FHIR: a change after the entry was final makes it "amended". */
+	if (latest->e->status != ST(PRELIMINARY) &&
+	    ed->status == ST(PRELIMINARY))
+		return med_problem_set(p, MED_ERR_INVALID, "status",
+				       "a final entry cannot become "
+				       "preliminary again");
+	return MED_OK;
+}
+
+med_err
+records_sign_problem(const records_change *ch, const records_version *latest,
+		     const char *user, const char *owner, med_problem *p)
+{
+	med_err err;
+
+	if ((err = owner_problem(user, owner, "sign it", p)) != MED_OK ||
+	    (err = open_problem(latest, p)) != MED_OK)
+		return err;
+	if (latest->e->locked)
+		return med_problem_set(p, MED_ERR_PRECONDITION, "entry_id",
+				       "the entry is already signed");
+	return expected_problem("version", ch->expected_version, latest, p);
+}
+
+med_err
+records_addendum_problem(const records_version *latest, med_problem *p)
+{
+	med_err err;
+
+	if ((err = open_problem(latest, p)) != MED_OK)
+		return err;
+	if (!latest->e->locked)
+		return med_problem_set(p, MED_ERR_PRECONDITION, "entry_id",
+				       "the entry is not signed; amend it "
+				       "instead");
+	return MED_OK;
+}
+
+med_err
+records_error_problem(const records_change *ch, const records_version *latest,
+		      const char *user, const char *owner, med_problem *p)
+{
+	med_err err;
+
+	if ((err = owner_problem(user, owner, "mark it entered-in-error", p)) !=
+		    MED_OK ||
+	    (err = open_problem(latest, p)) != MED_OK)
+		return err;
+	return expected_problem("expected_version", ch->expected_version,
+				latest, p);
+}
+
+/* user is who makes the change (the call's principal). */
+static const char *
+user(const records_change *ch)
+{
+	return med_call_principal(ch->call)->user;
 }
 
 med_err
@@ -567,35 +640,19 @@ records_next_amend(void *ctx, const records_version *latest, const char *owner,
 {
 	records_change *ch = ctx;
 	records_edit *ed = ch->edit;
-	med_err err;
+	med_problem p;
 
 	(void)owner;
-	if ((err = check_open(ch->call, latest)) != MED_OK)
-		return err;
-	if (latest->e->kind != ed->kind)
-		return med_call_fail(
-			ch->call, MED_ERR_INVALID,
-			"content: does not match the entry's kind");
-	if (latest->e->locked)
-		return med_call_fail(ch->call, MED_ERR_PRECONDITION,
-				     "entry_id: the entry is signed and "
-				     "locked; add an addendum instead");
-	if ((err = check_expected(ch->call, "expected_version",
-				  ch->expected_version, latest)) != MED_OK)
-		return err;
+	if (records_amend_problem(ch, latest, &p) != MED_OK)
+		return med_call_fail_problem(ch->call, &p);
 	carry(next, latest);
 	next->e->title = (char *)ed->title;
 	next->e->body = (char *)ed->body;
 	next->e->reason = (char *)ch->reason;
 	records_apply_content(next->e, &ed->content);
-	/* FHIR: a change after the entry was final makes it "amended". */
 	if (latest->e->status == ST(PRELIMINARY))
 		next->e->status =
 			ed->status == ST(FINAL) ? ST(FINAL) : ST(PRELIMINARY);
-	else if (ed->status == ST(PRELIMINARY))
-		return med_call_fail(ch->call, MED_ERR_INVALID,
-				     "status: a final entry cannot become "
-				     "preliminary again");
 	else
 		next->e->status = ST(AMENDED);
 	return MED_OK;
@@ -606,20 +663,10 @@ records_next_sign(void *ctx, const records_version *latest, const char *owner,
 		  records_version *next)
 {
 	records_change *ch = ctx;
-	med_err err;
+	med_problem p;
 
-	if (!is_owner(ch->call, owner))
-		return med_call_fail(ch->call, MED_ERR_DENIED,
-				     "entry_id: only the entry's author may "
-				     "sign it");
-	if ((err = check_open(ch->call, latest)) != MED_OK)
-		return err;
-	if (latest->e->locked)
-		return med_call_fail(ch->call, MED_ERR_PRECONDITION,
-				     "entry_id: the entry is already signed");
-	if ((err = check_expected(ch->call, "version", ch->expected_version,
-				  latest)) != MED_OK)
-		return err;
+	if (records_sign_problem(ch, latest, user(ch), owner, &p) != MED_OK)
+		return med_call_fail_problem(ch->call, &p);
 	carry(next, latest);
 	next->e->locked = true;
 	next->e->signed_by = next->e->author;
@@ -634,15 +681,11 @@ records_next_addendum(void *ctx, const records_version *latest,
 		      const char *owner, records_version *next)
 {
 	records_change *ch = ctx;
-	med_err err;
+	med_problem p;
 
 	(void)owner;
-	if ((err = check_open(ch->call, latest)) != MED_OK)
-		return err;
-	if (!latest->e->locked)
-		return med_call_fail(ch->call, MED_ERR_PRECONDITION,
-				     "entry_id: the entry is not signed; "
-				     "amend it instead");
+	if (records_addendum_problem(latest, &p) != MED_OK)
+		return med_call_fail_problem(ch->call, &p);
 	carry(next, latest);
 	next->addendum = ch->text;
 	return MED_OK;
@@ -653,16 +696,10 @@ records_next_entered_in_error(void *ctx, const records_version *latest,
 			      const char *owner, records_version *next)
 {
 	records_change *ch = ctx;
-	med_err err;
+	med_problem p;
 
-	if (!is_owner(ch->call, owner))
-		return med_call_fail(ch->call, MED_ERR_DENIED,
-				     "entry_id: only the entry's author may "
-				     "mark it entered-in-error");
-	if ((err = check_open(ch->call, latest)) != MED_OK ||
-	    (err = check_expected(ch->call, "expected_version",
-				  ch->expected_version, latest)) != MED_OK)
-		return err;
+	if (records_error_problem(ch, latest, user(ch), owner, &p) != MED_OK)
+		return med_call_fail_problem(ch->call, &p);
 	carry(next, latest);
 	next->e->status = ST(ENTERED_IN_ERROR);
 	next->e->reason = (char *)ch->reason;

@@ -137,6 +137,7 @@ records_rpc_create_entry(med_call *call, const ProtobufCMessage *in,
 			   .max_attachment_bytes = attachment_cap(call),
 			   .confirm_implausible = req->confirm_implausible};
 	records_change ch = {.call = call, .edit = &ed};
+	med_problem p = {0};
 	char id[MED_UUID_LEN + 1];
 	records_write w = {.patient_id = req->patient_id,
 			   .kind = req->kind,
@@ -154,8 +155,9 @@ records_rpc_create_entry(med_call *call, const ProtobufCMessage *in,
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "kind: unknown value");
 	(void)content_of(req->content_case, req->observation, &ed.content);
-	if ((err = records_check_edit(call, req->kind, &ed, true)) != MED_OK)
-		return err;
+	if ((err = records_edit_problem(med_call_arena(call), req->kind, &ed,
+					true, &p)) != MED_OK)
+		return p.err != MED_OK ? med_call_fail_problem(call, &p) : err;
 	/* Outside the transaction: identity is asked before anything is
 	 * written, and a refusal writes nothing. */
 	if ((err = med_patients_require(call, "patient_id", req->patient_id)) !=
@@ -186,6 +188,7 @@ records_rpc_amend_entry(med_call *call, const ProtobufCMessage *in,
 	records_write w = {.entry_id = req->entry_id,
 			   .next = records_next_amend,
 			   .ctx = &ch};
+	med_problem p = {0};
 	med_err err;
 
 	if ((err = med_check_id(call, "entry_id", req->entry_id)) != MED_OK ||
@@ -193,8 +196,9 @@ records_rpc_amend_entry(med_call *call, const ProtobufCMessage *in,
 				  REASON_MAX_CHARS)) != MED_OK)
 		return err;
 	ed.kind = content_of(req->content_case, req->observation, &ed.content);
-	if ((err = records_check_edit(call, ed.kind, &ed, false)) != MED_OK)
-		return err;
+	if ((err = records_edit_problem(med_call_arena(call), ed.kind, &ed,
+					false, &p)) != MED_OK)
+		return p.err != MED_OK ? med_call_fail_problem(call, &p) : err;
 	return write_change(call, &w, (void *)out);
 }
 

@@ -126,13 +126,15 @@ typedef struct records_edit {
 } records_edit;
 
 /*
- * records_check_edit validates an edit for an entry of kind: title, body,
- * status (fresh: create rules) and content; for a document it sets sha256
- * and size.  Messages name the field ("observation.ucum_unit: ...").
+ * records_edit_problem validates an edit for an entry of kind: title,
+ * body, status (fresh: create rules) and content; for a document it sets
+ * sha256 (in a) and size.  The problem names the field
+ * ("observation.ucum_unit"); MED_ERR_NOMEM leaves p unset.
  */
-med_err records_check_edit(med_call *call,
-			   Smartmed__Records__V1__EntryKind kind,
-			   records_edit *edit, bool fresh) MED_MUST_CHECK;
+med_err records_edit_problem(med_arena *a,
+			     Smartmed__Records__V1__EntryKind kind,
+			     records_edit *edit, bool fresh,
+			     med_problem *p) MED_MUST_CHECK;
 
 /* records_apply_content sets e's content oneof from c. */
 void records_apply_content(records_entry *e, const records_content *c);
@@ -171,6 +173,26 @@ typedef struct records_change {
 	const char *text; /* addendum */
 	records_edit *edit;
 } records_change;
+
+/*
+ * The rules of each change, without a call: records_amend_problem (the
+ * entry open, unsigned, of the edit's kind, at ch->expected_version, a
+ * final entry not made preliminary), records_sign_problem (user is the
+ * author owner, the entry open and unsigned, at ch->expected_version),
+ * records_addendum_problem (open and signed), records_error_problem (the
+ * author, open, at ch->expected_version).  They fill p and return its err.
+ */
+med_err records_amend_problem(const records_change *ch,
+			      const records_version *latest,
+			      med_problem *p) MED_MUST_CHECK;
+med_err records_sign_problem(const records_change *ch,
+			     const records_version *latest, const char *user,
+			     const char *owner, med_problem *p) MED_MUST_CHECK;
+med_err records_addendum_problem(const records_version *latest,
+				 med_problem *p) MED_MUST_CHECK;
+med_err records_error_problem(const records_change *ch,
+			      const records_version *latest, const char *user,
+			      const char *owner, med_problem *p) MED_MUST_CHECK;
 
 med_err records_next_create(void *ctx, const records_version *latest,
 			    const char *owner,

@@ -475,7 +475,7 @@ def test_substance_table_documented():
     """docs/dose-safety.md lists every substance and class of the table."""
     import re
     with open(os.path.join(paths.REPO_ROOT, "services", "dosage",
-                           "substances.c")) as f:
+                           "catalogue", "substances.c")) as f:
         src = f.read()
     with open(os.path.join(paths.REPO_ROOT, "docs", "dose-safety.md")) as f:
         doc = f.read()

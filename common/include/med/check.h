@@ -25,6 +25,11 @@ struct Smartmed__Common__V1__PageResponse;
 med_err med_check_text(med_call *call, const char *field, const char *value,
 		       size_t min_chars, size_t max_chars) MED_MUST_CHECK;
 
+/* med_text_problem is med_check_text's rule without a call (for domain
+ * code and unit tests). */
+med_err med_text_problem(const char *field, const char *value, size_t min_chars,
+			 size_t max_chars, med_problem *p) MED_MUST_CHECK;
+
 /*
  * med_check_date requires a real calendar date "YYYY-MM-DD" (1900 or later,
  * med_date_valid) that is not in the future; "" passes when !required.
@@ -61,6 +66,10 @@ med_err med_check_time_ms(med_call *call, const char *field,
 med_err med_check_time_ahead(med_call *call, const char *field, int64_t ms,
 			     int64_t now_ms, int64_t ahead_ms) MED_MUST_CHECK;
 
+/* med_time_ahead_problem is med_check_time_ahead's rule without a call. */
+med_err med_time_ahead_problem(const char *field, int64_t ms, int64_t now_ms,
+			       int64_t ahead_ms, med_problem *p) MED_MUST_CHECK;
+
 /* med_check_enum_set requires an enum field to be set (non-zero). */
 med_err med_check_enum_set(med_call *call, const char *field,
 			   int value) MED_MUST_CHECK;
@@ -68,6 +77,10 @@ med_err med_check_enum_set(med_call *call, const char *field,
 /* med_check_id requires a UUID as made by med_uuid_v4 (36 characters). */
 med_err med_check_id(med_call *call, const char *field,
 		     const char *value) MED_MUST_CHECK;
+
+/* med_id_problem is med_check_id's rule without a call. */
+med_err med_id_problem(const char *field, const char *value,
+		       med_problem *p) MED_MUST_CHECK;
 
 /* med_page - a page to read: LIMIT and OFFSET for the store. */
 typedef struct med_page {

@@ -51,7 +51,9 @@ const char *med_grpc_status_name(int code);
 typedef struct med_problem {
 	med_err err;
 	char field[64];
-	char reason[192];
+	/* Room for the longest rule message with its catalogue code (dosage's
+	 * route rules): a reason is never cut short. */
+	char reason[320];
 } med_problem;
 
 /*

@@ -26,23 +26,34 @@ utf8_chars(const char *s)
 }
 
 med_err
-med_check_text(med_call *call, const char *field, const char *value,
-	       size_t min_chars, size_t max_chars)
+med_text_problem(const char *field, const char *value, size_t min_chars,
+		 size_t max_chars, med_problem *p)
 {
 	size_t n = value ? utf8_chars(value) : 0;
 
 	if (n == 0 && min_chars > 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must not be empty", field);
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "must not be empty");
 	if (n < min_chars)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must have at least %zu characters",
-				     field, min_chars);
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "must have at least %zu characters",
+				       min_chars);
 	if (n > max_chars)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must have at most %zu characters",
-				     field, max_chars);
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "must have at most %zu characters",
+				       max_chars);
 	return MED_OK;
+}
+
+med_err
+med_check_text(med_call *call, const char *field, const char *value,
+	       size_t min_chars, size_t max_chars)
+{
+	med_problem p;
+
+	if (med_text_problem(field, value, min_chars, max_chars, &p) == MED_OK)
+		return MED_OK;
+	return med_call_fail_problem(call, &p);
 }
 
 med_err
@@ -94,18 +105,31 @@ med_check_time_ms(med_call *call, const char *field, int64_t ms)
 }
 
 med_err
+med_time_ahead_problem(const char *field, int64_t ms, int64_t now_ms,
+		       int64_t ahead_ms, med_problem *p)
+{
+	med_err err;
+
+	if (ms == 0)
+		return MED_OK;
+	if ((err = med_time_problem(field, ms, p)) != MED_OK)
+		return err;
+	if (ms > med_time_add_ms(now_ms, ahead_ms))
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "must be at most %lld days from now",
+				       (long long)(ahead_ms / 86400000));
+	return MED_OK;
+}
+
+med_err
 med_check_time_ahead(med_call *call, const char *field, int64_t ms,
 		     int64_t now_ms, int64_t ahead_ms)
 {
-	med_err err = med_check_time_ms(call, field, ms);
+	med_problem p;
 
-	if (err != MED_OK)
-		return err;
-	if (ms > med_time_add_ms(now_ms, ahead_ms))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must be at most %lld days from now",
-				     field, (long long)(ahead_ms / 86400000));
-	return MED_OK;
+	if (med_time_ahead_problem(field, ms, now_ms, ahead_ms, &p) == MED_OK)
+		return MED_OK;
+	return med_call_fail_problem(call, &p);
 }
 
 med_err
@@ -118,18 +142,28 @@ med_check_enum_set(med_call *call, const char *field, int value)
 }
 
 med_err
-med_check_id(med_call *call, const char *field, const char *value)
+med_id_problem(const char *field, const char *value, med_problem *p)
 {
 	size_t n = value ? strlen(value) : 0;
 
 	if (n == 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: must not be empty", field);
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "must not be empty");
 	if (n != MED_UUID_LEN ||
 	    strspn(value, "0123456789abcdef-") != MED_UUID_LEN)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "%s: is not a valid id", field);
+		return med_problem_set(p, MED_ERR_INVALID, field,
+				       "is not a valid id");
 	return MED_OK;
+}
+
+med_err
+med_check_id(med_call *call, const char *field, const char *value)
+{
+	med_problem p;
+
+	if (med_id_problem(field, value, &p) == MED_OK)
+		return MED_OK;
+	return med_call_fail_problem(call, &p);
 }
 
 static bool

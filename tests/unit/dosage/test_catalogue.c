@@ -8,6 +8,7 @@
 #include <med/arena.h>
 
 #include "dosage.h"
+#include "catalogue.h"
 
 #define HEADER                                                                 \
 	"code,code_system,name,substance,drug_class,forms,routes,unit,"        \

@@ -7,6 +7,8 @@
 #include <med/arena.h>
 
 #include "dosage.h"
+#include "checks.h"
+#include "catalogue.h"
 
 #include <math.h>
 #include <string.h>
@@ -55,21 +57,19 @@ drug(void)
 static void
 drug_refused(dosage_drug d, const char *want_field)
 {
-	const char *field = "";
-	char reason[160] = "";
+	med_problem p = {0};
 
-	MT_TRUE(dosage_drug_problem(&d, &field, reason, sizeof(reason)));
-	MT_EQ_STR(field, want_field);
+	MT_TRUE(dosage_drug_problem(&d, &p) != MED_OK);
+	MT_EQ_STR(p.field, want_field);
 }
 
 static void
 test_drug_limits(void)
 {
 	dosage_drug d = drug();
-	const char *field = "";
-	char reason[160];
+	med_problem p = {0};
 
-	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	MT_OK(dosage_drug_problem(&d, &p));
 	d.max_single_dose = 0;
 	drug_refused(d, "max_single_dose");
 	d = drug();
@@ -113,17 +113,16 @@ test_renal_band_bounds(void)
 {
 	Smartmed__Dosage__V1__RenalBand band, *bands[] = {&band};
 	dosage_drug d = drug();
-	const char *field = "";
-	char reason[160];
+	med_problem p = {0};
 
 	smartmed__dosage__v1__renal_band__init(&band);
 	d.renal_bands = bands;
 	d.n_renal_bands = 1;
 	band.crcl_below_ml_min = 1;
 	band.dose_factor = 0.01;
-	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	MT_OK(dosage_drug_problem(&d, &p));
 	band.dose_factor = 0; /* contraindicated */
-	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	MT_OK(dosage_drug_problem(&d, &p));
 	band.crcl_below_ml_min = 5e-324;
 	drug_refused(d, "renal_bands");
 	band.crcl_below_ml_min = 0.99;
@@ -140,15 +139,14 @@ test_dose_band_weights(void)
 {
 	Smartmed__Dosage__V1__DoseBand band, *bands[] = {&band};
 	dosage_drug d = drug();
-	const char *field = "";
-	char reason[160];
+	med_problem p = {0};
 
 	smartmed__dosage__v1__dose_band__init(&band);
 	band.age_group = "child";
 	band.max_weight_kg = 0.2;
 	d.dose_bands = bands;
 	d.n_dose_bands = 1;
-	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	MT_OK(dosage_drug_problem(&d, &p));
 	band.max_weight_kg = 5e-324;
 	drug_refused(d, "dose_bands");
 	band.max_weight_kg = 0;
@@ -188,16 +186,15 @@ test_atc_code(void)
 	static Smartmed__Dosage__V1__Ingredient codeine;
 	static Smartmed__Dosage__V1__Ingredient *ings[] = {&codeine};
 	dosage_drug d = drug();
-	const char *field = "";
-	char reason[160];
+	med_problem p = {0};
 
 	d.substance = "paracetamol";
 	d.atc_code = "";
-	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	MT_OK(dosage_drug_problem(&d, &p));
 	d.atc_code = "N02BE01";
-	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	MT_OK(dosage_drug_problem(&d, &p));
 	d.atc_code = "N02B"; /* a class of it */
-	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	MT_OK(dosage_drug_problem(&d, &p));
 	d.atc_code = "analgesics";
 	drug_refused(d, "atc_code");
 	d.atc_code = "n02be01";
@@ -206,8 +203,8 @@ test_atc_code(void)
 	drug_refused(d, "atc_code");
 	d.atc_code = "N02AA01"; /* morphine's */
 	drug_refused(d, "atc_code");
-	MT_TRUE(dosage_drug_problem(&d, &field, reason, sizeof(reason)));
-	MT_TRUE(strstr(reason, "paracetamol (N02BE01)") != NULL);
+	MT_TRUE(dosage_drug_problem(&d, &p) != MED_OK);
+	MT_TRUE(strstr(p.reason, "paracetamol (N02BE01)") != NULL);
 	/* A combination product: its other substance's classes count. */
 	smartmed__dosage__v1__ingredient__init(&codeine);
 	codeine.substance = "codeine";
@@ -219,7 +216,7 @@ test_atc_code(void)
 	d.other_ingredients = ings;
 	d.n_other_ingredients = 1;
 	d.atc_code = "R05DA04";
-	MT_TRUE(!dosage_drug_problem(&d, &field, reason, sizeof(reason)));
+	MT_OK(dosage_drug_problem(&d, &p));
 }
 
 static void
@@ -255,6 +252,58 @@ test_drug_classes(void)
 	med_arena_free(a);
 }
 
+/* The rules of an order, an override and a unit, read as med_problem. */
+static void
+test_order_problems(void)
+{
+	dosage_order o;
+	med_problem p = {0};
+
+	MT_EQ_INT(dosage_order_problem(NULL, 0, &p), MED_ERR_INVALID);
+	MT_EQ_STR(p.field, "order");
+	smartmed__dosage__v1__order__init(&o);
+	o.patient_id = "not-an-id";
+	MT_EQ_INT(dosage_order_problem(&o, 0, &p), MED_ERR_INVALID);
+	MT_EQ_STR(p.field, "order.patient_id");
+	MT_EQ_STR(p.reason, "is not a valid id");
+	o.patient_id = "0b6a5b0e-8e0e-4d55-9a57-1f1c2f3e4d5a";
+	o.drug_code = "a b";
+	MT_EQ_INT(dosage_order_problem(&o, 0, &p), MED_ERR_INVALID);
+	MT_EQ_STR(p.field, "order.drug_code");
+	MT_EQ_STR(p.reason, "only letters, digits, '.', '_' and '-'");
+	o.status = SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_STOPPED;
+	MT_EQ_INT(dosage_order_status_problem(&o, &p), MED_ERR_PRECONDITION);
+	MT_EQ_STR(p.field, "order_id");
+	MT_EQ_STR(p.reason, "order is discontinued");
+}
+
+static void
+test_override_and_unit_problems(void)
+{
+	dosage_override ov;
+	dosage_drug d = drug();
+	med_problem p = {0};
+	double out = 0;
+
+	smartmed__dosage__v1__override__init(&ov);
+	MT_EQ_INT(dosage_override_problem("dose_override", &ov, &p),
+		  MED_ERR_INVALID);
+	MT_EQ_STR(p.field, "dose_override.reason");
+	MT_EQ_STR(p.reason, "must be set");
+	ov.reason = 1;
+	ov.text = "ok";
+	MT_EQ_INT(dosage_override_problem("dose_override", &ov, &p),
+		  MED_ERR_INVALID);
+	MT_EQ_STR(p.field, "dose_override.text");
+	MT_EQ_STR(p.reason, "must have at least 3 characters");
+	MT_OK(dosage_convert_problem("unit", 1, "g", &d, &out, &p));
+	MT_NEAR(out, 1000, 1e-9);
+	MT_EQ_INT(dosage_convert_problem("unit", 1, "mmol", &d, &out, &p),
+		  MED_ERR_INVALID);
+	MT_EQ_STR(p.field, "unit");
+	MT_TRUE(strstr(p.reason, "mmol does not convert") != NULL);
+}
+
 static const mt_case cases[] = {
 	{"amounts", test_amounts},
 	{"drug_limits", test_drug_limits},
@@ -264,6 +313,8 @@ static const mt_case cases[] = {
 	{"volume_through_concentration", test_volume_through_concentration},
 	{"atc_code", test_atc_code},
 	{"drug_classes", test_drug_classes},
+	{"order_problems", test_order_problems},
+	{"override_and_unit_problems", test_override_and_unit_problems},
 	{NULL, NULL},
 };
 

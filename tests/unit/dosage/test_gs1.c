@@ -8,6 +8,7 @@
 #include "testlib.h"
 
 #include "dosage.h"
+#include "catalogue.h"
 
 #include <string.h>
 
@@ -55,10 +56,10 @@ test_element_strings(void)
 		{"96385074", "00000096385074", "", "", ""},
 	};
 	dosage_gs1 g;
-	char why[128];
+	med_problem p;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		MT_OK(dosage_gs1_parse(cases[i].scan, &g, why, sizeof(why)));
+		MT_OK(dosage_gs1_parse(cases[i].scan, &g, &p));
 		MT_EQ_STR(g.gtin, cases[i].gtin);
 		MT_EQ_STR(g.expiry, cases[i].expiry);
 		MT_EQ_STR(g.batch, cases[i].batch);
@@ -87,13 +88,14 @@ test_refusals(void)
 		{"(01)09506000134352x", "expected an AI in brackets at 'x'"},
 	};
 	dosage_gs1 g;
-	char why[128];
+	med_problem p;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		why[0] = '\0';
-		MT_EQ_INT(dosage_gs1_parse(cases[i].scan, &g, why, sizeof(why)),
+		p.reason[0] = '\0';
+		MT_EQ_INT(dosage_gs1_parse(cases[i].scan, &g, &p),
 			  MED_ERR_INVALID);
-		MT_EQ_STR(why, cases[i].why);
+		MT_EQ_STR(p.field, "product_scan");
+		MT_EQ_STR(p.reason, cases[i].why);
 	}
 }
 

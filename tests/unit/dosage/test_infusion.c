@@ -6,6 +6,7 @@
 #include "testlib.h"
 
 #include "dosage.h"
+#include "catalogue.h"
 #include "infusion.h"
 
 #include <string.h>

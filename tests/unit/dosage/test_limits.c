@@ -10,6 +10,7 @@
 #include <med/util.h>
 
 #include "dosage.h"
+#include "checks.h"
 
 #include <string.h>
 

@@ -11,6 +11,8 @@
 #include "testlib.h"
 
 #include "dosage.h"
+#include "catalogue.h"
+#include "mar.h"
 
 #define MIN (60LL * 1000)
 #define H   (60 * MIN)

@@ -70,57 +70,51 @@ test_infusion_only(void)
 	dosage_drug d = kcl();
 	dosage_order once = bag(0, 0, ""), push = bag(500, 10, "mmol/h"),
 		     ok = bag(500, 10, "mmol/h");
-	const char *field = "";
-	char reason[320];
+	med_problem p = {0};
 
-	MT_TRUE(dosage_route_problem(&d, &once, &field, reason,
-				     sizeof(reason)));
-	MT_EQ_STR(field, "order.infusion_rate");
-	MT_TRUE(strstr(reason, "infusion only") != NULL);
+	MT_TRUE(dosage_route_problem(&d, &once, &p) != MED_OK);
+	MT_EQ_STR(p.field, "order.infusion_rate");
+	MT_TRUE(strstr(p.reason, "infusion only") != NULL);
 	push.route = "IV push";
-	MT_TRUE(dosage_route_problem(&d, &push, &field, reason,
-				     sizeof(reason)));
-	MT_EQ_STR(field, "order.route");
-	MT_TRUE(!dosage_route_problem(&d, &ok, &field, reason, sizeof(reason)));
+	MT_TRUE(dosage_route_problem(&d, &push, &p) != MED_OK);
+	MT_EQ_STR(p.field, "order.route");
+	MT_OK(dosage_route_problem(&d, &ok, &p));
 	/* A drug that may be pushed takes any of them. */
 	d.infusion_only = false;
-	MT_TRUE(!dosage_route_problem(&d, &once, &field, reason,
-				      sizeof(reason)));
-	MT_TRUE(!dosage_route_problem(&d, &push, &field, reason,
-				      sizeof(reason)));
+	MT_OK(dosage_route_problem(&d, &once, &p));
+	MT_OK(dosage_route_problem(&d, &push, &p));
 }
 
 static void
 test_push_charting(void)
 {
 	dosage_drug d = kcl();
-	char reason[200];
+	med_problem p = {0};
 
-	MT_TRUE(dosage_push_problem(&d, reason, sizeof(reason)));
-	MT_TRUE(strstr(reason, "StartInfusion") != NULL);
+	MT_TRUE(dosage_push_problem(&d, &p) != MED_OK);
+	MT_TRUE(strstr(p.reason, "StartInfusion") != NULL);
 	d.infusion_only = false;
-	MT_TRUE(!dosage_push_problem(&d, reason, sizeof(reason)));
+	MT_OK(dosage_push_problem(&d, &p));
 }
 
 static void
 test_bag_shape(void)
 {
 	dosage_order o = bag(500, 10, "mmol/h");
-	const char *field = "";
-	char reason[160];
+	med_problem p = {0};
 
-	MT_TRUE(!dosage_bag_problem(&o, &field, reason, sizeof(reason)));
+	MT_OK(dosage_bag_problem(&o, &p));
 	o.infusion_bag_volume_ml = 0;
-	MT_TRUE(dosage_bag_problem(&o, &field, reason, sizeof(reason)));
-	MT_EQ_STR(field, "order.infusion_bag_volume_ml");
+	MT_TRUE(dosage_bag_problem(&o, &p) != MED_OK);
+	MT_EQ_STR(p.field, "order.infusion_bag_volume_ml");
 	o = bag(6000, 10, "mmol/h");
-	MT_TRUE(dosage_bag_problem(&o, &field, reason, sizeof(reason)));
-	MT_EQ_STR(field, "order.infusion_bag_volume_ml");
+	MT_TRUE(dosage_bag_problem(&o, &p) != MED_OK);
+	MT_EQ_STR(p.field, "order.infusion_bag_volume_ml");
 	o = bag(500, 0, "");
-	MT_TRUE(dosage_bag_problem(&o, &field, reason, sizeof(reason)));
-	MT_EQ_STR(field, "order.infusion_bag_amount");
+	MT_TRUE(dosage_bag_problem(&o, &p) != MED_OK);
+	MT_EQ_STR(p.field, "order.infusion_bag_amount");
 	o = bag(0, 0, "");
-	MT_TRUE(!dosage_bag_problem(&o, &field, reason, sizeof(reason)));
+	MT_OK(dosage_bag_problem(&o, &p));
 }
 
 static void
@@ -140,37 +134,33 @@ test_concentration(void)
 		 "order.infusion_bag_amount"},
 	};
 	dosage_drug d = kcl();
-	const char *field;
-	char reason[320];
+	med_problem p = {0};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		dosage_order o = bag(cases[i].bag_ml, 10, "mmol/h");
 		bool got;
 
-		field = "";
-		got = dosage_concentration_problem(&d, &o, &field, reason,
-						   sizeof(reason));
+		p.field[0] = '\0';
+		got = dosage_concentration_problem(&d, &o, &p) != MED_OK;
 		if (got != cases[i].refused)
 			mt_fail(__FILE__, __LINE__, "%s: refused %d, want %d",
 				cases[i].name, got, cases[i].refused);
-		MT_EQ_STR(field, cases[i].field);
+		MT_EQ_STR(p.field, cases[i].field);
 	}
 	/* A maximum with no concentration known at all is refused. */
 	d.concentration_amount = d.concentration_volume_ml = 0;
 	{
 		dosage_order o = bag(0, 10, "mmol/h");
 
-		MT_TRUE(dosage_concentration_problem(&d, &o, &field, reason,
-						     sizeof(reason)));
-		MT_TRUE(strstr(reason, "name the bag") != NULL);
+		MT_TRUE(dosage_concentration_problem(&d, &o, &p) != MED_OK);
+		MT_TRUE(strstr(p.reason, "name the bag") != NULL);
 	}
 	/* No maximum: nothing to check. */
 	d.infusion_max_concentration = 0;
 	{
 		dosage_order o = bag(0, 10, "mmol/h");
 
-		MT_TRUE(!dosage_concentration_problem(&d, &o, &field, reason,
-						      sizeof(reason)));
+		MT_OK(dosage_concentration_problem(&d, &o, &p));
 	}
 }
 
@@ -237,8 +227,7 @@ test_order_rate_ceiling(void)
 		 false},
 	};
 	dosage_drug d = kcl();
-	const char *field;
-	char reason[320];
+	med_problem p = {0};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		dosage_order o = bag(500, cases[i].rate, cases[i].unit);
@@ -253,16 +242,15 @@ test_order_rate_ceiling(void)
 				cases[i].name, (int)err, (int)cases[i].err);
 		if (err != MED_OK)
 			continue;
-		field = "";
-		if (dosage_order_rate_problem(&d, &o, per_hour, &field, reason,
-					      sizeof(reason)) !=
-		    cases[i].refused)
+		p.field[0] = '\0';
+		if ((dosage_order_rate_problem(&d, &o, per_hour, &p) !=
+		     MED_OK) != cases[i].refused)
 			mt_fail(__FILE__, __LINE__, "%s: %.4g mmol/h",
 				cases[i].name, per_hour);
 		if (cases[i].refused)
-			MT_EQ_STR(field, cases[i].rate_max > 0
-						 ? "order.infusion_rate_max"
-						 : "order.infusion_rate");
+			MT_EQ_STR(p.field, cases[i].rate_max > 0
+						   ? "order.infusion_rate_max"
+						   : "order.infusion_rate");
 	}
 }
 
@@ -270,17 +258,16 @@ static void
 test_catalogue_fields(void)
 {
 	dosage_drug d = kcl();
-	const char *field = "";
-	char reason[160];
+	med_problem p = {0};
 
-	MT_TRUE(!dosage_route_drug_problem(&d, &field, reason, sizeof(reason)));
+	MT_OK(dosage_route_drug_problem(&d, &p));
 	d.infusion_max_concentration = -1;
-	MT_TRUE(dosage_route_drug_problem(&d, &field, reason, sizeof(reason)));
-	MT_EQ_STR(field, "infusion_max_concentration");
+	MT_TRUE(dosage_route_drug_problem(&d, &p) != MED_OK);
+	MT_EQ_STR(p.field, "infusion_max_concentration");
 	d.infusion_max_concentration = 0.04;
 	d.unit = "tablet";
-	MT_TRUE(dosage_route_drug_problem(&d, &field, reason, sizeof(reason)));
-	MT_EQ_STR(field, "infusion_max_concentration");
+	MT_TRUE(dosage_route_drug_problem(&d, &p) != MED_OK);
+	MT_EQ_STR(p.field, "infusion_max_concentration");
 }
 
 static const mt_case cases[] = {

@@ -6,6 +6,7 @@
 #include "testlib.h"
 
 #include "dosage.h"
+#include "orders.h"
 
 #define H  (3600LL * 1000)
 #define T0 (1700000000000LL)

@@ -1,0 +1,82 @@
+/*
+ * med/facts.h - what other services chart about a patient that a dose
+ * check reads: records' medication facts (GetMedicationFacts: allergies,
+ * weight, height, creatinine clearance, eGFR) and diagnosis' hepatic facts
+ * (GetHepaticFacts: the problem list's liver).  The contract asks them
+ * over mutual TLS as the service principal and hands back plain structs,
+ * so that the asking service includes neither records' nor diagnosis'
+ * generated headers.  Reads only; one retry of an idempotent call inside
+ * the caller's deadline.
+ */
+#ifndef MED_FACTS_H
+#define MED_FACTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <med/config.h>
+#include <med/err.h>
+#include <med/rpc.h>
+
+/* med_measurement - one measurement the record holds. */
+typedef struct med_measurement {
+	bool present;	      /* false: the record holds none */
+	double value;	      /* kg, cm, mL/min, or mL/min/1.73m2 for an eGFR */
+	int64_t effective_ms; /* when it was measured, Unix ms */
+	const char *equation; /* an eGFR's equation ("CKD-EPI 2021"), or "" */
+} med_measurement;
+
+/* med_medication_facts - records' answer (strings in the call's arena). */
+typedef struct med_medication_facts {
+	/* Any allergy entry charted, or "no known allergy". */
+	bool allergies_assessed;
+	size_t n_allergies;
+	const char **allergies; /* the substances as charted ("Penicillin") */
+	/* NULL or !present: the record holds none. */
+	const med_measurement *weight;
+	const med_measurement *height;
+	const med_measurement *crcl;
+	const med_measurement *egfr;
+	const med_measurement *previous_weight; /* the one charted before */
+} med_medication_facts;
+
+/* med_hepatic_facts - diagnosis' answer (strings in the call's arena). */
+typedef struct med_hepatic_facts {
+	bool impairment; /* a liver disease or a Child-Pugh class is coded */
+	const char *child_pugh_class; /* "A", "B", "C" or "" */
+	const char *summary;	      /* "K74.6; Child-Pugh C", for reasons */
+} med_hepatic_facts;
+
+/*
+ * med_facts_open opens a mutual-TLS channel to the service at the setting
+ * url_key (MED_RECORDS_URL), checking the name in name_key, with the
+ * process's MED_TLS_* certificate; what names the facts in log lines.
+ * *out is NULL (and MED_OK) when url_key is empty.  Errors: MED_ERR_IO and
+ * MED_ERR_INVALID (certificate files, target), MED_ERR_NOMEM; logged.
+ */
+med_err med_facts_open(const med_config *c, const char *url_key,
+		       const char *name_key, const char *what,
+		       med_channel **out) MED_MUST_CHECK;
+
+/*
+ * med_facts_medication asks records (channel ch, from med_facts_open)
+ * for patient_id's medication facts within deadline_ms (and within the
+ * call's own deadline).  When records cannot answer it fails the call
+ * UNAVAILABLE naming field ("field: the record cannot give ...; try
+ * again").  *out is in the call's arena.
+ */
+med_err med_facts_medication(med_call *call, med_channel *ch,
+			     int64_t deadline_ms, const char *field,
+			     const char *patient_id,
+			     const med_medication_facts **out) MED_MUST_CHECK;
+
+/*
+ * med_facts_hepatic asks diagnosis (channel ch) for patient_id's hepatic
+ * facts, as med_facts_medication (UNAVAILABLE "field: the problem list
+ * cannot say ...").  *out is in the call's arena.
+ */
+med_err med_facts_hepatic(med_call *call, med_channel *ch, int64_t deadline_ms,
+			  const char *field, const char *patient_id,
+			  const med_hepatic_facts **out) MED_MUST_CHECK;
+
+#endif

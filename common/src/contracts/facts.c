@@ -1,0 +1,190 @@
+/*
+ * facts.c - a patient's facts other services chart, asked for a dose
+ * check: records' GetMedicationFacts and diagnosis' GetHepaticFacts over
+ * mutual TLS, their replies turned into med/facts.h's plain structs.  Only
+ * this file includes those services' generated headers.
+ */
+#include <med/facts.h>
+
+#include <med/arena.h>
+#include <med/log.h>
+
+#include "smartmed/diagnosis/v1/diagnosis.pb-c.h"
+#include "smartmed/records/v1/records.pb-c.h"
+
+#define GET_FACTS   "/smartmed.records.v1.Records/GetMedicationFacts"
+#define GET_HEPATIC "/smartmed.diagnosis.v1.Diagnosis/GetHepaticFacts"
+
+med_err
+med_facts_open(const med_config *c, const char *url_key, const char *name_key,
+	       const char *what, med_channel **out)
+{
+	const char *url = med_config_str(c, url_key);
+	const char *name = med_config_str(c, name_key);
+	med_channel_opts co = {.server_name = name && name[0] ? name : NULL};
+	med_tls tls = {0};
+	char errbuf[256];
+	med_err err;
+
+	*out = NULL;
+	if (url == NULL || url[0] == '\0')
+		return MED_OK;
+	err = med_tls_load(&tls, med_config_str(c, "MED_TLS_CERT"),
+			   med_config_str(c, "MED_TLS_KEY"),
+			   med_config_str(c, "MED_TLS_CA"), errbuf,
+			   sizeof(errbuf));
+	if (err != MED_OK) {
+		med_log_error("%s: %s", what, errbuf);
+		return err;
+	}
+	co.tls = &tls;
+	err = med_channel_open_opts(url, &co, out);
+	med_tls_fini(&tls);
+	if (err != MED_OK) {
+		med_log_error("%s %s: %s", url_key, url, med_strerror(err));
+		return err;
+	}
+	med_log_info("%s come from %s", what, url);
+	return MED_OK;
+}
+
+/* deadline keeps the call inside the caller's own deadline. */
+static int64_t
+deadline(med_call *call, int64_t configured)
+{
+	int64_t left = med_call_remaining_ms(call) - 50;
+
+	return left < configured ? (left > 1 ? left : 1) : configured;
+}
+
+/* ask calls method on ch for the call (its request id, its deadline) and
+ * fails the call UNAVAILABLE "field: what (why); try again" when the peer
+ * cannot answer. */
+static med_err
+ask(med_call *call, med_channel *ch, const char *method,
+    const ProtobufCMessage *req, const ProtobufCMessageDescriptor *desc,
+    int64_t deadline_ms, const char *field, const char *what,
+    ProtobufCMessage **reply)
+{
+	med_call_opts co = {.deadline_ms = deadline(call, deadline_ms),
+			    .idempotent = true,
+			    .max_attempts = 2,
+			    .request_id = med_call_request_id(call)};
+	med_rpc_status status = {0};
+	med_err err =
+		med_channel_unary(ch, method, req, desc, med_call_arena(call),
+				  &co, reply, &status);
+
+	if (err != MED_OK)
+		return med_call_fail(call, MED_ERR_UNAVAILABLE,
+				     "%s: %s (%s); try again", field, what,
+				     status.message[0] ? status.message
+						       : med_strerror(err));
+	return MED_OK;
+}
+
+/* measurement copies m (NULL: none) into the arena. */
+static med_err
+measurement(med_arena *a, const Smartmed__Records__V1__Measurement *m,
+	    const med_measurement **out)
+{
+	med_measurement *v;
+
+	*out = NULL;
+	if (m == NULL)
+		return MED_OK;
+	if ((v = med_arena_alloc(a, sizeof(*v))) == NULL)
+		return MED_ERR_NOMEM;
+	v->present = m->present;
+	v->value = m->value;
+	v->effective_ms = m->effective_ms;
+	v->equation = m->equation;
+	*out = v;
+	return MED_OK;
+}
+
+/* medication_facts turns records' reply into f. */
+static med_err
+medication_facts(med_arena *a, const Smartmed__Records__V1__MedicationFacts *r,
+		 med_medication_facts *f)
+{
+	med_err err;
+
+	f->allergies_assessed = r->allergies_assessed;
+	f->n_allergies = r->n_allergies;
+	f->allergies = med_arena_alloc(a, (r->n_allergies + 1) *
+						  sizeof(*f->allergies));
+	if (f->allergies == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < r->n_allergies; i++)
+		f->allergies[i] = r->allergies[i]->substance_display;
+	if ((err = measurement(a, r->weight, &f->weight)) != MED_OK ||
+	    (err = measurement(a, r->height, &f->height)) != MED_OK ||
+	    (err = measurement(a, r->crcl, &f->crcl)) != MED_OK ||
+	    (err = measurement(a, r->egfr, &f->egfr)) != MED_OK)
+		return err;
+	return measurement(a, r->previous_weight, &f->previous_weight);
+}
+
+med_err
+med_facts_medication(med_call *call, med_channel *ch, int64_t deadline_ms,
+		     const char *field, const char *patient_id,
+		     const med_medication_facts **out)
+{
+	Smartmed__Records__V1__GetMedicationFactsRequest req =
+		SMARTMED__RECORDS__V1__GET_MEDICATION_FACTS_REQUEST__INIT;
+	med_arena *a = med_call_arena(call);
+	ProtobufCMessage *reply = NULL;
+	med_medication_facts *f;
+	med_err err;
+
+	*out = NULL;
+	req.patient_id = (char *)patient_id;
+	err = ask(call, ch, GET_FACTS, &req.base,
+		  &smartmed__records__v1__medication_facts__descriptor,
+		  deadline_ms, field,
+		  "the record cannot give the patient's allergies and "
+		  "measurements",
+		  &reply);
+	if (err != MED_OK)
+		return err;
+	if ((f = med_arena_zalloc(a, sizeof(*f))) == NULL ||
+	    medication_facts(
+		    a, (const Smartmed__Records__V1__MedicationFacts *)reply,
+		    f) != MED_OK)
+		return MED_ERR_NOMEM;
+	*out = f;
+	return MED_OK;
+}
+
+med_err
+med_facts_hepatic(med_call *call, med_channel *ch, int64_t deadline_ms,
+		  const char *field, const char *patient_id,
+		  const med_hepatic_facts **out)
+{
+	Smartmed__Diagnosis__V1__GetHepaticFactsRequest req =
+		SMARTMED__DIAGNOSIS__V1__GET_HEPATIC_FACTS_REQUEST__INIT;
+	const Smartmed__Diagnosis__V1__HepaticFacts *r;
+	ProtobufCMessage *reply = NULL;
+	med_hepatic_facts *h;
+	med_err err;
+
+	*out = NULL;
+	req.patient_id = (char *)patient_id;
+	err = ask(call, ch, GET_HEPATIC, &req.base,
+		  &smartmed__diagnosis__v1__hepatic_facts__descriptor,
+		  deadline_ms, field,
+		  "the problem list cannot say whether the liver is "
+		  "impaired",
+		  &reply);
+	if (err != MED_OK)
+		return err;
+	if ((h = med_arena_alloc(med_call_arena(call), sizeof(*h))) == NULL)
+		return MED_ERR_NOMEM;
+	r = (const Smartmed__Diagnosis__V1__HepaticFacts *)reply;
+	h->impairment = r->impairment;
+	h->child_pugh_class = r->child_pugh_class;
+	h->summary = r->summary;
+	*out = h;
+	return MED_OK;
+}

@@ -1,0 +1,137 @@
+/*
+ * catalogue.h - the drug catalogue: ImportCatalogue's CSV reader
+ * (catalogue.c), its SQL and the migrations (store.c) and the product scan
+ * (gs1.c).  Route rules: route.h; substances: substances.h.
+ */
+#ifndef DOSAGE_CATALOGUE_H
+#define DOSAGE_CATALOGUE_H
+
+#include "dosage.h"
+
+/* --- catalogue.c: CSV import ------------------------------------------- */
+
+/* dosage_import - the parsed CSV: entries and row errors (arena-backed). */
+typedef struct dosage_import {
+	dosage_drug **drugs;
+	size_t n_drugs, cap_drugs;
+	Smartmed__Dosage__V1__RowError **errors;
+	size_t n_errors, cap_errors;
+} dosage_import;
+
+#define DOSAGE_CSV_MAX_BYTES  (1024 * 1024)
+#define DOSAGE_CSV_MAX_ROWS   5000
+#define DOSAGE_CSV_MAX_ERRORS 100
+
+/*
+ * dosage_amount_problem checks an amount of drug, a dose or a limit: a
+ * finite number from 0 (above 0 when required) up to 1e6 in the drug's
+ * unit; else fills p naming field and returns MED_ERR_INVALID.  The one
+ * rule for every amount the service takes.
+ */
+med_err dosage_amount_problem(const char *field, double v, bool required,
+			      med_problem *p) MED_MUST_CHECK;
+
+/*
+ * dosage_csv_parse parses csv into out (memory from a).  A problem with
+ * the whole text (empty, no header, a required column missing, too many
+ * rows) is MED_ERR_INVALID with p naming "csv"; row problems go to
+ * out->errors and the parse goes on.  MED_ERR_NOMEM leaves p unset.
+ */
+med_err dosage_csv_parse(med_arena *a, const uint8_t *csv, size_t len,
+			 dosage_import *out, med_problem *p) MED_MUST_CHECK;
+
+/* --- store.c: the catalogue -------------------------------------------- */
+
+med_err dosage_store_upsert(med_db *db, med_arena *arena, const dosage_drug *d,
+			    dosage_drug *out) MED_MUST_CHECK;
+med_err dosage_store_import(med_db *db, dosage_drug *const *drugs,
+			    size_t n) MED_MUST_CHECK;
+med_err dosage_store_get(med_db *db, med_arena *arena, const char *code,
+			 dosage_drug *out) MED_MUST_CHECK;
+med_err dosage_store_list(med_db *db, med_arena *arena, const char *name_prefix,
+			  uint64_t offset, uint32_t limit, dosage_drug ***out,
+			  size_t *n) MED_MUST_CHECK;
+/* dosage_store_given reads what the patient was given of the drug's
+ * substances around at_ms (store_history.c). */
+med_err dosage_store_given(med_db_conn *c, const dosage_family *fam,
+			   const char *patient_id, const dosage_drug *d,
+			   int64_t at_ms,
+			   dosage_dose_history *h) MED_MUST_CHECK;
+
+/* dosage_store_drug_conn reads a drug inside a transaction. */
+med_err dosage_store_drug_conn(med_db_conn *c, med_arena *arena,
+			       const char *code,
+			       dosage_drug *out) MED_MUST_CHECK;
+
+/* --- gs1.c: the product scan --------------------------------------------- */
+
+struct dosage_gs1;
+
+/*
+ * dosage_scan_gate checks the product scanned for a dose of s's order at
+ * at_ms (scan NULL: none): its GTIN must be the ordered entry's and its
+ * batch not expired; fills m->product_*.  Fails the call otherwise.
+ */
+med_err dosage_scan_gate(med_call *call, const dosage_subject *s,
+			 const struct dosage_gs1 *scan, int64_t at_ms,
+			 dosage_admin *m) MED_MUST_CHECK;
+
+/* The longest scan read: four elements and their separators, with room. */
+#define DOSAGE_GS1_MAX 200
+
+/* dosage_gs1 - what a scan says about the product (strings "" when
+ * absent). */
+typedef struct dosage_gs1 {
+	char gtin[15];	 /* AI 01, 14 digits (a bare GTIN padded with 0s) */
+	char expiry[7];	 /* AI 17, YYMMDD (DD 00: the month's last day) */
+	char batch[21];	 /* AI 10 */
+	char serial[21]; /* AI 21 */
+} dosage_gs1;
+
+/* dosage_gtin_valid: 8, 12, 13 or 14 digits with a right check digit. */
+bool dosage_gtin_valid(const char *gtin);
+
+/* dosage_gtin14 pads a valid GTIN to its 14-digit form. */
+void dosage_gtin14(const char *gtin, char out[15]);
+
+/*
+ * dosage_gs1_parse reads a scan: a bare GTIN-8/12/13/14, or GS1 element
+ * strings (AIs 01, 17, 10, 21), raw with GS separators (and an optional
+ * symbology identifier such as "]d2") or in brackets.  A problem
+ * (MED_ERR_INVALID, field "product_scan") when it cannot be read, AI 01 is
+ * missing or its check digit is wrong.
+ */
+med_err dosage_gs1_parse(const char *scan, dosage_gs1 *out,
+			 med_problem *pr) MED_MUST_CHECK;
+
+/* dosage_gs1_expiry_end_ms is when expiry YYMMDD ends (the next day's
+ * 00:00 UTC), the century chosen as GS1 says relative to now_ms. */
+med_err dosage_gs1_expiry_end_ms(const char *yymmdd, int64_t now_ms,
+				 int64_t *end_ms) MED_MUST_CHECK;
+
+/*
+ * dosage_drug_convert converts dose in unit to drug's unit: directly in
+ * one dimension, or a volume through the drug's concentration (10 mL of
+ * 120 mg/5 mL is 240 mg).  MED_ERR_INVALID when neither applies.
+ */
+med_err dosage_drug_convert(const dosage_drug *drug, double dose,
+			    const char *unit, double *out) MED_MUST_CHECK;
+
+/* dosage_admin_overdue: m is a high-alert dose given under the exception
+ * (on-hold) and still unconfirmed DOSAGE_CONFIRM_WINDOW_MS after it was
+ * recorded, at now_ms. */
+bool dosage_admin_overdue(const dosage_admin *m, int64_t now_ms);
+
+/*
+ * dosage_high_alert_gate sets m->status for a dose of s's drug: completed;
+ * for a high-alert drug only with a co-sign that fits (cosign_id: the
+ * order, unused, unexpired, the same dose conv in the drug's unit, another
+ * user than m->performer; its co-signer becomes confirmed_by), or on-hold
+ * under the audited exception.  Fails the call otherwise.
+ */
+med_err dosage_high_alert_gate(med_call *call, const dosage_subject *s,
+			       const char *cosign_id,
+			       dosage_override *exception, double conv,
+			       int64_t now_ms, dosage_admin *m) MED_MUST_CHECK;
+
+#endif

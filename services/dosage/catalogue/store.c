@@ -1,0 +1,1065 @@
+/*
+ * store.c - the dosage service's SQL: migrations and the drug catalogue.
+ */
+#include <med/arena.h>
+#include <med/util.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dosage.h"
+#include "checks.h"
+#include "catalogue.h"
+#include "mar.h"
+
+static const char *const v1_statements[] = {
+	"CREATE TABLE IF NOT EXISTS drugs ("
+	" code VARCHAR(64) NOT NULL PRIMARY KEY,"
+	" name VARCHAR(200) NOT NULL,"
+	" unit VARCHAR(8) NOT NULL,"
+	" max_single_dose DOUBLE NOT NULL,"
+	" max_daily_dose DOUBLE NOT NULL,"
+	" high_alert TINYINT NOT NULL,"
+	" updated_ms BIGINT NOT NULL,"
+	" revision INT UNSIGNED NOT NULL,"
+	" KEY idx_drugs_name (name)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	NULL,
+};
+
+static const char *const v2_statements[] = {
+	"ALTER TABLE drugs"
+	" ADD COLUMN IF NOT EXISTS code_system VARCHAR(16) NOT NULL"
+	" DEFAULT 'local',"
+	" ADD COLUMN IF NOT EXISTS substance VARCHAR(400) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS drug_class VARCHAR(400) NOT NULL"
+	" DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS forms TEXT NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS routes TEXT NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS min_single_dose DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS max_dose_per_kg DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS max_daily_dose_per_kg DOUBLE NOT NULL"
+	" DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS max_dose_per_m2 DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS min_interval_minutes INT UNSIGNED NOT NULL"
+	" DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS lifetime_max_dose DOUBLE NOT NULL"
+	" DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS renal_bands VARCHAR(200) NOT NULL"
+	" DEFAULT ''",
+	"CREATE TABLE IF NOT EXISTS patient_context ("
+	" patient_id CHAR(36) NOT NULL PRIMARY KEY,"
+	" is_set TINYINT NOT NULL,"
+	" weight_kg DOUBLE NULL,"
+	" height_cm DOUBLE NULL,"
+	" crcl_ml_min DOUBLE NULL,"
+	" allergies TEXT NOT NULL,"
+	" allergies_known TINYINT NOT NULL,"
+	" measured_ms BIGINT NOT NULL,"
+	" updated_by VARCHAR(128) NOT NULL,"
+	" updated_ms BIGINT NOT NULL"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"CREATE TABLE IF NOT EXISTS orders ("
+	" id CHAR(36) NOT NULL PRIMARY KEY,"
+	" patient_id CHAR(36) NOT NULL,"
+	" drug_code VARCHAR(64) NOT NULL,"
+	" dose DOUBLE NOT NULL,"
+	" unit VARCHAR(8) NOT NULL,"
+	" dose_drug_unit DOUBLE NOT NULL,"
+	" drug_unit VARCHAR(8) NOT NULL,"
+	" route VARCHAR(160) NOT NULL,"
+	" frequency VARCHAR(8) NOT NULL,"
+	" prn TINYINT NOT NULL,"
+	" start_ms BIGINT NOT NULL,"
+	" end_ms BIGINT NOT NULL,"
+	" status TINYINT NOT NULL,"
+	" created_by VARCHAR(128) NOT NULL,"
+	" created_ms BIGINT NOT NULL,"
+	" discontinued_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" discontinued_ms BIGINT NOT NULL DEFAULT 0,"
+	" discontinue_reason VARCHAR(2000) NOT NULL DEFAULT '',"
+	" KEY idx_orders_patient (patient_id, status)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"CREATE TABLE IF NOT EXISTS administrations ("
+	" id CHAR(36) NOT NULL PRIMARY KEY,"
+	" order_id CHAR(36) NOT NULL,"
+	" patient_id CHAR(36) NOT NULL,"
+	" drug_code VARCHAR(64) NOT NULL,"
+	" dose DOUBLE NOT NULL,"
+	" unit VARCHAR(8) NOT NULL,"
+	" dose_drug_unit DOUBLE NOT NULL,"
+	" drug_unit VARCHAR(8) NOT NULL,"
+	" effective_ms BIGINT NOT NULL,"
+	" recorded_ms BIGINT NOT NULL,"
+	" status VARCHAR(16) NOT NULL,"
+	" performer VARCHAR(128) NOT NULL,"
+	" confirmed_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" confirmed_ms BIGINT NOT NULL DEFAULT 0,"
+	" identity VARCHAR(16) NOT NULL,"
+	" token_id VARCHAR(64) NOT NULL,"
+	" v_score DOUBLE NOT NULL,"
+	" v_threshold DOUBLE NOT NULL,"
+	" v_model VARCHAR(64) NOT NULL,"
+	" dose_ovr_reason INT NOT NULL,"
+	" dose_ovr_text VARCHAR(2000) NOT NULL,"
+	" dose_ovr_by VARCHAR(128) NOT NULL,"
+	" id_ovr_reason INT NOT NULL,"
+	" id_ovr_text VARCHAR(2000) NOT NULL,"
+	" overall INT NOT NULL,"
+	" checks BLOB NOT NULL,"
+	" KEY idx_admin_patient_drug (patient_id, drug_code, effective_ms),"
+	" KEY idx_admin_order (order_id, effective_ms)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	NULL,
+};
+
+static const char *const v3_statements[] = {
+	"ALTER TABLE drugs"
+	" ADD COLUMN IF NOT EXISTS strength DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS strength_unit VARCHAR(8) NOT NULL"
+	" DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS ingredients VARCHAR(512) NOT NULL"
+	" DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS dose_bands VARCHAR(2048) NOT NULL"
+	" DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS weight_missing TINYINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS crcl_missing TINYINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS allergies_missing TINYINT NOT NULL"
+	" DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS requires_verification TINYINT NOT NULL"
+	" DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS early_dose_warns TINYINT NOT NULL DEFAULT 0",
+	/* One row per substance of a drug (a drug without one is "#code"),
+	 * so that totals add up every product of a substance. */
+	"CREATE TABLE IF NOT EXISTS drug_substances ("
+	" drug_code VARCHAR(64) NOT NULL,"
+	" substance VARCHAR(100) NOT NULL,"
+	" strength DOUBLE NOT NULL,"
+	" unit VARCHAR(8) NOT NULL,"
+	" PRIMARY KEY (drug_code, substance),"
+	" KEY idx_substance (substance)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"INSERT IGNORE INTO drug_substances (drug_code, substance, strength,"
+	" unit) SELECT code, IF(substance = '', CONCAT('#', code),"
+	" LOWER(substance)), 1, unit FROM drugs",
+	"ALTER TABLE patient_context"
+	" ADD COLUMN IF NOT EXISTS weight_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS height_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS crcl_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS allergies_ms BIGINT NOT NULL DEFAULT 0",
+	"UPDATE patient_context SET weight_ms = measured_ms,"
+	" height_ms = measured_ms, crcl_ms = measured_ms,"
+	" allergies_ms = measured_ms WHERE weight_ms = 0",
+	"ALTER TABLE orders"
+	" ADD COLUMN IF NOT EXISTS prn_min_interval INT UNSIGNED NOT NULL"
+	" DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS prn_max_daily DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS overall INT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS checks BLOB NULL,"
+	" ADD COLUMN IF NOT EXISTS ovr_reason INT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS ovr_text VARCHAR(2000) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS verified_by VARCHAR(128) NOT NULL"
+	" DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS verified_ms BIGINT NOT NULL DEFAULT 0",
+	NULL,
+};
+
+/* Order versions and their changes, and doses charted as not given. */
+static const char *const v4_statements[] = {
+	"ALTER TABLE orders"
+	" ADD COLUMN IF NOT EXISTS version INT UNSIGNED NOT NULL DEFAULT 1,"
+	" ADD COLUMN IF NOT EXISTS first_id CHAR(36) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS replaces_id CHAR(36) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS replaced_by CHAR(36) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS replaced_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS change_reason VARCHAR(2000) NOT NULL"
+	" DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS held_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS held_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS hold_reason VARCHAR(2000) NOT NULL"
+	" DEFAULT '',"
+	" ADD KEY IF NOT EXISTS idx_orders_first (first_id)",
+	"UPDATE orders SET first_id = id WHERE first_id = ''",
+	/* Append-only: a change is a new row, never an update. */
+	"CREATE TABLE IF NOT EXISTS order_events ("
+	" id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+	" first_id CHAR(36) NOT NULL,"
+	" order_id CHAR(36) NOT NULL,"
+	" version INT UNSIGNED NOT NULL,"
+	" kind TINYINT NOT NULL,"
+	" actor VARCHAR(128) NOT NULL,"
+	" time_ms BIGINT NOT NULL,"
+	" reason VARCHAR(2000) NOT NULL,"
+	" new_order_id CHAR(36) NOT NULL DEFAULT '',"
+	" KEY idx_order_events_first (first_id, id)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	/* The history of orders written before versions: what their rows
+	 * still say. */
+	"INSERT INTO order_events (first_id, order_id, version, kind, actor,"
+	" time_ms, reason) SELECT id, id, 1, 1, created_by, created_ms, ''"
+	" FROM orders ORDER BY created_ms, id",
+	"INSERT INTO order_events (first_id, order_id, version, kind, actor,"
+	" time_ms, reason) SELECT id, id, 1, 2, verified_by, verified_ms, ''"
+	" FROM orders WHERE verified_ms > 0 ORDER BY verified_ms, id",
+	"INSERT INTO order_events (first_id, order_id, version, kind, actor,"
+	" time_ms, reason) SELECT id, id, 1, 7, discontinued_by,"
+	" discontinued_ms, discontinue_reason FROM orders WHERE status = 2"
+	" ORDER BY discontinued_ms, id",
+	"ALTER TABLE administrations"
+	" ADD COLUMN IF NOT EXISTS scheduled_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS not_given_reason INT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS not_given_text VARCHAR(2000) NOT NULL"
+	" DEFAULT '',"
+	" ADD KEY IF NOT EXISTS idx_admin_patient_time (patient_id,"
+	" effective_ms)",
+	NULL,
+};
+
+/* Corrections: who marked an administration entered in error, when, why. */
+static const char *const v5_statements[] = {
+	"ALTER TABLE administrations"
+	" ADD COLUMN IF NOT EXISTS eie_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS eie_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS eie_reason VARCHAR(2000) NOT NULL"
+	" DEFAULT ''",
+	NULL,
+};
+
+/* The high-alert second check before the dose: co-signs, each used by at
+ * most one administration, and the exception an administration was given
+ * under without one. */
+static const char *const v6_statements[] = {
+	"CREATE TABLE IF NOT EXISTS cosigns ("
+	" id CHAR(36) NOT NULL PRIMARY KEY,"
+	" order_id CHAR(36) NOT NULL,"
+	" patient_id CHAR(36) NOT NULL,"
+	" dose DOUBLE NOT NULL,"
+	" unit VARCHAR(8) NOT NULL,"
+	" dose_drug_unit DOUBLE NOT NULL,"
+	" drug_unit VARCHAR(8) NOT NULL,"
+	" cosigned_by VARCHAR(128) NOT NULL,"
+	" created_ms BIGINT NOT NULL,"
+	" expires_ms BIGINT NOT NULL,"
+	" used_admin_id CHAR(36) NOT NULL DEFAULT '',"
+	" KEY idx_cosigns_order (order_id)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"ALTER TABLE administrations"
+	" ADD COLUMN IF NOT EXISTS cosign_id CHAR(36) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS cos_ovr_reason INT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS cos_ovr_text VARCHAR(2000) NOT NULL"
+	" DEFAULT '',"
+	" ADD KEY IF NOT EXISTS idx_admin_status (status, recorded_ms)",
+	NULL,
+};
+
+/* Liquids: a concentration, so that doses may be given by volume. */
+static const char *const v7_statements[] = {
+	"ALTER TABLE drugs"
+	" ADD COLUMN IF NOT EXISTS conc_amount DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS conc_volume_ml DOUBLE NOT NULL DEFAULT 0",
+	NULL,
+};
+
+/* Product scans: the GTINs of each catalogue entry (one entry per GTIN)
+ * and what was scanned for each administration. */
+static const char *const v8_statements[] = {
+	"ALTER TABLE drugs ADD COLUMN IF NOT EXISTS gtins TEXT NOT NULL"
+	" DEFAULT ''",
+	"CREATE TABLE IF NOT EXISTS drug_gtins ("
+	" gtin CHAR(14) NOT NULL PRIMARY KEY,"
+	" drug_code VARCHAR(64) NOT NULL,"
+	" KEY idx_drug_gtins_code (drug_code)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"ALTER TABLE administrations"
+	" ADD COLUMN IF NOT EXISTS scan_gtin CHAR(14) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS scan_batch VARCHAR(20) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS scan_expiry CHAR(6) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS scan_serial VARCHAR(20) NOT NULL"
+	" DEFAULT ''",
+	NULL,
+};
+
+/* Continuous infusions: the catalogue's rate limits, each infusion and
+ * its events (append-only: a new rate is a new row). */
+static const char *const v9_statements[] = {
+	"ALTER TABLE drugs"
+	" ADD COLUMN IF NOT EXISTS inf_max_rate DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS inf_max_rate_kg DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS inf_ceiling DOUBLE NOT NULL DEFAULT 0",
+	"CREATE TABLE IF NOT EXISTS infusions ("
+	" id CHAR(36) NOT NULL PRIMARY KEY,"
+	" order_id CHAR(36) NOT NULL,"
+	" patient_id CHAR(36) NOT NULL,"
+	" drug_code VARCHAR(64) NOT NULL,"
+	" drug_unit VARCHAR(8) NOT NULL,"
+	" status VARCHAR(16) NOT NULL,"
+	" performer VARCHAR(128) NOT NULL,"
+	" identity VARCHAR(16) NOT NULL,"
+	" token_id VARCHAR(64) NOT NULL,"
+	" id_ovr_reason INT NOT NULL,"
+	" id_ovr_text VARCHAR(2000) NOT NULL,"
+	" started_ms BIGINT NOT NULL,"
+	" stopped_ms BIGINT NOT NULL DEFAULT 0,"
+	" rate_per_h DOUBLE NOT NULL,"
+	" KEY idx_infusions_patient (patient_id, started_ms)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	"CREATE TABLE IF NOT EXISTS infusion_events ("
+	" id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+	" infusion_id CHAR(36) NOT NULL,"
+	" kind TINYINT NOT NULL,"
+	" effective_ms BIGINT NOT NULL,"
+	" recorded_ms BIGINT NOT NULL,"
+	" rate DOUBLE NOT NULL,"
+	" rate_unit VARCHAR(16) NOT NULL,"
+	" rate_per_h DOUBLE NOT NULL,"
+	" actor VARCHAR(128) NOT NULL,"
+	" reason VARCHAR(2000) NOT NULL,"
+	" overall INT NOT NULL,"
+	" checks BLOB NOT NULL,"
+	" ovr_reason INT NOT NULL,"
+	" ovr_text VARCHAR(2000) NOT NULL,"
+	" delivered DOUBLE NOT NULL,"
+	" admin_id CHAR(36) NOT NULL,"
+	" KEY idx_infusion_events (infusion_id, id)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+	NULL,
+};
+
+/* The rate a continuous infusion order prescribes. */
+static const char *const v10_statements[] = {
+	"ALTER TABLE orders"
+	" ADD COLUMN IF NOT EXISTS inf_rate DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS inf_rate_unit VARCHAR(16) NOT NULL"
+	" DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS inf_rate_max DOUBLE NOT NULL DEFAULT 0",
+	NULL,
+};
+
+/*
+ * A counter that every dose decision bumps on the patient's row.  On one
+ * server SELECT ... FOR UPDATE serialises a patient's doses; on a Galera
+ * cluster a lock taken on another node is not seen, and certification
+ * only compares rows written.  Writing the locked row makes two nurses'
+ * doses on two nodes conflict: one commits, the other is re-run on fresh
+ * rows (docs/operations.md, "Galera and replicas").
+ */
+static const char *const v11_statements[] = {
+	"ALTER TABLE patient_context"
+	" ADD COLUMN IF NOT EXISTS dose_serial BIGINT NOT NULL DEFAULT 0",
+	NULL,
+};
+
+/*
+ * Identifiers compare byte for byte (issue 31): the tables were made
+ * utf8mb4_unicode_ci or in the server's latin1 default, which fold case
+ * and accents, so one user's, patient's or code's key matched another's.
+ * Drug names stay utf8mb4_unicode_ci: ListDrugs' name prefix "para"
+ * finds "Paracetamol".
+ */
+static const char *const v12_statements[] = {
+	MED_DB_TO_BIN("drugs"),
+	"ALTER TABLE drugs"
+	" MODIFY name VARCHAR(200) NOT NULL COLLATE utf8mb4_unicode_ci",
+	MED_DB_TO_BIN("patient_context"),
+	MED_DB_TO_BIN("orders"),
+	MED_DB_TO_BIN("administrations"),
+	MED_DB_TO_BIN("drug_substances"),
+	MED_DB_TO_BIN("order_events"),
+	MED_DB_TO_BIN("cosigns"),
+	MED_DB_TO_BIN("drug_gtins"),
+	MED_DB_TO_BIN("infusions"),
+	MED_DB_TO_BIN("infusion_events"),
+	NULL,
+};
+
+/*
+ * An order belongs to the stay (identity's encounter) it was written in:
+ * a discharge ends it for charting, a readmission reconciles it
+ * (docs/dose-safety.md, "Orders and the stay").  Orders from before keep
+ * "" and behave as before.
+ */
+static const char *const v14_statements[] = {
+	"ALTER TABLE orders"
+	" ADD COLUMN IF NOT EXISTS encounter_id VARCHAR(64) NOT NULL"
+	" DEFAULT '' COLLATE utf8mb4_bin,"
+	" ADD KEY IF NOT EXISTS idx_orders_encounter (encounter_id)",
+	NULL,
+};
+
+/* Route, rate and concentration rules (issue 30): infusion-only drugs,
+ * their maximum concentration, and the bag an infusion order names. */
+static const char *const v16_statements[] = {
+	"ALTER TABLE drugs"
+	" ADD COLUMN IF NOT EXISTS infusion_only TINYINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS inf_max_conc DOUBLE NOT NULL DEFAULT 0",
+	"ALTER TABLE orders"
+	" ADD COLUMN IF NOT EXISTS inf_bag_amount DOUBLE NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS inf_bag_ml DOUBLE NOT NULL DEFAULT 0",
+	NULL,
+};
+
+/* Plausible facts (issue 30): how old a weight each drug may use and
+ * which renal function its bands are written for. */
+static const char *const v17_statements[] = {
+	"ALTER TABLE drugs"
+	" ADD COLUMN IF NOT EXISTS weight_max_age INT UNSIGNED NOT NULL"
+	" DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS renal_basis TINYINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS hepatic_bands VARCHAR(64) NOT NULL"
+	" DEFAULT ''",
+	/* The weight before the current one (the jump rule) and the last
+	 * weight confirmed as real (ConfirmWeight): value, the measurement's
+	 * time, who, when and why. */
+	"ALTER TABLE patient_context"
+	" ADD COLUMN IF NOT EXISTS prev_weight_kg DOUBLE NULL,"
+	" ADD COLUMN IF NOT EXISTS prev_weight_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS wconf_kg DOUBLE NULL,"
+	" ADD COLUMN IF NOT EXISTS wconf_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS wconf_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS wconf_at BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS wconf_reason VARCHAR(2000) NOT NULL"
+	" DEFAULT ''",
+	NULL,
+};
+
+/*
+ * No way round a limit (issue 30): weekly-only products (oral
+ * methotrexate), the audited reason a product was not scanned, and a
+ * correction asked for by the dose's own charter that waits for a second
+ * person.
+ */
+static const char *const v18_statements[] = {
+	"ALTER TABLE drugs"
+	" ADD COLUMN IF NOT EXISTS weekly_only TINYINT NOT NULL DEFAULT 0",
+	"ALTER TABLE administrations"
+	" ADD COLUMN IF NOT EXISTS scan_ovr_reason INT NULL,"
+	" ADD COLUMN IF NOT EXISTS scan_ovr_text VARCHAR(2000) NULL,"
+	" ADD COLUMN IF NOT EXISTS eie_req_by VARCHAR(128) NOT NULL"
+	" DEFAULT '' COLLATE utf8mb4_bin,"
+	" ADD COLUMN IF NOT EXISTS eie_req_ms BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS eie_req_reason VARCHAR(2000) NOT NULL"
+	" DEFAULT ''",
+	NULL,
+};
+
+const med_db_migration dosage_migrations[] = {
+	{1, "drugs: the catalogue with dose limits", v1_statements},
+	{2, "full dose limits, patient context, orders, administrations",
+	 v2_statements},
+	{3,
+	 "substances and strengths, age and weight bands, missing-fact "
+	 "policies, per-fact times, order-entry checks and verification",
+	 v3_statements},
+	{4,
+	 "order versions and their changes (modify, renew, hold, resume), "
+	 "doses charted as not given",
+	 v4_statements},
+	{5, "administrations marked entered in error", v5_statements},
+	{6, "high-alert co-signs before the dose", v6_statements},
+	{7, "drug concentrations: doses by volume", v7_statements},
+	{8, "product codes (GTIN) and scans", v8_statements},
+	{9, "continuous infusions: rate limits, infusions and their rates",
+	 v9_statements},
+	{10, "the prescribed rate of an infusion order", v10_statements},
+	{11, "a patient's dose serial, so that doses conflict on a cluster",
+	 v11_statements},
+	{12,
+	 "identifiers compare in binary (utf8mb4_bin), drug names as before",
+	 v12_statements},
+	{14, "orders belong to the stay they were written in", v14_statements},
+	{16, "route rules: infusion-only drugs, maximum concentration, bags",
+	 v16_statements},
+	{17,
+	 "plausible facts: a weight's maximum age, the renal basis, hepatic "
+	 "bands, the previous and the confirmed weight",
+	 v17_statements},
+	{18,
+	 "weekly-only drugs, scan overrides, corrections that wait for a "
+	 "second person",
+	 v18_statements},
+};
+const size_t dosage_n_migrations =
+	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);
+
+#define DRUG_COLUMNS                                                           \
+	"code, name, unit, max_single_dose, max_daily_dose, high_alert,"       \
+	" updated_ms, revision, code_system, substance, drug_class, forms,"    \
+	" routes, min_single_dose, max_dose_per_kg, max_daily_dose_per_kg,"    \
+	" max_dose_per_m2, min_interval_minutes, lifetime_max_dose,"           \
+	" renal_bands, strength, strength_unit, ingredients, dose_bands,"      \
+	" weight_missing, crcl_missing, allergies_missing,"                    \
+	" requires_verification, early_dose_warns, conc_amount, "              \
+	"conc_volume_ml, gtins, inf_max_rate, inf_max_rate_kg, inf_ceiling,"   \
+	" infusion_only, inf_max_conc, weekly_only, weight_max_age,"           \
+	" renal_basis, hepatic_bands"
+
+typedef struct drug_rows {
+	med_arena *arena;
+	dosage_drug **items;
+	size_t n, cap;
+} drug_rows;
+
+/* split_list splits "a;b" into an arena array of strings. */
+static med_err
+split_list(med_arena *a, const char *s, char ***out, size_t *n)
+{
+	size_t k = 0, cap = 1;
+	char **v;
+	char *copy = med_arena_strdup(a, s ? s : ""), *p;
+
+	if (copy == NULL)
+		return MED_ERR_NOMEM;
+	for (p = copy; *p; p++)
+		cap += *p == ';';
+	v = med_arena_alloc(a, cap * sizeof(*v));
+	if (v == NULL)
+		return MED_ERR_NOMEM;
+	for (p = copy; *copy;) {
+		char *semi = strchr(p, ';');
+
+		v[k++] = p;
+		if (semi == NULL)
+			break;
+		*semi = '\0';
+		p = semi + 1;
+	}
+	*out = v;
+	*n = k;
+	return MED_OK;
+}
+
+/* join_list joins items with ';' into the arena. */
+static char *
+join_list(med_arena *a, char *const *items, size_t n)
+{
+	size_t len = 1;
+	char *out, *p;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(items[i]) + 1;
+	out = med_arena_alloc(a, len);
+	if (out == NULL)
+		return NULL;
+	p = out;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(items[i]);
+
+		if (i > 0)
+			*p++ = ';';
+		memcpy(p, items[i], l);
+		p += l;
+	}
+	*p = '\0';
+	return out;
+}
+
+static char *
+bands_text(med_arena *a, const dosage_drug *d)
+{
+	char buf[256] = "";
+	size_t off = 0;
+
+	for (size_t i = 0; i < d->n_renal_bands && off < sizeof(buf); i++)
+		off += (size_t)snprintf(
+			buf + off, sizeof(buf) - off, "%s%.17g:%.17g:%u",
+			i ? ";" : "", d->renal_bands[i]->crcl_below_ml_min,
+			d->renal_bands[i]->dose_factor,
+			d->renal_bands[i]->min_interval_minutes);
+	return med_arena_strdup(a, buf);
+}
+
+static med_err
+bands_read(med_arena *a, const char *text, dosage_drug *d)
+{
+	dosage_dose_band b[DOSAGE_DOSE_MAX_BANDS];
+	size_t n = 0, cap = 0;
+
+	if (dosage_dose_bands_parse(text, b, DOSAGE_DOSE_MAX_BANDS, &n) !=
+	    MED_OK)
+		return MED_ERR_DATA_LOSS;
+	for (size_t i = 0; i < n; i++) {
+		Smartmed__Dosage__V1__RenalBand *rb = med_arena_push_msg(
+			a, (void ***)&d->renal_bands, &d->n_renal_bands, &cap,
+			&smartmed__dosage__v1__renal_band__descriptor);
+
+		if (rb == NULL)
+			return MED_ERR_NOMEM;
+		rb->crcl_below_ml_min = b[i].crcl_below;
+		rb->dose_factor = b[i].factor;
+		rb->min_interval_minutes = (uint32_t)(b[i].interval_ms / 60000);
+	}
+	return MED_OK;
+}
+
+/* stored_extras reads the ingredient and band columns (22, 23); a value
+ * that no longer reads is data loss, never a drug without its limits. */
+static med_err
+stored_extras(med_arena *a, const med_db_row *row, dosage_drug *d)
+{
+	char why[128];
+	med_err err =
+		dosage_ingredients_read(a, med_db_row_text(row, 22, NULL), d);
+
+	if (err == MED_OK)
+		err = dosage_groups_read(a, med_db_row_text(row, 23, NULL), d,
+					 why, sizeof(why));
+	return err == MED_ERR_INVALID ? MED_ERR_DATA_LOSS : err;
+}
+
+static med_err
+on_drug_row(void *ctx, const med_db_row *row)
+{
+	drug_rows *r = ctx;
+	med_arena *a = r->arena;
+	dosage_drug *d =
+		med_arena_push_msg(a, (void ***)&r->items, &r->n, &r->cap,
+				   &smartmed__dosage__v1__drug__descriptor);
+	med_err err;
+
+	if (d == NULL)
+		return MED_ERR_NOMEM;
+	d->code = med_db_row_strdup(a, row, 0);
+	d->name = med_db_row_strdup(a, row, 1);
+	d->unit = med_db_row_strdup(a, row, 2);
+	d->max_single_dose = med_db_row_double(row, 3);
+	d->max_daily_dose = med_db_row_double(row, 4);
+	d->high_alert = med_db_row_int64(row, 5) != 0;
+	d->updated_ms = med_db_row_int64(row, 6);
+	d->revision = (uint32_t)med_db_row_int64(row, 7);
+	d->code_system = med_db_row_strdup(a, row, 8);
+	d->substance = med_db_row_strdup(a, row, 9);
+	d->drug_class = med_db_row_strdup(a, row, 10);
+	d->min_single_dose = med_db_row_double(row, 13);
+	d->max_dose_per_kg = med_db_row_double(row, 14);
+	d->max_daily_dose_per_kg = med_db_row_double(row, 15);
+	d->max_dose_per_m2 = med_db_row_double(row, 16);
+	d->min_interval_minutes = (uint32_t)med_db_row_int64(row, 17);
+	d->lifetime_max_dose = med_db_row_double(row, 18);
+	d->strength = med_db_row_double(row, 20);
+	d->strength_unit = med_db_row_strdup(a, row, 21);
+	d->weight_missing =
+		(Smartmed__Dosage__V1__MissingFactPolicy)med_db_row_int64(row,
+									  24);
+	d->crcl_missing =
+		(Smartmed__Dosage__V1__MissingFactPolicy)med_db_row_int64(row,
+									  25);
+	d->allergies_missing =
+		(Smartmed__Dosage__V1__MissingFactPolicy)med_db_row_int64(row,
+									  26);
+	d->requires_verification = med_db_row_int64(row, 27) != 0;
+	d->early_dose_warns = med_db_row_int64(row, 28) != 0;
+	d->concentration_amount = med_db_row_double(row, 29);
+	d->concentration_volume_ml = med_db_row_double(row, 30);
+	d->infusion_max_rate = med_db_row_double(row, 32);
+	d->infusion_max_rate_per_kg = med_db_row_double(row, 33);
+	d->infusion_rate_ceiling = med_db_row_double(row, 34);
+	d->infusion_only = med_db_row_int64(row, 35) != 0;
+	d->infusion_max_concentration = med_db_row_double(row, 36);
+	d->weekly_only = med_db_row_int64(row, 37) != 0;
+	d->weight_max_age_days = (uint32_t)med_db_row_int64(row, 38);
+	d->renal_basis =
+		(Smartmed__Dosage__V1__RenalBasis)med_db_row_int64(row, 39);
+	if (dosage_hepatic_read(a, med_db_row_text(row, 40, NULL), d) != MED_OK)
+		return MED_ERR_DATA_LOSS;
+	if (!d->code || !d->name || !d->unit || !d->code_system ||
+	    !d->substance || !d->drug_class || !d->strength_unit)
+		return MED_ERR_NOMEM;
+	if ((err = split_list(a, med_db_row_text(row, 11, NULL), &d->forms,
+			      &d->n_forms)) != MED_OK ||
+	    (err = split_list(a, med_db_row_text(row, 12, NULL), &d->routes,
+			      &d->n_routes)) != MED_OK ||
+	    (err = split_list(a, med_db_row_text(row, 31, NULL), &d->gtins,
+			      &d->n_gtins)) != MED_OK ||
+	    (err = bands_read(a, med_db_row_text(row, 19, NULL), d)) !=
+		    MED_OK ||
+	    (err = stored_extras(a, row, d)) != MED_OK)
+		return err;
+	return dosage_drug_classes(a, d);
+}
+
+/* substance_put writes one row of drug_substances. */
+static med_err
+substance_put(med_db_conn *c, const char *code, const char *substance,
+	      double strength, const char *unit)
+{
+	med_db_value v[] = {MED_DB_STR(code), MED_DB_STR(substance),
+			    MED_DB_DBL(strength), MED_DB_STR(unit)};
+
+	return med_db_exec(c,
+			   "INSERT INTO drug_substances (drug_code, substance,"
+			   " strength, unit) VALUES (?, ?, ?, ?)",
+			   v, 4, NULL, NULL);
+}
+
+/* unit_dims - the units other products of a substance are counted in. */
+typedef struct unit_dims {
+	dosage_dose_dim want;
+	bool differ;
+} unit_dims;
+
+static med_err
+on_unit_row(void *arg, const med_db_row *row)
+{
+	unit_dims *u = arg;
+	dosage_dose_unit have;
+
+	if (dosage_dose_unit_parse(med_db_row_text(row, 0, NULL), &have) ==
+		    MED_OK &&
+	    have.dim != u->want)
+		u->differ = true;
+	return MED_OK;
+}
+
+/*
+ * substance_dims_agree refuses (MED_ERR_PRECONDITION) a product whose
+ * strength unit does not convert to that of another product of the same
+ * substance: mg of potassium chloride beside mmol of it would make the
+ * substance's 24-h and lifetime totals unreadable, and no molar mass is
+ * guessed to join them.
+ */
+static med_err
+substance_dims_agree(med_db_conn *c, const dosage_drug *d,
+		     const char *substance, const char *unit)
+{
+	dosage_dose_unit mine;
+	unit_dims u = {0};
+	med_db_value v[] = {MED_DB_STR(substance), MED_DB_STR(d->code)};
+	med_err err;
+
+	if (dosage_dose_unit_parse(unit, &mine) != MED_OK)
+		return MED_OK; /* the catalogue rules refused it before */
+	u.want = mine.dim;
+	err = med_db_query(c,
+			   "SELECT DISTINCT unit FROM drug_substances"
+			   " WHERE substance = ? AND drug_code <> ?",
+			   v, 2, on_unit_row, &u);
+	if (err != MED_OK)
+		return err;
+	return u.differ ? MED_ERR_PRECONDITION : MED_OK;
+}
+
+/* substances_put replaces the drug's rows of drug_substances. */
+static med_err
+substances_put(med_db_conn *c, const dosage_drug *d)
+{
+	med_db_value key[] = {MED_DB_STR(d->code)};
+	char own[80];
+	double strength;
+	const char *unit;
+	med_err err = med_db_exec(
+		c, "DELETE FROM drug_substances WHERE drug_code = ?", key, 1,
+		NULL, NULL);
+
+	if (err != MED_OK)
+		return err;
+	if (d->substance[0] == '\0') {
+		snprintf(own, sizeof(own), "#%s", d->code);
+		return substance_put(c, d->code, own, 1, d->unit);
+	}
+	dosage_drug_strength(d, &strength, &unit);
+	if ((err = substance_dims_agree(c, d, d->substance, unit)) != MED_OK ||
+	    (err = substance_put(c, d->code, d->substance, strength, unit)) !=
+		    MED_OK)
+		return err;
+	for (size_t i = 0; i < d->n_other_ingredients; i++) {
+		const Smartmed__Dosage__V1__Ingredient *g =
+			d->other_ingredients[i];
+
+		if ((err = substance_dims_agree(c, d, g->substance,
+						g->strength_unit)) != MED_OK ||
+		    (err = substance_put(c, d->code, g->substance, g->strength,
+					 g->strength_unit)) != MED_OK)
+			return err;
+	}
+	return MED_OK;
+}
+
+/* gtins_text joins the entry's GTINs in their 14-digit form. */
+static char *
+gtins_text(med_arena *a, const dosage_drug *d)
+{
+	char *out = med_arena_alloc(a, d->n_gtins * 15 + 1), *p = out;
+
+	if (out == NULL)
+		return NULL;
+	*p = '\0';
+	for (size_t i = 0; i < d->n_gtins; i++) {
+		if (i > 0)
+			*p++ = ';';
+		dosage_gtin14(d->gtins[i], p);
+		p += 14;
+	}
+	return out;
+}
+
+/* gtins_put replaces the entry's rows of drug_gtins: MED_ERR_EXISTS when
+ * a GTIN is another entry's. */
+static med_err
+gtins_put(med_db_conn *c, const dosage_drug *d)
+{
+	med_db_value key[] = {MED_DB_STR(d->code)};
+	char gtin[15];
+	med_err err =
+		med_db_exec(c, "DELETE FROM drug_gtins WHERE drug_code = ?",
+			    key, 1, NULL, NULL);
+
+	for (size_t i = 0; err == MED_OK && i < d->n_gtins; i++) {
+		dosage_gtin14(d->gtins[i], gtin);
+		med_db_value v[] = {MED_DB_STR(gtin), MED_DB_STR(d->code)};
+		err = med_db_exec(c,
+				  "INSERT INTO drug_gtins (gtin, drug_code)"
+				  " VALUES (?, ?)",
+				  v, 2, NULL, NULL);
+	}
+	return err;
+}
+
+typedef struct code_row {
+	med_arena *arena;
+	char *code;
+} code_row;
+
+static med_err
+on_code_row(void *arg, const med_db_row *row)
+{
+	code_row *r = arg;
+
+	r->code = med_db_row_strdup(r->arena, row, 0);
+	return r->code ? MED_OK : MED_ERR_NOMEM;
+}
+
+med_err
+dosage_store_gtin_drug(med_db_conn *c, med_arena *a, const char *gtin,
+		       char **drug_code)
+{
+	med_db_value k[] = {MED_DB_STR(gtin)};
+	code_row r = {a, NULL};
+	med_err err = med_db_query(
+		c, "SELECT drug_code FROM drug_gtins WHERE gtin = ?", k, 1,
+		on_code_row, &r);
+
+	if (err == MED_OK)
+		*drug_code = r.code;
+	return err;
+}
+
+/* upsert_conn writes one entry inside the caller's transaction. */
+static med_err
+upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
+{
+	char *forms = join_list(a, d->forms, d->n_forms);
+	char *routes = join_list(a, d->routes, d->n_routes);
+	char *bands = bands_text(a, d);
+	char *ingredients = dosage_ingredients_text(a, d);
+	char *groups = dosage_groups_text(a, d);
+	char *gtins = gtins_text(a, d);
+	char *hepatic = dosage_hepatic_text(a, d);
+	const char *cs = d->code_system[0] ? d->code_system : "local";
+	med_err err;
+
+	if (!forms || !routes || !bands || !ingredients || !groups || !gtins ||
+	    !hepatic)
+		return MED_ERR_NOMEM;
+	med_db_value v[] = {
+		MED_DB_STR(d->code),
+		MED_DB_STR(d->name),
+		MED_DB_STR(d->unit),
+		MED_DB_DBL(d->max_single_dose),
+		MED_DB_DBL(d->max_daily_dose),
+		MED_DB_I64(d->high_alert ? 1 : 0),
+		MED_DB_I64(now_ms),
+		MED_DB_STR(cs),
+		MED_DB_STR(d->substance),
+		MED_DB_STR(d->drug_class),
+		MED_DB_STR(forms),
+		MED_DB_STR(routes),
+		MED_DB_DBL(d->min_single_dose),
+		MED_DB_DBL(d->max_dose_per_kg),
+		MED_DB_DBL(d->max_daily_dose_per_kg),
+		MED_DB_DBL(d->max_dose_per_m2),
+		MED_DB_I64(d->min_interval_minutes),
+		MED_DB_DBL(d->lifetime_max_dose),
+		MED_DB_STR(bands),
+		MED_DB_DBL(d->strength),
+		MED_DB_STR(d->strength_unit),
+		MED_DB_STR(ingredients),
+		MED_DB_STR(groups),
+		MED_DB_I64(d->weight_missing),
+		MED_DB_I64(d->crcl_missing),
+		MED_DB_I64(d->allergies_missing),
+		MED_DB_I64(d->requires_verification ? 1 : 0),
+		MED_DB_I64(d->early_dose_warns ? 1 : 0),
+		MED_DB_DBL(d->concentration_amount),
+		MED_DB_DBL(d->concentration_volume_ml),
+		MED_DB_STR(gtins),
+		MED_DB_DBL(d->infusion_max_rate),
+		MED_DB_DBL(d->infusion_max_rate_per_kg),
+		MED_DB_DBL(d->infusion_rate_ceiling),
+		MED_DB_I64(d->infusion_only ? 1 : 0),
+		MED_DB_DBL(d->infusion_max_concentration),
+		MED_DB_I64(d->weekly_only ? 1 : 0),
+		MED_DB_I64(d->weight_max_age_days),
+		MED_DB_I64(d->renal_basis),
+		MED_DB_STR(hepatic),
+	};
+	err = med_db_exec(
+		c,
+		"INSERT INTO drugs (" DRUG_COLUMNS ")"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?, ?, ?)"
+		" ON DUPLICATE KEY UPDATE name = VALUES(name),"
+		" unit = VALUES(unit),"
+		" max_single_dose = VALUES(max_single_dose),"
+		" max_daily_dose = VALUES(max_daily_dose),"
+		" high_alert = VALUES(high_alert),"
+		" updated_ms = VALUES(updated_ms), revision = revision + 1,"
+		" code_system = VALUES(code_system),"
+		" substance = VALUES(substance),"
+		" drug_class = VALUES(drug_class), forms = VALUES(forms),"
+		" routes = VALUES(routes),"
+		" min_single_dose = VALUES(min_single_dose),"
+		" max_dose_per_kg = VALUES(max_dose_per_kg),"
+		" max_daily_dose_per_kg = VALUES(max_daily_dose_per_kg),"
+		" max_dose_per_m2 = VALUES(max_dose_per_m2),"
+		" min_interval_minutes = VALUES(min_interval_minutes),"
+		" lifetime_max_dose = VALUES(lifetime_max_dose),"
+		" renal_bands = VALUES(renal_bands),"
+		" strength = VALUES(strength),"
+		" strength_unit = VALUES(strength_unit),"
+		" ingredients = VALUES(ingredients),"
+		" dose_bands = VALUES(dose_bands),"
+		" weight_missing = VALUES(weight_missing),"
+		" crcl_missing = VALUES(crcl_missing),"
+		" allergies_missing = VALUES(allergies_missing),"
+		" requires_verification = VALUES(requires_verification),"
+		" early_dose_warns = VALUES(early_dose_warns),"
+		" conc_amount = VALUES(conc_amount),"
+		" conc_volume_ml = VALUES(conc_volume_ml),"
+		" gtins = VALUES(gtins),"
+		" inf_max_rate = VALUES(inf_max_rate),"
+		" inf_max_rate_kg = VALUES(inf_max_rate_kg),"
+		" inf_ceiling = VALUES(inf_ceiling),"
+		" infusion_only = VALUES(infusion_only),"
+		" inf_max_conc = VALUES(inf_max_conc),"
+		" weekly_only = VALUES(weekly_only),"
+		" weight_max_age = VALUES(weight_max_age),"
+		" renal_basis = VALUES(renal_basis),"
+		" hepatic_bands = VALUES(hepatic_bands)",
+		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+	if (err != MED_OK || (err = substances_put(c, d)) != MED_OK)
+		return err;
+	return gtins_put(c, d);
+}
+
+med_err
+dosage_store_drug_conn(med_db_conn *c, med_arena *arena, const char *code,
+		       dosage_drug *out)
+{
+	drug_rows rows = {.arena = arena};
+	med_db_value key[] = {MED_DB_STR(code)};
+	med_err err = med_db_query(
+		c, "SELECT " DRUG_COLUMNS " FROM drugs WHERE code = ?", key, 1,
+		on_drug_row, &rows);
+
+	if (err != MED_OK)
+		return err;
+	if (rows.n == 0)
+		return MED_ERR_NOT_FOUND;
+	*out = *rows.items[0];
+	return MED_OK;
+}
+
+typedef struct upsert_ctx {
+	med_arena *arena;
+	const dosage_drug *in;
+	dosage_drug *out;
+	dosage_drug *const *many;
+	size_t n_many;
+} upsert_ctx;
+
+static med_err
+upsert_tx(med_db_conn *c, void *arg)
+{
+	upsert_ctx *u = arg;
+	med_err err = upsert_conn(c, u->arena, u->in, med_now_ms());
+
+	if (err != MED_OK)
+		return err;
+	return dosage_store_drug_conn(c, u->arena, u->in->code, u->out);
+}
+
+med_err
+dosage_store_upsert(med_db *db, med_arena *arena, const dosage_drug *d,
+		    dosage_drug *out)
+{
+	upsert_ctx u = {.arena = arena, .in = d, .out = out};
+
+	return med_db_tx_audited(db, upsert_tx, &u);
+}
+
+static med_err
+import_tx(med_db_conn *c, void *arg)
+{
+	upsert_ctx *u = arg;
+	int64_t now = med_now_ms();
+	med_arena *a = med_arena_new(64 * 1024);
+	med_err err = a ? MED_OK : MED_ERR_NOMEM;
+
+	/* A scratch arena per row keeps a 5000-row import's memory flat. */
+	for (size_t i = 0; err == MED_OK && i < u->n_many; i++) {
+		err = upsert_conn(c, a, u->many[i], now);
+		med_arena_reset(a);
+	}
+	med_arena_free(a);
+	return err;
+}
+
+med_err
+dosage_store_import(med_db *db, dosage_drug *const *drugs, size_t n)
+{
+	upsert_ctx u = {.many = drugs, .n_many = n};
+
+	return med_db_tx_audited(db, import_tx, &u);
+}
+
+med_err
+dosage_store_get(med_db *db, med_arena *arena, const char *code,
+		 dosage_drug *out)
+{
+	drug_rows rows = {.arena = arena};
+	med_db_value v[] = {MED_DB_STR(code)};
+	med_err err = med_db_query_once(
+		db, "SELECT " DRUG_COLUMNS " FROM drugs WHERE code = ?", v, 1,
+		on_drug_row, &rows);
+
+	if (err != MED_OK)
+		return err;
+	if (rows.n == 0)
+		return MED_ERR_NOT_FOUND;
+	*out = *rows.items[0];
+	return MED_OK;
+}
+
+med_err
+dosage_store_list(med_db *db, med_arena *arena, const char *name_prefix,
+		  uint64_t offset, uint32_t limit, dosage_drug ***out,
+		  size_t *n)
+{
+	drug_rows rows = {.arena = arena};
+	med_db_value v[] = {MED_DB_STR(name_prefix), MED_DB_STR(name_prefix),
+			    MED_DB_I64(limit), MED_DB_I64((int64_t)offset)};
+	/* LOCATE, not LIKE: a prefix typed by a user may hold % or _. */
+	med_err err = med_db_query_once(db,
+					"SELECT " DRUG_COLUMNS " FROM drugs"
+					" WHERE (? = '' OR LOCATE(?, name) = 1)"
+					" ORDER BY code LIMIT ? OFFSET ?",
+					v, 4, on_drug_row, &rows);
+
+	if (err != MED_OK)
+		return err;
+	*out = rows.items;
+	*n = rows.n;
+	return MED_OK;
+}

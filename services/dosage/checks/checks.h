@@ -1,0 +1,355 @@
+/*
+ * checks.h - the dose checks and the rules around them: validation and the
+ * bridge to the pure checks of dose.h (domain.c), the limits with no way
+ * round them (limits.c, handlers_limits.c, store_limits.c) and the checks
+ * across a therapeutic class (class_checks.c, store_classes.c).
+ */
+#ifndef DOSAGE_CHECKS_H
+#define DOSAGE_CHECKS_H
+
+#include "dosage.h"
+
+/* --- domain.c: the rules ----------------------------------------------- */
+
+/* dosage_check_code requires a catalogue code (field names the field). */
+med_err dosage_check_code(med_call *call, const char *field,
+			  const char *code) MED_MUST_CHECK;
+
+/* dosage_code_problem is dosage_check_code's rule without a call; the
+ * other *_problem functions below are likewise the rules of the
+ * dosage_check_* and dosage_convert beside them, which fail the call with
+ * the problem (med_call_fail_problem). */
+med_err dosage_code_problem(const char *field, const char *code,
+			    med_problem *p) MED_MUST_CHECK;
+
+/*
+ * dosage_drug_problem checks a catalogue entry; a problem (INVALID, its
+ * field relative: "max_single_dose") fills p and returns its err.
+ */
+med_err dosage_drug_problem(const dosage_drug *d,
+			    med_problem *p) MED_MUST_CHECK;
+
+/* dosage_check_drug applies the catalogue rules to an upserted entry. */
+med_err dosage_check_drug(med_call *call, const dosage_drug *d) MED_MUST_CHECK;
+
+/* dosage_drug_normalise stores d's substances by their codes (after the
+ * rules passed: every substance is known). */
+void dosage_drug_normalise(dosage_drug *d);
+
+/* dosage_drug_strength gives the amount of d's main substance in one unit
+ * of d: its strength, or 1 of its own unit when none is set. */
+void dosage_drug_strength(const dosage_drug *d, double *strength,
+			  const char **unit);
+
+/* dosage_drug_groups reads d's dose bands into g (at most
+ * DOSAGE_DOSE_MAX_GROUPS); MED_ERR_INVALID with why naming the band. */
+med_err dosage_drug_groups(const dosage_drug *d, dosage_dose_group *g,
+			   size_t *n, char *why, size_t len) MED_MUST_CHECK;
+
+/* dosage_groups_to_drug adds g to d's dose_bands (arena). */
+med_err dosage_groups_to_drug(med_arena *a, const dosage_dose_group *g,
+			      size_t n, dosage_drug *d) MED_MUST_CHECK;
+
+/* Text forms for the CSV and the catalogue table: other ingredients as
+ * "codeine:8:mg;..." and bands as dosage_dose_groups_parse reads them.
+ * The _text functions return NULL when out of memory (or, for bands, when
+ * d's bands are invalid); the _read functions fail MED_ERR_INVALID on
+ * text that does not parse. */
+char *dosage_ingredients_text(med_arena *a, const dosage_drug *d);
+med_err dosage_ingredients_read(med_arena *a, const char *text,
+				dosage_drug *d) MED_MUST_CHECK;
+char *dosage_groups_text(med_arena *a, const dosage_drug *d);
+med_err dosage_groups_read(med_arena *a, const char *text, dosage_drug *d,
+			   char *why, size_t len) MED_MUST_CHECK;
+
+/* Plausible patient measurements: anything outside is a typing error
+ * (refused at input) or a bad value in the record (not used). */
+#define DOSAGE_WEIGHT_MIN_KG 0.2
+#define DOSAGE_WEIGHT_MAX_KG 500.0
+#define DOSAGE_HEIGHT_MIN_CM 20.0
+#define DOSAGE_HEIGHT_MAX_CM 280.0
+#define DOSAGE_CRCL_MIN	     1.0 /* mL/min, for a value above 0 */
+#define DOSAGE_CRCL_MAX	     300.0
+
+/* dosage_weight_plausible, dosage_height_plausible, dosage_crcl_plausible:
+ * is v within the bounds above (CrCl: 0, or DOSAGE_CRCL_MIN..MAX)? */
+bool dosage_weight_plausible(double kg);
+bool dosage_height_plausible(double cm);
+bool dosage_crcl_plausible(double ml_min);
+/* The oldest a drug may let a weight be (Drug.weight_max_age_days). */
+#define DOSAGE_WEIGHT_MAX_AGE_DAYS 365
+/* dosage_egfr_plausible: an eGFR from 0 to 300 mL/min/1.73 m2. */
+bool dosage_egfr_plausible(double ml_min_173);
+
+/* dosage_check_context validates SetPatientContext's context. */
+med_err dosage_check_context(med_call *call,
+			     const dosage_context *c) MED_MUST_CHECK;
+med_err dosage_context_problem(const dosage_context *c,
+			       med_problem *p) MED_MUST_CHECK;
+
+/* dosage_check_order validates CreateOrder's order (not the drug). */
+med_err dosage_check_order(med_call *call, const dosage_order *o,
+			   int64_t now_ms) MED_MUST_CHECK;
+med_err dosage_order_problem(const dosage_order *o, int64_t now_ms,
+			     med_problem *p) MED_MUST_CHECK;
+
+/* dosage_check_override validates an override (field: "dose_override"). */
+med_err dosage_check_override(med_call *call, const char *field,
+			      const dosage_override *o) MED_MUST_CHECK;
+med_err dosage_override_problem(const char *field, const dosage_override *o,
+				med_problem *p) MED_MUST_CHECK;
+
+/*
+ * dosage_convert converts dose (in unit) into the drug's unit; fails the
+ * call with INVALID_ARGUMENT naming field ("unit") when it cannot.
+ */
+med_err dosage_convert(med_call *call, const char *field, double dose,
+		       const char *unit, const dosage_drug *drug,
+		       double *out) MED_MUST_CHECK;
+med_err dosage_convert_problem(const char *field, double dose, const char *unit,
+			       const dosage_drug *drug, double *out,
+			       med_problem *p) MED_MUST_CHECK;
+
+/* dosage_drug_hepatic fills l's hepatic bands from d's. */
+void dosage_drug_hepatic(const dosage_drug *d, dosage_dose_limits *l);
+
+/* Hepatic bands as text ("A:1;B:0.5;C:0") for the CSV and the catalogue
+ * table: _text NULL when out of memory; _read MED_ERR_INVALID on text that
+ * does not parse. */
+char *dosage_hepatic_text(med_arena *a, const dosage_drug *d);
+med_err dosage_hepatic_read(med_arena *a, const char *text,
+			    dosage_drug *d) MED_MUST_CHECK;
+
+/* dosage_limits fills l from drug (strings borrowed). */
+void dosage_limits(const dosage_drug *drug, dosage_dose_limits *l);
+
+/* dosage_patient fills p from c (NULL: nothing known) and k (the birth
+ * date, the record's facts over c's) at at_ms; strings borrowed, the
+ * allergy list from a. */
+void dosage_patient(med_arena *a, const dosage_context *c,
+		    const dosage_known *k, int64_t at_ms,
+		    dosage_dose_patient *p);
+
+/*
+ * dosage_evaluate runs every check of dose (in the drug's unit) at at_ms;
+ * order (NULL for a dose proposed without one) adds what it allows: its
+ * frequency's interval, or a PRN order's own interval and 24-h maximum.
+ */
+void dosage_evaluate(const dosage_drug *drug, const dosage_order *order,
+		     const dosage_dose_patient *p, const dosage_dose_history *h,
+		     double dose, int64_t at_ms,
+		     dosage_dose_result r[DOSAGE_DOSE_N_CHECKS]);
+
+/* dosage_first_hard_stop returns the reason of the first hard stop among
+ * c, or "". */
+const char *dosage_first_hard_stop(dosage_check *const *c, size_t n);
+
+/* dosage_checks_to_pb copies n results into DoseCheck messages (arena).
+ * Errors: MED_ERR_NOMEM. */
+med_err dosage_checks_to_pb(med_arena *a, const dosage_dose_result *r, size_t n,
+			    dosage_check ***out, size_t *n_out) MED_MUST_CHECK;
+
+/*
+ * dosage_run_checks is dosage_evaluate into a CheckDoseResponse (checks
+ * from the arena).  Errors: MED_ERR_NOMEM.
+ */
+med_err
+dosage_run_checks(med_arena *a, const dosage_drug *drug,
+		  const dosage_order *order, const dosage_dose_patient *p,
+		  const dosage_dose_history *h, double dose_drug_unit,
+		  int64_t at_ms,
+		  Smartmed__Dosage__V1__CheckDoseResponse *res) MED_MUST_CHECK;
+
+/*
+ * dosage_regimen_history is the history an order's regimen implies at
+ * order entry: a day of doses at its frequency (a PRN order: its own 24-h
+ * maximum, or as many doses as its interval allows) and the gap between
+ * them.  lifetime is what the patient was already given.
+ */
+void dosage_regimen_history(const dosage_order *o, const dosage_drug *drug,
+			    double dose_drug_unit, double lifetime,
+			    dosage_dose_history *h);
+
+/* dosage_order_fhir_status names status as FHIR MedicationRequest.status
+ * ("active", "on-hold", "completed", "stopped", "draft"). */
+const char *dosage_order_fhir_status(Smartmed__Dosage__V1__OrderStatus status);
+
+/* dosage_order_settle gives o the status it has at now_ms: an active or
+ * held order past its end is completed. */
+void dosage_order_settle(dosage_order *o, int64_t now_ms);
+
+/* dosage_order_refuse fails the call FAILED_PRECONDITION saying why o's
+ * state forbids what was asked ("order_id: order is on hold; ..."). */
+med_err dosage_order_refuse(med_call *call,
+			    const dosage_order *o) MED_MUST_CHECK;
+
+/* dosage_order_status_problem is dosage_order_refuse's rule without a
+ * call: why o, not active, takes no dose (FAILED_PRECONDITION, field
+ * "order_id"). */
+med_err dosage_order_status_problem(const dosage_order *o,
+				    med_problem *p) MED_MUST_CHECK;
+
+/* --- limits.c: no way round a limit (issue 30) ---------------------------- */
+
+#define DOSAGE_WEEK_MS (7LL * 24 * 3600 * 1000)
+
+/* dosage_scan_mode - which products need a scan at administration
+ * (MED_DOSAGE_SCAN_REQUIRED). */
+typedef enum dosage_scan_mode {
+	DOSAGE_SCAN_HIGH_ALERT = 0,
+	DOSAGE_SCAN_ALL = 1,
+} dosage_scan_mode;
+
+/* dosage_prn_limits_problem: a PRN order of a high-alert drug must set
+ * prn_min_interval_minutes and prn_max_daily_dose (INVALID naming it). */
+med_err dosage_prn_limits_problem(const dosage_order *o, const dosage_drug *d,
+				  med_problem *p) MED_MUST_CHECK;
+
+/* dosage_weekly_schedule_problem: a weekly-only drug only "weekly" (or
+ * longer) or "once" (PRECONDITION naming order.frequency). */
+med_err dosage_weekly_schedule_problem(const dosage_order *o,
+				       const dosage_drug *d,
+				       med_problem *p) MED_MUST_CHECK;
+
+/* dosage_weekly_seen - what the store found around a new order of a
+ * weekly-only drug: another order of its substance in force ("" none),
+ * and the gap from the order's start to the nearest dose given of it. */
+typedef struct dosage_weekly_seen {
+	char order_id[37]; /* a UUID and its NUL */
+	bool has_dose;
+	int64_t dose_gap_ms;
+} dosage_weekly_seen;
+
+/* dosage_weekly_gap_problem: no new order of a weekly-only drug while
+ * another is in force or within 7 days of a dose (PRECONDITION naming
+ * order.start_ms). */
+med_err dosage_weekly_gap_problem(const dosage_drug *d,
+				  const dosage_weekly_seen *seen,
+				  med_problem *p) MED_MUST_CHECK;
+
+/* dosage_scan_required: must a dose of d be scanned under mode? */
+bool dosage_scan_required(dosage_scan_mode mode, const dosage_drug *d);
+
+/* dosage_scan_problem: a required scan is missing without scan_override
+ * (PRECONDITION naming product_scan), or both were given (INVALID). */
+med_err dosage_scan_problem(dosage_scan_mode mode, const dosage_drug *d,
+			    bool scanned, bool overridden,
+			    med_problem *p) MED_MUST_CHECK;
+
+/* dosage_admin_counted: m counts in totals and intervals (completed or
+ * on-hold). */
+bool dosage_admin_counted(const dosage_admin *m);
+
+/* dosage_correction_needs_second: is marking m entered in error by user
+ * only a request that a second person confirms (a counted dose charted by
+ * user)? */
+bool dosage_correction_needs_second(const dosage_admin *m, const char *user);
+
+/* dosage_store_weekly_seen fills seen for a new order o of weekly-only
+ * drug d: another order of d's substance in force at now_ms (no version
+ * of o itself: first_order_id "" for an order not yet written) and the
+ * nearest counted dose of the substance to o's start. */
+med_err dosage_store_weekly_seen(med_db *db, const dosage_order *o,
+				 const dosage_drug *d, int64_t now_ms,
+				 dosage_weekly_seen *seen) MED_MUST_CHECK;
+
+/* dosage_order_limits applies the order rules above that need no store
+ * (PRN high-alert, weekly schedule) to o of d; fails the call. */
+med_err dosage_order_limits(med_call *call, const dosage_order *o,
+			    const dosage_drug *d) MED_MUST_CHECK;
+
+/* dosage_weekly_gate applies the weekly gap rule to o of d (reads the
+ * store when d is weekly-only); fails the call. */
+med_err dosage_weekly_gate(med_call *call, const dosage_order *o,
+			   const dosage_drug *d) MED_MUST_CHECK;
+
+/* dosage_scan_mode_of is the service's MED_DOSAGE_SCAN_REQUIRED. */
+dosage_scan_mode dosage_scan_mode_of(med_call *call);
+
+/* --- class_checks.c, store_classes.c: across a therapeutic class ------- */
+
+#include "classes.h"
+
+/* The hospital's 24-h limit of opioids in oral morphine equivalents, mg. */
+#define DOSAGE_OME_SETTING "MED_DOSAGE_OME_MAX_24H_MG"
+
+/* dosage_class_list - products of a class given, or orders of a class in
+ * force, for a patient (arrays in the call's arena). */
+typedef struct dosage_class_list {
+	dosage_class_other *items;
+	size_t n, cap;
+	/* Orders: a day of the opioid ones' regimens, mg oral morphine
+	 * equivalent (dosage_orders_day_ome), and whether one of them could
+	 * not be converted. */
+	double ome_24h;
+	bool ome_unknown;
+} dosage_class_list;
+
+/*
+ * dosage_store_class_given reads the administrations of every substance in
+ * a duplicate-therapy group to patient_id (and the records merged into
+ * it, fam) within 24 h either side of at_ms, in time order, each with its
+ * order's PRN flag and its oral morphine equivalent by the order's route.
+ * MED_ERR_LIMIT past DOSAGE_GIVEN_MAX_ROWS.
+ */
+med_err dosage_store_class_given(med_db_conn *c, med_arena *a,
+				 const dosage_family *fam,
+				 const char *patient_id, int64_t at_ms,
+				 dosage_class_list *out) MED_MUST_CHECK;
+
+/* dosage_store_class_orders reads the patient's orders of a group that
+ * are active or pending verification at now_ms, but for except_id. */
+med_err dosage_store_class_orders(med_db *db, med_arena *a,
+				  const char *patient_id, const char *except_id,
+				  int64_t now_ms,
+				  dosage_class_list *out) MED_MUST_CHECK;
+
+/* dosage_class_subject - one dose (or order) for the class checks. */
+typedef struct dosage_class_subject {
+	const dosage_drug *drug;
+	const char *route;    /* the order's; NULL: a proposed dose */
+	bool prn;	      /* the order is PRN */
+	const char *order_id; /* NULL: none */
+	double dose_24h; /* the dose (order entry: a day of it), drug unit */
+	int64_t at_ms;
+	const dosage_class_list *given;	 /* what was given; NULL: nothing */
+	const dosage_class_list *orders; /* entry: other orders; else NULL */
+} dosage_class_subject;
+
+/*
+ * dosage_orders_day_ome sums a day of the regimen of each opioid order in
+ * orders (its dose times the doses its frequency allows, a PRN order's own
+ * 24-h maximum) in oral morphine equivalents into orders->ome_24h,
+ * setting orders->ome_unknown for one it cannot convert.
+ */
+med_err dosage_orders_day_ome(med_call *call,
+			      dosage_class_list *orders) MED_MUST_CHECK;
+
+/* dosage_ome_limit is MED_DOSAGE_OME_MAX_24H_MG (90 mg unless set). */
+double dosage_ome_limit(med_call *call);
+
+/* dosage_class_evaluate writes the class checks of s (duplicate therapy,
+ * 24-h OME) into r. */
+med_err dosage_class_evaluate(med_call *call, const dosage_class_subject *s,
+			      dosage_dose_result r[DOSAGE_CLASS_N_CHECKS])
+	MED_MUST_CHECK;
+
+/* dosage_class_append appends r[0..n) to a reply's checks and folds them
+ * into its overall status. */
+med_err
+dosage_class_append(med_arena *a, const dosage_dose_result *r, size_t n,
+		    dosage_check ***checks, size_t *n_checks,
+		    Smartmed__Dosage__V1__CheckStatus *overall) MED_MUST_CHECK;
+
+/* dosage_drug_classes fills d's atc_code (its main substance's) and
+ * therapeutic_classes (every ATC level of each substance, then the
+ * duplicate-therapy classes), in a. */
+med_err dosage_drug_classes(med_arena *a, dosage_drug *d) MED_MUST_CHECK;
+
+/* dosage_class_checks is dosage_class_evaluate then dosage_class_append. */
+med_err
+dosage_class_checks(med_call *call, const dosage_class_subject *s,
+		    dosage_check ***checks, size_t *n_checks,
+		    Smartmed__Dosage__V1__CheckStatus *overall) MED_MUST_CHECK;
+
+#endif

@@ -1,0 +1,339 @@
+/*
+ * class_checks.c - the checks across a therapeutic class for one dose or
+ * order: duplicate therapy and the opioids' 24-h oral morphine
+ * equivalents (rules in classes.c), from what the store read
+ * (store_classes.c), appended to the per-substance checks.
+ */
+#include <med/config.h>
+#include <med/service.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "dosage.h"
+#include "checks.h"
+#include "catalogue.h"
+#include "orders.h"
+
+#define OME_DEFAULT_MG 90
+
+/* part_mg is the mg of substance in one unit of the drug (strength in
+ * unit); false when it is no mass. */
+static bool
+part_mg(double dose, double strength, const char *unit, double *mg)
+{
+	return dosage_dose_convert(dose * strength, unit, "mg", mg) == MED_OK;
+}
+
+/* drug_ome sums the OME of dose (drug unit) by route over the drug's
+ * opioid substances; false when one cannot be converted (*ome is then
+ * the part that can). */
+static bool
+drug_ome(const dosage_drug *d, double dose, const char *route, double *ome)
+{
+	dosage_dose_limits l;
+	bool ok = true;
+
+	dosage_limits(d, &l);
+	*ome = 0;
+	for (size_t i = 0; i < l.n_substances; i++) {
+		const dosage_class_group *g =
+			dosage_class_group_of(l.substances[i]);
+		double strength, mg, factor;
+		const char *unit;
+
+		if (g == NULL || strcmp(g->code, "opioids") != 0)
+			continue;
+		if (i == 0) {
+			dosage_drug_strength(d, &strength, &unit);
+		} else {
+			strength = d->other_ingredients[i - 1]->strength;
+			unit = d->other_ingredients[i - 1]->strength_unit;
+		}
+		if (!dosage_ome_factor(l.substances[i], route, &factor) ||
+		    !part_mg(dose, strength, unit, &mg))
+			ok = false;
+		else
+			*ome += mg * factor;
+	}
+	return ok;
+}
+
+/* dose_ome is drug_ome by the order's route; for a proposed dose (no
+ * route) by the drug's route that gives the most, so that the check never
+ * counts short. */
+static bool
+dose_ome(const dosage_drug *d, double dose, const char *route, double *ome)
+{
+	bool any = false;
+
+	if (route != NULL)
+		return drug_ome(d, dose, route, ome);
+	*ome = 0;
+	for (size_t i = 0; i < d->n_routes; i++) {
+		double v;
+
+		if (!drug_ome(d, dose, d->routes[i], &v))
+			return false;
+		if (!any || v > *ome)
+			*ome = v;
+		any = true;
+	}
+	return any;
+}
+
+static bool
+drug_is_opioid(const dosage_drug *d)
+{
+	dosage_dose_limits l;
+
+	dosage_limits(d, &l);
+	for (size_t i = 0; i < l.n_substances; i++) {
+		const dosage_class_group *g =
+			dosage_class_group_of(l.substances[i]);
+
+		if (g != NULL && strcmp(g->code, "opioids") == 0)
+			return true;
+	}
+	return false;
+}
+
+double
+dosage_ome_limit(med_call *call)
+{
+	med_service *svc = call ? med_service_from_call(call) : NULL;
+	int64_t v = svc ? med_config_int(med_service_config(svc),
+					 DOSAGE_OME_SETTING)
+			: 0;
+
+	return v > 0 ? (double)v : OME_DEFAULT_MG;
+}
+
+/* met_given keeps the products given under other orders within their
+ * group's window of at_ms: those a dose meets "at once". */
+static med_err
+met_given(med_arena *a, const dosage_class_subject *s, dosage_class_list *out)
+{
+	const dosage_class_list *g = s->given;
+
+	memset(out, 0, sizeof(*out));
+	if (g == NULL || g->n == 0)
+		return MED_OK;
+	if ((out->items = med_arena_alloc(a, g->n * sizeof(*out->items))) ==
+	    NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < g->n; i++) {
+		const dosage_class_other *o = &g->items[i];
+		const dosage_class_group *grp =
+			dosage_class_group_of(o->substance);
+		int64_t gap = o->t_ms > s->at_ms ? o->t_ms - s->at_ms
+						 : s->at_ms - o->t_ms;
+
+		if (grp == NULL || gap >= grp->window_ms ||
+		    (s->order_id && strcmp(o->order_id, s->order_id) == 0))
+			continue;
+		out->items[out->n++] = *o;
+	}
+	return MED_OK;
+}
+
+med_err
+dosage_class_evaluate(med_call *call, const dosage_class_subject *s,
+		      dosage_dose_result r[DOSAGE_CLASS_N_CHECKS])
+{
+	dosage_dose_limits l;
+	dosage_class_list met = {0};
+	double ome = 0;
+	bool has;
+	med_err err;
+
+	dosage_limits(s->drug, &l);
+	if (s->orders != NULL) {
+		met = *s->orders;
+	} else if ((err = met_given(med_call_arena(call), s, &met)) != MED_OK) {
+		return err;
+	}
+	dosage_class_duplicate(l.substances, l.n_substances, s->prn, met.items,
+			       met.n, &r[0]);
+	has = dose_ome(s->drug, s->dose_24h, s->route, &ome);
+	/* At order entry the other opioid orders' days count too. */
+	if (s->orders != NULL) {
+		has = has && !s->orders->ome_unknown;
+		ome += s->orders->ome_24h;
+	}
+	dosage_ome_check(drug_is_opioid(s->drug), ome, has,
+			 s->given ? s->given->items : NULL,
+			 s->given ? s->given->n : 0, s->at_ms,
+			 dosage_ome_limit(call), &r[1]);
+	if (s->orders != NULL && r[1].status != DOSAGE_DOSE_NOT_APPLICABLE)
+		snprintf(r[1].reason, sizeof(r[1].reason),
+			 "a day of opioids %.4g mg oral morphine equivalent "
+			 "(this order %.4g, other orders %.4g) against %.4g "
+			 "mg%s",
+			 r[1].value, r[1].value - s->orders->ome_24h,
+			 s->orders->ome_24h, r[1].limit,
+			 has ? "" : "; an order without an OME factor");
+	return MED_OK;
+}
+
+/* seen_opioid_order: does an earlier opioid item of l[0..i) name the same
+ * order (a combination product has a row per substance)? */
+static bool
+seen_opioid_order(const dosage_class_list *l, size_t i)
+{
+	for (size_t j = 0; j < i; j++) {
+		const dosage_class_group *g =
+			dosage_class_group_of(l->items[j].substance);
+
+		if (g && strcmp(g->code, "opioids") == 0 &&
+		    strcmp(l->items[j].order_id, l->items[i].order_id) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* order_day_ome adds a day of order id's regimen in OME to l. */
+static med_err
+order_day_ome(med_call *call, const char *id, dosage_class_list *l)
+{
+	med_arena *a = med_call_arena(call);
+	dosage_dose_history day;
+	dosage_order o;
+	dosage_drug d;
+	double v;
+	med_err err = dosage_store_get_order(med_call_db(call), a, id, &o);
+
+	if (err == MED_OK)
+		err = dosage_store_get(med_call_db(call), a, o.drug_code, &d);
+	if (err == MED_ERR_NOT_FOUND) {
+		l->ome_unknown = true;
+		return MED_OK;
+	}
+	if (err != MED_OK)
+		return err;
+	dosage_regimen_history(&o, &d, o.dose_in_drug_unit, 0, &day);
+	/* What cannot be converted is flagged; the rest still counts. */
+	if (!drug_ome(&d, o.dose_in_drug_unit + day.given_24h, o.route, &v))
+		l->ome_unknown = true;
+	l->ome_24h += v;
+	return MED_OK;
+}
+
+med_err
+dosage_orders_day_ome(med_call *call, dosage_class_list *orders)
+{
+	med_err err;
+
+	orders->ome_24h = 0;
+	orders->ome_unknown = false;
+	for (size_t i = 0; i < orders->n; i++) {
+		const dosage_class_group *g =
+			dosage_class_group_of(orders->items[i].substance);
+
+		if (g == NULL || strcmp(g->code, "opioids") != 0 ||
+		    seen_opioid_order(orders, i))
+			continue;
+		if ((err = order_day_ome(call, orders->items[i].order_id,
+					 orders)) != MED_OK)
+			return err;
+	}
+	return MED_OK;
+}
+
+med_err
+dosage_class_append(med_arena *a, const dosage_dose_result *r, size_t n,
+		    dosage_check ***checks, size_t *n_checks,
+		    Smartmed__Dosage__V1__CheckStatus *overall)
+{
+	dosage_dose_result all[1 + DOSAGE_CLASS_N_CHECKS];
+	size_t cap = *n_checks;
+
+	memset(all, 0, sizeof(all));
+	all[0].status = (dosage_dose_status)*overall;
+	for (size_t i = 0; i < n && i < DOSAGE_CLASS_N_CHECKS; i++) {
+		dosage_check *c = med_arena_push_msg(
+			a, (void ***)checks, n_checks, &cap,
+			&smartmed__dosage__v1__dose_check__descriptor);
+
+		if (c == NULL ||
+		    !(c->reason = med_arena_strdup(a, r[i].reason)))
+			return MED_ERR_NOMEM;
+		c->kind = (Smartmed__Dosage__V1__CheckKind)r[i].check;
+		c->status = (Smartmed__Dosage__V1__CheckStatus)r[i].status;
+		c->value = r[i].value;
+		c->limit = r[i].limit;
+		all[1 + i] = r[i];
+	}
+	if (*overall == 0)
+		all[0].status = DOSAGE_DOSE_NOT_APPLICABLE;
+	*overall = (Smartmed__Dosage__V1__CheckStatus)dosage_dose_worst(
+		all,
+		1 + (n < DOSAGE_CLASS_N_CHECKS ? n : DOSAGE_CLASS_N_CHECKS));
+	return MED_OK;
+}
+
+med_err
+dosage_class_checks(med_call *call, const dosage_class_subject *s,
+		    dosage_check ***checks, size_t *n_checks,
+		    Smartmed__Dosage__V1__CheckStatus *overall)
+{
+	dosage_dose_result r[DOSAGE_CLASS_N_CHECKS];
+	med_err err = dosage_class_evaluate(call, s, r);
+
+	if (err != MED_OK)
+		return err;
+	return dosage_class_append(med_call_arena(call), r,
+				   DOSAGE_CLASS_N_CHECKS, checks, n_checks,
+				   overall);
+}
+
+/* class_add appends s to d's therapeutic_classes unless it is there. */
+static med_err
+class_add(med_arena *a, dosage_drug *d, const char *s, size_t cap)
+{
+	char *copy;
+
+	for (size_t i = 0; i < d->n_therapeutic_classes; i++)
+		if (strcmp(d->therapeutic_classes[i], s) == 0)
+			return MED_OK;
+	if (d->n_therapeutic_classes >= cap ||
+	    (copy = med_arena_strdup(a, s)) == NULL)
+		return MED_ERR_NOMEM;
+	d->therapeutic_classes[d->n_therapeutic_classes++] = copy;
+	return MED_OK;
+}
+
+/* At most every level of every substance, and a group for each. */
+#define CLASSES_CAP (DOSAGE_DOSE_MAX_SUBSTANCES * (DOSAGE_ATC_LEVELS + 1))
+
+med_err
+dosage_drug_classes(med_arena *a, dosage_drug *d)
+{
+	dosage_dose_limits l;
+	char lv[DOSAGE_ATC_LEVELS][DOSAGE_ATC_LEN];
+	const char *own = dosage_atc_of(d->substance);
+	med_err err = MED_OK;
+
+	dosage_limits(d, &l);
+	d->atc_code = (char *)(own ? own : "");
+	d->n_therapeutic_classes = 0;
+	d->therapeutic_classes =
+		med_arena_alloc(a, CLASSES_CAP * sizeof(char *));
+	if (d->therapeutic_classes == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < l.n_substances && err == MED_OK; i++) {
+		size_t n =
+			dosage_atc_levels(dosage_atc_of(l.substances[i]), lv);
+
+		while (n > 0 && err == MED_OK)
+			err = class_add(a, d, lv[--n], CLASSES_CAP);
+	}
+	for (size_t i = 0; i < l.n_substances && err == MED_OK; i++) {
+		const dosage_class_group *g =
+			dosage_class_group_of(l.substances[i]);
+
+		if (g != NULL)
+			err = class_add(a, d, g->code, CLASSES_CAP);
+	}
+	return err;
+}

@@ -1,0 +1,183 @@
+/*
+ * store_classes.c - the SQL of the checks across a therapeutic class: the
+ * products of a class the patient was given around a dose (with each
+ * one's oral morphine equivalent), and the orders of a class in force.
+ *
+ * Rows of substances in no duplicate-therapy group are read and dropped
+ * here: the groups are code (classes.c), not columns, so a new group needs
+ * no migration.
+ */
+#include <med/arena.h>
+#include <med/util.h>
+
+#include <string.h>
+
+#include "dosage.h"
+#include "patient.h"
+#include "checks.h"
+#include "mar.h"
+
+#define COUNTED_A                                                              \
+	"a.status IN ('" DOSAGE_ADMIN_COMPLETED "', '" DOSAGE_ADMIN_ON_HOLD "')"
+#define CLASS_FIRST_ROWS 16
+
+typedef struct class_read {
+	med_arena *arena;
+	dosage_class_list *out;
+} class_read;
+
+/* push keeps one more item in l (arena arrays, doubling, at most
+ * DOSAGE_GIVEN_MAX_ROWS). */
+static dosage_class_other *
+push(med_arena *a, dosage_class_list *l)
+{
+	dosage_class_other *grown;
+	size_t cap;
+
+	if (l->n == l->cap) {
+		if (l->cap >= DOSAGE_GIVEN_MAX_ROWS)
+			return NULL;
+		cap = l->cap ? l->cap * 2 : CLASS_FIRST_ROWS;
+		if ((grown = med_arena_alloc(a, cap * sizeof(*grown))) == NULL)
+			return NULL;
+		if (l->n)
+			memcpy(grown, l->items, l->n * sizeof(*grown));
+		l->items = grown;
+		l->cap = cap;
+	}
+	memset(&l->items[l->n], 0, sizeof(l->items[0]));
+	return &l->items[l->n++];
+}
+
+static med_err
+full(const dosage_class_list *l)
+{
+	if (l->cap >= DOSAGE_GIVEN_MAX_ROWS)
+		return med_db_tx_limit(
+			"administrations: more than %d of a therapeutic class "
+			"to this patient within 24 h of the dose; the class "
+			"checks will not count them short "
+			"(DOSAGE_GIVEN_MAX_ROWS)",
+			DOSAGE_GIVEN_MAX_ROWS);
+	return MED_ERR_NOMEM;
+}
+
+/* row_ome converts one administration row (stored unit and amount, the
+ * product's unit, strength and strength unit at col..col+4) given by route
+ * into oral morphine equivalents. */
+static bool
+row_ome(const med_db_row *row, size_t col, const char *substance,
+	const char *route, double *out)
+{
+	double in_product, mg, factor;
+
+	if (!dosage_ome_factor(substance, route, &factor) ||
+	    dosage_dose_convert(med_db_row_double(row, col + 1),
+				med_db_row_text(row, col, NULL),
+				med_db_row_text(row, col + 2, NULL),
+				&in_product) != MED_OK ||
+	    dosage_dose_convert(in_product * med_db_row_double(row, col + 3),
+				med_db_row_text(row, col + 4, NULL), "mg",
+				&mg) != MED_OK)
+		return false;
+	*out = mg * factor;
+	return true;
+}
+
+static med_err
+on_given_row(void *arg, const med_db_row *row)
+{
+	class_read *r = arg;
+	const char *substance = med_db_row_text(row, 3, NULL);
+	dosage_class_other *o;
+
+	if (substance == NULL || dosage_class_group_of(substance) == NULL)
+		return MED_OK;
+	if ((o = push(r->arena, r->out)) == NULL)
+		return full(r->out);
+	o->t_ms = med_db_row_int64(row, 0);
+	o->order_id = med_db_row_strdup(r->arena, row, 1);
+	o->label = med_db_row_strdup(r->arena, row, 2);
+	o->substance = med_db_row_strdup(r->arena, row, 3);
+	o->prn = med_db_row_int64(row, 4) != 0;
+	if (!o->order_id || !o->label || !o->substance)
+		return MED_ERR_NOMEM;
+	o->has_ome = row_ome(row, 6, substance, med_db_row_text(row, 5, NULL),
+			     &o->ome_mg);
+	return MED_OK;
+}
+
+MED_DB_PARAMS_FIT(DOSAGE_FAMILY_MAX + 2);
+
+med_err
+dosage_store_class_given(med_db_conn *c, med_arena *a, const dosage_family *fam,
+			 const char *patient_id, int64_t at_ms,
+			 dosage_class_list *out)
+{
+	class_read r = {a, out};
+	med_db_value v[DOSAGE_FAMILY_MAX + 2];
+	size_t n = dosage_family_bind(fam, patient_id, v);
+
+	v[n++] = MED_DB_I64(at_ms - DOSAGE_DOSE_DAY_MS);
+	v[n++] = MED_DB_I64(at_ms + DOSAGE_DOSE_DAY_MS);
+	memset(out, 0, sizeof(*out));
+	return med_db_query(
+		c,
+		"SELECT a.effective_ms, a.order_id, a.drug_code, s.substance,"
+		" COALESCE(o.prn, 0), COALESCE(o.route, ''), a.drug_unit,"
+		" a.dose_drug_unit, d.unit, s.strength, s.unit"
+		" FROM administrations a JOIN drugs d ON d.code = a.drug_code"
+		" JOIN drug_substances s ON s.drug_code = a.drug_code"
+		" LEFT JOIN orders o ON o.id = a.order_id"
+		" WHERE a.patient_id" DOSAGE_FAMILY_IN " AND " COUNTED_A
+		" AND a.effective_ms > ? AND a.effective_ms < ?"
+		" ORDER BY a.effective_ms",
+		v, n, on_given_row, &r);
+}
+
+static med_err
+on_order_row(void *arg, const med_db_row *row)
+{
+	class_read *r = arg;
+	const char *substance = med_db_row_text(row, 2, NULL);
+	dosage_class_other *o;
+
+	if (substance == NULL || dosage_class_group_of(substance) == NULL)
+		return MED_OK;
+	if ((o = push(r->arena, r->out)) == NULL)
+		return full(r->out);
+	o->order_id = med_db_row_strdup(r->arena, row, 0);
+	o->label = med_db_row_strdup(r->arena, row, 1);
+	o->substance = med_db_row_strdup(r->arena, row, 2);
+	o->prn = med_db_row_int64(row, 3) != 0;
+	return o->order_id && o->label && o->substance ? MED_OK : MED_ERR_NOMEM;
+}
+
+med_err
+dosage_store_class_orders(med_db *db, med_arena *a, const char *patient_id,
+			  const char *except_id, int64_t now_ms,
+			  dosage_class_list *out)
+{
+	class_read r = {a, out};
+	med_db_value v[] = {
+		MED_DB_STR(patient_id),
+		MED_DB_I64(
+			SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_ACTIVE),
+		MED_DB_I64(
+			SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_PENDING_VERIFICATION),
+		MED_DB_I64(now_ms),
+		MED_DB_STR(except_id ? except_id : ""),
+	};
+
+	memset(out, 0, sizeof(*out));
+	/* Orders in force or waiting for a pharmacist; a held order gives
+	 * nothing until resumed, and its doses meet the check then. */
+	return med_db_query_once(
+		db,
+		"SELECT o.id, o.drug_code, s.substance, o.prn FROM orders o"
+		" JOIN drug_substances s ON s.drug_code = o.drug_code"
+		" WHERE o.patient_id = ? AND o.status IN (?, ?)"
+		" AND (o.end_ms = 0 OR o.end_ms > ?) AND o.id <> ?"
+		" ORDER BY o.created_ms",
+		v, 5, on_order_row, &r);
+}

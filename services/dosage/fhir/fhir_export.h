@@ -1,0 +1,62 @@
+/*
+ * fhir_export.h - ExportFhir: what one page reads (store_export.c) and
+ * how it becomes a FHIR R4 Bundle (fhir.c).
+ */
+#ifndef DOSAGE_FHIR_EXPORT_H
+#define DOSAGE_FHIR_EXPORT_H
+
+#include "dosage.h"
+
+/* --- store_export.c and fhir.c: ExportFhir ------------------------------- */
+
+/* dosage_segment - how an infusion's charted segment ran: from start_ms
+ * (the event that set the rate) at rate rate_unit until the administration
+ * that charts it. */
+typedef struct dosage_segment {
+	const char *admin_id;
+	int64_t start_ms;
+	double rate;
+	const char *rate_unit;
+} dosage_segment;
+
+/* dosage_export_page - one ExportFhir page: its current order versions,
+ * its administrations, the infusion segments among them and every drug
+ * either names; more when another page follows. */
+typedef struct dosage_export_page {
+	dosage_order **orders;
+	size_t n_orders;
+	dosage_admin **admins;
+	size_t n_admins;
+	dosage_segment *segments;
+	size_t n_segments;
+	dosage_drug **drugs;
+	size_t n_drugs;
+	bool more;
+} dosage_export_page;
+
+/*
+ * dosage_store_export reads up to size items from offset of the patient's
+ * export list: current order versions newest first, then administrations
+ * oldest first.  Orders are settled at now_ms.  A drug missing from the
+ * catalogue is left out of drugs (its Medication then carries the code
+ * only).
+ */
+med_err dosage_store_export(med_db *db, med_arena *arena,
+			    const char *patient_id, int64_t now_ms,
+			    uint64_t offset, uint32_t size,
+			    dosage_export_page *out) MED_MUST_CHECK;
+
+/* dosage_fhir_medication_id writes the Medication id of a catalogue code
+ * into out[40] (a digest: codes may hold "_", which R4 ids may not). */
+void dosage_fhir_medication_id(const char *code, char out[40]);
+
+/*
+ * dosage_fhir_bundle writes p as a FHIR R4 Bundle (collection) in JSON, in
+ * arena, at most max_bytes.  MED_ERR_LIMIT when it does not fit,
+ * MED_ERR_INVALID when a stored value cannot be written as R4.
+ */
+med_err dosage_fhir_bundle(med_arena *arena, const char *patient_id,
+			   const dosage_export_page *p, size_t max_bytes,
+			   char **json, uint32_t *n_resources) MED_MUST_CHECK;
+
+#endif

@@ -1,0 +1,235 @@
+/*
+ * store_export.c - what one ExportFhir page reads: the current order
+ * versions, then the administrations, as one list paged by offset; the
+ * infusion segments among the administrations; the drugs they name.
+ *
+ * The reads are separate statements rather than one transaction: the
+ * export is a snapshot for another system, and a dose charted between two
+ * of them only shifts what a later page holds (ExportFhirRequest says so).
+ */
+#include <med/arena.h>
+#include <med/util.h>
+
+#include <string.h>
+
+#include "dosage.h"
+#include "checks.h"
+#include "catalogue.h"
+#include "orders.h"
+#include "mar.h"
+#include "fhir_export.h"
+
+/* Every order state but superseded: the current version of each order. */
+#define CURRENT_STATUSES "1,2,3,4,5"
+
+static med_err
+on_count(void *arg, const med_db_row *row)
+{
+	*(uint64_t *)arg = (uint64_t)med_db_row_int64(row, 0);
+	return MED_OK;
+}
+
+static med_err
+count_orders(med_db *db, const char *patient_id, uint64_t *n)
+{
+	med_db_value v[] = {MED_DB_STR(patient_id)};
+
+	*n = 0;
+	return med_db_query_once(db,
+				 "SELECT COUNT(*) FROM orders WHERE patient_id"
+				 " = ? AND status != 6",
+				 v, 1, on_count, n);
+}
+
+static med_err
+read_admins(med_db *db, med_arena *arena, const char *patient_id,
+	    uint64_t offset, uint32_t limit, dosage_export_page *p)
+{
+	dosage_admin_rows r = {.arena = arena};
+	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(limit),
+			    MED_DB_I64((int64_t)offset)};
+	med_err err = med_db_query_once(
+		db,
+		"SELECT " DOSAGE_ADMIN_COLUMNS " FROM administrations"
+		" WHERE patient_id = ? ORDER BY effective_ms, id"
+		" LIMIT ? OFFSET ?",
+		v, 3, dosage_store_admin_row, &r);
+
+	if (err != MED_OK)
+		return err;
+	p->admins = r.items;
+	p->n_admins = r.n;
+	return MED_OK;
+}
+
+/* --- infusion segments ---------------------------------------------------- */
+
+typedef struct segment_rows {
+	med_arena *arena;
+	dosage_export_page *p;
+	size_t cap;
+} segment_rows;
+
+static med_err
+on_segment(void *arg, const med_db_row *row)
+{
+	segment_rows *r = arg;
+	dosage_segment *s;
+
+	if (r->p->n_segments == r->cap)
+		return MED_ERR_INTERNAL; /* one row per administration asked */
+	s = &r->p->segments[r->p->n_segments++];
+	s->admin_id = med_db_row_strdup(r->arena, row, 0);
+	s->start_ms = med_db_row_int64(row, 1);
+	s->rate = med_db_row_double(row, 2);
+	s->rate_unit = med_db_row_strdup(r->arena, row, 3);
+	return s->admin_id && s->rate_unit ? MED_OK : MED_ERR_NOMEM;
+}
+
+/* admin_id_list joins the page's administration ids with commas. */
+static char *
+admin_id_list(med_arena *arena, const dosage_export_page *p)
+{
+	char *list =
+		med_arena_zalloc(arena, p->n_admins * (MED_UUID_LEN + 1) + 1);
+	size_t at = 0;
+
+	if (list == NULL)
+		return NULL;
+	for (size_t i = 0; i < p->n_admins; i++) {
+		size_t len = strnlen(p->admins[i]->id, MED_UUID_LEN);
+
+		if (i > 0)
+			list[at++] = ',';
+		memcpy(list + at, p->admins[i]->id, len);
+		at += len;
+	}
+	return list;
+}
+
+/*
+ * An infusion charts what ran at a rate when the rate ends (a change or
+ * the stop): the event that ends it names the administration, and the
+ * event before it says when the rate began and what it was.
+ */
+static med_err
+read_segments(med_db *db, med_arena *arena, dosage_export_page *p)
+{
+	segment_rows r = {.arena = arena, .p = p, .cap = p->n_admins};
+	med_db_value v[1];
+	char *ids;
+
+	if (p->n_admins == 0)
+		return MED_OK;
+	ids = admin_id_list(arena, p);
+	p->segments =
+		med_arena_zalloc(arena, p->n_admins * sizeof(*p->segments));
+	if (ids == NULL || p->segments == NULL)
+		return MED_ERR_NOMEM;
+	v[0] = MED_DB_STR(ids);
+	return med_db_query_once(
+		db,
+		"SELECT e.admin_id, b.effective_ms, b.rate, b.rate_unit"
+		" FROM infusion_events e JOIN infusion_events b"
+		" ON b.infusion_id = e.infusion_id AND b.id = (SELECT MAX(q.id)"
+		" FROM infusion_events q WHERE q.infusion_id = e.infusion_id"
+		" AND q.id < e.id)"
+		" WHERE e.admin_id != '' AND FIND_IN_SET(e.admin_id, ?) > 0",
+		v, 1, on_segment, &r);
+}
+
+/* --- drugs ---------------------------------------------------------------- */
+
+static bool
+has_drug(const dosage_export_page *p, const char *code)
+{
+	for (size_t i = 0; i < p->n_drugs; i++)
+		if (strcmp(p->drugs[i]->code, code) == 0)
+			return true;
+	return false;
+}
+
+static med_err
+add_drug(med_db *db, med_arena *arena, const char *code, dosage_export_page *p)
+{
+	dosage_drug *d;
+	med_err err;
+
+	if (has_drug(p, code))
+		return MED_OK;
+	if ((d = med_arena_zalloc(arena, sizeof(*d))) == NULL)
+		return MED_ERR_NOMEM;
+	err = dosage_store_get(db, arena, code, d);
+	if (err == MED_ERR_NOT_FOUND)
+		return MED_OK;
+	if (err != MED_OK)
+		return err;
+	p->drugs[p->n_drugs++] = d;
+	return MED_OK;
+}
+
+static med_err
+read_drugs(med_db *db, med_arena *arena, dosage_export_page *p)
+{
+	size_t cap = p->n_orders + p->n_admins;
+	med_err err = MED_OK;
+
+	if (cap == 0)
+		return MED_OK;
+	if ((p->drugs = med_arena_zalloc(arena, cap * sizeof(*p->drugs))) ==
+	    NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < p->n_orders && err == MED_OK; i++)
+		err = add_drug(db, arena, p->orders[i]->drug_code, p);
+	for (size_t i = 0; i < p->n_admins && err == MED_OK; i++)
+		err = add_drug(db, arena, p->admins[i]->drug_code, p);
+	return err;
+}
+
+/* --- the page ------------------------------------------------------------- */
+
+/* trim keeps size items of the size + 1 read, the orders first. */
+static void
+trim(dosage_export_page *p, uint32_t size)
+{
+	p->more = p->n_orders + p->n_admins > size;
+	if (!p->more)
+		return;
+	if (p->n_orders > size) {
+		p->n_orders = size;
+		p->n_admins = 0;
+	} else {
+		p->n_admins = size - p->n_orders;
+	}
+}
+
+med_err
+dosage_store_export(med_db *db, med_arena *arena, const char *patient_id,
+		    int64_t now_ms, uint64_t offset, uint32_t size,
+		    dosage_export_page *out)
+{
+	dosage_export_page p = {0};
+	uint64_t n_orders;
+	med_err err;
+
+	if ((err = count_orders(db, patient_id, &n_orders)) != MED_OK)
+		return err;
+	if (offset < n_orders &&
+	    (err = dosage_store_list_orders(
+		     db, arena, patient_id, CURRENT_STATUSES, now_ms, offset,
+		     size + 1, &p.orders, &p.n_orders)) != MED_OK)
+		return err;
+	if (p.n_orders <= size &&
+	    (err = read_admins(db, arena, patient_id,
+			       offset > n_orders ? offset - n_orders : 0,
+			       size + 1 - (uint32_t)p.n_orders, &p)) != MED_OK)
+		return err;
+	trim(&p, size);
+	for (size_t i = 0; i < p.n_orders; i++)
+		dosage_order_settle(p.orders[i], now_ms);
+	if ((err = read_segments(db, arena, &p)) != MED_OK ||
+	    (err = read_drugs(db, arena, &p)) != MED_OK)
+		return err;
+	*out = p;
+	return MED_OK;
+}

@@ -1,0 +1,602 @@
+/*
+ * handlers_infusion.c - StartInfusion, ChangeInfusionRate, StopInfusion:
+ * continuous infusions, their rates checked as doses are (infusion.h).
+ *
+ * What ran at a rate is charted when the rate ends (a change or a stop)
+ * as a completed administration of rate x time in the drug's unit, at the
+ * time the rate ended, so the 24-h and lifetime totals, the next dose's
+ * checks and History count infusions as they count doses.
+ */
+#include <med/audit.h>
+#include <med/check.h>
+#include <med/service.h>
+#include <med/util.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "dosage.h"
+#include "patient.h"
+#include "checks.h"
+#include "catalogue.h"
+#include "orders.h"
+#include "mar.h"
+#include "infusions.h"
+#include "infusion.h"
+#include "route.h"
+
+#define BACKDATE_MS (7 * 24 * DOSAGE_HOUR_MS)
+#define AHEAD_MS    (5 * 60 * 1000LL)
+#define ACTIVE	    SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_ACTIVE
+#define HARD_STOP   SMARTMED__DOSAGE__V1__CHECK_STATUS__CHECK_STATUS_HARD_STOP
+#define KIND(k)                                                                \
+	SMARTMED__DOSAGE__V1__INFUSION_EVENT_KIND__INFUSION_EVENT_KIND_##k
+
+/* infusion_ctx - one infusion RPC: what was asked and what is known. */
+typedef struct infusion_ctx {
+	med_call *call;
+	int64_t now_ms, at_ms;
+	double rate;			 /* 0 for a stop */
+	const char *rate_unit;		 /* "" for a stop */
+	const char *reason;		 /* "" for a start */
+	const dosage_override *ovr;	 /* rate_override, NULL: none */
+	const med_vtoken_claims *claims; /* start: NULL when overridden */
+	const dosage_override *id_ovr;
+	dosage_known known;
+} infusion_ctx;
+
+/* check_when requires effective_ms (0 = now) within the last 7 days and
+ * not more than 5 minutes ahead. */
+static med_err
+check_when(infusion_ctx *x, int64_t effective_ms)
+{
+	med_err err = med_check_time_ms(x->call, "effective_ms", effective_ms);
+
+	if (err != MED_OK)
+		return err;
+	if (effective_ms != 0 && (effective_ms > x->now_ms + AHEAD_MS ||
+				  effective_ms < x->now_ms - BACKDATE_MS))
+		return med_call_fail(x->call, MED_ERR_INVALID,
+				     "effective_ms: must be within the last 7 "
+				     "days and not more than 5 minutes ahead");
+	x->at_ms = effective_ms ? effective_ms : x->now_ms;
+	return MED_OK;
+}
+
+/* check_rate requires a positive rate in a unit a pump is set in. */
+static med_err
+check_rate(infusion_ctx *x, double rate, const char *unit,
+	   const dosage_override *ovr)
+{
+	med_problem p;
+	dosage_rate_unit u;
+
+	if (dosage_amount_problem("rate", rate, true, &p) != MED_OK)
+		return med_call_fail_problem(x->call, &p);
+	if (dosage_rate_unit_parse(unit, &u) != MED_OK)
+		return med_call_fail(x->call, MED_ERR_INVALID,
+				     "rate_unit: must be an amount (g, mg, ug, "
+				     "mL, L, [iU], mmol, mEq) per h or min, "
+				     "optionally per kg: mL/h, mg/kg/h, "
+				     "mmol/h, ug/kg/min");
+	if (ovr &&
+	    dosage_check_override(x->call, "rate_override", ovr) != MED_OK)
+		return MED_ERR_INVALID;
+	x->rate = rate;
+	x->rate_unit = unit;
+	x->ovr = ovr;
+	return MED_OK;
+}
+
+/* weight_of gives the patient's weight when the drug's checks may use it
+ * (recorded, not older than the drug allows, plausible for the age and
+ * not an unconfirmed jump: dosage_dose_weight_assess); else why says. */
+static bool
+weight_of(infusion_ctx *x, const dosage_subject *s, double *kg, char *why,
+	  size_t len)
+{
+	dosage_dose_patient p;
+	dosage_dose_limits l;
+
+	dosage_patient(med_call_arena(x->call), s->has_ctx ? &s->ctx : NULL,
+		       &x->known, x->at_ms, &p);
+	dosage_limits(&s->drug, &l);
+	if (dosage_dose_weight_assess(&l, &p, x->at_ms, why, len) !=
+	    DOSAGE_WEIGHT_USABLE)
+		return false;
+	*kg = p.weight_kg;
+	return true;
+}
+
+/* rate_per_hour converts x's rate to s's drug's unit per hour. */
+static med_err
+rate_per_hour(infusion_ctx *x, const dosage_subject *s, dosage_rate_case *c)
+{
+	dosage_rate_unit u;
+	double amount;
+	char why[DOSAGE_DOSE_REASON_MAX];
+
+	if (dosage_rate_unit_parse(x->rate_unit, &u) != MED_OK)
+		return MED_ERR_INVALID; /* checked before */
+	c->has_weight = weight_of(x, s, &c->weight_kg, why, sizeof(why));
+	if (u.per_kg && !c->has_weight)
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "rate_unit: a rate per kg needs the "
+				     "patient's weight, one the checks may "
+				     "use: %s",
+				     why);
+	amount = dosage_rate_amount_per_hour(&u, x->rate, c->weight_kg);
+	/* A volume runs at the concentration of the order's bag (route.h). */
+	if (dosage_rate_to_drug_unit(&s->drug, &s->order, amount, u.amount.ucum,
+				     &c->per_hour) != MED_OK)
+		return med_call_fail(x->call, MED_ERR_INVALID,
+				     "rate_unit: cannot convert %s to the "
+				     "drug's unit %s (a volume needs the "
+				     "order's bag or the drug's "
+				     "concentration; mmol and mEq never "
+				     "become a mass)",
+				     u.amount.ucum, s->drug.unit);
+	return MED_OK;
+}
+
+/* concentration_ok refuses an infusion more concentrated than the drug
+ * allows (or of no known concentration when it sets a maximum): the
+ * order's bag, else the product undiluted. */
+static med_err
+concentration_ok(infusion_ctx *x, const dosage_subject *s)
+{
+	med_problem p;
+
+	if (dosage_concentration_problem(&s->drug, &s->order, &p) != MED_OK)
+		return med_call_fail(x->call, p.err,
+				     "order_id: the order's infusion: %s: %s; "
+				     "a new order (ModifyOrder) must name a "
+				     "bag that is dilute enough",
+				     p.field, p.reason);
+	return MED_OK;
+}
+
+static void
+rate_limits(const dosage_drug *d, dosage_rate_limits *l)
+{
+	l->unit = d->unit;
+	l->max_per_hour = d->infusion_max_rate;
+	l->max_per_kg_per_hour = d->infusion_max_rate_per_kg;
+	l->ceiling_per_hour = d->infusion_rate_ceiling;
+	l->max_24h = d->max_daily_dose;
+	l->weight_missing = (dosage_dose_policy)d->weight_missing;
+}
+
+/* gate_rate refuses a rate above the ceiling, and one above a soft limit
+ * without rate_override. */
+static med_err
+gate_rate(infusion_ctx *x, const dosage_rate_limits *l, double per_hour,
+	  bool above_ceiling, const dosage_infusion_rate *ev)
+{
+	if (above_ceiling)
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "rate: %.4g %s/h is above the drug's "
+				     "infusion_rate_ceiling of %g %s/h; no "
+				     "override passes it",
+				     per_hour, l->unit, l->ceiling_per_hour,
+				     l->unit);
+	if (ev->overall == HARD_STOP && x->ovr == NULL)
+		return med_call_fail(
+			x->call, MED_ERR_PRECONDITION,
+			"rate: soft limit: %s; give rate_override "
+			"with a reason to run it",
+			dosage_first_hard_stop(ev->checks, ev->n_checks));
+	return MED_OK;
+}
+
+/*
+ * within_order refuses a rate above what the order prescribes (its
+ * titration maximum when it gives one): the nurse sets the pump, the
+ * clinician the rate, as for a dose.  Running slower is the nurse's call
+ * (a stop always is).  Both are compared in the drug's unit per hour, so
+ * 2 mL/h of 500 [iU]/mL and 1000 [iU]/h are the same rate.
+ */
+static med_err
+within_order(infusion_ctx *x, const dosage_subject *s, double per_hour)
+{
+	const dosage_order *o = &s->order;
+	bool titration = o->infusion_rate_max > 0;
+	infusion_ctx ordered = *x;
+	dosage_rate_case c = {0};
+	med_err err;
+
+	if (o->infusion_rate <= 0)
+		return MED_OK;
+	ordered.rate = titration ? o->infusion_rate_max : o->infusion_rate;
+	ordered.rate_unit = o->infusion_rate_unit;
+	if ((err = rate_per_hour(&ordered, s, &c)) != MED_OK)
+		return err;
+	if (per_hour <= c.per_hour * (1 + 1e-9))
+		return MED_OK;
+	return med_call_fail(
+		x->call, MED_ERR_PRECONDITION,
+		"rate: %.4g %s/h is above the order's %s of %g "
+		"%s (%.4g %s/h); a faster rate needs a "
+		"clinician's new order (ModifyOrder)",
+		per_hour, s->drug.unit,
+		titration ? "titration maximum" : "prescribed rate",
+		ordered.rate, ordered.rate_unit, c.per_hour, s->drug.unit);
+}
+
+/* decide_rate converts and checks x's rate on s into ev.  s->hist counts
+ * every running infusion, this one (f, NULL on a start) included: what it
+ * ran since its last event is in the 24 h, but its next hour is at the
+ * new rate, not the old one. */
+static med_err
+decide_rate(infusion_ctx *x, const dosage_subject *s, const dosage_infusion *f,
+	    dosage_infusion_rate *ev)
+{
+	double own_per_hour = f ? f->rate_drug_unit_per_hour : 0;
+	dosage_rate_case c = {
+		.given_24h = s->hist.given_24h,
+		.running_24h = s->hist.running_24h,
+		.others_per_hour =
+			s->hist.running_per_hour > own_per_hour
+				? s->hist.running_per_hour - own_per_hour
+				: 0,
+	};
+	dosage_dose_result r[DOSAGE_RATE_N_CHECKS];
+	dosage_rate_limits l;
+	bool ceiling;
+	med_err err;
+
+	if ((err = concentration_ok(x, s)) != MED_OK ||
+	    (err = rate_per_hour(x, s, &c)) != MED_OK ||
+	    (err = within_order(x, s, c.per_hour)) != MED_OK)
+		return err;
+	rate_limits(&s->drug, &l);
+	ceiling = dosage_rate_evaluate(&l, &c, r);
+	if ((err = dosage_checks_to_pb(med_call_arena(x->call), r,
+				       DOSAGE_RATE_N_CHECKS, &ev->checks,
+				       &ev->n_checks)) != MED_OK)
+		return err;
+	ev->overall = (Smartmed__Dosage__V1__CheckStatus)dosage_dose_worst(
+		r, DOSAGE_RATE_N_CHECKS);
+	ev->rate = x->rate;
+	ev->rate_unit = (char *)x->rate_unit;
+	ev->rate_drug_unit_per_hour = c.per_hour;
+	if (ev->overall == HARD_STOP)
+		ev->rate_override = (dosage_override *)x->ovr;
+	return gate_rate(x, &l, c.per_hour, ceiling, ev);
+}
+
+/* stamp_event fills what every event carries. */
+static void
+stamp_event(infusion_ctx *x, Smartmed__Dosage__V1__InfusionEventKind kind,
+	    dosage_infusion_rate *ev)
+{
+	ev->kind = kind;
+	ev->effective_ms = x->at_ms;
+	ev->recorded_ms = x->now_ms;
+	ev->actor = (char *)med_call_principal(x->call)->user;
+	ev->reason = (char *)x->reason;
+}
+
+/* audit_event names the infusion event on the call's audit record. */
+static void
+audit_event(infusion_ctx *x, const dosage_infusion *f, const char *what,
+	    const dosage_infusion_rate *ev)
+{
+	char rate[48], ovr[16];
+	med_audit_detail d[7];
+	size_t n = 0;
+
+	snprintf(rate, sizeof(rate), "%.6g %s/h", ev->rate_drug_unit_per_hour,
+		 f->drug_unit);
+	d[n++] = (med_audit_detail){"event", what};
+	d[n++] = (med_audit_detail){"infusion_id", f->id};
+	d[n++] = (med_audit_detail){"order_id", f->order_id};
+	d[n++] = (med_audit_detail){"rate", rate};
+	if (ev->rate_override) {
+		snprintf(ovr, sizeof(ovr), "%d",
+			 (int)ev->rate_override->reason);
+		d[n++] = (med_audit_detail){"rate_override_reason", ovr};
+		d[n++] = (med_audit_detail){"rate_override_text",
+					    ev->rate_override->text};
+	}
+	if (f->identity_override && ev->kind == KIND(STARTED))
+		d[n++] = (med_audit_detail){"identity", "overridden"};
+	med_call_add_details(x->call, d, n);
+}
+
+/* new_id gives an arena copy of a fresh UUID, NULL when out of memory. */
+static char *
+new_id(med_call *call)
+{
+	char *id = med_arena_alloc(med_call_arena(call), MED_UUID_LEN + 1);
+
+	if (id)
+		med_uuid_v4(id);
+	return id;
+}
+
+/* --- StartInfusion -------------------------------------------------------- */
+
+static med_err
+start_usable(infusion_ctx *x, const dosage_subject *s)
+{
+	const dosage_order *o = &s->order;
+
+	if (o->status != ACTIVE)
+		return dosage_order_refuse(x->call, o);
+	if (o->end_ms != 0 && x->at_ms > o->end_ms)
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "effective_ms: after the order's end");
+	/* The wrong-patient check: the verified face must be the order's. */
+	if (x->claims && strcmp(x->claims->patient_id, o->patient_id) != 0)
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "verification_token: patient does not "
+				     "match the order");
+	return MED_OK;
+}
+
+static void
+fill_infusion(infusion_ctx *x, const dosage_subject *s, dosage_infusion *f)
+{
+	med_arena *a = med_call_arena(x->call);
+
+	f->order_id = s->order.id;
+	f->patient_id = s->order.patient_id;
+	f->drug_code = s->order.drug_code;
+	f->drug_unit = s->drug.unit;
+	f->status = DOSAGE_INFUSION_RUNNING;
+	f->performer = (char *)med_call_principal(x->call)->user;
+	f->identity = x->claims ? "verified" : "overridden";
+	f->verification_token_id =
+		x->claims ? med_arena_strdup(a, x->claims->token_id) : "";
+	f->identity_override = (dosage_override *)x->id_ovr;
+	f->started_ms = x->at_ms;
+}
+
+static med_err
+start_decide(void *arg, dosage_subject *s, dosage_infusion *f,
+	     dosage_infusion_rate *ev, dosage_admin *seg)
+{
+	infusion_ctx *x = arg;
+	med_err err;
+
+	(void)seg;
+	med_call_set_patient(x->call, s->order.patient_id);
+	if ((err = start_usable(x, s)) != MED_OK ||
+	    (err = decide_rate(x, s, NULL, ev)) != MED_OK)
+		return err;
+	fill_infusion(x, s, f);
+	if ((f->id = new_id(x->call)) == NULL || !f->verification_token_id)
+		return MED_ERR_NOMEM;
+	f->rate_drug_unit_per_hour = ev->rate_drug_unit_per_hour;
+	stamp_event(x, KIND(STARTED), ev);
+	audit_event(x, f, "infusion started", ev);
+	return MED_OK;
+}
+
+/* know_order_patient reads the order's patient's facts before the
+ * transaction (no network call while rows are locked). */
+static med_err
+know_order_patient(infusion_ctx *x, const char *order_id)
+{
+	dosage_order o;
+	med_err err = dosage_store_get_order(
+		med_call_db(x->call), med_call_arena(x->call), order_id, &o);
+
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(x->call, err, "order_id: no such order");
+	if (err != MED_OK)
+		return err;
+	med_call_set_patient(x->call, o.patient_id);
+	if ((err = dosage_stay_guard(x->call, "order_id", &o)) != MED_OK)
+		return err;
+	return dosage_know_patient(x->call, "order_id", o.patient_id,
+				   &x->known);
+}
+
+med_err
+dosage_rpc_start_infusion(med_call *call, const ProtobufCMessage *in,
+			  ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__StartInfusionRequest *req =
+		(const void *)in;
+	infusion_ctx x = {.call = call, .now_ms = med_now_ms(), .reason = ""};
+	med_vtoken_claims claims;
+	bool have_token;
+	med_err err;
+
+	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
+	    (err = check_rate(&x, req->rate, req->rate_unit,
+			      req->rate_override)) != MED_OK ||
+	    (err = check_when(&x, req->effective_ms)) != MED_OK ||
+	    (err = dosage_identify(call, req->verification_token,
+				   req->identity_override, x.now_ms, &claims,
+				   &have_token)) != MED_OK)
+		return err;
+	x.claims = have_token ? &claims : NULL;
+	x.id_ovr = have_token ? NULL : req->identity_override;
+	if ((err = know_order_patient(&x, req->order_id)) != MED_OK)
+		return err;
+	err = dosage_store_start_infusion(
+		med_call_db(call), med_call_arena(call), &x.known.family,
+		req->order_id, x.at_ms, start_decide, &x, (void *)out);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "order_id: no such order");
+	return err;
+}
+
+/* --- ChangeInfusionRate and StopInfusion ---------------------------------- */
+
+/* event_usable requires a running infusion and an event not before its
+ * last one. */
+static med_err
+event_usable(infusion_ctx *x, const dosage_infusion *f)
+{
+	if (strcmp(f->status, DOSAGE_INFUSION_RUNNING) != 0)
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "infusion_id: the infusion was stopped; "
+				     "start a new one");
+	if (f->n_rates == 0)
+		return MED_ERR_DATA_LOSS;
+	if (x->at_ms < f->rates[f->n_rates - 1]->effective_ms)
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "effective_ms: before the infusion's "
+				     "last event");
+	return MED_OK;
+}
+
+/* chart_segment fills seg with what ran since the last event, at its
+ * rate; nothing when none ran. */
+static med_err
+chart_segment(infusion_ctx *x, const dosage_infusion *f,
+	      dosage_infusion_rate *ev, dosage_admin *seg)
+{
+	const dosage_infusion_rate *last = f->rates[f->n_rates - 1];
+	double given = dosage_rate_delivered(f->rate_drug_unit_per_hour,
+					     last->effective_ms, x->at_ms);
+
+	ev->delivered_drug_unit = given;
+	if (given <= 0)
+		return MED_OK;
+	if ((seg->id = new_id(x->call)) == NULL)
+		return MED_ERR_NOMEM;
+	seg->order_id = f->order_id;
+	seg->patient_id = f->patient_id;
+	seg->drug_code = f->drug_code;
+	seg->dose = seg->dose_in_drug_unit = given;
+	seg->unit = seg->drug_unit = f->drug_unit;
+	seg->effective_ms = x->at_ms;
+	seg->recorded_ms = x->now_ms;
+	seg->status = DOSAGE_ADMIN_COMPLETED;
+	seg->performer = (char *)med_call_principal(x->call)->user;
+	seg->identity = f->identity;
+	seg->verification_token_id = f->verification_token_id;
+	seg->identity_override = f->identity_override;
+	seg->overall = last->overall;
+	ev->administration_id = seg->id;
+	return MED_OK;
+}
+
+static med_err
+change_decide(void *arg, dosage_subject *s, dosage_infusion *f,
+	      dosage_infusion_rate *ev, dosage_admin *seg)
+{
+	infusion_ctx *x = arg;
+	med_err err;
+
+	med_call_set_patient(x->call, f->patient_id);
+	if ((err = event_usable(x, f)) != MED_OK)
+		return err;
+	if (s->order.status != ACTIVE)
+		return dosage_order_refuse(x->call, &s->order);
+	if ((err = chart_segment(x, f, ev, seg)) != MED_OK ||
+	    (err = decide_rate(x, s, f, ev)) != MED_OK)
+		return err;
+	stamp_event(x, KIND(RATE_CHANGED), ev);
+	f->rate_drug_unit_per_hour = ev->rate_drug_unit_per_hour;
+	audit_event(x, f, "infusion rate changed", ev);
+	return MED_OK;
+}
+
+static med_err
+stop_decide(void *arg, dosage_subject *s, dosage_infusion *f,
+	    dosage_infusion_rate *ev, dosage_admin *seg)
+{
+	infusion_ctx *x = arg;
+	med_err err;
+
+	(void)s;
+	med_call_set_patient(x->call, f->patient_id);
+	if ((err = event_usable(x, f)) != MED_OK ||
+	    (err = chart_segment(x, f, ev, seg)) != MED_OK)
+		return err;
+	stamp_event(x, KIND(STOPPED), ev);
+	ev->overall =
+		SMARTMED__DOSAGE__V1__CHECK_STATUS__CHECK_STATUS_NOT_APPLICABLE;
+	f->status = DOSAGE_INFUSION_STOPPED;
+	f->stopped_ms = x->at_ms;
+	f->rate_drug_unit_per_hour = 0;
+	audit_event(x, f, "infusion stopped", ev);
+	return MED_OK;
+}
+
+/* infusion_stay_guard refuses a new rate once the stay of the infusion's
+ * order was discharged; stopping a pump is always allowed. */
+static med_err
+infusion_stay_guard(infusion_ctx *x, const dosage_infusion *f)
+{
+	dosage_order o;
+	med_err err = dosage_store_get_order(
+		med_call_db(x->call), med_call_arena(x->call), f->order_id, &o);
+
+	if (err != MED_OK)
+		return err;
+	med_call_set_patient(x->call, o.patient_id);
+	return dosage_stay_guard(x->call, "infusion_id", &o);
+}
+
+/* run_event reads the infusion's patient's facts (and, when charting a new
+ * rate, its order's stay), then runs decide on it in one transaction. */
+static med_err
+run_event(infusion_ctx *x, const char *infusion_id, dosage_infusion_fn decide,
+	  bool charting, ProtobufCMessage *out)
+{
+	dosage_infusion f;
+	med_err err = dosage_store_get_infusion(
+		med_call_db(x->call), med_call_arena(x->call), infusion_id, &f);
+
+	if (err == MED_OK && charting)
+		err = infusion_stay_guard(x, &f);
+	if (err == MED_OK)
+		err = dosage_know_patient(x->call, "infusion_id", f.patient_id,
+					  &x->known);
+	if (err == MED_OK)
+		err = dosage_store_infusion_event(
+			med_call_db(x->call), med_call_arena(x->call),
+			&x->known.family, infusion_id, x->at_ms, decide, x,
+			(void *)out);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(x->call, err,
+				     "infusion_id: no such infusion");
+	return err;
+}
+
+med_err
+dosage_rpc_change_infusion_rate(med_call *call, const ProtobufCMessage *in,
+				ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__ChangeInfusionRateRequest *req =
+		(const void *)in;
+	infusion_ctx x = {.call = call, .now_ms = med_now_ms()};
+	med_err err;
+
+	if ((err = med_check_id(call, "infusion_id", req->infusion_id)) !=
+		    MED_OK ||
+	    (err = check_rate(&x, req->rate, req->rate_unit,
+			      req->rate_override)) != MED_OK ||
+	    (err = check_when(&x, req->effective_ms)) != MED_OK ||
+	    (err = med_check_text(call, "reason", req->reason, 1, 500)) !=
+		    MED_OK)
+		return err;
+	x.reason = req->reason;
+	return run_event(&x, req->infusion_id, change_decide, true, out);
+}
+
+med_err
+dosage_rpc_stop_infusion(med_call *call, const ProtobufCMessage *in,
+			 ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__StopInfusionRequest *req = (const void *)in;
+	infusion_ctx x = {
+		.call = call, .now_ms = med_now_ms(), .rate_unit = ""};
+	med_err err;
+
+	if ((err = med_check_id(call, "infusion_id", req->infusion_id)) !=
+		    MED_OK ||
+	    (err = check_when(&x, req->effective_ms)) != MED_OK ||
+	    (err = med_check_text(call, "reason", req->reason, 1, 500)) !=
+		    MED_OK)
+		return err;
+	x.reason = req->reason;
+	return run_event(&x, req->infusion_id, stop_decide, false, out);
+}

@@ -1,0 +1,193 @@
+/*
+ * handlers_cosign.c - the independent second check of a high-alert dose,
+ * before the dose: CosignAdministration (the second person, with their own
+ * credentials, checks order, patient and dose) and the rule
+ * RecordAdministration applies with it (dosage_high_alert_gate).  The
+ * co-signer is the authenticated caller of CosignAdministration, never a
+ * name the first nurse types, so the check cannot be made by one person.
+ */
+#include <med/check.h>
+#include <med/service.h>
+#include <med/util.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "dosage.h"
+#include "checks.h"
+#include "catalogue.h"
+#include "mar.h"
+#include "route.h"
+
+#define ACTIVE		      SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_ACTIVE
+#define COSIGN_CLOCK_SLACK_MS (60 * 1000LL)
+
+/* same_amount: two doses in the drug's unit are the same dose (they went
+ * through the same conversions, so only rounding may differ). */
+static bool
+same_amount(double a, double b)
+{
+	return fabs(a - b) <= 1e-9 * fmax(1.0, fmax(fabs(a), fabs(b)));
+}
+
+/* --- CosignAdministration ----------------------------------------------- */
+
+typedef struct cosign_req {
+	med_call *call;
+	const Smartmed__Dosage__V1__CosignAdministrationRequest *req;
+} cosign_req;
+
+static med_err
+cosign_decide(void *arg, const dosage_order *o, const dosage_drug *drug,
+	      dosage_cosign *k)
+{
+	cosign_req *x = arg;
+	med_call *call = x->call;
+	char *id = med_arena_alloc(med_call_arena(call), MED_UUID_LEN + 1);
+	med_problem p;
+	med_err err;
+
+	med_call_set_patient(call, o->patient_id);
+	if (o->status != ACTIVE)
+		return dosage_order_refuse(call, o);
+	if (!drug->high_alert)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "order_id: %s is not a high-alert drug; "
+				     "no co-sign is needed",
+				     drug->code);
+	if (dosage_push_problem(drug, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
+	if (strcmp(o->patient_id, x->req->patient_id) != 0)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "patient_id: not the order's patient");
+	if ((err = dosage_convert(call, "unit", x->req->dose, x->req->unit,
+				  drug, &k->dose_in_drug_unit)) != MED_OK)
+		return err;
+	if (id == NULL)
+		return MED_ERR_NOMEM;
+	med_uuid_v4(id);
+	k->id = id;
+	k->order_id = o->id;
+	k->patient_id = o->patient_id;
+	k->dose = x->req->dose;
+	k->unit = x->req->unit;
+	k->drug_unit = drug->unit;
+	k->cosigned_by = (char *)med_call_principal(call)->user;
+	k->created_ms = med_now_ms();
+	k->expires_ms = k->created_ms + DOSAGE_COSIGN_TTL_MS;
+	return MED_OK;
+}
+
+med_err
+dosage_rpc_cosign_administration(med_call *call, const ProtobufCMessage *in,
+				 ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__CosignAdministrationRequest *req =
+		(const void *)in;
+	cosign_req x = {call, req};
+	med_problem p;
+	med_err err;
+
+	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
+	    (err = med_check_id(call, "patient_id", req->patient_id)) !=
+		    MED_OK ||
+	    (err = med_check_text(call, "unit", req->unit, 1, 8)) != MED_OK)
+		return err;
+	if (dosage_amount_problem("dose", req->dose, true, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
+	err = dosage_store_cosign(med_call_db(call), med_call_arena(call),
+				  req->order_id, cosign_decide, &x,
+				  (dosage_cosign *)out);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "order_id: no such order");
+	return err;
+}
+
+/* --- the rule RecordAdministration applies ------------------------------- */
+
+/* cosign_fits checks the co-sign s holds against the dose about to be
+ * recorded by performer. */
+static med_err
+cosign_fits(med_call *call, const dosage_subject *s, double conv, int64_t at_ms,
+	    int64_t now_ms, const char *performer)
+{
+	const dosage_cosign *k = &s->cosign;
+
+	if (strcmp(k->order_id, s->order.id) != 0)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "cosign_id: made for order %s, not this "
+				     "order",
+				     k->order_id);
+	if (s->cosign_used_by[0] != '\0')
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "cosign_id: already used by "
+				     "administration %s; a second check is "
+				     "good for one dose",
+				     s->cosign_used_by);
+	/* A check before the dose: not for a dose charted as given before
+	 * it (a minute's grace for the bedside terminal's clock). */
+	if (at_ms < k->created_ms - COSIGN_CLOCK_SLACK_MS)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "cosign_id: the dose was given before the "
+				     "second check (effective_ms)");
+	if (now_ms > k->expires_ms)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "cosign_id: expired (a co-sign is good "
+				     "for 15 minutes); ask for a new check");
+	if (!same_amount(conv, k->dose_in_drug_unit))
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "cosign_id: the second checker checked "
+				     "%g %s, not %g %s",
+				     k->dose_in_drug_unit, k->drug_unit, conv,
+				     k->drug_unit);
+	/* The independent double check: two different people. */
+	if (strcmp(k->cosigned_by, performer) == 0)
+		return med_call_fail(call, MED_ERR_DENIED,
+				     "cosign_id: co-signed by the user giving "
+				     "the dose; the second check must be "
+				     "another person's");
+	return MED_OK;
+}
+
+med_err
+dosage_high_alert_gate(med_call *call, const dosage_subject *s,
+		       const char *cosign_id, dosage_override *exception,
+		       double conv, int64_t now_ms, dosage_admin *m)
+{
+	med_err err;
+
+	m->status = DOSAGE_ADMIN_COMPLETED;
+	if (!s->drug.high_alert) {
+		if (cosign_id[0] == '\0' && exception == NULL)
+			return MED_OK;
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "%s: %s is not a high-alert drug",
+				     cosign_id[0] ? "cosign_id"
+						  : "cosign_override",
+				     s->drug.code);
+	}
+	if (cosign_id[0] != '\0') {
+		if (!s->has_cosign)
+			return med_call_fail(call, MED_ERR_NOT_FOUND,
+					     "cosign_id: no such co-sign");
+		if ((err = cosign_fits(call, s, conv, m->effective_ms, now_ms,
+				       m->performer)) != MED_OK)
+			return err;
+		m->cosign_id = (char *)cosign_id;
+		m->confirmed_by = s->cosign.cosigned_by;
+		m->confirmed_ms = s->cosign.created_ms;
+		return MED_OK;
+	}
+	if (exception == NULL)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "cosign_id: %s is a high-alert drug: "
+				     "another user's CosignAdministration for "
+				     "this order, patient and dose comes "
+				     "first (or cosign_override, the audited "
+				     "exception)",
+				     s->drug.code);
+	/* The exception: recorded now, confirmed afterwards. */
+	m->status = DOSAGE_ADMIN_ON_HOLD;
+	m->cosign_override = exception;
+	return MED_OK;
+}

@@ -1,0 +1,430 @@
+/*
+ * mar.h - administrations and the ward round: patient context, dose
+ * checks and administrations in SQL (store_clinical.c), not given and the
+ * MAR's reads (store_mar.c), the schedule and the chart as a nurse reads
+ * it (mar.c, mar_view.c), and the identity check at the bedside
+ * (handlers_admin.c).
+ */
+#ifndef DOSAGE_MAR_H
+#define DOSAGE_MAR_H
+
+#include "dosage.h"
+
+/* --- mar.c: the ward round's schedule (no I/O) ------------------------- */
+
+/* Schedules whose interval is at least this keep their wall-clock times
+ * across a clock change (a one-hour shift is within the order's tolerance,
+ * DOSAGE_DOSE_ORDER_TOLERANCE_MAX_MS, only from 4 hours); shorter ones
+ * keep their elapsed spacing. */
+#define DOSAGE_WALL_MIN_INTERVAL_MS (4LL * 3600 * 1000)
+
+/* dosage_next_slot_ms is one interval after from_ms: on zone's wall clock
+ * from DOSAGE_WALL_MIN_INTERVAL_MS (a daily dose at 08:00 is next due at
+ * 08:00, 23 or 25 hours later across a clock change), else elapsed. */
+int64_t dosage_next_slot_ms(dosage_zone *zone, int64_t from_ms,
+			    int64_t interval_ms);
+
+#define DOSAGE_MAR_MAX_SLOTS	 200
+#define DOSAGE_MAR_MAX_WINDOW_MS (7LL * 24 * 3600 * 1000)
+
+/* dosage_hold_span - a time [from_ms, to_ms) an order was on hold; to_ms
+ * INT64_MAX while it still is. */
+typedef struct dosage_hold_span {
+	int64_t from_ms, to_ms;
+} dosage_hold_span;
+
+/* dosage_hold_event - a HELD or RESUMED change of an order. */
+typedef struct dosage_hold_event {
+	const char *order_id;
+	bool held; /* false: resumed */
+	int64_t time_ms;
+} dosage_hold_event;
+
+/* dosage_hold_rows - a patient's hold changes, oldest first (arena). */
+typedef struct dosage_hold_rows {
+	med_arena *arena;
+	dosage_hold_event *items;
+	size_t n, cap;
+} dosage_hold_rows;
+
+/*
+ * dosage_hold_spans fills spans (at most cap) with the times o was on
+ * hold, from the changes in ev (any order's; only o's count) and, for an
+ * order held now without a change of its own (a version made from a held
+ * one), from its held_ms.  Returns the number of spans.
+ */
+size_t dosage_hold_spans(const dosage_order *o, const dosage_hold_rows *ev,
+			 dosage_hold_span *spans, size_t cap);
+
+/*
+ * dosage_order_slot finds the scheduled time of o nearest to t_ms: the
+ * order's start plus whole intervals (in zone's wall-clock time from
+ * DOSAGE_WALL_MIN_INTERVAL_MS, see dosage_order_slot_ms), within its
+ * start and end.  False
+ * for an order without scheduled times (PRN, an unreadable frequency).
+ */
+bool dosage_order_slot(const dosage_order *o, dosage_zone *zone, int64_t t_ms,
+		       int64_t *slot_ms);
+
+/*
+ * dosage_order_times_ok is true when o's stored start and creation lie
+ * within MED_TIME_MIN_MS..MED_TIME_MAX_MS.  The input checks keep every
+ * new order so; a row from before them, or written straight into the
+ * database, gets no scheduled times and no next dose rather than
+ * arithmetic on INT64_MIN.  A stored end past the bounds (2^63-1 meant
+ * as "no end") is read as no end: its order stays on the ward round.
+ */
+bool dosage_order_times_ok(const dosage_order *o);
+
+/* dosage_order_from_ms is when o came into force: its start, or for a
+ * later version the time it was made when that is after its start. */
+int64_t dosage_order_from_ms(const dosage_order *o);
+
+/* dosage_order_stop_ms is when o stopped being in force (its end,
+ * discontinuation or replacement; INT64_MAX when none). */
+int64_t dosage_order_stop_ms(const dosage_order *o);
+
+/*
+ * dosage_mar_slots lists o's scheduled doses in [from_ms, to_ms) while it
+ * was in force (at most DOSAGE_MAR_MAX_SLOTS), each matched with what was
+ * charted against o (admins: any order's, only o's count) and its state
+ * at now_ms.  A not-given record answers the slot of its scheduled_ms; a
+ * dose given answers the slot nearest its time within half an interval.
+ * Slots and their strings come from a.  Errors: MED_ERR_NOMEM.
+ */
+med_err dosage_mar_slots(med_arena *a, const dosage_order *o, dosage_zone *zone,
+			 int64_t from_ms, int64_t to_ms, int64_t now_ms,
+			 const dosage_hold_span *holds, size_t n_holds,
+			 dosage_admin *const *admins, size_t n_admins,
+			 Smartmed__Dosage__V1__MarSlot ***out,
+			 size_t *n) MED_MUST_CHECK;
+
+/*
+ * The most administrations of one substance to one patient that the dose
+ * checks read in one window (48 h around the dose): one every 8.6 s, far
+ * past any schedule or PCA.  Past it a check answers RESOURCE_EXHAUSTED
+ * naming this limit; it never counts the doses short.  (It was 512 and
+ * answered DATA_LOSS, as if the rows were corrupt: issue 31.)
+ */
+#define DOSAGE_GIVEN_MAX_ROWS 20000
+
+/* dosage_given_list - what a patient was given of each substance of a
+ * drug around a time, in the drug's unit, for the PRN forecast.  The
+ * arrays lie in the arena of the read, in time order. */
+typedef struct dosage_given_substance {
+	int64_t *t_ms; /* ascending */
+	double *amount;
+	size_t n, cap;
+	int64_t latest_ms; /* the latest dose of all time; 0 = none */
+	double lifetime;
+} dosage_given_substance;
+
+typedef struct dosage_given_list {
+	dosage_given_substance s[DOSAGE_DOSE_MAX_SUBSTANCES];
+	size_t n_substances;
+} dosage_given_list;
+
+/* dosage_given_at is the history the dose checks would read at at_ms (at
+ * or after the loaded window's doses): the worst substance decides. */
+void dosage_given_at(const dosage_given_list *g, int64_t at_ms,
+		     dosage_dose_history *h);
+
+/*
+ * dosage_prn_forecast fills prn for a PRN order o of drug: when its dose
+ * may next be given at or after now_ms, by the interval, 24-h and per-kg
+ * checks (the earliest time none of them is a hard stop, searched up to
+ * DOSAGE_MAR_MAX_WINDOW_MS ahead), and what decides it.  Strings from a.
+ */
+void dosage_prn_forecast(med_arena *a, const dosage_drug *drug,
+			 const dosage_order *o, const dosage_dose_patient *p,
+			 const dosage_given_list *g, int64_t now_ms,
+			 Smartmed__Dosage__V1__MarPrn *prn);
+
+/* --- store_clinical.c: context, orders, administrations ---------------- */
+
+med_err dosage_store_set_context(med_db *db, med_arena *arena,
+				 const dosage_context *in, const char *user,
+				 int64_t now_ms,
+				 dosage_context *out) MED_MUST_CHECK;
+/* dosage_store_confirm_weight records, audited, that user confirmed the
+ * patient's weight kg measured at measured_ms (reason), and reads the
+ * context back into out. */
+med_err dosage_store_confirm_weight(med_db *db, med_arena *arena,
+				    const char *patient_id, double kg,
+				    int64_t measured_ms, const char *user,
+				    const char *reason, int64_t now_ms,
+				    dosage_context *out) MED_MUST_CHECK;
+
+/* dosage_store_get_context: MED_ERR_NOT_FOUND when never set. */
+med_err dosage_store_get_context(med_db *db, med_arena *arena,
+				 const char *patient_id,
+				 dosage_context *out) MED_MUST_CHECK;
+/* dosage_store_given_once is dosage_store_given in a read transaction of
+ * its own (order entry: nothing to lock). */
+med_err dosage_store_given_once(med_db *db, const dosage_family *fam,
+				const char *patient_id, const dosage_drug *d,
+				int64_t at_ms,
+				dosage_dose_history *out) MED_MUST_CHECK;
+
+/*
+ * dosage_store_load_subject loads what the checks need, by order (order_id
+ * set; locked with the patient's row when lock) or by patient and drug,
+ * with what was given around at_ms.  MED_ERR_NOT_FOUND: no such order or
+ * drug.
+ */
+med_err dosage_store_load_subject(med_db_conn *c, med_arena *arena,
+				  const dosage_family *fam,
+				  const char *order_id, const char *patient_id,
+				  const char *drug_code, int64_t at_ms,
+				  bool lock, dosage_subject *s) MED_MUST_CHECK;
+
+/* dosage_store_read_ctx reads a patient's context row inside a
+ * transaction; MED_ERR_NOT_FOUND when there is none (*is_set false for a
+ * placeholder row). */
+med_err dosage_store_read_ctx(med_db_conn *c, med_arena *a,
+			      const char *patient_id, bool lock,
+			      dosage_context *out, bool *is_set) MED_MUST_CHECK;
+
+/* dosage_store_ensure_patient makes the row that serialises a patient's
+ * administrations (a placeholder until SetPatientContext fills it). */
+med_err dosage_store_ensure_patient(med_db_conn *c,
+				    const char *patient_id) MED_MUST_CHECK;
+
+/* The stored form of checks and overrides, shared by orders and
+ * administrations: checks as a CheckDoseResponse blob (arena), an
+ * override as reason and text columns (NULL when reason is 0). */
+med_err dosage_store_pack_checks(med_arena *a, dosage_check **checks, size_t n,
+				 uint8_t **blob, size_t *len) MED_MUST_CHECK;
+med_err dosage_store_unpack_checks(med_arena *a, const med_db_row *row,
+				   size_t col, dosage_check ***checks,
+				   size_t *n) MED_MUST_CHECK;
+dosage_override *dosage_store_read_override(med_arena *a, const med_db_row *row,
+					    size_t col);
+
+/* The columns of an administration, in the order dosage_store_admin_row
+ * reads them. */
+#define DOSAGE_ADMIN_COLUMNS                                                   \
+	"id, order_id, patient_id, drug_code, dose, unit, dose_drug_unit,"     \
+	" drug_unit, effective_ms, recorded_ms, status, performer,"            \
+	" confirmed_by, confirmed_ms, identity, token_id, v_score,"            \
+	" v_threshold, v_model, dose_ovr_reason, dose_ovr_text, dose_ovr_by,"  \
+	" id_ovr_reason, id_ovr_text, overall, checks, scheduled_ms,"          \
+	" not_given_reason, not_given_text, eie_by, eie_ms, eie_reason,"       \
+	" cosign_id, cos_ovr_reason, cos_ovr_text, scan_gtin, scan_batch,"     \
+	" scan_expiry, scan_serial, scan_ovr_reason, scan_ovr_text,"           \
+	" eie_req_by, eie_req_ms, eie_req_reason"
+
+/* dosage_admin_rows - administrations read into an arena. */
+typedef struct dosage_admin_rows {
+	med_arena *arena;
+	dosage_admin **items;
+	size_t n, cap;
+} dosage_admin_rows;
+
+/* dosage_store_admin_row is the med_db_row_fn that appends one row of
+ * DOSAGE_ADMIN_COLUMNS to a dosage_admin_rows. */
+med_err dosage_store_admin_row(void *arg, const med_db_row *row) MED_MUST_CHECK;
+
+/* dosage_store_read_admin reads administration id (lock: FOR UPDATE);
+ * MED_ERR_NOT_FOUND when there is none. */
+med_err dosage_store_read_admin(med_db_conn *c, med_arena *a, const char *id,
+				bool lock, dosage_admin *out) MED_MUST_CHECK;
+
+/* dosage_store_insert_admin writes an administration (given or not). */
+med_err dosage_store_insert_admin(med_db_conn *c, med_arena *a,
+				  const dosage_admin *m) MED_MUST_CHECK;
+
+/*
+ * dosage_decide_fn runs the rules on a loaded subject and fills *admin to
+ * insert (NULL admin: CheckDose, nothing is written).  Runs inside the
+ * transaction: a non-OK return rolls it back.
+ */
+typedef med_err (*dosage_decide_fn)(void *ctx, dosage_subject *s,
+				    dosage_admin *admin);
+
+/*
+ * dosage_store_check loads a subject by order (order_id set) or by
+ * patient_id + drug_code and calls decide (read only).
+ */
+med_err dosage_store_check(med_db *db, med_arena *arena,
+			   const dosage_family *fam, const char *order_id,
+			   const char *patient_id, const char *drug_code,
+			   int64_t at_ms, dosage_decide_fn decide,
+			   void *ctx) MED_MUST_CHECK;
+
+/*
+ * dosage_store_record locks the order and the patient (so concurrent
+ * administrations for a patient are serialised and each sees the others),
+ * then co-sign cosign_id when it is not "" (s->has_cosign says whether it
+ * exists), loads the subject, calls decide, inserts *admin and marks the
+ * co-sign it names used, in one transaction.
+ */
+med_err dosage_store_record(med_db *db, med_arena *arena,
+			    const dosage_family *fam, const char *order_id,
+			    const char *cosign_id, const char *scan_gtin,
+			    int64_t at_ms, dosage_decide_fn decide, void *ctx,
+			    dosage_admin *admin) MED_MUST_CHECK;
+
+/* dosage_store_gtin_drug finds the catalogue entry of a 14-digit GTIN:
+ * *drug_code NULL when none. */
+med_err dosage_store_gtin_drug(med_db_conn *c, med_arena *a, const char *gtin,
+			       char **drug_code) MED_MUST_CHECK;
+
+/* dosage_store_read_cosign locks co-sign id ("" = none) into s->cosign;
+ * s->has_cosign is false when there is no such co-sign. */
+med_err dosage_store_read_cosign(med_db_conn *c, med_arena *a, const char *id,
+				 dosage_subject *s) MED_MUST_CHECK;
+
+/* dosage_store_use_cosign marks the co-sign that *admin names used by it
+ * (nothing when admin->cosign_id is ""). */
+med_err dosage_store_use_cosign(med_db_conn *c,
+				const dosage_admin *admin) MED_MUST_CHECK;
+
+/* dosage_cosign_fn checks a co-sign against the order (read in the same
+ * transaction) and its drug, and fills *out; it fails the call when not. */
+typedef med_err (*dosage_cosign_fn)(void *ctx, const dosage_order *o,
+				    const dosage_drug *drug,
+				    dosage_cosign *out);
+
+/* dosage_store_cosign reads order_id and its drug, calls decide and
+ * inserts *out, in one transaction.  MED_ERR_NOT_FOUND: no such order. */
+med_err dosage_store_cosign(med_db *db, med_arena *arena, const char *order_id,
+			    dosage_cosign_fn decide, void *ctx,
+			    dosage_cosign *out) MED_MUST_CHECK;
+
+/* dosage_confirm_fn decides a confirmation of the locked *admin. */
+typedef med_err (*dosage_confirm_fn)(void *ctx, dosage_admin *admin);
+
+/* dosage_store_confirm locks an administration, calls decide and, when it
+ * returns MED_OK, stores confirmed_by/confirmed_ms and status completed. */
+med_err dosage_store_confirm(med_db *db, med_arena *arena, const char *id,
+			     dosage_confirm_fn decide, void *ctx,
+			     dosage_admin *out) MED_MUST_CHECK;
+
+/*
+ * dosage_store_entered_in_error locks administration id and its order,
+ * calls decide (which fills entered_in_error_by/_ms/_reason or fails) and
+ * stores status entered-in-error; a "once" order completed by the dose is
+ * reopened.  *out is the record as stored.
+ */
+med_err dosage_store_entered_in_error(med_db *db, med_arena *arena,
+				      const char *id, dosage_confirm_fn decide,
+				      void *ctx,
+				      dosage_admin *out) MED_MUST_CHECK;
+
+/* dosage_store_history lists administrations newest first and totals. */
+med_err
+dosage_store_history(med_db *db, med_arena *arena, const char *patient_id,
+		     int64_t now_ms, uint64_t offset, uint32_t limit,
+		     Smartmed__Dosage__V1__HistoryResponse *res) MED_MUST_CHECK;
+
+/* --- store_mar.c: not given, and the MAR's reads ------------------------ */
+
+/* dosage_chart_fn checks a not-given record of the locked order o and
+ * fills *m to insert, or fails the call. */
+typedef med_err (*dosage_chart_fn)(void *ctx, const dosage_order *o,
+				   dosage_admin *m);
+
+/*
+ * dosage_store_not_given locks the order, calls chart and inserts *m, in
+ * one transaction.  MED_ERR_EXISTS (with *m the earlier record) when the
+ * scheduled dose was already charted as not given.
+ */
+med_err dosage_store_not_given(med_db *db, med_arena *arena,
+			       const char *order_id, dosage_chart_fn chart,
+			       void *ctx, dosage_admin *m) MED_MUST_CHECK;
+
+/* dosage_mar_data - what the MAR of a patient is drawn from, read in one
+ * transaction; for each order (index as in orders) its drug (NULL when the
+ * catalogue lost it), and for each PRN order what was given of its
+ * substances (NULL for the others). */
+typedef struct dosage_mar_data {
+	dosage_order **orders;
+	size_t n_orders;
+	dosage_admin_rows admins;
+	dosage_hold_rows holds;
+	dosage_context ctx;
+	bool has_ctx;
+	dosage_drug **drugs;
+	dosage_given_list **given;
+	/* The infusions running in the window, with their events. */
+	Smartmed__Dosage__V1__Infusion **infusions;
+	size_t n_infusions;
+} dosage_mar_data;
+
+/* dosage_store_mar reads the MAR's data for [from_ms, to_ms) at now_ms. */
+med_err dosage_store_mar(med_db *db, med_arena *arena, const char *patient_id,
+			 int64_t from_ms, int64_t to_ms, int64_t now_ms,
+			 dosage_mar_data *out) MED_MUST_CHECK;
+
+/* dosage_store_given_list reads what the patient was given of d's
+ * substances in [from_ms, to_ms), with each one's latest dose and
+ * lifetime total (store_history.c). */
+med_err dosage_store_given_list(med_db_conn *c, med_arena *a,
+				const char *patient_id, const dosage_drug *d,
+				int64_t from_ms, int64_t to_ms,
+				dosage_given_list *out) MED_MUST_CHECK;
+
+/* dosage_identify checks a verification token (token not "") or requires
+ * identity_override (field names it); *have_token says which. */
+med_err dosage_identify(med_call *call, const char *token,
+			const dosage_override *identity_override, int64_t now,
+			med_vtoken_claims *claims,
+			bool *have_token) MED_MUST_CHECK;
+
+/* --- mar_view.c: the MAR as a nurse reads it (no I/O) ------------------ */
+
+/* A dose is shown to DOSAGE_DOSE_SIG_DIGITS significant digits, at most
+ * DOSAGE_DOSE_MAX_DECIMALS decimals, never fewer than its whole units:
+ * 2.3 mL of 1000 units/mL is 2300 units, not 2299.9999999999995. */
+#define DOSAGE_DOSE_SIG_DIGITS	 6
+#define DOSAGE_DOSE_MAX_DECIMALS 6
+
+/* dosage_dose_round is v rounded as a dose is shown (above). */
+double dosage_dose_round(double v);
+
+/* dosage_amount_text is "2300 units", "0.5 mg": v rounded, without
+ * trailing zeros, and unit ("[iU]" reads "units"); in a. */
+char *dosage_amount_text(med_arena *a, double v, const char *unit);
+
+/* dosage_drug_strength_text is d's strength as a label gives it ("500 mg per
+ * tablet", "120 mg in 5 mL", "1000 units per mL"), "" when its unit is
+ * itself an amount; in a (NULL: no memory). */
+char *dosage_drug_strength_text(med_arena *a, const dosage_drug *d);
+
+/* dosage_order_is_infusion: is o a continuous infusion order? */
+bool dosage_order_is_infusion(const dosage_order *o);
+
+/* dosage_order_dose_text is o's dose as a nurse reads it: "2.3 mL (2300
+ * units)", or an infusion's rate "5 mL/h"; in a (NULL: no memory). */
+char *dosage_order_dose_text(med_arena *a, const dosage_order *o);
+
+/* dosage_mar_round_* round the doses and rates of what GetMar returns. */
+void dosage_mar_round_order(dosage_order *o);
+void dosage_mar_round_admin(dosage_admin *m);
+void dosage_mar_round_infusion(Smartmed__Dosage__V1__Infusion *inf);
+
+/*
+ * dosage_mar_infusion fills out, the line of infusion order o at now_ms,
+ * from the patient's infusions inf: its latest infusion started by now,
+ * running at the rate of its latest event by then, or stopped, or not
+ * started.  Times in z.  Errors: MED_ERR_NOMEM.
+ */
+med_err
+dosage_mar_infusion(med_arena *a, dosage_zone *z, const dosage_order *o,
+		    Smartmed__Dosage__V1__Infusion *const *inf, size_t n,
+		    int64_t now_ms,
+		    Smartmed__Dosage__V1__MarInfusion *out) MED_MUST_CHECK;
+
+/*
+ * dosage_mar_banner fills the patient banner from identity's answer (who)
+ * and the facts the dose checks use (p, from dosage_patient at now_ms):
+ * the family name in capitals, age at now in the ward's date, the weight
+ * with its time, the allergies.  Errors: MED_ERR_NOMEM.
+ */
+med_err dosage_mar_banner(med_arena *a, dosage_zone *z,
+			  const med_patient_banner *who,
+			  const dosage_dose_patient *p, int64_t now_ms,
+			  Smartmed__Dosage__V1__MarPatient *out) MED_MUST_CHECK;
+
+#endif

@@ -1,0 +1,1167 @@
+/*
+ * handlers_orders.c - the order RPCs: CreateOrder, GetOrder, ListOrders,
+ * VerifyOrder, ModifyOrder, RenewOrder, HoldOrder, ResumeOrder,
+ * DiscontinueOrder and GetOrderHistory.
+ *
+ * A change to what was prescribed (ModifyOrder, RenewOrder) is a new
+ * version that runs the same order-entry checks as CreateOrder; a change
+ * of state (verify, hold, resume, discontinue) is logged on the version.
+ * Each is one transaction with its log row, and each puts what an auditor
+ * needs on the call's audit event.
+ */
+#include <med/audit.h>
+#include <med/check.h>
+#include <med/patients.h>
+#include <med/service.h>
+#include <med/util.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dosage.h"
+#include "patient.h"
+#include "checks.h"
+#include "catalogue.h"
+#include "orders.h"
+#include "mar.h"
+#include "fhir_export.h"
+#include "route.h"
+
+#define ST(x)	   SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
+#define EV(x)	   SMARTMED__DOSAGE__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##x
+#define REASON_MAX 500
+
+typedef Smartmed__Dosage__V1__OrderStatus order_status;
+
+static bool
+route_allowed(const dosage_drug *d, const char *route)
+{
+	if (d->n_routes == 0)
+		return true;
+	for (size_t i = 0; i < d->n_routes; i++)
+		if (strcmp(d->routes[i], route) == 0)
+			return true;
+	return false;
+}
+
+/* route_rules refuses an order the drug's route rules forbid (route.h):
+ * an infusion-only drug as a push or without a rate, an infusion more
+ * concentrated than the drug allows. */
+static med_err
+route_rules(med_call *call, const dosage_order *o, const dosage_drug *d)
+{
+	med_problem p;
+
+	if (dosage_route_problem(d, o, &p) != MED_OK ||
+	    (o->infusion_rate > 0 &&
+	     dosage_concentration_problem(d, o, &p) != MED_OK))
+		return med_call_fail_problem(call, &p);
+	return MED_OK;
+}
+
+/* entry_rate refuses a prescribed rate above the drug's ceiling (a rate
+ * per kg once a weight is known: StartInfusion needs one anyway), and a
+ * rate that does not convert to the drug's unit (mg/h of a drug in mmol). */
+static med_err
+entry_rate(med_call *call, const dosage_order *o, const dosage_drug *d,
+	   double weight_kg)
+{
+	med_problem p;
+	double per_hour;
+	med_err err;
+
+	if (o->infusion_rate <= 0)
+		return MED_OK;
+	err = dosage_order_rate_per_hour(d, o, weight_kg, &per_hour);
+	if (err == MED_ERR_NOT_FOUND)
+		return MED_OK;
+	if (err != MED_OK)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "order.infusion_rate_unit: %s does not "
+				     "convert to the drug's unit %s per hour "
+				     "(a volume needs a bag or the drug's "
+				     "concentration; mmol and mEq never "
+				     "become a mass)",
+				     o->infusion_rate_unit, d->unit);
+	if (dosage_order_rate_problem(d, o, per_hour, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
+	return MED_OK;
+}
+
+/* order_prepare fills the derived fields of a new order (or version) from
+ * its drug. */
+static med_err
+order_prepare(med_call *call, dosage_order *o, const dosage_drug *d,
+	      int64_t now)
+{
+	med_err err = dosage_convert(call, "order.unit", o->dose, o->unit, d,
+				     &o->dose_in_drug_unit);
+
+	if (err != MED_OK)
+		return err;
+	/* The infusion-only rule first: "IV push" of a concentrate says why
+	 * it is refused, not only that "iv" is its route. */
+	if ((err = route_rules(call, o, d)) != MED_OK)
+		return err;
+	if (!route_allowed(d, o->route))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "order.route: not a route of this drug");
+	o->drug_unit = d->unit;
+	o->prn = o->prn || strcasecmp(o->frequency, "prn") == 0;
+	if (o->start_ms == 0)
+		o->start_ms = now;
+	if (o->end_ms != 0 && o->end_ms <= o->start_ms)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "order.end_ms: must be after start_ms");
+	o->created_by = (char *)med_call_principal(call)->user;
+	o->created_ms = now;
+	return dosage_order_limits(call, o, d);
+}
+
+/* order_subject is order o of drug d for the class checks: a day of its
+ * regimen (its dose and given_24h more) against others, the patient's
+ * other orders in force. */
+static dosage_class_subject
+order_subject(const dosage_order *o, const dosage_drug *d, double given_24h,
+	      const dosage_class_list *others)
+{
+	dosage_class_subject cs = {
+		.drug = d,
+		.route = o->route,
+		.prn = o->prn,
+		.order_id = o->id,
+		.dose_24h = o->dose_in_drug_unit + given_24h,
+		.at_ms = o->start_ms,
+		.orders = others,
+	};
+
+	return cs;
+}
+
+/* entry_class_checks appends the class checks of order o to its checks:
+ * duplicate therapy against the patient's other orders in force, and a
+ * day of the opioids in oral morphine equivalents. */
+static med_err
+entry_class_checks(med_call *call, dosage_order *o, const dosage_drug *d,
+		   double given_24h, const dosage_class_list *others)
+{
+	dosage_class_subject cs = order_subject(o, d, given_24h, others);
+
+	return dosage_class_checks(call, &cs, &o->checks, &o->n_checks,
+				   &o->overall);
+}
+
+/* entry_evaluate runs the order-entry checks of o (its dose and a day of
+ * its regimen) into o->checks and o->overall: ctx is dosage's context
+ * (NULL: none), lifetime what the patient was already given. */
+static med_err
+entry_evaluate(med_call *call, dosage_order *o, const dosage_drug *d,
+	       const dosage_context *ctx, const dosage_known *k,
+	       double lifetime, const dosage_class_list *others)
+{
+	med_arena *a = med_call_arena(call);
+	dosage_dose_history regimen;
+	dosage_dose_patient p;
+	dosage_dose_result r[DOSAGE_DOSE_N_CHECKS];
+	med_err err;
+
+	dosage_patient(a, ctx, k, o->start_ms, &p);
+	if ((err = entry_rate(call, o, d, p.has_weight ? p.weight_kg : 0)) !=
+	    MED_OK)
+		return err;
+	dosage_regimen_history(o, d, o->dose_in_drug_unit, lifetime, &regimen);
+	dosage_evaluate(d, o, &p, &regimen, o->dose_in_drug_unit, o->start_ms,
+			r);
+	o->overall = (Smartmed__Dosage__V1__CheckStatus)dosage_dose_worst(
+		r, DOSAGE_DOSE_N_CHECKS);
+	if ((err = dosage_checks_to_pb(a, r, DOSAGE_DOSE_N_CHECKS, &o->checks,
+				       &o->n_checks)) != MED_OK)
+		return err;
+	return entry_class_checks(call, o, d, regimen.given_24h, others);
+}
+
+/* merged_contexts joins the contexts of the records merged into the
+ * order's patient into ctx (*has_ctx: ctx holds one). */
+static med_err
+merged_contexts(med_call *call, const dosage_order *o, const dosage_known *k,
+		dosage_context *ctx, bool *has_ctx)
+{
+	const char *const *ids;
+	size_t n = dosage_family_merged(&k->family, o->patient_id, &ids);
+
+	for (size_t i = 0; i < n; i++) {
+		dosage_context other;
+		med_err err = dosage_store_get_context(med_call_db(call),
+						       med_call_arena(call),
+						       ids[i], &other);
+
+		if (err == MED_ERR_NOT_FOUND)
+			continue;
+		if (err != MED_OK)
+			return err;
+		if (*has_ctx)
+			dosage_context_join(med_call_arena(call), ctx, &other);
+		else
+			*ctx = other;
+		*has_ctx = true;
+	}
+	return MED_OK;
+}
+
+/* entry_checks is entry_evaluate with the context and history read now. */
+static med_err
+entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
+	     const dosage_known *k)
+{
+	med_arena *a = med_call_arena(call);
+	dosage_context ctx;
+	dosage_dose_history given;
+	med_err err = dosage_store_get_context(med_call_db(call), a,
+					       o->patient_id, &ctx);
+	bool has_ctx = err == MED_OK;
+	dosage_class_list others = {0};
+
+	if (err != MED_OK && err != MED_ERR_NOT_FOUND)
+		return err;
+	if ((err = merged_contexts(call, o, k, &ctx, &has_ctx)) != MED_OK)
+		return err;
+	if ((err = dosage_store_given_once(med_call_db(call), &k->family,
+					   o->patient_id, d, o->start_ms,
+					   &given)) != MED_OK ||
+	    (err = dosage_store_class_orders(med_call_db(call), a,
+					     o->patient_id, NULL, med_now_ms(),
+					     &others)) != MED_OK ||
+	    (err = dosage_orders_day_ome(call, &others)) != MED_OK)
+		return err;
+	return entry_evaluate(call, o, d, has_ctx ? &ctx : NULL, k,
+			      given.given_lifetime, &others);
+}
+
+/* entry_gate refuses a hard stop at order entry unless the prescriber
+ * overrides it with a coded reason; sets the order's status. */
+static med_err
+entry_gate(med_call *call, const dosage_override *ov, dosage_order *o,
+	   const dosage_drug *d)
+{
+	bool stop = o->overall ==
+		    SMARTMED__DOSAGE__V1__CHECK_STATUS__CHECK_STATUS_HARD_STOP;
+	med_err err;
+
+	o->dose_override = NULL;
+	if (stop && ov == NULL)
+		return med_call_fail(
+			call, MED_ERR_PRECONDITION,
+			"order: hard stop: %s; the prescriber "
+			"may override with dose_override",
+			dosage_first_hard_stop(o->checks, o->n_checks));
+	if (stop) {
+		if ((err = dosage_check_override(call, "dose_override", ov)) !=
+		    MED_OK)
+			return err;
+		o->dose_override = (dosage_override *)ov;
+	}
+	o->status = dosage_order_needs_verification(call, d, stop)
+			    ? ST(PENDING_VERIFICATION)
+			    : ST(ACTIVE);
+	return MED_OK;
+}
+
+/* audit_order puts the order's change on the call's audit event. */
+static void
+audit_order(med_call *call, const dosage_order *o, const char *event,
+	    const char *reason)
+{
+	char why[16];
+	med_audit_detail d[9];
+	size_t n = 0;
+
+	d[n++] = (med_audit_detail){"event", event};
+	d[n++] = (med_audit_detail){"order_id", o->id};
+	d[n++] = (med_audit_detail){
+		"checks", o->overall ? dosage_dose_status_name(
+					       (dosage_dose_status)o->overall)
+				     : ""};
+	if (o->replaces_order_id && o->replaces_order_id[0])
+		d[n++] = (med_audit_detail){"replaces_order_id",
+					    o->replaces_order_id};
+	if (reason && reason[0])
+		d[n++] = (med_audit_detail){"reason", reason};
+	if (o->dose_override) {
+		snprintf(why, sizeof(why), "%d", (int)o->dose_override->reason);
+		d[n++] = (med_audit_detail){"dose_override_reason", why};
+		d[n++] = (med_audit_detail){"dose_override_text",
+					    o->dose_override->text};
+	}
+	if (o->verified_by && o->verified_by[0])
+		d[n++] = (med_audit_detail){"verified_by", o->verified_by};
+	med_call_add_details(call, d, n);
+}
+
+/* order_audit - what audit_written names on the call's event. */
+typedef struct order_audit {
+	med_call *call;
+	const char *event;
+	const char *reason;
+} order_audit;
+
+/* audit_written is the dosage_written_fn of the order RPCs: the details
+ * are named inside the write's transaction, so they commit with it. */
+static void
+audit_written(void *arg, dosage_order *stored)
+{
+	const order_audit *a = arg;
+
+	audit_order(a->call, stored, a->event, a->reason);
+}
+
+/* check_reason requires a reason of 1..500 characters. */
+static med_err
+check_reason(med_call *call, const char *reason)
+{
+	return med_check_text(call, "reason", reason, 1, REASON_MAX);
+}
+
+/* --- CreateOrder, GetOrder, ListOrders ----------------------------------- */
+
+/*
+ * order_forget_state clears what only the service sets on an order (its
+ * hold, its lineage), so that a client's CreateOrder cannot store a hold
+ * it never placed or a time such as held_ms = 2^63-1 that no check saw.
+ */
+static void
+order_forget_state(dosage_order *o)
+{
+	o->held_by = "";
+	o->held_ms = 0;
+	o->hold_reason = "";
+	o->replaces_order_id = "";
+	o->change_reason = "";
+	o->version = 1;
+	o->first_order_id = "";
+	o->encounter_id = "";
+}
+
+med_err
+dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
+			ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__CreateOrderRequest *req = (const void *)in;
+	int64_t now = med_now_ms();
+	med_err err = dosage_check_order(call, req->order, now);
+	dosage_known known;
+	dosage_drug drug;
+	order_audit audit = {call, "order_created", NULL};
+
+	if (err != MED_OK)
+		return err;
+	order_forget_state(req->order);
+	med_call_set_patient(call, req->order->patient_id);
+	err = dosage_store_get(med_call_db(call), med_call_arena(call),
+			       req->order->drug_code, &drug);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err,
+				     "order.drug_code: no such drug");
+	if (err != MED_OK ||
+	    (err = order_prepare(call, req->order, &drug, now)) != MED_OK ||
+	    (err = dosage_know_patient(call, "order.patient_id",
+				       req->order->patient_id, &known)) !=
+		    MED_OK ||
+	    (err = dosage_weekly_gate(call, req->order, &drug)) != MED_OK ||
+	    (err = dosage_stay_assign(call, req->order)) != MED_OK ||
+	    (err = entry_checks(call, req->order, &drug, &known)) != MED_OK ||
+	    (err = entry_gate(call, req->dose_override, req->order, &drug)) !=
+		    MED_OK)
+		return err;
+	return dosage_store_create_order(med_call_db(call),
+					 med_call_arena(call), req->order,
+					 audit_written, &audit, (void *)out);
+}
+
+/* get_order reads order id for a handler, naming field when absent. */
+static med_err
+get_order(med_call *call, const char *field, const char *id, dosage_order *o)
+{
+	med_err err = med_check_id(call, field, id);
+
+	if (err != MED_OK)
+		return err;
+	err = dosage_store_get_order(med_call_db(call), med_call_arena(call),
+				     id, o);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "%s: no such order", field);
+	if (err == MED_OK)
+		med_call_set_patient(call, o->patient_id);
+	return err;
+}
+
+med_err
+dosage_rpc_get_order(med_call *call, const ProtobufCMessage *in,
+		     ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__GetOrderRequest *req = (const void *)in;
+	dosage_order *o = (void *)out;
+	med_err err = get_order(call, "order_id", req->order_id, o);
+
+	if (err == MED_OK)
+		dosage_order_settle(o, med_now_ms());
+	if (err == MED_OK)
+		err = dosage_stays_fill(call, &o, 1);
+	return err;
+}
+
+/* status_set writes the statuses a list asks for as "1,4" (every status
+ * but superseded when none), refusing unknown ones. */
+static med_err
+status_set(med_call *call, const Smartmed__Dosage__V1__ListOrdersRequest *req,
+	   char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (req->n_statuses == 0) {
+		snprintf(buf, len, "%d,%d,%d,%d,%d", ST(ACTIVE), ST(STOPPED),
+			 ST(PENDING_VERIFICATION), ST(ON_HOLD), ST(COMPLETED));
+		return MED_OK;
+	}
+	if (req->n_statuses > 8)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "statuses: at most 8");
+	buf[0] = '\0';
+	for (size_t i = 0; i < req->n_statuses; i++) {
+		order_status s = req->statuses[i];
+
+		if (s < ST(ACTIVE) || s > ST(SUPERSEDED))
+			return med_call_fail(call, MED_ERR_INVALID,
+					     "statuses: %d is not an order "
+					     "status",
+					     (int)s);
+		off += (size_t)snprintf(buf + off, len - off, "%s%d",
+					off ? "," : "", (int)s);
+	}
+	return MED_OK;
+}
+
+med_err
+dosage_rpc_list_orders(med_call *call, const ProtobufCMessage *in,
+		       ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__ListOrdersRequest *req = (const void *)in;
+	Smartmed__Dosage__V1__ListOrdersResponse *res = (void *)out;
+	int64_t now = med_now_ms();
+	char statuses[64];
+	med_page page;
+	med_err err;
+
+	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
+		    MED_OK ||
+	    (err = status_set(call, req, statuses, sizeof(statuses))) !=
+		    MED_OK ||
+	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
+		return err;
+	med_call_set_patient(call, req->patient_id);
+	err = dosage_store_list_orders(med_call_db(call), med_call_arena(call),
+				       req->patient_id, statuses, now,
+				       page.offset, page.size + 1, &res->orders,
+				       &res->n_orders);
+	if (err != MED_OK)
+		return err;
+	for (size_t i = 0; i < res->n_orders; i++)
+		dosage_order_settle(res->orders[i], now);
+	if ((err = dosage_stays_fill(call, res->orders, res->n_orders)) !=
+	    MED_OK)
+		return err;
+	res->page = med_page_respond(call, &page, &res->n_orders);
+	return res->page ? MED_OK : MED_ERR_NOMEM;
+}
+
+/* --- changes of state: verify, hold, resume, discontinue ----------------- */
+
+typedef struct allow_ctx {
+	med_call *call;
+	int64_t now_ms;
+	const dosage_drug *drug; /* VerifyOrder: the order's drug */
+} allow_ctx;
+
+/* settled is cur as it stands at now (an order past its end completed). */
+static dosage_order
+settled(const allow_ctx *x, const dosage_order *cur)
+{
+	dosage_order o = *cur;
+
+	dosage_order_settle(&o, x->now_ms);
+	return o;
+}
+
+static med_err
+allow_verify(void *arg, const dosage_order *cur)
+{
+	allow_ctx *x = arg;
+	med_err err;
+
+	med_call_set_patient(x->call, cur->patient_id);
+	if (cur->status != ST(PENDING_VERIFICATION))
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "order_id: order is not pending "
+				     "verification");
+	/* Four eyes: the prescriber cannot verify their own order. */
+	if (strcmp(cur->created_by, med_call_principal(x->call)->user) == 0)
+		return med_call_fail(x->call, MED_ERR_DENIED,
+				     "order_id: the prescriber cannot verify "
+				     "their own order");
+	/* An order written before the drug became infusion only, or before
+	 * these rules (or a ceiling lowered since), is caught by the
+	 * pharmacist's check; a rate per kg waits for the pump's. */
+	if (x->drug == NULL)
+		return MED_OK;
+	err = route_rules(x->call, cur, x->drug);
+	return err == MED_OK ? entry_rate(x->call, cur, x->drug, 0) : err;
+}
+
+static med_err
+allow_hold(void *arg, const dosage_order *cur)
+{
+	allow_ctx *x = arg;
+	dosage_order o = settled(x, cur);
+
+	med_call_set_patient(x->call, cur->patient_id);
+	if (o.status == ST(ON_HOLD))
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "order_id: order is already on hold");
+	return o.status == ST(ACTIVE) ? MED_OK
+				      : dosage_order_refuse(x->call, &o);
+}
+
+static med_err
+allow_resume(void *arg, const dosage_order *cur)
+{
+	allow_ctx *x = arg;
+	dosage_order o = settled(x, cur);
+
+	med_call_set_patient(x->call, cur->patient_id);
+	if (o.status == ST(ACTIVE))
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "order_id: order is not on hold");
+	return o.status == ST(ON_HOLD) ? MED_OK
+				       : dosage_order_refuse(x->call, &o);
+}
+
+static med_err
+allow_discontinue(void *arg, const dosage_order *cur)
+{
+	allow_ctx *x = arg;
+
+	med_call_set_patient(x->call, cur->patient_id);
+	/* Active, held, pending and completed orders can be stopped; a
+	 * stopped one stays, and only the current version changes. */
+	if (cur->status == ST(STOPPED))
+		return med_call_fail(x->call, MED_ERR_PRECONDITION,
+				     "order_id: order is already stopped");
+	if (cur->status == ST(SUPERSEDED))
+		return dosage_order_refuse(x->call, cur);
+	return MED_OK;
+}
+
+static med_err
+allow_reconcile_stop(void *arg, const dosage_order *cur)
+{
+	allow_ctx *x = arg;
+	dosage_order o = settled(x, cur);
+
+	med_call_set_patient(x->call, cur->patient_id);
+	return dosage_order_in_force(&o) ? MED_OK
+					 : dosage_order_refuse(x->call, &o);
+}
+
+/* change names each change of state: its event, checks and words. */
+static const struct {
+	Smartmed__Dosage__V1__OrderEventKind kind;
+	dosage_allow_fn allow;
+	const char *event;
+} changes[] = {
+	{EV(VERIFIED), allow_verify, "order_verified"},
+	{EV(HELD), allow_hold, "order_held"},
+	{EV(RESUMED), allow_resume, "order_resumed"},
+	{EV(DISCONTINUED), allow_discontinue, "order_discontinued"},
+	{EV(RECONCILED_STOPPED), allow_reconcile_stop, "order_reconciled_stop"},
+};
+
+/* change_state runs one change of state of order id, with reason. */
+static med_err
+change_state(med_call *call, Smartmed__Dosage__V1__OrderEventKind kind,
+	     const char *id, const char *reason, const dosage_drug *drug,
+	     dosage_order *o)
+{
+	allow_ctx x = {call, med_now_ms(), drug};
+	order_audit audit = {call, NULL, reason};
+	dosage_change ch = {kind,	   med_call_principal(call)->user,
+			    reason,	   x.now_ms,
+			    audit_written, &audit};
+	size_t i = 0;
+	med_err err;
+
+	while (changes[i].kind != kind)
+		i++;
+	audit.event = changes[i].event;
+	err = dosage_store_change(med_call_db(call), med_call_arena(call), id,
+				  &ch, changes[i].allow, &x, o);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "order_id: no such order");
+	if (err != MED_OK)
+		return err;
+	dosage_order_settle(o, x.now_ms);
+	return MED_OK;
+}
+
+/* verify_limits runs the order rules of limits.c again at verification:
+ * the catalogue may have changed since the order was written, and a dose
+ * of a weekly-only drug may have been given since. */
+static med_err
+verify_limits(med_call *call, const char *id)
+{
+	dosage_order cur;
+	dosage_drug drug;
+	med_err err = get_order(call, "order_id", id, &cur);
+
+	if (err != MED_OK || cur.status != ST(PENDING_VERIFICATION))
+		return err;
+	err = dosage_store_get(med_call_db(call), med_call_arena(call),
+			       cur.drug_code, &drug);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "order_id: its drug %s is no longer in "
+				     "the catalogue",
+				     cur.drug_code);
+	if (err != MED_OK ||
+	    (err = dosage_order_limits(call, &cur, &drug)) != MED_OK)
+		return err;
+	return dosage_weekly_gate(call, &cur, &drug);
+}
+
+/* stopped_at_entry: did the order's own checks already hard-stop c (so
+ * that its prescriber's override covered it)? */
+static bool
+stopped_at_entry(const dosage_order *o, dosage_dose_check c)
+{
+	for (size_t i = 0; i < o->n_checks; i++)
+		if ((dosage_dose_check)o->checks[i]->kind == c &&
+		    o->checks[i]->status ==
+			    SMARTMED__DOSAGE__V1__CHECK_STATUS__CHECK_STATUS_HARD_STOP)
+			return o->dose_override != NULL;
+	return false;
+}
+
+/* verify_class_stop finds a class check of o that stops now but did not
+ * at entry; *why its reason ("" when none). */
+static med_err
+verify_class_stop(med_call *call, const dosage_order *o, const char **why)
+{
+	med_arena *a = med_call_arena(call);
+	dosage_dose_result r[DOSAGE_CLASS_N_CHECKS];
+	dosage_class_list others = {0};
+	dosage_dose_history day;
+	dosage_class_subject cs;
+	dosage_drug d;
+	med_err err;
+
+	*why = "";
+	if ((err = dosage_store_get(med_call_db(call), a, o->drug_code, &d)) !=
+		    MED_OK ||
+	    (err = dosage_store_class_orders(med_call_db(call), a,
+					     o->patient_id, o->id, med_now_ms(),
+					     &others)) != MED_OK ||
+	    (err = dosage_orders_day_ome(call, &others)) != MED_OK)
+		return err;
+	dosage_regimen_history(o, &d, o->dose_in_drug_unit, 0, &day);
+	cs = order_subject(o, &d, day.given_24h, &others);
+	if ((err = dosage_class_evaluate(call, &cs, r)) != MED_OK)
+		return err;
+	for (size_t i = 0; i < DOSAGE_CLASS_N_CHECKS; i++) {
+		if (r[i].status != DOSAGE_DOSE_HARD_STOP ||
+		    stopped_at_entry(o, r[i].check))
+			continue;
+		*why = med_arena_strdup(a, r[i].reason);
+		return *why ? MED_OK : MED_ERR_NOMEM;
+	}
+	return MED_OK;
+}
+
+/* verify_gate refuses to release an order that meets a class hard stop
+ * at verification, unless the pharmacist overrides it (audited). */
+static med_err
+verify_gate(med_call *call, const Smartmed__Dosage__V1__VerifyOrderRequest *req)
+{
+	const dosage_override *ov = req->dose_override;
+	char code[16];
+	const char *why;
+	dosage_order o;
+	med_err err;
+
+	if ((err = get_order(call, "order_id", req->order_id, &o)) != MED_OK)
+		return err;
+	if (o.status != ST(PENDING_VERIFICATION))
+		return MED_OK; /* change_state refuses it */
+	if ((err = verify_class_stop(call, &o, &why)) != MED_OK ||
+	    why[0] == '\0')
+		return err;
+	if (ov == NULL)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "order_id: hard stop at verification: "
+				     "%s; the pharmacist may verify with "
+				     "dose_override",
+				     why);
+	if ((err = dosage_check_override(call, "dose_override", ov)) != MED_OK)
+		return err;
+	snprintf(code, sizeof(code), "%d", (int)ov->reason);
+	med_audit_detail d[] = {
+		{"verify_hard_stop", why},
+		{"verify_override_reason", code},
+		{"verify_override_text", ov->text},
+	};
+	med_call_add_details(call, d, sizeof(d) / sizeof(d[0]));
+	return MED_OK;
+}
+
+med_err
+dosage_rpc_verify_order(med_call *call, const ProtobufCMessage *in,
+			ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__VerifyOrderRequest *req = (const void *)in;
+	dosage_order cur;
+	dosage_drug drug;
+	med_err err;
+
+	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
+	    (err = med_check_text(call, "note", req->note, 0, REASON_MAX)) !=
+		    MED_OK ||
+	    (err = get_order(call, "order_id", req->order_id, &cur)) !=
+		    MED_OK ||
+	    (err = verify_limits(call, req->order_id)) != MED_OK ||
+	    (err = verify_gate(call, req)) != MED_OK)
+		return err;
+	/* The catalogue entry as it stands now: a rule added since the
+	 * order was written still applies before the first dose. */
+	err = dosage_store_get(med_call_db(call), med_call_arena(call),
+			       cur.drug_code, &drug);
+	if (err != MED_OK && err != MED_ERR_NOT_FOUND)
+		return err;
+	return change_state(call, EV(VERIFIED), req->order_id, req->note,
+			    err == MED_OK ? &drug : NULL, (void *)out);
+}
+
+med_err
+dosage_rpc_hold_order(med_call *call, const ProtobufCMessage *in,
+		      ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__HoldOrderRequest *req = (const void *)in;
+	med_err err;
+
+	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
+	    (err = check_reason(call, req->reason)) != MED_OK)
+		return err;
+	return change_state(call, EV(HELD), req->order_id, req->reason, NULL,
+			    (void *)out);
+}
+
+med_err
+dosage_rpc_resume_order(med_call *call, const ProtobufCMessage *in,
+			ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__ResumeOrderRequest *req = (const void *)in;
+	med_err err;
+
+	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
+	    (err = check_reason(call, req->reason)) != MED_OK)
+		return err;
+	return change_state(call, EV(RESUMED), req->order_id, req->reason, NULL,
+			    (void *)out);
+}
+
+med_err
+dosage_rpc_discontinue_order(med_call *call, const ProtobufCMessage *in,
+			     ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__DiscontinueOrderRequest *req =
+		(const void *)in;
+	med_err err;
+
+	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
+	    (err = check_reason(call, req->reason)) != MED_OK)
+		return err;
+	return change_state(call, EV(DISCONTINUED), req->order_id, req->reason,
+			    NULL, (void *)out);
+}
+
+/* --- new versions: ModifyOrder, RenewOrder ------------------------------- */
+
+typedef struct version_ctx {
+	med_call *call;
+	const dosage_order *proposed; /* ModifyOrder: the new prescription */
+	int64_t end_ms;		      /* RenewOrder: the new end */
+	const dosage_override *dose_override;
+	const char *continue_to; /* ReconcileOrder CONTINUE: the new stay */
+	dosage_known known;
+	int64_t now_ms;
+	dosage_class_list others; /* the patient's other orders in force */
+} version_ctx;
+
+/* version_allowed: only the current version of an order in force (or,
+ * for a renewal, one whose end has passed) takes a new version. */
+static med_err
+version_allowed(const version_ctx *x, const dosage_order *cur)
+{
+	dosage_order o = *cur;
+
+	dosage_order_settle(&o, x->now_ms);
+	if (dosage_order_in_force(&o))
+		return MED_OK;
+	/* A continued order runs on; one that ended is written anew. */
+	if (x->continue_to != NULL)
+		return dosage_order_refuse(x->call, &o);
+	/* A renewal continues an order that ran to its end; a "once"
+	 * order that was given (stored completed) is a new order. */
+	if (x->proposed == NULL && o.status == ST(COMPLETED) &&
+	    cur->status != ST(COMPLETED))
+		return MED_OK;
+	return dosage_order_refuse(x->call, &o);
+}
+
+/* take_prescription copies what a prescriber writes (dose, route,
+ * frequency, period, PRN limits, infusion rate) from src into next, for cur's
+ * patient and drug. */
+static void
+take_prescription(const dosage_order *src, const dosage_order *cur,
+		  dosage_order *next)
+{
+	next->patient_id = cur->patient_id;
+	next->drug_code = cur->drug_code;
+	next->dose = src->dose;
+	next->unit = src->unit;
+	next->route = src->route;
+	next->frequency = src->frequency;
+	next->prn = src->prn;
+	next->start_ms = src->start_ms;
+	next->end_ms = src->end_ms;
+	next->prn_min_interval_minutes = src->prn_min_interval_minutes;
+	next->prn_max_daily_dose = src->prn_max_daily_dose;
+	next->infusion_rate = src->infusion_rate;
+	next->infusion_rate_unit = src->infusion_rate_unit;
+	next->infusion_rate_max = src->infusion_rate_max;
+	next->infusion_bag_amount = src->infusion_bag_amount;
+	next->infusion_bag_volume_ml = src->infusion_bag_volume_ml;
+}
+
+/* renewal is cur's prescription, on cur's schedule, with the new end. */
+static med_err
+renewal(const version_ctx *x, const dosage_order *cur, dosage_order *next)
+{
+	if (x->end_ms != 0 && cur->end_ms != 0 && x->end_ms <= cur->end_ms)
+		return med_call_fail(x->call, MED_ERR_INVALID,
+				     "end_ms: must be after the order's "
+				     "current end");
+	if (x->end_ms == 0 && cur->end_ms == 0)
+		return med_call_fail(x->call, MED_ERR_INVALID,
+				     "end_ms: the order has no end to "
+				     "extend; give the new end");
+	take_prescription(cur, cur, next);
+	next->end_ms = x->end_ms;
+	return MED_OK;
+}
+
+/* continuation is cur's prescription on the new stay: its schedule starts
+ * at the reconciliation (the doses between the stays were never due), its
+ * end stays. */
+static void
+continuation(const version_ctx *x, const dosage_order *cur, dosage_order *next)
+{
+	take_prescription(cur, cur, next);
+	next->start_ms = x->now_ms;
+}
+
+/* modification is the proposed prescription for the same patient and
+ * drug. */
+static med_err
+modification(const version_ctx *x, const dosage_order *cur, dosage_order *next)
+{
+	const dosage_order *p = x->proposed;
+
+	if (strcmp(p->drug_code, cur->drug_code) != 0)
+		return med_call_fail(x->call, MED_ERR_INVALID,
+				     "order.drug_code: must be the order's "
+				     "drug (another drug is another order)");
+	if (strcmp(p->patient_id, cur->patient_id) != 0)
+		return med_call_fail(x->call, MED_ERR_INVALID,
+				     "order.patient_id: must be the order's "
+				     "patient");
+	take_prescription(p, cur, next);
+	return MED_OK;
+}
+
+/* carry_hold keeps a held order held in its new version: a changed dose
+ * is no reason to give it. */
+static void
+carry_hold(const dosage_order *cur, dosage_order *next)
+{
+	if (cur->status != ST(ON_HOLD) || next->status != ST(ACTIVE))
+		return;
+	next->status = ST(ON_HOLD);
+	next->held_by = cur->held_by;
+	next->held_ms = cur->held_ms;
+	next->hold_reason = cur->hold_reason;
+}
+
+static med_err
+make_version(void *arg, dosage_subject *s, dosage_order *next)
+{
+	version_ctx *x = arg;
+	const dosage_order *cur = &s->order;
+	med_err err;
+
+	med_call_set_patient(x->call, cur->patient_id);
+	if ((err = version_allowed(x, cur)) != MED_OK)
+		return err;
+	if (x->continue_to != NULL)
+		continuation(x, cur, next);
+	else if ((err = x->proposed ? modification(x, cur, next)
+				    : renewal(x, cur, next)) != MED_OK)
+		return err;
+	if ((err = order_prepare(x->call, next, &s->drug, x->now_ms)) !=
+		    MED_OK ||
+	    (err = entry_evaluate(x->call, next, &s->drug,
+				  s->has_ctx ? &s->ctx : NULL, &x->known,
+				  s->hist.given_lifetime, &x->others)) !=
+		    MED_OK ||
+	    (err = entry_gate(x->call, x->dose_override, next, &s->drug)) !=
+		    MED_OK)
+		return err;
+	carry_hold(cur, next);
+	/* A version belongs to its order's stay; only a continuation moves
+	 * it to the new one. */
+	next->encounter_id =
+		(char *)(x->continue_to ? x->continue_to : cur->encounter_id);
+	return MED_OK;
+}
+
+/* new_version writes the version x describes of order id. */
+static med_err
+new_version(med_call *call, version_ctx *x, const char *id,
+	    Smartmed__Dosage__V1__OrderEventKind kind, const char *reason,
+	    dosage_order *out)
+{
+	order_audit audit = {call,
+			     kind == EV(MODIFIED) ? "order_modified"
+			     : kind == EV(RENEWED)
+				     ? "order_renewed"
+				     : "order_reconciled_continue",
+			     reason};
+	dosage_change ch = {kind,	   med_call_principal(call)->user,
+			    reason,	   x->now_ms,
+			    audit_written, &audit};
+	dosage_order cur;
+	med_err err;
+
+	/* The patient's facts come from identity and records before the
+	 * transaction: no network call while the order is locked. */
+	if ((err = get_order(call, "order_id", id, &cur)) != MED_OK ||
+	    (err = dosage_know_patient(call, "order_id", cur.patient_id,
+				       &x->known)) != MED_OK ||
+	    (err = dosage_store_class_orders(
+		     med_call_db(call), med_call_arena(call), cur.patient_id,
+		     cur.id, x->now_ms, &x->others)) != MED_OK ||
+	    (err = dosage_orders_day_ome(call, &x->others)) != MED_OK)
+		return err;
+	err = dosage_store_new_version(med_call_db(call), med_call_arena(call),
+				       &x->known.family, id, &ch, make_version,
+				       x, out);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "order_id: no such order");
+	if (err != MED_OK)
+		return err;
+	dosage_order_settle(out, x->now_ms);
+	return MED_OK;
+}
+
+/* modify_fill takes the order's patient and drug where the request left
+ * them empty, so that the order's rules can check the rest. */
+static med_err
+modify_fill(med_call *call, const Smartmed__Dosage__V1__ModifyOrderRequest *req)
+{
+	dosage_order cur;
+	med_err err;
+
+	if (req->order == NULL)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "order: must be set");
+	if (req->order->patient_id[0] && req->order->drug_code[0])
+		return MED_OK;
+	if ((err = get_order(call, "order_id", req->order_id, &cur)) != MED_OK)
+		return err;
+	if (req->order->patient_id[0] == '\0')
+		req->order->patient_id = cur.patient_id;
+	if (req->order->drug_code[0] == '\0')
+		req->order->drug_code = cur.drug_code;
+	return MED_OK;
+}
+
+med_err
+dosage_rpc_modify_order(med_call *call, const ProtobufCMessage *in,
+			ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__ModifyOrderRequest *req = (const void *)in;
+	version_ctx x = {.call = call,
+			 .proposed = req->order,
+			 .dose_override = req->dose_override,
+			 .now_ms = med_now_ms()};
+	med_err err;
+
+	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
+	    (err = check_reason(call, req->reason)) != MED_OK ||
+	    (err = modify_fill(call, req)) != MED_OK ||
+	    (err = dosage_check_order(call, req->order, x.now_ms)) != MED_OK)
+		return err;
+	return new_version(call, &x, req->order_id, EV(MODIFIED), req->reason,
+			   (void *)out);
+}
+
+med_err
+dosage_rpc_renew_order(med_call *call, const ProtobufCMessage *in,
+		       ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__RenewOrderRequest *req = (const void *)in;
+	version_ctx x = {.call = call,
+			 .end_ms = req->end_ms,
+			 .dose_override = req->dose_override,
+			 .now_ms = med_now_ms()};
+	med_err err;
+
+	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
+	    (err = check_reason(call, req->reason)) != MED_OK)
+		return err;
+	if ((err = med_check_time_ahead(call, "end_ms", req->end_ms, x.now_ms,
+					DOSAGE_ORDER_HORIZON_MS)) != MED_OK)
+		return err;
+	if (req->end_ms != 0 && req->end_ms <= x.now_ms)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "end_ms: must be in the future");
+	return new_version(call, &x, req->order_id, EV(RENEWED), req->reason,
+			   (void *)out);
+}
+
+/* --- GetOrderHistory ----------------------------------------------------- */
+
+med_err
+dosage_rpc_get_order_history(med_call *call, const ProtobufCMessage *in,
+			     ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__GetOrderHistoryRequest *req =
+		(const void *)in;
+	Smartmed__Dosage__V1__OrderHistory *h = (void *)out;
+	int64_t now = med_now_ms();
+	med_err err = med_check_id(call, "order_id", req->order_id);
+
+	if (err != MED_OK)
+		return err;
+	err = dosage_store_order_history(
+		med_call_db(call), med_call_arena(call), req->order_id, h);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "order_id: no such order");
+	if (err != MED_OK)
+		return err;
+	for (size_t i = 0; i < h->n_versions; i++)
+		dosage_order_settle(h->versions[i], now);
+	if (h->n_versions > 0)
+		med_call_set_patient(call, h->versions[0]->patient_id);
+	return MED_OK;
+}
+
+/* --- ReconcileOrder ------------------------------------------------------ */
+
+#define RD(x) SMARTMED__DOSAGE__V1__RECONCILE_DECISION__RECONCILE_DECISION_##x
+
+/* reconcile_audit names both stays and the decision on the call's audit
+ * event (committed with the decision, or with the refusal). */
+static med_err
+reconcile_audit(med_call *call, const dosage_order *cur, const med_stay *to,
+		int decision)
+{
+	med_err err = med_call_add_detail(call, "reconcile_decision",
+					  decision == RD(CONTINUE) ? "continue"
+								   : "stop");
+
+	if (err == MED_OK)
+		err = med_call_add_detail(call, "from_encounter_id",
+					  cur->encounter_id);
+	if (err == MED_OK && to->encounter_id[0] != '\0')
+		err = med_call_add_detail(call, "to_encounter_id",
+					  to->encounter_id);
+	return err;
+}
+
+/* reconcile_check reads the order, what identity says of its stay and
+ * (CONTINUE) of the patient's open stay, before the transaction, and
+ * applies the rules. */
+static med_err
+reconcile_check(med_call *call,
+		const Smartmed__Dosage__V1__ReconcileOrderRequest *req,
+		int64_t now_ms, med_stay *to)
+{
+	bool prescriber =
+		(med_call_principal(call)->roles & MED_ROLE_CLINICIAN) != 0;
+	dosage_order cur;
+	med_problem p;
+	med_err err = get_order(call, "order_id", req->order_id, &cur);
+
+	memset(to, 0, sizeof(*to));
+	if (err != MED_OK)
+		return err;
+	dosage_order_settle(&cur, now_ms);
+	if ((err = dosage_stays_fill(call, (dosage_order *[]){&cur}, 1)) !=
+	    MED_OK)
+		return err;
+	if (req->decision == RD(CONTINUE) && dosage_order_has_stay(&cur) &&
+	    (err = med_stays_current(call, "order_id", cur.patient_id, to)) !=
+		    MED_OK)
+		return err;
+	if ((err = reconcile_audit(call, &cur, to, req->decision)) != MED_OK)
+		return err;
+	if (dosage_reconcile_problem(&cur, req->decision, to, prescriber, &p) !=
+	    MED_OK)
+		return med_call_fail_problem(call, &p);
+	return MED_OK;
+}
+
+med_err
+dosage_rpc_reconcile_order(med_call *call, const ProtobufCMessage *in,
+			   ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__ReconcileOrderRequest *req =
+		(const void *)in;
+	dosage_order *o = (void *)out;
+	version_ctx x = {.call = call,
+			 .dose_override = req->dose_override,
+			 .now_ms = med_now_ms()};
+	med_stay to;
+	med_err err;
+
+	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
+	    (err = check_reason(call, req->reason)) != MED_OK)
+		return err;
+	if (req->decision != RD(CONTINUE) && req->decision != RD(STOP))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "decision: must be CONTINUE or STOP");
+	if ((err = reconcile_check(call, req, x.now_ms, &to)) != MED_OK)
+		return err;
+	if (req->decision == RD(STOP))
+		err = change_state(call, EV(RECONCILED_STOPPED), req->order_id,
+				   req->reason, NULL, o);
+	else {
+		x.continue_to =
+			med_arena_strdup(med_call_arena(call), to.encounter_id);
+		if (x.continue_to == NULL)
+			return MED_ERR_NOMEM;
+		err = new_version(call, &x, req->order_id,
+				  EV(RECONCILED_CONTINUED), req->reason, o);
+	}
+	if (err != MED_OK)
+		return err;
+	return dosage_stays_fill(call, &o, 1);
+}

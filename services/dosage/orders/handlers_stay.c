@@ -1,0 +1,91 @@
+/*
+ * handlers_stay.c - what identity says of the stays orders belong to,
+ * asked for each call and never cached: a discharge must stop the next
+ * dose at once, on every node (docs/dose-safety.md, "Orders and the
+ * stay").  Every question runs before the call's transaction, as the
+ * patient checks do: no network call while rows are locked.
+ */
+#include <med/rpc.h>
+
+#include <string.h>
+
+#include "dosage.h"
+#include "orders.h"
+
+/* A patient's orders name few stays; past this many the rest are asked
+ * one by one. */
+#define STAYS_SEEN_MAX 16
+
+med_err
+dosage_stay_assign(med_call *call, dosage_order *o)
+{
+	med_stay s;
+	med_err err =
+		med_stays_current(call, "order.patient_id", o->patient_id, &s);
+
+	if (err != MED_OK)
+		return err;
+	o->encounter_id =
+		med_arena_strdup(med_call_arena(call), s.encounter_id);
+	return o->encounter_id ? MED_OK : MED_ERR_NOMEM;
+}
+
+/* stays_seen remembers, for one call, what identity said of each stay. */
+typedef struct stays_seen {
+	med_stay items[STAYS_SEEN_MAX];
+	size_t n;
+} stays_seen;
+
+static med_err
+stay_of(med_call *call, stays_seen *seen, const char *id, med_stay *out)
+{
+	med_err err;
+
+	for (size_t i = 0; i < seen->n; i++)
+		if (strcmp(seen->items[i].encounter_id, id) == 0) {
+			*out = seen->items[i];
+			return MED_OK;
+		}
+	if ((err = med_stays_get(call, "order_id", id, out)) != MED_OK)
+		return err;
+	if (seen->n < STAYS_SEEN_MAX)
+		seen->items[seen->n++] = *out;
+	return MED_OK;
+}
+
+med_err
+dosage_stays_fill(med_call *call, dosage_order **orders, size_t n)
+{
+	stays_seen *seen;
+	med_stay s;
+	med_err err;
+
+	seen = med_arena_zalloc(med_call_arena(call), sizeof(*seen));
+	if (seen == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (!dosage_order_has_stay(orders[i]))
+			continue;
+		if ((err = stay_of(call, seen, orders[i]->encounter_id, &s)) !=
+		    MED_OK)
+			return err;
+		dosage_stay_mark(orders[i], &s);
+	}
+	return MED_OK;
+}
+
+med_err
+dosage_stay_guard(med_call *call, const char *field, dosage_order *o)
+{
+	med_problem p;
+	med_err err = dosage_stays_fill(call, &o, 1);
+
+	if (err != MED_OK)
+		return err;
+	if (dosage_stay_chart_problem(field, o, &p) != MED_OK) {
+		(void)med_call_add_detail(call, "encounter_id",
+					  o->encounter_id);
+		return med_call_fail_problem(call, &p);
+	}
+	return MED_OK;
+}

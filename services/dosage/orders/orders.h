@@ -1,0 +1,193 @@
+/*
+ * orders.h - orders: their SQL, versions and changes (store_orders.c),
+ * ListDue's rule (schedule.c) and the stay an order was written in
+ * (stay.c, handlers_stay.c).
+ */
+#ifndef DOSAGE_ORDERS_H
+#define DOSAGE_ORDERS_H
+
+#include "dosage.h"
+#include "mar.h"
+
+/* --- schedule.c: ListDue ----------------------------------------------- */
+
+/*
+ * dosage_next_due computes an order's next dose from its frequency and
+ * last administration (0: none), one interval on in zone's wall-clock
+ * time when the interval is DOSAGE_WALL_MIN_INTERVAL_MS or more (zone
+ * NULL: UTC).  Returns false when it has none (PRN, "once" given, past
+ * its end).
+ */
+bool dosage_next_due(const dosage_order *o, dosage_zone *zone, int64_t last_ms,
+		     int64_t now_ms, int64_t *due_ms,
+		     Smartmed__Dosage__V1__DueState *state);
+
+/* --- store_orders.c: orders, their versions and changes ---------------- */
+
+/* dosage_store_read_order reads an order inside a transaction (locked
+ * when lock).  MED_ERR_NOT_FOUND when there is none. */
+med_err dosage_store_read_order(med_db_conn *c, med_arena *a, const char *id,
+				bool lock, dosage_order *out) MED_MUST_CHECK;
+
+/* dosage_written_fn sees the order as written, inside the write's
+ * transaction: where a handler names its audit details, which commit with
+ * the write (med_db_tx_audited). */
+typedef void (*dosage_written_fn)(void *ctx, dosage_order *stored);
+
+/* dosage_store_create_order writes version 1 of a new order and its
+ * "created" change. */
+med_err dosage_store_create_order(med_db *db, med_arena *arena,
+				  const dosage_order *in,
+				  dosage_written_fn written, void *ctx,
+				  dosage_order *out) MED_MUST_CHECK;
+med_err dosage_store_get_order(med_db *db, med_arena *arena, const char *id,
+			       dosage_order *out) MED_MUST_CHECK;
+
+/* dosage_change - one change to an order: which, who, why, when. */
+typedef struct dosage_change {
+	Smartmed__Dosage__V1__OrderEventKind kind;
+	const char *user;
+	const char *reason; /* NULL: none */
+	int64_t now_ms;
+	dosage_written_fn written; /* NULL: none */
+	void *written_ctx;
+} dosage_change;
+
+/* dosage_allow_fn says whether the locked order cur may take a change: it
+ * fails the call (so the transaction) when not. */
+typedef med_err (*dosage_allow_fn)(void *ctx, const dosage_order *cur);
+
+/*
+ * dosage_store_change applies a change of state (VERIFIED, HELD, RESUMED,
+ * DISCONTINUED) to order id when allow agrees, and logs it, in one
+ * transaction; out is the order after (or, when allow refused, before).
+ * MED_ERR_NOT_FOUND: no such order.
+ */
+med_err dosage_store_change(med_db *db, med_arena *arena, const char *id,
+			    const dosage_change *ch, dosage_allow_fn allow,
+			    void *ctx, dosage_order *out) MED_MUST_CHECK;
+
+/* dosage_version_fn fills next, the new version of the locked subject's
+ * order (s->order, its drug, context and history), or fails the call.
+ * next->id is set and must be kept. */
+typedef med_err (*dosage_version_fn)(void *ctx, dosage_subject *s,
+				     dosage_order *next);
+
+/*
+ * dosage_store_new_version replaces order id with the version make fills
+ * (MODIFIED or RENEWED): inserts it, marks id superseded by it and logs
+ * the change, in one transaction.  out is the new version.
+ */
+med_err dosage_store_new_version(med_db *db, med_arena *arena,
+				 const dosage_family *fam, const char *id,
+				 const dosage_change *ch,
+				 dosage_version_fn make, void *ctx,
+				 dosage_order *out) MED_MUST_CHECK;
+
+/* dosage_store_complete_once marks a "once" order completed (and logs it)
+ * once its dose was given, inside the administration's transaction. */
+med_err dosage_store_complete_once(med_db_conn *c, const dosage_order *o,
+				   const dosage_admin *given) MED_MUST_CHECK;
+
+/* dosage_store_reopen_once puts a "once" order completed by its dose back
+ * in force (and logs it) when that dose was marked entered in error and no
+ * other dose of it counts, inside the correction's transaction. */
+med_err dosage_store_reopen_once(med_db_conn *c, const dosage_order *o,
+				 const dosage_admin *corrected) MED_MUST_CHECK;
+
+/* dosage_due_row - an active order and its last administration. */
+typedef struct dosage_due_row {
+	dosage_order *order;
+	int64_t last_ms;
+} dosage_due_row;
+
+/* dosage_store_active_orders lists a patient's active orders (at most 500)
+ * with the time of each one's last administration. */
+med_err dosage_store_active_orders(med_db *db, med_arena *arena,
+				   const char *patient_id,
+				   dosage_due_row **rows,
+				   size_t *n) MED_MUST_CHECK;
+
+/* dosage_store_list_orders lists a patient's orders whose status at now_ms
+ * is in statuses ("1,4": OrderStatus values), newest first. */
+med_err dosage_store_list_orders(med_db *db, med_arena *arena,
+				 const char *patient_id, const char *statuses,
+				 int64_t now_ms, uint64_t offset,
+				 uint32_t limit, dosage_order ***out,
+				 size_t *n) MED_MUST_CHECK;
+
+/* dosage_store_order_history reads every version of the order that id is
+ * a version of, and its changes, in one transaction. */
+med_err dosage_store_order_history(med_db *db, med_arena *arena, const char *id,
+				   Smartmed__Dosage__V1__OrderHistory *out)
+	MED_MUST_CHECK;
+
+/* dosage_store_mar_orders lists (at most 200) the patient's order versions
+ * in force at some time in [from_ms, to_ms). */
+med_err dosage_store_mar_orders(med_db_conn *c, med_arena *arena,
+				const char *patient_id, int64_t from_ms,
+				int64_t to_ms, dosage_order ***out,
+				size_t *n) MED_MUST_CHECK;
+
+/* dosage_store_hold_events reads the patient's HELD and RESUMED changes. */
+med_err dosage_store_hold_events(med_db_conn *c, med_arena *arena,
+				 const char *patient_id,
+				 dosage_hold_rows *out) MED_MUST_CHECK;
+
+/* --- stay.c: orders and the stay they were written in ---------------- */
+
+/* dosage_order_has_stay says whether o was written in a stay. */
+bool dosage_order_has_stay(const dosage_order *o);
+
+/* dosage_order_in_force: active, on hold or pending verification. */
+bool dosage_order_in_force(const dosage_order *o);
+
+/* dosage_stay_mark sets o's stay_ended_ms and awaiting_reconciliation
+ * from s, what identity says of o's stay (NULL: not asked); o's status is
+ * already settled. */
+void dosage_stay_mark(dosage_order *o, const med_stay *s);
+
+/* dosage_stay_chart_problem refuses (FAILED_PRECONDITION naming field) a
+ * dose, not-given record or infusion against o once its stay has ended
+ * (o marked by dosage_stay_mark). */
+med_err dosage_stay_chart_problem(const char *field, const dosage_order *o,
+				  med_problem *p) MED_MUST_CHECK;
+
+/* dosage_stay_until_ms is to_ms, or the discharge of o's stay when that
+ * comes first: the MAR schedules nothing after a discharge. */
+int64_t dosage_stay_until_ms(const dosage_order *o, int64_t to_ms);
+
+/* dosage_stay_close_slots marks the uncharted slots of o (upcoming, due,
+ * late) missed once o's stay has ended. */
+void dosage_stay_close_slots(const dosage_order *o,
+			     Smartmed__Dosage__V1__MarSlot *const *slots,
+			     size_t n);
+
+/*
+ * dosage_reconcile_problem says whether o (settled, marked) may take
+ * decision (ReconcileDecision): it must be of a discharged stay and in
+ * force; CONTINUE needs a prescriber and the patient's open stay
+ * now_stay (encounter_id "" or NULL: none).
+ */
+med_err dosage_reconcile_problem(const dosage_order *o, int decision,
+				 const med_stay *now_stay, bool prescriber,
+				 med_problem *p) MED_MUST_CHECK;
+
+/* --- handlers_stay.c: what identity says of the stays --------------------- */
+
+/* dosage_stay_assign sets o->encounter_id to the patient's open stay ("" when
+ * none), asking identity (CreateOrder). */
+med_err dosage_stay_assign(med_call *call, dosage_order *o) MED_MUST_CHECK;
+
+/* dosage_stays_fill asks identity about the stay of each of the n orders
+ * (once per stay, no cache) and marks them (dosage_stay_mark). */
+med_err dosage_stays_fill(med_call *call, dosage_order **orders,
+			  size_t n) MED_MUST_CHECK;
+
+/* dosage_stay_guard fails the call (naming field) when order o's stay was
+ * discharged, asking identity at once: for every write that charts against
+ * an order. */
+med_err dosage_stay_guard(med_call *call, const char *field,
+			  dosage_order *o) MED_MUST_CHECK;
+
+#endif

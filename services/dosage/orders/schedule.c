@@ -1,0 +1,40 @@
+/*
+ * schedule.c - ListDue's rule: the next dose of an order from its
+ * frequency and its last administration, on the ward's wall clock as the
+ * MAR's grid (mar.c).
+ */
+#include <med/util.h>
+
+#include "dosage.h"
+#include "orders.h"
+#include "mar.h"
+
+bool
+dosage_next_due(const dosage_order *o, dosage_zone *zone, int64_t last_ms,
+		int64_t now_ms, int64_t *due_ms,
+		Smartmed__Dosage__V1__DueState *state)
+{
+	int64_t interval = 0, due;
+	bool prn = false;
+
+	if (!dosage_order_times_ok(o) || o->prn ||
+	    dosage_dose_frequency_parse(o->frequency, &interval, &prn) !=
+		    MED_OK ||
+	    prn)
+		return false;
+	if (interval == 0) /* "once" */
+		due = last_ms ? -1 : o->start_ms;
+	else
+		due = last_ms ? dosage_next_slot_ms(zone, last_ms, interval)
+			      : o->start_ms;
+	if (due < 0 || (o->end_ms != 0 && due > o->end_ms))
+		return false;
+	*due_ms = due;
+	if (now_ms < due)
+		*state = SMARTMED__DOSAGE__V1__DUE_STATE__DUE_STATE_UPCOMING;
+	else if (now_ms <= med_time_add_ms(due, DOSAGE_DUE_GRACE_MS))
+		*state = SMARTMED__DOSAGE__V1__DUE_STATE__DUE_STATE_DUE;
+	else
+		*state = SMARTMED__DOSAGE__V1__DUE_STATE__DUE_STATE_OVERDUE;
+	return true;
+}

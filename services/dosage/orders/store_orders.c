@@ -1,0 +1,752 @@
+/*
+ * store_orders.c - the dosage service's SQL for orders, their versions and
+ * their changes.
+ *
+ * Each version of an order is its own row: ModifyOrder and RenewOrder
+ * insert the new version and mark the old one superseded, so what was
+ * prescribed before stays readable.  Every change (created, verified,
+ * modified, renewed, held, resumed, discontinued, completed) is a row of
+ * order_events, written in the transaction of the change and never
+ * updated.  orders.status holds the OrderStatus value, except that
+ * "completed" is stored only for a "once" order whose dose was given: an
+ * order past its end reads as completed (dosage_order_settle).
+ */
+#include <med/arena.h>
+#include <med/util.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dosage.h"
+#include "checks.h"
+#include "orders.h"
+#include "mar.h"
+
+#define ORDER_COLUMNS                                                          \
+	"id, patient_id, drug_code, dose, unit, route, frequency, prn,"        \
+	" start_ms, end_ms, status, created_by, created_ms, discontinued_by,"  \
+	" discontinued_ms, discontinue_reason, dose_drug_unit, drug_unit,"     \
+	" prn_min_interval, prn_max_daily, overall, checks, ovr_reason,"       \
+	" ovr_text, verified_by, verified_ms, version, first_id, replaces_id," \
+	" replaced_by, replaced_ms, change_reason, held_by, held_ms,"          \
+	" hold_reason, inf_rate, inf_rate_unit, inf_rate_max, inf_bag_amount," \
+	" inf_bag_ml, encounter_id"
+#define ORDER_N_COLUMNS 41
+
+#define ST(x)	       SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
+#define EV(x)	       SMARTMED__DOSAGE__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##x
+#define MAR_ORDERS_MAX 200
+
+typedef struct order_rows {
+	med_arena *arena;
+	dosage_order **items;
+	size_t n, cap;
+	int64_t *last_ms; /* optional column after ORDER_COLUMNS, per row */
+	size_t last_cap;
+} order_rows;
+
+/* order_versioning reads the columns of versions and holds (26..34). */
+static void
+order_versioning(med_arena *a, const med_db_row *row, dosage_order *o)
+{
+	o->version = (uint32_t)med_db_row_int64(row, 26);
+	o->first_order_id = med_db_row_strdup(a, row, 27);
+	o->replaces_order_id = med_db_row_strdup(a, row, 28);
+	o->replaced_by_order_id = med_db_row_strdup(a, row, 29);
+	o->replaced_ms = med_db_row_int64(row, 30);
+	o->change_reason = med_db_row_strdup(a, row, 31);
+	o->held_by = med_db_row_strdup(a, row, 32);
+	o->held_ms = med_db_row_int64(row, 33);
+	o->hold_reason = med_db_row_strdup(a, row, 34);
+	o->intent = "order";
+	o->fhir_status = (char *)dosage_order_fhir_status(o->status);
+}
+
+static bool
+order_complete(const dosage_order *o)
+{
+	return o->id && o->patient_id && o->drug_code && o->unit && o->route &&
+	       o->frequency && o->created_by && o->discontinued_by &&
+	       o->discontinue_reason && o->drug_unit && o->verified_by &&
+	       o->first_order_id && o->replaces_order_id &&
+	       o->replaced_by_order_id && o->change_reason && o->held_by &&
+	       o->hold_reason;
+}
+
+static med_err
+on_order_row(void *arg, const med_db_row *row)
+{
+	order_rows *r = arg;
+	med_arena *a = r->arena;
+	dosage_order *o =
+		med_arena_push_msg(a, (void ***)&r->items, &r->n, &r->cap,
+				   &smartmed__dosage__v1__order__descriptor);
+
+	if (o == NULL)
+		return MED_ERR_NOMEM;
+	o->id = med_db_row_strdup(a, row, 0);
+	o->patient_id = med_db_row_strdup(a, row, 1);
+	o->drug_code = med_db_row_strdup(a, row, 2);
+	o->dose = med_db_row_double(row, 3);
+	o->unit = med_db_row_strdup(a, row, 4);
+	o->route = med_db_row_strdup(a, row, 5);
+	o->frequency = med_db_row_strdup(a, row, 6);
+	o->prn = med_db_row_int64(row, 7) != 0;
+	o->start_ms = med_db_row_int64(row, 8);
+	o->end_ms = med_db_row_int64(row, 9);
+	o->status =
+		(Smartmed__Dosage__V1__OrderStatus)med_db_row_int64(row, 10);
+	o->created_by = med_db_row_strdup(a, row, 11);
+	o->created_ms = med_db_row_int64(row, 12);
+	o->discontinued_by = med_db_row_strdup(a, row, 13);
+	o->discontinued_ms = med_db_row_int64(row, 14);
+	o->discontinue_reason = med_db_row_strdup(a, row, 15);
+	o->dose_in_drug_unit = med_db_row_double(row, 16);
+	o->drug_unit = med_db_row_strdup(a, row, 17);
+	o->prn_min_interval_minutes = (uint32_t)med_db_row_int64(row, 18);
+	o->prn_max_daily_dose = med_db_row_double(row, 19);
+	o->overall =
+		(Smartmed__Dosage__V1__CheckStatus)med_db_row_int64(row, 20);
+	o->dose_override = dosage_store_read_override(a, row, 22);
+	o->verified_by = med_db_row_strdup(a, row, 24);
+	o->verified_ms = med_db_row_int64(row, 25);
+	order_versioning(a, row, o);
+	o->infusion_rate = med_db_row_double(row, 35);
+	o->infusion_rate_unit = med_db_row_strdup(a, row, 36);
+	o->infusion_rate_max = med_db_row_double(row, 37);
+	o->infusion_bag_amount = med_db_row_double(row, 38);
+	o->infusion_bag_volume_ml = med_db_row_double(row, 39);
+	o->encounter_id = med_db_row_strdup(a, row, 40);
+	if (o->infusion_rate_unit == NULL || o->encounter_id == NULL)
+		return MED_ERR_NOMEM;
+	if (med_db_row_columns(row) > ORDER_N_COLUMNS && r->last_ms &&
+	    r->n <= r->last_cap)
+		r->last_ms[r->n - 1] = med_db_row_int64(row, ORDER_N_COLUMNS);
+	if (!order_complete(o))
+		return MED_ERR_NOMEM;
+	if (med_db_row_is_null(row, 21))
+		return MED_OK; /* an order from before order-entry checks */
+	return dosage_store_unpack_checks(a, row, 21, &o->checks, &o->n_checks);
+}
+
+med_err
+dosage_store_read_order(med_db_conn *c, med_arena *a, const char *id, bool lock,
+			dosage_order *out)
+{
+	order_rows r = {.arena = a};
+	med_db_value k[] = {MED_DB_STR(id)};
+	med_err err = med_db_query(c,
+				   lock ? "SELECT " ORDER_COLUMNS
+					  " FROM orders WHERE id = ? FOR UPDATE"
+					: "SELECT " ORDER_COLUMNS
+					  " FROM orders WHERE id = ?",
+				   k, 1, on_order_row, &r);
+
+	if (err != MED_OK)
+		return err;
+	if (r.n == 0)
+		return MED_ERR_NOT_FOUND;
+	*out = *r.items[0];
+	return MED_OK;
+}
+
+/* add_event appends one change of order o to its order's log. */
+static med_err
+add_event(med_db_conn *c, const dosage_order *o, const dosage_change *ch,
+	  const char *new_order_id)
+{
+	med_db_value v[] = {
+		MED_DB_STR(o->first_order_id),
+		MED_DB_STR(o->id),
+		MED_DB_I64(o->version),
+		MED_DB_I64(ch->kind),
+		MED_DB_STR(ch->user),
+		MED_DB_I64(ch->now_ms),
+		MED_DB_STR(ch->reason ? ch->reason : ""),
+		MED_DB_STR(new_order_id ? new_order_id : ""),
+	};
+
+	return med_db_exec(c,
+			   "INSERT INTO order_events (first_id, order_id,"
+			   " version, kind, actor, time_ms, reason,"
+			   " new_order_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			   v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+}
+
+/* insert_order writes version o (its id, version and first_order_id set). */
+static med_err
+insert_order(med_db_conn *c, med_arena *a, const dosage_order *o)
+{
+	const dosage_override *ov = o->dose_override;
+	uint8_t *blob;
+	size_t len;
+
+	if (dosage_store_pack_checks(a, o->checks, o->n_checks, &blob, &len) !=
+	    MED_OK)
+		return MED_ERR_NOMEM;
+	med_db_value v[] = {
+		MED_DB_STR(o->id),
+		MED_DB_STR(o->patient_id),
+		MED_DB_STR(o->drug_code),
+		MED_DB_DBL(o->dose),
+		MED_DB_STR(o->unit),
+		MED_DB_STR(o->route),
+		MED_DB_STR(o->frequency),
+		MED_DB_I64(o->prn ? 1 : 0),
+		MED_DB_I64(o->start_ms),
+		MED_DB_I64(o->end_ms),
+		MED_DB_STR(o->created_by),
+		MED_DB_I64(o->created_ms),
+		MED_DB_DBL(o->dose_in_drug_unit),
+		MED_DB_STR(o->drug_unit),
+		MED_DB_I64(o->status),
+		MED_DB_I64(o->prn_min_interval_minutes),
+		MED_DB_DBL(o->prn_max_daily_dose),
+		MED_DB_I64(o->overall),
+		MED_DB_BLOBV(blob, len),
+		MED_DB_I64(ov ? ov->reason : 0),
+		MED_DB_STR(ov ? ov->text : ""),
+		MED_DB_I64(o->version),
+		MED_DB_STR(o->first_order_id),
+		MED_DB_STR(o->replaces_order_id ? o->replaces_order_id : ""),
+		MED_DB_STR(o->change_reason ? o->change_reason : ""),
+		MED_DB_STR(o->held_by ? o->held_by : ""),
+		MED_DB_I64(o->held_ms),
+		MED_DB_STR(o->hold_reason ? o->hold_reason : ""),
+		MED_DB_DBL(o->infusion_rate),
+		MED_DB_STR(o->infusion_rate_unit ? o->infusion_rate_unit : ""),
+		MED_DB_DBL(o->infusion_rate_max),
+		MED_DB_DBL(o->infusion_bag_amount),
+		MED_DB_DBL(o->infusion_bag_volume_ml),
+		MED_DB_STR(o->encounter_id ? o->encounter_id : ""),
+	};
+	return med_db_exec(
+		c,
+		"INSERT INTO orders (id, patient_id, drug_code, dose, unit,"
+		" route, frequency, prn, start_ms, end_ms, created_by,"
+		" created_ms, dose_drug_unit, drug_unit, status,"
+		" prn_min_interval, prn_max_daily, overall, checks, ovr_reason,"
+		" ovr_text, version, first_id, replaces_id, change_reason,"
+		" held_by, held_ms, hold_reason, inf_rate, inf_rate_unit,"
+		" inf_rate_max, inf_bag_amount, inf_bag_ml, encounter_id) "
+		"VALUES ("
+		"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		"?, ?,"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+}
+
+typedef struct order_ctx {
+	med_arena *arena;
+	const dosage_family *fam;
+	dosage_order *in, *out;
+	const char *id;
+	const dosage_change *change;
+	dosage_allow_fn allow;
+	dosage_version_fn make;
+	void *ctx;
+	dosage_written_fn written; /* CreateOrder's */
+	void *written_ctx;
+} order_ctx;
+
+/* read_written reads order id as written into o->out and shows it to
+ * written, still inside the transaction. */
+static med_err
+read_written(med_db_conn *c, order_ctx *o, const char *id,
+	     dosage_written_fn written, void *ctx)
+{
+	med_err err = dosage_store_read_order(c, o->arena, id, false, o->out);
+
+	if (err == MED_OK && written != NULL)
+		written(ctx, o->out);
+	return err;
+}
+
+static med_err
+create_order_tx(med_db_conn *c, void *arg)
+{
+	order_ctx *o = arg;
+	dosage_change created = {.kind = EV(CREATED),
+				 .user = o->in->created_by,
+				 .now_ms = o->in->created_ms};
+	med_err err;
+
+	if ((err = insert_order(c, o->arena, o->in)) != MED_OK ||
+	    (err = add_event(c, o->in, &created, NULL)) != MED_OK ||
+	    (err = dosage_store_ensure_patient(c, o->in->patient_id)) != MED_OK)
+		return err;
+	return read_written(c, o, o->in->id, o->written, o->written_ctx);
+}
+
+med_err
+dosage_store_create_order(med_db *db, med_arena *arena, const dosage_order *in,
+			  dosage_written_fn written, void *ctx,
+			  dosage_order *out)
+{
+	char id[MED_UUID_LEN + 1];
+	dosage_order v1 = *in;
+	order_ctx o = {.arena = arena,
+		       .in = &v1,
+		       .out = out,
+		       .written = written,
+		       .written_ctx = ctx};
+
+	med_uuid_v4(id);
+	v1.id = id;
+	v1.version = 1;
+	v1.first_order_id = id;
+	return med_db_tx_audited(db, create_order_tx, &o);
+}
+
+med_err
+dosage_store_get_order(med_db *db, med_arena *arena, const char *id,
+		       dosage_order *out)
+{
+	med_db_conn *c;
+	med_err err = med_db_acquire(db, &c);
+
+	if (err != MED_OK)
+		return err;
+	err = dosage_store_read_order(c, arena, id, false, out);
+	med_db_release(c);
+	return err;
+}
+
+/* --- changes of state ---------------------------------------------------- */
+
+/*
+ * change_sql is what each change of state writes to the order's row.  The
+ * parameters are (user, time, reason, id) for who_params 3, (user, time,
+ * id) for 2 and (id) for 0.
+ */
+static const struct {
+	Smartmed__Dosage__V1__OrderEventKind kind;
+	const char *sql;
+	int who_params;
+} change_sql[] = {
+	{EV(VERIFIED),
+	 "UPDATE orders SET status = 1, verified_by = ?, verified_ms = ?"
+	 " WHERE id = ?",
+	 2},
+	{EV(HELD),
+	 "UPDATE orders SET status = 4, held_by = ?, held_ms = ?,"
+	 " hold_reason = ? WHERE id = ?",
+	 3},
+	{EV(RESUMED), "UPDATE orders SET status = 1 WHERE id = ?", 0},
+	{EV(DISCONTINUED),
+	 "UPDATE orders SET status = 2, discontinued_by = ?,"
+	 " discontinued_ms = ?, discontinue_reason = ? WHERE id = ?",
+	 3},
+	/* Not continued at a readmission: stopped like a discontinue. */
+	{EV(RECONCILED_STOPPED),
+	 "UPDATE orders SET status = 2, discontinued_by = ?,"
+	 " discontinued_ms = ?, discontinue_reason = ? WHERE id = ?",
+	 3},
+};
+
+static med_err
+write_change(med_db_conn *c, const dosage_change *ch, const char *id)
+{
+	med_db_value all[] = {MED_DB_STR(ch->user), MED_DB_I64(ch->now_ms),
+			      MED_DB_STR(ch->reason ? ch->reason : ""),
+			      MED_DB_STR(id)};
+	med_db_value two[] = {all[0], all[1], all[3]};
+
+	for (size_t i = 0; i < sizeof(change_sql) / sizeof(change_sql[0]);
+	     i++) {
+		if (change_sql[i].kind != ch->kind)
+			continue;
+		switch (change_sql[i].who_params) {
+		case 3:
+			return med_db_exec(c, change_sql[i].sql, all, 4, NULL,
+					   NULL);
+		case 2:
+			return med_db_exec(c, change_sql[i].sql, two, 3, NULL,
+					   NULL);
+		default:
+			return med_db_exec(c, change_sql[i].sql, &all[3], 1,
+					   NULL, NULL);
+		}
+	}
+	return MED_ERR_INTERNAL;
+}
+
+static med_err
+change_tx(med_db_conn *c, void *arg)
+{
+	order_ctx *o = arg;
+	med_err err = dosage_store_read_order(c, o->arena, o->id, true, o->out);
+
+	if (err != MED_OK || (err = o->allow(o->ctx, o->out)) != MED_OK ||
+	    (err = write_change(c, o->change, o->id)) != MED_OK ||
+	    (err = add_event(c, o->out, o->change, NULL)) != MED_OK)
+		return err;
+	return read_written(c, o, o->id, o->change->written,
+			    o->change->written_ctx);
+}
+
+med_err
+dosage_store_change(med_db *db, med_arena *arena, const char *id,
+		    const dosage_change *ch, dosage_allow_fn allow, void *ctx,
+		    dosage_order *out)
+{
+	order_ctx o = {.arena = arena,
+		       .out = out,
+		       .id = id,
+		       .change = ch,
+		       .allow = allow,
+		       .ctx = ctx};
+
+	return med_db_tx_audited(db, change_tx, &o);
+}
+
+med_err
+dosage_store_complete_once(med_db_conn *c, const dosage_order *o,
+			   const dosage_admin *given)
+{
+	dosage_change done = {.kind = EV(COMPLETED),
+			      .user = given->performer,
+			      .reason = "its one dose was given",
+			      .now_ms = given->recorded_ms};
+	med_db_value k[] = {MED_DB_STR(o->id)};
+	uint64_t n = 0;
+	med_err err;
+
+	if (strcasecmp(o->frequency, "once") != 0 || o->prn)
+		return MED_OK;
+	err = med_db_exec(c,
+			  "UPDATE orders SET status = 5 WHERE id = ? AND"
+			  " status = 1",
+			  k, 1, &n, NULL);
+	if (err != MED_OK || n == 0)
+		return err;
+	return add_event(c, o, &done, NULL);
+}
+
+/* still_given says whether order id has a dose that still counts. */
+static med_err
+still_given(med_db_conn *c, const char *id, bool *given)
+{
+	med_db_value k[] = {MED_DB_STR(id)};
+
+	*given = false;
+	return med_db_query(c,
+			    "SELECT 1 FROM administrations WHERE order_id = ?"
+			    " AND status IN ('" DOSAGE_ADMIN_COMPLETED
+			    "', '" DOSAGE_ADMIN_ON_HOLD "') LIMIT 1",
+			    k, 1, med_db_row_seen, given);
+}
+
+med_err
+dosage_store_reopen_once(med_db_conn *c, const dosage_order *o,
+			 const dosage_admin *corrected)
+{
+	dosage_change again = {.kind = EV(REOPENED),
+			       .user = corrected->entered_in_error_by,
+			       .reason = "its one dose was entered in error",
+			       .now_ms = corrected->entered_in_error_ms};
+	med_db_value k[] = {MED_DB_STR(o->id)};
+	uint64_t n = 0;
+	bool given = false;
+	med_err err;
+
+	if (strcasecmp(o->frequency, "once") != 0 || o->prn)
+		return MED_OK;
+	if ((err = still_given(c, o->id, &given)) != MED_OK || given)
+		return err;
+	err = med_db_exec(c,
+			  "UPDATE orders SET status = 1 WHERE id = ? AND"
+			  " status = 5",
+			  k, 1, &n, NULL);
+	if (err != MED_OK || n == 0)
+		return err;
+	return add_event(c, o, &again, NULL);
+}
+
+/* --- new versions -------------------------------------------------------- */
+
+/* supersede marks old as replaced by next. */
+static med_err
+supersede(med_db_conn *c, const dosage_order *old, const dosage_order *next,
+	  int64_t now_ms)
+{
+	med_db_value v[] = {MED_DB_STR(next->id), MED_DB_I64(now_ms),
+			    MED_DB_STR(old->id)};
+
+	return med_db_exec(c,
+			   "UPDATE orders SET status = 6, replaced_by = ?,"
+			   " replaced_ms = ? WHERE id = ?",
+			   v, 3, NULL, NULL);
+}
+
+static med_err
+version_tx(med_db_conn *c, void *arg)
+{
+	order_ctx *o = arg;
+	dosage_subject s;
+	dosage_order *next = o->in, *old = &s.order;
+	med_err err =
+		dosage_store_load_subject(c, o->arena, o->fam, o->id, NULL,
+					  NULL, o->change->now_ms, true, &s);
+
+	const char *id = next->id;
+
+	if (err != MED_OK || (err = o->make(o->ctx, &s, next)) != MED_OK)
+		return err;
+	next->id = (char *)id;
+	next->version = old->version + 1;
+	next->first_order_id = old->first_order_id;
+	next->replaces_order_id = old->id;
+	next->change_reason = (char *)o->change->reason;
+	if ((err = insert_order(c, o->arena, next)) != MED_OK ||
+	    (err = supersede(c, old, next, o->change->now_ms)) != MED_OK ||
+	    (err = add_event(c, old, o->change, next->id)) != MED_OK)
+		return err;
+	return read_written(c, o, next->id, o->change->written,
+			    o->change->written_ctx);
+}
+
+med_err
+dosage_store_new_version(med_db *db, med_arena *arena, const dosage_family *fam,
+			 const char *id, const dosage_change *ch,
+			 dosage_version_fn make, void *ctx, dosage_order *out)
+{
+	char new_id[MED_UUID_LEN + 1];
+	dosage_order next;
+	order_ctx o = {.arena = arena,
+		       .fam = fam,
+		       .in = &next,
+		       .out = out,
+		       .id = id,
+		       .change = ch,
+		       .make = make,
+		       .ctx = ctx};
+
+	smartmed__dosage__v1__order__init(&next);
+	med_uuid_v4(new_id);
+	next.id = new_id;
+	return med_db_tx_audited(db, version_tx, &o);
+}
+
+/* --- lists --------------------------------------------------------------- */
+
+static med_err
+on_last_row(void *arg, const med_db_row *row)
+{
+	return on_order_row(arg, row);
+}
+
+med_err
+dosage_store_active_orders(med_db *db, med_arena *arena, const char *patient_id,
+			   dosage_due_row **rows, size_t *n)
+{
+	order_rows r = {.arena = arena};
+	med_db_value k[] = {MED_DB_STR(patient_id)};
+	dosage_due_row *out;
+	med_err err;
+
+	r.last_cap = 500;
+	r.last_ms = med_arena_zalloc(arena, r.last_cap * sizeof(int64_t));
+	if (r.last_ms == NULL)
+		return MED_ERR_NOMEM;
+	err = med_db_query_once(
+		db,
+		"SELECT " ORDER_COLUMNS
+		", (SELECT COALESCE(MAX(a.effective_ms),"
+		" 0) FROM administrations a WHERE a.order_id = orders.id AND"
+		" a.status IN ('" DOSAGE_ADMIN_COMPLETED
+		"', '" DOSAGE_ADMIN_ON_HOLD "')) FROM orders WHERE"
+		" patient_id = ? AND status = 1 ORDER BY created_ms, id"
+		" LIMIT 500",
+		k, 1, on_last_row, &r);
+	if (err != MED_OK)
+		return err;
+	out = med_arena_alloc(arena, (r.n + 1) * sizeof(*out));
+	if (out == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < r.n; i++) {
+		out[i].order = r.items[i];
+		out[i].last_ms = r.last_ms[i];
+	}
+	*rows = out;
+	*n = r.n;
+	return MED_OK;
+}
+
+/* The status an order reads as at a time (?): active and on-hold orders
+ * past their end are completed (dosage_order_settle says the same). */
+#define STATUS_AT                                                              \
+	"(CASE WHEN status IN (1, 4) AND end_ms != 0 AND end_ms <= ?"          \
+	" THEN 5 ELSE status END)"
+
+med_err
+dosage_store_list_orders(med_db *db, med_arena *arena, const char *patient_id,
+			 const char *statuses, int64_t now_ms, uint64_t offset,
+			 uint32_t limit, dosage_order ***out, size_t *n)
+{
+	order_rows r = {.arena = arena};
+	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(now_ms),
+			    MED_DB_STR(statuses), MED_DB_I64(limit),
+			    MED_DB_I64((int64_t)offset)};
+	med_err err = med_db_query_once(
+		db,
+		"SELECT " ORDER_COLUMNS " FROM orders WHERE patient_id = ?"
+		" AND FIND_IN_SET(" STATUS_AT ", ?) > 0"
+		" ORDER BY created_ms DESC, id LIMIT ? OFFSET ?",
+		v, 5, on_order_row, &r);
+
+	if (err != MED_OK)
+		return err;
+	*out = r.items;
+	*n = r.n;
+	return MED_OK;
+}
+
+med_err
+dosage_store_mar_orders(med_db_conn *c, med_arena *arena,
+			const char *patient_id, int64_t from_ms, int64_t to_ms,
+			dosage_order ***out, size_t *n)
+{
+	order_rows r = {.arena = arena};
+	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(to_ms),
+			    MED_DB_I64(from_ms),    MED_DB_I64(from_ms),
+			    MED_DB_I64(from_ms),    MED_DB_I64(MAR_ORDERS_MAX)};
+	/* Every version in force at some time in the window: started
+	 * before its end, not ended, stopped or replaced before its start. */
+	med_err err = med_db_query(
+		c,
+		"SELECT " ORDER_COLUMNS " FROM orders WHERE patient_id = ?"
+		" AND start_ms < ? AND (end_ms = 0 OR end_ms > ?)"
+		" AND NOT (status = 2 AND discontinued_ms <= ?)"
+		" AND NOT (status = 6 AND replaced_ms <= ?)"
+		" ORDER BY drug_code, start_ms, id LIMIT ?",
+		v, 6, on_order_row, &r);
+
+	if (err != MED_OK)
+		return err;
+	*out = r.items;
+	*n = r.n;
+	return MED_OK;
+}
+
+/* --- history ------------------------------------------------------------- */
+
+typedef struct event_rows {
+	med_arena *arena;
+	Smartmed__Dosage__V1__OrderEvent **items;
+	size_t n, cap;
+} event_rows;
+
+static med_err
+on_event_row(void *arg, const med_db_row *row)
+{
+	event_rows *r = arg;
+	med_arena *a = r->arena;
+	Smartmed__Dosage__V1__OrderEvent *e = med_arena_push_msg(
+		a, (void ***)&r->items, &r->n, &r->cap,
+		&smartmed__dosage__v1__order_event__descriptor);
+
+	if (e == NULL)
+		return MED_ERR_NOMEM;
+	e->order_id = med_db_row_strdup(a, row, 0);
+	e->version = (uint32_t)med_db_row_int64(row, 1);
+	e->kind =
+		(Smartmed__Dosage__V1__OrderEventKind)med_db_row_int64(row, 2);
+	e->actor = med_db_row_strdup(a, row, 3);
+	e->time_ms = med_db_row_int64(row, 4);
+	e->reason = med_db_row_strdup(a, row, 5);
+	e->new_order_id = med_db_row_strdup(a, row, 6);
+	return e->order_id && e->actor && e->reason && e->new_order_id
+		       ? MED_OK
+		       : MED_ERR_NOMEM;
+}
+
+typedef struct history_ctx {
+	med_arena *arena;
+	const char *id;
+	Smartmed__Dosage__V1__OrderHistory *out;
+} history_ctx;
+
+static med_err
+history_tx(med_db_conn *c, void *arg)
+{
+	history_ctx *h = arg;
+	dosage_order any;
+	order_rows versions = {.arena = h->arena};
+	event_rows events = {.arena = h->arena};
+	med_err err = dosage_store_read_order(c, h->arena, h->id, false, &any);
+
+	if (err != MED_OK)
+		return err;
+	med_db_value k[] = {MED_DB_STR(any.first_order_id)};
+	if ((err = med_db_query(c,
+				"SELECT " ORDER_COLUMNS " FROM orders"
+				" WHERE first_id = ? ORDER BY version",
+				k, 1, on_order_row, &versions)) != MED_OK ||
+	    (err = med_db_query(c,
+				"SELECT order_id, version, kind, actor,"
+				" time_ms, reason, new_order_id FROM"
+				" order_events WHERE first_id = ? ORDER BY id",
+				k, 1, on_event_row, &events)) != MED_OK)
+		return err;
+	h->out->versions = versions.items;
+	h->out->n_versions = versions.n;
+	h->out->events = events.items;
+	h->out->n_events = events.n;
+	return MED_OK;
+}
+
+med_err
+dosage_store_order_history(med_db *db, med_arena *arena, const char *id,
+			   Smartmed__Dosage__V1__OrderHistory *out)
+{
+	history_ctx h = {arena, id, out};
+
+	/* One transaction: the versions and the log seen at one moment. */
+	return med_db_tx(db, history_tx, &h);
+}
+
+/* --- hold intervals for the MAR ------------------------------------------ */
+
+static med_err
+on_hold_row(void *arg, const med_db_row *row)
+{
+	dosage_hold_rows *r = arg;
+	dosage_hold_event *e;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		dosage_hold_event *grown =
+			med_arena_alloc(r->arena, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return MED_ERR_NOMEM;
+		if (r->n)
+			memcpy(grown, r->items, r->n * sizeof(*grown));
+		r->items = grown;
+		r->cap = cap;
+	}
+	e = &r->items[r->n++];
+	e->order_id = med_db_row_strdup(r->arena, row, 0);
+	e->held = med_db_row_int64(row, 1) == EV(HELD);
+	e->time_ms = med_db_row_int64(row, 2);
+	return e->order_id ? MED_OK : MED_ERR_NOMEM;
+}
+
+med_err
+dosage_store_hold_events(med_db_conn *c, med_arena *arena,
+			 const char *patient_id, dosage_hold_rows *out)
+{
+	med_db_value v[] = {MED_DB_STR(patient_id)};
+
+	out->arena = arena;
+	out->n = out->cap = 0;
+	out->items = NULL;
+	return med_db_query(
+		c,
+		"SELECT e.order_id, e.kind, e.time_ms FROM order_events e"
+		" JOIN orders o ON o.id = e.order_id WHERE o.patient_id = ?"
+		" AND e.kind IN (5, 6) ORDER BY e.id LIMIT 5000",
+		v, 1, on_hold_row, out);
+}

@@ -1,0 +1,237 @@
+/*
+ * facts.c - the patient's facts from the record: dosage asks records'
+ * GetMedicationFacts (over mutual TLS, as the service principal) for the
+ * allergies, weight, height and creatinine clearance clinicians chart
+ * there, before each dose check and outside any transaction.  dosage's own
+ * patient context is only the fallback for a fact the record lacks.  When
+ * records is configured but cannot answer, the check fails closed.  The
+ * call itself is libmed's facts contract (med/facts.h): dosage never sees
+ * records' messages.
+ */
+#include <med/audit.h>
+#include <med/facts.h>
+#include <med/log.h>
+#include <med/service.h>
+#include <med/util.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "dosage.h"
+#include "patient.h"
+#include "checks.h"
+
+med_err
+dosage_facts_start(med_service *svc, dosage_state *st)
+{
+	const med_config *c = med_service_config(svc);
+	med_err err;
+
+	st->weight_jump_fraction =
+		(double)med_config_int(c, WEIGHT_JUMP_SETTING) / 100.0;
+	if ((err = dosage_hepatic_start(svc, st)) != MED_OK)
+		return err;
+	err = med_facts_open(c, RECORDS_URL_SETTING, "MED_RECORDS_SERVER_NAME",
+			     "patient facts", &st->records);
+	if (err != MED_OK) {
+		dosage_hepatic_stop(st);
+		return err;
+	}
+	if (st->records == NULL)
+		med_log_warn(RECORDS_URL_SETTING " is not set: the dose checks "
+						 "use dosage's own patient "
+						 "context only, not the "
+						 "record's allergies and "
+						 "measurements");
+	st->records_deadline_ms = med_config_int(c, "MED_RECORDS_DEADLINE_MS");
+	return MED_OK;
+}
+
+void
+dosage_facts_stop(dosage_state *st)
+{
+	med_channel_close(st->records);
+	st->records = NULL;
+	dosage_hepatic_stop(st);
+}
+
+med_err
+dosage_facts_fetch(med_call *call, const char *field, const char *patient_id,
+		   const dosage_facts **out)
+{
+	const dosage_state *st = med_service_data(med_service_from_call(call));
+
+	*out = NULL;
+	if (st == NULL || st->records == NULL)
+		return MED_OK;
+	return med_facts_medication(call, st->records, st->records_deadline_ms,
+				    field, patient_id, out);
+}
+
+/* take uses the record's measurement m when it has one that a patient
+ * can have: an implausible value in the record (a unit slip) is no fact,
+ * and the check that needs it says so instead of computing with it. */
+static void
+take(const med_measurement *m, bool (*plausible)(double), bool *has, double *v,
+     int64_t *at)
+{
+	if (m == NULL || !m->present || !plausible(m->value))
+		return;
+	*has = true;
+	*v = m->value;
+	*at = m->effective_ms;
+}
+
+/* take_egfr uses the record's eGFR when it names its equation (records
+ * refuses one without; an older entry lacking it is no fact). */
+static void
+take_egfr(const med_measurement *m, dosage_dose_patient *p)
+{
+	if (m == NULL || !m->present || m->equation == NULL ||
+	    m->equation[0] == '\0' || !dosage_egfr_plausible(m->value))
+		return;
+	p->has_egfr = true;
+	p->egfr_ml_min_173 = m->value;
+	p->egfr_ms = m->effective_ms;
+	p->egfr_equation = m->equation;
+}
+
+/* take_previous_weight gives the jump rule the record's weight before the
+ * one in use, when the weight in use is the record's. */
+static void
+take_previous_weight(const dosage_facts *f, dosage_dose_patient *p)
+{
+	const med_measurement *w = f->weight;
+	const med_measurement *m = f->previous_weight;
+
+	if (w == NULL || !w->present || p->weight_ms != w->effective_ms)
+		return;
+	/* The record's weight is in use: the context's previous one is
+	 * not its previous. */
+	p->has_prev_weight = false;
+	if (m == NULL || !m->present || !dosage_weight_plausible(m->value))
+		return;
+	p->has_prev_weight = true;
+	p->prev_weight_kg = m->value;
+	p->prev_weight_ms = m->effective_ms;
+}
+
+/* allergy_names lists the record's allergies and the context's (a union:
+ * an allergy known to either must stop the dose). */
+static void
+allergy_names(med_arena *a, const dosage_facts *f, dosage_dose_patient *p)
+{
+	size_t n = f->n_allergies + (p->allergies_known ? p->n_allergies : 0);
+	const char **v = med_arena_alloc(a, (n + 1) * sizeof(*v));
+	size_t k = 0;
+
+	if (v == NULL) {
+		/* No memory for the list: say nothing is known, which the
+		 * allergy check reports, rather than a shorter list. */
+		p->allergies_known = false;
+		return;
+	}
+	for (size_t i = 0; i < f->n_allergies; i++)
+		v[k++] = f->allergies[i];
+	for (size_t i = 0; p->allergies_known && i < p->n_allergies; i++)
+		v[k++] = p->allergies[i];
+	p->allergies = v;
+	p->n_allergies = k;
+	p->allergies_known = true;
+}
+
+void
+dosage_facts_apply(med_arena *a, const dosage_facts *f, dosage_dose_patient *p)
+{
+	if (f == NULL)
+		return;
+	p->source = "record";
+	take(f->weight, dosage_weight_plausible, &p->has_weight, &p->weight_kg,
+	     &p->weight_ms);
+	take(f->height, dosage_height_plausible, &p->has_height, &p->height_cm,
+	     &p->height_ms);
+	take(f->crcl, dosage_crcl_plausible, &p->has_crcl, &p->crcl_ml_min,
+	     &p->crcl_ms);
+	take_egfr(f->egfr, p);
+	take_previous_weight(f, p);
+	if (f->allergies_assessed)
+		allergy_names(a, f, p);
+}
+
+/* know_family keeps identity's answer (ids in the call's arena) and names
+ * the merged records read through in the call's audit event. */
+static med_err
+know_family(med_call *call, const char *patient_id, const med_patient_result *r,
+	    dosage_known *k)
+{
+	med_arena *a = med_call_arena(call);
+	char list[MED_PATIENT_MERGED_MAX * MED_PATIENT_ID_MAX] = "";
+	size_t off = 0;
+
+	med_strlcpy(k->birth_date, r->birth_date, sizeof(k->birth_date));
+	k->family.ids[0] = patient_id;
+	k->family.n = 1;
+	for (size_t i = 0; i < r->n_merged && i + 1 < DOSAGE_FAMILY_MAX; i++) {
+		if ((k->family.ids[k->family.n++] =
+			     med_arena_strdup(a, r->merged_ids[i])) == NULL)
+			return MED_ERR_NOMEM;
+		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
+					i ? "," : "", r->merged_ids[i]);
+	}
+	if (r->n_merged == 0)
+		return MED_OK;
+	/* The audit says whose data the check read besides the patient's. */
+	med_call_add_details(
+		call, (const med_audit_detail[]){{"merged_ids", list}}, 1);
+	return MED_OK;
+}
+
+/* family_facts joins the record's facts of every record merged into the
+ * patient into k->facts. */
+static med_err
+family_facts(med_call *call, const char *field, dosage_known *k)
+{
+	dosage_facts *all;
+	med_err err;
+
+	if (k->facts == NULL || k->family.n < 2)
+		return MED_OK;
+	/* A copy of the patient's own, so that the reply is not changed. */
+	all = med_arena_alloc(med_call_arena(call), sizeof(*all));
+	if (all == NULL)
+		return MED_ERR_NOMEM;
+	*all = *k->facts;
+	for (size_t i = 1; i < k->family.n; i++) {
+		const dosage_facts *f = NULL;
+
+		if ((err = dosage_facts_fetch(call, field, k->family.ids[i],
+					      &f)) != MED_OK)
+			return err;
+		if (f != NULL && (err = dosage_facts_join(med_call_arena(call),
+							  all, f)) != MED_OK)
+			return err;
+	}
+	k->facts = all;
+	return MED_OK;
+}
+
+med_err
+dosage_know_patient(med_call *call, const char *field, const char *patient_id,
+		    dosage_known *k)
+{
+	const dosage_state *st = med_service_data(med_service_from_call(call));
+	med_patient_result r;
+	med_err err;
+
+	memset(k, 0, sizeof(*k));
+	if (st != NULL)
+		k->weight_jump_fraction = st->weight_jump_fraction;
+	if ((err = med_patients_family(call, field, patient_id, &r)) !=
+		    MED_OK ||
+	    (err = know_family(call, patient_id, &r, k)) != MED_OK ||
+	    (err = dosage_facts_fetch(call, field, patient_id, &k->facts)) !=
+		    MED_OK ||
+	    (err = family_facts(call, field, k)) != MED_OK)
+		return err;
+	return dosage_hepatic_fetch(call, field, patient_id, &k->hepatic);
+}
