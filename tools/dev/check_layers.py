@@ -27,7 +27,8 @@ import sys
 #   auth      principals, tokens (JWT), break-glass grants
 #   audit     audit events: emitter, outbox, ingest, their transport
 #   rpc       the gRPC server, the call pipeline, channels to other services
-#   contracts what services ask each other (patients, care, stays, witness)
+#   contracts what services ask each other (patients, care, stays, facts,
+#             witness)
 #   ops       the process: med_service_main, its HTTP, the wiring of hooks
 LAYERS = [
     "base",
@@ -66,6 +67,7 @@ HEADERS = {
     "care.h": "contracts",
     "patients.h": "contracts",
     "stays.h": "contracts",
+    "facts.h": "contracts",
     "vtoken.h": "contracts",
     "merkle.h": "contracts",
     "witness.h": "contracts",
