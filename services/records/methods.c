@@ -15,7 +15,9 @@
 #define CHAIN_READERS (MED_ROLE_CLINICIAN | MED_ROLE_AUDITOR | MED_ROLE_ADMIN)
 
 const med_method records_methods[] = {
-	MED_UNARY(CreateEntry, create_entry, entry, CARE_TEAM),
+	/* The HL7 interface writes lab results as itself (services/hl7). */
+	MED_UNARY(CreateEntry, create_entry, entry,
+		  CARE_TEAM | MED_ROLE_SERVICE),
 	MED_UNARY(GetEntry, get_entry, entry, CARE_TEAM),
 	MED_UNARY(ListEntries, list_entries, list_entries_response, CARE_TEAM),
 	MED_UNARY(AmendEntry, amend_entry, entry, CARE_TEAM),
