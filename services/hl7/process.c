@@ -140,8 +140,15 @@ read_message(hl7_state *st, const char *in, size_t len, size_t total,
 
 	if (lf != NULL && (size_t)(lf - in) < msh_len)
 		msh_len = (size_t)(lf - in);
-	if (hl7_parse(in, msh_len, m, &o->p) != MED_OK)
+	if (hl7_parse(in, msh_len, m, &o->p) != MED_OK) {
+		hl7_problem ignored;
+
+		/* A character set not read here still leaves the MSH split:
+		 * its ASCII fields address the AR. */
+		o->have_header = m->n_seg == 1 &&
+				 hl7_header_read(m, &o->h, &ignored) == MED_OK;
 		return MED_ERR_INVALID;
+	}
 	o->have_header = true;
 	if (hl7_header_read(m, &o->h, &o->p) != MED_OK)
 		return MED_ERR_INVALID;
