@@ -5,8 +5,9 @@
  * observation entry of the PID-3 patient; its reference range, abnormal
  * flags and status go into the entry's text (records' observation has no
  * field for them).  Every OBX is checked before the first is written, so
- * a message with one bad result writes nothing.  docs/hl7.md lists what
- * is read.
+ * a message with one bad result writes nothing; one that records itself
+ * refuses part way has the results before it marked entered-in-error.
+ * docs/hl7.md lists what is read.
  */
 #include <med/util.h>
 
@@ -20,9 +21,10 @@
 #include "smartmed/identity/v1/identity.pb-c.h"
 #include "smartmed/records/v1/records.pb-c.h"
 
-#define REC(t)	     Smartmed__Records__V1__##t
-#define MAX_OBX	     64
-#define CREATE_ENTRY "/smartmed.records.v1.Records/CreateEntry"
+#define REC(t)	      Smartmed__Records__V1__##t
+#define MAX_OBX	      64
+#define CREATE_ENTRY  "/smartmed.records.v1.Records/CreateEntry"
+#define MARK_IN_ERROR "/smartmed.records.v1.Records/MarkEnteredInError"
 
 /* loinc_code - one code read, its name and the UCUM units accepted. */
 typedef struct loinc_code {
@@ -91,6 +93,8 @@ typedef struct result {
 	char method[65];
 	double numeric;
 	int64_t effective_ms;
+	char entry_id[40]; /* once written */
+	uint32_t version;
 } result;
 
 static med_err
@@ -219,7 +223,7 @@ read_result(hl7_apply *a, const hl7_segment *s, result *r, bool *skip,
 }
 
 static med_err
-write_result(hl7_apply *a, const result *r, hl7_problem *p)
+write_result(hl7_apply *a, result *r, hl7_problem *p)
 {
 	REC(CreateEntryRequest)
 	req = SMARTMED__RECORDS__V1__CREATE_ENTRY_REQUEST__INIT;
@@ -259,11 +263,48 @@ write_result(hl7_apply *a, const result *r, hl7_problem *p)
 			    "OBX", 5, &reply, p, NULL);
 	if (err == MED_ERR_INVALID)
 		p->seq = r->seq;
-	if (err == MED_OK)
-		hl7_note(a, "records CreateEntry %s (OBX %d, LOINC %s)",
-			 ((REC(Entry) *)reply)->entry_id, r->seq,
-			 r->code->code);
-	return err;
+	if (err != MED_OK)
+		return err;
+	med_strlcpy(r->entry_id, ((REC(Entry) *)reply)->entry_id,
+		    sizeof(r->entry_id));
+	r->version = ((REC(Entry) *)reply)->version;
+	hl7_note(a, "records CreateEntry %s (OBX %d, LOINC %s)", r->entry_id,
+		 r->seq, r->code->code);
+	return MED_OK;
+}
+
+/* undo_results marks the first n results entered-in-error (records
+ * deletes nothing), each noted; a failure is logged in the changes, the
+ * ACK still refuses the message. */
+static void
+undo_results(hl7_apply *a, result *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		REC(MarkEnteredInErrorRequest)
+		req = SMARTMED__RECORDS__V1__MARK_ENTERED_IN_ERROR_REQUEST__INIT;
+		ProtobufCMessage *reply = NULL;
+		hl7_problem ignored;
+		char op[24], reason[300];
+
+		snprintf(op, sizeof(op), "undo-obx%d", r[i].seq);
+		snprintf(reason, sizeof(reason),
+			 "HL7 ORU^R01 %s refused: a later result was not "
+			 "accepted",
+			 a->h->control_id);
+		req.entry_id = r[i].entry_id;
+		req.expected_version = r[i].version;
+		req.reason = reason;
+		if (hl7_peer_call(a, a->st->records, MARK_IN_ERROR, &req.base,
+				  &smartmed__records__v1__entry__descriptor, op,
+				  "OBX", 5, &reply, &ignored, NULL) == MED_OK)
+			hl7_note(a, "records MarkEnteredInError %s (OBX %d)",
+				 r[i].entry_id, r[i].seq);
+		else
+			hl7_note(a,
+				 "records MarkEnteredInError %s (OBX %d) "
+				 "FAILED: %s",
+				 r[i].entry_id, r[i].seq, ignored.text);
+	}
 }
 
 /* the_patient reads PID-3 (the MR identifier, else the first) and finds
@@ -341,8 +382,16 @@ hl7_apply_oru(hl7_apply *a, hl7_problem *p)
 			return err;
 		n += !skip;
 	}
-	for (size_t i = 0; i < n; i++)
-		if ((err = write_result(a, &r[i], p)) != MED_OK)
-			return err;
+	for (size_t i = 0; i < n; i++) {
+		if ((err = write_result(a, &r[i], p)) == MED_OK)
+			continue;
+		/* records refused this one (a limit of its own): the ones
+		 * before it come out again, so the message leaves nothing
+		 * behind.  A peer that is away leaves them: the resend
+		 * repeats their request ids and writes only the rest. */
+		if (err == MED_ERR_INVALID)
+			undo_results(a, r, i);
+		return err;
+	}
 	return MED_OK;
 }

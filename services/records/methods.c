@@ -24,7 +24,9 @@ const med_method records_methods[] = {
 	MED_UNARY(History, history, history_response, CARE_TEAM),
 	MED_UNARY(SignEntry, sign_entry, entry, CARE_TEAM),
 	MED_UNARY(AddAddendum, add_addendum, entry, CARE_TEAM),
-	MED_UNARY(MarkEnteredInError, mark_entered_in_error, entry, CARE_TEAM),
+	/* ... and takes back the results of a message refused part way. */
+	MED_UNARY(MarkEnteredInError, mark_entered_in_error, entry,
+		  CARE_TEAM | MED_ROLE_SERVICE),
 	MED_UNARY(GetAttachment, get_attachment, attachment, CARE_TEAM),
 	MED_UNARY(VerifyChain, verify_chain, verify_chain_response,
 		  CHAIN_READERS),

@@ -231,6 +231,28 @@ def test_oru_with_one_bad_result_writes_nothing(hst):
     assert stored(hst, c)[0].ack_code == "AE"
 
 
+def test_oru_refused_by_records_part_way_takes_back_what_it_wrote(hst):
+    a = mrn("HW")
+    hl7.node_send(hst, [{"msh": msh("A28", ctl()), "segments": [
+        "EVN|A28|" + ts(), pid(a)]}])
+    patient_id = get_patient(hst, a).patient_id
+    c = ctl()
+    # 900 kg passes this profile (a number in kg) but no patient weighs
+    # it: records refuses the second result after the first is written.
+    ack = hl7.node_send(hst, [oru(
+        a, c, obx(1, "8302-2", "Body height", "170", "cm"),
+        obx(2, "29463-7", "Body weight", "900", "kg"))])[0]
+    assert ack["msa"][0] == "AE", ack
+    assert ack["err"].startswith("OBX^2^5"), ack
+    rpb = protos.module("records")
+    f = hst.call("records", "GetMedicationFacts",
+                 rpb.GetMedicationFactsRequest(patient_id=patient_id),
+                 role="pharmacist")
+    assert not f.height.present and not f.weight.present
+    changes = stored(hst, c)[0].changes
+    assert any(x.startswith("records MarkEnteredInError") for x in changes)
+
+
 # --- hand-made edge messages -------------------------------------------------
 
 
