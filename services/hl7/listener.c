@@ -128,6 +128,18 @@ serve(conn *c, char *msg, char *in, char *ack, char *wire)
 	}
 }
 
+/* set_open shows the number of open connections (under li->lock). */
+static void
+set_open(hl7_listener *li)
+{
+	med_gauge *g =
+		med_metrics_gauge(li->st->metrics, "smartmed_hl7_connections",
+				  "MLLP connections open", "");
+
+	if (g != NULL)
+		med_gauge_set(g, li->n_conns);
+}
+
 static void
 conn_remove(conn *c)
 {
@@ -138,6 +150,7 @@ conn_remove(conn *c)
 		if (li->conns[i] == c)
 			li->conns[i] = NULL;
 	li->n_conns--;
+	set_open(li);
 	pthread_cond_broadcast(&li->gone);
 	pthread_mutex_unlock(&li->lock);
 }
@@ -180,6 +193,7 @@ conn_add(hl7_listener *li, conn *c)
 		if (li->conns[i] == NULL) {
 			li->conns[i] = c;
 			li->n_conns++;
+			set_open(li);
 			ok = true;
 			break;
 		}

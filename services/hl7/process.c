@@ -63,23 +63,42 @@ hl7_sender_release(const char *sender)
 
 /* --- metrics ------------------------------------------------------------- */
 
+/* count adds the message to its type's, outcome's and sender's counter
+ * and marks when the sender was last heard from (the silent-sender
+ * alert reads it). */
 static void
 count(hl7_state *st, const hl7_header *h, const char *outcome)
 {
-	char labels[128], type[32];
+	char labels[400], type[8], trigger[8], sender[260];
 	med_counter *c;
+	med_gauge *g;
 
-	snprintf(type, sizeof(type), "%s^%s", h && h->type[0] ? h->type : "?",
+	snprintf(type, sizeof(type), "%s", h && h->type[0] ? h->type : "?");
+	snprintf(trigger, sizeof(trigger), "%s",
 		 h && h->trigger[0] ? h->trigger : "?");
+	snprintf(sender, sizeof(sender), "%s@%s",
+		 h && h->sending_app[0] ? h->sending_app : "unknown",
+		 h ? h->sending_facility : "");
 	med_metrics_label_safe(type);
-	snprintf(labels, sizeof(labels), "type=\"%s\",outcome=\"%s\"", type,
-		 outcome);
+	med_metrics_label_safe(trigger);
+	med_metrics_label_safe(sender);
+	snprintf(labels, sizeof(labels),
+		 "type=\"%s\",trigger=\"%s\",outcome=\"%s\",sender=\"%s\"",
+		 type, trigger, outcome, sender);
 	c = med_metrics_counter(st->metrics, "smartmed_hl7_messages_total",
-				"HL7 messages by type and outcome (AA, AE, AR, "
-				"resent)",
+				"HL7 messages by type, trigger, outcome (AA, "
+				"AE, AR, resent) and sender",
 				labels);
 	if (c != NULL)
 		med_counter_add(c, 1);
+	snprintf(labels, sizeof(labels), "sender=\"%s\"", sender);
+	g = med_metrics_gauge(st->metrics,
+			      "smartmed_hl7_sender_last_message_seconds",
+			      "when the sender's last message arrived, Unix "
+			      "seconds",
+			      labels);
+	if (g != NULL)
+		med_gauge_set(g, (double)med_now_ms() / 1000.0);
 }
 
 /* --- the message --------------------------------------------------------- */

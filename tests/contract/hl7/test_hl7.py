@@ -11,6 +11,7 @@ import pytest
 
 from harness import hl7, protos
 from harness.checks import now_ms
+from harness.metrics import scrape, series, value
 
 
 def ts(offset_s=0):
@@ -350,3 +351,30 @@ def test_tls_listener_requires_client_certificate(hst):
                 plain.send(raw("A28", ctl(), pid(mrn("HT"))))
     finally:
         hl7.restart(hst, MED_HL7_TRUSTED_NETWORK="true")
+
+
+def test_metrics_per_type_outcome_and_sender(hst):
+    before, _ = scrape(hst, "hl7")
+    c = ctl()
+    with hl7.Mllp(hst) as conn:
+        assert hl7.ack_fields(conn.send(raw("A28", c, pid(mrn("HM")))))[
+            "MSA"][1] == "AA"
+        assert hl7.ack_fields(conn.send(raw("A28", c, pid(mrn("HM")))))[
+            "MSA"][1] == "AA"
+        assert hl7.ack_fields(conn.send(raw("A99", ctl(), pid(mrn(
+            "HM")))))["MSA"][1] == "AR"
+        after, _ = scrape(hst, "hl7")
+        assert value(after, "smartmed_hl7_connections") >= 1
+
+    def n(samples, **labels):
+        return sum(series(samples, "smartmed_hl7_messages_total",
+                          sender="EDGE_HOSP", **labels).values())
+
+    assert n(after, type="ADT", trigger="A28", outcome="AA") - \
+        n(before, type="ADT", trigger="A28", outcome="AA") == 1
+    assert n(after, type="ADT", trigger="A28", outcome="resent") - \
+        n(before, type="ADT", trigger="A28", outcome="resent") == 1
+    assert n(after, type="ADT", trigger="A99", outcome="AR") - \
+        n(before, type="ADT", trigger="A99", outcome="AR") == 1
+    assert value(after, "smartmed_hl7_sender_last_message_seconds",
+                 sender="EDGE_HOSP") > now_ms() / 1000 - 60
