@@ -130,8 +130,9 @@ med_err hl7_parse(const char *text, size_t len, hl7_msg *m,
  * d into out (cap bytes, NUL-terminated), raw bytes in the message's
  * character set: \F\ \S\ \T\ \R\ \E\ give the separators, \Xhh..\ the
  * bytes, \.br\ a line feed; the highlighting escapes \H\ \N\ are dropped.
- * Errors: MED_ERR_INVALID (an unknown or unterminated escape, odd hex,
- * a NUL byte), MED_ERR_LIMIT (out is too small).
+ * out NULL only checks the escapes.  Errors: MED_ERR_INVALID (an unknown
+ * or unterminated escape, odd hex, a NUL byte), MED_ERR_LIMIT (out is too
+ * small).
  */
 med_err hl7_unescape(const hl7_delims *d, const char *in, size_t n, char *out,
 		     size_t cap, size_t *out_len) MED_MUST_CHECK;

@@ -98,10 +98,15 @@ hexval(char c)
 	return -1;
 }
 
-/* put appends one byte, leaving room for the NUL. */
+/* put appends one byte, leaving room for the NUL; out NULL only counts
+ * (hl7_unescape checking escapes without keeping the text). */
 static med_err
 put(char *out, size_t cap, size_t *o, char c)
 {
+	if (out == NULL) {
+		(*o)++;
+		return MED_OK;
+	}
 	if (*o + 1 >= cap)
 		return MED_ERR_LIMIT;
 	out[(*o)++] = c;
@@ -173,7 +178,7 @@ hl7_unescape(const hl7_delims *d, const char *in, size_t n, char *out,
 	size_t o = 0;
 	med_err err;
 
-	if (cap == 0)
+	if (out != NULL && cap == 0)
 		return MED_ERR_LIMIT;
 	for (size_t i = 0; i < n; i++) {
 		const char *end;
@@ -194,7 +199,8 @@ hl7_unescape(const hl7_delims *d, const char *in, size_t n, char *out,
 			return err;
 		i = (size_t)(end - in);
 	}
-	out[o] = '\0';
+	if (out != NULL)
+		out[o] = '\0';
 	if (out_len != NULL)
 		*out_len = o;
 	return MED_OK;
@@ -417,12 +423,11 @@ split_fields(const hl7_msg *m, hl7_segment *s, int seq, hl7_problem *p)
 static med_err
 check_escapes(const hl7_msg *m, const hl7_segment *s, int seq, hl7_problem *p)
 {
-	char out[4096];
 	bool msh = strcmp(s->id, "MSH") == 0;
 
 	for (size_t i = msh ? 2 : 1; i < s->n_fields; i++) {
 		const char *f = s->field[i];
-		size_t n = s->field_len[i], o;
+		size_t n = s->field_len[i];
 		int field = msh ? (int)i + 1 : (int)i;
 
 		/* Separators inside the field may sit between escapes; the
@@ -431,15 +436,8 @@ check_escapes(const hl7_msg *m, const hl7_segment *s, int seq, hl7_problem *p)
 			if (b < n && f[b] != m->d.comp && f[b] != m->d.rep &&
 			    f[b] != m->d.sub)
 				continue;
-			if (b - a > sizeof(out) - 1)
-				return hl7_problem_set(
-					p, "AE", HL7_E_DATA_TYPE, s->id, seq,
-					field,
-					"%s-%d: a component longer than %zu "
-					"bytes",
-					s->id, field, sizeof(out) - 1);
-			if (hl7_unescape(&m->d, f + a, b - a, out, sizeof(out),
-					 &o) != MED_OK)
+			if (hl7_unescape(&m->d, f + a, b - a, NULL, 0, NULL) !=
+			    MED_OK)
 				return hl7_problem_set(
 					p, "AE", HL7_E_DATA_TYPE, s->id, seq,
 					field,

@@ -182,6 +182,30 @@ test_structure_refused(void)
 }
 
 static void
+test_long_field(void)
+{
+	static char text[20000];
+	hl7_msg m;
+	hl7_problem p;
+	char out[16];
+	int n = snprintf(text, sizeof(text),
+			 "MSH|^~\\&|A|B|C|D|2026||ORU^R01|1|P|2.5\rNTE|1||");
+
+	/* A long text field (a report) is checked without a cap; only the
+	 * fields this service reads have one. */
+	memset(text + n, 'x', 16000);
+	memcpy(text + n + 16000, "\\F\\\r", 5);
+	MT_OK(parse(text, &m, &p));
+	MT_EQ_INT(hl7_get(&m, hl7_find(&m, "NTE", 1), 3, 0, 0, 0, out,
+			  sizeof(out)),
+		  MED_ERR_LIMIT);
+	text[n + 16001] = 'Q';
+	MT_EQ_INT(parse(text, &m, &p), MED_ERR_INVALID);
+	MT_EQ_STR(p.segment, "NTE");
+	MT_EQ_INT(p.field, 3);
+}
+
+static void
 test_header(void)
 {
 	hl7_msg m;
@@ -319,6 +343,7 @@ static const mt_case cases[] = {
 	{"bad_escape_names_field", test_bad_escape_names_field},
 	{"charsets", test_charsets},
 	{"structure_refused", test_structure_refused},
+	{"long_field", test_long_field},
 	{"header", test_header},
 	{"times", test_times},
 	{"ack", test_ack},
