@@ -378,3 +378,31 @@ def test_metrics_per_type_outcome_and_sender(hst):
         n(before, type="ADT", trigger="A99", outcome="AR") == 1
     assert value(after, "smartmed_hl7_sender_last_message_seconds",
                  sender="EDGE_HOSP") > now_ms() / 1000 - 60
+
+
+def test_audited_as_the_sending_system(hst):
+    from harness.checks import poll
+    apb = protos.module("audit")
+    a = mrn("HD")
+    c = ctl()
+    since = now_ms() - 1000
+    assert hl7.node_send(hst, [{"msh": msh("A28", c), "segments": [
+        "EVN|A28|" + ts(), pid(a)]}])[0]["msa"][0] == "AA"
+    patient_id = get_patient(hst, a).patient_id
+
+    def events():
+        return [r.event for r in hst.call(
+            "audit", "Query", apb.QueryRequest(actor="hl7:PAS@HOSP",
+                                              since_ms=since),
+            role="auditor", timeout=10) if r.event.request_id == c]
+
+    got = poll(events, timeout=20, what="the message's audit event")
+    ev = got[0]
+    assert ev.action == "hl7/ADT^A28"
+    assert ev.patient_id == patient_id and ev.outcome == 0
+    # identity audits its own write, made by the interface's principal.
+    writes = [r.event for r in hst.call(
+        "audit", "Query", apb.QueryRequest(actor="service:hl7",
+                                          patient_id=patient_id),
+        role="auditor", timeout=10)]
+    assert any(e.action.endswith("/CreatePatient") for e in writes), writes
