@@ -76,6 +76,7 @@ deps:
 	$(Q)BUILD=$(BUILD) deploy/k8s/check/deploy-check.sh install
 	$(Q)BUILD=$(BUILD) tools/facemodels/install.sh
 	$(Q)BUILD=$(BUILD) tools/fhirschema/install.sh
+	$(Q)BUILD=$(BUILD) tools/hl7client/install.sh
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -4,7 +4,7 @@
 # main.o + lib<service>.a + libmed + the generated protobuf archives.
 # A service's subfolders (identity/face/) are on its include path.
 
-SERVICES := identity records dosage diagnosis audit
+SERVICES := identity records dosage diagnosis audit hl7
 
 # svc_libs NAME: what a binary that uses service NAME's code links, in order.
 svc_libs = $(BUILD)/lib/lib$(1).a $(LIBMED) $(PB_LIBS)

@@ -761,6 +761,14 @@ med_err identity_enc_store_care_candidates(med_db *db, med_arena *a,
 					   size_t *n) MED_MUST_CHECK;
 
 MED_UNARY_HANDLER(identity_rpc_admit);
+/* The same for the HL7 interface's principal too (interface.c). */
+MED_UNARY_HANDLER(identity_rpc_create_patient_interface);
+MED_UNARY_HANDLER(identity_rpc_update_patient_interface);
+MED_UNARY_HANDLER(identity_rpc_link_patients_interface);
+MED_UNARY_HANDLER(identity_rpc_admit_interface);
+MED_UNARY_HANDLER(identity_rpc_register_outpatient_visit_interface);
+MED_UNARY_HANDLER(identity_rpc_transfer_interface);
+MED_UNARY_HANDLER(identity_rpc_discharge_interface);
 MED_UNARY_HANDLER(identity_rpc_register_outpatient_visit);
 MED_UNARY_HANDLER(identity_rpc_transfer);
 MED_UNARY_HANDLER(identity_rpc_discharge);

@@ -503,6 +503,10 @@ med_err records_fail_fault(med_call *call, const char *field,
 
 /* The handlers, one per RPC (methods.c lists them with their roles). */
 MED_UNARY_HANDLER(records_rpc_create_entry);
+/* CreateEntry and MarkEnteredInError for the HL7 interface's principal
+ * too (interface.c). */
+MED_UNARY_HANDLER(records_rpc_create_entry_interface);
+MED_UNARY_HANDLER(records_rpc_mark_entered_in_error_interface);
 MED_UNARY_HANDLER(records_rpc_get_entry);
 MED_UNARY_HANDLER(records_rpc_list_entries);
 MED_UNARY_HANDLER(records_rpc_amend_entry);

@@ -101,14 +101,15 @@ def test_each_service_has_its_own_database_user(tmp_path):
     names = re.findall(r'MED_DB_NAME: "([^"]+)"', r.stdout)
     assert sorted(users) == sorted(names) == sorted(
         "smartmed_" + s for s in ("identity", "records", "dosage",
-                                  "diagnosis", "audit"))
-    for svc in ("identity", "records", "dosage", "diagnosis", "audit"):
+                                  "diagnosis", "audit", "hl7"))
+    for svc in ("identity", "records", "dosage", "diagnosis", "audit",
+                "hl7"):
         assert "key: password-%s\n" % svc in r.stdout
         assert "  password-%s: " % svc in r.stdout
     r = render(tmp_path, "secrets:\n  create: true\n  caCrt: x\n"
                "  tls: {identity: {crt: a, key: b}, records: {crt: a, "
                "key: b}, dosage: {crt: a, key: b}, diagnosis: {crt: a, "
-               "key: b}, audit: {crt: a, key: b}}\n"
+               "key: b}, audit: {crt: a, key: b}, hl7: {crt: a, key: b}}\n"
                "  mariadbPasswords: {identity: p}\n")
     assert r.returncode != 0
     assert "secrets.mariadbPasswords.audit is required" in r.stdout
@@ -348,7 +349,7 @@ def test_external_database_peers_replace_the_namespace(tmp_path):
     assert r.returncode == 0, r.stdout
     policies = [d for d in r.stdout.split("\n---\n")
                 if "kind: NetworkPolicy" in d and "port: 3306" in d]
-    assert len(policies) == 5
+    assert len(policies) == 6
     for d in policies:
         assert "cidr: 192.0.2.0/28" in d
         assert "kubernetes.io/metadata.name: db" not in d

@@ -154,8 +154,10 @@ class Stack:
                  health_timeout=20.0, pid_dir=None, pki_dir=None,
                  patient_checks=False, db_encrypted=False,
                  care_checks=False, db_nodes=None, fhir=False,
-                 lookup_scope=None, user_units=None):
+                 lookup_scope=None, user_units=None, hl7=False):
         self.names = tuple(services)
+        # hl7: also start the HL7 interface (tests/harness/hl7.py).
+        self.hl7 = hl7
         # user_units: {role: "ward-a,ward-b"}, the units claim of that
         # role's development token (make run puts its nurse and clinician
         # on a ward, so that care checks are on as in a real install).
@@ -246,6 +248,9 @@ class Stack:
             if self.patient_checks:
                 self._wire_patient_checks()
             self._wire_audit_witnesses()
+            if self.hl7:
+                from . import hl7
+                hl7.wire(self)
             # Audit first, so the others' emitters find it at once.
             order = sorted(self.names, key=lambda n: n != "audit")
             for n in order:
@@ -254,6 +259,8 @@ class Stack:
                 self.wait_serving(n)
             if self.fhir:
                 self._start_fhir()
+            if self.hl7:
+                hl7.start(self)
         except BaseException:
             self.close()
             raise

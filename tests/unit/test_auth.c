@@ -262,6 +262,21 @@ test_reserved_names(void)
 }
 
 static void
+test_principal_is_service(void)
+{
+	med_principal p = {.user = "service:hl7", .roles = MED_ROLE_SERVICE};
+
+	MT_TRUE(med_principal_is_service(&p, "hl7"));
+	MT_TRUE(!med_principal_is_service(&p, "hl"));
+	MT_TRUE(!med_principal_is_service(&p, "records"));
+	/* A user, or the name without the service role, is no service. */
+	p.roles = MED_ROLE_REGISTRAR;
+	MT_TRUE(!med_principal_is_service(&p, "hl7"));
+	p = (med_principal){.user = "hl7", .roles = MED_ROLE_SERVICE};
+	MT_TRUE(!med_principal_is_service(&p, "hl7"));
+}
+
+static void
 test_missing_file(void)
 {
 	med_authenticator a = {0};
@@ -299,6 +314,7 @@ static const mt_case cases[] = {
 	{"unknown_role", test_unknown_role},
 	{"no_service_tokens", test_no_service_tokens},
 	{"reserved_names", test_reserved_names},
+	{"principal_is_service", test_principal_is_service},
 	{"missing_file", test_missing_file},
 	{"world_readable", test_world_readable},
 	{NULL, NULL},

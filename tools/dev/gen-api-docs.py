@@ -33,6 +33,7 @@ SERVICES = [
     ("dosage", 50053, 9103),
     ("diagnosis", 50054, 9104),
     ("audit", 50055, 9105),
+    ("hl7", 50057, 9107),
 ]
 
 # The status codes smartmed answers with and when (the contract of

@@ -21,7 +21,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 PODMAN=tools/images/podman
-SERVICES="identity records dosage diagnosis audit fhir"
+SERVICES="identity records dosage diagnosis audit fhir hl7"
 registry=${MED_IMAGES_REGISTRY:-registry.hospital.internal}
 version=$(sed -n 's/^version: *//p' deploy/k8s/helm/smartmed/Chart.yaml)
 

@@ -7,7 +7,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 PODMAN=tools/images/podman
-SERVICES="identity records dosage diagnosis audit fhir"
+SERVICES="identity records dosage diagnosis audit fhir hl7"
 registry=${MED_IMAGES_REGISTRY:-registry.hospital.internal}
 version=$(sed -n 's/^version: *//p' deploy/k8s/helm/smartmed/Chart.yaml)
 # shellcheck disable=SC2086 # one word per service

@@ -73,6 +73,13 @@ typedef struct med_principal {
 } med_principal;
 
 /*
+ * med_principal_is_service is true when p is the service principal of
+ * service ("hl7" for "service:hl7", from its certificate): for the few
+ * writes one service makes that the others may not.
+ */
+bool med_principal_is_service(const med_principal *p, const char *service);
+
+/*
  * med_principal_add_unit adds name[0..len) to p's units.  False when it is
  * empty, too long, not printable ASCII without spaces, or p already has
  * MED_PRINCIPAL_UNITS_MAX units.

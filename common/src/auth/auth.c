@@ -97,6 +97,16 @@ med_principal_name_is_reserved(const char *name, size_t len)
 	       memcmp(name, MED_SERVICE_PRINCIPAL_PREFIX, n) == 0;
 }
 
+bool
+med_principal_is_service(const med_principal *p, const char *service)
+{
+	size_t n = sizeof(MED_SERVICE_PRINCIPAL_PREFIX) - 1;
+
+	return (p->roles & MED_ROLE_SERVICE) &&
+	       med_principal_name_is_reserved(p->user, strlen(p->user)) &&
+	       strcmp(p->user + n, service) == 0;
+}
+
 /* unit_char_ok: unit names go into cache keys, logs and audit details. */
 static bool
 unit_char_ok(char c)

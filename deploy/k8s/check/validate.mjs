@@ -350,7 +350,7 @@ function checkObject(obj, all) {
       if (!jl) fail("spec.jobLabel", "missing: the job would be the Service's name, which carries the release name");
       for (const s of svcs) {
         const job = s.metadata.labels?.[jl];
-        if (jl && !/^smartmed-[a-z]+$/.test(job || ""))
+        if (jl && !/^smartmed-[a-z][a-z0-9]*$/.test(job || ""))
           fail("spec.jobLabel", `Service ${s.metadata.name} has no ${jl} label of the form smartmed-<service>`);
       }
       for (const e of obj.spec.endpoints || []) {

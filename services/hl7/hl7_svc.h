@@ -1,0 +1,150 @@
+/*
+ * hl7_svc.h - the HL7 service's running parts: its state, the message
+ * store (store.c), the mapping to identity and records (map_adt.c,
+ * map_oru.c, peers.c), the processing of one message (process.c), the
+ * MLLP listener (listener.c) and the RPC table (methods.c, handlers.c).
+ */
+#ifndef HL7_SVC_H
+#define HL7_SVC_H
+
+#include <med/arena.h>
+#include <med/check.h>
+#include <med/db.h>
+#include <med/metrics.h>
+#include <med/rpc.h>
+#include <med/service.h>
+
+#include "hl7.h"
+#include "smartmed/hl7/v1/hl7.pb-c.h"
+
+struct med_audit;
+typedef struct hl7_listener hl7_listener;
+
+/* hl7_state - the service's own state (med_service_data). */
+typedef struct hl7_state {
+	med_service *svc;
+	med_db *db;
+	struct med_audit *audit;
+	med_metrics *metrics;
+	med_channel *identity; /* NULL: MED_IDENTITY_URL unset */
+	med_channel *records;  /* NULL: MED_RECORDS_URL unset */
+	int64_t retention_ms;
+	size_t max_bytes;
+	int max_connections;
+	hl7_listener *listener;
+} hl7_state;
+
+/* hl7_record - one row of the message store. */
+typedef struct hl7_record {
+	int64_t received_ms;
+	const hl7_header *header;
+	const char *patient_mrn, *patient_id;
+	const char *ack_code, *error;
+	const char *message;
+	size_t message_len, size_bytes;
+	const char *ack;
+	size_t ack_len;
+	const char *changes; /* lines separated by \n */
+	bool final;	     /* a resend gets this ACK again */
+} hl7_record;
+
+extern const med_db_migration hl7_migrations[];
+extern const size_t hl7_n_migrations;
+extern const med_method hl7_methods[];
+extern const size_t hl7_n_methods;
+
+/*
+ * hl7_store_find_ack looks for the final answer to h's sender and control
+ * id; *found says whether there is one, then ack[0..*len) is it.
+ */
+med_err hl7_store_find_ack(med_db *db, const hl7_header *h, char *ack,
+			   size_t cap, size_t *len, bool *found) MED_MUST_CHECK;
+
+/*
+ * hl7_store_put inserts r with its audit event in one transaction and
+ * forgets a batch of messages older than retention_ms (0: keep all).
+ * Errors: MED_ERR_EXISTS (a final answer to the same sender and control
+ * id is stored already), and those of med_db_tx.
+ */
+med_err hl7_store_put(med_db *db, struct med_audit *audit, const hl7_record *r,
+		      int64_t retention_ms) MED_MUST_CHECK;
+
+/* hl7_store_list reads one page of the store for ListMessages. */
+med_err
+hl7_store_list(med_call *call, const Smartmed__Hl7__V1__ListMessagesRequest *r,
+	       const med_page *page,
+	       Smartmed__Hl7__V1__ListMessagesResponse *out) MED_MUST_CHECK;
+
+/* hl7_apply - one message on its way to identity and records. */
+typedef struct hl7_apply {
+	hl7_state *st;
+	const hl7_msg *m;
+	const hl7_header *h;
+	med_arena *arena;
+	char key[40]; /* request ids: KEY-OP, the same for a resend */
+	char mrn[65];
+	char patient_id[40];
+	char changes[4096];
+	size_t changes_len;
+} hl7_apply;
+
+/*
+ * hl7_apply_message writes what message a->m says to identity or records.
+ * MED_OK: applied (AA); MED_ERR_INVALID: refused, p says why and where
+ * (final); MED_ERR_UNAVAILABLE: a peer is away or failed, p is an AR the
+ * sender retries (not final).
+ */
+med_err hl7_apply_message(hl7_apply *a, hl7_problem *p) MED_MUST_CHECK;
+
+/* ADT and ORU, each its own file; same contract as hl7_apply_message. */
+med_err hl7_apply_adt(hl7_apply *a, hl7_problem *p) MED_MUST_CHECK;
+med_err hl7_apply_oru(hl7_apply *a, hl7_problem *p) MED_MUST_CHECK;
+
+/* hl7_note adds a line to a->changes ("identity Admit encounter E1"). */
+void hl7_note(hl7_apply *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * hl7_peer_call calls path on ch as the service principal; a write names
+ * its op, and goes with request id KEY-OP (the peer's request log answers
+ * a resend's repeat with the first reply, and no second write).  A refusal by
+ * the peer (bad value, unknown key, state) fills p as an AE at
+ * segment/seq/field with the peer's message; a peer that is away fills p as a
+ * non-final AR.  Returns MED_OK, MED_ERR_INVALID or MED_ERR_UNAVAILABLE; a
+ * refusal keeps the peer's code in *code when code is not NULL.
+ */
+med_err hl7_peer_call(hl7_apply *a, med_channel *ch, const char *path,
+		      const ProtobufCMessage *req,
+		      const ProtobufCMessageDescriptor *desc, const char *op,
+		      const char *segment, int field, ProtobufCMessage **out,
+		      hl7_problem *p, int *code) MED_MUST_CHECK;
+
+/*
+ * hl7_process answers one framed message: parse, look up a resend, apply,
+ * store, ACK.  in[0..len) is the message (its head when oversize, total
+ * its whole size); sender is the connection's sender ("" until the first
+ * message names it, then kept).  The ACK is written to ack[0..*ack_len).
+ */
+void hl7_process(hl7_state *st, const char *in, size_t len, size_t total,
+		 bool oversize, char *sender, size_t sender_cap, char *ack,
+		 size_t ack_cap, size_t *ack_len);
+
+/* hl7_peers_open opens the channels to identity and records
+ * (MED_IDENTITY_URL, MED_RECORDS_URL; unset: left NULL). */
+med_err hl7_peers_open(hl7_state *st, const med_config *c) MED_MUST_CHECK;
+
+/* hl7_peers_close closes them. */
+void hl7_peers_close(hl7_state *st);
+
+/* hl7_sender_claim / hl7_sender_release: one live connection per sender. */
+bool hl7_sender_claim(const char *sender);
+void hl7_sender_release(const char *sender);
+
+/* hl7_listener_start listens for MLLP (TLS unless the interface network
+ * is trusted) on MED_HL7_MLLP_PORT. */
+med_err hl7_listener_start(hl7_state *st, const med_config *c) MED_MUST_CHECK;
+
+/* hl7_listener_stop closes the listener and every connection. */
+void hl7_listener_stop(hl7_state *st);
+
+#endif

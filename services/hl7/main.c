@@ -1,0 +1,88 @@
+/*
+ * main.c - the HL7 v2 interface process: wiring only.  The gRPC port
+ * serves the message store's query; MED_HL7_MLLP_PORT takes the messages.
+ */
+#include <med/log.h>
+#include <med/service.h>
+
+#include <stdlib.h>
+
+#include "hl7_svc.h"
+
+static const med_config_spec hl7_config[] = {
+	{HL7_PORT_KEY, MED_CONFIG_PORT, "2575", false, 0, 0,
+	 "MLLP port (TLS with the service's certificate; senders present a "
+	 "certificate of MED_TLS_CA)"},
+	{HL7_TRUSTED_KEY, MED_CONFIG_BOOL, "false", false, 0, 0,
+	 "true: MLLP over plain TCP, for an interface network that is "
+	 "trusted (isolated); never on a shared network"},
+	{HL7_MAX_BYTES_KEY, MED_CONFIG_INT, "1048576", false, 4096, 67108864,
+	 "largest message accepted, in bytes; a larger one gets AR"},
+	{HL7_RETENTION_KEY, MED_CONFIG_INT, "90", false, 0, 36500,
+	 "days the message store keeps a message; 0 keeps them all"},
+	{HL7_MAX_SENDERS_KEY, MED_CONFIG_INT, "64", false, 1, 1024,
+	 "most MLLP connections open at once (one per sender)"},
+	{"MED_IDENTITY_URL", MED_CONFIG_STRING, "", false, 0, 0,
+	 "identity's gRPC address (\"identity:50051\"): ADT goes there"},
+	{"MED_IDENTITY_SERVER_NAME", MED_CONFIG_STRING, "identity", false, 0, 0,
+	 "name identity's certificate must carry"},
+	{"MED_RECORDS_URL", MED_CONFIG_STRING, "", false, 0, 0,
+	 "records' gRPC address (\"records:50052\"): ORU results go there"},
+	{"MED_RECORDS_SERVER_NAME", MED_CONFIG_STRING, "records", false, 0, 0,
+	 "name records' certificate must carry"},
+};
+
+static hl7_state state;
+
+static med_err
+hl7_start(med_service *svc)
+{
+	const med_config *c = med_service_config(svc);
+	med_err err;
+
+	state.svc = svc;
+	state.db = med_service_db(svc);
+	state.audit = med_service_audit(svc);
+	state.metrics = med_service_metrics(svc);
+	state.max_bytes = (size_t)med_config_int(c, HL7_MAX_BYTES_KEY);
+	state.max_connections = (int)med_config_int(c, HL7_MAX_SENDERS_KEY);
+	state.retention_ms =
+		med_config_int(c, HL7_RETENTION_KEY) * 24LL * 3600 * 1000;
+	if ((err = hl7_peers_open(&state, c)) != MED_OK)
+		return err;
+	med_service_set_data(svc, &state);
+	if ((err = hl7_listener_start(&state, c)) != MED_OK) {
+		hl7_peers_close(&state);
+		return err;
+	}
+	return MED_OK;
+}
+
+static void
+hl7_stop(med_service *svc)
+{
+	(void)svc;
+	hl7_listener_stop(&state);
+	hl7_peers_close(&state);
+}
+
+int
+main(int argc, char **argv)
+{
+	med_service_def def = {
+		.name = "hl7",
+		.grpc_service = "smartmed.hl7.v1.Hl7",
+		.methods = hl7_methods,
+		.n_methods = hl7_n_methods,
+		.migrations = hl7_migrations,
+		.n_migrations = hl7_n_migrations,
+		.default_grpc_port = 50057,
+		.default_http_port = 9107,
+		.extra_config = hl7_config,
+		.n_extra_config = sizeof(hl7_config) / sizeof(hl7_config[0]),
+		.start = hl7_start,
+		.stop = hl7_stop,
+	};
+
+	return med_service_main(&def, argc, argv);
+}

@@ -1,0 +1,89 @@
+/*
+ * mllp.c - the MLLP frame (0x0B, the message, 0x1C, 0x0D) read from a byte
+ * stream and written around a reply.  Pure functions over caller buffers;
+ * the listener (listener.c) feeds it what it reads.
+ */
+#include <string.h>
+
+#include "hl7.h"
+
+void
+hl7_framer_init(hl7_framer *f, char *buf, size_t cap)
+{
+	memset(f, 0, sizeof(*f));
+	f->buf = buf;
+	f->cap = cap;
+}
+
+void
+hl7_framer_next(hl7_framer *f)
+{
+	f->state = HL7_FRAME_IDLE;
+	f->len = 0;
+	f->total = 0;
+	f->oversize = false;
+}
+
+/* keep stores one byte of the message, or only counts it past the cap. */
+static void
+keep(hl7_framer *f, char c)
+{
+	f->total++;
+	if (f->len < f->cap) {
+		f->buf[f->len++] = c;
+		return;
+	}
+	f->oversize = true;
+}
+
+static bool
+between_frames(char c)
+{
+	return c == '\r' || c == '\n' || c == ' ' || c == '\t';
+}
+
+hl7_frame_event
+hl7_framer_feed(hl7_framer *f, const char *in, size_t n, size_t *used)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = in[i];
+
+		*used = i + 1;
+		switch (f->state) {
+		case HL7_FRAME_IDLE:
+			if (c == HL7_MLLP_START)
+				f->state = HL7_FRAME_BODY;
+			else if (!between_frames(c))
+				return HL7_FRAME_BROKEN;
+			break;
+		case HL7_FRAME_BODY:
+			if (c == HL7_MLLP_END)
+				f->state = HL7_FRAME_END;
+			else if (c == HL7_MLLP_START)
+				return HL7_FRAME_BROKEN;
+			else
+				keep(f, c);
+			break;
+		case HL7_FRAME_END:
+			if (c == HL7_MLLP_CR)
+				return HL7_FRAME_MESSAGE;
+			return HL7_FRAME_BROKEN;
+		}
+	}
+	*used = n;
+	return HL7_FRAME_MORE;
+}
+
+med_err
+hl7_frame_wrap(const char *msg, size_t len, char *out, size_t cap,
+	       size_t *out_len)
+{
+	if (len + 3 > cap)
+		return MED_ERR_LIMIT;
+	out[0] = HL7_MLLP_START;
+	memcpy(out + 1, msg, len);
+	out[len + 1] = HL7_MLLP_END;
+	out[len + 2] = HL7_MLLP_CR;
+	*out_len = len + 3;
+	return MED_OK;
+}

@@ -1,0 +1,332 @@
+/*
+ * process.c - one framed message from receipt to ACK: parse it, answer a
+ * resend with the stored ACK, apply it to identity or records, store the
+ * message with its ACK and changes (the audit event in the same
+ * transaction), count it, and only then answer: an AA is never sent for
+ * a message the store does not hold.  Also the registry that keeps one
+ * live connection per sender.
+ */
+#include <med/audit.h>
+#include <med/log.h>
+#include <med/util.h>
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hl7_svc.h"
+
+/* Memory for one message's peer replies. */
+#define APPLY_ARENA_BYTES (4u << 20)
+
+/* --- one connection per sender ------------------------------------------- */
+
+#define MAX_SENDERS 256
+
+static pthread_mutex_t senders_lock = PTHREAD_MUTEX_INITIALIZER;
+static char senders[MAX_SENDERS][260];
+
+bool
+hl7_sender_claim(const char *sender)
+{
+	int free_slot = -1;
+	bool ok = true;
+
+	pthread_mutex_lock(&senders_lock);
+	for (int i = 0; i < MAX_SENDERS && ok; i++) {
+		if (senders[i][0] == '\0' && free_slot < 0)
+			free_slot = i;
+		else if (strcmp(senders[i], sender) == 0)
+			ok = false;
+	}
+	if (ok && free_slot < 0)
+		ok = false;
+	if (ok)
+		med_strlcpy(senders[free_slot], sender, sizeof(senders[0]));
+	pthread_mutex_unlock(&senders_lock);
+	return ok;
+}
+
+void
+hl7_sender_release(const char *sender)
+{
+	if (sender[0] == '\0')
+		return;
+	pthread_mutex_lock(&senders_lock);
+	for (int i = 0; i < MAX_SENDERS; i++)
+		if (strcmp(senders[i], sender) == 0)
+			senders[i][0] = '\0';
+	pthread_mutex_unlock(&senders_lock);
+}
+
+/* --- metrics ------------------------------------------------------------- */
+
+/* count adds the message to its type's, outcome's and sender's counter
+ * and marks when the sender was last heard from (the silent-sender
+ * alert reads it). */
+static void
+count(hl7_state *st, const hl7_header *h, const char *outcome)
+{
+	char labels[400], type[8], trigger[8], sender[260];
+	med_counter *c;
+	med_gauge *g;
+
+	snprintf(type, sizeof(type), "%s", h && h->type[0] ? h->type : "?");
+	snprintf(trigger, sizeof(trigger), "%s",
+		 h && h->trigger[0] ? h->trigger : "?");
+	snprintf(sender, sizeof(sender), "%s@%s",
+		 h && h->sending_app[0] ? h->sending_app : "unknown",
+		 h ? h->sending_facility : "");
+	med_metrics_label_safe(type);
+	med_metrics_label_safe(trigger);
+	med_metrics_label_safe(sender);
+	snprintf(labels, sizeof(labels),
+		 "type=\"%s\",trigger=\"%s\",outcome=\"%s\",sender=\"%s\"",
+		 type, trigger, outcome, sender);
+	c = med_metrics_counter(st->metrics, "smartmed_hl7_messages_total",
+				"HL7 messages by type, trigger, outcome (AA, "
+				"AE, AR, resent) and sender",
+				labels);
+	if (c != NULL)
+		med_counter_add(c, 1);
+	snprintf(labels, sizeof(labels), "sender=\"%s\"", sender);
+	g = med_metrics_gauge(st->metrics,
+			      "smartmed_hl7_sender_last_message_seconds",
+			      "when the sender's last message arrived, Unix "
+			      "seconds",
+			      labels);
+	if (g != NULL)
+		med_gauge_set(g, (double)med_now_ms() / 1000.0);
+}
+
+/* --- the message --------------------------------------------------------- */
+
+/* message_key is the request-id stem of a message: a hash of its sender
+ * and control id, so that a resend makes the same ids. */
+static void
+message_key(const hl7_header *h, char out[40])
+{
+	unsigned char hash[16];
+	char in[600];
+	int n = snprintf(in, sizeof(in), "%s|%s|%s", h->sending_app,
+			 h->sending_facility, h->control_id);
+
+	crypto_generichash(hash, sizeof(hash), (const unsigned char *)in,
+			   (size_t)n, NULL, 0);
+	memcpy(out, "hl7-", 4);
+	sodium_bin2hex(out + 4, 33, hash, sizeof(hash));
+}
+
+med_err
+hl7_apply_message(hl7_apply *a, hl7_problem *p)
+{
+	if (strcmp(a->h->type, "ADT") == 0)
+		return hl7_apply_adt(a, p);
+	if (strcmp(a->h->type, "ORU") == 0)
+		return hl7_apply_oru(a, p);
+	return hl7_problem_set(p, "AR", HL7_E_UNSUPPORTED_TYPE, "MSH", 1, 9,
+			       "MSH-9: message type \"%s\" is not supported "
+			       "(ADT, ORU are)",
+			       a->h->type);
+}
+
+/* outcome - what happened to one message, for the store and the ACK. */
+typedef struct outcome {
+	hl7_header h;
+	bool have_header; /* its MSH read: the ACK can name the sender */
+	bool header_ok;	  /* and it has all an accepted message needs */
+	hl7_problem p;
+	bool refused;
+	bool final;
+	bool stored;
+	hl7_apply *apply;
+} outcome;
+
+/*
+ * read_message parses the message.  Its MSH is read first and alone, so
+ * that an ACK to a message whose body is bad (or too large to keep)
+ * still names its sender and control id.
+ */
+static med_err
+read_message(hl7_state *st, const char *in, size_t len, size_t total,
+	     bool oversize, hl7_msg *m, outcome *o)
+{
+	const char *cr = memchr(in, '\r', len);
+	const char *lf = memchr(in, '\n', len);
+	size_t msh_len = cr ? (size_t)(cr - in) : len;
+
+	if (lf != NULL && (size_t)(lf - in) < msh_len)
+		msh_len = (size_t)(lf - in);
+	if (hl7_parse(in, msh_len, m, &o->p) != MED_OK) {
+		hl7_problem ignored;
+
+		/* A character set not read here still leaves the MSH split:
+		 * its ASCII fields address the AR. */
+		o->have_header = m->n_seg == 1 &&
+				 hl7_header_read(m, &o->h, &ignored) == MED_OK;
+		return MED_ERR_INVALID;
+	}
+	o->have_header = true;
+	if (hl7_header_read(m, &o->h, &o->p) != MED_OK)
+		return MED_ERR_INVALID;
+	o->header_ok = true;
+	if (oversize)
+		return hl7_problem_set(&o->p, "AR", HL7_E_SEGMENT_SEQUENCE,
+				       "MSH", 1, 0,
+				       "the message is %zu bytes, above "
+				       "MED_HL7_MAX_MESSAGE_BYTES (%zu)",
+				       total, st->max_bytes);
+	return hl7_parse(in, len, m, &o->p);
+}
+
+static void
+apply(hl7_state *st, const hl7_msg *m, outcome *o)
+{
+	med_arena *arena = med_arena_new(APPLY_ARENA_BYTES);
+	med_err err;
+
+	o->apply->st = st;
+	o->apply->m = m;
+	o->apply->h = &o->h;
+	o->apply->arena = arena;
+	message_key(&o->h, o->apply->key);
+	if (arena == NULL) {
+		(void)hl7_problem_set(&o->p, "AR", HL7_E_INTERNAL, "", 0, 0,
+				      "out of memory; send it again later");
+		o->refused = true;
+		return;
+	}
+	err = hl7_apply_message(o->apply, &o->p);
+	o->refused = err != MED_OK;
+	o->final = err != MED_ERR_UNAVAILABLE;
+	med_arena_free(arena);
+}
+
+static void
+store(hl7_state *st, const char *in, size_t len, size_t total, outcome *o,
+      const char *ack, size_t ack_len)
+{
+	hl7_record r = {
+		.received_ms = med_now_ms(),
+		.header = &o->h,
+		.patient_mrn = o->apply->mrn,
+		.patient_id = o->apply->patient_id,
+		.ack_code = o->refused ? o->p.ack : "AA",
+		.error = o->refused ? o->p.text : "",
+		.message = in,
+		.message_len = len,
+		.size_bytes = total,
+		.ack = ack,
+		.ack_len = ack_len,
+		.changes = o->apply->changes,
+		.final = o->final && o->header_ok,
+	};
+	med_err err = hl7_store_put(st->db, st->audit, &r, st->retention_ms);
+
+	o->stored = err == MED_OK;
+	if (o->stored)
+		return;
+	/* Not stored: no AA may go out, and the sender must send it again
+	 * (the peers' request logs keep a second write from happening). */
+	med_log_error("hl7: storing message %s from %s: %s", o->h.control_id,
+		      o->h.sending_app, med_strerror(err));
+	(void)hl7_problem_set(&o->p, "AR", HL7_E_INTERNAL, "", 0, 0,
+			      "the message store is unavailable; send the "
+			      "message again later");
+	o->refused = true;
+	o->final = false;
+}
+
+/* check_sender keeps the connection to the one sender its first message
+ * named, and that sender to this connection. */
+static bool
+check_sender(const hl7_header *h, char *sender, size_t cap, hl7_problem *p)
+{
+	char name[260];
+
+	snprintf(name, sizeof(name), "%s@%s", h->sending_app,
+		 h->sending_facility);
+	if (sender[0] != '\0' && strcmp(sender, name) == 0)
+		return true;
+	if (sender[0] != '\0') {
+		(void)hl7_problem_set(p, "AR", HL7_E_INTERNAL, "MSH", 1, 3,
+				      "MSH-3/MSH-4: this connection carries "
+				      "%s; open one connection per sender",
+				      sender);
+		return false;
+	}
+	if (!hl7_sender_claim(name)) {
+		(void)hl7_problem_set(p, "AR", HL7_E_INTERNAL, "MSH", 1, 3,
+				      "MSH-3/MSH-4: %s is connected already; "
+				      "one connection per sender keeps its "
+				      "messages in order",
+				      name);
+		return false;
+	}
+	med_strlcpy(sender, name, cap);
+	return true;
+}
+
+static bool
+resent(hl7_state *st, const outcome *o, char *ack, size_t cap, size_t *len)
+{
+	bool found = false;
+
+	if (!o->header_ok)
+		return false;
+	if (hl7_store_find_ack(st->db, &o->h, ack, cap, len, &found) != MED_OK)
+		return false;
+	return found;
+}
+
+static void
+answer(const outcome *o, int64_t now_ms, char *ack, size_t cap, size_t *len)
+{
+	if (hl7_ack_build(o->have_header ? &o->h : NULL,
+			  o->refused ? &o->p : NULL, now_ms, ack, cap,
+			  len) != MED_OK)
+		*len = 0;
+}
+
+void
+hl7_process(hl7_state *st, const char *in, size_t len, size_t total,
+	    bool oversize, char *sender, size_t sender_cap, char *ack,
+	    size_t ack_cap, size_t *ack_len)
+{
+	hl7_apply *ap = calloc(1, sizeof(*ap));
+	hl7_segment *segs = calloc(HL7_MAX_SEGMENTS, sizeof(*segs));
+	hl7_msg m = {.seg = segs, .cap_seg = HL7_MAX_SEGMENTS};
+	outcome o = {.apply = ap, .final = true};
+	int64_t now_ms = med_now_ms();
+
+	*ack_len = 0;
+	if (ap == NULL || segs == NULL) {
+		(void)hl7_problem_set(&o.p, "AR", HL7_E_INTERNAL, "", 0, 0,
+				      "out of memory");
+		o.refused = true;
+		answer(&o, now_ms, ack, ack_cap, ack_len);
+		goto done;
+	}
+	if (read_message(st, in, len, total, oversize, &m, &o) != MED_OK) {
+		o.refused = true;
+	} else if (!check_sender(&o.h, sender, sender_cap, &o.p)) {
+		o.refused = true;
+		o.final = false;
+	} else if (resent(st, &o, ack, ack_cap, ack_len)) {
+		count(st, &o.h, "resent");
+		goto done;
+	} else {
+		apply(st, &m, &o);
+	}
+	answer(&o, now_ms, ack, ack_cap, ack_len);
+	store(st, in, len, total, &o, ack, *ack_len);
+	/* Not stored: the AA became an AR, and that is what goes out. */
+	if (!o.stored)
+		answer(&o, now_ms, ack, ack_cap, ack_len);
+	count(st, o.have_header ? &o.h : NULL, o.refused ? o.p.ack : "AA");
+done:
+	free(segs);
+	free(ap);
+}

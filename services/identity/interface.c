@@ -1,0 +1,45 @@
+/*
+ * interface.c - the registrars' writes the HL7 interface (services/hl7,
+ * docs/hl7.md) makes as itself: CreatePatient, UpdatePatient, LinkPatients,
+ * Admit, RegisterOutpatientVisit, Transfer and Discharge admit the service
+ * role in methods.c, and each goes through a wrapper here that lets the
+ * interface's principal through and refuses every other service's.
+ */
+#include <med/auth.h>
+#include <med/rpc.h>
+
+#include "identity.h"
+
+/* The one service that registers, admits and merges patients. */
+#define INTERFACE_SERVICE "hl7"
+
+static med_err
+interface_only(med_call *call)
+{
+	const med_principal *p = med_call_principal(call);
+
+	/* Services are known by their certificates and hold no other
+	 * role: a registrar or an admin is never turned away here. */
+	if (!(p->roles & MED_ROLE_SERVICE) ||
+	    med_principal_is_service(p, INTERFACE_SERVICE))
+		return MED_OK;
+	return med_call_fail(call, MED_ERR_DENIED,
+			     "caller lacks a role for this method");
+}
+
+#define INTERFACE_WRAPPER(rpc)                                                 \
+	MED_UNARY_HANDLER(identity_rpc_##rpc##_interface)                      \
+	{                                                                      \
+		med_err err = interface_only(call);                            \
+                                                                               \
+		return err != MED_OK ? err                                     \
+				     : identity_rpc_##rpc(call, in, out);      \
+	}
+
+INTERFACE_WRAPPER(create_patient)
+INTERFACE_WRAPPER(update_patient)
+INTERFACE_WRAPPER(link_patients)
+INTERFACE_WRAPPER(admit)
+INTERFACE_WRAPPER(register_outpatient_visit)
+INTERFACE_WRAPPER(transfer)
+INTERFACE_WRAPPER(discharge)

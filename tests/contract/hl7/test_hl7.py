@@ -1,0 +1,408 @@
+"""Issue 36: HL7 v2 over MLLP.  ADT messages sent with simple-hl7 (an HL7
+client nobody here wrote) end with identity in the state the equivalent
+gRPC calls make; ORU results change the next dose check; a resent message
+gets the same ACK and writes nothing; hand-made edge messages get AE/AR
+naming the segment and field, are kept in the store, and apply nothing."""
+
+import time
+import uuid
+
+import pytest
+
+from harness import hl7, protos
+from harness.checks import now_ms
+from harness.metrics import scrape, series, value
+
+
+def ts(offset_s=0):
+    return time.strftime("%Y%m%d%H%M%S",
+                         time.gmtime(time.time() + offset_s))
+
+
+def mrn(tag):
+    return "%s-%s" % (tag, uuid.uuid4().hex[:10].upper())
+
+
+def msh(trigger, ctl, mtype="ADT", version="2.5.1"):
+    """MSH-3..MSH-12 for send.js."""
+    return ["PAS", "HOSP", "SMARTMED", "HOSP", ts(), "",
+            "%s^%s" % (mtype, trigger), ctl, "P", version]
+
+
+def pid(m, family="Tester", given="Hanna", birth="19700304", sex="F"):
+    return "PID|1||%s^^^HOSP^MR||%s^%s||%s|%s" % (m, family, given, birth,
+                                                 sex)
+
+
+def pv1(klass="I", ward="W3", room="12", bed="B", attending="dr.who",
+        t44=""):
+    return "PV1|1|%s|%s^%s^%s^HOSP||||%s^Who^John" % (
+        klass, ward, room, bed, attending) + ("|" * 37 + t44 if t44 else "")
+
+
+def raw(trigger, ctl, *segments, mtype="ADT", charset=""):
+    head = "MSH|^~\\&|EDGE|HOSP|SMARTMED|HOSP|%s||%s^%s|%s|P|2.5.1" % (
+        ts(), mtype, trigger, ctl)
+    if charset:
+        head += "||||||" + charset
+    return "\r".join((head,) + segments) + "\r"
+
+
+def ctl():
+    return uuid.uuid4().hex[:20]
+
+
+def ipb():
+    return protos.module("identity")
+
+
+def get_patient(st, m):
+    return st.call("identity", "GetPatient", ipb().GetPatientRequest(mrn=m),
+                   role="registrar")
+
+
+def encounters(st, pid_):
+    return st.call("identity", "ListEncounters",
+                   ipb().ListEncountersRequest(patient_id=pid_),
+                   role="registrar").encounters
+
+
+def stored(st, control_id):
+    return hl7.list_messages(st, control_id=control_id).messages
+
+
+# --- ADT with a real client --------------------------------------------------
+
+
+def state(st, survivor, merged):
+    """identity's state of a survivor/merged pair, without ids and times."""
+    s, m = get_patient(st, survivor), get_patient(st, merged)
+    encs = encounters(st, s.patient_id)
+    return {
+        "survivor": (s.family_name, s.given_name, s.birth_date, s.sex,
+                     s.linked_to, sorted(s.merged_ids) == [m.patient_id]),
+        "merged": (m.family_name, m.linked_to == s.patient_id),
+        "encounters": sorted((e.encounter_class, e.status, e.location.ward,
+                              e.location.bed, e.attending,
+                              e.end_ms > 0) for e in encs),
+    }
+
+
+def test_adt_sequence_matches_grpc(hst):
+    a, b = mrn("HA"), mrn("HB")
+    acks = hl7.node_send(hst, [
+        {"msh": msh("A01", ctl()), "segments": [
+            "EVN|A01|" + ts(-60), pid(a), pv1()]},
+        {"msh": msh("A28", ctl()), "segments": [
+            "EVN|A28|" + ts(-50), pid(b, family="Dup")]},
+        {"msh": msh("A02", ctl()), "segments": [
+            "EVN|A02|" + ts(-40), pid(a), pv1(ward="ICU", room="", bed="4",
+                                                attending="dr.house")]},
+        {"msh": msh("A40", ctl()), "segments": [
+            "EVN|A40|" + ts(-30), pid(a), "MRG|%s^^^HOSP^MR" % b]},
+        {"msh": msh("A03", ctl()), "segments": [
+            "EVN|A03|" + ts(-20), pid(a), pv1(ward="ICU", room="", bed="4",
+                                                attending="dr.house")]},
+    ])
+    assert [x["msa"][0] for x in acks] == ["AA"] * 5, acks
+    # The same story through identity's own API.
+    p = ipb()
+    g1, g2 = mrn("GA"), mrn("GB")
+    reg = dict(role="registrar")
+    s1 = hst.call("identity", "CreatePatient", p.CreatePatientRequest(
+        mrn=g1, family_name="Tester", given_name="Hanna",
+        birth_date="1970-03-04", sex=p.ADMINISTRATIVE_SEX_FEMALE), **reg)
+    s2 = hst.call("identity", "CreatePatient", p.CreatePatientRequest(
+        mrn=g2, family_name="Dup", given_name="Hanna",
+        birth_date="1970-03-04", sex=p.ADMINISTRATIVE_SEX_FEMALE), **reg)
+    e = hst.call("identity", "Admit", p.AdmitRequest(
+        patient_id=s1.patient_id, encounter_class=p.ENCOUNTER_CLASS_INPATIENT,
+        ward="W3", bed="B", attending="dr.who"), **reg)
+    hst.call("identity", "Transfer", p.TransferRequest(
+        encounter_id=e.encounter_id, ward="ICU", bed="4",
+        attending="dr.house"), **reg)
+    hst.call("identity", "LinkPatients", p.LinkPatientsRequest(
+        survivor_id=s1.patient_id, merged_id=s2.patient_id,
+        reason="duplicate"), **reg)
+    hst.call("identity", "Discharge", p.DischargeRequest(
+        encounter_id=e.encounter_id), **reg)
+    assert state(hst, a, b) == state(hst, g1, g2)
+    # Each message is in the store with its ACK and what it changed.
+    rows = hl7.list_messages(hst, patient_mrn=a).messages
+    assert {r.trigger_event for r in rows} >= {"A01", "A02", "A40", "A03"}
+    admit = [r for r in rows if r.trigger_event == "A01"][0]
+    assert admit.ack_code == "AA"
+    assert any(c.startswith("identity CreatePatient") for c in admit.changes)
+    assert any(c.startswith("identity Admit") for c in admit.changes)
+    assert admit.patient_id == get_patient(hst, a).patient_id
+
+
+def test_resent_message_gets_same_ack_and_writes_nothing(hst):
+    a = mrn("HR")
+    c = ctl()
+    msg = {"msh": msh("A01", c), "segments": [
+        "EVN|A01|" + ts(-60), pid(a), pv1()]}
+    first = hl7.node_send(hst, [msg])[0]
+    assert first["msa"] == ["AA", c]
+    pt = get_patient(hst, a)
+    before = encounters(hst, pt.patient_id)
+    again = hl7.node_send(hst, [msg, msg])
+    assert [x["raw"] for x in again] == [first["raw"]] * 2
+    assert encounters(hst, pt.patient_id) == before
+    assert get_patient(hst, a).version == pt.version
+    # Stored once (the resends are answered from the store).
+    assert len(stored(hst, c)) == 1
+
+
+# --- ORU to the dose checks --------------------------------------------------
+
+
+def oru(m, c, *obx):
+    return {"msh": msh("R01", c, mtype="ORU"), "segments": [
+        pid(m), "OBR|1|||24331-1^Panel^LN|||" + ts(-600)] + list(obx)}
+
+
+def obx(i, code, name, value, unit, rng="", flags="", status="F",
+        vtype="NM"):
+    return "OBX|%d|%s|%s^%s^LN||%s|%s|%s|%s|||%s|||%s" % (
+        i, vtype, code, name, value, unit, rng, flags, status, ts(-300))
+
+
+def test_oru_weight_and_clearance_change_the_next_dose_check(hst):
+    dpb = protos.module("dosage")
+    code = "HL7-" + uuid.uuid4().hex[:6].upper()
+    hst.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(drug=dpb.Drug(
+        code=code, name="HL7 " + code, unit="mg", max_single_dose=2000,
+        max_daily_dose=8000, max_dose_per_kg=15, substance="",
+        routes=["oral"], renal_bands=[dpb.RenalBand(
+            crcl_below_ml_min=30, dose_factor=0)])), role="pharmacist")
+    a = mrn("HL")
+    assert hl7.node_send(hst, [{"msh": msh("A01", ctl()), "segments": [
+        "EVN|A01|" + ts(-60), pid(a, birth="19600101"), pv1()]}])[0][
+            "msa"][0] == "AA"
+    patient_id = get_patient(hst, a).patient_id
+
+    def check(dose):
+        r = hst.call("dosage", "CheckDose", dpb.CheckDoseRequest(
+            proposed=dpb.ProposedDose(patient_id=patient_id, drug_code=code,
+                                      dose=dose, unit="mg")), role="nurse")
+        return {c.kind: c for c in r.checks}
+
+    before = check(1000)
+    c = ctl()
+    ack = hl7.node_send(hst, [oru(
+        a, c, obx(1, "29463-7", "Body weight", "50", "kg"),
+        obx(2, "2164-2", "Creatinine clearance", "22", "mL/min", "90-140",
+            "L"),
+        obx(3, "2345-7", "Glucose", "5.4", "mmol/L", "3.9-5.5"),
+        obx(4, "1234-5", "Not read here", "1", "mg"))])[0]
+    assert ack["msa"] == ["AA", c], ack
+    after = check(1000)
+    # 1000 mg is 20 mg/kg of the charted 50 kg: above 15 mg/kg.
+    assert after[dpb.CHECK_KIND_PER_KG].status == dpb.CHECK_STATUS_HARD_STOP
+    assert after[dpb.CHECK_KIND_PER_KG].value == 20
+    assert before[dpb.CHECK_KIND_PER_KG].status != \
+        after[dpb.CHECK_KIND_PER_KG].status
+    assert after[dpb.CHECK_KIND_RENAL].status == dpb.CHECK_STATUS_HARD_STOP
+    f = hst.call("records", "GetMedicationFacts",
+                 protos.module("records").GetMedicationFactsRequest(
+                     patient_id=patient_id), role="pharmacist")
+    assert f.weight.value == 50 and f.crcl.value == 22
+    row = stored(hst, c)[0]
+    assert sum(x.startswith("records CreateEntry") for x in row.changes) == 3
+    assert any("1234-5^LN not read" in x for x in row.changes)
+
+
+def test_oru_with_one_bad_result_writes_nothing(hst):
+    a = mrn("HX")
+    hl7.node_send(hst, [{"msh": msh("A28", ctl()), "segments": [
+        "EVN|A28|" + ts(), pid(a)]}])
+    patient_id = get_patient(hst, a).patient_id
+    c = ctl()
+    ack = hl7.node_send(hst, [oru(
+        a, c, obx(1, "29463-7", "Body weight", "61", "kg"),
+        obx(2, "2823-3", "Potassium", "4.1", "mg"))])[0]
+    assert ack["msa"][0] == "AE"
+    assert ack["err"].startswith("OBX^2^6"), ack
+    rpb = protos.module("records")
+    f = hst.call("records", "GetMedicationFacts",
+                 rpb.GetMedicationFactsRequest(patient_id=patient_id),
+                 role="pharmacist")
+    assert not f.weight.present
+    assert stored(hst, c)[0].ack_code == "AE"
+
+
+def test_oru_refused_by_records_part_way_takes_back_what_it_wrote(hst):
+    a = mrn("HW")
+    hl7.node_send(hst, [{"msh": msh("A28", ctl()), "segments": [
+        "EVN|A28|" + ts(), pid(a)]}])
+    patient_id = get_patient(hst, a).patient_id
+    c = ctl()
+    # 900 kg passes this profile (a number in kg) but no patient weighs
+    # it: records refuses the second result after the first is written.
+    ack = hl7.node_send(hst, [oru(
+        a, c, obx(1, "8302-2", "Body height", "170", "cm"),
+        obx(2, "29463-7", "Body weight", "900", "kg"))])[0]
+    assert ack["msa"][0] == "AE", ack
+    assert ack["err"].startswith("OBX^2^5"), ack
+    rpb = protos.module("records")
+    f = hst.call("records", "GetMedicationFacts",
+                 rpb.GetMedicationFactsRequest(patient_id=patient_id),
+                 role="pharmacist")
+    assert not f.height.present and not f.weight.present
+    changes = stored(hst, c)[0].changes
+    assert any(x.startswith("records MarkEnteredInError") for x in changes)
+
+
+# --- hand-made edge messages -------------------------------------------------
+
+
+EDGES = [
+    # (name, message, MSA-1, ERR-2 prefix, ERR-3 code)
+    ("unknown trigger", lambda m: raw("A99", ctl(), pid(m)), "AR", "MSH^1^9",
+     "201"),
+    ("unknown type", lambda m: raw("O01", ctl(), pid(m), mtype="ORM"), "AR",
+     "MSH^1^9", "200"),
+    ("pid without identifier", lambda m: raw(
+        "A08", ctl(), "PID|1||||Nobody^Here||19800101|M"), "AE", "PID^1^3",
+     "101"),
+    ("merge of an unknown patient", lambda m: raw(
+        "A40", ctl(), pid(m), "MRG|NOPE-%s" % m), "AE", "PID^1^3", "204"),
+    ("invalid escape", lambda m: raw(
+        "A08", ctl(), "PID|1||%s||Bad\\Q\\Name" % m), "AE", "PID^1^5",
+     "102"),
+    ("wrong character set", lambda m: raw(
+        "A08", ctl(), pid(m), charset="ISO IR87"), "AR", "MSH^1^18", "103"),
+    ("cancel admit", lambda m: raw("A11", ctl(), pid(m), pv1()), "AR",
+     "MSH^1^9", "201"),
+]
+
+
+@pytest.mark.parametrize("name,make,code,where,err", EDGES,
+                         ids=[e[0] for e in EDGES])
+def test_edge_message_refused_naming_field(hst, name, make, code, where, err):
+    m = mrn("HE")
+    msg = make(m)
+    with hl7.Mllp(hst) as conn:
+        ack = hl7.ack_fields(conn.send(msg))
+        assert ack["MSA"][1] == code, ack
+        assert ack["ERR"][2].startswith(where), ack
+        assert ack["ERR"][3].split("^")[0] == err, ack
+        # The connection stays open for the next message.
+        ok = hl7.ack_fields(conn.send(raw("A28", ctl(), pid(mrn("HO")))))
+        assert ok["MSA"][1] == "AA", ok
+    control = msg.split("\r")[0].split("|")[9]
+    assert ack["MSA"][2] == control
+    rows = stored(hst, control)
+    assert rows and rows[0].ack_code == code and rows[0].error
+
+
+def test_too_large_message_gets_ar_and_connection_stays(hst):
+    big = raw("A08", ctl(), pid(mrn("HB")), "NTE|1||" + "x" * (2 << 20))
+    with hl7.Mllp(hst) as conn:
+        ack = hl7.ack_fields(conn.send(big))
+        assert ack["MSA"][1] == "AR"
+        assert "MED_HL7_MAX_MESSAGE_BYTES" in ack["MSA"][3]
+        assert hl7.ack_fields(conn.send(raw("A28", ctl(), pid(
+            mrn("HO")))))["MSA"][1] == "AA"
+
+
+def test_broken_framing_closes_the_connection(hst):
+    with hl7.Mllp(hst) as conn:
+        conn.send_raw(b"MSH|^~\\&|no frame\r")
+        with pytest.raises((ConnectionError, OSError)):
+            conn.read_ack()
+
+
+def test_one_connection_per_sender(hst):
+    with hl7.Mllp(hst) as one, hl7.Mllp(hst) as two:
+        assert hl7.ack_fields(one.send(raw("A28", ctl(), pid(
+            mrn("HS")))))["MSA"][1] == "AA"
+        ack = hl7.ack_fields(two.send(raw("A28", ctl(), pid(mrn("HS")))))
+        assert ack["MSA"][1] == "AR" and "connected already" in \
+            ack["MSA"][3]
+
+
+def test_store_query_by_type_and_time(hst):
+    since = now_ms()
+    c = ctl()
+    with hl7.Mllp(hst) as conn:
+        conn.send(raw("A28", c, pid(mrn("HQ"))))
+    rows = hl7.list_messages(hst, message_type="ADT", trigger_event="A28",
+                             since_ms=since).messages
+    assert c in [r.control_id for r in rows]
+    assert not hl7.list_messages(hst, control_id=c,
+                                 until_ms=since).messages
+    import grpc
+    with pytest.raises(grpc.RpcError) as e:
+        hl7.list_messages(hst, role="nurse", control_id=c)
+    assert e.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_tls_listener_requires_client_certificate(hst):
+    hl7.restart(hst, MED_HL7_TRUSTED_NETWORK="false")
+    try:
+        with hl7.Mllp(hst, tls_identity="operator") as conn:
+            ack = hl7.ack_fields(conn.send(raw("A28", ctl(), pid(
+                mrn("HT")))))
+            assert ack["MSA"][1] == "AA"
+        with pytest.raises((ConnectionError, OSError)):
+            with hl7.Mllp(hst) as plain:
+                plain.send(raw("A28", ctl(), pid(mrn("HT"))))
+    finally:
+        hl7.restart(hst, MED_HL7_TRUSTED_NETWORK="true")
+
+
+def test_metrics_per_type_outcome_and_sender(hst):
+    before, _ = scrape(hst, "hl7")
+    c = ctl()
+    with hl7.Mllp(hst) as conn:
+        assert hl7.ack_fields(conn.send(raw("A28", c, pid(mrn("HM")))))[
+            "MSA"][1] == "AA"
+        assert hl7.ack_fields(conn.send(raw("A28", c, pid(mrn("HM")))))[
+            "MSA"][1] == "AA"
+        assert hl7.ack_fields(conn.send(raw("A99", ctl(), pid(mrn(
+            "HM")))))["MSA"][1] == "AR"
+        after, _ = scrape(hst, "hl7")
+        assert value(after, "smartmed_hl7_connections") >= 1
+
+    def n(samples, **labels):
+        return sum(series(samples, "smartmed_hl7_messages_total",
+                          sender="EDGE_HOSP", **labels).values())
+
+    assert n(after, type="ADT", trigger="A28", outcome="AA") - \
+        n(before, type="ADT", trigger="A28", outcome="AA") == 1
+    assert n(after, type="ADT", trigger="A28", outcome="resent") - \
+        n(before, type="ADT", trigger="A28", outcome="resent") == 1
+    assert n(after, type="ADT", trigger="A99", outcome="AR") - \
+        n(before, type="ADT", trigger="A99", outcome="AR") == 1
+    assert value(after, "smartmed_hl7_sender_last_message_seconds",
+                 sender="EDGE_HOSP") > now_ms() / 1000 - 60
+
+
+def test_audited_as_the_sending_system(hst):
+    from harness.checks import poll
+    apb = protos.module("audit")
+    a = mrn("HD")
+    c = ctl()
+    since = now_ms() - 1000
+    assert hl7.node_send(hst, [{"msh": msh("A28", c), "segments": [
+        "EVN|A28|" + ts(), pid(a)]}])[0]["msa"][0] == "AA"
+    patient_id = get_patient(hst, a).patient_id
+
+    def events():
+        return [r.event for r in hst.call(
+            "audit", "Query", apb.QueryRequest(actor="hl7:PAS@HOSP",
+                                              since_ms=since),
+            role="auditor", timeout=10) if r.event.request_id == c]
+
+    got = poll(events, timeout=20, what="the message's audit event")
+    ev = got[0]
+    assert ev.action == "hl7/ADT^A28"
+    assert ev.patient_id == patient_id and ev.outcome == 0
+    # identity audits its own write, made by the interface's principal.
+    writes = [r.event for r in hst.call(
+        "audit", "Query", apb.QueryRequest(actor="service:hl7",
+                                          patient_id=patient_id),
+        role="auditor", timeout=10)]
+    assert any(e.action.endswith("/CreatePatient") for e in writes), writes

@@ -1,0 +1,174 @@
+"""The HL7 interface (services/hl7) in a Stack: Stack(hl7=True) calls
+wire() before the services start (identity, records and audit admit the
+service principal service:hl7) and start() after them.  Also the helpers
+the hl7 suites share: MLLP framing, a raw MLLP connection (plain or TLS),
+and the message store's query."""
+
+import importlib
+import os
+import secrets
+import socket
+import ssl
+
+from . import paths, protos
+
+NAME = "hl7"
+DATABASE = "smartmed_hl7"
+
+
+def wire(stack):
+    """Every service admits service:hl7 (identity and records take its
+    writes, audit its events)."""
+    for svc in stack.services.values():
+        peers = svc.env.get("MED_TLS_SERVICE_PEERS", "")
+        if NAME not in peers.split(","):
+            svc.env["MED_TLS_SERVICE_PEERS"] = peers + "," + NAME
+
+
+def _database(stack):
+    if DATABASE in stack.db_users:
+        return
+    pw = secrets.token_hex(16)
+    who = "'%s'@'127.0.0.1'" % DATABASE
+    stack.sql("CREATE DATABASE IF NOT EXISTS %s;"
+              "CREATE USER IF NOT EXISTS %s IDENTIFIED BY '%s' REQUIRE SSL;"
+              "ALTER USER %s IDENTIFIED BY '%s' REQUIRE SSL;"
+              "GRANT ALL PRIVILEGES ON `%s`.* TO %s;"
+              % (DATABASE, who, pw, who, pw, DATABASE, who))
+    stack.db_users[DATABASE] = pw
+
+
+def start(stack, trusted=True, env=None):
+    """Start the hl7 service in stack: MLLP on a free port (plain TCP when
+    trusted, else TLS), identity and records as its peers."""
+    import subprocess
+    subprocess.run(["sh", paths.devca_sh(), stack.pki_dir, NAME],
+                   check=True, stdout=subprocess.DEVNULL, timeout=60)
+    _database(stack)
+    svc = stack._make_service(NAME)
+    svc.env["MED_HL7_MLLP_PORT"] = str(_free_port())
+    svc.env["MED_HL7_TRUSTED_NETWORK"] = "true" if trusted else "false"
+    for peer, key in (("identity", "MED_IDENTITY_URL"),
+                      ("records", "MED_RECORDS_URL")):
+        if peer in stack.services:
+            svc.env[key] = stack.addr(peer)
+    svc.env.update(env or {})
+    stack.services[NAME] = svc
+    stack._spawn(NAME)
+    stack.wait_serving(NAME)
+
+
+def restart(stack, **env):
+    """Restart hl7 with some settings changed (e.g. TLS on)."""
+    svc = stack.services[NAME]
+    stack.stop_service(NAME)
+    svc.env.update({k: str(v) for k, v in env.items()})
+    stack.start_service(NAME)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def mllp_port(stack):
+    return int(stack.services[NAME].env["MED_HL7_MLLP_PORT"])
+
+
+# --- MLLP ----------------------------------------------------------------
+
+def frame(msg):
+    """The MLLP frame of msg (str or bytes)."""
+    if isinstance(msg, str):
+        msg = msg.encode("utf-8")
+    return b"\x0b" + msg + b"\x1c\r"
+
+
+class Mllp:
+    """One MLLP connection; send() returns the ACK's text."""
+
+    def __init__(self, stack, tls_identity=None, timeout=20.0):
+        sock = socket.create_connection(("127.0.0.1", mllp_port(stack)),
+                                        timeout=timeout)
+        if tls_identity is not None:
+            ctx = ssl.create_default_context(cafile=stack.ca_path)
+            ctx.check_hostname = False
+            cert, key = stack.pki(tls_identity)
+            ctx.load_cert_chain(cert, key)
+            sock = ctx.wrap_socket(sock, server_hostname="hl7")
+        self.sock = sock
+        self.buf = b""
+
+    def send_raw(self, data):
+        self.sock.sendall(data)
+
+    def read_ack(self):
+        while b"\x1c\r" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("connection closed; got %r" % self.buf)
+            self.buf += chunk
+        end = self.buf.index(b"\x1c\r")
+        start = self.buf.index(b"\x0b")
+        ack, self.buf = self.buf[start + 1:end], self.buf[end + 2:]
+        return ack.decode("utf-8")
+
+    def send(self, msg):
+        self.send_raw(frame(msg))
+        return self.read_ack()
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def ack_fields(ack):
+    """{segment: [fields]} of an ACK (first of each segment)."""
+    out = {}
+    for seg in ack.split("\r"):
+        if seg:
+            out.setdefault(seg[:3], seg.split("|"))
+    return out
+
+
+# --- the message store ---------------------------------------------------
+
+def pb():
+    """smartmed.hl7.v1.hl7_pb2."""
+    protos.module("identity")  # puts the generated modules on sys.path
+    return importlib.import_module("smartmed.hl7.v1.hl7_pb2")
+
+
+def list_messages(stack, role="admin", **filters):
+    """ListMessages as role; returns the response."""
+    m = pb()
+    call = stack.channel(NAME).unary_unary(
+        "/smartmed.hl7.v1.Hl7/ListMessages",
+        request_serializer=m.ListMessagesRequest.SerializeToString,
+        response_deserializer=m.ListMessagesResponse.FromString)
+    return call(m.ListMessagesRequest(**filters),
+                metadata=stack.metadata(role), timeout=10)
+
+
+def node_send(stack, messages):
+    """Send messages with simple-hl7 (tools/hl7client/send.js); returns the
+    parsed ACK summaries."""
+    import json
+    import subprocess
+    mods = os.path.join(paths.build_dir(), "npm", "hl7client", "node_modules")
+    env = dict(os.environ, NODE_PATH=mods)
+    r = subprocess.run(
+        ["node", os.path.join(paths.REPO_ROOT, "tools", "hl7client",
+                              "send.js"),
+         "127.0.0.1", str(mllp_port(stack))],
+        input=json.dumps(messages).encode(), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, env=env, timeout=120)
+    if r.returncode != 0:
+        raise RuntimeError("send.js failed: %s" % r.stderr.decode())
+    return json.loads(r.stdout)

@@ -1,0 +1,71 @@
+// send.js - sends HL7 v2 messages over MLLP with simple-hl7 (an HL7
+// client nobody here wrote, pinned in package-lock.json) and prints each
+// ACK as that library parses it.  The hl7 contract tests drive the
+// service with it.
+//
+//   node send.js HOST PORT < messages.json
+//
+// messages.json: [{"msh": [MSH-3, MSH-4, ..., MSH-12], "segments":
+// ["PID|1||...", ...]}, ...]; fields are HL7 text as written.  All are
+// sent on one connection, each after the previous one's ACK.  Output: a
+// JSON list of {"msa": [MSA-1, MSA-2], "err": ERR-2, "code": ERR-3.1,
+// "text": ERR-8, "raw": the ACK}.
+'use strict';
+
+const hl7 = require('simple-hl7');
+
+function build(m) {
+  const msg = new hl7.Message(...m.msh.map((f) => f.includes('^') ? f.split('^') : f));
+  for (const s of m.segments) {
+    const parts = s.split('|');
+    msg.addSegment(...parts);
+  }
+  return msg;
+}
+
+function field(seg, i) {
+  if (!seg) return '';
+  const f = seg.getField(i);
+  return f === undefined || f === null ? '' : String(f);
+}
+
+function summary(ack) {
+  const msa = ack.getSegment('MSA');
+  const err = ack.getSegment('ERR');
+  return {
+    msa: [field(msa, 1), field(msa, 2)],
+    err: err ? err.fields[1].toString(ack.header.delimiters) : '',
+    code: err ? String(err.getComponent(3, 1)) : '',
+    text: field(err, 8),
+    raw: ack.toString(),
+  };
+}
+
+function main() {
+  const [host, port] = process.argv.slice(2);
+  const input = require('fs').readFileSync(0, 'utf8');
+  const messages = JSON.parse(input);
+  const client = hl7.Server.createTcpClient({ host, port: Number(port), keepalive: true });
+  const out = [];
+  let i = 0;
+  const next = () => {
+    if (i === messages.length) {
+      client.close();
+      process.stdout.write(JSON.stringify(out) + '\n');
+      return;
+    }
+    client.send(build(messages[i++]), (err, ack) => {
+      if (err) {
+        process.stderr.write('send.js: ' + err.message + '\n');
+        process.exit(1);
+      }
+      out.push(summary(ack));
+      // simple-hl7 clears its "awaiting response" flag after the
+      // callback returns: send the next message on the next turn.
+      setImmediate(next);
+    });
+  };
+  next();
+}
+
+main();
