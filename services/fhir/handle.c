@@ -349,7 +349,7 @@ serve_read(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
  * open_call makes the request's call in libmed's rpc layer (med/rpc.h), so
  * that its caller and its access event are decided by the same code as a
  * gRPC method's: the action is "fhir/<interaction>", a read "R" and the
- * rest "E".
+ * rest "E"; a research export declares its purpose of use.
  */
 static med_err
 open_call(fhir_facade *f, const fhir_request *req, const fhir_query *q,
@@ -365,6 +365,8 @@ open_call(fhir_facade *f, const fhir_request *req, const fhir_query *q,
 		.request_id = req->request_id,
 		.transport_secure = true,
 		.arena = req->arena,
+		.purpose_of_use =
+			q->what == FHIR_RESEARCH_EXPORT ? "HRESCH" : NULL,
 	};
 
 	snprintf(action, sizeof(action), "fhir/%s", interaction_name(q));
@@ -492,7 +494,7 @@ respond(fhir_response *resp, med_json *w, const fhir_error *e, med_err err)
 /*
  * handle_call answers a routed request (route_err: how routing went) on
  * its call: authenticate, break-glass, serve, end the call.  The research
- * export audits itself (research.c) and ends no call.
+ * export ends the call itself, with its own details (research.c).
  */
 static void
 handle_call(fhir_facade *f, const fhir_request *req, const fhir_query *q,
@@ -508,7 +510,7 @@ handle_call(fhir_facade *f, const fhir_request *req, const fhir_query *q,
 		err = check_break_glass(f, req, q, call, &bg, e);
 	if (auth_err == MED_OK && err == MED_OK &&
 	    q->what == FHIR_RESEARCH_EXPORT) {
-		fhir_research_export(f, req, q, med_call_principal(call), resp);
+		fhir_research_export(f, req, q, call, resp);
 		return;
 	}
 	if (auth_err != MED_OK)

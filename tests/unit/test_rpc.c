@@ -1199,7 +1199,7 @@ spool_holds(const char *dir, const char *s)
 /* local_call makes a call of the facade's shape over auth and audit. */
 static med_call *
 local_call(const med_authenticator *auth, med_audit *audit, med_arena *arena,
-	   const char *request_id)
+	   const char *request_id, const char *purpose)
 {
 	med_call_local_opts o = {
 		.action = "fhir/read",
@@ -1209,6 +1209,7 @@ local_call(const med_authenticator *auth, med_audit *audit, med_arena *arena,
 		.request_id = request_id,
 		.transport_secure = true,
 		.arena = arena,
+		.purpose_of_use = purpose,
 	};
 	med_call *c = NULL;
 
@@ -1233,7 +1234,7 @@ test_local_call(void)
 	med_call *c;
 
 	MT_OK(med_audit_open(&ao, &audit, err, sizeof(err)));
-	c = local_call(&auth, audit, arena, "req-local-1");
+	c = local_call(&auth, audit, arena, "req-local-1", NULL);
 	MT_EQ_INT(med_call_authenticate(c, NULL), MED_ERR_UNAUTHENTICATED);
 	MT_EQ_STR(med_call_message(c), "Authorization: want 'Bearer <token>'");
 	MT_EQ_INT(med_call_authenticate(c, "Bearer nope"),
@@ -1250,7 +1251,7 @@ test_local_call(void)
 	MT_TRUE(spool_holds(mt_tmpdir(), "req-local-1"));
 	med_call_local_free(c);
 
-	c = local_call(&auth, audit, arena, NULL);
+	c = local_call(&auth, audit, arena, NULL, "HRESCH");
 	MT_OK(med_call_authenticate(c, "bearer " NURSE_TOKEN));
 	MT_EQ_STR(med_call_principal(c)->user, "alice");
 	med_call_set_patient(c, "p-glass");
@@ -1259,7 +1260,14 @@ test_local_call(void)
 	MT_TRUE(spool_holds(mt_tmpdir(), "fhir/read"));
 	MT_TRUE(spool_holds(mt_tmpdir(), "p-glass"));
 	MT_TRUE(spool_holds(mt_tmpdir(), "break-glass grant=grant-7"));
-	MT_EQ_INT(med_audit_pending(audit), 2);
+	MT_TRUE(!spool_holds(mt_tmpdir(), "HRESCH")); /* break-glass: ETREAT */
+	med_call_local_free(c);
+
+	c = local_call(&auth, audit, arena, NULL, "HRESCH");
+	MT_OK(med_call_authenticate(c, "Bearer " ADMIN_TOKEN));
+	MT_OK(med_call_end(c, 0));
+	MT_TRUE(spool_holds(mt_tmpdir(), "HRESCH"));
+	MT_EQ_INT(med_audit_pending(audit), 3);
 	med_call_local_free(c);
 	med_audit_close(audit);
 	med_arena_free(arena);

@@ -381,6 +381,9 @@ typedef struct med_call_local_opts {
 	const char *request_id; /* the client's, checked (copied); NULL */
 	bool transport_secure;	/* the request came over TLS */
 	med_arena *arena;	/* scratch, audit details (borrowed) */
+	/* A static HL7 PurposeOfUse code ("HRESCH"); NULL: none declared
+	 * (the event says TREAT). */
+	const char *purpose_of_use;
 } med_call_local_opts;
 
 /*

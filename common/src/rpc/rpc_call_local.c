@@ -66,6 +66,7 @@ med_call_local_new(const med_call_local_opts *o, med_call **out)
 	c->local.audit = o->audit;
 	c->local.auth = o->auth;
 	c->local.transport_secure = o->transport_secure;
+	c->purpose_of_use = o->purpose_of_use;
 	if (o->request_id != NULL &&
 	    strlen(o->request_id) <= RPC_REQUEST_ID_MAX)
 		med_strlcpy(c->request_id, o->request_id,
