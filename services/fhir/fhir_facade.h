@@ -376,10 +376,11 @@ fhir_patient_gender(const struct Smartmed__Identity__V1__Patient *p);
 /* --- research.c ------------------------------------------------------------
  */
 
-/* fhir_research_export answers $research-export for the authenticated
- * caller who into resp (body in req->arena), auditing it. */
+/* fhir_research_export answers $research-export on call, whose caller is
+ * authenticated, into resp (body in req->arena), and ends call: its access
+ * event carries the export's details. */
 void fhir_research_export(fhir_facade *f, const fhir_request *req,
-			  const fhir_query *q, const med_principal *who,
+			  const fhir_query *q, med_call *call,
 			  fhir_response *resp);
 
 /* fhir_capability_write writes the CapabilityStatement. */

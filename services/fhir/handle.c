@@ -2,11 +2,12 @@
  * handle.c - one function per FHIR interaction, and around them the order
  * every request follows: route, authenticate, serve, audit.  The caller is
  * authenticated before its request is judged, so that an anonymous client
- * learns nothing, not even which ids are well-formed.
+ * learns nothing, not even which ids are well-formed.  Each request is a
+ * call of libmed's rpc layer (med_call_local_new): its caller and its
+ * access event are made by the same code as a gRPC method's.
  */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include <med/audit.h>
 #include <med/fhir.h>
@@ -36,25 +37,6 @@ interaction_name(const fhir_query *q)
 	default:
 		return "capabilities";
 	}
-}
-
-/* authenticate checks the bearer token with the services' own sources. */
-static med_err
-authenticate(fhir_facade *f, const fhir_request *req, med_principal *who,
-	     fhir_error *e)
-{
-	const char *h = req->authorization;
-	med_auth_input in = {.transport_secure = true};
-
-	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0')
-		return fhir_fail(e, UNAUTHENTICATED,
-				 "Authorization: want 'Bearer <token>'");
-	in.bearer = h + 7;
-	in.bearer_len = strlen(in.bearer);
-	if (f->auth->authenticate(f->auth->self, &in, who) != MED_OK)
-		return fhir_fail(e, UNAUTHENTICATED,
-				 "Authorization: token not accepted");
-	return MED_OK;
 }
 
 /* --- URLs of the paging links ------------------------------------------ */
@@ -361,47 +343,66 @@ serve_read(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 	return MED_OK;
 }
 
-/* --- audit, metrics, response ------------------------------------------- */
+/* --- the call, metrics, response ---------------------------------------- */
 
-/* bg_access - the request's break-glass state and its verified grant. */
-typedef struct bg_access {
-	fhir_break_glass state;
-	char grant_id[FHIR_GRANT_ID_LEN + 1];
-	char detail[64]; /* "break-glass grant=<id>", as libmed writes it */
-} bg_access;
-
+/*
+ * open_call makes the request's call in libmed's rpc layer (med/rpc.h), so
+ * that its caller and its access event are decided by the same code as a
+ * gRPC method's: the action is "fhir/<interaction>", a read "R" and the
+ * rest "E"; a research export declares its purpose of use.
+ */
 static med_err
-audit(fhir_facade *f, const fhir_request *req, const fhir_query *q,
-      const med_principal *who, const fhir_error *e, size_t n_resources,
-      const bg_access *bg)
+open_call(fhir_facade *f, const fhir_request *req, const fhir_query *q,
+	  med_call **out, fhir_error *e)
 {
-	char action[64], resource[160], status[8], count[24];
-	bool glass = bg->state == FHIR_BG_VERIFIED;
-	/* Only a verified grant makes the access an emergency one; a refused
-	 * header is named in a detail, for whoever reviews the refusals. */
-	med_audit_detail details[4] = {
+	char action[64];
+	med_call_local_opts o = {
+		.action = action,
+		.action_code = q->what == FHIR_READ ? MED_AUDIT_ACTION_READ
+						    : MED_AUDIT_ACTION_EXECUTE,
+		.audit = f->audit,
+		.auth = f->auth,
+		.request_id = req->request_id,
+		.transport_secure = true,
+		.arena = req->arena,
+		.purpose_of_use =
+			q->what == FHIR_RESEARCH_EXPORT ? "HRESCH" : NULL,
+	};
+
+	snprintf(action, sizeof(action), "fhir/%s", interaction_name(q));
+	if (med_call_local_new(&o, out) != MED_OK)
+		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
+	return MED_OK;
+}
+
+/* authenticate checks the bearer token with the services' own sources. */
+static med_err
+authenticate(med_call *call, const fhir_request *req, fhir_error *e)
+{
+	if (med_call_authenticate(call, req->authorization) != MED_OK)
+		return fhir_fail(e, UNAUTHENTICATED, "%s",
+				 med_call_message(call));
+	return MED_OK;
+}
+
+/*
+ * end_call names what the request touched and ends its call, which emits
+ * the access event.  Only a verified grant made the access an emergency
+ * one (med_call_mark_break_glass); a refused header is named in a detail,
+ * for whoever reviews the refusals.
+ */
+static med_err
+end_call(med_call *call, const fhir_query *q, const fhir_error *e,
+	 size_t n_resources, fhir_break_glass bg)
+{
+	char resource[160], status[8], count[24];
+	const med_audit_detail details[4] = {
 		{"http_status", status},
 		{"resources", count},
 		{"interface", "fhir"},
 		{"break_glass", "refused"},
 	};
-	med_audit_event ev = {
-		.action = action,
-		.actor = who->user[0] ? who->user : "anonymous",
-		.actor_roles = who->roles,
-		.patient_id = q->patient_id,
-		.resource = resource,
-		.outcome = e->grpc_code,
-		.request_id = req->request_id,
-		.action_code = q->what == FHIR_READ ? "R" : "E",
-		.break_glass = glass,
-		.purpose_of_use = glass ? "ETREAT" : NULL,
-		.detail = glass ? bg->detail : NULL,
-		.details = details,
-		.n_details = bg->state == FHIR_BG_REFUSED ? 4 : 3,
-	};
 
-	snprintf(action, sizeof(action), "fhir/%s", interaction_name(q));
 	if (q->what == FHIR_SEARCH)
 		snprintf(resource, sizeof(resource), "%s?patient", q->type);
 	else
@@ -410,7 +411,10 @@ audit(fhir_facade *f, const fhir_request *req, const fhir_query *q,
 	snprintf(status, sizeof(status), "%d",
 		 e->http_status ? e->http_status : 200);
 	snprintf(count, sizeof(count), "%zu", n_resources);
-	return med_audit_emit(f->audit, &ev);
+	med_call_set_resource(call, resource);
+	med_call_set_patient(call, q->patient_id);
+	med_call_add_details(call, details, bg == FHIR_BG_REFUSED ? 4 : 3);
+	return med_call_end(call, e->grpc_code);
 }
 
 static void
@@ -446,20 +450,21 @@ serve(fhir_facade *f, const fhir_request *req, const fhir_query *q, med_json *w,
 }
 
 /* check_break_glass verifies an X-Break-Glass header, if any, with
- * identity; no header is no emergency access and nothing to check. */
+ * identity, and marks the call as emergency access when it names a live
+ * grant; no header is no emergency access and nothing to check. */
 static med_err
 check_break_glass(fhir_facade *f, const fhir_request *req, const fhir_query *q,
-		  const med_principal *who, bg_access *bg, fhir_error *e)
+		  med_call *call, fhir_break_glass *state, fhir_error *e)
 {
+	char grant_id[FHIR_GRANT_ID_LEN + 1];
 	med_err err;
 
 	if (req->break_glass == NULL)
 		return MED_OK;
-	err = fhir_break_glass_verify(f, req, q, who, &bg->state, bg->grant_id,
-				      e);
+	err = fhir_break_glass_verify(f, req, q, med_call_principal(call),
+				      state, grant_id, e);
 	if (err == MED_OK)
-		snprintf(bg->detail, sizeof(bg->detail), "break-glass grant=%s",
-			 bg->grant_id);
+		med_call_mark_break_glass(call, grant_id);
 	return err;
 }
 
@@ -486,42 +491,57 @@ respond(fhir_response *resp, med_json *w, const fhir_error *e, med_err err)
 	fhir_respond_outcome(resp, w->arena, e);
 }
 
-void
-fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
+/*
+ * handle_call answers a routed request (route_err: how routing went) on
+ * its call: authenticate, break-glass, serve, end the call.  The research
+ * export ends the call itself, with its own details (research.c).
+ */
+static void
+handle_call(fhir_facade *f, const fhir_request *req, const fhir_query *q,
+	    med_err route_err, med_call *call, med_json *w, fhir_error *e,
+	    fhir_response *resp)
 {
-	fhir_query q;
-	fhir_error e = {0};
-	med_principal who = {0};
-	med_json w;
+	fhir_break_glass bg = FHIR_BG_NONE;
 	size_t n = 0;
-	med_err err = fhir_route(f, req, &q, &e);
-	med_err auth_err;
-	bg_access bg = {.state = FHIR_BG_NONE};
+	med_err auth_err = authenticate(call, req, e);
+	med_err err = route_err;
 
-	med_json_init_arena(&w, req->arena, FHIR_BODY_MAX);
-	if (err == MED_OK && q.what == FHIR_CAPABILITIES) {
-		fhir_capability_write(&w, f);
-		respond(resp, &w, &e, MED_OK);
-		count_request(f, &q, resp->status);
-		return;
-	}
-	auth_err = authenticate(f, req, &who, &e);
 	if (auth_err == MED_OK && err == MED_OK)
-		err = check_break_glass(f, req, &q, &who, &bg, &e);
+		err = check_break_glass(f, req, q, call, &bg, e);
 	if (auth_err == MED_OK && err == MED_OK &&
-	    q.what == FHIR_RESEARCH_EXPORT) {
-		fhir_research_export(f, req, &q, &who, resp);
-		count_request(f, &q, resp->status);
+	    q->what == FHIR_RESEARCH_EXPORT) {
+		fhir_research_export(f, req, q, call, resp);
 		return;
 	}
 	if (auth_err != MED_OK)
 		err = auth_err;
 	else if (err == MED_OK)
-		err = serve(f, req, &q, &w, &n, &e);
-	if (audit(f, req, &q, &who, &e, err == MED_OK ? n : 0, &bg) != MED_OK) {
+		err = serve(f, req, q, w, &n, e);
+	if (end_call(call, q, e, err == MED_OK ? n : 0, bg) != MED_OK) {
 		med_log_error("audit spool refused the event: access refused");
-		err = fhir_fail(&e, INTERNAL, "audit unavailable");
+		err = fhir_fail(e, INTERNAL, "audit unavailable");
 	}
-	respond(resp, &w, &e, err);
+	respond(resp, w, e, err);
+}
+
+void
+fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
+{
+	fhir_query q;
+	fhir_error e = {0};
+	med_call *call = NULL;
+	med_json w;
+	med_err err = fhir_route(f, req, &q, &e);
+
+	med_json_init_arena(&w, req->arena, FHIR_BODY_MAX);
+	if (err == MED_OK && q.what == FHIR_CAPABILITIES) {
+		fhir_capability_write(&w, f);
+		respond(resp, &w, &e, MED_OK);
+	} else if (open_call(f, req, &q, &call, &e) != MED_OK) {
+		respond(resp, &w, &e, MED_ERR_NOMEM);
+	} else {
+		handle_call(f, req, &q, err, call, &w, &e, resp);
+		med_call_local_free(call);
+	}
 	count_request(f, &q, resp->status);
 }

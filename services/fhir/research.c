@@ -577,14 +577,16 @@ run_export(export_run *r, const fhir_query *q, const med_principal *who,
 	return err;
 }
 
+/* end_export names the project and the export's figures on call and ends
+ * it, which emits the access event. */
 static med_err
-audit_export(const export_run *r, const fhir_request *req, const fhir_query *q,
-	     const med_principal *who, const fhir_error *e, bool ok)
+end_export(med_call *call, const export_run *r, const fhir_query *q,
+	   const fhir_error *e, bool ok)
 {
 	char status[8], k[16], patients[24], persons[24], resources[24],
 		resource[96];
 	const research_project *p = r->proj;
-	med_audit_detail details[] = {
+	const med_audit_detail details[] = {
 		{"project", q->project_id},
 		{"k", k},
 		{"patients", patients},
@@ -596,18 +598,6 @@ audit_export(const export_run *r, const fhir_request *req, const fhir_query *q,
 		{"http_status", status},
 		{"interface", "fhir"},
 	};
-	med_audit_event ev = {
-		.action = "fhir/research-export",
-		.actor = who->user[0] ? who->user : "anonymous",
-		.actor_roles = who->roles,
-		.resource = resource,
-		.outcome = ok ? 0 : e->grpc_code,
-		.request_id = req->request_id,
-		.action_code = "E",
-		.purpose_of_use = "HRESCH",
-		.details = details,
-		.n_details = sizeof(details) / sizeof(*details),
-	};
 
 	snprintf(resource, sizeof(resource), "ResearchProject/%.64s",
 		 q->project_id);
@@ -617,7 +607,9 @@ audit_export(const export_run *r, const fhir_request *req, const fhir_query *q,
 		 ok && p ? p->n_patient_ids : 0);
 	snprintf(persons, sizeof(persons), "%zu", ok ? r->n_persons : 0);
 	snprintf(resources, sizeof(resources), "%zu", ok ? r->n_resources : 0);
-	return med_audit_emit(r->f->audit, &ev);
+	med_call_set_resource(call, resource);
+	med_call_add_details(call, details, sizeof(details) / sizeof(*details));
+	return med_call_end(call, ok ? 0 : e->grpc_code);
 }
 
 static void
@@ -631,9 +623,9 @@ run_free(export_run *r)
 
 void
 fhir_research_export(fhir_facade *f, const fhir_request *req,
-		     const fhir_query *q, const med_principal *who,
-		     fhir_response *resp)
+		     const fhir_query *q, med_call *call, fhir_response *resp)
 {
+	const med_principal *who = med_call_principal(call);
 	/* Every patient is read from identity before any export. */
 	export_run r = {.f = f,
 			.c = {.arena = req->arena,
@@ -652,7 +644,7 @@ fhir_research_export(fhir_facade *f, const fhir_request *req,
 		err = run_export(&r, q, who, resp, &e);
 	else if (err == MED_OK)
 		err = fhir_fail(&e, RESOURCE_EXHAUSTED, "out of memory");
-	if (audit_export(&r, req, q, who, &e, err == MED_OK) != MED_OK) {
+	if (end_export(call, &r, q, &e, err == MED_OK) != MED_OK) {
 		med_log_error("audit spool refused the event: export refused");
 		err = fhir_fail(&e, INTERNAL, "audit unavailable");
 	}

@@ -1176,6 +1176,104 @@ test_care_hook(void)
 	fixture_close(&fx);
 }
 
+/* --- local calls ----------------------------------------------------------
+ */
+
+/* spool_holds is true when the audit spool in dir holds the bytes of s. */
+static bool
+spool_holds(const char *dir, const char *s)
+{
+	char path[600];
+	static char buf[1 << 16];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/audit.spool", dir);
+	f = fopen(path, "rb");
+	MT_TRUE(f != NULL);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	return memmem(buf, n, s, strlen(s)) != NULL;
+}
+
+/* local_call makes a call of the facade's shape over auth and audit. */
+static med_call *
+local_call(const med_authenticator *auth, med_audit *audit, med_arena *arena,
+	   const char *request_id, const char *purpose)
+{
+	med_call_local_opts o = {
+		.action = "fhir/read",
+		.action_code = MED_AUDIT_ACTION_READ,
+		.audit = audit,
+		.auth = auth,
+		.request_id = request_id,
+		.transport_secure = true,
+		.arena = arena,
+		.purpose_of_use = purpose,
+	};
+	med_call *c = NULL;
+
+	MT_OK(med_call_local_new(&o, &c));
+	return c;
+}
+
+/*
+ * A request that is not a gRPC call (the FHIR facade's) is authenticated
+ * from its Authorization header and audited as a gRPC call is, with its
+ * resource, and "anonymous" for a caller who has none.
+ */
+static void
+test_local_call(void)
+{
+	med_authenticator auth = make_auth();
+	med_audit_opts ao = {.service = "test", .spool_dir = mt_tmpdir()};
+	med_audit *audit = NULL;
+	med_arena *arena = med_arena_new(1 << 16);
+	const med_audit_detail d[] = {{"http_status", "401"}};
+	char err[256];
+	med_call *c;
+
+	MT_OK(med_audit_open(&ao, &audit, err, sizeof(err)));
+	c = local_call(&auth, audit, arena, "req-local-1", NULL);
+	MT_EQ_INT(med_call_authenticate(c, NULL), MED_ERR_UNAUTHENTICATED);
+	MT_EQ_STR(med_call_message(c), "Authorization: want 'Bearer <token>'");
+	MT_EQ_INT(med_call_authenticate(c, "Bearer nope"),
+		  MED_ERR_UNAUTHENTICATED);
+	MT_EQ_STR(med_call_message(c), "Authorization: token not accepted");
+	MT_EQ_STR(med_call_principal(c)->user, "");
+	MT_TRUE(med_call_data(c) == NULL && med_call_db(c) == NULL);
+	MT_TRUE(!med_call_is_cancelled(c));
+	med_call_set_resource(c, "Patient/p-anon");
+	med_call_add_details(c, d, 1);
+	MT_OK(med_call_end(c, GRPC_STATUS_UNAUTHENTICATED));
+	MT_TRUE(spool_holds(mt_tmpdir(), "anonymous"));
+	MT_TRUE(spool_holds(mt_tmpdir(), "Patient/p-anon"));
+	MT_TRUE(spool_holds(mt_tmpdir(), "req-local-1"));
+	med_call_local_free(c);
+
+	c = local_call(&auth, audit, arena, NULL, "HRESCH");
+	MT_OK(med_call_authenticate(c, "bearer " NURSE_TOKEN));
+	MT_EQ_STR(med_call_principal(c)->user, "alice");
+	med_call_set_patient(c, "p-glass");
+	med_call_mark_break_glass(c, "grant-7");
+	MT_OK(med_call_end(c, 0));
+	MT_TRUE(spool_holds(mt_tmpdir(), "fhir/read"));
+	MT_TRUE(spool_holds(mt_tmpdir(), "p-glass"));
+	MT_TRUE(spool_holds(mt_tmpdir(), "break-glass grant=grant-7"));
+	MT_TRUE(!spool_holds(mt_tmpdir(), "HRESCH")); /* break-glass: ETREAT */
+	med_call_local_free(c);
+
+	c = local_call(&auth, audit, arena, NULL, "HRESCH");
+	MT_OK(med_call_authenticate(c, "Bearer " ADMIN_TOKEN));
+	MT_OK(med_call_end(c, 0));
+	MT_TRUE(spool_holds(mt_tmpdir(), "HRESCH"));
+	MT_EQ_INT(med_audit_pending(audit), 3);
+	med_call_local_free(c);
+	med_audit_close(audit);
+	med_arena_free(arena);
+	auth.free(auth.self);
+}
+
 static const mt_case cases[] = {
 	{"unary_roundtrip", test_unary_roundtrip},
 	{"handler_error", test_handler_error},
@@ -1202,6 +1300,7 @@ static const mt_case cases[] = {
 	{"audit_and_metrics", test_audit_and_metrics},
 	{"conns_per_client", test_conns_per_client},
 	{"care_hook", test_care_hook},
+	{"local_call", test_local_call},
 	{NULL, NULL},
 };
 

@@ -362,6 +362,70 @@ med_db *med_call_db(med_call *call);
  */
 med_err med_call_tx(med_call *call, med_db_tx_fn fn, void *ctx) MED_MUST_CHECK;
 
+/* --- calls that are not gRPC calls ------------------------------------ */
+
+struct med_audit;
+
+/*
+ * med_call_local_opts - a request another front serves (the FHIR facade's
+ * HTTPS) as a call: the caller, break-glass marking, patient, details and
+ * access event go through the same code as a gRPC method's.  Such a call
+ * has no server: med_call_data and med_call_db return NULL, no care hook
+ * runs (the services the front calls decide care themselves), no deadline.
+ */
+typedef struct med_call_local_opts {
+	const char *action;	 /* the audit event's action (copied) */
+	const char *action_code; /* static "C" "R" "U" "D" "E"; NULL: "E" */
+	struct med_audit *audit; /* med_call_end's emitter (borrowed) */
+	const med_authenticator *auth; /* the user sources (borrowed) */
+	const char *request_id; /* the client's, checked (copied); NULL */
+	bool transport_secure;	/* the request came over TLS */
+	med_arena *arena;	/* scratch, audit details (borrowed) */
+	/* A static HL7 PurposeOfUse code ("HRESCH"); NULL: none declared
+	 * (the event says TREAT). */
+	const char *purpose_of_use;
+} med_call_local_opts;
+
+/*
+ * med_call_local_new makes a call of o for one request; free it with
+ * med_call_local_free.  The front checks the client's request id (short
+ * printable text: it goes into logs); one over 64 bytes is dropped.  Errors:
+ * MED_ERR_INVALID (no action, auth or arena), MED_ERR_NOMEM.
+ */
+med_err med_call_local_new(const med_call_local_opts *o,
+			   med_call **out) MED_MUST_CHECK;
+
+/* med_call_local_free frees a call of med_call_local_new; NULL is fine. */
+void med_call_local_free(med_call *call);
+
+/*
+ * med_call_authenticate identifies a local call's caller from the value of
+ * an HTTP Authorization header ("Bearer <token>"; NULL when absent) with
+ * the same token check as a gRPC call's metadata; med_call_principal then
+ * names the caller.  Errors (message on the call, med_call_message):
+ * MED_ERR_UNAUTHENTICATED when the header is missing or malformed or the
+ * token is not accepted; MED_ERR_INVALID on a gRPC call.
+ */
+med_err med_call_authenticate(med_call *call,
+			      const char *authorization) MED_MUST_CHECK;
+
+/* med_call_message is the message of the call's last med_call_fail ("" when
+ * it has none). */
+const char *med_call_message(med_call *call);
+
+/* med_call_set_resource names what the call touched for its audit event
+ * ("Patient/<id>", "Observation?patient"); copied, truncated at 159 bytes. */
+void med_call_set_resource(med_call *call, const char *resource);
+
+/*
+ * med_call_end emits a local call's access event with outcome code (a gRPC
+ * status code), as a gRPC call's end does; a caller with no principal is
+ * the actor "anonymous".  Errors: MED_ERR_IO when the event could not be
+ * made durable (then the access must be refused), MED_ERR_INVALID on a
+ * gRPC call.
+ */
+med_err med_call_end(med_call *call, int code) MED_MUST_CHECK;
+
 /*
  * Idempotent writes: a write whose call carries the client's own
  * x-request-id is remembered in med_request_log, in the write's own

@@ -88,7 +88,8 @@ med_call_remaining_ms(med_call *call)
 bool
 med_call_is_cancelled(med_call *call)
 {
-	if (atomic_load(&call->cancelled) || atomic_load(&call->srv->draining))
+	if (atomic_load(&call->cancelled) ||
+	    (call->srv != NULL && atomic_load(&call->srv->draining)))
 		return true;
 	return med_call_remaining_ms(call) == 0;
 }

@@ -19,16 +19,17 @@ med_call_arena(med_call *call)
 	return call->arena;
 }
 
+/* A local call (rpc_call_local.c) has no server: no data, no database. */
 void *
 med_call_data(med_call *call)
 {
-	return call->srv->opts.service_data;
+	return call->srv != NULL ? call->srv->opts.service_data : NULL;
 }
 
 med_db *
 med_call_db(med_call *call)
 {
-	return call->srv->opts.db;
+	return call->srv != NULL ? call->srv->opts.db : NULL;
 }
 
 const med_principal *
@@ -80,13 +81,16 @@ med_call_method(med_call *call)
 void
 med_call_set_patient(med_call *call, const char *patient_id)
 {
-	med_err (*decide)(med_call *, const char *, bool, char *, size_t) =
-		call->srv->opts.care_decide;
+	med_err (*decide)(med_call *, const char *, bool, char *, size_t);
 	bool read;
 
 	med_strlcpy(call->patient_id, patient_id ? patient_id : "",
 		    sizeof(call->patient_id));
-	if (call->care_err != MED_OK || call->rm == NULL || decide == NULL)
+	/* A local call (no server, no method) has no care hook. */
+	if (call->care_err != MED_OK || call->rm == NULL)
+		return;
+	decide = call->srv->opts.care_decide;
+	if (decide == NULL)
 		return;
 	if (call->care_decided &&
 	    strcmp(call->care_patient, call->patient_id) == 0)
@@ -124,7 +128,7 @@ med_call_add_details(med_call *call, const med_audit_detail *d, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (med_call_add_detail(call, d[i].key, d[i].value) != MED_OK)
 			med_log_error("audit: detail %s of %s not recorded",
-				      d[i].key, call->rm->m->path);
+				      d[i].key, med__call_action(call));
 }
 
 med_err

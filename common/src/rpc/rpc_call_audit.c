@@ -56,7 +56,7 @@ med__rpc_action_code(const med_method *m)
 static bool
 emit(med_call *c, const med_audit_event *ev)
 {
-	med_err err = med_audit_emit(c->srv->opts.audit, ev);
+	med_err err = med_audit_emit(med__call_audit(c), ev);
 
 	if (err == MED_OK)
 		return true;
@@ -100,21 +100,33 @@ audit_break_glass(med_call *c)
 	return emit(c, &ev);
 }
 
+/*
+ * actor_of names c's caller in its events.  A local call's request may come
+ * from anyone (an HTTP client without a token): its event names an absent
+ * caller "anonymous", as the FHIR facade's events always have.
+ */
+static const char *
+actor_of(const med_call *c)
+{
+	if (c->principal.user[0] == '\0' && med__call_is_local(c))
+		return "anonymous";
+	return c->principal.user;
+}
+
 /* access_event fills ev with the access event of c ending with code. */
 static void
 access_event(med_call *c, int code, med_audit_event *ev, char *detail,
 	     size_t detail_len)
 {
-	const med_method *m = c->rm->m;
-
 	*ev = (med_audit_event){
-		.action = m->path,
-		.actor = c->principal.user,
+		.action = med__call_action(c),
+		.actor = actor_of(c),
 		.actor_roles = c->principal.roles,
 		.patient_id = c->patient_id,
+		.resource = c->resource,
 		.outcome = code,
 		.request_id = c->request_id,
-		.action_code = med__rpc_action_code(m),
+		.action_code = med__call_action_code(c),
 		.purpose_of_use = c->purpose_of_use,
 		.break_glass = c->principal.break_glass,
 		.detail = detail,

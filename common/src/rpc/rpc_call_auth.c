@@ -52,6 +52,18 @@ purpose_lookup(const uint8_t *v, size_t n)
 	return NULL;
 }
 
+/* bearer_of takes the token of an authorization value v[0..n) ("Bearer
+ * <token>", the scheme in any case) into in; false when there is none. */
+static bool
+bearer_of(const char *v, size_t n, med_auth_input *in)
+{
+	if (n <= 7 || strncasecmp(v, "bearer ", 7) != 0)
+		return false;
+	in->bearer = v + 7;
+	in->bearer_len = n - 7;
+	return true;
+}
+
 /*
  * read_metadata takes the request id, the declared purpose of use, the
  * bearer token and the break-glass headers from the call.
@@ -74,11 +86,8 @@ read_metadata(med_call *c, med_auth_input *in, rpc_bg_md *bg)
 			c->client_request_id = true;
 		} else if (med__rpc_slice_is(md->key, "x-purpose-of-use")) {
 			c->purpose_of_use = purpose_lookup(v, n);
-		} else if (med__rpc_slice_is(md->key, "authorization") &&
-			   n > 7 &&
-			   strncasecmp((const char *)v, "bearer ", 7) == 0) {
-			in->bearer = (const char *)v + 7;
-			in->bearer_len = n - 7;
+		} else if (med__rpc_slice_is(md->key, "authorization")) {
+			bearer_of((const char *)v, n, in);
 		}
 	}
 	if (c->request_id[0] == '\0')
@@ -94,7 +103,7 @@ read_metadata(med_call *c, med_auth_input *in, rpc_bg_md *bg)
 static void
 identify(med_call *c, const med_auth_input *in, const char *peer)
 {
-	const med_authenticator *a = &c->srv->opts.auth;
+	const med_authenticator *a = med__call_auth(c);
 	med_err err;
 
 	if (a->authenticate == NULL || (in->bearer == NULL && peer[0] == '\0'))
@@ -194,5 +203,30 @@ med__rpc_authorize(med_call *c)
 			c, MED_ERR_INVALID,
 			"x-purpose-of-use: not a known PurposeOfUse "
 			"code (TREAT, ETREAT, HOPERAT, ...)");
+	return MED_OK;
+}
+
+/*
+ * A local call (rpc_call_local.c) is identified from its Authorization
+ * header as a gRPC call is from its metadata.  It has no method, so no
+ * roles are checked here: its front decides what the caller may do.
+ */
+med_err
+med_call_authenticate(med_call *call, const char *authorization)
+{
+	med_auth_input in = {0};
+
+	if (call == NULL || !med__call_is_local(call))
+		return MED_ERR_INVALID;
+	memset(&call->principal, 0, sizeof(call->principal));
+	in.transport_secure = call->local.transport_secure;
+	if (authorization == NULL ||
+	    !bearer_of(authorization, strlen(authorization), &in))
+		return med_call_fail(call, MED_ERR_UNAUTHENTICATED,
+				     "Authorization: want 'Bearer <token>'");
+	identify(call, &in, "");
+	if (!call->principal.authenticated)
+		return med_call_fail(call, MED_ERR_UNAUTHENTICATED,
+				     "Authorization: token not accepted");
 	return MED_OK;
 }

@@ -45,6 +45,10 @@
 #define RPC_BG_DETAIL_MAX	     256
 /* An access event's own detail: break-glass grant, repeat of a request. */
 #define RPC_ACCESS_DETAIL_MAX 256
+/* A local call's action and resource ("fhir/search-type",
+ * "Patient/<id>"). */
+#define RPC_ACTION_MAX	 128
+#define RPC_RESOURCE_MAX 160
 
 /* What a completion-queue tag stands for. */
 typedef enum rpc_tag_kind {
@@ -164,6 +168,19 @@ struct med_server {
 
 enum { RPC_SRV_RUNNING = 0, RPC_SRV_STOPPING = 1, RPC_SRV_STOPPED = 2 };
 
+/*
+ * rpc_local - what stands in for the server's options and the method on a
+ * call that is not a gRPC call (med_call_local_new): srv, q, rm and call
+ * are NULL on such a call.
+ */
+typedef struct rpc_local {
+	char action[RPC_ACTION_MAX];
+	const char *action_code; /* static string */
+	med_audit *audit;
+	const med_authenticator *auth;
+	bool transport_secure;
+} rpc_local;
+
 /* What break-glass did on a call. */
 enum { RPC_BG_NONE = 0, RPC_BG_USE = 1, RPC_BG_START = 2, RPC_BG_STOP = 3 };
 
@@ -183,7 +200,11 @@ struct med_call {
 
 	med_arena *arena;
 	med_principal principal;
-	bool secure; /* arrived over verified mutual TLS */
+	bool secure;	 /* arrived over verified mutual TLS */
+	rpc_local local; /* a local call's (srv == NULL) */
+	/* The audit event's resource, when the caller names one
+	 * (med_call_set_resource). */
+	char resource[RPC_RESOURCE_MAX];
 	/* Break-glass: the grant in use, and start/stop events to emit. */
 	med_break_glass_grant bg;
 	int bg_event; /* RPC_BG_* */
@@ -327,6 +348,24 @@ med_err med__rpc_pack(med_call *c, const ProtobufCMessage *msg,
 
 /* med__rpc_read reads a whole byte buffer into one slice. */
 grpc_slice med__rpc_read(grpc_byte_buffer *bb);
+
+/* --- rpc_call_local.c -------------------------------------------------- */
+
+/* med__call_is_local is true for a call of med_call_local_new. */
+bool med__call_is_local(const med_call *c);
+
+/* med__call_action is the audit event's action of c: its method's path,
+ * or a local call's action. */
+const char *med__call_action(const med_call *c);
+
+/* med__call_action_code is c's FHIR AuditEvent.action ("C", "R", ...). */
+const char *med__call_action_code(const med_call *c);
+
+/* med__call_audit is the emitter c's events go to (NULL: none). */
+med_audit *med__call_audit(const med_call *c);
+
+/* med__call_auth is the authenticator that identifies c's caller. */
+const med_authenticator *med__call_auth(const med_call *c);
 
 /* --- rpc_call_auth.c --------------------------------------------------- */
 
