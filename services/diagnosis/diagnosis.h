@@ -307,5 +307,102 @@ MED_UNARY_HANDLER(diagnosis_rpc_confirm_finding);
 MED_UNARY_HANDLER(diagnosis_rpc_reject_finding);
 MED_UNARY_HANDLER(diagnosis_rpc_list_findings);
 MED_UNARY_HANDLER(diagnosis_rpc_export_fhir);
+MED_UNARY_HANDLER(diagnosis_rpc_analyze_study);
+
+/*
+ * diagnosis_finding_store_new stores f, analysed, as patient_id's new
+ * preliminary finding (id, requester and time set here) and audits it.
+ */
+med_err diagnosis_finding_store_new(med_call *call, const char *patient_id,
+				    diagnosis_finding *f) MED_MUST_CHECK;
+
+/* --- pacs.c: the PACS over DICOMweb (libcurl) -------------------------- */
+
+/* diagnosis_pacs - MED_DIAGNOSIS_PACS_* and the study caps. */
+typedef struct diagnosis_pacs {
+	char url[512]; /* DICOMweb base, no trailing '/'; "" = none */
+	int64_t timeout_ms;
+	size_t max_reply_bytes;
+	uint64_t max_study_bytes;
+	uint32_t max_instances;
+} diagnosis_pacs;
+
+/* diagnosis_reply - one HTTP reply: status and body (heap, NUL-ended). */
+typedef struct diagnosis_reply {
+	long status;
+	unsigned char *data;
+	size_t len;
+} diagnosis_reply;
+
+/* diagnosis_pacs_load reads the settings into p (and starts libcurl). */
+med_err diagnosis_pacs_load(const med_config *cfg,
+			    diagnosis_pacs *p) MED_MUST_CHECK;
+
+/*
+ * diagnosis_pacs_get GETs the base URL + path with an Accept header into
+ * out (free with diagnosis_reply_fini).  Any HTTP status is MED_OK (the
+ * caller reads out->status).  Errors, with msg: UNAVAILABLE (no
+ * connection, timeout), LIMIT (reply over max_reply_bytes), NOMEM.
+ */
+med_err diagnosis_pacs_get(const diagnosis_pacs *p, const char *path,
+			   const char *accept, diagnosis_reply *out, char *msg,
+			   size_t msg_len) MED_MUST_CHECK;
+
+/* diagnosis_reply_fini frees r's body. */
+void diagnosis_reply_fini(diagnosis_reply *r);
+
+/* diagnosis_model_pacs is the service's PACS settings. */
+const diagnosis_pacs *diagnosis_model_pacs(med_service *svc);
+
+/* --- study.c: a study's DICOM JSON metadata ---------------------------- */
+
+/* diagnosis_dicom_image - what one instance's header says. */
+typedef struct diagnosis_dicom_image {
+	char study_uid[65], series_uid[65], sop_uid[65];
+	char patient_id[65], accession[65];
+	char modality[17], view[17], photometric[17];
+	uint32_t rows, cols, frames, samples, bits_allocated;
+	bool has_window;
+	double window_center, window_width;
+} diagnosis_dicom_image;
+
+/* diagnosis_study - a study's instances, summed, and the image to read. */
+typedef struct diagnosis_study {
+	size_t n_instances;
+	uint64_t pixel_bytes; /* uncompressed, every frame of every image */
+	char patient_id[65], accession[65];
+	diagnosis_dicom_image pick;
+	int pick_rank; /* 0: no frontal CR/DX image */
+} diagnosis_study;
+
+/*
+ * diagnosis_study_read reads a WADO-RS metadata reply (a DICOM JSON array
+ * of instances) into s.  Errors, with msg: UNAVAILABLE (not DICOM JSON),
+ * PRECONDITION (instances of more than one PatientID).
+ */
+med_err diagnosis_study_read(const char *json, size_t len, diagnosis_study *s,
+			     char *msg, size_t msg_len) MED_MUST_CHECK;
+
+/*
+ * diagnosis_study_check applies the caps and needs a frontal image:
+ * NOT_FOUND (no instances), INVALID (over a cap), PRECONDITION (no PA/AP
+ * or view-less CR or DX image).
+ */
+med_err diagnosis_study_check(const diagnosis_study *s,
+			      const diagnosis_pacs *p, char *msg,
+			      size_t msg_len) MED_MUST_CHECK;
+
+/* diagnosis_image_is_chest_candidate: a CR or DX image with pixels. */
+bool diagnosis_image_is_chest_candidate(const diagnosis_dicom_image *im);
+
+/* diagnosis_uid_is_valid: a DICOM UID (digits and dots, 1-64). */
+bool diagnosis_uid_is_valid(const char *uid);
+
+/*
+ * diagnosis_rendered_path writes the WADO-RS path of im rendered by the
+ * PACS, with the header's window when it has one.  INVALID: a bad UID.
+ */
+med_err diagnosis_rendered_path(const diagnosis_dicom_image *im, char *out,
+				size_t len) MED_MUST_CHECK;
 
 #endif

@@ -48,8 +48,6 @@ diagnosis_rpc_analyze_image(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Diagnosis__V1__AnalyzeImageRequest *req =
 		(const void *)in;
 	diagnosis_finding *f = (void *)out;
-	med_arena *a = med_call_arena(call);
-	char id[MED_UUID_LEN + 1];
 	med_err err;
 
 	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
@@ -67,12 +65,23 @@ diagnosis_rpc_analyze_image(med_call *call, const ProtobufCMessage *in,
 	if ((err = diagnosis_model_analyze(call, req->model, &req->image, f)) !=
 	    MED_OK)
 		return err;
+	return diagnosis_finding_store_new(call, req->patient_id, f);
+}
+
+med_err
+diagnosis_finding_store_new(med_call *call, const char *patient_id,
+			    diagnosis_finding *f)
+{
+	med_arena *a = med_call_arena(call);
+	char id[MED_UUID_LEN + 1];
+	med_err err;
+
 	med_uuid_v4(id);
 	f->finding_id = med_arena_strdup(a, id);
 	f->requested_by = med_arena_strdup(a, med_call_principal(call)->user);
 	if (f->finding_id == NULL || f->requested_by == NULL)
 		return MED_ERR_NOMEM;
-	f->patient_id = req->patient_id;
+	f->patient_id = (char *)patient_id;
 	f->status = FINDING_STATUS(PRELIMINARY);
 	f->created_ms = med_now_ms();
 	err = diagnosis_store_finding_insert(med_call_db(call), a, f);

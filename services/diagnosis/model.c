@@ -43,6 +43,7 @@ typedef struct diagnosis_model {
 	const char *labels[DIAGNOSIS_MAX_LABELS];
 	size_t n_labels;
 	med_histogram *latency;
+	diagnosis_pacs pacs;
 } diagnosis_model;
 
 const med_config_spec diagnosis_config[] = {
@@ -57,6 +58,20 @@ const med_config_spec diagnosis_config[] = {
 	 1073741824, "largest encoded image AnalyzeImage accepts"},
 	{"MED_DIAGNOSIS_MAX_IMAGE_SIDE", MED_CONFIG_INT, "8192", false, 1,
 	 65500, "largest image width or height AnalyzeImage decodes"},
+	{"MED_DIAGNOSIS_PACS_URL", MED_CONFIG_STRING, "", false, 0, 0,
+	 "DICOMweb base URL of the PACS AnalyzeStudy reads "
+	 "(\"http://orthanc:8042/dicom-web\"); empty: AnalyzeStudy answers "
+	 "UNAVAILABLE"},
+	{"MED_DIAGNOSIS_PACS_TIMEOUT_MS", MED_CONFIG_INT, "10000", false, 100,
+	 120000, "time limit of one request to the PACS, ms"},
+	{"MED_DIAGNOSIS_PACS_MAX_REPLY_BYTES", MED_CONFIG_INT, "33554432",
+	 false, 4096, 1073741824,
+	 "largest reply (metadata or rendered image) read from the PACS"},
+	{"MED_DIAGNOSIS_STUDY_MAX_BYTES", MED_CONFIG_INT, "104857600", false,
+	 1, 4294967296, "largest study AnalyzeStudy takes: its pixel data "
+	 "uncompressed, from the headers, before any pixel is fetched"},
+	{"MED_DIAGNOSIS_STUDY_MAX_INSTANCES", MED_CONFIG_INT, "64", false, 1,
+	 100000, "most instances a study AnalyzeStudy takes may have"},
 	MED_PATIENTS_CONFIG,
 };
 const size_t diagnosis_n_config =
@@ -220,6 +235,10 @@ diagnosis_model_start(med_service *svc)
 		(size_t)med_config_int(cfg, "MED_DIAGNOSIS_MAX_IMAGE_BYTES");
 	m->lim.max_side =
 		(uint32_t)med_config_int(cfg, "MED_DIAGNOSIS_MAX_IMAGE_SIDE");
+	if (diagnosis_pacs_load(cfg, &m->pacs) != MED_OK) {
+		free(m);
+		return MED_ERR_INTERNAL;
+	}
 	if (load_model(m, cfg) != MED_OK) {
 		med_log_error("%s; AnalyzeImage will answer UNAVAILABLE",
 			      m->reason);
@@ -263,6 +282,14 @@ diagnosis_model_stop(med_service *svc)
 	med_infer_host_free(m->host);
 	free(m);
 	med_service_set_data(svc, NULL);
+}
+
+const diagnosis_pacs *
+diagnosis_model_pacs(med_service *svc)
+{
+	const diagnosis_model *m = med_service_data(svc);
+
+	return m ? &m->pacs : NULL;
 }
 
 med_err

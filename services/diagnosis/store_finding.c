@@ -15,7 +15,8 @@
 	" model_sha256, backend, device, device_fallback, labels,"             \
 	" probabilities, image_sha256, image_format, image_width,"             \
 	" image_height, requested_by, created_ms, decided_by, decided_ms,"     \
-	" decision_note, condition_id"
+	" decision_note, condition_id, study_instance_uid,"                   \
+	" series_instance_uid, sop_instance_uid, accession_number"
 
 /* split_probs rebuilds the LabelProbability list from the two lists. */
 static med_err
@@ -78,6 +79,13 @@ map_finding(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 	f->decided_ms = med_db_row_int64(row, 18);
 	f->decision_note = med_db_row_strdup(a, row, 19);
 	f->condition_id = med_db_row_strdup(a, row, 20);
+	f->study_instance_uid = med_db_row_strdup(a, row, 21);
+	f->series_instance_uid = med_db_row_strdup(a, row, 22);
+	f->sop_instance_uid = med_db_row_strdup(a, row, 23);
+	f->accession_number = med_db_row_strdup(a, row, 24);
+	if (!f->study_instance_uid || !f->series_instance_uid ||
+	    !f->sop_instance_uid || !f->accession_number)
+		return MED_ERR_NOMEM;
 	if (!f->finding_id || !f->patient_id || !f->model_id ||
 	    !f->model_version || !f->model_sha256 || !f->backend ||
 	    !f->device || !labels || !f->image_sha256 || !f->image_format ||
@@ -147,11 +155,15 @@ diagnosis_store_finding_insert(med_db *db, med_arena *a,
 		MED_DB_I64(f->decided_ms),
 		MED_DB_STR(f->decision_note),
 		MED_DB_STR(f->condition_id),
+		MED_DB_STR(f->study_instance_uid),
+		MED_DB_STR(f->series_instance_uid),
+		MED_DB_STR(f->sop_instance_uid),
+		MED_DB_STR(f->accession_number),
 	};
 	return med_db_exec_once(db,
 				"INSERT INTO findings (" FINDING_COLUMNS ")"
 				" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-				" ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 				v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
