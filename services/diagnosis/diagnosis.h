@@ -41,12 +41,16 @@ void diagnosis_model_stop(med_service *svc);
 
 /*
  * diagnosis_model_analyze decodes image, checks the model name, runs the
- * model and fills f's model, device, image and probability fields (arena
- * memory).  Errors: UNAVAILABLE (no model), NOT_FOUND (model), INVALID
- * (image, too large included), INTERNAL (backend).
+ * out-of-distribution guard (always for from_pacs, for uploads when
+ * MED_DIAGNOSIS_GUARD_UPLOADS), then the model, and fills f's model,
+ * device, image and probability fields (arena memory).  Errors:
+ * UNAVAILABLE (no model or guard), NOT_FOUND (model), INVALID (image, too
+ * large included; "image: not a frontal chest radiograph"), INTERNAL
+ * (backend).
  */
 med_err diagnosis_model_analyze(med_call *call, const char *model,
 				const ProtobufCBinaryData *image,
+				bool from_pacs,
 				diagnosis_finding *f) MED_MUST_CHECK;
 
 /*

@@ -62,7 +62,8 @@ diagnosis_rpc_analyze_image(med_call *call, const ProtobufCMessage *in,
 	if ((err = med_patients_require(call, "patient_id", req->patient_id)) !=
 	    MED_OK)
 		return err;
-	if ((err = diagnosis_model_analyze(call, req->model, &req->image, f)) !=
+	if ((err = diagnosis_model_analyze(call, req->model, &req->image,
+					   false, f)) !=
 	    MED_OK)
 		return err;
 	return diagnosis_finding_store_new(call, req->patient_id, f);

@@ -159,7 +159,7 @@ analyze_rendered(study_ctx *x, diagnosis_finding *f)
 	}
 	png.data = r.data;
 	png.len = r.len;
-	err = diagnosis_model_analyze(x->call, x->req->model, &png, f);
+	err = diagnosis_model_analyze(x->call, x->req->model, &png, true, f);
 cleanup:
 	diagnosis_reply_fini(&r);
 	return err;

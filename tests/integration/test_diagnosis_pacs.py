@@ -301,3 +301,40 @@ def test_pacs_down_is_unavailable(st, pb, pacs):
     finally:
         pacs.start()
     assert analyze(st, pb, pid, study).study_instance_uid == study
+
+
+# --- the out-of-distribution guard (services/diagnosis/models/
+# CHEST_GUARD_CARD.md): what is not a frontal chest radiograph gets no
+# probability.
+
+def _gradient():
+    return [[(x * 255) // 223 for x in range(224)] for _ in range(224)]
+
+
+def _noise():
+    rng = __import__("random").Random(38)
+    return [[rng.randrange(256) for _ in range(224)] for _ in range(224)]
+
+
+def _face():
+    path = os.path.join(os.path.dirname(paths.REPO_ROOT), "shared", "data",
+                        "faces", "orl", "s1", "1.pgm")
+    if not os.path.exists(path):
+        pytest.skip("%s absent (../shared/data not available)" % path)
+    cv2 = pytest.importorskip("cv2")
+    return cv2.imread(path, cv2.IMREAD_GRAYSCALE).tolist()
+
+
+@pytest.mark.parametrize("kind", ["gradient", "blank", "noise", "upside down",
+                                  "photograph"])
+def test_not_a_chest_radiograph_is_refused(st, pb, pacs, kind):
+    pid, mrn = make_patient(st)
+    rows = {"gradient": _gradient, "blank": lambda: [[128] * 224] * 224,
+            "noise": _noise,
+            "upside down": lambda: rows_of(chest_pixels())[::-1],
+            "photograph": _face}[kind]()
+    study, data = dicom(rows, mrn)
+    pacs.stow(data)
+    msg = refused(st, pb, pid, study, grpc.StatusCode.INVALID_ARGUMENT,
+                  ["image: not a frontal chest radiograph"])
+    assert not any(c.isdigit() for c in msg), msg  # no probability
