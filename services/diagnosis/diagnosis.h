@@ -238,6 +238,11 @@ med_err
 diagnosis_store_finding_decide(med_db_conn *c,
 			       const diagnosis_finding *f) MED_MUST_CHECK;
 
+/* diagnosis_store_finding_overlay reads f's overlay PNG into
+ * f->overlay_png (left empty when none is stored). */
+med_err diagnosis_store_finding_overlay(med_db_conn *c, med_arena *arena,
+					diagnosis_finding *f) MED_MUST_CHECK;
+
 /* diagnosis_store_finding_list returns a patient's findings, newest
  * first. */
 med_err diagnosis_store_finding_list(med_db *db, med_arena *arena,
@@ -320,6 +325,39 @@ MED_UNARY_HANDLER(diagnosis_rpc_analyze_study);
 med_err diagnosis_finding_store_new(med_call *call, const char *patient_id,
 				    diagnosis_finding *f) MED_MUST_CHECK;
 
+/* --- saliency.c: where the model looked ------------------------------- */
+
+/* diagnosis_run_fn runs the model on x (the model's input) and writes the
+ * probability of the label being explained to *p. */
+typedef med_err (*diagnosis_run_fn)(void *ctx, const float *x, float *p);
+
+/* diagnosis_occlusion - the input, the top label's probability on it, and
+ * how to run the model. */
+typedef struct diagnosis_occlusion {
+	const float *x; /* w * h, normalised as the model takes it */
+	uint32_t w, h;
+	float p_top;
+	diagnosis_run_fn run;
+	void *ctx;
+} diagnosis_occlusion;
+
+/*
+ * diagnosis_occlusion_map writes o's occlusion saliency (w * h, in [0, 1],
+ * 1 = where blanking lowered the probability most) to map.  Errors: NOMEM,
+ * and what o->run returns.
+ */
+med_err diagnosis_occlusion_map(const diagnosis_occlusion *o,
+				float *map) MED_MUST_CHECK;
+
+/*
+ * diagnosis_overlay_png encodes the input with the map in red over it,
+ * each pixel scale x scale, as an RGB PNG (*png: heap, caller frees).
+ * Errors: NOMEM, INTERNAL (libpng).
+ */
+med_err diagnosis_overlay_png(const float *x_norm, const float *map, uint32_t w,
+			      uint32_t h, uint32_t scale, uint8_t **png,
+			      size_t *len) MED_MUST_CHECK;
+
 /* --- pacs.c: the PACS over DICOMweb (libcurl) -------------------------- */
 
 /* diagnosis_pacs - MED_DIAGNOSIS_PACS_* and the study caps. */
@@ -392,9 +430,8 @@ med_err diagnosis_study_read(const char *json, size_t len, diagnosis_study *s,
  * NOT_FOUND (no instances), INVALID (over a cap), PRECONDITION (no PA/AP
  * or view-less CR or DX image).
  */
-med_err diagnosis_study_check(const diagnosis_study *s,
-			      const diagnosis_pacs *p, char *msg,
-			      size_t msg_len) MED_MUST_CHECK;
+med_err diagnosis_study_check(const diagnosis_study *s, const diagnosis_pacs *p,
+			      char *msg, size_t msg_len) MED_MUST_CHECK;
 
 /* diagnosis_image_is_chest_candidate: a CR or DX image with pixels. */
 bool diagnosis_image_is_chest_candidate(const diagnosis_dicom_image *im);

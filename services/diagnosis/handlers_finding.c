@@ -62,11 +62,16 @@ diagnosis_rpc_analyze_image(med_call *call, const ProtobufCMessage *in,
 	if ((err = med_patients_require(call, "patient_id", req->patient_id)) !=
 	    MED_OK)
 		return err;
-	if ((err = diagnosis_model_analyze(call, req->model, &req->image,
-					   false, f)) !=
-	    MED_OK)
+	if ((err = diagnosis_model_analyze(call, req->model, &req->image, false,
+					   f)) != MED_OK ||
+	    (err = diagnosis_finding_store_new(call, req->patient_id, f)) !=
+		    MED_OK)
 		return err;
-	return diagnosis_finding_store_new(call, req->patient_id, f);
+	/* The reply is the finding as ListFindings shows it: the overlay is
+	 * stored and presented by ExportFhir, not sent back with an upload. */
+	f->overlay_png.data = NULL;
+	f->overlay_png.len = 0;
+	return MED_OK;
 }
 
 med_err

@@ -29,6 +29,9 @@
 #define DIAGNOSIS_MAX_LABELS 16
 #define DIAGNOSIS_NORM_MEAN  0.5f
 #define DIAGNOSIS_NORM_STD   0.5f
+/* The overlay is the model's input at 8x: 224 x 224 for the 28 x 28
+ * model, large enough to see on a report. */
+#define DIAGNOSIS_OVERLAY_SCALE 8
 
 typedef struct diagnosis_model {
 	med_infer_host *host;
@@ -70,7 +73,8 @@ const med_config_spec diagnosis_config[] = {
 	 "empty = <binary dir>/../../services/diagnosis/models/"
 	 "chest_guard_v1.onnx; \"off\" = no guard"},
 	{"MED_DIAGNOSIS_GUARD_MIN_PERMILLE", MED_CONFIG_INT, "500", false, 1,
-	 999, "the guard's p(chest) below which an image is refused, in "
+	 999,
+	 "the guard's p(chest) below which an image is refused, in "
 	 "thousandths (the card's threshold 0.5 = 500)"},
 	{"MED_DIAGNOSIS_GUARD_UPLOADS", MED_CONFIG_BOOL, "false", false, 0, 0,
 	 "also guard AnalyzeImage's uploaded PNG/JPEG (AnalyzeStudy's images "
@@ -84,8 +88,9 @@ const med_config_spec diagnosis_config[] = {
 	{"MED_DIAGNOSIS_PACS_MAX_REPLY_BYTES", MED_CONFIG_INT, "33554432",
 	 false, 4096, 1073741824,
 	 "largest reply (metadata or rendered image) read from the PACS"},
-	{"MED_DIAGNOSIS_STUDY_MAX_BYTES", MED_CONFIG_INT, "104857600", false,
-	 1, 4294967296, "largest study AnalyzeStudy takes: its pixel data "
+	{"MED_DIAGNOSIS_STUDY_MAX_BYTES", MED_CONFIG_INT, "104857600", false, 1,
+	 4294967296,
+	 "largest study AnalyzeStudy takes: its pixel data "
 	 "uncompressed, from the headers, before any pixel is fetched"},
 	{"MED_DIAGNOSIS_STUDY_MAX_INSTANCES", MED_CONFIG_INT, "64", false, 1,
 	 100000, "most instances a study AnalyzeStudy takes may have"},
@@ -276,8 +281,8 @@ load_guard(diagnosis_model *m, const med_config *cfg)
 					     &m->guard_h, &m->guard_w, msg,
 					     sizeof(msg));
 	if (err != MED_OK)
-		snprintf(m->guard_reason, sizeof(m->guard_reason),
-			 "guard: %s", msg[0] ? msg : med_strerror(err));
+		snprintf(m->guard_reason, sizeof(m->guard_reason), "guard: %s",
+			 msg[0] ? msg : med_strerror(err));
 	return err;
 }
 
@@ -455,6 +460,79 @@ fill_model_fields(med_call *call, diagnosis_model *m, const med_image *img,
 	f->device_fallback = m->fallback;
 }
 
+/* occlusion_run - one occluded input through the served model. */
+typedef struct occlusion_run {
+	diagnosis_model *m;
+	size_t label;
+} occlusion_run;
+
+static med_err
+run_occluded(void *ctx, const float *x, float *p)
+{
+	const occlusion_run *r = ctx;
+	float probs[DIAGNOSIS_MAX_LABELS];
+	med_tensor in = {.dtype = MED_DTYPE_F32,
+			 .n_dims = 4,
+			 .dims = {1, 1, r->m->in_h, r->m->in_w},
+			 .data = (void *)x,
+			 .size = sizeof(float) * r->m->in_w * r->m->in_h};
+	med_tensor out = {.dtype = MED_DTYPE_F32,
+			  .n_dims = 2,
+			  .dims = {1, r->m->n_out},
+			  .data = probs,
+			  .size = sizeof(float) * r->m->n_out};
+	char msg[256] = "";
+	med_err err =
+		med_infer_run(r->m->model, &in, 1, &out, 1, msg, sizeof(msg));
+
+	if (err == MED_OK)
+		*p = probs[r->label];
+	return err;
+}
+
+/*
+ * saliency computes the occlusion map of the top label through the plugin
+ * host and puts its overlay (the model's input 8x, red where it looked)
+ * on the finding, to be stored with it.
+ */
+static med_err
+saliency(med_call *call, diagnosis_model *m, const float *x, const float *probs,
+	 diagnosis_finding *f)
+{
+	size_t n = (size_t)m->in_w * m->in_h;
+	float *map = med_arena_alloc(med_call_arena(call), sizeof(float) * n);
+	occlusion_run r = {.m = m,
+			   .label = diagnosis_top_index(probs, m->n_out)};
+	diagnosis_occlusion o = {.x = x,
+				 .w = m->in_w,
+				 .h = m->in_h,
+				 .p_top = probs[r.label],
+				 .run = run_occluded,
+				 .ctx = &r};
+	uint8_t *png = NULL;
+	size_t len = 0;
+	med_err err;
+
+	if (map == NULL)
+		return MED_ERR_NOMEM;
+	if ((err = diagnosis_occlusion_map(&o, map)) != MED_OK)
+		return med_call_fail(call, MED_ERR_INTERNAL,
+				     "model: the saliency map failed");
+	if ((err = diagnosis_overlay_png(x, map, m->in_w, m->in_h,
+					 DIAGNOSIS_OVERLAY_SCALE, &png,
+					 &len)) != MED_OK)
+		return err;
+	f->overlay_png.data = med_arena_alloc(med_call_arena(call), len);
+	if (f->overlay_png.data != NULL)
+		memcpy(f->overlay_png.data, png, len);
+	free(png);
+	if (f->overlay_png.data == NULL)
+		return MED_ERR_NOMEM;
+	f->overlay_png.len = len;
+	f->has_overlay = true;
+	return MED_OK;
+}
+
 static med_err
 run_model(med_call *call, diagnosis_model *m, const med_image *img,
 	  diagnosis_finding *f)
@@ -482,7 +560,9 @@ run_model(med_call *call, diagnosis_model *m, const med_image *img,
 	err = med_infer_run(m->model, &in, 1, &out, 1, msg, sizeof(msg));
 	if (err != MED_OK)
 		return med_call_fail(call, MED_ERR_INTERNAL, "model: %s", msg);
-	return fill_probabilities(call, m, probs, f);
+	if ((err = fill_probabilities(call, m, probs, f)) != MED_OK)
+		return err;
+	return saliency(call, m, x, probs, f);
 }
 
 /*
@@ -510,8 +590,7 @@ run_guard(med_call *call, diagnosis_model *m, const med_image *img)
 
 	if (m->guard == NULL)
 		return med_call_fail(call, MED_ERR_UNAVAILABLE,
-				     "guard: not loaded (%s)",
-				     m->guard_reason);
+				     "guard: not loaded (%s)", m->guard_reason);
 	if (x == NULL)
 		return MED_ERR_NOMEM;
 	err = diagnosis_preprocess(img, m->guard_w, m->guard_h, x);

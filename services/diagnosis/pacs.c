@@ -102,8 +102,8 @@ set_options(CURL *c, const diagnosis_pacs *p, const char *url,
 
 /* transfer_error turns a failed transfer into a med_err and a message. */
 static med_err
-transfer_error(CURLcode rc, const reply_buf *b, const char *errbuf,
-	       char *msg, size_t msg_len)
+transfer_error(CURLcode rc, const reply_buf *b, const char *errbuf, char *msg,
+	       size_t msg_len)
 {
 	if (b->over_cap) {
 		snprintf(msg, msg_len,

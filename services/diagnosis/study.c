@@ -99,10 +99,9 @@ read_image(json_t *inst, diagnosis_dicom_image *im)
 	im->frames = tag_u32(inst, TAG_FRAMES, 1);
 	im->samples = tag_u32(inst, TAG_SAMPLES, 1);
 	im->bits_allocated = tag_u32(inst, TAG_BITS_ALLOCATED, 8);
-	im->has_window =
-		tag_num(inst, TAG_WINDOW_CENTER, &im->window_center) &&
-		tag_num(inst, TAG_WINDOW_WIDTH, &im->window_width) &&
-		im->window_width >= 1.0;
+	im->has_window = tag_num(inst, TAG_WINDOW_CENTER, &im->window_center) &&
+			 tag_num(inst, TAG_WINDOW_WIDTH, &im->window_width) &&
+			 im->window_width >= 1.0;
 }
 
 /* pixel_bytes is what the instance's pixel data holds, uncompressed. */
@@ -233,8 +232,7 @@ diagnosis_uid_is_valid(const char *uid)
 }
 
 med_err
-diagnosis_rendered_path(const diagnosis_dicom_image *im, char *out,
-			size_t len)
+diagnosis_rendered_path(const diagnosis_dicom_image *im, char *out, size_t len)
 {
 	int n;
 

@@ -17,6 +17,7 @@ the PACS cannot decode, a lateral view alone, a PACS that is down; each
 names its cause, is audited, and stores no finding.
 """
 
+import base64
 import io
 import json
 import os
@@ -203,6 +204,28 @@ def test_study_from_the_pacs_is_analysed_and_reported(st, pb, pacs):
     assert len(mine) == 1, bundle
     assert mine[0]["status"] == "preliminary"
     assert mine[0]["subject"]["reference"].endswith(pid)
+    # Where the model looked: the overlay in the reply is the one stored
+    # and presented by the report.
+    assert f.has_overlay and f.overlay_png[:8] == b"\x89PNG\r\n\x1a\n"
+    form = mine[0]["presentedForm"]
+    assert form[0]["contentType"] == "image/png"
+    png = base64.b64decode(form[0]["data"])
+    assert png == f.overlay_png
+    check_overlay(png)
+
+
+def check_overlay(png):
+    """224x224 RGB, the X-ray in grey with red where it looked: some
+    pixels red, some left grey (the map is not uniform)."""
+    cv2 = pytest.importorskip("cv2")
+    np = pytest.importorskip("numpy")
+    im = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
+    assert im.shape == (224, 224, 3)
+    b, g, r = (im[:, :, i].astype(int) for i in range(3))
+    red = (r - g) > 40
+    grey = (r - g) <= 2
+    assert 0.01 < red.mean() < 0.9, red.mean()
+    assert grey.mean() > 0.05, grey.mean()
 
 
 def test_twelve_bit_monochrome1_with_rescale_and_window(st, pb, pacs):
