@@ -470,7 +470,7 @@ static med_err
 run_occluded(void *ctx, const float *x, float *p)
 {
 	const occlusion_run *r = ctx;
-	float probs[DIAGNOSIS_MAX_LABELS];
+	float probs[DIAGNOSIS_MAX_LABELS] = {0};
 	med_tensor in = {.dtype = MED_DTYPE_F32,
 			 .n_dims = 4,
 			 .dims = {1, 1, r->m->in_h, r->m->in_w},

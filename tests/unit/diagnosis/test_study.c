@@ -6,6 +6,8 @@
  */
 #include "testlib.h"
 
+#include <med/util.h>
+
 #include "diagnosis.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -149,7 +151,7 @@ test_rendered_path(void)
 	MT_OK(diagnosis_rendered_path(&im, path, sizeof(path)));
 	MT_EQ_STR(path, "/studies/1.2/series/1.3/instances/1.4/rendered"
 			"?window=40,400.5,linear");
-	strcpy(im.sop_uid, "1.4/../x");
+	med_strlcpy(im.sop_uid, "1.4/../x", sizeof(im.sop_uid));
 	MT_EQ_INT(diagnosis_rendered_path(&im, path, sizeof(path)),
 		  MED_ERR_INVALID);
 }
