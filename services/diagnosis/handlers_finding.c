@@ -63,15 +63,9 @@ diagnosis_rpc_analyze_image(med_call *call, const ProtobufCMessage *in,
 	    MED_OK)
 		return err;
 	if ((err = diagnosis_model_analyze(call, req->model, &req->image, false,
-					   f)) != MED_OK ||
-	    (err = diagnosis_finding_store_new(call, req->patient_id, f)) !=
-		    MED_OK)
+					   f)) != MED_OK)
 		return err;
-	/* The reply is the finding as ListFindings shows it: the overlay is
-	 * stored and presented by ExportFhir, not sent back with an upload. */
-	f->overlay_png.data = NULL;
-	f->overlay_png.len = 0;
-	return MED_OK;
+	return diagnosis_finding_store_new(call, req->patient_id, f);
 }
 
 med_err

@@ -533,9 +533,11 @@ saliency(med_call *call, diagnosis_model *m, const float *x, const float *probs,
 	return MED_OK;
 }
 
+/* run_model runs the classifier, and the occlusion map when asked: it
+ * costs one model run per occluded square (196 for 28 x 28). */
 static med_err
 run_model(med_call *call, diagnosis_model *m, const med_image *img,
-	  diagnosis_finding *f)
+	  bool with_saliency, diagnosis_finding *f)
 {
 	float *x = med_arena_alloc(med_call_arena(call),
 				   sizeof(float) * m->in_w * m->in_h);
@@ -560,7 +562,8 @@ run_model(med_call *call, diagnosis_model *m, const med_image *img,
 	err = med_infer_run(m->model, &in, 1, &out, 1, msg, sizeof(msg));
 	if (err != MED_OK)
 		return med_call_fail(call, MED_ERR_INTERNAL, "model: %s", msg);
-	if ((err = fill_probabilities(call, m, probs, f)) != MED_OK)
+	if ((err = fill_probabilities(call, m, probs, f)) != MED_OK ||
+	    !with_saliency)
 		return err;
 	return saliency(call, m, x, probs, f);
 }
@@ -637,7 +640,7 @@ diagnosis_model_analyze(med_call *call, const char *model,
 	if (m->guard_on && (from_pacs || m->guard_uploads))
 		err = run_guard(call, m, img);
 	if (err == MED_OK)
-		err = run_model(call, m, img, f);
+		err = run_model(call, m, img, from_pacs, f);
 	med_image_free(img);
 	if (err == MED_OK && m->latency != NULL)
 		med_histogram_observe(m->latency,
