@@ -224,9 +224,10 @@ med_err diagnosis_store_condition_owner(med_db_conn *c, const char *id,
 
 /* --- store_finding.c: findings ----------------------------------------- */
 
-/* diagnosis_store_finding_insert stores a new finding. */
+/* diagnosis_store_finding_insert stores a new finding (in the caller's
+ * transaction). */
 med_err
-diagnosis_store_finding_insert(med_db *db, med_arena *arena,
+diagnosis_store_finding_insert(med_db_conn *c, med_arena *arena,
 			       const diagnosis_finding *f) MED_MUST_CHECK;
 
 /* diagnosis_store_finding_get reads one finding (NOT_FOUND). */

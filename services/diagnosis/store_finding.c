@@ -136,7 +136,7 @@ join_probs(med_arena *a, const diagnosis_finding *f, char **labels,
 }
 
 med_err
-diagnosis_store_finding_insert(med_db *db, med_arena *a,
+diagnosis_store_finding_insert(med_db_conn *c, med_arena *a,
 			       const diagnosis_finding *f)
 {
 	char *labels, *probs;
@@ -174,12 +174,12 @@ diagnosis_store_finding_insert(med_db *db, med_arena *a,
 			? MED_DB_BLOBV(f->overlay_png.data, f->overlay_png.len)
 			: MED_DB_NULLV(),
 	};
-	return med_db_exec_once(db,
-				"INSERT INTO findings (" FINDING_COLUMNS
-				", overlay_png)"
-				" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-				" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+	return med_db_exec(c,
+			   "INSERT INTO findings (" FINDING_COLUMNS
+			   ", overlay_png)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			   v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
 med_err
