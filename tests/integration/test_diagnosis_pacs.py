@@ -367,3 +367,40 @@ def test_not_a_chest_radiograph_is_refused(st, pb, pacs, kind):
     msg = refused(st, pb, pid, study, grpc.StatusCode.INVALID_ARGUMENT,
                   ["image: not a frontal chest radiograph"])
     assert not any(c.isdigit() for c in msg), msg  # no probability
+
+
+def _restart(st, **env):
+    st.stop_service(SVC)
+    st.services[SVC].env.update(env)
+    st.start_service(SVC)
+
+
+def test_guard_on_uploads_and_a_guard_that_cannot_load(st, pb, pacs):
+    """MED_DIAGNOSIS_GUARD_UPLOADS guards AnalyzeImage too; a guard file
+    that cannot load leaves the service up and guarded analyses
+    UNAVAILABLE, naming the guard."""
+    pid, mrn = make_patient(st)
+    rows = rows_of(chest_pixels())
+    try:
+        _restart(st, MED_DIAGNOSIS_GUARD_UPLOADS="true")
+        e = expect_status(grpc.StatusCode.INVALID_ARGUMENT, st.call, SVC,
+                          "AnalyzeImage", pb.AnalyzeImageRequest(
+                              patient_id=pid,
+                              image=dximages.png_grey(_gradient())),
+                          role="clinician", timeout=10)
+        assert e.details() == "image: not a frontal chest radiograph"
+        f = st.call(SVC, "AnalyzeImage", pb.AnalyzeImageRequest(
+            patient_id=pid, image=dximages.png_grey(rows)),
+            role="clinician", timeout=10)
+        assert f.top_label
+        _restart(st, MED_DIAGNOSIS_GUARD_UPLOADS="false",
+                 MED_DIAGNOSIS_GUARD_MODEL=os.path.join(st.workdir,
+                                                        "absent.onnx"))
+        study, data = dicom(rows, mrn)
+        pacs.stow(data)
+        refused(st, pb, pid, study, grpc.StatusCode.UNAVAILABLE,
+                ["guard: not loaded"])
+    finally:
+        _restart(st, MED_DIAGNOSIS_GUARD_UPLOADS="false",
+                 MED_DIAGNOSIS_GUARD_MODEL="")
+    assert analyze(st, pb, pid, study).study_instance_uid == study
