@@ -353,6 +353,31 @@ model_code(med_json *w, const diagnosis_finding *f)
 }
 
 /*
+ * imaging_study names the PACS study AnalyzeStudy read, by its Study
+ * Instance UID (a logical reference: the study lives in the PACS, which
+ * serves it over DICOMweb, not as a FHIR resource here).
+ */
+static void
+imaging_study(med_json *w, const diagnosis_finding *f)
+{
+	char oid[80], text[96];
+
+	if (f->study_instance_uid == NULL || f->study_instance_uid[0] == '\0')
+		return;
+	snprintf(oid, sizeof(oid), "urn:oid:%s", f->study_instance_uid);
+	snprintf(text, sizeof(text), "DICOM study %s", f->study_instance_uid);
+	med_json_begin(w, "imagingStudy", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_begin(w, "identifier", '{');
+	med_json_str(w, "system", "urn:dicom:uid");
+	med_json_str(w, "value", oid);
+	med_json_end(w, '}');
+	med_json_str(w, "display", text);
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+}
+
+/*
  * presented_form attaches the saliency overlay inline (Attachment.data,
  * base64): the clinician confirming the finding sees where the model
  * looked without a second request, and the export stays one bundle.
@@ -403,6 +428,7 @@ diagnostic_report(med_json *w, const char *pid, const diagnosis_finding *f)
 	med_json_end(w, ']');
 	if (f->decision_note[0] != '\0')
 		med_json_str(w, "conclusion", f->decision_note);
+	imaging_study(w, f);
 	presented_form(w, f);
 	med_fhir_entry_end(w);
 }

@@ -204,6 +204,9 @@ def test_study_from_the_pacs_is_analysed_and_reported(st, pb, pacs):
     assert len(mine) == 1, bundle
     assert mine[0]["status"] == "preliminary"
     assert mine[0]["subject"]["reference"].endswith(pid)
+    assert mine[0]["imagingStudy"][0]["identifier"] == {
+        "system": "urn:dicom:uid", "value": "urn:oid:" + study}
+    valid_r4(bundle)
     # Where the model looked: the overlay in the reply is the one stored
     # and presented by the report.
     assert f.has_overlay and f.overlay_png[:8] == b"\x89PNG\r\n\x1a\n"
@@ -212,6 +215,14 @@ def test_study_from_the_pacs_is_analysed_and_reported(st, pb, pacs):
     png = base64.b64decode(form[0]["data"])
     assert png == f.overlay_png
     check_overlay(png)
+
+
+def valid_r4(bundle):
+    """HL7's R4 JSON schema, as the FHIR suites check it."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), "fhir"))
+    from fhir_checks import assert_valid, r4_validator
+    assert_valid(r4_validator(), bundle)
 
 
 def check_overlay(png):
