@@ -12,6 +12,9 @@ svc_libs = $(BUILD)/lib/lib$(1).a $(LIBMED) $(PB_LIBS)
 # (<name>_DEP_LIBS): dosage's ward time zone is ICU's (services/dosage/zone.c).
 dosage_DEP_LIBS := $(shell pkg-config --libs icu-i18n icu-uc 2>/dev/null || \
 	echo -licui18n -licuuc -licudata)
+# diagnosis reads studies from the PACS over HTTP (services/diagnosis/pacs.c).
+diagnosis_DEP_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null || \
+	echo -lcurl)
 svc_dep_libs = $($(1)_DEP_LIBS)
 
 define service_template

@@ -41,12 +41,17 @@ void diagnosis_model_stop(med_service *svc);
 
 /*
  * diagnosis_model_analyze decodes image, checks the model name, runs the
- * model and fills f's model, device, image and probability fields (arena
- * memory).  Errors: UNAVAILABLE (no model), NOT_FOUND (model), INVALID
- * (image, too large included), INTERNAL (backend).
+ * out-of-distribution guard (always for from_pacs, for uploads when
+ * MED_DIAGNOSIS_GUARD_UPLOADS), then the model, and fills f's model,
+ * device, image and probability fields (arena memory); for from_pacs
+ * also the occlusion overlay (has_overlay, overlay_png).  Errors:
+ * UNAVAILABLE (no model or guard), NOT_FOUND (model), INVALID (image, too
+ * large included; "image: not a frontal chest radiograph"), INTERNAL
+ * (backend).
  */
 med_err diagnosis_model_analyze(med_call *call, const char *model,
 				const ProtobufCBinaryData *image,
+				bool from_pacs,
 				diagnosis_finding *f) MED_MUST_CHECK;
 
 /*
@@ -219,9 +224,10 @@ med_err diagnosis_store_condition_owner(med_db_conn *c, const char *id,
 
 /* --- store_finding.c: findings ----------------------------------------- */
 
-/* diagnosis_store_finding_insert stores a new finding. */
+/* diagnosis_store_finding_insert stores a new finding (in the caller's
+ * transaction). */
 med_err
-diagnosis_store_finding_insert(med_db *db, med_arena *arena,
+diagnosis_store_finding_insert(med_db_conn *c, med_arena *arena,
 			       const diagnosis_finding *f) MED_MUST_CHECK;
 
 /* diagnosis_store_finding_get reads one finding (NOT_FOUND). */
@@ -233,6 +239,11 @@ med_err diagnosis_store_finding_get(med_db_conn *c, med_arena *arena,
 med_err
 diagnosis_store_finding_decide(med_db_conn *c,
 			       const diagnosis_finding *f) MED_MUST_CHECK;
+
+/* diagnosis_store_finding_overlay reads f's overlay PNG into
+ * f->overlay_png (left empty when none is stored). */
+med_err diagnosis_store_finding_overlay(med_db_conn *c, med_arena *arena,
+					diagnosis_finding *f) MED_MUST_CHECK;
 
 /* diagnosis_store_finding_list returns a patient's findings, newest
  * first. */
@@ -307,5 +318,134 @@ MED_UNARY_HANDLER(diagnosis_rpc_confirm_finding);
 MED_UNARY_HANDLER(diagnosis_rpc_reject_finding);
 MED_UNARY_HANDLER(diagnosis_rpc_list_findings);
 MED_UNARY_HANDLER(diagnosis_rpc_export_fhir);
+MED_UNARY_HANDLER(diagnosis_rpc_analyze_study);
+
+/*
+ * diagnosis_finding_store_new stores f, analysed, as patient_id's new
+ * preliminary finding (id, requester and time set here) and audits it.
+ */
+med_err diagnosis_finding_store_new(med_call *call, const char *patient_id,
+				    diagnosis_finding *f) MED_MUST_CHECK;
+
+/* --- saliency.c: where the model looked ------------------------------- */
+
+/* diagnosis_run_fn runs the model on x (the model's input) and writes the
+ * probability of the label being explained to *p. */
+typedef med_err (*diagnosis_run_fn)(void *ctx, const float *x, float *p);
+
+/* diagnosis_occlusion - the input, the top label's probability on it, and
+ * how to run the model. */
+typedef struct diagnosis_occlusion {
+	const float *x; /* w * h, normalised as the model takes it */
+	uint32_t w, h;
+	float p_top;
+	diagnosis_run_fn run;
+	void *ctx;
+} diagnosis_occlusion;
+
+/*
+ * diagnosis_occlusion_map writes o's occlusion saliency (w * h, in [0, 1],
+ * 1 = where blanking lowered the probability most) to map.  Errors: NOMEM,
+ * and what o->run returns.
+ */
+med_err diagnosis_occlusion_map(const diagnosis_occlusion *o,
+				float *map) MED_MUST_CHECK;
+
+/*
+ * diagnosis_overlay_png encodes the input with the map in red over it,
+ * each pixel scale x scale, as an RGB PNG (*png: heap, caller frees).
+ * Errors: NOMEM, INTERNAL (libpng).
+ */
+med_err diagnosis_overlay_png(const float *x_norm, const float *map, uint32_t w,
+			      uint32_t h, uint32_t scale, uint8_t **png,
+			      size_t *len) MED_MUST_CHECK;
+
+/* --- pacs.c: the PACS over DICOMweb (libcurl) -------------------------- */
+
+/* diagnosis_pacs - MED_DIAGNOSIS_PACS_* and the study caps. */
+typedef struct diagnosis_pacs {
+	char url[512]; /* DICOMweb base, no trailing '/'; "" = none */
+	int64_t timeout_ms;
+	size_t max_reply_bytes;
+	uint64_t max_study_bytes;
+	uint32_t max_instances;
+} diagnosis_pacs;
+
+/* diagnosis_reply - one HTTP reply: status and body (heap, NUL-ended). */
+typedef struct diagnosis_reply {
+	long status;
+	unsigned char *data;
+	size_t len;
+} diagnosis_reply;
+
+/* diagnosis_pacs_load reads the settings into p (and starts libcurl). */
+med_err diagnosis_pacs_load(const med_config *cfg,
+			    diagnosis_pacs *p) MED_MUST_CHECK;
+
+/*
+ * diagnosis_pacs_get GETs the base URL + path with an Accept header into
+ * out (free with diagnosis_reply_fini).  Any HTTP status is MED_OK (the
+ * caller reads out->status).  Errors, with msg: UNAVAILABLE (no
+ * connection, timeout), LIMIT (reply over max_reply_bytes), NOMEM.
+ */
+med_err diagnosis_pacs_get(const diagnosis_pacs *p, const char *path,
+			   const char *accept, diagnosis_reply *out, char *msg,
+			   size_t msg_len) MED_MUST_CHECK;
+
+/* diagnosis_reply_fini frees r's body. */
+void diagnosis_reply_fini(diagnosis_reply *r);
+
+/* diagnosis_model_pacs is the service's PACS settings. */
+const diagnosis_pacs *diagnosis_model_pacs(med_service *svc);
+
+/* --- study.c: a study's DICOM JSON metadata ---------------------------- */
+
+/* diagnosis_dicom_image - what one instance's header says. */
+typedef struct diagnosis_dicom_image {
+	char study_uid[65], series_uid[65], sop_uid[65];
+	char patient_id[65], accession[65];
+	char modality[17], view[17], photometric[17];
+	uint32_t rows, cols, frames, samples, bits_allocated;
+	bool has_window;
+	double window_center, window_width;
+} diagnosis_dicom_image;
+
+/* diagnosis_study - a study's instances, summed, and the image to read. */
+typedef struct diagnosis_study {
+	size_t n_instances;
+	uint64_t pixel_bytes; /* uncompressed, every frame of every image */
+	char patient_id[65], accession[65];
+	diagnosis_dicom_image pick;
+	int pick_rank; /* 0: no frontal CR/DX image */
+} diagnosis_study;
+
+/*
+ * diagnosis_study_read reads a WADO-RS metadata reply (a DICOM JSON array
+ * of instances) into s.  Errors, with msg: UNAVAILABLE (not DICOM JSON),
+ * PRECONDITION (instances of more than one PatientID).
+ */
+med_err diagnosis_study_read(const char *json, size_t len, diagnosis_study *s,
+			     char *msg, size_t msg_len) MED_MUST_CHECK;
+
+/*
+ * diagnosis_study_check applies the caps and needs a frontal image:
+ * NOT_FOUND (no instances), INVALID (over a cap), PRECONDITION (no PA/AP
+ * or view-less CR or DX image).
+ */
+med_err diagnosis_study_check(const diagnosis_study *s, const diagnosis_pacs *p,
+			      char *msg, size_t msg_len) MED_MUST_CHECK;
+
+/* diagnosis_image_is_chest_candidate: a CR or DX image with pixels. */
+bool diagnosis_image_is_chest_candidate(const diagnosis_dicom_image *im);
+
+/* diagnosis_uid_is_valid: a DICOM UID (digits and dots, 1-64). */
+bool diagnosis_uid_is_valid(const char *uid);
+
+/*
+ * diagnosis_rendered_path writes the WADO-RS path of im rendered by the
+ * PACS, with the header's window when it has one.  INVALID: a bad UID.
+ */
+med_err diagnosis_rendered_path(const diagnosis_dicom_image *im, char *out,
+				size_t len) MED_MUST_CHECK;
 
 #endif

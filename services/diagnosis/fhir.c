@@ -13,7 +13,9 @@
 #include <med/json.h>
 #include <med/util.h>
 
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "diagnosis.h"
@@ -350,6 +352,59 @@ model_code(med_json *w, const diagnosis_finding *f)
 	text_concept(w, "code", text);
 }
 
+/*
+ * imaging_study names the PACS study AnalyzeStudy read, by its Study
+ * Instance UID (a logical reference: the study lives in the PACS, which
+ * serves it over DICOMweb, not as a FHIR resource here).
+ */
+static void
+imaging_study(med_json *w, const diagnosis_finding *f)
+{
+	char oid[80], text[96];
+
+	if (f->study_instance_uid == NULL || f->study_instance_uid[0] == '\0')
+		return;
+	snprintf(oid, sizeof(oid), "urn:oid:%s", f->study_instance_uid);
+	snprintf(text, sizeof(text), "DICOM study %s", f->study_instance_uid);
+	med_json_begin(w, "imagingStudy", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_begin(w, "identifier", '{');
+	med_json_str(w, "system", "urn:dicom:uid");
+	med_json_str(w, "value", oid);
+	med_json_end(w, '}');
+	med_json_str(w, "display", text);
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+}
+
+/*
+ * presented_form attaches the saliency overlay inline (Attachment.data,
+ * base64): the clinician confirming the finding sees where the model
+ * looked without a second request, and the export stays one bundle.
+ */
+static void
+presented_form(med_json *w, const diagnosis_finding *f)
+{
+	size_t n = sodium_base64_ENCODED_LEN(f->overlay_png.len,
+					     sodium_base64_VARIANT_ORIGINAL);
+	char *b64;
+
+	if (!f->has_overlay || f->overlay_png.len == 0 ||
+	    (b64 = malloc(n)) == NULL)
+		return;
+	sodium_bin2base64(b64, n, f->overlay_png.data, f->overlay_png.len,
+			  sodium_base64_VARIANT_ORIGINAL);
+	med_json_begin(w, "presentedForm", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "contentType", "image/png");
+	med_json_str(w, "data", b64);
+	med_json_str(w, "title",
+		     "Occlusion saliency: where the model looked (red)");
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+	free(b64);
+}
+
 static void
 diagnostic_report(med_json *w, const char *pid, const diagnosis_finding *f)
 {
@@ -373,6 +428,8 @@ diagnostic_report(med_json *w, const char *pid, const diagnosis_finding *f)
 	med_json_end(w, ']');
 	if (f->decision_note[0] != '\0')
 		med_json_str(w, "conclusion", f->decision_note);
+	imaging_study(w, f);
+	presented_form(w, f);
 	med_fhir_entry_end(w);
 }
 

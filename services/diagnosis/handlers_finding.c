@@ -48,8 +48,6 @@ diagnosis_rpc_analyze_image(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Diagnosis__V1__AnalyzeImageRequest *req =
 		(const void *)in;
 	diagnosis_finding *f = (void *)out;
-	med_arena *a = med_call_arena(call);
-	char id[MED_UUID_LEN + 1];
 	med_err err;
 
 	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
@@ -64,21 +62,53 @@ diagnosis_rpc_analyze_image(med_call *call, const ProtobufCMessage *in,
 	if ((err = med_patients_require(call, "patient_id", req->patient_id)) !=
 	    MED_OK)
 		return err;
-	if ((err = diagnosis_model_analyze(call, req->model, &req->image, f)) !=
-	    MED_OK)
+	if ((err = diagnosis_model_analyze(call, req->model, &req->image, false,
+					   f)) != MED_OK)
 		return err;
+	return diagnosis_finding_store_new(call, req->patient_id, f);
+}
+
+typedef struct insert_tx {
+	med_call *call;
+	diagnosis_finding *f;
+} insert_tx;
+
+/*
+ * insert_in_tx stores the finding in the call's transaction: its audit
+ * event commits with it, and a caller the care check refused (or a repeat
+ * of a request id) leaves nothing stored.
+ */
+static med_err
+insert_in_tx(med_db_conn *conn, void *ctx)
+{
+	insert_tx *x = ctx;
+	med_err err = diagnosis_store_finding_insert(
+		conn, med_call_arena(x->call), x->f);
+
+	if (err == MED_OK)
+		audit_finding(x->call, x->f);
+	return err;
+}
+
+med_err
+diagnosis_finding_store_new(med_call *call, const char *patient_id,
+			    diagnosis_finding *f)
+{
+	med_arena *a = med_call_arena(call);
+	char id[MED_UUID_LEN + 1];
+	insert_tx x;
+
 	med_uuid_v4(id);
 	f->finding_id = med_arena_strdup(a, id);
 	f->requested_by = med_arena_strdup(a, med_call_principal(call)->user);
 	if (f->finding_id == NULL || f->requested_by == NULL)
 		return MED_ERR_NOMEM;
-	f->patient_id = req->patient_id;
+	f->patient_id = (char *)patient_id;
 	f->status = FINDING_STATUS(PRELIMINARY);
 	f->created_ms = med_now_ms();
-	err = diagnosis_store_finding_insert(med_call_db(call), a, f);
-	if (err == MED_OK)
-		audit_finding(call, f);
-	return err;
+	x.call = call;
+	x.f = f;
+	return med_call_tx(call, insert_in_tx, &x);
 }
 
 typedef struct decide_tx {

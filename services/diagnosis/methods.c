@@ -25,6 +25,7 @@ const med_method diagnosis_methods[] = {
 	MED_UNARY(SetCarePlan, set_care_plan, care_plan, READERS),
 	MED_UNARY(GetCarePlan, get_care_plan, care_plan, READERS),
 	MED_UNARY(AnalyzeImage, analyze_image, finding, READERS),
+	MED_UNARY(AnalyzeStudy, analyze_study, finding, READERS),
 	MED_UNARY(ConfirmFinding, confirm_finding, confirm_finding_response,
 		  MED_ROLE_CLINICIAN),
 	MED_UNARY(RejectFinding, reject_finding, finding, MED_ROLE_CLINICIAN),

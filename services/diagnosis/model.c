@@ -29,6 +29,9 @@
 #define DIAGNOSIS_MAX_LABELS 16
 #define DIAGNOSIS_NORM_MEAN  0.5f
 #define DIAGNOSIS_NORM_STD   0.5f
+/* The overlay is the model's input at 8x: 224 x 224 for the 28 x 28
+ * model, large enough to see on a report. */
+#define DIAGNOSIS_OVERLAY_SCALE 8
 
 typedef struct diagnosis_model {
 	med_infer_host *host;
@@ -43,6 +46,14 @@ typedef struct diagnosis_model {
 	const char *labels[DIAGNOSIS_MAX_LABELS];
 	size_t n_labels;
 	med_histogram *latency;
+	diagnosis_pacs pacs;
+	/* The out-of-distribution guard (chest_guard_v1): its own model, run
+	 * before the classifier; NULL when off or not loaded. */
+	med_infer_model *guard;
+	uint32_t guard_h, guard_w;
+	float guard_min_p;
+	bool guard_on, guard_uploads;
+	char guard_reason[256];
 } diagnosis_model;
 
 const med_config_spec diagnosis_config[] = {
@@ -57,6 +68,32 @@ const med_config_spec diagnosis_config[] = {
 	 1073741824, "largest encoded image AnalyzeImage accepts"},
 	{"MED_DIAGNOSIS_MAX_IMAGE_SIDE", MED_CONFIG_INT, "8192", false, 1,
 	 65500, "largest image width or height AnalyzeImage decodes"},
+	{"MED_DIAGNOSIS_GUARD_MODEL", MED_CONFIG_STRING, "", false, 0, 0,
+	 "ONNX out-of-distribution guard (is it a frontal chest radiograph?); "
+	 "empty = <binary dir>/../../services/diagnosis/models/"
+	 "chest_guard_v1.onnx; \"off\" = no guard"},
+	{"MED_DIAGNOSIS_GUARD_MIN_PERMILLE", MED_CONFIG_INT, "500", false, 1,
+	 999,
+	 "the guard's p(chest) below which an image is refused, in "
+	 "thousandths (the card's threshold 0.5 = 500)"},
+	{"MED_DIAGNOSIS_GUARD_UPLOADS", MED_CONFIG_BOOL, "false", false, 0, 0,
+	 "also guard AnalyzeImage's uploaded PNG/JPEG (AnalyzeStudy's images "
+	 "are always guarded)"},
+	{"MED_DIAGNOSIS_PACS_URL", MED_CONFIG_STRING, "", false, 0, 0,
+	 "DICOMweb base URL of the PACS AnalyzeStudy reads "
+	 "(\"http://orthanc:8042/dicom-web\"); empty: AnalyzeStudy answers "
+	 "UNAVAILABLE"},
+	{"MED_DIAGNOSIS_PACS_TIMEOUT_MS", MED_CONFIG_INT, "10000", false, 100,
+	 120000, "time limit of one request to the PACS, ms"},
+	{"MED_DIAGNOSIS_PACS_MAX_REPLY_BYTES", MED_CONFIG_INT, "33554432",
+	 false, 4096, 1073741824,
+	 "largest reply (metadata or rendered image) read from the PACS"},
+	{"MED_DIAGNOSIS_STUDY_MAX_BYTES", MED_CONFIG_INT, "104857600", false, 1,
+	 4294967296,
+	 "largest study AnalyzeStudy takes: its pixel data "
+	 "uncompressed, from the headers, before any pixel is fetched"},
+	{"MED_DIAGNOSIS_STUDY_MAX_INSTANCES", MED_CONFIG_INT, "64", false, 1,
+	 100000, "most instances a study AnalyzeStudy takes may have"},
 	MED_PATIENTS_CONFIG,
 };
 const size_t diagnosis_n_config =
@@ -199,6 +236,79 @@ load_model(diagnosis_model *m, const med_config *cfg)
 	return check_shapes(m);
 }
 
+/* guard_path writes MED_DIAGNOSIS_GUARD_MODEL, or the shipped guard. */
+static med_err
+guard_path(const med_config *cfg, char *buf, size_t len)
+{
+	const char *gp = med_config_str(cfg, "MED_DIAGNOSIS_GUARD_MODEL");
+
+	if (gp[0] != '\0') {
+		med_strlcpy(buf, gp, len);
+		return MED_OK;
+	}
+	return exe_relative(buf, len,
+			    "../../services/diagnosis/models/"
+			    "chest_guard_v1.onnx");
+}
+
+/* load_guard loads the guard through the classifier's host, or writes
+ * m->guard_reason.  Two outputs: (other, chest). */
+static med_err
+load_guard(diagnosis_model *m, const med_config *cfg)
+{
+	char path[PATH_MAX], msg[256] = "";
+	med_infer_settings is;
+	med_infer_model_opts o = {.format = "onnx", .path = path};
+	med_err err;
+
+	if (m->host == NULL) {
+		snprintf(m->guard_reason, sizeof(m->guard_reason),
+			 "guard: no inference host (the classifier did not "
+			 "load)");
+		return MED_ERR_UNAVAILABLE;
+	}
+	if ((err = med_infer_settings_load(cfg, &is, msg, sizeof(msg))) !=
+		    MED_OK ||
+	    (err = guard_path(cfg, path, sizeof(path))) != MED_OK)
+		return err;
+	o.device = is.device;
+	o.strict = is.strict;
+	o.max_batch = is.max_batch;
+	o.max_wait_us = is.max_wait_us;
+	err = med_infer_model_load(m->host, &o, &m->guard, msg, sizeof(msg));
+	if (err == MED_OK)
+		err = diagnosis_shapes_check(med_infer_model_info(m->guard), 2,
+					     &m->guard_h, &m->guard_w, msg,
+					     sizeof(msg));
+	if (err != MED_OK)
+		snprintf(m->guard_reason, sizeof(m->guard_reason), "guard: %s",
+			 msg[0] ? msg : med_strerror(err));
+	return err;
+}
+
+/* start_guard reads the guard's settings and loads it unless off. */
+static void
+start_guard(diagnosis_model *m, const med_config *cfg)
+{
+	m->guard_on = strcmp(med_config_str(cfg, "MED_DIAGNOSIS_GUARD_MODEL"),
+			     "off") != 0;
+	m->guard_uploads = med_config_bool(cfg, "MED_DIAGNOSIS_GUARD_UPLOADS");
+	m->guard_min_p =
+		(float)med_config_int(cfg, "MED_DIAGNOSIS_GUARD_MIN_PERMILLE") /
+		1000.0f;
+	if (!m->guard_on) {
+		med_log_warn("guard: off (MED_DIAGNOSIS_GUARD_MODEL=off): any "
+			     "image gets a probability");
+		return;
+	}
+	if (load_guard(m, cfg) != MED_OK) {
+		med_log_error("%s; guarded analyses will answer UNAVAILABLE",
+			      m->guard_reason);
+		med_infer_model_free(m->guard);
+		m->guard = NULL;
+	}
+}
+
 med_err
 diagnosis_model_start(med_service *svc)
 {
@@ -220,6 +330,10 @@ diagnosis_model_start(med_service *svc)
 		(size_t)med_config_int(cfg, "MED_DIAGNOSIS_MAX_IMAGE_BYTES");
 	m->lim.max_side =
 		(uint32_t)med_config_int(cfg, "MED_DIAGNOSIS_MAX_IMAGE_SIDE");
+	if (diagnosis_pacs_load(cfg, &m->pacs) != MED_OK) {
+		free(m);
+		return MED_ERR_INTERNAL;
+	}
 	if (load_model(m, cfg) != MED_OK) {
 		med_log_error("%s; AnalyzeImage will answer UNAVAILABLE",
 			      m->reason);
@@ -236,6 +350,7 @@ diagnosis_model_start(med_service *svc)
 		med_log_info("model %s %s loaded: backend=%s device=%s", m->id,
 			     m->version, m->backend, m->device);
 	}
+	start_guard(m, cfg);
 	snprintf(labels, sizeof(labels), "device=\"%s\"",
 		 m->model ? m->device : "none");
 	m->latency = med_metrics_histogram(
@@ -259,10 +374,19 @@ diagnosis_model_stop(med_service *svc)
 	med_patients_service_stop(svc);
 	if (m == NULL)
 		return;
+	med_infer_model_free(m->guard);
 	med_infer_model_free(m->model);
 	med_infer_host_free(m->host);
 	free(m);
 	med_service_set_data(svc, NULL);
+}
+
+const diagnosis_pacs *
+diagnosis_model_pacs(med_service *svc)
+{
+	const diagnosis_model *m = med_service_data(svc);
+
+	return m ? &m->pacs : NULL;
 }
 
 med_err
@@ -336,9 +460,84 @@ fill_model_fields(med_call *call, diagnosis_model *m, const med_image *img,
 	f->device_fallback = m->fallback;
 }
 
+/* occlusion_run - one occluded input through the served model. */
+typedef struct occlusion_run {
+	diagnosis_model *m;
+	size_t label;
+} occlusion_run;
+
+static med_err
+run_occluded(void *ctx, const float *x, float *p)
+{
+	const occlusion_run *r = ctx;
+	float probs[DIAGNOSIS_MAX_LABELS] = {0};
+	med_tensor in = {.dtype = MED_DTYPE_F32,
+			 .n_dims = 4,
+			 .dims = {1, 1, r->m->in_h, r->m->in_w},
+			 .data = (void *)x,
+			 .size = sizeof(float) * r->m->in_w * r->m->in_h};
+	med_tensor out = {.dtype = MED_DTYPE_F32,
+			  .n_dims = 2,
+			  .dims = {1, r->m->n_out},
+			  .data = probs,
+			  .size = sizeof(float) * r->m->n_out};
+	char msg[256] = "";
+	med_err err =
+		med_infer_run(r->m->model, &in, 1, &out, 1, msg, sizeof(msg));
+
+	if (err == MED_OK)
+		*p = probs[r->label];
+	return err;
+}
+
+/*
+ * saliency computes the occlusion map of the top label through the plugin
+ * host and puts its overlay (the model's input 8x, red where it looked)
+ * on the finding, to be stored with it.
+ */
+static med_err
+saliency(med_call *call, diagnosis_model *m, const float *x, const float *probs,
+	 diagnosis_finding *f)
+{
+	size_t n = (size_t)m->in_w * m->in_h;
+	float *map = med_arena_alloc(med_call_arena(call), sizeof(float) * n);
+	occlusion_run r = {.m = m,
+			   .label = diagnosis_top_index(probs, m->n_out)};
+	diagnosis_occlusion o = {.x = x,
+				 .w = m->in_w,
+				 .h = m->in_h,
+				 .p_top = probs[r.label],
+				 .run = run_occluded,
+				 .ctx = &r};
+	uint8_t *png = NULL;
+	size_t len = 0;
+	med_err err;
+
+	if (map == NULL)
+		return MED_ERR_NOMEM;
+	if ((err = diagnosis_occlusion_map(&o, map)) != MED_OK)
+		return med_call_fail(call, MED_ERR_INTERNAL,
+				     "model: the saliency map failed");
+	if ((err = diagnosis_overlay_png(x, map, m->in_w, m->in_h,
+					 DIAGNOSIS_OVERLAY_SCALE, &png,
+					 &len)) != MED_OK)
+		return err;
+	f->overlay_png.data = med_arena_alloc(med_call_arena(call), len);
+	if (f->overlay_png.data != NULL)
+		memcpy(f->overlay_png.data, png, len);
+	free(png);
+	if (f->overlay_png.data == NULL)
+		return MED_ERR_NOMEM;
+	f->overlay_png.len = len;
+	f->has_overlay = true;
+	return MED_OK;
+}
+
+/* run_model runs the classifier, and the occlusion map when asked: it
+ * costs one model run per occluded square (196 for 28 x 28). */
 static med_err
 run_model(med_call *call, diagnosis_model *m, const med_image *img,
-	  diagnosis_finding *f)
+	  bool with_saliency, diagnosis_finding *f)
 {
 	float *x = med_arena_alloc(med_call_arena(call),
 				   sizeof(float) * m->in_w * m->in_h);
@@ -363,12 +562,58 @@ run_model(med_call *call, diagnosis_model *m, const med_image *img,
 	err = med_infer_run(m->model, &in, 1, &out, 1, msg, sizeof(msg));
 	if (err != MED_OK)
 		return med_call_fail(call, MED_ERR_INTERNAL, "model: %s", msg);
-	return fill_probabilities(call, m, probs, f);
+	if ((err = fill_probabilities(call, m, probs, f)) != MED_OK ||
+	    !with_saliency)
+		return err;
+	return saliency(call, m, x, probs, f);
+}
+
+/*
+ * run_guard refuses an image the guard does not take for a frontal chest
+ * radiograph.  The refusal carries no probability, of the guard or of the
+ * classifier: a number for an image the model was not made for would be
+ * read as a finding.
+ */
+static med_err
+run_guard(med_call *call, diagnosis_model *m, const med_image *img)
+{
+	size_t n = (size_t)m->guard_w * m->guard_h;
+	float *x = med_arena_alloc(med_call_arena(call), sizeof(float) * n);
+	float probs[2];
+	med_tensor in = {.dtype = MED_DTYPE_F32,
+			 .n_dims = 4,
+			 .dims = {1, 1, m->guard_h, m->guard_w}};
+	med_tensor out = {.dtype = MED_DTYPE_F32,
+			  .n_dims = 2,
+			  .dims = {1, 2},
+			  .data = probs,
+			  .size = sizeof(probs)};
+	char msg[256] = "";
+	med_err err;
+
+	if (m->guard == NULL)
+		return med_call_fail(call, MED_ERR_UNAVAILABLE,
+				     "guard: not loaded (%s)", m->guard_reason);
+	if (x == NULL)
+		return MED_ERR_NOMEM;
+	err = diagnosis_preprocess(img, m->guard_w, m->guard_h, x);
+	if (err != MED_OK)
+		return med_call_fail(call, err, "image: cannot resample");
+	in.data = x;
+	in.size = sizeof(float) * n;
+	err = med_infer_run(m->guard, &in, 1, &out, 1, msg, sizeof(msg));
+	if (err != MED_OK)
+		return med_call_fail(call, MED_ERR_INTERNAL, "guard: %s", msg);
+	if (!(probs[1] >= m->guard_min_p))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "image: not a frontal chest radiograph");
+	return MED_OK;
 }
 
 med_err
 diagnosis_model_analyze(med_call *call, const char *model,
-			const ProtobufCBinaryData *image, diagnosis_finding *f)
+			const ProtobufCBinaryData *image, bool from_pacs,
+			diagnosis_finding *f)
 {
 	diagnosis_model *m = med_service_data(med_service_from_call(call));
 	med_image *img = NULL;
@@ -392,7 +637,10 @@ diagnosis_model_analyze(med_call *call, const char *model,
 	if (err != MED_OK)
 		return med_call_fail(call, err, "image: %s", msg);
 	fill_model_fields(call, m, img, image, f);
-	err = run_model(call, m, img, f);
+	if (m->guard_on && (from_pacs || m->guard_uploads))
+		err = run_guard(call, m, img);
+	if (err == MED_OK)
+		err = run_model(call, m, img, from_pacs, f);
 	med_image_free(img);
 	if (err == MED_OK && m->latency != NULL)
 		med_histogram_observe(m->latency,

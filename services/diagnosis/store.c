@@ -121,10 +121,25 @@ static const char *const v3_statements[] = {
 	NULL,
 };
 
+/* Where AnalyzeStudy's image came from (issue 38; "" for AnalyzeImage)
+ * and the occlusion saliency overlay of every new finding. */
+static const char *const v28_statements[] = {
+	"ALTER TABLE findings"
+	" ADD COLUMN study_instance_uid VARCHAR(64) NOT NULL DEFAULT '',"
+	" ADD COLUMN series_instance_uid VARCHAR(64) NOT NULL DEFAULT '',"
+	" ADD COLUMN sop_instance_uid VARCHAR(64) NOT NULL DEFAULT '',"
+	" ADD COLUMN accession_number VARCHAR(64) NOT NULL DEFAULT '',"
+	" ADD COLUMN overlay_png MEDIUMBLOB NULL",
+	"CREATE INDEX findings_study ON findings (study_instance_uid)",
+	NULL,
+};
+
 const med_db_migration diagnosis_migrations[] = {
 	{1, "conditions: the problem list", v1_statements},
 	{2, "condition versions, care plans, AI findings", v2_statements},
 	{3, "identifiers compare in binary (utf8mb4_bin)", v3_statements},
+	{28, "findings name their PACS study and keep a saliency overlay",
+	 v28_statements},
 };
 const size_t diagnosis_n_migrations =
 	sizeof(diagnosis_migrations) / sizeof(diagnosis_migrations[0]);

@@ -88,6 +88,19 @@ alloc_lists(med_arena *a, size_t n, diagnosis_export_page *out)
 	return MED_OK;
 }
 
+/* export_finding reads a finding with its overlay: the DiagnosticReport
+ * presents it. */
+static med_err
+export_finding(med_db_conn *c, med_arena *a, const char *id,
+	       diagnosis_finding **out)
+{
+	med_err err = diagnosis_store_finding_get(c, a, id, false, out);
+
+	if (err != MED_OK || !(*out)->has_overlay)
+		return err;
+	return diagnosis_store_finding_overlay(c, a, *out);
+}
+
 static med_err
 read_item(med_db_conn *c, med_arena *a, const export_key *k,
 	  diagnosis_export_page *out)
@@ -101,8 +114,8 @@ read_item(med_db_conn *c, med_arena *a, const export_key *k,
 		return diagnosis_store_plan_get(c, a, k->id, false,
 						&out->plans[out->n_plans++]);
 	case 'F':
-		return diagnosis_store_finding_get(
-			c, a, k->id, false, &out->findings[out->n_findings++]);
+		return export_finding(c, a, k->id,
+				      &out->findings[out->n_findings++]);
 	default:
 		return MED_ERR_INTERNAL;
 	}

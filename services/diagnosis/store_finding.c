@@ -15,7 +15,18 @@
 	" model_sha256, backend, device, device_fallback, labels,"             \
 	" probabilities, image_sha256, image_format, image_width,"             \
 	" image_height, requested_by, created_ms, decided_by, decided_ms,"     \
-	" decision_note, condition_id"
+	" decision_note, condition_id, study_instance_uid,"                    \
+	" series_instance_uid, sop_instance_uid, accession_number"
+
+/* overlay_read - where map_overlay puts the PNG. */
+typedef struct overlay_read {
+	med_arena *arena;
+	diagnosis_finding *f;
+} overlay_read;
+
+/* What a read returns: the columns, and whether an overlay is stored (the
+ * PNG itself is read only for ExportFhir, diagnosis_store_finding_overlay). */
+#define FINDING_READ FINDING_COLUMNS ", overlay_png IS NOT NULL"
 
 /* split_probs rebuilds the LabelProbability list from the two lists. */
 static med_err
@@ -78,6 +89,14 @@ map_finding(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 	f->decided_ms = med_db_row_int64(row, 18);
 	f->decision_note = med_db_row_strdup(a, row, 19);
 	f->condition_id = med_db_row_strdup(a, row, 20);
+	f->study_instance_uid = med_db_row_strdup(a, row, 21);
+	f->series_instance_uid = med_db_row_strdup(a, row, 22);
+	f->sop_instance_uid = med_db_row_strdup(a, row, 23);
+	f->accession_number = med_db_row_strdup(a, row, 24);
+	f->has_overlay = med_db_row_int64(row, 25) != 0;
+	if (!f->study_instance_uid || !f->series_instance_uid ||
+	    !f->sop_instance_uid || !f->accession_number)
+		return MED_ERR_NOMEM;
 	if (!f->finding_id || !f->patient_id || !f->model_id ||
 	    !f->model_version || !f->model_sha256 || !f->backend ||
 	    !f->device || !labels || !f->image_sha256 || !f->image_format ||
@@ -117,7 +136,7 @@ join_probs(med_arena *a, const diagnosis_finding *f, char **labels,
 }
 
 med_err
-diagnosis_store_finding_insert(med_db *db, med_arena *a,
+diagnosis_store_finding_insert(med_db_conn *c, med_arena *a,
 			       const diagnosis_finding *f)
 {
 	char *labels, *probs;
@@ -147,12 +166,20 @@ diagnosis_store_finding_insert(med_db *db, med_arena *a,
 		MED_DB_I64(f->decided_ms),
 		MED_DB_STR(f->decision_note),
 		MED_DB_STR(f->condition_id),
+		MED_DB_STR(f->study_instance_uid),
+		MED_DB_STR(f->series_instance_uid),
+		MED_DB_STR(f->sop_instance_uid),
+		MED_DB_STR(f->accession_number),
+		f->has_overlay
+			? MED_DB_BLOBV(f->overlay_png.data, f->overlay_png.len)
+			: MED_DB_NULLV(),
 	};
-	return med_db_exec_once(db,
-				"INSERT INTO findings (" FINDING_COLUMNS ")"
-				" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-				" ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+	return med_db_exec(c,
+			   "INSERT INTO findings (" FINDING_COLUMNS
+			   ", overlay_png)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			   v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
 med_err
@@ -164,9 +191,9 @@ diagnosis_store_finding_get(med_db_conn *c, med_arena *arena, const char *id,
 
 	return med_db_query_one(
 		c,
-		for_update ? "SELECT " FINDING_COLUMNS " FROM findings"
+		for_update ? "SELECT " FINDING_READ " FROM findings"
 			     " WHERE finding_id = ? FOR UPDATE"
-			   : "SELECT " FINDING_COLUMNS " FROM findings"
+			   : "SELECT " FINDING_READ " FROM findings"
 			     " WHERE finding_id = ?",
 		v, 1, &rows, (void **)out);
 }
@@ -209,7 +236,7 @@ diagnosis_store_finding_list(med_db *db, med_arena *arena,
 			    MED_DB_I64((int64_t)offset)};
 	med_err err = med_db_query_once(
 		db,
-		"SELECT " FINDING_COLUMNS " FROM findings WHERE patient_id = ?"
+		"SELECT " FINDING_READ " FROM findings WHERE patient_id = ?"
 		" ORDER BY created_ms DESC, finding_id LIMIT ? OFFSET ?",
 		v, 3, med_db_msg_row, &rows);
 
@@ -218,4 +245,35 @@ diagnosis_store_finding_list(med_db *db, med_arena *arena,
 	*out = (diagnosis_finding **)rows.items;
 	*n = rows.n;
 	return MED_OK;
+}
+
+/* map_overlay copies the PNG into the finding (a med_db_row_fn). */
+static med_err
+map_overlay(void *ctx, const med_db_row *row)
+{
+	overlay_read *r = ctx;
+	size_t len = 0;
+	const char *png = med_db_row_text(row, 0, &len);
+
+	if (png == NULL)
+		return MED_OK;
+	r->f->overlay_png.data = med_arena_alloc(r->arena, len ? len : 1);
+	if (r->f->overlay_png.data == NULL)
+		return MED_ERR_NOMEM;
+	memcpy(r->f->overlay_png.data, png, len);
+	r->f->overlay_png.len = len;
+	return MED_OK;
+}
+
+med_err
+diagnosis_store_finding_overlay(med_db_conn *c, med_arena *arena,
+				diagnosis_finding *f)
+{
+	overlay_read r = {.arena = arena, .f = f};
+	med_db_value v[] = {MED_DB_STR(f->finding_id)};
+
+	return med_db_query(c,
+			    "SELECT overlay_png FROM findings"
+			    " WHERE finding_id = ?",
+			    v, 1, map_overlay, &r);
 }

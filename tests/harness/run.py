@@ -33,6 +33,9 @@ AUDIT_PORT = 50060
 # binary's defaults.
 FHIR_PORT = 8443
 FHIR_HTTP_PORT = 9096
+# The development PACS (Orthanc with DICOMweb, tests/harness/orthanc.py):
+# Orthanc's usual port; diagnosis' AnalyzeStudy reads from it.
+PACS_PORT = 8042
 
 
 # The ward of make run's development nurse and clinician (their tokens'
@@ -291,6 +294,22 @@ def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt()
 
 
+def start_pacs(rundir, env):
+    """Orthanc for AnalyzeStudy when installed and its port is free
+    (issue 38); returns it (or None) and sets MED_DIAGNOSIS_PACS_URL."""
+    from . import orthanc
+    if not orthanc.is_available() or not port_is_free(PACS_PORT):
+        print("no development PACS: Orthanc absent or port %d in use "
+              "(AnalyzeStudy will answer UNAVAILABLE)" % PACS_PORT)
+        return None
+    pacs = orthanc.Orthanc(os.path.join(rundir, "orthanc"), PACS_PORT)
+    pacs.start()
+    env["MED_DIAGNOSIS_PACS_URL"] = pacs.dicomweb_url
+    print("PACS (Orthanc, DICOMweb): %s (store studies: POST %s/instances)"
+          % (pacs.dicomweb_url, pacs.http_url))
+    return pacs
+
+
 def main():
     rundir = os.path.realpath(os.path.join(paths.build_dir(), "run"))
     os.makedirs(rundir, exist_ok=True)
@@ -311,6 +330,7 @@ def main():
         print("cannot make the face keys: %s" % e, file=sys.stderr)
         return 1
     env.update(face_models_env())
+    pacs = start_pacs(rundir, env)
     st = Stack(workdir=rundir, db_port=DB_PORT, ports=ports,
                audit_port=AUDIT_PORT, keep_workdir=True,
                tokens_path=os.path.join(rundir, "tokens"), pid_dir=pid_dir,
@@ -345,6 +365,8 @@ def main():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         st.close()
+        if pacs is not None:
+            pacs.stop()
     print("stopped.")
     return 0
 

@@ -229,6 +229,9 @@ DIAGNOSIS = {
         care_plan_id=o.plan_id),
     "AnalyzeImage": lambda pb, o: pb.AnalyzeImageRequest(
         patient_id=o.pid, image=o.image),
+    # No PACS in this stack: past the care check it answers UNAVAILABLE.
+    "AnalyzeStudy": lambda pb, o: pb.AnalyzeStudyRequest(
+        patient_id=o.pid, study_instance_uid="1.2.826.0.1.3680043.38"),
     "ConfirmFinding": lambda pb, o: pb.ConfirmFindingRequest(
         finding_id=o.finding_id, note="agreed"),
     "RejectFinding": lambda pb, o: pb.RejectFindingRequest(

@@ -36,7 +36,11 @@ PKGS_IMAGES="podman runc mmdebstrap containernetworking-plugins"
 # make kube-test: the pause process of podman's pod infra containers
 # (Debian's podman only recommends it).
 PKGS_KUBE="catatonit"
-PKGS="$PKGS_CORE $PKGS_TEST $PKGS_SECURITY $PKGS_PLUGINS $PKGS_AUDIT $PKGS_RECORDS $PKGS_DOSAGE $PKGS_FHIR $PKGS_DEPLOY $PKGS_IMAGES $PKGS_KUBE $PKGS_GALERA"
+# Diagnosis reads chest X-ray studies from a PACS over DICOMweb (libcurl);
+# the tests and make run start Orthanc with its DICOMweb plugin as that
+# PACS (tests/harness/orthanc.py) and write DICOM files with pydicom.
+PKGS_IMAGING="libcurl4-openssl-dev orthanc orthanc-dicomweb python3-pydicom"
+PKGS="$PKGS_CORE $PKGS_IMAGING $PKGS_TEST $PKGS_SECURITY $PKGS_PLUGINS $PKGS_AUDIT $PKGS_RECORDS $PKGS_DOSAGE $PKGS_FHIR $PKGS_DEPLOY $PKGS_IMAGES $PKGS_KUBE $PKGS_GALERA"
 
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,131 @@
+/*
+ * saliency.c - where the model looked: an occlusion map (Zeiler and
+ * Fergus 2014) over the model's own input, and its PNG overlay.  A square
+ * of the input is set to the normalised mid-grey (0), the model run again,
+ * and the drop of the top label's probability credited to every pixel the
+ * square covered; a pixel's saliency is the mean drop over the squares
+ * that covered it.  The model runs through the caller's function (the
+ * plugin host), so the map is the served model's, on its backend.
+ */
+#include <png.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diagnosis.h"
+
+#define OCCLUDE_SIDE   6 /* pixels of the model's input */
+#define OCCLUDE_STRIDE 2
+
+/* occlude_at runs the model with one square blanked and credits the drop
+ * to the square's pixels. */
+static med_err
+occlude_at(const diagnosis_occlusion *o, float *work, uint32_t y0, uint32_t x0,
+	   float *sum, float *count)
+{
+	float p;
+	med_err err;
+
+	memcpy(work, o->x, sizeof(float) * o->w * o->h);
+	for (uint32_t y = y0; y < y0 + OCCLUDE_SIDE && y < o->h; y++)
+		for (uint32_t x = x0; x < x0 + OCCLUDE_SIDE && x < o->w; x++)
+			work[(size_t)y * o->w + x] = 0.0f;
+	if ((err = o->run(o->ctx, work, &p)) != MED_OK)
+		return err;
+	for (uint32_t y = y0; y < y0 + OCCLUDE_SIDE && y < o->h; y++)
+		for (uint32_t x = x0; x < x0 + OCCLUDE_SIDE && x < o->w; x++) {
+			sum[(size_t)y * o->w + x] += o->p_top - p;
+			count[(size_t)y * o->w + x] += 1.0f;
+		}
+	return MED_OK;
+}
+
+/* normalise scales the mean drops to [0, 1]; rises (negative) count 0. */
+static void
+normalise(float *map, const float *count, size_t n)
+{
+	float hi = 0.0f;
+
+	for (size_t i = 0; i < n; i++) {
+		map[i] = count[i] > 0 ? map[i] / count[i] : 0.0f;
+		if (map[i] < 0)
+			map[i] = 0;
+		if (map[i] > hi)
+			hi = map[i];
+	}
+	for (size_t i = 0; i < n && hi > 0; i++)
+		map[i] /= hi;
+}
+
+med_err
+diagnosis_occlusion_map(const diagnosis_occlusion *o, float *map)
+{
+	size_t n = (size_t)o->w * o->h;
+	float *work = malloc(sizeof(float) * n);
+	float *count = calloc(n, sizeof(float));
+	med_err err = MED_ERR_NOMEM;
+
+	if (work == NULL || count == NULL)
+		goto cleanup;
+	memset(map, 0, sizeof(float) * n);
+	for (uint32_t y = 0; y + OCCLUDE_STRIDE <= o->h; y += OCCLUDE_STRIDE)
+		for (uint32_t x = 0; x + OCCLUDE_STRIDE <= o->w;
+		     x += OCCLUDE_STRIDE)
+			if ((err = occlude_at(o, work, y, x, map, count)) !=
+			    MED_OK)
+				goto cleanup;
+	normalise(map, count, n);
+	err = MED_OK;
+cleanup:
+	free(count);
+	free(work);
+	return err;
+}
+
+/* blend writes one RGB pixel: the input's grey with red over what
+ * mattered (up to 60 % opacity), so the anatomy stays readable. */
+static void
+blend(float x_norm, float s, uint8_t *rgb)
+{
+	float g = (x_norm * 0.5f + 0.5f) * 255.0f, a = 0.6f * s;
+
+	if (g < 0)
+		g = 0;
+	if (g > 255)
+		g = 255;
+	rgb[0] = (uint8_t)(g * (1 - a) + 255.0f * a + 0.5f);
+	rgb[1] = (uint8_t)(g * (1 - a) + 0.5f);
+	rgb[2] = (uint8_t)(g * (1 - a) + 0.5f);
+}
+
+med_err
+diagnosis_overlay_png(const float *x_norm, const float *map, uint32_t w,
+		      uint32_t h, uint32_t scale, uint8_t **png, size_t *len)
+{
+	uint32_t W = w * scale, H = h * scale;
+	uint8_t *rgb = malloc((size_t)W * H * 3), *out = NULL;
+	png_image im = {.version = PNG_IMAGE_VERSION,
+			.width = W,
+			.height = H,
+			.format = PNG_FORMAT_RGB};
+	png_alloc_size_t n = 0;
+
+	if (rgb == NULL)
+		return MED_ERR_NOMEM;
+	for (uint32_t y = 0; y < H; y++)
+		for (uint32_t x = 0; x < W; x++) {
+			size_t i = (size_t)(y / scale) * w + x / scale;
+			blend(x_norm[i], map[i], rgb + ((size_t)y * W + x) * 3);
+		}
+	if (!png_image_write_to_memory(&im, NULL, &n, 0, rgb, 0, NULL) ||
+	    (out = malloc(n)) == NULL ||
+	    !png_image_write_to_memory(&im, out, &n, 0, rgb, 0, NULL)) {
+		free(out);
+		free(rgb);
+		png_image_free(&im);
+		return MED_ERR_INTERNAL;
+	}
+	free(rgb);
+	*png = out;
+	*len = n;
+	return MED_OK;
+}

@@ -1,0 +1,417 @@
+"""AnalyzeStudy end to end with a real PACS (issue 38): Orthanc with its
+DICOMweb plugin (tests/harness/orthanc.py), identity for the patient's MRN,
+diagnosis and the FHIR facade.
+
+Each DICOM file is made here with pydicom from a chest X-ray, a
+PneumoniaMNIST test image (../shared; tests that need one skip without it),
+upscaled 8x to 224x224.  It is stored in Orthanc over
+STOW-RS, diagnosis fetches and analyses it, and the finding is read back as
+a DiagnosticReport through the facade.
+
+The pixel path is checked by value: a 16-bit MONOCHROME1 file with 12 bits
+stored, a rescale slope/intercept and a window chosen so that the PACS's
+rendering gives back the original 8-bit pixels must score as AnalyzeImage
+scores those pixels as a PNG.  Then the refusals: another patient's study,
+a different accession, an unknown study, a study over the size cap, a frame
+the PACS cannot decode, a lateral view alone, a PACS that is down; each
+names its cause, is audited, and stores no finding.
+"""
+
+import base64
+import io
+import json
+import os
+import ssl
+import sys
+import urllib.request
+import uuid
+
+import grpc
+import pytest
+
+from harness import Stack, paths, protos
+from harness import orthanc as orthanc_mod
+from harness.checks import expect_status, poll
+from harness.fixtures import running
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "contract", "diagnosis"))
+import dximages  # noqa: E402
+
+SVC = "diagnosis"
+DATA = os.path.join(os.path.dirname(paths.REPO_ROOT), "shared", "data",
+                    "medmnist", "pneumoniamnist.npz")
+SCALE = 8  # 28 -> 224 pixels a side
+
+
+@pytest.fixture(scope="module")
+def pacs():
+    orthanc_mod.skip_if_absent()
+    pytest.importorskip("pydicom")
+    with orthanc_mod.Orthanc() as o:
+        yield o
+
+
+@pytest.fixture(scope="module")
+def st(pacs):
+    env = {"MED_DIAGNOSIS_PACS_URL": pacs.dicomweb_url,
+           "MED_DIAGNOSIS_STUDY_MAX_BYTES": str(4 << 20)}
+    with running(Stack(services=("audit", "identity", "records", SVC),
+                       patient_checks=True, fhir=True,
+                       extra_env=env)) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def pb():
+    return protos.module(SVC)
+
+
+def chest_pixels(real=True):
+    """28x28 grey pixels (a list of 784 ints) of one chest X-ray from
+    PneumoniaMNIST's test split.  Without ../shared, a test that needs the
+    guard to take the image for a chest X-ray (real) is skipped; the
+    others, refused before any pixel is read, use a synthetic reference
+    case of the classifier."""
+    if os.path.exists(DATA):
+        np = pytest.importorskip("numpy")
+        with np.load(DATA) as d:
+            return [int(v) for v in d["test_images"][0].reshape(-1)]
+    if real:
+        pytest.skip("%s absent (../shared/data not available)" % DATA)
+    return dximages.ref_cases()["cases"][0]["pixels"]
+
+
+def rows_of(pixels):
+    return dximages.case_rows({"pixels": pixels}, scale=SCALE)
+
+
+def make_patient(st):
+    idp = protos.module("identity")
+    mrn = "PACS-" + uuid.uuid4().hex[:10].upper()
+    pid = st.call("identity", "CreatePatient", idp.CreatePatientRequest(
+        mrn=mrn, family_name="Film", given_name="Test",
+        birth_date="1970-01-02", sex=idp.ADMINISTRATIVE_SEX_FEMALE),
+        role="registrar").patient_id
+    return pid, mrn
+
+
+def dicom(rows, mrn, accession="ACC1", study_uid=None, mono1=False,
+          modality="DX", view="PA", n_frames=1, corrupt=False):
+    """A DICOM file (bytes) of one grey image, made with pydicom.
+
+    mono1: 16 bits allocated, 12 stored, MONOCHROME1, slope 0.5 and
+    intercept -50, and a window under which the PACS renders the original
+    pixels back (value v = 8 (255 - x); window centre 1020.5, width 2041
+    maps v to v / 8, and MONOCHROME1 inverts it to x)."""
+    from pydicom.dataset import FileDataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+    np = pytest.importorskip("numpy")
+
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.1.1"  # DX
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = FileDataset(None, {}, file_meta=meta, preamble=b"\0" * 128)
+    ds.SOPClassUID = meta.MediaStorageSOPClassUID
+    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
+    ds.StudyInstanceUID = study_uid or generate_uid()
+    ds.SeriesInstanceUID = generate_uid()
+    ds.PatientID = mrn
+    ds.AccessionNumber = accession
+    ds.Modality = modality
+    ds.ViewPosition = view
+    ds.Rows, ds.Columns = len(rows), len(rows[0])
+    ds.SamplesPerPixel = 1
+    ds.PixelRepresentation = 0
+    x = np.array(rows, dtype=np.uint16)
+    if n_frames > 1:
+        ds.NumberOfFrames = n_frames
+    if mono1:
+        ds.PhotometricInterpretation = "MONOCHROME1"
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit = 16, 12, 11
+        ds.RescaleSlope, ds.RescaleIntercept = "0.5", "-50"
+        ds.WindowCenter, ds.WindowWidth = "1020.5", "2041"
+        data = ((255 - x) * 16 + 100).astype("<u2").tobytes()
+    else:
+        ds.PhotometricInterpretation = "MONOCHROME2"
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit = 8, 8, 7
+        ds.WindowCenter, ds.WindowWidth = "128", "256"
+        data = x.astype(np.uint8).tobytes()
+    data *= n_frames
+    if corrupt:
+        data = data[:len(data) // 3]  # the frame is cut short
+    ds.PixelData = data + (b"\0" if len(data) % 2 else b"")
+    out = io.BytesIO()
+    ds.save_as(out, write_like_original=False)
+    return ds.StudyInstanceUID, out.getvalue()
+
+
+def analyze(st, pb, pid, study, accession=""):
+    return st.call(SVC, "AnalyzeStudy", pb.AnalyzeStudyRequest(
+        patient_id=pid, study_instance_uid=study,
+        accession_number=accession), role="clinician", timeout=30)
+
+
+def n_findings(st, pb, pid):
+    return len(st.call(SVC, "ListFindings", pb.ListFindingsRequest(
+        patient_id=pid), role="clinician").findings)
+
+
+def refused(st, pb, pid, study, code, words, accession=""):
+    """The call fails with code and a message holding every word; no
+    finding is stored for the patient."""
+    before = n_findings(st, pb, pid)
+    e = expect_status(code, analyze, st, pb, pid, study, accession)
+    for w in words:
+        assert w in e.details(), e.details()
+    assert n_findings(st, pb, pid) == before
+    return e.details()
+
+
+def fhir_get(st, path):
+    req = urllib.request.Request(st.fhir_url() + "/" + path)
+    req.add_header("Authorization", "Bearer " + st.token("clinician"))
+    ctx = ssl.create_default_context(cafile=st.ca_path)
+    with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
+        return json.loads(r.read())
+
+
+def test_study_from_the_pacs_is_analysed_and_reported(st, pb, pacs):
+    pid, mrn = make_patient(st)
+    rows = rows_of(chest_pixels())
+    study, data = dicom(rows, mrn, accession="ACC-1")
+    stored = pacs.stow(data)
+    assert "00081199" in stored, stored  # ReferencedSOPSequence: stored
+    f = analyze(st, pb, pid, study, accession="ACC-1")
+    assert f.status == pb.FINDING_STATUS_PRELIMINARY
+    assert f.study_instance_uid == study
+    assert f.accession_number == "ACC-1"
+    assert f.sop_instance_uid and f.series_instance_uid
+    assert (f.image_width, f.image_height) == (224, 224)
+    assert f.image_format == "png"
+    # The same pixels as a PNG give the same answer: the PACS's
+    # rendering under the header's window is the identity here.
+    direct = st.call(SVC, "AnalyzeImage", pb.AnalyzeImageRequest(
+        patient_id=pid, image=dximages.png_grey(rows)), role="clinician",
+        timeout=10)
+    assert abs(f.top_probability - direct.top_probability) < 1e-4
+    assert f.top_label == direct.top_label
+    bundle = fhir_get(st, "DiagnosticReport?patient=%s" % pid)
+    reports = [e["resource"] for e in bundle.get("entry", [])
+               if e["resource"]["resourceType"] == "DiagnosticReport"]
+    mine = [r for r in reports if r["id"] == f.finding_id]
+    assert len(mine) == 1, bundle
+    assert mine[0]["status"] == "preliminary"
+    assert mine[0]["subject"]["reference"].endswith(pid)
+    assert mine[0]["imagingStudy"][0]["identifier"] == {
+        "system": "urn:dicom:uid", "value": "urn:oid:" + study}
+    valid_r4(bundle)
+    # Where the model looked: the overlay in the reply is the one stored
+    # and presented by the report.
+    assert f.has_overlay and f.overlay_png[:8] == b"\x89PNG\r\n\x1a\n"
+    form = mine[0]["presentedForm"]
+    assert form[0]["contentType"] == "image/png"
+    png = base64.b64decode(form[0]["data"])
+    assert png == f.overlay_png
+    check_overlay(png)
+
+
+def valid_r4(bundle):
+    """HL7's R4 JSON schema, as the FHIR suites check it."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), "fhir"))
+    from fhir_checks import assert_valid, r4_validator
+    assert_valid(r4_validator(), bundle)
+
+
+def check_overlay(png):
+    """224x224 RGB, the X-ray in grey with red where it looked: some
+    pixels red, some left grey (the map is not uniform)."""
+    cv2 = pytest.importorskip("cv2")
+    np = pytest.importorskip("numpy")
+    im = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
+    assert im.shape == (224, 224, 3)
+    b, g, r = (im[:, :, i].astype(int) for i in range(3))
+    red = (r - g) > 40
+    grey = (r - g) <= 2
+    assert 0.01 < red.mean() < 0.9, red.mean()
+    assert grey.mean() > 0.05, grey.mean()
+
+
+def test_twelve_bit_monochrome1_with_rescale_and_window(st, pb, pacs):
+    pid, mrn = make_patient(st)
+    rows = rows_of(chest_pixels())
+    study, data = dicom(rows, mrn, mono1=True)
+    pacs.stow(data)
+    f = analyze(st, pb, pid, study)
+    direct = st.call(SVC, "AnalyzeImage", pb.AnalyzeImageRequest(
+        patient_id=pid, image=dximages.png_grey(rows)), role="clinician",
+        timeout=10)
+    # The PACS rounds once when it windows: within a grey level.
+    assert abs(f.top_probability - direct.top_probability) < 0.02
+    assert f.top_label == direct.top_label
+
+
+def test_another_patients_study_is_refused(st, pb, pacs):
+    pid, _ = make_patient(st)
+    _, other_mrn = make_patient(st)
+    study, data = dicom(rows_of(chest_pixels(real=False)), other_mrn)
+    pacs.stow(data)
+    msg = refused(st, pb, pid, study, grpc.StatusCode.FAILED_PRECONDITION,
+                  ["study_instance_uid", "PatientID", "MRN"])
+    assert other_mrn not in msg
+
+
+def test_accession_mismatch_is_refused(st, pb, pacs):
+    pid, mrn = make_patient(st)
+    study, data = dicom(rows_of(chest_pixels(real=False)), mrn,
+                        accession="ACC-7")
+    pacs.stow(data)
+    refused(st, pb, pid, study, grpc.StatusCode.FAILED_PRECONDITION,
+            ["accession_number", "differs"], accession="ACC-8")
+
+
+def test_unknown_study_is_not_found(st, pb):
+    pid, _ = make_patient(st)
+    refused(st, pb, pid, "1.2.826.0.1.3680043.99." + str(uuid.uuid4().int),
+            grpc.StatusCode.NOT_FOUND, ["study_instance_uid", "no such"])
+
+
+def test_bad_uid_is_invalid(st, pb):
+    pid, _ = make_patient(st)
+    refused(st, pb, pid, "1.2.x", grpc.StatusCode.INVALID_ARGUMENT,
+            ["study_instance_uid", "DICOM UID"])
+
+
+def test_oversized_study_is_refused_before_pixels(st, pb, pacs):
+    pid, mrn = make_patient(st)
+    # 224 x 224 x 2 bytes x 60 frames = 5.7 MiB > the 4 MiB cap set above.
+    study, data = dicom(rows_of(chest_pixels(real=False)), mrn, mono1=True,
+                        n_frames=60)
+    pacs.stow(data)
+    refused(st, pb, pid, study, grpc.StatusCode.INVALID_ARGUMENT,
+            ["study_instance_uid", "MED_DIAGNOSIS_STUDY_MAX_BYTES"])
+
+
+def test_corrupt_frame_is_refused(st, pb, pacs):
+    pid, mrn = make_patient(st)
+    study, data = dicom(rows_of(chest_pixels(real=False)), mrn, corrupt=True)
+    pacs.store(data)
+    refused(st, pb, pid, study, grpc.StatusCode.INVALID_ARGUMENT,
+            ["study_instance_uid", "cannot render"])
+
+
+def test_lateral_view_alone_is_refused(st, pb, pacs):
+    pid, mrn = make_patient(st)
+    study, data = dicom(rows_of(chest_pixels(real=False)), mrn, view="LL")
+    pacs.stow(data)
+    refused(st, pb, pid, study, grpc.StatusCode.FAILED_PRECONDITION,
+            ["study_instance_uid", "frontal"])
+
+
+def test_refusal_is_audited(st, pb, pacs):
+    pid, _ = make_patient(st)
+    _, other = make_patient(st)
+    study, data = dicom(rows_of(chest_pixels(real=False)), other)
+    pacs.stow(data)
+    refused(st, pb, pid, study, grpc.StatusCode.FAILED_PRECONDITION,
+            ["PatientID"])
+    ap = protos.module("audit")
+
+    def refusal():
+        for r in st.call("audit", "Query", ap.QueryRequest(
+                patient_id=pid, limit=100), role="auditor", timeout=10):
+            if (r.event.action.endswith("/AnalyzeStudy") and
+                    r.event.outcome == grpc.StatusCode.FAILED_PRECONDITION
+                    .value[0]):
+                return r.event
+        return None
+    poll(refusal, timeout=20, what="the refused AnalyzeStudy in audit")
+
+
+def test_pacs_down_is_unavailable(st, pb, pacs):
+    pid, mrn = make_patient(st)
+    study, data = dicom(rows_of(chest_pixels()), mrn)
+    pacs.stow(data)
+    pacs.stop()
+    try:
+        refused(st, pb, pid, study, grpc.StatusCode.UNAVAILABLE,
+                ["pacs", "cannot be reached"])
+    finally:
+        pacs.start()
+    assert analyze(st, pb, pid, study).study_instance_uid == study
+
+
+# --- the out-of-distribution guard (services/diagnosis/models/
+# CHEST_GUARD_CARD.md): what is not a frontal chest radiograph gets no
+# probability.
+
+def _gradient():
+    return [[(x * 255) // 223 for x in range(224)] for _ in range(224)]
+
+
+def _noise():
+    rng = __import__("random").Random(38)
+    return [[rng.randrange(256) for _ in range(224)] for _ in range(224)]
+
+
+def _face():
+    path = os.path.join(os.path.dirname(paths.REPO_ROOT), "shared", "data",
+                        "faces", "orl", "s1", "1.pgm")
+    if not os.path.exists(path):
+        pytest.skip("%s absent (../shared/data not available)" % path)
+    cv2 = pytest.importorskip("cv2")
+    return cv2.imread(path, cv2.IMREAD_GRAYSCALE).tolist()
+
+
+@pytest.mark.parametrize("kind", ["gradient", "blank", "noise", "upside down",
+                                  "photograph"])
+def test_not_a_chest_radiograph_is_refused(st, pb, pacs, kind):
+    pid, mrn = make_patient(st)
+    rows = {"gradient": _gradient, "blank": lambda: [[128] * 224] * 224,
+            "noise": _noise,
+            "upside down": lambda: rows_of(chest_pixels())[::-1],
+            "photograph": _face}[kind]()
+    study, data = dicom(rows, mrn)
+    pacs.stow(data)
+    msg = refused(st, pb, pid, study, grpc.StatusCode.INVALID_ARGUMENT,
+                  ["image: not a frontal chest radiograph"])
+    assert not any(c.isdigit() for c in msg), msg  # no probability
+
+
+def _restart(st, **env):
+    st.stop_service(SVC)
+    st.services[SVC].env.update(env)
+    st.start_service(SVC)
+
+
+def test_guard_on_uploads_and_a_guard_that_cannot_load(st, pb, pacs):
+    """MED_DIAGNOSIS_GUARD_UPLOADS guards AnalyzeImage too; a guard file
+    that cannot load leaves the service up and guarded analyses
+    UNAVAILABLE, naming the guard."""
+    pid, mrn = make_patient(st)
+    rows = rows_of(chest_pixels())
+    try:
+        _restart(st, MED_DIAGNOSIS_GUARD_UPLOADS="true")
+        e = expect_status(grpc.StatusCode.INVALID_ARGUMENT, st.call, SVC,
+                          "AnalyzeImage", pb.AnalyzeImageRequest(
+                              patient_id=pid,
+                              image=dximages.png_grey(_gradient())),
+                          role="clinician", timeout=10)
+        assert e.details() == "image: not a frontal chest radiograph"
+        f = st.call(SVC, "AnalyzeImage", pb.AnalyzeImageRequest(
+            patient_id=pid, image=dximages.png_grey(rows)),
+            role="clinician", timeout=10)
+        assert f.top_label
+        _restart(st, MED_DIAGNOSIS_GUARD_UPLOADS="false",
+                 MED_DIAGNOSIS_GUARD_MODEL=os.path.join(st.workdir,
+                                                        "absent.onnx"))
+        study, data = dicom(rows, mrn)
+        pacs.stow(data)
+        refused(st, pb, pid, study, grpc.StatusCode.UNAVAILABLE,
+                ["guard: not loaded"])
+    finally:
+        _restart(st, MED_DIAGNOSIS_GUARD_UPLOADS="false",
+                 MED_DIAGNOSIS_GUARD_MODEL="")
+    assert analyze(st, pb, pid, study).study_instance_uid == study
