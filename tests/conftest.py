@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import Stack, install_sigterm_handler  # noqa: E402
+from harness import Stack, install_sigterm_handler, protos  # noqa: E402
 from harness.fixtures import running  # noqa: E402
 from harness.stack import live_stacks  # noqa: E402
 
@@ -22,6 +22,21 @@ def stack():
     """One stack (MariaDB + all five services) for the contract suites."""
     with running(Stack()) as st:
         yield st
+
+
+@pytest.fixture(scope="module")
+def pb(request):
+    """The generated protobuf module of the test file's service: the
+    file's PROTOS if it sets one, else its SVC.  A tuple of service names
+    gives {name: module}."""
+    names = getattr(request.module, "PROTOS", None) or getattr(
+        request.module, "SVC", None)
+    if names is None:
+        pytest.fail("%s uses pb but sets neither PROTOS nor SVC"
+                    % request.module.__name__, pytrace=False)
+    if isinstance(names, str):
+        return protos.module(names)
+    return {n: protos.module(n) for n in names}
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -23,11 +23,6 @@ def validator():
     return r4_validator()
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
 def _export(stack, pb, pid, after_seq=0, page_size=0, role="auditor"):
     return stack.call(SVC, "ExportAuditEventsFhir",
                       pb.ExportAuditEventsFhirRequest(

@@ -30,11 +30,6 @@ def validator():
 
 
 @pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
-@pytest.fixture(scope="module")
 def common():
     return protos.common()
 

@@ -31,11 +31,6 @@ def st():
         yield s
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
 def _sql_int(st, statement):
     """The single integer a SELECT returns."""
     return int(st.sql(statement).split()[-1])

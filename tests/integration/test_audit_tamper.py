@@ -45,9 +45,8 @@ def st():
         yield s
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("audit")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "audit"
 
 
 @pytest.fixture(scope="module")

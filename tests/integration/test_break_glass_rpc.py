@@ -49,10 +49,8 @@ def st():
         yield s
 
 
-@pytest.fixture(scope="module")
-def pb():
-    """The modules test_care_access's helpers take, by service name."""
-    return {n: protos.module(n) for n in SERVICES}
+# The pb fixture (tests/conftest.py): {service: module}.
+PROTOS = SERVICES
 
 
 @pytest.fixture(scope="module")

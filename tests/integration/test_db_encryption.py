@@ -21,7 +21,7 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, StackError, protos
+from harness import Stack, StackError
 from harness.fixtures import running
 
 RECORDS_TABLES = ("smartmed_records/entries", "smartmed_records/entry_heads",
@@ -36,9 +36,8 @@ def st():
         yield s
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("records")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "records"
 
 
 def _rows(st, statement):

@@ -18,7 +18,7 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, paths, protos
+from harness import Stack, paths
 from harness.fixtures import running
 from harness.checks import expect_status
 
@@ -36,11 +36,6 @@ CARD = os.path.join(dximages.MODEL_DIR, "MODEL_CARD.md")
 def st():
     with running(Stack(services=("audit", SVC))) as s:
         yield s
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
 
 
 def _restart(st, **env):

@@ -51,10 +51,8 @@ def st(tmp_path_factory):
         yield s
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("dosage")
-
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "dosage"
 
 
 def medctl(st, role, *args):

@@ -34,11 +34,14 @@ def st():
         yield s
 
 
-@pytest.fixture(scope="module")
-def pb(st):
-    pb = protos.module("dosage")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "dosage"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def catalogue(st):
+    """The sample catalogue, imported before the file's first test."""
     import_sample_catalogue(st)
-    return pb
 
 
 def adult(st, pb):

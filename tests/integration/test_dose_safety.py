@@ -27,16 +27,14 @@ def st():
         yield s
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("dosage")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "dosage"
 
 
 @pytest.fixture(scope="module")
 def catalogue(st, pb):
     r = import_sample_catalogue(st)
     return r.imported
-
 
 
 def patient(st, years=45, days=0):

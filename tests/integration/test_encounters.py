@@ -26,12 +26,6 @@ def st():
         yield s
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
-
 def patient(st, pb):
     req = pb.CreatePatientRequest(
         mrn="ENC-" + uuid.uuid4().hex[:12].upper(),

@@ -13,7 +13,6 @@ import grpc
 import numpy as np
 import pytest
 
-from harness import protos
 from harness.checks import expect_status, poll
 from harness.faces import (caltech_jpeg, deep_face_stack, face_events,
                            face_patient, orl_png, verify_face)
@@ -21,9 +20,8 @@ from harness.faces import (caltech_jpeg, deep_face_stack, face_events,
 COPY = "looks like a photograph of a photograph"
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("identity")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "identity"
 
 
 def _stack(**extra):

@@ -13,15 +13,13 @@ or without ../shared (ORL)."""
 
 import pytest
 
-from harness import protos
 from harness.checks import poll
 from harness.faces import (deep_face_stack, face_events, face_patient,
                            orl_png, verify_face)
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("identity")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "identity"
 
 
 def _stack(**extra):

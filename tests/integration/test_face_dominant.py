@@ -19,7 +19,6 @@ import grpc
 import numpy as np
 import pytest
 
-from harness import protos
 from harness.checks import expect_status, poll
 from harness.faces import (CALTECH_N, caltech_jpeg, crowded_photo,
                            deep_face_stack, face_events, face_patient,
@@ -28,9 +27,8 @@ from harness.faces import (CALTECH_N, caltech_jpeg, crowded_photo,
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("identity")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "identity"
 
 
 @pytest.fixture(scope="module")

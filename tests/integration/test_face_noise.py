@@ -10,7 +10,7 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, protos
+from harness import Stack
 from harness.checks import expect_status
 from harness.faces import FaceKeys, orl_png
 from harness.fixtures import running
@@ -31,11 +31,6 @@ def st():
                MED_FACE_EMBEDDER="lbp-v2")
     with running(Stack(services=(SVC, "audit"), extra_env=env)) as s:
         yield s
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
 
 
 def _png(img):

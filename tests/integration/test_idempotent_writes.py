@@ -24,11 +24,6 @@ def st():
         yield s
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
 def _rows_of(st, pid):
     out = st.sql("SELECT COUNT(*) FROM smartmed_records.entries "
                  "WHERE patient_id = '%s'" % pid)

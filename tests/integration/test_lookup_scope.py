@@ -55,11 +55,6 @@ def st():
         yield s
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
 def as_user(st, user, method, req, timeout=10):
     return st.call(SVC, method, req, token=st.scope_tokens[user],
                    timeout=timeout)

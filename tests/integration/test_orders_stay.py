@@ -38,9 +38,8 @@ def st():
         yield s
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return {n: protos.module(n) for n in SERVICES}
+# The pb fixture (tests/conftest.py): {service: module}.
+PROTOS = SERVICES
 
 
 @pytest.fixture(scope="module")

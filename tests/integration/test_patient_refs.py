@@ -11,7 +11,7 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, protos
+from harness import Stack
 from harness.fixtures import running
 from harness.checks import expect_status, poll
 
@@ -27,9 +27,8 @@ def st():
         yield s
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return {n: protos.module(n) for n in SERVICES}
+# The pb fixture (tests/conftest.py): {service: module}.
+PROTOS = SERVICES
 
 
 @pytest.fixture(scope="module")

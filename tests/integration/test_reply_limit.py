@@ -29,11 +29,6 @@ def st():
 
 
 @pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
-@pytest.fixture(scope="module")
 def big_entry(st, pb):
     """(patient, entry) of a note written under the default cap, with
     records then restarted with MED_MAX_MESSAGE_BYTES=LIMIT: one entry

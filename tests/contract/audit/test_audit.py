@@ -15,11 +15,6 @@ GET = "/smartmed.identity.v1.Identity/GetPatient"
 
 
 @pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
-@pytest.fixture(scope="module")
 def idpb():
     return protos.module("identity")
 
