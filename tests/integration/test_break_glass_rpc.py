@@ -21,8 +21,8 @@ import pytest
 
 from harness import protos
 from harness.checks import expect_status, poll
-from test_care_access import (as_user, audit_events, call, entries, entry,
-                              on_ward, refused, CARE_USERS)
+from test_care_access import (CARE_USERS, as_user, audit_events, call,
+                              entries, entry, on_ward, refused)
 
 SERVICES = ("audit", "identity", "records", "dosage", "diagnosis")
 TTL_MS = 300
