@@ -1,5 +1,7 @@
-"""Shared pytest setup: the harness on sys.path, the session stack, and
-service logs attached to failing tests."""
+"""Shared pytest setup: the harness on sys.path, the session stack of the
+contract suites (stack), each file's own stack (st, from the file's
+pytest.mark.stack) and protos (pb, from its PROTOS or SVC), the protos many
+files share, and service logs attached to failing tests."""
 
 import os
 import sys
@@ -8,8 +10,8 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import Stack, install_sigterm_handler  # noqa: E402
-from harness.fixtures import running  # noqa: E402
+from harness import Stack, install_sigterm_handler, protos  # noqa: E402
+from harness.fixtures import marked_stack, running  # noqa: E402
 from harness.stack import live_stacks  # noqa: E402
 
 
@@ -22,6 +24,50 @@ def stack():
     """One stack (MariaDB + all five services) for the contract suites."""
     with running(Stack()) as st:
         yield st
+
+
+@pytest.fixture(scope="module")
+def st(request):
+    """The test file's own stack, as its pytest.mark.stack(...) asks
+    (harness.fixtures.marked_stack), started once for the file.  A file
+    that needs a fresh stack for each test overrides st with a
+    function-scoped fixture that calls marked_stack too."""
+    with marked_stack(request) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def pb(request):
+    """The generated protobuf module of the test file's service: the
+    file's PROTOS if it sets one, else its SVC.  A tuple of service names
+    gives {name: module}."""
+    names = getattr(request.module, "PROTOS", None) or getattr(
+        request.module, "SVC", None)
+    if names is None:
+        pytest.fail("%s uses pb but sets neither PROTOS nor SVC"
+                    % request.module.__name__, pytrace=False)
+    if isinstance(names, str):
+        return protos.module(names)
+    return {n: protos.module(n) for n in names}
+
+
+# The protobuf modules many files read beside their own service's.
+@pytest.fixture(scope="module")
+def idpb():
+    """identity's protos."""
+    return protos.module("identity")
+
+
+@pytest.fixture(scope="module")
+def rpb():
+    """records' protos."""
+    return protos.module("records")
+
+
+@pytest.fixture(scope="module")
+def common():
+    """smartmed.common.v1's protos (paging, shared types)."""
+    return protos.common()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -10,22 +10,11 @@ import uuid
 import grpc
 import pytest
 
-from fhir_checks import (assert_valid, check_invariants, r4_validator,
-                         resources)
+from fhir_checks import assert_valid, check_invariants, resources
 from harness import protos
 from harness.checks import expect_status, poll
 
 SVC = "audit"
-
-
-@pytest.fixture(scope="module")
-def validator():
-    return r4_validator()
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
 
 
 def _export(stack, pb, pid, after_seq=0, page_size=0, role="auditor"):

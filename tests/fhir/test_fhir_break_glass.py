@@ -18,9 +18,8 @@ import uuid
 
 import pytest
 
-from harness import Stack, protos
+from harness import protos
 from harness.checks import poll
-from harness.fixtures import running, write_user_tokens
 from harness.stack import USERS
 
 SERVICES = ("audit", "identity", "records")
@@ -30,34 +29,19 @@ CARE_USERS = {"nurse.w3": ("nurse", "ward-3"),
               "dr.w3": ("clinician", "ward-3")}
 
 
-def write_tokens(path):
-    """The harness's role tokens plus this suite's users; returns
-    {user: token}."""
-    return write_user_tokens(path, CARE_USERS)
+pytestmark = pytest.mark.stack(
+    services=SERVICES, patient_checks=True, care_checks=True, fhir=True,
+    users=CARE_USERS, extra_env={"MED_CARE_CACHE_TTL_MS": "200"})
 
 
-@pytest.fixture(scope="module")
-def st():
-    stack = Stack(services=SERVICES, patient_checks=True, care_checks=True,
-                  fhir=True, extra_env={"MED_CARE_CACHE_TTL_MS": "200"})
-    stack.care_tokens = write_tokens(stack.tokens_path)
-    with running(stack) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def ipb():
-    return protos.module("identity")
-
-
-def ward5_patient(st, ipb):
+def ward5_patient(st, idpb):
     """A patient on ward 5 with one observation: not the ward-3 nurse's."""
-    p = st.call("identity", "CreatePatient", ipb.CreatePatientRequest(
+    p = st.call("identity", "CreatePatient", idpb.CreatePatientRequest(
         mrn="BG-" + uuid.uuid4().hex[:12].upper(), family_name="Glass",
         given_name="Test", birth_date="1961-04-05",
-        sex=ipb.ADMINISTRATIVE_SEX_MALE), role="registrar").patient_id
-    st.call("identity", "Admit", ipb.AdmitRequest(
-        patient_id=p, encounter_class=ipb.ENCOUNTER_CLASS_INPATIENT,
+        sex=idpb.ADMINISTRATIVE_SEX_MALE), role="registrar").patient_id
+    st.call("identity", "Admit", idpb.AdmitRequest(
+        patient_id=p, encounter_class=idpb.ENCOUNTER_CLASS_INPATIENT,
         ward="ward-5", bed="2", attending=USERS["clinician"],
         reason="break-glass test"), role="registrar")
     rpb = protos.module("records")
@@ -74,18 +58,18 @@ def grpc_as(st, user, method, req):
         path, request_serializer=lambda m: m.SerializeToString(),
         response_deserializer=resp.FromString)
     return stub(req, timeout=10,
-                metadata=st.metadata(token=st.care_tokens[user]))
+                metadata=st.metadata(token=st.user_tokens[user]))
 
 
-def start(st, ipb, user, pid):
-    return grpc_as(st, user, "StartBreakGlass", ipb.StartBreakGlassRequest(
+def start(st, idpb, user, pid):
+    return grpc_as(st, user, "StartBreakGlass", idpb.StartBreakGlassRequest(
         patient_id=pid, reason="UNCONSCIOUS", minutes=30))
 
 
 def get(st, user, path, glass=None):
     """(HTTP status, JSON body) of GET path as user."""
     req = urllib.request.Request(st.fhir_url() + "/" + path)
-    req.add_header("Authorization", "Bearer " + st.care_tokens[user])
+    req.add_header("Authorization", "Bearer " + st.user_tokens[user])
     req.add_header("X-Request-ID", "bg-" + uuid.uuid4().hex[:16])
     if glass is not None:
         req.add_header("X-Break-Glass", glass)
@@ -129,44 +113,44 @@ def refused_not_glass(st, pid, path, glass, why):
 @pytest.mark.parametrize("garbage", [
     "garbage", "", "' OR 1=1 --", "0" * 32, "A" * 32, "f" * 33,
     "bg1.e30.e30"])
-def test_garbage_header_is_refused_not_audited_as_emergency(st, ipb,
+def test_garbage_header_is_refused_not_audited_as_emergency(st, idpb,
                                                             garbage):
-    pid = ward5_patient(st, ipb)
+    pid = ward5_patient(st, idpb)
     why = "no active grant" if garbage == "0" * 32 else "not a grant id"
     refused_not_glass(st, pid, "Patient/" + pid, garbage, why)
 
 
-def test_grant_for_another_patient_or_user_is_refused(st, ipb):
-    pid, other = ward5_patient(st, ipb), ward5_patient(st, ipb)
-    g = start(st, ipb, "nurse.w3", other)
+def test_grant_for_another_patient_or_user_is_refused(st, idpb):
+    pid, other = ward5_patient(st, idpb), ward5_patient(st, idpb)
+    g = start(st, idpb, "nurse.w3", other)
     refused_not_glass(st, pid, "Patient/" + pid, g.grant_id,
                       "no active grant")
-    theirs = start(st, ipb, "dr.w3", pid)
+    theirs = start(st, idpb, "dr.w3", pid)
     refused_not_glass(st, pid, "Observation?patient=" + pid,
                       theirs.grant_id, "no active grant")
 
 
-def test_ended_grant_is_refused(st, ipb):
-    pid = ward5_patient(st, ipb)
-    g = start(st, ipb, "nurse.w3", pid)
+def test_ended_grant_is_refused(st, idpb):
+    pid = ward5_patient(st, idpb)
+    g = start(st, idpb, "nurse.w3", pid)
     grpc_as(st, "nurse.w3", "EndBreakGlass",
-            ipb.EndBreakGlassRequest(grant_id=g.grant_id))
+            idpb.EndBreakGlassRequest(grant_id=g.grant_id))
     refused_not_glass(st, pid, "Patient/%s/$everything" % pid, g.grant_id,
                       "no active grant")
 
 
-def test_header_without_a_patient_is_refused(st, ipb):
-    pid = ward5_patient(st, ipb)
-    g = start(st, ipb, "nurse.w3", pid)
+def test_header_without_a_patient_is_refused(st, idpb):
+    pid = ward5_patient(st, idpb)
+    g = start(st, idpb, "nurse.w3", pid)
     refused_not_glass(st, pid, "$research-export?project=p1", g.grant_id,
                       "names none")
 
 
-def test_live_grant_opens_the_chart_audited_as_break_glass(st, ipb):
-    pid = ward5_patient(st, ipb)
+def test_live_grant_opens_the_chart_audited_as_break_glass(st, idpb):
+    pid = ward5_patient(st, idpb)
     status, body, _ = get(st, "nurse.w3", "Observation?patient=" + pid)
     assert status == 403, body  # no care relationship, no grant
-    g = start(st, ipb, "nurse.w3", pid)
+    g = start(st, idpb, "nurse.w3", pid)
     time.sleep(0.5)  # past MED_CARE_CACHE_TTL_MS: records forgets the "no"
     status, body, req = get(st, "nurse.w3", "Patient/%s/$everything" % pid,
                             g.grant_id)

@@ -10,11 +10,9 @@ import sys
 import uuid
 
 import grpc
-import pytest
 
 from fhir_checks import (assert_valid, check_invariants, export_page,
-                         export_pages, r4_validator, resources)
-from harness import protos
+                         export_pages, resources)
 from harness.checks import expect_status
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
@@ -22,21 +20,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
 import dximages  # noqa: E402  (the diagnosis contract tests' images)
 
 SVC = "diagnosis"
-
-
-@pytest.fixture(scope="module")
-def validator():
-    return r4_validator()
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
-@pytest.fixture(scope="module")
-def common():
-    return protos.common()
 
 
 def _condition(stack, pb, pid, code="J18.9", **kw):

@@ -17,8 +17,8 @@ import grpc
 import pytest
 
 from fhir_checks import (assert_valid, check_invariants, export_page,
-                         export_pages, r4_validator, resources)
-from harness import Stack, paths, protos
+                         export_pages, resources)
+from harness import Stack, paths
 from harness.checks import expect_status
 from harness.fixtures import running
 
@@ -62,21 +62,6 @@ def dstack(keys):
     with running(Stack(services=(SVC,), extra_env={
             "MED_IDENTITY_PUBLIC_KEY_FILE": keys.pub})) as st:
         yield st
-
-
-@pytest.fixture(scope="module")
-def validator():
-    return r4_validator()
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
-@pytest.fixture(scope="module")
-def common():
-    return protos.common()
 
 
 def _drug(st, pb, prefix, **kw):

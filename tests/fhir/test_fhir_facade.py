@@ -17,7 +17,6 @@ from harness import Stack, protos
 from harness.checks import now_ms, poll
 from harness.fixtures import running
 
-from fhir_checks import hl7_schema
 
 LOINC = "http://loinc.org"
 
@@ -27,15 +26,6 @@ def fstack():
     with running(Stack(services=("audit", "identity", "records", "dosage"),
                        fhir=True)) as st:
         yield st
-
-
-@pytest.fixture(scope="module")
-def validator():
-    jsonschema = pytest.importorskip("jsonschema")
-    schema, why = hl7_schema()
-    if schema is None:
-        pytest.skip(why)
-    return jsonschema.Draft6Validator(schema)
 
 
 def get(st, url, role="clinician", token=None):

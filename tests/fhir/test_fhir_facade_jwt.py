@@ -13,7 +13,7 @@ from harness import Stack, pki, protos
 from harness.checks import poll
 from harness.fixtures import running
 
-from test_fhir_facade import get, outcome, valid, validator  # noqa: F401
+from test_fhir_facade import get, outcome, valid
 
 ISSUER = "https://idp.hospital.test/realms/smartmed"
 AUDIENCE = "smartmed-api"

@@ -14,8 +14,8 @@ import grpc
 import pytest
 
 from fhir_checks import (assert_valid, check_invariants, export_page,
-                         export_pages, r4_validator, resources)
-from harness import Stack, protos
+                         export_pages, resources)
+from harness import Stack
 from harness.checks import expect_status, now_ms
 from harness.fixtures import running
 
@@ -35,21 +35,6 @@ def instant(ms):
 def ist():
     with running(Stack(services=(SVC,))) as st:
         yield st
-
-
-@pytest.fixture(scope="module")
-def validator():
-    return r4_validator()
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
-@pytest.fixture(scope="module")
-def common():
-    return protos.common()
 
 
 def _patient(st, pb):

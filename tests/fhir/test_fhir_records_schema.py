@@ -17,7 +17,6 @@ import pytest
 
 from fhir_checks import (assert_valid, check_invariants, r4_validator,
                          resources)
-from harness import protos
 from harness.checks import expect_status
 
 SVC = "records"
@@ -27,21 +26,6 @@ LOINC = "http://loinc.org"
 VITAL_UNITS = {"8867-4": {"/min"}, "9279-1": {"/min"}, "8310-5": {"Cel",
                "[degF]"}, "2708-6": {"%"}, "29463-7": {"kg", "g",
                "[lb_av]"}, "8302-2": {"cm", "[in_i]"}, "85354-9": set()}
-
-
-@pytest.fixture(scope="module")
-def validator():
-    return r4_validator()
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
-@pytest.fixture(scope="module")
-def common():
-    return protos.common()
 
 
 def _create(stack, pb, pid, kind, **kw):

@@ -20,9 +20,9 @@ import grpc
 import pytest
 
 from fhir_checks import hl7_schema
-from harness import Stack, protos
+from harness import protos
 from harness.checks import expect_status, now_ms
-from harness.fixtures import new_patient, running
+from harness.fixtures import new_patient
 
 HOUR = 3600 * 1000
 INT64_MAX = 2 ** 63 - 1
@@ -38,10 +38,7 @@ ABSENT = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 
 
-@pytest.fixture(scope="module")
-def st():
-    with running(Stack(fhir=True)) as s:
-        yield s
+pytestmark = pytest.mark.stack(fhir=True)
 
 
 @pytest.fixture(scope="module")

@@ -269,18 +269,36 @@ def face_events(st, pid, key="event", value=None):
     return out
 
 
+def _need_deep_models():
+    """Skip the test when the build made no deep face models."""
+    if paths.deep_face_models() is None:
+        pytest.skip("deep face models not built (make deps installs the "
+                    "npm package, make builds them)")
+
+
+# The services of a deep face stack (deep_face_stack, use_deep_faces).
+DEEP_FACE_SERVICES = ("identity", "audit")
+
+
+def use_deep_faces(stack, **extra):
+    """Set a stack that has not started yet on the deep face models with
+    new keys and the MED_ settings in extra (a pytest.mark.stack prepare
+    step); skips when the build made no deep models."""
+    import tempfile
+    from .run import face_models_env
+    _need_deep_models()
+    keys = FaceKeys.load_or_create(tempfile.mkdtemp(prefix="smartmed-fk-"))
+    stack.extra_env.update(keys.env(), **face_models_env())
+    stack.extra_env.update(extra)
+
+
 def deep_face_stack(**extra):
     """identity and audit on the deep face models with new keys and the
     MED_ settings in extra, to use in a with statement; skips when the
     build made no deep models."""
-    import tempfile
     from . import Stack
     from .fixtures import running
-    from .run import face_models_env
-    if paths.deep_face_models() is None:
-        pytest.skip("deep face models not built (make deps installs the "
-                    "npm package, make builds them)")
-    keys = FaceKeys.load_or_create(tempfile.mkdtemp(prefix="smartmed-fk-"))
-    env = dict(keys.env(), **face_models_env())
-    env.update(extra)
-    return running(Stack(services=["identity", "audit"], extra_env=env))
+    _need_deep_models()
+    stack = Stack(services=DEEP_FACE_SERVICES)
+    use_deep_faces(stack, **extra)
+    return running(stack)

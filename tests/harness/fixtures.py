@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from . import paths, protos
-from .stack import TOKEN_ROLES, USERS, StackError
+from .stack import TOKEN_ROLES, USERS, Stack, StackError
 
 
 @contextlib.contextmanager
@@ -26,6 +26,41 @@ def running(stack):
         yield stack
     finally:
         stack.close()
+
+
+@contextlib.contextmanager
+def marked_stack(request):
+    """The stack a test file asks for with
+
+        pytestmark = pytest.mark.stack(services=..., **options)
+
+    Stack(**options), started for the fixture and closed afterwards.
+    Three options are the fixture's, not Stack's: users, {name: (role,
+    units or None)}, the suite's own users, whose tokens the stack's
+    user_tokens then holds (write_user_tokens); prepare(stack), called
+    before the start (keys or settings made afresh for the stack); and
+    ready(stack), called once every service serves (replicas)."""
+    mark = request.node.get_closest_marker("stack")
+    if mark is None:
+        pytest.fail("%s uses st but has no pytest.mark.stack(...)"
+                    % request.module.__name__, pytrace=False)
+    options = dict(mark.kwargs)
+    users = options.pop("users", None)
+    prepare = options.pop("prepare", None)
+    ready = options.pop("ready", None)
+    stack = Stack(**options)
+    try:
+        if users is not None:
+            stack.user_tokens = write_user_tokens(stack.tokens_path, users)
+        if prepare is not None:
+            prepare(stack)
+    except BaseException:
+        stack.close()
+        raise
+    with running(stack) as s:
+        if ready is not None:
+            ready(s)
+        yield s
 
 
 def spawn_like(st, name, timeout=15, **env_changes):

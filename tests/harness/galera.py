@@ -12,11 +12,11 @@ Stack(db_nodes=3) starts one of these instead of a single server.
 
 import os
 import signal
-import subprocess
 import threading
 import time
 
 from . import paths
+from .stack_processes import process_args, run_script
 
 PROVIDER = "/usr/lib/galera/libgalera_smm.so"
 
@@ -54,19 +54,8 @@ class Node:
 
 
 def _run(argv, timeout=180):
-    # Its own process group, killed whole if we are interrupted.
-    p = subprocess.Popen(argv, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        out, _ = p.communicate(timeout=timeout)
-    except BaseException:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        p.wait()
-        raise
-    return p.returncode, out.decode("utf-8", "replace")
+    rc, out = run_script(argv, timeout)
+    return rc, out.decode("utf-8", "replace")
 
 
 def _alive(pid):
@@ -227,18 +216,11 @@ class GaleraCluster:
     def _stray_pids(self):
         needle = (self.workdir + os.sep).encode()
         pids = []
-        for d in os.listdir("/proc"):
-            if not d.isdigit():
-                continue
-            try:
-                with open("/proc/%s/cmdline" % d, "rb") as f:
-                    args = f.read().split(b"\0")
-            except OSError:
-                continue
+        for pid, args in process_args():
             if (args and os.path.basename(args[0]).startswith(b"mariadbd")
                     and any(a.startswith(b"--datadir=" + needle)
                             for a in args[1:])):
-                pids.append(int(d))
+                pids.append(pid)
         return pids
 
     def _kill_strays(self):

@@ -17,8 +17,7 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, paths, protos
-from harness.fixtures import running
+from harness import paths
 from harness.checks import poll
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -29,21 +28,12 @@ BURST_THREADS = 4
 BURST_PER_THREAD = 100
 
 
-@pytest.fixture(scope="module")
-def st():
-    with running(Stack(services=("audit", "identity"), extra_env={
-            "MED_AUDIT_STH_INTERVAL_MS": "100"})) as s:
-        yield s
+pytestmark = pytest.mark.stack(services=("audit", "identity"),
+                               extra_env={"MED_AUDIT_STH_INTERVAL_MS": "100"})
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("audit")
-
-
-@pytest.fixture(scope="module")
-def idpb():
-    return protos.module("identity")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "audit"
 
 
 def _all_records(st, pb):

@@ -17,23 +17,23 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, metrics, protos
+from harness import metrics, protos
 from harness.checks import poll
-from harness.fixtures import running
+from harness.fixtures import marked_stack
 
 SVC = "records"
 CALLS = 20
 
 
+pytestmark = pytest.mark.stack(services=("audit", SVC))
+
+
 @pytest.fixture
-def st():
-    with running(Stack(services=("audit", SVC))) as s:
+def st(request):
+    """A fresh stack for each test: each stops and restarts services
+    and counts the outbox from empty."""
+    with marked_stack(request) as s:
         yield s
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
 
 
 def _sql_int(st, statement):

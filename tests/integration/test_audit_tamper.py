@@ -26,9 +26,9 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, metrics, paths, protos
+from harness import metrics, paths, protos
 from harness.checks import poll
-from harness.fixtures import running
+from harness.fixtures import marked_stack
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "contract", "audit"))
@@ -38,16 +38,20 @@ DB = "smartmed_audit"
 LEAF_MAC_TAG = b"smartmed-audit-leaf-mac-v1\x00"
 
 
+pytestmark = pytest.mark.stack(services=("audit",),
+                               extra_env={"MED_AUDIT_STH_INTERVAL_MS": "100"})
+
+
 @pytest.fixture
-def st():
-    with running(Stack(services=("audit",), extra_env={
-            "MED_AUDIT_STH_INTERVAL_MS": "100"})) as s:
+def st(request):
+    """A fresh stack for each test: each tampers with the audit log's
+    rows, which no later test may inherit."""
+    with marked_stack(request) as s:
         yield s
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("audit")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "audit"
 
 
 @pytest.fixture(scope="module")

@@ -10,19 +10,24 @@ import uuid
 
 import pytest
 
-from harness import Stack, metrics, protos
+from harness import metrics, protos
 from harness.checks import poll
-from harness.fixtures import running
+from harness.fixtures import marked_stack
 
 DB = "smartmed_audit"
 BACKUP = "smartmed_audit_backup"
 
 
+pytestmark = pytest.mark.stack(services=("audit", "records"), extra_env={
+    "MED_AUDIT_STH_INTERVAL_MS": "100",
+    "MED_AUDIT_WITNESS_INTERVAL_MS": "1000"})
+
+
 @pytest.fixture
-def st():
-    with running(Stack(services=("audit", "records"), extra_env={
-            "MED_AUDIT_STH_INTERVAL_MS": "100",
-            "MED_AUDIT_WITNESS_INTERVAL_MS": "1000"})) as s:
+def st(request):
+    """A fresh stack for each test: each alters the audit log or stops
+    audit, which no later test may inherit."""
+    with marked_stack(request) as s:
         yield s
 
 

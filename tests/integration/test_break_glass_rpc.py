@@ -12,7 +12,6 @@ limit for the rest, each refusal audited and counted (issue 31, finding
 7).  Real services, real MariaDB, gRPC over loopback."""
 
 import re
-import secrets
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -20,11 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 import grpc
 import pytest
 
-from harness import Stack, protos
+from harness import protos
 from harness.checks import expect_status, poll
-from harness.fixtures import running
-from test_care_access import (as_user, audit_events, call, entries, entry,
-                              on_ward, refused, write_tokens)
+from test_care_access import (CARE_USERS, as_user, audit_events, call,
+                              entries, entry, on_ward, refused)
 
 SERVICES = ("audit", "identity", "records", "dosage", "diagnosis")
 TTL_MS = 300
@@ -34,30 +32,16 @@ DENIED = grpc.StatusCode.PERMISSION_DENIED
 PER_HOUR = 20
 
 
-@pytest.fixture(scope="module")
-def st():
-    stack = Stack(services=SERVICES, patient_checks=True, care_checks=True,
-                  extra_env={"MED_CARE_CACHE_TTL_MS": str(TTL_MS)})
-    stack.care_tokens = write_tokens(stack.tokens_path)
-    # A user of the rate-limit test alone, so the other tests' grants do
-    # not count against it.
-    stack.care_tokens["nurse.burst"] = secrets.token_hex(24)
-    with open(stack.tokens_path, "a") as f:
-        f.write("%s nurse.burst nurse ward-3\n"
-                % stack.care_tokens["nurse.burst"])
-    with running(stack) as s:
-        yield s
+pytestmark = pytest.mark.stack(
+    services=SERVICES, patient_checks=True, care_checks=True,
+    # nurse.burst: a user of the rate-limit test alone, so the other
+    # tests' grants do not count against it.
+    users=dict(CARE_USERS, **{"nurse.burst": ("nurse", "ward-3")}),
+    extra_env={"MED_CARE_CACHE_TTL_MS": str(TTL_MS)})
 
 
-@pytest.fixture(scope="module")
-def pb():
-    """The modules test_care_access's helpers take, by service name."""
-    return {n: protos.module(n) for n in SERVICES}
-
-
-@pytest.fixture(scope="module")
-def idpb(pb):
-    return pb["identity"]
+# The pb fixture (tests/conftest.py): {service: module}.
+PROTOS = SERVICES
 
 
 def start(st, idpb, user, pid, reason="LIFE_THREAT", **kw):

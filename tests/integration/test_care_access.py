@@ -16,10 +16,9 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, protos
+from harness import protos
 from harness.checks import expect_status, now_ms, poll
 from harness.faces import FaceKeys, orl_png
-from harness.fixtures import running, write_user_tokens
 
 SERVICES = ("audit", "identity", "records", "dosage", "diagnosis")
 HOURS = 2
@@ -36,28 +35,17 @@ CARE_USERS = {
 }
 
 
-def write_tokens(path):
-    """The harness's role tokens plus this suite's users; returns
-    {user: token}."""
-    return write_user_tokens(path, CARE_USERS)
-
-
-@pytest.fixture(scope="module")
-def st():
-    env = {"MED_IDENTITY_DISCHARGE_ACCESS_HOURS": str(HOURS),
-           "MED_CARE_CACHE_TTL_MS": str(TTL_MS)}
+pytestmark = pytest.mark.stack(
+    services=SERVICES, patient_checks=True, care_checks=True,
+    users=CARE_USERS,
+    extra_env={"MED_IDENTITY_DISCHARGE_ACCESS_HOURS": str(HOURS),
+               "MED_CARE_CACHE_TTL_MS": str(TTL_MS)},
     # Face verification tokens for the bedside flow.
-    env.update(FaceKeys().env(public_key=True))
-    stack = Stack(services=SERVICES, patient_checks=True, care_checks=True,
-                  extra_env=env)
-    stack.care_tokens = write_tokens(stack.tokens_path)
-    with running(stack) as s:
-        yield s
+    prepare=lambda s: s.extra_env.update(FaceKeys().env(public_key=True)))
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return {n: protos.module(n) for n in SERVICES}
+# The pb fixture (tests/conftest.py): {service: module}.
+PROTOS = SERVICES
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +65,7 @@ def as_user(st, user, svc, method, req, md=()):
         path, request_serializer=lambda m: m.SerializeToString(),
         response_deserializer=resp.FromString)
     return stub.with_call(req, timeout=5, metadata=st.metadata(
-        token=st.care_tokens[user]) + list(md))
+        token=st.user_tokens[user]) + list(md))
 
 
 def call(st, user, svc, method, req, md=()):

@@ -30,9 +30,8 @@ import grpc
 import pytest
 
 from contract.test_roles import all_methods, doc_matrix
-from harness import Stack, protos
+from harness import protos
 from harness.checks import now_ms
-from harness.fixtures import running, write_user_tokens
 
 sys.path.append(os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "contract", "diagnosis"))
@@ -292,28 +291,18 @@ def request(objs, svc, method):
 
 # --- the stack and the patients ---------------------------------------------
 
-def write_tokens(path):
-    """The harness's role tokens plus this suite's users; returns
-    {user: token}."""
-    return write_user_tokens(path, CARE_USERS)
-
-
-@pytest.fixture(scope="module")
-def st():
-    # TTL 0: every call asks identity, so a discharge is seen at once.
-    env = {"MED_CARE_CACHE_TTL_MS": "0",
-           "MED_IDENTITY_DISCHARGE_ACCESS_HOURS": "2"}
-    stack = Stack(services=SERVICES, patient_checks=True, care_checks=True,
-                  extra_env=env)
-    stack.care_tokens = write_tokens(stack.tokens_path)
-    with running(stack) as s:
-        yield s
+# TTL 0: every call asks identity, so a discharge is seen at once.
+pytestmark = pytest.mark.stack(
+    services=SERVICES, patient_checks=True, care_checks=True,
+    users=CARE_USERS,
+    extra_env={"MED_CARE_CACHE_TTL_MS": "0",
+               "MED_IDENTITY_DISCHARGE_ACCESS_HOURS": "2"})
 
 
 def as_user(st, user, svc, method, req):
     """The status of one call as a CARE_USERS user: (code, details)."""
     return _status(st, svc, method, req, st.metadata(
-        token=st.care_tokens[user]))
+        token=st.user_tokens[user]))
 
 
 def _stub(st, svc, method, role=None):
@@ -334,7 +323,7 @@ def _status(st, svc, method, req, md, role=None):
 def make(st, user, svc, method, req):
     """A call that must succeed, as user; returns its response."""
     return _stub(st, svc, method)(req, timeout=10, metadata=st.metadata(
-        token=st.care_tokens[user]))
+        token=st.user_tokens[user]))
 
 
 @pytest.fixture(scope="module")

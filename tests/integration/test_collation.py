@@ -19,8 +19,7 @@ import uuid
 
 import pytest
 
-from harness import Stack, protos
-from harness.fixtures import running, write_user_tokens
+from harness import protos
 
 SERVICES = ("audit", "identity", "records", "diagnosis", "dosage")
 # Two users whose names differ only in case, and two outside Latin-1.
@@ -35,23 +34,9 @@ HUMAN_TEXT = {
 }
 
 
-def write_tokens(path):
-    """The harness's role tokens plus this suite's users; returns
-    {user: token}."""
-    return write_user_tokens(path, {u: ("clinician", None) for u in USERS_OF_SUITE})
-
-
-@pytest.fixture(scope="module")
-def st():
-    stack = Stack(services=SERVICES)
-    stack.suite_tokens = write_tokens(stack.tokens_path)
-    with running(stack) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def rpb():
-    return protos.module("records")
+pytestmark = pytest.mark.stack(
+    services=SERVICES,
+    users={u: ("clinician", None) for u in USERS_OF_SUITE})
 
 
 def rows(st, sql):
@@ -65,7 +50,7 @@ def create(st, rpb, user, pid, rid, title="Collation"):
     req = rpb.CreateEntryRequest(patient_id=pid, kind=rpb.ENTRY_KIND_NOTE,
                                  title=title, body="written once")
     return st.call("records", "CreateEntry", req, request_id=rid,
-                   token=st.suite_tokens[user])
+                   token=st.user_tokens[user])
 
 
 def entries_of(st, pid):

@@ -7,16 +7,13 @@ import threading
 import grpc
 import pytest
 
-from harness import Stack, paths, protos
+from harness import paths, protos
 
 AGE_MS = 1000
 
 
-@pytest.fixture(scope="module")
-def st():
-    with Stack(services=("identity",), extra_env={
-            "MED_GRPC_MAX_CONNECTION_AGE_MS": str(AGE_MS)}) as s:
-        yield s
+pytestmark = pytest.mark.stack(services=("identity",), extra_env={
+    "MED_GRPC_MAX_CONNECTION_AGE_MS": str(AGE_MS)})
 
 
 def _check(ch):

@@ -21,8 +21,7 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, StackError, protos
-from harness.fixtures import running
+from harness import StackError
 
 RECORDS_TABLES = ("smartmed_records/entries", "smartmed_records/entry_heads",
                   "smartmed_records/chain_heads",
@@ -30,15 +29,11 @@ RECORDS_TABLES = ("smartmed_records/entries", "smartmed_records/entry_heads",
                   "smartmed_records/schema_version")
 
 
-@pytest.fixture(scope="module")
-def st():
-    with running(Stack(services=["records"], db_encrypted=True)) as s:
-        yield s
+pytestmark = pytest.mark.stack(services=["records"], db_encrypted=True)
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("records")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "records"
 
 
 def _rows(st, statement):

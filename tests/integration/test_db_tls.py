@@ -16,14 +16,19 @@ import subprocess
 
 import pytest
 
-from harness import Stack, free_port
+from harness import free_port
 from harness import pki
-from harness.fixtures import running, spawn_like
+from harness.fixtures import marked_stack, spawn_like
+
+
+pytestmark = pytest.mark.stack(services=["records"])
 
 
 @pytest.fixture
-def st():
-    with running(Stack(services=["records"])) as s:
+def st(request):
+    """A fresh stack for each test: each restarts MariaDB with other
+    TLS settings."""
+    with marked_stack(request) as s:
         yield s
 
 

@@ -18,8 +18,7 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, paths, protos
-from harness.fixtures import running
+from harness import paths
 from harness.checks import expect_status
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -32,15 +31,7 @@ DATA = os.path.join(os.path.dirname(paths.REPO_ROOT), "shared", "data",
 CARD = os.path.join(dximages.MODEL_DIR, "MODEL_CARD.md")
 
 
-@pytest.fixture(scope="module")
-def st():
-    with running(Stack(services=("audit", SVC))) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
+pytestmark = pytest.mark.stack(services=("audit", SVC))
 
 
 def _restart(st, **env):

@@ -26,10 +26,10 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, paths, protos, run
+from harness import paths, protos, run
 from harness.checks import expect_status, now_ms, poll
 from harness.faces import ORL, orl_png
-from harness.fixtures import running, spawn_like
+from harness.fixtures import spawn_like
 
 MIN = 60 * 1000
 # The GS1 General Specifications' example GTIN, as the paracetamol pack.
@@ -39,22 +39,23 @@ MEDCTL = paths.bin_path("medctl")
 _TLS_ENV = {}
 
 
-@pytest.fixture(scope="module")
-def st(tmp_path_factory):
-    _, env = run.face_keys(str(tmp_path_factory.mktemp("run")))
-    # The ward is in London: its clocks change (issue 30, "a MAR a nurse
-    # can read"); records holds the facts the banner shows.
-    env["MED_WARD_TIME_ZONE"] = "Europe/London"
-    with running(Stack(services=("audit", "identity", "records", "dosage"),
-                       patient_checks=True, extra_env=env)) as s:
-        _TLS_ENV.update(s.client_tls_env())
-        yield s
+def _face_keys_and_tls(stack):
+    """make run's face keys for the stack; its MED_TLS_* in _TLS_ENV."""
+    _, env = run.face_keys(os.path.join(stack.workdir, "face-keys"))
+    stack.extra_env.update(env)
+    _TLS_ENV.update(stack.client_tls_env())
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("dosage")
+# The ward is in London: its clocks change (issue 30, "a MAR a nurse can
+# read"); records holds the facts the banner shows.
+pytestmark = pytest.mark.stack(
+    services=("audit", "identity", "records", "dosage"), patient_checks=True,
+    extra_env={"MED_WARD_TIME_ZONE": "Europe/London"},
+    prepare=_face_keys_and_tls)
 
+
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "dosage"
 
 
 def medctl(st, role, *args):

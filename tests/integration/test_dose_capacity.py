@@ -18,9 +18,9 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, protos
+from harness import protos
 from harness.checks import expect_status, now_ms
-from harness.fixtures import import_sample_catalogue, running
+from harness.fixtures import import_sample_catalogue
 
 SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
@@ -28,17 +28,17 @@ PARACETAMOL = "161"  # 1 g a dose, 4 g a day in the sample catalogue
 GIVEN_MAX_ROWS = 20000
 
 
-@pytest.fixture(scope="module")
-def st():
-    with running(Stack(services=SERVICES, patient_checks=True)) as s:
-        yield s
+pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
 
 
-@pytest.fixture(scope="module")
-def pb(st):
-    pb = protos.module("dosage")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "dosage"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def catalogue(st):
+    """The sample catalogue, imported before the file's first test."""
     import_sample_catalogue(st)
-    return pb
 
 
 def adult(st, pb):

@@ -12,24 +12,20 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, paths, protos
+from harness import paths, protos
 from harness.checks import expect_status, now_ms, poll
-from harness.fixtures import import_sample_catalogue, new_patient, running
+from harness.fixtures import import_sample_catalogue, new_patient
 
 SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
 MIN = 60 * 1000
 
 
-@pytest.fixture(scope="module")
-def st():
-    with running(Stack(services=SERVICES, patient_checks=True)) as s:
-        yield s
+pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("dosage")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "dosage"
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,9 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, protos
+from harness import protos
 from harness.checks import expect_status, now_ms, poll
-from harness.fixtures import import_sample_catalogue, running
+from harness.fixtures import import_sample_catalogue
 
 SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
@@ -28,15 +28,11 @@ DAY = 24 * HOUR
 PARACETAMOL, INSULIN, METHOTREXATE = "161", "253182", "6851"
 
 
-@pytest.fixture(scope="module")
-def st():
-    with running(Stack(services=SERVICES, patient_checks=True)) as s:
-        yield s
+pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("dosage")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "dosage"
 
 
 @pytest.fixture(scope="module")

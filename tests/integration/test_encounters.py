@@ -10,26 +10,16 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, protos
+from harness import protos
 from harness.checks import expect_status, now_ms, poll
-from harness.fixtures import running
 
 SVC = "identity"
 HOURS = 2
 
 
-@pytest.fixture(scope="module")
-def st():
-    env = {"MED_IDENTITY_DISCHARGE_ACCESS_HOURS": str(HOURS)}
-    with running(Stack(services=("audit", "identity"),
-                       extra_env=env)) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
+pytestmark = pytest.mark.stack(
+    services=("audit", "identity"),
+    extra_env={"MED_IDENTITY_DISCHARGE_ACCESS_HOURS": str(HOURS)})
 
 
 def patient(st, pb):

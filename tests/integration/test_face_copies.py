@@ -13,27 +13,20 @@ import grpc
 import numpy as np
 import pytest
 
-from harness import protos
 from harness.checks import expect_status, poll
-from harness.faces import (caltech_jpeg, deep_face_stack, face_events,
-                           face_patient, orl_png, verify_face)
+from harness.faces import (DEEP_FACE_SERVICES, caltech_jpeg,
+                           deep_face_stack, face_events, face_patient,
+                           orl_png, use_deep_faces, verify_face)
 
 COPY = "looks like a photograph of a photograph"
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("identity")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "identity"
 
 
-def _stack(**extra):
-    return deep_face_stack(**extra)
-
-
-@pytest.fixture(scope="module")
-def st():
-    with _stack() as s:
-        yield s
+pytestmark = pytest.mark.stack(services=DEEP_FACE_SERVICES,
+                               prepare=use_deep_faces)
 
 
 def _photo(n):
@@ -140,7 +133,7 @@ def test_erasure_removes_the_probe_hashes(st, pb):
 
 def test_warn_mode_answers_flagged_without_a_token(pb):
     photo = _photo(1)
-    with _stack(MED_FACE_COPY_CHECK="warn") as s:
+    with deep_face_stack(MED_FACE_COPY_CHECK="warn") as s:
         pid = _patient(s, pb, [photo])
         r = _verify(s, pb, pid, photo)
         assert r.copy_suspected and r.copy_distance == 0

@@ -13,25 +13,23 @@ or without ../shared (ORL)."""
 
 import pytest
 
-from harness import protos
 from harness.checks import poll
-from harness.faces import (deep_face_stack, face_events, face_patient,
-                           orl_png, verify_face)
+from harness.faces import (DEEP_FACE_SERVICES, deep_face_stack,
+                           face_events, face_patient, orl_png, use_deep_faces,
+                           verify_face)
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("identity")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "identity"
 
 
 def _stack(**extra):
     return deep_face_stack(**dict({"MED_FACE_COPY_CHECK": "off"}, **extra))
 
 
-@pytest.fixture(scope="module")
-def st():
-    with _stack() as s:
-        yield s
+pytestmark = pytest.mark.stack(
+    services=DEEP_FACE_SERVICES,
+    prepare=lambda s: use_deep_faces(s, MED_FACE_COPY_CHECK="off"))
 
 
 def _patient(st, pb, photos):

@@ -19,24 +19,21 @@ import grpc
 import numpy as np
 import pytest
 
-from harness import protos
 from harness.checks import expect_status, poll
 from harness.faces import (CALTECH_N, caltech_jpeg, crowded_photo,
-                           deep_face_stack, face_events, face_patient,
-                           orl_png, verify_face)
+                           DEEP_FACE_SERVICES, face_events, face_patient,
+                           orl_png, use_deep_faces, verify_face)
 
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("identity")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "identity"
 
 
-@pytest.fixture(scope="module")
-def st():
-    with deep_face_stack(MED_FACE_COPY_CHECK="off") as s:
-        yield s
+pytestmark = pytest.mark.stack(
+    services=DEEP_FACE_SERVICES,
+    prepare=lambda s: use_deep_faces(s, MED_FACE_COPY_CHECK="off"))
 
 
 def _patient(st, pb):

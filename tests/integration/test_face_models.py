@@ -27,7 +27,7 @@ import grpc
 import numpy as np
 import pytest
 
-from harness import Stack, paths, protos
+from harness import Stack, paths
 from harness.checks import expect_status
 from harness.faces import FaceKeys, orl_png
 from harness.fixtures import running
@@ -191,9 +191,8 @@ def test_cards_name_their_model_files():
 
 # --- identity with the aligned chip ----------------------------------------
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("identity")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "identity"
 
 
 def _patient(st, pb):

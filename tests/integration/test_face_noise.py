@@ -10,10 +10,8 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, protos
 from harness.checks import expect_status
 from harness.faces import FaceKeys, orl_png
-from harness.fixtures import running
 
 SVC = "identity"
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
@@ -25,17 +23,10 @@ SWEEP = [(s, sg, seed) for s in (200, 400) for sg in (1, 1.5, 2, 3)
          for seed in range(100, 106)]
 
 
-@pytest.fixture(scope="module")
-def st():
-    env = dict(FaceKeys().env(), MED_FACE_DETECTOR="haar",
-               MED_FACE_EMBEDDER="lbp-v2")
-    with running(Stack(services=(SVC, "audit"), extra_env=env)) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
+pytestmark = pytest.mark.stack(
+    services=(SVC, "audit"),
+    extra_env={"MED_FACE_DETECTOR": "haar", "MED_FACE_EMBEDDER": "lbp-v2"},
+    prepare=lambda s: s.extra_env.update(FaceKeys().env()))
 
 
 def _png(img):

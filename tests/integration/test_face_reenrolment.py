@@ -12,9 +12,8 @@ import re
 import tempfile
 import uuid
 
-import pytest
 
-from harness import Stack, metrics, paths, protos
+from harness import Stack, metrics, paths
 from harness.checks import poll
 from harness.face_embedder import write_embedder
 from harness.faces import FaceKeys, orl_png
@@ -23,11 +22,6 @@ from harness.fixtures import running
 SVC = "identity"
 NEW = "faceproj-test"  # the name on the test embedder's card
 GAUGE = "smartmed_identity_face_patients_without_active_model_template"
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
 
 
 def registrar(st, method, request, timeout=5):

@@ -27,11 +27,6 @@ def make_stack():
         yield make
 
 
-@pytest.fixture(scope="module")
-def idpb():
-    return protos.module("identity")
-
-
 def _create_req(idpb, **kw):
     args = dict(mrn="F-" + uuid.uuid4().hex[:16], family_name="Fault",
                 given_name="Fay", birth_date="1990-03-04",

@@ -15,12 +15,10 @@ import time
 import grpc
 import pytest
 
-from harness import Stack, protos
+from harness import protos
 from harness.checks import now_ms
-from harness.fixtures import new_patient, running
+from harness.fixtures import new_patient
 from harness.galera import missing
-
-pytestmark = pytest.mark.skipif(bool(missing()), reason=missing() or "-")
 
 SERVICES = ("audit", "identity")
 HOUR = 3600 * 1000
@@ -40,18 +38,22 @@ def _start_pair(s, n, env):
         s.wait_serving(key, timeout=60)
 
 
-@pytest.fixture(scope="module")
-def st():
-    with running(Stack(services=SERVICES, patient_checks=True,
-                       db_nodes=3)) as s:
-        print("galera: 3 nodes synced in %.1f s" % s.cluster.startup_s)
-        assert s.cluster.status("wsrep_cluster_size", 2) == "3"
-        env = {"MED_IDENTITY_URL": s.addr("identity"),
-               "MED_CARE_ENFORCE": "false"}
-        _start_pair(s, "records", env)
-        _start_pair(s, "dosage",
-                    dict(env, MED_RECORDS_URL=s.addr(A["records"])))
-        yield s
+def _racing_pairs(s):
+    """The cluster has its 3 nodes; both REPLICAS pairs started."""
+    print("galera: 3 nodes synced in %.1f s" % s.cluster.startup_s)
+    assert s.cluster.status("wsrep_cluster_size", 2) == "3"
+    env = {"MED_IDENTITY_URL": s.addr("identity"),
+           "MED_CARE_ENFORCE": "false"}
+    _start_pair(s, "records", env)
+    _start_pair(s, "dosage",
+                dict(env, MED_RECORDS_URL=s.addr(A["records"])))
+
+
+pytestmark = [
+    pytest.mark.skipif(bool(missing()), reason=missing() or "-"),
+    pytest.mark.stack(services=SERVICES, patient_checks=True, db_nodes=3,
+                      ready=_racing_pairs),
+]
 
 
 def _sql_row(st, statement, node=0):

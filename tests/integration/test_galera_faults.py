@@ -25,11 +25,9 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, protos
-from harness.fixtures import new_patient, running
+from harness import protos
+from harness.fixtures import new_patient
 from harness.galera import missing
-
-pytestmark = pytest.mark.skipif(bool(missing()), reason=missing() or "-")
 
 SERVICES = ("audit", "identity")
 # One replica of records per node: (key, node).
@@ -40,19 +38,23 @@ CALL_TIMEOUT_S = 20
 UNAVAILABLE = grpc.StatusCode.UNAVAILABLE
 
 
-@pytest.fixture(scope="module")
-def st():
-    with running(Stack(services=SERVICES, patient_checks=True,
-                       db_nodes=3)) as s:
-        env = {"MED_IDENTITY_URL": s.addr("identity"),
-               "MED_CARE_ENFORCE": "false"}
-        # One after the other: racing migrations are
-        # test_galera_cluster.py's subject, not this file's.
-        for key, node in RECORDS:
-            s.start_replica("records", key, env=dict(env, MED_DB_PORT=str(
-                s.db_node_port(node))), wait=False)
-            s.wait_serving(key, timeout=60)
-        yield s
+def _records_on_every_node(s):
+    """RECORDS started, each through its node."""
+    env = {"MED_IDENTITY_URL": s.addr("identity"),
+           "MED_CARE_ENFORCE": "false"}
+    # One after the other: racing migrations are
+    # test_galera_cluster.py's subject, not this file's.
+    for key, node in RECORDS:
+        s.start_replica("records", key, env=dict(env, MED_DB_PORT=str(
+            s.db_node_port(node))), wait=False)
+        s.wait_serving(key, timeout=60)
+
+
+pytestmark = [
+    pytest.mark.skipif(bool(missing()), reason=missing() or "-"),
+    pytest.mark.stack(services=SERVICES, patient_checks=True, db_nodes=3,
+                      ready=_records_on_every_node),
+]
 
 
 def _patient(st):

@@ -12,8 +12,7 @@ import time
 
 import pytest
 
-from harness import Stack, metrics, paths, protos
-from harness.fixtures import running
+from harness import metrics, paths, protos
 
 SVC = "identity"
 CAP = 16
@@ -21,11 +20,8 @@ HOG = 40
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
 
 
-@pytest.fixture(scope="module")
-def st():
-    with running(Stack(services=(SVC,), extra_env={
-            "MED_GRPC_MAX_CONNS_PER_CLIENT": str(CAP)})) as s:
-        yield s
+pytestmark = pytest.mark.stack(services=(SVC,), extra_env={
+    "MED_GRPC_MAX_CONNS_PER_CLIENT": str(CAP)})
 
 
 def _context(st):

@@ -11,22 +11,13 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, protos
+from harness import protos
 from harness.checks import poll
-from harness.fixtures import running
 
 SVC = "records"
 
 
-@pytest.fixture(scope="module")
-def st():
-    with running(Stack(services=("audit", SVC))) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
+pytestmark = pytest.mark.stack(services=("audit", SVC))
 
 
 def _rows_of(st, pid):

@@ -10,18 +10,13 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, protos
+from harness import Stack
 from harness.checks import expect_status
 from harness.face_detector import yunet_detector
 from harness.faces import FaceKeys, orl_png
 from harness.fixtures import running
 
 SVC = "identity"
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
 
 
 def detector_env(**kw):

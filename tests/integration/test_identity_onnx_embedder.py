@@ -26,11 +26,6 @@ NAME = "faceproj-test"
 THRESHOLD = 0.97
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
 def embedder_env(keys, **kw):
     """identity on the ONNX embedder.  These cases verify the enrolment
     photograph itself (it must score ~1 through the model), which the copy

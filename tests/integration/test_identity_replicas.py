@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-from harness import Stack, protos
+from harness import Stack
 from harness.fixtures import running
 from harness.faces import FaceKeys, orl_png
 
@@ -33,9 +33,8 @@ def two():
         yield st
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("identity")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "identity"
 
 
 def patient(st, pb, on=A):

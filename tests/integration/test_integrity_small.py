@@ -13,9 +13,9 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, free_port, pki, protos
+from harness import free_port, pki, protos
 from harness.checks import expect_status, poll
-from harness.fixtures import running, spawn_like
+from harness.fixtures import spawn_like
 
 ISSUER = "https://idp.hospital.test/realms/smartmed"
 AUDIENCE = "smartmed-api"
@@ -25,23 +25,19 @@ NOT_FOUND = grpc.StatusCode.NOT_FOUND
 BG_MAX_MINUTES = 240  # MED_BREAK_GLASS_MAX_MINUTES's default
 
 
-@pytest.fixture(scope="module")
-def st(tmp_path_factory):
-    d = tmp_path_factory.mktemp("integrity")
-    key = pki.JwtKey("ES256", "ec-1")
-    jwks = str(d / "jwks.json")
-    pki.write_jwks(jwks, [key])
-    env = {"MED_JWT_JWKS": jwks, "MED_JWT_ISSUER": ISSUER,
-           "MED_JWT_AUDIENCE": AUDIENCE, "MED_JWT_LEEWAY_S": "5"}
-    with running(Stack(services=["identity", "diagnosis", "audit"],
-                       extra_env=env)) as s:
-        s.jwt_key = key
-        yield s
+def _trust_a_jwt_key(stack):
+    """The stack trusts a signing key of its own (stack.jwt_key) through
+    a JWKS file in its workdir."""
+    stack.jwt_key = pki.JwtKey("ES256", "ec-1")
+    jwks = os.path.join(stack.workdir, "jwks.json")
+    pki.write_jwks(jwks, [stack.jwt_key])
+    stack.extra_env.update({
+        "MED_JWT_JWKS": jwks, "MED_JWT_ISSUER": ISSUER,
+        "MED_JWT_AUDIENCE": AUDIENCE, "MED_JWT_LEEWAY_S": "5"})
 
 
-@pytest.fixture(scope="module")
-def idpb():
-    return protos.module("identity")
+pytestmark = pytest.mark.stack(services=["identity", "diagnosis", "audit"],
+                               prepare=_trust_a_jwt_key)
 
 
 @pytest.fixture(scope="module")

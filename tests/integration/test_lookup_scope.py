@@ -21,10 +21,9 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, protos
+from harness import protos
 from harness.checks import expect_status, poll
 from harness.faces import FaceKeys, orl_png
-from harness.fixtures import running, write_user_tokens
 from harness.stack import USERS
 
 SVC = "identity"
@@ -39,29 +38,14 @@ SCOPE_USERS = {
 ORL_A, ORL_B = 21, 22  # the ORL subjects whose faces wards A and B have
 
 
-def write_tokens(path):
-    """The harness's role tokens plus this suite's users; returns
-    {user: token}."""
-    return write_user_tokens(path, SCOPE_USERS)
-
-
-@pytest.fixture(scope="module")
-def st():
-    stack = Stack(services=("audit", "identity", "records"),
-                  care_checks=True,
-                  fhir=True, extra_env=FaceKeys().env())
-    stack.scope_tokens = write_tokens(stack.tokens_path)
-    with running(stack) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
+pytestmark = pytest.mark.stack(
+    services=("audit", "identity", "records"), care_checks=True, fhir=True,
+    users=SCOPE_USERS,
+    prepare=lambda s: s.extra_env.update(FaceKeys().env()))
 
 
 def as_user(st, user, method, req, timeout=10):
-    return st.call(SVC, method, req, token=st.scope_tokens[user],
+    return st.call(SVC, method, req, token=st.user_tokens[user],
                    timeout=timeout)
 
 
@@ -330,7 +314,7 @@ def fhir_get(st, path, token):
 
 
 def test_fhir_patient_read_and_encounters_follow_the_scope(st, hospital):
-    tok = st.scope_tokens["nurse.a"]
+    tok = st.user_tokens["nurse.a"]
     a1, b = pid(hospital, "a1"), pid(hospital, "b")
     status, body = fhir_get(st, "Patient/" + a1, tok)
     assert status == 200 and body["id"] == a1, body
@@ -341,5 +325,5 @@ def test_fhir_patient_read_and_encounters_follow_the_scope(st, hospital):
     status, body = fhir_get(st, "Patient/%s/$everything" % b, tok)
     assert status == 404, body
     status, body = fhir_get(st, "Encounter?patient=" + b,
-                            st.scope_tokens["nurse.b"])
+                            st.user_tokens["nurse.b"])
     assert status == 200 and body["total"] == 1, body

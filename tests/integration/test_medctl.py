@@ -31,17 +31,20 @@ _TLS_ENV = {}
 _FACES = []
 
 
-@pytest.fixture(scope="module")
-def st(tmp_path_factory):
+def _face_keys_and_tls(stack):
+    """make run's face keys for the stack (in _FACES); its MED_TLS_* in
+    _TLS_ENV."""
     if not os.access(MEDCTL, os.X_OK):
         pytest.fail("%s is missing: run `make all` first" % MEDCTL,
                     pytrace=False)
-    keys, env = run.face_keys(str(tmp_path_factory.mktemp("run")))
+    keys, env = run.face_keys(os.path.join(stack.workdir, "face-keys"))
     _FACES.append(keys)
-    with running(Stack(services=["identity", "records", "dosage"],
-                       extra_env=env)) as s:
-        _TLS_ENV.update(s.client_tls_env())
-        yield s
+    stack.extra_env.update(env)
+    _TLS_ENV.update(stack.client_tls_env())
+
+
+pytestmark = pytest.mark.stack(services=["identity", "records", "dosage"],
+                               prepare=_face_keys_and_tls)
 
 
 def medctl(*args, env=None, timeout=30, stdin=None):

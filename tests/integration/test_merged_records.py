@@ -15,9 +15,9 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, protos
+from harness import protos
 from harness.checks import expect_status, now_ms
-from harness.fixtures import import_sample_catalogue, running
+from harness.fixtures import import_sample_catalogue
 
 
 SERVICES = ("audit", "identity", "records", "dosage")
@@ -25,16 +25,12 @@ HOUR = 3600 * 1000
 MERGED = "record was merged into %s; chart on the surviving record"
 
 
-@pytest.fixture(scope="module")
-def st():
-    with running(Stack(services=SERVICES, patient_checks=True,
-                       fhir=True)) as s:
-        yield s
+pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True,
+                               fhir=True)
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("dosage")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "dosage"
 
 
 @pytest.fixture(scope="module")

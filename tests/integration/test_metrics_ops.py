@@ -7,8 +7,7 @@ import time
 import grpc
 import pytest
 
-from harness import Stack, metrics, protos
-from harness.fixtures import running
+from harness import metrics, protos
 
 SVC = "identity"
 
@@ -42,10 +41,7 @@ def get_missing(st):
     assert e.value.code() == grpc.StatusCode.NOT_FOUND
 
 
-@pytest.fixture(scope="module")
-def st():
-    with running(Stack(services=("audit", SVC))) as s:
-        yield s
+pytestmark = pytest.mark.stack(services=("audit", SVC))
 
 
 def delivered(st):

@@ -14,9 +14,8 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, protos
+from harness import protos
 from harness.checks import expect_status, now_ms, poll
-from harness.fixtures import running, write_user_tokens
 
 SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
@@ -27,20 +26,15 @@ USERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def st():
-    # The care answer is remembered for a minute, so that with identity
-    # away (the last test) only the stay's question reaches it.
-    stack = Stack(services=SERVICES, patient_checks=True, care_checks=True,
-                  extra_env={"MED_CARE_CACHE_TTL_MS": "60000"})
-    stack.stay_tokens = write_user_tokens(stack.tokens_path, USERS)
-    with running(stack) as s:
-        yield s
+# The care answer is remembered for a minute, so that with identity away
+# (the last test) only the stay's question reaches it.
+pytestmark = pytest.mark.stack(
+    services=SERVICES, patient_checks=True, care_checks=True, users=USERS,
+    extra_env={"MED_CARE_CACHE_TTL_MS": "60000"})
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return {n: protos.module(n) for n in SERVICES}
+# The pb fixture (tests/conftest.py): {service: module}.
+PROTOS = SERVICES
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +60,7 @@ def call(st, user, svc, method, req):
         path, request_serializer=lambda m: m.SerializeToString(),
         response_deserializer=resp.FromString)
     return stub(req, timeout=5, metadata=st.metadata(
-        token=st.stay_tokens[user]))
+        token=st.user_tokens[user]))
 
 
 def patient(st, pb):

@@ -11,8 +11,6 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, protos
-from harness.fixtures import running
 from harness.checks import expect_status, poll
 
 SERVICES = ("audit", "identity", "records", "dosage", "diagnosis")
@@ -21,15 +19,11 @@ SERVICES = ("audit", "identity", "records", "dosage", "diagnosis")
 NOT_AN_IMAGE = b"\x89PNG\r\n\x1a\nnot really"
 
 
-@pytest.fixture(scope="module")
-def st():
-    with running(Stack(services=SERVICES, patient_checks=True)) as s:
-        yield s
+pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return {n: protos.module(n) for n in SERVICES}
+# The pb fixture (tests/conftest.py): {service: module}.
+PROTOS = SERVICES
 
 
 @pytest.fixture(scope="module")

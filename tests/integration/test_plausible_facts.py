@@ -14,29 +14,19 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, protos
+from harness import protos
 from harness.checks import expect_status, now_ms
-from harness.fixtures import running
 
 SERVICES = ("audit", "identity", "records", "diagnosis", "dosage")
 HOUR = 3600 * 1000
 DAY = 24 * HOUR
 
 
-@pytest.fixture(scope="module")
-def st():
-    with running(Stack(services=SERVICES, patient_checks=True)) as s:
-        yield s
+pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("dosage")
-
-
-@pytest.fixture(scope="module")
-def rpb():
-    return protos.module("records")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "dosage"
 
 
 def patient(st, days):

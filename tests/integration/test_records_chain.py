@@ -6,17 +6,9 @@ import struct
 import time
 import uuid
 
-import pytest
-
-from harness import protos
 
 SVC = "records"
 DB = "smartmed_records"
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
 
 
 def _patient_with_history(stack, pb):

@@ -7,19 +7,12 @@ build on it, and VerifyChain reports it."""
 import uuid
 
 import grpc
-import pytest
 
-from harness import protos
 from harness.checks import expect_status
 
 SVC = "records"
 DB = "smartmed_records"
 DATA_LOSS = grpc.StatusCode.DATA_LOSS
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
 
 
 def _verify(stack, pb, pid):

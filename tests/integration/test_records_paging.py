@@ -8,25 +8,13 @@ import json
 import uuid
 
 import grpc
-import pytest
 
-from harness import protos
 from harness.checks import expect_status
 
 SVC = "records"
 MAX_MESSAGE = 4 * 1024 * 1024  # MED_MAX_MESSAGE_BYTES' default
 BIG_BODY_CHARS = 64 * 1024     # the largest body: 4 bytes each in UTF-8
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
-@pytest.fixture(scope="module")
-def common():
-    return protos.common()
 
 
 def _note(stack, pb, pid, title="t", body="b"):

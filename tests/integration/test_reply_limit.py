@@ -11,9 +11,8 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, metrics, protos
+from harness import metrics, protos
 from harness.checks import expect_status, poll
-from harness.fixtures import running
 
 SVC = "records"
 LIMIT = 32768
@@ -22,15 +21,7 @@ REPLY = re.compile(r"^the reply is (\d+) bytes; the limit is (\d+); "
                    r"ask for a smaller page$")
 
 
-@pytest.fixture(scope="module")
-def st():
-    with running(Stack(services=("audit", SVC))) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
+pytestmark = pytest.mark.stack(services=("audit", SVC))
 
 
 @pytest.fixture(scope="module")

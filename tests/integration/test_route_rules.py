@@ -12,9 +12,9 @@ import uuid
 import grpc
 import pytest
 
-from harness import Stack, protos
+from harness import protos
 from harness.checks import expect_status
-from harness.fixtures import import_sample_catalogue, running
+from harness.fixtures import import_sample_catalogue
 
 SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
@@ -24,15 +24,11 @@ PRECONDITION = grpc.StatusCode.FAILED_PRECONDITION
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 
 
-@pytest.fixture(scope="module")
-def st():
-    with running(Stack(services=SERVICES, patient_checks=True)) as s:
-        yield s
+pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module("dosage")
+# The service of the pb fixture (tests/conftest.py).
+PROTOS = "dosage"
 
 
 @pytest.fixture(scope="module")

@@ -36,11 +36,6 @@ def sec(tmp_path_factory):
         yield st
 
 
-@pytest.fixture(scope="module")
-def idpb():
-    return protos.module("identity")
-
-
 def _claims(roles=("clinician",), user="dr.jwt", **over):
     now = int(time.time())
     c = {"iss": ISSUER, "aud": AUDIENCE, "sub": "uid-" + user,

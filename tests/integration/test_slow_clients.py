@@ -19,8 +19,7 @@ import urllib.request
 
 import pytest
 
-from harness import Stack, metrics, paths
-from harness.fixtures import running
+from harness import metrics, paths
 
 SVC = "audit"
 HEADER_TIMEOUT_MS = 2000
@@ -31,14 +30,11 @@ PROBES = 60
 HALF_REQUEST = b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
 
 
-@pytest.fixture(scope="module")
-def st():
-    with running(Stack(services=(SVC,), extra_env={
-            "MED_HTTP_HEADER_TIMEOUT_MS": str(HEADER_TIMEOUT_MS),
-            "MED_HTTP_MAX_CONNS_PER_CLIENT": str(PER_CLIENT),
-            "MED_GRPC_HANDSHAKE_TIMEOUT_MS": str(HANDSHAKE_TIMEOUT_MS),
-    })) as s:
-        yield s
+pytestmark = pytest.mark.stack(services=(SVC,), extra_env={
+    "MED_HTTP_HEADER_TIMEOUT_MS": str(HEADER_TIMEOUT_MS),
+    "MED_HTTP_MAX_CONNS_PER_CLIENT": str(PER_CLIENT),
+    "MED_GRPC_HANDSHAKE_TIMEOUT_MS": str(HANDSHAKE_TIMEOUT_MS),
+})
 
 
 def _dial(port, src="127.0.0.1"):

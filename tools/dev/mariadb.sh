@@ -20,7 +20,7 @@
 # when the data directory is, and kept in DIR/root.cnf (mode 0600, a client
 # option file: mariadb --defaults-file=DIR/root.cnf --socket=DIR/mysqld.sock).
 # The services never use root: each has its own user over TLS
-# (tests/harness/stack.py).
+# (tests/harness/stack_db.py).
 #
 # With SMARTMED_DB_ENCRYPT=1 (make run and the encryption tests set it; a
 # data directory once encrypted always is), data at rest is encrypted

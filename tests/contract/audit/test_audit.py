@@ -14,16 +14,6 @@ CREATE = "/smartmed.identity.v1.Identity/CreatePatient"
 GET = "/smartmed.identity.v1.Identity/GetPatient"
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
-@pytest.fixture(scope="module")
-def idpb():
-    return protos.module("identity")
-
-
 def _query(stack, pb, role="auditor", **kw):
     return stack.call(SVC, "Query", pb.QueryRequest(**kw), role=role,
                       timeout=10)

@@ -13,21 +13,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import \
 from cryptography.exceptions import InvalidSignature
 
 import auditlog
-from harness import protos
 from harness.checks import expect_status, poll
 
 SVC = "audit"
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
-@pytest.fixture(scope="module")
-def idpb():
-    return protos.module("identity")
 
 
 def _query(stack, pb, role="auditor", **kw):

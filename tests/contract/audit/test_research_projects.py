@@ -9,18 +9,12 @@ import uuid
 import grpc
 import pytest
 
-from harness import protos
 from harness.checks import expect_status, poll
 
 SVC = "audit"
 DAY_MS = 86400000
 APPROVE = "/smartmed.audit.v1.Audit/ApproveResearchProject"
 REVOKE = "/smartmed.audit.v1.Audit/RevokeResearchProject"
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
 
 
 def _pid():

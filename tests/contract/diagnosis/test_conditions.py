@@ -7,15 +7,9 @@ import uuid
 import grpc
 import pytest
 
-from harness import protos
 from harness.checks import expect_status
 
 SVC = "diagnosis"
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
 
 
 def _add(stack, pb, **kw):

@@ -5,15 +5,9 @@ import uuid
 import grpc
 import pytest
 
-from harness import protos
 from harness.checks import expect_status, field_bytes
 
 SVC = "diagnosis"
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
 
 
 def _req(pb, **kw):

@@ -17,11 +17,6 @@ TOL = 1e-4
 
 
 @pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
-@pytest.fixture(scope="module")
 def ref():
     return dximages.ref_cases()
 

@@ -7,7 +7,7 @@ import tempfile
 
 import pytest
 
-from harness import Stack, paths, protos
+from harness import Stack, paths
 from harness.fixtures import running
 
 
@@ -45,9 +45,3 @@ def vstack(vkeys):
             "MED_IDENTITY_PUBLIC_KEY_FILE": vkeys[0].pub,
             "MED_DOSAGE_OVERDUE_SCAN_MS": "200"})) as st:
         yield st
-
-
-@pytest.fixture(scope="session")
-def pb():
-    """The dosage protos (a test file may define its own)."""
-    return protos.module("dosage")

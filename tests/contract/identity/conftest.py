@@ -10,7 +10,7 @@ import pytest
 
 from harness import Stack
 from harness.fixtures import running
-from harness.faces import FaceKeys, orl_png  # noqa: F401 (suites import it)
+from harness.faces import FaceKeys
 from harness.run import face_models_env
 
 

@@ -8,17 +8,11 @@ import uuid
 import grpc
 import pytest
 
-from harness import protos
 from harness.checks import expect_status
 from harness.stack import USERS
 
 SVC = "identity"
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
 
 
 @pytest.mark.parametrize("method,req,field", [

@@ -17,16 +17,11 @@ import pytest
 
 from harness import paths, protos
 from harness.checks import expect_status, poll
-from conftest import orl_png
+from harness.faces import orl_png
 
 SVC = "identity"
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 PRECONDITION = grpc.StatusCode.FAILED_PRECONDITION
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
 
 
 def patient(st, pb):

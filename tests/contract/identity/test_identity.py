@@ -14,11 +14,6 @@ from harness.checks import expect_status, field_bytes
 SVC = "identity"
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
 def _name():
     return "Doe" + "".join(random.choice(string.ascii_lowercase)
                            for _ in range(10))

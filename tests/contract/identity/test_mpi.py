@@ -11,15 +11,9 @@ import uuid
 import grpc
 import pytest
 
-from harness import protos
 from harness.checks import expect_status
 
 SVC = "identity"
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
 
 
 def _word(first="Q", n=9):
@@ -489,7 +483,7 @@ def test_concurrent_links_of_one_record_only_one_wins(stack, pb):
 # --- CheckDuplicates with a photograph (face 1:N) ------------------------
 
 def test_check_duplicates_photo_without_face_config(stack, pb):
-    from conftest import orl_png
+    from harness.faces import orl_png
     expect_status(grpc.StatusCode.FAILED_PRECONDITION, stack.call, SVC,
                   "CheckDuplicates", pb.CheckDuplicatesRequest(
                       family_name="Q", birth_date="1980-01-01",
@@ -498,7 +492,7 @@ def test_check_duplicates_photo_without_face_config(stack, pb):
 
 
 def test_check_duplicates_photo_finds_enrolled_face(fstack, pb):
-    from conftest import orl_png
+    from harness.faces import orl_png
     p = _create(fstack, pb)
     fstack.call(SVC, "EnrollFace", pb.EnrollFaceRequest(
         patient_id=p.patient_id, images=[orl_png(10, n) for n in (1, 2, 3)]),

@@ -8,15 +8,9 @@ import uuid
 import grpc
 import pytest
 
-from harness import protos
 from harness.checks import expect_status
 
 SVC = "identity"
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
 
 
 @pytest.mark.parametrize("method,req,role,field", [

@@ -13,11 +13,6 @@ SVC = "records"
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
-
-
 def _req(pb, **kw):
     args = dict(patient_id=str(uuid.uuid4()), kind=pb.ENTRY_KIND_NOTE,
                 title="Admission note", body="Patient admitted for review.")

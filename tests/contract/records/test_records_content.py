@@ -11,17 +11,11 @@ import uuid
 import grpc
 import pytest
 
-from harness import protos
 from harness.checks import expect_status
 
 SVC = "records"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%fake but well-started\n"
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
 
 
 def _create(stack, pb, role="clinician", **kw):

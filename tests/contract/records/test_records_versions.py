@@ -6,15 +6,9 @@ import uuid
 import grpc
 import pytest
 
-from harness import protos
 from harness.checks import expect_status
 
 SVC = "records"
-
-
-@pytest.fixture(scope="module")
-def pb():
-    return protos.module(SVC)
 
 
 def _note(stack, pb, role="clinician", patient_id=None, **kw):
