@@ -23,7 +23,7 @@ import time
 import urllib.error
 import urllib.request
 
-from .stack import free_port, _pdeathsig, tail
+from .stack_processes import _pdeathsig, free_port, tail
 
 BINARY = "/usr/sbin/Orthanc"
 PLUGIN = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so"
