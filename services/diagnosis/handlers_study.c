@@ -194,7 +194,11 @@ diagnosis_rpc_analyze_study(med_call *call, const ProtobufCMessage *in,
 
 	if ((err = check_request(call, x.req)) != MED_OK)
 		return err;
+	/* Care first: a caller outside the patient's care must not make the
+	 * PACS send the study or the model run. */
 	med_call_set_patient(call, x.req->patient_id);
+	if ((err = med_call_care_err(call)) != MED_OK)
+		return err;
 	x.pacs = diagnosis_model_pacs(med_service_from_call(call));
 	if (x.pacs == NULL || x.pacs->url[0] == '\0')
 		return med_call_fail(call, MED_ERR_UNAVAILABLE,

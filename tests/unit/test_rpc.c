@@ -51,6 +51,8 @@ static int g_max_conns; /* opts.max_conns_per_client of the next server */
 static med_err (*g_care_decide)(med_call *, const char *, bool, char *, size_t);
 static atomic_int g_care_asks;
 static bool g_care_refuse;
+/* What med_call_care_err told the echo handler after it named its patient. */
+static atomic_int g_care_seen;
 
 /* --- test methods --------------------------------------------------------- */
 
@@ -65,6 +67,7 @@ echo(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "field: must not be fail");
 	med_call_set_patient(call, "patient-1");
+	atomic_store(&g_care_seen, (int)med_call_care_err(call));
 	if (strcmp(req->field, "again") == 0)
 		med_call_set_patient(call, "patient-1");
 	resp->field = med_arena_strdup(a, req->field);
@@ -1159,6 +1162,7 @@ test_care_hook(void)
 			    &out, &st),
 		  0);
 	MT_EQ_INT(atomic_load(&g_care_asks), 1);
+	MT_EQ_INT(atomic_load(&g_care_seen), MED_OK);
 	/* The same patient named twice in one call is asked about once. */
 	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", "again", NURSE_TOKEN, 5000,
 			    &out, &st),
@@ -1171,6 +1175,9 @@ test_care_hook(void)
 		  GRPC_STATUS_PERMISSION_DENIED);
 	MT_EQ_STR(st.message, "patient_id: patient-1 is not in your care");
 	MT_EQ_INT(atomic_load(&g_care_asks), 3);
+	/* The handler can see the refusal at once and stop before costly work.
+	 */
+	MT_EQ_INT(atomic_load(&g_care_seen), MED_ERR_DENIED);
 	g_care_refuse = false;
 	g_care_decide = NULL;
 	fixture_close(&fx);

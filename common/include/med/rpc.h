@@ -306,6 +306,14 @@ int64_t med_call_remaining_ms(med_call *call);
 void med_call_set_patient(med_call *call, const char *patient_id);
 
 /*
+ * med_call_care_err says how the care decision for the patient last named
+ * went: MED_OK when allowed (or no care hook), else the refusal the call
+ * will end with.  A handler about to do costly or outward work for that
+ * patient (fetch a study from a PACS, run a model) returns it at once.
+ */
+med_err med_call_care_err(const med_call *call);
+
+/*
  * med_call_add_detail attaches key=value (copied) to the audit event the
  * RPC layer emits when the call ends: scores, thresholds, models, devices,
  * override reasons.  No patient data beyond the event's patient field.

@@ -105,6 +105,12 @@ med_call_set_patient(med_call *call, const char *patient_id)
 }
 
 med_err
+med_call_care_err(const med_call *call)
+{
+	return call->care_err;
+}
+
+med_err
 med_call_add_detail(med_call *call, const char *key, const char *value)
 {
 	med_audit_detail *d;
