@@ -37,6 +37,28 @@ hl7_note(hl7_apply *a, const char *fmt, ...)
 		a->changes_len += (size_t)n < room ? (size_t)n : room - 1;
 }
 
+/* PV1's fields by the name identity gives a visit's field in a refusal
+ * ("attending: must not be empty"): the sender must be pointed at the
+ * field it filled, not at the segment's first one. */
+static int
+pv1_field_of(const char *message, int field)
+{
+	static const struct {
+		const char *name;
+		int field;
+	} names[] = {{"attending", 7}, {"encounter_class", 2},
+		     {"unit", 3},      {"ward", 3},
+		     {"room", 3},      {"bed", 3}};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t n = strlen(names[i].name);
+		if (strncmp(message, names[i].name, n) == 0 &&
+		    message[n] == ':')
+			return names[i].field;
+	}
+	return field;
+}
+
 /* refusal turns the peer's answer to a bad request into the ACK's ERR:
  * the value came from segment-field, so that is where the sender looks. */
 static med_err
@@ -48,6 +70,8 @@ refusal(med_err err, const med_rpc_status *s, const char *segment, int field,
 		   : err == MED_ERR_INVALID ? HL7_E_DATA_TYPE
 					    : HL7_E_INTERNAL;
 
+	if (strcmp(segment, "PV1") == 0)
+		field = pv1_field_of(s->message, field);
 	return hl7_problem_set(p, "AE", code, segment, 1, field, "%s-%d: %s",
 			       segment, field, s->message);
 }

@@ -36,6 +36,10 @@ FHIR_HTTP_PORT = 9096
 # The development PACS (Orthanc with DICOMweb, tests/harness/orthanc.py):
 # Orthanc's usual port; diagnosis' AnalyzeStudy reads from it.
 PACS_PORT = 8042
+# The HL7 v2 interface (tests/harness/hl7.py): gRPC, metrics, health, and
+# MLLP on the port interface engines use by convention.
+HL7_PORTS = (50057, 9107, 50157)
+HL7_MLLP_PORT = 2575
 
 
 # The ward of make run's development nurse and clinician (their tokens'
@@ -152,6 +156,10 @@ def busy_ports(db_dir):
         busy.append("%d (FHIR HTTPS)" % FHIR_PORT)
     if not port_is_free(FHIR_HTTP_PORT):
         busy.append("%d (FHIR HTTP)" % FHIR_HTTP_PORT)
+    for port, what in zip(HL7_PORTS + (HL7_MLLP_PORT,),
+                          ("gRPC", "HTTP", "health", "MLLP")):
+        if not port_is_free(port):
+            busy.append("%d (hl7 %s)" % (port, what))
     if not _db_running(db_dir) and not port_is_free(DB_PORT):
         busy.append("%d (MariaDB)" % DB_PORT)
     return busy
@@ -212,6 +220,21 @@ def fhir_lines(st):
         "what its role may)"]
 
 
+def hl7_lines(st):
+    """Where the HL7 v2 interface listens and how to send it a message."""
+    from . import hl7
+    send = os.path.join(paths.REPO_ROOT, "tools", "hl7client", "send.js")
+    return [
+        "", "HL7 v2 interface: MLLP on 127.0.0.1:%d (plain TCP: the "
+        "development network is trusted; TLS elsewhere), gRPC %s "
+        "(ListMessages), metrics http://127.0.0.1:%d/metrics" % (
+            hl7.mllp_port(st), st.addr("hl7"), st.http_port("hl7")),
+        "  send messages with simple-hl7 (docs/hl7.md has examples):",
+        "  NODE_PATH=%s node %s 127.0.0.1 %d < messages.json" % (
+            os.path.join(paths.build_dir(), "npm", "hl7client",
+                         "node_modules"), send, hl7.mllp_port(st))]
+
+
 def summary(st, faces=None, photos=None):
     medctl = paths.bin_path("medctl")
     pic = (lambda n: "@" + os.path.join(photos, n)) if photos else \
@@ -238,6 +261,8 @@ def summary(st, faces=None, photos=None):
         lines.append("face models: %s" % face_models_line())
     if "fhir" in st.services:
         lines += fhir_lines(st)
+    if "hl7" in st.services:
+        lines += hl7_lines(st)
     lines += [
         "", "medctl speaks mutual TLS with the operator certificate:",
         "  export MED_TLS_CA=%s MED_TLS_CERT=%s MED_TLS_KEY=%s" % (
@@ -324,6 +349,7 @@ def main():
     ports = {s: (GRPC_PORTS[s], HTTP_PORTS[s], HEALTH_PORTS[s])
              for s in protos.SERVICES}
     ports["fhir"] = (FHIR_PORT, FHIR_HTTP_PORT)
+    ports["hl7"] = HL7_PORTS
     try:
         faces, env = face_keys(rundir)
     except (OSError, subprocess.CalledProcessError) as e:
@@ -336,7 +362,8 @@ def main():
                tokens_path=os.path.join(rundir, "tokens"), pid_dir=pid_dir,
                health_timeout=30.0, extra_env=env, patient_checks=True,
                db_encrypted=True, fhir=True, care_checks=True,
-               user_units=DEV_UNITS)
+               user_units=DEV_UNITS,
+               hl7={"MED_HL7_MLLP_PORT": str(HL7_MLLP_PORT)})
     # Explicit: a shell that started us in the background left SIGINT
     # ignored, and Ctrl-C must still stop everything.
     signal.signal(signal.SIGINT, _raise_interrupt)
@@ -353,7 +380,7 @@ def main():
         reported = set()
         while True:
             signal.pause()
-            for s in list(protos.SERVICES) + ["fhir"]:
+            for s in list(protos.SERVICES) + ["fhir", "hl7"]:
                 p = st.proc(s)
                 if s not in reported and p.poll() is not None:
                     reported.add(s)

@@ -71,7 +71,8 @@ class Stack(StackProcesses, StackDatabase, StackPki, StackTokens):
                  care_checks=False, db_nodes=None, fhir=False,
                  lookup_scope=None, user_units=None, hl7=False):
         self.names = tuple(services)
-        # hl7: also start the HL7 interface (tests/harness/hl7.py).
+        # hl7: also start the HL7 interface (tests/harness/hl7.py); a dict
+        # gives its settings (make run fixes its MLLP port).
         self.hl7 = hl7
         for n in self.names:
             if n not in protos.SERVICES:
@@ -128,7 +129,8 @@ class Stack(StackProcesses, StackDatabase, StackPki, StackTokens):
             if self.fhir:
                 self._start_fhir()
             if self.hl7:
-                hl7.start(self)
+                hl7.start(self, env=self.hl7 if isinstance(self.hl7, dict)
+                          else None)
         except BaseException:
             self.close()
             raise

@@ -275,6 +275,9 @@ EDGES = [
         "A08", ctl(), pid(m), charset="ISO IR87"), "AR", "MSH^1^18", "103"),
     ("cancel admit", lambda m: raw("A11", ctl(), pid(m), pv1()), "AR",
      "MSH^1^9", "201"),
+    ("admit without an attending", lambda m: raw(
+        "A01", ctl(), pid(m), "PV1|1|I|W3^12^B^HOSP"), "AE", "PV1^1^7",
+     "102"),
 ]
 
 
