@@ -355,6 +355,7 @@ def test_make_run_summary_shows_face_keys_and_example(st, stack):
         in text, text
     assert "--image @/x/faces/probe.jpg" in text, text
 
+
 def test_make_run_uses_the_deep_face_models_when_built():
     env = run.face_models_env()
     deep = paths.deep_face_models()
@@ -363,9 +364,14 @@ def test_make_run_uses_the_deep_face_models_when_built():
     else:
         det = paths.deep_face_detector()
         assert det is not None and det.endswith("tiny-detector-v1.onnx")
-        assert env == {"MED_FACE_EMBEDDER": deep[0],
-                       "MED_FACE_LANDMARKS": deep[1],
-                       "MED_FACE_DETECTOR": det}
+        want = {"MED_FACE_EMBEDDER": deep[0], "MED_FACE_LANDMARKS": deep[1],
+                "MED_FACE_DETECTOR": det}
+        # The presentation-attack stage's model, when the build made it
+        # (identity runs it in MED_FACE_PAD's default, warn).
+        pad = paths.deep_face_pad()
+        if pad is not None:
+            want["MED_FACE_PAD_MODEL"] = pad
+        assert env == want
         assert deep[0].endswith("dlib-resnet-v1.onnx")
         assert run.face_models_line() == (
             "deep (face-api-tiny-detector-v1.onnx, face-landmarks-68-v1.onnx,"
