@@ -107,9 +107,12 @@ def renderer():
 
 
 def merge(dst, src):
-    """helm's merge of -f files: maps key by key."""
+    """helm's merge of -f files: maps key by key, and a null deletes the
+    key (as the chart renderer does)."""
     for k, v in src.items():
-        if isinstance(v, dict) and isinstance(dst.get(k), dict):
+        if v is None:
+            dst.pop(k, None)
+        elif isinstance(v, dict) and isinstance(dst.get(k), dict):
             merge(dst[k], v)
         else:
             dst[k] = v
