@@ -176,20 +176,22 @@ check_shapes(diagnosis_model *m)
 	return err;
 }
 
-/* model_path writes MED_DIAGNOSIS_MODEL, or the shipped model beside the
- * source tree, into buf. */
+/* model_file writes the setting key's path, or the shipped model named
+ * file beside the source tree, into buf. */
 static med_err
-model_path(const med_config *cfg, char *buf, size_t len)
+model_file(const med_config *cfg, const char *key, const char *file, char *buf,
+	   size_t len)
 {
-	const char *mp = med_config_str(cfg, "MED_DIAGNOSIS_MODEL");
+	const char *set = med_config_str(cfg, key);
+	char shipped[128];
 
-	if (mp[0] != '\0') {
-		med_strlcpy(buf, mp, len);
+	if (set[0] != '\0') {
+		med_strlcpy(buf, set, len);
 		return MED_OK;
 	}
-	return exe_relative(buf, len,
-			    "../../services/diagnosis/models/"
-			    "pneumonia_cnn_v1.onnx");
+	snprintf(shipped, sizeof(shipped), "../../services/diagnosis/models/%s",
+		 file);
+	return exe_relative(buf, len, shipped);
 }
 
 /* load_model fills m or writes m->reason and returns the error. */
@@ -205,7 +207,9 @@ load_model(diagnosis_model *m, const med_config *cfg)
 		snprintf(m->reason, sizeof(m->reason), "%s", msg);
 		return err;
 	}
-	if ((err = model_path(cfg, path, sizeof(path))) != MED_OK) {
+	if ((err = model_file(cfg, "MED_DIAGNOSIS_MODEL",
+			      "pneumonia_cnn_v1.onnx", path, sizeof(path))) !=
+	    MED_OK) {
 		snprintf(m->reason, sizeof(m->reason), "model: no path");
 		return err;
 	}
@@ -236,21 +240,6 @@ load_model(diagnosis_model *m, const med_config *cfg)
 	return check_shapes(m);
 }
 
-/* guard_path writes MED_DIAGNOSIS_GUARD_MODEL, or the shipped guard. */
-static med_err
-guard_path(const med_config *cfg, char *buf, size_t len)
-{
-	const char *gp = med_config_str(cfg, "MED_DIAGNOSIS_GUARD_MODEL");
-
-	if (gp[0] != '\0') {
-		med_strlcpy(buf, gp, len);
-		return MED_OK;
-	}
-	return exe_relative(buf, len,
-			    "../../services/diagnosis/models/"
-			    "chest_guard_v1.onnx");
-}
-
 /* load_guard loads the guard through the classifier's host, or writes
  * m->guard_reason.  Two outputs: (other, chest). */
 static med_err
@@ -269,7 +258,9 @@ load_guard(diagnosis_model *m, const med_config *cfg)
 	}
 	if ((err = med_infer_settings_load(cfg, &is, msg, sizeof(msg))) !=
 		    MED_OK ||
-	    (err = guard_path(cfg, path, sizeof(path))) != MED_OK)
+	    (err = model_file(cfg, "MED_DIAGNOSIS_GUARD_MODEL",
+			      "chest_guard_v1.onnx", path, sizeof(path))) !=
+		    MED_OK)
 		return err;
 	o.device = is.device;
 	o.strict = is.strict;
