@@ -77,6 +77,8 @@ deps:
 	$(Q)BUILD=$(BUILD) tools/facemodels/install.sh
 	$(Q)BUILD=$(BUILD) tools/fhirschema/install.sh
 	$(Q)BUILD=$(BUILD) tools/hl7client/install.sh
+	$(Q)BUILD=$(BUILD) tools/console-e2e/install.sh
+	$(Q)BUILD=$(BUILD) tools/devidp/install.sh
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

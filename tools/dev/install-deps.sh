@@ -40,7 +40,11 @@ PKGS_KUBE="catatonit"
 # the tests and make run start Orthanc with its DICOMweb plugin as that
 # PACS (tests/harness/orthanc.py) and write DICOM files with pydicom.
 PKGS_IMAGING="libcurl4-openssl-dev orthanc orthanc-dicomweb python3-pydicom"
-PKGS="$PKGS_CORE $PKGS_IMAGING $PKGS_TEST $PKGS_SECURITY $PKGS_PLUGINS $PKGS_AUDIT $PKGS_RECORDS $PKGS_DOSAGE $PKGS_FHIR $PKGS_DEPLOY $PKGS_IMAGES $PKGS_KUBE $PKGS_GALERA"
+# The ward console's end-to-end tests (tests/console): Debian's chromium,
+# driven headless by npm playwright-core (tools/console-e2e), which never
+# downloads a browser of its own.
+PKGS_CONSOLE="chromium"
+PKGS="$PKGS_CORE $PKGS_IMAGING $PKGS_TEST $PKGS_SECURITY $PKGS_PLUGINS $PKGS_AUDIT $PKGS_RECORDS $PKGS_DOSAGE $PKGS_FHIR $PKGS_DEPLOY $PKGS_IMAGES $PKGS_KUBE $PKGS_GALERA $PKGS_CONSOLE"
 
 missing=""
 for p in $PKGS; do
