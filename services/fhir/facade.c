@@ -137,6 +137,10 @@ fhir_facade_start(med_process *p)
 	f->auth = med_process_auth(p);
 	f->audit = med_process_audit(p);
 	f->metrics = med_process_metrics(p);
+	/* console (issue 37): the ward console's folder and sign-in. */
+	f->console_dir = med_config_str(c, "MED_CONSOLE_DIR");
+	f->console_issuer = med_config_str(c, "MED_CONSOLE_ISSUER");
+	f->console_client_id = med_config_str(c, "MED_CONSOLE_CLIENT_ID");
 	if ((err = open_channels(f, p)) != MED_OK ||
 	    (err = open_research(f, c)) != MED_OK)
 		return err;

@@ -143,6 +143,11 @@ typedef struct fhir_facade {
 	bool research_key_loaded;
 	int research_shift_days;
 	char research_age_group_url[600];
+	/* console (issue 37): the ward console's folder (MED_CONSOLE_DIR,
+	 * "" = not served) and the identity provider it signs in with. */
+	const char *console_dir;
+	const char *console_issuer;
+	const char *console_client_id;
 } fhir_facade;
 
 /* fhir_param - one query parameter, URL-decoded. */
@@ -236,6 +241,14 @@ med_err fhir_route(const fhir_facade *f, const fhir_request *req, fhir_query *q,
 
 /* fhir_handle answers one request into resp (body in req->arena). */
 void fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp);
+
+/* --- console.c (issue 37) --------------------------------------------- */
+
+/* fhir_console_handle answers req when its path is /console or below it
+ * (the ward console's static files, config.json from the settings) and
+ * returns true; false: not the console's (or it is not served). */
+bool fhir_console_handle(const fhir_facade *f, const fhir_request *req,
+			 fhir_response *resp);
 
 /* --- upstream.c ------------------------------------------------------- */
 

@@ -531,8 +531,12 @@ fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	fhir_error e = {0};
 	med_call *call = NULL;
 	med_json w;
-	med_err err = fhir_route(f, req, &q, &e);
+	med_err err;
 
+	/* console (issue 37): /console is the ward console's static files. */
+	if (fhir_console_handle(f, req, resp))
+		return;
+	err = fhir_route(f, req, &q, &e);
 	med_json_init_arena(&w, req->arena, FHIR_BODY_MAX);
 	if (err == MED_OK && q.what == FHIR_CAPABILITIES) {
 		fhir_capability_write(&w, f);

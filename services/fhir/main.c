@@ -42,6 +42,14 @@ static const med_config_spec specs[] = {
 	 "empty = $research-export not served"},
 	{"MED_RESEARCH_DATE_SHIFT_DAYS", MED_CONFIG_INT, "180", false, 1, 3650,
 	 "largest date shift (days) of a research export"},
+	/* console (issue 37): the ward console under /console. */
+	{"MED_CONSOLE_DIR", MED_CONFIG_STRING, "", false, 0, 0,
+	 "folder of the ward console's files (services/console); empty = "
+	 "/console not served"},
+	{"MED_CONSOLE_ISSUER", MED_CONFIG_STRING, "", false, 0, 0,
+	 "OpenID Connect issuer the console signs users in with"},
+	{"MED_CONSOLE_CLIENT_ID", MED_CONFIG_STRING, "smartmed-console", false,
+	 0, 0, "the console's client id at that issuer (a public client)"},
 };
 
 int

@@ -1,0 +1,493 @@
+// app.js - the ward console (issue 37): sign-in, the ward list, a
+// patient's MAR and vital signs, and audit review, drawn from standard
+// FHIR R4 searches of the facade (docs/console.md).  Patient data lives in
+// this page's memory only and is gone with the tab.
+import { current, finishSignIn, signIn, signOut } from './auth.js';
+import { drawChart } from './charts.js';
+import { FhirError, request, search, setBase } from './fhir.js';
+
+let config = null;
+const ward = []; // patient ids on the user's list, this tab only
+
+const VITALS = [
+  { code: '8310-5', title: 'Temperature', unit: 'Cel', range: { low: 36.1, high: 38.0 } },
+  { code: '8867-4', title: 'Heart rate', unit: '/min', range: { low: 51, high: 90 } },
+  { code: '85354-9', title: 'Blood pressure', unit: 'mm[Hg]', range: { low: 90, high: 140 },
+    parts: [['8480-6', 'Systolic'], ['8462-4', 'Diastolic']] },
+  { code: '59408-5', alt: ['2708-6'], title: 'SpO2', unit: '%', range: { low: 96, high: 100 } },
+  { code: '9279-1', title: 'Respiratory rate', unit: '/min', range: { low: 12, high: 20 } },
+  { code: '29463-7', title: 'Weight', unit: 'kg', range: null },
+];
+
+// --- small DOM helpers -------------------------------------------------
+
+function h(tag, attrs = {}, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const k of kids.flat()) if (k !== null && k !== undefined) e.append(k);
+  return e;
+}
+
+function main() {
+  return document.getElementById('main');
+}
+
+function show(title, ...content) {
+  const m = main();
+  m.replaceChildren(h('h1', {}, title), ...content);
+  document.title = title + ' - smartmed ward console';
+  m.focus();
+}
+
+function say(text) {
+  document.getElementById('status').textContent = text || '';
+}
+
+function tz() {
+  return config.timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+function fmtTime(iso, opts = { hour: '2-digit', minute: '2-digit' }) {
+  if (!iso) return '';
+  return new Intl.DateTimeFormat('en-GB', { ...opts, timeZone: tz() }).format(new Date(iso));
+}
+
+function errorBox(e) {
+  if (e instanceof FhirError && e.status === 401) return signInScreen(e.message);
+  return h('p', { class: 'error', role: 'alert' }, e.message);
+}
+
+// --- FHIR reading ------------------------------------------------------
+
+function patientName(p) {
+  const n = (p.name || []).find((x) => x.use === 'official') || (p.name || [])[0] || {};
+  return [(n.given || []).join(' '), n.family].filter(Boolean).join(' ') || n.text || p.id;
+}
+
+function mrnOf(p) {
+  const id = (p.identifier || []).find((i) => i.system === config.mrnSystem) || (p.identifier || [])[0];
+  return id ? id.value : '';
+}
+
+function ageOf(p) {
+  if (!p.birthDate) return '';
+  const b = new Date(p.birthDate);
+  const now = new Date();
+  let age = now.getUTCFullYear() - b.getUTCFullYear();
+  if (now.getUTCMonth() < b.getUTCMonth()
+      || (now.getUTCMonth() === b.getUTCMonth() && now.getUTCDate() < b.getUTCDate())) age -= 1;
+  return age + ' y';
+}
+
+function codeOf(resource) {
+  return ((resource.code && resource.code.coding) || []).map((c) => c.code);
+}
+
+function conceptText(c) {
+  if (!c) return '';
+  return c.text || ((c.coding || []).map((x) => x.display || x.code).find(Boolean)) || '';
+}
+
+function whenOf(r) {
+  return r.effectiveDateTime || (r.effectivePeriod && (r.effectivePeriod.end || r.effectivePeriod.start))
+    || r.issued || '';
+}
+
+// readChart reads a patient's whole chart with one $everything search
+// (the only standard way to the Medication resources the orders name)
+// and sorts it by type.
+async function readChart(id) {
+  const all = await search('Patient/' + encodeURIComponent(id) + '/$everything?_count=100', 5000);
+  const of = (type) => all.filter((r) => r.resourceType === type);
+  const patient = of('Patient')[0];
+  if (patient === undefined) throw new FhirError('No such patient.', 404);
+  const open = of('Encounter').find((e) => e.status === 'in-progress') || null;
+  const loc = open && (open.location || []).find((l) => l.status === 'active');
+  const observations = of('Observation');
+  const weight = observations.filter((o) => codeOf(o).includes('29463-7'))
+    .sort((a, b) => whenOf(b).localeCompare(whenOf(a)))[0] || null;
+  return { patient, encounter: open, bed: loc ? loc.location.display : '',
+    allergies: of('AllergyIntolerance'), observations, weight,
+    requests: of('MedicationRequest'), admins: of('MedicationAdministration'),
+    byId: new Map(of('Medication').map((m) => [m.id, m])) };
+}
+
+// --- sign-in -----------------------------------------------------------
+
+function signInScreen(message) {
+  const box = h('section', { 'aria-labelledby': 'signin-h' },
+    h('h2', { id: 'signin-h' }, 'Your hospital account'),
+    message ? h('p', { class: 'error', role: 'alert' }, message) : null,
+    h('p', {}, 'Sign in with your hospital account (' + config.issuer + ').'),
+    h('button', { type: 'button', id: 'signin', onclick: () => signIn(config).catch((e) => say(e.message)) },
+      'Sign in'));
+  return box;
+}
+
+function renderHeader() {
+  const s = current();
+  document.getElementById('nav').hidden = s === null;
+  document.getElementById('signout').hidden = s === null;
+  document.getElementById('who').textContent = s === null ? ''
+    : s.user + ' (' + s.roles.join(', ') + (s.units.length ? '; ' + s.units.join(', ') : '') + ')';
+  const audit = document.querySelector('#nav a[data-screen="audit"]');
+  audit.hidden = s === null || !s.roles.includes('auditor');
+  const screen = (window.location.hash.split('/')[1] || 'ward');
+  for (const a of document.querySelectorAll('#nav a')) {
+    if (a.dataset.screen === screen) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
+// --- ward list ---------------------------------------------------------
+
+function dueCounts(requests, admins) {
+  const now = Date.now();
+  let due = 0;
+  let overdue = 0;
+  for (const r of requests.filter((x) => x.status === 'active')) {
+    for (const slot of openSlots(r, admins, startOfDay())) {
+      if (slot < now - 3600e3) overdue += 1;
+      else if (slot <= now + 3600e3) due += 1;
+    }
+  }
+  return { due, overdue };
+}
+
+async function wardRow(id) {
+  try {
+    const c = await readChart(id);
+    const counts = dueCounts(c.requests, c.admins);
+    const name = patientName(c.patient);
+    return h('tr', {},
+      h('td', {}, c.bed || 'not admitted'),
+      h('th', { scope: 'row' }, h('a', { href: '#/patient/' + id + '/mar' }, name)),
+      h('td', {}, mrnOf(c.patient)),
+      h('td', {}, ageOf(c.patient)),
+      h('td', {}, c.allergies.length ? h('span', { class: 'allergy' }, 'Allergies: ' + c.allergies.length) : 'None known'),
+      h('td', {}, String(counts.due)),
+      h('td', {}, String(counts.overdue)));
+  } catch (e) {
+    return h('tr', {}, h('td', { colspan: 7 }, errorBox(e)));
+  }
+}
+
+async function findPatient(text) {
+  const v = text.trim();
+  if (v === '') throw new Error('Enter an MRN or a patient id.');
+  try {
+    const found = await search('Patient?identifier=' + encodeURIComponent(config.mrnSystem + '|' + v), 2);
+    if (found.length) return found[0].id;
+  } catch (e) {
+    if (e.status === 401) throw e;
+  }
+  const p = await request('Patient/' + encodeURIComponent(v));
+  return p.id;
+}
+
+async function wardScreen() {
+  const input = h('input', { id: 'add-patient', name: 'patient', autocomplete: 'off' });
+  const msg = h('p', { role: 'alert', class: 'error' });
+  const form = h('form', { class: 'form-row', onsubmit: async (ev) => {
+    ev.preventDefault();
+    msg.textContent = '';
+    try {
+      const id = await findPatient(input.value);
+      if (!ward.includes(id)) ward.push(id);
+      input.value = '';
+      await wardScreen();
+    } catch (e) {
+      msg.textContent = e.message;
+    }
+  } }, h('div', {}, h('label', { for: 'add-patient' }, 'MRN, wristband or patient id'), input),
+  h('button', { type: 'submit' }, 'Add to my list'));
+  const s = current();
+  const table = h('table', { id: 'ward-table' },
+    h('caption', {}, 'Patients on my list' + (s.units.length ? ' (' + s.units.join(', ') + ')' : '')),
+    h('thead', {}, h('tr', {}, ['Bed', 'Patient', 'MRN', 'Age', 'Allergies', 'Doses due', 'Overdue']
+      .map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, await Promise.all(ward.map(wardRow))));
+  show('Ward list', form, msg, ward.length ? table
+    : h('p', {}, 'No patients on your list yet: add one by MRN or wristband scan.'));
+}
+
+// --- patient banner, MAR, vitals --------------------------------------
+
+function banner(c) {
+  const p = c.patient;
+  const w = c.weight;
+  return h('section', { class: 'banner', 'aria-label': 'Patient banner' },
+    h('span', { class: 'name' }, patientName(p)),
+    h('span', {}, 'MRN ', h('strong', {}, mrnOf(p))),
+    h('span', {}, 'Born ' + (p.birthDate || '?') + ' (' + ageOf(p) + ')'),
+    h('span', {}, 'Sex ' + (p.gender || 'unknown')),
+    h('span', {}, 'Bed ' + (c.bed || 'not admitted')),
+    h('span', {}, w ? 'Weight ' + w.valueQuantity.value + ' kg (' + fmtTime(whenOf(w),
+      { day: '2-digit', month: 'short', year: 'numeric' }) + ')' : 'Weight not recorded'),
+    c.allergies.length
+      ? h('span', { class: 'allergy' }, 'Allergies: ' + c.allergies.map((a) => conceptText(a.code)).join(', '))
+      : h('span', {}, 'No known allergies'));
+}
+
+function tabs(id, which) {
+  const link = (name, label) => h('a', { href: '#/patient/' + id + '/' + name,
+    'aria-current': which === name ? 'page' : undefined }, label);
+  return h('nav', { class: 'tabs', 'aria-label': 'Patient screens' },
+    link('mar', 'Medication administration record'), link('vitals', 'Vital signs'));
+}
+
+function startOfDay() {
+  const d = new Date();
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}
+
+function periodHours(rep) {
+  const unit = { h: 1, d: 24, wk: 168 }[rep.periodUnit] || 24;
+  return (rep.period || 1) * unit / (rep.frequency || 1);
+}
+
+// scheduledSlots: the times (ms) of an order's scheduled doses in the 24
+// hours from day0, counted from its start every period/frequency; none
+// for PRN.
+function scheduledSlots(r, day0) {
+  const di = (r.dosageInstruction || [])[0] || {};
+  const rep = (di.timing && di.timing.repeat) || {};
+  if (di.asNeededBoolean || (!rep.frequency && !rep.count)) return [];
+  const start = Date.parse((rep.boundsPeriod && rep.boundsPeriod.start) || r.authoredOn);
+  const end = rep.boundsPeriod && rep.boundsPeriod.end ? Date.parse(rep.boundsPeriod.end) : Infinity;
+  if (rep.count === 1) return start >= day0 && start < day0 + 864e5 ? [start] : [];
+  const step = periodHours(rep) * 3600e3;
+  const out = [];
+  let t = start + Math.max(0, Math.ceil((day0 - start) / step)) * step;
+  for (; t < day0 + 864e5 && t < end; t += step) out.push(t);
+  return out;
+}
+
+function requestIdOf(a) {
+  const ref = a.request || {};
+  if (ref.reference) return ref.reference.split('/').pop();
+  return ref.identifier ? ref.identifier.value : '';
+}
+
+// openSlots: the scheduled doses of today that no charted dose accounts
+// for.  A MedicationAdministration does not say which scheduled time it
+// was for, so each charted dose (given or not given, in charting order)
+// accounts for the oldest open slot of the day before it up to two hours
+// after it, as a nurse charting a late or refused dose would mean.
+function openSlots(r, admins, day0) {
+  const slots = [...scheduledSlots(r, day0 - 864e5), ...scheduledSlots(r, day0)];
+  const mine = admins.filter((a) => requestIdOf(a) === r.id && a.status !== 'entered-in-error')
+    .map((a) => Date.parse(whenOf(a))).sort((x, y) => x - y);
+  const taken = new Set();
+  for (const t of mine) {
+    const slot = slots.find((s) => !taken.has(s) && s <= t + 2 * 3600e3 && s >= t - 864e5);
+    if (slot !== undefined) taken.add(slot);
+  }
+  return slots.filter((s) => !taken.has(s) && s >= day0);
+}
+
+function adminCell(a) {
+  const st = { completed: ['given', 'Given'], 'not-done': ['notgiven', 'Not given'],
+    'in-progress': ['running', 'Running'], 'entered-in-error': ['notgiven', 'Error'] }[a.status]
+    || ['notgiven', a.status];
+  const dose = a.dosage && a.dosage.dose ? a.dosage.dose.value + ' ' + (a.dosage.dose.unit || a.dosage.dose.code || '') : '';
+  const rate = a.dosage && a.dosage.rateQuantity ? ' @ ' + a.dosage.rateQuantity.value + ' ' + (a.dosage.rateQuantity.unit || a.dosage.rateQuantity.code || '') : '';
+  const why = a.statusReason ? ' (' + a.statusReason.map(conceptText).join(', ') + ')' : '';
+  return h('span', { class: 'st st-' + st[0], title: st[1] + ' ' + fmtTime(whenOf(a)) + ' ' + dose + rate + why },
+    st[1] + ' ' + fmtTime(whenOf(a)));
+}
+
+function drugLabel(r, byId) {
+  const ref = r.medicationReference ? r.medicationReference.reference || '' : '';
+  const med = byId.get(ref.split('/').pop());
+  const name = med ? conceptText(med.code) : conceptText(r.medicationCodeableConcept) || ref;
+  const di = (r.dosageInstruction || [])[0] || {};
+  const dr = (di.doseAndRate || [])[0] || {};
+  const dose = dr.doseQuantity ? dr.doseQuantity.value + ' ' + (dr.doseQuantity.unit || dr.doseQuantity.code || '') : '';
+  const how = [conceptText(di.route), conceptText(di.timing && di.timing.code),
+    di.asNeededBoolean ? 'PRN' : ''].filter(Boolean).join(', ');
+  return h('th', { scope: 'row', class: 'drug' }, h('div', {}, name), h('div', {}, dose + ' ' + how),
+    r.status !== 'active' ? h('div', {}, 'Order ' + r.status) : null);
+}
+
+function marRow(r, admins, byId, day0) {
+  const now = Date.now();
+  const open = r.status === 'active' ? openSlots(r, admins, day0) : [];
+  const cells = [];
+  for (let hr = 0; hr < 24; hr += 1) {
+    const t0 = day0 + hr * 3600e3;
+    const here = admins.filter((a) => requestIdOf(a) === r.id && Date.parse(whenOf(a)) >= t0
+      && Date.parse(whenOf(a)) < t0 + 3600e3);
+    const due = open.filter((t) => t >= t0 && t < t0 + 3600e3).map((t) => (t < now - 3600e3
+      ? h('span', { class: 'st st-overdue' }, 'Overdue ' + fmtTime(new Date(t).toISOString()))
+      : h('span', { class: 'st st-due' }, 'Due ' + fmtTime(new Date(t).toISOString()))));
+    cells.push(h('td', { 'data-hour': hr }, here.map(adminCell), due));
+  }
+  return h('tr', {}, drugLabel(r, byId), cells);
+}
+
+// scrollToNow brings the hours around now into view on a narrow screen.
+function scrollToNow(day0) {
+  const wrap = main().querySelector('.mar-wrap');
+  const hr = Math.max(0, Math.floor((Date.now() - day0) / 3600e3) - 3);
+  const cell = wrap && wrap.querySelector('td[data-hour="' + hr + '"]');
+  const drug = wrap && wrap.querySelector('th.drug');
+  if (cell && drug) wrap.scrollLeft = cell.offsetLeft - drug.offsetWidth;
+}
+
+async function marScreen(id) {
+  show('Medication administration record', h('p', {}, 'Loading…'));
+  try {
+    const c = await readChart(id);
+    const day0 = startOfDay();
+    const hours = [...Array(24).keys()].map((i) => h('th', { scope: 'col' }, String(i).padStart(2, '0')));
+    const rows = c.requests.map((r) => marRow(r, c.admins, c.byId, day0));
+    const table = h('table', { class: 'mar', id: 'mar-table' },
+      h('caption', {}, 'Today, ' + fmtTime(new Date(day0).toISOString(), { dateStyle: 'full' }) + ', hours in ' + tz()),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'drug' }, 'Medication'), hours)),
+      h('tbody', {}, rows));
+    const legend = h('p', { class: 'legend' }, 'Key:', h('span', { class: 'st st-given' }, 'Given'),
+      h('span', { class: 'st st-due' }, 'Due'), h('span', { class: 'st st-overdue' }, 'Overdue'),
+      h('span', { class: 'st st-notgiven' }, 'Not given'), h('span', { class: 'st st-running' }, 'Running infusion'));
+    show('Medication administration record', banner(c), tabs(id, 'mar'), legend,
+      c.requests.length ? h('div', { class: 'mar-wrap', tabindex: 0, role: 'region', 'aria-label': 'MAR grid, scrolls sideways' }, table) : h('p', {}, 'No medication orders.'));
+    scrollToNow(day0);
+  } catch (e) {
+    show('Medication administration record', errorBox(e));
+  }
+}
+
+function seriesOf(v, observations) {
+  const mine = observations.filter((o) => codeOf(o).some((c) => c === v.code || (v.alt || []).includes(c)));
+  if (v.parts) {
+    return v.parts.map(([code, name]) => ({ name, points: mine.flatMap((o) => (o.component || [])
+      .filter((k) => codeOf(k).includes(code) && k.valueQuantity)
+      .map((k) => ({ t: Date.parse(whenOf(o)), v: k.valueQuantity.value }))) }));
+  }
+  return [{ name: v.title, points: mine.filter((o) => o.valueQuantity)
+    .map((o) => ({ t: Date.parse(whenOf(o)), v: o.valueQuantity.value, range: o.referenceRange })) }];
+}
+
+function rangeOf(v, observations) {
+  const o = observations.find((x) => codeOf(x).includes(v.code) && x.referenceRange && x.referenceRange[0]);
+  const r = o && o.referenceRange[0];
+  if (r && r.low && r.high) return { low: r.low.value, high: r.high.value };
+  return v.range;
+}
+
+function vitalFigure(v, observations) {
+  const series = seriesOf(v, observations).filter((s) => s.points.length);
+  if (!series.length) return null;
+  const range = rangeOf(v, observations);
+  const rows = series.flatMap((s) => s.points.map((p) => h('tr', {}, h('td', {}, fmtTime(new Date(p.t).toISOString(),
+    { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' })), h('td', {}, s.name), h('td', {}, String(p.v)))));
+  return h('figure', { class: 'chart', 'data-code': v.code },
+    h('figcaption', {}, v.title + ' (' + v.unit + ')' + (range ? ', reference ' + range.low + '–' + range.high : '')
+      + (series.length > 1 ? '; solid line ' + series[0].name + ', dashed ' + series[1].name : '')),
+    drawChart(v.title, v.unit, series, range, tz()),
+    h('details', {}, h('summary', {}, 'Readings as a table'),
+      h('table', {}, h('thead', {}, h('tr', {}, ['Time', 'Series', 'Value'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, rows))));
+}
+
+async function vitalsScreen(id) {
+  show('Vital signs', h('p', {}, 'Loading…'));
+  try {
+    const c = await readChart(id);
+    const figs = VITALS.map((v) => vitalFigure(v, c.observations)).filter(Boolean);
+    show('Vital signs', banner(c), tabs(id, 'vitals'),
+      figs.length ? h('div', { class: 'charts' }, figs) : h('p', {}, 'No vital signs recorded.'));
+  } catch (e) {
+    show('Vital signs', errorBox(e));
+  }
+}
+
+// --- audit review ------------------------------------------------------
+
+async function auditScreen() {
+  let served = false;
+  try {
+    const cap = await request('metadata');
+    served = ((cap.rest || [])[0] || { resource: [] }).resource.some((r) => r.type === 'AuditEvent');
+  } catch (e) {
+    show('Audit review', errorBox(e));
+    return;
+  }
+  if (!served) {
+    show('Audit review', h('p', { id: 'audit-unavailable' },
+      'This FHIR server does not serve AuditEvent (its CapabilityStatement lists no AuditEvent), '
+      + 'so access reports cannot be shown here yet.'));
+    return;
+  }
+  const input = h('input', { id: 'audit-patient', autocomplete: 'off' });
+  const out = h('div', {});
+  const form = h('form', { class: 'form-row', onsubmit: async (ev) => {
+    ev.preventDefault();
+    out.replaceChildren(h('p', {}, 'Loading…'));
+    try {
+      const events = await search('AuditEvent?patient=' + encodeURIComponent(input.value.trim()), 500);
+      out.replaceChildren(h('table', { id: 'audit-table' }, h('caption', {}, 'Access report: ' + events.length + ' events'),
+        h('thead', {}, h('tr', {}, ['When', 'Who', 'Action', 'Outcome', 'What'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, events.map((e) => h('tr', {}, h('td', {}, fmtTime(e.recorded, { dateStyle: 'short', timeStyle: 'short' })),
+          h('td', {}, ((e.agent || [])[0] || {}).who ? (e.agent[0].who.display || e.agent[0].who.reference) : ''),
+          h('td', {}, e.action || ''), h('td', {}, e.outcome || ''),
+          h('td', {}, conceptText(e.type) || ''))))));
+    } catch (e) {
+      out.replaceChildren(errorBox(e));
+    }
+  } }, h('div', {}, h('label', { for: 'audit-patient' }, 'Patient id'), input), h('button', { type: 'submit' }, 'Show access report'));
+  show('Audit review', form, out);
+}
+
+// --- routing -----------------------------------------------------------
+
+async function route() {
+  say('');
+  renderHeader();
+  if (current() === null) {
+    show('Sign in', signInScreen(null));
+    return;
+  }
+  const parts = window.location.hash.replace(/^#\/?/, '').split('/');
+  if (parts[0] === 'patient' && parts[1]) {
+    if (parts[2] === 'vitals') await vitalsScreen(parts[1]);
+    else await marScreen(parts[1]);
+  } else if (parts[0] === 'audit') {
+    await auditScreen();
+  } else {
+    await wardScreen();
+  }
+}
+
+async function start() {
+  try {
+    const r = await fetch('/console/config.json', { cache: 'no-store' });
+    config = await r.json();
+    setBase(config.fhirBase);
+  } catch (e) {
+    show('smartmed ward console', h('p', { class: 'error', role: 'alert' }, 'The console cannot load its settings.'));
+    return;
+  }
+  document.getElementById('signout').addEventListener('click', () => {
+    signOut();
+    ward.length = 0;
+    window.location.hash = '#/ward';
+    route();
+  });
+  window.addEventListener('hashchange', () => route());
+  try {
+    await finishSignIn(config);
+  } catch (e) {
+    renderHeader();
+    show('Sign in', signInScreen(e.message));
+    return;
+  }
+  await route();
+}
+
+start();

@@ -1,0 +1,94 @@
+// auth.js - sign-in by OpenID Connect authorization code with PKCE
+// (RFC 7636) against the issuer of config.json.  The access token lives in
+// this module's memory only: a reload or a closed tab signs the user out
+// of the console (the provider's own session may sign them in again
+// without a password).  sessionStorage holds the PKCE verifier and state
+// across the provider's redirect, nothing else, and only until the code
+// is exchanged.
+const PENDING = 'smartmed.console.pkce';
+const SCOPE = 'openid profile user/*.cruds';
+
+let session = null; // {token, user, roles, units, exp_s}
+
+function b64url(bytes) {
+  let s = '';
+  for (const b of new Uint8Array(bytes)) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function randomText() {
+  return b64url(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+function redirectUri() {
+  return window.location.origin + '/console/';
+}
+
+async function discover(config) {
+  let r;
+  try {
+    r = await fetch(config.issuer + '/.well-known/openid-configuration');
+  } catch (e) {
+    throw new Error('The sign-in service (' + config.issuer + ') cannot be reached.');
+  }
+  if (!r.ok) throw new Error('The sign-in service answered ' + r.status + '.');
+  return r.json();
+}
+
+function claimsOf(token) {
+  const part = token.split('.')[1] || '';
+  const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
+  return JSON.parse(json);
+}
+
+export async function signIn(config) {
+  const meta = await discover(config);
+  const verifier = randomText();
+  const state = randomText();
+  const challenge = b64url(await crypto.subtle.digest('SHA-256',
+    new TextEncoder().encode(verifier)));
+  sessionStorage.setItem(PENDING, JSON.stringify({ verifier, state }));
+  const q = new URLSearchParams({
+    response_type: 'code', client_id: config.clientId, redirect_uri: redirectUri(),
+    scope: SCOPE, state, code_challenge: challenge, code_challenge_method: 'S256',
+  });
+  window.location.assign(meta.authorization_endpoint + '?' + q.toString());
+}
+
+// finishSignIn exchanges ?code= for tokens when the provider sent the user
+// back; returns true when a session was made.
+export async function finishSignIn(config) {
+  const q = new URLSearchParams(window.location.search);
+  if (!q.has('code') && !q.has('error')) return false;
+  const pending = JSON.parse(sessionStorage.getItem(PENDING) || 'null');
+  sessionStorage.removeItem(PENDING);
+  window.history.replaceState(null, '', '/console/#/ward');
+  if (q.has('error')) throw new Error('Sign-in refused: ' + (q.get('error_description') || q.get('error')));
+  if (pending === null || pending.state !== q.get('state')) {
+    throw new Error('Sign-in answer did not match this tab\'s request: sign in again.');
+  }
+  const meta = await discover(config);
+  const body = new URLSearchParams({
+    grant_type: 'authorization_code', code: q.get('code'), redirect_uri: redirectUri(),
+    client_id: config.clientId, code_verifier: pending.verifier,
+  });
+  const r = await fetch(meta.token_endpoint, { method: 'POST', body });
+  const t = await r.json().catch(() => ({}));
+  if (!r.ok || !t.access_token) {
+    throw new Error('Sign-in failed: ' + (t.error_description || t.error || r.status));
+  }
+  const c = claimsOf(t.access_token);
+  const units = c.units === undefined ? [] : [].concat(c.units);
+  session = { token: t.access_token, user: c.preferred_username || c.sub,
+    roles: [].concat(c.roles || []), units, exp_s: c.exp };
+  return true;
+}
+
+export function current() {
+  if (session !== null && session.exp_s * 1000 <= Date.now()) session = null;
+  return session;
+}
+
+export function signOut() {
+  session = null;
+}

@@ -1,0 +1,276 @@
+"""The ward console (services/console, issue 37) end to end: the whole
+stack with care checks on, the development OpenID Connect provider
+(tools/devidp) signing the users' tokens, and Debian's chromium driven by
+e2e.mjs through sign-in, the ward list, the MAR, the vital-sign charts,
+audit review and sign-out, with an axe-core scan of each screen (no
+serious or critical violation) and screenshots in $BUILD/console-screens
+(docs/console.md describes them)."""
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.request
+import ssl
+import uuid
+
+import pytest
+
+from harness import Stack, paths, protos
+from harness.devidp import DevIdp, is_available, user
+from harness.faces import FaceKeys
+from harness.fixtures import running
+
+WARD = "ward-c"
+BED = "12"
+HOUR_MS = 3600 * 1000
+CHROMIUM = "/usr/bin/chromium"
+E2E_MODULES = os.path.join(paths.build_dir(), "npm", "console-e2e",
+                           "node_modules")
+SERIOUS = ("serious", "critical")
+
+pytestmark = pytest.mark.skipif(
+    not (is_available() and os.path.exists(CHROMIUM) and
+         os.path.isdir(os.path.join(E2E_MODULES, "playwright-core"))),
+    reason="make deps installs chromium, tools/devidp and "
+    "tools/console-e2e")
+
+
+@pytest.fixture(scope="module")
+def idp():
+    users = {"nurse.console": user(roles=["nurse"], units=[WARD],
+                                   name="Nora Console"),
+             "auditor.console": user(roles=["auditor"], name="Ada Audit")}
+    return DevIdp(users)
+
+
+@pytest.fixture(scope="module")
+def cstack(idp, tmp_path_factory):
+    keys = FaceKeys.load_or_create(str(tmp_path_factory.mktemp("face")))
+    env = dict(idp.env())
+    env.update(keys.env(public_key=True))
+    st = Stack(services=("audit", "identity", "records", "dosage"),
+               fhir=True, extra_env=env, patient_checks=True,
+               care_checks=True,
+               user_units={"nurse": WARD, "clinician": WARD})
+    with running(st):
+        idp.start(st)
+        try:
+            st.face_keys = keys
+            yield st
+        finally:
+            idp.close()
+
+
+def _vtoken(keys, pid):
+    r = subprocess.run(
+        [paths.bin_path("vtoken"), "sign", "--key", keys.priv,
+         "--patient-id", pid, "--score", "0.93", "--threshold", "0.8",
+         "--ttl-s", "120", "--model", "lbp-v1", "--device", "ward-c-12"],
+        check=True, stdout=subprocess.PIPE)
+    return r.stdout.decode().strip()
+
+
+def _vitals(st, rpb, pid, at_ms, hr, sys_bp, temp):
+    q = rpb.Quantity
+    st.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=pid, kind=rpb.ENTRY_KIND_VITAL_SIGNS, title="Obs",
+        vital_signs=rpb.VitalSigns(
+            heart_rate=q(value=hr, unit="/min"),
+            systolic_bp=q(value=sys_bp, unit="mm[Hg]"),
+            diastolic_bp=q(value=sys_bp - 45, unit="mm[Hg]"),
+            body_temperature=q(value=temp, unit="Cel"),
+            respiratory_rate=q(value=16, unit="/min"),
+            oxygen_saturation=q(value=97, unit="%"),
+            body_weight=q(value=71.5, unit="kg"), effective_ms=at_ms)),
+        role="clinician", timeout=30)
+
+
+def _medicines(st, pid, keys, start_ms):
+    dpb = protos.module("dosage")
+    drug = st.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(
+        drug=dpb.Drug(code="PARA_" + uuid.uuid4().hex[:8],
+                      name="Paracetamol 500 mg tablet", unit="tablet",
+                      max_single_dose=2.0, max_daily_dose=8.0,
+                      substance="paracetamol", strength=500.0,
+                      strength_unit="mg", forms=["tablet"],
+                      routes=["oral"])), role="pharmacist")
+    order = st.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
+        order=dpb.Order(patient_id=pid, drug_code=drug.code, route="oral",
+                        dose=1.0, unit="tablet", frequency="q6h",
+                        start_ms=start_ms)), role="clinician")
+    st.call("dosage", "RecordNotGiven", dpb.RecordNotGivenRequest(
+        order_id=order.id, scheduled_ms=start_ms,
+        reason=dpb.NOT_GIVEN_REASON_PATIENT_REFUSED, text="felt sick"),
+        role="nurse")
+    st.call("dosage", "RecordAdministration", dpb.RecordAdministrationRequest(
+        order_id=order.id, dose=1.0, unit="tablet",
+        verification_token=_vtoken(keys, pid)), role="nurse")
+    return drug
+
+
+@pytest.fixture(scope="module")
+def patient(cstack):
+    ipb, rpb = protos.module("identity"), protos.module("records")
+    p = cstack.call("identity", "CreatePatient", ipb.CreatePatientRequest(
+        mrn="MRN-" + uuid.uuid4().hex[:8], family_name="Wardley",
+        given_name="Iris", birth_date="1948-03-09",
+        sex=ipb.ADMINISTRATIVE_SEX_FEMALE), role="registrar", timeout=30)
+    cstack.call("identity", "Admit", ipb.AdmitRequest(
+        patient_id=p.patient_id,
+        encounter_class=ipb.ENCOUNTER_CLASS_INPATIENT, ward=WARD, bed=BED,
+        attending=cstack.user("clinician")), role="registrar", timeout=30)
+    cstack.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=p.patient_id, kind=rpb.ENTRY_KIND_ALLERGY,
+        title="Penicillin", allergy=rpb.Allergy(
+            substance_display="Penicillin")), role="clinician", timeout=30)
+    now = int(time.time() * 1000)
+    for i, (hr, bp, temp) in enumerate(((88, 150, 38.4), (80, 135, 37.6),
+                                        (72, 122, 36.9))):
+        _vitals(cstack, rpb, p.patient_id, now - (6 - 2 * i) * HOUR_MS,
+                hr, bp, temp)
+    _medicines(cstack, p.patient_id, cstack.face_keys, now - 7 * HOUR_MS)
+    return p
+
+
+@pytest.fixture(scope="module")
+def run(cstack, idp, patient, tmp_path_factory):
+    """One pass of e2e.mjs through every screen; its JSON report."""
+    shots = os.path.join(paths.build_dir(), "console-screens")
+    shutil.rmtree(shots, ignore_errors=True)
+    os.makedirs(shots)
+    base = cstack.fhir_url()
+    settings = {
+        "modules": E2E_MODULES, "chromium": CHROMIUM,
+        "console": base[:-len("/fhir")] + "/console/",
+        "screenshots": shots,
+        "nurse": {"user": "nurse.console",
+                  "password": idp.users["nurse.console"]["password"]},
+        "auditor": {"user": "auditor.console",
+                    "password": idp.users["auditor.console"]["password"]},
+        "patient": {"id": patient.patient_id, "name": "Iris Wardley"}}
+    path = str(tmp_path_factory.mktemp("e2e") / "settings.json")
+    with open(path, "w") as f:
+        json.dump(settings, f)
+    r = subprocess.run(["/usr/bin/node", os.path.join(
+        os.path.dirname(__file__), "e2e.mjs"), path],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=400)
+    lines = r.stdout.decode().strip().splitlines()
+    report = json.loads(lines[-1]) if lines else {}
+    report["rc"] = r.returncode
+    report["stderr"] = r.stderr.decode()[-3000:]
+    return report
+
+
+def _passed(run, name):
+    assert run.get("failed") is None or run["failed"]["step"] != name, \
+        run["failed"]
+    assert name in run["steps"], (run.get("failed"), run["stderr"])
+
+
+def test_sign_in_by_code_and_pkce(run):
+    """The console signs in at the provider (a wrong password refused
+    there) and shows the user and role from the access token."""
+    for name in ("sign-in screen", "wrong password refused",
+                 "nurse signs in"):
+        _passed(run, name)
+
+
+def test_ward_list(run):
+    _passed(run, "ward list")
+    row = run["wardRow"]
+    assert row[0] == "%s / %s" % (WARD, BED), row
+    assert row[1] == "Iris Wardley" and row[2].startswith("MRN-"), row
+    assert row[4] == "Allergies: 1", row
+    assert row[5:] == ["0", "0"], row  # doses due within the hour, overdue
+    _passed(run, "unknown patient refused")
+    assert run["unknownPatient"], run
+
+
+def test_mar_grid(run):
+    """Today's 24 hours for the order: the dose given and the refused one
+    in words, with the banner's facts."""
+    _passed(run, "MAR")
+    assert "Iris Wardley" in run["banner"] and "Penicillin" in \
+        run["banner"] and "Weight 71.5 kg" in run["banner"], run["banner"]
+    assert len(run["mar"]) == 1, run["mar"]
+    assert "Paracetamol 500 mg tablet" in run["mar"][0], run["mar"]
+    # The refused 07-hours-ago dose and the one given now account for
+    # both slots so far: nothing overdue, the next one due later.
+    row = run["mar"][0]
+    assert "Not given" in row and "Given" in row, row
+    assert "Overdue" not in row and "Due " in row, row
+
+
+def test_vital_sign_charts(run):
+    """A chart per vital sign charted, three readings each, the
+    reference range drawn as a band."""
+    _passed(run, "vital signs")
+    charts = {c["code"]: c for c in run["charts"]}
+    for code in ("8310-5", "8867-4", "59408-5", "9279-1", "29463-7"):
+        assert charts[code]["points"] == 3, charts
+    assert charts["85354-9"]["points"] == 6, charts  # systolic, diastolic
+    assert charts["8867-4"]["band"] == "51-90", charts
+
+
+def test_audit_review_and_roles(run):
+    _passed(run, "auditor signs in")
+    _passed(run, "audit review")
+    _passed(run, "auditor reads no chart")
+    assert run["auditorChart"], run
+
+
+def test_keyboard_and_no_patient_data_kept(run):
+    """Tokens and patient data live in memory: nothing in browser storage
+    after the screens, and a reload needs a new sign-in (which the
+    keyboard reaches)."""
+    _passed(run, "nothing in browser storage")
+    assert run["storage"] == {"local": 0, "session": 0, "idb": 0,
+                              "cookies": ""}, run["storage"]
+    _passed(run, "keyboard reaches the screens")
+    _passed(run, "sign out")
+
+
+def test_accessibility(run):
+    """axe-core (WCAG 2.1 A and AA rules) finds no serious or critical
+    violation on any screen."""
+    assert set(run["axe"]) >= {"signin", "ward", "mar", "vitals", "audit"}, \
+        run.get("failed")
+    bad = {k: [v for v in vs if v["impact"] in SERIOUS]
+           for k, vs in run["axe"].items()}
+    assert not any(bad.values()), bad
+
+
+def test_static_files_served_safely(cstack):
+    """/console serves its files with their types; no path leaves the
+    folder, and only GET is taken."""
+    base = cstack.fhir_url()[:-len("/fhir")]
+    ctx = ssl.create_default_context(cafile=cstack.ca_path)
+
+    def get(path, method="GET"):
+        req = urllib.request.Request(base + path, method=method)
+        try:
+            with urllib.request.urlopen(req, context=ctx, timeout=10) as r:
+                return r.status, r.headers.get("Content-Type"), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers.get("Content-Type"), e.read()
+
+    status, ctype, body = get("/console/")
+    assert status == 200 and ctype.startswith("text/html"), (status, ctype)
+    assert b"<script type=\"module\" src=\"/console/app.js\">" in body
+    assert get("/console")[0] == 200
+    assert get("/console/app.js")[1].startswith("text/javascript")
+    assert get("/console/style.css")[1].startswith("text/css")
+    status, ctype, body = get("/console/config.json")
+    cfg = json.loads(body)
+    assert cfg["fhirBase"] == "/fhir" and cfg["clientId"] == \
+        "smartmed-console" and cfg["issuer"].startswith("https://"), cfg
+    for bad in ("/console/../README.md", "/console/%2e%2e/Makefile",
+                "/console/..%2fMakefile", "/console/.hidden.js",
+                "/console/sub/app.js", "/console/app.js.bak",
+                "/console/nothing.js"):
+        assert get(bad)[0] in (400, 404), bad
+    # Not the console's: the FHIR API's own answer (a token wanted).
+    assert get("/consolex/app.js")[0] == 401
+    assert get("/console/app.js", method="POST")[0] == 405
