@@ -13,14 +13,15 @@ env() gives every service the provider's JWKS, issuer and audience
 hospital identity provider's would be.  The key is made for each start:
 only the running stack trusts it."""
 
+import atexit
 import json
 import os
 import secrets
 import subprocess
 import tempfile
 import time
-import urllib.request
 import ssl
+import urllib.request
 
 from cryptography.hazmat.primitives import serialization
 
@@ -109,6 +110,7 @@ class DevIdp:
                                      stdout=log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
         log.close()
+        atexit.register(self.close)
         self._wait(st.ca_path, timeout)
 
     def _wait(self, ca_path, timeout):

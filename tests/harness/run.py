@@ -14,13 +14,14 @@ Care checks are on, as the chart has them: the development nurse and
 clinician work on DEV_WARD, where the printed example admits the patient.
 """
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 
-from . import paths, protos
+from . import devidp, paths, protos
 from .faces import ORL, FaceKeys
 from .stack import TOKEN_ROLES, Stack, StackError, port_is_free
 
@@ -40,6 +41,9 @@ PACS_PORT = 8042
 # MLLP on the port interface engines use by convention.
 HL7_PORTS = (50057, 9107, 50157)
 HL7_MLLP_PORT = 2575
+# The development OpenID Connect provider the ward console signs in at
+# (tests/harness/devidp.py): beside the facade's 8443.
+IDP_PORT = 8444
 
 
 # The ward of make run's development nurse and clinician (their tokens'
@@ -156,6 +160,8 @@ def busy_ports(db_dir):
         busy.append("%d (FHIR HTTPS)" % FHIR_PORT)
     if not port_is_free(FHIR_HTTP_PORT):
         busy.append("%d (FHIR HTTP)" % FHIR_HTTP_PORT)
+    if devidp.is_available() and not port_is_free(IDP_PORT):
+        busy.append("%d (development identity provider)" % IDP_PORT)
     for port, what in zip(HL7_PORTS + (HL7_MLLP_PORT,),
                           ("gRPC", "HTTP", "health", "MLLP")):
         if not port_is_free(port):
@@ -220,6 +226,45 @@ def fhir_lines(st):
         "what its role may)"]
 
 
+def dev_idp(rundir):
+    """The development identity provider for the ward console when make
+    deps installed it: its users (made once, kept in rundir/devidp-users.json,
+    mode 0600: the development nurse and clinician on DEV_WARD, an auditor
+    and a pharmacist) and the settings that make the services trust it.
+    Returns (DevIdp or None, env)."""
+    if not devidp.is_available():
+        return None, {}
+    path = os.path.join(rundir, "devidp-users.json")
+    users = None
+    if os.path.exists(path):
+        with open(path) as f:
+            users = json.load(f)
+    if not users:
+        users = {"nurse.dev": devidp.user(roles=["nurse"], units=[DEV_WARD]),
+                 "dr.dev": devidp.user(roles=["clinician"],
+                                       units=[DEV_WARD]),
+                 "auditor.dev": devidp.user(roles=["auditor"]),
+                 "pharm.dev": devidp.user(roles=["pharmacist"])}
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(users, f, indent=1)
+    idp = devidp.DevIdp(users, workdir=os.path.join(rundir, "devidp"),
+                        port=IDP_PORT)
+    return idp, idp.env()
+
+
+def console_lines(st, idp):
+    """Where the ward console is and who may sign in."""
+    base = st.fhir_url()[:-len("/fhir")]
+    lines = ["", "ward console: %s/console/ (docs/console.md; sign in at the "
+             "development identity provider %s, both with the development "
+             "CA's certificates)" % (base, idp.issuer)]
+    for name, u in idp.users.items():
+        lines.append("  %-12s %-10s password %s" % (
+            name, ",".join(u["roles"]), u["password"]))
+    return lines
+
+
 def hl7_lines(st):
     """Where the HL7 v2 interface listens and how to send it a message."""
     from . import hl7
@@ -235,7 +280,7 @@ def hl7_lines(st):
                          "node_modules"), send, hl7.mllp_port(st))]
 
 
-def summary(st, faces=None, photos=None):
+def summary(st, faces=None, photos=None, idp=None):
     medctl = paths.bin_path("medctl")
     pic = (lambda n: "@" + os.path.join(photos, n)) if photos else \
         (lambda n: "@" + n)
@@ -263,6 +308,8 @@ def summary(st, faces=None, photos=None):
         lines += fhir_lines(st)
     if "hl7" in st.services:
         lines += hl7_lines(st)
+    if idp is not None:
+        lines += console_lines(st, idp)
     lines += [
         "", "medctl speaks mutual TLS with the operator certificate:",
         "  export MED_TLS_CA=%s MED_TLS_CERT=%s MED_TLS_KEY=%s" % (
@@ -356,6 +403,8 @@ def main():
         print("cannot make the face keys: %s" % e, file=sys.stderr)
         return 1
     env.update(face_models_env())
+    idp, idp_env = dev_idp(rundir)
+    env.update(idp_env)
     pacs = start_pacs(rundir, env)
     st = Stack(workdir=rundir, db_port=DB_PORT, ports=ports,
                audit_port=AUDIT_PORT, keep_workdir=True,
@@ -371,10 +420,12 @@ def main():
     try:
         try:
             st.start()
+            if idp is not None:
+                idp.start(st)
         except StackError as e:
             print("cannot start: %s" % e, file=sys.stderr)
             return 1
-        print(summary(st, faces, sample_faces(rundir)), flush=True)
+        print(summary(st, faces, sample_faces(rundir), idp), flush=True)
         # SIGCHLD wakes pause() so that a service that dies is reported.
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
         reported = set()
@@ -391,6 +442,8 @@ def main():
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if idp is not None:
+            idp.close()
         st.close()
         if pacs is not None:
             pacs.stop()

@@ -40,7 +40,7 @@ run_pytest() {
 	# shadows grpcio.
 	PYTHONPATH="$PWD/tests${PYTHONPATH:+:$PYTHONPATH}" \
 		timeout -k 30 1500 "$PY" -m pytest -q -rfE \
-		tests/contract tests/integration tests/fhir
+		tests/contract tests/integration tests/fhir tests/console
 	rc=$?
 	[ $rc -eq 0 ] || failed="$failed pytest"
 }
