@@ -438,4 +438,15 @@ bool fhir_write_claims(const fhir_facade *f, const fhir_request *req);
 void fhir_write_handle(fhir_facade *f, const fhir_request *req,
 		       fhir_response *resp);
 
+/* For the CapabilityStatement (capability.c): fhir_write_creates is true
+ * for a type the facade creates; fhir_write_has_ops for one with an
+ * operation here, whose entries fhir_write_capability_ops writes (into
+ * an open "operation" array); fhir_write_capability_rest writes the
+ * system interactions (batch, transaction). */
+bool fhir_write_creates(const char *type);
+bool fhir_write_has_ops(const char *type);
+void fhir_write_capability_ops(med_json *w, const fhir_facade *f,
+			       const char *type);
+void fhir_write_capability_rest(med_json *w);
+
 #endif

@@ -461,3 +461,69 @@ fhir_write_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	respond(&x, err, resp);
 	count_request(&x, resp->status);
 }
+
+/* --- the CapabilityStatement's part ---------------------------------------
+ */
+
+bool
+fhir_write_creates(const char *type)
+{
+	return strcmp(type, "Observation") == 0 ||
+	       strcmp(type, "MedicationAdministration") == 0;
+}
+
+bool
+fhir_write_has_ops(const char *type)
+{
+	return strcmp(type, "MedicationRequest") == 0;
+}
+
+static void
+write_op(med_json *w, const fhir_facade *f, const char *name, const char *doc)
+{
+	char def[700];
+
+	snprintf(def, sizeof(def), "%s/OperationDefinition/%s", f->base_url,
+		 name);
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "name", name);
+	med_json_str(w, "definition", def);
+	med_json_str(w, "documentation", doc);
+	med_json_end(w, '}');
+}
+
+void
+fhir_write_capability_ops(med_json *w, const fhir_facade *f, const char *type)
+{
+	if (strcmp(type, "Patient") == 0)
+		write_op(w, f, "verify-face",
+			 "POST a Parameters with photo (valueAttachment, "
+			 "image/png or image/jpeg, base64): identity's face "
+			 "check; answers decision, score, threshold and, on a "
+			 "match, verificationToken.");
+	else if (strcmp(type, "MedicationRequest") == 0)
+		write_op(w, f, "cosign",
+			 "POST a Parameters with patient (valueReference) and "
+			 "dose (valueQuantity): a second user's check of a "
+			 "high-alert dose; answers the cosign id that "
+			 "MedicationAdministration's extension cosign "
+			 "carries.");
+}
+
+void
+fhir_write_capability_rest(med_json *w)
+{
+	static const char *const codes[] = {"transaction", "batch"};
+
+	med_json_begin(w, "interaction", '[');
+	for (size_t i = 0; i < 2; i++) {
+		med_json_begin(w, NULL, '{');
+		med_json_str(w, "code", codes[i]);
+		med_json_str(w, "documentation",
+			     "Bundles of vital-sign Observation creates "
+			     "(device readings); a transaction is all or "
+			     "nothing.");
+		med_json_end(w, '}');
+	}
+	med_json_end(w, ']');
+}

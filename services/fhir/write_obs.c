@@ -88,7 +88,8 @@ typedef struct reading {
 static const vital *
 vital_of(const char *loinc)
 {
-	for (size_t i = 0; i < sizeof(vital_table) / sizeof(vital_table[0]); i++)
+	for (size_t i = 0; i < sizeof(vital_table) / sizeof(vital_table[0]);
+	     i++)
 		if (strcmp(vital_table[i].loinc, loinc) == 0)
 			return &vital_table[i];
 	return NULL;
