@@ -23,6 +23,7 @@
 #define RESOURCE_EXHAUSTED 8
 #define INVALID_ARGUMENT   3
 #define FAILED_PRECOND	   9
+#define ALREADY_EXISTS	   6
 
 /* --- routing --------------------------------------------------------------
  */
@@ -135,9 +136,12 @@ fhir_write_upstream(fhir_write *x, const med_rpc_status *st,
 					       : "business-rule",
 				       expression, "%s%s refused it: %s",
 				       prefix ? prefix : "", service, msg);
-	x->expression[0] = '\0';
-	return fhir_fail(&x->e, st->code ? st->code : INTERNAL, "%s: %s",
-			 service, msg);
+	/* A duplicate (ALREADY_EXISTS) is about the element named too. */
+	snprintf(x->expression, sizeof(x->expression), "%s",
+		 st->code == ALREADY_EXISTS && expression ? expression : "");
+	return fhir_fail(&x->e, st->code ? st->code : INTERNAL, "%s%s%s%s: %s",
+			 x->expression, x->expression[0] ? ": " : "",
+			 prefix ? prefix : "", service, msg);
 }
 
 void

@@ -526,11 +526,21 @@ stored_resource(const reading *r,
 		const Smartmed__Records__V1__DeviceReadingResult *res)
 {
 	json_t *b = json_loads(res->bundle_json, 0, NULL);
-	json_t *o = json_object_get(
-		json_array_get(json_object_get(b, "entry"), 0), "resource");
-	json_t *id = json_pack("[{s:s,s:s}]", "system", r->id_system, "value",
-			       r->id_value);
+	json_t *o = NULL, *e, *id;
+	size_t i;
 
+	/* records' bundle leads with the patient (an id-only Patient). */
+	json_array_foreach(json_object_get(b, "entry"), i, e)
+	{
+		json_t *res_i = json_object_get(e, "resource");
+		const char *t = json_string_value(
+			json_object_get(res_i, "resourceType"));
+
+		if (o == NULL && t != NULL && strcmp(t, "Observation") == 0)
+			o = res_i;
+	}
+	id = json_pack("[{s:s,s:s}]", "system", r->id_system, "value",
+		       r->id_value);
 	if (o == NULL || id == NULL) {
 		json_decref(b);
 		json_decref(id);

@@ -63,7 +63,11 @@ def post(st, url, body, role="nurse"):
 
 def valid(validator, body):
     errors = sorted(validator.iter_errors(body), key=str)
-    assert not errors, "\n".join(e.message[:300] for e in errors[:5])
+    if errors:
+        from jsonschema.exceptions import best_match
+        deepest = best_match(errors[0].context or errors)
+        assert not errors, "%s at %s" % (deepest.message[:300],
+                                         list(deepest.absolute_path))
     return body
 
 
@@ -219,7 +223,7 @@ def test_bad_readings_name_the_element(wstack, validator, patient):
                            vital(patient, "8867-4", 900, "/min"))
     why = refused(validator, status, body, 422,
                   "Observation.valueQuantity.value")
-    assert "900" in why
+    assert "plausible range" in why
     # No device.
     status, _, body = post(wstack, "Observation",
                            vital(patient, "8867-4", 70, "/min", device=None))
@@ -256,9 +260,7 @@ def test_the_same_identifier_for_another_patient_is_refused(
     assert status == 201, body
     status, _, body = post(wstack, "Observation",
                            vital(other, "8867-4", 66, "/min", ident=ident))
-    why = refused(validator, status, body, 409, "Observation.identifier") \
-        if status == 409 else None
-    assert status == 409, body
+    why = refused(validator, status, body, 409, "Observation.identifier")
     assert "another patient" in why
     assert not search_ids(wstack, other)
 
@@ -444,10 +446,19 @@ def administration(st, pid, o, token, dose, unit, *extensions):
     }
 
 
+# identity refuses a photograph it has seen before (a replay): each dose
+# gets a fresh one of the patient's.
+PHOTOS = iter((7, n) for n in (7, 8, 9, 10, 5, 4))
+
+
 def token_for(st, pid):
-    status, _, body = verify(st, pid, orl_png(7, 6))
-    assert status == 200, body
-    return params(body)["verificationToken"]["valueString"]
+    for subject, n in PHOTOS:
+        status, _, body = verify(st, pid, orl_png(subject, n))
+        assert status == 200, body
+        p = params(body)
+        if "verificationToken" in p:
+            return p["verificationToken"]["valueString"]
+    pytest.fail("no photograph of subject 7 left that matches")
 
 
 def test_a_dose_given_after_the_face_check(wstack, validator, face):
@@ -528,7 +539,8 @@ def test_a_dose_not_given_with_a_coded_reason(wstack, validator, face):
         "subject": {"reference": "Patient/" + face},
         "request": {"reference": "MedicationRequest/" + o.id},
         "effectiveDateTime": time.strftime(
-            "%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(scheduled / 1000)),
+            "%Y-%m-%dT%H:%M:%S", time.gmtime(scheduled // 1000))
+        + ".%03dZ" % (scheduled % 1000),
     }
     bad = dict(ma, statusReason=[{"text": "no code"}])
     status, _, body = post(wstack, "MedicationAdministration", bad)
@@ -544,7 +556,9 @@ def test_a_dose_not_given_with_a_coded_reason(wstack, validator, face):
 def test_metadata_lists_the_writes(wstack, validator):
     status, _, body = request(wstack, "GET", "metadata")
     assert status == 200, body
-    valid(validator, body)
+    # HL7's R4 schema lists versions only up to 4.0.0 (as in
+    # test_fhir_facade.py's test_metadata_needs_no_token).
+    valid(validator, dict(body, fhirVersion="4.0.0"))
     rest = body["rest"][0]
     by_type = {r["type"]: r for r in rest["resource"]}
     codes = lambda t: {i["code"] for i in by_type[t]["interaction"]}
