@@ -156,7 +156,7 @@ def test_reading_is_created_and_a_repeat_answers_the_first(
     assert ids.count(body["id"]) == 1
 
 
-def test_reading_is_audited_with_its_device(wstack, patient):
+def test_reading_is_audited_with_its_device(wstack, validator, patient):
     apb = protos.module("audit")
     obs = vital(patient, "9279-1", 16, "/min", device="resp-3")
     status, _, body = post(wstack, "Observation", obs)
@@ -179,6 +179,17 @@ def test_reading_is_audited_with_its_device(wstack, patient):
     assert fhir.actor == "nurse.test" and fhir.outcome == 0
     assert rec.action.endswith("RecordDeviceReadings")
     assert rec.actor == "nurse.test"
+    # As FHIR AuditEvents, the device is an agent beside the nurse.
+    page = wstack.call("audit", "ExportAuditEventsFhir",
+                       apb.ExportAuditEventsFhirRequest(
+                           patient_id=patient, page_size=1000),
+                       role="auditor", timeout=30)
+    b = valid(validator, json.loads(page.bundle_json))
+    devs = [a for e in b["entry"] if e["resource"]["resourceType"] ==
+            "AuditEvent" for a in e["resource"]["agent"]
+            if a["type"]["coding"][0]["code"] == "DEV"]
+    assert devs and devs[0]["who"]["identifier"]["value"] == "resp-3"
+    assert devs[0]["requestor"] is False
 
 
 def test_units_are_converted_and_blood_pressure_is_a_panel(
