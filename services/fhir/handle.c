@@ -536,6 +536,11 @@ fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	/* console (issue 37): /console is the ward console's static files. */
 	if (fhir_console_handle(f, req, resp))
 		return;
+	/* fhirwrite: the writes (POST) are write.c's. */
+	if (fhir_write_claims(f, req)) {
+		fhir_write_handle(f, req, resp);
+		return;
+	}
 	err = fhir_route(f, req, &q, &e);
 	med_json_init_arena(&w, req->arena, FHIR_BODY_MAX);
 	if (err == MED_OK && q.what == FHIR_CAPABILITIES) {
