@@ -5,8 +5,9 @@
 import { current, finishSignIn, signIn, signOut } from './auth.js';
 import { drawChart } from './charts.js';
 import { FhirError, request, search, setBase } from './fhir.js';
+import { cosignScreen, giveScreen } from './bedside.js';
 
-let config = null;
+export let config = null;
 const ward = []; // patient ids on the user's list, this tab only
 
 const VITALS = [
@@ -21,7 +22,7 @@ const VITALS = [
 
 // --- small DOM helpers -------------------------------------------------
 
-function h(tag, attrs = {}, ...kids) {
+export function h(tag, attrs = {}, ...kids) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
@@ -36,14 +37,14 @@ function main() {
   return document.getElementById('main');
 }
 
-function show(title, ...content) {
+export function show(title, ...content) {
   const m = main();
   m.replaceChildren(h('h1', {}, title), ...content);
   document.title = title + ' - smartmed ward console';
   m.focus();
 }
 
-function say(text) {
+export function say(text) {
   document.getElementById('status').textContent = text || '';
 }
 
@@ -51,24 +52,24 @@ function tz() {
   return config.timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
-function fmtTime(iso, opts = { hour: '2-digit', minute: '2-digit' }) {
+export function fmtTime(iso, opts = { hour: '2-digit', minute: '2-digit' }) {
   if (!iso) return '';
   return new Intl.DateTimeFormat('en-GB', { ...opts, timeZone: tz() }).format(new Date(iso));
 }
 
-function errorBox(e) {
+export function errorBox(e) {
   if (e instanceof FhirError && e.status === 401) return signInScreen(e.message);
   return h('p', { class: 'error', role: 'alert' }, e.message);
 }
 
 // --- FHIR reading ------------------------------------------------------
 
-function patientName(p) {
+export function patientName(p) {
   const n = (p.name || []).find((x) => x.use === 'official') || (p.name || [])[0] || {};
   return [(n.given || []).join(' '), n.family].filter(Boolean).join(' ') || n.text || p.id;
 }
 
-function mrnOf(p) {
+export function mrnOf(p) {
   const id = (p.identifier || []).find((i) => i.system === config.mrnSystem) || (p.identifier || [])[0];
   return id ? id.value : '';
 }
@@ -87,7 +88,7 @@ function codeOf(resource) {
   return ((resource.code && resource.code.coding) || []).map((c) => c.code);
 }
 
-function conceptText(c) {
+export function conceptText(c) {
   if (!c) return '';
   return c.text || ((c.coding || []).map((x) => x.display || x.code).find(Boolean)) || '';
 }
@@ -100,7 +101,7 @@ function whenOf(r) {
 // readChart reads a patient's whole chart with one $everything search
 // (the only standard way to the Medication resources the orders name)
 // and sorts it by type.
-async function readChart(id) {
+export async function readChart(id) {
   const all = await search('Patient/' + encodeURIComponent(id) + '/$everything?_count=100', 5000);
   const of = (type) => all.filter((r) => r.resourceType === type);
   const patient = of('Patient')[0];
@@ -217,7 +218,7 @@ async function wardScreen() {
 
 // --- patient banner, MAR, vitals --------------------------------------
 
-function banner(c) {
+export function banner(c) {
   const p = c.patient;
   const w = c.weight;
   return h('section', { class: 'banner', 'aria-label': 'Patient banner' },
@@ -233,14 +234,14 @@ function banner(c) {
       : h('span', {}, 'No known allergies'));
 }
 
-function tabs(id, which) {
+export function tabs(id, which) {
   const link = (name, label) => h('a', { href: '#/patient/' + id + '/' + name,
     'aria-current': which === name ? 'page' : undefined }, label);
   return h('nav', { class: 'tabs', 'aria-label': 'Patient screens' },
     link('mar', 'Medication administration record'), link('vitals', 'Vital signs'));
 }
 
-function startOfDay() {
+export function startOfDay() {
   const d = new Date();
   d.setHours(0, 0, 0, 0);
   return d.getTime();
@@ -279,7 +280,7 @@ function requestIdOf(a) {
 // was for, so each charted dose (given or not given, in charting order)
 // accounts for the oldest open slot of the day before it up to two hours
 // after it, as a nurse charting a late or refused dose would mean.
-function openSlots(r, admins, day0) {
+export function openSlots(r, admins, day0) {
   const slots = [...scheduledSlots(r, day0 - 864e5), ...scheduledSlots(r, day0)];
   const mine = admins.filter((a) => requestIdOf(a) === r.id && a.status !== 'entered-in-error')
     .map((a) => Date.parse(whenOf(a))).sort((x, y) => x - y);
@@ -302,20 +303,27 @@ function adminCell(a) {
     st[1] + ' ' + fmtTime(whenOf(a)));
 }
 
-function drugLabel(r, byId) {
+// drugName is the order's drug and strength (its Medication's code text).
+export function drugName(r, byId) {
   const ref = r.medicationReference ? r.medicationReference.reference || '' : '';
   const med = byId.get(ref.split('/').pop());
-  const name = med ? conceptText(med.code) : conceptText(r.medicationCodeableConcept) || ref;
+  return med ? conceptText(med.code) : conceptText(r.medicationCodeableConcept) || ref;
+}
+
+export function drugLabel(r, byId, pid) {
+  const name = drugName(r, byId);
   const di = (r.dosageInstruction || [])[0] || {};
   const dr = (di.doseAndRate || [])[0] || {};
   const dose = dr.doseQuantity ? dr.doseQuantity.value + ' ' + (dr.doseQuantity.unit || dr.doseQuantity.code || '') : '';
   const how = [conceptText(di.route), conceptText(di.timing && di.timing.code),
     di.asNeededBoolean ? 'PRN' : ''].filter(Boolean).join(', ');
   return h('th', { scope: 'row', class: 'drug' }, h('div', {}, name), h('div', {}, dose + ' ' + how),
-    r.status !== 'active' ? h('div', {}, 'Order ' + r.status) : null);
+    r.status !== 'active' ? h('div', {}, 'Order ' + r.status)
+      : h('div', {}, h('a', { href: '#/patient/' + pid + '/give/' + r.id }, 'Give or chart'), ' · ',
+        h('a', { href: '#/patient/' + pid + '/cosign/' + r.id }, 'Co-sign')));
 }
 
-function marRow(r, admins, byId, day0) {
+function marRow(r, admins, byId, day0, pid) {
   const now = Date.now();
   const open = r.status === 'active' ? openSlots(r, admins, day0) : [];
   const cells = [];
@@ -328,7 +336,7 @@ function marRow(r, admins, byId, day0) {
       : h('span', { class: 'st st-due' }, 'Due ' + fmtTime(new Date(t).toISOString()))));
     cells.push(h('td', { 'data-hour': hr }, here.map(adminCell), due));
   }
-  return h('tr', {}, drugLabel(r, byId), cells);
+  return h('tr', {}, drugLabel(r, byId, pid), cells);
 }
 
 // scrollToNow brings the hours around now into view on a narrow screen.
@@ -346,7 +354,7 @@ async function marScreen(id) {
     const c = await readChart(id);
     const day0 = startOfDay();
     const hours = [...Array(24).keys()].map((i) => h('th', { scope: 'col' }, String(i).padStart(2, '0')));
-    const rows = c.requests.map((r) => marRow(r, c.admins, c.byId, day0));
+    const rows = c.requests.map((r) => marRow(r, c.admins, c.byId, day0, id));
     const table = h('table', { class: 'mar', id: 'mar-table' },
       h('caption', {}, 'Today, ' + fmtTime(new Date(day0).toISOString(), { dateStyle: 'full' }) + ', hours in ' + tz()),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'drug' }, 'Medication'), hours)),
@@ -456,6 +464,8 @@ async function route() {
   const parts = window.location.hash.replace(/^#\/?/, '').split('/');
   if (parts[0] === 'patient' && parts[1]) {
     if (parts[2] === 'vitals') await vitalsScreen(parts[1]);
+    else if (parts[2] === 'give' && parts[3]) await giveScreen(parts[1], parts[3]);
+    else if (parts[2] === 'cosign' && parts[3]) await cosignScreen(parts[1], parts[3]);
     else await marScreen(parts[1]);
   } else if (parts[0] === 'audit') {
     await auditScreen();

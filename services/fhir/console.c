@@ -140,6 +140,7 @@ serve_config(const fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	med_json_init_arena(&w, req->arena, 4096);
 	med_json_begin(&w, NULL, '{');
 	med_json_str(&w, "fhirBase", f->base_path);
+	med_json_str(&w, "fhirBaseUrl", f->base_url);
 	med_json_str(&w, "issuer", f->console_issuer);
 	med_json_str(&w, "clientId", f->console_client_id);
 	med_json_str(&w, "mrnSystem", f->mrn_system);

@@ -60,6 +60,97 @@ async function signIn(page, user, password) {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+async function go(page, hash) {
+  await page.evaluate((h) => { window.location.hash = h; }, hash);
+}
+
+async function photo(page) {
+  await page.getByRole('button', { name: 'Use the camera' }).click();
+  await page.waitForFunction(() => document.getElementById('camera').videoWidth > 0);
+  // The fake camera shows another photograph every 1.2 s: wait for a
+  // fresh one, as a nurse taking a new photo would.
+  await page.waitForTimeout(1300);
+  await page.getByRole('button', { name: 'Take photo and check' }).click();
+}
+
+async function alertText(page, startsWith) {
+  const loc = page.locator('main p[role="alert"]', { hasText: startsWith }).first();
+  await loc.waitFor();
+  return (await loc.textContent()).trim();
+}
+
+async function bedsideSteps(browser, page) {
+  const b = cfg.bedside;
+  await step('wrong-patient face refused', async () => {
+    await go(page, '#/patient/' + b.other.id + '/give/' + b.other.tablet);
+    await photo(page);
+    out.wrongFace = await alertText(page, 'does not match');
+  });
+  await step('dose not given', async () => {
+    await page.getByLabel('Reason').selectOption('patient-refused');
+    await page.getByLabel('Note').fill('declined at the round');
+    await page.getByRole('button', { name: 'Record not given' }).click();
+    out.notGiven = (await page.locator('#recorded').textContent()).trim();
+  });
+  await step('face confirmed', async () => {
+    await go(page, '#/patient/' + b.me.id + '/give/' + b.me.tablet);
+    await photo(page);
+    await page.locator('#identity-ok').waitFor();
+  });
+  await step('product of another drug refused', async () => {
+    await page.getByLabel('Product barcode (GS1)').fill(b.gtins.ibu);
+    await page.getByRole('button', { name: 'Use this product' }).click();
+    await page.getByRole('button', { name: 'Record dose given' }).click();
+    out.wrongProduct = await alertText(page, 'Not recorded');
+  });
+  await step('dose recorded', async () => {
+    await page.getByLabel('Product barcode (GS1)').fill('(01)' + b.gtins.para + '(17)301231(10)B42');
+    await page.getByRole('button', { name: 'Use this product' }).click();
+    await page.locator('#product-ok').waitFor();
+    await axeScan(page, 'bedside');
+    await shot(page, 'console-bedside');
+    await page.getByRole('button', { name: 'Record dose given' }).click();
+    out.recorded = (await page.locator('#recorded').textContent()).trim();
+  });
+  await step('high-alert dose needs a co-sign', async () => {
+    await go(page, '#/patient/' + b.me.id + '/give/' + b.me.heparin);
+    await photo(page);
+    await page.locator('#identity-ok').waitFor();
+    await page.getByLabel('The pack has no barcode').check();
+    await page.getByLabel('Why not scanned').fill('ward stock syringe, no barcode');
+    await page.getByRole('button', { name: 'Use this product' }).click();
+    await page.getByRole('button', { name: 'Record dose given' }).click();
+    out.noCosign = await alertText(page, 'Not recorded');
+  });
+  let cosign = '';
+  await step('second nurse co-signs', async () => {
+    const ctx = await newContext(browser);
+    const p2 = await ctx.newPage();
+    await signIn(p2, cfg.cosigner.user, cfg.cosigner.password);
+    await p2.getByRole('heading', { name: 'Ward list' }).waitFor();
+    await go(p2, '#/patient/' + b.me.id + '/cosign/' + b.me.heparin);
+    await p2.getByRole('button', { name: 'Co-sign' }).click().catch(async (e) => {
+      throw new Error(e.message + '; the screen says: ' + (await p2.locator('main').textContent()));
+    });
+    cosign = (await p2.locator('#cosign-result').textContent()).trim();
+    out.cosignedBy = (await p2.locator('main div[role="status"] p').first().textContent()).trim();
+    await axeScan(p2, 'cosign');
+    await shot(p2, 'console-cosign');
+    await ctx.close();
+  });
+  await step('high-alert dose recorded', async () => {
+    await page.getByLabel('Co-sign id (high-alert)').fill(cosign);
+    await page.getByRole('button', { name: 'Update checks' }).click();
+    await page.getByRole('button', { name: 'Record dose given' }).click();
+    out.recordedHighAlert = (await page.locator('#recorded').textContent()).trim();
+  });
+  await step('MAR shows the doses', async () => {
+    await go(page, '#/patient/' + b.me.id + '/mar');
+    await page.locator('#mar-table').waitFor();
+    out.marAfter = (await page.locator('#mar-table tbody tr').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+  });
+}
+
 async function run(browser) {
   const ctx = await newContext(browser);
   const page = await ctx.newPage();
@@ -120,6 +211,7 @@ async function run(browser) {
     await axeScan(page, 'vitals');
     await shot(page, 'console-vitals');
   });
+  if (cfg.bedside) await bedsideSteps(browser, page);
   await step('nothing in browser storage', async () => {
     out.storage = await page.evaluate(async () => ({
       local: localStorage.length, session: sessionStorage.length,
@@ -166,8 +258,11 @@ async function run(browser) {
   await actx.close();
 }
 
+// The camera: chromium's fake capture device playing the face video.
+const camera = cfg.bedside ? ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+  '--use-file-for-fake-video-capture=' + cfg.bedside.video] : [];
 const browser = await chromium.launch({ executablePath: cfg.chromium, headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', ...camera] });
 let rc = 0;
 try {
   await run(browser);

@@ -1,0 +1,302 @@
+// bedside.js - the bedside administration (issue 37): identify the patient
+// by face (the device camera, Patient/{id}/$verify-face) or by wristband
+// scan, scan the product's GS1 code, see every check before confirming,
+// and record the dose given or not given as a FHIR MedicationAdministration
+// create, which dosage checks in full (identity token, product, dose,
+// high-alert co-sign); a second user co-signs a high-alert dose with
+// MedicationRequest/{id}/$cosign.  Every refusal is shown in the words the
+// API gives.  The verification token and the photo stay in memory and are
+// dropped after one use.
+import {
+  banner, config, conceptText, drugName, errorBox, fmtTime, h, mrnOf, openSlots, patientName,
+  readChart, show, startOfDay,
+} from './app.js';
+import { request } from './fhir.js';
+
+const UCUM = 'http://unitsofmeasure.org';
+const NOT_GIVEN_SYSTEM = 'urn:smartmed:dosage:not-given-reason';
+const NOT_GIVEN = [['patient-refused', 'Patient refused'], ['held-by-clinician', 'Held by clinician'],
+  ['patient-absent', 'Patient absent'], ['nil-by-mouth', 'Nil by mouth'],
+  ['drug-unavailable', 'Drug unavailable'], ['other', 'Other']];
+
+function ext(name, value) {
+  return { url: config.fhirBaseUrl + '/StructureDefinition/' + name, ...value };
+}
+
+function overrideExt(name, code, text) {
+  return ext(name, { extension: [{ url: 'reason', valueCode: code }, { url: 'text', valueString: text }] });
+}
+
+function param(body, name) {
+  return ((body && body.parameter) || []).find((p) => p.name === name) || {};
+}
+
+function orderDose(r) {
+  const di = (r.dosageInstruction || [])[0] || {};
+  const dq = ((di.doseAndRate || [])[0] || {}).doseQuantity || {};
+  return { value: dq.value, code: dq.code || dq.unit || '', route: conceptText(di.route) };
+}
+
+function field(id, label, attrs = {}) {
+  return h('div', {}, h('label', { for: id }, label), h('input', { id, name: id, autocomplete: 'off', ...attrs }));
+}
+
+function alertBox() {
+  return h('p', { role: 'alert', class: 'error' });
+}
+
+// camera: getUserMedia, a preview, one photo as PNG base64 on demand.
+async function openCamera(video) {
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    throw new Error('This browser has no camera access: scan the wristband instead.');
+  }
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'user' }, audio: false });
+    video.srcObject = stream;
+    await video.play();
+    return stream;
+  } catch (e) {
+    if (e.name === 'NotAllowedError') throw new Error('The camera is not allowed in this browser: allow it, or scan the wristband instead.');
+    if (e.name === 'NotFoundError' || e.name === 'OverconstrainedError') throw new Error('No camera was found: scan the wristband instead.');
+    throw new Error('The camera could not start (' + e.name + '): scan the wristband instead.');
+  }
+}
+
+function takePhoto(video) {
+  const c = document.createElement('canvas');
+  c.width = video.videoWidth;
+  c.height = video.videoHeight;
+  c.getContext('2d').drawImage(video, 0, 0);
+  return c.toDataURL('image/png').split(',')[1];
+}
+
+function stopCamera(stream, video) {
+  if (stream) for (const t of stream.getTracks()) t.stop();
+  video.srcObject = null;
+}
+
+function identitySection(c, state, refresh) {
+  const video = h('video', { id: 'camera', muted: true, playsinline: true, 'aria-label': 'Camera preview', width: 240 });
+  const msg = alertBox();
+  let stream = null;
+  const shoot = h('button', { type: 'button', id: 'take-photo', disabled: true, onclick: async () => {
+    msg.textContent = 'Checking the face…';
+    shoot.disabled = true;
+    try {
+      const body = await request('Patient/' + encodeURIComponent(c.patient.id) + '/$verify-face', { method: 'POST',
+        body: { resourceType: 'Parameters', parameter: [
+          { name: 'photo', valueAttachment: { contentType: 'image/png', data: takePhoto(video) } },
+          { name: 'terminal', valueString: 'console' }] } });
+      const decision = param(body, 'decision').valueCode;
+      const token = param(body, 'verificationToken').valueString;
+      if (decision === 'match' && token) {
+        state.identity = { kind: 'face', token, text: 'Face matches ' + patientName(c.patient) };
+        stopCamera(stream, video);
+        msg.textContent = '';
+        refresh();
+        return;
+      }
+      msg.textContent = decision === 'retake'
+        ? 'The photo could not be used (no clear face): take it again.'
+        : 'This face does not match ' + patientName(c.patient) + '. Do not give: check the wristband and the patient.';
+    } catch (e) {
+      msg.textContent = e.message;
+    }
+    shoot.disabled = false;
+  } }, 'Take photo and check');
+  const start = h('button', { type: 'button', id: 'start-camera', class: 'secondary', onclick: async () => {
+    msg.textContent = '';
+    try {
+      stream = await openCamera(video);
+      shoot.disabled = false;
+    } catch (e) {
+      msg.textContent = e.message;
+    }
+  } }, 'Use the camera');
+  const band = h('input', { id: 'wristband', autocomplete: 'off' });
+  const bandForm = h('form', { class: 'form-row', onsubmit: (ev) => {
+    ev.preventDefault();
+    const v = band.value.trim();
+    if (v !== mrnOf(c.patient) && v !== c.patient.id) {
+      msg.textContent = 'This wristband (' + v + ') is not ' + patientName(c.patient) + '\'s (MRN ' + mrnOf(c.patient) + '). Do not give.';
+      return;
+    }
+    state.identity = { kind: 'wristband', text: 'Wristband scan ' + v + ' matches ' + patientName(c.patient), scan: v };
+    msg.textContent = '';
+    refresh();
+  } }, h('div', {}, h('label', { for: 'wristband' }, 'Wristband scan'), band), h('button', { type: 'submit', class: 'secondary' }, 'Check wristband'));
+  return h('section', { 'aria-labelledby': 'id-h' }, h('h2', { id: 'id-h' }, '1. Identify the patient'),
+    state.identity ? h('p', { id: 'identity-ok' }, '✔ ' + state.identity.text)
+      : [h('div', { class: 'form-row' }, start, shoot), video, bandForm],
+    msg);
+}
+
+function productSection(state, refresh) {
+  const scan = h('input', { id: 'product-scan', autocomplete: 'off', value: state.product ? state.product.scan || '' : '' });
+  const none = h('input', { id: 'no-barcode', type: 'checkbox', checked: state.product && state.product.none });
+  const why = h('input', { id: 'no-barcode-why', autocomplete: 'off' });
+  const form = h('form', { class: 'form-row', onsubmit: (ev) => {
+    ev.preventDefault();
+    if (none.checked) state.product = { none: true, text: why.value.trim() || 'pack has no barcode' };
+    else if (scan.value.trim()) state.product = { scan: scan.value.trim() };
+    else state.product = null;
+    refresh();
+  } }, h('div', {}, h('label', { for: 'product-scan' }, 'Product barcode (GS1)'), scan),
+  h('div', {}, h('label', { for: 'no-barcode' }, 'The pack has no barcode'), none),
+  h('div', {}, h('label', { for: 'no-barcode-why' }, 'Why not scanned'), why),
+  h('button', { type: 'submit', class: 'secondary' }, 'Use this product'));
+  return h('section', { 'aria-labelledby': 'prod-h' }, h('h2', { id: 'prod-h' }, '2. Scan the product'), form,
+    state.product ? h('p', { id: 'product-ok' }, '✔ ' + (state.product.none ? 'Not scanned: ' + state.product.text
+      : 'Scanned ' + state.product.scan)) : null);
+}
+
+function checksList(c, r, state) {
+  const d = orderDose(r);
+  const item = (ok, text) => h('li', {}, (ok ? '✔ ' : '✖ ') + text);
+  return h('ul', { id: 'checks' },
+    item(!!state.identity, state.identity ? state.identity.text : 'Patient not identified yet'),
+    item(!!state.product, state.product ? (state.product.none ? 'Product not scanned: ' + state.product.text
+      : 'Product ' + state.product.scan + ' (dosage checks it is the ordered drug and not expired)') : 'Product not scanned yet'),
+    item(true, 'Dose ' + state.dose + ' ' + d.code + (Number(state.dose) === d.value ? ', as ordered' : ', ordered ' + d.value + ' ' + d.code)
+      + ' (dosage checks the single and daily maximum, the timing and the patient\'s facts)'),
+    item(true, state.cosign ? 'Co-signed: ' + state.cosign : 'No co-sign (a high-alert drug needs one)'),
+    c.allergies.length ? item(true, 'Allergies: ' + c.allergies.map((a) => conceptText(a.code)).join(', ')) : null);
+}
+
+function administration(c, r, state) {
+  const d = orderDose(r);
+  const e = [];
+  if (state.identity.kind === 'face') e.push(ext('verification-token', { valueString: state.identity.token }));
+  else e.push(overrideExt('identity-override', 'identified-otherwise', state.identity.text));
+  if (state.product.none) e.push(overrideExt('scan-override', 'other', state.product.text));
+  else e.push(ext('product-scan', { valueString: state.product.scan }));
+  if (state.cosign) e.push(ext('cosign', { valueString: state.cosign }));
+  return { resourceType: 'MedicationAdministration', status: 'completed', extension: e,
+    subject: { reference: 'Patient/' + c.patient.id }, request: { reference: 'MedicationRequest/' + r.id },
+    effectiveDateTime: new Date().toISOString(),
+    dosage: { dose: { value: Number(state.dose), unit: d.code, system: UCUM, code: d.code } } };
+}
+
+async function post(resource, msg, button, done) {
+  button.disabled = true;
+  msg.textContent = 'Recording…';
+  try {
+    const body = await request('MedicationAdministration', { method: 'POST', body: resource });
+    done(body);
+  } catch (e) {
+    msg.textContent = 'Not recorded: ' + e.message;
+    button.disabled = false;
+  }
+}
+
+function giveSection(c, r, state, refresh, recorded) {
+  const d = orderDose(r);
+  const dose = h('input', { id: 'dose', inputmode: 'decimal', value: String(state.dose) });
+  const cos = h('input', { id: 'cosign-id', autocomplete: 'off', value: state.cosign || '' });
+  const msg = alertBox();
+  const ready = state.identity && state.product;
+  const give = h('button', { type: 'button', id: 'record-given', disabled: !ready, onclick: () => {
+    post(administration(c, r, state), msg, give, (body) => {
+      state.identity = null; // a token is good for one dose
+      recorded('Dose recorded as given at ' + fmtTime(body.effectiveDateTime) + '.');
+    });
+  } }, 'Record dose given');
+  const keep = h('form', { class: 'form-row', onsubmit: (ev) => {
+    ev.preventDefault();
+    state.dose = dose.value.trim();
+    state.cosign = cos.value.trim();
+    refresh();
+  } }, h('div', {}, h('label', { for: 'dose' }, 'Dose (' + d.code + ')'), dose),
+  h('div', {}, h('label', { for: 'cosign-id' }, 'Co-sign id (high-alert)'), cos),
+  h('button', { type: 'submit', class: 'secondary' }, 'Update checks'));
+  return h('section', { 'aria-labelledby': 'give-h' }, h('h2', { id: 'give-h' }, '3. Check and confirm'), keep,
+    h('p', {}, 'Before you confirm:'), checksList(c, r, state), give, msg);
+}
+
+function notGivenSection(c, r, recorded) {
+  const slots = openSlots(r, c.admins, startOfDay());
+  const reason = h('select', { id: 'not-given-reason' }, NOT_GIVEN.map(([code, text]) => h('option', { value: code }, text)));
+  const when = h('select', { id: 'not-given-slot' }, slots.map((t) => h('option', { value: String(t) }, fmtTime(new Date(t).toISOString()))));
+  const text = h('input', { id: 'not-given-text', autocomplete: 'off' });
+  const msg = alertBox();
+  const btn = h('button', { type: 'submit', class: 'secondary', disabled: !slots.length }, 'Record not given');
+  const form = h('form', { class: 'form-row', onsubmit: (ev) => {
+    ev.preventDefault();
+    const label = NOT_GIVEN.find(([code]) => code === reason.value)[1];
+    post({ resourceType: 'MedicationAdministration', status: 'not-done',
+      statusReason: [{ coding: [{ system: NOT_GIVEN_SYSTEM, code: reason.value, display: label }],
+        text: text.value.trim() || label }],
+      subject: { reference: 'Patient/' + c.patient.id }, request: { reference: 'MedicationRequest/' + r.id },
+      effectiveDateTime: new Date(Number(when.value)).toISOString() }, msg, btn,
+    () => recorded('Dose of ' + fmtTime(new Date(Number(when.value)).toISOString()) + ' recorded as not given (' + label + ').'));
+  } }, h('div', {}, h('label', { for: 'not-given-slot' }, 'Scheduled dose'), when),
+  h('div', {}, h('label', { for: 'not-given-reason' }, 'Reason'), reason),
+  h('div', {}, h('label', { for: 'not-given-text' }, 'Note'), text), btn);
+  return h('section', { 'aria-labelledby': 'ng-h' }, h('h2', { id: 'ng-h' }, 'Or: not given'),
+    slots.length ? form : h('p', {}, 'No scheduled dose is open today.'), msg);
+}
+
+export async function giveScreen(pid, orderId) {
+  show('Give a dose', h('p', {}, 'Loading…'));
+  let c;
+  try {
+    c = await readChart(pid);
+  } catch (e) {
+    show('Give a dose', errorBox(e));
+    return;
+  }
+  const r = c.requests.find((x) => x.id === orderId);
+  if (!r) {
+    show('Give a dose', h('p', { class: 'error', role: 'alert' }, 'No such order for this patient.'));
+    return;
+  }
+  const d = orderDose(r);
+  const state = { identity: null, product: null, dose: d.value, cosign: '' };
+  const back = h('a', { href: '#/patient/' + pid + '/mar' }, 'Back to the MAR');
+  const recorded = (text) => show('Give a dose', banner(c), h('p', { role: 'status', id: 'recorded' }, '✔ ' + text), back);
+  const refresh = () => {
+    show('Give: ' + drugName(r, c.byId), banner(c),
+      h('p', {}, d.value + ' ' + d.code + ' ' + d.route + '. ', back),
+      identitySection(c, state, refresh), productSection(state, refresh),
+      giveSection(c, r, state, refresh, recorded), notGivenSection(c, r, recorded));
+  };
+  refresh();
+}
+
+export async function cosignScreen(pid, orderId) {
+  show('Co-sign a dose', h('p', {}, 'Loading…'));
+  let c;
+  try {
+    c = await readChart(pid);
+  } catch (e) {
+    show('Co-sign a dose', errorBox(e));
+    return;
+  }
+  const r = c.requests.find((x) => x.id === orderId);
+  if (!r) {
+    show('Co-sign a dose', h('p', { class: 'error', role: 'alert' }, 'No such order for this patient.'));
+    return;
+  }
+  const d = orderDose(r);
+  const dose = h('input', { id: 'cosign-dose', inputmode: 'decimal', value: String(d.value) });
+  const out = h('div', { role: 'status' });
+  const msg = alertBox();
+  const form = h('form', { class: 'form-row', onsubmit: async (ev) => {
+    ev.preventDefault();
+    msg.textContent = '';
+    try {
+      const body = await request('MedicationRequest/' + encodeURIComponent(r.id) + '/$cosign', { method: 'POST',
+        body: { resourceType: 'Parameters', parameter: [
+          { name: 'patient', valueReference: { reference: 'Patient/' + c.patient.id } },
+          { name: 'dose', valueQuantity: { value: Number(dose.value), system: UCUM, code: d.code } }] } });
+      out.replaceChildren(h('p', {}, 'Co-signed by ' + param(body, 'cosignedBy').valueString + '. Co-sign id for the nurse:'),
+        h('p', { id: 'cosign-result', class: 'name' }, h('strong', {}, param(body, 'cosign').valueString)));
+    } catch (e) {
+      msg.textContent = 'Not co-signed: ' + e.message;
+    }
+  } }, h('div', {}, h('label', { for: 'cosign-dose' }, 'Dose you checked (' + d.code + ')'), dose),
+  h('button', { type: 'submit' }, 'Co-sign'));
+  show('Co-sign: ' + drugName(r, c.byId), banner(c),
+    h('p', {}, 'As the second person, check the drug, the dose and the patient, then co-sign with your own account.'),
+    form, msg, out);
+}
