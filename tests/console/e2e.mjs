@@ -261,11 +261,47 @@ async function run(browser) {
 // The camera: chromium's fake capture device playing the face video.
 const camera = cfg.bedside ? ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
   '--use-file-for-fake-video-capture=' + cfg.bedside.video] : [];
+// A tablet without a camera: the wristband instead.
+async function noCameraSteps() {
+  const b = cfg.bedside;
+  const bare = await chromium.launch({ executablePath: cfg.chromium, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  try {
+    const ctx = await newContext(bare);
+    const page = await ctx.newPage();
+    await step('no camera said in words', async () => {
+      await signIn(page, cfg.nurse.user, cfg.nurse.password);
+      await page.getByRole('heading', { name: 'Ward list' }).waitFor();
+      await go(page, '#/patient/' + b.other.id + '/give/' + b.other.tablet);
+      await page.getByRole('button', { name: 'Use the camera' }).click();
+      out.noCamera = await alertText(page, 'camera');
+    });
+    await step('wrong wristband refused', async () => {
+      await page.getByLabel('Wristband scan').fill(b.me.mrn);
+      await page.getByRole('button', { name: 'Check wristband' }).click();
+      out.wrongBand = await alertText(page, 'This wristband');
+    });
+    await step('dose given after a wristband scan', async () => {
+      await page.getByLabel('Wristband scan').fill(b.other.mrn);
+      await page.getByRole('button', { name: 'Check wristband' }).click();
+      await page.locator('#identity-ok').waitFor();
+      await page.getByLabel('Product barcode (GS1)').fill(b.gtins.para);
+      await page.getByRole('button', { name: 'Use this product' }).click();
+      await page.getByRole('button', { name: 'Record dose given' }).click();
+      out.bandRecorded = (await page.locator('#recorded, main p[role="alert"]:has-text("Not recorded")').first().textContent()).trim();
+    });
+    await ctx.close();
+  } finally {
+    await bare.close();
+  }
+}
+
 const browser = await chromium.launch({ executablePath: cfg.chromium, headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', ...camera] });
 let rc = 0;
 try {
   await run(browser);
+  if (cfg.bedside) await noCameraSteps();
 } catch (e) {
   rc = 1;
 } finally {

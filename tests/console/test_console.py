@@ -223,11 +223,13 @@ def bedside(cstack, tmp_path_factory):
     face_video(video, 7, (6, 7, 8, 9, 10))
     return {"video": video, "gtins": gtins,
             "me": {"id": me.patient_id, "name": "Tom Bedsider",
+                   "mrn": me.mrn,
                    "tablet": order(me.patient_id, drugs["para"], 1.0,
                                    "oral"),
                    "heparin": order(me.patient_id, drugs["hep"], 5000.0,
                                     "sc")},
             "other": {"id": other.patient_id, "name": "Sam Otherbed",
+                      "mrn": other.mrn,
                       "tablet": order(other.patient_id, drugs["para"], 1.0,
                                       "oral")}}
 
@@ -341,6 +343,22 @@ def test_bedside_administration(run, bedside):
     _passed(run, "high-alert dose recorded")
     _passed(run, "MAR shows the doses")
     assert sum("Given" in r for r in run["marAfter"]) == 2, run["marAfter"]
+
+
+def test_bedside_without_a_camera(run, bedside):
+    """A browser with no camera says so and offers the wristband; another
+    patient's wristband is refused before anything is sent; the right one
+    records the dose with the identity override it stands for."""
+    if bedside is None:
+        pytest.skip("ORL faces not present at ../shared/data/faces/orl")
+    _passed(run, "no camera said in words")
+    assert "scan the wristband instead" in run["noCamera"], run["noCamera"]
+    _passed(run, "wrong wristband refused")
+    assert run["wrongBand"].startswith("This wristband (%s) is not Sam "
+                                       "Otherbed's" % bedside["me"]["mrn"])
+    _passed(run, "dose given after a wristband scan")
+    assert run["bandRecorded"].startswith("✔ Dose recorded as given"), \
+        run["bandRecorded"]
 
 
 def test_audit_review_and_roles(run):
