@@ -48,8 +48,15 @@ export function say(text) {
   document.getElementById('status').textContent = text || '';
 }
 
+// tz: the ward's time zone (MED_WARD_TIME_ZONE), or the browser's when
+// the setting is empty or a name this browser does not know.
 function tz() {
-  return config.timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone;
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: config.timeZone || undefined }).format(0);
+    return config.timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone;
+  } catch (e) {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone;
+  }
 }
 
 export function fmtTime(iso, opts = { hour: '2-digit', minute: '2-digit' }) {
@@ -241,10 +248,21 @@ export function tabs(id, which) {
     link('mar', 'Medication administration record'), link('vitals', 'Vital signs'));
 }
 
+// zoneOffsetMs: how far the ward's wall clock is ahead of UTC at t.
+function zoneOffsetMs(t) {
+  const p = {};
+  for (const x of new Intl.DateTimeFormat('en-GB', { timeZone: tz(), hourCycle: 'h23', year: 'numeric',
+    month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    .formatToParts(new Date(t))) p[x.type] = Number(x.value);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(t / 1000) * 1000;
+}
+
+// startOfDay: today's midnight on the ward's clock, as Unix ms.
 export function startOfDay() {
-  const d = new Date();
-  d.setHours(0, 0, 0, 0);
-  return d.getTime();
+  const now = Date.now();
+  const wall = new Date(now + zoneOffsetMs(now));
+  const guess = Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate());
+  return guess - zoneOffsetMs(guess - zoneOffsetMs(guess));
 }
 
 function periodHours(rep) {

@@ -9,7 +9,7 @@
 // dropped after one use.
 import {
   banner, config, conceptText, drugName, errorBox, fmtTime, h, mrnOf, openSlots, patientName,
-  readChart, show, startOfDay,
+  readChart, show,
 } from './app.js';
 import { request } from './fhir.js';
 
@@ -213,10 +213,13 @@ function giveSection(c, r, state, refresh, recorded) {
     h('p', {}, 'Before you confirm:'), checksList(c, r, state), give, msg);
 }
 
+// notGivenSection charts a scheduled dose of the last 24 hours (or due
+// within two) as not given, with a coded reason.
 function notGivenSection(c, r, recorded) {
-  const slots = openSlots(r, c.admins, startOfDay());
+  const now = Date.now();
+  const slots = openSlots(r, c.admins, now - 864e5).filter((t) => t <= now + 2 * 3600e3);
   const reason = h('select', { id: 'not-given-reason' }, NOT_GIVEN.map(([code, text]) => h('option', { value: code }, text)));
-  const when = h('select', { id: 'not-given-slot' }, slots.map((t) => h('option', { value: String(t) }, fmtTime(new Date(t).toISOString()))));
+  const when = h('select', { id: 'not-given-slot' }, slots.map((t) => h('option', { value: String(t) }, fmtTime(new Date(t).toISOString(), { weekday: 'short', hour: '2-digit', minute: '2-digit' }))));
   const text = h('input', { id: 'not-given-text', autocomplete: 'off' });
   const msg = alertBox();
   const btn = h('button', { type: 'submit', class: 'secondary', disabled: !slots.length }, 'Record not given');

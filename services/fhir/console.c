@@ -144,6 +144,7 @@ serve_config(const fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	med_json_str(&w, "issuer", f->console_issuer);
 	med_json_str(&w, "clientId", f->console_client_id);
 	med_json_str(&w, "mrnSystem", f->mrn_system);
+	med_json_str(&w, "timeZone", f->console_time_zone);
 	med_json_end(&w, '}');
 	text = med_json_text(&w, &len);
 	if (text == NULL) {

@@ -141,6 +141,7 @@ fhir_facade_start(med_process *p)
 	f->console_dir = med_config_str(c, "MED_CONSOLE_DIR");
 	f->console_issuer = med_config_str(c, "MED_CONSOLE_ISSUER");
 	f->console_client_id = med_config_str(c, "MED_CONSOLE_CLIENT_ID");
+	f->console_time_zone = med_config_str(c, "MED_WARD_TIME_ZONE");
 	if ((err = open_channels(f, p)) != MED_OK ||
 	    (err = open_research(f, c)) != MED_OK)
 		return err;

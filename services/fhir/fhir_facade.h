@@ -148,6 +148,7 @@ typedef struct fhir_facade {
 	const char *console_dir;
 	const char *console_issuer;
 	const char *console_client_id;
+	const char *console_time_zone; /* MED_WARD_TIME_ZONE */
 } fhir_facade;
 
 /* fhir_param - one query parameter, URL-decoded. */

@@ -50,6 +50,9 @@ static const med_config_spec specs[] = {
 	 "OpenID Connect issuer the console signs users in with"},
 	{"MED_CONSOLE_CLIENT_ID", MED_CONFIG_STRING, "smartmed-console", false,
 	 0, 0, "the console's client id at that issuer (a public client)"},
+	{"MED_WARD_TIME_ZONE", MED_CONFIG_STRING, "UTC", false, 0, 0,
+	 "the ward's time zone (an IANA name, as dosage's setting): the "
+	 "console shows times and the MAR's day in it"},
 };
 
 int

@@ -197,6 +197,7 @@ async function run(browser) {
     await page.getByRole('link', { name: cfg.patient.name }).click();
     await page.locator('#mar-table').waitFor();
     out.banner = (await page.getByLabel('Patient banner').textContent()).trim();
+    out.marCaption = (await page.locator('#mar-table caption').textContent()).trim();
     out.mar = (await page.locator('#mar-table tbody tr').allTextContents()).map((s) => s.replace(/\s+/g, ' ').trim());
     await axeScan(page, 'mar');
     await shot(page, 'console-mar');
