@@ -109,6 +109,12 @@ async function bedsideSteps(browser, page) {
     await page.locator('#product-ok').waitFor();
     await axeScan(page, 'bedside');
     await shot(page, 'console-bedside');
+    // The network goes away as the nurse confirms: nothing is recorded,
+    // the screen says so, and the same click works once it is back.
+    await page.context().setOffline(true);
+    await page.getByRole('button', { name: 'Record dose given' }).click();
+    out.offline = await alertText(page, 'Not recorded');
+    await page.context().setOffline(false);
     await page.getByRole('button', { name: 'Record dose given' }).click();
     out.recorded = (await page.locator('#recorded').textContent()).trim();
   });
