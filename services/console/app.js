@@ -178,9 +178,10 @@ async function wardRow(id) {
       h('td', {}, ageOf(c.patient)),
       h('td', {}, c.allergies.length ? h('span', { class: 'allergy' }, 'Allergies: ' + c.allergies.length) : 'None known'),
       h('td', {}, String(counts.due)),
-      h('td', {}, String(counts.overdue)));
+      h('td', {}, String(counts.overdue)),
+      h('td', {}, String(c.admins.filter((a) => a.status === 'on-hold').length)));
   } catch (e) {
-    return h('tr', {}, h('td', { colspan: 7 }, errorBox(e)));
+    return h('tr', {}, h('td', { colspan: 8 }, errorBox(e)));
   }
 }
 
@@ -216,7 +217,7 @@ async function wardScreen() {
   const s = current();
   const table = h('table', { id: 'ward-table' },
     h('caption', {}, 'Patients on my list' + (s.units.length ? ' (' + s.units.join(', ') + ')' : '')),
-    h('thead', {}, h('tr', {}, ['Bed', 'Patient', 'MRN', 'Age', 'Allergies', 'Doses due', 'Overdue']
+    h('thead', {}, h('tr', {}, ['Bed', 'Patient', 'MRN', 'Age', 'Allergies', 'Doses due', 'Overdue', 'Awaiting co-sign']
       .map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, await Promise.all(ward.map(wardRow))));
   show('Ward list', form, msg, ward.length ? table
@@ -312,7 +313,8 @@ export function openSlots(r, admins, day0) {
 
 function adminCell(a) {
   const st = { completed: ['given', 'Given'], 'not-done': ['notgiven', 'Not given'],
-    'in-progress': ['running', 'Running'], 'entered-in-error': ['notgiven', 'Error'] }[a.status]
+    'in-progress': ['running', 'Running'], 'entered-in-error': ['notgiven', 'Error'],
+    'on-hold': ['due', 'Awaiting co-sign'] }[a.status]
     || ['notgiven', a.status];
   const dose = a.dosage && a.dosage.dose ? a.dosage.dose.value + ' ' + (a.dosage.dose.unit || a.dosage.dose.code || '') : '';
   const rate = a.dosage && a.dosage.rateQuantity ? ' @ ' + a.dosage.rateQuantity.value + ' ' + (a.dosage.rateQuantity.unit || a.dosage.rateQuantity.code || '') : '';

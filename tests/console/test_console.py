@@ -290,7 +290,8 @@ def test_ward_list(run):
     assert row[0] == "%s / %s" % (WARD, BED), row
     assert row[1] == "Iris Wardley" and row[2].startswith("MRN-"), row
     assert row[4] == "Allergies: 1", row
-    assert row[5:] == ["0", "0"], row  # doses due within the hour, overdue
+    # Doses due within the hour, overdue, given awaiting a co-sign.
+    assert row[5:] == ["0", "0", "0"], row
     _passed(run, "unknown patient refused")
     assert run["unknownPatient"], run
 
