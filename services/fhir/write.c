@@ -24,6 +24,8 @@
 #define INVALID_ARGUMENT   3
 #define FAILED_PRECOND	   9
 #define ALREADY_EXISTS	   6
+#define NOT_FOUND	   5
+#define PERMISSION_DENIED  7
 
 /* --- routing --------------------------------------------------------------
  */
@@ -122,6 +124,14 @@ fhir_write_fail(fhir_write *x, int http_status, const char *issue_code,
 	return http_status == 422 ? MED_ERR_PRECONDITION : MED_ERR_INVALID;
 }
 
+/* names_element: a service's refusal of the request's content. */
+static bool
+names_element(int grpc_code)
+{
+	return grpc_code == NOT_FOUND || grpc_code == ALREADY_EXISTS ||
+	       grpc_code == PERMISSION_DENIED;
+}
+
 med_err
 fhir_write_upstream(fhir_write *x, const med_rpc_status *st,
 		    const char *service, const char *expression,
@@ -136,9 +146,10 @@ fhir_write_upstream(fhir_write *x, const med_rpc_status *st,
 					       : "business-rule",
 				       expression, "%s%s refused it: %s",
 				       prefix ? prefix : "", service, msg);
-	/* A duplicate (ALREADY_EXISTS) is about the element named too. */
+	/* A refusal about the request (not the service's state) names the
+	 * element too. */
 	snprintf(x->expression, sizeof(x->expression), "%s",
-		 st->code == ALREADY_EXISTS && expression ? expression : "");
+		 names_element(st->code) && expression ? expression : "");
 	return fhir_fail(&x->e, st->code ? st->code : INTERNAL, "%s%s%s%s: %s",
 			 x->expression, x->expression[0] ? ": " : "",
 			 prefix ? prefix : "", service, msg);

@@ -188,8 +188,8 @@ def test_reading_is_audited_with_its_device(wstack, validator, patient):
     devs = [a for e in b["entry"] if e["resource"]["resourceType"] ==
             "AuditEvent" for a in e["resource"]["agent"]
             if a["type"]["coding"][0]["code"] == "DEV"]
-    assert devs and devs[0]["who"]["identifier"]["value"] == "resp-3"
-    assert devs[0]["requestor"] is False
+    mine = [a for a in devs if a["who"]["identifier"]["value"] == "resp-3"]
+    assert mine and mine[0]["requestor"] is False
 
 
 def test_units_are_converted_and_blood_pressure_is_a_panel(
@@ -260,6 +260,40 @@ def test_bad_readings_name_the_element(wstack, validator, patient):
     # Not JSON.
     status, _, body = request(wstack, "POST", "Observation", None)
     assert status == 400 and body["resourceType"] == "OperationOutcome"
+
+
+def test_writes_need_a_token_and_a_sane_body(wstack, validator, patient):
+    obs = vital(patient, "8867-4", 70, "/min")
+    req = urllib.request.Request(
+        wstack.fhir_url() + "/Observation", method="POST",
+        data=json.dumps(obs).encode(),
+        headers={"Content-Type": "application/fhir+json"})
+    ctx = ssl.create_default_context(cafile=wstack.ca_path)
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, context=ctx, timeout=30)
+    assert e.value.code == 401
+    assert e.value.headers["WWW-Authenticate"].startswith("Bearer")
+    valid(validator, json.loads(e.value.read()))
+    # XML is not spoken; a body past 8 MiB is refused unread.
+    req = urllib.request.Request(
+        wstack.fhir_url() + "/Observation", method="POST", data=b"<x/>",
+        headers={"Content-Type": "application/fhir+xml",
+                 "Authorization": "Bearer " + wstack.token("nurse")})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, context=ctx, timeout=30)
+    assert e.value.code == 415
+    req = urllib.request.Request(
+        wstack.fhir_url() + "/Observation", method="POST",
+        data=b" " * (9 << 20),
+        headers={"Content-Type": "application/fhir+json",
+                 "Authorization": "Bearer " + wstack.token("nurse")})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, context=ctx, timeout=60)
+    assert e.value.code == 413
+    valid(validator, json.loads(e.value.read()))
+    # Nothing of it was charted.
+    assert obs["identifier"][0]["value"] not in json.dumps(
+        search(wstack, patient))
 
 
 def test_the_same_identifier_for_another_patient_is_refused(
@@ -519,19 +553,29 @@ def test_a_high_alert_dose_needs_a_second_users_cosign(
     why = refused(validator, status, body, 422,
                   "MedicationAdministration.extension[cosign]")
     assert "high-alert co-sign check" in why
-    # A second user checks the dose with their own credentials.
+    # A second user checks the dose with their own credentials; a check
+    # by the one giving it does not count.
     cosign = {"resourceType": "Parameters", "parameter": [
         {"name": "patient", "valueReference": {"reference":
                                                "Patient/" + face}},
         {"name": "dose", "valueQuantity": {"value": 5000, "system": UCUM,
                                            "code": "[iU]"}}]}
     status, _, body = post(wstack, "MedicationRequest/%s/$cosign" % o.id,
+                           cosign, role="nurse")
+    assert status == 200, body
+    ma["extension"].append(ext(wstack, "cosign", valueString=params(
+        body)["cosign"]["valueString"]))
+    status, _, body = post(wstack, "MedicationAdministration", ma)
+    why = refused(validator, status, body, 403,
+                  "MedicationAdministration.extension[cosign]")
+    assert "high-alert co-sign check" in why
+    status, _, body = post(wstack, "MedicationRequest/%s/$cosign" % o.id,
                            cosign, role="pharmacist")
     assert status == 200, body
     valid(validator, body)
     cid = params(body)["cosign"]["valueString"]
     assert params(body)["cosignedBy"]["valueString"] == "pharm.test"
-    ma["extension"].append(ext(wstack, "cosign", valueString=cid))
+    ma["extension"][-1] = ext(wstack, "cosign", valueString=cid)
     status, _, body = post(wstack, "MedicationAdministration", ma)
     assert status == 201, body
     valid(validator, body)
