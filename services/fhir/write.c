@@ -230,11 +230,12 @@ fhir_write_time_ms(const char *s, int64_t *ms)
 	struct tm tm = {0};
 	int frac_ms = 0, sec = 0;
 	long zone = 0;
-	const char *p = s + 16;
+	const char *p;
 
 	if (s == NULL || strlen(s) < 17 || s[4] != '-' || s[7] != '-' ||
 	    s[10] != 'T' || s[13] != ':')
 		return false;
+	p = s + 16;
 	tm.tm_year = digits(s, 4) - 1900;
 	tm.tm_mon = digits(s + 5, 2) - 1;
 	tm.tm_mday = digits(s + 8, 2);
