@@ -169,20 +169,18 @@ code_of(const json_t *obs)
 /* device_of finds the Device reference: Observation.device, else a
  * performer that is a Device. */
 static const char *
-device_of(fhir_write *x, const json_t *obs, const char **where)
+device_of(fhir_write *x, const json_t *obs)
 {
 	json_t *perf = json_object_get(obs, "performer"), *p;
 	const char *id =
 		fhir_write_ref_id(x, json_object_get(obs, "device"), "Device");
 	size_t i;
 
-	*where = "device";
 	json_array_foreach(perf, i, p)
 	{
 		if (id != NULL)
 			break;
 		id = fhir_write_ref_id(x, p, "Device");
-		*where = "performer";
 	}
 	return id != NULL ? at(x, "Device/", id) : NULL;
 }
@@ -359,7 +357,6 @@ shape(fhir_write *x, const json_t *obs, reading *r)
 {
 	const char *type =
 		json_string_value(json_object_get(obs, "resourceType"));
-	const char *where = NULL;
 
 	if (type == NULL || strcmp(type, "Observation") != 0)
 		return fhir_write_fail(x, 400, "structure",
@@ -381,7 +378,7 @@ shape(fhir_write *x, const json_t *obs, reading *r)
 		return fhir_write_fail(x, 400, "required",
 				       at(x, r->path, "subject"),
 				       "required: a reference Patient/{id}");
-	r->device = device_of(x, obs, &where);
+	r->device = device_of(x, obs);
 	if (r->device == NULL)
 		return fhir_write_fail(x, 400, "required",
 				       at(x, r->path, "device"),
