@@ -156,6 +156,20 @@ def test_reading_is_created_and_a_repeat_answers_the_first(
     assert ids.count(body["id"]) == 1
 
 
+def test_a_reading_sent_at_once_many_times_is_charted_once(
+        wstack, validator):
+    from concurrent.futures import ThreadPoolExecutor
+    pid = register(wstack, "Racewrite")
+    obs = vital(pid, "8867-4", 81, "/min")
+    with ThreadPoolExecutor(6) as pool:
+        got = list(pool.map(lambda _: post(wstack, "Observation", obs),
+                            range(6)))
+    statuses = sorted(s for s, _, _ in got)
+    assert statuses == [200] * 5 + [201], [b for _, _, b in got]
+    assert len({b["id"] for _, _, b in got}) == 1
+    assert len(search_ids(wstack, pid)) == 1
+
+
 def test_reading_is_audited_with_its_device(wstack, validator, patient):
     apb = protos.module("audit")
     obs = vital(patient, "9279-1", 16, "/min", device="resp-3")
