@@ -25,9 +25,10 @@
 #define LOINC_SYSTEM "http://loinc.org"
 #define CATEGORY_SYSTEM                                                        \
 	"http://terminology.hl7.org/CodeSystem/observation-category"
-#define BP_PANEL     "85354-9"
-#define BUNDLE_MAX   100
-#define RECORDS_PATH "/smartmed.records.v1.Records/RecordDeviceReadings"
+#define DEVICE_SYSTEM "urn:smartmed:device"
+#define BP_PANEL      "85354-9"
+#define BUNDLE_MAX    100
+#define RECORDS_PATH  "/smartmed.records.v1.Records/RecordDeviceReadings"
 
 typedef Smartmed__Records__V1__Quantity quantity_pb;
 typedef Smartmed__Records__V1__VitalSigns vitals_pb;
@@ -546,8 +547,13 @@ stored_resource(const reading *r,
 	json_incref(o);
 	json_decref(b);
 	json_object_set_new(o, "identifier", id);
+	/* A logical reference: the facade serves no Device to resolve a
+	 * literal one (the id is what the device sent). */
 	json_object_set_new(o, "device",
-			    json_pack("{s:s}", "reference", res->device));
+			    json_pack("{s:{s:s,s:s},s:s}", "identifier",
+				      "system", DEVICE_SYSTEM, "value",
+				      res->device + strlen("Device/"),
+				      "display", res->device));
 	return o;
 }
 

@@ -141,7 +141,10 @@ def test_reading_is_created_and_a_repeat_answers_the_first(
     assert body["valueQuantity"]["code"] == "/min"
     assert body["category"][0]["coding"][0]["code"] == "vital-signs"
     assert body["identifier"] == obs["identifier"]
-    assert body["device"] == {"reference": "Device/monitor-7"}
+    # A logical reference: no Device is served to resolve a literal one.
+    assert body["device"] == {"identifier": {
+        "system": "urn:smartmed:device", "value": "monitor-7"},
+        "display": "Device/monitor-7"}
     assert body["subject"] == {"reference": "Patient/" + patient}
     loc = headers["Location"]
     assert loc == "%s/Observation/%s/_history/1" % (wstack.fhir_url(),
