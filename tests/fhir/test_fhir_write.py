@@ -456,6 +456,10 @@ def test_verify_face_bad_input(wstack, validator, face):
     status, _, out = post(wstack, "Patient/%s/$verify-face" % face,
                           {"resourceType": "Parameters", "parameter": []})
     refused(validator, status, out, 400, "Parameters.parameter[photo]")
+    body = photo_params(orl_png(7, 6))
+    body["parameter"][1]["valueString"] = "t" * 65
+    status, _, out = post(wstack, "Patient/%s/$verify-face" % face, body)
+    refused(validator, status, out, 400, "Parameters.parameter[terminal]")
 
 
 # --- MedicationAdministration ------------------------------------------------
