@@ -10,7 +10,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <med/audit.h>
 #include <med/fhir.h>
@@ -24,6 +23,8 @@
 #define INVALID_ARGUMENT   3
 #define FAILED_PRECOND	   9
 #define ALREADY_EXISTS	   6
+#define NOT_FOUND	   5
+#define PERMISSION_DENIED  7
 
 /* --- routing --------------------------------------------------------------
  */
@@ -122,6 +123,14 @@ fhir_write_fail(fhir_write *x, int http_status, const char *issue_code,
 	return http_status == 422 ? MED_ERR_PRECONDITION : MED_ERR_INVALID;
 }
 
+/* names_element: a service's refusal of the request's content. */
+static bool
+names_element(int grpc_code)
+{
+	return grpc_code == NOT_FOUND || grpc_code == ALREADY_EXISTS ||
+	       grpc_code == PERMISSION_DENIED;
+}
+
 med_err
 fhir_write_upstream(fhir_write *x, const med_rpc_status *st,
 		    const char *service, const char *expression,
@@ -136,9 +145,10 @@ fhir_write_upstream(fhir_write *x, const med_rpc_status *st,
 					       : "business-rule",
 				       expression, "%s%s refused it: %s",
 				       prefix ? prefix : "", service, msg);
-	/* A duplicate (ALREADY_EXISTS) is about the element named too. */
+	/* A refusal about the request (not the service's state) names the
+	 * element too. */
 	snprintf(x->expression, sizeof(x->expression), "%s",
-		 st->code == ALREADY_EXISTS && expression ? expression : "");
+		 names_element(st->code) && expression ? expression : "");
 	return fhir_fail(&x->e, st->code ? st->code : INTERNAL, "%s%s%s%s: %s",
 			 x->expression, x->expression[0] ? ": " : "",
 			 prefix ? prefix : "", service, msg);
@@ -177,75 +187,6 @@ fhir_write_ext_url(const fhir_write *x, const char *name, char *buf, size_t cap)
 {
 	snprintf(buf, cap, "%s%s%s", x->f->base_url, FHIR_SD_PATH, name);
 	return buf;
-}
-
-/* digits reads n decimal digits at s; -1 when they are not. */
-static int
-digits(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/* zone_s reads the zone at s (Z, +hh:mm, -hh:mm) as seconds east. */
-static bool
-zone_s(const char *s, long *out)
-{
-	int h, m;
-
-	if (strcmp(s, "Z") == 0) {
-		*out = 0;
-		return true;
-	}
-	if ((s[0] != '+' && s[0] != '-') || strlen(s) != 6 || s[3] != ':')
-		return false;
-	h = digits(s + 1, 2);
-	m = digits(s + 4, 2);
-	if (h < 0 || h > 14 || m < 0 || m > 59)
-		return false;
-	*out = (s[0] == '-' ? -1 : 1) * (h * 3600L + m * 60L);
-	return true;
-}
-
-bool
-fhir_write_time_ms(const char *s, int64_t *ms)
-{
-	struct tm tm = {0};
-	int frac_ms = 0, sec = 0;
-	long zone = 0;
-	const char *p = s + 16;
-
-	if (s == NULL || strlen(s) < 17 || s[4] != '-' || s[7] != '-' ||
-	    s[10] != 'T' || s[13] != ':')
-		return false;
-	tm.tm_year = digits(s, 4) - 1900;
-	tm.tm_mon = digits(s + 5, 2) - 1;
-	tm.tm_mday = digits(s + 8, 2);
-	tm.tm_hour = digits(s + 11, 2);
-	tm.tm_min = digits(s + 14, 2);
-	if (*p == ':' && (sec = digits(p + 1, 2)) >= 0)
-		p += 3;
-	if (*p == '.') {
-		size_t n = strspn(p + 1, "0123456789");
-		int d = n >= 3 ? digits(p + 1, 3) : -1;
-
-		frac_ms = n == 0 || d < 0 ? -1 : d;
-		p += 1 + n;
-	}
-	if (tm.tm_year < 0 || tm.tm_mon < 0 || tm.tm_mon > 11 ||
-	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour < 0 ||
-	    tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || sec < 0 ||
-	    sec > 60 || frac_ms < 0 || !zone_s(p, &zone))
-		return false;
-	tm.tm_sec = sec;
-	*ms = ((int64_t)timegm(&tm) - zone) * 1000 + frac_ms;
-	return true;
 }
 
 const char *

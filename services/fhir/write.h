@@ -3,7 +3,8 @@
  * the call, the answer), write_obs.c (vital-sign Observations and their
  * Bundles -> records' RecordDeviceReadings), write_med.c
  * (MedicationAdministration -> dosage, MedicationRequest/{id}/$cosign)
- * and write_face.c (Patient/{id}/$verify-face -> identity).  Every
+ * write_face.c (Patient/{id}/$verify-face -> identity) and write_time.c
+ * (dateTimes, pure: unit-tested alone).  Every
  * upstream call is made as the caller, with their token.
  */
 #ifndef FHIR_WRITE_H

@@ -175,13 +175,14 @@ fhir_write_verify_face(fhir_write *x, json_t *body)
 		return fhir_write_fail(x, 400, "structure",
 				       "Parameters.resourceType",
 				       "want Parameters");
+	if (terminal != NULL && strlen(terminal) > TERMINAL_MAX)
+		return fhir_write_fail(x, 400, "value",
+				       "Parameters.parameter[terminal]",
+				       "at most %d characters", TERMINAL_MAX);
 	if ((err = photo_of(x, body, &in.image)) != MED_OK)
 		return err;
 	in.patient_id = (char *)x->target_id;
-	in.terminal =
-		(char *)(terminal != NULL && strlen(terminal) <= TERMINAL_MAX
-				 ? terminal
-				 : "");
+	in.terminal = (char *)(terminal != NULL ? terminal : "");
 	if (med_channel_unary(
 		    x->f->identity, VERIFY_PATH, &in.base,
 		    &smartmed__identity__v1__verify_face_response__descriptor,

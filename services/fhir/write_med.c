@@ -288,8 +288,13 @@ write_administration(med_json *w, const Smartmed__Dosage__V1__Administration *a)
 	med_fhir_reference(w, "request", "MedicationRequest", a->order_id,
 			   NULL);
 	if (strcmp(a->status, "not-done") != 0) {
+		/* As recorded; dosage's units are not all UCUM codes
+		 * ("tablet"), so no code is claimed. */
 		med_json_begin(w, "dosage", '{');
-		med_fhir_quantity(w, "dose", a->dose, a->unit);
+		med_json_begin(w, "dose", '{');
+		med_fhir_decimal_of(w, "value", a->dose);
+		med_json_str(w, "unit", a->unit);
+		med_json_end(w, '}');
 		med_json_end(w, '}');
 	}
 	med_json_end(w, '}');

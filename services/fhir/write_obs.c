@@ -25,9 +25,10 @@
 #define LOINC_SYSTEM "http://loinc.org"
 #define CATEGORY_SYSTEM                                                        \
 	"http://terminology.hl7.org/CodeSystem/observation-category"
-#define BP_PANEL     "85354-9"
-#define BUNDLE_MAX   100
-#define RECORDS_PATH "/smartmed.records.v1.Records/RecordDeviceReadings"
+#define DEVICE_SYSTEM "urn:smartmed:device"
+#define BP_PANEL      "85354-9"
+#define BUNDLE_MAX    100
+#define RECORDS_PATH  "/smartmed.records.v1.Records/RecordDeviceReadings"
 
 typedef Smartmed__Records__V1__Quantity quantity_pb;
 typedef Smartmed__Records__V1__VitalSigns vitals_pb;
@@ -169,20 +170,18 @@ code_of(const json_t *obs)
 /* device_of finds the Device reference: Observation.device, else a
  * performer that is a Device. */
 static const char *
-device_of(fhir_write *x, const json_t *obs, const char **where)
+device_of(fhir_write *x, const json_t *obs)
 {
 	json_t *perf = json_object_get(obs, "performer"), *p;
 	const char *id =
 		fhir_write_ref_id(x, json_object_get(obs, "device"), "Device");
 	size_t i;
 
-	*where = "device";
 	json_array_foreach(perf, i, p)
 	{
 		if (id != NULL)
 			break;
 		id = fhir_write_ref_id(x, p, "Device");
-		*where = "performer";
 	}
 	return id != NULL ? at(x, "Device/", id) : NULL;
 }
@@ -359,7 +358,6 @@ shape(fhir_write *x, const json_t *obs, reading *r)
 {
 	const char *type =
 		json_string_value(json_object_get(obs, "resourceType"));
-	const char *where = NULL;
 
 	if (type == NULL || strcmp(type, "Observation") != 0)
 		return fhir_write_fail(x, 400, "structure",
@@ -381,7 +379,7 @@ shape(fhir_write *x, const json_t *obs, reading *r)
 		return fhir_write_fail(x, 400, "required",
 				       at(x, r->path, "subject"),
 				       "required: a reference Patient/{id}");
-	r->device = device_of(x, obs, &where);
+	r->device = device_of(x, obs);
 	if (r->device == NULL)
 		return fhir_write_fail(x, 400, "required",
 				       at(x, r->path, "device"),
@@ -549,8 +547,13 @@ stored_resource(const reading *r,
 	json_incref(o);
 	json_decref(b);
 	json_object_set_new(o, "identifier", id);
+	/* A logical reference: the facade serves no Device to resolve a
+	 * literal one (the id is what the device sent). */
 	json_object_set_new(o, "device",
-			    json_pack("{s:s}", "reference", res->device));
+			    json_pack("{s:{s:s,s:s},s:s}", "identifier",
+				      "system", DEVICE_SYSTEM, "value",
+				      res->device + strlen("Device/"),
+				      "display", res->device));
 	return o;
 }
 

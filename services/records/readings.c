@@ -6,13 +6,9 @@
  * identity); a reading identifier recorded before answers the first
  * entry instead of charting it twice.
  */
-#include <stdio.h>
 #include <string.h>
 
-#include <med/audit.h>
-#include <med/config.h>
 #include <med/patients.h>
-#include <med/service.h>
 
 #include "records.h"
 
@@ -20,7 +16,6 @@
 #define SYSTEM_MAX_CHARS     200
 #define VALUE_MAX_CHARS	     128
 #define DEVICE_MAX_CHARS     128
-#define READING_REPLY_SLACK  4096
 #define READING_BUNDLE_BYTES (1u << 20)
 
 /* reading - one reading on its way through the transaction. */
@@ -164,9 +159,13 @@ write_one(med_db_conn *c, readings_tx *x, size_t i)
 	err = records_store_write_conn(c, x->arena, &w, &r->stored);
 	if (err != MED_OK)
 		return err;
-	return records_store_reading_add(c, r->in->identifier_system,
-					 r->in->identifier_value, &r->stored,
-					 r->in->device);
+	err = records_store_reading_add(c, r->in->identifier_system,
+					r->in->identifier_value, &r->stored,
+					r->in->device);
+	/* A request with the same identifier committed first (under READ
+	 * COMMITTED the lookup takes no gap lock; on Galera another node):
+	 * the transaction is re-run (med_db_tx) and finds its reading. */
+	return err == MED_ERR_EXISTS ? MED_ERR_CONFLICT : err;
 }
 
 static med_err

@@ -63,11 +63,7 @@ def post(st, url, body, role="nurse"):
 
 def valid(validator, body):
     errors = sorted(validator.iter_errors(body), key=str)
-    if errors:
-        from jsonschema.exceptions import best_match
-        deepest = best_match(errors[0].context or errors)
-        assert not errors, "%s at %s" % (deepest.message[:300],
-                                         list(deepest.absolute_path))
+    assert not errors, "\n".join(e.message[:300] for e in errors[:5])
     return body
 
 
@@ -141,7 +137,10 @@ def test_reading_is_created_and_a_repeat_answers_the_first(
     assert body["valueQuantity"]["code"] == "/min"
     assert body["category"][0]["coding"][0]["code"] == "vital-signs"
     assert body["identifier"] == obs["identifier"]
-    assert body["device"] == {"reference": "Device/monitor-7"}
+    # A logical reference: no Device is served to resolve a literal one.
+    assert body["device"] == {"identifier": {
+        "system": "urn:smartmed:device", "value": "monitor-7"},
+        "display": "Device/monitor-7"}
     assert body["subject"] == {"reference": "Patient/" + patient}
     loc = headers["Location"]
     assert loc == "%s/Observation/%s/_history/1" % (wstack.fhir_url(),
@@ -154,6 +153,20 @@ def test_reading_is_created_and_a_repeat_answers_the_first(
     # Charted once, and readable as any Observation.
     ids = [r["id"] for r in search(wstack, patient)]
     assert ids.count(body["id"]) == 1
+
+
+def test_a_reading_sent_at_once_many_times_is_charted_once(
+        wstack, validator):
+    from concurrent.futures import ThreadPoolExecutor
+    pid = register(wstack, "Racewrite")
+    obs = vital(pid, "8867-4", 81, "/min")
+    with ThreadPoolExecutor(6) as pool:
+        got = list(pool.map(lambda _: post(wstack, "Observation", obs),
+                            range(6)))
+    statuses = sorted(s for s, _, _ in got)
+    assert statuses == [200] * 5 + [201], [b for _, _, b in got]
+    assert len({b["id"] for _, _, b in got}) == 1
+    assert len(search_ids(wstack, pid)) == 1
 
 
 def test_reading_is_audited_with_its_device(wstack, validator, patient):
@@ -188,8 +201,8 @@ def test_reading_is_audited_with_its_device(wstack, validator, patient):
     devs = [a for e in b["entry"] if e["resource"]["resourceType"] ==
             "AuditEvent" for a in e["resource"]["agent"]
             if a["type"]["coding"][0]["code"] == "DEV"]
-    assert devs and devs[0]["who"]["identifier"]["value"] == "resp-3"
-    assert devs[0]["requestor"] is False
+    mine = [a for a in devs if a["who"]["identifier"]["value"] == "resp-3"]
+    assert mine and mine[0]["requestor"] is False
 
 
 def test_units_are_converted_and_blood_pressure_is_a_panel(
@@ -260,6 +273,40 @@ def test_bad_readings_name_the_element(wstack, validator, patient):
     # Not JSON.
     status, _, body = request(wstack, "POST", "Observation", None)
     assert status == 400 and body["resourceType"] == "OperationOutcome"
+
+
+def test_writes_need_a_token_and_a_sane_body(wstack, validator, patient):
+    obs = vital(patient, "8867-4", 70, "/min")
+    req = urllib.request.Request(
+        wstack.fhir_url() + "/Observation", method="POST",
+        data=json.dumps(obs).encode(),
+        headers={"Content-Type": "application/fhir+json"})
+    ctx = ssl.create_default_context(cafile=wstack.ca_path)
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, context=ctx, timeout=30)
+    assert e.value.code == 401
+    assert e.value.headers["WWW-Authenticate"].startswith("Bearer")
+    valid(validator, json.loads(e.value.read()))
+    # XML is not spoken; a body past 8 MiB is refused unread.
+    req = urllib.request.Request(
+        wstack.fhir_url() + "/Observation", method="POST", data=b"<x/>",
+        headers={"Content-Type": "application/fhir+xml",
+                 "Authorization": "Bearer " + wstack.token("nurse")})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, context=ctx, timeout=30)
+    assert e.value.code == 415
+    req = urllib.request.Request(
+        wstack.fhir_url() + "/Observation", method="POST",
+        data=b" " * (9 << 20),
+        headers={"Content-Type": "application/fhir+json",
+                 "Authorization": "Bearer " + wstack.token("nurse")})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, context=ctx, timeout=60)
+    assert e.value.code == 413
+    valid(validator, json.loads(e.value.read()))
+    # Nothing of it was charted.
+    assert obs["identifier"][0]["value"] not in json.dumps(
+        search(wstack, patient))
 
 
 def test_the_same_identifier_for_another_patient_is_refused(
@@ -405,6 +452,10 @@ def test_verify_face_bad_input(wstack, validator, face):
     status, _, out = post(wstack, "Patient/%s/$verify-face" % face,
                           {"resourceType": "Parameters", "parameter": []})
     refused(validator, status, out, 400, "Parameters.parameter[photo]")
+    body = photo_params(orl_png(7, 6))
+    body["parameter"][1]["valueString"] = "t" * 65
+    status, _, out = post(wstack, "Patient/%s/$verify-face" % face, body)
+    refused(validator, status, out, 400, "Parameters.parameter[terminal]")
 
 
 # --- MedicationAdministration ------------------------------------------------
@@ -519,19 +570,29 @@ def test_a_high_alert_dose_needs_a_second_users_cosign(
     why = refused(validator, status, body, 422,
                   "MedicationAdministration.extension[cosign]")
     assert "high-alert co-sign check" in why
-    # A second user checks the dose with their own credentials.
+    # A second user checks the dose with their own credentials; a check
+    # by the one giving it does not count.
     cosign = {"resourceType": "Parameters", "parameter": [
         {"name": "patient", "valueReference": {"reference":
                                                "Patient/" + face}},
         {"name": "dose", "valueQuantity": {"value": 5000, "system": UCUM,
                                            "code": "[iU]"}}]}
     status, _, body = post(wstack, "MedicationRequest/%s/$cosign" % o.id,
+                           cosign, role="nurse")
+    assert status == 200, body
+    ma["extension"].append(ext(wstack, "cosign", valueString=params(
+        body)["cosign"]["valueString"]))
+    status, _, body = post(wstack, "MedicationAdministration", ma)
+    why = refused(validator, status, body, 403,
+                  "MedicationAdministration.extension[cosign]")
+    assert "high-alert co-sign check" in why
+    status, _, body = post(wstack, "MedicationRequest/%s/$cosign" % o.id,
                            cosign, role="pharmacist")
     assert status == 200, body
     valid(validator, body)
     cid = params(body)["cosign"]["valueString"]
     assert params(body)["cosignedBy"]["valueString"] == "pharm.test"
-    ma["extension"].append(ext(wstack, "cosign", valueString=cid))
+    ma["extension"][-1] = ext(wstack, "cosign", valueString=cid)
     status, _, body = post(wstack, "MedicationAdministration", ma)
     assert status == 201, body
     valid(validator, body)
