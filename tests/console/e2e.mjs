@@ -174,6 +174,14 @@ async function run(browser) {
     await page.getByText('Unknown user name or wrong password.').waitFor();
   });
   await step('nurse signs in', async () => {
+    // What the provider issued, as the console received it: the access
+    // token's header and claims (never printed whole).
+    page.on('response', async (r) => {
+      if (!r.url().endsWith('/token') || r.request().method() !== 'POST') return;
+      const t = (await r.json().catch(() => ({}))).access_token || '';
+      const part = (i) => JSON.parse(Buffer.from(t.split('.')[i] || 'e30', 'base64url').toString());
+      out.token = { header: part(0), claims: part(1) };
+    });
     await page.getByLabel('User name').fill(cfg.nurse.user);
     await page.getByLabel('Password').fill(cfg.nurse.password);
     await page.getByRole('button', { name: 'Sign in' }).click();

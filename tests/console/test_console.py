@@ -282,6 +282,16 @@ def test_sign_in_by_code_and_pkce(run):
     for name in ("sign-in screen", "wrong password refused",
                  "nurse signs in"):
         _passed(run, name)
+    # The access token the provider issued, as the services read it
+    # (docs/security.md): RS256, an RFC 9068 access token, the audience,
+    # the user, roles, units and the SMART scope.
+    head, claims = run["token"]["header"], run["token"]["claims"]
+    assert head["alg"] == "RS256" and head["typ"] == "at+jwt", head
+    assert claims["aud"] == "smartmed-api", claims
+    assert claims["preferred_username"] == "nurse.console", claims
+    assert claims["roles"] == ["nurse"] and claims["units"] == [WARD], claims
+    assert claims["scope"] == "user/*.cruds", claims
+    assert claims["client_id"] == "smartmed-console", claims
 
 
 def test_ward_list(run):
