@@ -276,6 +276,24 @@ async function run(browser) {
 // The camera: chromium's fake capture device playing the face video.
 const camera = cfg.bedside ? ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
   '--use-file-for-fake-video-capture=' + cfg.bedside.video] : [];
+// A session that outlives its token (15 minutes): the page's clock is
+// moved on, the console notices the token's exp and asks for a new
+// sign-in instead of sending it.
+async function expiredSteps(browser) {
+  const ctx = await newContext(browser);
+  const page = await ctx.newPage();
+  await page.clock.install();
+  await step('expired session asks for a new sign-in', async () => {
+    await signIn(page, cfg.nurse.user, cfg.nurse.password);
+    await page.getByRole('heading', { name: 'Ward list' }).waitFor();
+    await page.clock.fastForward('16:00');
+    await page.getByLabel('MRN, wristband or patient id').fill(cfg.patient.id);
+    await page.getByRole('button', { name: 'Add to my list' }).click();
+    out.expired = await alertText(page, 'session');
+  });
+  await ctx.close();
+}
+
 // A tablet without a camera: the wristband instead.
 async function noCameraSteps() {
   const b = cfg.bedside;
@@ -316,6 +334,7 @@ const browser = await chromium.launch({ executablePath: cfg.chromium, headless: 
 let rc = 0;
 try {
   await run(browser);
+  await expiredSteps(browser);
   if (cfg.bedside) await noCameraSteps();
 } catch (e) {
   rc = 1;

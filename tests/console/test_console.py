@@ -400,6 +400,13 @@ def test_keyboard_and_no_patient_data_kept(run):
     _passed(run, "sign out")
 
 
+def test_an_expired_session(run):
+    """Fifteen minutes on, the token has expired: the console says so and
+    sends nothing with it."""
+    _passed(run, "expired session asks for a new sign-in")
+    assert run["expired"] == "Your session has ended: sign in again.", run
+
+
 def test_accessibility(run, bedside):
     """axe-core (WCAG 2.1 A and AA rules) finds no serious or critical
     violation on any screen."""
