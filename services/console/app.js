@@ -311,16 +311,31 @@ export function openSlots(r, admins, day0) {
   return slots.filter((s) => !taken.has(s) && s >= day0);
 }
 
+function qty(q) {
+  return q ? q.value + ' ' + (q.unit || q.code || '') : '';
+}
+
+// adminStart: when a charted dose began (an infusion's segment has a
+// period; a dose, a time).
+function adminStart(a) {
+  return (a.effectivePeriod && a.effectivePeriod.start) || whenOf(a);
+}
+
 function adminCell(a) {
   const st = { completed: ['given', 'Given'], 'not-done': ['notgiven', 'Not given'],
     'in-progress': ['running', 'Running'], 'entered-in-error': ['notgiven', 'Error'],
     'on-hold': ['due', 'Awaiting co-sign'] }[a.status]
     || ['notgiven', a.status];
-  const dose = a.dosage && a.dosage.dose ? a.dosage.dose.value + ' ' + (a.dosage.dose.unit || a.dosage.dose.code || '') : '';
-  const rate = a.dosage && a.dosage.rateQuantity ? ' @ ' + a.dosage.rateQuantity.value + ' ' + (a.dosage.rateQuantity.unit || a.dosage.rateQuantity.code || '') : '';
+  const dose = a.dosage ? qty(a.dosage.dose) : '';
+  const rate = a.dosage && a.dosage.rateQuantity ? qty(a.dosage.rateQuantity) : '';
   const why = a.statusReason ? ' (' + a.statusReason.map(conceptText).join(', ') + ')' : '';
-  return h('span', { class: 'st st-' + st[0], title: st[1] + ' ' + fmtTime(whenOf(a)) + ' ' + dose + rate + why },
-    st[1] + ' ' + fmtTime(whenOf(a)));
+  // An infusion's segment says the rate it ran at and from when to when:
+  // the grid shows each rate, so the rate history reads along the row.
+  const when = a.effectivePeriod ? fmtTime(a.effectivePeriod.start) + '–' + (a.effectivePeriod.end
+    ? fmtTime(a.effectivePeriod.end) : 'now') : fmtTime(whenOf(a));
+  const label = rate ? (a.status === 'in-progress' ? 'Running ' : 'Ran ') + rate + ' ' + when : st[1] + ' ' + when;
+  return h('span', { class: 'st st-' + (rate ? 'running' : st[0]), title: st[1] + ' ' + when + ' ' + dose + why },
+    label);
 }
 
 // drugName is the order's drug and strength (its Medication's code text).
@@ -349,8 +364,8 @@ function marRow(r, admins, byId, day0, pid) {
   const cells = [];
   for (let hr = 0; hr < 24; hr += 1) {
     const t0 = day0 + hr * 3600e3;
-    const here = admins.filter((a) => requestIdOf(a) === r.id && Date.parse(whenOf(a)) >= t0
-      && Date.parse(whenOf(a)) < t0 + 3600e3);
+    const here = admins.filter((a) => requestIdOf(a) === r.id && Date.parse(adminStart(a)) >= t0
+      && Date.parse(adminStart(a)) < t0 + 3600e3);
     const due = open.filter((t) => t >= t0 && t < t0 + 3600e3).map((t) => (t < now - 3600e3
       ? h('span', { class: 'st st-overdue' }, 'Overdue ' + fmtTime(new Date(t).toISOString()))
       : h('span', { class: 'st st-due' }, 'Due ' + fmtTime(new Date(t).toISOString()))));

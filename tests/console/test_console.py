@@ -114,7 +114,48 @@ def _medicines(st, pid, keys, start_ms):
     st.call("dosage", "RecordAdministration", dpb.RecordAdministrationRequest(
         order_id=order.id, dose=1.0, unit="tablet",
         verification_token=_vtoken(keys, pid)), role="nurse")
+    _infusion(st, dpb, pid, keys)
     return drug
+
+
+def _ward_midnight_ms(now_ms):
+    """Today's midnight on the ward's clock, Unix ms."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    day = datetime.fromtimestamp(now_ms / 1000, ZoneInfo(WARD_ZONE))
+    return int(day.replace(hour=0, minute=0, second=0,
+                           microsecond=0).timestamp() * 1000)
+
+
+def _infusion(st, dpb, pid, keys):
+    """A heparin infusion run at 2 then 1 mL/h and stopped, all within
+    the ward's today (the MAR's day), whatever the hour."""
+    drug = dpb.Drug(code="HEPINF_" + uuid.uuid4().hex[:8],
+                    name="Heparin 25,000 units in 50 mL", unit="[iU]",
+                    max_single_dose=10000.0, max_daily_dose=40000.0,
+                    routes=["iv"], concentration_amount=25000.0,
+                    concentration_volume_ml=50.0, infusion_max_rate=2000.0,
+                    infusion_rate_ceiling=3000.0)
+    st.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(drug=drug),
+            role="pharmacist")
+    o = st.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
+        order=dpb.Order(patient_id=pid, drug_code=drug.code, dose=5000.0,
+                        unit="[iU]", route="iv", frequency="once",
+                        infusion_rate=1000.0, infusion_rate_unit="[iU]/h")),
+        role="clinician")
+    now = int(time.time() * 1000) - 1000
+    start = max(now - 40 * 60 * 1000, _ward_midnight_ms(now) + 1000)
+    step = (now - start) // 3
+    f = st.call("dosage", "StartInfusion", dpb.StartInfusionRequest(
+        order_id=o.id, rate=2.0, rate_unit="mL/h", effective_ms=start,
+        verification_token=_vtoken(keys, pid)), role="nurse")
+    st.call("dosage", "ChangeInfusionRate", dpb.ChangeInfusionRateRequest(
+        infusion_id=f.id, rate=1.0, rate_unit="mL/h",
+        effective_ms=start + step, reason="aPTT 90 s, titrated down"),
+        role="nurse")
+    st.call("dosage", "StopInfusion", dpb.StopInfusionRequest(
+        infusion_id=f.id, effective_ms=start + 2 * step, reason="bag done"),
+        role="nurse")
 
 
 @pytest.fixture(scope="module")
@@ -313,12 +354,17 @@ def test_mar_grid(run):
     assert "Iris Wardley" in run["banner"] and "Penicillin" in \
         run["banner"] and "Weight 71.5 kg" in run["banner"], run["banner"]
     assert run["marCaption"].endswith("hours in %s" % WARD_ZONE), run
-    assert len(run["mar"]) == 1, run["mar"]
-    assert "Paracetamol 500 mg tablet" in run["mar"][0], run["mar"]
+    assert len(run["mar"]) == 2, run["mar"]
+    tablets = [r for r in run["mar"] if "Paracetamol 500 mg tablet" in r]
+    infusion = [r for r in run["mar"] if "Heparin 25,000 units" in r]
+    assert len(tablets) == 1 and len(infusion) == 1, run["mar"]
+    # The infusion's rate history along its row.
+    assert "Ran 2 mL/h" in infusion[0] and "Ran 1 mL/h" in infusion[0], \
+        infusion
     # The refused 07-hours-ago dose and the one given now account for
     # both slots so far: nothing overdue.  (Whether the next one is due
     # today depends on the hour the test runs at.)
-    row = run["mar"][0]
+    row = tablets[0]
     assert "Not given" in row and "Given" in row, row
     assert "Overdue" not in row, row
 
