@@ -66,7 +66,8 @@ export function fmtTime(iso, opts = { hour: '2-digit', minute: '2-digit' }) {
 
 export function errorBox(e) {
   if (e instanceof FhirError && e.status === 401) return signInScreen(e.message);
-  return h('p', { class: 'error', role: 'alert' }, e.message);
+  const text = e instanceof FhirError && e.status === 403 ? 'Not allowed for your role: ' + e.message : e.message;
+  return h('p', { class: 'error', role: 'alert' }, text);
 }
 
 // --- FHIR reading ------------------------------------------------------
@@ -210,7 +211,11 @@ async function wardScreen() {
       input.value = '';
       await wardScreen();
     } catch (e) {
-      msg.textContent = e.message;
+      // Not found and not in the user's care answer alike (the API does
+      // not tell them apart, on purpose).
+      msg.textContent = e.status === 404 || e.status === 400
+        ? 'No patient of yours has the MRN or id "' + input.value.trim() + '" (' + e.message + ').'
+        : e.message;
     }
   } }, h('div', {}, h('label', { for: 'add-patient' }, 'MRN, wristband or patient id'), input),
   h('button', { type: 'submit' }, 'Add to my list'));

@@ -199,13 +199,9 @@ async function run(browser) {
     await shot(page, 'console-ward');
   });
   await step('unknown patient refused', async () => {
-    await page.getByLabel('MRN, wristband or patient id').fill('no-such-patient');
+    await page.getByLabel('MRN, wristband or patient id').fill(cfg.unknownPatient);
     await page.getByRole('button', { name: 'Add to my list' }).click();
-    out.unknownPatient = (await page.locator('main p[role="alert"]').first().textContent({ timeout: STEP_MS })).trim();
-    if (out.unknownPatient === '') {
-      await page.waitForFunction(() => document.querySelector('main p[role="alert"]').textContent !== '');
-      out.unknownPatient = (await page.locator('main p[role="alert"]').first().textContent()).trim();
-    }
+    out.unknownPatient = await alertText(page, 'No patient of yours');
   });
   await step('MAR', async () => {
     await page.getByRole('link', { name: cfg.patient.name }).click();

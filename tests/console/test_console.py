@@ -297,7 +297,8 @@ def run(cstack, idp, patient, bedside, tmp_path_factory):
         "cosigner": {"user": "nurse2.console",
                      "password": idp.users["nurse2.console"]["password"]},
         "bedside": bedside,
-        "patient": {"id": patient.patient_id, "name": "Iris Wardley"}}
+        "patient": {"id": patient.patient_id, "name": "Iris Wardley"},
+        "unknownPatient": str(uuid.uuid4())}
     path = str(tmp_path_factory.mktemp("e2e") / "settings.json")
     with open(path, "w") as f:
         json.dump(settings, f)
@@ -307,6 +308,7 @@ def run(cstack, idp, patient, bedside, tmp_path_factory):
     lines = r.stdout.decode().strip().splitlines()
     report = json.loads(lines[-1]) if lines else {}
     report["rc"] = r.returncode
+    report["unknownId"] = settings["unknownPatient"]
     report["stderr"] = r.stderr.decode()[-3000:]
     return report
 
@@ -344,7 +346,8 @@ def test_ward_list(run):
     # Doses due within the hour, overdue, given awaiting a co-sign.
     assert row[5:] == ["0", "0", "0"], row
     _passed(run, "unknown patient refused")
-    assert run["unknownPatient"], run
+    assert run["unknownPatient"].startswith(
+        'No patient of yours has the MRN or id "%s"' % run["unknownId"]), run
 
 
 def test_mar_grid(run):
@@ -432,7 +435,8 @@ def test_audit_review_and_roles(run):
     _passed(run, "auditor signs in")
     _passed(run, "audit review")
     _passed(run, "auditor reads no chart")
-    assert run["auditorChart"], run
+    assert run["auditorChart"].startswith("Not allowed for your role: "), \
+        run["auditorChart"]
 
 
 def test_keyboard_and_no_patient_data_kept(run):
