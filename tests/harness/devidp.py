@@ -17,6 +17,7 @@ import atexit
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import tempfile
 import time
@@ -60,6 +61,7 @@ class DevIdp:
 
     def __init__(self, users, workdir=None, port=None):
         self.users = dict(users)
+        self._own_workdir = workdir is None
         self.workdir = workdir or tempfile.mkdtemp(prefix="smartmed-idp-")
         os.makedirs(self.workdir, exist_ok=True)
         self.port = port or free_port()
@@ -133,7 +135,7 @@ class DevIdp:
             time.sleep(0.2)
 
     def close(self):
-        """Stop the provider."""
+        """Stop the provider; remove a temporary workdir (its key)."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -142,3 +144,5 @@ class DevIdp:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+        if self._own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)

@@ -69,6 +69,12 @@ const provider = new Provider(config.issuer, {
   claims: { openid: ['sub'], profile: ['name', 'preferred_username'] },
   scopes: ['openid', 'profile'],
   pkce: { required: () => true },
+  // A shift's session; tokens short, so that a lost tablet's token is
+  // soon worthless (the console signs in again through the session).
+  ttl: {
+    AccessToken: ACCESS_TOKEN_TTL_S, AuthorizationCode: 60, IdToken: ACCESS_TOKEN_TTL_S,
+    Interaction: 10 * 60, Grant: 12 * 3600, Session: 12 * 3600,
+  },
   clientBasedCORS(ctx, origin, client) {
     return client.redirectUris.some((u) => new URL(u).origin === origin);
   },
