@@ -24,7 +24,24 @@ function redirectUri() {
   return window.location.origin + '/console/';
 }
 
+// smartEndpoints reads the FHIR server's SMART configuration
+// (/.well-known/smart-configuration); null when it names no endpoints.
+async function smartEndpoints(config) {
+  try {
+    const r = await fetch(config.fhirBase + '/.well-known/smart-configuration');
+    const d = r.ok ? await r.json() : {};
+    return d.authorization_endpoint && d.token_endpoint ? d : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+// discover finds the authorization and token endpoints: the FHIR
+// server's SMART configuration when it names them, else the issuer's
+// OpenID Connect discovery document.
 async function discover(config) {
+  const smart = await smartEndpoints(config);
+  if (smart !== null) return smart;
   let r;
   try {
     r = await fetch(config.issuer + '/.well-known/openid-configuration');
