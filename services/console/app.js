@@ -247,7 +247,7 @@ export function banner(c) {
       : h('span', {}, 'No known allergies'));
 }
 
-export function tabs(id, which) {
+function tabs(id, which) {
   const link = (name, label) => h('a', { href: '#/patient/' + id + '/' + name,
     'aria-current': which === name ? 'page' : undefined }, label);
   return h('nav', { class: 'tabs', 'aria-label': 'Patient screens' },
@@ -350,7 +350,7 @@ export function drugName(r, byId) {
   return med ? conceptText(med.code) : conceptText(r.medicationCodeableConcept) || ref;
 }
 
-export function drugLabel(r, byId, pid) {
+function drugLabel(r, byId, pid) {
   const name = drugName(r, byId);
   const di = (r.dosageInstruction || [])[0] || {};
   const dr = (di.doseAndRate || [])[0] || {};
@@ -418,7 +418,7 @@ function seriesOf(v, observations) {
       .map((k) => ({ t: Date.parse(whenOf(o)), v: k.valueQuantity.value }))) }));
   }
   return [{ name: v.title, points: mine.filter((o) => o.valueQuantity)
-    .map((o) => ({ t: Date.parse(whenOf(o)), v: o.valueQuantity.value, range: o.referenceRange })) }];
+    .map((o) => ({ t: Date.parse(whenOf(o)), v: o.valueQuantity.value })) }];
 }
 
 function rangeOf(v, observations) {
