@@ -77,6 +77,7 @@ deps:
 	$(Q)BUILD=$(BUILD) tools/facemodels/install.sh
 	$(Q)BUILD=$(BUILD) tools/fhirschema/install.sh
 	$(Q)BUILD=$(BUILD) tools/hl7client/install.sh
+	$(Q)BUILD=$(BUILD) tools/fhirclients/install.sh
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -137,6 +137,9 @@ fhir_facade_start(med_process *p)
 	f->auth = med_process_auth(p);
 	f->audit = med_process_audit(p);
 	f->metrics = med_process_metrics(p);
+	/* fhiredge: the edge's limits and SMART before the server starts. */
+	if ((err = fhir_edge_configure(f, p)) != MED_OK)
+		return err;
 	if ((err = open_channels(f, p)) != MED_OK ||
 	    (err = open_research(f, c)) != MED_OK)
 		return err;
@@ -148,6 +151,11 @@ fhir_facade_start(med_process *p)
 		return err;
 	}
 	if ((err = set_base(f, c, port)) != MED_OK)
+		return err;
+	/* fhiredge: the self-probe behind /healthz needs the base path. */
+	if ((err = fhir_server_probe_start(f->server,
+					   med_config_str(c, "MED_LISTEN_HOST"),
+					   port)) != MED_OK)
 		return err;
 	med_log_info("FHIR R4 on https port %d (base %s)", port, f->base_url);
 	return MED_OK;

@@ -32,6 +32,28 @@
 
 struct med_audit;
 
+/* fhiredge: the HTTPS edge's limits (server.c), from the MED_FHIR_*
+ * settings (fhir_edge_configure). */
+typedef struct fhir_edge {
+	const char *tls_priority;   /* GnuTLS priority string */
+	const char *client_ca_path; /* NULL: no client certificate asked */
+	int threads;		    /* libmicrohttpd's thread pool */
+	int max_conns;		    /* open connections in all */
+	int max_conns_per_client;   /* ... from one IP address */
+	int header_timeout_ms;	    /* request head, from accept: absolute */
+	int answer_timeout_ms;	    /* answering and sending, from the head */
+	int idle_timeout_s;	    /* keep-alive between requests */
+	int liveness_probe_ms;	    /* self-probe period; 0: none */
+} fhir_edge;
+
+/* fhiredge: SMART App Launch discovery (smart.c), from MED_SMART_*. */
+typedef struct fhir_smart {
+	const char *issuer;		    /* NULL: MED_JWT_ISSUER */
+	const char *authorization_endpoint; /* NULL: not advertised */
+	const char *token_endpoint;	    /* NULL: not advertised */
+	bool require_scopes; /* a token without a scope claim is refused */
+} fhir_smart;
+
 /* Paging: _count's default and largest value. */
 #define FHIR_COUNT_DEFAULT 20
 #define FHIR_COUNT_MAX	   100
@@ -143,6 +165,12 @@ typedef struct fhir_facade {
 	bool research_key_loaded;
 	int research_shift_days;
 	char research_age_group_url[600];
+	/* fhiredge: the edge's limits, SMART, and the process part whose
+	 * /healthz the edge's self-probe sets (facade.c's
+	 * fhir_edge_configure). */
+	fhir_edge edge;
+	fhir_smart smart;
+	med_process *process;
 } fhir_facade;
 
 /* fhir_param - one query parameter, URL-decoded. */
@@ -411,5 +439,58 @@ med_err fhir_server_start(fhir_facade *f, const char *host, int port,
 
 /* fhir_server_stop stops serving and waits for connections to end. */
 void fhir_server_stop(fhir_server *s);
+
+/* --- fhiredge: edge settings, liveness, SMART ------------------------- */
+
+/* fhir_edge_configure reads the edge's and SMART's settings of p into f
+ * (before fhir_server_start).  Errors: MED_ERR_INVALID (named in the
+ * log: a GnuTLS priority string GnuTLS refuses, an unreadable client CA,
+ * an endpoint that is not https). */
+med_err fhir_edge_configure(fhir_facade *f, med_process *p) MED_MUST_CHECK;
+
+/* fhir_path_ok is true for a request target the edge serves: an
+ * origin-form path of unreserved characters, with no percent-encoding
+ * (an encoded '/', '\\' or NUL would mean something else after decoding),
+ * no empty, "." or ".." segment, and a query without an encoded NUL;
+ * *why says what is wrong otherwise. */
+bool fhir_path_ok(const char *target, const char **why);
+
+/* fhir_server_probe_start starts s's self-probe of host:port (the bound
+ * one), once f's base path is known; nothing when MED_FHIR_LIVENESS_PROBE_MS
+ * is 0.  Errors: fhir_liveness_start's. */
+med_err fhir_server_probe_start(fhir_server *s, const char *host,
+				int port) MED_MUST_CHECK;
+
+typedef struct fhir_liveness fhir_liveness;
+
+/*
+ * fhir_liveness_start probes https://HOST:port (127.0.0.1 for a wildcard
+ * host) every period_ms: a TLS handshake and GET path must complete
+ * within a deadline; three failures in a row make the process not live
+ * (/healthz 503), one success live again.  Errors: MED_ERR_NOMEM,
+ * MED_ERR_IO (no thread).
+ */
+med_err fhir_liveness_start(med_process *p, const char *host, int port,
+			    const char *path, const char *priority,
+			    int period_ms, fhir_liveness **out) MED_MUST_CHECK;
+
+/* fhir_liveness_stop ends the probe and frees l; NULL is fine. */
+void fhir_liveness_stop(fhir_liveness *l);
+
+/* fhir_smart_is_discovery is true for path [base]/.well-known/
+ * smart-configuration. */
+bool fhir_smart_is_discovery(const fhir_facade *f, const char *path);
+
+/* fhir_smart_configuration_write writes /.well-known/smart-configuration. */
+void fhir_smart_configuration_write(med_json *w, const fhir_facade *f);
+
+/*
+ * fhir_smart_check decides q for who by the SMART scopes of its token
+ * (smart.c): a token without a scope claim is judged by roles and care
+ * alone, as before SMART, unless f requires scopes.  Errors:
+ * MED_ERR_DENIED (403 in e, naming the scope that is missing).
+ */
+med_err fhir_smart_check(const fhir_facade *f, const med_principal *who,
+			 const fhir_query *q, fhir_error *e) MED_MUST_CHECK;
 
 #endif

@@ -506,6 +506,9 @@ handle_call(fhir_facade *f, const fhir_request *req, const fhir_query *q,
 	med_err auth_err = authenticate(call, req, e);
 	med_err err = route_err;
 
+	/* fhiredge: SMART scopes narrow what roles and care allow. */
+	if (auth_err == MED_OK && err == MED_OK)
+		err = fhir_smart_check(f, med_call_principal(call), q, e);
 	if (auth_err == MED_OK && err == MED_OK)
 		err = check_break_glass(f, req, q, call, &bg, e);
 	if (auth_err == MED_OK && err == MED_OK &&
@@ -534,6 +537,14 @@ fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	med_err err = fhir_route(f, req, &q, &e);
 
 	med_json_init_arena(&w, req->arena, FHIR_BODY_MAX);
+	/* fhiredge: SMART discovery is public, as the CapabilityStatement. */
+	if (err == MED_ERR_NOT_FOUND && strcmp(req->method, "GET") == 0 &&
+	    fhir_smart_is_discovery(f, req->path)) {
+		fhir_smart_configuration_write(&w, f);
+		respond(resp, &w, &e, MED_OK);
+		resp->content_type = "application/json";
+		return;
+	}
 	if (err == MED_OK && q.what == FHIR_CAPABILITIES) {
 		fhir_capability_write(&w, f);
 		respond(resp, &w, &e, MED_OK);
