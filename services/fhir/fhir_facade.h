@@ -190,6 +190,9 @@ typedef struct fhir_request {
 	fhir_param params[FHIR_PARAMS_MAX];
 	size_t n_params;
 	bool too_many_params;
+	/* fhiredge: the common name of the client certificate the
+	 * connection presented and MED_FHIR_CLIENT_CA verified; NULL: none. */
+	const char *client_cert_cn;
 } fhir_request;
 
 /* fhir_response - what server.c sends back. */
@@ -487,10 +490,13 @@ void fhir_smart_configuration_write(med_json *w, const fhir_facade *f);
 /*
  * fhir_smart_check decides q for who by the SMART scopes of its token
  * (smart.c): a token without a scope claim is judged by roles and care
- * alone, as before SMART, unless f requires scopes.  Errors:
+ * alone, as before SMART, unless f requires scopes.  With
+ * MED_FHIR_CLIENT_CA set, system/ scopes count only on a connection whose
+ * client certificate it verified (req->client_cert_cn).  Errors:
  * MED_ERR_DENIED (403 in e, naming the scope that is missing).
  */
-med_err fhir_smart_check(const fhir_facade *f, const med_principal *who,
-			 const fhir_query *q, fhir_error *e) MED_MUST_CHECK;
+med_err fhir_smart_check(const fhir_facade *f, const fhir_request *req,
+			 const med_principal *who, const fhir_query *q,
+			 fhir_error *e) MED_MUST_CHECK;
 
 #endif

@@ -508,7 +508,7 @@ handle_call(fhir_facade *f, const fhir_request *req, const fhir_query *q,
 
 	/* fhiredge: SMART scopes narrow what roles and care allow. */
 	if (auth_err == MED_OK && err == MED_OK)
-		err = fhir_smart_check(f, med_call_principal(call), q, e);
+		err = fhir_smart_check(f, req, med_call_principal(call), q, e);
 	if (auth_err == MED_OK && err == MED_OK)
 		err = check_break_glass(f, req, q, call, &bg, e);
 	if (auth_err == MED_OK && err == MED_OK &&

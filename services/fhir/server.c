@@ -40,6 +40,7 @@
 
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <microhttpd.h>
 
 #include <med/log.h>
@@ -521,9 +522,10 @@ send_response(struct MHD_Connection *conn, const fhir_response *r)
 	return ok;
 }
 
-/* refuse_target answers a request whose target fhir_path_ok refused. */
+/* refuse answers a request the edge refuses, with grpc_code's status. */
 static enum MHD_Result
-refuse_target(fhir_server *s, struct MHD_Connection *conn, const char *why)
+refuse(struct MHD_Connection *conn, int grpc_code, const char *what,
+       const char *why)
 {
 	fhir_response resp = {0};
 	fhir_error e = {0};
@@ -532,12 +534,58 @@ refuse_target(fhir_server *s, struct MHD_Connection *conn, const char *why)
 
 	if (a == NULL)
 		return MHD_NO;
-	med_counter_add(s->refused_target, 1);
-	fhir_fail(&e, 3, "request target: %s", why);
+	fhir_fail(&e, grpc_code, "%s: %s", what, why);
 	fhir_respond_outcome(&resp, a, &e);
 	ok = send_response(conn, &resp);
 	med_arena_free(a);
 	return ok;
+}
+
+/* cert_cn copies the common name of the DER certificate der into arena. */
+static const char *
+cert_cn(const gnutls_datum_t *der, med_arena *arena)
+{
+	gnutls_x509_crt_t crt;
+	char cn[MED_PRINCIPAL_NAME_MAX];
+	size_t len = sizeof(cn);
+	const char *out = NULL;
+
+	if (gnutls_x509_crt_init(&crt) < 0)
+		return NULL;
+	if (gnutls_x509_crt_import(crt, der, GNUTLS_X509_FMT_DER) >= 0 &&
+	    gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0,
+					  0, cn, &len) >= 0)
+		out = med_arena_strdup(arena, cn);
+	gnutls_x509_crt_deinit(crt);
+	return out;
+}
+
+/*
+ * client_cert sets req->client_cert_cn when the connection presented a
+ * client certificate that MED_FHIR_CLIENT_CA verifies.  A certificate that
+ * does not verify is refused rather than ignored: a client that meant to
+ * prove who it is must learn that it did not.  Errors: MED_ERR_DENIED.
+ */
+static med_err
+client_cert(fhir_server *s, struct MHD_Connection *conn, fhir_request *req)
+{
+	const union MHD_ConnectionInfo *ci;
+	const gnutls_datum_t *certs;
+	unsigned int n = 0, status = 0;
+
+	if (s->facade->edge.client_ca_path == NULL)
+		return MED_OK;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (ci == NULL || ci->tls_session == NULL)
+		return MED_OK;
+	certs = gnutls_certificate_get_peers(ci->tls_session, &n);
+	if (certs == NULL || n == 0)
+		return MED_OK;
+	if (gnutls_certificate_verify_peers2(ci->tls_session, &status) < 0 ||
+	    status != 0)
+		return MED_ERR_DENIED;
+	req->client_cert_cn = cert_cn(&certs[0], req->arena);
+	return req->client_cert_cn != NULL ? MED_OK : MED_ERR_DENIED;
 }
 
 /*
@@ -564,8 +612,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	if (*con_cls == NULL) {
 		*con_cls = s; /* the head was seen */
 		bad = head_complete(s, conn);
-		if (bad != NULL)
-			return refuse_target(s, conn, bad);
+		if (bad != NULL) {
+			med_counter_add(s->refused_target, 1);
+			return refuse(conn, 3, "request target", bad);
+		}
 		if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
 			return MHD_YES;
 	} else if (*upload_data_size != 0) {
@@ -575,6 +625,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	req.arena = med_arena_new(FHIR_ARENA_MAX);
 	if (req.arena == NULL)
 		return MHD_NO;
+	if (client_cert(s, conn, &req) != MED_OK) {
+		med_arena_free(req.arena);
+		return refuse(conn, 7, "client certificate",
+			      "not issued by MED_FHIR_CLIENT_CA, or not valid");
+	}
 	req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							"Authorization");
 	req.break_glass = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -605,26 +660,31 @@ make_addr(const char *host, int port, struct sockaddr_in *sa)
 	return inet_pton(AF_INET, host, &sa->sin_addr) == 1;
 }
 
-/* client_ca reads the CA of system clients' certificates (NULL: none). */
-static char *
-client_ca(const fhir_edge *l)
+/* client_ca reads the CA of system clients' certificates into *pem
+ * (NULL: none configured).  Errors: MED_ERR_INVALID (unreadable, empty). */
+static med_err
+client_ca(const fhir_edge *l, char **pem)
 {
 	FILE *fp;
-	char *pem;
-	size_t n;
+	size_t n = 0;
 
+	*pem = NULL;
 	if (l->client_ca_path == NULL)
-		return NULL;
+		return MED_OK;
 	fp = fopen(l->client_ca_path, "r");
-	pem = calloc(1, 1u << 20);
-	n = fp != NULL && pem != NULL ? fread(pem, 1, (1u << 20) - 1, fp) : 0;
+	*pem = calloc(1, 1u << 20);
+	if (fp != NULL && *pem != NULL)
+		n = fread(*pem, 1, (1u << 20) - 1, fp);
 	if (fp != NULL)
 		fclose(fp);
-	if (n == 0) {
-		free(pem);
-		return NULL;
-	}
-	return pem;
+	if (n > 0 && strstr(*pem, "-----BEGIN CERTIFICATE-----") != NULL)
+		return MED_OK;
+	free(*pem);
+	*pem = NULL;
+	med_log_error("MED_FHIR_CLIENT_CA: %s: unreadable or no PEM "
+		      "certificate",
+		      l->client_ca_path);
+	return MED_ERR_INVALID;
 }
 
 /* daemon_start starts libmicrohttpd on sa with the edge's limits. */
@@ -700,7 +760,10 @@ fhir_server_start(fhir_facade *f, const char *host, int port,
 	server.facade = f;
 	if (cert_start(&server, tls) != MED_OK)
 		return MED_ERR_INVALID;
-	ca = client_ca(&f->edge);
+	if (client_ca(&f->edge, &ca) != MED_OK) {
+		cert_stop(&server);
+		return MED_ERR_INVALID;
+	}
 	server.daemon = daemon_start(&server, &sa, ca);
 	free(ca); /* libmicrohttpd has loaded it into GnuTLS */
 	if (server.daemon == NULL) {

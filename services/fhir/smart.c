@@ -109,11 +109,23 @@ fhir_smart_configuration_write(med_json *w, const fhir_facade *f)
 
 /* --- scopes -------------------------------------------------------------- */
 
+/* scope_check - what a scope must reach: the request, its caller and its
+ * query, and whether system/ scopes need a client certificate. */
+typedef struct scope_check {
+	const fhir_request *req;
+	const med_principal *who;
+	const fhir_query *q;
+	bool system_needs_cert;
+} scope_check;
+
 /* scope_reaches is true when sc grants perms on type for q's patient. */
 static bool
-scope_reaches(const med_scope *sc, const med_principal *who,
-	      const fhir_query *q, const char *type, uint32_t perms)
+scope_reaches(const med_scope *sc, const scope_check *k, const char *type,
+	      uint32_t perms)
 {
+	const med_principal *who = k->who;
+	const fhir_query *q = k->q;
+
 	if ((sc->perms & perms) != perms)
 		return false;
 	if (strcmp(sc->type, "*") != 0 && strcmp(sc->type, type) != 0)
@@ -124,6 +136,10 @@ scope_reaches(const med_scope *sc, const med_principal *who,
 		return who->launch_patient[0] != '\0' &&
 		       q->patient_id != NULL &&
 		       strcmp(who->launch_patient, q->patient_id) == 0;
+	/* A backend service's access, sender-constrained by its
+	 * certificate when the deployment has a CA for them. */
+	if (sc->context == MED_SCOPE_SYSTEM && k->system_needs_cert)
+		return k->req != NULL && k->req->client_cert_cn != NULL;
 	return true;
 }
 
@@ -135,13 +151,15 @@ perms_text(uint32_t perms)
 					   : "rs";
 }
 
-/* need refuses q unless a scope of who grants perms on type. */
+/* need refuses k's query unless a scope of its caller grants perms on
+ * type. */
 static med_err
-need(const med_principal *who, const fhir_query *q, const char *type,
-     uint32_t perms, fhir_error *e)
+need(const scope_check *k, const char *type, uint32_t perms, fhir_error *e)
 {
+	const med_principal *who = k->who;
+
 	for (size_t i = 0; i < who->n_scopes; i++)
-		if (scope_reaches(&who->scopes[i], who, q, type, perms))
+		if (scope_reaches(&who->scopes[i], k, type, perms))
 			return MED_OK;
 	return fhir_fail(e, PERMISSION_DENIED,
 			 "scope: the token grants no %s/%s.%s (or user/ or "
@@ -152,22 +170,26 @@ need(const med_principal *who, const fhir_query *q, const char *type,
 
 /* need_everything: $everything returns every type it serves. */
 static med_err
-need_everything(const med_principal *who, const fhir_query *q, fhir_error *e)
+need_everything(const scope_check *k, fhir_error *e)
 {
 	const uint32_t rs = MED_SCOPE_READ | MED_SCOPE_SEARCH;
-	med_err err = need(who, q, "Patient", rs, e);
+	med_err err = need(k, "Patient", rs, e);
 
 	for (size_t i = 0; err == MED_OK && i < fhir_n_types; i++)
 		if (fhir_type_is_served(fhir_types[i].type))
-			err = need(who, q, fhir_types[i].type, rs, e);
+			err = need(k, fhir_types[i].type, rs, e);
 	return err;
 }
 
 med_err
-fhir_smart_check(const fhir_facade *f, const med_principal *who,
-		 const fhir_query *q, fhir_error *e)
+fhir_smart_check(const fhir_facade *f, const fhir_request *req,
+		 const med_principal *who, const fhir_query *q, fhir_error *e)
 {
 	const uint32_t rs = MED_SCOPE_READ | MED_SCOPE_SEARCH;
+	/* Research exports are no one patient's: no patient/ scope
+	 * reaches them. */
+	const fhir_query no_patient = {.what = q->what};
+	scope_check k = {req, who, q, f->edge.client_ca_path != NULL};
 
 	if (!who->has_scope_claim && !f->smart.require_scopes)
 		return MED_OK;
@@ -179,17 +201,14 @@ fhir_smart_check(const fhir_facade *f, const med_principal *who,
 	case FHIR_CAPABILITIES:
 		return MED_OK;
 	case FHIR_READ:
-		return need(who, q, q->type, MED_SCOPE_READ, e);
+		return need(&k, q->type, MED_SCOPE_READ, e);
 	case FHIR_SEARCH:
-		return need(who, q, q->type, MED_SCOPE_SEARCH, e);
+		return need(&k, q->type, MED_SCOPE_SEARCH, e);
 	case FHIR_EVERYTHING:
-		return need_everything(who, q, e);
-	case FHIR_RESEARCH_EXPORT: {
-		/* Not one patient's: no patient/ scope reaches it. */
-		fhir_query none = {.what = q->what};
-
-		return need(who, &none, "*", rs, e);
-	}
+		return need_everything(&k, e);
+	case FHIR_RESEARCH_EXPORT:
+		k.q = &no_patient;
+		return need(&k, "*", rs, e);
 	default:
 		/* An interaction added later refuses scoped tokens until it
 		 * says here what it needs. */

@@ -12,8 +12,11 @@ passes when those parts are merged."""
 
 import json
 import os
+import ssl
 import subprocess
 import time
+import urllib.error
+import urllib.request
 import uuid
 
 import pytest
@@ -47,8 +50,11 @@ def cstack(tmp_path_factory):
            "MED_JWT_AUDIENCE": AUDIENCE,
            "MED_SMART_AUTHORIZATION_ENDPOINT": AUTHORIZE,
            "MED_SMART_TOKEN_ENDPOINT": TOKEN}
-    with running(Stack(services=("audit", "identity", "records", "dosage"),
-                       fhir=True, extra_env=env)) as st:
+    st = Stack(services=("audit", "identity", "records", "dosage"),
+               fhir=True, extra_env=env)
+    # System clients may present a certificate of the stack's CA.
+    st.extra_env["MED_FHIR_CLIENT_CA"] = st.ca_path
+    with running(st):
         st.jwt_key = key
         yield st
 
@@ -355,3 +361,45 @@ def test_malformed_scope_claims_are_refused(cstack, validator, chart):
         status, _, body = get(cstack, "Patient/" + pid,
                               token=_jwt(cstack, scope=claim))
         outcome(validator, status, body, 401, "login")
+
+
+# --- system clients' certificates (MED_FHIR_CLIENT_CA) --------------------
+
+def _get_with_cert(st, url, token, cert=None):
+    """(status, body) of GET url presenting cert ((cert, key) paths)."""
+    ctx = ssl.create_default_context(cafile=st.ca_path)
+    if cert is not None:
+        ctx.load_cert_chain(*cert)
+    req = urllib.request.Request(st.fhir_url() + "/" + url)
+    req.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_system_scopes_need_a_client_certificate(cstack, validator, chart,
+                                                 tmp_path):
+    pid, _ = chart
+    tok = _jwt(cstack, roles=("clinician",), user="ward-sync",
+               scope="system/*.rs")
+    url = "Observation?patient=" + pid
+    status, body = _get_with_cert(cstack, url, tok)
+    diag = outcome(validator, status, body, 403, "forbidden")
+    assert "system" in diag
+    # The stack's CA issued the operator's client certificate.
+    status, body = _get_with_cert(cstack, url, tok, cstack.pki("operator"))
+    assert status == 200 and body["total"] == N_OBS, body
+    # A certificate from another CA is refused, whatever the token says.
+    key_pem, cert_pem = pki.new_leaf(pki.new_ca(), "ward-sync")
+    other = (pki.write(str(tmp_path / "o.pem"), cert_pem),
+             pki.write(str(tmp_path / "o.key"), key_pem))
+    status, body = _get_with_cert(cstack, url, _jwt(
+        cstack, scope="user/*.rs"), other)
+    diag = outcome(validator, status, body, 403, "forbidden")
+    assert "client certificate" in diag
+    # user/ scopes need none.
+    status, body = _get_with_cert(cstack, url, _jwt(cstack,
+                                                    scope="user/*.rs"))
+    assert status == 200, body

@@ -154,6 +154,7 @@ def test_idle_connections_do_not_starve_honest_requests(estack):
         times = _honest(estack)
     finally:
         _close_all(socks)
+    print("honest p99 with 300 idle connections: %.3f s" % _p99(times))
     assert _p99(times) < 1.0, sorted(times)[-5:]
 
 
@@ -226,6 +227,7 @@ def test_slow_tls_clients_do_not_starve_honest_requests(estack):
     finally:
         for t in ts:
             t.stop.set()
+    print("honest p99 with 256 slow TLS clients: %.3f s" % _p99(times))
     assert _p99(times) < 1.0, sorted(times)[-5:]
     cut = [t.closed_after for t in ts]
     assert all(c is not None for c in cut), "a trickler outlived the deadline"
