@@ -1,8 +1,6 @@
 /*
- * edge.c - the HTTPS edge's settings (MED_FHIR_*, MED_SMART_*) checked at
- * start, and the rule for request targets the edge serves.  server.c
- * applies them; this file holds what can be decided without
- * libmicrohttpd.
+ * edge.c - the HTTPS edge's settings (MED_FHIR_*, MED_SMART_*), read and
+ * checked at start (fhir_edge_configure); server.c applies them.
  */
 #include <stdio.h>
 #include <string.h>
@@ -89,69 +87,4 @@ fhir_edge_configure(fhir_facade *f, med_process *p)
 	if (!priority_ok(l->tls_priority))
 		return MED_ERR_INVALID;
 	return smart_configure(f, c);
-}
-
-/* path_char: what a path may hold (RFC 3986 pchar without '%'). */
-static bool
-path_char(char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	       (ch >= '0' && ch <= '9') || strchr("-._~!$&'()*+,;=:@/", ch);
-}
-
-/* segment_ok: no empty, "." or ".." segment (s points after a '/'). */
-static bool
-segment_ok(const char *s, size_t n)
-{
-	return n != 0 && !(n == 1 && s[0] == '.') &&
-	       !(n == 2 && s[0] == '.' && s[1] == '.');
-}
-
-static bool
-query_ok(const char *q)
-{
-	for (; *q != '\0'; q++) {
-		if ((unsigned char)*q <= ' ' || *q == 0x7f)
-			return false;
-		if (q[0] == '%' && q[1] == '0' && q[2] == '0')
-			return false;
-	}
-	return true;
-}
-
-bool
-fhir_path_ok(const char *target, const char **why)
-{
-	const char *p = target, *seg;
-
-	*why = "want an origin-form path ('/...')";
-	if (target == NULL || target[0] != '/')
-		return false;
-	for (p = target + 1, seg = p;; p++) {
-		if (*p == '\0' || *p == '?' || *p == '/') {
-			/* "/fhir/" (a trailing slash) is no resource. */
-			if (!segment_ok(seg, (size_t)(p - seg)) &&
-			    !(p == target + 1 && *p != '/')) {
-				*why = "empty, '.' or '..' path segment";
-				return false;
-			}
-			if (*p != '/')
-				break;
-			seg = p + 1;
-		} else if (*p == '%') {
-			*why = "percent-encoding in the path (an encoded "
-			       "'/', '\\' or NUL is refused, and no resource "
-			       "needs one)";
-			return false;
-		} else if (!path_char(*p)) {
-			*why = "a character outside RFC 3986's path characters";
-			return false;
-		}
-	}
-	if (*p == '?' && !query_ok(p + 1)) {
-		*why = "an encoded NUL or a control character in the query";
-		return false;
-	}
-	*why = NULL;
-	return true;
 }
