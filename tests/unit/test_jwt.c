@@ -544,9 +544,12 @@ test_jwt_smart_scopes(void)
 	expect_refused(&a, &ec_signer, header, claims, "scope claim");
 	scope_claims(claims, sizeof(claims), "\"patient\":7");
 	expect_refused(&a, &ec_signer, header, claims, "patient claim");
-	for (int i = 0; i < 33; i++)
-		strcat(many, "user/Patient.r ");
-	strcat(many, "\"");
+	for (int i = 0; i < 33; i++) {
+		size_t n = strlen(many);
+
+		snprintf(many + n, sizeof(many) - n, "user/Patient.r ");
+	}
+	snprintf(many + strlen(many), sizeof(many) - strlen(many), "\"");
 	scope_claims(claims, sizeof(claims), many);
 	expect_refused(&a, &ec_signer, header, claims, "scope claim");
 	med_authenticator_free(&a);
