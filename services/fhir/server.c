@@ -51,6 +51,7 @@
 
 #define REQUEST_ID_MAX 64
 #define SWEEP_EVERY_MS 100
+#define LOG_PER_S      10
 
 #define CERT_CHAIN_MAX	    8
 #define CERT_CHECK_EVERY_NS 1000000000LL
@@ -644,11 +645,39 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	return ok;
 }
 
+/*
+ * log_mhd logs libmicrohttpd's messages, at most LOG_PER_S a second: every
+ * connection a client breaks off or the sweeper cuts is one, and a flood
+ * of them must not become a flood of log lines.  The rest are counted and
+ * the count logged with the next second's first line.
+ */
 static void
 log_mhd(void *cls, const char *fmt, va_list ap)
 {
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static int64_t second;
+	static unsigned n_logged, n_dropped;
+	int64_t now = med_mono_ns() / 1000000000LL;
+	unsigned dropped = 0;
+	bool log;
+
 	(void)cls;
-	med_vlog(MED_LOG_WARN, fmt, ap);
+	pthread_mutex_lock(&lock);
+	if (now != second) {
+		dropped = n_dropped;
+		second = now;
+		n_logged = n_dropped = 0;
+	}
+	log = n_logged < LOG_PER_S;
+	n_logged += log;
+	n_dropped += !log;
+	pthread_mutex_unlock(&lock);
+	if (dropped > 0)
+		med_log_warn("libmicrohttpd: %u messages not logged in the "
+			     "second before",
+			     dropped);
+	if (log)
+		med_vlog(MED_LOG_WARN, fmt, ap);
 }
 
 static bool
