@@ -75,11 +75,13 @@ write_search_type(med_json *w, const fhir_type_info *t)
 }
 
 static void
-write_security(med_json *w)
+write_security(med_json *w, const fhir_facade *f)
 {
 	const med_fhir_code oauth = {OAUTH_SYSTEM, "OAuth", NULL};
 
 	med_json_begin(w, "security", '{');
+	/* fhiredge: SMART's oauth-uris, for clients that look here. */
+	fhir_smart_security_write(w, f);
 	med_json_begin(w, "service", '[');
 	med_json_begin(w, NULL, '{');
 	med_json_begin(w, "coding", '[');
@@ -140,7 +142,7 @@ fhir_capability_write(med_json *w, const fhir_facade *f)
 	med_json_begin(w, "rest", '[');
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "mode", "server");
-	write_security(w);
+	write_security(w, f);
 	med_json_begin(w, "resource", '[');
 	write_patient(w);
 	for (size_t i = 0; i < fhir_n_types; i++)

@@ -484,6 +484,10 @@ void fhir_liveness_stop(fhir_liveness *l);
  * smart-configuration. */
 bool fhir_smart_is_discovery(const fhir_facade *f, const char *path);
 
+/* fhir_smart_security_write writes SMART's oauth-uris extension into the
+ * CapabilityStatement's rest.security (nothing when no endpoint is set). */
+void fhir_smart_security_write(med_json *w, const fhir_facade *f);
+
 /* fhir_smart_configuration_write writes /.well-known/smart-configuration. */
 void fhir_smart_configuration_write(med_json *w, const fhir_facade *f);
 

@@ -226,3 +226,34 @@ fhir_smart_is_discovery(const fhir_facade *f, const char *path)
 	return strncmp(path, f->base_path, n) == 0 &&
 	       strcmp(path + n, "/.well-known/smart-configuration") == 0;
 }
+
+static void
+write_uri_extension(med_json *w, const char *name, const char *uri)
+{
+	if (uri == NULL)
+		return;
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "url", name);
+	med_json_str(w, "valueUri", uri);
+	med_json_end(w, '}');
+}
+
+void
+fhir_smart_security_write(med_json *w, const fhir_facade *f)
+{
+	const fhir_smart *s = &f->smart;
+
+	if (s->authorization_endpoint == NULL && s->token_endpoint == NULL)
+		return;
+	med_json_begin(w, "extension", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "url",
+		     "http://fhir-registry.smarthealthit.org/"
+		     "StructureDefinition/oauth-uris");
+	med_json_begin(w, "extension", '[');
+	write_uri_extension(w, "authorize", s->authorization_endpoint);
+	write_uri_extension(w, "token", s->token_endpoint);
+	med_json_end(w, ']');
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+}

@@ -262,6 +262,16 @@ def test_smart_resolves_medication_references(runs):
 
 # --- SMART discovery and scopes, over plain HTTPS -------------------------
 
+def test_capability_statement_names_the_oauth_uris(cstack, validator):
+    status, _, body = get(cstack, "metadata", role=None)
+    assert status == 200
+    valid(validator, dict(body, fhirVersion="4.0.0"))  # as test_fhir_facade
+    ext = body["rest"][0]["security"]["extension"][0]
+    assert ext["url"].endswith("/StructureDefinition/oauth-uris")
+    assert {e["url"]: e["valueUri"] for e in ext["extension"]} == {
+        "authorize": AUTHORIZE, "token": TOKEN}
+
+
 def test_smart_configuration(cstack, chart):
     status, headers, body = get(cstack, ".well-known/smart-configuration",
                                 role=None)
