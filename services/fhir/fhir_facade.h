@@ -12,6 +12,9 @@
  * interaction), upstream.c (gRPC calls, status mapping), bundle.c (the
  * services' export bundles), patient.c, capability.c, outcome.c,
  * research.c ($research-export) and deid.c (its de-identification, deid.h).
+ * The edge (fhiredge): edge.c (its settings), target.c (request targets),
+ * liveness.c (the self-probe behind /healthz), smart.c (SMART discovery
+ * and scopes).
  */
 #ifndef FHIR_FACADE_H
 #define FHIR_FACADE_H
