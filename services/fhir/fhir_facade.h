@@ -196,6 +196,11 @@ typedef struct fhir_request {
 	/* fhiredge: the common name of the client certificate the
 	 * connection presented and MED_FHIR_CLIENT_CA verified; NULL: none. */
 	const char *client_cert_cn;
+	/* fhirwrite: a POST's body (NUL-terminated, in arena; NULL for a
+	 * GET) and its Content-Type header. */
+	const char *body;
+	size_t body_len;
+	const char *body_type;
 } fhir_request;
 
 /* fhir_response - what server.c sends back. */
@@ -205,6 +210,8 @@ typedef struct fhir_response {
 	size_t len;
 	bool ask_for_token;	  /* add WWW-Authenticate: Bearer */
 	const char *content_type; /* NULL: application/fhir+json */
+	/* fhirwrite: the Location header of a create (201), else NULL. */
+	const char *location;
 } fhir_response;
 
 /* The FHIR interactions the facade serves. */
@@ -483,6 +490,18 @@ med_err fhir_liveness_start(med_process *p, const char *host, int port,
 /* fhir_liveness_stop ends the probe and frees l; NULL is fine. */
 void fhir_liveness_stop(fhir_liveness *l);
 
+/*
+ * fhir_smart_check_op is fhir_smart_check for an interaction that is no
+ * fhir_query (the writes, write.c): perms (MED_SCOPE_*) on type, for
+ * patient_id when the request names its patient before its body (NULL:
+ * it does not, and no patient/ scope reaches it).  Errors: as
+ * fhir_smart_check's.
+ */
+med_err fhir_smart_check_op(const fhir_facade *f, const fhir_request *req,
+			    const med_principal *who, const char *type,
+			    uint32_t perms, const char *patient_id,
+			    fhir_error *e) MED_MUST_CHECK;
+
 /* fhir_smart_is_discovery is true for path [base]/.well-known/
  * smart-configuration. */
 bool fhir_smart_is_discovery(const fhir_facade *f, const char *path);
@@ -505,5 +524,34 @@ void fhir_smart_configuration_write(med_json *w, const fhir_facade *f);
 med_err fhir_smart_check(const fhir_facade *f, const fhir_request *req,
 			 const med_principal *who, const fhir_query *q,
 			 fhir_error *e) MED_MUST_CHECK;
+/* --- write.c (fhirwrite) ---------------------------------------------------
+ * The facade's writes: POST of vital-sign Observations (alone or in a batch
+ * or transaction Bundle), of MedicationAdministrations, and the operations
+ * Patient/{id}/$verify-face and MedicationRequest/{id}/$cosign.
+ */
+
+/* The largest request body a POST may carry (a photograph, base64). */
+#define FHIR_REQUEST_BODY_MAX (8u << 20)
+
+/* fhir_write_claims is true when req is one of the writes write.c serves
+ * (a POST to [base], Observation, MedicationAdministration or one of the
+ * operations above); every other request is routed as before. */
+bool fhir_write_claims(const fhir_facade *f, const fhir_request *req);
+
+/* fhir_write_handle answers a request fhir_write_claims took into resp
+ * (body in req->arena): authenticate, serve, audit. */
+void fhir_write_handle(fhir_facade *f, const fhir_request *req,
+		       fhir_response *resp);
+
+/* For the CapabilityStatement (capability.c): fhir_write_creates is true
+ * for a type the facade creates; fhir_write_has_ops for one with an
+ * operation here, whose entries fhir_write_capability_ops writes (into
+ * an open "operation" array); fhir_write_capability_rest writes the
+ * system interactions (batch, transaction). */
+bool fhir_write_creates(const char *type);
+bool fhir_write_has_ops(const char *type);
+void fhir_write_capability_ops(med_json *w, const fhir_facade *f,
+			       const char *type);
+void fhir_write_capability_rest(med_json *w);
 
 #endif

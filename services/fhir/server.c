@@ -375,8 +375,11 @@ head_complete(fhir_server *s, struct MHD_Connection *mc)
 	return why;
 }
 
-/* on_completed starts the next request's head deadline on a kept-alive
- * connection (and the idle one between requests). */
+static void upload_free(void **con_cls);
+
+/* on_completed frees a request's upload (fhirwrite) and starts the next
+ * request's head deadline on a kept-alive connection (and the idle one
+ * between requests). */
 static void
 on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 	     enum MHD_RequestTerminationCode toe)
@@ -384,8 +387,8 @@ on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 	fhir_server *s = cls;
 	edge_conn *c = conn_of(mc);
 
-	(void)con_cls;
 	(void)toe;
+	upload_free(con_cls);
 	if (c == NULL)
 		return;
 	pthread_mutex_lock(&s->conn_lock);
@@ -518,6 +521,8 @@ send_response(struct MHD_Connection *conn, const fhir_response *r)
 	if (r->ask_for_token)
 		MHD_add_response_header(resp, "WWW-Authenticate",
 					"Bearer realm=\"smartmed\"");
+	if (r->location != NULL) /* fhirwrite: a create's */
+		MHD_add_response_header(resp, "Location", r->location);
 	ok = MHD_queue_response(conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	return ok;
@@ -589,14 +594,125 @@ client_cert(fhir_server *s, struct MHD_Connection *conn, fhir_request *req)
 	return req->client_cert_cn != NULL ? MED_OK : MED_ERR_DENIED;
 }
 
-/*
- * on_request answers a GET at its second call, once libmicrohttpd has the
- * whole request: a response queued at the first call (the head alone)
- * makes libmicrohttpd 0.9.75 close the connection after it, which would
- * end keep-alive and answer only the first of pipelined requests.  Other
- * methods are answered (refused) at once, before a body uploads, and
- * their connection closes.
+/* --- fhirwrite: request bodies ------------------------------------------
+ * A POST's body is gathered over the calls libmicrohttpd makes while it
+ * uploads, up to FHIR_REQUEST_BODY_MAX (past it: 413, the rest is read and
+ * dropped), and handed over with the request at the last call.  A GET is
+ * answered at its first call, as before.
  */
+typedef struct upload {
+	char *data;
+	size_t len;
+	bool too_large;
+} upload;
+
+/* upload_add appends one piece of a body. */
+static void
+upload_add(upload *u, const char *data, size_t n)
+{
+	char *grown;
+
+	if (u->too_large || n == 0)
+		return;
+	if (u->len + n > FHIR_REQUEST_BODY_MAX) {
+		u->too_large = true;
+		return;
+	}
+	grown = realloc(u->data, u->len + n + 1);
+	if (grown == NULL) {
+		u->too_large = true;
+		return;
+	}
+	memcpy(grown + u->len, data, n);
+	u->len += n;
+	grown[u->len] = '\0';
+	u->data = grown;
+}
+
+/* upload_free frees a request's upload (on_completed). */
+static void
+upload_free(void **con_cls)
+{
+	upload *u = *con_cls;
+
+	if (u != NULL)
+		free(u->data);
+	free(u);
+	*con_cls = NULL;
+}
+
+/* take_body gives req the body gathered (copied into its arena). */
+static void
+take_body(fhir_request *req, struct MHD_Connection *conn, const upload *u)
+{
+	char *copy;
+
+	req->body_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     "Content-Type");
+	req->body = "";
+	if (u == NULL || u->len == 0)
+		return;
+	copy = med_arena_alloc(req->arena, u->len + 1);
+	if (copy == NULL)
+		return;
+	memcpy(copy, u->data, u->len + 1);
+	req->body = copy;
+	req->body_len = u->len;
+}
+
+/*
+ * body_pending gathers a POST's body: MHD_YES while the request is still
+ * arriving (*done false), or once it is complete (*done true).  (fhiredge)
+ * A GET is answered at a later call than the first, too: a response
+ * queued at the first call (the head alone) makes libmicrohttpd 0.9.75
+ * close the connection after it, which ended keep-alive and answered only
+ * the first of pipelined requests.  Other methods are answered (refused)
+ * at once, before a body uploads, and their connection closes.
+ */
+static enum MHD_Result
+body_pending(const char *method, const char *data, size_t *size, void **con_cls,
+	     bool *done)
+{
+	upload *u = *con_cls;
+	bool post = strcmp(method, "POST") == 0;
+
+	*done = false;
+	if (u == NULL) {
+		if (!post && strcmp(method, "GET") != 0 &&
+		    strcmp(method, "HEAD") != 0) {
+			*done = true;
+			return MHD_YES;
+		}
+		if ((u = calloc(1, sizeof(*u))) == NULL)
+			return MHD_NO;
+		*con_cls = u;
+		return MHD_YES;
+	}
+	if (*size != 0) {
+		if (post) /* a GET's body is not read */
+			upload_add(u, data, *size);
+		*size = 0;
+		return MHD_YES;
+	}
+	*done = true;
+	return MHD_YES;
+}
+/* refuse_large_body answers a body past FHIR_REQUEST_BODY_MAX: 413. */
+static void
+refuse_large_body(const fhir_request *req, fhir_response *resp)
+{
+	fhir_error e = {0};
+
+	(void)fhir_fail(&e, 8 /* RESOURCE_EXHAUSTED */,
+			"request body: at most %u MiB",
+			FHIR_REQUEST_BODY_MAX >> 20);
+	e.http_status = 413;
+	e.issue_code = "too-costly";
+	fhir_respond_outcome(resp, req->arena, &e);
+}
+/* --- end fhirwrite ------------------------------------------------------- */
+
+/* on_request answers a request once it has arrived (body_pending). */
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	   const char *method, const char *version, const char *upload_data,
@@ -607,22 +723,17 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	fhir_response resp = {0};
 	enum MHD_Result ok;
 	const char *bad;
+	bool done = true;
 
 	(void)version;
-	(void)upload_data;
-	if (*con_cls == NULL) {
-		*con_cls = s; /* the head was seen */
-		bad = head_complete(s, conn);
-		if (bad != NULL) {
-			med_counter_add(s->refused_target, 1);
-			return refuse(conn, 3, "request target", bad);
-		}
-		if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
-			return MHD_YES;
-	} else if (*upload_data_size != 0) {
-		*upload_data_size = 0; /* a GET's body: not read */
-		return MHD_YES;
+	if (*con_cls == NULL && (bad = head_complete(s, conn)) != NULL) {
+		med_counter_add(s->refused_target, 1);
+		return refuse(conn, 3, "request target", bad);
 	}
+	ok = body_pending(method, upload_data, upload_data_size, con_cls,
+			  &done);
+	if (ok != MHD_YES || !done)
+		return ok;
 	req.arena = med_arena_new(FHIR_ARENA_MAX);
 	if (req.arena == NULL)
 		return MHD_NO;
@@ -638,8 +749,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	req.request_id = request_id(conn);
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param,
 				  &req);
+	if (*con_cls != NULL && strcmp(method, "POST") == 0)
+		take_body(&req, conn, *con_cls);
 	med_log_set_request_id(req.request_id);
-	fhir_handle(s->facade, &req, &resp);
+	if (*con_cls != NULL && ((upload *)*con_cls)->too_large)
+		refuse_large_body(&req, &resp);
+	else
+		fhir_handle(s->facade, &req, &resp);
 	ok = send_response(conn, &resp);
 	med_arena_free(req.arena);
 	return ok;

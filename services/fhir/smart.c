@@ -143,12 +143,17 @@ scope_reaches(const med_scope *sc, const scope_check *k, const char *type,
 	return true;
 }
 
+/* perms_text writes perms as SMART v2 letters ("rs") into buf[6]. */
 static const char *
-perms_text(uint32_t perms)
+perms_text(uint32_t perms, char *buf)
 {
-	return perms == MED_SCOPE_READ	   ? "r"
-	       : perms == MED_SCOPE_SEARCH ? "s"
-					   : "rs";
+	size_t n = 0;
+
+	for (int i = 0; i < 5; i++)
+		if (perms & (1u << i))
+			buf[n++] = "cruds"[i];
+	buf[n] = '\0';
+	return buf;
 }
 
 /* need refuses k's query unless a scope of its caller grants perms on
@@ -157,6 +162,7 @@ static med_err
 need(const scope_check *k, const char *type, uint32_t perms, fhir_error *e)
 {
 	const med_principal *who = k->who;
+	char letters[6];
 
 	for (size_t i = 0; i < who->n_scopes; i++)
 		if (scope_reaches(&who->scopes[i], k, type, perms))
@@ -165,7 +171,7 @@ need(const scope_check *k, const char *type, uint32_t perms, fhir_error *e)
 			 "scope: the token grants no %s/%s.%s (or user/ or "
 			 "system/) scope for this request",
 			 who->launch_patient[0] ? "patient" : "user", type,
-			 perms_text(perms));
+			 perms_text(perms, letters));
 }
 
 /* need_everything: $everything returns every type it serves. */
@@ -179,6 +185,23 @@ need_everything(const scope_check *k, fhir_error *e)
 		if (fhir_type_is_served(fhir_types[i].type))
 			err = need(k, fhir_types[i].type, rs, e);
 	return err;
+}
+
+med_err
+fhir_smart_check_op(const fhir_facade *f, const fhir_request *req,
+		    const med_principal *who, const char *type, uint32_t perms,
+		    const char *patient_id, fhir_error *e)
+{
+	const fhir_query q = {.patient_id = patient_id};
+	scope_check k = {req, who, &q, f->edge.client_ca_path != NULL};
+
+	if (!who->has_scope_claim && !f->smart.require_scopes)
+		return MED_OK;
+	if (!who->has_scope_claim)
+		return fhir_fail(e, PERMISSION_DENIED,
+				 "scope: the token carries no scope claim "
+				 "(MED_SMART_REQUIRE_SCOPES)");
+	return need(&k, type, perms, e);
 }
 
 med_err

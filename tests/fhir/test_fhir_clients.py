@@ -413,3 +413,36 @@ def test_system_scopes_need_a_client_certificate(cstack, validator, chart,
     status, body = _get_with_cert(cstack, url, _jwt(cstack,
                                                     scope="user/*.rs"))
     assert status == 200, body
+
+
+# --- scopes on the writes (fhirwrite's POSTs) -------------------------------
+
+def _post(st, url, body, token):
+    req = urllib.request.Request(st.fhir_url() + "/" + url,
+                                 data=json.dumps(body).encode(),
+                                 method="POST")
+    req.add_header("Authorization", "Bearer " + token)
+    req.add_header("Content-Type", "application/fhir+json")
+    ctx = ssl.create_default_context(cafile=st.ca_path)
+    try:
+        with urllib.request.urlopen(req, context=ctx, timeout=60) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_scopes_narrow_the_writes(cstack, validator, chart):
+    from test_fhir_write import vital
+    pid, _ = chart
+    obs = vital(pid, "8867-4", 71, "/min")
+    # Read scopes do not write.
+    tok = _jwt(cstack, roles=("nurse",), user="nurse.smart",
+               scope="user/Observation.rs")
+    status, body = _post(cstack, "Observation", obs, tok)
+    diag = outcome(validator, status, body, 403, "forbidden")
+    assert "Observation.c" in diag
+    # A create scope on the type does (the nurse's role allows it).
+    tok = _jwt(cstack, roles=("nurse",), user="nurse.smart",
+               scope="user/Observation.crs")
+    status, body = _post(cstack, "Observation", obs, tok)
+    assert status == 201, body
