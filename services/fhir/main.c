@@ -63,8 +63,10 @@ static const med_config_spec specs[] = {
 	 600000,
 	 "a request head (and the TLS handshake before it) must be complete "
 	 "this long after the accept, however slowly it trickles in"},
-	{"MED_FHIR_ANSWER_TIMEOUT_MS", MED_CONFIG_INT, "120000", false, 1000,
-	 3600000, "a request is answered and its answer sent within this"},
+	{"MED_FHIR_ANSWER_TIMEOUT_MS", MED_CONFIG_INT, "600000", false, 1000,
+	 3600000,
+	 "a request's body is received, the request answered and its answer "
+	 "sent within this after its head (a research export is one answer)"},
 	{"MED_FHIR_IDLE_TIMEOUT_S", MED_CONFIG_INT, "30", false, 1, 3600,
 	 "a connection silent this long is closed"},
 	{"MED_FHIR_LIVENESS_PROBE_MS", MED_CONFIG_INT, "5000", false, 0, 600000,
