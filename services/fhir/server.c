@@ -290,8 +290,54 @@ send_response(struct MHD_Connection *conn, const fhir_response *r)
 	return ok;
 }
 
-/* on_request answers at its first call: the facade takes no bodies, so
- * there is nothing to wait for (a POST is refused before it uploads). */
+/* fhirsearch: a POST's body, kept across the calls that upload it (a
+ * POST _search or $everything carries its parameters form-encoded). */
+typedef struct upload {
+	char *data;
+	size_t len;
+	bool too_large;
+} upload;
+
+/* take_upload adds a chunk of the body; beyond FHIR_REQUEST_BODY_MAX it
+ * is dropped and the request refused when it is complete. */
+static void
+take_upload(upload *u, const char *data, size_t len)
+{
+	char *grown;
+
+	if (u->too_large || u->len + len > FHIR_REQUEST_BODY_MAX) {
+		u->too_large = true;
+		return;
+	}
+	grown = realloc(u->data, u->len + len + 1);
+	if (grown == NULL) {
+		u->too_large = true;
+		return;
+	}
+	memcpy(grown + u->len, data, len);
+	u->len += len;
+	grown[u->len] = '\0';
+	u->data = grown;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+	     enum MHD_RequestTerminationCode code)
+{
+	upload *u = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)code;
+	if (u != NULL) {
+		free(u->data);
+		free(u);
+		*con_cls = NULL;
+	}
+}
+
+/* on_request answers a GET at its first call; a POST's body is gathered
+ * over the calls that upload it and the request answered at the last. */
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	   const char *method, const char *version, const char *upload_data,
@@ -300,12 +346,27 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	fhir_server *s = cls;
 	fhir_request req = {.method = method, .path = url};
 	fhir_response resp = {0};
+	upload *u = *con_cls;
 	enum MHD_Result ok;
 
 	(void)version;
-	(void)upload_data;
-	(void)upload_data_size;
-	(void)con_cls;
+	if (u == NULL && strcmp(method, "POST") == 0) {
+		u = calloc(1, sizeof(*u));
+		*con_cls = u;
+		return u != NULL ? MHD_YES : MHD_NO;
+	}
+	if (u != NULL && *upload_data_size > 0) {
+		take_upload(u, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (u != NULL) {
+		req.body = u->data;
+		req.body_len = u->len;
+		req.body_too_large = u->too_large;
+		req.content_type = MHD_lookup_connection_value(
+			conn, MHD_HEADER_KIND, "Content-Type");
+	}
 	req.arena = med_arena_new(FHIR_ARENA_MAX);
 	if (req.arena == NULL)
 		return MHD_NO;
@@ -363,7 +424,8 @@ fhir_server_start(fhir_facade *f, const char *host, int port,
 		(struct sockaddr *)&sa, MHD_OPTION_HTTPS_CERT_CALLBACK,
 		cert_callback, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_END);
+		(unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED,
+		on_completed, NULL, MHD_OPTION_END);
 	if (server.daemon == NULL) {
 		cert_stop(&server);
 		return MED_ERR_IO;
