@@ -326,7 +326,11 @@ write_searchset(med_json *w, const fhir_facade *f, fhir_call *c,
 		const fhir_query *q, const searchset *ss, size_t *n_out,
 		fhir_error *e)
 {
-	size_t n_page = q->summary_count ? 0 : q->count;
+	size_t held = fhir_matches_page_len(ss->m);
+	size_t n_page = q->summary_count || ss->from >= held
+				? 0
+				: (held - ss->from < q->count ? held - ss->from
+							       : q->count);
 	fhir_include_page pg = {ss->m,	     ss->from,	  n_page,
 				ss->fam->ids, ss->fam->n, ss->patient,
 				w};
@@ -339,7 +343,8 @@ write_searchset(med_json *w, const fhir_facade *f, fhir_call *c,
 	if (ss->ends->has_total)
 		med_json_u64(w, "total", ss->ends->total);
 	write_links(w, f, q, ss->ends);
-	if (!q->summary_count) {
+	/* R4 JSON has no empty arrays: no match, no entry. */
+	if (n_page > 0 || ss->lead != NULL) {
 		med_json_begin(w, "entry", '[');
 		if (ss->lead != NULL)
 			write_patient_entry(w, f, ss->lead);
@@ -482,10 +487,12 @@ serve_patients(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 		write_link(w, f, q, "next", SIZE_MAX, &next);
 	}
 	med_json_end(w, ']');
-	med_json_begin(w, "entry", '[');
-	for (size_t i = 0; i < pp.n; i++)
-		write_patient_entry(w, f, pp.patients[i]);
-	med_json_end(w, ']');
+	if (pp.n > 0) {
+		med_json_begin(w, "entry", '[');
+		for (size_t i = 0; i < pp.n; i++)
+			write_patient_entry(w, f, pp.patients[i]);
+		med_json_end(w, ']');
+	}
 	med_json_end(w, '}');
 	*n_out = pp.n;
 	return MED_OK;

@@ -150,6 +150,7 @@ split_values(med_arena *a, const char *key, const char *v, value_fn parse,
 		return fhir_fail(e, NOMEM, "out of memory");
 	start = out = copy;
 	for (char *p = copy;; p++) {
+		bool last = *p == '\0';
 		med_err err;
 
 		if (*p == '\\' && p[1] == ',') {
@@ -173,7 +174,7 @@ split_values(med_arena *a, const char *key, const char *v, value_fn parse,
 		if (err != MED_OK)
 			return err;
 		f->n_values++;
-		if (*p == '\0')
+		if (last)
 			return MED_OK;
 		start = out = p + 1;
 	}
