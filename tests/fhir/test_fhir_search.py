@@ -447,3 +447,39 @@ def test_paging_is_pinned_while_charting(fstack, validator):
                         % p.patient_id)
     assert ok(validator, status, body)["total"] == 7 + 2 * 4 + 7 + 2 * 3 \
         or body["total"] > 14
+
+
+def test_paging_is_pinned_when_new_items_come_first(fstack, validator):
+    """Identity exports encounters newest first: one admitted between
+    pages moves every other by one place in its export, which an offset
+    would repeat.  The cursor's anchor (the next page's first encounter)
+    is found again, and the snapshot leaves the new one out."""
+    ipb = protos.module("identity")
+    pid = new_patient(fstack, "Staypin").patient_id
+    day = 24 * 3600 * 1000
+    for i in range(5):
+        start = now_ms() - (30 - 5 * i) * day
+        e = fstack.call("identity", "Admit", ipb.AdmitRequest(
+            patient_id=pid, encounter_class=ipb.ENCOUNTER_CLASS_INPATIENT,
+            ward="W4", bed="1", attending="dr.house", start_ms=start),
+            role="registrar", timeout=30)
+        fstack.call("identity", "Discharge", ipb.DischargeRequest(
+            encounter_id=e.encounter_id, time_ms=start + day),
+            role="registrar", timeout=30)
+    status, body = call(fstack, "Encounter?patient=%s&_count=2" % pid)
+    ok(validator, status, body)
+    seen = ids(body)
+    fstack.call("identity", "Admit", ipb.AdmitRequest(
+        patient_id=pid, encounter_class=ipb.ENCOUNTER_CLASS_INPATIENT,
+        ward="W4", bed="2", attending="dr.house"), role="registrar",
+        timeout=30)
+    url = links(body).get("next")
+    while url:
+        status, body = call(fstack, url)
+        ok(validator, status, body)
+        assert body["total"] == 5
+        seen += ids(body)
+        url = links(body).get("next")
+    assert len(seen) == len(set(seen)) == 5, seen
+    status, body = call(fstack, "Encounter?patient=%s&_summary=count" % pid)
+    assert ok(validator, status, body)["total"] == 6
