@@ -64,7 +64,7 @@ write_patient(med_json *w)
 		     "(two characters or more), birthdate=YYYY-MM-DD is "
 		     "required; the others filter.  _count and the next "
 		     "links page; no total unless one page holds it all.  "
-		     "_format and _elements as for every search.");
+		     "_format as for every search.");
 	write_interactions(w, codes, 2);
 	med_json_begin(w, "searchParam", '[');
 	write_param(w, "identifier", "token",

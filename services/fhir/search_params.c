@@ -534,7 +534,8 @@ fhir_search_param(const fhir_facade *f, fhir_query *q, med_arena *a,
 				 p->key);
 	if (strcmp(p->key, "_format") == 0)
 		return format_param(p, e);
-	if (strcmp(p->key, "_elements") == 0 && q->what == FHIR_SEARCH)
+	if (strcmp(p->key, "_elements") == 0 && q->what == FHIR_SEARCH &&
+	    !patients)
 		return elements_param(q, p, e);
 	if (patients)
 		err = patient_param(f, q, a, p, e);

@@ -320,8 +320,11 @@ def test_fhir_patient_read_and_encounters_follow_the_scope(st, hospital):
     assert status == 200 and body["id"] == a1, body
     status, body = fhir_get(st, "Patient/" + b, tok)
     assert status == 404 and body["resourceType"] == "OperationOutcome", body
+    # A search finds nothing of a patient outside the scope: an empty
+    # searchset, as for an unknown id (R4; before issue 35 a 404).
     status, body = fhir_get(st, "Encounter?patient=" + b, tok)
-    assert status == 404, body
+    assert status == 200 and body["total"] == 0 and "entry" not in body, \
+        body
     status, body = fhir_get(st, "Patient/%s/$everything" % b, tok)
     assert status == 404, body
     status, body = fhir_get(st, "Encounter?patient=" + b,
