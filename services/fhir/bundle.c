@@ -374,8 +374,7 @@ add_entries(fhir_matches *m, json_t *entries, const char *text,
 		if (i >= skip && m->seeking)
 			m->seeking = !is_anchor(res, m->anchor);
 		if (i >= skip && !m->seeking &&
-		    fhir_resource_matches(res, m->q, m->snapshot_ms,
-					  m->now_ms))
+		    fhir_resource_matches(res, m->q, m->snapshot_ms, m->now_ms))
 			err = take_match(m, res, start, (size_t)(end - start),
 					 token, i, e);
 		if (err != MED_OK)

@@ -41,13 +41,13 @@ write_interactions(med_json *w, const char *const *codes, size_t n)
 
 /* The result parameters every search takes, said once per type. */
 #define RESULT_DOC                                                             \
-	"GET [type]?... or POST [type]/_search with the parameters "          \
+	"GET [type]?... or POST [type]/_search with the parameters "           \
 	"form-encoded (application/x-www-form-urlencoded).  Comma-"            \
-	"separated values are OR, a repeated parameter AND.  _count 1..100 "  \
-	"(default 20), _sort=date|-date (at most 10,000 matches), "           \
-	"_summary=count, _elements, _format=json; paging by the Bundle's "    \
-	"next links, whose _cursor pins the result set (resources created "   \
-	"after the first page are left out, none repeats).  Any other "       \
+	"separated values are OR, a repeated parameter AND.  _count 1..100 "   \
+	"(default 20), _sort=date|-date (at most 10,000 matches), "            \
+	"_summary=count, _elements, _format=json; paging by the Bundle's "     \
+	"next links, whose _cursor pins the result set (resources created "    \
+	"after the first page are left out, none repeats).  Any other "        \
 	"parameter or modifier is refused with 400 naming it."
 
 static void
@@ -135,7 +135,8 @@ write_search_type(med_json *w, const fhir_type_info *t)
 		    "YYYY-MM-DDThh:mm[:ss[.sss]] with Z or +hh:mm (none: "
 		    "UTC), compared as ranges (R4 3.1.1.5.6).");
 	if (t->code_element != NULL)
-		write_param(w, "code", "token", "[system|]code; |code: no system.");
+		write_param(w, "code", "token",
+			    "[system|]code; |code: no system.");
 	if (t->status_element != NULL)
 		write_param(w, "status", "token", "The resource's status.");
 	med_json_end(w, ']');

@@ -458,8 +458,8 @@ void fhir_matches_free(fhir_matches *m);
  * (a cursor's "Type~id", NULL or "" none): pass over entries until it.
  * fhir_matches_seeking: the anchor has not come yet (the source ended
  * without it: it was deleted or changed type; read from entry on). */
-void fhir_matches_at_source(fhir_matches *m, size_t source,
-			    size_t skip_entries, const char *anchor);
+void fhir_matches_at_source(fhir_matches *m, size_t source, size_t skip_entries,
+			    const char *anchor);
 bool fhir_matches_seeking(const fhir_matches *m);
 
 /* fhir_matches_pin leaves out resources created after snapshot_ms (see
@@ -501,9 +501,8 @@ void fhir_matches_write_entries(med_json *w, const fhir_matches *m,
 /* fhir_entry_fn receives one entry's resource of a Bundle, parsed and as
  * its text. */
 struct json_t;
-typedef med_err (*fhir_entry_fn)(void *ctx, struct json_t *res,
-				 const char *raw, size_t raw_len,
-				 fhir_error *e);
+typedef med_err (*fhir_entry_fn)(void *ctx, struct json_t *res, const char *raw,
+				 size_t raw_len, fhir_error *e);
 
 /* fhir_bundle_each hands every entry of the Bundle text to fn.  Errors:
  * INTERNAL (not a Bundle), fn's. */

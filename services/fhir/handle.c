@@ -198,8 +198,8 @@ family_of(const fhir_query *q, const Smartmed__Identity__V1__Patient *p,
  * it is the cursor's: past its anchor when it is still there, else (it
  * was deleted) from the cursor's entry. */
 static med_err
-read_source(fhir_call *c, const fhir_query *q, const fhir_family *fam,
-	    size_t v, bool at_cursor, fhir_matches *m, fhir_error *e)
+read_source(fhir_call *c, const fhir_query *q, const fhir_family *fam, size_t v,
+	    bool at_cursor, fhir_matches *m, fhir_error *e)
 {
 	size_t n_src = fhir_n_sources();
 	fhir_source *src = &fhir_sources()[v % n_src];
@@ -316,7 +316,7 @@ typedef struct searchset {
 	const fhir_matches *m;
 	const page_ends *ends;
 	size_t from; /* the held matches of the page */
-	const Smartmed__Identity__V1__Patient *lead; /* $everything's */
+	const Smartmed__Identity__V1__Patient *lead;	/* $everything's */
 	const Smartmed__Identity__V1__Patient *patient; /* for _include */
 	const fhir_family *fam;
 } searchset;
@@ -330,10 +330,9 @@ write_searchset(med_json *w, const fhir_facade *f, fhir_call *c,
 	size_t n_page = q->summary_count || ss->from >= held
 				? 0
 				: (held - ss->from < q->count ? held - ss->from
-							       : q->count);
-	fhir_include_page pg = {ss->m,	     ss->from,	  n_page,
-				ss->fam->ids, ss->fam->n, ss->patient,
-				w};
+							      : q->count);
+	fhir_include_page pg = {ss->m,	    ss->from,	 n_page, ss->fam->ids,
+				ss->fam->n, ss->patient, w};
 	size_t n_inc = 0;
 	med_err err = MED_OK;
 
@@ -450,8 +449,9 @@ serve_bundle(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 	if (err == MED_OK)
 		err = write_searchset(w, f, c, q, &ss, &n_inc, e);
 	if (err == MED_OK)
-		*n_out = (ends.has_total ? (size_t)ends.total
-					 : fhir_matches_page_len(m) + lead_here) +
+		*n_out = (ends.has_total
+				  ? (size_t)ends.total
+				  : fhir_matches_page_len(m) + lead_here) +
 			 n_inc;
 	fhir_matches_free(m);
 	return err;

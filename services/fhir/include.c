@@ -74,8 +74,8 @@ page_refs(include_ctx *x, const fhir_matches *m, size_t from, size_t n,
 			break;
 		if (x->rev) {
 			snprintf(self, sizeof(self), "%s/%s",
-				 json_string_value(json_object_get(
-					 res, "resourceType")),
+				 json_string_value(
+					 json_object_get(res, "resourceType")),
 				 json_string_value(json_object_get(res, "id")));
 			ref_add(&x->page, x->arena, self);
 		} else {
@@ -161,8 +161,8 @@ include_from_sources(fhir_call *c, const char *const *ids, size_t n_ids,
 		if (src->ch == NULL || !fhir_source_holds(src, x->type))
 			continue;
 		for (size_t i = 0; i < n_ids; i++) {
-			med_err err = fhir_export_all(src, c, ids[i], on_page,
-						      x, e);
+			med_err err =
+				fhir_export_all(src, c, ids[i], on_page, x, e);
 
 			if (err != MED_OK)
 				return err;
@@ -177,8 +177,7 @@ write_patient(med_json *w, const fhir_facade *f,
 {
 	char url[1024];
 
-	snprintf(url, sizeof(url), "%s/Patient/%s", f->base_url,
-		 p->patient_id);
+	snprintf(url, sizeof(url), "%s/Patient/%s", f->base_url, p->patient_id);
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "fullUrl", url);
 	med_json_begin(w, "resource", '{');
@@ -234,7 +233,6 @@ fhir_includes_write(const fhir_facade *f, fhir_call *c, const fhir_query *q,
 		err = one_include(f, c, pg, "MedicationRequest", "request",
 				  false, n_out, e);
 	if (err == MED_OK && (q->includes & FHIR_REV_PROVENANCE))
-		err = one_include(f, c, pg, "Provenance", NULL, true, n_out,
-				  e);
+		err = one_include(f, c, pg, "Provenance", NULL, true, n_out, e);
 	return err;
 }

@@ -205,8 +205,8 @@ search_identity(fhir_facade *f, fhir_call *c, const fhir_query *q,
 	page.page_token = (char *)(ps->page_token ? ps->page_token : "");
 	in.page = &page;
 	if (med_channel_unary(
-		    f->identity, "/smartmed.identity.v1.Identity/SearchPatients",
-		    &in.base,
+		    f->identity,
+		    "/smartmed.identity.v1.Identity/SearchPatients", &in.base,
 		    &smartmed__identity__v1__search_patients_response__descriptor,
 		    c->arena, &c->opts, &reply, &st) != MED_OK)
 		return fhir_fail(e, st.code ? (int)st.code : 13, "identity: %s",
@@ -229,8 +229,8 @@ fhir_patient_search(fhir_facade *f, fhir_call *c, const fhir_query *q,
 		return MED_OK;
 	if ((err = search_identity(f, c, q, &r, e)) != MED_OK)
 		return err;
-	out->patients = med_arena_zalloc(c->arena, (r->n_patients + 1) *
-							   sizeof(*out->patients));
+	out->patients = med_arena_zalloc(
+		c->arena, (r->n_patients + 1) * sizeof(*out->patients));
 	if (out->patients == NULL)
 		return fhir_fail(e, 8, "out of memory");
 	for (size_t i = 0; i < r->n_patients; i++)

@@ -91,8 +91,8 @@ value_passes(json_t *res, const fhir_type_info *t, const fhir_filter *f,
 		return fhir_resource_range(res, t, &got) &&
 		       fhir_date_passes(v->prefix, &v->range, &got, now_ms);
 	case FHIR_F_CODE:
-		codings = json_object_get(
-			json_object_get(res, t->code_element), "coding");
+		codings = json_object_get(json_object_get(res, t->code_element),
+					  "coding");
 		json_array_foreach(codings, i, c)
 		{
 			if (coding_is(c, v))

@@ -109,8 +109,8 @@ add_body_params(const fhir_request *req, fhir_param *ps, size_t *n,
 med_err
 fhir_params_collect(const fhir_request *req, fhir_query *q, fhir_error *e)
 {
-	fhir_param *ps = med_arena_zalloc(req->arena, 2 * FHIR_PARAMS_MAX *
-							      sizeof(*ps));
+	fhir_param *ps =
+		med_arena_zalloc(req->arena, 2 * FHIR_PARAMS_MAX * sizeof(*ps));
 	size_t n = req->n_params;
 
 	if (ps == NULL)
@@ -164,9 +164,8 @@ split_values(med_arena *a, const char *key, const char *v, value_fn parse,
 		}
 		*out = '\0';
 		if (f->n_values == FHIR_OR_MAX)
-			return fhir_fail(e, INVALID,
-					 "%.40s: at most %d values", key,
-					 FHIR_OR_MAX);
+			return fhir_fail(e, INVALID, "%.40s: at most %d values",
+					 key, FHIR_OR_MAX);
 		if (start[0] == '\0')
 			return fhir_fail(e, INVALID, "%.40s: an empty value",
 					 key);
@@ -225,7 +224,8 @@ token_value(fhir_value *out, char *text, const char *key, fhir_error *e)
 	}
 	if (out->text[0] == '\0' || !med_fhir_string_ok(out->text, false) ||
 	    (out->system != NULL && !med_fhir_string_ok(out->system, false)))
-		return fhir_fail(e, INVALID, "%s: want [system|]code, got "
+		return fhir_fail(e, INVALID,
+				 "%s: want [system|]code, got "
 				 "'%.40s'",
 				 key, text);
 	return MED_OK;
@@ -235,8 +235,8 @@ static med_err
 code_value(fhir_value *out, char *text, const char *key, fhir_error *e)
 {
 	if (strchr(text, '|') != NULL || !med_fhir_id_ok(text))
-		return fhir_fail(e, INVALID, "%s: not a code, got '%.40s'",
-				 key, text);
+		return fhir_fail(e, INVALID, "%s: not a code, got '%.40s'", key,
+				 text);
 	out->text = text;
 	return MED_OK;
 }
@@ -265,8 +265,8 @@ gender_value(fhir_value *out, char *text, const char *key, fhir_error *e)
 		}
 	}
 	return fhir_fail(e, INVALID,
-			 "%s: male, female, other or unknown, got '%.40s'",
-			 key, text);
+			 "%s: male, female, other or unknown, got '%.40s'", key,
+			 text);
 }
 
 static med_err
@@ -325,7 +325,8 @@ static med_err
 elements_param(fhir_query *q, const fhir_param *p, fhir_error *e)
 {
 	for (const char *c = p->value; *c != '\0'; c++) {
-		bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		bool ok = (*c >= 'a' && *c <= 'z') ||
+			  (*c >= 'A' && *c <= 'Z') ||
 			  (*c >= '0' && *c <= '9') || *c == ',' || *c == '_';
 
 		if (!ok)
@@ -490,8 +491,7 @@ everything_param(fhir_query *q, const fhir_param *p, fhir_error *e)
 		return MED_OK;
 	}
 	if (strcmp(p->key, "_type") == 0)
-		return fhir_types_check(p->value, e) ? MED_OK
-						     : MED_ERR_INVALID;
+		return fhir_types_check(p->value, e) ? MED_OK : MED_ERR_INVALID;
 	return MED_ERR_NOT_FOUND;
 }
 
@@ -530,8 +530,7 @@ fhir_search_param(const fhir_facade *f, fhir_query *q, med_arena *a,
 
 	if (strchr(p->key, ':') != NULL)
 		return fhir_fail(e, INVALID,
-				 "%.40s: modifiers are not supported",
-				 p->key);
+				 "%.40s: modifiers are not supported", p->key);
 	if (strcmp(p->key, "_format") == 0)
 		return format_param(p, e);
 	if (strcmp(p->key, "_elements") == 0 && q->what == FHIR_SEARCH &&

@@ -144,7 +144,8 @@ fhir_types_check(const char *list, fhir_error *e)
 		size_t len = strcspn(s, ",");
 
 		if (!exported_type(s, len)) {
-			fhir_fail(e, 3, "_type: %.*s is not a type the facade "
+			fhir_fail(e, 3,
+				  "_type: %.*s is not a type the facade "
 				  "exports",
 				  (int)(len < 40 ? len : 40), s);
 			return false;

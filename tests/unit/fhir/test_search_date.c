@@ -56,11 +56,17 @@ test_zones(void)
 static void
 test_refused(void)
 {
-	static const char *const bad[] = {
-		"",	      "24",		  "2024-13",
-		"2023-02-29", "2024-03-01T",	  "2024-03-01T25:00Z",
-		"2024-3-01",  "2024-03-01T10:00+2", "2024-03-01T10:00:00.Z",
-		"2024-03-01 ", "2024-03-01T10:00:00+02:00x"};
+	static const char *const bad[] = {"",
+					  "24",
+					  "2024-13",
+					  "2023-02-29",
+					  "2024-03-01T",
+					  "2024-03-01T25:00Z",
+					  "2024-3-01",
+					  "2024-03-01T10:00+2",
+					  "2024-03-01T10:00:00.Z",
+					  "2024-03-01 ",
+					  "2024-03-01T10:00:00+02:00x"};
 	fhir_range r;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
@@ -112,12 +118,9 @@ test_open_periods(void)
 }
 
 static const mt_case cases[] = {
-	{"precisions", test_precisions},
-	{"zones", test_zones},
-	{"refused", test_refused},
-	{"prefixes", test_prefixes},
-	{"open_periods", test_open_periods},
-	{NULL, NULL},
+	{"precisions", test_precisions},     {"zones", test_zones},
+	{"refused", test_refused},	     {"prefixes", test_prefixes},
+	{"open_periods", test_open_periods}, {NULL, NULL},
 };
 
 int
