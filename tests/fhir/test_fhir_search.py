@@ -285,6 +285,33 @@ def test_include_and_revinclude(fstack, validator, chart):
     med = [r for r in included if r["resourceType"] == "Medication"][0]
     assert req["medicationReference"]["reference"] == "Medication/" + \
         med["id"]
+    # A dose charted as not given refers to its order.
+    dpb = protos.module("dosage")
+    start = now_ms() - 3600 * 1000
+    drug = fstack.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(
+        drug=dpb.Drug(code="PARA_" + uuid.uuid4().hex[:10],
+                      name="Paracetamol 500 mg tablet", unit="tablet",
+                      routes=["oral"], max_single_dose=2.0,
+                      max_daily_dose=8.0)), role="pharmacist", timeout=30)
+    order = fstack.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
+        order=dpb.Order(patient_id=pid, drug_code=drug.code, route="oral",
+                        dose=1.0, unit="tablet", frequency="q6h",
+                        start_ms=start)), role="clinician", timeout=30)
+    fstack.call("dosage", "RecordNotGiven", dpb.RecordNotGivenRequest(
+        order_id=order.id, scheduled_ms=start,
+        reason=dpb.NOT_GIVEN_REASON_PATIENT_REFUSED, text="felt sick"),
+        role="nurse", timeout=30)
+    status, body = call(fstack, "MedicationAdministration?patient=%s"
+                        "&_include=MedicationAdministration:request" % pid)
+    ok(validator, status, body)
+    dose = [e["resource"] for e in body["entry"]
+            if e["search"]["mode"] == "match"]
+    inc = [e["resource"] for e in body["entry"]
+           if e["search"]["mode"] == "include"]
+    assert len(dose) == 1 and len(inc) == 1, body
+    assert dose[0]["request"]["reference"] == "MedicationRequest/" + \
+        inc[0]["id"]
+    assert inc[0]["resourceType"] == "MedicationRequest"
     status, body = call(fstack, "Observation?patient=%s&_revinclude="
                         "Provenance:target" % pid)
     ok(validator, status, body)
@@ -373,7 +400,8 @@ def test_patient_search_is_audited(fstack, chart):
 def test_nothing_found_is_an_empty_searchset(fstack, validator, chart):
     for url in ("Observation?patient=" + str(uuid.uuid4()),
                 "Condition?patient=%s&code=none" % chart.patient_id,
-                "MedicationAdministration?patient=" + chart.patient_id):
+                "MedicationAdministration?patient=%s&status=completed"
+                % chart.patient_id):
         status, body = call(fstack, url)
         ok(validator, status, body)
         assert body["type"] == "searchset" and body["total"] == 0, url

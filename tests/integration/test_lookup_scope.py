@@ -330,3 +330,23 @@ def test_fhir_patient_read_and_encounters_follow_the_scope(st, hospital):
     status, body = fhir_get(st, "Encounter?patient=" + b,
                             st.user_tokens["nurse.b"])
     assert status == 200 and body["total"] == 1, body
+
+
+def test_fhir_patient_search_follows_the_scope(st, hospital):
+    """Patient?family= through the facade is identity's SearchPatients as
+    the caller (issue 35): a ward nurse finds her ward's patients, another
+    ward's by MRN not at all, the registrar everyone."""
+    fam = hospital["family"]
+
+    def ids(user, query):
+        tok = st.user_tokens.get(user) or st.token(user)
+        status, body = fhir_get(st, "Patient?" + query, tok)
+        assert status == 200 and body["type"] == "searchset", body
+        return sorted(e["resource"]["id"] for e in body.get("entry", []))
+    assert ids("nurse.a", "family=" + fam) == sorted(
+        [pid(hospital, "a1"), pid(hospital, "a2")])
+    assert ids("nurse.a", "identifier=" + hospital["b"].mrn) == []
+    assert ids("nurse.b", "identifier=" + hospital["b"].mrn) == [
+        pid(hospital, "b")]
+    assert ids("registrar", "family=%s&_count=100" % fam) == sorted(
+        pid(hospital, k) for k in ("a1", "a2", "b", "c", "out"))
