@@ -11,7 +11,9 @@ validated against HL7's R4 schema."""
 
 import datetime
 import json
+import os
 import ssl
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,6 +25,10 @@ from fhir_checks import assert_valid
 from harness import Stack, protos
 from harness.checks import now_ms, poll
 from harness.fixtures import running
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "contract", "diagnosis"))
+import dximages  # noqa: E402  (the diagnosis contract tests' images)
 
 LOINC = "http://loinc.org"
 ICD10 = "http://hl7.org/fhir/sid/icd-10"
@@ -316,6 +322,26 @@ def test_include_and_revinclude(fstack, validator, chart):
                         "Provenance:target" % pid)
     ok(validator, status, body)
     assert ids(body, "include") == []  # charted by people: no Provenance
+    # An AI finding: its report comes with the Provenance naming the model
+    # (another patient: the finding adds an Observation).
+    gpb = protos.module("diagnosis")
+    pid = new_patient(fstack, "Finding").patient_id
+    fstack.call("diagnosis", "AnalyzeImage", gpb.AnalyzeImageRequest(
+        patient_id=pid, image=dximages.png_grey(dximages.case_rows(
+            dximages.ref_cases()["cases"][0]))),
+        role="clinician", timeout=30)
+    status, body = call(fstack, "DiagnosticReport?patient=%s&_revinclude="
+                        "Provenance:target" % pid)
+    ok(validator, status, body)
+    report = [e["resource"] for e in body["entry"]
+              if e["search"]["mode"] == "match"]
+    prov = [e["resource"] for e in body["entry"]
+            if e["search"]["mode"] == "include"]
+    assert len(report) == 1 and len(prov) == 1, body
+    assert prov[0]["resourceType"] == "Provenance"
+    assert "DiagnosticReport/" + report[0]["id"] in [
+        t["reference"] for t in prov[0]["target"]]
+    pid = chart.patient_id
     for bad in ("_include=Observation:subject",
                 "_include=MedicationRequest:medication",
                 "_revinclude=Provenance:agent", "_include:iterate=x"):
