@@ -12,6 +12,9 @@
  * interaction), upstream.c (gRPC calls, status mapping), bundle.c (the
  * services' export bundles), patient.c, capability.c, outcome.c,
  * research.c ($research-export) and deid.c (its de-identification, deid.h).
+ * Search (fhirsearch): search_params.c (parameters, POST bodies),
+ * search_date.c (R4 date ranges and prefixes), search_filter.c (whether a
+ * resource passes) and include.c (_include, _revinclude).
  */
 #ifndef FHIR_FACADE_H
 #define FHIR_FACADE_H

@@ -2,10 +2,11 @@
  * search_date.c - R4 date search (3.1.1.5.6): a date, dateTime or instant
  * is the range of instants its precision covers ("2024-03" is all of
  * March), and each prefix compares the search value's range with the
- * resource's.  Both sides are ranges, so "date=2024-03" finds an
- * observation at 10:00 on 3 March, and "date=2024-03-01T10:00:00Z" finds
- * a resource dated 2024-03-01 (its day contains the instant: eq asks
- * only that the search range contain the resource's, so it does not).
+ * resource's.  Both sides are ranges: "date=2024-03" finds an
+ * observation at 10:00 on 3 March (March contains that instant), while
+ * "date=2024-03-01T10:00:00Z" does not find a resource dated only
+ * 2024-03-01 (that second does not contain the whole day), though
+ * "date=ge2024-03-01T10:00:00Z" does (the day reaches past it).
  */
 #include <stdio.h>
 #include <string.h>
