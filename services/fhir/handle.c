@@ -311,6 +311,21 @@ sorted_ends(const fhir_query *q, const fhir_matches *m, int64_t snapshot_ms,
 	p->next.snapshot_ms = snapshot_ms;
 }
 
+/* ends_of says where the page lies among the matches held (returned)
+ * and what comes after it; a sorted search's matches are sorted first. */
+static size_t
+ends_of(const fhir_query *q, fhir_matches *m, size_t lead, int64_t snapshot_ms,
+	page_ends *ends)
+{
+	if (q->sort == 0) {
+		page_ends_of(q, m, lead, snapshot_ms, ends);
+		return 0;
+	}
+	fhir_matches_sort(m);
+	sorted_ends(q, m, snapshot_ms, ends);
+	return ends->offset;
+}
+
 /* searchset - what write_searchset writes. */
 typedef struct searchset {
 	const fhir_matches *m;
@@ -437,13 +452,8 @@ serve_bundle(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 	family_of(q, err == MED_OK ? p : NULL, &fam);
 	if (err == MED_OK)
 		err = gather(c, q, &fam, m, e);
-	if (err == MED_OK && q->sort != 0) {
-		fhir_matches_sort(m);
-		sorted_ends(q, m, snapshot_ms, &ends);
-		ss.from = ends.offset;
-	} else if (err == MED_OK) {
-		page_ends_of(q, m, lead, snapshot_ms, &ends);
-	}
+	if (err == MED_OK)
+		ss.from = ends_of(q, m, lead, snapshot_ms, &ends);
 	ss.lead = lead_here ? p : NULL;
 	ss.patient = p;
 	if (err == MED_OK)
