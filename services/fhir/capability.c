@@ -130,6 +130,10 @@ write_search_type(med_json *w, const fhir_type_info *t)
 		    "Required: id, Patient/id or [base]/Patient/id; one "
 		    "patient per search.  An unknown patient is an empty "
 		    "searchset.");
+	if (strcmp(t->type, "AllergyIntolerance") != 0)
+		write_param(w, "subject", "reference",
+			    "The same as patient (the subject is the "
+			    "patient).");
 	write_param(w, "date", "date",
 		    "eq ne gt lt ge le sa eb ap; YYYY, YYYY-MM, YYYY-MM-DD or "
 		    "YYYY-MM-DDThh:mm[:ss[.sss]] with Z or +hh:mm (none: "

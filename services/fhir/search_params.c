@@ -304,17 +304,19 @@ patient_ref(const fhir_facade *f, fhir_query *q, const fhir_param *p,
 		v += 8;
 	if (strchr(p->value, ',') != NULL)
 		return fhir_fail(e, INVALID,
-				 "patient: one patient per search (no "
-				 "comma-separated list)");
+				 "%s: one patient per search (no "
+				 "comma-separated list)",
+				 p->key);
 	if (!med_fhir_id_ok(v))
 		return fhir_fail(e, INVALID,
-				 "patient: want id, Patient/id or "
+				 "%s: want id, Patient/id or "
 				 "%s/Patient/id (id: 1..64 of A-Z a-z 0-9 - .)",
-				 f->base_url);
+				 p->key, f->base_url);
 	if (q->patient_id != NULL && strcmp(q->patient_id, v) != 0)
 		return fhir_fail(e, INVALID,
-				 "patient: one patient per search (given "
-				 "twice)");
+				 "%s: one patient per search (given "
+				 "twice)",
+				 p->key);
 	q->patient_id = v;
 	return MED_OK;
 }
@@ -406,7 +408,12 @@ static med_err
 type_param(const fhir_facade *f, fhir_query *q, const fhir_type_info *t,
 	   med_arena *a, const fhir_param *p, fhir_error *e)
 {
-	if (strcmp(p->key, "patient") == 0)
+	/* subject names the same patient: every type here but
+	 * AllergyIntolerance has it in R4, and the facade's subjects are
+	 * patients. */
+	if (strcmp(p->key, "patient") == 0 ||
+	    (strcmp(p->key, "subject") == 0 &&
+	     strcmp(t->type, "AllergyIntolerance") != 0))
 		return patient_ref(f, q, p, e);
 	if (strcmp(p->key, "date") == 0 && t->date_elements[0] != NULL)
 		return add_filter(q, a, FHIR_F_DATE, p, date_value, e);
@@ -596,8 +603,8 @@ fhir_search_check(fhir_query *q, fhir_error *e)
 	if (strcmp(q->type, "Patient") == 0)
 		return patient_criteria(q, e);
 	if (q->patient_id == NULL)
-		return fhir_fail(
-			e, INVALID,
-			"patient: required (searches are per patient)");
+		return fhir_fail(e, INVALID,
+				 "patient: required (or subject: searches are "
+				 "per patient)");
 	return MED_OK;
 }

@@ -114,7 +114,7 @@ def test_metadata_needs_no_token(fstack, validator):
                           "MedicationAdministration", "Encounter"}
     assert types["Patient"]["operation"][0]["name"] == "everything"
     assert {p["name"] for p in types["Encounter"]["searchParam"]} == {
-        "patient", "date", "status"}
+        "patient", "subject", "date", "status"}
     # The harness configures the research key and the audit service.
     ops = body["rest"][0]["operation"]
     assert [op["name"] for op in ops] == ["research-export"]

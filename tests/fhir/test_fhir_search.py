@@ -145,7 +145,7 @@ def test_metadata_says_what_is_searchable(fstack, validator):
         "MedicationAdministration:request"
     assert res["Observation"]["searchRevInclude"] == ["Provenance:target"]
     assert {p["name"] for p in res["Condition"]["searchParam"]} == {
-        "patient", "date", "code"}
+        "patient", "subject", "date", "code"}
     assert "application/fhir+json" in body["format"]
 
 
@@ -156,6 +156,10 @@ def test_reference_in_every_form(fstack, validator, chart):
         status, body = call(fstack, "Observation?patient="
                             + urllib.parse.quote(ref, safe=""))
         assert ok(validator, status, body)["total"] == 5, ref
+    status, body = call(fstack, "Observation?subject=Patient/" + pid)
+    assert ok(validator, status, body)["total"] == 5
+    status, body = call(fstack, "AllergyIntolerance?subject=" + pid)
+    refused(validator, status, body, "subject")
     status, body = call(fstack, "Observation?patient=https://elsewhere/"
                         "fhir/Patient/" + pid)
     refused(validator, status, body, "patient")
