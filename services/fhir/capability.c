@@ -62,7 +62,7 @@ write_patient(med_json *w)
 		     "(registration roles hospital-wide, clinicians within "
 		     "their lookup scope).  One of identifier, family or name "
 		     "(two characters or more), birthdate=YYYY-MM-DD is "
-		     "required; the others filter.  _count and the next "
+		     "required; given and gender filter.  _count and the next "
 		     "links page; no total unless one page holds it all.  "
 		     "_format as for every search.");
 	write_interactions(w, codes, 2);
@@ -71,8 +71,8 @@ write_patient(med_json *w)
 		    "The MRN: value or system|value (system "
 		    "MED_FHIR_MRN_SYSTEM); one value.");
 	write_param(w, "name", "string",
-		    "Family or a given name starts with it (case-insensitive); "
-		    "identity is asked by the family name.");
+		    "The family name or a given name starts with it "
+		    "(case-insensitive).");
 	write_param(w, "family", "string", "The family name starts with it.");
 	write_param(w, "given", "string", "A given name starts with it.");
 	write_param(w, "birthdate", "date",

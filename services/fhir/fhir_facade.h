@@ -269,7 +269,8 @@ typedef struct fhir_filter {
  * applies to its answers. */
 typedef struct fhir_patient_criteria {
 	const char *mrn;	/* identifier */
-	const char *family;	/* family or name: identity's prefix */
+	const char *family;	/* family: identity's family_name_prefix */
+	const char *name;	/* name: identity's name_prefix */
 	const char *birth_date; /* birthdate=eq of a day */
 	const char *page_token; /* identity's, from a next link */
 } fhir_patient_criteria;

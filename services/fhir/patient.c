@@ -200,6 +200,7 @@ search_identity(fhir_facade *f, fhir_call *c, const fhir_query *q,
 
 	in.mrn = (char *)(ps->mrn ? ps->mrn : "");
 	in.family_name_prefix = (char *)(ps->family ? ps->family : "");
+	in.name_prefix = (char *)(ps->name ? ps->name : "");
 	in.birth_date = (char *)(ps->birth_date ? ps->birth_date : "");
 	page.page_size = (uint32_t)q->count;
 	page.page_token = (char *)(ps->page_token ? ps->page_token : "");

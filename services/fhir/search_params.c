@@ -561,33 +561,41 @@ fhir_search_param(const fhir_facade *f, fhir_query *q, med_arena *a,
 			 q->what == FHIR_EVERYTHING ? "$everything" : q->type);
 }
 
+/* patient_criterion takes a Patient filter identity can search by. */
+static med_err
+patient_criterion(fhir_patient_criteria *ps, const fhir_filter *flt,
+		  fhir_error *e)
+{
+	const fhir_value *v = &flt->values[0];
+
+	if (flt->kind == FHIR_F_STRING && strcmp(flt->name, "family") == 0)
+		return identity_criterion(flt, &ps->family, e);
+	if (flt->kind == FHIR_F_STRING && strcmp(flt->name, "name") == 0 &&
+	    flt->n_values == 1 && ps->name == NULL)
+		ps->name = v->text;
+	if (flt->kind == FHIR_F_DATE && flt->n_values == 1 &&
+	    v->prefix == FHIR_EQ && strlen(v->text) == 10)
+		ps->birth_date = v->text;
+	return MED_OK;
+}
+
 /* patient_criteria chooses what identity is asked: the MRN, a family
- * name's start (family, else name), a birth date (birthdate=YYYY-MM-DD). */
+ * name's start, a name's start (family or given), a birth date
+ * (birthdate=YYYY-MM-DD); the rest filters its answers. */
 static med_err
 patient_criteria(fhir_query *q, fhir_error *e)
 {
 	fhir_patient_criteria *ps = &q->patients;
 
-	for (size_t i = 0; i < q->n_filters; i++) {
-		const fhir_filter *flt = &q->filters[i];
-		const fhir_value *v = &flt->values[0];
-
-		if (flt->kind == FHIR_F_STRING &&
-		    strcmp(flt->name, "family") == 0 &&
-		    identity_criterion(flt, &ps->family, e) != MED_OK)
+	for (size_t i = 0; i < q->n_filters; i++)
+		if (patient_criterion(ps, &q->filters[i], e) != MED_OK)
 			return MED_ERR_INVALID;
-		if (flt->kind == FHIR_F_DATE && flt->n_values == 1 &&
-		    v->prefix == FHIR_EQ && strlen(v->text) == 10)
-			ps->birth_date = v->text;
-	}
-	for (size_t i = 0; ps->family == NULL && i < q->n_filters; i++)
-		if (q->filters[i].kind == FHIR_F_STRING &&
-		    strcmp(q->filters[i].name, "name") == 0 &&
-		    q->filters[i].n_values == 1)
-			ps->family = q->filters[i].values[0].text;
 	if (ps->family != NULL && strlen(ps->family) < 2)
 		ps->family = NULL;
-	if (ps->mrn == NULL && ps->family == NULL && ps->birth_date == NULL)
+	if (ps->name != NULL && strlen(ps->name) < 2)
+		ps->name = NULL;
+	if (ps->mrn == NULL && ps->family == NULL && ps->name == NULL &&
+	    ps->birth_date == NULL)
 		return fhir_fail(e, INVALID,
 				 "Patient search: give identifier, family or "
 				 "name (2 characters or more, one value), or "

@@ -368,6 +368,10 @@ def test_patient_search(fstack, validator, chart):
         ("identifier=%s|%s" % ("urn:oid:1.2.3.4.5", a.mrn), []),
         ("family=%s&gender=male" % family.lower(), [b]),
         ("name=%s&given=mar" % family, [a]),
+        ("name=%s&name=bert" % family, [b]),      # AND
+        ("name=bert&family=" + family, [b]),     # a given name
+        ("name=bert", [b]),                      # identity asked by it
+        ("name=maria&birthdate=1975", [a]),      # a second given name
         ("family=%s&birthdate=lt1980" % family, [a]),
         ("birthdate=1975-04-05&family=" + family, [a]),
         ("family=%s&gender=female,male" % family, [a, b]),
