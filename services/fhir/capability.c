@@ -51,7 +51,7 @@ write_interactions(med_json *w, const char *const *codes, size_t n)
 	"parameter or modifier is refused with 400 naming it."
 
 static void
-write_patient(med_json *w)
+write_patient(med_json *w, const fhir_facade *f)
 {
 	static const char *const codes[] = {"read", "search-type"};
 
@@ -90,6 +90,7 @@ write_patient(med_json *w)
 		     "meta.lastUpdated are always included), _type "
 		     "(comma-separated), _count and the Bundle's next links.");
 	med_json_end(w, '}');
+	fhir_write_capability_ops(w, f, "Patient"); /* fhirwrite */
 	med_json_end(w, ']');
 	med_json_end(w, '}');
 }
@@ -116,14 +117,15 @@ write_includes(med_json *w, const fhir_type_info *t)
 }
 
 static void
-write_search_type(med_json *w, const fhir_type_info *t)
+write_search_type(med_json *w, const fhir_facade *f, const fhir_type_info *t)
 {
-	static const char *const codes[] = {"search-type"};
+	static const char *const codes[] = {"search-type", "create"};
 
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "type", t->type);
 	med_json_str(w, "documentation", RESULT_DOC);
-	write_interactions(w, codes, 1);
+	/* fhirwrite: create, for the types the facade takes writes of. */
+	write_interactions(w, codes, fhir_write_creates(t->type) ? 2 : 1);
 	write_includes(w, t);
 	med_json_begin(w, "searchParam", '[');
 	write_param(w, "patient", "reference",
@@ -144,6 +146,12 @@ write_search_type(med_json *w, const fhir_type_info *t)
 	if (t->status_element != NULL)
 		write_param(w, "status", "token", "The resource's status.");
 	med_json_end(w, ']');
+	/* fhirwrite: MedicationRequest/{id}/$cosign. */
+	if (fhir_write_has_ops(t->type)) {
+		med_json_begin(w, "operation", '[');
+		fhir_write_capability_ops(w, f, t->type);
+		med_json_end(w, ']');
+	}
 	med_json_end(w, '}');
 }
 
@@ -203,7 +211,7 @@ fhir_capability_write(med_json *w, const fhir_facade *f)
 	med_json_str(w, "name", "smartmed-fhir");
 	med_json_end(w, '}');
 	med_json_begin(w, "implementation", '{');
-	med_json_str(w, "description", "smartmed FHIR facade (read-only)");
+	med_json_str(w, "description", "smartmed FHIR facade");
 	med_json_str(w, "url", f->base_url);
 	med_json_end(w, '}');
 	med_json_str(w, "fhirVersion", "4.0.1");
@@ -216,11 +224,12 @@ fhir_capability_write(med_json *w, const fhir_facade *f)
 	med_json_str(w, "mode", "server");
 	write_security(w);
 	med_json_begin(w, "resource", '[');
-	write_patient(w);
+	write_patient(w, f);
 	for (size_t i = 0; i < fhir_n_types; i++)
 		if (fhir_type_is_served(fhir_types[i].type))
-			write_search_type(w, &fhir_types[i]);
+			write_search_type(w, f, &fhir_types[i]);
 	med_json_end(w, ']');
+	fhir_write_capability_rest(w); /* fhirwrite: batch, transaction */
 	write_research_export(w, f);
 	med_json_end(w, '}');
 	med_json_end(w, ']');

@@ -79,7 +79,7 @@ add_body_params(const fhir_request *req, fhir_param *ps, size_t *n,
 {
 	char *copy, *save = NULL;
 
-	if (!is_form(req->content_type))
+	if (!is_form(req->body_type))
 		return fhir_fail(e, INVALID,
 				 "Content-Type: a search's body must be "
 				 "application/x-www-form-urlencoded");
@@ -118,9 +118,6 @@ fhir_params_collect(const fhir_request *req, fhir_query *q, fhir_error *e)
 	if (req->too_many_params)
 		return fhir_fail(e, INVALID, "at most %d query parameters",
 				 FHIR_PARAMS_MAX);
-	if (req->body_too_large)
-		return fhir_fail(e, INVALID, "body: over %u bytes",
-				 FHIR_REQUEST_BODY_MAX);
 	memcpy(ps, req->params, n * sizeof(*ps));
 	if (req->body != NULL && req->body_len > 0) {
 		med_err err = add_body_params(req, ps, &n, e);

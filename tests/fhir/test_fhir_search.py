@@ -188,7 +188,7 @@ def test_post_search_is_the_get_search(fstack, validator, chart):
                         ctype="application/json")
     refused(validator, status, body, "Content-Type")
     # POST elsewhere is still refused
-    status, body = call(fstack, "Observation", body={"patient": pid})
+    status, body = call(fstack, "Encounter", body={"patient": pid})
     assert status == 405, body
 
 
