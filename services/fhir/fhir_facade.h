@@ -159,6 +159,9 @@ typedef struct fhir_request {
 	const char *authorization; /* header or NULL */
 	const char *break_glass;   /* X-Break-Glass header or NULL */
 	const char *request_id;	   /* X-Request-ID header or NULL */
+	/* fhirread: conditional read headers, or NULL. */
+	const char *if_none_match;
+	const char *if_modified_since;
 	fhir_param params[FHIR_PARAMS_MAX];
 	size_t n_params;
 	bool too_many_params;
@@ -171,6 +174,9 @@ typedef struct fhir_response {
 	size_t len;
 	bool ask_for_token;	  /* add WWW-Authenticate: Bearer */
 	const char *content_type; /* NULL: application/fhir+json */
+	/* fhirread: a read's ETag and Last-Modified headers, or NULL. */
+	const char *etag;
+	const char *last_modified;
 } fhir_response;
 
 /* The FHIR interactions the facade serves. */
@@ -180,6 +186,9 @@ typedef enum fhir_interaction {
 	FHIR_SEARCH,
 	FHIR_EVERYTHING,
 	FHIR_RESEARCH_EXPORT,
+	/* fhirread: vread and instance history (read.c). */
+	FHIR_VREAD,
+	FHIR_HISTORY,
 } fhir_interaction;
 
 /* fhir_date_filter - one date=PREFIXYYYY-MM-DD parameter. */
@@ -223,6 +232,9 @@ typedef struct fhir_query {
 	const char *status;	 /* NULL: no status filter */
 	const char *project_id;	 /* $research-export's project */
 	const char *types;	 /* its _type ("T1,T2"), NULL: all */
+	/* fhirread: a read, vread or history of {type}/{id} (read.c);
+	 * NULL for the other interactions. */
+	struct fhir_read *read;
 } fhir_query;
 
 /*
@@ -372,6 +384,48 @@ void fhir_patient_fields(med_json *w,
 /* fhir_patient_gender is p's FHIR gender ("unknown" when unset). */
 const char *
 fhir_patient_gender(const struct Smartmed__Identity__V1__Patient *p);
+
+/* --- read.c (fhirread) ------------------------------------------------- */
+
+/*
+ * fhir_read - a read, vread or instance history of one resource: what
+ * the path named, and what serving it found (the version, its time and
+ * the patient, for the headers and the audit event).
+ */
+typedef struct fhir_read {
+	const char *id;
+	uint32_t version; /* vread's; 0: the current */
+	/* found while serving */
+	const char *patient_id;
+	uint32_t current;
+	int64_t updated_ms;
+} fhir_read;
+
+/*
+ * fhir_read_route takes rest (the path below the base) when it is
+ * {type}/{id}, {type}/{id}/_history or {type}/{id}/_history/{vid} of a
+ * type a configured service reads, filling q; false: not one of those
+ * (*err untouched).  *err: MED_OK, or MED_ERR_INVALID (a bad id, version
+ * or parameter, in e).
+ */
+bool fhir_read_route(const fhir_request *req, const char *rest, fhir_query *q,
+		     fhir_error *e, med_err *err);
+
+/* fhir_read_serve answers q's read, vread or history into w as c's user;
+ * *n: the resources written. */
+med_err fhir_read_serve(fhir_facade *f, fhir_call *c, const fhir_query *q,
+			med_json *w, size_t *n, fhir_error *e);
+
+/* fhir_read_audit names the resource read and its patient (NULL: not
+ * known) for the access event. */
+void fhir_read_audit(const fhir_query *q, char *resource, size_t cap,
+		     const char **patient_id);
+
+/* fhir_read_respond adds a served read's ETag and Last-Modified to resp,
+ * and makes it 304 (no body) when req's If-None-Match or
+ * If-Modified-Since says the client holds it already. */
+void fhir_read_respond(const fhir_request *req, const fhir_query *q,
+		       fhir_response *resp);
 
 /* --- research.c ------------------------------------------------------------
  */

@@ -417,6 +417,26 @@ bare_medication(med_json *w, const char *code)
 	med_fhir_entry_end(w);
 }
 
+med_err
+dosage_fhir_medication_bundle(med_arena *arena, const dosage_drug *d,
+			      const char *code, char **json)
+{
+	med_json w;
+	const char *text;
+
+	med_json_init_arena(&w, arena, 1u << 20);
+	med_json_begin(&w, NULL, '[');
+	if (d != NULL)
+		medication(&w, d);
+	else
+		bare_medication(&w, code);
+	med_json_end(&w, ']');
+	if ((text = med_json_text(&w, NULL)) == NULL)
+		return w.err != MED_OK ? w.err : MED_ERR_INTERNAL;
+	*json = (char *)text;
+	return MED_OK;
+}
+
 /* --- the bundle ----------------------------------------------------------- */
 
 static bool

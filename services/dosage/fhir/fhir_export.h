@@ -59,4 +59,25 @@ med_err dosage_fhir_bundle(med_arena *arena, const char *patient_id,
 			   const dosage_export_page *p, size_t max_bytes,
 			   char **json, uint32_t *n_resources) MED_MUST_CHECK;
 
+/* --- ReadFhir (read_fhir.c; fhirread) ------------------------------------ */
+
+/* dosage_store_fhir_patient sets *out to the patient of an order version
+ * (order true) or an administration id, NULL when there is none. */
+med_err dosage_store_fhir_patient(med_db *db, med_arena *arena, bool order,
+				  const char *id,
+				  const char **out) MED_MUST_CHECK;
+
+/* dosage_store_medication_code sets *out to the drug code whose
+ * Medication id is medication_id, NULL when no known code has it. */
+med_err dosage_store_medication_code(med_db *db, med_arena *arena,
+				     const char *medication_id,
+				     const char **out) MED_MUST_CHECK;
+
+/* dosage_fhir_medication_bundle writes the Medication of code (d: its
+ * catalogue entry, NULL when it left the catalogue) as the export does,
+ * as a JSON array of one Bundle entry, in arena. */
+med_err dosage_fhir_medication_bundle(med_arena *arena, const dosage_drug *d,
+				      const char *code,
+				      char **json) MED_MUST_CHECK;
+
 #endif

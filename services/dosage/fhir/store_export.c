@@ -233,3 +233,81 @@ dosage_store_export(med_db *db, med_arena *arena, const char *patient_id,
 	*out = p;
 	return MED_OK;
 }
+
+/* --- ReadFhir (fhirread): whose resource an id is -------------------------
+ */
+
+typedef struct owner_row {
+	med_arena *arena;
+	const char *value;
+} owner_row;
+
+static med_err
+on_owner(void *arg, const med_db_row *row)
+{
+	owner_row *r = arg;
+
+	r->value = med_db_row_strdup(r->arena, row, 0);
+	return r->value ? MED_OK : MED_ERR_NOMEM;
+}
+
+med_err
+dosage_store_fhir_patient(med_db *db, med_arena *arena, bool order,
+			  const char *id, const char **out)
+{
+	owner_row r = {.arena = arena};
+	med_db_value v[] = {MED_DB_STR(id)};
+	med_err err = med_db_query_once(
+		db,
+		order ? "SELECT patient_id FROM orders WHERE id = ? LIMIT 1"
+		      : "SELECT patient_id FROM administrations WHERE id = ?"
+			" LIMIT 1",
+		v, 1, on_owner, &r);
+
+	if (err == MED_OK)
+		*out = r.value;
+	return err;
+}
+
+/* code_row - the drug code whose Medication id is want, once found. */
+typedef struct code_row {
+	med_arena *arena;
+	const char *want;
+	const char *code;
+} code_row;
+
+static med_err
+on_code(void *arg, const med_db_row *row)
+{
+	code_row *r = arg;
+	char id[40];
+	char *code;
+
+	if (r->code != NULL)
+		return MED_OK;
+	if ((code = med_db_row_strdup(r->arena, row, 0)) == NULL)
+		return MED_ERR_NOMEM;
+	dosage_fhir_medication_id(code, id);
+	if (strcmp(id, r->want) == 0)
+		r->code = code;
+	return MED_OK;
+}
+
+med_err
+dosage_store_medication_code(med_db *db, med_arena *arena,
+			     const char *medication_id, const char **out)
+{
+	code_row r = {.arena = arena, .want = medication_id};
+	/* A Medication's id is a digest of its code: every code a
+	 * Medication may have been written for is tried (the catalogue's,
+	 * and those of orders whose drug left it). */
+	med_err err = med_db_query_once(
+		db,
+		"SELECT code FROM drugs UNION SELECT drug_code FROM orders"
+		" UNION SELECT drug_code FROM administrations",
+		NULL, 0, on_code, &r);
+
+	if (err == MED_OK)
+		*out = r.code;
+	return err;
+}

@@ -1,0 +1,257 @@
+"""Read, vread and instance history through the FHIR facade (issue 35
+item 1): every resource of a realistic patient's $everything reads back by
+[base]/{type}/{id} as the same resource, every literal reference the
+facade emits resolves (no 404), records' versions read by vread and list
+in _history, ETag W/"version" and Last-Modified come with every read and
+If-None-Match / If-Modified-Since answer 304.  The services still decide:
+a ward-3 nurse reads neither a ward-5 patient's demographics (identity's
+lookup scope: 404) nor their observation (records' care check: 403).
+Real identity, records, dosage and audit behind the facade, care checks
+on; every body validated against HL7's R4 schema."""
+
+import json
+import os
+import ssl
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from email.utils import formatdate
+
+import pytest
+
+from fhir_checks import assert_valid, references
+from harness import paths, protos
+from harness.stack import USERS
+
+CARE_USERS = {"nurse.w3": ("nurse", "ward-3"),
+              "dr.w3": ("clinician", "ward-3")}
+
+
+def _keys(stack):
+    """dosage trusts a verification key of the stack's (stack.vkey): a
+    dose needs the patient's positive identification."""
+    stack.vkey = os.path.join(stack.workdir, "identity.key")
+    pub = os.path.join(stack.workdir, "identity.pub")
+    subprocess.run([paths.bin_path("vtoken"), "keygen", stack.vkey, pub],
+                   check=True, stdout=subprocess.PIPE)
+    stack.extra_env["MED_IDENTITY_PUBLIC_KEY_FILE"] = pub
+
+
+pytestmark = pytest.mark.stack(
+    services=("audit", "identity", "records", "dosage"), patient_checks=True,
+    care_checks=True, fhir=True, users=CARE_USERS, prepare=_keys)
+
+
+def vtoken(st, pid):
+    r = subprocess.run(
+        [paths.bin_path("vtoken"), "sign", "--key", st.vkey, "--patient-id",
+         pid, "--score", "0.93", "--threshold", "0.8", "--ttl-s", "120",
+         "--model", "lbp-v1", "--device", "ward3-bed7"],
+        check=True, stdout=subprocess.PIPE)
+    return r.stdout.decode().strip()
+
+
+def get(st, path, user="dr.w3", headers=None):
+    """(status, headers, JSON body or None) of GET path as user."""
+    url = path if path.startswith("https://") else st.fhir_url() + "/" + path
+    req = urllib.request.Request(url)
+    req.add_header("Authorization", "Bearer " + st.user_tokens[user])
+    for k, v in (headers or {}).items():
+        req.add_header(k, v)
+    ctx = ssl.create_default_context(cafile=st.ca_path)
+    try:
+        with urllib.request.urlopen(req, context=ctx, timeout=60) as r:
+            body = r.read()
+            return r.status, r.headers, json.loads(body) if body else None
+    except urllib.error.HTTPError as e:
+        body = e.read()
+        return e.code, e.headers, json.loads(body) if body else None
+
+
+def admitted(st, ward):
+    idpb = protos.module("identity")
+    p = st.call("identity", "CreatePatient", idpb.CreatePatientRequest(
+        mrn="RD-" + uuid.uuid4().hex[:12].upper(), family_name="Reader",
+        given_name="Ida", birth_date="1958-07-09",
+        sex=idpb.ADMINISTRATIVE_SEX_FEMALE), role="registrar").patient_id
+    st.call("identity", "Admit", idpb.AdmitRequest(
+        patient_id=p, encounter_class=idpb.ENCOUNTER_CLASS_INPATIENT,
+        ward=ward, bed="4", attending=USERS["clinician"],
+        reason="read test"), role="registrar")
+    return p
+
+
+@pytest.fixture(scope="module")
+def chart(st):
+    """A ward-3 patient with an amended observation, vital signs, an
+    allergy, a signed note with an addendum, a tablet order with a dose
+    given and one refused."""
+    rpb, dpb = protos.module("records"), protos.module("dosage")
+    pid = admitted(st, "ward-3")
+    obs = st.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=pid, kind=rpb.ENTRY_KIND_OBSERVATION, title="HR",
+        observation=rpb.Observation(loinc_code="8867-4", numeric=71,
+                                    ucum_unit="/min")), role="clinician")
+    st.call("records", "AmendEntry", rpb.AmendEntryRequest(
+        entry_id=obs.entry_id, expected_version=1, reason="misread",
+        title="HR", observation=rpb.Observation(
+            loinc_code="8867-4", numeric=77, ucum_unit="/min")),
+        role="clinician")
+    st.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=pid, kind=rpb.ENTRY_KIND_VITAL_SIGNS, title="Obs",
+        vital_signs=rpb.VitalSigns(
+            heart_rate=rpb.Quantity(value=80, unit="/min"),
+            body_temperature=rpb.Quantity(value=37.0, decimal="37.0",
+                                          unit="Cel"))),
+        token=st.user_tokens["nurse.w3"])
+    st.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=pid, kind=rpb.ENTRY_KIND_ALLERGY, title="Penicillin",
+        allergy=rpb.Allergy(substance_display="Penicillin")),
+        role="clinician")
+    drug = st.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(
+        drug=dpb.Drug(code="PARA_" + uuid.uuid4().hex[:10],
+                      name="Paracetamol 500 mg tablet", unit="tablet",
+                      routes=["oral"], max_single_dose=2.0,
+                      max_daily_dose=8.0, substance="paracetamol",
+                      strength=500.0, strength_unit="mg",
+                      forms=["tablet"])), role="pharmacist")
+    start = int(time.time() * 1000) - 3600 * 1000
+    order = st.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
+        order=dpb.Order(patient_id=pid, drug_code=drug.code, route="oral",
+                        dose=1.0, unit="tablet", frequency="q6h",
+                        start_ms=start)), role="clinician")
+    st.call("dosage", "RecordNotGiven", dpb.RecordNotGivenRequest(
+        order_id=order.id, scheduled_ms=start,
+        reason=dpb.NOT_GIVEN_REASON_PATIENT_REFUSED),
+        token=st.user_tokens["nurse.w3"])
+    st.call("dosage", "RecordAdministration", dpb.RecordAdministrationRequest(
+        order_id=order.id, dose=1.0, unit="tablet",
+        verification_token=vtoken(st, pid)),
+        token=st.user_tokens["nurse.w3"])
+    return {"pid": pid, "obs": obs.entry_id}
+
+
+def everything(st, pid, user="dr.w3"):
+    status, _, bundle = get(st, "Patient/%s/$everything?_count=100" % pid,
+                            user=user)
+    assert status == 200, bundle
+    return [e["resource"] for e in bundle["entry"]]
+
+
+def test_every_resource_reads_back(st, validator, chart):
+    """Each resource of $everything reads by type and id as itself, with
+    its version as ETag and its lastUpdated as Last-Modified."""
+    found = everything(st, chart["pid"], user="nurse.w3")
+    types = {r["resourceType"] for r in found}
+    assert {"Patient", "Observation", "AllergyIntolerance",
+            "MedicationRequest", "MedicationAdministration",
+            "Medication"} <= types, types
+    for res in found:
+        path = "%s/%s" % (res["resourceType"], res["id"])
+        status, headers, body = get(st, path, user="nurse.w3")
+        assert status == 200, (path, body)
+        assert_valid(validator, body)
+        assert body == res, path
+        version = res.get("meta", {}).get("versionId")
+        if version is not None:
+            assert headers["ETag"] == 'W/"%s"' % version, path
+        assert headers["ETag"].startswith('W/"'), path
+        if res["resourceType"] != "Medication":
+            assert headers["Last-Modified"].endswith(" GMT"), path
+
+
+def test_no_reference_resolves_to_404(st, validator, chart):
+    """Every literal reference in every resource the facade emits for the
+    patient reads (MedicationRequest.medicationReference,
+    MedicationAdministration.request, subject ...)."""
+    found = everything(st, chart["pid"])
+    refs = {ref for res in found for ref in references(res)}
+    assert any(r.startswith("Medication/") for r in refs), refs
+    assert any(r.startswith("MedicationRequest/") for r in refs), refs
+    for ref in sorted(refs):
+        status, _, body = get(st, ref)
+        assert status == 200, (ref, body)
+        assert_valid(validator, body)
+        assert "%s/%s" % (body["resourceType"], body["id"]) == ref
+
+
+def test_vread_and_history(st, validator, chart):
+    """An amended entry: version 2 is current, version 1 is kept; the
+    history lists both, newest first; a version never written is 404."""
+    oid = chart["obs"]
+    status, headers, cur = get(st, "Observation/" + oid)
+    assert status == 200 and cur["meta"]["versionId"] == "2", cur
+    assert cur["valueQuantity"]["value"] == 77
+    status, headers, v1 = get(st, "Observation/%s/_history/1" % oid)
+    assert status == 200, v1
+    assert_valid(validator, v1)
+    assert v1["meta"]["versionId"] == "1" and headers["ETag"] == 'W/"1"'
+    assert v1["valueQuantity"]["value"] == 71
+    status, _, hist = get(st, "Observation/%s/_history" % oid)
+    assert status == 200, hist
+    assert_valid(validator, hist)
+    assert hist["type"] == "history" and hist["total"] == 2
+    assert [e["resource"]["meta"]["versionId"] for e in hist["entry"]] == [
+        "2", "1"]
+    assert [e["response"]["etag"] for e in hist["entry"]] == [
+        'W/"2"', 'W/"1"']
+    status, _, body = get(st, "Observation/%s/_history/3" % oid)
+    assert status == 404 and body["resourceType"] == "OperationOutcome"
+    # A service that keeps only the current version lists that alone.
+    pid = chart["pid"]
+    status, _, hist = get(st, "Patient/%s/_history" % pid)
+    assert status == 200 and hist["total"] == 1, hist
+    assert_valid(validator, hist)
+
+
+def test_conditional_read(st, chart):
+    path = "Observation/" + chart["obs"]
+    status, headers, _ = get(st, path)
+    etag, modified = headers["ETag"], headers["Last-Modified"]
+    status, headers, body = get(st, path, headers={"If-None-Match": etag})
+    assert status == 304 and body is None
+    assert headers["ETag"] == etag
+    status, _, body = get(st, path, headers={"If-None-Match": 'W/"1"'})
+    assert status == 200 and body["meta"]["versionId"] == "2"
+    status, _, _ = get(st, path, headers={"If-Modified-Since": modified})
+    assert status == 304
+    status, _, body = get(st, path, headers={
+        "If-Modified-Since": formatdate(0, usegmt=True)})
+    assert status == 200 and body["id"] == chart["obs"]
+
+
+def test_unknown_and_bad_ids(st, validator, chart):
+    for path, want in (("Observation/" + str(uuid.uuid4()), 404),
+                       ("MedicationRequest/" + str(uuid.uuid4()), 404),
+                       ("Medication/drug-00", 404),
+                       ("Observation/%s/_history/x" % chart["obs"], 400),
+                       ("Observation/%s?_count=2" % chart["obs"], 400),
+                       ("Observation/a_b", 400)):
+        status, _, body = get(st, path)
+        assert status == want, (path, body)
+        assert_valid(validator, body)
+        assert body["resourceType"] == "OperationOutcome"
+
+
+def test_off_ward_nurse_reads_nothing(st, chart):
+    """A ward-3 nurse and a ward-5 patient: the Patient is outside
+    identity's lookup scope (404, as for an id nobody registered) and the
+    observation is refused by records' care check (403)."""
+    rpb = protos.module("records")
+    pid = admitted(st, "ward-5")
+    obs = st.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=pid, kind=rpb.ENTRY_KIND_OBSERVATION, title="HR",
+        observation=rpb.Observation(loinc_code="8867-4", numeric=70,
+                                    ucum_unit="/min")),
+        role="clinician").entry_id
+    status, _, body = get(st, "Patient/" + pid, user="nurse.w3")
+    assert status == 404, body
+    status, _, body = get(st, "Patient/%s/_history/1" % pid, user="nurse.w3")
+    assert status == 404, body
+    status, _, body = get(st, "Observation/" + obs, user="nurse.w3")
+    assert status == 403, body
+    # The ward-3 nurse's own patient reads.
+    status, _, body = get(st, "Patient/" + chart["pid"], user="nurse.w3")
+    assert status == 200, body
