@@ -46,10 +46,10 @@ static const char *const records_types[] = {"Observation", "AllergyIntolerance",
 					    "DocumentReference", NULL};
 static const char *const dosage_types[] = {
 	"MedicationRequest", "MedicationAdministration", "Medication", NULL};
+static const char *const identity_types[] = {"Encounter", NULL};
 /* The services that read, asked in this order for a type two hold.
  * Diagnosis (Condition, CarePlan, Goal, DiagnosticReport, its
- * Observations, Provenance) and identity (Encounter) have no ReadFhir
- * yet: their types are not readable by id. */
+ * Observations, Provenance) has no ReadFhir yet. */
 static const reader readers[] = {
 	{"records", "/smartmed.records.v1.Records/ReadFhir",
 	 &smartmed__records__v1__read_fhir_request__descriptor,
@@ -57,6 +57,10 @@ static const reader readers[] = {
 	{"dosage", "/smartmed.dosage.v1.Dosage/ReadFhir",
 	 &smartmed__dosage__v1__read_fhir_request__descriptor,
 	 &smartmed__dosage__v1__read_fhir_response__descriptor, dosage_types},
+	{"identity", "/smartmed.identity.v1.Identity/ReadFhir",
+	 &smartmed__identity__v1__read_fhir_request__descriptor,
+	 &smartmed__identity__v1__read_fhir_response__descriptor,
+	 identity_types},
 };
 #define N_READERS (sizeof(readers) / sizeof(*readers))
 
