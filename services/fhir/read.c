@@ -19,6 +19,7 @@
 #include <med/fhir.h>
 #include <med/util.h>
 
+#include "smartmed/diagnosis/v1/diagnosis.pb-c.h"
 #include "smartmed/dosage/v1/dosage.pb-c.h"
 #include "smartmed/identity/v1/identity.pb-c.h"
 #include "smartmed/records/v1/records.pb-c.h"
@@ -47,9 +48,11 @@ static const char *const records_types[] = {"Observation", "AllergyIntolerance",
 static const char *const dosage_types[] = {
 	"MedicationRequest", "MedicationAdministration", "Medication", NULL};
 static const char *const identity_types[] = {"Encounter", NULL};
-/* The services that read, asked in this order for a type two hold.
- * Diagnosis (Condition, CarePlan, Goal, DiagnosticReport, its
- * Observations, Provenance) has no ReadFhir yet. */
+static const char *const diagnosis_types[] = {
+	"Condition",   "CarePlan",   "Goal", "DiagnosticReport",
+	"Observation", "Provenance", NULL};
+/* The services that read, asked in this order for a type two hold
+ * (Observation: records, then diagnosis). */
 static const reader readers[] = {
 	{"records", "/smartmed.records.v1.Records/ReadFhir",
 	 &smartmed__records__v1__read_fhir_request__descriptor,
@@ -57,6 +60,10 @@ static const reader readers[] = {
 	{"dosage", "/smartmed.dosage.v1.Dosage/ReadFhir",
 	 &smartmed__dosage__v1__read_fhir_request__descriptor,
 	 &smartmed__dosage__v1__read_fhir_response__descriptor, dosage_types},
+	{"diagnosis", "/smartmed.diagnosis.v1.Diagnosis/ReadFhir",
+	 &smartmed__diagnosis__v1__read_fhir_request__descriptor,
+	 &smartmed__diagnosis__v1__read_fhir_response__descriptor,
+	 diagnosis_types},
 	{"identity", "/smartmed.identity.v1.Identity/ReadFhir",
 	 &smartmed__identity__v1__read_fhir_request__descriptor,
 	 &smartmed__identity__v1__read_fhir_response__descriptor,

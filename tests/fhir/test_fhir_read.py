@@ -6,13 +6,14 @@ in _history, ETag W/"version" and Last-Modified come with every read and
 If-None-Match / If-Modified-Since answer 304.  The services still decide:
 a ward-3 nurse reads neither a ward-5 patient's demographics (identity's
 lookup scope: 404) nor their observation (records' care check: 403).
-Real identity, records, dosage and audit behind the facade, care checks
+Real identity, records, dosage, diagnosis and audit behind the facade, care checks
 on; every body validated against HL7's R4 schema."""
 
 import json
 import os
 import ssl
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -24,6 +25,10 @@ import pytest
 from fhir_checks import assert_valid, references
 from harness import paths, protos
 from harness.stack import USERS
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "contract", "diagnosis"))
+import dximages  # noqa: E402  (the diagnosis contract tests' images)
 
 CARE_USERS = {"nurse.w3": ("nurse", "ward-3"),
               "dr.w3": ("clinician", "ward-3")}
@@ -40,7 +45,8 @@ def _keys(stack):
 
 
 pytestmark = pytest.mark.stack(
-    services=("audit", "identity", "records", "dosage"), patient_checks=True,
+    services=("audit", "identity", "records", "dosage", "diagnosis"),
+    patient_checks=True,
     care_checks=True, fhir=True, users=CARE_USERS, prepare=_keys)
 
 
@@ -86,8 +92,8 @@ def admitted(st, ward):
 @pytest.fixture(scope="module")
 def chart(st):
     """A ward-3 patient with an amended observation, vital signs, an
-    allergy, a signed note with an addendum, a tablet order with a dose
-    given and one refused."""
+    allergy, a tablet order with a dose given and one refused, a
+    condition, a care plan with a goal and a confirmed AI finding."""
     rpb, dpb = protos.module("records"), protos.module("dosage")
     pid = admitted(st, "ward-3")
     obs = st.call("records", "CreateEntry", rpb.CreateEntryRequest(
@@ -130,7 +136,31 @@ def chart(st):
         order_id=order.id, dose=1.0, unit="tablet",
         verification_token=vtoken(st, pid)),
         token=st.user_tokens["nurse.w3"])
+    diagnosis(st, pid)
     return {"pid": pid, "obs": obs.entry_id}
+
+
+def diagnosis(st, pid):
+    xpb = protos.module("diagnosis")
+    cond = st.call("diagnosis", "AddCondition", xpb.AddConditionRequest(
+        patient_id=pid, code_system="ICD-10", code="J18.9",
+        display="Pneumonia, unspecified",
+        clinical_status=xpb.CLINICAL_STATUS_ACTIVE,
+        verification_status=xpb.VERIFICATION_STATUS_PROVISIONAL,
+        onset_date="2024-01-02"), role="clinician")
+    st.call("diagnosis", "SetCarePlan", xpb.SetCarePlanRequest(
+        patient_id=pid, title="Pneumonia care",
+        status=xpb.CARE_PLAN_STATUS_ACTIVE,
+        condition_ids=[cond.condition_id],
+        goals=[xpb.Goal(description="SpO2 above 94%",
+                        status=xpb.GOAL_STATUS_ACTIVE,
+                        target_date="2099-01-31")]), role="clinician")
+    case = dximages.ref_cases()["cases"][0]
+    f = st.call("diagnosis", "AnalyzeImage", xpb.AnalyzeImageRequest(
+        patient_id=pid, image=dximages.png_grey(dximages.case_rows(case))),
+        role="clinician", timeout=30)
+    st.call("diagnosis", "ConfirmFinding", xpb.ConfirmFindingRequest(
+        finding_id=f.finding_id, note="agree"), role="clinician")
 
 
 def everything(st, pid, user="dr.w3"):
@@ -145,9 +175,10 @@ def test_every_resource_reads_back(st, validator, chart):
     its version as ETag and its lastUpdated as Last-Modified."""
     found = everything(st, chart["pid"], user="nurse.w3")
     types = {r["resourceType"] for r in found}
-    assert {"Patient", "Observation", "AllergyIntolerance",
-            "MedicationRequest", "MedicationAdministration",
-            "Medication"} <= types, types
+    assert {"Patient", "Encounter", "Observation", "AllergyIntolerance",
+            "MedicationRequest", "MedicationAdministration", "Medication",
+            "Condition", "CarePlan", "Goal", "DiagnosticReport",
+            "Provenance"} <= types, types
     for res in found:
         path = "%s/%s" % (res["resourceType"], res["id"])
         status, headers, body = get(st, path, user="nurse.w3")
