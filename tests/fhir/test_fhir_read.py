@@ -136,8 +136,37 @@ def chart(st):
         order_id=order.id, dose=1.0, unit="tablet",
         verification_token=vtoken(st, pid)),
         token=st.user_tokens["nurse.w3"])
+    infusion = running_infusion(st, pid)
     diagnosis(st, pid)
-    return {"pid": pid, "obs": obs.entry_id}
+    return {"pid": pid, "obs": obs.entry_id, "infusion": infusion}
+
+
+def running_infusion(st, pid):
+    """A heparin infusion started an hour ago at 2 mL/h, now at 1 mL/h:
+    one segment charted, the current one running."""
+    dpb = protos.module("dosage")
+    nurse = st.user_tokens["nurse.w3"]
+    drug = st.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(
+        drug=dpb.Drug(code="HEP_" + uuid.uuid4().hex[:10],
+                      name="Heparin 25,000 units in 50 mL", unit="[iU]",
+                      max_single_dose=10000.0, max_daily_dose=40000.0,
+                      routes=["iv"], concentration_amount=25000.0,
+                      concentration_volume_ml=50.0,
+                      infusion_max_rate=2000.0,
+                      infusion_rate_ceiling=3000.0)), role="pharmacist")
+    order = st.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
+        order=dpb.Order(patient_id=pid, drug_code=drug.code, route="iv",
+                        dose=5000.0, unit="[iU]", frequency="once",
+                        infusion_rate=1000.0,
+                        infusion_rate_unit="[iU]/h")), role="clinician")
+    start = int(time.time() * 1000) - 3600 * 1000
+    f = st.call("dosage", "StartInfusion", dpb.StartInfusionRequest(
+        order_id=order.id, rate=2.0, rate_unit="mL/h", effective_ms=start,
+        verification_token=vtoken(st, pid)), token=nurse)
+    st.call("dosage", "ChangeInfusionRate", dpb.ChangeInfusionRateRequest(
+        infusion_id=f.id, rate=1.0, rate_unit="mL/h",
+        effective_ms=start + 1800 * 1000, reason="aPTT 90 s"), token=nurse)
+    return {"id": f.id, "order": order.id, "changed_ms": start + 1800 * 1000}
 
 
 def diagnosis(st, pid):
@@ -235,6 +264,29 @@ def test_vread_and_history(st, validator, chart):
     status, _, hist = get(st, "Patient/%s/_history" % pid)
     assert status == 200 and hist["total"] == 1, hist
     assert_valid(validator, hist)
+
+
+def test_running_infusion_is_in_progress(st, validator, chart):
+    """A running infusion is an in-progress MedicationAdministration of
+    its current segment (since the last rate change, at that rate), its
+    request the order; the segment before is a completed one."""
+    inf = chart["infusion"]
+    found = [r for r in everything(st, chart["pid"])
+             if r["resourceType"] == "MedicationAdministration"
+             and r.get("request", {}).get("reference") ==
+             "MedicationRequest/" + inf["order"]]
+    assert sorted(r["status"] for r in found) == ["completed",
+                                                  "in-progress"], found
+    running = [r for r in found if r["status"] == "in-progress"][0]
+    assert running["id"] == inf["id"]
+    assert "end" not in running["effectivePeriod"]
+    assert running["dosage"]["rateQuantity"]["value"] == 1
+    status, headers, body = get(st, "MedicationAdministration/" + inf["id"])
+    assert status == 200, body
+    assert_valid(validator, body)
+    assert body == running
+    # Started, then changed once: two events.
+    assert headers["ETag"] == 'W/"2"'
 
 
 def test_conditional_read(st, chart):

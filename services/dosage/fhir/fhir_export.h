@@ -31,15 +31,23 @@ typedef struct dosage_export_page {
 	size_t n_segments;
 	dosage_drug **drugs;
 	size_t n_drugs;
+	/* Infusions running now, after the administrations: each an
+	 * in-progress MedicationAdministration of its current segment. */
+	Smartmed__Dosage__V1__Infusion **running;
+	size_t n_running;
 	bool more;
 } dosage_export_page;
+
+/* dosage_export_items is the number of orders, administrations and running
+ * infusions of a page. */
+size_t dosage_export_items(const dosage_export_page *p);
 
 /*
  * dosage_store_export reads up to size items from offset of the patient's
  * export list: current order versions newest first, then administrations
- * oldest first.  Orders are settled at now_ms.  A drug missing from the
- * catalogue is left out of drugs (its Medication then carries the code
- * only).
+ * oldest first, then the infusions running now by start.  Orders are settled at
+ * now_ms.  A drug missing from the catalogue is left out of drugs (its
+ * Medication then carries the code only).
  */
 med_err dosage_store_export(med_db *db, med_arena *arena,
 			    const char *patient_id, int64_t now_ms,

@@ -7,7 +7,8 @@
  * the catalogue's (or the bare code of a drug that left it).  Versions:
  * an order's version counter (each version has its own id, and the
  * export writes current ones only); an administration and a Medication
- * are version 1.
+ * are version 1; a running infusion's in-progress administration counts
+ * its events (start, rate changes).
  */
 #include <med/check.h>
 #include <med/fhir.h>
@@ -68,6 +69,19 @@ item_version(const dosage_export_page *p, const char *id, read_response *res)
 		if (strcmp(p->admins[i]->id, id) == 0) {
 			res->version = 1;
 			res->last_updated_ms = p->admins[i]->recorded_ms;
+			return true;
+		}
+	/* A running infusion changes with each event: its count is the
+	 * version. */
+	for (size_t i = 0; i < p->n_running; i++)
+		if (strcmp(p->running[i]->id, id) == 0) {
+			const Smartmed__Dosage__V1__Infusion *f = p->running[i];
+
+			res->version = (uint32_t)f->n_rates;
+			res->last_updated_ms =
+				f->n_rates
+					? f->rates[f->n_rates - 1]->recorded_ms
+					: f->started_ms;
 			return true;
 		}
 	return false;
