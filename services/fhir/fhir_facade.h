@@ -408,8 +408,9 @@ typedef struct fhir_read {
  * (*err untouched).  *err: MED_OK, or MED_ERR_INVALID (a bad id, version
  * or parameter, in e).
  */
-bool fhir_read_route(const fhir_request *req, const char *rest, fhir_query *q,
-		     fhir_error *e, med_err *err);
+bool fhir_read_route(const fhir_facade *f, const fhir_request *req,
+		     const char *rest, fhir_query *q, fhir_error *e,
+		     med_err *err);
 
 /* fhir_read_serve answers q's read, vread or history into w as c's user;
  * *n: the resources written. */

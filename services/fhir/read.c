@@ -19,6 +19,7 @@
 #include <med/fhir.h>
 #include <med/util.h>
 
+#include "smartmed/audit/v1/audit.pb-c.h"
 #include "smartmed/diagnosis/v1/diagnosis.pb-c.h"
 #include "smartmed/dosage/v1/dosage.pb-c.h"
 #include "smartmed/identity/v1/identity.pb-c.h"
@@ -48,6 +49,7 @@ static const char *const records_types[] = {"Observation", "AllergyIntolerance",
 static const char *const dosage_types[] = {
 	"MedicationRequest", "MedicationAdministration", "Medication", NULL};
 static const char *const identity_types[] = {"Encounter", NULL};
+static const char *const audit_types[] = {"AuditEvent", NULL};
 static const char *const diagnosis_types[] = {
 	"Condition",   "CarePlan",   "Goal", "DiagnosticReport",
 	"Observation", "Provenance", NULL};
@@ -68,6 +70,11 @@ static const reader readers[] = {
 	 &smartmed__identity__v1__read_fhir_request__descriptor,
 	 &smartmed__identity__v1__read_fhir_response__descriptor,
 	 identity_types},
+	/* The audit service's gRPC channel is the research export's
+	 * (MED_AUDIT_GRPC_URL): without it AuditEvent is not read. */
+	{"audit", "/smartmed.audit.v1.Audit/ReadFhir",
+	 &smartmed__audit__v1__read_fhir_request__descriptor,
+	 &smartmed__audit__v1__read_fhir_response__descriptor, audit_types},
 };
 #define N_READERS (sizeof(readers) / sizeof(*readers))
 
@@ -82,8 +89,10 @@ listed(const char *const *types, const char *type)
 
 /* channel_of is the channel of r's service; NULL: not configured. */
 static med_channel *
-channel_of(const reader *r)
+channel_of(const fhir_facade *f, const reader *r)
 {
+	if (strcmp(r->service, "audit") == 0)
+		return f->audit_rpc;
 	for (size_t i = 0; i < fhir_n_sources(); i++)
 		if (strcmp(fhir_sources()[i].service, r->service) == 0)
 			return fhir_sources()[i].ch;
@@ -92,12 +101,13 @@ channel_of(const reader *r)
 
 /* type_is_read: a configured service reads type (Patient: identity). */
 static bool
-type_is_read(const char *type)
+type_is_read(const fhir_facade *f, const char *type)
 {
 	if (strcmp(type, "Patient") == 0)
 		return true;
 	for (size_t i = 0; i < N_READERS; i++)
-		if (listed(readers[i].types, type) && channel_of(&readers[i]))
+		if (listed(readers[i].types, type) &&
+		    channel_of(f, &readers[i]) != NULL)
 			return true;
 	return false;
 }
@@ -156,15 +166,15 @@ read_target(char **seg, size_t n, fhir_query *q, fhir_read *r, fhir_error *e)
 }
 
 bool
-fhir_read_route(const fhir_request *req, const char *rest, fhir_query *q,
-		fhir_error *e, med_err *err)
+fhir_read_route(const fhir_facade *f, const fhir_request *req, const char *rest,
+		fhir_query *q, fhir_error *e, med_err *err)
 {
 	char *seg[5] = {0};
 	size_t n = split(req->arena, rest, seg);
 	fhir_read *r;
 
 	if (n < 2 || n > 4 || (n > 2 && strcmp(seg[2], "_history") != 0) ||
-	    !type_is_read(seg[0]))
+	    !type_is_read(f, seg[0]))
 		return false;
 	if ((r = med_arena_zalloc(req->arena, sizeof(*r))) == NULL) {
 		*err = fhir_fail(e, INTERNAL, "out of memory");
@@ -272,13 +282,13 @@ ask(const reader *r, med_channel *ch, fhir_call *c, const char *type,
 /* read_service asks each service that reads type in turn, until one holds
  * the id (Observation: records, then diagnosis). */
 static med_err
-read_service(fhir_call *c, const char *type, const char *id, uint32_t version,
-	     read_one *o, fhir_error *e)
+read_service(const fhir_facade *f, fhir_call *c, const char *type,
+	     const char *id, uint32_t version, read_one *o, fhir_error *e)
 {
 	med_err err = fhir_fail(e, NOT_FOUND, "no %s %s", type, id);
 
 	for (size_t i = 0; i < N_READERS; i++) {
-		med_channel *ch = channel_of(&readers[i]);
+		med_channel *ch = channel_of(f, &readers[i]);
 
 		if (ch == NULL || !listed(readers[i].types, type))
 			continue;
@@ -333,7 +343,7 @@ read_version(fhir_facade *f, fhir_call *c, const fhir_query *q,
 	if (strcmp(q->type, "Patient") == 0)
 		err = read_patient(f, c, q->read->id, version, o, e);
 	else
-		err = read_service(c, q->type, q->read->id, version, o, e);
+		err = read_service(f, c, q->type, q->read->id, version, o, e);
 	/* A service that answered another version than asked is broken. */
 	if (err == MED_OK && version != 0 && o->version != version)
 		return fhir_fail(e, INTERNAL, "%s/%s: asked version %u, got %u",

@@ -338,3 +338,30 @@ def test_off_ward_nurse_reads_nothing(st, chart):
     # The ward-3 nurse's own patient reads.
     status, _, body = get(st, "Patient/" + chart["pid"], user="nurse.w3")
     assert status == 200, body
+
+
+def test_audit_event_reads(st, validator, chart):
+    """An AuditEvent of the patient's audit export reads by its id, for
+    the export's readers (an auditor), not for a clinician (403)."""
+    apb = protos.module("audit")
+    r = st.call("audit", "ExportAuditEventsFhir",
+                apb.ExportAuditEventsFhirRequest(patient_id=chart["pid"],
+                                                 page_size=5),
+                role="auditor", timeout=30)
+    events = [e["resource"] for e in json.loads(r.bundle_json)["entry"]
+              if e["resource"]["resourceType"] == "AuditEvent"]
+    assert events
+    tok = st.token("auditor")
+    st.user_tokens.setdefault("auditor", tok)
+    for ev in events[:3]:
+        status, headers, body = get(st, "AuditEvent/" + ev["id"],
+                                    user="auditor")
+        assert status == 200, body
+        assert_valid(validator, body)
+        assert body == ev
+        assert headers["ETag"] == 'W/"1"'
+    status, _, body = get(st, "AuditEvent/" + events[0]["id"])
+    assert status == 403, body
+    status, _, body = get(st, "AuditEvent/" + str(uuid.uuid4()),
+                          user="auditor")
+    assert status == 404, body
