@@ -474,8 +474,14 @@ check_break_glass(fhir_facade *f, const fhir_request *req, const fhir_query *q,
 
 	if (req->break_glass == NULL)
 		return MED_OK;
-	err = fhir_break_glass_verify(f, req, q, med_call_principal(call),
-				      state, grant_id, e);
+	/* fhirread: a read's patient is its resource's (read.c). */
+	if (q->read != NULL)
+		err = fhir_read_break_glass(f, req, q, med_call_principal(call),
+					    state, grant_id, e);
+	else
+		err = fhir_break_glass_verify(f, req, q,
+					      med_call_principal(call), state,
+					      grant_id, e);
 	if (err == MED_OK)
 		med_call_mark_break_glass(call, grant_id);
 	return err;

@@ -365,3 +365,28 @@ def test_audit_event_reads(st, validator, chart):
     status, _, body = get(st, "AuditEvent/" + str(uuid.uuid4()),
                           user="auditor")
     assert status == 404, body
+
+
+def test_break_glass_read(st, validator):
+    """Under a break-glass grant the ward-3 nurse reads a ward-5 patient's
+    observation by id, X-Break-Glass naming the grant (the facade learns
+    the patient from the read); a header naming no grant of hers for that
+    patient is refused (403)."""
+    rpb, idpb = protos.module("records"), protos.module("identity")
+    pid = admitted(st, "ward-5")
+    obs = st.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=pid, kind=rpb.ENTRY_KIND_OBSERVATION, title="HR",
+        observation=rpb.Observation(loinc_code="8867-4", numeric=90,
+                                    ucum_unit="/min")),
+        role="clinician").entry_id
+    grant = st.call("identity", "StartBreakGlass", idpb.StartBreakGlassRequest(
+        patient_id=pid, reason="UNCONSCIOUS", minutes=30),
+        token=st.user_tokens["nurse.w3"]).grant_id
+    status, _, body = get(st, "Observation/" + obs, user="nurse.w3",
+                          headers={"X-Break-Glass": grant})
+    assert status == 200, body
+    assert_valid(validator, body)
+    status, _, body = get(st, "Observation/" + obs, user="nurse.w3",
+                          headers={"X-Break-Glass": "0" * 32})
+    assert status == 403, body
+    assert body["issue"][0]["diagnostics"].startswith("X-Break-Glass")
