@@ -303,6 +303,23 @@ def test_conditional_read(st, chart):
     status, _, body = get(st, path, headers={
         "If-Modified-Since": formatdate(0, usegmt=True)})
     assert status == 200 and body["id"] == chart["obs"]
+    # A list of tags, a strong spelling of the same tag, and "*" match.
+    for inm in ('W/"9", W/"2"', '"2"', "*"):
+        status, _, _ = get(st, path, headers={"If-None-Match": inm})
+        assert status == 304, inm
+    # If-None-Match wins; a date that does not parse is ignored.
+    status, _, _ = get(st, path, headers={"If-None-Match": 'W/"1"',
+                                          "If-Modified-Since": modified})
+    assert status == 200
+    status, _, _ = get(st, path, headers={"If-Modified-Since": "yesterday"})
+    assert status == 200
+    # A vread is conditional too; a history is not.
+    status, _, _ = get(st, path + "/_history/1",
+                       headers={"If-None-Match": 'W/"1"'})
+    assert status == 304
+    status, _, body = get(st, path + "/_history",
+                          headers={"If-None-Match": etag})
+    assert status == 200 and body["type"] == "history"
 
 
 def test_unknown_and_bad_ids(st, validator, chart):
