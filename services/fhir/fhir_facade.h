@@ -12,6 +12,8 @@
  * interaction), upstream.c (gRPC calls, status mapping), bundle.c (the
  * services' export bundles), patient.c, capability.c, outcome.c,
  * research.c ($research-export) and deid.c (its de-identification, deid.h).
+ * fhirread: read.c (read, vread and history of one resource by id, from
+ * the services' ReadFhir).
  */
 #ifndef FHIR_FACADE_H
 #define FHIR_FACADE_H
