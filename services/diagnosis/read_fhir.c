@@ -9,7 +9,8 @@
  * between the items are the same as in the export.  Versions: a
  * condition's and a care plan's counters (a Goal has its plan's); a
  * finding is version 1 until decided (confirmed or rejected), 2 after.
- * Only the current version is readable.
+ * A condition keeps every version (vread reads any); the others only the
+ * current one.
  */
 #include <med/check.h>
 #include <med/fhir.h>
@@ -114,6 +115,40 @@ keep(med_call *call, const read_request *r, const char *json,
 	return MED_OK;
 }
 
+/*
+ * older_condition puts version of a condition in place of its current one
+ * on the page that holds it (res has the current one's version): a
+ * condition keeps every version (ConditionHistory), so a vread writes an
+ * old one with the page's other items around it, as the export wrote it
+ * then.  MED_ERR_NOT_FOUND: no such version.
+ */
+static med_err
+older_condition(med_call *call, diagnosis_export_page *p, const char *item,
+		uint32_t version, read_response *res)
+{
+	diagnosis_condition **all = NULL;
+	size_t n = 0, at = 0;
+	med_err err;
+
+	while (at < p->n_conditions &&
+	       strcmp(p->conditions[at]->condition_id, item) != 0)
+		at++;
+	if (at == p->n_conditions)
+		return MED_ERR_NOT_FOUND; /* not a condition: current only */
+	err = diagnosis_store_history(med_call_db(call), med_call_arena(call),
+				      item, &all, &n);
+	if (err != MED_OK)
+		return err;
+	for (size_t i = 0; i < n; i++)
+		if (all[i]->version == version) {
+			p->conditions[at] = all[i];
+			res->version = version;
+			res->last_updated_ms = all[i]->updated_ms;
+			return MED_OK;
+		}
+	return MED_ERR_NOT_FOUND;
+}
+
 /* scan reads pid's export page by page until the page holding item. */
 static med_err
 scan(med_call *call, const read_request *r, const char *pid, const char *item,
@@ -132,8 +167,13 @@ scan(med_call *call, const read_request *r, const char *pid, const char *item,
 		if (err != MED_OK)
 			return err;
 		if (item_version(&p, item, res)) {
-			err = diagnosis_fhir_bundle(med_call_arena(call), pid,
-						    &p, budget, &json, &n);
+			if (r->version != 0 && r->version != res->version)
+				err = older_condition(call, &p, item,
+						      r->version, res);
+			if (err == MED_OK)
+				err = diagnosis_fhir_bundle(
+					med_call_arena(call), pid, &p, budget,
+					&json, &n);
 			return err != MED_OK ? err : keep(call, r, json, res);
 		}
 		if (!p.more)
@@ -170,6 +210,8 @@ diagnosis_rpc_read_fhir(med_call *call, const ProtobufCMessage *in,
 	/* The care relationship is decided here, as for ExportFhir. */
 	med_call_set_patient(call, pid);
 	res->patient_id = (char *)pid;
+	/* Every version of a condition is kept; the rest keep the current. */
+	res->versions_kept = strcmp(r->type, "Condition") == 0;
 	err = scan(call, r, pid, item, res);
 	if (err == MED_OK && r->version != 0 && r->version != res->version)
 		err = MED_ERR_NOT_FOUND;
