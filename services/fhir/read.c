@@ -148,13 +148,14 @@ split(med_arena *a, const char *rest, char **seg)
 static med_err
 read_target(char **seg, size_t n, fhir_query *q, fhir_read *r, fhir_error *e)
 {
+	/* Named first: a refused request is audited as what it asked. */
+	q->what = n == 2 ? FHIR_READ : n == 3 ? FHIR_HISTORY : FHIR_VREAD;
 	if (!med_fhir_id_ok(seg[1]))
 		return fhir_fail(e, INVALID,
 				 "%s id: not a FHIR id (1..64 of A-Z a-z 0-9 "
 				 "- .)",
 				 q->type);
 	r->id = seg[1];
-	q->what = n == 2 ? FHIR_READ : n == 3 ? FHIR_HISTORY : FHIR_VREAD;
 	if (n == 4 && !parse_version(seg[3], &r->version))
 		return fhir_fail(e, INVALID,
 				 "_history: want a version 1..999999999, got "
@@ -488,7 +489,9 @@ void
 fhir_read_audit(const fhir_query *q, char *resource, size_t cap,
 		const char **patient_id)
 {
-	snprintf(resource, cap, "%s/%s", q->type, q->read->id);
+	/* A malformed id was refused before it was kept: "-". */
+	snprintf(resource, cap, "%s/%s", q->type,
+		 q->read->id != NULL ? q->read->id : "-");
 	if (q->read->patient_id != NULL)
 		*patient_id = q->read->patient_id;
 }

@@ -24,6 +24,7 @@ import pytest
 
 from fhir_checks import assert_valid, references
 from harness import paths, protos
+from harness.checks import poll
 from harness.stack import USERS
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
@@ -320,6 +321,30 @@ def test_conditional_read(st, chart):
     status, _, body = get(st, path + "/_history",
                           headers={"If-None-Match": etag})
     assert status == 200 and body["type"] == "history"
+
+
+def test_reads_are_audited(st, chart):
+    """A read is one access event: fhir/read, the resource, the patient
+    the service found; a vread fhir/vread; a malformed id "-"."""
+    apb = protos.module("audit")
+    get(st, "Observation/" + chart["obs"])
+    get(st, "Observation/%s/_history/1" % chart["obs"])
+    get(st, "Observation/a_b")
+
+    def events():
+        r = st.call("audit", "Query", apb.QueryRequest(actor="dr.w3"),
+                    role="auditor", timeout=30)
+        return [x.event for x in r if x.event.service == "fhir"]
+
+    def seen():
+        got = {(e.action, e.resource, e.patient_id) for e in events()}
+        want = {("fhir/read", "Observation/" + chart["obs"], chart["pid"]),
+                ("fhir/vread", "Observation/" + chart["obs"], chart["pid"]),
+                ("fhir/read", "Observation/-", "")}
+        return want <= got
+    poll(seen, timeout=15, what="the facade's read events",
+         seen=lambda: repr(sorted({(e.action, e.resource, e.patient_id,
+                                   e.actor) for e in events()})))
 
 
 def test_unknown_and_bad_ids(st, validator, chart):
