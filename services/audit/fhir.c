@@ -23,6 +23,7 @@
 #define ROLE_SYSTEM   "urn:smartmed:role"
 #define USER_SYSTEM   "urn:smartmed:user"
 #define ENTITY_SYSTEM "urn:smartmed:resource"
+#define DEVICE_SYSTEM "urn:smartmed:device"
 
 typedef Smartmed__Common__V1__AuditEvent audit_event;
 
@@ -105,6 +106,34 @@ purpose(med_json *w, const char *key, const audit_event *e)
 	med_json_end(w, ']');
 }
 
+/* fhirwrite: device_agent adds the device that measured a reading (the
+ * FHIR facade's writes: detail device = "Device/{id}") as a second,
+ * non-requesting agent. */
+static void
+device_agent(med_json *w, const audit_event *e)
+{
+	const char *dev = NULL;
+
+	for (size_t i = 0; i < e->n_details && dev == NULL; i++)
+		if (strcmp(e->details[i]->key, "device") == 0 &&
+		    strncmp(e->details[i]->value, "Device/", 7) == 0)
+			dev = e->details[i]->value;
+	if (dev == NULL)
+		return;
+	med_json_begin(w, NULL, '{');
+	one_code(w, "type", TERMINOLOGY "v3-ParticipationType", "DEV",
+		 "device");
+	med_json_begin(w, "who", '{');
+	med_json_begin(w, "identifier", '{');
+	med_json_str(w, "system", DEVICE_SYSTEM);
+	med_json_str(w, "value", dev + 7);
+	med_json_end(w, '}');
+	med_json_str(w, "display", dev);
+	med_json_end(w, '}');
+	med_json_bool(w, "requestor", false);
+	med_json_end(w, '}');
+}
+
 static void
 user_agent(med_json *w, const audit_event *e)
 {
@@ -125,6 +154,7 @@ user_agent(med_json *w, const audit_event *e)
 	med_json_bool(w, "requestor", true);
 	purpose(w, "purposeOfUse", e);
 	med_json_end(w, '}');
+	device_agent(w, e);
 	med_json_end(w, ']');
 }
 

@@ -36,7 +36,7 @@ write_interaction(med_json *w, const char *code)
 }
 
 static void
-write_patient(med_json *w)
+write_patient(med_json *w, const fhir_facade *f)
 {
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "type", "Patient");
@@ -50,16 +50,29 @@ write_patient(med_json *w)
 		     "for it; paged with _count and the Bundle's next "
 		     "links.");
 	med_json_end(w, '}');
+	fhir_write_capability_ops(w, f, "Patient"); /* fhirwrite */
 	med_json_end(w, ']');
 	med_json_end(w, '}');
 }
 
 static void
-write_search_type(med_json *w, const fhir_type_info *t)
+write_search_type(med_json *w, const fhir_facade *f, const fhir_type_info *t)
 {
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "type", t->type);
-	write_interaction(w, "search-type");
+	/* fhirwrite: create, for the types the facade takes writes of. */
+	if (fhir_write_creates(t->type)) {
+		med_json_begin(w, "interaction", '[');
+		med_json_begin(w, NULL, '{');
+		med_json_str(w, "code", "search-type");
+		med_json_end(w, '}');
+		med_json_begin(w, NULL, '{');
+		med_json_str(w, "code", "create");
+		med_json_end(w, '}');
+		med_json_end(w, ']');
+	} else {
+		write_interaction(w, "search-type");
+	}
 	med_json_begin(w, "searchParam", '[');
 	write_param(w, "patient", "reference",
 		    "Required: the patient's id (searches are per patient).");
@@ -71,6 +84,12 @@ write_search_type(med_json *w, const fhir_type_info *t)
 	if (t->status_element != NULL)
 		write_param(w, "status", "token", "The resource's status.");
 	med_json_end(w, ']');
+	/* fhirwrite: MedicationRequest/{id}/$cosign. */
+	if (fhir_write_has_ops(t->type)) {
+		med_json_begin(w, "operation", '[');
+		fhir_write_capability_ops(w, f, t->type);
+		med_json_end(w, ']');
+	}
 	med_json_end(w, '}');
 }
 
@@ -130,7 +149,7 @@ fhir_capability_write(med_json *w, const fhir_facade *f)
 	med_json_str(w, "name", "smartmed-fhir");
 	med_json_end(w, '}');
 	med_json_begin(w, "implementation", '{');
-	med_json_str(w, "description", "smartmed FHIR facade (read-only)");
+	med_json_str(w, "description", "smartmed FHIR facade");
 	med_json_str(w, "url", f->base_url);
 	med_json_end(w, '}');
 	med_json_str(w, "fhirVersion", "4.0.1");
@@ -142,11 +161,12 @@ fhir_capability_write(med_json *w, const fhir_facade *f)
 	med_json_str(w, "mode", "server");
 	write_security(w);
 	med_json_begin(w, "resource", '[');
-	write_patient(w);
+	write_patient(w, f);
 	for (size_t i = 0; i < fhir_n_types; i++)
 		if (fhir_type_is_served(fhir_types[i].type))
-			write_search_type(w, &fhir_types[i]);
+			write_search_type(w, f, &fhir_types[i]);
 	med_json_end(w, ']');
+	fhir_write_capability_rest(w); /* fhirwrite: batch, transaction */
 	write_research_export(w, f);
 	med_json_end(w, '}');
 	med_json_end(w, ']');

@@ -167,6 +167,11 @@ typedef struct fhir_request {
 	fhir_param params[FHIR_PARAMS_MAX];
 	size_t n_params;
 	bool too_many_params;
+	/* fhirwrite: a POST's body (NUL-terminated, in arena; NULL for a
+	 * GET) and its Content-Type header. */
+	const char *body;
+	size_t body_len;
+	const char *body_type;
 } fhir_request;
 
 /* fhir_response - what server.c sends back. */
@@ -179,6 +184,8 @@ typedef struct fhir_response {
 	/* fhirread: a read's ETag and Last-Modified headers, or NULL. */
 	const char *etag;
 	const char *last_modified;
+	/* fhirwrite: the Location header of a create (201), else NULL. */
+	const char *location;
 } fhir_response;
 
 /* The FHIR interactions the facade serves. */
@@ -477,5 +484,35 @@ med_err fhir_server_start(fhir_facade *f, const char *host, int port,
 
 /* fhir_server_stop stops serving and waits for connections to end. */
 void fhir_server_stop(fhir_server *s);
+
+/* --- write.c (fhirwrite) ---------------------------------------------------
+ * The facade's writes: POST of vital-sign Observations (alone or in a batch
+ * or transaction Bundle), of MedicationAdministrations, and the operations
+ * Patient/{id}/$verify-face and MedicationRequest/{id}/$cosign.
+ */
+
+/* The largest request body a POST may carry (a photograph, base64). */
+#define FHIR_REQUEST_BODY_MAX (8u << 20)
+
+/* fhir_write_claims is true when req is one of the writes write.c serves
+ * (a POST to [base], Observation, MedicationAdministration or one of the
+ * operations above); every other request is routed as before. */
+bool fhir_write_claims(const fhir_facade *f, const fhir_request *req);
+
+/* fhir_write_handle answers a request fhir_write_claims took into resp
+ * (body in req->arena): authenticate, serve, audit. */
+void fhir_write_handle(fhir_facade *f, const fhir_request *req,
+		       fhir_response *resp);
+
+/* For the CapabilityStatement (capability.c): fhir_write_creates is true
+ * for a type the facade creates; fhir_write_has_ops for one with an
+ * operation here, whose entries fhir_write_capability_ops writes (into
+ * an open "operation" array); fhir_write_capability_rest writes the
+ * system interactions (batch, transaction). */
+bool fhir_write_creates(const char *type);
+bool fhir_write_has_ops(const char *type);
+void fhir_write_capability_ops(med_json *w, const fhir_facade *f,
+			       const char *type);
+void fhir_write_capability_rest(med_json *w);
 
 #endif

@@ -553,8 +553,14 @@ fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	fhir_error e = {0};
 	med_call *call = NULL;
 	med_json w;
-	med_err err = fhir_route(f, req, &q, &e);
+	med_err err;
 
+	/* fhirwrite: the writes (POST) are write.c's. */
+	if (fhir_write_claims(f, req)) {
+		fhir_write_handle(f, req, resp);
+		return;
+	}
+	err = fhir_route(f, req, &q, &e);
 	med_json_init_arena(&w, req->arena, FHIR_BODY_MAX);
 	if (err == MED_OK && q.what == FHIR_CAPABILITIES) {
 		fhir_capability_write(&w, f);

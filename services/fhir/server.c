@@ -291,13 +291,124 @@ send_response(struct MHD_Connection *conn, const fhir_response *r)
 	if (r->last_modified != NULL)
 		MHD_add_response_header(resp, "Last-Modified",
 					r->last_modified);
+	if (r->location != NULL) /* fhirwrite: a create's */
+		MHD_add_response_header(resp, "Location", r->location);
 	ok = MHD_queue_response(conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	return ok;
 }
 
-/* on_request answers at its first call: the facade takes no bodies, so
- * there is nothing to wait for (a POST is refused before it uploads). */
+/* --- fhirwrite: request bodies ------------------------------------------
+ * A POST's body is gathered over the calls libmicrohttpd makes while it
+ * uploads, up to FHIR_REQUEST_BODY_MAX (past it: 413, the rest is read and
+ * dropped), and handed over with the request at the last call.  A GET is
+ * answered at its first call, as before.
+ */
+typedef struct upload {
+	char *data;
+	size_t len;
+	bool too_large;
+} upload;
+
+/* upload_add appends one piece of a body. */
+static void
+upload_add(upload *u, const char *data, size_t n)
+{
+	char *grown;
+
+	if (u->too_large || n == 0)
+		return;
+	if (u->len + n > FHIR_REQUEST_BODY_MAX) {
+		u->too_large = true;
+		return;
+	}
+	grown = realloc(u->data, u->len + n + 1);
+	if (grown == NULL) {
+		u->too_large = true;
+		return;
+	}
+	memcpy(grown + u->len, data, n);
+	u->len += n;
+	grown[u->len] = '\0';
+	u->data = grown;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+	     enum MHD_RequestTerminationCode toe)
+{
+	upload *u = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (u != NULL)
+		free(u->data);
+	free(u);
+	*con_cls = NULL;
+}
+
+/* take_body gives req the body gathered (copied into its arena). */
+static void
+take_body(fhir_request *req, struct MHD_Connection *conn, const upload *u)
+{
+	char *copy;
+
+	req->body_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     "Content-Type");
+	req->body = "";
+	if (u == NULL || u->len == 0)
+		return;
+	copy = med_arena_alloc(req->arena, u->len + 1);
+	if (copy == NULL)
+		return;
+	memcpy(copy, u->data, u->len + 1);
+	req->body = copy;
+	req->body_len = u->len;
+}
+
+/* body_pending gathers a POST's body: MHD_YES while it is uploading
+ * (*done false), or once it is complete (*done true). */
+static enum MHD_Result
+body_pending(const char *method, const char *data, size_t *size, void **con_cls,
+	     bool *done)
+{
+	upload *u = *con_cls;
+
+	*done = true;
+	if (strcmp(method, "POST") != 0)
+		return MHD_YES;
+	if (u == NULL) {
+		if ((u = calloc(1, sizeof(*u))) == NULL)
+			return MHD_NO;
+		*con_cls = u;
+		*done = false;
+		return MHD_YES;
+	}
+	if (*size != 0) {
+		upload_add(u, data, *size);
+		*size = 0;
+		*done = false;
+	}
+	return MHD_YES;
+}
+/* refuse_large_body answers a body past FHIR_REQUEST_BODY_MAX: 413. */
+static void
+refuse_large_body(const fhir_request *req, fhir_response *resp)
+{
+	fhir_error e = {0};
+
+	(void)fhir_fail(&e, 8 /* RESOURCE_EXHAUSTED */,
+			"request body: at most %u MiB",
+			FHIR_REQUEST_BODY_MAX >> 20);
+	e.http_status = 413;
+	e.issue_code = "too-costly";
+	fhir_respond_outcome(resp, req->arena, &e);
+}
+/* --- end fhirwrite ------------------------------------------------------- */
+
+/* on_request answers a GET at its first call, and a POST once its body
+ * has arrived (body_pending). */
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	   const char *method, const char *version, const char *upload_data,
@@ -307,11 +418,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	fhir_request req = {.method = method, .path = url};
 	fhir_response resp = {0};
 	enum MHD_Result ok;
+	bool done = true;
 
 	(void)version;
-	(void)upload_data;
-	(void)upload_data_size;
-	(void)con_cls;
+	ok = body_pending(method, upload_data, upload_data_size, con_cls,
+			  &done);
+	if (ok != MHD_YES || !done)
+		return ok;
 	req.arena = med_arena_new(FHIR_ARENA_MAX);
 	if (req.arena == NULL)
 		return MHD_NO;
@@ -327,8 +440,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		conn, MHD_HEADER_KIND, "If-Modified-Since");
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param,
 				  &req);
+	if (*con_cls != NULL)
+		take_body(&req, conn, *con_cls);
 	med_log_set_request_id(req.request_id);
-	fhir_handle(s->facade, &req, &resp);
+	if (*con_cls != NULL && ((upload *)*con_cls)->too_large)
+		refuse_large_body(&req, &resp);
+	else
+		fhir_handle(s->facade, &req, &resp);
 	ok = send_response(conn, &resp);
 	med_arena_free(req.arena);
 	return ok;
@@ -374,7 +492,10 @@ fhir_server_start(fhir_facade *f, const char *host, int port,
 		(struct sockaddr *)&sa, MHD_OPTION_HTTPS_CERT_CALLBACK,
 		cert_callback, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_END);
+		(unsigned)CONNECTION_TIMEOUT_S,
+		/* fhirwrite: frees a POST's body gathered so far. */
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_END);
 	if (server.daemon == NULL) {
 		cert_stop(&server);
 		return MED_ERR_IO;

@@ -45,5 +45,9 @@ const med_method records_methods[] = {
 	MED_UNARY(ReadFhir, read_fhir, read_fhir_response, CARE_TEAM),
 	MED_UNARY(GetMedicationFacts, get_medication_facts, medication_facts,
 		  CARE_TEAM | MED_ROLE_PHARMACIST | MED_ROLE_SERVICE),
+	/* fhirwrite: the FHIR facade's device readings (readings.c). */
+	MED_UNARY_AS(RecordDeviceReadings, record_device_readings,
+		     record_device_readings_response, CARE_TEAM,
+		     MED_AUDIT_ACTION_CREATE),
 };
 const size_t records_n_methods = MED_N_METHODS(records_methods);

@@ -520,6 +520,34 @@ MED_UNARY_HANDLER(records_rpc_export_fhir);
 /* ReadFhir: read_fhir.c (fhirread). */
 MED_UNARY_HANDLER(records_rpc_read_fhir);
 MED_UNARY_HANDLER(records_rpc_get_medication_facts);
+/* fhirwrite: readings.c */
+MED_UNARY_HANDLER(records_rpc_record_device_readings);
+
+/* --- device readings (fhirwrite): readings.c, store_readings.c -------- */
+
+/* records_store_write_conn is one write of records_store_write inside the
+ * caller's transaction on c (store.c); errors as records_store_write. */
+med_err records_store_write_conn(med_db_conn *c, med_arena *arena,
+				 records_write *w,
+				 records_entry *out) MED_MUST_CHECK;
+
+/* records_reading_seen - a reading identifier recorded before. */
+typedef struct records_reading_seen {
+	bool found;
+	const char *patient_id, *entry_id, *device;
+} records_reading_seen;
+
+/* records_store_reading_find looks up (and locks, FOR UPDATE) the
+ * reading identifier system|value; out->found false when unknown. */
+med_err records_store_reading_find(med_db_conn *c, med_arena *arena,
+				   const char *system, const char *value,
+				   records_reading_seen *out) MED_MUST_CHECK;
+
+/* records_store_reading_add records that system|value was written as
+ * entry e, measured by device. */
+med_err records_store_reading_add(med_db_conn *c, const char *system,
+				  const char *value, const records_entry *e,
+				  const char *device) MED_MUST_CHECK;
 
 /* --- facts.c: GetMedicationFacts' rules -------------------------------- */
 

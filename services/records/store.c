@@ -105,6 +105,25 @@ static const char *const v4_statements[] = {
 	NULL,
 };
 
+/*
+ * Version 6 (fhirwrite; 5 is the stores helper's): the device readings
+ * written through RecordDeviceReadings, one row per reading identifier,
+ * so that a reading sent again answers the first (store_readings.c).
+ */
+static const char *const v6_statements[] = {
+	"CREATE TABLE IF NOT EXISTS device_readings ("
+	" identifier_system VARCHAR(200) NOT NULL,"
+	" identifier_value VARCHAR(128) NOT NULL,"
+	" patient_id VARCHAR(64) NOT NULL,"
+	" entry_id CHAR(36) NOT NULL,"
+	" device VARCHAR(128) NOT NULL,"
+	" created_ms BIGINT NOT NULL,"
+	" PRIMARY KEY (identifier_system, identifier_value),"
+	" KEY idx_device_readings_entry (entry_id)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+	NULL,
+};
+
 const med_db_migration records_migrations[] = {
 	{1, "entries: immutable versions of record entries", v1_statements},
 	{2, "entries: status, signing, addenda, typed content, hash chain",
@@ -112,6 +131,8 @@ const med_db_migration records_migrations[] = {
 	{3, "entries: index of first versions, for lists read from the chain",
 	 v3_statements},
 	{4, "identifiers compare in binary (utf8mb4_bin)", v4_statements},
+	{6, "device_readings: identifiers of device readings (fhirwrite)",
+	 v6_statements},
 };
 const size_t records_n_migrations =
 	sizeof(records_migrations) / sizeof(records_migrations[0]);
@@ -825,6 +846,24 @@ write_tx(med_db_conn *c, void *arg)
 	    (err = insert_version(c, &x->next)) != MED_OK)
 		return err;
 	return update_heads(c, &x->next);
+}
+
+/* fhirwrite: records_store_write_conn is one write of
+ * records_store_write inside the caller's transaction on c. */
+med_err
+records_store_write_conn(med_db_conn *c, med_arena *arena, records_write *w,
+			 records_entry *out)
+{
+	write_ctx x = {.w = w, .arena = arena};
+	med_err err;
+
+	x.next.e = med_arena_zalloc(arena, sizeof(*x.next.e));
+	if (x.next.e == NULL)
+		return MED_ERR_NOMEM;
+	if ((err = write_tx(c, &x)) != MED_OK)
+		return x.stale ? MED_ERR_CONFLICT : err;
+	*out = *x.next.e;
+	return MED_OK;
 }
 
 /* patient_row takes version 1's patient into the arena of its ctx. */

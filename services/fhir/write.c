@@ -1,0 +1,474 @@
+/*
+ * write.c - the facade's writes (fhirwrite): which POSTs they are, and
+ * around each the order every request follows: authenticate, read the
+ * body, serve, audit.  The caller is authenticated before the body is
+ * judged, so an anonymous client learns nothing; each write is a call of
+ * libmed's rpc layer (med_call_local_new), so its access event is made
+ * by the same code as a gRPC method's, with action "fhir/<interaction>"
+ * and the device of a reading as a detail (its agent).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <med/audit.h>
+#include <med/fhir.h>
+#include <med/log.h>
+
+#include "write.h"
+
+#define UNAUTHENTICATED	   16
+#define INTERNAL	   13
+#define RESOURCE_EXHAUSTED 8
+#define INVALID_ARGUMENT   3
+#define FAILED_PRECOND	   9
+#define ALREADY_EXISTS	   6
+#define NOT_FOUND	   5
+#define PERMISSION_DENIED  7
+
+/* --- routing --------------------------------------------------------------
+ */
+
+/* split cuts the path below the base into at most 3 segments; n > 3: more. */
+static size_t
+split(med_arena *a, const char *rest, char **seg)
+{
+	char *copy = med_arena_strdup(a, rest);
+	char *save = NULL;
+	size_t n = 0;
+
+	if (copy == NULL)
+		return 4;
+	for (char *s = strtok_r(copy, "/", &save); s != NULL;
+	     s = strtok_r(NULL, "/", &save)) {
+		if (n == 3)
+			return 4;
+		seg[n++] = s;
+	}
+	return n;
+}
+
+/* kind_of says which write the segments name; false: none. */
+static bool
+kind_of(char **seg, size_t n, fhir_write_kind *kind, const char **id)
+{
+	*id = NULL;
+	if (n == 0) {
+		*kind = FHIR_WRITE_BUNDLE;
+		return true;
+	}
+	if (n == 1 && strcmp(seg[0], "Observation") == 0)
+		*kind = FHIR_WRITE_OBSERVATION;
+	else if (n == 1 && strcmp(seg[0], "MedicationAdministration") == 0)
+		*kind = FHIR_WRITE_ADMINISTRATION;
+	else if (n == 3 && strcmp(seg[0], "Patient") == 0 &&
+		 strcmp(seg[2], "$verify-face") == 0)
+		*kind = FHIR_WRITE_VERIFY_FACE;
+	else if (n == 3 && strcmp(seg[0], "MedicationRequest") == 0 &&
+		 strcmp(seg[2], "$cosign") == 0)
+		*kind = FHIR_WRITE_COSIGN;
+	else
+		return false;
+	if (n == 3)
+		*id = seg[1];
+	return true;
+}
+
+/* route_write fills x's kind and target from req's path. */
+static bool
+route_write(const fhir_facade *f, const fhir_request *req, fhir_write *x)
+{
+	size_t plen = strlen(f->base_path);
+	char *seg[3] = {0};
+	const char *rest;
+
+	if (strcmp(req->method, "POST") != 0 ||
+	    strncmp(req->path, f->base_path, plen) != 0)
+		return false;
+	rest = req->path + plen;
+	if (rest[0] != '\0' && rest[0] != '/')
+		return false;
+	return kind_of(seg, split(req->arena, rest, seg), &x->kind,
+		       &x->target_id);
+}
+
+bool
+fhir_write_claims(const fhir_facade *f, const fhir_request *req)
+{
+	fhir_write x = {0};
+
+	return route_write(f, req, &x);
+}
+
+/* --- failures ----------------------------------------------------------- */
+
+med_err
+fhir_write_fail(fhir_write *x, int http_status, const char *issue_code,
+		const char *expression, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	(void)fhir_fail(&x->e,
+			http_status == 422 ? FAILED_PRECOND : INVALID_ARGUMENT,
+			"%s%s%s", expression ? expression : "",
+			expression ? ": " : "", msg);
+	x->e.http_status = http_status;
+	x->e.issue_code = issue_code;
+	snprintf(x->expression, sizeof(x->expression), "%s",
+		 expression ? expression : "");
+	return http_status == 422 ? MED_ERR_PRECONDITION : MED_ERR_INVALID;
+}
+
+/* names_element: a service's refusal of the request's content. */
+static bool
+names_element(int grpc_code)
+{
+	return grpc_code == NOT_FOUND || grpc_code == ALREADY_EXISTS ||
+	       grpc_code == PERMISSION_DENIED;
+}
+
+med_err
+fhir_write_upstream(fhir_write *x, const med_rpc_status *st,
+		    const char *service, const char *expression,
+		    const char *prefix)
+{
+	const char *msg = st->message[0] ? st->message : "call failed";
+
+	if (st->code == INVALID_ARGUMENT || st->code == FAILED_PRECOND)
+		return fhir_write_fail(x, 422,
+				       st->code == INVALID_ARGUMENT
+					       ? "invalid"
+					       : "business-rule",
+				       expression, "%s%s refused it: %s",
+				       prefix ? prefix : "", service, msg);
+	/* A refusal about the request (not the service's state) names the
+	 * element too. */
+	snprintf(x->expression, sizeof(x->expression), "%s",
+		 names_element(st->code) && expression ? expression : "");
+	return fhir_fail(&x->e, st->code ? st->code : INTERNAL, "%s%s%s%s: %s",
+			 x->expression, x->expression[0] ? ": " : "",
+			 prefix ? prefix : "", service, msg);
+}
+
+void
+fhir_write_outcome(med_json *w, const char *key, const fhir_write *x)
+{
+	const fhir_error *e = &x->e;
+
+	med_json_begin(w, key, '{');
+	med_json_str(w, "resourceType", "OperationOutcome");
+	med_json_begin(w, "issue", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "severity", "error");
+	med_json_str(w, "code", e->issue_code);
+	med_json_str(w, "diagnostics",
+		     med_fhir_string_ok(e->diagnostics, false)
+			     ? e->diagnostics
+			     : "(message withheld: control characters)");
+	if (x->expression[0] != '\0') {
+		med_json_begin(w, "expression", '[');
+		med_json_str(w, NULL, x->expression);
+		med_json_end(w, ']');
+	}
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+	med_json_end(w, '}');
+}
+
+/* --- helpers of the writes ------------------------------------------------
+ */
+
+const char *
+fhir_write_ext_url(const fhir_write *x, const char *name, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s%s%s", x->f->base_url, FHIR_SD_PATH, name);
+	return buf;
+}
+
+const char *
+fhir_write_ref_id(fhir_write *x, const json_t *ref, const char *type)
+{
+	const char *s = json_string_value(json_object_get(ref, "reference"));
+	size_t tn = strlen(type);
+	const char *slash;
+
+	if (s == NULL)
+		return NULL;
+	/* An absolute URL ends in Type/id, as a relative one is. */
+	slash = strrchr(s, '/');
+	if (slash == NULL || (size_t)(slash - s) < tn ||
+	    strncmp(slash - tn, type, tn) != 0 ||
+	    (slash - tn != s && slash[-(long)tn - 1] != '/') ||
+	    !med_fhir_id_ok(slash + 1))
+		return NULL;
+	return med_arena_strdup(x->req->arena, slash + 1);
+}
+
+med_channel *
+fhir_write_channel(const char *service)
+{
+	for (size_t i = 0; i < fhir_n_sources(); i++)
+		if (strcmp(fhir_sources()[i].service, service) == 0)
+			return fhir_sources()[i].ch;
+	return NULL;
+}
+
+/* --- the call ------------------------------------------------------------ */
+
+static const char *
+interaction_of(fhir_write_kind k)
+{
+	static const char *const names[] = {"create", "transaction", "create",
+					    "$verify-face", "$cosign"};
+
+	return names[k];
+}
+
+static med_err
+open_call(fhir_write *x, med_call **out)
+{
+	char action[64];
+	med_call_local_opts o = {
+		.action = action,
+		.action_code =
+			x->kind == FHIR_WRITE_OBSERVATION ||
+					x->kind == FHIR_WRITE_ADMINISTRATION
+				? MED_AUDIT_ACTION_CREATE
+				: MED_AUDIT_ACTION_EXECUTE,
+		.audit = x->f->audit,
+		.auth = x->f->auth,
+		.request_id = x->req->request_id,
+		.transport_secure = true,
+		.arena = x->req->arena,
+	};
+
+	snprintf(action, sizeof(action), "fhir/%s", interaction_of(x->kind));
+	if (med_call_local_new(&o, out) != MED_OK)
+		return fhir_fail(&x->e, RESOURCE_EXHAUSTED, "out of memory");
+	return MED_OK;
+}
+
+/* parse_body reads the request's JSON body; its media type must be FHIR
+ * JSON (or plain JSON), as the facade speaks no XML. */
+static med_err
+parse_body(fhir_write *x, json_t **out)
+{
+	const char *type = x->req->body_type;
+	json_error_t je;
+
+	if (type != NULL && strncmp(type, "application/fhir+json", 21) != 0 &&
+	    strncmp(type, "application/json", 16) != 0) {
+		(void)fhir_write_fail(x, 415, "not-supported", NULL,
+				      "Content-Type: want "
+				      "application/fhir+json, got '%.60s'",
+				      type);
+		return MED_ERR_INVALID;
+	}
+	*out = json_loadb(x->req->body ? x->req->body : "", x->req->body_len,
+			  JSON_REJECT_DUPLICATES, &je);
+	if (*out == NULL || !json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return fhir_write_fail(x, 400, "structure", NULL,
+				       "body: not a JSON object (line %d: "
+				       "%.100s)",
+				       je.line, je.text);
+	}
+	return MED_OK;
+}
+
+static med_err
+serve(fhir_write *x)
+{
+	json_t *body = NULL;
+	med_err err = parse_body(x, &body);
+
+	if (err != MED_OK)
+		return err;
+	switch (x->kind) {
+	case FHIR_WRITE_OBSERVATION:
+		err = fhir_write_observation(x, body);
+		break;
+	case FHIR_WRITE_BUNDLE:
+		err = fhir_write_bundle(x, body);
+		break;
+	case FHIR_WRITE_ADMINISTRATION:
+		err = fhir_write_administration(x, body);
+		break;
+	case FHIR_WRITE_VERIFY_FACE:
+		err = fhir_write_verify_face(x, body);
+		break;
+	default:
+		err = fhir_write_cosign(x, body);
+	}
+	json_decref(body);
+	return err;
+}
+
+/* end_call names what the write touched and ends its call, which emits
+ * the access event; a reading's device is named as its agent. */
+static med_err
+end_call(med_call *call, const fhir_write *x)
+{
+	char status[8], count[24];
+	med_audit_detail d[4] = {
+		{"http_status", status},
+		{"resources", count},
+		{"interface", "fhir"},
+		{"device", x->device},
+	};
+
+	snprintf(status, sizeof(status), "%d",
+		 x->e.http_status ? x->e.http_status : x->status);
+	snprintf(count, sizeof(count), "%zu", x->n_resources);
+	med_call_set_resource(call, x->resource ? x->resource
+						: interaction_of(x->kind));
+	if (x->patient_id != NULL)
+		med_call_set_patient(call, x->patient_id);
+	med_call_add_details(call, d, x->device != NULL ? 4 : 3);
+	return med_call_end(call, x->e.grpc_code);
+}
+
+static void
+count_request(fhir_write *x, int status)
+{
+	char labels[96];
+	med_counter *c;
+
+	snprintf(labels, sizeof(labels), "interaction=\"%s\",code=\"%d\"",
+		 interaction_of(x->kind), status);
+	c = med_metrics_counter(x->f->metrics, "smartmed_fhir_requests_total",
+				"FHIR requests by interaction and HTTP status",
+				labels);
+	if (c != NULL)
+		med_counter_add(c, 1);
+}
+
+static void
+respond(fhir_write *x, med_err err, fhir_response *resp)
+{
+	size_t len = 0;
+	const char *text = err == MED_OK ? med_json_text(&x->w, &len) : NULL;
+	med_json w;
+
+	if (text != NULL) {
+		resp->status = x->status;
+		resp->body = text;
+		resp->len = len;
+		resp->location = x->location;
+		return;
+	}
+	if (err == MED_OK)
+		(void)fhir_fail(&x->e, RESOURCE_EXHAUSTED,
+				"response too large");
+	med_json_init_arena(&w, x->req->arena, FHIR_BODY_MAX);
+	fhir_write_outcome(&w, NULL, x);
+	text = med_json_text(&w, &len);
+	resp->status = x->e.http_status;
+	resp->ask_for_token = x->e.http_status == 401;
+	resp->body = text ? text : "";
+	resp->len = text ? len : 0;
+}
+
+void
+fhir_write_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
+{
+	fhir_write x = {.f = f, .req = req, .status = 200};
+	med_call *call = NULL;
+	med_err err;
+
+	(void)route_write(f, req, &x);
+	med_json_init_arena(&x.w, req->arena, FHIR_BODY_MAX);
+	x.c = (fhir_call){.arena = req->arena};
+	if (open_call(&x, &call) != MED_OK) {
+		respond(&x, MED_ERR_NOMEM, resp);
+		count_request(&x, resp->status);
+		return;
+	}
+	err = med_call_authenticate(call, req->authorization);
+	if (err != MED_OK)
+		(void)fhir_fail(&x.e, UNAUTHENTICATED, "%s",
+				med_call_message(call));
+	else {
+		x.c.opts = (med_call_opts){.token = req->authorization + 7,
+					   .request_id = req->request_id};
+		err = serve(&x);
+	}
+	if (end_call(call, &x) != MED_OK) {
+		med_log_error("audit spool refused the event: write refused");
+		err = fhir_fail(&x.e, INTERNAL, "audit unavailable");
+	}
+	med_call_local_free(call);
+	respond(&x, err, resp);
+	count_request(&x, resp->status);
+}
+
+/* --- the CapabilityStatement's part ---------------------------------------
+ */
+
+bool
+fhir_write_creates(const char *type)
+{
+	return strcmp(type, "Observation") == 0 ||
+	       strcmp(type, "MedicationAdministration") == 0;
+}
+
+bool
+fhir_write_has_ops(const char *type)
+{
+	return strcmp(type, "MedicationRequest") == 0;
+}
+
+static void
+write_op(med_json *w, const fhir_facade *f, const char *name, const char *doc)
+{
+	char def[700];
+
+	snprintf(def, sizeof(def), "%s/OperationDefinition/%s", f->base_url,
+		 name);
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "name", name);
+	med_json_str(w, "definition", def);
+	med_json_str(w, "documentation", doc);
+	med_json_end(w, '}');
+}
+
+void
+fhir_write_capability_ops(med_json *w, const fhir_facade *f, const char *type)
+{
+	if (strcmp(type, "Patient") == 0)
+		write_op(w, f, "verify-face",
+			 "POST a Parameters with photo (valueAttachment, "
+			 "image/png or image/jpeg, base64): identity's face "
+			 "check; answers decision, score, threshold and, on a "
+			 "match, verificationToken.");
+	else if (strcmp(type, "MedicationRequest") == 0)
+		write_op(w, f, "cosign",
+			 "POST a Parameters with patient (valueReference) and "
+			 "dose (valueQuantity): a second user's check of a "
+			 "high-alert dose; answers the cosign id that "
+			 "MedicationAdministration's extension cosign "
+			 "carries.");
+}
+
+void
+fhir_write_capability_rest(med_json *w)
+{
+	static const char *const codes[] = {"transaction", "batch"};
+
+	med_json_begin(w, "interaction", '[');
+	for (size_t i = 0; i < 2; i++) {
+		med_json_begin(w, NULL, '{');
+		med_json_str(w, "code", codes[i]);
+		med_json_str(w, "documentation",
+			     "Bundles of vital-sign Observation creates "
+			     "(device readings); a transaction is all or "
+			     "nothing.");
+		med_json_end(w, '}');
+	}
+	med_json_end(w, ']');
+}

@@ -1,0 +1,95 @@
+/*
+ * write.h - the facade's writes (fhirwrite), shared by write.c (routing,
+ * the call, the answer), write_obs.c (vital-sign Observations and their
+ * Bundles -> records' RecordDeviceReadings), write_med.c
+ * (MedicationAdministration -> dosage, MedicationRequest/{id}/$cosign)
+ * write_face.c (Patient/{id}/$verify-face -> identity) and write_time.c
+ * (dateTimes, pure: unit-tested alone).  Every
+ * upstream call is made as the caller, with their token.
+ */
+#ifndef FHIR_WRITE_H
+#define FHIR_WRITE_H
+
+#include <jansson.h>
+
+#include "fhir_facade.h"
+
+/* Where the extensions of the writes are defined:
+ * [base]/StructureDefinition/<name>. */
+#define FHIR_SD_PATH "/StructureDefinition/"
+
+/* What a write request asks for. */
+typedef enum fhir_write_kind {
+	FHIR_WRITE_OBSERVATION,	   /* POST [base]/Observation */
+	FHIR_WRITE_BUNDLE,	   /* POST [base] (batch, transaction) */
+	FHIR_WRITE_ADMINISTRATION, /* POST [base]/MedicationAdministration */
+	FHIR_WRITE_VERIFY_FACE,	   /* POST [base]/Patient/{id}/$verify-face */
+	FHIR_WRITE_COSIGN, /* POST [base]/MedicationRequest/{id}/$cosign */
+} fhir_write_kind;
+
+/* fhir_write - one write request on its way. */
+typedef struct fhir_write {
+	fhir_facade *f;
+	const fhir_request *req;
+	fhir_write_kind kind;
+	const char *target_id;	/* {id} of an operation's path */
+	fhir_call c;		/* the caller's credentials upstream */
+	fhir_error e;		/* why it failed */
+	char expression[160];	/* FHIRPath of the element at fault */
+	med_json w;		/* the answer's body */
+	int status;		/* 200 or 201 when it succeeded */
+	const char *location;	/* Location of a create */
+	const char *patient_id; /* for the access event */
+	const char *resource;	/* for the access event */
+	const char *device;	/* the device agent of a reading */
+	size_t n_resources;
+} fhir_write;
+
+/* fhir_write_fail fails x naming the element at expression (a FHIRPath,
+ * "Observation.valueQuantity.code"): OperationOutcome issue.expression and
+ * the start of diagnostics.  http_status 400 or 422, issue code as FHIR's
+ * issue-type.  Returns the med_err of grpc_code. */
+med_err fhir_write_fail(fhir_write *x, int http_status, const char *issue_code,
+			const char *expression, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* fhir_write_upstream fails x with a service's refusal: INVALID_ARGUMENT
+ * and FAILED_PRECONDITION are 422 (the content broke a rule), the rest as
+ * fhir_fail maps them; expression names the element, prefix the check. */
+med_err fhir_write_upstream(fhir_write *x, const med_rpc_status *st,
+			    const char *service, const char *expression,
+			    const char *prefix);
+
+/* fhir_write_outcome writes x's failure as an OperationOutcome into w
+ * (under key, NULL in an array or alone). */
+void fhir_write_outcome(med_json *w, const char *key, const fhir_write *x);
+
+/* fhir_write_ext_url writes [base]/StructureDefinition/name into buf. */
+const char *fhir_write_ext_url(const fhir_write *x, const char *name, char *buf,
+			       size_t cap);
+
+/* fhir_write_time_ms reads a FHIR dateTime or instant with a time and a
+ * zone (YYYY-MM-DDThh:mm[:ss[.fff]](Z|+hh:mm|-hh:mm)) as Unix ms. */
+bool fhir_write_time_ms(const char *s, int64_t *ms);
+
+/* fhir_write_ref_id returns the id of a reference "Type/id" (or a URL
+ * ending in it) of type, in x's arena; NULL when it is not one. */
+const char *fhir_write_ref_id(fhir_write *x, const json_t *ref,
+			      const char *type);
+
+/* fhir_write_channel returns the channel of the source service, NULL when
+ * it is not configured. */
+med_channel *fhir_write_channel(const char *service);
+
+/* --- write_obs.c --- */
+med_err fhir_write_observation(fhir_write *x, json_t *body);
+med_err fhir_write_bundle(fhir_write *x, json_t *body);
+
+/* --- write_med.c --- */
+med_err fhir_write_administration(fhir_write *x, json_t *body);
+med_err fhir_write_cosign(fhir_write *x, json_t *body);
+
+/* --- write_face.c --- */
+med_err fhir_write_verify_face(fhir_write *x, json_t *body);
+
+#endif

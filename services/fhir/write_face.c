@@ -1,0 +1,196 @@
+/*
+ * write_face.c - POST [base]/Patient/{id}/$verify-face: a bedside photo
+ * (a Parameters resource with the photograph as a base64 attachment) to
+ * identity's VerifyFace as the caller, answered as a Parameters resource
+ * with the decision, the score and, on a match, the verification token
+ * that MedicationAdministration's create then carries.  identity decides
+ * everything (threshold, copy check, liveness) and audits it.
+ */
+#include <string.h>
+
+#include <med/fhir.h>
+
+#include <sodium.h>
+
+#include "smartmed/identity/v1/identity.pb-c.h"
+
+#include "write.h"
+
+#define VERIFY_PATH  "/smartmed.identity.v1.Identity/VerifyFace"
+#define TERMINAL_MAX 64
+
+/* param_named returns Parameters.parameter[name]; *index its index. */
+static json_t *
+param_named(const json_t *params, const char *name, size_t *index)
+{
+	json_t *list = json_object_get(params, "parameter"), *p;
+	size_t i;
+
+	json_array_foreach(list, i, p)
+	{
+		const char *n = json_string_value(json_object_get(p, "name"));
+
+		if (n != NULL && strcmp(n, name) == 0) {
+			*index = i;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* photo_of decodes the photo attachment's base64 data. */
+static med_err
+photo_of(fhir_write *x, const json_t *body, ProtobufCBinaryData *out)
+{
+	size_t i = 0;
+	json_t *p = param_named(body, "photo", &i);
+	json_t *att = json_object_get(p, "valueAttachment");
+	const char *type =
+		json_string_value(json_object_get(att, "contentType"));
+	const char *data = json_string_value(json_object_get(att, "data"));
+	size_t cap, len = 0;
+	uint8_t *bytes;
+
+	if (p == NULL || att == NULL || data == NULL)
+		return fhir_write_fail(x, 400, "required",
+				       "Parameters.parameter[photo]",
+				       "required: valueAttachment with "
+				       "contentType and base64 data");
+	if (type == NULL ||
+	    (strcmp(type, "image/jpeg") != 0 && strcmp(type, "image/png") != 0))
+		return fhir_write_fail(x, 400, "value",
+				       "Parameters.parameter[photo]."
+				       "valueAttachment.contentType",
+				       "want image/jpeg or image/png");
+	cap = strlen(data) / 4 * 3 + 3;
+	if ((bytes = med_arena_alloc(x->req->arena, cap)) == NULL)
+		return MED_ERR_NOMEM;
+	if (sodium_base642bin(bytes, cap, data, strlen(data), "\r\n ", &len,
+			      NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    len == 0)
+		return fhir_write_fail(x, 400, "value",
+				       "Parameters.parameter[photo]."
+				       "valueAttachment.data",
+				       "not base64 (RFC 4648, with padding)");
+	out->data = bytes;
+	out->len = len;
+	return MED_OK;
+}
+
+static const char *
+decision_code(int d)
+{
+	switch (d) {
+	case SMARTMED__IDENTITY__V1__FACE_DECISION__FACE_DECISION_MATCH:
+		return "match";
+	case SMARTMED__IDENTITY__V1__FACE_DECISION__FACE_DECISION_RETAKE:
+		return "retake";
+	default:
+		return "no-match";
+	}
+}
+
+/* param_begin opens one parameter named name. */
+static void
+param_begin(med_json *w, const char *name)
+{
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "name", name);
+}
+
+static void
+param_str(med_json *w, const char *name, const char *type, const char *v)
+{
+	if (v == NULL || v[0] == '\0')
+		return;
+	param_begin(w, name);
+	med_json_str(w, type, v);
+	med_json_end(w, '}');
+}
+
+static void
+param_decimal(med_json *w, const char *name, double v)
+{
+	param_begin(w, name);
+	med_fhir_decimal_of(w, "valueDecimal", v);
+	med_json_end(w, '}');
+}
+
+static void
+param_bool(med_json *w, const char *name, bool v)
+{
+	param_begin(w, name);
+	med_json_bool(w, "valueBoolean", v);
+	med_json_end(w, '}');
+}
+
+/* answer writes identity's answer as Parameters. */
+static void
+answer(med_json *w, const Smartmed__Identity__V1__VerifyFaceResponse *r)
+{
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "resourceType", "Parameters");
+	med_json_begin(w, "parameter", '[');
+	param_str(w, "decision", "valueCode", decision_code(r->decision));
+	param_bool(w, "match", r->match);
+	param_decimal(w, "score", r->score);
+	param_decimal(w, "threshold", r->threshold);
+	param_decimal(w, "quality", r->quality);
+	param_str(w, "reason", "valueString", r->reason);
+	param_str(w, "model", "valueString", r->model);
+	param_str(w, "verificationToken", "valueString", r->verification_token);
+	if (r->expires_ms > 0) {
+		param_begin(w, "expires");
+		med_fhir_instant(w, "valueInstant", r->expires_ms);
+		med_json_end(w, '}');
+	}
+	param_begin(w, "otherFaces");
+	med_json_i64(w, "valueInteger", r->other_faces);
+	med_json_end(w, '}');
+	param_bool(w, "copySuspected", r->copy_suspected);
+	med_json_end(w, ']');
+	med_json_end(w, '}');
+}
+
+med_err
+fhir_write_verify_face(fhir_write *x, json_t *body)
+{
+	Smartmed__Identity__V1__VerifyFaceRequest in =
+		SMARTMED__IDENTITY__V1__VERIFY_FACE_REQUEST__INIT;
+	const char *rt =
+		json_string_value(json_object_get(body, "resourceType"));
+	size_t i = 0;
+	const char *terminal = json_string_value(json_object_get(
+		param_named(body, "terminal", &i), "valueString"));
+	ProtobufCMessage *reply = NULL;
+	med_rpc_status st = {0};
+	med_err err;
+
+	x->patient_id = x->target_id;
+	x->resource = "Patient/$verify-face";
+	if (!med_fhir_id_ok(x->target_id))
+		return fhir_write_fail(x, 400, "value", "Patient.id",
+				       "not a FHIR id");
+	if (rt == NULL || strcmp(rt, "Parameters") != 0)
+		return fhir_write_fail(x, 400, "structure",
+				       "Parameters.resourceType",
+				       "want Parameters");
+	if (terminal != NULL && strlen(terminal) > TERMINAL_MAX)
+		return fhir_write_fail(x, 400, "value",
+				       "Parameters.parameter[terminal]",
+				       "at most %d characters", TERMINAL_MAX);
+	if ((err = photo_of(x, body, &in.image)) != MED_OK)
+		return err;
+	in.patient_id = (char *)x->target_id;
+	in.terminal = (char *)(terminal != NULL ? terminal : "");
+	if (med_channel_unary(
+		    x->f->identity, VERIFY_PATH, &in.base,
+		    &smartmed__identity__v1__verify_face_response__descriptor,
+		    x->req->arena, &x->c.opts, &reply, &st) != MED_OK)
+		return fhir_write_upstream(x, &st, "identity",
+					   "Parameters.parameter[photo]",
+					   "face check: ");
+	answer(&x->w, (void *)reply);
+	x->n_resources = 1;
+	return MED_OK;
+}

@@ -1,0 +1,643 @@
+"""The FHIR facade's writes (issue 35 item 4, and what the ward console of
+issue 37 needs) end to end: real identity (with face keys), records,
+dosage and audit behind the facade.  Device readings come in as R4
+vital-sign Observations, alone or in batch and transaction Bundles, and
+land as record entries through records' RecordDeviceReadings; a dose is a
+MedicationAdministration create through dosage's RecordAdministration
+with every check it runs; a bedside photo gets a verification token from
+Patient/{id}/$verify-face.  Every reply is checked against HL7's R4
+schema, every refusal is an OperationOutcome naming the element."""
+
+import base64
+import json
+import ssl
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+import pytest
+
+from harness import Stack, protos
+from harness.checks import now_ms, poll
+from harness.faces import FaceKeys, orl_png
+from harness.fixtures import running
+
+LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+CAT = "http://terminology.hl7.org/CodeSystem/observation-category"
+DEVICE_IDS = "urn:smartmed:test:device-reading"
+NOT_GIVEN = "urn:smartmed:dosage:not-given-reason"
+HOUR = 3600 * 1000
+
+
+@pytest.fixture(scope="module")
+def wstack():
+    keys = FaceKeys()
+    with running(Stack(services=("audit", "identity", "records", "dosage"),
+                       fhir=True, patient_checks=True,
+                       extra_env=keys.env(public_key=True))) as st:
+        yield st
+
+
+def request(st, method, url, body=None, role="nurse"):
+    """(status, headers, JSON body) of a request relative to the base."""
+    url = st.fhir_url() + ("/" + url if url else "")
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method)
+    req.add_header("Authorization", "Bearer " + st.token(role))
+    if data is not None:
+        req.add_header("Content-Type", "application/fhir+json")
+    ctx = ssl.create_default_context(cafile=st.ca_path)
+    try:
+        with urllib.request.urlopen(req, context=ctx, timeout=60) as r:
+            return r.status, r.headers, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, json.loads(e.read())
+
+
+def post(st, url, body, role="nurse"):
+    return request(st, "POST", url, body, role)
+
+
+def valid(validator, body):
+    errors = sorted(validator.iter_errors(body), key=str)
+    assert not errors, "\n".join(e.message[:300] for e in errors[:5])
+    return body
+
+
+def refused(validator, status, body, want_status, expression):
+    """The OperationOutcome of a refusal: its status, and the element it
+    names; returns its diagnostics."""
+    assert status == want_status, body
+    valid(validator, body)
+    assert body["resourceType"] == "OperationOutcome", body
+    issue = body["issue"][0]
+    assert issue.get("expression") == [expression], issue
+    return issue["diagnostics"]
+
+
+def register(st, family="Writetest"):
+    ipb = protos.module("identity")
+    return st.call("identity", "CreatePatient", ipb.CreatePatientRequest(
+        mrn="W-" + uuid.uuid4().hex[:12].upper(), family_name=family,
+        given_name="Vita", birth_date="1975-04-03",
+        sex=ipb.ADMINISTRATIVE_SEX_FEMALE), role="registrar",
+        timeout=30).patient_id
+
+
+@pytest.fixture(scope="module")
+def patient(wstack):
+    return register(wstack)
+
+
+def vital(pid, loinc, value, unit, device="monitor-7", ident=None,
+          performer=False, **extra):
+    """A vital-signs profile Observation of a device reading."""
+    obs = {
+        "resourceType": "Observation",
+        "status": "final",
+        "identifier": [{"system": DEVICE_IDS,
+                        "value": ident or uuid.uuid4().hex}],
+        "category": [{"coding": [{"system": CAT, "code": "vital-signs"}]}],
+        "code": {"coding": [{"system": LOINC, "code": loinc}]},
+        "subject": {"reference": "Patient/" + pid},
+        "effectiveDateTime": time.strftime(
+            "%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60)),
+    }
+    if value is not None:
+        obs["valueQuantity"] = {"value": value, "unit": unit,
+                                "system": UCUM, "code": unit}
+    if device and performer:
+        obs["performer"] = [{"reference": "Device/" + device}]
+    elif device:
+        obs["device"] = {"reference": "Device/" + device}
+    obs.update(extra)
+    return obs
+
+
+def search(st, pid):
+    status, _, body = request(st, "GET", "Observation?patient=%s&_count=100"
+                              % pid)
+    assert status == 200, body
+    return [e["resource"] for e in body.get("entry", [])]
+
+
+# --- Observation ------------------------------------------------------------
+
+def test_reading_is_created_and_a_repeat_answers_the_first(
+        wstack, validator, patient):
+    obs = vital(patient, "8867-4", 72, "/min", performer=True)
+    status, headers, body = post(wstack, "Observation", obs)
+    assert status == 201, body
+    valid(validator, body)
+    assert body["resourceType"] == "Observation"
+    assert body["valueQuantity"]["value"] == 72
+    assert body["valueQuantity"]["code"] == "/min"
+    assert body["category"][0]["coding"][0]["code"] == "vital-signs"
+    assert body["identifier"] == obs["identifier"]
+    # A logical reference: no Device is served to resolve a literal one.
+    assert body["device"] == {"identifier": {
+        "system": "urn:smartmed:device", "value": "monitor-7"},
+        "display": "Device/monitor-7"}
+    assert body["subject"] == {"reference": "Patient/" + patient}
+    loc = headers["Location"]
+    assert loc == "%s/Observation/%s/_history/1" % (wstack.fhir_url(),
+                                                     body["id"])
+    # Sent again (the device did not hear the answer): the first one, 200.
+    status, headers, again = post(wstack, "Observation", obs)
+    assert status == 200, again
+    valid(validator, again)
+    assert again["id"] == body["id"] and headers["Location"] == loc
+    # Charted once, and readable as any Observation.
+    ids = [r["id"] for r in search(wstack, patient)]
+    assert ids.count(body["id"]) == 1
+
+
+def test_a_reading_sent_at_once_many_times_is_charted_once(
+        wstack, validator):
+    from concurrent.futures import ThreadPoolExecutor
+    pid = register(wstack, "Racewrite")
+    obs = vital(pid, "8867-4", 81, "/min")
+    with ThreadPoolExecutor(6) as pool:
+        got = list(pool.map(lambda _: post(wstack, "Observation", obs),
+                            range(6)))
+    statuses = sorted(s for s, _, _ in got)
+    assert statuses == [200] * 5 + [201], [b for _, _, b in got]
+    assert len({b["id"] for _, _, b in got}) == 1
+    assert len(search_ids(wstack, pid)) == 1
+
+
+def test_reading_is_audited_with_its_device(wstack, validator, patient):
+    apb = protos.module("audit")
+    obs = vital(patient, "9279-1", 16, "/min", device="resp-3")
+    status, _, body = post(wstack, "Observation", obs)
+    assert status == 201, body
+
+    def events():
+        recs = wstack.call("audit", "Query", apb.QueryRequest(
+            patient_id=patient), role="auditor", timeout=10)
+        mine = []
+        for r in recs:
+            d = {x.key: x.value for x in r.event.details}
+            if d.get("device") == "Device/resp-3":
+                mine.append((r.event, d))
+        services = {e.service for e, _ in mine}
+        return mine if {"fhir", "records"} <= services else None
+    got = poll(events, what="the reading's audit events")
+    fhir = [e for e, _ in got if e.service == "fhir"][0]
+    rec = [e for e, _ in got if e.service == "records"][0]
+    assert fhir.action == "fhir/create" and fhir.action_code == "C"
+    assert fhir.actor == "nurse.test" and fhir.outcome == 0
+    assert rec.action.endswith("RecordDeviceReadings")
+    assert rec.actor == "nurse.test"
+    # As FHIR AuditEvents, the device is an agent beside the nurse.
+    page = wstack.call("audit", "ExportAuditEventsFhir",
+                       apb.ExportAuditEventsFhirRequest(
+                           patient_id=patient, page_size=1000),
+                       role="auditor", timeout=30)
+    b = valid(validator, json.loads(page.bundle_json))
+    devs = [a for e in b["entry"] if e["resource"]["resourceType"] ==
+            "AuditEvent" for a in e["resource"]["agent"]
+            if a["type"]["coding"][0]["code"] == "DEV"]
+    mine = [a for a in devs if a["who"]["identifier"]["value"] == "resp-3"]
+    assert mine and mine[0]["requestor"] is False
+
+
+def test_units_are_converted_and_blood_pressure_is_a_panel(
+        wstack, validator, patient):
+    status, _, body = post(wstack, "Observation",
+                           vital(patient, "8310-5", 310.15, "K"))
+    assert status == 201, body
+    valid(validator, body)
+    assert body["valueQuantity"]["code"] == "Cel"
+    assert abs(body["valueQuantity"]["value"] - 37.0) < 1e-6
+    bp = vital(patient, "85354-9", None, None, component=[
+        {"code": {"coding": [{"system": LOINC, "code": "8480-6"}]},
+         "valueQuantity": {"value": 16, "system": UCUM, "code": "kPa"}},
+        {"code": {"coding": [{"system": LOINC, "code": "8462-4"}]},
+         "valueQuantity": {"value": 80, "system": UCUM,
+                           "code": "mm[Hg]"}}])
+    status, _, body = post(wstack, "Observation", bp)
+    assert status == 201, body
+    valid(validator, body)
+    comps = {c["code"]["coding"][0]["code"]: c["valueQuantity"]
+             for c in body["component"]}
+    assert comps["8480-6"]["code"] == "mm[Hg]"
+    assert abs(comps["8480-6"]["value"] - 120.0) < 0.01
+    assert comps["8462-4"]["value"] == 80
+    for loinc, value, unit in (("59408-5", 97, "%"), ("29463-7", 71.5, "kg"),
+                               ("2708-6", 0.95, "1")):
+        status, _, body = post(wstack, "Observation",
+                               vital(patient, loinc, value, unit))
+        assert status == 201, (loinc, body)
+        valid(validator, body)
+
+
+def test_bad_readings_name_the_element(wstack, validator, patient):
+    # A unit records does not take for a heart rate.
+    status, _, body = post(wstack, "Observation",
+                           vital(patient, "8867-4", 70, "kg"))
+    why = refused(validator, status, body, 422,
+                  "Observation.valueQuantity.code")
+    assert "unit" in why
+    # Implausible, as records applies it.
+    status, _, body = post(wstack, "Observation",
+                           vital(patient, "8867-4", 900, "/min"))
+    why = refused(validator, status, body, 422,
+                  "Observation.valueQuantity.value")
+    assert "plausible range" in why
+    # No device.
+    status, _, body = post(wstack, "Observation",
+                           vital(patient, "8867-4", 70, "/min", device=None))
+    refused(validator, status, body, 400, "Observation.device")
+    # Not the vital-signs profile's category or code.
+    obs = vital(patient, "8867-4", 70, "/min")
+    obs["category"][0]["coding"][0]["code"] = "laboratory"
+    status, _, body = post(wstack, "Observation", obs)
+    refused(validator, status, body, 422, "Observation.category")
+    status, _, body = post(wstack, "Observation",
+                           vital(patient, "2345-7", 5, "mmol/L"))
+    refused(validator, status, body, 422, "Observation.code")
+    # No identifier: a repeat could not be recognised.
+    obs = vital(patient, "8867-4", 70, "/min")
+    del obs["identifier"]
+    status, _, body = post(wstack, "Observation", obs)
+    refused(validator, status, body, 400, "Observation.identifier")
+    # An unknown patient (identity decides).
+    status, _, body = post(wstack, "Observation",
+                           vital(str(uuid.uuid4()), "8867-4", 70, "/min"))
+    assert status in (404, 422), body
+    valid(validator, body)
+    # Not JSON.
+    status, _, body = request(wstack, "POST", "Observation", None)
+    assert status == 400 and body["resourceType"] == "OperationOutcome"
+
+
+def test_writes_need_a_token_and_a_sane_body(wstack, validator, patient):
+    obs = vital(patient, "8867-4", 70, "/min")
+    req = urllib.request.Request(
+        wstack.fhir_url() + "/Observation", method="POST",
+        data=json.dumps(obs).encode(),
+        headers={"Content-Type": "application/fhir+json"})
+    ctx = ssl.create_default_context(cafile=wstack.ca_path)
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, context=ctx, timeout=30)
+    assert e.value.code == 401
+    assert e.value.headers["WWW-Authenticate"].startswith("Bearer")
+    valid(validator, json.loads(e.value.read()))
+    # XML is not spoken; a body past 8 MiB is refused unread.
+    req = urllib.request.Request(
+        wstack.fhir_url() + "/Observation", method="POST", data=b"<x/>",
+        headers={"Content-Type": "application/fhir+xml",
+                 "Authorization": "Bearer " + wstack.token("nurse")})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, context=ctx, timeout=30)
+    assert e.value.code == 415
+    req = urllib.request.Request(
+        wstack.fhir_url() + "/Observation", method="POST",
+        data=b" " * (9 << 20),
+        headers={"Content-Type": "application/fhir+json",
+                 "Authorization": "Bearer " + wstack.token("nurse")})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, context=ctx, timeout=60)
+    assert e.value.code == 413
+    valid(validator, json.loads(e.value.read()))
+    # Nothing of it was charted.
+    assert obs["identifier"][0]["value"] not in json.dumps(
+        search(wstack, patient))
+
+
+def test_the_same_identifier_for_another_patient_is_refused(
+        wstack, validator, patient):
+    other = register(wstack, "Otherwrite")
+    ident = uuid.uuid4().hex
+    status, _, body = post(wstack, "Observation",
+                           vital(patient, "8867-4", 66, "/min", ident=ident))
+    assert status == 201, body
+    status, _, body = post(wstack, "Observation",
+                           vital(other, "8867-4", 66, "/min", ident=ident))
+    why = refused(validator, status, body, 409, "Observation.identifier")
+    assert "another patient" in why
+    assert not search_ids(wstack, other)
+
+
+def search_ids(st, pid):
+    status, _, body = request(st, "GET", "Observation?patient=%s&_count=100"
+                              % pid)
+    if status == 404:
+        return []
+    assert status == 200, body
+    return [e["resource"]["id"] for e in body.get("entry", [])]
+
+
+# --- Bundles -----------------------------------------------------------------
+
+def bundle(kind, readings):
+    return {"resourceType": "Bundle", "type": kind, "entry": [
+        {"fullUrl": "urn:uuid:" + str(uuid.uuid4()), "resource": r,
+         "request": {"method": "POST", "url": "Observation"}}
+        for r in readings]}
+
+
+def test_a_transaction_with_one_bad_entry_stores_nothing(
+        wstack, validator):
+    pid = register(wstack, "Txwrite")
+    good = [vital(pid, "8867-4", 70, "/min"),
+            vital(pid, "8310-5", 37.2, "Cel")]
+    bad = vital(pid, "9279-1", 400, "/min")
+    status, _, body = post(wstack, "", bundle("transaction",
+                                              [good[0], bad, good[1]]))
+    refused(validator, status, body, 422,
+            "Bundle.entry[1].resource.valueQuantity.value")
+    assert search_ids(wstack, pid) == []
+    # The same readings without the bad one: all of them, in order.
+    status, _, body = post(wstack, "", bundle("transaction", good))
+    assert status == 200, body
+    valid(validator, body)
+    assert body["type"] == "transaction-response"
+    assert [e["response"]["status"] for e in body["entry"]] == \
+        ["201 Created"] * 2
+    ids = {e["resource"]["id"] for e in body["entry"]}
+    assert ids <= set(search_ids(wstack, pid)) and len(ids) == 2
+    # Again: nothing new, each entry the first one.
+    status, _, again = post(wstack, "", bundle("transaction", good))
+    assert status == 200, again
+    assert [e["response"]["status"] for e in again["entry"]] == \
+        ["200 OK"] * 2
+    assert {e["resource"]["id"] for e in again["entry"]} == ids
+    # A structural fault names its entry.
+    broken = vital(pid, "8867-4", 70, "/min", device=None)
+    status, _, body = post(wstack, "", bundle("transaction",
+                                              [good[0], broken]))
+    refused(validator, status, body, 400, "Bundle.entry[1].resource.device")
+
+
+def test_a_batch_answers_each_entry(wstack, validator):
+    pid = register(wstack, "Batchwrite")
+    readings = [vital(pid, "8867-4", 70, "/min"),
+                vital(pid, "8867-4", 70, "kg"),
+                vital(pid, "29463-7", 80, "kg")]
+    status, _, body = post(wstack, "", bundle("batch", readings))
+    assert status == 200, body
+    valid(validator, body)
+    assert body["type"] == "batch-response"
+    got = [e["response"]["status"] for e in body["entry"]]
+    assert got == ["201 Created", "422 Unprocessable Entity", "201 Created"]
+    issue = body["entry"][1]["response"]["outcome"]["issue"][0]
+    assert issue["expression"] == [
+        "Bundle.entry[1].resource.valueQuantity.code"]
+    assert len(search_ids(wstack, pid)) == 2
+
+
+# --- $verify-face ------------------------------------------------------------
+
+def photo_params(png):
+    return {"resourceType": "Parameters", "parameter": [
+        {"name": "photo", "valueAttachment": {
+            "contentType": "image/png",
+            "data": base64.b64encode(png).decode()}},
+        {"name": "terminal", "valueString": "ward3-bed7"}]}
+
+
+def params(body):
+    return {p["name"]: p for p in body["parameter"]}
+
+
+@pytest.fixture(scope="module")
+def face(wstack):
+    """A patient with ORL subject 7 enrolled."""
+    ipb = protos.module("identity")
+    pid = register(wstack, "Facewrite")
+    wstack.call("identity", "EnrollFace", ipb.EnrollFaceRequest(
+        patient_id=pid, images=[orl_png(7, n) for n in (1, 2, 3)]),
+        role="registrar", timeout=60)
+    return pid
+
+
+def verify(st, pid, png, role="nurse"):
+    return post(st, "Patient/%s/$verify-face" % pid, photo_params(png),
+                role)
+
+
+def test_verify_face_gives_a_token(wstack, validator, face):
+    status, _, body = verify(wstack, face, orl_png(7, 6))
+    assert status == 200, body
+    valid(validator, body)
+    p = params(body)
+    assert p["decision"]["valueCode"] == "match"
+    assert p["match"]["valueBoolean"] is True
+    assert p["score"]["valueDecimal"] >= p["threshold"]["valueDecimal"]
+    assert p["verificationToken"]["valueString"].count(".") >= 1
+    assert "expires" in p
+
+
+def test_a_wrong_patient_face_gets_no_token(wstack, validator, face):
+    status, _, body = verify(wstack, face, orl_png(8, 6))
+    assert status == 200, body
+    valid(validator, body)
+    p = params(body)
+    assert p["decision"]["valueCode"] in ("no-match", "retake")
+    assert p["match"]["valueBoolean"] is False
+    assert "verificationToken" not in p
+
+
+def test_verify_face_bad_input(wstack, validator, face):
+    body = photo_params(b"x")
+    body["parameter"][0]["valueAttachment"]["data"] = "not base64!"
+    status, _, out = post(wstack, "Patient/%s/$verify-face" % face, body)
+    refused(validator, status, out, 400,
+            "Parameters.parameter[photo].valueAttachment.data")
+    status, _, out = post(wstack, "Patient/%s/$verify-face" % face,
+                          {"resourceType": "Parameters", "parameter": []})
+    refused(validator, status, out, 400, "Parameters.parameter[photo]")
+    body = photo_params(orl_png(7, 6))
+    body["parameter"][1]["valueString"] = "t" * 65
+    status, _, out = post(wstack, "Patient/%s/$verify-face" % face, body)
+    refused(validator, status, out, 400, "Parameters.parameter[terminal]")
+
+
+# --- MedicationAdministration ------------------------------------------------
+
+def ext(st, name, **value):
+    return dict(url="%s/StructureDefinition/%s" % (st.fhir_url(), name),
+                **value)
+
+
+def override(st, name, code, text):
+    return ext(st, name, extension=[{"url": "reason", "valueCode": code},
+                                    {"url": "text", "valueString": text}])
+
+
+def order(st, pid, high_alert=False):
+    pb = protos.module("dosage")
+    if high_alert:
+        drug = pb.Drug(code="HA-" + uuid.uuid4().hex[:10], name="Heparin",
+                       unit="[iU]", max_single_dose=10000.0,
+                       max_daily_dose=40000.0, routes=["sc"],
+                       high_alert=True)
+        dose, unit, route = 5000.0, "[iU]", "sc"
+    else:
+        drug = pb.Drug(code="PARA-" + uuid.uuid4().hex[:10],
+                       name="Paracetamol 500 mg tablet", unit="tablet",
+                       max_single_dose=2.0, max_daily_dose=8.0,
+                       routes=["oral"])
+        dose, unit, route = 1.0, "tablet", "oral"
+    st.call("dosage", "UpsertDrug", pb.UpsertDrugRequest(drug=drug),
+            role="pharmacist", timeout=30)
+    return st.call("dosage", "CreateOrder", pb.CreateOrderRequest(
+        order=pb.Order(patient_id=pid, drug_code=drug.code, dose=dose,
+                       unit=unit, route=route, frequency="q12h",
+                       start_ms=now_ms() - 13 * HOUR)),
+        role="clinician", timeout=30)
+
+
+def administration(st, pid, o, token, dose, unit, *extensions):
+    return {
+        "resourceType": "MedicationAdministration",
+        "status": "completed",
+        "subject": {"reference": "Patient/" + pid},
+        "request": {"reference": "MedicationRequest/" + o.id},
+        "effectiveDateTime": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                           time.gmtime()),
+        "dosage": {"dose": {"value": dose, "unit": unit, "system":
+                            "http://unitsofmeasure.org", "code": unit}},
+        "extension": [ext(st, "verification-token", valueString=token)]
+        + list(extensions),
+    }
+
+
+# identity refuses a photograph it has seen before (a replay): each dose
+# gets a fresh one of the patient's.
+PHOTOS = iter((7, n) for n in (7, 8, 9, 10, 5, 4))
+
+
+def token_for(st, pid):
+    for subject, n in PHOTOS:
+        status, _, body = verify(st, pid, orl_png(subject, n))
+        assert status == 200, body
+        p = params(body)
+        if "verificationToken" in p:
+            return p["verificationToken"]["valueString"]
+    pytest.fail("no photograph of subject 7 left that matches")
+
+
+def test_a_dose_given_after_the_face_check(wstack, validator, face):
+    o = order(wstack, face)
+    ma = administration(wstack, face, o, token_for(wstack, face), 1,
+                        "tablet",
+                        override(wstack, "scan-override", "other",
+                                 "test pack has no barcode"))
+    status, headers, body = post(wstack, "MedicationAdministration", ma)
+    assert status == 201, body
+    valid(validator, body)
+    assert body["status"] == "completed"
+    assert body["request"] == {"reference": "MedicationRequest/" + o.id}
+    assert body["dosage"]["dose"]["value"] == 1
+    assert headers["Location"].endswith("/MedicationAdministration/"
+                                        + body["id"])
+    pb = protos.module("dosage")
+    h = wstack.call("dosage", "History", pb.HistoryRequest(patient_id=face),
+                    role="nurse", timeout=30)
+    mine = [a for a in h.administrations if a.id == body["id"]]
+    assert mine and mine[0].identity == "verified"
+
+
+def test_a_dose_without_a_token_or_for_another_patient_is_refused(
+        wstack, validator, face, patient):
+    o = order(wstack, face)
+    ma = administration(wstack, face, o, "", 1, "tablet")
+    ma["extension"] = []
+    status, _, body = post(wstack, "MedicationAdministration", ma)
+    why = refused(validator, status, body, 422,
+                  "MedicationAdministration.extension[verification-token]")
+    assert why.startswith("MedicationAdministration.extension"
+                          "[verification-token]: patient identity check")
+    ma = administration(wstack, patient, o, "x", 1, "tablet")
+    status, _, body = post(wstack, "MedicationAdministration", ma)
+    refused(validator, status, body, 422, "MedicationAdministration.subject")
+
+
+def test_a_high_alert_dose_needs_a_second_users_cosign(
+        wstack, validator, face):
+    o = order(wstack, face, high_alert=True)
+    scan = override(wstack, "scan-override", "other",
+                    "test pack has no barcode")
+    ma = administration(wstack, face, o, token_for(wstack, face), 5000,
+                        "[iU]", scan)
+    status, _, body = post(wstack, "MedicationAdministration", ma)
+    why = refused(validator, status, body, 422,
+                  "MedicationAdministration.extension[cosign]")
+    assert "high-alert co-sign check" in why
+    # A second user checks the dose with their own credentials; a check
+    # by the one giving it does not count.
+    cosign = {"resourceType": "Parameters", "parameter": [
+        {"name": "patient", "valueReference": {"reference":
+                                               "Patient/" + face}},
+        {"name": "dose", "valueQuantity": {"value": 5000, "system": UCUM,
+                                           "code": "[iU]"}}]}
+    status, _, body = post(wstack, "MedicationRequest/%s/$cosign" % o.id,
+                           cosign, role="nurse")
+    assert status == 200, body
+    ma["extension"].append(ext(wstack, "cosign", valueString=params(
+        body)["cosign"]["valueString"]))
+    status, _, body = post(wstack, "MedicationAdministration", ma)
+    why = refused(validator, status, body, 403,
+                  "MedicationAdministration.extension[cosign]")
+    assert "high-alert co-sign check" in why
+    status, _, body = post(wstack, "MedicationRequest/%s/$cosign" % o.id,
+                           cosign, role="pharmacist")
+    assert status == 200, body
+    valid(validator, body)
+    cid = params(body)["cosign"]["valueString"]
+    assert params(body)["cosignedBy"]["valueString"] == "pharm.test"
+    ma["extension"][-1] = ext(wstack, "cosign", valueString=cid)
+    status, _, body = post(wstack, "MedicationAdministration", ma)
+    assert status == 201, body
+    valid(validator, body)
+    assert body["status"] == "completed"
+
+
+def test_a_dose_not_given_with_a_coded_reason(wstack, validator, face):
+    o = order(wstack, face)
+    scheduled = o.start_ms + 12 * HOUR
+    ma = {
+        "resourceType": "MedicationAdministration",
+        "status": "not-done",
+        "statusReason": [{"coding": [{"system": NOT_GIVEN,
+                                      "code": "patient-refused"}],
+                          "text": "declined at the round"}],
+        "subject": {"reference": "Patient/" + face},
+        "request": {"reference": "MedicationRequest/" + o.id},
+        "effectiveDateTime": time.strftime(
+            "%Y-%m-%dT%H:%M:%S", time.gmtime(scheduled // 1000))
+        + ".%03dZ" % (scheduled % 1000),
+    }
+    bad = dict(ma, statusReason=[{"text": "no code"}])
+    status, _, body = post(wstack, "MedicationAdministration", bad)
+    refused(validator, status, body, 400,
+            "MedicationAdministration.statusReason")
+    status, _, body = post(wstack, "MedicationAdministration", ma)
+    assert status == 201, body
+    valid(validator, body)
+    assert body["status"] == "not-done"
+    assert body["statusReason"][0]["coding"][0]["code"] == "patient-refused"
+
+
+def test_metadata_lists_the_writes(wstack, validator):
+    status, _, body = request(wstack, "GET", "metadata")
+    assert status == 200, body
+    # HL7's R4 schema lists versions only up to 4.0.0 (as in
+    # test_fhir_facade.py's test_metadata_needs_no_token).
+    valid(validator, dict(body, fhirVersion="4.0.0"))
+    rest = body["rest"][0]
+    by_type = {r["type"]: r for r in rest["resource"]}
+    codes = lambda t: {i["code"] for i in by_type[t]["interaction"]}
+    assert "create" in codes("Observation")
+    assert "create" in codes("MedicationAdministration")
+    assert {i["code"] for i in rest["interaction"]} >= {"batch",
+                                                        "transaction"}
+    ops = {o["name"] for r in rest["resource"] for o in r.get("operation",
+                                                               [])}
+    assert {"verify-face", "cosign"} <= ops
