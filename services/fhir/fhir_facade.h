@@ -18,6 +18,8 @@
  * Search (fhirsearch): search_params.c (parameters, POST bodies),
  * search_date.c (R4 date ranges and prefixes), search_filter.c (whether a
  * resource passes) and include.c (_include, _revinclude).
+ * fhirread: read.c (read, vread and history of one resource by id, from
+ * the services' ReadFhir).
  */
 #ifndef FHIR_FACADE_H
 #define FHIR_FACADE_H
@@ -193,6 +195,9 @@ typedef struct fhir_request {
 	const char *authorization; /* header or NULL */
 	const char *break_glass;   /* X-Break-Glass header or NULL */
 	const char *request_id;	   /* X-Request-ID header or NULL */
+	/* fhirread: conditional read headers, or NULL. */
+	const char *if_none_match;
+	const char *if_modified_since;
 	fhir_param params[FHIR_PARAMS_MAX];
 	size_t n_params;
 	bool too_many_params;
@@ -213,6 +218,9 @@ typedef struct fhir_response {
 	size_t len;
 	bool ask_for_token;	  /* add WWW-Authenticate: Bearer */
 	const char *content_type; /* NULL: application/fhir+json */
+	/* fhirread: a read's ETag and Last-Modified headers, or NULL. */
+	const char *etag;
+	const char *last_modified;
 	/* fhirwrite: the Location header of a create (201), else NULL. */
 	const char *location;
 } fhir_response;
@@ -224,6 +232,9 @@ typedef enum fhir_interaction {
 	FHIR_SEARCH,
 	FHIR_EVERYTHING,
 	FHIR_RESEARCH_EXPORT,
+	/* fhirread: vread and instance history (read.c). */
+	FHIR_VREAD,
+	FHIR_HISTORY,
 } fhir_interaction;
 
 /* --- fhirsearch (issue 35 item 2): search parameters ------------------- */
@@ -360,6 +371,9 @@ typedef struct fhir_query {
 	bool has_since;
 	int64_t since_ms;
 	fhir_patient_criteria patients;
+	/* fhirread: a read, vread or history of {type}/{id} (read.c);
+	 * NULL for the other interactions. */
+	struct fhir_read *read;
 } fhir_query;
 
 /* fhirsearch: search_params.c.  fhir_params_collect gathers req's query
@@ -602,6 +616,57 @@ typedef struct fhir_patient_page {
  * SearchPatients as c's user.  Errors: identity's, in e. */
 med_err fhir_patient_search(fhir_facade *f, fhir_call *c, const fhir_query *q,
 			    fhir_patient_page *out, fhir_error *e);
+/* --- read.c (fhirread) ------------------------------------------------- */
+
+/*
+ * fhir_read - a read, vread or instance history of one resource: what
+ * the path named, and what serving it found (the version, its time and
+ * the patient, for the headers and the audit event).
+ */
+typedef struct fhir_read {
+	const char *id;
+	uint32_t version; /* vread's; 0: the current */
+	/* found while serving */
+	const char *patient_id;
+	uint32_t current;
+	int64_t updated_ms;
+} fhir_read;
+
+/*
+ * fhir_read_route takes rest (the path below the base) when it is
+ * {type}/{id}, {type}/{id}/_history or {type}/{id}/_history/{vid} of a
+ * type a configured service reads, filling q; false: not one of those
+ * (*err untouched).  *err: MED_OK, or MED_ERR_INVALID (a bad id, version
+ * or parameter, in e).
+ */
+bool fhir_read_route(const fhir_facade *f, const fhir_request *req,
+		     const char *rest, fhir_query *q, fhir_error *e,
+		     med_err *err);
+
+/* fhir_read_serve answers q's read, vread or history into w as c's user;
+ * *n: the resources written. */
+med_err fhir_read_serve(fhir_facade *f, fhir_call *c, const fhir_query *q,
+			med_json *w, size_t *n, fhir_error *e);
+
+/* fhir_read_break_glass is fhir_break_glass_verify for a read, whose
+ * patient is that of the resource (read first when the path does not name
+ * it).  Errors: fhir_break_glass_verify's, and the read's. */
+med_err fhir_read_break_glass(fhir_facade *f, const fhir_request *req,
+			      const fhir_query *q, const med_principal *who,
+			      fhir_break_glass *state,
+			      char grant_id[FHIR_GRANT_ID_LEN + 1],
+			      fhir_error *e) MED_MUST_CHECK;
+
+/* fhir_read_audit names the resource read and its patient (NULL: not
+ * known) for the access event. */
+void fhir_read_audit(const fhir_query *q, char *resource, size_t cap,
+		     const char **patient_id);
+
+/* fhir_read_respond adds a served read's ETag and Last-Modified to resp,
+ * and makes it 304 (no body) when req's If-None-Match or
+ * If-Modified-Since says the client holds it already. */
+void fhir_read_respond(const fhir_request *req, const fhir_query *q,
+		       fhir_response *resp);
 
 /* --- research.c ------------------------------------------------------------
  */

@@ -35,6 +35,11 @@ interaction_name(const fhir_query *q)
 		return "$everything";
 	case FHIR_RESEARCH_EXPORT:
 		return "research-export";
+	/* fhirread */
+	case FHIR_VREAD:
+		return "vread";
+	case FHIR_HISTORY:
+		return "history-instance";
 	default:
 		return "capabilities";
 	}
@@ -540,8 +545,9 @@ open_call(fhir_facade *f, const fhir_request *req, const fhir_query *q,
 	char action[64];
 	med_call_local_opts o = {
 		.action = action,
-		.action_code = q->what == FHIR_READ ? MED_AUDIT_ACTION_READ
-						    : MED_AUDIT_ACTION_EXECUTE,
+		.action_code = q->what == FHIR_READ || q->read != NULL
+				       ? MED_AUDIT_ACTION_READ
+				       : MED_AUDIT_ACTION_EXECUTE,
 		.audit = f->audit,
 		.auth = f->auth,
 		.request_id = req->request_id,
@@ -578,6 +584,7 @@ end_call(med_call *call, const fhir_query *q, const fhir_error *e,
 	 size_t n_resources, fhir_break_glass bg)
 {
 	char resource[160], status[8], count[24];
+	const char *patient = q->patient_id;
 	const med_audit_detail details[4] = {
 		{"http_status", status},
 		{"resources", count},
@@ -592,11 +599,14 @@ end_call(med_call *call, const fhir_query *q, const fhir_error *e,
 	else
 		snprintf(resource, sizeof(resource), "Patient/%s",
 			 q->patient_id ? q->patient_id : "-");
+	/* fhirread: a read names its resource and the patient it found. */
+	if (q->read != NULL)
+		fhir_read_audit(q, resource, sizeof(resource), &patient);
 	snprintf(status, sizeof(status), "%d",
 		 e->http_status ? e->http_status : 200);
 	snprintf(count, sizeof(count), "%zu", n_resources);
 	med_call_set_resource(call, resource);
-	med_call_set_patient(call, q->patient_id);
+	med_call_set_patient(call, patient);
 	med_call_add_details(call, details, bg == FHIR_BG_REFUSED ? 4 : 3);
 	return med_call_end(call, e->grpc_code);
 }
@@ -626,6 +636,9 @@ serve(fhir_facade *f, const fhir_request *req, const fhir_query *q, med_json *w,
 			 .request_id = req->request_id},
 	};
 
+	/* fhirread: read, vread and history of every type (read.c). */
+	if (q->read != NULL)
+		return fhir_read_serve(f, &c, q, w, n, e);
 	if (q->what == FHIR_READ) {
 		*n = 1;
 		return serve_read(f, &c, q, w, e);
@@ -647,8 +660,14 @@ check_break_glass(fhir_facade *f, const fhir_request *req, const fhir_query *q,
 
 	if (req->break_glass == NULL)
 		return MED_OK;
-	err = fhir_break_glass_verify(f, req, q, med_call_principal(call),
-				      state, grant_id, e);
+	/* fhirread: a read's patient is its resource's (read.c). */
+	if (q->read != NULL)
+		err = fhir_read_break_glass(f, req, q, med_call_principal(call),
+					    state, grant_id, e);
+	else
+		err = fhir_break_glass_verify(f, req, q,
+					      med_call_principal(call), state,
+					      grant_id, e);
 	if (err == MED_OK)
 		med_call_mark_break_glass(call, grant_id);
 	return err;
@@ -711,6 +730,9 @@ handle_call(fhir_facade *f, const fhir_request *req, const fhir_query *q,
 		err = fhir_fail(e, INTERNAL, "audit unavailable");
 	}
 	respond(resp, w, e, err);
+	/* fhirread: ETag, Last-Modified, 304 (read.c). */
+	if (q->read != NULL && err == MED_OK)
+		fhir_read_respond(req, q, resp);
 }
 
 void

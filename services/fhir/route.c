@@ -393,6 +393,9 @@ fhir_route(const fhir_facade *f, const fhir_request *req, fhir_query *q,
 	    req->path[plen] != '/')
 		return fhir_fail(e, NOT_FOUND, "not below the FHIR base %s",
 				 f->base_path[0] ? f->base_path : "/");
+	/* fhirread: {type}/{id}[/_history[/{vid}]] (read.c). */
+	if (fhir_read_route(f, req, req->path + plen + 1, q, e, &err))
+		return err;
 	n = split_path(req->arena, req->path + plen + 1, seg);
 	err = route_segments(seg, n, q, e);
 	if (err == MED_OK && !method_ok(req, q, n))

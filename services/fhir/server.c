@@ -521,6 +521,12 @@ send_response(struct MHD_Connection *conn, const fhir_response *r)
 	if (r->ask_for_token)
 		MHD_add_response_header(resp, "WWW-Authenticate",
 					"Bearer realm=\"smartmed\"");
+	/* fhirread: a read's version and time (read.c). */
+	if (r->etag != NULL)
+		MHD_add_response_header(resp, "ETag", r->etag);
+	if (r->last_modified != NULL)
+		MHD_add_response_header(resp, "Last-Modified",
+					r->last_modified);
 	if (r->location != NULL) /* fhirwrite: a create's */
 		MHD_add_response_header(resp, "Location", r->location);
 	ok = MHD_queue_response(conn, (unsigned)r->status, resp);
@@ -747,6 +753,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	req.break_glass = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						      "X-Break-Glass");
 	req.request_id = request_id(conn);
+	/* fhirread: conditional reads (read.c). */
+	req.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							"If-None-Match");
+	req.if_modified_since = MHD_lookup_connection_value(
+		conn, MHD_HEADER_KIND, "If-Modified-Since");
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param,
 				  &req);
 	if (*con_cls != NULL && strcmp(method, "POST") == 0)

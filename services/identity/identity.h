@@ -775,6 +775,8 @@ MED_UNARY_HANDLER(identity_rpc_list_encounters);
 MED_UNARY_HANDLER(identity_rpc_get_current_encounter);
 MED_UNARY_HANDLER(identity_rpc_get_encounter_history);
 MED_UNARY_HANDLER(identity_rpc_export_fhir);
+/* ReadFhir: read_fhir.c (fhirread). */
+MED_UNARY_HANDLER(identity_rpc_read_fhir);
 MED_UNARY_HANDLER(identity_rpc_check_care_relationship);
 
 /* --- break-glass: emergency access to one patient (break_glass*.c) ----- */
