@@ -224,6 +224,11 @@ fhir_smart_check(const fhir_facade *f, const fhir_request *req,
 	case FHIR_CAPABILITIES:
 		return MED_OK;
 	case FHIR_READ:
+	case FHIR_VREAD:
+	case FHIR_HISTORY:
+		/* A read by id of a type other than Patient names no patient
+		 * until the resource is read: patient/ scopes do not reach it
+		 * (fails closed), user/ and system/ scopes do. */
 		return need(&k, q->type, MED_SCOPE_READ, e);
 	case FHIR_SEARCH:
 		return need(&k, q->type, MED_SCOPE_SEARCH, e);

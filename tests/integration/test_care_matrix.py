@@ -128,6 +128,14 @@ RECORDS = {
         type="DocumentReference", id=o.entry_id),
     "GetMedicationFacts": lambda pb, o: pb.GetMedicationFactsRequest(
         patient_id=o.pid),
+    "RecordDeviceReadings": lambda pb, o: pb.RecordDeviceReadingsRequest(
+        readings=[pb.DeviceReading(
+            identifier_system="urn:test:care-matrix",
+            identifier_value=uuid.uuid4().hex, device="Device/monitor-1",
+            entry=pb.CreateEntryRequest(
+                patient_id=o.pid, kind=pb.ENTRY_KIND_VITAL_SIGNS,
+                title="Heart rate", vital_signs=pb.VitalSigns(
+                    heart_rate=pb.Quantity(value=72.0, unit="/min"))))]),
 }
 
 
