@@ -79,6 +79,7 @@ deps:
 	$(Q)BUILD=$(BUILD) tools/hl7client/install.sh
 	$(Q)BUILD=$(BUILD) tools/console-e2e/install.sh
 	$(Q)BUILD=$(BUILD) tools/devidp/install.sh
+	$(Q)BUILD=$(BUILD) tools/fhirclients/install.sh
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -519,6 +519,8 @@ MED_UNARY_HANDLER(audit_rpc_get_tree_head);
 MED_UNARY_HANDLER(audit_rpc_inclusion_proof);
 MED_UNARY_HANDLER(audit_rpc_consistency_proof);
 MED_UNARY_HANDLER(audit_rpc_export_audit_events_fhir);
+/* ReadFhir: read_fhir.c (fhirread). */
+MED_UNARY_HANDLER(audit_rpc_read_fhir);
 MED_UNARY_HANDLER(audit_rpc_approve_research_project);
 MED_UNARY_HANDLER(audit_rpc_get_research_project);
 MED_UNARY_HANDLER(audit_rpc_list_research_projects);

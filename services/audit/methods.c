@@ -34,6 +34,9 @@ const med_method audit_methods[] = {
 	MED_UNARY_AS(ExportAuditEventsFhir, export_audit_events_fhir,
 		     export_audit_events_fhir_response, READERS,
 		     MED_AUDIT_ACTION_READ),
+	/* fhirread: one AuditEvent of the export by its id. */
+	MED_UNARY_AS(ReadFhir, read_fhir, read_fhir_response, READERS,
+		     MED_AUDIT_ACTION_READ),
 	MED_UNARY_AS(ApproveResearchProject, approve_research_project,
 		     research_project, MED_ROLE_AUDITOR,
 		     MED_AUDIT_ACTION_CREATE),

@@ -290,6 +290,11 @@ med_err diagnosis_fhir_bundle(med_arena *arena, const char *patient_id,
 			      size_t max_bytes, char **json,
 			      uint32_t *n_resources) MED_MUST_CHECK;
 
+/* diagnosis_store_owner sets *out to the patient of a condition, care
+ * plan or finding id, NULL when there is none (ReadFhir, fhirread). */
+med_err diagnosis_store_owner(med_db *db, med_arena *arena, const char *item_id,
+			      const char **out) MED_MUST_CHECK;
+
 /* The handlers, one per RPC (methods.c lists them with their roles). */
 /* --- hepatic.c: what the problem list says of the liver ---------------- */
 
@@ -318,6 +323,8 @@ MED_UNARY_HANDLER(diagnosis_rpc_confirm_finding);
 MED_UNARY_HANDLER(diagnosis_rpc_reject_finding);
 MED_UNARY_HANDLER(diagnosis_rpc_list_findings);
 MED_UNARY_HANDLER(diagnosis_rpc_export_fhir);
+/* ReadFhir: read_fhir.c (fhirread). */
+MED_UNARY_HANDLER(diagnosis_rpc_read_fhir);
 MED_UNARY_HANDLER(diagnosis_rpc_analyze_study);
 
 /*

@@ -32,6 +32,9 @@ const med_method diagnosis_methods[] = {
 	MED_UNARY(ListFindings, list_findings, list_findings_response, READERS),
 	MED_UNARY(ExportFhir, export_fhir, export_fhir_response,
 		  READERS | MED_ROLE_SERVICE),
+	/* fhirread: one resource of the export by type and id, for users
+	 * only (no service reads by id). */
+	MED_UNARY(ReadFhir, read_fhir, read_fhir_response, READERS),
 	/* dosage reads it before every dose check, as the service. */
 	MED_UNARY(GetHepaticFacts, get_hepatic_facts, hepatic_facts,
 		  READERS | MED_ROLE_PHARMACIST | MED_ROLE_SERVICE),

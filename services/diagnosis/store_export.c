@@ -155,3 +155,42 @@ diagnosis_store_export(med_db *db, med_arena *arena, const char *patient_id,
 
 	return med_db_tx(db, export_in_tx, &x);
 }
+
+/* --- ReadFhir (fhirread): whose item an id is ------------------------------
+ */
+
+typedef struct owner_row {
+	med_arena *arena;
+	const char *patient_id;
+} owner_row;
+
+static med_err
+on_owner(void *ctx, const med_db_row *row)
+{
+	owner_row *r = ctx;
+
+	r->patient_id = med_db_row_strdup(r->arena, row, 0);
+	return r->patient_id ? MED_OK : MED_ERR_NOMEM;
+}
+
+med_err
+diagnosis_store_owner(med_db *db, med_arena *arena, const char *item_id,
+		      const char **out)
+{
+	owner_row r = {.arena = arena};
+	med_db_value v[] = {MED_DB_STR(item_id), MED_DB_STR(item_id),
+			    MED_DB_STR(item_id)};
+	med_err err = med_db_query_once(
+		db,
+		"SELECT patient_id FROM conditions WHERE condition_id = ?"
+		" UNION ALL SELECT patient_id FROM care_plans"
+		"  WHERE care_plan_id = ?"
+		" UNION ALL SELECT patient_id FROM findings WHERE finding_id = "
+		"?"
+		" LIMIT 1",
+		v, 3, on_owner, &r);
+
+	if (err == MED_OK)
+		*out = r.patient_id;
+	return err;
+}

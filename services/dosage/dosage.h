@@ -258,6 +258,8 @@ MED_UNARY_HANDLER(dosage_rpc_start_infusion);
 MED_UNARY_HANDLER(dosage_rpc_change_infusion_rate);
 MED_UNARY_HANDLER(dosage_rpc_stop_infusion);
 MED_UNARY_HANDLER(dosage_rpc_export_fhir);
+/* ReadFhir: fhir/read_fhir.c (fhirread). */
+MED_UNARY_HANDLER(dosage_rpc_read_fhir);
 MED_UNARY_HANDLER(dosage_rpc_reconcile_order);
 
 #endif

@@ -74,6 +74,9 @@ const med_method dosage_methods[] = {
 	 * and the FHIR facade as itself for a research export. */
 	MED_UNARY(ExportFhir, export_fhir, export_fhir_response,
 		  CARE | MED_ROLE_SERVICE),
+	/* fhirread: one resource of the export by type and id, for users
+	 * only (no service reads by id). */
+	MED_UNARY(ReadFhir, read_fhir, read_fhir_response, CARE),
 	/* Continuing an order is a clinician's; a pharmacist may stop one
 	 * (dosage_reconcile_problem). */
 	MED_UNARY_AS(ReconcileOrder, reconcile_order, order,

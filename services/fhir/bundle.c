@@ -5,6 +5,14 @@
  * wrote them, because reading a decimal into a double and writing it back
  * would turn 37.0 into 37 and 36.6 into 36.600000000000001, and FHIR
  * treats a decimal's digits as its precision.
+ *
+ * Paging is pinned (issue 35): a page's cursor carries the instant the
+ * first page was read (resources created later are left out, as they
+ * were not counted in its total) and the type and id of the next page's
+ * first match, which is looked for from the cursor's place on, so that a
+ * resource charted meanwhile, which moves the sources' own offsets,
+ * neither repeats a resource nor skips one.  A _sort search holds every
+ * match (FHIR_SORT_MAX at most), sorts them by date and cuts the page.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +32,8 @@ typedef struct match {
 	char *id;
 	char *raw; /* the resource's JSON text */
 	size_t raw_len;
+	bool has_range; /* its date, for _sort */
+	fhir_range range;
 } match;
 
 struct fhir_matches {
@@ -34,8 +44,14 @@ struct fhir_matches {
 	size_t pages;	/* export pages read */
 	bool stopped;	/* reading stopped before the end */
 	uint64_t seen;	/* matches met */
-	match *items;	/* the page, want at most */
+	match *items;	/* the page, want at most (sorted: every match) */
 	size_t n;
+	size_t cap;
+	bool sorted;	     /* _sort: keep every match, sort, then page */
+	int64_t snapshot_ms; /* leave out what was created after it */
+	int64_t now_ms;	     /* date=ap's "now" */
+	bool seeking;	     /* looking for the cursor's anchor */
+	char anchor[128];
 	/* where the export page being read lies */
 	size_t source;
 	size_t skip_entries; /* of the next page read: a cursor's entry */
@@ -50,7 +66,9 @@ fhir_matches_new(const fhir_query *q, size_t skip, size_t want, bool count_all)
 
 	if (m == NULL)
 		return NULL;
-	m->items = calloc(want ? want : 1, sizeof(*m->items));
+	m->sorted = q->sort != 0;
+	m->cap = m->sorted ? 64 : (want ? want : 1);
+	m->items = calloc(m->cap, sizeof(*m->items));
 	if (m->items == NULL) {
 		free(m);
 		return NULL;
@@ -77,10 +95,27 @@ fhir_matches_free(fhir_matches *m)
 }
 
 void
-fhir_matches_at_source(fhir_matches *m, size_t source, size_t skip_entries)
+fhir_matches_pin(fhir_matches *m, int64_t snapshot_ms, int64_t now_ms)
+{
+	m->snapshot_ms = snapshot_ms;
+	m->now_ms = now_ms;
+}
+
+void
+fhir_matches_at_source(fhir_matches *m, size_t source, size_t skip_entries,
+		       const char *anchor)
 {
 	m->source = source;
 	m->skip_entries = skip_entries;
+	m->seeking = anchor != NULL && anchor[0] != '\0';
+	if (m->seeking)
+		med_strlcpy(m->anchor, anchor, sizeof(m->anchor));
+}
+
+bool
+fhir_matches_seeking(const fhir_matches *m)
+{
+	return m->seeking;
 }
 
 size_t
@@ -188,116 +223,28 @@ find_key(const char *p, const char *key)
 	return NULL;
 }
 
-/* --- filters ---------------------------------------------------------- */
-
-static bool
-day_passes(const char *day, const fhir_date_filter *d)
-{
-	int c = strncmp(day, d->day, 10);
-
-	if (strcmp(d->op, "eq") == 0)
-		return c == 0;
-	if (strcmp(d->op, "ne") == 0)
-		return c != 0;
-	if (strcmp(d->op, "gt") == 0)
-		return c > 0;
-	if (strcmp(d->op, "lt") == 0)
-		return c < 0;
-	if (strcmp(d->op, "ge") == 0)
-		return c >= 0;
-	return c <= 0; /* le */
-}
-
-/* element_at finds an element by its path: "issued", or "period.start"
- * for one inside a complex element. */
-static json_t *
-element_at(json_t *res, const char *path)
-{
-	const char *dot = strchr(path, '.');
-	char head[64];
-
-	if (dot == NULL)
-		return json_object_get(res, path);
-	snprintf(head, sizeof(head), "%.*s", (int)(dot - path), path);
-	return element_at(json_object_get(res, head), dot + 1);
-}
-
-/* dates_pass compares the resource's day (UTC, as exported) with every
- * date filter; a resource without a date matches no date filter. */
-static bool
-dates_pass(json_t *res, const fhir_type_info *t, const fhir_query *q)
-{
-	const char *day = NULL;
-
-	if (q->n_dates == 0)
-		return true;
-	for (size_t i = 0; i < 3 && t->date_elements[i] && !day; i++)
-		day = json_string_value(element_at(res, t->date_elements[i]));
-	if (day == NULL || strlen(day) < 10)
-		return false;
-	for (size_t i = 0; i < q->n_dates; i++)
-		if (!day_passes(day, &q->dates[i]))
-			return false;
-	return true;
-}
-
-static bool
-code_passes(json_t *res, const fhir_type_info *t, const fhir_query *q)
-{
-	json_t *codings, *c;
-	size_t i;
-
-	if (q->code == NULL)
-		return true;
-	codings = json_object_get(json_object_get(res, t->code_element),
-				  "coding");
-	json_array_foreach(codings, i, c)
-	{
-		const char *code =
-			json_string_value(json_object_get(c, "code"));
-		const char *sys =
-			json_string_value(json_object_get(c, "system"));
-
-		if (code != NULL && strcmp(code, q->code) == 0 &&
-		    (q->code_system == NULL ||
-		     (sys != NULL && strcmp(sys, q->code_system) == 0)))
-			return true;
-	}
-	return false;
-}
-
-/* status_is: v is the string want (status is a code: a plain string). */
-static bool
-status_is(const json_t *v, const char *want)
-{
-	const char *got = json_string_value(v);
-
-	return got != NULL && strcmp(got, want) == 0;
-}
-
-static bool
-resource_matches(json_t *res, const fhir_query *q)
-{
-	const char *type =
-		json_string_value(json_object_get(res, "resourceType"));
-	const fhir_type_info *t;
-
-	if (type == NULL)
-		return false;
-	/* $everything: all but the services' id-only Patient stubs, which
-	 * the facade replaces with identity's full Patient. */
-	if (q->what == FHIR_EVERYTHING)
-		return strcmp(type, "Patient") != 0;
-	if (strcmp(type, q->type) != 0)
-		return false;
-	t = fhir_type_find(type);
-	if (q->status != NULL &&
-	    !status_is(json_object_get(res, t->status_element), q->status))
-		return false;
-	return dates_pass(res, t, q) && code_passes(res, t, q);
-}
-
 /* --- gathering -------------------------------------------------------- */
+
+/* grow doubles a sorted search's room, up to FHIR_SORT_MAX matches. */
+static med_err
+grow(fhir_matches *m, fhir_error *e)
+{
+	size_t cap = m->cap * 2;
+	match *items;
+
+	if (m->cap >= FHIR_SORT_MAX)
+		return fhir_fail(e, RESOURCE_EXHAUSTED,
+				 "_sort: more than %d matches to sort; narrow "
+				 "the search (date, code, status)",
+				 FHIR_SORT_MAX);
+	items = realloc(m->items, cap * sizeof(*items));
+	if (items == NULL)
+		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
+	memset(items + m->cap, 0, (cap - m->cap) * sizeof(*items));
+	m->items = items;
+	m->cap = cap;
+	return MED_OK;
+}
 
 static med_err
 keep(fhir_matches *m, json_t *res, const char *raw, size_t raw_len,
@@ -306,10 +253,15 @@ keep(fhir_matches *m, json_t *res, const char *raw, size_t raw_len,
 	const char *type =
 		json_string_value(json_object_get(res, "resourceType"));
 	const char *id = json_string_value(json_object_get(res, "id"));
-	match *it = &m->items[m->n];
+	const fhir_type_info *t = fhir_type_find(type);
+	match *it;
 
 	if (id == NULL)
 		return fhir_fail(e, INTERNAL, "export: a %s without id", type);
+	if (m->n == m->cap && grow(m, e) != MED_OK)
+		return MED_ERR_NOMEM;
+	it = &m->items[m->n];
+	it->has_range = t != NULL && fhir_resource_range(res, t, &it->range);
 	it->type = strdup(type);
 	it->id = strdup(id);
 	it->raw = strndup(raw, raw_len);
@@ -324,10 +276,21 @@ keep(fhir_matches *m, json_t *res, const char *raw, size_t raw_len,
 	return MED_OK;
 }
 
+/* anchor_of writes "Type~id" of res (cut to fit: it is only looked for,
+ * and route.c accepts what it writes). */
+static void
+anchor_of(json_t *res, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s~%s",
+		 json_string_value(json_object_get(res, "resourceType")),
+		 json_string_value(json_object_get(res, "id")));
+}
+
 /* mark_next makes entry i of the export page of token the next page's
  * first: the page is full and this match comes after it. */
 static med_err
-mark_next(fhir_matches *m, const char *token, size_t i, fhir_error *e)
+mark_next(fhir_matches *m, json_t *res, const char *token, size_t i,
+	  fhir_error *e)
 {
 	fhir_cursor *c = &m->next;
 
@@ -338,7 +301,9 @@ mark_next(fhir_matches *m, const char *token, size_t i, fhir_error *e)
 	c->set = true;
 	c->source = m->source;
 	c->entry = i;
+	c->snapshot_ms = m->snapshot_ms;
 	med_strlcpy(c->token, token, sizeof(c->token));
+	anchor_of(res, c->anchor, sizeof(c->anchor));
 	m->has_next = true;
 	return MED_OK;
 }
@@ -351,12 +316,14 @@ take_match(fhir_matches *m, json_t *res, const char *raw, size_t raw_len,
 {
 	uint64_t at = m->seen++;
 
+	if (m->sorted)
+		return keep(m, res, raw, raw_len, e);
 	if (at < m->skip)
 		return MED_OK;
 	if (m->n < m->want)
 		return keep(m, res, raw, raw_len, e);
 	if (!m->has_next)
-		return mark_next(m, token, i, e);
+		return mark_next(m, res, token, i, e);
 	return MED_OK;
 }
 
@@ -365,9 +332,19 @@ take_match(fhir_matches *m, json_t *res, const char *raw, size_t raw_len,
 static bool
 page_done(const fhir_matches *m)
 {
-	bool full = m->n == m->want && m->has_next;
+	bool full = !m->sorted && m->n == m->want && m->has_next;
 
 	return full && (!m->count_all || m->pages >= FHIR_TOTAL_PAGES_MAX);
+}
+
+/* is_anchor: res is the cursor's anchor, the next page's first match. */
+static bool
+is_anchor(json_t *res, const char *anchor)
+{
+	char here[128];
+
+	anchor_of(res, here, sizeof(here));
+	return strcmp(here, anchor) == 0;
 }
 
 /* add_entries walks the entry array: values from doc, text from p. */
@@ -394,7 +371,10 @@ add_entries(fhir_matches *m, json_t *entries, const char *text,
 			return fhir_fail(e, INTERNAL,
 					 "export: entry %zu has no resource",
 					 i);
-		if (i >= skip && resource_matches(res, m->q))
+		if (i >= skip && m->seeking)
+			m->seeking = !is_anchor(res, m->anchor);
+		if (i >= skip && !m->seeking &&
+		    fhir_resource_matches(res, m->q, m->snapshot_ms, m->now_ms))
 			err = take_match(m, res, start, (size_t)(end - start),
 					 token, i, e);
 		if (err != MED_OK)
@@ -431,11 +411,176 @@ fhir_matches_add_page(void *ctx, const char *token, const char *text,
 	return err;
 }
 
+/* --- any Bundle's entries ------------------------------------------------ */
+
+med_err
+fhir_bundle_each(const char *text, fhir_entry_fn fn, void *ctx, fhir_error *e)
+{
+	json_error_t jerr;
+	json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *entries = json_object_get(doc, "entry"), *entry;
+	const char *p = find_key(text, "entry");
+	med_err err = MED_OK;
+	size_t i;
+
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return fhir_fail(e, INTERNAL, "export: not JSON (%s)",
+				 jerr.text);
+	}
+	p = p != NULL ? skip_ws(p) : "";
+	p += *p == '[';
+	json_array_foreach(entries, i, entry)
+	{
+		const char *start = find_key(p, "resource");
+		const char *end = start ? skip_value(start) : NULL;
+		json_t *res = json_object_get(entry, "resource");
+
+		if (end == NULL || !json_is_object(res)) {
+			err = fhir_fail(e, INTERNAL,
+					"export: entry %zu has no resource", i);
+			break;
+		}
+		err = fn(ctx, res, start, (size_t)(end - start), e);
+		if (err != MED_OK)
+			break;
+		p = skip_ws(skip_value(p));
+		if (*p == ',')
+			p++;
+	}
+	json_decref(doc);
+	return err;
+}
+
+/* --- sorting ----------------------------------------------------------- */
+
+/* by_date orders by the date's start (ties: type, id); a match without
+ * a date goes last, whichever the direction. */
+static int
+by_date(const match *a, const match *b, int dir)
+{
+	int c;
+
+	if (a->has_range != b->has_range)
+		return a->has_range ? -1 : 1;
+	if (a->has_range && a->range.lo_ms != b->range.lo_ms)
+		return (a->range.lo_ms < b->range.lo_ms ? -1 : 1) * dir;
+	c = strcmp(a->type, b->type);
+	return c != 0 ? c : strcmp(a->id, b->id);
+}
+
+static int
+by_date_up(const void *a, const void *b)
+{
+	return by_date(a, b, 1);
+}
+
+static int
+by_date_down(const void *a, const void *b)
+{
+	return by_date(a, b, -1);
+}
+
+void
+fhir_matches_sort(fhir_matches *m)
+{
+	if (m->sorted && m->n > 1)
+		qsort(m->items, m->n, sizeof(*m->items),
+		      m->q->sort < 0 ? by_date_down : by_date_up);
+}
+
+const char *
+fhir_matches_raw(const fhir_matches *m, size_t i, size_t *len)
+{
+	if (i >= m->n)
+		return NULL;
+	*len = m->items[i].raw_len;
+	return m->items[i].raw;
+}
+
+/* --- writing ------------------------------------------------------------ */
+
+/* element_listed: key is one of _elements' comma-separated names. */
+static bool
+element_listed(const char *elements, const char *key, size_t klen)
+{
+	for (const char *s = elements; s != NULL; s = strchr(s, ',')) {
+		if (*s == ',')
+			s++;
+		if (strncmp(s, key, klen) == 0 &&
+		    (s[klen] == ',' || s[klen] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+/* write_meta_subsetted writes meta with the SUBSETTED tag R4 asks of a
+ * resource cut by _elements (meta holds only short strings: jansson may
+ * rewrite it). */
+static void
+write_meta_subsetted(med_json *w, const char *raw, size_t len)
+{
+	json_t *meta = raw ? json_loadb(raw, len, 0, NULL) : json_object();
+	json_t *tags = json_array(), *tag = json_object();
+	char *text;
+
+	json_object_set_new(tag, "system",
+			    json_string("http://terminology.hl7.org/"
+					"CodeSystem/v3-ObservationValue"));
+	json_object_set_new(tag, "code", json_string("SUBSETTED"));
+	json_array_append_new(tags, tag);
+	if (json_is_object(meta))
+		json_object_set_new(meta, "tag", tags);
+	else
+		json_decref(tags);
+	text = json_is_object(meta) ? json_dumps(meta, JSON_COMPACT) : NULL;
+	if (text != NULL)
+		med_json_raw(w, "meta", text, strlen(text));
+	free(text);
+	json_decref(meta);
+}
+
+/* write_subset writes the resource with only resourceType, id, meta and
+ * the elements _elements names, each copied as the service wrote it. */
+static void
+write_subset(med_json *w, const char *raw, const char *elements)
+{
+	const char *p = skip_ws(raw), *meta = NULL, *meta_end = NULL;
+
+	med_json_begin(w, "resource", '{');
+	for (p = *p == '{' ? skip_ws(p + 1) : ""; *p == '"';) {
+		const char *kend = skip_string(p), *v, *vend;
+		size_t klen = kend ? (size_t)(kend - p) - 2 : 0;
+		char key[64];
+
+		if (kend == NULL || klen >= sizeof(key))
+			break;
+		v = skip_ws(skip_ws(kend) + 1);
+		vend = skip_value(v);
+		if (vend == NULL)
+			break;
+		snprintf(key, sizeof(key), "%.*s", (int)klen, p + 1);
+		if (strcmp(key, "meta") == 0) {
+			meta = v;
+			meta_end = vend;
+		} else if (strcmp(key, "resourceType") == 0 ||
+			   strcmp(key, "id") == 0 ||
+			   element_listed(elements, key, klen)) {
+			med_json_raw(w, key, v, (size_t)(vend - v));
+		}
+		p = skip_ws(vend);
+		if (*p == ',')
+			p = skip_ws(p + 1);
+	}
+	write_meta_subsetted(w, meta, meta ? (size_t)(meta_end - meta) : 0);
+	med_json_end(w, '}');
+}
+
 void
 fhir_matches_write_entries(med_json *w, const fhir_matches *m,
-			   const char *base_url)
+			   const char *base_url, size_t from, size_t n)
 {
-	for (size_t i = 0; i < m->n; i++) {
+	for (size_t i = from; i < m->n && i < from + n; i++) {
 		const match *it = &m->items[i];
 		char url[1024];
 
@@ -443,7 +588,10 @@ fhir_matches_write_entries(med_json *w, const fhir_matches *m,
 			 it->id);
 		med_json_begin(w, NULL, '{');
 		med_json_str(w, "fullUrl", url);
-		med_json_raw(w, "resource", it->raw, it->raw_len);
+		if (m->q->elements != NULL)
+			write_subset(w, it->raw, m->q->elements);
+		else
+			med_json_raw(w, "resource", it->raw, it->raw_len);
 		med_json_begin(w, "search", '{');
 		med_json_str(w, "mode", "match");
 		med_json_end(w, '}');

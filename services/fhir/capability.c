@@ -4,6 +4,7 @@
  * never learns of a search the facade would refuse.
  */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include <med/fhir.h>
@@ -25,62 +26,123 @@ write_param(med_json *w, const char *name, const char *type, const char *doc)
 	med_json_end(w, '}');
 }
 
+/* write_interactions writes the interaction codes of a resource. */
 static void
-write_interaction(med_json *w, const char *code)
+write_interactions(med_json *w, const char *const *codes, size_t n)
 {
 	med_json_begin(w, "interaction", '[');
-	med_json_begin(w, NULL, '{');
-	med_json_str(w, "code", code);
-	med_json_end(w, '}');
+	for (size_t i = 0; i < n; i++) {
+		med_json_begin(w, NULL, '{');
+		med_json_str(w, "code", codes[i]);
+		med_json_end(w, '}');
+	}
 	med_json_end(w, ']');
 }
+
+/* The result parameters every search takes, said once per type. */
+#define RESULT_DOC                                                             \
+	"GET [type]?... or POST [type]/_search with the parameters "           \
+	"form-encoded (application/x-www-form-urlencoded).  Comma-"            \
+	"separated values are OR, a repeated parameter AND.  _count 1..100 "   \
+	"(default 20), _sort=date|-date (at most 10,000 matches), "            \
+	"_summary=count, _elements, _format=json; paging by the Bundle's "     \
+	"next links, whose _cursor pins the result set (resources created "    \
+	"after the first page are left out, none repeats).  Any other "        \
+	"parameter or modifier is refused with 400 naming it."
 
 static void
 write_patient(med_json *w, const fhir_facade *f)
 {
+	static const char *const codes[] = {"read", "search-type"};
+
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "type", "Patient");
-	write_interaction(w, "read");
+	med_json_str(w, "documentation",
+		     "Search through identity's SearchPatients as the caller "
+		     "(registration roles hospital-wide, clinicians within "
+		     "their lookup scope).  One of identifier, family or name "
+		     "(two characters or more), birthdate=YYYY-MM-DD is "
+		     "required; given and gender filter.  _count and the next "
+		     "links page; no total unless one page holds it all.  "
+		     "_format as for every search.");
+	write_interactions(w, codes, 2);
+	med_json_begin(w, "searchParam", '[');
+	write_param(w, "identifier", "token",
+		    "The MRN: value or system|value (system "
+		    "MED_FHIR_MRN_SYSTEM); one value.");
+	write_param(w, "name", "string",
+		    "The family name or a given name starts with it "
+		    "(case-insensitive).");
+	write_param(w, "family", "string", "The family name starts with it.");
+	write_param(w, "given", "string", "A given name starts with it.");
+	write_param(w, "birthdate", "date",
+		    "Every prefix and precision, as for date.");
+	write_param(w, "gender", "token", "male | female | other | unknown");
+	med_json_end(w, ']');
 	med_json_begin(w, "operation", '[');
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "name", "everything");
 	med_json_str(w, "definition", EVERYTHING_DEF);
 	med_json_str(w, "documentation",
-		     "The Patient and every resource the services export "
-		     "for it; paged with _count and the Bundle's next "
-		     "links.");
+		     "GET or POST (form-encoded).  The Patient and every "
+		     "resource the services export for it; _since (an "
+		     "instant: what changed since; resources without "
+		     "meta.lastUpdated are always included), _type "
+		     "(comma-separated), _count and the Bundle's next links.");
 	med_json_end(w, '}');
 	fhir_write_capability_ops(w, f, "Patient"); /* fhirwrite */
 	med_json_end(w, ']');
 	med_json_end(w, '}');
 }
 
+/* write_includes lists the _include values served for t. */
+static void
+write_includes(med_json *w, const fhir_type_info *t)
+{
+	char star[80];
+
+	snprintf(star, sizeof(star), "%s:patient", t->type);
+	med_json_begin(w, "searchInclude", '[');
+	if (strcmp(t->type, "MedicationRequest") == 0)
+		med_json_str(w, NULL, "MedicationRequest:medication");
+	if (strcmp(t->type, "MedicationAdministration") == 0)
+		med_json_str(w, NULL, "MedicationAdministration:request");
+	med_json_str(w, NULL, star);
+	med_json_end(w, ']');
+	if (fhir_type_is_served("Provenance")) {
+		med_json_begin(w, "searchRevInclude", '[');
+		med_json_str(w, NULL, "Provenance:target");
+		med_json_end(w, ']');
+	}
+}
+
 static void
 write_search_type(med_json *w, const fhir_facade *f, const fhir_type_info *t)
 {
+	static const char *const codes[] = {"search-type", "create"};
+
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "type", t->type);
+	med_json_str(w, "documentation", RESULT_DOC);
 	/* fhirwrite: create, for the types the facade takes writes of. */
-	if (fhir_write_creates(t->type)) {
-		med_json_begin(w, "interaction", '[');
-		med_json_begin(w, NULL, '{');
-		med_json_str(w, "code", "search-type");
-		med_json_end(w, '}');
-		med_json_begin(w, NULL, '{');
-		med_json_str(w, "code", "create");
-		med_json_end(w, '}');
-		med_json_end(w, ']');
-	} else {
-		write_interaction(w, "search-type");
-	}
+	write_interactions(w, codes, fhir_write_creates(t->type) ? 2 : 1);
+	write_includes(w, t);
 	med_json_begin(w, "searchParam", '[');
 	write_param(w, "patient", "reference",
-		    "Required: the patient's id (searches are per patient).");
+		    "Required: id, Patient/id or [base]/Patient/id; one "
+		    "patient per search.  An unknown patient is an empty "
+		    "searchset.");
+	if (strcmp(t->type, "AllergyIntolerance") != 0)
+		write_param(w, "subject", "reference",
+			    "The same as patient (the subject is the "
+			    "patient).");
 	write_param(w, "date", "date",
-		    "[eq|ne|gt|lt|ge|le]YYYY-MM-DD, the day in UTC; "
-		    "at most two.");
+		    "eq ne gt lt ge le sa eb ap; YYYY, YYYY-MM, YYYY-MM-DD or "
+		    "YYYY-MM-DDThh:mm[:ss[.sss]] with Z or +hh:mm (none: "
+		    "UTC), compared as ranges (R4 3.1.1.5.6).");
 	if (t->code_element != NULL)
-		write_param(w, "code", "token", "[system|]code");
+		write_param(w, "code", "token",
+			    "[system|]code; |code: no system.");
 	if (t->status_element != NULL)
 		write_param(w, "status", "token", "The resource's status.");
 	med_json_end(w, ']');
@@ -94,11 +156,13 @@ write_search_type(med_json *w, const fhir_facade *f, const fhir_type_info *t)
 }
 
 static void
-write_security(med_json *w)
+write_security(med_json *w, const fhir_facade *f)
 {
 	const med_fhir_code oauth = {OAUTH_SYSTEM, "OAuth", NULL};
 
 	med_json_begin(w, "security", '{');
+	/* fhiredge: SMART's oauth-uris, for clients that look here. */
+	fhir_smart_security_write(w, f);
 	med_json_begin(w, "service", '[');
 	med_json_begin(w, NULL, '{');
 	med_json_begin(w, "coding", '[');
@@ -155,11 +219,12 @@ fhir_capability_write(med_json *w, const fhir_facade *f)
 	med_json_str(w, "fhirVersion", "4.0.1");
 	med_json_begin(w, "format", '[');
 	med_json_str(w, NULL, "json");
+	med_json_str(w, NULL, "application/fhir+json");
 	med_json_end(w, ']');
 	med_json_begin(w, "rest", '[');
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "mode", "server");
-	write_security(w);
+	write_security(w, f);
 	med_json_begin(w, "resource", '[');
 	write_patient(w, f);
 	for (size_t i = 0; i < fhir_n_types; i++)

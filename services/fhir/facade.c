@@ -142,6 +142,9 @@ fhir_facade_start(med_process *p)
 	f->console_issuer = med_config_str(c, "MED_CONSOLE_ISSUER");
 	f->console_client_id = med_config_str(c, "MED_CONSOLE_CLIENT_ID");
 	f->console_time_zone = med_config_str(c, "MED_WARD_TIME_ZONE");
+	/* fhiredge: the edge's limits and SMART before the server starts. */
+	if ((err = fhir_edge_configure(f, p)) != MED_OK)
+		return err;
 	if ((err = open_channels(f, p)) != MED_OK ||
 	    (err = open_research(f, c)) != MED_OK)
 		return err;
@@ -153,6 +156,11 @@ fhir_facade_start(med_process *p)
 		return err;
 	}
 	if ((err = set_base(f, c, port)) != MED_OK)
+		return err;
+	/* fhiredge: the self-probe behind /healthz needs the base path. */
+	if ((err = fhir_server_probe_start(f->server,
+					   med_config_str(c, "MED_LISTEN_HOST"),
+					   port)) != MED_OK)
 		return err;
 	med_log_info("FHIR R4 on https port %d (base %s)", port, f->base_url);
 	return MED_OK;

@@ -12,6 +12,14 @@
  * interaction), upstream.c (gRPC calls, status mapping), bundle.c (the
  * services' export bundles), patient.c, capability.c, outcome.c,
  * research.c ($research-export) and deid.c (its de-identification, deid.h).
+ * The edge (fhiredge): edge.c (its settings), target.c (request targets),
+ * liveness.c (the self-probe behind /healthz), smart.c (SMART discovery
+ * and scopes).
+ * Search (fhirsearch): search_params.c (parameters, POST bodies),
+ * search_date.c (R4 date ranges and prefixes), search_filter.c (whether a
+ * resource passes) and include.c (_include, _revinclude).
+ * fhirread: read.c (read, vread and history of one resource by id, from
+ * the services' ReadFhir).
  */
 #ifndef FHIR_FACADE_H
 #define FHIR_FACADE_H
@@ -31,6 +39,28 @@
 #include <med/service.h>
 
 struct med_audit;
+
+/* fhiredge: the HTTPS edge's limits (server.c), from the MED_FHIR_*
+ * settings (fhir_edge_configure). */
+typedef struct fhir_edge {
+	const char *tls_priority;   /* GnuTLS priority string */
+	const char *client_ca_path; /* NULL: no client certificate asked */
+	int threads;		    /* libmicrohttpd's thread pool */
+	int max_conns;		    /* open connections in all */
+	int max_conns_per_client;   /* ... from one IP address */
+	int header_timeout_ms;	    /* request head, from accept: absolute */
+	int answer_timeout_ms;	    /* answering and sending, from the head */
+	int idle_timeout_s;	    /* keep-alive between requests */
+	int liveness_probe_ms;	    /* self-probe period; 0: none */
+} fhir_edge;
+
+/* fhiredge: SMART App Launch discovery (smart.c), from MED_SMART_*. */
+typedef struct fhir_smart {
+	const char *issuer;		    /* NULL: MED_JWT_ISSUER */
+	const char *authorization_endpoint; /* NULL: not advertised */
+	const char *token_endpoint;	    /* NULL: not advertised */
+	bool require_scopes; /* a token without a scope claim is refused */
+} fhir_smart;
 
 /* Paging: _count's default and largest value. */
 #define FHIR_COUNT_DEFAULT 20
@@ -149,6 +179,12 @@ typedef struct fhir_facade {
 	const char *console_issuer;
 	const char *console_client_id;
 	const char *console_time_zone; /* MED_WARD_TIME_ZONE */
+	/* fhiredge: the edge's limits, SMART, and the process part whose
+	 * /healthz the edge's self-probe sets (facade.c's
+	 * fhir_edge_configure). */
+	fhir_edge edge;
+	fhir_smart smart;
+	med_process *process;
 } fhir_facade;
 
 /* fhir_param - one query parameter, URL-decoded. */
@@ -165,9 +201,15 @@ typedef struct fhir_request {
 	const char *authorization; /* header or NULL */
 	const char *break_glass;   /* X-Break-Glass header or NULL */
 	const char *request_id;	   /* X-Request-ID header or NULL */
+	/* fhirread: conditional read headers, or NULL. */
+	const char *if_none_match;
+	const char *if_modified_since;
 	fhir_param params[FHIR_PARAMS_MAX];
 	size_t n_params;
 	bool too_many_params;
+	/* fhiredge: the common name of the client certificate the
+	 * connection presented and MED_FHIR_CLIENT_CA verified; NULL: none. */
+	const char *client_cert_cn;
 	/* fhirwrite: a POST's body (NUL-terminated, in arena; NULL for a
 	 * GET) and its Content-Type header. */
 	const char *body;
@@ -182,6 +224,9 @@ typedef struct fhir_response {
 	size_t len;
 	bool ask_for_token;	  /* add WWW-Authenticate: Bearer */
 	const char *content_type; /* NULL: application/fhir+json */
+	/* fhirread: a read's ETag and Last-Modified headers, or NULL. */
+	const char *etag;
+	const char *last_modified;
 	/* fhirwrite: the Location header of a create (201), else NULL. */
 	const char *location;
 } fhir_response;
@@ -193,15 +238,90 @@ typedef enum fhir_interaction {
 	FHIR_SEARCH,
 	FHIR_EVERYTHING,
 	FHIR_RESEARCH_EXPORT,
+	/* fhirread: vread and instance history (read.c). */
+	FHIR_VREAD,
+	FHIR_HISTORY,
 } fhir_interaction;
 
-/* fhir_date_filter - one date=PREFIXYYYY-MM-DD parameter. */
-typedef struct fhir_date_filter {
-	char op[3];   /* eq ne gt lt ge le */
-	char day[11]; /* YYYY-MM-DD */
-} fhir_date_filter;
+/* --- fhirsearch (issue 35 item 2): search parameters ------------------- */
 
-#define FHIR_DATE_FILTERS_MAX 2
+/* fhir_range - the instants a date covers at its precision, in ms since
+ * the epoch, half open: [lo_ms, hi_ms).  "2024" covers the year. */
+typedef struct fhir_range {
+	int64_t lo_ms;
+	int64_t hi_ms;
+} fhir_range;
+
+/* fhir_date_range parses an R4 date, dateTime or instant ("2024",
+ * "2024-03", "2024-03-01", "2024-03-01T10:00[:00[.000]][Z|+hh:mm]"; a
+ * time without a zone is UTC) into the range it covers.  False: not
+ * one. */
+bool fhir_date_range(const char *s, fhir_range *out);
+
+/* fhir_date_prefix - a date search value's comparator (R4 3.1.1.5.6). */
+typedef enum fhir_date_prefix {
+	FHIR_EQ,
+	FHIR_NE,
+	FHIR_GT,
+	FHIR_LT,
+	FHIR_GE,
+	FHIR_LE,
+	FHIR_SA,
+	FHIR_EB,
+	FHIR_AP,
+} fhir_date_prefix;
+
+/* fhir_date_passes applies prefix with the search value's range want to
+ * a resource's range got, as R4 defines each prefix; now_ms places ap. */
+bool fhir_date_passes(fhir_date_prefix prefix, const fhir_range *want,
+		      const fhir_range *got, int64_t now_ms);
+
+/* Values one parameter may OR (a,b,c) and parameters a search may AND. */
+#define FHIR_OR_MAX  8
+#define FHIR_AND_MAX 8
+
+/* fhir_filter_kind - what one search parameter tests. */
+typedef enum fhir_filter_kind {
+	FHIR_F_DATE,   /* date: the type's date element */
+	FHIR_F_CODE,   /* code: its code element (a CodeableConcept) */
+	FHIR_F_STATUS, /* status: its status element */
+	FHIR_F_STRING, /* Patient's name, family, given (starts with) */
+	FHIR_F_GENDER, /* Patient's gender (a token) */
+} fhir_filter_kind;
+
+/* fhir_value - one of a parameter's comma-separated values. */
+typedef struct fhir_value {
+	fhir_date_prefix prefix; /* date */
+	fhir_range range;	 /* date */
+	const char *system;	 /* token: NULL any, "" none */
+	const char *text;	 /* token code, string value */
+} fhir_value;
+
+/* fhir_filter - one parameter: any of its values passes (OR); every
+ * filter of a query must pass (AND). */
+typedef struct fhir_filter {
+	fhir_filter_kind kind;
+	const char *name; /* string parameters: name, family, given */
+	fhir_value values[FHIR_OR_MAX];
+	size_t n_values;
+} fhir_filter;
+
+/* _include and _revinclude the facade serves (bits of fhir_query). */
+#define FHIR_INC_MEDICATION 1u /* MedicationRequest:medication */
+#define FHIR_INC_REQUEST    2u /* MedicationAdministration:request */
+#define FHIR_INC_PATIENT    4u /* *:patient */
+#define FHIR_REV_PROVENANCE 8u /* _revinclude=Provenance:target */
+
+/* fhir_patient_criteria - Patient?... : what identity's SearchPatients is
+ * asked (mrn, family prefix, birth date) and the filters the facade then
+ * applies to its answers. */
+typedef struct fhir_patient_criteria {
+	const char *mrn;	/* identifier */
+	const char *family;	/* family: identity's family_name_prefix */
+	const char *name;	/* name: identity's name_prefix */
+	const char *birth_date; /* birthdate=eq of a day */
+	const char *page_token; /* identity's, from a next link */
+} fhir_patient_criteria;
 
 /*
  * fhir_cursor - where a page of a search begins, carried by its previous
@@ -219,6 +339,14 @@ typedef struct fhir_cursor {
 	bool has_total;
 	uint64_t total;
 	char token[FHIR_CURSOR_TOKEN_MAX + 1];
+	/* fhirsearch: the instant paging began (resources created after it
+	 * are left out of every page) and the type and id of the page's
+	 * first match, found again however far the sources' own order moved
+	 * it when resources were charted meanwhile.  sorted: a page of a
+	 * _sort search, entry the offset of the sorted snapshot. */
+	int64_t snapshot_ms;
+	char anchor[128];
+	bool sorted;
 } fhir_cursor;
 
 /* fhir_query - a request's validated meaning. */
@@ -228,15 +356,47 @@ typedef struct fhir_query {
 	const char *patient_id;
 	size_t count;
 	size_t offset;
-	fhir_cursor cursor; /* _cursor, from a next link */
-	fhir_date_filter dates[FHIR_DATE_FILTERS_MAX];
-	size_t n_dates;
-	const char *code_system; /* NULL: any */
-	const char *code;	 /* NULL: no code filter */
-	const char *status;	 /* NULL: no status filter */
-	const char *project_id;	 /* $research-export's project */
-	const char *types;	 /* its _type ("T1,T2"), NULL: all */
+	fhir_cursor cursor;	/* _cursor, from a next link */
+	const char *project_id; /* $research-export's project */
+	const char *types;	/* its _type ("T1,T2"), NULL: all; also
+				 * $everything's */
+	/* fhirsearch: the parameters of the query string and a POST body
+	 * (form-encoded), each once, as the links repeat them; the filters
+	 * they make (AND of ORs); _sort (1 date, -1 -date, 0 none);
+	 * _summary=count; _elements (comma-separated, NULL: all);
+	 * _include/_revinclude (FHIR_INC_*); $everything's _since; the
+	 * Patient search's identity criteria. */
+	const fhir_param *params;
+	size_t n_params;
+	fhir_filter filters[FHIR_AND_MAX];
+	size_t n_filters;
+	int sort;
+	bool summary_count;
+	const char *elements;
+	unsigned includes;
+	bool has_since;
+	int64_t since_ms;
+	fhir_patient_criteria patients;
+	/* fhirread: a read, vread or history of {type}/{id} (read.c);
+	 * NULL for the other interactions. */
+	struct fhir_read *read;
 } fhir_query;
+
+/* fhirsearch: search_params.c.  fhir_params_collect gathers req's query
+ * parameters and, for a POST, its form-encoded body into q->params.
+ * fhir_search_param takes one parameter of q's interaction (a search or
+ * $everything) other than the paging ones; fhir_search_check, after them
+ * all, asks for what a search needs (its patient; a Patient search's
+ * criterion).  Errors: MED_ERR_INVALID with the parameter named in e. */
+med_err fhir_params_collect(const fhir_request *req, fhir_query *q,
+			    fhir_error *e);
+med_err fhir_search_param(const fhir_facade *f, fhir_query *q, med_arena *a,
+			  const fhir_param *p, fhir_error *e);
+med_err fhir_search_check(fhir_query *q, fhir_error *e);
+
+/* fhir_types_check is true when list ("T1,T2") names only types the
+ * facade exports (Patient included); else false with e naming one. */
+bool fhir_types_check(const char *list, fhir_error *e);
 
 /*
  * fhir_route parses req's path (below base_path) and parameters into q.
@@ -357,9 +517,27 @@ fhir_matches *fhir_matches_new(const fhir_query *q, size_t skip, size_t want,
 void fhir_matches_free(fhir_matches *m);
 
 /* fhir_matches_at_source says which source the next pages come from, and
- * how many entries of the first to pass over (a cursor's entry). */
-void fhir_matches_at_source(fhir_matches *m, size_t source,
-			    size_t skip_entries);
+ * how many entries of the first to pass over (a cursor's entry); anchor
+ * (a cursor's "Type~id", NULL or "" none): pass over entries until it.
+ * fhir_matches_seeking: the anchor has not come yet (the source ended
+ * without it: it was deleted or changed type; read from entry on). */
+void fhir_matches_at_source(fhir_matches *m, size_t source, size_t skip_entries,
+			    const char *anchor);
+bool fhir_matches_seeking(const fhir_matches *m);
+
+/* fhir_matches_pin leaves out resources created after snapshot_ms (see
+ * fhir_cursor); now_ms is date=ap's now. */
+void fhir_matches_pin(fhir_matches *m, int64_t snapshot_ms, int64_t now_ms);
+
+/* The most matches a _sort search holds to sort (else 429). */
+#define FHIR_SORT_MAX 10000
+
+/* fhir_matches_sort orders a _sort search's matches by date. */
+void fhir_matches_sort(fhir_matches *m);
+
+/* fhir_matches_raw is the JSON text of held match i (NULL past the
+ * last), *len its length. */
+const char *fhir_matches_raw(const fhir_matches *m, size_t i, size_t *len);
 
 /* fhir_matches_add_page is a fhir_export_at_fn: it takes the matching
  * entries of one Bundle.  MED_ERR_CANCELLED once the page (and the count,
@@ -378,9 +556,54 @@ bool fhir_matches_next(const fhir_matches *m, fhir_cursor *out);
 /* fhir_matches_page_len is the number of entries on the page. */
 size_t fhir_matches_page_len(const fhir_matches *m);
 
-/* fhir_matches_write_entries writes the page's entries. */
+/* fhir_matches_write_entries writes held matches from..from+n-1 (as
+ * _elements cuts them), search.mode match. */
 void fhir_matches_write_entries(med_json *w, const fhir_matches *m,
-				const char *base_url);
+				const char *base_url, size_t from, size_t n);
+
+/* fhir_entry_fn receives one entry's resource of a Bundle, parsed and as
+ * its text. */
+struct json_t;
+typedef med_err (*fhir_entry_fn)(void *ctx, struct json_t *res, const char *raw,
+				 size_t raw_len, fhir_error *e);
+
+/* fhir_bundle_each hands every entry of the Bundle text to fn.  Errors:
+ * INTERNAL (not a Bundle), fn's. */
+med_err fhir_bundle_each(const char *text, fhir_entry_fn fn, void *ctx,
+			 fhir_error *e);
+
+/* --- search_filter.c ------------------------------------------------------ */
+
+/* fhir_resource_range is the range of res's date (t's date elements,
+ * the first present; a Period from start to end); false: none. */
+bool fhir_resource_range(struct json_t *res, const fhir_type_info *t,
+			 fhir_range *out);
+
+/* fhir_resource_matches: res passes q (type, filters, $everything's
+ * _type and _since) and was not created after snapshot_ms (0: none). */
+bool fhir_resource_matches(struct json_t *res, const fhir_query *q,
+			   int64_t snapshot_ms, int64_t now_ms);
+
+/* --- include.c (fhirsearch) ---------------------------------------------- */
+
+/* fhir_include_page - a written page, for its _include/_revinclude: the
+ * held matches from..from+n-1 of m, the patient's ids searched, identity's
+ * Patient (NULL: not confirmed), the Bundle's entry array being written. */
+struct Smartmed__Identity__V1__Patient;
+typedef struct fhir_include_page {
+	const fhir_matches *m;
+	size_t from, n;
+	const char *const *ids;
+	size_t n_ids;
+	const struct Smartmed__Identity__V1__Patient *patient;
+	med_json *w;
+} fhir_include_page;
+
+/* fhir_includes_write writes q's includes of pg (search.mode include),
+ * *n_out how many.  Errors: the sources'. */
+med_err fhir_includes_write(const fhir_facade *f, fhir_call *c,
+			    const fhir_query *q, const fhir_include_page *pg,
+			    size_t *n_out, fhir_error *e);
 
 /* --- patient.c, capability.c -------------------------------------------- */
 
@@ -393,6 +616,71 @@ void fhir_patient_fields(med_json *w,
 /* fhir_patient_gender is p's FHIR gender ("unknown" when unset). */
 const char *
 fhir_patient_gender(const struct Smartmed__Identity__V1__Patient *p);
+
+/* fhir_patient_page - one page of a Patient search (fhirsearch): the
+ * patients identity returned that pass the facade's filters, and
+ * identity's token of the next page (NULL: last). */
+typedef struct fhir_patient_page {
+	struct Smartmed__Identity__V1__Patient **patients;
+	size_t n;
+	const char *next_token;
+} fhir_patient_page;
+
+/* fhir_patient_search runs q's Patient search through identity's
+ * SearchPatients as c's user.  Errors: identity's, in e. */
+med_err fhir_patient_search(fhir_facade *f, fhir_call *c, const fhir_query *q,
+			    fhir_patient_page *out, fhir_error *e);
+/* --- read.c (fhirread) ------------------------------------------------- */
+
+/*
+ * fhir_read - a read, vread or instance history of one resource: what
+ * the path named, and what serving it found (the version, its time and
+ * the patient, for the headers and the audit event).
+ */
+typedef struct fhir_read {
+	const char *id;
+	uint32_t version; /* vread's; 0: the current */
+	/* found while serving */
+	const char *patient_id;
+	uint32_t current;
+	int64_t updated_ms;
+} fhir_read;
+
+/*
+ * fhir_read_route takes rest (the path below the base) when it is
+ * {type}/{id}, {type}/{id}/_history or {type}/{id}/_history/{vid} of a
+ * type a configured service reads, filling q; false: not one of those
+ * (*err untouched).  *err: MED_OK, or MED_ERR_INVALID (a bad id, version
+ * or parameter, in e).
+ */
+bool fhir_read_route(const fhir_facade *f, const fhir_request *req,
+		     const char *rest, fhir_query *q, fhir_error *e,
+		     med_err *err);
+
+/* fhir_read_serve answers q's read, vread or history into w as c's user;
+ * *n: the resources written. */
+med_err fhir_read_serve(fhir_facade *f, fhir_call *c, const fhir_query *q,
+			med_json *w, size_t *n, fhir_error *e);
+
+/* fhir_read_break_glass is fhir_break_glass_verify for a read, whose
+ * patient is that of the resource (read first when the path does not name
+ * it).  Errors: fhir_break_glass_verify's, and the read's. */
+med_err fhir_read_break_glass(fhir_facade *f, const fhir_request *req,
+			      const fhir_query *q, const med_principal *who,
+			      fhir_break_glass *state,
+			      char grant_id[FHIR_GRANT_ID_LEN + 1],
+			      fhir_error *e) MED_MUST_CHECK;
+
+/* fhir_read_audit names the resource read and its patient (NULL: not
+ * known) for the access event. */
+void fhir_read_audit(const fhir_query *q, char *resource, size_t cap,
+		     const char **patient_id);
+
+/* fhir_read_respond adds a served read's ETag and Last-Modified to resp,
+ * and makes it 304 (no body) when req's If-None-Match or
+ * If-Modified-Since says the client holds it already. */
+void fhir_read_respond(const fhir_request *req, const fhir_query *q,
+		       fhir_response *resp);
 
 /* --- research.c ------------------------------------------------------------
  */
@@ -433,6 +721,77 @@ med_err fhir_server_start(fhir_facade *f, const char *host, int port,
 /* fhir_server_stop stops serving and waits for connections to end. */
 void fhir_server_stop(fhir_server *s);
 
+/* --- fhiredge: edge settings, liveness, SMART ------------------------- */
+
+/* fhir_edge_configure reads the edge's and SMART's settings of p into f
+ * (before fhir_server_start).  Errors: MED_ERR_INVALID (named in the
+ * log: a GnuTLS priority string GnuTLS refuses, an unreadable client CA,
+ * an endpoint that is not https). */
+med_err fhir_edge_configure(fhir_facade *f, med_process *p) MED_MUST_CHECK;
+
+/* fhir_path_ok is true for a request target the edge serves: an
+ * origin-form path of unreserved characters, with no percent-encoding
+ * (an encoded '/', '\\' or NUL would mean something else after decoding),
+ * no empty, "." or ".." segment, and a query without an encoded NUL;
+ * *why says what is wrong otherwise. */
+bool fhir_path_ok(const char *target, const char **why);
+
+/* fhir_server_probe_start starts s's self-probe of host:port (the bound
+ * one), once f's base path is known; nothing when MED_FHIR_LIVENESS_PROBE_MS
+ * is 0.  Errors: fhir_liveness_start's. */
+med_err fhir_server_probe_start(fhir_server *s, const char *host,
+				int port) MED_MUST_CHECK;
+
+typedef struct fhir_liveness fhir_liveness;
+
+/*
+ * fhir_liveness_start probes https://HOST:port (127.0.0.1 for a wildcard
+ * host) every period_ms: a TLS handshake and GET path must complete
+ * within a deadline; three failures in a row make the process not live
+ * (/healthz 503), one success live again.  Errors: MED_ERR_NOMEM,
+ * MED_ERR_IO (no thread).
+ */
+med_err fhir_liveness_start(med_process *p, const char *host, int port,
+			    const char *path, const char *priority,
+			    int period_ms, fhir_liveness **out) MED_MUST_CHECK;
+
+/* fhir_liveness_stop ends the probe and frees l; NULL is fine. */
+void fhir_liveness_stop(fhir_liveness *l);
+
+/*
+ * fhir_smart_check_op is fhir_smart_check for an interaction that is no
+ * fhir_query (the writes, write.c): perms (MED_SCOPE_*) on type, for
+ * patient_id when the request names its patient before its body (NULL:
+ * it does not, and no patient/ scope reaches it).  Errors: as
+ * fhir_smart_check's.
+ */
+med_err fhir_smart_check_op(const fhir_facade *f, const fhir_request *req,
+			    const med_principal *who, const char *type,
+			    uint32_t perms, const char *patient_id,
+			    fhir_error *e) MED_MUST_CHECK;
+
+/* fhir_smart_is_discovery is true for path [base]/.well-known/
+ * smart-configuration. */
+bool fhir_smart_is_discovery(const fhir_facade *f, const char *path);
+
+/* fhir_smart_security_write writes SMART's oauth-uris extension into the
+ * CapabilityStatement's rest.security (nothing when no endpoint is set). */
+void fhir_smart_security_write(med_json *w, const fhir_facade *f);
+
+/* fhir_smart_configuration_write writes /.well-known/smart-configuration. */
+void fhir_smart_configuration_write(med_json *w, const fhir_facade *f);
+
+/*
+ * fhir_smart_check decides q for who by the SMART scopes of its token
+ * (smart.c): a token without a scope claim is judged by roles and care
+ * alone, as before SMART, unless f requires scopes.  With
+ * MED_FHIR_CLIENT_CA set, system/ scopes count only on a connection whose
+ * client certificate it verified (req->client_cert_cn).  Errors:
+ * MED_ERR_DENIED (403 in e, naming the scope that is missing).
+ */
+med_err fhir_smart_check(const fhir_facade *f, const fhir_request *req,
+			 const med_principal *who, const fhir_query *q,
+			 fhir_error *e) MED_MUST_CHECK;
 /* --- write.c (fhirwrite) ---------------------------------------------------
  * The facade's writes: POST of vital-sign Observations (alone or in a batch
  * or transaction Bundle), of MedicationAdministrations, and the operations

@@ -12,6 +12,7 @@
 #include <med/audit.h>
 #include <med/fhir.h>
 #include <med/log.h>
+#include <med/util.h>
 
 #include "smartmed/identity/v1/identity.pb-c.h"
 
@@ -34,6 +35,11 @@ interaction_name(const fhir_query *q)
 		return "$everything";
 	case FHIR_RESEARCH_EXPORT:
 		return "research-export";
+	/* fhirread */
+	case FHIR_VREAD:
+		return "vread";
+	case FHIR_HISTORY:
+		return "history-instance";
 	default:
 		return "capabilities";
 	}
@@ -59,7 +65,9 @@ url_append(char *url, size_t cap, const char *key, const char *value)
 	url[n < cap ? n : cap - 1] = '\0';
 }
 
-/* cursor_text writes c as _cursor's value: SOURCE.ENTRY.TOTAL.TOKEN. */
+/* cursor_text writes c as _cursor's value (route.c reads it):
+ * SOURCE.ENTRY.TOTAL.SNAPSHOT.LEN.ANCHOR.TOKEN, a sorted search's
+ * o.OFFSET.TOTAL.SNAPSHOT, a Patient search's identity token as it is. */
 static void
 cursor_text(const fhir_cursor *c, char *buf, size_t cap)
 {
@@ -68,47 +76,52 @@ cursor_text(const fhir_cursor *c, char *buf, size_t cap)
 	if (c->has_total)
 		snprintf(total, sizeof(total), "%llu",
 			 (unsigned long long)c->total);
-	snprintf(buf, cap, "%zu.%zu.%s.%s", c->source, c->entry, total,
-		 c->token);
+	if (c->sorted)
+		snprintf(buf, cap, "o.%zu.%s.%lld", c->entry, total,
+			 (long long)c->snapshot_ms);
+	else if (c->source == SIZE_MAX)
+		snprintf(buf, cap, "%s", c->token);
+	else
+		snprintf(buf, cap, "%zu.%zu.%s.%lld.%zu.%s.%s", c->source,
+			 c->entry, total, (long long)c->snapshot_ms,
+			 strlen(c->anchor), c->anchor, c->token);
 }
 
-/* page_url is the request's own URL with _offset set to offset and, when
- * cursor is not NULL, _cursor set to it. */
+/* paging_key: a parameter page_url sets itself. */
+static bool
+paging_key(const char *key)
+{
+	return strcmp(key, "_count") == 0 || strcmp(key, "_offset") == 0 ||
+	       strcmp(key, "_cursor") == 0;
+}
+
+/* page_url is the request's own URL (its body's parameters in the query,
+ * as R4 has a POST search's links) with _offset set to offset (none for
+ * a Patient search, which identity pages) and, when cursor is not NULL,
+ * _cursor set to it. */
 static void
 page_url(const fhir_facade *f, const fhir_query *q, size_t offset,
 	 const fhir_cursor *cursor, char *url, size_t cap)
 {
 	char num[24];
 
-	if (q->what == FHIR_EVERYTHING) {
+	if (q->what == FHIR_EVERYTHING)
 		snprintf(url, cap, "%s/Patient/%s/$everything", f->base_url,
 			 q->patient_id);
-	} else {
+	else
 		snprintf(url, cap, "%s/%s", f->base_url, q->type);
-		url_append(url, cap, "patient", q->patient_id);
-	}
-	for (size_t i = 0; i < q->n_dates; i++) {
-		char d[16];
-
-		snprintf(d, sizeof(d), "%s%s", q->dates[i].op, q->dates[i].day);
-		url_append(url, cap, "date", d);
-	}
-	if (q->code != NULL) {
-		char code[600];
-
-		snprintf(code, sizeof(code), "%s%s%s",
-			 q->code_system ? q->code_system : "",
-			 q->code_system ? "|" : "", q->code);
-		url_append(url, cap, "code", code);
-	}
-	if (q->status != NULL)
-		url_append(url, cap, "status", q->status);
+	for (size_t i = 0; i < q->n_params; i++)
+		if (!paging_key(q->params[i].key))
+			url_append(url, cap, q->params[i].key,
+				   q->params[i].value);
 	snprintf(num, sizeof(num), "%zu", q->count);
 	url_append(url, cap, "_count", num);
-	snprintf(num, sizeof(num), "%zu", offset);
-	url_append(url, cap, "_offset", num);
+	if (offset != SIZE_MAX) {
+		snprintf(num, sizeof(num), "%zu", offset);
+		url_append(url, cap, "_offset", num);
+	}
 	if (cursor != NULL) {
-		char text[FHIR_CURSOR_TOKEN_MAX + 64];
+		char text[FHIR_CURSOR_TOKEN_MAX + 256];
 
 		cursor_text(cursor, text, sizeof(text));
 		url_append(url, cap, "_cursor", text);
@@ -131,6 +144,7 @@ write_link(med_json *w, const fhir_facade *f, const fhir_query *q,
 /* page_ends - what a page learnt of the search: its total when counted,
  * and where the next page starts when there is one. */
 typedef struct page_ends {
+	size_t offset; /* of the page's first entry (sorted: of the sort) */
 	bool has_total;
 	uint64_t total;
 	bool has_next;
@@ -144,16 +158,16 @@ static void
 write_links(med_json *w, const fhir_facade *f, const fhir_query *q,
 	    const page_ends *p)
 {
+	size_t at = p->offset;
+
 	med_json_begin(w, "link", '[');
-	write_link(w, f, q, "self", q->offset,
-		   q->cursor.set ? &q->cursor : NULL);
+	write_link(w, f, q, "self", at, q->cursor.set ? &q->cursor : NULL);
 	write_link(w, f, q, "first", 0, NULL);
-	if (q->offset > 0)
+	if (at > 0)
 		write_link(w, f, q, "previous",
-			   q->offset > q->count ? q->offset - q->count : 0,
-			   NULL);
+			   at > q->count ? at - q->count : 0, NULL);
 	if (p->has_next)
-		write_link(w, f, q, "next", q->offset + q->count, &p->next);
+		write_link(w, f, q, "next", at + q->count, &p->next);
 	if (p->has_total)
 		write_link(w, f, q, "last",
 			   p->total == 0 ? 0
@@ -185,6 +199,31 @@ family_of(const fhir_query *q, const Smartmed__Identity__V1__Patient *p,
 		fam->ids[fam->n++] = p->merged_ids[i];
 }
 
+/* read_source reads source v of the family from the cursor's place when
+ * it is the cursor's: past its anchor when it is still there, else (it
+ * was deleted) from the cursor's entry. */
+static med_err
+read_source(fhir_call *c, const fhir_query *q, const fhir_family *fam, size_t v,
+	    bool at_cursor, fhir_matches *m, fhir_error *e)
+{
+	size_t n_src = fhir_n_sources();
+	fhir_source *src = &fhir_sources()[v % n_src];
+	const char *token = at_cursor ? q->cursor.token : "";
+	size_t entry = at_cursor ? q->cursor.entry : 0;
+	med_err err;
+
+	fhir_matches_at_source(m, v, entry,
+			       at_cursor ? q->cursor.anchor : NULL);
+	err = fhir_export_from(src, c, fam->ids[v / n_src], token,
+			       fhir_matches_add_page, m, e);
+	if (err == MED_OK && fhir_matches_seeking(m)) {
+		fhir_matches_at_source(m, v, entry, NULL);
+		err = fhir_export_from(src, c, fam->ids[v / n_src], token,
+				       fhir_matches_add_page, m, e);
+	}
+	return err;
+}
+
 /* gather reads the sources in order, for each record of the family in
  * turn, from the cursor's place when q has one, until m has its page (and
  * its count).  A cursor's source is the family member times the number
@@ -194,7 +233,8 @@ gather(fhir_call *c, const fhir_query *q, const fhir_family *fam,
        fhir_matches *m, fhir_error *e)
 {
 	size_t n_src = fhir_n_sources();
-	size_t first = q->cursor.set ? q->cursor.source : 0;
+	bool by_cursor = q->cursor.set && !q->cursor.sorted;
+	size_t first = by_cursor ? q->cursor.source : 0;
 
 	/* A cursor past the family (or made up) names no source. */
 	if (first >= fam->n * n_src)
@@ -203,16 +243,12 @@ gather(fhir_call *c, const fhir_query *q, const fhir_family *fam,
 				 "this search");
 	for (size_t v = first; v < fam->n * n_src; v++) {
 		fhir_source *src = &fhir_sources()[v % n_src];
-		bool at_cursor = q->cursor.set && v == first;
 		med_err err;
 
 		if (src->ch == NULL || (q->what == FHIR_SEARCH &&
 					!fhir_source_holds(src, q->type)))
 			continue;
-		fhir_matches_at_source(m, v, at_cursor ? q->cursor.entry : 0);
-		err = fhir_export_from(src, c, fam->ids[v / n_src],
-				       at_cursor ? q->cursor.token : "",
-				       fhir_matches_add_page, m, e);
+		err = read_source(c, q, fam, v, by_cursor && v == first, m, e);
 		if (err == MED_ERR_CANCELLED)
 			return MED_OK; /* the page is complete */
 		if (err != MED_OK)
@@ -227,19 +263,24 @@ write_patient_entry(med_json *w, const fhir_facade *f,
 {
 	med_fhir_entry_begin(w, f->base_url, "Patient", p->patient_id);
 	fhir_patient_fields(w, p, f->mrn_system);
-	med_fhir_entry_end(w);
+	med_json_end(w, '}'); /* the resource */
+	med_json_begin(w, "search", '{');
+	med_json_str(w, "mode", "match");
+	med_json_end(w, '}');
+	med_json_end(w, '}');
 }
 
 /* page_ends_of says what m found, with lead entries (the Patient of
  * $everything) before the matches. */
 static void
 page_ends_of(const fhir_query *q, const fhir_matches *m, size_t lead,
-	     page_ends *p)
+	     int64_t snapshot_ms, page_ends *p)
 {
 	bool complete;
 	uint64_t n = fhir_matches_total(m, &complete);
 
 	memset(p, 0, sizeof(*p));
+	p->offset = q->offset;
 	if (q->cursor.set) {
 		p->has_total = q->cursor.has_total;
 		p->total = q->cursor.total;
@@ -247,28 +288,94 @@ page_ends_of(const fhir_query *q, const fhir_matches *m, size_t lead,
 		p->has_total = true;
 		p->total = n + lead;
 	}
-	p->has_next = fhir_matches_next(m, &p->next);
+	p->has_next = !q->summary_count && fhir_matches_next(m, &p->next);
 	p->next.has_total = p->has_total;
 	p->next.total = p->total;
+	p->next.snapshot_ms = snapshot_ms;
 }
 
+/* sorted_ends: a sorted search holds every match; the page is the
+ * offset's window, the next one's cursor its offset in the snapshot. */
 static void
-write_searchset(med_json *w, const fhir_facade *f, const fhir_query *q,
-		const fhir_matches *m, const page_ends *p,
-		const Smartmed__Identity__V1__Patient *lead_patient)
+sorted_ends(const fhir_query *q, const fhir_matches *m, int64_t snapshot_ms,
+	    page_ends *p)
 {
+	bool complete;
+	uint64_t n = fhir_matches_total(m, &complete);
+
+	memset(p, 0, sizeof(*p));
+	p->offset = q->cursor.set ? q->cursor.entry : q->offset;
+	p->has_total = true;
+	p->total = n;
+	p->has_next = !q->summary_count && p->offset + q->count < n;
+	p->next.set = true;
+	p->next.sorted = true;
+	p->next.entry = p->offset + q->count;
+	p->next.has_total = true;
+	p->next.total = n;
+	p->next.snapshot_ms = snapshot_ms;
+}
+
+/* ends_of says where the page lies among the matches held (returned)
+ * and what comes after it; a sorted search's matches are sorted first. */
+static size_t
+ends_of(const fhir_query *q, fhir_matches *m, size_t lead, int64_t snapshot_ms,
+	page_ends *ends)
+{
+	if (q->sort == 0) {
+		page_ends_of(q, m, lead, snapshot_ms, ends);
+		return 0;
+	}
+	fhir_matches_sort(m);
+	sorted_ends(q, m, snapshot_ms, ends);
+	return ends->offset;
+}
+
+/* searchset - what write_searchset writes. */
+typedef struct searchset {
+	const fhir_matches *m;
+	const page_ends *ends;
+	size_t from; /* the held matches of the page */
+	const Smartmed__Identity__V1__Patient *lead;	/* $everything's */
+	const Smartmed__Identity__V1__Patient *patient; /* for _include */
+	const fhir_family *fam;
+} searchset;
+
+static med_err
+write_searchset(med_json *w, const fhir_facade *f, fhir_call *c,
+		const fhir_query *q, const searchset *ss, size_t *n_out,
+		fhir_error *e)
+{
+	size_t held = fhir_matches_page_len(ss->m);
+	size_t n_page = q->summary_count || ss->from >= held
+				? 0
+				: (held - ss->from < q->count ? held - ss->from
+							      : q->count);
+	fhir_include_page pg = {ss->m,	    ss->from,	 n_page, ss->fam->ids,
+				ss->fam->n, ss->patient, w};
+	size_t n_inc = 0;
+	med_err err = MED_OK;
+
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "resourceType", "Bundle");
 	med_json_str(w, "type", "searchset");
-	if (p->has_total)
-		med_json_u64(w, "total", p->total);
-	write_links(w, f, q, p);
-	med_json_begin(w, "entry", '[');
-	if (lead_patient != NULL)
-		write_patient_entry(w, f, lead_patient);
-	fhir_matches_write_entries(w, m, f->base_url);
-	med_json_end(w, ']');
+	if (ss->ends->has_total)
+		med_json_u64(w, "total", ss->ends->total);
+	write_links(w, f, q, ss->ends);
+	/* R4 JSON has no empty arrays: no match, no entry. */
+	if (n_page > 0 || ss->lead != NULL) {
+		med_json_begin(w, "entry", '[');
+		if (ss->lead != NULL)
+			write_patient_entry(w, f, ss->lead);
+		fhir_matches_write_entries(w, ss->m, f->base_url, ss->from,
+					   n_page);
+		if (q->includes != 0)
+			err = fhir_includes_write(f, c, q, &pg, &n_inc, e);
+		med_json_end(w, ']');
+	}
 	med_json_end(w, '}');
+	*n_out = n_inc;
+	return err;
 }
 
 /* search_patient asks identity for a search's patient, for its merged
@@ -286,44 +393,124 @@ search_patient(fhir_facade *f, fhir_call *c, const fhir_query *q,
 		*p = NULL;
 }
 
+/* lead_wanted: $everything starts with the Patient unless _type leaves
+ * it out. */
+static bool
+lead_wanted(const fhir_query *q)
+{
+	if (q->what != FHIR_EVERYTHING)
+		return false;
+	for (const char *s = q->types; s != NULL;) {
+		size_t n = strcspn(s, ",");
+
+		if (n == 7 && strncmp(s, "Patient", 7) == 0)
+			return true;
+		s = s[n] == ',' ? s + n + 1 : NULL;
+	}
+	return q->types == NULL;
+}
+
+/* new_matches makes the page's collector: a sorted search or a count
+ * keeps or counts every match; a page by _offset passes over the matches
+ * before it and counts them all for the total; a page by _cursor starts
+ * where the one before ended and stops at its last entry. */
+static fhir_matches *
+new_matches(const fhir_query *q, size_t lead, bool lead_here)
+{
+	size_t skip = q->cursor.set || q->offset < lead ? 0 : q->offset - lead;
+
+	if (q->sort != 0 || q->summary_count)
+		return fhir_matches_new(q, 0, 0, true);
+	return fhir_matches_new(q, skip, q->count - lead_here, !q->cursor.set);
+}
+
 /*
  * serve_bundle writes a searchset: patient (for $everything) first.  A
- * page by _offset passes over the matches before it and counts them all
- * for the total; a page by _cursor starts where the one before ended and
- * stops at its last entry, taking the total its cursor carries.
+ * search's unknown patient (or one outside the caller's lookup scope,
+ * which identity answers alike) is an empty searchset, as R4 has it; a
+ * refusal (403) stays one.
  */
 static med_err
 serve_bundle(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 	     size_t *n_out, fhir_error *e)
 {
 	Smartmed__Identity__V1__Patient *p = NULL;
-	size_t lead = q->what == FHIR_EVERYTHING ? 1 : 0;
+	size_t lead = lead_wanted(q) ? 1 : 0;
 	bool lead_here = lead && !q->cursor.set && q->offset == 0;
-	size_t skip = q->cursor.set || q->offset < lead ? 0 : q->offset - lead;
-	fhir_matches *m =
-		fhir_matches_new(q, skip, q->count - lead_here, !q->cursor.set);
+	int64_t now_ms = med_now_ms();
+	int64_t snapshot_ms = q->cursor.set ? q->cursor.snapshot_ms : now_ms;
+	fhir_matches *m = new_matches(q, lead, lead_here);
 	fhir_family fam;
 	page_ends ends;
+	searchset ss = {.m = m, .ends = &ends, .fam = &fam};
+	size_t n_inc = 0;
 	med_err err = MED_OK;
 
 	if (m == NULL)
 		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
-	if (lead)
+	fhir_matches_pin(m, snapshot_ms, now_ms);
+	if (q->what == FHIR_EVERYTHING)
 		err = fhir_get_patient(f, c, q->patient_id, &p, e);
 	else
 		search_patient(f, c, q, &p);
-	c->patient_known = err == MED_OK && p != NULL;
+	c->patient_known = q->what == FHIR_SEARCH || (err == MED_OK && p);
 	family_of(q, err == MED_OK ? p : NULL, &fam);
 	if (err == MED_OK)
 		err = gather(c, q, &fam, m, e);
-	if (err == MED_OK) {
-		page_ends_of(q, m, lead, &ends);
-		write_searchset(w, f, q, m, &ends, lead_here ? p : NULL);
-		*n_out = ends.has_total ? (size_t)ends.total
-					: fhir_matches_page_len(m) + lead_here;
-	}
+	if (err == MED_OK)
+		ss.from = ends_of(q, m, lead, snapshot_ms, &ends);
+	ss.lead = lead_here ? p : NULL;
+	ss.patient = p;
+	if (err == MED_OK)
+		err = write_searchset(w, f, c, q, &ss, &n_inc, e);
+	if (err == MED_OK)
+		*n_out = (ends.has_total
+				  ? (size_t)ends.total
+				  : fhir_matches_page_len(m) + lead_here) +
+			 n_inc;
 	fhir_matches_free(m);
 	return err;
+}
+
+/* serve_patients answers a Patient search from identity's page. */
+static med_err
+serve_patients(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
+	       size_t *n_out, fhir_error *e)
+{
+	fhir_patient_page pp;
+	fhir_cursor next = {.set = true, .source = SIZE_MAX};
+	fhir_cursor self = {.set = true, .source = SIZE_MAX};
+	med_err err = fhir_patient_search(f, c, q, &pp, e);
+
+	if (err != MED_OK)
+		return err;
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "resourceType", "Bundle");
+	med_json_str(w, "type", "searchset");
+	/* identity does not count: the total is known on the last page of
+	 * a search that has only one. */
+	if (pp.next_token == NULL && q->patients.page_token == NULL)
+		med_json_u64(w, "total", pp.n);
+	med_json_begin(w, "link", '[');
+	if (q->patients.page_token != NULL)
+		med_strlcpy(self.token, q->patients.page_token,
+			    sizeof(self.token));
+	write_link(w, f, q, "self", SIZE_MAX,
+		   q->patients.page_token ? &self : NULL);
+	if (pp.next_token != NULL) {
+		med_strlcpy(next.token, pp.next_token, sizeof(next.token));
+		write_link(w, f, q, "next", SIZE_MAX, &next);
+	}
+	med_json_end(w, ']');
+	if (pp.n > 0) {
+		med_json_begin(w, "entry", '[');
+		for (size_t i = 0; i < pp.n; i++)
+			write_patient_entry(w, f, pp.patients[i]);
+		med_json_end(w, ']');
+	}
+	med_json_end(w, '}');
+	*n_out = pp.n;
+	return MED_OK;
 }
 
 static med_err
@@ -358,8 +545,9 @@ open_call(fhir_facade *f, const fhir_request *req, const fhir_query *q,
 	char action[64];
 	med_call_local_opts o = {
 		.action = action,
-		.action_code = q->what == FHIR_READ ? MED_AUDIT_ACTION_READ
-						    : MED_AUDIT_ACTION_EXECUTE,
+		.action_code = q->what == FHIR_READ || q->read != NULL
+				       ? MED_AUDIT_ACTION_READ
+				       : MED_AUDIT_ACTION_EXECUTE,
 		.audit = f->audit,
 		.auth = f->auth,
 		.request_id = req->request_id,
@@ -396,6 +584,7 @@ end_call(med_call *call, const fhir_query *q, const fhir_error *e,
 	 size_t n_resources, fhir_break_glass bg)
 {
 	char resource[160], status[8], count[24];
+	const char *patient = q->patient_id;
 	const med_audit_detail details[4] = {
 		{"http_status", status},
 		{"resources", count},
@@ -403,16 +592,21 @@ end_call(med_call *call, const fhir_query *q, const fhir_error *e,
 		{"break_glass", "refused"},
 	};
 
-	if (q->what == FHIR_SEARCH)
+	if (q->what == FHIR_SEARCH && strcmp(q->type, "Patient") == 0)
+		snprintf(resource, sizeof(resource), "Patient?search");
+	else if (q->what == FHIR_SEARCH)
 		snprintf(resource, sizeof(resource), "%s?patient", q->type);
 	else
 		snprintf(resource, sizeof(resource), "Patient/%s",
 			 q->patient_id ? q->patient_id : "-");
+	/* fhirread: a read names its resource and the patient it found. */
+	if (q->read != NULL)
+		fhir_read_audit(q, resource, sizeof(resource), &patient);
 	snprintf(status, sizeof(status), "%d",
 		 e->http_status ? e->http_status : 200);
 	snprintf(count, sizeof(count), "%zu", n_resources);
 	med_call_set_resource(call, resource);
-	med_call_set_patient(call, q->patient_id);
+	med_call_set_patient(call, patient);
 	med_call_add_details(call, details, bg == FHIR_BG_REFUSED ? 4 : 3);
 	return med_call_end(call, e->grpc_code);
 }
@@ -442,10 +636,15 @@ serve(fhir_facade *f, const fhir_request *req, const fhir_query *q, med_json *w,
 			 .request_id = req->request_id},
 	};
 
+	/* fhirread: read, vread and history of every type (read.c). */
+	if (q->read != NULL)
+		return fhir_read_serve(f, &c, q, w, n, e);
 	if (q->what == FHIR_READ) {
 		*n = 1;
 		return serve_read(f, &c, q, w, e);
 	}
+	if (q->what == FHIR_SEARCH && strcmp(q->type, "Patient") == 0)
+		return serve_patients(f, &c, q, w, n, e);
 	return serve_bundle(f, &c, q, w, n, e);
 }
 
@@ -461,8 +660,14 @@ check_break_glass(fhir_facade *f, const fhir_request *req, const fhir_query *q,
 
 	if (req->break_glass == NULL)
 		return MED_OK;
-	err = fhir_break_glass_verify(f, req, q, med_call_principal(call),
-				      state, grant_id, e);
+	/* fhirread: a read's patient is its resource's (read.c). */
+	if (q->read != NULL)
+		err = fhir_read_break_glass(f, req, q, med_call_principal(call),
+					    state, grant_id, e);
+	else
+		err = fhir_break_glass_verify(f, req, q,
+					      med_call_principal(call), state,
+					      grant_id, e);
 	if (err == MED_OK)
 		med_call_mark_break_glass(call, grant_id);
 	return err;
@@ -506,6 +711,9 @@ handle_call(fhir_facade *f, const fhir_request *req, const fhir_query *q,
 	med_err auth_err = authenticate(call, req, e);
 	med_err err = route_err;
 
+	/* fhiredge: SMART scopes narrow what roles and care allow. */
+	if (auth_err == MED_OK && err == MED_OK)
+		err = fhir_smart_check(f, req, med_call_principal(call), q, e);
 	if (auth_err == MED_OK && err == MED_OK)
 		err = check_break_glass(f, req, q, call, &bg, e);
 	if (auth_err == MED_OK && err == MED_OK &&
@@ -522,6 +730,9 @@ handle_call(fhir_facade *f, const fhir_request *req, const fhir_query *q,
 		err = fhir_fail(e, INTERNAL, "audit unavailable");
 	}
 	respond(resp, w, e, err);
+	/* fhirread: ETag, Last-Modified, 304 (read.c). */
+	if (q->read != NULL && err == MED_OK)
+		fhir_read_respond(req, q, resp);
 }
 
 void
@@ -543,6 +754,14 @@ fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	}
 	err = fhir_route(f, req, &q, &e);
 	med_json_init_arena(&w, req->arena, FHIR_BODY_MAX);
+	/* fhiredge: SMART discovery is public, as the CapabilityStatement. */
+	if (err == MED_ERR_NOT_FOUND && strcmp(req->method, "GET") == 0 &&
+	    fhir_smart_is_discovery(f, req->path)) {
+		fhir_smart_configuration_write(&w, f);
+		respond(resp, &w, &e, MED_OK);
+		resp->content_type = "application/json";
+		return;
+	}
 	if (err == MED_OK && q.what == FHIR_CAPABILITIES) {
 		fhir_capability_write(&w, f);
 		respond(resp, &w, &e, MED_OK);

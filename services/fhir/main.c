@@ -53,6 +53,44 @@ static const med_config_spec specs[] = {
 	{"MED_WARD_TIME_ZONE", MED_CONFIG_STRING, "UTC", false, 0, 0,
 	 "the ward's time zone (an IANA name, as dosage's setting): the "
 	 "console shows times and the MAR's day in it"},
+	/* fhiredge: the HTTPS edge (server.c) and SMART (smart.c). */
+	{"MED_FHIR_TLS_PRIORITY", MED_CONFIG_STRING,
+	 "NONE:+VERS-TLS1.3:+VERS-TLS1.2:+ECDHE-ECDSA:+ECDHE-RSA:"
+	 "+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:+AEAD:+SIGN-ALL:"
+	 "+GROUP-ALL:+COMP-NULL:+CTYPE-X509:%SERVER_PRECEDENCE",
+	 false, 0, 0,
+	 "GnuTLS priority string of the FHIR port (default: TLS 1.2 and 1.3, "
+	 "ECDHE, AEAD ciphers only)"},
+	{"MED_FHIR_CLIENT_CA", MED_CONFIG_STRING, "", false, 0, 0,
+	 "PEM CA of system clients' certificates: asked for, not required; "
+	 "empty = none asked"},
+	{"MED_FHIR_THREADS", MED_CONFIG_INT, "8", false, 1, 256,
+	 "threads serving the FHIR port (each runs one request at a time)"},
+	{"MED_FHIR_MAX_CONNS", MED_CONFIG_INT, "1024", false, 1, 65536,
+	 "open connections the FHIR port takes in all"},
+	{"MED_FHIR_MAX_CONNS_PER_CLIENT", MED_CONFIG_INT, "32", false, 1, 65536,
+	 "open connections one client IP address may hold"},
+	{"MED_FHIR_HEADER_TIMEOUT_MS", MED_CONFIG_INT, "10000", false, 100,
+	 600000,
+	 "a request head (and the TLS handshake before it) must be complete "
+	 "this long after the accept, however slowly it trickles in"},
+	{"MED_FHIR_ANSWER_TIMEOUT_MS", MED_CONFIG_INT, "600000", false, 1000,
+	 3600000,
+	 "a request's body is received, the request answered and its answer "
+	 "sent within this after its head (a research export is one answer)"},
+	{"MED_FHIR_IDLE_TIMEOUT_S", MED_CONFIG_INT, "30", false, 1, 3600,
+	 "a connection silent this long is closed"},
+	{"MED_FHIR_LIVENESS_PROBE_MS", MED_CONFIG_INT, "5000", false, 0, 600000,
+	 "/healthz probes the FHIR port this often and fails after 3 misses "
+	 "in a row; 0 = no probe"},
+	{"MED_SMART_ISSUER", MED_CONFIG_STRING, "", false, 0, 0,
+	 "issuer in the SMART configuration; empty = MED_JWT_ISSUER"},
+	{"MED_SMART_AUTHORIZATION_ENDPOINT", MED_CONFIG_STRING, "", false, 0, 0,
+	 "the identity provider's OAuth authorization endpoint (SMART)"},
+	{"MED_SMART_TOKEN_ENDPOINT", MED_CONFIG_STRING, "", false, 0, 0,
+	 "the identity provider's OAuth token endpoint (SMART)"},
+	{"MED_SMART_REQUIRE_SCOPES", MED_CONFIG_BOOL, "false", false, 0, 0,
+	 "refuse FHIR requests whose token carries no SMART scope claim"},
 };
 
 int

@@ -34,103 +34,6 @@ parse_size(const char *s, size_t min, size_t max, size_t *out)
 	return true;
 }
 
-/* is_day is true for YYYY-MM-DD with a month 01..12 and a day 01..31. */
-static bool
-is_day(const char *s)
-{
-	static const char shape[] = "dddd-dd-dd";
-
-	if (strlen(s) != 10)
-		return false;
-	for (size_t i = 0; i < 10; i++) {
-		bool digit = s[i] >= '0' && s[i] <= '9';
-
-		if (shape[i] == 'd' ? !digit : s[i] != '-')
-			return false;
-	}
-	return strncmp(s + 5, "01", 2) >= 0 && strncmp(s + 5, "12", 2) <= 0 &&
-	       strncmp(s + 8, "01", 2) >= 0 && strncmp(s + 8, "31", 2) <= 0;
-}
-
-static med_err
-add_date(fhir_query *q, const char *v, fhir_error *e)
-{
-	static const char *const ops[] = {"eq", "ne", "gt", "lt", "ge", "le"};
-	fhir_date_filter *d;
-	const char *day = v;
-
-	if (q->n_dates == FHIR_DATE_FILTERS_MAX)
-		return fhir_fail(e, INVALID, "date: at most %d given",
-				 FHIR_DATE_FILTERS_MAX);
-	d = &q->dates[q->n_dates];
-	memcpy(d->op, "eq", 3);
-	for (size_t i = 0; i < sizeof(ops) / sizeof(*ops); i++) {
-		if (strncmp(v, ops[i], 2) == 0) {
-			memcpy(d->op, ops[i], 3);
-			day = v + 2;
-		}
-	}
-	if (!is_day(day))
-		return fhir_fail(e, INVALID,
-				 "date: want [eq|ne|gt|lt|ge|le]YYYY-MM-DD, "
-				 "got '%.40s'",
-				 v);
-	memcpy(d->day, day, 11);
-	q->n_dates++;
-	return MED_OK;
-}
-
-/* set_code splits a token "[system|]code". */
-static med_err
-set_code(fhir_query *q, med_arena *a, const char *v, fhir_error *e)
-{
-	const char *bar = strchr(v, '|');
-
-	if (bar == NULL) {
-		q->code = v;
-	} else {
-		size_t n = (size_t)(bar - v);
-		char *sys = med_arena_alloc(a, n + 1);
-
-		if (sys == NULL)
-			return fhir_fail(e, 8, "out of memory");
-		memcpy(sys, v, n);
-		sys[n] = '\0';
-		q->code_system = n > 0 ? sys : NULL;
-		q->code = bar + 1;
-	}
-	if (q->code[0] == '\0' || !med_fhir_string_ok(q->code, false))
-		return fhir_fail(e, INVALID, "code: want [system|]code");
-	return MED_OK;
-}
-
-/* search_param takes one parameter of a search; false: not one. */
-static med_err
-search_param(fhir_query *q, const fhir_type_info *t, med_arena *a,
-	     const fhir_param *p, fhir_error *e)
-{
-	if (strcmp(p->key, "patient") == 0) {
-		if (!med_fhir_id_ok(p->value))
-			return fhir_fail(e, INVALID,
-					 "patient: not a FHIR id "
-					 "(1..64 of A-Z a-z 0-9 - .)");
-		q->patient_id = p->value;
-		return MED_OK;
-	}
-	if (strcmp(p->key, "date") == 0)
-		return add_date(q, p->value, e);
-	if (strcmp(p->key, "code") == 0 && t->code_element != NULL)
-		return set_code(q, a, p->value, e);
-	if (strcmp(p->key, "status") == 0 && t->status_element != NULL) {
-		if (!med_fhir_id_ok(p->value))
-			return fhir_fail(e, INVALID, "status: not a code");
-		q->status = p->value;
-		return MED_OK;
-	}
-	return fhir_fail(e, INVALID, "%.40s: not a search parameter of %s",
-			 p->key, t->type);
-}
-
 /* cursor_number reads a decimal up to '.', moving *s past the dot. */
 static bool
 cursor_number(const char **s, uint64_t max, uint64_t *out)
@@ -164,32 +67,120 @@ token_ok(const char *s)
 	return true;
 }
 
-/* parse_cursor reads SOURCE.ENTRY.TOTAL.TOKEN (TOTAL "-": none). */
+/* anchor_ok: "Type~id" as bundle.c writes a page's first match. */
+static bool
+anchor_ok(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		      c == '~'))
+			return false;
+	}
+	return true;
+}
+
+/* parse_anchor reads LEN.ANCHOR. (LEN 0: none) at *s. */
+static bool
+parse_anchor(const char **s, fhir_cursor *c)
+{
+	uint64_t n;
+
+	if (!cursor_number(s, sizeof(c->anchor) - 1, &n) ||
+	    strlen(*s) < n + 1 || (*s)[n] != '.' || !anchor_ok(*s, n))
+		return false;
+	memcpy(c->anchor, *s, n);
+	c->anchor[n] = '\0';
+	*s += n + 1;
+	return true;
+}
+
+/* parse_total reads TOTAL. ("-.": not counted). */
+static bool
+parse_total(const char **s, fhir_cursor *c)
+{
+	if ((*s)[0] == '-' && (*s)[1] == '.') {
+		*s += 2;
+		return true;
+	}
+	c->has_total = true;
+	return cursor_number(s, (uint64_t)1 << 53, &c->total);
+}
+
+/* parse_sorted reads a _sort search's o.OFFSET.TOTAL.SNAPSHOT. */
+static bool
+parse_sorted(const char *s, fhir_cursor *c)
+{
+	uint64_t offset, snap;
+	char *end = NULL;
+
+	if (!cursor_number(&s, FHIR_OFFSET_MAX, &offset) ||
+	    !parse_total(&s, c) || *s < '0' || *s > '9')
+		return false;
+	snap = strtoull(s, &end, 10);
+	if (*end != '\0' || snap > ((uint64_t)1 << 53))
+		return false;
+	c->sorted = true;
+	c->set = true;
+	c->entry = (size_t)offset;
+	c->snapshot_ms = (int64_t)snap;
+	return true;
+}
+
+/* parse_cursor reads SOURCE.ENTRY.TOTAL.SNAPSHOT.LEN.ANCHOR.TOKEN (TOTAL
+ * "-": none) or a sorted search's o.OFFSET.TOTAL.SNAPSHOT. */
 static bool
 parse_cursor(const char *s, fhir_cursor *c)
 {
-	uint64_t source, entry, total = 0;
+	uint64_t source, entry, snap;
 
 	memset(c, 0, sizeof(*c));
+	if (strncmp(s, "o.", 2) == 0)
+		return parse_sorted(s + 2, c);
 	/* A source per record of the patient's family (handle.c). */
 	if (!cursor_number(&s, fhir_n_sources() * FHIR_FAMILY_MAX - 1,
 			   &source) ||
-	    !cursor_number(&s, 1u << 20, &entry))
-		return false;
-	if (s[0] == '-' && s[1] == '.')
-		s += 2;
-	else if (!cursor_number(&s, (uint64_t)1 << 53, &total))
-		return false;
-	else
-		c->has_total = true;
-	if (!token_ok(s))
+	    !cursor_number(&s, 1u << 20, &entry) || !parse_total(&s, c) ||
+	    !cursor_number(&s, (uint64_t)1 << 53, &snap) ||
+	    !parse_anchor(&s, c) || !token_ok(s))
 		return false;
 	c->set = true;
 	c->source = (size_t)source;
 	c->entry = (size_t)entry;
-	c->total = total;
+	c->snapshot_ms = (int64_t)snap;
 	med_strlcpy(c->token, s, sizeof(c->token));
 	return true;
+}
+
+static bool
+is_patient_search(const fhir_query *q)
+{
+	return q->what == FHIR_SEARCH && strcmp(q->type, "Patient") == 0;
+}
+
+/* cursor_param takes _cursor: a next link's, or for a Patient search
+ * identity's page token. */
+static med_err
+cursor_param(fhir_query *q, const fhir_param *p, fhir_error *e)
+{
+	bool ok;
+
+	if (is_patient_search(q)) {
+		ok = token_ok(p->value);
+		q->patients.page_token = p->value;
+	} else {
+		ok = parse_cursor(p->value, &q->cursor);
+		/* A sorted cursor only pages a sorted search, and back. */
+		ok = ok && q->cursor.sorted == (q->sort != 0);
+	}
+	if (!ok)
+		return fhir_fail(e, INVALID,
+				 "_cursor: not a cursor of a next link of "
+				 "this search, got '%.40s'",
+				 p->value);
+	return MED_OK;
 }
 
 /* paging_param takes _count, _offset and _cursor; NOT_FOUND: none. */
@@ -203,24 +194,15 @@ paging_param(fhir_query *q, const fhir_param *p, fhir_error *e)
 					 FHIR_COUNT_MAX, p->value);
 		return MED_OK;
 	}
-	if (strcmp(p->key, "_offset") == 0) {
+	if (strcmp(p->key, "_offset") == 0 && !is_patient_search(q)) {
 		if (!parse_size(p->value, 0, FHIR_OFFSET_MAX, &q->offset))
 			return fhir_fail(e, INVALID,
 					 "_offset: want 0..%d, got '%.20s'",
 					 FHIR_OFFSET_MAX, p->value);
 		return MED_OK;
 	}
-	if (strcmp(p->key, "_cursor") == 0) {
-		if (!parse_cursor(p->value, &q->cursor))
-			return fhir_fail(e, INVALID,
-					 "_cursor: not a cursor of a next "
-					 "link, got '%.40s'",
-					 p->value);
-		return MED_OK;
-	}
 	return MED_ERR_NOT_FOUND;
 }
-
 /* research_param takes $research-export's project and _type. */
 static med_err
 research_param(fhir_query *q, const fhir_param *p, fhir_error *e)
@@ -261,27 +243,39 @@ parse_research_params(const fhir_request *req, fhir_query *q, fhir_error *e)
 	return MED_OK;
 }
 
+/*
+ * parse_params takes every parameter of the query string and a POST's
+ * body.  _cursor is read last, once _sort is known: a sorted search's
+ * cursor differs from an unsorted one's.
+ */
 static med_err
-parse_params(const fhir_request *req, fhir_query *q, fhir_error *e)
+parse_params(const fhir_facade *f, const fhir_request *req, fhir_query *q,
+	     fhir_error *e)
 {
-	const fhir_type_info *t =
-		q->what == FHIR_SEARCH ? fhir_type_find(q->type) : NULL;
+	const fhir_param *cursor = NULL;
+	med_err err;
 
 	if (req->too_many_params)
 		return fhir_fail(e, INVALID, "at most %d query parameters",
 				 FHIR_PARAMS_MAX);
 	if (q->what == FHIR_RESEARCH_EXPORT)
 		return parse_research_params(req, q, e);
-	for (size_t i = 0; i < req->n_params; i++) {
-		const fhir_param *p = &req->params[i];
-		med_err err;
+	if ((err = fhir_params_collect(req, q, e)) != MED_OK)
+		return err;
+	for (size_t i = 0; i < q->n_params; i++) {
+		const fhir_param *p = &q->params[i];
 
 		if (p->value == NULL || p->value[0] == '\0')
 			return fhir_fail(e, INVALID, "%.40s: empty value",
 					 p->key);
+		if (strcmp(p->key, "_cursor") == 0) {
+			cursor = p;
+			continue;
+		}
 		err = paging_param(q, p, e);
-		if (err == MED_ERR_NOT_FOUND && t != NULL)
-			err = search_param(q, t, req->arena, p, e);
+		if (err == MED_ERR_NOT_FOUND &&
+		    (q->what == FHIR_SEARCH || q->what == FHIR_EVERYTHING))
+			err = fhir_search_param(f, q, req->arena, p, e);
 		else if (err == MED_ERR_NOT_FOUND)
 			err = fhir_fail(e, INVALID,
 					"%.40s: not a parameter of this "
@@ -290,13 +284,10 @@ parse_params(const fhir_request *req, fhir_query *q, fhir_error *e)
 		if (err != MED_OK)
 			return err;
 	}
-	if (q->what == FHIR_SEARCH && q->patient_id == NULL)
-		return fhir_fail(
-			e, INVALID,
-			"patient: required (searches are per patient)");
-	return MED_OK;
+	if (cursor != NULL && (err = cursor_param(q, cursor, e)) != MED_OK)
+		return err;
+	return fhir_search_check(q, e);
 }
-
 /* split_path cuts rest ("Patient/x/$everything") into up to 3 segments. */
 static size_t
 split_path(med_arena *a, const char *rest, char **seg)
@@ -316,6 +307,41 @@ split_path(med_arena *a, const char *rest, char **seg)
 	return n;
 }
 
+/* route_patient takes Patient/_search, Patient/{id} and
+ * Patient/{id}/$everything. */
+static med_err
+route_patient(char **seg, size_t n, fhir_query *q, fhir_error *e)
+{
+	q->type = "Patient";
+	if (n == 2 && strcmp(seg[1], "_search") == 0) {
+		q->what = FHIR_SEARCH;
+		return MED_OK;
+	}
+	if (!med_fhir_id_ok(seg[1]))
+		return fhir_fail(e, INVALID,
+				 "Patient id: not a FHIR id "
+				 "(1..64 of A-Z a-z 0-9 - .)");
+	q->patient_id = seg[1];
+	q->what = n == 2 ? FHIR_READ : FHIR_EVERYTHING;
+	if (n == 2 || (n == 3 && strcmp(seg[2], "$everything") == 0))
+		return MED_OK;
+	return fhir_fail(e, NOT_FOUND, "no such endpoint (see %s)",
+			 "[base]/metadata");
+}
+
+/* searchable: a type with a search (Patient's is identity's). */
+static bool
+searchable(const char *type)
+{
+	return strcmp(type, "Patient") == 0 ||
+	       (fhir_type_find(type) != NULL && fhir_type_is_served(type));
+}
+
+/*
+ * route_segments says which interaction the path asks for.  The read of
+ * other types by id ({type}/{id}) goes before the final "no such
+ * endpoint": the place for read.c's hook.
+ */
 static med_err
 route_segments(char **seg, size_t n, fhir_query *q, fhir_error *e)
 {
@@ -327,25 +353,29 @@ route_segments(char **seg, size_t n, fhir_query *q, fhir_error *e)
 		q->what = FHIR_RESEARCH_EXPORT;
 		return MED_OK;
 	}
-	if (n >= 2 && strcmp(seg[0], "Patient") == 0) {
-		if (!med_fhir_id_ok(seg[1]))
-			return fhir_fail(e, INVALID,
-					 "Patient id: not a FHIR id "
-					 "(1..64 of A-Z a-z 0-9 - .)");
-		q->type = "Patient";
-		q->patient_id = seg[1];
-		q->what = n == 2 ? FHIR_READ : FHIR_EVERYTHING;
-		if (n == 2 || strcmp(seg[2], "$everything") == 0)
-			return MED_OK;
-	}
-	if (n == 1 && fhir_type_find(seg[0]) != NULL &&
-	    fhir_type_is_served(seg[0])) {
+	if ((n == 1 || (n == 2 && strcmp(seg[1], "_search") == 0)) &&
+	    searchable(seg[0])) {
 		q->what = FHIR_SEARCH;
-		q->type = seg[0];
+		q->type = strcmp(seg[0], "Patient") == 0 ? "Patient" : seg[0];
 		return MED_OK;
 	}
+	if (n >= 2 && strcmp(seg[0], "Patient") == 0)
+		return route_patient(seg, n, q, e);
 	return fhir_fail(e, NOT_FOUND, "no such endpoint (see %s)",
 			 "[base]/metadata");
+}
+
+/* method_ok: GET everywhere; POST for a search ([type]/_search, with
+ * its parameters in a form-encoded body) and for $everything. */
+static bool
+method_ok(const fhir_request *req, const fhir_query *q, size_t n_seg)
+{
+	if (strcmp(req->method, "GET") == 0)
+		return true;
+	if (strcmp(req->method, "POST") != 0)
+		return false;
+	return (q->what == FHIR_SEARCH && n_seg == 2) ||
+	       q->what == FHIR_EVERYTHING;
 }
 
 med_err
@@ -359,17 +389,21 @@ fhir_route(const fhir_facade *f, const fhir_request *req, fhir_query *q,
 
 	memset(q, 0, sizeof(*q));
 	q->count = FHIR_COUNT_DEFAULT;
-	if (strcmp(req->method, "GET") != 0)
-		return fhir_fail(e, UNIMPLEMENTED,
-				 "%.16s: the facade is read-only (GET only)",
-				 req->method);
 	if (strncmp(req->path, f->base_path, plen) != 0 ||
 	    req->path[plen] != '/')
 		return fhir_fail(e, NOT_FOUND, "not below the FHIR base %s",
 				 f->base_path[0] ? f->base_path : "/");
+	/* fhirread: {type}/{id}[/_history[/{vid}]] (read.c). */
+	if (fhir_read_route(f, req, req->path + plen + 1, q, e, &err))
+		return err;
 	n = split_path(req->arena, req->path + plen + 1, seg);
 	err = route_segments(seg, n, q, e);
+	if (err == MED_OK && !method_ok(req, q, n))
+		return fhir_fail(e, UNIMPLEMENTED,
+				 "%.16s: not served here (GET; POST for "
+				 "[type]/_search and $everything)",
+				 req->method);
 	if (err == MED_OK)
-		err = parse_params(req, q, e);
+		err = parse_params(f, req, q, e);
 	return err;
 }

@@ -1,8 +1,26 @@
 /*
  * server.c - HTTPS through libmicrohttpd (GnuTLS), the only file that
- * includes it: one thread per connection, because every request blocks on
- * gRPC calls to the services, with a cap on connections so a flood cannot
- * exhaust the process.
+ * includes it, hardened so that one client cannot take the API down
+ * (issue 35; docs/api/fhir.md, "Security of the edge"):
+ *
+ * - a pool of MED_FHIR_THREADS polling threads (epoll) serves every
+ *   connection: an idle or slow one costs a table entry, never a thread,
+ *   and the requests themselves (which block on gRPC calls) run on the
+ *   pool, so at most that many run at once;
+ * - at most MED_FHIR_MAX_CONNS connections in all and
+ *   MED_FHIR_MAX_CONNS_PER_CLIENT from one address (libmicrohttpd refuses
+ *   the next at accept);
+ * - a request head must be complete MED_FHIR_HEADER_TIMEOUT_MS after the
+ *   accept (or the end of the previous request on the connection) however
+ *   slowly its bytes trickle in: libmicrohttpd's own timeout is renewed by
+ *   every byte, so a sweeper thread here shuts the socket of a connection
+ *   past its deadline and libmicrohttpd closes it as a peer that hung up;
+ * - TLS as MED_FHIR_TLS_PRIORITY says (by default TLS 1.2 and 1.3 with
+ *   ECDHE and AEAD ciphers only);
+ * - a request target that is not a plain path (percent-encoding, "//",
+ *   "." or ".." segments, an encoded NUL in the query) is refused with
+ *   400 before anything decodes it (fhir_path_ok);
+ * - pipelined requests are answered in order on their connection.
  *
  * The certificate is handed to GnuTLS by a callback on every handshake, so
  * that a renewed certificate (cert-manager rewrites the mounted Secret) is
@@ -14,11 +32,15 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <microhttpd.h>
 
 #include <med/log.h>
@@ -27,9 +49,9 @@
 
 #include "fhir_facade.h"
 
-#define CONNECTIONS_MAX	     256
-#define CONNECTION_TIMEOUT_S 30
-#define REQUEST_ID_MAX	     64
+#define REQUEST_ID_MAX 64
+#define SWEEP_EVERY_MS 100
+#define LOG_PER_S      10
 
 #define CERT_CHAIN_MAX	    8
 #define CERT_CHECK_EVERY_NS 1000000000LL
@@ -47,9 +69,33 @@ typedef struct cert_gen {
 	struct cert_gen *prev;
 } cert_gen;
 
+/*
+ * edge_conn - one open connection, from libmicrohttpd's start notice to
+ * its close notice (which comes before it closes the socket, so fd is
+ * never another connection's while listed).
+ */
+typedef struct edge_conn {
+	struct edge_conn *prev, *next;
+	int fd;
+	int64_t head_from_ms;	/* accept, or the end of the previous request */
+	int64_t answer_from_ms; /* 0 while its request head is awaited */
+	const char *bad_target; /* why the current request's target is bad */
+	bool shut;
+} edge_conn;
+
 struct fhir_server {
 	struct MHD_Daemon *daemon;
 	fhir_facade *facade;
+	/* The connections (conn_lock), and the sweeper that keeps their
+	 * deadlines. */
+	pthread_mutex_t conn_lock;
+	pthread_cond_t sweep_wake;
+	edge_conn *conns;
+	bool stopping;
+	pthread_t sweeper;
+	bool sweeper_started;
+	med_counter *shut_header_timeout, *shut_answer_timeout, *refused_target;
+	fhir_liveness *liveness;
 	pthread_mutex_t cert_lock; /* guards what follows */
 	med_tls tls;		   /* the PEMs of cur, and their files */
 	cert_gen *cur;
@@ -59,7 +105,11 @@ struct fhir_server {
 };
 
 /* The one server: GnuTLS's certificate callback takes no context. */
-static fhir_server server = {.cert_lock = PTHREAD_MUTEX_INITIALIZER};
+static fhir_server server = {
+	.cert_lock = PTHREAD_MUTEX_INITIALIZER,
+	.conn_lock = PTHREAD_MUTEX_INITIALIZER,
+	.sweep_wake = PTHREAD_COND_INITIALIZER,
+};
 
 static void
 cert_gen_free(cert_gen *g)
@@ -234,6 +284,192 @@ cert_stop(fhir_server *s)
 	med_tls_fini(&s->tls);
 }
 
+/* --- connections and their deadlines ---------------------------------- */
+
+static void
+conn_unlink(fhir_server *s, edge_conn *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		s->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+}
+
+/* on_connection lists a connection at its start and unlists it at its
+ * close (libmicrohttpd's pool threads). */
+static void
+on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
+	      enum MHD_ConnectionNotificationCode toe)
+{
+	fhir_server *s = cls;
+	const union MHD_ConnectionInfo *fd;
+	edge_conn *c = *socket_context;
+
+	if (toe != MHD_CONNECTION_NOTIFY_STARTED) {
+		if (c == NULL)
+			return;
+		pthread_mutex_lock(&s->conn_lock);
+		conn_unlink(s, c);
+		pthread_mutex_unlock(&s->conn_lock);
+		free(c);
+		*socket_context = NULL;
+		return;
+	}
+	fd = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (fd == NULL || (c = calloc(1, sizeof(*c))) == NULL)
+		return; /* not listed: only libmicrohttpd's timeout applies */
+	c->fd = fd->connect_fd;
+	c->head_from_ms = med_now_ms();
+	pthread_mutex_lock(&s->conn_lock);
+	c->next = s->conns;
+	if (s->conns != NULL)
+		s->conns->prev = c;
+	s->conns = c;
+	pthread_mutex_unlock(&s->conn_lock);
+	*socket_context = c;
+}
+
+static edge_conn *
+conn_of(struct MHD_Connection *mc)
+{
+	const union MHD_ConnectionInfo *i =
+		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return i != NULL ? i->socket_context : NULL;
+}
+
+/* on_target sees a request's target before libmicrohttpd decodes it:
+ * a bad one is remembered for on_request to refuse. */
+static void *
+on_target(void *cls, const char *uri, struct MHD_Connection *mc)
+{
+	fhir_server *s = cls;
+	edge_conn *c = conn_of(mc);
+	const char *why = NULL;
+
+	if (c != NULL && !fhir_path_ok(uri, &why)) {
+		pthread_mutex_lock(&s->conn_lock);
+		c->bad_target = why;
+		pthread_mutex_unlock(&s->conn_lock);
+	}
+	return NULL;
+}
+
+/* head_complete stops the head's deadline and starts the answer's; it
+ * returns why the request's target was refused, or NULL. */
+static const char *
+head_complete(fhir_server *s, struct MHD_Connection *mc)
+{
+	edge_conn *c = conn_of(mc);
+	const char *why;
+
+	if (c == NULL)
+		return NULL;
+	pthread_mutex_lock(&s->conn_lock);
+	c->answer_from_ms = med_now_ms();
+	why = c->bad_target;
+	c->bad_target = NULL;
+	pthread_mutex_unlock(&s->conn_lock);
+	return why;
+}
+
+static void upload_free(void **con_cls);
+
+/* on_completed frees a request's upload (fhirwrite) and starts the next
+ * request's head deadline on a kept-alive connection (and the idle one
+ * between requests). */
+static void
+on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
+	     enum MHD_RequestTerminationCode toe)
+{
+	fhir_server *s = cls;
+	edge_conn *c = conn_of(mc);
+
+	(void)toe;
+	upload_free(con_cls);
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&s->conn_lock);
+	c->head_from_ms = med_now_ms();
+	c->answer_from_ms = 0;
+	pthread_mutex_unlock(&s->conn_lock);
+}
+
+/* sweep shuts the connections past a deadline (conn_lock held). */
+static void
+sweep(fhir_server *s, int64_t now_ms)
+{
+	const fhir_edge *l = &s->facade->edge;
+
+	for (edge_conn *c = s->conns; c != NULL; c = c->next) {
+		med_counter *why = NULL;
+
+		if (c->shut)
+			continue;
+		if (c->answer_from_ms == 0 &&
+		    now_ms - c->head_from_ms >= l->header_timeout_ms)
+			why = s->shut_header_timeout;
+		else if (c->answer_from_ms != 0 &&
+			 now_ms - c->answer_from_ms >= l->answer_timeout_ms)
+			why = s->shut_answer_timeout;
+		else
+			continue;
+		c->shut = true;
+		med_counter_add(why, 1);
+		shutdown(c->fd, SHUT_RDWR);
+	}
+}
+
+static void *
+sweeper_main(void *arg)
+{
+	fhir_server *s = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&s->conn_lock);
+	while (!s->stopping) {
+		sweep(s, med_now_ms());
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += SWEEP_EVERY_MS * 1000000L;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&s->sweep_wake, &s->conn_lock, &ts);
+	}
+	pthread_mutex_unlock(&s->conn_lock);
+	return NULL;
+}
+
+static void
+sweeper_stop(fhir_server *s)
+{
+	if (!s->sweeper_started)
+		return;
+	pthread_mutex_lock(&s->conn_lock);
+	s->stopping = true;
+	pthread_cond_signal(&s->sweep_wake);
+	pthread_mutex_unlock(&s->conn_lock);
+	pthread_join(s->sweeper, NULL);
+	s->sweeper_started = false;
+}
+
+static med_counter *
+edge_counter(const char *reason)
+{
+	char labels[64];
+	med_metrics *m = server.facade->metrics;
+
+	if (m == NULL)
+		return NULL;
+	snprintf(labels, sizeof(labels), "reason=\"%s\"", reason);
+	return med_metrics_counter(
+		m, "smartmed_fhir_edge_refusals_total",
+		"FHIR HTTPS connections shut past the request head's or the "
+		"answer's deadline, and request targets refused",
+		labels);
+}
+
 static enum MHD_Result
 collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
 	      const char *value)
@@ -285,11 +521,83 @@ send_response(struct MHD_Connection *conn, const fhir_response *r)
 	if (r->ask_for_token)
 		MHD_add_response_header(resp, "WWW-Authenticate",
 					"Bearer realm=\"smartmed\"");
+	/* fhirread: a read's version and time (read.c). */
+	if (r->etag != NULL)
+		MHD_add_response_header(resp, "ETag", r->etag);
+	if (r->last_modified != NULL)
+		MHD_add_response_header(resp, "Last-Modified",
+					r->last_modified);
 	if (r->location != NULL) /* fhirwrite: a create's */
 		MHD_add_response_header(resp, "Location", r->location);
 	ok = MHD_queue_response(conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	return ok;
+}
+
+/* refuse answers a request the edge refuses, with grpc_code's status. */
+static enum MHD_Result
+refuse(struct MHD_Connection *conn, int grpc_code, const char *what,
+       const char *why)
+{
+	fhir_response resp = {0};
+	fhir_error e = {0};
+	med_arena *a = med_arena_new(64u << 10);
+	enum MHD_Result ok;
+
+	if (a == NULL)
+		return MHD_NO;
+	fhir_fail(&e, grpc_code, "%s: %s", what, why);
+	fhir_respond_outcome(&resp, a, &e);
+	ok = send_response(conn, &resp);
+	med_arena_free(a);
+	return ok;
+}
+
+/* cert_cn copies the common name of the DER certificate der into arena. */
+static const char *
+cert_cn(const gnutls_datum_t *der, med_arena *arena)
+{
+	gnutls_x509_crt_t crt;
+	char cn[MED_PRINCIPAL_NAME_MAX];
+	size_t len = sizeof(cn);
+	const char *out = NULL;
+
+	if (gnutls_x509_crt_init(&crt) < 0)
+		return NULL;
+	if (gnutls_x509_crt_import(crt, der, GNUTLS_X509_FMT_DER) >= 0 &&
+	    gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0,
+					  0, cn, &len) >= 0)
+		out = med_arena_strdup(arena, cn);
+	gnutls_x509_crt_deinit(crt);
+	return out;
+}
+
+/*
+ * client_cert sets req->client_cert_cn when the connection presented a
+ * client certificate that MED_FHIR_CLIENT_CA verifies.  A certificate that
+ * does not verify is refused rather than ignored: a client that meant to
+ * prove who it is must learn that it did not.  Errors: MED_ERR_DENIED.
+ */
+static med_err
+client_cert(fhir_server *s, struct MHD_Connection *conn, fhir_request *req)
+{
+	const union MHD_ConnectionInfo *ci;
+	const gnutls_datum_t *certs;
+	unsigned int n = 0, status = 0;
+
+	if (s->facade->edge.client_ca_path == NULL)
+		return MED_OK;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (ci == NULL || ci->tls_session == NULL)
+		return MED_OK;
+	certs = gnutls_certificate_get_peers(ci->tls_session, &n);
+	if (certs == NULL || n == 0)
+		return MED_OK;
+	if (gnutls_certificate_verify_peers2(ci->tls_session, &status) < 0 ||
+	    status != 0)
+		return MED_ERR_DENIED;
+	req->client_cert_cn = cert_cn(&certs[0], req->arena);
+	return req->client_cert_cn != NULL ? MED_OK : MED_ERR_DENIED;
 }
 
 /* --- fhirwrite: request bodies ------------------------------------------
@@ -327,15 +635,12 @@ upload_add(upload *u, const char *data, size_t n)
 	u->data = grown;
 }
 
+/* upload_free frees a request's upload (on_completed). */
 static void
-on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-	     enum MHD_RequestTerminationCode toe)
+upload_free(void **con_cls)
 {
 	upload *u = *con_cls;
 
-	(void)cls;
-	(void)conn;
-	(void)toe;
 	if (u != NULL)
 		free(u->data);
 	free(u);
@@ -361,29 +666,41 @@ take_body(fhir_request *req, struct MHD_Connection *conn, const upload *u)
 	req->body_len = u->len;
 }
 
-/* body_pending gathers a POST's body: MHD_YES while it is uploading
- * (*done false), or once it is complete (*done true). */
+/*
+ * body_pending gathers a POST's body: MHD_YES while the request is still
+ * arriving (*done false), or once it is complete (*done true).  (fhiredge)
+ * A GET is answered at a later call than the first, too: a response
+ * queued at the first call (the head alone) makes libmicrohttpd 0.9.75
+ * close the connection after it, which ended keep-alive and answered only
+ * the first of pipelined requests.  Other methods are answered (refused)
+ * at once, before a body uploads, and their connection closes.
+ */
 static enum MHD_Result
 body_pending(const char *method, const char *data, size_t *size, void **con_cls,
 	     bool *done)
 {
 	upload *u = *con_cls;
+	bool post = strcmp(method, "POST") == 0;
 
-	*done = true;
-	if (strcmp(method, "POST") != 0)
-		return MHD_YES;
+	*done = false;
 	if (u == NULL) {
+		if (!post && strcmp(method, "GET") != 0 &&
+		    strcmp(method, "HEAD") != 0) {
+			*done = true;
+			return MHD_YES;
+		}
 		if ((u = calloc(1, sizeof(*u))) == NULL)
 			return MHD_NO;
 		*con_cls = u;
-		*done = false;
 		return MHD_YES;
 	}
 	if (*size != 0) {
-		upload_add(u, data, *size);
+		if (post) /* a GET's body is not read */
+			upload_add(u, data, *size);
 		*size = 0;
-		*done = false;
+		return MHD_YES;
 	}
+	*done = true;
 	return MHD_YES;
 }
 /* refuse_large_body answers a body past FHIR_REQUEST_BODY_MAX: 413. */
@@ -401,8 +718,7 @@ refuse_large_body(const fhir_request *req, fhir_response *resp)
 }
 /* --- end fhirwrite ------------------------------------------------------- */
 
-/* on_request answers a GET at its first call, and a POST once its body
- * has arrived (body_pending). */
+/* on_request answers a request once it has arrived (body_pending). */
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	   const char *method, const char *version, const char *upload_data,
@@ -412,9 +728,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	fhir_request req = {.method = method, .path = url};
 	fhir_response resp = {0};
 	enum MHD_Result ok;
+	const char *bad;
 	bool done = true;
 
 	(void)version;
+	if (*con_cls == NULL && (bad = head_complete(s, conn)) != NULL) {
+		med_counter_add(s->refused_target, 1);
+		return refuse(conn, 3, "request target", bad);
+	}
 	ok = body_pending(method, upload_data, upload_data_size, con_cls,
 			  &done);
 	if (ok != MHD_YES || !done)
@@ -422,14 +743,24 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	req.arena = med_arena_new(FHIR_ARENA_MAX);
 	if (req.arena == NULL)
 		return MHD_NO;
+	if (client_cert(s, conn, &req) != MED_OK) {
+		med_arena_free(req.arena);
+		return refuse(conn, 7, "client certificate",
+			      "not issued by MED_FHIR_CLIENT_CA, or not valid");
+	}
 	req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							"Authorization");
 	req.break_glass = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						      "X-Break-Glass");
 	req.request_id = request_id(conn);
+	/* fhirread: conditional reads (read.c). */
+	req.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							"If-None-Match");
+	req.if_modified_since = MHD_lookup_connection_value(
+		conn, MHD_HEADER_KIND, "If-Modified-Since");
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param,
 				  &req);
-	if (*con_cls != NULL)
+	if (*con_cls != NULL && strcmp(method, "POST") == 0)
 		take_body(&req, conn, *con_cls);
 	med_log_set_request_id(req.request_id);
 	if (*con_cls != NULL && ((upload *)*con_cls)->too_large)
@@ -441,11 +772,39 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	return ok;
 }
 
+/*
+ * log_mhd logs libmicrohttpd's messages, at most LOG_PER_S a second: every
+ * connection a client breaks off or the sweeper cuts is one, and a flood
+ * of them must not become a flood of log lines.  The rest are counted and
+ * the count logged with the next second's first line.
+ */
 static void
 log_mhd(void *cls, const char *fmt, va_list ap)
 {
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static int64_t second;
+	static unsigned n_logged, n_dropped;
+	int64_t now = med_mono_ns() / 1000000000LL;
+	unsigned dropped = 0;
+	bool log;
+
 	(void)cls;
-	med_vlog(MED_LOG_WARN, fmt, ap);
+	pthread_mutex_lock(&lock);
+	if (now != second) {
+		dropped = n_dropped;
+		second = now;
+		n_logged = n_dropped = 0;
+	}
+	log = n_logged < LOG_PER_S;
+	n_logged += log;
+	n_dropped += !log;
+	pthread_mutex_unlock(&lock);
+	if (dropped > 0)
+		med_log_warn("libmicrohttpd: %u messages not logged in the "
+			     "second before",
+			     dropped);
+	if (log)
+		med_vlog(MED_LOG_WARN, fmt, ap);
 }
 
 static bool
@@ -457,12 +816,97 @@ make_addr(const char *host, int port, struct sockaddr_in *sa)
 	return inet_pton(AF_INET, host, &sa->sin_addr) == 1;
 }
 
+/* client_ca reads the CA of system clients' certificates into *pem
+ * (NULL: none configured).  Errors: MED_ERR_INVALID (unreadable, empty). */
+static med_err
+client_ca(const fhir_edge *l, char **pem)
+{
+	FILE *fp;
+	size_t n = 0;
+
+	*pem = NULL;
+	if (l->client_ca_path == NULL)
+		return MED_OK;
+	fp = fopen(l->client_ca_path, "r");
+	*pem = calloc(1, 1u << 20);
+	if (fp != NULL && *pem != NULL)
+		n = fread(*pem, 1, (1u << 20) - 1, fp);
+	if (fp != NULL)
+		fclose(fp);
+	if (n > 0 && strstr(*pem, "-----BEGIN CERTIFICATE-----") != NULL)
+		return MED_OK;
+	free(*pem);
+	*pem = NULL;
+	med_log_error("MED_FHIR_CLIENT_CA: %s: unreadable or no PEM "
+		      "certificate",
+		      l->client_ca_path);
+	return MED_ERR_INVALID;
+}
+
+/* daemon_start starts libmicrohttpd on sa with the edge's limits. */
+static struct MHD_Daemon *
+daemon_start(fhir_server *s, const struct sockaddr_in *sa, const char *ca)
+{
+	const fhir_edge *l = &s->facade->edge;
+	struct MHD_OptionItem ca_opt[] = {
+		{ca != NULL ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0,
+		 (void *)ca},
+		{MHD_OPTION_END, 0, NULL},
+	};
+
+	return MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TLS |
+			MHD_USE_ERROR_LOG,
+		0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+		log_mhd, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)sa,
+		MHD_OPTION_HTTPS_CERT_CALLBACK, cert_callback,
+		MHD_OPTION_HTTPS_PRIORITIES, l->tls_priority,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)l->threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)l->max_conns,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)l->max_conns_per_client,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)l->idle_timeout_s,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_URI_LOG_CALLBACK, on_target, s, MHD_OPTION_ARRAY,
+		ca_opt, MHD_OPTION_END);
+}
+
+/* edge_start starts the sweeper. */
+static med_err
+edge_start(fhir_server *s)
+{
+	s->shut_header_timeout = edge_counter("header_timeout");
+	s->shut_answer_timeout = edge_counter("answer_timeout");
+	s->refused_target = edge_counter("target");
+	s->stopping = false;
+	if (pthread_create(&s->sweeper, NULL, sweeper_main, s) != 0)
+		return MED_ERR_IO;
+	s->sweeper_started = true;
+	return MED_OK;
+}
+
+med_err
+fhir_server_probe_start(fhir_server *s, const char *host, int port)
+{
+	const fhir_edge *l = &s->facade->edge;
+	char path[600];
+
+	if (l->liveness_probe_ms == 0 || s->facade->process == NULL)
+		return MED_OK;
+	snprintf(path, sizeof(path), "%s/metadata", s->facade->base_path);
+	return fhir_liveness_start(s->facade->process, host, port, path,
+				   l->tls_priority, l->liveness_probe_ms,
+				   &s->liveness);
+}
+
 med_err
 fhir_server_start(fhir_facade *f, const char *host, int port,
 		  const med_tls *tls, fhir_server **out, int *bound_port)
 {
 	struct sockaddr_in sa;
 	const union MHD_DaemonInfo *info;
+	char *ca;
 
 	if (!make_addr(host, port, &sa)) {
 		med_log_error("MED_LISTEN_HOST: %s is not an IPv4 address",
@@ -472,19 +916,12 @@ fhir_server_start(fhir_facade *f, const char *host, int port,
 	server.facade = f;
 	if (cert_start(&server, tls) != MED_OK)
 		return MED_ERR_INVALID;
-	server.daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD |
-			MHD_USE_THREAD_PER_CONNECTION | MHD_USE_TLS |
-			MHD_USE_ERROR_LOG,
-		(uint16_t)port, NULL, NULL, on_request, &server,
-		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL, MHD_OPTION_SOCK_ADDR,
-		(struct sockaddr *)&sa, MHD_OPTION_HTTPS_CERT_CALLBACK,
-		cert_callback, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)CONNECTION_TIMEOUT_S,
-		/* fhirwrite: frees a POST's body gathered so far. */
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-		MHD_OPTION_END);
+	if (client_ca(&f->edge, &ca) != MED_OK) {
+		cert_stop(&server);
+		return MED_ERR_INVALID;
+	}
+	server.daemon = daemon_start(&server, &sa, ca);
+	free(ca); /* libmicrohttpd has loaded it into GnuTLS */
 	if (server.daemon == NULL) {
 		cert_stop(&server);
 		return MED_ERR_IO;
@@ -492,15 +929,20 @@ fhir_server_start(fhir_facade *f, const char *host, int port,
 	info = MHD_get_daemon_info(server.daemon, MHD_DAEMON_INFO_BIND_PORT);
 	*bound_port = info != NULL ? info->port : port;
 	*out = &server;
-	return MED_OK;
+	return edge_start(&server);
 }
 
 void
 fhir_server_stop(fhir_server *s)
 {
-	if (s != NULL && s->daemon != NULL) {
+	if (s == NULL)
+		return;
+	fhir_liveness_stop(s->liveness);
+	s->liveness = NULL;
+	if (s->daemon != NULL) {
 		MHD_stop_daemon(s->daemon);
 		s->daemon = NULL;
 		cert_stop(s);
 	}
+	sweeper_stop(s);
 }

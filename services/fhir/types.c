@@ -4,6 +4,7 @@
  * service's ExportFhir is one entry in sources[] (and its types in
  * type_table when they are new).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "smartmed/diagnosis/v1/diagnosis.pb-c.h"
@@ -115,4 +116,42 @@ fhir_type_is_served(const char *type)
 		    fhir_source_holds(&sources[i], type))
 			return true;
 	return false;
+}
+
+/* exported_type: Patient, or a type some source exports. */
+static bool
+exported_type(const char *type, size_t len)
+{
+	char name[64];
+
+	if (len == 0 || len >= sizeof(name))
+		return false;
+	snprintf(name, sizeof(name), "%.*s", (int)len, type);
+	if (strcmp(name, "Patient") == 0)
+		return true;
+	for (size_t i = 0; i < fhir_n_sources(); i++)
+		if (fhir_source_holds(&sources[i], name))
+			return true;
+	return false;
+}
+
+bool
+fhir_types_check(const char *list, fhir_error *e)
+{
+	const char *s = list;
+
+	for (;;) {
+		size_t len = strcspn(s, ",");
+
+		if (!exported_type(s, len)) {
+			fhir_fail(e, 3,
+				  "_type: %.*s is not a type the facade "
+				  "exports",
+				  (int)(len < 40 ? len : 40), s);
+			return false;
+		}
+		if (s[len] == '\0')
+			return true;
+		s += len + 1;
+	}
 }

@@ -374,6 +374,29 @@ respond(fhir_write *x, med_err err, fhir_response *resp)
 	resp->len = text ? len : 0;
 }
 
+/* write_scopes (fhiredge): SMART scopes narrow the writes as they narrow
+ * the reads (smart.c): create on the type written, update on the order
+ * co-signed, read on the Patient whose face is verified. */
+static med_err
+write_scopes(fhir_write *x, med_call *call)
+{
+	const char *type = "Observation", *patient = NULL;
+	uint32_t perms = MED_SCOPE_CREATE;
+
+	if (x->kind == FHIR_WRITE_ADMINISTRATION) {
+		type = "MedicationAdministration";
+	} else if (x->kind == FHIR_WRITE_COSIGN) {
+		type = "MedicationRequest";
+		perms = MED_SCOPE_UPDATE;
+	} else if (x->kind == FHIR_WRITE_VERIFY_FACE) {
+		type = "Patient";
+		perms = MED_SCOPE_READ;
+		patient = x->target_id;
+	}
+	return fhir_smart_check_op(x->f, x->req, med_call_principal(call), type,
+				   perms, patient, &x->e);
+}
+
 void
 fhir_write_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 {
@@ -393,7 +416,7 @@ fhir_write_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	if (err != MED_OK)
 		(void)fhir_fail(&x.e, UNAUTHENTICATED, "%s",
 				med_call_message(call));
-	else {
+	else if ((err = write_scopes(&x, call)) == MED_OK) {
 		x.c.opts = (med_call_opts){.token = req->authorization + 7,
 					   .request_id = req->request_id};
 		err = serve(&x);

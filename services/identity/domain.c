@@ -94,7 +94,7 @@ identity_search_problem(
 	med_problem *p)
 {
 	if (req->family_name_prefix[0] == '\0' && req->birth_date[0] == '\0' &&
-	    req->mrn[0] == '\0')
+	    req->mrn[0] == '\0' && req->name_prefix[0] == '\0')
 		return med_problem_set(p, MED_ERR_INVALID, "family_name_prefix",
 				       "give a prefix of at least 2 "
 				       "characters, a birth_date or an mrn");
@@ -116,6 +116,10 @@ identity_check_search(med_call *call,
 	if (req->family_name_prefix[0] != '\0' &&
 	    (err = med_check_text(call, "family_name_prefix",
 				  req->family_name_prefix, 2, 200)) != MED_OK)
+		return err;
+	if (req->name_prefix[0] != '\0' &&
+	    (err = med_check_text(call, "name_prefix", req->name_prefix, 2,
+				  200)) != MED_OK)
 		return err;
 	if (req->birth_date[0] != '\0' &&
 	    (err = med_check_date(call, "birth_date", req->birth_date,

@@ -174,11 +174,9 @@ identity_rpc_search_patients(med_call *call, const ProtobufCMessage *in,
 	    (err = med_page_parse(call, req->page, &page)) != MED_OK ||
 	    (err = identity_scope_of(call, &scope)) != MED_OK)
 		return err;
-	err = identity_store_search(
-		med_call_db(call), med_call_arena(call), &scope,
-		req->family_name_prefix, req->birth_date, req->mrn,
-		req->include_merged, page.offset, page.size + 1, &res->patients,
-		&res->n_patients);
+	err = identity_store_search(med_call_db(call), med_call_arena(call),
+				    &scope, req, page.offset, page.size + 1,
+				    &res->patients, &res->n_patients);
 	if (err != MED_OK)
 		return err;
 	res->page = med_page_respond(call, &page, &res->n_patients);

@@ -176,17 +176,16 @@ med_err identity_store_get(med_db *db, med_arena *arena, const char *column,
 
 /*
  * identity_store_search returns up to limit patients (arena-allocated array
- * in *out, count in *n) matching the non-empty criteria, of those in scope
- * only (the whole hospital when scope->whole); merged records only with
- * include_merged.
+ * in *out, count in *n) matching req's non-empty criteria, of those in
+ * scope only (the whole hospital when scope->whole); merged records only
+ * with req->include_merged.
  */
-med_err identity_store_search(med_db *db, med_arena *arena,
-			      const identity_scope *scope,
-			      const char *family_prefix, const char *birth_date,
-			      const char *mrn, bool include_merged,
-			      uint64_t offset, uint32_t limit,
-			      Smartmed__Identity__V1__Patient ***out,
-			      size_t *n) MED_MUST_CHECK;
+med_err
+identity_store_search(med_db *db, med_arena *arena, const identity_scope *scope,
+		      const Smartmed__Identity__V1__SearchPatientsRequest *req,
+		      uint64_t offset, uint32_t limit,
+		      Smartmed__Identity__V1__Patient ***out,
+		      size_t *n) MED_MUST_CHECK;
 
 /* --- master patient index: updates, duplicates, links ----------------- */
 
@@ -776,6 +775,8 @@ MED_UNARY_HANDLER(identity_rpc_list_encounters);
 MED_UNARY_HANDLER(identity_rpc_get_current_encounter);
 MED_UNARY_HANDLER(identity_rpc_get_encounter_history);
 MED_UNARY_HANDLER(identity_rpc_export_fhir);
+/* ReadFhir: read_fhir.c (fhirread). */
+MED_UNARY_HANDLER(identity_rpc_read_fhir);
 MED_UNARY_HANDLER(identity_rpc_check_care_relationship);
 
 /* --- break-glass: emergency access to one patient (break_glass*.c) ----- */

@@ -96,5 +96,9 @@ const med_method identity_methods[] = {
 	MED_UNARY_AS(ExportFhir, export_fhir, export_fhir_response,
 		     ENCOUNTER_READERS | MED_ROLE_SERVICE,
 		     MED_AUDIT_ACTION_READ),
+	/* fhirread: one Encounter of the export by its id, for users only
+	 * (no service reads by id). */
+	MED_UNARY_AS(ReadFhir, read_fhir, read_fhir_response, ENCOUNTER_READERS,
+		     MED_AUDIT_ACTION_READ),
 };
 const size_t identity_n_methods = MED_N_METHODS(identity_methods);

@@ -409,38 +409,56 @@ like_prefix(med_arena *a, const char *s)
 	return out;
 }
 
+/* like_word is like_prefix for a word after a space ("% word%"): a
+ * second given name. */
+static char *
+like_word(med_arena *a, const char *s)
+{
+	char *p = like_prefix(a, s);
+
+	return p != NULL ? med_arena_sprintf(a, "%% %s", p) : NULL;
+}
+
 /* The search's criteria; each is skipped when empty, so one statement
- * serves all combinations and stays a prepared, cached statement. */
+ * serves all combinations and stays a prepared, cached statement.  A name
+ * prefix matches the family name or any given name. */
 #define SEARCH_WHERE                                                           \
 	" WHERE (? = '' OR p.family_name LIKE ?)"                              \
 	" AND (? = '' OR p.birth_date = ?)"                                    \
 	" AND (? = '' OR p.mrn = ?)"                                           \
-	" AND (? = 1 OR p.linked_to IS NULL)"
+	" AND (? = 1 OR p.linked_to IS NULL)"                                  \
+	" AND (? = '' OR p.family_name LIKE ? OR p.given_name LIKE ?"          \
+	"      OR p.given_name LIKE ?)"
 #define SEARCH_ORDER	  " ORDER BY p.family_name, p.given_name, p.patient_id"
-#define SEARCH_N_CRITERIA 7
+#define SEARCH_N_CRITERIA 11
 
 med_err
 identity_store_search(med_db *db, med_arena *arena, const identity_scope *scope,
-		      const char *family_prefix, const char *birth_date,
-		      const char *mrn, bool include_merged, uint64_t offset,
-		      uint32_t limit, Smartmed__Identity__V1__Patient ***out,
-		      size_t *n)
+		      const Smartmed__Identity__V1__SearchPatientsRequest *req,
+		      uint64_t offset, uint32_t limit,
+		      Smartmed__Identity__V1__Patient ***out, size_t *n)
 {
 	med_db_msgs rows = PATIENT_ROWS(arena);
-	char *pattern = like_prefix(arena, family_prefix);
+	char *pattern = like_prefix(arena, req->family_name_prefix);
+	char *name = like_prefix(arena, req->name_prefix);
+	char *word = like_word(arena, req->name_prefix);
 	med_db_value v[SEARCH_N_CRITERIA + IDENTITY_SCOPE_N_VALUES + 2] = {
-		MED_DB_STR(family_prefix),
+		MED_DB_STR(req->family_name_prefix),
 		MED_DB_STR(pattern ? pattern : ""),
-		MED_DB_STR(birth_date),
-		MED_DB_STR(birth_date),
-		MED_DB_STR(mrn),
-		MED_DB_STR(mrn),
-		MED_DB_I64(include_merged ? 1 : 0),
+		MED_DB_STR(req->birth_date),
+		MED_DB_STR(req->birth_date),
+		MED_DB_STR(req->mrn),
+		MED_DB_STR(req->mrn),
+		MED_DB_I64(req->include_merged ? 1 : 0),
+		MED_DB_STR(req->name_prefix),
+		MED_DB_STR(name ? name : ""),
+		MED_DB_STR(name ? name : ""),
+		MED_DB_STR(word ? word : ""),
 	};
 	size_t k = SEARCH_N_CRITERIA;
 	med_err err;
 
-	if (pattern == NULL)
+	if (pattern == NULL || name == NULL || word == NULL)
 		return MED_ERR_NOMEM;
 	/* Out of scope is filtered in the statement, so that pages and
 	 * their next-page tokens count only patients the caller may see. */

@@ -40,6 +40,9 @@ const med_method records_methods[] = {
 		  CHAIN_READERS),
 	MED_UNARY(ExportFhir, export_fhir, export_fhir_response,
 		  CARE_TEAM | MED_ROLE_SERVICE),
+	/* fhirread: one resource of the export by type and id, for users
+	 * only (no service reads by id). */
+	MED_UNARY(ReadFhir, read_fhir, read_fhir_response, CARE_TEAM),
 	MED_UNARY(GetMedicationFacts, get_medication_facts, medication_facts,
 		  CARE_TEAM | MED_ROLE_PHARMACIST | MED_ROLE_SERVICE),
 	/* fhirwrite: the FHIR facade's device readings (readings.c). */

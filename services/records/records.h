@@ -517,6 +517,8 @@ MED_UNARY_HANDLER(records_rpc_mark_entered_in_error);
 MED_UNARY_HANDLER(records_rpc_get_attachment);
 MED_UNARY_HANDLER(records_rpc_verify_chain);
 MED_UNARY_HANDLER(records_rpc_export_fhir);
+/* ReadFhir: read_fhir.c (fhirread). */
+MED_UNARY_HANDLER(records_rpc_read_fhir);
 MED_UNARY_HANDLER(records_rpc_get_medication_facts);
 /* fhirwrite: readings.c */
 MED_UNARY_HANDLER(records_rpc_record_device_readings);

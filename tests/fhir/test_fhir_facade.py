@@ -114,7 +114,7 @@ def test_metadata_needs_no_token(fstack, validator):
                           "MedicationAdministration", "Encounter"}
     assert types["Patient"]["operation"][0]["name"] == "everything"
     assert {p["name"] for p in types["Encounter"]["searchParam"]} == {
-        "patient", "date", "status"}
+        "patient", "subject", "date", "status"}
     # The harness configures the research key and the audit service.
     ops = body["rest"][0]["operation"]
     assert [op["name"] for op in ops] == ["research-export"]
@@ -155,8 +155,12 @@ def test_refusals_are_operation_outcomes(fstack, validator, chart):
     assert "patient" in outcome(validator, status, body, 400, "invalid")
     status, _, body = get(fstack, "Coverage?patient=" + pid)
     outcome(validator, status, body, 404, "not-found")
+    # R4: a search that matches nothing is an empty searchset, an
+    # unknown patient included (before issue 35: 404).
     status, _, body = get(fstack, "Encounter?patient=" + str(uuid.uuid4()))
-    outcome(validator, status, body, 404, "not-found")
+    assert status == 200 and body["total"] == 0 and not body.get(
+        "entry"), body
+    valid(validator, body)
     # Identity serves encounters: no encounter is an empty searchset.
     status, _, body = get(fstack, "Encounter?patient=" + pid)
     assert status == 200 and body["type"] == "searchset", body

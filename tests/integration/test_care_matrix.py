@@ -124,8 +124,18 @@ RECORDS = {
         entry_id=o.entry_id, version=1),
     "VerifyChain": lambda pb, o: pb.VerifyChainRequest(patient_id=o.pid),
     "ExportFhir": lambda pb, o: pb.ExportFhirRequest(patient_id=o.pid),
+    "ReadFhir": lambda pb, o: pb.ReadFhirRequest(
+        type="DocumentReference", id=o.entry_id),
     "GetMedicationFacts": lambda pb, o: pb.GetMedicationFactsRequest(
         patient_id=o.pid),
+    "RecordDeviceReadings": lambda pb, o: pb.RecordDeviceReadingsRequest(
+        readings=[pb.DeviceReading(
+            identifier_system="urn:test:care-matrix",
+            identifier_value=uuid.uuid4().hex, device="Device/monitor-1",
+            entry=pb.CreateEntryRequest(
+                patient_id=o.pid, kind=pb.ENTRY_KIND_VITAL_SIGNS,
+                title="Heart rate", vital_signs=pb.VitalSigns(
+                    heart_rate=pb.Quantity(value=72.0, unit="/min"))))]),
 }
 
 
@@ -189,6 +199,8 @@ DOSAGE = {
     "StopInfusion": lambda pb, o: pb.StopInfusionRequest(
         infusion_id=o.infusion_id, reason="done"),
     "ExportFhir": lambda pb, o: pb.ExportFhirRequest(patient_id=o.pid),
+    "ReadFhir": lambda pb, o: pb.ReadFhirRequest(
+        type="MedicationRequest", id=o.order_id),
     # CONTINUE writes nothing in any state: the order's stay is open, or
     # the patient has no open stay to continue it on.
     "ReconcileOrder": lambda pb, o: pb.ReconcileOrderRequest(
@@ -237,6 +249,8 @@ DIAGNOSIS = {
         finding_id=o.finding_id, reason="artefact"),
     "ListFindings": lambda pb, o: pb.ListFindingsRequest(patient_id=o.pid),
     "ExportFhir": lambda pb, o: pb.ExportFhirRequest(patient_id=o.pid),
+    "ReadFhir": lambda pb, o: pb.ReadFhirRequest(
+        type="Condition", id=o.condition_id),
 }
 
 
@@ -255,6 +269,8 @@ IDENTITY = {
     "GetEncounterHistory": lambda pb, o: pb.GetEncounterHistoryRequest(
         encounter_id=o.encounter_id),
     "ExportFhir": lambda pb, o: pb.ExportFhirRequest(patient_id=o.pid),
+    "ReadFhir": lambda pb, o: pb.ReadFhirRequest(
+        type="Encounter", id=o.encounter_id),
 }
 # Identity's other methods, and why the scope does not refuse them by
 # patient id: SearchPatients and IdentifyFace leave out-of-scope patients

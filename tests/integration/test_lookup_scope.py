@@ -320,10 +320,34 @@ def test_fhir_patient_read_and_encounters_follow_the_scope(st, hospital):
     assert status == 200 and body["id"] == a1, body
     status, body = fhir_get(st, "Patient/" + b, tok)
     assert status == 404 and body["resourceType"] == "OperationOutcome", body
+    # A search finds nothing of a patient outside the scope: an empty
+    # searchset, as for an unknown id (R4; before issue 35 a 404).
     status, body = fhir_get(st, "Encounter?patient=" + b, tok)
-    assert status == 404, body
+    assert status == 200 and body["total"] == 0 and "entry" not in body, \
+        body
     status, body = fhir_get(st, "Patient/%s/$everything" % b, tok)
     assert status == 404, body
     status, body = fhir_get(st, "Encounter?patient=" + b,
                             st.user_tokens["nurse.b"])
     assert status == 200 and body["total"] == 1, body
+
+
+def test_fhir_patient_search_follows_the_scope(st, pb, hospital):
+    """Patient?family= through the facade is identity's SearchPatients as
+    the caller (issue 35): each user finds what identity finds for them
+    (a ward nurse her ward's patients, the registrar everyone; earlier
+    tests' merges and grants widen a scope, so identity is the oracle)."""
+    fam, mrn_b = hospital["family"], hospital["b"].mrn
+
+    def ids(user, query):
+        tok = st.user_tokens.get(user) or st.token(user)
+        status, body = fhir_get(st, "Patient?" + query, tok)
+        assert status == 200 and body["type"] == "searchset", body
+        return sorted(e["resource"]["id"] for e in body.get("entry", []))
+    for user in ("nurse.a", "nurse.b", "nurse.empty", "registrar"):
+        assert ids(user, "family=%s&_count=100" % fam) == sorted(
+            found(st, pb, user, family_name_prefix=fam)), user
+        assert ids(user, "identifier=" + mrn_b) == sorted(
+            found(st, pb, user, mrn=mrn_b)), user
+    assert ids("nurse.empty", "family=" + fam) == []
+    assert pid(hospital, "b") in ids("registrar", "identifier=" + mrn_b)

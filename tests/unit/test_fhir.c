@@ -305,6 +305,40 @@ test_page_bundle(void)
 	med_arena_free(a);
 }
 
+/* A resource is found in a bundle by its fullUrl, its text byte for byte
+ * (strings holding braces included); an id not there is NOT_FOUND. */
+static void
+test_bundle_resource(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+	char *json = NULL;
+	const char *at = NULL;
+	char text[128];
+	size_t len = 0;
+	uint32_t n = 0;
+	int calls = 0;
+
+	MT_TRUE(a != NULL);
+	MT_OK(med_fhir_page_json(a, 4096, "p-1", true, two_observations, &calls,
+				 &json, &n));
+	MT_OK(med_fhir_bundle_resource(json, "Observation", "o2", &at, &len));
+	snprintf(text, sizeof(text), "%.*s", (int)len, at);
+	MT_EQ_STR(text, "{\"resourceType\":\"Observation\",\"id\":\"o2\"}");
+	MT_OK(med_fhir_bundle_resource(json, "Patient", "p-1", &at, &len));
+	MT_EQ_INT(
+		med_fhir_bundle_resource(json, "Observation", "o3", &at, &len),
+		MED_ERR_NOT_FOUND);
+	/* The type is part of the match: o1 is no Condition. */
+	MT_EQ_INT(med_fhir_bundle_resource(json, "Condition", "o1", &at, &len),
+		  MED_ERR_NOT_FOUND);
+	MT_EQ_INT(
+		med_fhir_bundle_resource("{\"fullUrl\":\"" MED_FHIR_EXPORT_BASE
+					 "/Goal/g\",\"resource\":{\"a\":\"}{\"",
+					 "Goal", "g", &at, &len),
+		MED_ERR_INVALID);
+	med_arena_free(a);
+}
+
 static const mt_case cases[] = {
 	{"instant_in_range", test_instant_in_range},
 	{"instant_out_of_range", test_instant_out_of_range},
@@ -318,6 +352,7 @@ static const mt_case cases[] = {
 	{"quantity", test_quantity},
 	{"entry", test_entry},
 	{"page_bundle", test_page_bundle},
+	{"bundle_resource", test_bundle_resource},
 	{NULL, NULL},
 };
 

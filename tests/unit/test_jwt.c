@@ -495,6 +495,114 @@ test_jwt_units(void)
 	med_authenticator_free(&a);
 }
 
+static void
+scope_claims(char *out, size_t len, const char *extra)
+{
+	snprintf(out, len,
+		 "{\"iss\":\"https://idp\",\"aud\":\"smartmed\","
+		 "\"preferred_username\":\"app.jwt\",\"roles\":\"nurse\","
+		 "%s,\"exp\":%lld}",
+		 extra, (long long)time(NULL) + 300);
+}
+
+/* SMART's scope and patient claims reach the principal (fhiredge). */
+static void
+test_jwt_smart_scopes(void)
+{
+	const char *header = "{\"alg\":\"ES256\"}";
+	med_authenticator a = {0};
+	char claims[4096], tok[16384], many[2048] = "\"scope\":\"";
+	med_principal p;
+
+	open_signed(&a);
+	scope_claims(claims, sizeof(claims),
+		     "\"scope\":\"openid  patient/Observation.rs "
+		     "user/*.read launch/patient\",\"patient\":\"p-1\"");
+	sign_jwt(&ec_signer, header, claims, tok, sizeof(tok));
+	MT_OK(auth(&a, tok, NULL, &p));
+	MT_TRUE(p.has_scope_claim);
+	MT_EQ_INT((int)p.n_scopes, 2);
+	MT_EQ_INT((int)p.scopes[0].context, MED_SCOPE_PATIENT);
+	MT_EQ_STR(p.scopes[0].type, "Observation");
+	MT_EQ_INT((int)p.scopes[0].perms, MED_SCOPE_READ | MED_SCOPE_SEARCH);
+	MT_EQ_INT((int)p.scopes[1].context, MED_SCOPE_USER);
+	MT_EQ_STR(p.scopes[1].type, "*");
+	MT_EQ_STR(p.launch_patient, "p-1");
+	/* An array of scopes; no claim at all is not an empty one. */
+	scope_claims(claims, sizeof(claims),
+		     "\"scope\":[\"system/Patient.cruds\",\"openid\"]");
+	sign_jwt(&ec_signer, header, claims, tok, sizeof(tok));
+	MT_OK(auth(&a, tok, NULL, &p));
+	MT_EQ_INT((int)p.n_scopes, 1);
+	MT_EQ_INT((int)p.scopes[0].perms, 31);
+	scope_claims(claims, sizeof(claims), "\"units\":[]");
+	sign_jwt(&ec_signer, header, claims, tok, sizeof(tok));
+	MT_OK(auth(&a, tok, NULL, &p));
+	MT_TRUE(!p.has_scope_claim);
+	MT_EQ_INT((int)p.n_scopes, 0);
+	scope_claims(claims, sizeof(claims), "\"scope\":42");
+	expect_refused(&a, &ec_signer, header, claims, "scope claim");
+	scope_claims(claims, sizeof(claims), "\"patient\":7");
+	expect_refused(&a, &ec_signer, header, claims, "patient claim");
+	for (int i = 0; i < 33; i++) {
+		size_t n = strlen(many);
+
+		snprintf(many + n, sizeof(many) - n, "user/Patient.r ");
+	}
+	snprintf(many + strlen(many), sizeof(many) - strlen(many), "\"");
+	scope_claims(claims, sizeof(claims), many);
+	expect_refused(&a, &ec_signer, header, claims, "scope claim");
+	med_authenticator_free(&a);
+}
+
+/* med_scope_parse: SMART v2 and v1 resource scopes, nothing else. */
+static void
+test_scope_parse(void)
+{
+	static const struct {
+		const char *scope;
+		int context; /* 0: not a resource scope */
+		const char *type;
+		uint32_t perms;
+	} cases[] = {
+		{"patient/Observation.rs", MED_SCOPE_PATIENT, "Observation",
+		 MED_SCOPE_READ | MED_SCOPE_SEARCH},
+		{"user/*.cruds", MED_SCOPE_USER, "*", 31},
+		{"system/Patient.r", MED_SCOPE_SYSTEM, "Patient",
+		 MED_SCOPE_READ},
+		{"user/Patient.read", MED_SCOPE_USER, "Patient",
+		 MED_SCOPE_READ | MED_SCOPE_SEARCH},
+		{"user/Patient.write", MED_SCOPE_USER, "Patient",
+		 MED_SCOPE_CREATE | MED_SCOPE_UPDATE | MED_SCOPE_DELETE},
+		{"patient/*.*", MED_SCOPE_PATIENT, "*", 31},
+		{"user/Observation.sr", 0, NULL, 0},  /* out of order */
+		{"user/Observation.rrs", 0, NULL, 0}, /* twice */
+		{"user/Observation.x", 0, NULL, 0},
+		{"user/Observation.", 0, NULL, 0},
+		{"user/.rs", 0, NULL, 0},
+		{"user/observation.rs", 0, NULL, 0},
+		{"user/Obs-1.rs", 0, NULL, 0},
+		{"user/Observation.rs?category=vital-signs", 0, NULL, 0},
+		{"group/Observation.rs", 0, NULL, 0},
+		{"openid", 0, NULL, 0},
+		{"launch/patient", 0, NULL, 0},
+		{"patient/", 0, NULL, 0},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		med_scope sc;
+		bool ok = med_scope_parse(cases[i].scope,
+					  strlen(cases[i].scope), &sc);
+
+		MT_EQ_INT(ok, cases[i].context != 0);
+		if (!ok)
+			continue;
+		MT_EQ_INT((int)sc.context, cases[i].context);
+		MT_EQ_STR(sc.type, cases[i].type);
+		MT_EQ_INT((int)sc.perms, (int)cases[i].perms);
+	}
+}
+
 /* A signature from another key, or bytes that are no signature. */
 static void
 test_jwt_signature_refused(void)
@@ -881,6 +989,8 @@ test_jwks_swap_under_load(void)
 
 static const mt_case cases[] = {
 	{"jwt_units", test_jwt_units},
+	{"jwt_smart_scopes", test_jwt_smart_scopes},
+	{"scope_parse", test_scope_parse},
 	{"jwt_shapes", test_jwt_shapes},
 	{"jwt_signed_accepted", test_jwt_signed_accepted},
 	{"jwt_typ_refused", test_jwt_typ_refused},

@@ -20,6 +20,9 @@ command -v npm >/dev/null 2>&1 || {
 }
 mkdir -p "$OUT"
 cp "$DIR/package.json" "$DIR/package-lock.json" "$OUT/"
+# A directory's .npmrc (e.g. legacy-peer-deps, so that optional peers of a
+# browser library are not installed) applies to its npm ci as well.
+if [ -f "$DIR/.npmrc" ]; then cp "$DIR/.npmrc" "$OUT/"; fi
 if (cd "$OUT" && npm ci --no-audit --no-fund --ignore-scripts \
 	--loglevel=error >npm.log 2>&1); then
 	touch "$stamp"

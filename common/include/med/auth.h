@@ -58,6 +58,45 @@ enum {
  */
 bool med_principal_name_is_reserved(const char *name, size_t len);
 
+/*
+ * SMART on FHIR v2 resource scopes (patient/Observation.rs, user/Patient.cruds;
+ * the v1 forms .read .write .* as rs, cud, cruds), as a token's scope
+ * claim grants them.  The FHIR facade enforces them (docs/security.md);
+ * the gRPC services judge by roles and care alone.
+ */
+#define MED_SCOPES_MAX	   32
+#define MED_SCOPE_TYPE_MAX 48
+
+enum {
+	MED_SCOPE_CREATE = 1u << 0, /* c */
+	MED_SCOPE_READ = 1u << 1,   /* r */
+	MED_SCOPE_UPDATE = 1u << 2, /* u */
+	MED_SCOPE_DELETE = 1u << 3, /* d */
+	MED_SCOPE_SEARCH = 1u << 4, /* s */
+};
+
+/* med_scope_context - whose data a scope reaches. */
+typedef enum med_scope_context {
+	MED_SCOPE_PATIENT = 1, /* the launch context's patient only */
+	MED_SCOPE_USER = 2,    /* what the user may reach */
+	MED_SCOPE_SYSTEM = 3,  /* a backend service, no user */
+} med_scope_context;
+
+/* med_scope - one resource scope. */
+typedef struct med_scope {
+	med_scope_context context;
+	char type[MED_SCOPE_TYPE_MAX]; /* a resource type, or "*" */
+	uint32_t perms;		       /* MED_SCOPE_* bits */
+} med_scope;
+
+/*
+ * med_scope_parse reads one scope name s[0..len): true and *out filled for
+ * a resource scope (CONTEXT/TYPE.PERMS, no granular "?..." suffix), false
+ * for anything else (openid, launch/patient, a granular or malformed
+ * scope: they grant no resource access).
+ */
+bool med_scope_parse(const char *s, size_t len, med_scope *out);
+
 /* med_principal - an authenticated caller. */
 typedef struct med_principal {
 	char user[MED_PRINCIPAL_NAME_MAX]; /* user or service name */
@@ -70,6 +109,12 @@ typedef struct med_principal {
 	/* The units (wards) the user works on, from the token (med/care.h). */
 	char units[MED_PRINCIPAL_UNITS_MAX][MED_UNIT_NAME_MAX];
 	size_t n_units;
+	/* SMART (fhiredge): the token carried a scope claim, its resource
+	 * scopes, and its launch context's "patient" claim ("" if none). */
+	bool has_scope_claim;
+	med_scope scopes[MED_SCOPES_MAX];
+	size_t n_scopes;
+	char launch_patient[MED_PRINCIPAL_NAME_MAX];
 } med_principal;
 
 /*
@@ -156,7 +201,10 @@ typedef struct med_jwt_opts {
 	const char *audience;	 /* required in "aud" (string or array) */
 	const char *roles_claim; /* top-level claim with roles; NULL "roles" */
 	const char *units_claim; /* top-level claim with units; NULL "units" */
-	int leeway_s;		 /* clock skew allowed on exp, nbf and iat */
+	/* SMART's "scope" (a space-separated string, or an array of
+	 * strings) and "patient" claims are always read; see
+	 * med_principal. */
+	int leeway_s; /* clock skew allowed on exp, nbf and iat */
 	int reload_s; /* look at the JWKS file again this often (0..86400;
 			 0: only when a token names an unknown kid) */
 } med_jwt_opts;

@@ -184,4 +184,17 @@ void med_fhir_meta(med_json *w, uint32_t version, int64_t updated_ms);
 /* med_fhir_id_ok is true for an R4 id: 1..64 of A-Z a-z 0-9 - . */
 bool med_fhir_id_ok(const char *id);
 
+/*
+ * med_fhir_bundle_resource finds the resource type/id in bundle, a Bundle
+ * whose entries med_fhir_entry_begin wrote with base MED_FHIR_EXPORT_BASE
+ * (every service's export), and sets *start and *len to its JSON text,
+ * byte for byte as written (decimals keep their digits).  The services'
+ * ReadFhir answers one resource of the entries their export writes.
+ * Errors: MED_ERR_NOT_FOUND (no such entry), MED_ERR_INVALID (the entry's
+ * object does not end: not a bundle med_json wrote).
+ */
+med_err med_fhir_bundle_resource(const char *bundle, const char *type,
+				 const char *id, const char **start,
+				 size_t *len) MED_MUST_CHECK;
+
 #endif

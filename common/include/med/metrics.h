@@ -144,6 +144,14 @@ med_err med_http_start(const char *host, int port, med_metrics *m,
 		       const med_http_limits *limits, med_http **out,
 		       int *bound_port) MED_MUST_CHECK;
 
+/*
+ * med_http_set_live makes /healthz answer 200 only while live(ctx) is
+ * true (503 "not live" otherwise); NULL: always 200.  For a process whose
+ * own port can stop serving while this one still answers (the FHIR
+ * facade's HTTPS).  Thread-safe.
+ */
+void med_http_set_live(med_http *h, med_ready_fn live, void *ctx);
+
 /* med_http_stop stops the server thread and frees h; NULL is fine. */
 void med_http_stop(med_http *h);
 

@@ -75,6 +75,13 @@ void *med_process_ctx(med_process *p);
  */
 bool med_process_set_ready(med_process *p, bool ready);
 
+/*
+ * med_process_set_live sets what /healthz answers (200 when live, 503
+ * not); a process is live until it says otherwise.  For a process with a
+ * port of its own that it probes (the FHIR facade).  Thread-safe.
+ */
+void med_process_set_live(med_process *p, bool live);
+
 /* --- the gRPC part ---------------------------------------------------- */
 
 /* med_service_def - what a service brings to the common runner. */

@@ -562,3 +562,94 @@ med_auth_peers_open(const char *csv, med_authenticator *out, char *errbuf,
 	*out = (med_authenticator){peers_authenticate, free, ps};
 	return MED_OK;
 }
+
+/* --- SMART scopes (fhiredge) ------------------------------------------- */
+
+/* scope_perms reads SMART v2's "cruds" letters (each at most once, in that
+ * order) or v1's read, write and "*"; 0 when it is neither. */
+static uint32_t
+scope_perms(const char *s, size_t len)
+{
+	static const char order[] = "cruds";
+	uint32_t perms = 0;
+	size_t at = 0;
+
+	if (len == 4 && memcmp(s, "read", 4) == 0)
+		return MED_SCOPE_READ | MED_SCOPE_SEARCH;
+	if (len == 5 && memcmp(s, "write", 5) == 0)
+		return MED_SCOPE_CREATE | MED_SCOPE_UPDATE | MED_SCOPE_DELETE;
+	if (len == 1 && s[0] == '*')
+		return (1u << 5) - 1;
+	for (size_t i = 0; i < len; i++) {
+		while (at < 5 && order[at] != s[i])
+			at++;
+		if (at == 5)
+			return 0;
+		perms |= 1u << at++;
+	}
+	return perms;
+}
+
+/* scope_context reads "patient/", "user/" or "system/"; 0 otherwise, and
+ * *used says how much of s it took. */
+static med_scope_context
+scope_context(const char *s, size_t len, size_t *used)
+{
+	static const struct {
+		const char *prefix;
+		med_scope_context ctx;
+	} contexts[] = {{"patient/", MED_SCOPE_PATIENT},
+			{"user/", MED_SCOPE_USER},
+			{"system/", MED_SCOPE_SYSTEM}};
+
+	for (size_t i = 0; i < sizeof(contexts) / sizeof(*contexts); i++) {
+		size_t n = strlen(contexts[i].prefix);
+
+		if (len > n && memcmp(s, contexts[i].prefix, n) == 0) {
+			*used = n;
+			return contexts[i].ctx;
+		}
+	}
+	return 0;
+}
+
+static bool
+scope_type_ok(const char *s, size_t len)
+{
+	if (len == 1 && s[0] == '*')
+		return true;
+	if (len == 0 || len >= MED_SCOPE_TYPE_MAX || s[0] < 'A' || s[0] > 'Z')
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z')))
+			return false;
+	return true;
+}
+
+bool
+med_scope_parse(const char *s, size_t len, med_scope *out)
+{
+	size_t used = 0;
+	med_scope_context ctx = scope_context(s, len, &used);
+	const char *type = s + used, *dot;
+	size_t type_len;
+	uint32_t perms;
+
+	/* A granular scope ("...rs?category=...") limits by a search the
+	 * facade does not run for scopes: it grants nothing. */
+	if (ctx == 0 || memchr(s, '?', len) != NULL)
+		return false;
+	dot = memchr(type, '.', len - used);
+	if (dot == NULL)
+		return false;
+	type_len = (size_t)(dot - type);
+	perms = scope_perms(dot + 1, len - used - type_len - 1);
+	if (!scope_type_ok(type, type_len) || perms == 0)
+		return false;
+	out->context = ctx;
+	memcpy(out->type, type, type_len);
+	out->type[type_len] = '\0';
+	out->perms = perms;
+	return true;
+}

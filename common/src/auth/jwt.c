@@ -724,6 +724,73 @@ units_of(json_t *claim, med_principal *out)
 	return true;
 }
 
+/* scope_add adds one scope name to out's resource scopes; false when there
+ * are already MED_SCOPES_MAX.  Other scopes (openid, launch...) are
+ * skipped: they grant no resource access. */
+static bool
+scope_add(const char *s, size_t len, med_principal *out)
+{
+	med_scope sc;
+
+	if (!med_scope_parse(s, len, &sc))
+		return true;
+	if (out->n_scopes == MED_SCOPES_MAX)
+		return false;
+	out->scopes[out->n_scopes++] = sc;
+	return true;
+}
+
+/* scopes_of reads SMART's scope claim: a space-separated string (RFC
+ * 8693, as SMART issues it) or an array of strings.  A token with more
+ * resource scopes than a principal holds is refused rather than cut. */
+static bool
+scopes_of(json_t *claim, med_principal *out)
+{
+	const char *s, *end;
+	json_t *v;
+	size_t i;
+
+	if (claim == NULL)
+		return true;
+	out->has_scope_claim = true;
+	if (json_is_array(claim)) {
+		json_array_foreach(claim, i, v)
+		{
+			if (json_is_string(v) &&
+			    !scope_add(json_string_value(v),
+				       json_string_length(v), out))
+				return false;
+		}
+		return true;
+	}
+	if (!json_is_string(claim))
+		return false;
+	for (s = json_string_value(claim); *s != '\0'; s = end) {
+		while (*s == ' ')
+			s++;
+		for (end = s; *end != '\0' && *end != ' '; end++)
+			;
+		if (end > s && !scope_add(s, (size_t)(end - s), out))
+			return false;
+	}
+	return true;
+}
+
+/* launch_patient_of reads SMART's "patient" claim (the launch context's
+ * patient, for patient/ scopes); false when it is not a short string. */
+static bool
+launch_patient_of(json_t *claim, med_principal *out)
+{
+	if (claim == NULL)
+		return true;
+	if (!json_is_string(claim) ||
+	    json_string_length(claim) >= sizeof(out->launch_patient))
+		return false;
+	med_strlcpy(out->launch_patient, json_string_value(claim),
+		    sizeof(out->launch_patient));
+	return true;
+}
+
 /* claims_check checks the payload and fills out; returns why not, or NULL. */
 static const char *
 claims_check(const jwt_auth *ja, json_t *claims, med_principal *out)
@@ -758,6 +825,11 @@ claims_check(const jwt_auth *ja, json_t *claims, med_principal *out)
 	 * list could name another ward. */
 	if (!units_of(json_object_get(claims, ja->units_claim), out))
 		return "units claim: not up to 16 short printable names";
+	if (!scopes_of(json_object_get(claims, "scope"), out))
+		return "scope claim: not a string or array of scopes, or more "
+		       "than 32 resource scopes";
+	if (!launch_patient_of(json_object_get(claims, "patient"), out))
+		return "patient claim: not a patient id";
 	out->authenticated = true;
 	return NULL;
 }

@@ -357,3 +357,51 @@ med_fhir_page_json(med_arena *arena, size_t max_bytes, const char *patient_id,
 	*n_resources = n;
 	return MED_OK;
 }
+
+/* object_end returns the end of the JSON object that starts at p ('{'),
+ * strings skipped, or NULL when it does not end. */
+static const char *
+object_end(const char *p)
+{
+	int depth = 0;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '"') {
+			for (p++; *p != '\0' && *p != '"'; p++)
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+			if (*p == '\0')
+				return NULL;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+		} else if ((*p == '}' || *p == ']') && --depth == 0) {
+			return p + 1;
+		}
+	}
+	return NULL;
+}
+
+med_err
+med_fhir_bundle_resource(const char *bundle, const char *type, const char *id,
+			 const char **start, size_t *len)
+{
+	char needle[FULL_URL_MAX + 64];
+	const char *at, *end;
+	int n;
+
+	/* med_fhir_entry_begin writes exactly this, and the fullUrl names
+	 * the resource, so the first match is the entry. */
+	n = snprintf(needle, sizeof(needle),
+		     "{\"fullUrl\":\"%s/%s/%s\",\"resource\":",
+		     MED_FHIR_EXPORT_BASE, type, id);
+	if (n < 0 || (size_t)n >= sizeof(needle) || !med_fhir_id_ok(id))
+		return MED_ERR_NOT_FOUND;
+	if ((at = strstr(bundle, needle)) == NULL)
+		return MED_ERR_NOT_FOUND;
+	at += n;
+	if (*at != '{' || (end = object_end(at)) == NULL)
+		return MED_ERR_INVALID;
+	*start = at;
+	*len = (size_t)(end - at);
+	return MED_OK;
+}

@@ -57,6 +57,8 @@ struct med_http {
 	med_metrics *metrics;
 	med_ready_fn ready;
 	void *ctx;
+	med_ready_fn live; /* under mu: med_http_set_live may come late */
+	void *live_ctx;
 	med_http_limits limits;
 	/* The connection list, shared by libmicrohttpd's thread and the
 	 * sweeper. */
@@ -303,6 +305,20 @@ request_ok(const char *method, const char *url, const char *version)
 	return true;
 }
 
+/* is_live is what /healthz says: live unless a check says otherwise. */
+static bool
+is_live(med_http *h)
+{
+	med_ready_fn live;
+	void *ctx;
+
+	pthread_mutex_lock(&h->mu);
+	live = h->live;
+	ctx = h->live_ctx;
+	pthread_mutex_unlock(&h->mu);
+	return live == NULL || live(ctx);
+}
+
 static enum MHD_Result
 route(med_http *h, struct MHD_Connection *mc, const char *method,
       const char *path)
@@ -317,7 +333,8 @@ route(med_http *h, struct MHD_Connection *mc, const char *method,
 	if (strcmp(path, "/metrics") == 0)
 		return serve_metrics(h, mc);
 	if (strcmp(path, "/healthz") == 0)
-		return reply_text(mc, 200, "ok\n", NULL);
+		return is_live(h) ? reply_text(mc, 200, "ok\n", NULL)
+				  : reply_text(mc, 503, "not live\n", NULL);
 	ready = h->ready == NULL || h->ready(h->ctx);
 	return reply_text(mc, ready ? 200 : 503,
 			  ready ? "ready\n" : "not ready\n", NULL);
@@ -538,4 +555,15 @@ med_http_stop(med_http *h)
 	if (h == NULL)
 		return;
 	http_free(h);
+}
+
+void
+med_http_set_live(med_http *h, med_ready_fn live, void *ctx)
+{
+	if (h == NULL)
+		return;
+	pthread_mutex_lock(&h->mu);
+	h->live = live;
+	h->live_ctx = ctx;
+	pthread_mutex_unlock(&h->mu);
 }

@@ -28,6 +28,7 @@ struct med_process {
 	med_http *http;
 	atomic_bool ready;
 	atomic_bool ready_set; /* med_process_set_ready was called */
+	atomic_bool not_live;  /* med_process_set_live(p, false) */
 };
 
 /* Defaults that depend on the process, formatted once at start. */
@@ -277,6 +278,14 @@ is_ready(void *ctx)
 	return atomic_load(&p->ready);
 }
 
+static bool
+is_live(void *ctx)
+{
+	med_process *p = ctx;
+
+	return !atomic_load(&p->not_live);
+}
+
 static med_err
 start_http(med_process *p)
 {
@@ -298,6 +307,7 @@ start_http(med_process *p)
 			(long long)med_config_int(p->cfg, "MED_HTTP_PORT"));
 	else
 		med_log_info("metrics and health on http port %d", port);
+	med_http_set_live(p->http, is_live, p);
 	return err;
 }
 
@@ -423,4 +433,10 @@ med_process_set_ready(med_process *p, bool ready)
 {
 	atomic_store(&p->ready_set, true);
 	return atomic_exchange(&p->ready, ready) != ready;
+}
+
+void
+med_process_set_live(med_process *p, bool live)
+{
+	atomic_store(&p->not_live, !live);
 }

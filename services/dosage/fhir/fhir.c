@@ -23,13 +23,14 @@
 
 /* The FHIR base of fullUrls, the same as the other services' (the FHIR
  * facade serves it). */
-#define FHIR_BASE	  MED_FHIR_EXPORT_BASE
-#define ORDER_ID_SYSTEM	  "urn:smartmed:dosage:order"
-#define ADMIN_ID_SYSTEM	  "urn:smartmed:dosage:administration"
-#define NOT_GIVEN_SYSTEM  "urn:smartmed:dosage:not-given-reason"
-#define LOCAL_DRUG_SYSTEM "urn:smartmed:dosage:catalogue"
-#define RXNORM_SYSTEM	  "http://www.nlm.nih.gov/research/umls/rxnorm"
-#define OS(x)		  SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
+#define FHIR_BASE	   MED_FHIR_EXPORT_BASE
+#define ORDER_ID_SYSTEM	   "urn:smartmed:dosage:order"
+#define ADMIN_ID_SYSTEM	   "urn:smartmed:dosage:administration"
+#define INFUSION_ID_SYSTEM "urn:smartmed:dosage:infusion"
+#define NOT_GIVEN_SYSTEM   "urn:smartmed:dosage:not-given-reason"
+#define LOCAL_DRUG_SYSTEM  "urn:smartmed:dosage:catalogue"
+#define RXNORM_SYSTEM	   "http://www.nlm.nih.gov/research/umls/rxnorm"
+#define OS(x)		   SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
 
 /* --- shared pieces -------------------------------------------------------- */
 
@@ -332,6 +333,45 @@ medication_administration(med_json *w, const char *pid,
 	med_fhir_entry_end(w);
 }
 
+/* --- a running infusion ----------------------------------------------------
+ */
+
+/*
+ * running_infusion writes an infusion that runs now as an in-progress
+ * MedicationAdministration of its current segment: since the event that
+ * set the rate it runs at, at that rate.  The segments before are the
+ * completed administrations charted at each change; when it stops, this
+ * segment is charted too and the in-progress resource is gone.
+ */
+static void
+running_infusion(med_json *w, const char *pid, const dosage_export_page *p,
+		 const Smartmed__Dosage__V1__Infusion *f)
+{
+	const Smartmed__Dosage__V1__InfusionRate *now =
+		f->n_rates > 0 ? f->rates[f->n_rates - 1] : NULL;
+
+	med_fhir_entry_begin(w, FHIR_BASE, "MedicationAdministration", f->id);
+	identifier(w, INFUSION_ID_SYSTEM, f->id);
+	med_json_str(w, "status", "in-progress");
+	medication_ref(w, f->drug_code);
+	med_fhir_reference(w, "subject", "Patient", pid, NULL);
+	med_json_begin(w, "effectivePeriod", '{');
+	med_fhir_instant(w, "start", now ? now->effective_ms : f->started_ms);
+	med_json_end(w, '}');
+	med_json_begin(w, "performer", '[');
+	med_json_begin(w, NULL, '{');
+	med_fhir_display_ref(w, "actor", f->performer);
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+	order_ref(w, "request", p, f->order_id);
+	if (now != NULL) {
+		med_json_begin(w, "dosage", '{');
+		med_fhir_quantity(w, "rateQuantity", now->rate, now->rate_unit);
+		med_json_end(w, '}');
+	}
+	med_fhir_entry_end(w);
+}
+
 /* --- Medication ----------------------------------------------------------- */
 
 static void
@@ -417,6 +457,26 @@ bare_medication(med_json *w, const char *code)
 	med_fhir_entry_end(w);
 }
 
+med_err
+dosage_fhir_medication_bundle(med_arena *arena, const dosage_drug *d,
+			      const char *code, char **json)
+{
+	med_json w;
+	const char *text;
+
+	med_json_init_arena(&w, arena, 1u << 20);
+	med_json_begin(&w, NULL, '[');
+	if (d != NULL)
+		medication(&w, d);
+	else
+		bare_medication(&w, code);
+	med_json_end(&w, ']');
+	if ((text = med_json_text(&w, NULL)) == NULL)
+		return w.err != MED_OK ? w.err : MED_ERR_INTERNAL;
+	*json = (char *)text;
+	return MED_OK;
+}
+
 /* --- the bundle ----------------------------------------------------------- */
 
 static bool
@@ -428,16 +488,26 @@ in_catalogue(const dosage_export_page *p, const char *code)
 	return false;
 }
 
+/* item_code is the drug code of the page's item-th order, administration
+ * or running infusion. */
+static const char *
+item_code(const dosage_export_page *p, size_t item)
+{
+	if (item < p->n_orders)
+		return p->orders[item]->drug_code;
+	item -= p->n_orders;
+	if (item < p->n_admins)
+		return p->admins[item]->drug_code;
+	return p->running[item - p->n_admins]->drug_code;
+}
+
 /* first_mention is true for the first item of the page naming code, so a
  * drug missing from the catalogue gets one Medication, not one each. */
 static bool
 first_mention(const dosage_export_page *p, size_t item, const char *code)
 {
-	for (size_t i = 0; i < item && i < p->n_orders; i++)
-		if (strcmp(p->orders[i]->drug_code, code) == 0)
-			return false;
-	for (size_t i = p->n_orders; i < item; i++)
-		if (strcmp(p->admins[i - p->n_orders]->drug_code, code) == 0)
+	for (size_t i = 0; i < item; i++)
+		if (strcmp(item_code(p, i), code) == 0)
 			return false;
 	return true;
 }
@@ -449,10 +519,8 @@ medications(med_json *w, const dosage_export_page *p)
 
 	for (size_t i = 0; i < p->n_drugs; i++)
 		medication(w, p->drugs[i]);
-	for (size_t i = 0; i < p->n_orders + p->n_admins; i++) {
-		const char *code =
-			i < p->n_orders ? p->orders[i]->drug_code
-					: p->admins[i - p->n_orders]->drug_code;
+	for (size_t i = 0; i < dosage_export_items(p); i++) {
+		const char *code = item_code(p, i);
 
 		if (in_catalogue(p, code) || !first_mention(p, i, code))
 			continue;
@@ -479,7 +547,9 @@ entries(med_json *w, void *ctx)
 		medication_request(w, c->pid, p, p->orders[i]);
 	for (size_t i = 0; i < p->n_admins; i++)
 		medication_administration(w, c->pid, p, p->admins[i]);
-	return (uint32_t)(p->n_orders + p->n_admins) + medications(w, p);
+	for (size_t i = 0; i < p->n_running; i++)
+		running_infusion(w, c->pid, p, p->running[i]);
+	return (uint32_t)dosage_export_items(p) + medications(w, p);
 }
 
 med_err
@@ -490,6 +560,6 @@ dosage_fhir_bundle(med_arena *arena, const char *patient_id,
 	page_ctx c = {patient_id, p};
 
 	return med_fhir_page_json(arena, max_bytes, patient_id,
-				  p->n_orders + p->n_admins > 0, entries, &c,
-				  json, n_resources);
+				  dosage_export_items(p) > 0, entries, &c, json,
+				  n_resources);
 }

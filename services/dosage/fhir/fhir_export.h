@@ -31,15 +31,23 @@ typedef struct dosage_export_page {
 	size_t n_segments;
 	dosage_drug **drugs;
 	size_t n_drugs;
+	/* Infusions running now, after the administrations: each an
+	 * in-progress MedicationAdministration of its current segment. */
+	Smartmed__Dosage__V1__Infusion **running;
+	size_t n_running;
 	bool more;
 } dosage_export_page;
+
+/* dosage_export_items is the number of orders, administrations and running
+ * infusions of a page. */
+size_t dosage_export_items(const dosage_export_page *p);
 
 /*
  * dosage_store_export reads up to size items from offset of the patient's
  * export list: current order versions newest first, then administrations
- * oldest first.  Orders are settled at now_ms.  A drug missing from the
- * catalogue is left out of drugs (its Medication then carries the code
- * only).
+ * oldest first, then the infusions running now by start.  Orders are settled at
+ * now_ms.  A drug missing from the catalogue is left out of drugs (its
+ * Medication then carries the code only).
  */
 med_err dosage_store_export(med_db *db, med_arena *arena,
 			    const char *patient_id, int64_t now_ms,
@@ -58,5 +66,26 @@ void dosage_fhir_medication_id(const char *code, char out[40]);
 med_err dosage_fhir_bundle(med_arena *arena, const char *patient_id,
 			   const dosage_export_page *p, size_t max_bytes,
 			   char **json, uint32_t *n_resources) MED_MUST_CHECK;
+
+/* --- ReadFhir (read_fhir.c; fhirread) ------------------------------------ */
+
+/* dosage_store_fhir_patient sets *out to the patient of an order version
+ * (order true) or an administration id, NULL when there is none. */
+med_err dosage_store_fhir_patient(med_db *db, med_arena *arena, bool order,
+				  const char *id,
+				  const char **out) MED_MUST_CHECK;
+
+/* dosage_store_medication_code sets *out to the drug code whose
+ * Medication id is medication_id, NULL when no known code has it. */
+med_err dosage_store_medication_code(med_db *db, med_arena *arena,
+				     const char *medication_id,
+				     const char **out) MED_MUST_CHECK;
+
+/* dosage_fhir_medication_bundle writes the Medication of code (d: its
+ * catalogue entry, NULL when it left the catalogue) as the export does,
+ * as a JSON array of one Bundle entry, in arena. */
+med_err dosage_fhir_medication_bundle(med_arena *arena, const dosage_drug *d,
+				      const char *code,
+				      char **json) MED_MUST_CHECK;
 
 #endif

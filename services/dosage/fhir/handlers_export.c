@@ -30,7 +30,7 @@ write_bundle(med_call *call, const char *patient_id,
 				     "page.page_size: %zu items exceed the "
 				     "message size limit as FHIR; ask for "
 				     "fewer",
-				     p->n_orders + p->n_admins);
+				     dosage_export_items(p));
 	if (err == MED_ERR_INVALID)
 		return med_call_fail(call, MED_ERR_DATA_LOSS,
 				     "patient_id: a stored order or "
@@ -60,13 +60,13 @@ dosage_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 				  page.size, &p);
 	if (err != MED_OK)
 		return err;
-	if (p.n_orders + p.n_admins == 0 && page.offset == 0)
+	if (dosage_export_items(&p) == 0 && page.offset == 0)
 		return med_call_fail(call, MED_ERR_NOT_FOUND,
 				     "patient_id: no medication orders for "
 				     "this patient");
 	if ((err = write_bundle(call, req->patient_id, &p, res)) != MED_OK)
 		return err;
-	n = p.n_orders + p.n_admins + (p.more ? 1 : 0);
+	n = dosage_export_items(&p) + (p.more ? 1 : 0);
 	res->page = med_page_respond(call, &page, &n);
 	return res->page ? MED_OK : MED_ERR_NOMEM;
 }

@@ -17,6 +17,7 @@
 #include "catalogue.h"
 #include "orders.h"
 #include "mar.h"
+#include "infusions.h"
 #include "fhir_export.h"
 
 /* Every order state but superseded: the current version of each order. */
@@ -171,7 +172,7 @@ add_drug(med_db *db, med_arena *arena, const char *code, dosage_export_page *p)
 static med_err
 read_drugs(med_db *db, med_arena *arena, dosage_export_page *p)
 {
-	size_t cap = p->n_orders + p->n_admins;
+	size_t cap = dosage_export_items(p);
 	med_err err = MED_OK;
 
 	if (cap == 0)
@@ -183,24 +184,120 @@ read_drugs(med_db *db, med_arena *arena, dosage_export_page *p)
 		err = add_drug(db, arena, p->orders[i]->drug_code, p);
 	for (size_t i = 0; i < p->n_admins && err == MED_OK; i++)
 		err = add_drug(db, arena, p->admins[i]->drug_code, p);
+	for (size_t i = 0; i < p->n_running && err == MED_OK; i++)
+		err = add_drug(db, arena, p->running[i]->drug_code, p);
 	return err;
 }
 
 /* --- the page ------------------------------------------------------------- */
 
-/* trim keeps size items of the size + 1 read, the orders first. */
+size_t
+dosage_export_items(const dosage_export_page *p)
+{
+	return p->n_orders + p->n_admins + p->n_running;
+}
+
+/* trim keeps size items of the size + 1 read: orders, administrations,
+ * running infusions, in that order. */
 static void
 trim(dosage_export_page *p, uint32_t size)
 {
-	p->more = p->n_orders + p->n_admins > size;
+	size_t left = size;
+
+	p->more = dosage_export_items(p) > size;
 	if (!p->more)
 		return;
-	if (p->n_orders > size) {
-		p->n_orders = size;
-		p->n_admins = 0;
-	} else {
-		p->n_admins = size - p->n_orders;
+	p->n_orders = p->n_orders < left ? p->n_orders : left;
+	left -= p->n_orders;
+	p->n_admins = p->n_admins < left ? p->n_admins : left;
+	left -= p->n_admins;
+	p->n_running = p->n_running < left ? p->n_running : left;
+}
+
+/* --- running infusions ---------------------------------------------------- */
+
+static med_err
+count_admins(med_db *db, const char *patient_id, uint64_t *n)
+{
+	med_db_value v[] = {MED_DB_STR(patient_id)};
+
+	*n = 0;
+	return med_db_query_once(db,
+				 "SELECT COUNT(*) FROM administrations WHERE"
+				 " patient_id = ?",
+				 v, 1, on_count, n);
+}
+
+typedef struct id_rows {
+	med_arena *arena;
+	char **ids;
+	size_t n, cap;
+} id_rows;
+
+static med_err
+on_id(void *arg, const med_db_row *row)
+{
+	id_rows *r = arg;
+
+	if (r->n == r->cap)
+		return MED_ERR_INTERNAL; /* LIMIT bounds the rows */
+	r->ids[r->n] = med_db_row_strdup(r->arena, row, 0);
+	return r->ids[r->n++] ? MED_OK : MED_ERR_NOMEM;
+}
+
+/* read_running reads limit of the patient's running infusions from
+ * offset, each with its events. */
+static med_err
+read_running(med_db *db, med_arena *arena, const char *patient_id,
+	     uint64_t offset, uint32_t limit, dosage_export_page *p)
+{
+	id_rows r = {.arena = arena, .cap = limit};
+	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(limit),
+			    MED_DB_I64((int64_t)offset)};
+	med_err err;
+
+	r.ids = med_arena_zalloc(arena, (limit ? limit : 1) * sizeof(char *));
+	p->running = med_arena_zalloc(arena, (limit ? limit : 1) *
+						     sizeof(*p->running));
+	if (r.ids == NULL || p->running == NULL)
+		return MED_ERR_NOMEM;
+	err = med_db_query_once(db,
+				"SELECT id FROM infusions WHERE patient_id = ?"
+				" AND stopped_ms = 0 ORDER BY started_ms, id"
+				" LIMIT ? OFFSET ?",
+				v, 3, on_id, &r);
+	for (size_t i = 0; i < r.n && err == MED_OK; i++) {
+		Smartmed__Dosage__V1__Infusion *f =
+			med_arena_zalloc(arena, sizeof(*f));
+
+		if (f == NULL)
+			return MED_ERR_NOMEM;
+		smartmed__dosage__v1__infusion__init(f);
+		err = dosage_store_get_infusion(db, arena, r.ids[i], f);
+		if (err == MED_OK)
+			p->running[p->n_running++] = f;
 	}
+	return err;
+}
+
+/* after_admins reads the running infusions into a page that reached the
+ * end of the administrations (its room not filled by them). */
+static med_err
+after_admins(med_db *db, med_arena *arena, const char *patient_id,
+	     uint64_t offset, uint32_t size, uint64_t n_orders,
+	     dosage_export_page *p)
+{
+	uint64_t n_admins, before;
+	med_err err;
+
+	if (p->n_orders + p->n_admins > size)
+		return MED_OK;
+	if ((err = count_admins(db, patient_id, &n_admins)) != MED_OK)
+		return err;
+	before = n_orders + n_admins;
+	return read_running(
+		db, arena, patient_id, offset > before ? offset - before : 0,
+		size + 1 - (uint32_t)(p->n_orders + p->n_admins), p);
 }
 
 med_err
@@ -224,6 +321,9 @@ dosage_store_export(med_db *db, med_arena *arena, const char *patient_id,
 			       offset > n_orders ? offset - n_orders : 0,
 			       size + 1 - (uint32_t)p.n_orders, &p)) != MED_OK)
 		return err;
+	if ((err = after_admins(db, arena, patient_id, offset, size, n_orders,
+				&p)) != MED_OK)
+		return err;
 	trim(&p, size);
 	for (size_t i = 0; i < p.n_orders; i++)
 		dosage_order_settle(p.orders[i], now_ms);
@@ -232,4 +332,83 @@ dosage_store_export(med_db *db, med_arena *arena, const char *patient_id,
 		return err;
 	*out = p;
 	return MED_OK;
+}
+
+/* --- ReadFhir (fhirread): whose resource an id is -------------------------
+ */
+
+typedef struct owner_row {
+	med_arena *arena;
+	const char *value;
+} owner_row;
+
+static med_err
+on_owner(void *arg, const med_db_row *row)
+{
+	owner_row *r = arg;
+
+	r->value = med_db_row_strdup(r->arena, row, 0);
+	return r->value ? MED_OK : MED_ERR_NOMEM;
+}
+
+med_err
+dosage_store_fhir_patient(med_db *db, med_arena *arena, bool order,
+			  const char *id, const char **out)
+{
+	owner_row r = {.arena = arena};
+	med_db_value v[] = {MED_DB_STR(id), MED_DB_STR(id)};
+	med_err err = med_db_query_once(
+		db,
+		order ? "SELECT patient_id FROM orders WHERE id = ? LIMIT 1"
+		      : "SELECT patient_id FROM administrations WHERE id = ?"
+			" UNION ALL SELECT patient_id FROM infusions"
+			" WHERE id = ? AND stopped_ms = 0 LIMIT 1",
+		v, order ? 1 : 2, on_owner, &r);
+
+	if (err == MED_OK)
+		*out = r.value;
+	return err;
+}
+
+/* code_row - the drug code whose Medication id is want, once found. */
+typedef struct code_row {
+	med_arena *arena;
+	const char *want;
+	const char *code;
+} code_row;
+
+static med_err
+on_code(void *arg, const med_db_row *row)
+{
+	code_row *r = arg;
+	char id[40];
+	char *code;
+
+	if (r->code != NULL)
+		return MED_OK;
+	if ((code = med_db_row_strdup(r->arena, row, 0)) == NULL)
+		return MED_ERR_NOMEM;
+	dosage_fhir_medication_id(code, id);
+	if (strcmp(id, r->want) == 0)
+		r->code = code;
+	return MED_OK;
+}
+
+med_err
+dosage_store_medication_code(med_db *db, med_arena *arena,
+			     const char *medication_id, const char **out)
+{
+	code_row r = {.arena = arena, .want = medication_id};
+	/* A Medication's id is a digest of its code: every code a
+	 * Medication may have been written for is tried (the catalogue's,
+	 * and those of orders whose drug left it). */
+	med_err err = med_db_query_once(
+		db,
+		"SELECT code FROM drugs UNION SELECT drug_code FROM orders"
+		" UNION SELECT drug_code FROM administrations",
+		NULL, 0, on_code, &r);
+
+	if (err == MED_OK)
+		*out = r.code;
+	return err;
 }

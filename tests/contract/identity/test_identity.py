@@ -99,6 +99,25 @@ def test_search_pages(stack, pb):
     assert seen == made
 
 
+def test_search_by_name_prefix_finds_family_and_given_names(stack, pb):
+    """name_prefix (FHIR's Patient?name=): the family name or any given
+    name starts with it, case-insensitive; at least 2 characters."""
+    fam, given = _name(), _name()
+    _, a = _create(stack, pb, family_name=fam, given_name="Anna " + given)
+    _, b = _create(stack, pb, family_name=given + "x", given_name="Bo")
+    _create(stack, pb)  # someone else
+
+    def found(prefix):
+        r = stack.call(SVC, "SearchPatients", pb.SearchPatientsRequest(
+            name_prefix=prefix), role="registrar")
+        return sorted(p.patient_id for p in r.patients)
+    assert found(fam[:9].lower()) == [a.patient_id]
+    assert found(given.upper()) == sorted([a.patient_id, b.patient_id])
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, stack.call, SVC,
+                  "SearchPatients", pb.SearchPatientsRequest(
+                      name_prefix="A"), role="registrar")
+
+
 def test_search_without_criteria_refused(stack, pb):
     expect_status(grpc.StatusCode.INVALID_ARGUMENT, stack.call, SVC,
                   "SearchPatients", pb.SearchPatientsRequest(),

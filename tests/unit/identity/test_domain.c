@@ -97,6 +97,9 @@ test_search_needs_a_criterion(void)
 	MT_OK(identity_search_problem(&r, &p));
 	r = search("", "", "MRN-1");
 	MT_OK(identity_search_problem(&r, &p));
+	r = search("", "", "");
+	r.name_prefix = "Ad"; /* FHIR's name= */
+	MT_OK(identity_search_problem(&r, &p));
 }
 
 static void
