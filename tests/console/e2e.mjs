@@ -190,11 +190,13 @@ async function run(browser) {
     if (!who.includes(cfg.nurse.user) || !who.includes('nurse')) throw new Error('header says ' + who);
   });
   await step('ward list', async () => {
-    await page.getByLabel('MRN, wristband or patient id').fill(cfg.patient.id);
+    // By MRN, as a wristband scanner types it (Patient?identifier=).
+    await page.getByLabel('MRN, wristband or patient id').fill(cfg.patient.mrn);
     await page.getByRole('button', { name: 'Add to my list' }).click();
     const row = page.locator('#ward-table tbody tr').first();
     await row.getByRole('link', { name: cfg.patient.name }).waitFor();
     out.wardRow = (await row.locator('td, th').allTextContents()).map((s) => s.trim());
+    out.wardPatient = (await row.getByRole('link').getAttribute('href')).split('/')[2];
     await axeScan(page, 'ward');
     await shot(page, 'console-ward');
   });

@@ -297,7 +297,8 @@ def run(cstack, idp, patient, bedside, tmp_path_factory):
         "cosigner": {"user": "nurse2.console",
                      "password": idp.users["nurse2.console"]["password"]},
         "bedside": bedside,
-        "patient": {"id": patient.patient_id, "name": "Iris Wardley"},
+        "patient": {"id": patient.patient_id, "name": "Iris Wardley",
+                    "mrn": patient.mrn},
         "unknownPatient": str(uuid.uuid4())}
     path = str(tmp_path_factory.mktemp("e2e") / "settings.json")
     with open(path, "w") as f:
@@ -309,6 +310,7 @@ def run(cstack, idp, patient, bedside, tmp_path_factory):
     report = json.loads(lines[-1]) if lines else {}
     report["rc"] = r.returncode
     report["unknownId"] = settings["unknownPatient"]
+    report["patientId"] = patient.patient_id
     report["stderr"] = r.stderr.decode()[-3000:]
     return report
 
@@ -342,6 +344,7 @@ def test_ward_list(run):
     row = run["wardRow"]
     assert row[0] == "%s / %s" % (WARD, BED), row
     assert row[1] == "Iris Wardley" and row[2].startswith("MRN-"), row
+    assert run["wardPatient"] == run["patientId"], run  # found by MRN
     assert row[4] == "Allergies: 1", row
     # Doses due within the hour, overdue, given awaiting a co-sign.
     assert row[5:] == ["0", "0", "0"], row
