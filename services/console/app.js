@@ -106,12 +106,38 @@ function whenOf(r) {
     || r.issued || '';
 }
 
+// readChartByType is the chart of a role that may not read all of it
+// (a pharmacist reads no records or encounters): each type searched on
+// its own, a type the role may not read left out, the orders' Medications
+// by _include.
+async function readChartByType(id) {
+  const q = encodeURIComponent(id);
+  const hidden = new Set();
+  const mine = (path) => search(path, 1000).catch((e) => {
+    if (e.status !== 403) throw e;
+    hidden.add(path.split('?')[0]);
+    return [];
+  });
+  const parts = await Promise.all([request('Patient/' + q).then((p) => [p]),
+    mine('Encounter?patient=' + q), mine('AllergyIntolerance?patient=' + q),
+    mine('Observation?patient=' + q),
+    mine('MedicationRequest?patient=' + q + '&_include=MedicationRequest:medication'),
+    mine('MedicationAdministration?patient=' + q)]);
+  return Object.assign(parts.flat(), { hidden });
+}
+
 // readChart reads a patient's whole chart with one $everything search
 // (the only standard way to the Medication resources the orders name)
 // and sorts it by type.
 export async function readChart(id) {
-  const all = await search('Patient/' + encodeURIComponent(id) + '/$everything?_count=100', 5000);
+  const all = await search('Patient/' + encodeURIComponent(id) + '/$everything?_count=100', 5000)
+    .catch((e) => {
+      if (e.status !== 403) throw e;
+      return readChartByType(id);
+    });
   const of = (type) => all.filter((r) => r.resourceType === type);
+  // What the user's role may not read is unknown here, never "none".
+  const hidden = all.hidden || new Set();
   const patient = of('Patient')[0];
   if (patient === undefined) throw new FhirError('No such patient.', 404);
   const open = of('Encounter').find((e) => e.status === 'in-progress') || null;
@@ -120,7 +146,7 @@ export async function readChart(id) {
   const weight = observations.filter((o) => codeOf(o).includes('29463-7'))
     .sort((a, b) => whenOf(b).localeCompare(whenOf(a)))[0] || null;
   return { patient, encounter: open, bed: loc ? loc.location.display : '',
-    allergies: of('AllergyIntolerance'), observations, weight,
+    allergies: of('AllergyIntolerance'), observations, weight, hidden,
     requests: of('MedicationRequest'), admins: of('MedicationAdministration'),
     byId: new Map(of('Medication').map((m) => [m.id, m])) };
 }
@@ -173,11 +199,12 @@ async function wardRow(id) {
     const counts = dueCounts(c.requests, c.admins);
     const name = patientName(c.patient);
     return h('tr', {},
-      h('td', {}, c.bed || 'not admitted'),
+      h('td', {}, c.hidden.has('Encounter') ? 'not shown to your role' : c.bed || 'not admitted'),
       h('th', { scope: 'row' }, h('a', { href: '#/patient/' + id + '/mar' }, name)),
       h('td', {}, mrnOf(c.patient)),
       h('td', {}, ageOf(c.patient)),
-      h('td', {}, c.allergies.length ? h('span', { class: 'allergy' }, 'Allergies: ' + c.allergies.length) : 'None known'),
+      h('td', {}, c.hidden.has('AllergyIntolerance') ? h('span', { class: 'allergy' }, 'Not shown to your role')
+        : c.allergies.length ? h('span', { class: 'allergy' }, 'Allergies: ' + c.allergies.length) : 'None known'),
       h('td', {}, String(counts.due)),
       h('td', {}, String(counts.overdue)),
       h('td', {}, String(c.admins.filter((a) => a.status === 'on-hold').length)));
@@ -234,17 +261,20 @@ async function wardScreen() {
 export function banner(c) {
   const p = c.patient;
   const w = c.weight;
+  const notShown = (what) => h('span', {}, what + ' not shown to your role');
   return h('section', { class: 'banner', 'aria-label': 'Patient banner' },
     h('span', { class: 'name' }, patientName(p)),
     h('span', {}, 'MRN ', h('strong', {}, mrnOf(p))),
     h('span', {}, 'Born ' + (p.birthDate || '?') + ' (' + ageOf(p) + ')'),
     h('span', {}, 'Sex ' + (p.gender || 'unknown')),
-    h('span', {}, 'Bed ' + (c.bed || 'not admitted')),
-    h('span', {}, w ? 'Weight ' + w.valueQuantity.value + ' kg (' + fmtTime(whenOf(w),
-      { day: '2-digit', month: 'short', year: 'numeric' }) + ')' : 'Weight not recorded'),
-    c.allergies.length
-      ? h('span', { class: 'allergy' }, 'Allergies: ' + c.allergies.map((a) => conceptText(a.code)).join(', '))
-      : h('span', {}, 'No known allergies'));
+    c.hidden.has('Encounter') ? notShown('Bed') : h('span', {}, 'Bed ' + (c.bed || 'not admitted')),
+    c.hidden.has('Observation') ? notShown('Weight')
+      : h('span', {}, w ? 'Weight ' + w.valueQuantity.value + ' kg (' + fmtTime(whenOf(w),
+        { day: '2-digit', month: 'short', year: 'numeric' }) + ')' : 'Weight not recorded'),
+    c.hidden.has('AllergyIntolerance') ? h('span', { class: 'allergy' }, 'Allergies not shown to your role: ask the ward')
+      : c.allergies.length
+        ? h('span', { class: 'allergy' }, 'Allergies: ' + c.allergies.map((a) => conceptText(a.code)).join(', '))
+        : h('span', {}, 'No known allergies'));
 }
 
 function tabs(id, which) {

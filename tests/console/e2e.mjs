@@ -129,7 +129,7 @@ async function bedsideSteps(browser, page) {
     out.noCosign = await alertText(page, 'Not recorded');
   });
   let cosign = '';
-  await step('second nurse co-signs', async () => {
+  await step('second user co-signs', async () => {
     const ctx = await newContext(browser);
     const p2 = await ctx.newPage();
     await signIn(p2, cfg.cosigner.user, cfg.cosigner.password);
@@ -140,6 +140,7 @@ async function bedsideSteps(browser, page) {
     });
     cosign = (await p2.locator('#cosign-result').textContent()).trim();
     out.cosignedBy = (await p2.locator('main div[role="status"] p').first().textContent()).trim();
+    out.cosignBanner = (await p2.getByLabel('Patient banner').textContent()).trim();
     await axeScan(p2, 'cosign');
     await shot(p2, 'console-cosign');
     await ctx.close();

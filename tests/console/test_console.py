@@ -43,8 +43,7 @@ pytestmark = pytest.mark.skipif(
 def idp():
     users = {"nurse.console": user(roles=["nurse"], units=[WARD],
                                    name="Nora Console"),
-             "nurse2.console": user(roles=["nurse"], units=[WARD],
-                                    name="Nell Second"),
+             "pharm.console": user(roles=["pharmacist"], name="Phil Pharm"),
              "auditor.console": user(roles=["auditor"], name="Ada Audit")}
     return DevIdp(users)
 
@@ -294,8 +293,8 @@ def run(cstack, idp, patient, bedside, tmp_path_factory):
                   "password": idp.users["nurse.console"]["password"]},
         "auditor": {"user": "auditor.console",
                     "password": idp.users["auditor.console"]["password"]},
-        "cosigner": {"user": "nurse2.console",
-                     "password": idp.users["nurse2.console"]["password"]},
+        "cosigner": {"user": "pharm.console",
+                     "password": idp.users["pharm.console"]["password"]},
         "bedside": bedside,
         "patient": {"id": patient.patient_id, "name": "Iris Wardley",
                     "mrn": patient.mrn},
@@ -391,7 +390,8 @@ def test_bedside_administration(run, bedside):
     plain words; the right face gets the token, a product of another drug
     is refused by the product scan check, the ordered product is
     recorded; a high-alert dose is refused without a co-sign and recorded
-    with a second nurse's, made in that nurse's own session."""
+    with a pharmacist's, made in the pharmacist's own session (who reads
+    the chart by type: no records or encounters for that role)."""
     if bedside is None:
         pytest.skip("ORL faces not present at ../shared/data/faces/orl")
     _passed(run, "wrong-patient face refused")
@@ -408,9 +408,14 @@ def test_bedside_administration(run, bedside):
     assert run["recorded"].startswith("✔ Dose recorded as given"), run
     _passed(run, "high-alert dose needs a co-sign")
     assert "high-alert co-sign check" in run["noCosign"], run["noCosign"]
-    _passed(run, "second nurse co-signs")
-    assert run["cosignedBy"] == "Co-signed by nurse2.console. Co-sign id " \
+    _passed(run, "second user co-signs")
+    assert run["cosignedBy"] == "Co-signed by pharm.console. Co-sign id " \
         "for the nurse:", run["cosignedBy"]
+    # What a pharmacist may not read is said to be unknown, never "none".
+    for what in ("Bed not shown", "Weight not shown",
+                 "Allergies not shown to your role"):
+        assert what in run["cosignBanner"], run["cosignBanner"]
+    assert "No known allergies" not in run["cosignBanner"]
     _passed(run, "high-alert dose recorded")
     _passed(run, "MAR shows the doses")
     # One tablet (the offline try recorded nothing) and the heparin.
