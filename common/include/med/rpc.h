@@ -70,6 +70,18 @@ typedef struct med_method {
 	 * execute, so a custom method that reads or writes says so here.
 	 */
 	const char *audit_action;
+	/*
+	 * never_blocks: the handler waits on nothing (no database, no other
+	 * service, no disk, no lock held long): a computation or a read of
+	 * memory.  A call of such a method that the server does not audit
+	 * (MED_ROLES_PUBLIC, or a server without audit) runs from start to
+	 * end on the completion-queue thread that took it, with no hop to
+	 * the worker pool and no wake-up.  An audited call still ends on the
+	 * pool: its event is made durable (an fdatasync) before the reply.
+	 * Leave it false when in doubt: a handler that blocks here stalls
+	 * every call of its queue while it waits.
+	 */
+	bool never_blocks;
 } med_method;
 
 /*

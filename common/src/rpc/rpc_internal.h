@@ -5,10 +5,11 @@
  *
  * Threading model of the server: one completion queue per thread.  Every
  * call is bound to the queue its request was posted on, so all of a call's
- * events are handled by one thread.  Handlers never run on a queue's
- * thread: a new call goes to the server's worker pool (rpc_work.c), and a
- * streaming handler gets its own thread; both touch a call's streaming
- * state under call->mu.
+ * events are handled by one thread.  A new call is prepared on its queue's
+ * thread (authentication, decode, validation); one that needs nothing that
+ * may wait ends there, the others go to the server's worker pool
+ * (rpc_work.c), and a streaming handler gets its own thread; both touch a
+ * call's streaming state under call->mu.
  */
 #ifndef MED_RPC_INTERNAL_H
 #define MED_RPC_INTERNAL_H
@@ -236,6 +237,7 @@ struct med_call {
 	 * the row once the call has spooled the event itself. */
 	med_db *outbox_db;
 	uint64_t outbox_row_id;
+	med_err prepare_err; /* what came before the handler said */
 	med_err fail_err;
 	char fail_msg[RPC_STATUS_MSG_MAX];
 	ProtobufCMessage *in;
@@ -327,7 +329,16 @@ bool med__idem_answer(med_call *c, med_err *err, grpc_byte_buffer **bb);
 
 /* --- rpc_call.c -------------------------------------------------------- */
 
-/* med__rpc_serve_call runs a matched call of a registered method. */
+/*
+ * med__rpc_dispatch starts a matched call of a registered method on the
+ * completion-queue thread that took it: prepare (metadata, authentication,
+ * decode, validation), then either the rest of the call there, when
+ * nothing of it may wait (see med_method.never_blocks), or a hop to the
+ * worker pool.
+ */
+void med__rpc_dispatch(med_call *c);
+
+/* med__rpc_serve_call ends a dispatched call on a worker thread. */
 void med__rpc_serve_call(med_call *c);
 
 /* med__rpc_complete ends c with err (MED_OK: reply with out, or no reply

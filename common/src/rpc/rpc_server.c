@@ -206,8 +206,8 @@ on_new_call(rpc_queue *q, med_call *c, bool ok)
 		med__rpc_call_unref(c);
 		return;
 	}
-	/* Never on this thread: see rpc_work.c. */
-	med__rpc_work_push(&s->work, c);
+	/* Here, or on the worker pool when it may wait (rpc_call.c). */
+	med__rpc_dispatch(c);
 }
 
 static void
