@@ -16,8 +16,8 @@
  *   idem   + the client sends its own x-request-id (run.sh sets
  *          LOAD_REQUEST_IDS for bench-load): a call without a write
  *          transaction must not pay for idempotency
- *   pool   + the handler is not marked never_blocks: it runs on the worker
- *          pool, one thread hop and wake-up per call, as a handler that
+ *   pool   + the method is not marked never blocking: its handler runs on the
+ *          worker pool, one thread hop and wake-up per call, as a handler that
  *          waits on the database does
  *   audit  + an access event per call, made durable in a spool under DIR
  *          (the fdatasync of med_audit's group commit); an audited call
@@ -106,7 +106,6 @@ static med_method methods[] = {{
 	.unary = echo,
 	.roles = MED_ROLE_NURSE,
 	.audit_action = MED_AUDIT_ACTION_READ,
-	.never_blocks = true,
 }};
 
 static void
@@ -160,13 +159,13 @@ start(const char *tokens, med_server_opts *o, int *port)
 		methods[0].roles = MED_ROLES_PUBLIC;
 	if (feature >= F_CARE)
 		o->care_decide = care_from_memory;
-	if (feature >= F_POOL)
-		methods[0].never_blocks = false;
 	if (med_server_new(o, &s, err, sizeof(err)) != MED_OK) {
 		fprintf(stderr, "echo_med: %s\n", err);
 		return NULL;
 	}
 	if (med_server_add_methods(s, methods, 1) != MED_OK ||
+	    (feature < F_POOL &&
+	     med_server_set_never_blocks(s, methods[0].path) != MED_OK) ||
 	    med_server_start(s, port) != MED_OK) {
 		fprintf(stderr, "echo_med: cannot start on %s\n",
 			o->listen_addr);

@@ -70,18 +70,6 @@ typedef struct med_method {
 	 * execute, so a custom method that reads or writes says so here.
 	 */
 	const char *audit_action;
-	/*
-	 * never_blocks: the handler waits on nothing (no database, no other
-	 * service, no disk, no lock held long): a computation or a read of
-	 * memory.  A call of such a method that the server does not audit
-	 * (MED_ROLES_PUBLIC, or a server without audit) runs from start to
-	 * end on the completion-queue thread that took it, with no hop to
-	 * the worker pool and no wake-up.  An audited call still ends on the
-	 * pool: its event is made durable (an fdatasync) before the reply.
-	 * Leave it false when in doubt: a handler that blocks here stalls
-	 * every call of its queue while it waits.
-	 */
-	bool never_blocks;
 } med_method;
 
 /*
@@ -224,6 +212,22 @@ med_err med_server_new(const med_server_opts *opts, med_server **out,
  */
 med_err med_server_add_methods(med_server *s, const med_method *methods,
 			       size_t n_methods) MED_MUST_CHECK;
+
+/*
+ * med_server_set_never_blocks marks the unary method at path (added
+ * before) as one whose handler waits on nothing: no database, no other
+ * service, no disk, no lock held long; a computation or a read of memory.
+ * A call of it that the server does not audit (a MED_ROLES_PUBLIC method,
+ * or a server without audit) then runs from start to end on the
+ * completion-queue thread that took it, with no hop to the worker pool and
+ * no wake-up; an audited call still ends on the pool, since its event is
+ * made durable (an fdatasync) before the reply.  Leave a method unmarked
+ * when in doubt: a handler that blocks there stalls every call of its
+ * queue while it waits.  Errors: MED_ERR_NOT_FOUND (no unary method at
+ * path), MED_ERR_PRECONDITION (already started).
+ */
+med_err med_server_set_never_blocks(med_server *s,
+				    const char *path) MED_MUST_CHECK;
 
 /*
  * med_server_start binds and starts serving; *bound_port (optional) gets the

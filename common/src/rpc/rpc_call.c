@@ -7,7 +7,8 @@
  * A call starts on the completion-queue thread that took it: what comes
  * before the handler never waits, so it runs there (med__rpc_dispatch).  A
  * call that needs nothing more that may wait (no audit event to make
- * durable, a refusal or a handler marked never_blocks) ends there too: no
+ * durable, a refusal or a handler med_server_set_never_blocks marked) ends
+ * there too: no
  * thread hop, no wake-up.  The rest moves to the server's worker threads
  * (rpc_work.c).  A unary call
  * issues no RECV_CLOSE_ON_SERVER, so the core cannot report a client's
@@ -266,7 +267,7 @@ call_blocks(const med_call *c)
 		return true;
 	if (c->prepare_err != MED_OK)
 		return false;
-	return m->kind != MED_RPC_UNARY || !m->never_blocks;
+	return m->kind != MED_RPC_UNARY || !c->rm->never_blocks;
 }
 
 /* serve_prepared ends c on this thread: refusal, handler or stream. */

@@ -214,8 +214,6 @@ const med_method med__rpc_health_methods[2] = {
 		.kind = MED_RPC_UNARY,
 		.unary = health_check,
 		.roles = MED_ROLES_PUBLIC,
-		/* A table lookup: answered where it arrived. */
-		.never_blocks = true,
 	},
 	{
 		.path = "/grpc.health.v1.Health/Watch",

@@ -70,6 +70,7 @@ typedef struct rpc_method {
 	const med_method *m;
 	void *handle; /* from grpc_server_register_method */
 	struct med_rpc_stats *stats;
+	bool never_blocks; /* med_server_set_never_blocks */
 } rpc_method;
 
 /*
@@ -333,7 +334,7 @@ bool med__idem_answer(med_call *c, med_err *err, grpc_byte_buffer **bb);
  * med__rpc_dispatch starts a matched call of a registered method on the
  * completion-queue thread that took it: prepare (metadata, authentication,
  * decode, validation), then either the rest of the call there, when
- * nothing of it may wait (see med_method.never_blocks), or a hop to the
+ * nothing of it may wait (see med_server_set_never_blocks), or a hop to the
  * worker pool.
  */
 void med__rpc_dispatch(med_call *c);

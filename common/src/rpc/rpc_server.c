@@ -371,6 +371,10 @@ med_server_new(const med_server_opts *opts, med_server **out, char *errbuf,
 			goto free_server;
 	}
 	err = med_server_add_methods(s, med__rpc_health_methods, 2);
+	/* A health check reads a table: answered where it arrived. */
+	if (err == MED_OK)
+		err = med_server_set_never_blocks(
+			s, med__rpc_health_methods[0].path);
 	if (err != MED_OK)
 		goto free_server;
 	*out = s;
@@ -458,6 +462,22 @@ med_server_add_methods(med_server *s, const med_method *methods,
 			return err;
 	}
 	return MED_OK;
+}
+
+med_err
+med_server_set_never_blocks(med_server *s, const char *path)
+{
+	if (s == NULL || path == NULL)
+		return MED_ERR_INVALID;
+	if (s->started)
+		return MED_ERR_PRECONDITION;
+	for (size_t i = 0; i < s->n_methods; i++)
+		if (s->methods[i].m->kind == MED_RPC_UNARY &&
+		    strcmp(s->methods[i].m->path, path) == 0) {
+			s->methods[i].never_blocks = true;
+			return MED_OK;
+		}
+	return MED_ERR_NOT_FOUND;
 }
 
 /* --- start --------------------------------------------------------------- */
