@@ -53,7 +53,7 @@
 
 /* What a completion-queue tag stands for. */
 typedef enum rpc_tag_kind {
-	RPC_TAG_NEW_CALL, /* a request (registered or generic) matched */
+	RPC_TAG_NEW_CALL, /* an armed request (rpc_server.c) matched */
 	RPC_TAG_CLOSE,	  /* RECV_CLOSE_ON_SERVER of a streaming call */
 	RPC_TAG_SEND,	  /* one streamed SEND_MESSAGE finished */
 	RPC_TAG_FINISH,	  /* the status batch finished */
@@ -187,7 +187,7 @@ typedef struct rpc_local {
 enum { RPC_BG_NONE = 0, RPC_BG_USE = 1, RPC_BG_START = 2, RPC_BG_STOP = 3 };
 
 struct med_call {
-	rpc_tag tag_new, tag_close, tag_send, tag_finish;
+	rpc_tag tag_close, tag_send, tag_finish;
 	med_server *srv;
 	rpc_queue *q;
 	rpc_method *rm;		    /* NULL for a generic (unknown path) call */
