@@ -302,5 +302,9 @@ med__rpc_dispatch(med_call *c)
 void
 med__rpc_serve_call(med_call *c)
 {
+	/* A call that waited in the pool past its deadline is not begun. */
+	if (c->prepare_err == MED_OK && med_call_remaining_ms(c) == 0)
+		c->prepare_err =
+			med_call_fail(c, MED_ERR_TIMEOUT, "deadline exceeded");
 	serve_prepared(c);
 }
