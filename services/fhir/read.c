@@ -174,8 +174,10 @@ fhir_read_route(const fhir_facade *f, const fhir_request *req, const char *rest,
 	size_t n = split(req->arena, rest, seg);
 	fhir_read *r;
 
+	/* [type]/_search and Patient/$op are not ids (an id has neither
+	 * '_' nor '$' in it): the search routes take them. */
 	if (n < 2 || n > 4 || (n > 2 && strcmp(seg[2], "_history") != 0) ||
-	    !type_is_read(f, seg[0]))
+	    seg[1][0] == '_' || seg[1][0] == '$' || !type_is_read(f, seg[0]))
 		return false;
 	if ((r = med_arena_zalloc(req->arena, sizeof(*r))) == NULL) {
 		*err = fhir_fail(e, INTERNAL, "out of memory");

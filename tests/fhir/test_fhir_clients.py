@@ -193,29 +193,23 @@ def test_kit_everything_by_get(runs, chart):
     assert len(e["ids"]) == len(set(e["ids"])) == e["total"]
 
 
-@_needs("POST $everything (fhir-kit-client's default): issue 35 item 2, "
-        "fhirsearch")
 def test_kit_everything_by_post(runs):
     assert _ok(runs, "kit.everything.post")["type"] == "searchset"
 
 
-@_needs("POST _search: issue 35 item 2, fhirsearch")
 def test_kit_post_search(runs):
     assert _ok(runs, "kit.observation.postsearch")["total"] == N_OBS
 
 
-@_needs("patient=Patient/{id}: issue 35 item 2, fhirsearch")
 def test_kit_reference_form(runs):
     assert _ok(runs, "kit.observation.reference")["total"] == N_OBS
 
 
-@_needs("read of every type by id: issue 35 item 1, fhirread")
 def test_kit_medication_request_read(runs):
     assert _ok(runs, "kit.medicationrequest.read")["resourceType"] == \
         "MedicationRequest"
 
 
-@_needs("_include: issue 35 item 2, fhirsearch")
 def test_kit_include(runs):
     kinds = {e.split("/")[0] for e in
              _ok(runs, "kit.medicationrequest.include")["entries"]}
@@ -254,8 +248,6 @@ def test_smart_patient_scoped_request(runs):
     assert _ok(runs, "smart.patient.compartment")["total"] == N_OBS
 
 
-@_needs("Medication read by id (medicationReference): issue 35 item 1, "
-        "fhirread")
 def test_smart_resolves_medication_references(runs):
     assert _ok(runs, "smart.medication.references") == ["Medication"]
 

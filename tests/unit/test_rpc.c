@@ -46,6 +46,7 @@ static atomic_int g_slow_started;
 static atomic_int g_msgs_seen; /* streamed messages the client received */
 static int g_max_streams;      /* opts.max_streams of the next server */
 static int g_max_conns; /* opts.max_conns_per_client of the next server */
+static int g_threads;	/* opts.n_threads of the next server */
 /* The care hook of the next server (opts.care_decide), what it was asked,
  * and whether it refuses. */
 static med_err (*g_care_decide)(med_call *, const char *, bool, char *, size_t);
@@ -161,6 +162,9 @@ static const med_method test_methods[] = {
 	 MED_ROLE_ADMIN, NULL},
 	{"/test.Echo/Enum", HRESP_DESC, HRESP_DESC, MED_RPC_UNARY, enum_echo,
 	 NULL, MED_ROLE_NURSE, NULL},
+	/* The echo again, marked as a handler that never waits. */
+	{"/test.Echo/Inline", ECHO_DESC, ECHO_DESC, MED_RPC_UNARY, echo, NULL,
+	 MED_ROLE_NURSE, NULL},
 };
 #define N_TEST_METHODS (sizeof(test_methods) / sizeof(test_methods[0]))
 
@@ -205,6 +209,7 @@ server_new(const char *addr, size_t max_msg, med_audit *audit,
 		.max_message_bytes = max_msg,
 		.max_streams = g_max_streams,
 		.max_conns_per_client = g_max_conns,
+		.n_threads = g_threads,
 		.auth = make_auth(),
 		.audit = audit,
 		.metrics = metrics,
@@ -215,6 +220,7 @@ server_new(const char *addr, size_t max_msg, med_audit *audit,
 
 	MT_OK(med_server_new(&o, &s, err, sizeof(err)));
 	MT_OK(med_server_add_methods(s, test_methods, N_TEST_METHODS));
+	MT_OK(med_server_set_never_blocks(s, "/test.Echo/Inline"));
 	return s;
 }
 
@@ -861,6 +867,55 @@ test_shutdown_drains(void)
 	fixture_close(&fx);
 }
 
+/*
+ * A call that waits on nothing is answered on the queue's thread: with the
+ * only worker held by a slow handler, a never_blocks method, a refusal
+ * before the handler and a health check still answer at once (without
+ * audit; an audited call ends on the pool, audit_and_metrics).
+ */
+static void
+test_inline_while_pool_busy(void)
+{
+	fixture fx;
+	slow_run r = {.field = "1500", .code = -1};
+	med_rpc_status st;
+	echo_msg *out = NULL;
+	pthread_t t;
+	int status = -1;
+	int64_t t0;
+
+	g_threads = 1;
+	atomic_store(&g_slow_started, 0);
+	fixture_open(&fx, 0, false);
+	g_threads = 0;
+	med_server_set_serving(fx.srv, true);
+	r.fx = &fx;
+	pthread_create(&t, NULL, slow_main, &r);
+	for (int i = 0; i < 200 && !atomic_load(&g_slow_started); i++)
+		usleep(5000);
+	MT_TRUE(atomic_load(&g_slow_started));
+	t0 = now_ms();
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Inline", "fast", NURSE_TOKEN, 1000,
+			    &out, &st),
+		  0);
+	MT_EQ_STR(out->field, "fast");
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", "x", "tok-wrong", 1000,
+			    NULL, &st),
+		  GRPC_STATUS_UNAUTHENTICATED);
+	MT_EQ_INT(health_check(&fx, "", &status), 0);
+	MT_EQ_INT(status, 1);
+	/* All three while the slow call still holds the worker. */
+	MT_TRUE(now_ms() - t0 < 1000);
+	/* A handler that may block waits for the worker. */
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", "late", NURSE_TOKEN, 5000,
+			    &out, &st),
+		  0);
+	MT_TRUE(now_ms() - t0 >= 1000);
+	pthread_join(t, NULL);
+	MT_EQ_INT(r.code, 0);
+	fixture_close(&fx);
+}
+
 typedef struct stream_run {
 	fixture *fx;
 	collect c;
@@ -1301,6 +1356,7 @@ static const mt_case cases[] = {
 	{"port_in_use", test_port_in_use},
 	{"bad_methods", test_bad_methods},
 	{"shutdown_drains", test_shutdown_drains},
+	{"inline_while_pool_busy", test_inline_while_pool_busy},
 	{"shutdown_cancels_after_grace", test_shutdown_cancels_after_grace},
 	{"max_streams", test_max_streams},
 	{"client_retry", test_client_retry},

@@ -21,6 +21,12 @@ test_uuid_format(void)
 	MT_EQ_INT(a[14], '4');
 	MT_TRUE(a[19] == '8' || a[19] == '9' || a[19] == 'a' || a[19] == 'b');
 	MT_TRUE(strcmp(a, b) != 0);
+	/* 8-4-4-4-12 lowercase hex digits. */
+	for (int i = 0; i < 36; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+			MT_EQ_INT(a[i], '-');
+		else
+			MT_TRUE(strchr("0123456789abcdef", a[i]) != NULL);
 }
 
 static void

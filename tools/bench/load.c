@@ -6,6 +6,9 @@
  *
  *   bench-load TARGET PATH TOKEN [CONNS [OUTSTANDING [SECONDS [WARMUP]]]]
  *
+ * With LOAD_REQUEST_IDS=1 in the environment every call carries its own
+ * x-request-id (a client-chosen id, as an idempotent write's).
+ *
  * Prints one line: rps=... p50_us=... p90_us=... p99_us=... p999_us=...
  * ok=... errors=... total=... (total counts the warm-up and the tail too).
  * p90 beside p99 shows whether the tail is a separate mode.
@@ -34,6 +37,8 @@ typedef struct slot {
 	grpc_metadata_array init_md, trail_md;
 	grpc_status_code status;
 	grpc_slice details;
+	grpc_metadata md[2]; /* authorization, and x-request-id */
+	char request_id[48];
 } slot;
 
 static struct {
@@ -46,6 +51,8 @@ static struct {
 	atomic_ullong ok, errors, total;
 	atomic_uint *hist;
 	atomic_bool reported;
+	bool request_ids;
+	atomic_ullong next_id;
 } g;
 
 static int64_t
@@ -75,9 +82,16 @@ slot_start(slot *s)
 	s->details = grpc_empty_slice();
 	grpc_metadata_array_init(&s->init_md);
 	grpc_metadata_array_init(&s->trail_md);
+	s->md[0] = g.md;
+	if (g.request_ids) {
+		snprintf(s->request_id, sizeof(s->request_id), "bench-%llu",
+			 atomic_fetch_add(&g.next_id, 1));
+		s->md[1].key = grpc_slice_from_static_string("x-request-id");
+		s->md[1].value = grpc_slice_from_static_string(s->request_id);
+	}
 	ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-	ops[0].data.send_initial_metadata.count = 1;
-	ops[0].data.send_initial_metadata.metadata = &g.md;
+	ops[0].data.send_initial_metadata.count = g.request_ids ? 2 : 1;
+	ops[0].data.send_initial_metadata.metadata = s->md;
 	ops[1].op = GRPC_OP_SEND_MESSAGE;
 	ops[1].data.send_message.send_message = s->req;
 	ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
@@ -218,6 +232,8 @@ main(int argc, char **argv)
 	}
 	grpc_init();
 	g.path = argv[2];
+	g.request_ids = getenv("LOAD_REQUEST_IDS") != NULL &&
+			strcmp(getenv("LOAD_REQUEST_IDS"), "1") == 0;
 	g.hist = calloc(HIST_US + 1, sizeof(*g.hist));
 	chs = calloc((size_t)conns, sizeof(*chs));
 	slots = calloc((size_t)n_slots, sizeof(*slots));

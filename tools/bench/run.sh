@@ -1,20 +1,28 @@
 #!/bin/sh
 # tools/bench/run.sh - the RPC layer benchmark (make bench).
 #
-# Runs bench-echo_bare (bare gRPC core) and bench-echo_med (med_server with
-# token auth, validation and metrics) in turn under the same closed-loop load
-# from bench-load, ROUNDS times alternating, and prints the medians and the
-# ratio med/bare (design budget: >= 0.80), with the server's CPU time per
-# call and the latency of single calls (1 connection x 1 outstanding) beside
-# it.  With 2+ CPUs the server is pinned
-# to CPU 0 and the load to CPU 1.  Loopback only.
+# Runs bench-echo_bare (bare gRPC core) and bench-echo_med (med_server) in
+# turn under the same closed-loop load from bench-load, ROUNDS times
+# alternating, and prints the medians.  bench-echo_med runs once per
+# variant, each adding one feature of a smartmed call (tools/bench/echo_med.c):
+# min (the layer alone), auth (token and role: the headline "med" of
+# earlier runs), valid (field checks), care (a cached care decision), idem
+# (a client-chosen x-request-id), pool (the handler on the worker pool,
+# as a handler that waits on the database runs) and audit (a durable access
+# event per call).  Each row is a ratio against bare in the same run, and
+# the CPU time per call it adds to the row above is what that feature costs.
+# The verdict holds the headline (auth) against the goals of issue 34:
+# >= 0.90 of bare's req/s and >= 0.85 of its calls per CPU-second.  With 2+
+# CPUs the server is pinned to CPU 0 and the load to CPU 1.  Loopback only.
 #
 # Knobs (environment): BUILD (build), ROUNDS (3), SECONDS_PER_RUN (5),
 # WARMUP (1), CONNS (4), OUTSTANDING (16), THREADS (server CQ threads, both
-# servers: 1 when the server is pinned to one CPU, else 2).  More threads
-# than CPUs makes the kernel preempt a CQ thread that holds calls, which
-# shows as a p99 of a few ms (docs/benchmarks.md); the preempt/s column
-# counts those involuntary context switches of the server's threads.
+# servers: 1 when the server is pinned to one CPU, else 2), VARIANTS (the
+# list above), BASELINE (another build's bench-echo_med, run as variant
+# "base" with its defaults: before/after comparisons in one run).  More
+# threads than CPUs makes the kernel preempt a CQ thread that holds calls,
+# which shows as a p99 of a few ms (docs/benchmarks.md); the preempt/s
+# column counts those involuntary context switches of the server's threads.
 set -eu
 
 BUILD=${BUILD:-build}
@@ -23,6 +31,9 @@ SECS=${SECONDS_PER_RUN:-5}
 WARMUP=${WARMUP:-1}
 CONNS=${CONNS:-4}
 OUTSTANDING=${OUTSTANDING:-16}
+VARIANTS=${VARIANTS:-min auth valid care idem pool audit}
+BASELINE=${BASELINE:-}
+HEADLINE=auth
 BIN=$BUILD/bin
 PATH_M=/bench.Echo/Echo
 TOKEN=bench-token-0123456789
@@ -57,9 +68,14 @@ start_server() {
 	if [ "$1" = bare ]; then
 		$SRV_PIN "$BIN/bench-echo_bare" 127.0.0.1:0 "$THREADS" \
 			>"$TMP/port" 2>"$TMP/$1.err" &
+	elif [ "$1" = base ]; then
+		$SRV_PIN "$BASELINE" "$TMP/tokens" 127.0.0.1:0 "$THREADS" \
+			>"$TMP/port" 2>"$TMP/$1.err" &
 	else
+		rm -rf "$TMP/spool"
 		$SRV_PIN "$BIN/bench-echo_med" "$TMP/tokens" 127.0.0.1:0 \
-			"$THREADS" >"$TMP/port" 2>"$TMP/$1.err" &
+			"$THREADS" "$1" "$TMP/spool" >"$TMP/port" \
+			2>"$TMP/$1.err" &
 	fi
 	SRV_PID=$!
 	i=0
@@ -100,24 +116,28 @@ median() {
 		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-echo "RPC benchmark: $ROUNDS rounds x (bare, med), ${SECS}s each after ${WARMUP}s warm-up,"
-echo "$CONNS connections x $OUTSTANDING outstanding, server threads $THREADS," \
-	"pinning: ${SRV_PIN:-none}"
+KINDS="bare ${BASELINE:+base }$VARIANTS"
+echo "RPC benchmark: $ROUNDS rounds x ($KINDS), ${SECS}s each after ${WARMUP}s"
+echo "warm-up, $CONNS connections x $OUTSTANDING outstanding, server threads" \
+	"$THREADS, pinning: ${SRV_PIN:-none}; medians of the rounds"
 : >"$TMP/results"
 r=1
 while [ $r -le "$ROUNDS" ]; do
-	for kind in bare med; do
+	for kind in $KINDS; do
+		# idem: every call carries the client's own request id.
+		case $kind in idem | pool | audit) ids=1 ;; *) ids=0 ;; esac
 		start_server $kind
 		cpu0=$(cpu_ticks)
 		pre0=$(preemptions)
-		line=$($LOAD_PIN "$BIN/bench-load" "127.0.0.1:$PORT" "$PATH_M" \
-			"$TOKEN" "$CONNS" "$OUTSTANDING" "$SECS" "$WARMUP") || {
+		line=$(LOAD_REQUEST_IDS=$ids $LOAD_PIN "$BIN/bench-load" \
+			"127.0.0.1:$PORT" "$PATH_M" "$TOKEN" "$CONNS" \
+			"$OUTSTANDING" "$SECS" "$WARMUP") || {
 			echo "run.sh: $kind round $r had errors: $line" >&2; exit 1; }
 		cpu1=$(cpu_ticks)
 		pre1=$(preemptions)
 		# One call at a time: the per-call latency without queueing.
-		lat=$($LOAD_PIN "$BIN/bench-load" "127.0.0.1:$PORT" "$PATH_M" \
-			"$TOKEN" 1 1 2 0.5) || {
+		lat=$(LOAD_REQUEST_IDS=$ids $LOAD_PIN "$BIN/bench-load" \
+			"127.0.0.1:$PORT" "$PATH_M" "$TOKEN" 1 1 2 0.5) || {
 			echo "run.sh: $kind round $r (1x1) had errors: $lat" >&2; exit 1; }
 		stop_server
 		errors=$(field errors "$line")
@@ -128,7 +148,7 @@ while [ $r -le "$ROUNDS" ]; do
 		pre_s=$(awk -v a="$pre0" -v b="$pre1" -v s="$SECS" -v w="$WARMUP" \
 			'BEGIN { printf "%.0f", (b - a) / (s + w) }')
 		[ "$errors" = 0 ] || { echo "run.sh: $kind: $errors non-OK replies; run invalid" >&2; exit 1; }
-		printf '  round %d %-4s %s server_cpu_us/call=%s 1x1_p50_us=%s preempt/s=%s\n' \
+		printf '  round %d %-5s %s server_cpu_us/call=%s 1x1_p50_us=%s preempt/s=%s\n' \
 			$r $kind "$line" "$cpu_us" "$(field p50_us "$lat")" "$pre_s"
 		echo "$kind $(field rps "$line") $(field p50_us "$line") $(field p99_us "$line") $cpu_us $(field p50_us "$lat") $pre_s $(field p90_us "$line")" >>"$TMP/results"
 	done
@@ -136,18 +156,34 @@ while [ $r -le "$ROUNDS" ]; do
 done
 
 col() { awk -v k="$1" -v c="$2" '$1 == k { print $c }' "$TMP/results" | median; }
-BARE_RPS=$(col bare 2); MED_RPS=$(col med 2)
+BARE_RPS=$(col bare 2)
+BARE_CPU=$(col bare 5)
 echo
-BARE_CPU=$(col bare 5); MED_CPU=$(col med 5)
-printf '%-6s %10s %8s %8s %8s %12s %12s %10s\n' server 'req/s' 'p50 us' \
-	'p90 us' 'p99 us' 'cpu us/call' '1x1 p50 us' 'preempt/s'
-for k in bare med; do
-	printf '%-6s %10s %8s %8s %8s %12s %12s %10s\n' $k "$(col $k 2)" \
-		"$(col $k 3)" "$(col $k 8)" "$(col $k 4)" "$(col $k 5)" \
-		"$(col $k 6)" "$(col $k 7)"
+echo "req/s ratio: the variant's median req/s over bare's; cpu ratio: bare's"
+echo "CPU per call over the variant's (calls per CPU-second); +cpu us: what the"
+echo "variant's feature adds to the row above (medians, so a small negative is noise)"
+printf '%-6s %8s %7s %7s %7s %6s %9s %7s %7s %9s %6s\n' server 'req/s' \
+	'p50 us' 'p90 us' 'p99 us' 'cpu us' '1x1 p50' 'preem/s' 'ratio' \
+	'cpu ratio' '+cpu'
+prev=
+for k in $KINDS; do
+	rps=$(col $k 2)
+	cpu=$(col $k 5)
+	ratio=$(awk -v m="$rps" -v b="$BARE_RPS" 'BEGIN { printf "%.2f", m / b }')
+	cratio=$(awk -v m="$cpu" -v b="$BARE_CPU" 'BEGIN { printf "%.2f", b / m }')
+	add=-
+	case $k in bare | base | min) ;; *) add=$(awk -v a="$cpu" -v p="$prev" \
+		'BEGIN { printf "%+.1f", a - p }') ;; esac
+	case $k in bare | base) ;; *) prev=$cpu ;; esac
+	printf '%-6s %8s %7s %7s %7s %6s %9s %7s %7s %9s %6s\n' $k "$rps" \
+		"$(col $k 3)" "$(col $k 8)" "$(col $k 4)" "$cpu" \
+		"$(col $k 6)" "$(col $k 7)" "$ratio" "$cratio" "$add"
 done
-RATIO=$(awk -v m="$MED_RPS" -v b="$BARE_RPS" 'BEGIN { printf "%.2f", m / b }')
-CPU_RATIO=$(awk -v m="$MED_CPU" -v b="$BARE_CPU" 'BEGIN { printf "%.2f", b / m }')
-echo "ratio med/bare (median req/s): $RATIO (target >= 0.80)"
-echo "ratio bare/med (server CPU per call, i.e. calls per CPU-second): $CPU_RATIO"
-awk -v r="$RATIO" 'BEGIN { exit !(r >= 0.80) }' || echo "run.sh: below target" >&2
+case " $VARIANTS " in *" $HEADLINE "*) ;; *) exit 0 ;; esac
+RATIO=$(awk -v m="$(col $HEADLINE 2)" -v b="$BARE_RPS" 'BEGIN { printf "%.2f", m / b }')
+CPU_RATIO=$(awk -v m="$(col $HEADLINE 5)" -v b="$BARE_CPU" 'BEGIN { printf "%.2f", b / m }')
+verdict=met
+awk -v r="$RATIO" -v c="$CPU_RATIO" 'BEGIN { exit !(r >= 0.90 && c >= 0.85) }' ||
+	verdict="NOT met"
+echo "verdict: med ($HEADLINE) / bare: req/s $RATIO (goal >= 0.90)," \
+	"calls per CPU-second $CPU_RATIO (goal >= 0.85): $verdict"

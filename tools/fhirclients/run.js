@@ -164,7 +164,11 @@ const calls = {
 function failure(name, e) {
   const status = e.status || (e.response && e.response.status) ||
     (e.errors && e.errors[0] && e.errors[0].status) || null;
-  return { call: name, ok: false, status, error: String(e.message || e).slice(0, 400) };
+  // The server's OperationOutcome says why; keep its words for the test.
+  const data = e.response && e.response.data;
+  const said = data && data.issue && data.issue[0] ? data.issue[0].diagnostics : "";
+  const text = String(e.message || e) + (said ? ": " + said : "");
+  return { call: name, ok: false, status, error: text.slice(0, 400) };
 }
 
 async function main() {

@@ -15,11 +15,17 @@
 #include <unistd.h>
 #include <limits.h>
 
+/*
+ * Written digit by digit: every call without a client request id gets one,
+ * and snprintf's sixteen "%02x" conversions took about 3% of the server's
+ * CPU in a unary call's profile (make bench), the largest item libmed added.
+ */
 void
 med_uuid_v4(char out[MED_UUID_LEN + 1])
 {
+	static const char hex[] = "0123456789abcdef";
 	unsigned char b[16];
-	size_t got = 0;
+	size_t got = 0, o = 0;
 
 	while (got < sizeof(b)) {
 		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
@@ -28,11 +34,14 @@ med_uuid_v4(char out[MED_UUID_LEN + 1])
 	}
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, MED_UUID_LEN + 1,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-		 "%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-		 b[10], b[11], b[12], b[13], b[14], b[15]);
+	for (size_t i = 0; i < sizeof(b); i++) {
+		/* 8-4-4-4-12 */
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[b[i] >> 4];
+		out[o++] = hex[b[i] & 0x0f];
+	}
+	out[o] = '\0';
 }
 
 int64_t

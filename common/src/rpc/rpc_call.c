@@ -4,7 +4,13 @@
  * (inline for unary calls; streams in rpc_stream.c), the reply, the status,
  * the access log line and the audit event (rpc_call_audit.c).
  *
- * Handlers run on the server's worker threads (rpc_work.c).  A unary call
+ * A call starts on the completion-queue thread that took it: what comes
+ * before the handler never waits, so it runs there (med__rpc_dispatch).  A
+ * call that needs nothing more that may wait (no audit event to make
+ * durable, a refusal or a handler med_server_set_never_blocks marked) ends
+ * there too: no
+ * thread hop, no wake-up.  The rest moves to the server's worker threads
+ * (rpc_work.c).  A unary call
  * issues no RECV_CLOSE_ON_SERVER, so the core cannot report a client's
  * cancellation to its handler; it sees the deadline and the drain through
  * med_call_is_cancelled.  Streaming calls issue RECV_CLOSE_ON_SERVER at the
@@ -247,21 +253,58 @@ run_unary(med_call *c)
 
 /* --- entry ------------------------------------------------------------- */
 
-void
-med__rpc_serve_call(med_call *c)
+/*
+ * call_blocks is true when what is left of c after prepare may wait: its
+ * audit event (a durable spool append: an fdatasync), a handler that may
+ * wait on the database or another service, a stream's thread.
+ */
+static bool
+call_blocks(const med_call *c)
 {
-	med_err err;
+	const med_method *m = c->rm->m;
 
-	c->start_ns = med_mono_ns();
-	if (c->rm->stats != NULL)
-		med_rpc_stats_started(c->rm->stats);
-	err = prepare(c);
-	if (err != MED_OK)
-		med__rpc_complete(c, err, NULL);
+	if (med__rpc_needs_audit(c))
+		return true;
+	if (c->prepare_err != MED_OK)
+		return false;
+	return m->kind != MED_RPC_UNARY || !c->rm->never_blocks;
+}
+
+/* serve_prepared ends c on this thread: refusal, handler or stream. */
+static void
+serve_prepared(med_call *c)
+{
+	if (c->prepare_err != MED_OK)
+		med__rpc_complete(c, c->prepare_err, NULL);
 	else if (c->rm->m->kind == MED_RPC_UNARY)
 		run_unary(c);
 	else
 		med__rpc_start_stream(c);
 	/* Drop the reference the armed request held. */
 	med__rpc_call_unref(c);
+}
+
+void
+med__rpc_dispatch(med_call *c)
+{
+	c->start_ns = med_mono_ns();
+	if (c->rm->stats != NULL)
+		med_rpc_stats_started(c->rm->stats);
+	/* Metadata, the token or JWT check, decode and validation never
+	 * wait: they run here, on the queue's thread. */
+	c->prepare_err = prepare(c);
+	if (call_blocks(c))
+		med__rpc_work_push(&c->srv->work, c);
+	else
+		serve_prepared(c);
+}
+
+void
+med__rpc_serve_call(med_call *c)
+{
+	/* A call that waited in the pool past its deadline is not begun. */
+	if (c->prepare_err == MED_OK && med_call_remaining_ms(c) == 0)
+		c->prepare_err =
+			med_call_fail(c, MED_ERR_TIMEOUT, "deadline exceeded");
+	serve_prepared(c);
 }

@@ -143,7 +143,9 @@ authenticate(med_call *c, med_auth_input *in, const rpc_bg_md *bg)
 
 	if (roles & MED_ROLES_PUBLIC)
 		return MED_OK;
-	c->secure = med__rpc_call_peer(c->call, peer, sizeof(peer));
+	/* A plaintext server has no peer certificate to ask gRPC about. */
+	c->secure = c->srv->has_tls &&
+		    med__rpc_call_peer(c->call, peer, sizeof(peer));
 	if (c->secure) {
 		in->peer_identity = peer;
 		in->peer_identity_len = strlen(peer);

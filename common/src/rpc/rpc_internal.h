@@ -5,10 +5,11 @@
  *
  * Threading model of the server: one completion queue per thread.  Every
  * call is bound to the queue its request was posted on, so all of a call's
- * events are handled by one thread.  Handlers never run on a queue's
- * thread: a new call goes to the server's worker pool (rpc_work.c), and a
- * streaming handler gets its own thread; both touch a call's streaming
- * state under call->mu.
+ * events are handled by one thread.  A new call is prepared on its queue's
+ * thread (authentication, decode, validation); one that needs nothing that
+ * may wait ends there, the others go to the server's worker pool
+ * (rpc_work.c), and a streaming handler gets its own thread; both touch a
+ * call's streaming state under call->mu.
  */
 #ifndef MED_RPC_INTERNAL_H
 #define MED_RPC_INTERNAL_H
@@ -52,7 +53,7 @@
 
 /* What a completion-queue tag stands for. */
 typedef enum rpc_tag_kind {
-	RPC_TAG_NEW_CALL, /* a request (registered or generic) matched */
+	RPC_TAG_NEW_CALL, /* an armed request (rpc_server.c) matched */
 	RPC_TAG_CLOSE,	  /* RECV_CLOSE_ON_SERVER of a streaming call */
 	RPC_TAG_SEND,	  /* one streamed SEND_MESSAGE finished */
 	RPC_TAG_FINISH,	  /* the status batch finished */
@@ -69,6 +70,7 @@ typedef struct rpc_method {
 	const med_method *m;
 	void *handle; /* from grpc_server_register_method */
 	struct med_rpc_stats *stats;
+	bool never_blocks; /* med_server_set_never_blocks */
 } rpc_method;
 
 /*
@@ -185,7 +187,7 @@ typedef struct rpc_local {
 enum { RPC_BG_NONE = 0, RPC_BG_USE = 1, RPC_BG_START = 2, RPC_BG_STOP = 3 };
 
 struct med_call {
-	rpc_tag tag_new, tag_close, tag_send, tag_finish;
+	rpc_tag tag_close, tag_send, tag_finish;
 	med_server *srv;
 	rpc_queue *q;
 	rpc_method *rm;		    /* NULL for a generic (unknown path) call */
@@ -236,6 +238,7 @@ struct med_call {
 	 * the row once the call has spooled the event itself. */
 	med_db *outbox_db;
 	uint64_t outbox_row_id;
+	med_err prepare_err; /* what came before the handler said */
 	med_err fail_err;
 	char fail_msg[RPC_STATUS_MSG_MAX];
 	ProtobufCMessage *in;
@@ -327,7 +330,16 @@ bool med__idem_answer(med_call *c, med_err *err, grpc_byte_buffer **bb);
 
 /* --- rpc_call.c -------------------------------------------------------- */
 
-/* med__rpc_serve_call runs a matched call of a registered method. */
+/*
+ * med__rpc_dispatch starts a matched call of a registered method on the
+ * completion-queue thread that took it: prepare (metadata, authentication,
+ * decode, validation), then either the rest of the call there, when
+ * nothing of it may wait (see med_server_set_never_blocks), or a hop to the
+ * worker pool.
+ */
+void med__rpc_dispatch(med_call *c);
+
+/* med__rpc_serve_call ends a dispatched call on a worker thread. */
 void med__rpc_serve_call(med_call *c);
 
 /* med__rpc_complete ends c with err (MED_OK: reply with out, or no reply

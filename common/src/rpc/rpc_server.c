@@ -38,6 +38,33 @@ med__rpc_grpc_unref(void)
 
 /* --- calls and requests -------------------------------------------------- */
 
+/*
+ * rpc_req - one armed request: what gRPC fills in when a call matches it.
+ * RPC_REQS_PER_METHOD of them wait per method and per queue (a thousand
+ * and more in a service), so they stay small; the call's own state
+ * (med_call, some 4.5 KiB) is made only when a call arrives.  Armed as
+ * whole med_calls they held 4-10 MB of an idle service's heap.
+ */
+typedef struct rpc_req {
+	rpc_tag tag;
+	rpc_method *rm; /* NULL: a generic request */
+	grpc_call *call;
+	gpr_timespec deadline;
+	grpc_metadata_array md;
+	grpc_call_details details; /* generic requests only */
+	grpc_byte_buffer *payload; /* registered requests only */
+} rpc_req;
+
+/* req_free frees an armed request that no call matched (shutdown). */
+static void
+req_free(rpc_req *r)
+{
+	grpc_metadata_array_destroy(&r->md);
+	if (r->rm == NULL)
+		grpc_call_details_destroy(&r->details);
+	free(r);
+}
+
 static med_call *
 call_new(med_server *s, rpc_queue *q, rpc_method *rm)
 {
@@ -45,20 +72,42 @@ call_new(med_server *s, rpc_queue *q, rpc_method *rm)
 
 	if (c == NULL)
 		return NULL;
-	c->tag_new = (rpc_tag){RPC_TAG_NEW_CALL, c};
 	c->tag_close = (rpc_tag){RPC_TAG_CLOSE, c};
 	c->tag_send = (rpc_tag){RPC_TAG_SEND, c};
 	c->tag_finish = (rpc_tag){RPC_TAG_FINISH, c};
 	c->srv = s;
 	c->q = q;
 	c->rm = rm;
-	atomic_init(&c->refs, 1); /* the armed request */
+	atomic_init(&c->refs, 1); /* the matched request's */
 	atomic_init(&c->cancelled, false);
-	grpc_metadata_array_init(&c->req_md);
-	if (rm == NULL)
-		grpc_call_details_init(&c->details);
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
+	return c;
+}
+
+/* call_of makes the call that matched r, taking over what r holds; r is
+ * freed either way.  NULL: out of memory (the call is then refused). */
+static med_call *
+call_of(med_server *s, rpc_queue *q, rpc_req *r)
+{
+	med_call *c = call_new(s, q, r->rm);
+
+	if (c == NULL) {
+		grpc_call_cancel_with_status(r->call,
+					     GRPC_STATUS_RESOURCE_EXHAUSTED,
+					     "out of memory", NULL);
+		grpc_call_unref(r->call);
+		if (r->payload != NULL)
+			grpc_byte_buffer_destroy(r->payload);
+		req_free(r);
+		return NULL;
+	}
+	c->call = r->call;
+	c->deadline = r->deadline;
+	c->req_md = r->md;
+	c->details = r->details;
+	c->payload = r->payload;
+	free(r);
 	return c;
 }
 
@@ -66,7 +115,6 @@ static void
 call_free(med_call *c)
 {
 	med_server *s = c->srv;
-	bool matched = c->call != NULL;
 
 	if (c->call != NULL)
 		grpc_call_unref(c->call);
@@ -83,8 +131,6 @@ call_free(med_call *c)
 	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
-	if (!matched)
-		return;
 	pthread_mutex_lock(&s->mu);
 	s->active_calls--;
 	pthread_cond_broadcast(&s->cv);
@@ -108,22 +154,25 @@ med__rpc_call_unref(med_call *c)
 static med_err
 arm(med_server *s, rpc_queue *q, rpc_method *rm)
 {
-	med_call *c = call_new(s, q, rm);
+	rpc_req *r = calloc(1, sizeof(*r));
 	grpc_call_error e;
 
-	if (c == NULL)
+	if (r == NULL)
 		return MED_ERR_NOMEM;
-	if (rm != NULL)
+	r->tag = (rpc_tag){RPC_TAG_NEW_CALL, r};
+	r->rm = rm;
+	grpc_metadata_array_init(&r->md);
+	if (rm != NULL) {
 		e = grpc_server_request_registered_call(
-			s->server, rm->handle, &c->call, &c->deadline,
-			&c->req_md, &c->payload, q->cq, q->cq, &c->tag_new);
-	else
-		e = grpc_server_request_call(s->server, &c->call, &c->details,
-					     &c->req_md, q->cq, q->cq,
-					     &c->tag_new);
+			s->server, rm->handle, &r->call, &r->deadline, &r->md,
+			&r->payload, q->cq, q->cq, &r->tag);
+	} else {
+		grpc_call_details_init(&r->details);
+		e = grpc_server_request_call(s->server, &r->call, &r->details,
+					     &r->md, q->cq, q->cq, &r->tag);
+	}
 	if (e != GRPC_CALL_OK) {
-		c->call = NULL;
-		call_free(c);
+		req_free(r);
 		return MED_ERR_INTERNAL;
 	}
 	return MED_OK;
@@ -185,29 +234,32 @@ med__rpc_call_finish(med_call *c, int code, const char *msg,
 /* --- the completion-queue threads ----------------------------------------- */
 
 static void
-on_new_call(rpc_queue *q, med_call *c, bool ok)
+on_new_call(rpc_queue *q, rpc_req *r, bool ok)
 {
 	med_server *s = q->srv;
+	rpc_method *rm = r->rm;
+	med_call *c;
 
 	if (!ok) {
 		/* A request released by shutdown: no call came. */
-		c->call = NULL;
-		med__rpc_call_unref(c);
+		req_free(r);
 		return;
 	}
+	if (!atomic_load(&s->draining) && arm(s, q, rm) != MED_OK)
+		med_log_error("rpc: cannot re-arm a request");
+	if ((c = call_of(s, q, r)) == NULL)
+		return;
 	pthread_mutex_lock(&s->mu);
 	s->active_calls++;
 	pthread_mutex_unlock(&s->mu);
-	if (!atomic_load(&s->draining) && arm(s, q, c->rm) != MED_OK)
-		med_log_error("rpc: cannot re-arm a request");
-	if (c->rm == NULL) {
+	if (rm == NULL) {
 		med__rpc_call_finish(c, GRPC_STATUS_UNIMPLEMENTED,
 				     "unknown method", NULL);
 		med__rpc_call_unref(c);
 		return;
 	}
-	/* Never on this thread: see rpc_work.c. */
-	med__rpc_work_push(&s->work, c);
+	/* Here, or on the worker pool when it may wait (rpc_call.c). */
+	med__rpc_dispatch(c);
 }
 
 static void
@@ -371,6 +423,10 @@ med_server_new(const med_server_opts *opts, med_server **out, char *errbuf,
 			goto free_server;
 	}
 	err = med_server_add_methods(s, med__rpc_health_methods, 2);
+	/* A health check reads a table: answered where it arrived. */
+	if (err == MED_OK)
+		err = med_server_set_never_blocks(
+			s, med__rpc_health_methods[0].path);
 	if (err != MED_OK)
 		goto free_server;
 	*out = s;
@@ -458,6 +514,22 @@ med_server_add_methods(med_server *s, const med_method *methods,
 			return err;
 	}
 	return MED_OK;
+}
+
+med_err
+med_server_set_never_blocks(med_server *s, const char *path)
+{
+	if (s == NULL || path == NULL)
+		return MED_ERR_INVALID;
+	if (s->started)
+		return MED_ERR_PRECONDITION;
+	for (size_t i = 0; i < s->n_methods; i++)
+		if (s->methods[i].m->kind == MED_RPC_UNARY &&
+		    strcmp(s->methods[i].m->path, path) == 0) {
+			s->methods[i].never_blocks = true;
+			return MED_OK;
+		}
+	return MED_ERR_NOT_FOUND;
 }
 
 /* --- start --------------------------------------------------------------- */
