@@ -116,5 +116,29 @@ def proofs(build, leaves, sth):
                                str(leaves)], check=True, env=env)
 
 
+def main():
+    build = os.environ.get("BUILD", "build")
+    baseline = os.environ.get("BASELINE", "")
+    rounds = env_int("ROUNDS", 3)
+    events = env_int("EVENTS", 200000)
+    emitters = env_int("EMITTERS", 4)
+    batch = env_int("BATCH", 256)
+    leaves = env_int("PROOF_LEAVES", 10000000)
+    sth = env_int("STH_INTERVAL_MS", 1000)
+    builds = ([("baseline", baseline)] if baseline else []) + [
+        ("this", build)]
+    runs = dict((name, []) for name, _ in builds)
+    for i in range(rounds):
+        for name, b in builds:
+            print("--- round %d of %d: %s (%s)" % (i + 1, rounds, name, b))
+            runs[name].append(appends_once(b, events, emitters, batch, sth))
+    print("--- medians of %d alternating rounds, %d events, %d emitters,"
+          " batches of %d" % (rounds, events, emitters, batch))
+    for name, _ in builds:
+        summary(name, runs[name])
+    if leaves > 0:
+        proofs(build, leaves, sth)
+
+
 if __name__ == "__main__":
     main()
