@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit_svc.h"
 
@@ -42,6 +43,10 @@
  * ingest's limit), so a group holds a few, and its JSON stays well under
  * max_allowed_packet. */
 #define GROUP_MAX_EVENTS 4096
+/* How long a leader alone in the queue waits for other batches, when the
+ * last group carried several (emitters are sending concurrently): they
+ * were acknowledged together and come back a moment apart. */
+#define GROUP_GATHER_NS	 2000000
 #define DETAIL_KEY_MAX	 64
 #define DETAIL_VALUE_MAX 256
 #define ENTRY_CAP	 (16u << 10)
@@ -623,6 +628,9 @@ append_group(audit_state *st, append_req *g)
 		/* What this process wrote is verified by construction. */
 		audit_trust_publish(st, &x.f);
 		split_counts(&x, g);
+		med_counter_add(st->append_groups, 1);
+		for (const append_req *q = g; q != NULL; q = q->next)
+			med_counter_add(st->append_batches, 1);
 	}
 free_arena:
 	med_arena_free(x.arena);
@@ -677,14 +685,56 @@ group_enqueue(audit_state *st, append_req *r)
 	*at = r;
 }
 
+static size_t
+group_n_waiting(const audit_state *st)
+{
+	size_t n = 0;
+
+	for (const append_req *q = st->group_waiting; q != NULL; q = q->next)
+		n++;
+	return n;
+}
+
+/*
+ * group_gather waits up to GROUP_GATHER_NS for as many batches as the last
+ * group carried, when that was several; under group_mu.  A lone emitter's
+ * batch is never delayed.
+ */
+static void
+group_gather(audit_state *st)
+{
+	struct timespec until;
+	int64_t ns;
+
+	if (st->group_last_batches < 2 ||
+	    group_n_waiting(st) >= st->group_last_batches)
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	ns = until.tv_nsec + GROUP_GATHER_NS;
+	until.tv_sec += ns / 1000000000;
+	until.tv_nsec = ns % 1000000000;
+	st->group_gathering = true;
+	while (group_n_waiting(st) < st->group_last_batches &&
+	       pthread_cond_timedwait(&st->group_cv, &st->group_mu, &until) ==
+		       0)
+		;
+	st->group_gathering = false;
+}
+
 /* group_lead appends one group while holding the appender's turn; called
  * and returns with group_mu held. */
 static void
 group_lead(audit_state *st)
 {
-	append_req *g = group_take(st);
+	append_req *g;
 
+	/* Busy already while gathering: arrivals join, none leads. */
 	st->group_busy = true;
+	group_gather(st);
+	g = group_take(st);
+	st->group_last_batches = 0;
+	for (const append_req *q = g; q != NULL; q = q->next)
+		st->group_last_batches++;
 	pthread_mutex_unlock(&st->group_mu);
 	run_group(st, g);
 	pthread_mutex_lock(&st->group_mu);
@@ -716,6 +766,8 @@ audit_append_batch(audit_state *st,
 	 * group that carried them. */
 	pthread_mutex_lock(&st->group_mu);
 	group_enqueue(st, &r);
+	if (st->group_gathering)
+		pthread_cond_broadcast(&st->group_cv);
 	while (!r.done) {
 		if (st->group_busy)
 			pthread_cond_wait(&st->group_cv, &st->group_mu);

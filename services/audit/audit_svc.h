@@ -70,6 +70,9 @@ typedef struct audit_state {
 	pthread_cond_t group_cv;
 	struct append_req *group_waiting;
 	bool group_busy;
+	bool group_gathering;	   /* a leader waits for more (group_gather) */
+	size_t group_last_batches; /* batches the last group carried */
+	med_counter *append_groups, *append_batches;
 } audit_state;
 
 /* Event times the ingest accepts: from 2000-01-01T00:00:00Z to this far

@@ -92,6 +92,13 @@ metrics_init(audit_state *st)
 		"Audit events the ingest refused, by reason",
 		"reason=\"time_ms\"");
 	metrics_flagged_init(st, m);
+	/* batches / groups: how many batches one transaction carries. */
+	st->append_groups = med_metrics_counter(
+		m, "smartmed_audit_append_groups_total",
+		"Transactions that appended a group of batches to the log", "");
+	st->append_batches = med_metrics_counter(
+		m, "smartmed_audit_append_batches_total",
+		"Batches appended to the log, alone or in a group", "");
 	st->refused_service = med_metrics_counter(
 		m, "smartmed_audit_events_refused_total",
 		"Audit events the ingest refused, by reason",
