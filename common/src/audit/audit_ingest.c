@@ -286,7 +286,8 @@ ingest_main(void *arg)
 	if (rc != 0 && rc != NNG_ECLOSED)
 		med_log_error("audit ingest: a receiving thread stopped: %s",
 			      nng_strerror(rc));
-	nng_aio_free(w.aio);
+	if (w.aio != NULL)
+		nng_aio_free(w.aio);
 	return NULL;
 }
 
