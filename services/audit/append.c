@@ -1,22 +1,30 @@
 /*
- * append.c - appending events to the Merkle log, one transaction per batch:
+ * append.c - appending events to the Merkle log.  Batches that arrive
+ * together (the ingest receives several at once) are appended as one
+ * group, in one transaction:
  *
+ *   outside the lock, build the group's rows from the verified tree as this
+ *   process last left it (trust.c): seq, canonical entries, leaf hashes,
+ *   leaf MACs and the subtree hashes they complete (med_merkle_frontier);
  *   lock the tree_state row (SELECT ... FOR UPDATE), so appenders (ingest
- *   threads, replicas) take turns and seq stays dense;
- *   start from the verified tree (trust.c), checking first any rows that
- *   another writer added since;
- *   drop events already stored (by event id, also repeats within the batch:
+ *   threads, replicas) take turns and seq stays dense: one reservation of
+ *   seq per group;
+ *   start from the verified tree, checking first any rows that another
+ *   writer added since;
+ *   drop events already stored (by event id, also repeats within the group:
  *   a resend after a lost acknowledgement is not a duplicate entry) and
  *   refuse events whose time is out of bounds (not stored, not counted in
  *   the acknowledgement, logged);
- *   give each new event seq = size + 1 + i, compute its canonical entry,
- *   leaf hash, leaf MAC and the subtree hashes it completes
- *   (med_merkle_frontier); insert the rows and the nodes, set the new size;
- *   commit; acknowledge.
+ *   when another writer appended or an event was already stored, build the
+ *   rows again under the lock (the rows built outside it are only a guess);
+ *   insert the rows and the nodes, set the new size; commit; acknowledge
+ *   each batch with its own counts.
  *
- * Rows and nodes go in as one JSON array each through JSON_TABLE: one
- * statement per batch instead of one per row, which is what makes durable
- * appends fast (libmed binds at most 64 parameters per statement).
+ * Ids, rows and nodes go in as one JSON array each through JSON_TABLE: one
+ * statement per group and table instead of one per row, which is what
+ * makes durable appends fast (libmed binds at most 64 parameters per
+ * statement).  A group that fails is appended again batch by batch, so a
+ * batch the database refuses holds back only its own emitter.
  */
 #include <med/arena.h>
 #include <med/json.h>
@@ -26,14 +34,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit_svc.h"
 
 #define APPEND_ARENA_BYTES (96u << 20)
-#define DEDUPE_CHUNK	   64
-#define DETAIL_KEY_MAX	   64
-#define DETAIL_VALUE_MAX   256
-#define ENTRY_CAP	   (16u << 10)
+/* The most events one group carries: a batch is at most 1024 (the
+ * ingest's limit), so a group holds a few, and its JSON stays well under
+ * max_allowed_packet. */
+#define GROUP_MAX_EVENTS 4096
+/* How long a leader alone in the queue waits for other batches, when the
+ * last group carried several (emitters are sending concurrently): they
+ * were acknowledged together and come back a moment apart. */
+#define GROUP_GATHER_NS	 2000000
+#define DETAIL_KEY_MAX	 64
+#define DETAIL_VALUE_MAX 256
+#define ENTRY_CAP	 (16u << 10)
 
 #define INSERT_EVENTS_SQL                                                      \
 	"INSERT INTO events (seq, event_id, stored_ms, time_ms, service,"      \
@@ -114,11 +130,18 @@ typedef struct append_ctx {
 	size_t n;
 	size_t *order; /* indexes of first occurrences, sorted by event id */
 	size_t n_unique;
-	bool *first; /* per event index: first occurrence of its id */
-	bool *in_db; /* per event index: id already in the log */
+	bool *first;	/* per event index: first occurrence of its id */
+	bool *in_db;	/* per event index: id already in the log */
+	bool *refused;	/* per event index: time out of bounds */
+	int64_t now_ms; /* stored_ms of the group's rows */
+	/* The rows built outside the lock, for a log of guess_size leaves
+	 * (guessed: false when there was no verified tree to start from). */
+	bool guessed;
+	uint64_t guess_size;
 	/* per attempt */
 	pending *p;
-	size_t n_p, n_refused;
+	size_t *src; /* per pending row: its event index */
+	size_t n_p;
 	med_merkle_node_list nodes; /* completed subtrees (level >= 1) */
 	med_merkle_frontier f;
 } append_ctx;
@@ -144,8 +167,8 @@ unique_ids(append_ctx *x)
 
 	for (size_t i = 0; i < x->n; i++)
 		x->order[i] = i;
-	/* qsort has no context argument; ingest is single-threaded per
-	 * state, and the pointer is only read during this call. */
+	/* qsort has no context argument; one group is appended at a time
+	 * (group_busy), and the pointer is only read during this call. */
 	sort_events = x->events;
 	qsort(x->order, x->n, sizeof(x->order[0]), cmp_by_id);
 	sort_events = NULL;
@@ -181,34 +204,36 @@ on_existing(void *ctx, const med_db_row *row)
 	return MED_OK;
 }
 
-/* mark_existing flags ids already in the log, DEDUPE_CHUNK per query. */
+/* The group's ids already in the log, in one statement. */
+#define EXISTING_SQL                                                           \
+	"SELECT e.event_id FROM JSON_TABLE(?, '$[*]' COLUMNS ("                \
+	" id VARCHAR(64) CHARACTER SET utf8mb4 PATH '$' ERROR ON EMPTY)) j"    \
+	" STRAIGHT_JOIN events e ON e.event_id = j.id COLLATE utf8mb4_bin"
+
+/* mark_existing flags ids already in the log. */
 static med_err
 mark_existing(med_db_conn *c, append_ctx *x)
 {
-	static char sql[64 + 3 * DEDUPE_CHUNK];
-	med_db_value v[DEDUPE_CHUNK];
-	size_t at = 0;
-	med_err err = MED_OK;
+	size_t cap = 16, len;
+	const char *text;
+	char *buf;
+	med_json j;
 
-	MED_DB_PARAMS_FIT(DEDUPE_CHUNK);
-	if (sql[0] == '\0') {
-		size_t n = (size_t)snprintf(sql, sizeof(sql),
-					    "SELECT event_id FROM events"
-					    " WHERE event_id IN (?");
-		for (int i = 1; i < DEDUPE_CHUNK; i++)
-			n += (size_t)snprintf(sql + n, sizeof(sql) - n, ",?");
-		snprintf(sql + n, sizeof(sql) - n, ")");
-	}
 	memset(x->in_db, 0, x->n * sizeof(x->in_db[0]));
-	for (; at < x->n_unique && err == MED_OK; at += DEDUPE_CHUNK) {
-		/* Pad a short chunk with its first id: one statement text. */
-		for (size_t i = 0; i < DEDUPE_CHUNK; i++) {
-			size_t k = at + i < x->n_unique ? at + i : at;
-			v[i] = MED_DB_STR(x->events[x->order[k]]->event_id);
-		}
-		err = med_db_query(c, sql, v, DEDUPE_CHUNK, on_existing, x);
-	}
-	return err;
+	for (size_t i = 0; i < x->n_unique; i++)
+		cap += 6 * strlen(x->events[x->order[i]]->event_id) + 4;
+	if ((buf = med_arena_alloc(x->arena, cap)) == NULL)
+		return MED_ERR_NOMEM;
+	med_json_init_buf(&j, buf, cap);
+	med_json_begin(&j, NULL, '[');
+	for (size_t i = 0; i < x->n_unique; i++)
+		med_json_str(&j, NULL, x->events[x->order[i]]->event_id);
+	med_json_end(&j, ']');
+	if ((text = med_json_text(&j, &len)) == NULL)
+		return j.err == MED_ERR_LIMIT ? MED_ERR_INTERNAL : j.err;
+	return med_db_query(c, EXISTING_SQL,
+			    (med_db_value[]){MED_DB_BLOBV(text, len)}, 1,
+			    on_existing, x);
 }
 
 static med_err
@@ -397,66 +422,110 @@ set_size(med_db_conn *c, uint64_t size)
 }
 
 /*
- * time_refused: an event's time is out of bounds.  It is not stored and
- * not counted in the acknowledgement (the emitter logs the shortfall);
- * the refusal is logged here with what identifies the event.
+ * refuse_times flags events whose time is out of bounds.  They are not
+ * stored and not counted in the acknowledgement (the emitter logs the
+ * shortfall); each refusal is logged here once, with what identifies the
+ * event.
  */
-static bool
-time_refused(append_ctx *x, const Smartmed__Common__V1__AuditEvent *e,
-	     int64_t now)
+static void
+refuse_times(append_ctx *x)
 {
-	med_problem p;
+	for (size_t i = 0; i < x->n; i++) {
+		const Smartmed__Common__V1__AuditEvent *e = x->events[i];
+		med_problem p;
 
-	if (audit_event_time_problem(e->time_ms, now, &p) == MED_OK)
-		return false;
-	med_log_warn("audit: event %s from service %s refused: %s %s",
-		     e->event_id, e->service, p.field, p.reason);
-	med_counter_add(x->st->refused_time, 1);
-	x->n_refused++;
-	return true;
+		x->refused[i] = false;
+		if (!x->first[i] ||
+		    audit_event_time_problem(e->time_ms, x->now_ms, &p) ==
+			    MED_OK)
+			continue;
+		med_log_warn("audit: event %s from service %s refused: %s %s",
+			     e->event_id, e->service, p.field, p.reason);
+		med_counter_add(x->st->refused_time, 1);
+		x->refused[i] = true;
+	}
 }
 
-/* build_pending makes the rows and nodes of the new events. */
+/* build_pending makes the rows and nodes of the new events, appending
+ * them to x->f, a tree of size leaves. */
 static med_err
 build_pending(append_ctx *x, uint64_t size)
 {
-	int64_t now = med_now_ms();
 	uint8_t *entry = med_arena_alloc(x->arena, ENTRY_CAP);
 	med_err err = entry ? MED_OK : MED_ERR_NOMEM;
 
 	x->n_p = 0;
-	x->n_refused = 0;
 	x->nodes.n = 0;
 	/* In batch (spool) order, skipping repeats and stored ids. */
 	for (size_t i = 0; i < x->n && err == MED_OK; i++) {
 		const Smartmed__Common__V1__AuditEvent *e = x->events[i];
 		pending *p = &x->p[x->n_p];
-		if (x->in_db[i] || !x->first[i] || time_refused(x, e, now))
+		if (x->in_db[i] || !x->first[i] || x->refused[i])
 			continue;
-		err = record_of(x->arena, e, size + 1 + x->n_p, now, &p->r);
+		err = record_of(x->arena, e, size + 1 + x->n_p, x->now_ms,
+				&p->r);
 		if (err == MED_OK)
 			err = leaf_of(x, p, entry);
 		if (err == MED_OK)
-			x->n_p++;
+			x->src[x->n_p++] = i;
 	}
 	return err;
+}
+
+/*
+ * build_guess builds the rows before the lock is taken, as if no event were
+ * stored yet and nobody else appended since this process last did: the
+ * hashing then runs while other appenders hold the lock.
+ */
+static void
+build_guess(append_ctx *x)
+{
+	pthread_mutex_lock(&x->st->trust_mu);
+	x->guessed = x->st->trusted_ready;
+	x->f = x->st->trusted;
+	pthread_mutex_unlock(&x->st->trust_mu);
+	if (!x->guessed)
+		return;
+	x->guess_size = x->f.size;
+	memset(x->in_db, 0, x->n * sizeof(x->in_db[0]));
+	x->guessed = build_pending(x, x->guess_size) == MED_OK;
+}
+
+/* guess_holds: the rows built outside the lock are the ones to write. */
+static bool
+guess_holds(const append_ctx *x, const med_merkle_frontier *now)
+{
+	if (!x->guessed || now->size != x->guess_size)
+		return false;
+	for (size_t i = 0; i < x->n; i++)
+		if (x->in_db[i])
+			return false;
+	return true;
 }
 
 static med_err
 append_tx(med_db_conn *c, void *arg)
 {
 	append_ctx *x = arg;
+	med_merkle_frontier now;
 	uint64_t size;
 	med_err err;
 
 	/* The lock first (a locking read takes no snapshot), then the
 	 * verified tree, then the reads that see it (audit_trust_begin). */
 	if ((err = audit_tree_size(c, true, &size)) != MED_OK ||
-	    (err = audit_trust_begin(x->st, c, &x->f)) != MED_OK ||
-	    (err = audit_trust_extend(x->st, c, &x->f, size)) != MED_OK ||
-	    (err = mark_existing(c, x)) != MED_OK ||
-	    (err = build_pending(x, size)) != MED_OK)
+	    (err = audit_trust_begin(x->st, c, &now)) != MED_OK ||
+	    (err = audit_trust_extend(x->st, c, &now, size)) != MED_OK ||
+	    (err = mark_existing(c, x)) != MED_OK)
 		return err;
+	if (!guess_holds(x, &now)) {
+		/* Built again from the tree as locked; a retried transaction
+		 * (deadlock) comes here too. */
+		x->guessed = false;
+		x->f = now;
+		if ((err = build_pending(x, size)) != MED_OK)
+			return err;
+	}
 	if (x->n_p == 0)
 		return MED_OK;
 	if ((err = insert_events(c, x)) != MED_OK ||
@@ -476,12 +545,209 @@ ctx_alloc(append_ctx *x, size_t n)
 	x->order = med_arena_alloc(x->arena, n * sizeof(*x->order));
 	x->first = med_arena_alloc(x->arena, n * sizeof(*x->first));
 	x->in_db = med_arena_alloc(x->arena, n * sizeof(*x->in_db));
+	x->refused = med_arena_alloc(x->arena, n * sizeof(*x->refused));
 	x->p = med_arena_alloc(x->arena, n * sizeof(*x->p));
+	x->src = med_arena_alloc(x->arena, n * sizeof(*x->src));
 	x->nodes.items = med_arena_alloc(
 		x->arena, x->nodes.cap * sizeof(*x->nodes.items));
-	if (!x->order || !x->first || !x->in_db || !x->p || !x->nodes.items)
+	if (!x->order || !x->first || !x->in_db || !x->refused || !x->p ||
+	    !x->src || !x->nodes.items)
 		return MED_ERR_NOMEM;
 	return MED_OK;
+}
+
+/* --- groups ------------------------------------------------------------- */
+
+/* append_req - one batch waiting to be appended with its group. */
+typedef struct append_req {
+	Smartmed__Common__V1__AuditEvent *const *events;
+	size_t n;
+	uint32_t stored, duplicates; /* its acknowledgement's counts */
+	med_err err;
+	bool done;
+	struct append_req *next;
+} append_req;
+
+/* group_events lays the events of the group g end to end in x. */
+static med_err
+group_events(append_ctx *x, const append_req *g)
+{
+	Smartmed__Common__V1__AuditEvent **all;
+	size_t at = 0;
+
+	all = med_arena_alloc(x->arena, x->n * sizeof(*all));
+	if (all == NULL)
+		return MED_ERR_NOMEM;
+	for (; g != NULL; g = g->next) {
+		memcpy(all + at, g->events, g->n * sizeof(*all));
+		at += g->n;
+	}
+	x->events = all;
+	return MED_OK;
+}
+
+/* split_counts gives each batch of g the counts of its own events: rows
+ * stored, and the rest less the refused as duplicates. */
+static void
+split_counts(const append_ctx *x, append_req *g)
+{
+	size_t off = 0, k = 0;
+
+	for (; g != NULL; off += g->n, g = g->next) {
+		size_t stored = 0, refused = 0;
+
+		for (size_t i = off; i < off + g->n; i++)
+			refused += x->refused[i];
+		/* Rows were built in event order: src ascends. */
+		for (; k < x->n_p && x->src[k] < off + g->n; k++)
+			stored++;
+		g->stored = (uint32_t)stored;
+		g->duplicates = (uint32_t)(g->n - stored - refused);
+	}
+}
+
+/* append_group appends the events of the batches of g in one transaction
+ * and sets each batch's counts. */
+static med_err
+append_group(audit_state *st, append_req *g)
+{
+	append_ctx x = {.st = st};
+	med_err err;
+
+	for (const append_req *q = g; q != NULL; q = q->next)
+		x.n += q->n;
+	if ((err = ctx_alloc(&x, x.n)) != MED_OK ||
+	    (err = group_events(&x, g)) != MED_OK)
+		goto free_arena;
+	x.now_ms = med_now_ms();
+	unique_ids(&x);
+	refuse_times(&x);
+	build_guess(&x);
+	err = med_db_tx(med_service_db(st->svc), append_tx, &x);
+	if (err == MED_OK) {
+		/* What this process wrote is verified by construction. */
+		audit_trust_publish(st, &x.f);
+		split_counts(&x, g);
+		med_counter_add(st->append_groups, 1);
+		for (const append_req *q = g; q != NULL; q = q->next)
+			med_counter_add(st->append_batches, 1);
+	}
+free_arena:
+	med_arena_free(x.arena);
+	return err;
+}
+
+/* run_group appends g; when the group fails, each batch alone, so that
+ * one the database refuses does not hold back the others. */
+static void
+run_group(audit_state *st, append_req *g)
+{
+	med_err err = append_group(st, g);
+
+	for (append_req *q = g; q != NULL; q = q->next)
+		q->err = err;
+	if (err == MED_OK || g->next == NULL)
+		return;
+	for (append_req *q = g; q != NULL;) {
+		append_req *next = q->next;
+
+		q->next = NULL;
+		q->err = append_group(st, q);
+		q->next = next;
+		q = next;
+	}
+}
+
+/* group_take takes the oldest waiting batches, at most GROUP_MAX_EVENTS
+ * events (at least one batch); under group_mu. */
+static append_req *
+group_take(audit_state *st)
+{
+	append_req *g = st->group_waiting, *last = g;
+	size_t n = g->n;
+
+	while (last->next != NULL && n + last->next->n <= GROUP_MAX_EVENTS) {
+		last = last->next;
+		n += last->n;
+	}
+	st->group_waiting = last->next;
+	last->next = NULL;
+	return g;
+}
+
+static void
+group_enqueue(audit_state *st, append_req *r)
+{
+	append_req **at = &st->group_waiting;
+
+	while (*at != NULL)
+		at = &(*at)->next;
+	*at = r;
+}
+
+static size_t
+group_n_waiting(const audit_state *st)
+{
+	size_t n = 0;
+
+	for (const append_req *q = st->group_waiting; q != NULL; q = q->next)
+		n++;
+	return n;
+}
+
+/*
+ * group_gather waits up to GROUP_GATHER_NS for as many batches as the last
+ * group carried, when that was several; under group_mu.  A lone emitter's
+ * batch is never delayed.
+ */
+static void
+group_gather(audit_state *st)
+{
+	struct timespec until;
+	int64_t ns;
+
+	if (st->group_last_batches < 2 ||
+	    group_n_waiting(st) >= st->group_last_batches)
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	ns = until.tv_nsec + GROUP_GATHER_NS;
+	until.tv_sec += ns / 1000000000;
+	until.tv_nsec = ns % 1000000000;
+	st->group_gathering = true;
+	while (group_n_waiting(st) < st->group_last_batches &&
+	       pthread_cond_timedwait(&st->group_cv, &st->group_mu, &until) ==
+		       0)
+		;
+	st->group_gathering = false;
+}
+
+/* group_lead appends one group while holding the appender's turn; called
+ * and returns with group_mu held. */
+static void
+group_lead(audit_state *st)
+{
+	append_req *g;
+
+	/* Busy already while gathering: arrivals join, none leads. */
+	st->group_busy = true;
+	group_gather(st);
+	g = group_take(st);
+	st->group_last_batches = 0;
+	for (const append_req *q = g; q != NULL; q = q->next)
+		st->group_last_batches++;
+	pthread_mutex_unlock(&st->group_mu);
+	run_group(st, g);
+	pthread_mutex_lock(&st->group_mu);
+	while (g != NULL) {
+		/* next first: once done, a waiter may return and its request
+		 * (on its stack) is gone. */
+		append_req *next = g->next;
+
+		g->done = true;
+		g = next;
+	}
+	st->group_busy = false;
+	pthread_cond_broadcast(&st->group_cv);
 }
 
 med_err
@@ -489,24 +755,29 @@ audit_append_batch(audit_state *st,
 		   Smartmed__Common__V1__AuditEvent *const *events, size_t n,
 		   uint32_t *stored, uint32_t *duplicates)
 {
-	append_ctx x = {.st = st, .events = events, .n = n};
-	med_err err;
+	append_req r = {.events = events, .n = n};
 
 	if (n == 0) {
 		*stored = *duplicates = 0;
 		return MED_OK;
 	}
-	err = ctx_alloc(&x, n);
-	if (err == MED_OK) {
-		unique_ids(&x);
-		err = med_db_tx(med_service_db(st->svc), append_tx, &x);
+	/* The first batch to find no group running appends everything that
+	 * waits, its own included; the others wait for their turn or for a
+	 * group that carried them. */
+	pthread_mutex_lock(&st->group_mu);
+	group_enqueue(st, &r);
+	if (st->group_gathering)
+		pthread_cond_broadcast(&st->group_cv);
+	while (!r.done) {
+		if (st->group_busy)
+			pthread_cond_wait(&st->group_cv, &st->group_mu);
+		else
+			group_lead(st);
 	}
-	if (err == MED_OK) {
-		/* What this process wrote is verified by construction. */
-		audit_trust_publish(st, &x.f);
-		*stored = (uint32_t)x.n_p;
-		*duplicates = (uint32_t)(n - x.n_p - x.n_refused);
+	pthread_mutex_unlock(&st->group_mu);
+	if (r.err == MED_OK) {
+		*stored = r.stored;
+		*duplicates = r.duplicates;
 	}
-	med_arena_free(x.arena);
-	return err;
+	return r.err;
 }

@@ -64,6 +64,15 @@ typedef struct audit_state {
 	bool sth_started, sth_stop;
 	pthread_mutex_t sth_mu;
 	pthread_cond_t sth_cv;
+	/* Group commit (append.c): batches waiting for the appender, and
+	 * whether one thread is appending a group now. */
+	pthread_mutex_t group_mu;
+	pthread_cond_t group_cv;
+	struct append_req *group_waiting;
+	bool group_busy;
+	bool group_gathering;	   /* a leader waits for more (group_gather) */
+	size_t group_last_batches; /* batches the last group carried */
+	med_counter *append_groups, *append_batches;
 } audit_state;
 
 /* Event times the ingest accepts: from 2000-01-01T00:00:00Z to this far
@@ -82,6 +91,8 @@ void audit_ingest_end(med_service *svc);
  * audit_append_batch appends the events not stored yet (by event id, also
  * within the batch) to the log in one transaction: rows with dense seq,
  * leaf hashes, completed subtree hashes, tree size.  Counts both kinds.
+ * Thread-safe: batches given at once from several threads are appended
+ * together, as one group in one transaction; each gets its own counts.
  */
 med_err audit_append_batch(audit_state *st,
 			   Smartmed__Common__V1__AuditEvent *const *events,

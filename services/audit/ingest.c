@@ -29,6 +29,8 @@ state_free(audit_state *st)
 	pthread_mutex_destroy(&st->trust_mu);
 	pthread_mutex_destroy(&st->sth_mu);
 	pthread_cond_destroy(&st->sth_cv);
+	pthread_mutex_destroy(&st->group_mu);
+	pthread_cond_destroy(&st->group_cv);
 	sodium_memzero(st->sk, sizeof(st->sk));
 	sodium_memzero(&st->leaf_keys, sizeof(st->leaf_keys));
 	free(st);
@@ -45,6 +47,8 @@ state_new(med_service *svc)
 	pthread_mutex_init(&st->trust_mu, NULL);
 	pthread_mutex_init(&st->sth_mu, NULL);
 	pthread_cond_init(&st->sth_cv, NULL);
+	pthread_mutex_init(&st->group_mu, NULL);
+	pthread_cond_init(&st->group_cv, NULL);
 	return st;
 }
 
@@ -88,6 +92,13 @@ metrics_init(audit_state *st)
 		"Audit events the ingest refused, by reason",
 		"reason=\"time_ms\"");
 	metrics_flagged_init(st, m);
+	/* batches / groups: how many batches one transaction carries. */
+	st->append_groups = med_metrics_counter(
+		m, "smartmed_audit_append_groups_total",
+		"Transactions that appended a group of batches to the log", "");
+	st->append_batches = med_metrics_counter(
+		m, "smartmed_audit_append_batches_total",
+		"Batches appended to the log, alone or in a group", "");
 	st->refused_service = med_metrics_counter(
 		m, "smartmed_audit_events_refused_total",
 		"Audit events the ingest refused, by reason",

@@ -114,6 +114,9 @@ write_change(med_call *call, records_write *w, records_entry *out)
 	w->patient_found = w->patient_id;
 	if ((err = name_patient_first(call, w)) != MED_OK)
 		return err;
+	/* Refused by the care check: no transaction, no lock taken. */
+	if ((err = med_call_care_err(call)) != MED_OK)
+		return err;
 	err = records_store_write(med_call_db(call), med_call_arena(call), w,
 				  out);
 	if (w->patient_found != NULL)

@@ -757,41 +757,55 @@ insert_version(med_db_conn *c, const records_version *v)
 			   p, N_VERSION_COLUMNS, NULL, NULL);
 }
 
+/* move_chain_head points the patient's chain head at version v. */
+static med_err
+move_chain_head(med_db_conn *c, const records_entry *e)
+{
+	med_db_value h[] = {MED_DB_I64((int64_t)e->chain_seq),
+			    MED_DB_STR(e->chain_hash),
+			    MED_DB_STR(e->patient_id)};
+
+	return med_db_exec(c,
+			   "UPDATE chain_heads SET seq = ?, head_hash = ?"
+			   " WHERE patient_id = ?",
+			   h, 3, NULL, NULL);
+}
+
+/*
+ * update_heads writes the entry's index row and moves the chain head.  A
+ * change moves both rows (each locked by this transaction already) in one
+ * statement; a new entry inserts its index row, then moves the head.
+ */
 static med_err
 update_heads(med_db_conn *c, const records_version *v)
 {
 	const records_entry *e = v->e;
 	med_err err;
 
-	if (e->version == 1) {
-		med_db_value p[] = {MED_DB_STR(e->entry_id),
-				    MED_DB_STR(e->patient_id),
-				    MED_DB_I64(e->kind), MED_DB_STR(e->author),
-				    MED_DB_I64(e->created_ms)};
-
-		err = med_db_exec(c,
-				  "INSERT INTO entry_heads (entry_id,"
-				  " patient_id, kind, author, created_ms,"
-				  " latest_version) VALUES (?, ?, ?, ?, ?, 1)",
-				  p, 5, NULL, NULL);
-	} else {
+	if (e->version != 1) {
 		med_db_value p[] = {MED_DB_I64(e->version),
-				    MED_DB_STR(e->entry_id)};
+				    MED_DB_I64((int64_t)e->chain_seq),
+				    MED_DB_STR(e->chain_hash),
+				    MED_DB_STR(e->entry_id),
+				    MED_DB_STR(e->patient_id)};
 
-		err = med_db_exec(c,
-				  "UPDATE entry_heads SET latest_version = ?"
-				  " WHERE entry_id = ?",
-				  p, 2, NULL, NULL);
+		return med_db_exec(c,
+				   "UPDATE entry_heads h, chain_heads ch"
+				   " SET h.latest_version = ?, ch.seq = ?,"
+				   " ch.head_hash = ? WHERE h.entry_id = ?"
+				   " AND ch.patient_id = ?",
+				   p, 5, NULL, NULL);
 	}
-	if (err != MED_OK)
-		return err;
-	med_db_value h[] = {MED_DB_I64((int64_t)e->chain_seq),
-			    MED_DB_STR(e->chain_hash),
-			    MED_DB_STR(e->patient_id)};
-	return med_db_exec(c,
-			   "UPDATE chain_heads SET seq = ?, head_hash = ?"
-			   " WHERE patient_id = ?",
-			   h, 3, NULL, NULL);
+	med_db_value p[] = {MED_DB_STR(e->entry_id), MED_DB_STR(e->patient_id),
+			    MED_DB_I64(e->kind), MED_DB_STR(e->author),
+			    MED_DB_I64(e->created_ms)};
+
+	err = med_db_exec(c,
+			  "INSERT INTO entry_heads (entry_id,"
+			  " patient_id, kind, author, created_ms,"
+			  " latest_version) VALUES (?, ?, ?, ?, ?, 1)",
+			  p, 5, NULL, NULL);
+	return err == MED_OK ? move_chain_head(c, e) : err;
 }
 
 /* seal sets the version's content hash and its link in the chain. */

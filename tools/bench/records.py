@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Records benchmark (make bench, or tools/bench/records.py directly).
+"""Records benchmark (tools/bench/records.py).
 
 Starts a private MariaDB and the records service (mutual TLS, as deployed)
 with the test harness, then runs build/bin/bench-records_create against
@@ -7,11 +7,20 @@ them: CreateEntry throughput over gRPC versus raw durable INSERTs of the
 same row through libmed's db module in the same run (the ratio), and
 GetEntry p50/p99.
 
-Knobs (environment): BUILD (build), N (2000 entries per phase), THREADS
-(4), GETS (2000).
+ROUNDS runs (3 by default) each start a fresh stack; with BASELINE (the
+build directory of another checkout, e.g. a worktree of the previous
+commit) every round runs that build and then this one, alternating, so
+both see the same machine.  The summary gives each build's medians: on a
+shared machine only the ratios of one run, and medians of alternating
+rounds, are worth comparing.
+
+Knobs (environment): BUILD (build), BASELINE (none), ROUNDS (3),
+N (2000 entries per phase), THREADS (4), GETS (2000).
 """
 
 import os
+import re
+import statistics
 import subprocess
 import sys
 
@@ -22,14 +31,17 @@ sys.path.insert(0, os.path.join(REPO, "tests"))
 from harness import Stack  # noqa: E402
 
 
-def main():
-    build = os.environ.get("BUILD", "build")
-    exe = os.path.join(REPO, build, "bin", "bench-records_create")
+def build_path(build):
+    return build if os.path.isabs(build) else os.path.join(REPO, build)
+
+
+def run_once(build, n, threads, gets):
+    """One run of the bench on build's binaries; its figures, or None."""
+    exe = os.path.join(build_path(build), "bin", "bench-records_create")
     if not os.access(exe, os.X_OK):
         sys.exit("%s is missing: run `make all` first" % exe)
-    n = os.environ.get("N", "2000")
-    threads = os.environ.get("THREADS", "4")
-    gets = os.environ.get("GETS", "2000")
+    # The harness finds the service's binary through BUILD.
+    os.environ["BUILD"] = build
     # One completion-queue thread per client thread, and a pool to match.
     env = {"MED_THREADS": threads, "MED_DB_POOL": threads}
     with Stack(services=("records",), extra_env=env) as st:
@@ -42,8 +54,50 @@ def main():
         env = dict(os.environ)
         env.update(st.client_tls_env())
         env.update(st.db_client_env("smartmed_records"))
-        r = subprocess.run(cmd, env=env)
-        return r.returncode
+        r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True)
+        sys.stdout.write(r.stdout)
+        sys.stdout.flush()
+        if r.returncode != 0:
+            return None
+        fig = dict((k, float(v)) for k, v in re.findall(
+            r"^(raw|rpc)\s+entries_per_s=(\d+)", r.stdout, re.M))
+        fig["ratio"] = fig["rpc"] / fig["raw"]
+        return fig
+
+
+def summary(name, runs):
+    med = dict((k, statistics.median(r[k] for r in runs))
+               for k in ("raw", "rpc", "ratio"))
+    print("%-10s rpc entries/s %s  raw %s  ratio %s  median ratio %.2f"
+          " (rpc %.0f/s)" % (
+              name, ", ".join("%.0f" % r["rpc"] for r in runs),
+              ", ".join("%.0f" % r["raw"] for r in runs),
+              ", ".join("%.2f" % r["ratio"] for r in runs),
+              med["ratio"], med["rpc"]))
+
+
+def main():
+    build = os.environ.get("BUILD", "build")
+    baseline = os.environ.get("BASELINE", "")
+    rounds = int(os.environ.get("ROUNDS", "3"))
+    n = os.environ.get("N", "2000")
+    threads = os.environ.get("THREADS", "4")
+    gets = os.environ.get("GETS", "2000")
+    builds = ([("baseline", baseline)] if baseline else []) + [
+        ("this", build)]
+    runs = dict((name, []) for name, _ in builds)
+    for i in range(rounds):
+        for name, b in builds:
+            print("--- round %d of %d: %s (%s)" % (i + 1, rounds, name, b))
+            fig = run_once(b, n, threads, gets)
+            if fig is None:
+                return 1
+            runs[name].append(fig)
+    print("--- medians of %d alternating rounds, N=%s THREADS=%s"
+          % (rounds, n, threads))
+    for name, _ in builds:
+        summary(name, runs[name])
+    return 0
 
 
 if __name__ == "__main__":

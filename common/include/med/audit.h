@@ -214,6 +214,8 @@ typedef struct med_audit_ingest_opts {
  * logged, counted in
  * o->refused_service and acknowledged, never stored.  (Over plaintext
  * tcp://, development only, there is no certificate to check.)
+ * Several batches are received at once (one rep context per receiving
+ * thread): o->store is called from several threads concurrently.
  * Errors: MED_ERR_IO (listen failed), MED_ERR_INVALID (bad url, tcp://
  * without allow_plaintext, tls+tcp:// without tls, unusable PEM).
  */
@@ -221,7 +223,7 @@ med_err med_audit_ingest_start(const med_audit_ingest_opts *o,
 			       med_audit_ingest **out, char *errbuf,
 			       size_t errlen) MED_MUST_CHECK;
 
-/* med_audit_ingest_stop closes the socket and joins the thread; NULL ok. */
+/* med_audit_ingest_stop closes the socket and joins the threads; NULL ok. */
 void med_audit_ingest_stop(med_audit_ingest *in);
 
 /* --- the canonical leaf entry of the Merkle log ------------------------- */

@@ -1,7 +1,10 @@
 /*
  * audit_ingest.c - the receiving end of audit delivery: an NNG rep socket
- * and one thread that unpacks each AuditBatch, hands it to the store
- * function and acknowledges it.
+ * and INGEST_WORKERS threads, each with its own rep context, that unpack
+ * an AuditBatch, hand it to the store function and acknowledge it.  Several
+ * batches (of different emitters: each waits for its ack before sending
+ * the next) are stored at once, so that the store can commit them together
+ * (services/audit/append.c groups them in one transaction).
  *
  * No reply is sent when the store fails: the emitter times out and sends the
  * batch again, which is what "acknowledged means stored" requires.  A batch
@@ -40,6 +43,9 @@
 /* The most emitter connections whose certificate names are kept; more
  * are refused (every service keeps one or two). */
 #define INGEST_MAX_PIPES 4096
+/* Batches received and stored at once: one per emitter a busy node has,
+ * give or take; more only wait on the store's one transaction. */
+#define INGEST_WORKERS 8
 
 /* peer_entry - the certificate names of one open pipe. */
 typedef struct peer_entry {
@@ -50,7 +56,8 @@ typedef struct peer_entry {
 struct med_audit_ingest {
 	nng_socket sock;
 	bool tls;
-	pthread_t thread;
+	pthread_t threads[INGEST_WORKERS];
+	int n_threads;
 	med_audit_store_fn store;
 	void *ctx;
 	med_counter *refused_service;
@@ -102,19 +109,40 @@ batch_ok(const Smartmed__Common__V1__AuditBatch *b)
 	return true;
 }
 
+/* worker - one receiving thread: its rep context and its aio. */
+typedef struct worker {
+	med_audit_ingest *in;
+	nng_ctx ctx;
+	nng_aio *aio;
+} worker;
+
 static void
-reply_ack(med_audit_ingest *in, uint32_t stored, uint32_t duplicates)
+reply_ack(worker *w, uint32_t stored, uint32_t duplicates)
 {
 	Smartmed__Common__V1__AuditAck ack =
 		SMARTMED__COMMON__V1__AUDIT_ACK__INIT;
 	uint8_t buf[32];
+	nng_msg *msg = NULL;
 	size_t len;
 	int rc;
 
 	ack.stored = stored;
 	ack.duplicates = duplicates;
 	len = smartmed__common__v1__audit_ack__pack(&ack, buf);
-	rc = nng_send(in->sock, buf, len, 0);
+	rc = nng_msg_alloc(&msg, 0);
+	if (rc == 0)
+		rc = nng_msg_append(msg, buf, len);
+	if (rc == 0) {
+		/* The reply goes to the pipe this context's request came
+		 * from: the context keeps it. */
+		nng_aio_set_msg(w->aio, msg);
+		nng_ctx_send(w->ctx, w->aio);
+		nng_aio_wait(w->aio);
+		rc = nng_aio_result(w->aio);
+		if (rc == 0)
+			msg = NULL; /* sent: NNG owns it */
+	}
+	nng_msg_free(msg);
 	if (rc != 0 && rc != NNG_ECLOSED)
 		med_log_warn("audit ingest: cannot send ack: %s",
 			     nng_strerror(rc));
@@ -186,8 +214,9 @@ keep_named(med_audit_ingest *in, Smartmed__Common__V1__AuditBatch *b,
 }
 
 static void
-handle_batch(med_audit_ingest *in, nng_msg *msg)
+handle_batch(worker *w, nng_msg *msg)
 {
+	med_audit_ingest *in = w->in;
 	Smartmed__Common__V1__AuditBatch *b;
 	uint32_t stored = 0, dups = 0;
 	med_audit_peer peer;
@@ -205,12 +234,12 @@ handle_batch(med_audit_ingest *in, nng_msg *msg)
 		med_log_warn("audit ingest: malformed batch of %zu bytes "
 			     "ignored",
 			     len);
-		reply_ack(in, 0, 0);
+		reply_ack(w, 0, 0);
 		goto free_batch;
 	}
 	n = in->tls ? keep_named(in, b, &peer) : b->n_events;
 	if (n == 0) {
-		reply_ack(in, 0, 0);
+		reply_ack(w, 0, 0);
 		goto free_batch;
 	}
 	err = in->store(in->ctx, b->events, n, &stored, &dups);
@@ -220,7 +249,7 @@ handle_batch(med_audit_ingest *in, nng_msg *msg)
 			     med_strerror(err));
 		goto free_batch;
 	}
-	reply_ack(in, stored, dups);
+	reply_ack(w, stored, dups);
 free_batch:
 	if (b != NULL)
 		smartmed__common__v1__audit_batch__free_unpacked(b, NULL);
@@ -230,22 +259,57 @@ static void *
 ingest_main(void *arg)
 {
 	med_audit_ingest *in = arg;
+	worker w = {.in = in};
+	int rc = nng_ctx_open(&w.ctx, in->sock);
 
-	for (;;) {
-		nng_msg *msg = NULL;
-		int rc = nng_recvmsg(in->sock, &msg, 0);
+	if (rc == 0)
+		rc = nng_aio_alloc(&w.aio, NULL, NULL);
+	while (rc == 0) {
+		nng_msg *msg;
 
+		nng_ctx_recv(w.ctx, w.aio);
+		nng_aio_wait(w.aio);
+		rc = nng_aio_result(w.aio);
 		if (rc == NNG_ECLOSED)
 			break;
 		if (rc != 0) {
 			med_log_warn("audit ingest: receive failed: %s",
 				     nng_strerror(rc));
+			rc = 0;
 			continue;
 		}
-		handle_batch(in, msg);
+		msg = nng_aio_get_msg(w.aio);
+		nng_aio_set_msg(w.aio, NULL);
+		handle_batch(&w, msg);
 		nng_msg_free(msg);
 	}
+	if (rc != 0 && rc != NNG_ECLOSED)
+		med_log_error("audit ingest: a receiving thread stopped: %s",
+			      nng_strerror(rc));
+	if (w.aio != NULL)
+		nng_aio_free(w.aio);
 	return NULL;
+}
+
+/* workers_start starts the receiving threads; an NNG error code. */
+static int
+workers_start(med_audit_ingest *in)
+{
+	for (int i = 0; i < INGEST_WORKERS; i++) {
+		if (pthread_create(&in->threads[i], NULL, ingest_main, in) != 0)
+			return NNG_ENOMEM;
+		in->n_threads++;
+	}
+	return 0;
+}
+
+/* workers_join waits for the threads (the socket is closed). */
+static void
+workers_join(med_audit_ingest *in)
+{
+	for (int i = 0; i < in->n_threads; i++)
+		pthread_join(in->threads[i], NULL);
+	in->n_threads = 0;
 }
 
 /* peer_add keeps the names of a new pipe; false when the table is full. */
@@ -375,14 +439,15 @@ med_audit_ingest_start(const med_audit_ingest_opts *o, med_audit_ingest **out,
 	if (rc == 0)
 		rc = med_audit_tls_listen(in->sock, o->url,
 					  use_tls ? o->tls : NULL);
-	if (rc == 0 && pthread_create(&in->thread, NULL, ingest_main, in) != 0)
-		rc = NNG_ENOMEM;
+	if (rc == 0)
+		rc = workers_start(in);
 	if (rc != 0)
 		goto close_sock;
 	*out = in;
 	return MED_OK;
 close_sock:
 	nng_close(in->sock);
+	workers_join(in);
 free_in:
 	pthread_mutex_destroy(&in->peers_mu);
 	free(in->services);
@@ -401,7 +466,7 @@ med_audit_ingest_stop(med_audit_ingest *in)
 	if (in == NULL)
 		return;
 	nng_close(in->sock);
-	pthread_join(in->thread, NULL);
+	workers_join(in);
 	pthread_mutex_destroy(&in->peers_mu);
 	free(in->peers);
 	free(in->services);

@@ -5,15 +5,19 @@
  * A write whose call carries its own x-request-id inserts a row of
  * med_request_log (caller, request id, method, SHA-256 of the request,
  * patient) in the write's transaction, beside its audit event's outbox row:
- * the write and the memory of it commit together or not at all.  Once the
+ * the write and the memory of it commit together or not at all.  The row
+ * is inserted first, before the handler's body: the insert is also the
+ * look-up (a repeat fails it on the first call's key), so a new request
+ * costs one statement, not a read and an insert.  Once the
  * call has its reply, the reply's bytes are added to the row.  A repeat of
  * the id by the same caller finds the row in its first transaction, before
- * the handler's body runs, and is answered from it: the first reply and no
- * second write, or, when the reply was not kept (a crash between commit and
- * reply, or a reply too large to keep), ALREADY_EXISTS saying that the
- * first call committed.  So a client that lost a reply (a timeout, a dropped
- * connection: an in-doubt commit) resolves it by sending the same request
- * with the same id again.  The same id with a different request is refused.
+ * the handler's body runs (its insert fails on it), and is answered from it:
+ * the first reply and no second write, or, when the reply was not kept (a crash
+ * between commit and reply, or a reply too large to keep), ALREADY_EXISTS
+ * saying that the first call committed.  So a client that lost a reply (a
+ * timeout, a dropped connection: an in-doubt commit) resolves it by sending the
+ * same request with the same id again.  The same id with a different request is
+ * refused.
  *
  * Ids the service generated for calls without one are never looked up:
  * they are fresh for every call.  Rows are pruned after
@@ -146,10 +150,35 @@ first_call_row(void *ctx, const med_db_row *row)
 	return MED_OK;
 }
 
+/* idem_read reads the row of the caller's id that a twin committed. */
+static med_err
+idem_read(med_call *c, med_db_conn *conn)
+{
+	med_db_value v[] = {MED_DB_STR(c->principal.user),
+			    MED_DB_STR(c->request_id)};
+
+	/* A locking read: the newest committed row, whatever this
+	 * transaction's snapshot would show. */
+	return med_db_query(conn,
+			    "SELECT method, request_sha256, patient_id,"
+			    " reply_state, reply, created_ms"
+			    " FROM med_request_log"
+			    " WHERE actor = ? AND request_id = ?"
+			    " LOCK IN SHARE MODE",
+			    v, 2, first_call_row, c);
+}
+
+/*
+ * med__idem_check inserts the call's row first, in the statement that
+ * also finds a repeat: the insert fails on the row of an id already used
+ * (waiting, while a twin's transaction runs, for it to end), and only then
+ * is the row read.  The patient is the one named so far; med__idem_record
+ * corrects it should the body name another.
+ */
 med_err
 med__idem_check(med_call *c, med_db_conn *conn)
 {
-	med_db_value v[2];
+	med_db_value v[6];
 	med_err err;
 
 	c->idem.state = RPC_IDEM_NEW;
@@ -157,27 +186,6 @@ med__idem_check(med_call *c, med_db_conn *conn)
 		return MED_OK;
 	if ((err = request_hash(c)) != MED_OK)
 		return err;
-	v[0] = MED_DB_STR(c->principal.user);
-	v[1] = MED_DB_STR(c->request_id);
-	err = med_db_query(conn,
-			   "SELECT method, request_sha256, patient_id,"
-			   " reply_state, reply, created_ms"
-			   " FROM med_request_log"
-			   " WHERE actor = ? AND request_id = ?",
-			   v, 2, first_call_row, c);
-	if (err != MED_OK)
-		return err;
-	return c->idem.state == RPC_IDEM_NEW ? MED_OK : MED_ERR_EXISTS;
-}
-
-med_err
-med__idem_record(med_call *c, med_db_conn *conn)
-{
-	med_db_value v[6];
-	med_err err;
-
-	if (!c->client_request_id)
-		return MED_OK;
 	v[0] = MED_DB_STR(c->principal.user);
 	v[1] = MED_DB_STR(c->request_id);
 	v[2] = MED_DB_STR(c->rm->m->path);
@@ -189,9 +197,37 @@ med__idem_record(med_call *c, med_db_conn *conn)
 			  " method, request_sha256, patient_id, created_ms)"
 			  " VALUES (?, ?, ?, ?, ?, ?)",
 			  v, 6, NULL, NULL);
-	/* A twin with the same id committed first (or is committing): the
-	 * whole transaction runs again and its check finds the twin's row. */
-	return err == MED_ERR_EXISTS ? MED_ERR_CONFLICT : err;
+	if (err == MED_OK) {
+		/* For a new call, the patient its row holds. */
+		med_strlcpy(c->idem.first_patient, c->patient_id,
+			    sizeof(c->idem.first_patient));
+		return MED_OK;
+	}
+	if (err != MED_ERR_EXISTS || (err = idem_read(c, conn)) != MED_OK)
+		return err;
+	/* Pruned between the two statements: the whole transaction runs
+	 * again, and its insert succeeds. */
+	if (c->idem.state == RPC_IDEM_NEW)
+		return MED_ERR_CONFLICT;
+	return MED_ERR_EXISTS;
+}
+
+med_err
+med__idem_record(med_call *c, med_db_conn *conn)
+{
+	med_db_value v[3];
+
+	if (!c->client_request_id ||
+	    strcmp(c->patient_id, c->idem.first_patient) == 0)
+		return MED_OK;
+	/* The body named the patient (an entry's, known only once read). */
+	v[0] = MED_DB_STR(c->patient_id);
+	v[1] = MED_DB_STR(c->principal.user);
+	v[2] = MED_DB_STR(c->request_id);
+	return med_db_exec(conn,
+			   "UPDATE med_request_log SET patient_id = ?"
+			   " WHERE actor = ? AND request_id = ?",
+			   v, 3, NULL, NULL);
 }
 
 void

@@ -308,15 +308,16 @@ void med__rpc_peers_unref(rpc_peers *p);
 /* --- rpc_idem.c -------------------------------------------------------- */
 
 /*
- * med__idem_check looks c's client request id up in the write's
- * transaction, before the handler's body: MED_OK to go on (a new id, or
- * none), MED_ERR_EXISTS when c is a repeat (c->idem says what to answer;
- * the transaction is rolled back and med__rpc_complete answers from it).
+ * med__idem_check inserts c's request log row in the write's transaction,
+ * before the handler's body, and reads the row it collides with: MED_OK to
+ * go on (a new id, or none), MED_ERR_EXISTS when c is a repeat (c->idem
+ * says what to answer; the transaction is rolled back and
+ * med__rpc_complete answers from it).
  */
 med_err med__idem_check(med_call *c, med_db_conn *conn);
 
-/* med__idem_record inserts c's row in the write's transaction; a
- * concurrent twin's row makes it MED_ERR_CONFLICT (retried, then found). */
+/* med__idem_record sets the patient of c's row when the handler's body
+ * named another than med__idem_check found (no statement otherwise). */
 med_err med__idem_record(med_call *c, med_db_conn *conn);
 
 /* med__idem_keep_reply stores the reply of a logged call for its repeats. */
