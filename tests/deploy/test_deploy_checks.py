@@ -282,6 +282,13 @@ def test_policy_passes_on_the_tree():
     ("services:\n  records:\n    replica: 3\n", "'replica' was unexpected"),
     ("services:\n  records:\n    env:\n      DB_HOST: x\n", "DB_HOST"),
     ("global:\n  image:\n    tag: latest-1\n", "global.image.tag"),
+    ("fhir:\n  edge:\n    threads: 0\n", "fhir.edge.threads"),
+    ("fhir:\n  edge:\n    headerTimeoutMs: 50\n", "fhir.edge.headerTimeoutMs"),
+    ("fhir:\n  smart:\n    tokenEndpoint: http://sso/token\n",
+     "fhir.smart.tokenEndpoint"),
+    ("fhir:\n  console:\n    wardTimeZone: Europe London\n",
+     "fhir.console.wardTimeZone"),
+    ("fhir:\n  console:\n    issuer: sso.hospital\n", "fhir.console.issuer"),
 ])
 def test_policy_catches_values_against_the_schema(tmp_path, values, expect):
     src = copy_tree(tmp_path)
@@ -370,3 +377,91 @@ def test_release_name_is_free(tmp_path):
         assert "smartmed.hospital/job: smartmed-%s\n" % svc in r.stdout
     v = validate(tmp_path, r.stdout)
     assert v.returncode == 0, v.stdout
+
+
+def _fhir_configmap(text):
+    docs = [d for d in text.split("\n---\n")
+            if "kind: ConfigMap" in d and "name: smartmed-fhir\n" in d]
+    assert len(docs) == 1
+    return docs[0]
+
+
+def test_fhir_console_edge_and_smart_defaults(default_render):
+    """The facade's ConfigMap serves the console from the image's folder,
+    signs in at the JWT issuer, and carries the edge's limits; the optional
+    settings (TLS priority, client CA, SMART endpoints) are left to the
+    facade's defaults."""
+    cm = _fhir_configmap(default_render)
+    assert "MED_CONSOLE_DIR: /usr/share/smartmed/console" in cm
+    assert 'MED_CONSOLE_ISSUER: "https://sso.hospital.internal/realms/' \
+        'hospital"' in cm
+    assert 'MED_CONSOLE_CLIENT_ID: "smartmed-console"' in cm
+    assert 'MED_WARD_TIME_ZONE: "UTC"' in cm
+    for k, v in (("THREADS", "8"), ("MAX_CONNS", "1024"),
+                 ("MAX_CONNS_PER_CLIENT", "32"),
+                 ("HEADER_TIMEOUT_MS", "10000"),
+                 ("ANSWER_TIMEOUT_MS", "600000"), ("IDLE_TIMEOUT_S", "30"),
+                 ("LIVENESS_PROBE_MS", "5000")):
+        assert 'MED_FHIR_%s: "%s"' % (k, v) in cm, k
+    assert 'MED_SMART_REQUIRE_SCOPES: "false"' in cm
+    for absent in ("MED_FHIR_TLS_PRIORITY", "MED_FHIR_CLIENT_CA",
+                   "MED_SMART_ISSUER", "MED_SMART_TOKEN_ENDPOINT",
+                   "fhir-client-ca"):
+        assert absent not in default_render, absent
+
+
+def test_fhir_console_off_client_ca_and_smart_set(tmp_path):
+    """Console off renders an empty MED_CONSOLE_DIR (the image's own value
+    is overridden); a client CA Secret is mounted where MED_FHIR_CLIENT_CA
+    names it; the console's clock follows dosage's."""
+    r = render(tmp_path, """fhir:
+  console:
+    enabled: false
+  edge:
+    threads: 16
+    tlsPriority: "NONE:+VERS-TLS1.3:+AES-256-GCM:+AEAD:+ECDHE-ECDSA"
+    clientCaSecret: hospital-system-ca
+    clientCaKey: bundle.pem
+  smart:
+    issuer: https://sso.hospital.internal/realms/smart
+    authorizationEndpoint: https://sso.hospital.internal/auth
+    tokenEndpoint: https://sso.hospital.internal/token
+    requireScopes: true
+""")
+    assert r.returncode == 0, r.stdout
+    cm = _fhir_configmap(r.stdout)
+    assert 'MED_CONSOLE_DIR: ""' in cm
+    assert "MED_CONSOLE_ISSUER" not in cm
+    assert 'MED_FHIR_THREADS: "16"' in cm
+    assert "MED_FHIR_TLS_PRIORITY: \"NONE:+VERS-TLS1.3" in cm
+    assert "MED_FHIR_CLIENT_CA: /etc/smartmed/fhir-client-ca/ca.crt" in cm
+    assert 'MED_SMART_TOKEN_ENDPOINT: "https://sso.hospital.internal/' \
+        'token"' in cm
+    assert 'MED_SMART_REQUIRE_SCOPES: "true"' in cm
+    assert "secretName: hospital-system-ca" in r.stdout
+    assert "- key: bundle.pem\n                path: ca.crt" in r.stdout
+    v = validate(tmp_path, r.stdout)
+    assert v.returncode == 0, v.stdout
+    r = render(tmp_path, "services:\n  dosage:\n    env:\n"
+               "      MED_WARD_TIME_ZONE: Asia/Kolkata\n")
+    assert r.returncode == 0, r.stdout
+    assert 'MED_WARD_TIME_ZONE: "Asia/Kolkata"' in _fhir_configmap(r.stdout)
+
+
+def test_fhir_env_cannot_shadow_the_charts_settings(tmp_path):
+    """A setting the chart renders from fhir.console/edge/smart given again
+    in fhir.env would be a duplicate key: refused, naming the value."""
+    r = render(tmp_path, "fhir:\n  env:\n    MED_FHIR_THREADS: 4\n")
+    assert r.returncode != 0
+    assert "fhir.env.MED_FHIR_THREADS" in r.stdout
+
+
+def test_openblas_one_thread_where_it_is_loaded(default_render):
+    """OPENBLAS_NUM_THREADS=1 for the two services whose image carries
+    OpenBLAS, and nowhere else."""
+    docs = default_render.split("\n---\n")
+    cms = {re.search(r"name: smartmed-(\w+)\n", d).group(1): d
+           for d in docs if "kind: ConfigMap" in d}
+    for svc, cm in cms.items():
+        assert ('OPENBLAS_NUM_THREADS: "1"' in cm) == \
+            (svc in ("identity", "diagnosis")), svc
