@@ -235,6 +235,11 @@ class StackProcesses:
         if n == "identity":
             env["MED_CARE_ENFORCE"] = ("true" if self.lookup_scope
                                        else "false")
+        if n in ("identity", "diagnosis"):
+            # As the images and the chart: OpenBLAS's own threads would
+            # only idle (the plugin runs it at one thread per caller).  A
+            # caller's environment may still set another count.
+            env.setdefault("OPENBLAS_NUM_THREADS", "1")
         env.update(self.extra_env)
         log = os.path.join(self.log_dir, n + ".log")
         return Service(n, gport, hport, env, log, spool, health_port)

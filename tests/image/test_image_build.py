@@ -5,7 +5,8 @@ inference plugin in identity and diagnosis only, no apt, no compiler);
 the OCI labels source, revision and licenses with real values; an SPDX
 2.3 SBOM per image that lists exactly the image's Debian packages; and
 the FHIR facade's image serving /metadata over HTTPS as the chart runs
-it.  The SBOM's shape check (spdxshape.py) is itself tested on this
+it, and the ward console (services/console) from the files it carries
+under /console/.  The SBOM's shape check (spdxshape.py) is itself tested on this
 host's dpkg database and on broken documents."""
 
 import copy
@@ -16,6 +17,7 @@ import ssl
 import subprocess
 import sys
 import tarfile
+import urllib.error
 import urllib.request
 
 import pytest
@@ -27,6 +29,8 @@ from harness import paths
 IMAGES = ("identity", "records", "dosage", "diagnosis", "audit", "fhir")
 INFERENCE = ("identity", "diagnosis")
 PLUGIN = "/usr/lib/smartmed/plugins/cpu.so"
+CONSOLE_DIR = "/usr/share/smartmed/console"
+CONSOLE_SRC = os.path.join(paths.REPO_ROOT, "services", "console")
 BUILD = os.path.join(paths.REPO_ROOT, os.environ.get("BUILD", "build"))
 SBOM_TOOL = os.path.join(paths.REPO_ROOT, "tools", "images", "sbom.py")
 FACE_LOCK = os.path.join(paths.REPO_ROOT, "tools", "facemodels",
@@ -192,6 +196,75 @@ def test_fhir_image_serves_metadata_over_https(cstack):
     plain = cstack.fhir_url().replace("https://", "http://") + "/metadata"
     with pytest.raises(Exception):
         urllib.request.urlopen(plain, timeout=10).read()
+
+
+def image_env(svc):
+    """{name: value} of the image's ENV (what podman run starts it with)."""
+    env = json.loads(containers.podman(
+        "image", "inspect", "--format", "{{json .Config.Env}}",
+        containers.image_name(svc)))
+    return dict(e.split("=", 1) for e in env)
+
+
+@pytest.mark.parametrize("svc", IMAGES)
+def test_console_files_in_the_fhir_image_only(built, svc):
+    """The facade's image holds every file of services/console, byte for
+    byte, owned by root and not writable by the service, in the folder its
+    MED_CONSOLE_DIR names; the other images hold none of it.  Every image
+    starts OpenBLAS at one thread (OPENBLAS_NUM_THREADS=1)."""
+    env = image_env(svc)
+    assert env.get("OPENBLAS_NUM_THREADS") == "1", env
+    with Mounted(svc) as img:
+        d = img.path(CONSOLE_DIR)
+        held = sorted(os.listdir(d)) if os.path.isdir(d) else []
+        if svc != "fhir":
+            assert held == [], held
+            return
+        assert env.get("MED_CONSOLE_DIR") == CONSOLE_DIR, env
+        want = sorted(n for n in os.listdir(CONSOLE_SRC)
+                      if re.match(r"^[A-Za-z0-9_-]+\.(html|css|js|svg|json|png)$",
+                                  n))
+        assert "index.html" in want and held == want, (held, want)
+        for n in want:
+            with open(os.path.join(d, n), "rb") as a, \
+                    open(os.path.join(CONSOLE_SRC, n), "rb") as b:
+                assert a.read() == b.read(), n
+            st = os.stat(os.path.join(d, n))
+            assert (st.st_uid, st.st_gid) == (0, 0), n
+            assert not st.st_mode & 0o022, (n, oct(st.st_mode))
+
+
+def _get(url, ctx):
+    with urllib.request.urlopen(url, context=ctx, timeout=30) as r:
+        return r.status, r.headers.get("Content-Type", ""), r.read()
+
+
+def test_fhir_image_serves_the_console(cstack):
+    """The facade from its image, with no console setting but the image's
+    own MED_CONSOLE_DIR: /console/ is the page, its scripts and styles come
+    with their types, config.json names this FHIR base, and a path that
+    tries to leave the folder is 404."""
+    assert "MED_CONSOLE_DIR" not in cstack.services["fhir"].env
+    ctx = ssl.create_default_context(cafile=cstack.ca_path)
+    fhir = cstack.fhir_url()
+    origin = fhir[:fhir.index("/", len("https://"))]
+    status, ctype, body = _get(origin + "/console/", ctx)
+    assert status == 200 and ctype.startswith("text/html"), (status, ctype)
+    with open(os.path.join(CONSOLE_SRC, "index.html"), "rb") as f:
+        assert body == f.read()
+    for name, kind in (("app.js", "javascript"), ("style.css", "text/css")):
+        status, ctype, body = _get(origin + "/console/" + name, ctx)
+        assert status == 200 and kind in ctype, (name, status, ctype)
+        with open(os.path.join(CONSOLE_SRC, name), "rb") as f:
+            assert body == f.read(), name
+    status, ctype, body = _get(origin + "/console/config.json", ctx)
+    assert status == 200 and "json" in ctype, (status, ctype)
+    assert json.loads(body)["fhirBaseUrl"] == fhir, body
+    for bad in ("/console/..%2Fmain.c", "/console/.hidden.js",
+                "/console/nothere.js"):
+        with pytest.raises(urllib.error.HTTPError) as e:
+            _get(origin + bad, ctx)
+        assert e.value.code in (400, 404), (bad, e.value.code)
 
 
 # --- the SBOM tool and the shape check, without images -------------------
