@@ -6,8 +6,8 @@ the OCI labels source, revision and licenses with real values; an SPDX
 2.3 SBOM per image that lists exactly the image's Debian packages; and
 the FHIR facade's image serving /metadata over HTTPS as the chart runs
 it, and the ward console (services/console) from the files it carries
-under /console/.  The SBOM's shape check (spdxshape.py) is itself tested on this
-host's dpkg database and on broken documents."""
+under /console/.  The SBOM's shape check (spdxshape.py) is itself tested
+on this host's dpkg database and on broken documents."""
 
 import copy
 import json
@@ -31,6 +31,8 @@ INFERENCE = ("identity", "diagnosis")
 PLUGIN = "/usr/lib/smartmed/plugins/cpu.so"
 CONSOLE_DIR = "/usr/share/smartmed/console"
 CONSOLE_SRC = os.path.join(paths.REPO_ROOT, "services", "console")
+# The names the facade serves (services/fhir/console.c).
+CONSOLE_FILE = re.compile(r"^[A-Za-z0-9_-]+\.(html|css|js|svg|json|png)$")
 BUILD = os.path.join(paths.REPO_ROOT, os.environ.get("BUILD", "build"))
 SBOM_TOOL = os.path.join(paths.REPO_ROOT, "tools", "images", "sbom.py")
 FACE_LOCK = os.path.join(paths.REPO_ROOT, "tools", "facemodels",
@@ -222,8 +224,7 @@ def test_console_files_in_the_fhir_image_only(built, svc):
             return
         assert env.get("MED_CONSOLE_DIR") == CONSOLE_DIR, env
         want = sorted(n for n in os.listdir(CONSOLE_SRC)
-                      if re.match(r"^[A-Za-z0-9_-]+\.(html|css|js|svg|json|png)$",
-                                  n))
+                      if CONSOLE_FILE.match(n))
         assert "index.html" in want and held == want, (held, want)
         for n in want:
             with open(os.path.join(d, n), "rb") as a, \

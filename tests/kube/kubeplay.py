@@ -93,6 +93,7 @@ from harness import paths, pki, protos, stack
 CHART = os.path.join(paths.REPO_ROOT, "deploy", "k8s", "helm", "smartmed")
 ISSUER = "https://sso.kube-test.invalid/realms/hospital"
 AUDIENCE = "smartmed"
+WARD_TIME_ZONE = "Asia/Kolkata"
 # The ward of the nurse and clinician tokens (their units claim).
 WARD = "ward-3"
 SERVICES = protos.SERVICES + ("fhir",)
@@ -325,9 +326,17 @@ class KubeStack(stack.Stack):
             },
             "defaults": one,                                 # V2
             "services": services,                            # V4
+            # The console from the image, on the ward's clock; system
+            # clients' CA from a Secret; SMART's endpoints (the provider is
+            # not run: the facade only names them).
             "fhir": dict(one, httpsPort=self.ports["fhir"]["https"],
                          httpPort=self.ports["fhir"]["http"],
-                         baseUrl=self.fhir_url()),
+                         baseUrl=self.fhir_url(),
+                         console={"enabled": True,
+                                  "wardTimeZone": WARD_TIME_ZONE},
+                         edge={"clientCaSecret": "smartmed-fhir-client-ca"},
+                         smart={"authorizationEndpoint": ISSUER + "/auth",
+                                "tokenEndpoint": ISSUER + "/token"}),
             "secrets": {
                 "create": True,
                 "caCrt": ca_pem,
@@ -344,6 +353,7 @@ class KubeStack(stack.Stack):
                 "auditSigningKey": secrets.token_hex(32),
                 "auditLeafKey": secrets.token_hex(32),
                 "researchKey": secrets.token_hex(32),
+                "fhirClientCa": ca_pem,
                 "faceSigningKey": signing,
                 "facePublicKey": public,
                 "faceTemplateKey": template,

@@ -184,3 +184,31 @@ def test_fhir_reads_the_patient_and_the_admission(kstack, bedside):
     enc = [e["resource"] for e in b.get("entry", ())]
     assert len(enc) == 1 and enc[0]["class"]["code"] == "IMP", enc
     assert kubeplay.WARD in json.dumps(enc[0]["location"])
+
+
+def test_fhir_serves_the_console_and_smart_as_the_values_say(kstack):
+    """The facade's pod serves the ward console from its image's files
+    (the chart's MED_CONSOLE_DIR), its config.json from fhir.console (the
+    issuer is global.jwt's), and the SMART endpoints of fhir.smart, with
+    the client CA of fhir.edge mounted (the port asks for certificates;
+    this client presents none and is served)."""
+    fhir = kstack.fhir_url()
+    origin = fhir[:fhir.index("/", len("https://"))]
+    ctx = ssl.create_default_context(cafile=kstack.ca_path)
+    with urllib.request.urlopen(origin + "/console/", context=ctx,
+                                timeout=30) as r:
+        assert r.status == 200
+        assert r.headers["Content-Type"].startswith("text/html")
+        assert b"<html" in r.read().lower()
+    with urllib.request.urlopen(origin + "/console/config.json",
+                                context=ctx, timeout=30) as r:
+        cfg = json.loads(r.read())
+    assert cfg["issuer"] == kubeplay.ISSUER, cfg
+    assert cfg["clientId"] == "smartmed-console", cfg
+    assert cfg["timeZone"] == kubeplay.WARD_TIME_ZONE, cfg
+    assert cfg["fhirBaseUrl"] == fhir, cfg
+    with urllib.request.urlopen(fhir + "/.well-known/smart-configuration",
+                                context=ctx, timeout=30) as r:
+        smart = json.loads(r.read())
+    assert smart["token_endpoint"] == kubeplay.ISSUER + "/token", smart
+    assert smart["authorization_endpoint"] == kubeplay.ISSUER + "/auth"
