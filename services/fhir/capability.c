@@ -168,6 +168,10 @@ write_search_type(med_json *w, const fhir_facade *f, const fhir_type_info *t)
 			    "[system|]code; |code: no system.");
 	if (t->status_element != NULL)
 		write_param(w, "status", "token", "The resource's status.");
+	write_param(w, "identifier", "token",
+		    "[system|]value of one of the resource's identifiers (a "
+		    "device reading's: the one its device sent); beside "
+		    "patient, as every parameter.");
 	med_json_end(w, ']');
 	/* fhirwrite: MedicationRequest/{id}/$cosign. */
 	if (fhir_write_has_ops(t->type)) {

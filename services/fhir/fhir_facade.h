@@ -282,11 +282,12 @@ bool fhir_date_passes(fhir_date_prefix prefix, const fhir_range *want,
 
 /* fhir_filter_kind - what one search parameter tests. */
 typedef enum fhir_filter_kind {
-	FHIR_F_DATE,   /* date: the type's date element */
-	FHIR_F_CODE,   /* code: its code element (a CodeableConcept) */
-	FHIR_F_STATUS, /* status: its status element */
-	FHIR_F_STRING, /* Patient's name, family, given (starts with) */
-	FHIR_F_GENDER, /* Patient's gender (a token) */
+	FHIR_F_DATE,	   /* date: the type's date element */
+	FHIR_F_CODE,	   /* code: its code element (a CodeableConcept) */
+	FHIR_F_STATUS,	   /* status: its status element */
+	FHIR_F_IDENTIFIER, /* identifier: any of its Identifiers */
+	FHIR_F_STRING,	   /* Patient's name, family, given (starts with) */
+	FHIR_F_GENDER,	   /* Patient's gender (a token) */
 } fhir_filter_kind;
 
 /* fhir_value - one of a parameter's comma-separated values. */

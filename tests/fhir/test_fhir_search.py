@@ -136,7 +136,7 @@ def test_metadata_says_what_is_searchable(fstack, validator):
     res = {r["type"]: r for r in body["rest"][0]["resource"]}
     patient = res["Patient"]
     assert {i["code"] for i in patient["interaction"]} == {
-        "read", "search-type"}
+        "read", "vread", "history-instance", "search-type"}
     assert {p["name"] for p in patient["searchParam"]} == {
         "identifier", "name", "family", "given", "birthdate", "gender"}
     assert res["MedicationRequest"]["searchInclude"] == [
@@ -145,7 +145,7 @@ def test_metadata_says_what_is_searchable(fstack, validator):
         "MedicationAdministration:request"
     assert res["Observation"]["searchRevInclude"] == ["Provenance:target"]
     assert {p["name"] for p in res["Condition"]["searchParam"]} == {
-        "patient", "subject", "date", "code"}
+        "patient", "subject", "date", "code", "identifier"}
     assert "application/fhir+json" in body["format"]
 
 
