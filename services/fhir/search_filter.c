@@ -134,7 +134,7 @@ filter_passes(json_t *res, const fhir_type_info *t, const fhir_filter *f,
  * version, last updated after the snapshot), so it is left out, as it
  * was not there for the first page's total.  A resource changed since
  * (a later version) stays: it was part of the result set.  One without
- * meta (dosage's) cannot be told apart and stays.
+ * meta (a Medication) cannot be told apart and stays.
  */
 static bool
 after_snapshot(json_t *res, int64_t snapshot_ms)
