@@ -26,10 +26,29 @@ write_param(med_json *w, const char *name, const char *type, const char *doc)
 	med_json_end(w, '}');
 }
 
-/* write_interactions writes the interaction codes of a resource. */
+/*
+ * write_interactions writes what the routes serve for type: read, vread
+ * and history-instance where read.c reads it by id, search-type when
+ * search is true, create where write.c takes it; then how versions are
+ * kept (a vread of an older version reads it only where readHistory).
+ */
 static void
-write_interactions(med_json *w, const char *const *codes, size_t n)
+write_interactions(med_json *w, const fhir_facade *f, const char *type,
+		   bool search)
 {
+	const char *codes[5];
+	bool by_id = fhir_read_serves(f, type);
+	size_t n = 0;
+
+	if (by_id) {
+		codes[n++] = "read";
+		codes[n++] = "vread";
+		codes[n++] = "history-instance";
+	}
+	if (search)
+		codes[n++] = "search-type";
+	if (fhir_write_creates(type))
+		codes[n++] = "create";
 	med_json_begin(w, "interaction", '[');
 	for (size_t i = 0; i < n; i++) {
 		med_json_begin(w, NULL, '{');
@@ -37,6 +56,14 @@ write_interactions(med_json *w, const char *const *codes, size_t n)
 		med_json_end(w, '}');
 	}
 	med_json_end(w, ']');
+	if (!by_id)
+		return;
+	/* Every resource read by id carries meta.versionId but a
+	 * Medication (the catalogue's, version 1 without meta). */
+	med_json_str(w, "versioning",
+		     strcmp(type, "Medication") == 0 ? "no-version"
+						     : "versioned");
+	med_json_bool(w, "readHistory", fhir_read_keeps_versions(type));
 }
 
 /* The result parameters every search takes, said once per type. */
@@ -53,8 +80,6 @@ write_interactions(med_json *w, const char *const *codes, size_t n)
 static void
 write_patient(med_json *w, const fhir_facade *f)
 {
-	static const char *const codes[] = {"read", "search-type"};
-
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "type", "Patient");
 	med_json_str(w, "documentation",
@@ -65,7 +90,7 @@ write_patient(med_json *w, const fhir_facade *f)
 		     "required; given and gender filter.  _count and the next "
 		     "links page; no total unless one page holds it all.  "
 		     "_format as for every search.");
-	write_interactions(w, codes, 2);
+	write_interactions(w, f, "Patient", true);
 	med_json_begin(w, "searchParam", '[');
 	write_param(w, "identifier", "token",
 		    "The MRN: value or system|value (system "
@@ -119,13 +144,11 @@ write_includes(med_json *w, const fhir_type_info *t)
 static void
 write_search_type(med_json *w, const fhir_facade *f, const fhir_type_info *t)
 {
-	static const char *const codes[] = {"search-type", "create"};
-
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "type", t->type);
 	med_json_str(w, "documentation", RESULT_DOC);
 	/* fhirwrite: create, for the types the facade takes writes of. */
-	write_interactions(w, codes, fhir_write_creates(t->type) ? 2 : 1);
+	write_interactions(w, f, t->type, true);
 	write_includes(w, t);
 	med_json_begin(w, "searchParam", '[');
 	write_param(w, "patient", "reference",
@@ -145,6 +168,10 @@ write_search_type(med_json *w, const fhir_facade *f, const fhir_type_info *t)
 			    "[system|]code; |code: no system.");
 	if (t->status_element != NULL)
 		write_param(w, "status", "token", "The resource's status.");
+	write_param(w, "identifier", "token",
+		    "[system|]value of one of the resource's identifiers (a "
+		    "device reading's: the one its device sent); beside "
+		    "patient, as every parameter.");
 	med_json_end(w, ']');
 	/* fhirwrite: MedicationRequest/{id}/$cosign. */
 	if (fhir_write_has_ops(t->type)) {
@@ -153,6 +180,34 @@ write_search_type(med_json *w, const fhir_facade *f, const fhir_type_info *t)
 		med_json_end(w, ']');
 	}
 	med_json_end(w, '}');
+}
+
+/* The documentation of a type that is read by id and not searched. */
+#define READ_ONLY_DOC                                                          \
+	"Read by id (read, vread, _history; ETag W/\"version\", "              \
+	"Last-Modified, If-None-Match, If-Modified-Since): it comes with the " \
+	"resources that name it ($everything, _include, _revinclude) and is "  \
+	"not searched alone."
+
+/* write_read_only lists the types read by id that no search serves
+ * (Goal, Provenance, Medication, AuditEvent), so a client that follows a
+ * reference knows it resolves. */
+static void
+write_read_only(med_json *w, const fhir_facade *f)
+{
+	const char *types[32];
+	size_t n = fhir_read_types(f, types, sizeof(types) / sizeof(*types));
+
+	for (size_t i = 0; i < n; i++) {
+		if (fhir_type_find(types[i]) != NULL &&
+		    fhir_type_is_served(types[i]))
+			continue; /* write_search_type listed it */
+		med_json_begin(w, NULL, '{');
+		med_json_str(w, "type", types[i]);
+		med_json_str(w, "documentation", READ_ONLY_DOC);
+		write_interactions(w, f, types[i], false);
+		med_json_end(w, '}');
+	}
 }
 
 static void
@@ -230,6 +285,7 @@ fhir_capability_write(med_json *w, const fhir_facade *f)
 	for (size_t i = 0; i < fhir_n_types; i++)
 		if (fhir_type_is_served(fhir_types[i].type))
 			write_search_type(w, f, &fhir_types[i]);
+	write_read_only(w, f);
 	med_json_end(w, ']');
 	fhir_write_capability_rest(w); /* fhirwrite: batch, transaction */
 	write_research_export(w, f);

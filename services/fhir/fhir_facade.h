@@ -282,11 +282,12 @@ bool fhir_date_passes(fhir_date_prefix prefix, const fhir_range *want,
 
 /* fhir_filter_kind - what one search parameter tests. */
 typedef enum fhir_filter_kind {
-	FHIR_F_DATE,   /* date: the type's date element */
-	FHIR_F_CODE,   /* code: its code element (a CodeableConcept) */
-	FHIR_F_STATUS, /* status: its status element */
-	FHIR_F_STRING, /* Patient's name, family, given (starts with) */
-	FHIR_F_GENDER, /* Patient's gender (a token) */
+	FHIR_F_DATE,	   /* date: the type's date element */
+	FHIR_F_CODE,	   /* code: its code element (a CodeableConcept) */
+	FHIR_F_STATUS,	   /* status: its status element */
+	FHIR_F_IDENTIFIER, /* identifier: any of its Identifiers */
+	FHIR_F_STRING,	   /* Patient's name, family, given (starts with) */
+	FHIR_F_GENDER,	   /* Patient's gender (a token) */
 } fhir_filter_kind;
 
 /* fhir_value - one of a parameter's comma-separated values. */
@@ -640,11 +641,26 @@ med_err fhir_patient_search(fhir_facade *f, fhir_call *c, const fhir_query *q,
 typedef struct fhir_read {
 	const char *id;
 	uint32_t version; /* vread's; 0: the current */
+	/* set by smart.c when only a patient/ scope reaches the read: the
+	 * resource must be this patient's (read.c checks it once read) */
+	const char *scope_patient;
 	/* found while serving */
 	const char *patient_id;
 	uint32_t current;
 	int64_t updated_ms;
 } fhir_read;
+
+/* fhir_read_types puts into out (cap at most) each type other than
+ * Patient that a configured service reads by id, once, in read.c's order;
+ * returns how many. */
+size_t fhir_read_types(const fhir_facade *f, const char **out, size_t cap);
+
+/* fhir_read_serves: type (Patient included) is read by id here. */
+bool fhir_read_serves(const fhir_facade *f, const char *type);
+
+/* fhir_read_keeps_versions: a vread of type reads older versions too
+ * (Observation: records' do; diagnosis's results keep only the current). */
+bool fhir_read_keeps_versions(const char *type);
 
 /*
  * fhir_read_route takes rest (the path below the base) when it is
@@ -786,7 +802,10 @@ void fhir_smart_configuration_write(med_json *w, const fhir_facade *f);
  * (smart.c): a token without a scope claim is judged by roles and care
  * alone, as before SMART, unless f requires scopes.  With
  * MED_FHIR_CLIENT_CA set, system/ scopes count only on a connection whose
- * client certificate it verified (req->client_cert_cn).  Errors:
+ * client certificate it verified (req->client_cert_cn).  A read by id of
+ * a type other than Patient that only a patient/ scope reaches passes with
+ * q->read->scope_patient set: read.c refuses it (403) once the resource's
+ * patient is known to be another (or none).  Errors:
  * MED_ERR_DENIED (403 in e, naming the scope that is missing).
  */
 med_err fhir_smart_check(const fhir_facade *f, const fhir_request *req,

@@ -513,23 +513,6 @@ serve_patients(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 	return MED_OK;
 }
 
-static med_err
-serve_read(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
-	   fhir_error *e)
-{
-	Smartmed__Identity__V1__Patient *p = NULL;
-	med_err err = fhir_get_patient(f, c, q->patient_id, &p, e);
-
-	if (err != MED_OK)
-		return err;
-	med_json_begin(w, NULL, '{');
-	med_json_str(w, "resourceType", "Patient");
-	med_json_str(w, "id", p->patient_id);
-	fhir_patient_fields(w, p, f->mrn_system);
-	med_json_end(w, '}');
-	return MED_OK;
-}
-
 /* --- the call, metrics, response ---------------------------------------- */
 
 /*
@@ -545,9 +528,8 @@ open_call(fhir_facade *f, const fhir_request *req, const fhir_query *q,
 	char action[64];
 	med_call_local_opts o = {
 		.action = action,
-		.action_code = q->what == FHIR_READ || q->read != NULL
-				       ? MED_AUDIT_ACTION_READ
-				       : MED_AUDIT_ACTION_EXECUTE,
+		.action_code = q->read != NULL ? MED_AUDIT_ACTION_READ
+					       : MED_AUDIT_ACTION_EXECUTE,
 		.audit = f->audit,
 		.auth = f->auth,
 		.request_id = req->request_id,
@@ -639,10 +621,6 @@ serve(fhir_facade *f, const fhir_request *req, const fhir_query *q, med_json *w,
 	/* fhirread: read, vread and history of every type (read.c). */
 	if (q->read != NULL)
 		return fhir_read_serve(f, &c, q, w, n, e);
-	if (q->what == FHIR_READ) {
-		*n = 1;
-		return serve_read(f, &c, q, w, e);
-	}
 	if (q->what == FHIR_SEARCH && strcmp(q->type, "Patient") == 0)
 		return serve_patients(f, &c, q, w, n, e);
 	return serve_bundle(f, &c, q, w, n, e);

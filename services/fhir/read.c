@@ -27,9 +27,10 @@
 
 #include "fhir_facade.h"
 
-#define INVALID	  3 /* gRPC INVALID_ARGUMENT */
-#define NOT_FOUND 5
-#define INTERNAL  13
+#define INVALID		  3 /* gRPC INVALID_ARGUMENT */
+#define NOT_FOUND	  5
+#define PERMISSION_DENIED 7
+#define INTERNAL	  13
 /* Versions an instance history lists at most, newest first. */
 #define HISTORY_MAX 100
 
@@ -110,6 +111,44 @@ type_is_read(const fhir_facade *f, const char *type)
 		    channel_of(f, &readers[i]) != NULL)
 			return true;
 	return false;
+}
+
+size_t
+fhir_read_types(const fhir_facade *f, const char **out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < N_READERS; i++) {
+		if (channel_of(f, &readers[i]) == NULL)
+			continue;
+		for (const char *const *t = readers[i].types; *t != NULL; t++) {
+			bool seen = false;
+
+			for (size_t k = 0; k < n && !seen; k++)
+				seen = strcmp(out[k], *t) == 0;
+			if (!seen && n < cap)
+				out[n++] = *t;
+		}
+	}
+	return n;
+}
+
+bool
+fhir_read_serves(const fhir_facade *f, const char *type)
+{
+	return type_is_read(f, type);
+}
+
+/* The types whose every version a service keeps (records' entries,
+ * diagnosis's ConditionHistory): vread reads older versions of them. */
+static const char *const history_types[] = {"Observation", "AllergyIntolerance",
+					    "DocumentReference", "Condition",
+					    NULL};
+
+bool
+fhir_read_keeps_versions(const char *type)
+{
+	return listed(history_types, type);
 }
 
 /* --- routing --------------------------------------------------------------
@@ -436,6 +475,24 @@ serve_history(fhir_facade *f, fhir_call *c, const fhir_query *q,
 	return err;
 }
 
+/* scope_patient_ok: a read that only a patient/ scope let through
+ * (smart.c) must have found a resource of the launch patient; another
+ * patient's, or one of none (a Medication), is refused (403) with nothing
+ * of the resource in the answer. */
+static med_err
+scope_patient_ok(const fhir_query *q, const read_one *o, fhir_error *e)
+{
+	const char *want = q->read->scope_patient;
+
+	if (want == NULL ||
+	    (o->patient_id != NULL && strcmp(o->patient_id, want) == 0))
+		return MED_OK;
+	return fhir_fail(e, PERMISSION_DENIED,
+			 "scope: %s/%s is not the launch patient's; the "
+			 "token's patient/ scope reaches that patient only",
+			 q->type, q->read->id);
+}
+
 med_err
 fhir_read_serve(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 		size_t *n, fhir_error *e)
@@ -447,6 +504,8 @@ fhir_read_serve(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 	if (err != MED_OK)
 		return err;
 	r->patient_id = o.patient_id;
+	if ((err = scope_patient_ok(q, &o, e)) != MED_OK)
+		return err;
 	r->current = o.version;
 	r->updated_ms = o.updated_ms;
 	if (q->what == FHIR_HISTORY)

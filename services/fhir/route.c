@@ -307,8 +307,8 @@ split_path(med_arena *a, const char *rest, char **seg)
 	return n;
 }
 
-/* route_patient takes Patient/_search, Patient/{id} and
- * Patient/{id}/$everything. */
+/* route_patient takes Patient/_search and Patient/{id}/$everything
+ * (Patient/{id} is a read: read.c routes it first). */
 static med_err
 route_patient(char **seg, size_t n, fhir_query *q, fhir_error *e)
 {
@@ -322,8 +322,8 @@ route_patient(char **seg, size_t n, fhir_query *q, fhir_error *e)
 				 "Patient id: not a FHIR id "
 				 "(1..64 of A-Z a-z 0-9 - .)");
 	q->patient_id = seg[1];
-	q->what = n == 2 ? FHIR_READ : FHIR_EVERYTHING;
-	if (n == 2 || (n == 3 && strcmp(seg[2], "$everything") == 0))
+	q->what = FHIR_EVERYTHING;
+	if (n == 3 && strcmp(seg[2], "$everything") == 0)
 		return MED_OK;
 	return fhir_fail(e, NOT_FOUND, "no such endpoint (see %s)",
 			 "[base]/metadata");

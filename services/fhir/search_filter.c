@@ -62,11 +62,13 @@ fhir_resource_range(json_t *res, const fhir_type_info *t, fhir_range *out)
 	return false;
 }
 
+/* token_is: obj (a Coding, or an Identifier with key "value") matches
+ * the token v ([system|]code). */
 static bool
-coding_is(json_t *coding, const fhir_value *v)
+token_is(json_t *obj, const char *key, const fhir_value *v)
 {
-	const char *code = json_string_value(json_object_get(coding, "code"));
-	const char *sys = json_string_value(json_object_get(coding, "system"));
+	const char *code = json_string_value(json_object_get(obj, key));
+	const char *sys = json_string_value(json_object_get(obj, "system"));
 
 	if (code == NULL || strcmp(code, v->text) != 0)
 		return false;
@@ -95,7 +97,14 @@ value_passes(json_t *res, const fhir_type_info *t, const fhir_filter *f,
 					  "coding");
 		json_array_foreach(codings, i, c)
 		{
-			if (coding_is(c, v))
+			if (token_is(c, "code", v))
+				return true;
+		}
+		return false;
+	case FHIR_F_IDENTIFIER:
+		json_array_foreach(json_object_get(res, "identifier"), i, c)
+		{
+			if (token_is(c, "value", v))
 				return true;
 		}
 		return false;
@@ -125,7 +134,7 @@ filter_passes(json_t *res, const fhir_type_info *t, const fhir_filter *f,
  * version, last updated after the snapshot), so it is left out, as it
  * was not there for the first page's total.  A resource changed since
  * (a later version) stays: it was part of the result set.  One without
- * meta (dosage's) cannot be told apart and stays.
+ * meta (a Medication) cannot be told apart and stays.
  */
 static bool
 after_snapshot(json_t *res, int64_t snapshot_ms)

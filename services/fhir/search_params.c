@@ -418,6 +418,8 @@ type_param(const fhir_facade *f, fhir_query *q, const fhir_type_info *t,
 		return add_filter(q, a, FHIR_F_CODE, p, token_value, e);
 	if (strcmp(p->key, "status") == 0 && t->status_element != NULL)
 		return add_filter(q, a, FHIR_F_STATUS, p, code_value, e);
+	if (strcmp(p->key, "identifier") == 0)
+		return add_filter(q, a, FHIR_F_IDENTIFIER, p, token_value, e);
 	if (strcmp(p->key, "_sort") == 0)
 		return sort_param(q, t, p, e);
 	if (strcmp(p->key, "_summary") == 0)

@@ -156,6 +156,16 @@ perms_text(uint32_t perms, char *buf)
 	return buf;
 }
 
+/* reaches_any: a scope of k's caller grants perms on type. */
+static bool
+reaches_any(const scope_check *k, const char *type, uint32_t perms)
+{
+	for (size_t i = 0; i < k->who->n_scopes; i++)
+		if (scope_reaches(&k->who->scopes[i], k, type, perms))
+			return true;
+	return false;
+}
+
 /* need refuses k's query unless a scope of its caller grants perms on
  * type. */
 static med_err
@@ -164,14 +174,39 @@ need(const scope_check *k, const char *type, uint32_t perms, fhir_error *e)
 	const med_principal *who = k->who;
 	char letters[6];
 
-	for (size_t i = 0; i < who->n_scopes; i++)
-		if (scope_reaches(&who->scopes[i], k, type, perms))
-			return MED_OK;
+	if (reaches_any(k, type, perms))
+		return MED_OK;
 	return fhir_fail(e, PERMISSION_DENIED,
 			 "scope: the token grants no %s/%s.%s (or user/ or "
 			 "system/) scope for this request",
 			 who->launch_patient[0] ? "patient" : "user", type,
 			 perms_text(perms, letters));
+}
+
+/*
+ * need_read: a read by id.  Patient names its patient in the path; any
+ * other type's patient is known only once the resource is read, so a
+ * patient/ scope for the type lets the read go on with the launch patient
+ * as the one the resource must belong to (read.c checks it after the
+ * read and refuses otherwise: fails closed).  user/ and system/ scopes
+ * need nothing more.
+ */
+static med_err
+need_read(const scope_check *k, fhir_error *e)
+{
+	const fhir_query *q = k->q;
+	const fhir_query as_launch = {.patient_id = k->who->launch_patient};
+	scope_check launch = *k;
+
+	launch.q = &as_launch;
+	if (q->patient_id == NULL && q->read != NULL &&
+	    k->who->launch_patient[0] != '\0' &&
+	    !reaches_any(k, q->type, MED_SCOPE_READ) &&
+	    reaches_any(&launch, q->type, MED_SCOPE_READ)) {
+		q->read->scope_patient = k->who->launch_patient;
+		return MED_OK;
+	}
+	return need(k, q->type, MED_SCOPE_READ, e);
 }
 
 /* need_everything: $everything returns every type it serves. */
@@ -226,10 +261,7 @@ fhir_smart_check(const fhir_facade *f, const fhir_request *req,
 	case FHIR_READ:
 	case FHIR_VREAD:
 	case FHIR_HISTORY:
-		/* A read by id of a type other than Patient names no patient
-		 * until the resource is read: patient/ scopes do not reach it
-		 * (fails closed), user/ and system/ scopes do. */
-		return need(&k, q->type, MED_SCOPE_READ, e);
+		return need_read(&k, e);
 	case FHIR_SEARCH:
 		return need(&k, q->type, MED_SCOPE_SEARCH, e);
 	case FHIR_EVERYTHING:

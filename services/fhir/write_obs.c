@@ -25,10 +25,9 @@
 #define LOINC_SYSTEM "http://loinc.org"
 #define CATEGORY_SYSTEM                                                        \
 	"http://terminology.hl7.org/CodeSystem/observation-category"
-#define DEVICE_SYSTEM "urn:smartmed:device"
-#define BP_PANEL      "85354-9"
-#define BUNDLE_MAX    100
-#define RECORDS_PATH  "/smartmed.records.v1.Records/RecordDeviceReadings"
+#define BP_PANEL     "85354-9"
+#define BUNDLE_MAX   100
+#define RECORDS_PATH "/smartmed.records.v1.Records/RecordDeviceReadings"
 
 typedef Smartmed__Records__V1__Quantity quantity_pb;
 typedef Smartmed__Records__V1__VitalSigns vitals_pb;
@@ -186,8 +185,34 @@ device_of(fhir_write *x, const json_t *obs)
 	return id != NULL ? at(x, "Device/", id) : NULL;
 }
 
+/*
+ * decimal_text spells a JSON real as its sender most likely wrote it, so
+ * that records keeps its precision: the fewest fraction digits that read
+ * back as the value, at least one (a whole number sent as 37.0 stays
+ * "37.0"; jansson keeps no number's text, so "37.50" comes back as
+ * "37.5").  NULL for an integer (written as it is) or a value that is no
+ * plain decimal.
+ */
+static const char *
+decimal_text(fhir_write *x, const json_t *value)
+{
+	char buf[MED_FHIR_DECIMAL_MAX + 8];
+	double v = json_real_value(value);
+
+	if (!json_is_real(value))
+		return NULL;
+	for (int digits = 1; digits <= 17; digits++) {
+		snprintf(buf, sizeof(buf), "%.*f", digits, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	if (!med_fhir_decimal_matches(buf, v))
+		return NULL;
+	return med_arena_strdup(x->req->arena, buf);
+}
+
 /* quantity reads a UCUM valueQuantity at path into q, converting a unit
- * records does not take. */
+ * records does not take (a converted value is written as computed). */
 static med_err
 quantity(fhir_write *x, const json_t *vq, const char *path, quantity_pb *q)
 {
@@ -208,13 +233,17 @@ quantity(fhir_write *x, const json_t *vq, const char *path, quantity_pb *q)
 			"want system %s with a UCUM code", UCUM_SYSTEM);
 	smartmed__records__v1__quantity__init(q);
 	q->value = json_number_value(value);
+	q->decimal = (char *)decimal_text(x, value);
 	q->unit = (char *)code;
 	for (size_t i = 0; i < sizeof(unit_maps) / sizeof(unit_maps[0]); i++)
 		if (strcmp(unit_maps[i].from, code) == 0) {
 			q->value = q->value * unit_maps[i].factor +
 				   unit_maps[i].offset;
+			q->decimal = NULL;
 			q->unit = (char *)unit_maps[i].to;
 		}
+	if (q->decimal == NULL)
+		q->decimal = (char *)protobuf_c_empty_string;
 	return MED_OK;
 }
 
@@ -517,69 +546,61 @@ record(fhir_write *x, reading *r, size_t n,
 	return MED_OK;
 }
 
-/* stored_resource takes records' Observation of the entry and adds what
- * the device sent that records keeps beside it: identifier and device. */
-static json_t *
-stored_resource(const reading *r,
-		const Smartmed__Records__V1__DeviceReadingResult *res)
+/* stored - records' Observation of a reading: its id and version, and
+ * its JSON as records wrote it (with the reading's identifier and device),
+ * byte for byte, so that decimals keep their digits ("37.0"). */
+typedef struct stored {
+	const char *id;
+	const char *version;
+	const char *json;
+	size_t len;
+} stored;
+
+/* stored_of finds the Observation in res's bundle (records' bundle leads
+ * with an id-only Patient; a reading is one Observation). */
+static bool
+stored_of(fhir_write *x, const Smartmed__Records__V1__DeviceReadingResult *res,
+	  stored *out)
 {
 	json_t *b = json_loads(res->bundle_json, 0, NULL);
-	json_t *o = NULL, *e, *id;
+	json_t *e;
 	size_t i;
 
-	/* records' bundle leads with the patient (an id-only Patient). */
+	memset(out, 0, sizeof(*out));
 	json_array_foreach(json_object_get(b, "entry"), i, e)
 	{
-		json_t *res_i = json_object_get(e, "resource");
-		const char *t = json_string_value(
-			json_object_get(res_i, "resourceType"));
+		json_t *o = json_object_get(e, "resource");
+		const char *t =
+			json_string_value(json_object_get(o, "resourceType"));
 
-		if (o == NULL && t != NULL && strcmp(t, "Observation") == 0)
-			o = res_i;
+		if (out->id != NULL || t == NULL ||
+		    strcmp(t, "Observation") != 0)
+			continue;
+		out->id = med_arena_strdup(
+			x->req->arena,
+			json_string_value(json_object_get(o, "id")) ?: "");
+		out->version = med_arena_strdup(
+			x->req->arena,
+			json_string_value(json_object_get(
+				json_object_get(o, "meta"), "versionId"))
+				?: "1");
 	}
-	id = json_pack("[{s:s,s:s}]", "system", r->id_system, "value",
-		       r->id_value);
-	if (o == NULL || id == NULL) {
-		json_decref(b);
-		json_decref(id);
-		return NULL;
-	}
-	json_incref(o);
 	json_decref(b);
-	json_object_set_new(o, "identifier", id);
-	/* A logical reference: the facade serves no Device to resolve a
-	 * literal one (the id is what the device sent). */
-	json_object_set_new(o, "device",
-			    json_pack("{s:{s:s,s:s},s:s}", "identifier",
-				      "system", DEVICE_SYSTEM, "value",
-				      res->device + strlen("Device/"),
-				      "display", res->device));
-	return o;
+	return out->id != NULL && out->version != NULL &&
+	       med_fhir_bundle_resource(res->bundle_json, "Observation",
+					out->id, &out->json,
+					&out->len) == MED_OK;
 }
 
 /* location_of is [base]/Observation/{id}/_history/{version}. */
 static const char *
-location_of(fhir_write *x, json_t *o)
+location_of(fhir_write *x, const stored *o)
 {
 	char buf[800];
 
 	snprintf(buf, sizeof(buf), "%s/Observation/%s/_history/%s",
-		 x->f->base_url, json_string_value(json_object_get(o, "id")),
-		 json_string_value(json_object_get(json_object_get(o, "meta"),
-						   "versionId"))
-			 ?: "1");
+		 x->f->base_url, o->id, o->version);
 	return med_arena_strdup(x->req->arena, buf);
-}
-
-/* write_json puts o into w as it is. */
-static void
-write_json(med_json *w, const char *key, json_t *o)
-{
-	char *text = json_dumps(o, JSON_COMPACT);
-
-	if (text != NULL)
-		med_json_raw(w, key, text, strlen(text));
-	free(text);
 }
 
 med_err
@@ -587,7 +608,7 @@ fhir_write_observation(fhir_write *x, json_t *body)
 {
 	Smartmed__Records__V1__RecordDeviceReadingsResponse *res = NULL;
 	reading r;
-	json_t *o;
+	stored o;
 	med_err err = parse_reading(x, body, "Observation", &r);
 
 	x->patient_id = r.patient_id;
@@ -596,15 +617,14 @@ fhir_write_observation(fhir_write *x, json_t *body)
 		err = record(x, &r, 1, &res);
 	if (err != MED_OK)
 		return err;
-	if ((o = stored_resource(&r, res->results[0])) == NULL)
+	if (!stored_of(x, res->results[0], &o))
 		return fhir_fail(&x->e, 13, "records: not an Observation");
 	x->status = res->results[0]->replayed ? 200 : 201;
-	x->location = location_of(x, o);
+	x->location = location_of(x, &o);
 	x->resource = med_arena_strdup(
 		x->req->arena, x->location + strlen(x->f->base_url) + 1);
 	x->n_resources = 1;
-	write_json(&x->w, NULL, o);
-	json_decref(o);
+	med_json_raw(&x->w, NULL, o.json, o.len);
 	return MED_OK;
 }
 
@@ -637,15 +657,14 @@ entry_reading(fhir_write *x, const json_t *entry, size_t i, reading *r)
 
 /* write_entry writes one entry of a response Bundle. */
 static void
-write_entry(fhir_write *x, json_t *o, bool replayed, const char *location)
+write_entry(fhir_write *x, const stored *o, bool replayed, const char *location)
 {
 	med_json *w = &x->w;
 
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "fullUrl",
-		     at(x, at(x, x->f->base_url, "Observation/"),
-			json_string_value(json_object_get(o, "id"))));
-	write_json(w, "resource", o);
+		     at(x, at(x, x->f->base_url, "Observation/"), o->id));
+	med_json_raw(w, "resource", o->json, o->len);
 	med_json_begin(w, "response", '{');
 	med_json_str(w, "status", replayed ? "200 OK" : "201 Created");
 	med_json_str(w, "location", location);
@@ -673,19 +692,19 @@ write_failed_entry(fhir_write *x, const fhir_write *sub)
 
 /* answer_results writes the stored resources of readings as entries. */
 static med_err
-answer_results(fhir_write *x, reading *r,
+answer_results(fhir_write *x,
 	       const Smartmed__Records__V1__RecordDeviceReadingsResponse *res,
 	       size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = stored_resource(&r[i], res->results[i]);
+		stored o;
 
-		if (o == NULL)
+		if (!stored_of(x, res->results[i], &o))
 			return fhir_fail(&x->e, 13,
 					 "records: not an "
 					 "Observation");
-		write_entry(x, o, res->results[i]->replayed, location_of(x, o));
-		json_decref(o);
+		write_entry(x, &o, res->results[i]->replayed,
+			    location_of(x, &o));
 	}
 	return MED_OK;
 }
@@ -709,7 +728,7 @@ transaction(fhir_write *x, json_t *entries)
 		return err;
 	med_json_str(&x->w, "type", "transaction-response");
 	med_json_begin(&x->w, "entry", '[');
-	err = answer_results(x, r, res, n);
+	err = answer_results(x, res, n);
 	med_json_end(&x->w, ']');
 	x->n_resources = n;
 	return err;
@@ -729,7 +748,7 @@ batch_one(fhir_write *x, const json_t *entry, size_t i)
 	err = entry_reading(&sub, entry, i, &r);
 	if (err == MED_OK)
 		err = record(&sub, &r, 1, &res);
-	if (err != MED_OK || answer_results(&sub, &r, res, 1) != MED_OK) {
+	if (err != MED_OK || answer_results(&sub, res, 1) != MED_OK) {
 		write_failed_entry(x, &sub);
 		return;
 	}

@@ -39,6 +39,7 @@ typedef struct fhir_out {
 	med_json w;
 	char *b64;
 	size_t b64_cap;
+	const records_readings *readings; /* NULL: none */
 } fhir_out;
 
 static size_t
@@ -183,6 +184,49 @@ quantity(med_json *w, const char *key, double value, const char *decimal,
 
 /* --- Observation ---------------------------------------------------------- */
 
+/* reading_of is the device reading e was written as, or NULL. */
+static const records_reading *
+reading_of(med_json *w, const records_entry *e)
+{
+	const records_readings *rs = ((fhir_out *)w)->readings;
+
+	for (size_t i = 0; rs != NULL && i < rs->n; i++)
+		if (strcmp(rs->r[i].entry_id, e->entry_id) == 0)
+			return &rs->r[i];
+	return NULL;
+}
+
+/* reading_identifier writes the identifier the device gave a reading
+ * (Observation.identifier), so that a client finds it by the id it sent. */
+static void
+reading_identifier(med_json *w, const records_reading *r)
+{
+	if (r == NULL)
+		return;
+	med_json_begin(w, "identifier", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "system", r->system);
+	med_json_str(w, "value", r->value);
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+}
+
+/* reading_device writes the device that measured as a logical reference
+ * (Observation.device): no Device is served to resolve a literal one. */
+static void
+reading_device(med_json *w, const records_reading *r)
+{
+	if (r == NULL || strncmp(r->device, "Device/", 7) != 0)
+		return;
+	med_json_begin(w, "device", '{');
+	med_json_begin(w, "identifier", '{');
+	med_json_str(w, "system", MED_FHIR_DEVICE_SYSTEM);
+	med_json_str(w, "value", r->device + 7);
+	med_json_end(w, '}');
+	med_json_str(w, "display", r->device);
+	med_json_end(w, '}');
+}
+
 static bool
 is_spo2(const char *loinc)
 {
@@ -217,7 +261,10 @@ observation(med_json *w, const char *pid, const records_entry *e)
 	const Smartmed__Records__V1__Observation *o = e->observation;
 	int64_t when = o && o->effective_ms ? o->effective_ms : e->created_ms;
 
+	const records_reading *r = reading_of(w, e);
+
 	begin_resource(w, "Observation", e, "");
+	reading_identifier(w, r);
 	med_json_str(w, "status", observation_status(e->status));
 	if (o && records_vital_by_loinc(o->loinc_code))
 		vital_category(w);
@@ -242,6 +289,7 @@ observation(med_json *w, const char *pid, const records_entry *e)
 		med_json_str(w, "text", o->method);
 		med_json_end(w, '}');
 	}
+	reading_device(w, r);
 	note(w, e);
 	end_resource(w);
 }
@@ -257,6 +305,7 @@ vital_member(med_json *w, const char *pid, const records_entry *e,
 	if (q == NULL)
 		return;
 	begin_resource(w, "Observation", e, suffix);
+	reading_identifier(w, reading_of(w, e));
 	med_json_str(w, "status", observation_status(e->status));
 	vital_category(w);
 	vital_code(w, v->loinc, v->display);
@@ -265,6 +314,7 @@ vital_member(med_json *w, const char *pid, const records_entry *e,
 		  s->effective_ms ? s->effective_ms : e->created_ms);
 	json_time(w, "issued", e->created_ms);
 	quantity(w, "valueQuantity", q->value, q->decimal, q->unit);
+	reading_device(w, reading_of(w, e));
 	end_resource(w);
 }
 
@@ -290,6 +340,7 @@ blood_pressure(med_json *w, const char *pid, const records_entry *e)
 	if (s->systolic_bp == NULL || s->diastolic_bp == NULL)
 		return;
 	begin_resource(w, "Observation", e, "-bp");
+	reading_identifier(w, reading_of(w, e));
 	med_json_str(w, "status", observation_status(e->status));
 	vital_category(w);
 	concept(w, "code", LOINC_SYSTEM, "85354-9",
@@ -302,6 +353,7 @@ blood_pressure(med_json *w, const char *pid, const records_entry *e)
 	bp_component(w, "systolic_bp", s->systolic_bp);
 	bp_component(w, "diastolic_bp", s->diastolic_bp);
 	med_json_end(w, ']');
+	reading_device(w, reading_of(w, e));
 	end_resource(w);
 }
 
@@ -638,7 +690,7 @@ static size_t
 write_bundle(med_json *w, const char *patient_id, records_entry *const *entries,
 	     size_t n, uint32_t *n_resources)
 {
-	fhir_out counter = {0};
+	fhir_out counter = {.readings = ((fhir_out *)w)->readings};
 	uint32_t count = 0;
 	bundle_page page = {patient_id, entries, n, n};
 
@@ -677,10 +729,11 @@ note_room(med_arena *arena, records_entry *const *entries, size_t n,
 
 med_err
 records_fhir_bundle(med_arena *arena, const char *patient_id,
-		    records_entry *const *entries, size_t n, size_t max_bytes,
+		    records_entry *const *entries, size_t n,
+		    const records_readings *readings, size_t max_bytes,
 		    char **json, uint32_t *n_resources, size_t *n_written)
 {
-	fhir_out out = {0};
+	fhir_out out = {.readings = readings};
 	char *buf;
 	size_t fits;
 	med_err err;

@@ -513,6 +513,7 @@ records_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 	unsigned char scope[16];
 	records_list list;
 	records_page page;
+	records_readings readings;
 	med_err err = med_check_id(call, "patient_id", req->patient_id);
 
 	records_page_scope(scope, "ExportFhir", scope_fields, 1);
@@ -530,8 +531,12 @@ records_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 	if (list.n == 0 && !page.after.set)
 		return med_call_fail(call, MED_ERR_NOT_FOUND,
 				     "patient_id: no records for this patient");
+	err = records_store_readings_of(med_call_db(call), med_call_arena(call),
+					list.entries, list.n, &readings);
+	if (err != MED_OK)
+		return err;
 	err = records_fhir_bundle(med_call_arena(call), req->patient_id,
-				  list.entries, list.n, budget,
+				  list.entries, list.n, &readings, budget,
 				  &res->bundle_json, &res->n_resources, &n);
 	if (err == MED_ERR_LIMIT)
 		return med_call_fail(call, err,

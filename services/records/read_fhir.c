@@ -85,9 +85,14 @@ pick(med_call *call, const Smartmed__Records__V1__ReadFhirRequest *r,
 	char *bundle = NULL;
 	const char *at;
 	size_t len;
-	med_err err = records_fhir_bundle(med_call_arena(call), pid, &e, 1,
-					  budget, &bundle, &n_resources, &n);
+	records_readings readings;
+	med_err err = records_store_readings_of(
+		med_call_db(call), med_call_arena(call), &e, 1, &readings);
 
+	if (err == MED_OK)
+		err = records_fhir_bundle(med_call_arena(call), pid, &e, 1,
+					  &readings, budget, &bundle,
+					  &n_resources, &n);
 	if (err == MED_ERR_LIMIT)
 		return med_call_fail(call, err,
 				     "id: %s exceeds the message size limit "

@@ -224,6 +224,10 @@ result_of(med_call *call, reading *r,
 	records_fault fault = {0};
 	uint32_t n_res = 0;
 	size_t n_written = 0;
+	records_reading kept = {.system = r->in->identifier_system,
+				.value = r->in->identifier_value,
+				.device = r->in->device};
+	const records_readings readings = {&kept, 1};
 	med_err err;
 
 	smartmed__records__v1__device_reading_result__init(out);
@@ -240,7 +244,11 @@ result_of(med_call *call, reading *r,
 		out->device = (char *)r->seen.device;
 	}
 	out->entry = e;
-	return records_fhir_bundle(a, e->patient_id, &e, 1,
+	/* The entry as it reads back: with the reading's identifier and the
+	 * device kept with it (the first one's when replayed). */
+	kept.entry_id = e->entry_id;
+	kept.device = out->device;
+	return records_fhir_bundle(a, e->patient_id, &e, 1, &readings,
 				   READING_BUNDLE_BYTES, &out->bundle_json,
 				   &n_res, &n_written);
 }

@@ -479,18 +479,35 @@ med_err records_verify_chain(
 	med_db *db, med_arena *arena, const char *patient_id,
 	Smartmed__Records__V1__VerifyChainResponse *res) MED_MUST_CHECK;
 
+/* records_reading - what a device sent beside a reading that records keeps
+ * (device_readings): the reading's identifier and the device
+ * ("Device/{id}"), written into the entry's Observations (fhir.c). */
+typedef struct records_reading {
+	const char *entry_id;
+	const char *system, *value;
+	const char *device;
+} records_reading;
+
+/* records_readings - the readings among a page's entries. */
+typedef struct records_readings {
+	records_reading *r;
+	size_t n;
+} records_readings;
+
 /* --- fhir.c ------------------------------------------------------------- */
 
 /*
  * records_fhir_bundle writes the first of entries that fit in max_bytes
  * (all n when they do) as a FHIR R4 Bundle (collection) in JSON, in arena;
- * *n_written says how many.  Errors: MED_ERR_LIMIT (not even the first
- * fits), MED_ERR_NOMEM.
+ * *n_written says how many.  readings (NULL: none) are the device
+ * readings among them: their Observations carry the reading's identifier
+ * and device.  Errors: MED_ERR_LIMIT (not even the first fits),
+ * MED_ERR_NOMEM.
  */
 med_err records_fhir_bundle(med_arena *arena, const char *patient_id,
 			    records_entry *const *entries, size_t n,
-			    size_t max_bytes, char **json,
-			    uint32_t *n_resources,
+			    const records_readings *readings, size_t max_bytes,
+			    char **json, uint32_t *n_resources,
 			    size_t *n_written) MED_MUST_CHECK;
 
 /*
@@ -548,6 +565,13 @@ med_err records_store_reading_find(med_db_conn *c, med_arena *arena,
 med_err records_store_reading_add(med_db_conn *c, const char *system,
 				  const char *value, const records_entry *e,
 				  const char *device) MED_MUST_CHECK;
+
+/* records_store_readings_of fills out with the device readings that
+ * entries[0..n) were written as (one query; none asked when no entry is an
+ * observation or vital signs), in arena.  Errors as med_db_query. */
+med_err records_store_readings_of(med_db *db, med_arena *arena,
+				  records_entry *const *entries, size_t n,
+				  records_readings *out) MED_MUST_CHECK;
 
 /* --- facts.c: GetMedicationFacts' rules -------------------------------- */
 

@@ -438,3 +438,53 @@ def test_scopes_narrow_the_writes(cstack, validator, chart):
                scope="user/Observation.crs")
     status, body = _post(cstack, "Observation", obs, tok)
     assert status == 201, body
+
+
+def test_patient_scopes_reach_a_read_by_id_of_the_launch_patient_only(
+        cstack, validator, chart):
+    """A read by id of any type names no patient until the resource is
+    read: a patient/ scope lets it go on, and the facade serves it only
+    when the resource proved to be the launch patient's (fails closed:
+    another patient's, or a Medication of no patient, is 403, and nothing
+    of it is in the answer)."""
+    pid, other = chart
+    rpb = protos.module("records")
+    theirs = cstack.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=other, kind=rpb.ENTRY_KIND_OBSERVATION, title="HR",
+        observation=rpb.Observation(loinc_code="8867-4", numeric=99,
+                                    ucum_unit="/min")),
+        role="clinician", timeout=30).entry_id
+    user = _jwt(cstack, scope="user/*.rs")
+    status, _, body = get(cstack, "MedicationRequest?patient=" + pid,
+                          token=user)
+    assert status == 200, body
+    order = body["entry"][0]["resource"]
+    med = order["medicationReference"]["reference"]
+    status, _, body = get(cstack, "Observation?patient=" + pid, token=user)
+    mine = body["entry"][0]["resource"]["id"]
+    tok = _jwt(cstack, scope="launch/patient patient/Observation.rs "
+               "patient/MedicationRequest.r patient/Medication.r",
+               patient=pid)
+    for url in ("Observation/" + mine, "Observation/%s/_history" % mine,
+                "Observation/%s/_history/1" % mine,
+                "MedicationRequest/" + order["id"]):
+        status, _, body = get(cstack, url, token=tok)
+        assert status == 200, (url, body)
+        valid(validator, body)
+    for url in ("Observation/" + theirs, "Observation/%s/_history" % theirs,
+                "Observation/%s/_history/1" % theirs, med):
+        status, _, body = get(cstack, url, token=tok)
+        diag = outcome(validator, status, body, 403, "forbidden")
+        assert "launch patient" in diag, (url, diag)
+    # A type the token has no scope for stays closed, whoever's it is.
+    status, _, body = get(cstack, "Observation/" + mine,
+                          token=_jwt(cstack, scope="patient/Condition.rs",
+                                     patient=pid))
+    outcome(validator, status, body, 403, "forbidden")
+    # No launch patient: a patient/ scope reaches no resource.
+    status, _, body = get(cstack, "Observation/" + mine,
+                          token=_jwt(cstack, scope="patient/Observation.rs"))
+    outcome(validator, status, body, 403, "forbidden")
+    # user/ scopes read any patient's, as roles and care allow.
+    status, _, body = get(cstack, "Observation/" + theirs, token=user)
+    assert status == 200, body

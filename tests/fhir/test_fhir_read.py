@@ -432,3 +432,96 @@ def test_break_glass_read(st, validator):
                           headers={"X-Break-Glass": "0" * 32})
     assert status == 403, body
     assert body["issue"][0]["diagnostics"].startswith("X-Break-Glass")
+
+
+READ_TYPES = {"Patient", "Encounter", "Observation", "AllergyIntolerance",
+              "DocumentReference", "Condition", "CarePlan", "Goal",
+              "DiagnosticReport", "Provenance", "MedicationRequest",
+              "MedicationAdministration", "Medication", "AuditEvent"}
+
+
+def _one_of_each(st, chart):
+    """{type: (resource, user)}: one resource of every type the chart
+    has, and an AuditEvent of it for an auditor."""
+    apb = protos.module("audit")
+    out = {}
+    for res in everything(st, chart["pid"]):
+        out.setdefault(res["resourceType"], (res, "dr.w3"))
+    st.user_tokens.setdefault("auditor", st.token("auditor"))
+    r = st.call("audit", "ExportAuditEventsFhir",
+                apb.ExportAuditEventsFhirRequest(patient_id=chart["pid"],
+                                                 page_size=5),
+                role="auditor", timeout=30)
+    for e in json.loads(r.bundle_json)["entry"]:
+        if e["resource"]["resourceType"] == "AuditEvent":
+            out["AuditEvent"] = (e["resource"], "auditor")
+    return out
+
+
+def _try(st, validator, code, res, user, decl, pid):
+    """Tries interaction code on res as the statement declares it."""
+    t, rid = res["resourceType"], res["id"]
+    if code == "read":
+        status, _, body = get(st, "%s/%s" % (t, rid), user=user)
+        assert status == 200 and body["id"] == rid, (t, body)
+    elif code == "vread":
+        version = get(st, "%s/%s" % (t, rid), user=user)[1]["ETag"][3:-1]
+        status, _, body = get(st, "%s/%s/_history/%s" % (t, rid, version),
+                              user=user)
+        assert status == 200 and body["id"] == rid, (t, body)
+        if not decl["readHistory"] and int(version) > 1:
+            status, _, body = get(st, "%s/%s/_history/1" % (t, rid),
+                                  user=user)
+            assert status == 404, (t, body)
+    elif code == "history-instance":
+        status, _, body = get(st, "%s/%s/_history" % (t, rid), user=user)
+        assert status == 200 and body["type"] == "history", (t, body)
+        if not decl["readHistory"]:
+            assert body["total"] == 1, (t, body)
+    elif code == "search-type":
+        q = "family=Reader" if t == "Patient" else "patient=" + pid
+        status, _, body = get(st, "%s?%s" % (t, q), user=user)
+        assert status == 200 and body["type"] == "searchset", (t, body)
+    else:
+        return  # create: test_fhir_write.py writes
+    assert_valid(validator, body)
+
+
+def test_capability_statement_says_what_is_served(st, validator, chart):
+    """The CapabilityStatement is walked and each interaction it lists is
+    tried on a real resource of its type: read, vread and history-instance
+    for every type read by id (versioning and readHistory as each service
+    keeps versions), search-type where listed; a type not declared
+    searchable is refused as a search, and every type $everything emits
+    is declared."""
+    status, _, cap = get(st, "metadata")
+    assert status == 200
+    # The schema's fhirVersion enum stops at 4.0.0 (as test_fhir_facade).
+    assert_valid(validator, dict(cap, fhirVersion="4.0.0"))
+    declared = {r["type"]: r for r in cap["rest"][0]["resource"]}
+    assert READ_TYPES <= set(declared), set(declared) ^ READ_TYPES
+    have = _one_of_each(st, chart)
+    assert set(have) <= set(declared)
+    for t, decl in sorted(declared.items()):
+        codes = [i["code"] for i in decl["interaction"]]
+        assert len(codes) == len(set(codes)), (t, codes)
+        if t in READ_TYPES:
+            assert {"read", "vread", "history-instance"} <= set(codes), t
+            assert decl["versioning"] == (
+                "no-version" if t == "Medication" else "versioned"), t
+            assert decl["readHistory"] == (t in {
+                "Observation", "AllergyIntolerance", "DocumentReference",
+                "Condition"}), t
+        if t not in have:
+            continue
+        res, user = have[t]
+        for code in codes:
+            _try(st, validator, code, res, user, decl, chart["pid"])
+        if "search-type" not in codes:
+            status, _, body = get(st, "%s?patient=%s" % (t, chart["pid"]),
+                                  user=user)
+            assert status in (400, 404), (t, body)
+    # A type no service reads is not declared and not read.
+    assert "Device" not in declared
+    status, _, body = get(st, "Device/x1")
+    assert status == 404 and body["resourceType"] == "OperationOutcome"

@@ -136,7 +136,7 @@ def test_metadata_says_what_is_searchable(fstack, validator):
     res = {r["type"]: r for r in body["rest"][0]["resource"]}
     patient = res["Patient"]
     assert {i["code"] for i in patient["interaction"]} == {
-        "read", "search-type"}
+        "read", "vread", "history-instance", "search-type"}
     assert {p["name"] for p in patient["searchParam"]} == {
         "identifier", "name", "family", "given", "birthdate", "gender"}
     assert res["MedicationRequest"]["searchInclude"] == [
@@ -145,7 +145,7 @@ def test_metadata_says_what_is_searchable(fstack, validator):
         "MedicationAdministration:request"
     assert res["Observation"]["searchRevInclude"] == ["Provenance:target"]
     assert {p["name"] for p in res["Condition"]["searchParam"]} == {
-        "patient", "subject", "date", "code"}
+        "patient", "subject", "date", "code", "identifier"}
     assert "application/fhir+json" in body["format"]
 
 
@@ -545,3 +545,57 @@ def test_paging_is_pinned_when_new_items_come_first(fstack, validator):
     assert len(seen) == len(set(seen)) == 5, seen
     status, body = call(fstack, "Encounter?patient=%s&_summary=count" % pid)
     assert ok(validator, status, body)["total"] == 6
+
+
+def test_paging_is_pinned_while_doses_are_charted(fstack, validator):
+    """dosage's resources carry meta.versionId and meta.lastUpdated, so
+    the cursor's snapshot pins them as it pins records': a dose charted
+    between pages (later than every dose listed, so after the cursor's
+    place in dosage's export) is on no later page, and none repeats."""
+    dpb = protos.module("dosage")
+    pid = new_patient(fstack, "Dosepin").patient_id
+    hour = 3600 * 1000
+    start = now_ms() - 20 * hour
+    drug = fstack.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(
+        drug=dpb.Drug(code="PARA_" + uuid.uuid4().hex[:10],
+                      name="Paracetamol 500 mg tablet", unit="tablet",
+                      routes=["oral"], max_single_dose=2.0,
+                      max_daily_dose=12.0)), role="pharmacist", timeout=30)
+    order = fstack.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
+        order=dpb.Order(patient_id=pid, drug_code=drug.code, route="oral",
+                        dose=1.0, unit="tablet", frequency="q2h",
+                        start_ms=start)), role="clinician", timeout=30)
+    slots = iter(range(10))
+
+    def chart_dose():
+        fstack.call("dosage", "RecordNotGiven", dpb.RecordNotGivenRequest(
+            order_id=order.id, scheduled_ms=start + next(slots) * 2 * hour,
+            reason=dpb.NOT_GIVEN_REASON_PATIENT_ABSENT), role="nurse",
+            timeout=30)
+
+    for _ in range(4):
+        chart_dose()
+    status, body = call(fstack, "MedicationAdministration?patient=%s"
+                        "&_count=1" % pid)
+    ok(validator, status, body)
+    assert body["total"] == 4
+    for e in body["entry"]:
+        meta = e["resource"]["meta"]
+        assert meta["versionId"] == "1" and meta["lastUpdated"], meta
+    seen = ids(body)
+    url = links(body).get("next")
+    while url:
+        chart_dose()  # between pages
+        status, body = call(fstack, url)
+        ok(validator, status, body)
+        assert body["total"] == 4
+        seen += ids(body)
+        url = links(body).get("next")
+    assert len(seen) == len(set(seen)) == 4, seen
+    status, body = call(fstack, "MedicationAdministration?patient=%s"
+                        "&_summary=count" % pid)
+    assert ok(validator, status, body)["total"] == 7
+    # The order carries its version and time too (ReadFhir's ETag).
+    status, body = call(fstack, "MedicationRequest?patient=%s" % pid)
+    meta = ok(validator, status, body)["entry"][0]["resource"]["meta"]
+    assert meta["versionId"] == "1" and meta["lastUpdated"], meta

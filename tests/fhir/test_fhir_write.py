@@ -10,6 +10,7 @@ schema, every refusal is an OperationOutcome naming the element."""
 
 import base64
 import json
+from decimal import Decimal
 import ssl
 import time
 import urllib.error
@@ -41,8 +42,9 @@ def wstack():
         yield st
 
 
-def request(st, method, url, body=None, role="nurse"):
-    """(status, headers, JSON body) of a request relative to the base."""
+def request(st, method, url, body=None, role="nurse", parse_float=float):
+    """(status, headers, JSON body) of a request relative to the base
+    (parse_float=Decimal keeps each decimal's digits as sent)."""
     url = st.fhir_url() + ("/" + url if url else "")
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method=method)
@@ -52,7 +54,8 @@ def request(st, method, url, body=None, role="nurse"):
     ctx = ssl.create_default_context(cafile=st.ca_path)
     try:
         with urllib.request.urlopen(req, context=ctx, timeout=60) as r:
-            return r.status, r.headers, json.loads(r.read())
+            return r.status, r.headers, json.loads(
+                r.read(), parse_float=parse_float)
     except urllib.error.HTTPError as e:
         return e.code, e.headers, json.loads(e.read())
 
@@ -153,6 +156,66 @@ def test_reading_is_created_and_a_repeat_answers_the_first(
     # Charted once, and readable as any Observation.
     ids = [r["id"] for r in search(wstack, patient)]
     assert ids.count(body["id"]) == 1
+
+
+def test_a_reading_keeps_its_identifier_device_and_digits(
+        wstack, validator, patient):
+    """What the device sent stays with the reading wherever it is read:
+    records keeps Observation.identifier and the device (a logical Device
+    reference) in its export and its ReadFhir, so the read by id, the
+    search and $everything carry them as the POST's answer did;
+    Observation?identifier= finds the reading; a temperature sent as 37.0
+    keeps its digits."""
+    obs = vital(patient, "8310-5", 37.0, "Cel", device="thermo-2")
+    assert '"value": 37.0' in json.dumps(obs)
+    status, _, posted = request(wstack, "POST", "Observation", obs,
+                                parse_float=Decimal)
+    assert status == 201, posted
+    assert str(posted["valueQuantity"]["value"]) == "37.0"
+    device = {"identifier": {"system": "urn:smartmed:device",
+                             "value": "thermo-2"},
+              "display": "Device/thermo-2"}
+    rid = posted["id"]
+    status, _, read = request(wstack, "GET", "Observation/" + rid,
+                              parse_float=Decimal)
+    assert status == 200, read
+    assert read == posted
+    assert read["identifier"] == obs["identifier"]
+    assert read["device"] == device
+    status, _, body = request(wstack, "GET", "Observation/" + rid)
+    valid(validator, body)
+    found = {r["id"]: r for r in search(wstack, patient)}
+    assert found[rid]["identifier"] == obs["identifier"]
+    assert found[rid]["device"] == device
+    status, _, every = request(wstack, "GET", "Patient/%s/$everything"
+                               "?_count=100" % patient)
+    assert status == 200, every
+    mine = [e["resource"] for e in every["entry"]
+            if e["resource"]["id"] == rid]
+    assert mine and mine[0]["device"] == device
+    # Found by the identifier the device gave it, with or without system.
+    value = obs["identifier"][0]["value"]
+    for token in (DEVICE_IDS + "|" + value, value):
+        status, _, body = request(
+            wstack, "GET", "Observation?patient=%s&identifier=%s"
+            % (patient, urllib.parse.quote(token, safe="")))
+        assert status == 200, body
+        valid(validator, body)
+        assert [e["resource"]["id"] for e in body["entry"]] == [rid], token
+    status, _, body = request(
+        wstack, "GET", "Observation?patient=%s&identifier=%s" % (
+            patient, urllib.parse.quote("urn:other|" + value, safe="")))
+    assert status == 200 and body["total"] == 0, body
+    # A reading entered by hand (CreateEntry) has no identifier.
+    rpb = protos.module("records")
+    hand = wstack.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=patient, kind=rpb.ENTRY_KIND_OBSERVATION, title="HR",
+        observation=rpb.Observation(loinc_code="8867-4", numeric=64,
+                                    ucum_unit="/min")),
+        role="clinician", timeout=30).entry_id
+    status, _, body = request(wstack, "GET", "Observation/" + hand)
+    assert status == 200 and "identifier" not in body and \
+        "device" not in body, body
 
 
 def test_a_reading_sent_at_once_many_times_is_charted_once(

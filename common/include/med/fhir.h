@@ -35,6 +35,9 @@
 /* Systems every service codes with. */
 #define MED_FHIR_LOINC "http://loinc.org"
 #define MED_FHIR_UCUM  "http://unitsofmeasure.org"
+/* The system of a device's id in a logical Device reference (the facade
+ * serves no Device): Observation.device of a device reading. */
+#define MED_FHIR_DEVICE_SYSTEM "urn:smartmed:device"
 
 /* med_fhir_time_ok is true when ms lies in the sane range above. */
 bool med_fhir_time_ok(int64_t ms);

@@ -225,6 +225,9 @@ medication_request(med_json *w, const char *pid, const dosage_export_page *p,
 		   const dosage_order *o)
 {
 	med_fhir_entry_begin(w, FHIR_BASE, "MedicationRequest", o->id);
+	/* meta lets the facade's pinned paging leave out what was written
+	 * after its first page (and ReadFhir's ETag is the same version). */
+	med_fhir_meta(w, o->version, o->created_ms);
 	identifier(w, ORDER_ID_SYSTEM, o->id);
 	/* Pending verification is a draft: not yet in force. */
 	med_json_str(w, "status", dosage_order_fhir_status(o->status));
@@ -309,6 +312,7 @@ medication_administration(med_json *w, const char *pid,
 	const dosage_segment *seg = segment_of(p, m->id);
 
 	med_fhir_entry_begin(w, FHIR_BASE, "MedicationAdministration", m->id);
+	med_fhir_meta(w, 1, m->recorded_ms);
 	identifier(w, ADMIN_ID_SYSTEM, m->id);
 	med_json_str(w, "status", m->status);
 	if (strcmp(m->status, DOSAGE_ADMIN_NOT_DONE) == 0)
@@ -343,6 +347,17 @@ medication_administration(med_json *w, const char *pid,
  * completed administrations charted at each change; when it stops, this
  * segment is charted too and the in-progress resource is gone.
  */
+uint32_t
+dosage_fhir_infusion_version(const Smartmed__Dosage__V1__Infusion *f,
+			     int64_t *updated_ms)
+{
+	const Smartmed__Dosage__V1__InfusionRate *now =
+		f->n_rates > 0 ? f->rates[f->n_rates - 1] : NULL;
+
+	*updated_ms = now != NULL ? now->recorded_ms : f->started_ms;
+	return f->n_rates > 0 ? (uint32_t)f->n_rates : 1;
+}
+
 static void
 running_infusion(med_json *w, const char *pid, const dosage_export_page *p,
 		 const Smartmed__Dosage__V1__Infusion *f)
@@ -350,7 +365,11 @@ running_infusion(med_json *w, const char *pid, const dosage_export_page *p,
 	const Smartmed__Dosage__V1__InfusionRate *now =
 		f->n_rates > 0 ? f->rates[f->n_rates - 1] : NULL;
 
+	int64_t updated_ms = 0;
+	uint32_t version = dosage_fhir_infusion_version(f, &updated_ms);
+
 	med_fhir_entry_begin(w, FHIR_BASE, "MedicationAdministration", f->id);
+	med_fhir_meta(w, version, updated_ms);
 	identifier(w, INFUSION_ID_SYSTEM, f->id);
 	med_json_str(w, "status", "in-progress");
 	medication_ref(w, f->drug_code);

@@ -67,6 +67,12 @@ med_err dosage_fhir_bundle(med_arena *arena, const char *patient_id,
 			   const dosage_export_page *p, size_t max_bytes,
 			   char **json, uint32_t *n_resources) MED_MUST_CHECK;
 
+/* dosage_fhir_infusion_version is a running infusion's version (its
+ * events: the start and each rate change; 1 at least) and sets
+ * *updated_ms to when the last was recorded: its meta and ReadFhir's. */
+uint32_t dosage_fhir_infusion_version(const Smartmed__Dosage__V1__Infusion *f,
+				      int64_t *updated_ms);
+
 /* --- ReadFhir (read_fhir.c; fhirread) ------------------------------------ */
 
 /* dosage_store_fhir_patient sets *out to the patient of an order version

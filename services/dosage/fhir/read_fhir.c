@@ -75,13 +75,8 @@ item_version(const dosage_export_page *p, const char *id, read_response *res)
 	 * version. */
 	for (size_t i = 0; i < p->n_running; i++)
 		if (strcmp(p->running[i]->id, id) == 0) {
-			const Smartmed__Dosage__V1__Infusion *f = p->running[i];
-
-			res->version = (uint32_t)f->n_rates;
-			res->last_updated_ms =
-				f->n_rates
-					? f->rates[f->n_rates - 1]->recorded_ms
-					: f->started_ms;
+			res->version = dosage_fhir_infusion_version(
+				p->running[i], &res->last_updated_ms);
 			return true;
 		}
 	return false;

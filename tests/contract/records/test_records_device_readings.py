@@ -116,3 +116,43 @@ def test_the_devices_are_in_the_access_event(st, pb):
     devices = [d.value for d in ev.details if d.key == "device"]
     assert devices == ["Device/a", "Device/b"]
     assert ev.action_code == "C" and ev.actor == "nurse.test"
+
+
+def _observations(bundle_json):
+    return [e["resource"] for e in json.loads(bundle_json)["entry"]
+            if e["resource"]["resourceType"] == "Observation"]
+
+
+def test_identifier_and_device_are_in_every_fhir_of_the_reading(st, pb):
+    """The reading's identifier and its device are written into its
+    Observation wherever records writes it as FHIR: RecordDeviceReadings'
+    answer (a replay's too, with the first device), ExportFhir and
+    ReadFhir; an entry charted by hand has neither."""
+    pid = str(uuid.uuid4())
+    r = reading(pb, pid, 74, device="Device/monitor-9")
+    got = record(st, pb, [r]).results[0]
+    want_id = [{"system": "urn:test:readings",
+                "value": r.identifier_value}]
+    want_dev = {"identifier": {"system": "urn:smartmed:device",
+                               "value": "monitor-9"},
+                "display": "Device/monitor-9"}
+    (obs,) = _observations(got.bundle_json)
+    assert obs["identifier"] == want_id and obs["device"] == want_dev
+    r2 = reading(pb, pid, 74, ident=r.identifier_value,
+                 device="Device/other-1")
+    (replay,) = _observations(record(st, pb, [r2]).results[0].bundle_json)
+    assert replay == obs
+    st.call(SVC, "CreateEntry", pb.CreateEntryRequest(
+        patient_id=pid, kind=pb.ENTRY_KIND_VITAL_SIGNS, title="By hand",
+        vital_signs=pb.VitalSigns(heart_rate=pb.Quantity(
+            value=80, unit="/min"))), role="nurse")
+    exported = _observations(st.call(SVC, "ExportFhir", pb.ExportFhirRequest(
+        patient_id=pid), role="nurse").bundle_json)
+    by_id = {o["id"]: o for o in exported}
+    assert by_id[obs["id"]] == obs
+    hand = [o for o in exported if o["id"] != obs["id"]]
+    assert len(hand) == 1 and "identifier" not in hand[0] and \
+        "device" not in hand[0]
+    read = st.call(SVC, "ReadFhir", pb.ReadFhirRequest(
+        type="Observation", id=obs["id"]), role="nurse")
+    assert json.loads(read.resource_json) == obs
