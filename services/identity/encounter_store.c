@@ -479,10 +479,9 @@ static med_err
 ward_in_tx(med_db_conn *c, void *ctx)
 {
 	export_ctx *x = ctx;
-	med_db_value v[] = {MED_DB_STR(x->ward),
-			    MED_DB_I64(IDENTITY_ENC_IN_PROGRESS),
-			    MED_DB_I64((int64_t)x->limit),
-			    MED_DB_I64((int64_t)x->offset)};
+	med_db_value v[] = {
+		MED_DB_STR(x->ward), MED_DB_I64(IDENTITY_ENC_IN_PROGRESS),
+		MED_DB_I64((int64_t)x->limit), MED_DB_I64((int64_t)x->offset)};
 	med_err err = med_db_query(
 		c,
 		"SELECT e.encounter_id FROM encounters e"

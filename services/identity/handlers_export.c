@@ -15,7 +15,6 @@
  * bundle. */
 #define REPLY_SLACK_BYTES 1024
 
-
 /* bundle_failed names what a page that would not write as FHIR broke. */
 static med_err
 bundle_failed(med_call *call, med_err err, size_t n, const char *field)
@@ -80,8 +79,8 @@ export_ward(med_call *call,
 	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
 		return err;
 	err = identity_enc_store_ward(med_call_db(call), med_call_arena(call),
-				      req->ward, page.offset, page.size + 1,
-				      &h, &n);
+				      req->ward, page.offset, page.size + 1, &h,
+				      &n);
 	if (err != MED_OK)
 		return err;
 	res->page = med_page_respond(call, &page, &n);
