@@ -19,7 +19,7 @@
  *
  * Every upstream call is made as the caller, so the services decide who
  * may see what (a nurse a ward among their units, an auditor the log);
- * every request is one audit event of the facade.  ward_grants.c writes
+ * every request is one audit event of the facade.  ward_audit.c writes
  * the grants as Consent and the proof as Parameters.
  */
 #include <stdio.h>
@@ -45,6 +45,7 @@
 #define UNAUTHENTICATED	   16
 #define RESOURCE_EXHAUSTED 8
 #define INTERNAL	   13
+#define UNIMPLEMENTED	   12
 
 /* Encounters asked of identity per census page (its largest is 500). */
 #define CENSUS_COUNT_DEFAULT 100
@@ -329,9 +330,10 @@ url_put(char *url, size_t cap, const char *key, const char *value)
 	url[n < cap ? n : cap - 1] = '\0';
 }
 
-/* link writes self or next: the request's parameters, _cursor replaced. */
+/* write_link writes self or next: the request's parameters, _cursor
+ * replaced. */
 static void
-link(ward_req *x, const char *relation, const char *cursor)
+write_link(ward_req *x, const char *relation, const char *cursor)
 {
 	char url[LINK_MAX];
 
@@ -352,19 +354,14 @@ link(ward_req *x, const char *relation, const char *cursor)
 void
 fhir_ward_searchset_begin(ward_req *x, const char *next)
 {
-	char id[40];
-
-	snprintf(id, sizeof(id), "%016llx",
-		 (unsigned long long)med_now_ms() ^ (uintptr_t)x);
 	med_json_begin(&x->w, NULL, '{');
 	med_json_str(&x->w, "resourceType", "Bundle");
-	med_json_str(&x->w, "id", id);
 	med_json_str(&x->w, "type", "searchset");
 	med_fhir_instant(&x->w, "timestamp", med_now_ms());
 	med_json_begin(&x->w, "link", '[');
-	link(x, "self", x->cursor);
+	write_link(x, "self", x->cursor);
 	if (next != NULL && next[0] != '\0')
-		link(x, "next", next);
+		write_link(x, "next", next);
 	med_json_end(&x->w, ']');
 	med_json_begin(&x->w, "entry", '[');
 }
@@ -396,7 +393,7 @@ fhir_ward_entry_raw(ward_req *x, const char *type, const char *id,
 /* --- the census ------------------------------------------------------------
  */
 
-/* census_patients collects the page's patients, each once, in order. */
+/* census_page collects the page's patients, each once, in order. */
 typedef struct census_page {
 	ward_req *x;
 	const char *patients[CENSUS_COUNT_MAX];
@@ -662,7 +659,7 @@ serve(ward_req *x, med_call *call)
 		return err;
 	if ((x->kind == WARD_AUDIT_SEARCH || x->kind == WARD_PROOF) &&
 	    x->f->audit_rpc == NULL)
-		return fhir_fail(&x->e, 12,
+		return fhir_fail(&x->e, UNIMPLEMENTED,
 				 "AuditEvent: MED_AUDIT_GRPC_URL is not set");
 	x->c.opts = (med_call_opts){.token = x->req->authorization + 7,
 				    .request_id = x->req->request_id};

@@ -19,13 +19,14 @@ import urllib.parse
 import urllib.request
 import uuid
 
+import grpc
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import \
     Ed25519PublicKey
 
 from fhir_checks import assert_valid
 from harness import protos
-from harness.checks import poll
+from harness.checks import expect_status, poll
 from harness.stack import USERS
 
 # The contract suite's independent Merkle verifier (auditlog.py).
@@ -341,3 +342,27 @@ def test_inclusion_proof_is_the_auditors(st, ward):
     status, body = get(st, "AuditEvent/bad!id/$inclusion-proof",
                        user="auditor")
     assert status == 400, body
+
+
+def test_identity_census_rpc(st, idpb, ward):
+    """identity's ExportFhir by ward, as the facade calls it: a ward or a
+    patient, not both; a ward of 1..64 characters; the registrar (whole
+    hospital) lists any ward, every subject its own patient."""
+    both = idpb.ExportFhirRequest(ward=WARD, patient_id=ward["a"][0])
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, st.call, "identity",
+                  "ExportFhir", both, role="registrar",
+                  details_prefix="ward: give a ward or a patient_id")
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, st.call, "identity",
+                  "ExportFhir", idpb.ExportFhirRequest(ward="w" * 65),
+                  role="registrar", details_prefix="ward")
+    r = st.call("identity", "ExportFhir", idpb.ExportFhirRequest(
+        ward="ward-5"), role="registrar")
+    entries = [e["resource"] for e in json.loads(r.bundle_json)["entry"]]
+    assert all(e["resourceType"] == "Encounter" for e in entries)
+    assert r.n_resources == len(entries)
+    mine = [e for e in entries if e["id"] == ward["other"][1]]
+    assert mine[0]["subject"]["reference"] == "Patient/" + ward["other"][0]
+    empty = st.call("identity", "ExportFhir", idpb.ExportFhirRequest(
+        ward="ward-nobody-" + uuid.uuid4().hex[:6]), role="registrar")
+    assert r.n_resources > 0 and empty.n_resources == 0
+    assert "entry" not in json.loads(empty.bundle_json)
