@@ -1,14 +1,17 @@
-// app.js - the ward console (issue 37): sign-in, the ward list, a
-// patient's MAR and vital signs, and audit review, drawn from standard
-// FHIR R4 searches of the facade (docs/console.md).  Patient data lives in
+// app.js - the ward console (issue 37): sign-in, the ward list (the
+// census of the user's wards), a patient's MAR and vital signs, drawn from
+// standard FHIR R4 searches of the facade (docs/console.md); audit.js has
+// the audit review.  Patient data lives in
 // this page's memory only and is gone with the tab.
 import { current, finishSignIn, signIn, signOut } from './auth.js';
 import { drawChart } from './charts.js';
 import { FhirError, request, search, setBase } from './fhir.js';
 import { cosignScreen, giveScreen } from './bedside.js';
+import { auditScreen } from './audit.js';
 
 export let config = null;
-const ward = []; // patient ids on the user's list, this tab only
+const ward = []; // patient ids added by MRN or id, this tab only
+const wardsShown = new Set(); // wards asked for beyond the user's units
 
 const VITALS = [
   { code: '8310-5', title: 'Temperature', unit: 'Cel', range: { low: 36.1, high: 38.0 } },
@@ -226,10 +229,33 @@ async function findPatient(text) {
   return p.id;
 }
 
-async function wardScreen() {
+// census reads the open stays of each ward (Encounter?location=&status=
+// in-progress): the patient ids in bed order, and a message per ward the
+// user may not list.
+async function census(wards) {
+  const ids = [];
+  const refused = [];
+  for (const w of wards) {
+    try {
+      const found = await search('Encounter?location=' + encodeURIComponent(w)
+        + '&status=in-progress&_include=Encounter:patient', 1000);
+      for (const e of found.filter((r) => r.resourceType === 'Encounter')) {
+        const id = ((e.subject && e.subject.reference) || '').split('/').pop();
+        if (id && !ids.includes(id)) ids.push(id);
+      }
+    } catch (e) {
+      if (e.status === 401) throw e;
+      refused.push(w + ': ' + e.message);
+      wardsShown.delete(w); // said once, not asked again
+    }
+  }
+  return { ids, refused };
+}
+
+function addForms(msg) {
   const input = h('input', { id: 'add-patient', name: 'patient', autocomplete: 'off' });
-  const msg = h('p', { role: 'alert', class: 'error' });
-  const form = h('form', { class: 'form-row', onsubmit: async (ev) => {
+  const wardInput = h('input', { id: 'add-ward', name: 'ward', autocomplete: 'off' });
+  const add = h('form', { class: 'form-row', onsubmit: async (ev) => {
     ev.preventDefault();
     msg.textContent = '';
     try {
@@ -246,14 +272,37 @@ async function wardScreen() {
     }
   } }, h('div', {}, h('label', { for: 'add-patient' }, 'MRN, wristband or patient id'), input),
   h('button', { type: 'submit' }, 'Add to my list'));
+  const other = h('form', { class: 'form-row', onsubmit: async (ev) => {
+    ev.preventDefault();
+    if (wardInput.value.trim()) wardsShown.add(wardInput.value.trim());
+    await wardScreen();
+  } }, h('div', {}, h('label', { for: 'add-ward' }, 'Another ward'), wardInput),
+  h('button', { type: 'submit' }, 'Show ward'));
+  return [add, other];
+}
+
+async function wardScreen() {
+  const msg = h('p', { role: 'alert', class: 'error' });
   const s = current();
+  const wards = [...new Set([...s.units, ...wardsShown])];
+  let listed;
+  try {
+    listed = await census(wards);
+  } catch (e) {
+    show('Ward list', errorBox(e));
+    return;
+  }
+  const ids = [...listed.ids, ...ward.filter((id) => !listed.ids.includes(id))];
   const table = h('table', { id: 'ward-table' },
-    h('caption', {}, 'Patients on my list' + (s.units.length ? ' (' + s.units.join(', ') + ')' : '')),
+    h('caption', {}, 'Patients on ' + (wards.length ? wards.join(', ') : 'my list')
+      + (ward.length ? ', and those added by MRN' : '')),
     h('thead', {}, h('tr', {}, ['Bed', 'Patient', 'MRN', 'Age', 'Allergies', 'Doses due', 'Overdue', 'Awaiting co-sign']
       .map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, await Promise.all(ward.map(wardRow))));
-  show('Ward list', form, msg, ward.length ? table
-    : h('p', {}, 'No patients on your list yet: add one by MRN or wristband scan.'));
+    h('tbody', {}, await Promise.all(ids.map(wardRow))));
+  const refused = listed.refused.map((t) => h('p', { class: 'error', role: 'alert' }, 'Ward not listed: ' + t));
+  show('Ward list', ...addForms(msg), msg, ...refused, ids.length ? table
+    : h('p', {}, 'No patients on ' + (wards.length ? wards.join(', ') : 'your list')
+      + ': add one by MRN or wristband scan, or show another ward.'));
 }
 
 // --- patient banner, MAR, vitals --------------------------------------
@@ -485,43 +534,6 @@ async function vitalsScreen(id) {
   }
 }
 
-// --- audit review ------------------------------------------------------
-
-async function auditScreen() {
-  let served = false;
-  try {
-    const cap = await request('metadata');
-    served = ((cap.rest || [])[0] || { resource: [] }).resource.some((r) => r.type === 'AuditEvent');
-  } catch (e) {
-    show('Audit review', errorBox(e));
-    return;
-  }
-  if (!served) {
-    show('Audit review', h('p', { id: 'audit-unavailable' },
-      'This FHIR server does not serve AuditEvent (its CapabilityStatement lists no AuditEvent), '
-      + 'so access reports cannot be shown here yet.'));
-    return;
-  }
-  const input = h('input', { id: 'audit-patient', autocomplete: 'off' });
-  const out = h('div', {});
-  const form = h('form', { class: 'form-row', onsubmit: async (ev) => {
-    ev.preventDefault();
-    out.replaceChildren(h('p', {}, 'Loading…'));
-    try {
-      const events = await search('AuditEvent?patient=' + encodeURIComponent(input.value.trim()), 500);
-      out.replaceChildren(h('table', { id: 'audit-table' }, h('caption', {}, 'Access report: ' + events.length + ' events'),
-        h('thead', {}, h('tr', {}, ['When', 'Who', 'Action', 'Outcome', 'What'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', {}, events.map((e) => h('tr', {}, h('td', {}, fmtTime(e.recorded, { dateStyle: 'short', timeStyle: 'short' })),
-          h('td', {}, ((e.agent || [])[0] || {}).who ? (e.agent[0].who.display || e.agent[0].who.reference) : ''),
-          h('td', {}, e.action || ''), h('td', {}, e.outcome || ''),
-          h('td', {}, conceptText(e.type) || ''))))));
-    } catch (e) {
-      out.replaceChildren(errorBox(e));
-    }
-  } }, h('div', {}, h('label', { for: 'audit-patient' }, 'Patient id'), input), h('button', { type: 'submit' }, 'Show access report'));
-  show('Audit review', form, out);
-}
-
 // --- routing -----------------------------------------------------------
 
 async function route() {
@@ -556,6 +568,7 @@ async function start() {
   document.getElementById('signout').addEventListener('click', () => {
     signOut();
     ward.length = 0;
+    wardsShown.clear();
     window.location.hash = '#/ward';
     route();
   });

@@ -811,6 +811,19 @@ void fhir_smart_configuration_write(med_json *w, const fhir_facade *f);
 med_err fhir_smart_check(const fhir_facade *f, const fhir_request *req,
 			 const med_principal *who, const fhir_query *q,
 			 fhir_error *e) MED_MUST_CHECK;
+/* --- ward.c (ward, issue 37) ---------------------------------------------
+ * The ward console's searches: Encounter?location= (the ward census),
+ * AuditEvent?patient=, Consent (break-glass grants) and
+ * AuditEvent/{id}/$inclusion-proof; ward.h holds the rest.
+ */
+
+/* fhir_ward_claims is true for a request ward.c answers. */
+bool fhir_ward_claims(const fhir_facade *f, const fhir_request *req);
+
+/* fhir_ward_handle answers it: authenticate, serve as the caller, audit. */
+void fhir_ward_handle(fhir_facade *f, const fhir_request *req,
+		      fhir_response *resp);
+
 /* --- write.c (fhirwrite) ---------------------------------------------------
  * The facade's writes: POST of vital-sign Observations (alone or in a batch
  * or transaction Bundle), of MedicationAdministrations, and the operations

@@ -725,6 +725,12 @@ fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	/* console (issue 37): /console is the ward console's static files. */
 	if (fhir_console_handle(f, req, resp))
 		return;
+	/* ward (issue 37): the census, AuditEvent search, break-glass
+	 * grants as Consent and $inclusion-proof are ward.c's. */
+	if (fhir_ward_claims(f, req)) {
+		fhir_ward_handle(f, req, resp);
+		return;
+	}
 	/* fhirwrite: the writes (POST) are write.c's. */
 	if (fhir_write_claims(f, req)) {
 		fhir_write_handle(f, req, resp);

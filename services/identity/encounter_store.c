@@ -418,6 +418,7 @@ identity_enc_store_history(
 typedef struct export_ctx {
 	med_arena *arena;
 	const char *patient_id;
+	const char *ward; /* the census: a ward's open stays */
 	uint64_t offset;
 	uint32_t limit;
 	identity_enc_history **items;
@@ -443,6 +444,19 @@ on_export_row(void *ctx, const med_db_row *row)
 	return e->encounter_id != NULL ? MED_OK : MED_ERR_NOMEM;
 }
 
+/* load_histories fills in the page's histories once its query is done. */
+static med_err
+load_histories(med_db_conn *c, export_ctx *x)
+{
+	med_err err = MED_OK;
+
+	for (size_t i = 0; err == MED_OK && i < x->n; i++)
+		err = load_history(c, x->arena,
+				   x->items[i]->encounter->encounter_id,
+				   x->items[i]);
+	return err;
+}
+
 static med_err
 export_in_tx(med_db_conn *c, void *ctx)
 {
@@ -457,11 +471,50 @@ export_in_tx(med_db_conn *c, void *ctx)
 		" ORDER BY e.start_ms DESC, e.encounter_id LIMIT ? OFFSET ?",
 		v, 3, on_export_row, x);
 
-	for (size_t i = 0; err == MED_OK && i < x->n; i++)
-		err = load_history(c, x->arena,
-				   x->items[i]->encounter->encounter_id,
-				   x->items[i]);
-	return err;
+	return err == MED_OK ? load_histories(c, x) : err;
+}
+
+/* ward_in_tx reads a page of a ward's open stays (x->ward), by bed. */
+static med_err
+ward_in_tx(med_db_conn *c, void *ctx)
+{
+	export_ctx *x = ctx;
+	med_db_value v[] = {
+		MED_DB_STR(x->ward), MED_DB_I64(IDENTITY_ENC_IN_PROGRESS),
+		MED_DB_I64((int64_t)x->limit), MED_DB_I64((int64_t)x->offset)};
+	med_err err = med_db_query(
+		c,
+		"SELECT e.encounter_id FROM encounters e"
+		" WHERE e.ward = ? AND e.status = ?"
+		" ORDER BY e.bed, e.start_ms, e.encounter_id LIMIT ? OFFSET ?",
+		v, 4, on_export_row, x);
+
+	return err == MED_OK ? load_histories(c, x) : err;
+}
+
+/* export_run runs fn (export_in_tx or ward_in_tx) in one transaction. */
+static med_err
+export_run(med_db *db, med_db_tx_fn fn, export_ctx *x,
+	   identity_enc_history ***out, size_t *n)
+{
+	med_err err = med_db_tx(db, fn, x);
+
+	if (err != MED_OK)
+		return err;
+	*out = x->items;
+	*n = x->n;
+	return MED_OK;
+}
+
+med_err
+identity_enc_store_ward(med_db *db, med_arena *a, const char *ward,
+			uint64_t offset, uint32_t limit,
+			identity_enc_history ***out, size_t *n)
+{
+	export_ctx x = {
+		.arena = a, .ward = ward, .offset = offset, .limit = limit};
+
+	return export_run(db, ward_in_tx, &x, out, n);
 }
 
 med_err
@@ -473,13 +526,8 @@ identity_enc_store_export(med_db *db, med_arena *a, const char *patient_id,
 			.patient_id = patient_id,
 			.offset = offset,
 			.limit = limit};
-	med_err err = med_db_tx(db, export_in_tx, &x);
 
-	if (err != MED_OK)
-		return err;
-	*out = x.items;
-	*n = x.n;
-	return MED_OK;
+	return export_run(db, export_in_tx, &x, out, n);
 }
 
 med_err

@@ -10,6 +10,8 @@
 #include <med/fhir.h>
 #include <med/json.h>
 
+#include <med/util.h>
+
 #include <stdio.h>
 
 #include "identity.h"
@@ -212,8 +214,12 @@ write_encounters(med_json *w, void *ctx)
 {
 	const encounter_page *p = ctx;
 
+	/* The census names no patient: each stay is its own patient's. */
 	for (size_t i = 0; i < p->n; i++)
-		encounter(w, p->patient_id, p->h[i]);
+		encounter(w,
+			  p->patient_id ? p->patient_id
+					: p->h[i]->encounter->patient_id,
+			  p->h[i]);
 	return (uint32_t)p->n;
 }
 
@@ -226,4 +232,32 @@ identity_fhir_bundle(med_arena *a, const char *patient_id,
 
 	return med_fhir_page_json(a, max_bytes, patient_id, n > 0,
 				  write_encounters, &p, json, n_resources);
+}
+
+med_err
+identity_fhir_ward_bundle(med_arena *a, identity_enc_history *const *h,
+			  size_t n, size_t max_bytes, char **json,
+			  uint32_t *n_resources)
+{
+	encounter_page p = {.patient_id = NULL, .h = h, .n = n};
+	uint32_t written = 0;
+	const char *text;
+	med_json w;
+
+	med_json_init_arena(&w, a, max_bytes);
+	med_json_begin(&w, NULL, '{');
+	med_json_str(&w, "resourceType", "Bundle");
+	med_json_str(&w, "type", "collection");
+	med_fhir_instant(&w, "timestamp", med_now_ms());
+	if (n > 0) {
+		med_json_begin(&w, "entry", '[');
+		written = write_encounters(&w, &p);
+		med_json_end(&w, ']');
+	}
+	med_json_end(&w, '}');
+	if ((text = med_json_text(&w, NULL)) == NULL)
+		return w.err != MED_OK ? w.err : MED_ERR_INTERNAL;
+	*json = (char *)text;
+	*n_resources = written;
+	return MED_OK;
 }

@@ -740,6 +740,26 @@ med_err identity_enc_store_export(med_db *db, med_arena *a,
 				  size_t *n) MED_MUST_CHECK;
 
 /*
+ * identity_enc_store_ward reads, in one transaction, a page of the open
+ * (in-progress) encounters whose current location is ward, by bed, each
+ * with its history: the ward census (issue 37).
+ */
+med_err identity_enc_store_ward(med_db *db, med_arena *a, const char *ward,
+				uint64_t offset, uint32_t limit,
+				identity_enc_history ***out,
+				size_t *n) MED_MUST_CHECK;
+
+/*
+ * identity_fhir_ward_bundle writes one census page as a FHIR R4
+ * collection Bundle of at most max_bytes from a: an Encounter per history
+ * of h[0..n), each with its own patient as subject, and no Patient.
+ * Errors: as identity_fhir_bundle's.
+ */
+med_err identity_fhir_ward_bundle(med_arena *a, identity_enc_history *const *h,
+				  size_t n, size_t max_bytes, char **json,
+				  uint32_t *n_resources) MED_MUST_CHECK;
+
+/*
  * identity_fhir_bundle writes one ExportFhir page as a FHIR R4 collection
  * Bundle of at most max_bytes from a: the Patient (id only), then an
  * Encounter per history of h[0..n).  Every subject is patient_id, the

@@ -244,6 +244,14 @@ static const char *const v27_statements[] = {
 	NULL,
 };
 
+/* The ward census (issue 37): a ward's open stays, read by ward and
+ * status rather than by patient. */
+static const char *const v29_statements[] = {
+	"ALTER TABLE encounters"
+	" ADD KEY IF NOT EXISTS idx_encounters_ward (ward, status, bed)",
+	NULL,
+};
+
 const med_db_migration identity_migrations[] = {
 	{1, "patients: the master patient index", v1_statements},
 	{2, "face_templates: encrypted face templates", v2_statements},
@@ -267,6 +275,8 @@ const med_db_migration identity_migrations[] = {
 	 v10_statements},
 	{27, "face_retakes: a second photograph after a near miss",
 	 v27_statements},
+	{29, "encounters: index of a ward's open stays (the census)",
+	 v29_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);

@@ -191,15 +191,26 @@ async function run(browser) {
     if (!who.includes(cfg.nurse.user) || !who.includes('nurse')) throw new Error('header says ' + who);
   });
   await step('ward list', async () => {
-    // By MRN, as a wristband scanner types it (Patient?identifier=).
-    await page.getByLabel('MRN, wristband or patient id').fill(cfg.patient.mrn);
-    await page.getByRole('button', { name: 'Add to my list' }).click();
-    const row = page.locator('#ward-table tbody tr').first();
-    await row.getByRole('link', { name: cfg.patient.name }).waitFor();
+    // The census of the nurse's ward, read without typing
+    // (Encounter?location=WARD&status=in-progress).
+    const row = page.locator('#ward-table tbody tr', { has: page.getByRole('link', { name: cfg.patient.name }) });
+    await row.waitFor();
     out.wardRow = (await row.locator('td, th').allTextContents()).map((s) => s.trim());
     out.wardPatient = (await row.getByRole('link').getAttribute('href')).split('/')[2];
+    out.wardNames = await page.locator('#ward-table tbody th a').allTextContents();
+    out.wardCaption = (await page.locator('#ward-table caption').textContent()).trim();
     await axeScan(page, 'ward');
     await shot(page, 'console-ward');
+    // By MRN, as a wristband scanner types it (Patient?identifier=): a
+    // patient the census lists already is listed once.
+    await page.getByLabel('MRN, wristband or patient id').fill(cfg.patient.mrn);
+    await page.getByRole('button', { name: 'Add to my list' }).click();
+    await page.waitForLoadState('networkidle');
+    out.wardRowsOfPatient = await page.locator('#ward-table tbody th a', { hasText: cfg.patient.name }).count();
+    // Another ward: not the nurse's, so not listed, and said so.
+    await page.getByLabel('Another ward').fill('ward-elsewhere');
+    await page.getByRole('button', { name: 'Show ward' }).click();
+    out.otherWard = await alertText(page, 'Ward not listed');
   });
   await step('unknown patient refused', async () => {
     await page.getByLabel('MRN, wristband or patient id').fill(cfg.unknownPatient);
@@ -260,10 +271,40 @@ async function run(browser) {
   await step('audit review', async () => {
     await apage.getByRole('link', { name: 'Audit review' }).click();
     await apage.getByRole('heading', { name: 'Audit review' }).waitFor();
-    await apage.locator('#audit-unavailable, #audit-patient').first().waitFor();
-    out.audit = (await apage.locator('main').textContent()).replace(/\s+/g, ' ').trim();
+    await apage.getByLabel('Patient id').fill(cfg.patient.id);
+    await apage.getByRole('button', { name: 'Show access report' }).click();
+    await apage.locator('#audit-table tbody tr').first().waitFor();
+    await apage.locator('#grants-table').waitFor();
+    out.auditEvents = await apage.locator('#audit-table tbody tr').count();
+    out.auditWho = await apage.locator('#audit-table tbody tr td:nth-child(2)').allTextContents();
+    out.grants = (await apage.locator('#grants-table tbody tr').allTextContents()).map((s) => s.replace(/\s+/g, ' ').trim());
+    // The oldest event is in a signed head by now: its proof checks.
+    const first = apage.locator('#audit-table tbody tr').first();
+    await first.getByRole('button', { name: /Check proof/ }).click();
+    const verdict = first.locator('td span[role="status"]', { hasText: /verified/i });
+    await verdict.waitFor();
+    out.proof = (await verdict.textContent()).trim();
     await axeScan(apage, 'audit');
     await shot(apage, 'console-audit');
+  });
+  await step('tampered proof not verified', async () => {
+    // The same answer with one bit of its audit path changed, as a
+    // tampered log or a man in the middle would hand it over.
+    await apage.route('**/$inclusion-proof', async (route) => {
+      const r = await route.fetch();
+      const body = await r.json();
+      const p = body.parameter.find((x) => x.name === 'path') || body.parameter.find((x) => x.name === 'leafHash');
+      const raw = Buffer.from(p.valueBase64Binary, 'base64');
+      raw[0] ^= 1;
+      p.valueBase64Binary = raw.toString('base64');
+      await route.fulfill({ response: r, json: body });
+    });
+    const first = apage.locator('#audit-table tbody tr').first();
+    await first.getByRole('button', { name: /Check proof/ }).click();
+    const verdict = first.locator('td span[role="status"]', { hasText: /Not verified/ });
+    await verdict.waitFor();
+    out.tamperedProof = (await verdict.textContent()).trim();
+    await apage.unroute('**/$inclusion-proof');
   });
   await step('auditor reads no chart', async () => {
     await apage.evaluate((id) => { window.location.hash = '#/patient/' + id + '/mar'; }, cfg.patient.id);

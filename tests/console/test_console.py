@@ -299,6 +299,12 @@ def run(cstack, idp, patient, bedside, tmp_path_factory):
         "patient": {"id": patient.patient_id, "name": "Iris Wardley",
                     "mrn": patient.mrn},
         "unknownPatient": str(uuid.uuid4())}
+    # A break-glass grant on the patient's chart for the audit review.
+    ipb = protos.module("identity")
+    cstack.call("identity", "StartBreakGlass", ipb.StartBreakGlassRequest(
+        patient_id=patient.patient_id, reason="UNCONSCIOUS",
+        justification="console review", minutes=30), role="nurse",
+        timeout=30)
     path = str(tmp_path_factory.mktemp("e2e") / "settings.json")
     with open(path, "w") as f:
         json.dump(settings, f)
@@ -338,11 +344,22 @@ def test_sign_in_by_code_and_pkce(run):
     assert claims["client_id"] == "smartmed-console", claims
 
 
-def test_ward_list(run):
+def test_ward_list(run, bedside):
+    """The ward list is the census of the nurse's ward (bed, banner
+    facts, allergy flag, dose counts), read without typing; adding a
+    listed patient by MRN lists them once; another ward is refused."""
     _passed(run, "ward list")
     row = run["wardRow"]
     assert row[0] == "%s / %s" % (WARD, BED), row
     assert row[1] == "Iris Wardley" and row[2].startswith("MRN-"), row
+    assert row[4] == "Allergies: 1", row
+    assert run["wardPatient"] == run["patientId"], run
+    assert run["wardCaption"].startswith("Patients on " + WARD), run
+    if bedside is not None:
+        assert {"Tom Bedsider", "Sam Otherbed"} <= set(run["wardNames"])
+    assert run["wardRowsOfPatient"] == 1, run
+    assert "ward-elsewhere" in run["otherWard"] and \
+        "not one of your units" in run["otherWard"], run["otherWard"]
     assert run["wardPatient"] == run["patientId"], run  # found by MRN
     assert row[4] == "Allergies: 1", row
     # Doses due within the hour, overdue, given awaiting a co-sign.
@@ -440,8 +457,20 @@ def test_bedside_without_a_camera(run, bedside):
 
 
 def test_audit_review_and_roles(run):
+    """The auditor's access report of the patient (the nurse's reads
+    among them), the break-glass grant to review, the proof of the oldest
+    event verified in the browser and a tampered one not."""
     _passed(run, "auditor signs in")
     _passed(run, "audit review")
+    assert run["auditEvents"] > 0, run
+    assert "nurse.console" in run["auditWho"], run["auditWho"]
+    assert any("UNCONSCIOUS" in g and "console review" in g and "Active" in g
+               for g in run["grants"]), run["grants"]
+    assert run["proof"].startswith("Verified: entry "), run["proof"]
+    assert "(signature checked)" in run["proof"], run["proof"]
+    _passed(run, "tampered proof not verified")
+    assert run["tamperedProof"] == ("Not verified: the audit path does not "
+                                    "lead to the signed root"), run
     _passed(run, "auditor reads no chart")
     assert run["auditorChart"].startswith("Not allowed for your role: "), \
         run["auditorChart"]

@@ -1,0 +1,203 @@
+// audit.js - the audit review screen (issue 37, item 6; auditors): a
+// patient's access report (AuditEvent?patient=), the break-glass grants
+// to review (Consent, one per grant), and the proof that an event is in
+// the signed log (AuditEvent/{id}/$inclusion-proof), checked here in the
+// browser with Web Crypto: the RFC 9162 audit path must lead from the
+// event's leaf hash to the root of the signed tree head, and the head's
+// Ed25519 signature must hold under the key it names (docs/console.md).
+import { h, show, fmtTime, conceptText, errorBox } from './app.js';
+import { request, search } from './fhir.js';
+
+const STH_TAG = 'smartmed-audit-sth-v1\0';
+
+function b64(s) {
+  return Uint8Array.from(atob(s || ''), (c) => c.charCodeAt(0));
+}
+
+function concat(...parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function equal(a, b) {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+async function nodeHash(left, right) {
+  const d = await crypto.subtle.digest('SHA-256', concat(Uint8Array.of(1), left, right));
+  return new Uint8Array(d);
+}
+
+// rootFromPath is RFC 9162 section 2.1.3.2: the root an inclusion proof
+// leads to, or null when the path does not fit the index and size.
+export async function rootFromPath(index, size, leaf, path) {
+  if (index >= size) return null;
+  let fn = index;
+  let sn = size - 1;
+  let r = leaf;
+  for (const p of path) {
+    if (sn === 0) return null;
+    if (fn % 2 === 1 || fn === sn) {
+      r = await nodeHash(p, r);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      r = await nodeHash(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 ? r : null;
+}
+
+// sthMessage: the bytes the head's signature covers (libmed's
+// med_audit_sth_message): the tag, tree size and time (big-endian u64).
+function sthMessage(size, timestampMs, root) {
+  const nums = new DataView(new ArrayBuffer(16));
+  nums.setBigUint64(0, BigInt(size));
+  nums.setBigInt64(8, BigInt(timestampMs));
+  return concat(new TextEncoder().encode(STH_TAG), new Uint8Array(nums.buffer), root);
+}
+
+async function signatureHolds(head, root) {
+  try {
+    const key = await crypto.subtle.importKey('raw', b64(head.publicKey.valueBase64Binary),
+      { name: 'Ed25519' }, false, ['verify']);
+    return await crypto.subtle.verify({ name: 'Ed25519' }, key, b64(head.signature.valueBase64Binary),
+      sthMessage(head.treeSize.valueInteger, head.timestampMs.valueString, root));
+  } catch (e) {
+    return null; // this browser has no Ed25519
+  }
+}
+
+// verifyProof checks a $inclusion-proof answer: { ok, words }.
+export async function verifyProof(params) {
+  const all = params.parameter || [];
+  const one = (n) => all.find((p) => p.name === n) || {};
+  const head = Object.fromEntries((one('signedTreeHead').part || []).map((p) => [p.name, p]));
+  if (!head.rootHash || !one('leafHash').valueBase64Binary) return { ok: false, words: 'the answer holds no proof' };
+  const root = b64(head.rootHash.valueBase64Binary);
+  const index = one('leafIndex').valueInteger;
+  const size = one('treeSize').valueInteger;
+  if (size !== head.treeSize.valueInteger) return { ok: false, words: 'the proof is for another tree than the signed head' };
+  const got = await rootFromPath(index, size, b64(one('leafHash').valueBase64Binary),
+    all.filter((p) => p.name === 'path').map((p) => b64(p.valueBase64Binary)));
+  if (got === null || !equal(got, root)) return { ok: false, words: 'the audit path does not lead to the signed root' };
+  const signed = await signatureHolds(head, root);
+  if (signed === false) return { ok: false, words: 'the tree head\'s signature does not hold' };
+  return { ok: true,
+    words: 'entry ' + (index + 1) + ' of the ' + size + ' in the head signed '
+      + fmtTime(head.timestamp.valueInstant, { dateStyle: 'short', timeStyle: 'medium' })
+      + ' by key ' + head.keyId.valueString
+      + (signed ? ' (signature checked)' : ' (this browser cannot check Ed25519 signatures)') };
+}
+
+// checkProof asks for the event's proof and says, in out, whether it
+// holds; the button stays, so a proof can be checked again.
+async function checkProof(id, out) {
+  out.className = 'st';
+  out.textContent = 'Checking…';
+  let r;
+  try {
+    r = await verifyProof(await request('AuditEvent/' + encodeURIComponent(id) + '/$inclusion-proof'));
+  } catch (e) {
+    r = { ok: false, words: e.message };
+  }
+  out.className = r.ok ? 'st st-given' : 'st st-overdue';
+  out.textContent = (r.ok ? 'Verified: ' : 'Not verified: ') + r.words;
+}
+
+function who(e) {
+  const a = (e.agent || []).find((x) => x.requestor) || (e.agent || [])[0] || {};
+  return a.who ? (a.who.display || (a.who.identifier && a.who.identifier.value) || a.who.reference || '') : '';
+}
+
+// what: the method or FHIR interaction (subtype) and its C/R/U/D/E.
+function what(e) {
+  const sub = ((e.subtype || [])[0] || {}).code || conceptText(e.type);
+  return sub + (e.action ? ' (' + e.action + ')' : '');
+}
+
+function eventRow(e) {
+  const verdict = h('span', { role: 'status' });
+  const purpose = (e.purposeOfEvent || []).map(conceptText).join(', ');
+  const cell = h('td', {}, h('button', { type: 'button', class: 'proof', 'aria-label': 'Check proof of event ' + e.id,
+    onclick: () => checkProof(e.id, verdict) }, 'Check proof'), ' ', verdict);
+  return h('tr', { 'data-id': e.id },
+    h('td', {}, fmtTime(e.recorded, { dateStyle: 'short', timeStyle: 'short' })),
+    h('td', {}, who(e)), h('td', {}, what(e)),
+    h('td', {}, { 0: 'Served', 4: 'Refused', 8: 'Failed' }[e.outcome] || e.outcome || '',
+      e.outcome !== '0' && e.outcomeDesc ? ' (' + e.outcomeDesc + ')' : ''),
+    h('td', {}, purpose), cell);
+}
+
+function reportTable(events) {
+  return h('table', { id: 'audit-table' }, h('caption', {}, 'Access report: ' + events.length + ' events'),
+    h('thead', {}, h('tr', {}, ['When', 'Who', 'What', 'Outcome', 'Purpose', 'In the signed log']
+      .map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, events.map(eventRow)));
+}
+
+function ext(c, name) {
+  const x = (c.extension || []).find((e) => e.url.endsWith('/' + name));
+  return x ? x.valueString : '';
+}
+
+function grantsTable(grants) {
+  return h('table', { id: 'grants-table' }, h('caption', {}, 'Break-glass grants: ' + grants.length),
+    h('thead', {}, h('tr', {}, ['Started', 'Holder', 'Patient', 'Reason', 'Justification', 'Status', 'Until']
+      .map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, grants.map((c) => h('tr', { 'data-id': c.id },
+      h('td', {}, fmtTime(c.dateTime, { dateStyle: 'short', timeStyle: 'short' })),
+      h('td', {}, ((c.provision.actor || [])[0] || { reference: {} }).reference.display || ''),
+      h('td', {}, (c.patient.reference || '').replace('Patient/', '')),
+      h('td', {}, ext(c, 'break-glass-reason')), h('td', {}, ext(c, 'break-glass-justification')),
+      h('td', {}, c.status === 'active' ? 'Active' : 'Ended' + (ext(c, 'break-glass-ended-by') ? ' by ' + ext(c, 'break-glass-ended-by') : '')),
+      h('td', {}, fmtTime(c.provision.period.end, { dateStyle: 'short', timeStyle: 'short' }))))));
+}
+
+export async function auditScreen() {
+  const input = h('input', { id: 'audit-patient', autocomplete: 'off' });
+  const report = h('div', { id: 'audit-report' });
+  const grants = h('div', { id: 'audit-grants' });
+  const patient = () => input.value.trim();
+  const showReport = async () => {
+    report.replaceChildren(h('p', {}, 'Loading…'));
+    try {
+      const events = await search('AuditEvent?patient=' + encodeURIComponent(patient()), 500);
+      report.replaceChildren(reportTable(events.filter((e) => e.resourceType === 'AuditEvent')));
+    } catch (e) {
+      report.replaceChildren(errorBox(e));
+    }
+  };
+  const showGrants = async () => {
+    grants.replaceChildren(h('p', {}, 'Loading…'));
+    try {
+      const q = patient() ? '?patient=' + encodeURIComponent(patient()) : '';
+      grants.replaceChildren(grantsTable(await search('Consent' + q, 500)));
+    } catch (e) {
+      grants.replaceChildren(errorBox(e));
+    }
+  };
+  const form = h('form', { class: 'form-row', onsubmit: (ev) => {
+    ev.preventDefault();
+    showReport();
+    showGrants();
+  } }, h('div', {}, h('label', { for: 'audit-patient' }, 'Patient id'), input),
+  h('button', { type: 'submit' }, 'Show access report'),
+  h('button', { type: 'button', id: 'all-grants', onclick: () => {
+    input.value = '';
+    report.replaceChildren();
+    showGrants();
+  } }, 'All break-glass grants'));
+  show('Audit review', form,
+    h('section', { 'aria-label': 'Access report' }, h('h2', {}, 'Access report'), report),
+    h('section', { 'aria-label': 'Break-glass grants' }, h('h2', {}, 'Break-glass grants to review'), grants));
+}

@@ -1,0 +1,77 @@
+/*
+ * ward.h - what ward.c (routing, the census, AuditEvent search, calls and
+ * answers) and ward_audit.c (break-glass grants as Consent, the inclusion
+ * proof as Parameters) share: the ward console's searches (issue 37).
+ */
+#ifndef SMARTMED_FHIR_WARD_H
+#define SMARTMED_FHIR_WARD_H
+
+#include <med/json.h>
+#include <med/rpc.h>
+
+#include "fhir_facade.h"
+
+/* ward_kind - which of the requests of ward.c's header. */
+typedef enum ward_kind {
+	WARD_NONE,
+	WARD_CENSUS,
+	WARD_AUDIT_SEARCH,
+	WARD_GRANTS,
+	WARD_PROOF,
+} ward_kind;
+
+/* The date parameters an AuditEvent search ANDs (a from and a to). */
+#define WARD_DATES_MAX 2
+
+/* ward_req - one request, from its parameters to its answer in w. */
+typedef struct ward_req {
+	fhir_facade *f;
+	const fhir_request *req;
+	ward_kind kind;
+	const char *ward;	/* census: location */
+	const char *status;	/* census: in-progress; Consent: active */
+	const char *patient_id; /* AuditEvent, Consent */
+	const char *event_id;	/* $inclusion-proof */
+	const char *cursor;	/* _cursor: the service's page token */
+	bool include_patient;
+	size_t count; /* _count; 0: the default */
+	struct {
+		fhir_date_prefix prefix;
+		fhir_range range;
+	} dates[WARD_DATES_MAX];
+	size_t n_dates;
+	fhir_call c;
+	fhir_error e;
+	med_json w;
+	size_t n; /* resources written */
+} ward_req;
+
+/* fhir_ward_kind says which request req is (WARD_NONE: not ward.c's); *id
+ * is the AuditEvent's id of a $inclusion-proof, in req's arena. */
+ward_kind fhir_ward_kind(const fhir_facade *f, const fhir_request *req,
+			 const char **id);
+
+/* fhir_ward_searchset_begin opens x's searchset Bundle with its self link
+ * and, when next is a page token, its next link; then its entry array. */
+void fhir_ward_searchset_begin(ward_req *x, const char *next);
+
+/* fhir_ward_searchset_end closes what fhir_ward_searchset_begin opened. */
+void fhir_ward_searchset_end(ward_req *x);
+
+/* fhir_ward_entry_raw writes an entry whose resource is raw JSON. */
+void fhir_ward_entry_raw(ward_req *x, const char *type, const char *id,
+			 const char *raw, size_t len, const char *mode);
+
+/* fhir_ward_upstream_failed turns a service's refusal into x->e. */
+med_err fhir_ward_upstream_failed(ward_req *x, const char *service,
+				  const med_rpc_status *st);
+
+/* fhir_ward_serve_grants writes identity's break-glass grants as a
+ * searchset of Consent (ward_audit.c). */
+med_err fhir_ward_serve_grants(ward_req *x);
+
+/* fhir_ward_serve_proof writes the event's inclusion proof against the
+ * latest signed tree head as Parameters (ward_audit.c). */
+med_err fhir_ward_serve_proof(ward_req *x);
+
+#endif
