@@ -168,6 +168,15 @@ write_search_type(med_json *w, const fhir_facade *f, const fhir_type_info *t)
 			    "[system|]code; |code: no system.");
 	if (t->status_element != NULL)
 		write_param(w, "status", "token", "The resource's status.");
+	/* ward (issue 37): the census, ward.c. */
+	if (strcmp(t->type, "Encounter") == 0)
+		write_param(w, "location", "reference",
+			    "The ward census: location={ward}&status="
+			    "in-progress (required together, instead of "
+			    "patient), the open stays in bed order, "
+			    "_include=Encounter:patient, _count 1..500; a "
+			    "clinician or nurse only for a ward of their "
+			    "units.");
 	write_param(w, "identifier", "token",
 		    "[system|]value of one of the resource's identifiers (a "
 		    "device reading's: the one its device sent); beside "
@@ -189,6 +198,64 @@ write_search_type(med_json *w, const fhir_facade *f, const fhir_type_info *t)
 	"resources that name it ($everything, _include, _revinclude) and is "  \
 	"not searched alone."
 
+/*
+ * write_audit_event: AuditEvent is read by id, searched by patient for the
+ * access report, and proves its place in the log (ward.c, issue 37), when
+ * the audit service is configured.
+ */
+static void
+write_audit_event(med_json *w, const fhir_facade *f)
+{
+	char def[640];
+
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "type", "AuditEvent");
+	med_json_str(w, "documentation",
+		     "A patient's access report (auditor, admin): read by id, "
+		     "and AuditEvent?patient={id}[&date=...][&_count=1..1000]; "
+		     "paging by next links.");
+	write_interactions(w, f, "AuditEvent", true);
+	med_json_begin(w, "searchParam", '[');
+	write_param(w, "patient", "reference",
+		    "Required: the patient whose accesses are reported.");
+	write_param(w, "date", "date",
+		    "eq ge gt le lt on recorded; at most two.");
+	med_json_end(w, ']');
+	snprintf(def, sizeof(def), "%s/OperationDefinition/inclusion-proof",
+		 f->base_url);
+	med_json_begin(w, "operation", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "name", "inclusion-proof");
+	med_json_str(w, "definition", def);
+	med_json_str(w, "documentation",
+		     "AuditEvent/{id}/$inclusion-proof: the event's RFC 9162 "
+		     "audit path to the latest signed tree head (Parameters).");
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+	med_json_end(w, '}');
+}
+
+/* write_consent: break-glass grants to review, as Consent (ward.c). */
+static void
+write_consent(med_json *w)
+{
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "type", "Consent");
+	med_json_str(w, "documentation",
+		     "Break-glass grants (purpose BTG), from identity: "
+		     "Consent?[patient={id}][&status=active].");
+	med_json_begin(w, "interaction", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "code", "search-type");
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+	med_json_begin(w, "searchParam", '[');
+	write_param(w, "patient", "reference", "The grants for one patient.");
+	write_param(w, "status", "token", "active: grants not yet over.");
+	med_json_end(w, ']');
+	med_json_end(w, '}');
+}
+
 /* write_read_only lists the types read by id that no search serves
  * (Goal, Provenance, Medication, AuditEvent), so a client that follows a
  * reference knows it resolves. */
@@ -202,6 +269,11 @@ write_read_only(med_json *w, const fhir_facade *f)
 		if (fhir_type_find(types[i]) != NULL &&
 		    fhir_type_is_served(types[i]))
 			continue; /* write_search_type listed it */
+		if (strcmp(types[i], "AuditEvent") == 0 &&
+		    f->audit_rpc != NULL) {
+			write_audit_event(w, f);
+			continue;
+		}
 		med_json_begin(w, NULL, '{');
 		med_json_str(w, "type", types[i]);
 		med_json_str(w, "documentation", READ_ONLY_DOC);
@@ -286,6 +358,7 @@ fhir_capability_write(med_json *w, const fhir_facade *f)
 		if (fhir_type_is_served(fhir_types[i].type))
 			write_search_type(w, f, &fhir_types[i]);
 	write_read_only(w, f);
+	write_consent(w);
 	med_json_end(w, ']');
 	fhir_write_capability_rest(w); /* fhirwrite: batch, transaction */
 	write_research_export(w, f);
