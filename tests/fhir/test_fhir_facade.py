@@ -109,16 +109,21 @@ def test_metadata_needs_no_token(fstack, validator):
     assert body["fhirVersion"] == "4.0.1"
     valid(validator, dict(body, fhirVersion="4.0.0"))
     types = {r["type"]: r for r in body["rest"][0]["resource"]}
-    # The searched types, and those read by id only (dosage's Medication,
-    # audit's AuditEvent: no searchParam).
+    # The searched types, those read by id only (dosage's Medication: no
+    # searchParam), audit's AuditEvent (the access report) and the
+    # break-glass grants as Consent.
     assert set(types) == {"Patient", "Observation", "AllergyIntolerance",
                           "DocumentReference", "MedicationRequest",
                           "MedicationAdministration", "Encounter",
-                          "Medication", "AuditEvent"}
+                          "Medication", "AuditEvent", "Consent"}
     assert "searchParam" not in types["Medication"]
     assert types["Patient"]["operation"][0]["name"] == "everything"
     assert {p["name"] for p in types["Encounter"]["searchParam"]} == {
-        "patient", "subject", "date", "status", "identifier"}
+        "patient", "subject", "date", "status", "identifier", "location"}
+    assert {p["name"] for p in types["AuditEvent"]["searchParam"]} == {
+        "patient", "date"}
+    assert [op["name"] for op in types["AuditEvent"]["operation"]] == [
+        "inclusion-proof"]
     # The harness configures the research key and the audit service.
     ops = body["rest"][0]["operation"]
     assert [op["name"] for op in ops] == ["research-export"]
