@@ -12,6 +12,10 @@ import { auditScreen } from './audit.js';
 export let config = null;
 const ward = []; // patient ids added by MRN or id, this tab only
 const wardsShown = new Set(); // wards asked for beyond the user's units
+// The ward list's latest render: an older one still reading (the list
+// after "Add to my list" while "Show ward" was pressed) must not draw over
+// a newer one and hide what it said.
+let wardRender = 0;
 
 const VITALS = [
   { code: '8310-5', title: 'Temperature', unit: 'Cel', range: { low: 36.1, high: 38.0 } },
@@ -282,6 +286,7 @@ function addForms(msg) {
 }
 
 async function wardScreen() {
+  const render = ++wardRender;
   const msg = h('p', { role: 'alert', class: 'error' });
   const s = current();
   const wards = [...new Set([...s.units, ...wardsShown])];
@@ -289,7 +294,7 @@ async function wardScreen() {
   try {
     listed = await census(wards);
   } catch (e) {
-    show('Ward list', errorBox(e));
+    if (render === wardRender) show('Ward list', errorBox(e));
     return;
   }
   const ids = [...listed.ids, ...ward.filter((id) => !listed.ids.includes(id))];
@@ -300,6 +305,7 @@ async function wardScreen() {
       .map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, await Promise.all(ids.map(wardRow))));
   const refused = listed.refused.map((t) => h('p', { class: 'error', role: 'alert' }, 'Ward not listed: ' + t));
+  if (render !== wardRender) return; // a newer render draws the list
   show('Ward list', ...addForms(msg), msg, ...refused, ids.length ? table
     : h('p', {}, 'No patients on ' + (wards.length ? wards.join(', ') : 'your list')
       + ': add one by MRN or wristband scan, or show another ward.'));
