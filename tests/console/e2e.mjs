@@ -205,6 +205,9 @@ async function run(browser) {
     // patient the census lists already is listed once.
     await page.getByLabel('MRN, wristband or patient id').fill(cfg.patient.mrn);
     await page.getByRole('button', { name: 'Add to my list' }).click();
+    // The list is drawn again once the patient is read: wait for it, or
+    // the next form filled is one that redraw replaces.
+    await page.locator('#ward-table caption', { hasText: 'added by MRN' }).waitFor();
     await page.waitForLoadState('networkidle');
     out.wardRowsOfPatient = await page.locator('#ward-table tbody th a', { hasText: cfg.patient.name }).count();
     // Another ward: not the nurse's, so not listed, and said so.
