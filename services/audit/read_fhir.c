@@ -66,23 +66,17 @@ keep(med_call *call, const read_request *r, audit_record *rec,
 {
 	const char *pid = rec->event->patient_id;
 	char *json = NULL;
-	const char *at;
-	size_t len;
 	uint32_t n = 0;
 	med_err err = audit_fhir_bundle(
 		med_call_arena(call), pid, &rec, 1,
 		med_call_reply_budget(call, REPLY_SLACK_BYTES), &json, &n);
 
 	if (err == MED_OK)
-		err = med_fhir_bundle_resource(json, "AuditEvent", r->id, &at,
-					       &len);
+		err = med_fhir_bundle_resource_copy(med_call_arena(call), json,
+						    "AuditEvent", r->id,
+						    &res->resource_json);
 	if (err != MED_OK)
 		return err;
-	if ((res->resource_json =
-		     med_arena_alloc(med_call_arena(call), len + 1)) == NULL)
-		return MED_ERR_NOMEM;
-	memcpy(res->resource_json, at, len);
-	res->resource_json[len] = '\0';
 	res->version = 1;
 	res->last_updated_ms = rec->stored_ms;
 	res->patient_id = (char *)pid;

@@ -101,18 +101,9 @@ static med_err
 keep(med_call *call, const read_request *r, const char *json,
      read_response *res)
 {
-	const char *at;
-	size_t len;
-	med_err err = med_fhir_bundle_resource(json, r->type, r->id, &at, &len);
-
-	if (err != MED_OK)
-		return err;
-	if ((res->resource_json =
-		     med_arena_alloc(med_call_arena(call), len + 1)) == NULL)
-		return MED_ERR_NOMEM;
-	memcpy(res->resource_json, at, len);
-	res->resource_json[len] = '\0';
-	return MED_OK;
+	return med_fhir_bundle_resource_copy(med_call_arena(call), json,
+					     r->type, r->id,
+					     &res->resource_json);
 }
 
 /*

@@ -411,6 +411,12 @@ med_err fhir_route(const fhir_facade *f, const fhir_request *req, fhir_query *q,
 /* fhir_handle answers one request into resp (body in req->arena). */
 void fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp);
 
+/* fhir_count_request counts one answered request in
+ * smartmed_fhir_requests_total{interaction, code}: every path that answers
+ * (handle.c, write.c, ward.c) counts through it, so the series keep one
+ * name and help text. */
+void fhir_count_request(fhir_facade *f, const char *interaction, int status);
+
 /* --- console.c (issue 37) --------------------------------------------- */
 
 /* fhir_console_handle answers req when its path is /console or below it

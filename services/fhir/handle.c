@@ -593,14 +593,14 @@ end_call(med_call *call, const fhir_query *q, const fhir_error *e,
 	return med_call_end(call, e->grpc_code);
 }
 
-static void
-count_request(fhir_facade *f, const fhir_query *q, int status)
+void
+fhir_count_request(fhir_facade *f, const char *interaction, int status)
 {
 	char labels[96];
 	med_counter *c;
 
 	snprintf(labels, sizeof(labels), "interaction=\"%s\",code=\"%d\"",
-		 interaction_name(q), status);
+		 interaction, status);
 	c = med_metrics_counter(f->metrics, "smartmed_fhir_requests_total",
 				"FHIR requests by interaction and HTTP status",
 				labels);
@@ -755,5 +755,5 @@ fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 		handle_call(f, req, &q, err, call, &w, &e, resp);
 		med_call_local_free(call);
 	}
-	count_request(f, &q, resp->status);
+	fhir_count_request(f, interaction_name(&q), resp->status);
 }

@@ -676,21 +676,6 @@ serve(ward_req *x, med_call *call)
 }
 
 static void
-count_request(ward_req *x, int status)
-{
-	char labels[96];
-	med_counter *c;
-
-	snprintf(labels, sizeof(labels), "interaction=\"%s\",code=\"%d\"",
-		 interaction_of(x->kind), status);
-	c = med_metrics_counter(x->f->metrics, "smartmed_fhir_requests_total",
-				"FHIR requests by interaction and HTTP status",
-				labels);
-	if (c != NULL)
-		med_counter_add(c, 1);
-}
-
-static void
 respond(ward_req *x, med_err err, fhir_response *resp)
 {
 	size_t len = 0;
@@ -720,7 +705,7 @@ fhir_ward_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	x.c = (fhir_call){.arena = req->arena};
 	if (open_call(&x, &call) != MED_OK) {
 		respond(&x, MED_ERR_NOMEM, resp);
-		count_request(&x, resp->status);
+		fhir_count_request(x.f, interaction_of(x.kind), resp->status);
 		return;
 	}
 	err = med_call_authenticate(call, req->authorization);
@@ -735,5 +720,5 @@ fhir_ward_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	}
 	med_call_local_free(call);
 	respond(&x, err, resp);
-	count_request(&x, resp->status);
+	fhir_count_request(x.f, interaction_of(x.kind), resp->status);
 }

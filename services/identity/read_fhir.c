@@ -50,23 +50,17 @@ keep_encounter(med_call *call, const read_request *r, identity_enc_history *h,
 {
 	const identity_encounter *e = h->encounter;
 	char *json = NULL;
-	const char *at;
-	size_t len;
 	uint32_t n = 0;
 	med_err err = identity_fhir_bundle(
 		med_call_arena(call), e->patient_id, &h, 1,
 		med_call_reply_budget(call, REPLY_SLACK_BYTES), &json, &n);
 
 	if (err == MED_OK)
-		err = med_fhir_bundle_resource(json, "Encounter", r->id, &at,
-					       &len);
+		err = med_fhir_bundle_resource_copy(med_call_arena(call), json,
+						    "Encounter", r->id,
+						    &res->resource_json);
 	if (err != MED_OK)
 		return err;
-	if ((res->resource_json =
-		     med_arena_alloc(med_call_arena(call), len + 1)) == NULL)
-		return MED_ERR_NOMEM;
-	memcpy(res->resource_json, at, len);
-	res->resource_json[len] = '\0';
 	res->version = e->version;
 	/* As the export's meta.lastUpdated: the latest version's time. */
 	res->last_updated_ms =

@@ -83,8 +83,6 @@ pick(med_call *call, const Smartmed__Records__V1__ReadFhirRequest *r,
 	size_t budget = med_call_reply_budget(call, REPLY_SLACK_BYTES), n = 0;
 	uint32_t n_resources = 0;
 	char *bundle = NULL;
-	const char *at;
-	size_t len;
 	records_readings readings;
 	med_err err = records_store_readings_of(
 		med_call_db(call), med_call_arena(call), &e, 1, &readings);
@@ -100,14 +98,13 @@ pick(med_call *call, const Smartmed__Records__V1__ReadFhirRequest *r,
 				     r->id);
 	if (err != MED_OK)
 		return err;
-	err = med_fhir_bundle_resource(bundle, r->type, r->id, &at, &len);
+	err = med_fhir_bundle_resource_copy(med_call_arena(call), bundle,
+					    r->type, r->id,
+					    &res->resource_json);
 	if (err == MED_ERR_NOT_FOUND)
 		return not_found(call, r);
-	if (err != MED_OK || (res->resource_json = med_arena_alloc(
-				      med_call_arena(call), len + 1)) == NULL)
-		return err != MED_OK ? err : MED_ERR_NOMEM;
-	memcpy(res->resource_json, at, len);
-	res->resource_json[len] = '\0';
+	if (err != MED_OK)
+		return err;
 	res->version = e->version;
 	res->last_updated_ms = e->created_ms;
 	res->patient_id = (char *)pid;

@@ -336,6 +336,14 @@ test_bundle_resource(void)
 					 "/Goal/g\",\"resource\":{\"a\":\"}{\"",
 					 "Goal", "g", &at, &len),
 		MED_ERR_INVALID);
+	/* The copying form: the same text, a string of its own. */
+	char *copy = NULL;
+	MT_OK(med_fhir_bundle_resource_copy(a, json, "Observation", "o2",
+					    &copy));
+	MT_EQ_STR(copy, "{\"resourceType\":\"Observation\",\"id\":\"o2\"}");
+	MT_EQ_INT(med_fhir_bundle_resource_copy(a, json, "Observation", "o3",
+						&copy),
+		  MED_ERR_NOT_FOUND);
 	med_arena_free(a);
 }
 

@@ -200,4 +200,11 @@ med_err med_fhir_bundle_resource(const char *bundle, const char *type,
 				 const char *id, const char **start,
 				 size_t *len) MED_MUST_CHECK;
 
+/* med_fhir_bundle_resource_copy is med_fhir_bundle_resource with the
+ * resource copied into a as a string (*out), as every ReadFhir answers
+ * it.  Errors: its, and MED_ERR_NOMEM (the arena's cap). */
+med_err med_fhir_bundle_resource_copy(struct med_arena *a, const char *bundle,
+				      const char *type, const char *id,
+				      char **out) MED_MUST_CHECK;
+
 #endif

@@ -3,6 +3,7 @@
  * writer: every service's FHIR goes through these, so instants, decimals
  * and references are spelled one way.
  */
+#include <med/arena.h>
 #include <med/fhir.h>
 #include <med/log.h>
 #include <med/util.h>
@@ -403,5 +404,22 @@ med_fhir_bundle_resource(const char *bundle, const char *type, const char *id,
 		return MED_ERR_INVALID;
 	*start = at;
 	*len = (size_t)(end - at);
+	return MED_OK;
+}
+
+med_err
+med_fhir_bundle_resource_copy(med_arena *a, const char *bundle,
+			      const char *type, const char *id, char **out)
+{
+	const char *at;
+	size_t len;
+	med_err err = med_fhir_bundle_resource(bundle, type, id, &at, &len);
+
+	if (err != MED_OK)
+		return err;
+	if ((*out = med_arena_alloc(a, len + 1)) == NULL)
+		return MED_ERR_NOMEM;
+	memcpy(*out, at, len);
+	(*out)[len] = '\0';
 	return MED_OK;
 }
