@@ -26,6 +26,21 @@ write_param(med_json *w, const char *name, const char *type, const char *doc)
 	med_json_end(w, '}');
 }
 
+void
+fhir_capability_op(med_json *w, const fhir_facade *f, const char *name,
+		   const char *doc)
+{
+	char def[700];
+
+	snprintf(def, sizeof(def), "%s/OperationDefinition/%s", f->base_url,
+		 name);
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "name", name);
+	med_json_str(w, "definition", def);
+	med_json_str(w, "documentation", doc);
+	med_json_end(w, '}');
+}
+
 /*
  * write_interactions writes what the routes serve for type: read, vread
  * and history-instance where read.c reads it by id, search-type when
@@ -206,8 +221,6 @@ write_search_type(med_json *w, const fhir_facade *f, const fhir_type_info *t)
 static void
 write_audit_event(med_json *w, const fhir_facade *f)
 {
-	char def[640];
-
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "type", "AuditEvent");
 	med_json_str(w, "documentation",
@@ -221,16 +234,11 @@ write_audit_event(med_json *w, const fhir_facade *f)
 	write_param(w, "date", "date",
 		    "eq ge gt le lt on recorded; at most two.");
 	med_json_end(w, ']');
-	snprintf(def, sizeof(def), "%s/OperationDefinition/inclusion-proof",
-		 f->base_url);
 	med_json_begin(w, "operation", '[');
-	med_json_begin(w, NULL, '{');
-	med_json_str(w, "name", "inclusion-proof");
-	med_json_str(w, "definition", def);
-	med_json_str(w, "documentation",
-		     "AuditEvent/{id}/$inclusion-proof: the event's RFC 9162 "
-		     "audit path to the latest signed tree head (Parameters).");
-	med_json_end(w, '}');
+	fhir_capability_op(w, f, "inclusion-proof",
+			   "AuditEvent/{id}/$inclusion-proof: the event's RFC "
+			   "9162 audit path to the latest signed tree head "
+			   "(Parameters).");
 	med_json_end(w, ']');
 	med_json_end(w, '}');
 }
@@ -311,20 +319,13 @@ write_security(med_json *w, const fhir_facade *f)
 static void
 write_research_export(med_json *w, const fhir_facade *f)
 {
-	char def[640];
-
 	if (!f->research_key_loaded || f->audit_rpc == NULL)
 		return;
-	snprintf(def, sizeof(def), "%s/OperationDefinition/research-export",
-		 f->base_url);
 	med_json_begin(w, "operation", '[');
-	med_json_begin(w, NULL, '{');
-	med_json_str(w, "name", "research-export");
-	med_json_str(w, "definition", def);
-	med_json_str(w, "documentation",
-		     "An approved research project's cohort, de-identified, "
-		     "as NDJSON (project, _type); role researcher.");
-	med_json_end(w, '}');
+	fhir_capability_op(w, f, "research-export",
+			   "An approved research project's cohort, "
+			   "de-identified, as NDJSON (project, _type); role "
+			   "researcher.");
 	med_json_end(w, ']');
 }
 

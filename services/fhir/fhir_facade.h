@@ -417,6 +417,11 @@ void fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp);
  * name and help text. */
 void fhir_count_request(fhir_facade *f, const char *interaction, int status);
 
+/* fhir_capability_op writes one operation of the CapabilityStatement:
+ * name, its definition [base]/OperationDefinition/{name} and doc. */
+void fhir_capability_op(med_json *w, const fhir_facade *f, const char *name,
+			const char *doc);
+
 /* --- console.c (issue 37) --------------------------------------------- */
 
 /* fhir_console_handle answers req when its path is /console or below it

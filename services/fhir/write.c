@@ -431,36 +431,24 @@ fhir_write_has_ops(const char *type)
 	return strcmp(type, "MedicationRequest") == 0;
 }
 
-static void
-write_op(med_json *w, const fhir_facade *f, const char *name, const char *doc)
-{
-	char def[700];
-
-	snprintf(def, sizeof(def), "%s/OperationDefinition/%s", f->base_url,
-		 name);
-	med_json_begin(w, NULL, '{');
-	med_json_str(w, "name", name);
-	med_json_str(w, "definition", def);
-	med_json_str(w, "documentation", doc);
-	med_json_end(w, '}');
-}
-
 void
 fhir_write_capability_ops(med_json *w, const fhir_facade *f, const char *type)
 {
 	if (strcmp(type, "Patient") == 0)
-		write_op(w, f, "verify-face",
-			 "POST a Parameters with photo (valueAttachment, "
-			 "image/png or image/jpeg, base64): identity's face "
-			 "check; answers decision, score, threshold and, on a "
-			 "match, verificationToken.");
+		fhir_capability_op(
+			w, f, "verify-face",
+			"POST a Parameters with photo (valueAttachment, "
+			"image/png or image/jpeg, base64): identity's face "
+			"check; answers decision, score, threshold and, on a "
+			"match, verificationToken.");
 	else if (strcmp(type, "MedicationRequest") == 0)
-		write_op(w, f, "cosign",
-			 "POST a Parameters with patient (valueReference) and "
-			 "dose (valueQuantity): a second user's check of a "
-			 "high-alert dose; answers the cosign id that "
-			 "MedicationAdministration's extension cosign "
-			 "carries.");
+		fhir_capability_op(
+			w, f, "cosign",
+			"POST a Parameters with patient (valueReference) and "
+			"dose (valueQuantity): a second user's check of a "
+			"high-alert dose; answers the cosign id that "
+			"MedicationAdministration's extension cosign "
+			"carries.");
 }
 
 void
