@@ -417,6 +417,18 @@ void fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp);
  * name and help text. */
 void fhir_count_request(fhir_facade *f, const char *interaction, int status);
 
+/*
+ * fhir_open_call makes one request's call in libmed's rpc layer
+ * (med_call_local_new), so that its caller and its access event are
+ * decided by the same code as a gRPC method's: the action is
+ * "fhir/<interaction>" with action_code ("C" "R" "E" ...) and, when not
+ * NULL, purpose_of_use.  Errors: RESOURCE_EXHAUSTED in e.
+ */
+med_err fhir_open_call(fhir_facade *f, const fhir_request *req,
+		       const char *interaction, const char *action_code,
+		       const char *purpose_of_use, struct med_call **out,
+		       fhir_error *e);
+
 /* fhir_capability_op writes one operation of the CapabilityStatement:
  * name, its definition [base]/OperationDefinition/{name} and doc. */
 void fhir_capability_op(med_json *w, const fhir_facade *f, const char *name,

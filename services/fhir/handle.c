@@ -515,34 +515,40 @@ serve_patients(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 
 /* --- the call, metrics, response ---------------------------------------- */
 
-/*
- * open_call makes the request's call in libmed's rpc layer (med/rpc.h), so
- * that its caller and its access event are decided by the same code as a
- * gRPC method's: the action is "fhir/<interaction>", a read "R" and the
- * rest "E"; a research export declares its purpose of use.
- */
-static med_err
-open_call(fhir_facade *f, const fhir_request *req, const fhir_query *q,
-	  med_call **out, fhir_error *e)
+med_err
+fhir_open_call(fhir_facade *f, const fhir_request *req, const char *interaction,
+	       const char *action_code, const char *purpose_of_use,
+	       med_call **out, fhir_error *e)
 {
 	char action[64];
 	med_call_local_opts o = {
 		.action = action,
-		.action_code = q->read != NULL ? MED_AUDIT_ACTION_READ
-					       : MED_AUDIT_ACTION_EXECUTE,
+		.action_code = action_code,
 		.audit = f->audit,
 		.auth = f->auth,
 		.request_id = req->request_id,
 		.transport_secure = true,
 		.arena = req->arena,
-		.purpose_of_use =
-			q->what == FHIR_RESEARCH_EXPORT ? "HRESCH" : NULL,
+		.purpose_of_use = purpose_of_use,
 	};
 
-	snprintf(action, sizeof(action), "fhir/%s", interaction_name(q));
+	snprintf(action, sizeof(action), "fhir/%s", interaction);
 	if (med_call_local_new(&o, out) != MED_OK)
 		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
 	return MED_OK;
+}
+
+/* open_call: a read is "R" and the rest "E"; a research export declares
+ * its purpose of use. */
+static med_err
+open_call(fhir_facade *f, const fhir_request *req, const fhir_query *q,
+	  med_call **out, fhir_error *e)
+{
+	return fhir_open_call(f, req, interaction_name(q),
+			      q->read != NULL ? MED_AUDIT_ACTION_READ
+					      : MED_AUDIT_ACTION_EXECUTE,
+			      q->what == FHIR_RESEARCH_EXPORT ? "HRESCH" : NULL,
+			      out, e);
 }
 
 /* authenticate checks the bearer token with the services' own sources. */

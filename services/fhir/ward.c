@@ -599,22 +599,10 @@ type_of(ward_kind k)
 static med_err
 open_call(ward_req *x, med_call **out)
 {
-	char action[64];
-	med_call_local_opts o = {
-		.action = action,
-		.action_code = x->kind == WARD_PROOF ? MED_AUDIT_ACTION_EXECUTE
-						     : MED_AUDIT_ACTION_READ,
-		.audit = x->f->audit,
-		.auth = x->f->auth,
-		.request_id = x->req->request_id,
-		.transport_secure = true,
-		.arena = x->req->arena,
-	};
-
-	snprintf(action, sizeof(action), "fhir/%s", interaction_of(x->kind));
-	if (med_call_local_new(&o, out) != MED_OK)
-		return fhir_fail(&x->e, RESOURCE_EXHAUSTED, "out of memory");
-	return MED_OK;
+	return fhir_open_call(x->f, x->req, interaction_of(x->kind),
+			      x->kind == WARD_PROOF ? MED_AUDIT_ACTION_EXECUTE
+						    : MED_AUDIT_ACTION_READ,
+			      NULL, out, &x->e);
 }
 
 /* end_call names what was asked (the ward, the patient, the event). */

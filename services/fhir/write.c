@@ -231,25 +231,13 @@ interaction_of(fhir_write_kind k)
 static med_err
 open_call(fhir_write *x, med_call **out)
 {
-	char action[64];
-	med_call_local_opts o = {
-		.action = action,
-		.action_code =
-			x->kind == FHIR_WRITE_OBSERVATION ||
-					x->kind == FHIR_WRITE_ADMINISTRATION
-				? MED_AUDIT_ACTION_CREATE
-				: MED_AUDIT_ACTION_EXECUTE,
-		.audit = x->f->audit,
-		.auth = x->f->auth,
-		.request_id = x->req->request_id,
-		.transport_secure = true,
-		.arena = x->req->arena,
-	};
+	bool creates = x->kind == FHIR_WRITE_OBSERVATION ||
+		       x->kind == FHIR_WRITE_ADMINISTRATION;
 
-	snprintf(action, sizeof(action), "fhir/%s", interaction_of(x->kind));
-	if (med_call_local_new(&o, out) != MED_OK)
-		return fhir_fail(&x->e, RESOURCE_EXHAUSTED, "out of memory");
-	return MED_OK;
+	return fhir_open_call(x->f, x->req, interaction_of(x->kind),
+			      creates ? MED_AUDIT_ACTION_CREATE
+				      : MED_AUDIT_ACTION_EXECUTE,
+			      NULL, out, &x->e);
 }
 
 /* parse_body reads the request's JSON body; its media type must be FHIR
