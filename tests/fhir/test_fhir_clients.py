@@ -5,10 +5,9 @@ tools/fhirclients/run.js over real HTTPS with the stack's CA; and SMART App
 Launch: the discovery document and the scopes of the token (patient/,
 user/, system/), enforced together with roles.
 
-Calls that need what other parts of issue 35 build (read of every type by
-id, POST _search and $everything, reference-form patient=, compartment
-searches, _include) are strict xfails naming the reason: they flip to
-passes when those parts are merged."""
+Every call the libraries make must succeed: read of every type by id,
+POST _search and $everything, reference-form patient=, compartment
+searches and _include included."""
 
 import json
 import os
@@ -129,24 +128,7 @@ def _ok(runs, name):
     return r["value"]
 
 
-def test_the_xfails_fail_for_their_reason(runs):
-    """What the waiting calls get today: refusals that name what is
-    missing, never a crash of the library or a 5xx."""
-    for name in ("kit.everything.post", "kit.observation.postsearch",
-                 "kit.observation.reference", "kit.medicationrequest.read",
-                 "kit.medicationrequest.include",
-                 "smart.medication.references"):
-        r = runs[name]
-        if not r["ok"]:
-            assert r["status"] in (400, 404, 405, 501), r
-
-
-def _needs(reason):
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
-# The calls run.js makes; the xfails name the part of issue 35 they wait
-# for.
+# The calls run.js makes; each has its test below.
 CALLS = {
     "kit.metadata", "kit.smart", "kit.patient.read",
     "kit.observation.search", "kit.observation.pages",
