@@ -41,10 +41,10 @@ void diagnosis_model_stop(med_service *svc);
 
 /*
  * diagnosis_model_analyze decodes image, checks the model name, runs the
- * out-of-distribution guard (always for from_pacs, for uploads when
- * MED_DIAGNOSIS_GUARD_UPLOADS), then the model, and fills f's model,
- * device, image and probability fields (arena memory); for from_pacs
- * also the occlusion overlay (has_overlay, overlay_png).  Errors:
+ * out-of-distribution guard (always for from_pacs, for uploads unless
+ * MED_DIAGNOSIS_GUARD_UPLOADS=false), then the model and its occlusion
+ * map, and fills f's model, device, image and probability fields and the
+ * overlay (has_overlay, overlay_png), in arena memory.  Errors:
  * UNAVAILABLE (no model or guard), NOT_FOUND (model), INVALID (image, too
  * large included; "image: not a frontal chest radiograph"), INTERNAL
  * (backend).

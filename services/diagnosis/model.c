@@ -76,9 +76,10 @@ const med_config_spec diagnosis_config[] = {
 	 999,
 	 "the guard's p(chest) below which an image is refused, in "
 	 "thousandths (the card's threshold 0.5 = 500)"},
-	{"MED_DIAGNOSIS_GUARD_UPLOADS", MED_CONFIG_BOOL, "false", false, 0, 0,
-	 "also guard AnalyzeImage's uploaded PNG/JPEG (AnalyzeStudy's images "
-	 "are always guarded)"},
+	{"MED_DIAGNOSIS_GUARD_UPLOADS", MED_CONFIG_BOOL, "true", false, 0, 0,
+	 "guard AnalyzeImage's uploaded PNG/JPEG too (AnalyzeStudy's images "
+	 "are always guarded); false only for a client that must send "
+	 "images the guard refuses"},
 	{"MED_DIAGNOSIS_PACS_URL", MED_CONFIG_STRING, "", false, 0, 0,
 	 "DICOMweb base URL of the PACS AnalyzeStudy reads "
 	 "(\"http://orthanc:8042/dicom-web\"); empty: AnalyzeStudy answers "
@@ -524,11 +525,12 @@ saliency(med_call *call, diagnosis_model *m, const float *x, const float *probs,
 	return MED_OK;
 }
 
-/* run_model runs the classifier, and the occlusion map when asked: it
- * costs one model run per occluded square (196 for 28 x 28). */
+/* run_model runs the classifier, then the occlusion map, for uploads and
+ * studies alike: the confirming clinician needs it whatever the image came
+ * from.  It costs one model run per occluded square (196 for 28 x 28). */
 static med_err
 run_model(med_call *call, diagnosis_model *m, const med_image *img,
-	  bool with_saliency, diagnosis_finding *f)
+	  diagnosis_finding *f)
 {
 	float *x = med_arena_alloc(med_call_arena(call),
 				   sizeof(float) * m->in_w * m->in_h);
@@ -553,8 +555,7 @@ run_model(med_call *call, diagnosis_model *m, const med_image *img,
 	err = med_infer_run(m->model, &in, 1, &out, 1, msg, sizeof(msg));
 	if (err != MED_OK)
 		return med_call_fail(call, MED_ERR_INTERNAL, "model: %s", msg);
-	if ((err = fill_probabilities(call, m, probs, f)) != MED_OK ||
-	    !with_saliency)
+	if ((err = fill_probabilities(call, m, probs, f)) != MED_OK)
 		return err;
 	return saliency(call, m, x, probs, f);
 }
@@ -631,7 +632,7 @@ diagnosis_model_analyze(med_call *call, const char *model,
 	if (m->guard_on && (from_pacs || m->guard_uploads))
 		err = run_guard(call, m, img);
 	if (err == MED_OK)
-		err = run_model(call, m, img, from_pacs, f);
+		err = run_model(call, m, img, f);
 	med_image_free(img);
 	if (err == MED_OK && m->latency != NULL)
 		med_histogram_observe(m->latency,

@@ -1,7 +1,14 @@
 """Image helpers for the diagnosis tests: PNG written with zlib (8- and
-16-bit grey), JPEG through OpenCV, and the shipped model's reference
-cases (synthetic images and torch's outputs, written by
-tools/train/pneumonia.py)."""
+16-bit grey), JPEG through OpenCV, real chest X-rays from PneumoniaMNIST's
+test split (../shared/data/medmnist; a test that needs one is skipped
+cleanly without it), and the shipped model's reference cases (synthetic
+images and torch's outputs, written by tools/train/pneumonia.py).
+
+AnalyzeImage guards uploads (MED_DIAGNOSIS_GUARD_UPLOADS, on by default):
+a synthetic image is refused "not a frontal chest radiograph", so a test
+that needs a finding sends a real chest X-ray (chest_png), and the
+synthetic reference cases only reach the classifier where a test turns
+the guard off for uploads."""
 
 import json
 import os
@@ -13,6 +20,16 @@ from harness import paths
 MODEL_DIR = os.path.join(paths.REPO_ROOT, "services", "diagnosis", "models")
 MODEL_PATH = os.path.join(MODEL_DIR, "pneumonia_cnn_v1.onnx")
 REF_PATH = os.path.join(MODEL_DIR, "pneumonia_cnn_v1.ref.json")
+GUARD_PATH = os.path.join(MODEL_DIR, "chest_guard_v1.onnx")
+MEDMNIST = os.path.join(os.path.dirname(paths.REPO_ROOT), "shared", "data",
+                        "medmnist", "pneumoniamnist.npz")
+REFUSED = "image: not a frontal chest radiograph"
+# PneumoniaMNIST test images 0..39 are all taken by chest_guard_v1 for
+# chest X-rays (p(chest) >= 0.64); the split's 3 it refuses are 133, 268
+# and 304 (its card's 0.64 %).
+N_CHEST = 40
+
+_chest = []
 
 
 def _chunk(kind, data):
@@ -56,3 +73,94 @@ def case_rows(case, scale=1):
         wide = [v for v in r for _ in range(scale)]
         out += [wide] * scale
     return out
+
+
+def chest_split():
+    """PneumoniaMNIST's test split: (images uint8 [n, 28, 28], labels [n]);
+    skips the calling test when ../shared is absent."""
+    import pytest
+    if not os.path.exists(MEDMNIST):
+        pytest.skip("%s absent (../shared/data not available)" % MEDMNIST)
+    np = pytest.importorskip("numpy")
+    if not _chest:
+        with np.load(MEDMNIST) as d:
+            _chest.append((d["test_images"], d["test_labels"].ravel()))
+    return _chest[0]
+
+
+def chest_rows(i=0, scale=1):
+    """Test image i (< N_CHEST, one the guard takes) as rows of 0..255,
+    each pixel repeated scale x scale."""
+    assert 0 <= i < N_CHEST
+    px = [int(v) for v in chest_split()[0][i].reshape(-1)]
+    return case_rows({"pixels": px}, scale)
+
+
+def chest_png(i=0, scale=1):
+    """Test image i as an 8-bit grey PNG."""
+    return png_grey(chest_rows(i, scale))
+
+
+# --- independent references: the models' outputs computed without
+# smartmed, for the parity tests.  The inputs are preprocessed as the
+# service does (grey / 255, area resize, (x - 0.5) / 0.5) with OpenCV's
+# INTER_AREA, which equals the service's area averaging for whole-number
+# shrink factors (the only ones the tests use).
+
+def model_input(rows, side=28, depth=8):
+    """rows (grey ints) as the model's float32 [1, 1, side, side] input."""
+    import pytest
+    cv2 = pytest.importorskip("cv2")
+    np = pytest.importorskip("numpy")
+    x = np.array(rows, dtype=np.float32) / float((1 << depth) - 1)
+    if x.shape != (side, side):
+        assert x.shape[0] % side == 0 and x.shape[1] % side == 0, x.shape
+        x = cv2.resize(x, (side, side), interpolation=cv2.INTER_AREA)
+    return ((x - 0.5) / 0.5).reshape(1, 1, side, side).astype(np.float32)
+
+
+def opencv_probs(model_path, x):
+    """The model's output for input x by OpenCV's DNN module
+    (cv2.dnn.readNetFromONNX), a float64 list."""
+    import pytest
+    cv2 = pytest.importorskip("cv2")
+    net = cv2.dnn.readNetFromONNX(model_path)
+    net.setInput(x)
+    return [float(v) for v in net.forward().reshape(-1)]
+
+
+def numpy_probs(model_path, x):
+    """The model's output for input x by a numpy forward pass over the
+    ONNX graph (python3-onnx reads it), in float64.  Runs the operators of
+    chest_guard_v1 (Flatten, Gemm, Relu, Softmax) with their attributes;
+    OpenCV 4.6's importer refuses its Gemm (a weight not transposed)."""
+    import pytest
+    np = pytest.importorskip("numpy")
+    onnx = pytest.importorskip("onnx")
+    from onnx import helper, numpy_helper
+    m = onnx.load(model_path)
+    v = {t.name: numpy_helper.to_array(t).astype(np.float64)
+         for t in m.graph.initializer}
+    v[m.graph.input[0].name] = np.asarray(x, dtype=np.float64)
+    for n in m.graph.node:
+        a = {at.name: helper.get_attribute_value(at) for at in n.attribute}
+        i = [v[name] for name in n.input]
+        if n.op_type == "Flatten":
+            k = a.get("axis", 1)
+            y = i[0].reshape(int(np.prod(i[0].shape[:k])), -1)
+        elif n.op_type == "Gemm":
+            A = i[0].T if a.get("transA", 0) else i[0]
+            B = i[1].T if a.get("transB", 0) else i[1]
+            y = a.get("alpha", 1.0) * (A @ B)
+            if len(i) > 2:
+                y = y + a.get("beta", 1.0) * i[2]
+        elif n.op_type == "Relu":
+            y = np.maximum(i[0], 0)
+        elif n.op_type == "Softmax":
+            z = i[0] - i[0].max(axis=a.get("axis", -1), keepdims=True)
+            e = np.exp(z)
+            y = e / e.sum(axis=a.get("axis", -1), keepdims=True)
+        else:
+            raise NotImplementedError("numpy_probs: " + n.op_type)
+        v[n.output[0]] = y
+    return [float(p) for p in v[m.graph.output[0].name].reshape(-1)]
