@@ -33,8 +33,10 @@ def _condition(stack, pb, pid, code="J18.9", **kw):
                       role="clinician")
 
 
-def _finding(stack, pb, pid, case):
-    img = dximages.png_grey(dximages.case_rows(case))
+def _finding(stack, pb, pid, i):
+    """A finding from PneumoniaMNIST's test image i (the guard refuses
+    synthetic images)."""
+    img = dximages.chest_png(i)
     return stack.call(SVC, "AnalyzeImage", pb.AnalyzeImageRequest(
         patient_id=pid, image=img), role="clinician", timeout=10)
 
@@ -58,8 +60,7 @@ def _chart(stack, pb):
                                 status=pb.ACTIVITY_STATUS_SCHEDULED,
                                 scheduled_date="2099-02-14")]),
         role="clinician")
-    cases = dximages.ref_cases()["cases"]
-    f = [_finding(stack, pb, pid, cases[i]) for i in range(4)]
+    f = [_finding(stack, pb, pid, i) for i in range(4)]
     stack.call(SVC, "ConfirmFinding", pb.ConfirmFindingRequest(
         finding_id=f[1].finding_id, note="agree", open_condition=True,
         code="J18.9", display="Pneumonia, unspecified"), role="clinician")

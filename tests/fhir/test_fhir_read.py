@@ -185,9 +185,8 @@ def diagnosis(st, pid):
         goals=[xpb.Goal(description="SpO2 above 94%",
                         status=xpb.GOAL_STATUS_ACTIVE,
                         target_date="2099-01-31")]), role="clinician")
-    case = dximages.ref_cases()["cases"][0]
     f = st.call("diagnosis", "AnalyzeImage", xpb.AnalyzeImageRequest(
-        patient_id=pid, image=dximages.png_grey(dximages.case_rows(case))),
+        patient_id=pid, image=dximages.chest_png(0)),
         role="clinician", timeout=30)
     st.call("diagnosis", "ConfirmFinding", xpb.ConfirmFindingRequest(
         finding_id=f.finding_id, note="agree"), role="clinician")

@@ -331,8 +331,7 @@ def test_include_and_revinclude(fstack, validator, chart):
     gpb = protos.module("diagnosis")
     pid = new_patient(fstack, "Finding").patient_id
     fstack.call("diagnosis", "AnalyzeImage", gpb.AnalyzeImageRequest(
-        patient_id=pid, image=dximages.png_grey(dximages.case_rows(
-            dximages.ref_cases()["cases"][0]))),
+        patient_id=pid, image=dximages.chest_png(0)),
         role="clinician", timeout=30)
     status, body = call(fstack, "DiagnosticReport?patient=%s&_revinclude="
                         "Provenance:target" % pid)

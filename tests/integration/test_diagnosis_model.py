@@ -1,9 +1,11 @@
 """The diagnosis service's image model end to end, on its own stack:
 
 - with ../shared present, PneumoniaMNIST's test split goes through
-  AnalyzeImage as PNG files and the measured accuracy and AUC equal the
-  figures in services/diagnosis/models/MODEL_CARD.md (skipped cleanly
-  when ../shared is absent);
+  AnalyzeImage as PNG files: the guard refuses as many of them as its card
+  (CHEST_GUARD_CARD.md) says, and the measured accuracy and AUC over the
+  whole split (the refused ones scored with the guard off for uploads)
+  equal the figures in services/diagnosis/models/MODEL_CARD.md (skipped
+  cleanly when ../shared is absent);
 - a model that cannot load leaves the service up: the problem list works
   and AnalyzeImage answers UNAVAILABLE with the reason;
 - MED_INFER_DEVICE=gpu without a GPU backend falls back to the CPU (and
@@ -18,7 +20,6 @@ import uuid
 import grpc
 import pytest
 
-from harness import paths
 from harness.checks import expect_status
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -26,9 +27,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 import dximages  # noqa: E402
 
 SVC = "diagnosis"
-DATA = os.path.join(os.path.dirname(paths.REPO_ROOT), "shared", "data",
-                    "medmnist", "pneumoniamnist.npz")
 CARD = os.path.join(dximages.MODEL_DIR, "MODEL_CARD.md")
+GUARD_CARD = os.path.join(dximages.MODEL_DIR, "CHEST_GUARD_CARD.md")
 
 
 pytestmark = pytest.mark.stack(services=("audit", SVC))
@@ -65,17 +65,43 @@ def _card_figures():
     return float(acc.group(1)), float(auc.group(1))
 
 
+def _guard_card_refusals():
+    """The number of real chest X-rays the guard's card says it refuses."""
+    with open(GUARD_CARD) as f:
+        text = f.read()
+    m = re.search(r"real chest X-rays refused[^|]*\|\s*\*\*[0-9.]+ %\*\*"
+                  r" \((\d+)\)", text)
+    return int(m.group(1))
+
+
+def _pneumonia_p(st, pb, png):
+    """p(pneumonia) of the image, or None when the guard refuses it."""
+    try:
+        f = _analyze(st, pb, png)
+    except grpc.RpcError as e:
+        if (e.code() == grpc.StatusCode.INVALID_ARGUMENT and
+                e.details() == dximages.REFUSED):
+            return None
+        raise
+    assert f.probabilities[1].label == "pneumonia"
+    assert f.has_overlay
+    return f.probabilities[1].probability
+
+
 def test_medmnist_test_split_matches_model_card(st, pb):
-    if not os.path.exists(DATA):
-        pytest.skip("%s absent (../shared/data not available)" % DATA)
-    np = pytest.importorskip("numpy")
-    d = np.load(DATA)
-    images, labels = d["test_images"], d["test_labels"].ravel()
-    scores = []
-    for im in images:
-        f = _analyze(st, pb, dximages.png_grey(im.tolist()))
-        assert f.probabilities[1].label == "pneumonia"
-        scores.append(f.probabilities[1].probability)
+    images, labels = dximages.chest_split()
+    pngs = [dximages.png_grey(im.tolist()) for im in images]
+    scores = [_pneumonia_p(st, pb, png) for png in pngs]
+    refused = [i for i, s in enumerate(scores) if s is None]
+    assert len(refused) == _guard_card_refusals(), refused
+    # The classifier's card is over the whole split: the refused ones
+    # scored with the guard off for uploads.
+    _restart(st, MED_DIAGNOSIS_GUARD_UPLOADS="false")
+    try:
+        for i in refused:
+            scores[i] = _pneumonia_p(st, pb, pngs[i])
+    finally:
+        _restart(st)
     acc = sum((s >= 0.5) == (y == 1) for s, y in zip(scores, labels)) / len(
         labels)
     auc = _auc(labels, scores)
@@ -87,6 +113,8 @@ def test_medmnist_test_split_matches_model_card(st, pb):
 def test_missing_model_unavailable_but_service_up(st, pb):
     _restart(st, MED_DIAGNOSIS_MODEL="/nonexistent/model.onnx")
     try:
+        # The model is checked first: any image, even one the guard
+        # would refuse, gets the model's reason.
         img = dximages.png_grey([[0] * 28] * 28)
         expect_status(grpc.StatusCode.UNAVAILABLE, _analyze, st, pb, img,
                       details_prefix="model: not loaded")
@@ -112,7 +140,7 @@ def test_labels_must_fit_the_model(st, pb):
 
 
 def test_gpu_request_falls_back_or_strict_refuses(st, pb):
-    img = dximages.png_grey([[128] * 28] * 28)
+    img = dximages.chest_png(0)
     _restart(st, MED_INFER_DEVICE="gpu")
     try:
         f = _analyze(st, pb, img)

@@ -197,6 +197,9 @@ def test_study_from_the_pacs_is_analysed_and_reported(st, pb, pacs):
         timeout=10)
     assert abs(f.top_probability - direct.top_probability) < 1e-4
     assert f.top_label == direct.top_label
+    # An upload gets the overlay as a study does: the same model input,
+    # the same map.
+    assert direct.has_overlay and direct.overlay_png == f.overlay_png
     bundle = fhir_get(st, "DiagnosticReport?patient=%s" % pid)
     reports = [e["resource"] for e in bundle.get("entry", [])
                if e["resource"]["resourceType"] == "DiagnosticReport"]
@@ -381,37 +384,46 @@ def test_not_a_chest_radiograph_is_refused(st, pb, pacs, kind):
 
 
 def _restart(st, **env):
+    """Restart diagnosis with env's settings; None removes one."""
     st.stop_service(SVC)
-    st.services[SVC].env.update(env)
+    for k, v in env.items():
+        if v is None:
+            st.services[SVC].env.pop(k, None)
+        else:
+            st.services[SVC].env[k] = v
     st.start_service(SVC)
 
 
+def _upload(st, pb, pid, rows):
+    return st.call(SVC, "AnalyzeImage", pb.AnalyzeImageRequest(
+        patient_id=pid, image=dximages.png_grey(rows)), role="clinician",
+        timeout=10)
+
+
 def test_guard_on_uploads_and_a_guard_that_cannot_load(st, pb, pacs):
-    """MED_DIAGNOSIS_GUARD_UPLOADS guards AnalyzeImage too; a guard file
-    that cannot load leaves the service up and guarded analyses
-    UNAVAILABLE, naming the guard."""
+    """AnalyzeImage is guarded by default (MED_DIAGNOSIS_GUARD_UPLOADS);
+    a guard file that cannot load leaves the service up and guarded
+    analyses, studies and uploads, UNAVAILABLE, naming the guard; with
+    MED_DIAGNOSIS_GUARD_UPLOADS=false uploads are not guarded."""
     pid, mrn = make_patient(st)
     rows = rows_of(chest_pixels())
+    e = expect_status(grpc.StatusCode.INVALID_ARGUMENT, _upload, st, pb,
+                      pid, _gradient())
+    assert e.details() == "image: not a frontal chest radiograph"
+    assert _upload(st, pb, pid, rows).top_label
+    absent = os.path.join(st.workdir, "absent.onnx")
     try:
-        _restart(st, MED_DIAGNOSIS_GUARD_UPLOADS="true")
-        e = expect_status(grpc.StatusCode.INVALID_ARGUMENT, st.call, SVC,
-                          "AnalyzeImage", pb.AnalyzeImageRequest(
-                              patient_id=pid,
-                              image=dximages.png_grey(_gradient())),
-                          role="clinician", timeout=10)
-        assert e.details() == "image: not a frontal chest radiograph"
-        f = st.call(SVC, "AnalyzeImage", pb.AnalyzeImageRequest(
-            patient_id=pid, image=dximages.png_grey(rows)),
-            role="clinician", timeout=10)
-        assert f.top_label
-        _restart(st, MED_DIAGNOSIS_GUARD_UPLOADS="false",
-                 MED_DIAGNOSIS_GUARD_MODEL=os.path.join(st.workdir,
-                                                        "absent.onnx"))
+        _restart(st, MED_DIAGNOSIS_GUARD_MODEL=absent)
         study, data = dicom(rows, mrn)
         pacs.stow(data)
         refused(st, pb, pid, study, grpc.StatusCode.UNAVAILABLE,
                 ["guard: not loaded"])
+        expect_status(grpc.StatusCode.UNAVAILABLE, _upload, st, pb, pid,
+                      rows, details_prefix="guard: not loaded")
+        _restart(st, MED_DIAGNOSIS_GUARD_MODEL=absent,
+                 MED_DIAGNOSIS_GUARD_UPLOADS="false")
+        assert _upload(st, pb, pid, _gradient()).top_label
     finally:
-        _restart(st, MED_DIAGNOSIS_GUARD_UPLOADS="false",
-                 MED_DIAGNOSIS_GUARD_MODEL="")
+        _restart(st, MED_DIAGNOSIS_GUARD_MODEL=None,
+                 MED_DIAGNOSIS_GUARD_UPLOADS=None)
     assert analyze(st, pb, pid, study).study_instance_uid == study

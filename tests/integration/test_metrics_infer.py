@@ -23,6 +23,10 @@ import dximages  # noqa: E402
 
 SVC = "diagnosis"
 MODEL = "pneumonia_cnn_v1"
+# Model runs per AnalyzeImage: the finding, then its occlusion map (a 6x6
+# square blanked at stride 2 over the 28x28 input: 14 x 14 runs).  The
+# guard's run is counted under its own model label.
+RUNS = 1 + 14 * 14
 
 
 def scrape(st):
@@ -30,8 +34,7 @@ def scrape(st):
 
 
 def analyze(st, pb, pid):
-    img = dximages.png_grey([[(x * 9 + y * 5) % 256 for x in range(28)]
-                             for y in range(28)])
+    img = dximages.chest_png(1)  # the guard refuses synthetic images
     return st.call(SVC, "AnalyzeImage", pb.AnalyzeImageRequest(
         patient_id=pid, image=img), role="clinician", timeout=10)
 
@@ -53,15 +56,19 @@ def test_model_calls_counted_with_the_device_used(stack):
         was = series(before, name, **lbl, **more)
         return value(after, name, **lbl, **more) - sum(was.values())
 
-    assert delta("smartmed_inference_requests_total", outcome="ok") == 3
+    assert delta("smartmed_inference_requests_total",
+                 outcome="ok") == 3 * RUNS
     assert delta("smartmed_inference_requests_total", outcome="error") == 0
-    assert delta("smartmed_inference_duration_seconds_count") == 3
+    assert delta("smartmed_inference_duration_seconds_count") == 3 * RUNS
     assert delta("smartmed_inference_duration_seconds_sum") > 0
-    # No batching partner for sequential calls: three runs of one item.
-    assert delta("smartmed_inference_batch_size_bucket", le="1") == 3
-    assert delta("smartmed_inference_batch_size_sum") == 3
+    # No batching partner for sequential calls: runs of one item each.
+    assert delta("smartmed_inference_batch_size_bucket", le="1") == 3 * RUNS
+    assert delta("smartmed_inference_batch_size_sum") == 3 * RUNS
     assert value(after, "smartmed_inference_model_loaded", **lbl,
                  fallback="false") == 1
+    # The guard ran once per upload, under its own label.
+    assert delta("smartmed_inference_requests_total", outcome="ok",
+                 model="chest_guard_v1") == 3
     # Labels come from the model, never from the request.
     assert pid not in text
     assert not series(after, "smartmed_inference_requests_total",
@@ -98,6 +105,6 @@ def test_gpu_fallback_is_labelled_cpu():
         assert value(s, "smartmed_inference_model_loaded", **lbl,
                      fallback="true") == 1
         assert value(s, "smartmed_inference_requests_total", **lbl,
-                     outcome="ok") == 1
+                     outcome="ok") == RUNS
         assert not series(s, "smartmed_inference_requests_total",
                           device="gpu")

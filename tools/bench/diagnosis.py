@@ -3,12 +3,15 @@
 
 Starts a private MariaDB, the audit service and the diagnosis service
 (mutual TLS, as deployed) with the test harness, writes a 252x252 8-bit
-grey PNG (a synthetic image: the shipped model's reference case 3 scaled
-9x), and runs build/bin/bench-diagnosis_analyze twice: host batching off
+grey PNG (a real chest X-ray, PneumoniaMNIST's test image 3 from
+../shared scaled 9x; without ../shared the shipped model's synthetic
+reference case 3, with MED_DIAGNOSIS_GUARD_UPLOADS=false since the guard
+refuses it), and runs build/bin/bench-diagnosis_analyze twice: host batching off
 (MED_INFER_MAX_BATCH=1) and on (MED_INFER_MAX_BATCH=8,
 MED_INFER_MAX_WAIT_US=200).  Each run prints the in-process reference
 (decode + resize + cpu-backend inference, batch 1), AnalyzeImage p50/p99 at
-batch 1 with their ratio, and calls/s with THREADS concurrent clients;
+batch 1 (the guard, the model and the occlusion map's 196 more runs) with
+their ratio, and calls/s with THREADS concurrent clients;
 this script adds the ratio batching on / off.
 
 Knobs (environment): BUILD (build), N (2000 calls per phase), THREADS (8).
@@ -50,10 +53,14 @@ def main():
         sys.exit("%s is missing: run `make all` first" % exe)
     n = os.environ.get("N", "2000")
     threads = os.environ.get("THREADS", "8")
-    case = dximages.ref_cases()["cases"][3]
-    png = dximages.png_grey(dximages.case_rows(case, scale=9))
     env = {"MED_THREADS": threads, "MED_DB_POOL": threads,
            "MED_INFER_MAX_BATCH": "1"}
+    if os.path.exists(dximages.MEDMNIST):
+        png = dximages.chest_png(3, scale=9)
+    else:
+        case = dximages.ref_cases()["cases"][3]
+        png = dximages.png_grey(dximages.case_rows(case, scale=9))
+        env["MED_DIAGNOSIS_GUARD_UPLOADS"] = "false"
     with tempfile.NamedTemporaryFile(suffix=".png") as img, \
             Stack(services=("audit", "diagnosis"), extra_env=env) as st:
         img.write(png)

@@ -34,9 +34,8 @@ def _chart(stack, pb):
         condition_ids=[cond.condition_id],
         goals=[pb.Goal(description="BP under 140/90",
                        status=pb.GOAL_STATUS_ACTIVE)]), role="clinician")
-    case = dximages.ref_cases()["cases"][0]
     f = stack.call(SVC, "AnalyzeImage", pb.AnalyzeImageRequest(
-        patient_id=pid, image=dximages.png_grey(dximages.case_rows(case))),
+        patient_id=pid, image=dximages.chest_png(0)),
         role="clinician", timeout=30)
     return pid, cond, f
 
