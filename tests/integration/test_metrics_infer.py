@@ -53,8 +53,9 @@ def test_model_calls_counted_with_the_device_used(stack):
     assert f.device == "cpu" and not f.device_fallback
 
     def delta(name, **more):
-        was = series(before, name, **lbl, **more)
-        return value(after, name, **lbl, **more) - sum(was.values())
+        want = dict(lbl, **more)
+        was = series(before, name, **want)
+        return value(after, name, **want) - sum(was.values())
 
     assert delta("smartmed_inference_requests_total",
                  outcome="ok") == 3 * RUNS
