@@ -237,10 +237,12 @@ take_changes(diagnosis_watch *w, const diagnosis_reply *r, bool *more)
 		if (!(all = take_change(w, ch)))
 			break;
 	}
-	if (all && json_is_integer(json_object_get(root, "Last")) &&
+	*more = all && json_is_false(json_object_get(root, "Done"));
+	/* At the end of the feed, Last is where it stands now. */
+	if (all && json_is_true(json_object_get(root, "Done")) &&
+	    json_is_integer(json_object_get(root, "Last")) &&
 	    json_integer_value(json_object_get(root, "Last")) > w->seq)
 		w->seq = json_integer_value(json_object_get(root, "Last"));
-	*more = all && json_is_false(json_object_get(root, "Done"));
 	json_decref(root);
 	if (w->seq != before && seq_save(w) != MED_OK)
 		med_log_error("pacs watch: cannot store the feed's place "

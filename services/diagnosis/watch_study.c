@@ -160,7 +160,10 @@ read_study(diagnosis_watch *w, const char *id, study_facts *f)
 	snprintf(path, sizeof(path), "/studies/%s/series", id);
 	if ((series = rest_json(w, path, &status)) == NULL)
 		return status == 404 ? WATCH_REFUSED : WATCH_RETRY;
-	json_array_foreach(series, i, s) add_series(f, s);
+	json_array_foreach(series, i, s)
+	{
+		add_series(f, s);
+	}
 	json_decref(series);
 	return WATCH_ANALYSED;
 }

@@ -178,10 +178,10 @@ fhir_write_imaging_study(fhir_write *x, json_t *body)
 					   "the study's analysis: ");
 	snprintf(loc, sizeof(loc), "DiagnosticReport/%s",
 		 ((Smartmed__Diagnosis__V1__Finding *)out)->finding_id);
-	report = med_arena_strdup(x->req->arena, loc);
+	if ((report = med_arena_strdup(x->req->arena, loc)) == NULL)
+		return MED_ERR_NOMEM;
 	snprintf(loc, sizeof(loc), "%s/%s", x->f->base_url, report);
-	x->location = med_arena_strdup(x->req->arena, loc);
-	if (report == NULL || x->location == NULL)
+	if ((x->location = med_arena_strdup(x->req->arena, loc)) == NULL)
 		return MED_ERR_NOMEM;
 	x->resource = report;
 	x->status = 201;

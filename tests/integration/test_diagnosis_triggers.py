@@ -317,3 +317,31 @@ def test_pacs_down_is_audited_and_the_feed_resumes(st, pb, pacs):
     study, data = dicom(chest_rows(5), mrn)
     pacs.stow(data)
     assert len(wait_finding(st, pb, pid, study)) == 1
+
+
+def _restart(st, **env):
+    st.stop_service(SVC)
+    st.services[SVC].env.update(env)
+    st.start_service(SVC)
+
+
+def test_a_new_feed_is_taken_from_its_end_by_default(st, pb, pacs):
+    """A PACS the watcher has not seen (no pacs_watch row for it) is taken
+    from the end of its feed (MED_DIAGNOSIS_PACS_WATCH_FROM=end): what it
+    held before is left alone, what comes after is analysed."""
+    pid, mrn = make_patient(st)
+    with QuickOrthanc() as other:
+        old, data = dicom(chest_rows(6), mrn)
+        other.stow(data)
+        time.sleep(2)  # stable before the watcher first looks
+        try:
+            _restart(st, MED_DIAGNOSIS_PACS_URL=other.dicomweb_url,
+                     MED_DIAGNOSIS_PACS_WATCH_FROM="end")
+            new, data = dicom(chest_rows(7), mrn)
+            time.sleep(3 * POLL_MS / 1000.0)  # the place is taken first
+            other.stow(data)
+            assert len(wait_finding(st, pb, pid, new)) == 1
+            assert findings_of(st, pb, pid, old) == []
+        finally:
+            _restart(st, MED_DIAGNOSIS_PACS_URL=pacs.dicomweb_url,
+                     MED_DIAGNOSIS_PACS_WATCH_FROM="start")
