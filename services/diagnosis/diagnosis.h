@@ -455,4 +455,37 @@ bool diagnosis_uid_is_valid(const char *uid);
 med_err diagnosis_rendered_path(const diagnosis_dicom_image *im, char *out,
 				size_t len) MED_MUST_CHECK;
 
+/* --- imgtrig: watch.c, the PACS's change feed (issue 38) --------------- */
+
+/* The watcher's settings, in diagnosis_config. */
+/* clang-format off */
+#define DIAGNOSIS_WATCH_CONFIG                                                 \
+	{"MED_DIAGNOSIS_PACS_WATCH", MED_CONFIG_BOOL, "off", false, 0, 0,      \
+	 "analyse new chest X-ray studies as the PACS's change feed "         \
+	 "(Orthanc's /changes, StableStudy) announces them, as the service"}, \
+	{"MED_DIAGNOSIS_PACS_WATCH_POLL_MS", MED_CONFIG_INT, "5000", false,    \
+	 100, 3600000, "how often the change feed is polled, ms"},            \
+	{"MED_DIAGNOSIS_PACS_WATCH_BATCH", MED_CONFIG_INT, "100", false, 1,    \
+	 1000, "changes asked for per poll (/changes?limit=)"},               \
+	{"MED_DIAGNOSIS_PACS_WATCH_FROM", MED_CONFIG_STRING, "end", false, 0,  \
+	 0, "where a PACS's feed is first taken: \"end\" (only studies "      \
+	 "stored from then on) or \"start\" (every change it keeps)"},        \
+	{"MED_DIAGNOSIS_PACS_REST_URL", MED_CONFIG_STRING, "", false, 0, 0,    \
+	 "Orthanc's REST root for the change feed; empty = "                  \
+	 "MED_DIAGNOSIS_PACS_URL without its last segment (/dicom-web)"}
+/* clang-format on */
+
+/* The migration that keeps the feed's place (pacs_watch). */
+extern const char *const diagnosis_v30_statements[];
+
+/* diagnosis_start is the service's start hook: the model, then the
+ * watcher when MED_DIAGNOSIS_PACS_WATCH is on (a watcher that cannot
+ * start stops the service: a setting that asks for it is not ignored). */
+med_err diagnosis_start(med_service *svc) MED_MUST_CHECK;
+
+/* diagnosis_stop stops the watcher, then the model. */
+void diagnosis_stop(med_service *svc);
+
+/* --- end imgtrig ---------------------------------------------------------- */
+
 #endif

@@ -20,8 +20,9 @@ main(int argc, char **argv)
 		.extra_config = diagnosis_config,
 		.n_extra_config = diagnosis_n_config,
 		.runs_models = true,
-		.start = diagnosis_model_start,
-		.stop = diagnosis_model_stop,
+		/* imgtrig: the model, then the PACS watcher (watch.c). */
+		.start = diagnosis_start,
+		.stop = diagnosis_stop,
 	};
 
 	return med_service_main(&def, argc, argv);

@@ -96,6 +96,8 @@ const med_config_spec diagnosis_config[] = {
 	{"MED_DIAGNOSIS_STUDY_MAX_INSTANCES", MED_CONFIG_INT, "64", false, 1,
 	 100000, "most instances a study AnalyzeStudy takes may have"},
 	MED_PATIENTS_CONFIG,
+	/* imgtrig: the PACS watcher's settings (watch.c). */
+	DIAGNOSIS_WATCH_CONFIG,
 };
 const size_t diagnosis_n_config =
 	sizeof(diagnosis_config) / sizeof(diagnosis_config[0]);

@@ -140,6 +140,9 @@ const med_db_migration diagnosis_migrations[] = {
 	{3, "identifiers compare in binary (utf8mb4_bin)", v3_statements},
 	{28, "findings name their PACS study and keep a saliency overlay",
 	 v28_statements},
+	/* imgtrig: the PACS watcher's place in the change feed (watch.c). */
+	{30, "the PACS change feed's last change taken",
+	 diagnosis_v30_statements},
 };
 const size_t diagnosis_n_migrations =
 	sizeof(diagnosis_migrations) / sizeof(diagnosis_migrations[0]);

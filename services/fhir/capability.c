@@ -360,6 +360,8 @@ fhir_capability_write(med_json *w, const fhir_facade *f)
 			write_search_type(w, f, &fhir_types[i]);
 	write_read_only(w, f);
 	write_consent(w);
+	/* imgtrig: ImagingStudy's create (write_imaging.c). */
+	fhir_write_imaging_capability(w, f);
 	med_json_end(w, ']');
 	fhir_write_capability_rest(w); /* fhirwrite: batch, transaction */
 	write_research_export(w, f);

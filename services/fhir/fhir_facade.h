@@ -877,4 +877,9 @@ void fhir_write_capability_ops(med_json *w, const fhir_facade *f,
 			       const char *type);
 void fhir_write_capability_rest(med_json *w);
 
+/* imgtrig: fhir_write_imaging_capability (write_imaging.c) writes the
+ * CapabilityStatement's ImagingStudy resource (create), when diagnosis is
+ * configured. */
+void fhir_write_imaging_capability(med_json *w, const fhir_facade *f);
+
 #endif

@@ -61,6 +61,9 @@ kind_of(char **seg, size_t n, fhir_write_kind *kind, const char **id)
 		*kind = FHIR_WRITE_OBSERVATION;
 	else if (n == 1 && strcmp(seg[0], "MedicationAdministration") == 0)
 		*kind = FHIR_WRITE_ADMINISTRATION;
+	/* imgtrig: a PACS study to analyse (write_imaging.c). */
+	else if (n == 1 && strcmp(seg[0], "ImagingStudy") == 0)
+		*kind = FHIR_WRITE_IMAGING_STUDY;
 	else if (n == 3 && strcmp(seg[0], "Patient") == 0 &&
 		 strcmp(seg[2], "$verify-face") == 0)
 		*kind = FHIR_WRITE_VERIFY_FACE;
@@ -222,8 +225,10 @@ fhir_write_channel(const char *service)
 static const char *
 interaction_of(fhir_write_kind k)
 {
-	static const char *const names[] = {"create", "transaction", "create",
-					    "$verify-face", "$cosign"};
+	/* imgtrig: the last, ImagingStudy's create. */
+	static const char *const names[] = {"create",  "transaction",
+					    "create",  "$verify-face",
+					    "$cosign", "create"};
 
 	return names[k];
 }
@@ -232,7 +237,8 @@ static med_err
 open_call(fhir_write *x, med_call **out)
 {
 	bool creates = x->kind == FHIR_WRITE_OBSERVATION ||
-		       x->kind == FHIR_WRITE_ADMINISTRATION;
+		       x->kind == FHIR_WRITE_ADMINISTRATION ||
+		       x->kind == FHIR_WRITE_IMAGING_STUDY; /* imgtrig */
 
 	return fhir_open_call(x->f, x->req, interaction_of(x->kind),
 			      creates ? MED_AUDIT_ACTION_CREATE
@@ -289,6 +295,9 @@ serve(fhir_write *x)
 		break;
 	case FHIR_WRITE_VERIFY_FACE:
 		err = fhir_write_verify_face(x, body);
+		break;
+	case FHIR_WRITE_IMAGING_STUDY: /* imgtrig */
+		err = fhir_write_imaging_study(x, body);
 		break;
 	default:
 		err = fhir_write_cosign(x, body);
@@ -358,6 +367,8 @@ write_scopes(fhir_write *x, med_call *call)
 
 	if (x->kind == FHIR_WRITE_ADMINISTRATION) {
 		type = "MedicationAdministration";
+	} else if (x->kind == FHIR_WRITE_IMAGING_STUDY) { /* imgtrig */
+		type = "ImagingStudy";
 	} else if (x->kind == FHIR_WRITE_COSIGN) {
 		type = "MedicationRequest";
 		perms = MED_SCOPE_UPDATE;

@@ -25,6 +25,8 @@ typedef enum fhir_write_kind {
 	FHIR_WRITE_ADMINISTRATION, /* POST [base]/MedicationAdministration */
 	FHIR_WRITE_VERIFY_FACE,	   /* POST [base]/Patient/{id}/$verify-face */
 	FHIR_WRITE_COSIGN, /* POST [base]/MedicationRequest/{id}/$cosign */
+	/* imgtrig: POST [base]/ImagingStudy -> diagnosis' AnalyzeStudy. */
+	FHIR_WRITE_IMAGING_STUDY,
 } fhir_write_kind;
 
 /* fhir_write - one write request on its way. */
@@ -91,5 +93,10 @@ med_err fhir_write_cosign(fhir_write *x, json_t *body);
 
 /* --- write_face.c --- */
 med_err fhir_write_verify_face(fhir_write *x, json_t *body);
+
+/* --- imgtrig: write_imaging.c --- */
+/* fhir_write_imaging_study: POST [base]/ImagingStudy (a study in the
+ * PACS analysed by diagnosis' AnalyzeStudy as the caller). */
+med_err fhir_write_imaging_study(fhir_write *x, json_t *body);
 
 #endif
