@@ -6,6 +6,7 @@
  * refusal comes before the one INSERT, so nothing is stored half-way.
  */
 #include <med/arena.h>
+#include <med/auth.h>
 #include <med/check.h>
 #include <med/patients.h>
 #include <med/util.h>
@@ -183,6 +184,23 @@ name_study(study_ctx *x, diagnosis_finding *f)
 				   f->study_instance_uid);
 }
 
+/* only_own_watcher: the role table lets services call AnalyzeStudy so
+ * that diagnosis' PACS watcher (watch.c) can, but no other service has a
+ * reason to make the PACS send a study, and a service skips the care
+ * check: any service but diagnosis itself is refused. */
+static med_err
+only_own_watcher(med_call *call)
+{
+	const med_principal *p = med_call_principal(call);
+
+	if (p == NULL || !(p->roles & MED_ROLE_SERVICE) ||
+	    med_principal_is_service(p, "diagnosis"))
+		return MED_OK;
+	return med_call_fail(call, MED_ERR_DENIED,
+			     "caller: only diagnosis' own PACS watcher may "
+			     "analyse a study as a service");
+}
+
 med_err
 diagnosis_rpc_analyze_study(med_call *call, const ProtobufCMessage *in,
 			    ProtobufCMessage *out)
@@ -192,7 +210,8 @@ diagnosis_rpc_analyze_study(med_call *call, const ProtobufCMessage *in,
 	med_patient_banner b;
 	med_err err;
 
-	if ((err = check_request(call, x.req)) != MED_OK)
+	if ((err = check_request(call, x.req)) != MED_OK ||
+	    (err = only_own_watcher(call)) != MED_OK)
 		return err;
 	/* Care first: a caller outside the patient's care must not make the
 	 * PACS send the study or the model run. */

@@ -222,6 +222,22 @@ def test_imaging_study_refusals_name_the_cause(st, pb, pacs):
     assert findings_of(st, pb, pid) == []
 
 
+def test_another_service_may_not_analyse_a_study(st, pb, pacs):
+    """Services may call AnalyzeStudy only so that diagnosis' own watcher
+    can; another service (the harness's service caller) is refused before
+    the PACS is asked, and nothing is stored."""
+    import grpc
+    pid, mrn = make_patient(st)
+    study, data = dicom(chest_rows(), mrn, body_part="ANKLE")
+    pacs.stow(data)
+    req = pb.AnalyzeStudyRequest(patient_id=pid, study_instance_uid=study)
+    with pytest.raises(grpc.RpcError) as e:
+        st.call(SVC, "AnalyzeStudy", req, role="service", timeout=30)
+    assert e.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert "only diagnosis' own PACS watcher" in e.value.details()
+    assert findings_of(st, pb, pid) == []
+
+
 def test_capability_statement_lists_imaging_study_create(st):
     code, _, cap = fhir(st, "GET", "metadata")
     assert code == 200
