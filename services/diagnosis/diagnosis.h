@@ -509,6 +509,13 @@ med_err diagnosis_rendered_path(const diagnosis_dicom_image *im, char *out,
 void diagnosis_stow_writeback(med_call *call, const diagnosis_pacs *p,
 			      const diagnosis_dicom_image *src,
 			      diagnosis_finding *f);
+/*
+ * diagnosis_sc_uid writes a DICOM UID made from finding_id and what
+ * (":sc-series", ":sc-instance"): "2.25." and the decimal value of 128
+ * bits of their BLAKE2b hash (PS3.5 B.2), at most 44 characters.  The
+ * same inputs give the same UID.
+ */
+void diagnosis_sc_uid(const char *finding_id, const char *what, char out[65]);
 /* --- end imgstow --- */
 
 #endif

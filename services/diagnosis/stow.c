@@ -100,10 +100,9 @@ typedef struct stow_ctx {
 
 /* --- the new UIDs ------------------------------------------------------ */
 
-/* uid_from writes "2.25." and the 128-bit hash of the finding id and what
- * as a decimal number (a UUID-derived UID needs no registered root). */
-static void
-uid_from(const char *finding_id, const char *what, char out[65])
+/* A UUID-derived UID (2.25.<decimal>) needs no registered root. */
+void
+diagnosis_sc_uid(const char *finding_id, const char *what, char out[65])
 {
 	uint8_t h[16];
 	char digits[40];
@@ -556,8 +555,8 @@ diagnosis_stow_writeback(med_call *call, const diagnosis_pacs *p,
 		f->pacs_writeback = WRITEBACK(OFF);
 		return;
 	}
-	uid_from(f->finding_id, ":sc-series", x.series_uid);
-	uid_from(f->finding_id, ":sc-instance", x.sop_uid);
+	diagnosis_sc_uid(f->finding_id, ":sc-series", x.series_uid);
+	diagnosis_sc_uid(f->finding_id, ":sc-instance", x.sop_uid);
 	if (!f->has_overlay || f->overlay_png.len == 0) {
 		snprintf(x.msg, sizeof(x.msg), "the finding has no overlay");
 		err = MED_ERR_PRECONDITION;

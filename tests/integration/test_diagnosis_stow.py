@@ -259,3 +259,19 @@ def test_unreachable_pacs_for_write_back_keeps_the_finding(st, pb, pacs,
     assert ev.outcome == grpc.StatusCode.UNAVAILABLE.value[0]
     assert "cannot be reached" in ev.detail
     assert writebacks(st, "failed") == failed_before + 1
+
+
+def test_write_back_off_sends_nothing(st, pb, pacs):
+    """MED_DIAGNOSIS_PACS_WRITEBACK=off (the default): the reply says OFF
+    and the study keeps its one series."""
+    pid, mrn = pacs_case.make_patient(st)
+    study = stored_study(pacs, mrn)
+    before = series_of(pacs, study)
+    try:
+        pacs_case._restart(st, MED_DIAGNOSIS_PACS_WRITEBACK="off")
+        f = pacs_case.analyze(st, pb, pid, study)
+    finally:
+        pacs_case._restart(st, MED_DIAGNOSIS_PACS_WRITEBACK="on")
+    assert f.pacs_writeback == pb.PACS_WRITEBACK_OFF
+    assert f.writeback_series_instance_uid == ""
+    assert series_of(pacs, study) == before
