@@ -18,7 +18,7 @@ import socket
 import sys
 import threading
 
-import grpc  # noqa: F401  (status codes in the audit check)
+import grpc
 import pytest
 
 from harness import Stack, metrics, protos
