@@ -204,7 +204,8 @@ static uint32_t
 line_scale(const char *text, uint32_t cols)
 {
 	uint32_t w = (uint32_t)strlen(text) * (GLYPH_W + 1);
-	uint32_t s = w ? (cols - 2 * BANNER_PAD) / w : 1;
+	uint32_t s =
+		w && cols > 2 * BANNER_PAD ? (cols - 2 * BANNER_PAD) / w : 1;
 
 	return s < 1 ? 1 : s > MAX_SCALE ? MAX_SCALE : s;
 }
