@@ -15,6 +15,11 @@ dosage_DEP_LIBS := $(shell pkg-config --libs icu-i18n icu-uc 2>/dev/null || \
 # diagnosis reads studies from the PACS over HTTP (services/diagnosis/pacs.c).
 diagnosis_DEP_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null || \
 	echo -lcurl)
+# imgstow: diagnosis writes the DICOM Secondary Capture of its overlay
+# with GDCM (services/diagnosis/stow_dicom.cc, C++; Debian's libgdcm-dev
+# ships no pkg-config file): only its DSED and Common libraries, which
+# need nothing the service does not map already but libstdc++.
+diagnosis_DEP_LIBS += -lgdcmDSED -lgdcmCommon -lstdc++
 svc_dep_libs = $($(1)_DEP_LIBS)
 
 define service_template
@@ -37,6 +42,23 @@ $$(BUILD)/bin/smartmed-$(1): $$($(1)_MAIN_OBJ) $$(call svc_libs,$(1))
 endef
 
 $(foreach s,$(SERVICES),$(eval $(call service_template,$(s))))
+
+# imgstow: a service's C++ file (services/diagnosis/stow_dicom.cc) joins
+# its archive; the service's warnings, C++17, GDCM's headers.
+SVC_CXX_SRCS := $(sort $(wildcard services/diagnosis/*.cc))
+SVC_CXX_OBJS := $(patsubst %.cc,$(BUILD)/obj/%.o,$(SVC_CXX_SRCS))
+SVC_CXXFLAGS := -std=c++17 -O2 -g -fPIC -MMD -MP -Icommon/include \
+	-isystem /usr/include/gdcm-3.0 -Wall -Wextra -Werror -Wshadow \
+	-Wformat=2 -Wvla -Wimplicit-fallthrough
+ifneq ($(SANITIZER),)
+SVC_CXXFLAGS += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer
+endif
+ALL_OBJS += $(SVC_CXX_OBJS)
+$(BUILD)/lib/libdiagnosis.a: $(SVC_CXX_OBJS)
+$(BUILD)/obj/services/%.o: services/%.cc
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CXX     $<")
+	$(Q)$(CXX) $(SVC_CXXFLAGS) -c -o $@ $<
 
 # services/fhir: the FHIR REST facade.  Not a gRPC service (it runs on
 # libmed's process part, med_process_main: no gRPC server, no database), so

@@ -376,6 +376,10 @@ typedef struct diagnosis_pacs {
 	size_t max_reply_bytes;
 	uint64_t max_study_bytes;
 	uint32_t max_instances;
+	/* imgstow: HTTP basic credentials ("" user = none) and the
+	 * write-back switch (MED_DIAGNOSIS_PACS_WRITEBACK). */
+	char user[128], password[256];
+	bool writeback;
 } diagnosis_pacs;
 
 /* diagnosis_reply - one HTTP reply: status and body (heap, NUL-ended). */
@@ -398,6 +402,16 @@ med_err diagnosis_pacs_load(const med_config *cfg,
 med_err diagnosis_pacs_get(const diagnosis_pacs *p, const char *path,
 			   const char *accept, diagnosis_reply *out, char *msg,
 			   size_t msg_len) MED_MUST_CHECK;
+
+/*
+ * diagnosis_pacs_post POSTs body (len bytes of content_type) to the base
+ * URL + path, as diagnosis_pacs_get GETs (same reply, errors and caps).
+ */
+med_err diagnosis_pacs_post(const diagnosis_pacs *p, const char *path,
+			    const char *content_type, const void *body,
+			    size_t len, const char *accept,
+			    diagnosis_reply *out, char *msg,
+			    size_t msg_len) MED_MUST_CHECK;
 
 /* diagnosis_reply_fini frees r's body. */
 void diagnosis_reply_fini(diagnosis_reply *r);
@@ -487,5 +501,54 @@ med_err diagnosis_start(med_service *svc) MED_MUST_CHECK;
 void diagnosis_stop(med_service *svc);
 
 /* --- end imgtrig ---------------------------------------------------------- */
+
+/* --- imgstow: stow.c, the overlay written back to the PACS ------------ */
+
+/* The settings of the PACS's credentials and of the write-back, for
+ * diagnosis_config (model.c). */
+#define DIAGNOSIS_PACS_STOW_CONFIG                                             \
+	{"MED_DIAGNOSIS_PACS_USER",                                            \
+	 MED_CONFIG_STRING,                                                    \
+	 "",                                                                   \
+	 false,                                                                \
+	 0,                                                                    \
+	 0,                                                                    \
+	 "user diagnosis authenticates as to the PACS (HTTP basic); "          \
+	 "empty = no authentication"},                                         \
+		{"MED_DIAGNOSIS_PACS_PASSWORD_FILE",                           \
+		 MED_CONFIG_STRING,                                            \
+		 "",                                                           \
+		 false,                                                        \
+		 0,                                                            \
+		 0,                                                            \
+		 "file holding that user's password (a mounted secret)"},      \
+	{                                                                      \
+		"MED_DIAGNOSIS_PACS_WRITEBACK", MED_CONFIG_BOOL, "off", false, \
+			0, 0,                                                  \
+			"after AnalyzeStudy stores a finding, write its "      \
+			"saliency overlay back to the study in the PACS as a " \
+			"DICOM Secondary Capture (STOW-RS)"                    \
+	}
+
+/*
+ * diagnosis_stow_writeback writes f's overlay back to the PACS as a DICOM
+ * Secondary Capture in a new series of src's study, the patient and study
+ * attributes copied from src's header, over STOW-RS, when the write-back
+ * is on; f is already stored.  It sets f's pacs_writeback (OFF, STORED or
+ * FAILED), the new series and instance UIDs and writeback_error, audits
+ * the attempt as its own event (diagnosis/pacs-write-back) and counts it
+ * (smartmed_diagnosis_pacs_writeback_total).  It cannot fail the call.
+ */
+void diagnosis_stow_writeback(med_call *call, const diagnosis_pacs *p,
+			      const diagnosis_dicom_image *src,
+			      diagnosis_finding *f);
+/*
+ * diagnosis_sc_uid writes a DICOM UID made from finding_id and what
+ * (":sc-series", ":sc-instance"): "2.25." and the decimal value of 128
+ * bits of their BLAKE2b hash (PS3.5 B.2), at most 44 characters.  The
+ * same inputs give the same UID.
+ */
+void diagnosis_sc_uid(const char *finding_id, const char *what, char out[65]);
+/* --- end imgstow --- */
 
 #endif

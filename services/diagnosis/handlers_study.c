@@ -227,7 +227,12 @@ diagnosis_rpc_analyze_study(med_call *call, const ProtobufCMessage *in,
 	    (err = read_metadata(&x)) != MED_OK ||
 	    (err = check_study(&x, b.mrn)) != MED_OK ||
 	    (err = analyze_rendered(&x, f)) != MED_OK ||
-	    (err = name_study(&x, f)) != MED_OK)
+	    (err = name_study(&x, f)) != MED_OK ||
+	    (err = diagnosis_finding_store_new(call, x.req->patient_id, f)) !=
+		    MED_OK)
 		return err;
-	return diagnosis_finding_store_new(call, x.req->patient_id, f);
+	/* imgstow: the overlay back to the PACS, after the finding is
+	 * stored; its outcome is in the reply and cannot fail the call. */
+	diagnosis_stow_writeback(call, x.pacs, &x.study.pick, f);
+	return MED_OK;
 }

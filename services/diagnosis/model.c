@@ -95,6 +95,8 @@ const med_config_spec diagnosis_config[] = {
 	 "uncompressed, from the headers, before any pixel is fetched"},
 	{"MED_DIAGNOSIS_STUDY_MAX_INSTANCES", MED_CONFIG_INT, "64", false, 1,
 	 100000, "most instances a study AnalyzeStudy takes may have"},
+	/* imgstow: the PACS's credentials and the write-back. */
+	DIAGNOSIS_PACS_STOW_CONFIG,
 	MED_PATIENTS_CONFIG,
 	/* imgtrig: the PACS watcher's settings (watch.c). */
 	DIAGNOSIS_WATCH_CONFIG,

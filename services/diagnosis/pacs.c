@@ -1,10 +1,12 @@
 /*
- * pacs.c - the PACS client: HTTP GETs to a DICOMweb server (Orthanc with
- * its DICOMweb plugin, or any other) through libcurl, one easy handle per
- * request, every reply capped in bytes and time.  Only this file includes
+ * pacs.c - the PACS client: HTTP GETs (and STOW-RS POSTs) to a DICOMweb
+ * server (Orthanc with its DICOMweb plugin, or any other) through libcurl,
+ * one easy handle per request, every reply capped in bytes and time, with
+ * HTTP basic authentication when a user is set.  Only this file includes
  * curl's header.
  */
 #include <curl/curl.h>
+#include <errno.h>
 #include <med/config.h>
 #include <med/log.h>
 #include <med/util.h>
@@ -22,6 +24,36 @@ typedef struct reply_buf {
 	bool over_cap;
 } reply_buf;
 
+/*
+ * load_credentials reads the PACS's user and the first line of its
+ * password file (a mounted secret): the password never sits in the
+ * environment.  A user without a readable password file is an error, so
+ * a mistyped path does not become anonymous requests.
+ */
+static med_err
+load_credentials(const med_config *cfg, diagnosis_pacs *p)
+{
+	const char *path =
+		med_config_str(cfg, "MED_DIAGNOSIS_PACS_PASSWORD_FILE");
+	FILE *f;
+
+	med_strlcpy(p->user, med_config_str(cfg, "MED_DIAGNOSIS_PACS_USER"),
+		    sizeof(p->user));
+	if (p->user[0] == '\0')
+		return MED_OK;
+	if (path[0] == '\0' || (f = fopen(path, "r")) == NULL) {
+		med_log_error("MED_DIAGNOSIS_PACS_PASSWORD_FILE: cannot open "
+			      "'%s' (%s); MED_DIAGNOSIS_PACS_USER needs it",
+			      path, path[0] ? strerror(errno) : "not set");
+		return MED_ERR_INVALID;
+	}
+	if (fgets(p->password, (int)sizeof(p->password), f) == NULL)
+		p->password[0] = '\0';
+	fclose(f);
+	p->password[strcspn(p->password, "\r\n")] = '\0';
+	return MED_OK;
+}
+
 med_err
 diagnosis_pacs_load(const med_config *cfg, diagnosis_pacs *p)
 {
@@ -38,6 +70,9 @@ diagnosis_pacs_load(const med_config *cfg, diagnosis_pacs *p)
 		(uint64_t)med_config_int(cfg, "MED_DIAGNOSIS_STUDY_MAX_BYTES");
 	p->max_instances = (uint32_t)med_config_int(
 		cfg, "MED_DIAGNOSIS_STUDY_MAX_INSTANCES");
+	if (load_credentials(cfg, p) != MED_OK)
+		return MED_ERR_INVALID;
+	p->writeback = med_config_bool(cfg, "MED_DIAGNOSIS_PACS_WRITEBACK");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return MED_ERR_INTERNAL;
 	return MED_OK;
@@ -98,6 +133,11 @@ set_options(CURL *c, const diagnosis_pacs *p, const char *url,
 	/* The PACS is named by its URL; redirects elsewhere are refused. */
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (p->user[0] != '\0') {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(c, CURLOPT_USERNAME, p->user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, p->password);
+	}
 }
 
 /* transfer_error turns a failed transfer into a med_err and a message. */
@@ -124,12 +164,39 @@ diagnosis_reply_fini(diagnosis_reply *r)
 	memset(r, 0, sizeof(*r));
 }
 
-med_err
-diagnosis_pacs_get(const diagnosis_pacs *p, const char *path,
-		   const char *accept, diagnosis_reply *out, char *msg,
-		   size_t msg_len)
+/* pacs_request - one request: the path, its headers and, for a POST,
+ * the body. */
+typedef struct pacs_request {
+	const char *path;
+	const char *accept;
+	const char *content_type; /* NULL: a GET */
+	const void *body;
+	size_t body_len;
+} pacs_request;
+
+/* add_headers lists the request's Accept and Content-Type headers. */
+static struct curl_slist *
+add_headers(const pacs_request *rq)
 {
-	char url[1024], hbuf[128], errbuf[CURL_ERROR_SIZE] = "";
+	char h[256];
+	struct curl_slist *l, *l2;
+
+	snprintf(h, sizeof(h), "Accept: %s", rq->accept);
+	if ((l = curl_slist_append(NULL, h)) == NULL ||
+	    rq->content_type == NULL)
+		return l;
+	snprintf(h, sizeof(h), "Content-Type: %s", rq->content_type);
+	if ((l2 = curl_slist_append(l, h)) == NULL)
+		curl_slist_free_all(l);
+	return l2;
+}
+
+/* perform runs rq on the PACS into out. */
+static med_err
+perform(const diagnosis_pacs *p, const pacs_request *rq, diagnosis_reply *out,
+	char *msg, size_t msg_len)
+{
+	char url[1024], errbuf[CURL_ERROR_SIZE] = "";
 	reply_buf b = {.cap = p->max_reply_bytes};
 	struct curl_slist *hdr = NULL;
 	CURL *c = NULL;
@@ -137,16 +204,20 @@ diagnosis_pacs_get(const diagnosis_pacs *p, const char *path,
 	long status = 0;
 	med_err err = MED_ERR_NOMEM;
 
-	if ((size_t)snprintf(url, sizeof(url), "%s%s", p->url, path) >=
+	if ((size_t)snprintf(url, sizeof(url), "%s%s", p->url, rq->path) >=
 	    sizeof(url)) {
 		snprintf(msg, msg_len, "PACS URL too long");
 		return MED_ERR_INVALID;
 	}
-	snprintf(hbuf, sizeof(hbuf), "Accept: %s", accept);
-	if ((c = curl_easy_init()) == NULL ||
-	    (hdr = curl_slist_append(NULL, hbuf)) == NULL || !grow(&b, 0))
+	if ((c = curl_easy_init()) == NULL || (hdr = add_headers(rq)) == NULL ||
+	    !grow(&b, 0))
 		goto cleanup;
 	set_options(c, p, url, hdr, &b, errbuf);
+	if (rq->content_type != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)rq->body_len);
+	}
 	rc = curl_easy_perform(c);
 	if (rc != CURLE_OK) {
 		err = transfer_error(rc, &b, errbuf, msg, msg_len);
@@ -165,4 +236,29 @@ cleanup:
 	if (c != NULL)
 		curl_easy_cleanup(c);
 	return err;
+}
+
+med_err
+diagnosis_pacs_get(const diagnosis_pacs *p, const char *path,
+		   const char *accept, diagnosis_reply *out, char *msg,
+		   size_t msg_len)
+{
+	pacs_request rq = {.path = path, .accept = accept};
+
+	return perform(p, &rq, out, msg, msg_len);
+}
+
+med_err
+diagnosis_pacs_post(const diagnosis_pacs *p, const char *path,
+		    const char *content_type, const void *body, size_t len,
+		    const char *accept, diagnosis_reply *out, char *msg,
+		    size_t msg_len)
+{
+	pacs_request rq = {.path = path,
+			   .accept = accept,
+			   .content_type = content_type,
+			   .body = body,
+			   .body_len = len};
+
+	return perform(p, &rq, out, msg, msg_len);
 }

@@ -465,3 +465,95 @@ def test_openblas_one_thread_where_it_is_loaded(default_render):
     for svc, cm in cms.items():
         assert ('OPENBLAS_NUM_THREADS: "1"' in cm) == \
             (svc in ("identity", "diagnosis")), svc
+
+
+# --- the optional PACS (pacs.*, templates/pacs.yaml) ----------------------
+
+def _docs(text):
+    return text.split("\n---\n")
+
+
+def _named(text, kind, name):
+    got = [d for d in _docs(text)
+           if "kind: %s\n" % kind in d and "name: %s\n" % name in d]
+    assert len(got) == 1, (kind, name, len(got))
+    return got[0]
+
+
+def test_pacs_off_by_default(default_render):
+    """No Orthanc, no PACS credentials, an empty URL: AnalyzeStudy answers
+    UNAVAILABLE until one is configured."""
+    assert "smartmed-orthanc" not in default_render
+    cm = _named(default_render, "ConfigMap", "smartmed-diagnosis")
+    assert 'MED_DIAGNOSIS_PACS_URL: ""' in cm
+    assert "MED_DIAGNOSIS_PACS_USER" not in cm
+    assert 'MED_DIAGNOSIS_PACS_WRITEBACK: "false"' in cm
+
+
+def test_pacs_enabled_runs_orthanc_wired_to_diagnosis(tmp_path):
+    """pacs.enabled: Orthanc's Deployment, Service, PVC and policy; diagnosis
+    reads it by its Service name as the registered user, with the password
+    file mounted, and may reach its port; Orthanc takes only diagnosis."""
+    r = render(tmp_path, "pacs:\n  enabled: true\n  writeback: true\n")
+    assert r.returncode == 0, r.stdout
+    cm = _named(r.stdout, "ConfigMap", "smartmed-diagnosis")
+    assert ('MED_DIAGNOSIS_PACS_URL: "http://smartmed-orthanc:8042/'
+            'dicom-web"') in cm
+    assert 'MED_DIAGNOSIS_PACS_USER: "smartmed-diagnosis"' in cm
+    assert "MED_DIAGNOSIS_PACS_PASSWORD_FILE: /etc/smartmed/pacs/password" \
+        in cm
+    assert 'MED_DIAGNOSIS_PACS_WRITEBACK: "true"' in cm
+    for kind in ("Deployment", "Service", "PersistentVolumeClaim",
+                 "ConfigMap", "NetworkPolicy"):
+        _named(r.stdout, kind, "smartmed-orthanc")
+    orthanc_cm = _named(r.stdout, "ConfigMap", "smartmed-orthanc")
+    assert '"AuthenticationEnabled": true' in orthanc_cm
+    assert "libOrthancDicomWeb.so" in orthanc_cm
+    dep = _named(r.stdout, "Deployment", "smartmed-orthanc")
+    assert "image: registry.hospital.internal/smartmed/smartmed-orthanc:" \
+        in dep
+    assert "orthanc-users.json" in dep
+    np_diag = _named(r.stdout, "NetworkPolicy", "smartmed-diagnosis")
+    assert "app.kubernetes.io/component: orthanc" in np_diag
+    np_orthanc = _named(r.stdout, "NetworkPolicy", "smartmed-orthanc")
+    assert "app.kubernetes.io/component: diagnosis" in np_orthanc
+    for other in ("identity", "records", "dosage", "audit"):
+        assert "component: orthanc" not in _named(
+            r.stdout, "NetworkPolicy", "smartmed-" + other), other
+    v = validate(tmp_path, r.stdout)
+    assert v.returncode == 0, v.stdout
+
+
+def test_external_pacs_url_and_peers(tmp_path):
+    r = render(tmp_path, "pacs:\n  url: https://pacs.example.test/dicom-web\n"
+               "  port: 8443\n  peers:\n    - ipBlock:\n"
+               "        cidr: 192.0.2.64/28\n")
+    assert r.returncode == 0, r.stdout
+    assert "kind: Deployment\nmetadata:\n  name: smartmed-orthanc" \
+        not in r.stdout
+    cm = _named(r.stdout, "ConfigMap", "smartmed-diagnosis")
+    assert 'MED_DIAGNOSIS_PACS_URL: "https://pacs.example.test/dicom-web"' \
+        in cm
+    np_diag = _named(r.stdout, "NetworkPolicy", "smartmed-diagnosis")
+    assert "cidr: 192.0.2.64/28" in np_diag and "port: 8443" in np_diag
+    v = validate(tmp_path, r.stdout)
+    assert v.returncode == 0, v.stdout
+
+
+def test_pacs_without_user_is_refused(tmp_path):
+    r = render(tmp_path, "pacs:\n  enabled: true\n  user: \"\"\n")
+    assert r.returncode != 0
+    assert "pacs.user" in r.stdout
+
+
+def test_validate_catches_orthanc_without_tcp_readiness(tmp_path):
+    r = render(tmp_path, "pacs:\n  enabled: true\n")
+    assert r.returncode == 0, r.stdout
+    broken = r.stdout.replace(
+        "readinessProbe:\n            tcpSocket:\n              port: http",
+        "readinessProbe:\n            httpGet:\n              path: /\n"
+        "              port: http", 1)
+    assert broken != r.stdout
+    v = validate(tmp_path, broken)
+    assert v.returncode != 0
+    assert "tcpSocket probe of Orthanc" in v.stdout

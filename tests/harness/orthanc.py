@@ -50,7 +50,12 @@ class Orthanc:
     """One Orthanc process.  http_url is its REST API, dicomweb_url the
     DICOMweb root diagnosis is given (MED_DIAGNOSIS_PACS_URL)."""
 
-    def __init__(self, workdir=None, port=None, start_timeout=30.0):
+    def __init__(self, workdir=None, port=None, start_timeout=30.0,
+                 users=None):
+        """users: {name: password} turns Orthanc's HTTP basic
+        authentication on (the chart's setting); the harness's own
+        requests then go as the first user."""
+        self.users = dict(users or {})
         self._own_dir = workdir is None
         self.dir = workdir or tempfile.mkdtemp(prefix="smartmed-orthanc-")
         self.port = port or free_port()
@@ -76,7 +81,8 @@ class Orthanc:
             "HttpServerEnabled": True,
             "HttpPort": self.port,
             "RemoteAccessAllowed": False,
-            "AuthenticationEnabled": False,
+            "AuthenticationEnabled": bool(self.users),
+            "RegisteredUsers": self.users,
             "DicomServerEnabled": False,
             "Plugins": [PLUGIN],
             "DicomWeb": {"Enable": True, "Root": "/dicom-web/",
@@ -133,8 +139,14 @@ class Orthanc:
     # --- REST --------------------------------------------------------------
 
     def _request(self, method, path, body=None, headers=None):
+        headers = dict(headers or {})
+        if self.users:
+            import base64
+            name, pw = next(iter(self.users.items()))
+            headers["Authorization"] = "Basic " + base64.b64encode(
+                ("%s:%s" % (name, pw)).encode()).decode()
         req = urllib.request.Request(self.http_url + path, data=body,
-                                     method=method, headers=headers or {})
+                                     method=method, headers=headers)
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, r.read()
 

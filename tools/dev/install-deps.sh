@@ -38,8 +38,10 @@ PKGS_IMAGES="podman runc mmdebstrap containernetworking-plugins"
 PKGS_KUBE="catatonit"
 # Diagnosis reads chest X-ray studies from a PACS over DICOMweb (libcurl);
 # the tests and make run start Orthanc with its DICOMweb plugin as that
-# PACS (tests/harness/orthanc.py) and write DICOM files with pydicom.
-PKGS_IMAGING="libcurl4-openssl-dev orthanc orthanc-dicomweb python3-pydicom"
+# PACS (tests/harness/orthanc.py) and write DICOM files with pydicom;
+# diagnosis writes its overlay back as a DICOM file with GDCM
+# (libgdcm-dev, services/diagnosis/stow_dicom.cc).
+PKGS_IMAGING="libcurl4-openssl-dev libgdcm-dev orthanc orthanc-dicomweb python3-pydicom"
 # The ward console's end-to-end tests (tests/console): Debian's chromium,
 # driven headless by npm playwright-core (tools/console-e2e), which never
 # downloads a browser of its own.

@@ -1,6 +1,7 @@
 #!/bin/sh
-# build.sh [SERVICE...] - builds the service images (default: all five) from
-# deploy/docker/Dockerfile with podman, tagged as the chart names them:
+# build.sh [SERVICE...] - builds the service images (default: all seven) from
+# deploy/docker/Dockerfile with podman (and, named as "orthanc", the chart's
+# optional PACS from deploy/docker/Dockerfile.orthanc), tagged as the chart names them:
 # $MED_IMAGES_REGISTRY/smartmed/smartmed-<service>:<chart version>
 # (registry.hospital.internal unless set).  The base image comes from
 # base.sh when no registry is reachable.  The build stage does not depend on
@@ -22,16 +23,20 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 PODMAN=tools/images/podman
 SERVICES="identity records dosage diagnosis audit fhir hl7"
+# Images built from Debian packages alone, each from its own
+# deploy/docker/Dockerfile.<name>: the chart's optional PACS (pacs.enabled).
+EXTRA_IMAGES="orthanc"
 registry=${MED_IMAGES_REGISTRY:-registry.hospital.internal}
 version=$(sed -n 's/^version: *//p' deploy/k8s/helm/smartmed/Chart.yaml)
 
 # shellcheck disable=SC2086 # one word per service
 [ $# -gt 0 ] || set -- $SERVICES
 for s in "$@"; do
-	case " $SERVICES " in
+	case " $SERVICES $EXTRA_IMAGES " in
 	*" $s "*) ;;
 	*)
-		echo "build.sh: unknown service '$s' (one of: $SERVICES)" >&2
+		echo "build.sh: unknown service '$s' (one of: $SERVICES" \
+			"$EXTRA_IMAGES)" >&2
 		exit 1
 		;;
 	esac
@@ -136,9 +141,17 @@ for s in "$@"; do
 	tag=$registry/smartmed/smartmed-$s:$version
 	log=$BUILD/images/$s.log
 	start=$(date +%s)
-	build "$ctx/Dockerfile" --build-arg "SERVICE=$s" \
+	df=$ctx/Dockerfile
+	lic=$licenses
+	# Orthanc's image carries Orthanc's licences, not smartmed's.
+	case " $EXTRA_IMAGES " in *" $s "*)
+		df=$ctx/Dockerfile.$s
+		lic=$(sed -n 's/^ARG LICENSES=//p' "$df" | tr -d '"')
+		;;
+	esac
+	build "$df" --build-arg "SERVICE=$s" \
 		--build-arg "SOURCE=$source" --build-arg "REVISION=$revision" \
-		--build-arg "LICENSES=$licenses" -t "$tag" "$ctx" \
+		--build-arg "LICENSES=$lic" -t "$tag" "$ctx" \
 		>"$log" 2>&1 || {
 		tail -30 "$log" >&2
 		echo "build.sh: the $s image failed (log: $log)" >&2

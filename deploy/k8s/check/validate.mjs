@@ -43,6 +43,8 @@ const MODELS = {
   "v1/ConfigMap": [K8S, "v1/ConfigMap"],
   "v1/Secret": [K8S, "v1/Secret"],
   "v1/Service": [K8S, "v1/Service"],
+  // The optional PACS's studies (templates/pacs.yaml).
+  "v1/PersistentVolumeClaim": [K8S, "v1/PersistentVolumeClaim"],
   "apps/v1/Deployment": [K8S, "apps/v1/Deployment"],
   "apps/v1/StatefulSet": [K8S, "apps/v1/StatefulSet"],
   "autoscaling/v2/HorizontalPodAutoscaler":
@@ -234,6 +236,11 @@ function checkPod(obj, byKind) {
         fail(w, `readinessProbe port ${rp.port} is not the grpc-health port`);
       if (ports.get("grpc") === rp?.port)
         fail(w, "a probe on the mutual-TLS gRPC port always fails (kubelet has no client certificate)");
+    } else if (c.name === "orthanc") {
+      // The optional PACS (templates/pacs.yaml) authenticates every HTTP
+      // path: it is ready when its port accepts.
+      if (c.readinessProbe?.tcpSocket?.port !== "http")
+        fail(w, "readinessProbe must be a tcpSocket probe of Orthanc's http port");
     } else if (c.readinessProbe?.httpGet?.port !== "http-metrics") {
       fail(w, "readinessProbe must ask /readyz on the plaintext http-metrics port");
     }

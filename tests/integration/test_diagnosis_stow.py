@@ -1,0 +1,277 @@
+"""The overlay written back to the PACS (issue 38 item 5): with
+MED_DIAGNOSIS_PACS_WRITEBACK on, AnalyzeStudy stores its finding, then
+sends the saliency overlay to the real Orthanc (tests/harness/orthanc.py,
+HTTP basic authentication on, as the chart runs it) as a DICOM Secondary
+Capture over STOW-RS.  The study then has a new series whose instance
+pydicom reads as a Secondary Capture of the same patient and study.
+
+A PACS that cannot be reached for the write-back loses nothing: the
+finding is stored, the reply says FAILED and why, the attempt is audited
+as its own event and counted.  "Cannot be reached" is made by a TCP relay
+between diagnosis and Orthanc that passes reads and hangs up on writes,
+so the analysis (which reads) works and only the write-back fails.
+"""
+
+import io
+import os
+import socket
+import sys
+import threading
+
+import grpc
+import pytest
+
+from harness import Stack, metrics, protos
+from harness import orthanc as orthanc_mod
+from harness.checks import poll
+from harness.fixtures import running
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_diagnosis_pacs as pacs_case  # noqa: E402
+
+SVC = "diagnosis"
+USER, PASSWORD = "smartmed-diagnosis", os.urandom(12).hex()
+SC = "1.2.840.10008.5.1.4.1.1.7"
+
+
+class Relay:
+    """A TCP relay to Orthanc that, while refuse_writes is set, hangs up
+    on any request that is not a GET (the STOW-RS POST) before it reaches
+    Orthanc: a PACS unreachable for the write-back only."""
+
+    def __init__(self, target_port):
+        self.target = ("127.0.0.1", target_port)
+        self.refuse_writes = False
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self._stop = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self._stop:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(c,),
+                             daemon=True).start()
+
+    def _serve(self, c):
+        c.settimeout(30)
+        try:
+            first = c.recv(65536)
+            if not first or (self.refuse_writes and
+                             not first.startswith(b"GET ")):
+                return
+            up = socket.create_connection(self.target, timeout=30)
+            up.sendall(first)
+            threading.Thread(target=self._pipe, args=(c, up),
+                             daemon=True).start()
+            self._pipe(up, c)
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    @staticmethod
+    def _pipe(a, b):
+        try:
+            while True:
+                d = a.recv(65536)
+                if not d:
+                    break
+                b.sendall(d)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self):
+        self._stop = True
+        self.sock.close()
+
+
+@pytest.fixture(scope="module")
+def pacs():
+    orthanc_mod.skip_if_absent()
+    pytest.importorskip("pydicom")
+    with orthanc_mod.Orthanc(users={USER: PASSWORD}) as o:
+        yield o
+
+
+@pytest.fixture(scope="module")
+def relay(pacs):
+    r = Relay(pacs.port)
+    yield r
+    r.close()
+
+
+@pytest.fixture(scope="module")
+def st(pacs, relay, tmp_path_factory):
+    pw = tmp_path_factory.mktemp("pacs") / "password"
+    pw.write_text(PASSWORD + "\n")
+    env = {"MED_DIAGNOSIS_PACS_URL":
+           "http://127.0.0.1:%d/dicom-web" % relay.port,
+           "MED_DIAGNOSIS_PACS_USER": USER,
+           "MED_DIAGNOSIS_PACS_PASSWORD_FILE": str(pw),
+           "MED_DIAGNOSIS_PACS_WRITEBACK": "on"}
+    with running(Stack(services=("audit", "identity", "records", SVC),
+                       patient_checks=True, extra_env=env)) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def pb():
+    return protos.module(SVC)
+
+
+def stored_study(pacs, mrn):
+    """A chest X-ray study of mrn in Orthanc, its header naming the
+    patient as identity has them (make_patient)."""
+    import pydicom
+    rows = pacs_case.rows_of(pacs_case.chest_pixels())
+    study, data = pacs_case.dicom(rows, mrn, accession="ACC-SC")
+    ds = pydicom.dcmread(io.BytesIO(data))
+    ds.PatientName = "Film^Test"
+    ds.PatientBirthDate = "19700102"
+    ds.PatientSex = "F"
+    ds.StudyDate, ds.StudyTime, ds.StudyID = "20260101", "101500", "S1"
+    out = io.BytesIO()
+    ds.save_as(out, write_like_original=False)
+    pacs.stow(out.getvalue())
+    return study
+
+
+def series_of(pacs, study):
+    """{SeriesInstanceUID: [SOPInstanceUID]} of the study, by QIDO-RS."""
+    import json
+    out = {}
+    for s in json.loads(pacs.get("/dicom-web/studies/%s/series" % study)):
+        se = s["0020000E"]["Value"][0]
+        insts = json.loads(pacs.get(
+            "/dicom-web/studies/%s/series/%s/instances" % (study, se)))
+        out[se] = [i["00080018"]["Value"][0] for i in insts]
+    return out
+
+
+def instance_file(pacs, sop_uid):
+    """The stored file of one instance, through Orthanc's REST API."""
+    import json
+    ids = json.loads(pacs._request(
+        "POST", "/tools/find",
+        body=json.dumps({"Level": "Instance",
+                         "Query": {"SOPInstanceUID": sop_uid}}).encode(),
+        headers={"Content-Type": "application/json"})[1])
+    assert len(ids) == 1, ids
+    return pacs.get("/instances/%s/file" % ids[0])
+
+
+def audit_event(st, pid):
+    ap = protos.module("audit")
+
+    def find():
+        for r in st.call("audit", "Query", ap.QueryRequest(
+                patient_id=pid, limit=100), role="auditor", timeout=10):
+            if r.event.action == "diagnosis/pacs-write-back":
+                return r.event
+        return None
+    return poll(find, timeout=20, what="the write-back's audit event")
+
+
+def writebacks(st, outcome):
+    samples, _ = metrics.scrape(st, SVC)
+    got = metrics.series(samples, "smartmed_diagnosis_pacs_writeback_total",
+                         outcome=outcome)
+    return sum(got.values())
+
+
+def test_overlay_is_written_back_as_a_secondary_capture(st, pb, pacs):
+    import pydicom
+    pid, mrn = pacs_case.make_patient(st)
+    study = stored_study(pacs, mrn)
+    before = series_of(pacs, study)
+    f = pacs_case.analyze(st, pb, pid, study)
+    assert f.pacs_writeback == pb.PACS_WRITEBACK_STORED, f.writeback_error
+    assert f.writeback_error == ""
+    after = series_of(pacs, study)
+    new = set(after) - set(before)
+    assert new == {f.writeback_series_instance_uid}, (before, after)
+    assert after[f.writeback_series_instance_uid] == [
+        f.writeback_sop_instance_uid]
+    ds = pydicom.dcmread(io.BytesIO(instance_file(
+        pacs, f.writeback_sop_instance_uid)))
+    assert ds.SOPClassUID == SC
+    assert ds.file_meta.MediaStorageSOPClassUID == SC
+    assert ds.StudyInstanceUID == study
+    assert ds.SeriesInstanceUID not in before
+    assert ds.SOPInstanceUID == f.writeback_sop_instance_uid
+    assert str(ds.PatientName) == "Film^Test"
+    assert ds.PatientID == mrn
+    assert ds.PatientBirthDate == "19700102"
+    assert ds.AccessionNumber == "ACC-SC"
+    assert ds.StudyDate == "20260101" and ds.StudyID == "S1"
+    assert list(ds.ImageType)[:2] == ["DERIVED", "SECONDARY"]
+    assert f.model_id in ds.SeriesDescription
+    assert f.model_version in ds.SeriesDescription
+    assert ds.BurnedInAnnotation == "YES"
+    assert "not for diagnosis" in ds.DerivationDescription
+    assert ds.PhotometricInterpretation == "RGB"
+    px = ds.pixel_array
+    # The overlay (224 x 224) under a banner of white text on black.
+    assert px.shape[1:] == (224, 3) and px.shape[0] > 224
+    banner = px[:px.shape[0] - 224]
+    white = (banner == 255).all(axis=2).mean()
+    assert 0.02 < white < 0.5, white
+    ev = audit_event(st, pid)
+    assert ev.outcome == 0
+    assert writebacks(st, "stored") >= 1
+    # The finding was stored first and stays as it is.
+    listed = st.call(SVC, "ListFindings", pb.ListFindingsRequest(
+        patient_id=pid), role="clinician").findings
+    assert [x.finding_id for x in listed] == [f.finding_id]
+
+
+def test_unreachable_pacs_for_write_back_keeps_the_finding(st, pb, pacs,
+                                                            relay):
+    pid, mrn = pacs_case.make_patient(st)
+    study = stored_study(pacs, mrn)
+    before = series_of(pacs, study)
+    failed_before = writebacks(st, "failed")
+    relay.refuse_writes = True
+    try:
+        f = pacs_case.analyze(st, pb, pid, study)
+    finally:
+        relay.refuse_writes = False
+    assert f.pacs_writeback == pb.PACS_WRITEBACK_FAILED
+    assert "cannot be reached" in f.writeback_error, f.writeback_error
+    assert f.finding_id and f.study_instance_uid == study
+    listed = st.call(SVC, "ListFindings", pb.ListFindingsRequest(
+        patient_id=pid), role="clinician").findings
+    assert [x.finding_id for x in listed] == [f.finding_id]
+    assert series_of(pacs, study) == before
+    ev = audit_event(st, pid)
+    assert ev.outcome == grpc.StatusCode.UNAVAILABLE.value[0]
+    assert "cannot be reached" in ev.detail
+    assert writebacks(st, "failed") == failed_before + 1
+
+
+def test_write_back_off_sends_nothing(st, pb, pacs):
+    """MED_DIAGNOSIS_PACS_WRITEBACK=off (the default): the reply says OFF
+    and the study keeps its one series."""
+    pid, mrn = pacs_case.make_patient(st)
+    study = stored_study(pacs, mrn)
+    before = series_of(pacs, study)
+    try:
+        pacs_case._restart(st, MED_DIAGNOSIS_PACS_WRITEBACK="off")
+        f = pacs_case.analyze(st, pb, pid, study)
+    finally:
+        pacs_case._restart(st, MED_DIAGNOSIS_PACS_WRITEBACK="on")
+    assert f.pacs_writeback == pb.PACS_WRITEBACK_OFF
+    assert f.writeback_series_instance_uid == ""
+    assert series_of(pacs, study) == before
