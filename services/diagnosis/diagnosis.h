@@ -486,7 +486,11 @@ med_err diagnosis_rendered_path(const diagnosis_dicom_image *im, char *out,
 	 "stored from then on) or \"start\" (every change it keeps)"},        \
 	{"MED_DIAGNOSIS_PACS_REST_URL", MED_CONFIG_STRING, "", false, 0, 0,    \
 	 "Orthanc's REST root for the change feed; empty = "                  \
-	 "MED_DIAGNOSIS_PACS_URL without its last segment (/dicom-web)"}
+	 "MED_DIAGNOSIS_PACS_URL without its last segment (/dicom-web)"},     \
+	{"MED_DIAGNOSIS_PACS_WATCH_SERVER_NAME", MED_CONFIG_STRING,            \
+	 "diagnosis", false, 0, 0,                                            \
+	 "the name on this service's own certificate, checked when the "      \
+	 "watcher calls AnalyzeStudy on 127.0.0.1:MED_GRPC_PORT"}
 /* clang-format on */
 
 /* The migration that keeps the feed's place (pacs_watch). */

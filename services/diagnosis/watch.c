@@ -346,7 +346,9 @@ static med_err
 open_self(const med_config *cfg, med_channel **out)
 {
 	char target[64], errbuf[256];
-	med_channel_opts co = {.server_name = "diagnosis"};
+	med_channel_opts co = {
+		.server_name = med_config_str(
+			cfg, "MED_DIAGNOSIS_PACS_WATCH_SERVER_NAME")};
 	med_tls tls = {0};
 	med_err err;
 
