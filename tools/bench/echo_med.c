@@ -28,8 +28,8 @@
  *   bench-echo_med TOKENS_FILE [ADDR [THREADS [FEATURE [DIR]]]]
  *
  * ADDR defaults to 127.0.0.1:0, THREADS to 2, FEATURE to auth (each
- * includes the ones above it; audit and pool need DIR).  Prints "port=N" once serving; stops on
- * SIGINT or SIGTERM.
+ * includes the ones above it; audit and pool need DIR).  Prints "port=N" once
+ * serving; stops on SIGINT or SIGTERM.
  */
 #include <pthread.h>
 #include <signal.h>

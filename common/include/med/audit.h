@@ -3,12 +3,12 @@
  *
  * med_audit_emit writes the event to a local spool file (append + fsync)
  * before it returns (med_audit_emit_async: it returns after the append and
- * calls back once the event is durable); a sender thread delivers spooled events to the audit
- * service over NNG (req/rep) in batches and drops them from the spool only
- * after the audit service acknowledges that it stored them.  When the audit
- * service is down events wait in the spool (across restarts too) and are
- * delivered when it returns.  Each event carries a unique id, so a batch sent
- * twice after a lost acknowledgement is stored once.
+ * calls back once the event is durable); a sender thread delivers spooled
+ * events to the audit service over NNG (req/rep) in batches and drops them from
+ * the spool only after the audit service acknowledges that it stored them. When
+ * the audit service is down events wait in the spool (across restarts too) and
+ * are delivered when it returns.  Each event carries a unique id, so a batch
+ * sent twice after a lost acknowledgement is stored once.
  *
  * Wire format: smartmed.common.v1.AuditBatch request, AuditAck reply
  * (proto/smartmed/common/v1/audit_event.proto).
@@ -138,7 +138,8 @@ med_err med_audit_emit_async(med_audit *a, const med_audit_event *ev,
  * durable: a later med_audit_emit_async (or med_audit_emit) by the same
  * thread covers it.  Thread-safe.  Errors as med_audit_emit_async.
  */
-med_err med_audit_append(med_audit *a, const med_audit_event *ev) MED_MUST_CHECK;
+med_err med_audit_append(med_audit *a,
+			 const med_audit_event *ev) MED_MUST_CHECK;
 
 /*
  * med_audit_encode gives ev an event id and time and packs it as an

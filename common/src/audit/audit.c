@@ -614,7 +614,8 @@ med_audit_emit(med_audit *a, const med_audit_event *ev)
 	return err;
 }
 
-/* --- emitting without waiting ---------------------------------------------- */
+/* --- emitting without waiting ----------------------------------------------
+ */
 
 /* waits_push queues w for the record just written; mu held. */
 static void
@@ -659,8 +660,7 @@ med_audit_append(med_audit *a, const med_audit_event *ev)
 }
 
 med_err
-med_audit_emit_async(med_audit *a, const med_audit_event *ev,
-		     med_audit_wait *w)
+med_audit_emit_async(med_audit *a, const med_audit_event *ev, med_audit_wait *w)
 {
 	if (w == NULL || w->fn == NULL)
 		return MED_ERR_INVALID;
