@@ -25,6 +25,8 @@
 #include <nng/protocol/reqrep0/req.h>
 #include <nng/supplemental/tls/tls.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -664,6 +666,131 @@ test_compaction(void)
 	med_audit_ingest_stop(in);
 }
 
+/* --- emits that do not wait (med_audit_emit_async) ------------------------ */
+
+#define N_ASYNC 300
+
+/* async_run - the emits of one test and what their callbacks saw. */
+typedef struct async_run {
+	med_audit *a;
+	med_audit_wait w[N_ASYNC];
+	atomic_int called, early, failed;
+} async_run;
+
+static async_run g_async;
+
+/*
+ * async_done checks that the event is committed when its callback runs:
+ * event i was the (i + 1)th this emitter spooled from the test's thread,
+ * and the synchronous emitter beside it only adds to the count, so the
+ * emitter must count at least i + 1 durable events (none is delivered:
+ * there is no receiver).
+ */
+static void
+async_done(void *arg, med_err err)
+{
+	uint64_t i = (uint64_t)(uintptr_t)arg;
+
+	if (err != MED_OK)
+		atomic_fetch_add(&g_async.failed, 1);
+	if (med_audit_pending(g_async.a) < i + 1)
+		atomic_fetch_add(&g_async.early, 1);
+	atomic_fetch_add(&g_async.called, 1);
+}
+
+static void *
+sync_emitter(void *arg)
+{
+	emit_n(arg, "sync", 0, 100);
+	return NULL;
+}
+
+static med_audit *
+spool_only_open(const char *dir)
+{
+	med_audit_opts o = {.service = "test", .spool_dir = dir};
+	med_audit *a = NULL;
+	char err[256];
+
+	if (med_audit_open(&o, &a, err, sizeof(err)) != MED_OK)
+		mt_fail(__FILE__, __LINE__, "open: %s", err);
+	return a;
+}
+
+/*
+ * test_emit_async: every asynchronous emit is called back once, after its
+ * commit, while synchronous emits share the group commits; the spool then
+ * holds every event.  Event 0 is appended first without a wait: the wait
+ * of event 1 covers it.
+ */
+static void
+test_emit_async(void)
+{
+	const char *dir = spool_dir("s");
+	med_audit_event ev = {.actor = "alice", .request_id = "req-a"};
+	char action[32];
+	pthread_t t;
+
+	memset(&g_async, 0, sizeof(g_async));
+	g_async.a = spool_only_open(dir);
+	MT_OK(pthread_create(&t, NULL, sync_emitter, g_async.a));
+	for (uintptr_t i = 0; i < N_ASYNC; i++) {
+		snprintf(action, sizeof(action), "async-%u", (unsigned)i);
+		ev.action = action;
+		g_async.w[i] =
+			(med_audit_wait){.fn = async_done, .arg = (void *)i};
+		if (i == 0)
+			MT_OK(med_audit_append(g_async.a, &ev));
+		else
+			MT_OK(med_audit_emit_async(g_async.a, &ev,
+						   &g_async.w[i]));
+	}
+	pthread_join(t, NULL);
+	for (int k = 0; k < 1000 && atomic_load(&g_async.called) < N_ASYNC - 1;
+	     k++)
+		usleep(10000);
+	MT_EQ_INT(atomic_load(&g_async.called), N_ASYNC - 1);
+	MT_EQ_INT(atomic_load(&g_async.early), 0);
+	MT_EQ_INT(atomic_load(&g_async.failed), 0);
+	MT_EQ_INT(med_audit_pending(g_async.a), N_ASYNC + 100);
+	MT_TRUE(file_contains(dir, "audit.spool", "async-0"));
+	MT_TRUE(file_contains(dir, "audit.spool", "async-299"));
+	MT_TRUE(file_contains(dir, "audit.spool", "sync-99"));
+	med_audit_close(g_async.a);
+	/* Close answered nothing twice. */
+	MT_EQ_INT(atomic_load(&g_async.called), N_ASYNC - 1);
+}
+
+/*
+ * test_emit_async_disk_full: a spool that cannot be written (the file is
+ * /dev/full) fails the emit at once and never calls back; a wait without
+ * a callback is refused.
+ */
+static void
+test_emit_async_disk_full(void)
+{
+	const char *dir = spool_dir("full");
+	med_audit_event ev = {.action = "full"};
+	char path[600];
+
+	memset(&g_async, 0, sizeof(g_async));
+	MT_OK(mkdir(dir, 0700));
+	snprintf(path, sizeof(path), "%s/audit.spool", dir);
+	MT_OK(symlink("/dev/full", path));
+	g_async.a = spool_only_open(dir);
+	g_async.w[0] = (med_audit_wait){.fn = async_done};
+	MT_EQ_INT(med_audit_emit_async(g_async.a, &ev, &g_async.w[0]),
+		  MED_ERR_IO);
+	MT_EQ_INT(med_audit_append(g_async.a, &ev), MED_ERR_IO);
+	MT_EQ_INT(med_audit_emit(g_async.a, &ev), MED_ERR_IO);
+	g_async.w[1] = (med_audit_wait){0};
+	MT_EQ_INT(med_audit_emit_async(g_async.a, &ev, &g_async.w[1]),
+		  MED_ERR_INVALID);
+	MT_EQ_INT(med_audit_emit_async(g_async.a, &ev, NULL), MED_ERR_INVALID);
+	med_audit_close(g_async.a);
+	MT_EQ_INT(atomic_load(&g_async.called), 0);
+}
+
 #define N_THREADS  8
 #define PER_THREAD 2000
 
@@ -1075,6 +1202,8 @@ static const mt_case cases[] = {
 	{"ingest_open_errors", test_ingest_open_errors},
 	{"compaction", test_compaction},
 	{"concurrent_throughput", test_concurrent_throughput},
+	{"emit_async", test_emit_async},
+	{"emit_async_disk_full", test_emit_async_disk_full},
 	{"tls_deliver_exactly_once", test_tls_deliver_exactly_once},
 	{"tls_other_ca_refused", test_tls_other_ca_refused},
 	{"tls_expired_refused", test_tls_expired_refused},

@@ -870,11 +870,12 @@ test_shutdown_drains(void)
 /*
  * A call that waits on nothing is answered on the queue's thread: with the
  * only worker held by a slow handler, a never_blocks method, a refusal
- * before the handler and a health check still answer at once (without
- * audit; an audited call ends on the pool, audit_and_metrics).
+ * before the handler and a health check still answer at once, audited or
+ * not (an audited call's event is appended there and its status sent by
+ * the spool's flusher).
  */
 static void
-test_inline_while_pool_busy(void)
+inline_while_pool_busy(bool with_audit)
 {
 	fixture fx;
 	slow_run r = {.field = "1500", .code = -1};
@@ -886,7 +887,7 @@ test_inline_while_pool_busy(void)
 
 	g_threads = 1;
 	atomic_store(&g_slow_started, 0);
-	fixture_open(&fx, 0, false);
+	fixture_open(&fx, 0, with_audit);
 	g_threads = 0;
 	med_server_set_serving(fx.srv, true);
 	r.fx = &fx;
@@ -913,7 +914,22 @@ test_inline_while_pool_busy(void)
 	MT_TRUE(now_ms() - t0 >= 1000);
 	pthread_join(t, NULL);
 	MT_EQ_INT(r.code, 0);
+	/* Inline, the refusal, late and slow; health checks are public. */
+	if (with_audit)
+		MT_EQ_INT(med_audit_pending(fx.audit), 4);
 	fixture_close(&fx);
+}
+
+static void
+test_inline_while_pool_busy(void)
+{
+	inline_while_pool_busy(false);
+}
+
+static void
+test_inline_audited_while_pool_busy(void)
+{
+	inline_while_pool_busy(true);
 }
 
 typedef struct stream_run {
@@ -1238,7 +1254,7 @@ test_care_hook(void)
 	fixture_close(&fx);
 }
 
-/* --- local calls ----------------------------------------------------------
+/* --- the access event before the reply ------------------------------------
  */
 
 /* spool_holds is true when the audit spool in dir holds the bytes of s. */
@@ -1257,6 +1273,81 @@ spool_holds(const char *dir, const char *s)
 	fclose(f);
 	return memmem(buf, n, s, strlen(s)) != NULL;
 }
+
+/*
+ * The reply of an audited call never precedes its event's commit: when
+ * the client holds the reply, the emitter already counts the event durable
+ * (med_audit_pending counts committed events; nothing is delivered here)
+ * and the spool holds it, for a call that ends on the queue's thread
+ * (Inline), one that ends on the pool (Echo) and a refusal.
+ */
+static void
+test_audited_reply_after_commit(void)
+{
+	static const char *const paths[] = {"/test.Echo/Inline",
+					    "/test.Echo/Echo"};
+	fixture fx;
+	med_rpc_status st;
+	echo_msg *out = NULL;
+	uint64_t n = 0;
+
+	fixture_open(&fx, 0, true);
+	for (int i = 0; i < 20; i++) {
+		const char *path = paths[i % 2];
+		const char *id;
+
+		MT_EQ_INT(
+			call_echo(&fx, path, "x", NURSE_TOKEN, 5000, &out, &st),
+			0);
+		MT_EQ_INT(med_audit_pending(fx.audit), ++n);
+		id = strchr(out->reason, '/');
+		MT_TRUE(id != NULL && spool_holds(mt_tmpdir(), id + 1));
+	}
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Admin", "x", NURSE_TOKEN, 5000,
+			    NULL, &st),
+		  GRPC_STATUS_PERMISSION_DENIED);
+	MT_EQ_INT(med_audit_pending(fx.audit), ++n);
+	fixture_close(&fx);
+}
+
+/*
+ * A spool that cannot be written (a full disk: the spool file is
+ * /dev/full) fails every audited call that would have succeeded, inline
+ * or on the pool, with no reply; refusals keep their own status, and
+ * public calls (health) are not audited.
+ */
+static void
+test_audit_spool_full_fails_call(void)
+{
+	char path[600];
+	fixture fx;
+	med_rpc_status st;
+	echo_msg *out = NULL;
+	int status = -1;
+
+	snprintf(path, sizeof(path), "%s/audit.spool", mt_tmpdir());
+	MT_OK(symlink("/dev/full", path));
+	fixture_open(&fx, 0, true);
+	med_server_set_serving(fx.srv, true);
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Inline", "x", NURSE_TOKEN, 5000,
+			    &out, &st),
+		  GRPC_STATUS_INTERNAL);
+	MT_EQ_STR(st.message, "audit unavailable");
+	MT_TRUE(out == NULL);
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", "x", NURSE_TOKEN, 5000,
+			    &out, &st),
+		  GRPC_STATUS_INTERNAL);
+	MT_EQ_STR(st.message, "audit unavailable");
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Admin", "x", NURSE_TOKEN, 5000,
+			    NULL, &st),
+		  GRPC_STATUS_PERMISSION_DENIED);
+	MT_EQ_INT(health_check(&fx, "", &status), 0);
+	MT_EQ_INT(med_audit_pending(fx.audit), 0);
+	fixture_close(&fx);
+}
+
+/* --- local calls ----------------------------------------------------------
+ */
 
 /* local_call makes a call of the facade's shape over auth and audit. */
 static med_call *
@@ -1357,6 +1448,7 @@ static const mt_case cases[] = {
 	{"bad_methods", test_bad_methods},
 	{"shutdown_drains", test_shutdown_drains},
 	{"inline_while_pool_busy", test_inline_while_pool_busy},
+	{"inline_audited_while_pool_busy", test_inline_audited_while_pool_busy},
 	{"shutdown_cancels_after_grace", test_shutdown_cancels_after_grace},
 	{"max_streams", test_max_streams},
 	{"client_retry", test_client_retry},
@@ -1364,6 +1456,8 @@ static const mt_case cases[] = {
 	{"conns_per_client", test_conns_per_client},
 	{"care_hook", test_care_hook},
 	{"local_call", test_local_call},
+	{"audited_reply_after_commit", test_audited_reply_after_commit},
+	{"audit_spool_full_fails_call", test_audit_spool_full_fails_call},
 	{NULL, NULL},
 };
 

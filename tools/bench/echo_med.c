@@ -16,18 +16,20 @@
  *   idem   + the client sends its own x-request-id (run.sh sets
  *          LOAD_REQUEST_IDS for bench-load): a call without a write
  *          transaction must not pay for idempotency
- *   pool   + the method is not marked never blocking: its handler runs on the
- *          worker pool, one thread hop and wake-up per call, as a handler that
- *          waits on the database does
  *   audit  + an access event per call, made durable in a spool under DIR
- *          (the fdatasync of med_audit's group commit); an audited call
- *          ends on the pool whatever its handler
+ *          before the reply goes out: the queue thread appends it and the
+ *          emitter's flusher sends the reply after its group commit
+ *          (fdatasync), as for an audited read served from a cache or a
+ *          refusal
+ *   pool   + the method is not marked never blocking: its handler runs on
+ *          the worker pool, one thread hop and wake-up per call, as an
+ *          audited handler that waits on the database does
  *
  *   bench-echo_med TOKENS_FILE [ADDR [THREADS [FEATURE [DIR]]]]
  *
  * ADDR defaults to 127.0.0.1:0, THREADS to 2, FEATURE to auth (each
- * includes the ones above it).  Prints "port=N" once serving; stops on
- * SIGINT or SIGTERM.
+ * includes the ones above it; audit and pool need DIR).  Prints "port=N" once
+ * serving; stops on SIGINT or SIGTERM.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -48,10 +50,10 @@
 typedef Smartmed__Common__V1__ErrorDetail echo_msg;
 
 /* The features in the order they add up. */
-enum { F_MIN, F_AUTH, F_VALID, F_CARE, F_IDEM, F_POOL, F_AUDIT, F_N };
+enum { F_MIN, F_AUTH, F_VALID, F_CARE, F_IDEM, F_AUDIT, F_POOL, F_N };
 
 static const char *const feature_names[F_N] = {
-	"min", "auth", "valid", "care", "idem", "pool", "audit",
+	"min", "auth", "valid", "care", "idem", "audit", "pool",
 };
 
 static int feature = F_AUTH;
@@ -190,10 +192,10 @@ main(int argc, char **argv)
 	int port = 0;
 
 	feature = argc > 4 ? feature_of(argv[4]) : F_AUTH;
-	if (argc < 2 || feature < 0 || (feature == F_AUDIT && argc < 6)) {
+	if (argc < 2 || feature < 0 || (feature >= F_AUDIT && argc < 6)) {
 		fprintf(stderr,
 			"usage: %s TOKENS_FILE [ADDR [THREADS "
-			"[min|auth|valid|care|idem|pool|audit [DIR]]]]\n",
+			"[min|auth|valid|care|idem|audit|pool [DIR]]]]\n",
 			argv[0]);
 		return 2;
 	}
@@ -203,7 +205,7 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	med_log_init("bench", MED_LOG_WARN);
 	o.metrics = med_metrics_new();
-	if (feature == F_AUDIT &&
+	if (feature >= F_AUDIT &&
 	    (audit = o.audit = audit_open(argv[5])) == NULL)
 		return 1;
 	s = start(argv[1], &o, &port);

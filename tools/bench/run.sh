@@ -7,9 +7,10 @@
 # variant, each adding one feature of a smartmed call (tools/bench/echo_med.c):
 # min (the layer alone), auth (token and role: the headline "med" of
 # earlier runs), valid (field checks), care (a cached care decision), idem
-# (a client-chosen x-request-id), pool (the handler on the worker pool,
-# as a handler that waits on the database runs) and audit (a durable access
-# event per call).  Each row is a ratio against bare in the same run, and
+# (a client-chosen x-request-id), audit (a durable access event per call,
+# the reply sent once the spool's group commit covers it) and pool (the
+# handler on the worker pool, as an audited handler that waits on the
+# database runs).  Each row is a ratio against bare in the same run, and
 # the CPU time per call it adds to the row above is what that feature costs.
 # The verdict holds the headline (auth) against the goals of issue 34:
 # >= 0.90 of bare's req/s and >= 0.85 of its calls per CPU-second.  With 2+
@@ -19,7 +20,9 @@
 # WARMUP (1), CONNS (4), OUTSTANDING (16), THREADS (server CQ threads, both
 # servers: 1 when the server is pinned to one CPU, else 2), VARIANTS (the
 # list above), BASELINE (another build's bench-echo_med, run as variant
-# "base" with its defaults: before/after comparisons in one run).  More
+# "base": before/after comparisons in one run), BASELINE_VARIANT (the
+# variant that build runs, with a spool of its own; default: its
+# defaults, auth).  More
 # threads than CPUs makes the kernel preempt a CQ thread that holds calls,
 # which shows as a p99 of a few ms (docs/benchmarks.md); the preempt/s
 # column counts those involuntary context switches of the server's threads.
@@ -31,8 +34,9 @@ SECS=${SECONDS_PER_RUN:-5}
 WARMUP=${WARMUP:-1}
 CONNS=${CONNS:-4}
 OUTSTANDING=${OUTSTANDING:-16}
-VARIANTS=${VARIANTS:-min auth valid care idem pool audit}
+VARIANTS=${VARIANTS:-min auth valid care idem audit pool}
 BASELINE=${BASELINE:-}
+BASELINE_VARIANT=${BASELINE_VARIANT:-}
 HEADLINE=auth
 BIN=$BUILD/bin
 PATH_M=/bench.Echo/Echo
@@ -69,7 +73,10 @@ start_server() {
 		$SRV_PIN "$BIN/bench-echo_bare" 127.0.0.1:0 "$THREADS" \
 			>"$TMP/port" 2>"$TMP/$1.err" &
 	elif [ "$1" = base ]; then
+		rm -rf "$TMP/spool"
+		# shellcheck disable=SC2086 # the variant and spool: 0 or 2 words
 		$SRV_PIN "$BASELINE" "$TMP/tokens" 127.0.0.1:0 "$THREADS" \
+			${BASELINE_VARIANT:+$BASELINE_VARIANT $TMP/spool} \
 			>"$TMP/port" 2>"$TMP/$1.err" &
 	else
 		rm -rf "$TMP/spool"
@@ -126,6 +133,7 @@ while [ $r -le "$ROUNDS" ]; do
 	for kind in $KINDS; do
 		# idem: every call carries the client's own request id.
 		case $kind in idem | pool | audit) ids=1 ;; *) ids=0 ;; esac
+		case $kind:$BASELINE_VARIANT in base:idem | base:pool | base:audit) ids=1 ;; esac
 		start_server $kind
 		cpu0=$(cpu_ticks)
 		pre0=$(preemptions)

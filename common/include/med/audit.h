@@ -2,12 +2,13 @@
  * med/audit.h - the audit emitter.
  *
  * med_audit_emit writes the event to a local spool file (append + fsync)
- * before it returns; a sender thread delivers spooled events to the audit
- * service over NNG (req/rep) in batches and drops them from the spool only
- * after the audit service acknowledges that it stored them.  When the audit
- * service is down events wait in the spool (across restarts too) and are
- * delivered when it returns.  Each event carries a unique id, so a batch sent
- * twice after a lost acknowledgement is stored once.
+ * before it returns (med_audit_emit_async: it returns after the append and
+ * calls back once the event is durable); a sender thread delivers spooled
+ * events to the audit service over NNG (req/rep) in batches and drops them from
+ * the spool only after the audit service acknowledges that it stored them. When
+ * the audit service is down events wait in the spool (across restarts too) and
+ * are delivered when it returns.  Each event carries a unique id, so a batch
+ * sent twice after a lost acknowledgement is stored once.
  *
  * Wire format: smartmed.common.v1.AuditBatch request, AuditAck reply
  * (proto/smartmed/common/v1/audit_event.proto).
@@ -94,6 +95,51 @@ med_err med_audit_open(const med_audit_opts *opts, med_audit **out,
  * MED_ERR_INVALID (NULL action).
  */
 med_err med_audit_emit(med_audit *a, const med_audit_event *ev) MED_MUST_CHECK;
+
+/*
+ * med_audit_durable_fn - called once with the outcome of an event emitted
+ * with med_audit_emit_async: MED_OK when it is durable in the spool (and
+ * will be delivered), MED_ERR_IO when it cannot become durable (the
+ * spool's fdatasync failed).  It runs on the emitter's flusher thread,
+ * which makes the next group commit only when it returns: it must not
+ * wait (no med_audit_emit, no database), only hand its result on.
+ */
+typedef void (*med_audit_durable_fn)(void *arg, med_err err);
+
+/*
+ * med_audit_wait - the caller's storage for one asynchronous emit (an RPC
+ * call embeds it): fn and arg set by the caller, the rest private.  It
+ * must stay valid until fn is called.
+ */
+typedef struct med_audit_wait {
+	med_audit_durable_fn fn;
+	void *arg;
+	uint64_t rec;		     /* private: the record waited for */
+	med_err err;		     /* private: its outcome */
+	struct med_audit_wait *next; /* private */
+} med_audit_wait;
+
+/*
+ * med_audit_emit_async writes ev to the spool (one pwrite, no fdatasync)
+ * and returns; the emitter's flusher thread makes it durable in a group
+ * commit shared with every other emit and then calls w->fn(w->arg, err)
+ * once, never on the calling thread (but perhaps before this call has
+ * returned).  Events become durable in the order
+ * they were written, so w's outcome covers every event this thread wrote
+ * before (med_audit_append).  Thread-safe.  Errors (w->fn is then never
+ * called): MED_ERR_IO (the write failed: disk full, spool broken),
+ * MED_ERR_INVALID (NULL action, w or w->fn), MED_ERR_NOMEM.
+ */
+med_err med_audit_emit_async(med_audit *a, const med_audit_event *ev,
+			     med_audit_wait *w) MED_MUST_CHECK;
+
+/*
+ * med_audit_append writes ev to the spool without waiting for it to be
+ * durable: a later med_audit_emit_async (or med_audit_emit) by the same
+ * thread covers it.  Thread-safe.  Errors as med_audit_emit_async.
+ */
+med_err med_audit_append(med_audit *a,
+			 const med_audit_event *ev) MED_MUST_CHECK;
 
 /*
  * med_audit_encode gives ev an event id and time and packs it as an

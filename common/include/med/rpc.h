@@ -217,11 +217,11 @@ med_err med_server_add_methods(med_server *s, const med_method *methods,
  * med_server_set_never_blocks marks the unary method at path (added
  * before) as one whose handler waits on nothing: no database, no other
  * service, no disk, no lock held long; a computation or a read of memory.
- * A call of it that the server does not audit (a MED_ROLES_PUBLIC method,
- * or a server without audit) then runs from start to end on the
- * completion-queue thread that took it, with no hop to the worker pool and
- * no wake-up; an audited call still ends on the pool, since its event is
- * made durable (an fdatasync) before the reply.  Leave a method unmarked
+ * A call of it then runs on the completion-queue thread that took it, with
+ * no hop to the worker pool and no wake-up.  Audited or not: an audited
+ * call's access event is appended to the spool there and its reply is
+ * sent by the audit emitter's flusher once the event is durable (no thread
+ * waits on the fdatasync).  Leave a method unmarked
  * when in doubt: a handler that blocks there stalls every call of its
  * queue while it waits.  Errors: MED_ERR_NOT_FOUND (no unary method at
  * path), MED_ERR_PRECONDITION (already started).

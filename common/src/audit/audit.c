@@ -16,6 +16,11 @@
  * waiter becomes the leader and fdatasyncs for everyone who appended before
  * it started, so N concurrent emits cost about one fsync, not N.
  *
+ * An emitter that must not wait (an RPC on a completion-queue thread)
+ * appends and leaves a med_audit_wait instead: the flusher thread takes
+ * the group commit's part for it and calls it back once the record is
+ * durable, so no thread is parked on an fdatasync per event.
+ *
  * The sender only reads durable records (below synced_off).  It sends them as
  * an AuditBatch, and advances the ack offset only when an AuditAck comes
  * back; on a timeout it resends from the same offset with exponential
@@ -80,6 +85,13 @@ struct med_audit {
 	uint64_t ack_off;      /* first unacknowledged record */
 	uint64_t n_written, n_synced, n_acked; /* record counts */
 	bool syncing, broken, stopping;
+
+	/* Emits whose callers wait without a thread (med_audit_emit_async),
+	 * in record order, and the flusher that makes them durable. */
+	pthread_cond_t flush; /* flusher: an emit waits, or stop */
+	med_audit_wait *waits, *waits_tail;
+	bool have_flusher, flusher_stop;
+	pthread_t flusher;
 
 	bool have_sender;
 	pthread_t sender;
@@ -602,6 +614,139 @@ med_audit_emit(med_audit *a, const med_audit_event *ev)
 	return err;
 }
 
+/* --- emitting without waiting ----------------------------------------------
+ */
+
+/* waits_push queues w for the record just written; mu held. */
+static void
+waits_push(med_audit *a, med_audit_wait *w)
+{
+	w->rec = a->n_written;
+	w->next = NULL;
+	if (a->waits_tail != NULL)
+		a->waits_tail->next = w;
+	else
+		a->waits = w;
+	a->waits_tail = w;
+	pthread_cond_signal(&a->flush);
+}
+
+/* spool_put writes ev's record without a commit and queues w (when set)
+ * for it. */
+static med_err
+spool_put(med_audit *a, const med_audit_event *ev, med_audit_wait *w)
+{
+	uint8_t *rec;
+	size_t len;
+	med_err err = event_pack(a, ev, &rec, &len);
+
+	if (err != MED_OK)
+		return err;
+	record_frame(rec, len);
+	pthread_mutex_lock(&a->mu);
+	if (!spool_write(a, rec, REC_HDR + len))
+		err = MED_ERR_IO;
+	else if (w != NULL)
+		waits_push(a, w);
+	pthread_mutex_unlock(&a->mu);
+	free(rec);
+	return err;
+}
+
+med_err
+med_audit_append(med_audit *a, const med_audit_event *ev)
+{
+	return spool_put(a, ev, NULL);
+}
+
+med_err
+med_audit_emit_async(med_audit *a, const med_audit_event *ev, med_audit_wait *w)
+{
+	if (w == NULL || w->fn == NULL)
+		return MED_ERR_INVALID;
+	return spool_put(a, ev, w);
+}
+
+/*
+ * waits_take unlinks the waits whose records are durable, or which cannot
+ * become so (the spool broke), and sets each one's outcome; mu held.
+ */
+static med_audit_wait *
+waits_take(med_audit *a)
+{
+	med_audit_wait *head = a->waits, *w = head, *last = NULL;
+
+	for (; w != NULL && (a->broken || w->rec <= a->n_synced); w = w->next) {
+		w->err = w->rec <= a->n_synced ? MED_OK : MED_ERR_IO;
+		last = w;
+	}
+	if (last == NULL)
+		return NULL;
+	a->waits = w;
+	if (w == NULL)
+		a->waits_tail = NULL;
+	last->next = NULL;
+	return head;
+}
+
+/* waits_call calls back a list from waits_take; mu not held. */
+static void
+waits_call(med_audit_wait *w)
+{
+	while (w != NULL) {
+		med_audit_wait *next = w->next;
+
+		/* w may be freed by its callback. */
+		w->fn(w->arg, w->err);
+		w = next;
+	}
+}
+
+/*
+ * flusher_main commits for the waits: one group commit up to the newest
+ * waiting record, shared with synchronous emitters (group_commit), then
+ * the callbacks, outside the lock so that emits go on meanwhile.  It stops
+ * only when nothing waits any more.
+ */
+static void *
+flusher_main(void *arg)
+{
+	med_audit *a = arg;
+	med_audit_wait *done;
+
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		if (a->waits == NULL) {
+			if (a->flusher_stop)
+				break;
+			pthread_cond_wait(&a->flush, &a->mu);
+			continue;
+		}
+		/* A failure marks the spool broken: waits_take says so. */
+		(void)group_commit(a, a->waits_tail->rec);
+		done = waits_take(a);
+		pthread_mutex_unlock(&a->mu);
+		waits_call(done);
+		pthread_mutex_lock(&a->mu);
+	}
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+/* flusher_stop joins the flusher once it has answered every wait. */
+static void
+flusher_stop(med_audit *a)
+{
+	if (!a->have_flusher)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->flusher_stop = true;
+	pthread_cond_signal(&a->flush);
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->flusher, NULL);
+	a->have_flusher = false;
+}
+
 med_err
 med_audit_encode(med_audit *a, const med_audit_event *ev, uint8_t **out,
 		 size_t *len)
@@ -1099,6 +1244,7 @@ audit_alloc(const med_audit_opts *o)
 	pthread_cond_init(&a->wake, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_cond_init(&a->synced, NULL);
+	pthread_cond_init(&a->flush, NULL);
 	if (!a->service || !a->rbuf || !a->bbuf) {
 		med_audit_close(a);
 		return NULL;
@@ -1129,10 +1275,14 @@ med_audit_open(const med_audit_opts *opts, med_audit **out, char *errbuf,
 	err = files_open(a, opts->spool_dir, errbuf, errlen);
 	if (err == MED_OK && opts->url != NULL && opts->url[0] != '\0')
 		err = sender_start(a, opts, errbuf, errlen);
+	if (err == MED_OK &&
+	    pthread_create(&a->flusher, NULL, flusher_main, a) != 0)
+		err = MED_ERR_NOMEM;
 	if (err != MED_OK) {
 		med_audit_close(a);
 		return err;
 	}
+	a->have_flusher = true;
 	/* Once the spool is recovered: the collector reads it. */
 	a->collecting = med_metrics_collector_add(med_metrics_lib(),
 						  collect_spool, a) == MED_OK;
@@ -1149,6 +1299,8 @@ med_audit_close(med_audit *a)
 	if (a->collecting)
 		med_metrics_collector_remove(med_metrics_lib(), collect_spool,
 					     a);
+	/* Before the sender: its waits' records are still to be sent. */
+	flusher_stop(a);
 	if (a->have_sender) {
 		pthread_mutex_lock(&a->mu);
 		a->stopping = true;
@@ -1167,6 +1319,7 @@ med_audit_close(med_audit *a)
 		close(a->ack_fd);
 	pthread_cond_destroy(&a->wake);
 	pthread_cond_destroy(&a->synced);
+	pthread_cond_destroy(&a->flush);
 	pthread_mutex_destroy(&a->mu);
 	free(a->rbuf);
 	free(a->bbuf);

@@ -6,11 +6,13 @@
  *
  * A call starts on the completion-queue thread that took it: what comes
  * before the handler never waits, so it runs there (med__rpc_dispatch).  A
- * call that needs nothing more that may wait (no audit event to make
- * durable, a refusal or a handler med_server_set_never_blocks marked) ends
- * there too: no
- * thread hop, no wake-up.  The rest moves to the server's worker threads
- * (rpc_work.c).  A unary call
+ * call that needs nothing more that may wait (a refusal, or a handler
+ * med_server_set_never_blocks marked) ends there too: no thread hop, no
+ * wake-up.  The rest moves to the server's worker threads (rpc_work.c).
+ * An audited call's status waits for its access event to be durable
+ * without a thread waiting: the event is appended to the spool and the
+ * emitter's flusher sends the status after its group commit
+ * (finish_audited).  A unary call
  * issues no RECV_CLOSE_ON_SERVER, so the core cannot report a client's
  * cancellation to its handler; it sees the deadline and the drain through
  * med_call_is_cancelled.  Streaming calls issue RECV_CLOSE_ON_SERVER at the
@@ -122,6 +124,31 @@ log_access(const med_call *c, int code, const char *msg)
 	med_log_set_request_id(NULL);
 }
 
+/*
+ * finish_audited sends the status held back by med__rpc_complete once c's
+ * events are durable, on whichever thread learnt it (the audit emitter's
+ * flusher, usually): gRPC takes a batch from any thread.  No unaudited
+ * access: an OK reply whose event is not durable is withheld.
+ */
+static void
+finish_audited(med_call *c, bool durable)
+{
+	int code = c->end_code;
+	const char *msg = c->end_msg;
+	grpc_byte_buffer *bb = c->end_reply;
+
+	c->end_reply = NULL;
+	if (!durable && code == 0) {
+		code = GRPC_STATUS_INTERNAL;
+		msg = "audit unavailable";
+		if (bb != NULL)
+			grpc_byte_buffer_destroy(bb);
+		bb = NULL;
+	}
+	log_access(c, code, msg);
+	med__rpc_call_finish(c, code, msg, bb);
+}
+
 void
 med__rpc_complete(med_call *c, med_err err, const ProtobufCMessage *out)
 {
@@ -152,16 +179,15 @@ med__rpc_complete(med_call *c, med_err err, const ProtobufCMessage *out)
 	if (err != MED_OK)
 		msg = c->fail_msg[0] ? c->fail_msg : med_strerror(err);
 	med__rpc_bg_withdraw_if_refused(c, code);
-	if (med__rpc_needs_audit(c) && !med__rpc_audit(c, code) && code == 0) {
-		/* No unaudited access: the reply is withheld. */
-		code = GRPC_STATUS_INTERNAL;
-		msg = "audit unavailable";
-		if (bb != NULL)
-			grpc_byte_buffer_destroy(bb);
-		bb = NULL;
+	if (!med__rpc_needs_audit(c)) {
+		log_access(c, code, msg);
+		med__rpc_call_finish(c, code, msg, bb);
+		return;
 	}
-	log_access(c, code, msg);
-	med__rpc_call_finish(c, code, msg, bb);
+	/* The status waits for the access event's group commit. */
+	c->end_msg = msg;
+	c->end_reply = bb;
+	med__rpc_audit_async(c, code, finish_audited);
 }
 
 void
@@ -254,17 +280,16 @@ run_unary(med_call *c)
 /* --- entry ------------------------------------------------------------- */
 
 /*
- * call_blocks is true when what is left of c after prepare may wait: its
- * audit event (a durable spool append: an fdatasync), a handler that may
- * wait on the database or another service, a stream's thread.
+ * call_blocks is true when what is left of c after prepare may wait: a
+ * handler that may wait on the database or another service, a stream's
+ * thread.  Its audit event does not: it is appended here and the status
+ * goes out once the spool's flusher has made it durable.
  */
 static bool
 call_blocks(const med_call *c)
 {
 	const med_method *m = c->rm->m;
 
-	if (med__rpc_needs_audit(c))
-		return true;
 	if (c->prepare_err != MED_OK)
 		return false;
 	return m->kind != MED_RPC_UNARY || !c->rm->never_blocks;

@@ -52,19 +52,28 @@ med__rpc_action_code(const med_method *m)
 	return MED_AUDIT_ACTION_EXECUTE;
 }
 
-/* emit makes ev durable; false (and a log line) when it could not. */
-static bool
-emit(med_call *c, const med_audit_event *ev)
+/* log_lost puts an event that could not be spooled in the log: it must
+ * not vanish silently. */
+static void
+log_lost(const med_call *c, const med_audit_event *ev, med_err err)
 {
-	med_err err = med_audit_emit(med__call_audit(c), ev);
-
-	if (err == MED_OK)
-		return true;
-	/* The event must not vanish silently: it goes to the log instead. */
 	med_log_error("audit: event lost (%s): action=%s actor=%s outcome=%d "
 		      "request_id=%s",
 		      med_strerror(err), ev->action, ev->actor, ev->outcome,
 		      c->request_id);
+}
+
+/* emit makes ev durable, or (wait false) writes it for a later commit to
+ * cover; false (and a log line) when it could not. */
+static bool
+emit(med_call *c, const med_audit_event *ev, bool wait)
+{
+	med_audit *a = med__call_audit(c);
+	med_err err = wait ? med_audit_emit(a, ev) : med_audit_append(a, ev);
+
+	if (err == MED_OK)
+		return true;
+	log_lost(c, ev, err);
 	return false;
 }
 
@@ -74,7 +83,7 @@ emit(med_call *c, const med_audit_event *ev)
  * its stop), so that auditors find sessions without reading every access.
  */
 static bool
-audit_break_glass(med_call *c)
+audit_break_glass(med_call *c, bool wait)
 {
 	char detail[RPC_BG_DETAIL_MAX], resource[64];
 	bool start = c->bg_event == RPC_BG_START;
@@ -97,7 +106,7 @@ audit_break_glass(med_call *c)
 		 "grant=%s reason=%s not_before=%lld expires=%lld method=%s",
 		 c->bg.id, c->bg.reason, (long long)c->bg.not_before_s,
 		 (long long)c->bg.expires_s, c->rm->m->path);
-	return emit(c, &ev);
+	return emit(c, &ev, wait);
 }
 
 /*
@@ -148,6 +157,29 @@ access_event(med_call *c, int code, med_audit_event *ev, char *detail,
 			 detail[0] ? "; " : "");
 }
 
+/* has_bg_event is true when c starts or stops a break-glass session. */
+static bool
+has_bg_event(const med_call *c)
+{
+	return c->bg_event == RPC_BG_START || c->bg_event == RPC_BG_STOP;
+}
+
+/*
+ * outbox_spooled tells the outbox relay that the committed copy of c's
+ * event is in the spool too.  The event goes out in the order of the
+ * calls under the same id (the audit service keeps one); should the spool
+ * fail, the relay sends the committed copy, so the reply stands.
+ */
+static void
+outbox_spooled(med_call *c, bool spooled)
+{
+	if (spooled)
+		med_audit_outbox_spooled(c->outbox_db, c->outbox_row_id);
+	else
+		med_log_warn("audit: event %s waits in the outbox",
+			     c->outbox_event_id);
+}
+
 /*
  * audit emits the access event; false when it could not be made durable.
  * A write whose OK event committed with it (med_call_tx) spools that event
@@ -161,24 +193,69 @@ med__rpc_audit(med_call *c, int code)
 	med_audit_event ev;
 	bool ok = true;
 
-	if (c->bg_event == RPC_BG_START || c->bg_event == RPC_BG_STOP)
-		ok = audit_break_glass(c);
+	if (has_bg_event(c))
+		ok = audit_break_glass(c, true);
 	access_event(c, code, &ev, detail, sizeof(detail));
 	if (c->audit_outboxed && code == 0) {
-		/* The event committed with the write goes out now, in the
-		 * order of the calls, under the same id (the audit service
-		 * keeps one); should the spool fail, the outbox relay sends
-		 * the committed copy, so the reply stands. */
 		ev.event_id = c->outbox_event_id;
-		if (emit(c, &ev))
-			med_audit_outbox_spooled(c->outbox_db,
-						 c->outbox_row_id);
-		else
-			med_log_warn("audit: event %s waits in the outbox",
-				     c->outbox_event_id);
+		outbox_spooled(c, emit(c, &ev, true));
 		return ok;
 	}
-	return emit(c, &ev) && ok;
+	return emit(c, &ev, true) && ok;
+}
+
+/*
+ * audit_end ends the wait of med__rpc_audit_async: c's events are durable
+ * when spooled.  The break-glass event went first, so the same commit
+ * covered it.
+ */
+static void
+audit_end(med_call *c, bool spooled)
+{
+	bool ok = !c->audit_bg || (c->audit_bg_ok && spooled);
+
+	if (c->audit_outboxed && c->end_code == 0)
+		outbox_spooled(c, spooled);
+	else
+		ok = ok && spooled;
+	c->audit_done(c, ok);
+	med__rpc_call_unref(c);
+}
+
+/* audit_durable is the emitter's callback (a med_audit_durable_fn). */
+static void
+audit_durable(void *arg, med_err err)
+{
+	med_call *c = arg;
+
+	if (err != MED_OK)
+		med_log_error("audit: events of request %s not durable: %s",
+			      c->request_id, med_strerror(err));
+	audit_end(c, err == MED_OK);
+}
+
+void
+med__rpc_audit_async(med_call *c, int code,
+		     void (*done)(med_call *c, bool durable))
+{
+	char detail[RPC_ACCESS_DETAIL_MAX];
+	med_audit_event ev;
+	med_err err;
+
+	c->audit_done = done;
+	c->end_code = code;
+	c->audit_bg = has_bg_event(c);
+	c->audit_bg_ok = c->audit_bg && audit_break_glass(c, false);
+	access_event(c, code, &ev, detail, sizeof(detail));
+	if (c->audit_outboxed && code == 0)
+		ev.event_id = c->outbox_event_id;
+	c->audit_wait = (med_audit_wait){.fn = audit_durable, .arg = c};
+	med__rpc_call_ref(c);
+	err = med_audit_emit_async(med__call_audit(c), &ev, &c->audit_wait);
+	if (err != MED_OK) {
+		log_lost(c, &ev, err);
+		audit_end(c, false);
+	}
 }
 
 /* --- the outbox -------------------------------------------------------- */

@@ -9,7 +9,9 @@
  * thread (authentication, decode, validation); one that needs nothing that
  * may wait ends there, the others go to the server's worker pool
  * (rpc_work.c), and a streaming handler gets its own thread; both touch a
- * call's streaming state under call->mu.
+ * call's streaming state under call->mu.  An audited call's status goes
+ * out from the audit emitter's flusher thread once its event is durable
+ * (med__rpc_audit_async), so waiting on the spool is no reason to hop.
  */
 #ifndef MED_RPC_INTERNAL_H
 #define MED_RPC_INTERNAL_H
@@ -254,6 +256,17 @@ struct med_call {
 	int close_cancelled;
 	atomic_bool cancelled;
 
+	/* The end of an audited call while its events become durable:
+	 * the status and reply held back, and what to run then
+	 * (med__rpc_audit_async). */
+	med_audit_wait audit_wait;
+	void (*audit_done)(struct med_call *c, bool durable);
+	int end_code;
+	const char *end_msg; /* static, or c->fail_msg */
+	grpc_byte_buffer *end_reply;
+	bool audit_bg;	  /* a break-glass event went first */
+	bool audit_bg_ok; /* and it was written */
+
 	/* Final batch. */
 	grpc_slice status_details;
 	bool has_status_details;
@@ -430,8 +443,20 @@ bool med__rpc_needs_audit(const med_call *c);
 const char *med__rpc_action_code(const med_method *m);
 
 /* med__rpc_audit emits c's events on its end with code; false when they
- * could not be made durable. */
+ * could not be made durable.  It waits for the spool's fdatasync: for
+ * local calls (med_call_end). */
 bool med__rpc_audit(med_call *c, int code);
+
+/*
+ * med__rpc_audit_async writes c's events on its end with code to the spool
+ * and returns; done(c, durable) runs once they are durable (true) or
+ * cannot be (false): on the audit emitter's flusher thread, or at once on
+ * this thread when an event could not be written.  c holds a reference
+ * until done has returned.  A write's event already committed in its
+ * outbox counts as durable whatever the spool says, as in med__rpc_audit.
+ */
+void med__rpc_audit_async(med_call *c, int code,
+			  void (*done)(med_call *c, bool durable));
 
 /* med__rpc_handler_enter / _leave bracket c's handler on this thread: its
  * request id in the log, and med_db_tx_audited and its kin bound to c. */

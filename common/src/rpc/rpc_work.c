@@ -3,7 +3,7 @@
  *
  * A completion-queue thread sorts events and prepares new calls
  * (authentication, decode, validation); a call whose rest may wait (care
- * checks, the database transaction, the audit event's fdatasync) runs
+ * checks, the database transaction) runs
  * here.  gRPC matches all calls of one connection to requests of the same
  * queue first, so handlers run on the queue threads served one client's
  * concurrent calls one after another: records' CreateEntry from one
