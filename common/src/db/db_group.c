@@ -64,6 +64,8 @@ group_join(db_group_queue *q, med_db_tx_fn fn, void *ctx, med_err *err)
 {
 	group_member m = {.fn = fn, .ctx = ctx, .group = q->open};
 
+	/* m lives on this stack while queued: the leader is done with it
+	 * once it is MEMBER_DONE, before this returns. */
 	pthread_cond_init(&m.cv, NULL);
 	*m.group->last = &m;
 	m.group->last = &m.next;
@@ -137,8 +139,10 @@ group_lead(db_group_queue *q, med_db *db, med_db_tx_fn fn, void *ctx,
 	bool lead_ok, members_ok;
 	med_err err;
 
+	/* g lives on this stack while open: group_close unlinks it before
+	 * this returns, and its members end before it does. */
 	pthread_cond_init(&g.cv, NULL);
-	q->open = &g;
+	q->open = &g; // cppcheck-suppress autoVariables
 	pthread_mutex_unlock(&q->mu);
 	err = med_db_acquire(db, &c);
 	if (err == MED_OK && (err = med_db_begin(c)) == MED_OK)
