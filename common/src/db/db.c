@@ -6,8 +6,10 @@
  * is closed when the server goes away, then reconnected on its next
  * acquire.  Every statement is a prepared statement with bound parameters,
  * cached per connection by its SQL text so hot statements are prepared
- * once.  Server error messages can quote the values that caused them (a
- * duplicate MRN, say), so only the error code and the SQL text are logged
+ * once.  An insert a transaction defers (med_db_exec_deferred) waits on
+ * its connection and goes with the other rows of its statement in one
+ * bulk execution.  Server error messages can quote the values that caused them
+ * (a duplicate MRN, say), so only the error code and the SQL text are logged
  * for errors caused by data.
  */
 #include <med/db.h>
