@@ -903,6 +903,201 @@ test_concurrent(void)
 	med_db_close(db);
 }
 
+/* ---- deferred writes ---- */
+
+/* defer_row defers the row (a, b) of table d; b NULL when b is. */
+static med_err
+defer_row(med_db_conn *c, int64_t a, const char *b)
+{
+	med_db_value p[2] = {MED_DB_I64(a), b ? MED_DB_STR(b) : MED_DB_NULLV()};
+
+	return med_db_exec_deferred(c, "INSERT INTO d (a, b) VALUES (?, ?)", p,
+				    2);
+}
+
+/*
+ * Deferred rows: sent in bulk (NULLs and texts kept), before a statement
+ * naming their table and at COMMIT; a failing one fails the commit and
+ * nothing of the transaction stands; outside a transaction, at once.
+ */
+static void
+test_deferred(void)
+{
+	med_db *db = fresh_db(2, 0);
+	med_db_value one = MED_DB_I64(1);
+	med_db_conn *c;
+	cell n = {0};
+	char text[8];
+
+	MT_OK(exec1(db, "CREATE TABLE d (a INT PRIMARY KEY, b VARCHAR(16))",
+		    NULL, 0));
+	MT_OK(exec1(db, "CREATE TABLE other (a INT PRIMARY KEY)", NULL, 0));
+	MT_OK(med_db_acquire(db, &c));
+	MT_OK(med_db_begin(c));
+	for (int i = 1; i <= 3; i++) {
+		snprintf(text, sizeof(text), "t%d", i);
+		MT_OK(defer_row(c, i, i == 2 ? NULL : text));
+	}
+	/* Not naming d: the rows wait. */
+	MT_OK(med_db_exec(c, "INSERT INTO other VALUES (?)", &one, 1, NULL,
+			  NULL));
+	MT_OK(med_db_query(c, "SELECT COUNT(*) FROM d", NULL, 0, on_cell, &n));
+	MT_EQ_INT(n.i, 3);
+	MT_OK(defer_row(c, 4, "t4"));
+	MT_OK(defer_row(c, 5, "t5"));
+	MT_OK(med_db_commit(c));
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM d"), 5);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM d WHERE b IS NULL"), 1);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM d WHERE b = CONCAT('t', a)"),
+		  4);
+	/* A duplicate among deferred rows: the commit fails, the rows sent
+	 * at once with them are gone too. */
+	MT_OK(med_db_begin(c));
+	one = MED_DB_I64(2);
+	MT_OK(med_db_exec(c, "INSERT INTO other VALUES (?)", &one, 1, NULL,
+			  NULL));
+	MT_OK(defer_row(c, 6, "t6"));
+	MT_OK(defer_row(c, 5, "again"));
+	MT_EQ_INT(med_db_commit(c), MED_ERR_EXISTS);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM d"), 5);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM other"), 1);
+	/* Only an INSERT INTO defers; outside a transaction it runs now. */
+	MT_EQ_INT(med_db_exec_deferred(c, "DELETE FROM d WHERE a = ?", &one, 1),
+		  MED_ERR_INVALID);
+	MT_OK(defer_row(c, 7, "t7"));
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM d WHERE a = 7"), 1);
+	med_db_release(c);
+	med_db_close(db);
+}
+
+/* ---- group commit (db_group.c) ---- */
+
+#define N_GROUP_TXS 30
+
+typedef struct group_worker {
+	med_db *db;
+	int id;
+	int i;		       /* the transaction being run */
+	int runs[N_GROUP_TXS]; /* runs of each transaction's body */
+	int64_t trx[N_GROUP_TXS];
+	med_err err[N_GROUP_TXS];
+} group_worker;
+
+/* group_fails: which bodies fail (after their insert). */
+static bool
+group_fails(int id, int i)
+{
+	return id % 2 == 1 && i % 7 == 3;
+}
+
+/* group_body inserts (id, i), notes its transaction's id, and fails
+ * where group_fails says; slow enough that concurrent ones group. */
+static med_err
+group_body(med_db_conn *c, void *ctx)
+{
+	group_worker *w = ctx;
+	med_db_value p[2] = {MED_DB_I64(w->id), MED_DB_I64(w->i)};
+	cell trx = {0};
+	med_err err;
+
+	w->runs[w->i]++;
+	/* g's row goes with the group's commit; g2's now, which gives the
+	 * transaction its id. */
+	if ((err = med_db_exec_deferred(c, "INSERT INTO g VALUES (?, ?)", p,
+					2)) != MED_OK ||
+	    (err = med_db_exec(c, "INSERT INTO g2 VALUES (?, ?)", p, 2, NULL,
+			       NULL)) != MED_OK ||
+	    (err = med_db_query(c,
+				"SELECT trx_id, SLEEP(0.002) FROM"
+				" information_schema.innodb_trx WHERE"
+				" trx_mysql_thread_id = CONNECTION_ID()",
+				NULL, 0, on_cell, &trx)) != MED_OK)
+		return err;
+	w->trx[w->i] = trx.i;
+	return group_fails(w->id, w->i) ? MED_ERR_PRECONDITION : MED_OK;
+}
+
+static void *
+group_main(void *arg)
+{
+	group_worker *w = arg;
+
+	for (w->i = 0; w->i < N_GROUP_TXS; w->i++)
+		w->err[w->i] = med_db_tx_audited_grouped(w->db, group_body, w);
+	return NULL;
+}
+
+/* shared_trx counts the committed bodies that shared their transaction
+ * with another thread's. */
+static int
+shared_trx(const group_worker *w)
+{
+	int shared = 0;
+
+	for (int a = 0; a < N_THREADS; a++)
+		for (int i = 0; i < N_GROUP_TXS; i++)
+			for (int b = a + 1; b < N_THREADS; b++)
+				for (int j = 0; j < N_GROUP_TXS; j++)
+					shared += w[a].err[i] == MED_OK &&
+						  w[b].err[j] == MED_OK &&
+						  w[a].trx[i] == w[b].trx[j];
+	return shared;
+}
+
+/*
+ * Concurrent grouped transactions: each either commits its own row or,
+ * failing, leaves nothing and gets its own error, whatever group it ran
+ * in; bodies did share transactions; a failure in a group made the others
+ * run again alone.
+ */
+static void
+test_grouped_tx(void)
+{
+	med_db *db = fresh_db(N_THREADS, 10000);
+	static group_worker w[N_THREADS];
+	pthread_t th[N_THREADS];
+	int reruns = 0, failed = 0;
+	med_db_value k[2];
+
+	MT_OK(exec1(db, "CREATE TABLE g (t INT, i INT, PRIMARY KEY (t, i))",
+		    NULL, 0));
+	MT_OK(exec1(db, "CREATE TABLE g2 (t INT, i INT, PRIMARY KEY (t, i))",
+		    NULL, 0));
+	for (int t = 0; t < N_THREADS; t++) {
+		memset(&w[t], 0, sizeof(w[t]));
+		w[t].db = db;
+		w[t].id = t;
+		MT_EQ_INT(pthread_create(&th[t], NULL, group_main, &w[t]), 0);
+	}
+	for (int t = 0; t < N_THREADS; t++)
+		pthread_join(th[t], NULL);
+	for (int t = 0; t < N_THREADS; t++)
+		for (int i = 0; i < N_GROUP_TXS; i++) {
+			bool fails = group_fails(t, i);
+
+			k[0] = MED_DB_I64(t);
+			k[1] = MED_DB_I64(i);
+			MT_EQ_INT(w[t].err[i],
+				  fails ? MED_ERR_PRECONDITION : MED_OK);
+			MT_EQ_INT(scalar_with(db,
+					      "SELECT COUNT(*) FROM g WHERE"
+					      " t = ? AND i = ?",
+					      k, 2),
+				  fails ? 0 : 1);
+			MT_EQ_INT(scalar_with(db,
+					      "SELECT COUNT(*) FROM g2 WHERE"
+					      " t = ? AND i = ?",
+					      k, 2),
+				  fails ? 0 : 1);
+			reruns += !fails && w[t].runs[i] > 1;
+			failed += fails;
+		}
+	MT_TRUE(shared_trx(w) > 0);
+	/* Failures among grouped bodies sent the others to run again. */
+	MT_TRUE(failed > 0 && reruns > 0);
+	med_db_close(db);
+}
+
 static void
 test_pool_exhaustion(void)
 {
@@ -1190,6 +1385,8 @@ static const mt_case cases[] = {
 	{"tx", test_tx},
 	{"call_hooks", test_call_hooks},
 	{"concurrent", test_concurrent},
+	{"deferred", test_deferred},
+	{"grouped_tx", test_grouped_tx},
 	{"pool_exhaustion", test_pool_exhaustion},
 	{"pool_gauges", test_pool_gauges},
 	{"stmt_cache", test_stmt_cache},

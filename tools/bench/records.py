@@ -16,8 +16,15 @@ rounds, are worth comparing.
 
 Knobs (environment): BUILD (build), BASELINE (none), ROUNDS (3),
 N (2000 entries per phase), THREADS (4), GETS (2000).
+
+STATEMENTS=1 profiles instead of measuring: MariaDB's general log is on
+for the run, and the statements the service sent (not the benchmark's own
+connections) are counted per CreateEntry, by statement text; GetEntry's
+reads are among them, under their own texts.  The log slows every
+statement, so such a run's rates are not figures.
 """
 
+import collections
 import os
 import re
 import statistics
@@ -35,6 +42,34 @@ def build_path(build):
     return build if os.path.isabs(build) else os.path.join(REPO, build)
 
 
+def statements_per_call(log, n):
+    """Prints the service's statements in general log log, per call."""
+    by_conn = collections.defaultdict(list)
+    with open(log, errors="replace") as f:
+        for line in f:
+            m = re.match(r"^(?:\d{6}\s+[\d:]+)?\s+(\d+) (\w+(?: \w+)?)"
+                         r"\t(.*)$", line.rstrip("\n"))
+            if m:
+                by_conn[m.group(1)].append((m.group(2), m.group(3)))
+    count = collections.Counter()
+    for lines in by_conn.values():
+        # The benchmark's own connections write its raw rows.
+        if any("bench_raw" in text for _, text in lines):
+            continue
+        for cmd, text in lines:
+            if cmd in ("Query", "Execute"):
+                # One line per statement text: values and blobs out.
+                text = re.sub(r"'(?:[^'\\]|\\.)*'|\b\d+\b", "?", text)
+                count[text[:100]] += 1
+    print("statements per CreateEntry (service connections, n=%d):" % n)
+    for text, k in count.most_common():
+        if k * 50 >= n:
+            print("  %5.2f  %s" % (k / n, text))
+    print("  %5.2f  in all (%d texts under 0.02 left out)" % (
+        sum(count.values()) / n,
+        sum(1 for k in count.values() if k * 50 < n)))
+
+
 def run_once(build, n, threads, gets):
     """One run of the bench on build's binaries; its figures, or None."""
     exe = os.path.join(build_path(build), "bin", "bench-records_create")
@@ -49,6 +84,11 @@ def run_once(build, n, threads, gets):
                          " @@innodb_doublewrite").split()[-2:]
         print("mariadb innodb_flush_log_at_trx_commit=%s doublewrite=%s"
               % tuple(durable))
+        log = os.path.join(st.db_dir, "general.log")
+        if os.environ.get("STATEMENTS"):
+            st.sql("SET GLOBAL general_log_file = '%s';"
+                   " SET GLOBAL log_output = 'FILE';"
+                   " SET GLOBAL general_log = 1" % log)
         cmd = [exe, st.addr("records"), st.token("clinician"), "127.0.0.1",
                str(st.db_port), "smartmed_records", n, threads, gets]
         env = dict(os.environ)
@@ -59,6 +99,9 @@ def run_once(build, n, threads, gets):
         sys.stdout.flush()
         if r.returncode != 0:
             return None
+        if os.environ.get("STATEMENTS"):
+            st.sql("SET GLOBAL general_log = 0")
+            statements_per_call(log, int(n))
         fig = dict((k, float(v)) for k, v in re.findall(
             r"^(raw|rpc)\s+entries_per_s=(\d+)", r.stdout, re.M))
         fig["ratio"] = fig["rpc"] / fig["raw"]
