@@ -157,6 +157,8 @@ def test_diagnosis_model_loads_and_matches_reference(cstack):
                                  dximages.model_input(rows))
     assert len(got) == len(want)
     assert all(abs(g - w) <= 1e-4 for g, w in zip(got, want)), (got, want)
+    # The finding carries where the model looked, as a PNG overlay.
+    assert f.has_overlay and f.overlay_png.startswith(b"\x89PNG\r\n\x1a\n")
 
 
 def _order(st, patient):
