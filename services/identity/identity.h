@@ -421,6 +421,10 @@ typedef struct identity_face_probe {
 	 * face crop.  Neither is an image nor a template. */
 	uint8_t photo_sha256[32];
 	uint8_t copyhash[IDENTITY_COPYHASH_LEN];
+	/* The same hash of the face chip placed on the landmarks by an
+	 * affine fit (face_copyhash.c): all zeros when the pipeline has no
+	 * landmarks. */
+	uint8_t chiphash[IDENTITY_COPYHASH_LEN];
 	/* The PAD stage's liveness score of the face (pad.c), when pad_ran. */
 	bool pad_ran;
 	double liveness;

@@ -234,6 +234,16 @@ static const char *const v10_statements[] = {
 	NULL,
 };
 
+/* The copy hash of the landmark-aligned face chip (face/copies.c) beside
+ * the whole-crop one; NULL in rows written before it. */
+static const char *const v30_statements[] = {
+	"ALTER TABLE face_templates"
+	" ADD COLUMN IF NOT EXISTS chiphash BINARY(32) NULL",
+	"ALTER TABLE face_probe_copies"
+	" ADD COLUMN IF NOT EXISTS chiphash BINARY(32) NULL",
+	NULL,
+};
+
 /* The retake band's memory (face/retakes.c): a patient whose VerifyFace
  * photograph scored just short of the threshold, and when. */
 static const char *const v27_statements[] = {
@@ -277,6 +287,8 @@ const med_db_migration identity_migrations[] = {
 	 v27_statements},
 	{29, "encounters: index of a ward's open stays (the census)",
 	 v29_statements},
+	{30, "face chip copy hashes: screen replays and prints refused",
+	 v30_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);

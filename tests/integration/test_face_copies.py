@@ -139,3 +139,38 @@ def test_warn_mode_answers_flagged_without_a_token(pb):
         assert r.copy_suspected and r.copy_distance == 0
         assert not r.match and not r.verification_token
         assert r.copy_of == "the patient's enrolment photograph"
+
+
+def _attack(photo, kind, seed):
+    """tools/facecal/attacks.py's attack kind on photo, as a JPEG."""
+    import os
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+        os.path.dirname(os.path.abspath(__file__)))), "tools", "facecal"))
+    import attacks
+    return _jpeg(attacks.make(kind, _cv(photo), seed=seed), 90)
+
+
+# Grey prints of the enrolment photograph that the chip hash places 12
+# bits from it (the service refuses at 16).  Not every print is caught:
+# tools/bench/face_copies.py measures the share (docs/face-pad.md); these
+# two pin the cases that were, so a change that loses them fails here.
+@pytest.mark.parametrize("n,seed", [(1, 1), (6, 3)])
+def test_grey_print_of_the_enrolment_photo_is_refused(st, pb, n, seed):
+    photo = _photo(n)
+    pid = _patient(st, pb, [photo])
+    _refused_as_copy(st, pb, pid, _attack(photo, "print", seed),
+                     "enrolment photograph")
+    seen = poll(lambda: _audited(st, pid, "face copy suspected"),
+                timeout=20, what="the refusal in the audit log")
+    assert seen[0]["copy_of"] == "the patient's enrolment photograph"
+    assert int(seen[0]["copy_distance"]) <= 16
+
+
+def test_a_retake_of_the_enrolled_patient_is_no_copy(st, pb):
+    # Caltech photographs 1 and 2 are one man, a new photograph taken in
+    # the same session: it verifies and is not taken for a copy.
+    pid = _patient(st, pb, [_photo(1)])
+    r = _verify(st, pb, pid, _photo(2))
+    assert r.match and r.verification_token
+    assert not r.copy_suspected and r.copy_distance > 16

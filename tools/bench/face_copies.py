@@ -12,10 +12,17 @@ seen of that patient (docs/architecture.md, "Copies of a photograph").
   photographs 2..10 are verified in turn.  ORL's ten photographs of a
   person were taken in one sitting, seconds apart: the hardest case for
   the check, a nurse taking a second picture of a still patient.
-- Copies: Caltech faces photographs (every 5th of the first 200) are each
-  enrolled for a patient of their own, then sent back as copies: the same
-  bytes, re-encoded at JPEG quality 15, 30 and 60, halved, greyed,
-  re-lit (x0.85 + 25), and cut to the middle 5/6.
+- Copies: Caltech faces photographs (every 3rd, 145) are each enrolled
+  for a patient of their own, then sent back as copies: the same bytes,
+  re-encoded at JPEG quality 15, 30 and 60, halved, greyed, re-lit
+  (x0.85 + 25), cut to the middle 5/6, and as presentation attacks made
+  by tools/facecal/attacks.py: shown on a screen (bezel, glare, moire,
+  perspective, defocus, JPEG; two seeds), printed in grey (two seeds) and
+  a colour print photographed again (one seed).  The copies of one
+  photograph go to one patient in turn (a later copy is also compared
+  with the earlier ones, as the service does with recent probes); each
+  attack goes to a patient of its own, enrolled with the photograph, so
+  it is compared with the enrolment photograph alone.
 
 Prints, for distances D, the share of new photographs and of each kind of
 copy at or under D.  Skips (exit 0) without ../shared/data.
@@ -33,7 +40,9 @@ import numpy as np
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "tests"))
+sys.path.insert(0, os.path.join(REPO, "tools", "facecal"))
 
+import attacks  # noqa: E402
 from harness import Stack, protos  # noqa: E402
 from harness.faces import FaceKeys  # noqa: E402
 from harness.run import face_models_env  # noqa: E402
@@ -42,7 +51,10 @@ from identity_orl import knob_env  # noqa: E402
 DATA = os.path.join(REPO, "..", "shared", "data", "faces")
 ORL = os.path.join(DATA, "orl")
 CALTECH = os.path.join(DATA, "caltech_faces_easy")
-DISTANCES = (0, 8, 12, 16, 20, 24, 32)
+DISTANCES = (0, 8, 12, 14, 16, 18, 20, 24, 32)
+# Attacks per photograph: kind and the seeds (offset by the photograph's
+# number, so every photograph gets its own glare, moire and slant).
+ATTACKS = (("screen", (0, 1)), ("print", (0, 1)), ("rephoto", (0,)))
 
 
 def encode(img, ext=".png", quality=None):
@@ -69,6 +81,15 @@ def copies_of(raw):
             "grey": encode(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), ".jpg", 50),
             "re-lit": encode(lit, ".jpg", 70),
             "cut to 5/6": encode(cut, ".jpg", 70)}
+
+
+def attacks_of(raw, n):
+    """Presentation attacks made from one photograph (raw JPEG bytes,
+    Caltech number n), by kind; each kind a list (one per seed)."""
+    import cv2
+    img = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_COLOR)
+    return {kind: [encode(attacks.make(kind, img, seed=n + s), ".jpg", 90)
+                   for s in seeds] for kind, seeds in ATTACKS}
 
 
 def new_patient(st, pb):
@@ -120,7 +141,7 @@ def new_photographs(st, pb):
 
 def copies(st, pb):
     out = {}
-    for i in range(1, 200, 5):
+    for i in range(1, 436, 3):
         with open(os.path.join(CALTECH, "image_%04d.jpg" % i), "rb") as f:
             raw = f.read()
         pid = enrolled(st, pb, raw)
@@ -130,6 +151,14 @@ def copies(st, pb):
             d = distance(st, pb, pid, data)
             if d is not None:
                 out.setdefault(name, []).append(d)
+        # Each attack goes to a patient of its own, so it is compared with
+        # the enrolment photograph only, not with the copies sent before.
+        for name, shots in attacks_of(raw, i).items():
+            for data in shots:
+                own = enrolled(st, pb, raw)
+                d = None if own is None else distance(st, pb, own, data)
+                if d is not None:
+                    out.setdefault(name, []).append(d)
     return out
 
 
@@ -137,6 +166,8 @@ def report(fresh, copied):
     print("new photographs (ORL, one sitting): %d, distance min %d, p1 %.0f,"
           " median %.0f" % (len(fresh), min(fresh),
                             np.percentile(fresh, 1), np.median(fresh)))
+    print("copies sent back (answered): %s" % ", ".join(
+        "%s %d" % (k, len(v)) for k, v in copied.items()))
     print("%-10s %8s  %s" % ("distance", "new", "  ".join(
         "%10s" % k for k in copied)))
     for d in DISTANCES:

@@ -88,16 +88,16 @@ chip_point_used(int i)
 	return !(i <= 26 || (i >= 55 && i <= 59) || i >= 65);
 }
 
-med_err
-identity_chip_transform(const float pts[IDENTITY_LANDMARKS][2], unsigned size,
-			double padding, double m[6])
+/* chip_points pairs the landmarks the chip uses (to, the photograph) with
+ * where the mean face puts them in a size x size chip with padding (from);
+ * the number of pairs. */
+static size_t
+chip_points(const float pts[IDENTITY_LANDMARKS][2], unsigned size,
+	    double padding, float from[][2], float to[][2])
 {
-	float from[IDENTITY_LANDMARKS][2], to[IDENTITY_LANDMARKS][2];
-	size_t n = 0;
 	double scale = (double)size / (2.0 * padding + 1.0);
+	size_t n = 0;
 
-	if (size == 0 || !(padding >= 0.0))
-		return MED_ERR_INVALID;
 	for (int i = 17; i < IDENTITY_LANDMARKS; i++) {
 		if (!chip_point_used(i))
 			continue;
@@ -107,8 +107,64 @@ identity_chip_transform(const float pts[IDENTITY_LANDMARKS][2], unsigned size,
 		to[n][1] = pts[i][1];
 		n++;
 	}
+	return n;
+}
+
+med_err
+identity_chip_transform(const float pts[IDENTITY_LANDMARKS][2], unsigned size,
+			double padding, double m[6])
+{
+	float from[IDENTITY_LANDMARKS][2], to[IDENTITY_LANDMARKS][2];
+	size_t n;
+
+	if (size == 0 || !(padding >= 0.0))
+		return MED_ERR_INVALID;
+	n = chip_points(pts, size, padding, from, to);
 	return identity_similarity_fit((const float(*)[2])from,
 				       (const float(*)[2])to, n, m);
+}
+
+med_err
+identity_chip_affine(const float pts[IDENTITY_LANDMARKS][2], unsigned size,
+		     double padding, double m[6])
+{
+	float from[IDENTITY_LANDMARKS][2], to[IDENTITY_LANDMARKS][2];
+	double f[2] = {0, 0}, t[2] = {0, 0}, sxx = 0, sxy = 0, syy = 0, det;
+	double sx[2] = {0, 0},
+	       sy[2] = {0, 0}; /* sum(px * q[k]), sum(py * q[k]) */
+	size_t n;
+
+	if (size == 0 || !(padding >= 0.0))
+		return MED_ERR_INVALID;
+	n = chip_points(pts, size, padding, from, to);
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < 2; k++) {
+			f[k] += from[i][k] / (double)n;
+			t[k] += to[i][k] / (double)n;
+		}
+	/* Over centred points the linear part solves the 2 x 2 normal
+	 * equations, one right-hand side per output coordinate. */
+	for (size_t i = 0; i < n; i++) {
+		double px = from[i][0] - f[0], py = from[i][1] - f[1];
+		sxx += px * px;
+		sxy += px * py;
+		syy += py * py;
+		for (int k = 0; k < 2; k++) {
+			sx[k] += px * (to[i][k] - t[k]);
+			sy[k] += py * (to[i][k] - t[k]);
+		}
+	}
+	det = sxx * syy - sxy * sxy;
+	if (!(det > 1e-9 * (sxx * syy)) || !(sxx > 0))
+		return MED_ERR_INVALID;
+	for (int k = 0; k < 2; k++) {
+		double a = (syy * sx[k] - sxy * sy[k]) / det;
+		double b = (sxx * sy[k] - sxy * sx[k]) / det;
+		m[3 * k] = a;
+		m[3 * k + 1] = b;
+		m[3 * k + 2] = t[k] - a * f[0] - b * f[1];
+	}
+	return MED_OK;
 }
 
 double

@@ -41,6 +41,17 @@ med_err identity_chip_transform(const float pts[IDENTITY_LANDMARKS][2],
 				double m[6]) MED_MUST_CHECK;
 
 /*
+ * identity_chip_affine is identity_chip_transform with a general affine
+ * fit (least squares, shear and unequal scales allowed): a photograph of
+ * a photograph held at a slant distorts the face by a perspective that a
+ * similarity cannot undo.  Errors: MED_ERR_INVALID for degenerate
+ * landmarks.
+ */
+med_err identity_chip_affine(const float pts[IDENTITY_LANDMARKS][2],
+			     unsigned size, double padding,
+			     double m[6]) MED_MUST_CHECK;
+
+/*
  * identity_chip_sample fills out (size x size x channels floats, row major,
  * channels (1..IDENTITY_CHIP_MAX_CHANNELS) interleaved) from img (w x h x
  * channels, same layout) at m(x, y) for each chip pixel: bilinear, averaged

@@ -11,6 +11,13 @@
  * few bits; a new photograph (another moment, another expression, another
  * light) differs in many more.  docs/face.md gives the measured
  * distributions and the distance the service refuses at.
+ *
+ * The same hash is also taken of the face chip that an affine fit of the
+ * 68 landmarks places (identity_face_chiphash): a photograph shown on a
+ * screen or printed and held at a slant reaches the camera distorted by a
+ * perspective, which shifts the features inside a square crop by several
+ * pixels; the affine chip undoes most of it (docs/face-pad.md, "Copies
+ * shown on a screen or printed").
  */
 #include <math.h>
 #include <pthread.h>
@@ -22,6 +29,10 @@
 #define HASH_N	32 /* side of the averaged image */
 #define HASH_LF 16 /* side of the low-frequency block hashed */
 #define HASH_K	(HASH_LF * HASH_LF - 1) /* coefficients hashed */
+/* The chip hashed: side in pixels and the margin around the mean face,
+ * dlib's framing (the embedder's chip, in grey). */
+#define CHIP_SIDE    150u
+#define CHIP_PADDING 0.25
 
 static float dct_cos[HASH_N][HASH_N]; /* [frequency][sample] */
 static pthread_once_t dct_once = PTHREAD_ONCE_INIT;
@@ -113,6 +124,34 @@ identity_face_copyhash(const uint8_t *crop, uint32_t w, uint32_t h,
 	/* The last bit is always set: all zeros stays free for "no hash". */
 	out[IDENTITY_COPYHASH_LEN - 1] |= 0x80;
 	return true;
+}
+
+bool
+identity_face_chiphash(const float *grey, uint32_t w, uint32_t h,
+		       const float pts[IDENTITY_LANDMARKS][2],
+		       uint8_t out[IDENTITY_COPYHASH_LEN])
+{
+	double m[6];
+	float *chip = NULL;
+	uint8_t *px = NULL;
+	bool ok = false;
+
+	memset(out, 0, IDENTITY_COPYHASH_LEN);
+	if (grey == NULL ||
+	    identity_chip_affine(pts, CHIP_SIDE, CHIP_PADDING, m) != MED_OK)
+		return false;
+	chip = malloc(CHIP_SIDE * CHIP_SIDE * sizeof(float));
+	px = malloc(CHIP_SIDE * CHIP_SIDE);
+	if (chip != NULL && px != NULL) {
+		identity_chip_sample(grey, w, h, 1, m, CHIP_SIDE, chip);
+		for (size_t i = 0; i < CHIP_SIDE * CHIP_SIDE; i++)
+			px[i] = (uint8_t)fminf(
+				255.f, fmaxf(0.f, 255.f * chip[i] + .5f));
+		ok = identity_face_copyhash(px, CHIP_SIDE, CHIP_SIDE, out);
+	}
+	free(chip);
+	free(px);
+	return ok;
 }
 
 bool

@@ -190,6 +190,16 @@ med_err identity_face_detect_onnx(identity_face *f, const med_image *img,
 bool identity_face_copyhash(const uint8_t *crop, uint32_t w, uint32_t h,
 			    uint8_t out[IDENTITY_COPYHASH_LEN]);
 
+/*
+ * identity_face_chiphash writes the same hash of the face chip that an
+ * affine fit places the landmarks pts on (grey: w x h pixels 0..1, pts in
+ * its pixels; face_copyhash.c).  False, and all zeros, for degenerate
+ * landmarks or no memory.
+ */
+bool identity_face_chiphash(const float *grey, uint32_t w, uint32_t h,
+			    const float pts[IDENTITY_LANDMARKS][2],
+			    uint8_t out[IDENTITY_COPYHASH_LEN]);
+
 /* identity_face_copyhash_is_set: is h a hash (not all zeros)? */
 bool identity_face_copyhash_is_set(const uint8_t *h);
 

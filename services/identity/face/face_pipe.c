@@ -701,13 +701,14 @@ chip_pose(med_call *call, identity_face *f, const char *field,
 }
 
 /* chip_embed: the chip pipeline's pose, landmarks (the square around them
- * in *lbox, img's pixels) and embedding, on a shrunk copy of img when the
- * face is large (identity_face_chip_source). */
+ * in *lbox, img's pixels), embedding and copy hash of the affine chip
+ * (out->chiphash), on a shrunk copy of img when the face is large
+ * (identity_face_chip_source). */
 static med_err
 chip_embed(med_call *call, identity_face *f, const char *field,
 	   const med_image *img, const identity_face_copy *copy,
-	   const identity_face_box *orig, float pose[2], float **emb_out,
-	   identity_face_box *lbox)
+	   const identity_face_box *orig, float pose[2],
+	   identity_face_probe *out, identity_face_box *lbox)
 {
 	float pts[IDENTITY_LANDMARKS][2], r;
 	med_image *src = NULL;
@@ -718,11 +719,14 @@ chip_embed(med_call *call, identity_face *f, const char *field,
 		return err;
 	err = chip_pose(call, f, field, src, r, orig, pts, pose, lbox);
 	if (err == MED_OK) {
-		*emb_out = med_arena_alloc(med_call_arena(call),
+		(void)identity_face_chiphash(src->px, src->width, src->height,
+					     (const float(*)[2])pts,
+					     out->chiphash);
+		out->emb = med_arena_alloc(med_call_arena(call),
 					   f->dim * sizeof(float));
-		err = *emb_out == NULL ? MED_ERR_NOMEM
+		err = out->emb == NULL ? MED_ERR_NOMEM
 				       : identity_face_embed_points(f, src, pts,
-								    *emb_out);
+								    out->emb);
 	}
 	if (src != img && src != copy->img)
 		med_image_free(src);
@@ -819,7 +823,7 @@ gate_and_embed(med_call *call, identity_face *f, const char *field,
 
 	if (err == MED_OK)
 		err = f->chip ? chip_embed(call, f, field, img, copy, orig,
-					   pose, &out->emb, &lbox)
+					   pose, out, &lbox)
 			      : eye_pose(call, f, field, w, fb, pose);
 	if (err != MED_OK)
 		return err;
@@ -883,6 +887,7 @@ identity_face_analyze(med_call *call, identity_face *f, const char *field,
 		return err;
 	out->other_faces = 0;
 	memset(out->copyhash, 0, sizeof(out->copyhash));
+	memset(out->chiphash, 0, sizeof(out->chiphash));
 	crypto_hash_sha256(out->photo_sha256, buf, len);
 	err = f->det_kind != IDENTITY_DET_HAAR
 		      ? detect_onnx(call, f, field, img, &fb, &out->other_faces,

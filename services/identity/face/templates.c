@@ -71,12 +71,15 @@ insert_one(med_db_conn *c, insert_ctx *x, size_t i)
 			     sizeof(x->probes[i].photo_sha256)),
 		MED_DB_BLOBV(x->probes[i].copyhash,
 			     sizeof(x->probes[i].copyhash)),
+		MED_DB_BLOBV(x->probes[i].chiphash,
+			     sizeof(x->probes[i].chiphash)),
 	};
 	return med_db_exec(c,
 			   "INSERT INTO face_templates (template_id,"
 			   " patient_id, model, dim, nonce, ciphertext,"
-			   " quality, created_ms, photo_sha256, copyhash)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			   " quality, created_ms, photo_sha256, copyhash,"
+			   " chiphash)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			   v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 

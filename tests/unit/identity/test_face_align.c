@@ -102,6 +102,60 @@ test_chip_transform_places_the_eyes(void)
 	}
 }
 
+/* The affine chip follows a slanted face: landmarks moved by an affine map
+ * with shear move the fitted transform by exactly that map, which a
+ * similarity fit cannot do. */
+static void
+test_chip_affine_follows_a_slant(void)
+{
+	const double a[6] = {1.1, 0.08, 40, -0.05, 0.93, 25};
+	float pts[IDENTITY_LANDMARKS][2], moved[IDENTITY_LANDMARKS][2];
+	double m0[6], m1[6], sim[6], x, y, x1, y1, xs, ys;
+
+	for (int i = 0; i < IDENTITY_LANDMARKS; i++) {
+		pts[i][0] = (float)(30 + (i * 13) % 40);
+		pts[i][1] = (float)(20 + (i * 7) % 50);
+		apply(a, pts[i][0], pts[i][1], &x, &y);
+		moved[i][0] = (float)x;
+		moved[i][1] = (float)y;
+	}
+	MT_OK(identity_chip_affine((const float(*)[2])pts, 150, 0.25, m0));
+	MT_OK(identity_chip_affine((const float(*)[2])moved, 150, 0.25, m1));
+	MT_OK(identity_chip_transform((const float(*)[2])moved, 150, 0.25,
+				      sim));
+	for (int k = 0; k < 4; k++) {
+		double u = k % 2 ? 140 : 10, v = k / 2 ? 140 : 10;
+
+		apply(m0, u, v, &x, &y);
+		apply(a, x, y, &x, &y);
+		apply(m1, u, v, &x1, &y1);
+		NEAR(x1, x, 1e-2);
+		NEAR(y1, y, 1e-2);
+		apply(sim, u, v, &xs, &ys);
+		MT_TRUE(fabs(xs - x) + fabs(ys - y) > 0.5);
+	}
+}
+
+static void
+test_chip_affine_refuses_degenerate(void)
+{
+	float line[IDENTITY_LANDMARKS][2];
+	double m[6];
+
+	/* Landmarks all on one line still fit (the mean face's points make
+	 * the normal equations, and they are not degenerate); a chip of no
+	 * pixels or a negative padding is refused. */
+	for (int i = 0; i < IDENTITY_LANDMARKS; i++) {
+		line[i][0] = (float)i;
+		line[i][1] = (float)i;
+	}
+	MT_OK(identity_chip_affine((const float(*)[2])line, 150, 0.25, m));
+	MT_EQ_INT(identity_chip_affine((const float(*)[2])line, 0, 0.25, m),
+		  MED_ERR_INVALID);
+	MT_EQ_INT(identity_chip_affine((const float(*)[2])line, 150, -1, m),
+		  MED_ERR_INVALID);
+}
+
 static void
 test_chip_transform_padding_shrinks_the_face(void)
 {
@@ -172,6 +226,8 @@ static const mt_case cases[] = {
 	{"fit_never_reflects", test_fit_never_reflects},
 	{"fit_refuses_degenerate", test_fit_refuses_degenerate},
 	{"chip_transform_places_the_eyes", test_chip_transform_places_the_eyes},
+	{"chip_affine_follows_a_slant", test_chip_affine_follows_a_slant},
+	{"chip_affine_refuses_degenerate", test_chip_affine_refuses_degenerate},
 	{"chip_transform_padding_shrinks_the_face",
 	 test_chip_transform_padding_shrinks_the_face},
 	{"sample_identity_and_shift", test_sample_identity_and_shift},
