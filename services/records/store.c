@@ -746,18 +746,15 @@ insert_version(med_db_conn *c, const records_version *v)
 		MED_DB_STR(e->chain_hash),
 	};
 
-	/* Sent with the commit, in one round trip with the versions of the
-	 * calls grouped with this one (med_db_tx_audited_grouped). */
-	return med_db_exec_deferred(
-		c,
-		"INSERT INTO entries (entry_id, version, patient_id,"
-		" kind, title, body, author, created_ms,"
-		" content_sha256, status, replaces, reason, locked,"
-		" signed_by, signed_ms, addendum, content, hash_alg,"
-		" chain_seq, prev_hash, chain_hash) VALUES (?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?)",
-		p, N_VERSION_COLUMNS);
+	return med_db_exec(c,
+			   "INSERT INTO entries (entry_id, version, patient_id,"
+			   " kind, title, body, author, created_ms,"
+			   " content_sha256, status, replaces, reason, locked,"
+			   " signed_by, signed_ms, addendum, content, hash_alg,"
+			   " chain_seq, prev_hash, chain_hash) VALUES (?, ?, ?,"
+			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			   " ?)",
+			   p, N_VERSION_COLUMNS, NULL, NULL);
 }
 
 /* move_chain_head points the patient's chain head at version v. */
@@ -803,11 +800,11 @@ update_heads(med_db_conn *c, const records_version *v)
 			    MED_DB_I64(e->kind), MED_DB_STR(e->author),
 			    MED_DB_I64(e->created_ms)};
 
-	err = med_db_exec_deferred(c,
-				   "INSERT INTO entry_heads (entry_id,"
-				   " patient_id, kind, author, created_ms,"
-				   " latest_version) VALUES (?, ?, ?, ?, ?, 1)",
-				   p, 5);
+	err = med_db_exec(c,
+			  "INSERT INTO entry_heads (entry_id,"
+			  " patient_id, kind, author, created_ms,"
+			  " latest_version) VALUES (?, ?, ?, ?, ?, 1)",
+			  p, 5, NULL, NULL);
 	return err == MED_OK ? move_chain_head(c, e) : err;
 }
 
@@ -925,7 +922,7 @@ records_store_write(med_db *db, med_arena *arena, records_write *w,
 	x.next.e = med_arena_zalloc(arena, sizeof(*x.next.e));
 	if (x.next.e == NULL)
 		return MED_ERR_NOMEM;
-	if ((err = med_db_tx_audited_grouped(db, write_tx, &x)) != MED_OK)
+	if ((err = med_db_tx_audited(db, write_tx, &x)) != MED_OK)
 		return x.stale ? MED_ERR_CONFLICT : err;
 	*out = *x.next.e;
 	if (x.next.addendum[0] != '\0') {

@@ -150,21 +150,6 @@ med_err med_db_exec(med_db_conn *c, const char *sql, const med_db_value *params,
 		    size_t n_params, uint64_t *affected,
 		    uint64_t *insert_id) MED_MUST_CHECK;
 
-/*
- * med_db_exec_deferred is med_db_exec for an "INSERT INTO table ..." whose
- * outcome the transaction on c does not need at once: the row is sent
- * later, with the other rows of the same statement deferred on c in one
- * round trip (MariaDB's bulk execution), before the next statement that
- * names the table (so reads and changes of its rows see it) and before
- * COMMIT.  Its error (a duplicate key, a value out of range) then comes
- * from that statement or from med_db_commit, and fails the transaction.
- * The parameters are copied.  Outside a transaction it runs at once.
- * Errors: those of med_db_exec; MED_ERR_INVALID for any other statement.
- */
-med_err med_db_exec_deferred(med_db_conn *c, const char *sql,
-			     const med_db_value *params,
-			     size_t n_params) MED_MUST_CHECK;
-
 /* med_db_row_fn gets each row; a non-OK return stops and is returned. */
 typedef med_err (*med_db_row_fn)(void *ctx, const med_db_row *row);
 
@@ -217,19 +202,6 @@ med_err med_db_tx(med_db *db, med_db_tx_fn fn, void *ctx) MED_MUST_CHECK;
  */
 med_err med_db_tx_audited(med_db *db, med_db_tx_fn fn,
 			  void *ctx) MED_MUST_CHECK;
-
-/*
- * med_db_tx_audited_grouped is med_db_tx_audited for a write that may
- * share its transaction with concurrent grouped writes on db (group
- * commit, db_group.c): one COMMIT for several calls' bodies.  Each call
- * still commits all of its body or nothing: when any body of a group
- * fails, the group rolls back and every body runs again in a transaction
- * of its own.  fn must therefore be safe to run again (as for a deadlock),
- * and should not wait on anything outside the database while it holds its
- * locks: the group waits with it.
- */
-med_err med_db_tx_audited_grouped(med_db *db, med_db_tx_fn fn,
-				  void *ctx) MED_MUST_CHECK;
 
 /*
  * med_db_tx_audit_patient names, from inside the fn of med_db_tx_audited,

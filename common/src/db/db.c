@@ -6,10 +6,8 @@
  * is closed when the server goes away, then reconnected on its next
  * acquire.  Every statement is a prepared statement with bound parameters,
  * cached per connection by its SQL text so hot statements are prepared
- * once.  An insert a transaction defers (med_db_exec_deferred) waits on
- * its connection and goes with the other rows of its statement in one
- * bulk execution.  Server error messages can quote the values that caused them
- * (a duplicate MRN, say), so only the error code and the SQL text are logged
+ * once.  Server error messages can quote the values that caused them (a
+ * duplicate MRN, say), so only the error code and the SQL text are logged
  * for errors caused by data.
  */
 #include <med/db.h>
@@ -27,8 +25,6 @@
 #include <errmsg.h>
 #include <mysql.h>
 #include <mysqld_error.h>
-
-#include "db_internal.h"
 
 #define DB_STMT_CACHE	16  /* prepared statements kept per connection */
 #define DB_MAX_COLUMNS	256 /* columns per result row */
@@ -56,10 +52,6 @@
 #define DB_MIGRATE_WAIT_MS  (DB_MIGRATE_IO_S * 1000LL)
 #define DB_MIGRATE_POLL_MS  100
 #define DB_MAX_POOL	    1024
-/* Writes a transaction holds back (med_db_exec_deferred) before it sends
- * them anyway; also the most rows of one bulk execution. */
-#define DB_DEFER_MAX 32
-#define DB_TABLE_MAX 64 /* bytes of a deferred write's table name */
 
 /* The session settings every connection starts with. */
 #define DB_INIT_SQL                                                            \
@@ -82,9 +74,6 @@ struct med_db_conn {
 	int64_t idle_since_ms;
 	uint64_t clock;
 	db_stmt_slot cache[DB_STMT_CACHE];
-	/* Writes of the open transaction sent later, in order. */
-	struct db_deferred *deferred, **deferred_last;
-	size_t n_deferred;
 };
 
 struct med_db {
@@ -103,7 +92,6 @@ struct med_db {
 	med_counter *timeouts;
 	med_histogram *wait;
 	bool collecting;
-	db_group_queue groups; /* grouped transactions (db_group.c) */
 };
 
 enum db_col_kind { DB_COL_INT, DB_COL_DBL, DB_COL_STR };
@@ -227,8 +215,6 @@ map_code(unsigned int code)
 
 /* ---- connections ---- */
 
-static void deferred_drop(med_db_conn *c);
-
 static void
 conn_close(med_db_conn *c)
 {
@@ -244,7 +230,6 @@ conn_close(med_db_conn *c)
 		mysql_close(c->mysql);
 	c->mysql = NULL;
 	c->in_tx = false;
-	deferred_drop(c);
 }
 
 /*
@@ -452,11 +437,6 @@ db_init_sync(med_db *db)
 		pthread_cond_destroy(&db->cv);
 		return MED_ERR_NOMEM;
 	}
-	if (pthread_mutex_init(&db->groups.mu, NULL) != 0) {
-		pthread_mutex_destroy(&db->mu);
-		pthread_cond_destroy(&db->cv);
-		return MED_ERR_NOMEM;
-	}
 	return MED_OK;
 }
 
@@ -577,7 +557,6 @@ med_db_close(med_db *db)
 					     db);
 	for (int i = 0; i < db->pool_size; i++)
 		conn_close(&db->conns[i]);
-	pthread_mutex_destroy(&db->groups.mu);
 	pthread_mutex_destroy(&db->mu);
 	pthread_cond_destroy(&db->cv);
 	db_free_fields(db);
@@ -707,10 +686,6 @@ med_db_commit(med_db_conn *c)
 		return MED_ERR_INTERNAL;
 	if (c->mysql == NULL)
 		return MED_ERR_UNAVAILABLE;
-	if ((err = med__db_deferred_flush(c)) != MED_OK) {
-		med_db_rollback(c);
-		return err;
-	}
 	if (mysql_commit(c->mysql) == 0) {
 		c->in_tx = false;
 		return MED_OK;
@@ -727,7 +702,6 @@ med_db_rollback(med_db_conn *c)
 	if (c == NULL)
 		return;
 	c->in_tx = false;
-	deferred_drop(c);
 	if (c->mysql == NULL)
 		return;
 	if (mysql_rollback(c->mysql) != 0) {
@@ -845,11 +819,16 @@ bind_param(MYSQL_BIND *b, const med_db_value *v, unsigned long *len)
 	return MED_ERR_INVALID;
 }
 
-/* stmt_check refuses a statement that cannot be run as asked. */
+/* stmt_run prepares (or reuses) sql, binds params and executes it. */
 static med_err
-stmt_check(med_db_conn *c, const char *sql, const med_db_value *params,
-	   size_t n_params)
+stmt_run(med_db_conn *c, const char *sql, const med_db_value *params,
+	 size_t n_params, MYSQL_STMT **out)
 {
+	MYSQL_BIND binds[MED_DB_MAX_PARAMS];
+	unsigned long lens[MED_DB_MAX_PARAMS];
+	MYSQL_STMT *st = NULL;
+	med_err err;
+
 	if (c == NULL || sql == NULL || (n_params > 0 && params == NULL))
 		return MED_ERR_INVALID;
 	if (n_params > MED_DB_MAX_PARAMS) {
@@ -860,36 +839,17 @@ stmt_check(med_db_conn *c, const char *sql, const med_db_value *params,
 			      n_params, MED_DB_MAX_PARAMS, sql);
 		return MED_ERR_INVALID;
 	}
-	return c->mysql == NULL ? MED_ERR_UNAVAILABLE : MED_OK;
-}
-
-/* stmt_get_n is stmt_get for a statement of n_params placeholders. */
-static med_err
-stmt_get_n(med_db_conn *c, const char *sql, size_t n_params, MYSQL_STMT **out)
-{
-	med_err err = stmt_get(c, sql, out);
-
-	if (err == MED_OK && mysql_stmt_param_count(*out) != n_params) {
-		med_log_error("db: %zu parameters for %lu placeholders in: "
-			      "%.200s",
-			      n_params, mysql_stmt_param_count(*out), sql);
-		return MED_ERR_INTERNAL;
-	}
-	return err;
-}
-
-/* stmt_send binds params to sql's statement and executes it. */
-static med_err
-stmt_send(med_db_conn *c, const char *sql, const med_db_value *params,
-	  size_t n_params, MYSQL_STMT **out)
-{
-	MYSQL_BIND binds[MED_DB_MAX_PARAMS];
-	unsigned long lens[MED_DB_MAX_PARAMS];
-	MYSQL_STMT *st = NULL;
-	med_err err = stmt_get_n(c, sql, n_params, &st);
-
+	if (c->mysql == NULL)
+		return MED_ERR_UNAVAILABLE;
+	err = stmt_get(c, sql, &st);
 	if (err != MED_OK)
 		return err;
+	if (mysql_stmt_param_count(st) != n_params) {
+		med_log_error("db: %zu parameters for %lu placeholders in: "
+			      "%.200s",
+			      n_params, mysql_stmt_param_count(st), sql);
+		return MED_ERR_INTERNAL;
+	}
 	memset(binds, 0, sizeof(binds));
 	for (size_t i = 0; i < n_params; i++)
 		if (bind_param(&binds[i], &params[i], &lens[i]) != MED_OK)
@@ -899,21 +859,6 @@ stmt_send(med_db_conn *c, const char *sql, const med_db_value *params,
 		return stmt_error(c, st, sql);
 	*out = st;
 	return MED_OK;
-}
-
-static med_err deferred_before(med_db_conn *c, const char *sql);
-
-/* stmt_run prepares (or reuses) sql, binds params and executes it, after
- * the deferred writes it may read. */
-static med_err
-stmt_run(med_db_conn *c, const char *sql, const med_db_value *params,
-	 size_t n_params, MYSQL_STMT **out)
-{
-	med_err err = stmt_check(c, sql, params, n_params);
-
-	if (err == MED_OK)
-		err = deferred_before(c, sql);
-	return err == MED_OK ? stmt_send(c, sql, params, n_params, out) : err;
 }
 
 med_err
@@ -932,293 +877,6 @@ med_db_exec(med_db_conn *c, const char *sql, const med_db_value *params,
 	/* A statement that returned rows anyway must not block the next. */
 	if (mysql_stmt_field_count(st) > 0)
 		mysql_stmt_free_result(st);
-	return MED_OK;
-}
-
-/* ---- deferred writes (med_db_exec_deferred) ---- */
-
-/* db_deferred - one write held back: its statement, the table it writes,
- * and copies of its parameters (their bytes follow the struct). */
-typedef struct db_deferred {
-	struct db_deferred *next;
-	char *sql;
-	char table[DB_TABLE_MAX];
-	size_t n;
-	med_db_value v[];
-} db_deferred;
-
-static bool
-is_ident(char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	       (ch >= '0' && ch <= '9') || ch == '_';
-}
-
-/* insert_table copies the table of "INSERT INTO name ..."; false for any
- * other statement. */
-static bool
-insert_table(const char *sql, char *table)
-{
-	static const char head[] = "INSERT INTO ";
-	size_t n = 0;
-
-	if (strncmp(sql, head, sizeof(head) - 1) != 0)
-		return false;
-	sql += sizeof(head) - 1;
-	while (is_ident(sql[n]) && n + 1 < DB_TABLE_MAX) {
-		table[n] = sql[n];
-		n++;
-	}
-	table[n] = '\0';
-	return n > 0 && sql[n] == ' ';
-}
-
-/* names_table: does sql name table as a whole word? */
-static bool
-names_table(const char *sql, const char *table)
-{
-	size_t len = strlen(table);
-
-	for (const char *p = strstr(sql, table); p != NULL;
-	     p = strstr(p + 1, table))
-		if ((p == sql || !is_ident(p[-1])) && !is_ident(p[len]))
-			return true;
-	return false;
-}
-
-static void
-deferred_drop(med_db_conn *c)
-{
-	while (c->deferred != NULL) {
-		db_deferred *d = c->deferred;
-
-		c->deferred = d->next;
-		free(d);
-	}
-	c->deferred_last = &c->deferred;
-	c->n_deferred = 0;
-}
-
-/* deferred_copy copies sql and params into one allocation. */
-static db_deferred *
-deferred_copy(const char *sql, const med_db_value *params, size_t n)
-{
-	size_t size = sizeof(db_deferred) + n * sizeof(med_db_value) +
-		      strlen(sql) + 1;
-	db_deferred *d;
-	char *bytes;
-
-	for (size_t i = 0; i < n; i++)
-		if (params[i].type == MED_DB_TEXT ||
-		    params[i].type == MED_DB_BLOB)
-			size += params[i].len;
-	if ((d = malloc(size)) == NULL)
-		return NULL;
-	d->next = NULL;
-	d->n = n;
-	bytes = (char *)&d->v[n];
-	for (size_t i = 0; i < n; i++) {
-		d->v[i] = params[i];
-		if ((params[i].type == MED_DB_TEXT ||
-		     params[i].type == MED_DB_BLOB) &&
-		    params[i].len > 0) {
-			memcpy(bytes, params[i].p, params[i].len);
-			d->v[i].p = bytes;
-			bytes += params[i].len;
-		}
-	}
-	d->sql = bytes;
-	memcpy(d->sql, sql, strlen(sql) + 1);
-	return d;
-}
-
-/* bulk_cols - a bulk execution's parameters, column by column. */
-typedef struct bulk_cols {
-	MYSQL_BIND binds[MED_DB_MAX_PARAMS];
-	int64_t i[MED_DB_MAX_PARAMS][DB_DEFER_MAX];
-	double d[MED_DB_MAX_PARAMS][DB_DEFER_MAX];
-	const void *p[MED_DB_MAX_PARAMS][DB_DEFER_MAX];
-	unsigned long len[MED_DB_MAX_PARAMS][DB_DEFER_MAX];
-	char ind[MED_DB_MAX_PARAMS][DB_DEFER_MAX];
-} bulk_cols;
-
-/* bulk_col binds column j of rows; false when its rows disagree on its
- * type (one is a number, another text). */
-static bool
-bulk_col(bulk_cols *b, size_t j, db_deferred *const *rows, size_t k)
-{
-	MYSQL_BIND *bd = &b->binds[j];
-	med_db_type type = MED_DB_NULL;
-
-	for (size_t r = 0; r < k; r++) {
-		const med_db_value *v = &rows[r]->v[j];
-
-		if (v->type != MED_DB_NULL && type != MED_DB_NULL &&
-		    v->type != type)
-			return false;
-		if (v->type != MED_DB_NULL)
-			type = v->type;
-		b->ind[j][r] = v->type == MED_DB_NULL ? STMT_INDICATOR_NULL
-						      : STMT_INDICATOR_NONE;
-		b->i[j][r] = v->i;
-		b->d[j][r] = v->d;
-		b->p[j][r] = v->p ? v->p : "";
-		b->len[j][r] = (unsigned long)v->len;
-	}
-	bd->u.indicator = b->ind[j];
-	switch (type) {
-	case MED_DB_INT64:
-		bd->buffer_type = MYSQL_TYPE_LONGLONG;
-		bd->buffer = b->i[j];
-		return true;
-	case MED_DB_DOUBLE:
-		bd->buffer_type = MYSQL_TYPE_DOUBLE;
-		bd->buffer = b->d[j];
-		return true;
-	case MED_DB_TEXT:
-	case MED_DB_BLOB:
-		bd->buffer_type = type == MED_DB_TEXT ? MYSQL_TYPE_STRING
-						      : MYSQL_TYPE_BLOB;
-		bd->buffer = (void *)b->p[j];
-		bd->length = b->len[j];
-		return true;
-	default:
-		bd->buffer_type = MYSQL_TYPE_NULL;
-		return true;
-	}
-}
-
-/* bulk_send executes rows (one statement text) in one round trip: the
- * server runs the statement once per row (MariaDB's bulk execution). */
-static med_err
-bulk_send(med_db_conn *c, db_deferred *const *rows, size_t k, bool *bound)
-{
-	unsigned int size = (unsigned int)k, none = 0;
-	size_t n = rows[0]->n;
-	MYSQL_STMT *st = NULL;
-	bulk_cols *b;
-	med_err err = MED_OK;
-
-	*bound = false;
-	if ((b = malloc(sizeof(*b))) == NULL)
-		return MED_ERR_NOMEM;
-	memset(b->binds, 0, sizeof(b->binds));
-	for (size_t j = 0; j < n; j++)
-		if (!bulk_col(b, j, rows, k))
-			goto free_cols;
-	*bound = true;
-	if ((err = stmt_get_n(c, rows[0]->sql, n, &st)) != MED_OK)
-		goto free_cols;
-	mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &size);
-	if (mysql_stmt_bind_param(st, b->binds) != 0 ||
-	    mysql_stmt_execute(st) != 0)
-		err = stmt_error(c, st, rows[0]->sql);
-	/* The cached statement runs single rows again after this; a lost
-	 * connection closed it already. */
-	if (c->mysql != NULL)
-		mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &none);
-free_cols:
-	free(b);
-	return *bound ? err : MED_OK;
-}
-
-/* rows_send sends rows of one statement: in bulk when there are several
- * and their columns agree, else one by one. */
-static med_err
-rows_send(med_db_conn *c, db_deferred *const *rows, size_t k)
-{
-	MYSQL_STMT *st = NULL;
-	bool bound = false;
-	med_err err = MED_OK;
-
-	if (k > 1 && ((err = bulk_send(c, rows, k, &bound)) != MED_OK || bound))
-		return err;
-	for (size_t r = 0; r < k && err == MED_OK; r++) {
-		err = stmt_send(c, rows[r]->sql, rows[r]->v, rows[r]->n, &st);
-		if (err == MED_OK && mysql_stmt_field_count(st) > 0)
-			mysql_stmt_free_result(st);
-	}
-	return err;
-}
-
-/* take_same unlinks from c's list the writes of head's statement, head
- * first, into rows; returns how many. */
-static size_t
-take_same(med_db_conn *c, db_deferred **rows)
-{
-	db_deferred **pp = &c->deferred;
-	const char *sql = c->deferred->sql;
-	size_t k = 0;
-
-	while (*pp != NULL) {
-		db_deferred *d = *pp;
-
-		if (strcmp(d->sql, sql) != 0) {
-			pp = &d->next;
-			continue;
-		}
-		*pp = d->next;
-		rows[k++] = d;
-	}
-	c->deferred_last = pp;
-	c->n_deferred -= k;
-	return k;
-}
-
-med_err
-med__db_deferred_flush(med_db_conn *c)
-{
-	db_deferred *rows[DB_DEFER_MAX];
-	med_err err = MED_OK;
-
-	while (c->deferred != NULL && err == MED_OK) {
-		size_t k = take_same(c, rows);
-
-		err = rows_send(c, rows, k);
-		for (size_t r = 0; r < k; r++)
-			free(rows[r]);
-	}
-	deferred_drop(c);
-	return err;
-}
-
-/* deferred_before sends the deferred writes before a statement that may
- * read or change their rows: one that names a table they write. */
-static med_err
-deferred_before(med_db_conn *c, const char *sql)
-{
-	for (db_deferred *d = c->deferred; d != NULL; d = d->next)
-		if (names_table(sql, d->table))
-			return med__db_deferred_flush(c);
-	return MED_OK;
-}
-
-med_err
-med_db_exec_deferred(med_db_conn *c, const char *sql,
-		     const med_db_value *params, size_t n_params)
-{
-	char table[DB_TABLE_MAX];
-	db_deferred *d;
-	med_err err = stmt_check(c, sql, params, n_params);
-
-	if (err != MED_OK)
-		return err;
-	if (!insert_table(sql, table)) {
-		med_log_error("db: only an INSERT INTO can be deferred: %.200s",
-			      sql);
-		return MED_ERR_INVALID;
-	}
-	/* Outside a transaction, or with many held back: now. */
-	if (!c->in_tx || c->n_deferred == DB_DEFER_MAX)
-		return med_db_exec(c, sql, params, n_params, NULL, NULL);
-	if ((d = deferred_copy(sql, params, n_params)) == NULL)
-		return MED_ERR_NOMEM;
-	memcpy(d->table, table, sizeof(table));
-	if (c->deferred == NULL)
-		c->deferred_last = &c->deferred;
-	*c->deferred_last = d;
-	c->deferred_last = &d->next;
-	c->n_deferred++;
 	return MED_OK;
 }
 
@@ -1508,12 +1166,6 @@ tx_once(med_db *db, med_db_tx_fn fn, void *ctx)
 	err = med_db_begin(c);
 	if (err == MED_OK)
 		err = fn(c, ctx);
-	return med__db_tx_end(c, err);
-}
-
-med_err
-med__db_tx_end(med_db_conn *c, med_err err)
-{
 	if (err != MED_OK && err != MED_ERR_CONFLICT &&
 	    err != MED_ERR_UNAVAILABLE && tx_was_aborted(c))
 		err = MED_ERR_CONFLICT;
@@ -1562,7 +1214,6 @@ tx_may_rerun(int runs, int64_t t0)
 med_err
 med_db_tx(med_db *db, med_db_tx_fn fn, void *ctx)
 {
-	bool grouped = med__db_tx_group_take();
 	med_err err = MED_ERR_INTERNAL;
 	int64_t t0;
 
@@ -1570,10 +1221,7 @@ med_db_tx(med_db *db, med_db_tx_fn fn, void *ctx)
 		return MED_ERR_INVALID;
 	t0 = mono_ms();
 	for (int runs = 1;; runs++) {
-		/* A group that rolled back runs fn again alone at once. */
-		if (runs > 1 || !grouped ||
-		    !med__db_group_tx(&db->groups, db, fn, ctx, &err))
-			err = tx_once(db, fn, ctx);
+		err = tx_once(db, fn, ctx);
 		if (err != MED_ERR_CONFLICT || runs == DB_TX_TRIES_MAX ||
 		    !tx_may_rerun(runs, t0))
 			break;

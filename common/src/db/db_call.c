@@ -1,14 +1,13 @@
 /*
  * db_call.c - the transaction calls of store code that commit with the call
- * a thread serves (med_db_tx_audited, med_db_tx_audited_grouped,
- * med_db_tx_audit_patient, med_db_tx_limit).  The RPC layer sets the hooks
- * around each handler (med_db_call_enter): the database layer never reaches up
- * for the call.
+ * a thread serves (med_db_tx_audited, med_db_tx_audit_patient,
+ * med_db_tx_limit).  The RPC layer sets the hooks around each handler
+ * (med_db_call_enter): the database layer never reaches up for the call.
  */
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "db_internal.h"
+#include <med/db.h>
 
 /* The length of a limit's message: the call's status message holds it. */
 #define LIMIT_MSG_MAX 256
@@ -16,8 +15,6 @@
 /* The hooks and the call of the handler this thread runs, or NULL. */
 static _Thread_local const med_db_call_hooks *t_hooks;
 static _Thread_local void *t_call;
-/* This thread's next med_db_tx may join a group (db_group.c). */
-static _Thread_local bool t_group;
 
 void
 med_db_call_enter(const med_db_call_hooks *hooks, void *call)
@@ -39,28 +36,6 @@ med_db_tx_audited(med_db *db, med_db_tx_fn fn, void *ctx)
 	if (t_hooks == NULL)
 		return med_db_tx(db, fn, ctx);
 	return t_hooks->tx(t_call, db, fn, ctx);
-}
-
-med_err
-med_db_tx_audited_grouped(med_db *db, med_db_tx_fn fn, void *ctx)
-{
-	med_err err;
-
-	/* The call's hook, or med_db_tx_audited without one, ends in
-	 * med_db_tx, which takes the request. */
-	t_group = true;
-	err = med_db_tx_audited(db, fn, ctx);
-	t_group = false;
-	return err;
-}
-
-bool
-med__db_tx_group_take(void)
-{
-	bool grouped = t_group;
-
-	t_group = false;
-	return grouped;
 }
 
 void
