@@ -184,6 +184,16 @@ med__rpc_complete(med_call *c, med_err err, const ProtobufCMessage *out)
 		med__rpc_call_finish(c, code, msg, bb);
 		return;
 	}
+	if (med__rpc_audit_committed(c, code)) {
+		/* Its event committed with its write: the spool's copy only
+		 * spares the relay a send, so the reply does not wait for it
+		 * (should the spool fail, the relay sends the committed one).
+		 */
+		med__rpc_audit_async(c, code, NULL);
+		log_access(c, code, msg);
+		med__rpc_call_finish(c, code, msg, bb);
+		return;
+	}
 	/* The status waits for the access event's group commit. */
 	c->end_msg = msg;
 	c->end_reply = bb;

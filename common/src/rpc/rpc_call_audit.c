@@ -218,8 +218,15 @@ audit_end(med_call *c, bool spooled)
 		outbox_spooled(c, spooled);
 	else
 		ok = ok && spooled;
-	c->audit_done(c, ok);
+	if (c->audit_done != NULL)
+		c->audit_done(c, ok);
 	med__rpc_call_unref(c);
+}
+
+bool
+med__rpc_audit_committed(const med_call *c, int code)
+{
+	return c->audit_outboxed && code == 0 && !has_bg_event(c);
 }
 
 /* audit_durable is the emitter's callback (a med_audit_durable_fn). */

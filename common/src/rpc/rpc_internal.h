@@ -454,9 +454,16 @@ bool med__rpc_audit(med_call *c, int code);
  * this thread when an event could not be written.  c holds a reference
  * until done has returned.  A write's event already committed in its
  * outbox counts as durable whatever the spool says, as in med__rpc_audit.
+ * done may be NULL: nothing waits (med__rpc_audit_committed).
  */
 void med__rpc_audit_async(med_call *c, int code,
 			  void (*done)(med_call *c, bool durable));
+
+/* med__rpc_audit_committed is true when every event of c's end with code
+ * is already durable in the database: an OK write whose event committed
+ * in its outbox, with no break-glass event beside it.  Its reply need not
+ * wait for the spool. */
+bool med__rpc_audit_committed(const med_call *c, int code);
 
 /* med__rpc_handler_enter / _leave bracket c's handler on this thread: its
  * request id in the log, and med_db_tx_audited and its kin bound to c. */
