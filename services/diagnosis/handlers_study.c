@@ -210,8 +210,9 @@ diagnosis_rpc_analyze_study(med_call *call, const ProtobufCMessage *in,
 	med_patient_banner b;
 	med_err err;
 
-	if ((err = check_request(call, x.req)) != MED_OK ||
-	    (err = only_own_watcher(call)) != MED_OK)
+	/* Who asks first: another service is refused whatever it sent. */
+	if ((err = only_own_watcher(call)) != MED_OK ||
+	    (err = check_request(call, x.req)) != MED_OK)
 		return err;
 	/* Care first: a caller outside the patient's care must not make the
 	 * PACS send the study or the model run. */

@@ -36,7 +36,7 @@ const char *const diagnosis_v30_statements[] = {
 	" feed VARBINARY(512) NOT NULL PRIMARY KEY,"
 	" last_seq BIGINT NOT NULL,"
 	" updated_ms BIGINT NOT NULL"
-	") ENGINE=InnoDB",
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
 	NULL,
 };
 
