@@ -58,23 +58,10 @@ count_overdue(dosage_overdue *w)
 static bool
 wait_ms(dosage_overdue *w, int64_t ms)
 {
-	struct timespec until;
-	bool stop;
+	struct med_wait wait = {
+		.mu = &w->mu, .cv = &w->cv, .stopping = &w->stop};
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += (time_t)(ms / 1000);
-	until.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&w->mu);
-	while (!w->stop &&
-	       pthread_cond_timedwait(&w->cv, &w->mu, &until) != ETIMEDOUT)
-		;
-	stop = w->stop;
-	pthread_mutex_unlock(&w->mu);
-	return stop;
+	return !med_wait_unless_stopped(&wait, ms);
 }
 
 static void *
