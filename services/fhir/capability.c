@@ -41,6 +41,18 @@ fhir_capability_op(med_json *w, const fhir_facade *f, const char *name,
 	med_json_end(w, '}');
 }
 
+void
+fhir_capability_interactions(med_json *w, const char *const *codes, size_t n)
+{
+	med_json_begin(w, "interaction", '[');
+	for (size_t i = 0; i < n; i++) {
+		med_json_begin(w, NULL, '{');
+		med_json_str(w, "code", codes[i]);
+		med_json_end(w, '}');
+	}
+	med_json_end(w, ']');
+}
+
 /*
  * write_interactions writes what the routes serve for type: read, vread
  * and history-instance where read.c reads it by id, search-type when
@@ -64,13 +76,7 @@ write_interactions(med_json *w, const fhir_facade *f, const char *type,
 		codes[n++] = "search-type";
 	if (fhir_write_creates(type))
 		codes[n++] = "create";
-	med_json_begin(w, "interaction", '[');
-	for (size_t i = 0; i < n; i++) {
-		med_json_begin(w, NULL, '{');
-		med_json_str(w, "code", codes[i]);
-		med_json_end(w, '}');
-	}
-	med_json_end(w, ']');
+	fhir_capability_interactions(w, codes, n);
 	if (!by_id)
 		return;
 	/* Every resource read by id carries meta.versionId but a
@@ -252,11 +258,7 @@ write_consent(med_json *w)
 	med_json_str(w, "documentation",
 		     "Break-glass grants (purpose BTG), from identity: "
 		     "Consent?[patient={id}][&status=active].");
-	med_json_begin(w, "interaction", '[');
-	med_json_begin(w, NULL, '{');
-	med_json_str(w, "code", "search-type");
-	med_json_end(w, '}');
-	med_json_end(w, ']');
+	fhir_capability_interactions(w, &(const char *){"search-type"}, 1);
 	med_json_begin(w, "searchParam", '[');
 	write_param(w, "patient", "reference", "The grants for one patient.");
 	write_param(w, "status", "token", "active: grants not yet over.");

@@ -429,6 +429,11 @@ med_err fhir_open_call(fhir_facade *f, const fhir_request *req,
 		       const char *purpose_of_use, struct med_call **out,
 		       fhir_error *e);
 
+/* fhir_capability_interactions writes a resource's "interaction" list of
+ * the CapabilityStatement: one entry per code. */
+void fhir_capability_interactions(med_json *w, const char *const *codes,
+				  size_t n);
+
 /* fhir_capability_op writes one operation of the CapabilityStatement:
  * name, its definition [base]/OperationDefinition/{name} and doc. */
 void fhir_capability_op(med_json *w, const fhir_facade *f, const char *name,

@@ -209,10 +209,6 @@ fhir_write_imaging_capability(med_json *w, const fhir_facade *f)
 		"stored.  Refusals (not in the PACS, another patient's "
 		"study, not a frontal chest radiograph, the PACS down) are an "
 		"OperationOutcome with diagnosis' reason.");
-	med_json_begin(w, "interaction", '[');
-	med_json_begin(w, NULL, '{');
-	med_json_str(w, "code", "create");
-	med_json_end(w, '}');
-	med_json_end(w, ']');
+	fhir_capability_interactions(w, &(const char *){"create"}, 1);
 	med_json_end(w, '}');
 }
