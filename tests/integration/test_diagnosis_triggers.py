@@ -17,6 +17,7 @@ import io
 import json
 import os
 import ssl
+import subprocess
 import sys
 import time
 import urllib.error
@@ -197,6 +198,36 @@ def test_imaging_study_post_is_analysed(st, pb, pacs):
     assert code == 200
     assert ref[0].split("/")[1] in [e["resource"]["id"]
                                     for e in bundle.get("entry", [])]
+
+
+def test_imaging_study_created_by_a_client_library(st, pb, pacs):
+    """fhir-kit-client (npm, pinned in tools/fhirclients) creates the
+    ImagingStudy through its own create call and gets the report back."""
+    npm = os.path.join(paths.build_dir(), "npm", "fhirclients",
+                       "node_modules")
+    if not os.path.isdir(os.path.join(npm, "fhir-kit-client")):
+        pytest.skip("fhir-kit-client not installed (make deps)")
+    pid, mrn = make_patient(st)
+    study, data = dicom(chest_rows(), mrn, body_part="ANKLE")
+    pacs.stow(data)
+    plan = {"base": st.fhir_url(), "token": st.token("clinician"),
+            "patient": pid, "medicationRequest": None,
+            "imagingStudy": imaging_study(pid, study),
+            "calls": ["kit.imagingstudy.create"]}
+    p = subprocess.run(
+        ["node", os.path.join(paths.REPO_ROOT, "tools", "fhirclients",
+                              "run.js")],
+        input=json.dumps(plan).encode(), capture_output=True, timeout=300,
+        env=dict(os.environ, NODE_PATH=npm,
+                 NODE_EXTRA_CA_CERTS=st.ca_path))
+    assert p.returncode == 0, p.stderr.decode()[-2000:]
+    r = json.loads(p.stdout.decode().splitlines()[0])
+    assert r["ok"], r
+    assert r["value"]["resourceType"] == "ImagingStudy"
+    reports = r["value"]["reports"]
+    assert len(reports) == 1 and reports[0].startswith("DiagnosticReport/")
+    assert [f.finding_id for f in findings_of(st, pb, pid, study)] == \
+        [reports[0].split("/")[1]]
 
 
 def test_imaging_study_refusals_name_the_cause(st, pb, pacs):

@@ -7,7 +7,8 @@
 //     node tools/fhirclients/run.js < plan.json
 //
 // The plan is {"base": URL, "token": bearer, "patient": id,
-// "medicationRequest": id or null, "calls": [name, ...]}; every call named
+// "medicationRequest": id or null, "imagingStudy": a resource or null,
+// "calls": [name, ...]}; every call named
 // runs through the library's own API and prints one JSON line
 // {"call": name, "ok": true, "value": summary} or {"call", "ok": false,
 // "status", "error"}.  Nothing here builds a URL or parses a Bundle by
@@ -121,6 +122,17 @@ const calls = {
       resourceType: "MedicationRequest",
       searchParams: { patient: p.patient, _include: "MedicationRequest:medication" },
     })),
+  // The plan's "imagingStudy" POSTed with the library's create: the
+  // facade answers the ImagingStudy with the DiagnosticReport it made
+  // (tests/integration/test_diagnosis_triggers.py).
+  "kit.imagingstudy.create": async (p) => {
+    const r = await kit(p).create({ resourceType: "ImagingStudy", body: p.imagingStudy });
+    const s = summary(r);
+    s.reports = (r.extension || [])
+      .filter((e) => e.url.endsWith("/diagnostic-report"))
+      .map((e) => e.valueReference.reference);
+    return s;
+  },
   // --- SMART fhirclient --------------------------------------------------
   "smart.authorize": async (p) =>
     // Discovery: the library reads .well-known/smart-configuration and
