@@ -571,11 +571,12 @@ void diagnosis_stow_writeback(med_call *call, const diagnosis_pacs *p,
  * diagnosis_stow_plan sets, before f (already named) is stored, what is
  * stored with it of the write-back: OFF when p's write-back is off, else
  * PENDING with the Secondary Capture's UIDs (they derive from the finding
- * id), so a service that stops before the outcome is recorded leaves a
- * finding that says the write-back was begun.  Errors: NOMEM.
+ * id; copied into a), so a service that stops before the outcome is recorded
+ * leaves a finding that says the write-back was begun.  Errors: NOMEM.
  */
-med_err diagnosis_stow_plan(med_call *call, const diagnosis_pacs *p,
+med_err diagnosis_stow_plan(med_arena *a, const diagnosis_pacs *p,
 			    diagnosis_finding *f) MED_MUST_CHECK;
+
 /*
  * diagnosis_sc_uid writes a DICOM UID made from finding_id and what
  * (":sc-series", ":sc-instance"): "2.25." and the decimal value of 128

@@ -230,7 +230,8 @@ diagnosis_rpc_analyze_study(med_call *call, const ProtobufCMessage *in,
 	    (err = analyze_rendered(&x, f)) != MED_OK ||
 	    (err = name_study(&x, f)) != MED_OK ||
 	    (err = diagnosis_finding_name_new(call, f)) != MED_OK ||
-	    (err = diagnosis_stow_plan(call, x.pacs, f)) != MED_OK ||
+	    (err = diagnosis_stow_plan(med_call_arena(call), x.pacs, f)) !=
+		    MED_OK ||
 	    (err = diagnosis_finding_store_new(call, x.req->patient_id, f)) !=
 		    MED_OK)
 		return err;

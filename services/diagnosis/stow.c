@@ -592,10 +592,8 @@ report(stow_ctx *x, med_err err)
 }
 
 med_err
-diagnosis_stow_plan(med_call *call, const diagnosis_pacs *p,
-		    diagnosis_finding *f)
+diagnosis_stow_plan(med_arena *a, const diagnosis_pacs *p, diagnosis_finding *f)
 {
-	med_arena *a = med_call_arena(call);
 	char series_uid[65], sop_uid[65];
 
 	if (!p->writeback) {
