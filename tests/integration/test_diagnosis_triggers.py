@@ -364,17 +364,6 @@ def test_restart_neither_misses_nor_repeats(st, pb, pacs):
         samples, "smartmed_diagnosis_pacs_watch_seq") == last
 
 
-def restart(st, **env):
-    """Restart diagnosis with env's settings; None removes one."""
-    st.stop_service(SVC)
-    for k, v in env.items():
-        if v is None:
-            st.services[SVC].env.pop(k, None)
-        else:
-            st.services[SVC].env[k] = v
-    st.start_service(SVC)
-
-
 def series_uids(pacs, study):
     return {s["0020000E"]["Value"][0] for s in json.loads(
         pacs.get("/dicom-web/studies/%s/series" % study))}
@@ -387,7 +376,7 @@ def test_watch_with_write_back_writes_back_once(st, pb, pacs):
     AnalyzeStudy carries the same request id and is answered from the
     first reply, so one finding, one Secondary Capture, stored once."""
     pid, mrn = make_patient(st)
-    restart(st, MED_DIAGNOSIS_PACS_WRITEBACK="on")
+    _restart(st, MED_DIAGNOSIS_PACS_WRITEBACK="on")
     try:
         study, data = dicom(chest_rows(1), mrn)
         pacs.stow(data)
@@ -402,7 +391,7 @@ def test_watch_with_write_back_writes_back_once(st, pb, pacs):
         poll(repeats, timeout=30,
              what="the study's second StableStudy answered as a repeat")
     finally:
-        restart(st, MED_DIAGNOSIS_PACS_WRITEBACK=None)
+        _restart(st, MED_DIAGNOSIS_PACS_WRITEBACK="off")
     assert len(f) == 1, f
     assert f[0].pacs_writeback == pb.PACS_WRITEBACK_STORED, \
         f[0].writeback_error
