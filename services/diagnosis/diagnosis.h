@@ -240,6 +240,16 @@ med_err
 diagnosis_store_finding_decide(med_db_conn *c,
 			       const diagnosis_finding *f) MED_MUST_CHECK;
 
+/*
+ * diagnosis_store_finding_writeback stores f's write-back outcome
+ * (pacs_writeback, its UIDs, writeback_error, writeback_ms) on its row.
+ * Errors: PRECONDITION (no such finding, or its outcome is not PENDING:
+ * it was recorded before), those of the database.
+ */
+med_err
+diagnosis_store_finding_writeback(med_db_conn *c,
+				  const diagnosis_finding *f) MED_MUST_CHECK;
+
 /* diagnosis_store_finding_overlay reads f's overlay PNG into
  * f->overlay_png (left empty when none is stored). */
 med_err diagnosis_store_finding_overlay(med_db_conn *c, med_arena *arena,
@@ -329,10 +339,16 @@ MED_UNARY_HANDLER(diagnosis_rpc_analyze_study);
 
 /*
  * diagnosis_finding_store_new stores f, analysed, as patient_id's new
- * preliminary finding (id, requester and time set here) and audits it.
+ * preliminary finding (requester and time set here; its id too unless
+ * diagnosis_finding_name_new gave it one) and audits it.
  */
 med_err diagnosis_finding_store_new(med_call *call, const char *patient_id,
 				    diagnosis_finding *f) MED_MUST_CHECK;
+
+/* diagnosis_finding_name_new gives f a new id (in the call's arena) when
+ * it has none: what is stored with a new finding may derive from it. */
+med_err diagnosis_finding_name_new(med_call *call,
+				   diagnosis_finding *f) MED_MUST_CHECK;
 
 /* --- saliency.c: where the model looked ------------------------------- */
 
@@ -538,14 +554,29 @@ void diagnosis_stop(med_service *svc);
  * diagnosis_stow_writeback writes f's overlay back to the PACS as a DICOM
  * Secondary Capture in a new series of src's study, the patient and study
  * attributes copied from src's header, over STOW-RS, when the write-back
- * is on; f is already stored.  It sets f's pacs_writeback (OFF, STORED or
- * FAILED), the new series and instance UIDs and writeback_error, audits
- * the attempt as its own event (diagnosis/pacs-write-back) and counts it
- * (smartmed_diagnosis_pacs_writeback_total).  It cannot fail the call.
+ * is on; f is already stored (PENDING, diagnosis_stow_plan).  It sets
+ * f's pacs_writeback (OFF, STORED or FAILED), the new series and instance
+ * UIDs, writeback_error and writeback_ms, stores them on f's row in their
+ * own transaction, audits the attempt as its own event
+ * (diagnosis/pacs-write-back) and counts it
+ * (smartmed_diagnosis_pacs_writeback_total).  It cannot fail the call: a
+ * row that cannot be updated stays PENDING, logged, audited and counted
+ * (smartmed_diagnosis_pacs_writeback_record_errors_total).
  */
 void diagnosis_stow_writeback(med_call *call, const diagnosis_pacs *p,
 			      const diagnosis_dicom_image *src,
 			      diagnosis_finding *f);
+
+/*
+ * diagnosis_stow_plan sets, before f (already named) is stored, what is
+ * stored with it of the write-back: OFF when p's write-back is off, else
+ * PENDING with the Secondary Capture's UIDs (they derive from the finding
+ * id; copied into a), so a service that stops before the outcome is recorded
+ * leaves a finding that says the write-back was begun.  Errors: NOMEM.
+ */
+med_err diagnosis_stow_plan(med_arena *a, const diagnosis_pacs *p,
+			    diagnosis_finding *f) MED_MUST_CHECK;
+
 /*
  * diagnosis_sc_uid writes a DICOM UID made from finding_id and what
  * (":sc-series", ":sc-instance"): "2.25." and the decimal value of 128

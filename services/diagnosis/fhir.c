@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "diagnosis.h"
+#include "stow.h"
 
 /* The FHIR base of fullUrls, the same as records' (the facade will serve
  * it). */
@@ -31,6 +32,8 @@
 #define ID_SYSTEM	    "urn:smartmed:diagnosis:"
 #define MODEL_SYSTEM	    "urn:smartmed:diagnosis:model"
 #define IMAGE_SYSTEM	    "urn:smartmed:diagnosis:image-sha256"
+#define DICOM_UID_SYSTEM    "urn:dicom:uid"
+#define WRITEBACK_EXT	    FHIR_BASE "/StructureDefinition/pacs-writeback"
 
 /* --- shared pieces -------------------------------------------------------- */
 
@@ -352,6 +355,20 @@ model_code(med_json *w, const diagnosis_finding *f)
 	text_concept(w, "code", text);
 }
 
+/* dicom_uid writes {"system":"urn:dicom:uid","value":"urn:oid:<uid>"},
+ * the Identifier form of a DICOM UID (R4 ImagingStudy.identifier). */
+static void
+dicom_uid(med_json *w, const char *key, const char *uid)
+{
+	char oid[80];
+
+	snprintf(oid, sizeof(oid), "urn:oid:%s", uid);
+	med_json_begin(w, key, '{');
+	med_json_str(w, "system", DICOM_UID_SYSTEM);
+	med_json_str(w, "value", oid);
+	med_json_end(w, '}');
+}
+
 /*
  * imaging_study names the PACS study AnalyzeStudy read, by its Study
  * Instance UID (a logical reference: the study lives in the PACS, which
@@ -360,19 +377,117 @@ model_code(med_json *w, const diagnosis_finding *f)
 static void
 imaging_study(med_json *w, const diagnosis_finding *f)
 {
-	char oid[80], text[96];
+	char text[96];
 
 	if (f->study_instance_uid == NULL || f->study_instance_uid[0] == '\0')
 		return;
-	snprintf(oid, sizeof(oid), "urn:oid:%s", f->study_instance_uid);
 	snprintf(text, sizeof(text), "DICOM study %s", f->study_instance_uid);
 	med_json_begin(w, "imagingStudy", '[');
 	med_json_begin(w, NULL, '{');
-	med_json_begin(w, "identifier", '{');
-	med_json_str(w, "system", "urn:dicom:uid");
-	med_json_str(w, "value", oid);
-	med_json_end(w, '}');
+	dicom_uid(w, "identifier", f->study_instance_uid);
 	med_json_str(w, "display", text);
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+}
+
+/* uid_part writes one sub-extension naming a DICOM UID ("" is left out). */
+static void
+uid_part(med_json *w, const char *url, const char *uid)
+{
+	if (uid == NULL || uid[0] == '\0')
+		return;
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "url", url);
+	dicom_uid(w, "valueIdentifier", uid);
+	med_json_end(w, '}');
+}
+
+/* str_part writes one sub-extension of a string ("" is left out). */
+static void
+str_part(med_json *w, const char *url, const char *type, const char *v)
+{
+	if (v == NULL || v[0] == '\0')
+		return;
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "url", url);
+	med_json_str(w, type, v);
+	med_json_end(w, '}');
+}
+
+/* writeback_word is the extension's status code of a write-back. */
+static const char *
+writeback_word(int state)
+{
+	static const char *const names[] = {"", "off", "stored", "failed",
+					    "pending"};
+
+	return state > 0 && state < 5 ? names[state] : "";
+}
+
+/*
+ * writeback_extension says what became of writing the overlay back to
+ * the PACS: R4 DiagnosticReport has no element for it, so a complex
+ * extension (docs/api/fhir.md) with the status, the Secondary Capture's
+ * Study, Series and SOP Instance UIDs (what a PACS viewer opens it by),
+ * its SOP Class, the error and when the outcome was recorded.  A finding
+ * not made from a PACS study has none.
+ */
+static void
+writeback_extension(med_json *w, const diagnosis_finding *f)
+{
+	const char *word = writeback_word(f->pacs_writeback);
+
+	if (word[0] == '\0')
+		return;
+	med_json_begin(w, "extension", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "url", WRITEBACK_EXT);
+	med_json_begin(w, "extension", '[');
+	str_part(w, "status", "valueCode", word);
+	if (f->writeback_sop_instance_uid[0] != '\0') {
+		uid_part(w, "study", f->study_instance_uid);
+		uid_part(w, "series", f->writeback_series_instance_uid);
+		uid_part(w, "instance", f->writeback_sop_instance_uid);
+		uid_part(w, "sopClass", DIAGNOSIS_SC_SOP_CLASS);
+	}
+	str_part(w, "error", "valueString", f->writeback_error);
+	if (f->writeback_ms != 0) {
+		med_json_begin(w, NULL, '{');
+		med_json_str(w, "url", "recorded");
+		med_fhir_instant(w, "valueInstant", f->writeback_ms);
+		med_json_end(w, '}');
+	}
+	med_json_end(w, ']');
+	med_json_end(w, '}');
+	med_json_end(w, ']');
+}
+
+/*
+ * writeback_media names the Secondary Capture the PACS stored as the
+ * report's key image (DiagnosticReport.media): a logical reference by its
+ * SOP Instance UID, for the image lives in the PACS, not here.  Only a
+ * STORED write-back has one.
+ */
+static void
+writeback_media(med_json *w, const diagnosis_finding *f)
+{
+	char display[160];
+
+	if (f->pacs_writeback !=
+	    SMARTMED__DIAGNOSIS__V1__PACS_WRITEBACK__PACS_WRITEBACK_STORED)
+		return;
+	snprintf(display, sizeof(display),
+		 "AI saliency overlay (DICOM Secondary Capture) in series %s",
+		 f->writeback_series_instance_uid);
+	med_json_begin(w, "media", '[');
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "comment",
+		     "Where the model looked, written back to the PACS; "
+		     "AI output, not for diagnosis");
+	med_json_begin(w, "link", '{');
+	dicom_uid(w, "identifier", f->writeback_sop_instance_uid);
+	med_json_str(w, "display", display);
+	med_json_end(w, '}');
 	med_json_end(w, '}');
 	med_json_end(w, ']');
 }
@@ -412,6 +527,7 @@ diagnostic_report(med_json *w, const char *pid, const diagnosis_finding *f)
 
 	result_id(f, "-result", obs, sizeof(obs));
 	begin_resource(w, "DiagnosticReport", f->finding_id, 0, 0);
+	writeback_extension(w, f);
 	med_json_str(w, "status", finding_status(f->status));
 	model_code(w, f);
 	patient_ref(w, "subject", pid);
@@ -429,6 +545,7 @@ diagnostic_report(med_json *w, const char *pid, const diagnosis_finding *f)
 	if (f->decision_note[0] != '\0')
 		med_json_str(w, "conclusion", f->decision_note);
 	imaging_study(w, f);
+	writeback_media(w, f);
 	presented_form(w, f);
 	med_fhir_entry_end(w);
 }

@@ -91,17 +91,28 @@ insert_in_tx(med_db_conn *conn, void *ctx)
 }
 
 med_err
+diagnosis_finding_name_new(med_call *call, diagnosis_finding *f)
+{
+	char id[MED_UUID_LEN + 1];
+
+	if (f->finding_id != NULL && f->finding_id[0] != '\0')
+		return MED_OK;
+	med_uuid_v4(id);
+	f->finding_id = med_arena_strdup(med_call_arena(call), id);
+	return f->finding_id != NULL ? MED_OK : MED_ERR_NOMEM;
+}
+
+med_err
 diagnosis_finding_store_new(med_call *call, const char *patient_id,
 			    diagnosis_finding *f)
 {
 	med_arena *a = med_call_arena(call);
-	char id[MED_UUID_LEN + 1];
 	insert_tx x;
 
-	med_uuid_v4(id);
-	f->finding_id = med_arena_strdup(a, id);
+	if (diagnosis_finding_name_new(call, f) != MED_OK)
+		return MED_ERR_NOMEM;
 	f->requested_by = med_arena_strdup(a, med_call_principal(call)->user);
-	if (f->finding_id == NULL || f->requested_by == NULL)
+	if (f->requested_by == NULL)
 		return MED_ERR_NOMEM;
 	f->patient_id = (char *)patient_id;
 	f->status = FINDING_STATUS(PRELIMINARY);

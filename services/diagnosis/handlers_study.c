@@ -229,11 +229,16 @@ diagnosis_rpc_analyze_study(med_call *call, const ProtobufCMessage *in,
 	    (err = check_study(&x, b.mrn)) != MED_OK ||
 	    (err = analyze_rendered(&x, f)) != MED_OK ||
 	    (err = name_study(&x, f)) != MED_OK ||
+	    (err = diagnosis_finding_name_new(call, f)) != MED_OK ||
+	    (err = diagnosis_stow_plan(med_call_arena(call), x.pacs, f)) !=
+		    MED_OK ||
 	    (err = diagnosis_finding_store_new(call, x.req->patient_id, f)) !=
 		    MED_OK)
 		return err;
 	/* imgstow: the overlay back to the PACS, after the finding is
-	 * stored; its outcome is in the reply and cannot fail the call. */
+	 * stored (PENDING); its outcome is in the reply and on the finding's
+	 * row, and cannot fail the call.  A repeat of a request id stops at
+	 * the store above and is answered with the first call's reply. */
 	diagnosis_stow_writeback(call, x.pacs, &x.study.pick, f);
 	return MED_OK;
 }

@@ -134,6 +134,25 @@ static const char *const v28_statements[] = {
 	NULL,
 };
 
+/* What became of writing the overlay back to the PACS (issue 38 item 5),
+ * kept with the finding so that whoever reads it later learns whether and
+ * where the Secondary Capture went; 0 (unspecified) for older findings. */
+#define WRITEBACK_UID_COLUMN                                                   \
+	" VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"               \
+	" NOT NULL DEFAULT ''"
+static const char *const v31_statements[] = {
+	"ALTER TABLE findings"
+	" ADD COLUMN IF NOT EXISTS pacs_writeback TINYINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS "
+	"writeback_series_instance_uid" WRITEBACK_UID_COLUMN ","
+	" ADD COLUMN IF NOT EXISTS "
+	"writeback_sop_instance_uid" WRITEBACK_UID_COLUMN ","
+	" ADD COLUMN IF NOT EXISTS writeback_error VARCHAR(512)"
+	" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS writeback_ms BIGINT NOT NULL DEFAULT 0",
+	NULL,
+};
+
 const med_db_migration diagnosis_migrations[] = {
 	{1, "conditions: the problem list", v1_statements},
 	{2, "condition versions, care plans, AI findings", v2_statements},
@@ -143,6 +162,8 @@ const med_db_migration diagnosis_migrations[] = {
 	/* imgtrig: the PACS watcher's place in the change feed (watch.c). */
 	{30, "the PACS change feed's last change taken",
 	 diagnosis_v30_statements},
+	{31, "findings keep what became of their PACS write-back",
+	 v31_statements},
 };
 const size_t diagnosis_n_migrations =
 	sizeof(diagnosis_migrations) / sizeof(diagnosis_migrations[0]);

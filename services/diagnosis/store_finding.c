@@ -16,7 +16,9 @@
 	" probabilities, image_sha256, image_format, image_width,"             \
 	" image_height, requested_by, created_ms, decided_by, decided_ms,"     \
 	" decision_note, condition_id, study_instance_uid,"                    \
-	" series_instance_uid, sop_instance_uid, accession_number"
+	" series_instance_uid, sop_instance_uid, accession_number,"            \
+	" pacs_writeback, writeback_series_instance_uid,"                      \
+	" writeback_sop_instance_uid, writeback_error, writeback_ms"
 
 /* overlay_read - where map_overlay puts the PNG. */
 typedef struct overlay_read {
@@ -60,6 +62,23 @@ split_probs(med_arena *a, diagnosis_finding *f, char *labels, const char *probs)
 	return MED_OK;
 }
 
+/* map_writeback maps the write-back's columns (25 to 29). */
+static med_err
+map_writeback(med_arena *a, const med_db_row *row, diagnosis_finding *f)
+{
+	f->pacs_writeback =
+		(Smartmed__Diagnosis__V1__PacsWriteback)med_db_row_int64(row,
+									 25);
+	f->writeback_series_instance_uid = med_db_row_strdup(a, row, 26);
+	f->writeback_sop_instance_uid = med_db_row_strdup(a, row, 27);
+	f->writeback_error = med_db_row_strdup(a, row, 28);
+	f->writeback_ms = med_db_row_int64(row, 29);
+	if (!f->writeback_series_instance_uid ||
+	    !f->writeback_sop_instance_uid || !f->writeback_error)
+		return MED_ERR_NOMEM;
+	return MED_OK;
+}
+
 /* map_finding maps one row into a diagnosis_finding (a med_db_map_fn). */
 static med_err
 map_finding(void *ctx, med_arena *a, const med_db_row *row, void *msg)
@@ -93,9 +112,10 @@ map_finding(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 	f->series_instance_uid = med_db_row_strdup(a, row, 22);
 	f->sop_instance_uid = med_db_row_strdup(a, row, 23);
 	f->accession_number = med_db_row_strdup(a, row, 24);
-	f->has_overlay = med_db_row_int64(row, 25) != 0;
+	f->has_overlay = med_db_row_int64(row, 30) != 0;
 	if (!f->study_instance_uid || !f->series_instance_uid ||
-	    !f->sop_instance_uid || !f->accession_number)
+	    !f->sop_instance_uid || !f->accession_number ||
+	    map_writeback(a, row, f) != MED_OK)
 		return MED_ERR_NOMEM;
 	if (!f->finding_id || !f->patient_id || !f->model_id ||
 	    !f->model_version || !f->model_sha256 || !f->backend ||
@@ -170,6 +190,11 @@ diagnosis_store_finding_insert(med_db_conn *c, med_arena *a,
 		MED_DB_STR(f->series_instance_uid),
 		MED_DB_STR(f->sop_instance_uid),
 		MED_DB_STR(f->accession_number),
+		MED_DB_I64(f->pacs_writeback),
+		MED_DB_STR(f->writeback_series_instance_uid),
+		MED_DB_STR(f->writeback_sop_instance_uid),
+		MED_DB_STR(f->writeback_error),
+		MED_DB_I64(f->writeback_ms),
 		f->has_overlay
 			? MED_DB_BLOBV(f->overlay_png.data, f->overlay_png.len)
 			: MED_DB_NULLV(),
@@ -178,7 +203,8 @@ diagnosis_store_finding_insert(med_db_conn *c, med_arena *a,
 			   "INSERT INTO findings (" FINDING_COLUMNS
 			   ", overlay_png)"
 			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			   " ?, ?, ?, ?, ?)",
 			   v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
@@ -218,6 +244,34 @@ diagnosis_store_finding_decide(med_db_conn *c, const diagnosis_finding *f)
 		"UPDATE findings SET status = ?, decided_by = ?,"
 		" decided_ms = ?, decision_note = ?, condition_id = ?"
 		" WHERE finding_id = ? AND status = ?",
+		v, sizeof(v) / sizeof(v[0]), &affected, NULL);
+
+	if (err != MED_OK)
+		return err;
+	return affected == 1 ? MED_OK : MED_ERR_PRECONDITION;
+}
+
+/* Only a PENDING outcome changes: a finding's write-back is recorded once. */
+med_err
+diagnosis_store_finding_writeback(med_db_conn *c, const diagnosis_finding *f)
+{
+	med_db_value v[] = {
+		MED_DB_I64(f->pacs_writeback),
+		MED_DB_STR(f->writeback_series_instance_uid),
+		MED_DB_STR(f->writeback_sop_instance_uid),
+		MED_DB_STR(f->writeback_error),
+		MED_DB_I64(f->writeback_ms),
+		MED_DB_STR(f->finding_id),
+		MED_DB_I64(
+			SMARTMED__DIAGNOSIS__V1__PACS_WRITEBACK__PACS_WRITEBACK_PENDING),
+	};
+	uint64_t affected = 0;
+	med_err err = med_db_exec(
+		c,
+		"UPDATE findings SET pacs_writeback = ?,"
+		" writeback_series_instance_uid = ?,"
+		" writeback_sop_instance_uid = ?, writeback_error = ?,"
+		" writeback_ms = ? WHERE finding_id = ? AND pacs_writeback = ?",
 		v, sizeof(v) / sizeof(v[0]), &affected, NULL);
 
 	if (err != MED_OK)

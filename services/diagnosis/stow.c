@@ -10,6 +10,12 @@
  * is, and the failure is in the reply, the log, the audit log (its own
  * event) and a metric.  The new UIDs come from the finding id (2.25 UUID
  * form, PS3.5 B.2), so the same finding always names the same instance.
+ *
+ * The finding is stored PENDING with those UIDs (diagnosis_stow_plan) and
+ * the outcome replaces it on the row in a short transaction of its own
+ * once known: a reader of the finding later learns whether and where the
+ * overlay went, and one that still says PENDING tells of a service that
+ * stopped (or a database that refused the update) in between.
  */
 #include <jansson.h>
 #include <med/arena.h>
@@ -456,9 +462,10 @@ send_file(stow_ctx *x, const uint8_t *file, size_t len)
 /* --- the report: reply, audit, log and metric ------------------------- */
 
 /* audit emits the attempt as its own event: the call's event committed
- * with the finding before the write-back began. */
+ * with the finding before the write-back began.  finding_updated says
+ * whether the outcome is on the finding's row (record). */
 static void
-audit(stow_ctx *x, med_err err)
+audit(stow_ctx *x, med_err err, bool recorded)
 {
 	med_service *svc = med_service_from_call(x->call);
 	const med_principal *who = med_call_principal(x->call);
@@ -469,6 +476,7 @@ audit(stow_ctx *x, med_err err)
 		{"series_instance_uid", x->series_uid},
 		{"sop_instance_uid", x->sop_uid},
 		{"sop_class_uid", DIAGNOSIS_SC_SOP_CLASS},
+		{"finding_updated", recorded ? "true" : "false"},
 	};
 	med_audit_event ev = {
 		.action = STOW_ACTION,
@@ -494,21 +502,60 @@ audit(stow_ctx *x, med_err err)
 			      x->f->finding_id);
 }
 
-/* count adds one to the write-back counter of outcome. */
+/* count adds one to the counter name{labels}. */
 static void
-count(stow_ctx *x, const char *outcome)
+count(stow_ctx *x, const char *name, const char *help, const char *labels)
 {
-	char labels[32];
-	med_counter *c;
-
-	snprintf(labels, sizeof(labels), "outcome=\"%s\"", outcome);
-	c = med_metrics_counter(
-		med_service_metrics(med_service_from_call(x->call)),
-		"smartmed_diagnosis_pacs_writeback_total",
-		"overlays written back to the PACS (STOW-RS) by outcome",
+	med_counter *c = med_metrics_counter(
+		med_service_metrics(med_service_from_call(x->call)), name, help,
 		labels);
+
 	if (c != NULL)
 		med_counter_add(c, 1);
+}
+
+/* count_outcome adds one to the write-back counter of outcome. */
+static void
+count_outcome(stow_ctx *x, const char *outcome)
+{
+	char labels[32];
+
+	snprintf(labels, sizeof(labels), "outcome=\"%s\"", outcome);
+	count(x, "smartmed_diagnosis_pacs_writeback_total",
+	      "overlays written back to the PACS (STOW-RS) by outcome", labels);
+}
+
+/* record_in_tx stores the outcome on the finding's row (a med_db_tx_fn). */
+static med_err
+record_in_tx(med_db_conn *c, void *ctx)
+{
+	return diagnosis_store_finding_writeback(c, ctx);
+}
+
+/*
+ * record stores the outcome on the finding in its own transaction: the
+ * finding and the call's event committed before the write-back began, so
+ * a failure here leaves the row PENDING (logged and counted; audit()
+ * says so) and the reply as it is.
+ */
+static bool
+record(stow_ctx *x)
+{
+	med_db *db = med_call_db(x->call);
+	med_err err = db != NULL ? med_db_tx(db, record_in_tx, x->f)
+				 : MED_ERR_UNAVAILABLE;
+
+	if (err == MED_OK)
+		return true;
+	med_log_error("pacs write-back of finding %s: its outcome is not "
+		      "stored with the finding (%s); the finding stays "
+		      "PENDING",
+		      x->f->finding_id, med_strerror(err));
+	count(x, "smartmed_diagnosis_pacs_writeback_record_errors_total",
+	      "write-back outcomes that could not be stored with their "
+	      "finding (it stays PENDING)",
+	      "");
+	return false;
 }
 
 /* report puts the outcome on the finding and tells the auditors, the log
@@ -539,8 +586,29 @@ report(stow_ctx *x, med_err err)
 			     "(the finding is stored)",
 			     x->f->finding_id, x->msg);
 	}
-	audit(x, err);
-	count(x, err == MED_OK ? "stored" : "failed");
+	x->f->writeback_ms = med_now_ms();
+	audit(x, err, record(x));
+	count_outcome(x, err == MED_OK ? "stored" : "failed");
+}
+
+med_err
+diagnosis_stow_plan(med_arena *a, const diagnosis_pacs *p, diagnosis_finding *f)
+{
+	char series_uid[65], sop_uid[65];
+
+	if (!p->writeback) {
+		f->pacs_writeback = WRITEBACK(OFF);
+		return MED_OK;
+	}
+	diagnosis_sc_uid(f->finding_id, ":sc-series", series_uid);
+	diagnosis_sc_uid(f->finding_id, ":sc-instance", sop_uid);
+	f->writeback_series_instance_uid = med_arena_strdup(a, series_uid);
+	f->writeback_sop_instance_uid = med_arena_strdup(a, sop_uid);
+	if (f->writeback_series_instance_uid == NULL ||
+	    f->writeback_sop_instance_uid == NULL)
+		return MED_ERR_NOMEM;
+	f->pacs_writeback = WRITEBACK(PENDING);
+	return MED_OK;
 }
 
 void

@@ -10,6 +10,11 @@ finding is stored, the reply says FAILED and why, the attempt is audited
 as its own event and counted.  "Cannot be reached" is made by a TCP relay
 between diagnosis and Orthanc that passes reads and hangs up on writes,
 so the analysis (which reads) works and only the write-back fails.
+
+The outcome is stored with the finding (wbstate): ListFindings and the
+FHIR DiagnosticReport (ReadFhir, ExportFhir) say later whether and where
+the overlay went.  A database that refuses to store the outcome leaves the
+finding PENDING and the reply as it was, logged, counted and audited.
 """
 
 import io
@@ -17,6 +22,9 @@ import os
 import socket
 import sys
 import threading
+
+import json
+import uuid
 
 import grpc
 import pytest
@@ -28,10 +36,14 @@ from harness.fixtures import running
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_diagnosis_pacs as pacs_case  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "fhir"))
+import fhir_checks  # noqa: E402  (HL7's R4 schema, tests/fhir)
 
 SVC = "diagnosis"
 USER, PASSWORD = "smartmed-diagnosis", os.urandom(12).hex()
 SC = "1.2.840.10008.5.1.4.1.1.7"
+EXT = "https://smartmed.invalid/fhir/StructureDefinition/pacs-writeback"
 
 
 class Relay:
@@ -184,10 +196,56 @@ def audit_event(st, pid):
     return poll(find, timeout=20, what="the write-back's audit event")
 
 
+def details(ev):
+    return {d.key: d.value for d in ev.details}
+
+
+def listed(st, pb, pid):
+    """The patient's findings as ListFindings reads them back."""
+    return st.call(SVC, "ListFindings", pb.ListFindingsRequest(
+        patient_id=pid), role="clinician").findings
+
+
+def assert_stored_as(stored, f):
+    """The finding as read back carries the reply's write-back."""
+    assert stored.pacs_writeback == f.pacs_writeback
+    assert (stored.writeback_series_instance_uid ==
+            f.writeback_series_instance_uid != "")
+    assert (stored.writeback_sop_instance_uid ==
+            f.writeback_sop_instance_uid != "")
+    assert stored.writeback_error == f.writeback_error
+    assert stored.writeback_ms > 0
+
+
+def report(st, pb, finding_id):
+    """The finding's DiagnosticReport, read as the FHIR facade reads it."""
+    r = st.call(SVC, "ReadFhir", pb.ReadFhirRequest(
+        type="DiagnosticReport", id=finding_id), role="clinician")
+    return json.loads(r.resource_json)
+
+
+def writeback_ext(res):
+    """{sub-extension url: value} of the report's write-back extension."""
+    ext = [e for e in res.get("extension", []) if e["url"] == EXT]
+    assert len(ext) == 1, res.get("extension")
+    out = {}
+    for e in ext[0]["extension"]:
+        (k, v), = [(k, v) for k, v in e.items() if k.startswith("value")]
+        out[e["url"]] = v["value"] if k == "valueIdentifier" else v
+    return out
+
+
 def writebacks(st, outcome):
     samples, _ = metrics.scrape(st, SVC)
     got = metrics.series(samples, "smartmed_diagnosis_pacs_writeback_total",
                          outcome=outcome)
+    return sum(got.values())
+
+
+def record_errors(st):
+    samples, _ = metrics.scrape(st, SVC)
+    got = metrics.series(
+        samples, "smartmed_diagnosis_pacs_writeback_record_errors_total")
     return sum(got.values())
 
 
@@ -230,11 +288,13 @@ def test_overlay_is_written_back_as_a_secondary_capture(st, pb, pacs):
     assert 0.02 < white < 0.5, white
     ev = audit_event(st, pid)
     assert ev.outcome == 0
+    assert details(ev)["finding_updated"] == "true"
     assert writebacks(st, "stored") >= 1
-    # The finding was stored first and stays as it is.
-    listed = st.call(SVC, "ListFindings", pb.ListFindingsRequest(
-        patient_id=pid), role="clinician").findings
-    assert [x.finding_id for x in listed] == [f.finding_id]
+    # The finding was stored first and stays as it is, with the outcome.
+    got = listed(st, pb, pid)
+    assert [x.finding_id for x in got] == [f.finding_id]
+    assert_stored_as(got[0], f)
+    assert got[0].writeback_error == ""
 
 
 def test_unreachable_pacs_for_write_back_keeps_the_finding(st, pb, pacs,
@@ -251,14 +311,95 @@ def test_unreachable_pacs_for_write_back_keeps_the_finding(st, pb, pacs,
     assert f.pacs_writeback == pb.PACS_WRITEBACK_FAILED
     assert "cannot be reached" in f.writeback_error, f.writeback_error
     assert f.finding_id and f.study_instance_uid == study
-    listed = st.call(SVC, "ListFindings", pb.ListFindingsRequest(
-        patient_id=pid), role="clinician").findings
-    assert [x.finding_id for x in listed] == [f.finding_id]
+    got = listed(st, pb, pid)
+    assert [x.finding_id for x in got] == [f.finding_id]
+    assert got[0].pacs_writeback == pb.PACS_WRITEBACK_FAILED
+    assert_stored_as(got[0], f)
     assert series_of(pacs, study) == before
     ev = audit_event(st, pid)
     assert ev.outcome == grpc.StatusCode.UNAVAILABLE.value[0]
     assert "cannot be reached" in ev.detail
+    assert details(ev)["finding_updated"] == "true"
     assert writebacks(st, "failed") == failed_before + 1
+    ext = writeback_ext(report(st, pb, f.finding_id))
+    assert ext["status"] == "failed"
+    assert "cannot be reached" in ext["error"]
+    assert ext["instance"] == "urn:oid:" + f.writeback_sop_instance_uid
+    assert "media" not in report(st, pb, f.finding_id)
+
+
+def test_report_names_the_secondary_capture(st, pb, pacs):
+    """The DiagnosticReport of a written-back finding names the Secondary
+    Capture a PACS viewer opens (study, series, SOP instance) in its
+    extension and as its media, and the page stays valid R4."""
+    validator = fhir_checks.r4_validator()
+    pid, mrn = pacs_case.make_patient(st)
+    study = stored_study(pacs, mrn)
+    f = pacs_case.analyze(st, pb, pid, study)
+    assert f.pacs_writeback == pb.PACS_WRITEBACK_STORED, f.writeback_error
+    res = report(st, pb, f.finding_id)
+    ext = writeback_ext(res)
+    assert ext["status"] == "stored" and "error" not in ext
+    assert ext["study"] == "urn:oid:" + study
+    assert ext["series"] == "urn:oid:" + f.writeback_series_instance_uid
+    assert ext["instance"] == "urn:oid:" + f.writeback_sop_instance_uid
+    assert ext["sopClass"] == "urn:oid:" + SC
+    assert ext["recorded"].endswith("Z")
+    link = res["media"][0]["link"]
+    assert link["identifier"] == {
+        "system": "urn:dicom:uid",
+        "value": "urn:oid:" + f.writeback_sop_instance_uid}
+    for bundle in fhir_checks.export_pages(st, SVC, pid):
+        fhir_checks.assert_valid(validator, bundle)
+        fhir_checks.check_invariants(bundle)
+
+
+def test_a_repeated_request_writes_back_once(st, pb, pacs):
+    """The same request id again is answered with the first reply: one
+    finding, one Secondary Capture, the outcome stored once."""
+    pid, mrn = pacs_case.make_patient(st)
+    study = stored_study(pacs, mrn)
+    before = series_of(pacs, study)
+    rid = "wb-" + uuid.uuid4().hex
+    req = pb.AnalyzeStudyRequest(patient_id=pid, study_instance_uid=study)
+    a = st.call(SVC, "AnalyzeStudy", req, role="clinician", timeout=30,
+                request_id=rid)
+    b = st.call(SVC, "AnalyzeStudy", req, role="clinician", timeout=30,
+                request_id=rid)
+    assert a == b and a.pacs_writeback == pb.PACS_WRITEBACK_STORED
+    assert len(set(series_of(pacs, study)) - set(before)) == 1
+    got = listed(st, pb, pid)
+    assert [x.finding_id for x in got] == [a.finding_id]
+    assert_stored_as(got[0], a)
+
+
+def test_outcome_not_stored_leaves_the_finding_pending(st, pb, pacs):
+    """A database that refuses the outcome's update: the reply is as
+    before (STORED), the finding stays PENDING with its UIDs, and the
+    failure is counted and in the write-back's audit event."""
+    pid, mrn = pacs_case.make_patient(st)
+    study = stored_study(pacs, mrn)
+    errors_before = record_errors(st)
+    st.sql("CREATE TRIGGER smartmed_diagnosis.wb_refuse BEFORE UPDATE ON"
+           " smartmed_diagnosis.findings FOR EACH ROW SIGNAL SQLSTATE"
+           " '45000' SET MESSAGE_TEXT = 'refused by the test'")
+    try:
+        f = pacs_case.analyze(st, pb, pid, study)
+    finally:
+        st.sql("DROP TRIGGER smartmed_diagnosis.wb_refuse")
+    assert f.pacs_writeback == pb.PACS_WRITEBACK_STORED, f.writeback_error
+    got = listed(st, pb, pid)
+    assert [x.finding_id for x in got] == [f.finding_id]
+    assert got[0].pacs_writeback == pb.PACS_WRITEBACK_PENDING
+    assert (got[0].writeback_sop_instance_uid ==
+            f.writeback_sop_instance_uid)
+    assert got[0].writeback_ms == 0
+    assert record_errors(st) == errors_before + 1
+    ev = audit_event(st, pid)
+    assert ev.outcome == 0
+    assert details(ev)["finding_updated"] == "false"
+    assert writeback_ext(report(st, pb, f.finding_id))["status"] == \
+        "pending"
 
 
 def test_write_back_off_sends_nothing(st, pb, pacs):
@@ -275,3 +416,7 @@ def test_write_back_off_sends_nothing(st, pb, pacs):
     assert f.pacs_writeback == pb.PACS_WRITEBACK_OFF
     assert f.writeback_series_instance_uid == ""
     assert series_of(pacs, study) == before
+    got = listed(st, pb, pid)
+    assert got[0].pacs_writeback == pb.PACS_WRITEBACK_OFF
+    assert got[0].writeback_sop_instance_uid == ""
+    assert writeback_ext(report(st, pb, f.finding_id)) == {"status": "off"}

@@ -149,6 +149,15 @@ def counter(st, outcome):
     return sum(got.values())
 
 
+def writeback_status(report):
+    """The status code of a DiagnosticReport's pacs-writeback extension."""
+    ext = [e for e in report.get("extension", [])
+           if e["url"].endswith("/StructureDefinition/pacs-writeback")]
+    assert len(ext) == 1, report.get("extension")
+    return [x["valueCode"] for x in ext[0]["extension"]
+            if x["url"] == "status"][0]
+
+
 # --- (a) FHIR ImagingStudy -------------------------------------------------
 
 def fhir(st, method, path, body=None, role="clinician"):
@@ -196,8 +205,12 @@ def test_imaging_study_post_is_analysed(st, pb, pacs):
     assert [f.finding_id for f in mine] == [ref[0].split("/")[1]]
     code, _, bundle = fhir(st, "GET", "DiagnosticReport?patient=" + pid)
     assert code == 200
-    assert ref[0].split("/")[1] in [e["resource"]["id"]
-                                    for e in bundle.get("entry", [])]
+    reports = {e["resource"]["id"]: e["resource"]
+               for e in bundle.get("entry", [])}
+    assert ref[0].split("/")[1] in reports
+    # The write-back is off here, and the report says so (wbstate).
+    assert writeback_status(reports[ref[0].split("/")[1]]) == "off"
+    assert mine[0].pacs_writeback == pb.PACS_WRITEBACK_OFF
 
 
 def test_imaging_study_created_by_a_client_library(st, pb, pacs):
@@ -292,6 +305,7 @@ def test_watch_analyses_a_new_chest_xray_as_the_service(st, pb, pacs):
     assert len(f) == 1
     assert f[0].requested_by == "service:diagnosis"
     assert f[0].has_overlay
+    assert f[0].pacs_writeback == pb.PACS_WRITEBACK_OFF
 
     def analysed():
         return [e for e in audit_events(st, patient_id=pid)
@@ -350,6 +364,44 @@ def test_restart_neither_misses_nor_repeats(st, pb, pacs):
         samples, "smartmed_diagnosis_pacs_watch_seq") == last
 
 
+def series_uids(pacs, study):
+    return {s["0020000E"]["Value"][0] for s in json.loads(
+        pacs.get("/dicom-web/studies/%s/series" % study))}
+
+
+def test_watch_with_write_back_writes_back_once(st, pb, pacs):
+    """MED_DIAGNOSIS_PACS_WRITEBACK on with the watcher: the watcher's
+    finding stores its write-back's outcome.  The Secondary Capture changes
+    the study (a new series, then StableStudy again): the watcher's second
+    AnalyzeStudy carries the same request id and is answered from the
+    first reply, so one finding, one Secondary Capture, stored once."""
+    pid, mrn = make_patient(st)
+    _restart(st, MED_DIAGNOSIS_PACS_WRITEBACK="on")
+    try:
+        study, data = dicom(chest_rows(1), mrn)
+        pacs.stow(data)
+        f = poll(lambda: [x for x in findings_of(st, pb, pid, study)
+                          if x.pacs_writeback != pb.PACS_WRITEBACK_PENDING],
+                 timeout=60, what="the watcher's finding, written back")
+
+        def repeats():
+            return [e for e in audit_events(st, patient_id=pid)
+                    if e.action.endswith("/AnalyzeStudy") and
+                    "repeat of request" in e.detail]
+        poll(repeats, timeout=30,
+             what="the study's second StableStudy answered as a repeat")
+    finally:
+        _restart(st, MED_DIAGNOSIS_PACS_WRITEBACK="off")
+    assert len(f) == 1, f
+    assert f[0].pacs_writeback == pb.PACS_WRITEBACK_STORED, \
+        f[0].writeback_error
+    assert f[0].writeback_ms > 0
+    assert f[0].writeback_series_instance_uid in series_uids(pacs, study)
+    assert len(series_uids(pacs, study)) == 2
+    assert [x.finding_id for x in findings_of(st, pb, pid, study)] == \
+        [f[0].finding_id]
+
+
 def test_pacs_down_is_audited_and_the_feed_resumes(st, pb, pacs):
     pid, mrn = make_patient(st)
     pacs.stop()
@@ -361,7 +413,7 @@ def test_pacs_down_is_audited_and_the_feed_resumes(st, pb, pacs):
         poll(down, timeout=30, what="the feed's outage in audit")
     finally:
         pacs.start()
-    study, data = dicom(chest_rows(5), mrn)
+    study, data = dicom(chest_rows(1), mrn)
     pacs.stow(data)
     assert len(wait_finding(st, pb, pid, study)) == 1
 
