@@ -44,8 +44,8 @@ fails on anything else it does not expect):
   A4 probes run by the test: podman 4.3 ignores readiness and startup
      probes and runs liveness as `curl` in the container (the images have
      none; a named port becomes 0), through systemd timers this host has
-     not.  wait_ready() runs each container's readiness probe (gRPC health
-     or HTTP GET on the named port) until it passes, then its liveness
+     not.  wait_ready() runs each container's readiness probe (gRPC health,
+     HTTP GET or TCP on the named port) until it passes, then its liveness
      probe once.
   A5 Secret volumes projected as the kubelet projects them: a directory
      per pod volume with the items' paths (or every key), the data
@@ -67,16 +67,16 @@ fails on anything else it does not expect):
      Secret's: podman 4.3 does not play projected volumes.
   A9 PersistentVolumeClaims played as podman makes them, a podman volume
      named after the claim (<release>-orthanc, so two runs do not share
-     one), removed with the pods: the volume takes the owner and mode of
-     the image's directory, as A6's do, where a cluster's provisioner
-     leaves fsGroup to the kubelet.
+     one), removed with the pods.  The volume takes the owner and mode of
+     the image's directory (10001's), as A6's do; in a cluster the kubelet
+     gives it the pod's fsGroup.
 
-ConfigMaps (envFrom), PersistentVolumeClaims (A9), Deployments, the pod and container securityContext
-(user, group, read-only root, no capabilities, no privilege escalation,
-seccomp), resources, emptyDir volumes and the images as rendered are
-podman's to play.  HorizontalPodAutoscalers, PodDisruptionBudgets,
-ServiceMonitors and PrometheusRules have no controller under podman and
-are left out."""
+ConfigMaps (envFrom), PersistentVolumeClaims (A9), Deployments, the pod
+and container securityContext (user, group, read-only root, no
+capabilities, no privilege escalation, seccomp), resources, emptyDir
+volumes and the images as rendered are podman's to play.
+HorizontalPodAutoscalers, PodDisruptionBudgets, ServiceMonitors and
+PrometheusRules have no controller under podman and are left out."""
 
 import base64
 import copy
