@@ -42,5 +42,8 @@ def kstack():
     missing = [containers.image_name(s) for s in protos.SERVICES + ("fhir",)
                if not containers.image_exists(s)]
     assert not missing, "images not built (make images): %s" % missing
+    assert containers.image_exists(kubeplay.PACS), (
+        "%s not built (tools/images/build.sh orthanc)"
+        % containers.image_name(kubeplay.PACS))
     with running(kubeplay.KubeStack()) as st:
         yield st

@@ -22,6 +22,9 @@ external database, and these settings, each because of what podman is:
      shared with whatever else runs here.
   V5 a release name of its own (kt<hex>): pods, names and certificates
      follow the release, and two runs on one host do not collide.
+  V6 the chart's PACS in the same play (pacs.enabled, pacs.writeback,
+     secrets.pacsPassword a random one): Orthanc from the image
+     `tools/images/build.sh orthanc` tagged, its port a free one (V4).
 
 The rendered objects are then played with these adaptations, each because
 podman 4.3 (Debian 12) lacks what a cluster gives (adapt(); the test
@@ -41,8 +44,8 @@ fails on anything else it does not expect):
   A4 probes run by the test: podman 4.3 ignores readiness and startup
      probes and runs liveness as `curl` in the container (the images have
      none; a named port becomes 0), through systemd timers this host has
-     not.  wait_ready() runs each container's readiness probe (gRPC health
-     or HTTP GET on the named port) until it passes, then its liveness
+     not.  wait_ready() runs each container's readiness probe (gRPC health,
+     HTTP GET or TCP on the named port) until it passes, then its liveness
      probe once.
   A5 Secret volumes projected as the kubelet projects them: a directory
      per pod volume with the items' paths (or every key), the data
@@ -59,13 +62,21 @@ fails on anything else it does not expect):
   A7 the open-file and process limits of the image tests
      (containers.ULIMITS) through CONTAINERS_CONF: podman's defaults
      exceed this host's hard limits, which runc then refuses.
+  A8 projected volumes (Orthanc's configuration: a ConfigMap's and a
+     Secret's items in one folder) written by the test as A5 writes a
+     Secret's: podman 4.3 does not play projected volumes.
+  A9 PersistentVolumeClaims played as podman makes them, a podman volume
+     named after the claim (<release>-orthanc, so two runs do not share
+     one), removed with the pods.  The volume takes the owner and mode of
+     the image's directory (10001's), as A6's do; in a cluster the kubelet
+     gives it the pod's fsGroup.
 
-ConfigMaps (envFrom), Deployments, the pod and container securityContext
-(user, group, read-only root, no capabilities, no privilege escalation,
-seccomp), resources, emptyDir volumes and the images as rendered are
-podman's to play.  HorizontalPodAutoscalers, PodDisruptionBudgets,
-ServiceMonitors and PrometheusRules have no controller under podman and
-are left out."""
+ConfigMaps (envFrom), PersistentVolumeClaims (A9), Deployments, the pod
+and container securityContext (user, group, read-only root, no
+capabilities, no privilege escalation, seccomp), resources, emptyDir
+volumes and the images as rendered are podman's to play.
+HorizontalPodAutoscalers, PodDisruptionBudgets, ServiceMonitors and
+PrometheusRules have no controller under podman and are left out."""
 
 import base64
 import copy
@@ -97,6 +108,9 @@ WARD_TIME_ZONE = "Asia/Kolkata"
 # The ward of the nurse and clinician tokens (their units claim).
 WARD = "ward-3"
 SERVICES = protos.SERVICES + ("fhir",)
+# The chart's optional PACS (templates/pacs.yaml), played too (V6).
+PACS = "orthanc"
+PACS_USER = "smartmed-diagnosis"
 # Kinds the test leaves out (no controller under podman) or handles itself.
 INERT_KINDS = ("HorizontalPodAutoscaler", "PodDisruptionBudget",
                "ServiceMonitor", "PrometheusRule")
@@ -199,8 +213,20 @@ def named_port(container, port):
                            % (container["name"], port))
 
 
+def object_data(kind, obj):
+    """{key: bytes} of a rendered Secret ("secret": data base64,
+    stringData text) or ConfigMap ("configMap": data text, binaryData
+    base64)."""
+    text, coded = ("stringData", "data") if kind == "secret" else \
+        ("data", "binaryData")
+    data = {k: base64.b64decode(v) for k, v in
+            (obj.get(coded) or {}).items()}
+    data.update({k: v.encode() for k, v in (obj.get(text) or {}).items()})
+    return data
+
+
 def probe_once(container, probe, timeout=2.0):
-    """Run one kubelet probe (gRPC health or HTTP GET) on 127.0.0.1;
+    """Run one kubelet probe (gRPC health, HTTP GET or TCP) on 127.0.0.1;
     returns None when it passes, else why not."""
     if "grpc" in probe:
         port = named_port(container, probe["grpc"]["port"])
@@ -218,6 +244,13 @@ def probe_once(container, probe, timeout=2.0):
                 return "gRPC health on %d: %s" % (port, e.code())
             return None if st == stack.SERVING else \
                 "gRPC health on %d: status %d" % (port, st)
+    if "tcpSocket" in probe:
+        port = named_port(container, probe["tcpSocket"]["port"])
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout).close()
+        except OSError as e:
+            return "TCP %d: %s" % (port, e)
+        return None
     if "httpGet" in probe:
         g = probe["httpGet"]
         port = named_port(container, g["port"])
@@ -268,6 +301,7 @@ class KubeStack(stack.Stack):
         self.jwt_key = pki.JwtKey("ES256", "kube-test-1")
         self.ports = {}
         self.face_keys_dir = None
+        self.pacs_password = secrets.token_hex(12)
 
     # --- values -------------------------------------------------------------
 
@@ -281,6 +315,7 @@ class KubeStack(stack.Stack):
         self.ports["audit"]["ingest"] = free_host_port()
         self.ports["fhir"] = {"https": free_host_port(),
                               "http": free_host_port()}
+        self.ports[PACS] = {"http": free_host_port()}
 
     def _face_keys(self):
         """identity's signing pair from `vtoken keygen` and a random
@@ -305,7 +340,8 @@ class KubeStack(stack.Stack):
         one = {"replicas": 1, "autoscaling": {"enabled": False}}
         services = {svc: {"grpcPort": p["grpc"], "healthPort": p["health"],
                           "httpPort": p["http"], "replicas": 1}
-                    for svc, p in self.ports.items() if svc != "fhir"}
+                    for svc, p in self.ports.items()
+                    if svc in protos.SERVICES}
         # The HL7 interface is not played here (tests/contract/hl7 runs
         # it): null takes it out of the chart's default services.
         services["hl7"] = None
@@ -337,6 +373,9 @@ class KubeStack(stack.Stack):
                          edge={"clientCaSecret": "smartmed-fhir-client-ca"},
                          smart={"authorizationEndpoint": ISSUER + "/auth",
                                 "tokenEndpoint": ISSUER + "/token"}),
+            # V6: the chart's Orthanc, diagnosis writing its overlays back.
+            "pacs": {"enabled": True, "writeback": True, "user": PACS_USER,
+                     "orthanc": {"httpPort": self.ports[PACS]["http"]}},
             "secrets": {
                 "create": True,
                 "caCrt": ca_pem,
@@ -357,6 +396,7 @@ class KubeStack(stack.Stack):
                 "faceSigningKey": signing,
                 "facePublicKey": public,
                 "faceTemplateKey": template,
+                "pacsPassword": self.pacs_password,
             },
         }
 
@@ -382,38 +422,48 @@ class KubeStack(stack.Stack):
 
     # --- adaptation ---------------------------------------------------------
 
-    def _hosts_file(self):
-        """/etc/hosts of every pod (A2): the release's Service names on
+    def _hosts_file(self, services):
+        """/etc/hosts of every pod (A2): the rendered Services' names on
         127.0.0.1."""
-        names = " ".join(self.fullname(s) for s in SERVICES)
+        names = " ".join(s["metadata"]["name"] for s in services)
         path = os.path.join(self.kube_dir, "hosts")
         with open(path, "w") as f:
             f.write("127.0.0.1\tlocalhost %s\n::1\tlocalhost\n" % names)
         os.chmod(path, 0o644)
         return path
 
-    def _project(self, pod, volume, secret, fs_group):
-        """A5: the files of a Secret volume as the kubelet writes them."""
-        src = volume["secret"]
+    def _project(self, pod, volume, objects, fs_group):
+        """A5, A8: the files of a Secret or projected volume as the kubelet
+        writes them; objects maps ("secret" or "configMap", name) to the
+        rendered object."""
+        if "secret" in volume:
+            src = volume["secret"]
+            sources = [{"secret": dict(src, name=src["secretName"])}]
+        else:
+            src = volume["projected"]
+            sources = src["sources"]
         d = os.path.join(self.kube_dir, "volumes", pod, volume["name"])
         os.makedirs(d)
-        data = {k: base64.b64decode(v)
-                for k, v in (secret.get("data") or {}).items()}
-        data.update({k: v.encode() for k, v in
-                     (secret.get("stringData") or {}).items()})
         mode = src.get("defaultMode", 0o644)
-        items = src.get("items") or [{"key": k, "path": k}
-                                     for k in sorted(data)]
-        for it in items:
-            if it["key"] not in data:
-                raise stack.StackError("pod %s: Secret %s has no key %s"
-                                       % (pod, src["secretName"], it["key"]))
-            path = os.path.join(d, it["path"])
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "wb") as f:
-                f.write(data[it["key"]])
-            os.chown(path, 0, fs_group)
-            os.chmod(path, it.get("mode", mode))
+        for source in sources:
+            (kind, ref), = source.items()
+            obj = objects.get((kind, ref["name"]))
+            if obj is None:
+                raise stack.StackError("%s mounts %s %s, which the chart did "
+                                       "not render" % (pod, kind, ref["name"]))
+            data = object_data(kind, obj)
+            items = ref.get("items") or [{"key": k, "path": k}
+                                         for k in sorted(data)]
+            for it in items:
+                if it["key"] not in data:
+                    raise stack.StackError("pod %s: %s %s has no key %s" % (
+                        pod, kind, ref["name"], it["key"]))
+                path = os.path.join(d, it["path"])
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, "wb") as f:
+                    f.write(data[it["key"]])
+                os.chown(path, 0, fs_group)
+                os.chmod(path, it.get("mode", mode))
         os.chown(d, 0, fs_group)
         os.chmod(d, 0o750)
         return {"name": volume["name"],
@@ -445,12 +495,16 @@ class KubeStack(stack.Stack):
         for d in docs:
             by_kind.setdefault(d["kind"], []).append(d)
         unknown = set(by_kind) - set(INERT_KINDS) - {
-            "ConfigMap", "Deployment", "Secret", "Service"}
+            "ConfigMap", "Deployment", "PersistentVolumeClaim", "Secret",
+            "Service"}
         if unknown:
             raise stack.StackError("rendered kinds the test does not play: "
                                    "%s" % sorted(unknown))
         workloads = by_kind.get("Deployment", [])
         secrets_ = {s["metadata"]["name"]: s for s in by_kind["Secret"]}
+        objects = {("secret", n): s for n, s in secrets_.items()}
+        objects.update({("configMap", c["metadata"]["name"]): c
+                        for c in by_kind["ConfigMap"]})
         for s in by_kind.get("Service", []):
             self._check_service(s, workloads)
             self.left_out.append(("Service", s["metadata"]["name"],
@@ -462,8 +516,11 @@ class KubeStack(stack.Stack):
             for d in by_kind.get(kind, []):
                 self.left_out.append((kind, d["metadata"]["name"],
                                       "no controller under podman"))
-        hosts = self._hosts_file()
+        hosts = self._hosts_file(by_kind.get("Service", []))
         played = list(by_kind["ConfigMap"])
+        for c in by_kind.get("PersistentVolumeClaim", []):          # A9
+            played.append(c)
+            self.volumes.append(c["metadata"]["name"])
         for w in workloads:
             w = copy.deepcopy(w)
             name = w["metadata"]["name"]
@@ -480,14 +537,9 @@ class KubeStack(stack.Stack):
                     renamed[v["name"]] = "%s-%s" % (name, v["name"])
                     v = dict(v, name=renamed[v["name"]])
                     self.volumes.append(v["name"])
-                if "secret" in v:
-                    sname = v["secret"]["secretName"]
-                    if sname not in secrets_:
-                        raise stack.StackError("%s mounts Secret %s, which "
-                                               "the chart did not render"
-                                               % (name, sname))
-                    v = self._project(name, v, secrets_[sname], fs_group)
-                vols.append(v)                                      # A5
+                if "secret" in v or "projected" in v:               # A5, A8
+                    v = self._project(name, v, objects, fs_group)
+                vols.append(v)
             vols.append({"name": "kube-test-hosts",
                          "hostPath": {"path": hosts, "type": "File"}})
             spec["volumes"] = vols
@@ -658,6 +710,24 @@ class KubeStack(stack.Stack):
         if role in ("nurse", "clinician"):
             claims["units"] = [WARD]
         return pki.jwt(self.jwt_key, claims)
+
+    def admitted_patient(self, mrn):
+        """A new patient with MRN mrn, admitted to WARD as an inpatient of
+        the clinician; returns the patient id."""
+        ipb = protos.module("identity")
+        pid = self.call("identity", "CreatePatient", ipb.CreatePatientRequest(
+            mrn=mrn, family_name="Kube", given_name="Karin",
+            birth_date="1961-04-09", sex=ipb.ADMINISTRATIVE_SEX_FEMALE),
+            role="registrar", timeout=20).patient_id
+        self.call("identity", "Admit", ipb.AdmitRequest(
+            patient_id=pid, encounter_class=ipb.ENCOUNTER_CLASS_INPATIENT,
+            ward=WARD, bed="7", attending=self.user("clinician")),
+            role="registrar", timeout=20)
+        return pid
+
+    def pacs_url(self):
+        """Orthanc's HTTP base URL on the host network (V6)."""
+        return "http://127.0.0.1:%d" % self.ports[PACS]["http"]
 
     def fhir_url(self):
         return "https://localhost:%d/fhir" % self.ports["fhir"]["https"]

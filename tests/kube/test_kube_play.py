@@ -77,19 +77,6 @@ def _fhir_get(st, path, role):
         return e.code, json.loads(e.read())
 
 
-def _patient(st, mrn):
-    ipb = protos.module("identity")
-    pid = st.call("identity", "CreatePatient", ipb.CreatePatientRequest(
-        mrn=mrn, family_name="Kube", given_name="Karin",
-        birth_date="1961-04-09", sex=ipb.ADMINISTRATIVE_SEX_FEMALE),
-        role="registrar", timeout=20).patient_id
-    st.call("identity", "Admit", ipb.AdmitRequest(
-        patient_id=pid, encounter_class=ipb.ENCOUNTER_CLASS_INPATIENT,
-        ward=kubeplay.WARD, bed="7", attending=st.user("clinician")),
-        role="registrar", timeout=20)
-    return pid
-
-
 def _order(st, patient):
     dpb = protos.module("dosage")
     code = "KUBE-" + uuid.uuid4().hex[:10]
@@ -109,8 +96,8 @@ def bedside(kstack):
     MRN, the recorded administration)."""
     ipb, dpb = protos.module("identity"), protos.module("dosage")
     mrn = "KUBE-" + uuid.uuid4().hex[:10].upper()
-    pid = _patient(kstack, mrn)
-    other = _patient(kstack, "KUBE-" + uuid.uuid4().hex[:10].upper())
+    pid = kstack.admitted_patient(mrn)
+    other = kstack.admitted_patient("KUBE-" + uuid.uuid4().hex[:10].upper())
     r = kstack.call("identity", "EnrollFace", ipb.EnrollFaceRequest(
         patient_id=pid, images=[orl_png(4, n) for n in (1, 2)]),
         role="nurse", timeout=120)

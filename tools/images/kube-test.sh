@@ -4,8 +4,9 @@
 # deploy-check's renderer and its manifests run by `podman kube play`
 # beside the harness's MariaDB, then the bedside flow through the pods
 # (tests/kube; tests/kube/kubeplay.py lists every adaptation to podman).
-# Uses the images tools/images/build.sh tagged (built here when missing;
-# MED_KUBE_TEST_BUILD=1 rebuilds them from the layer cache first).  Exits
+# Uses the images tools/images/build.sh tagged, the services' and the
+# chart's Orthanc (built here when missing; MED_KUBE_TEST_BUILD=1 rebuilds
+# them from the layer cache first).  Exits
 # 0 with "skipped: <reason>" when podman cannot run pods on this machine.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -43,6 +44,14 @@ for s in identity records dosage diagnosis audit fhir; do
 done
 if [ "$missing" = 1 ] || [ "${MED_KUBE_TEST_BUILD:-0}" = 1 ]; then
 	tools/images/build.sh || exit 1
+fi
+# The chart's PACS, played with the services (pacs.enabled,
+# tests/kube/test_kube_pacs.py): Orthanc from Debian's packages on the
+# same local base, not among build.sh's default images.
+if ! tools/images/podman image exists \
+	"$registry/smartmed/smartmed-orthanc:$version" ||
+	[ "${MED_KUBE_TEST_BUILD:-0}" = 1 ]; then
+	tools/images/build.sh orthanc || exit 1
 fi
 
 start=$(date +%s)

@@ -1,0 +1,196 @@
+"""The chart's optional PACS run, not only rendered (issue 38): the same
+play as test_kube_play.py has pacs.enabled and pacs.writeback (kubeplay.py,
+V6), so Orthanc's pod (templates/pacs.yaml, the image `tools/images/build.sh
+orthanc` tagged) runs beside the services.  Its pod runs as the chart says
+and refuses a request without the chart's user; a chest X-ray (a
+PneumoniaMNIST test image from ../shared, upscaled 8x, made a DICOM file
+with pydicom; skipped without it) stored there over STOW-RS with the
+chart's credentials is analysed by diagnosis's pod through AnalyzeStudy
+(diagnosis reaches Orthanc at the chart's
+http://<release>-orthanc:<port>/dicom-web with the password of the chart's
+Secret), which answers a finding with its overlay and writes the overlay
+back to the study as a Secondary Capture.
+
+    tools/images/kube-test.sh     (make kube-test)
+"""
+
+import base64
+import io
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+import containers
+import kubeplay
+from harness import paths, protos
+
+sys.path.insert(0, os.path.join(paths.REPO_ROOT, "tests", "contract",
+                                "diagnosis"))
+import dximages  # noqa: E402
+
+SC = "1.2.840.10008.5.1.4.1.1.7"  # Secondary Capture Image Storage
+
+
+def pacs_request(st, path, body=None, headers=None, auth=True):
+    """(status, body) of a request to the Orthanc pod, as the chart's PACS
+    user unless auth is false; an HTTP error answers its status too."""
+    h = dict(headers or {})
+    if auth:
+        h["Authorization"] = "Basic " + base64.b64encode(
+            ("%s:%s" % (kubeplay.PACS_USER, st.pacs_password)).encode()
+        ).decode()
+    req = urllib.request.Request(st.pacs_url() + path, data=body, headers=h,
+                                 method="POST" if body else "GET")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def stow(st, dicom):
+    """Stores one DICOM file over DICOMweb STOW-RS (PS3.18 10.5)."""
+    boundary = "smartmed-kube-%s" % uuid.uuid4().hex
+    body = (b"--" + boundary.encode() + b"\r\n"
+            b"Content-Type: application/dicom\r\n\r\n" + dicom +
+            b"\r\n--" + boundary.encode() + b"--\r\n")
+    status, res = pacs_request(st, "/dicom-web/studies", body, {
+        "Content-Type": 'multipart/related; type="application/dicom"; '
+                        "boundary=" + boundary,
+        "Accept": "application/dicom+json"})
+    assert status == 200, (status, res[:500])
+    return json.loads(res)
+
+
+def chest_dicom(mrn, accession):
+    """(Study Instance UID, DICOM bytes) of PneumoniaMNIST's test image 0,
+    224x224 8-bit, a frontal DX."""
+    pydicom = pytest.importorskip("pydicom")
+    rows = dximages.chest_rows(0, scale=8)  # skips without ../shared
+    from pydicom.dataset import FileDataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.1.1"  # DX
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = FileDataset(None, {}, file_meta=meta, preamble=b"\0" * 128)
+    ds.SOPClassUID = meta.MediaStorageSOPClassUID
+    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
+    ds.PatientID, ds.PatientName = mrn, "Kube^Karin"
+    ds.AccessionNumber, ds.Modality = accession, "DX"
+    ds.BodyPartExamined, ds.ViewPosition = "CHEST", "PA"
+    ds.Rows, ds.Columns = len(rows), len(rows[0])
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 8, 8, 7
+    ds.PixelRepresentation = 0
+    ds.WindowCenter, ds.WindowWidth = "128", "256"
+    ds.PixelData = bytes(v for r in rows for v in r)
+    out = io.BytesIO()
+    pydicom.dcmwrite(out, ds, write_like_original=False)
+    return ds.StudyInstanceUID, out.getvalue()
+
+
+def series_of(st, study):
+    """{Series Instance UID: [(SOP Class UID, SOP Instance UID)]} of the
+    study in Orthanc, by QIDO-RS."""
+    def qido(path):
+        status, body = pacs_request(st, "/dicom-web/studies/" + path)
+        assert status == 200, (status, body[:300])
+        return json.loads(body) if body else []
+    out = {}
+    for s in qido("%s/series" % study):
+        se = s["0020000E"]["Value"][0]
+        out[se] = [(i["00080016"]["Value"][0], i["00080018"]["Value"][0])
+                   for i in qido("%s/series/%s/instances" % (study, se))]
+    return out
+
+
+def test_orthanc_pod_runs_as_the_chart_says(kstack):
+    """Orthanc's pod runs the rendered image as the chart's user, with a
+    read-only root, no capabilities, no privilege escalation, its
+    configuration and users as the chart projects them."""
+    w = kstack.workload(kubeplay.PACS)
+    pod = w["spec"]["template"]["spec"]
+    ctr = pod["containers"][0]
+    got = json.loads(containers.podman(
+        "inspect", kstack.services[kubeplay.PACS].container))[0]
+    assert got["State"]["Running"] and got["RestartCount"] == 0
+    assert got["ImageName"] == ctr["image"]
+    assert ctr["image"] == containers.image_name(kubeplay.PACS)
+    sc = pod["securityContext"]
+    assert sc["runAsNonRoot"] is True
+    assert got["Config"]["User"] == "%d:%d" % (sc["runAsUser"],
+                                                sc["runAsGroup"])
+    assert ctr["securityContext"]["readOnlyRootFilesystem"] is True
+    assert got["HostConfig"]["ReadonlyRootfs"] is True
+    assert "no-new-privileges" in " ".join(
+        got["HostConfig"].get("SecurityOpt") or [])
+    assert not got["EffectiveCaps"], got["EffectiveCaps"]
+    mounts = {m["Destination"]: m for m in got["Mounts"]}
+    assert mounts["/var/lib/orthanc/db"]["Type"] == "volume"
+    assert mounts["/var/lib/orthanc/db"]["Name"] == \
+        pod["volumes"][[v["name"] for v in pod["volumes"]].index(
+            "studies")]["persistentVolumeClaim"]["claimName"]
+    assert mounts["/etc/smartmed/orthanc"]["RW"] is False
+    # What the process is: Orthanc as the chart's user, its studies on
+    # the claim's volume (the image test checks the image alone).
+    ps = containers.podman("top", kstack.services[kubeplay.PACS].container,
+                           "user", "comm")
+    assert "Orthanc" in ps and "root" not in ps, ps
+
+
+def test_orthanc_refuses_a_request_without_the_user(kstack):
+    """Authentication is on (the chart always sets it): anonymous and
+    wrong-password requests are refused, the chart's user is let in."""
+    for path in ("/system", "/dicom-web/studies", "/instances"):
+        status, _ = pacs_request(kstack, path, auth=False)
+        assert status == 401, (path, status)
+    url = kstack.pacs_url() + "/system"
+    req = urllib.request.Request(url, headers={
+        "Authorization": "Basic " + base64.b64encode(
+            ("%s:wrong" % kubeplay.PACS_USER).encode()).decode()})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, timeout=30)
+    assert e.value.code == 401
+    status, body = pacs_request(kstack, "/system")
+    assert status == 200, status
+    assert json.loads(body)["Name"] == "smartmed-pacs"
+
+
+def test_study_in_the_pacs_is_analysed_and_written_back(kstack):
+    """A chest X-ray stored in the chart's Orthanc is analysed through
+    diagnosis's pod: a finding with its overlay, and the overlay stored
+    back in the study as a Secondary Capture (pacs.writeback)."""
+    pb = protos.module("diagnosis")
+    mrn = "KPACS-" + uuid.uuid4().hex[:10].upper()
+    study, data = chest_dicom(mrn, "KACC-1")
+    stored = stow(kstack, data)
+    assert "00081199" in stored, stored  # ReferencedSOPSequence: stored
+    before = series_of(kstack, study)
+    assert len(before) == 1, before
+    pid = kstack.admitted_patient(mrn)
+    f = kstack.call("diagnosis", "AnalyzeStudy", pb.AnalyzeStudyRequest(
+        patient_id=pid, study_instance_uid=study, accession_number="KACC-1"),
+        role="clinician", timeout=60)
+    assert f.status == pb.FINDING_STATUS_PRELIMINARY
+    assert f.study_instance_uid == study and f.accession_number == "KACC-1"
+    assert (f.image_width, f.image_height) == (224, 224)
+    assert f.top_label and 0.0 <= f.top_probability <= 1.0
+    assert f.has_overlay and f.overlay_png[:8] == b"\x89PNG\r\n\x1a\n"
+    # The overlay in the PACS: one new series, one Secondary Capture.
+    assert f.pacs_writeback == pb.PACS_WRITEBACK_STORED, f.writeback_error
+    after = series_of(kstack, study)
+    new = set(after) - set(before)
+    assert new == {f.writeback_series_instance_uid}, (before, after)
+    assert after[f.writeback_series_instance_uid] == [
+        (SC, f.writeback_sop_instance_uid)]
+    # The finding is the patient's, read back as the clinician.
+    found = kstack.call("diagnosis", "ListFindings", pb.ListFindingsRequest(
+        patient_id=pid), role="clinician", timeout=20).findings
+    assert [x.finding_id for x in found] == [f.finding_id]
