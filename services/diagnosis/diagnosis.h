@@ -361,12 +361,13 @@ med_err diagnosis_occlusion_map(const diagnosis_occlusion *o,
 
 /*
  * diagnosis_has_cam says whether info's second output is a Grad-CAM map
- * diagnosis can read: named "cam", f32 [1, n_labels, H, W] with
- * 0 < H, W <= 4096 (tools/train/gradcam_graph.py adds one), and writes
- * H and W to *cam_h, *cam_w when it is.
+ * diagnosis can read: named "cam", f32 [1, K, H, W] with K the first
+ * output's (one map per label) and 0 < H, W <= 4096
+ * (tools/train/gradcam_graph.py adds one), and writes H and W to *cam_h,
+ * *cam_w when it is.
  */
-bool diagnosis_has_cam(const med_model_info *info, size_t n_labels,
-		       uint32_t *cam_h, uint32_t *cam_w);
+bool diagnosis_has_cam(const med_model_info *info, uint32_t *cam_h,
+		       uint32_t *cam_w);
 
 /*
  * diagnosis_cam_map turns one label's Grad-CAM map (cam, cw x ch, before

@@ -65,7 +65,7 @@ const med_config_spec diagnosis_config[] = {
 	{"MED_DIAGNOSIS_MODEL", MED_CONFIG_STRING, "", false, 0, 0,
 	 "ONNX image model; empty = <binary dir>/../../services/diagnosis/"
 	 "models/pneumonia_cnn_v1.onnx"},
-	{"MED_DIAGNOSIS_MODEL_VERSION", MED_CONFIG_STRING, "1.0.0", false, 0, 0,
+	{"MED_DIAGNOSIS_MODEL_VERSION", MED_CONFIG_STRING, "1.1.0", false, 0, 0,
 	 "the model's version, reported in every finding"},
 	{"MED_DIAGNOSIS_LABELS", MED_CONFIG_STRING, "normal,pneumonia", false,
 	 0, 0, "the model's output labels, comma-separated, in order"},
@@ -145,14 +145,13 @@ diagnosis_labels_split(char *buf, const char **labels, size_t max)
 }
 
 bool
-diagnosis_has_cam(const med_model_info *info, size_t n_labels, uint32_t *cam_h,
-		  uint32_t *cam_w)
+diagnosis_has_cam(const med_model_info *info, uint32_t *cam_h, uint32_t *cam_w)
 {
 	const med_tensor_desc *c = &info->outputs[1];
 
 	if (info->n_outputs != 2 || strcmp(c->name, "cam") != 0 ||
 	    c->dtype != MED_DTYPE_F32 || c->n_dims != 4 || c->dims[0] != 1 ||
-	    c->dims[1] != (int64_t)n_labels || c->dims[2] <= 0 ||
+	    c->dims[1] != info->outputs[0].dims[1] || c->dims[2] <= 0 ||
 	    c->dims[3] <= 0 || c->dims[2] > 4096 || c->dims[3] > 4096)
 		return false;
 	*cam_h = (uint32_t)c->dims[2];
@@ -171,7 +170,7 @@ diagnosis_shapes_check(const med_model_info *info, size_t n_labels,
 	/* A second output is taken only as a Grad-CAM map. */
 	if (info->n_inputs != 1 ||
 	    (info->n_outputs != 1 &&
-	     !diagnosis_has_cam(info, n_labels, &cam_h, &cam_w)) ||
+	     !diagnosis_has_cam(info, &cam_h, &cam_w)) ||
 	    in->dtype != MED_DTYPE_F32 || in->n_dims != 4 || in->dims[0] != 1 ||
 	    in->dims[1] != 1 || in->dims[2] <= 0 || in->dims[3] <= 0 ||
 	    in->dims[2] > 4096 || in->dims[3] > 4096 ||
@@ -206,7 +205,7 @@ check_shapes(diagnosis_model *m)
 		return err;
 	m->n_out = (uint32_t)m->n_labels;
 	m->has_cam = diagnosis_has_cam(med_infer_model_info(m->model),
-				       m->n_labels, &m->cam_h, &m->cam_w);
+				       &m->cam_h, &m->cam_w);
 	return MED_OK;
 }
 

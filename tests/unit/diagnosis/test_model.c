@@ -162,34 +162,43 @@ test_cam_output(void)
 	char reason[256] = "";
 	uint32_t h = 0, w = 0;
 
-	MT_TRUE(diagnosis_has_cam(&info, 2, &h, &w));
+	MT_TRUE(diagnosis_has_cam(&info, &h, &w));
 	MT_EQ_INT(h, 7);
 	MT_EQ_INT(w, 6);
 	MT_OK(diagnosis_shapes_check(&info, 2, &h, &w, reason, sizeof(reason)));
 	MT_EQ_INT(h, 224);
 	info = good_info();
-	MT_TRUE(!diagnosis_has_cam(&info, 2, &h, &w));
+	MT_TRUE(!diagnosis_has_cam(&info, &h, &w));
 	info = with_cam();
 	med_strlcpy(info.outputs[1].name, "logits",
 		    sizeof(info.outputs[1].name));
-	MT_TRUE(!diagnosis_has_cam(&info, 2, &h, &w));
+	MT_TRUE(!diagnosis_has_cam(&info, &h, &w));
 	shape_refused(__LINE__, &info, wrong);
 	info = with_cam();
 	info.outputs[1].dims[1] = 3; /* not one map per label */
-	MT_TRUE(!diagnosis_has_cam(&info, 2, &h, &w));
+	MT_TRUE(!diagnosis_has_cam(&info, &h, &w));
 	shape_refused(__LINE__, &info, wrong);
 	info = with_cam();
 	info.outputs[1].n_dims = 3;
-	MT_TRUE(!diagnosis_has_cam(&info, 2, &h, &w));
+	MT_TRUE(!diagnosis_has_cam(&info, &h, &w));
 	info = with_cam();
 	info.outputs[1].dtype = MED_DTYPE_U8;
-	MT_TRUE(!diagnosis_has_cam(&info, 2, &h, &w));
+	MT_TRUE(!diagnosis_has_cam(&info, &h, &w));
 	info = with_cam();
 	info.outputs[1].dims[2] = 0;
-	MT_TRUE(!diagnosis_has_cam(&info, 2, &h, &w));
+	MT_TRUE(!diagnosis_has_cam(&info, &h, &w));
+	info = with_cam();
+	info.outputs[0].dims[1] = 3; /* the labels' check says what is wrong */
+	MT_TRUE(!diagnosis_has_cam(&info, &h, &w));
+	shape_refused(__LINE__, &info, wrong);
+	info = with_cam();
+	info.outputs[1].dims[1] = 3;
+	info.outputs[0].dims[1] = 3;
+	MT_TRUE(diagnosis_has_cam(&info, &h, &w));
+	shape_refused(__LINE__, &info, "3 outputs but 2 labels configured");
 	info = with_cam();
 	info.n_outputs = 3;
-	MT_TRUE(!diagnosis_has_cam(&info, 2, &h, &w));
+	MT_TRUE(!diagnosis_has_cam(&info, &h, &w));
 	shape_refused(__LINE__, &info, wrong);
 }
 
