@@ -143,15 +143,8 @@ def expected_overlay(c):
     return rgb.repeat(SCALE, axis=0).repeat(SCALE, axis=1)
 
 
-def _restart(st, **env):
-    """The file's own stack (st) ends with the file: no defaults to put
-    back after."""
-    st.stop_service(SVC)
-    svc = st.services[SVC]
-    for k in [k for k in svc.env if k.startswith("MED_DIAGNOSIS_")]:
-        del svc.env[k]
-    svc.env.update(env)
-    st.start_service(SVC)
+# The file's own stack (st) ends with the file: no defaults to put back.
+_restart = dximages.restart
 
 
 def _analyze(st, pb, rows):

@@ -168,3 +168,14 @@ def numpy_probs(model_path, x):
             raise NotImplementedError("numpy_probs: " + n.op_type)
         v[n.output[0]] = y
     return [float(p) for p in v[m.graph.output[0].name].reshape(-1)]
+
+
+def restart(st, **env):
+    """Restarts st's diagnosis service with env as its only MED_DIAGNOSIS_*
+    settings (none: the defaults)."""
+    st.stop_service("diagnosis")
+    svc = st.services["diagnosis"]
+    for k in [k for k in svc.env if k.startswith("MED_DIAGNOSIS_")]:
+        del svc.env[k]
+    svc.env.update(env)
+    st.start_service("diagnosis")
