@@ -71,8 +71,9 @@ size_t diagnosis_labels_split(char *buf, const char **labels, size_t max);
 /*
  * diagnosis_shapes_check accepts the one shape the preprocessing feeds: one
  * f32 [1,1,H,W] input (H, W up to 4096) and one f32 [1,K] output, K ==
- * n_labels; sets *in_h and *in_w.  Else MED_ERR_INVALID with the reason
- * written to reason.
+ * n_labels, optionally followed by a Grad-CAM output (diagnosis_has_cam);
+ * sets *in_h and *in_w.  Else MED_ERR_INVALID with the reason written to
+ * reason.
  */
 med_err diagnosis_shapes_check(const med_model_info *info, size_t n_labels,
 			       uint32_t *in_h, uint32_t *in_w, char *reason,

@@ -304,6 +304,8 @@ load_guard(diagnosis_model *m, const med_config *cfg)
 		err = diagnosis_shapes_check(med_infer_model_info(m->guard), 2,
 					     &m->guard_h, &m->guard_w, msg,
 					     sizeof(msg));
+	/* run_guard reads the probabilities alone: a guard with a cam
+	 * output would fail every run, so it is refused here, once. */
 	if (err == MED_OK && med_infer_model_info(m->guard)->n_outputs != 1) {
 		snprintf(msg, sizeof(msg), "expected one output");
 		err = MED_ERR_INVALID;
