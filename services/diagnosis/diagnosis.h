@@ -42,9 +42,10 @@ void diagnosis_model_stop(med_service *svc);
 /*
  * diagnosis_model_analyze decodes image, checks the model name, runs the
  * out-of-distribution guard (always for from_pacs, for uploads unless
- * MED_DIAGNOSIS_GUARD_UPLOADS=false), then the model and its occlusion
- * map, and fills f's model, device, image and probability fields and the
- * overlay (has_overlay, overlay_png), in arena memory.  Errors:
+ * MED_DIAGNOSIS_GUARD_UPLOADS=false), then the model and its saliency
+ * map (Grad-CAM from the same run when the model has a `cam` output, else
+ * the occlusion map), and fills f's model, device, image and probability fields
+ * and the overlay (has_overlay, overlay_png), in arena memory.  Errors:
  * UNAVAILABLE (no model or guard), NOT_FOUND (model), INVALID (image, too
  * large included; "image: not a frontal chest radiograph"), INTERNAL
  * (backend).
@@ -70,8 +71,9 @@ size_t diagnosis_labels_split(char *buf, const char **labels, size_t max);
 /*
  * diagnosis_shapes_check accepts the one shape the preprocessing feeds: one
  * f32 [1,1,H,W] input (H, W up to 4096) and one f32 [1,K] output, K ==
- * n_labels; sets *in_h and *in_w.  Else MED_ERR_INVALID with the reason
- * written to reason.
+ * n_labels, optionally followed by a Grad-CAM output (diagnosis_has_cam);
+ * sets *in_h and *in_w.  Else MED_ERR_INVALID with the reason written to
+ * reason.
  */
 med_err diagnosis_shapes_check(const med_model_info *info, size_t n_labels,
 			       uint32_t *in_h, uint32_t *in_w, char *reason,
@@ -373,6 +375,26 @@ typedef struct diagnosis_occlusion {
  */
 med_err diagnosis_occlusion_map(const diagnosis_occlusion *o,
 				float *map) MED_MUST_CHECK;
+
+/*
+ * diagnosis_has_cam says whether info's second output is a Grad-CAM map
+ * diagnosis can read: named "cam", f32 [1, K, H, W] with K the first
+ * output's (one map per label) and 0 < H, W <= 4096
+ * (tools/train/gradcam_graph.py adds one), and writes H and W to *cam_h,
+ * *cam_w when it is.
+ */
+bool diagnosis_has_cam(const med_model_info *info, uint32_t *cam_h,
+		       uint32_t *cam_w);
+
+/*
+ * diagnosis_cam_map turns one label's Grad-CAM map (cam, cw x ch, before
+ * ReLU) into a saliency map over the model's input: ReLU, bilinear
+ * resampling to w x h (half-pixel centres, med_image_resize), then
+ * scaled so the largest value is 1 (all 0 when nothing is positive).
+ * Errors: INVALID (a zero size), NOMEM.
+ */
+med_err diagnosis_cam_map(const float *cam, uint32_t cw, uint32_t ch,
+			  uint32_t w, uint32_t h, float *map) MED_MUST_CHECK;
 
 /*
  * diagnosis_overlay_png encodes the input with the map in red over it,

@@ -38,6 +38,11 @@ typedef struct diagnosis_model {
 	med_infer_model *model;
 	med_image_limits lim;
 	uint32_t in_h, in_w, n_out;
+	/* The model's Grad-CAM output (tools/train/gradcam_graph.py), when it
+	 * has one: the overlay then costs no extra run. */
+	bool has_cam;
+	uint32_t cam_h, cam_w;
+	med_counter *overlays;
 	char id[64], version[32], sha256[65];
 	char backend[32], device[8];
 	bool fallback;
@@ -60,7 +65,7 @@ const med_config_spec diagnosis_config[] = {
 	{"MED_DIAGNOSIS_MODEL", MED_CONFIG_STRING, "", false, 0, 0,
 	 "ONNX image model; empty = <binary dir>/../../services/diagnosis/"
 	 "models/pneumonia_cnn_v1.onnx"},
-	{"MED_DIAGNOSIS_MODEL_VERSION", MED_CONFIG_STRING, "1.0.0", false, 0, 0,
+	{"MED_DIAGNOSIS_MODEL_VERSION", MED_CONFIG_STRING, "1.1.0", false, 0, 0,
 	 "the model's version, reported in every finding"},
 	{"MED_DIAGNOSIS_LABELS", MED_CONFIG_STRING, "normal,pneumonia", false,
 	 0, 0, "the model's output labels, comma-separated, in order"},
@@ -139,14 +144,33 @@ diagnosis_labels_split(char *buf, const char **labels, size_t max)
 	return n;
 }
 
+bool
+diagnosis_has_cam(const med_model_info *info, uint32_t *cam_h, uint32_t *cam_w)
+{
+	const med_tensor_desc *c = &info->outputs[1];
+
+	if (info->n_outputs != 2 || strcmp(c->name, "cam") != 0 ||
+	    c->dtype != MED_DTYPE_F32 || c->n_dims != 4 || c->dims[0] != 1 ||
+	    c->dims[1] != info->outputs[0].dims[1] || c->dims[2] <= 0 ||
+	    c->dims[3] <= 0 || c->dims[2] > 4096 || c->dims[3] > 4096)
+		return false;
+	*cam_h = (uint32_t)c->dims[2];
+	*cam_w = (uint32_t)c->dims[3];
+	return true;
+}
+
 med_err
 diagnosis_shapes_check(const med_model_info *info, size_t n_labels,
 		       uint32_t *in_h, uint32_t *in_w, char *reason,
 		       size_t reason_len)
 {
 	const med_tensor_desc *in = &info->inputs[0], *out = &info->outputs[0];
+	uint32_t cam_h, cam_w;
 
-	if (info->n_inputs != 1 || info->n_outputs != 1 ||
+	/* A second output is taken only as a Grad-CAM map. */
+	if (info->n_inputs != 1 ||
+	    (info->n_outputs != 1 &&
+	     !diagnosis_has_cam(info, &cam_h, &cam_w)) ||
 	    in->dtype != MED_DTYPE_F32 || in->n_dims != 4 || in->dims[0] != 1 ||
 	    in->dims[1] != 1 || in->dims[2] <= 0 || in->dims[3] <= 0 ||
 	    in->dims[2] > 4096 || in->dims[3] > 4096 ||
@@ -154,7 +178,8 @@ diagnosis_shapes_check(const med_model_info *info, size_t n_labels,
 	    out->dims[0] != 1) {
 		snprintf(reason, reason_len,
 			 "model: expected one f32 [1,1,H,W] input and one f32 "
-			 "[1,K] output");
+			 "[1,K] output (and optionally \"cam\" f32 "
+			 "[1,K,h,w])");
 		return MED_ERR_INVALID;
 	}
 	if ((size_t)out->dims[1] != n_labels) {
@@ -176,9 +201,12 @@ check_shapes(diagnosis_model *m)
 					     m->n_labels, &m->in_h, &m->in_w,
 					     m->reason, sizeof(m->reason));
 
-	if (err == MED_OK)
-		m->n_out = (uint32_t)m->n_labels;
-	return err;
+	if (err != MED_OK)
+		return err;
+	m->n_out = (uint32_t)m->n_labels;
+	m->has_cam = diagnosis_has_cam(med_infer_model_info(m->model),
+				       &m->cam_h, &m->cam_w);
+	return MED_OK;
 }
 
 /* model_file writes the setting key's path, or the shipped model named
@@ -276,6 +304,12 @@ load_guard(diagnosis_model *m, const med_config *cfg)
 		err = diagnosis_shapes_check(med_infer_model_info(m->guard), 2,
 					     &m->guard_h, &m->guard_w, msg,
 					     sizeof(msg));
+	/* run_guard reads the probabilities alone: a guard with a cam
+	 * output would fail every run, so it is refused here, once. */
+	if (err == MED_OK && med_infer_model_info(m->guard)->n_outputs != 1) {
+		snprintf(msg, sizeof(msg), "expected one output");
+		err = MED_ERR_INVALID;
+	}
 	if (err != MED_OK)
 		snprintf(m->guard_reason, sizeof(m->guard_reason), "guard: %s",
 			 msg[0] ? msg : med_strerror(err));
@@ -303,6 +337,16 @@ start_guard(diagnosis_model *m, const med_config *cfg)
 		med_infer_model_free(m->guard);
 		m->guard = NULL;
 	}
+}
+
+/* saliency_method names what makes m's overlays: "grad-cam" (the model's
+ * own cam output), "occlusion" (any other model) or "none" (no model). */
+static const char *
+saliency_method(const diagnosis_model *m)
+{
+	if (m->model == NULL)
+		return "none";
+	return m->has_cam ? "grad-cam" : "occlusion";
 }
 
 med_err
@@ -343,8 +387,10 @@ diagnosis_model_start(med_service *svc)
 			med_infer_device_name(med_infer_model_device(m->model)),
 			sizeof(m->device));
 		m->fallback = med_infer_model_fallback(m->model);
-		med_log_info("model %s %s loaded: backend=%s device=%s", m->id,
-			     m->version, m->backend, m->device);
+		med_log_info("model %s %s loaded: backend=%s device=%s "
+			     "saliency=%s",
+			     m->id, m->version, m->backend, m->device,
+			     saliency_method(m));
 	}
 	start_guard(m, cfg);
 	snprintf(labels, sizeof(labels), "device=\"%s\"",
@@ -353,6 +399,10 @@ diagnosis_model_start(med_service *svc)
 		med_service_metrics(svc),
 		"smartmed_diagnosis_inference_seconds",
 		"AnalyzeImage decode, preprocessing and model run", labels);
+	snprintf(labels, sizeof(labels), "method=\"%s\"", saliency_method(m));
+	m->overlays = med_metrics_counter(
+		med_service_metrics(svc), "smartmed_diagnosis_overlays_total",
+		"saliency overlays made, by the method that made them", labels);
 	med_service_set_data(svc, m);
 	/* The patient checks of writes (med/patients.h) start with the
 	 * model: the service has one start hook. */
@@ -487,16 +537,15 @@ run_occluded(void *ctx, const float *x, float *p)
 }
 
 /*
- * saliency computes the occlusion map of the top label through the plugin
- * host and puts its overlay (the model's input 8x, red where it looked)
- * on the finding, to be stored with it.
+ * saliency_map writes the top label's saliency over the model's input to
+ * map: Grad-CAM from cam, the model's output of the same run, when it has
+ * one; else the occlusion map through the plugin host (one more run per
+ * occluded square, 196 for 28 x 28).
  */
 static med_err
-saliency(med_call *call, diagnosis_model *m, const float *x, const float *probs,
-	 diagnosis_finding *f)
+saliency_map(diagnosis_model *m, const float *x, const float *probs,
+	     const float *cam, float *map)
 {
-	size_t n = (size_t)m->in_w * m->in_h;
-	float *map = med_arena_alloc(med_call_arena(call), sizeof(float) * n);
 	occlusion_run r = {.m = m,
 			   .label = diagnosis_top_index(probs, m->n_out)};
 	diagnosis_occlusion o = {.x = x,
@@ -505,13 +554,31 @@ saliency(med_call *call, diagnosis_model *m, const float *x, const float *probs,
 				 .p_top = probs[r.label],
 				 .run = run_occluded,
 				 .ctx = &r};
+
+	if (cam != NULL)
+		return diagnosis_cam_map(cam + r.label * m->cam_h * m->cam_w,
+					 m->cam_w, m->cam_h, m->in_w, m->in_h,
+					 map);
+	return diagnosis_occlusion_map(&o, map);
+}
+
+/*
+ * saliency puts the overlay of the top label's saliency map (the model's
+ * input 8x, red where it looked) on the finding, to be stored with it.
+ */
+static med_err
+saliency(med_call *call, diagnosis_model *m, const float *x, const float *probs,
+	 const float *cam, diagnosis_finding *f)
+{
+	size_t n = (size_t)m->in_w * m->in_h;
+	float *map = med_arena_alloc(med_call_arena(call), sizeof(float) * n);
 	uint8_t *png = NULL;
 	size_t len = 0;
 	med_err err;
 
 	if (map == NULL)
 		return MED_ERR_NOMEM;
-	if ((err = diagnosis_occlusion_map(&o, map)) != MED_OK)
+	if (saliency_map(m, x, probs, cam, map) != MED_OK)
 		return med_call_fail(call, MED_ERR_INTERNAL,
 				     "model: the saliency map failed");
 	if ((err = diagnosis_overlay_png(x, map, m->in_w, m->in_h,
@@ -526,42 +593,65 @@ saliency(med_call *call, diagnosis_model *m, const float *x, const float *probs,
 		return MED_ERR_NOMEM;
 	f->overlay_png.len = len;
 	f->has_overlay = true;
+	if (m->overlays != NULL)
+		med_counter_add(m->overlays, 1);
 	return MED_OK;
 }
 
-/* run_model runs the classifier, then the occlusion map, for uploads and
- * studies alike: the confirming clinician needs it whatever the image came
- * from.  It costs one model run per occluded square (196 for 28 x 28). */
+/* run_classifier runs the model once on x into probs and, when the model
+ * has one, its Grad-CAM output into cam (n_out * cam_h * cam_w). */
+static med_err
+run_classifier(diagnosis_model *m, float *x, float *probs, float *cam,
+	       char *msg, size_t msg_len)
+{
+	med_tensor in = {.dtype = MED_DTYPE_F32,
+			 .n_dims = 4,
+			 .dims = {1, 1, m->in_h, m->in_w},
+			 .data = x,
+			 .size = sizeof(float) * m->in_w * m->in_h};
+	med_tensor out[2] = {
+		{.dtype = MED_DTYPE_F32,
+		 .n_dims = 2,
+		 .dims = {1, m->n_out},
+		 .data = probs,
+		 .size = sizeof(float) * m->n_out},
+		{.dtype = MED_DTYPE_F32,
+		 .n_dims = 4,
+		 .dims = {1, m->n_out, m->cam_h, m->cam_w},
+		 .data = cam,
+		 .size = sizeof(float) * m->n_out * m->cam_h * m->cam_w},
+	};
+
+	return med_infer_run(m->model, &in, 1, out, m->has_cam ? 2 : 1, msg,
+			     msg_len);
+}
+
+/* run_model runs the classifier, then makes the saliency overlay, for
+ * uploads and studies alike: the confirming clinician needs it whatever
+ * the image came from. */
 static med_err
 run_model(med_call *call, diagnosis_model *m, const med_image *img,
 	  diagnosis_finding *f)
 {
-	float *x = med_arena_alloc(med_call_arena(call),
-				   sizeof(float) * m->in_w * m->in_h);
+	med_arena *a = med_call_arena(call);
+	float *x = med_arena_alloc(a, sizeof(float) * m->in_w * m->in_h);
+	float *cam = NULL;
 	float probs[DIAGNOSIS_MAX_LABELS];
-	med_tensor in = {.dtype = MED_DTYPE_F32,
-			 .n_dims = 4,
-			 .dims = {1, 1, m->in_h, m->in_w}};
-	med_tensor out = {.dtype = MED_DTYPE_F32,
-			  .n_dims = 2,
-			  .dims = {1, m->n_out},
-			  .data = probs,
-			  .size = sizeof(float) * m->n_out};
 	char msg[256] = "";
 	med_err err;
 
-	if (x == NULL)
+	if (m->has_cam)
+		cam = med_arena_alloc(a, sizeof(float) * m->n_out * m->cam_h *
+						 m->cam_w);
+	if (x == NULL || (m->has_cam && cam == NULL))
 		return MED_ERR_NOMEM;
 	if ((err = diagnosis_preprocess(img, m->in_w, m->in_h, x)) != MED_OK)
 		return med_call_fail(call, err, "image: cannot resample");
-	in.data = x;
-	in.size = sizeof(float) * m->in_w * m->in_h;
-	err = med_infer_run(m->model, &in, 1, &out, 1, msg, sizeof(msg));
-	if (err != MED_OK)
+	if (run_classifier(m, x, probs, cam, msg, sizeof(msg)) != MED_OK)
 		return med_call_fail(call, MED_ERR_INTERNAL, "model: %s", msg);
 	if ((err = fill_probabilities(call, m, probs, f)) != MED_OK)
 		return err;
-	return saliency(call, m, x, probs, f);
+	return saliency(call, m, x, probs, cam, f);
 }
 
 /*

@@ -1,11 +1,17 @@
 /*
- * saliency.c - where the model looked: an occlusion map (Zeiler and
- * Fergus 2014) over the model's own input, and its PNG overlay.  A square
- * of the input is set to the normalised mid-grey (0), the model run again,
- * and the drop of the top label's probability credited to every pixel the
- * square covered; a pixel's saliency is the mean drop over the squares
- * that covered it.  The model runs through the caller's function (the
- * plugin host), so the map is the served model's, on its backend.
+ * saliency.c - where the model looked, and its PNG overlay.  Two methods:
+ *
+ * - Grad-CAM (Selvaraju et al. 2017), when the model has a `cam` output
+ *   (tools/train/gradcam_graph.py): the backend computes the map in the
+ *   same run as the probabilities; here only ReLU, upsampling to the
+ *   input and scaling.  No extra model run.
+ * - An occlusion map (Zeiler and Fergus 2014), for any other model: a
+ *   square of the input is set to the normalised mid-grey (0), the model
+ *   run again, and the drop of the top label's probability credited to
+ *   every pixel the square covered; a pixel's saliency is the mean drop
+ *   over the squares that covered it.  The model runs through the
+ *   caller's function (the plugin host), so the map is the served
+ *   model's, on its backend; it costs one run per square.
  */
 #include <png.h>
 #include <stdlib.h>
@@ -39,14 +45,14 @@ occlude_at(const diagnosis_occlusion *o, float *work, uint32_t y0, uint32_t x0,
 	return MED_OK;
 }
 
-/* normalise scales the mean drops to [0, 1]; rises (negative) count 0. */
+/* scale_to_unit sets negative values to 0 and divides by the largest, so
+ * the map spans [0, 1]; a map with nothing positive stays all 0. */
 static void
-normalise(float *map, const float *count, size_t n)
+scale_to_unit(float *map, size_t n)
 {
 	float hi = 0.0f;
 
 	for (size_t i = 0; i < n; i++) {
-		map[i] = count[i] > 0 ? map[i] / count[i] : 0.0f;
 		if (map[i] < 0)
 			map[i] = 0;
 		if (map[i] > hi)
@@ -54,6 +60,15 @@ normalise(float *map, const float *count, size_t n)
 	}
 	for (size_t i = 0; i < n && hi > 0; i++)
 		map[i] /= hi;
+}
+
+/* normalise scales the mean drops to [0, 1]; rises (negative) count 0. */
+static void
+normalise(float *map, const float *count, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		map[i] = count[i] > 0 ? map[i] / count[i] : 0.0f;
+	scale_to_unit(map, n);
 }
 
 med_err
@@ -78,6 +93,28 @@ diagnosis_occlusion_map(const diagnosis_occlusion *o, float *map)
 cleanup:
 	free(count);
 	free(work);
+	return err;
+}
+
+med_err
+diagnosis_cam_map(const float *cam, uint32_t cw, uint32_t ch, uint32_t w,
+		  uint32_t h, float *map)
+{
+	size_t n = (size_t)cw * ch;
+	float *pos = malloc(sizeof(float) * (n ? n : 1)); /* 0: refused below */
+	med_image img = {.width = cw, .height = ch, .px = pos};
+	med_err err;
+
+	if (pos == NULL)
+		return MED_ERR_NOMEM;
+	/* ReLU before resampling, as Grad-CAM defines it: the evidence
+	 * against the label must not blur into the pixels around it. */
+	for (size_t i = 0; i < n; i++)
+		pos[i] = cam[i] > 0 ? cam[i] : 0.0f;
+	err = med_image_resize(&img, w, h, map);
+	free(pos);
+	if (err == MED_OK)
+		scale_to_unit(map, (size_t)w * h);
 	return err;
 }
 

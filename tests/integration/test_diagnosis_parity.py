@@ -45,13 +45,7 @@ THRESHOLD = 0.5  # MED_DIAGNOSIS_GUARD_MIN_PERMILLE 500, the card's
 pytestmark = pytest.mark.stack(services=("audit", SVC))
 
 
-def _restart(st, **env):
-    st.stop_service(SVC)
-    svc = st.services[SVC]
-    for k in [k for k in svc.env if k.startswith("MED_DIAGNOSIS_")]:
-        del svc.env[k]
-    svc.env.update(env)
-    st.start_service(SVC)
+_restart = dximages.restart
 
 
 @pytest.fixture(scope="module", autouse=True)

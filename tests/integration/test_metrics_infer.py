@@ -23,10 +23,11 @@ import dximages  # noqa: E402
 
 SVC = "diagnosis"
 MODEL = "pneumonia_cnn_v1"
-# Model runs per AnalyzeImage: the finding, then its occlusion map (a 6x6
-# square blanked at stride 2 over the 28x28 input: 14 x 14 runs).  The
-# guard's run is counted under its own model label.
-RUNS = 1 + 14 * 14
+# Model runs per AnalyzeImage: one.  The shipped model's Grad-CAM output
+# comes out of the finding's own run (the occlusion map, for a model
+# without one, would add 14 x 14).  The guard's run is counted under its
+# own model label.
+RUNS = 1
 
 
 def scrape(st):
@@ -67,6 +68,11 @@ def test_model_calls_counted_with_the_device_used(stack):
     assert delta("smartmed_inference_batch_size_sum") == 3 * RUNS
     assert value(after, "smartmed_inference_model_loaded", **lbl,
                  fallback="false") == 1
+    # Each finding's overlay was made by Grad-CAM.
+    assert value(after, "smartmed_diagnosis_overlays_total",
+                 method="grad-cam") - sum(series(
+                     before, "smartmed_diagnosis_overlays_total",
+                     method="grad-cam").values()) == 3
     # The guard ran once per upload, under its own label.
     assert delta("smartmed_inference_requests_total", outcome="ok",
                  model="chest_guard_v1") == 3

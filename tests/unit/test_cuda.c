@@ -3,10 +3,10 @@
  * by the inference host with dlopen.  Without a GPU (this machine, CI):
  * it loads, reports no device, AUTO and a non-strict GPU request end on
  * the cpu backend, a strict GPU request fails naming the device.  With a
- * GPU: every generated graph and YuNet run on cuda and on cpu and agree
- * (gpu_parity).  Every case skips with a message when cuda.so was not
- * built (no nvcc, or make CUDA=0); gpu_parity skips when no GPU is found,
- * the no-GPU cases when one is.
+ * GPU: every generated graph, YuNet and diagnosis's two-output classifier
+ * run on cuda and on cpu and agree (gpu_parity).  Every case skips with a
+ * message when cuda.so was not built (no nvcc, or make CUDA=0); gpu_parity
+ * skips when no GPU is found, the no-GPU cases when one is.
  */
 #include "test_cuda_graphs.h"
 
@@ -214,19 +214,21 @@ graph_parity(const char *name, int n_in, int n_out, double tol)
 	return bad;
 }
 
+/* model_parity runs the model at path on cuda and cpu on a synthetic
+ * input (a fixed pattern of 0..255, times scale plus offset). */
 static void
-yunet_parity(void)
+model_parity(const char *name, const char *path, float scale, float offset,
+	     double tol)
 {
 	med_infer_model *m = NULL;
 	char msg[256];
 	med_tensor in;
 
-	if (access(CG_YUNET, R_OK) != 0) {
-		printf("  yunet: %s absent, skipped\n", CG_YUNET);
+	if (access(path, R_OK) != 0) {
+		printf("  %s: %s absent, skipped\n", name, path);
 		return;
 	}
-	MT_OK(load(parity_host, CG_YUNET, "cpu", MED_DEVICE_CPU, true, &m,
-		   msg));
+	MT_OK(load(parity_host, path, "cpu", MED_DEVICE_CPU, true, &m, msg));
 	const med_tensor_desc *d = &med_infer_model_info(m)->inputs[0];
 	uint32_t n_out = med_infer_model_info(m)->n_outputs;
 	in = (med_tensor){.dtype = d->dtype, .n_dims = d->n_dims};
@@ -235,11 +237,13 @@ yunet_parity(void)
 	float *p = malloc(in.size);
 	MT_TRUE(p != NULL && n_out <= MED_PLUGIN_MAX_IO);
 	for (size_t i = 0; i < in.size / 4; i++)
-		p[i] = (float)((i * 7919u + (i >> 9) * 104729u) % 256u);
+		p[i] = (float)((i * 7919u + (i >> 9) * 104729u) % 256u) *
+			       scale +
+		       offset;
 	in.data = p;
 	med_infer_model_free(m);
-	if (parity("yunet", CG_YUNET, &in, 1, (int)n_out, 1e-3, NULL))
-		mt_fail(__FILE__, __LINE__, "yunet differs on cuda");
+	if (parity(name, path, &in, 1, (int)n_out, tol, NULL))
+		mt_fail(__FILE__, __LINE__, "%s differs on cuda", name);
 	free(p);
 }
 
@@ -260,7 +264,11 @@ test_gpu_parity(void)
 	if (failed)
 		mt_fail(__FILE__, __LINE__, "%d of %d graphs differ on cuda",
 			failed, seen);
-	yunet_parity();
+	model_parity("yunet", CG_YUNET, 1.0f, 0.0f, 1e-3);
+	/* Two outputs, the second (Grad-CAM) a Conv beside the pooling. */
+	model_parity("pneumonia_gradcam",
+		     "services/diagnosis/models/pneumonia_cnn_v1.onnx",
+		     1.0f / 127.5f, -1.0f, 1e-4);
 	med_infer_host_free(parity_host);
 }
 

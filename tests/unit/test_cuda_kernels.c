@@ -7,9 +7,10 @@
  * graph is run that way and by the cpu backend's own kernels (same loaded
  * graph, same memory plan), and both are compared with the numpy reference;
  * YuNet too when
- * ../shared/models is there.  What this does not check: anything that
- * happens on a GPU (launch limits, device memory, cuBLAS, streams, fast
- * math) - tests/unit/test_cuda.c's gpu_parity does, on a GPU machine.
+ * ../shared/models is there, and diagnosis's two-output classifier.  What this
+ * does not check: anything that happens on a GPU (launch limits, device memory,
+ * cuBLAS, streams, fast math) - tests/unit/test_cuda.c's gpu_parity does, on a
+ * GPU machine.
  */
 #include "test_cuda_graphs.h"
 
@@ -231,37 +232,59 @@ test_cuda_graphs(void)
 	run_set("cuda_graphs", 10);
 }
 
-/* test_yunet: a real detector, a synthetic image, emu against cpu. */
+/* emu_matches_cpu runs the model at path on a synthetic input (a fixed
+ * pattern of 0..255, times scale plus offset) by the emulation and by the
+ * cpu backend, and fails unless every output agrees within tol. */
 static void
-test_yunet(void)
+emu_matches_cpu(const char *path, float scale, float offset, double tol)
 {
-	FILE *f = fopen(CG_YUNET, "rb");
-	med_tensor in;
+	cv_graph *g = load(path);
+	const cv_value *v = &g->vals[g->inputs[0]];
+	med_tensor in = {.dtype = v->dtype, .size = v->bytes};
+	float *p = malloc(v->bytes);
 	run_bufs emu, cpu;
 
-	if (f == NULL)
-		MT_SKIP(CG_YUNET " absent (see ../shared/README.md)");
-	fclose(f);
-	cv_graph *g = load(CG_YUNET);
-	const cv_value *v = &g->vals[g->inputs[0]];
-	in = (med_tensor){.dtype = v->dtype, .size = v->bytes};
-	float *p = malloc(v->bytes);
 	MT_TRUE(p != NULL && v->dtype == MED_DTYPE_F32);
 	for (size_t i = 0; i < v->n; i++)
-		p[i] = (float)((i * 7919u + (i >> 9) * 104729u) % 256u);
+		p[i] = (float)((i * 7919u + (i >> 9) * 104729u) % 256u) *
+			       scale +
+		       offset;
 	in.data = p;
 	run_both(g, &in, &emu, &cpu);
 	for (int i = 0; i < g->n_outputs; i++) {
 		const cv_value *o = &g->vals[g->outputs[i]];
 		double d = cg_diff(o->dtype, emu.out[i], cpu.out[i], o->bytes);
 		printf("  %s: %g\n", o->name, d);
-		if (d > 1e-4)
+		if (d > tol)
 			mt_fail(__FILE__, __LINE__, "%s off by %g", o->name, d);
 	}
 	bufs_free(g, &emu);
 	bufs_free(g, &cpu);
 	free(p);
 	cv_graph_free(g);
+}
+
+/* test_yunet: a real detector, a synthetic image, emu against cpu. */
+static void
+test_yunet(void)
+{
+	FILE *f = fopen(CG_YUNET, "rb");
+
+	if (f == NULL)
+		MT_SKIP(CG_YUNET " absent (see ../shared/README.md)");
+	fclose(f);
+	emu_matches_cpu(CG_YUNET, 1.0f, 0.0f, 1e-4);
+}
+
+/* test_pneumonia_gradcam: diagnosis's classifier, whose two outputs (the
+ * probabilities and the Grad-CAM maps, a Conv reading the same Relu as
+ * the pooling) both come back from a cuda run; input in [-1, 1] as the
+ * service normalises it. */
+static void
+test_pneumonia_gradcam(void)
+{
+	emu_matches_cpu("services/diagnosis/models/pneumonia_cnn_v1.onnx",
+			1.0f / 127.5f, -1.0f, 1e-5);
 }
 
 int
@@ -271,6 +294,7 @@ main(int argc, char **argv)
 		{"graphs", test_graphs},
 		{"cuda_graphs", test_cuda_graphs},
 		{"yunet", test_yunet},
+		{"pneumonia_gradcam", test_pneumonia_gradcam},
 		{NULL, NULL},
 	};
 	/* Line-buffered: a case's figures survive its process's exit. */

@@ -10,11 +10,15 @@ refuses it), and runs build/bin/bench-diagnosis_analyze twice: host batching off
 (MED_INFER_MAX_BATCH=1) and on (MED_INFER_MAX_BATCH=8,
 MED_INFER_MAX_WAIT_US=200).  Each run prints the in-process reference
 (decode + resize + cpu-backend inference, batch 1), AnalyzeImage p50/p99 at
-batch 1 (the guard, the model and the occlusion map's 196 more runs) with
-their ratio, and calls/s with THREADS concurrent clients;
-this script adds the ratio batching on / off.
+batch 1 (the guard, the model and its saliency overlay: Grad-CAM from the
+same run for the shipped model, the occlusion map's 196 more runs for a
+model without a `cam` output) with their ratio, and calls/s with THREADS
+concurrent clients; this script adds the ratio batching on / off.
 
-Knobs (environment): BUILD (build), N (2000 calls per phase), THREADS (8).
+Knobs (environment): BUILD (build), N (2000 calls per phase), THREADS (8),
+MODEL (the classifier, served and run in process; default the shipped
+pneumonia_cnn_v1.onnx; point it at a copy without the `cam` output, e.g.
+release 1.0.0's file from git, to time the occlusion map).
 """
 
 import os
@@ -32,12 +36,16 @@ from harness import Stack  # noqa: E402
 import dximages  # noqa: E402
 
 
+def model_path():
+    return os.environ.get("MODEL") or dximages.MODEL_PATH
+
+
 def run(st, exe, image, n, threads):
     env = dict(os.environ)
     env.update(st.client_tls_env())
     build = os.environ.get("BUILD", "build")
     cmd = [exe, st.addr("diagnosis"), st.token("clinician"),
-           os.path.join(REPO, build, "plugins"), dximages.MODEL_PATH, image,
+           os.path.join(REPO, build, "plugins"), model_path(), image,
            n, threads]
     r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True)
     sys.stdout.write(r.stdout)
@@ -54,7 +62,8 @@ def main():
     n = os.environ.get("N", "2000")
     threads = os.environ.get("THREADS", "8")
     env = {"MED_THREADS": threads, "MED_DB_POOL": threads,
-           "MED_INFER_MAX_BATCH": "1"}
+           "MED_INFER_MAX_BATCH": "1",
+           "MED_DIAGNOSIS_MODEL": os.path.abspath(model_path())}
     if os.path.exists(dximages.MEDMNIST):
         png = dximages.chest_png(3, scale=9)
     else:
@@ -67,6 +76,7 @@ def main():
         img.flush()
         print("image   252x252 png %d bytes; cpus=%d" % (len(png),
                                                          os.cpu_count()))
+        print("model   %s" % model_path())
         print("--- host batching off (MED_INFER_MAX_BATCH=1)")
         off = run(st, exe, img.name, n, threads)
         st.stop_service("diagnosis")

@@ -2,12 +2,13 @@
  * onnxrun - runs one model through the inference host, for model tools and
  * their tests (the face model converter's parity check) and for timing.
  *
- *   onnxrun [--plugins DIR] [--repeat N] MODEL IN.bin OUT.bin
+ *   onnxrun [--plugins DIR] [--repeat N] [--output I] MODEL IN.bin OUT.bin
  *
  * IN.bin and OUT.bin are MEDT tensors (tests/plugins/gen_graphs.py): the
  * bytes "MEDT", u32 dtype (1 f32, 2 u8, 3 i64), u32 ndim, ndim x i64
- * dims, then the data, little-endian.  The model's first output, shaped
- * as the model reports it for this input, is written to OUT.bin.  With
+ * dims, then the data, little-endian.  Every output of the model is
+ * computed; output I (default 0, the first), shaped as the model reports
+ * it for this input, is written to OUT.bin.  With
  * --repeat N the run is repeated and the median time per run printed.
  * The plugin folder defaults to <binary dir>/../plugins; the device is the
  * CPU.  Exit status: 0 done, 1 the model failed, 2 usage or I/O.
@@ -71,25 +72,40 @@ by_value(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* run_model runs m repeat times on in; out is sized from the model. */
+/* alloc_outputs sizes out[0..n) from the model, batch dims[0]. */
+static int
+alloc_outputs(const med_model_info *info, int64_t batch, med_tensor *out)
+{
+	for (uint32_t i = 0; i < info->n_outputs; i++) {
+		const med_tensor_desc *d = &info->outputs[i];
+
+		out[i] = (med_tensor){.dtype = d->dtype, .n_dims = d->n_dims};
+		memcpy(out[i].dims, d->dims, sizeof(out[i].dims));
+		out[i].dims[0] = batch;
+		out[i].size = med_tensor_nbytes(out[i].dtype, out[i].n_dims,
+						out[i].dims);
+		if (out[i].size == 0 ||
+		    (out[i].data = malloc(out[i].size)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* run_model runs m repeat times on in; out[] is sized from the model. */
 static int
 run_model(med_infer_model *m, med_tensor *in, med_tensor *out, int repeat)
 {
-	const med_tensor_desc *d = &med_infer_model_info(m)->outputs[0];
+	const med_model_info *info = med_infer_model_info(m);
 	static double ms[MAX_REPEAT];
 	char msg[256] = "";
 
-	*out = (med_tensor){.dtype = d->dtype, .n_dims = d->n_dims};
-	memcpy(out->dims, d->dims, sizeof(out->dims));
-	out->dims[0] = in->dims[0];
-	out->size = med_tensor_nbytes(out->dtype, out->n_dims, out->dims);
-	if (out->size == 0 || (out->data = malloc(out->size)) == NULL)
+	if (alloc_outputs(info, in->dims[0], out) != 0)
 		return -1;
 	for (int i = 0; i < repeat; i++) {
 		int64_t t0 = med_mono_ns();
 
-		if (med_infer_run(m, in, 1, out, 1, msg, sizeof(msg)) !=
-		    MED_OK) {
+		if (med_infer_run(m, in, 1, out, info->n_outputs, msg,
+				  sizeof(msg)) != MED_OK) {
 			fprintf(stderr, "onnxrun: run failed: %s\n", msg);
 			return -1;
 		}
@@ -103,38 +119,52 @@ run_model(med_infer_model *m, med_tensor *in, med_tensor *out, int repeat)
 	return 0;
 }
 
+/* onnxrun_args - the command line. */
+typedef struct onnxrun_args {
+	char plugins[4096];
+	const char *model, *in_path, *out_path;
+	int repeat;
+	uint32_t output;
+} onnxrun_args;
+
 static int
-run(const char *plugins, const char *model, const char *in_path,
-    const char *out_path, int repeat)
+run(const onnxrun_args *a)
 {
-	med_infer_config hc = {.plugin_dir = plugins, .threads = 1};
+	med_infer_config hc = {.plugin_dir = a->plugins, .threads = 1};
 	med_infer_model_opts o = {.format = "onnx",
-				  .path = model,
+				  .path = a->model,
 				  .device = MED_DEVICE_CPU,
 				  .strict = true};
 	med_infer_host *h = NULL;
 	med_infer_model *m = NULL;
-	med_tensor in, out = {0};
+	static med_tensor out[MED_PLUGIN_MAX_IO];
+	med_tensor in;
 	char msg[256] = "";
 	int rc = 1;
 
-	if (read_tensor(in_path, &in) != 0) {
-		fprintf(stderr, "onnxrun: %s: not a MEDT tensor\n", in_path);
+	if (read_tensor(a->in_path, &in) != 0) {
+		fprintf(stderr, "onnxrun: %s: not a MEDT tensor\n", a->in_path);
 		return 2;
 	}
 	if (med_infer_host_new(&hc, &h) != MED_OK ||
 	    med_infer_model_load(h, &o, &m, msg, sizeof(msg)) != MED_OK) {
-		fprintf(stderr, "onnxrun: %s: %s\n", model,
+		fprintf(stderr, "onnxrun: %s: %s\n", a->model,
 			msg[0] ? msg : "the plugin folder is unusable");
 		goto out;
 	}
-	if (run_model(m, &in, &out, repeat) == 0)
-		rc = write_tensor(out_path, &out) == 0 ? 0 : 2;
+	if (a->output >= med_infer_model_info(m)->n_outputs) {
+		fprintf(stderr, "onnxrun: %s has no output %u\n", a->model,
+			a->output);
+		rc = 2;
+	} else if (run_model(m, &in, out, a->repeat) == 0) {
+		rc = write_tensor(a->out_path, &out[a->output]) == 0 ? 0 : 2;
+	}
 out:
 	med_infer_model_free(m);
 	med_infer_host_free(h);
 	free(in.data);
-	free(out.data);
+	for (size_t i = 0; i < MED_PLUGIN_MAX_IO; i++)
+		free(out[i].data);
 	return rc;
 }
 
@@ -144,28 +174,37 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"plugins", required_argument, NULL, 'p'},
 		{"repeat", required_argument, NULL, 'r'},
+		{"output", required_argument, NULL, 'o'},
 		{NULL, 0, NULL, 0},
 	};
-	char plugins[4096] = "";
-	int repeat = 1, c;
+	static onnxrun_args a = {.repeat = 1};
+	long output = 0;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'p')
-			med_strlcpy(plugins, optarg, sizeof(plugins));
+			med_strlcpy(a.plugins, optarg, sizeof(a.plugins));
 		else if (c == 'r')
-			repeat = (int)strtol(optarg, NULL, 10);
+			a.repeat = (int)strtol(optarg, NULL, 10);
+		else if (c == 'o')
+			output = strtol(optarg, NULL, 10);
 		else
 			return 2;
 	}
-	if (argc - optind != 3 || repeat < 1 || repeat > MAX_REPEAT) {
-		fputs("usage: onnxrun [--plugins DIR] [--repeat N] MODEL "
-		      "IN.bin OUT.bin\n",
+	if (argc - optind != 3 || a.repeat < 1 || a.repeat > MAX_REPEAT ||
+	    output < 0 || output >= MED_PLUGIN_MAX_IO) {
+		fputs("usage: onnxrun [--plugins DIR] [--repeat N] [--output "
+		      "I] "
+		      "MODEL IN.bin OUT.bin\n",
 		      stderr);
 		return 2;
 	}
-	if (plugins[0] == '\0' &&
-	    med_exe_relative(plugins, sizeof(plugins), "../plugins") != 0)
+	if (a.plugins[0] == '\0' &&
+	    med_exe_relative(a.plugins, sizeof(a.plugins), "../plugins") != 0)
 		return 2;
-	return run(plugins, argv[optind], argv[optind + 1], argv[optind + 2],
-		   repeat);
+	a.output = (uint32_t)output;
+	a.model = argv[optind];
+	a.in_path = argv[optind + 1];
+	a.out_path = argv[optind + 2];
+	return run(&a);
 }

@@ -18,6 +18,8 @@ Needs Debian's python3-torch and python3-onnx.  Input: float32
 [1, 1, 28, 28], pixel / 255 then (x - 0.5) / 0.5 (done inside the graph is
 avoided on purpose: the service normalises, so the ONNX stays plain).
 Output "probs": float32 [1, 2] softmax over labels (normal, pneumonia).
+The shipped file then gets a second output, "cam" (each label's Grad-CAM
+map), from tools/train/gradcam_graph.py, the card's second command.
 """
 
 import argparse

@@ -120,13 +120,17 @@ def model_input(rows, side=28, depth=8):
 
 
 def opencv_probs(model_path, x):
-    """The model's output for input x by OpenCV's DNN module
-    (cv2.dnn.readNetFromONNX), a float64 list."""
+    """The model's first output (the probabilities) for input x by
+    OpenCV's DNN module (cv2.dnn.readNetFromONNX), a float64 list.  Asked
+    for by name: with a second output (Grad-CAM's `cam`) forward() alone
+    may answer that one."""
     import pytest
     cv2 = pytest.importorskip("cv2")
+    onnx = pytest.importorskip("onnx")
+    first = onnx.load(model_path).graph.output[0].name
     net = cv2.dnn.readNetFromONNX(model_path)
     net.setInput(x)
-    return [float(v) for v in net.forward().reshape(-1)]
+    return [float(v) for v in net.forward(first).reshape(-1)]
 
 
 def numpy_probs(model_path, x):
@@ -164,3 +168,14 @@ def numpy_probs(model_path, x):
             raise NotImplementedError("numpy_probs: " + n.op_type)
         v[n.output[0]] = y
     return [float(p) for p in v[m.graph.output[0].name].reshape(-1)]
+
+
+def restart(st, **env):
+    """Restarts st's diagnosis service with env as its only MED_DIAGNOSIS_*
+    settings (none: the defaults)."""
+    st.stop_service("diagnosis")
+    svc = st.services["diagnosis"]
+    for k in [k for k in svc.env if k.startswith("MED_DIAGNOSIS_")]:
+        del svc.env[k]
+    svc.env.update(env)
+    st.start_service("diagnosis")

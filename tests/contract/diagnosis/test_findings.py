@@ -58,7 +58,7 @@ def test_analyze_png_is_preliminary_with_provenance(stack, pb):
     assert f.finding_id and f.patient_id == pid
     assert f.status == pb.FINDING_STATUS_PRELIMINARY
     assert f.model_id == "pneumonia_cnn_v1"
-    assert f.model_version == "1.0.0"
+    assert f.model_version == "1.1.0"
     with open(dximages.MODEL_PATH, "rb") as fh:
         assert f.model_sha256 == hashlib.sha256(fh.read()).hexdigest()
     # the cpu backend everywhere; a cuda backend, where built, runs on gpu

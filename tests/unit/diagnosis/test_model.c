@@ -1,10 +1,13 @@
 /*
  * test_model.c - the image model's pure parts (model.c): the model id and
- * labels from the configuration, the one model shape the service feeds,
+ * labels from the configuration, the one model shape the service feeds
+ * (with or without a Grad-CAM output),
  * the preprocessing as training did it (area averaging, then (v - 0.5) /
  * 0.5) and the top label.
  */
 #include "testlib.h"
+
+#include <med/util.h>
 
 #include "diagnosis.h"
 
@@ -135,6 +138,70 @@ test_shapes(void)
 	shape_refused(__LINE__, &info, "3 outputs but 2 labels configured");
 }
 
+/* with_cam adds the Grad-CAM output tools/train/gradcam_graph.py adds. */
+static med_model_info
+with_cam(void)
+{
+	med_model_info info = good_info();
+
+	info.n_outputs = 2;
+	info.outputs[1] = (med_tensor_desc){.name = "cam",
+					    .dtype = MED_DTYPE_F32,
+					    .n_dims = 4,
+					    .dims = {1, 2, 7, 6}};
+	return info;
+}
+
+/* A second output is read as Grad-CAM only when it is one map per label
+ * named "cam"; anything else is refused as before. */
+static void
+test_cam_output(void)
+{
+	static const char *wrong = "expected one f32 [1,1,H,W] input";
+	med_model_info info = with_cam();
+	char reason[256] = "";
+	uint32_t h = 0, w = 0;
+
+	MT_TRUE(diagnosis_has_cam(&info, &h, &w));
+	MT_EQ_INT(h, 7);
+	MT_EQ_INT(w, 6);
+	MT_OK(diagnosis_shapes_check(&info, 2, &h, &w, reason, sizeof(reason)));
+	MT_EQ_INT(h, 224);
+	info = good_info();
+	MT_TRUE(!diagnosis_has_cam(&info, &h, &w));
+	info = with_cam();
+	med_strlcpy(info.outputs[1].name, "logits",
+		    sizeof(info.outputs[1].name));
+	MT_TRUE(!diagnosis_has_cam(&info, &h, &w));
+	shape_refused(__LINE__, &info, wrong);
+	info = with_cam();
+	info.outputs[1].dims[1] = 3; /* not one map per label */
+	MT_TRUE(!diagnosis_has_cam(&info, &h, &w));
+	shape_refused(__LINE__, &info, wrong);
+	info = with_cam();
+	info.outputs[1].n_dims = 3;
+	MT_TRUE(!diagnosis_has_cam(&info, &h, &w));
+	info = with_cam();
+	info.outputs[1].dtype = MED_DTYPE_U8;
+	MT_TRUE(!diagnosis_has_cam(&info, &h, &w));
+	info = with_cam();
+	info.outputs[1].dims[2] = 0;
+	MT_TRUE(!diagnosis_has_cam(&info, &h, &w));
+	info = with_cam();
+	info.outputs[0].dims[1] = 3; /* the labels' check says what is wrong */
+	MT_TRUE(!diagnosis_has_cam(&info, &h, &w));
+	shape_refused(__LINE__, &info, wrong);
+	info = with_cam();
+	info.outputs[1].dims[1] = 3;
+	info.outputs[0].dims[1] = 3;
+	MT_TRUE(diagnosis_has_cam(&info, &h, &w));
+	shape_refused(__LINE__, &info, "3 outputs but 2 labels configured");
+	info = with_cam();
+	info.n_outputs = 3;
+	MT_TRUE(!diagnosis_has_cam(&info, &h, &w));
+	shape_refused(__LINE__, &info, wrong);
+}
+
 static void
 test_preprocess_shrink(void)
 {
@@ -195,6 +262,7 @@ static const mt_case cases[] = {
 	{"model_id", test_model_id},
 	{"labels", test_labels},
 	{"shapes", test_shapes},
+	{"cam_output", test_cam_output},
 	{"preprocess_shrink", test_preprocess_shrink},
 	{"preprocess_area", test_preprocess_area},
 	{"preprocess_same_size", test_preprocess_same_size},

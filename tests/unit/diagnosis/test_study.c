@@ -2,7 +2,7 @@
  * test_study.c - the pure parts of AnalyzeStudy and of the saliency map:
  * what a study's DICOM JSON metadata says (study.c: one patient, counts,
  * the image picked, the caps, UIDs, the rendered path with the header's
- * window) and the occlusion map and its PNG (saliency.c).
+ * window).  The saliency maps are test_saliency.c's.
  */
 #include "testlib.h"
 
@@ -156,45 +156,6 @@ test_rendered_path(void)
 		  MED_ERR_INVALID);
 }
 
-/* left_half is a model whose probability is the mean of the left half of
- * its 8 x 8 input: only the left half can matter. */
-static med_err
-left_half(void *ctx, const float *x, float *p)
-{
-	float s = 0;
-
-	(void)ctx;
-	for (int y = 0; y < 8; y++)
-		for (int i = 0; i < 4; i++)
-			s += x[y * 8 + i];
-	*p = s / 32.0f;
-	return MED_OK;
-}
-
-static void
-test_occlusion_finds_what_matters(void)
-{
-	float x[64], map[64], p;
-	diagnosis_occlusion o = {.x = x, .w = 8, .h = 8, .run = left_half};
-	uint8_t *png = NULL;
-	size_t len = 0;
-
-	for (size_t i = 0; i < N_OF(x); i++)
-		x[i] = 1.0f;
-	MT_OK(left_half(NULL, x, &p));
-	o.p_top = p;
-	MT_OK(diagnosis_occlusion_map(&o, map));
-	/* A 6-wide square reaches from the right half into the left one,
-	 * so the right edge gets some credit, far less than the left. */
-	for (int y = 0; y < 8; y++) {
-		MT_TRUE(map[y * 8 + 1] > 0.5f);
-		MT_TRUE(map[y * 8 + 7] < 0.5f * map[y * 8 + 1]);
-	}
-	MT_OK(diagnosis_overlay_png(x, map, 8, 8, 4, &png, &len));
-	MT_TRUE(len > 8 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
-	free(png);
-}
-
 static const mt_case cases[] = {
 	{"frontal_picked_over_lateral", test_frontal_picked_over_lateral},
 	{"lateral_or_ct_alone_refused", test_lateral_or_ct_alone_refused},
@@ -203,7 +164,6 @@ static const mt_case cases[] = {
 	{"not_dicom_json", test_not_dicom_json},
 	{"uids", test_uids},
 	{"rendered_path", test_rendered_path},
-	{"occlusion_finds_what_matters", test_occlusion_finds_what_matters},
 	{NULL, NULL},
 };
 
