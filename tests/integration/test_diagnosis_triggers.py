@@ -13,7 +13,6 @@ while it was down is analysed once, none twice) and survives the PACS
 going away.
 """
 
-import io
 import json
 import os
 import ssl
@@ -91,34 +90,7 @@ def chest_rows(i=0):
 
 def dicom(rows, mrn, body_part="CHEST", modality="DX", accession="ACC1"):
     """(Study Instance UID, DICOM bytes) of one 8-bit frontal image."""
-    import numpy as np
-    from pydicom.dataset import FileDataset, FileMetaDataset
-    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
-
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.1.1"  # DX
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = FileDataset(None, {}, file_meta=meta, preamble=b"\0" * 128)
-    ds.SOPClassUID = meta.MediaStorageSOPClassUID
-    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
-    ds.StudyInstanceUID = generate_uid()
-    ds.SeriesInstanceUID = generate_uid()
-    ds.PatientID = mrn
-    ds.AccessionNumber = accession
-    ds.Modality = modality
-    ds.BodyPartExamined = body_part
-    ds.ViewPosition = "PA"
-    ds.Rows, ds.Columns = len(rows), len(rows[0])
-    ds.SamplesPerPixel = 1
-    ds.PixelRepresentation = 0
-    ds.PhotometricInterpretation = "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 8, 8, 7
-    ds.WindowCenter, ds.WindowWidth = "128", "256"
-    ds.PixelData = np.array(rows, dtype=np.uint8).tobytes()
-    out = io.BytesIO()
-    ds.save_as(out, write_like_original=False)
-    return ds.StudyInstanceUID, out.getvalue()
+    return dximages.frontal_dx(rows, mrn, accession, body_part, modality)
 
 
 def make_patient(st):

@@ -15,7 +15,6 @@ back to the study as a Secondary Capture.
 """
 
 import base64
-import io
 import json
 import os
 import sys
@@ -70,30 +69,8 @@ def stow(st, dicom):
 def chest_dicom(mrn, accession):
     """(Study Instance UID, DICOM bytes) of PneumoniaMNIST's test image 0,
     224x224 8-bit, a frontal DX."""
-    pydicom = pytest.importorskip("pydicom")
     rows = dximages.chest_rows(0, scale=8)  # skips without ../shared
-    from pydicom.dataset import FileDataset, FileMetaDataset
-    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.1.1"  # DX
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = FileDataset(None, {}, file_meta=meta, preamble=b"\0" * 128)
-    ds.SOPClassUID = meta.MediaStorageSOPClassUID
-    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
-    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
-    ds.PatientID, ds.PatientName = mrn, "Kube^Karin"
-    ds.AccessionNumber, ds.Modality = accession, "DX"
-    ds.BodyPartExamined, ds.ViewPosition = "CHEST", "PA"
-    ds.Rows, ds.Columns = len(rows), len(rows[0])
-    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 8, 8, 7
-    ds.PixelRepresentation = 0
-    ds.WindowCenter, ds.WindowWidth = "128", "256"
-    ds.PixelData = bytes(v for r in rows for v in r)
-    out = io.BytesIO()
-    pydicom.dcmwrite(out, ds, write_like_original=False)
-    return ds.StudyInstanceUID, out.getvalue()
+    return dximages.frontal_dx(rows, mrn, accession)
 
 
 def series_of(st, study):

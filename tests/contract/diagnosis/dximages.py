@@ -10,6 +10,7 @@ that needs a finding sends a real chest X-ray (chest_png), and the
 synthetic reference cases only reach the classifier where a test turns
 the guard off for uploads."""
 
+import io
 import json
 import os
 import struct
@@ -179,3 +180,36 @@ def restart(st, **env):
         del svc.env[k]
     svc.env.update(env)
     st.start_service("diagnosis")
+
+
+def frontal_dx(rows, mrn, accession="ACC1", body_part="CHEST",
+               modality="DX"):
+    """(Study Instance UID, DICOM Part 10 bytes) of one 8-bit grey image
+    (rows) as a PA view in a study of its own for the patient whose MRN is
+    mrn, as a modality would send it to the PACS.  Skips without
+    pydicom."""
+    import pytest
+    pydicom = pytest.importorskip("pydicom")
+    from pydicom.dataset import FileDataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.1.1"  # DX
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = FileDataset(None, {}, file_meta=meta, preamble=b"\0" * 128)
+    ds.SOPClassUID = meta.MediaStorageSOPClassUID
+    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
+    ds.PatientID, ds.AccessionNumber = mrn, accession
+    ds.Modality, ds.BodyPartExamined, ds.ViewPosition = (modality, body_part,
+                                                         "PA")
+    ds.Rows, ds.Columns = len(rows), len(rows[0])
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 8, 8, 7
+    ds.PixelRepresentation = 0
+    ds.WindowCenter, ds.WindowWidth = "128", "256"
+    ds.PixelData = bytes(v for r in rows for v in r)
+    out = io.BytesIO()
+    pydicom.dcmwrite(out, ds, write_like_original=False)
+    return ds.StudyInstanceUID, out.getvalue()
