@@ -369,13 +369,19 @@ def _face():
 
 
 @pytest.mark.parametrize("kind", ["gradient", "blank", "noise", "upside down",
-                                  "photograph"])
+                                  "photograph", "CT slice", "MR slice"])
 def test_not_a_chest_radiograph_is_refused(st, pb, pacs, kind):
+    """Each image is sent in a study whose header says frontal chest DX
+    (a mislabelled study, or a modality's wrong default): the header checks
+    pass it, and the guard must refuse it on its pixels."""
     pid, mrn = make_patient(st)
-    rows = {"gradient": _gradient, "blank": lambda: [[128] * 224] * 224,
-            "noise": _noise,
-            "upside down": lambda: rows_of(chest_pixels())[::-1],
-            "photograph": _face}[kind]()
+    if kind in dximages.OTHER_MODALITY_FILES:
+        rows = dximages.other_modality_rows(kind)
+    else:
+        rows = {"gradient": _gradient, "blank": lambda: [[128] * 224] * 224,
+                "noise": _noise,
+                "upside down": lambda: rows_of(chest_pixels())[::-1],
+                "photograph": _face}[kind]()
     study, data = dicom(rows, mrn)
     pacs.stow(data)
     msg = refused(st, pb, pid, study, grpc.StatusCode.INVALID_ARGUMENT,

@@ -213,3 +213,28 @@ def frontal_dx(rows, mrn, accession="ACC1", body_part="CHEST",
     out = io.BytesIO()
     pydicom.dcmwrite(out, ds, write_like_original=False)
     return ds.StudyInstanceUID, out.getvalue()
+
+
+# Real slices of other modalities: the sample files Debian's python3-pydicom
+# ships with its tests (pydicom/data/test_files), read where the package
+# put them, never copied here.
+OTHER_MODALITY_FILES = {"CT slice": "CT_small.dcm", "MR slice": "MR_small.dcm"}
+
+
+def other_modality_rows(kind, side=224):
+    """side x side 8-bit grey rows of a real CT or MR slice (kind, a key of
+    OTHER_MODALITY_FILES), windowed to its 1st..99th percentile as a
+    viewer's export would be; skips when pydicom or the file is absent."""
+    import pytest
+    pydicom = pytest.importorskip("pydicom")
+    cv2 = pytest.importorskip("cv2")
+    np = pytest.importorskip("numpy")
+    path = os.path.join(os.path.dirname(pydicom.__file__), "data",
+                        "test_files", OTHER_MODALITY_FILES[kind])
+    if not os.path.exists(path):
+        pytest.skip("%s absent (python3-pydicom's sample files)" % path)
+    px = pydicom.dcmread(path).pixel_array.astype(np.float32)
+    lo, hi = np.percentile(px, 1), np.percentile(px, 99)
+    grey = np.clip((px - lo) * 255.0 / max(hi - lo, 1.0), 0, 255)
+    grey = cv2.resize(grey, (side, side), interpolation=cv2.INTER_LINEAR)
+    return grey.round().astype(int).tolist()

@@ -153,13 +153,17 @@ def _refused_upload(stack, pb, image):
 
 
 @pytest.mark.parametrize("kind", ["gradient", "blank", "black", "noise",
-                                  "photograph", "upside down"])
+                                  "photograph", "upside down", "CT slice",
+                                  "MR slice"])
 def test_not_a_chest_radiograph_is_refused(stack, pb, kind):
-    rows = {"gradient": _gradient, "blank": lambda: [[128] * 224] * 224,
-            "black": lambda: [[0] * 28] * 28, "noise": _noise,
-            "photograph": _photograph,
-            "upside down": lambda: dximages.chest_rows(3, scale=8)[::-1],
-            }[kind]()
+    if kind in dximages.OTHER_MODALITY_FILES:
+        rows = dximages.other_modality_rows(kind)
+    else:
+        rows = {"gradient": _gradient, "blank": lambda: [[128] * 224] * 224,
+                "black": lambda: [[0] * 28] * 28, "noise": _noise,
+                "photograph": _photograph,
+                "upside down": lambda: dximages.chest_rows(3, scale=8)[::-1],
+                }[kind]()
     _refused_upload(stack, pb, dximages.png_grey(rows))
 
 
