@@ -32,11 +32,22 @@ candidates: in a set of more than 51 people the impostor pairs below the
 50th candidate are counted as non-matches, and the report says whether
 the 50th candidate ever reached a threshold it quotes.
 
+With ENROL_FLIP=1 each enrolment photograph is followed by a horizontally
+mirrored copy of it (cv2.flip, re-encoded losslessly as PNG; its own
+EnrollFace, so the patient holds twice the templates).  Probes are never
+mirrored.  A refused mirror is counted apart (flip_failures_to_enrol and
+a line under the table), not in FTE, so that FTE stays the photographs'.
+The tool turns the copy check off (MED_FACE_COPY_CHECK=off, unless set
+in the environment), so a run with and a run without the mirror differ
+only by it (docs/benchmarks.md, "Enrolling a mirrored copy of each
+photograph").
+
 Knobs (environment): ENROL_N (5; at most all but one photograph of a
-person), MAX_PEOPLE (200), MAX_PHOTOS (30 per person), TARGET_FMR
-(0.001), OUT (a folder: per-set JSON with the score lists and the FMR and
-FNMR curves, and calibration.json, the input of the model card: review it
-and copy it to tools/facemodels/calibration.json to ship the threshold),
+person), ENROL_FLIP (0; 1 also enrols each one mirrored, above),
+MAX_PEOPLE (200), MAX_PHOTOS (30 per person), TARGET_FMR (0.001), OUT
+(a folder: per-set JSON with the score lists and the FMR and FNMR curves,
+and calibration.json, the input of the model card: review it and copy it
+to tools/facemodels/calibration.json to ship the threshold),
 and the MED_FACE_* knobs of tools/bench/identity_orl.py.  An FMR measured
 on n impostor pairs is only known up to its sampling error: the table
 gives the one-sided 95 % upper bound (Clopper-Pearson; 3/n, the rule of
@@ -75,6 +86,22 @@ def photo_bytes(path):
     import cv2
     img = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
     return cv2.imencode(".png", img)[1].tobytes()
+
+
+def flipped_bytes(path):
+    """The photograph mirrored left to right (cv2.flip), as a lossless
+    PNG; grey photographs stay grey."""
+    import cv2
+    mode = (cv2.IMREAD_GRAYSCALE if path.lower().endswith(".pgm")
+            else cv2.IMREAD_COLOR)
+    img = cv2.imread(path, mode)
+    if img is None:
+        raise ValueError("%s: cv2 cannot read it" % path)
+    return cv2.imencode(".png", cv2.flip(img, 1))[1].tobytes()
+
+
+def enrol_flip():
+    return os.environ.get("ENROL_FLIP", "0") not in ("", "0", "off", "no")
 
 
 def photo_key(name):
@@ -148,8 +175,10 @@ def parse_sets(argv):
     return sets
 
 
-def enrol(st, pb, persons, enrol_n):
-    pids, fte, tag = {}, [], os.urandom(4).hex()
+def enrol(st, pb, persons, enrol_n, flip=False):
+    """Patients and their enrolments; fte lists the refused photographs,
+    fte_flip the refused mirrored copies (ENROL_FLIP)."""
+    pids, fte, fte_flip, tag = {}, [], [], os.urandom(4).hex()
     for i, (person, photos) in enumerate(persons.items()):
         p = st.call("identity", "CreatePatient", pb.CreatePatientRequest(
             mrn="CAL-%s-%d" % (tag, i), family_name="Calibration",
@@ -163,7 +192,15 @@ def enrol(st, pb, persons, enrol_n):
                     role="registrar", timeout=60)
             except grpc.RpcError as e:
                 fte.append((path, e.details()))
-    return pids, fte
+            if not flip:
+                continue
+            try:
+                st.call("identity", "EnrollFace", pb.EnrollFaceRequest(
+                    patient_id=p.patient_id, images=[flipped_bytes(path)]),
+                    role="registrar", timeout=60)
+            except grpc.RpcError as e:
+                fte_flip.append((path, e.details()))
+    return pids, fte, fte_flip
 
 
 def probe(st, pb, persons, pids, enrol_n):
@@ -260,7 +297,7 @@ def run_set(name, root, kind, labels, env, enrol_n, target):
                  % (name, root))
     with Stack(services=("identity", "audit"), extra_env=env) as st:
         pb = protos.module("identity")
-        pids, fte = enrol(st, pb, persons, enrol_n)
+        pids, fte, fte_flip = enrol(st, pb, persons, enrol_n, enrol_flip())
         r = probe(st, pb, persons, pids, enrol_n)
         shipped = st.call("identity", "IdentifyFace", pb.IdentifyFaceRequest(
             image=photo_bytes(next(iter(persons.values()))[-1]), top_k=1),
@@ -269,7 +306,10 @@ def run_set(name, root, kind, labels, env, enrol_n, target):
     return dict(name=name, kind=kind, people=n,
                 enrol_photos=sum(min(enrol_n, len(p) - 1)
                                  for p in persons.values()),
+                enrol_flip=enrol_flip(),
                 failures_to_enrol=len(fte), failures_to_acquire=len(r["fta"]),
+                flip_failures_to_enrol=len(fte_flip),
+                flip_fte_examples=fte_flip[:5],
                 fte_examples=fte[:5], fta_examples=r["fta"][:5],
                 shipped=rates(r, n, shipped),
                 target_fmr=target,
@@ -360,6 +400,13 @@ def main():
                for n, r, k, lab in sets]
     chosen = choose(results, target)
     print(table(results, chosen))
+    for s in results:
+        if s["enrol_flip"]:
+            print("%s: %d of %d mirrored enrolment copies refused%s"
+                  % (s["name"], s["flip_failures_to_enrol"],
+                     s["enrol_photos"],
+                     "".join("\n  %s: %s" % e
+                             for e in s["flip_fte_examples"])))
     print("threshold holding FMR <= %g on every set large enough to show "
           "it (the worst set's): %.4f" % (target, chosen))
     out = os.environ.get("OUT")
