@@ -265,6 +265,28 @@ def probe_once(container, probe, timeout=2.0):
                            % (container["name"], probe))
 
 
+def runs_as_rendered(kstack, name):
+    """(pod spec, container spec, podman's inspection) of workload name's
+    running container, after checking that it runs the rendered image as
+    the chart's user with a read-only root, no capabilities and no
+    privilege escalation, never restarted."""
+    pod = kstack.workload(name)["spec"]["template"]["spec"]
+    ctr = pod["containers"][0]
+    got = json.loads(containers.podman(
+        "inspect", kstack.services[name].container))[0]
+    assert got["State"]["Running"] and got["RestartCount"] == 0
+    assert got["ImageName"] == ctr["image"]
+    sc = pod["securityContext"]
+    assert got["Config"]["User"] == "%d:%d" % (sc["runAsUser"],
+                                                sc["runAsGroup"])
+    assert ctr["securityContext"]["readOnlyRootFilesystem"] is True
+    assert got["HostConfig"]["ReadonlyRootfs"] is True
+    assert "no-new-privileges" in " ".join(
+        got["HostConfig"].get("SecurityOpt") or [])
+    assert not got["EffectiveCaps"], got["EffectiveCaps"]
+    return pod, ctr, got
+
+
 class PodService(stack.Service):
     """A service whose process is the one container of a played pod."""
 

@@ -92,23 +92,9 @@ def test_orthanc_pod_runs_as_the_chart_says(kstack):
     """Orthanc's pod runs the rendered image as the chart's user, with a
     read-only root, no capabilities, no privilege escalation, its
     configuration and users as the chart projects them."""
-    w = kstack.workload(kubeplay.PACS)
-    pod = w["spec"]["template"]["spec"]
-    ctr = pod["containers"][0]
-    got = json.loads(containers.podman(
-        "inspect", kstack.services[kubeplay.PACS].container))[0]
-    assert got["State"]["Running"] and got["RestartCount"] == 0
-    assert got["ImageName"] == ctr["image"]
+    pod, ctr, got = kubeplay.runs_as_rendered(kstack, kubeplay.PACS)
     assert ctr["image"] == containers.image_name(kubeplay.PACS)
-    sc = pod["securityContext"]
-    assert sc["runAsNonRoot"] is True
-    assert got["Config"]["User"] == "%d:%d" % (sc["runAsUser"],
-                                                sc["runAsGroup"])
-    assert ctr["securityContext"]["readOnlyRootFilesystem"] is True
-    assert got["HostConfig"]["ReadonlyRootfs"] is True
-    assert "no-new-privileges" in " ".join(
-        got["HostConfig"].get("SecurityOpt") or [])
-    assert not got["EffectiveCaps"], got["EffectiveCaps"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
     mounts = {m["Destination"]: m for m in got["Mounts"]}
     assert mounts["/var/lib/orthanc/db"]["Type"] == "volume"
     assert mounts["/var/lib/orthanc/db"]["Name"] == \

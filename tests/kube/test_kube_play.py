@@ -23,7 +23,6 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import \
     Ed25519PublicKey
 
-import containers
 import kubeplay
 from harness import paths, protos
 from harness.checks import expect_status, poll
@@ -34,29 +33,12 @@ sys.path.insert(0, os.path.join(paths.REPO_ROOT, "tests", "contract",
 import auditlog  # noqa: E402
 
 
-def _inspect(name):
-    return json.loads(containers.podman("inspect", name))[0]
-
-
 @pytest.mark.parametrize("svc", kubeplay.SERVICES)
 def test_pod_runs_what_the_chart_rendered(kstack, svc):
     """Each Deployment's pod runs its rendered image as the chart's user,
     with a read-only root, no capabilities, no privilege escalation, and
     its ConfigMap as the environment."""
-    w = kstack.workload(svc)
-    pod = w["spec"]["template"]["spec"]
-    ctr = pod["containers"][0]
-    got = _inspect(kstack.services[svc].container)
-    assert got["State"]["Running"] and got["RestartCount"] == 0
-    assert got["ImageName"] == ctr["image"]
-    sc = pod["securityContext"]
-    assert got["Config"]["User"] == "%d:%d" % (sc["runAsUser"],
-                                                sc["runAsGroup"])
-    assert ctr["securityContext"]["readOnlyRootFilesystem"] is True
-    assert got["HostConfig"]["ReadonlyRootfs"] is True
-    assert "no-new-privileges" in " ".join(
-        got["HostConfig"].get("SecurityOpt") or [])
-    assert not got["EffectiveCaps"], got["EffectiveCaps"]
+    _, ctr, got = kubeplay.runs_as_rendered(kstack, svc)
     cm = [d for d in kstack.rendered if d["kind"] == "ConfigMap" and
           d["metadata"]["name"] == ctr["envFrom"][0]["configMapRef"]["name"]]
     env = dict(e.split("=", 1) for e in got["Config"]["Env"])
