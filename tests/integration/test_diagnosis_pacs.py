@@ -18,7 +18,6 @@ names its cause, is audited, and stores no finding.
 """
 
 import base64
-import io
 import json
 import os
 import ssl
@@ -98,53 +97,10 @@ def make_patient(st):
 
 def dicom(rows, mrn, accession="ACC1", study_uid=None, mono1=False,
           modality="DX", view="PA", n_frames=1, corrupt=False):
-    """A DICOM file (bytes) of one grey image, made with pydicom.
-
-    mono1: 16 bits allocated, 12 stored, MONOCHROME1, slope 0.5 and
-    intercept -50, and a window under which the PACS renders the original
-    pixels back (value v = 8 (255 - x); window centre 1020.5, width 2041
-    maps v to v / 8, and MONOCHROME1 inverts it to x)."""
-    from pydicom.dataset import FileDataset, FileMetaDataset
-    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
-    np = pytest.importorskip("numpy")
-
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.1.1"  # DX
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = FileDataset(None, {}, file_meta=meta, preamble=b"\0" * 128)
-    ds.SOPClassUID = meta.MediaStorageSOPClassUID
-    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
-    ds.StudyInstanceUID = study_uid or generate_uid()
-    ds.SeriesInstanceUID = generate_uid()
-    ds.PatientID = mrn
-    ds.AccessionNumber = accession
-    ds.Modality = modality
-    ds.ViewPosition = view
-    ds.Rows, ds.Columns = len(rows), len(rows[0])
-    ds.SamplesPerPixel = 1
-    ds.PixelRepresentation = 0
-    x = np.array(rows, dtype=np.uint16)
-    if n_frames > 1:
-        ds.NumberOfFrames = n_frames
-    if mono1:
-        ds.PhotometricInterpretation = "MONOCHROME1"
-        ds.BitsAllocated, ds.BitsStored, ds.HighBit = 16, 12, 11
-        ds.RescaleSlope, ds.RescaleIntercept = "0.5", "-50"
-        ds.WindowCenter, ds.WindowWidth = "1020.5", "2041"
-        data = ((255 - x) * 16 + 100).astype("<u2").tobytes()
-    else:
-        ds.PhotometricInterpretation = "MONOCHROME2"
-        ds.BitsAllocated, ds.BitsStored, ds.HighBit = 8, 8, 7
-        ds.WindowCenter, ds.WindowWidth = "128", "256"
-        data = x.astype(np.uint8).tobytes()
-    data *= n_frames
-    if corrupt:
-        data = data[:len(data) // 3]  # the frame is cut short
-    ds.PixelData = data + (b"\0" if len(data) % 2 else b"")
-    out = io.BytesIO()
-    ds.save_as(out, write_like_original=False)
-    return ds.StudyInstanceUID, out.getvalue()
+    """A DICOM file (bytes) of one grey image (dximages.dx_file)."""
+    return dximages.dx_file(rows, mrn, accession, study_uid,
+                            modality=modality, view=view, mono1=mono1,
+                            n_frames=n_frames, corrupt=corrupt)
 
 
 def analyze(st, pb, pid, study, accession=""):

@@ -185,21 +185,17 @@ def enrol(st, pb, persons, enrol_n, flip=False):
             given_name="P%d" % i, birth_date="1970-01-01",
             sex=pb.ADMINISTRATIVE_SEX_UNKNOWN), role="registrar")
         pids[person] = p.patient_id
+        kinds = [(photo_bytes, fte)]
+        if flip:
+            kinds.append((flipped_bytes, fte_flip))
         for path in photos[:min(enrol_n, len(photos) - 1)]:
-            try:
-                st.call("identity", "EnrollFace", pb.EnrollFaceRequest(
-                    patient_id=p.patient_id, images=[photo_bytes(path)]),
-                    role="registrar", timeout=60)
-            except grpc.RpcError as e:
-                fte.append((path, e.details()))
-            if not flip:
-                continue
-            try:
-                st.call("identity", "EnrollFace", pb.EnrollFaceRequest(
-                    patient_id=p.patient_id, images=[flipped_bytes(path)]),
-                    role="registrar", timeout=60)
-            except grpc.RpcError as e:
-                fte_flip.append((path, e.details()))
+            for image_of, refused in kinds:
+                try:
+                    st.call("identity", "EnrollFace", pb.EnrollFaceRequest(
+                        patient_id=p.patient_id, images=[image_of(path)]),
+                        role="registrar", timeout=60)
+                except grpc.RpcError as e:
+                    refused.append((path, e.details()))
     return pids, fte, fte_flip
 
 

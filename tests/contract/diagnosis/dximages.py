@@ -182,14 +182,21 @@ def restart(st, **env):
     st.start_service("diagnosis")
 
 
-def frontal_dx(rows, mrn, accession="ACC1", body_part="CHEST",
-               modality="DX"):
-    """(Study Instance UID, DICOM Part 10 bytes) of one 8-bit grey image
-    (rows) as a PA view in a study of its own for the patient whose MRN is
-    mrn, as a modality would send it to the PACS.  Skips without
-    pydicom."""
+def dx_file(rows, mrn, accession="ACC1", study_uid=None, body_part=None,
+            modality="DX", view="PA", mono1=False, n_frames=1,
+            corrupt=False):
+    """(Study Instance UID, DICOM Part 10 bytes) of one grey image (rows)
+    in a study of its own (or study_uid) for the patient whose MRN is mrn,
+    as a modality would send it to the PACS.  Skips without pydicom.
+
+    mono1: 16 bits allocated, 12 stored, MONOCHROME1, slope 0.5 and
+    intercept -50, and a window under which the PACS renders the original
+    pixels back (value v = 8 (255 - x); window centre 1020.5, width 2041
+    maps v to v / 8, and MONOCHROME1 inverts it to x).  n_frames repeats
+    the frame; corrupt cuts the pixel data short."""
     import pytest
     pydicom = pytest.importorskip("pydicom")
+    np = pytest.importorskip("numpy")
     from pydicom.dataset import FileDataset, FileMetaDataset
     from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
@@ -200,19 +207,42 @@ def frontal_dx(rows, mrn, accession="ACC1", body_part="CHEST",
     ds = FileDataset(None, {}, file_meta=meta, preamble=b"\0" * 128)
     ds.SOPClassUID = meta.MediaStorageSOPClassUID
     ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
-    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
+    ds.StudyInstanceUID = study_uid or generate_uid()
+    ds.SeriesInstanceUID = generate_uid()
     ds.PatientID, ds.AccessionNumber = mrn, accession
-    ds.Modality, ds.BodyPartExamined, ds.ViewPosition = (modality, body_part,
-                                                         "PA")
+    ds.Modality, ds.ViewPosition = modality, view
+    if body_part is not None:
+        ds.BodyPartExamined = body_part
     ds.Rows, ds.Columns = len(rows), len(rows[0])
-    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 8, 8, 7
-    ds.PixelRepresentation = 0
-    ds.WindowCenter, ds.WindowWidth = "128", "256"
-    ds.PixelData = bytes(v for r in rows for v in r)
+    ds.SamplesPerPixel, ds.PixelRepresentation = 1, 0
+    x = np.array(rows, dtype=np.uint16)
+    if n_frames > 1:
+        ds.NumberOfFrames = n_frames
+    if mono1:
+        ds.PhotometricInterpretation = "MONOCHROME1"
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit = 16, 12, 11
+        ds.RescaleSlope, ds.RescaleIntercept = "0.5", "-50"
+        ds.WindowCenter, ds.WindowWidth = "1020.5", "2041"
+        data = ((255 - x) * 16 + 100).astype("<u2").tobytes()
+    else:
+        ds.PhotometricInterpretation = "MONOCHROME2"
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit = 8, 8, 7
+        ds.WindowCenter, ds.WindowWidth = "128", "256"
+        data = x.astype(np.uint8).tobytes()
+    data *= n_frames
+    if corrupt:
+        data = data[:len(data) // 3]  # the frame is cut short
+    ds.PixelData = data + (b"\0" if len(data) % 2 else b"")
     out = io.BytesIO()
     pydicom.dcmwrite(out, ds, write_like_original=False)
     return ds.StudyInstanceUID, out.getvalue()
+
+
+def frontal_dx(rows, mrn, accession="ACC1", body_part="CHEST",
+               modality="DX"):
+    """dx_file of an 8-bit PA view whose header names its body part."""
+    return dx_file(rows, mrn, accession, body_part=body_part,
+                   modality=modality)
 
 
 # Real slices of other modalities: the sample files Debian's python3-pydicom
