@@ -50,6 +50,15 @@
 #define DETAIL_KEY_MAX	 64
 #define DETAIL_VALUE_MAX 256
 #define ENTRY_CAP	 (16u << 10)
+/* The details blob in hex, as the JSON_TABLE column reads it: at most
+ * 4 + 16 * (8 + 64 + 256) = 5,252 bytes, 10,504 hex digits.  16383 is
+ * the longest VARCHAR of utf8mb4 that every MariaDB 10.11 accepts (10.11.18
+ * refuses 16384, so no event was stored there). */
+#define DETAILS_HEX_MAX "16383"
+_Static_assert(2 * (4 + MED_AUDIT_MAX_DETAILS *
+				(8 + DETAIL_KEY_MAX + DETAIL_VALUE_MAX)) <=
+		       16383,
+	       "the details column of the append statement is too narrow");
 
 #define INSERT_EVENTS_SQL                                                      \
 	"INSERT INTO events (seq, event_id, stored_ms, time_ms, service,"      \
@@ -78,7 +87,7 @@
 	" action_code " U8 "(8) PATH '$[13]' ERROR ON EMPTY,"                  \
 	" purpose_of_use " U8 "(32) PATH '$[14]' ERROR ON EMPTY,"              \
 	" break_glass TINYINT PATH '$[15]' ERROR ON EMPTY,"                    \
-	" details VARCHAR(16384) PATH '$[16]' ERROR ON EMPTY,"                 \
+	" details VARCHAR(" DETAILS_HEX_MAX ") PATH '$[16]' ERROR ON EMPTY,"   \
 	" leaf CHAR(64) PATH '$[17]' ERROR ON EMPTY,"                          \
 	" mac CHAR(64) PATH '$[18]' ERROR ON EMPTY)) j"
 #define U8 "VARCHAR"

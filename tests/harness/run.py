@@ -280,7 +280,7 @@ def hl7_lines(st):
                          "node_modules"), send, hl7.mllp_port(st))]
 
 
-def summary(st, faces=None, photos=None, idp=None):
+def summary(st, faces=None, photos=None, idp=None, settings_info=None):
     medctl = paths.bin_path("medctl")
     pic = (lambda n: "@" + os.path.join(photos, n)) if photos else \
         (lambda n: "@" + n)
@@ -300,6 +300,7 @@ def summary(st, faces=None, photos=None, idp=None):
         "logs: %s/<service>.log" % st.log_dir,
         "development PKI: %s (CA, certificates, break-glass keys)" %
         st.pki_dir]
+    lines += settings_info or []
     if faces is not None:
         lines.append("face keys: %s (signing and template keys, "
                      "development only)" % faces.dir)
@@ -362,6 +363,120 @@ def summary(st, faces=None, photos=None, idp=None):
     return "\n".join(lines)
 
 
+SETTINGS_FILE = "settings.env"
+
+
+class SettingsError(Exception):
+    """A setting make run cannot use; the message names it and the fix."""
+
+
+def read_settings_file(path):
+    """MED_* settings from path (KEY=VALUE lines, # comments, blank lines;
+    a value may be quoted), {} when there is no such file."""
+    out = {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except FileNotFoundError:
+        return out
+    for n, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        key = key.strip()
+        if line.startswith("export "):
+            key = key[len("export "):].strip()
+        if not sep or not key.startswith("MED_") or not key.replace(
+                "_", "").isalnum():
+            raise SettingsError("%s:%d: not a MED_NAME=value line: %r"
+                                % (path, n, line))
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        out[key] = value
+    return out
+
+
+def caller_settings(rundir, environ=None):
+    """The settings the caller gives make run: $BUILD/run/settings.env,
+    then MED_* variables of the caller's environment over it.  Returns
+    (settings, where each came from)."""
+    environ = os.environ if environ is None else environ
+    path = os.path.join(rundir, SETTINGS_FILE)
+    settings = read_settings_file(path)
+    origin = {k: path for k in settings}
+    for k, v in environ.items():
+        if k.startswith("MED_"):
+            settings[k] = v
+            origin[k] = "environment"
+    return settings, origin
+
+
+def host_zone(environ=None, etc="/etc"):
+    """The host's IANA time zone name: TZ when it names one, else
+    /etc/timezone, else the target of /etc/localtime; "UTC" when none
+    says."""
+    environ = os.environ if environ is None else environ
+    tz = environ.get("TZ", "").lstrip(":")
+    if tz and "/" in tz and not tz.startswith("/"):
+        return tz
+    try:
+        with open(os.path.join(etc, "timezone"), encoding="utf-8") as f:
+            name = f.read().strip()
+        if name:
+            return name
+    except OSError:
+        pass
+    target = os.path.realpath(os.path.join(etc, "localtime"))
+    if "/zoneinfo/" in target:
+        return target.split("/zoneinfo/", 1)[1]
+    return "UTC"
+
+
+def zone_exists(name, zoneinfo="/usr/share/zoneinfo"):
+    """Is name a time zone the system's tz database holds?  Without a tz
+    database (no tzdata) only UTC is known here; the services check the
+    name again with ICU's own database."""
+    if name == "UTC":
+        return True
+    if not name or name.startswith("/") or ".." in name.split("/"):
+        return False
+    if not os.path.isdir(zoneinfo):
+        return True
+    return os.path.isfile(os.path.join(zoneinfo, name))
+
+
+def ward_zone(settings, origin, environ=None):
+    """Sets MED_WARD_TIME_ZONE in settings to the host's zone unless the
+    caller gave one, and checks it; returns the line the summary prints."""
+    if "MED_WARD_TIME_ZONE" not in settings:
+        settings["MED_WARD_TIME_ZONE"] = host_zone(environ)
+        origin["MED_WARD_TIME_ZONE"] = "the host's zone"
+    zone = settings["MED_WARD_TIME_ZONE"]
+    if not zone_exists(zone):
+        raise SettingsError(
+            "MED_WARD_TIME_ZONE=%s (%s) is no time zone of this system: "
+            "use an IANA name such as Europe/Berlin (ls /usr/share/zoneinfo)"
+            % (zone, origin["MED_WARD_TIME_ZONE"]))
+    return "ward time zone: %s (%s; set MED_WARD_TIME_ZONE to change it)" % (
+        zone, origin["MED_WARD_TIME_ZONE"])
+
+
+def settings_lines(origin, zone_line):
+    """The summary's lines about where the settings came from."""
+    given = sorted(k for k, v in origin.items()
+                   if k != "MED_WARD_TIME_ZONE" or v != "the host's zone")
+    lines = ["", zone_line]
+    if given:
+        lines.append("settings given: %s" % ", ".join(
+            "%s (%s)" % (k, origin[k]) for k in given))
+    lines.append("(MED_* variables of your environment, or KEY=value lines "
+                 "in build/run/%s, reach every service; "
+                 "docs/operations.md lists them)" % SETTINGS_FILE)
+    return lines
+
+
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt()
 
@@ -398,6 +513,12 @@ def main():
     ports["fhir"] = (FHIR_PORT, FHIR_HTTP_PORT)
     ports["hl7"] = HL7_PORTS
     try:
+        settings, origin = caller_settings(rundir)
+        settings_info = settings_lines(origin, ward_zone(settings, origin))
+    except SettingsError as e:
+        print("cannot start: %s" % e, file=sys.stderr)
+        return 1
+    try:
         faces, env = face_keys(rundir)
     except (OSError, subprocess.CalledProcessError) as e:
         print("cannot make the face keys: %s" % e, file=sys.stderr)
@@ -406,6 +527,8 @@ def main():
     idp, idp_env = dev_idp(rundir)
     env.update(idp_env)
     pacs = start_pacs(rundir, env)
+    # The caller's settings last: they win over make run's own.
+    env.update(settings)
     st = Stack(workdir=rundir, db_port=DB_PORT, ports=ports,
                audit_port=AUDIT_PORT, keep_workdir=True,
                tokens_path=os.path.join(rundir, "tokens"), pid_dir=pid_dir,
@@ -425,7 +548,8 @@ def main():
         except StackError as e:
             print("cannot start: %s" % e, file=sys.stderr)
             return 1
-        print(summary(st, faces, sample_faces(rundir), idp), flush=True)
+        print(summary(st, faces, sample_faces(rundir), idp, settings_info),
+              flush=True)
         # SIGCHLD wakes pause() so that a service that dies is reported.
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
         reported = set()

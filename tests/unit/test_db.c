@@ -1173,7 +1173,28 @@ test_never_up(void)
 	med_db_close(db);
 }
 
+/* The server check: MariaDB from 10.11 on; older or MySQL refused with a
+ * line naming what was found. */
+static void
+test_server_supported(void)
+{
+	char msg[256] = "";
+
+	MT_TRUE(med_db_server_supported("10.11.19-MariaDB-0+deb12u1", 101119,
+					msg, sizeof(msg)));
+	MT_TRUE(med_db_server_supported("11.4.2-MariaDB", 110402, msg,
+					sizeof(msg)));
+	MT_TRUE(!med_db_server_supported("10.5.23-MariaDB-0+deb11u1", 100523,
+					 msg, sizeof(msg)));
+	MT_TRUE(strstr(msg, "10.5.23") != NULL);
+	MT_TRUE(strstr(msg, "MariaDB 10.11 or later") != NULL);
+	MT_TRUE(!med_db_server_supported("8.0.36", 80036, msg, sizeof(msg)));
+	MT_TRUE(strstr(msg, "8.0.36") != NULL);
+	MT_TRUE(!med_db_server_supported(NULL, 0, msg, sizeof(msg)));
+}
+
 static const mt_case cases[] = {
+	{"server_supported", test_server_supported},
 	{"open_invalid", test_open_invalid},
 	{"migrate", test_migrate},
 	{"migrate_race", test_migrate_race},

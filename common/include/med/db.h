@@ -73,12 +73,30 @@ typedef struct med_db_migration {
 med_err med_db_migrate(med_db *db, const med_db_migration *migrations,
 		       size_t n) MED_MUST_CHECK;
 
+/* The oldest MariaDB smartmed's statements run on: 10.11, the release in
+ * Debian 12 from its first point release on (mysql_get_server_version's
+ * form: major * 10000 + minor * 100 + patch). */
+#define MED_DB_MIN_SERVER_VERSION 101100UL
+
+/*
+ * med_db_server_supported says whether a server that calls itself info
+ * (mysql_get_server_info: "10.11.19-MariaDB-0+deb12u1") at version (as
+ * MED_DB_MIN_SERVER_VERSION) runs smartmed's statements: MariaDB from
+ * MED_DB_MIN_SERVER_VERSION on (MySQL lacks MariaDB's JSON_TABLE and
+ * sequence forms).  When not, msg gets one line naming what was found
+ * and what to do.
+ */
+bool med_db_server_supported(const char *info, unsigned long version, char *msg,
+			     size_t len);
+
 /*
  * med_db_probe opens one connection to learn whether the database can be
  * reached as configured.  MED_OK: it can; MED_ERR_UNAVAILABLE: the server
  * is away (a service starts anyway and waits); MED_ERR_PRECONDITION: the
  * server answered but refused the settings (TLS missing or not verified,
- * or the credentials), which waiting cannot fix; msg says which.
+ * or the credentials) or is a server smartmed does not run on (older than
+ * MED_DB_MIN_SERVER_VERSION, or not MariaDB), which waiting cannot fix;
+ * msg says which.
  */
 med_err med_db_probe(med_db *db, char *msg, size_t len) MED_MUST_CHECK;
 

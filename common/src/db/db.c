@@ -1239,6 +1239,36 @@ refused_not_away(unsigned int code)
 	       code == 3159;
 }
 
+bool
+med_db_server_supported(const char *info, unsigned long version, char *msg,
+			size_t len)
+{
+	const char *name = info != NULL ? info : "";
+
+	if (strstr(name, "MariaDB") != NULL &&
+	    version >= MED_DB_MIN_SERVER_VERSION)
+		return true;
+	snprintf(msg, len,
+		 "the database server is %s (%lu.%lu.%lu); smartmed needs "
+		 "MariaDB %lu.%lu or later: upgrade it (Debian 12: apt-get "
+		 "install mariadb-server from bookworm and bookworm-updates)",
+		 *name ? name : "unnamed", version / 10000, version / 100 % 100,
+		 version % 100, MED_DB_MIN_SERVER_VERSION / 10000,
+		 MED_DB_MIN_SERVER_VERSION / 100 % 100);
+	return false;
+}
+
+/* server_check: the probe's connection m reached a server smartmed runs
+ * on (med_db_server_supported). */
+static med_err
+server_check(MYSQL *m, char *msg, size_t len)
+{
+	if (med_db_server_supported(mysql_get_server_info(m),
+				    mysql_get_server_version(m), msg, len))
+		return MED_OK;
+	return MED_ERR_PRECONDITION;
+}
+
 med_err
 med_db_probe(med_db *db, char *msg, size_t len)
 {
@@ -1258,6 +1288,8 @@ med_db_probe(med_db *db, char *msg, size_t len)
 		snprintf(msg, len, "%s: %s (%u)",
 			 db->socket ? db->socket : db->host, mysql_error(m),
 			 code);
+	} else {
+		err = server_check(m, msg, len);
 	}
 	mysql_close(m);
 	return err;
@@ -1526,7 +1558,14 @@ migrate_on(med_db_conn *c, const med_db_migration *m, size_t n)
 	};
 	migrate_lock l = {.name = "migrate"};
 	med_err err = MED_OK;
+	char why[256];
 
+	/* A server that started after the probe (the service waited for it)
+	 * is checked here, before any statement it cannot run. */
+	if (server_check(c->mysql, why, sizeof(why)) != MED_OK) {
+		med_log_error("db: %s", why);
+		return MED_ERR_INTERNAL;
+	}
 	lock_holder_name(l.holder, sizeof(l.holder));
 	for (size_t i = 0; i < 2 && err == MED_OK; i++)
 		err = db_exec_plain(c, create[i]);

@@ -1,0 +1,58 @@
+"""make run's settings (issue 50): MED_* from the caller's environment or
+build/run/settings.env reach the services, and the ward's clock is the
+host's zone unless one is given, checked before anything starts."""
+
+import os
+
+import pytest
+
+from harness import run
+
+
+def test_environment_wins_over_the_settings_file(tmp_path):
+    (tmp_path / run.SETTINGS_FILE).write_text(
+        "# site settings\n"
+        "MED_WARD_TIME_ZONE=Europe/London\n"
+        "export MED_DOSAGE_OME_MAX_24H_MG='120'\n\n")
+    settings, origin = run.caller_settings(
+        str(tmp_path), {"MED_WARD_TIME_ZONE": "Europe/Berlin",
+                        "PATH": "/usr/bin"})
+    assert settings == {"MED_WARD_TIME_ZONE": "Europe/Berlin",
+                        "MED_DOSAGE_OME_MAX_24H_MG": "120"}
+    assert origin["MED_WARD_TIME_ZONE"] == "environment"
+    assert origin["MED_DOSAGE_OME_MAX_24H_MG"].endswith(run.SETTINGS_FILE)
+
+
+def test_a_bad_settings_line_is_refused_naming_it(tmp_path):
+    (tmp_path / run.SETTINGS_FILE).write_text("MED_X=1\nPATH=/tmp\n")
+    with pytest.raises(run.SettingsError, match=r"settings.env:2"):
+        run.caller_settings(str(tmp_path), {})
+
+
+def test_the_ward_zone_defaults_to_the_hosts(tmp_path):
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "timezone").write_text("Europe/Vienna\n")
+    assert run.host_zone({}, str(etc)) == "Europe/Vienna"
+    assert run.host_zone({"TZ": ":America/New_York"}, str(etc)) == \
+        "America/New_York"
+    os.remove(etc / "timezone")
+    assert run.host_zone({}, str(etc)) == "UTC"
+
+
+@pytest.mark.skipif(not os.path.isfile("/usr/share/zoneinfo/Europe/Berlin"),
+                    reason="no tz database (/usr/share/zoneinfo)")
+def test_the_zone_is_checked_and_printed():
+    settings, origin = {"MED_WARD_TIME_ZONE": "Europe/Berlin"}, \
+        {"MED_WARD_TIME_ZONE": "environment"}
+    line = run.ward_zone(settings, origin)
+    assert "Europe/Berlin (environment" in line
+    lines = run.settings_lines(origin, line)
+    assert any("MED_WARD_TIME_ZONE (environment)" in x for x in lines)
+    with pytest.raises(run.SettingsError, match="Mars/Olympus"):
+        run.ward_zone({"MED_WARD_TIME_ZONE": "Mars/Olympus"},
+                      {"MED_WARD_TIME_ZONE": "environment"})
+    settings, origin = {}, {}
+    run.ward_zone(settings, origin, {"TZ": "Europe/Berlin"})
+    assert settings["MED_WARD_TIME_ZONE"] == "Europe/Berlin"
+    assert run.settings_lines(origin, "z")[1] == "z"
