@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian 12 packages smartmed needs to build, run and test,
-# when any is missing.  Run as root (CI and make run/test do); prints what
+# when any is missing: with "run" only those make run needs (no test,
+# packaging or browser toolchains), with "all" (the default) everything.  Run as root (CI and make run/test do); prints what
 # it installs and does nothing when everything is there.
 set -eu
 
@@ -46,7 +47,20 @@ PKGS_IMAGING="libcurl4-openssl-dev libgdcm-dev orthanc orthanc-dicomweb python3-
 # driven headless by npm playwright-core (tools/console-e2e), which never
 # downloads a browser of its own.
 PKGS_CONSOLE="chromium"
-PKGS="$PKGS_CORE $PKGS_IMAGING $PKGS_TEST $PKGS_SECURITY $PKGS_PLUGINS $PKGS_AUDIT $PKGS_RECORDS $PKGS_DOSAGE $PKGS_FHIR $PKGS_DEPLOY $PKGS_IMAGES $PKGS_KUBE $PKGS_GALERA $PKGS_CONSOLE"
+# What make run needs: building, the services, the harness that starts
+# them (python3 with grpcio and cryptography), the PACS, and node for the
+# face models' conversion and the console's development sign-in.
+PKGS_RUN_TOOLS="python3 python3-grpcio python3-protobuf python3-pytest nodejs"
+command -v npm >/dev/null 2>&1 || PKGS_RUN_TOOLS="$PKGS_RUN_TOOLS npm"
+PKGS_RUN="$PKGS_CORE $PKGS_IMAGING $PKGS_SECURITY $PKGS_PLUGINS $PKGS_AUDIT $PKGS_RECORDS $PKGS_DOSAGE $PKGS_FHIR $PKGS_RUN_TOOLS"
+case "${1:-all}" in
+run) PKGS="$PKGS_RUN" ;;
+all) PKGS="$PKGS_RUN $PKGS_TEST $PKGS_DEPLOY $PKGS_IMAGES $PKGS_KUBE $PKGS_GALERA $PKGS_CONSOLE" ;;
+*)
+	echo "usage: $0 [run|all]" >&2
+	exit 2
+	;;
+esac
 
 missing=""
 for p in $PKGS; do
