@@ -157,6 +157,54 @@ serve_config(const fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	resp->content_type = content_type(CONSOLE_CONFIG);
 }
 
+/*
+ * url_origin copies url's origin ("https://idp.example:8444") into out
+ * (len bytes): "" when url is not an https URL or its origin does not
+ * fit, so that nothing but HTTPS ever widens the policy.
+ */
+static void
+url_origin(const char *url, char *out, size_t len)
+{
+	static const char scheme[] = "https://";
+	size_t n;
+
+	out[0] = '\0';
+	if (url == NULL || strncmp(url, scheme, sizeof(scheme) - 1) != 0)
+		return;
+	n = sizeof(scheme) - 1;
+	n += strcspn(url + n, "/?#");
+	if (n == sizeof(scheme) - 1 || n >= len || strcspn(url, " ;,'\"") < n)
+		return;
+	memcpy(out, url, n);
+	out[n] = '\0';
+}
+
+/*
+ * console_csp is the console's Content-Security-Policy: its own files
+ * only, no framing by any origin, and requests to the facade and to the
+ * identity provider it signs in with (the issuer's origin and the token
+ * endpoint's) and nowhere else, so that an injected script cannot post a
+ * chart to another host.  NULL when out of memory.
+ */
+static const char *
+console_csp(const fhir_facade *f, med_arena *a)
+{
+	char issuer[256], token[256];
+
+	url_origin(f->console_issuer, issuer, sizeof(issuer));
+	url_origin(f->smart.token_endpoint, token, sizeof(token));
+	if (strcmp(token, issuer) == 0)
+		token[0] = '\0';
+	return med_arena_sprintf(
+		a,
+		"default-src 'self'; script-src 'self'; style-src 'self'; "
+		"img-src 'self' data: blob:; media-src 'self' blob: "
+		"mediastream:; connect-src 'self'%s%s%s%s; form-action "
+		"'self'; base-uri 'none'; object-src 'none'; frame-ancestors "
+		"'none'",
+		issuer[0] ? " " : "", issuer, token[0] ? " " : "", token);
+}
+
 /* serve_file answers GET/HEAD of one file of the console's folder. */
 static void
 serve_file(const fhir_facade *f, const fhir_request *req, const char *name,
@@ -189,6 +237,7 @@ serve_file(const fhir_facade *f, const fhir_request *req, const char *name,
 	resp->body = body;
 	resp->len = len;
 	resp->content_type = content_type(name);
+	resp->csp = console_csp(f, req->arena);
 }
 
 bool

@@ -229,6 +229,8 @@ typedef struct fhir_response {
 	const char *last_modified;
 	/* fhirwrite: the Location header of a create (201), else NULL. */
 	const char *location;
+	/* console.c: the console's Content-Security-Policy, else NULL. */
+	const char *csp;
 } fhir_response;
 
 /* The FHIR interactions the facade serves. */

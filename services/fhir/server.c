@@ -503,6 +503,27 @@ request_id(struct MHD_Connection *conn)
 	return id;
 }
 
+/*
+ * add_security_headers: what a browser must be told by the server, since
+ * a page's meta tag cannot say it.  No page of ours is framed (the console
+ * is a top-level page; clickjacking a dose is the risk), no type is
+ * guessed, the origin is HTTPS only for a year, no referrer leaves it;
+ * the console's own pages carry their CSP (console.c).
+ */
+static void
+add_security_headers(struct MHD_Response *resp, const fhir_response *r)
+{
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Strict-Transport-Security",
+				"max-age=31536000");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				r->csp != NULL ? r->csp
+					       : "default-src 'none'; "
+						 "frame-ancestors 'none'");
+}
+
 static enum MHD_Result
 send_response(struct MHD_Connection *conn, const fhir_response *r)
 {
@@ -518,6 +539,7 @@ send_response(struct MHD_Connection *conn, const fhir_response *r)
 			? r->content_type
 			: "application/fhir+json; charset=utf-8");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	add_security_headers(resp, r);
 	if (r->ask_for_token)
 		MHD_add_response_header(resp, "WWW-Authenticate",
 					"Bearer realm=\"smartmed\"");

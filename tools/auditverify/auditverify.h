@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum { AV_OK = 0, AV_FAILED = 1, AV_USAGE = 2 };
+enum { AV_OK = 0, AV_FAILED = 1, AV_USAGE = 2, AV_UNVERIFIED = 3 };
 
 /* av_args - every option of every command. */
 typedef struct av_args {
@@ -33,6 +33,8 @@ typedef struct av_args {
 	/* --leaf-key-file: the audit service's leaf MAC keys */
 	bool has_leaf_keys;
 	med_audit_leaf_keys leaf_keys;
+	/* --no-leaf-key: the caller accepts a log audit without the MACs */
+	bool no_leaf_key;
 } av_args;
 
 /* av_unhex parses exactly 2 * len hex digits into out. */

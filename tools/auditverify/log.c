@@ -303,10 +303,25 @@ finish(audit_run *r)
 		snprintf(macs, sizeof(macs),
 			 ", leaf MACs checked (%llu from before leaf MACs)",
 			 (unsigned long long)r->legacy);
+	if (!r->args->has_leaf_keys && !r->args->no_leaf_key) {
+		printf("UNVERIFIED: %llu entries, tree nodes and %zu signed "
+		       "tree heads check%s, but without the leaf keys a row "
+		       "forged after the last signed head (its leaf hash "
+		       "recomputed) cannot be told from the service's own: "
+		       "give --leaf-key-file (the audit service's "
+		       "MED_AUDIT_LEAF_KEY_FILE), or --no-leaf-key to accept "
+		       "that\n",
+		       (unsigned long long)r->f.size, r->n_heads,
+		       r->args->has_pubkey ? " (signatures checked)" : "");
+		return AV_UNVERIFIED;
+	}
 	printf("OK: %llu entries, tree nodes and %zu signed tree heads "
-	       "verified%s%s\n",
+	       "verified%s%s%s\n",
 	       (unsigned long long)r->f.size, r->n_heads,
-	       r->args->has_pubkey ? " (signatures checked)" : "", macs);
+	       r->args->has_pubkey ? " (signatures checked)" : "", macs,
+	       r->args->has_leaf_keys ? ""
+				      : " (leaf MACs not checked: "
+					"--no-leaf-key)");
 	return AV_OK;
 }
 

@@ -20,7 +20,12 @@
  * MED_AUDIT_LEAF_KEY_FILE, every leaf's MAC, without which rows added
  * behind the service's back after the last head cannot be told from its
  * own).  Mismatches are reported with their leaf index or node address.
- * Exit status: 0 verified, 1 verification failed, 2 usage or I/O error.
+ * Without the leaf keys a log that checks is not called verified: a row
+ * forged after the last signed head, its leaf hash recomputed, looks like
+ * the service's own, so "log" then exits 3 (unverified) unless
+ * --no-leaf-key says the caller accepts that.
+ * Exit status: 0 verified, 1 verification failed, 2 usage or I/O error,
+ * 3 no fault found but the leaf MACs not checked (no --leaf-key-file).
  */
 #include "auditverify.h"
 
@@ -42,7 +47,7 @@ usage(void)
 	      "[--db-socket S] [--db-user U]\n"
 	      "                       [--db-password PW] [--db-name D] "
 	      "[--db-tls-ca FILE] [--pubkey HEX]\n"
-	      "                       [--leaf-key-file FILE]\n",
+	      "                       [--leaf-key-file FILE | --no-leaf-key]\n",
 	      stderr);
 }
 
@@ -67,6 +72,7 @@ enum {
 	OPT_DB_NAME,
 	OPT_DB_TLS_CA,
 	OPT_LEAF_KEY_FILE,
+	OPT_NO_LEAF_KEY,
 };
 
 static const struct option long_opts[] = {
@@ -91,6 +97,7 @@ static const struct option long_opts[] = {
 	{"db-name", required_argument, NULL, OPT_DB_NAME},
 	{"db-tls-ca", required_argument, NULL, OPT_DB_TLS_CA},
 	{"leaf-key-file", required_argument, NULL, OPT_LEAF_KEY_FILE},
+	{"no-leaf-key", no_argument, NULL, OPT_NO_LEAF_KEY},
 	{NULL, 0, NULL, 0},
 };
 
@@ -170,6 +177,9 @@ set_opt(av_args *a, int opt, const char *v)
 		return av_parse_path(v, a->path, &a->n_path);
 	case OPT_LEAF_KEY_FILE:
 		return leaf_keys_opt(a, v);
+	case OPT_NO_LEAF_KEY:
+		a->no_leaf_key = true;
+		return true;
 	default:
 		return av_set_db_opt(a, opt - OPT_DB_HOST, v);
 	}
