@@ -179,6 +179,17 @@ typedef struct hl7_header {
 } hl7_header;
 
 /*
+ * hl7_content_digest writes into out a BLAKE2b digest of the message
+ * in[0..len) as a resend carries it: every byte but MSH-7 (the time of the
+ * message, which an interface engine stamps anew when it resends) and the
+ * segment terminators' form (CR, LF or CRLF).  Two messages with one
+ * digest say the same thing.
+ */
+#define HL7_DIGEST_LEN 32
+void hl7_content_digest(const char *in, size_t len,
+			unsigned char out[HL7_DIGEST_LEN]);
+
+/*
  * hl7_header_read fills h from m's MSH.  Errors: MED_ERR_INVALID with p
  * filled (no MSH-9 type or trigger, no MSH-10, no MSH-12, a version
  * outside 2.3..2.8, processing id other than P, T or D).

@@ -53,12 +53,32 @@ extern const size_t hl7_n_migrations;
 extern const med_method hl7_methods[];
 extern const size_t hl7_n_methods;
 
+/* hl7_replay - what the store holds of a message's sender and control id. */
+typedef enum hl7_replay {
+	HL7_REPLAY_NONE = 0,  /* no final answer: a new message */
+	HL7_REPLAY_SAME = 1,  /* a resend: the same content was answered */
+	HL7_REPLAY_OTHER = 2, /* the control id answered another message */
+} hl7_replay;
+
 /*
  * hl7_store_find_ack looks for the final answer to h's sender and control
- * id; *found says whether there is one, then ack[0..*len) is it.
+ * id and compares the message it answered with msg[0..msg_len)
+ * (hl7_content_digest): *replay says which case it is; unless NONE,
+ * ack[0..*len) is the stored ACK and *message_id that message's row.
  */
-med_err hl7_store_find_ack(med_db *db, const hl7_header *h, char *ack,
-			   size_t cap, size_t *len, bool *found) MED_MUST_CHECK;
+med_err hl7_store_find_ack(med_db *db, const hl7_header *h, const char *msg,
+			   size_t msg_len, char *ack, size_t cap, size_t *len,
+			   hl7_replay *replay,
+			   int64_t *message_id) MED_MUST_CHECK;
+
+/*
+ * hl7_store_audit_resend audits a resend answered from the store (the
+ * stored message message_id; nothing applied, nothing stored again), as
+ * one transaction.  Errors: those of med_db_tx.
+ */
+med_err hl7_store_audit_resend(med_db *db, struct med_audit *audit,
+			       const hl7_header *h,
+			       int64_t message_id) MED_MUST_CHECK;
 
 /*
  * hl7_store_put inserts r with its audit event in one transaction and

@@ -269,16 +269,45 @@ check_sender(const hl7_header *h, char *sender, size_t cap, hl7_problem *p)
 	return true;
 }
 
+/*
+ * resent answers a resend from the store: the same content under a
+ * control id already answered gets the stored ACK (audited, nothing
+ * applied).  Another message under that control id is refused AR, kept in
+ * the store for review and audited, never answered AA unapplied: a sender
+ * who reuses an id, or an impostor who took it first, is seen.
+ */
 static bool
-resent(hl7_state *st, const outcome *o, char *ack, size_t cap, size_t *len)
+resent(hl7_state *st, outcome *o, const char *in, size_t in_len, char *ack,
+       size_t cap, size_t *len)
 {
-	bool found = false;
+	hl7_replay replay = HL7_REPLAY_NONE;
+	int64_t stored_id = 0;
 
-	if (!o->header_ok)
+	if (!o->header_ok ||
+	    hl7_store_find_ack(st->db, &o->h, in, in_len, ack, cap, len,
+			       &replay, &stored_id) != MED_OK)
 		return false;
-	if (hl7_store_find_ack(st->db, &o->h, ack, cap, len, &found) != MED_OK)
+	if (replay == HL7_REPLAY_OTHER) {
+		*len = 0;
+		(void)hl7_problem_set(
+			&o->p, "AR", HL7_E_INTERNAL, "MSH", 1, 10,
+			"MSH-10: control id %s of %s@%s answered another "
+			"message already (stored message %lld); this one "
+			"differs, was not applied and is kept for review: send "
+			"it with a new control id",
+			o->h.control_id, o->h.sending_app,
+			o->h.sending_facility, (long long)stored_id);
+		o->refused = true;
+		o->final = false;
 		return false;
-	return found;
+	}
+	if (replay != HL7_REPLAY_SAME)
+		return false;
+	if (hl7_store_audit_resend(st->db, st->audit, &o->h, stored_id) !=
+	    MED_OK)
+		med_log_warn("hl7: the resend of %s could not be audited",
+			     o->h.control_id);
+	return true;
 }
 
 static void
@@ -314,10 +343,10 @@ hl7_process(hl7_state *st, const char *in, size_t len, size_t total,
 	} else if (!check_sender(&o.h, sender, sender_cap, &o.p)) {
 		o.refused = true;
 		o.final = false;
-	} else if (resent(st, &o, ack, ack_cap, ack_len)) {
+	} else if (resent(st, &o, in, len, ack, ack_cap, ack_len)) {
 		count(st, &o.h, "resent");
 		goto done;
-	} else {
+	} else if (!o.refused) {
 		apply(st, &m, &o);
 	}
 	answer(&o, now_ms, ack, ack_cap, ack_len);

@@ -66,44 +66,55 @@ replay_key(const hl7_header *h, char *out, size_t cap)
 typedef struct found_ack {
 	char *out;
 	size_t cap, len;
-	bool found;
+	const char *msg; /* the message now received */
+	size_t msg_len;
+	hl7_replay replay;
+	int64_t message_id;
 } found_ack;
 
 static med_err
 take_ack(void *ctx, const med_db_row *row)
 {
 	found_ack *f = ctx;
-	size_t n;
+	size_t n, stored_len;
 	const char *ack = med_db_row_text(row, 0, &n);
+	const char *stored = med_db_row_text(row, 1, &stored_len);
+	unsigned char now[HL7_DIGEST_LEN], then[HL7_DIGEST_LEN];
 
-	if (ack == NULL || n + 1 > f->cap)
+	if (ack == NULL || n + 1 > f->cap || stored == NULL)
 		return MED_ERR_DATA_LOSS;
 	memcpy(f->out, ack, n);
 	f->out[n] = '\0';
 	f->len = n;
-	f->found = true;
+	f->message_id = med_db_row_int64(row, 2);
+	hl7_content_digest(f->msg, f->msg_len, now);
+	hl7_content_digest(stored, stored_len, then);
+	f->replay = memcmp(now, then, sizeof(now)) == 0 ? HL7_REPLAY_SAME
+							: HL7_REPLAY_OTHER;
 	return MED_OK;
 }
 
 med_err
-hl7_store_find_ack(med_db *db, const hl7_header *h, char *ack, size_t cap,
-		   size_t *len, bool *found)
+hl7_store_find_ack(med_db *db, const hl7_header *h, const char *msg,
+		   size_t msg_len, char *ack, size_t cap, size_t *len,
+		   hl7_replay *replay, int64_t *message_id)
 {
 	char key[600];
-	found_ack f = {.out = ack, .cap = cap};
+	found_ack f = {.out = ack, .cap = cap, .msg = msg, .msg_len = msg_len};
 	med_db_value v[1];
 	med_err err;
 
 	replay_key(h, key, sizeof(key));
 	v[0] = MED_DB_BLOBV(key, strlen(key));
 	err = med_db_query_once(db,
-				"SELECT ack FROM hl7_messages WHERE "
-				"replay_key = ?",
+				"SELECT ack, message, message_id FROM "
+				"hl7_messages WHERE replay_key = ?",
 				v, 1, take_ack, &f);
 	if (err != MED_OK)
 		return err;
-	*found = f.found;
+	*replay = f.replay;
 	*len = f.len;
+	*message_id = f.message_id;
 	return MED_OK;
 }
 
@@ -183,6 +194,54 @@ audit_message(med_db_conn *c, med_audit *a, const hl7_record *r)
 	snprintf(action, sizeof(action), "hl7/%s^%s",
 		 h->type[0] ? h->type : "?", h->trigger[0] ? h->trigger : "?");
 	return med_audit_outbox_put(c, a, &ev, NULL);
+}
+
+typedef struct resend_ctx {
+	const hl7_header *h;
+	med_audit *audit;
+	int64_t message_id;
+} resend_ctx;
+
+/* audit_resend: the sender as actor, the stored message it repeats. */
+static med_err
+resend_tx(med_db_conn *c, void *ctx)
+{
+	const resend_ctx *x = ctx;
+	char actor[300], action[64], stored[24];
+	med_audit_detail d[4] = {
+		{"control_id", x->h->control_id},
+		{"replay", "resend: the stored ACK answered, nothing applied"},
+		{"stored_message_id", stored},
+		{"via", "service:hl7"},
+	};
+	med_audit_event ev = {
+		.action = action,
+		.actor = actor,
+		.actor_roles = MED_ROLE_SERVICE,
+		.resource = "hl7-message",
+		.request_id = x->h->control_id,
+		.action_code = "R",
+		.details = d,
+		.n_details = 4,
+	};
+
+	snprintf(stored, sizeof(stored), "%lld", (long long)x->message_id);
+	snprintf(actor, sizeof(actor), "hl7:%s@%s", x->h->sending_app,
+		 x->h->sending_facility);
+	snprintf(action, sizeof(action), "hl7/%s^%s/resend", x->h->type,
+		 x->h->trigger);
+	return med_audit_outbox_put(c, x->audit, &ev, NULL);
+}
+
+med_err
+hl7_store_audit_resend(med_db *db, med_audit *audit, const hl7_header *h,
+		       int64_t message_id)
+{
+	resend_ctx x = {.h = h, .audit = audit, .message_id = message_id};
+
+	if (audit == NULL)
+		return MED_OK;
+	return med_db_tx(db, resend_tx, &x);
 }
 
 /* prune forgets a batch of messages older than the retention. */

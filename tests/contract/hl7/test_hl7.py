@@ -359,10 +359,11 @@ def test_tls_listener_requires_client_certificate(hst):
 def test_metrics_per_type_outcome_and_sender(hst):
     before, _ = scrape(hst, "hl7")
     c = ctl()
+    same = mrn("HM")
     with hl7.Mllp(hst) as conn:
-        assert hl7.ack_fields(conn.send(raw("A28", c, pid(mrn("HM")))))[
+        assert hl7.ack_fields(conn.send(raw("A28", c, pid(same))))[
             "MSA"][1] == "AA"
-        assert hl7.ack_fields(conn.send(raw("A28", c, pid(mrn("HM")))))[
+        assert hl7.ack_fields(conn.send(raw("A28", c, pid(same))))[
             "MSA"][1] == "AA"
         assert hl7.ack_fields(conn.send(raw("A99", ctl(), pid(mrn(
             "HM")))))["MSA"][1] == "AR"
@@ -409,3 +410,58 @@ def test_audited_as_the_sending_system(hst):
                                           patient_id=patient_id),
         role="auditor", timeout=10)]
     assert any(e.action.endswith("/CreatePatient") for e in writes), writes
+
+
+# --- a control id answers one message (issue 49, item 3) ---------------------
+
+
+def _audit_events(st, actor, control_id, since):
+    apb = protos.module("audit")
+    return [r.event for r in st.call(
+        "audit", "Query", apb.QueryRequest(actor=actor, since_ms=since),
+        role="auditor", timeout=10) if r.event.request_id == control_id]
+
+
+def test_a_resend_stamped_anew_is_a_resend_and_audited(hst):
+    """An interface engine that resends stamps MSH-7 anew: still the same
+    message, answered from the store, applied once, audited as a resend."""
+    from harness.checks import poll
+    c, a, since = ctl(), mrn("HS"), now_ms() - 1000
+    with hl7.Mllp(hst) as conn:
+        first = conn.send(raw("A28", c, pid(a)))
+        time.sleep(1.1)  # a later second in MSH-7
+        again = conn.send(raw("A28", c, pid(a)))
+    assert hl7.ack_fields(first)["MSA"][1] == "AA"
+    assert again == first
+    assert len(stored(hst, c)) == 1
+    got = poll(lambda: [e for e in _audit_events(hst, "hl7:EDGE@HOSP", c,
+                                                since)
+                        if e.action.endswith("/resend")],
+               timeout=20, what="the resend's audit event")
+    assert got[0].action == "hl7/ADT^A28/resend"
+    assert {d.key: d.value for d in got[0].details}["stored_message_id"] == \
+        str(stored(hst, c)[0].message_id)
+
+
+def test_a_reused_control_id_is_refused_kept_and_audited(hst):
+    """An impostor who sends the PAS's next control id first must not make
+    the real admission vanish as an AA'd 'resend'."""
+    from harness.checks import poll
+    c, since = ctl(), now_ms() - 1000
+    first, real = mrn("HI"), mrn("HJ")
+    with hl7.Mllp(hst) as conn:
+        assert hl7.ack_fields(conn.send(raw("A28", c, pid(first))))[
+            "MSA"][1] == "AA"
+        ack = hl7.ack_fields(conn.send(raw("A28", c, pid(real))))
+    assert ack["MSA"][1] == "AR", ack
+    assert "MSH-10" in ack["MSA"][3] and "kept for review" in ack["MSA"][3]
+    # Nothing of the second message was applied.
+    with pytest.raises(Exception):
+        get_patient(hst, real)
+    rows = sorted(stored(hst, c), key=lambda r: r.message_id)
+    assert [r.ack_code for r in rows] == ["AA", "AR"]
+    assert real in rows[1].message
+    got = poll(lambda: [e for e in _audit_events(hst, "hl7:EDGE@HOSP", c,
+                                                since) if e.outcome != 0],
+               timeout=20, what="the refusal's audit event")
+    assert got[0].action == "hl7/ADT^A28"

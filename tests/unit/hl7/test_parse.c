@@ -336,7 +336,37 @@ test_framer(void)
 	MT_EQ_INT(hl7_frame_wrap("AB", 2, wire, 4, &n), MED_ERR_LIMIT);
 }
 
+/* The content digest: MSH-7 and the terminators' form do not count,
+ * every other byte does. */
+static void
+test_content_digest(void)
+{
+	static const char a[] = "MSH|^~\\&|PAS|HOSP|SM|HOSP|20260101120000||"
+				"ADT^A28|C1|P|2.5.1\rPID|1||M1^^^HOSP^MR\r";
+	static const char later[] = "MSH|^~\\&|PAS|HOSP|SM|HOSP|20260101120500"
+				    "||ADT^A28|C1|P|2.5.1\r\nPID|1||M1^^^HOSP"
+				    "^MR\n";
+	static const char other[] = "MSH|^~\\&|PAS|HOSP|SM|HOSP|20260101120000"
+				    "||ADT^A28|C1|P|2.5.1\rPID|1||M2^^^HOSP"
+				    "^MR\r";
+	static const char app[] = "MSH|^~\\&|PAX|HOSP|SM|HOSP|20260101120000||"
+				  "ADT^A28|C1|P|2.5.1\rPID|1||M1^^^HOSP^MR\r";
+	unsigned char da[HL7_DIGEST_LEN], db[HL7_DIGEST_LEN];
+
+	hl7_content_digest(a, strlen(a), da);
+	hl7_content_digest(later, strlen(later), db);
+	MT_TRUE(memcmp(da, db, sizeof(da)) == 0);
+	hl7_content_digest(other, strlen(other), db);
+	MT_TRUE(memcmp(da, db, sizeof(da)) != 0);
+	hl7_content_digest(app, strlen(app), db);
+	MT_TRUE(memcmp(da, db, sizeof(da)) != 0);
+	/* A message cut short of MSH-7 still has a digest of its own. */
+	hl7_content_digest("MSH|^~\\&|PAS", 13, db);
+	MT_TRUE(memcmp(da, db, sizeof(da)) != 0);
+}
+
 static const mt_case cases[] = {
+	{"content_digest", test_content_digest},
 	{"fields_and_components", test_fields_and_components},
 	{"own_encoding_characters", test_own_encoding_characters},
 	{"escapes", test_escapes},
