@@ -23,6 +23,11 @@
 #define HL7_MAX_BYTES_KEY     "MED_HL7_MAX_MESSAGE_BYTES"
 #define HL7_RETENTION_KEY     "MED_HL7_RETENTION_DAYS"
 #define HL7_MAX_SENDERS_KEY   "MED_HL7_MAX_CONNECTIONS"
+#define HL7_MAX_PENDING_KEY   "MED_HL7_MAX_PENDING"
+#define HL7_PER_ADDRESS_KEY   "MED_HL7_MAX_CONNECTIONS_PER_ADDRESS"
+#define HL7_FIRST_MESSAGE_KEY "MED_HL7_FIRST_MESSAGE_MS"
+#define HL7_MESSAGE_KEY	      "MED_HL7_MESSAGE_MS"
+#define HL7_IDLE_KEY	      "MED_HL7_IDLE_MS"
 #define HL7_IDENTITY_URL_KEY  "MED_IDENTITY_URL"
 #define HL7_IDENTITY_NAME_KEY "MED_IDENTITY_SERVER_NAME"
 #define HL7_RECORDS_URL_KEY   "MED_RECORDS_URL"
@@ -266,6 +271,28 @@ hl7_frame_event hl7_framer_feed(hl7_framer *f, const char *in, size_t n,
 
 /* hl7_framer_next forgets the message just read. */
 void hl7_framer_next(hl7_framer *f);
+
+/* hl7_deadlines - how long a connection may take (the listener's
+ * MED_HL7_*_MS settings), so that a silent or trickling peer cannot hold
+ * a slot: the first message from accept (the TLS handshake included), any
+ * one message from its first byte, and the silence between messages. */
+typedef struct hl7_deadlines {
+	int64_t first_message_ms;
+	int64_t message_ms;
+	int64_t idle_ms;
+} hl7_deadlines;
+
+/*
+ * hl7_read_timeout says how long the next read of a connection accepted
+ * at accepted_ms may wait at now_ms: before its first message (first_done
+ * false) what is left of first_message_ms; inside a frame (state not
+ * IDLE, which began at frame_started_ms) what is left of message_ms, the
+ * earlier of the two before the first message; between messages idle_ms.
+ * 0 or less: the deadline has passed (close the connection).
+ */
+int64_t hl7_read_timeout(const hl7_deadlines *d, bool first_done,
+			 hl7_frame_state state, int64_t accepted_ms,
+			 int64_t frame_started_ms, int64_t now_ms);
 
 /*
  * hl7_frame_wrap writes 0x0B, msg, 0x1C, 0x0D into out.  Errors:

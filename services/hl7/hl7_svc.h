@@ -30,7 +30,10 @@ typedef struct hl7_state {
 	med_channel *records;  /* NULL: MED_RECORDS_URL unset */
 	int64_t retention_ms;
 	size_t max_bytes;
-	int max_connections;
+	int max_connections; /* past their first message */
+	int max_pending;     /* before it */
+	int max_per_address;
+	hl7_deadlines deadlines;
 	hl7_listener *listener;
 } hl7_state;
 
@@ -155,10 +158,6 @@ med_err hl7_peers_open(hl7_state *st, const med_config *c) MED_MUST_CHECK;
 
 /* hl7_peers_close closes them. */
 void hl7_peers_close(hl7_state *st);
-
-/* hl7_sender_claim / hl7_sender_release: one live connection per sender. */
-bool hl7_sender_claim(const char *sender);
-void hl7_sender_release(const char *sender);
 
 /* hl7_listener_start listens for MLLP (TLS unless the interface network
  * is trusted) on MED_HL7_MLLP_PORT. */

@@ -6,10 +6,21 @@
  * connection is one sender and has its own thread, which reads a frame,
  * answers it and only then reads the next: messages are processed in the
  * order they were sent, one at a time.
+ *
+ * A connection holds a slot of MED_HL7_MAX_CONNECTIONS only once it has
+ * sent its first message (TLS handshake done, a whole frame read): before
+ * that it is pending, in a pool of its own (MED_HL7_MAX_PENDING) whose
+ * oldest member is closed for a newcomer, so that silent connections
+ * cannot keep an honest sender out.  Every read has a deadline
+ * (hl7_read_timeout: the first message, any one message, the silence
+ * between messages), one address holds at most
+ * MED_HL7_MAX_CONNECTIONS_PER_ADDRESS connections, and a sender's newer
+ * connection takes over from its older one (issue 49, item 1).
  */
 #include <med/log.h>
 #include <med/util.h>
 
+#include <arpa/inet.h>
 #include <nng/nng.h>
 #include <nng/supplemental/tls/tls.h>
 #include <pthread.h>
@@ -21,6 +32,8 @@
 
 #define READ_BYTES (64u * 1024)
 #define ACK_BYTES  4096
+/* An ACK a peer does not take within this time ends the connection. */
+#define SEND_TIMEOUT_MS 30000
 
 typedef struct conn conn;
 
@@ -31,8 +44,9 @@ struct hl7_listener {
 	pthread_t accept_thread;
 	pthread_mutex_t lock;
 	pthread_cond_t gone;
-	conn **conns; /* max_connections slots */
-	int n_conns;
+	conn **conns;	/* max_connections: past their first message */
+	conn **pending; /* max_pending: before it */
+	int n_threads;	/* connection threads alive */
 	bool stopping;
 };
 
@@ -40,12 +54,38 @@ struct conn {
 	hl7_listener *li;
 	nng_stream *s;
 	char sender[260];
+	char addr[64]; /* the peer's address, "" when NNG cannot say */
+	int64_t accepted_ms;
 };
+
+/* mono_ms is a clock that no setting of the wall clock moves. */
+static int64_t
+mono_ms(void)
+{
+	return med_mono_ns() / 1000000;
+}
+
+/* closed counts a connection the listener closed, by why. */
+static void
+closed(hl7_listener *li, const char *why)
+{
+	char labels[64];
+	med_counter *c;
+
+	snprintf(labels, sizeof(labels), "reason=\"%s\"", why);
+	c = med_metrics_counter(
+		li->st->metrics, "smartmed_hl7_connections_closed_total",
+		"MLLP connections the listener closed, by why", labels);
+	if (c != NULL)
+		med_counter_add(c, 1);
+}
 
 /* --- one connection ------------------------------------------------------ */
 
+/* stream_io sends or receives once, within timeout_ms (0: no limit). */
 static int
-stream_io(nng_stream *s, void *buf, size_t len, bool send, size_t *done)
+stream_io(nng_stream *s, void *buf, size_t len, bool send, int64_t timeout_ms,
+	  size_t *done)
 {
 	nng_aio *aio;
 	nng_iov iov = {.iov_buf = buf, .iov_len = len};
@@ -53,6 +93,8 @@ stream_io(nng_stream *s, void *buf, size_t len, bool send, size_t *done)
 
 	if (rc != 0)
 		return rc;
+	if (timeout_ms > 0)
+		nng_aio_set_timeout(aio, (nng_duration)timeout_ms);
 	if ((rc = nng_aio_set_iov(aio, 1, &iov)) == 0) {
 		if (send)
 			nng_stream_send(s, aio);
@@ -71,7 +113,8 @@ send_all(nng_stream *s, const char *buf, size_t len)
 {
 	while (len > 0) {
 		size_t n = 0;
-		int rc = stream_io(s, (void *)buf, len, true, &n);
+		int rc = stream_io(s, (void *)buf, len, true, SEND_TIMEOUT_MS,
+				   &n);
 
 		if (rc != 0)
 			return rc;
@@ -95,24 +138,59 @@ answer(conn *c, hl7_framer *f, char *ack, char *wire)
 	return send_all(c->s, wire, wire_len);
 }
 
-/* serve reads frames until the peer goes, the framing breaks or the
- * listener stops. */
+static bool promote(conn *c);
+
+/* read_some reads what the peer sent within the deadline that applies;
+ * false when it hung up, broke or kept silent too long (counted). */
+static bool
+read_some(conn *c, const hl7_framer *f, bool first_done, int64_t frame_ms,
+	  char *in, size_t *n)
+{
+	const hl7_deadlines *d = &c->li->st->deadlines;
+	int64_t wait = hl7_read_timeout(d, first_done, f->state, c->accepted_ms,
+					frame_ms, mono_ms());
+	int rc = wait > 0 ? stream_io(c->s, in, READ_BYTES, false, wait, n)
+			  : NNG_ETIMEDOUT;
+
+	if (rc == NNG_ETIMEDOUT) {
+		const char *why = !first_done		       ? "first_message"
+				  : f->state != HL7_FRAME_IDLE ? "message"
+							       : "idle";
+
+		med_log_info("hl7: %s (%s): no %s in time; closing",
+			     c->sender[0] ? c->sender : "a connection",
+			     c->addr[0] ? c->addr : "?",
+			     strcmp(why, "idle") == 0 ? "message" : why);
+		closed(c->li, why);
+		return false;
+	}
+	return rc == 0 && *n > 0;
+}
+
+/* serve reads frames until the peer goes, the framing breaks, a deadline
+ * passes or the listener closes the connection. */
 static void
 serve(conn *c, char *msg, char *in, char *ack, char *wire)
 {
 	hl7_framer f;
+	bool first_done = false;
+	int64_t frame_ms = 0; /* when the current frame's first byte came */
 
 	hl7_framer_init(&f, msg, c->li->st->max_bytes);
 	for (;;) {
 		size_t n = 0, off = 0;
+		int64_t read_ms;
 
-		if (stream_io(c->s, in, READ_BYTES, false, &n) != 0 || n == 0)
+		if (!read_some(c, &f, first_done, frame_ms, in, &n))
 			return;
+		read_ms = mono_ms();
 		while (off < n) {
 			size_t used = 0;
-			hl7_frame_event ev =
-				hl7_framer_feed(&f, in + off, n - off, &used);
+			hl7_frame_event ev;
 
+			if (f.state == HL7_FRAME_IDLE)
+				frame_ms = read_ms;
+			ev = hl7_framer_feed(&f, in + off, n - off, &used);
 			off += used;
 			if (ev == HL7_FRAME_BROKEN) {
 				med_log_warn("hl7: %s: bytes outside an MLLP "
@@ -121,9 +199,13 @@ serve(conn *c, char *msg, char *in, char *ack, char *wire)
 							  : "a sender");
 				return;
 			}
-			if (ev == HL7_FRAME_MESSAGE &&
-			    answer(c, &f, ack, wire) != 0)
+			if (ev != HL7_FRAME_MESSAGE)
+				continue;
+			if (answer(c, &f, ack, wire) != 0)
 				return;
+			if (!first_done && !promote(c))
+				return;
+			first_done = true;
 		}
 	}
 }
@@ -137,7 +219,26 @@ set_open(hl7_listener *li)
 				  "MLLP connections open", "");
 
 	if (g != NULL)
-		med_gauge_set(g, li->n_conns);
+		med_gauge_set(g, li->n_threads);
+}
+
+/* slot_drop forgets c in slots[0..n) (under li->lock). */
+static void
+slot_drop(conn **slots, int n, const conn *c)
+{
+	for (int i = 0; i < n; i++)
+		if (slots[i] == c)
+			slots[i] = NULL;
+}
+
+/* slot_free returns a free slot of slots[0..n), or -1. */
+static int
+slot_free(conn *const *slots, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (slots[i] == NULL)
+			return i;
+	return -1;
 }
 
 static void
@@ -146,13 +247,71 @@ conn_remove(conn *c)
 	hl7_listener *li = c->li;
 
 	pthread_mutex_lock(&li->lock);
-	for (int i = 0; i < li->st->max_connections; i++)
-		if (li->conns[i] == c)
-			li->conns[i] = NULL;
-	li->n_conns--;
+	slot_drop(li->conns, li->st->max_connections, c);
+	slot_drop(li->pending, li->st->max_pending, c);
+	li->n_threads--;
 	set_open(li);
 	pthread_cond_broadcast(&li->gone);
 	pthread_mutex_unlock(&li->lock);
+}
+
+/*
+ * take_over closes the older connections of c's sender (under li->lock):
+ * a sender that reconnects (its engine restarted, a network path changed)
+ * is never locked out by a connection it left behind; the older one's
+ * message in hand is answered first, and its sender resends what it did
+ * not get an ACK for.
+ */
+static void
+take_over(hl7_listener *li, const conn *c)
+{
+	if (c->sender[0] == '\0')
+		return;
+	for (int i = 0; i < li->st->max_connections; i++) {
+		conn *o = li->conns[i];
+
+		if (o == NULL || o == c || strcmp(o->sender, c->sender) != 0)
+			continue;
+		med_log_info("hl7: %s connected again; closing its older "
+			     "connection",
+			     c->sender);
+		closed(li, "taken_over");
+		nng_stream_close(o->s);
+		li->conns[i] = NULL;
+	}
+}
+
+/* promote moves c, past its first message, from the pending pool to a
+ * slot of MED_HL7_MAX_CONNECTIONS; false when none is free or the
+ * listener closed it meanwhile. */
+static bool
+promote(conn *c)
+{
+	hl7_listener *li = c->li;
+	int slot, i;
+	bool ok = false;
+
+	pthread_mutex_lock(&li->lock);
+	for (i = 0; i < li->st->max_pending && li->pending[i] != c; i++)
+		;
+	if (i < li->st->max_pending && !li->stopping) {
+		li->pending[i] = NULL;
+		take_over(li, c);
+		slot = slot_free(li->conns, li->st->max_connections);
+		if (slot >= 0) {
+			li->conns[slot] = c;
+			ok = true;
+		}
+	}
+	pthread_mutex_unlock(&li->lock);
+	if (!ok && i < li->st->max_pending) {
+		med_log_warn("hl7: %s: %d connections open "
+			     "(MED_HL7_MAX_CONNECTIONS); closing",
+			     c->sender[0] ? c->sender : "a sender",
+			     li->st->max_connections);
+		closed(li, "full");
+	}
+	return ok;
 }
 
 static void *
@@ -166,9 +325,8 @@ conn_main(void *arg)
 
 	if (msg && in && ack && wire)
 		serve(c, msg, in, ack, wire);
-	hl7_sender_release(c->sender);
-	/* Off the list first: from then on the listener's stop does not
-	 * touch the stream this thread frees. */
+	/* Off the lists first: from then on the listener does not touch the
+	 * stream this thread frees. */
 	conn_remove(c);
 	nng_stream_close(c->s);
 	nng_stream_free(c->s);
@@ -182,36 +340,102 @@ conn_main(void *arg)
 
 /* --- accepting ----------------------------------------------------------- */
 
-/* conn_add registers a connection, or refuses it above the cap. */
-static bool
+/* peer_addr writes the peer's address of s into out ("" when unknown). */
+static void
+peer_addr(nng_stream *s, char *out, size_t len)
+{
+	nng_sockaddr sa;
+
+	out[0] = '\0';
+	if (nng_stream_get_addr(s, NNG_OPT_REMADDR, &sa) != 0)
+		return;
+	if (sa.s_family == NNG_AF_INET)
+		(void)inet_ntop(AF_INET, &sa.s_in.sa_addr, out, (socklen_t)len);
+	else if (sa.s_family == NNG_AF_INET6)
+		(void)inet_ntop(AF_INET6, sa.s_in6.sa_addr, out,
+				(socklen_t)len);
+}
+
+/* from_addr counts the connections of c's address (under li->lock). */
+static int
+from_addr(const hl7_listener *li, const conn *c)
+{
+	int n = 0;
+
+	for (int i = 0; i < li->st->max_connections; i++)
+		n += li->conns[i] != NULL &&
+		     strcmp(li->conns[i]->addr, c->addr) == 0;
+	for (int i = 0; i < li->st->max_pending; i++)
+		n += li->pending[i] != NULL &&
+		     strcmp(li->pending[i]->addr, c->addr) == 0;
+	return n;
+}
+
+/* evict_oldest closes the pending connection that has waited longest
+ * and returns its slot (under li->lock). */
+static int
+evict_oldest(hl7_listener *li)
+{
+	int oldest = 0;
+
+	for (int i = 1; i < li->st->max_pending; i++)
+		if (li->pending[i]->accepted_ms <
+		    li->pending[oldest]->accepted_ms)
+			oldest = i;
+	closed(li, "pending_evicted");
+	nng_stream_close(li->pending[oldest]->s);
+	li->pending[oldest] = NULL;
+	return oldest;
+}
+
+/* conn_add registers a new connection as pending, or says why not. */
+static const char *
 conn_add(hl7_listener *li, conn *c)
 {
-	bool ok = false;
+	const char *refused = NULL;
+	int slot;
 
 	pthread_mutex_lock(&li->lock);
-	for (int i = 0; i < li->st->max_connections && !li->stopping; i++)
-		if (li->conns[i] == NULL) {
-			li->conns[i] = c;
-			li->n_conns++;
-			set_open(li);
-			ok = true;
-			break;
-		}
+	if (li->stopping) {
+		refused = "stopping";
+	} else if (c->addr[0] != '\0' &&
+		   from_addr(li, c) >= li->st->max_per_address) {
+		refused = "per_address";
+	} else {
+		slot = slot_free(li->pending, li->st->max_pending);
+		if (slot < 0)
+			slot = evict_oldest(li);
+		li->pending[slot] = c;
+		li->n_threads++;
+		set_open(li);
+	}
 	pthread_mutex_unlock(&li->lock);
-	return ok;
+	return refused;
 }
 
 static void
 start_conn(hl7_listener *li, nng_stream *s)
 {
 	conn *c = calloc(1, sizeof(*c));
+	const char *refused = "out of memory";
 	pthread_attr_t attr;
 	pthread_t t;
 
-	if (c == NULL || (c->li = li, c->s = s, !conn_add(li, c))) {
-		med_log_warn("hl7: connection refused: %d connections open "
-			     "(MED_HL7_MAX_CONNECTIONS)",
-			     li->st->max_connections);
+	if (c != NULL) {
+		c->li = li;
+		c->s = s;
+		c->accepted_ms = mono_ms();
+		peer_addr(s, c->addr, sizeof(c->addr));
+		refused = conn_add(li, c);
+	}
+	if (refused != NULL) {
+		med_log_warn("hl7: connection from %s refused: %s",
+			     c && c->addr[0] ? c->addr : "?",
+			     strcmp(refused, "per_address") == 0
+				     ? "too many from that address "
+				       "(MED_HL7_MAX_CONNECTIONS_PER_ADDRESS)"
+				     : refused);
+		closed(li, refused);
 		free(c);
 		nng_stream_close(s);
 		nng_stream_free(s);
@@ -331,6 +555,7 @@ listener_free(hl7_listener *li)
 	pthread_cond_destroy(&li->gone);
 	pthread_mutex_destroy(&li->lock);
 	free(li->conns);
+	free(li->pending);
 	free(li);
 }
 
@@ -346,7 +571,8 @@ hl7_listener_start(hl7_state *st, const med_config *c)
 	pthread_mutex_init(&li->lock, NULL);
 	pthread_cond_init(&li->gone, NULL);
 	li->conns = calloc((size_t)st->max_connections, sizeof(conn *));
-	if (li->conns == NULL) {
+	li->pending = calloc((size_t)st->max_pending, sizeof(conn *));
+	if (li->conns == NULL || li->pending == NULL) {
 		listener_free(li);
 		return MED_ERR_NOMEM;
 	}
@@ -379,7 +605,12 @@ hl7_listener_stop(hl7_state *st)
 	for (int i = 0; i < st->max_connections; i++)
 		if (li->conns[i] != NULL)
 			nng_stream_close(li->conns[i]->s);
-	while (li->n_conns > 0)
+	for (int i = 0; i < st->max_pending; i++)
+		if (li->pending[i] != NULL)
+			nng_stream_close(li->pending[i]->s);
+	/* Connections closed before (evicted, taken over) are on no list
+	 * but their threads still end here. */
+	while (li->n_threads > 0)
 		pthread_cond_wait(&li->gone, &li->lock);
 	pthread_mutex_unlock(&li->lock);
 	listener_free(li);

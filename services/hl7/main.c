@@ -21,7 +21,19 @@ static const med_config_spec hl7_config[] = {
 	{HL7_RETENTION_KEY, MED_CONFIG_INT, "90", false, 0, 36500,
 	 "days the message store keeps a message; 0 keeps them all"},
 	{HL7_MAX_SENDERS_KEY, MED_CONFIG_INT, "64", false, 1, 1024,
-	 "most MLLP connections open at once (one per sender)"},
+	 "most MLLP connections past their first message open at once (one "
+	 "per sender)"},
+	{HL7_MAX_PENDING_KEY, MED_CONFIG_INT, "32", false, 1, 1024,
+	 "most MLLP connections before their first message; the oldest is "
+	 "closed for a newcomer"},
+	{HL7_PER_ADDRESS_KEY, MED_CONFIG_INT, "8", false, 1, 1024,
+	 "most MLLP connections from one address"},
+	{HL7_FIRST_MESSAGE_KEY, MED_CONFIG_INT, "10000", false, 100, 600000,
+	 "ms from accept to the first whole message (TLS handshake included)"},
+	{HL7_MESSAGE_KEY, MED_CONFIG_INT, "30000", false, 100, 600000,
+	 "ms from a message's first byte to its last"},
+	{HL7_IDLE_KEY, MED_CONFIG_INT, "900000", false, 1000, 86400000,
+	 "ms a connection may stay silent between messages"},
 	{"MED_IDENTITY_URL", MED_CONFIG_STRING, "", false, 0, 0,
 	 "identity's gRPC address (\"identity:50051\"): ADT goes there"},
 	{"MED_IDENTITY_SERVER_NAME", MED_CONFIG_STRING, "identity", false, 0, 0,
@@ -46,6 +58,13 @@ hl7_start(med_service *svc)
 	state.metrics = med_service_metrics(svc);
 	state.max_bytes = (size_t)med_config_int(c, HL7_MAX_BYTES_KEY);
 	state.max_connections = (int)med_config_int(c, HL7_MAX_SENDERS_KEY);
+	state.max_pending = (int)med_config_int(c, HL7_MAX_PENDING_KEY);
+	state.max_per_address = (int)med_config_int(c, HL7_PER_ADDRESS_KEY);
+	state.deadlines = (hl7_deadlines){
+		.first_message_ms = med_config_int(c, HL7_FIRST_MESSAGE_KEY),
+		.message_ms = med_config_int(c, HL7_MESSAGE_KEY),
+		.idle_ms = med_config_int(c, HL7_IDLE_KEY),
+	};
 	state.retention_ms =
 		med_config_int(c, HL7_RETENTION_KEY) * 24LL * 3600 * 1000;
 	if ((err = hl7_peers_open(&state, c)) != MED_OK)

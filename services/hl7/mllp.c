@@ -87,3 +87,20 @@ hl7_frame_wrap(const char *msg, size_t len, char *out, size_t cap,
 	*out_len = len + 3;
 	return MED_OK;
 }
+
+int64_t
+hl7_read_timeout(const hl7_deadlines *d, bool first_done, hl7_frame_state state,
+		 int64_t accepted_ms, int64_t frame_started_ms, int64_t now_ms)
+{
+	int64_t left = d->idle_ms;
+
+	if (state != HL7_FRAME_IDLE)
+		left = frame_started_ms + d->message_ms - now_ms;
+	if (!first_done) {
+		int64_t first = accepted_ms + d->first_message_ms - now_ms;
+
+		if (state == HL7_FRAME_IDLE || first < left)
+			left = first;
+	}
+	return left;
+}

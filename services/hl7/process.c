@@ -21,46 +21,6 @@
 /* Memory for one message's peer replies. */
 #define APPLY_ARENA_BYTES (4u << 20)
 
-/* --- one connection per sender ------------------------------------------- */
-
-#define MAX_SENDERS 256
-
-static pthread_mutex_t senders_lock = PTHREAD_MUTEX_INITIALIZER;
-static char senders[MAX_SENDERS][260];
-
-bool
-hl7_sender_claim(const char *sender)
-{
-	int free_slot = -1;
-	bool ok = true;
-
-	pthread_mutex_lock(&senders_lock);
-	for (int i = 0; i < MAX_SENDERS && ok; i++) {
-		if (senders[i][0] == '\0' && free_slot < 0)
-			free_slot = i;
-		else if (strcmp(senders[i], sender) == 0)
-			ok = false;
-	}
-	if (ok && free_slot < 0)
-		ok = false;
-	if (ok)
-		med_strlcpy(senders[free_slot], sender, sizeof(senders[0]));
-	pthread_mutex_unlock(&senders_lock);
-	return ok;
-}
-
-void
-hl7_sender_release(const char *sender)
-{
-	if (sender[0] == '\0')
-		return;
-	pthread_mutex_lock(&senders_lock);
-	for (int i = 0; i < MAX_SENDERS; i++)
-		if (strcmp(senders[i], sender) == 0)
-			senders[i][0] = '\0';
-	pthread_mutex_unlock(&senders_lock);
-}
-
 /* --- metrics ------------------------------------------------------------- */
 
 /* count adds the message to its type's, outcome's and sender's counter
@@ -239,8 +199,9 @@ store(hl7_state *st, const char *in, size_t len, size_t total, outcome *o,
 	o->final = false;
 }
 
-/* check_sender keeps the connection to the one sender its first message
- * named, and that sender to this connection. */
+/* check_sender keeps a connection to the one sender its first message
+ * named (a sender's newer connection takes over from its older one: the
+ * listener closes that one). */
 static bool
 check_sender(const hl7_header *h, char *sender, size_t cap, hl7_problem *p)
 {
@@ -255,14 +216,6 @@ check_sender(const hl7_header *h, char *sender, size_t cap, hl7_problem *p)
 				      "MSH-3/MSH-4: this connection carries "
 				      "%s; open one connection per sender",
 				      sender);
-		return false;
-	}
-	if (!hl7_sender_claim(name)) {
-		(void)hl7_problem_set(p, "AR", HL7_E_INTERNAL, "MSH", 1, 3,
-				      "MSH-3/MSH-4: %s is connected already; "
-				      "one connection per sender keeps its "
-				      "messages in order",
-				      name);
 		return false;
 	}
 	med_strlcpy(sender, name, cap);

@@ -317,12 +317,23 @@ def test_broken_framing_closes_the_connection(hst):
             conn.read_ack()
 
 
-def test_one_connection_per_sender(hst):
+def test_a_senders_newer_connection_takes_over(hst):
+    """One connection per sender, and an older idle one never locks the
+    sender out (issue 49): the newer one is answered, the older closed."""
     with hl7.Mllp(hst) as one, hl7.Mllp(hst) as two:
         assert hl7.ack_fields(one.send(raw("A28", ctl(), pid(
             mrn("HS")))))["MSA"][1] == "AA"
         ack = hl7.ack_fields(two.send(raw("A28", ctl(), pid(mrn("HS")))))
-        assert ack["MSA"][1] == "AR" and "connected already" in \
+        assert ack["MSA"][1] == "AA", ack
+        with pytest.raises((ConnectionError, OSError)):
+            one.send(raw("A28", ctl(), pid(mrn("HS"))))
+        assert hl7.ack_fields(two.send(raw("A28", ctl(), pid(
+            mrn("HS")))))["MSA"][1] == "AA"
+        # A connection still carries one sender.
+        other = raw("A28", ctl(), pid(mrn("HS"))).replace("|EDGE|", "|PAS|",
+                                                           1)
+        ack = hl7.ack_fields(two.send(other))
+        assert ack["MSA"][1] == "AR" and "this connection carries" in \
             ack["MSA"][3]
 
 

@@ -365,7 +365,36 @@ test_content_digest(void)
 	MT_TRUE(memcmp(da, db, sizeof(da)) != 0);
 }
 
+/* The listener's read deadlines: first message, one message, silence. */
+static void
+test_read_timeout(void)
+{
+	hl7_deadlines d = {.first_message_ms = 10000,
+			   .message_ms = 30000,
+			   .idle_ms = 600000};
+
+	/* Before the first message: what is left of its deadline. */
+	MT_EQ_INT(hl7_read_timeout(&d, false, HL7_FRAME_IDLE, 1000, 0, 1000),
+		  10000);
+	MT_EQ_INT(hl7_read_timeout(&d, false, HL7_FRAME_IDLE, 1000, 0, 9000),
+		  2000);
+	MT_TRUE(hl7_read_timeout(&d, false, HL7_FRAME_IDLE, 1000, 0, 11000) <=
+		0);
+	/* A first frame begun late still ends by the first deadline. */
+	MT_EQ_INT(hl7_read_timeout(&d, false, HL7_FRAME_BODY, 0, 9000, 9500),
+		  500);
+	/* Afterwards: a frame has message_ms from its first byte ... */
+	MT_EQ_INT(hl7_read_timeout(&d, true, HL7_FRAME_BODY, 0, 50000, 60000),
+		  20000);
+	MT_TRUE(hl7_read_timeout(&d, true, HL7_FRAME_END, 0, 50000, 80001) <=
+		0);
+	/* ... and the silence between messages idle_ms. */
+	MT_EQ_INT(hl7_read_timeout(&d, true, HL7_FRAME_IDLE, 0, 0, 999999),
+		  600000);
+}
+
 static const mt_case cases[] = {
+	{"read_timeout", test_read_timeout},
 	{"content_digest", test_content_digest},
 	{"fields_and_components", test_fields_and_components},
 	{"own_encoding_characters", test_own_encoding_characters},
