@@ -28,6 +28,7 @@
 #define HL7_FIRST_MESSAGE_KEY "MED_HL7_FIRST_MESSAGE_MS"
 #define HL7_MESSAGE_KEY	      "MED_HL7_MESSAGE_MS"
 #define HL7_IDLE_KEY	      "MED_HL7_IDLE_MS"
+#define HL7_SENDERS_KEY	      "MED_HL7_SENDERS"
 #define HL7_IDENTITY_URL_KEY  "MED_IDENTITY_URL"
 #define HL7_IDENTITY_NAME_KEY "MED_IDENTITY_SERVER_NAME"
 #define HL7_RECORDS_URL_KEY   "MED_RECORDS_URL"
@@ -271,6 +272,32 @@ hl7_frame_event hl7_framer_feed(hl7_framer *f, const char *in, size_t n,
 
 /* hl7_framer_next forgets the message just read. */
 void hl7_framer_next(hl7_framer *f);
+
+/* hl7_binding - one sender bound to a peer (MED_HL7_SENDERS, senders.c). */
+#define HL7_BINDINGS_MAX 64
+typedef struct hl7_binding {
+	char peer[130];	  /* a certificate name, or "addr:IP" */
+	char sender[260]; /* "APP@FACILITY", MSH-3 and MSH-4 */
+	char types[64];	  /* "ADT,ORU"; "" = any type */
+} hl7_binding;
+
+/*
+ * hl7_bindings_parse reads MED_HL7_SENDERS ("pas=PAS@HOSP:ADT;
+ * lab=LAB@HOSP:ORU;addr:10.1.2.3=PAS@HOSP") into out[0..*n), at most cap
+ * entries.  Errors: MED_ERR_INVALID with why naming the entry.
+ */
+med_err hl7_bindings_parse(const char *text, hl7_binding *out, size_t cap,
+			   size_t *n, char *why, size_t len) MED_MUST_CHECK;
+
+/*
+ * hl7_binding_check says whether a peer known by peers[0..n_peers) may
+ * send a message of type as sender under b[0..n): true when it may (or
+ * when there are no bindings), else false with why in words ("is not
+ * bound to the sender PAS@HOSP").
+ */
+bool hl7_binding_check(const hl7_binding *b, size_t n, const char *const *peers,
+		       size_t n_peers, const char *sender, const char *type,
+		       char *why, size_t len);
 
 /* hl7_deadlines - how long a connection may take (the listener's
  * MED_HL7_*_MS settings), so that a silent or trickling peer cannot hold

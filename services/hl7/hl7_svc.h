@@ -20,6 +20,15 @@
 struct med_audit;
 typedef struct hl7_listener hl7_listener;
 
+/* hl7_peer - who is on the other end of a connection, as the listener
+ * knows it: the names of its verified certificate, then "addr:IP". */
+#define HL7_PEER_NAMES 10
+typedef struct hl7_peer {
+	const char *names[HL7_PEER_NAMES];
+	size_t n_names;
+	char label[200]; /* for logs and the audit: "pas, addr:10.1.2.3" */
+} hl7_peer;
+
 /* hl7_state - the service's own state (med_service_data). */
 typedef struct hl7_state {
 	med_service *svc;
@@ -34,6 +43,8 @@ typedef struct hl7_state {
 	int max_pending;     /* before it */
 	int max_per_address;
 	hl7_deadlines deadlines;
+	hl7_binding bindings[HL7_BINDINGS_MAX]; /* MED_HL7_SENDERS */
+	size_t n_bindings;
 	hl7_listener *listener;
 } hl7_state;
 
@@ -48,6 +59,7 @@ typedef struct hl7_record {
 	const char *ack;
 	size_t ack_len;
 	const char *changes; /* lines separated by \n */
+	const char *peer;    /* hl7_peer's label, or "" */
 	bool final;	     /* a resend gets this ACK again */
 } hl7_record;
 
@@ -145,12 +157,14 @@ med_err hl7_peer_call(hl7_apply *a, med_channel *ch, const char *path,
 /*
  * hl7_process answers one framed message: parse, look up a resend, apply,
  * store, ACK.  in[0..len) is the message (its head when oversize, total
- * its whole size); sender is the connection's sender ("" until the first
- * message names it, then kept).  The ACK is written to ack[0..*ack_len).
+ * its whole size); peer is who the listener knows is on the other end
+ * (the message's sender must be bound to it, MED_HL7_SENDERS); sender is
+ * the connection's sender ("" until the first message names it, then
+ * kept).  The ACK is written to ack[0..*ack_len).
  */
-void hl7_process(hl7_state *st, const char *in, size_t len, size_t total,
-		 bool oversize, char *sender, size_t sender_cap, char *ack,
-		 size_t ack_cap, size_t *ack_len);
+void hl7_process(hl7_state *st, const hl7_peer *peer, const char *in,
+		 size_t len, size_t total, bool oversize, char *sender,
+		 size_t sender_cap, char *ack, size_t ack_cap, size_t *ack_len);
 
 /* hl7_peers_open opens the channels to identity and records
  * (MED_IDENTITY_URL, MED_RECORDS_URL; unset: left NULL). */

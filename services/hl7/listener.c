@@ -17,6 +17,7 @@
  * MED_HL7_MAX_CONNECTIONS_PER_ADDRESS connections, and a sender's newer
  * connection takes over from its older one (issue 49, item 1).
  */
+#include <med/audit_tls.h>
 #include <med/log.h>
 #include <med/util.h>
 
@@ -56,6 +57,12 @@ struct conn {
 	char sender[260];
 	char addr[64]; /* the peer's address, "" when NNG cannot say */
 	int64_t accepted_ms;
+	/* Who the peer is (know_peer, after the first read): its
+	 * certificate's names and "addr:IP", as hl7_process checks them. */
+	bool peer_known;
+	med_audit_peer cert;
+	char addr_name[72];
+	hl7_peer peer;
 };
 
 /* mono_ms is a clock that no setting of the wall clock moves. */
@@ -124,13 +131,52 @@ send_all(nng_stream *s, const char *buf, size_t len)
 	return 0;
 }
 
+/* label_add appends name to the peer's label, as far as it fits. */
+static void
+label_add(hl7_peer *p, const char *name)
+{
+	size_t n = strlen(p->label);
+
+	snprintf(p->label + n, sizeof(p->label) - n, "%s%s", n ? ", " : "",
+		 name);
+}
+
+/*
+ * know_peer learns who is on the other end, once the handshake is done
+ * (after the first read): the names of the verified client certificate
+ * (none over plain TCP, or when they cannot be read: the bindings then
+ * see the address only) and "addr:IP".
+ */
+static void
+know_peer(conn *c)
+{
+	hl7_peer *p = &c->peer;
+
+	c->peer_known = true;
+	if (c->li->tls != NULL &&
+	    med_tls_stream_peer_names(c->s, &c->cert) != 0)
+		med_log_warn("hl7: %s: the certificate's names cannot be read",
+			     c->addr[0] ? c->addr : "a connection");
+	for (size_t i = 0; i < c->cert.n_names && p->n_names < HL7_PEER_NAMES;
+	     i++) {
+		p->names[p->n_names++] = c->cert.names[i];
+		label_add(p, c->cert.names[i]);
+	}
+	if (c->addr[0] != '\0' && p->n_names < HL7_PEER_NAMES) {
+		snprintf(c->addr_name, sizeof(c->addr_name), "addr:%s",
+			 c->addr);
+		p->names[p->n_names++] = c->addr_name;
+		label_add(p, c->addr_name);
+	}
+}
+
 static int
 answer(conn *c, hl7_framer *f, char *ack, char *wire)
 {
 	size_t ack_len = 0, wire_len = 0;
 
-	hl7_process(c->li->st, f->buf, f->len, f->total, f->oversize, c->sender,
-		    sizeof(c->sender), ack, ACK_BYTES, &ack_len);
+	hl7_process(c->li->st, &c->peer, f->buf, f->len, f->total, f->oversize,
+		    c->sender, sizeof(c->sender), ack, ACK_BYTES, &ack_len);
 	hl7_framer_next(f);
 	if (ack_len == 0 || hl7_frame_wrap(ack, ack_len, wire, ACK_BYTES + 3,
 					   &wire_len) != MED_OK)
@@ -183,6 +229,8 @@ serve(conn *c, char *msg, char *in, char *ack, char *wire)
 
 		if (!read_some(c, &f, first_done, frame_ms, in, &n))
 			return;
+		if (!c->peer_known)
+			know_peer(c);
 		read_ms = mono_ms();
 		while (off < n) {
 			size_t used = 0;

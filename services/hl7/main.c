@@ -34,6 +34,10 @@ static const med_config_spec hl7_config[] = {
 	 "ms from a message's first byte to its last"},
 	{HL7_IDLE_KEY, MED_CONFIG_INT, "900000", false, 1000, 86400000,
 	 "ms a connection may stay silent between messages"},
+	{HL7_SENDERS_KEY, MED_CONFIG_STRING, "", false, 0, 0,
+	 "who may send as whom: PEER=APP@FACILITY[:TYPE,TYPE];... (PEER a "
+	 "certificate's CN or DNS name, or addr:IP); empty: any admitted "
+	 "peer as any sender"},
 	{"MED_IDENTITY_URL", MED_CONFIG_STRING, "", false, 0, 0,
 	 "identity's gRPC address (\"identity:50051\"): ADT goes there"},
 	{"MED_IDENTITY_SERVER_NAME", MED_CONFIG_STRING, "identity", false, 0, 0,
@@ -45,6 +49,27 @@ static const med_config_spec hl7_config[] = {
 };
 
 static hl7_state state;
+
+/* read_bindings reads MED_HL7_SENDERS; without it any peer the listener
+ * admits may send as any sender, which the log says at start. */
+static med_err
+read_bindings(hl7_state *st, const med_config *c)
+{
+	char why[200];
+
+	if (hl7_bindings_parse(med_config_str(c, HL7_SENDERS_KEY), st->bindings,
+			       HL7_BINDINGS_MAX, &st->n_bindings, why,
+			       sizeof(why)) != MED_OK) {
+		med_log_error("%s: %s", HL7_SENDERS_KEY, why);
+		return MED_ERR_INVALID;
+	}
+	if (st->n_bindings == 0)
+		med_log_warn("hl7: %s is empty: any peer the listener admits "
+			     "may send as any sender (docs/hl7.md, \"Who may "
+			     "send\")",
+			     HL7_SENDERS_KEY);
+	return MED_OK;
+}
 
 static med_err
 hl7_start(med_service *svc)
@@ -67,7 +92,8 @@ hl7_start(med_service *svc)
 	};
 	state.retention_ms =
 		med_config_int(c, HL7_RETENTION_KEY) * 24LL * 3600 * 1000;
-	if ((err = hl7_peers_open(&state, c)) != MED_OK)
+	if ((err = read_bindings(&state, c)) != MED_OK ||
+	    (err = hl7_peers_open(&state, c)) != MED_OK)
 		return err;
 	med_service_set_data(svc, &state);
 	if ((err = hl7_listener_start(&state, c)) != MED_OK) {

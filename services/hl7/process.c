@@ -165,8 +165,8 @@ apply(hl7_state *st, const hl7_msg *m, outcome *o)
 }
 
 static void
-store(hl7_state *st, const char *in, size_t len, size_t total, outcome *o,
-      const char *ack, size_t ack_len)
+store(hl7_state *st, const hl7_peer *peer, const char *in, size_t len,
+      size_t total, outcome *o, const char *ack, size_t ack_len)
 {
 	hl7_record r = {
 		.received_ms = med_now_ms(),
@@ -181,6 +181,7 @@ store(hl7_state *st, const char *in, size_t len, size_t total, outcome *o,
 		.ack = ack,
 		.ack_len = ack_len,
 		.changes = o->apply->changes,
+		.peer = peer->label,
 		.final = o->final && o->header_ok,
 	};
 	med_err err = hl7_store_put(st->db, st->audit, &r, st->retention_ms);
@@ -272,10 +273,30 @@ answer(const outcome *o, int64_t now_ms, char *ack, size_t cap, size_t *len)
 		*len = 0;
 }
 
+/* check_binding: the peer may send this message as its sender
+ * (MED_HL7_SENDERS); otherwise AR naming the peer and the sender. */
+static bool
+check_binding(const hl7_state *st, const hl7_peer *peer, const hl7_header *h,
+	      hl7_problem *p)
+{
+	char sender[260], why[400];
+
+	snprintf(sender, sizeof(sender), "%s@%s", h->sending_app,
+		 h->sending_facility);
+	if (hl7_binding_check(st->bindings, st->n_bindings, peer->names,
+			      peer->n_names, sender, h->type, why, sizeof(why)))
+		return true;
+	(void)hl7_problem_set(p, "AR", HL7_E_INTERNAL, "MSH", 1, 3,
+			      "MSH-3/MSH-4: the peer (%s) %s "
+			      "(MED_HL7_SENDERS)",
+			      peer->label[0] ? peer->label : "unknown", why);
+	return false;
+}
+
 void
-hl7_process(hl7_state *st, const char *in, size_t len, size_t total,
-	    bool oversize, char *sender, size_t sender_cap, char *ack,
-	    size_t ack_cap, size_t *ack_len)
+hl7_process(hl7_state *st, const hl7_peer *peer, const char *in, size_t len,
+	    size_t total, bool oversize, char *sender, size_t sender_cap,
+	    char *ack, size_t ack_cap, size_t *ack_len)
 {
 	hl7_apply *ap = calloc(1, sizeof(*ap));
 	hl7_segment *segs = calloc(HL7_MAX_SEGMENTS, sizeof(*segs));
@@ -293,7 +314,8 @@ hl7_process(hl7_state *st, const char *in, size_t len, size_t total,
 	}
 	if (read_message(st, in, len, total, oversize, &m, &o) != MED_OK) {
 		o.refused = true;
-	} else if (!check_sender(&o.h, sender, sender_cap, &o.p)) {
+	} else if (!check_binding(st, peer, &o.h, &o.p) ||
+		   !check_sender(&o.h, sender, sender_cap, &o.p)) {
 		o.refused = true;
 		o.final = false;
 	} else if (resent(st, &o, in, len, ack, ack_cap, ack_len)) {
@@ -303,7 +325,7 @@ hl7_process(hl7_state *st, const char *in, size_t len, size_t total,
 		apply(st, &m, &o);
 	}
 	answer(&o, now_ms, ack, ack_cap, ack_len);
-	store(st, in, len, total, &o, ack, *ack_len);
+	store(st, peer, in, len, total, &o, ack, *ack_len);
 	/* Not stored: the AA became an AR, and that is what goes out. */
 	if (!o.stored)
 		answer(&o, now_ms, ack, ack_cap, ack_len);

@@ -168,10 +168,11 @@ audit_message(med_db_conn *c, med_audit *a, const hl7_record *r)
 {
 	const hl7_header *h = r->header;
 	char actor[300], action[64];
-	med_audit_detail d[4] = {
+	med_audit_detail d[5] = {
 		{"control_id", h->control_id},
 		{"ack", r->ack_code},
 		{"via", "service:hl7"},
+		{"peer", r->peer != NULL ? r->peer : ""},
 		{"error", r->error},
 	};
 	med_audit_event ev = {
@@ -184,7 +185,7 @@ audit_message(med_db_conn *c, med_audit *a, const hl7_record *r)
 		.request_id = h->control_id,
 		.action_code = strcmp(r->ack_code, "AA") == 0 ? "U" : "E",
 		.details = d,
-		.n_details = r->error[0] ? 4 : 3,
+		.n_details = r->error[0] ? 5 : 4,
 	};
 
 	if (a == NULL)

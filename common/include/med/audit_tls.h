@@ -55,6 +55,13 @@ typedef struct med_audit_peer {
  */
 int med_audit_tls_peer_names(nng_pipe pipe, med_audit_peer *out);
 
+/*
+ * med_tls_stream_peer_names is med_audit_tls_peer_names for a TLS byte
+ * stream (the HL7 listener's): call it after the handshake, that is after
+ * the first bytes were read from s.
+ */
+int med_tls_stream_peer_names(nng_stream *s, med_audit_peer *out);
+
 /* med_audit_peer_has_name is true when service is one of p's names. */
 bool med_audit_peer_has_name(const med_audit_peer *p, const char *service);
 

@@ -245,16 +245,13 @@ peer_of(const mbedtls_x509_crt *crt, med_audit_peer *p)
 			(void)peer_add(p, san->buf.p, san->buf.len);
 }
 
-int
-med_audit_tls_peer_names(nng_pipe pipe, med_audit_peer *out)
+/* peer_names_of reads the certificate of the TLS context the verified
+ * query just captured (rc and verified are that query's answer). */
+static int
+peer_names_of(int rc, bool verified, med_audit_peer *out)
 {
 	const mbedtls_x509_crt *crt;
-	bool verified = false;
-	int rc;
 
-	memset(out, 0, sizeof(*out));
-	last_ssl = NULL;
-	rc = nng_pipe_get_bool(pipe, NNG_OPT_TLS_VERIFIED, &verified);
 	if (rc != 0)
 		return rc;
 	if (!verified || last_ssl == NULL)
@@ -265,6 +262,30 @@ med_audit_tls_peer_names(nng_pipe pipe, med_audit_peer *out)
 		return NNG_EPEERAUTH;
 	peer_of(crt, out);
 	return out->n_names > 0 ? 0 : NNG_EPEERAUTH;
+}
+
+int
+med_audit_tls_peer_names(nng_pipe pipe, med_audit_peer *out)
+{
+	bool verified = false;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	last_ssl = NULL;
+	rc = nng_pipe_get_bool(pipe, NNG_OPT_TLS_VERIFIED, &verified);
+	return peer_names_of(rc, verified, out);
+}
+
+int
+med_tls_stream_peer_names(nng_stream *s, med_audit_peer *out)
+{
+	bool verified = false;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	last_ssl = NULL;
+	rc = nng_stream_get_bool(s, NNG_OPT_TLS_VERIFIED, &verified);
+	return peer_names_of(rc, verified, out);
 }
 
 bool

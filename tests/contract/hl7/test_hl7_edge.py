@@ -135,3 +135,68 @@ def test_one_address_holds_at_most_its_share(tls_hst):
     finally:
         for s in socks:
             s.close()
+
+
+# --- a sender is who its certificate says (issue 49, item 2) -------------
+
+
+def _as(msg, app, mtype="ADT^A28"):
+    return msg.replace("|EDGE|HOSP|", "|%s|HOSP|" % app, 1).replace(
+        "|ADT^A28|", "|%s|" % mtype, 1)
+
+
+@pytest.fixture()
+def bound(tls_hst):
+    """hl7 with the operator's certificate bound to EDGE@HOSP for ADT."""
+    hl7.restart(tls_hst, MED_HL7_SENDERS="operator=EDGE@HOSP:ADT")
+    try:
+        yield tls_hst
+    finally:
+        hl7.restart(tls_hst, MED_HL7_SENDERS="")
+
+
+def test_a_certificate_speaks_only_for_its_sender(bound):
+    from harness import protos
+    from harness.checks import now_ms
+    since = now_ms() - 1000
+    with hl7.Mllp(bound, tls_identity="operator") as conn:
+        assert hl7.ack_fields(conn.send(_message("HB")))["MSA"][1] == "AA"
+    with hl7.Mllp(bound, tls_identity="operator") as conn:
+        ack = hl7.ack_fields(conn.send(_as(_message("HB"), "PAS")))
+    assert ack["MSA"][1] == "AR", ack
+    assert "operator" in ack["MSA"][3] and \
+        "not bound to the sender PAS@HOSP" in ack["MSA"][3]
+    with hl7.Mllp(bound, tls_identity="operator") as conn:
+        ack = hl7.ack_fields(conn.send(_as(_message("HB"), "EDGE",
+                                           "ORU^R01")))
+    assert ack["MSA"][1] == "AR" and "only ADT messages" in ack["MSA"][3]
+    # The refusal is audited with the certificate that sent it.
+    apb = protos.module("audit")
+
+    def refused():
+        return [r.event for r in bound.call(
+            "audit", "Query", apb.QueryRequest(actor="hl7:PAS@HOSP",
+                                              since_ms=since),
+            role="auditor", timeout=10) if r.event.outcome != 0] or None
+
+    ev = poll(refused, timeout=20, what="the refusal's audit event")[0]
+    details = {d.key: d.value for d in ev.details}
+    assert details["peer"].startswith("operator") and \
+        "addr:127.0.0.1" in details["peer"], details
+
+
+def test_on_a_trusted_network_the_address_is_bound(tls_hst):
+    hl7.restart(tls_hst, MED_HL7_TRUSTED_NETWORK="true",
+                MED_HL7_SENDERS="addr:127.0.0.1=EDGE@HOSP")
+    try:
+        with hl7.Mllp(tls_hst) as conn:
+            assert hl7.ack_fields(conn.send(_message("HN")))["MSA"][1] == \
+                "AA"
+        s = _raw(tls_hst, "127.0.4.1")
+        with hl7.Mllp.__new__(hl7.Mllp) as conn:
+            conn.sock, conn.buf = s, b""
+            ack = hl7.ack_fields(conn.send(_message("HN")))
+        assert ack["MSA"][1] == "AR" and "addr:127.0.4.1" in ack["MSA"][3]
+    finally:
+        hl7.restart(tls_hst, MED_HL7_TRUSTED_NETWORK="false",
+                    MED_HL7_SENDERS="")

@@ -393,7 +393,54 @@ test_read_timeout(void)
 		  600000);
 }
 
+/* Who may send as whom: bindings read, checked by peer, sender, type. */
+static void
+test_bindings(void)
+{
+	hl7_binding b[4];
+	size_t n = 0;
+	char why[200] = "";
+	const char *pas[] = {"pas.hospital", "addr:10.1.2.3"};
+	const char *lab[] = {"lab", "addr:10.1.2.4"};
+
+	MT_OK(hl7_bindings_parse(" pas.hospital = PAS@HOSP:ADT ; lab=LAB@HOSP:"
+				 "ORU,ADT;addr:10.9.9.9=PAS@HOSP;",
+				 b, 4, &n, why, sizeof(why)));
+	MT_EQ_INT((int)n, 3);
+	MT_EQ_STR(b[0].peer, "pas.hospital");
+	MT_EQ_STR(b[0].sender, "PAS@HOSP");
+	MT_EQ_STR(b[0].types, "ADT");
+	MT_EQ_STR(b[2].peer, "addr:10.9.9.9");
+	MT_EQ_STR(b[2].types, "");
+	MT_TRUE(hl7_binding_check(b, n, pas, 2, "PAS@HOSP", "ADT", why,
+				  sizeof(why)));
+	MT_TRUE(!hl7_binding_check(b, n, pas, 2, "PAS@HOSP", "ORU", why,
+				   sizeof(why)));
+	MT_TRUE(strstr(why, "only ADT messages, not ORU") != NULL);
+	MT_TRUE(!hl7_binding_check(b, n, lab, 2, "PAS@HOSP", "ADT", why,
+				   sizeof(why)));
+	MT_TRUE(strstr(why, "not bound to the sender PAS@HOSP") != NULL);
+	MT_TRUE(hl7_binding_check(b, n, lab, 2, "LAB@HOSP", "ADT", why,
+				  sizeof(why)));
+	/* No bindings: any peer, any sender. */
+	MT_TRUE(hl7_binding_check(b, 0, lab, 2, "PAS@HOSP", "ADT", why,
+				  sizeof(why)));
+	MT_OK(hl7_bindings_parse("", b, 4, &n, why, sizeof(why)));
+	MT_EQ_INT((int)n, 0);
+	MT_EQ_INT(hl7_bindings_parse("pas=PAS", b, 4, &n, why, sizeof(why)),
+		  MED_ERR_INVALID);
+	MT_TRUE(strstr(why, "entry 1") != NULL);
+	MT_EQ_INT(hl7_bindings_parse("a=A@B;=PAS@HOSP", b, 4, &n, why,
+				     sizeof(why)),
+		  MED_ERR_INVALID);
+	MT_TRUE(strstr(why, "entry 2") != NULL);
+	MT_EQ_INT(hl7_bindings_parse("a=A@B;b=A@B;c=A@B;d=A@B;e=A@B", b, 4, &n,
+				     why, sizeof(why)),
+		  MED_ERR_INVALID);
+}
+
 static const mt_case cases[] = {
+	{"bindings", test_bindings},
 	{"read_timeout", test_read_timeout},
 	{"content_digest", test_content_digest},
 	{"fields_and_components", test_fields_and_components},
