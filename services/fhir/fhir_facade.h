@@ -231,6 +231,8 @@ typedef struct fhir_response {
 	const char *location;
 	/* console.c: the console's Content-Security-Policy, else NULL. */
 	const char *csp;
+	/* route.c: a 405's Allow header (the methods the path serves). */
+	const char *allow;
 } fhir_response;
 
 /* The FHIR interactions the facade serves. */
@@ -684,6 +686,26 @@ typedef struct fhir_read {
  * Patient that a configured service reads by id, once, in read.c's order;
  * returns how many. */
 size_t fhir_read_types(const fhir_facade *f, const char **out, size_t cap);
+
+/*
+ * fhir_allowed_methods names the methods path serves, as an Allow header
+ * says them: "GET, HEAD" for a resource, its versions, the capability
+ * statement and the searches; ", POST" where a POST searches
+ * ([type]/_search), runs an operation ($everything, $verify-face ...),
+ * takes a transaction (the base) or creates ([type] of a type write.c
+ * creates).  No path takes PUT, PATCH or DELETE: the facade updates and
+ * deletes nothing (its CapabilityStatement says so).
+ */
+const char *fhir_allowed_methods(const fhir_facade *f, const char *path);
+
+/*
+ * fhir_method_refuse answers 405 with the path's Allow header and an
+ * OperationOutcome when req's method is none the facade serves (any but
+ * GET, HEAD and POST); false when the method may go on.  A POST where
+ * nothing is posted (a resource) is 405 from fhir_route.
+ */
+bool fhir_method_refuse(const fhir_facade *f, const fhir_request *req,
+			fhir_response *resp);
 
 /* fhir_read_serves: type (Patient included) is read by id here. */
 bool fhir_read_serves(const fhir_facade *f, const char *type);

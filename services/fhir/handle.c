@@ -731,6 +731,11 @@ fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	/* console (issue 37): /console is the ward console's static files. */
 	if (fhir_console_handle(f, req, resp))
 		return;
+	/* A method no path serves (PUT, DELETE, PATCH, any other) is 405
+	 * with Allow, never a read answered 200; a POST to a resource is
+	 * refused by the routes (fhir_route). */
+	if (fhir_method_refuse(f, req, resp))
+		return;
 	/* ward (issue 37): the census, AuditEvent search, break-glass
 	 * grants as Consent and $inclusion-proof are ward.c's. */
 	if (fhir_ward_claims(f, req)) {
@@ -761,5 +766,7 @@ fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 		handle_call(f, req, &q, err, call, &w, &e, resp);
 		med_call_local_free(call);
 	}
+	if (resp->status == 405 && resp->allow == NULL)
+		resp->allow = fhir_allowed_methods(f, req->path);
 	fhir_count_request(f, interaction_name(&q), resp->status);
 }

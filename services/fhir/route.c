@@ -18,6 +18,10 @@
 #define NOT_FOUND     5
 #define UNIMPLEMENTED 12
 
+/* What an Allow header names (fhir_allowed_methods). */
+#define ALLOW_READ "GET, HEAD"
+#define ALLOW_POST "GET, HEAD, POST"
+
 /* parse_size reads a decimal in [min, max] with nothing around it. */
 static bool
 parse_size(const char *s, size_t min, size_t max, size_t *out)
@@ -393,9 +397,18 @@ fhir_route(const fhir_facade *f, const fhir_request *req, fhir_query *q,
 	    req->path[plen] != '/')
 		return fhir_fail(e, NOT_FOUND, "not below the FHIR base %s",
 				 f->base_path[0] ? f->base_path : "/");
-	/* fhirread: {type}/{id}[/_history[/{vid}]] (read.c). */
-	if (fhir_read_route(f, req, req->path + plen + 1, q, e, &err))
+	/* fhirread: {type}/{id}[/_history[/{vid}]] (read.c); a read only. */
+	if (fhir_read_route(f, req, req->path + plen + 1, q, e, &err)) {
+		if (err == MED_OK && strcmp(req->method, "GET") != 0 &&
+		    strcmp(req->method, "HEAD") != 0)
+			err = fhir_fail(
+				e, UNIMPLEMENTED,
+				"%.16s: not served on a resource (Allow: "
+				"%s); the facade neither updates nor "
+				"deletes",
+				req->method, ALLOW_READ);
 		return err;
+	}
 	n = split_path(req->arena, req->path + plen + 1, seg);
 	err = route_segments(seg, n, q, e);
 	if (err == MED_OK && !method_ok(req, q, n))
@@ -406,4 +419,52 @@ fhir_route(const fhir_facade *f, const fhir_request *req, fhir_query *q,
 	if (err == MED_OK)
 		err = parse_params(f, req, q, e);
 	return err;
+}
+
+/* --- methods (issue 49, item 7) ------------------------------------------ */
+
+const char *
+fhir_allowed_methods(const fhir_facade *f, const char *path)
+{
+	size_t plen = strlen(f->base_path);
+	const char *rest, *slash;
+	char type[64];
+
+	if (strncmp(path, f->base_path, plen) != 0)
+		return ALLOW_READ;
+	/* The base takes a transaction Bundle. */
+	if (path[plen] == '\0' || strcmp(path + plen, "/") == 0)
+		return ALLOW_POST;
+	if (path[plen] != '/')
+		return ALLOW_READ;
+	rest = path + plen + 1;
+	if (strstr(rest, "/_search") != NULL || strstr(rest, "/$") != NULL)
+		return ALLOW_POST;
+	slash = strchr(rest, '/');
+	if (slash != NULL || strlen(rest) >= sizeof(type))
+		return ALLOW_READ;
+	memcpy(type, rest, strlen(rest) + 1);
+	return fhir_write_creates(type) ? ALLOW_POST : ALLOW_READ;
+}
+
+bool
+fhir_method_refuse(const fhir_facade *f, const fhir_request *req,
+		   fhir_response *resp)
+{
+	const char *allow = fhir_allowed_methods(f, req->path);
+	fhir_error e = {0};
+
+	/* A POST the writes do not take is refused by the routes. */
+	if (strcmp(req->method, "GET") == 0 ||
+	    strcmp(req->method, "HEAD") == 0 ||
+	    strcmp(req->method, "POST") == 0)
+		return false;
+	(void)fhir_fail(&e, UNIMPLEMENTED,
+			"%.16s: not served on %.200s (Allow: %s); the facade "
+			"neither updates nor deletes",
+			req->method, req->path, allow);
+	e.http_status = 405;
+	fhir_respond_outcome(resp, req->arena, &e);
+	resp->allow = allow;
+	return true;
 }

@@ -551,6 +551,8 @@ send_response(struct MHD_Connection *conn, const fhir_response *r)
 					r->last_modified);
 	if (r->location != NULL) /* fhirwrite: a create's */
 		MHD_add_response_header(resp, "Location", r->location);
+	if (r->allow != NULL) /* a 405's */
+		MHD_add_response_header(resp, "Allow", r->allow);
 	ok = MHD_queue_response(conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	return ok;
