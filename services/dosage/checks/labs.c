@@ -22,8 +22,9 @@
 
 static const char *const lab_names[DOSAGE_LAB_N] = {"potassium", "inr",
 						    "glucose", "creatinine"};
-static const char *const lab_units[DOSAGE_LAB_N] = {"mmol/L", "", "mmol/L",
-						    "umol/L"};
+/* Each with its leading space, so that a unitless INR reads "inr 6.2". */
+static const char *const lab_units[DOSAGE_LAB_N] = {" mmol/L", "", " mmol/L",
+						    " umol/L"};
 
 const char *
 dosage_lab_name(dosage_lab lab)
@@ -34,7 +35,9 @@ dosage_lab_name(dosage_lab lab)
 const char *
 dosage_lab_unit(dosage_lab lab)
 {
-	return (unsigned)lab < DOSAGE_LAB_N ? lab_units[lab] : "";
+	if ((unsigned)lab >= DOSAGE_LAB_N)
+		return "";
+	return lab_units[lab][0] == ' ' ? lab_units[lab] + 1 : lab_units[lab];
 }
 
 /* --- the rules' syntax ---------------------------------------------------- */
@@ -308,13 +311,13 @@ one_rule(const dosage_lab_rule *rule, const dosage_dose_patient *p,
 		 * value may end the stop. */
 		if (over && rule->stop)
 			say(r, DOSAGE_DOSE_HARD_STOP, v, rule->limit,
-			    "last %s %.4g %s, %lld h old, was %s the stop %.4g: "
+			    "last %s %.4g%s, %lld h old, was %s the stop %.4g: "
 			    "chart a new value",
 			    name, v, unit, (long long)((at_ms - at) / HOUR_MS),
 			    side, rule->limit);
 		else {
 			snprintf(why, sizeof(why),
-				 "%s %.4g %s is older than %lld h", name, v,
+				 "%s %.4g%s is older than %lld h", name, v,
 				 unit, (long long)(rule->max_age_ms / HOUR_MS));
 			lack(rule, r, why);
 		}
@@ -322,11 +325,11 @@ one_rule(const dosage_lab_rule *rule, const dosage_dose_patient *p,
 	}
 	if (over)
 		say(r, rule->stop ? DOSAGE_DOSE_HARD_STOP : DOSAGE_DOSE_WARN, v,
-		    rule->limit, "%s %.4g %s %s %.4g (lab_rules %s)", name, v,
+		    rule->limit, "%s %.4g%s %s %.4g (lab_rules %s)", name, v,
 		    unit, side, rule->limit, rule->stop ? "stop" : "warn");
 	else
 		say(r, DOSAGE_DOSE_OK, v, rule->limit,
-		    "%s %.4g %s not %s %.4g", name, v, unit, side,
+		    "%s %.4g%s not %s %.4g", name, v, unit, side,
 		    rule->limit);
 }
 
