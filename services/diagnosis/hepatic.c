@@ -1,8 +1,8 @@
 /*
  * hepatic.c - GetHepaticFacts: what the problem list says of the liver,
  * for dosage's hepatic bands, and of a current pregnancy, for the drugs
- * the catalogue marks harmful in pregnancy.  The rule (diagnosis_hepatic_add) is pure;
- * the RPC reads the patient's conditions and applies it to each.
+ * the catalogue marks harmful in pregnancy.  The rule (diagnosis_hepatic_add)
+ * is pure; the RPC reads the patient's conditions and applies it to each.
  */
 #include <med/check.h>
 #include <med/service.h>

@@ -175,8 +175,8 @@ records_pregnancy_positive(const char *text)
 static bool
 pregnancy_code(const char *loinc)
 {
-	for (size_t i = 0; i < sizeof(pregnancy_codes) / sizeof(*pregnancy_codes);
-	     i++)
+	for (size_t i = 0;
+	     i < sizeof(pregnancy_codes) / sizeof(*pregnancy_codes); i++)
 		if (strcmp(pregnancy_codes[i], loinc) == 0)
 			return true;
 	return false;

@@ -594,9 +594,9 @@ med_err records_facts_measurements(
 /* records_facts_labs fills f's potassium, INR, glucose and creatinine
  * (each the latest, converted, or flagged unit_unusable) and the latest
  * pregnancy test from the latest versions of observation entries. */
-med_err records_facts_labs(med_arena *a, records_entry *const *e, size_t n,
-			   Smartmed__Records__V1__MedicationFacts *f)
-	MED_MUST_CHECK;
+med_err
+records_facts_labs(med_arena *a, records_entry *const *e, size_t n,
+		   Smartmed__Records__V1__MedicationFacts *f) MED_MUST_CHECK;
 
 /* records_lab_convert converts v charted in unit into analyte's unit
  * ("potassium" mmol/L, "inr" 1, "glucose" mmol/L, "creatinine" umol/L);

@@ -33,9 +33,9 @@ typedef struct med_measurement {
 
 /* med_pregnancy_test - the latest pregnancy test the record holds. */
 typedef struct med_pregnancy_test {
-	bool present;	      /* false: the record holds none */
-	bool positive;	      /* its result says pregnant */
-	int64_t effective_ms; /* when it was observed, Unix ms */
+	bool present;			 /* false: the record holds none */
+	bool positive;			 /* its result says pregnant */
+	int64_t effective_ms;		 /* when it was observed, Unix ms */
 	const char *loinc_code, *result; /* "2106-3", "Positive" */
 } med_pregnancy_test;
 
@@ -60,9 +60,9 @@ typedef struct med_medication_facts {
 /* med_hepatic_facts - diagnosis' answer (strings in the call's arena). */
 typedef struct med_hepatic_facts {
 	bool impairment; /* a liver disease or a Child-Pugh class is coded */
-	const char *child_pugh_class; /* "A", "B", "C" or "" */
-	const char *summary;	      /* "K74.6; Child-Pugh C", for reasons */
-	bool pregnant;		      /* a current pregnancy is coded */
+	const char *child_pugh_class;  /* "A", "B", "C" or "" */
+	const char *summary;	       /* "K74.6; Child-Pugh C", for reasons */
+	bool pregnant;		       /* a current pregnancy is coded */
 	const char *pregnancy_summary; /* "Z33.1", for reasons */
 } med_hepatic_facts;
 

@@ -15,9 +15,9 @@
 
 #include "dose.h"
 
-#define HOUR_MS		 (3600LL * 1000)
-#define LAB_MAX_AGE_H	 8760
-#define LAB_DEFAULT_AGE	 24
+#define HOUR_MS		  (3600LL * 1000)
+#define LAB_MAX_AGE_H	  8760
+#define LAB_DEFAULT_AGE	  24
 #define CREATININE_PER_MG 88.42
 
 static const char *const lab_names[DOSAGE_LAB_N] = {"potassium", "inr",
@@ -123,8 +123,8 @@ parse_rule(char *text, size_t k, dosage_lab_rule *r, char *reason, size_t len)
 }
 
 med_err
-dosage_lab_rules_parse(const char *s, dosage_lab_rule *r, size_t cap,
-		       size_t *n, char *reason, size_t len)
+dosage_lab_rules_parse(const char *s, dosage_lab_rule *r, size_t cap, size_t *n,
+		       char *reason, size_t len)
 {
 	char buf[512];
 	char *save = NULL, *text;
@@ -162,8 +162,9 @@ dosage_lab_rules_format(const dosage_lab_rule *r, size_t n, char *out,
 
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
-		int w = snprintf(out + off, len - off, "%s%s:%s=%.6g:%s:age_h=%lld%s",
-				 i ? ";" : "", dosage_lab_name(r[i].analyte),
+		int w = snprintf(out + off, len - off,
+				 "%s%s:%s=%.6g:%s:age_h=%lld%s", i ? ";" : "",
+				 dosage_lab_name(r[i].analyte),
 				 r[i].is_max ? "max" : "min", r[i].limit,
 				 r[i].stop ? "stop" : "warn",
 				 (long long)(r[i].max_age_ms / HOUR_MS),
@@ -193,12 +194,13 @@ dosage_pregnancy_parse(const char *s, dosage_pregnancy_risk *out)
 const char *
 dosage_pregnancy_name(dosage_pregnancy_risk r)
 {
-	return r == DOSAGE_PREGNANCY_AVOID	     ? "avoid"
+	return r == DOSAGE_PREGNANCY_AVOID	       ? "avoid"
 	       : r == DOSAGE_PREGNANCY_CONTRAINDICATED ? "contraindicated"
 						       : "";
 }
 
-/* --- Cockcroft-Gault -------------------------------------------------------- */
+/* --- Cockcroft-Gault --------------------------------------------------------
+ */
 
 double
 dosage_cockcroft_gault(int age_years, double weight_kg, bool female,
@@ -225,8 +227,8 @@ dosage_dose_derive_crcl(dosage_dose_patient *p, bool weight_usable)
 	    (p->has_crcl && p->crcl_ms >= p->labs[c].at_ms) || !p->has_age ||
 	    !weight_usable || (p->sex != 'F' && p->sex != 'M'))
 		return;
-	crcl = dosage_cockcroft_gault(p->age_years, p->weight_kg,
-				      p->sex == 'F', p->labs[c].value);
+	crcl = dosage_cockcroft_gault(p->age_years, p->weight_kg, p->sex == 'F',
+				      p->labs[c].value);
 	if (crcl <= 0)
 		return;
 	p->has_crcl = true;
@@ -235,7 +237,8 @@ dosage_dose_derive_crcl(dosage_dose_patient *p, bool weight_usable)
 	p->crcl_label = "Cockcroft-Gault clearance";
 }
 
-/* --- the lab check ---------------------------------------------------------- */
+/* --- the lab check ----------------------------------------------------------
+ */
 
 static void say(dosage_dose_result *r, dosage_dose_status st, double value,
 		double limit, const char *fmt, ...)
@@ -301,8 +304,9 @@ one_rule(const dosage_lab_rule *rule, const dosage_dose_patient *p,
 			 "not checked: unit: %s %.4g charted in \"%s\", which "
 			 "does not convert",
 			 name, v,
-			 p->labs[rule->analyte].unit ? p->labs[rule->analyte].unit
-						     : "");
+			 p->labs[rule->analyte].unit
+				 ? p->labs[rule->analyte].unit
+				 : "");
 		lack(rule, r, why);
 		return;
 	}
@@ -328,15 +332,13 @@ one_rule(const dosage_lab_rule *rule, const dosage_dose_patient *p,
 		    rule->limit, "%s %.4g%s %s %.4g (lab_rules %s)", name, v,
 		    unit, side, rule->limit, rule->stop ? "stop" : "warn");
 	else
-		say(r, DOSAGE_DOSE_OK, v, rule->limit,
-		    "%s %.4g%s not %s %.4g", name, v, unit, side,
-		    rule->limit);
+		say(r, DOSAGE_DOSE_OK, v, rule->limit, "%s %.4g%s not %s %.4g",
+		    name, v, unit, side, rule->limit);
 }
 
 void
-dosage_dose_check_lab(const dosage_dose_limits *l,
-		      const dosage_dose_patient *p, int64_t at_ms,
-		      dosage_dose_result *r)
+dosage_dose_check_lab(const dosage_dose_limits *l, const dosage_dose_patient *p,
+		      int64_t at_ms, dosage_dose_result *r)
 {
 	if (l->n_lab_rules == 0) {
 		say(r, DOSAGE_DOSE_NOT_APPLICABLE, 0, 0,
@@ -358,7 +360,8 @@ dosage_dose_check_lab(const dosage_dose_limits *l,
 	}
 }
 
-/* --- pregnancy ---------------------------------------------------------------- */
+/* --- pregnancy
+ * ---------------------------------------------------------------- */
 
 void
 dosage_dose_check_pregnancy(const dosage_dose_limits *l,

@@ -260,8 +260,8 @@ renal_pick(const dosage_dose_limits *l, const dosage_dose_patient *p,
 			l->renal_basis != DOSAGE_RENAL_EGFR);
 	if (crcl)
 		return take_crcl(p, f);
-	return egfr && take_egfr(p, l->renal_basis == DOSAGE_RENAL_CRCL,
-				 bsa_m2, f);
+	return egfr &&
+	       take_egfr(p, l->renal_basis == DOSAGE_RENAL_CRCL, bsa_m2, f);
 }
 
 bool

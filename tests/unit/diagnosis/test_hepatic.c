@@ -92,8 +92,8 @@ test_worst_child_pugh(void)
 static void
 test_pregnancy_codes(void)
 {
-	const char *yes[] = {"Z33.1", "O00", "O09.91", "O26.9", "O99.0",
-			     "O9A.1", "O80"};
+	const char *yes[] = {"Z33.1", "O00",   "O09.91", "O26.9",
+			     "O99.0", "O9A.1", "O80"};
 	const char *no[] = {"Z33.2", "Z34", "N80", "O", "OA1", "P00.0"};
 	diagnosis_condition c;
 

@@ -106,15 +106,15 @@ test_rules_syntax(void)
 					 sizeof(why)),
 		  MED_ERR_INVALID);
 	MT_TRUE(strstr(why, "rule 1") != NULL);
-	MT_EQ_INT(dosage_lab_rules_parse("inr:max=4:stop;inr:max=x:stop", r,
-					 8, &n, why, sizeof(why)),
+	MT_EQ_INT(dosage_lab_rules_parse("inr:max=4:stop;inr:max=x:stop", r, 8,
+					 &n, why, sizeof(why)),
 		  MED_ERR_INVALID);
 	MT_TRUE(strstr(why, "rule 2 (inr)") != NULL);
-	MT_EQ_INT(dosage_lab_rules_parse("inr:max=4", r, 8, &n, why,
+	MT_EQ_INT(
+		dosage_lab_rules_parse("inr:max=4", r, 8, &n, why, sizeof(why)),
+		MED_ERR_INVALID);
+	MT_EQ_INT(dosage_lab_rules_parse("inr:max=4:min=1:stop", r, 8, &n, why,
 					 sizeof(why)),
-		  MED_ERR_INVALID);
-	MT_EQ_INT(dosage_lab_rules_parse("inr:max=4:min=1:stop", r, 8, &n,
-					 why, sizeof(why)),
 		  MED_ERR_INVALID);
 	MT_EQ_INT(dosage_lab_rules_parse("inr:max=4:stop:age_h=0", r, 8, &n,
 					 why, sizeof(why)),
@@ -122,8 +122,8 @@ test_rules_syntax(void)
 	MT_EQ_INT(dosage_lab_rules_parse("inr:max=4:stop;", r, 8, &n, why,
 					 sizeof(why)),
 		  MED_ERR_INVALID);
-	MT_EQ_INT(dosage_lab_rules_parse("inr:max=4:stop;inr:max=5:stop", r,
-					 1, &n, why, sizeof(why)),
+	MT_EQ_INT(dosage_lab_rules_parse("inr:max=4:stop;inr:max=5:stop", r, 1,
+					 &n, why, sizeof(why)),
 		  MED_ERR_LIMIT);
 }
 
@@ -223,8 +223,7 @@ test_cockcroft_gault(void)
 	MT_NEAR(dosage_cockcroft_gault(60, 70, false, 88.42), 77.777777, 1e-4);
 	MT_NEAR(dosage_cockcroft_gault(60, 70, true, 88.42), 66.111111, 1e-4);
 	/* 2 mg/dL (176.84 umol/L) halves it. */
-	MT_NEAR(dosage_cockcroft_gault(60, 70, false, 176.84), 38.888888,
-		1e-4);
+	MT_NEAR(dosage_cockcroft_gault(60, 70, false, 176.84), 38.888888, 1e-4);
 	MT_NEAR(dosage_cockcroft_gault(17, 70, false, 88.42), 0, 0);
 	MT_NEAR(dosage_cockcroft_gault(60, 0, false, 88.42), 0, 0);
 	MT_NEAR(dosage_cockcroft_gault(60, 70, false, 0), 0, 0);
