@@ -160,6 +160,38 @@ def test_potassium_61_by_oru_stops_potassium_chloride(st, pb, catalogue):
     assert kcl_order(st, pb, p).id
 
 
+def test_potassium_61_by_oru_stops_a_faster_potassium_infusion(st, pb,
+                                                               catalogue):
+    p, mrn = patient(st)
+    with hl7.Mllp(st) as m:
+        m.send(oru(mrn, ("2823-3", "Potassium", "3.1", "mmol/L")))
+    o = kcl_order(st, pb, p)
+    if o.status == pb.ORDER_STATUS_PENDING_VERIFICATION:
+        o = st.call("dosage", "VerifyOrder", pb.VerifyOrderRequest(
+            order_id=o.id, note="diluted, rate checked"), role="pharmacist")
+    idov = pb.Override(reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                       text="wristband scanned, two identifiers")
+    f = st.call("dosage", "StartInfusion", pb.StartInfusionRequest(
+        order_id=o.id, rate=125, rate_unit="mL/h", identity_override=idov),
+        role="nurse")
+    lab = [c for c in f.rates[0].checks if c.kind == pb.CHECK_KIND_LAB][0]
+    assert lab.status == pb.CHECK_STATUS_OK, lab.reason
+
+    def rate(r):
+        return st.call("dosage", "ChangeInfusionRate",
+                       pb.ChangeInfusionRateRequest(
+                           infusion_id=f.id, rate=r, rate_unit="mL/h",
+                           reason="as ordered"), role="nurse")
+
+    with hl7.Mllp(st) as m:
+        m.send(oru(mrn, ("2823-3", "Potassium", "6.1", "mmol/L")))
+    # Up to the ordered rate: refused while the potassium is 6.1.
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, rate, 250,
+                  details_prefix="rate: soft limit: potassium 6.1 mmol/L")
+    # Slower is the nurse's call.
+    assert rate(50).rate_drug_unit_per_hour == pytest.approx(2.0)
+
+
 def test_potassium_in_a_unit_that_does_not_convert(st, pb, catalogue):
     p, _ = patient(st, sex="M")
     chart(st, p, "2823-3", 23.4, "mg/dL")
