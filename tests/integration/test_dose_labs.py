@@ -225,10 +225,27 @@ def test_inr_62_stops_warfarin(st, pb, catalogue):
     assert "inr 6.2" in lab.reason
     expect_status(grpc.StatusCode.FAILED_PRECONDITION, order, st, pb, p,
                   WARFARIN, 5, details_prefix="order: hard stop")
-    # In range: given.
+    # In range: ordered.
     chart(st, p, "6301-6", 2.4, "{INR}")
     assert kind(check(st, pb, p, WARFARIN, 5), pb.CHECK_KIND_LAB).status \
         == pb.CHECK_STATUS_OK
+    o = order(st, pb, p, WARFARIN, 5)
+    if o.status == pb.ORDER_STATUS_PENDING_VERIFICATION:
+        o = st.call("dosage", "VerifyOrder", pb.VerifyOrderRequest(
+            order_id=o.id, note="INR in range"), role="pharmacist")
+    # This morning's INR is 6.2: the evening dose is refused at the
+    # bedside.
+    chart(st, p, "6301-6", 6.2, "{INR}")
+    late = pb.Override(reason=pb.OVERRIDE_REASON_OTHER,
+                       text="charted after the event")
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, st.call, "dosage",
+                  "RecordAdministration", pb.RecordAdministrationRequest(
+                      order_id=o.id, dose=5, unit="mg",
+                      identity_override=pb.Override(
+                          reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                          text="wristband scanned, two identifiers"),
+                      cosign_override=late, scan_override=late),
+                  role="nurse", details_prefix="dose: hard stop")
     # An INR four days old is no INR for warfarin (72 h, needed).
     q, _ = patient(st, sex="M")
     chart(st, q, "6301-6", 2.4, "{INR}", at=now_ms() - 4 * DAY)
