@@ -323,6 +323,10 @@ typedef struct diagnosis_hepatic {
  * current, unrefuted liver disease or Child-Pugh class). */
 bool diagnosis_hepatic_add(diagnosis_hepatic *h, const diagnosis_condition *c);
 
+/* diagnosis_pregnancy_code: is c a current, unrefuted pregnancy (ICD-10 /
+ * ICD-10-CM Z33.1 or O00-O9A, SNOMED CT 77386006)? */
+bool diagnosis_pregnancy_code(const diagnosis_condition *c);
+
 MED_UNARY_HANDLER(diagnosis_rpc_get_hepatic_facts);
 MED_UNARY_HANDLER(diagnosis_rpc_add_condition);
 MED_UNARY_HANDLER(diagnosis_rpc_list_conditions);

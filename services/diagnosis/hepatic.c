@@ -1,7 +1,8 @@
 /*
  * hepatic.c - GetHepaticFacts: what the problem list says of the liver,
- * for dosage's hepatic bands.  The rule (diagnosis_hepatic_add) is pure;
- * the RPC reads the patient's conditions and applies it to each.
+ * for dosage's hepatic bands, and of a current pregnancy, for the drugs
+ * the catalogue marks harmful in pregnancy.  The rule (diagnosis_hepatic_add)
+ * is pure; the RPC reads the patient's conditions and applies it to each.
  */
 #include <med/check.h>
 #include <med/service.h>
@@ -93,6 +94,29 @@ diagnosis_hepatic_add(diagnosis_hepatic *h, const diagnosis_condition *c)
 	return true;
 }
 
+/* icd10_pregnancy: Z33.1, or chapter XV, O00 to O9A (O99 and O9A
+ * included: diseases complicating pregnancy). */
+static bool
+icd10_pregnancy(const char *code)
+{
+	if (strcmp(code, "Z33.1") == 0 || strcmp(code, "Z331") == 0)
+		return true;
+	return code[0] == 'O' && code[1] >= '0' && code[1] <= '9' &&
+	       ((code[2] >= '0' && code[2] <= '9') || code[2] == 'A') &&
+	       (code[3] == '\0' || code[3] == '.');
+}
+
+bool
+diagnosis_pregnancy_code(const diagnosis_condition *c)
+{
+	if (!counts(c))
+		return false;
+	if (strcmp(c->code_system, "ICD-10") == 0 ||
+	    strcmp(c->code_system, "ICD-10-CM") == 0)
+		return icd10_pregnancy(c->code);
+	return snomed(c->code_system) && strcmp(c->code, "77386006") == 0;
+}
+
 /* summarise appends c's code to the summary text (bounded). */
 static void
 summarise(char *buf, size_t len, const diagnosis_condition *c)
@@ -117,7 +141,7 @@ diagnosis_rpc_get_hepatic_facts(med_call *call, const ProtobufCMessage *in,
 	med_arena *a = med_call_arena(call);
 	diagnosis_hepatic h = {0};
 	diagnosis_condition **c = NULL;
-	char summary[256] = "";
+	char summary[256] = "", pregnancy[128] = "";
 	size_t n = 0, k = 0;
 	med_err err = med_check_id(call, "patient_id", req->patient_id);
 
@@ -130,15 +154,23 @@ diagnosis_rpc_get_hepatic_facts(med_call *call, const ProtobufCMessage *in,
 	res->condition_ids = med_arena_alloc(a, (n + 1) * sizeof(char *));
 	if (res->condition_ids == NULL)
 		return MED_ERR_NOMEM;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (diagnosis_hepatic_add(&h, c[i])) {
 			res->condition_ids[k++] = c[i]->condition_id;
 			summarise(summary, sizeof(summary), c[i]);
 		}
+		if (diagnosis_pregnancy_code(c[i])) {
+			res->pregnant = true;
+			summarise(pregnancy, sizeof(pregnancy), c[i]);
+		}
+	}
 	res->n_condition_ids = k;
 	res->impairment = h.impairment;
 	res->child_pugh_class = med_arena_strdup(
 		a, h.child_pugh ? (char[]){h.child_pugh, '\0'} : "");
 	res->summary = med_arena_strdup(a, summary);
-	return res->child_pugh_class && res->summary ? MED_OK : MED_ERR_NOMEM;
+	res->pregnancy_summary = med_arena_strdup(a, pregnancy);
+	return res->child_pugh_class && res->summary && res->pregnancy_summary
+		       ? MED_OK
+		       : MED_ERR_NOMEM;
 }

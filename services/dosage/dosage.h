@@ -144,6 +144,7 @@ typedef struct dosage_known {
 	dosage_family family;		     /* ids in the call's arena */
 	double weight_jump_fraction;	     /* the setting, for the checks */
 	const dosage_hepatic_facts *hepatic; /* NULL: diagnosis not set */
+	char sex; /* identity's: 'F', 'M', 'O' or 0 unknown */
 } dosage_known;
 
 /* --- verify.c, continued ---------------------------------------------- */

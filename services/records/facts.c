@@ -308,5 +308,8 @@ records_rpc_get_medication_facts(med_call *call, const ProtobufCMessage *in,
 		memcpy(both, obs, n_obs * sizeof(*both));
 	if (n_vit)
 		memcpy(both + n_obs, vit, n_vit * sizeof(*both));
-	return records_facts_measurements(a, both, n_obs + n_vit, f);
+	if ((err = records_facts_measurements(a, both, n_obs + n_vit, f)) !=
+	    MED_OK)
+		return err;
+	return records_facts_labs(a, obs, n_obs, f);
 }

@@ -589,4 +589,23 @@ med_err records_facts_measurements(
 	med_arena *a, records_entry *const *e, size_t n,
 	Smartmed__Records__V1__MedicationFacts *f) MED_MUST_CHECK;
 
+/* --- labs.c: the lab values and pregnancy tests of the facts ---------- */
+
+/* records_facts_labs fills f's potassium, INR, glucose and creatinine
+ * (each the latest, converted, or flagged unit_unusable) and the latest
+ * pregnancy test from the latest versions of observation entries. */
+med_err
+records_facts_labs(med_arena *a, records_entry *const *e, size_t n,
+		   Smartmed__Records__V1__MedicationFacts *f) MED_MUST_CHECK;
+
+/* records_lab_convert converts v charted in unit into analyte's unit
+ * ("potassium" mmol/L, "inr" 1, "glucose" mmol/L, "creatinine" umol/L);
+ * false when the unit is not one it converts. */
+bool records_lab_convert(const char *analyte, double v, const char *unit,
+			 double *out);
+
+/* records_pregnancy_positive: does a pregnancy test's text result say
+ * positive ("Positive", "pos", "detected", "pregnant")? */
+bool records_pregnancy_positive(const char *text);
+
 #endif

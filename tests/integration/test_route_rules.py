@@ -38,7 +38,8 @@ def catalogue(st, pb):
 
 
 def patient(st, pb):
-    """An adult registered in identity, weighed, allergies assessed."""
+    """An adult registered in identity, weighed, allergies assessed,
+    potassium charted."""
     ipb = protos.module("identity")
     t = time.gmtime()
     p = st.call("identity", "CreatePatient", ipb.CreatePatientRequest(
@@ -49,6 +50,14 @@ def patient(st, pb):
     st.call("dosage", "SetPatientContext", pb.SetPatientContextRequest(
         context=pb.PatientContext(patient_id=p, weight_kg=70, height_cm=175,
                                   crcl_ml_min=80, allergies_known=True)),
+        role="nurse")
+    # Potassium chloride needs a potassium of the last 24 h (its lab
+    # rules, issue 47): this morning's 3.4 mmol/L, the reason for the bag.
+    rpb = protos.module("records")
+    st.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=p, kind=rpb.ENTRY_KIND_OBSERVATION, title="potassium",
+        observation=rpb.Observation(loinc_code="2823-3", display="Potassium",
+                                    numeric=3.4, ucum_unit="mmol/L")),
         role="nurse")
     return p
 

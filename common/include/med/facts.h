@@ -1,8 +1,9 @@
 /*
  * med/facts.h - what other services chart about a patient that a dose
  * check reads: records' medication facts (GetMedicationFacts: allergies,
- * weight, height, creatinine clearance, eGFR) and diagnosis' hepatic facts
- * (GetHepaticFacts: the problem list's liver).  The contract asks them
+ * weight, height, creatinine clearance, eGFR, lab values, pregnancy tests)
+ * and diagnosis' hepatic facts (GetHepaticFacts: the problem list's liver
+ * and pregnancy).  The contract asks them
  * over mutual TLS as the service principal and hands back plain structs,
  * so that the asking service includes neither records' nor diagnosis'
  * generated headers.  Reads only; one retry of an idempotent call inside
@@ -24,7 +25,19 @@ typedef struct med_measurement {
 	double value;	      /* kg, cm, mL/min, or mL/min/1.73m2 for an eGFR */
 	int64_t effective_ms; /* when it was measured, Unix ms */
 	const char *equation; /* an eGFR's equation ("CKD-EPI 2021"), or "" */
+	/* A lab value whose unit cannot be converted: value is as charted,
+	 * in unit, and no check may use it. */
+	bool unit_unusable;
+	const char *unit; /* the unit value is in ("mmol/L", "mg/dL") */
 } med_measurement;
+
+/* med_pregnancy_test - the latest pregnancy test the record holds. */
+typedef struct med_pregnancy_test {
+	bool present;			 /* false: the record holds none */
+	bool positive;			 /* its result says pregnant */
+	int64_t effective_ms;		 /* when it was observed, Unix ms */
+	const char *loinc_code, *result; /* "2106-3", "Positive" */
+} med_pregnancy_test;
 
 /* med_medication_facts - records' answer (strings in the call's arena). */
 typedef struct med_medication_facts {
@@ -38,13 +51,19 @@ typedef struct med_medication_facts {
 	const med_measurement *crcl;
 	const med_measurement *egfr;
 	const med_measurement *previous_weight; /* the one charted before */
+	/* Lab values (potassium and glucose mmol/L, INR, creatinine
+	 * umol/L), each the latest; NULL or !present: none. */
+	const med_measurement *potassium, *inr, *glucose, *creatinine;
+	const med_pregnancy_test *pregnancy_test; /* NULL: none */
 } med_medication_facts;
 
 /* med_hepatic_facts - diagnosis' answer (strings in the call's arena). */
 typedef struct med_hepatic_facts {
 	bool impairment; /* a liver disease or a Child-Pugh class is coded */
-	const char *child_pugh_class; /* "A", "B", "C" or "" */
-	const char *summary;	      /* "K74.6; Child-Pugh C", for reasons */
+	const char *child_pugh_class;  /* "A", "B", "C" or "" */
+	const char *summary;	       /* "K74.6; Child-Pugh C", for reasons */
+	bool pregnant;		       /* a current pregnancy is coded */
+	const char *pregnancy_summary; /* "Z33.1", for reasons */
 } med_hepatic_facts;
 
 /*

@@ -47,6 +47,9 @@ typedef struct med_patient_result {
 	/* MED_PATIENT_OK: the birth date, "YYYY-MM-DD" ("" if identity has
 	 * none). */
 	char birth_date[MED_BIRTH_DATE_MAX];
+	/* MED_PATIENT_OK, asked of identity (not cached): administrative
+	 * sex, 'F', 'M', 'O' or 0 when not given. */
+	char sex;
 	med_rpc_status status; /* identity's status when it was asked */
 	/* MED_PATIENT_OK, asked of identity (not cached): the records
 	 * merged into this one by active links. */

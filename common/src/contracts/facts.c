@@ -99,6 +99,29 @@ measurement(med_arena *a, const Smartmed__Records__V1__Measurement *m,
 	v->value = m->value;
 	v->effective_ms = m->effective_ms;
 	v->equation = m->equation;
+	v->unit_unusable = m->unit_unusable;
+	v->unit = m->unit;
+	*out = v;
+	return MED_OK;
+}
+
+/* pregnancy_test copies t (NULL: none) into the arena. */
+static med_err
+pregnancy_test(med_arena *a, const Smartmed__Records__V1__PregnancyTest *t,
+	       const med_pregnancy_test **out)
+{
+	med_pregnancy_test *v;
+
+	*out = NULL;
+	if (t == NULL)
+		return MED_OK;
+	if ((v = med_arena_alloc(a, sizeof(*v))) == NULL)
+		return MED_ERR_NOMEM;
+	v->present = t->present;
+	v->positive = t->positive;
+	v->effective_ms = t->effective_ms;
+	v->loinc_code = t->loinc_code;
+	v->result = t->result;
 	*out = v;
 	return MED_OK;
 }
@@ -122,6 +145,14 @@ medication_facts(med_arena *a, const Smartmed__Records__V1__MedicationFacts *r,
 	    (err = measurement(a, r->height, &f->height)) != MED_OK ||
 	    (err = measurement(a, r->crcl, &f->crcl)) != MED_OK ||
 	    (err = measurement(a, r->egfr, &f->egfr)) != MED_OK)
+		return err;
+	if ((err = measurement(a, r->potassium, &f->potassium)) != MED_OK ||
+	    (err = measurement(a, r->inr, &f->inr)) != MED_OK ||
+	    (err = measurement(a, r->glucose, &f->glucose)) != MED_OK ||
+	    (err = measurement(a, r->creatinine, &f->creatinine)) != MED_OK)
+		return err;
+	if ((err = pregnancy_test(a, r->pregnancy_test, &f->pregnancy_test)) !=
+	    MED_OK)
 		return err;
 	return measurement(a, r->previous_weight, &f->previous_weight);
 }
@@ -185,6 +216,8 @@ med_facts_hepatic(med_call *call, med_channel *ch, int64_t deadline_ms,
 	h->impairment = r->impairment;
 	h->child_pugh_class = r->child_pugh_class;
 	h->summary = r->summary;
+	h->pregnant = r->pregnant;
+	h->pregnancy_summary = r->pregnancy_summary;
 	*out = h;
 	return MED_OK;
 }

@@ -120,6 +120,22 @@ take_merged(const Smartmed__Identity__V1__Patient *pat, med_patient_result *res)
 	return MED_OK;
 }
 
+/* sex_letter turns identity's administrative sex into 'F', 'M', 'O' or 0. */
+static char
+sex_letter(Smartmed__Identity__V1__AdministrativeSex sex)
+{
+	switch (sex) {
+	case SMARTMED__IDENTITY__V1__ADMINISTRATIVE_SEX__ADMINISTRATIVE_SEX_FEMALE:
+		return 'F';
+	case SMARTMED__IDENTITY__V1__ADMINISTRATIVE_SEX__ADMINISTRATIVE_SEX_MALE:
+		return 'M';
+	case SMARTMED__IDENTITY__V1__ADMINISTRATIVE_SEX__ADMINISTRATIVE_SEX_OTHER:
+		return 'O';
+	default:
+		return 0;
+	}
+}
+
 /* ask_identity calls GetPatient and turns the reply into res. */
 static med_err
 ask_identity(med_patients *p, const char *id, int64_t deadline_ms,
@@ -152,6 +168,7 @@ ask_identity(med_patients *p, const char *id, int64_t deadline_ms,
 		med_strlcpy(res->birth_date,
 			    pat->birth_date ? pat->birth_date : "",
 			    sizeof(res->birth_date));
+		res->sex = sex_letter(pat->sex);
 		err = take_merged(pat, res);
 	} else if (err == MED_ERR_NOT_FOUND) {
 		res->state = MED_PATIENT_UNKNOWN;

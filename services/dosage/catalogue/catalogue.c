@@ -59,6 +59,10 @@ enum col {
 	C_WEIGHT_MAX_AGE,
 	C_RENAL_BASIS,
 	C_HEPATIC,
+	C_LAB_RULES,
+	C_LAB_SOURCE,
+	C_PREGNANCY,
+	C_PREGNANCY_SOURCE,
 	N_COLS,
 };
 
@@ -103,6 +107,10 @@ static const char *const col_names[N_COLS] = {
 	"weight_max_age_days",
 	"renal_basis",
 	"hepatic_bands",
+	"lab_rules",
+	"lab_rules_source",
+	"pregnancy",
+	"pregnancy_source",
 };
 #define N_REQUIRED 5
 
@@ -451,6 +459,11 @@ fill_drug(row_ctx *x)
 	d->substance = (char *)col(x, C_SUBSTANCE);
 	d->drug_class = (char *)col(x, C_CLASS);
 	d->atc_code = (char *)col(x, C_ATC);
+	/* Checked with the rest of the drug (dosage_drug_problem). */
+	d->lab_rules = (char *)col(x, C_LAB_RULES);
+	d->lab_rules_source = (char *)col(x, C_LAB_SOURCE);
+	d->pregnancy = (char *)col(x, C_PREGNANCY);
+	d->pregnancy_source = (char *)col(x, C_PREGNANCY_SOURCE);
 	if (!num(x, C_MAX_SINGLE, &d->max_single_dose) ||
 	    !num(x, C_MAX_DAILY, &d->max_daily_dose) ||
 	    !num(x, C_MIN_SINGLE, &d->min_single_dose) ||

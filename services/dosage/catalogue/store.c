@@ -443,6 +443,19 @@ static const char *const v18_statements[] = {
 	NULL,
 };
 
+/* Labs and pregnancy (issue 47): each drug's lab rules and its harm in
+ * pregnancy, each with its source. */
+static const char *const v19_statements[] = {
+	"ALTER TABLE drugs"
+	" ADD COLUMN IF NOT EXISTS lab_rules VARCHAR(512) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS lab_source VARCHAR(2000) NOT NULL"
+	" DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS pregnancy VARCHAR(16) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS preg_source VARCHAR(2000) NOT NULL"
+	" DEFAULT ''",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -478,6 +491,8 @@ const med_db_migration dosage_migrations[] = {
 	 "weekly-only drugs, scan overrides, corrections that wait for a "
 	 "second person",
 	 v18_statements},
+	{19, "lab rules and harm in pregnancy, each with its source",
+	 v19_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);
@@ -492,7 +507,8 @@ const size_t dosage_n_migrations =
 	" requires_verification, early_dose_warns, conc_amount, "              \
 	"conc_volume_ml, gtins, inf_max_rate, inf_max_rate_kg, inf_ceiling,"   \
 	" infusion_only, inf_max_conc, weekly_only, weight_max_age,"           \
-	" renal_basis, hepatic_bands"
+	" renal_basis, hepatic_bands, lab_rules, lab_source, pregnancy,"       \
+	" preg_source"
 
 typedef struct drug_rows {
 	med_arena *arena;
@@ -662,6 +678,13 @@ on_drug_row(void *ctx, const med_db_row *row)
 		(Smartmed__Dosage__V1__RenalBasis)med_db_row_int64(row, 39);
 	if (dosage_hepatic_read(a, med_db_row_text(row, 40, NULL), d) != MED_OK)
 		return MED_ERR_DATA_LOSS;
+	d->lab_rules = med_db_row_strdup(a, row, 41);
+	d->lab_rules_source = med_db_row_strdup(a, row, 42);
+	d->pregnancy = med_db_row_strdup(a, row, 43);
+	d->pregnancy_source = med_db_row_strdup(a, row, 44);
+	if (!d->lab_rules || !d->lab_rules_source || !d->pregnancy ||
+	    !d->pregnancy_source)
+		return MED_ERR_NOMEM;
 	if (!d->code || !d->name || !d->unit || !d->code_system ||
 	    !d->substance || !d->drug_class || !d->strength_unit)
 		return MED_ERR_NOMEM;
@@ -902,13 +925,17 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		MED_DB_I64(d->weight_max_age_days),
 		MED_DB_I64(d->renal_basis),
 		MED_DB_STR(hepatic),
+		MED_DB_STR(d->lab_rules),
+		MED_DB_STR(d->lab_rules_source),
+		MED_DB_STR(d->pregnancy),
+		MED_DB_STR(d->pregnancy_source),
 	};
 	err = med_db_exec(
 		c,
 		"INSERT INTO drugs (" DRUG_COLUMNS ")"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?)"
+		" ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON DUPLICATE KEY UPDATE name = VALUES(name),"
 		" unit = VALUES(unit),"
 		" max_single_dose = VALUES(max_single_dose),"
@@ -946,7 +973,11 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		" weekly_only = VALUES(weekly_only),"
 		" weight_max_age = VALUES(weight_max_age),"
 		" renal_basis = VALUES(renal_basis),"
-		" hepatic_bands = VALUES(hepatic_bands)",
+		" hepatic_bands = VALUES(hepatic_bands),"
+		" lab_rules = VALUES(lab_rules),"
+		" lab_source = VALUES(lab_source),"
+		" pregnancy = VALUES(pregnancy),"
+		" preg_source = VALUES(preg_source)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 	if (err != MED_OK || (err = substances_put(c, d)) != MED_OK)
 		return err;

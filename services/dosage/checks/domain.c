@@ -86,6 +86,10 @@ text_ok(const char *s, size_t min, size_t max)
 }
 
 /* PROBLEM fills the rule's problem p (a bad catalogue entry: INVALID). */
+/* The most characters of a rule's source (lab_rules_source,
+ * pregnancy_source). */
+#define DOSAGE_SOURCE_MAX 500
+
 #define PROBLEM(f, ...)                                                        \
 	return med_problem_set(p, MED_ERR_INVALID, (f), __VA_ARGS__)
 
@@ -418,17 +422,52 @@ hepatic_problem(const dosage_drug *d, med_problem *p)
 	return MED_OK;
 }
 
+/* labs_problem checks the lab rules and the pregnancy rule, each with
+ * its source. */
+static med_err
+labs_problem(const dosage_drug *d, med_problem *p)
+{
+	dosage_lab_rule r[DOSAGE_LAB_MAX_RULES];
+	dosage_pregnancy_risk risk;
+	char why[128] = "";
+	size_t n;
+
+	if (dosage_lab_rules_parse(d->lab_rules, r, DOSAGE_LAB_MAX_RULES, &n,
+				   why, sizeof(why)) != MED_OK)
+		PROBLEM("lab_rules", "%s", why);
+	if (strlen(d->lab_rules_source) > DOSAGE_SOURCE_MAX ||
+	    strlen(d->pregnancy_source) > DOSAGE_SOURCE_MAX)
+		PROBLEM(strlen(d->lab_rules_source) > DOSAGE_SOURCE_MAX
+				? "lab_rules_source"
+				: "pregnancy_source",
+			"at most %d characters", DOSAGE_SOURCE_MAX);
+	if (n > 0 && d->lab_rules_source[0] == '\0')
+		PROBLEM("lab_rules_source",
+			"required with lab_rules: name where the rules come "
+			"from");
+	if (dosage_pregnancy_parse(d->pregnancy, &risk) != MED_OK)
+		PROBLEM("pregnancy", "must be \"\", avoid or contraindicated");
+	if (risk != DOSAGE_PREGNANCY_NONE && d->pregnancy_source[0] == '\0')
+		PROBLEM("pregnancy_source",
+			"required with pregnancy: name where the rule comes "
+			"from");
+	return MED_OK;
+}
+
 /* facts_problem checks the plausible-facts fields (weight age, renal
- * basis, hepatic bands). */
+ * basis, hepatic bands) and the lab and pregnancy rules. */
 static med_err
 facts_problem(const dosage_drug *d, med_problem *p)
 {
+	med_err err;
+
 	if (d->weight_max_age_days > DOSAGE_WEIGHT_MAX_AGE_DAYS)
 		PROBLEM("weight_max_age_days", "0 (30 days) or 1 to %d days",
 			DOSAGE_WEIGHT_MAX_AGE_DAYS);
 	if ((unsigned)d->renal_basis > DOSAGE_RENAL_EGFR)
 		PROBLEM("renal_basis", "must be crcl, crcl_only or egfr");
-	return hepatic_problem(d, p);
+	err = hepatic_problem(d, p);
+	return err != MED_OK ? err : labs_problem(d, p);
 }
 
 med_err
@@ -926,6 +965,14 @@ dosage_limits(const dosage_drug *d, dosage_dose_limits *l)
 		(int64_t)d->weight_max_age_days * DOSAGE_DOSE_DAY_MS;
 	l->renal_basis = (int)d->renal_basis;
 	dosage_drug_hepatic(d, l);
+	/* Stored rules were checked when written. */
+	if (dosage_lab_rules_parse(d->lab_rules, l->lab_rules,
+				   DOSAGE_LAB_MAX_RULES, &l->n_lab_rules, why,
+				   sizeof(why)) != MED_OK)
+		l->n_lab_rules = 0;
+	if (dosage_pregnancy_parse(d->pregnancy, &l->pregnancy) != MED_OK)
+		l->pregnancy = DOSAGE_PREGNANCY_NONE;
+	l->pregnancy_source = d->pregnancy_source;
 	if (d->substance[0])
 		l->substances[l->n_substances++] = d->substance;
 	for (size_t i = 0; i < d->n_other_ingredients &&
@@ -992,6 +1039,8 @@ dosage_patient(med_arena *a, const dosage_context *c, const dosage_known *k,
 	dosage_facts_apply(a, k->facts, p);
 	p->weight_jump_fraction = k->weight_jump_fraction;
 	dosage_hepatic_apply(k->hepatic, p);
+	p->sex = k->sex;
+	dosage_labs_apply(k->facts, k->hepatic, p);
 	p->weight_confirmed = weight_confirmed(c, p);
 }
 

@@ -553,6 +553,27 @@ renal_missing(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	return missing(r, l->crcl_missing, "creatinine clearance unknown");
 }
 
+/* renal_stale answers without a current renal function: a latest value,
+ * however old, that fell in a contraindicating band stays a hard stop
+ * asking for a new value; else the drug's policy for a missing one. */
+static dosage_dose_status
+renal_stale(const dosage_dose_limits *l, const dosage_dose_patient *p,
+	    int64_t at_ms, double bsa, dosage_dose_result *r)
+{
+	const dosage_dose_band *b;
+	dosage_renal_function f;
+
+	if (!dosage_dose_renal_latest(l, p, bsa, &f) ||
+	    (b = renal_band(l, f.value)) == NULL || b->factor > 0)
+		return renal_missing(l, p, r);
+	return set(r, DOSAGE_DOSE_HARD_STOP, f.value, b->crcl_below,
+		   "last %s %.4g %s, %lld days old, was contraindicated "
+		   "(below %.4g): chart a new value",
+		   f.label, f.value, f.unit,
+		   (long long)((at_ms - f.measured_ms) / DOSAGE_DOSE_DAY_MS),
+		   b->crcl_below);
+}
+
 static dosage_dose_status
 check_renal(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	    const weight_view *w, const dosage_dose_history *h, double dose,
@@ -569,7 +590,7 @@ check_renal(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	    fresh(p->height_ms, at_ms, dosage_dose_weight_max_age_ms(l)))
 		bsa = dosage_dose_bsa_m2(p->height_cm, p->weight_kg);
 	if (!dosage_dose_renal_function(l, p, at_ms, bsa, &f))
-		return renal_missing(l, p, r);
+		return renal_stale(l, p, at_ms, bsa, r);
 	if ((b = renal_band(l, f.value)) == NULL)
 		return set(r, DOSAGE_DOSE_OK, f.value, 0,
 			   "%s %.4g %s needs no adjustment", f.label, f.value,
@@ -869,15 +890,21 @@ dosage_dose_evaluate(const dosage_dose_limits *l, const dosage_dose_patient *p,
 		     const dosage_dose_history *h, double dose, int64_t at_ms,
 		     dosage_dose_result out[DOSAGE_DOSE_N_CHECKS])
 {
+	dosage_dose_patient q;
 	dosage_dose_limits eff;
 	weight_view w;
 	char label[64];
 
 	memset(out, 0, sizeof(*out) * DOSAGE_DOSE_N_CHECKS);
-	for (int i = 0; i < DOSAGE_DOSE_N_CHECKS - 1; i++)
+	for (int i = 0; i < DOSAGE_DOSE_N_CHECKS - 3; i++)
 		out[i].check = (dosage_dose_check)(i + 1);
 	out[11].check = DOSAGE_DOSE_CHECK_HEPATIC;
+	out[12].check = DOSAGE_DOSE_CHECK_LAB;
+	out[13].check = DOSAGE_DOSE_CHECK_PREGNANCY;
 	w.state = dosage_dose_weight_assess(l, p, at_ms, w.why, sizeof(w.why));
+	/* A creatinine newer than the clearance becomes one. */
+	q = *p;
+	dosage_dose_derive_crcl(&q, w.state == DOSAGE_WEIGHT_USABLE);
 	choose_band(l, p, &w, &eff, &out[10], label, sizeof(label));
 	/* A child's per-kg limits need a weight unless the drug says not. */
 	if (eff.weight_missing == DOSAGE_DOSE_POLICY_DEFAULT)
@@ -888,11 +915,13 @@ dosage_dose_evaluate(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	check_per_kg(&eff, p, &w, h, dose, &out[3]);
 	check_per_m2(&eff, p, &w, dose, at_ms, &out[4]);
 	check_interval(&eff, h, &out[5]);
-	check_renal(&eff, p, &w, h, dose, at_ms, &out[6]);
+	check_renal(&eff, &q, &w, h, dose, at_ms, &out[6]);
 	check_lifetime(&eff, h, dose, &out[7]);
 	check_allergy(&eff, p, &out[8]);
 	check_high_alert(&eff, &out[9]);
 	check_hepatic(&eff, p, h, dose, &out[11]);
+	dosage_dose_check_lab(&eff, p, at_ms, &out[12]);
+	dosage_dose_check_pregnancy(&eff, p, &out[13]);
 	if (label[0])
 		prefix_band(out, label);
 }
@@ -930,6 +959,10 @@ dosage_dose_check_name(dosage_dose_check c)
 		return dosage_class_check_name(c);
 	if (c == DOSAGE_DOSE_CHECK_HEPATIC)
 		return "hepatic";
+	if (c == DOSAGE_DOSE_CHECK_LAB)
+		return "lab";
+	if (c == DOSAGE_DOSE_CHECK_PREGNANCY)
+		return "pregnancy";
 	return (unsigned)c <= DOSAGE_DOSE_CHECK_INFUSION_RATE ? names[c] : "?";
 }
 

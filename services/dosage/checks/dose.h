@@ -208,6 +208,34 @@ bool dosage_dose_groups_format(const dosage_dose_group *g, size_t n, char *out,
 			       size_t len);
 
 #define DOSAGE_DOSE_MAX_SUBSTANCES 4
+#define DOSAGE_LAB_MAX_RULES	   8
+
+/* dosage_lab - a laboratory value the lab rules read, in one unit. */
+typedef enum dosage_lab {
+	DOSAGE_LAB_POTASSIUM = 0,  /* mmol/L */
+	DOSAGE_LAB_INR = 1,	   /* ratio */
+	DOSAGE_LAB_GLUCOSE = 2,	   /* mmol/L */
+	DOSAGE_LAB_CREATININE = 3, /* umol/L */
+	DOSAGE_LAB_N = 4,
+} dosage_lab;
+
+/* dosage_lab_rule - one rule of a drug's lab_rules: a value of analyte
+ * above (is_max) or below limit stops or warns; the value counts when at
+ * most max_age_ms old; need: a missing, stale or unusable value is a hard
+ * stop instead of not_checked. */
+typedef struct dosage_lab_rule {
+	dosage_lab analyte;
+	bool is_max, stop, need;
+	double limit;
+	int64_t max_age_ms;
+} dosage_lab_rule;
+
+/* dosage_pregnancy_risk - what the catalogue says of a drug in pregnancy. */
+typedef enum dosage_pregnancy_risk {
+	DOSAGE_PREGNANCY_NONE = 0,
+	DOSAGE_PREGNANCY_AVOID = 1,	      /* warns */
+	DOSAGE_PREGNANCY_CONTRAINDICATED = 2, /* hard stop */
+} dosage_pregnancy_risk;
 
 /* dosage_dose_limits - a drug's limits in its own unit; 0 means none. */
 typedef struct dosage_dose_limits {
@@ -252,6 +280,12 @@ typedef struct dosage_dose_limits {
 	 * hepatic_set has its bit (1 << 0 for A). */
 	double hepatic_factor[3];
 	unsigned hepatic_set;
+	/* Lab rules (labs.c) and their source, for reasons. */
+	dosage_lab_rule lab_rules[DOSAGE_LAB_MAX_RULES];
+	size_t n_lab_rules;
+	/* Harm in pregnancy and its source ("" none). */
+	dosage_pregnancy_risk pregnancy;
+	const char *pregnancy_source;
 } dosage_dose_limits;
 
 /* dosage_dose_patient - what is known of the patient; has_* say which,
@@ -287,6 +321,26 @@ typedef struct dosage_dose_patient {
 	bool hepatic_known, hepatic_impaired;
 	char child_pugh;
 	const char *hepatic_summary;
+	/* Administrative sex from identity: 'F', 'M', 'O' or 0 unknown. */
+	char sex;
+	/* Lab values from the record (labs_known: it was read), each in
+	 * dosage_lab's unit; unusable: charted in a unit that does not
+	 * convert (value and unit as charted). */
+	bool labs_known;
+	struct {
+		bool present, unusable;
+		double value;
+		int64_t at_ms;
+		const char *unit;
+	} labs[DOSAGE_LAB_N];
+	/* crcl_label: what the creatinine clearance is ("Cockcroft-Gault
+	 * clearance" when derived from a creatinine), NULL measured. */
+	const char *crcl_label;
+	/* Pregnancy: pregnancy_known when the problem list was read;
+	 * pregnant from it or a positive test, pregnancy_evidence says
+	 * which ("Z33.1", "hCG 2106-3 Positive"). */
+	bool pregnancy_known, pregnant;
+	const char *pregnancy_evidence;
 } dosage_dose_patient;
 
 /* dosage_dose_history - earlier administrations of the drug's substances
@@ -337,9 +391,13 @@ typedef enum dosage_dose_check {
 	/* The hepatic band for the Child-Pugh class on the problem list;
 	 * the last of dosage_dose_evaluate's (its number is the proto's). */
 	DOSAGE_DOSE_CHECK_HEPATIC = 180,
+	/* The drug's lab rules against the record's labs (labs.c). */
+	DOSAGE_DOSE_CHECK_LAB = 190,
+	/* A drug harmful in pregnancy for a pregnant patient (labs.c). */
+	DOSAGE_DOSE_CHECK_PREGNANCY = 191,
 } dosage_dose_check;
 
-#define DOSAGE_DOSE_N_CHECKS 12
+#define DOSAGE_DOSE_N_CHECKS 14
 
 /* dosage_dose_status - the outcome of one check (values match the proto). */
 typedef enum dosage_dose_status {
@@ -458,6 +516,7 @@ dosage_dose_renal_basis_parse(const char *s,
 /* dosage_renal_function - the value a renal check compares. */
 typedef struct dosage_renal_function {
 	double value;
+	int64_t measured_ms; /* when */
 	bool from_egfr;
 	char label[48]; /* "creatinine clearance", "eGFR (CKD-EPI 2021)" */
 	char unit[16];	/* "mL/min" or "mL/min/1.73m2" */
@@ -471,6 +530,78 @@ typedef struct dosage_renal_function {
 bool dosage_dose_renal_function(const dosage_dose_limits *l,
 				const dosage_dose_patient *p, int64_t at_ms,
 				double bsa_m2, dosage_renal_function *f);
+
+/*
+ * dosage_dose_renal_latest is dosage_dose_renal_function at any age: the
+ * newest value l's basis allows, however old (for a stale value that was
+ * a contraindication).  False when there is none.
+ */
+bool dosage_dose_renal_latest(const dosage_dose_limits *l,
+			      const dosage_dose_patient *p, double bsa_m2,
+			      dosage_renal_function *f);
+
+/* --- labs and pregnancy (labs.c) ----------------------------------------- */
+
+/* dosage_lab_name returns "potassium", "inr", "glucose", "creatinine". */
+const char *dosage_lab_name(dosage_lab lab);
+
+/* dosage_lab_unit returns the unit a lab is compared in ("mmol/L"). */
+const char *dosage_lab_unit(dosage_lab lab);
+
+/*
+ * dosage_lab_rules_parse reads rules written as
+ *   "potassium:max=5.0:stop:age_h=24:need;inr:max=4:warn"
+ * (analyte potassium|inr|glucose|creatinine; one of max=N or min=N; one
+ * of stop or warn; optionally age_h=N, 1 to 8760, default 24; optionally
+ * need) into r in order; "" gives none.  On a problem writes a reason
+ * naming the rule and part.  Errors: MED_ERR_INVALID, MED_ERR_LIMIT (more
+ * than cap).
+ */
+med_err dosage_lab_rules_parse(const char *s, dosage_lab_rule *r, size_t cap,
+			       size_t *n, char *reason,
+			       size_t len) MED_MUST_CHECK;
+
+/* dosage_lab_rules_format writes r back in the parser's syntax; false when
+ * it does not fit. */
+bool dosage_lab_rules_format(const dosage_lab_rule *r, size_t n, char *out,
+			     size_t len);
+
+/* dosage_pregnancy_parse reads "", "avoid" or "contraindicated". */
+med_err dosage_pregnancy_parse(const char *s,
+			       dosage_pregnancy_risk *out) MED_MUST_CHECK;
+
+/* dosage_pregnancy_name returns "", "avoid" or "contraindicated". */
+const char *dosage_pregnancy_name(dosage_pregnancy_risk r);
+
+/*
+ * dosage_cockcroft_gault is the creatinine clearance in mL/min of an
+ * adult of age_years and weight_kg with serum creatinine creat_umol_l:
+ * (140 - age) x weight [x 0.85 female] / (72 x creatinine mg/dL), with
+ * 1 mg/dL = 88.42 umol/L (Cockcroft & Gault, Nephron 1976).  0 when a
+ * value is out of range (age under 18 or over 120, weight or creatinine
+ * not positive).
+ */
+double dosage_cockcroft_gault(int age_years, double weight_kg, bool female,
+			      double creat_umol_l);
+
+/*
+ * dosage_dose_derive_crcl puts a Cockcroft-Gault clearance from p's
+ * creatinine into p when the creatinine is newer than p's creatinine
+ * clearance and the age (adult), sex (F or M) and a usable weight
+ * (weight_usable) are known; crcl_label then says so.
+ */
+void dosage_dose_derive_crcl(dosage_dose_patient *p, bool weight_usable);
+
+/* dosage_dose_check_lab runs l's lab rules on p's labs at at_ms. */
+void dosage_dose_check_lab(const dosage_dose_limits *l,
+			   const dosage_dose_patient *p, int64_t at_ms,
+			   dosage_dose_result *r);
+
+/* dosage_dose_check_pregnancy stops (contraindicated) or warns (avoid) a
+ * drug harmful in pregnancy for a pregnant patient. */
+void dosage_dose_check_pregnancy(const dosage_dose_limits *l,
+				 const dosage_dose_patient *p,
+				 dosage_dose_result *r);
 
 /*
  * dosage_dose_hepatic_parse reads hepatic bands "A:1;B:0.5;C:0" (a

@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #define DAY_MS (24LL * 3600 * 1000)
@@ -192,11 +193,13 @@ dosage_dose_renal_basis_parse(const char *s, dosage_dose_renal_basis *out)
 	return MED_ERR_INVALID;
 }
 
+/* fresh_ms: measured at most max_age_ms before at_ms (INT64_MAX: any
+ * age). */
 static bool
-fresh_ms(int64_t measured_ms, int64_t at_ms)
+fresh_ms(int64_t measured_ms, int64_t at_ms, int64_t max_age_ms)
 {
-	return measured_ms >=
-	       med_time_add_ms(at_ms, -DOSAGE_DOSE_CRCL_MAX_AGE_MS);
+	return max_age_ms == INT64_MAX ||
+	       measured_ms >= med_time_add_ms(at_ms, -max_age_ms);
 }
 
 /* take_crcl answers with the creatinine clearance. */
@@ -204,7 +207,9 @@ static bool
 take_crcl(const dosage_dose_patient *p, dosage_renal_function *f)
 {
 	f->value = p->crcl_ml_min;
-	snprintf(f->label, sizeof(f->label), "creatinine clearance");
+	f->measured_ms = p->crcl_ms;
+	snprintf(f->label, sizeof(f->label), "%s",
+		 p->crcl_label ? p->crcl_label : "creatinine clearance");
 	snprintf(f->unit, sizeof(f->unit), "mL/min");
 	return true;
 }
@@ -218,6 +223,7 @@ take_egfr(const dosage_dose_patient *p, bool deindex, double bsa_m2,
 	  dosage_renal_function *f)
 {
 	f->value = p->egfr_ml_min_173;
+	f->measured_ms = p->egfr_ms;
 	f->from_egfr = true;
 	if (deindex && bsa_m2 > 0) {
 		f->value = p->egfr_ml_min_173 * bsa_m2 / 1.73;
@@ -233,29 +239,45 @@ take_egfr(const dosage_dose_patient *p, bool deindex, double bsa_m2,
 	return true;
 }
 
+/* renal_pick chooses the renal function l's basis allows among those at
+ * most max_age_ms old: the newest of a creatinine clearance (measured or
+ * Cockcroft-Gault) and an eGFR, an eGFR never for crcl_only. */
+static bool
+renal_pick(const dosage_dose_limits *l, const dosage_dose_patient *p,
+	   int64_t at_ms, int64_t max_age_ms, double bsa_m2,
+	   dosage_renal_function *f)
+{
+	bool crcl = p->has_crcl && fresh_ms(p->crcl_ms, at_ms, max_age_ms);
+	bool egfr = p->has_egfr && p->egfr_equation && p->egfr_equation[0] &&
+		    fresh_ms(p->egfr_ms, at_ms, max_age_ms) &&
+		    l->renal_basis != DOSAGE_RENAL_CRCL_ONLY;
+
+	memset(f, 0, sizeof(*f));
+	/* The newest evidence wins; at the same time the basis's own. */
+	if (crcl && egfr)
+		crcl = p->crcl_ms > p->egfr_ms ||
+		       (p->crcl_ms == p->egfr_ms &&
+			l->renal_basis != DOSAGE_RENAL_EGFR);
+	if (crcl)
+		return take_crcl(p, f);
+	return egfr &&
+	       take_egfr(p, l->renal_basis == DOSAGE_RENAL_CRCL, bsa_m2, f);
+}
+
 bool
 dosage_dose_renal_function(const dosage_dose_limits *l,
 			   const dosage_dose_patient *p, int64_t at_ms,
 			   double bsa_m2, dosage_renal_function *f)
 {
-	bool crcl = p->has_crcl && fresh_ms(p->crcl_ms, at_ms);
-	bool egfr = p->has_egfr && p->egfr_equation && p->egfr_equation[0] &&
-		    fresh_ms(p->egfr_ms, at_ms);
+	return renal_pick(l, p, at_ms, DOSAGE_DOSE_CRCL_MAX_AGE_MS, bsa_m2, f);
+}
 
-	memset(f, 0, sizeof(*f));
-	switch (l->renal_basis) {
-	case DOSAGE_RENAL_CRCL_ONLY:
-		return crcl && take_crcl(p, f);
-	case DOSAGE_RENAL_EGFR:
-		if (egfr)
-			return take_egfr(p, false, 0, f);
-		return crcl && take_crcl(p, f);
-	case DOSAGE_RENAL_CRCL:
-		break;
-	}
-	if (crcl)
-		return take_crcl(p, f);
-	return egfr && take_egfr(p, true, bsa_m2, f);
+bool
+dosage_dose_renal_latest(const dosage_dose_limits *l,
+			 const dosage_dose_patient *p, double bsa_m2,
+			 dosage_renal_function *f)
+{
+	return renal_pick(l, p, 0, INT64_MAX, bsa_m2, f);
 }
 
 /* --- hepatic bands ------------------------------------------------------- */

@@ -223,6 +223,31 @@ within_order(infusion_ctx *x, const dosage_subject *s, double per_hour)
 		ordered.rate, ordered.rate_unit, c.per_hour, s->drug.unit);
 }
 
+/* lab_check runs the drug's lab rules (labs.c) into r when the infusion
+ * starts or runs faster (per_hour above own_per_hour): a potassium of 6.1
+ * mmol/L stops a potassium infusion as it stops a dose; running slower or
+ * stopping never waits for a lab. */
+static void
+lab_check(infusion_ctx *x, const dosage_subject *s, bool start, double per_hour,
+	  double own_per_hour, dosage_dose_result *r)
+{
+	dosage_dose_patient p;
+	dosage_dose_limits l;
+
+	memset(r, 0, sizeof(*r));
+	r->check = DOSAGE_DOSE_CHECK_LAB;
+	dosage_limits(&s->drug, &l);
+	if (!start && per_hour <= own_per_hour) {
+		r->status = DOSAGE_DOSE_NOT_APPLICABLE;
+		snprintf(r->reason, sizeof(r->reason),
+			 "no faster than before: the lab rules are not asked");
+		return;
+	}
+	dosage_patient(med_call_arena(x->call), s->has_ctx ? &s->ctx : NULL,
+		       &x->known, x->at_ms, &p);
+	dosage_dose_check_lab(&l, &p, x->at_ms, r);
+}
+
 /* decide_rate converts and checks x's rate on s into ev.  s->hist counts
  * every running infusion, this one (f, NULL on a start) included: what it
  * ran since its last event is in the 24 h, but its next hour is at the
@@ -240,7 +265,8 @@ decide_rate(infusion_ctx *x, const dosage_subject *s, const dosage_infusion *f,
 				? s->hist.running_per_hour - own_per_hour
 				: 0,
 	};
-	dosage_dose_result r[DOSAGE_RATE_N_CHECKS];
+	/* The rate checks, then the lab rules. */
+	dosage_dose_result r[DOSAGE_RATE_N_CHECKS + 1];
 	dosage_rate_limits l;
 	bool ceiling;
 	med_err err;
@@ -251,12 +277,14 @@ decide_rate(infusion_ctx *x, const dosage_subject *s, const dosage_infusion *f,
 		return err;
 	rate_limits(&s->drug, &l);
 	ceiling = dosage_rate_evaluate(&l, &c, r);
+	lab_check(x, s, f == NULL, c.per_hour, own_per_hour,
+		  &r[DOSAGE_RATE_N_CHECKS]);
 	if ((err = dosage_checks_to_pb(med_call_arena(x->call), r,
-				       DOSAGE_RATE_N_CHECKS, &ev->checks,
+				       DOSAGE_RATE_N_CHECKS + 1, &ev->checks,
 				       &ev->n_checks)) != MED_OK)
 		return err;
 	ev->overall = (Smartmed__Dosage__V1__CheckStatus)dosage_dose_worst(
-		r, DOSAGE_RATE_N_CHECKS);
+		r, DOSAGE_RATE_N_CHECKS + 1);
 	ev->rate = x->rate;
 	ev->rate_unit = (char *)x->rate_unit;
 	ev->rate_drug_unit_per_hour = c.per_hour;

@@ -14,6 +14,7 @@
 #include <med/service.h>
 #include <med/util.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -158,6 +159,49 @@ dosage_facts_apply(med_arena *a, const dosage_facts *f, dosage_dose_patient *p)
 		allergy_names(a, f, p);
 }
 
+/* take_lab puts the record's lab value m into p's slot lab. */
+static void
+take_lab(const med_measurement *m, dosage_lab lab, dosage_dose_patient *p)
+{
+	if (m == NULL || !m->present || !isfinite(m->value))
+		return;
+	p->labs[lab].present = true;
+	p->labs[lab].unusable = m->unit_unusable;
+	p->labs[lab].value = m->value;
+	p->labs[lab].at_ms = m->effective_ms;
+	p->labs[lab].unit = m->unit;
+}
+
+/* pregnancy_from says whether the problem list (h) or the latest test
+ * (t) says pregnant, and which. */
+static void
+pregnancy_from(const dosage_hepatic_facts *h, const med_pregnancy_test *t,
+	       dosage_dose_patient *p)
+{
+	p->pregnancy_known = h != NULL;
+	if (h != NULL && h->pregnant) {
+		p->pregnant = true;
+		p->pregnancy_evidence = h->pregnancy_summary;
+	} else if (t != NULL && t->present && t->positive) {
+		p->pregnant = true;
+		p->pregnancy_evidence = t->loinc_code;
+	}
+}
+
+void
+dosage_labs_apply(const dosage_facts *f, const dosage_hepatic_facts *h,
+		  dosage_dose_patient *p)
+{
+	pregnancy_from(h, f ? f->pregnancy_test : NULL, p);
+	if (f == NULL)
+		return;
+	p->labs_known = true;
+	take_lab(f->potassium, DOSAGE_LAB_POTASSIUM, p);
+	take_lab(f->inr, DOSAGE_LAB_INR, p);
+	take_lab(f->glucose, DOSAGE_LAB_GLUCOSE, p);
+	take_lab(f->creatinine, DOSAGE_LAB_CREATININE, p);
+}
+
 /* know_family keeps identity's answer (ids in the call's arena) and names
  * the merged records read through in the call's audit event. */
 static med_err
@@ -169,6 +213,7 @@ know_family(med_call *call, const char *patient_id, const med_patient_result *r,
 	size_t off = 0;
 
 	med_strlcpy(k->birth_date, r->birth_date, sizeof(k->birth_date));
+	k->sex = r->sex;
 	k->family.ids[0] = patient_id;
 	k->family.n = 1;
 	for (size_t i = 0; i < r->n_merged && i + 1 < DOSAGE_FAMILY_MAX; i++) {

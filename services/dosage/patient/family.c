@@ -143,5 +143,15 @@ dosage_facts_join(med_arena *a, dosage_facts *dst, const dosage_facts *src)
 	join_measurement(&dst->weight, src->weight);
 	join_measurement(&dst->height, src->height);
 	join_measurement(&dst->crcl, src->crcl);
+	join_measurement(&dst->egfr, src->egfr);
+	join_measurement(&dst->potassium, src->potassium);
+	join_measurement(&dst->inr, src->inr);
+	join_measurement(&dst->glucose, src->glucose);
+	join_measurement(&dst->creatinine, src->creatinine);
+	if (src->pregnancy_test != NULL && src->pregnancy_test->present &&
+	    (dst->pregnancy_test == NULL || !dst->pregnancy_test->present ||
+	     src->pregnancy_test->effective_ms >
+		     dst->pregnancy_test->effective_ms))
+		dst->pregnancy_test = src->pregnancy_test;
 	return MED_OK;
 }

@@ -53,6 +53,12 @@ med_err dosage_facts_fetch(med_call *call, const char *field,
 void dosage_facts_apply(med_arena *a, const dosage_facts *f,
 			dosage_dose_patient *p);
 
+/* dosage_labs_apply puts the record's lab values (f, NULL: not read) and
+ * pregnancy from the problem list (h, NULL: not read) or the record's
+ * latest pregnancy test into p. */
+void dosage_labs_apply(const dosage_facts *f, const dosage_hepatic_facts *h,
+		       dosage_dose_patient *p);
+
 /*
  * dosage_family_bind fills v[0..DOSAGE_FAMILY_MAX) for DOSAGE_FAMILY_IN:
  * f's ids when f is patient_id's family, else patient_id alone; the slots

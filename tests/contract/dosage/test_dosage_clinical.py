@@ -248,6 +248,10 @@ def test_check_dose_every_check_reported(vstack, pb):
         [pb.CHECK_STATUS_NOT_APPLICABLE] * 2
     assert [c.kind for c in r.checks if c.kind == pb.CHECK_KIND_HEPATIC] \
         == [pb.CHECK_KIND_HEPATIC]
+    # The lab and pregnancy checks (issue 47): amoxicillin has no rule.
+    assert [(c.kind, c.status) for c in r.checks if c.kind in (190, 191)] \
+        == [(pb.CHECK_KIND_LAB, pb.CHECK_STATUS_NOT_APPLICABLE),
+            (pb.CHECK_KIND_PREGNANCY, pb.CHECK_STATUS_NOT_APPLICABLE)]
     assert r.dose_in_drug_unit == 1500 and r.drug_unit == "mg"
     assert r.overall == pb.CHECK_STATUS_HARD_STOP
     assert check_of(r, pb, pb.CHECK_KIND_SINGLE_MAX).status == \

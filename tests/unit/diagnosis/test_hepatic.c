@@ -88,7 +88,35 @@ test_worst_child_pugh(void)
 	MT_TRUE(!diagnosis_hepatic_add(&h, &d));
 }
 
+/* Pregnancy: Z33.1 or O00-O9A, SNOMED CT 77386006, current only. */
+static void
+test_pregnancy_codes(void)
+{
+	const char *yes[] = {"Z33.1", "O00",   "O09.91", "O26.9",
+			     "O99.0", "O9A.1", "O80"};
+	const char *no[] = {"Z33.2", "Z34", "N80", "O", "OA1", "P00.0"};
+	diagnosis_condition c;
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		c = cond("ICD-10-CM", yes[i]);
+		MT_TRUE(diagnosis_pregnancy_code(&c));
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		c = cond("ICD-10", no[i]);
+		MT_TRUE(!diagnosis_pregnancy_code(&c));
+	}
+	c = cond("SNOMED-CT", "77386006");
+	MT_TRUE(diagnosis_pregnancy_code(&c));
+	c.clinical_status = ST(CLINICAL_STATUS__CLINICAL_STATUS_RESOLVED);
+	MT_TRUE(!diagnosis_pregnancy_code(&c));
+	c = cond("SNOMED-CT", "77386006");
+	c.verification_status =
+		ST(VERIFICATION_STATUS__VERIFICATION_STATUS_ENTERED_IN_ERROR);
+	MT_TRUE(!diagnosis_pregnancy_code(&c));
+}
+
 static const mt_case cases[] = {
+	{"pregnancy_codes", test_pregnancy_codes},
 	{"liver_codes", test_liver_codes},
 	{"statuses_count", test_statuses_count},
 	{"worst_child_pugh", test_worst_child_pugh},

@@ -99,9 +99,84 @@ test_previous_weight(void)
 	med_arena_free(a);
 }
 
+/* Lab values: by LOINC code, converted, the latest winning, a unit that
+ * does not convert flagged (value as charted). */
+static void
+test_labs_converted_and_flagged(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+	Smartmed__Records__V1__MedicationFacts f =
+		SMARTMED__RECORDS__V1__MEDICATION_FACTS__INIT;
+	obs_entry x[7];
+	records_entry *e[7];
+
+	obs(&x[0], "k0", "2823-3", 4.0, "mmol/L", "", 1000);
+	obs(&x[1], "k1", "6298-4", 6.1, "meq/L", "", 2000);
+	obs(&x[2], "g0", "2345-7", 72.064, "mg/dL", "", 1000);
+	obs(&x[3], "c0", "2160-0", 2.0, "mg/dL", "", 1000);
+	obs(&x[4], "i0", "6301-6", 6.2, "{INR}", "", 1000);
+	obs(&x[5], "c1", "14682-9", 100, "umol/L", "", 500);
+	/* Glucose later, in a unit that does not convert. */
+	obs(&x[6], "g1", "2339-0", 5.5, "mg/L", "", 3000);
+	for (int i = 0; i < 7; i++)
+		e[i] = &x[i].e;
+	MT_OK(records_facts_labs(a, e, 7, &f));
+	MT_TRUE(f.potassium->present && !f.potassium->unit_unusable);
+	MT_NEAR(f.potassium->value, 6.1, 1e-12);
+	MT_EQ_STR(f.potassium->unit, "mmol/L");
+	MT_EQ_STR(f.potassium->entry_id, "k1");
+	MT_NEAR(f.inr->value, 6.2, 1e-12);
+	MT_NEAR(f.creatinine->value, 176.84, 1e-9);
+	MT_EQ_STR(f.creatinine->unit, "umol/L");
+	MT_TRUE(f.glucose->present && f.glucose->unit_unusable);
+	MT_NEAR(f.glucose->value, 5.5, 1e-12);
+	MT_EQ_STR(f.glucose->unit, "mg/L");
+	MT_EQ_STR(f.glucose->charted_unit, "mg/L");
+	/* Entered in error: the mg/dL one, converted. */
+	x[6].e.status = ST(ENTRY_STATUS__ENTRY_STATUS_ENTERED_IN_ERROR);
+	MT_OK(records_facts_labs(a, e, 7, &f));
+	MT_TRUE(!f.glucose->unit_unusable);
+	MT_NEAR(f.glucose->value, 4.0, 1e-9);
+	MT_TRUE(!f.pregnancy_test->present);
+	med_arena_free(a);
+}
+
+static void
+test_pregnancy_test(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+	Smartmed__Records__V1__MedicationFacts f =
+		SMARTMED__RECORDS__V1__MEDICATION_FACTS__INIT;
+	obs_entry x[2];
+	records_entry *e[2];
+
+	MT_TRUE(records_pregnancy_positive("Positive"));
+	MT_TRUE(records_pregnancy_positive(" detected. "));
+	MT_TRUE(!records_pregnancy_positive("Negative"));
+	MT_TRUE(!records_pregnancy_positive("not pregnant"));
+	obs(&x[0], "h0", "2106-3", 0, "", "", 1000);
+	x[0].o.value_case = ST(OBSERVATION__VALUE_TEXT);
+	x[0].o.text = "Positive";
+	obs(&x[1], "h1", "82810-3", 0, "", "", 500);
+	x[1].o.value_case = ST(OBSERVATION__VALUE_TEXT);
+	x[1].o.text = "Negative";
+	e[0] = &x[0].e;
+	e[1] = &x[1].e;
+	MT_OK(records_facts_labs(a, e, 2, &f));
+	MT_TRUE(f.pregnancy_test->present && f.pregnancy_test->positive);
+	MT_EQ_STR(f.pregnancy_test->loinc_code, "2106-3");
+	/* A later negative test ends it. */
+	x[1].e.created_ms = x[1].o.effective_ms = 2000;
+	MT_OK(records_facts_labs(a, e, 2, &f));
+	MT_TRUE(f.pregnancy_test->present && !f.pregnancy_test->positive);
+	med_arena_free(a);
+}
+
 static const mt_case cases[] = {
 	{"egfr_needs_its_equation", test_egfr_needs_its_equation},
 	{"previous_weight", test_previous_weight},
+	{"labs_converted_and_flagged", test_labs_converted_and_flagged},
+	{"pregnancy_test", test_pregnancy_test},
 	{NULL, NULL},
 };
 

@@ -1,0 +1,231 @@
+/*
+ * labs.c - the laboratory values and pregnancy tests GetMedicationFacts
+ * answers for dosage's lab rules: the latest potassium, INR, glucose and
+ * creatinine (by LOINC code, converted into one unit, or flagged when the
+ * unit cannot be converted) and the latest pregnancy test.  An ORU^R01
+ * result the hl7 service writes is an observation entry like any other,
+ * so it is read here as charted.  docs/dose-safety.md, "Labs the checks
+ * read".
+ */
+#include <med/util.h>
+
+#include <string.h>
+#include <strings.h>
+
+#include "records.h"
+
+typedef Smartmed__Records__V1__MedicationFacts facts_msg;
+typedef Smartmed__Records__V1__Measurement measurement;
+
+#define REC(x)	     SMARTMED__RECORDS__V1__##x
+#define LAB_CODES    6
+#define LAB_UNITS    5
+#define ENTERED_ERR  REC(ENTRY_STATUS__ENTRY_STATUS_ENTERED_IN_ERROR)
+#define OBSERVATION_ REC(ENTRY__CONTENT_OBSERVATION)
+
+/* lab_unit - a unit a lab value may be charted in and its factor to ours. */
+typedef struct lab_unit {
+	const char *ucum;
+	double factor;
+} lab_unit;
+
+/* lab_kind - one analyte: its LOINC codes, units, and the unit answered. */
+typedef struct lab_kind {
+	const char *loinc[LAB_CODES];
+	lab_unit units[LAB_UNITS];
+	const char *unit;
+} lab_kind;
+
+/* Potassium is monovalent: 1 mEq is 1 mmol. */
+static const lab_kind potassium_kind = {
+	{"2823-3", "6298-4"}, {{"mmol/L", 1}, {"meq/L", 1}}, "mmol/L"};
+/* INR is a ratio: charted with or without an annotation, or unitless. */
+static const lab_kind inr_kind = {
+	{"6301-6", "34714-6", "46418-0"},
+	{{"{INR}", 1}, {"{ratio}", 1}, {"1", 1}, {"", 1}},
+	"1"};
+/* Glucose: mg/dL / 18.016 (molar mass 180.16 g/mol) is mmol/L. */
+static const lab_kind glucose_kind = {
+	{"2345-7", "2339-0", "15074-8", "14749-6", "41653-7", "2341-6"},
+	{{"mmol/L", 1}, {"mg/dL", 1 / 18.016}},
+	"mmol/L"};
+/* Creatinine: 1 mg/dL is 88.42 umol/L (molar mass 113.12 g/mol). */
+static const lab_kind creatinine_kind = {
+	{"2160-0", "14682-9"}, {{"umol/L", 1}, {"mg/dL", 88.42}}, "umol/L"};
+
+/* The pregnancy tests read: status (82810-3) and qualitative hCG. */
+static const char *const pregnancy_codes[] = {"82810-3", "2106-3", "2118-8"};
+static const char *const positive_words[] = {"positive", "pos", "detected",
+					     "pregnant"};
+
+static bool
+lab_code(const lab_kind *k, const char *loinc)
+{
+	for (size_t i = 0; i < LAB_CODES && k->loinc[i]; i++)
+		if (strcmp(k->loinc[i], loinc) == 0)
+			return true;
+	return false;
+}
+
+bool
+records_lab_convert(const char *analyte, double v, const char *unit,
+		    double *out)
+{
+	const lab_kind *kinds[] = {&potassium_kind, &inr_kind, &glucose_kind,
+				   &creatinine_kind};
+	const char *names[] = {"potassium", "inr", "glucose", "creatinine"};
+
+	for (size_t i = 0; i < 4; i++) {
+		if (strcmp(names[i], analyte) != 0)
+			continue;
+		for (size_t u = 0; u < LAB_UNITS && kinds[i]->units[u].ucum;
+		     u++)
+			if (strcmp(kinds[i]->units[u].ucum, unit) == 0) {
+				*out = v * kinds[i]->units[u].factor;
+				return true;
+			}
+	}
+	return false;
+}
+
+/* later: is the observation at at_ms, written at written_ms, later than
+ * what has_ms / has_written say was kept? */
+static bool
+later(bool present, int64_t has_ms, int64_t has_written, int64_t at_ms,
+      int64_t written_ms)
+{
+	return !present || at_ms > has_ms ||
+	       (at_ms == has_ms && written_ms > has_written);
+}
+
+static int64_t
+observed_ms(const records_entry *e)
+{
+	return e->observation->effective_ms ? e->observation->effective_ms
+					    : e->created_ms;
+}
+
+/* lab_offer keeps e's value in m when it is later than m's. */
+static void
+lab_offer(measurement *m, const char *analyte, const lab_kind *k,
+	  const records_entry *e, int64_t *written_ms)
+{
+	const Smartmed__Records__V1__Observation *o = e->observation;
+	double v = o->numeric;
+
+	if (!later(m->present, m->effective_ms, *written_ms, observed_ms(e),
+		   e->created_ms))
+		return;
+	m->present = true;
+	m->unit_unusable =
+		!records_lab_convert(analyte, o->numeric, o->ucum_unit, &v);
+	m->value = v;
+	m->unit = (char *)(m->unit_unusable ? o->ucum_unit : k->unit);
+	m->charted_unit = o->ucum_unit;
+	m->effective_ms = observed_ms(e);
+	m->entry_id = e->entry_id;
+	m->loinc_code = o->loinc_code;
+	*written_ms = e->created_ms;
+}
+
+static measurement *
+lab_latest(med_arena *a, const char *analyte, const lab_kind *k,
+	   records_entry *const *e, size_t n)
+{
+	measurement *m = med_arena_zalloc(a, sizeof(*m));
+	int64_t written_ms = 0;
+
+	if (m == NULL)
+		return NULL;
+	smartmed__records__v1__measurement__init(m);
+	for (size_t i = 0; i < n; i++)
+		if (e[i]->status != ENTERED_ERR &&
+		    e[i]->content_case == OBSERVATION_ &&
+		    e[i]->observation->value_case ==
+			    REC(OBSERVATION__VALUE_NUMERIC) &&
+		    lab_code(k, e[i]->observation->loinc_code))
+			lab_offer(m, analyte, k, e[i], &written_ms);
+	return m;
+}
+
+/* --- pregnancy tests ------------------------------------------------------ */
+
+bool
+records_pregnancy_positive(const char *text)
+{
+	char word[32];
+	size_t lo = 0, hi = strlen(text);
+
+	while (lo < hi && (text[lo] == ' ' || text[lo] == '\t'))
+		lo++;
+	while (hi > lo && (text[hi - 1] == ' ' || text[hi - 1] == '\t' ||
+			   text[hi - 1] == '.'))
+		hi--;
+	if (hi - lo >= sizeof(word))
+		return false;
+	memcpy(word, text + lo, hi - lo);
+	word[hi - lo] = '\0';
+	for (size_t i = 0; i < sizeof(positive_words) / sizeof(*positive_words);
+	     i++)
+		if (strcasecmp(word, positive_words[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+pregnancy_code(const char *loinc)
+{
+	for (size_t i = 0;
+	     i < sizeof(pregnancy_codes) / sizeof(*pregnancy_codes); i++)
+		if (strcmp(pregnancy_codes[i], loinc) == 0)
+			return true;
+	return false;
+}
+
+static Smartmed__Records__V1__PregnancyTest *
+pregnancy_latest(med_arena *a, records_entry *const *e, size_t n)
+{
+	Smartmed__Records__V1__PregnancyTest *t =
+		med_arena_zalloc(a, sizeof(*t));
+	int64_t written_ms = 0;
+
+	if (t == NULL)
+		return NULL;
+	smartmed__records__v1__pregnancy_test__init(t);
+	for (size_t i = 0; i < n; i++) {
+		const Smartmed__Records__V1__Observation *o;
+
+		if (e[i]->status == ENTERED_ERR ||
+		    e[i]->content_case != OBSERVATION_)
+			continue;
+		o = e[i]->observation;
+		if (o->value_case != REC(OBSERVATION__VALUE_TEXT) ||
+		    !pregnancy_code(o->loinc_code) ||
+		    !later(t->present, t->effective_ms, written_ms,
+			   observed_ms(e[i]), e[i]->created_ms))
+			continue;
+		t->present = true;
+		t->positive = records_pregnancy_positive(o->text);
+		t->effective_ms = observed_ms(e[i]);
+		t->loinc_code = o->loinc_code;
+		t->result = o->text;
+		t->entry_id = e[i]->entry_id;
+		written_ms = e[i]->created_ms;
+	}
+	return t;
+}
+
+med_err
+records_facts_labs(med_arena *a, records_entry *const *e, size_t n,
+		   facts_msg *f)
+{
+	f->potassium = lab_latest(a, "potassium", &potassium_kind, e, n);
+	f->inr = lab_latest(a, "inr", &inr_kind, e, n);
+	f->glucose = lab_latest(a, "glucose", &glucose_kind, e, n);
+	f->creatinine = lab_latest(a, "creatinine", &creatinine_kind, e, n);
+	f->pregnancy_test = pregnancy_latest(a, e, n);
+	if (f->potassium == NULL || f->inr == NULL || f->glucose == NULL ||
+	    f->creatinine == NULL || f->pregnancy_test == NULL)
+		return MED_ERR_NOMEM;
+	return MED_OK;
+}
