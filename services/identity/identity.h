@@ -256,10 +256,23 @@ med_err identity_search_problem(
 	const Smartmed__Identity__V1__SearchPatientsRequest *req,
 	med_problem *p) MED_MUST_CHECK;
 
-/* identity_update_problem: an update sets at least one field. */
+/* identity_update_problem: an update sets at least one field; a time of
+ * death is positive and never comes with deceased false. */
 med_err
 identity_update_problem(const Smartmed__Identity__V1__UpdatePatientRequest *req,
 			med_problem *p) MED_MUST_CHECK;
+
+/* IDENTITY_DEATH_AHEAD_MS: how far ahead of identity's clock a time of
+ * death may be (the sender's clock). */
+#define IDENTITY_DEATH_AHEAD_MS (5 * 60 * 1000LL)
+
+/*
+ * identity_death_problem checks the death of p as an update leaves it: a
+ * time of death not after now_ms (IDENTITY_DEATH_AHEAD_MS of grace) and
+ * not before the day of birth.  INVALID naming deceased_ms.
+ */
+med_err identity_death_problem(const identity_patient *p, int64_t now_ms,
+			       med_problem *out) MED_MUST_CHECK;
 
 /*
  * identity_update_state_problem: the stored record cur may be updated only

@@ -415,7 +415,9 @@ dosage_rpc_start_infusion(med_call *call, const ProtobufCMessage *in,
 		return err;
 	x.claims = have_token ? &claims : NULL;
 	x.id_ovr = have_token ? NULL : req->identity_override;
-	if ((err = know_order_patient(&x, req->order_id)) != MED_OK)
+	if ((err = know_order_patient(&x, req->order_id)) != MED_OK ||
+	    (err = dosage_death_guard(call, "effective_ms", &x.known,
+				      x.at_ms)) != MED_OK)
 		return err;
 	err = dosage_store_start_infusion(
 		med_call_db(call), med_call_arena(call), &x.known.family,
@@ -550,6 +552,10 @@ run_event(infusion_ctx *x, const char *infusion_id, dosage_infusion_fn decide,
 	if (err == MED_OK)
 		err = dosage_know_patient(x->call, "infusion_id", f.patient_id,
 					  &x->known);
+	/* A pump running at the death may be stopped; no rate changes. */
+	if (err == MED_OK && charting)
+		err = dosage_death_guard(x->call, "effective_ms", &x->known,
+					 x->at_ms);
 	if (err == MED_OK)
 		err = dosage_store_infusion_event(
 			med_call_db(x->call), med_call_arena(x->call),

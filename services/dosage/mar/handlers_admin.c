@@ -546,7 +546,9 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 	x.scan = req->product_scan[0] ? &scan : NULL;
 	x.at_ms = req->effective_ms ? req->effective_ms : x.now_ms;
 	if ((err = know_patient(call, req->order_id, NULL, true, &x.known)) !=
-	    MED_OK)
+		    MED_OK ||
+	    (err = dosage_death_guard(call, "effective_ms", &x.known,
+				      x.at_ms)) != MED_OK)
 		return err;
 	err = dosage_store_record(med_call_db(call), med_call_arena(call),
 				  &x.known.family, req->order_id,
@@ -628,7 +630,7 @@ by_due(const void *a, const void *b)
 /* due_stays marks the active orders whose stay was discharged, asking
  * identity now (the reads above ran first, outside any transaction). */
 static med_err
-due_stays(med_call *call, dosage_due_row *rows, size_t n)
+due_stays(med_call *call, dosage_due_row *rows, size_t n, int64_t now_ms)
 {
 	dosage_order **orders;
 
@@ -639,7 +641,7 @@ due_stays(med_call *call, dosage_due_row *rows, size_t n)
 		return MED_ERR_NOMEM;
 	for (size_t i = 0; i < n; i++)
 		orders[i] = rows[i].order;
-	return dosage_stays_fill(call, orders, n);
+	return dosage_orders_fill(call, orders, n, now_ms);
 }
 
 med_err
@@ -666,7 +668,7 @@ dosage_rpc_list_due(med_call *call, const ProtobufCMessage *in,
 	err = dosage_store_active_orders(med_call_db(call), a, req->patient_id,
 					 &rows, &n);
 	if (err == MED_OK)
-		err = due_stays(call, rows, n);
+		err = due_stays(call, rows, n, now);
 	if (err == MED_OK)
 		err = dosage_ward_zone(call, &zone);
 	for (size_t i = 0; err == MED_OK && i < n; i++) {
@@ -675,7 +677,8 @@ dosage_rpc_list_due(med_call *call, const ProtobufCMessage *in,
 		smartmed__dosage__v1__due_item__init(&tmp);
 		/* A discharged stay's order is never due: it waits for
 		 * reconciliation on a readmission. */
-		if (rows[i].order->stay_ended_ms != 0)
+		if (rows[i].order->stay_ended_ms != 0 ||
+		    rows[i].order->ended_at_death)
 			continue;
 		if (!dosage_next_due(rows[i].order, zone, rows[i].last_ms, now,
 				     &tmp.due_ms, &tmp.state))

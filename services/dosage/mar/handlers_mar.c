@@ -517,7 +517,7 @@ mar_stays(med_call *call, dosage_mar_data *d, int64_t now_ms)
 {
 	for (size_t i = 0; i < d->n_orders; i++)
 		dosage_order_settle(d->orders[i], now_ms);
-	return dosage_stays_fill(call, d->orders, d->n_orders);
+	return dosage_orders_fill(call, d->orders, d->n_orders, now_ms);
 }
 
 /* mar_patient learns who the patient is (identity: name, MRN, birth
