@@ -443,6 +443,14 @@ static const char *const v18_statements[] = {
 	NULL,
 };
 
+/* Where each dose was given (issue 47, item 8): the ward of the order's
+ * stay at the dose's time, "" before this change or outside a stay. */
+static const char *const v19_statements[] = {
+	"ALTER TABLE administrations"
+	" ADD COLUMN IF NOT EXISTS ward VARCHAR(64) NOT NULL DEFAULT ''",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -478,6 +486,7 @@ const med_db_migration dosage_migrations[] = {
 	 "weekly-only drugs, scan overrides, corrections that wait for a "
 	 "second person",
 	 v18_statements},
+	{19, "administrations: the ward a dose was given on", v19_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);

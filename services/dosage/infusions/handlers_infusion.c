@@ -388,7 +388,7 @@ know_order_patient(infusion_ctx *x, const char *order_id)
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(x->call, o.patient_id);
-	if ((err = dosage_stay_guard(x->call, "order_id", &o)) != MED_OK)
+	if ((err = dosage_stay_guard(x->call, "order_id", &o, NULL)) != MED_OK)
 		return err;
 	return dosage_know_patient(x->call, "order_id", o.patient_id,
 				   &x->known);
@@ -417,7 +417,9 @@ dosage_rpc_start_infusion(med_call *call, const ProtobufCMessage *in,
 	x.id_ovr = have_token ? NULL : req->identity_override;
 	if ((err = know_order_patient(&x, req->order_id)) != MED_OK ||
 	    (err = dosage_death_guard(call, "effective_ms", &x.known,
-				      x.at_ms)) != MED_OK)
+				      x.at_ms)) != MED_OK ||
+	    (err = dosage_wristband_guard(call, "identity_override",
+					  have_token)) != MED_OK)
 		return err;
 	err = dosage_store_start_infusion(
 		med_call_db(call), med_call_arena(call), &x.known.family,
@@ -534,7 +536,7 @@ infusion_stay_guard(infusion_ctx *x, const dosage_infusion *f)
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(x->call, o.patient_id);
-	return dosage_stay_guard(x->call, "infusion_id", &o);
+	return dosage_stay_guard(x->call, "infusion_id", &o, NULL);
 }
 
 /* run_event reads the infusion's patient's facts (and, when charting a new

@@ -168,7 +168,7 @@ dosage_rpc_record_not_given(med_call *call, const ProtobufCMessage *in,
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, o.patient_id);
-	if ((err = dosage_stay_guard(call, "order_id", &o)) != MED_OK ||
+	if ((err = dosage_stay_guard(call, "order_id", &o, NULL)) != MED_OK ||
 	    (err = dosage_ward_zone(call, &x.zone)) != MED_OK)
 		return err;
 	err = dosage_store_not_given(med_call_db(call), med_call_arena(call),

@@ -76,13 +76,22 @@ dosage_stays_fill(med_call *call, dosage_order **orders, size_t n)
 }
 
 med_err
-dosage_stay_guard(med_call *call, const char *field, dosage_order *o)
+dosage_stay_guard(med_call *call, const char *field, dosage_order *o,
+		  med_stay *out)
 {
+	med_stay s;
 	med_problem p;
-	med_err err = dosage_stays_fill(call, &o, 1);
+	med_err err;
 
-	if (err != MED_OK)
-		return err;
+	memset(&s, 0, sizeof(s));
+	if (dosage_order_has_stay(o)) {
+		if ((err = med_stays_get(call, "order_id", o->encounter_id,
+					 &s)) != MED_OK)
+			return err;
+		dosage_stay_mark(o, &s);
+	}
+	if (out != NULL)
+		*out = s;
 	if (dosage_stay_chart_problem(field, o, &p) != MED_OK) {
 		(void)med_call_add_detail(call, "encounter_id",
 					  o->encounter_id);
@@ -153,4 +162,19 @@ dosage_death_guard(med_call *call, const char *field, const dosage_known *k,
 	snprintf(ms, sizeof(ms), "%lld", (long long)k->death.deceased_ms);
 	(void)med_call_add_detail(call, "deceased_ms", ms);
 	return med_call_fail_problem(call, &p);
+}
+
+med_err
+dosage_wristband_guard(med_call *call, const char *field, bool have_token)
+{
+	if (have_token || !med_call_is_break_glass(call))
+		return MED_OK;
+	(void)med_call_add_detail(call, "wristband_override", "refused");
+	return med_call_fail(call, MED_ERR_PRECONDITION,
+			     "%s: you reach this patient by break-glass, not "
+			     "as their ward or care team: identify the "
+			     "patient by face (verification_token); a "
+			     "wristband override is for the patient's own "
+			     "ward and team",
+			     field);
 }

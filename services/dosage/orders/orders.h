@@ -218,10 +218,22 @@ med_err dosage_orders_fill(med_call *call, dosage_order **orders, size_t n,
 med_err dosage_death_guard(med_call *call, const char *field,
 			   const dosage_known *k, int64_t at_ms) MED_MUST_CHECK;
 
+/*
+ * dosage_wristband_guard refuses (FAILED_PRECONDITION naming field) a dose
+ * charted without a face verification token (an identity_override, the
+ * wristband) by a caller outside the patient's care relationship: one
+ * who reaches the patient by break-glass (docs/security.md, "Hand-over
+ * after a transfer").  Call it after the patient is named
+ * (med_call_set_patient decides the relationship).
+ */
+med_err dosage_wristband_guard(med_call *call, const char *field,
+			       bool have_token) MED_MUST_CHECK;
+
 /* dosage_stay_guard fails the call (naming field) when order o's stay was
  * discharged, asking identity at once: for every write that charts against
- * an order. */
-med_err dosage_stay_guard(med_call *call, const char *field,
-			  dosage_order *o) MED_MUST_CHECK;
+ * an order.  out (NULL: not wanted) gets the stay as identity said, zeroed
+ * when o has none: the ward of a dose (med_stay_ward_at). */
+med_err dosage_stay_guard(med_call *call, const char *field, dosage_order *o,
+			  med_stay *out) MED_MUST_CHECK;
 
 #endif
