@@ -45,7 +45,14 @@ def drugs(st, pb):
         code=ins, name="Insulin soluble 100 units/mL", unit="[iU]",
         max_single_dose=40.0, max_daily_dose=150.0, high_alert=True,
         routes=["sc"])), role="pharmacist")
-    return {"para": para, "ins": ins}
+    hep = "DD-HEP-" + uuid.uuid4().hex[:8].upper()
+    st.call("dosage", "UpsertDrug", d.UpsertDrugRequest(drug=d.Drug(
+        code=hep, name="Heparin 25,000 units in 50 mL infusion",
+        unit="[iU]", max_single_dose=10000.0, max_daily_dose=40000.0,
+        routes=["iv"], concentration_amount=25000.0,
+        concentration_volume_ml=50.0, infusion_max_rate=2000.0,
+        infusion_rate_ceiling=3000.0)), role="pharmacist")
+    return {"para": para, "ins": ins, "hep": hep}
 
 
 def hl7_time(ms):
@@ -250,6 +257,13 @@ def test_no_dose_after_death(st, pb, drugs):
     assert not st.call("dosage", "ListDue", d.ListDueRequest(
         patient_id=pt.patient_id), role="nurse").items
     assert given.id
+    # The FHIR facade's MedicationRequest says so too.
+    status, bundle = fhir_get(st, "MedicationRequest?patient=" +
+                              pt.patient_id)
+    assert status == 200, bundle
+    reqs = [e["resource"] for e in bundle.get("entry", [])
+            if e["resource"]["resourceType"] == "MedicationRequest"]
+    assert [r["status"] for r in reqs] == ["stopped"], reqs
 
 
 def test_mar_shows_death(st, pb, drugs):
@@ -269,6 +283,36 @@ def test_mar_shows_death(st, pb, drugs):
     assert not [s for s in line.slots if s.state in (
         d.MAR_SLOT_STATE_UPCOMING, d.MAR_SLOT_STATE_DUE,
         d.MAR_SLOT_STATE_LATE)]
+
+
+def test_infusion_after_death(st, pb, drugs):
+    """A pump running at the death may be stopped; its rate is not
+    changed and no infusion is started."""
+    d = pb["dosage"]
+    pt = patient(st, pb)
+    ovr = d.Override(reason=d.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
+                     text="wristband scanned, two identifiers")
+    hep = [order(st, pb, pt.patient_id, drugs["hep"], dose=5000.0,
+                 unit="[iU]", route="iv", frequency="once", start_ms=0)
+           for _ in range(2)]
+    f = st.call("dosage", "StartInfusion", d.StartInfusionRequest(
+        order_id=hep[0].id, rate=2.0, rate_unit="mL/h",
+        identity_override=ovr), role="nurse")
+    record_death(st, pb, pt.patient_id, died_ms=now_ms())
+    expect_status(PRE, st.call, "dosage", "ChangeInfusionRate",
+                  d.ChangeInfusionRateRequest(
+                      infusion_id=f.id, rate=3.0, rate_unit="mL/h",
+                      reason="aPTT low, titrated"), role="nurse",
+                  details_prefix="effective_ms: the patient died at ")
+    expect_status(PRE, st.call, "dosage", "StartInfusion",
+                  d.StartInfusionRequest(order_id=hep[1].id, rate=2.0,
+                                         rate_unit="mL/h",
+                                         identity_override=ovr),
+                  role="nurse",
+                  details_prefix="effective_ms: the patient died at ")
+    stopped = st.call("dosage", "StopInfusion", d.StopInfusionRequest(
+        infusion_id=f.id, reason="patient died"), role="nurse")
+    assert stopped.rate_drug_unit_per_hour == 0
 
 
 def test_cosign_after_death(st, pb, drugs):

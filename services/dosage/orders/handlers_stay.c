@@ -138,9 +138,19 @@ med_err
 dosage_orders_fill(med_call *call, dosage_order **orders, size_t n,
 		   int64_t now_ms)
 {
+	med_err err = dosage_stays_fill(call, orders, n);
+
+	return err != MED_OK ? err
+			     : dosage_deaths_fill(call, orders, n, now_ms);
+}
+
+med_err
+dosage_deaths_fill(med_call *call, dosage_order **orders, size_t n,
+		   int64_t now_ms)
+{
 	deaths_seen seen = {.n = 0};
 	dosage_death d;
-	med_err err = dosage_stays_fill(call, orders, n);
+	med_err err = MED_OK;
 
 	for (size_t i = 0; err == MED_OK && i < n; i++) {
 		if ((err = death_of(call, &seen, orders[i]->patient_id, &d)) ==

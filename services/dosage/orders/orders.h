@@ -212,6 +212,11 @@ med_err dosage_stays_fill(med_call *call, dosage_order **orders,
 med_err dosage_orders_fill(med_call *call, dosage_order **orders, size_t n,
 			   int64_t now_ms) MED_MUST_CHECK;
 
+/* dosage_deaths_fill is the death half of dosage_orders_fill (the FHIR
+ * export, which shows no stay). */
+med_err dosage_deaths_fill(med_call *call, dosage_order **orders, size_t n,
+			   int64_t now_ms) MED_MUST_CHECK;
+
 /* dosage_death_guard fails the call (naming field) when the patient k
  * describes has died before at_ms (dosage_death_dose_problem), naming the
  * death in the audit event: for every write that charts a dose. */
