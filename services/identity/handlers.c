@@ -197,15 +197,17 @@ note_field(char *buf, size_t cap, size_t *used, const char *name)
 				  *used ? "," : "", name);
 }
 
+/* clear_death_time and mark_dead apply what a death field implies to p:
+ * a withdrawn death has no time, a time of death is a death. */
 static void
-req_clear_death_ms(identity_patient *p, char *buf, size_t cap, size_t *used)
+clear_death_time(identity_patient *p, char *buf, size_t cap, size_t *used)
 {
 	p->deceased_ms = 0;
 	note_field(buf, cap, used, "deceased_ms");
 }
 
 static void
-req_mark_dead(identity_patient *p, char *buf, size_t cap, size_t *used)
+mark_dead(identity_patient *p, char *buf, size_t cap, size_t *used)
 {
 	p->deceased = true;
 	note_field(buf, cap, used, "deceased");
@@ -239,10 +241,10 @@ apply_update(med_arena *a,
 	/* Withdrawing a death takes its time with it; a time of death is a
 	 * death. */
 	if (req->set_deceased_case && !req->deceased && p->deceased_ms != 0)
-		req_clear_death_ms(p, buf, sizeof(buf), &used);
+		clear_death_time(p, buf, sizeof(buf), &used);
 	APPLY(set_deceased_case, deceased, p->deceased != req->deceased);
 	if (req->set_deceased_ms_case && !p->deceased)
-		req_mark_dead(p, buf, sizeof(buf), &used);
+		mark_dead(p, buf, sizeof(buf), &used);
 	APPLY(set_deceased_ms_case, deceased_ms,
 	      p->deceased_ms != req->deceased_ms);
 #undef APPLY

@@ -114,6 +114,9 @@ dosage_rpc_cosign_administration(med_call *call, const ProtobufCMessage *in,
 		return err;
 	if (dosage_amount_problem("dose", req->dose, true, &p) != MED_OK)
 		return med_call_fail_problem(call, &p);
+	/* Named first: a caller outside the patient's care learns nothing,
+	 * the death included. */
+	med_call_set_patient(call, req->patient_id);
 	if ((err = cosign_alive(call, req->patient_id)) != MED_OK)
 		return err;
 	err = dosage_store_cosign(med_call_db(call), med_call_arena(call),
