@@ -313,6 +313,17 @@ async function wardScreen() {
 
 // --- patient banner, MAR, vitals --------------------------------------
 
+// died is the banner's death line (identity's Patient.deceased[x];
+// docs/dose-safety.md, "Death"): no dose is charted after it.
+function died(p) {
+  if (p.deceasedDateTime) {
+    return [h('span', { class: 'allergy' }, 'Died ' + fmtTime(p.deceasedDateTime,
+      { day: '2-digit', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }))];
+  }
+  if (p.deceasedBoolean) return [h('span', { class: 'allergy' }, 'Died (time not recorded)')];
+  return [];
+}
+
 export function banner(c) {
   const p = c.patient;
   const w = c.weight;
@@ -322,6 +333,7 @@ export function banner(c) {
     h('span', {}, 'MRN ', h('strong', {}, mrnOf(p))),
     h('span', {}, 'Born ' + (p.birthDate || '?') + ' (' + ageOf(p) + ')'),
     h('span', {}, 'Sex ' + (p.gender || 'unknown')),
+    ...died(p),
     c.hidden.has('Encounter') ? notShown('Bed') : h('span', {}, 'Bed ' + (c.bed || 'not admitted')),
     c.hidden.has('Observation') ? notShown('Weight')
       : h('span', {}, w ? 'Weight ' + w.valueQuantity.value + ' kg (' + fmtTime(whenOf(w),

@@ -138,11 +138,19 @@ typedef struct dosage_family {
 /* dosage_known - what the checks learn of a patient outside dosage's own
  * tables, before the transaction: identity's birth date and merged records
  * and the record's facts (joined over the family). */
+/* dosage_death - what identity says of the patient's death (orders/death.c;
+ * docs/dose-safety.md, "Death"). */
+typedef struct dosage_death {
+	bool deceased;	     /* identity records the patient as dead */
+	int64_t deceased_ms; /* the time of death; 0 when not known */
+} dosage_death;
+
 typedef struct dosage_known {
 	char birth_date[MED_BIRTH_DATE_MAX]; /* "" unknown */
-	const dosage_facts *facts;	     /* NULL: records not configured */
-	dosage_family family;		     /* ids in the call's arena */
-	double weight_jump_fraction;	     /* the setting, for the checks */
+	dosage_death death;	     /* asked of identity, never cached */
+	const dosage_facts *facts;   /* NULL: records not configured */
+	dosage_family family;	     /* ids in the call's arena */
+	double weight_jump_fraction; /* the setting, for the checks */
 	const dosage_hepatic_facts *hepatic; /* NULL: diagnosis not set */
 	char sex; /* identity's: 'F', 'M', 'O' or 0 unknown */
 } dosage_known;

@@ -112,6 +112,12 @@ fhir_patient_fields(med_json *w, const Smartmed__Identity__V1__Patient *p,
 	med_json_str(w, "gender", gender_of(p->sex));
 	if (p->birth_date != NULL && p->birth_date[0] != '\0')
 		med_fhir_date(w, "birthDate", p->birth_date);
+	/* deceased[x]: the time when identity has one, else the fact. */
+	if (p->deceased && med_fhir_time_ok(p->deceased_ms) &&
+	    p->deceased_ms != 0)
+		med_fhir_instant(w, "deceasedDateTime", p->deceased_ms);
+	else if (p->deceased)
+		med_json_bool(w, "deceasedBoolean", true);
 	if (merged)
 		write_link(w, p->linked_to);
 }

@@ -127,6 +127,74 @@ typedef struct demographics {
 	int sex;
 } demographics;
 
+/* death - PID-29 (date/time of death) and PID-30 (death indicator, HL7
+ * table 0136): said says whether the message speaks of a death at all. */
+typedef struct death {
+	bool said, deceased;
+	int64_t ms; /* 0: not given */
+} death;
+
+/*
+ * read_death reads PID-29 and PID-30.  PID-30 Y, or a PID-29 alone, is a
+ * death (at PID-29 when given); N with no PID-29 says the patient is
+ * alive (a death recorded in error is withdrawn); both empty say nothing.
+ * N with a time of death, or any other indicator, is refused (AE).
+ */
+static med_err
+read_death(hl7_apply *a, death *d, hl7_problem *p)
+{
+	char t[40], flag[4];
+	med_err err;
+
+	memset(d, 0, sizeof(*d));
+	if ((err = val(a, "PID", 29, 1, 0, t, sizeof(t), p)) ||
+	    (err = val(a, "PID", 30, 1, 0, flag, sizeof(flag), p)))
+		return err;
+	if (t[0] && hl7_time_parse(t, &d->ms) != MED_OK)
+		return hl7_problem_set(p, "AE", HL7_E_DATA_TYPE, "PID", 1, 29,
+				       "PID-29: \"%s\" is not an HL7 "
+				       "date/time",
+				       t);
+	if (flag[0] && strcmp(flag, "Y") != 0 && strcmp(flag, "N") != 0)
+		return hl7_problem_set(p, "AE", HL7_E_TABLE_VALUE, "PID", 1, 30,
+				       "PID-30: \"%s\" is not a death "
+				       "indicator of HL7 table 0136 (Y, N)",
+				       flag);
+	if (strcmp(flag, "N") == 0 && t[0])
+		return hl7_problem_set(p, "AE", HL7_E_DATA_TYPE, "PID", 1, 29,
+				       "PID-29: a time of death with PID-30 N "
+				       "(not deceased)");
+	d->said = t[0] || flag[0];
+	d->deceased = t[0] || strcmp(flag, "Y") == 0;
+	return MED_OK;
+}
+
+/* death_changes sets req's death fields where d differs from what
+ * identity holds of pt; true when it set any. */
+static bool
+death_changes(const death *d, const ID(Patient) * pt,
+	      ID(UpdatePatientRequest) * req)
+{
+	bool change = false;
+
+	if (!d->said)
+		return false;
+	if (d->deceased != (bool)pt->deceased ||
+	    (!d->deceased && pt->deceased_ms != 0)) {
+		req->set_deceased_case =
+			SMARTMED__IDENTITY__V1__UPDATE_PATIENT_REQUEST__SET_DECEASED_DECEASED;
+		req->deceased = d->deceased;
+		change = true;
+	}
+	if (d->deceased && d->ms != 0 && d->ms != pt->deceased_ms) {
+		req->set_deceased_ms_case =
+			SMARTMED__IDENTITY__V1__UPDATE_PATIENT_REQUEST__SET_DECEASED_MS_DECEASED_MS;
+		req->deceased_ms = d->ms;
+		change = true;
+	}
+	return change;
+}
+
 static med_err
 birth_date(const char *dtm, char out[16], hl7_problem *p)
 {
@@ -257,12 +325,15 @@ update_patient(hl7_apply *a, ID(Patient) * pt, hl7_problem *p)
 	req = SMARTMED__IDENTITY__V1__UPDATE_PATIENT_REQUEST__INIT;
 	ProtobufCMessage *reply = NULL;
 	demographics d;
+	death dd;
 	bool change = false;
 	char reason[64];
 	med_err err;
 
-	if ((err = read_demographics(a, &d, p)) != MED_OK)
+	if ((err = read_demographics(a, &d, p)) != MED_OK ||
+	    (err = read_death(a, &dd, p)) != MED_OK)
 		return err;
+	change = death_changes(&dd, pt, &req);
 	req.patient_id = pt->patient_id;
 	req.expected_version = pt->version;
 	snprintf(reason, sizeof(reason), "HL7 %s^%s", a->h->type,
@@ -305,6 +376,36 @@ update_patient(hl7_apply *a, ID(Patient) * pt, hl7_problem *p)
 	return err;
 }
 
+/* record_death passes PID-29/30 of a message that is not a demographics
+ * update (A03, a new person of A28) on to identity: only the death. */
+static med_err
+record_death(hl7_apply *a, const ID(Patient) * pt, hl7_problem *p)
+{
+	ID(UpdatePatientRequest)
+	req = SMARTMED__IDENTITY__V1__UPDATE_PATIENT_REQUEST__INIT;
+	ProtobufCMessage *reply = NULL;
+	char reason[64];
+	death d;
+	med_err err;
+
+	if ((err = read_death(a, &d, p)) != MED_OK)
+		return err;
+	if (!death_changes(&d, pt, &req))
+		return MED_OK;
+	snprintf(reason, sizeof(reason), "HL7 %s^%s", a->h->type,
+		 a->h->trigger);
+	req.patient_id = pt->patient_id;
+	req.expected_version = pt->version;
+	req.reason = reason;
+	err = hl7_peer_call(a, a->st->identity, ID_PATH("UpdatePatient"),
+			    &req.base, &ID_PB(patient), "UpdatePatient", "PID",
+			    29, &reply, p, NULL);
+	if (err == MED_OK)
+		hl7_note(a, "identity UpdatePatient %s (death)",
+			 pt->patient_id);
+	return err;
+}
+
 /* A08, A31: update; A28: add (or update a person already known). */
 static med_err
 adt_person(hl7_apply *a, bool create, hl7_problem *p)
@@ -313,8 +414,11 @@ adt_person(hl7_apply *a, bool create, hl7_problem *p)
 	med_err err = the_patient(a, false, &pt, p);
 
 	if (err == MED_ERR_INVALID && create && pt == NULL &&
-	    p->code == HL7_E_UNKNOWN_KEY)
-		return the_patient(a, true, &pt, p);
+	    p->code == HL7_E_UNKNOWN_KEY) {
+		if ((err = the_patient(a, true, &pt, p)) != MED_OK)
+			return err;
+		return record_death(a, pt, p);
+	}
 	if (err != MED_OK)
 		return err;
 	return update_patient(a, pt, p);
@@ -524,9 +628,13 @@ adt_discharge(hl7_apply *a, hl7_problem *p)
 	visit v;
 	med_err err;
 
+	/* A discharge on death (PV1-36 "expired") carries the death in
+	 * PID-29/30: recorded first, so that a resent A03 whose discharge
+	 * failed records nothing twice. */
 	if ((err = read_visit(a, &v, 45, p)) != MED_OK ||
 	    (err = the_patient(a, false, &pt, p)) != MED_OK ||
-	    (err = current_encounter(a, &enc, p)) != MED_OK)
+	    (err = current_encounter(a, &enc, p)) != MED_OK ||
+	    (err = record_death(a, pt, p)) != MED_OK)
 		return err;
 	req.encounter_id = enc->encounter_id;
 	req.time_ms = v.time_ms;

@@ -142,9 +142,48 @@ identity_update_problem(const Smartmed__Identity__V1__UpdatePatientRequest *req,
 {
 	if (!req->set_mrn_case && !req->set_family_name_case &&
 	    !req->set_given_name_case && !req->set_birth_date_case &&
-	    !req->set_sex_case)
+	    !req->set_sex_case && !req->set_deceased_case &&
+	    !req->set_deceased_ms_case)
 		return med_problem_set(p, MED_ERR_INVALID, "mrn",
 				       "set at least one field to change");
+	if (req->set_deceased_ms_case && req->deceased_ms <= 0)
+		return med_problem_set(p, MED_ERR_INVALID, "deceased_ms",
+				       "the time of death must be > 0 (Unix "
+				       "ms); leave it unset when not known");
+	if (req->set_deceased_ms_case && req->set_deceased_case &&
+	    !req->deceased)
+		return med_problem_set(p, MED_ERR_INVALID, "deceased_ms",
+				       "a time of death with deceased false; "
+				       "withdraw a death without a time");
+	return MED_OK;
+}
+
+/* birth_ms is the start of the birth date "YYYY-MM-DD" in UTC. */
+static int64_t
+birth_ms(const char *ymd)
+{
+	int y = 0, m = 0, d = 0;
+
+	if (ymd == NULL || sscanf(ymd, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return 0;
+	return med_days_from_civil(y, m, d) * 86400000LL;
+}
+
+med_err
+identity_death_problem(const identity_patient *p, int64_t now_ms,
+		       med_problem *out)
+{
+	if (!p->deceased || p->deceased_ms == 0)
+		return MED_OK;
+	if (p->deceased_ms > now_ms + IDENTITY_DEATH_AHEAD_MS)
+		return med_problem_set(out, MED_ERR_INVALID, "deceased_ms",
+				       "the time of death is in the future");
+	/* A birth date is a day in the ward's zone: a day's grace. */
+	if (p->deceased_ms < birth_ms(p->birth_date) - 86400000LL)
+		return med_problem_set(out, MED_ERR_INVALID, "deceased_ms",
+				       "the time of death is before the birth "
+				       "date %s",
+				       p->birth_date);
 	return MED_OK;
 }
 

@@ -60,13 +60,35 @@ identity_open_problem(const identity_encounter *e, uint32_t expected_version,
 	return MED_OK;
 }
 
+/* team_member finds user on e's team: the attending, else a member. */
 static bool
-is_on_team(const identity_encounter *e, const char *user)
+team_member(const identity_encounter *e, const char *user,
+	    const identity_participant **member)
 {
+	*member = NULL;
 	if (strcmp(e->attending, user) == 0)
 		return true;
 	for (size_t i = 0; i < e->n_participants; i++)
-		if (strcmp(e->participants[i]->user, user) == 0)
+		if (strcmp(e->participants[i]->user, user) == 0) {
+			*member = e->participants[i];
+			return true;
+		}
+	return false;
+}
+
+static bool
+is_on_team(const identity_encounter *e, const char *user)
+{
+	const identity_participant *member;
+
+	return team_member(e, user, &member);
+}
+
+static bool
+in_units(const char *ward, char *const *units, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(ward, units[i]) == 0)
 			return true;
 	return false;
 }
@@ -74,10 +96,7 @@ is_on_team(const identity_encounter *e, const char *user)
 static bool
 is_on_units(const identity_encounter *e, char *const *units, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (e->location && strcmp(e->location->ward, units[i]) == 0)
-			return true;
-	return false;
+	return e->location && in_units(e->location->ward, units, n);
 }
 
 static bool
@@ -97,18 +116,75 @@ answer(identity_care_answer *out, const identity_encounter *e,
 	out->until_ms = until_ms;
 }
 
-void
-identity_care_relation(identity_encounter *const *e, size_t n, const char *user,
-		       char *const *units, size_t n_units, int64_t window_ms,
-		       identity_care_answer *out)
+/*
+ * ward_nurse: a nurse of the team from before the patient came to the
+ * ward they lie on now, none of whose units is that ward, cared for the
+ * patient on the ward they left: the nurse's access follows that ward's
+ * (a clinician's follows the patient).
+ */
+static bool
+ward_nurse(const identity_encounter *e, const identity_participant *member,
+	   const identity_ward_move *mv, char *const *units, size_t n_units)
 {
-	const identity_encounter *unit = NULL, *recent = NULL;
+	return member != NULL &&
+	       member->role ==
+		       SMARTMED__IDENTITY__V1__PARTICIPANT_ROLE__PARTICIPANT_ROLE_NURSE &&
+	       mv != NULL && mv->from_ward[0] != '\0' &&
+	       member->start_ms < mv->arrived_ms &&
+	       !is_on_units(e, units, n_units);
+}
+
+/* handover_until is when the old ward's access to open encounter e ends
+ * for user (0: user has none through the hand-over). */
+static int64_t
+handover_until(const identity_encounter *e, const identity_ward_move *mv,
+	       const char *user, char *const *units, size_t n_units,
+	       const identity_care_rules *r)
+{
+	const identity_participant *member;
+	int64_t until;
+
+	if (mv == NULL || mv->from_ward[0] == '\0')
+		return 0;
+	until = mv->arrived_ms + r->handover_ms;
+	if (r->now_ms >= until)
+		return 0;
+	if (in_units(mv->from_ward, units, n_units) ||
+	    (team_member(e, user, &member) &&
+	     ward_nurse(e, member, mv, units, n_units)))
+		return until;
+	return 0;
+}
+
+/* on_team: user is on open encounter e's team and their access does not
+ * rest on a ward the patient has left. */
+static bool
+on_team(const identity_encounter *e, const identity_ward_move *mv,
+	const char *user, char *const *units, size_t n_units)
+{
+	const identity_participant *member;
+
+	return team_member(e, user, &member) &&
+	       !ward_nurse(e, member, mv, units, n_units);
+}
+
+void
+identity_care_relation(identity_encounter *const *e, size_t n,
+		       const identity_ward_move *moves, const char *user,
+		       char *const *units, size_t n_units,
+		       const identity_care_rules *r, identity_care_answer *out)
+{
+	const identity_encounter *unit = NULL, *recent = NULL, *hand = NULL;
+	int64_t hand_until = 0;
 
 	out->related = false;
 	out->relationship =
 		SMARTMED__IDENTITY__V1__CARE_RELATIONSHIP__CARE_RELATIONSHIP_NONE;
 	for (size_t i = 0; i < n; i++) {
-		if (is_open(e[i]) && is_on_team(e[i], user)) {
+		const identity_ward_move *mv = moves ? &moves[i] : NULL;
+		int64_t until;
+
+		if (is_open(e[i]) && on_team(e[i], mv, user, units, n_units)) {
 			answer(out, e[i],
 			       SMARTMED__IDENTITY__V1__CARE_RELATIONSHIP__CARE_RELATIONSHIP_CARE_TEAM,
 			       0);
@@ -117,6 +193,12 @@ identity_care_relation(identity_encounter *const *e, size_t n, const char *user,
 		if (is_open(e[i]) && unit == NULL &&
 		    is_on_units(e[i], units, n_units))
 			unit = e[i];
+		if (is_open(e[i]) && hand == NULL &&
+		    (until = handover_until(e[i], mv, user, units, n_units,
+					    r)) != 0) {
+			hand = e[i];
+			hand_until = until;
+		}
 		/* The latest discharge gives the longest access. */
 		if (!is_open(e[i]) && is_on_team(e[i], user) &&
 		    (recent == NULL || e[i]->end_ms > recent->end_ms))
@@ -126,10 +208,32 @@ identity_care_relation(identity_encounter *const *e, size_t n, const char *user,
 		answer(out, unit,
 		       SMARTMED__IDENTITY__V1__CARE_RELATIONSHIP__CARE_RELATIONSHIP_UNIT,
 		       0);
+	else if (hand != NULL)
+		answer(out, hand,
+		       SMARTMED__IDENTITY__V1__CARE_RELATIONSHIP__CARE_RELATIONSHIP_HANDOVER,
+		       hand_until);
 	else if (recent != NULL)
 		answer(out, recent,
 		       SMARTMED__IDENTITY__V1__CARE_RELATIONSHIP__CARE_RELATIONSHIP_RECENT_DISCHARGE,
-		       recent->end_ms + window_ms);
+		       recent->end_ms + r->window_ms);
+}
+
+void
+identity_last_move(identity_enc_version *const *v, size_t n,
+		   identity_ward_move *out)
+{
+	const char *cur = n > 0 ? v[0]->ward : "";
+
+	out->from_ward = "";
+	out->arrived_ms = n > 0 ? v[0]->effective_ms : 0;
+	for (size_t i = 1; i < n; i++) {
+		if (strcmp(v[i]->event, "discharge") == 0 ||
+		    strcmp(v[i]->ward, cur) == 0)
+			continue;
+		out->from_ward = cur;
+		out->arrived_ms = v[i]->effective_ms;
+		cur = v[i]->ward;
+	}
 }
 
 static bool

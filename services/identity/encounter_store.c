@@ -555,3 +555,22 @@ identity_enc_store_care_candidates(med_db *db, med_arena *a,
 	*n = rows.n;
 	return MED_OK;
 }
+
+med_err
+identity_enc_store_last_move(med_db *db, med_arena *a, const char *id,
+			     identity_ward_move *out)
+{
+	med_db_msgs vr = VERSION_ROWS(a);
+	med_db_value v[] = {MED_DB_STR(id)};
+	med_err err = med_db_query_once(
+		db,
+		"SELECT version, event, status, ward, bed, attending,"
+		" changed_by, effective_ms, recorded_ms, '' FROM"
+		" encounter_versions WHERE encounter_id = ? ORDER BY version",
+		v, 1, med_db_msg_row, &vr);
+
+	if (err != MED_OK)
+		return err;
+	identity_last_move((identity_enc_version **)vr.items, vr.n, out);
+	return MED_OK;
+}

@@ -189,6 +189,30 @@ typedef struct update_tx {
 	identity_patient *out;
 } update_tx;
 
+/* note_field appends name to the list of changed fields in buf. */
+static void
+note_field(char *buf, size_t cap, size_t *used, const char *name)
+{
+	*used += (size_t)snprintf(buf + *used, cap - *used, "%s%s",
+				  *used ? "," : "", name);
+}
+
+/* clear_death_time and mark_dead apply what a death field implies to p:
+ * a withdrawn death has no time, a time of death is a death. */
+static void
+clear_death_time(identity_patient *p, char *buf, size_t cap, size_t *used)
+{
+	p->deceased_ms = 0;
+	note_field(buf, cap, used, "deceased_ms");
+}
+
+static void
+mark_dead(identity_patient *p, char *buf, size_t cap, size_t *used)
+{
+	p->deceased = true;
+	note_field(buf, cap, used, "deceased");
+}
+
 /* apply_update copies the set fields into p and lists those that differ. */
 static med_err
 apply_update(med_arena *a,
@@ -214,9 +238,31 @@ apply_update(med_arena *a,
 	APPLY(set_birth_date_case, birth_date,
 	      strcmp(p->birth_date, req->birth_date) != 0);
 	APPLY(set_sex_case, sex, p->sex != req->sex);
+	/* Withdrawing a death takes its time with it; a time of death is a
+	 * death. */
+	if (req->set_deceased_case && !req->deceased && p->deceased_ms != 0)
+		clear_death_time(p, buf, sizeof(buf), &used);
+	APPLY(set_deceased_case, deceased, p->deceased != req->deceased);
+	if (req->set_deceased_ms_case && !p->deceased)
+		mark_dead(p, buf, sizeof(buf), &used);
+	APPLY(set_deceased_ms_case, deceased_ms,
+	      p->deceased_ms != req->deceased_ms);
 #undef APPLY
 	*changed = med_arena_strdup(a, buf);
 	return *changed ? MED_OK : MED_ERR_NOMEM;
+}
+
+/* note_death names the death an update records or withdraws in its audit
+ * event (docs/dose-safety.md, "Death"). */
+static void
+note_death(med_call *call, const identity_patient *p)
+{
+	char ms[24];
+
+	snprintf(ms, sizeof(ms), "%lld", (long long)p->deceased_ms);
+	(void)med_call_add_detail(call, "deceased",
+				  p->deceased ? "recorded" : "withdrawn");
+	(void)med_call_add_detail(call, "deceased_ms", ms);
 }
 
 static med_err
@@ -242,6 +288,10 @@ update_in_tx(med_db_conn *conn, void *ctx)
 		return MED_ERR_NOMEM;
 	if (changed[0] == '\0')
 		return MED_OK; /* nothing differs: no new version */
+	if (identity_death_problem(x->out, med_now_ms(), &p) != MED_OK)
+		return med_call_fail_problem(x->call, &p);
+	if (strstr(changed, "deceased") != NULL)
+		note_death(x->call, x->out);
 	x->out->version++;
 	x->out->updated_ms = med_now_ms();
 	return identity_store_update(conn, x->out, changed, by, x->req->reason);

@@ -256,10 +256,23 @@ med_err identity_search_problem(
 	const Smartmed__Identity__V1__SearchPatientsRequest *req,
 	med_problem *p) MED_MUST_CHECK;
 
-/* identity_update_problem: an update sets at least one field. */
+/* identity_update_problem: an update sets at least one field; a time of
+ * death is positive and never comes with deceased false. */
 med_err
 identity_update_problem(const Smartmed__Identity__V1__UpdatePatientRequest *req,
 			med_problem *p) MED_MUST_CHECK;
+
+/* IDENTITY_DEATH_AHEAD_MS: how far ahead of identity's clock a time of
+ * death may be (the sender's clock). */
+#define IDENTITY_DEATH_AHEAD_MS (5 * 60 * 1000LL)
+
+/*
+ * identity_death_problem checks the death of p as an update leaves it: a
+ * time of death not after now_ms (IDENTITY_DEATH_AHEAD_MS of grace) and
+ * not before the day of birth.  INVALID naming deceased_ms.
+ */
+med_err identity_death_problem(const identity_patient *p, int64_t now_ms,
+			       med_problem *out) MED_MUST_CHECK;
 
 /*
  * identity_update_state_problem: the stored record cur may be updated only
@@ -626,11 +639,12 @@ typedef Smartmed__Identity__V1__CheckCareRelationshipResponse
 	" WHERE r.patient_id = ?)"
 
 /* Clock skew allowed to a client's time stamps, and the earliest time. */
-#define IDENTITY_TIME_SKEW_MS	     (5 * 60 * 1000)
-#define IDENTITY_TIME_MIN_MS	     INT64_C(946684800000) /* 2000-01-01 */
-#define IDENTITY_MAX_CARE_TEAM	     32
-#define IDENTITY_MAX_UNITS	     64
-#define IDENTITY_DISCHARGE_HOURS_KEY "MED_IDENTITY_DISCHARGE_ACCESS_HOURS"
+#define IDENTITY_TIME_SKEW_MS	      (5 * 60 * 1000)
+#define IDENTITY_TIME_MIN_MS	      INT64_C(946684800000) /* 2000-01-01 */
+#define IDENTITY_MAX_CARE_TEAM	      32
+#define IDENTITY_MAX_UNITS	      64
+#define IDENTITY_DISCHARGE_HOURS_KEY  "MED_IDENTITY_DISCHARGE_ACCESS_HOURS"
+#define IDENTITY_HANDOVER_MINUTES_KEY "MED_IDENTITY_HANDOVER_MINUTES"
 
 /*
  * identity_time_problem resolves a request's time t (0 = now) into *out:
@@ -654,14 +668,41 @@ med_err identity_open_problem(const identity_encounter *e,
 			      med_problem *p) MED_MUST_CHECK;
 
 /*
+ * identity_ward_move - the last time an encounter changed ward: the ward
+ * the patient left ("" when it never changed) and when the patient came
+ * to the ward they are on now (the admission when it never changed).
+ */
+typedef struct identity_ward_move {
+	const char *from_ward;
+	int64_t arrived_ms;
+} identity_ward_move;
+
+/* identity_last_move reads the last change of ward from versions v (oldest
+ * first; a discharge moves nobody). */
+void identity_last_move(identity_enc_version *const *v, size_t n,
+			identity_ward_move *out);
+
+/* identity_care_rules - the windows and the time the rules apply. */
+typedef struct identity_care_rules {
+	int64_t window_ms;   /* the discharging team's access */
+	int64_t handover_ms; /* the old ward's access after a transfer */
+	int64_t now_ms;
+} identity_care_rules;
+
+/*
  * identity_care_relation answers for user from the candidate encounters e
  * (open ones, and those finished since now - window_ms, each with its
  * participants: current ones when open, those on the team at the end when
- * finished): team before unit before recent discharge.
+ * finished) and moves (the last change of ward of each, parallel to e;
+ * NULL: none known): team before unit before hand-over before recent
+ * discharge.  After a transfer, a nurse of the team from before the
+ * patient came to the ward (none of whose units is that ward) and the
+ * staff of the ward the patient left keep access for r->handover_ms only.
  */
 void identity_care_relation(identity_encounter *const *e, size_t n,
-			    const char *user, char *const *units,
-			    size_t n_units, int64_t window_ms,
+			    const identity_ward_move *moves, const char *user,
+			    char *const *units, size_t n_units,
+			    const identity_care_rules *r,
 			    identity_care_answer *out);
 
 /*
@@ -782,6 +823,11 @@ med_err identity_enc_store_care_candidates(med_db *db, med_arena *a,
 					   int64_t since_ms,
 					   identity_encounter ***out,
 					   size_t *n) MED_MUST_CHECK;
+
+/* identity_enc_store_last_move reads the last change of ward of encounter
+ * id (identity_last_move over its versions); strings in a. */
+med_err identity_enc_store_last_move(med_db *db, med_arena *a, const char *id,
+				     identity_ward_move *out) MED_MUST_CHECK;
 
 MED_UNARY_HANDLER(identity_rpc_admit);
 /* The same for the HL7 interface's principal too (interface.c). */

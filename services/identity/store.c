@@ -244,6 +244,19 @@ static const char *const v30_statements[] = {
 	NULL,
 };
 
+/* The time of death (issue 47): on the patient and in each demographic
+ * version.  0 / 0 is alive; deceased 1 with deceased_ms 0 is a death
+ * whose time is not known. */
+static const char *const v31_statements[] = {
+	"ALTER TABLE patients"
+	" ADD COLUMN IF NOT EXISTS deceased TINYINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS deceased_ms BIGINT NOT NULL DEFAULT 0",
+	"ALTER TABLE patient_versions"
+	" ADD COLUMN IF NOT EXISTS deceased TINYINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS deceased_ms BIGINT NOT NULL DEFAULT 0",
+	NULL,
+};
+
 /* The retake band's memory (face/retakes.c): a patient whose VerifyFace
  * photograph scored just short of the threshold, and when. */
 static const char *const v27_statements[] = {
@@ -289,6 +302,7 @@ const med_db_migration identity_migrations[] = {
 	 v29_statements},
 	{30, "face chip copy hashes: screen replays and prints refused",
 	 v30_statements},
+	{31, "patients, patient_versions: the time of death", v31_statements},
 };
 const size_t identity_n_migrations =
 	sizeof(identity_migrations) / sizeof(identity_migrations[0]);
@@ -296,7 +310,7 @@ const size_t identity_n_migrations =
 #define PATIENT_COLUMNS                                                        \
 	"patient_id, mrn, family_name, given_name,"                            \
 	" DATE_FORMAT(birth_date, '%Y-%m-%d'), sex, created_ms, updated_ms,"   \
-	" version, IFNULL(linked_to, '')"
+	" version, IFNULL(linked_to, ''), deceased, deceased_ms"
 
 static med_err
 insert_version(med_db_conn *c, const identity_patient *p, const char *changed,
@@ -314,13 +328,16 @@ insert_version(med_db_conn *c, const identity_patient *p, const char *changed,
 		MED_DB_STR(by),
 		MED_DB_I64(p->updated_ms),
 		MED_DB_STR(reason),
+		MED_DB_I64(p->deceased),
+		MED_DB_I64(p->deceased_ms),
 	};
 
 	return med_db_exec(c,
 			   "INSERT INTO patient_versions (patient_id, version,"
 			   " mrn, family_name, given_name, birth_date, sex,"
-			   " changed_fields, changed_by, changed_ms, reason)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			   " changed_fields, changed_by, changed_ms, reason,"
+			   " deceased, deceased_ms)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			   v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
@@ -350,16 +367,17 @@ identity_store_update(med_db_conn *c, const identity_patient *p,
 		      const char *changed, const char *by, const char *reason)
 {
 	med_db_value v[] = {
-		MED_DB_STR(p->mrn),	   MED_DB_STR(p->family_name),
-		MED_DB_STR(p->given_name), MED_DB_STR(p->birth_date),
-		MED_DB_I64(p->sex),	   MED_DB_I64(p->updated_ms),
-		MED_DB_I64(p->version),	   MED_DB_STR(p->patient_id),
+		MED_DB_STR(p->mrn),	    MED_DB_STR(p->family_name),
+		MED_DB_STR(p->given_name),  MED_DB_STR(p->birth_date),
+		MED_DB_I64(p->sex),	    MED_DB_I64(p->updated_ms),
+		MED_DB_I64(p->version),	    MED_DB_I64(p->deceased),
+		MED_DB_I64(p->deceased_ms), MED_DB_STR(p->patient_id),
 	};
 	med_err err = med_db_exec(
 		c,
 		"UPDATE patients SET mrn = ?, family_name = ?, given_name = ?,"
-		" birth_date = ?, sex = ?, updated_ms = ?, version = ?"
-		" WHERE patient_id = ?",
+		" birth_date = ?, sex = ?, updated_ms = ?, version = ?,"
+		" deceased = ?, deceased_ms = ? WHERE patient_id = ?",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 
 	return err != MED_OK ? err : insert_version(c, p, changed, by, reason);
@@ -383,6 +401,8 @@ map_patient(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 	p->updated_ms = med_db_row_int64(row, 7);
 	p->version = (uint32_t)med_db_row_int64(row, 8);
 	p->linked_to = med_db_row_strdup(a, row, 9);
+	p->deceased = med_db_row_int64(row, 10) != 0;
+	p->deceased_ms = med_db_row_int64(row, 11);
 	if (!p->linked_to || !p->patient_id || !p->mrn || !p->family_name ||
 	    !p->given_name || !p->birth_date)
 		return MED_ERR_NOMEM;
@@ -608,6 +628,8 @@ map_version(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 	v->changed_by = med_db_row_strdup(a, row, 7);
 	v->changed_ms = med_db_row_int64(row, 8);
 	v->reason = med_db_row_strdup(a, row, 9);
+	v->deceased = med_db_row_int64(row, 10) != 0;
+	v->deceased_ms = med_db_row_int64(row, 11);
 	if (!v->mrn || !v->family_name || !v->given_name || !v->birth_date ||
 	    !v->changed_by || !v->reason)
 		return MED_ERR_NOMEM;
@@ -660,7 +682,8 @@ identity_store_history(med_db *db, med_arena *a, const char *id,
 		db,
 		"SELECT version, mrn, family_name, given_name,"
 		" DATE_FORMAT(birth_date, '%Y-%m-%d'), sex, changed_fields,"
-		" changed_by, changed_ms, reason FROM patient_versions"
+		" changed_by, changed_ms, reason, deceased, deceased_ms"
+		" FROM patient_versions"
 		" WHERE patient_id = ? ORDER BY version",
 		v, 1, med_db_msg_row, &vr);
 

@@ -55,6 +55,12 @@ typedef struct med_patient_result {
 	 * merged into this one by active links. */
 	size_t n_merged;
 	char merged_ids[MED_PATIENT_MERGED_MAX][MED_PATIENT_ID_MAX];
+	/* MED_PATIENT_OK, asked of identity (not cached): identity records
+	 * the patient as dead, and the time of death (Unix ms, 0 when not
+	 * known).  A cached answer never says so: dose checks ask identity
+	 * (med_patients_family), so a death is seen by the next dose. */
+	bool deceased;
+	int64_t deceased_ms;
 } med_patient_result;
 
 /* med_patients_opts - where identity is and how to ask it. */
@@ -182,6 +188,8 @@ typedef struct med_patient_banner {
 	char family_name[801];
 	char given_name[801];
 	char birth_date[MED_BIRTH_DATE_MAX]; /* "YYYY-MM-DD" or "" */
+	bool deceased;	     /* identity records the patient as dead */
+	int64_t deceased_ms; /* the time of death; 0 when not known */
 } med_patient_banner;
 
 /*
@@ -194,5 +202,23 @@ typedef struct med_patient_banner {
 med_err med_patients_banner(med_call *call, const char *field,
 			    const char *patient_id,
 			    med_patient_banner *out) MED_MUST_CHECK;
+
+/* med_patient_death - what identity says of a patient's death. */
+typedef struct med_patient_death {
+	bool deceased;
+	int64_t deceased_ms; /* Unix ms; 0 when not known */
+} med_patient_death;
+
+/*
+ * med_patients_death asks identity (never the cache: a death must show on
+ * the next read) whether patient_id has died, for a read that shows
+ * orders as ended at death.  A merged record answers for itself; an id
+ * identity does not know reads as alive.  The call fails UNAVAILABLE
+ * (naming field) when identity cannot answer; all false when the check
+ * is off.
+ */
+med_err med_patients_death(med_call *call, const char *field,
+			   const char *patient_id,
+			   med_patient_death *out) MED_MUST_CHECK;
 
 #endif

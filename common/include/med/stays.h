@@ -19,15 +19,34 @@
 #include <med/rpc.h>
 
 #define MED_STAY_ID_MAX 64
+/* MED_STAY_WARD_MAX: room for a ward (identity's 64 characters);
+ * MED_STAY_LOCATIONS_MAX: the most locations of a stay kept (the latest). */
+#define MED_STAY_WARD_MAX      65
+#define MED_STAY_LOCATIONS_MAX 16
+
+/* med_stay_location - where the patient lay, and when (end 0: now). */
+typedef struct med_stay_location {
+	char ward[MED_STAY_WARD_MAX];
+	int64_t start_ms, end_ms;
+} med_stay_location;
 
 /* med_stay - what identity says of one encounter. */
 typedef struct med_stay {
 	char encounter_id[MED_STAY_ID_MAX];
-	bool is_stay;	  /* inpatient or emergency, not a visit */
-	bool open;	  /* in progress */
-	int64_t start_ms; /* admission */
-	int64_t end_ms;	  /* discharge; 0 while open */
+	bool is_stay;		      /* inpatient or emergency, not a visit */
+	bool open;		      /* in progress */
+	int64_t start_ms;	      /* admission */
+	int64_t end_ms;		      /* discharge; 0 while open */
+	char ward[MED_STAY_WARD_MAX]; /* where the patient is (or was last) */
+	/* med_stays_get only: the stay's locations, oldest first (the latest
+	 * MED_STAY_LOCATIONS_MAX of them). */
+	size_t n_locations;
+	med_stay_location locations[MED_STAY_LOCATIONS_MAX];
 } med_stay;
+
+/* med_stay_ward_at is the ward of s at at_ms: the location that holds it,
+ * else the first when at_ms is before them all, else the ward. */
+const char *med_stay_ward_at(const med_stay *s, int64_t at_ms);
 
 /* med_stays_enabled says whether identity is configured (the patient
  * checks are on); without it no order belongs to a stay. */

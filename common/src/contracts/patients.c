@@ -169,6 +169,8 @@ ask_identity(med_patients *p, const char *id, int64_t deadline_ms,
 			    pat->birth_date ? pat->birth_date : "",
 			    sizeof(res->birth_date));
 		res->sex = sex_letter(pat->sex);
+		res->deceased = pat->deceased;
+		res->deceased_ms = pat->deceased_ms;
 		err = take_merged(pat, res);
 	} else if (err == MED_ERR_NOT_FOUND) {
 		res->state = MED_PATIENT_UNKNOWN;
@@ -426,5 +428,34 @@ med_patients_banner(med_call *call, const char *field, const char *patient_id,
 		    sizeof(out->given_name));
 	med_strlcpy(out->birth_date, pat->birth_date ? pat->birth_date : "",
 		    sizeof(out->birth_date));
+	out->deceased = pat->deceased;
+	out->deceased_ms = pat->deceased_ms;
+	return MED_OK;
+}
+
+med_err
+med_patients_death(med_call *call, const char *field, const char *patient_id,
+		   med_patient_death *out)
+{
+	Smartmed__Identity__V1__Patient *pat = NULL;
+	med_rpc_status status = {0};
+	med_err err;
+
+	memset(out, 0, sizeof(*out));
+	if (g_patients == NULL)
+		return MED_OK;
+	err = banner_call(call, patient_id, med_call_arena(call), &pat,
+			  &status);
+	if (err == MED_ERR_NOT_FOUND)
+		return MED_OK;
+	if (err != MED_OK)
+		return med_call_fail(call, MED_ERR_UNAVAILABLE,
+				     "%s: identity cannot say whether the "
+				     "patient is alive (%s); try again",
+				     field,
+				     status.message[0] ? status.message
+						       : med_strerror(err));
+	out->deceased = pat->deceased;
+	out->deceased_ms = pat->deceased_ms;
 	return MED_OK;
 }

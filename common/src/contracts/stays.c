@@ -34,6 +34,43 @@ stay_from(const Smartmed__Identity__V1__Encounter *e, med_stay *out)
 	out->open = e->status == ENC(STATUS__ENCOUNTER_STATUS_IN_PROGRESS);
 	out->start_ms = e->start_ms;
 	out->end_ms = e->end_ms;
+	if (e->location != NULL && e->location->ward != NULL)
+		med_strlcpy(out->ward, e->location->ward, sizeof(out->ward));
+}
+
+/* take_locations keeps the latest MED_STAY_LOCATIONS_MAX locations of h. */
+static void
+take_locations(const Smartmed__Identity__V1__GetEncounterHistoryResponse *h,
+	       med_stay *out)
+{
+	size_t first = h->n_locations > MED_STAY_LOCATIONS_MAX
+			       ? h->n_locations - MED_STAY_LOCATIONS_MAX
+			       : 0;
+
+	for (size_t i = first; i < h->n_locations; i++) {
+		med_stay_location *l = &out->locations[out->n_locations++];
+
+		med_strlcpy(l->ward,
+			    h->locations[i]->ward ? h->locations[i]->ward : "",
+			    sizeof(l->ward));
+		l->start_ms = h->locations[i]->start_ms;
+		l->end_ms = h->locations[i]->end_ms;
+	}
+}
+
+const char *
+med_stay_ward_at(const med_stay *s, int64_t at_ms)
+{
+	for (size_t i = 0; i < s->n_locations; i++) {
+		const med_stay_location *l = &s->locations[i];
+
+		if (at_ms >= l->start_ms &&
+		    (l->end_ms == 0 || at_ms < l->end_ms))
+			return l->ward;
+	}
+	if (s->n_locations > 0 && at_ms < s->locations[0].start_ms)
+		return s->locations[0].ward;
+	return s->ward;
 }
 
 /* ask calls identity's path with req; *st says how it answered. */
@@ -118,5 +155,6 @@ med_stays_get(med_call *call, const char *field, const char *encounter_id,
 	if (h->encounter == NULL)
 		return unavailable(call, field, &st, MED_ERR_INTERNAL);
 	stay_from(h->encounter, out);
+	take_locations(h, out);
 	return MED_OK;
 }

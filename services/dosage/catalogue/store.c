@@ -456,6 +456,14 @@ static const char *const v19_statements[] = {
 	NULL,
 };
 
+/* Where each dose was given (issue 47, item 8): the ward of the order's
+ * stay at the dose's time, "" before this change or outside a stay. */
+static const char *const v20_statements[] = {
+	"ALTER TABLE administrations"
+	" ADD COLUMN IF NOT EXISTS ward VARCHAR(64) NOT NULL DEFAULT ''",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -493,6 +501,7 @@ const med_db_migration dosage_migrations[] = {
 	 v18_statements},
 	{19, "lab rules and harm in pregnancy, each with its source",
 	 v19_statements},
+	{20, "administrations: the ward a dose was given on", v20_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);

@@ -10,6 +10,7 @@
 
 #include "dosage.h"
 #include "fhir_export.h"
+#include "orders.h"
 
 /* Room the reply's other fields and protobuf framing take beside the
  * bundle. */
@@ -47,6 +48,7 @@ dosage_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 	Smartmed__Dosage__V1__ExportFhirResponse *res = (void *)out;
 	dosage_export_page p;
 	med_page page;
+	int64_t now = med_now_ms();
 	size_t n;
 	med_err err;
 
@@ -56,8 +58,11 @@ dosage_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 		return err;
 	med_call_set_patient(call, req->patient_id);
 	err = dosage_store_export(med_call_db(call), med_call_arena(call),
-				  req->patient_id, med_now_ms(), page.offset,
-				  page.size, &p);
+				  req->patient_id, now, page.offset, page.size,
+				  &p);
+	/* Orders in force at a death read as stopped there. */
+	if (err == MED_OK)
+		err = dosage_deaths_fill(call, p.orders, p.n_orders, now);
 	if (err != MED_OK)
 		return err;
 	if (dosage_export_items(&p) == 0 && page.offset == 0)

@@ -20,6 +20,7 @@
 #include "dosage.h"
 #include "catalogue.h"
 #include "fhir_export.h"
+#include "orders.h"
 
 /* Items read per export page while looking for a resource. */
 #define SCAN_PAGE_SIZE 50
@@ -91,8 +92,12 @@ scan(med_call *call, const read_request *r, const char *pid, read_response *res)
 		if (err != MED_OK)
 			return err;
 		if (item_version(&p, r->id, res)) {
-			err = dosage_fhir_bundle(med_call_arena(call), pid, &p,
-						 budget, &json, &n);
+			err = dosage_deaths_fill(call, p.orders, p.n_orders,
+						 now_ms);
+			if (err == MED_OK)
+				err = dosage_fhir_bundle(med_call_arena(call),
+							 pid, &p, budget, &json,
+							 &n);
 			return err != MED_OK ? err : keep(call, r, json, res);
 		}
 		if (!p.more)

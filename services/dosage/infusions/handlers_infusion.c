@@ -416,7 +416,7 @@ know_order_patient(infusion_ctx *x, const char *order_id)
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(x->call, o.patient_id);
-	if ((err = dosage_stay_guard(x->call, "order_id", &o)) != MED_OK)
+	if ((err = dosage_stay_guard(x->call, "order_id", &o, NULL)) != MED_OK)
 		return err;
 	return dosage_know_patient(x->call, "order_id", o.patient_id,
 				   &x->known);
@@ -443,7 +443,11 @@ dosage_rpc_start_infusion(med_call *call, const ProtobufCMessage *in,
 		return err;
 	x.claims = have_token ? &claims : NULL;
 	x.id_ovr = have_token ? NULL : req->identity_override;
-	if ((err = know_order_patient(&x, req->order_id)) != MED_OK)
+	if ((err = know_order_patient(&x, req->order_id)) != MED_OK ||
+	    (err = dosage_death_guard(call, "effective_ms", &x.known,
+				      x.at_ms)) != MED_OK ||
+	    (err = dosage_wristband_guard(call, "identity_override",
+					  have_token)) != MED_OK)
 		return err;
 	err = dosage_store_start_infusion(
 		med_call_db(call), med_call_arena(call), &x.known.family,
@@ -560,7 +564,7 @@ infusion_stay_guard(infusion_ctx *x, const dosage_infusion *f)
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(x->call, o.patient_id);
-	return dosage_stay_guard(x->call, "infusion_id", &o);
+	return dosage_stay_guard(x->call, "infusion_id", &o, NULL);
 }
 
 /* run_event reads the infusion's patient's facts (and, when charting a new
@@ -578,6 +582,10 @@ run_event(infusion_ctx *x, const char *infusion_id, dosage_infusion_fn decide,
 	if (err == MED_OK)
 		err = dosage_know_patient(x->call, "infusion_id", f.patient_id,
 					  &x->known);
+	/* A pump running at the death may be stopped; no rate changes. */
+	if (err == MED_OK && charting)
+		err = dosage_death_guard(x->call, "effective_ms", &x->known,
+					 x->at_ms);
 	if (err == MED_OK)
 		err = dosage_store_infusion_event(
 			med_call_db(x->call), med_call_arena(x->call),

@@ -59,7 +59,7 @@ typedef struct check_ctx {
  */
 static med_err
 know_patient(med_call *call, const char *order_id, const char *patient_id,
-	     bool charting, dosage_known *k)
+	     med_stay *charting, dosage_known *k)
 {
 	const char *field = "proposed.patient_id";
 	dosage_order o;
@@ -76,8 +76,9 @@ know_patient(med_call *call, const char *order_id, const char *patient_id,
 		patient_id = o.patient_id;
 		field = "order_id";
 		med_call_set_patient(call, patient_id);
-		if (charting &&
-		    (err = dosage_stay_guard(call, field, &o)) != MED_OK)
+		if (charting != NULL &&
+		    (err = dosage_stay_guard(call, field, &o, charting)) !=
+			    MED_OK)
 			return err;
 	}
 	return dosage_know_patient(call, field, patient_id, k);
@@ -195,7 +196,7 @@ dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
 		   SMARTMED__DOSAGE__V1__CHECK_DOSE_REQUEST__SUBJECT_ORDER_ID;
 	if ((err = know_patient(call, by_order ? req->order_id : NULL,
 				by_order ? NULL : req->proposed->patient_id,
-				false, &x.known)) != MED_OK)
+				NULL, &x.known)) != MED_OK)
 		return err;
 	err = dosage_store_check(
 		med_call_db(call), med_call_arena(call), &x.known.family,
@@ -222,6 +223,7 @@ typedef struct rec_ctx {
 	bool dose_overridden;
 	dosage_known known;
 	const dosage_gs1 *scan; /* NULL: no product scanned */
+	med_stay stay;		/* the order's stay; zeroed when none */
 } rec_ctx;
 
 static med_err
@@ -305,6 +307,8 @@ fill_admin(rec_ctx *x, const dosage_subject *s, double conv, dosage_admin *m)
 	m->drug_unit = s->drug.unit;
 	m->effective_ms = x->at_ms;
 	m->recorded_ms = x->now_ms;
+	/* Where the dose was given: the stay's ward at the time. */
+	m->ward = med_arena_strdup(a, med_stay_ward_at(&x->stay, x->at_ms));
 	m->performer = (char *)user;
 	m->identity = x->claims ? "verified" : "overridden";
 	if (x->claims) {
@@ -431,7 +435,8 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 	    (err = gate(x)) != MED_OK)
 		return err;
 	fill_admin(x, s, conv, m);
-	if (!m->id || !m->verification_token_id || !m->verification_model)
+	if (!m->id || !m->verification_token_id || !m->verification_model ||
+	    !m->ward)
 		return MED_ERR_NOMEM;
 	if ((err = dosage_scan_gate(x->call, s, x->scan, x->at_ms, m)) !=
 		    MED_OK ||
@@ -545,8 +550,12 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 		return err;
 	x.scan = req->product_scan[0] ? &scan : NULL;
 	x.at_ms = req->effective_ms ? req->effective_ms : x.now_ms;
-	if ((err = know_patient(call, req->order_id, NULL, true, &x.known)) !=
-	    MED_OK)
+	if ((err = know_patient(call, req->order_id, NULL, &x.stay,
+				&x.known)) != MED_OK ||
+	    (err = dosage_death_guard(call, "effective_ms", &x.known,
+				      x.at_ms)) != MED_OK ||
+	    (err = dosage_wristband_guard(call, "identity_override",
+					  have_token)) != MED_OK)
 		return err;
 	err = dosage_store_record(med_call_db(call), med_call_arena(call),
 				  &x.known.family, req->order_id,
@@ -628,7 +637,7 @@ by_due(const void *a, const void *b)
 /* due_stays marks the active orders whose stay was discharged, asking
  * identity now (the reads above ran first, outside any transaction). */
 static med_err
-due_stays(med_call *call, dosage_due_row *rows, size_t n)
+due_stays(med_call *call, dosage_due_row *rows, size_t n, int64_t now_ms)
 {
 	dosage_order **orders;
 
@@ -639,7 +648,7 @@ due_stays(med_call *call, dosage_due_row *rows, size_t n)
 		return MED_ERR_NOMEM;
 	for (size_t i = 0; i < n; i++)
 		orders[i] = rows[i].order;
-	return dosage_stays_fill(call, orders, n);
+	return dosage_orders_fill(call, orders, n, now_ms);
 }
 
 med_err
@@ -666,7 +675,7 @@ dosage_rpc_list_due(med_call *call, const ProtobufCMessage *in,
 	err = dosage_store_active_orders(med_call_db(call), a, req->patient_id,
 					 &rows, &n);
 	if (err == MED_OK)
-		err = due_stays(call, rows, n);
+		err = due_stays(call, rows, n, now);
 	if (err == MED_OK)
 		err = dosage_ward_zone(call, &zone);
 	for (size_t i = 0; err == MED_OK && i < n; i++) {
@@ -675,7 +684,8 @@ dosage_rpc_list_due(med_call *call, const ProtobufCMessage *in,
 		smartmed__dosage__v1__due_item__init(&tmp);
 		/* A discharged stay's order is never due: it waits for
 		 * reconciliation on a readmission. */
-		if (rows[i].order->stay_ended_ms != 0)
+		if (rows[i].order->stay_ended_ms != 0 ||
+		    rows[i].order->ended_at_death)
 			continue;
 		if (!dosage_next_due(rows[i].order, zone, rows[i].last_ms, now,
 				     &tmp.due_ms, &tmp.state))

@@ -17,6 +17,7 @@
 #include "checks.h"
 #include "catalogue.h"
 #include "mar.h"
+#include "orders.h"
 #include "route.h"
 
 #define ACTIVE		      SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_ACTIVE
@@ -78,6 +79,24 @@ cosign_decide(void *arg, const dosage_order *o, const dosage_drug *drug,
 	return MED_OK;
 }
 
+/* cosign_alive asks identity (never the cache) before the transaction
+ * whether the patient has died: a second check is for a dose about to be
+ * given now, which after a death is none (docs/dose-safety.md, "Death"). */
+static med_err
+cosign_alive(med_call *call, const char *patient_id)
+{
+	med_patient_result r;
+	dosage_known k;
+	med_err err = med_patients_family(call, "patient_id", patient_id, &r);
+
+	if (err != MED_OK)
+		return err;
+	memset(&k, 0, sizeof(k));
+	k.death.deceased = r.deceased;
+	k.death.deceased_ms = r.deceased_ms;
+	return dosage_death_guard(call, "patient_id", &k, med_now_ms());
+}
+
 med_err
 dosage_rpc_cosign_administration(med_call *call, const ProtobufCMessage *in,
 				 ProtobufCMessage *out)
@@ -95,6 +114,11 @@ dosage_rpc_cosign_administration(med_call *call, const ProtobufCMessage *in,
 		return err;
 	if (dosage_amount_problem("dose", req->dose, true, &p) != MED_OK)
 		return med_call_fail_problem(call, &p);
+	/* Named first: a caller outside the patient's care learns nothing,
+	 * the death included. */
+	med_call_set_patient(call, req->patient_id);
+	if ((err = cosign_alive(call, req->patient_id)) != MED_OK)
+		return err;
 	err = dosage_store_cosign(med_call_db(call), med_call_arena(call),
 				  req->order_id, cosign_decide, &x,
 				  (dosage_cosign *)out);

@@ -168,7 +168,7 @@ dosage_rpc_record_not_given(med_call *call, const ProtobufCMessage *in,
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, o.patient_id);
-	if ((err = dosage_stay_guard(call, "order_id", &o)) != MED_OK ||
+	if ((err = dosage_stay_guard(call, "order_id", &o, NULL)) != MED_OK ||
 	    (err = dosage_ward_zone(call, &x.zone)) != MED_OK)
 		return err;
 	err = dosage_store_not_given(med_call_db(call), med_call_arena(call),
@@ -517,7 +517,7 @@ mar_stays(med_call *call, dosage_mar_data *d, int64_t now_ms)
 {
 	for (size_t i = 0; i < d->n_orders; i++)
 		dosage_order_settle(d->orders[i], now_ms);
-	return dosage_stays_fill(call, d->orders, d->n_orders);
+	return dosage_orders_fill(call, d->orders, d->n_orders, now_ms);
 }
 
 /* mar_patient learns who the patient is (identity: name, MRN, birth

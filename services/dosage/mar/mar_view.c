@@ -335,6 +335,32 @@ allergy_text(med_arena *a, const dosage_dose_patient *p)
 	return s;
 }
 
+/* banner_death shows the death identity records: the time in the ward's
+ * zone and "Died 2026-11-24 13:05" (docs/dose-safety.md, "Death"). */
+static med_err
+banner_death(med_arena *a, dosage_zone *z, const med_patient_banner *who,
+	     Smartmed__Dosage__V1__MarPatient *out)
+{
+	const char *t;
+
+	if (!who->deceased)
+		return MED_OK;
+	out->deceased = true;
+	out->deceased_ms = who->deceased_ms;
+	if (who->deceased_ms == 0) {
+		out->deceased_text = "Died (time not recorded)";
+		return MED_OK;
+	}
+	t = dosage_zone_rfc3339(a, z, who->deceased_ms);
+	if (t == NULL)
+		return MED_ERR_NOMEM;
+	out->deceased_time = (char *)t;
+	/* "2026-11-24T13:05:00+01:00": the date and the minute. */
+	out->deceased_text = med_arena_sprintf(a, "Died %.10s %.5s", t,
+					       strlen(t) > 16 ? t + 11 : "");
+	return out->deceased_text != NULL ? MED_OK : MED_ERR_NOMEM;
+}
+
 med_err
 dosage_mar_banner(med_arena *a, dosage_zone *z, const med_patient_banner *who,
 		  const dosage_dose_patient *p, int64_t now_ms,
@@ -362,5 +388,5 @@ dosage_mar_banner(med_arena *a, dosage_zone *z, const med_patient_banner *who,
 	    out->birth_date == NULL || out->age_text == NULL ||
 	    out->weight_time == NULL || out->allergy_text == NULL)
 		return MED_ERR_NOMEM;
-	return MED_OK;
+	return banner_death(a, z, who, out);
 }

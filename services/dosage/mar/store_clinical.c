@@ -535,6 +535,7 @@ dosage_store_insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
 		MED_DB_STR(m->product_serial),
 		sov ? MED_DB_I64(sov->reason) : MED_DB_NULLV(),
 		sov ? MED_DB_STR(sov->text) : MED_DB_NULLV(),
+		MED_DB_STR(m->ward),
 	};
 	return med_db_exec(
 		c,
@@ -546,9 +547,9 @@ dosage_store_insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
 		" overall, checks, scheduled_ms, not_given_reason,"
 		" not_given_text, cosign_id, cos_ovr_reason, cos_ovr_text,"
 		" scan_gtin, scan_batch, scan_expiry, scan_serial,"
-		" scan_ovr_reason, scan_ovr_text)"
+		" scan_ovr_reason, scan_ovr_text, ward)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
@@ -711,8 +712,9 @@ dosage_store_admin_row(void *arg, const med_db_row *row)
 	m->entered_in_error_requested_by = med_db_row_strdup(a, row, 41);
 	m->entered_in_error_requested_ms = med_db_row_int64(row, 42);
 	m->entered_in_error_requested_reason = med_db_row_strdup(a, row, 43);
+	m->ward = med_db_row_strdup(a, row, 44);
 	if (!m->entered_in_error_requested_by ||
-	    !m->entered_in_error_requested_reason)
+	    !m->entered_in_error_requested_reason || !m->ward)
 		return MED_ERR_NOMEM;
 	if (!m->id || !m->status || !m->verification_model ||
 	    !m->dose_override_by || !m->not_given_text ||

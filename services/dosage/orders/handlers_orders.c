@@ -342,6 +342,18 @@ order_forget_state(dosage_order *o)
 	o->encounter_id = "";
 }
 
+/* no_order_after_death refuses a new order (or version) for a patient who
+ * has died (docs/dose-safety.md, "Death"). */
+static med_err
+no_order_after_death(med_call *call, const char *field, const dosage_known *k)
+{
+	med_problem p;
+
+	if (dosage_death_order_problem(field, &k->death, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
+	return MED_OK;
+}
+
 med_err
 dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
 			ProtobufCMessage *out)
@@ -366,6 +378,8 @@ dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
 	    (err = order_prepare(call, req->order, &drug, now)) != MED_OK ||
 	    (err = dosage_know_patient(call, "order.patient_id",
 				       req->order->patient_id, &known)) !=
+		    MED_OK ||
+	    (err = no_order_after_death(call, "order.patient_id", &known)) !=
 		    MED_OK ||
 	    (err = dosage_weekly_gate(call, req->order, &drug)) != MED_OK ||
 	    (err = dosage_stay_assign(call, req->order)) != MED_OK ||
@@ -403,10 +417,12 @@ dosage_rpc_get_order(med_call *call, const ProtobufCMessage *in,
 	dosage_order *o = (void *)out;
 	med_err err = get_order(call, "order_id", req->order_id, o);
 
+	int64_t now = med_now_ms();
+
 	if (err == MED_OK)
-		dosage_order_settle(o, med_now_ms());
+		dosage_order_settle(o, now);
 	if (err == MED_OK)
-		err = dosage_stays_fill(call, &o, 1);
+		err = dosage_orders_fill(call, &o, 1, now);
 	return err;
 }
 
@@ -467,7 +483,7 @@ dosage_rpc_list_orders(med_call *call, const ProtobufCMessage *in,
 		return err;
 	for (size_t i = 0; i < res->n_orders; i++)
 		dosage_order_settle(res->orders[i], now);
-	if ((err = dosage_stays_fill(call, res->orders, res->n_orders)) !=
+	if ((err = dosage_orders_fill(call, res->orders, res->n_orders, now)) !=
 	    MED_OK)
 		return err;
 	res->page = med_page_respond(call, &page, &res->n_orders);
@@ -964,6 +980,8 @@ new_version(med_call *call, version_ctx *x, const char *id,
 	if ((err = get_order(call, "order_id", id, &cur)) != MED_OK ||
 	    (err = dosage_know_patient(call, "order_id", cur.patient_id,
 				       &x->known)) != MED_OK ||
+	    (err = no_order_after_death(call, "order_id", &x->known)) !=
+		    MED_OK ||
 	    (err = dosage_store_class_orders(
 		     med_call_db(call), med_call_arena(call), cur.patient_id,
 		     cur.id, x->now_ms, &x->others)) != MED_OK ||
@@ -1163,5 +1181,5 @@ dosage_rpc_reconcile_order(med_call *call, const ProtobufCMessage *in,
 	}
 	if (err != MED_OK)
 		return err;
-	return dosage_stays_fill(call, &o, 1);
+	return dosage_orders_fill(call, &o, 1, x.now_ms);
 }

@@ -173,6 +173,28 @@ med_err dosage_reconcile_problem(const dosage_order *o, int decision,
 				 const med_stay *now_stay, bool prescriber,
 				 med_problem *p) MED_MUST_CHECK;
 
+/* --- death.c: the patient's death (docs/dose-safety.md, "Death") --------- */
+
+/* dosage_death_dose_problem refuses (FAILED_PRECONDITION naming field) a
+ * dose given at at_ms at or after the death d, and any dose when the time
+ * of death is not known; a dose given before the death is allowed. */
+med_err dosage_death_dose_problem(const char *field, const dosage_death *d,
+				  int64_t at_ms, med_problem *p) MED_MUST_CHECK;
+
+/* dosage_death_order_problem refuses (FAILED_PRECONDITION naming field) a
+ * new order or a new version of one for a patient who has died. */
+med_err dosage_death_order_problem(const char *field, const dosage_death *d,
+				   med_problem *p) MED_MUST_CHECK;
+
+/*
+ * dosage_death_mark settles o (already settled at now_ms) against the
+ * death d: sets patient_deceased_ms; an order in force past the death
+ * reads STOPPED at it (discontinued_ms, end_ms the time of death, or now_ms
+ * when the time is not known) and a completed one ends there; both set
+ * ended_at_death.  An order that ended before the death is left alone.
+ */
+void dosage_death_mark(dosage_order *o, const dosage_death *d, int64_t now_ms);
+
 /* --- handlers_stay.c: what identity says of the stays --------------------- */
 
 /* dosage_stay_assign sets o->encounter_id to the patient's open stay ("" when
@@ -184,10 +206,39 @@ med_err dosage_stay_assign(med_call *call, dosage_order *o) MED_MUST_CHECK;
 med_err dosage_stays_fill(med_call *call, dosage_order **orders,
 			  size_t n) MED_MUST_CHECK;
 
+/* dosage_orders_fill is dosage_stays_fill for a read that shows orders:
+ * it also asks identity whether each order's patient has died (once per
+ * patient, no cache) and marks the orders (dosage_death_mark at now_ms). */
+med_err dosage_orders_fill(med_call *call, dosage_order **orders, size_t n,
+			   int64_t now_ms) MED_MUST_CHECK;
+
+/* dosage_deaths_fill is the death half of dosage_orders_fill (the FHIR
+ * export, which shows no stay). */
+med_err dosage_deaths_fill(med_call *call, dosage_order **orders, size_t n,
+			   int64_t now_ms) MED_MUST_CHECK;
+
+/* dosage_death_guard fails the call (naming field) when the patient k
+ * describes has died before at_ms (dosage_death_dose_problem), naming the
+ * death in the audit event: for every write that charts a dose. */
+med_err dosage_death_guard(med_call *call, const char *field,
+			   const dosage_known *k, int64_t at_ms) MED_MUST_CHECK;
+
+/*
+ * dosage_wristband_guard refuses (FAILED_PRECONDITION naming field) a dose
+ * charted without a face verification token (an identity_override, the
+ * wristband) by a caller outside the patient's care relationship: one
+ * who reaches the patient by break-glass (docs/security.md, "Hand-over
+ * after a transfer").  Call it after the patient is named
+ * (med_call_set_patient decides the relationship).
+ */
+med_err dosage_wristband_guard(med_call *call, const char *field,
+			       bool have_token) MED_MUST_CHECK;
+
 /* dosage_stay_guard fails the call (naming field) when order o's stay was
  * discharged, asking identity at once: for every write that charts against
- * an order. */
-med_err dosage_stay_guard(med_call *call, const char *field,
-			  dosage_order *o) MED_MUST_CHECK;
+ * an order.  out (NULL: not wanted) gets the stay as identity said, zeroed
+ * when o has none: the ward of a dose (med_stay_ward_at). */
+med_err dosage_stay_guard(med_call *call, const char *field, dosage_order *o,
+			  med_stay *out) MED_MUST_CHECK;
 
 #endif

@@ -76,7 +76,11 @@ int64_t
 dosage_stay_until_ms(const dosage_order *o, int64_t to_ms)
 {
 	if (o->stay_ended_ms != 0 && o->stay_ended_ms < to_ms)
-		return o->stay_ended_ms;
+		to_ms = o->stay_ended_ms;
+	/* Nor after the patient's death (death.c). */
+	if (o->ended_at_death && o->patient_deceased_ms != 0 &&
+	    o->patient_deceased_ms < to_ms)
+		to_ms = o->patient_deceased_ms;
 	return to_ms;
 }
 
@@ -140,10 +144,10 @@ void
 dosage_stay_close_slots(const dosage_order *o,
 			Smartmed__Dosage__V1__MarSlot *const *slots, size_t n)
 {
-	if (o->stay_ended_ms == 0)
+	if (o->stay_ended_ms == 0 && !o->ended_at_death)
 		return;
-	/* Not charted during the stay is missed: after the discharge
-	 * nothing invites a dose. */
+	/* Not charted during the stay (or the life) is missed: after the
+	 * discharge or the death nothing invites a dose. */
 	for (size_t i = 0; i < n; i++)
 		if (slots[i]->state == SLOT(UPCOMING) ||
 		    slots[i]->state == SLOT(DUE) ||

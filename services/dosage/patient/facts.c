@@ -214,6 +214,8 @@ know_family(med_call *call, const char *patient_id, const med_patient_result *r,
 
 	med_strlcpy(k->birth_date, r->birth_date, sizeof(k->birth_date));
 	k->sex = r->sex;
+	k->death.deceased = r->deceased;
+	k->death.deceased_ms = r->deceased_ms;
 	k->family.ids[0] = patient_id;
 	k->family.n = 1;
 	for (size_t i = 0; i < r->n_merged && i + 1 < DOSAGE_FAMILY_MAX; i++) {

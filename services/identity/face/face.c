@@ -122,6 +122,10 @@ const med_config_spec identity_config[] = {
 	{IDENTITY_DISCHARGE_HOURS_KEY, MED_CONFIG_INT, "72", false, 0, 8760,
 	 "hours after a discharge during which the discharging care team "
 	 "keeps its care relationship (CheckCareRelationship)"},
+	{IDENTITY_HANDOVER_MINUTES_KEY, MED_CONFIG_INT, "60", false, 0, 1440,
+	 "minutes after a transfer during which the staff of the ward the "
+	 "patient left (its units, and the team's nurses from before the "
+	 "transfer) keep their care relationship (docs/security.md)"},
 	{IDENTITY_SCOPE_KEY, MED_CONFIG_BOOL, "true", false, 0, 0,
 	 "clinicians and nurses find, read and identify only the patients "
 	 "they have a care relationship with (false: the whole hospital, "

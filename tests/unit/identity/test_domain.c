@@ -250,7 +250,64 @@ test_rules_without_a_problem(void)
 		  MED_ERR_PRECONDITION);
 }
 
+static void
+test_update_death_fields(void)
+{
+	Smartmed__Identity__V1__UpdatePatientRequest r;
+	med_problem p = {0};
+
+	smartmed__identity__v1__update_patient_request__init(&r);
+	r.set_deceased_case =
+		SMARTMED__IDENTITY__V1__UPDATE_PATIENT_REQUEST__SET_DECEASED_DECEASED;
+	r.deceased = true;
+	MT_OK(identity_update_problem(&r, &p)); /* a death, time not known */
+	r.set_deceased_ms_case =
+		SMARTMED__IDENTITY__V1__UPDATE_PATIENT_REQUEST__SET_DECEASED_MS_DECEASED_MS;
+	r.deceased_ms = 1700000000000LL;
+	MT_OK(identity_update_problem(&r, &p));
+	r.deceased = false;
+	refused(identity_update_problem(&r, &p), &p, MED_ERR_INVALID,
+		"deceased_ms",
+		"a time of death with deceased false; withdraw a death "
+		"without a time");
+	r.set_deceased_case = 0;
+	r.deceased_ms = 0;
+	refused(identity_update_problem(&r, &p), &p, MED_ERR_INVALID,
+		"deceased_ms",
+		"the time of death must be > 0 (Unix ms); leave it unset when "
+		"not known");
+}
+
+static void
+test_death_time(void)
+{
+	identity_patient d = record("a", "", 2);
+	med_problem p = {0};
+	int64_t now = 1700000000000LL; /* 2023-11-14T22:13:20Z */
+
+	d.birth_date = "1950-06-01";
+	MT_OK(identity_death_problem(&d, now, &p)); /* alive */
+	d.deceased = true;
+	MT_OK(identity_death_problem(&d, now, &p)); /* time not known */
+	d.deceased_ms = now - 3600000;
+	MT_OK(identity_death_problem(&d, now, &p));
+	d.deceased_ms = now + IDENTITY_DEATH_AHEAD_MS; /* the sender's clock */
+	MT_OK(identity_death_problem(&d, now, &p));
+	d.deceased_ms = now + IDENTITY_DEATH_AHEAD_MS + 1;
+	refused(identity_death_problem(&d, now, &p), &p, MED_ERR_INVALID,
+		"deceased_ms", "the time of death is in the future");
+	d.birth_date = "2023-11-14"; /* died on the day of birth */
+	d.deceased_ms = now;
+	MT_OK(identity_death_problem(&d, now, &p));
+	d.birth_date = "2023-11-20";
+	refused(identity_death_problem(&d, now, &p), &p, MED_ERR_INVALID,
+		"deceased_ms",
+		"the time of death is before the birth date 2023-11-20");
+}
+
 static const mt_case cases[] = {
+	{"update_death_fields", test_update_death_fields},
+	{"death_time", test_death_time},
 	{"mrn_characters", test_mrn_characters},
 	{"sex_declared_values", test_sex_declared_values},
 	{"search_needs_a_criterion", test_search_needs_a_criterion},
