@@ -273,6 +273,25 @@ hl7_frame_event hl7_framer_feed(hl7_framer *f, const char *in, size_t n,
 /* hl7_framer_next forgets the message just read. */
 void hl7_framer_next(hl7_framer *f);
 
+/* hl7_person - what two records of a merge are compared by (identity's
+ * Patient: sex as its AdministrativeSex numbers, the birth date as
+ * "YYYY-MM-DD", the names). */
+enum { HL7_SEX_FEMALE = 1, HL7_SEX_MALE = 2 };
+typedef struct hl7_person {
+	int sex; /* 0 unset, 1 female, 2 male, 3 other, 4 unknown */
+	const char *birth_date;
+	const char *family_name, *given_name;
+} hl7_person;
+
+/*
+ * hl7_merge_disagrees says whether two records an A40 would merge
+ * disagree (merge_rule.c): a known sex that differs, a birth date that
+ * differs, or family and given names that both differ (case aside; an
+ * empty value agrees with anything).  why names each difference.
+ */
+bool hl7_merge_disagrees(const hl7_person *survivor, const hl7_person *merged,
+			 char *why, size_t len);
+
 /* hl7_binding - one sender bound to a peer (MED_HL7_SENDERS, senders.c). */
 #define HL7_BINDINGS_MAX 64
 typedef struct hl7_binding {

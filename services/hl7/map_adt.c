@@ -648,6 +648,39 @@ adt_discharge(hl7_apply *a, hl7_problem *p)
 	return err;
 }
 
+/* person_of: what hl7_merge_disagrees compares of an identity patient. */
+static hl7_person
+person_of(const ID(Patient) * pt)
+{
+	return (hl7_person){.sex = (int)pt->sex,
+			    .birth_date = pt->birth_date,
+			    .family_name = pt->family_name,
+			    .given_name = pt->given_name};
+}
+
+/*
+ * merge_held: two records that disagree are not merged on a sender's
+ * word: AE, nothing merged, the message kept in the store (ListMessages,
+ * ADT A40 answered AE) and audited for a registrar, who merges them with
+ * identity's LinkPatients once a person has checked they are one patient.
+ */
+static med_err
+merge_held(const ID(Patient) * survivor, const ID(Patient) * merged,
+	   hl7_problem *p)
+{
+	hl7_person s = person_of(survivor), m = person_of(merged);
+	char why[300];
+
+	if (!hl7_merge_disagrees(&s, &m, why, sizeof(why)))
+		return MED_OK;
+	return hl7_problem_set(p, "AE", HL7_E_TABLE_VALUE, "MRG", 1, 1,
+			       "MRG-1: the records disagree (%s); the merge "
+			       "is held for review: a registrar merges them "
+			       "with identity's LinkPatients after checking "
+			       "they are one patient",
+			       why);
+}
+
 /* A40: MRG-1's patient is linked into PID-3's (reversibly, in identity). */
 static med_err
 adt_merge(hl7_apply *a, hl7_problem *p)
@@ -675,6 +708,8 @@ adt_merge(hl7_apply *a, hl7_problem *p)
 			 merged->patient_id, survivor->patient_id);
 		return MED_OK;
 	}
+	if ((err = merge_held(survivor, merged, p)) != MED_OK)
+		return err;
 	snprintf(reason, sizeof(reason), "HL7 ADT^A40 from %s",
 		 a->h->sending_app);
 	req.survivor_id = survivor->patient_id;

@@ -476,3 +476,29 @@ def test_a_reused_control_id_is_refused_kept_and_audited(hst):
                                                 since) if e.outcome != 0],
                timeout=20, what="the refusal's audit event")
     assert got[0].action == "hl7/ADT^A28"
+
+
+# --- merges a person would question (issue 49, item 4) ----------------------
+
+
+def test_a_merge_of_records_that_disagree_is_held(hst):
+    a, b = mrn("HX"), mrn("HY")
+    c = ctl()
+    acks = hl7.node_send(hst, [
+        {"msh": msh("A28", ctl()), "segments": [
+            "EVN|A28|" + ts(-60), pid(a, family="Tester", sex="F",
+                                      birth="19700304")]},
+        {"msh": msh("A28", ctl()), "segments": [
+            "EVN|A28|" + ts(-50), pid(b, family="Oldman", given="Otto",
+                                      sex="M", birth="19460101")]},
+        {"msh": msh("A40", c), "segments": [
+            "EVN|A40|" + ts(-30), pid(a), "MRG|%s^^^HOSP^MR" % b]},
+    ])
+    assert [x["msa"][0] for x in acks] == ["AA", "AA", "AE"], acks
+    # Nothing merged; the message waits in the store with why.
+    assert get_patient(hst, b).linked_to == ""
+    held = stored(hst, c)
+    assert len(held) == 1 and held[0].ack_code == "AE"
+    assert "held for review" in held[0].error
+    assert "sex female vs male" in held[0].error
+    assert "birth date 1970-03-04 vs 1946-01-01" in held[0].error

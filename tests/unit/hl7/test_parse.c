@@ -439,7 +439,30 @@ test_bindings(void)
 		  MED_ERR_INVALID);
 }
 
+/* A merge a person would question: sex, birth date, both names. */
+static void
+test_merge_disagrees(void)
+{
+	hl7_person a = {HL7_SEX_FEMALE, "1970-03-04", "Tester", "Hanna"};
+	hl7_person typo = {HL7_SEX_FEMALE, "1970-03-04", "Testr", "Hanna"};
+	hl7_person unset = {0, "", "TESTER", "hanna"};
+	hl7_person other = {HL7_SEX_MALE, "1890-01-01", "Smith", "John"};
+	char why[300];
+
+	MT_TRUE(!hl7_merge_disagrees(&a, &typo, why, sizeof(why)));
+	MT_TRUE(!hl7_merge_disagrees(&a, &unset, why, sizeof(why)));
+	MT_TRUE(hl7_merge_disagrees(&a, &other, why, sizeof(why)));
+	MT_TRUE(strstr(why, "sex female vs male") != NULL);
+	MT_TRUE(strstr(why, "birth date 1970-03-04 vs 1890-01-01") != NULL);
+	MT_TRUE(strstr(why, "names Tester vs Smith") != NULL);
+	other.sex = HL7_SEX_FEMALE;
+	other.birth_date = "1970-03-04";
+	MT_TRUE(hl7_merge_disagrees(&a, &other, why, sizeof(why)));
+	MT_EQ_STR(why, "names Tester vs Smith");
+}
+
 static const mt_case cases[] = {
+	{"merge_disagrees", test_merge_disagrees},
 	{"bindings", test_bindings},
 	{"read_timeout", test_read_timeout},
 	{"content_digest", test_content_digest},
