@@ -1,9 +1,10 @@
 /*
  * ingest.c - the service's start and stop: the signing and leaf keys, its
  * metrics, the tree-head signer (whose first head also establishes the
- * verified tree, trust.c) and the NNG ingest.  A batch is acknowledged
- * only after its transaction commits (audit_append_batch), so an emitter
- * keeps an event in its spool until it is durable here.
+ * verified tree, trust.c) and the NNG ingest.  Neither touches the
+ * database before the schema is whole (med_service_migrated).  A batch is
+ * acknowledged only after its transaction commits (audit_append_batch), so an
+ * emitter keeps an event in its spool until it is durable here.
  */
 #include <med/audit.h>
 #include <med/log.h>
@@ -14,10 +15,17 @@
 
 #include "audit_svc.h"
 
+/* store_events appends a batch; before the schema is whole (a first
+ * start, or one after a kill mid-migration) it stores nothing and the
+ * emitters keep the events in their spools and send them again. */
 static med_err
 store_events(void *ctx, Smartmed__Common__V1__AuditEvent *const *events,
 	     size_t n, uint32_t *stored, uint32_t *duplicates)
 {
+	audit_state *st = ctx;
+
+	if (!med_service_migrated(st->svc))
+		return MED_ERR_UNAVAILABLE;
 	return audit_append_batch(ctx, events, n, stored, duplicates);
 }
 
@@ -163,10 +171,10 @@ audit_ingest_begin(med_service *svc)
 	metrics_init(st);
 	if ((err = audit_keys_load(st)) != MED_OK)
 		goto free_state;
-	/* A first head right away, so GetTreeHead answers from the start;
-	 * when the database is still away the signer thread retries. */
-	if (audit_sth_sign_now(st) != MED_OK)
-		med_log_warn("audit: first tree head not signed yet");
+	/* The first head is the signer thread's, once the schema is whole
+	 * (med_service_migrated): a head signed over a half-made schema, or
+	 * an append into one, was how a kill during the first start left
+	 * heads whose roots matched no stored tree (issue 49, item 11). */
 	if ((err = audit_sth_start(st)) != MED_OK)
 		goto free_state;
 	if ((err = ingest_open(st)) != MED_OK)

@@ -343,6 +343,9 @@ audit_sth_sign_now(audit_state *st)
 	return med_db_tx(med_service_db(st->svc), sign_tx, &s);
 }
 
+/* How often the signer looks whether the schema is whole yet. */
+#define SCHEMA_POLL_MS 100
+
 static void *
 sth_main(void *arg)
 {
@@ -352,10 +355,16 @@ sth_main(void *arg)
 	pthread_mutex_lock(&st->sth_mu);
 	while (!st->sth_stop) {
 		struct timespec until;
+		int64_t wait_ms;
+		bool migrated;
 		med_err err;
 
 		pthread_mutex_unlock(&st->sth_mu);
-		err = audit_sth_sign_now(st);
+		/* Not before the schema is whole (ingest.c); until then look
+		 * again soon, so that the first head follows it closely. */
+		migrated = med_service_migrated(st->svc);
+		wait_ms = migrated ? st->sth_interval_ms : SCHEMA_POLL_MS;
+		err = migrated ? audit_sth_sign_now(st) : MED_OK;
 		/* Log a failure once, not every interval while the db is away.
 		 */
 		if (err != MED_OK && err != last_err)
@@ -366,8 +375,8 @@ sth_main(void *arg)
 					     : med_strerror(err));
 		last_err = err;
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += st->sth_interval_ms / 1000;
-		until.tv_nsec += (long)(st->sth_interval_ms % 1000) * 1000000L;
+		until.tv_sec += wait_ms / 1000;
+		until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;

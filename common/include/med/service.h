@@ -112,6 +112,15 @@ int med_service_main(const med_service_def *def, int argc, char **argv);
 /* Accessors, valid from start until stop; handlers reach svc through
  * med_call_data(call). */
 med_db *med_service_db(med_service *svc);
+
+/*
+ * med_service_migrated is true once the readiness thread has brought the
+ * database schema up to date (the service's migrations, the outbox's and
+ * the request log's).  Work a start hook begins before then (a thread of
+ * its own, an ingest) must wait for it: the schema may be half made, or
+ * made by another replica at that moment.  Thread-safe.
+ */
+bool med_service_migrated(med_service *svc);
 struct med_audit *med_service_audit(med_service *svc);
 med_metrics *med_service_metrics(med_service *svc);
 const med_config *med_service_config(med_service *svc);

@@ -49,7 +49,7 @@ struct med_service {
 	med_server *server;
 	med_break_glass *break_glass;
 	void *data;
-	bool migrated;
+	_Atomic bool migrated; /* med_service_migrated */
 	int64_t request_log_pruned_ms;
 	pthread_t readiness_thread;
 	bool readiness_started;
@@ -417,6 +417,12 @@ database_answers(med_service *svc)
 	return med_db_query_once(svc->db,
 				 "SELECT version FROM schema_version LIMIT 1",
 				 NULL, 0, med_db_row_seen, &seen) == MED_OK;
+}
+
+bool
+med_service_migrated(med_service *svc)
+{
+	return svc != NULL && svc->migrated;
 }
 
 /* check_readiness migrates when not yet done, then reads the database. */
