@@ -144,6 +144,8 @@ typedef struct dosage_known {
 	dosage_family family;		     /* ids in the call's arena */
 	double weight_jump_fraction;	     /* the setting, for the checks */
 	const dosage_hepatic_facts *hepatic; /* NULL: diagnosis not set */
+	/* The names allergies are read through (catalogue/allergy_text.h). */
+	const struct dosage_allergy_names *allergy_names;
 } dosage_known;
 
 /* --- verify.c, continued ---------------------------------------------- */
@@ -232,6 +234,7 @@ MED_UNARY_HANDLER(dosage_rpc_upsert_drug);
 MED_UNARY_HANDLER(dosage_rpc_get_drug);
 MED_UNARY_HANDLER(dosage_rpc_list_drugs);
 MED_UNARY_HANDLER(dosage_rpc_import_catalogue);
+MED_UNARY_HANDLER(dosage_rpc_import_allergy_names);
 MED_UNARY_HANDLER(dosage_rpc_set_patient_context);
 MED_UNARY_HANDLER(dosage_rpc_get_patient_context);
 MED_UNARY_HANDLER(dosage_rpc_confirm_weight);

@@ -31,6 +31,8 @@ const med_method dosage_methods[] = {
 	MED_UNARY(ListDrugs, list_drugs, list_drugs_response, DRUG_READERS),
 	MED_UNARY_AS(ImportCatalogue, import_catalogue,
 		     import_catalogue_response, CATALOGUE_EDITORS, UPDATES),
+	MED_UNARY_AS(ImportAllergyNames, import_allergy_names,
+		     import_allergy_names_response, CATALOGUE_EDITORS, UPDATES),
 	MED_UNARY(SetPatientContext, set_patient_context, patient_context,
 		  CARE),
 	MED_UNARY(GetPatientContext, get_patient_context, patient_context,

@@ -443,6 +443,25 @@ static const char *const v18_statements[] = {
 	NULL,
 };
 
+/* The pharmacy's other names for allergies (ImportAllergyNames): each
+ * import a version, who and when; each name the version that last set it. */
+static const char *const v19_statements[] = {
+	"CREATE TABLE IF NOT EXISTS allergy_name_imports ("
+	" version INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+	" imported_by VARCHAR(128) NOT NULL,"
+	" imported_ms BIGINT NOT NULL,"
+	" n_rows INT UNSIGNED NOT NULL)" MED_DB_BIN,
+	"CREATE TABLE IF NOT EXISTS allergy_names ("
+	" name_key VARCHAR(96) NOT NULL PRIMARY KEY,"
+	" name VARCHAR(100) NOT NULL,"
+	" target VARCHAR(100) NOT NULL,"
+	" kind TINYINT NOT NULL,"
+	" source VARCHAR(200) NOT NULL,"
+	" version INT UNSIGNED NOT NULL,"
+	" updated_ms BIGINT NOT NULL)" MED_DB_BIN,
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -478,6 +497,8 @@ const med_db_migration dosage_migrations[] = {
 	 "weekly-only drugs, scan overrides, corrections that wait for a "
 	 "second person",
 	 v18_statements},
+	{19, "the pharmacy's other names for allergies (brands, synonyms)",
+	 v19_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);

@@ -993,6 +993,7 @@ dosage_patient(med_arena *a, const dosage_context *c, const dosage_known *k,
 	p->weight_jump_fraction = k->weight_jump_fraction;
 	dosage_hepatic_apply(k->hepatic, p);
 	p->weight_confirmed = weight_confirmed(c, p);
+	p->allergy_names = k->allergy_names;
 }
 
 /* order_limits adds what the order allows to l: its frequency's interval,
@@ -1009,6 +1010,7 @@ order_limits(const dosage_order *o, const dosage_drug *drug,
 	if (dosage_dose_frequency_parse(o->frequency, &l->order_interval_ms,
 					&prn) != MED_OK)
 		l->order_interval_ms = 0;
+	l->first_dose_overridden = o->dose_override != NULL;
 	if (!(prn || o->prn))
 		return;
 	l->order_interval_ms = 0;

@@ -252,6 +252,10 @@ typedef struct dosage_dose_limits {
 	 * hepatic_set has its bit (1 << 0 for A). */
 	double hepatic_factor[3];
 	unsigned hepatic_set;
+	/* The dose is given under an order whose prescriber overrode its
+	 * hard stops (dose_override): what stops only a first dose (an
+	 * uncoded allergy, allergies not assessed) then warns. */
+	bool first_dose_overridden;
 } dosage_dose_limits;
 
 /* dosage_dose_patient - what is known of the patient; has_* say which,
@@ -287,6 +291,9 @@ typedef struct dosage_dose_patient {
 	bool hepatic_known, hepatic_impaired;
 	char child_pugh;
 	const char *hepatic_summary;
+	/* The other names allergies are read through (allergy_text.h);
+	 * NULL: the substance table's own names only. */
+	const struct dosage_allergy_names *allergy_names;
 } dosage_dose_patient;
 
 /* dosage_dose_history - earlier administrations of the drug's substances

@@ -340,6 +340,8 @@ order_forget_state(dosage_order *o)
 	o->version = 1;
 	o->first_order_id = "";
 	o->encounter_id = "";
+	/* Output only: an override is the request's, after the checks. */
+	o->dose_override = NULL;
 }
 
 med_err

@@ -20,6 +20,7 @@
 #include "dosage.h"
 #include "patient.h"
 #include "checks.h"
+#include "catalogue.h"
 
 med_err
 dosage_facts_start(med_service *svc, dosage_state *st)
@@ -231,7 +232,10 @@ dosage_know_patient(med_call *call, const char *field, const char *patient_id,
 	    (err = know_family(call, patient_id, &r, k)) != MED_OK ||
 	    (err = dosage_facts_fetch(call, field, patient_id, &k->facts)) !=
 		    MED_OK ||
-	    (err = family_facts(call, field, k)) != MED_OK)
+	    (err = family_facts(call, field, k)) != MED_OK ||
+	    (err = dosage_store_allergy_names(med_call_db(call),
+					      med_call_arena(call),
+					      &k->allergy_names)) != MED_OK)
 		return err;
 	return dosage_hepatic_fetch(call, field, patient_id, &k->hepatic);
 }
