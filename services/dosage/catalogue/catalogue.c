@@ -59,6 +59,7 @@ enum col {
 	C_WEIGHT_MAX_AGE,
 	C_RENAL_BASIS,
 	C_HEPATIC,
+	C_REGIMENS,
 	N_COLS,
 };
 
@@ -103,6 +104,7 @@ static const char *const col_names[N_COLS] = {
 	"weight_max_age_days",
 	"renal_basis",
 	"hepatic_bands",
+	"regimen_limits",
 };
 #define N_REQUIRED 5
 
@@ -424,6 +426,7 @@ facts_columns(row_ctx *x)
 		x->bad = "hepatic_bands";
 		return false;
 	}
+	x->d->regimen_limits = (char *)col(x, C_REGIMENS);
 	return true;
 }
 

@@ -459,6 +459,8 @@ static const char *const v19_statements[] = {
 	" source VARCHAR(200) NOT NULL,"
 	" version INT UNSIGNED NOT NULL,"
 	" updated_ms BIGINT NOT NULL)" MED_DB_BIN,
+	"ALTER TABLE drugs ADD COLUMN IF NOT EXISTS regimen_limits"
+	" VARCHAR(500) NOT NULL DEFAULT ''",
 	NULL,
 };
 
@@ -497,7 +499,9 @@ const med_db_migration dosage_migrations[] = {
 	 "weekly-only drugs, scan overrides, corrections that wait for a "
 	 "second person",
 	 v18_statements},
-	{19, "the pharmacy's other names for allergies (brands, synonyms)",
+	{19,
+	 "the pharmacy's other names for allergies (brands, synonyms), "
+	 "limits per regimen",
 	 v19_statements},
 };
 const size_t dosage_n_migrations =
@@ -513,7 +517,7 @@ const size_t dosage_n_migrations =
 	" requires_verification, early_dose_warns, conc_amount, "              \
 	"conc_volume_ml, gtins, inf_max_rate, inf_max_rate_kg, inf_ceiling,"   \
 	" infusion_only, inf_max_conc, weekly_only, weight_max_age,"           \
-	" renal_basis, hepatic_bands"
+	" renal_basis, hepatic_bands, regimen_limits"
 
 typedef struct drug_rows {
 	med_arena *arena;
@@ -683,8 +687,10 @@ on_drug_row(void *ctx, const med_db_row *row)
 		(Smartmed__Dosage__V1__RenalBasis)med_db_row_int64(row, 39);
 	if (dosage_hepatic_read(a, med_db_row_text(row, 40, NULL), d) != MED_OK)
 		return MED_ERR_DATA_LOSS;
+	d->regimen_limits = med_db_row_strdup(a, row, 41);
 	if (!d->code || !d->name || !d->unit || !d->code_system ||
-	    !d->substance || !d->drug_class || !d->strength_unit)
+	    !d->substance || !d->drug_class || !d->strength_unit ||
+	    !d->regimen_limits)
 		return MED_ERR_NOMEM;
 	if ((err = split_list(a, med_db_row_text(row, 11, NULL), &d->forms,
 			      &d->n_forms)) != MED_OK ||
@@ -923,13 +929,14 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		MED_DB_I64(d->weight_max_age_days),
 		MED_DB_I64(d->renal_basis),
 		MED_DB_STR(hepatic),
+		MED_DB_STR(d->regimen_limits),
 	};
 	err = med_db_exec(
 		c,
 		"INSERT INTO drugs (" DRUG_COLUMNS ")"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?)"
+		" ?, ?, ?, ?, ?)"
 		" ON DUPLICATE KEY UPDATE name = VALUES(name),"
 		" unit = VALUES(unit),"
 		" max_single_dose = VALUES(max_single_dose),"
@@ -967,7 +974,8 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		" weekly_only = VALUES(weekly_only),"
 		" weight_max_age = VALUES(weight_max_age),"
 		" renal_basis = VALUES(renal_basis),"
-		" hepatic_bands = VALUES(hepatic_bands)",
+		" hepatic_bands = VALUES(hepatic_bands),"
+		" regimen_limits = VALUES(regimen_limits)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 	if (err != MED_OK || (err = substances_put(c, d)) != MED_OK)
 		return err;

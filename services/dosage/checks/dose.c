@@ -944,6 +944,28 @@ weight_default(const dosage_dose_limits *l, const dosage_dose_limits *eff,
 	return DOSAGE_DOSE_POLICY_WARN;
 }
 
+/* apply_regimen puts the limits of the regimen of the order's interval
+ * over eff's and names it in label. */
+static void
+apply_regimen(dosage_dose_limits *eff, char *label, size_t len)
+{
+	char tmp[64];
+
+	if (eff->order_interval_ms <= 0)
+		return;
+	for (size_t i = 0; i < eff->n_regimens; i++) {
+		const dosage_dose_regimen *r = &eff->regimens[i];
+
+		if (r->interval_ms != eff->order_interval_ms)
+			continue;
+		apply_group(eff, &r->limits, false);
+		snprintf(tmp, sizeof(tmp), "%s%sregimen %s", label,
+			 label[0] ? ", " : "", r->frequency);
+		snprintf(label, len, "%s", tmp);
+		return;
+	}
+}
+
 /* prefix_band names the band at the head of each dose check's reason. */
 static void
 prefix_band(dosage_dose_result *out, const char *label)
@@ -973,6 +995,7 @@ dosage_dose_evaluate(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	out[11].check = DOSAGE_DOSE_CHECK_HEPATIC;
 	w.state = dosage_dose_weight_assess(l, p, at_ms, w.why, sizeof(w.why));
 	choose_band(l, p, &w, &eff, &out[10], label, sizeof(label));
+	apply_regimen(&eff, label, sizeof(label));
 	/* Limits by weight need a weight unless the drug says not. */
 	if (eff.weight_missing == DOSAGE_DOSE_POLICY_DEFAULT)
 		eff.weight_missing = weight_default(l, &eff, p, label);

@@ -208,6 +208,28 @@ bool dosage_dose_groups_format(const dosage_dose_group *g, size_t n, char *out,
 			       size_t len);
 
 #define DOSAGE_DOSE_MAX_SUBSTANCES 4
+#define DOSAGE_DOSE_MAX_REGIMENS   4
+
+/* dosage_dose_regimen - limits for the orders of one frequency: a licensed
+ * regimen (enoxaparin 1.5 mg/kg once daily beside 1 mg/kg twice daily)
+ * replaces the drug's single, daily, per-kg and per-kg 24-h limits it
+ * sets for an order of that interval. */
+typedef struct dosage_dose_regimen {
+	char frequency[16]; /* as written: "q24h" */
+	int64_t interval_ms;
+	dosage_dose_group limits; /* single, daily, per_kg, per_kg_24h only */
+} dosage_dose_regimen;
+
+/*
+ * dosage_dose_regimens_parse reads "q24h:per_kg=1.5;q12h:per_kg=1"
+ * (frequency as an order writes it, scheduled; keys single daily per_kg
+ * per_kg_24h) in order; on a problem writes a reason naming the regimen.
+ * Errors: MED_ERR_INVALID (syntax, unknown key, a PRN or once frequency,
+ * two regimens of one interval), MED_ERR_LIMIT (more than cap).
+ */
+med_err dosage_dose_regimens_parse(const char *s, dosage_dose_regimen *r,
+				   size_t cap, size_t *n, char *reason,
+				   size_t len) MED_MUST_CHECK;
 
 /* dosage_dose_limits - a drug's limits in its own unit; 0 means none. */
 typedef struct dosage_dose_limits {
@@ -256,6 +278,9 @@ typedef struct dosage_dose_limits {
 	 * hard stops (dose_override): what stops only a first dose (an
 	 * uncoded allergy, allergies not assessed) then warns. */
 	bool first_dose_overridden;
+	/* Limits per regimen, chosen by order_interval_ms. */
+	dosage_dose_regimen regimens[DOSAGE_DOSE_MAX_REGIMENS];
+	size_t n_regimens;
 } dosage_dose_limits;
 
 /* dosage_dose_patient - what is known of the patient; has_* say which,
