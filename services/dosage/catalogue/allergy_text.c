@@ -491,3 +491,30 @@ dosage_allergy_read_why(const char *text, const dosage_allergy_read_hit *h,
 		snprintf(out, len, "allergy \"%.40s\" read as %s (%s)", text,
 			 h->target, how);
 }
+
+void
+dosage_allergy_text_key(const char *text, char *out, size_t len)
+{
+	words t;
+	size_t off = 0;
+
+	t.n = split(text, t.w, WORDS_MAX);
+	out[0] = '\0';
+	for (size_t i = 0; i < t.n && off < len; i++)
+		off += (size_t)snprintf(out + off, len - off, "%s%s",
+					i ? " " : "", t.w[i]);
+}
+
+const dosage_allergy_coding *
+dosage_allergy_coded(const dosage_allergy_codings *c, const char *text)
+{
+	char key[DOSAGE_ALLERGY_TEXT_KEY_MAX];
+
+	if (c == NULL || c->n == 0)
+		return NULL;
+	dosage_allergy_text_key(text, key, sizeof(key));
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->rows[i].text_key, key) == 0)
+			return &c->rows[i];
+	return NULL;
+}

@@ -82,6 +82,29 @@ typedef struct dosage_allergy_reading {
 void dosage_allergy_read(const char *text, const dosage_allergy_names *extra,
 			 dosage_allergy_reading *out);
 
+#define DOSAGE_ALLERGY_TEXT_KEY_MAX 256
+
+/* dosage_allergy_text_key writes a whole text's comparison form (its
+ * words, lower case, accents folded, one space apart) for a pharmacist's
+ * coding of it. */
+void dosage_allergy_text_key(const char *text, char *out, size_t len);
+
+/* dosage_allergy_coding - a pharmacist's coding of one allergy text of a
+ * patient (CodeAllergy). */
+typedef struct dosage_allergy_coding {
+	const char *text_key; /* dosage_allergy_text_key */
+	const char *target;   /* substance or class code; "" not a medicine */
+} dosage_allergy_coding;
+
+typedef struct dosage_allergy_codings {
+	const dosage_allergy_coding *rows;
+	size_t n;
+} dosage_allergy_codings;
+
+/* dosage_allergy_coded finds text's coding in c (may be NULL), or NULL. */
+const dosage_allergy_coding *
+dosage_allergy_coded(const dosage_allergy_codings *c, const char *text);
+
 /*
  * dosage_allergy_read_why writes how text was read as h for a check's
  * reason: "" for the table's own name written as it is, else

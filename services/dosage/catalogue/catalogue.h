@@ -82,6 +82,21 @@ med_err dosage_store_allergy_names(med_db *db, med_arena *a,
 				   const struct dosage_allergy_names **out)
 	MED_MUST_CHECK;
 
+struct dosage_allergy_codings;
+typedef Smartmed__Dosage__V1__AllergyCoding dosage_allergy_coding_msg;
+
+/* dosage_store_code_allergy stores a pharmacist's coding (replacing one of
+ * the same patient and text). */
+med_err
+dosage_store_code_allergy(med_db *db,
+			  const dosage_allergy_coding_msg *c) MED_MUST_CHECK;
+
+/* dosage_store_allergy_codings reads the codings of every record of fam
+ * (newest first; memory from a). */
+med_err dosage_store_allergy_codings(
+	med_db *db, med_arena *a, const dosage_family *fam,
+	const struct dosage_allergy_codings **out) MED_MUST_CHECK;
+
 /* --- store.c: the catalogue -------------------------------------------- */
 
 med_err dosage_store_upsert(med_db *db, med_arena *arena, const dosage_drug *d,

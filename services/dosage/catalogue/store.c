@@ -459,6 +459,16 @@ static const char *const v19_statements[] = {
 	" source VARCHAR(200) NOT NULL,"
 	" version INT UNSIGNED NOT NULL,"
 	" updated_ms BIGINT NOT NULL)" MED_DB_BIN,
+	"CREATE TABLE IF NOT EXISTS allergy_codings ("
+	" patient_id VARCHAR(64) NOT NULL,"
+	" text_key VARCHAR(255) NOT NULL,"
+	" allergy_text VARCHAR(200) NOT NULL,"
+	" code VARCHAR(100) NOT NULL,"
+	" not_a_medicine TINYINT NOT NULL,"
+	" note VARCHAR(2000) NOT NULL,"
+	" coded_by VARCHAR(128) NOT NULL,"
+	" coded_ms BIGINT NOT NULL,"
+	" PRIMARY KEY (patient_id, text_key))" MED_DB_BIN,
 	"ALTER TABLE drugs ADD COLUMN IF NOT EXISTS regimen_limits"
 	" VARCHAR(500) NOT NULL DEFAULT ''",
 	NULL,
@@ -501,7 +511,7 @@ const med_db_migration dosage_migrations[] = {
 	 v18_statements},
 	{19,
 	 "the pharmacy's other names for allergies (brands, synonyms), "
-	 "limits per regimen",
+	 "pharmacists' codings of allergy texts, limits per regimen",
 	 v19_statements},
 };
 const size_t dosage_n_migrations =

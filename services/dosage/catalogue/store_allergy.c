@@ -169,3 +169,92 @@ dosage_store_allergy_names(med_db *db, med_arena *a,
 	*out = all;
 	return MED_OK;
 }
+
+static med_err
+code_tx(med_db_conn *conn, void *arg)
+{
+	const dosage_allergy_coding_msg *c = arg;
+	char key[DOSAGE_ALLERGY_TEXT_KEY_MAX];
+	med_db_value v[8];
+
+	dosage_allergy_text_key(c->allergy_text, key, sizeof(key));
+	v[0] = MED_DB_STR(c->patient_id);
+	v[1] = MED_DB_STR(key);
+	v[2] = MED_DB_STR(c->allergy_text);
+	v[3] = MED_DB_STR(c->code);
+	v[4] = MED_DB_I64(c->not_a_medicine ? 1 : 0);
+	v[5] = MED_DB_STR(c->note);
+	v[6] = MED_DB_STR(c->coded_by);
+	v[7] = MED_DB_I64(c->coded_ms);
+	return med_db_exec(
+		conn,
+		"INSERT INTO allergy_codings (patient_id, text_key,"
+		" allergy_text, code, not_a_medicine, note, coded_by, coded_ms)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+		" ON DUPLICATE KEY UPDATE allergy_text = VALUES(allergy_text),"
+		" code = VALUES(code), not_a_medicine = VALUES(not_a_medicine),"
+		" note = VALUES(note), coded_by = VALUES(coded_by),"
+		" coded_ms = VALUES(coded_ms)",
+		v, 8, NULL, NULL);
+}
+
+med_err
+dosage_store_code_allergy(med_db *db, const dosage_allergy_coding_msg *c)
+{
+	/* The audit event commits with the coding. */
+	return med_db_tx_audited(db, code_tx, (void *)c);
+}
+
+#define CODINGS_MAX 256
+
+typedef struct coding_rows {
+	med_arena *a;
+	dosage_allergy_coding *v;
+	size_t n;
+} coding_rows;
+
+static med_err
+on_coding(void *ctx, const med_db_row *row)
+{
+	coding_rows *x = ctx;
+	dosage_allergy_coding *c;
+
+	if (x->n == CODINGS_MAX)
+		return MED_OK;
+	c = &x->v[x->n];
+	c->text_key = med_db_row_strdup(x->a, row, 0);
+	c->target = med_db_row_strdup(x->a, row, 1);
+	if (c->text_key == NULL || c->target == NULL)
+		return MED_ERR_NOMEM;
+	x->n++;
+	return MED_OK;
+}
+
+med_err
+dosage_store_allergy_codings(med_db *db, med_arena *a, const dosage_family *fam,
+			     const dosage_allergy_codings **out)
+{
+	dosage_allergy_codings *all = med_arena_alloc(a, sizeof(*all));
+	coding_rows x = {.a = a};
+	med_err err = MED_OK;
+
+	*out = NULL;
+	if (all == NULL ||
+	    (x.v = med_arena_alloc(a, CODINGS_MAX * sizeof(*x.v))) == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; err == MED_OK && i < fam->n; i++) {
+		med_db_value v[] = {MED_DB_STR(fam->ids[i])};
+
+		err = med_db_query_once(db,
+					"SELECT text_key, code FROM"
+					" allergy_codings WHERE patient_id = ?"
+					" ORDER BY coded_ms DESC",
+					v, 1, on_coding, &x);
+	}
+	if (err != MED_OK)
+		return err;
+	all->rows = x.v;
+	all->n = x.n;
+	*out = all;
+	return MED_OK;
+}

@@ -1017,6 +1017,7 @@ dosage_patient(med_arena *a, const dosage_context *c, const dosage_known *k,
 	dosage_hepatic_apply(k->hepatic, p);
 	p->weight_confirmed = weight_confirmed(c, p);
 	p->allergy_names = k->allergy_names;
+	p->allergy_codings = k->allergy_codings;
 }
 
 /* order_limits adds what the order allows to l: its frequency's interval,

@@ -653,6 +653,33 @@ check_lifetime(const dosage_dose_limits *l, const dosage_dose_history *h,
 	return r->status;
 }
 
+/* allergy_coded checks an allergy text a pharmacist coded (CodeAllergy):
+ * as its substance or class, or as no medicine at all. */
+static dosage_allergy_hit
+allergy_coded(const dosage_dose_limits *l, const char *text,
+	      const dosage_allergy_coding *c, bool *uncoded, char *why,
+	      size_t len)
+{
+	dosage_allergy_hit worst = DOSAGE_ALLERGY_NONE;
+	char w[DOSAGE_DOSE_REASON_MAX];
+
+	*uncoded = false;
+	for (size_t k = 0; c->target[0] && k < l->n_substances; k++) {
+		dosage_allergy_hit h = dosage_allergy_check(
+			c->target, l->substances[k], w, sizeof(w));
+
+		if (h <= worst)
+			continue;
+		worst = h;
+		if (snprintf(why, len,
+			     "allergy \"%.40s\" coded as %s by a pharmacist: "
+			     "%s",
+			     text, c->target, w) < 0)
+			why[0] = '\0';
+	}
+	return worst;
+}
+
 /* allergy_one checks one recorded allergy, read through the names, against
  * the drug's substances: the most severe hit, its reason in why; *uncoded
  * when the text was read as nothing. */
@@ -663,7 +690,11 @@ allergy_one(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	dosage_allergy_hit worst = DOSAGE_ALLERGY_NONE;
 	dosage_allergy_reading r;
 	char w[DOSAGE_DOSE_REASON_MAX], how[DOSAGE_DOSE_REASON_MAX];
+	const dosage_allergy_coding *coded =
+		dosage_allergy_coded(p->allergy_codings, text);
 
+	if (coded != NULL)
+		return allergy_coded(l, text, coded, uncoded, why, len);
 	dosage_allergy_read(text, p->allergy_names, &r);
 	*uncoded = r.n == 0;
 	for (size_t i = 0; i < r.n; i++)

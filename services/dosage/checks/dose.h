@@ -319,6 +319,9 @@ typedef struct dosage_dose_patient {
 	/* The other names allergies are read through (allergy_text.h);
 	 * NULL: the substance table's own names only. */
 	const struct dosage_allergy_names *allergy_names;
+	/* A pharmacist's codings of this patient's allergy texts; may be
+	 * NULL. */
+	const struct dosage_allergy_codings *allergy_codings;
 } dosage_dose_patient;
 
 /* dosage_dose_history - earlier administrations of the drug's substances

@@ -235,7 +235,10 @@ dosage_know_patient(med_call *call, const char *field, const char *patient_id,
 	    (err = family_facts(call, field, k)) != MED_OK ||
 	    (err = dosage_store_allergy_names(med_call_db(call),
 					      med_call_arena(call),
-					      &k->allergy_names)) != MED_OK)
+					      &k->allergy_names)) != MED_OK ||
+	    (err = dosage_store_allergy_codings(
+		     med_call_db(call), med_call_arena(call), &k->family,
+		     &k->allergy_codings)) != MED_OK)
 		return err;
 	return dosage_hepatic_fetch(call, field, patient_id, &k->hepatic);
 }
