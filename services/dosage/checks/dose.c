@@ -755,7 +755,7 @@ first_dose_stop(const dosage_dose_limits *l, dosage_dose_policy policy,
 		return set(r, DOSAGE_DOSE_WARN, 0, 0,
 			   "%s (overridden on the order)", what);
 	return set(r, DOSAGE_DOSE_HARD_STOP, 0, 0,
-		   "%s; a clinician may override with a reason", what);
+		   "%s; a first dose waits for it", what);
 }
 
 /*
