@@ -13,6 +13,7 @@ import grpc
 import pytest
 
 from harness.checks import expect_status
+from harness.fixtures import assess_allergies
 
 SVC = "dosage"
 HOUR = 3600 * 1000
@@ -33,6 +34,7 @@ def heparin(st, pb, **kw):
 
 
 def order(st, pb, patient, drug):
+    assess_allergies(st, patient, svc=SVC)
     return st.call(SVC, "CreateOrder", pb.CreateOrderRequest(order=pb.Order(
         patient_id=patient, drug_code=drug, dose=5000.0, unit="[iU]",
         route="iv", frequency="once")), role="clinician")
@@ -253,6 +255,7 @@ def test_the_order_prescribes_the_rate(vstack, vkeys, pb):
     maximum instead."""
     d = heparin(vstack, pb)
     p = str(uuid.uuid4())
+    assess_allergies(vstack, p, svc=SVC)
     o = vstack.call(SVC, "CreateOrder", pb.CreateOrderRequest(
         order=pb.Order(patient_id=p, drug_code=d.code, dose=5000.0,
                        unit="[iU]", route="iv", frequency="once",
