@@ -149,6 +149,14 @@ def test_uncoded_allergy_blocks_first_dose(st, pb, catalogue):
     al = [c for c in given.checks if c.kind == pb.CHECK_KIND_ALLERGY][0]
     assert al.status == pb.CHECK_STATUS_WARN
     assert "overridden on the order" in al.reason
+    # A new version of the order is checked as written: its own override.
+    changed = pb.Order(patient_id=p, drug_code=PARACETAMOL, dose=500,
+                       unit="mg", route="oral", frequency="q8h",
+                       start_ms=now_ms())
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, st.call, "dosage",
+                  "ModifyOrder", pb.ModifyOrderRequest(
+                      order_id=o.id, order=changed, reason="half dose"),
+                  role="clinician", details_contains="uncoded allergy")
     # A pharmacist codes it (a nurse may not): then it is that substance.
     expect_status(grpc.StatusCode.PERMISSION_DENIED, code, st, pb, p,
                   "the blue tablets", "paracetamol", role="nurse")
