@@ -99,3 +99,8 @@ $$(BUILD)/tests/fhir/$(1): $$(BUILD)/obj/tests/unit/fhir/$(1).o \
 endef
 $(foreach t,$(patsubst tests/unit/fhir/%.c,%,$(FHIR_UNIT_SRCS)),\
 	$(eval $(call fhir_unit_template,$(t))))
+
+# The dosage service builds its shipped allergy names in
+# (services/dosage/catalogue/allergy_starter.c, .incbin).
+$(BUILD)/obj/services/dosage/catalogue/allergy_starter.o: \
+	services/dosage/knowledge/allergy_synonyms.csv

@@ -153,6 +153,10 @@ typedef struct dosage_known {
 	double weight_jump_fraction; /* the setting, for the checks */
 	const dosage_hepatic_facts *hepatic; /* NULL: diagnosis not set */
 	char sex; /* identity's: 'F', 'M', 'O' or 0 unknown */
+	/* The names allergies are read through (catalogue/allergy_text.h). */
+	const struct dosage_allergy_names *allergy_names;
+	/* The pharmacy's codings of the family's allergy texts. */
+	const struct dosage_allergy_codings *allergy_codings;
 } dosage_known;
 
 /* --- verify.c, continued ---------------------------------------------- */
@@ -241,6 +245,8 @@ MED_UNARY_HANDLER(dosage_rpc_upsert_drug);
 MED_UNARY_HANDLER(dosage_rpc_get_drug);
 MED_UNARY_HANDLER(dosage_rpc_list_drugs);
 MED_UNARY_HANDLER(dosage_rpc_import_catalogue);
+MED_UNARY_HANDLER(dosage_rpc_import_allergy_names);
+MED_UNARY_HANDLER(dosage_rpc_code_allergy);
 MED_UNARY_HANDLER(dosage_rpc_set_patient_context);
 MED_UNARY_HANDLER(dosage_rpc_get_patient_context);
 MED_UNARY_HANDLER(dosage_rpc_confirm_weight);

@@ -21,7 +21,7 @@ import pytest
 from harness import Stack, paths, protos
 from harness.devidp import DevIdp, is_available, user
 from harness.faces import ORL, FaceKeys, orl_png
-from harness.fixtures import running
+from harness.fixtures import assess_allergies, running
 
 WARD = "ward-c"
 WARD_ZONE = "Asia/Kolkata"
@@ -102,6 +102,7 @@ def _medicines(st, pid, keys, start_ms):
                       substance="paracetamol", strength=500.0,
                       strength_unit="mg", forms=["tablet"],
                       routes=["oral"])), role="pharmacist")
+    assess_allergies(st, pid, role="clinician")
     order = st.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
         order=dpb.Order(patient_id=pid, drug_code=drug.code, route="oral",
                         dose=1.0, unit="tablet", frequency="q6h",
@@ -137,6 +138,7 @@ def _infusion(st, dpb, pid, keys):
                     infusion_rate_ceiling=3000.0)
     st.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(drug=drug),
             role="pharmacist")
+    assess_allergies(st, pid, role="clinician")
     o = st.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
         order=dpb.Order(patient_id=pid, drug_code=drug.code, dose=5000.0,
                         unit="[iU]", route="iv", frequency="once",
@@ -258,6 +260,7 @@ def bedside(cstack, tmp_path_factory):
     start = int(time.time() * 1000) - 13 * HOUR_MS
 
     def order(pid, drug, dose, route):
+        assess_allergies(cstack, pid, role="clinician")
         return cstack.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
             order=dpb.Order(patient_id=pid, drug_code=drug.code, dose=dose,
                             unit=drug.unit, route=route, frequency="q12h",

@@ -21,7 +21,7 @@ import uuid
 import pytest
 
 from harness import Stack, paths, pki, protos
-from harness.fixtures import running
+from harness.fixtures import assess_allergies, running
 
 from test_fhir_facade import get, outcome, valid
 
@@ -93,6 +93,7 @@ def chart(cstack):
         drug=dpb.Drug(code=code, name="Amoxicillin 500 mg capsule",
                       unit="capsule", routes=["oral"], max_single_dose=2.0,
                       max_daily_dose=6.0)), role="pharmacist", timeout=30)
+    assess_allergies(cstack, pid)
     cstack.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
         order=dpb.Order(patient_id=pid, drug_code=code, route="oral",
                         dose=1.0, unit="capsule", frequency="q8h")),

@@ -20,7 +20,7 @@ from fhir_checks import (assert_valid, check_invariants, export_page,
                          export_pages, resources)
 from harness import Stack, paths
 from harness.checks import expect_status
-from harness.fixtures import running
+from harness.fixtures import assess_allergies, running
 
 SVC = "dosage"
 HOUR = 3600 * 1000
@@ -74,6 +74,7 @@ def _drug(st, pb, prefix, **kw):
 def _order(st, pb, pid, drug, **kw):
     args = dict(patient_id=pid, drug_code=drug, route="oral")
     args.update(kw)
+    assess_allergies(st, pid, svc=SVC)
     return st.call(SVC, "CreateOrder", pb.CreateOrderRequest(
         order=pb.Order(**args)), role="clinician")
 

@@ -15,7 +15,7 @@ import pytest
 
 from harness import Stack, protos
 from harness.checks import now_ms, poll
-from harness.fixtures import running
+from harness.fixtures import assess_allergies, running
 
 
 LOINC = "http://loinc.org"
@@ -260,6 +260,7 @@ def test_medication_request_search(fstack, validator, chart):
         drug=dpb.Drug(code=code, name="Amoxicillin 500 mg capsule",
                       unit="capsule", routes=["oral"], max_single_dose=2.0,
                       max_daily_dose=6.0)), role="pharmacist", timeout=30)
+    assess_allergies(fstack, chart.patient_id)
     fstack.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
         order=dpb.Order(patient_id=chart.patient_id, drug_code=code,
                         route="oral", dose=1.0, unit="capsule",

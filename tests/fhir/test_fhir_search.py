@@ -24,7 +24,7 @@ import pytest
 from fhir_checks import assert_valid
 from harness import Stack, protos
 from harness.checks import now_ms, poll
-from harness.fixtures import running
+from harness.fixtures import assess_allergies, running
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "contract", "diagnosis"))
@@ -122,6 +122,7 @@ def chart(fstack):
         drug=dpb.Drug(code=code, name="Amoxicillin 500 mg capsule",
                       unit="capsule", routes=["oral"], max_single_dose=2.0,
                       max_daily_dose=6.0)), role="pharmacist", timeout=30)
+    assess_allergies(fstack, p.patient_id)
     fstack.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
         order=dpb.Order(patient_id=p.patient_id, drug_code=code,
                         route="oral", dose=1.0, unit="capsule",
@@ -303,6 +304,7 @@ def test_include_and_revinclude(fstack, validator, chart):
                       name="Paracetamol 500 mg tablet", unit="tablet",
                       routes=["oral"], max_single_dose=2.0,
                       max_daily_dose=8.0)), role="pharmacist", timeout=30)
+    assess_allergies(fstack, pid)
     order = fstack.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
         order=dpb.Order(patient_id=pid, drug_code=drug.code, route="oral",
                         dose=1.0, unit="tablet", frequency="q6h",
@@ -560,6 +562,7 @@ def test_paging_is_pinned_while_doses_are_charted(fstack, validator):
                       name="Paracetamol 500 mg tablet", unit="tablet",
                       routes=["oral"], max_single_dose=2.0,
                       max_daily_dose=12.0)), role="pharmacist", timeout=30)
+    assess_allergies(fstack, pid)
     order = fstack.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
         order=dpb.Order(patient_id=pid, drug_code=drug.code, route="oral",
                         dose=1.0, unit="tablet", frequency="q2h",

@@ -23,7 +23,7 @@ import pytest
 from harness import Stack, protos
 from harness.checks import now_ms, poll
 from harness.faces import FaceKeys, orl_png
-from harness.fixtures import running
+from harness.fixtures import assess_allergies, running
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
@@ -549,6 +549,7 @@ def order(st, pid, high_alert=False):
         dose, unit, route = 1.0, "tablet", "oral"
     st.call("dosage", "UpsertDrug", pb.UpsertDrugRequest(drug=drug),
             role="pharmacist", timeout=30)
+    assess_allergies(st, pid)
     return st.call("dosage", "CreateOrder", pb.CreateOrderRequest(
         order=pb.Order(patient_id=pid, drug_code=drug.code, dose=dose,
                        unit=unit, route=route, frequency="q12h",

@@ -19,7 +19,7 @@ import pytest
 
 from harness import Stack, protos
 from harness.checks import poll
-from harness.fixtures import running
+from harness.fixtures import assess_allergies, running
 
 from fhir_checks import r4_validator
 
@@ -64,6 +64,7 @@ def cohort(rstack):
             title="HR", observation=rpb.Observation(
                 loinc_code="8867-4", numeric=60 + i, ucum_unit="/min")),
             role="clinician", timeout=30)
+        assess_allergies(rstack, p.patient_id)
         rstack.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
             order=dpb.Order(patient_id=p.patient_id, drug_code=code,
                             route="oral", dose=1.0, unit="capsule",
@@ -376,6 +377,7 @@ def typed(rstack):
                                      status=xpb.ACTIVITY_STATUS_SCHEDULED,
                                      scheduled_date="2024-02-20")]),
             role="clinician", timeout=30)
+        assess_allergies(rstack, pid)
         rstack.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
             order=dpb.Order(patient_id=pid, drug_code=code, route="oral",
                             dose=1.0, unit="tablet", frequency="q6h")),

@@ -22,7 +22,7 @@ import pytest
 from fhir_checks import hl7_schema
 from harness import protos
 from harness.checks import expect_status, now_ms
-from harness.fixtures import new_patient
+from harness.fixtures import assess_allergies, new_patient
 
 HOUR = 3600 * 1000
 INT64_MAX = 2 ** 63 - 1
@@ -60,6 +60,7 @@ def order(st, dpb, pid, drug, **kw):
     args = dict(patient_id=pid, drug_code=drug, route="oral", dose=1.0,
                 unit="tablet", frequency="q6h")
     args.update(kw)
+    assess_allergies(st, pid)
     return st.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
         order=dpb.Order(**args)), role="clinician", timeout=30)
 

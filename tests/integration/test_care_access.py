@@ -19,6 +19,7 @@ import pytest
 from harness import protos
 from harness.checks import expect_status, now_ms, poll
 from harness.faces import FaceKeys, orl_png
+from harness.fixtures import assess_allergies
 
 SERVICES = ("audit", "identity", "records", "dosage", "diagnosis")
 HOURS = 2
@@ -133,7 +134,10 @@ def condition(st, pb, user, pid, md=()):
 
 
 def order(st, pb, user, pid, code):
+    """An order by user, after user charts the allergy assessment (none
+    known) a first dose needs (issue 47)."""
     d = pb["dosage"]
+    assess_allergies(st, pid, token=st.user_tokens[user])
     return call(st, user, "dosage", "CreateOrder", d.CreateOrderRequest(
         order=d.Order(patient_id=pid, drug_code=code, dose=500.0, unit="mg",
                       route="oral", frequency="q6h")))

@@ -32,6 +32,7 @@ import pytest
 from contract.test_roles import all_methods, doc_matrix
 from harness import protos
 from harness.checks import now_ms
+from harness.fixtures import assess_allergies
 
 sys.path.append(os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "contract", "diagnosis"))
@@ -97,6 +98,7 @@ STATES = RELATIONSHIP_STATES + BREAK_GLASS_STATES
 NOT_PATIENT_SCOPED = {
     ("dosage", "UpsertDrug"), ("dosage", "GetDrug"),
     ("dosage", "ListDrugs"), ("dosage", "ImportCatalogue"),
+    ("dosage", "ImportAllergyNames"),
 }
 
 
@@ -156,6 +158,9 @@ DOSAGE = {
         patient_id=o.pid),
     "ConfirmWeight": lambda pb, o: pb.ConfirmWeightRequest(
         patient_id=o.pid, weight_kg=70.0, reason="re-weighed"),
+    "CodeAllergy": lambda pb, o: pb.CodeAllergyRequest(
+        patient_id=o.pid, allergy_text="the blue tablets",
+        substance_or_class="paracetamol", note="asked the GP"),
     "CreateOrder": lambda pb, o: pb.CreateOrderRequest(order=_order(pb, o)),
     "GetOrder": lambda pb, o: pb.GetOrderRequest(order_id=o.order_id),
     "VerifyOrder": lambda pb, o: pb.VerifyOrderRequest(order_id=o.order_id),
@@ -413,6 +418,8 @@ def make_objects(st, o):
 def make_patient_state(st, s, drug, image):
     o = SimpleNamespace(pid=new_patient(st), drug=drug, image=image)
     encounter = o.encounter_id = admit(st, o.pid, s)
+    # The allergy assessment (none known) a first dose needs (issue 47).
+    assess_allergies(st, o.pid, token=st.user_tokens[MAKER])
     make_objects(st, o)
     if s.discharged:
         p = protos.module("identity")

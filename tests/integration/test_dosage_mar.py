@@ -29,7 +29,7 @@ import pytest
 from harness import paths, protos, run
 from harness.checks import expect_status, now_ms, poll
 from harness.faces import ORL, orl_png
-from harness.fixtures import spawn_like
+from harness.fixtures import assess_allergies, spawn_like
 
 MIN = 60 * 1000
 # The GS1 General Specifications' example GTIN, as the paracetamol pack.
@@ -72,11 +72,15 @@ def medctl(st, role, *args):
 
 
 def register(st):
+    """A patient whose allergies were assessed (none known): the MAR is
+    what these tests are about."""
     ipb = protos.module("identity")
-    return st.call("identity", "CreatePatient", ipb.CreatePatientRequest(
+    p = st.call("identity", "CreatePatient", ipb.CreatePatientRequest(
         mrn="MAR-" + uuid.uuid4().hex[:12].upper(), family_name="Round",
         given_name="Ward", birth_date="1961-05-06",
         sex=ipb.ADMINISTRATIVE_SEX_MALE), role="registrar").patient_id
+    assess_allergies(st, p)
+    return p
 
 
 def identify(st, pb, patient):

@@ -9,7 +9,7 @@ import grpc
 import pytest
 
 from harness import Stack, protos
-from harness.fixtures import running
+from harness.fixtures import assess_allergies, running
 from harness.faces import FaceKeys, orl_png
 from harness.checks import expect_status
 
@@ -30,6 +30,7 @@ def _order(st, dpb, patient):
         code=code, name="Testamol", unit="mg", max_single_dose=1000.0,
         max_daily_dose=4000.0, routes=["oral"], substance="paracetamol",
         drug_class="analgesics")), role="pharmacist")
+    assess_allergies(st, patient)
     return st.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
         order=dpb.Order(patient_id=patient, drug_code=code, dose=500.0,
                         unit="mg", route="oral", frequency="q6h")),

@@ -16,6 +16,7 @@ import pytest
 
 from harness import protos
 from harness.checks import expect_status, now_ms, poll
+from harness.fixtures import assess_allergies
 
 SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
@@ -72,13 +73,17 @@ def patient(st, pb):
 
 
 def admit(st, pb, pid):
+    """An admission; the ward nurse then charts the allergy assessment
+    (none known), which a first dose needs (issue 47)."""
     p = pb["identity"]
-    return st.call("identity", "Admit", p.AdmitRequest(
+    enc = st.call("identity", "Admit", p.AdmitRequest(
         patient_id=pid, encounter_class=p.ENCOUNTER_CLASS_INPATIENT,
         ward="ward-7", bed="3", attending="dr.stay", reason="pneumonia",
         care_team=[p.CareTeamMember(user="nurse.stay",
                                     role=p.PARTICIPANT_ROLE_NURSE)]),
         role="registrar")
+    assess_allergies(st, pid, token=st.user_tokens["nurse.stay"])
+    return enc
 
 
 def discharge(st, pb, enc):

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import \
 
 import kubeplay
 from harness import paths, protos
+from harness.fixtures import assess_allergies
 from harness.checks import expect_status, poll
 from harness.faces import orl_png
 
@@ -66,6 +67,7 @@ def _order(st, patient):
         code=code, name="Testamol", unit="mg", max_single_dose=1000.0,
         max_daily_dose=4000.0, routes=["oral"], substance="paracetamol",
         drug_class="analgesics")), role="pharmacist", timeout=20)
+    assess_allergies(st, patient, role="clinician")
     return st.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
         order=dpb.Order(patient_id=patient, drug_code=code, dose=500.0,
                         unit="mg", route="oral", frequency="q6h")),

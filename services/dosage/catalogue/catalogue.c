@@ -15,7 +15,7 @@
 #include "checks.h"
 #include "catalogue.h"
 
-#define MAX_FIELDS 48
+#define MAX_FIELDS DOSAGE_CSV_MAX_FIELDS
 #define FIELD_MAX  2000
 
 enum col {
@@ -63,6 +63,7 @@ enum col {
 	C_LAB_SOURCE,
 	C_PREGNANCY,
 	C_PREGNANCY_SOURCE,
+	C_REGIMENS,
 	N_COLS,
 };
 
@@ -111,20 +112,12 @@ static const char *const col_names[N_COLS] = {
 	"lab_rules_source",
 	"pregnancy",
 	"pregnancy_source",
+	"regimen_limits",
 };
 #define N_REQUIRED 5
 
-/* csv_reader - a cursor over the text. */
-typedef struct csv_reader {
-	const char *p, *end;
-	uint32_t line; /* current line number, 1-based */
-} csv_reader;
-
-typedef struct csv_row {
-	char *f[MAX_FIELDS];
-	size_t n;
-	uint32_t line; /* where the record started */
-} csv_row;
+typedef dosage_csv_reader csv_reader;
+typedef dosage_csv_row csv_row;
 
 /* read_field copies one field into the arena; false on a syntax error. */
 static bool
@@ -189,9 +182,8 @@ skip_comments(csv_reader *r)
 	}
 }
 
-/* read_row reads the next record; 0 at the end, -1 on a syntax error. */
-static int
-read_row(csv_reader *r, med_arena *a, csv_row *row)
+int
+dosage_csv_read_row(dosage_csv_reader *r, med_arena *a, dosage_csv_row *row)
 {
 	skip_comments(r);
 	if (r->p >= r->end)
@@ -442,6 +434,7 @@ facts_columns(row_ctx *x)
 		x->bad = "hepatic_bands";
 		return false;
 	}
+	x->d->regimen_limits = (char *)col(x, C_REGIMENS);
 	return true;
 }
 
@@ -562,7 +555,7 @@ read_header(med_arena *a, csv_reader *r, csv_row *h, int map[N_COLS],
 	    med_problem *p)
 {
 	const char *missing, *unknown;
-	int rc = read_row(r, a, h);
+	int rc = dosage_csv_read_row(r, a, h);
 
 	if (rc == 0)
 		return med_problem_set(p, MED_ERR_INVALID, "csv",
@@ -611,7 +604,7 @@ dosage_csv_parse(med_arena *a, const uint8_t *csv, size_t len,
 	if ((err = csv_text_problem(csv, len, p)) != MED_OK ||
 	    (err = read_header(a, &r, &h, map, p)) != MED_OK)
 		return err;
-	while ((rc = read_row(&r, a, &row)) != 0) {
+	while ((rc = dosage_csv_read_row(&r, a, &row)) != 0) {
 		if (++rows > DOSAGE_CSV_MAX_ROWS)
 			return med_problem_set(p, MED_ERR_INVALID, "csv",
 					       "more than %d rows",

@@ -21,6 +21,26 @@ typedef struct dosage_import {
 #define DOSAGE_CSV_MAX_BYTES  (1024 * 1024)
 #define DOSAGE_CSV_MAX_ROWS   5000
 #define DOSAGE_CSV_MAX_ERRORS 100
+#define DOSAGE_CSV_MAX_FIELDS 48
+
+/* dosage_csv_reader - a cursor over CSV text (RFC 4180 quoting). */
+typedef struct dosage_csv_reader {
+	const char *p, *end;
+	uint32_t line; /* current line number, 1-based */
+} dosage_csv_reader;
+
+/* dosage_csv_row - one record's fields (arena copies). */
+typedef struct dosage_csv_row {
+	char *f[DOSAGE_CSV_MAX_FIELDS];
+	size_t n;
+	uint32_t line; /* where the record started */
+} dosage_csv_row;
+
+/* dosage_csv_read_row reads the next record after any '#' comment and
+ * blank lines: 1 read, 0 at the end, -1 on a syntax error (the rest of
+ * the line is skipped). */
+int dosage_csv_read_row(dosage_csv_reader *r, med_arena *a,
+			dosage_csv_row *row);
 
 /*
  * dosage_amount_problem checks an amount of drug, a dose or a limit: a
@@ -39,6 +59,43 @@ med_err dosage_amount_problem(const char *field, double v, bool required,
  */
 med_err dosage_csv_parse(med_arena *a, const uint8_t *csv, size_t len,
 			 dosage_import *out, med_problem *p) MED_MUST_CHECK;
+
+/* --- store_allergy.c: the pharmacy's other names for allergies ---------- */
+
+struct dosage_allergy_names;
+struct dosage_allergy_table;
+
+/* dosage_allergy_starter gives the shipped table (parsed once; empty and
+ * false when it does not read, which the log says). */
+bool dosage_allergy_starter(struct dosage_allergy_names *out);
+
+/* dosage_store_import_allergy_names upserts t's rows by name in one
+ * audited transaction, as a new version (*version), by user. */
+med_err dosage_store_import_allergy_names(med_db *db,
+					  const struct dosage_allergy_table *t,
+					  const char *user,
+					  uint32_t *version) MED_MUST_CHECK;
+
+/* dosage_store_allergy_names reads the table a check uses: the pharmacy's
+ * rows, then the shipped ones (memory from a). */
+med_err dosage_store_allergy_names(med_db *db, med_arena *a,
+				   const struct dosage_allergy_names **out)
+	MED_MUST_CHECK;
+
+struct dosage_allergy_codings;
+typedef Smartmed__Dosage__V1__AllergyCoding dosage_allergy_coding_msg;
+
+/* dosage_store_code_allergy stores a pharmacist's coding (replacing one of
+ * the same patient and text). */
+med_err
+dosage_store_code_allergy(med_db *db,
+			  const dosage_allergy_coding_msg *c) MED_MUST_CHECK;
+
+/* dosage_store_allergy_codings reads the codings of every record of fam
+ * (newest first; memory from a). */
+med_err dosage_store_allergy_codings(
+	med_db *db, med_arena *a, const dosage_family *fam,
+	const struct dosage_allergy_codings **out) MED_MUST_CHECK;
 
 /* --- store.c: the catalogue -------------------------------------------- */
 

@@ -464,6 +464,37 @@ static const char *const v20_statements[] = {
 	NULL,
 };
 
+/* The pharmacy's other names for allergies (ImportAllergyNames): each
+ * import a version, who and when; each name the version that last set it. */
+static const char *const v21_statements[] = {
+	"CREATE TABLE IF NOT EXISTS allergy_name_imports ("
+	" version INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+	" imported_by VARCHAR(128) NOT NULL,"
+	" imported_ms BIGINT NOT NULL,"
+	" n_rows INT UNSIGNED NOT NULL)" MED_DB_BIN,
+	"CREATE TABLE IF NOT EXISTS allergy_names ("
+	" name_key VARCHAR(96) NOT NULL PRIMARY KEY,"
+	" name VARCHAR(100) NOT NULL,"
+	" target VARCHAR(100) NOT NULL,"
+	" kind TINYINT NOT NULL,"
+	" source VARCHAR(200) NOT NULL,"
+	" version INT UNSIGNED NOT NULL,"
+	" updated_ms BIGINT NOT NULL)" MED_DB_BIN,
+	"CREATE TABLE IF NOT EXISTS allergy_codings ("
+	" patient_id VARCHAR(64) NOT NULL,"
+	" text_key VARCHAR(255) NOT NULL,"
+	" allergy_text VARCHAR(200) NOT NULL,"
+	" code VARCHAR(100) NOT NULL,"
+	" not_a_medicine TINYINT NOT NULL,"
+	" note VARCHAR(2000) NOT NULL,"
+	" coded_by VARCHAR(128) NOT NULL,"
+	" coded_ms BIGINT NOT NULL,"
+	" PRIMARY KEY (patient_id, text_key))" MED_DB_BIN,
+	"ALTER TABLE drugs ADD COLUMN IF NOT EXISTS regimen_limits"
+	" VARCHAR(500) NOT NULL DEFAULT ''",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -502,6 +533,10 @@ const med_db_migration dosage_migrations[] = {
 	{19, "lab rules and harm in pregnancy, each with its source",
 	 v19_statements},
 	{20, "administrations: the ward a dose was given on", v20_statements},
+	{21,
+	 "the pharmacy's other names for allergies (brands, synonyms), "
+	 "pharmacists' codings of allergy texts, limits per regimen",
+	 v21_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);
@@ -517,7 +552,7 @@ const size_t dosage_n_migrations =
 	"conc_volume_ml, gtins, inf_max_rate, inf_max_rate_kg, inf_ceiling,"   \
 	" infusion_only, inf_max_conc, weekly_only, weight_max_age,"           \
 	" renal_basis, hepatic_bands, lab_rules, lab_source, pregnancy,"       \
-	" preg_source"
+	" preg_source, regimen_limits"
 
 typedef struct drug_rows {
 	med_arena *arena;
@@ -694,8 +729,10 @@ on_drug_row(void *ctx, const med_db_row *row)
 	if (!d->lab_rules || !d->lab_rules_source || !d->pregnancy ||
 	    !d->pregnancy_source)
 		return MED_ERR_NOMEM;
+	d->regimen_limits = med_db_row_strdup(a, row, 45);
 	if (!d->code || !d->name || !d->unit || !d->code_system ||
-	    !d->substance || !d->drug_class || !d->strength_unit)
+	    !d->substance || !d->drug_class || !d->strength_unit ||
+	    !d->regimen_limits)
 		return MED_ERR_NOMEM;
 	if ((err = split_list(a, med_db_row_text(row, 11, NULL), &d->forms,
 			      &d->n_forms)) != MED_OK ||
@@ -938,13 +975,14 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		MED_DB_STR(d->lab_rules_source),
 		MED_DB_STR(d->pregnancy),
 		MED_DB_STR(d->pregnancy_source),
+		MED_DB_STR(d->regimen_limits),
 	};
 	err = med_db_exec(
 		c,
 		"INSERT INTO drugs (" DRUG_COLUMNS ")"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?)"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON DUPLICATE KEY UPDATE name = VALUES(name),"
 		" unit = VALUES(unit),"
 		" max_single_dose = VALUES(max_single_dose),"
@@ -986,7 +1024,8 @@ upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 		" lab_rules = VALUES(lab_rules),"
 		" lab_source = VALUES(lab_source),"
 		" pregnancy = VALUES(pregnancy),"
-		" preg_source = VALUES(preg_source)",
+		" preg_source = VALUES(preg_source),"
+		" regimen_limits = VALUES(regimen_limits)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 	if (err != MED_OK || (err = substances_put(c, d)) != MED_OK)
 		return err;

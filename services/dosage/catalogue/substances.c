@@ -308,3 +308,12 @@ dosage_substances_each(void (*fn)(const dosage_substance *s, void *ctx),
 	for (size_t i = 0; i < N_TABLE; i++)
 		fn(&table[i], ctx);
 }
+
+void
+dosage_allergy_classes_each(void (*fn)(const char *code, const char *names,
+				       void *ctx),
+			    void *ctx)
+{
+	for (size_t i = 0; i < N_CLASSES; i++)
+		fn(classes[i].code, classes[i].names, ctx);
+}

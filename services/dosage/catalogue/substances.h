@@ -60,4 +60,10 @@ dosage_allergy_hit dosage_allergy_check(const char *allergy,
 void dosage_substances_each(void (*fn)(const dosage_substance *s, void *ctx),
 			    void *ctx);
 
+/* dosage_allergy_classes_each calls fn with every allergy class's code and
+ * other names ('|' separated; may be ""). */
+void dosage_allergy_classes_each(void (*fn)(const char *code, const char *names,
+					    void *ctx),
+				 void *ctx);
+
 #endif

@@ -336,6 +336,23 @@ groups_problem(const dosage_drug *d, med_problem *p)
 	return MED_OK;
 }
 
+/* regimens_problem checks the drug's limits per regimen. */
+static med_err
+regimens_problem(const dosage_drug *d, med_problem *p)
+{
+	dosage_dose_regimen r[DOSAGE_DOSE_MAX_REGIMENS];
+	size_t n;
+	char why[128];
+
+	if (!text_ok(d->regimen_limits, 0, 500))
+		PROBLEM("regimen_limits", "at most 500 characters");
+	if (dosage_dose_regimens_parse(d->regimen_limits, r,
+				       DOSAGE_DOSE_MAX_REGIMENS, &n, why,
+				       sizeof(why)) != MED_OK)
+		PROBLEM("regimen_limits", "%s", why);
+	return MED_OK;
+}
+
 /* atc_of_drug: is code the ATC code, or a class, of one of d's
  * substances? */
 static bool
@@ -489,7 +506,7 @@ dosage_drug_problem(const dosage_drug *d, med_problem *p)
 	    limits_problem(d, p) || bands_problem(d, p) ||
 	    groups_problem(d, p) || concentration_problem(d, p) ||
 	    gtins_problem(d, p) || dosage_route_drug_problem(d, p) ||
-	    atc_problem(d, p) || facts_problem(d, p))
+	    atc_problem(d, p) || facts_problem(d, p) || regimens_problem(d, p))
 		return MED_ERR_INVALID;
 	return MED_OK;
 }
@@ -973,6 +990,12 @@ dosage_limits(const dosage_drug *d, dosage_dose_limits *l)
 	if (dosage_pregnancy_parse(d->pregnancy, &l->pregnancy) != MED_OK)
 		l->pregnancy = DOSAGE_PREGNANCY_NONE;
 	l->pregnancy_source = d->pregnancy_source;
+	/* Stored regimens were checked when written; one that no longer
+	 * reads leaves the drug's own limits. */
+	if (dosage_dose_regimens_parse(d->regimen_limits, l->regimens,
+				       DOSAGE_DOSE_MAX_REGIMENS, &l->n_regimens,
+				       why, sizeof(why)) != MED_OK)
+		l->n_regimens = 0;
 	if (d->substance[0])
 		l->substances[l->n_substances++] = d->substance;
 	for (size_t i = 0; i < d->n_other_ingredients &&
@@ -1042,6 +1065,8 @@ dosage_patient(med_arena *a, const dosage_context *c, const dosage_known *k,
 	p->sex = k->sex;
 	dosage_labs_apply(k->facts, k->hepatic, p);
 	p->weight_confirmed = weight_confirmed(c, p);
+	p->allergy_names = k->allergy_names;
+	p->allergy_codings = k->allergy_codings;
 }
 
 /* order_limits adds what the order allows to l: its frequency's interval,
@@ -1058,6 +1083,7 @@ order_limits(const dosage_order *o, const dosage_drug *drug,
 	if (dosage_dose_frequency_parse(o->frequency, &l->order_interval_ms,
 					&prn) != MED_OK)
 		l->order_interval_ms = 0;
+	l->first_dose_overridden = o->dose_override != NULL;
 	if (!(prn || o->prn))
 		return;
 	l->order_interval_ms = 0;

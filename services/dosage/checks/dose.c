@@ -6,6 +6,7 @@
 #include "dose.h"
 #include "substances.h"
 #include "classes.h"
+#include "allergy_text.h"
 #include <med/util.h>
 
 #include <ctype.h>
@@ -673,47 +674,144 @@ check_lifetime(const dosage_dose_limits *l, const dosage_dose_history *h,
 	return r->status;
 }
 
-/* allergy_worst runs every recorded allergy against every substance of
- * the drug and keeps the most severe hit. */
+/* allergy_coded checks an allergy text a pharmacist coded (CodeAllergy):
+ * as its substance or class, or as no medicine at all. */
 static dosage_allergy_hit
-allergy_worst(const dosage_dose_limits *l, const dosage_dose_patient *p,
-	      char *why, size_t len)
+allergy_coded(const dosage_dose_limits *l, const char *text,
+	      const dosage_allergy_coding *c, bool *uncoded, char *why,
+	      size_t len)
 {
 	dosage_allergy_hit worst = DOSAGE_ALLERGY_NONE;
 	char w[DOSAGE_DOSE_REASON_MAX];
 
-	for (size_t i = 0; i < p->n_allergies; i++)
+	*uncoded = false;
+	for (size_t k = 0; c->target[0] && k < l->n_substances; k++) {
+		dosage_allergy_hit h = dosage_allergy_check(
+			c->target, l->substances[k], w, sizeof(w));
+
+		if (h <= worst)
+			continue;
+		worst = h;
+		if (snprintf(why, len,
+			     "allergy \"%.40s\" coded as %s by a pharmacist: "
+			     "%s",
+			     text, c->target, w) < 0)
+			why[0] = '\0';
+	}
+	return worst;
+}
+
+/* allergy_one checks one recorded allergy, read through the names, against
+ * the drug's substances: the most severe hit, its reason in why; *uncoded
+ * when the text was read as nothing. */
+static dosage_allergy_hit
+allergy_one(const dosage_dose_limits *l, const dosage_dose_patient *p,
+	    const char *text, bool *uncoded, char *why, size_t len)
+{
+	dosage_allergy_hit worst = DOSAGE_ALLERGY_NONE;
+	dosage_allergy_reading r;
+	char w[DOSAGE_DOSE_REASON_MAX], how[DOSAGE_DOSE_REASON_MAX];
+	const dosage_allergy_coding *coded =
+		dosage_allergy_coded(p->allergy_codings, text);
+
+	if (coded != NULL)
+		return allergy_coded(l, text, coded, uncoded, why, len);
+	dosage_allergy_read(text, p->allergy_names, &r);
+	*uncoded = r.n == 0;
+	for (size_t i = 0; i < r.n; i++)
 		for (size_t k = 0; k < l->n_substances; k++) {
 			dosage_allergy_hit h = dosage_allergy_check(
-				p->allergies[i], l->substances[k], w,
+				r.hits[i].target, l->substances[k], w,
 				sizeof(w));
 
-			if (h > worst) {
-				worst = h;
-				snprintf(why, len, "%s", w);
-			}
+			if (h <= worst)
+				continue;
+			worst = h;
+			dosage_allergy_read_why(text, &r.hits[i], how,
+						sizeof(how));
+			/* A reason longer than the field is cut. */
+			if (snprintf(why, len, "%s%s%s", how,
+				     how[0] ? ": " : "", w) < 0)
+				why[0] = '\0';
 		}
 	return worst;
 }
 
+/* allergy_worst runs every recorded allergy against every substance of
+ * the drug and keeps the most severe hit; *uncoded names the first
+ * allergy read as nothing (NULL when none). */
+static dosage_allergy_hit
+allergy_worst(const dosage_dose_limits *l, const dosage_dose_patient *p,
+	      const char **uncoded, char *why, size_t len)
+{
+	dosage_allergy_hit worst = DOSAGE_ALLERGY_NONE;
+	char w[DOSAGE_DOSE_REASON_MAX];
+
+	*uncoded = NULL;
+	for (size_t i = 0; i < p->n_allergies; i++) {
+		bool none;
+		dosage_allergy_hit h =
+			allergy_one(l, p, p->allergies[i], &none, w, sizeof(w));
+
+		if (none && *uncoded == NULL)
+			*uncoded = p->allergies[i];
+		if (h > worst) {
+			worst = h;
+			snprintf(why, len, "%s", w);
+		}
+	}
+	return worst;
+}
+
+/* first_dose_stop: what blocks a first dose (allergies not assessed, an
+ * uncoded allergy) stops by policy, and only warns under an order whose
+ * prescriber overrode it. */
+static dosage_dose_status
+first_dose_stop(const dosage_dose_limits *l, dosage_dose_policy policy,
+		dosage_dose_result *r, const char *what)
+{
+	if (policy == DOSAGE_DOSE_POLICY_WARN)
+		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0, "%s", what);
+	if (l->first_dose_overridden)
+		return set(r, DOSAGE_DOSE_WARN, 0, 0,
+			   "%s (overridden on the order)", what);
+	return set(r, DOSAGE_DOSE_HARD_STOP, 0, 0,
+		   "%s; a first dose waits for it", what);
+}
+
+/*
+ * check_allergy: allergies never assessed stop a first dose (the drug's
+ * allergies_missing policy "warn" keeps the old not_checked); an allergy
+ * read as a substance or class stops or warns as the table says; text
+ * read as nothing is an uncoded allergy that stops a first dose of any
+ * drug until it is coded.
+ */
 static dosage_dose_status
 check_allergy(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	      dosage_dose_result *r)
 {
-	char why[DOSAGE_DOSE_REASON_MAX];
+	char why[DOSAGE_DOSE_REASON_MAX], what[DOSAGE_DOSE_REASON_MAX];
+	const char *uncoded = NULL;
 	dosage_allergy_hit hit;
 
+	if (!p->allergies_known)
+		return first_dose_stop(l, l->allergies_missing, r,
+				       "allergies not assessed");
+	hit = allergy_worst(l, p, &uncoded, why, sizeof(why));
+	if (hit == DOSAGE_ALLERGY_MATCH)
+		return set(r, DOSAGE_DOSE_HARD_STOP, 0, 0, "%s", why);
+	if (uncoded != NULL) {
+		snprintf(what, sizeof(what),
+			 "uncoded allergy \"%.40s\": a pharmacist codes it",
+			 uncoded);
+		return first_dose_stop(l, DOSAGE_DOSE_POLICY_HARD_STOP, r,
+				       what);
+	}
+	if (hit == DOSAGE_ALLERGY_CROSS)
+		return set(r, DOSAGE_DOSE_WARN, 0, 0, "%s", why);
 	if (l->n_substances == 0)
 		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
 			   "drug has no substance in the catalogue");
-	if (!p->allergies_known)
-		return missing(r, l->allergies_missing,
-			       "allergies not assessed");
-	hit = allergy_worst(l, p, why, sizeof(why));
-	if (hit == DOSAGE_ALLERGY_MATCH)
-		return set(r, DOSAGE_DOSE_HARD_STOP, 0, 0, "%s", why);
-	if (hit == DOSAGE_ALLERGY_CROSS)
-		return set(r, DOSAGE_DOSE_WARN, 0, 0, "%s", why);
 	set(r, DOSAGE_DOSE_OK, 0, 0,
 	    "no recorded allergy to the substance or its classes");
 	return r->status;
@@ -871,6 +969,55 @@ choose_band(const dosage_dose_limits *l, const dosage_dose_patient *p,
 			"limits of the possible bands apply");
 }
 
+/* has_weight_limits: does l dose by weight (per kg or per m2)? */
+static bool
+has_weight_limits(const dosage_dose_limits *l)
+{
+	return l->max_per_kg > 0 || l->max_per_kg_24h > 0 || l->max_per_m2 > 0;
+}
+
+/*
+ * weight_default is the missing-weight policy of a drug that sets none:
+ * a hard stop for a child, and for every age when the drug's own limits,
+ * or the band that holds the patient, dose by weight (enoxaparin 1 mg/kg).
+ * Limits that are per kg only in a band the missing weight leaves
+ * undecided (an adult under 50 kg) keep not_checked: the tightest of the
+ * bands' fixed limits still apply.
+ */
+static dosage_dose_policy
+weight_default(const dosage_dose_limits *l, const dosage_dose_limits *eff,
+	       const dosage_dose_patient *p, const char *label)
+{
+	bool decided = label[0] && strcmp(label, "undecided band") != 0;
+
+	if (is_child(p) || has_weight_limits(l) ||
+	    (decided && has_weight_limits(eff)))
+		return DOSAGE_DOSE_POLICY_HARD_STOP;
+	return DOSAGE_DOSE_POLICY_WARN;
+}
+
+/* apply_regimen puts the limits of the regimen of the order's interval
+ * over eff's and names it in label. */
+static void
+apply_regimen(dosage_dose_limits *eff, char *label, size_t len)
+{
+	char tmp[64];
+
+	if (eff->order_interval_ms <= 0)
+		return;
+	for (size_t i = 0; i < eff->n_regimens; i++) {
+		const dosage_dose_regimen *r = &eff->regimens[i];
+
+		if (r->interval_ms != eff->order_interval_ms)
+			continue;
+		apply_group(eff, &r->limits, false);
+		snprintf(tmp, sizeof(tmp), "%s%sregimen %s", label,
+			 label[0] ? ", " : "", r->frequency);
+		snprintf(label, len, "%s", tmp);
+		return;
+	}
+}
+
 /* prefix_band names the band at the head of each dose check's reason. */
 static void
 prefix_band(dosage_dose_result *out, const char *label)
@@ -906,10 +1053,10 @@ dosage_dose_evaluate(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	q = *p;
 	dosage_dose_derive_crcl(&q, w.state == DOSAGE_WEIGHT_USABLE);
 	choose_band(l, p, &w, &eff, &out[10], label, sizeof(label));
-	/* A child's per-kg limits need a weight unless the drug says not. */
+	apply_regimen(&eff, label, sizeof(label));
+	/* Limits by weight need a weight unless the drug says not. */
 	if (eff.weight_missing == DOSAGE_DOSE_POLICY_DEFAULT)
-		eff.weight_missing = is_child(p) ? DOSAGE_DOSE_POLICY_HARD_STOP
-						 : DOSAGE_DOSE_POLICY_WARN;
+		eff.weight_missing = weight_default(l, &eff, p, label);
 	check_single(&eff, dose, &out[0], &out[1]);
 	check_daily(&eff, h, dose, &out[2]);
 	check_per_kg(&eff, p, &w, h, dose, &out[3]);

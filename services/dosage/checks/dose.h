@@ -236,6 +236,28 @@ typedef enum dosage_pregnancy_risk {
 	DOSAGE_PREGNANCY_AVOID = 1,	      /* warns */
 	DOSAGE_PREGNANCY_CONTRAINDICATED = 2, /* hard stop */
 } dosage_pregnancy_risk;
+#define DOSAGE_DOSE_MAX_REGIMENS   4
+
+/* dosage_dose_regimen - limits for the orders of one frequency: a licensed
+ * regimen (enoxaparin 1.5 mg/kg once daily beside 1 mg/kg twice daily)
+ * replaces the drug's single, daily, per-kg and per-kg 24-h limits it
+ * sets for an order of that interval. */
+typedef struct dosage_dose_regimen {
+	char frequency[16]; /* as written: "q24h" */
+	int64_t interval_ms;
+	dosage_dose_group limits; /* single, daily, per_kg, per_kg_24h only */
+} dosage_dose_regimen;
+
+/*
+ * dosage_dose_regimens_parse reads "q24h:per_kg=1.5;q12h:per_kg=1"
+ * (frequency as an order writes it, scheduled; keys single daily per_kg
+ * per_kg_24h) in order; on a problem writes a reason naming the regimen.
+ * Errors: MED_ERR_INVALID (syntax, unknown key, a PRN or once frequency,
+ * two regimens of one interval), MED_ERR_LIMIT (more than cap).
+ */
+med_err dosage_dose_regimens_parse(const char *s, dosage_dose_regimen *r,
+				   size_t cap, size_t *n, char *reason,
+				   size_t len) MED_MUST_CHECK;
 
 /* dosage_dose_limits - a drug's limits in its own unit; 0 means none. */
 typedef struct dosage_dose_limits {
@@ -286,6 +308,13 @@ typedef struct dosage_dose_limits {
 	/* Harm in pregnancy and its source ("" none). */
 	dosage_pregnancy_risk pregnancy;
 	const char *pregnancy_source;
+	/* The dose is given under an order whose prescriber overrode its
+	 * hard stops (dose_override): what stops only a first dose (an
+	 * uncoded allergy, allergies not assessed) then warns. */
+	bool first_dose_overridden;
+	/* Limits per regimen, chosen by order_interval_ms. */
+	dosage_dose_regimen regimens[DOSAGE_DOSE_MAX_REGIMENS];
+	size_t n_regimens;
 } dosage_dose_limits;
 
 /* dosage_dose_patient - what is known of the patient; has_* say which,
@@ -341,6 +370,12 @@ typedef struct dosage_dose_patient {
 	 * which ("Z33.1", "hCG 2106-3 Positive"). */
 	bool pregnancy_known, pregnant;
 	const char *pregnancy_evidence;
+	/* The other names allergies are read through (allergy_text.h);
+	 * NULL: the substance table's own names only. */
+	const struct dosage_allergy_names *allergy_names;
+	/* A pharmacist's codings of this patient's allergy texts; may be
+	 * NULL. */
+	const struct dosage_allergy_codings *allergy_codings;
 } dosage_dose_patient;
 
 /* dosage_dose_history - earlier administrations of the drug's substances

@@ -329,3 +329,83 @@ dosage_dose_groups_format(const dosage_dose_group *g, size_t n, char *out,
 	}
 	return true;
 }
+
+/* --- limits per regimen as text ------------------------------------------
+ */
+
+/* regimen_keys_only: a regimen sets only single, daily, per_kg and
+ * per_kg_24h (a band's weights and policy are the band's). */
+static bool
+regimen_keys_only(const dosage_dose_group *g)
+{
+	return g->min_kg == 0 && g->max_kg == 0 && g->interval_ms == 0 &&
+	       g->weight_missing == DOSAGE_DOSE_POLICY_DEFAULT &&
+	       (g->single_max > 0 || g->max_24h > 0 || g->max_per_kg > 0 ||
+		g->max_per_kg_24h > 0);
+}
+
+/* parse_regimen reads "freq:k=v,k=v" (n bytes). */
+static med_err
+parse_regimen(const char *s, size_t n, dosage_dose_regimen *r, char *reason,
+	      size_t len)
+{
+	const char *colon = memchr(s, ':', n);
+	const char *p, *end = s + n;
+	size_t head = colon ? (size_t)(colon - s) : n;
+	bool prn = false;
+	med_err err;
+
+	memset(r, 0, sizeof(*r));
+	if (head == 0 || head >= sizeof(r->frequency))
+		GROUP_PROBLEM("a regimen must be frequency:key=value,...");
+	memcpy(r->frequency, s, head);
+	if (dosage_dose_frequency_parse(r->frequency, &r->interval_ms, &prn) !=
+		    MED_OK ||
+	    prn || r->interval_ms <= 0)
+		GROUP_PROBLEM("'%s': a regimen names a scheduled frequency "
+			      "(qNh, daily, bid, tid, qid, weekly)",
+			      r->frequency);
+	for (p = colon ? colon + 1 : end; p < end;) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *stop = comma ? comma : end;
+
+		if ((err = parse_pair(p, (size_t)(stop - p), &r->limits, reason,
+				      len)) != MED_OK)
+			return err;
+		p = comma ? comma + 1 : end;
+	}
+	if (!regimen_keys_only(&r->limits))
+		GROUP_PROBLEM("%s: a regimen sets single, daily, per_kg or "
+			      "per_kg_24h, at least one",
+			      r->frequency);
+	return MED_OK;
+}
+
+med_err
+dosage_dose_regimens_parse(const char *s, dosage_dose_regimen *r, size_t cap,
+			   size_t *n, char *reason, size_t len)
+{
+	size_t k = 0;
+	med_err err;
+
+	reason[0] = '\0';
+	while (s && *s) {
+		const char *semi = strchr(s, ';');
+		size_t l = semi ? (size_t)(semi - s) : strlen(s);
+
+		if (k >= cap) {
+			snprintf(reason, len, "at most %zu regimens", cap);
+			return MED_ERR_LIMIT;
+		}
+		if ((err = parse_regimen(s, l, &r[k], reason, len)) != MED_OK)
+			return err;
+		for (size_t i = 0; i < k; i++)
+			if (r[i].interval_ms == r[k].interval_ms)
+				GROUP_PROBLEM("%s: the same interval as %s",
+					      r[k].frequency, r[i].frequency);
+		k++;
+		s = semi ? semi + 1 : s + l;
+	}
+	*n = k;
+	return MED_OK;
+}

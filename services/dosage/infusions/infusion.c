@@ -93,11 +93,13 @@ per_kg_check(const dosage_rate_limits *l, const dosage_rate_case *c,
 {
 	double per_kg;
 
+	/* A rate per kg needs a weight, at every age, unless the drug says
+	 * warn (issue 47: heparin by weight). */
 	if (!c->has_weight) {
 		set_result(r,
-			   l->weight_missing == DOSAGE_DOSE_POLICY_HARD_STOP
-				   ? DOSAGE_DOSE_HARD_STOP
-				   : DOSAGE_DOSE_NOT_CHECKED,
+			   l->weight_missing == DOSAGE_DOSE_POLICY_WARN
+				   ? DOSAGE_DOSE_NOT_CHECKED
+				   : DOSAGE_DOSE_HARD_STOP,
 			   c->per_hour, 0);
 		snprintf(r->reason, sizeof(r->reason),
 			 "no recorded weight: the maximum of %g %s/kg/h cannot "

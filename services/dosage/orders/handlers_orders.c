@@ -340,6 +340,8 @@ order_forget_state(dosage_order *o)
 	o->version = 1;
 	o->first_order_id = "";
 	o->encounter_id = "";
+	/* Output only: an override is the request's, after the checks. */
+	o->dose_override = NULL;
 }
 
 /* no_order_after_death refuses a new order (or version) for a patient who
@@ -940,6 +942,9 @@ make_version(void *arg, dosage_subject *s, dosage_order *next)
 	else if ((err = x->proposed ? modification(x, cur, next)
 				    : renewal(x, cur, next)) != MED_OK)
 		return err;
+	/* A new version is checked as written: the old version's override
+	 * is not this one's (entry_gate sets this request's). */
+	next->dose_override = NULL;
 	if ((err = order_prepare(x->call, next, &s->drug, x->now_ms)) !=
 		    MED_OK ||
 	    (err = entry_evaluate(x->call, next, &s->drug,

@@ -21,6 +21,7 @@
 #include "dosage.h"
 #include "patient.h"
 #include "checks.h"
+#include "catalogue.h"
 
 med_err
 dosage_facts_start(med_service *svc, dosage_state *st)
@@ -278,7 +279,13 @@ dosage_know_patient(med_call *call, const char *field, const char *patient_id,
 	    (err = know_family(call, patient_id, &r, k)) != MED_OK ||
 	    (err = dosage_facts_fetch(call, field, patient_id, &k->facts)) !=
 		    MED_OK ||
-	    (err = family_facts(call, field, k)) != MED_OK)
+	    (err = family_facts(call, field, k)) != MED_OK ||
+	    (err = dosage_store_allergy_names(med_call_db(call),
+					      med_call_arena(call),
+					      &k->allergy_names)) != MED_OK ||
+	    (err = dosage_store_allergy_codings(
+		     med_call_db(call), med_call_arena(call), &k->family,
+		     &k->allergy_codings)) != MED_OK)
 		return err;
 	return dosage_hepatic_fetch(call, field, patient_id, &k->hepatic);
 }

@@ -11,6 +11,7 @@ import grpc
 import pytest
 
 from harness import paths, protos
+from harness.fixtures import assess_allergies
 from harness.checks import expect_status, now_ms
 
 SVC = "dosage"
@@ -42,6 +43,7 @@ def mkorder(st, pb, patient, drug, dose=500.0, unit="mg", freq="q6h",
             **kw):
     o = pb.Order(patient_id=patient, drug_code=drug, dose=dose, unit=unit,
                  route="oral", frequency=freq, **kw)
+    assess_allergies(st, patient, svc=SVC)
     return st.call(SVC, "CreateOrder", pb.CreateOrderRequest(order=o),
                    role="clinician")
 
@@ -256,12 +258,15 @@ def test_check_dose_every_check_reported(vstack, pb):
     assert r.overall == pb.CHECK_STATUS_HARD_STOP
     assert check_of(r, pb, pb.CHECK_KIND_SINGLE_MAX).status == \
         pb.CHECK_STATUS_HARD_STOP
-    # No context yet: weight-based and allergy checks are not_checked.
+    # No context yet: a per-kg limit without a weight, and allergies
+    # never assessed, are hard stops (issue 47), never ok.
     pk = check_of(r, pb, pb.CHECK_KIND_PER_KG)
-    assert pk.status == pb.CHECK_STATUS_NOT_CHECKED
-    assert pk.reason == "weight unknown"
-    assert check_of(r, pb, pb.CHECK_KIND_ALLERGY).status == \
-        pb.CHECK_STATUS_NOT_CHECKED
+    assert pk.status == pb.CHECK_STATUS_HARD_STOP
+    assert pk.reason == "weight unknown; this drug needs it (policy " \
+        "hard_stop)"
+    al = check_of(r, pb, pb.CHECK_KIND_ALLERGY)
+    assert al.status == pb.CHECK_STATUS_HARD_STOP
+    assert al.reason.startswith("allergies not assessed")
     vstack.call(SVC, "SetPatientContext", pb.SetPatientContextRequest(
         context=pb.PatientContext(patient_id=p, weight_kg=50,
                                   allergies=["Penicillin"],

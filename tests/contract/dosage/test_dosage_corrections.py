@@ -13,6 +13,7 @@ import uuid
 import grpc
 
 from harness.checks import expect_status, now_ms
+from harness.fixtures import assess_allergies
 
 SVC = "dosage"
 HOUR = 3600 * 1000
@@ -27,6 +28,7 @@ def mkdrug(st, pb):
 
 
 def mkorder(st, pb, patient, drug, freq="q6h", start_ms=0):
+    assess_allergies(st, patient, svc=SVC)
     return st.call(SVC, "CreateOrder", pb.CreateOrderRequest(order=pb.Order(
         patient_id=patient, drug_code=drug, dose=500.0, unit="mg",
         route="oral", frequency=freq, start_ms=start_ms)), role="clinician")

@@ -10,6 +10,7 @@ import uuid
 import grpc
 
 from harness import metrics
+from harness.fixtures import assess_allergies
 from harness.checks import expect_status, now_ms, poll
 
 SVC = "dosage"
@@ -27,6 +28,7 @@ def high_alert_order(st, pb, high_alert=True):
         max_single_dose=10000.0, max_daily_dose=40000.0, routes=["sc"],
         high_alert=high_alert)), role="pharmacist")
     p = new_id()
+    assess_allergies(st, p, svc=SVC)
     o = st.call(SVC, "CreateOrder", pb.CreateOrderRequest(order=pb.Order(
         patient_id=p, drug_code=d.code, dose=5000.0, unit="[iU]",
         route="sc", frequency="q12h", start_ms=now_ms() - 13 * HOUR)),

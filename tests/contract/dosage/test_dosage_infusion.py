@@ -13,6 +13,7 @@ import grpc
 import pytest
 
 from harness.checks import expect_status
+from harness.fixtures import assess_allergies
 
 SVC = "dosage"
 HOUR = 3600 * 1000
@@ -33,6 +34,7 @@ def heparin(st, pb, **kw):
 
 
 def order(st, pb, patient, drug):
+    assess_allergies(st, patient, svc=SVC)
     return st.call(SVC, "CreateOrder", pb.CreateOrderRequest(order=pb.Order(
         patient_id=patient, drug_code=drug, dose=5000.0, unit="[iU]",
         route="iv", frequency="once")), role="clinician")
@@ -104,6 +106,7 @@ def test_rate_change_on_a_stopped_infusion_refused(vstack, vkeys, pb):
     d = heparin(vstack, pb)
     p = str(uuid.uuid4())
     o = order(vstack, pb, p, d.code)
+    weigh(vstack, pb, p, 70)  # heparin by weight needs one (issue 47)
     f = stop(vstack, pb, start(vstack, pb, vkeys, o, 1.0))
     expect_status(grpc.StatusCode.FAILED_PRECONDITION, change, vstack, pb,
                   f, 2.0, details_prefix="infusion_id: the infusion was "
@@ -154,6 +157,10 @@ def test_weight_based_rate_without_weight_refused(vstack, vkeys, pb):
                   vkeys, o, 18.0, "[iU]/kg/h",
                   details_prefix="rate_unit: a rate per kg needs the "
                   "patient's weight")
+    # A rate in mL/h of a drug with a per-kg maximum stops too without a
+    # weight (issue 47: heparin by weight), unless overridden.
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, start, vstack, pb,
+                  vkeys, o, 1.0, details_contains="no recorded weight")
 
 
 def test_identification_and_bad_input(vstack, vkeys, pb):
@@ -253,12 +260,14 @@ def test_the_order_prescribes_the_rate(vstack, vkeys, pb):
     maximum instead."""
     d = heparin(vstack, pb)
     p = str(uuid.uuid4())
+    assess_allergies(vstack, p, svc=SVC)
     o = vstack.call(SVC, "CreateOrder", pb.CreateOrderRequest(
         order=pb.Order(patient_id=p, drug_code=d.code, dose=5000.0,
                        unit="[iU]", route="iv", frequency="once",
                        infusion_rate=1000.0, infusion_rate_unit="[iU]/h")),
         role="clinician")
     assert (o.infusion_rate, o.infusion_rate_unit) == (1000.0, "[iU]/h")
+    weigh(vstack, pb, p, 70)  # heparin by weight needs one (issue 47)
     # 3 mL/h of 500 [iU]/mL is 1500 [iU]/h.
     expect_status(grpc.StatusCode.FAILED_PRECONDITION, start, vstack, pb,
                   vkeys, o, 3.0, details_prefix="rate: 1500 [iU]/h is above"

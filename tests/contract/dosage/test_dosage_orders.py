@@ -12,6 +12,7 @@ import grpc
 import pytest
 
 from harness import protos
+from harness.fixtures import assess_allergies
 from harness.checks import expect_status, now_ms
 
 SVC = "dosage"
@@ -37,6 +38,7 @@ def mkdrug(st, pb, **kw):
 def mkorder(st, pb, patient, drug, dose=500.0, freq="q6h", **kw):
     o = pb.Order(patient_id=patient, drug_code=drug, dose=dose, unit="mg",
                  route="oral", frequency=freq, **kw)
+    assess_allergies(st, patient, svc=SVC)
     return st.call(SVC, "CreateOrder", pb.CreateOrderRequest(order=o),
                    role="clinician")
 

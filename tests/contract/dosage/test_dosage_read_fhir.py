@@ -12,6 +12,7 @@ import uuid
 import grpc
 
 from harness import protos
+from harness.fixtures import assess_allergies
 from harness.checks import expect_status
 
 SVC = "dosage"
@@ -40,6 +41,7 @@ def _chart(st, pb, keys):
         code="PARA-" + uuid.uuid4().hex[:10], name="Paracetamol 500 mg",
         unit="tablet", routes=["oral"], max_single_dose=2.0,
         max_daily_dose=8.0)), role="pharmacist")
+    assess_allergies(st, pid, svc=SVC)
     o1 = st.call(SVC, "CreateOrder", pb.CreateOrderRequest(order=pb.Order(
         patient_id=pid, drug_code=tab.code, dose=1.0, unit="tablet",
         route="oral", frequency="q6h")), role="clinician")

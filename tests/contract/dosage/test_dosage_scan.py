@@ -11,6 +11,7 @@ import grpc
 import pytest
 
 from harness.checks import expect_status
+from harness.fixtures import assess_allergies
 
 SVC = "dosage"
 
@@ -34,6 +35,7 @@ def entry(st, pb, codes, **kw):
 
 def ordered(st, pb, drug):
     p = str(uuid.uuid4())
+    assess_allergies(st, p, svc=SVC)
     o = st.call(SVC, "CreateOrder", pb.CreateOrderRequest(order=pb.Order(
         patient_id=p, drug_code=drug, dose=500.0, unit="mg", route="oral",
         frequency="q6h")), role="clinician")

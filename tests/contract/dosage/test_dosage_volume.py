@@ -10,6 +10,7 @@ import grpc
 import pytest
 
 from harness.checks import expect_status
+from harness.fixtures import assess_allergies
 
 SVC = "dosage"
 
@@ -26,6 +27,7 @@ def suspension(st, pb, **kw):
 
 
 def order_ml(st, pb, patient, drug, dose=10.0, unit="mL", **kw):
+    assess_allergies(st, patient, svc=SVC)
     return st.call(SVC, "CreateOrder", pb.CreateOrderRequest(order=pb.Order(
         patient_id=patient, drug_code=drug, dose=dose, unit=unit,
         route="oral", frequency="q6h", **kw)), role="clinician")

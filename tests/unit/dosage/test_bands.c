@@ -351,6 +351,71 @@ test_policy_names(void)
 	MT_EQ_STR(dosage_dose_policy_name(DOSAGE_DOSE_POLICY_WARN), "warn");
 }
 
+/* Enoxaparin's two licensed treatment regimens: 1.5 mg/kg once daily and
+ * 1 mg/kg twice daily, each accepted under its own order frequency. */
+static void
+test_regimens(void)
+{
+	dosage_dose_limits l = {
+		.unit = "mg",
+		.single_max = 150,
+		.max_24h = 300,
+		.max_per_kg = 1,
+		.max_per_kg_24h = 2,
+		.substances = {"enoxaparin"},
+		.n_substances = 1,
+	};
+	dosage_dose_patient p = {.has_weight = true,
+				 .weight_kg = 80,
+				 .weight_ms = NOW - HOUR,
+				 .allergies_known = true,
+				 .has_age = true,
+				 .age_years = 60,
+				 .age_days = 60 * 365};
+	dosage_dose_history h = {0};
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
+	const dosage_dose_result *kg = &out[DOSAGE_DOSE_CHECK_PER_KG - 1];
+	char why[128];
+
+	MT_EQ_INT(dosage_dose_regimens_parse("q24h:per_kg=1.5;q12h:per_kg=1",
+					     l.regimens, 4, &l.n_regimens, why,
+					     sizeof(why)),
+		  MED_OK);
+	MT_EQ_INT(l.n_regimens, 2);
+	MT_EQ_INT(l.regimens[0].interval_ms, 24 * HOUR);
+	/* Without a regimen (no order): the drug's own 1 mg/kg stops. */
+	dosage_dose_evaluate(&l, &p, &h, 120, NOW, out);
+	MT_EQ_INT(kg->status, DOSAGE_DOSE_HARD_STOP);
+	/* Once daily: 1.5 mg/kg is the licensed dose. */
+	l.order_interval_ms = 24 * HOUR;
+	dosage_dose_evaluate(&l, &p, &h, 120, NOW, out);
+	MT_EQ_INT(kg->status, DOSAGE_DOSE_WARN); /* at the maximum */
+	MT_TRUE(strstr(kg->reason, "[regimen q24h]") == kg->reason);
+	dosage_dose_evaluate(&l, &p, &h, 130, NOW, out);
+	MT_EQ_INT(kg->status, DOSAGE_DOSE_HARD_STOP);
+	/* Twice daily: 1 mg/kg a dose. */
+	l.order_interval_ms = 12 * HOUR;
+	dosage_dose_evaluate(&l, &p, &h, 80, NOW, out);
+	MT_TRUE(kg->status != DOSAGE_DOSE_HARD_STOP);
+	dosage_dose_evaluate(&l, &p, &h, 120, NOW, out);
+	MT_EQ_INT(kg->status, DOSAGE_DOSE_HARD_STOP);
+	/* Bad text is refused naming the regimen. */
+	MT_EQ_INT(dosage_dose_regimens_parse("prn:per_kg=1", l.regimens, 4,
+					     &l.n_regimens, why, sizeof(why)),
+		  MED_ERR_INVALID);
+	MT_EQ_INT(dosage_dose_regimens_parse("q24h:max_kg=50", l.regimens, 4,
+					     &l.n_regimens, why, sizeof(why)),
+		  MED_ERR_INVALID);
+	MT_EQ_INT(dosage_dose_regimens_parse("daily:per_kg=1;q24h:per_kg=2",
+					     l.regimens, 4, &l.n_regimens, why,
+					     sizeof(why)),
+		  MED_ERR_INVALID);
+	MT_TRUE(strstr(why, "same interval") != NULL);
+	MT_EQ_INT(dosage_dose_regimens_parse("q24h:foo=1", l.regimens, 4,
+					     &l.n_regimens, why, sizeof(why)),
+		  MED_ERR_INVALID);
+}
+
 static const mt_case cases[] = {
 	{"issue_scenarios", test_issue_scenarios},
 	{"weight_edges", test_weight_edges},
@@ -363,6 +428,7 @@ static const mt_case cases[] = {
 	{"prn_order_limits", test_prn_order_limits},
 	{"early_dose_warns", test_early_dose_warns},
 	{"policy_names", test_policy_names},
+	{"regimens", test_regimens},
 	{NULL, NULL},
 };
 

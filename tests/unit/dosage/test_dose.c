@@ -5,6 +5,8 @@
 #include "testlib.h"
 
 #include "dose.h"
+#include "allergy_text.h"
+#include "catalogue.h"
 
 #include <math.h>
 
@@ -367,7 +369,8 @@ test_running_infusion_share_named(void)
 	MT_TRUE(strstr(d->reason, "running infusion") == NULL);
 }
 
-/* Each check says not_checked (never ok) when its data is missing. */
+/* Each check says not_checked (never ok) when its data is missing and the
+ * drug's policy for the fact is warn. */
 static void
 test_missing_data_not_checked(void)
 {
@@ -376,6 +379,8 @@ test_missing_data_not_checked(void)
 	dosage_dose_history h = {0};
 	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
 
+	l.weight_missing = DOSAGE_DOSE_POLICY_WARN;
+	l.allergies_missing = DOSAGE_DOSE_POLICY_WARN;
 	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
 	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_KG - 1].status, NC);
 	MT_EQ_STR(out[DOSAGE_DOSE_CHECK_PER_KG - 1].reason, "weight unknown");
@@ -407,15 +412,17 @@ test_stale_measurements(void)
 	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_KG - 1].status, OK);
 	p.weight_ms = NOW - DOSAGE_DOSE_BODY_MAX_AGE_MS - 1;
 	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
-	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_KG - 1].status, NC);
+	/* A drug dosed by weight stops on a stale weight, for every age. */
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_KG - 1].status, STOP);
 	MT_EQ_STR(out[DOSAGE_DOSE_CHECK_PER_KG - 1].reason,
-		  "weight older than 30 days");
-	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_M2 - 1].status, NC);
+		  "weight older than 30 days; this drug needs it (policy "
+		  "hard_stop)");
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_M2 - 1].status, STOP);
 	p.weight_ms = NOW;
 	p.height_ms = NOW - DOSAGE_DOSE_BODY_MAX_AGE_MS - 1;
 	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
 	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_KG - 1].status, OK);
-	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_M2 - 1].status, NC);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_M2 - 1].status, STOP);
 }
 
 /* A limit the catalogue does not set is not_applicable, which leaves the
@@ -514,9 +521,90 @@ test_missing_fact_policy(void)
 	p.age_days = 4 * 365;
 	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
 	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_KG - 1].status, STOP);
+	/* ... and so does an adult: the drug doses by weight. */
 	p.age_years = 18;
 	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_KG - 1].status, STOP);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_M2 - 1].status, STOP);
+	/* Allergies never assessed: a stop by default, a warning under an
+	 * order whose prescriber overrode it. */
+	l.allergies_missing = DOSAGE_DOSE_POLICY_DEFAULT;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_ALLERGY - 1].status, STOP);
+	MT_TRUE(strstr(out[DOSAGE_DOSE_CHECK_ALLERGY - 1].reason,
+		       "allergies not assessed") != NULL);
+	l.first_dose_overridden = true;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_ALLERGY - 1].status, WARN);
+}
+
+/* Per-kg limits only in a band the missing weight leaves undecided (an
+ * adult under 50 kg) keep not_checked: the bands' fixed limits apply. */
+static void
+test_weight_band_undecided(void)
+{
+	dosage_dose_limits l = {
+		.unit = "mg",
+		.single_max = 1000,
+		.max_24h = 4000,
+		.substances = {"paracetamol"},
+		.n_substances = 1,
+	};
+	dosage_dose_patient p = {.has_age = true,
+				 .age_years = 40,
+				 .age_days = 40 * 365,
+				 .allergies_known = true};
+	dosage_dose_history h = {0};
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
+
+	l.groups[0] = (dosage_dose_group){.age = DOSAGE_DOSE_AGE_ADULT_ALL,
+					  .max_kg = 50,
+					  .max_per_kg = 15};
+	l.n_groups = 1;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
 	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_KG - 1].status, NC);
+	/* A band by age alone that doses by weight decides: a stop. */
+	l.groups[0].max_kg = 0;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_PER_KG - 1].status, STOP);
+}
+
+/* An allergy written in words: read through the shipped names; text read
+ * as nothing stops a first dose of any drug. */
+static void
+test_allergy_text(void)
+{
+	static const char *const augmentin[] = {"Augmentin"};
+	static const char *const blue[] = {"the blue tablets"};
+	dosage_dose_limits l = limits();
+	dosage_dose_patient p = patient();
+	dosage_dose_history h = {0};
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
+	dosage_allergy_names names;
+	const dosage_dose_result *al = &out[DOSAGE_DOSE_CHECK_ALLERGY - 1];
+
+	MT_TRUE(dosage_allergy_starter(&names));
+	p.allergy_names = &names;
+	l.substances[0] = "amoxicillin";
+	p.allergies = augmentin;
+	p.n_allergies = 1;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(al->status, STOP);
+	MT_TRUE(strstr(al->reason,
+		       "allergy \"Augmentin\" read as "
+		       "co-amoxiclav (brand name): ") == al->reason);
+	p.allergies = blue;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(al->status, STOP);
+	MT_TRUE(strstr(al->reason, "uncoded allergy \"the blue tablets\"") !=
+		NULL);
+	/* Any drug, even one without a substance. */
+	l.n_substances = 0;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(al->status, STOP);
+	l.first_dose_overridden = true;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(al->status, WARN);
 }
 
 static void
@@ -759,6 +847,8 @@ static const mt_case cases[] = {
 	{"no_limits_not_applicable", test_no_limits_not_applicable},
 	{"allergy", test_allergy},
 	{"missing_fact_policy", test_missing_fact_policy},
+	{"weight_band_undecided", test_weight_band_undecided},
+	{"allergy_text", test_allergy_text},
 	{"high_alert_warns", test_high_alert_warns},
 	{"worst_order", test_worst_order},
 	{"units", test_units},

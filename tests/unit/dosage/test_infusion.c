@@ -140,9 +140,13 @@ test_missing_weight(void)
 	dosage_rate_case c = {.per_hour = 4};
 	dosage_dose_result r[DOSAGE_RATE_N_CHECKS];
 
+	/* A rate per kg without a weight stops unless the drug says warn. */
+	(void)dosage_rate_evaluate(&l, &c, r);
+	MT_EQ_INT(r[0].status, DOSAGE_DOSE_HARD_STOP);
+	MT_TRUE(strstr(r[0].reason, "no recorded weight") != NULL);
+	l.weight_missing = DOSAGE_DOSE_POLICY_WARN;
 	MT_TRUE(!dosage_rate_evaluate(&l, &c, r));
 	MT_EQ_INT(r[0].status, DOSAGE_DOSE_NOT_CHECKED);
-	MT_TRUE(strstr(r[0].reason, "no recorded weight") != NULL);
 	l.weight_missing = DOSAGE_DOSE_POLICY_HARD_STOP;
 	(void)dosage_rate_evaluate(&l, &c, r);
 	MT_EQ_INT(r[0].status, DOSAGE_DOSE_HARD_STOP);
