@@ -18,6 +18,7 @@ import uuid
 import grpc
 import pytest
 
+from harness.fixtures import assess_allergies
 from harness import hl7, protos
 from harness.checks import expect_status, now_ms
 
@@ -77,10 +78,13 @@ def send(st, msg):
 
 def patient(st, pb, birth="1948-02-11"):
     p = pb["identity"]
-    return st.call("identity", "CreatePatient", p.CreatePatientRequest(
+    pt = st.call("identity", "CreatePatient", p.CreatePatientRequest(
         mrn="DD-" + uuid.uuid4().hex[:12].upper(), family_name="Last",
         given_name="Ward", birth_date=birth,
         sex=p.ADMINISTRATIVE_SEX_MALE), role="registrar")
+    # A first dose waits for an allergy assessment (issue 47).
+    assess_allergies(st, pt.patient_id)
+    return pt
 
 
 def get_patient(st, pb, pid):

@@ -19,6 +19,7 @@ import uuid
 import grpc
 import pytest
 
+from harness.fixtures import assess_allergies
 from harness import protos
 from harness.checks import expect_status, now_ms
 
@@ -81,6 +82,9 @@ def moved_patient(st, pb, moved_ago_ms):
         encounter_id=enc.encounter_id, ward="ward-2", bed="9",
         time_ms=now_ms() - moved_ago_ms, reason="to orthopaedics"),
         role="registrar")
+    # A first dose waits for an allergy assessment (issue 47).
+    assess_allergies(st, pid, role="clinician",
+                     token=st.user_tokens["dr.loc"])
     return pid
 
 
