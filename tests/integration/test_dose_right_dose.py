@@ -186,7 +186,7 @@ def test_a_coded_reason_is_stored_and_audited(st, pb, catalogue):
                 role="nurse")
     got = [x for x in h.administrations if x.id == a.id]
     assert got and got[0].dose_deviation.text == "Dr Ahmed by phone, 1 g once"
-    assert got[0].dose_deviation_summary == "charted 1000 mg, ordered 500 mg"
+    assert got[0].dose_deviation_summary == "charted 1000 mg, ordered 500 mg", got[0]
     ev = audit_details(st, p, "RecordAdministration", "dose_deviation")
     assert ev[0]["dose_deviation"] == "charted 1000 mg, ordered 500 mg"
     assert ev[0]["dose_deviation_reason"] == str(

@@ -451,12 +451,12 @@ static const char *const v18_statements[] = {
 static const char *const v19_statements[] = {
 	"ALTER TABLE administrations"
 	" ADD COLUMN IF NOT EXISTS dev_reason INT NOT NULL DEFAULT 0,"
-	" ADD COLUMN IF NOT EXISTS dev_text VARCHAR(2000) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS dev_text TEXT NOT NULL DEFAULT '',"
 	" ADD COLUMN IF NOT EXISTS ordered_drug_unit DOUBLE NOT NULL"
 	" DEFAULT 0",
 	"ALTER TABLE cosigns"
 	" ADD COLUMN IF NOT EXISTS dev_reason INT NOT NULL DEFAULT 0,"
-	" ADD COLUMN IF NOT EXISTS dev_text VARCHAR(2000) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS dev_text TEXT NOT NULL DEFAULT '',"
 	" ADD COLUMN IF NOT EXISTS ordered_drug_unit DOUBLE NOT NULL"
 	" DEFAULT 0",
 	NULL,

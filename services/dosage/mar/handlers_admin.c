@@ -460,15 +460,16 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 	    (err = gate(x)) != MED_OK)
 		return err;
 	fill_admin(x, s, conv, m);
-	if (!m->id || !m->verification_token_id || !m->verification_model ||
-	    dosage_admin_deviation_fill(med_call_arena(x->call), m) != MED_OK)
+	if (!m->id || !m->verification_token_id || !m->verification_model)
 		return MED_ERR_NOMEM;
 	if ((err = dosage_scan_gate(x->call, s, x->scan, x->at_ms, m)) !=
 		    MED_OK ||
 	    (err = dosage_high_alert_gate(x->call, s, x->req->cosign_id,
 					  x->req->cosign_override, conv,
 					  x->now_ms, m)) != MED_OK ||
-	    (err = scan_required(x, s, m)) != MED_OK)
+	    (err = scan_required(x, s, m)) != MED_OK ||
+	    (err = dosage_admin_deviation_fill(med_call_arena(x->call), m)) !=
+		    MED_OK)
 		return err;
 	/* Named inside the transaction: the event commits with the dose. */
 	audit_admin(x->call, m,
