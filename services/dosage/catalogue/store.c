@@ -497,8 +497,10 @@ const med_db_migration dosage_migrations[] = {
 	 "weekly-only drugs, scan overrides, corrections that wait for a "
 	 "second person",
 	 v18_statements},
-	{19, "the dose given against the dose ordered: deviations and their "
-	     "reasons", v19_statements},
+	{19,
+	 "the dose given against the dose ordered: deviations and their "
+	 "reasons",
+	 v19_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);

@@ -504,7 +504,9 @@ dosage_order_duplicate(const char *const *s, size_t n,
 			 "duplicate order of %s: %s order of %s by %s in "
 			 "force at the same time as this %s one",
 			 o->substance,
-			 o->scheduled ? "a regular" : o->prn ? "a PRN" : "a once",
+			 o->scheduled ? "a regular"
+			 : o->prn     ? "a PRN"
+				      : "a once",
 			 o->label, o->by ? o->by : "?",
 			 self->scheduled ? "regular"
 			 : self->prn	 ? "PRN"

@@ -17,7 +17,8 @@
 #include "catalogue.h"
 #include "mar.h"
 
-#define DEV(x) SMARTMED__DOSAGE__V1__DOSE_DEVIATION_REASON__DOSE_DEVIATION_REASON_##x
+#define DEV(x)                                                                 \
+	SMARTMED__DOSAGE__V1__DOSE_DEVIATION_REASON__DOSE_DEVIATION_REASON_##x
 #define DEVIATION_TEXT_MAX 500
 
 bool
@@ -62,8 +63,7 @@ dosage_deviation_problem(const char *field, const dosage_deviation *d,
 				       "than unspecified");
 	}
 	snprintf(f, sizeof(f), "%s.text", field);
-	return med_text_problem(f, d->text,
-				d->reason == DEV(OTHER) ? 3 : 0,
+	return med_text_problem(f, d->text, d->reason == DEV(OTHER) ? 3 : 0,
 				DEVIATION_TEXT_MAX, p);
 }
 

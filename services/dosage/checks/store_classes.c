@@ -168,9 +168,8 @@ on_order_row(void *arg, const med_db_row *row)
 	o->end_ms = med_db_row_int64(row, 5);
 	o->by = med_db_row_strdup(r->arena, row, 6);
 	o->scheduled = scheduled(med_db_row_text(row, 7, NULL), o->prn);
-	return o->order_id && o->label && o->substance && o->by
-		       ? MED_OK
-		       : MED_ERR_NOMEM;
+	return o->order_id && o->label && o->substance && o->by ? MED_OK
+								: MED_ERR_NOMEM;
 }
 
 med_err

@@ -219,7 +219,7 @@ med_err dosage_store_read_deviation(med_arena *a, const med_db_row *row,
 	" not_given_reason, not_given_text, eie_by, eie_ms, eie_reason,"       \
 	" cosign_id, cos_ovr_reason, cos_ovr_text, scan_gtin, scan_batch,"     \
 	" scan_expiry, scan_serial, scan_ovr_reason, scan_ovr_text,"           \
-	" eie_req_by, eie_req_ms, eie_req_reason, dev_reason, dev_text,"      \
+	" eie_req_by, eie_req_ms, eie_req_reason, dev_reason, dev_text,"       \
 	" ordered_drug_unit"
 
 /* dosage_admin_rows - administrations read into an arena. */

@@ -102,11 +102,16 @@ static med_err
 insert_cosign(med_db_conn *c, const dosage_cosign *k)
 {
 	med_db_value v[] = {
-		MED_DB_STR(k->id),	   MED_DB_STR(k->order_id),
-		MED_DB_STR(k->patient_id), MED_DB_DBL(k->dose),
-		MED_DB_STR(k->unit),	   MED_DB_DBL(k->dose_in_drug_unit),
-		MED_DB_STR(k->drug_unit),  MED_DB_STR(k->cosigned_by),
-		MED_DB_I64(k->created_ms), MED_DB_I64(k->expires_ms),
+		MED_DB_STR(k->id),
+		MED_DB_STR(k->order_id),
+		MED_DB_STR(k->patient_id),
+		MED_DB_DBL(k->dose),
+		MED_DB_STR(k->unit),
+		MED_DB_DBL(k->dose_in_drug_unit),
+		MED_DB_STR(k->drug_unit),
+		MED_DB_STR(k->cosigned_by),
+		MED_DB_I64(k->created_ms),
+		MED_DB_I64(k->expires_ms),
 		MED_DB_I64(k->dose_deviation ? k->dose_deviation->reason : 0),
 		MED_DB_STR(k->dose_deviation ? k->dose_deviation->text : ""),
 		MED_DB_DBL(k->ordered_dose_in_drug_unit)};

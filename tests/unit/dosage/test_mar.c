@@ -233,7 +233,8 @@ test_slot_deviation(void)
 	dosage_admin *m[] = {&done};
 	mar_slot **s;
 
-	why.reason = SMARTMED__DOSAGE__V1__DOSE_DEVIATION_REASON__DOSE_DEVIATION_REASON_VOMITED_REPEAT;
+	why.reason =
+		SMARTMED__DOSAGE__V1__DOSE_DEVIATION_REASON__DOSE_DEVIATION_REASON_VOMITED_REPEAT;
 	done.dose_deviation = &why;
 	done.dose_deviation_summary = "charted 1000 mg, ordered 500 mg";
 	MT_EQ_INT(slots(a, &o, T0, T0 + H, T0 + 10 * MIN, NULL, 0, m, 1, &s),

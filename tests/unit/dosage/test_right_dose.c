@@ -15,8 +15,9 @@
 
 #include <string.h>
 
-#define DEV(x) SMARTMED__DOSAGE__V1__DOSE_DEVIATION_REASON__DOSE_DEVIATION_REASON_##x
-#define DAY    (24LL * 3600 * 1000)
+#define DEV(x)                                                                 \
+	SMARTMED__DOSAGE__V1__DOSE_DEVIATION_REASON__DOSE_DEVIATION_REASON_##x
+#define DAY (24LL * 3600 * 1000)
 
 /* The tolerance is relative 1 % of the ordered dose, both sides. */
 static void
@@ -67,8 +68,8 @@ test_volume_converts(void)
 	MT_OK(dosage_right_dose_problem("the dose charted", v, 400, d.unit,
 					NULL, &p));
 	MT_OK(dosage_drug_convert(&d, 0.4, "mL", &v));
-	MT_EQ_INT(dosage_right_dose_problem("the dose charted", v, 400,
-					    d.unit, NULL, &p),
+	MT_EQ_INT(dosage_right_dose_problem("the dose charted", v, 400, d.unit,
+					    NULL, &p),
 		  MED_ERR_PRECONDITION);
 	MT_EQ_STR(p.field, "dose");
 	MT_TRUE(strstr(p.reason, "charted 40 units, ordered 400 units") !=
@@ -100,8 +101,9 @@ test_reasons(void)
 	MT_EQ_STR(p.field, "dose_deviation.text");
 	dev.text = "ward protocol 12";
 	MT_OK(dosage_deviation_problem("dose_deviation", &dev, &p));
-	MT_EQ_STR(dosage_deviation_reason_name(DEV(PARTIAL_DOSE_PATIENT_REFUSED)),
-		  "partial dose, patient refused the rest");
+	MT_EQ_STR(
+		dosage_deviation_reason_name(DEV(PARTIAL_DOSE_PATIENT_REFUSED)),
+		"partial dose, patient refused the rest");
 	MT_TRUE(dosage_deviation_reason_name(DEV(UNSPECIFIED)) == NULL);
 	/* With a reason any dose passes this rule (the limits still run). */
 	MT_OK(dosage_right_dose_problem("the dose charted", 1000, 500, "mg",
@@ -184,8 +186,8 @@ test_duplicate_orders(void)
 {
 	const char *amox[] = {"amoxicillin"};
 	const char *coamox[] = {"amoxicillin", "clavulanic acid"};
-	dosage_class_other regular = other("o1", "amoxicillin", true, false,
-					   0, 0),
+	dosage_class_other regular = other("o1", "amoxicillin", true, false, 0,
+					   0),
 			   prn = other("o2", "amoxicillin", false, true, 0, 0),
 			   later = other("o3", "amoxicillin", true, false,
 					 5 * DAY, 0),
