@@ -16,14 +16,12 @@ patients in identity) the way a ward meets them:
 
 Each fails on the code before issue 47."""
 
-import uuid
-
 import grpc
 import pytest
 
 from harness import protos
 from harness.checks import expect_status, now_ms, poll
-from harness.fixtures import import_sample_catalogue
+from harness.fixtures import import_sample_catalogue, new_patient
 
 SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
@@ -68,11 +66,7 @@ def catalogue(st, pb):
 
 def patient(st, pb):
     """An adult registered in identity, with the facts the checks use."""
-    ipb = protos.module("identity")
-    p = st.call("identity", "CreatePatient", ipb.CreatePatientRequest(
-        mrn="RD-" + uuid.uuid4().hex[:12].upper(), family_name="Rightdose",
-        given_name="Case", birth_date="1975-03-02",
-        sex=ipb.ADMINISTRATIVE_SEX_MALE), role="registrar").patient_id
+    p = new_patient(st, mrn_prefix="RD", family="Rightdose")
     st.call("dosage", "SetPatientContext", pb.SetPatientContextRequest(
         context=pb.PatientContext(patient_id=p, weight_kg=80, height_cm=180,
                                   crcl_ml_min=90, allergies_known=True)),
