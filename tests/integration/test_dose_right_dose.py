@@ -351,6 +351,37 @@ def test_verification_meets_an_order_written_since(st, pb, catalogue):
                                  "duplicate order")
 
 
+def test_an_order_on_a_merged_record_counts(st, pb, catalogue):
+    """The emergency department wrote amoxicillin on a temporary record;
+    the record is merged into the patient's, and the ward writes it again
+    on the surviving record: flagged at entry and at verification."""
+    ipb = protos.module("identity")
+    ward, ed = patient(st, pb), patient(st, pb)
+    create(st, pb, ed, AMOXICILLIN, 500, freq="tid")
+    st.call("identity", "LinkPatients", ipb.LinkPatientsRequest(
+        survivor_id=ward, merged_id=ed,
+        reason="ED temporary record is this patient"), role="registrar")
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, create, st, pb, ward,
+                  AMOXICILLIN, 500, freq="tid", role="clinician2",
+                  details_prefix="order: hard stop: duplicate order of "
+                                 "amoxicillin")
+    # Written first with another stop overridden, it waits for a pharmacist
+    # who meets the merged record's order.
+    ward2, ed2 = patient(st, pb), patient(st, pb)
+    why = override(pb, "renal team asked for it",
+                   pb.OVERRIDE_REASON_CLINICALLY_INDICATED)
+    first = create(st, pb, ward2, AMOXICILLIN, 5000, freq="tid", ov=why)
+    create(st, pb, ed2, AMOXICILLIN, 500, freq="tid")
+    st.call("identity", "LinkPatients", ipb.LinkPatientsRequest(
+        survivor_id=ward2, merged_id=ed2,
+        reason="ED temporary record is this patient"), role="registrar")
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, st.call, "dosage",
+                  "VerifyOrder", pb.VerifyOrderRequest(order_id=first.id),
+                  role="pharmacist",
+                  details_prefix="order_id: hard stop at verification: "
+                                 "duplicate order")
+
+
 # --- an order whose end is past ------------------------------------------------
 
 

@@ -665,13 +665,18 @@ verify_class_stop(med_call *call, const dosage_order *o, const char **why)
 	dosage_class_list others = {0};
 	dosage_dose_history day;
 	dosage_class_subject cs;
+	dosage_known k;
 	dosage_drug d;
 	med_err err;
 
 	*why = "";
-	if ((err = dosage_store_get(med_call_db(call), a, o->drug_code, &d)) !=
+	/* The merged records' orders count, as at entry (identity is asked
+	 * before the verification's transaction). */
+	if ((err = dosage_know_family(call, "order_id", o->patient_id, &k)) !=
 		    MED_OK ||
-	    (err = dosage_store_class_orders(med_call_db(call), a, NULL,
+	    (err = dosage_store_get(med_call_db(call), a, o->drug_code, &d)) !=
+		    MED_OK ||
+	    (err = dosage_store_class_orders(med_call_db(call), a, &k.family,
 					     o->patient_id, o->id, med_now_ms(),
 					     &others)) != MED_OK ||
 	    (err = dosage_orders_day_ome(call, &others)) != MED_OK)
