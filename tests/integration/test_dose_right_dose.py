@@ -311,20 +311,6 @@ def test_two_prescribers_order_the_same_drug(st, pb, catalogue):
     assert dup.status == pb.CHECK_STATUS_WARN and dup.value == 2
 
 
-def test_a_product_without_a_substance_is_its_own(st, pb, catalogue):
-    """A local product the pharmacy has not coded with a substance is
-    matched by its code."""
-    st.call("dosage", "UpsertDrug", pb.UpsertDrugRequest(drug=pb.Drug(
-        code="LOCAL-RD", name="Ward mouthwash", unit="mL", routes=["oral"],
-        max_single_dose=20, max_daily_dose=80)), role="pharmacist")
-    p = patient(st, pb)
-    create(st, pb, p, "LOCAL-RD", 10, unit="mL", freq="bid")
-    expect_status(grpc.StatusCode.FAILED_PRECONDITION, create, st, pb, p,
-                  "LOCAL-RD", 10, unit="mL", freq="bid", role="clinician2",
-                  details_prefix="order: hard stop: duplicate order of "
-                                 "#LOCAL-RD")
-
-
 def test_taper_steps_that_follow_each_other_are_no_duplicate(st, pb,
                                                              catalogue):
     p = patient(st, pb)

@@ -352,19 +352,12 @@ dosage_order_duplicate_eval(const dosage_order *o, const dosage_drug *d,
 		.end_ms = o->end_ms,
 	};
 
-	char product[96]; /* a code is at most 64 characters */
-	const char *own[] = {product};
-
 	self.scheduled = !o->prn &&
 			 dosage_dose_frequency_parse(o->frequency, &interval,
 						     &prn) == MED_OK &&
 			 !prn && interval > 0;
 	dosage_limits(d, &l);
-	/* A drug with no substance is its own, "#CODE", as the catalogue
-	 * stores it (drug_substances). */
-	snprintf(product, sizeof(product), "#%s", d->code);
-	dosage_order_duplicate(l.n_substances ? l.substances : own,
-			       l.n_substances ? l.n_substances : 1, &self,
+	dosage_order_duplicate(l.substances, l.n_substances, &self,
 			       others ? others->items : NULL,
 			       others ? others->n : 0, r);
 }

@@ -148,8 +148,7 @@ scheduled(const char *frequency, bool prn)
 	       !is_prn && interval > 0;
 }
 
-/* on_order_row keeps every substance of an order (a drug without one is
- * its own "#CODE", as the catalogue stores it): the class checks pick
+/* on_order_row keeps every substance of an order: the class checks pick
  * their groups' (dosage_class_group_of), the duplicate-order check any. */
 static med_err
 on_order_row(void *arg, const med_db_row *row)

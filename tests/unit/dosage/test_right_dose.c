@@ -226,36 +226,6 @@ test_duplicate_orders(void)
 	MT_EQ_INT(r.status, DOSAGE_DOSE_OK);
 }
 
-/* A drug with no substance coded is its own product: two orders of that
- * code are duplicates, an order of another code is not. */
-static void
-test_product_without_substance(void)
-{
-	dosage_drug d;
-	dosage_order o;
-	dosage_class_other same = other("o1", "#LOCAL-1", true, false, 0, 0),
-			   another = other("o2", "#LOCAL-2", true, false, 0, 0);
-	dosage_class_list others = {.items = &same, .n = 1, .cap = 1};
-	dosage_dose_result r;
-
-	smartmed__dosage__v1__drug__init(&d);
-	d.code = "LOCAL-1";
-	d.unit = "mg";
-	smartmed__dosage__v1__order__init(&o);
-	o.frequency = "bid";
-	dosage_order_duplicate_eval(&o, &d, &others, &r);
-	MT_EQ_INT(r.status, DOSAGE_DOSE_HARD_STOP);
-	MT_TRUE(strstr(r.reason, "#LOCAL-1") != NULL);
-	others.items = &another;
-	dosage_order_duplicate_eval(&o, &d, &others, &r);
-	MT_EQ_INT(r.status, DOSAGE_DOSE_OK);
-	/* "once" beside a regular order only warns. */
-	others.items = &same;
-	o.frequency = "once";
-	dosage_order_duplicate_eval(&o, &d, &others, &r);
-	MT_EQ_INT(r.status, DOSAGE_DOSE_WARN);
-}
-
 static const mt_case cases[] = {
 	{"tolerance", test_tolerance},
 	{"volume_converts", test_volume_converts},
@@ -263,7 +233,6 @@ static const mt_case cases[] = {
 	{"summary", test_summary},
 	{"periods", test_periods},
 	{"duplicate_orders", test_duplicate_orders},
-	{"product_without_substance", test_product_without_substance},
 	{NULL, NULL},
 };
 
