@@ -34,6 +34,7 @@ typedef Smartmed__Dosage__V1__Administration dosage_admin;
 typedef Smartmed__Dosage__V1__Cosign dosage_cosign;
 typedef Smartmed__Dosage__V1__DoseCheck dosage_check;
 typedef Smartmed__Dosage__V1__Override dosage_override;
+typedef Smartmed__Dosage__V1__DoseDeviation dosage_deviation;
 /* What records' GetMedicationFacts answered about a patient (med/facts.h). */
 typedef med_medication_facts dosage_facts;
 /* dosage_zone - the ward's time zone (zone.c). */

@@ -495,6 +495,25 @@ static const char *const v21_statements[] = {
 	NULL,
 };
 
+/*
+ * The dose given against the dose ordered (issue 47): the reason a dose
+ * charted or co-signed is not the ordered one, and the ordered dose it
+ * was compared with.
+ */
+static const char *const v22_statements[] = {
+	"ALTER TABLE administrations"
+	" ADD COLUMN IF NOT EXISTS dev_reason INT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS dev_text TEXT NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS ordered_drug_unit DOUBLE NOT NULL"
+	" DEFAULT 0",
+	"ALTER TABLE cosigns"
+	" ADD COLUMN IF NOT EXISTS dev_reason INT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS dev_text TEXT NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS ordered_drug_unit DOUBLE NOT NULL"
+	" DEFAULT 0",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -537,6 +556,10 @@ const med_db_migration dosage_migrations[] = {
 	 "the pharmacy's other names for allergies (brands, synonyms), "
 	 "pharmacists' codings of allergy texts, limits per regimen",
 	 v21_statements},
+	{22,
+	 "the dose given against the dose ordered: deviations and their "
+	 "reasons",
+	 v22_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);

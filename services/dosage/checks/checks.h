@@ -189,6 +189,52 @@ med_err dosage_order_refuse(med_call *call,
 med_err dosage_order_status_problem(const dosage_order *o,
 				    med_problem *p) MED_MUST_CHECK;
 
+/* --- right_dose.c: the dose given against the dose ordered (issue 47) -- */
+
+/* A dose charted is the ordered dose when it is within this fraction of
+ * it, both in the drug's unit (docs/dose-safety.md, "The dose given
+ * against the dose ordered"). */
+#define DOSAGE_RIGHT_DOSE_TOLERANCE 0.01
+
+/* dosage_dose_as_ordered: is charted (drug unit) the ordered dose, within
+ * DOSAGE_RIGHT_DOSE_TOLERANCE of ordered (> 0)? */
+bool dosage_dose_as_ordered(double charted, double ordered);
+
+/* dosage_deviation_reason_name names a DoseDeviationReason in words
+ * ("vomited, dose repeated"); NULL for unspecified or an unknown value. */
+const char *dosage_deviation_reason_name(int reason);
+
+/* dosage_deviation_problem validates a deviation (NULL passes): a known
+ * reason, text of at most 500 characters (3..500 with OTHER); field
+ * names it ("dose_deviation"). */
+med_err dosage_deviation_problem(const char *field, const dosage_deviation *d,
+				 med_problem *p) MED_MUST_CHECK;
+
+/* dosage_deviation_summary writes "charted 2000 mg, ordered 1000 mg"
+ * (doses rounded as the MAR shows them; "[iU]" reads "units"). */
+void dosage_deviation_summary(double charted, double ordered, const char *unit,
+			      char *out, size_t len);
+
+/*
+ * dosage_right_dose_problem: a dose charted (drug unit) that is not the
+ * ordered one needs dev; without it FAILED_PRECONDITION naming "dose",
+ * who ("the dose charted", "the dose co-signed") with both doses in words.
+ */
+med_err dosage_right_dose_problem(const char *who, double charted,
+				  double ordered, const char *unit,
+				  const dosage_deviation *dev,
+				  med_problem *p) MED_MUST_CHECK;
+
+/* dosage_admin_deviation_fill sets m's dose_deviation_summary (in a)
+ * when m is a counted dose whose amount is not the ordered one it keeps;
+ * "" otherwise.  Errors: MED_ERR_NOMEM. */
+med_err dosage_admin_deviation_fill(med_arena *a,
+				    dosage_admin *m) MED_MUST_CHECK;
+
+/* dosage_ordered_amount is o's dose in d's unit as the catalogue stands
+ * (o's stored dose_in_drug_unit when it no longer converts). */
+double dosage_ordered_amount(const dosage_order *o, const dosage_drug *d);
+
 /* --- limits.c: no way round a limit (issue 30) ---------------------------- */
 
 #define DOSAGE_WEEK_MS (7LL * 24 * 3600 * 1000)
@@ -297,12 +343,30 @@ med_err dosage_store_class_given(med_db_conn *c, med_arena *a,
 				 const char *patient_id, int64_t at_ms,
 				 dosage_class_list *out) MED_MUST_CHECK;
 
-/* dosage_store_class_orders reads the patient's orders of a group that
- * are active or pending verification at now_ms, but for except_id. */
+/* dosage_store_class_orders reads the orders of patient_id (and the
+ * records merged into it, fam; NULL: its own) that are active or pending
+ * verification at now_ms, but for except_id: a row per substance, every
+ * substance (the class checks keep their groups'), with each order's
+ * period, schedule and prescriber. */
 med_err dosage_store_class_orders(med_db *db, med_arena *a,
+				  const dosage_family *fam,
 				  const char *patient_id, const char *except_id,
 				  int64_t now_ms,
 				  dosage_class_list *out) MED_MUST_CHECK;
+
+/* dosage_order_duplicates appends the duplicate-order check of order o of
+ * drug d against others (dosage_store_class_orders) to o's checks and
+ * folds it into o's overall; *r (NULL: not wanted) gets the result. */
+med_err dosage_order_duplicates(med_call *call, dosage_order *o,
+				const dosage_drug *d,
+				const dosage_class_list *others,
+				dosage_dose_result *r) MED_MUST_CHECK;
+
+/* dosage_order_duplicate_eval is the duplicate-order result of o of d
+ * against others, without touching o. */
+void dosage_order_duplicate_eval(const dosage_order *o, const dosage_drug *d,
+				 const dosage_class_list *others,
+				 dosage_dose_result *r);
 
 /* dosage_class_subject - one dose (or order) for the class checks. */
 typedef struct dosage_class_subject {

@@ -337,3 +337,40 @@ dosage_drug_classes(med_arena *a, dosage_drug *d)
 	}
 	return err;
 }
+
+void
+dosage_order_duplicate_eval(const dosage_order *o, const dosage_drug *d,
+			    const dosage_class_list *others,
+			    dosage_dose_result *r)
+{
+	dosage_dose_limits l;
+	int64_t interval = 0;
+	bool prn = false;
+	dosage_class_other self = {
+		.prn = o->prn,
+		.start_ms = o->start_ms,
+		.end_ms = o->end_ms,
+	};
+
+	self.scheduled = !o->prn &&
+			 dosage_dose_frequency_parse(o->frequency, &interval,
+						     &prn) == MED_OK &&
+			 !prn && interval > 0;
+	dosage_limits(d, &l);
+	dosage_order_duplicate(l.substances, l.n_substances, &self,
+			       others ? others->items : NULL,
+			       others ? others->n : 0, r);
+}
+
+med_err
+dosage_order_duplicates(med_call *call, dosage_order *o, const dosage_drug *d,
+			const dosage_class_list *others, dosage_dose_result *r)
+{
+	dosage_dose_result mine;
+
+	dosage_order_duplicate_eval(o, d, others, &mine);
+	if (r != NULL)
+		*r = mine;
+	return dosage_class_append(med_call_arena(call), &mine, 1, &o->checks,
+				   &o->n_checks, &o->overall);
+}

@@ -432,6 +432,88 @@ dosage_class_duplicate(const char *const *s, size_t n, bool prn,
 			 "in no class with a duplicate-therapy rule");
 }
 
+/* --- duplicate orders of one substance ----------------------------------- */
+
+bool
+dosage_periods_overlap(int64_t s1, int64_t e1, int64_t s2, int64_t e2)
+{
+	return (e2 == 0 || s1 < e2) && (e1 == 0 || s2 < e1);
+}
+
+dosage_dose_status
+dosage_duplicate_order_status(bool a_scheduled, bool b_scheduled)
+{
+	return a_scheduled && b_scheduled ? DOSAGE_DOSE_HARD_STOP
+					  : DOSAGE_DOSE_WARN;
+}
+
+/* seen_order: does an earlier item of o[0..i) that meets the rule name
+ * the same order (a combination product has a row per substance)? */
+static bool
+seen_order(const dosage_class_other *o, const bool *met, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (met[j] && strcmp(o[j].order_id, o[i].order_id) == 0)
+			return true;
+	return false;
+}
+
+/* same_substance: is substance x one of s[0..n)? */
+static bool
+same_substance(const char *const *s, size_t n, const char *x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s[i], x) == 0)
+			return true;
+	return false;
+}
+
+#define DUP_MAX_MET 64
+
+void
+dosage_order_duplicate(const char *const *s, size_t n,
+		       const dosage_class_other *self,
+		       const dosage_class_other *others, size_t n_others,
+		       dosage_dose_result *out)
+{
+	bool met[DUP_MAX_MET] = {false};
+
+	memset(out, 0, sizeof(*out));
+	out->check = DOSAGE_DOSE_CHECK_DUPLICATE_ORDER;
+	out->status = DOSAGE_DOSE_OK;
+	snprintf(out->reason, sizeof(out->reason),
+		 "no other order of the same substance in force");
+	for (size_t i = 0; i < n_others; i++) {
+		const dosage_class_other *o = &others[i];
+		dosage_dose_status st;
+
+		if (!same_substance(s, n, o->substance) ||
+		    !dosage_periods_overlap(self->start_ms, self->end_ms,
+					    o->start_ms, o->end_ms))
+			continue;
+		if (i < DUP_MAX_MET)
+			met[i] = true;
+		if (i >= DUP_MAX_MET || !seen_order(others, met, i))
+			out->value += 1;
+		st = dosage_duplicate_order_status(self->scheduled,
+						   o->scheduled);
+		if (rank(st) <= rank(out->status))
+			continue;
+		out->status = st;
+		snprintf(out->reason, sizeof(out->reason),
+			 "duplicate order of %s: %s order of %s by %s in "
+			 "force at the same time as this %s one",
+			 o->substance,
+			 o->scheduled ? "a regular"
+			 : o->prn     ? "a PRN"
+				      : "a once",
+			 o->label, o->by ? o->by : "?",
+			 self->scheduled ? "regular"
+			 : self->prn	 ? "PRN"
+					 : "once");
+	}
+}
+
 /* --- oral morphine equivalents -------------------------------------------- */
 
 const char *
@@ -566,5 +648,7 @@ dosage_class_check_name(dosage_dose_check c)
 		return "duplicate_therapy";
 	if (c == DOSAGE_DOSE_CHECK_OME_24H)
 		return "ome_24h";
+	if (c == DOSAGE_DOSE_CHECK_DUPLICATE_ORDER)
+		return "duplicate_order";
 	return NULL;
 }

@@ -25,6 +25,9 @@
 #define DOSAGE_DOSE_CHECK_DUPLICATE_THERAPY ((dosage_dose_check)140)
 #define DOSAGE_DOSE_CHECK_OME_24H	    ((dosage_dose_check)141)
 #define DOSAGE_CLASS_N_CHECKS		    2
+/* Duplicate orders of one substance (order entry and verification only,
+ * dosage_order_duplicate); the proto's CHECK_KIND_DUPLICATE_ORDER. */
+#define DOSAGE_DOSE_CHECK_DUPLICATE_ORDER ((dosage_dose_check)160)
 
 /* ATC levels: 1 anatomical group (N), 2 therapeutic (N02), 3
  * pharmacological (N02A), 4 chemical (N02AA), 5 the substance (N02AA01). */
@@ -91,6 +94,12 @@ typedef struct dosage_class_other {
 	 * false when its route has no conversion factor. */
 	double ome_mg;
 	bool has_ome;
+	/* Orders only (duplicate orders): the period it is in force,
+	 * [start_ms, end_ms) with end_ms 0 for none, whether it is on a
+	 * repeating schedule (not PRN, not "once"), and its prescriber. */
+	int64_t start_ms, end_ms;
+	bool scheduled;
+	const char *by;
 } dosage_class_other;
 
 /*
@@ -102,6 +111,32 @@ typedef struct dosage_class_other {
  * a group.
  */
 void dosage_class_duplicate(const char *const *s, size_t n, bool prn,
+			    const dosage_class_other *others, size_t n_others,
+			    dosage_dose_result *out);
+
+/* dosage_periods_overlap: do [s1, e1) and [s2, e2) share a moment (an
+ * end of 0 is none)?  Taper steps that follow each other do not. */
+bool dosage_periods_overlap(int64_t s1, int64_t e1, int64_t s2, int64_t e2);
+
+/*
+ * dosage_duplicate_order_status is the rule for two orders of one
+ * substance in force at once: both on a repeating schedule is a hard stop
+ * (each would be given at every round: a double dose), any other pair (a
+ * PRN or "once" order beside another) warns.
+ */
+dosage_dose_status dosage_duplicate_order_status(bool a_scheduled,
+						 bool b_scheduled);
+
+/*
+ * dosage_order_duplicate checks an order of a drug with substances
+ * s[0..n) (self: its schedule and period; label, order_id and by unused)
+ * against the patient's other orders in force, one row per substance
+ * (others), and writes one DOSAGE_DOSE_CHECK_DUPLICATE_ORDER result: the
+ * worst pair of one substance whose periods overlap, value the number of
+ * such other orders; ok when none.
+ */
+void dosage_order_duplicate(const char *const *s, size_t n,
+			    const dosage_class_other *self,
 			    const dosage_class_other *others, size_t n_others,
 			    dosage_dose_result *out);
 

@@ -807,6 +807,14 @@ order_times_problem(const dosage_order *o, int64_t now_ms, med_problem *p)
 	if (o->end_ms != 0 && o->end_ms <= o->start_ms)
 		return med_problem_set(p, MED_ERR_INVALID, "order.end_ms",
 				       "must be after start_ms");
+	/* An order that has already ended would never be in force: it is
+	 * a typing slip (a wrong year, a day for a month), so the
+	 * prescriber is told rather than given a completed order. */
+	if (o->end_ms != 0 && o->end_ms <= now_ms)
+		return med_problem_set(p, MED_ERR_INVALID, "order.end_ms",
+				       "is in the past: the order would never "
+				       "be in force; give an end after now, "
+				       "or 0 for none");
 	return MED_OK;
 }
 

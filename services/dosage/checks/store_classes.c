@@ -107,7 +107,7 @@ on_given_row(void *arg, const med_db_row *row)
 	return MED_OK;
 }
 
-MED_DB_PARAMS_FIT(DOSAGE_FAMILY_MAX + 2);
+MED_DB_PARAMS_FIT(DOSAGE_FAMILY_MAX + 4);
 
 med_err
 dosage_store_class_given(med_db_conn *c, med_arena *a, const dosage_family *fam,
@@ -135,14 +135,28 @@ dosage_store_class_given(med_db_conn *c, med_arena *a, const dosage_family *fam,
 		v, n, on_given_row, &r);
 }
 
+/* scheduled: is frequency a repeating schedule (not PRN, not "once")? */
+static bool
+scheduled(const char *frequency, bool prn)
+{
+	int64_t interval = 0;
+	bool is_prn = false;
+
+	return !prn &&
+	       dosage_dose_frequency_parse(frequency, &interval, &is_prn) ==
+		       MED_OK &&
+	       !is_prn && interval > 0;
+}
+
+/* on_order_row keeps every substance of an order: the class checks pick
+ * their groups' (dosage_class_group_of), the duplicate-order check any. */
 static med_err
 on_order_row(void *arg, const med_db_row *row)
 {
 	class_read *r = arg;
-	const char *substance = med_db_row_text(row, 2, NULL);
 	dosage_class_other *o;
 
-	if (substance == NULL || dosage_class_group_of(substance) == NULL)
+	if (med_db_row_text(row, 2, NULL) == NULL)
 		return MED_OK;
 	if ((o = push(r->arena, r->out)) == NULL)
 		return full(r->out);
@@ -150,34 +164,40 @@ on_order_row(void *arg, const med_db_row *row)
 	o->label = med_db_row_strdup(r->arena, row, 1);
 	o->substance = med_db_row_strdup(r->arena, row, 2);
 	o->prn = med_db_row_int64(row, 3) != 0;
-	return o->order_id && o->label && o->substance ? MED_OK : MED_ERR_NOMEM;
+	o->start_ms = med_db_row_int64(row, 4);
+	o->end_ms = med_db_row_int64(row, 5);
+	o->by = med_db_row_strdup(r->arena, row, 6);
+	o->scheduled = scheduled(med_db_row_text(row, 7, NULL), o->prn);
+	return o->order_id && o->label && o->substance && o->by ? MED_OK
+								: MED_ERR_NOMEM;
 }
 
 med_err
-dosage_store_class_orders(med_db *db, med_arena *a, const char *patient_id,
-			  const char *except_id, int64_t now_ms,
-			  dosage_class_list *out)
+dosage_store_class_orders(med_db *db, med_arena *a, const dosage_family *fam,
+			  const char *patient_id, const char *except_id,
+			  int64_t now_ms, dosage_class_list *out)
 {
 	class_read r = {a, out};
-	med_db_value v[] = {
-		MED_DB_STR(patient_id),
-		MED_DB_I64(
-			SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_ACTIVE),
-		MED_DB_I64(
-			SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_PENDING_VERIFICATION),
-		MED_DB_I64(now_ms),
-		MED_DB_STR(except_id ? except_id : ""),
-	};
+	med_db_value v[DOSAGE_FAMILY_MAX + 4];
+	size_t n = dosage_family_bind(fam, patient_id, v);
 
+	v[n++] = MED_DB_I64(
+		SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_ACTIVE);
+	v[n++] = MED_DB_I64(
+		SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_PENDING_VERIFICATION);
+	v[n++] = MED_DB_I64(now_ms);
+	v[n++] = MED_DB_STR(except_id ? except_id : "");
 	memset(out, 0, sizeof(*out));
-	/* Orders in force or waiting for a pharmacist; a held order gives
-	 * nothing until resumed, and its doses meet the check then. */
+	/* Orders in force or waiting for a pharmacist, of the patient and
+	 * the records merged into it; a held order gives nothing until
+	 * resumed, and its doses meet the check then. */
 	return med_db_query_once(
 		db,
-		"SELECT o.id, o.drug_code, s.substance, o.prn FROM orders o"
+		"SELECT o.id, o.drug_code, s.substance, o.prn, o.start_ms,"
+		" o.end_ms, o.created_by, o.frequency FROM orders o"
 		" JOIN drug_substances s ON s.drug_code = o.drug_code"
-		" WHERE o.patient_id = ? AND o.status IN (?, ?)"
+		" WHERE o.patient_id" DOSAGE_FAMILY_IN " AND o.status IN (?, ?)"
 		" AND (o.end_ms = 0 OR o.end_ms > ?) AND o.id <> ?"
 		" ORDER BY o.created_ms",
-		v, 5, on_order_row, &r);
+		v, n, on_order_row, &r);
 }

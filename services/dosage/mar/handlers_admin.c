@@ -219,6 +219,7 @@ typedef struct rec_ctx {
 	const Smartmed__Dosage__V1__RecordAdministrationRequest *req;
 	const med_vtoken_claims *claims; /* NULL: identity overridden */
 	int64_t now_ms, at_ms;
+	double ordered; /* the order's dose in the drug's unit */
 	check_res res;
 	bool dose_overridden;
 	dosage_known known;
@@ -329,6 +330,10 @@ fill_admin(rec_ctx *x, const dosage_subject *s, double conv, dosage_admin *m)
 	m->checks = x->res.checks;
 	m->n_checks = x->res.n_checks;
 	m->overall = x->res.overall;
+	m->ordered_dose_in_drug_unit = x->ordered;
+	/* The reason is kept only for a dose that needs one. */
+	if (!dosage_dose_as_ordered(conv, x->ordered))
+		m->dose_deviation = req->dose_deviation;
 }
 
 /* audit_admin puts what an auditor needs about the administration (its id,
@@ -336,8 +341,8 @@ fill_admin(rec_ctx *x, const dosage_subject *s, double conv, dosage_admin *m)
 static void
 audit_admin(med_call *call, const dosage_admin *m, const char *what)
 {
-	char dr[16], ir[16], cr[16], sr[16];
-	med_audit_detail d[15];
+	char dr[16], ir[16], cr[16], sr[16], vr[16];
+	med_audit_detail d[18];
 	size_t n = 0;
 
 	d[n++] = (med_audit_detail){"event", what};
@@ -374,6 +379,14 @@ audit_admin(med_call *call, const dosage_admin *m, const char *what)
 		d[n++] = (med_audit_detail){"scan_override_text",
 					    m->scan_override->text};
 	}
+	if (m->dose_deviation) {
+		snprintf(vr, sizeof(vr), "%d", (int)m->dose_deviation->reason);
+		d[n++] = (med_audit_detail){"dose_deviation",
+					    m->dose_deviation_summary};
+		d[n++] = (med_audit_detail){"dose_deviation_reason", vr};
+		d[n++] = (med_audit_detail){"dose_deviation_text",
+					    m->dose_deviation->text};
+	}
 	med_call_add_details(call, d, n);
 }
 
@@ -405,6 +418,21 @@ scan_required(rec_ctx *x, const dosage_subject *s, dosage_admin *m)
 	return MED_OK;
 }
 
+/* right_dose refuses a dose charted that is not the ordered one (within
+ * 1 %, in the drug's unit) unless the nurse says why (right_dose.c). */
+static med_err
+right_dose(rec_ctx *x, const dosage_subject *s, double conv)
+{
+	med_problem p;
+
+	x->ordered = dosage_ordered_amount(&s->order, &s->drug);
+	if (dosage_right_dose_problem("the dose charted", conv, x->ordered,
+				      s->drug.unit, x->req->dose_deviation,
+				      &p) != MED_OK)
+		return med_call_fail_problem(x->call, &p);
+	return MED_OK;
+}
+
 static med_err
 record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 {
@@ -424,7 +452,8 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 				     "verification_token: patient does not "
 				     "match the order");
 	if ((err = dosage_convert(x->call, "unit", x->req->dose, x->req->unit,
-				  &s->drug, &conv)) != MED_OK)
+				  &s->drug, &conv)) != MED_OK ||
+	    (err = right_dose(x, s, conv)) != MED_OK)
 		return err;
 	memset(&x->res, 0, sizeof(x->res));
 	subject_patient(x->call, s, &x->known, &p);
@@ -443,7 +472,9 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 	    (err = dosage_high_alert_gate(x->call, s, x->req->cosign_id,
 					  x->req->cosign_override, conv,
 					  x->now_ms, m)) != MED_OK ||
-	    (err = scan_required(x, s, m)) != MED_OK)
+	    (err = scan_required(x, s, m)) != MED_OK ||
+	    (err = dosage_admin_deviation_fill(med_call_arena(x->call), m)) !=
+		    MED_OK)
 		return err;
 	/* Named inside the transaction: the event commits with the dose. */
 	audit_admin(x->call, m,
@@ -488,6 +519,7 @@ record_validate(med_call *call,
 		const Smartmed__Dosage__V1__RecordAdministrationRequest *req,
 		int64_t now)
 {
+	med_problem p;
 	med_err err;
 
 	if ((err = med_check_id(call, "order_id", req->order_id)) != MED_OK ||
@@ -524,6 +556,9 @@ record_validate(med_call *call,
 	    (err = dosage_check_override(call, "scan_override",
 					 req->scan_override)) != MED_OK)
 		return err;
+	if (dosage_deviation_problem("dose_deviation", req->dose_deviation,
+				     &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
 	return MED_OK;
 }
 
@@ -686,6 +721,11 @@ dosage_rpc_list_due(med_call *call, const ProtobufCMessage *in,
 		 * reconciliation on a readmission. */
 		if (rows[i].order->stay_ended_ms != 0 ||
 		    rows[i].order->ended_at_death)
+			continue;
+		/* An order past its end is completed: never due, however
+		 * many of its doses were not given (issue 47). */
+		dosage_order_settle(rows[i].order, now);
+		if (rows[i].order->status != ACTIVE)
 			continue;
 		if (!dosage_next_due(rows[i].order, zone, rows[i].last_ms, now,
 				     &tmp.due_ms, &tmp.state))

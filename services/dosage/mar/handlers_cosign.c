@@ -6,11 +6,13 @@
  * co-signer is the authenticated caller of CosignAdministration, never a
  * name the first nurse types, so the check cannot be made by one person.
  */
+#include <med/audit.h>
 #include <med/check.h>
 #include <med/service.h>
 #include <med/util.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dosage.h"
@@ -38,6 +40,29 @@ typedef struct cosign_req {
 	const Smartmed__Dosage__V1__CosignAdministrationRequest *req;
 } cosign_req;
 
+/* audit_cosign names the co-sign and, when the dose checked is not the
+ * ordered one, the reason on the call's audit event. */
+static med_err
+audit_cosign(med_call *call, const dosage_cosign *k)
+{
+	char words[128], code[16];
+
+	if (k->dose_deviation == NULL)
+		return med_call_add_detail(call, "cosign_id", k->id);
+	dosage_deviation_summary(k->dose_in_drug_unit,
+				 k->ordered_dose_in_drug_unit, k->drug_unit,
+				 words, sizeof(words));
+	snprintf(code, sizeof(code), "%d", (int)k->dose_deviation->reason);
+	med_audit_detail d[] = {
+		{"cosign_id", k->id},
+		{"dose_deviation", words},
+		{"dose_deviation_reason", code},
+		{"dose_deviation_text", k->dose_deviation->text},
+	};
+	med_call_add_details(call, d, sizeof(d) / sizeof(d[0]));
+	return MED_OK;
+}
+
 static med_err
 cosign_decide(void *arg, const dosage_order *o, const dosage_drug *drug,
 	      dosage_cosign *k)
@@ -64,6 +89,17 @@ cosign_decide(void *arg, const dosage_order *o, const dosage_drug *drug,
 	if ((err = dosage_convert(call, "unit", x->req->dose, x->req->unit,
 				  drug, &k->dose_in_drug_unit)) != MED_OK)
 		return err;
+	/* The second person checks the dose against the order, not only
+	 * against what the first nurse drew up (right_dose.c). */
+	k->ordered_dose_in_drug_unit = dosage_ordered_amount(o, drug);
+	if (dosage_right_dose_problem("the dose co-signed",
+				      k->dose_in_drug_unit,
+				      k->ordered_dose_in_drug_unit, drug->unit,
+				      x->req->dose_deviation, &p) != MED_OK)
+		return med_call_fail_problem(call, &p);
+	if (!dosage_dose_as_ordered(k->dose_in_drug_unit,
+				    k->ordered_dose_in_drug_unit))
+		k->dose_deviation = x->req->dose_deviation;
 	if (id == NULL)
 		return MED_ERR_NOMEM;
 	med_uuid_v4(id);
@@ -76,7 +112,7 @@ cosign_decide(void *arg, const dosage_order *o, const dosage_drug *drug,
 	k->cosigned_by = (char *)med_call_principal(call)->user;
 	k->created_ms = med_now_ms();
 	k->expires_ms = k->created_ms + DOSAGE_COSIGN_TTL_MS;
-	return MED_OK;
+	return audit_cosign(call, k);
 }
 
 /* cosign_alive asks identity (never the cache) before the transaction
@@ -112,7 +148,9 @@ dosage_rpc_cosign_administration(med_call *call, const ProtobufCMessage *in,
 		    MED_OK ||
 	    (err = med_check_text(call, "unit", req->unit, 1, 8)) != MED_OK)
 		return err;
-	if (dosage_amount_problem("dose", req->dose, true, &p) != MED_OK)
+	if (dosage_amount_problem("dose", req->dose, true, &p) != MED_OK ||
+	    dosage_deviation_problem("dose_deviation", req->dose_deviation,
+				     &p) != MED_OK)
 		return med_call_fail_problem(call, &p);
 	/* Named first: a caller outside the patient's care learns nothing,
 	 * the death included. */

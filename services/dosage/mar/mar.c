@@ -347,12 +347,18 @@ chart(mar_slot *s, const dosage_admin *m, bool given, int64_t now_ms)
 {
 	s->confirmation_overdue = dosage_admin_overdue(m, now_ms);
 	s->state = given ? SLOT(GIVEN) : SLOT(NOT_GIVEN);
+	/* A high-alert dose nobody has confirmed yet waits for its second
+	 * check: never shown as given (issue 47). */
+	if (given && strcmp(m->status, DOSAGE_ADMIN_ON_HOLD) == 0)
+		s->state = SLOT(AWAITING_COSIGN);
 	s->administration_id = m->id;
 	s->administration_status = m->status;
 	s->charted_ms = given ? m->effective_ms : m->recorded_ms;
 	if (given) {
 		s->dose = m->dose;
 		s->unit = m->unit;
+		s->dose_deviation_summary = m->dose_deviation_summary;
+		s->dose_deviation = m->dose_deviation;
 	} else {
 		s->not_given_reason = m->not_given_reason;
 		s->not_given_text = m->not_given_text;

@@ -201,6 +201,13 @@ med_err dosage_store_unpack_checks(med_arena *a, const med_db_row *row,
 dosage_override *dosage_store_read_override(med_arena *a, const med_db_row *row,
 					    size_t col);
 
+/* dosage_store_read_deviation reads a dose deviation stored as reason
+ * and text columns at col (*out NULL when reason is 0).  Errors:
+ * MED_ERR_NOMEM. */
+med_err dosage_store_read_deviation(med_arena *a, const med_db_row *row,
+				    size_t col,
+				    dosage_deviation **out) MED_MUST_CHECK;
+
 /* The columns of an administration, in the order dosage_store_admin_row
  * reads them. */
 #define DOSAGE_ADMIN_COLUMNS                                                   \
@@ -212,7 +219,8 @@ dosage_override *dosage_store_read_override(med_arena *a, const med_db_row *row,
 	" not_given_reason, not_given_text, eie_by, eie_ms, eie_reason,"       \
 	" cosign_id, cos_ovr_reason, cos_ovr_text, scan_gtin, scan_batch,"     \
 	" scan_expiry, scan_serial, scan_ovr_reason, scan_ovr_text,"           \
-	" eie_req_by, eie_req_ms, eie_req_reason, ward"
+	" eie_req_by, eie_req_ms, eie_req_reason, ward,"                       \
+	" dev_reason, dev_text, ordered_drug_unit"
 
 /* dosage_admin_rows - administrations read into an arena. */
 typedef struct dosage_admin_rows {

@@ -151,6 +151,8 @@ dosage_mar_round_admin(dosage_admin *m)
 {
 	m->dose = dosage_dose_round(m->dose);
 	m->dose_in_drug_unit = dosage_dose_round(m->dose_in_drug_unit);
+	m->ordered_dose_in_drug_unit =
+		dosage_dose_round(m->ordered_dose_in_drug_unit);
 }
 
 void

@@ -492,6 +492,7 @@ dosage_store_insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
 			      *iov = m->identity_override,
 			      *cov = m->cosign_override,
 			      *sov = m->scan_override;
+	const dosage_deviation *dev = m->dose_deviation;
 	size_t len;
 	uint8_t *blob;
 
@@ -536,6 +537,9 @@ dosage_store_insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
 		sov ? MED_DB_I64(sov->reason) : MED_DB_NULLV(),
 		sov ? MED_DB_STR(sov->text) : MED_DB_NULLV(),
 		MED_DB_STR(m->ward),
+		MED_DB_I64(dev ? dev->reason : 0),
+		MED_DB_STR(dev ? dev->text : ""),
+		MED_DB_DBL(m->ordered_dose_in_drug_unit),
 	};
 	return med_db_exec(
 		c,
@@ -547,9 +551,11 @@ dosage_store_insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
 		" overall, checks, scheduled_ms, not_given_reason,"
 		" not_given_text, cosign_id, cos_ovr_reason, cos_ovr_text,"
 		" scan_gtin, scan_batch, scan_expiry, scan_serial,"
-		" scan_ovr_reason, scan_ovr_text, ward)"
+		" scan_ovr_reason, scan_ovr_text, ward, dev_reason, dev_text,"
+		" ordered_drug_unit)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 
@@ -661,6 +667,26 @@ dosage_store_unpack_checks(med_arena *a, const med_db_row *row, size_t col,
 }
 
 med_err
+dosage_store_read_deviation(med_arena *a, const med_db_row *row, size_t col,
+			    dosage_deviation **out)
+{
+	dosage_deviation *d;
+
+	*out = NULL;
+	if (med_db_row_int64(row, col) == 0)
+		return MED_OK;
+	if ((d = med_arena_zalloc(a, sizeof(*d))) == NULL)
+		return MED_ERR_NOMEM;
+	smartmed__dosage__v1__dose_deviation__init(d);
+	d->reason = (Smartmed__Dosage__V1__DoseDeviationReason)med_db_row_int64(
+		row, col);
+	if ((d->text = med_db_row_strdup(a, row, col + 1)) == NULL)
+		return MED_ERR_NOMEM;
+	*out = d;
+	return MED_OK;
+}
+
+med_err
 dosage_store_admin_row(void *arg, const med_db_row *row)
 {
 	admin_rows *r = arg;
@@ -713,8 +739,12 @@ dosage_store_admin_row(void *arg, const med_db_row *row)
 	m->entered_in_error_requested_ms = med_db_row_int64(row, 42);
 	m->entered_in_error_requested_reason = med_db_row_strdup(a, row, 43);
 	m->ward = med_db_row_strdup(a, row, 44);
+	m->ordered_dose_in_drug_unit = med_db_row_double(row, 47);
 	if (!m->entered_in_error_requested_by ||
-	    !m->entered_in_error_requested_reason || !m->ward)
+	    !m->entered_in_error_requested_reason || !m->ward ||
+	    dosage_store_read_deviation(a, row, 45, &m->dose_deviation) !=
+		    MED_OK ||
+	    dosage_admin_deviation_fill(a, m) != MED_OK)
 		return MED_ERR_NOMEM;
 	if (!m->id || !m->status || !m->verification_model ||
 	    !m->dose_override_by || !m->not_given_text ||

@@ -15,7 +15,8 @@
 
 #define COSIGN_COLUMNS                                                         \
 	"id, order_id, patient_id, dose, unit, dose_drug_unit, drug_unit,"     \
-	" cosigned_by, created_ms, expires_ms, used_admin_id"
+	" cosigned_by, created_ms, expires_ms, used_admin_id, dev_reason,"     \
+	" dev_text, ordered_drug_unit"
 
 typedef struct cosign_row {
 	med_arena *arena;
@@ -39,6 +40,10 @@ on_cosign_row(void *arg, const med_db_row *row)
 	k->created_ms = med_db_row_int64(row, 8);
 	k->expires_ms = med_db_row_int64(row, 9);
 	r->s->cosign_used_by = med_db_row_strdup(r->arena, row, 10);
+	k->ordered_dose_in_drug_unit = med_db_row_double(row, 13);
+	if (dosage_store_read_deviation(r->arena, row, 11,
+					&k->dose_deviation) != MED_OK)
+		return MED_ERR_NOMEM;
 	r->s->has_cosign = true;
 	return k->id && k->order_id && k->patient_id && k->unit &&
 			       k->drug_unit && k->cosigned_by &&
@@ -97,18 +102,27 @@ static med_err
 insert_cosign(med_db_conn *c, const dosage_cosign *k)
 {
 	med_db_value v[] = {
-		MED_DB_STR(k->id),	   MED_DB_STR(k->order_id),
-		MED_DB_STR(k->patient_id), MED_DB_DBL(k->dose),
-		MED_DB_STR(k->unit),	   MED_DB_DBL(k->dose_in_drug_unit),
-		MED_DB_STR(k->drug_unit),  MED_DB_STR(k->cosigned_by),
-		MED_DB_I64(k->created_ms), MED_DB_I64(k->expires_ms)};
+		MED_DB_STR(k->id),
+		MED_DB_STR(k->order_id),
+		MED_DB_STR(k->patient_id),
+		MED_DB_DBL(k->dose),
+		MED_DB_STR(k->unit),
+		MED_DB_DBL(k->dose_in_drug_unit),
+		MED_DB_STR(k->drug_unit),
+		MED_DB_STR(k->cosigned_by),
+		MED_DB_I64(k->created_ms),
+		MED_DB_I64(k->expires_ms),
+		MED_DB_I64(k->dose_deviation ? k->dose_deviation->reason : 0),
+		MED_DB_STR(k->dose_deviation ? k->dose_deviation->text : ""),
+		MED_DB_DBL(k->ordered_dose_in_drug_unit)};
 
 	return med_db_exec(
 		c,
 		"INSERT INTO cosigns (id, order_id, patient_id, dose,"
 		" unit, dose_drug_unit, drug_unit, cosigned_by,"
-		" created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?)",
+		" created_ms, expires_ms, dev_reason, dev_text,"
+		" ordered_drug_unit) VALUES (?, ?, ?, ?, ?, ?,"
+		" ?, ?, ?, ?, ?, ?, ?)",
 		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 }
 

@@ -140,16 +140,21 @@ order_subject(const dosage_order *o, const dosage_drug *d, double given_24h,
 }
 
 /* entry_class_checks appends the class checks of order o to its checks:
- * duplicate therapy against the patient's other orders in force, and a
- * day of the opioids in oral morphine equivalents. */
+ * duplicate therapy against the patient's other orders in force, a day
+ * of the opioids in oral morphine equivalents, and duplicate orders of
+ * one substance. */
 static med_err
 entry_class_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 		   double given_24h, const dosage_class_list *others)
 {
 	dosage_class_subject cs = order_subject(o, d, given_24h, others);
+	med_err err = dosage_class_checks(call, &cs, &o->checks, &o->n_checks,
+					  &o->overall);
 
-	return dosage_class_checks(call, &cs, &o->checks, &o->n_checks,
-				   &o->overall);
+	/* Then the same substance ordered twice (issue 47). */
+	if (err != MED_OK)
+		return err;
+	return dosage_order_duplicates(call, o, d, others, NULL);
 }
 
 /* entry_evaluate runs the order-entry checks of o (its dose and a day of
@@ -229,7 +234,7 @@ entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 	if ((err = dosage_store_given_once(med_call_db(call), &k->family,
 					   o->patient_id, d, o->start_ms,
 					   &given)) != MED_OK ||
-	    (err = dosage_store_class_orders(med_call_db(call), a,
+	    (err = dosage_store_class_orders(med_call_db(call), a, &k->family,
 					     o->patient_id, NULL, med_now_ms(),
 					     &others)) != MED_OK ||
 	    (err = dosage_orders_day_ome(call, &others)) != MED_OK)
@@ -674,17 +679,22 @@ static med_err
 verify_class_stop(med_call *call, const dosage_order *o, const char **why)
 {
 	med_arena *a = med_call_arena(call);
-	dosage_dose_result r[DOSAGE_CLASS_N_CHECKS];
+	dosage_dose_result r[DOSAGE_CLASS_N_CHECKS + 1];
 	dosage_class_list others = {0};
 	dosage_dose_history day;
 	dosage_class_subject cs;
+	dosage_known k;
 	dosage_drug d;
 	med_err err;
 
 	*why = "";
-	if ((err = dosage_store_get(med_call_db(call), a, o->drug_code, &d)) !=
+	/* The merged records' orders count, as at entry (identity is asked
+	 * before the verification's transaction). */
+	if ((err = dosage_know_family(call, "order_id", o->patient_id, &k)) !=
 		    MED_OK ||
-	    (err = dosage_store_class_orders(med_call_db(call), a,
+	    (err = dosage_store_get(med_call_db(call), a, o->drug_code, &d)) !=
+		    MED_OK ||
+	    (err = dosage_store_class_orders(med_call_db(call), a, &k.family,
 					     o->patient_id, o->id, med_now_ms(),
 					     &others)) != MED_OK ||
 	    (err = dosage_orders_day_ome(call, &others)) != MED_OK)
@@ -693,7 +703,9 @@ verify_class_stop(med_call *call, const dosage_order *o, const char **why)
 	cs = order_subject(o, &d, day.given_24h, &others);
 	if ((err = dosage_class_evaluate(call, &cs, r)) != MED_OK)
 		return err;
-	for (size_t i = 0; i < DOSAGE_CLASS_N_CHECKS; i++) {
+	/* An order of the same substance written since counts too. */
+	dosage_order_duplicate_eval(o, &d, &others, &r[DOSAGE_CLASS_N_CHECKS]);
+	for (size_t i = 0; i < DOSAGE_CLASS_N_CHECKS + 1; i++) {
 		if (r[i].status != DOSAGE_DOSE_HARD_STOP ||
 		    stopped_at_entry(o, r[i].check))
 			continue;
@@ -988,8 +1000,9 @@ new_version(med_call *call, version_ctx *x, const char *id,
 	    (err = no_order_after_death(call, "order_id", &x->known)) !=
 		    MED_OK ||
 	    (err = dosage_store_class_orders(
-		     med_call_db(call), med_call_arena(call), cur.patient_id,
-		     cur.id, x->now_ms, &x->others)) != MED_OK ||
+		     med_call_db(call), med_call_arena(call), &x->known.family,
+		     cur.patient_id, cur.id, x->now_ms, &x->others)) !=
+		    MED_OK ||
 	    (err = dosage_orders_day_ome(call, &x->others)) != MED_OK)
 		return err;
 	err = dosage_store_new_version(med_call_db(call), med_call_arena(call),

@@ -264,20 +264,30 @@ family_facts(med_call *call, const char *field, dosage_known *k)
 }
 
 med_err
-dosage_know_patient(med_call *call, const char *field, const char *patient_id,
-		    dosage_known *k)
+dosage_know_family(med_call *call, const char *field, const char *patient_id,
+		   dosage_known *k)
 {
-	const dosage_state *st = med_service_data(med_service_from_call(call));
 	med_patient_result r;
 	med_err err;
 
 	memset(k, 0, sizeof(*k));
+	if ((err = med_patients_family(call, field, patient_id, &r)) != MED_OK)
+		return err;
+	return know_family(call, patient_id, &r, k);
+}
+
+med_err
+dosage_know_patient(med_call *call, const char *field, const char *patient_id,
+		    dosage_known *k)
+{
+	const dosage_state *st = med_service_data(med_service_from_call(call));
+	med_err err;
+
+	if ((err = dosage_know_family(call, field, patient_id, k)) != MED_OK)
+		return err;
 	if (st != NULL)
 		k->weight_jump_fraction = st->weight_jump_fraction;
-	if ((err = med_patients_family(call, field, patient_id, &r)) !=
-		    MED_OK ||
-	    (err = know_family(call, patient_id, &r, k)) != MED_OK ||
-	    (err = dosage_facts_fetch(call, field, patient_id, &k->facts)) !=
+	if ((err = dosage_facts_fetch(call, field, patient_id, &k->facts)) !=
 		    MED_OK ||
 	    (err = family_facts(call, field, k)) != MED_OK ||
 	    (err = dosage_store_allergy_names(med_call_db(call),

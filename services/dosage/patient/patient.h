@@ -87,6 +87,13 @@ void dosage_context_join(med_arena *a, dosage_context *dst,
 med_err dosage_facts_join(med_arena *a, dosage_facts *dst,
 			  const dosage_facts *src) MED_MUST_CHECK;
 
+/* dosage_know_family fills only k's birth date and family (identity's
+ * merged records) for patient_id: for a rule that reads orders across
+ * merged records but no facts (VerifyOrder's duplicate orders). */
+med_err dosage_know_family(med_call *call, const char *field,
+			   const char *patient_id,
+			   dosage_known *k) MED_MUST_CHECK;
+
 /* dosage_know_patient fills k for patient_id (field names it in errors). */
 med_err dosage_know_patient(med_call *call, const char *field,
 			    const char *patient_id,

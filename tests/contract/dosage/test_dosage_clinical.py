@@ -491,9 +491,13 @@ def test_24h_window_across_midnight(vstack, vkeys, pb):
     c = daily(midnight + 2 * HOUR)
     # 3000 given + 500 = 3500: exactly the max is a warning, not a stop.
     assert c.status == pb.CHECK_STATUS_WARN and c.value == 3500.0
+    # A part of the order's 1000 mg (the patient took half a tablet
+    # more; issue 47 asks for the reason) is still refused by the total.
     expect_status(grpc.StatusCode.FAILED_PRECONDITION, record, vstack, pb,
                   o.id, 501, effective_ms=midnight + 2 * HOUR,
                   identity_override=idoverride(pb),
+                  dose_deviation=pb.DoseDeviation(
+                      reason=pb.DOSE_DEVIATION_REASON_PARTIAL_DOSE_PATIENT_REFUSED),
                   details_prefix="dose: hard stop")
     # 24 h after the first dose it leaves the window (exclusive start).
     c = daily(midnight - 2 * HOUR + 24 * HOUR)
@@ -557,7 +561,7 @@ def test_concurrent_administrations_both_counted(vstack, pb):
     p = pid()
     # PRN: no interval of its own (a q6h order refuses doses minutes
     # apart), so the four concurrent doses all count.
-    o = mkorder(vstack, pb, p, d.code, dose=1000, freq="prn")
+    o = mkorder(vstack, pb, p, d.code, dose=700, freq="prn")
     barrier, errors = threading.Barrier(4), []
 
     def one():
@@ -719,8 +723,12 @@ def test_history_totals(vstack, pb):
     o2 = mkorder(vstack, pb, p, d2.code)
     record(vstack, pb, o1.id, 500, identity_override=idoverride(pb),
            effective_ms=now_ms() - 2 * 24 * HOUR)
+    # Half the ordered 500 mg, in ug (the patient refused the rest:
+    # another dose than the order's needs its reason, issue 47).
     record(vstack, pb, o1.id, 250000, unit="ug",
-           identity_override=idoverride(pb))
+           identity_override=idoverride(pb),
+           dose_deviation=pb.DoseDeviation(
+               reason=pb.DOSE_DEVIATION_REASON_PARTIAL_DOSE_PATIENT_REFUSED))
     record(vstack, pb, o2.id, 500, unit="mg",
            identity_override=idoverride(pb))
     h = vstack.call(SVC, "History", pb.HistoryRequest(patient_id=p),

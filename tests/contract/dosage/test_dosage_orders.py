@@ -13,7 +13,7 @@ import pytest
 
 from harness import protos
 from harness.fixtures import assess_allergies
-from harness.checks import expect_status, now_ms
+from harness.checks import expect_status, now_ms, poll
 
 SVC = "dosage"
 MIN = 60 * 1000
@@ -41,6 +41,17 @@ def mkorder(st, pb, patient, drug, dose=500.0, freq="q6h", **kw):
     assess_allergies(st, patient, svc=SVC)
     return st.call(SVC, "CreateOrder", pb.CreateOrderRequest(order=o),
                    role="clinician")
+
+
+def ran_to_end(st, pb, patient, drug, start_ms):
+    """An order that ran to its end: one written with its end already past
+    is refused (issue 47), so it ends a moment after it is written."""
+    o = mkorder(st, pb, patient, drug, start_ms=start_ms,
+                end_ms=now_ms() + 1500)
+    poll(lambda: st.call(SVC, "GetOrder", pb.GetOrderRequest(order_id=o.id),
+                         role="nurse").status == pb.ORDER_STATUS_COMPLETED,
+         what="the order to reach its end")
+    return o
 
 
 def give(st, pb, vkeys, order, patient, dose=500.0, **kw):
@@ -95,8 +106,7 @@ def test_list_orders_by_status_prn_included(vstack, pb):
     stopped = mkorder(vstack, pb, p, d.code, freq="daily")
     vstack.call(SVC, "DiscontinueOrder", pb.DiscontinueOrderRequest(
         order_id=stopped.id, reason="course complete"), role="clinician")
-    ended = mkorder(vstack, pb, p, d.code, start_ms=now_ms() - 3 * HOUR,
-                    end_ms=now_ms() - HOUR)
+    ended = ran_to_end(vstack, pb, p, d.code, now_ms() - 3 * HOUR)
     mkorder(vstack, pb, pid(), d.code)  # another patient's
 
     def ids(*statuses):
@@ -271,8 +281,7 @@ def test_modify_and_renew_refusals(vstack, pb):
     expect_status(grpc.StatusCode.INVALID_ARGUMENT, renew, 0,
                   order_id=open_ended.id, details_prefix="end_ms")
     # An order that ran to its end can be renewed; a stopped one cannot.
-    ended = mkorder(vstack, pb, pid(), d.code, start_ms=now_ms() - 5 * HOUR,
-                    end_ms=now_ms() - HOUR)
+    ended = ran_to_end(vstack, pb, pid(), d.code, now_ms() - 5 * HOUR)
     assert renew(now_ms() + 24 * HOUR, order_id=ended.id).version == 2
     vstack.call(SVC, "DiscontinueOrder", pb.DiscontinueOrderRequest(
         order_id=o.id, reason="stop"), role="clinician")

@@ -211,8 +211,38 @@ test_confirmation_overdue(void)
 	MT_TRUE(!s[0]->confirmation_overdue);
 	MT_EQ_INT(slots(a, &o, T0, T0 + H, T0 + 31 * MIN, NULL, 0, m, 1, &s),
 		  1);
-	MT_EQ_INT(s[0]->state, SLOT(GIVEN));
+	/* Waiting for its second check: never shown as given (issue 47). */
+	MT_EQ_INT(s[0]->state, SLOT(AWAITING_COSIGN));
 	MT_TRUE(s[0]->confirmation_overdue);
+	m[0] = &done;
+	MT_EQ_INT(slots(a, &o, T0, T0 + H, T0 + 31 * MIN, NULL, 0, m, 1, &s),
+		  1);
+	MT_EQ_INT(s[0]->state, SLOT(GIVEN));
+	MT_TRUE(!s[0]->confirmation_overdue);
+	med_arena_free(a);
+}
+
+/* A dose charted with a deviation shows it on its slot. */
+static void
+test_slot_deviation(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+	dosage_order o = order("q6h");
+	dosage_admin done = given("done", T0);
+	dosage_deviation why = SMARTMED__DOSAGE__V1__DOSE_DEVIATION__INIT;
+	dosage_admin *m[] = {&done};
+	mar_slot **s;
+
+	why.reason =
+		SMARTMED__DOSAGE__V1__DOSE_DEVIATION_REASON__DOSE_DEVIATION_REASON_VOMITED_REPEAT;
+	done.dose_deviation = &why;
+	done.dose_deviation_summary = "charted 1000 mg, ordered 500 mg";
+	MT_EQ_INT(slots(a, &o, T0, T0 + H, T0 + 10 * MIN, NULL, 0, m, 1, &s),
+		  1);
+	MT_EQ_INT(s[0]->state, SLOT(GIVEN));
+	MT_EQ_STR(s[0]->dose_deviation_summary,
+		  "charted 1000 mg, ordered 500 mg");
+	MT_TRUE(s[0]->dose_deviation == &why);
 	med_arena_free(a);
 }
 
@@ -943,6 +973,7 @@ static const mt_case cases[] = {
 	{"matching", test_matching},
 	{"entered_in_error", test_entered_in_error},
 	{"confirmation_overdue", test_confirmation_overdue},
+	{"slot_deviation", test_slot_deviation},
 	{"holds", test_holds},
 	{"stops", test_stops},
 	{"once", test_once},
