@@ -4,8 +4,8 @@ mean), and a third answer besides match and no match: RETAKE, "take
 another photograph", for a score just short of the threshold or a
 photograph of low quality; never a token then.  The photograph after a
 near miss must clear the second photograph's bar: the card's calibrated
-retake_threshold (issue 48, item 4), or the threshold plus the band.  The reply and the
-audit event say why a photograph did not match.
+retake_threshold (issue 48, item 4), or the threshold plus the band.
+The reply and the audit event say why a photograph did not match.
 
 Before, the reply had no decision, reason, quality or template count, and
 a score a hair under the threshold was a plain non-match.  The cases run on the deep pipeline and skip without it

@@ -9,7 +9,7 @@ rate (FNMR) at the shipped threshold, the smallest threshold that holds
 the target FMR on that set, and the one threshold that holds it on the
 *worst* set.
 
-    tools/facecal/calibrate.py [NAME=DIR[:KIND[:LABELS]] ...]
+    tools/facecal/calibrate.py [NAME=DIR[:KIND[:LABELS[:OPTS]]] ...]
 
 Each DIR holds one folder per person with that person's photographs
 (PNG, JPEG or PGM), or, with LABELS (a CSV of file,person rows; lines
@@ -19,7 +19,18 @@ propose_people.py).  People with fewer than two photographs are skipped.
 KIND says what sort of set it is (unconstrained, posed, east-asian, ...)
 and is only reported.  With no argument the sets of ../shared that have
 identity labels are used: ORL, and Caltech Faces_easy with
-caltech_faces_easy.people.csv.
+caltech_faces_easy.people.csv.  calibrate_all.sh names every labelled set
+of ../shared (London by group, Glint24 padded, NUAA, ORL, Caltech).
+
+OPTS, comma separated: pad[=F] widens every photograph by F (0.5) of its
+side on each side, border pixels repeated, before it is sent (aligned
+face crops such as Glint's give the detector no context otherwise);
+groups=CSV names a CSV whose first column is the person (the folder
+name) and by=COL[+COL] (repeatable; default the CSV's last column) the
+column(s) whose values make groups: each group gets a row of its own,
+its FMR over the impostor pairs within the group (probe and enrolled
+person both in it), as NIST's demographic tables give it, e.g.
+london=DIR:posed::groups=DIR/info.csv,by=face_eth,by=face_eth+face_gender.
 
 For every set a fresh identity and audit are started (an empty gallery),
 a patient is created per person and the first ENROL_N photographs of each
@@ -45,14 +56,21 @@ photograph").
 Knobs (environment): ENROL_N (5; at most all but one photograph of a
 person), ENROL_FLIP (0; 1 also enrols each one mirrored, above),
 MAX_PEOPLE (200), MAX_PHOTOS (30 per person), TARGET_FMR (0.001), OUT
-(a folder: per-set JSON with the score lists and the FMR and FNMR curves,
-and calibration.json, the input of the model card: review it and copy it
-to tools/facemodels/calibration.json to ship the threshold),
+(a folder: per-set JSON with every probe's scores, the score lists and
+the FMR and FNMR curves, and calibration.json, the input of the model
+card: review it and copy it to tools/facemodels/calibration.json to ship
+the threshold), MEASURE_ONLY (1: measure the sets into OUT/NAME.json and
+stop, no table), FROM (a folder of earlier OUT/NAME.json: the table and
+calibration.json from those scores, without the service; the sets named
+as usual, their DIR unused),
 and the MED_FACE_* knobs of tools/bench/identity_orl.py.  An FMR measured
 on n impostor pairs is only known up to its sampling error: the table
 gives the one-sided 95 % upper bound (Clopper-Pearson; 3/n, the rule of
-three, with no false match), and a set with fewer than 3/TARGET_FMR pairs
-is reported but not used for the threshold.
+three, with no false match), and a set or group with fewer than
+3/TARGET_FMR pairs (3,000 at 1e-3: with none of them a false match the
+bound is then the target) is reported, with its bound, but not used for
+the threshold; the threshold is the largest own threshold of the rows
+used.
 """
 
 import json

@@ -39,7 +39,6 @@ embedder's card as retake_threshold).
 """
 
 import json
-import math
 import os
 import sys
 
