@@ -363,27 +363,30 @@ def upper95(k, n):
     return hi
 
 
-def rates(r, n_people, t):
+def rates(r, n_people, t, bounds=True):
     """FMR over all impostor pairs and FNMR over all probes (a refused
-    probe is a non-match) at threshold t, with their 95 % upper
-    bounds."""
+    probe is a non-match) at threshold t, with their 95 % upper bounds
+    (None without bounds: a curve's 201 points do not need them, and
+    they cost a binomial sum each)."""
     pairs = (r["probes"] - len(r["fta"])) * (n_people - 1)
     false_matches = sum(s >= t for s in r["imp"])
     misses = sum(s < t for s in r["gen"]) + len(r["fta"])
     return dict(threshold=t, impostor_pairs=pairs,
                 false_matches=false_matches,
                 fmr=false_matches / pairs if pairs else float("nan"),
-                fmr_upper95=upper95(false_matches, pairs),
+                fmr_upper95=upper95(false_matches, pairs) if bounds
+                else None,
                 genuine_probes=r["probes"], false_non_matches=misses,
                 fnmr=misses / r["probes"] if r["probes"] else float("nan"),
-                fnmr_upper95=upper95(misses, r["probes"]),
+                fnmr_upper95=upper95(misses, r["probes"]) if bounds
+                else None,
                 truncated=any(f >= t for f in r["floor"]))
 
 
 def curve(r, n_people):
     lo = min(r["gen"] + r["imp"] + [1.0])
     steps = 200
-    return [rates(r, n_people, lo + (1.0 - lo) * i / steps)
+    return [rates(r, n_people, lo + (1.0 - lo) * i / steps, bounds=False)
             for i in range(steps + 1)]
 
 
