@@ -12,6 +12,8 @@
 #                   and the bedside flow through its pods
 #   make bench      RPC layer against a bare gRPC core echo server; idle RSS
 #   make docs       regenerate docs/api from the proto comments
+#   make face-calibration  the face threshold's table per set and group
+#                   (tools/facecal/calibrate_all.sh; needs ../shared)
 #
 # Switches: V=1 (show commands), SANITIZER=address,undefined or thread,
 # BUILD=dir (out-of-tree build directory, default build).
@@ -50,7 +52,7 @@ BINS :=
 TEST_BINS :=
 ALL_OBJS :=
 
-.PHONY: all deps deps-run run test check bench bench-audit bench-galera clean unit format docs deploy-check
+.PHONY: all deps deps-run run test check bench bench-audit bench-galera clean unit format docs deploy-check face-calibration
 .PHONY: images image-test kube-test
 all:
 
@@ -145,6 +147,12 @@ bench-audit: deps
 bench-galera: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) /usr/bin/python3 tools/bench/galera.py
+
+# The face threshold per set and per group (docs/benchmarks.md, "Face
+# threshold per set and per group"); JOBS=2 measures two sets at once.
+face-calibration: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) JOBS=$(or $(JOBS),1) tools/facecal/calibrate_all.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -24,6 +24,17 @@
 #define IDENTITY_RETAKE                                                        \
 	SMARTMED__IDENTITY__V1__FACE_DECISION__FACE_DECISION_RETAKE
 
+/* What the operator is told to do when the PAD stage flags or refuses a
+ * face (the reply's advice, and the refusal's message). */
+#define PAD_ADVICE                                                             \
+	"remove any screen, phone or printed picture from in front of the "    \
+	"camera, have the patient face the camera in person, and take "        \
+	"another photograph"
+/* ... and when the photograph looks like a copy of one already seen. */
+#define COPY_ADVICE                                                            \
+	"take a new photograph of the patient in person, not of a screen, a "  \
+	"print or an earlier photograph"
+
 /*
  * face_audit puts the face facts (no biometric data) on the call's audit
  * event: threshold, model, device and the call's own extras (score ...).
@@ -411,9 +422,15 @@ copy_check(med_call *call, identity_face *f, const char *patient_id,
 				     "image: the photograph could not be "
 				     "checked against earlier ones; try "
 				     "again");
-	res->copy_of = (char *)seen.of;
 	res->copy_distance = (uint32_t)seen.distance;
 	res->copy_suspected = seen.exact || seen.distance <= f->copy_distance;
+	/* copy_of names a photograph only when this is taken for a copy of
+	 * it: the nearest of a patient's photographs is always some
+	 * distance away, and naming it then would suggest a copy. */
+	if (res->copy_suspected) {
+		res->copy_of = (char *)seen.of;
+		res->advice = (char *)COPY_ADVICE;
+	}
 	return MED_OK;
 }
 
@@ -422,7 +439,7 @@ copy_check(med_call *call, identity_face *f, const char *patient_id,
 static identity_pad_decision
 pad_verdict(const identity_face *f, const identity_face_probe *pr,
 	    double *score, double *threshold,
-	    Smartmed__Identity__V1__PadDecision *field)
+	    Smartmed__Identity__V1__PadDecision *field, char **advice)
 {
 	identity_pad_decision d = identity_pad_decide(
 		f->pad_mode, pr->pad_ran, pr->liveness, f->pad_threshold);
@@ -430,6 +447,8 @@ pad_verdict(const identity_face *f, const identity_face_probe *pr,
 	*score = pr->pad_ran ? pr->liveness : 0;
 	*threshold = f->pad_threshold;
 	*field = (Smartmed__Identity__V1__PadDecision)d;
+	if (d == IDENTITY_PAD_FLAGGED)
+		*advice = (char *)PAD_ADVICE;
 	return d;
 }
 
@@ -439,11 +458,8 @@ static med_err
 pad_refusal(med_call *call, double score, double threshold)
 {
 	return med_call_fail(call, MED_ERR_INVALID,
-			     "image: looks like a photograph of a photograph: "
-			     "the face's liveness score %.3f is under %.3f "
-			     "(a screen, a print or a photograph held to the "
-			     "camera); take a new photograph of the patient "
-			     "in person",
+			     "image: looks like a photograph of a photograph "
+			     "(liveness score %.3f, under %.3f): " PAD_ADVICE,
 			     score, threshold);
 }
 
@@ -458,13 +474,11 @@ copy_refusal(med_call *call, identity_face *f, const char *patient_id,
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "image: looks like a photograph of a "
 				     "photograph: it is the same picture as "
-				     "%s; take a new photograph of the "
-				     "patient",
+				     "%s; " COPY_ADVICE,
 				     res->copy_of);
 	return med_call_fail(call, MED_ERR_INVALID,
 			     "image: looks like a photograph of a photograph: "
-			     "a copy of %s (%u bits apart); take a new "
-			     "photograph of the patient",
+			     "a copy of %s (%u bits apart); " COPY_ADVICE,
 			     res->copy_of, res->copy_distance);
 }
 
@@ -477,16 +491,18 @@ static med_err
 decide(med_call *call, identity_face *f, const char *patient_id,
        Smartmed__Identity__V1__VerifyFaceResponse *res)
 {
-	identity_face_verdict v = {res->score,	      f->threshold,
-				   f->retake_band,    res->quality,
-				   f->retake_quality, false};
+	identity_face_verdict v = {res->score,	       f->threshold,
+				   f->retake_band,     res->quality,
+				   f->retake_quality,  false,
+				   f->retake_threshold};
 	char reason[256];
 	identity_face_decision d = IDENTITY_FACE_NO_MATCH;
 
 	res->retake_from = f->threshold - f->retake_band;
 	if (res->copy_suspected)
 		snprintf(reason, sizeof(reason), "%s",
-			 "looks like a photograph of a photograph");
+			 "looks like a photograph of a "
+			 "photograph: " COPY_ADVICE);
 	else if (identity_retakes_decide(med_call_db(call), patient_id,
 					 med_now_ms(), &v, &d, reason,
 					 sizeof(reason)) != MED_OK)
@@ -544,7 +560,8 @@ identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
 	res->other_faces = pr.other_faces;
 	res->quality = pr.quality;
 	if (pad_verdict(f, &pr, &res->liveness_score, &res->liveness_threshold,
-			&res->pad_decision) == IDENTITY_PAD_REFUSED) {
+			&res->pad_decision,
+			&res->advice) == IDENTITY_PAD_REFUSED) {
 		verify_audit(call, f, req->patient_id, res);
 		return pad_refusal(call, res->liveness_score,
 				   res->liveness_threshold);
@@ -631,7 +648,8 @@ identify_pad(med_call *call, identity_face *f, const identity_face_probe *pr,
 	char live[16];
 
 	if (pad_verdict(f, pr, &res->liveness_score, &res->liveness_threshold,
-			&res->pad_decision) != IDENTITY_PAD_REFUSED)
+			&res->pad_decision,
+			&res->advice) != IDENTITY_PAD_REFUSED)
 		return MED_OK;
 	snprintf(live, sizeof(live), "%.3f", res->liveness_score);
 	face_audit(call, f, NULL, "face presentation attack suspected",

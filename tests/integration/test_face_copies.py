@@ -59,10 +59,15 @@ def _audited(st, pid, event):
     return face_events(st, pid, "event", event)
 
 
+# What the operator is told to do about a copy (issue 48, item 5).
+DO = "take a new photograph of the patient in person"
+
+
 def _refused_as_copy(st, pb, pid, image, of):
     e = expect_status(grpc.StatusCode.INVALID_ARGUMENT, _verify, st, pb,
                       pid, image, details_contains=COPY)
     assert of in e.details(), e.details()
+    assert DO in e.details(), e.details()
 
 
 def test_enrolment_photo_sent_again_is_refused(st, pb):
@@ -101,13 +106,19 @@ def test_reencoded_rescaled_and_relit_copies_are_refused(st, pb, n):
 
 
 def test_new_photographs_verify_and_a_replayed_probe_is_refused(st, pb):
-    pid = _patient(st, pb, [orl_png(4, 1), orl_png(4, 2)])
+    # ORL subject 30 matches at the shipped threshold with a margin (0.987
+    # or more; subject 4, used before, is under 0.9673: issue 48).
+    pid = _patient(st, pb, [orl_png(30, 1), orl_png(30, 2)])
     for n in (5, 7, 9):
-        r = _verify(st, pb, pid, orl_png(4, n))
+        r = _verify(st, pb, pid, orl_png(30, n))
         assert r.match and r.verification_token, (n, r.copy_distance)
-        assert not r.copy_suspected
-        assert r.copy_of and r.copy_distance > 0
-    _refused_as_copy(st, pb, pid, orl_png(4, 7), "a recent photograph")
+        # (advice may carry the PAD stage's words: grey ORL photographs
+        # are often flagged by it, docs/face-pad.md; never the copy's.)
+        assert not r.copy_suspected and DO not in r.advice
+        # No copy suspected: copy_of names no photograph (issue 48, item
+        # 5); the distance to the nearest one is still reported.
+        assert r.copy_of == "" and r.copy_distance > 16
+    _refused_as_copy(st, pb, pid, orl_png(30, 7), "a recent photograph")
 
 
 def test_another_patients_photo_is_no_copy_of_this_one(st, pb):
@@ -139,6 +150,7 @@ def test_warn_mode_answers_flagged_without_a_token(pb):
         assert r.copy_suspected and r.copy_distance == 0
         assert not r.match and not r.verification_token
         assert r.copy_of == "the patient's enrolment photograph"
+        assert DO in r.advice and DO in r.reason, (r.advice, r.reason)
 
 
 def _attack(photo, kind, seed):
@@ -174,3 +186,4 @@ def test_a_retake_of_the_enrolled_patient_is_no_copy(st, pb):
     r = _verify(st, pb, pid, _photo(2))
     assert r.match and r.verification_token
     assert not r.copy_suspected and r.copy_distance > 16
+    assert r.copy_of == "" and DO not in r.advice

@@ -38,6 +38,10 @@ HUMAN = os.path.join(paths.build_dir(), "npm", "facemodels", "node_modules",
                      "@vladmandic", "human-models", "models")
 
 COPY = "looks like a photograph of a photograph"
+# What a flag or refusal tells the operator to do (issue 48, item 5).
+DO = ("remove any screen, phone or printed picture from in front of the "
+      "camera, have the patient face the camera in person, and take "
+      "another photograph")
 # Caltech photographs 1, 11, ... 91: fixed before any was tried, every
 # tenth, not chosen by their scores.
 PHOTOS = tuple(range(1, 100, 10))
@@ -126,6 +130,7 @@ def test_bona_fide_photograph_passes(enforce, pb):
     assert r.pad_decision == pb.PAD_DECISION_BONA_FIDE, r.liveness_score
     assert r.liveness_score >= r.liveness_threshold > 0
     assert r.match and r.verification_token
+    assert r.advice == ""
 
 
 @pytest.mark.parametrize("kind", ["screen", "print"])
@@ -141,6 +146,7 @@ def test_attacks_are_refused_with_enforce(enforce, pb, kind):
                 continue
             assert e.code() == grpc.StatusCode.INVALID_ARGUMENT
             assert "liveness score" in e.details(), e.details()
+            assert DO in e.details(), e.details()
             refused += 1
             seen = poll(lambda: face_events(
                 enforce, pid, "event", "face presentation attack suspected"),
@@ -175,17 +181,24 @@ def test_warn_flags_and_answers(pb):
             pid = face_patient(st, pb, [caltech_jpeg(n)], family="Pad")
             try:
                 r = verify_face(st, pb, pid, _attack("print", n))
+                ident = _identify(st, pb, _attack("print", n))
             except grpc.RpcError as e:
                 assert COPY not in e.details(), e.details()
                 continue
+            # IdentifyFace tells the operator the same when it flags.
+            assert ident.advice == (
+                DO if ident.pad_decision == pb.PAD_DECISION_FLAGGED
+                else ""), (ident.pad_decision, ident.advice)
             if r.liveness_score < r.liveness_threshold:
                 assert r.pad_decision == pb.PAD_DECISION_FLAGGED
+                assert r.advice == DO, r.advice
                 flagged += 1
                 seen = poll(lambda: face_events(st, pid, "pad", "flagged"),
                             timeout=20, what="the flag in the audit log")
                 assert seen[0]["liveness"] == "%.3f" % r.liveness_score
             else:
                 assert r.pad_decision == pb.PAD_DECISION_BONA_FIDE
+                assert r.advice == ""
         assert flagged >= 1
 
 

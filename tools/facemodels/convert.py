@@ -437,7 +437,7 @@ input_mean: 0
 input_scale: 1
 output_dim: 128
 threshold: {threshold}
-alignment: dlib-chip-68
+{retake_line}alignment: dlib-chip-68
 chip_padding: 0.25
 min_face_px: 24
 ---
@@ -466,10 +466,8 @@ TensorFlow.js by the face-api project and shipped in the npm package
   templates (MED_FACE_FUSION=mean) was measured and not made the default:
   on ORL it let 9 of 7,800 impostor attempts through where the best
   template let 7, at the same FNMR. A score less than 0.02 under the
-  threshold (MED_FACE_RETAKE_BAND_MILLI) asks for another photograph, and
-  that one must clear the threshold plus the band: a free second try
-  nearly doubled the false matches on ORL (docs/benchmarks.md, "Template
-  fusion").
+  threshold (MED_FACE_RETAKE_BAND_MILLI) asks for another photograph.
+  {retake_note}
 - **min_face_px**: 24, the smallest face (pixels across, measured on the
   68 landmarks) identity accepts for this model unless MED_FACE_MIN_SIZE
   says otherwise. On ORL's 92x112 photographs the faces of 25-39 px
@@ -506,6 +504,8 @@ def calibration_note(cal):
         cal["threshold"], cal["rule"], cal["target_fmr"])]
     for s in cal["sets"]:
         at = s["at_threshold"]
+        if not at["impostor_pairs"]:  # a group of one person
+            continue
         lines.append(
             "%s (%s, %d people): FMR %.4f (%d of %d impostor pairs; "
             "95 %% upper bound %.4f), FNMR %.3f (%d of %d probes, refusals "
@@ -523,15 +523,33 @@ def calibration_note(cal):
     return " ".join(lines)
 
 
+RETAKE_NOTE = (
+    "That one must clear the threshold plus the band: a free second try "
+    "nearly doubled the false matches on ORL (docs/benchmarks.md, "
+    "\"Template fusion\").")
+
+
+def retake_note(cal):
+    """(card line, words) for calibration.json's retake rule, written by
+    tools/facecal/retake.py; the threshold-plus-band rule without one."""
+    r = cal.get("retake") if cal else None
+    if not r:
+        return "", RETAKE_NOTE
+    return ("retake_threshold: %.4f\n" % r["threshold"],
+            "That one matches when the larger of the two photographs' "
+            "scores reaches retake_threshold, %.4f: %s (docs/benchmarks.md, "
+            "\"The retake rule\")." % (r["threshold"], r["rule"]))
+
+
 def calibrated():
-    """(threshold, note) from tools/facemodels/calibration.json, the
-    reviewed output of tools/facecal/calibrate.py, or the built-in ones
-    when there is none."""
+    """(threshold, note, calibration) from tools/facemodels/
+    calibration.json, the reviewed output of tools/facecal/calibrate.py,
+    or the built-in ones (and None) when there is none."""
     if not os.path.exists(CALIBRATION):
-        return THRESHOLD, THRESHOLD_NOTE
+        return THRESHOLD, THRESHOLD_NOTE, None
     with open(CALIBRATION) as f:
         cal = json.load(f)
-    return "%.4f" % cal["threshold"], calibration_note(cal)
+    return "%.4f" % cal["threshold"], calibration_note(cal), cal
 
 
 def save(m, out_dir, name, card):
@@ -549,11 +567,14 @@ def save(m, out_dir, name, card):
 
 
 def write(model_dir, out_dir, threshold=None, note=None):
+    cal = None
     if threshold is None:
-        threshold, note = calibrated()
+        threshold, note, cal = calibrated()
+    retake_line, retake_words = retake_note(cal)
     m = build(tfjs.load(os.path.join(model_dir, MANIFEST)))
     card = CARD.format(name=NAME, sha256="{sha256}", threshold=threshold,
-                       threshold_note=note)
+                       threshold_note=note, retake_line=retake_line,
+                       retake_note=retake_words)
     return save(m, out_dir, NAME, card)
 
 

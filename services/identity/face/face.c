@@ -104,6 +104,11 @@ const med_config_spec identity_config[] = {
 	 "thousandths of cosine below the threshold in which VerifyFace asks "
 	 "for another photograph (RETAKE, no token) rather than answer no "
 	 "match; 0 = no band"},
+	{"MED_FACE_RETAKE_THRESHOLD", MED_CONFIG_STRING, "", false, 0, 0,
+	 "the bar of the second photograph after a retake: it matches when "
+	 "the larger of the two photographs' scores reaches it; empty: the "
+	 "embedder card's retake_threshold (calibrated, tools/facecal/"
+	 "retake.py), or the threshold plus the band without one"},
 	{"MED_FACE_RETAKE_QUALITY_PCT", MED_CONFIG_INT, "50", false, 0, 100,
 	 "quality (percent) under which a VerifyFace photograph that does not "
 	 "match is answered RETAKE"},
@@ -186,8 +191,41 @@ load_keys(identity_face *f, const med_config *cfg)
 	return MED_OK;
 }
 
+/*
+ * read_retake_threshold sets the second photograph's bar after a retake:
+ * MED_FACE_RETAKE_THRESHOLD (at least the threshold), else the card's
+ * calibrated retake_threshold while it is not under the threshold (an
+ * operator who raised MED_FACE_THRESHOLD over it gets the old rule),
+ * else the threshold plus the band.
+ */
+static med_err
+read_retake_threshold(identity_face *f, const med_config *cfg)
+{
+	const char *t = med_config_str(cfg, "MED_FACE_RETAKE_THRESHOLD");
+	char *end = NULL;
+
+	if (t[0] == '\0') {
+		f->retake_threshold = f->card_retake_threshold >= f->threshold
+					      ? f->card_retake_threshold
+					      : f->threshold + f->retake_band;
+		return MED_OK;
+	}
+	f->retake_threshold = strtod(t, &end);
+	if (end == t || *end != '\0' ||
+	    !(f->retake_threshold >= f->threshold) ||
+	    f->retake_threshold > 1.0) {
+		not_configured(f,
+			       "MED_FACE_RETAKE_THRESHOLD: '%s' is not a "
+			       "number from the threshold %.4f to 1",
+			       t, f->threshold);
+		return MED_ERR_PRECONDITION;
+	}
+	return MED_OK;
+}
+
 /* read_threshold takes MED_FACE_THRESHOLD, or keeps the embedder's own
- * (f->threshold, set by load_models) when it is empty. */
+ * (f->threshold, set by load_models) when it is empty; then the retake's
+ * bar, which depends on it. */
 static med_err
 read_threshold(identity_face *f, const med_config *cfg)
 {
@@ -195,7 +233,7 @@ read_threshold(identity_face *f, const med_config *cfg)
 	char *end = NULL;
 
 	if (t[0] == '\0')
-		return MED_OK;
+		return read_retake_threshold(f, cfg);
 	f->threshold = strtod(t, &end);
 	if (end == t || *end != '\0' || !(f->threshold >= -1.0) ||
 	    f->threshold > 1.0) {
@@ -205,7 +243,7 @@ read_threshold(identity_face *f, const med_config *cfg)
 			       t);
 		return MED_ERR_PRECONDITION;
 	}
-	return MED_OK;
+	return read_retake_threshold(f, cfg);
 }
 
 /* read_min_size takes MED_FACE_MIN_SIZE, or keeps the embedder's own
@@ -326,6 +364,7 @@ card_numbers(identity_face *f, const identity_modelcard *c, char *msg,
 	     size_t len)
 {
 	double w, h, ch, mean, scale, dim, thr, crop = DEFAULT_CROP_SCALE;
+	double retake = 0;
 	double min_px = DEFAULT_MIN_FACE;
 	med_err err;
 
@@ -349,7 +388,10 @@ card_numbers(identity_face *f, const identity_modelcard *c, char *msg,
 					      msg, len)) != MED_OK) ||
 	    (identity_modelcard_get(c, "min_face_px") != NULL &&
 	     (err = identity_modelcard_number(c, "min_face_px", 16, 4096,
-					      &min_px, msg, len)) != MED_OK))
+					      &min_px, msg, len)) != MED_OK) ||
+	    (identity_modelcard_get(c, "retake_threshold") != NULL &&
+	     (err = identity_modelcard_number(c, "retake_threshold", -1, 1,
+					      &retake, msg, len)) != MED_OK))
 		return err;
 	if (ch == 2 || w != (int)w || h != (int)h || dim != (int)dim ||
 	    min_px != (int)min_px) {
@@ -367,6 +409,7 @@ card_numbers(identity_face *f, const identity_modelcard *c, char *msg,
 	f->crop_scale = (float)crop;
 	f->dim = (size_t)dim;
 	f->threshold = thr;
+	f->card_retake_threshold = retake;
 	f->min_size = (int)min_px;
 	return MED_OK;
 }

@@ -96,6 +96,10 @@ struct identity_face {
 	bool fuse_mean;
 	double retake_band;
 	double retake_quality;
+	/* The second photograph's bar after a retake (read_retake_threshold)
+	 * and the embedder card's calibrated one (0 when it has none). */
+	double retake_threshold;
+	double card_retake_threshold;
 	/* The presentation-attack stage (pad.c): MED_FACE_PAD, the liveness
 	 * model (NULL: the stage does not run) taking a pad_size square RGB
 	 * crop of pad_crop times the face box, pixels 0..255; output element

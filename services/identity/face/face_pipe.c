@@ -914,12 +914,13 @@ free_img:
 	return err;
 }
 
-/* second_photograph decides the photograph after a retake: the threshold
- * plus the band, or no match. */
+/* second_photograph decides the photograph after a retake: its bar
+ * (identity_face_verdict), or no match. */
 static identity_face_decision
 second_photograph(const identity_face_verdict *v, char *reason, size_t len)
 {
-	double bar = v->threshold + v->band;
+	double bar = v->second_bar >= v->threshold ? v->second_bar
+						   : v->threshold + v->band;
 
 	if (v->score >= bar) {
 		snprintf(reason, len, "%s", "");
@@ -927,7 +928,7 @@ second_photograph(const identity_face_verdict *v, char *reason, size_t len)
 	}
 	snprintf(reason, len,
 		 "the second photograph after a retake scored %.3f, under the "
-		 "raised bar %.3f (the threshold %.3f plus the retake band): "
+		 "bar %.3f for a second photograph (the threshold is %.3f): "
 		 "not matched; confirm the patient's identity another way",
 		 v->score, bar, v->threshold);
 	return IDENTITY_FACE_NO_MATCH;

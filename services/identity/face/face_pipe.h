@@ -174,6 +174,11 @@ typedef enum identity_face_decision {
 typedef struct identity_face_verdict {
 	double score, threshold, band, quality, min_quality;
 	bool second;
+	/* The second photograph's bar: it matches when the larger of the
+	 * two scores reaches it (MED_FACE_RETAKE_THRESHOLD); as the first
+	 * was under the threshold, that is its own score.  A bar under the
+	 * threshold is taken as the threshold plus the band. */
+	double second_bar;
 } identity_face_verdict;
 
 /* How long a retake asked of a patient raises the bar for their next
@@ -185,10 +190,12 @@ typedef struct identity_face_verdict {
  * short of it (in the band) it asks for another photograph
  * (IDENTITY_FACE_RETAKE), as it does for a non-match from a photograph of
  * low quality (IDENTITY_FACE_RETAKE_QUALITY); else no match.  The second
- * photograph after a score in the band must clear the threshold plus the
- * band, with no further retake: a free second try would let an impostor's
- * near miss through (on ORL, FMR 0.09 % became 0.17 %; docs/benchmarks.md,
- * "Template fusion").  reason (len bytes) says why in words, "" on a match.
+ * photograph after a score in the band must clear second_bar, with no
+ * further retake: the two photographs' scores fused (the larger) at the
+ * bar that holds the target FMR over impostor two-photograph sequences
+ * (tools/facecal/retake.py; docs/benchmarks.md, "The retake rule"); a
+ * free second try at the threshold lets more impostors through.  reason
+ * (len bytes) says why in words, "" on a match.
  */
 identity_face_decision identity_face_decide(const identity_face_verdict *v,
 					    char *reason, size_t len);

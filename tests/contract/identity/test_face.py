@@ -285,7 +285,10 @@ def test_enrol_verify_identify_delete_reenrol(fstack, pb, face_model):
     after = identify(fstack, pb, orl_png(7, 7), top_k=50)
     assert a not in [c.patient_id for c in after.candidates]
 
-    assert enroll(fstack, pb, a, [orl_png(7, 2)]).total_templates == 1
+    # Two photographs again: with photograph 2 alone, s7/6 scores 0.956,
+    # under the shipped threshold (0.9673 since issue 48).
+    assert enroll(fstack, pb, a, [orl_png(7, 1), orl_png(7, 2)]
+                  ).total_templates == 2
     assert verify(fstack, pb, a, orl_png(7, 6)).match
     # Leave no s7/s8 templates behind for the other tests' searches.
     delete(fstack, pb, a)

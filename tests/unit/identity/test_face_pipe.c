@@ -609,7 +609,9 @@ test_yunet_bind(void)
 
 /*
  * The decision of VerifyFace as a table: the score against a threshold of
- * 0.938 with a retake band of 0.02 and a quality floor of 0.5.
+ * 0.938 with a retake band of 0.02 and a quality floor of 0.5; the second
+ * photograph's bar is the threshold plus the band (0.958, the rule before
+ * issue 48) or a calibrated bar (bar).
  */
 typedef struct decide_case {
 	const char *name;
@@ -617,29 +619,36 @@ typedef struct decide_case {
 	bool second;
 	identity_face_decision want;
 	const char *reason_has; /* "" on a match */
+	double bar;		/* 0: 0.958 */
 } decide_case;
 
 static const decide_case decide_cases[] = {
 	{"at the threshold: a match", 0.938, 0.9, false, IDENTITY_FACE_MATCH,
-	 ""},
+	 "", 0},
 	{"a poor photograph that matches still matches", 0.95, 0.1, false,
-	 IDENTITY_FACE_MATCH, ""},
+	 IDENTITY_FACE_MATCH, "", 0},
 	{"just short: take another photograph", 0.937, 0.9, false,
-	 IDENTITY_FACE_RETAKE, "just short of the threshold 0.938"},
+	 IDENTITY_FACE_RETAKE, "just short of the threshold 0.938", 0},
 	{"at the band's lower edge", 0.918, 0.9, false, IDENTITY_FACE_RETAKE,
-	 "the retake band starts at 0.918"},
+	 "the retake band starts at 0.918", 0},
 	{"under the band, good photograph: no match", 0.9179, 0.9, false,
-	 IDENTITY_FACE_NO_MATCH, "not the patient's enrolled face"},
+	 IDENTITY_FACE_NO_MATCH, "not the patient's enrolled face", 0},
 	{"under the band, poor photograph: take another", 0.5, 0.49, false,
-	 IDENTITY_FACE_RETAKE_QUALITY, "quality is low (0.49, under 0.50)"},
+	 IDENTITY_FACE_RETAKE_QUALITY, "quality is low (0.49, under 0.50)", 0},
 	{"quality at the floor is good enough", 0.5, 0.5, false,
-	 IDENTITY_FACE_NO_MATCH, "good quality (0.50)"},
+	 IDENTITY_FACE_NO_MATCH, "good quality (0.50)", 0},
 	{"after a retake the bar is the threshold plus the band", 0.958, 0.9,
-	 true, IDENTITY_FACE_MATCH, ""},
+	 true, IDENTITY_FACE_MATCH, "", 0},
 	{"after a retake, the threshold alone is not enough", 0.95, 0.9, true,
-	 IDENTITY_FACE_NO_MATCH, "under the raised bar 0.958"},
+	 IDENTITY_FACE_NO_MATCH, "under the bar 0.958", 0},
 	{"after a retake, no second retake", 0.93, 0.1, true,
-	 IDENTITY_FACE_NO_MATCH, "second photograph after a retake"},
+	 IDENTITY_FACE_NO_MATCH, "second photograph after a retake", 0},
+	{"a calibrated bar: the second photograph at it matches", 0.9391, 0.9,
+	 true, IDENTITY_FACE_MATCH, "", 0.939},
+	{"a calibrated bar: just under it, no match", 0.9389, 0.9, true,
+	 IDENTITY_FACE_NO_MATCH, "under the bar 0.939", 0.939},
+	{"a bar under the threshold is the threshold plus the band", 0.95, 0.9,
+	 true, IDENTITY_FACE_NO_MATCH, "under the bar 0.958", 0.9},
 };
 
 static void
@@ -648,8 +657,13 @@ test_decide(void)
 	for (size_t i = 0; i < sizeof(decide_cases) / sizeof(decide_cases[0]);
 	     i++) {
 		const decide_case *c = &decide_cases[i];
-		identity_face_verdict v = {c->score,   0.938, 0.02,
-					   c->quality, 0.5,   c->second};
+		identity_face_verdict v = {c->score,
+					   0.938,
+					   0.02,
+					   c->quality,
+					   0.5,
+					   c->second,
+					   c->bar > 0 ? c->bar : 0.958};
 		char reason[256];
 		identity_face_decision d =
 			identity_face_decide(&v, reason, sizeof(reason));
