@@ -14,9 +14,8 @@
 #include "dosage.h"
 #include "checks.h"
 #include "catalogue.h"
+#include "csv.h"
 
-#define MAX_FIELDS 48
-#define FIELD_MAX  2000
 
 enum col {
 	C_CODE,
@@ -106,106 +105,8 @@ static const char *const col_names[N_COLS] = {
 };
 #define N_REQUIRED 5
 
-/* csv_reader - a cursor over the text. */
-typedef struct csv_reader {
-	const char *p, *end;
-	uint32_t line; /* current line number, 1-based */
-} csv_reader;
-
-typedef struct csv_row {
-	char *f[MAX_FIELDS];
-	size_t n;
-	uint32_t line; /* where the record started */
-} csv_row;
-
-/* read_field copies one field into the arena; false on a syntax error. */
-static bool
-read_field(csv_reader *r, med_arena *a, char **out)
-{
-	char buf[FIELD_MAX + 1];
-	size_t n = 0;
-	bool quoted = r->p < r->end && *r->p == '"';
-
-	if (quoted)
-		r->p++;
-	while (r->p < r->end) {
-		char ch = *r->p;
-
-		if (quoted && ch == '"') {
-			if (r->p + 1 < r->end && r->p[1] == '"') {
-				r->p++;
-			} else {
-				r->p++;
-				quoted = false;
-				break;
-			}
-		} else if (!quoted && (ch == ',' || ch == '\n' || ch == '\r')) {
-			break;
-		}
-		if (ch == '\n')
-			r->line++;
-		if (n >= FIELD_MAX)
-			return false;
-		buf[n++] = *r->p++;
-	}
-	if (quoted) /* unterminated quote */
-		return false;
-	if (r->p < r->end && *r->p != ',' && *r->p != '\n' && *r->p != '\r')
-		return false; /* text after a closing quote */
-	buf[n] = '\0';
-	*out = med_arena_strdup(a, buf);
-	return *out != NULL;
-}
-
-/* skip_eol consumes "\r\n", "\n" or "\r". */
-static void
-skip_eol(csv_reader *r)
-{
-	if (r->p < r->end && *r->p == '\r')
-		r->p++;
-	if (r->p < r->end && *r->p == '\n')
-		r->p++;
-	r->line++;
-}
-
-/* skip_comments skips '#' lines and blank lines. */
-static void
-skip_comments(csv_reader *r)
-{
-	while (r->p < r->end &&
-	       (*r->p == '#' || *r->p == '\n' || *r->p == '\r')) {
-		if (*r->p == '#')
-			while (r->p < r->end && *r->p != '\n' && *r->p != '\r')
-				r->p++;
-		skip_eol(r);
-	}
-}
-
-/* read_row reads the next record; 0 at the end, -1 on a syntax error. */
-static int
-read_row(csv_reader *r, med_arena *a, csv_row *row)
-{
-	skip_comments(r);
-	if (r->p >= r->end)
-		return 0;
-	row->n = 0;
-	row->line = r->line;
-	for (;;) {
-		if (row->n >= MAX_FIELDS ||
-		    !read_field(r, a, &row->f[row->n++])) {
-			while (r->p < r->end && *r->p != '\n')
-				r->p++;
-			skip_eol(r);
-			return -1;
-		}
-		if (r->p < r->end && *r->p == ',') {
-			r->p++;
-			continue;
-		}
-		skip_eol(r);
-		return 1;
-	}
-}
+typedef dosage_csv_reader csv_reader;
+typedef dosage_csv_row csv_row;
 
 static med_err
 add_error(med_arena *a, dosage_import *out, uint32_t line, const char *field,
@@ -549,7 +450,7 @@ read_header(med_arena *a, csv_reader *r, csv_row *h, int map[N_COLS],
 	    med_problem *p)
 {
 	const char *missing, *unknown;
-	int rc = read_row(r, a, h);
+	int rc = dosage_csv_read_row(r, a, h);
 
 	if (rc == 0)
 		return med_problem_set(p, MED_ERR_INVALID, "csv",
@@ -598,7 +499,7 @@ dosage_csv_parse(med_arena *a, const uint8_t *csv, size_t len,
 	if ((err = csv_text_problem(csv, len, p)) != MED_OK ||
 	    (err = read_header(a, &r, &h, map, p)) != MED_OK)
 		return err;
-	while ((rc = read_row(&r, a, &row)) != 0) {
+	while ((rc = dosage_csv_read_row(&r, a, &row)) != 0) {
 		if (++rows > DOSAGE_CSV_MAX_ROWS)
 			return med_problem_set(p, MED_ERR_INVALID, "csv",
 					       "more than %d rows",

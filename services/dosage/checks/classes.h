@@ -91,6 +91,9 @@ typedef struct dosage_class_other {
 	 * false when its route has no conversion factor. */
 	double ome_mg;
 	bool has_ome;
+	/* The interaction rules overridden at order entry on its order
+	 * (',' separated ids); NULL: none, or not read. */
+	const char *acked;
 } dosage_class_other;
 
 /*

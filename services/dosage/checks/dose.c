@@ -930,6 +930,8 @@ dosage_dose_check_name(dosage_dose_check c)
 		return dosage_class_check_name(c);
 	if (c == DOSAGE_DOSE_CHECK_HEPATIC)
 		return "hepatic";
+	if (c == (dosage_dose_check)150) /* checks.h: the interactions */
+		return "interaction";
 	return (unsigned)c <= DOSAGE_DOSE_CHECK_INFUSION_RATE ? names[c] : "?";
 }
 

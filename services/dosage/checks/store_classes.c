@@ -24,6 +24,9 @@
 typedef struct class_read {
 	med_arena *arena;
 	dosage_class_list *out;
+	/* Keep every substance (the interaction check), not only those of
+	 * a duplicate-therapy group. */
+	bool all;
 } class_read;
 
 /* push keeps one more item in l (arena arrays, doubling, at most
@@ -114,7 +117,7 @@ dosage_store_class_given(med_db_conn *c, med_arena *a, const dosage_family *fam,
 			 const char *patient_id, int64_t at_ms,
 			 dosage_class_list *out)
 {
-	class_read r = {a, out};
+	class_read r = {a, out, false};
 	med_db_value v[DOSAGE_FAMILY_MAX + 2];
 	size_t n = dosage_family_bind(fam, patient_id, v);
 
@@ -142,7 +145,8 @@ on_order_row(void *arg, const med_db_row *row)
 	const char *substance = med_db_row_text(row, 2, NULL);
 	dosage_class_other *o;
 
-	if (substance == NULL || dosage_class_group_of(substance) == NULL)
+	if (substance == NULL ||
+	    (!r->all && dosage_class_group_of(substance) == NULL))
 		return MED_OK;
 	if ((o = push(r->arena, r->out)) == NULL)
 		return full(r->out);
@@ -158,7 +162,7 @@ dosage_store_class_orders(med_db *db, med_arena *a, const char *patient_id,
 			  const char *except_id, int64_t now_ms,
 			  dosage_class_list *out)
 {
-	class_read r = {a, out};
+	class_read r = {a, out, false};
 	med_db_value v[] = {
 		MED_DB_STR(patient_id),
 		MED_DB_I64(
@@ -180,4 +184,117 @@ dosage_store_class_orders(med_db *db, med_arena *a, const char *patient_id,
 		" AND (o.end_ms = 0 OR o.end_ms > ?) AND o.id <> ?"
 		" ORDER BY o.created_ms",
 		v, 5, on_order_row, &r);
+}
+
+/* --- the interaction check's products ------------------------------------ */
+
+/* is_ack: is c an interaction hard stop (overridden, on an order whose
+ * override is set)? */
+static bool
+is_ack(const dosage_check *c)
+{
+	return c->kind == (Smartmed__Dosage__V1__CheckKind)
+				  DOSAGE_DOSE_CHECK_INTERACTION &&
+	       c->status ==
+		       SMARTMED__DOSAGE__V1__CHECK_STATUS__CHECK_STATUS_HARD_STOP;
+}
+
+/* row_acked reads the interaction rules overridden at entry from an
+ * order's override reason (col) and checks (col + 1): ",DDI-001,..." or
+ * "" when none; NULL when out of memory. */
+static const char *
+row_acked(med_arena *a, const med_db_row *row, size_t col)
+{
+	dosage_check **checks = NULL;
+	size_t n = 0, len = 0;
+	const char *ids = "";
+
+	if (med_db_row_int64(row, col) == 0 ||
+	    med_db_row_text(row, col + 1, &len) == NULL || len == 0 ||
+	    dosage_store_unpack_checks(a, row, col + 1, &checks, &n) != MED_OK)
+		return "";
+	for (size_t i = 0; i < n && ids; i++)
+		for (size_t k = 0; is_ack(checks[i]) && ids &&
+				   k < checks[i]->n_rule_ids;
+		     k++)
+			ids = med_arena_sprintf(a, "%s,%s", ids,
+						checks[i]->rule_ids[k]);
+	return ids;
+}
+
+static med_err
+on_force_row(void *arg, const med_db_row *row)
+{
+	class_read *r = arg;
+	med_err err = on_order_row(arg, row);
+
+	if (err != MED_OK || r->out->n == 0)
+		return err;
+	r->out->items[r->out->n - 1].acked = row_acked(r->arena, row, 4);
+	return r->out->items[r->out->n - 1].acked ? MED_OK : MED_ERR_NOMEM;
+}
+
+static med_err
+on_given_product(void *arg, const med_db_row *row)
+{
+	class_read *r = arg;
+	dosage_class_other *o;
+
+	if (med_db_row_text(row, 3, NULL) == NULL)
+		return MED_OK;
+	if ((o = push(r->arena, r->out)) == NULL)
+		return full(r->out);
+	o->t_ms = med_db_row_int64(row, 0);
+	o->order_id = med_db_row_strdup(r->arena, row, 1);
+	o->label = med_db_row_strdup(r->arena, row, 2);
+	o->substance = med_db_row_strdup(r->arena, row, 3);
+	return o->order_id && o->label && o->substance ? MED_OK : MED_ERR_NOMEM;
+}
+
+MED_DB_PARAMS_FIT(DOSAGE_FAMILY_MAX + 4);
+
+med_err
+dosage_store_ddi_products(med_db *db, med_arena *a, const dosage_family *fam,
+			  const char *patient_id, const char *except_id,
+			  int64_t at_ms, int64_t window_ms,
+			  dosage_class_list *out)
+{
+	class_read r = {a, out, true};
+	med_db_value v[DOSAGE_FAMILY_MAX + 4];
+	size_t n = dosage_family_bind(fam, patient_id, v);
+	med_err err;
+
+	memset(out, 0, sizeof(*out));
+	v[n] = MED_DB_I64(
+		SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_ACTIVE);
+	v[n + 1] = MED_DB_I64(
+		SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_PENDING_VERIFICATION);
+	v[n + 2] = MED_DB_I64(at_ms);
+	v[n + 3] = MED_DB_STR(except_id ? except_id : "");
+	/* The orders in force, as the class checks read them, across the
+	 * merged records, with what their prescribers overrode. */
+	err = med_db_query_once(
+		db,
+		"SELECT o.id, o.drug_code, s.substance, o.prn, o.ovr_reason,"
+		" o.checks FROM orders o"
+		" JOIN drug_substances s ON s.drug_code = o.drug_code"
+		" WHERE o.patient_id" DOSAGE_FAMILY_IN " AND o.status IN (?, ?)"
+		" AND (o.end_ms = 0 OR o.end_ms > ?) AND o.id <> ?"
+		" ORDER BY o.created_ms",
+		v, n + 4, on_force_row, &r);
+	if (err != MED_OK)
+		return err;
+	/* And each product given within the window: its latest dose, once
+	 * per order (a week of doses is a few rows, not hundreds). */
+	v[n] = MED_DB_I64(at_ms - window_ms);
+	v[n + 1] = MED_DB_I64(at_ms + window_ms);
+	return med_db_query_once(
+		db,
+		"SELECT MAX(a.effective_ms), a.order_id, a.drug_code,"
+		" s.substance FROM administrations a"
+		" JOIN drug_substances s ON s.drug_code = a.drug_code"
+		" WHERE a.patient_id" DOSAGE_FAMILY_IN " AND " COUNTED_A
+		" AND a.effective_ms > ? AND a.effective_ms < ?"
+		" GROUP BY a.order_id, a.drug_code, s.substance",
+		v, n + 2, on_given_product, &r);
 }
