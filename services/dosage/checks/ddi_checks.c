@@ -364,12 +364,14 @@ hit_reason(char *buf, size_t len, const dosage_ddi_kb *kb,
 		off += (size_t)snprintf(buf + off, len - off,
 					" (%zu of %s at once)",
 					h[0].n_substances, r->terms);
+	/* The source before the words: a refusal's status message keeps
+	 * only its first 256 characters (the check keeps them all). */
 	if (off < len)
 		off += (size_t)snprintf(buf + off, len - off,
-					": %s; %s; source: %s%s", r->mechanism,
-					r->action, r->source,
+					"; source: %s%s; %s; do: %s", r->source,
 					ack ? "; overridden at order entry"
-					    : "");
+					    : "",
+					r->mechanism, r->action);
 	for (size_t i = 1; i < n && off < len; i++)
 		off += (size_t)snprintf(
 			buf + off, len - off, "%s %s (%s)",

@@ -145,6 +145,8 @@ order_subject(const dosage_order *o, const dosage_drug *d, double given_24h,
 typedef struct entry_ddi {
 	dosage_ddi_ref *ref;
 	dosage_class_list products;
+	int64_t at_ms; /* when: the time of writing, not the order's start
+			* (a backdated start would hide yesterday's doses) */
 } entry_ddi;
 
 /* entry_ddi_read fills x for an order of patient_id (not except_id) at
@@ -156,6 +158,7 @@ entry_ddi_read(med_call *call, const dosage_family *fam,
 {
 	med_err err = dosage_ddi_acquire(call, &x->ref);
 
+	x->at_ms = at_ms;
 	if (err != MED_OK)
 		return err;
 	return dosage_ddi_gather(call, x->ref, fam, patient_id, except_id,
@@ -180,7 +183,7 @@ entry_class_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 	dosage_class_subject cs = order_subject(o, d, given_24h, others);
 	dosage_ddi_subject ds = {.drug = d,
 				 .order = o,
-				 .at_ms = o->start_ms,
+				 .at_ms = ddi->at_ms,
 				 .others = &ddi->products};
 	med_err err = dosage_class_checks(call, &cs, &o->checks, &o->n_checks,
 					  &o->overall);
@@ -275,7 +278,7 @@ entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 					     &others)) != MED_OK ||
 	    (err = dosage_orders_day_ome(call, &others)) != MED_OK ||
 	    (err = entry_ddi_read(call, &k->family, o->patient_id, NULL,
-				  o->start_ms, &ddi)) != MED_OK) {
+				  med_now_ms(), &ddi)) != MED_OK) {
 		entry_ddi_fini(&ddi);
 		return err;
 	}
