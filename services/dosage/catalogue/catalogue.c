@@ -16,7 +16,6 @@
 #include "catalogue.h"
 #include "csv.h"
 
-
 enum col {
 	C_CODE,
 	C_NAME,

@@ -102,4 +102,3 @@ dosage_csv_read_row(csv_reader *r, med_arena *a, csv_row *row)
 		return 1;
 	}
 }
-

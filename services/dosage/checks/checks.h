@@ -382,8 +382,7 @@ typedef struct dosage_ddi_ref dosage_ddi_ref;
  * *out is NULL when no knowledge base can be read (the check then says
  * not_checked).  Errors: the database's.  Not inside a transaction.
  */
-med_err dosage_ddi_acquire(med_call *call,
-			   dosage_ddi_ref **out) MED_MUST_CHECK;
+med_err dosage_ddi_acquire(med_call *call, dosage_ddi_ref **out) MED_MUST_CHECK;
 
 /* dosage_ddi_release drops a reference; NULL is fine. */
 void dosage_ddi_release(dosage_ddi_ref *ref);
@@ -434,11 +433,11 @@ med_err dosage_ddi_gather(med_call *call, const dosage_ddi_ref *ref,
 /* dosage_ddi_checks runs the interaction check of s with ref's knowledge
  * base (NULL: not_checked) and appends it to checks, folding it into
  * overall.  Errors: MED_ERR_NOMEM. */
-med_err dosage_ddi_checks(med_call *call, const dosage_ddi_ref *ref,
-			  const dosage_ddi_subject *s, dosage_check ***checks,
-			  size_t *n_checks,
-			  Smartmed__Dosage__V1__CheckStatus *overall)
-	MED_MUST_CHECK;
+med_err
+dosage_ddi_checks(med_call *call, const dosage_ddi_ref *ref,
+		  const dosage_ddi_subject *s, dosage_check ***checks,
+		  size_t *n_checks,
+		  Smartmed__Dosage__V1__CheckStatus *overall) MED_MUST_CHECK;
 
 /* dosage_ddi_verify_stop: at verification, the reason of an interaction
  * that stops order o now and that its prescriber did not override (a

@@ -19,7 +19,7 @@
 #include "store_ddi.h"
 #include "substances.h"
 
-#define HARD_STOP SMARTMED__DOSAGE__V1__CHECK_STATUS__CHECK_STATUS_HARD_STOP
+#define HARD_STOP  SMARTMED__DOSAGE__V1__CHECK_STATUS__CHECK_STATUS_HARD_STOP
 #define REASON_MAX 1000
 
 /* --- the tables the knowledge base reads ---------------------------------- */
@@ -196,9 +196,9 @@ load(med_call *call, const dosage_ddi_info *info, dosage_ddi_ref **out)
 	dosage_ddi_ref *r;
 	char *body, why[256];
 	size_t len;
-	med_err err = dosage_store_ddi_body(med_call_db(call),
-					    med_call_arena(call), info->kb_id,
-					    &body, &len);
+	med_err err =
+		dosage_store_ddi_body(med_call_db(call), med_call_arena(call),
+				      info->kb_id, &body, &len);
 
 	*out = NULL;
 	if (err != MED_OK)
@@ -281,7 +281,7 @@ own_acked(med_arena *a, const dosage_order *o)
 		const dosage_check *c = o->checks[i];
 
 		if (c->kind != (Smartmed__Dosage__V1__CheckKind)
-					DOSAGE_DOSE_CHECK_INTERACTION ||
+				       DOSAGE_DOSE_CHECK_INTERACTION ||
 		    c->status != HARD_STOP)
 			continue;
 		for (size_t k = 0; k < c->n_rule_ids && ids; k++)
@@ -367,11 +367,10 @@ hit_reason(char *buf, size_t len, const dosage_ddi_kb *kb,
 	/* The source before the words: a refusal's status message keeps
 	 * only its first 256 characters (the check keeps them all). */
 	if (off < len)
-		off += (size_t)snprintf(buf + off, len - off,
-					"; source: %s%s; %s; do: %s", r->source,
-					ack ? "; overridden at order entry"
-					    : "",
-					r->mechanism, r->action);
+		off += (size_t)snprintf(
+			buf + off, len - off, "; source: %s%s; %s; do: %s",
+			r->source, ack ? "; overridden at order entry" : "",
+			r->mechanism, r->action);
 	for (size_t i = 1; i < n && off < len; i++)
 		off += (size_t)snprintf(
 			buf + off, len - off, "%s %s (%s)",
@@ -385,8 +384,9 @@ push_check(med_arena *a, dosage_check ***checks, size_t *n_checks)
 {
 	size_t cap = *n_checks;
 
-	return med_arena_push_msg(a, (void ***)checks, n_checks, &cap,
-				  &smartmed__dosage__v1__dose_check__descriptor);
+	return med_arena_push_msg(
+		a, (void ***)checks, n_checks, &cap,
+		&smartmed__dosage__v1__dose_check__descriptor);
 }
 
 static int
@@ -412,9 +412,8 @@ fill(med_arena *a, const dosage_ddi_kb *kb, const dosage_ddi_subject *s,
 	char reason[REASON_MAX];
 	bool ack = false;
 
-	if (own == NULL ||
-	    (c->rule_ids = med_arena_alloc(a, (n + 1) * sizeof(char *))) ==
-		    NULL)
+	if (own == NULL || (c->rule_ids = med_arena_alloc(
+				    a, (n + 1) * sizeof(char *))) == NULL)
 		return MED_ERR_NOMEM;
 	for (size_t i = 0; i < n; i++) {
 		bool k = s->bedside && acked(s, own, &h[i]);
@@ -483,14 +482,15 @@ dosage_ddi_checks(med_call *call, const dosage_ddi_ref *ref,
 
 	if (c == NULL)
 		return MED_ERR_NOMEM;
-	c->kind = (Smartmed__Dosage__V1__CheckKind)DOSAGE_DOSE_CHECK_INTERACTION;
+	c->kind =
+		(Smartmed__Dosage__V1__CheckKind)DOSAGE_DOSE_CHECK_INTERACTION;
 	if (ref == NULL) {
-		c->status =
-			(Smartmed__Dosage__V1__CheckStatus)DOSAGE_DOSE_NOT_CHECKED;
+		c->status = (Smartmed__Dosage__V1__CheckStatus)
+			DOSAGE_DOSE_NOT_CHECKED;
 		c->reason = "no interaction knowledge base could be read";
 	} else {
-		c->knowledge_base = med_arena_strdup(
-			a, dosage_ddi_kb_version(ref->kb));
+		c->knowledge_base =
+			med_arena_strdup(a, dosage_ddi_kb_version(ref->kb));
 		err = c->knowledge_base ? evaluate(a, ref->kb, s, c)
 					: MED_ERR_NOMEM;
 	}
@@ -518,7 +518,7 @@ entry_acked(const dosage_order *o, const char *id)
 		const dosage_check *c = o->checks[i];
 
 		if (c->kind != (Smartmed__Dosage__V1__CheckKind)
-					DOSAGE_DOSE_CHECK_INTERACTION ||
+				       DOSAGE_DOSE_CHECK_INTERACTION ||
 		    c->status != HARD_STOP)
 			continue;
 		for (size_t k = 0; k < c->n_rule_ids; k++)

@@ -95,17 +95,15 @@ keep(ctx *x, const dosage_ddi_hit *h)
 	size_t at = x->n_hits;
 
 	x->fired++;
-	while (at > 0 &&
-	       (rank_hit(&x->hits[at - 1]) < rank_hit(h) ||
-		(rank_hit(&x->hits[at - 1]) == rank_hit(h) &&
-		 x->hits[at - 1].rule->line > h->rule->line)))
+	while (at > 0 && (rank_hit(&x->hits[at - 1]) < rank_hit(h) ||
+			  (rank_hit(&x->hits[at - 1]) == rank_hit(h) &&
+			   x->hits[at - 1].rule->line > h->rule->line)))
 		at--;
 	if (at >= DOSAGE_DDI_HITS_MAX)
 		return;
 	if (x->n_hits == DOSAGE_DDI_HITS_MAX)
 		x->n_hits--;
-	memmove(&x->hits[at + 1], &x->hits[at],
-		(x->n_hits - at) * sizeof(*h));
+	memmove(&x->hits[at + 1], &x->hits[at], (x->n_hits - at) * sizeof(*h));
 	x->hits[at] = *h;
 	x->n_hits++;
 }

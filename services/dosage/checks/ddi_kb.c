@@ -65,8 +65,8 @@ name_ok(const char *s, size_t max)
 	if (n == 0 || n > max)
 		return false;
 	for (; *s; s++)
-		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
-		    *s != '_')
+		if (!islower((unsigned char)*s) &&
+		    !isdigit((unsigned char)*s) && *s != '_')
 			return false;
 	return true;
 }
@@ -105,8 +105,7 @@ group_find(const dosage_ddi_kb *kb, const char *name)
 /* resolve gives the canonical form of a member or term and its kind:
  * an ATC class, a substance, or (groups true) a group of the file. */
 static bool
-resolve(parse_ctx *x, const char *s, bool groups, const char **canon,
-	int *kind)
+resolve(parse_ctx *x, const char *s, bool groups, const char **canon, int *kind)
 {
 	const char *code;
 
@@ -146,8 +145,7 @@ term_index(dosage_ddi_kb *kb, const char *canon, int kind, uint32_t *out)
 					      cap * sizeof(*grown))) == NULL)
 			return MED_ERR_NOMEM;
 		if (kb->n_terms)
-			memcpy(grown, kb->terms,
-			       kb->n_terms * sizeof(*grown));
+			memcpy(grown, kb->terms, kb->n_terms * sizeof(*grown));
 		kb->terms = grown;
 		kb->cap_terms = cap;
 	}
@@ -163,8 +161,8 @@ static med_err
 read_version(parse_ctx *x, const dosage_csv_row *r, bool *seen)
 {
 	if (r->n != 2)
-		return fail(x, r->line, "a version record has 2 fields, not %zu",
-			    r->n);
+		return fail(x, r->line,
+			    "a version record has 2 fields, not %zu", r->n);
 	if (*seen)
 		return fail(x, r->line, "a second version record");
 	*seen = true;
@@ -379,8 +377,7 @@ read_rule(parse_ctx *x, const dosage_csv_row *row, bool cumulative)
 			    "rule id \"%s\": 1 to %d letters, digits, '-', "
 			    "'_' or '.'",
 			    r->id, DOSAGE_DDI_ID_MAX);
-	if ((r->terms = med_arena_strdup(kb->arena, trim(row->f[2]))) ==
-	    NULL)
+	if ((r->terms = med_arena_strdup(kb->arena, trim(row->f[2]))) == NULL)
 		return MED_ERR_NOMEM;
 	if ((err = texts(x, row, r)) != MED_OK ||
 	    (err = read_terms(x, row, r)) != MED_OK ||
@@ -459,8 +456,8 @@ read_all(parse_ctx *x)
 			    "more than %d rules", DOSAGE_DDI_RULES_MAX);
 	kb->groups = med_arena_zalloc(kb->arena,
 				      (n_groups + 1) * sizeof(*kb->groups));
-	kb->rules = med_arena_zalloc(kb->arena,
-				     (n_rules + 1) * sizeof(*kb->rules));
+	kb->rules =
+		med_arena_zalloc(kb->arena, (n_rules + 1) * sizeof(*kb->rules));
 	if (kb->groups == NULL || kb->rules == NULL)
 		return MED_ERR_NOMEM;
 	for (size_t i = 0; i < x->n_rows && err == MED_OK; i++)
@@ -563,8 +560,7 @@ no_duplicates(parse_ctx *x)
 		if (same_key(kb, ix[i], ix[i - 1]))
 			err = fail(x, kb->rules[ix[i]].line,
 				   "rule %s duplicates rule %s (line %u)",
-				   kb->rules[ix[i]].id,
-				   kb->rules[ix[i - 1]].id,
+				   kb->rules[ix[i]].id, kb->rules[ix[i - 1]].id,
 				   (unsigned)kb->rules[ix[i - 1]].line);
 	free(ix);
 	return err;
@@ -657,8 +653,9 @@ index_rules(dosage_ddi_kb *kb)
 		for (size_t i = 0; i < kb->rules[r].n_terms; i++)
 			kb->terms[kb->rules[r].term[i]].n_rules++;
 	for (size_t t = 0; t < kb->n_terms; t++) {
-		kb->terms[t].rules = med_arena_alloc(
-			kb->arena, (kb->terms[t].n_rules + 1) * sizeof(uint32_t));
+		kb->terms[t].rules =
+			med_arena_alloc(kb->arena, (kb->terms[t].n_rules + 1) *
+							   sizeof(uint32_t));
 		if (kb->terms[t].rules == NULL)
 			return MED_ERR_NOMEM;
 		kb->terms[t].n_rules = 0;
@@ -699,8 +696,8 @@ compile(dosage_ddi_kb *kb, const dosage_ddi_lookup *lk)
 
 med_err
 dosage_ddi_kb_parse(const char *text, size_t len, const char *label,
-		    const dosage_ddi_lookup *lk, dosage_ddi_kb **out,
-		    char *why, size_t why_len)
+		    const dosage_ddi_lookup *lk, dosage_ddi_kb **out, char *why,
+		    size_t why_len)
 {
 	dosage_ddi_kb *kb = calloc(1, sizeof(*kb));
 	parse_ctx x = {.kb = kb, .lk = lk, .why = why, .why_len = why_len};

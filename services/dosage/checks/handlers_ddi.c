@@ -46,8 +46,7 @@ audit_import(med_call *call, const dosage_ddi_save *sv)
 	char rules[24], groups[24];
 
 	snprintf(rules, sizeof(rules), "%zu", dosage_ddi_kb_n_rules(sv->kb));
-	snprintf(groups, sizeof(groups), "%zu",
-		 dosage_ddi_kb_n_groups(sv->kb));
+	snprintf(groups, sizeof(groups), "%zu", dosage_ddi_kb_n_groups(sv->kb));
 	med_audit_detail d[] = {
 		{"event", "interactions_imported"},
 		{"version", dosage_ddi_kb_version(sv->kb)},

@@ -140,7 +140,8 @@ typedef struct dosage_ddi_hit {
  * Products of one of s's substances are the same drug and not counted.
  * Writes the rules that fire into hits, worst first (at most
  * DOSAGE_DDI_HITS_MAX: the mildest beyond are dropped), their number
- * into *n_hits.  a holds the scratch memory.  Errors: MED_ERR_NOMEM (nothing written).
+ * into *n_hits.  a holds the scratch memory.  Errors: MED_ERR_NOMEM (nothing
+ * written).
  */
 med_err dosage_ddi_evaluate(const dosage_ddi_kb *kb, med_arena *a,
 			    const char *const *s, size_t n,

@@ -214,9 +214,8 @@ row_acked(med_arena *a, const med_db_row *row, size_t col)
 	    dosage_store_unpack_checks(a, row, col + 1, &checks, &n) != MED_OK)
 		return "";
 	for (size_t i = 0; i < n && ids; i++)
-		for (size_t k = 0; is_ack(checks[i]) && ids &&
-				   k < checks[i]->n_rule_ids;
-		     k++)
+		for (size_t k = 0;
+		     is_ack(checks[i]) && ids && k < checks[i]->n_rule_ids; k++)
 			ids = med_arena_sprintf(a, "%s,%s", ids,
 						checks[i]->rule_ids[k]);
 	return ids;

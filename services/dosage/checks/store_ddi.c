@@ -90,7 +90,8 @@ dosage_store_ddi_body(med_db *db, med_arena *a, int64_t kb_id, char **body,
 	med_db_value v[] = {MED_DB_I64(kb_id)};
 
 	*body = NULL;
-	if (med_db_query_once(db, "SELECT body FROM interaction_kbs WHERE id = ?",
+	if (med_db_query_once(db,
+			      "SELECT body FROM interaction_kbs WHERE id = ?",
 			      v, 1, on_body, &b) != MED_OK)
 		return MED_ERR_UNAVAILABLE;
 	return *body ? MED_OK : MED_ERR_NOT_FOUND;
@@ -114,12 +115,13 @@ insert_rule(med_db_conn *c, int64_t kb_id, const dosage_ddi_rule *r)
 		MED_DB_I64(r->line),
 	};
 
-	return med_db_exec(c,
-			   "INSERT INTO interaction_rules (kb_id, rule_id, kind,"
-			   " terms, severity, mechanism, action, source,"
-			   " window_h, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			   " ?)",
-			   v, 10, NULL, NULL);
+	return med_db_exec(
+		c,
+		"INSERT INTO interaction_rules (kb_id, rule_id, kind,"
+		" terms, severity, mechanism, action, source,"
+		" window_h, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?)",
+		v, 10, NULL, NULL);
 }
 
 static med_err
@@ -206,8 +208,8 @@ save_tx(med_db_conn *c, void *arg)
 	memset(&cur, 0, sizeof(cur));
 	/* The active row is locked: replicas starting together install
 	 * the shipped set once. */
-	if ((err = med_db_query(c, ACTIVE_SQL " FOR UPDATE", NULL, 0,
-				on_active, &cur)) != MED_OK)
+	if ((err = med_db_query(c, ACTIVE_SQL " FOR UPDATE", NULL, 0, on_active,
+				&cur)) != MED_OK)
 		return err;
 	if (sv->shipped && !shipped_stale(&cur, dosage_ddi_kb_version(sv->kb)))
 		return MED_OK;

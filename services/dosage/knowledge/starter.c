@@ -33,8 +33,7 @@ dosage_ddi_starter(size_t *len)
 }
 
 bool
-dosage_ddi_text_version(const char *text, size_t len, char *out,
-			size_t out_len)
+dosage_ddi_text_version(const char *text, size_t len, char *out, size_t out_len)
 {
 	static const char tag[] = "version,";
 	const char *p = text, *end = text + len;

@@ -46,7 +46,7 @@ typedef struct check_ctx {
 	med_call *call;
 	const Smartmed__Dosage__V1__CheckDoseRequest *req;
 	check_res *res;
-	dosage_known known; /* from identity and records */
+	dosage_known known;	     /* from identity and records */
 	dosage_ddi_ref *ddi;	     /* the interaction knowledge base */
 	dosage_class_list ddi_meets; /* what its check meets */
 } check_ctx;

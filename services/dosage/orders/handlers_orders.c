@@ -152,9 +152,8 @@ typedef struct entry_ddi {
 /* entry_ddi_read fills x for an order of patient_id (not except_id) at
  * at_ms, across fam. */
 static med_err
-entry_ddi_read(med_call *call, const dosage_family *fam,
-	       const char *patient_id, const char *except_id, int64_t at_ms,
-	       entry_ddi *x)
+entry_ddi_read(med_call *call, const dosage_family *fam, const char *patient_id,
+	       const char *except_id, int64_t at_ms, entry_ddi *x)
 {
 	med_err err = dosage_ddi_acquire(call, &x->ref);
 
@@ -1002,8 +1001,7 @@ make_version(void *arg, dosage_subject *s, dosage_order *next)
 	    (err = entry_evaluate(x->call, next, &s->drug,
 				  s->has_ctx ? &s->ctx : NULL, &x->known,
 				  s->hist.given_lifetime, &x->others,
-				  &x->ddi)) !=
-		    MED_OK ||
+				  &x->ddi)) != MED_OK ||
 	    (err = entry_gate(x->call, x->dose_override, next, &s->drug)) !=
 		    MED_OK)
 		return err;

@@ -41,9 +41,9 @@ load(const char *text)
 {
 	dosage_ddi_kb *kb = NULL;
 	char why[256];
-	med_err err = dosage_ddi_kb_parse(text, strlen(text), "t-1",
-					  dosage_ddi_tables(), &kb, why,
-					  sizeof(why));
+	med_err err =
+		dosage_ddi_kb_parse(text, strlen(text), "t-1",
+				    dosage_ddi_tables(), &kb, why, sizeof(why));
 
 	if (err != MED_OK)
 		mt_fail(__FILE__, __LINE__, "parse: %s", why);
@@ -56,9 +56,9 @@ refused(const char *text, const char *want)
 {
 	dosage_ddi_kb *kb = NULL;
 	char why[256];
-	med_err err = dosage_ddi_kb_parse(text, strlen(text), "t-1",
-					  dosage_ddi_tables(), &kb, why,
-					  sizeof(why));
+	med_err err =
+		dosage_ddi_kb_parse(text, strlen(text), "t-1",
+				    dosage_ddi_tables(), &kb, why, sizeof(why));
 
 	MT_EQ_INT(err, MED_ERR_INVALID);
 	MT_TRUE(kb == NULL);
@@ -235,8 +235,10 @@ test_triple_whammy(void)
 	MT_EQ_STR(fired(kb, "ibuprofen", two, 2), "T-1");
 	MT_EQ_STR(fired(kb, "naproxen", arb, 2), "T-1");
 	/* Any of the three may be the drug checked. */
-	MT_EQ_STR(fired(kb, "furosemide", (dosage_class_other[]){
-			order_of("ibuprofen"), order_of("ramipril")}, 2),
+	MT_EQ_STR(fired(kb, "furosemide",
+			(dosage_class_other[]){order_of("ibuprofen"),
+					       order_of("ramipril")},
+			2),
 		  "T-1");
 	/* The NSAID with an ACE inhibitor alone is not the triple. */
 	MT_EQ_STR(fired(kb, "ibuprofen", one, 1), "");
