@@ -91,9 +91,11 @@ typedef struct dosage_class_other {
 	 * false when its route has no conversion factor. */
 	double ome_mg;
 	bool has_ome;
-	/* The interaction rules overridden at order entry on its order
-	 * (',' separated ids); NULL: none, or not read. */
-	const char *acked;
+	/* Its order's checks (packed as a CheckDoseResponse) when its
+	 * prescriber overrode them: the interaction rules overridden at
+	 * entry.  NULL: no override, or not read. */
+	const uint8_t *acks;
+	size_t acks_len;
 } dosage_class_other;
 
 /*

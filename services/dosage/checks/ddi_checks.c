@@ -257,56 +257,61 @@ dosage_ddi_gather(med_call *call, const dosage_ddi_ref *ref,
 
 /* --- the check ------------------------------------------------------------ */
 
-/* has_id: is ",id," in the list ",a,b"? */
+/* ack_in: does an interaction hard stop among c[0..n) name rule id? */
 static bool
-has_id(const char *list, const char *id)
+ack_in(dosage_check *const *c, size_t n, const char *id)
 {
-	size_t n = strlen(id);
-
-	for (const char *p = list; p && (p = strstr(p, id)) != NULL; p += n)
-		if (p > list && p[-1] == ',' && (p[n] == ',' || p[n] == '\0'))
-			return true;
+	for (size_t i = 0; i < n; i++) {
+		if (c[i]->kind != (Smartmed__Dosage__V1__CheckKind)
+					  DOSAGE_DOSE_CHECK_INTERACTION ||
+		    c[i]->status != HARD_STOP)
+			continue;
+		for (size_t k = 0; k < c[i]->n_rule_ids; k++)
+			if (strcmp(c[i]->rule_ids[k], id) == 0)
+				return true;
+	}
 	return false;
 }
 
-/* own_acked is what the dose's own order overrode at entry. */
-static const char *
-own_acked(med_arena *a, const dosage_order *o)
+/* order_acked: did o's prescriber override rule id at entry? */
+static bool
+order_acked(const dosage_order *o, const char *id)
 {
-	const char *ids = "";
+	return o != NULL && o->dose_override != NULL &&
+	       ack_in(o->checks, o->n_checks, id);
+}
 
-	if (o == NULL || o->dose_override == NULL)
-		return "";
-	for (size_t i = 0; i < o->n_checks && ids; i++) {
-		const dosage_check *c = o->checks[i];
+/* product_acked: did the prescriber of p's order override rule id? */
+static bool
+product_acked(med_arena *a, const dosage_class_other *p, const char *id)
+{
+	Smartmed__Dosage__V1__CheckDoseResponse *r;
+	ProtobufCAllocator alloc;
 
-		if (c->kind != (Smartmed__Dosage__V1__CheckKind)
-				       DOSAGE_DOSE_CHECK_INTERACTION ||
-		    c->status != HARD_STOP)
-			continue;
-		for (size_t k = 0; k < c->n_rule_ids && ids; k++)
-			ids = med_arena_sprintf(a, "%s,%s", ids,
-						c->rule_ids[k]);
-	}
-	return ids;
+	if (p->acks == NULL)
+		return false;
+	med_arena_pb_allocator(a, &alloc);
+	r = smartmed__dosage__v1__check_dose_response__unpack(
+		&alloc, p->acks_len, p->acks);
+	return r != NULL && ack_in(r->checks, r->n_checks, id);
 }
 
 /* acked: was hit h overridden at order entry on the dose's order or on
- * the order of a product it met (any product of that order)? */
+ * the order of a product it met (any row of that order)? */
 static bool
-acked(const dosage_ddi_subject *s, const char *own, const dosage_ddi_hit *h)
+acked(med_arena *a, const dosage_ddi_subject *s, const dosage_ddi_hit *h)
 {
 	const dosage_class_list *l = s->others;
 
-	if (has_id(own, h->rule->id))
+	if (order_acked(s->order, h->rule->id))
 		return true;
 	for (size_t i = 0; i < h->n_other; i++) {
 		const char *order = l->items[h->other[i]].order_id;
 
 		for (size_t k = 0; k < l->n; k++)
-			if (l->items[k].acked &&
+			if (l->items[k].acks &&
 			    strcmp(l->items[k].order_id, order) == 0 &&
-			    has_id(l->items[k].acked, h->rule->id))
+			    product_acked(a, &l->items[k], h->rule->id))
 				return true;
 	}
 	return false;
@@ -406,17 +411,18 @@ static med_err
 fill(med_arena *a, const dosage_ddi_kb *kb, const dosage_ddi_subject *s,
      const dosage_ddi_hit *h, size_t n, dosage_check *c)
 {
-	const char *own = own_acked(a, s->bedside ? s->order : NULL);
 	dosage_dose_status st = DOSAGE_DOSE_OK, worst_st = DOSAGE_DOSE_OK;
 	size_t worst = 0;
 	char reason[REASON_MAX];
 	bool ack = false;
 
-	if (own == NULL || (c->rule_ids = med_arena_alloc(
-				    a, (n + 1) * sizeof(char *))) == NULL)
+	if ((c->rule_ids = med_arena_alloc(a, (n + 1) * sizeof(char *))) ==
+	    NULL)
 		return MED_ERR_NOMEM;
 	for (size_t i = 0; i < n; i++) {
-		bool k = s->bedside && acked(s, own, &h[i]);
+		bool k = s->bedside &&
+			 h[i].rule->severity != DOSAGE_DDI_MODERATE &&
+			 acked(a, s, &h[i]);
 
 		st = status_of(&h[i], k);
 		if (rank(st) > rank(worst_st)) {
@@ -510,24 +516,6 @@ dosage_ddi_checks(med_call *call, const dosage_ddi_ref *ref,
 
 /* --- verification --------------------------------------------------------- */
 
-/* entry_acked is what o's prescriber overrode at entry. */
-static bool
-entry_acked(const dosage_order *o, const char *id)
-{
-	for (size_t i = 0; o->dose_override && i < o->n_checks; i++) {
-		const dosage_check *c = o->checks[i];
-
-		if (c->kind != (Smartmed__Dosage__V1__CheckKind)
-				       DOSAGE_DOSE_CHECK_INTERACTION ||
-		    c->status != HARD_STOP)
-			continue;
-		for (size_t k = 0; k < c->n_rule_ids; k++)
-			if (strcmp(c->rule_ids[k], id) == 0)
-				return true;
-	}
-	return false;
-}
-
 med_err
 dosage_ddi_verify_stop(med_call *call, const dosage_order *o,
 		       const dosage_drug *d, const dosage_family *fam,
@@ -562,7 +550,7 @@ dosage_ddi_verify_stop(med_call *call, const dosage_order *o,
 		 * override; a major one the prescriber's. */
 		if (hits[i].rule->severity == DOSAGE_DDI_MODERATE ||
 		    (hits[i].rule->severity == DOSAGE_DDI_MAJOR &&
-		     entry_acked(o, hits[i].rule->id)))
+		     order_acked(o, hits[i].rule->id)))
 			continue;
 		hit_reason(reason, sizeof(reason), ref->kb, &s, &hits[i], 1,
 			   false);

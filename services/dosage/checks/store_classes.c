@@ -188,37 +188,24 @@ dosage_store_class_orders(med_db *db, med_arena *a, const char *patient_id,
 
 /* --- the interaction check's products ------------------------------------ */
 
-/* is_ack: is c an interaction hard stop (overridden, on an order whose
- * override is set)? */
-static bool
-is_ack(const dosage_check *c)
+/* row_acks keeps the packed checks (col + 1) of an order whose
+ * prescriber overrode them (override reason at col), for the interaction
+ * check to read only when a rule meets that order. */
+static med_err
+row_acks(med_arena *a, const med_db_row *row, size_t col, dosage_class_other *o)
 {
-	return c->kind == (Smartmed__Dosage__V1__CheckKind)
-				  DOSAGE_DOSE_CHECK_INTERACTION &&
-	       c->status ==
-		       SMARTMED__DOSAGE__V1__CHECK_STATUS__CHECK_STATUS_HARD_STOP;
-}
+	size_t len = 0;
+	const char *blob = med_db_row_text(row, col + 1, &len);
+	uint8_t *copy;
 
-/* row_acked reads the interaction rules overridden at entry from an
- * order's override reason (col) and checks (col + 1): ",DDI-001,..." or
- * "" when none; NULL when out of memory. */
-static const char *
-row_acked(med_arena *a, const med_db_row *row, size_t col)
-{
-	dosage_check **checks = NULL;
-	size_t n = 0, len = 0;
-	const char *ids = "";
-
-	if (med_db_row_int64(row, col) == 0 ||
-	    med_db_row_text(row, col + 1, &len) == NULL || len == 0 ||
-	    dosage_store_unpack_checks(a, row, col + 1, &checks, &n) != MED_OK)
-		return "";
-	for (size_t i = 0; i < n && ids; i++)
-		for (size_t k = 0;
-		     is_ack(checks[i]) && ids && k < checks[i]->n_rule_ids; k++)
-			ids = med_arena_sprintf(a, "%s,%s", ids,
-						checks[i]->rule_ids[k]);
-	return ids;
+	if (med_db_row_int64(row, col) == 0 || blob == NULL || len == 0)
+		return MED_OK;
+	if ((copy = med_arena_alloc(a, len)) == NULL)
+		return MED_ERR_NOMEM;
+	memcpy(copy, blob, len);
+	o->acks = copy;
+	o->acks_len = len;
+	return MED_OK;
 }
 
 static med_err
@@ -229,8 +216,7 @@ on_force_row(void *arg, const med_db_row *row)
 
 	if (err != MED_OK || r->out->n == 0)
 		return err;
-	r->out->items[r->out->n - 1].acked = row_acked(r->arena, row, 4);
-	return r->out->items[r->out->n - 1].acked ? MED_OK : MED_ERR_NOMEM;
+	return row_acks(r->arena, row, 4, &r->out->items[r->out->n - 1]);
 }
 
 static med_err
@@ -275,7 +261,7 @@ dosage_store_ddi_products(med_db *db, med_arena *a, const dosage_family *fam,
 	err = med_db_query_once(
 		db,
 		"SELECT o.id, o.drug_code, s.substance, o.prn, o.ovr_reason,"
-		" o.checks FROM orders o"
+		" IF(o.ovr_reason <> 0, o.checks, NULL) FROM orders o"
 		" JOIN drug_substances s ON s.drug_code = o.drug_code"
 		" WHERE o.patient_id" DOSAGE_FAMILY_IN " AND o.status IN (?, ?)"
 		" AND (o.end_ms = 0 OR o.end_ms > ?) AND o.id <> ?"

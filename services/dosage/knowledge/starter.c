@@ -6,29 +6,33 @@
  * no file to mount.  The file stays data: a pharmacy reads, reviews and
  * replaces it (ImportInteractions) without touching C.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "dosage.h"
 #include "checks.h"
 
 /* The assembler copies the file's bytes (path from the repository root,
- * where make runs; services/module.mk makes this object depend on it)
- * and a NUL after them. */
+ * where make runs; services/module.mk makes this object depend on it), a
+ * NUL after them, and their count. */
 __asm__(".section .rodata\n"
 	".balign 16\n"
 	"dosage_ddi_starter_text:\n"
 	".incbin \"services/dosage/knowledge/interactions.csv\"\n"
 	"dosage_ddi_starter_text_end:\n"
 	".byte 0\n"
+	".balign 8\n"
+	"dosage_ddi_starter_size:\n"
+	".quad dosage_ddi_starter_text_end - dosage_ddi_starter_text\n"
 	".previous\n");
 
 extern const char dosage_ddi_starter_text[];
-extern const char dosage_ddi_starter_text_end[];
+extern const uint64_t dosage_ddi_starter_size;
 
 const char *
 dosage_ddi_starter(size_t *len)
 {
-	*len = (size_t)(dosage_ddi_starter_text_end - dosage_ddi_starter_text);
+	*len = (size_t)dosage_ddi_starter_size;
 	return dosage_ddi_starter_text;
 }
 
