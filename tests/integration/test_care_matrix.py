@@ -97,6 +97,7 @@ STATES = RELATIONSHIP_STATES + BREAK_GLASS_STATES
 NOT_PATIENT_SCOPED = {
     ("dosage", "UpsertDrug"), ("dosage", "GetDrug"),
     ("dosage", "ListDrugs"), ("dosage", "ImportCatalogue"),
+    ("dosage", "ImportInteractions"), ("dosage", "GetInteractions"),
 }
 
 
