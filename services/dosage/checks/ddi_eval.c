@@ -21,6 +21,10 @@ typedef struct ctx {
 	const ddi_subst **oth; /* per other: its substance, NULL: none */
 	size_t n_others;
 	int64_t at_ms;
+	/* Per term of the base: the first order in force that meets it,
+	 * and the dose given nearest the check that meets it (n_others:
+	 * none), so that a rule's terms cost a look-up each. */
+	uint32_t *by_order, *by_dose;
 	dosage_ddi_hit *hits;
 	size_t n_hits, fired;
 } ctx;
@@ -70,15 +74,55 @@ counts(const ctx *x, size_t i, const dosage_ddi_rule *r)
 	return gap <= r->window_ms;
 }
 
-/* other_meeting is the first other that counts for r and meets term t,
- * or n_others. */
+/* other_meeting is an other that counts for r and meets term t (an
+ * order in force first), or n_others. */
 static size_t
 other_meeting(const ctx *x, const dosage_ddi_rule *r, uint32_t t)
 {
-	for (size_t i = 0; i < x->n_others; i++)
-		if (counts(x, i, r) && meets(x->oth[i], t))
-			return i;
-	return x->n_others;
+	size_t i = x->by_order[t];
+
+	if (i < x->n_others)
+		return i;
+	i = x->by_dose[t];
+	return i < x->n_others && counts(x, i, r) ? i : x->n_others;
+}
+
+static int64_t
+gap_ms(const ctx *x, size_t i)
+{
+	int64_t t = x->others[i].t_ms;
+
+	return t > x->at_ms ? t - x->at_ms : x->at_ms - t;
+}
+
+/* index_others fills by_order and by_dose from the others' terms. */
+static med_err
+index_others(ctx *x, med_arena *a)
+{
+	size_t n = x->kb->n_terms + 1;
+
+	x->by_order = med_arena_alloc(a, n * sizeof(uint32_t));
+	x->by_dose = med_arena_alloc(a, n * sizeof(uint32_t));
+	if (x->by_order == NULL || x->by_dose == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t t = 0; t < n; t++)
+		x->by_order[t] = x->by_dose[t] = (uint32_t)x->n_others;
+	for (size_t i = 0; i < x->n_others; i++) {
+		const ddi_subst *o = x->oth[i];
+
+		for (size_t k = 0; o != NULL && k < o->n_terms; k++) {
+			uint32_t t = o->terms[k];
+			uint32_t *slot = x->others[i].t_ms == 0
+						 ? &x->by_order[t]
+						 : &x->by_dose[t];
+
+			if (*slot == x->n_others ||
+			    (x->others[i].t_ms != 0 &&
+			     gap_ms(x, i) < gap_ms(x, *slot)))
+				*slot = (uint32_t)i;
+		}
+	}
+	return MED_OK;
 }
 
 static int
@@ -214,7 +258,7 @@ prepare(ctx *x, med_arena *a, const char *const *s, size_t n)
 		 * duplicate (the class checks), not an interaction. */
 		x->oth[i] = o != NULL && !same_drug(x, o) ? o : NULL;
 	}
-	return MED_OK;
+	return index_others(x, a);
 }
 
 med_err
