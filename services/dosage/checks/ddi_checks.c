@@ -547,10 +547,11 @@ dosage_ddi_verify_stop(med_call *call, const dosage_order *o,
 		char reason[REASON_MAX];
 
 		/* A contraindicated rule needs the pharmacist's own
-		 * override; a major one the prescriber's. */
+		 * override; a major one a prescriber's, on this order or on
+		 * the other drug's (written after this one). */
 		if (hits[i].rule->severity == DOSAGE_DDI_MODERATE ||
 		    (hits[i].rule->severity == DOSAGE_DDI_MAJOR &&
-		     order_acked(o, hits[i].rule->id)))
+		     acked(a, &s, &hits[i])))
 			continue;
 		hit_reason(reason, sizeof(reason), ref->kb, &s, &hits[i], 1,
 			   false);
