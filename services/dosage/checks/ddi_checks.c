@@ -209,17 +209,28 @@ load(med_call *call, const dosage_ddi_info *info, dosage_ddi_ref **out)
 	r->refs = 1;
 	err = dosage_ddi_kb_parse(body, len, info->version, dosage_ddi_tables(),
 				  &r->kb, why, sizeof(why));
-	if (err != MED_OK) {
+	if (err == MED_ERR_NOMEM) {
 		free(r);
-		if (err == MED_ERR_NOMEM)
-			return err;
+		return err;
+	}
+	if (err != MED_OK)
+		/* Said once: the copy without a base is cached too, and
+		 * each check says not_checked until a new import. */
 		med_log_error("interaction knowledge base %s does not load: %s",
 			      info->version, why);
-		return MED_OK;
-	}
 	keep(r);
 	*out = r;
 	return MED_OK;
+}
+
+/* usable keeps *ref only when it holds a knowledge base. */
+static void
+usable(dosage_ddi_ref **ref)
+{
+	if (*ref != NULL && (*ref)->kb == NULL) {
+		dosage_ddi_release(*ref);
+		*ref = NULL;
+	}
 }
 
 med_err
@@ -237,9 +248,11 @@ dosage_ddi_acquire(med_call *call, dosage_ddi_ref **out)
 		return err;
 	if (info.kb_id == 0)
 		return MED_OK;
-	if ((*out = cached(info.kb_id)) != NULL)
-		return MED_OK;
-	return load(call, &info, out);
+	if ((*out = cached(info.kb_id)) == NULL &&
+	    (err = load(call, &info, out)) != MED_OK)
+		return err;
+	usable(out);
+	return MED_OK;
 }
 
 med_err
