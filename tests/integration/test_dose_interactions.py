@@ -37,6 +37,11 @@ DRUGS = [
     ("DDI-MTX", "Methotrexate 2.5 mg tablets", "methotrexate", 25, 25),
     ("DDI-TMP", "Trimethoprim 200 mg tablets", "trimethoprim", 200, 400),
     ("DDI-PARA", "Paracetamol 500 mg tablets", "paracetamol", 1000, 4000),
+    ("DDI-LISI", "Lisinopril 10 mg tablets", "lisinopril", 40, 80),
+    ("DDI-FURO", "Furosemide 40 mg tablets", "furosemide", 120, 240),
+    ("DDI-IBU", "Ibuprofen 400 mg tablets", "ibuprofen", 400, 1200),
+    ("DDI-CLOP", "Clopidogrel 75 mg tablets", "clopidogrel", 300, 300),
+    ("DDI-OMEP", "Omeprazole 20 mg capsules", "omeprazole", 40, 80),
 ]
 
 
@@ -169,6 +174,31 @@ def test_methotrexate_with_trimethoprim(st, pb, catalogue):
     d = refused_order(st, pb, p, "DDI-TMP", 200).details()
     assert "interaction DDI-011 (major" in d
     assert "trimethoprim with methotrexate" in d and "BNF" in d
+
+
+def test_triple_whammy(st, pb, catalogue):
+    """An ACE inhibitor and a loop diuretic for heart failure; ibuprofen
+    for a painful knee makes the third."""
+    p = patient(st, pb)
+    order(st, pb, p, "DDI-LISI", 10, freq="daily")
+    # Two of the three are no interaction yet.
+    furo = order(st, pb, p, "DDI-FURO", 40, freq="daily")
+    assert ddi(furo.checks).status == pb.CHECK_STATUS_OK
+    d = refused_order(st, pb, p, "DDI-IBU", 400).details()
+    assert "interaction DDI-025 (major" in d
+    assert "lisinopril" in d and "furosemide" in d
+
+
+def test_moderate_interaction_warns(st, pb, catalogue):
+    """Clopidogrel with omeprazole: shown, not stopped."""
+    p = patient(st, pb)
+    order(st, pb, p, "DDI-CLOP", 75, freq="daily")
+    o = order(st, pb, p, "DDI-OMEP", 20, freq="daily")
+    c = ddi(o.checks)
+    assert c.status == pb.CHECK_STATUS_WARN and list(c.rule_ids) == [
+        "DDI-037"]
+    assert "prefer pantoprazole" in c.reason
+    assert o.status == pb.ORDER_STATUS_ACTIVE
 
 
 def test_given_yesterday_order_stopped_still_interacts(st, pb, catalogue):
