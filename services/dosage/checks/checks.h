@@ -363,14 +363,7 @@ dosage_class_checks(med_call *call, const dosage_class_subject *s,
  * substance table (substances.c) and its ATC codes (classes.c). */
 const dosage_ddi_lookup *dosage_ddi_tables(void);
 
-/* dosage_ddi_starter is the shipped knowledge base
- * (knowledge/interactions.csv, built in) and its length. */
-const char *dosage_ddi_starter(size_t *len);
-
-/* dosage_ddi_text_version finds the label of a "version" record in
- * text (into out); false when there is none. */
-bool dosage_ddi_text_version(const char *text, size_t len, char *out,
-			     size_t out_len);
+#include "starter.h"
 
 /* dosage_ddi_ref - a counted reference to the active knowledge base. */
 typedef struct dosage_ddi_ref dosage_ddi_ref;

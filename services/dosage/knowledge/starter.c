@@ -9,8 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "dosage.h"
-#include "checks.h"
+#include "starter.h"
 
 /* The assembler copies the file's bytes (path from the repository root,
  * where make runs; services/module.mk makes this object depend on it), a
