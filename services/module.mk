@@ -43,6 +43,12 @@ endef
 
 $(foreach s,$(SERVICES),$(eval $(call service_template,$(s))))
 
+# dosage's shipped interaction knowledge base is built into the service
+# (services/dosage/knowledge/starter.c, .incbin): the object follows the
+# file.
+$(BUILD)/obj/services/dosage/knowledge/starter.o: \
+	services/dosage/knowledge/interactions.csv
+
 # imgstow: a service's C++ file (services/diagnosis/stow_dicom.cc) joins
 # its archive; the service's warnings, C++17, GDCM's headers.
 SVC_CXX_SRCS := $(sort $(wildcard services/diagnosis/*.cc))

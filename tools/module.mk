@@ -12,7 +12,8 @@ $$($(1)_OBJS): CFLAGS += $$(if $(strip $(3)),$$($(strip $(3))_INC))
 $$(BUILD)/bin/$(1): $$($(1)_OBJS) $$($(1)_LIBS)
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  LD      $$@")
-	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(DEP_LIBS)
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(DEP_LIBS) \
+		$$(if $(strip $(3)),$$(call svc_dep_libs,$(strip $(3))))
 endef
 
 # Every folder tools/NAME/ with C sources is one tool, build/bin/NAME.
@@ -24,6 +25,8 @@ $(foreach t,$(TOOL_DIRS),\
 # Benchmarks, one source each; the gallery bench measures identity's face
 # gallery, so it links identity's archive.
 BENCH_SERVICE_gallery := identity
+# The interaction rules' own cost (issue 47) runs dosage's code.
+BENCH_SERVICE_ddi_eval := dosage
 $(foreach b,$(patsubst tools/bench/%.c,%,$(wildcard tools/bench/*.c)),\
 	$(eval $(call tool_template,bench-$(b),tools/bench/$(b).c,\
 	$(BENCH_SERVICE_$(b)))))

@@ -277,5 +277,7 @@ MED_UNARY_HANDLER(dosage_rpc_export_fhir);
 /* ReadFhir: fhir/read_fhir.c (fhirread). */
 MED_UNARY_HANDLER(dosage_rpc_read_fhir);
 MED_UNARY_HANDLER(dosage_rpc_reconcile_order);
+MED_UNARY_HANDLER(dosage_rpc_import_interactions);
+MED_UNARY_HANDLER(dosage_rpc_get_interactions);
 
 #endif

@@ -89,5 +89,11 @@ const med_method dosage_methods[] = {
 	 * prescriber or pharmacist, not by whoever charted it. */
 	MED_UNARY_AS(ConfirmWeight, confirm_weight, patient_context,
 		     MED_ROLE_CLINICIAN | MED_ROLE_PHARMACIST, UPDATES),
+	/* The interaction knowledge base is the pharmacy's, like the
+	 * catalogue; every user of the checks may read which one runs. */
+	MED_UNARY_AS(ImportInteractions, import_interactions, knowledge_base,
+		     CATALOGUE_EDITORS, UPDATES),
+	MED_UNARY(GetInteractions, get_interactions, knowledge_base,
+		  DRUG_READERS),
 };
 const size_t dosage_n_methods = MED_N_METHODS(dosage_methods);

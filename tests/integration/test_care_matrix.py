@@ -99,6 +99,7 @@ NOT_PATIENT_SCOPED = {
     ("dosage", "UpsertDrug"), ("dosage", "GetDrug"),
     ("dosage", "ListDrugs"), ("dosage", "ImportCatalogue"),
     ("dosage", "ImportAllergyNames"),
+    ("dosage", "ImportInteractions"), ("dosage", "GetInteractions"),
 }
 
 

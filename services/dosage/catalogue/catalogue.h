@@ -6,6 +6,9 @@
 #ifndef DOSAGE_CATALOGUE_H
 #define DOSAGE_CATALOGUE_H
 
+/* The CSV reader (dosage_csv_reader, dosage_csv_row, dosage_csv_read_row)
+ * is csv.h's, shared with the interaction and allergy name imports. */
+#include "csv.h"
 #include "dosage.h"
 
 /* --- catalogue.c: CSV import ------------------------------------------- */
@@ -21,27 +24,6 @@ typedef struct dosage_import {
 #define DOSAGE_CSV_MAX_BYTES  (1024 * 1024)
 #define DOSAGE_CSV_MAX_ROWS   5000
 #define DOSAGE_CSV_MAX_ERRORS 100
-#define DOSAGE_CSV_MAX_FIELDS 48
-
-/* dosage_csv_reader - a cursor over CSV text (RFC 4180 quoting). */
-typedef struct dosage_csv_reader {
-	const char *p, *end;
-	uint32_t line; /* current line number, 1-based */
-} dosage_csv_reader;
-
-/* dosage_csv_row - one record's fields (arena copies). */
-typedef struct dosage_csv_row {
-	char *f[DOSAGE_CSV_MAX_FIELDS];
-	size_t n;
-	uint32_t line; /* where the record started */
-} dosage_csv_row;
-
-/* dosage_csv_read_row reads the next record after any '#' comment and
- * blank lines: 1 read, 0 at the end, -1 on a syntax error (the rest of
- * the line is skipped). */
-int dosage_csv_read_row(dosage_csv_reader *r, med_arena *a,
-			dosage_csv_row *row);
-
 /*
  * dosage_amount_problem checks an amount of drug, a dose or a limit: a
  * finite number from 0 (above 0 when required) up to 1e6 in the drug's

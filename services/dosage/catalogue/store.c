@@ -514,6 +514,46 @@ static const char *const v22_statements[] = {
 	NULL,
 };
 
+/*
+ * v23 (issue 47): the drug-interaction knowledge base.  Each version
+ * imported is kept (its text, who, when, its digest) with its rules; one
+ * row names the active version (kb_id 0: none yet, the service installs
+ * its shipped starter set then).
+ */
+static const char *const v23_statements[] = {
+	"CREATE TABLE IF NOT EXISTS interaction_kbs ("
+	" id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+	" version VARCHAR(64) NOT NULL,"
+	" origin VARCHAR(16) NOT NULL,"
+	" sha256 CHAR(64) NOT NULL,"
+	" n_rules INT NOT NULL,"
+	" n_groups INT NOT NULL,"
+	" imported_by VARCHAR(128) NOT NULL,"
+	" imported_ms BIGINT NOT NULL,"
+	" body MEDIUMTEXT NOT NULL,"
+	" UNIQUE KEY interaction_kbs_version (version)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+	"CREATE TABLE IF NOT EXISTS interaction_rules ("
+	" kb_id BIGINT NOT NULL,"
+	" rule_id VARCHAR(32) NOT NULL,"
+	" kind VARCHAR(16) NOT NULL,"
+	" terms VARCHAR(2000) NOT NULL,"
+	" severity VARCHAR(16) NOT NULL,"
+	" mechanism TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" source TEXT NOT NULL,"
+	" window_h INT NOT NULL,"
+	" line INT NOT NULL,"
+	" PRIMARY KEY (kb_id, rule_id)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+	"CREATE TABLE IF NOT EXISTS interaction_kb_active ("
+	" id TINYINT NOT NULL PRIMARY KEY,"
+	" kb_id BIGINT NOT NULL"
+	") ENGINE=InnoDB",
+	"INSERT IGNORE INTO interaction_kb_active (id, kb_id) VALUES (1, 0)",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -560,6 +600,8 @@ const med_db_migration dosage_migrations[] = {
 	 "the dose given against the dose ordered: deviations and their "
 	 "reasons",
 	 v22_statements},
+	{23, "drug-interaction knowledge bases, their rules, the active one",
+	 v23_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);

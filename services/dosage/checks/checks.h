@@ -416,4 +416,91 @@ dosage_class_checks(med_call *call, const dosage_class_subject *s,
 		    dosage_check ***checks, size_t *n_checks,
 		    Smartmed__Dosage__V1__CheckStatus *overall) MED_MUST_CHECK;
 
+/* --- ddi_*.c, store_ddi.c: drug-drug interactions (issue 47) ---------- */
+
+#include "interactions.h"
+
+/* The interaction check; its value is the proto's CheckKind. */
+#define DOSAGE_DOSE_CHECK_INTERACTION ((dosage_dose_check)150)
+
+/* dosage_ddi_tables is the lookup the knowledge base reads: the
+ * substance table (substances.c) and its ATC codes (classes.c). */
+const dosage_ddi_lookup *dosage_ddi_tables(void);
+
+#include "starter.h"
+
+/* dosage_ddi_ref - a counted reference to the active knowledge base. */
+typedef struct dosage_ddi_ref dosage_ddi_ref;
+
+/*
+ * dosage_ddi_acquire gives a reference to the active knowledge base,
+ * installing the shipped one first when the database holds none or an
+ * older shipped one (docs/dose-safety.md, "Drug-drug interactions").
+ * *out is NULL when no knowledge base can be read (the check then says
+ * not_checked).  Errors: the database's.  Not inside a transaction.
+ */
+med_err dosage_ddi_acquire(med_call *call, dosage_ddi_ref **out) MED_MUST_CHECK;
+
+/* dosage_ddi_release drops a reference; NULL is fine. */
+void dosage_ddi_release(dosage_ddi_ref *ref);
+
+/* dosage_ddi_kb_of is the knowledge base of ref (NULL for NULL). */
+const dosage_ddi_kb *dosage_ddi_kb_of(const dosage_ddi_ref *ref);
+
+/* dosage_ddi_forget drops the cached knowledge base, so that the next
+ * check reads the active one again (after an import). */
+void dosage_ddi_forget(void);
+
+/*
+ * dosage_store_ddi_products reads what the interaction check meets: the
+ * orders of patient_id (and the records merged into it, fam) in force at
+ * at_ms but for except_id, each with the rules overridden on it, and the
+ * products given within window_ms either side of at_ms, one row per order
+ * and substance with its latest dose.  MED_ERR_LIMIT past
+ * DOSAGE_GIVEN_MAX_ROWS.
+ */
+med_err dosage_store_ddi_products(med_db *db, med_arena *a,
+				  const dosage_family *fam,
+				  const char *patient_id, const char *except_id,
+				  int64_t at_ms, int64_t window_ms,
+				  dosage_class_list *out) MED_MUST_CHECK;
+
+/* dosage_ddi_subject - one dose or order for the interaction check. */
+typedef struct dosage_ddi_subject {
+	const dosage_drug *drug;
+	const dosage_order *order; /* its order (NULL: a proposed dose) */
+	int64_t at_ms;
+	/* At the bedside (CheckDose, RecordAdministration) a rule
+	 * overridden at order entry on the dose's order or the other
+	 * product's only warns. */
+	bool bedside;
+	const dosage_class_list *others; /* dosage_store_ddi_products */
+} dosage_ddi_subject;
+
+/*
+ * dosage_ddi_gather reads the products the check of a dose of patient_id
+ * at at_ms meets (except_id: its own order) with the window ref's
+ * knowledge base needs.  Errors: the store's.
+ */
+med_err dosage_ddi_gather(med_call *call, const dosage_ddi_ref *ref,
+			  const dosage_family *fam, const char *patient_id,
+			  const char *except_id, int64_t at_ms,
+			  dosage_class_list *out) MED_MUST_CHECK;
+
+/* dosage_ddi_checks runs the interaction check of s with ref's knowledge
+ * base (NULL: not_checked) and appends it to checks, folding it into
+ * overall.  Errors: MED_ERR_NOMEM. */
+med_err
+dosage_ddi_checks(med_call *call, const dosage_ddi_ref *ref,
+		  const dosage_ddi_subject *s, dosage_check ***checks,
+		  size_t *n_checks,
+		  Smartmed__Dosage__V1__CheckStatus *overall) MED_MUST_CHECK;
+
+/* dosage_ddi_verify_stop: at verification, the reason of an interaction
+ * that stops order o now and that its prescriber did not override (a
+ * contraindicated one always: the pharmacist must), or "". */
+med_err dosage_ddi_verify_stop(med_call *call, const dosage_order *o,
+			       const dosage_drug *d, const dosage_family *fam,
+			       const char **why) MED_MUST_CHECK;
+
 #endif

@@ -100,6 +100,11 @@ typedef struct dosage_class_other {
 	int64_t start_ms, end_ms;
 	bool scheduled;
 	const char *by;
+	/* Its order's checks (packed as a CheckDoseResponse) when its
+	 * prescriber overrode them: the interaction rules overridden at
+	 * entry.  NULL: no override, or not read. */
+	const uint8_t *acks;
+	size_t acks_len;
 } dosage_class_other;
 
 /*

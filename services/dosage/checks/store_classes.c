@@ -201,3 +201,100 @@ dosage_store_class_orders(med_db *db, med_arena *a, const dosage_family *fam,
 		" ORDER BY o.created_ms",
 		v, n, on_order_row, &r);
 }
+
+/* --- the interaction check's products ------------------------------------ */
+
+/* row_acks keeps the packed checks (col + 1) of an order whose
+ * prescriber overrode them (override reason at col), for the interaction
+ * check to read only when a rule meets that order. */
+static med_err
+row_acks(med_arena *a, const med_db_row *row, size_t col, dosage_class_other *o)
+{
+	size_t len = 0;
+	const char *blob = med_db_row_text(row, col + 1, &len);
+	uint8_t *copy;
+
+	if (med_db_row_int64(row, col) == 0 || blob == NULL || len == 0)
+		return MED_OK;
+	if ((copy = med_arena_alloc(a, len)) == NULL)
+		return MED_ERR_NOMEM;
+	memcpy(copy, blob, len);
+	o->acks = copy;
+	o->acks_len = len;
+	return MED_OK;
+}
+
+static med_err
+on_force_row(void *arg, const med_db_row *row)
+{
+	class_read *r = arg;
+	med_err err = on_order_row(arg, row);
+
+	if (err != MED_OK || r->out->n == 0)
+		return err;
+	return row_acks(r->arena, row, 8, &r->out->items[r->out->n - 1]);
+}
+
+static med_err
+on_given_product(void *arg, const med_db_row *row)
+{
+	class_read *r = arg;
+	dosage_class_other *o;
+
+	if (med_db_row_text(row, 3, NULL) == NULL)
+		return MED_OK;
+	if ((o = push(r->arena, r->out)) == NULL)
+		return full(r->out);
+	o->t_ms = med_db_row_int64(row, 0);
+	o->order_id = med_db_row_strdup(r->arena, row, 1);
+	o->label = med_db_row_strdup(r->arena, row, 2);
+	o->substance = med_db_row_strdup(r->arena, row, 3);
+	return o->order_id && o->label && o->substance ? MED_OK : MED_ERR_NOMEM;
+}
+
+med_err
+dosage_store_ddi_products(med_db *db, med_arena *a, const dosage_family *fam,
+			  const char *patient_id, const char *except_id,
+			  int64_t at_ms, int64_t window_ms,
+			  dosage_class_list *out)
+{
+	class_read r = {a, out};
+	med_db_value v[DOSAGE_FAMILY_MAX + 4];
+	size_t n = dosage_family_bind(fam, patient_id, v);
+	med_err err;
+
+	memset(out, 0, sizeof(*out));
+	v[n] = MED_DB_I64(
+		SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_ACTIVE);
+	v[n + 1] = MED_DB_I64(
+		SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_PENDING_VERIFICATION);
+	v[n + 2] = MED_DB_I64(at_ms);
+	v[n + 3] = MED_DB_STR(except_id ? except_id : "");
+	/* The orders in force, as the class checks read them, across the
+	 * merged records, with what their prescribers overrode. */
+	err = med_db_query_once(
+		db,
+		"SELECT o.id, o.drug_code, s.substance, o.prn, o.start_ms,"
+		" o.end_ms, o.created_by, o.frequency, o.ovr_reason,"
+		" IF(o.ovr_reason <> 0, o.checks, NULL) FROM orders o"
+		" JOIN drug_substances s ON s.drug_code = o.drug_code"
+		" WHERE o.patient_id" DOSAGE_FAMILY_IN " AND o.status IN (?, ?)"
+		" AND (o.end_ms = 0 OR o.end_ms > ?) AND o.id <> ?"
+		" ORDER BY o.created_ms",
+		v, n + 4, on_force_row, &r);
+	if (err != MED_OK)
+		return err;
+	/* And each product given within the window: its latest dose, once
+	 * per order (a week of doses is a few rows, not hundreds). */
+	v[n] = MED_DB_I64(at_ms - window_ms);
+	v[n + 1] = MED_DB_I64(at_ms + window_ms);
+	return med_db_query_once(
+		db,
+		"SELECT MAX(a.effective_ms), a.order_id, a.drug_code,"
+		" s.substance FROM administrations a"
+		" JOIN drug_substances s ON s.drug_code = a.drug_code"
+		" WHERE a.patient_id" DOSAGE_FAMILY_IN " AND " COUNTED_A
+		" AND a.effective_ms > ? AND a.effective_ms < ?"
+		" GROUP BY a.order_id, a.drug_code, s.substance",
+		v, n + 2, on_given_product, &r);
+}

@@ -46,7 +46,9 @@ typedef struct check_ctx {
 	med_call *call;
 	const Smartmed__Dosage__V1__CheckDoseRequest *req;
 	check_res *res;
-	dosage_known known; /* from identity and records */
+	dosage_known known;	     /* from identity and records */
+	dosage_ddi_ref *ddi;	     /* the interaction knowledge base */
+	dosage_class_list ddi_meets; /* what its check meets */
 } check_ctx;
 
 /*
@@ -82,6 +84,37 @@ know_patient(med_call *call, const char *order_id, const char *patient_id,
 			return err;
 	}
 	return dosage_know_patient(call, field, patient_id, k);
+}
+
+/* bedside_ddi reads, before the transaction, the interaction knowledge
+ * base and what a dose of patient_id (its order order_id, or NULL) at
+ * at_ms meets; *ref is released by the caller (dosage_ddi_release). */
+static med_err
+bedside_ddi(med_call *call, const dosage_known *k, const char *patient_id,
+	    const char *order_id, int64_t at_ms, dosage_ddi_ref **ref,
+	    dosage_class_list *meets)
+{
+	med_err err = dosage_ddi_acquire(call, ref);
+
+	if (err != MED_OK)
+		return err;
+	return dosage_ddi_gather(call, *ref, &k->family, patient_id, order_id,
+				 at_ms, meets);
+}
+
+/* ddi_checks appends the interaction check of a dose of s to res. */
+static med_err
+ddi_checks(med_call *call, const dosage_subject *s, const dosage_ddi_ref *ref,
+	   const dosage_class_list *meets, check_res *res)
+{
+	dosage_ddi_subject ds = {.drug = &s->drug,
+				 .order = s->has_order ? &s->order : NULL,
+				 .at_ms = s->at_ms,
+				 .bedside = true,
+				 .others = meets};
+
+	return dosage_ddi_checks(call, ref, &ds, &res->checks, &res->n_checks,
+				 &res->overall);
 }
 
 /* class_checks appends the checks across a therapeutic class of a dose
@@ -142,9 +175,10 @@ check_decide(void *arg, dosage_subject *s, dosage_admin *admin)
 	if ((err = dosage_run_checks(med_call_arena(x->call), &s->drug,
 				     s->has_order ? &s->order : NULL, &p,
 				     &s->hist, conv, s->at_ms, x->res)) !=
-	    MED_OK)
+		    MED_OK ||
+	    (err = class_checks(x->call, s, conv, x->res)) != MED_OK)
 		return err;
-	return class_checks(x->call, s, conv, x->res);
+	return ddi_checks(x->call, s, x->ddi, &x->ddi_meets, x->res);
 }
 
 static med_err
@@ -182,6 +216,7 @@ dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
 {
 	const Smartmed__Dosage__V1__CheckDoseRequest *req = (const void *)in;
 	check_ctx x = {.call = call, .req = req, .res = (void *)out};
+	int64_t at;
 	bool by_order;
 	med_err err = check_subject(call, req);
 
@@ -198,12 +233,18 @@ dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
 				by_order ? NULL : req->proposed->patient_id,
 				NULL, &x.known)) != MED_OK)
 		return err;
-	err = dosage_store_check(
-		med_call_db(call), med_call_arena(call), &x.known.family,
-		by_order ? req->order_id : NULL,
-		by_order ? NULL : req->proposed->patient_id,
-		by_order ? NULL : req->proposed->drug_code,
-		req->at_ms ? req->at_ms : med_now_ms(), check_decide, &x);
+	at = req->at_ms ? req->at_ms : med_now_ms();
+	err = bedside_ddi(call, &x.known, x.known.family.ids[0],
+			  by_order ? req->order_id : NULL, at, &x.ddi,
+			  &x.ddi_meets);
+	if (err == MED_OK)
+		err = dosage_store_check(
+			med_call_db(call), med_call_arena(call),
+			&x.known.family, by_order ? req->order_id : NULL,
+			by_order ? NULL : req->proposed->patient_id,
+			by_order ? NULL : req->proposed->drug_code, at,
+			check_decide, &x);
+	dosage_ddi_release(x.ddi);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err,
 				     by_order ? "order_id: no such order"
@@ -225,6 +266,8 @@ typedef struct rec_ctx {
 	dosage_known known;
 	const dosage_gs1 *scan; /* NULL: no product scanned */
 	med_stay stay;		/* the order's stay; zeroed when none */
+	dosage_ddi_ref *ddi;	/* the interaction knowledge base */
+	dosage_class_list ddi_meets;
 } rec_ctx;
 
 static med_err
@@ -461,6 +504,8 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 				     &s->order, &p, &s->hist, conv, x->at_ms,
 				     &x->res)) != MED_OK ||
 	    (err = class_checks(x->call, s, conv, &x->res)) != MED_OK ||
+	    (err = ddi_checks(x->call, s, x->ddi, &x->ddi_meets, &x->res)) !=
+		    MED_OK ||
 	    (err = gate(x)) != MED_OK)
 		return err;
 	fill_admin(x, s, conv, m);
@@ -592,10 +637,14 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 	    (err = dosage_wristband_guard(call, "identity_override",
 					  have_token)) != MED_OK)
 		return err;
-	err = dosage_store_record(med_call_db(call), med_call_arena(call),
-				  &x.known.family, req->order_id,
-				  req->cosign_id, x.scan ? scan.gtin : "",
-				  x.at_ms, record_decide, &x, m);
+	err = bedside_ddi(call, &x.known, x.known.family.ids[0], req->order_id,
+			  x.at_ms, &x.ddi, &x.ddi_meets);
+	if (err == MED_OK)
+		err = dosage_store_record(
+			med_call_db(call), med_call_arena(call),
+			&x.known.family, req->order_id, req->cosign_id,
+			x.scan ? scan.gtin : "", x.at_ms, record_decide, &x, m);
+	dosage_ddi_release(x.ddi);
 	/* A missing co-sign is named by the gate; a missing order here. */
 	if (err == MED_ERR_NOT_FOUND && m->id[0] == '\0')
 		return med_call_fail(call, err, "order_id: no such order");

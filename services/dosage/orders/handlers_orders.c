@@ -139,22 +139,63 @@ order_subject(const dosage_order *o, const dosage_drug *d, double given_24h,
 	return cs;
 }
 
+/* entry_ddi - what the interaction check of an order meets: the active
+ * knowledge base (a reference, released by entry_ddi_fini) and the
+ * patient's other orders in force and products given. */
+typedef struct entry_ddi {
+	dosage_ddi_ref *ref;
+	dosage_class_list products;
+	int64_t at_ms; /* when: the time of writing, not the order's start
+			* (a backdated start would hide yesterday's doses) */
+} entry_ddi;
+
+/* entry_ddi_read fills x for an order of patient_id (not except_id) at
+ * at_ms, across fam. */
+static med_err
+entry_ddi_read(med_call *call, const dosage_family *fam, const char *patient_id,
+	       const char *except_id, int64_t at_ms, entry_ddi *x)
+{
+	med_err err = dosage_ddi_acquire(call, &x->ref);
+
+	x->at_ms = at_ms;
+	if (err != MED_OK)
+		return err;
+	return dosage_ddi_gather(call, x->ref, fam, patient_id, except_id,
+				 at_ms, &x->products);
+}
+
+static void
+entry_ddi_fini(entry_ddi *x)
+{
+	dosage_ddi_release(x->ref);
+	x->ref = NULL;
+}
+
 /* entry_class_checks appends the class checks of order o to its checks:
  * duplicate therapy against the patient's other orders in force, a day
- * of the opioids in oral morphine equivalents, and duplicate orders of
- * one substance. */
+ * of the opioids in oral morphine equivalents, duplicate orders of one
+ * substance, and the interactions. */
 static med_err
 entry_class_checks(med_call *call, dosage_order *o, const dosage_drug *d,
-		   double given_24h, const dosage_class_list *others)
+		   double given_24h, const dosage_class_list *others,
+		   const entry_ddi *ddi)
 {
 	dosage_class_subject cs = order_subject(o, d, given_24h, others);
+	dosage_ddi_subject ds = {.drug = d,
+				 .order = o,
+				 .at_ms = ddi->at_ms,
+				 .others = &ddi->products};
 	med_err err = dosage_class_checks(call, &cs, &o->checks, &o->n_checks,
 					  &o->overall);
 
-	/* Then the same substance ordered twice (issue 47). */
+	/* Then the same substance ordered twice, and the interactions
+	 * (issue 47). */
+	if (err == MED_OK)
+		err = dosage_order_duplicates(call, o, d, others, NULL);
 	if (err != MED_OK)
 		return err;
-	return dosage_order_duplicates(call, o, d, others, NULL);
+	return dosage_ddi_checks(call, ddi->ref, &ds, &o->checks, &o->n_checks,
+				 &o->overall);
 }
 
 /* entry_evaluate runs the order-entry checks of o (its dose and a day of
@@ -163,7 +204,8 @@ entry_class_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 static med_err
 entry_evaluate(med_call *call, dosage_order *o, const dosage_drug *d,
 	       const dosage_context *ctx, const dosage_known *k,
-	       double lifetime, const dosage_class_list *others)
+	       double lifetime, const dosage_class_list *others,
+	       const entry_ddi *ddi)
 {
 	med_arena *a = med_call_arena(call);
 	dosage_dose_history regimen;
@@ -183,7 +225,7 @@ entry_evaluate(med_call *call, dosage_order *o, const dosage_drug *d,
 	if ((err = dosage_checks_to_pb(a, r, DOSAGE_DOSE_N_CHECKS, &o->checks,
 				       &o->n_checks)) != MED_OK)
 		return err;
-	return entry_class_checks(call, o, d, regimen.given_24h, others);
+	return entry_class_checks(call, o, d, regimen.given_24h, others, ddi);
 }
 
 /* merged_contexts joins the contexts of the records merged into the
@@ -226,6 +268,7 @@ entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 					       o->patient_id, &ctx);
 	bool has_ctx = err == MED_OK;
 	dosage_class_list others = {0};
+	entry_ddi ddi = {0};
 
 	if (err != MED_OK && err != MED_ERR_NOT_FOUND)
 		return err;
@@ -237,10 +280,16 @@ entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 	    (err = dosage_store_class_orders(med_call_db(call), a, &k->family,
 					     o->patient_id, NULL, med_now_ms(),
 					     &others)) != MED_OK ||
-	    (err = dosage_orders_day_ome(call, &others)) != MED_OK)
+	    (err = dosage_orders_day_ome(call, &others)) != MED_OK ||
+	    (err = entry_ddi_read(call, &k->family, o->patient_id, NULL,
+				  med_now_ms(), &ddi)) != MED_OK) {
+		entry_ddi_fini(&ddi);
 		return err;
-	return entry_evaluate(call, o, d, has_ctx ? &ctx : NULL, k,
-			      given.given_lifetime, &others);
+	}
+	err = entry_evaluate(call, o, d, has_ctx ? &ctx : NULL, k,
+			     given.given_lifetime, &others, &ddi);
+	entry_ddi_fini(&ddi);
+	return err;
 }
 
 /* entry_gate refuses a hard stop at order entry unless the prescriber
@@ -715,6 +764,25 @@ verify_class_stop(med_call *call, const dosage_order *o, const char **why)
 	return MED_OK;
 }
 
+/* verify_ddi_stop finds an interaction of o that stops at verification
+ * (dosage_ddi_verify_stop), across the patient's merged records; *why
+ * its reason ("" when none). */
+static med_err
+verify_ddi_stop(med_call *call, const dosage_order *o, const char **why)
+{
+	dosage_known k;
+	dosage_drug d;
+	med_err err;
+
+	*why = "";
+	if ((err = dosage_store_get(med_call_db(call), med_call_arena(call),
+				    o->drug_code, &d)) != MED_OK ||
+	    (err = dosage_know_patient(call, "order_id", o->patient_id, &k)) !=
+		    MED_OK)
+		return err;
+	return dosage_ddi_verify_stop(call, o, &d, &k.family, why);
+}
+
 /* verify_gate refuses to release an order that meets a class hard stop
  * at verification, unless the pharmacist overrides it (audited). */
 static med_err
@@ -730,9 +798,12 @@ verify_gate(med_call *call, const Smartmed__Dosage__V1__VerifyOrderRequest *req)
 		return err;
 	if (o.status != ST(PENDING_VERIFICATION))
 		return MED_OK; /* change_state refuses it */
-	if ((err = verify_class_stop(call, &o, &why)) != MED_OK ||
-	    why[0] == '\0')
+	if ((err = verify_class_stop(call, &o, &why)) != MED_OK)
 		return err;
+	if (why[0] == '\0' && (err = verify_ddi_stop(call, &o, &why)) != MED_OK)
+		return err;
+	if (why[0] == '\0')
+		return MED_OK;
 	if (ov == NULL)
 		return med_call_fail(call, MED_ERR_PRECONDITION,
 				     "order_id: hard stop at verification: "
@@ -832,6 +903,7 @@ typedef struct version_ctx {
 	dosage_known known;
 	int64_t now_ms;
 	dosage_class_list others; /* the patient's other orders in force */
+	entry_ddi ddi;		  /* what the interaction check meets */
 } version_ctx;
 
 /* version_allowed: only the current version of an order in force (or,
@@ -961,8 +1033,8 @@ make_version(void *arg, dosage_subject *s, dosage_order *next)
 		    MED_OK ||
 	    (err = entry_evaluate(x->call, next, &s->drug,
 				  s->has_ctx ? &s->ctx : NULL, &x->known,
-				  s->hist.given_lifetime, &x->others)) !=
-		    MED_OK ||
+				  s->hist.given_lifetime, &x->others,
+				  &x->ddi)) != MED_OK ||
 	    (err = entry_gate(x->call, x->dose_override, next, &s->drug)) !=
 		    MED_OK)
 		return err;
@@ -1003,11 +1075,16 @@ new_version(med_call *call, version_ctx *x, const char *id,
 		     med_call_db(call), med_call_arena(call), &x->known.family,
 		     cur.patient_id, cur.id, x->now_ms, &x->others)) !=
 		    MED_OK ||
-	    (err = dosage_orders_day_ome(call, &x->others)) != MED_OK)
+	    (err = dosage_orders_day_ome(call, &x->others)) != MED_OK ||
+	    (err = entry_ddi_read(call, &x->known.family, cur.patient_id,
+				  cur.id, x->now_ms, &x->ddi)) != MED_OK) {
+		entry_ddi_fini(&x->ddi);
 		return err;
+	}
 	err = dosage_store_new_version(med_call_db(call), med_call_arena(call),
 				       &x->known.family, id, &ch, make_version,
 				       x, out);
+	entry_ddi_fini(&x->ddi);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");
 	if (err != MED_OK)

@@ -1,0 +1,250 @@
+/*
+ * store_ddi.c - the SQL of the interaction knowledge base: its versions
+ * (text, digest, who and when), their rules, and the one active (schema
+ * v19).  An import is one transaction: the version, its rules and the
+ * switch, or nothing.
+ */
+#include <med/audit.h>
+#include <med/util.h>
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dosage.h"
+#include "checks.h"
+#include "store_ddi.h"
+
+/* --- the active version --------------------------------------------------- */
+
+static med_err
+on_active(void *arg, const med_db_row *row)
+{
+	dosage_ddi_info *info = arg;
+
+	info->kb_id = med_db_row_int64(row, 0);
+	med_strlcpy(info->version,
+		    med_db_row_is_null(row, 1) ? ""
+					       : med_db_row_text(row, 1, NULL),
+		    sizeof(info->version));
+	med_strlcpy(info->origin,
+		    med_db_row_is_null(row, 2) ? ""
+					       : med_db_row_text(row, 2, NULL),
+		    sizeof(info->origin));
+	info->n_rules = med_db_row_int64(row, 3);
+	info->n_groups = med_db_row_int64(row, 4);
+	med_strlcpy(info->imported_by,
+		    med_db_row_is_null(row, 5) ? ""
+					       : med_db_row_text(row, 5, NULL),
+		    sizeof(info->imported_by));
+	info->imported_ms = med_db_row_int64(row, 6);
+	med_strlcpy(info->sha256,
+		    med_db_row_is_null(row, 7) ? ""
+					       : med_db_row_text(row, 7, NULL),
+		    sizeof(info->sha256));
+	return MED_OK;
+}
+
+#define ACTIVE_SQL                                                             \
+	"SELECT a.kb_id, k.version, k.origin, COALESCE(k.n_rules, 0),"         \
+	" COALESCE(k.n_groups, 0), k.imported_by,"                             \
+	" COALESCE(k.imported_ms, 0), k.sha256"                                \
+	" FROM interaction_kb_active a"                                        \
+	" LEFT JOIN interaction_kbs k ON k.id = a.kb_id WHERE a.id = 1"
+
+med_err
+dosage_store_ddi_active(med_db *db, dosage_ddi_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return med_db_query_once(db, ACTIVE_SQL, NULL, 0, on_active, info);
+}
+
+typedef struct body_read {
+	med_arena *arena;
+	char **body;
+	size_t *len;
+} body_read;
+
+static med_err
+on_body(void *arg, const med_db_row *row)
+{
+	body_read *b = arg;
+	size_t len = 0;
+	const char *t = med_db_row_text(row, 0, &len);
+
+	if (t == NULL)
+		return MED_ERR_DATA_LOSS;
+	if ((*b->body = med_arena_alloc(b->arena, len + 1)) == NULL)
+		return MED_ERR_NOMEM;
+	memcpy(*b->body, t, len);
+	(*b->body)[len] = '\0';
+	*b->len = len;
+	return MED_OK;
+}
+
+med_err
+dosage_store_ddi_body(med_db *db, med_arena *a, int64_t kb_id, char **body,
+		      size_t *len)
+{
+	body_read b = {a, body, len};
+	med_db_value v[] = {MED_DB_I64(kb_id)};
+
+	*body = NULL;
+	if (med_db_query_once(db,
+			      "SELECT body FROM interaction_kbs WHERE id = ?",
+			      v, 1, on_body, &b) != MED_OK)
+		return MED_ERR_UNAVAILABLE;
+	return *body ? MED_OK : MED_ERR_NOT_FOUND;
+}
+
+/* --- saving a version ----------------------------------------------------- */
+
+static med_err
+insert_rule(med_db_conn *c, int64_t kb_id, const dosage_ddi_rule *r)
+{
+	med_db_value v[] = {
+		MED_DB_I64(kb_id),
+		MED_DB_STR(r->id),
+		MED_DB_STR(r->cumulative ? "cumulative" : "interaction"),
+		MED_DB_STR(r->terms),
+		MED_DB_STR(dosage_ddi_severity_name(r->severity)),
+		MED_DB_STR(r->mechanism),
+		MED_DB_STR(r->action),
+		MED_DB_STR(r->source),
+		MED_DB_I64(r->window_ms / 3600000),
+		MED_DB_I64(r->line),
+	};
+
+	return med_db_exec(
+		c,
+		"INSERT INTO interaction_rules (kb_id, rule_id, kind,"
+		" terms, severity, mechanism, action, source,"
+		" window_h, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?)",
+		v, 10, NULL, NULL);
+}
+
+static med_err
+insert_version(med_db_conn *c, const dosage_ddi_save *sv, int64_t *id)
+{
+	uint64_t insert_id = 0;
+	med_db_value v[] = {
+		MED_DB_STR(dosage_ddi_kb_version(sv->kb)),
+		MED_DB_STR(sv->origin),
+		MED_DB_STR(sv->sha256),
+		MED_DB_I64((int64_t)dosage_ddi_kb_n_rules(sv->kb)),
+		MED_DB_I64((int64_t)dosage_ddi_kb_n_groups(sv->kb)),
+		MED_DB_STR(sv->by),
+		MED_DB_I64(sv->now_ms),
+		MED_DB_BLOBV(sv->text, sv->len),
+	};
+	med_err err = med_db_exec(
+		c,
+		"INSERT INTO interaction_kbs (version, origin, sha256,"
+		" n_rules, n_groups, imported_by, imported_ms, body)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		v, 8, NULL, &insert_id);
+
+	*id = (int64_t)insert_id;
+	for (size_t i = 0; err == MED_OK && i < dosage_ddi_kb_n_rules(sv->kb);
+	     i++)
+		err = insert_rule(c, *id, dosage_ddi_kb_rule(sv->kb, i));
+	return err;
+}
+
+static med_err
+on_id(void *arg, const med_db_row *row)
+{
+	*(int64_t *)arg = med_db_row_int64(row, 0);
+	return MED_OK;
+}
+
+/* shipped_stale: should the shipped set replace what is active (nothing,
+ * or an older shipped version)? */
+static bool
+shipped_stale(const dosage_ddi_info *cur, const char *version)
+{
+	return cur->kb_id == 0 || (strcmp(cur->origin, "shipped") == 0 &&
+				   strcmp(cur->version, version) != 0);
+}
+
+/* audit_shipped puts the install's event in the outbox, in the
+ * transaction: no call made this write, so it is the service's own. */
+static med_err
+audit_shipped(med_db_conn *c, const dosage_ddi_save *sv)
+{
+	char rules[24];
+	med_audit_detail d[] = {
+		{"version", dosage_ddi_kb_version(sv->kb)},
+		{"origin", sv->origin},
+		{"sha256", sv->sha256},
+		{"rules", rules},
+	};
+	med_audit_event ev = {
+		.action = "dosage/interactions-install-shipped",
+		.actor = sv->by,
+		.actor_roles = MED_ROLE_SERVICE,
+		.resource = "interaction-knowledge-base",
+		.action_code = "U",
+		.details = d,
+		.n_details = 4,
+	};
+
+	if (sv->audit == NULL)
+		return MED_OK;
+	snprintf(rules, sizeof(rules), "%zu", dosage_ddi_kb_n_rules(sv->kb));
+	return med_audit_outbox_put(c, sv->audit, &ev, NULL);
+}
+
+static med_err
+save_tx(med_db_conn *c, void *arg)
+{
+	const dosage_ddi_save *sv = arg;
+	dosage_ddi_info cur;
+	int64_t id = 0;
+	med_db_value v[1] = {MED_DB_STR(dosage_ddi_kb_version(sv->kb))};
+	med_err err;
+
+	memset(&cur, 0, sizeof(cur));
+	/* The active row is locked: replicas starting together install
+	 * the shipped set once. */
+	if ((err = med_db_query(c, ACTIVE_SQL " FOR UPDATE", NULL, 0, on_active,
+				&cur)) != MED_OK)
+		return err;
+	if (sv->shipped && !shipped_stale(&cur, dosage_ddi_kb_version(sv->kb)))
+		return MED_OK;
+	if ((err = med_db_query(c,
+				"SELECT id FROM interaction_kbs WHERE version "
+				"= ?",
+				v, 1, on_id, &id)) != MED_OK)
+		return err;
+	if (id != 0 && !sv->shipped)
+		return MED_ERR_EXISTS;
+	if (id == 0 && (err = insert_version(c, sv, &id)) != MED_OK)
+		return err;
+	med_db_value a[1] = {MED_DB_I64(id)};
+	if ((err = med_db_exec(c,
+			       "UPDATE interaction_kb_active SET kb_id = ?"
+			       " WHERE id = 1",
+			       a, 1, NULL, NULL)) != MED_OK)
+		return err;
+	return sv->shipped ? audit_shipped(c, sv) : MED_OK;
+}
+
+med_err
+dosage_store_ddi_save(med_db *db, const dosage_ddi_save *sv)
+{
+	/* An import commits the call's audit event with it; the shipped
+	 * install writes its own. */
+	return sv->shipped ? med_db_tx(db, save_tx, (void *)sv)
+			   : med_db_tx_audited(db, save_tx, (void *)sv);
+}
+
+void
+dosage_ddi_sha256(const char *text, size_t len, char hex[65])
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(d, (const unsigned char *)text, len);
+	sodium_bin2hex(hex, 65, d, sizeof(d));
+}
