@@ -236,7 +236,7 @@ typedef enum dosage_pregnancy_risk {
 	DOSAGE_PREGNANCY_AVOID = 1,	      /* warns */
 	DOSAGE_PREGNANCY_CONTRAINDICATED = 2, /* hard stop */
 } dosage_pregnancy_risk;
-#define DOSAGE_DOSE_MAX_REGIMENS   4
+#define DOSAGE_DOSE_MAX_REGIMENS 4
 
 /* dosage_dose_regimen - limits for the orders of one frequency: a licensed
  * regimen (enoxaparin 1.5 mg/kg once daily beside 1 mg/kg twice daily)
