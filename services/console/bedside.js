@@ -8,7 +8,7 @@
 // API gives.  The verification token and the photo stay in memory and are
 // dropped after one use.
 import {
-  banner, config, conceptText, drugName, errorBox, fmtTime, h, mrnOf, openSlots, patientName,
+  banner, config, conceptText, drugName, errorBox, fmtTime, h, mrnOf, openSlots, patientName, readMar,
   readChart, show,
 } from './app.js';
 import { request } from './fhir.js';
@@ -215,9 +215,10 @@ function giveSection(c, r, state, refresh, recorded) {
 
 // notGivenSection charts a scheduled dose of the last 24 hours (or due
 // within two) as not given, with a coded reason.
+// The open doses are dosage's (its MAR), never worked out here.
 function notGivenSection(c, r, recorded) {
   const now = Date.now();
-  const slots = openSlots(r, c.admins, now - 864e5).filter((t) => t <= now + 2 * 3600e3);
+  const slots = openSlots(c.mar, r.id).filter((t) => t >= now - 864e5 && t <= now + 2 * 3600e3);
   const reason = h('select', { id: 'not-given-reason' }, NOT_GIVEN.map(([code, text]) => h('option', { value: code }, text)));
   const when = h('select', { id: 'not-given-slot' }, slots.map((t) => h('option', { value: String(t) }, fmtTime(new Date(t).toISOString(), { weekday: 'short', hour: '2-digit', minute: '2-digit' }))));
   const text = h('input', { id: 'not-given-text', autocomplete: 'off' });
@@ -243,7 +244,10 @@ export async function giveScreen(pid, orderId) {
   show('Give a dose', h('p', {}, 'Loading…'));
   let c;
   try {
-    c = await readChart(pid);
+    const now = Date.now();
+    let mar;
+    [c, mar] = await Promise.all([readChart(pid), readMar(pid, now - 864e5, now + 2 * 3600e3 + 1)]);
+    c.mar = mar;
   } catch (e) {
     show('Give a dose', errorBox(e));
     return;

@@ -229,7 +229,42 @@ async function run(browser) {
     await axeScan(page, 'mar');
     await shot(page, 'console-mar');
   });
+  await step('late dose on the MAR', async () => {
+    // dosage's MAR through the facade: the late dose on its own slot,
+    // the missed one still there (issue 51).
+    const L = cfg.late;
+    const rowOf = async (day) => {
+      await go(page, '#/patient/' + L.id + '/mar/' + day);
+      await page.locator('#mar-table[data-day="' + day + '"]').waitFor();
+      const row = page.locator('#mar-table tbody tr').first();
+      return { text: (await row.textContent()).replace(/\s+/g, ' ').trim(),
+        states: await row.locator('span[data-state]').evaluateAll((xs) => xs.map((x) => x.dataset.state)) };
+    };
+    out.lateGiven = await rowOf(L.givenDay);
+    out.lateMissed = await rowOf(L.missedDay);
+    await go(page, '#/ward');
+    const wrow = page.locator('#ward-table tbody tr', { has: page.getByRole('link', { name: L.name }) });
+    await wrow.waitFor();
+    out.lateWardRow = (await wrow.locator('td, th').allTextContents()).map((t) => t.trim());
+    // Opened from the ward list: where the missed dose is, in view.
+    await wrow.getByRole('link', { name: L.name }).click();
+    await page.locator('#mar-table[data-day="' + L.today + '"]').waitFor();
+    if (L.missedDay !== L.today) {
+      out.lateEarlier = (await page.locator('#mar-earlier').textContent()).replace(/\s+/g, ' ').trim();
+      await page.getByRole('link', { name: 'show the day before' }).click();
+      await page.locator('#mar-table[data-day="' + L.missedDay + '"]').waitFor();
+    }
+    await shot(page, 'console-mar-late');
+    out.lateMissedInView = await page.evaluate(() => {
+      const w = document.querySelector('.mar-wrap').getBoundingClientRect();
+      const m = document.querySelector('#mar-table .st-missed').getBoundingClientRect();
+      const drug = document.querySelector('#mar-table th.drug').getBoundingClientRect();
+      return m.left >= drug.right - 1 && m.right <= w.right + 1;
+    });
+  });
   await step('vital signs', async () => {
+    await go(page, '#/patient/' + cfg.patient.id + '/mar');
+    await page.locator('section.banner', { hasText: cfg.patient.name }).waitFor();
     await page.getByRole('link', { name: 'Vital signs' }).click();
     await page.locator('figure.chart svg').first().waitFor();
     out.charts = await page.locator('figure.chart').evaluateAll((figs) => figs.map((f) => ({
