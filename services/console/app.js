@@ -8,6 +8,7 @@ import { drawChart } from './charts.js';
 import { FhirError, request, search, setBase } from './fhir.js';
 import { cosignScreen, giveScreen } from './bedside.js';
 import { auditScreen } from './audit.js';
+import { problemBox, units } from './messages.js';
 
 export let config = null;
 const ward = []; // patient ids added by MRN or id, this tab only
@@ -73,8 +74,11 @@ export function fmtTime(iso, opts = { hour: '2-digit', minute: '2-digit' }) {
 
 export function errorBox(e) {
   if (e instanceof FhirError && e.status === 401) return signInScreen(e.message);
-  const text = e instanceof FhirError && e.status === 403 ? 'Not allowed for your role: ' + e.message : e.message;
-  return h('p', { class: 'error', role: 'alert' }, text);
+  if (e instanceof FhirError && e.status === 403) {
+    return h('p', { class: 'error', role: 'alert' }, 'Not allowed for your role: ' + e.message);
+  }
+  if (e instanceof FhirError) return h('div', { role: 'alert' }, problemBox(e));
+  return h('p', { class: 'error', role: 'alert' }, e.message);
 }
 
 // --- FHIR reading ------------------------------------------------------
@@ -434,8 +438,8 @@ function requestIdOf(a) {
   return ref.identifier ? ref.identifier.value : '';
 }
 
-function qty(q) {
-  return q ? q.value + ' ' + (q.unit || q.code || '') : '';
+export function qty(q) {
+  return q ? q.value + ' ' + units(q.code || q.unit || '') : '';
 }
 
 // adminStart: when a charted dose began (an infusion's segment has a
@@ -472,7 +476,7 @@ function drugLabel(r, byId, pid) {
   const name = drugName(r, byId);
   const di = (r.dosageInstruction || [])[0] || {};
   const dr = (di.doseAndRate || [])[0] || {};
-  const dose = dr.doseQuantity ? dr.doseQuantity.value + ' ' + (dr.doseQuantity.unit || dr.doseQuantity.code || '') : '';
+  const dose = dr.doseQuantity ? qty(dr.doseQuantity) : '';
   const how = [conceptText(di.route), conceptText(di.timing && di.timing.code),
     di.asNeededBoolean ? 'PRN' : ''].filter(Boolean).join(', ');
   return h('th', { scope: 'row', class: 'drug' }, h('div', {}, name), h('div', {}, dose + ' ' + how),
@@ -605,9 +609,9 @@ function vitalFigure(v, observations) {
   const rows = series.flatMap((s) => s.points.map((p) => h('tr', {}, h('td', {}, fmtTime(new Date(p.t).toISOString(),
     { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' })), h('td', {}, s.name), h('td', {}, String(p.v)))));
   return h('figure', { class: 'chart', 'data-code': v.code },
-    h('figcaption', {}, v.title + ' (' + v.unit + ')' + (range ? ', reference ' + range.low + '–' + range.high : '')
+    h('figcaption', {}, v.title + ' (' + units(v.unit) + ')' + (range ? ', reference ' + range.low + '–' + range.high : '')
       + (series.length > 1 ? '; solid line ' + series[0].name + ', dashed ' + series[1].name : '')),
-    drawChart(v.title, v.unit, series, range, tz()),
+    drawChart(v.title, units(v.unit), series, range, tz()),
     h('details', {}, h('summary', {}, 'Readings as a table'),
       h('table', {}, h('thead', {}, h('tr', {}, ['Time', 'Series', 'Value'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, rows))));

@@ -5,7 +5,7 @@
 // browser with Web Crypto: the RFC 9162 audit path must lead from the
 // event's leaf hash to the root of the signed tree head, and the head's
 // Ed25519 signature must hold under the key it names (docs/console.md).
-import { h, show, fmtTime, conceptText, errorBox } from './app.js';
+import { config, h, show, fmtTime, conceptText, errorBox } from './app.js';
 import { request, search } from './fhir.js';
 
 const STH_TAG = 'smartmed-audit-sth-v1\0';
@@ -125,21 +125,35 @@ function what(e) {
   return sub + (e.action ? ' (' + e.action + ')' : '');
 }
 
+// GRPC_WORDS: what a refusal's status means, in words (issue 51, item 5).
+const GRPC_WORDS = { 1: 'cancelled', 3: 'the request was not valid', 4: 'took too long', 5: 'not found',
+  6: 'already exists', 7: 'not allowed for the user', 8: 'too many requests', 9: 'refused by a safety rule',
+  10: 'a conflicting change', 12: 'not supported', 13: 'a fault in the system', 14: 'a service was unavailable',
+  16: 'not signed in' };
+
+// outcomeWords: the event's outcome as words ("Refused: not found"),
+// never a status number (its code stays in the cell's title).
+function outcomeWords(e) {
+  const base = { 0: 'Allowed', 4: 'Refused', 8: 'Failed', 12: 'Failed' }[e.outcome] || 'Unknown outcome';
+  if (e.outcome === '0') return base;
+  const m = /status (\d+)/.exec(e.outcomeDesc || '');
+  return base + (m && GRPC_WORDS[m[1]] ? ': ' + GRPC_WORDS[m[1]] : '');
+}
+
 function eventRow(e) {
   const verdict = h('span', { role: 'status' });
   const purpose = (e.purposeOfEvent || []).map(conceptText).join(', ');
   const cell = h('td', {}, h('button', { type: 'button', class: 'proof', 'aria-label': 'Check proof of event ' + e.id,
     onclick: () => checkProof(e.id, verdict) }, 'Check proof'), ' ', verdict);
-  return h('tr', { 'data-id': e.id },
+  return h('tr', { 'data-id': e.id, 'data-recorded': e.recorded || '' },
     h('td', {}, fmtTime(e.recorded, { dateStyle: 'short', timeStyle: 'short' })),
     h('td', {}, who(e)), h('td', {}, what(e)),
-    h('td', {}, { 0: 'Served', 4: 'Refused', 8: 'Failed' }[e.outcome] || e.outcome || '',
-      e.outcome !== '0' && e.outcomeDesc ? ' (' + e.outcomeDesc + ')' : ''),
+    h('td', { title: e.outcomeDesc || '' }, outcomeWords(e)),
     h('td', {}, purpose), cell);
 }
 
 function reportTable(events) {
-  return h('table', { id: 'audit-table' }, h('caption', {}, 'Access report: ' + events.length + ' events'),
+  return h('table', { id: 'audit-table' }, h('caption', {}, 'Access report: ' + events.length + ' events, newest first'),
     h('thead', {}, h('tr', {}, ['When', 'Who', 'What', 'Outcome', 'Purpose', 'In the signed log']
       .map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, events.map(eventRow)));
@@ -167,12 +181,23 @@ export async function auditScreen() {
   const input = h('input', { id: 'audit-patient', autocomplete: 'off' });
   const report = h('div', { id: 'audit-report' });
   const grants = h('div', { id: 'audit-grants' });
-  const patient = () => input.value.trim();
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  let resolved = '';
+  // patient: the id the input names: an MRN resolved through the facade's
+  // Patient search (Patient?identifier=SYSTEM|MRN), or an id as it is.
+  const patient = async () => {
+    const v = input.value.trim();
+    if (v === '' || UUID.test(v)) return v;
+    const found = await search('Patient?identifier=' + encodeURIComponent(config.mrnSystem + '|' + v), 2);
+    if (!found.length) throw new Error('No patient has the MRN "' + v + '".');
+    return found[0].id;
+  };
   const showReport = async () => {
     report.replaceChildren(h('p', {}, 'Loading…'));
     try {
-      const events = await search('AuditEvent?patient=' + encodeURIComponent(patient()), 500);
-      report.replaceChildren(reportTable(events.filter((e) => e.resourceType === 'AuditEvent')));
+      const events = await search('AuditEvent?patient=' + encodeURIComponent(resolved), 500);
+      report.replaceChildren(reportTable(events.filter((e) => e.resourceType === 'AuditEvent')
+        .sort((a, b) => (b.recorded || '').localeCompare(a.recorded || ''))));
     } catch (e) {
       report.replaceChildren(errorBox(e));
     }
@@ -180,20 +205,28 @@ export async function auditScreen() {
   const showGrants = async () => {
     grants.replaceChildren(h('p', {}, 'Loading…'));
     try {
-      const q = patient() ? '?patient=' + encodeURIComponent(patient()) : '';
+      const q = resolved ? '?patient=' + encodeURIComponent(resolved) : '';
       grants.replaceChildren(grantsTable(await search('Consent' + q, 500)));
     } catch (e) {
       grants.replaceChildren(errorBox(e));
     }
   };
-  const form = h('form', { class: 'form-row', onsubmit: (ev) => {
+  const form = h('form', { class: 'form-row', onsubmit: async (ev) => {
     ev.preventDefault();
+    try {
+      resolved = await patient();
+    } catch (e) {
+      report.replaceChildren(errorBox(e));
+      grants.replaceChildren();
+      return;
+    }
     showReport();
     showGrants();
-  } }, h('div', {}, h('label', { for: 'audit-patient' }, 'Patient id'), input),
+  } }, h('div', {}, h('label', { for: 'audit-patient' }, 'MRN or patient id'), input),
   h('button', { type: 'submit' }, 'Show access report'),
   h('button', { type: 'button', id: 'all-grants', onclick: () => {
     input.value = '';
+    resolved = '';
     report.replaceChildren();
     showGrants();
   } }, 'All break-glass grants'));

@@ -489,12 +489,32 @@ def test_bedside_administration(run, bedside):
     _passed(run, "face confirmed")
     _passed(run, "product of another drug refused")
     assert "product scan check" in run["wrongProduct"], run["wrongProduct"]
+    assert run["wrongProductKey"] == "wrong-product", run
     _passed(run, "dose recorded")
-    assert run["offline"] == "Not recorded: The FHIR API cannot be " \
-        "reached: nothing was changed. Try again.", run["offline"]
+    assert run["offline"].startswith(
+        "Not recorded: The hospital system cannot be reached. Nothing was "
+        "recorded.Check the network and try again."), run["offline"]
     assert run["recorded"].startswith("✔ Dose recorded as given"), run
     _passed(run, "high-alert dose needs a co-sign")
-    assert "high-alert co-sign check" in run["noCosign"], run["noCosign"]
+    # Issue 51: the refusal in a nurse's words, keyed by dosage's field
+    # (cosign_id), the service's words behind a closed "Details".
+    assert run["noCosignKey"] == "cosign-needed", run
+    assert run["noCosignShown"].startswith(
+        "Not recorded: This is a high-alert drug: a second person must "
+        "check the dose first."), run["noCosignShown"]
+    assert "dosage" not in run["noCosignShown"] and "extension" not in \
+        run["noCosignShown"], run["noCosignShown"]
+    assert run["noCosignDetailsOpen"] is False, run
+    assert "high-alert co-sign check" in run["noCosignDetail"] and \
+        "cosign_id" in run["noCosignDetail"], run["noCosignDetail"]
+    # The checklist: the missing co-sign is a blocker, not a tick.
+    assert run["cosignCheck"]["cls"] == "check-blocker", run["cosignCheck"]
+    assert "✔" not in run["cosignCheck"]["text"], run["cosignCheck"]
+    # Units as people write them: heparin in units, never [iU].
+    assert any("5000 units" in d for d in run["marAfterDrugs"]), \
+        run["marAfterDrugs"]
+    assert not any("[iU]" in d for d in run["marAfterDrugs"]), \
+        run["marAfterDrugs"]
     _passed(run, "second user co-signs")
     assert run["cosignedBy"] == "Co-signed by pharm.console. Co-sign id " \
         "for the nurse:", run["cosignedBy"]
@@ -534,6 +554,12 @@ def test_audit_review_and_roles(run):
     _passed(run, "audit review")
     assert run["auditEvents"] > 0, run
     assert "nurse.console" in run["auditWho"], run["auditWho"]
+    # Issue 51, item 5: found by MRN, newest first, outcomes in words.
+    rec = run["auditRecorded"]
+    assert rec == sorted(rec, reverse=True), rec
+    assert all(o and "gRPC" not in o and "status" not in o
+               for o in run["auditOutcomes"]), run["auditOutcomes"]
+    assert "Allowed" in run["auditOutcomes"], run["auditOutcomes"]
     assert any("UNCONSCIOUS" in g and "console review" in g and "Active" in g
                for g in run["grants"]), run["grants"]
     assert run["proof"].startswith("Verified: entry "), run["proof"]
