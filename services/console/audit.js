@@ -152,8 +152,18 @@ function eventRow(e) {
     h('td', {}, purpose), cell);
 }
 
-function reportTable(events) {
-  return h('table', { id: 'audit-table' }, h('caption', {}, 'Access report: ' + events.length + ' events, newest first'),
+// isService: an event made by one of the services on a person's behalf
+// (its agent "service:…"), not a person's access.
+function isService(e) {
+  return who(e).startsWith('service:');
+}
+
+function reportTable(all, withServices) {
+  const events = withServices ? all : all.filter((e) => !isService(e));
+  const hidden = all.length - events.length;
+  return h('table', { id: 'audit-table' }, h('caption', {}, 'Access report: ' + events.length
+    + (withServices ? ' events' : ' accesses by people') + ', newest first'
+    + (hidden ? ' (' + hidden + ' service-to-service calls not shown)' : '')),
     h('thead', {}, h('tr', {}, ['When', 'Who', 'What', 'Outcome', 'Purpose', 'In the signed log']
       .map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, events.map(eventRow)));
@@ -181,6 +191,10 @@ export async function auditScreen() {
   const input = h('input', { id: 'audit-patient', autocomplete: 'off' });
   const report = h('div', { id: 'audit-report' });
   const grants = h('div', { id: 'audit-grants' });
+  const services = h('input', { id: 'audit-services', type: 'checkbox' });
+  let last = [];
+  const draw = () => report.replaceChildren(reportTable(last, services.checked));
+  services.addEventListener('change', () => { if (last.length) draw(); });
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   let resolved = '';
   // patient: the id the input names: an MRN resolved through the facade's
@@ -196,8 +210,9 @@ export async function auditScreen() {
     report.replaceChildren(h('p', {}, 'Loading…'));
     try {
       const events = await search('AuditEvent?patient=' + encodeURIComponent(resolved), 500);
-      report.replaceChildren(reportTable(events.filter((e) => e.resourceType === 'AuditEvent')
-        .sort((a, b) => (b.recorded || '').localeCompare(a.recorded || ''))));
+      last = events.filter((e) => e.resourceType === 'AuditEvent')
+        .sort((a, b) => (b.recorded || '').localeCompare(a.recorded || ''));
+      draw();
     } catch (e) {
       report.replaceChildren(errorBox(e));
     }
@@ -223,6 +238,7 @@ export async function auditScreen() {
     showReport();
     showGrants();
   } }, h('div', {}, h('label', { for: 'audit-patient' }, 'MRN or patient id'), input),
+  h('div', {}, h('label', { for: 'audit-services' }, 'Include service-to-service calls'), services),
   h('button', { type: 'submit' }, 'Show access report'),
   h('button', { type: 'button', id: 'all-grants', onclick: () => {
     input.value = '';

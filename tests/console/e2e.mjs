@@ -331,6 +331,13 @@ async function run(browser) {
     out.auditWho = await apage.locator('#audit-table tbody tr td:nth-child(2)').allTextContents();
     out.auditRecorded = await apage.locator('#audit-table tbody tr').evaluateAll((rs) => rs.map((r) => r.dataset.recorded));
     out.auditOutcomes = await apage.locator('#audit-table tbody tr td:nth-child(4)').allTextContents();
+    out.auditCaption = (await apage.locator('#audit-table caption').textContent()).trim();
+    // Service-to-service calls on demand, then people's accesses again.
+    await apage.getByLabel('Include service-to-service calls').check();
+    await apage.locator('#audit-table caption', { hasText: ' events, newest first' }).waitFor();
+    out.auditWhoAll = await apage.locator('#audit-table tbody tr td:nth-child(2)').allTextContents();
+    await apage.getByLabel('Include service-to-service calls').uncheck();
+    await apage.locator('#audit-table caption', { hasText: 'accesses by people' }).waitFor();
     out.grants = (await apage.locator('#grants-table tbody tr').allTextContents()).map((s) => s.replace(/\s+/g, ' ').trim());
     // The oldest event (the last row: newest first) is in a signed head
     // by now: its proof checks.

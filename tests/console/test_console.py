@@ -560,6 +560,13 @@ def test_audit_review_and_roles(run):
     assert all(o and "gRPC" not in o and "status" not in o
                for o in run["auditOutcomes"]), run["auditOutcomes"]
     assert "Allowed" in run["auditOutcomes"], run["auditOutcomes"]
+    # People's accesses apart from the services' calls on their behalf.
+    assert not any(w.startswith("service:") for w in run["auditWho"]), \
+        run["auditWho"]
+    assert "service-to-service calls not shown" in run["auditCaption"], \
+        run["auditCaption"]
+    assert any(w.startswith("service:") for w in run["auditWhoAll"]), \
+        run["auditWhoAll"]
     assert any("UNCONSCIOUS" in g and "console review" in g and "Active" in g
                for g in run["grants"]), run["grants"]
     assert run["proof"].startswith("Verified: entry "), run["proof"]
