@@ -5,7 +5,7 @@
 // browser with Web Crypto: the RFC 9162 audit path must lead from the
 // event's leaf hash to the root of the signed tree head, and the head's
 // Ed25519 signature must hold under the key it names (docs/console.md).
-import { config, h, show, fmtTime, conceptText, errorBox } from './app.js';
+import { config, h, show, fmtTime, conceptText, errorBox, mrnOf, patientName } from './app.js';
 import { request, search } from './fhir.js';
 
 const STH_TAG = 'smartmed-audit-sth-v1\0';
@@ -197,14 +197,29 @@ export async function auditScreen() {
   services.addEventListener('change', () => { if (last.length) draw(); });
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   let resolved = '';
-  // patient: the id the input names: an MRN resolved through the facade's
-  // Patient search (Patient?identifier=SYSTEM|MRN), or an id as it is.
+  const whom = h('p', { id: 'audit-who', role: 'status' });
+  const label = (p) => patientName(p) + ' (MRN ' + mrnOf(p) + ', born ' + (p.birthDate || '?') + ')';
+  // patient: the id the input names, through the facade's Patient
+  // search: an MRN (Patient?identifier=SYSTEM|MRN), else a name
+  // (Patient?name=); an id as it is.  Several patients of that name are
+  // offered to choose from (null: the choice is on screen).
   const patient = async () => {
     const v = input.value.trim();
+    whom.textContent = '';
     if (v === '' || UUID.test(v)) return v;
     const found = await search('Patient?identifier=' + encodeURIComponent(config.mrnSystem + '|' + v), 2);
-    if (!found.length) throw new Error('No patient has the MRN "' + v + '".');
-    return found[0].id;
+    const named = found.length ? found : await search('Patient?name=' + encodeURIComponent(v), 20);
+    if (!named.length) throw new Error('No patient has the MRN or name "' + v + '".');
+    if (named.length === 1) {
+      whom.textContent = 'Access report of ' + label(named[0]);
+      return named[0].id;
+    }
+    report.replaceChildren(h('p', {}, named.length + ' patients match "' + v + '": choose one.'),
+      h('ul', { id: 'audit-choices' }, named.map((p) => h('li', {}, h('button', { type: 'button', class: 'secondary',
+        onclick: () => { input.value = p.id; whom.textContent = 'Access report of ' + label(p); resolved = p.id;
+          showReport(); showGrants(); } }, label(p))))));
+    grants.replaceChildren();
+    return null;
   };
   const showReport = async () => {
     report.replaceChildren(h('p', {}, 'Loading…'));
@@ -229,7 +244,9 @@ export async function auditScreen() {
   const form = h('form', { class: 'form-row', onsubmit: async (ev) => {
     ev.preventDefault();
     try {
-      resolved = await patient();
+      const id = await patient();
+      if (id === null) return;
+      resolved = id;
     } catch (e) {
       report.replaceChildren(errorBox(e));
       grants.replaceChildren();
@@ -237,7 +254,7 @@ export async function auditScreen() {
     }
     showReport();
     showGrants();
-  } }, h('div', {}, h('label', { for: 'audit-patient' }, 'MRN or patient id'), input),
+  } }, h('div', {}, h('label', { for: 'audit-patient' }, 'MRN, name or patient id'), input),
   h('div', {}, h('label', { for: 'audit-services' }, 'Include service-to-service calls'), services),
   h('button', { type: 'submit' }, 'Show access report'),
   h('button', { type: 'button', id: 'all-grants', onclick: () => {
@@ -246,7 +263,7 @@ export async function auditScreen() {
     report.replaceChildren();
     showGrants();
   } }, 'All break-glass grants'));
-  show('Audit review', form,
+  show('Audit review', form, whom,
     h('section', { 'aria-label': 'Access report' }, h('h2', {}, 'Access report'), report),
     h('section', { 'aria-label': 'Break-glass grants' }, h('h2', {}, 'Break-glass grants to review'), grants));
 }

@@ -323,7 +323,7 @@ async function run(browser) {
     await apage.getByRole('link', { name: 'Audit review' }).click();
     await apage.getByRole('heading', { name: 'Audit review' }).waitFor();
     // By MRN (issue 51): the console finds the patient's id itself.
-    await apage.getByLabel('MRN or patient id').fill(cfg.patient.mrn);
+    await apage.getByLabel('MRN, name or patient id').fill(cfg.patient.mrn);
     await apage.getByRole('button', { name: 'Show access report' }).click();
     await apage.locator('#audit-table tbody tr').first().waitFor();
     await apage.locator('#grants-table').waitFor();
@@ -367,6 +367,12 @@ async function run(browser) {
     await verdict.waitFor();
     out.tamperedProof = (await verdict.textContent()).trim();
     await apage.unroute('**/$inclusion-proof');
+  });
+  await step('audit review by name', async () => {
+    await apage.getByLabel('MRN, name or patient id').fill('Wardley');
+    await apage.getByRole('button', { name: 'Show access report' }).click();
+    out.auditByName = (await apage.locator('#audit-who', { hasText: 'Access report of' }).textContent()).trim();
+    await apage.locator('#audit-table tbody tr').first().waitFor();
   });
   await step('auditor reads no chart', async () => {
     await apage.evaluate((id) => { window.location.hash = '#/patient/' + id + '/mar'; }, cfg.patient.id);

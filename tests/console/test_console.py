@@ -574,6 +574,9 @@ def test_audit_review_and_roles(run):
     _passed(run, "tampered proof not verified")
     assert run["tamperedProof"] == ("Not verified: the audit path does not "
                                     "lead to the signed root"), run
+    _passed(run, "audit review by name")
+    assert run["auditByName"].startswith("Access report of Iris Wardley "
+                                         "(MRN MRN-"), run["auditByName"]
     _passed(run, "auditor reads no chart")
     assert run["auditorChart"].startswith("Not allowed for your role: "), \
         run["auditorChart"]
