@@ -213,8 +213,10 @@ function dueCounts(mar) {
 async function wardRow(id) {
   try {
     const now = Date.now();
-    const [c, mar] = await Promise.all([readChart(id), readMar(id, now - 864e5, now + 3600e3 + 1)]);
-    const counts = dueCounts(mar);
+    // A role dosage shows no MAR to: the counts are unknown, never 0.
+    const [c, mar] = await Promise.all([readChart(id), readMar(id, now - 864e5, now + 3600e3 + 1)
+      .catch((e) => { if (e.status === 403) return null; throw e; })]);
+    const counts = mar ? dueCounts(mar) : { due: '?', overdue: 0, cosign: '?', unknown: true };
     const name = patientName(c.patient);
     return h('tr', {},
       h('td', {}, c.hidden.has('Encounter') ? 'not shown to your role' : c.bed || 'not admitted'),
@@ -224,8 +226,8 @@ async function wardRow(id) {
       h('td', {}, c.hidden.has('AllergyIntolerance') ? h('span', { class: 'allergy' }, 'Not shown to your role')
         : c.allergies.length ? h('span', { class: 'allergy' }, 'Allergies: ' + c.allergies.length) : 'None known'),
       h('td', {}, String(counts.due)),
-      h('td', {}, counts.overdue ? h('a', { href: '#/patient/' + id + '/mar', class: 'overdue-count' },
-        String(counts.overdue)) : '0'),
+      h('td', {}, counts.unknown ? '?' : counts.overdue ? h('a', { href: '#/patient/' + id + '/mar',
+        class: 'overdue-count' }, String(counts.overdue)) : '0'),
       h('td', {}, String(counts.cosign)));
   } catch (e) {
     return h('tr', {}, h('td', { colspan: 8 }, errorBox(e)));
@@ -555,7 +557,10 @@ async function marScreen(id, day) {
     const ref = /^\d{4}-\d{2}-\d{2}$/.test(day || '') ? Date.parse(day + 'T12:00:00Z') : Date.now();
     const day0 = day ? midnightOf(ref) : startOfDay();
     const day1 = startOfDay(day0 + 36 * 3600e3);
-    const [c, mar] = await Promise.all([readChart(id), readMar(id, day0 - 864e5, day1)]);
+    const [c, mar] = await Promise.all([readChart(id), readMar(id, day0 - 864e5, day1).catch((e) => {
+      if (e.status !== 403) throw e;
+      return { byOrder: new Map(), now: Date.now(), hidden: true };
+    })]);
     const slotsOf = (r) => (mar.byOrder.get(r.id) || []).filter((s) => s.t >= day0 && s.t < day1);
     const hours = [...Array(Math.round((day1 - day0) / 3600e3)).keys()]
       .map((i) => h('th', { scope: 'col' }, fmtTime(new Date(day0 + i * 3600e3).toISOString(), { hour: '2-digit' })));
@@ -576,7 +581,9 @@ async function marScreen(id, day) {
       before.length + (before.length === 1 ? ' dose' : ' doses') + ' of the day before still to act on (from '
       + fmtTime(new Date(before[0].t).toISOString(), { weekday: 'short', hour: '2-digit', minute: '2-digit' }) + '): ',
       h('a', { href: '#/patient/' + id + '/mar/' + dayOf(day0 - 12 * 3600e3) }, 'show the day before')) : null;
-    show('Medication administration record', banner(c), tabs(id, 'mar'), dayLinks(id, day0), earlier, legend,
+    const hidden = mar.hidden ? h('p', { class: 'error' }, 'Scheduled doses not shown to your role: the grid shows '
+      + 'the doses charted only.') : null;
+    show('Medication administration record', banner(c), tabs(id, 'mar'), dayLinks(id, day0), earlier, hidden, legend,
       c.requests.length ? h('div', { class: 'mar-wrap', tabindex: 0, role: 'region', 'aria-label': 'MAR grid, scrolls sideways' }, table) : h('p', {}, 'No medication orders.'));
     scrollToFirst(day0, c.requests.flatMap(slotsOf));
   } catch (e) {
