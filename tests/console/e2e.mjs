@@ -255,13 +255,19 @@ async function run(browser) {
     };
     out.lateGiven = await rowOf(L.givenDay);
     out.lateMissed = await rowOf(L.missedDay);
+    const w0 = Date.now();
     await go(page, '#/ward');
     const wrow = page.locator('#ward-table tbody tr', { has: page.getByRole('link', { name: L.name }) });
     await wrow.waitFor();
+    out.timings = { ...(out.timings || {}), wardMs: Date.now() - w0,
+      wardRows: await page.locator('#ward-table tbody tr').count() };
     out.lateWardRow = (await wrow.locator('td, th').allTextContents()).map((t) => t.trim());
-    // Opened from the ward list: where the missed dose is, in view.
+    // Opened from the ward list: where the missed dose is, in view (the
+    // time to the drawn grid reported, not asserted).
+    const t0 = Date.now();
     await wrow.getByRole('link', { name: L.name }).click();
     await page.locator('#mar-table[data-day="' + L.today + '"]').waitFor();
+    out.timings = { ...(out.timings || {}), marMs: Date.now() - t0 };
     if (L.missedDay !== L.today) {
       out.lateEarlier = (await page.locator('#mar-earlier').textContent()).replace(/\s+/g, ' ').trim();
       await page.getByRole('link', { name: 'show the day before' }).click();
