@@ -8,6 +8,7 @@ import { drawChart } from './charts.js';
 import { FhirError, request, search, setBase } from './fhir.js';
 import { cosignScreen, giveScreen } from './bedside.js';
 import { auditScreen } from './audit.js';
+import { problemBox, units } from './messages.js';
 
 export let config = null;
 const ward = []; // patient ids added by MRN or id, this tab only
@@ -46,7 +47,7 @@ function main() {
 
 export function show(title, ...content) {
   const m = main();
-  m.replaceChildren(h('h1', {}, title), ...content);
+  m.replaceChildren(h('h1', {}, title), ...content.filter((x) => x !== null && x !== undefined));
   document.title = title + ' - smartmed ward console';
   m.focus();
 }
@@ -73,8 +74,11 @@ export function fmtTime(iso, opts = { hour: '2-digit', minute: '2-digit' }) {
 
 export function errorBox(e) {
   if (e instanceof FhirError && e.status === 401) return signInScreen(e.message);
-  const text = e instanceof FhirError && e.status === 403 ? 'Not allowed for your role: ' + e.message : e.message;
-  return h('p', { class: 'error', role: 'alert' }, text);
+  if (e instanceof FhirError && e.status === 403) {
+    return h('p', { class: 'error', role: 'alert' }, 'Not allowed for your role: ' + e.message);
+  }
+  if (e instanceof FhirError) return h('div', { role: 'alert' }, problemBox(e));
+  return h('p', { class: 'error', role: 'alert' }, e.message);
 }
 
 // --- FHIR reading ------------------------------------------------------
@@ -187,23 +191,32 @@ function renderHeader() {
 
 // --- ward list ---------------------------------------------------------
 
-function dueCounts(requests, admins) {
-  const now = Date.now();
+// dueCounts: the ward list's figures from dosage's MAR of the last 24
+// hours and the next hour (the same view the MAR draws): due now or
+// within the hour, overdue (late or missed, never charted), and doses
+// given awaiting their second check.
+function dueCounts(mar) {
+  const now = mar.now;
   let due = 0;
   let overdue = 0;
-  for (const r of requests.filter((x) => x.status === 'active')) {
-    for (const slot of openSlots(r, admins, startOfDay())) {
-      if (slot < now - 3600e3) overdue += 1;
-      else if (slot <= now + 3600e3) due += 1;
+  let cosign = 0;
+  for (const slots of mar.byOrder.values()) {
+    for (const s of slots) {
+      if (s.state === 'late' || s.state === 'missed') overdue += 1;
+      else if (s.state === 'due' || (s.state === 'upcoming' && s.t <= now + 3600e3)) due += 1;
+      else if (s.state === 'awaiting-cosign') cosign += 1;
     }
   }
-  return { due, overdue };
+  return { due, overdue, cosign };
 }
 
 async function wardRow(id) {
   try {
-    const c = await readChart(id);
-    const counts = dueCounts(c.requests, c.admins);
+    const now = Date.now();
+    // A role dosage shows no MAR to: the counts are unknown, never 0.
+    const [c, mar] = await Promise.all([readChart(id), readMar(id, now - 864e5, now + 3600e3 + 1)
+      .catch((e) => { if (e.status === 403) return null; throw e; })]);
+    const counts = mar ? dueCounts(mar) : { due: '?', overdue: 0, cosign: '?', unknown: true };
     const name = patientName(c.patient);
     return h('tr', {},
       h('td', {}, c.hidden.has('Encounter') ? 'not shown to your role' : c.bed || 'not admitted'),
@@ -213,8 +226,9 @@ async function wardRow(id) {
       h('td', {}, c.hidden.has('AllergyIntolerance') ? h('span', { class: 'allergy' }, 'Not shown to your role')
         : c.allergies.length ? h('span', { class: 'allergy' }, 'Allergies: ' + c.allergies.length) : 'None known'),
       h('td', {}, String(counts.due)),
-      h('td', {}, String(counts.overdue)),
-      h('td', {}, String(c.admins.filter((a) => a.status === 'on-hold').length)));
+      h('td', {}, counts.unknown ? '?' : counts.overdue ? h('a', { href: '#/patient/' + id + '/mar',
+        class: 'overdue-count' }, String(counts.overdue)) : '0'),
+      h('td', {}, String(counts.cosign)));
   } catch (e) {
     return h('tr', {}, h('td', { colspan: 8 }, errorBox(e)));
   }
@@ -360,34 +374,64 @@ function zoneOffsetMs(t) {
   return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(t / 1000) * 1000;
 }
 
-// startOfDay: today's midnight on the ward's clock, as Unix ms.
-export function startOfDay() {
-  const now = Date.now();
-  const wall = new Date(now + zoneOffsetMs(now));
-  const guess = Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate());
+// midnightOf: the midnight (Unix ms) on the ward's clock that begins the
+// ward's day holding wall, a time whose UTC fields are the ward's wall
+// clock.
+function midnightOf(wall) {
+  const d = new Date(wall);
+  const guess = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
   return guess - zoneOffsetMs(guess - zoneOffsetMs(guess));
 }
 
-function periodHours(rep) {
-  const unit = { h: 1, d: 24, wk: 168 }[rep.periodUnit] || 24;
-  return (rep.period || 1) * unit / (rep.frequency || 1);
+// startOfDay: the midnight on the ward's clock of the day holding t (now
+// when left out), as Unix ms.
+export function startOfDay(t = Date.now()) {
+  return midnightOf(t + zoneOffsetMs(t));
 }
 
-// scheduledSlots: the times (ms) of an order's scheduled doses in the 24
-// hours from day0, counted from its start every period/frequency; none
-// for PRN.
-function scheduledSlots(r, day0) {
-  const di = (r.dosageInstruction || [])[0] || {};
-  const rep = (di.timing && di.timing.repeat) || {};
-  if (di.asNeededBoolean || (!rep.frequency && !rep.count)) return [];
-  const start = Date.parse((rep.boundsPeriod && rep.boundsPeriod.start) || r.authoredOn);
-  const end = rep.boundsPeriod && rep.boundsPeriod.end ? Date.parse(rep.boundsPeriod.end) : Infinity;
-  if (rep.count === 1) return start >= day0 && start < day0 + 864e5 ? [start] : [];
-  const step = periodHours(rep) * 3600e3;
-  const out = [];
-  let t = start + Math.max(0, Math.ceil((day0 - start) / step)) * step;
-  for (; t < day0 + 864e5 && t < end; t += step) out.push(t);
-  return out;
+// dayOf: "2026-11-24", the ward's date of t.
+function dayOf(t) {
+  return new Date(t + zoneOffsetMs(t)).toISOString().slice(0, 10);
+}
+
+// --- dosage's MAR ($mar) ------------------------------------------------
+
+// readMar reads dosage's own MAR of [from, to) (ms) through the facade's
+// Patient/{id}/$mar: per order (MedicationRequest id), its scheduled
+// doses with dosage's state and the administration that answers each.
+// The console never works out on its own which dose was for which time
+// (issue 51): dosage does (docs/dose-safety.md, "The MAR").
+export async function readMar(id, from, to) {
+  const q = 'Patient/' + encodeURIComponent(id) + '/$mar?start=' + encodeURIComponent(new Date(from).toISOString())
+    + '&end=' + encodeURIComponent(new Date(to).toISOString());
+  const body = await request(q);
+  const byOrder = new Map();
+  const part = (p, name) => (p.part || []).find((x) => x.name === name);
+  for (const o of (body.parameter || []).filter((x) => x.name === 'order')) {
+    const ref = part(o, 'request');
+    const rid = ref ? ref.valueReference.reference.split('/').pop() : '';
+    const slots = (o.part || []).filter((x) => x.name === 'slot').map((sl) => {
+      const v = (name, key) => { const x = part(sl, name); return x ? x[key] : undefined; };
+      const adm = v('administration', 'valueReference');
+      return { t: Date.parse(v('scheduled', 'valueInstant')), state: v('state', 'valueCode'),
+        admin: adm ? adm.reference.split('/').pop() : '', charted: v('charted', 'valueInstant') || '',
+        amount: v('amount', 'valueQuantity'), deviation: v('deviation', 'valueString') || '',
+        reason: v('reason', 'valueString') || '', cosignLate: v('confirmationOverdue', 'valueBoolean') === true };
+    });
+    // A later version of an order carries on its slots (same id).
+    byOrder.set(rid, [...(byOrder.get(rid) || []), ...slots].sort((a, b) => a.t - b.t));
+  }
+  const now = (body.parameter || []).find((x) => x.name === 'now');
+  return { byOrder, now: now ? Date.parse(now.valueInstant) : Date.now() };
+}
+
+// UNRESOLVED: the states a nurse still has to act on.
+export const UNRESOLVED = new Set(['due', 'late', 'missed', 'awaiting-cosign']);
+
+// openSlots: an order's scheduled doses nobody charted that may still be
+// charted (due, late or missed), from dosage's MAR.
+export function openSlots(mar, orderId) {
+  return (mar.byOrder.get(orderId) || []).filter((s) => ['due', 'late', 'missed'].includes(s.state)).map((s) => s.t);
 }
 
 function requestIdOf(a) {
@@ -396,25 +440,8 @@ function requestIdOf(a) {
   return ref.identifier ? ref.identifier.value : '';
 }
 
-// openSlots: the scheduled doses of today that no charted dose accounts
-// for.  A MedicationAdministration does not say which scheduled time it
-// was for, so each charted dose (given or not given, in charting order)
-// accounts for the oldest open slot of the day before it up to two hours
-// after it, as a nurse charting a late or refused dose would mean.
-export function openSlots(r, admins, day0) {
-  const slots = [...scheduledSlots(r, day0 - 864e5), ...scheduledSlots(r, day0)];
-  const mine = admins.filter((a) => requestIdOf(a) === r.id && a.status !== 'entered-in-error')
-    .map((a) => Date.parse(whenOf(a))).sort((x, y) => x - y);
-  const taken = new Set();
-  for (const t of mine) {
-    const slot = slots.find((s) => !taken.has(s) && s <= t + 2 * 3600e3 && s >= t - 864e5);
-    if (slot !== undefined) taken.add(slot);
-  }
-  return slots.filter((s) => !taken.has(s) && s >= day0);
-}
-
-function qty(q) {
-  return q ? q.value + ' ' + (q.unit || q.code || '') : '';
+export function qty(q) {
+  return q ? q.value + ' ' + units(q.code || q.unit || '') : '';
 }
 
 // adminStart: when a charted dose began (an infusion's segment has a
@@ -451,7 +478,7 @@ function drugLabel(r, byId, pid) {
   const name = drugName(r, byId);
   const di = (r.dosageInstruction || [])[0] || {};
   const dr = (di.doseAndRate || [])[0] || {};
-  const dose = dr.doseQuantity ? dr.doseQuantity.value + ' ' + (dr.doseQuantity.unit || dr.doseQuantity.code || '') : '';
+  const dose = dr.doseQuantity ? qty(dr.doseQuantity) : '';
   const how = [conceptText(di.route), conceptText(di.timing && di.timing.code),
     di.asNeededBoolean ? 'PRN' : ''].filter(Boolean).join(', ');
   return h('th', { scope: 'row', class: 'drug' }, h('div', {}, name), h('div', {}, dose + ' ' + how),
@@ -460,48 +487,105 @@ function drugLabel(r, byId, pid) {
         h('a', { href: '#/patient/' + pid + '/cosign/' + r.id }, 'Co-sign')));
 }
 
-function marRow(r, admins, byId, day0, pid) {
-  const now = Date.now();
-  const open = r.status === 'active' ? openSlots(r, admins, day0) : [];
+// slotCell is one scheduled dose as dosage's MAR says it stands: in its
+// scheduled hour, a given dose with the time it was given (and, when
+// late, the time it was due), so that a late dose never reads as another
+// dose still to give.
+function slotCell(s) {
+  const due = fmtTime(new Date(s.t).toISOString());
+  const amount = s.amount ? ' ' + qty(s.amount) : '';
+  const span = (cls, text, title) => h('span', { class: 'st st-' + cls, 'data-state': s.state,
+    'data-scheduled': new Date(s.t).toISOString(), title: title || text }, text);
+  const lateBy = s.charted ? Date.parse(s.charted) - s.t : 0;
+  switch (s.state) {
+    case 'given':
+      return span('given', 'Given ' + fmtTime(s.charted) + (lateBy > 3600e3 ? ' (due ' + due + ')' : ''),
+        'Given ' + fmtTime(s.charted) + amount + ', for the dose due ' + due
+        + (s.deviation ? '; ' + s.deviation : ''));
+    case 'awaiting-cosign':
+      return span('due', 'Given ' + fmtTime(s.charted) + ', awaiting co-sign' + (s.cosignLate ? ' (overdue)' : ''),
+        'Given ' + fmtTime(s.charted) + amount + ' for the dose due ' + due + '; the second check is '
+        + (s.cosignLate ? 'more than 30 minutes late' : 'still to come'));
+    case 'not-given':
+      return span('notgiven', 'Not given ' + due + (s.reason ? ' (' + s.reason + ')' : ''));
+    case 'on-hold':
+      return span('notgiven', 'Held ' + due, 'Order on hold at ' + due + ': not to be given');
+    case 'missed':
+      return span('missed', 'Missed ' + due, 'Missed ' + due + ': never charted; chart it as not given or ask the prescriber');
+    case 'late':
+      return span('overdue', 'Overdue ' + due, 'Overdue ' + due + ': not charted yet, may still be given');
+    default: // due, upcoming
+      return span('due', 'Due ' + due);
+  }
+}
+
+function marRow(r, admins, slots, byId, day0, day1, pid) {
+  const answered = new Set(slots.map((s) => s.admin).filter(Boolean));
   const cells = [];
-  for (let hr = 0; hr < 24; hr += 1) {
+  const hours = Math.round((day1 - day0) / 3600e3);
+  for (let hr = 0; hr < hours; hr += 1) {
     const t0 = day0 + hr * 3600e3;
-    const here = admins.filter((a) => requestIdOf(a) === r.id && Date.parse(adminStart(a)) >= t0
-      && Date.parse(adminStart(a)) < t0 + 3600e3);
-    const due = open.filter((t) => t >= t0 && t < t0 + 3600e3).map((t) => (t < now - 3600e3
-      ? h('span', { class: 'st st-overdue' }, 'Overdue ' + fmtTime(new Date(t).toISOString()))
-      : h('span', { class: 'st st-due' }, 'Due ' + fmtTime(new Date(t).toISOString()))));
-    cells.push(h('td', { 'data-hour': hr }, here.map(adminCell), due));
+    const here = admins.filter((a) => requestIdOf(a) === r.id && !answered.has(a.id)
+      && Date.parse(adminStart(a)) >= t0 && Date.parse(adminStart(a)) < t0 + 3600e3);
+    const mine = slots.filter((s) => s.t >= t0 && s.t < t0 + 3600e3);
+    cells.push(h('td', { 'data-hour': hr }, here.map(adminCell), mine.map(slotCell)));
   }
   return h('tr', {}, drugLabel(r, byId, pid), cells);
 }
 
-// scrollToNow brings the hours around now into view on a narrow screen.
-function scrollToNow(day0) {
+// scrollToFirst brings into view the first dose of the day still to act
+// on (due, overdue, missed, awaiting co-sign), else the hours around now.
+function scrollToFirst(day0, slots) {
   const wrap = main().querySelector('.mar-wrap');
-  const hr = Math.max(0, Math.floor((Date.now() - day0) / 3600e3) - 3);
+  const first = slots.filter((s) => UNRESOLVED.has(s.state) && s.t >= day0).sort((a, b) => a.t - b.t)[0];
+  const at = first ? first.t - 3600e3 : Date.now() - 3 * 3600e3;
+  const hr = Math.max(0, Math.floor((at - day0) / 3600e3));
   const cell = wrap && wrap.querySelector('td[data-hour="' + hr + '"]');
   const drug = wrap && wrap.querySelector('th.drug');
   if (cell && drug) wrap.scrollLeft = cell.offsetLeft - drug.offsetWidth;
 }
 
-async function marScreen(id) {
+function dayLinks(id, day0) {
+  const link = (t, label) => h('a', { href: '#/patient/' + id + '/mar/' + dayOf(t) }, label);
+  return h('nav', { class: 'days', 'aria-label': 'MAR day' }, link(day0 - 12 * 3600e3, '← Previous day'), ' · ',
+    link(Date.now(), 'Today'), ' · ', link(day0 + 36 * 3600e3, 'Next day →'));
+}
+
+async function marScreen(id, day) {
   show('Medication administration record', h('p', {}, 'Loading…'));
   try {
-    const c = await readChart(id);
-    const day0 = startOfDay();
-    const hours = [...Array(24).keys()].map((i) => h('th', { scope: 'col' }, String(i).padStart(2, '0')));
-    const rows = c.requests.map((r) => marRow(r, c.admins, c.byId, day0, id));
-    const table = h('table', { class: 'mar', id: 'mar-table' },
-      h('caption', {}, 'Today, ' + fmtTime(new Date(day0).toISOString(), { dateStyle: 'full' }) + ', hours in ' + tz()),
+    const ref = /^\d{4}-\d{2}-\d{2}$/.test(day || '') ? Date.parse(day + 'T12:00:00Z') : Date.now();
+    const day0 = day ? midnightOf(ref) : startOfDay();
+    const day1 = startOfDay(day0 + 36 * 3600e3);
+    const [c, mar] = await Promise.all([readChart(id), readMar(id, day0 - 864e5, day1).catch((e) => {
+      if (e.status !== 403) throw e;
+      return { byOrder: new Map(), now: Date.now(), hidden: true };
+    })]);
+    const slotsOf = (r) => (mar.byOrder.get(r.id) || []).filter((s) => s.t >= day0 && s.t < day1);
+    const hours = [...Array(Math.round((day1 - day0) / 3600e3)).keys()]
+      .map((i) => h('th', { scope: 'col' }, fmtTime(new Date(day0 + i * 3600e3).toISOString(), { hour: '2-digit' })));
+    const rows = c.requests.map((r) => marRow(r, c.admins, slotsOf(r), c.byId, day0, day1, id));
+    const today = day0 === startOfDay();
+    const table = h('table', { class: 'mar', id: 'mar-table', 'data-day': dayOf(day0 + 12 * 3600e3) },
+      h('caption', {}, (today ? 'Today, ' : '') + fmtTime(new Date(day0).toISOString(), { dateStyle: 'full' })
+        + ', hours in ' + tz()),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'drug' }, 'Medication'), hours)),
       h('tbody', {}, rows));
     const legend = h('p', { class: 'legend' }, 'Key:', h('span', { class: 'st st-given' }, 'Given'),
       h('span', { class: 'st st-due' }, 'Due'), h('span', { class: 'st st-overdue' }, 'Overdue'),
+      h('span', { class: 'st st-missed' }, 'Missed'),
       h('span', { class: 'st st-notgiven' }, 'Not given'), h('span', { class: 'st st-running' }, 'Running infusion'));
-    show('Medication administration record', banner(c), tabs(id, 'mar'), legend,
+    // Doses of the day before still to act on: said, with the way there.
+    const before = [...mar.byOrder.values()].flat().filter((s) => s.t < day0 && UNRESOLVED.has(s.state));
+    const earlier = before.length ? h('p', { class: 'error', id: 'mar-earlier', role: 'status' },
+      before.length + (before.length === 1 ? ' dose' : ' doses') + ' of the day before still to act on (from '
+      + fmtTime(new Date(before[0].t).toISOString(), { weekday: 'short', hour: '2-digit', minute: '2-digit' }) + '): ',
+      h('a', { href: '#/patient/' + id + '/mar/' + dayOf(day0 - 12 * 3600e3) }, 'show the day before')) : null;
+    const hidden = mar.hidden ? h('p', { class: 'error' }, 'Scheduled doses not shown to your role: the grid shows '
+      + 'the doses charted only.') : null;
+    show('Medication administration record', banner(c), tabs(id, 'mar'), dayLinks(id, day0), earlier, hidden, legend,
       c.requests.length ? h('div', { class: 'mar-wrap', tabindex: 0, role: 'region', 'aria-label': 'MAR grid, scrolls sideways' }, table) : h('p', {}, 'No medication orders.'));
-    scrollToNow(day0);
+    scrollToFirst(day0, c.requests.flatMap(slotsOf));
   } catch (e) {
     show('Medication administration record', errorBox(e));
   }
@@ -532,9 +616,9 @@ function vitalFigure(v, observations) {
   const rows = series.flatMap((s) => s.points.map((p) => h('tr', {}, h('td', {}, fmtTime(new Date(p.t).toISOString(),
     { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' })), h('td', {}, s.name), h('td', {}, String(p.v)))));
   return h('figure', { class: 'chart', 'data-code': v.code },
-    h('figcaption', {}, v.title + ' (' + v.unit + ')' + (range ? ', reference ' + range.low + '–' + range.high : '')
+    h('figcaption', {}, v.title + ' (' + units(v.unit) + ')' + (range ? ', reference ' + range.low + '–' + range.high : '')
       + (series.length > 1 ? '; solid line ' + series[0].name + ', dashed ' + series[1].name : '')),
-    drawChart(v.title, v.unit, series, range, tz()),
+    drawChart(v.title, units(v.unit), series, range, tz()),
     h('details', {}, h('summary', {}, 'Readings as a table'),
       h('table', {}, h('thead', {}, h('tr', {}, ['Time', 'Series', 'Value'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, rows))));
@@ -566,7 +650,7 @@ async function route() {
     if (parts[2] === 'vitals') await vitalsScreen(parts[1]);
     else if (parts[2] === 'give' && parts[3]) await giveScreen(parts[1], parts[3]);
     else if (parts[2] === 'cosign' && parts[3]) await cosignScreen(parts[1], parts[3]);
-    else await marScreen(parts[1]);
+    else await marScreen(parts[1], parts[2] === 'mar' ? parts[3] : undefined);
   } else if (parts[0] === 'audit') {
     await auditScreen();
   } else {

@@ -5,7 +5,7 @@
 // browser with Web Crypto: the RFC 9162 audit path must lead from the
 // event's leaf hash to the root of the signed tree head, and the head's
 // Ed25519 signature must hold under the key it names (docs/console.md).
-import { h, show, fmtTime, conceptText, errorBox } from './app.js';
+import { config, h, show, fmtTime, conceptText, errorBox, mrnOf, patientName } from './app.js';
 import { request, search } from './fhir.js';
 
 const STH_TAG = 'smartmed-audit-sth-v1\0';
@@ -125,21 +125,45 @@ function what(e) {
   return sub + (e.action ? ' (' + e.action + ')' : '');
 }
 
+// GRPC_WORDS: what a refusal's status means, in words (issue 51, item 5).
+const GRPC_WORDS = { 1: 'cancelled', 3: 'the request was not valid', 4: 'took too long', 5: 'not found',
+  6: 'already exists', 7: 'not allowed for the user', 8: 'too many requests', 9: 'refused by a safety rule',
+  10: 'a conflicting change', 12: 'not supported', 13: 'a fault in the system', 14: 'a service was unavailable',
+  16: 'not signed in' };
+
+// outcomeWords: the event's outcome as words ("Refused: not found"),
+// never a status number (its code stays in the cell's title).
+function outcomeWords(e) {
+  const base = { 0: 'Allowed', 4: 'Refused', 8: 'Failed', 12: 'Failed' }[e.outcome] || 'Unknown outcome';
+  if (e.outcome === '0') return base;
+  const m = /status (\d+)/.exec(e.outcomeDesc || '');
+  return base + (m && GRPC_WORDS[m[1]] ? ': ' + GRPC_WORDS[m[1]] : '');
+}
+
 function eventRow(e) {
   const verdict = h('span', { role: 'status' });
   const purpose = (e.purposeOfEvent || []).map(conceptText).join(', ');
   const cell = h('td', {}, h('button', { type: 'button', class: 'proof', 'aria-label': 'Check proof of event ' + e.id,
     onclick: () => checkProof(e.id, verdict) }, 'Check proof'), ' ', verdict);
-  return h('tr', { 'data-id': e.id },
+  return h('tr', { 'data-id': e.id, 'data-recorded': e.recorded || '' },
     h('td', {}, fmtTime(e.recorded, { dateStyle: 'short', timeStyle: 'short' })),
     h('td', {}, who(e)), h('td', {}, what(e)),
-    h('td', {}, { 0: 'Served', 4: 'Refused', 8: 'Failed' }[e.outcome] || e.outcome || '',
-      e.outcome !== '0' && e.outcomeDesc ? ' (' + e.outcomeDesc + ')' : ''),
+    h('td', { title: e.outcomeDesc || '' }, outcomeWords(e)),
     h('td', {}, purpose), cell);
 }
 
-function reportTable(events) {
-  return h('table', { id: 'audit-table' }, h('caption', {}, 'Access report: ' + events.length + ' events'),
+// isService: an event made by one of the services on a person's behalf
+// (its agent "service:…"), not a person's access.
+function isService(e) {
+  return who(e).startsWith('service:');
+}
+
+function reportTable(all, withServices) {
+  const events = withServices ? all : all.filter((e) => !isService(e));
+  const hidden = all.length - events.length;
+  return h('table', { id: 'audit-table' }, h('caption', {}, 'Access report: ' + events.length
+    + (withServices ? ' events' : ' accesses by people') + ', newest first'
+    + (hidden ? ' (' + hidden + ' service-to-service calls not shown)' : '')),
     h('thead', {}, h('tr', {}, ['When', 'Who', 'What', 'Outcome', 'Purpose', 'In the signed log']
       .map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, events.map(eventRow)));
@@ -167,12 +191,43 @@ export async function auditScreen() {
   const input = h('input', { id: 'audit-patient', autocomplete: 'off' });
   const report = h('div', { id: 'audit-report' });
   const grants = h('div', { id: 'audit-grants' });
-  const patient = () => input.value.trim();
+  const services = h('input', { id: 'audit-services', type: 'checkbox' });
+  let last = [];
+  const draw = () => report.replaceChildren(reportTable(last, services.checked));
+  services.addEventListener('change', () => { if (last.length) draw(); });
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  let resolved = '';
+  const whom = h('p', { id: 'audit-who', role: 'status' });
+  const label = (p) => patientName(p) + ' (MRN ' + mrnOf(p) + ', born ' + (p.birthDate || '?') + ')';
+  // patient: the id the input names, through the facade's Patient
+  // search: an MRN (Patient?identifier=SYSTEM|MRN), else a name
+  // (Patient?name=); an id as it is.  Several patients of that name are
+  // offered to choose from (null: the choice is on screen).
+  const patient = async () => {
+    const v = input.value.trim();
+    whom.textContent = '';
+    if (v === '' || UUID.test(v)) return v;
+    const found = await search('Patient?identifier=' + encodeURIComponent(config.mrnSystem + '|' + v), 2);
+    const named = found.length ? found : await search('Patient?name=' + encodeURIComponent(v), 20);
+    if (!named.length) throw new Error('No patient has the MRN or name "' + v + '".');
+    if (named.length === 1) {
+      whom.textContent = 'Access report of ' + label(named[0]);
+      return named[0].id;
+    }
+    report.replaceChildren(h('p', {}, named.length + ' patients match "' + v + '": choose one.'),
+      h('ul', { id: 'audit-choices' }, named.map((p) => h('li', {}, h('button', { type: 'button', class: 'secondary',
+        onclick: () => { input.value = p.id; whom.textContent = 'Access report of ' + label(p); resolved = p.id;
+          showReport(); showGrants(); } }, label(p))))));
+    grants.replaceChildren();
+    return null;
+  };
   const showReport = async () => {
     report.replaceChildren(h('p', {}, 'Loading…'));
     try {
-      const events = await search('AuditEvent?patient=' + encodeURIComponent(patient()), 500);
-      report.replaceChildren(reportTable(events.filter((e) => e.resourceType === 'AuditEvent')));
+      const events = await search('AuditEvent?patient=' + encodeURIComponent(resolved), 500);
+      last = events.filter((e) => e.resourceType === 'AuditEvent')
+        .sort((a, b) => (b.recorded || '').localeCompare(a.recorded || ''));
+      draw();
     } catch (e) {
       report.replaceChildren(errorBox(e));
     }
@@ -180,24 +235,35 @@ export async function auditScreen() {
   const showGrants = async () => {
     grants.replaceChildren(h('p', {}, 'Loading…'));
     try {
-      const q = patient() ? '?patient=' + encodeURIComponent(patient()) : '';
+      const q = resolved ? '?patient=' + encodeURIComponent(resolved) : '';
       grants.replaceChildren(grantsTable(await search('Consent' + q, 500)));
     } catch (e) {
       grants.replaceChildren(errorBox(e));
     }
   };
-  const form = h('form', { class: 'form-row', onsubmit: (ev) => {
+  const form = h('form', { class: 'form-row', onsubmit: async (ev) => {
     ev.preventDefault();
+    try {
+      const id = await patient();
+      if (id === null) return;
+      resolved = id;
+    } catch (e) {
+      report.replaceChildren(errorBox(e));
+      grants.replaceChildren();
+      return;
+    }
     showReport();
     showGrants();
-  } }, h('div', {}, h('label', { for: 'audit-patient' }, 'Patient id'), input),
+  } }, h('div', {}, h('label', { for: 'audit-patient' }, 'MRN, name or patient id'), input),
+  h('div', {}, h('label', { for: 'audit-services' }, 'Include service-to-service calls'), services),
   h('button', { type: 'submit' }, 'Show access report'),
   h('button', { type: 'button', id: 'all-grants', onclick: () => {
     input.value = '';
+    resolved = '';
     report.replaceChildren();
     showGrants();
   } }, 'All break-glass grants'));
-  show('Audit review', form,
+  show('Audit review', form, whom,
     h('section', { 'aria-label': 'Access report' }, h('h2', {}, 'Access report'), report),
     h('section', { 'aria-label': 'Break-glass grants' }, h('h2', {}, 'Break-glass grants to review'), grants));
 }

@@ -8,10 +8,11 @@
 // API gives.  The verification token and the photo stay in memory and are
 // dropped after one use.
 import {
-  banner, config, conceptText, drugName, errorBox, fmtTime, h, mrnOf, openSlots, patientName,
+  banner, config, conceptText, drugName, errorBox, fmtTime, h, mrnOf, openSlots, patientName, readMar,
   readChart, show,
 } from './app.js';
 import { request } from './fhir.js';
+import { problemBox, units } from './messages.js';
 
 const UCUM = 'http://unitsofmeasure.org';
 const NOT_GIVEN_SYSTEM = 'urn:smartmed:dosage:not-given-reason';
@@ -42,7 +43,20 @@ function field(id, label, attrs = {}) {
 }
 
 function alertBox() {
-  return h('p', { role: 'alert', class: 'error' });
+  return h('div', { role: 'alert', class: 'error' });
+}
+
+// refusal puts the nurse's words for e (messages.js) in msg.
+function refusal(msg, e, lead) {
+  msg.replaceChildren(e && e.status !== undefined ? problemBox(e, lead)
+    : h('p', {}, (lead ? lead + ': ' : '') + ((e && e.message) || e)));
+}
+
+// highAlert: the order's drug is high-alert (its Medication says so).
+function highAlert(c, r) {
+  const ref = r.medicationReference ? (r.medicationReference.reference || '').split('/').pop() : '';
+  const med = c.byId.get(ref);
+  return !!med && (med.extension || []).some((x) => /\/StructureDefinition\/high-alert$/.test(x.url) && x.valueBoolean);
 }
 
 // camera: getUserMedia, a preview, one photo as PNG base64 on demand.
@@ -100,7 +114,7 @@ function identitySection(c, state, refresh) {
         ? 'The photo could not be used (no clear face): take it again.'
         : 'This face does not match ' + patientName(c.patient) + '. Do not give: check the wristband and the patient.';
     } catch (e) {
-      msg.textContent = e.message;
+      refusal(msg, e);
     }
     shoot.disabled = false;
   } }, 'Take photo and check');
@@ -150,17 +164,30 @@ function productSection(state, refresh) {
       : 'Scanned ' + state.product.scan)) : null);
 }
 
+// checksList: what is known before the dose.  A missing requirement is a
+// blocker (✖), never a tick; a fact to weigh is a warning (⚠).
 function checksList(c, r, state) {
   const d = orderDose(r);
-  const item = (ok, text) => h('li', {}, (ok ? '✔ ' : '✖ ') + text);
+  const item = (kind, text) => h('li', { class: 'check-' + kind },
+    h('span', { 'aria-hidden': 'true' }, { ok: '✔ ', blocker: '✖ ', warn: '⚠ ' }[kind]),
+    h('span', { class: 'visually-hidden' }, { ok: 'Done: ', blocker: 'Blocker: ', warn: 'Check: ' }[kind]), text);
+  const asOrdered = Number(state.dose) === d.value;
+  const high = highAlert(c, r);
+  const p = c.patient;
   return h('ul', { id: 'checks' },
-    item(!!state.identity, state.identity ? state.identity.text : 'Patient not identified yet'),
-    item(!!state.product, state.product ? (state.product.none ? 'Product not scanned: ' + state.product.text
+    p.deceasedDateTime || p.deceasedBoolean ? item('blocker', 'The patient has died: no dose is given') : null,
+    item(state.identity ? 'ok' : 'blocker', state.identity ? state.identity.text : 'Patient not identified yet'),
+    item(state.product ? 'ok' : 'blocker', state.product ? (state.product.none ? 'Product not scanned: ' + state.product.text
       : 'Product ' + state.product.scan + ' (dosage checks it is the ordered drug and not expired)') : 'Product not scanned yet'),
-    item(true, 'Dose ' + state.dose + ' ' + d.code + (Number(state.dose) === d.value ? ', as ordered' : ', ordered ' + d.value + ' ' + d.code)
+    item(asOrdered ? 'ok' : 'blocker', 'Dose ' + state.dose + ' ' + units(d.code) + (asOrdered ? ', as ordered'
+      : ', not the ordered ' + d.value + ' ' + units(d.code) + ': give the ordered dose')
       + ' (dosage checks the single and daily maximum, the timing and the patient\'s facts)'),
-    item(true, state.cosign ? 'Co-signed: ' + state.cosign : 'No co-sign (a high-alert drug needs one)'),
-    c.allergies.length ? item(true, 'Allergies: ' + c.allergies.map((a) => conceptText(a.code)).join(', ')) : null);
+    high ? item(state.cosign ? 'ok' : 'blocker', state.cosign ? 'Co-signed: ' + state.cosign
+      : 'No co-sign: a high-alert drug needs a second person\'s check before the dose')
+      : item('ok', state.cosign ? 'Co-signed: ' + state.cosign : 'Not a high-alert drug: no co-sign needed'),
+    c.hidden.has('Observation') ? null : c.weight ? null : item('warn', 'No weight recorded: a dose by weight is refused'),
+    c.hidden.has('AllergyIntolerance') ? item('warn', 'Allergies not shown to your role')
+      : c.allergies.length ? item('warn', 'Allergies: ' + c.allergies.map((a) => conceptText(a.code)).join(', ')) : null);
 }
 
 function administration(c, r, state) {
@@ -184,7 +211,7 @@ async function post(resource, msg, button, done) {
     const body = await request('MedicationAdministration', { method: 'POST', body: resource });
     done(body);
   } catch (e) {
-    msg.textContent = 'Not recorded: ' + e.message;
+    refusal(msg, e, 'Not recorded');
     button.disabled = false;
   }
 }
@@ -206,7 +233,7 @@ function giveSection(c, r, state, refresh, recorded) {
     state.dose = dose.value.trim();
     state.cosign = cos.value.trim();
     refresh();
-  } }, h('div', {}, h('label', { for: 'dose' }, 'Dose (' + d.code + ')'), dose),
+  } }, h('div', {}, h('label', { for: 'dose' }, 'Dose (' + units(d.code) + ')'), dose),
   h('div', {}, h('label', { for: 'cosign-id' }, 'Co-sign id (high-alert)'), cos),
   h('button', { type: 'submit', class: 'secondary' }, 'Update checks'));
   return h('section', { 'aria-labelledby': 'give-h' }, h('h2', { id: 'give-h' }, '3. Check and confirm'), keep,
@@ -215,9 +242,10 @@ function giveSection(c, r, state, refresh, recorded) {
 
 // notGivenSection charts a scheduled dose of the last 24 hours (or due
 // within two) as not given, with a coded reason.
+// The open doses are dosage's (its MAR), never worked out here.
 function notGivenSection(c, r, recorded) {
   const now = Date.now();
-  const slots = openSlots(r, c.admins, now - 864e5).filter((t) => t <= now + 2 * 3600e3);
+  const slots = openSlots(c.mar, r.id).filter((t) => t >= now - 864e5 && t <= now + 2 * 3600e3);
   const reason = h('select', { id: 'not-given-reason' }, NOT_GIVEN.map(([code, text]) => h('option', { value: code }, text)));
   const when = h('select', { id: 'not-given-slot' }, slots.map((t) => h('option', { value: String(t) }, fmtTime(new Date(t).toISOString(), { weekday: 'short', hour: '2-digit', minute: '2-digit' }))));
   const text = h('input', { id: 'not-given-text', autocomplete: 'off' });
@@ -243,7 +271,10 @@ export async function giveScreen(pid, orderId) {
   show('Give a dose', h('p', {}, 'Loading…'));
   let c;
   try {
-    c = await readChart(pid);
+    const now = Date.now();
+    let mar;
+    [c, mar] = await Promise.all([readChart(pid), readMar(pid, now - 864e5, now + 2 * 3600e3 + 1)]);
+    c.mar = mar;
   } catch (e) {
     show('Give a dose', errorBox(e));
     return;
@@ -295,9 +326,9 @@ export async function cosignScreen(pid, orderId) {
       out.replaceChildren(h('p', {}, 'Co-signed by ' + param(body, 'cosignedBy').valueString + '. Co-sign id for the nurse:'),
         h('p', { id: 'cosign-result', class: 'name' }, h('strong', {}, param(body, 'cosign').valueString)));
     } catch (e) {
-      msg.textContent = 'Not co-signed: ' + e.message;
+      refusal(msg, e, 'Not co-signed');
     }
-  } }, h('div', {}, h('label', { for: 'cosign-dose' }, 'Dose you checked (' + d.code + ')'), dose),
+  } }, h('div', {}, h('label', { for: 'cosign-dose' }, 'Dose you checked (' + units(d.code) + ')'), dose),
   h('button', { type: 'submit' }, 'Co-sign'));
   show('Co-sign: ' + drugName(r, c.byId), banner(c),
     h('p', {}, 'As the second person, check the drug, the dose and the patient, then co-sign with your own account.'),

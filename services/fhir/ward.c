@@ -16,11 +16,15 @@
  *                                        audit path and the signed head
  *                                        (audit's GetTreeHead and
  *                                        InclusionProof)
+ *   GET [base]/Patient/{id}/$mar[?start=..&end=..]   dosage's MAR of the
+ *                                        patient (GetMar): each order's
+ *                                        scheduled doses, their states
+ *                                        and the dose that answers each
  *
  * Every upstream call is made as the caller, so the services decide who
  * may see what (a nurse a ward among their units, an auditor the log);
  * every request is one audit event of the facade.  ward_audit.c writes
- * the grants as Consent and the proof as Parameters.
+ * the grants as Consent and the proof as Parameters; ward_mar.c the MAR.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,13 +83,12 @@ param(const fhir_request *req, const char *key)
 	return NULL;
 }
 
-/* proof_target: "/AuditEvent/{id}/$inclusion-proof" gives the id. */
+/* op_target: "{prefix}{id}{op}" gives the id. */
 static bool
-proof_target(med_arena *a, const char *rest, const char **id)
+op_target(med_arena *a, const char *rest, const char *prefix, const char *op,
+	  const char **id)
 {
-	static const char prefix[] = "/AuditEvent/";
-	static const char op[] = "/$inclusion-proof";
-	size_t n = strlen(rest), lp = sizeof(prefix) - 1, lo = sizeof(op) - 1;
+	size_t n = strlen(rest), lp = strlen(prefix), lo = strlen(op);
 	char *s;
 
 	if (n <= lp + lo || strncmp(rest, prefix, lp) != 0 ||
@@ -114,8 +117,11 @@ fhir_ward_kind(const fhir_facade *f, const fhir_request *req, const char **id)
 		return WARD_AUDIT_SEARCH;
 	if (strcmp(rest, "/Consent") == 0)
 		return WARD_GRANTS;
-	if (proof_target(req->arena, rest, id))
+	if (op_target(req->arena, rest, "/AuditEvent/", "/$inclusion-proof",
+		      id))
 		return WARD_PROOF;
+	if (op_target(req->arena, rest, "/Patient/", "/$mar", id))
+		return WARD_MAR;
 	return WARD_NONE;
 }
 
@@ -254,6 +260,25 @@ grants_param(ward_req *x, const fhir_param *p)
 			 p->key);
 }
 
+/* mar_param reads $mar's start and end: an R4 dateTime each (its
+ * earliest instant). */
+static med_err
+mar_param(ward_req *x, const fhir_param *p)
+{
+	fhir_range r;
+	bool start = strcmp(p->key, "start") == 0;
+
+	if (!start && strcmp(p->key, "end") != 0)
+		return fhir_fail(&x->e, INVALID,
+				 "%s: not a parameter of $mar (start, end)",
+				 p->key);
+	if (!fhir_date_range(p->value, &r) || r.lo_ms <= 0)
+		return fhir_fail(&x->e, INVALID,
+				 "%s: not an R4 date or dateTime", p->key);
+	*(start ? &x->mar_from_ms : &x->mar_to_ms) = r.lo_ms;
+	return MED_OK;
+}
+
 static med_err
 one_param(ward_req *x, const fhir_param *p)
 {
@@ -270,6 +295,8 @@ one_param(ward_req *x, const fhir_param *p)
 		return audit_param(x, p);
 	case WARD_GRANTS:
 		return grants_param(x, p);
+	case WARD_MAR:
+		return mar_param(x, p);
 	default:
 		return fhir_fail(&x->e, INVALID,
 				 "%s: $inclusion-proof takes no parameter",
@@ -305,6 +332,11 @@ parse(ward_req *x)
 		return fhir_fail(&x->e, INVALID, "patient: not an id");
 	if (x->kind == WARD_PROOF && !med_fhir_id_ok(x->event_id))
 		return fhir_fail(&x->e, INVALID, "AuditEvent id: not an id");
+	if (x->kind == WARD_MAR && !med_fhir_id_ok(x->patient_id))
+		return fhir_fail(&x->e, INVALID, "Patient id: not an id");
+	if (x->kind == WARD_MAR && x->mar_from_ms && x->mar_to_ms &&
+	    x->mar_to_ms <= x->mar_from_ms)
+		return fhir_fail(&x->e, INVALID, "end: not after start");
 	return MED_OK;
 }
 
@@ -585,6 +617,8 @@ fhir_ward_upstream_failed(ward_req *x, const char *service,
 static const char *
 interaction_of(ward_kind k)
 {
+	if (k == WARD_MAR)
+		return "$mar";
 	return k == WARD_PROOF ? "$inclusion-proof" : "search-type";
 }
 
@@ -593,6 +627,8 @@ type_of(ward_kind k)
 {
 	if (k == WARD_CENSUS)
 		return "Encounter";
+	if (k == WARD_MAR)
+		return "MedicationAdministration";
 	return k == WARD_GRANTS ? "Consent" : "AuditEvent";
 }
 
@@ -600,8 +636,9 @@ static med_err
 open_call(ward_req *x, med_call **out)
 {
 	return fhir_open_call(x->f, x->req, interaction_of(x->kind),
-			      x->kind == WARD_PROOF ? MED_AUDIT_ACTION_EXECUTE
-						    : MED_AUDIT_ACTION_READ,
+			      x->kind == WARD_PROOF || x->kind == WARD_MAR
+				      ? MED_AUDIT_ACTION_EXECUTE
+				      : MED_AUDIT_ACTION_READ,
 			      NULL, out, &x->e);
 }
 
@@ -620,6 +657,9 @@ end_call(med_call *call, ward_req *x)
 	if (x->kind == WARD_PROOF)
 		snprintf(resource, sizeof(resource), "AuditEvent/%s",
 			 x->event_id ? x->event_id : "-");
+	else if (x->kind == WARD_MAR)
+		snprintf(resource, sizeof(resource), "Patient/%s/$mar",
+			 med_fhir_id_ok(x->patient_id) ? x->patient_id : "-");
 	else
 		snprintf(resource, sizeof(resource), "%s?%s", type_of(x->kind),
 			 x->kind == WARD_CENSUS ? "location" : "patient");
@@ -637,8 +677,9 @@ static med_err
 serve(ward_req *x, med_call *call)
 {
 	const char *type = type_of(x->kind);
-	uint32_t perms =
-		x->kind == WARD_PROOF ? MED_SCOPE_READ : MED_SCOPE_SEARCH;
+	uint32_t perms = x->kind == WARD_PROOF || x->kind == WARD_MAR
+				 ? MED_SCOPE_READ
+				 : MED_SCOPE_SEARCH;
 	med_err err =
 		fhir_smart_check_op(x->f, x->req, med_call_principal(call),
 				    type, perms, x->patient_id, &x->e);
@@ -658,6 +699,8 @@ serve(ward_req *x, med_call *call)
 		return serve_audit_events(x);
 	case WARD_GRANTS:
 		return fhir_ward_serve_grants(x);
+	case WARD_MAR:
+		return fhir_ward_serve_mar(x);
 	default:
 		return fhir_ward_serve_proof(x);
 	}
@@ -689,6 +732,10 @@ fhir_ward_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	med_err err;
 
 	x.kind = fhir_ward_kind(f, req, &x.event_id);
+	if (x.kind == WARD_MAR) {
+		x.patient_id = x.event_id;
+		x.event_id = NULL;
+	}
 	med_json_init_arena(&x.w, req->arena, FHIR_BODY_MAX);
 	x.c = (fhir_call){.arena = req->arena};
 	if (open_call(&x, &call) != MED_OK) {

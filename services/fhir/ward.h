@@ -18,6 +18,7 @@ typedef enum ward_kind {
 	WARD_AUDIT_SEARCH,
 	WARD_GRANTS,
 	WARD_PROOF,
+	WARD_MAR,
 } ward_kind;
 
 /* The date parameters an AuditEvent search ANDs (a from and a to). */
@@ -31,10 +32,11 @@ typedef struct ward_req {
 	const char *ward;	/* census: location */
 	const char *status;	/* census: in-progress; Consent: active */
 	const char *patient_id; /* AuditEvent, Consent */
-	const char *event_id;	/* $inclusion-proof */
+	const char *event_id;	/* $inclusion-proof; $mar: the patient */
 	const char *cursor;	/* _cursor: the service's page token */
 	bool include_patient;
-	size_t count; /* _count; 0: the default */
+	size_t count;			/* _count; 0: the default */
+	int64_t mar_from_ms, mar_to_ms; /* $mar: start, end; 0: dosage's */
 	struct {
 		fhir_date_prefix prefix;
 		fhir_range range;
@@ -73,5 +75,9 @@ med_err fhir_ward_serve_grants(ward_req *x);
 /* fhir_ward_serve_proof writes the event's inclusion proof against the
  * latest signed tree head as Parameters (ward_audit.c). */
 med_err fhir_ward_serve_proof(ward_req *x);
+
+/* fhir_ward_serve_mar writes dosage's MAR (GetMar) of x->patient_id as
+ * Parameters (ward_mar.c). */
+med_err fhir_ward_serve_mar(ward_req *x);
 
 #endif

@@ -47,8 +47,10 @@ const med_method identity_methods[] = {
 	INTERFACE_UNARY(CreatePatient, create_patient, patient, NULL),
 	MED_UNARY(GetPatient, get_patient, patient,
 		  CLINICAL_READERS | MED_ROLE_SERVICE),
+	/* The auditor finds a patient by MRN to review who read the chart
+	 * (issue 51): the demographics only, never the chart. */
 	MED_UNARY(SearchPatients, search_patients, search_patients_response,
-		  CLINICAL_READERS),
+		  CLINICAL_READERS | MED_ROLE_AUDITOR),
 	INTERFACE_UNARY(UpdatePatient, update_patient, patient, NULL),
 	MED_UNARY_AS(PatientHistory, patient_history, patient_history_response,
 		     CLINICAL_READERS, MED_AUDIT_ACTION_READ),

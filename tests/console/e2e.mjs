@@ -74,7 +74,7 @@ async function photo(page) {
 }
 
 async function alertText(page, startsWith) {
-  const loc = page.locator('main p[role="alert"]', { hasText: startsWith }).first();
+  const loc = page.locator('main [role="alert"]', { hasText: startsWith }).first();
   await loc.waitFor();
   return (await loc.textContent()).trim();
 }
@@ -102,6 +102,7 @@ async function bedsideSteps(browser, page) {
     await page.getByRole('button', { name: 'Use this product' }).click();
     await page.getByRole('button', { name: 'Record dose given' }).click();
     out.wrongProduct = await alertText(page, 'Not recorded');
+    out.wrongProductKey = await page.locator('main .problem').first().getAttribute('data-problem');
   });
   await step('dose recorded', async () => {
     await page.getByLabel('Product barcode (GS1)').fill('(01)' + b.gtins.para + '(17)301231(10)B42');
@@ -125,8 +126,19 @@ async function bedsideSteps(browser, page) {
     await page.getByLabel('The pack has no barcode').check();
     await page.getByLabel('Why not scanned').fill('ward stock syringe, no barcode');
     await page.getByRole('button', { name: 'Use this product' }).click();
+    // The checklist shows the missing co-sign as a blocker, not a tick.
+    out.cosignCheck = await page.locator('#checks li', { hasText: 'co-sign' }).evaluate((li) => ({
+      cls: li.className, text: li.textContent.trim() }));
     await page.getByRole('button', { name: 'Record dose given' }).click();
     out.noCosign = await alertText(page, 'Not recorded');
+    const problem = page.locator('main .problem').first();
+    out.noCosignKey = await problem.getAttribute('data-problem');
+    // The words a nurse reads; the service's words only behind "Details".
+    out.noCosignShown = await problem.evaluate((b) => [...b.children].filter((x) => x.tagName === 'P')
+      .map((x) => x.textContent).join(' '));
+    out.noCosignDetailsOpen = await problem.locator('details').evaluate((d) => d.open);
+    await problem.getByText('Details').click();
+    out.noCosignDetail = (await problem.locator('details p').textContent()).trim();
   });
   let cosign = '';
   await step('second user co-signs', async () => {
@@ -155,6 +167,7 @@ async function bedsideSteps(browser, page) {
     await go(page, '#/patient/' + b.me.id + '/mar');
     await page.locator('#mar-table').waitFor();
     out.marAfter = (await page.locator('#mar-table tbody tr').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    out.marAfterDrugs = (await page.locator('#mar-table tbody th.drug').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
   });
 }
 
@@ -229,7 +242,48 @@ async function run(browser) {
     await axeScan(page, 'mar');
     await shot(page, 'console-mar');
   });
+  await step('late dose on the MAR', async () => {
+    // dosage's MAR through the facade: the late dose on its own slot,
+    // the missed one still there (issue 51).
+    const L = cfg.late;
+    const rowOf = async (day) => {
+      await go(page, '#/patient/' + L.id + '/mar/' + day);
+      await page.locator('#mar-table[data-day="' + day + '"]').waitFor();
+      const row = page.locator('#mar-table tbody tr').first();
+      return { text: (await row.textContent()).replace(/\s+/g, ' ').trim(),
+        states: await row.locator('span[data-state]').evaluateAll((xs) => xs.map((x) => x.dataset.state)) };
+    };
+    out.lateGiven = await rowOf(L.givenDay);
+    out.lateMissed = await rowOf(L.missedDay);
+    const w0 = Date.now();
+    await go(page, '#/ward');
+    const wrow = page.locator('#ward-table tbody tr', { has: page.getByRole('link', { name: L.name }) });
+    await wrow.waitFor();
+    out.timings = { ...(out.timings || {}), wardMs: Date.now() - w0,
+      wardRows: await page.locator('#ward-table tbody tr').count() };
+    out.lateWardRow = (await wrow.locator('td, th').allTextContents()).map((t) => t.trim());
+    // Opened from the ward list: where the missed dose is, in view (the
+    // time to the drawn grid reported, not asserted).
+    const t0 = Date.now();
+    await wrow.getByRole('link', { name: L.name }).click();
+    await page.locator('#mar-table[data-day="' + L.today + '"]').waitFor();
+    out.timings = { ...(out.timings || {}), marMs: Date.now() - t0 };
+    if (L.missedDay !== L.today) {
+      out.lateEarlier = (await page.locator('#mar-earlier').textContent()).replace(/\s+/g, ' ').trim();
+      await page.getByRole('link', { name: 'show the day before' }).click();
+      await page.locator('#mar-table[data-day="' + L.missedDay + '"]').waitFor();
+    }
+    await shot(page, 'console-mar-late');
+    out.lateMissedInView = await page.evaluate(() => {
+      const w = document.querySelector('.mar-wrap').getBoundingClientRect();
+      const m = document.querySelector('#mar-table .st-missed').getBoundingClientRect();
+      const drug = document.querySelector('#mar-table th.drug').getBoundingClientRect();
+      return m.left >= drug.right - 1 && m.right <= w.right + 1;
+    });
+  });
   await step('vital signs', async () => {
+    await go(page, '#/patient/' + cfg.patient.id + '/mar');
+    await page.locator('section.banner', { hasText: cfg.patient.name }).waitFor();
     await page.getByRole('link', { name: 'Vital signs' }).click();
     await page.locator('figure.chart svg').first().waitFor();
     out.charts = await page.locator('figure.chart').evaluateAll((figs) => figs.map((f) => ({
@@ -274,15 +328,26 @@ async function run(browser) {
   await step('audit review', async () => {
     await apage.getByRole('link', { name: 'Audit review' }).click();
     await apage.getByRole('heading', { name: 'Audit review' }).waitFor();
-    await apage.getByLabel('Patient id').fill(cfg.patient.id);
+    // By MRN (issue 51): the console finds the patient's id itself.
+    await apage.getByLabel('MRN, name or patient id').fill(cfg.patient.mrn);
     await apage.getByRole('button', { name: 'Show access report' }).click();
     await apage.locator('#audit-table tbody tr').first().waitFor();
     await apage.locator('#grants-table').waitFor();
     out.auditEvents = await apage.locator('#audit-table tbody tr').count();
     out.auditWho = await apage.locator('#audit-table tbody tr td:nth-child(2)').allTextContents();
+    out.auditRecorded = await apage.locator('#audit-table tbody tr').evaluateAll((rs) => rs.map((r) => r.dataset.recorded));
+    out.auditOutcomes = await apage.locator('#audit-table tbody tr td:nth-child(4)').allTextContents();
+    out.auditCaption = (await apage.locator('#audit-table caption').textContent()).trim();
+    // Service-to-service calls on demand, then people's accesses again.
+    await apage.getByLabel('Include service-to-service calls').check();
+    await apage.locator('#audit-table caption', { hasText: ' events, newest first' }).waitFor();
+    out.auditWhoAll = await apage.locator('#audit-table tbody tr td:nth-child(2)').allTextContents();
+    await apage.getByLabel('Include service-to-service calls').uncheck();
+    await apage.locator('#audit-table caption', { hasText: 'accesses by people' }).waitFor();
     out.grants = (await apage.locator('#grants-table tbody tr').allTextContents()).map((s) => s.replace(/\s+/g, ' ').trim());
-    // The oldest event is in a signed head by now: its proof checks.
-    const first = apage.locator('#audit-table tbody tr').first();
+    // The oldest event (the last row: newest first) is in a signed head
+    // by now: its proof checks.
+    const first = apage.locator('#audit-table tbody tr').last();
     await first.getByRole('button', { name: /Check proof/ }).click();
     const verdict = first.locator('td span[role="status"]', { hasText: /verified/i });
     await verdict.waitFor();
@@ -302,12 +367,18 @@ async function run(browser) {
       p.valueBase64Binary = raw.toString('base64');
       await route.fulfill({ response: r, json: body });
     });
-    const first = apage.locator('#audit-table tbody tr').first();
+    const first = apage.locator('#audit-table tbody tr').last();
     await first.getByRole('button', { name: /Check proof/ }).click();
     const verdict = first.locator('td span[role="status"]', { hasText: /Not verified/ });
     await verdict.waitFor();
     out.tamperedProof = (await verdict.textContent()).trim();
     await apage.unroute('**/$inclusion-proof');
+  });
+  await step('audit review by name', async () => {
+    await apage.getByLabel('MRN, name or patient id').fill('Wardley');
+    await apage.getByRole('button', { name: 'Show access report' }).click();
+    out.auditByName = (await apage.locator('#audit-who', { hasText: 'Access report of' }).textContent()).trim();
+    await apage.locator('#audit-table tbody tr').first().waitFor();
   });
   await step('auditor reads no chart', async () => {
     await apage.evaluate((id) => { window.location.hash = '#/patient/' + id + '/mar'; }, cfg.patient.id);

@@ -455,6 +455,17 @@ medication(med_json *w, const dosage_drug *d)
 
 	dosage_fhir_medication_id(d->code, id);
 	med_fhir_entry_begin(w, FHIR_BASE, "Medication", id);
+	/* A high-alert drug says so, for the bedside checklist to ask for
+	 * the second check before the dose (issue 51). */
+	if (d->high_alert) {
+		med_json_begin(w, "extension", '[');
+		med_json_begin(w, NULL, '{');
+		med_json_str(w, "url",
+			     FHIR_BASE "/StructureDefinition/high-alert");
+		med_json_bool(w, "valueBoolean", true);
+		med_json_end(w, '}');
+		med_json_end(w, ']');
+	}
 	med_fhir_concept(w, "code", &code, 1, d->name);
 	if (d->n_forms > 0)
 		text_concept(w, "form", d->forms[0]);

@@ -1,0 +1,99 @@
+"""The console's message catalogue (services/console/messages.js, issue 51
+item 2), run in node: each refusal the facade hands over, in the shape it
+has (the element, the check, "dosage refused it:", dosage's field and
+words, as services/fhir/write.c and dosage write them), finds its problem
+by the field and the rule, never by the sentence around them; every
+problem has what happened and what to do; an unknown one says so; units
+read as people write them."""
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+NODE = "/usr/bin/node"
+MESSAGES = os.path.join(os.path.dirname(__file__), "..", "..", "services",
+                        "console", "messages.js")
+MA = "MedicationAdministration"
+DOSE = MA + ".dosage.dose: dose check: dosage refused it: "
+
+pytestmark = pytest.mark.skipif(not os.path.exists(NODE),
+                                reason="node is not installed")
+
+CASES = [
+    (DOSE + "dose: hard stop: allergy to penicillin (class "
+     "beta-lactam); a clinician or pharmacist may override with "
+     "dose_override", 422, "allergy"),
+    (DOSE + "dose: hard stop: interaction WARF-NSAID (major, KB "
+     "starter-2026.1): warfarin with ibuprofen; a clinician or pharmacist "
+     "may override with dose_override", 422, "interaction"),
+    (DOSE + "dose: 2 tablet is not the ordered dose (charted 2 tablet, "
+     "ordered 1 tablet; the same within 1 %): give the ordered dose, or "
+     "give dose_deviation with a coded reason", 422, "dose-not-ordered"),
+    (MA + ".extension[cosign]: high-alert co-sign check: dosage refused "
+     "it: cosign_id: HEP_1 is a high-alert drug: another user's "
+     "CosignAdministration for this order, patient and dose comes first "
+     "(or cosign_override, the audited exception)", 422, "cosign-needed"),
+    (MA + ".extension[verification-token]: patient identity check: "
+     "dosage refused it: verification_token: required (or "
+     "identity_override with a reason)", 422, "identity-not-verified"),
+    (DOSE + "dose: hard stop: allergies not assessed; a clinician or "
+     "pharmacist may override with dose_override", 422,
+     "allergies-not-assessed"),
+    ("dose safety check: dosage refused it: weight_kg: no weight is "
+     "recorded to check a dose by weight", 422, "weight-missing"),
+    (MA + ".effectiveDateTime: time check: dosage refused it: "
+     "effective_ms: the patient died at 2026-11-24 13:05; no dose is "
+     "given after death", 422, "patient-died"),
+    (MA + ".extension[product-scan]: product scan check: dosage refused "
+     "it: product_scan: GTIN 0653 is IBU_1, not the ordered drug PARA_1",
+     422, "wrong-product"),
+    ("dose safety check: dosage refused it: brand_new_field: a rule "
+     "nobody catalogued", 422, "unknown"),
+    ("The FHIR API cannot be reached: nothing was changed. Try again.", 0,
+     "offline"),
+    ("Your session has ended: sign in again.", 401, "session"),
+]
+
+
+def run_node(script):
+    tmp = os.path.join(os.environ.get("TMPDIR", "/tmp"),
+                       "console-messages-%d" % os.getpid())
+    os.makedirs(tmp, exist_ok=True)
+    try:
+        shutil.copy(MESSAGES, os.path.join(tmp, "messages.mjs"))
+        with open(os.path.join(tmp, "t.mjs"), "w") as f:
+            f.write(script)
+        r = subprocess.run([NODE, os.path.join(tmp, "t.mjs")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=60, check=True)
+        return json.loads(r.stdout)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_each_refusal_finds_its_problem():
+    got = run_node(
+        "import { problemOf, CATALOGUE } from './messages.mjs';\n"
+        "const cases = %s;\n"
+        "console.log(JSON.stringify({ keys: cases.map(([m, s]) => "
+        "problemOf({ message: m, status: s }).key), "
+        "catalogue: CATALOGUE }));\n" % json.dumps(
+            [[m, s] for m, s, _ in CASES]))
+    assert got["keys"] == [k for _, _, k in CASES], got["keys"]
+    for key, (what, todo) in got["catalogue"].items():
+        assert what and todo and "dosage" not in what + todo and \
+            "_" not in what + todo, key
+    for _, _, key in CASES:
+        assert key in got["catalogue"], key
+
+
+def test_units_as_people_write_them():
+    got = run_node(
+        "import { units } from './messages.mjs';\n"
+        "console.log(JSON.stringify(['[iU]', 'Cel', 'mm[Hg]', '/min', '%',"
+        " '[iU]/h', 'mg', 'mL/h'].map(units)));\n")
+    assert got == ["units", "°C", "mmHg", "/min", "%", "units/h", "mg",
+                   "mL/h"], got
