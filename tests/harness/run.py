@@ -205,7 +205,8 @@ def fhir_lines(st):
     curl = "  curl --cacert %s -H 'Authorization: Bearer %s' '%s%%s'" % (
         st.ca_path, st.token("clinician"), st.fhir_url())
     return [
-        "", "FHIR R4 facade (read-only, HTTPS with the development CA): %s"
+        "", "FHIR R4 facade (reads and writes, HTTPS with the development "
+        "CA): %s"
         % st.fhir_url(),
         "  metrics: http://127.0.0.1:%d/metrics" % st.http_port("fhir"),
         curl % "/metadata",
