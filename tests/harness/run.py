@@ -265,8 +265,10 @@ def hl7_lines(st):
         "development network is trusted; TLS elsewhere), gRPC %s "
         "(ListMessages), metrics http://127.0.0.1:%d/metrics" % (
             hl7.mllp_port(st), st.addr("hl7"), st.http_port("hl7")),
-        "  send messages with simple-hl7 (docs/hl7.md has examples):",
-        "  NODE_PATH=%s node %s 127.0.0.1 %d < messages.json" % (
+        "  send messages with simple-hl7: plain HL7, one segment a line, "
+        "as docs/hl7.md's examples are written (paste them into "
+        "messages.hl7):",
+        "  NODE_PATH=%s node %s 127.0.0.1 %d < messages.hl7" % (
             os.path.join(paths.build_dir(), "npm", "hl7client",
                          "node_modules"), send, hl7.mllp_port(st))]
 

@@ -185,6 +185,27 @@ def test_doc_examples_apply_as_written(hst):
     assert locs == [("ICU", "4")], locs
 
 
+def test_doc_examples_sent_by_the_printed_sender_as_they_are(hst):
+    """make run prints `node send.js HOST PORT < messages` and points at
+    docs/hl7.md's examples: the sender reads them as written (plain HL7,
+    one segment a line), one connection per sending system."""
+    a, b = mrn("DOCS"), mrn("DOCSM")
+    ok = hl7.node_send(hst, [{"msh": msh("A28", ctl()), "segments": [
+        "EVN|A28|" + ts(), pid(b, family="O'Brien", given="Mary")]}])
+    assert ok[0]["msa"][0] == "AA", ok
+    text = ""
+    for segs in _doc_examples():
+        head = segs[0].split("|")
+        head[9] = ctl()
+        text += "\n".join(["|".join(head)] + [
+            x.replace("MRN0042", a).replace("MRN0077", b)
+            for x in segs[1:]]) + "\n\n"
+    acks = hl7.node_send(hst, text)
+    assert [x["msa"][0] for x in acks] == ["AA"] * 5, acks
+    p = get_patient(hst, a)
+    assert p.family_name == "O'Brien", p
+
+
 def test_resent_message_gets_same_ack_and_writes_nothing(hst):
     a = mrn("HR")
     c = ctl()
