@@ -52,7 +52,7 @@ BINS :=
 TEST_BINS :=
 ALL_OBJS :=
 
-.PHONY: all deps deps-run run test check bench bench-audit bench-galera clean unit format docs deploy-check face-calibration
+.PHONY: all deps deps-run run doctor test check bench bench-audit bench-galera clean unit format docs deploy-check face-calibration
 .PHONY: images image-test kube-test
 all:
 
@@ -96,6 +96,11 @@ deps: deps-run
 run: deps-run
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) tools/dev/run.sh
+
+# What hospital IT gets wrong first (MariaDB, clock and zone, disk, ports,
+# keys), one line per problem with its fix (tools/dev/doctor.sh).
+doctor:
+	$(Q)BUILD=$(BUILD) tools/dev/doctor.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all

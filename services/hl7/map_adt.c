@@ -476,9 +476,24 @@ read_visit(hl7_apply *a, visit *v, int time_field, hl7_problem *p)
 		       p)) ||
 	    (err = event_time(a, time_field, &v->time_ms, p)))
 		return err;
-	/* PL: point of care^room^bed; identity keeps a ward and a bed. */
-	if (v->bed[0] == '\0')
-		memcpy(v->bed, v->room, sizeof(v->bed));
+	/* PL: point of care^room^bed; identity keeps a ward and a bed, so a
+	 * room and a bed are kept together as "room-bed" (12-B), a room alone
+	 * as the bed.  Nothing of PV1-3 is dropped: what identity cannot hold
+	 * (32 characters) is refused. */
+	if (v->room[0] != '\0') {
+		char both[sizeof(v->room) + 1 + sizeof(v->bed)];
+		int n = v->bed[0] ? snprintf(both, sizeof(both), "%s-%s",
+					     v->room, v->bed)
+				  : snprintf(both, sizeof(both), "%s", v->room);
+
+		if (n < 0 || (size_t)n >= sizeof(v->bed))
+			return hl7_problem_set(
+				p, "AE", HL7_E_DATA_TYPE, "PV1", 1, 3,
+				"PV1-3: room-bed \"%s\" is longer than a bed "
+				"of identity (%zu characters)",
+				both, sizeof(v->bed) - 1);
+		memcpy(v->bed, both, (size_t)n + 1);
+	}
 	return MED_OK;
 }
 

@@ -158,7 +158,8 @@ def list_messages(stack, role="admin", **filters):
 
 def node_send(stack, messages):
     """Send messages with simple-hl7 (tools/hl7client/send.js); returns the
-    parsed ACK summaries."""
+    parsed ACK summaries.  messages: the list send.js reads as JSON, or
+    plain HL7 text (one segment a line) as docs/hl7.md writes it."""
     import json
     import subprocess
     mods = os.path.join(paths.build_dir(), "npm", "hl7client", "node_modules")
@@ -167,7 +168,8 @@ def node_send(stack, messages):
         ["node", os.path.join(paths.REPO_ROOT, "tools", "hl7client",
                               "send.js"),
          "127.0.0.1", str(mllp_port(stack))],
-        input=json.dumps(messages).encode(), stdout=subprocess.PIPE,
+        input=(messages if isinstance(messages, str)
+               else json.dumps(messages)).encode(), stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, env=env, timeout=120)
     if r.returncode != 0:
         raise RuntimeError("send.js failed: %s" % r.stderr.decode())

@@ -8,7 +8,7 @@ from tools/dev/devca.sh, made once), face/ (identity's development face
 keys, made once: face_keys), logs/<svc>.log, spool/<svc>/, pids/<svc>.pid
 (<svc> also fhir: the FHIR facade on https://localhost:8443/fhir),
 faces/ (sample photographs for a first enrolment, made from ../shared's
-ORL set when it is there: sample_faces).
+Caltech faces when they are there: walkthrough.sample_faces).
 
 Care checks are on, as the chart has them: the development nurse and
 clinician work on DEV_WARD, where the printed example admits the patient.
@@ -21,8 +21,8 @@ import subprocess
 import sys
 import time
 
-from . import devidp, paths, protos
-from .faces import ORL, FaceKeys
+from . import devidp, paths, protos, walkthrough
+from .faces import FaceKeys
 from .stack import TOKEN_ROLES, Stack, StackError, port_is_free
 
 GRPC_PORTS = dict(zip(protos.SERVICES, range(50051, 50056)))
@@ -51,29 +51,19 @@ IDP_PORT = 8444
 # admitted there, as on a real ward.
 DEV_WARD = "ward-3"
 DEV_UNITS = {"nurse": DEV_WARD, "clinician": DEV_WARD}
-# Sample photographs: two of one ORL subject to enrol, a third of the same
-# subject to verify with, and one of another subject (who must not match).
-SAMPLE_FACES = {"face1.jpg": (1, 1), "face2.jpg": (1, 2),
-                "probe.jpg": (1, 7), "someone-else.jpg": (2, 1)}
-
-
 def sample_faces(rundir):
-    """JPEG copies of a few ORL photographs in rundir/faces (identity takes
-    JPEG and PNG; ORL is PGM), so the printed enrolment works as written.
-    Returns the folder, or None where ../shared is absent."""
-    if not os.path.isdir(ORL):
-        return None
-    import cv2
-    out = os.path.join(rundir, "faces")
-    os.makedirs(out, exist_ok=True)
-    for name, (subject, n) in SAMPLE_FACES.items():
-        img = cv2.imread(os.path.join(ORL, "s%d" % subject, "%d.pgm" % n),
-                         cv2.IMREAD_GRAYSCALE)
-        if img is None:
-            return None
-        cv2.imwrite(os.path.join(out, name), img,
-                    [cv2.IMWRITE_JPEG_QUALITY, 95])
-    return out
+    """The walk-through's sample photographs in rundir/faces
+    (walkthrough.sample_faces), or None where ../shared is absent."""
+    return walkthrough.sample_faces(rundir)
+
+
+def stack_options(env):
+    """The Stack options make run starts with, less its fixed ports and
+    paths: face keys and models in env, patient and care checks on, the
+    development nurse and clinician on DEV_WARD (the walk-through's test
+    starts its stack with the same)."""
+    return dict(extra_env=env, patient_checks=True, db_encrypted=True,
+                care_checks=True, user_units=DEV_UNITS)
 
 
 def _alive(pid):
@@ -215,7 +205,8 @@ def fhir_lines(st):
     curl = "  curl --cacert %s -H 'Authorization: Bearer %s' '%s%%s'" % (
         st.ca_path, st.token("clinician"), st.fhir_url())
     return [
-        "", "FHIR R4 facade (read-only, HTTPS with the development CA): %s"
+        "", "FHIR R4 facade (reads and writes, HTTPS with the development "
+        "CA): %s"
         % st.fhir_url(),
         "  metrics: http://127.0.0.1:%d/metrics" % st.http_port("fhir"),
         curl % "/metadata",
@@ -274,16 +265,16 @@ def hl7_lines(st):
         "development network is trusted; TLS elsewhere), gRPC %s "
         "(ListMessages), metrics http://127.0.0.1:%d/metrics" % (
             hl7.mllp_port(st), st.addr("hl7"), st.http_port("hl7")),
-        "  send messages with simple-hl7 (docs/hl7.md has examples):",
-        "  NODE_PATH=%s node %s 127.0.0.1 %d < messages.json" % (
+        "  send messages with simple-hl7: plain HL7, one segment a line, "
+        "as docs/hl7.md's examples are written (paste them into "
+        "messages.hl7):",
+        "  NODE_PATH=%s node %s 127.0.0.1 %d < messages.hl7" % (
             os.path.join(paths.build_dir(), "npm", "hl7client",
                          "node_modules"), send, hl7.mllp_port(st))]
 
 
 def summary(st, faces=None, photos=None, idp=None, settings_info=None):
     medctl = paths.bin_path("medctl")
-    pic = (lambda n: "@" + os.path.join(photos, n)) if photos else \
-        (lambda n: "@" + n)
     t = st.token
     mrn = "MRN-%d" % (int(time.time()) % 1000000)
     lines = ["", "smartmed is running (state in %s)" % st.workdir, ""]
@@ -319,42 +310,27 @@ def summary(st, faces=None, photos=None, idp=None, settings_info=None):
         "tokens (%s, development only):" % st.tokens_path]
     for r in TOKEN_ROLES:
         lines.append("  %-11s %-13s %s" % (r, st.user(r), t(r)))
-    lines += ["", "try:",
-              "  %s --addr %s --token %s identity create-patient --mrn %s "
-              "--family-name Doe --given-name Jane --birth-date 1980-02-03 "
-              "--sex ADMINISTRATIVE_SEX_FEMALE" % (
-                  medctl, st.addr("identity"), t("registrar"), mrn),
+    lines += ["", "try, in order (a walk-through to a recorded dose and "
+              "its audit proof; each # -> line names the placeholders the "
+              "reply fills, which later lines use; tools/dev/walkthrough.sh "
+              "runs them all):"]
+    if photos:
+        lines += walkthrough.printed_lines(st, photos, mrn)
+    else:
+        lines.append("  (the walk-through's sample photographs come from "
+                     "../shared, which is absent: use your own JPEG or PNG "
+                     "photographs, two to enrol, one per verification)")
+        lines += walkthrough.printed_lines(st, "YOUR_PHOTOS", mrn)
+    lines += ["", "more:",
               "  %s --addr %s --token %s identity search-patients "
               "--family-name-prefix Do --page.page-size 10" % (
                   medctl, st.addr("identity"), t("registrar")),
-              "  %s --addr %s --token %s identity admit --patient-id "
-              "PATIENT_ID --encounter-class ENCOUNTER_CLASS_INPATIENT "
-              "--ward %s --bed 7 --attending %s" % (
-                  medctl, st.addr("identity"), t("registrar"), DEV_WARD,
-                  st.user("clinician")),
               "  %s --addr %s --token %s identity get-patient --mrn %s" % (
                   medctl, st.addr("identity"), t("clinician"), mrn),
               "  (care checks are on, as in the chart: clinicians and "
               "nurses reach only their own patients; %s and %s work on %s, "
               "registrars reach everyone)" % (
                   st.user("clinician"), st.user("nurse"), DEV_WARD),
-              "  %s --addr %s --token %s dosage upsert-drug --drug.code "
-              "PARA500 --drug.name 'Paracetamol 500 mg' --drug.unit mg "
-              "--drug.max-single-dose 1000 --drug.max-daily-dose 4000" % (
-                  medctl, st.addr("dosage"), t("pharmacist")),
-              "  %s --addr %s --token %s identity enroll-face --patient-id "
-              "PATIENT_ID --images %s --images %s" % (
-                  medctl, st.addr("identity"), t("registrar"),
-                  pic("face1.jpg"), pic("face2.jpg")),
-              "  %s --addr %s --token %s identity verify-face --patient-id "
-              "PATIENT_ID --image %s --terminal ward3-bed7" % (
-                  medctl, st.addr("identity"), t("nurse"),
-                  pic("probe.jpg")),
-              "  (faces: PATIENT_ID is the patient_id create-patient "
-              "printed; @FILE sends a file's bytes; %s)" % (
-                  "sample photographs of ORL subject 1 in %s, "
-                  "someone-else.jpg must not match" % photos if photos else
-                  "your own JPEG or PNG photographs: ../shared is absent"),
               "  %s --addr %s --token %s audit query --limit 20" % (
                   medctl, st.addr("audit"), t("auditor")),
               "  %s --plaintext --addr %s health check" % (
@@ -532,9 +508,7 @@ def main():
     st = Stack(workdir=rundir, db_port=DB_PORT, ports=ports,
                audit_port=AUDIT_PORT, keep_workdir=True,
                tokens_path=os.path.join(rundir, "tokens"), pid_dir=pid_dir,
-               health_timeout=30.0, extra_env=env, patient_checks=True,
-               db_encrypted=True, fhir=True, care_checks=True,
-               user_units=DEV_UNITS,
+               health_timeout=30.0, fhir=True, **stack_options(env),
                hl7={"MED_HL7_MLLP_PORT": str(HL7_MLLP_PORT)})
     # Explicit: a shell that started us in the background left SIGINT
     # ignored, and Ctrl-C must still stop everything.

@@ -353,7 +353,7 @@ def test_make_run_summary_shows_face_keys_and_example(st, stack):
     text = run.summary(stack, _FACES[0], "/x/faces")
     assert "--images @/x/faces/face1.jpg --images @/x/faces/face2.jpg" \
         in text, text
-    assert "--image @/x/faces/probe.jpg" in text, text
+    assert "--image @/x/faces/probe1.jpg" in text, text
 
 
 def test_make_run_uses_the_deep_face_models_when_built():
@@ -424,7 +424,7 @@ def test_make_run_first_enrolment_works_as_printed(dev_stack):
     s, rundir = dev_stack
     photos = run.sample_faces(rundir)
     if photos is None:
-        pytest.skip("ORL faces not present at ../shared/data/faces/orl")
+        pytest.skip("sample faces not present in ../shared")
     _TLS_ENV.update(s.client_tls_env())
     pid = ok_json(medctl(*conn(s, "identity", "registrar"), "identity",
                          "create-patient", "--mrn",
@@ -446,7 +446,7 @@ def test_make_run_first_enrolment_works_as_printed(dev_stack):
                    "@" + os.path.join(photos, "face2.jpg"), timeout=60))
     v = ok_json(medctl(*conn(s, "identity", "nurse"), "identity",
                        "verify-face", "--patient-id", pid, "--image",
-                       "@" + os.path.join(photos, "probe.jpg"),
+                       "@" + os.path.join(photos, "probe1.jpg"),
                        "--terminal", "ward3-bed7", timeout=60))
     assert v["match"] is True and v["verification_token"], v
     other = ok_json(medctl(*conn(s, "identity", "nurse"), "identity",

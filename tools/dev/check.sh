@@ -1,11 +1,12 @@
 #!/bin/sh
 # Static checks behind `make check`: formatting, cppcheck, banned functions,
-# libmed's layers (tools/dev/check_layers.py), and docs/architecture.md
-# against the tree.
+# libmed's layers (tools/dev/check_layers.py), docs/architecture.md
+# against the tree, and the README's and docs' claims a script can check
+# (tools/dev/check_docs.py).
 #
 #   tools/dev/check.sh            run every section
 #   tools/dev/check.sh format     only clang-format (also: cppcheck, banned,
-#                                 layers, architecture)
+#                                 layers, architecture, docs)
 #
 # Every section runs even when an earlier one failed; the exit status is 1
 # when any failed.  CHECK_VERBOSE=1 prints every clang-format finding instead
@@ -152,6 +153,11 @@ check_layers() {
 	python3 tools/dev/check_layers.py
 }
 
+check_docs() {
+	header "README and docs agree with the system (services, FHIR writes, HL7 examples)"
+	python3 tools/dev/check_docs.py
+}
+
 check_architecture() {
 	header "docs/architecture.md names what exists, and every libmed file"
 	tools/dev/check-architecture.sh
@@ -166,9 +172,9 @@ run() {
 }
 
 case "$only" in
-"" | format | cppcheck | banned | layers | architecture) ;;
+"" | format | cppcheck | banned | layers | architecture | docs) ;;
 *)
-	echo "usage: $0 [format|cppcheck|banned|layers|architecture]" >&2
+	echo "usage: $0 [format|cppcheck|banned|layers|architecture|docs]" >&2
 	exit 2
 	;;
 esac
@@ -178,6 +184,7 @@ run cppcheck check_cppcheck
 run banned check_banned
 run layers check_layers
 run architecture check_architecture
+run docs check_docs
 
 if [ -n "$failed" ]; then
 	printf '\ncheck: FAILED:%s\n' "$failed"

@@ -4,10 +4,15 @@
 // service with it.
 //
 //   node send.js HOST PORT < messages.json
+//   node send.js HOST PORT < messages.hl7
 //
 // messages.json: [{"msh": [MSH-3, MSH-4, ..., MSH-12], "segments":
-// ["PID|1||...", ...]}, ...]; fields are HL7 text as written.  All are
-// sent on one connection, each after the previous one's ACK.  Output: a
+// ["PID|1||...", ...]}, ...]; fields are HL7 text as written.
+// messages.hl7: plain HL7 as docs/hl7.md's examples write it, one segment
+// a line, each message from its MSH line (blank lines between messages
+// allowed; MSH-1 and MSH-2 must be the usual |^~\&).  Each is sent after
+// the previous one's ACK, on one connection per sending system (MSH-3 and
+// MSH-4), as the interface wants.  Output: a
 // JSON list of {"msa": [MSA-1, MSA-2], "err": ERR-2, "code": ERR-3.1,
 // "text": ERR-8, "raw": the ACK}.
 'use strict';
@@ -41,11 +46,37 @@ function summary(ack) {
   };
 }
 
+function readPlain(text) {
+  const msgs = [];
+  for (const line of text.split(/\r\n|\r|\n/)) {
+    if (line.trim() === '') continue;
+    if (line.startsWith('MSH|')) {
+      if (!line.startsWith('MSH|^~\\&|')) {
+        throw new Error('MSH-2 must be ^~\\&: ' + line);
+      }
+      msgs.push({ msh: line.split('|').slice(2), segments: [] });
+    } else if (msgs.length) {
+      msgs[msgs.length - 1].segments.push(line);
+    } else {
+      throw new Error('a segment before the first MSH: ' + line);
+    }
+  }
+  return msgs;
+}
+
 function main() {
   const [host, port] = process.argv.slice(2);
   const input = require('fs').readFileSync(0, 'utf8');
-  const messages = JSON.parse(input);
-  const client = hl7.Server.createTcpClient({ host, port: Number(port), keepalive: true });
+  let messages;
+  try {
+    messages = input.trimStart().startsWith('[') ? JSON.parse(input) : readPlain(input);
+  } catch (e) {
+    process.stderr.write('send.js: ' + e.message + '\n');
+    process.exit(1);
+  }
+  const connect = () => hl7.Server.createTcpClient({ host, port: Number(port), keepalive: true });
+  let client = connect();
+  let sender = null;
   const out = [];
   let i = 0;
   const next = () => {
@@ -54,6 +85,12 @@ function main() {
       process.stdout.write(JSON.stringify(out) + '\n');
       return;
     }
+    const from = String(messages[i].msh[0]) + '@' + String(messages[i].msh[1]);
+    if (sender !== null && from !== sender) {
+      client.close();
+      client = connect();
+    }
+    sender = from;
     client.send(build(messages[i++]), (err, ack) => {
       if (err) {
         process.stderr.write('send.js: ' + err.message + '\n');

@@ -117,7 +117,7 @@ def test_adt_sequence_matches_grpc(hst):
         birth_date="1970-03-04", sex=p.ADMINISTRATIVE_SEX_FEMALE), **reg)
     e = hst.call("identity", "Admit", p.AdmitRequest(
         patient_id=s1.patient_id, encounter_class=p.ENCOUNTER_CLASS_INPATIENT,
-        ward="W3", bed="B", attending="dr.who"), **reg)
+        ward="W3", bed="12-B", attending="dr.who"), **reg)
     hst.call("identity", "Transfer", p.TransferRequest(
         encounter_id=e.encounter_id, ward="ICU", bed="4",
         attending="dr.house"), **reg)
@@ -135,6 +135,75 @@ def test_adt_sequence_matches_grpc(hst):
     assert any(c.startswith("identity CreatePatient") for c in admit.changes)
     assert any(c.startswith("identity Admit") for c in admit.changes)
     assert admit.patient_id == get_patient(hst, a).patient_id
+
+
+def _doc_examples():
+    """The messages of docs/hl7.md's "Example messages", as written."""
+    import os
+    from harness import paths
+    with open(os.path.join(paths.REPO_ROOT, "docs", "hl7.md")) as f:
+        text = f.read()
+    part = text.split("## Example messages", 1)[1].split("\n## ", 1)[0]
+    msgs = []
+    for block in part.split("```")[1::2]:
+        for chunk in block.strip().split("\n\n"):
+            msgs.append([ln for ln in chunk.splitlines() if ln.strip()])
+    return msgs
+
+
+def test_doc_examples_apply_as_written(hst):
+    """docs/hl7.md's examples (issue 50): the admit's name is O'Brien, not
+    O^Brien, and PV1-3's room and bed are both kept (12-B).  Only the MRNs
+    and control ids are made unique; the merge's MRG names a duplicate
+    record of the same person registered first."""
+    msgs = _doc_examples()
+    assert [m[0].split("|")[8].split("^")[1] for m in msgs] == [
+        "A01", "A02", "A40", "A03", "R01"], msgs
+    a, b = mrn("DOC"), mrn("DOCM")
+    with hl7.Mllp(hst) as conn:
+        ok = hl7.ack_fields(conn.send(raw("A28", ctl(), pid(
+            b, family="O'Brien", given="Mary"))))
+        assert ok["MSA"][1] == "AA", ok
+    for i, segs in enumerate(msgs):
+        segs = [x.replace("MRN0042", a).replace("MRN0077", b)
+                for x in segs]
+        head = segs[0].split("|")
+        head[9] = ctl()
+        text = "\r".join(["|".join(head)] + segs[1:]) + "\r"
+        # One connection per sender (PAS, LAB), as the service wants.
+        with hl7.Mllp(hst) as conn:
+            ack = hl7.ack_fields(conn.send(text))
+        assert ack["MSA"][1] == "AA", (segs, ack)
+        if i == 0:
+            p = get_patient(hst, a)
+            assert (p.family_name, p.given_name) == ("O'Brien", "Mary"), p
+            e = encounters(hst, p.patient_id)
+            assert [(x.location.ward, x.location.bed) for x in e] == [
+                ("W3", "12-B")], e
+    locs = [(x.location.ward, x.location.bed)
+            for x in encounters(hst, get_patient(hst, a).patient_id)]
+    assert locs == [("ICU", "4")], locs
+
+
+def test_doc_examples_sent_by_the_printed_sender_as_they_are(hst):
+    """make run prints `node send.js HOST PORT < messages` and points at
+    docs/hl7.md's examples: the sender reads them as written (plain HL7,
+    one segment a line), one connection per sending system."""
+    a, b = mrn("DOCS"), mrn("DOCSM")
+    ok = hl7.node_send(hst, [{"msh": msh("A28", ctl()), "segments": [
+        "EVN|A28|" + ts(), pid(b, family="O'Brien", given="Mary")]}])
+    assert ok[0]["msa"][0] == "AA", ok
+    text = ""
+    for segs in _doc_examples():
+        head = segs[0].split("|")
+        head[9] = ctl()
+        text += "\n".join(["|".join(head)] + [
+            x.replace("MRN0042", a).replace("MRN0077", b)
+            for x in segs[1:]]) + "\n\n"
+    acks = hl7.node_send(hst, text)
+    assert [x["msa"][0] for x in acks] == ["AA"] * 5, acks
+    p = get_patient(hst, a)
+    assert p.family_name == "O'Brien", p
 
 
 def test_resent_message_gets_same_ack_and_writes_nothing(hst):
@@ -277,6 +346,9 @@ EDGES = [
         "A08", ctl(), pid(m), charset="ISO IR87"), "AR", "MSH^1^18", "103"),
     ("cancel admit", lambda m: raw("A11", ctl(), pid(m), pv1()), "AR",
      "MSH^1^9", "201"),
+    ("room and bed longer than a bed", lambda m: raw(
+        "A01", ctl(), pid(m), pv1(room="R" * 20, bed="B" * 12)), "AE",
+     "PV1^1^3", "102"),
     ("admit without an attending", lambda m: raw(
         "A01", ctl(), pid(m), "PV1|1|I|W3^12^B^HOSP"), "AE", "PV1^1^7",
      "102"),
