@@ -532,7 +532,7 @@ static const char *const v23_statements[] = {
 	" imported_ms BIGINT NOT NULL,"
 	" body MEDIUMTEXT NOT NULL,"
 	" UNIQUE KEY interaction_kbs_version (version)"
-	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+	") ENGINE=InnoDB" MED_DB_BIN,
 	"CREATE TABLE IF NOT EXISTS interaction_rules ("
 	" kb_id BIGINT NOT NULL,"
 	" rule_id VARCHAR(32) NOT NULL,"
@@ -545,11 +545,11 @@ static const char *const v23_statements[] = {
 	" window_h INT NOT NULL,"
 	" line INT NOT NULL,"
 	" PRIMARY KEY (kb_id, rule_id)"
-	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+	") ENGINE=InnoDB" MED_DB_BIN,
 	"CREATE TABLE IF NOT EXISTS interaction_kb_active ("
 	" id TINYINT NOT NULL PRIMARY KEY,"
 	" kb_id BIGINT NOT NULL"
-	") ENGINE=InnoDB",
+	") ENGINE=InnoDB" MED_DB_BIN,
 	"INSERT IGNORE INTO interaction_kb_active (id, kb_id) VALUES (1, 0)",
 	NULL,
 };
