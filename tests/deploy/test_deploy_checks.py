@@ -316,6 +316,32 @@ def test_large_numbers_render_as_integers(tmp_path):
     assert v.returncode == 0, v.stdout
 
 
+@pytest.mark.parametrize("values, who", [
+    # the default drain (5000 ms) needs 10 s; 9 is refused
+    ("defaults:\n  terminationGracePeriodSeconds: 9\n", r"\w+"),
+    # one service's longer drain against the default 30 s
+    ("services:\n  dosage:\n    drainMs: 26000\n", "dosage"),
+    # the FHIR facade merges the same defaults
+    ("defaults:\n  drainMs: 40000\n  terminationGracePeriodSeconds: 60\n"
+     "fhir:\n  terminationGracePeriodSeconds: 44\n", "fhir"),
+])
+def test_grace_shorter_than_drain_is_refused(tmp_path, values, who):
+    """The kubelet kills a pod when its grace period ends: a grace period
+    under the drain (plus the margin for closing the emitter and the pool)
+    cuts calls in flight short, so the chart refuses it by name."""
+    r = render(tmp_path, values)
+    assert r.returncode != 0, r.stdout
+    assert "terminationGracePeriodSeconds" in r.stdout
+    assert re.search(r"\b%s: terminationGracePeriodSeconds" % who, r.stdout)
+
+
+def test_grace_at_drain_plus_margin_renders(tmp_path):
+    r = render(tmp_path, "defaults:\n  drainMs: 20001\n"
+               "  terminationGracePeriodSeconds: 26\n")
+    assert r.returncode == 0, r.stdout
+    assert "terminationGracePeriodSeconds: 26\n" in r.stdout
+
+
 def test_renderer_types_values_as_helm_does(tmp_path):
     """A template that prints a number as it is shows Helm's float64."""
     chart = tmp_path / "chart"
