@@ -682,3 +682,23 @@ def test_face_keys_step_makes_keys_without_a_build(tmp_path):
              tok.stdout.strip()])
     assert v.returncode == 0, v.stdout
     assert "patient_id=p1" in v.stdout
+    # template.key in the format identity's key reader takes (the one
+    # vtoken uses): any 32 bytes are a key, so signing with it must work
+    t = run([vtoken, "sign", "--key", str(tmp_path / "template.key"),
+             "--patient-id", "p1", "--score", "0.9", "--threshold", "0.5"])
+    assert t.returncode == 0, t.stdout
+
+
+def test_secret_docs_catch_a_made_secret_without_a_key(tmp_path, rendered_ci):
+    """With secrets.create the chart's own Secrets hold the keys its pods
+    read: one without password-hl7 is named."""
+    src = next(p for p in rendered_ci if p.endswith("test-secrets.yaml"))
+    with open(src) as f:
+        text = f.read()
+    broken, n = re.subn(r"(?m)^  password-hl7: .*\n", "", text)
+    assert n == 1
+    p = tmp_path / "test-secrets.yaml"
+    p.write_text(broken)
+    r = _secret_docs(ROOT, [x for x in rendered_ci if x != src] + [str(p)])
+    assert r.returncode == 1, r.stdout
+    assert "chart makes Secret smartmed-mariadb with keys" in r.stdout

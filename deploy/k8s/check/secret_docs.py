@@ -15,7 +15,9 @@ password-identity is password-<service>.  Then:
      each row's first `name` in the first column and the `keys` of the
      second column are exactly the Secret and the keys the chart reads,
      and every Secret the chart reads has a row;
-  2. the numbered steps of docs/operations.md, "### Install": each
+  2. the Secrets the chart makes itself (secrets.create: true) hold the
+     keys its pods read;
+  3. the numbered steps of docs/operations.md, "### Install": each
      `kubectl create secret` there makes exactly the keys the chart reads
      from that Secret, and every Secret the default chart
      (ci/default.yaml) reads is made by one of them.
@@ -93,6 +95,19 @@ def read_keys(paths):
                             for v in _settings(by_name, spec, c):
                                 if v.startswith(pre) and "/" not in v[len(pre):]:
                                     keys.add(v[len(pre):])
+    return out
+
+
+def created_keys(paths):
+    """{folded secret name: set of keys} of the Secrets the chart makes
+    itself (secrets.create: true, test clusters)."""
+    out = {}
+    for path in paths:
+        with open(path) as f:
+            for d in yaml.safe_load_all(f):
+                if d and d.get("kind") == "Secret":
+                    out.setdefault(fold(d["metadata"]["name"]), set()).update(
+                        (d.get("data") or {}).keys())
     return out
 
 
@@ -175,6 +190,14 @@ def check(src, rendered, default):
         errors.append("%s: the Secrets table has no row for %s (keys %s), "
                       "which the chart reads" % (README, name,
                                                  sorted(read[name])))
+    for path in rendered:
+        pods = read_keys([path])
+        for name, keys in sorted(created_keys([path]).items()):
+            if name in pods and keys != pods[name]:
+                errors.append("%s: with secrets.create the chart makes "
+                              "Secret %s with keys %s, its pods read %s" % (
+                                  path, name, sorted(keys),
+                                  sorted(pods[name])))
     made = install_keys(src)
     for name, (keys, n) in sorted(made.items()):
         if name in raw and keys != raw[name]:
