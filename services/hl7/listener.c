@@ -628,6 +628,8 @@ hl7_listener_start(hl7_state *st, const med_config *c)
 		listener_free(li);
 		return err;
 	}
+	/* The gauge at 0 from start-up (no thread runs yet to race with). */
+	set_open(li);
 	if (pthread_create(&li->accept_thread, NULL, accept_main, li) != 0) {
 		listener_free(li);
 		return MED_ERR_INTERNAL;

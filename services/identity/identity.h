@@ -903,6 +903,9 @@ med_err identity_bg_store_list(med_db *db, med_arena *a,
 			       uint32_t limit, identity_bg_grant ***out,
 			       size_t *n) MED_MUST_CHECK;
 
+/* identity_break_glass_metrics creates the break-glass counters at 0 (at
+ * start-up, so that they are scraped before the first grant). */
+void identity_break_glass_metrics(struct med_metrics *m);
 MED_UNARY_HANDLER(identity_rpc_start_break_glass);
 MED_UNARY_HANDLER(identity_rpc_list_break_glass);
 MED_UNARY_HANDLER(identity_rpc_end_break_glass);

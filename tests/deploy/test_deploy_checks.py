@@ -9,6 +9,7 @@ Each test breaks one thing in a copy (a values override, a rendered
 manifest, a Dockerfile, a dashboard) and expects the check to name it.
 """
 
+import base64
 import json
 import os
 import re
@@ -316,6 +317,32 @@ def test_large_numbers_render_as_integers(tmp_path):
     assert v.returncode == 0, v.stdout
 
 
+@pytest.mark.parametrize("values, who", [
+    # the default drain (5000 ms) needs 10 s; 9 is refused
+    ("defaults:\n  terminationGracePeriodSeconds: 9\n", r"\w+"),
+    # one service's longer drain against the default 30 s
+    ("services:\n  dosage:\n    drainMs: 26000\n", "dosage"),
+    # the FHIR facade merges the same defaults
+    ("defaults:\n  drainMs: 40000\n  terminationGracePeriodSeconds: 60\n"
+     "fhir:\n  terminationGracePeriodSeconds: 44\n", "fhir"),
+])
+def test_grace_shorter_than_drain_is_refused(tmp_path, values, who):
+    """The kubelet kills a pod when its grace period ends: a grace period
+    under the drain (plus the margin for closing the emitter and the pool)
+    cuts calls in flight short, so the chart refuses it by name."""
+    r = render(tmp_path, values)
+    assert r.returncode != 0, r.stdout
+    assert "terminationGracePeriodSeconds" in r.stdout
+    assert re.search(r"\b%s: terminationGracePeriodSeconds" % who, r.stdout)
+
+
+def test_grace_at_drain_plus_margin_renders(tmp_path):
+    r = render(tmp_path, "defaults:\n  drainMs: 20001\n"
+               "  terminationGracePeriodSeconds: 26\n")
+    assert r.returncode == 0, r.stdout
+    assert "terminationGracePeriodSeconds: 26\n" in r.stdout
+
+
 def test_renderer_types_values_as_helm_does(tmp_path):
     """A template that prints a number as it is shows Helm's float64."""
     chart = tmp_path / "chart"
@@ -557,3 +584,121 @@ def test_validate_catches_orthanc_without_tcp_readiness(tmp_path):
     v = validate(tmp_path, broken)
     assert v.returncode != 0
     assert "tcpSocket probe of Orthanc" in v.stdout
+
+
+SECRET_DOCS = os.path.join(ROOT, "deploy", "k8s", "check", "secret_docs.py")
+
+
+def _doc_tree(tmp_path, edit):
+    """A copy of the two docs secret_docs.py reads, with edit(path, text)."""
+    for rel in ("deploy/k8s/README.md", "docs/operations.md"):
+        dst = tmp_path / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        with open(os.path.join(ROOT, rel)) as f:
+            dst.write_text(edit(rel, f.read()))
+    return str(tmp_path)
+
+
+def _secret_docs(src, rendered):
+    return run(["/usr/bin/python3", SECRET_DOCS, "--src", src] + rendered)
+
+
+@pytest.fixture(scope="module")
+def rendered_ci(tmp_path_factory):
+    """The chart rendered with every ci/ values file, as deploy-check does."""
+    d = tmp_path_factory.mktemp("ci")
+    out = []
+    for name in sorted(os.listdir(os.path.join(CHART, "ci"))):
+        r = run([RENDER, "-chart", CHART, "-f",
+                 os.path.join(CHART, "ci", name)])
+        assert r.returncode == 0, r.stdout
+        p = d / name
+        p.write_text(r.stdout)
+        out.append(str(p))
+    return out
+
+
+def test_secret_docs_pass_on_the_tree(rendered_ci):
+    r = _secret_docs(ROOT, rendered_ci)
+    assert r.returncode == 0, r.stdout
+
+
+@pytest.mark.parametrize("rel, old, new, expect", [
+    # the table's key for the database passwords (it said `password`)
+    ("deploy/k8s/README.md", "| `password-<service>` (", "| `password` (",
+     "Secret smartmed-mariadb: the table says keys ['ca.crt', 'password']"),
+    # a Secret the chart reads without a row
+    ("deploy/k8s/README.md", "| `smartmed-pacs` (", "| smartmed-pacs (",
+     "no row for smartmed-pacs"),
+    # an install step that leaves out one service's password
+    ("docs/operations.md",
+     "       --from-file=password-hl7=db-password-hl7 \\\n", "",
+     "makes Secret smartmed-mariadb with keys"),
+    # the face keys not made by a numbered install step
+    ("docs/operations.md", "   kubectl -n smartmed create secret generic "
+     "smartmed-face-keys \\\n", "   true \\\n",
+     "no numbered step makes Secret smartmed-face-keys"),
+])
+def test_secret_docs_catch(tmp_path, rendered_ci, rel, old, new, expect):
+    def edit(path, text):
+        if path != rel:
+            return text
+        assert old in text
+        return text.replace(old, new, 1)
+    r = _secret_docs(_doc_tree(tmp_path, edit), rendered_ci)
+    assert r.returncode == 1, r.stdout
+    assert expect in r.stdout
+
+
+def _install_step(title):
+    """The sh block of the numbered install step whose bold title is title."""
+    with open(os.path.join(ROOT, "docs", "operations.md")) as f:
+        text = f.read()
+    step = text.split("**%s**" % title, 1)[1]
+    block = step.split("```sh\n", 1)[1].split("```", 1)[0]
+    return "\n".join(l[3:] if l.startswith("   ") else l
+                     for l in block.splitlines())
+
+
+def test_face_keys_step_makes_keys_without_a_build(tmp_path):
+    """Step 3's commands, run as printed with openssl alone (kubectl left
+    out), make keys identity and dosage read: a token signed with
+    signing.key verifies with verify.pub, and template.key is 32 bytes."""
+    vtoken = os.path.join(BUILD, "bin", "vtoken")
+    if not os.access(vtoken, os.X_OK):
+        pytest.skip("needs build/bin/vtoken (make all)")
+    script = _install_step("Face keys")
+    assert "vtoken" not in script.split("kubectl")[0]
+    r = run(["sh", "-ec", "kubectl() { :; }\n" + script], cwd=str(tmp_path))
+    assert r.returncode == 0, r.stdout
+    for k in ("signing.key", "template.key", "verify.pub"):
+        raw = base64.b64decode((tmp_path / k).read_text().strip(),
+                               validate=True)
+        assert len(raw) == 32, k
+    tok = run([vtoken, "sign", "--key", str(tmp_path / "signing.key"),
+               "--patient-id", "p1", "--score", "0.9", "--threshold", "0.5"])
+    assert tok.returncode == 0, tok.stdout
+    v = run([vtoken, "verify", "--pub", str(tmp_path / "verify.pub"),
+             tok.stdout.strip()])
+    assert v.returncode == 0, v.stdout
+    assert "patient_id=p1" in v.stdout
+    # template.key in the format identity's key reader takes (the one
+    # vtoken uses): any 32 bytes are a key, so signing with it must work
+    t = run([vtoken, "sign", "--key", str(tmp_path / "template.key"),
+             "--patient-id", "p1", "--score", "0.9", "--threshold", "0.5"])
+    assert t.returncode == 0, t.stdout
+
+
+def test_secret_docs_catch_a_made_secret_without_a_key(tmp_path, rendered_ci):
+    """With secrets.create the chart's own Secrets hold the keys its pods
+    read: one without password-hl7 is named."""
+    src = next(p for p in rendered_ci if p.endswith("test-secrets.yaml"))
+    with open(src) as f:
+        text = f.read()
+    broken, n = re.subn(r"(?m)^  password-hl7: .*\n", "", text)
+    assert n == 1
+    p = tmp_path / "test-secrets.yaml"
+    p.write_text(broken)
+    r = _secret_docs(ROOT, [x for x in rendered_ci if x != src] + [str(p)])
+    assert r.returncode == 1, r.stdout
+    assert "chart makes Secret smartmed-mariadb with keys" in r.stdout

@@ -454,6 +454,11 @@ def settings_lines(origin, zone_line):
 
 
 def _raise_interrupt(signum, frame):
+    """Ctrl-C (or SIGTERM): stop once.  Further signals are ignored from
+    here on, so that a second Ctrl-C while the services drain cannot cut
+    the stop short with a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt()
 
 
@@ -474,6 +479,33 @@ def start_pacs(rundir, env):
 
 
 def main():
+    """make run until Ctrl-C.  Ctrl-C at any point, while starting too,
+    stops what was started and ends with one "stopped." line, exit 0."""
+    # Explicit, and first: a shell that started us in the background left
+    # SIGINT ignored, and Ctrl-C must stop everything, even mid-start.
+    signal.signal(signal.SIGINT, _raise_interrupt)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    started = []  # what to stop, in the order it started
+    try:
+        return _run(started)
+    except KeyboardInterrupt:
+        print("\nstopping services and MariaDB...", flush=True)
+        _stop(started)
+        print("stopped.", flush=True)
+        return 0
+    finally:
+        _stop(started)
+
+
+def _stop(started):
+    """Stop what started, newest first, with signals ignored (once)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    while started:
+        started.pop()()
+
+
+def _run(started):
     rundir = os.path.realpath(os.path.join(paths.build_dir(), "run"))
     os.makedirs(rundir, exist_ok=True)
     pid_dir = os.path.join(rundir, "pids")
@@ -503,6 +535,8 @@ def main():
     idp, idp_env = dev_idp(rundir)
     env.update(idp_env)
     pacs = start_pacs(rundir, env)
+    if pacs is not None:
+        started.append(pacs.stop)
     # The caller's settings last: they win over make run's own.
     env.update(settings)
     st = Stack(workdir=rundir, db_port=DB_PORT, ports=ports,
@@ -510,43 +544,28 @@ def main():
                tokens_path=os.path.join(rundir, "tokens"), pid_dir=pid_dir,
                health_timeout=30.0, fhir=True, **stack_options(env),
                hl7={"MED_HL7_MLLP_PORT": str(HL7_MLLP_PORT)})
-    # Explicit: a shell that started us in the background left SIGINT
-    # ignored, and Ctrl-C must still stop everything.
-    signal.signal(signal.SIGINT, _raise_interrupt)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    started.append(st.close)
     try:
-        try:
-            st.start()
-            if idp is not None:
-                idp.start(st)
-        except StackError as e:
-            print("cannot start: %s" % e, file=sys.stderr)
-            return 1
-        print(summary(st, faces, sample_faces(rundir), idp, settings_info),
-              flush=True)
-        # SIGCHLD wakes pause() so that a service that dies is reported.
-        signal.signal(signal.SIGCHLD, lambda signum, frame: None)
-        reported = set()
-        while True:
-            signal.pause()
-            for s in list(protos.SERVICES) + ["fhir", "hl7"]:
-                p = st.proc(s)
-                if s not in reported and p.poll() is not None:
-                    reported.add(s)
-                    print("%s exited with %s; see %s" % (
-                        s, p.returncode, st.log_path(s)), file=sys.stderr)
-    except KeyboardInterrupt:
-        print("\nstopping services and MariaDB...", flush=True)
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        st.start()
         if idp is not None:
-            idp.close()
-        st.close()
-        if pacs is not None:
-            pacs.stop()
-    print("stopped.")
-    return 0
+            started.append(idp.close)
+            idp.start(st)
+    except StackError as e:
+        print("cannot start: %s" % e, file=sys.stderr)
+        return 1
+    print(summary(st, faces, sample_faces(rundir), idp, settings_info),
+          flush=True)
+    # SIGCHLD wakes pause() so that a service that dies is reported.
+    signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+    reported = set()
+    while True:
+        signal.pause()
+        for s in list(protos.SERVICES) + ["fhir", "hl7"]:
+            p = st.proc(s)
+            if s not in reported and p.poll() is not None:
+                reported.add(s)
+                print("%s exited with %s; see %s" % (
+                    s, p.returncode, st.log_path(s)), file=sys.stderr)
 
 
 if __name__ == "__main__":

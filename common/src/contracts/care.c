@@ -86,6 +86,9 @@ care_start(const med_config *c, med_channel *ch)
 	g_care.enforce = med_config_bool(c, "MED_CARE_ENFORCE");
 	g_care.reads_when_down =
 		med_config_bool(c, "MED_CARE_READS_WHEN_IDENTITY_DOWN");
+	/* The outcomes' series exist at 0 from start-up, enforced or not, so
+	 * that the dashboard's care panels show 0 rather than "No data". */
+	stats_init();
 	if (!g_care.enforce) {
 		med_log_warn("MED_CARE_ENFORCE is off: clinicians and nurses "
 			     "reach every patient their role allows");
@@ -95,7 +98,6 @@ care_start(const med_config *c, med_channel *ch)
 			      med_config_int(c, "MED_CARE_CACHE_TTL_MS"));
 	if (err != MED_OK)
 		return err;
-	stats_init();
 	g_care.ch = ch;
 	med_log_info("clinicians and nurses are held to the care relationship "
 		     "(identity's CheckCareRelationship)");

@@ -9,6 +9,8 @@
 #      deploy/k8s/manifests/smartmed.yaml (default), smartmed-NAME.yaml, or
 #      deploy/k8s/check/golden/NAME.yaml for test-* values;
 #      UPDATE_GOLDEN=1 rewrites them instead (review the diff, commit it);
+#      and the Secrets and keys the docs name are those the pods read
+#      (secret_docs.py);
 #   4. validate every rendered object against the Kubernetes schemas and the
 #      house policy (validate.mjs; its npm packages come from
 #      `deploy-check.sh install`, run by make deps);
@@ -124,6 +126,14 @@ for v in $CHART/ci/*.yaml; do
 done
 n=$(ls $CHART/ci/*.yaml | wc -l)
 say "rendered the chart with $n values files"
+
+# 3b. the Secrets the docs name (deploy/k8s/README.md's table, the
+# install steps of docs/operations.md) are the keys the rendered pods read.
+if [ -n "$rendered" ]; then
+	# shellcheck disable=SC2086
+	/usr/bin/python3 $CHECK/secret_docs.py --src . $rendered ||
+		fail "the Secrets in deploy/k8s/README.md or docs/operations.md's install steps differ from what the chart reads"
+fi
 
 # 4. schemas and policy of every rendered object.  The npm packages are
 # installed by `make deps` (deploy-check.sh install), an install step like

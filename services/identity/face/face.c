@@ -865,8 +865,10 @@ identity_face_begin(med_service *svc)
 	const med_config *cfg = med_service_config(svc);
 	identity_face *f = calloc(1, sizeof(*f));
 
-	/* The service's one start hook: the lookup scope's line too. */
+	/* The service's one start hook: the lookup scope's line and the
+	 * break-glass counters too. */
 	identity_scope_announce(cfg);
+	identity_break_glass_metrics(med_service_metrics(svc));
 	if (f == NULL || sodium_init() < 0) {
 		free(f);
 		return MED_ERR_NOMEM;

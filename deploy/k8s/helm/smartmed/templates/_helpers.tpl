@@ -58,3 +58,20 @@ is printed as one; anything else as it is.
 {{- toString . | quote -}}
 {{- end -}}
 {{- end }}
+
+{{- /*
+smartmed.grace: a pod's terminationGracePeriodSeconds, refused when it is
+shorter than the service's drain (drainMs, MED_DRAIN_MS: calls in flight
+get that long after SIGTERM) plus 5 seconds for closing the audit emitter
+and the database pool: the kubelet's SIGKILL would otherwise cut the drain
+short.  .svc is the merged service, .name its name.
+*/ -}}
+{{- define "smartmed.grace" -}}
+{{- $grace := int64 .svc.terminationGracePeriodSeconds -}}
+{{- $drain := int64 (.svc.drainMs | default 0) -}}
+{{- $need := add (div (add $drain 999) 1000) 5 -}}
+{{- if lt $grace $need -}}
+{{- fail (printf "%s: terminationGracePeriodSeconds %d is shorter than drainMs %d plus a 5 s margin: set it to at least %d" .name $grace $drain $need) -}}
+{{- end -}}
+{{- $grace -}}
+{{- end }}
