@@ -180,11 +180,11 @@ def test_bedside_flow_on_the_deep_face_models(cstack):
     ipb, dpb = protos.module("identity"), protos.module("dosage")
     a, b = _patient(cstack), _patient(cstack)
     r = cstack.call("identity", "EnrollFace", ipb.EnrollFaceRequest(
-        patient_id=a, images=[orl_png(4, n) for n in (1, 2)]),
+        patient_id=a, images=[orl_png(30, n) for n in (1, 2)]),
         role="nurse", timeout=120)
     assert len(r.templates) == 2
     v = cstack.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
-        patient_id=a, image=orl_png(4, 5), terminal="ward3-bed7"),
+        patient_id=a, image=orl_png(30, 5), terminal="ward3-bed7"),
         role="nurse", timeout=60)
     assert v.match and v.model == "dlib-resnet-v1", v
     rec = cstack.call("dosage", "RecordAdministration",

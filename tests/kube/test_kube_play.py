@@ -83,11 +83,11 @@ def bedside(kstack):
     pid = kstack.admitted_patient(mrn)
     other = kstack.admitted_patient("KUBE-" + uuid.uuid4().hex[:10].upper())
     r = kstack.call("identity", "EnrollFace", ipb.EnrollFaceRequest(
-        patient_id=pid, images=[orl_png(4, n) for n in (1, 2)]),
+        patient_id=pid, images=[orl_png(30, n) for n in (1, 2)]),
         role="nurse", timeout=120)
     assert len(r.templates) == 2
     v = kstack.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
-        patient_id=pid, image=orl_png(4, 5), terminal="ward3-bed7"),
+        patient_id=pid, image=orl_png(30, 5), terminal="ward3-bed7"),
         role="nurse", timeout=60)
     assert v.match and v.verification_token, v
     rec = kstack.call("dosage", "RecordAdministration",
