@@ -41,6 +41,16 @@ static const char *const override_codes[] = {
 	"other",
 };
 
+/* The reasons a dose other than the ordered one was charted, in
+ * DoseDeviationReason's order from 1 (issue 47). */
+static const char *const deviation_codes[] = {
+	"partial-dose-patient-refused",
+	"vomited-repeat",
+	"titration-per-protocol",
+	"prescriber-verbal-order",
+	"other",
+};
+
 /* The not-given reasons' codes, in NotGivenReason's order from 1. */
 static const char *const not_given_codes[] = {
 	"patient-refused", "held-by-clinician", "patient-absent",
@@ -65,6 +75,7 @@ static const check checks[] = {
 	{"cosign_override", "high-alert co-sign check",
 	 MA ".extension[cosign-override]"},
 	{"dose_override", "dose check", MA ".extension[dose-override]"},
+	{"dose_deviation", "dose check", MA ".extension[dose-deviation]"},
 	{"dose", "dose check", MA ".dosage.dose"},
 	{"unit", "dose check", MA ".dosage.dose.code"},
 	{"order_id", "order check", MA ".request"},
@@ -141,31 +152,44 @@ code_index(const char *const *codes, size_t n, const char *code)
 	return 0;
 }
 
-/* override_of reads a complex extension {reason: valueCode, text:
- * valueString} into *out (NULL when absent). */
-static med_err
-override_of(fhir_write *x, const json_t *res, const char *name,
-	    override_pb **out)
+/* reason_text_of reads a complex extension {reason: valueCode, text:
+ * valueString}: *found false when it is absent. */
+static void
+reason_text_of(fhir_write *x, const json_t *res, const char *name, bool *found,
+	       const char **code, const char **text)
 {
 	json_t *ext = extension(x, res, name), *sub;
-	const char *code = NULL, *text = NULL;
-	char where[96];
 	size_t i;
 
-	*out = NULL;
-	if (ext == NULL)
-		return MED_OK;
+	*found = ext != NULL;
+	*code = *text = NULL;
 	json_array_foreach(json_object_get(ext, "extension"), i, sub)
 	{
 		const char *u = json_string_value(json_object_get(sub, "url"));
 
 		if (u != NULL && strcmp(u, "reason") == 0)
-			code = json_string_value(
+			*code = json_string_value(
 				json_object_get(sub, "valueCode"));
 		if (u != NULL && strcmp(u, "text") == 0)
-			text = json_string_value(
+			*text = json_string_value(
 				json_object_get(sub, "valueString"));
 	}
+}
+
+/* override_of reads an override extension into *out (NULL when
+ * absent). */
+static med_err
+override_of(fhir_write *x, const json_t *res, const char *name,
+	    override_pb **out)
+{
+	const char *code, *text;
+	char where[96];
+	bool found;
+
+	*out = NULL;
+	reason_text_of(x, res, name, &found, &code, &text);
+	if (!found)
+		return MED_OK;
 	snprintf(where, sizeof(where), MA ".extension[%s]", name);
 	if (code_index(override_codes, 7, code) == 0 || text == NULL)
 		return fhir_write_fail(
@@ -180,6 +204,35 @@ override_of(fhir_write *x, const json_t *res, const char *name,
 	smartmed__dosage__v1__override__init(*out);
 	(*out)->reason = code_index(override_codes, 7, code);
 	(*out)->text = (char *)text;
+	return MED_OK;
+}
+
+/* deviation_of reads the dose-deviation extension (why the dose charted
+ * is not the ordered one; dosage checks the text's length) into *out
+ * (NULL when absent). */
+static med_err
+deviation_of(fhir_write *x, const json_t *res,
+	     Smartmed__Dosage__V1__DoseDeviation **out)
+{
+	const char *code, *text;
+	bool found;
+
+	*out = NULL;
+	reason_text_of(x, res, "dose-deviation", &found, &code, &text);
+	if (!found)
+		return MED_OK;
+	if (code_index(deviation_codes, 5, code) == 0)
+		return fhir_write_fail(
+			x, 400, "required", MA ".extension[dose-deviation]",
+			"want extension reason (valueCode: "
+			"partial-dose-patient-refused, vomited-repeat, "
+			"titration-per-protocol, prescriber-verbal-order, "
+			"other) and, for other, text (valueString)");
+	if ((*out = med_arena_zalloc(x->req->arena, sizeof(**out))) == NULL)
+		return MED_ERR_NOMEM;
+	smartmed__dosage__v1__dose_deviation__init(*out);
+	(*out)->reason = code_index(deviation_codes, 5, code);
+	(*out)->text = (char *)(text != NULL ? text : "");
 	return MED_OK;
 }
 
@@ -366,7 +419,8 @@ record_given(fhir_write *x, const json_t *res, const char *order_id,
 	    (err = override_of(x, res, "cosign-override",
 			       &in.cosign_override)) != MED_OK ||
 	    (err = override_of(x, res, "scan-override", &in.scan_override)) !=
-		    MED_OK)
+		    MED_OK ||
+	    (err = deviation_of(x, res, &in.dose_deviation)) != MED_OK)
 		return err;
 	in.unit = (char *)unit;
 	in.verification_token =

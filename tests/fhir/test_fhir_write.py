@@ -608,6 +608,41 @@ def test_a_dose_given_after_the_face_check(wstack, validator, face):
     assert mine and mine[0].identity == "verified"
 
 
+def test_a_dose_other_than_the_ordered_one_needs_its_reason(
+        wstack, validator, face):
+    """Issue 47: dosage refuses a dose other than the ordered one unless a
+    coded reason says why; the facade carries it as extension
+    dose-deviation."""
+    o = order(wstack, face)
+    scan = override(wstack, "scan-override", "other",
+                    "test pack has no barcode")
+    ma = administration(wstack, face, o, token_for(wstack, face), 2,
+                        "tablet", scan)
+    status, _, body = post(wstack, "MedicationAdministration", ma)
+    why = refused(validator, status, body, 422,
+                  "MedicationAdministration.dosage.dose")
+    assert "not the ordered dose" in why, why
+    bad = dict(ma, extension=ma["extension"] + [override(
+        wstack, "dose-deviation", "because", "x")])
+    status, _, body = post(wstack, "MedicationAdministration", bad)
+    refused(validator, status, body, 400,
+            "MedicationAdministration.extension[dose-deviation]")
+    ma = administration(wstack, face, o, token_for(wstack, face), 2,
+                        "tablet", scan, override(
+                            wstack, "dose-deviation",
+                            "prescriber-verbal-order",
+                            "two tablets, Dr Who by phone"))
+    status, _, body = post(wstack, "MedicationAdministration", ma)
+    assert status == 201, body
+    pb = protos.module("dosage")
+    h = wstack.call("dosage", "History", pb.HistoryRequest(patient_id=face),
+                    role="nurse", timeout=30)
+    mine = [a for a in h.administrations if a.id == body["id"]][0]
+    assert mine.dose_deviation.reason == \
+        pb.DOSE_DEVIATION_REASON_PRESCRIBER_VERBAL_ORDER
+    assert mine.dose_deviation.text == "two tablets, Dr Who by phone"
+
+
 def test_a_dose_without_a_token_or_for_another_patient_is_refused(
         wstack, validator, face, patient):
     o = order(wstack, face)
