@@ -230,13 +230,9 @@ dosage_dose_bsa_m2(double height_cm, double weight_kg)
 	return sqrt(height_cm * weight_kg / 3600.0);
 }
 
-static dosage_dose_status set(dosage_dose_result *r, dosage_dose_status st,
-			      double value, double limit, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static dosage_dose_status
-set(dosage_dose_result *r, dosage_dose_status st, double value, double limit,
-    const char *fmt, ...)
+dosage_dose_status
+dosage_dose_set(dosage_dose_result *r, dosage_dose_status st, double value,
+		double limit, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -258,24 +254,25 @@ ceiling(dosage_dose_result *r, double v, double max, const char *what,
 	const char *unit)
 {
 	if (v > max * (1 + EPS))
-		set(r, DOSAGE_DOSE_HARD_STOP, v, max,
-		    "%s %.6g %s exceeds maximum %.6g %s", what, v, unit, max,
-		    unit);
+		dosage_dose_set(r, DOSAGE_DOSE_HARD_STOP, v, max,
+				"%s %.6g %s exceeds maximum %.6g %s", what, v,
+				unit, max, unit);
 	else if (v >= DOSAGE_DOSE_WARN_FRACTION * max * (1 - EPS))
-		set(r, DOSAGE_DOSE_WARN, v, max,
-		    "%s %.6g %s is at least 90%% of maximum %.6g %s", what, v,
-		    unit, max, unit);
+		dosage_dose_set(
+			r, DOSAGE_DOSE_WARN, v, max,
+			"%s %.6g %s is at least 90%% of maximum %.6g %s", what,
+			v, unit, max, unit);
 	else
-		set(r, DOSAGE_DOSE_OK, v, max,
-		    "%s %.6g %s within maximum %.6g %s", what, v, unit, max,
-		    unit);
+		dosage_dose_set(r, DOSAGE_DOSE_OK, v, max,
+				"%s %.6g %s within maximum %.6g %s", what, v,
+				unit, max, unit);
 }
 
 static dosage_dose_status
 no_limit(dosage_dose_result *r, const char *what)
 {
-	return set(r, DOSAGE_DOSE_NOT_APPLICABLE, 0, 0,
-		   "no %s in the catalogue", what);
+	return dosage_dose_set(r, DOSAGE_DOSE_NOT_APPLICABLE, 0, 0,
+			       "no %s in the catalogue", what);
 }
 
 /* missing answers a check whose fact is missing: not_checked, or a hard
@@ -284,9 +281,10 @@ static dosage_dose_status
 missing(dosage_dose_result *r, dosage_dose_policy policy, const char *what)
 {
 	if (policy == DOSAGE_DOSE_POLICY_HARD_STOP)
-		return set(r, DOSAGE_DOSE_HARD_STOP, 0, 0,
-			   "%s; this drug needs it (policy hard_stop)", what);
-	return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0, "%s", what);
+		return dosage_dose_set(
+			r, DOSAGE_DOSE_HARD_STOP, 0, 0,
+			"%s; this drug needs it (policy hard_stop)", what);
+	return dosage_dose_set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0, "%s", what);
 }
 
 static void
@@ -296,13 +294,13 @@ check_single(const dosage_dose_limits *l, double dose, dosage_dose_result *min,
 	if (l->single_min <= 0)
 		no_limit(min, "single-dose minimum");
 	else if (dose < l->single_min * (1 - EPS))
-		set(min, DOSAGE_DOSE_WARN, dose, l->single_min,
-		    "dose %.6g %s below minimum %.6g %s", dose, l->unit,
-		    l->single_min, l->unit);
+		dosage_dose_set(min, DOSAGE_DOSE_WARN, dose, l->single_min,
+				"dose %.6g %s below minimum %.6g %s", dose,
+				l->unit, l->single_min, l->unit);
 	else
-		set(min, DOSAGE_DOSE_OK, dose, l->single_min,
-		    "dose %.6g %s at or above minimum %.6g %s", dose, l->unit,
-		    l->single_min, l->unit);
+		dosage_dose_set(min, DOSAGE_DOSE_OK, dose, l->single_min,
+				"dose %.6g %s at or above minimum %.6g %s",
+				dose, l->unit, l->single_min, l->unit);
 	if (l->single_max <= 0)
 		no_limit(max, "single-dose maximum");
 	else
@@ -346,7 +344,7 @@ check_daily(const dosage_dose_limits *l, const dosage_dose_history *h,
 		no_limit(r, "24-h maximum");
 		return;
 	}
-	set(r, DOSAGE_DOSE_NOT_APPLICABLE, 0, 0, "no 24-h maximum");
+	dosage_dose_set(r, DOSAGE_DOSE_NOT_APPLICABLE, 0, 0, "no 24-h maximum");
 	if (l->max_24h > 0)
 		ceiling(r, h->given_24h + dose, l->max_24h, "24-h total",
 			l->unit);
@@ -382,7 +380,8 @@ weight_unusable(dosage_dose_result *r, dosage_dose_policy policy,
 {
 	if (w->state == DOSAGE_WEIGHT_IMPLAUSIBLE ||
 	    w->state == DOSAGE_WEIGHT_JUMP)
-		return set(r, DOSAGE_DOSE_HARD_STOP, 0, 0, "%s", w->why);
+		return dosage_dose_set(r, DOSAGE_DOSE_HARD_STOP, 0, 0, "%s",
+				       w->why);
 	return missing(r, policy, w->why);
 }
 
@@ -399,7 +398,7 @@ check_per_kg(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	if (w->state != DOSAGE_WEIGHT_USABLE)
 		return weight_unusable(r, l->weight_missing, w);
 	snprintf(unit, sizeof(unit), "%s/kg", l->unit);
-	set(r, DOSAGE_DOSE_OK, 0, 0, "no per-dose per-kg limit");
+	dosage_dose_set(r, DOSAGE_DOSE_OK, 0, 0, "no per-dose per-kg limit");
 	if (l->max_per_kg > 0)
 		ceiling(r, dose / p->weight_kg, l->max_per_kg, "dose", unit);
 	if (l->max_per_kg_24h > 0) {
@@ -478,20 +477,22 @@ check_interval(const dosage_dose_limits *l, const dosage_dose_history *h,
 	if (min_ms <= 0)
 		return no_limit(r, "minimum interval");
 	if (!h->has_nearest)
-		return set(r, DOSAGE_DOSE_OK, 0, min_h,
-			   "no other administration of this substance");
+		return dosage_dose_set(
+			r, DOSAGE_DOSE_OK, 0, min_h,
+			"no other administration of this substance");
 	if (h->nearest_gap_ms < min_ms)
-		return set(r,
-			   l->early_dose_warns && h->nearest_gap_ms >=
-							  l->min_interval_ms
-				   ? DOSAGE_DOSE_WARN
-				   : DOSAGE_DOSE_HARD_STOP,
-			   gap_h, min_h,
-			   "%.4g h from another administration, %s %.4g h",
-			   gap_h, why, min_h);
-	set(r, DOSAGE_DOSE_OK, gap_h, min_h,
-	    "%.4g h from the nearest administration, %s %.4g h", gap_h, why,
-	    min_h);
+		return dosage_dose_set(
+			r,
+			l->early_dose_warns &&
+					h->nearest_gap_ms >= l->min_interval_ms
+				? DOSAGE_DOSE_WARN
+				: DOSAGE_DOSE_HARD_STOP,
+			gap_h, min_h,
+			"%.4g h from another administration, %s %.4g h", gap_h,
+			why, min_h);
+	dosage_dose_set(r, DOSAGE_DOSE_OK, gap_h, min_h,
+			"%.4g h from the nearest administration, %s %.4g h",
+			gap_h, why, min_h);
 	return r->status;
 }
 
@@ -515,8 +516,8 @@ renal_scaled(const dosage_dose_limits *l, const dosage_dose_band *b,
 {
 	dosage_dose_result more = {.check = r->check};
 
-	set(r, DOSAGE_DOSE_OK, 0, 0, "renal factor %.3g, no maximum to scale",
-	    b->factor);
+	dosage_dose_set(r, DOSAGE_DOSE_OK, 0, 0,
+			"renal factor %.3g, no maximum to scale", b->factor);
 	if (l->single_max > 0)
 		ceiling(r, dose, l->single_max * b->factor,
 			"renally adjusted dose", l->unit);
@@ -527,13 +528,15 @@ renal_scaled(const dosage_dose_limits *l, const dosage_dose_band *b,
 	}
 	if (b->interval_ms > 0 && h->has_nearest &&
 	    h->nearest_gap_ms < b->interval_ms) {
-		set(&more, DOSAGE_DOSE_HARD_STOP,
-		    (double)h->nearest_gap_ms / 3600e3,
-		    (double)b->interval_ms / 3600e3,
-		    "%.4g h from another administration; below %s %.4g %s "
-		    "doses must be %.4g h apart",
-		    (double)h->nearest_gap_ms / 3600e3, f->label, b->crcl_below,
-		    f->unit, (double)b->interval_ms / 3600e3);
+		dosage_dose_set(
+			&more, DOSAGE_DOSE_HARD_STOP,
+			(double)h->nearest_gap_ms / 3600e3,
+			(double)b->interval_ms / 3600e3,
+			"%.4g h from another administration; below %s %.4g %s "
+			"doses must be %.4g h apart",
+			(double)h->nearest_gap_ms / 3600e3, f->label,
+			b->crcl_below, f->unit,
+			(double)b->interval_ms / 3600e3);
 		worse(r, &more);
 	}
 }
@@ -567,12 +570,13 @@ renal_stale(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	if (!dosage_dose_renal_latest(l, p, bsa, &f) ||
 	    (b = renal_band(l, f.value)) == NULL || b->factor > 0)
 		return renal_missing(l, p, r);
-	return set(r, DOSAGE_DOSE_HARD_STOP, f.value, b->crcl_below,
-		   "last %s %.4g %s, %lld days old, was contraindicated "
-		   "(below %.4g): chart a new value",
-		   f.label, f.value, f.unit,
-		   (long long)((at_ms - f.measured_ms) / DOSAGE_DOSE_DAY_MS),
-		   b->crcl_below);
+	return dosage_dose_set(
+		r, DOSAGE_DOSE_HARD_STOP, f.value, b->crcl_below,
+		"last %s %.4g %s, %lld days old, was contraindicated "
+		"(below %.4g): chart a new value",
+		f.label, f.value, f.unit,
+		(long long)((at_ms - f.measured_ms) / DOSAGE_DOSE_DAY_MS),
+		b->crcl_below);
 }
 
 static dosage_dose_status
@@ -593,13 +597,14 @@ check_renal(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	if (!dosage_dose_renal_function(l, p, at_ms, bsa, &f))
 		return renal_stale(l, p, at_ms, bsa, r);
 	if ((b = renal_band(l, f.value)) == NULL)
-		return set(r, DOSAGE_DOSE_OK, f.value, 0,
-			   "%s %.4g %s needs no adjustment", f.label, f.value,
-			   f.unit);
+		return dosage_dose_set(r, DOSAGE_DOSE_OK, f.value, 0,
+				       "%s %.4g %s needs no adjustment",
+				       f.label, f.value, f.unit);
 	if (b->factor <= 0)
-		return set(r, DOSAGE_DOSE_HARD_STOP, f.value, b->crcl_below,
-			   "contraindicated below %s %.4g %s (%.4g)", f.label,
-			   b->crcl_below, f.unit, f.value);
+		return dosage_dose_set(
+			r, DOSAGE_DOSE_HARD_STOP, f.value, b->crcl_below,
+			"contraindicated below %s %.4g %s (%.4g)", f.label,
+			b->crcl_below, f.unit, f.value);
 	renal_scaled(l, b, &f, h, dose, r);
 	return r->status;
 }
@@ -612,8 +617,9 @@ hepatic_scaled(const dosage_dose_limits *l, double factor, char cls,
 {
 	dosage_dose_result more = {.check = r->check};
 
-	set(r, DOSAGE_DOSE_OK, 0, 0,
-	    "Child-Pugh %c: factor %.3g, no maximum to scale", cls, factor);
+	dosage_dose_set(r, DOSAGE_DOSE_OK, 0, 0,
+			"Child-Pugh %c: factor %.3g, no maximum to scale", cls,
+			factor);
 	if (l->single_max > 0)
 		ceiling(r, dose, l->single_max * factor,
 			"hepatically adjusted dose", l->unit);
@@ -640,25 +646,27 @@ check_hepatic(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	if (l->hepatic_set == 0)
 		return no_limit(r, "hepatic adjustment");
 	if (!p->hepatic_known)
-		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
-			   "problem list not read: hepatic function unknown");
+		return dosage_dose_set(
+			r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
+			"problem list not read: hepatic function unknown");
 	if (!p->hepatic_impaired)
-		return set(r, DOSAGE_DOSE_OK, 0, 0,
-			   "no liver disease on the problem list");
+		return dosage_dose_set(r, DOSAGE_DOSE_OK, 0, 0,
+				       "no liver disease on the problem list");
 	if (p->child_pugh < 'A' || p->child_pugh > 'C')
-		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
-			   "liver disease (%s) without a Child-Pugh class: "
-			   "chart the class to choose the band",
-			   codes);
+		return dosage_dose_set(
+			r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
+			"liver disease (%s) without a Child-Pugh class: "
+			"chart the class to choose the band",
+			codes);
 	k = p->child_pugh - 'A';
 	if (!(l->hepatic_set & (1u << k)))
-		return set(r, DOSAGE_DOSE_OK, 0, 0,
-			   "no adjustment for Child-Pugh %c (%s)",
-			   p->child_pugh, codes);
+		return dosage_dose_set(r, DOSAGE_DOSE_OK, 0, 0,
+				       "no adjustment for Child-Pugh %c (%s)",
+				       p->child_pugh, codes);
 	if (l->hepatic_factor[k] <= 0)
-		return set(r, DOSAGE_DOSE_HARD_STOP, 0, 0,
-			   "contraindicated in Child-Pugh %c (%s)",
-			   p->child_pugh, codes);
+		return dosage_dose_set(r, DOSAGE_DOSE_HARD_STOP, 0, 0,
+				       "contraindicated in Child-Pugh %c (%s)",
+				       p->child_pugh, codes);
 	hepatic_scaled(l, l->hepatic_factor[k], p->child_pugh, h, dose, r);
 	return r->status;
 }
@@ -771,12 +779,13 @@ first_dose_stop(const dosage_dose_limits *l, dosage_dose_policy policy,
 		dosage_dose_result *r, const char *what)
 {
 	if (policy == DOSAGE_DOSE_POLICY_WARN)
-		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0, "%s", what);
+		return dosage_dose_set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0, "%s",
+				       what);
 	if (l->first_dose_overridden)
-		return set(r, DOSAGE_DOSE_WARN, 0, 0,
-			   "%s (overridden on the order)", what);
-	return set(r, DOSAGE_DOSE_HARD_STOP, 0, 0,
-		   "%s; a first dose waits for it", what);
+		return dosage_dose_set(r, DOSAGE_DOSE_WARN, 0, 0,
+				       "%s (overridden on the order)", what);
+	return dosage_dose_set(r, DOSAGE_DOSE_HARD_STOP, 0, 0,
+			       "%s; a first dose waits for it", what);
 }
 
 /*
@@ -799,7 +808,8 @@ check_allergy(const dosage_dose_limits *l, const dosage_dose_patient *p,
 				       "allergies not assessed");
 	hit = allergy_worst(l, p, &uncoded, why, sizeof(why));
 	if (hit == DOSAGE_ALLERGY_MATCH)
-		return set(r, DOSAGE_DOSE_HARD_STOP, 0, 0, "%s", why);
+		return dosage_dose_set(r, DOSAGE_DOSE_HARD_STOP, 0, 0, "%s",
+				       why);
 	if (uncoded != NULL) {
 		snprintf(what, sizeof(what),
 			 "uncoded allergy \"%.40s\": a pharmacist codes it",
@@ -808,12 +818,13 @@ check_allergy(const dosage_dose_limits *l, const dosage_dose_patient *p,
 				       what);
 	}
 	if (hit == DOSAGE_ALLERGY_CROSS)
-		return set(r, DOSAGE_DOSE_WARN, 0, 0, "%s", why);
+		return dosage_dose_set(r, DOSAGE_DOSE_WARN, 0, 0, "%s", why);
 	if (l->n_substances == 0)
-		return set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
-			   "drug has no substance in the catalogue");
-	set(r, DOSAGE_DOSE_OK, 0, 0,
-	    "no recorded allergy to the substance or its classes");
+		return dosage_dose_set(
+			r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
+			"drug has no substance in the catalogue");
+	dosage_dose_set(r, DOSAGE_DOSE_OK, 0, 0,
+			"no recorded allergy to the substance or its classes");
 	return r->status;
 }
 
@@ -821,10 +832,11 @@ static void
 check_high_alert(const dosage_dose_limits *l, dosage_dose_result *r)
 {
 	if (l->high_alert)
-		set(r, DOSAGE_DOSE_WARN, 0, 0,
-		    "high-alert drug: a second user must confirm");
+		dosage_dose_set(r, DOSAGE_DOSE_WARN, 0, 0,
+				"high-alert drug: a second user must confirm");
 	else
-		set(r, DOSAGE_DOSE_OK, 0, 0, "not a high-alert drug");
+		dosage_dose_set(r, DOSAGE_DOSE_OK, 0, 0,
+				"not a high-alert drug");
 }
 
 /* --- age and weight bands ------------------------------------------------
@@ -941,21 +953,24 @@ choose_band(const dosage_dose_limits *l, const dosage_dose_patient *p,
 		}
 		band_label(&l->groups[i], label, len);
 		if (undecided == 0) {
-			set(r, DOSAGE_DOSE_OK, 0, 0, "band %s applies", label);
+			dosage_dose_set(r, DOSAGE_DOSE_OK, 0, 0,
+					"band %s applies", label);
 			return;
 		}
 		break;
 	}
 	if (undecided == 0) {
-		set(r, DOSAGE_DOSE_OK, 0, 0,
-		    "no band holds the patient: the drug's own limits apply");
+		dosage_dose_set(r, DOSAGE_DOSE_OK, 0, 0,
+				"no band holds the patient: the drug's own "
+				"limits apply");
 		return;
 	}
 	snprintf(label, len, "undecided band");
 	if (!p->has_age)
-		set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
-		    "age unknown: the tightest limits of the possible bands "
-		    "apply");
+		dosage_dose_set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
+				"age unknown: the tightest limits of the "
+				"possible bands "
+				"apply");
 	else if (w->state == DOSAGE_WEIGHT_IMPLAUSIBLE ||
 		 w->state == DOSAGE_WEIGHT_JUMP)
 		weight_unusable(r, eff->weight_missing, w);

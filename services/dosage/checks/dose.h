@@ -452,6 +452,13 @@ typedef struct dosage_dose_result {
 	char reason[DOSAGE_DOSE_REASON_MAX];
 } dosage_dose_result;
 
+/* dosage_dose_set fills r with a check's outcome: status, the value
+ * compared, its limit and the reason (printf); returns st.  The one way
+ * every check in dose.c and labs.c writes its result. */
+dosage_dose_status dosage_dose_set(dosage_dose_result *r, dosage_dose_status st,
+				   double value, double limit, const char *fmt,
+				   ...) __attribute__((format(printf, 5, 6)));
+
 /* dosage_dose_bsa_m2 is the Mosteller body surface area sqrt(cm * kg / 3600).
  */
 double dosage_dose_bsa_m2(double height_cm, double weight_kg);

@@ -9,7 +9,6 @@
 #include <med/util.h>
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -240,24 +239,6 @@ dosage_dose_derive_crcl(dosage_dose_patient *p, bool weight_usable)
 /* --- the lab check ----------------------------------------------------------
  */
 
-static void say(dosage_dose_result *r, dosage_dose_status st, double value,
-		double limit, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static void
-say(dosage_dose_result *r, dosage_dose_status st, double value, double limit,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	r->status = st;
-	r->value = value;
-	r->limit = limit;
-	va_start(ap, fmt);
-	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
-	va_end(ap);
-}
-
 /* severity orders statuses for keeping the worst of several rules. */
 static int
 severity(dosage_dose_status s)
@@ -273,12 +254,14 @@ static void
 lack(const dosage_lab_rule *rule, dosage_dose_result *r, const char *why)
 {
 	if (rule->need)
-		say(r, DOSAGE_DOSE_HARD_STOP, 0, rule->limit,
-		    "%s; this drug needs a %s within %lld h (lab_rules need)",
-		    why, lab_names[rule->analyte],
-		    (long long)(rule->max_age_ms / HOUR_MS));
+		dosage_dose_set(r, DOSAGE_DOSE_HARD_STOP, 0, rule->limit,
+				"%s; this drug needs a %s within %lld h "
+				"(lab_rules need)",
+				why, lab_names[rule->analyte],
+				(long long)(rule->max_age_ms / HOUR_MS));
 	else
-		say(r, DOSAGE_DOSE_NOT_CHECKED, 0, rule->limit, "%s", why);
+		dosage_dose_set(r, DOSAGE_DOSE_NOT_CHECKED, 0, rule->limit,
+				"%s", why);
 }
 
 /* one_rule judges one rule on p's value at at_ms. */
@@ -314,11 +297,14 @@ one_rule(const dosage_lab_rule *rule, const dosage_dose_patient *p,
 		/* A stale value that said stop still says it: only a new
 		 * value may end the stop. */
 		if (over && rule->stop)
-			say(r, DOSAGE_DOSE_HARD_STOP, v, rule->limit,
-			    "last %s %.4g%s, %lld h old, was %s the stop %.4g: "
-			    "chart a new value",
-			    name, v, unit, (long long)((at_ms - at) / HOUR_MS),
-			    side, rule->limit);
+			dosage_dose_set(r, DOSAGE_DOSE_HARD_STOP, v,
+					rule->limit,
+					"last %s %.4g%s, %lld h old, was %s "
+					"the stop %.4g: "
+					"chart a new value",
+					name, v, unit,
+					(long long)((at_ms - at) / HOUR_MS),
+					side, rule->limit);
 		else {
 			snprintf(why, sizeof(why),
 				 "%s %.4g%s is older than %lld h", name, v,
@@ -328,12 +314,16 @@ one_rule(const dosage_lab_rule *rule, const dosage_dose_patient *p,
 		return;
 	}
 	if (over)
-		say(r, rule->stop ? DOSAGE_DOSE_HARD_STOP : DOSAGE_DOSE_WARN, v,
-		    rule->limit, "%s %.4g%s %s %.4g (lab_rules %s)", name, v,
-		    unit, side, rule->limit, rule->stop ? "stop" : "warn");
+		dosage_dose_set(
+			r,
+			rule->stop ? DOSAGE_DOSE_HARD_STOP : DOSAGE_DOSE_WARN,
+			v, rule->limit, "%s %.4g%s %s %.4g (lab_rules %s)",
+			name, v, unit, side, rule->limit,
+			rule->stop ? "stop" : "warn");
 	else
-		say(r, DOSAGE_DOSE_OK, v, rule->limit, "%s %.4g%s not %s %.4g",
-		    name, v, unit, side, rule->limit);
+		dosage_dose_set(r, DOSAGE_DOSE_OK, v, rule->limit,
+				"%s %.4g%s not %s %.4g", name, v, unit, side,
+				rule->limit);
 }
 
 void
@@ -341,13 +331,13 @@ dosage_dose_check_lab(const dosage_dose_limits *l, const dosage_dose_patient *p,
 		      int64_t at_ms, dosage_dose_result *r)
 {
 	if (l->n_lab_rules == 0) {
-		say(r, DOSAGE_DOSE_NOT_APPLICABLE, 0, 0,
-		    "no lab rules in the catalogue");
+		dosage_dose_set(r, DOSAGE_DOSE_NOT_APPLICABLE, 0, 0,
+				"no lab rules in the catalogue");
 		return;
 	}
 	if (!p->labs_known) {
-		say(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
-		    "the record is not read: lab values unknown");
+		dosage_dose_set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
+				"the record is not read: lab values unknown");
 		return;
 	}
 	r->status = DOSAGE_DOSE_NOT_APPLICABLE;
@@ -372,24 +362,28 @@ dosage_dose_check_pregnancy(const dosage_dose_limits *l,
 				  : "catalogue";
 
 	if (l->pregnancy == DOSAGE_PREGNANCY_NONE)
-		say(r, DOSAGE_DOSE_NOT_APPLICABLE, 0, 0,
-		    "no pregnancy rule in the catalogue");
+		dosage_dose_set(r, DOSAGE_DOSE_NOT_APPLICABLE, 0, 0,
+				"no pregnancy rule in the catalogue");
 	else if (p->sex == 'M')
-		say(r, DOSAGE_DOSE_OK, 0, 0, "registered male");
+		dosage_dose_set(r, DOSAGE_DOSE_OK, 0, 0, "registered male");
 	else if (p->pregnant)
-		say(r,
-		    l->pregnancy == DOSAGE_PREGNANCY_CONTRAINDICATED
-			    ? DOSAGE_DOSE_HARD_STOP
-			    : DOSAGE_DOSE_WARN,
-		    1, 0, "%s in pregnancy; patient pregnant (%s); source: %s",
-		    l->pregnancy == DOSAGE_PREGNANCY_CONTRAINDICATED
-			    ? "contraindicated"
-			    : "to be avoided",
-		    p->pregnancy_evidence ? p->pregnancy_evidence : "?", src);
+		dosage_dose_set(
+			r,
+			l->pregnancy == DOSAGE_PREGNANCY_CONTRAINDICATED
+				? DOSAGE_DOSE_HARD_STOP
+				: DOSAGE_DOSE_WARN,
+			1, 0,
+			"%s in pregnancy; patient pregnant (%s); source: %s",
+			l->pregnancy == DOSAGE_PREGNANCY_CONTRAINDICATED
+				? "contraindicated"
+				: "to be avoided",
+			p->pregnancy_evidence ? p->pregnancy_evidence : "?",
+			src);
 	else if (!p->pregnancy_known)
-		say(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
-		    "problem list not read: pregnancy unknown");
+		dosage_dose_set(r, DOSAGE_DOSE_NOT_CHECKED, 0, 0,
+				"problem list not read: pregnancy unknown");
 	else
-		say(r, DOSAGE_DOSE_OK, 0, 0,
-		    "no pregnancy on the problem list or by a test");
+		dosage_dose_set(
+			r, DOSAGE_DOSE_OK, 0, 0,
+			"no pregnancy on the problem list or by a test");
 }
