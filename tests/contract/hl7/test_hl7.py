@@ -7,6 +7,7 @@ naming the segment and field, are kept in the store, and apply nothing."""
 import time
 import uuid
 
+import grpc
 import pytest
 
 from harness import hl7, protos
@@ -421,7 +422,6 @@ def test_store_query_by_type_and_time(hst):
     assert c in [r.control_id for r in rows]
     assert not hl7.list_messages(hst, control_id=c,
                                  until_ms=since).messages
-    import grpc
     with pytest.raises(grpc.RpcError) as e:
         hl7.list_messages(hst, role="nurse", control_id=c)
     assert e.value.code() == grpc.StatusCode.PERMISSION_DENIED
@@ -541,8 +541,9 @@ def test_a_reused_control_id_is_refused_kept_and_audited(hst):
     assert ack["MSA"][1] == "AR", ack
     assert "MSH-10" in ack["MSA"][3] and "kept for review" in ack["MSA"][3]
     # Nothing of the second message was applied.
-    with pytest.raises(Exception):
+    with pytest.raises(grpc.RpcError) as e:
         get_patient(hst, real)
+    assert e.value.code() == grpc.StatusCode.NOT_FOUND
     rows = sorted(stored(hst, c), key=lambda r: r.message_id)
     assert [r.ack_code for r in rows] == ["AA", "AR"]
     assert real in rows[1].message
