@@ -4,6 +4,7 @@ the FHIR facade reads it as a service before an export, the researcher sees
 only their own, and an auditor revokes it.  Every refusal names its field,
 and the approval's audit event carries its parameters."""
 
+import time
 import uuid
 
 import grpc
@@ -13,6 +14,7 @@ from harness.checks import expect_status, poll
 
 SVC = "audit"
 DAY_MS = 86400000
+RECENT_MS = 5 * 60 * 1000
 APPROVE = "/smartmed.audit.v1.Audit/ApproveResearchProject"
 REVOKE = "/smartmed.audit.v1.Audit/RevokeResearchProject"
 
@@ -61,10 +63,15 @@ def _revoke(stack, pb, project_id, reason="consent withdrawn",
 
 
 def _events(stack, pb, request_id, what):
+    # The session's auditor has made thousands of calls by the time this
+    # runs and Query answers oldest first: bound it to the last minutes so
+    # the event looked for is inside the page.
+    since = int(time.time() * 1000) - RECENT_MS
+
     def found():
         recs = stack.call(SVC, "Query",
                           pb.QueryRequest(actor=stack.user("auditor"),
-                                          limit=10000),
+                                          since_ms=since, limit=10000),
                           role="auditor", timeout=10)
         return [r for r in recs if r.event.request_id == request_id]
     return poll(found, what=what)
