@@ -12,6 +12,7 @@
 #define AUDIT_SVC_H
 
 #include <med/audit.h>
+#include <med/audit_log.h>
 #include <med/db.h>
 #include <med/merkle.h>
 #include <med/rpc.h>

@@ -7,6 +7,7 @@
 #include "testlib.h"
 
 #include <med/audit.h>
+#include <med/audit_log.h>
 
 #include <sodium.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
  */
 #include "testlib.h"
 
-#include <med/metrics.h>
+#include <med/http.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -6,6 +6,7 @@
 #include "testlib.h"
 
 #include <med/audit.h>
+#include <med/audit_log.h>
 #include <med/merkle.h>
 #include <med/witness.h>
 

@@ -7,6 +7,7 @@
 #define AUDITVERIFY_H
 
 #include <med/audit.h>
+#include <med/audit_log.h>
 #include <med/merkle.h>
 
 #include <sodium.h>

@@ -70,8 +70,10 @@ HEADERS = {
     "facts.h": "contracts",
     "vtoken.h": "contracts",
     "merkle.h": "contracts",
+    "audit_log.h": "contracts",
     "witness.h": "contracts",
     "service.h": "ops",
+    "http.h": "ops",
 }
 
 SRC = "common/src"

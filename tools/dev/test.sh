@@ -18,6 +18,10 @@ mode=${1:-all}
 failed=""
 
 run_unit() {
+	# libmed's layers as the objects use them (the includes are make
+	# check's): a symbol of a layer above is a failure like a test's.
+	echo "=== check_symbols"
+	"$PY" tools/dev/check_symbols.py || failed="$failed check_symbols"
 	found=0
 	for t in "$BUILD"/tests/test_* "$BUILD"/tests/*/test_*; do
 		[ -x "$t" ] && [ -f "$t" ] || continue

@@ -23,7 +23,6 @@
 #include <med/err.h>
 #include <med/rpc.h>
 
-struct med_service;
 typedef struct med_patients med_patients;
 
 /* med_patient_state - what identity says about a patient id. */
@@ -137,15 +136,6 @@ med_err med_patients_process_start(const med_config *c) MED_MUST_CHECK;
 
 /* med_patients_process_stop frees the checker and ends the care check. */
 void med_patients_process_stop(void);
-
-/*
- * med_patients_service_start is med_patients_process_start with svc's
- * configuration; fits med_service_def.start.  med_patients_service_stop
- * fits med_service_def.stop.  Both are the process layer's
- * (ops/service_patients.c): the contracts never reach up for a service.
- */
-med_err med_patients_service_start(struct med_service *svc) MED_MUST_CHECK;
-void med_patients_service_stop(struct med_service *svc);
 
 /*
  * med_patients_require checks patient_id (already a well-formed id) for a

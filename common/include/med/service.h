@@ -125,6 +125,16 @@ struct med_audit *med_service_audit(med_service *svc);
 med_metrics *med_service_metrics(med_service *svc);
 const med_config *med_service_config(med_service *svc);
 
+/*
+ * med_patients_service_start is med_patients_process_start (med/patients.h)
+ * with svc's configuration; fits med_service_def.start.
+ * med_patients_service_stop fits med_service_def.stop.  Both are this
+ * layer's (ops/service_patients.c): the contracts never reach up for a
+ * service.
+ */
+med_err med_patients_service_start(med_service *svc) MED_MUST_CHECK;
+void med_patients_service_stop(med_service *svc);
+
 /* med_service_set_data / med_service_data hold the service's own state. */
 void med_service_set_data(med_service *svc, void *data);
 void *med_service_data(med_service *svc);

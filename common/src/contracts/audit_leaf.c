@@ -13,6 +13,7 @@
  * that the service or an auditor holding the key would accept.
  */
 #include <med/audit.h>
+#include <med/audit_log.h>
 #include <med/bytes.h>
 #include <med/db.h>
 #include <med/merkle.h>

@@ -11,6 +11,7 @@
  */
 #include <med/arena.h>
 #include <med/audit.h>
+#include <med/audit_log.h>
 #include <med/log.h>
 #include <med/merkle.h>
 #include <med/util.h>

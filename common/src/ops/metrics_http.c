@@ -14,7 +14,7 @@
  * shuts down the socket of a connection past its deadline, and
  * libmicrohttpd then closes it as a peer that hung up.
  */
-#include <med/metrics.h>
+#include <med/http.h>
 #include <med/log.h>
 #include <med/util.h>
 

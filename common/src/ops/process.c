@@ -6,6 +6,7 @@
  * the FHIR facade run on it.
  */
 #include <med/audit.h>
+#include <med/http.h>
 #include <med/log.h>
 #include <med/service.h>
 

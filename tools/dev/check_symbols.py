@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""check_symbols.py - libmed's layers point only down, read from the objects.
+
+tools/dev/check_layers.py reads #include lines; a function can still cross
+a layer without one (a prototype written by hand, a header that declares
+what a higher layer implements).  This check reads what the compiler made:
+
+1. every global symbol an object of layer L uses (nm: undefined) that an
+   object of libmed defines must be defined in L or a layer below it;
+2. every function a public header of layer L declares that libmed defines
+   must be defined in L or below: a header that straddles two layers lets
+   a lower file call up without any include looking wrong.
+
+    tools/dev/check_symbols.py           check build/ (BUILD=dir to change)
+                                         exit 1 naming each crossing,
+                                         2 when the objects are not built
+
+Run by tools/dev/test.sh (make test, make unit) after the build, and by
+tools/dev/check.sh when the objects exist.  The layers and the header
+table are check_layers.py's.
+"""
+import collections
+import glob
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from check_layers import HEADERS, INC, LAYERS  # noqa: E402
+
+OBJ = "obj/common/src"
+# nm -P types of a definition that another object can use.
+DEFINED = set("TDBRVW")
+COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
+CALL_RE = re.compile(r"\b(med_\w+)\s*\(")
+
+
+def rank(layer):
+    return LAYERS.index(layer)
+
+
+def read_objects(build):
+    """{symbol: (layer, object)} defined, and {(layer, object): uses}."""
+    defined = {}
+    uses = collections.defaultdict(set)
+    for layer in LAYERS:
+        for obj in sorted(glob.glob(os.path.join(build, OBJ, layer,
+                                                 "*.o"))):
+            out = subprocess.run(["nm", "-P", obj], capture_output=True,
+                                 text=True, check=True).stdout
+            for line in out.splitlines():
+                f = line.split()
+                if len(f) < 2:
+                    continue
+                if f[1] == "U":
+                    uses[(layer, obj)].add(f[0])
+                elif f[1] in DEFINED:
+                    defined[f[0]] = (layer, obj)
+    return defined, uses
+
+
+def upward_uses(defined, uses):
+    problems = []
+    for (layer, obj), names in sorted(uses.items()):
+        for name in sorted(names):
+            where = defined.get(name)
+            if where and rank(where[0]) > rank(layer):
+                problems.append("%s (%s) uses %s, defined by %s of %s, a "
+                                "layer above" % (obj, layer, name, where[1],
+                                                 where[0]))
+    return problems
+
+
+def straddling_headers(defined):
+    problems = []
+    for header, layer in sorted(HEADERS.items()):
+        path = os.path.join(INC, header)
+        with open(path, encoding="utf-8") as f:
+            text = COMMENT_RE.sub("", f.read())
+        for name in sorted(set(CALL_RE.findall(text))):
+            where = defined.get(name)
+            if where and rank(where[0]) > rank(layer):
+                problems.append("%s (%s) declares %s, which %s of %s "
+                                "defines: move it to a header of that "
+                                "layer" % (path, layer, name, where[1],
+                                           where[0]))
+    return problems
+
+
+def main():
+    os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                          "..", ".."))
+    build = os.environ.get("BUILD", "build")
+    defined, uses = read_objects(build)
+    if not defined:
+        print("no libmed objects under %s/%s: build first (make all)"
+              % (build, OBJ))
+        return 2
+    problems = upward_uses(defined, uses) + straddling_headers(defined)
+    print("%d objects, %d libmed symbols; layers bottom to top: %s"
+          % (len(uses), len(defined), " < ".join(LAYERS)))
+    for p in problems:
+        print(p)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
