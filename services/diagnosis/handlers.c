@@ -117,6 +117,14 @@ diagnosis_rpc_update_condition(med_call *call, const ProtobufCMessage *in,
 
 	if (err != MED_OK)
 		return err;
+	/* The care decision before the row lock (docs/architecture.md,
+	 * "Care decisions"). */
+	err = med_call_name_patient_of(
+		call,
+		"SELECT patient_id FROM conditions WHERE condition_id = ?",
+		x.req->condition_id);
+	if (err != MED_OK)
+		return err;
 	return med_call_tx(call, update_in_tx, &x);
 }
 

@@ -208,6 +208,19 @@ decide_in_tx(med_db_conn *conn, void *ctx)
 	return MED_OK;
 }
 
+/* decide runs the decision's transaction after the care decision, which
+ * is made before the finding's row lock (docs/architecture.md, "Care
+ * decisions"). */
+static med_err
+decide(decide_tx *x)
+{
+	med_err err = med_call_name_patient_of(
+		x->call, "SELECT patient_id FROM findings WHERE finding_id = ?",
+		x->finding_id);
+
+	return err == MED_OK ? med_call_tx(x->call, decide_in_tx, x) : err;
+}
+
 med_err
 diagnosis_rpc_confirm_finding(med_call *call, const ProtobufCMessage *in,
 			      ProtobufCMessage *out)
@@ -219,7 +232,7 @@ diagnosis_rpc_confirm_finding(med_call *call, const ProtobufCMessage *in,
 	if (err != MED_OK)
 		return err;
 	x.finding_id = x.confirm->finding_id;
-	if ((err = med_call_tx(call, decide_in_tx, &x)) != MED_OK)
+	if ((err = decide(&x)) != MED_OK)
 		return err;
 	res->finding = x.f;
 	res->condition = x.cond;
@@ -239,7 +252,7 @@ diagnosis_rpc_reject_finding(med_call *call, const ProtobufCMessage *in,
 		    MED_OK)
 		return err;
 	x.finding_id = x.reject->finding_id;
-	if ((err = med_call_tx(call, decide_in_tx, &x)) != MED_OK)
+	if ((err = decide(&x)) != MED_OK)
 		return err;
 	*(diagnosis_finding *)out = *x.f;
 	return MED_OK;

@@ -36,3 +36,13 @@ def value(samples, name, **labels):
     got = series(samples, name, **labels)
     assert len(got) == 1, (name, labels, got)
     return next(iter(got.values()))
+
+
+CARE_IN_TX = "smartmed_care_decisions_in_transaction_total"
+
+
+def care_decisions_in_tx(st, svc, method):
+    """How many care decisions svc made for method while a transaction was
+    open (docs/architecture.md, "Care decisions"): 0 in a healthy service."""
+    samples, _ = scrape(st, svc)
+    return sum(series(samples, CARE_IN_TX, method=method).values())

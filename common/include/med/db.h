@@ -211,6 +211,13 @@ typedef med_err (*med_db_tx_fn)(med_db_conn *c, void *ctx);
 med_err med_db_tx(med_db *db, med_db_tx_fn fn, void *ctx) MED_MUST_CHECK;
 
 /*
+ * med_db_in_tx is true while this thread runs the fn of a med_db_tx: for
+ * the checks of work that must never happen under a transaction's locks
+ * (a care decision that may ask identity over the network).
+ */
+bool med_db_in_tx(void);
+
+/*
  * med_db_tx_audited is med_call_tx (<med/rpc.h>) for store code that
  * holds the pool but not the call: a write's transaction on db that also
  * commits the audit event of the call this thread is serving.  On a thread

@@ -322,6 +322,18 @@ int64_t med_call_remaining_ms(med_call *call);
 void med_call_set_patient(med_call *call, const char *patient_id);
 
 /*
+ * med_call_name_patient_of names, before the handler opens its
+ * transaction, the patient of the one row sql selects by id (sql: "SELECT
+ * patient_id FROM t WHERE t_id = ?"), so that the care decision is made
+ * without the transaction's locks; the transaction then names the same
+ * patient again from the row it locked, which costs nothing.  No row:
+ * nothing is named (the transaction reports the missing row).  Errors:
+ * the read's (MED_ERR_UNAVAILABLE and the like).
+ */
+med_err med_call_name_patient_of(med_call *call, const char *sql,
+				 const char *id) MED_MUST_CHECK;
+
+/*
  * med_call_care_err says how the care decision for the patient last named
  * went: MED_OK when allowed (or no care hook), else the refusal the call
  * will end with.  A handler about to do costly or outward work for that

@@ -1155,6 +1155,15 @@ tx_was_aborted(med_db_conn *c)
 	       db_exec_plain(c, "DO 0") == MED_ERR_CONFLICT;
 }
 
+/* How deep this thread is in med_db_tx bodies (med_db_in_tx). */
+static _Thread_local int t_tx_depth;
+
+bool
+med_db_in_tx(void)
+{
+	return t_tx_depth > 0;
+}
+
 static med_err
 tx_once(med_db *db, med_db_tx_fn fn, void *ctx)
 {
@@ -1164,8 +1173,11 @@ tx_once(med_db *db, med_db_tx_fn fn, void *ctx)
 	if (err != MED_OK)
 		return err;
 	err = med_db_begin(c);
-	if (err == MED_OK)
+	if (err == MED_OK) {
+		t_tx_depth++;
 		err = fn(c, ctx);
+		t_tx_depth--;
+	}
 	if (err != MED_OK && err != MED_ERR_CONFLICT &&
 	    err != MED_ERR_UNAVAILABLE && tx_was_aborted(c))
 		err = MED_ERR_CONFLICT;

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include <med/audit.h>
+#include <med/db.h>
 #include <med/log.h>
+#include <med/metrics.h>
 #include <med/util.h>
 
 #include "rpc_internal.h"
@@ -78,6 +80,36 @@ med_call_method(med_call *call)
  * again (store code names it inside the write's transaction) was decided
  * already: no second question while the transaction holds its locks.
  */
+/*
+ * care_in_tx reports a care decision made inside a transaction: it may ask
+ * identity over the network while the transaction holds its row locks, so
+ * one slow answer stalls every writer of those rows.  The handler must
+ * name the patient before it opens the transaction (docs/architecture.md,
+ * "Care decisions").  Counted per method in
+ * smartmed_care_decisions_in_transaction_total, which the tests read.
+ */
+static void
+care_in_tx(const med_call *call)
+{
+	const char *path = call->rm->m->path;
+	const char *name = strrchr(path, '/');
+	char labels[160];
+	med_counter *c;
+
+	snprintf(labels, sizeof(labels), "method=\"%s\"",
+		 name ? name + 1 : path);
+	c = med_metrics_counter(med_metrics_lib(),
+				"smartmed_care_decisions_in_transaction_total",
+				"care decisions made while a database "
+				"transaction was open (each a bug)",
+				labels);
+	if (c != NULL)
+		med_counter_add(c, 1);
+	med_log_warn("care decision inside a transaction in %s: name the "
+		     "patient before the transaction",
+		     path);
+}
+
 void
 med_call_set_patient(med_call *call, const char *patient_id)
 {
@@ -95,6 +127,8 @@ med_call_set_patient(med_call *call, const char *patient_id)
 	if (call->care_decided &&
 	    strcmp(call->care_patient, call->patient_id) == 0)
 		return;
+	if (med_db_in_tx())
+		care_in_tx(call);
 	read = strcmp(med__rpc_action_code(call->rm->m),
 		      MED_AUDIT_ACTION_READ) == 0;
 	call->care_err = decide(call, call->patient_id, read, call->care_msg,
@@ -102,6 +136,29 @@ med_call_set_patient(med_call *call, const char *patient_id)
 	call->care_decided = true;
 	med_strlcpy(call->care_patient, call->patient_id,
 		    sizeof(call->care_patient));
+}
+
+/* on_patient_row copies the first column of the one row into ctx. */
+static med_err
+on_patient_row(void *ctx, const med_db_row *row)
+{
+	const char *v = med_db_row_text(row, 0, NULL);
+
+	med_strlcpy(ctx, v ? v : "", RPC_PATIENT_ID_MAX);
+	return MED_OK;
+}
+
+med_err
+med_call_name_patient_of(med_call *call, const char *sql, const char *id)
+{
+	char patient_id[RPC_PATIENT_ID_MAX] = "";
+	med_db_value k[] = {MED_DB_STR(id)};
+	med_err err = med_db_query_once(med_call_db(call), sql, k, 1,
+					on_patient_row, patient_id);
+
+	if (err == MED_OK && patient_id[0] != '\0')
+		med_call_set_patient(call, patient_id);
+	return err;
 }
 
 med_err

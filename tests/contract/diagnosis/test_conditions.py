@@ -7,6 +7,7 @@ import uuid
 import grpc
 import pytest
 
+from harness import metrics
 from harness.checks import expect_status
 
 SVC = "diagnosis"
@@ -54,6 +55,8 @@ def test_update_writes_versions_and_history(stack, pb):
     lst = stack.call(SVC, "ListConditions", pb.ListConditionsRequest(
         patient_id=c1.patient_id), role="nurse")
     assert list(lst.conditions) == [c3]
+    # The care decision was made before the condition's row lock.
+    assert metrics.care_decisions_in_tx(stack, SVC, "UpdateCondition") == 0
 
 
 def test_stale_version_aborted_and_nothing_written(stack, pb):

@@ -14,7 +14,7 @@ import grpc
 import pytest
 
 import dximages
-from harness import protos
+from harness import metrics, protos
 from harness.checks import expect_status, poll
 
 SVC = "diagnosis"
@@ -310,6 +310,9 @@ def test_reject(stack, pb, eie, status):
                   "ConfirmFinding", pb.ConfirmFindingRequest(
                       finding_id=f.finding_id), role="clinician",
                   details_prefix="finding_id: the finding is already")
+    # Both decisions asked about care before the finding's row lock.
+    for method in ("RejectFinding", "ConfirmFinding"):
+        assert metrics.care_decisions_in_tx(stack, SVC, method) == 0
 
 
 def test_reject_needs_reason(stack, pb):
