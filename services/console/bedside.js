@@ -12,13 +12,15 @@ import {
   readChart, show,
 } from './app.js';
 import { request } from './fhir.js';
-import { problemBox, units } from './messages.js';
+import { mark, num, problemBox, t, units } from './messages.js';
 
 const UCUM = 'http://unitsofmeasure.org';
 const NOT_GIVEN_SYSTEM = 'urn:smartmed:dosage:not-given-reason';
-const NOT_GIVEN = [['patient-refused', 'Patient refused'], ['held-by-clinician', 'Held by clinician'],
-  ['patient-absent', 'Patient absent'], ['nil-by-mouth', 'Nil by mouth'],
-  ['drug-unavailable', 'Drug unavailable'], ['other', 'Other']];
+// The words are catalogue keys (t() says them); the record keeps the
+// English label as the code's display.
+const NOT_GIVEN = [['patient-refused', mark('Patient refused')], ['held-by-clinician', mark('Held by clinician')],
+  ['patient-absent', mark('Patient absent')], ['nil-by-mouth', mark('Nil by mouth')],
+  ['drug-unavailable', mark('Drug unavailable')], ['other', mark('Other')]];
 
 function ext(name, value) {
   return { url: config.fhirBaseUrl + '/StructureDefinition/' + name, ...value };
@@ -49,7 +51,7 @@ function alertBox() {
 // refusal puts the nurse's words for e (messages.js) in msg.
 function refusal(msg, e, lead) {
   msg.replaceChildren(e && e.status !== undefined ? problemBox(e, lead)
-    : h('p', {}, (lead ? lead + ': ' : '') + ((e && e.message) || e)));
+    : h('p', {}, (lead ? t('{lead}: ', { lead }) : '') + ((e && e.message) || e)));
 }
 
 // highAlert: the order's drug is high-alert (its Medication says so).
@@ -62,7 +64,7 @@ function highAlert(c, r) {
 // camera: getUserMedia, a preview, one photo as PNG base64 on demand.
 async function openCamera(video) {
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-    throw new Error('This browser has no camera access: scan the wristband instead.');
+    throw new Error(t('This browser has no camera access: scan the wristband instead.'));
   }
   try {
     const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'user' }, audio: false });
@@ -70,9 +72,9 @@ async function openCamera(video) {
     await video.play();
     return stream;
   } catch (e) {
-    if (e.name === 'NotAllowedError') throw new Error('The camera is not allowed in this browser: allow it, or scan the wristband instead.');
-    if (e.name === 'NotFoundError' || e.name === 'OverconstrainedError') throw new Error('No camera was found: scan the wristband instead.');
-    throw new Error('The camera could not start (' + e.name + '): scan the wristband instead.');
+    if (e.name === 'NotAllowedError') throw new Error(t('The camera is not allowed in this browser: allow it, or scan the wristband instead.'));
+    if (e.name === 'NotFoundError' || e.name === 'OverconstrainedError') throw new Error(t('No camera was found: scan the wristband instead.'));
+    throw new Error(t('The camera could not start ({why}): scan the wristband instead.', { why: e.name }));
   }
 }
 
@@ -90,11 +92,11 @@ function stopCamera(stream, video) {
 }
 
 function identitySection(c, state, refresh) {
-  const video = h('video', { id: 'camera', muted: true, playsinline: true, 'aria-label': 'Camera preview', width: 240 });
+  const video = h('video', { id: 'camera', muted: true, playsinline: true, 'aria-label': t('Camera preview'), width: 240 });
   const msg = alertBox();
   let stream = null;
   const shoot = h('button', { type: 'button', id: 'take-photo', disabled: true, onclick: async () => {
-    msg.textContent = 'Checking the face…';
+    msg.textContent = t('Checking the face…');
     shoot.disabled = true;
     try {
       const body = await request('Patient/' + encodeURIComponent(c.patient.id) + '/$verify-face', { method: 'POST',
@@ -104,20 +106,21 @@ function identitySection(c, state, refresh) {
       const decision = param(body, 'decision').valueCode;
       const token = param(body, 'verificationToken').valueString;
       if (decision === 'match' && token) {
-        state.identity = { kind: 'face', token, text: 'Face matches ' + patientName(c.patient) };
+        state.identity = { kind: 'face', token, text: t('Face matches {name}', { name: patientName(c.patient) }) };
         stopCamera(stream, video);
         msg.textContent = '';
         refresh();
         return;
       }
       msg.textContent = decision === 'retake'
-        ? 'The photo could not be used (no clear face): take it again.'
-        : 'This face does not match ' + patientName(c.patient) + '. Do not give: check the wristband and the patient.';
+        ? t('The photo could not be used (no clear face): take it again.')
+        : t('This face does not match {name}. Do not give: check the wristband and the patient.',
+          { name: patientName(c.patient) });
     } catch (e) {
       refusal(msg, e);
     }
     shoot.disabled = false;
-  } }, 'Take photo and check');
+  } }, t('Take photo and check'));
   const start = h('button', { type: 'button', id: 'start-camera', class: 'secondary', onclick: async () => {
     msg.textContent = '';
     try {
@@ -126,20 +129,25 @@ function identitySection(c, state, refresh) {
     } catch (e) {
       msg.textContent = e.message;
     }
-  } }, 'Use the camera');
+  } }, t('Use the camera'));
   const band = h('input', { id: 'wristband', autocomplete: 'off' });
   const bandForm = h('form', { class: 'form-row', onsubmit: (ev) => {
     ev.preventDefault();
     const v = band.value.trim();
     if (v !== mrnOf(c.patient) && v !== c.patient.id) {
-      msg.textContent = 'This wristband (' + v + ') is not ' + patientName(c.patient) + '\'s (MRN ' + mrnOf(c.patient) + '). Do not give.';
+      msg.textContent = t('This wristband ({band}) is not {name}\'s (MRN {mrn}). Do not give.',
+        { band: v, name: patientName(c.patient), mrn: mrnOf(c.patient) });
       return;
     }
-    state.identity = { kind: 'wristband', text: 'Wristband scan ' + v + ' matches ' + patientName(c.patient), scan: v };
+    // The record's words (identity-override's text) stay English: they
+    // are the chart's, read by any reader later.
+    state.identity = { kind: 'wristband', text: t('Wristband scan {band} matches {name}', { band: v, name: patientName(c.patient) }),
+      record: 'Wristband scan ' + v + ' matches ' + patientName(c.patient), scan: v };
     msg.textContent = '';
     refresh();
-  } }, h('div', {}, h('label', { for: 'wristband' }, 'Wristband scan'), band), h('button', { type: 'submit', class: 'secondary' }, 'Check wristband'));
-  return h('section', { 'aria-labelledby': 'id-h' }, h('h2', { id: 'id-h' }, '1. Identify the patient'),
+  } }, h('div', {}, h('label', { for: 'wristband' }, t('Wristband scan')), band),
+  h('button', { type: 'submit', class: 'secondary' }, t('Check wristband')));
+  return h('section', { 'aria-labelledby': 'id-h' }, h('h2', { id: 'id-h' }, t('1. Identify the patient')),
     state.identity ? h('p', { id: 'identity-ok' }, '✔ ' + state.identity.text)
       : [h('div', { class: 'form-row' }, start, shoot), video, bandForm],
     msg);
@@ -151,17 +159,17 @@ function productSection(state, refresh) {
   const why = h('input', { id: 'no-barcode-why', autocomplete: 'off' });
   const form = h('form', { class: 'form-row', onsubmit: (ev) => {
     ev.preventDefault();
-    if (none.checked) state.product = { none: true, text: why.value.trim() || 'pack has no barcode' };
+    if (none.checked) state.product = { none: true, text: why.value.trim() || mark('pack has no barcode') };
     else if (scan.value.trim()) state.product = { scan: scan.value.trim() };
     else state.product = null;
     refresh();
-  } }, h('div', {}, h('label', { for: 'product-scan' }, 'Product barcode (GS1)'), scan),
-  h('div', {}, h('label', { for: 'no-barcode' }, 'The pack has no barcode'), none),
-  h('div', {}, h('label', { for: 'no-barcode-why' }, 'Why not scanned'), why),
-  h('button', { type: 'submit', class: 'secondary' }, 'Use this product'));
-  return h('section', { 'aria-labelledby': 'prod-h' }, h('h2', { id: 'prod-h' }, '2. Scan the product'), form,
-    state.product ? h('p', { id: 'product-ok' }, '✔ ' + (state.product.none ? 'Not scanned: ' + state.product.text
-      : 'Scanned ' + state.product.scan)) : null);
+  } }, h('div', {}, h('label', { for: 'product-scan' }, t('Product barcode (GS1)')), scan),
+  h('div', {}, h('label', { for: 'no-barcode' }, t('The pack has no barcode')), none),
+  h('div', {}, h('label', { for: 'no-barcode-why' }, t('Why not scanned')), why),
+  h('button', { type: 'submit', class: 'secondary' }, t('Use this product')));
+  return h('section', { 'aria-labelledby': 'prod-h' }, h('h2', { id: 'prod-h' }, t('2. Scan the product')), form,
+    state.product ? h('p', { id: 'product-ok' }, '✔ ' + (state.product.none ? t('Not scanned: {why}', { why: t(state.product.text) })
+      : t('Scanned {code}', { code: state.product.scan }))) : null);
 }
 
 // checksList: what is known before the dose.  A missing requirement is a
@@ -170,31 +178,36 @@ function checksList(c, r, state) {
   const d = orderDose(r);
   const item = (kind, text) => h('li', { class: 'check-' + kind },
     h('span', { 'aria-hidden': 'true' }, { ok: '✔ ', blocker: '✖ ', warn: '⚠ ' }[kind]),
-    h('span', { class: 'visually-hidden' }, { ok: 'Done: ', blocker: 'Blocker: ', warn: 'Check: ' }[kind]), text);
+    h('span', { class: 'visually-hidden' }, t({ ok: 'Done: ', blocker: 'Blocker: ', warn: 'Check: ' }[kind])), text);
+  mark('Done: ', 'Blocker: ', 'Check: ');
   const asOrdered = Number(state.dose) === d.value;
   const high = highAlert(c, r);
   const p = c.patient;
+  const dose = { dose: num(state.dose), unit: units(d.code), ordered: num(d.value) };
   return h('ul', { id: 'checks' },
-    p.deceasedDateTime || p.deceasedBoolean ? item('blocker', 'The patient has died: no dose is given') : null,
-    item(state.identity ? 'ok' : 'blocker', state.identity ? state.identity.text : 'Patient not identified yet'),
-    item(state.product ? 'ok' : 'blocker', state.product ? (state.product.none ? 'Product not scanned: ' + state.product.text
-      : 'Product ' + state.product.scan + ' (dosage checks it is the ordered drug and not expired)') : 'Product not scanned yet'),
-    item(asOrdered ? 'ok' : 'blocker', 'Dose ' + state.dose + ' ' + units(d.code) + (asOrdered ? ', as ordered'
-      : ', not the ordered ' + d.value + ' ' + units(d.code) + ': give the ordered dose')
-      + ' (dosage checks the single and daily maximum, the timing and the patient\'s facts)'),
-    high ? item(state.cosign ? 'ok' : 'blocker', state.cosign ? 'Co-signed: ' + state.cosign
-      : 'No co-sign: a high-alert drug needs a second person\'s check before the dose')
-      : item('ok', state.cosign ? 'Co-signed: ' + state.cosign : 'Not a high-alert drug: no co-sign needed'),
-    c.hidden.has('Observation') ? null : c.weight ? null : item('warn', 'No weight recorded: a dose by weight is refused'),
-    c.hidden.has('AllergyIntolerance') ? item('warn', 'Allergies not shown to your role')
-      : c.allergies.length ? item('warn', 'Allergies: ' + c.allergies.map((a) => conceptText(a.code)).join(', ')) : null);
+    p.deceasedDateTime || p.deceasedBoolean ? item('blocker', t('The patient has died: no dose is given')) : null,
+    item(state.identity ? 'ok' : 'blocker', state.identity ? state.identity.text : t('Patient not identified yet')),
+    item(state.product ? 'ok' : 'blocker', state.product ? (state.product.none
+      ? t('Product not scanned: {why}', { why: t(state.product.text) })
+      : t('Product {code} (dosage checks it is the ordered drug and not expired)', { code: state.product.scan }))
+      : t('Product not scanned yet')),
+    item(asOrdered ? 'ok' : 'blocker', t(asOrdered ? 'Dose {dose} {unit}, as ordered'
+      : 'Dose {dose} {unit}, not the ordered {ordered} {unit}: give the ordered dose', dose)
+      + t(' (dosage checks the single and daily maximum, the timing and the patient\'s facts)')),
+    high ? item(state.cosign ? 'ok' : 'blocker', state.cosign ? t('Co-signed: {id}', { id: state.cosign })
+      : t('No co-sign: a high-alert drug needs a second person\'s check before the dose'))
+      : item('ok', state.cosign ? t('Co-signed: {id}', { id: state.cosign }) : t('Not a high-alert drug: no co-sign needed')),
+    c.hidden.has('Observation') ? null : c.weight ? null : item('warn', t('No weight recorded: a dose by weight is refused')),
+    c.hidden.has('AllergyIntolerance') ? item('warn', t('Allergies not shown to your role'))
+      : c.allergies.length ? item('warn', t('Allergies: {list}', { list: c.allergies.map((a) => conceptText(a.code)).join(', ') }))
+        : null);
 }
 
 function administration(c, r, state) {
   const d = orderDose(r);
   const e = [];
   if (state.identity.kind === 'face') e.push(ext('verification-token', { valueString: state.identity.token }));
-  else e.push(overrideExt('identity-override', 'identified-otherwise', state.identity.text));
+  else e.push(overrideExt('identity-override', 'identified-otherwise', state.identity.record));
   if (state.product.none) e.push(overrideExt('scan-override', 'other', state.product.text));
   else e.push(ext('product-scan', { valueString: state.product.scan }));
   if (state.cosign) e.push(ext('cosign', { valueString: state.cosign }));
@@ -206,12 +219,12 @@ function administration(c, r, state) {
 
 async function post(resource, msg, button, done) {
   button.disabled = true;
-  msg.textContent = 'Recording…';
+  msg.textContent = t('Recording…');
   try {
     const body = await request('MedicationAdministration', { method: 'POST', body: resource });
     done(body);
   } catch (e) {
-    refusal(msg, e, 'Not recorded');
+    refusal(msg, e, t('Not recorded'));
     button.disabled = false;
   }
 }
@@ -225,19 +238,19 @@ function giveSection(c, r, state, refresh, recorded) {
   const give = h('button', { type: 'button', id: 'record-given', disabled: !ready, onclick: () => {
     post(administration(c, r, state), msg, give, (body) => {
       state.identity = null; // a token is good for one dose
-      recorded('Dose recorded as given at ' + fmtTime(body.effectiveDateTime) + '.');
+      recorded(t('Dose recorded as given at {when}.', { when: fmtTime(body.effectiveDateTime) }));
     });
-  } }, 'Record dose given');
+  } }, t('Record dose given'));
   const keep = h('form', { class: 'form-row', onsubmit: (ev) => {
     ev.preventDefault();
     state.dose = dose.value.trim();
     state.cosign = cos.value.trim();
     refresh();
-  } }, h('div', {}, h('label', { for: 'dose' }, 'Dose (' + units(d.code) + ')'), dose),
-  h('div', {}, h('label', { for: 'cosign-id' }, 'Co-sign id (high-alert)'), cos),
-  h('button', { type: 'submit', class: 'secondary' }, 'Update checks'));
-  return h('section', { 'aria-labelledby': 'give-h' }, h('h2', { id: 'give-h' }, '3. Check and confirm'), keep,
-    h('p', {}, 'Before you confirm:'), checksList(c, r, state), give, msg);
+  } }, h('div', {}, h('label', { for: 'dose' }, t('Dose ({unit})', { unit: units(d.code) })), dose),
+  h('div', {}, h('label', { for: 'cosign-id' }, t('Co-sign id (high-alert)')), cos),
+  h('button', { type: 'submit', class: 'secondary' }, t('Update checks')));
+  return h('section', { 'aria-labelledby': 'give-h' }, h('h2', { id: 'give-h' }, t('3. Check and confirm')), keep,
+    h('p', {}, t('Before you confirm:')), checksList(c, r, state), give, msg);
 }
 
 // notGivenSection charts a scheduled dose of the last 24 hours (or due
@@ -246,11 +259,11 @@ function giveSection(c, r, state, refresh, recorded) {
 function notGivenSection(c, r, recorded) {
   const now = Date.now();
   const slots = openSlots(c.mar, r.id).filter((t) => t >= now - 864e5 && t <= now + 2 * 3600e3);
-  const reason = h('select', { id: 'not-given-reason' }, NOT_GIVEN.map(([code, text]) => h('option', { value: code }, text)));
+  const reason = h('select', { id: 'not-given-reason' }, NOT_GIVEN.map(([code, text]) => h('option', { value: code }, t(text))));
   const when = h('select', { id: 'not-given-slot' }, slots.map((t) => h('option', { value: String(t) }, fmtTime(new Date(t).toISOString(), { weekday: 'short', hour: '2-digit', minute: '2-digit' }))));
   const text = h('input', { id: 'not-given-text', autocomplete: 'off' });
   const msg = alertBox();
-  const btn = h('button', { type: 'submit', class: 'secondary', disabled: !slots.length }, 'Record not given');
+  const btn = h('button', { type: 'submit', class: 'secondary', disabled: !slots.length }, t('Record not given'));
   const form = h('form', { class: 'form-row', onsubmit: (ev) => {
     ev.preventDefault();
     const label = NOT_GIVEN.find(([code]) => code === reason.value)[1];
@@ -259,16 +272,17 @@ function notGivenSection(c, r, recorded) {
         text: text.value.trim() || label }],
       subject: { reference: 'Patient/' + c.patient.id }, request: { reference: 'MedicationRequest/' + r.id },
       effectiveDateTime: new Date(Number(when.value)).toISOString() }, msg, btn,
-    () => recorded('Dose of ' + fmtTime(new Date(Number(when.value)).toISOString()) + ' recorded as not given (' + label + ').'));
-  } }, h('div', {}, h('label', { for: 'not-given-slot' }, 'Scheduled dose'), when),
-  h('div', {}, h('label', { for: 'not-given-reason' }, 'Reason'), reason),
-  h('div', {}, h('label', { for: 'not-given-text' }, 'Note'), text), btn);
-  return h('section', { 'aria-labelledby': 'ng-h' }, h('h2', { id: 'ng-h' }, 'Or: not given'),
-    slots.length ? form : h('p', {}, 'No scheduled dose is open today.'), msg);
+    () => recorded(t('Dose of {when} recorded as not given ({why}).',
+      { when: fmtTime(new Date(Number(when.value)).toISOString()), why: t(label) })));
+  } }, h('div', {}, h('label', { for: 'not-given-slot' }, t('Scheduled dose')), when),
+  h('div', {}, h('label', { for: 'not-given-reason' }, t('Reason')), reason),
+  h('div', {}, h('label', { for: 'not-given-text' }, t('Note')), text), btn);
+  return h('section', { 'aria-labelledby': 'ng-h' }, h('h2', { id: 'ng-h' }, t('Or: not given')),
+    slots.length ? form : h('p', {}, t('No scheduled dose is open today.')), msg);
 }
 
 export async function giveScreen(pid, orderId) {
-  show('Give a dose', h('p', {}, 'Loading…'));
+  show(t('Give a dose'), h('p', {}, t('Loading…')));
   let c;
   try {
     const now = Date.now();
@@ -276,21 +290,21 @@ export async function giveScreen(pid, orderId) {
     [c, mar] = await Promise.all([readChart(pid), readMar(pid, now - 864e5, now + 2 * 3600e3 + 1)]);
     c.mar = mar;
   } catch (e) {
-    show('Give a dose', errorBox(e));
+    show(t('Give a dose'), errorBox(e));
     return;
   }
   const r = c.requests.find((x) => x.id === orderId);
   if (!r) {
-    show('Give a dose', h('p', { class: 'error', role: 'alert' }, 'No such order for this patient.'));
+    show(t('Give a dose'), h('p', { class: 'error', role: 'alert' }, t('No such order for this patient.')));
     return;
   }
   const d = orderDose(r);
   const state = { identity: null, product: null, dose: d.value, cosign: '' };
-  const back = h('a', { href: '#/patient/' + pid + '/mar' }, 'Back to the MAR');
-  const recorded = (text) => show('Give a dose', banner(c), h('p', { role: 'status', id: 'recorded' }, '✔ ' + text), back);
+  const back = h('a', { href: '#/patient/' + pid + '/mar' }, t('Back to the MAR'));
+  const recorded = (text) => show(t('Give a dose'), banner(c), h('p', { role: 'status', id: 'recorded' }, '✔ ' + text), back);
   const refresh = () => {
-    show('Give: ' + drugName(r, c.byId), banner(c),
-      h('p', {}, d.value + ' ' + d.code + ' ' + d.route + '. ', back),
+    show(t('Give: {drug}', { drug: drugName(r, c.byId) }), banner(c),
+      h('p', {}, num(d.value) + ' ' + units(d.code) + ' ' + d.route + '. ', back),
       identitySection(c, state, refresh), productSection(state, refresh),
       giveSection(c, r, state, refresh, recorded), notGivenSection(c, r, recorded));
   };
@@ -298,17 +312,17 @@ export async function giveScreen(pid, orderId) {
 }
 
 export async function cosignScreen(pid, orderId) {
-  show('Co-sign a dose', h('p', {}, 'Loading…'));
+  show(t('Co-sign a dose'), h('p', {}, t('Loading…')));
   let c;
   try {
     c = await readChart(pid);
   } catch (e) {
-    show('Co-sign a dose', errorBox(e));
+    show(t('Co-sign a dose'), errorBox(e));
     return;
   }
   const r = c.requests.find((x) => x.id === orderId);
   if (!r) {
-    show('Co-sign a dose', h('p', { class: 'error', role: 'alert' }, 'No such order for this patient.'));
+    show(t('Co-sign a dose'), h('p', { class: 'error', role: 'alert' }, t('No such order for this patient.')));
     return;
   }
   const d = orderDose(r);
@@ -323,14 +337,14 @@ export async function cosignScreen(pid, orderId) {
         body: { resourceType: 'Parameters', parameter: [
           { name: 'patient', valueReference: { reference: 'Patient/' + c.patient.id } },
           { name: 'dose', valueQuantity: { value: Number(dose.value), system: UCUM, code: d.code } }] } });
-      out.replaceChildren(h('p', {}, 'Co-signed by ' + param(body, 'cosignedBy').valueString + '. Co-sign id for the nurse:'),
+      out.replaceChildren(h('p', {}, t('Co-signed by {who}. Co-sign id for the nurse:', { who: param(body, 'cosignedBy').valueString })),
         h('p', { id: 'cosign-result', class: 'name' }, h('strong', {}, param(body, 'cosign').valueString)));
     } catch (e) {
-      refusal(msg, e, 'Not co-signed');
+      refusal(msg, e, t('Not co-signed'));
     }
-  } }, h('div', {}, h('label', { for: 'cosign-dose' }, 'Dose you checked (' + units(d.code) + ')'), dose),
-  h('button', { type: 'submit' }, 'Co-sign'));
-  show('Co-sign: ' + drugName(r, c.byId), banner(c),
-    h('p', {}, 'As the second person, check the drug, the dose and the patient, then co-sign with your own account.'),
+  } }, h('div', {}, h('label', { for: 'cosign-dose' }, t('Dose you checked ({unit})', { unit: units(d.code) })), dose),
+  h('button', { type: 'submit' }, t('Co-sign')));
+  show(t('Co-sign: {drug}', { drug: drugName(r, c.byId) }), banner(c),
+    h('p', {}, t('As the second person, check the drug, the dose and the patient, then co-sign with your own account.')),
     form, msg, out);
 }

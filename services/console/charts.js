@@ -1,6 +1,8 @@
 // charts.js - vital-sign trend charts in plain SVG (no chart library):
 // one line per series over time, the reference range as a shaded band,
 // the axes labelled, and the same numbers as a table for screen readers.
+import { t } from './messages.js';
+
 const NS = 'http://www.w3.org/2000/svg';
 const W = 340;
 const H = 170;
@@ -23,14 +25,17 @@ function bounds(series, range) {
   return { lo: lo - pad, hi: hi + pad };
 }
 
-function timeLabel(ms, timeZone) {
-  return new Intl.DateTimeFormat('en-GB', { day: '2-digit', month: 'short', hour: '2-digit',
+function timeLabel(ms, timeZone, locale) {
+  return new Intl.DateTimeFormat(locale, { day: '2-digit', month: 'short', hour: '2-digit',
     minute: '2-digit', timeZone }).format(new Date(ms));
 }
 
 // drawChart returns an <svg> for series [{name, points: [{t: ms, v}]}]
-// with range {low, high} (or null) in unit.
-export function drawChart(title, unit, series, range, timeZone) {
+// with range {low, high} (or null) in unit; times and numbers as locale
+// writes them, title already in its words.
+export function drawChart(title, unit, series, range, timeZone, locale = 'en-GB') {
+  const fmt = (v, digits) => new Intl.NumberFormat(locale, { minimumFractionDigits: digits,
+    maximumFractionDigits: digits }).format(v);
   const all = series.flatMap((s) => s.points);
   const t0 = Math.min(...all.map((p) => p.t));
   const t1 = Math.max(...all.map((p) => p.t));
@@ -39,7 +44,7 @@ export function drawChart(title, unit, series, range, timeZone) {
   const x = (t) => PAD.l + ((t - t0) / span) * (W - PAD.l - PAD.r);
   const y = (v) => PAD.t + (1 - (v - lo) / (hi - lo)) * (H - PAD.t - PAD.b);
   const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', width: '100%',
-    'aria-label': `${title} trend, ${all.length} readings` });
+    'aria-label': t('{title} trend, {n} readings', { title, n: fmt(all.length, 0) }) });
   svg.append(el('title', {}, `${title} (${unit})`));
   if (range) {
     svg.append(el('rect', { class: 'band', x: PAD.l, width: W - PAD.l - PAD.r,
@@ -49,10 +54,10 @@ export function drawChart(title, unit, series, range, timeZone) {
   svg.append(el('line', { class: 'axis', x1: PAD.l, y1: H - PAD.b, x2: W - PAD.r, y2: H - PAD.b }));
   svg.append(el('line', { class: 'axis', x1: PAD.l, y1: PAD.t, x2: PAD.l, y2: H - PAD.b }));
   for (const v of [lo, (lo + hi) / 2, hi]) {
-    svg.append(el('text', { x: 2, y: y(v) + 4 }, v.toFixed(hi - lo < 10 ? 1 : 0)));
+    svg.append(el('text', { x: 2, y: y(v) + 4 }, fmt(v, hi - lo < 10 ? 1 : 0)));
   }
-  svg.append(el('text', { x: PAD.l, y: H - 8 }, timeLabel(t0, timeZone)));
-  svg.append(el('text', { x: W - PAD.r, y: H - 8, 'text-anchor': 'end' }, timeLabel(t1, timeZone)));
+  svg.append(el('text', { x: PAD.l, y: H - 8 }, timeLabel(t0, timeZone, locale)));
+  svg.append(el('text', { x: W - PAD.r, y: H - 8, 'text-anchor': 'end' }, timeLabel(t1, timeZone, locale)));
   series.forEach((s, i) => {
     const pts = [...s.points].sort((a, b) => a.t - b.t);
     svg.append(el('polyline', { class: i ? 'line2' : 'line',

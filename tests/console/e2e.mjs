@@ -408,6 +408,83 @@ async function expiredSteps(browser) {
   await ctx.close();
 }
 
+// chromeText: what a screen says that is the console's own (headings,
+// labels, buttons, captions, column heads, the banner, the header), with
+// the rows of tables (patients, drugs: data) and the user's name left
+// out.
+async function chromeText(page) {
+  return page.evaluate(() => {
+    const m = document.querySelector('main').cloneNode(true);
+    for (const x of m.querySelectorAll('tbody, video')) x.remove();
+    const top = document.querySelector('header.top').cloneNode(true);
+    for (const x of top.querySelectorAll('#who, #lang')) x.remove();
+    return [document.title, top.textContent, m.textContent].join('\n').replace(/\s+/g, ' ');
+  });
+}
+
+// englishLeft: the en-GB catalogue strings (each literal part of a key)
+// found in text as words of their own.
+function englishLeft(text) {
+  const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const parts = new Set(cfg.catalogue.flatMap((k) => k.split(/\{\w+\}/)).map((s) => s.trim())
+    .filter((s) => /[A-Za-z]{2,}/.test(s)));
+  return [...parts].filter((p) => new RegExp('(?<![\\w-])' + esc(p) + '(?![\\w-])').test(text));
+}
+
+// The console in Simplified Chinese (issue 51, item 6): a browser whose
+// language is zh-CN gets every screen's chrome in Chinese, dates as zh-CN
+// writes them; the picker in the header turns it back to English.
+async function zhSteps(browser) {
+  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, bypassCSP: true, locale: 'zh-CN',
+    viewport: { width: 820, height: 1180 } });
+  ctx.setDefaultTimeout(STEP_MS);
+  const page = await ctx.newPage();
+  out.zh = { screens: {} };
+  await step('zh-CN screens', async () => {
+    await page.goto(cfg.console);
+    await page.getByRole('button', { name: '登录' }).waitFor();
+    out.zh.screens.signin = { left: englishLeft(await chromeText(page)), lang: await page.evaluate(() => document.documentElement.lang) };
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByLabel('User name').fill(cfg.nurse.user);
+    await page.getByLabel('Password').fill(cfg.nurse.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: '病区患者' }).waitFor();
+    await page.locator('#ward-table tbody tr', { has: page.getByRole('link', { name: cfg.patient.name }) }).waitFor();
+    const ward = await chromeText(page);
+    out.zh.screens.ward = { left: englishLeft(ward), text: ward.slice(0, 600) };
+    out.zh.who = (await page.locator('#who').textContent()).trim();
+    await axeScan(page, 'ward-zh');
+    await shot(page, 'console-ward-zh');
+    await go(page, '#/patient/' + cfg.patient.id + '/mar');
+    await page.locator('#mar-table').waitFor();
+    const mar = await chromeText(page);
+    out.zh.screens.mar = { left: englishLeft(mar), text: mar.slice(0, 600) };
+    out.zh.marCaption = (await page.locator('#mar-table caption').textContent()).trim();
+    out.zh.marCells = (await page.locator('#mar-table tbody span[data-state]').allTextContents()).map((x) => x.trim());
+    await axeScan(page, 'mar-zh');
+    await shot(page, 'console-mar-zh');
+    await go(page, '#/patient/' + cfg.patient.id + '/vitals');
+    await page.locator('figure.chart svg').first().waitFor();
+    const vitals = await chromeText(page);
+    out.zh.screens.vitals = { left: englishLeft(vitals), text: vitals.slice(0, 600) };
+    if (cfg.bedside) {
+      await go(page, '#/patient/' + cfg.bedside.me.id + '/give/' + cfg.bedside.me.heparin);
+      await page.locator('#checks').waitFor();
+      const give = await chromeText(page);
+      out.zh.screens.give = { left: englishLeft(give), text: give.slice(0, 600) };
+      await shot(page, 'console-give-zh');
+    }
+  });
+  await step('language picked by the user', async () => {
+    await page.locator('#lang').selectOption('en-GB');
+    await page.getByRole('heading', { level: 1 }).filter({ hasText: /^(Vital signs|Give: )/ }).waitFor();
+    out.zh.afterPick = { h1: (await page.locator('main h1').textContent()).trim(),
+      lang: await page.evaluate(() => document.documentElement.lang),
+      nav: (await page.locator('#nav').textContent()).replace(/\s+/g, ' ').trim() };
+  });
+  await ctx.close();
+}
+
 // A tablet without a camera: the wristband instead.
 async function noCameraSteps() {
   const b = cfg.bedside;
@@ -449,6 +526,7 @@ let rc = 0;
 try {
   await run(browser);
   await expiredSteps(browser);
+  await zhSteps(browser);
   if (cfg.bedside) await noCameraSteps();
 } catch (e) {
   rc = 1;

@@ -23,6 +23,8 @@ from harness.devidp import DevIdp, is_available, user
 from harness.faces import ORL, FaceKeys, orl_png
 from harness.fixtures import assess_allergies, running
 
+import catalogue
+
 WARD = "ward-c"
 WARD_ZONE = "Asia/Kolkata"
 BED = "12"
@@ -340,7 +342,9 @@ def run(cstack, idp, patient, bedside, late, tmp_path_factory):
         "late": late,
         "patient": {"id": patient.patient_id, "name": "Iris Wardley",
                     "mrn": patient.mrn},
-        "unknownPatient": str(uuid.uuid4())}
+        "unknownPatient": str(uuid.uuid4()),
+        # The en-GB catalogue (its keys) the zh-CN screens must not show.
+        "catalogue": sorted(catalogue.keys())}
     # A break-glass grant on the patient's chart for the audit review.
     ipb = protos.module("identity")
     cstack.call("identity", "StartBreakGlass", ipb.StartBreakGlassRequest(
@@ -582,6 +586,41 @@ def test_audit_review_and_roles(run):
     _passed(run, "auditor reads no chart")
     assert run["auditorChart"].startswith("Not allowed for your role: "), \
         run["auditorChart"]
+
+
+def test_screens_in_simplified_chinese(run, bedside):
+    """Issue 51, item 6: a browser whose language is zh-CN gets the sign-in,
+    ward list, MAR, vital signs and bedside screens with no en-GB catalogue
+    string left in their chrome (headings, labels, buttons, captions,
+    column heads, banner, header), <html lang> zh-CN, the role and the
+    MAR's date and dose states in Chinese (Intl for the locale); the
+    header's picker turns the console to English."""
+    _passed(run, "zh-CN screens")
+    zh = run["zh"]
+    want = {"signin", "ward", "mar", "vitals"} | (
+        {"give"} if bedside is not None else set())
+    assert set(zh["screens"]) == want, zh["screens"].keys()
+    for name, screen in zh["screens"].items():
+        assert screen["left"] == [], (name, screen)
+    assert zh["screens"]["signin"]["lang"] == "zh-CN", zh
+    assert "病区患者" in zh["screens"]["ward"]["text"], zh
+    assert "护士" in zh["who"], zh["who"]
+    # The day as zh-CN writes it (Intl): 2026年11月25日星期三.
+    assert "年" in zh["marCaption"] and "日" in zh["marCaption"] and \
+        WARD_ZONE in zh["marCaption"], zh["marCaption"]
+    assert any(c.startswith(("已给药", "未给药")) for c in zh["marCells"]), \
+        zh["marCells"]
+    assert not any(c.startswith(("Given", "Not given", "Due"))
+                   for c in zh["marCells"]), zh["marCells"]
+    bad = {k: [v for v in run["axe"].get(k, []) if v["impact"] in SERIOUS]
+           for k in ("ward-zh", "mar-zh")}
+    assert not any(bad.values()), bad
+    _passed(run, "language picked by the user")
+    pick = zh["afterPick"]
+    assert pick["lang"] == "en-GB", pick
+    assert pick["h1"] == "Vital signs" or pick["h1"].startswith("Give: "), \
+        pick
+    assert "Ward list" in pick["nav"], pick
 
 
 def test_keyboard_and_no_patient_data_kept(run):
