@@ -500,7 +500,7 @@ function drugLabel(r, byId, pid) {
 // scheduled hour, a given dose with the time it was given (and, when
 // late, the time it was due), so that a late dose never reads as another
 // dose still to give.
-function slotCell(s) {
+export function slotCell(s) {
   const due = fmtTime(new Date(s.t).toISOString());
   const amount = s.amount ? ' ' + qty(s.amount) : '';
   const span = (cls, text, title) => h('span', { class: 'st st-' + cls, 'data-state': s.state,

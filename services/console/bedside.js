@@ -9,7 +9,7 @@
 // dropped after one use.
 import {
   banner, config, conceptText, drugName, errorBox, fmtTime, h, mrnOf, openSlots, patientName, readMar,
-  readChart, show,
+  readChart, show, slotCell,
 } from './app.js';
 import { request } from './fhir.js';
 import { mark, num, problemBox, t, units } from './messages.js';
@@ -21,6 +21,15 @@ const NOT_GIVEN_SYSTEM = 'urn:smartmed:dosage:not-given-reason';
 const NOT_GIVEN = [['patient-refused', mark('Patient refused')], ['held-by-clinician', mark('Held by clinician')],
   ['patient-absent', mark('Patient absent')], ['nil-by-mouth', mark('Nil by mouth')],
   ['drug-unavailable', mark('Drug unavailable')], ['other', mark('Other')]];
+
+// Why a dose other than the ordered one is given: the facade's
+// dose-deviation codes (dosage's DoseDeviationReason; docs/dose-safety.md,
+// "The dose given against the dose ordered").  "other" needs words.
+const DEVIATION = [['partial-dose-patient-refused', mark('Part of the dose: the patient refused the rest')],
+  ['vomited-repeat', mark('Vomited: the dose is repeated')],
+  ['titration-per-protocol', mark('Set by the protocol (sliding scale, titration)')],
+  ['prescriber-verbal-order', mark('The prescriber said this dose (verbal order)')],
+  ['other', mark('Other (say why in the note)')]];
 
 function ext(name, value) {
   return { url: config.fhirBaseUrl + '/StructureDefinition/' + name, ...value };
@@ -183,7 +192,7 @@ function checksList(c, r, state) {
   const asOrdered = Number(state.dose) === d.value;
   const high = highAlert(c, r);
   const p = c.patient;
-  const dose = { dose: num(state.dose), unit: units(d.code), ordered: num(d.value) };
+  const dose = { dose: num(state.dose), unit: units(d.code), ordered: num(d.value), why: deviationWords(state) };
   return h('ul', { id: 'checks' },
     p.deceasedDateTime || p.deceasedBoolean ? item('blocker', t('The patient has died: no dose is given')) : null,
     item(state.identity ? 'ok' : 'blocker', state.identity ? state.identity.text : t('Patient not identified yet')),
@@ -191,9 +200,8 @@ function checksList(c, r, state) {
       ? t('Product not scanned: {why}', { why: t(state.product.text) })
       : t('Product {code} (dosage checks it is the ordered drug and not expired)', { code: state.product.scan }))
       : t('Product not scanned yet')),
-    item(asOrdered ? 'ok' : 'blocker', t(asOrdered ? 'Dose {dose} {unit}, as ordered'
-      : 'Dose {dose} {unit}, not the ordered {ordered} {unit}: give the ordered dose', dose)
-      + t(' (dosage checks the single and daily maximum, the timing and the patient\'s facts)')),
+    doseItem(item, asOrdered, state, dose,
+      t(' (dosage checks the single and daily maximum, the timing and the patient\'s facts)')),
     high ? item(state.cosign ? 'ok' : 'blocker', state.cosign ? t('Co-signed: {id}', { id: state.cosign })
       : t('No co-sign: a high-alert drug needs a second person\'s check before the dose'))
       : item('ok', state.cosign ? t('Co-signed: {id}', { id: state.cosign }) : t('Not a high-alert drug: no co-sign needed')),
@@ -201,6 +209,34 @@ function checksList(c, r, state) {
     c.hidden.has('AllergyIntolerance') ? item('warn', t('Allergies not shown to your role'))
       : c.allergies.length ? item('warn', t('Allergies: {list}', { list: c.allergies.map((a) => conceptText(a.code)).join(', ') }))
         : null);
+}
+
+// deviationWords: the reason chosen for a dose other than the ordered
+// one, in words, with the nurse's note ('' when none is chosen).
+function deviationWords(state) {
+  const dv = state.deviation;
+  const row = dv && DEVIATION.find(([code]) => code === dv.code);
+  if (!row) return '';
+  return t(row[1]) + (dv.text ? ' (' + dv.text + ')' : '');
+}
+
+// deviationReady: a reason is chosen, with words when it is "other"
+// (dosage wants 3 characters or more).
+function deviationReady(state) {
+  const dv = state.deviation;
+  return !!dv && !!dv.code && (dv.code !== 'other' || dv.text.length >= 3);
+}
+
+// doseItem: the checklist's dose line.  A dose other than the ordered
+// one is a blocker until a reason is chosen, then a fact to weigh (⚠);
+// dosage still checks the dose given against every limit.
+function doseItem(item, asOrdered, state, words, checks) {
+  if (asOrdered) return item('ok', t('Dose {dose} {unit}, as ordered', words) + checks);
+  if (deviationReady(state)) {
+    return item('warn', t('Dose {dose} {unit}, not the ordered {ordered} {unit}: {why}', words) + checks);
+  }
+  const key = mark('Dose {dose} {unit}, not the ordered {ordered} {unit}: give the ordered dose, or choose why the dose differs');
+  return item('blocker', t(key, words) + checks);
 }
 
 function administration(c, r, state) {
@@ -211,6 +247,11 @@ function administration(c, r, state) {
   if (state.product.none) e.push(overrideExt('scan-override', 'other', state.product.text));
   else e.push(ext('product-scan', { valueString: state.product.scan }));
   if (state.cosign) e.push(ext('cosign', { valueString: state.cosign }));
+  if (state.deviation && state.deviation.code && Number(state.dose) !== d.value) {
+    const sub = [{ url: 'reason', valueCode: state.deviation.code }];
+    if (state.deviation.text) sub.push({ url: 'text', valueString: state.deviation.text });
+    e.push(ext('dose-deviation', { extension: sub }));
+  }
   return { resourceType: 'MedicationAdministration', status: 'completed', extension: e,
     subject: { reference: 'Patient/' + c.patient.id }, request: { reference: 'MedicationRequest/' + r.id },
     effectiveDateTime: new Date().toISOString(),
@@ -233,24 +274,65 @@ function giveSection(c, r, state, refresh, recorded) {
   const d = orderDose(r);
   const dose = h('input', { id: 'dose', inputmode: 'decimal', value: String(state.dose) });
   const cos = h('input', { id: 'cosign-id', autocomplete: 'off', value: state.cosign || '' });
+  const dv = state.deviation || { code: '', text: '' };
+  const why = h('select', { id: 'deviation-reason' }, h('option', { value: '' }, t('Choose a reason')),
+    DEVIATION.map(([code, text]) => h('option', { value: code, selected: code === dv.code }, t(text))));
+  const note = h('input', { id: 'deviation-text', autocomplete: 'off', maxlength: 500, value: dv.text });
+  // The reason's fields show while the dose typed is not the ordered one.
+  const box = h('fieldset', { id: 'deviation', class: 'form-row', hidden: Number(state.dose) === d.value },
+    h('legend', {}, t('The dose given is not the ordered {ordered} {unit}: why?', { ordered: num(d.value), unit: units(d.code) })),
+    h('div', {}, h('label', { for: 'deviation-reason' }, t('Reason for the dose given')), why),
+    h('div', {}, h('label', { for: 'deviation-text' }, t('Note on the dose')), note));
+  dose.addEventListener('input', () => { box.hidden = Number(dose.value.trim()) === d.value; });
+  const sync = () => {
+    state.dose = dose.value.trim();
+    state.cosign = cos.value.trim();
+    state.deviation = Number(state.dose) === d.value ? null : { code: why.value, text: note.value.trim() };
+  };
   const msg = alertBox();
   const ready = state.identity && state.product;
   const give = h('button', { type: 'button', id: 'record-given', disabled: !ready, onclick: () => {
+    sync(); // what the form says now, "Update checks" pressed or not
     post(administration(c, r, state), msg, give, (body) => {
       state.identity = null; // a token is good for one dose
-      recorded(t('Dose recorded as given at {when}.', { when: fmtTime(body.effectiveDateTime) }));
+      recorded(recordedWords(body, d, state));
     });
   } }, t('Record dose given'));
   const keep = h('form', { class: 'form-row', onsubmit: (ev) => {
     ev.preventDefault();
-    state.dose = dose.value.trim();
-    state.cosign = cos.value.trim();
+    sync();
     refresh();
-  } }, h('div', {}, h('label', { for: 'dose' }, t('Dose ({unit})', { unit: units(d.code) })), dose),
+  } }, h('div', {}, h('label', { for: 'dose' }, t('Dose ({unit})', { unit: units(d.code) })), dose), box,
   h('div', {}, h('label', { for: 'cosign-id' }, t('Co-sign id (high-alert)')), cos),
   h('button', { type: 'submit', class: 'secondary' }, t('Update checks')));
   return h('section', { 'aria-labelledby': 'give-h' }, h('h2', { id: 'give-h' }, t('3. Check and confirm')), keep,
     h('p', {}, t('Before you confirm:')), checksList(c, r, state), give, msg);
+}
+
+// recordedWords: what was recorded, as dosage answered it: the time, a
+// dose still awaiting its second check (status on-hold), a dose other
+// than the ordered one with its reason.
+function recordedWords(body, d, state) {
+  const when = fmtTime(body.effectiveDateTime);
+  const given = body.dosage && body.dosage.dose ? body.dosage.dose.value : Number(state.dose);
+  let s = t(body.status === 'on-hold' ? 'Dose recorded as given at {when}; it awaits its co-sign.'
+    : 'Dose recorded as given at {when}.', { when });
+  if (state.deviation && Number(given) !== d.value) {
+    s += ' ' + t('Recorded {dose} {unit}, not the ordered {ordered} {unit}: {why}.',
+      { dose: num(given), unit: units(d.code), ordered: num(d.value), why: deviationWords(state) });
+  }
+  return s;
+}
+
+// slotsSection: dosage's own state of this order's doses of the last 24
+// hours and the next two (its MAR): given, refused or not given and why,
+// awaiting a co-sign, due, overdue, missed.
+function slotsSection(c, r) {
+  const now = Date.now();
+  const slots = (c.mar.byOrder.get(r.id) || []).filter((s) => s.t >= now - 864e5 && s.t <= now + 2 * 3600e3);
+  return h('section', { 'aria-labelledby': 'slots-h' }, h('h2', { id: 'slots-h' }, t('This order\'s doses (dosage\'s record)')),
+    slots.length ? h('ul', { id: 'order-slots', class: 'slots' }, slots.map((s) => h('li', {}, slotCell(s))))
+      : h('p', { id: 'order-slots' }, t('No scheduled dose in the last 24 hours.')));
 }
 
 // notGivenSection charts a scheduled dose of the last 24 hours (or due
@@ -299,13 +381,13 @@ export async function giveScreen(pid, orderId) {
     return;
   }
   const d = orderDose(r);
-  const state = { identity: null, product: null, dose: d.value, cosign: '' };
+  const state = { identity: null, product: null, dose: d.value, cosign: '', deviation: null };
   const back = h('a', { href: '#/patient/' + pid + '/mar' }, t('Back to the MAR'));
   const recorded = (text) => show(t('Give a dose'), banner(c), h('p', { role: 'status', id: 'recorded' }, '✔ ' + text), back);
   const refresh = () => {
     show(t('Give: {drug}', { drug: drugName(r, c.byId) }), banner(c),
       h('p', {}, num(d.value) + ' ' + units(d.code) + ' ' + d.route + '. ', back),
-      identitySection(c, state, refresh), productSection(state, refresh),
+      slotsSection(c, r), identitySection(c, state, refresh), productSection(state, refresh),
       giveSection(c, r, state, refresh, recorded), notGivenSection(c, r, recorded));
   };
   refresh();

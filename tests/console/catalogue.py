@@ -14,7 +14,7 @@ LIT = r"'((?:[^'\\\n]|\\.)*)'"
 DIRECT = re.compile(r"\bt\(\s*" + LIT)
 TERNARY = re.compile(r"\bt\(\s*[^()?'{]*(?:'[^']*'[^()?'{]*)*\?\s*" + LIT +
                      r"\s*:\s*" + LIT)
-MARK = re.compile(r"\bmark\(([^()]*)\)")
+MARK = re.compile(r"\bmark\(\s*((?:'(?:[^'\\\n]|\\.)*'\s*,?\s*)+)\)")
 HTML = re.compile(r'data-t(?:-label)?="([^"]*)"')
 
 

@@ -87,8 +87,8 @@ async function bedsideSteps(browser, page) {
     out.wrongFace = await alertText(page, 'does not match');
   });
   await step('dose not given', async () => {
-    await page.getByLabel('Reason').selectOption('patient-refused');
-    await page.getByLabel('Note').fill('declined at the round');
+    await page.getByLabel('Reason', { exact: true }).selectOption('patient-refused');
+    await page.getByLabel('Note', { exact: true }).fill('declined at the round');
     await page.getByRole('button', { name: 'Record not given' }).click();
     out.notGiven = (await page.locator('#recorded').textContent()).trim();
   });
@@ -168,6 +168,55 @@ async function bedsideSteps(browser, page) {
     await page.locator('#mar-table').waitFor();
     out.marAfter = (await page.locator('#mar-table tbody tr').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
     out.marAfterDrugs = (await page.locator('#mar-table tbody th.drug').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+  });
+}
+
+// A dose other than the ordered one (issue 51): the nurse gives one
+// tablet of the two ordered, the patient refusing the second; the form
+// asks why, dosage refuses it without a reason and records it with one,
+// and the MAR and the order's doses on the form say so.
+async function deviationSteps(page) {
+  const D = cfg.deviation;
+  await step('dose deviation refused without a reason', async () => {
+    await go(page, '#/patient/' + D.id + '/give/' + D.order);
+    await page.locator('#order-slots').waitFor();
+    out.deviationSlotsBefore = (await page.locator('#order-slots').textContent()).replace(/\s+/g, ' ').trim();
+    out.deviationHiddenAtFirst = await page.locator('#deviation').isHidden();
+    await page.getByLabel('Wristband scan').fill(D.mrn);
+    await page.getByRole('button', { name: 'Check wristband' }).click();
+    await page.locator('#identity-ok').waitFor();
+    await page.getByLabel('The pack has no barcode').check();
+    await page.getByLabel('Why not scanned').fill('unit-dose strip, barcode torn');
+    await page.getByRole('button', { name: 'Use this product' }).click();
+    await page.locator('#product-ok').waitFor();
+    await page.getByLabel('Dose (tablet)').fill('1');
+    await page.locator('#deviation').waitFor();
+    await page.getByRole('button', { name: 'Update checks' }).click();
+    const doseLine = page.locator('#checks li', { hasText: 'not the ordered' });
+    out.deviationCheckBlocker = await doseLine.evaluate((li) => ({ cls: li.className, text: li.textContent.trim() }));
+    await page.getByRole('button', { name: 'Record dose given' }).click();
+    out.deviationRefused = await alertText(page, 'Not recorded');
+    out.deviationRefusedKey = await page.locator('main .problem').first().getAttribute('data-problem');
+  });
+  await step('dose deviation recorded with its reason', async () => {
+    await page.getByLabel('Reason for the dose given').selectOption('partial-dose-patient-refused');
+    await page.getByLabel('Note on the dose').fill('took one tablet, refused the second');
+    await page.getByRole('button', { name: 'Update checks' }).click();
+    const doseLine = page.locator('#checks li', { hasText: 'not the ordered' });
+    out.deviationCheckWarn = await doseLine.evaluate((li) => ({ cls: li.className, text: li.textContent.trim() }));
+    await axeScan(page, 'deviation');
+    await shot(page, 'console-deviation');
+    await page.getByRole('button', { name: 'Record dose given' }).click();
+    out.deviationRecorded = (await page.locator('#recorded').textContent()).trim();
+  });
+  await step('dose deviation on the MAR', async () => {
+    await go(page, '#/patient/' + D.id + '/mar');
+    await page.locator('#mar-table').waitFor();
+    const given = page.locator('#mar-table span[data-state="given"]').first();
+    out.deviationMar = { text: (await given.textContent()).trim(), title: await given.getAttribute('title') };
+    await go(page, '#/patient/' + D.id + '/give/' + D.order);
+    await page.locator('#order-slots li').first().waitFor();
+    out.deviationSlotsAfter = (await page.locator('#order-slots').textContent()).replace(/\s+/g, ' ').trim();
   });
 }
 
@@ -294,6 +343,7 @@ async function run(browser) {
     await shot(page, 'console-vitals');
   });
   if (cfg.bedside) await bedsideSteps(browser, page);
+  await deviationSteps(page);
   await step('nothing in browser storage', async () => {
     out.storage = await page.evaluate(async () => ({
       local: localStorage.length, session: sessionStorage.length,
@@ -506,6 +556,9 @@ async function noCameraSteps() {
       out.wrongBand = await alertText(page, 'This wristband');
     });
     await step('dose given after a wristband scan', async () => {
+      // dosage's own state of the order on the form: the dose charted
+      // not given earlier, with the nurse's reason.
+      out.otherSlots = (await page.locator('#order-slots').textContent()).replace(/\s+/g, ' ').trim();
       await page.getByLabel('Wristband scan').fill(b.other.mrn);
       await page.getByRole('button', { name: 'Check wristband' }).click();
       await page.locator('#identity-ok').waitFor();

@@ -322,7 +322,29 @@ def late(cstack):
 
 
 @pytest.fixture(scope="module")
-def run(cstack, idp, patient, bedside, late, tmp_path_factory):
+def deviation(cstack):
+    """A q6h order of two paracetamol tablets whose first dose is due half
+    an hour ago: the nurse gives one (issue 51, the dose deviation)."""
+    dpb = protos.module("dosage")
+    p = _admitted(cstack, "Devers", "Lee", "17")
+    drug = cstack.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(
+        drug=dpb.Drug(code="PARADEV_" + uuid.uuid4().hex[:8],
+                      name="Paracetamol 500 mg tablet (deviation)",
+                      unit="tablet", max_single_dose=2.0,
+                      max_daily_dose=8.0, routes=["oral"])),
+        role="pharmacist", timeout=30)
+    assess_allergies(cstack, p.patient_id, role="clinician")
+    order = cstack.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
+        order=dpb.Order(patient_id=p.patient_id, drug_code=drug.code,
+                        dose=2.0, unit="tablet", route="oral",
+                        frequency="q6h",
+                        start_ms=int(time.time() * 1000) - 30 * 60 * 1000)),
+        role="clinician", timeout=30)
+    return {"id": p.patient_id, "mrn": p.mrn, "order": order.id}
+
+
+@pytest.fixture(scope="module")
+def run(cstack, idp, patient, bedside, late, deviation, tmp_path_factory):
     """One pass of e2e.mjs through every screen; its JSON report."""
     shots = os.path.join(paths.build_dir(), "console-screens")
     shutil.rmtree(shots, ignore_errors=True)
@@ -340,6 +362,7 @@ def run(cstack, idp, patient, bedside, late, tmp_path_factory):
                      "password": idp.users["pharm.console"]["password"]},
         "bedside": bedside,
         "late": late,
+        "deviation": deviation,
         "patient": {"id": patient.patient_id, "name": "Iris Wardley",
                     "mrn": patient.mrn},
         "unknownPatient": str(uuid.uuid4()),
@@ -467,6 +490,47 @@ def test_mar_is_dosages_view_late_dose(run, late):
     print("console timings:", run.get("timings"))
 
 
+def test_dose_deviation(run):
+    """Issue 51: the nurse gives one tablet of the two ordered.  The form
+    asks why only once the dose differs; without a reason the checklist
+    shows a blocker and dosage refuses it ("not the ordered dose", in a
+    nurse's words); with a coded reason and a note the line is a warning,
+    the dose is recorded (the facade's dose-deviation extension) and said
+    with its reason; the MAR's slot reads "not the ordered dose" with
+    dosage's summary; the form lists dosage's own state of the order's
+    doses (due before, given after; not given with its reason)."""
+    _passed(run, "dose deviation refused without a reason")
+    assert run["deviationHiddenAtFirst"] is True, run
+    assert "Due" in run["deviationSlotsBefore"] or \
+        "Overdue" in run["deviationSlotsBefore"], run["deviationSlotsBefore"]
+    blocker = run["deviationCheckBlocker"]
+    assert blocker["cls"] == "check-blocker" and \
+        "choose why the dose differs" in blocker["text"], blocker
+    assert run["deviationRefusedKey"] == "dose-not-ordered", run
+    assert run["deviationRefused"].startswith(
+        "Not recorded: The dose you entered is not the ordered dose."), run
+    _passed(run, "dose deviation recorded with its reason")
+    warn = run["deviationCheckWarn"]
+    assert warn["cls"] == "check-warn" and "Part of the dose: the patient " \
+        "refused the rest (took one tablet, refused the second)" in \
+        warn["text"], warn
+    rec = run["deviationRecorded"]
+    assert rec.startswith("✔ Dose recorded as given at"), rec
+    assert "Recorded 1 tablet, not the ordered 2 tablet: Part of the dose" \
+        in rec, rec
+    _passed(run, "dose deviation on the MAR")
+    mar = run["deviationMar"]
+    assert mar["text"].endswith(", not the ordered dose"), mar
+    assert "charted 1 tablet" in mar["title"] and "ordered 2" in \
+        mar["title"], mar
+    assert run["deviationSlotsAfter"].startswith("Given "), \
+        run["deviationSlotsAfter"]
+    assert "not the ordered dose" in run["deviationSlotsAfter"], run
+    bad = [v for v in run["axe"].get("deviation", [])
+           if v["impact"] in SERIOUS]
+    assert "deviation" in run["axe"] and not bad, bad
+
+
 def test_vital_sign_charts(run):
     """A chart per vital sign charted, three readings each, the
     reference range drawn as a band."""
@@ -547,6 +611,8 @@ def test_bedside_without_a_camera(run, bedside):
     _passed(run, "wrong wristband refused")
     assert run["wrongBand"].startswith("This wristband (%s) is not Sam "
                                        "Otherbed's" % bedside["me"]["mrn"])
+    assert "Not given" in run["otherSlots"] and \
+        "declined at the round" in run["otherSlots"], run["otherSlots"]
     _passed(run, "dose given after a wristband scan")
     assert run["bandRecorded"].startswith("✔ Dose recorded as given"), \
         run["bandRecorded"]
