@@ -3,7 +3,9 @@
 // standard FHIR R4 searches of the facade (docs/console.md); audit.js has
 // the audit review.  Patient data lives in
 // this page's memory only and is gone with the tab.
-import { current, finishSignIn, pendingLocale, signIn, signOut } from './auth.js';
+import {
+  STEP_UP_DONE, current, endProviderSession, finishSignIn, pendingLocale, signIn, signOut,
+} from './auth.js';
 import { drawChart } from './charts.js';
 import { FhirError, request, search, setBase } from './fhir.js';
 import { cosignScreen, giveScreen } from './bedside.js';
@@ -699,6 +701,21 @@ function localise(l) {
   pick.value = getLocale();
 }
 
+// handBack gives a second person's step-up sign-in to the console
+// window that opened this one (same origin only) and closes; the token
+// never becomes this window's session.
+async function handBack(second) {
+  if (!window.opener) {
+    show(t('Sign in'), h('p', { class: 'error', role: 'alert' }, t('This sign-in was for a co-sign, but its window was closed.')));
+  } else {
+    window.opener.postMessage({ kind: 'smartmed-step-up', session: second }, window.location.origin);
+    show(t('Sign in'), h('p', { role: 'status' }, t('Signed in for the co-sign: this window closes.')));
+  }
+  // The provider's session is the second person's now: end it before
+  // the window closes (it comes back with STEP_UP_DONE).
+  if (!(await endProviderSession(config)) && window.opener) window.close();
+}
+
 async function start() {
   // The browser's language, unless the user picked another before the
   // provider's sign-in page (carried through it with the PKCE state).
@@ -723,11 +740,25 @@ async function start() {
     route();
   });
   window.addEventListener('hashchange', () => route());
+  let done;
   try {
-    await finishSignIn(config);
+    done = await finishSignIn(config);
   } catch (e) {
     renderHeader();
     show(t('Sign in'), signInScreen(e.message));
+    return;
+  }
+  if (done && done.stepUp) {
+    await handBack(done.stepUp);
+    return;
+  }
+  if (!done && new URLSearchParams(window.location.search).get('state') === STEP_UP_DONE && window.opener) {
+    window.close();
+    return;
+  }
+  if (!done && window.location.hash === '#/step-up' && window.opener) {
+    show(t('Sign in'), h('p', {}, t('Loading…')));
+    await signIn(config, getLocale(), true).catch((e) => show(t('Sign in'), h('p', { class: 'error', role: 'alert' }, e.message)));
     return;
   }
   await route();

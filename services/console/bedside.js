@@ -11,6 +11,7 @@ import {
   banner, config, conceptText, drugName, errorBox, fmtTime, h, mrnOf, openSlots, patientName, readMar,
   readChart, show, slotCell,
 } from './app.js';
+import { current } from './auth.js';
 import { request } from './fhir.js';
 import { mark, num, problemBox, t, units } from './messages.js';
 
@@ -202,7 +203,8 @@ function checksList(c, r, state) {
       : t('Product not scanned yet')),
     doseItem(item, asOrdered, state, dose,
       t(' (dosage checks the single and daily maximum, the timing and the patient\'s facts)')),
-    high ? item(state.cosign ? 'ok' : 'blocker', state.cosign ? t('Co-signed: {id}', { id: state.cosign })
+    high ? item(state.cosign ? 'ok' : 'blocker', state.cosign ? (state.cosignedBy
+      ? t('Co-signed by {who} ({id})', { who: state.cosignedBy, id: state.cosign }) : t('Co-signed: {id}', { id: state.cosign }))
       : t('No co-sign: a high-alert drug needs a second person\'s check before the dose'))
       : item('ok', state.cosign ? t('Co-signed: {id}', { id: state.cosign }) : t('Not a high-alert drug: no co-sign needed')),
     c.hidden.has('Observation') ? null : c.weight ? null : item('warn', t('No weight recorded: a dose by weight is refused')),
@@ -306,7 +308,77 @@ function giveSection(c, r, state, refresh, recorded) {
   h('div', {}, h('label', { for: 'cosign-id' }, t('Co-sign id (high-alert)')), cos),
   h('button', { type: 'submit', class: 'secondary' }, t('Update checks')));
   return h('section', { 'aria-labelledby': 'give-h' }, h('h2', { id: 'give-h' }, t('3. Check and confirm')), keep,
+    highAlert(c, r) && !state.cosign ? cosignHere(c, r, state, refresh) : null,
     h('p', {}, t('Before you confirm:')), checksList(c, r, state), give, msg);
+}
+
+// cosignHere: the second person's check on this device (issue 51, item
+// 3).  They sign in with their own account in a window of its own (a
+// step-up sign-in: the nurse giving the dose stays signed in here), see
+// what they must check, enter the dose they checked themselves and
+// co-sign with their own token; the co-sign id goes into the form by
+// itself and their token is dropped.
+function cosignHere(c, r, state, refresh) {
+  const msg = alertBox();
+  const second = state.cosigner;
+  if (!second) {
+    const open = h('button', { type: 'button', id: 'step-up', class: 'secondary', onclick: () => {
+      msg.textContent = '';
+      const win = window.open('/console/#/step-up', 'smartmed-step-up', 'popup,width=520,height=680');
+      if (!win) {
+        msg.textContent = t('The sign-in window was blocked: allow pop-ups for the console, or co-sign on another device.');
+        return;
+      }
+      const got = (ev) => {
+        if (ev.origin !== window.location.origin || ev.source !== win || !ev.data || ev.data.kind !== 'smartmed-step-up') return;
+        window.removeEventListener('message', got);
+        state.cosigner = ev.data.session;
+        refresh();
+      };
+      window.addEventListener('message', got);
+    } }, t('Second person: sign in here to co-sign'));
+    return h('section', { id: 'cosign-here', 'aria-labelledby': 'cosign-here-h' },
+      h('h3', { id: 'cosign-here-h' }, t('Co-sign on this device')),
+      h('p', {}, t('A high-alert drug: a second nurse or a pharmacist checks the dose. They sign in with their own account in a window of its own; you stay signed in.')),
+      open, msg);
+  }
+  const d = orderDose(r);
+  const di = (r.dosageInstruction || [])[0] || {};
+  const dose = h('input', { id: 'cosigner-dose', inputmode: 'decimal', autocomplete: 'off' });
+  const facts = h('ul', { id: 'cosign-facts' },
+    h('li', {}, t('Order: {drug}, {dose} {unit}, {route}, {timing}', { drug: drugName(r, c.byId), dose: num(d.value),
+      unit: units(d.code), route: d.route, timing: conceptText(di.timing && di.timing.code) })),
+    h('li', {}, t('Dose drawn up by {who}: {dose} {unit}', { who: current() ? current().user : '', dose: num(state.dose),
+      unit: units(d.code) })),
+    h('li', {}, c.hidden.has('AllergyIntolerance') ? t('Allergies not shown to your role')
+      : c.allergies.length ? t('Allergies: {list}', { list: c.allergies.map((a) => conceptText(a.code)).join(', ') })
+        : t('No known allergies')),
+    h('li', {}, c.hidden.has('Observation') ? t('Weight not shown to your role') : c.weight
+      ? t('Weight {kg} kg ({when})', { kg: num(c.weight.valueQuantity.value), when: fmtTime(c.weight.effectiveDateTime
+        || '', { day: '2-digit', month: 'short', year: 'numeric' }) }) : t('Weight not recorded')));
+  const form = h('form', { class: 'form-row', onsubmit: async (ev) => {
+    ev.preventDefault();
+    msg.textContent = '';
+    try {
+      const body = await request('MedicationRequest/' + encodeURIComponent(r.id) + '/$cosign', { method: 'POST', as: second,
+        body: { resourceType: 'Parameters', parameter: [
+          { name: 'patient', valueReference: { reference: 'Patient/' + c.patient.id } },
+          { name: 'dose', valueQuantity: { value: Number(dose.value), system: UCUM, code: d.code } }] } });
+      state.cosign = param(body, 'cosign').valueString;
+      state.cosignedBy = param(body, 'cosignedBy').valueString;
+      state.cosigner = null; // their token is used once, then dropped
+      refresh();
+    } catch (e) {
+      refusal(msg, e, t('Not co-signed'));
+    }
+  } }, h('div', {}, h('label', { for: 'cosigner-dose' }, t('Dose you checked ({unit})', { unit: units(d.code) })), dose),
+  h('button', { type: 'submit', id: 'cosign-as' }, t('Co-sign as {who}', { who: second.user })),
+  h('button', { type: 'button', class: 'secondary', onclick: () => { state.cosigner = null; refresh(); } }, t('Cancel the co-sign')));
+  return h('section', { id: 'cosign-here', 'aria-labelledby': 'cosign-here-h' },
+    h('h3', { id: 'cosign-here-h' }, t('Co-sign on this device')),
+    h('p', { id: 'cosigner' }, t('Second person: {who} ({roles}). Check the order against the dose drawn up, the allergies and the weight; enter the dose you checked yourself.',
+      { who: second.user, roles: second.roles.map((x) => t(x)).join(', ') })),
+    facts, form, msg);
 }
 
 // recordedWords: what was recorded, as dosage answered it: the time, a

@@ -24,8 +24,11 @@ function outcomeText(body) {
   return words.filter(Boolean).join('; ');
 }
 
+// request: options.method, options.body; options.as, another signed-in
+// person's session (a co-signer's step-up sign-in) to send instead of
+// the tab's.
 export async function request(path, options = {}) {
-  const s = current();
+  const s = options.as || current();
   if (s === null) throw new FhirError(t('Your session has ended: sign in again.'), 401);
   const headers = { Accept: 'application/fhir+json', Authorization: 'Bearer ' + s.token };
   if (options.body !== undefined) headers['Content-Type'] = 'application/fhir+json';

@@ -171,6 +171,18 @@ async function bedsideSteps(browser, page) {
   });
 }
 
+// bandAndNoBarcode: on a give screen, the patient identified by a
+// wristband scan (mrn) and a product without a barcode (why).
+async function bandAndNoBarcode(page, mrn, why) {
+  await page.getByLabel('Wristband scan').fill(mrn);
+  await page.getByRole('button', { name: 'Check wristband' }).click();
+  await page.locator('#identity-ok').waitFor();
+  await page.getByLabel('The pack has no barcode').check();
+  await page.getByLabel('Why not scanned').fill(why);
+  await page.getByRole('button', { name: 'Use this product' }).click();
+  await page.locator('#product-ok').waitFor();
+}
+
 // A dose other than the ordered one (issue 51): the nurse gives one
 // tablet of the two ordered, the patient refusing the second; the form
 // asks why, dosage refuses it without a reason and records it with one,
@@ -182,13 +194,7 @@ async function deviationSteps(page) {
     await page.locator('#order-slots').waitFor();
     out.deviationSlotsBefore = (await page.locator('#order-slots').textContent()).replace(/\s+/g, ' ').trim();
     out.deviationHiddenAtFirst = await page.locator('#deviation').isHidden();
-    await page.getByLabel('Wristband scan').fill(D.mrn);
-    await page.getByRole('button', { name: 'Check wristband' }).click();
-    await page.locator('#identity-ok').waitFor();
-    await page.getByLabel('The pack has no barcode').check();
-    await page.getByLabel('Why not scanned').fill('unit-dose strip, barcode torn');
-    await page.getByRole('button', { name: 'Use this product' }).click();
-    await page.locator('#product-ok').waitFor();
+    await bandAndNoBarcode(page, D.mrn, 'unit-dose strip, barcode torn');
     await page.getByLabel('Dose (tablet)').fill('1');
     await page.locator('#deviation').waitFor();
     await page.getByRole('button', { name: 'Update checks' }).click();
@@ -217,6 +223,42 @@ async function deviationSteps(page) {
     await go(page, '#/patient/' + D.id + '/give/' + D.order);
     await page.locator('#order-slots li').first().waitFor();
     out.deviationSlotsAfter = (await page.locator('#order-slots').textContent()).replace(/\s+/g, ' ').trim();
+  });
+}
+
+// The co-sign on one device (issue 51, item 3): the pharmacist signs in
+// in a window of the nurse's console and co-signs there.
+async function oneDeviceSteps(page) {
+  const D = cfg.deviation;
+  await step('co-sign on one device', async () => {
+    await go(page, '#/patient/' + D.id + '/give/' + D.heparin);
+    await page.locator('#step-up').waitFor();
+    await bandAndNoBarcode(page, D.mrn, 'ward stock syringe');
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('#step-up').click()]);
+    popup.setDefaultTimeout(STEP_MS);
+    await popup.getByLabel('User name').fill(cfg.cosigner.user);
+    await popup.getByLabel('Password').fill(cfg.cosigner.password);
+    const closed = popup.waitForEvent('close');
+    await popup.getByRole('button', { name: 'Sign in' }).click();
+    // The console ends the pharmacist's provider session before the
+    // window closes; the provider asks to confirm.
+    await popup.getByRole('button', { name: 'Yes, sign me out' }).click();
+    await closed;
+    out.oneDevice = { popupClosed: popup.isClosed() };
+    await page.locator('#cosigner').waitFor();
+    out.oneDevice.cosigner = (await page.locator('#cosigner').textContent()).trim();
+    out.oneDevice.facts = (await page.locator('#cosign-facts li').allTextContents()).map((x) => x.trim());
+    await axeScan(page, 'cosign-here');
+    await shot(page, 'console-cosign-here');
+    await page.getByLabel('Dose you checked (units)').fill('5000');
+    await page.locator('#cosign-as').click();
+    const line = page.locator('#checks li', { hasText: 'Co-signed by' });
+    await line.waitFor();
+    out.oneDevice.check = await line.evaluate((li) => ({ cls: li.className, text: li.textContent.trim() }));
+    out.oneDevice.cosignId = await page.getByLabel('Co-sign id (high-alert)').inputValue();
+    await page.getByRole('button', { name: 'Record dose given' }).click();
+    out.oneDevice.recorded = (await page.locator('#recorded').textContent()).trim();
+    out.oneDevice.who = (await page.locator('#who').textContent()).trim();
   });
 }
 
@@ -344,6 +386,7 @@ async function run(browser) {
   });
   if (cfg.bedside) await bedsideSteps(browser, page);
   await deviationSteps(page);
+  await oneDeviceSteps(page);
   await step('nothing in browser storage', async () => {
     out.storage = await page.evaluate(async () => ({
       local: localStorage.length, session: sessionStorage.length,
@@ -361,7 +404,19 @@ async function run(browser) {
       if (out.focusAfterTabs === 'Sign in') break;
     }
     await page.keyboard.press('Enter');
+    // After a co-sign on this device the provider's session was ended:
+    // the nurse gives her password again (never signed in as the
+    // pharmacist without one).
+    const again = page.getByLabel('User name');
+    await Promise.race([again.waitFor(), page.getByRole('heading', { name: 'Ward list' }).waitFor()]);
+    out.reloadAskedPassword = await again.isVisible();
+    if (out.reloadAskedPassword) {
+      await again.fill(cfg.nurse.user);
+      await page.getByLabel('Password').fill(cfg.nurse.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+    }
     await page.getByRole('heading', { name: 'Ward list' }).waitFor();
+    out.whoAfterReload = (await page.locator('#who').textContent()).trim();
   });
   await step('sign out', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -327,20 +327,30 @@ def deviation(cstack):
     an hour ago: the nurse gives one (issue 51, the dose deviation)."""
     dpb = protos.module("dosage")
     p = _admitted(cstack, "Devers", "Lee", "17")
-    drug = cstack.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(
-        drug=dpb.Drug(code="PARADEV_" + uuid.uuid4().hex[:8],
-                      name="Paracetamol 500 mg tablet (deviation)",
-                      unit="tablet", max_single_dose=2.0,
-                      max_daily_dose=8.0, routes=["oral"])),
-        role="pharmacist", timeout=30)
     assess_allergies(cstack, p.patient_id, role="clinician")
-    order = cstack.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
-        order=dpb.Order(patient_id=p.patient_id, drug_code=drug.code,
-                        dose=2.0, unit="tablet", route="oral",
-                        frequency="q6h",
-                        start_ms=int(time.time() * 1000) - 30 * 60 * 1000)),
-        role="clinician", timeout=30)
-    return {"id": p.patient_id, "mrn": p.mrn, "order": order.id}
+    start = int(time.time() * 1000) - 30 * 60 * 1000
+
+    def order(drug, dose, route, frequency):
+        cstack.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(
+            drug=drug), role="pharmacist", timeout=30)
+        return cstack.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
+            order=dpb.Order(patient_id=p.patient_id, drug_code=drug.code,
+                            dose=dose, unit=drug.unit, route=route,
+                            frequency=frequency, start_ms=start)),
+            role="clinician", timeout=30).id
+    tablets = order(dpb.Drug(code="PARADEV_" + uuid.uuid4().hex[:8],
+                             name="Paracetamol 500 mg tablet (deviation)",
+                             unit="tablet", max_single_dose=2.0,
+                             max_daily_dose=8.0, routes=["oral"]),
+                    2.0, "oral", "q6h")
+    # A high-alert order for the co-sign on one device (item 3).
+    heparin = order(dpb.Drug(code="HEPDEV_" + uuid.uuid4().hex[:8],
+                             name="Heparin 5000 units (one device)",
+                             unit="[iU]", max_single_dose=10000.0,
+                             max_daily_dose=40000.0, routes=["sc"],
+                             high_alert=True), 5000.0, "sc", "q12h")
+    return {"id": p.patient_id, "mrn": p.mrn, "order": tablets,
+            "heparin": heparin}
 
 
 @pytest.fixture(scope="module")
@@ -529,6 +539,36 @@ def test_dose_deviation(run):
     bad = [v for v in run["axe"].get("deviation", [])
            if v["impact"] in SERIOUS]
     assert "deviation" in run["axe"] and not bad, bad
+
+
+def test_cosign_on_one_device(run):
+    """Issue 51, item 3: the second person co-signs on the nurse's own
+    device.  A pharmacist signs in with their own password in a window
+    of its own (the provider asks for it although the nurse's session is
+    open there: prompt=login); the nurse's screen then shows who co-signs
+    and what they check (the order, the dose drawn up, allergies,
+    weight); the pharmacist's dose and token make the co-sign, its id
+    goes into the form by itself (no retyping), the dose is recorded, and
+    the nurse is still the one signed in."""
+    _passed(run, "co-sign on one device")
+    one = run["oneDevice"]
+    assert one["cosigner"].startswith("Second person: pharm.console "
+                                      "(pharmacist)"), one
+    facts = " ".join(one["facts"])
+    assert "Order: Heparin 5000 units (one device), 5,000 units, sc" in \
+        facts and "Dose drawn up by nurse.console: 5,000 units" in facts \
+        and "No known allergies" in facts and "Weight" in facts, facts
+    assert one["check"]["cls"] == "check-ok" and one["check"]["text"] \
+        .endswith("Co-signed by pharm.console (%s)" % one["cosignId"]), one
+    assert len(one["cosignId"]) >= 32, one
+    assert one["recorded"].startswith("✔ Dose recorded as given at"), one
+    assert one["who"].startswith("nurse.console (nurse"), one
+    assert one["popupClosed"] is True, one
+    # The pharmacist's provider session was ended in the pop-up: a reload
+    # of the nurse's console asks for a password, and signs the nurse in.
+    _passed(run, "keyboard reaches the screens")
+    assert run["reloadAskedPassword"] is True, run
+    assert run["whoAfterReload"].startswith("nurse.console"), run
 
 
 def test_vital_sign_charts(run):
