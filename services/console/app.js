@@ -6,7 +6,7 @@
 import {
   STEP_UP_DONE, current, endProviderSession, finishSignIn, pendingLocale, signIn, signOut,
 } from './auth.js';
-import { drawChart } from './charts.js';
+import { drawChart, outside } from './charts.js';
 import { FhirError, request, search, setBase } from './fhir.js';
 import { cosignScreen, giveScreen } from './bedside.js';
 import { auditScreen } from './audit.js';
@@ -25,8 +25,8 @@ const VITALS = [
   { code: '8310-5', title: mark('Temperature'), unit: 'Cel', range: { low: 36.1, high: 38.0 } },
   { code: '8867-4', title: mark('Heart rate'), unit: '/min', range: { low: 51, high: 90 } },
   { code: '85354-9', title: mark('Blood pressure'), unit: 'mm[Hg]', range: { low: 90, high: 140 },
-    parts: [['8480-6', mark('Systolic')], ['8462-4', mark('Diastolic')]] },
-  { code: '59408-5', alt: ['2708-6'], title: mark('SpO2'), unit: '%', range: { low: 96, high: 100 } },
+    parts: [['8480-6', mark('Systolic'), { low: 90, high: 140 }], ['8462-4', mark('Diastolic'), { low: 60, high: 90 }]] },
+  { code: '59408-5', alt: ['2708-6'], title: mark('SpO2'), unit: '%', range: { low: 96, high: 100 }, limit: { min: 0, max: 100 } },
   { code: '9279-1', title: mark('Respiratory rate'), unit: '/min', range: { low: 12, high: 20 } },
   { code: '29463-7', title: mark('Weight'), unit: 'kg', range: null },
 ];
@@ -620,7 +620,7 @@ async function marScreen(id, day) {
 function seriesOf(v, observations) {
   const mine = observations.filter((o) => codeOf(o).some((c) => c === v.code || (v.alt || []).includes(c)));
   if (v.parts) {
-    return v.parts.map(([code, name]) => ({ name, points: mine.flatMap((o) => (o.component || [])
+    return v.parts.map(([code, name, range]) => ({ name, range, points: mine.flatMap((o) => (o.component || [])
       .filter((k) => codeOf(k).includes(code) && k.valueQuantity)
       .map((k) => ({ t: Date.parse(whenOf(o)), v: k.valueQuantity.value }))) }));
   }
@@ -635,18 +635,34 @@ function rangeOf(v, observations) {
   return v.range;
 }
 
+// latestLine: the latest reading as a number with its time (a blood
+// pressure as systolic/diastolic), a value outside its range said so.
+function latestLine(v, series) {
+  const at = Math.max(...series.flatMap((s) => s.points.map((p) => p.t)));
+  const vals = series.map((s) => ({ s, p: s.points.find((p) => p.t === at) })).filter((x) => x.p);
+  const out = vals.some(({ s, p }) => outside(s, p.v));
+  return h('p', { class: 'latest', 'data-out': out ? 'true' : 'false' },
+    t('Latest {value} {unit}, {when}', { value: vals.map(({ p }) => num(p.v)).join('/'), unit: units(v.unit),
+      when: fmtTime(new Date(at).toISOString(), { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' }) }),
+    out ? h('span', { class: 'out' }, t(' (out of range)')) : null);
+}
+
 function vitalFigure(v, observations) {
-  const series = seriesOf(v, observations).filter((s) => s.points.length);
-  if (!series.length) return null;
   const range = rangeOf(v, observations);
+  const series = seriesOf(v, observations).filter((s) => s.points.length)
+    .map((s) => ({ ...s, range: s.range || range, label: t(s.name) }));
+  if (!series.length) return null;
   const rows = series.flatMap((s) => s.points.map((p) => h('tr', {}, h('td', {}, fmtTime(new Date(p.t).toISOString(),
     { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' })), h('td', {}, t(s.name)), h('td', {}, num(p.v)))));
   const title = t(v.title);
   return h('figure', { class: 'chart', 'data-code': v.code },
     h('figcaption', {}, title + ' (' + units(v.unit) + ')'
-      + (range ? t(', reference {low}–{high}', { low: num(range.low), high: num(range.high) }) : '')
+      + (series.length > 1 ? series.map((s) => t(', {name} reference {low}–{high}', { name: s.label,
+        low: num(s.range.low), high: num(s.range.high) })).join('')
+        : range ? t(', reference {low}–{high}', { low: num(range.low), high: num(range.high) }) : '')
       + (series.length > 1 ? t('; solid line {a}, dashed {b}', { a: t(series[0].name), b: t(series[1].name) }) : '')),
-    drawChart(title, units(v.unit), series, range, tz(), getLocale()),
+    latestLine(v, series),
+    drawChart(title, units(v.unit), series, v.limit, tz(), getLocale()),
     h('details', {}, h('summary', {}, t('Readings as a table')),
       h('table', {}, h('thead', {}, h('tr', {}, mark('Time', 'Series', 'Value').map((x) => h('th', { scope: 'col' }, t(x))))),
         h('tbody', {}, rows))));

@@ -380,7 +380,12 @@ async function run(browser) {
     out.charts = await page.locator('figure.chart').evaluateAll((figs) => figs.map((f) => ({
       code: f.dataset.code, caption: f.querySelector('figcaption').textContent,
       points: f.querySelectorAll('svg circle').length,
-      band: f.querySelector('svg rect.band') ? f.querySelector('svg rect.band').dataset.range : null })));
+      band: f.querySelector('svg rect.band') ? f.querySelector('svg rect.band').dataset.range : null,
+      bands: [...f.querySelectorAll('svg rect.band')].map((r) => r.dataset.range),
+      out: f.querySelectorAll('svg circle.out').length,
+      latest: f.querySelector('.latest') ? f.querySelector('.latest').textContent.trim() : null,
+      latestOut: f.querySelector('.latest') ? f.querySelector('.latest').dataset.out : null,
+      axisTop: Math.max(...[...f.querySelectorAll('svg text[x="2"]')].map((x) => Number(x.textContent.replace(/,/g, '')))) })));
     await axeScan(page, 'vitals');
     await shot(page, 'console-vitals');
   });

@@ -580,6 +580,17 @@ def test_vital_sign_charts(run):
         assert charts[code]["points"] == 3, charts
     assert charts["85354-9"]["points"] == 6, charts  # systolic, diastolic
     assert charts["8867-4"]["band"] == "51-90", charts
+    # Issue 51, item 4: the latest value as a number with its time, the
+    # readings outside their range marked (38.4 °C; 150/105 mmHg, both
+    # pressures banded), SpO2's axis never above 100.
+    assert charts["8310-5"]["latest"].startswith("Latest 36.9 °C, "), charts
+    assert charts["8310-5"]["out"] == 1 and \
+        charts["8310-5"]["latestOut"] == "false", charts
+    bp = charts["85354-9"]
+    assert bp["latest"].startswith("Latest 122/77 mmHg, "), bp
+    assert bp["bands"] == ["90-140", "60-90"] and bp["out"] == 2, bp
+    assert charts["8867-4"]["out"] == 0, charts
+    assert charts["59408-5"]["axisTop"] <= 100, charts["59408-5"]
 
 
 def test_bedside_administration(run, bedside):
