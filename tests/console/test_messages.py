@@ -134,3 +134,20 @@ def test_every_key_has_its_chinese():
         assert re.search("[\u4e00-\u9fff]", what + todo), key
     assert got["fallback"] == "A key nobody wrote 7", got
     assert got["given"] == "已给药 13:58" and got["unit"] == "单位", got
+
+
+def test_language_from_the_browser():
+    """The browser's language list picks the catalogue: Simplified Chinese
+    for zh, zh-CN, zh-Hans(-…) and zh-SG, the first listed that the
+    console has; English otherwise; a locale set by hand that the console
+    does not have falls back to en-GB."""
+    got = run_node(
+        "import { getLocale, localeFor, setLocale } from './messages.js';\n"
+        "setLocale('fr-FR');\n"
+        "console.log(JSON.stringify({ picked: [['zh-CN', 'en'], ['zh'], "
+        "['zh-Hans-CN'], ['zh-SG'], ['en-US', 'zh-CN'], ['fr-FR', "
+        "'zh-CN'], ['fr-FR'], []].map(localeFor), unknown: getLocale() "
+        "}));\n")
+    assert got["picked"] == ["zh-CN", "zh-CN", "zh-CN", "zh-CN", "en-GB",
+                             "zh-CN", "en-GB", "en-GB"], got
+    assert got["unknown"] == "en-GB", got
