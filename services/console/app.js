@@ -3,12 +3,14 @@
 // standard FHIR R4 searches of the facade (docs/console.md); audit.js has
 // the audit review.  Patient data lives in
 // this page's memory only and is gone with the tab.
-import { current, finishSignIn, signIn, signOut } from './auth.js';
-import { drawChart } from './charts.js';
+import {
+  STEP_UP_DONE, current, endProviderSession, finishSignIn, pendingLocale, signIn, signOut,
+} from './auth.js';
+import { drawChart, outside } from './charts.js';
 import { FhirError, request, search, setBase } from './fhir.js';
 import { cosignScreen, giveScreen } from './bedside.js';
 import { auditScreen } from './audit.js';
-import { problemBox, units } from './messages.js';
+import { LOCALES, getLocale, localeFor, mark, num, problemBox, setLocale, t, units } from './messages.js';
 
 export let config = null;
 const ward = []; // patient ids added by MRN or id, this tab only
@@ -18,15 +20,21 @@ const wardsShown = new Set(); // wards asked for beyond the user's units
 // a newer one and hide what it said.
 let wardRender = 0;
 
+// The titles are catalogue keys (mark): t() turns them into words.
 const VITALS = [
-  { code: '8310-5', title: 'Temperature', unit: 'Cel', range: { low: 36.1, high: 38.0 } },
-  { code: '8867-4', title: 'Heart rate', unit: '/min', range: { low: 51, high: 90 } },
-  { code: '85354-9', title: 'Blood pressure', unit: 'mm[Hg]', range: { low: 90, high: 140 },
-    parts: [['8480-6', 'Systolic'], ['8462-4', 'Diastolic']] },
-  { code: '59408-5', alt: ['2708-6'], title: 'SpO2', unit: '%', range: { low: 96, high: 100 } },
-  { code: '9279-1', title: 'Respiratory rate', unit: '/min', range: { low: 12, high: 20 } },
-  { code: '29463-7', title: 'Weight', unit: 'kg', range: null },
+  { code: '8310-5', title: mark('Temperature'), unit: 'Cel', range: { low: 36.1, high: 38.0 } },
+  { code: '8867-4', title: mark('Heart rate'), unit: '/min', range: { low: 51, high: 90 } },
+  { code: '85354-9', title: mark('Blood pressure'), unit: 'mm[Hg]', range: { low: 90, high: 140 },
+    parts: [['8480-6', mark('Systolic'), { low: 90, high: 140 }], ['8462-4', mark('Diastolic'), { low: 60, high: 90 }]] },
+  { code: '59408-5', alt: ['2708-6'], title: mark('SpO2'), unit: '%', range: { low: 96, high: 100 }, limit: { min: 0, max: 100 } },
+  { code: '9279-1', title: mark('Respiratory rate'), unit: '/min', range: { low: 12, high: 20 } },
+  { code: '29463-7', title: mark('Weight'), unit: 'kg', range: null },
 ];
+
+// Words the services send as codes (roles, sex, an order's status), as
+// catalogue keys.
+mark('nurse', 'pharmacist', 'clinician', 'auditor', 'registrar', 'admin', 'male', 'female', 'other', 'unknown',
+  'on-hold', 'stopped', 'completed', 'cancelled', 'draft', 'entered-in-error');
 
 // --- small DOM helpers -------------------------------------------------
 
@@ -48,7 +56,7 @@ function main() {
 export function show(title, ...content) {
   const m = main();
   m.replaceChildren(h('h1', {}, title), ...content.filter((x) => x !== null && x !== undefined));
-  document.title = title + ' - smartmed ward console';
+  document.title = title + ' - ' + t('smartmed ward console');
   m.focus();
 }
 
@@ -69,13 +77,13 @@ function tz() {
 
 export function fmtTime(iso, opts = { hour: '2-digit', minute: '2-digit' }) {
   if (!iso) return '';
-  return new Intl.DateTimeFormat('en-GB', { ...opts, timeZone: tz() }).format(new Date(iso));
+  return new Intl.DateTimeFormat(getLocale(), { ...opts, timeZone: tz() }).format(new Date(iso));
 }
 
 export function errorBox(e) {
   if (e instanceof FhirError && e.status === 401) return signInScreen(e.message);
   if (e instanceof FhirError && e.status === 403) {
-    return h('p', { class: 'error', role: 'alert' }, 'Not allowed for your role: ' + e.message);
+    return h('p', { class: 'error', role: 'alert' }, t('Not allowed for your role: {why}', { why: e.message }));
   }
   if (e instanceof FhirError) return h('div', { role: 'alert' }, problemBox(e));
   return h('p', { class: 'error', role: 'alert' }, e.message);
@@ -100,7 +108,7 @@ function ageOf(p) {
   let age = now.getUTCFullYear() - b.getUTCFullYear();
   if (now.getUTCMonth() < b.getUTCMonth()
       || (now.getUTCMonth() === b.getUTCMonth() && now.getUTCDate() < b.getUTCDate())) age -= 1;
-  return age + ' y';
+  return t('{n} y', { n: num(age) });
 }
 
 function codeOf(resource) {
@@ -150,7 +158,7 @@ export async function readChart(id) {
   // What the user's role may not read is unknown here, never "none".
   const hidden = all.hidden || new Set();
   const patient = of('Patient')[0];
-  if (patient === undefined) throw new FhirError('No such patient.', 404);
+  if (patient === undefined) throw new FhirError(t('No such patient.'), 404);
   const open = of('Encounter').find((e) => e.status === 'in-progress') || null;
   const loc = open && (open.location || []).find((l) => l.status === 'active');
   const observations = of('Observation');
@@ -166,11 +174,11 @@ export async function readChart(id) {
 
 function signInScreen(message) {
   const box = h('section', { 'aria-labelledby': 'signin-h' },
-    h('h2', { id: 'signin-h' }, 'Your hospital account'),
+    h('h2', { id: 'signin-h' }, t('Your hospital account')),
     message ? h('p', { class: 'error', role: 'alert' }, message) : null,
-    h('p', {}, 'Sign in with your hospital account (' + config.issuer + ').'),
-    h('button', { type: 'button', id: 'signin', onclick: () => signIn(config).catch((e) => say(e.message)) },
-      'Sign in'));
+    h('p', {}, t('Sign in with your hospital account ({issuer}).', { issuer: config.issuer })),
+    h('button', { type: 'button', id: 'signin', onclick: () => signIn(config, getLocale()).catch((e) => say(e.message)) },
+      t('Sign in')));
   return box;
 }
 
@@ -179,7 +187,7 @@ function renderHeader() {
   document.getElementById('nav').hidden = s === null;
   document.getElementById('signout').hidden = s === null;
   document.getElementById('who').textContent = s === null ? ''
-    : s.user + ' (' + s.roles.join(', ') + (s.units.length ? '; ' + s.units.join(', ') : '') + ')';
+    : s.user + ' (' + s.roles.map((r) => t(r)).join(', ') + (s.units.length ? '; ' + s.units.join(', ') : '') + ')';
   const audit = document.querySelector('#nav a[data-screen="audit"]');
   audit.hidden = s === null || !s.roles.includes('auditor');
   const screen = (window.location.hash.split('/')[1] || 'ward');
@@ -219,16 +227,17 @@ async function wardRow(id) {
     const counts = mar ? dueCounts(mar) : { due: '?', overdue: 0, cosign: '?', unknown: true };
     const name = patientName(c.patient);
     return h('tr', {},
-      h('td', {}, c.hidden.has('Encounter') ? 'not shown to your role' : c.bed || 'not admitted'),
+      h('td', {}, c.hidden.has('Encounter') ? t('not shown to your role') : c.bed || t('not admitted')),
       h('th', { scope: 'row' }, h('a', { href: '#/patient/' + id + '/mar' }, name)),
       h('td', {}, mrnOf(c.patient)),
       h('td', {}, ageOf(c.patient)),
-      h('td', {}, c.hidden.has('AllergyIntolerance') ? h('span', { class: 'allergy' }, 'Not shown to your role')
-        : c.allergies.length ? h('span', { class: 'allergy' }, 'Allergies: ' + c.allergies.length) : 'None known'),
-      h('td', {}, String(counts.due)),
+      h('td', {}, c.hidden.has('AllergyIntolerance') ? h('span', { class: 'allergy' }, t('Not shown to your role'))
+        : c.allergies.length ? h('span', { class: 'allergy' }, t('Allergies: {n}', { n: num(c.allergies.length) }))
+          : t('None known')),
+      h('td', {}, num(counts.due)),
       h('td', {}, counts.unknown ? '?' : counts.overdue ? h('a', { href: '#/patient/' + id + '/mar',
-        class: 'overdue-count' }, String(counts.overdue)) : '0'),
-      h('td', {}, String(counts.cosign)));
+        class: 'overdue-count' }, num(counts.overdue)) : num(0)),
+      h('td', {}, num(counts.cosign)));
   } catch (e) {
     return h('tr', {}, h('td', { colspan: 8 }, errorBox(e)));
   }
@@ -236,7 +245,7 @@ async function wardRow(id) {
 
 async function findPatient(text) {
   const v = text.trim();
-  if (v === '') throw new Error('Enter an MRN or a patient id.');
+  if (v === '') throw new Error(t('Enter an MRN or a patient id.'));
   try {
     const found = await search('Patient?identifier=' + encodeURIComponent(config.mrnSystem + '|' + v), 2);
     if (found.length) return found[0].id;
@@ -285,17 +294,17 @@ function addForms(msg) {
       // Not found and not in the user's care answer alike (the API does
       // not tell them apart, on purpose).
       msg.textContent = e.status === 404 || e.status === 400
-        ? 'No patient of yours has the MRN or id "' + input.value.trim() + '" (' + e.message + ').'
+        ? t('No patient of yours has the MRN or id "{v}" ({why}).', { v: input.value.trim(), why: e.message })
         : e.message;
     }
-  } }, h('div', {}, h('label', { for: 'add-patient' }, 'MRN, wristband or patient id'), input),
-  h('button', { type: 'submit' }, 'Add to my list'));
+  } }, h('div', {}, h('label', { for: 'add-patient' }, t('MRN, wristband or patient id')), input),
+  h('button', { type: 'submit' }, t('Add to my list')));
   const other = h('form', { class: 'form-row', onsubmit: async (ev) => {
     ev.preventDefault();
     if (wardInput.value.trim()) wardsShown.add(wardInput.value.trim());
     await wardScreen();
-  } }, h('div', {}, h('label', { for: 'add-ward' }, 'Another ward'), wardInput),
-  h('button', { type: 'submit' }, 'Show ward'));
+  } }, h('div', {}, h('label', { for: 'add-ward' }, t('Another ward')), wardInput),
+  h('button', { type: 'submit' }, t('Show ward')));
   return [add, other];
 }
 
@@ -308,21 +317,21 @@ async function wardScreen() {
   try {
     listed = await census(wards);
   } catch (e) {
-    if (render === wardRender) show('Ward list', errorBox(e));
+    if (render === wardRender) show(t('Ward list'), errorBox(e));
     return;
   }
   const ids = [...listed.ids, ...ward.filter((id) => !listed.ids.includes(id))];
   const table = h('table', { id: 'ward-table' },
-    h('caption', {}, 'Patients on ' + (wards.length ? wards.join(', ') : 'my list')
-      + (ward.length ? ', and those added by MRN' : '')),
-    h('thead', {}, h('tr', {}, ['Bed', 'Patient', 'MRN', 'Age', 'Allergies', 'Doses due', 'Overdue', 'Awaiting co-sign']
-      .map((t) => h('th', { scope: 'col' }, t)))),
+    h('caption', {}, t(ward.length ? 'Patients on {wards}, and those added by MRN' : 'Patients on {wards}',
+      { wards: wards.length ? wards.join(', ') : t('my list') })),
+    h('thead', {}, h('tr', {}, mark('Bed', 'Patient', 'MRN', 'Age', 'Allergies', 'Doses due', 'Overdue', 'Awaiting co-sign')
+      .map((x) => h('th', { scope: 'col' }, t(x))))),
     h('tbody', {}, await Promise.all(ids.map(wardRow))));
-  const refused = listed.refused.map((t) => h('p', { class: 'error', role: 'alert' }, 'Ward not listed: ' + t));
+  const refused = listed.refused.map((x) => h('p', { class: 'error', role: 'alert' }, t('Ward not listed: {why}', { why: x })));
   if (render !== wardRender) return; // a newer render draws the list
-  show('Ward list', ...addForms(msg), msg, ...refused, ids.length ? table
-    : h('p', {}, 'No patients on ' + (wards.length ? wards.join(', ') : 'your list')
-      + ': add one by MRN or wristband scan, or show another ward.'));
+  show(t('Ward list'), ...addForms(msg), msg, ...refused, ids.length ? table
+    : h('p', {}, t('No patients on {wards}: add one by MRN or wristband scan, or show another ward.',
+      { wards: wards.length ? wards.join(', ') : t('your list') })));
 }
 
 // --- patient banner, MAR, vitals --------------------------------------
@@ -331,38 +340,39 @@ async function wardScreen() {
 // docs/dose-safety.md, "Death"): no dose is charted after it.
 function died(p) {
   if (p.deceasedDateTime) {
-    return [h('span', { class: 'allergy' }, 'Died ' + fmtTime(p.deceasedDateTime,
-      { day: '2-digit', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }))];
+    return [h('span', { class: 'allergy' }, t('Died {when}', { when: fmtTime(p.deceasedDateTime,
+      { day: '2-digit', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }) }))];
   }
-  if (p.deceasedBoolean) return [h('span', { class: 'allergy' }, 'Died (time not recorded)')];
+  if (p.deceasedBoolean) return [h('span', { class: 'allergy' }, t('Died (time not recorded)'))];
   return [];
 }
 
 export function banner(c) {
   const p = c.patient;
   const w = c.weight;
-  const notShown = (what) => h('span', {}, what + ' not shown to your role');
-  return h('section', { class: 'banner', 'aria-label': 'Patient banner' },
+  const born = p.birthDate ? fmtTime(p.birthDate + 'T12:00:00Z', { day: '2-digit', month: 'short', year: 'numeric' }) : '?';
+  return h('section', { class: 'banner', 'aria-label': t('Patient banner') },
     h('span', { class: 'name' }, patientName(p)),
-    h('span', {}, 'MRN ', h('strong', {}, mrnOf(p))),
-    h('span', {}, 'Born ' + (p.birthDate || '?') + ' (' + ageOf(p) + ')'),
-    h('span', {}, 'Sex ' + (p.gender || 'unknown')),
+    h('span', {}, t('MRN') + ' ', h('strong', {}, mrnOf(p))),
+    h('span', {}, t('Born {date} ({age})', { date: born, age: ageOf(p) })),
+    h('span', {}, t('Sex {sex}', { sex: t(p.gender || 'unknown') })),
     ...died(p),
-    c.hidden.has('Encounter') ? notShown('Bed') : h('span', {}, 'Bed ' + (c.bed || 'not admitted')),
-    c.hidden.has('Observation') ? notShown('Weight')
-      : h('span', {}, w ? 'Weight ' + w.valueQuantity.value + ' kg (' + fmtTime(whenOf(w),
-        { day: '2-digit', month: 'short', year: 'numeric' }) + ')' : 'Weight not recorded'),
-    c.hidden.has('AllergyIntolerance') ? h('span', { class: 'allergy' }, 'Allergies not shown to your role: ask the ward')
+    c.hidden.has('Encounter') ? h('span', {}, t('Bed not shown to your role'))
+      : h('span', {}, t('Bed {bed}', { bed: c.bed || t('not admitted') })),
+    c.hidden.has('Observation') ? h('span', {}, t('Weight not shown to your role'))
+      : h('span', {}, w ? t('Weight {kg} kg ({when})', { kg: num(w.valueQuantity.value), when: fmtTime(whenOf(w),
+        { day: '2-digit', month: 'short', year: 'numeric' }) }) : t('Weight not recorded')),
+    c.hidden.has('AllergyIntolerance') ? h('span', { class: 'allergy' }, t('Allergies not shown to your role: ask the ward'))
       : c.allergies.length
-        ? h('span', { class: 'allergy' }, 'Allergies: ' + c.allergies.map((a) => conceptText(a.code)).join(', '))
-        : h('span', {}, 'No known allergies'));
+        ? h('span', { class: 'allergy' }, t('Allergies: {list}', { list: c.allergies.map((a) => conceptText(a.code)).join(', ') }))
+        : h('span', {}, t('No known allergies')));
 }
 
 function tabs(id, which) {
   const link = (name, label) => h('a', { href: '#/patient/' + id + '/' + name,
     'aria-current': which === name ? 'page' : undefined }, label);
-  return h('nav', { class: 'tabs', 'aria-label': 'Patient screens' },
-    link('mar', 'Medication administration record'), link('vitals', 'Vital signs'));
+  return h('nav', { class: 'tabs', 'aria-label': t('Patient screens') },
+    link('mar', t('Medication administration record')), link('vitals', t('Vital signs')));
 }
 
 // zoneOffsetMs: how far the ward's wall clock is ahead of UTC at t.
@@ -441,7 +451,7 @@ function requestIdOf(a) {
 }
 
 export function qty(q) {
-  return q ? q.value + ' ' + units(q.code || q.unit || '') : '';
+  return q ? num(q.value) + ' ' + units(q.code || q.unit || '') : '';
 }
 
 // adminStart: when a charted dose began (an infusion's segment has a
@@ -451,9 +461,9 @@ function adminStart(a) {
 }
 
 function adminCell(a) {
-  const st = { completed: ['given', 'Given'], 'not-done': ['notgiven', 'Not given'],
-    'in-progress': ['running', 'Running'], 'entered-in-error': ['notgiven', 'Error'],
-    'on-hold': ['due', 'Awaiting co-sign'] }[a.status]
+  const st = { completed: ['given', mark('Given')], 'not-done': ['notgiven', mark('Not given')],
+    'in-progress': ['running', mark('Running')], 'entered-in-error': ['notgiven', mark('Error')],
+    'on-hold': ['due', mark('Awaiting co-sign')] }[a.status]
     || ['notgiven', a.status];
   const dose = a.dosage ? qty(a.dosage.dose) : '';
   const rate = a.dosage && a.dosage.rateQuantity ? qty(a.dosage.rateQuantity) : '';
@@ -461,9 +471,10 @@ function adminCell(a) {
   // An infusion's segment says the rate it ran at and from when to when:
   // the grid shows each rate, so the rate history reads along the row.
   const when = a.effectivePeriod ? fmtTime(a.effectivePeriod.start) + '–' + (a.effectivePeriod.end
-    ? fmtTime(a.effectivePeriod.end) : 'now') : fmtTime(whenOf(a));
-  const label = rate ? (a.status === 'in-progress' ? 'Running ' : 'Ran ') + rate + ' ' + when : st[1] + ' ' + when;
-  return h('span', { class: 'st st-' + (rate ? 'running' : st[0]), title: st[1] + ' ' + when + ' ' + dose + why },
+    ? fmtTime(a.effectivePeriod.end) : t('now')) : fmtTime(whenOf(a));
+  const label = rate ? t(a.status === 'in-progress' ? 'Running {rate} {when}' : 'Ran {rate} {when}', { rate, when })
+    : t(st[1]) + ' ' + when;
+  return h('span', { class: 'st st-' + (rate ? 'running' : st[0]), title: t(st[1]) + ' ' + when + ' ' + dose + why },
     label);
 }
 
@@ -480,18 +491,18 @@ function drugLabel(r, byId, pid) {
   const dr = (di.doseAndRate || [])[0] || {};
   const dose = dr.doseQuantity ? qty(dr.doseQuantity) : '';
   const how = [conceptText(di.route), conceptText(di.timing && di.timing.code),
-    di.asNeededBoolean ? 'PRN' : ''].filter(Boolean).join(', ');
+    di.asNeededBoolean ? t('PRN') : ''].filter(Boolean).join(', ');
   return h('th', { scope: 'row', class: 'drug' }, h('div', {}, name), h('div', {}, dose + ' ' + how),
-    r.status !== 'active' ? h('div', {}, 'Order ' + r.status)
-      : h('div', {}, h('a', { href: '#/patient/' + pid + '/give/' + r.id }, 'Give or chart'), ' · ',
-        h('a', { href: '#/patient/' + pid + '/cosign/' + r.id }, 'Co-sign')));
+    r.status !== 'active' ? h('div', {}, t('Order {status}', { status: t(r.status) }))
+      : h('div', {}, h('a', { href: '#/patient/' + pid + '/give/' + r.id }, t('Give or chart')), ' · ',
+        h('a', { href: '#/patient/' + pid + '/cosign/' + r.id }, t('Co-sign'))));
 }
 
 // slotCell is one scheduled dose as dosage's MAR says it stands: in its
 // scheduled hour, a given dose with the time it was given (and, when
 // late, the time it was due), so that a late dose never reads as another
 // dose still to give.
-function slotCell(s) {
+export function slotCell(s) {
   const due = fmtTime(new Date(s.t).toISOString());
   const amount = s.amount ? ' ' + qty(s.amount) : '';
   const span = (cls, text, title) => h('span', { class: 'st st-' + cls, 'data-state': s.state,
@@ -499,23 +510,27 @@ function slotCell(s) {
   const lateBy = s.charted ? Date.parse(s.charted) - s.t : 0;
   switch (s.state) {
     case 'given':
-      return span('given', 'Given ' + fmtTime(s.charted) + (lateBy > 3600e3 ? ' (due ' + due + ')' : ''),
-        'Given ' + fmtTime(s.charted) + amount + ', for the dose due ' + due
+      return span('given', t('Given {when}', { when: fmtTime(s.charted) })
+        + (lateBy > 3600e3 ? t(' (due {due})', { due }) : '') + (s.deviation ? t(', not the ordered dose') : ''),
+        t('Given {when}{amount}, for the dose due {due}', { when: fmtTime(s.charted), amount, due })
         + (s.deviation ? '; ' + s.deviation : ''));
     case 'awaiting-cosign':
-      return span('due', 'Given ' + fmtTime(s.charted) + ', awaiting co-sign' + (s.cosignLate ? ' (overdue)' : ''),
-        'Given ' + fmtTime(s.charted) + amount + ' for the dose due ' + due + '; the second check is '
-        + (s.cosignLate ? 'more than 30 minutes late' : 'still to come'));
+      return span('due', t('Given {when}, awaiting co-sign', { when: fmtTime(s.charted) })
+        + (s.cosignLate ? t(' (overdue)') : ''),
+        t(s.cosignLate ? 'Given {when}{amount} for the dose due {due}; the second check is more than 30 minutes late'
+          : 'Given {when}{amount} for the dose due {due}; the second check is still to come',
+        { when: fmtTime(s.charted), amount, due }));
     case 'not-given':
-      return span('notgiven', 'Not given ' + due + (s.reason ? ' (' + s.reason + ')' : ''));
+      return span('notgiven', t('Not given {due}', { due }) + (s.reason ? ' (' + s.reason + ')' : ''));
     case 'on-hold':
-      return span('notgiven', 'Held ' + due, 'Order on hold at ' + due + ': not to be given');
+      return span('notgiven', t('Held {due}', { due }), t('Order on hold at {due}: not to be given', { due }));
     case 'missed':
-      return span('missed', 'Missed ' + due, 'Missed ' + due + ': never charted; chart it as not given or ask the prescriber');
+      return span('missed', t('Missed {due}', { due }),
+        t('Missed {due}: never charted; chart it as not given or ask the prescriber', { due }));
     case 'late':
-      return span('overdue', 'Overdue ' + due, 'Overdue ' + due + ': not charted yet, may still be given');
+      return span('overdue', t('Overdue {due}', { due }), t('Overdue {due}: not charted yet, may still be given', { due }));
     default: // due, upcoming
-      return span('due', 'Due ' + due);
+      return span('due', t('Due {due}', { due }));
   }
 }
 
@@ -546,13 +561,22 @@ function scrollToFirst(day0, slots) {
 }
 
 function dayLinks(id, day0) {
-  const link = (t, label) => h('a', { href: '#/patient/' + id + '/mar/' + dayOf(t) }, label);
-  return h('nav', { class: 'days', 'aria-label': 'MAR day' }, link(day0 - 12 * 3600e3, '← Previous day'), ' · ',
-    link(Date.now(), 'Today'), ' · ', link(day0 + 36 * 3600e3, 'Next day →'));
+  const link = (at, label) => h('a', { href: '#/patient/' + id + '/mar/' + dayOf(at) }, label);
+  return h('nav', { class: 'days', 'aria-label': t('MAR day') }, link(day0 - 12 * 3600e3, t('← Previous day')), ' · ',
+    link(Date.now(), t('Today')), ' · ', link(day0 + 36 * 3600e3, t('Next day →')));
+}
+
+// hourOf: the ward's hour of t as two digits ("08"), the same in every
+// locale (zh-CN's "08时" would not fit the grid's narrow columns).
+function hourOf(at) {
+  const parts = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hourCycle: 'h23', timeZone: tz() })
+    .formatToParts(new Date(at));
+  return (parts.find((p) => p.type === 'hour') || { value: '' }).value;
 }
 
 async function marScreen(id, day) {
-  show('Medication administration record', h('p', {}, 'Loading…'));
+  const title = t('Medication administration record');
+  show(title, h('p', {}, t('Loading…')));
   try {
     const ref = /^\d{4}-\d{2}-\d{2}$/.test(day || '') ? Date.parse(day + 'T12:00:00Z') : Date.now();
     const day0 = day ? midnightOf(ref) : startOfDay();
@@ -563,38 +587,40 @@ async function marScreen(id, day) {
     })]);
     const slotsOf = (r) => (mar.byOrder.get(r.id) || []).filter((s) => s.t >= day0 && s.t < day1);
     const hours = [...Array(Math.round((day1 - day0) / 3600e3)).keys()]
-      .map((i) => h('th', { scope: 'col' }, fmtTime(new Date(day0 + i * 3600e3).toISOString(), { hour: '2-digit' })));
+      .map((i) => h('th', { scope: 'col' }, hourOf(day0 + i * 3600e3)));
     const rows = c.requests.map((r) => marRow(r, c.admins, slotsOf(r), c.byId, day0, day1, id));
     const today = day0 === startOfDay();
+    const date = fmtTime(new Date(day0).toISOString(), { dateStyle: 'full' });
     const table = h('table', { class: 'mar', id: 'mar-table', 'data-day': dayOf(day0 + 12 * 3600e3) },
-      h('caption', {}, (today ? 'Today, ' : '') + fmtTime(new Date(day0).toISOString(), { dateStyle: 'full' })
-        + ', hours in ' + tz()),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'drug' }, 'Medication'), hours)),
+      h('caption', {}, t(today ? 'Today, {date}, hours in {zone}' : '{date}, hours in {zone}', { date, zone: tz() })),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'drug' }, t('Medication')), hours)),
       h('tbody', {}, rows));
-    const legend = h('p', { class: 'legend' }, 'Key:', h('span', { class: 'st st-given' }, 'Given'),
-      h('span', { class: 'st st-due' }, 'Due'), h('span', { class: 'st st-overdue' }, 'Overdue'),
-      h('span', { class: 'st st-missed' }, 'Missed'),
-      h('span', { class: 'st st-notgiven' }, 'Not given'), h('span', { class: 'st st-running' }, 'Running infusion'));
+    const legend = h('p', { class: 'legend' }, t('Key:'), h('span', { class: 'st st-given' }, t('Given')),
+      h('span', { class: 'st st-due' }, t('Due')), h('span', { class: 'st st-overdue' }, t('Overdue')),
+      h('span', { class: 'st st-missed' }, t('Missed')),
+      h('span', { class: 'st st-notgiven' }, t('Not given')), h('span', { class: 'st st-running' }, t('Running infusion')));
     // Doses of the day before still to act on: said, with the way there.
     const before = [...mar.byOrder.values()].flat().filter((s) => s.t < day0 && UNRESOLVED.has(s.state));
     const earlier = before.length ? h('p', { class: 'error', id: 'mar-earlier', role: 'status' },
-      before.length + (before.length === 1 ? ' dose' : ' doses') + ' of the day before still to act on (from '
-      + fmtTime(new Date(before[0].t).toISOString(), { weekday: 'short', hour: '2-digit', minute: '2-digit' }) + '): ',
-      h('a', { href: '#/patient/' + id + '/mar/' + dayOf(day0 - 12 * 3600e3) }, 'show the day before')) : null;
-    const hidden = mar.hidden ? h('p', { class: 'error' }, 'Scheduled doses not shown to your role: the grid shows '
-      + 'the doses charted only.') : null;
-    show('Medication administration record', banner(c), tabs(id, 'mar'), dayLinks(id, day0), earlier, hidden, legend,
-      c.requests.length ? h('div', { class: 'mar-wrap', tabindex: 0, role: 'region', 'aria-label': 'MAR grid, scrolls sideways' }, table) : h('p', {}, 'No medication orders.'));
+      t(before.length === 1 ? '{n} dose of the day before still to act on (from {when}): '
+        : '{n} doses of the day before still to act on (from {when}): ', { n: num(before.length),
+        when: fmtTime(new Date(before[0].t).toISOString(), { weekday: 'short', hour: '2-digit', minute: '2-digit' }) }),
+      h('a', { href: '#/patient/' + id + '/mar/' + dayOf(day0 - 12 * 3600e3) }, t('show the day before'))) : null;
+    const hidden = mar.hidden ? h('p', { class: 'error' },
+      t('Scheduled doses not shown to your role: the grid shows the doses charted only.')) : null;
+    show(title, banner(c), tabs(id, 'mar'), dayLinks(id, day0), earlier, hidden, legend,
+      c.requests.length ? h('div', { class: 'mar-wrap', tabindex: 0, role: 'region', 'aria-label': t('MAR grid, scrolls sideways') }, table)
+        : h('p', {}, t('No medication orders.')));
     scrollToFirst(day0, c.requests.flatMap(slotsOf));
   } catch (e) {
-    show('Medication administration record', errorBox(e));
+    show(title, errorBox(e));
   }
 }
 
 function seriesOf(v, observations) {
   const mine = observations.filter((o) => codeOf(o).some((c) => c === v.code || (v.alt || []).includes(c)));
   if (v.parts) {
-    return v.parts.map(([code, name]) => ({ name, points: mine.flatMap((o) => (o.component || [])
+    return v.parts.map(([code, name, range]) => ({ name, range, points: mine.flatMap((o) => (o.component || [])
       .filter((k) => codeOf(k).includes(code) && k.valueQuantity)
       .map((k) => ({ t: Date.parse(whenOf(o)), v: k.valueQuantity.value }))) }));
   }
@@ -609,30 +635,49 @@ function rangeOf(v, observations) {
   return v.range;
 }
 
+// latestLine: the latest reading as a number with its time (a blood
+// pressure as systolic/diastolic), a value outside its range said so.
+function latestLine(v, series) {
+  const at = Math.max(...series.flatMap((s) => s.points.map((p) => p.t)));
+  const vals = series.map((s) => ({ s, p: s.points.find((p) => p.t === at) })).filter((x) => x.p);
+  const out = vals.some(({ s, p }) => outside(s, p.v));
+  return h('p', { class: 'latest', 'data-out': out ? 'true' : 'false' },
+    t('Latest {value} {unit}, {when}', { value: vals.map(({ p }) => num(p.v)).join('/'), unit: units(v.unit),
+      when: fmtTime(new Date(at).toISOString(), { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' }) }),
+    out ? h('span', { class: 'out' }, t(' (out of range)')) : null);
+}
+
 function vitalFigure(v, observations) {
-  const series = seriesOf(v, observations).filter((s) => s.points.length);
-  if (!series.length) return null;
   const range = rangeOf(v, observations);
+  const series = seriesOf(v, observations).filter((s) => s.points.length)
+    .map((s) => ({ ...s, range: s.range || range, label: t(s.name) }));
+  if (!series.length) return null;
   const rows = series.flatMap((s) => s.points.map((p) => h('tr', {}, h('td', {}, fmtTime(new Date(p.t).toISOString(),
-    { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' })), h('td', {}, s.name), h('td', {}, String(p.v)))));
+    { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' })), h('td', {}, t(s.name)), h('td', {}, num(p.v)))));
+  const title = t(v.title);
   return h('figure', { class: 'chart', 'data-code': v.code },
-    h('figcaption', {}, v.title + ' (' + units(v.unit) + ')' + (range ? ', reference ' + range.low + '–' + range.high : '')
-      + (series.length > 1 ? '; solid line ' + series[0].name + ', dashed ' + series[1].name : '')),
-    drawChart(v.title, units(v.unit), series, range, tz()),
-    h('details', {}, h('summary', {}, 'Readings as a table'),
-      h('table', {}, h('thead', {}, h('tr', {}, ['Time', 'Series', 'Value'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('figcaption', {}, title + ' (' + units(v.unit) + ')'
+      + (series.length > 1 ? series.map((s) => t(', {name} reference {low}–{high}', { name: s.label,
+        low: num(s.range.low), high: num(s.range.high) })).join('')
+        : range ? t(', reference {low}–{high}', { low: num(range.low), high: num(range.high) }) : '')
+      + (series.length > 1 ? t('; solid line {a}, dashed {b}', { a: t(series[0].name), b: t(series[1].name) }) : '')),
+    latestLine(v, series),
+    drawChart(title, units(v.unit), series, v.limit, tz(), getLocale()),
+    h('details', {}, h('summary', {}, t('Readings as a table')),
+      h('table', {}, h('thead', {}, h('tr', {}, mark('Time', 'Series', 'Value').map((x) => h('th', { scope: 'col' }, t(x))))),
         h('tbody', {}, rows))));
 }
 
 async function vitalsScreen(id) {
-  show('Vital signs', h('p', {}, 'Loading…'));
+  const title = t('Vital signs');
+  show(title, h('p', {}, t('Loading…')));
   try {
     const c = await readChart(id);
     const figs = VITALS.map((v) => vitalFigure(v, c.observations)).filter(Boolean);
-    show('Vital signs', banner(c), tabs(id, 'vitals'),
-      figs.length ? h('div', { class: 'charts' }, figs) : h('p', {}, 'No vital signs recorded.'));
+    show(title, banner(c), tabs(id, 'vitals'),
+      figs.length ? h('div', { class: 'charts' }, figs) : h('p', {}, t('No vital signs recorded.')));
   } catch (e) {
-    show('Vital signs', errorBox(e));
+    show(title, errorBox(e));
   }
 }
 
@@ -642,7 +687,7 @@ async function route() {
   say('');
   renderHeader();
   if (current() === null) {
-    show('Sign in', signInScreen(null));
+    show(t('Sign in'), signInScreen(null));
     return;
   }
   const parts = window.location.hash.replace(/^#\/?/, '').split('/');
@@ -658,13 +703,49 @@ async function route() {
   }
 }
 
+// localise sets the page's language: the chrome of index.html (each
+// element's data-t is its catalogue key), <html lang> and the picker.
+function localise(l) {
+  setLocale(l);
+  document.documentElement.lang = getLocale();
+  for (const e of document.querySelectorAll('[data-t]')) e.textContent = t(e.dataset.t);
+  for (const e of document.querySelectorAll('[data-t-label]')) e.setAttribute('aria-label', t(e.dataset.tLabel));
+  const pick = document.getElementById('lang');
+  if (pick.options.length === 0) {
+    for (const [code, name] of Object.entries(LOCALES)) pick.append(h('option', { value: code, lang: code }, name));
+  }
+  pick.value = getLocale();
+}
+
+// handBack gives a second person's step-up sign-in to the console
+// window that opened this one (same origin only) and closes; the token
+// never becomes this window's session.
+async function handBack(second) {
+  if (!window.opener) {
+    show(t('Sign in'), h('p', { class: 'error', role: 'alert' }, t('This sign-in was for a co-sign, but its window was closed.')));
+  } else {
+    window.opener.postMessage({ kind: 'smartmed-step-up', session: second }, window.location.origin);
+    show(t('Sign in'), h('p', { role: 'status' }, t('Signed in for the co-sign: this window closes.')));
+  }
+  // The provider's session is the second person's now: end it before
+  // the window closes (it comes back with STEP_UP_DONE).
+  if (!(await endProviderSession(config)) && window.opener) window.close();
+}
+
 async function start() {
+  // The browser's language, unless the user picked another before the
+  // provider's sign-in page (carried through it with the PKCE state).
+  localise(pendingLocale() || localeFor(navigator.languages || [navigator.language]));
+  document.getElementById('lang').addEventListener('change', (ev) => {
+    localise(ev.target.value);
+    route();
+  });
   try {
     const r = await fetch('/console/config.json', { cache: 'no-store' });
     config = await r.json();
     setBase(config.fhirBase);
   } catch (e) {
-    show('smartmed ward console', h('p', { class: 'error', role: 'alert' }, 'The console cannot load its settings.'));
+    show(t('smartmed ward console'), h('p', { class: 'error', role: 'alert' }, t('The console cannot load its settings.')));
     return;
   }
   document.getElementById('signout').addEventListener('click', () => {
@@ -675,11 +756,25 @@ async function start() {
     route();
   });
   window.addEventListener('hashchange', () => route());
+  let done;
   try {
-    await finishSignIn(config);
+    done = await finishSignIn(config);
   } catch (e) {
     renderHeader();
-    show('Sign in', signInScreen(e.message));
+    show(t('Sign in'), signInScreen(e.message));
+    return;
+  }
+  if (done && done.stepUp) {
+    await handBack(done.stepUp);
+    return;
+  }
+  if (!done && new URLSearchParams(window.location.search).get('state') === STEP_UP_DONE && window.opener) {
+    window.close();
+    return;
+  }
+  if (!done && window.location.hash === '#/step-up' && window.opener) {
+    show(t('Sign in'), h('p', {}, t('Loading…')));
+    await signIn(config, getLocale(), true).catch((e) => show(t('Sign in'), h('p', { class: 'error', role: 'alert' }, e.message)));
     return;
   }
   await route();

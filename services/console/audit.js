@@ -7,6 +7,7 @@
 // Ed25519 signature must hold under the key it names (docs/console.md).
 import { config, h, show, fmtTime, conceptText, errorBox, mrnOf, patientName } from './app.js';
 import { request, search } from './fhir.js';
+import { mark, num, t } from './messages.js';
 
 const STH_TAG = 'smartmed-audit-sth-v1\0';
 
@@ -82,28 +83,27 @@ export async function verifyProof(params) {
   const all = params.parameter || [];
   const one = (n) => all.find((p) => p.name === n) || {};
   const head = Object.fromEntries((one('signedTreeHead').part || []).map((p) => [p.name, p]));
-  if (!head.rootHash || !one('leafHash').valueBase64Binary) return { ok: false, words: 'the answer holds no proof' };
+  if (!head.rootHash || !one('leafHash').valueBase64Binary) return { ok: false, words: t('the answer holds no proof') };
   const root = b64(head.rootHash.valueBase64Binary);
   const index = one('leafIndex').valueInteger;
   const size = one('treeSize').valueInteger;
-  if (size !== head.treeSize.valueInteger) return { ok: false, words: 'the proof is for another tree than the signed head' };
+  if (size !== head.treeSize.valueInteger) return { ok: false, words: t('the proof is for another tree than the signed head') };
   const got = await rootFromPath(index, size, b64(one('leafHash').valueBase64Binary),
     all.filter((p) => p.name === 'path').map((p) => b64(p.valueBase64Binary)));
-  if (got === null || !equal(got, root)) return { ok: false, words: 'the audit path does not lead to the signed root' };
+  if (got === null || !equal(got, root)) return { ok: false, words: t('the audit path does not lead to the signed root') };
   const signed = await signatureHolds(head, root);
-  if (signed === false) return { ok: false, words: 'the tree head\'s signature does not hold' };
+  if (signed === false) return { ok: false, words: t('the tree head\'s signature does not hold') };
   return { ok: true,
-    words: 'entry ' + (index + 1) + ' of the ' + size + ' in the head signed '
-      + fmtTime(head.timestamp.valueInstant, { dateStyle: 'short', timeStyle: 'medium' })
-      + ' by key ' + head.keyId.valueString
-      + (signed ? ' (signature checked)' : ' (this browser cannot check Ed25519 signatures)') };
+    words: t('entry {n} of the {size} in the head signed {when} by key {key}', { n: num(index + 1), size: num(size),
+      when: fmtTime(head.timestamp.valueInstant, { dateStyle: 'short', timeStyle: 'medium' }), key: head.keyId.valueString })
+      + t(signed ? ' (signature checked)' : ' (this browser cannot check Ed25519 signatures)') };
 }
 
 // checkProof asks for the event's proof and says, in out, whether it
 // holds; the button stays, so a proof can be checked again.
 async function checkProof(id, out) {
   out.className = 'st';
-  out.textContent = 'Checking…';
+  out.textContent = t('Checking…');
   let r;
   try {
     r = await verifyProof(await request('AuditEvent/' + encodeURIComponent(id) + '/$inclusion-proof'));
@@ -111,7 +111,7 @@ async function checkProof(id, out) {
     r = { ok: false, words: e.message };
   }
   out.className = r.ok ? 'st st-given' : 'st st-overdue';
-  out.textContent = (r.ok ? 'Verified: ' : 'Not verified: ') + r.words;
+  out.textContent = t(r.ok ? 'Verified: {why}' : 'Not verified: {why}', { why: r.words });
 }
 
 function who(e) {
@@ -126,25 +126,26 @@ function what(e) {
 }
 
 // GRPC_WORDS: what a refusal's status means, in words (issue 51, item 5).
-const GRPC_WORDS = { 1: 'cancelled', 3: 'the request was not valid', 4: 'took too long', 5: 'not found',
-  6: 'already exists', 7: 'not allowed for the user', 8: 'too many requests', 9: 'refused by a safety rule',
-  10: 'a conflicting change', 12: 'not supported', 13: 'a fault in the system', 14: 'a service was unavailable',
-  16: 'not signed in' };
+const GRPC_WORDS = { 1: mark('cancelled'), 3: mark('the request was not valid'), 4: mark('took too long'),
+  5: mark('not found'), 6: mark('already exists'), 7: mark('not allowed for the user'), 8: mark('too many requests'),
+  9: mark('refused by a safety rule'), 10: mark('a conflicting change'), 12: mark('not supported'),
+  13: mark('a fault in the system'), 14: mark('a service was unavailable'), 16: mark('not signed in') };
 
 // outcomeWords: the event's outcome as words ("Refused: not found"),
 // never a status number (its code stays in the cell's title).
 function outcomeWords(e) {
-  const base = { 0: 'Allowed', 4: 'Refused', 8: 'Failed', 12: 'Failed' }[e.outcome] || 'Unknown outcome';
+  const base = t({ 0: 'Allowed', 4: 'Refused', 8: 'Failed', 12: 'Failed' }[e.outcome] || 'Unknown outcome');
+  mark('Allowed', 'Refused', 'Failed', 'Unknown outcome');
   if (e.outcome === '0') return base;
   const m = /status (\d+)/.exec(e.outcomeDesc || '');
-  return base + (m && GRPC_WORDS[m[1]] ? ': ' + GRPC_WORDS[m[1]] : '');
+  return base + (m && GRPC_WORDS[m[1]] ? t(': {why}', { why: t(GRPC_WORDS[m[1]]) }) : '');
 }
 
 function eventRow(e) {
   const verdict = h('span', { role: 'status' });
   const purpose = (e.purposeOfEvent || []).map(conceptText).join(', ');
-  const cell = h('td', {}, h('button', { type: 'button', class: 'proof', 'aria-label': 'Check proof of event ' + e.id,
-    onclick: () => checkProof(e.id, verdict) }, 'Check proof'), ' ', verdict);
+  const cell = h('td', {}, h('button', { type: 'button', class: 'proof', 'aria-label': t('Check proof of event {id}', { id: e.id }),
+    onclick: () => checkProof(e.id, verdict) }, t('Check proof')), ' ', verdict);
   return h('tr', { 'data-id': e.id, 'data-recorded': e.recorded || '' },
     h('td', {}, fmtTime(e.recorded, { dateStyle: 'short', timeStyle: 'short' })),
     h('td', {}, who(e)), h('td', {}, what(e)),
@@ -161,11 +162,11 @@ function isService(e) {
 function reportTable(all, withServices) {
   const events = withServices ? all : all.filter((e) => !isService(e));
   const hidden = all.length - events.length;
-  return h('table', { id: 'audit-table' }, h('caption', {}, 'Access report: ' + events.length
-    + (withServices ? ' events' : ' accesses by people') + ', newest first'
-    + (hidden ? ' (' + hidden + ' service-to-service calls not shown)' : '')),
-    h('thead', {}, h('tr', {}, ['When', 'Who', 'What', 'Outcome', 'Purpose', 'In the signed log']
-      .map((t) => h('th', { scope: 'col' }, t)))),
+  return h('table', { id: 'audit-table' }, h('caption', {}, t(withServices ? 'Access report: {n} events, newest first'
+    : 'Access report: {n} accesses by people, newest first', { n: num(events.length) })
+    + (hidden ? t(' ({n} service-to-service calls not shown)', { n: num(hidden) }) : '')),
+    h('thead', {}, h('tr', {}, mark('When', 'Who', 'What', 'Outcome', 'Purpose', 'In the signed log')
+      .map((x) => h('th', { scope: 'col' }, t(x))))),
     h('tbody', {}, events.map(eventRow)));
 }
 
@@ -175,15 +176,16 @@ function ext(c, name) {
 }
 
 function grantsTable(grants) {
-  return h('table', { id: 'grants-table' }, h('caption', {}, 'Break-glass grants: ' + grants.length),
-    h('thead', {}, h('tr', {}, ['Started', 'Holder', 'Patient', 'Reason', 'Justification', 'Status', 'Until']
-      .map((t) => h('th', { scope: 'col' }, t)))),
+  return h('table', { id: 'grants-table' }, h('caption', {}, t('Break-glass grants: {n}', { n: num(grants.length) })),
+    h('thead', {}, h('tr', {}, mark('Started', 'Holder', 'Patient', 'Reason', 'Justification', 'Status', 'Until')
+      .map((x) => h('th', { scope: 'col' }, t(x))))),
     h('tbody', {}, grants.map((c) => h('tr', { 'data-id': c.id },
       h('td', {}, fmtTime(c.dateTime, { dateStyle: 'short', timeStyle: 'short' })),
       h('td', {}, ((c.provision.actor || [])[0] || { reference: {} }).reference.display || ''),
       h('td', {}, (c.patient.reference || '').replace('Patient/', '')),
       h('td', {}, ext(c, 'break-glass-reason')), h('td', {}, ext(c, 'break-glass-justification')),
-      h('td', {}, c.status === 'active' ? 'Active' : 'Ended' + (ext(c, 'break-glass-ended-by') ? ' by ' + ext(c, 'break-glass-ended-by') : '')),
+      h('td', {}, c.status === 'active' ? t('Active') : ext(c, 'break-glass-ended-by')
+        ? t('Ended by {who}', { who: ext(c, 'break-glass-ended-by') }) : t('Ended')),
       h('td', {}, fmtTime(c.provision.period.end, { dateStyle: 'short', timeStyle: 'short' }))))));
 }
 
@@ -198,7 +200,7 @@ export async function auditScreen() {
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   let resolved = '';
   const whom = h('p', { id: 'audit-who', role: 'status' });
-  const label = (p) => patientName(p) + ' (MRN ' + mrnOf(p) + ', born ' + (p.birthDate || '?') + ')';
+  const label = (p) => t('{name} (MRN {mrn}, born {born})', { name: patientName(p), mrn: mrnOf(p), born: p.birthDate || '?' });
   // patient: the id the input names, through the facade's Patient
   // search: an MRN (Patient?identifier=SYSTEM|MRN), else a name
   // (Patient?name=); an id as it is.  Several patients of that name are
@@ -209,20 +211,20 @@ export async function auditScreen() {
     if (v === '' || UUID.test(v)) return v;
     const found = await search('Patient?identifier=' + encodeURIComponent(config.mrnSystem + '|' + v), 2);
     const named = found.length ? found : await search('Patient?name=' + encodeURIComponent(v), 20);
-    if (!named.length) throw new Error('No patient has the MRN or name "' + v + '".');
+    if (!named.length) throw new Error(t('No patient has the MRN or name "{v}".', { v }));
     if (named.length === 1) {
-      whom.textContent = 'Access report of ' + label(named[0]);
+      whom.textContent = t('Access report of {who}', { who: label(named[0]) });
       return named[0].id;
     }
-    report.replaceChildren(h('p', {}, named.length + ' patients match "' + v + '": choose one.'),
+    report.replaceChildren(h('p', {}, t('{n} patients match "{v}": choose one.', { n: num(named.length), v })),
       h('ul', { id: 'audit-choices' }, named.map((p) => h('li', {}, h('button', { type: 'button', class: 'secondary',
-        onclick: () => { input.value = p.id; whom.textContent = 'Access report of ' + label(p); resolved = p.id;
+        onclick: () => { input.value = p.id; whom.textContent = t('Access report of {who}', { who: label(p) }); resolved = p.id;
           showReport(); showGrants(); } }, label(p))))));
     grants.replaceChildren();
     return null;
   };
   const showReport = async () => {
-    report.replaceChildren(h('p', {}, 'Loading…'));
+    report.replaceChildren(h('p', {}, t('Loading…')));
     try {
       const events = await search('AuditEvent?patient=' + encodeURIComponent(resolved), 500);
       last = events.filter((e) => e.resourceType === 'AuditEvent')
@@ -233,7 +235,7 @@ export async function auditScreen() {
     }
   };
   const showGrants = async () => {
-    grants.replaceChildren(h('p', {}, 'Loading…'));
+    grants.replaceChildren(h('p', {}, t('Loading…')));
     try {
       const q = resolved ? '?patient=' + encodeURIComponent(resolved) : '';
       grants.replaceChildren(grantsTable(await search('Consent' + q, 500)));
@@ -254,16 +256,16 @@ export async function auditScreen() {
     }
     showReport();
     showGrants();
-  } }, h('div', {}, h('label', { for: 'audit-patient' }, 'MRN, name or patient id'), input),
-  h('div', {}, h('label', { for: 'audit-services' }, 'Include service-to-service calls'), services),
-  h('button', { type: 'submit' }, 'Show access report'),
+  } }, h('div', {}, h('label', { for: 'audit-patient' }, t('MRN, name or patient id')), input),
+  h('div', {}, h('label', { for: 'audit-services' }, t('Include service-to-service calls')), services),
+  h('button', { type: 'submit' }, t('Show access report')),
   h('button', { type: 'button', id: 'all-grants', onclick: () => {
     input.value = '';
     resolved = '';
     report.replaceChildren();
     showGrants();
-  } }, 'All break-glass grants'));
-  show('Audit review', form, whom,
-    h('section', { 'aria-label': 'Access report' }, h('h2', {}, 'Access report'), report),
-    h('section', { 'aria-label': 'Break-glass grants' }, h('h2', {}, 'Break-glass grants to review'), grants));
+  } }, t('All break-glass grants')));
+  show(t('Audit review'), form, whom,
+    h('section', { 'aria-label': t('Access report') }, h('h2', {}, t('Access report')), report),
+    h('section', { 'aria-label': t('Break-glass grants') }, h('h2', {}, t('Break-glass grants to review')), grants));
 }

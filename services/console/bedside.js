@@ -9,16 +9,28 @@
 // dropped after one use.
 import {
   banner, config, conceptText, drugName, errorBox, fmtTime, h, mrnOf, openSlots, patientName, readMar,
-  readChart, show,
+  readChart, show, slotCell,
 } from './app.js';
+import { current } from './auth.js';
 import { request } from './fhir.js';
-import { problemBox, units } from './messages.js';
+import { mark, num, problemBox, t, units } from './messages.js';
 
 const UCUM = 'http://unitsofmeasure.org';
 const NOT_GIVEN_SYSTEM = 'urn:smartmed:dosage:not-given-reason';
-const NOT_GIVEN = [['patient-refused', 'Patient refused'], ['held-by-clinician', 'Held by clinician'],
-  ['patient-absent', 'Patient absent'], ['nil-by-mouth', 'Nil by mouth'],
-  ['drug-unavailable', 'Drug unavailable'], ['other', 'Other']];
+// The words are catalogue keys (t() says them); the record keeps the
+// English label as the code's display.
+const NOT_GIVEN = [['patient-refused', mark('Patient refused')], ['held-by-clinician', mark('Held by clinician')],
+  ['patient-absent', mark('Patient absent')], ['nil-by-mouth', mark('Nil by mouth')],
+  ['drug-unavailable', mark('Drug unavailable')], ['other', mark('Other')]];
+
+// Why a dose other than the ordered one is given: the facade's
+// dose-deviation codes (dosage's DoseDeviationReason; docs/dose-safety.md,
+// "The dose given against the dose ordered").  "other" needs words.
+const DEVIATION = [['partial-dose-patient-refused', mark('Part of the dose: the patient refused the rest')],
+  ['vomited-repeat', mark('Vomited: the dose is repeated')],
+  ['titration-per-protocol', mark('Set by the protocol (sliding scale, titration)')],
+  ['prescriber-verbal-order', mark('The prescriber said this dose (verbal order)')],
+  ['other', mark('Other (say why in the note)')]];
 
 function ext(name, value) {
   return { url: config.fhirBaseUrl + '/StructureDefinition/' + name, ...value };
@@ -49,7 +61,7 @@ function alertBox() {
 // refusal puts the nurse's words for e (messages.js) in msg.
 function refusal(msg, e, lead) {
   msg.replaceChildren(e && e.status !== undefined ? problemBox(e, lead)
-    : h('p', {}, (lead ? lead + ': ' : '') + ((e && e.message) || e)));
+    : h('p', {}, (lead ? t('{lead}: ', { lead }) : '') + ((e && e.message) || e)));
 }
 
 // highAlert: the order's drug is high-alert (its Medication says so).
@@ -62,7 +74,7 @@ function highAlert(c, r) {
 // camera: getUserMedia, a preview, one photo as PNG base64 on demand.
 async function openCamera(video) {
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-    throw new Error('This browser has no camera access: scan the wristband instead.');
+    throw new Error(t('This browser has no camera access: scan the wristband instead.'));
   }
   try {
     const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'user' }, audio: false });
@@ -70,9 +82,9 @@ async function openCamera(video) {
     await video.play();
     return stream;
   } catch (e) {
-    if (e.name === 'NotAllowedError') throw new Error('The camera is not allowed in this browser: allow it, or scan the wristband instead.');
-    if (e.name === 'NotFoundError' || e.name === 'OverconstrainedError') throw new Error('No camera was found: scan the wristband instead.');
-    throw new Error('The camera could not start (' + e.name + '): scan the wristband instead.');
+    if (e.name === 'NotAllowedError') throw new Error(t('The camera is not allowed in this browser: allow it, or scan the wristband instead.'));
+    if (e.name === 'NotFoundError' || e.name === 'OverconstrainedError') throw new Error(t('No camera was found: scan the wristband instead.'));
+    throw new Error(t('The camera could not start ({why}): scan the wristband instead.', { why: e.name }));
   }
 }
 
@@ -90,11 +102,11 @@ function stopCamera(stream, video) {
 }
 
 function identitySection(c, state, refresh) {
-  const video = h('video', { id: 'camera', muted: true, playsinline: true, 'aria-label': 'Camera preview', width: 240 });
+  const video = h('video', { id: 'camera', muted: true, playsinline: true, 'aria-label': t('Camera preview'), width: 240 });
   const msg = alertBox();
   let stream = null;
   const shoot = h('button', { type: 'button', id: 'take-photo', disabled: true, onclick: async () => {
-    msg.textContent = 'Checking the face…';
+    msg.textContent = t('Checking the face…');
     shoot.disabled = true;
     try {
       const body = await request('Patient/' + encodeURIComponent(c.patient.id) + '/$verify-face', { method: 'POST',
@@ -104,20 +116,21 @@ function identitySection(c, state, refresh) {
       const decision = param(body, 'decision').valueCode;
       const token = param(body, 'verificationToken').valueString;
       if (decision === 'match' && token) {
-        state.identity = { kind: 'face', token, text: 'Face matches ' + patientName(c.patient) };
+        state.identity = { kind: 'face', token, text: t('Face matches {name}', { name: patientName(c.patient) }) };
         stopCamera(stream, video);
         msg.textContent = '';
         refresh();
         return;
       }
       msg.textContent = decision === 'retake'
-        ? 'The photo could not be used (no clear face): take it again.'
-        : 'This face does not match ' + patientName(c.patient) + '. Do not give: check the wristband and the patient.';
+        ? t('The photo could not be used (no clear face): take it again.')
+        : t('This face does not match {name}. Do not give: check the wristband and the patient.',
+          { name: patientName(c.patient) });
     } catch (e) {
       refusal(msg, e);
     }
     shoot.disabled = false;
-  } }, 'Take photo and check');
+  } }, t('Take photo and check'));
   const start = h('button', { type: 'button', id: 'start-camera', class: 'secondary', onclick: async () => {
     msg.textContent = '';
     try {
@@ -126,20 +139,25 @@ function identitySection(c, state, refresh) {
     } catch (e) {
       msg.textContent = e.message;
     }
-  } }, 'Use the camera');
+  } }, t('Use the camera'));
   const band = h('input', { id: 'wristband', autocomplete: 'off' });
   const bandForm = h('form', { class: 'form-row', onsubmit: (ev) => {
     ev.preventDefault();
     const v = band.value.trim();
     if (v !== mrnOf(c.patient) && v !== c.patient.id) {
-      msg.textContent = 'This wristband (' + v + ') is not ' + patientName(c.patient) + '\'s (MRN ' + mrnOf(c.patient) + '). Do not give.';
+      msg.textContent = t('This wristband ({band}) is not {name}\'s (MRN {mrn}). Do not give.',
+        { band: v, name: patientName(c.patient), mrn: mrnOf(c.patient) });
       return;
     }
-    state.identity = { kind: 'wristband', text: 'Wristband scan ' + v + ' matches ' + patientName(c.patient), scan: v };
+    // The record's words (identity-override's text) stay English: they
+    // are the chart's, read by any reader later.
+    state.identity = { kind: 'wristband', text: t('Wristband scan {band} matches {name}', { band: v, name: patientName(c.patient) }),
+      record: 'Wristband scan ' + v + ' matches ' + patientName(c.patient), scan: v };
     msg.textContent = '';
     refresh();
-  } }, h('div', {}, h('label', { for: 'wristband' }, 'Wristband scan'), band), h('button', { type: 'submit', class: 'secondary' }, 'Check wristband'));
-  return h('section', { 'aria-labelledby': 'id-h' }, h('h2', { id: 'id-h' }, '1. Identify the patient'),
+  } }, h('div', {}, h('label', { for: 'wristband' }, t('Wristband scan')), band),
+  h('button', { type: 'submit', class: 'secondary' }, t('Check wristband')));
+  return h('section', { 'aria-labelledby': 'id-h' }, h('h2', { id: 'id-h' }, t('1. Identify the patient')),
     state.identity ? h('p', { id: 'identity-ok' }, '✔ ' + state.identity.text)
       : [h('div', { class: 'form-row' }, start, shoot), video, bandForm],
     msg);
@@ -151,17 +169,17 @@ function productSection(state, refresh) {
   const why = h('input', { id: 'no-barcode-why', autocomplete: 'off' });
   const form = h('form', { class: 'form-row', onsubmit: (ev) => {
     ev.preventDefault();
-    if (none.checked) state.product = { none: true, text: why.value.trim() || 'pack has no barcode' };
+    if (none.checked) state.product = { none: true, text: why.value.trim() || mark('pack has no barcode') };
     else if (scan.value.trim()) state.product = { scan: scan.value.trim() };
     else state.product = null;
     refresh();
-  } }, h('div', {}, h('label', { for: 'product-scan' }, 'Product barcode (GS1)'), scan),
-  h('div', {}, h('label', { for: 'no-barcode' }, 'The pack has no barcode'), none),
-  h('div', {}, h('label', { for: 'no-barcode-why' }, 'Why not scanned'), why),
-  h('button', { type: 'submit', class: 'secondary' }, 'Use this product'));
-  return h('section', { 'aria-labelledby': 'prod-h' }, h('h2', { id: 'prod-h' }, '2. Scan the product'), form,
-    state.product ? h('p', { id: 'product-ok' }, '✔ ' + (state.product.none ? 'Not scanned: ' + state.product.text
-      : 'Scanned ' + state.product.scan)) : null);
+  } }, h('div', {}, h('label', { for: 'product-scan' }, t('Product barcode (GS1)')), scan),
+  h('div', {}, h('label', { for: 'no-barcode' }, t('The pack has no barcode')), none),
+  h('div', {}, h('label', { for: 'no-barcode-why' }, t('Why not scanned')), why),
+  h('button', { type: 'submit', class: 'secondary' }, t('Use this product')));
+  return h('section', { 'aria-labelledby': 'prod-h' }, h('h2', { id: 'prod-h' }, t('2. Scan the product')), form,
+    state.product ? h('p', { id: 'product-ok' }, '✔ ' + (state.product.none ? t('Not scanned: {why}', { why: t(state.product.text) })
+      : t('Scanned {code}', { code: state.product.scan }))) : null);
 }
 
 // checksList: what is known before the dose.  A missing requirement is a
@@ -170,34 +188,72 @@ function checksList(c, r, state) {
   const d = orderDose(r);
   const item = (kind, text) => h('li', { class: 'check-' + kind },
     h('span', { 'aria-hidden': 'true' }, { ok: '✔ ', blocker: '✖ ', warn: '⚠ ' }[kind]),
-    h('span', { class: 'visually-hidden' }, { ok: 'Done: ', blocker: 'Blocker: ', warn: 'Check: ' }[kind]), text);
+    h('span', { class: 'visually-hidden' }, t({ ok: 'Done: ', blocker: 'Blocker: ', warn: 'Check: ' }[kind])), text);
+  mark('Done: ', 'Blocker: ', 'Check: ');
   const asOrdered = Number(state.dose) === d.value;
   const high = highAlert(c, r);
   const p = c.patient;
+  const dose = { dose: num(state.dose), unit: units(d.code), ordered: num(d.value), why: deviationWords(state) };
   return h('ul', { id: 'checks' },
-    p.deceasedDateTime || p.deceasedBoolean ? item('blocker', 'The patient has died: no dose is given') : null,
-    item(state.identity ? 'ok' : 'blocker', state.identity ? state.identity.text : 'Patient not identified yet'),
-    item(state.product ? 'ok' : 'blocker', state.product ? (state.product.none ? 'Product not scanned: ' + state.product.text
-      : 'Product ' + state.product.scan + ' (dosage checks it is the ordered drug and not expired)') : 'Product not scanned yet'),
-    item(asOrdered ? 'ok' : 'blocker', 'Dose ' + state.dose + ' ' + units(d.code) + (asOrdered ? ', as ordered'
-      : ', not the ordered ' + d.value + ' ' + units(d.code) + ': give the ordered dose')
-      + ' (dosage checks the single and daily maximum, the timing and the patient\'s facts)'),
-    high ? item(state.cosign ? 'ok' : 'blocker', state.cosign ? 'Co-signed: ' + state.cosign
-      : 'No co-sign: a high-alert drug needs a second person\'s check before the dose')
-      : item('ok', state.cosign ? 'Co-signed: ' + state.cosign : 'Not a high-alert drug: no co-sign needed'),
-    c.hidden.has('Observation') ? null : c.weight ? null : item('warn', 'No weight recorded: a dose by weight is refused'),
-    c.hidden.has('AllergyIntolerance') ? item('warn', 'Allergies not shown to your role')
-      : c.allergies.length ? item('warn', 'Allergies: ' + c.allergies.map((a) => conceptText(a.code)).join(', ')) : null);
+    p.deceasedDateTime || p.deceasedBoolean ? item('blocker', t('The patient has died: no dose is given')) : null,
+    item(state.identity ? 'ok' : 'blocker', state.identity ? state.identity.text : t('Patient not identified yet')),
+    item(state.product ? 'ok' : 'blocker', state.product ? (state.product.none
+      ? t('Product not scanned: {why}', { why: t(state.product.text) })
+      : t('Product {code} (dosage checks it is the ordered drug and not expired)', { code: state.product.scan }))
+      : t('Product not scanned yet')),
+    doseItem(item, asOrdered, state, dose,
+      t(' (dosage checks the single and daily maximum, the timing and the patient\'s facts)')),
+    high ? item(state.cosign ? 'ok' : 'blocker', state.cosign ? (state.cosignedBy
+      ? t('Co-signed by {who} ({id})', { who: state.cosignedBy, id: state.cosign }) : t('Co-signed: {id}', { id: state.cosign }))
+      : t('No co-sign: a high-alert drug needs a second person\'s check before the dose'))
+      : item('ok', state.cosign ? t('Co-signed: {id}', { id: state.cosign }) : t('Not a high-alert drug: no co-sign needed')),
+    c.hidden.has('Observation') ? null : c.weight ? null : item('warn', t('No weight recorded: a dose by weight is refused')),
+    c.hidden.has('AllergyIntolerance') ? item('warn', t('Allergies not shown to your role'))
+      : c.allergies.length ? item('warn', t('Allergies: {list}', { list: c.allergies.map((a) => conceptText(a.code)).join(', ') }))
+        : null);
+}
+
+// deviationWords: the reason chosen for a dose other than the ordered
+// one, in words, with the nurse's note ('' when none is chosen).
+function deviationWords(state) {
+  const dv = state.deviation;
+  const row = dv && DEVIATION.find(([code]) => code === dv.code);
+  if (!row) return '';
+  return t(row[1]) + (dv.text ? ' (' + dv.text + ')' : '');
+}
+
+// deviationReady: a reason is chosen, with words when it is "other"
+// (dosage wants 3 characters or more).
+function deviationReady(state) {
+  const dv = state.deviation;
+  return !!dv && !!dv.code && (dv.code !== 'other' || dv.text.length >= 3);
+}
+
+// doseItem: the checklist's dose line.  A dose other than the ordered
+// one is a blocker until a reason is chosen, then a fact to weigh (⚠);
+// dosage still checks the dose given against every limit.
+function doseItem(item, asOrdered, state, words, checks) {
+  if (asOrdered) return item('ok', t('Dose {dose} {unit}, as ordered', words) + checks);
+  if (deviationReady(state)) {
+    return item('warn', t('Dose {dose} {unit}, not the ordered {ordered} {unit}: {why}', words) + checks);
+  }
+  const key = mark('Dose {dose} {unit}, not the ordered {ordered} {unit}: give the ordered dose, or choose why the dose differs');
+  return item('blocker', t(key, words) + checks);
 }
 
 function administration(c, r, state) {
   const d = orderDose(r);
   const e = [];
   if (state.identity.kind === 'face') e.push(ext('verification-token', { valueString: state.identity.token }));
-  else e.push(overrideExt('identity-override', 'identified-otherwise', state.identity.text));
+  else e.push(overrideExt('identity-override', 'identified-otherwise', state.identity.record));
   if (state.product.none) e.push(overrideExt('scan-override', 'other', state.product.text));
   else e.push(ext('product-scan', { valueString: state.product.scan }));
   if (state.cosign) e.push(ext('cosign', { valueString: state.cosign }));
+  if (state.deviation && state.deviation.code && Number(state.dose) !== d.value) {
+    const sub = [{ url: 'reason', valueCode: state.deviation.code }];
+    if (state.deviation.text) sub.push({ url: 'text', valueString: state.deviation.text });
+    e.push(ext('dose-deviation', { extension: sub }));
+  }
   return { resourceType: 'MedicationAdministration', status: 'completed', extension: e,
     subject: { reference: 'Patient/' + c.patient.id }, request: { reference: 'MedicationRequest/' + r.id },
     effectiveDateTime: new Date().toISOString(),
@@ -206,12 +262,12 @@ function administration(c, r, state) {
 
 async function post(resource, msg, button, done) {
   button.disabled = true;
-  msg.textContent = 'Recording…';
+  msg.textContent = t('Recording…');
   try {
     const body = await request('MedicationAdministration', { method: 'POST', body: resource });
     done(body);
   } catch (e) {
-    refusal(msg, e, 'Not recorded');
+    refusal(msg, e, t('Not recorded'));
     button.disabled = false;
   }
 }
@@ -220,24 +276,135 @@ function giveSection(c, r, state, refresh, recorded) {
   const d = orderDose(r);
   const dose = h('input', { id: 'dose', inputmode: 'decimal', value: String(state.dose) });
   const cos = h('input', { id: 'cosign-id', autocomplete: 'off', value: state.cosign || '' });
+  const dv = state.deviation || { code: '', text: '' };
+  const why = h('select', { id: 'deviation-reason' }, h('option', { value: '' }, t('Choose a reason')),
+    DEVIATION.map(([code, text]) => h('option', { value: code, selected: code === dv.code }, t(text))));
+  const note = h('input', { id: 'deviation-text', autocomplete: 'off', maxlength: 500, value: dv.text });
+  // The reason's fields show while the dose typed is not the ordered one.
+  const box = h('fieldset', { id: 'deviation', class: 'form-row', hidden: Number(state.dose) === d.value },
+    h('legend', {}, t('The dose given is not the ordered {ordered} {unit}: why?', { ordered: num(d.value), unit: units(d.code) })),
+    h('div', {}, h('label', { for: 'deviation-reason' }, t('Reason for the dose given')), why),
+    h('div', {}, h('label', { for: 'deviation-text' }, t('Note on the dose')), note));
+  dose.addEventListener('input', () => { box.hidden = Number(dose.value.trim()) === d.value; });
+  const sync = () => {
+    state.dose = dose.value.trim();
+    state.cosign = cos.value.trim();
+    state.deviation = Number(state.dose) === d.value ? null : { code: why.value, text: note.value.trim() };
+  };
   const msg = alertBox();
   const ready = state.identity && state.product;
   const give = h('button', { type: 'button', id: 'record-given', disabled: !ready, onclick: () => {
+    sync(); // what the form says now, "Update checks" pressed or not
     post(administration(c, r, state), msg, give, (body) => {
       state.identity = null; // a token is good for one dose
-      recorded('Dose recorded as given at ' + fmtTime(body.effectiveDateTime) + '.');
+      recorded(recordedWords(body, d, state));
     });
-  } }, 'Record dose given');
+  } }, t('Record dose given'));
   const keep = h('form', { class: 'form-row', onsubmit: (ev) => {
     ev.preventDefault();
-    state.dose = dose.value.trim();
-    state.cosign = cos.value.trim();
+    sync();
     refresh();
-  } }, h('div', {}, h('label', { for: 'dose' }, 'Dose (' + units(d.code) + ')'), dose),
-  h('div', {}, h('label', { for: 'cosign-id' }, 'Co-sign id (high-alert)'), cos),
-  h('button', { type: 'submit', class: 'secondary' }, 'Update checks'));
-  return h('section', { 'aria-labelledby': 'give-h' }, h('h2', { id: 'give-h' }, '3. Check and confirm'), keep,
-    h('p', {}, 'Before you confirm:'), checksList(c, r, state), give, msg);
+  } }, h('div', {}, h('label', { for: 'dose' }, t('Dose ({unit})', { unit: units(d.code) })), dose), box,
+  h('div', {}, h('label', { for: 'cosign-id' }, t('Co-sign id (high-alert)')), cos),
+  h('button', { type: 'submit', class: 'secondary' }, t('Update checks')));
+  return h('section', { 'aria-labelledby': 'give-h' }, h('h2', { id: 'give-h' }, t('3. Check and confirm')), keep,
+    highAlert(c, r) && !state.cosign ? cosignHere(c, r, state, refresh) : null,
+    h('p', {}, t('Before you confirm:')), checksList(c, r, state), give, msg);
+}
+
+// cosignHere: the second person's check on this device (issue 51, item
+// 3).  They sign in with their own account in a window of its own (a
+// step-up sign-in: the nurse giving the dose stays signed in here), see
+// what they must check, enter the dose they checked themselves and
+// co-sign with their own token; the co-sign id goes into the form by
+// itself and their token is dropped.
+function cosignHere(c, r, state, refresh) {
+  const msg = alertBox();
+  const second = state.cosigner;
+  if (!second) {
+    const open = h('button', { type: 'button', id: 'step-up', class: 'secondary', onclick: () => {
+      msg.textContent = '';
+      const win = window.open('/console/#/step-up', 'smartmed-step-up', 'popup,width=520,height=680');
+      if (!win) {
+        msg.textContent = t('The sign-in window was blocked: allow pop-ups for the console, or co-sign on another device.');
+        return;
+      }
+      const got = (ev) => {
+        if (ev.origin !== window.location.origin || ev.source !== win || !ev.data || ev.data.kind !== 'smartmed-step-up') return;
+        window.removeEventListener('message', got);
+        state.cosigner = ev.data.session;
+        refresh();
+      };
+      window.addEventListener('message', got);
+    } }, t('Second person: sign in here to co-sign'));
+    return h('section', { id: 'cosign-here', 'aria-labelledby': 'cosign-here-h' },
+      h('h3', { id: 'cosign-here-h' }, t('Co-sign on this device')),
+      h('p', {}, t('A high-alert drug: a second nurse or a pharmacist checks the dose. They sign in with their own account in a window of its own; you stay signed in.')),
+      open, msg);
+  }
+  const d = orderDose(r);
+  const di = (r.dosageInstruction || [])[0] || {};
+  const dose = h('input', { id: 'cosigner-dose', inputmode: 'decimal', autocomplete: 'off' });
+  const facts = h('ul', { id: 'cosign-facts' },
+    h('li', {}, t('Order: {drug}, {dose} {unit}, {route}, {timing}', { drug: drugName(r, c.byId), dose: num(d.value),
+      unit: units(d.code), route: d.route, timing: conceptText(di.timing && di.timing.code) })),
+    h('li', {}, t('Dose drawn up by {who}: {dose} {unit}', { who: current() ? current().user : '', dose: num(state.dose),
+      unit: units(d.code) })),
+    h('li', {}, c.hidden.has('AllergyIntolerance') ? t('Allergies not shown to your role')
+      : c.allergies.length ? t('Allergies: {list}', { list: c.allergies.map((a) => conceptText(a.code)).join(', ') })
+        : t('No known allergies')),
+    h('li', {}, c.hidden.has('Observation') ? t('Weight not shown to your role') : c.weight
+      ? t('Weight {kg} kg ({when})', { kg: num(c.weight.valueQuantity.value), when: fmtTime(c.weight.effectiveDateTime
+        || '', { day: '2-digit', month: 'short', year: 'numeric' }) }) : t('Weight not recorded')));
+  const form = h('form', { class: 'form-row', onsubmit: async (ev) => {
+    ev.preventDefault();
+    msg.textContent = '';
+    try {
+      const body = await request('MedicationRequest/' + encodeURIComponent(r.id) + '/$cosign', { method: 'POST', as: second,
+        body: { resourceType: 'Parameters', parameter: [
+          { name: 'patient', valueReference: { reference: 'Patient/' + c.patient.id } },
+          { name: 'dose', valueQuantity: { value: Number(dose.value), system: UCUM, code: d.code } }] } });
+      state.cosign = param(body, 'cosign').valueString;
+      state.cosignedBy = param(body, 'cosignedBy').valueString;
+      state.cosigner = null; // their token is used once, then dropped
+      refresh();
+    } catch (e) {
+      refusal(msg, e, t('Not co-signed'));
+    }
+  } }, h('div', {}, h('label', { for: 'cosigner-dose' }, t('Dose you checked ({unit})', { unit: units(d.code) })), dose),
+  h('button', { type: 'submit', id: 'cosign-as' }, t('Co-sign as {who}', { who: second.user })),
+  h('button', { type: 'button', class: 'secondary', onclick: () => { state.cosigner = null; refresh(); } }, t('Cancel the co-sign')));
+  return h('section', { id: 'cosign-here', 'aria-labelledby': 'cosign-here-h' },
+    h('h3', { id: 'cosign-here-h' }, t('Co-sign on this device')),
+    h('p', { id: 'cosigner' }, t('Second person: {who} ({roles}). Check the order against the dose drawn up, the allergies and the weight; enter the dose you checked yourself.',
+      { who: second.user, roles: second.roles.map((x) => t(x)).join(', ') })),
+    facts, form, msg);
+}
+
+// recordedWords: what was recorded, as dosage answered it: the time, a
+// dose still awaiting its second check (status on-hold), a dose other
+// than the ordered one with its reason.
+function recordedWords(body, d, state) {
+  const when = fmtTime(body.effectiveDateTime);
+  const given = body.dosage && body.dosage.dose ? body.dosage.dose.value : Number(state.dose);
+  let s = t(body.status === 'on-hold' ? 'Dose recorded as given at {when}; it awaits its co-sign.'
+    : 'Dose recorded as given at {when}.', { when });
+  if (state.deviation && Number(given) !== d.value) {
+    s += ' ' + t('Recorded {dose} {unit}, not the ordered {ordered} {unit}: {why}.',
+      { dose: num(given), unit: units(d.code), ordered: num(d.value), why: deviationWords(state) });
+  }
+  return s;
+}
+
+// slotsSection: dosage's own state of this order's doses of the last 24
+// hours and the next two (its MAR): given, refused or not given and why,
+// awaiting a co-sign, due, overdue, missed.
+function slotsSection(c, r) {
+  const now = Date.now();
+  const slots = (c.mar.byOrder.get(r.id) || []).filter((s) => s.t >= now - 864e5 && s.t <= now + 2 * 3600e3);
+  return h('section', { 'aria-labelledby': 'slots-h' }, h('h2', { id: 'slots-h' }, t('This order\'s doses (dosage\'s record)')),
+    slots.length ? h('ul', { id: 'order-slots', class: 'slots' }, slots.map((s) => h('li', {}, slotCell(s))))
+      : h('p', { id: 'order-slots' }, t('No scheduled dose in the last 24 hours.')));
 }
 
 // notGivenSection charts a scheduled dose of the last 24 hours (or due
@@ -246,11 +413,11 @@ function giveSection(c, r, state, refresh, recorded) {
 function notGivenSection(c, r, recorded) {
   const now = Date.now();
   const slots = openSlots(c.mar, r.id).filter((t) => t >= now - 864e5 && t <= now + 2 * 3600e3);
-  const reason = h('select', { id: 'not-given-reason' }, NOT_GIVEN.map(([code, text]) => h('option', { value: code }, text)));
+  const reason = h('select', { id: 'not-given-reason' }, NOT_GIVEN.map(([code, text]) => h('option', { value: code }, t(text))));
   const when = h('select', { id: 'not-given-slot' }, slots.map((t) => h('option', { value: String(t) }, fmtTime(new Date(t).toISOString(), { weekday: 'short', hour: '2-digit', minute: '2-digit' }))));
   const text = h('input', { id: 'not-given-text', autocomplete: 'off' });
   const msg = alertBox();
-  const btn = h('button', { type: 'submit', class: 'secondary', disabled: !slots.length }, 'Record not given');
+  const btn = h('button', { type: 'submit', class: 'secondary', disabled: !slots.length }, t('Record not given'));
   const form = h('form', { class: 'form-row', onsubmit: (ev) => {
     ev.preventDefault();
     const label = NOT_GIVEN.find(([code]) => code === reason.value)[1];
@@ -259,16 +426,17 @@ function notGivenSection(c, r, recorded) {
         text: text.value.trim() || label }],
       subject: { reference: 'Patient/' + c.patient.id }, request: { reference: 'MedicationRequest/' + r.id },
       effectiveDateTime: new Date(Number(when.value)).toISOString() }, msg, btn,
-    () => recorded('Dose of ' + fmtTime(new Date(Number(when.value)).toISOString()) + ' recorded as not given (' + label + ').'));
-  } }, h('div', {}, h('label', { for: 'not-given-slot' }, 'Scheduled dose'), when),
-  h('div', {}, h('label', { for: 'not-given-reason' }, 'Reason'), reason),
-  h('div', {}, h('label', { for: 'not-given-text' }, 'Note'), text), btn);
-  return h('section', { 'aria-labelledby': 'ng-h' }, h('h2', { id: 'ng-h' }, 'Or: not given'),
-    slots.length ? form : h('p', {}, 'No scheduled dose is open today.'), msg);
+    () => recorded(t('Dose of {when} recorded as not given ({why}).',
+      { when: fmtTime(new Date(Number(when.value)).toISOString()), why: t(label) })));
+  } }, h('div', {}, h('label', { for: 'not-given-slot' }, t('Scheduled dose')), when),
+  h('div', {}, h('label', { for: 'not-given-reason' }, t('Reason')), reason),
+  h('div', {}, h('label', { for: 'not-given-text' }, t('Note')), text), btn);
+  return h('section', { 'aria-labelledby': 'ng-h' }, h('h2', { id: 'ng-h' }, t('Or: not given')),
+    slots.length ? form : h('p', {}, t('No scheduled dose is open today.')), msg);
 }
 
 export async function giveScreen(pid, orderId) {
-  show('Give a dose', h('p', {}, 'Loading…'));
+  show(t('Give a dose'), h('p', {}, t('Loading…')));
   let c;
   try {
     const now = Date.now();
@@ -276,39 +444,39 @@ export async function giveScreen(pid, orderId) {
     [c, mar] = await Promise.all([readChart(pid), readMar(pid, now - 864e5, now + 2 * 3600e3 + 1)]);
     c.mar = mar;
   } catch (e) {
-    show('Give a dose', errorBox(e));
+    show(t('Give a dose'), errorBox(e));
     return;
   }
   const r = c.requests.find((x) => x.id === orderId);
   if (!r) {
-    show('Give a dose', h('p', { class: 'error', role: 'alert' }, 'No such order for this patient.'));
+    show(t('Give a dose'), h('p', { class: 'error', role: 'alert' }, t('No such order for this patient.')));
     return;
   }
   const d = orderDose(r);
-  const state = { identity: null, product: null, dose: d.value, cosign: '' };
-  const back = h('a', { href: '#/patient/' + pid + '/mar' }, 'Back to the MAR');
-  const recorded = (text) => show('Give a dose', banner(c), h('p', { role: 'status', id: 'recorded' }, '✔ ' + text), back);
+  const state = { identity: null, product: null, dose: d.value, cosign: '', deviation: null };
+  const back = h('a', { href: '#/patient/' + pid + '/mar' }, t('Back to the MAR'));
+  const recorded = (text) => show(t('Give a dose'), banner(c), h('p', { role: 'status', id: 'recorded' }, '✔ ' + text), back);
   const refresh = () => {
-    show('Give: ' + drugName(r, c.byId), banner(c),
-      h('p', {}, d.value + ' ' + d.code + ' ' + d.route + '. ', back),
-      identitySection(c, state, refresh), productSection(state, refresh),
+    show(t('Give: {drug}', { drug: drugName(r, c.byId) }), banner(c),
+      h('p', {}, num(d.value) + ' ' + units(d.code) + ' ' + d.route + '. ', back),
+      slotsSection(c, r), identitySection(c, state, refresh), productSection(state, refresh),
       giveSection(c, r, state, refresh, recorded), notGivenSection(c, r, recorded));
   };
   refresh();
 }
 
 export async function cosignScreen(pid, orderId) {
-  show('Co-sign a dose', h('p', {}, 'Loading…'));
+  show(t('Co-sign a dose'), h('p', {}, t('Loading…')));
   let c;
   try {
     c = await readChart(pid);
   } catch (e) {
-    show('Co-sign a dose', errorBox(e));
+    show(t('Co-sign a dose'), errorBox(e));
     return;
   }
   const r = c.requests.find((x) => x.id === orderId);
   if (!r) {
-    show('Co-sign a dose', h('p', { class: 'error', role: 'alert' }, 'No such order for this patient.'));
+    show(t('Co-sign a dose'), h('p', { class: 'error', role: 'alert' }, t('No such order for this patient.')));
     return;
   }
   const d = orderDose(r);
@@ -323,14 +491,14 @@ export async function cosignScreen(pid, orderId) {
         body: { resourceType: 'Parameters', parameter: [
           { name: 'patient', valueReference: { reference: 'Patient/' + c.patient.id } },
           { name: 'dose', valueQuantity: { value: Number(dose.value), system: UCUM, code: d.code } }] } });
-      out.replaceChildren(h('p', {}, 'Co-signed by ' + param(body, 'cosignedBy').valueString + '. Co-sign id for the nurse:'),
+      out.replaceChildren(h('p', {}, t('Co-signed by {who}. Co-sign id for the nurse:', { who: param(body, 'cosignedBy').valueString })),
         h('p', { id: 'cosign-result', class: 'name' }, h('strong', {}, param(body, 'cosign').valueString)));
     } catch (e) {
-      refusal(msg, e, 'Not co-signed');
+      refusal(msg, e, t('Not co-signed'));
     }
-  } }, h('div', {}, h('label', { for: 'cosign-dose' }, 'Dose you checked (' + units(d.code) + ')'), dose),
-  h('button', { type: 'submit' }, 'Co-sign'));
-  show('Co-sign: ' + drugName(r, c.byId), banner(c),
-    h('p', {}, 'As the second person, check the drug, the dose and the patient, then co-sign with your own account.'),
+  } }, h('div', {}, h('label', { for: 'cosign-dose' }, t('Dose you checked ({unit})', { unit: units(d.code) })), dose),
+  h('button', { type: 'submit' }, t('Co-sign')));
+  show(t('Co-sign: {drug}', { drug: drugName(r, c.byId) }), banner(c),
+    h('p', {}, t('As the second person, check the drug, the dose and the patient, then co-sign with your own account.')),
     form, msg, out);
 }

@@ -3,6 +3,7 @@
 // is the OperationOutcome's words, and a lost session or an unreachable
 // API says so plainly.
 import { current } from './auth.js';
+import { t } from './messages.js';
 
 export class FhirError extends Error {
   constructor(message, status) {
@@ -23,9 +24,12 @@ function outcomeText(body) {
   return words.filter(Boolean).join('; ');
 }
 
+// request: options.method, options.body; options.as, another signed-in
+// person's session (a co-signer's step-up sign-in) to send instead of
+// the tab's.
 export async function request(path, options = {}) {
-  const s = current();
-  if (s === null) throw new FhirError('Your session has ended: sign in again.', 401);
+  const s = options.as || current();
+  if (s === null) throw new FhirError(t('Your session has ended: sign in again.'), 401);
   const headers = { Accept: 'application/fhir+json', Authorization: 'Bearer ' + s.token };
   if (options.body !== undefined) headers['Content-Type'] = 'application/fhir+json';
   let r;
@@ -33,12 +37,12 @@ export async function request(path, options = {}) {
     r = await fetch(base + '/' + path, { method: options.method || 'GET', headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body), cache: 'no-store' });
   } catch (e) {
-    throw new FhirError('The FHIR API cannot be reached: nothing was changed. Try again.', 0);
+    throw new FhirError(t('The FHIR API cannot be reached: nothing was changed. Try again.'), 0);
   }
   const body = await r.json().catch(() => null);
-  if (r.status === 401) throw new FhirError('Your session has ended: sign in again.', 401);
+  if (r.status === 401) throw new FhirError(t('Your session has ended: sign in again.'), 401);
   if (!r.ok) {
-    throw new FhirError(outcomeText(body) || ('The FHIR API answered ' + r.status), r.status);
+    throw new FhirError(outcomeText(body) || t('The FHIR API answered {status}', { status: r.status }), r.status);
   }
   return body;
 }

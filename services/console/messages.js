@@ -9,6 +9,7 @@
 // "<FHIR element>: <check>: dosage refused it: <field>: <words>" (a
 // write), or "<service>: <field>: <words>" (a read).  problemOf finds the
 // field after the service's name and the rule among the words.
+import { ZH } from './strings-zh.js';
 
 // RULES: the problem keys, most specific first: the service's field, and
 // for a field that carries several rules (dose: the hard stops) a test
@@ -26,7 +27,7 @@ const RULES = [
   ['dose-check', (f) => f === 'dose' || f === 'dose_override'],
 ];
 
-// CATALOGUE: per problem, what happened and what to do.
+// CATALOGUE: per problem, what happened and what to do (en-GB).
 export const CATALOGUE = {
   'patient-died': ['The patient has died.', 'No dose is given or charted after a death. Check the patient banner and speak to the nurse in charge.'],
   'allergies-not-assessed': ['This patient\'s allergies have not been assessed, so a first dose cannot be given.',
@@ -45,6 +46,79 @@ export const CATALOGUE = {
   'not-found': ['The record was not found, or is not one of your patients.', 'Check the MRN or the wristband.'],
   unknown: ['The system refused this.', 'Show the details to IT.'],
 };
+
+// CATALOGUE_ZH: the same problems in Simplified Chinese (zh-CN); a key
+// missing here falls back to English (test_messages.py checks none is).
+export const CATALOGUE_ZH = {
+  'patient-died': ['患者已死亡。', '死亡后不再给药或记录给药。请核对患者信息栏，并告知责任护士。'],
+  'allergies-not-assessed': ['该患者尚未评估过敏史，因此不能给予首剂。',
+    '请医生或药师记录过敏情况（或"无已知过敏"），然后重试。'],
+  allergy: ['患者对该药物或其同类药物过敏。', '请勿给药。请告知开医嘱的医生：由其修改医嘱，或在其决定后解除拦截。'],
+  interaction: ['该药物与患者正在使用的另一药物有严重相互作用。', '请勿给药。请询问开医嘱的医生或药师如何处理。'],
+  'dose-not-ordered': ['您输入的剂量不是医嘱剂量。', '请给予医嘱剂量，或选择给予不同剂量的原因。'],
+  'weight-missing': ['未记录体重，而该剂量按体重计算。', '请为患者称重并记录体重，然后重试。'],
+  'cosign-needed': ['这是高警示药品：需由第二人先核对剂量。', '请另一名护士或药师双人核对签名后，再记录给药。'],
+  'identity-not-verified': ['本次给药未确认患者身份。', '请再次通过面部或腕带核对患者，然后记录给药。'],
+  'wrong-product': ['扫描的药品不是医嘱药品。', '请勿给药。请取医嘱药品并扫描。'],
+  'dose-check': ['剂量核查拦截了本次给药。', '请勿给药。请展开详情并询问开医嘱的医生或药师。'],
+  offline: ['无法连接医院系统。未记录任何内容。', '请检查网络后重试。'],
+  session: ['您的登录已失效。', '请重新登录。'],
+  forbidden: ['您的角色无权执行此操作。', '请由有权限的同事处理。'],
+  'not-found': ['未找到该记录，或该患者不是您负责的患者。', '请核对病历号或腕带。'],
+  unknown: ['系统拒绝了此操作。', '请将详情告知信息科。'],
+};
+
+// --- the language of the screens (issue 51, item 6) -------------------
+//
+// Every string a screen shows goes through t(): its key is the en-GB
+// text itself (with {name} for what is filled in), so the English
+// catalogue is the keys and a missing translation reads as English.
+// ZH (strings-zh.js) is the zh-CN catalogue of the screens' strings.  The locale is the
+// browser's (navigator.languages) unless the user picks another; the
+// choice lives in memory, like the session (nothing is kept in browser
+// storage).
+
+export const LOCALES = { 'en-GB': 'English', 'zh-CN': '简体中文' };
+let locale = 'en-GB';
+
+// localeFor: the catalogue's locale for a browser's language list.
+export function localeFor(langs) {
+  for (const l of langs || []) {
+    const low = String(l).toLowerCase();
+    if (low === 'zh' || low.startsWith('zh-cn') || low.startsWith('zh-hans') || low.startsWith('zh-sg')) return 'zh-CN';
+    if (low.startsWith('en')) return 'en-GB';
+  }
+  return 'en-GB';
+}
+
+export function setLocale(l) {
+  locale = LOCALES[l] ? l : 'en-GB';
+}
+
+export function getLocale() {
+  return locale;
+}
+
+// mark: catalogue keys written where they are not yet said (a table of
+// titles, codes the services send), so that the test that every key has
+// its translation finds them; one key as it is, several as an array.
+export function mark(...keys) {
+  return keys.length === 1 ? keys[0] : keys;
+}
+
+// t: text in the user's language, {name} filled from vars.
+export function t(text, vars) {
+  const s = locale === 'zh-CN' && ZH[text] !== undefined ? ZH[text] : text;
+  if (!vars) return s;
+  return s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] === undefined ? m : String(vars[k])));
+}
+
+// num: a number as the locale writes it.
+export function num(v, opts) {
+  const n = Number(v);
+  if (v === '' || v === null || v === undefined || !Number.isFinite(n)) return String(v === undefined ? '' : v);
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: 3, ...opts }).format(n);
+}
 
 // problemOf: the problem key of an error (a FhirError's message and
 // status), and the service's field it was read from.
@@ -67,27 +141,30 @@ export function problemOf(e) {
 // "details".  An unknown problem says so, with its code for IT.
 export function problemBox(e, lead) {
   const p = problemOf(e);
-  const [what, todo] = CATALOGUE[p.key] || CATALOGUE.unknown;
+  const cat = locale === 'zh-CN' ? CATALOGUE_ZH : CATALOGUE;
+  const [what, todo] = cat[p.key] || CATALOGUE[p.key] || cat.unknown;
   const box = document.createElement('div');
   box.setAttribute('role', 'alert');
   box.className = 'error problem';
   box.dataset.problem = p.key;
   const head = document.createElement('p');
-  head.append(document.createTextNode((lead ? lead + ': ' : '') + what));
+  head.append(document.createTextNode((lead ? t('{lead}: ', { lead }) : '') + what));
   const next = document.createElement('p');
   next.append(document.createTextNode(todo));
   const more = document.createElement('details');
   const sum = document.createElement('summary');
-  sum.textContent = 'Details';
+  sum.textContent = t('Details');
   const raw = document.createElement('p');
-  raw.textContent = 'Problem ' + p.key + (p.field ? ' (' + p.field + ')' : '')
+  raw.textContent = t('Problem') + ' ' + p.key + (p.field ? ' (' + p.field + ')' : '')
     + (e && e.status !== undefined ? ', HTTP ' + e.status : '') + ': ' + String((e && e.message) || '');
   more.append(sum, raw);
   box.append(head, next, more);
   return box;
 }
 
-// UNITS: UCUM codes as a chart writes them.
+// UNITS: UCUM codes as a chart writes them; UNITS_ZH the words zh-CN
+// writes instead (a symbol such as °C or mmHg is the same in both).
+const UNITS_ZH = { units: '单位', 'units/h': '单位/小时', 'units/mL': '单位/mL', 'units/kg': '单位/kg', tablet: '片' };
 const UNITS = { '[iU]': 'units', '[IU]': 'units', Cel: '°C', 'mm[Hg]': 'mmHg', '/min': '/min', '%': '%',
   '[iU]/h': 'units/h', '[iU]/mL': 'units/mL', '[iU]/kg': 'units/kg', '{tbl}': 'tablet', 'kg': 'kg' };
 
@@ -95,6 +172,7 @@ const UNITS = { '[iU]': 'units', '[IU]': 'units', Cel: '°C', 'mm[Hg]': 'mmHg', 
 // one as it is, its brackets dropped.
 export function units(u) {
   if (!u) return '';
-  if (UNITS[u] !== undefined) return UNITS[u];
-  return String(u).replace(/\[iU\]/g, 'units').replace(/\[([^\]]*)\]/g, '$1');
+  const w = UNITS[u] !== undefined ? UNITS[u]
+    : String(u).replace(/\[iU\]/g, 'units').replace(/\[([^\]]*)\]/g, '$1');
+  return locale === 'zh-CN' && UNITS_ZH[w] !== undefined ? UNITS_ZH[w] : w;
 }

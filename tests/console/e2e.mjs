@@ -87,8 +87,8 @@ async function bedsideSteps(browser, page) {
     out.wrongFace = await alertText(page, 'does not match');
   });
   await step('dose not given', async () => {
-    await page.getByLabel('Reason').selectOption('patient-refused');
-    await page.getByLabel('Note').fill('declined at the round');
+    await page.getByLabel('Reason', { exact: true }).selectOption('patient-refused');
+    await page.getByLabel('Note', { exact: true }).fill('declined at the round');
     await page.getByRole('button', { name: 'Record not given' }).click();
     out.notGiven = (await page.locator('#recorded').textContent()).trim();
   });
@@ -168,6 +168,97 @@ async function bedsideSteps(browser, page) {
     await page.locator('#mar-table').waitFor();
     out.marAfter = (await page.locator('#mar-table tbody tr').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
     out.marAfterDrugs = (await page.locator('#mar-table tbody th.drug').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+  });
+}
+
+// bandAndNoBarcode: on a give screen, the patient identified by a
+// wristband scan (mrn) and a product without a barcode (why).
+async function bandAndNoBarcode(page, mrn, why) {
+  await page.getByLabel('Wristband scan').fill(mrn);
+  await page.getByRole('button', { name: 'Check wristband' }).click();
+  await page.locator('#identity-ok').waitFor();
+  await page.getByLabel('The pack has no barcode').check();
+  await page.getByLabel('Why not scanned').fill(why);
+  await page.getByRole('button', { name: 'Use this product' }).click();
+  await page.locator('#product-ok').waitFor();
+}
+
+// A dose other than the ordered one (issue 51): the nurse gives one
+// tablet of the two ordered, the patient refusing the second; the form
+// asks why, dosage refuses it without a reason and records it with one,
+// and the MAR and the order's doses on the form say so.
+async function deviationSteps(page) {
+  const D = cfg.deviation;
+  await step('dose deviation refused without a reason', async () => {
+    await go(page, '#/patient/' + D.id + '/give/' + D.order);
+    await page.locator('#order-slots').waitFor();
+    out.deviationSlotsBefore = (await page.locator('#order-slots').textContent()).replace(/\s+/g, ' ').trim();
+    out.deviationHiddenAtFirst = await page.locator('#deviation').isHidden();
+    await bandAndNoBarcode(page, D.mrn, 'unit-dose strip, barcode torn');
+    await page.getByLabel('Dose (tablet)').fill('1');
+    await page.locator('#deviation').waitFor();
+    await page.getByRole('button', { name: 'Update checks' }).click();
+    const doseLine = page.locator('#checks li', { hasText: 'not the ordered' });
+    out.deviationCheckBlocker = await doseLine.evaluate((li) => ({ cls: li.className, text: li.textContent.trim() }));
+    await page.getByRole('button', { name: 'Record dose given' }).click();
+    out.deviationRefused = await alertText(page, 'Not recorded');
+    out.deviationRefusedKey = await page.locator('main .problem').first().getAttribute('data-problem');
+  });
+  await step('dose deviation recorded with its reason', async () => {
+    await page.getByLabel('Reason for the dose given').selectOption('partial-dose-patient-refused');
+    await page.getByLabel('Note on the dose').fill('took one tablet, refused the second');
+    await page.getByRole('button', { name: 'Update checks' }).click();
+    const doseLine = page.locator('#checks li', { hasText: 'not the ordered' });
+    out.deviationCheckWarn = await doseLine.evaluate((li) => ({ cls: li.className, text: li.textContent.trim() }));
+    await axeScan(page, 'deviation');
+    await shot(page, 'console-deviation');
+    await page.getByRole('button', { name: 'Record dose given' }).click();
+    out.deviationRecorded = (await page.locator('#recorded').textContent()).trim();
+  });
+  await step('dose deviation on the MAR', async () => {
+    await go(page, '#/patient/' + D.id + '/mar');
+    await page.locator('#mar-table').waitFor();
+    const given = page.locator('#mar-table span[data-state="given"]').first();
+    out.deviationMar = { text: (await given.textContent()).trim(), title: await given.getAttribute('title') };
+    await go(page, '#/patient/' + D.id + '/give/' + D.order);
+    await page.locator('#order-slots li').first().waitFor();
+    out.deviationSlotsAfter = (await page.locator('#order-slots').textContent()).replace(/\s+/g, ' ').trim();
+  });
+}
+
+// The co-sign on one device (issue 51, item 3): the pharmacist signs in
+// in a window of the nurse's console and co-signs there.
+async function oneDeviceSteps(page) {
+  const D = cfg.deviation;
+  await step('co-sign on one device', async () => {
+    await go(page, '#/patient/' + D.id + '/give/' + D.heparin);
+    await page.locator('#step-up').waitFor();
+    await bandAndNoBarcode(page, D.mrn, 'ward stock syringe');
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('#step-up').click()]);
+    popup.setDefaultTimeout(STEP_MS);
+    await popup.getByLabel('User name').fill(cfg.cosigner.user);
+    await popup.getByLabel('Password').fill(cfg.cosigner.password);
+    const closed = popup.waitForEvent('close');
+    await popup.getByRole('button', { name: 'Sign in' }).click();
+    // The console ends the pharmacist's provider session before the
+    // window closes; the provider asks to confirm.
+    await popup.getByRole('button', { name: 'Yes, sign me out' }).click();
+    await closed;
+    out.oneDevice = { popupClosed: popup.isClosed() };
+    await page.locator('#cosigner').waitFor();
+    out.oneDevice.cosigner = (await page.locator('#cosigner').textContent()).trim();
+    out.oneDevice.facts = (await page.locator('#cosign-facts li').allTextContents()).map((x) => x.trim());
+    await axeScan(page, 'cosign-here');
+    await shot(page, 'console-cosign-here');
+    await page.getByLabel('Dose you checked (units)').fill('5000');
+    await page.locator('#cosign-as').click();
+    const line = page.locator('#checks li', { hasText: 'Co-signed by' });
+    await line.waitFor();
+    out.oneDevice.check = await line.evaluate((li) => ({ cls: li.className, text: li.textContent.trim() }));
+    out.oneDevice.cosignId = await page.getByLabel('Co-sign id (high-alert)').inputValue();
+    await page.getByRole('button', { name: 'Record dose given' }).click();
+    out.oneDevice.recorded = (await page.locator('#recorded').textContent()).trim();
+    out.oneDevice.who = (await page.locator('#who').textContent()).trim();
   });
 }
 
@@ -289,11 +380,18 @@ async function run(browser) {
     out.charts = await page.locator('figure.chart').evaluateAll((figs) => figs.map((f) => ({
       code: f.dataset.code, caption: f.querySelector('figcaption').textContent,
       points: f.querySelectorAll('svg circle').length,
-      band: f.querySelector('svg rect.band') ? f.querySelector('svg rect.band').dataset.range : null })));
+      band: f.querySelector('svg rect.band') ? f.querySelector('svg rect.band').dataset.range : null,
+      bands: [...f.querySelectorAll('svg rect.band')].map((r) => r.dataset.range),
+      out: f.querySelectorAll('svg circle.out').length,
+      latest: f.querySelector('.latest') ? f.querySelector('.latest').textContent.trim() : null,
+      latestOut: f.querySelector('.latest') ? f.querySelector('.latest').dataset.out : null,
+      axisTop: Math.max(...[...f.querySelectorAll('svg text[x="2"]')].map((x) => Number(x.textContent.replace(/,/g, '')))) })));
     await axeScan(page, 'vitals');
     await shot(page, 'console-vitals');
   });
   if (cfg.bedside) await bedsideSteps(browser, page);
+  await deviationSteps(page);
+  await oneDeviceSteps(page);
   await step('nothing in browser storage', async () => {
     out.storage = await page.evaluate(async () => ({
       local: localStorage.length, session: sessionStorage.length,
@@ -311,7 +409,19 @@ async function run(browser) {
       if (out.focusAfterTabs === 'Sign in') break;
     }
     await page.keyboard.press('Enter');
+    // After a co-sign on this device the provider's session was ended:
+    // the nurse gives her password again (never signed in as the
+    // pharmacist without one).
+    const again = page.getByLabel('User name');
+    await Promise.race([again.waitFor(), page.getByRole('heading', { name: 'Ward list' }).waitFor()]);
+    out.reloadAskedPassword = await again.isVisible();
+    if (out.reloadAskedPassword) {
+      await again.fill(cfg.nurse.user);
+      await page.getByLabel('Password').fill(cfg.nurse.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+    }
     await page.getByRole('heading', { name: 'Ward list' }).waitFor();
+    out.whoAfterReload = (await page.locator('#who').textContent()).trim();
   });
   await step('sign out', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -408,6 +518,83 @@ async function expiredSteps(browser) {
   await ctx.close();
 }
 
+// chromeText: what a screen says that is the console's own (headings,
+// labels, buttons, captions, column heads, the banner, the header), with
+// the rows of tables (patients, drugs: data) and the user's name left
+// out.
+async function chromeText(page) {
+  return page.evaluate(() => {
+    const m = document.querySelector('main').cloneNode(true);
+    for (const x of m.querySelectorAll('tbody, video')) x.remove();
+    const top = document.querySelector('header.top').cloneNode(true);
+    for (const x of top.querySelectorAll('#who, #lang')) x.remove();
+    return [document.title, top.textContent, m.textContent].join('\n').replace(/\s+/g, ' ');
+  });
+}
+
+// englishLeft: the en-GB catalogue strings (each literal part of a key)
+// found in text as words of their own.
+function englishLeft(text) {
+  const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const parts = new Set(cfg.catalogue.flatMap((k) => k.split(/\{\w+\}/)).map((s) => s.trim())
+    .filter((s) => /[A-Za-z]{2,}/.test(s)));
+  return [...parts].filter((p) => new RegExp('(?<![\\w-])' + esc(p) + '(?![\\w-])').test(text));
+}
+
+// The console in Simplified Chinese (issue 51, item 6): a browser whose
+// language is zh-CN gets every screen's chrome in Chinese, dates as zh-CN
+// writes them; the picker in the header turns it back to English.
+async function zhSteps(browser) {
+  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, bypassCSP: true, locale: 'zh-CN',
+    viewport: { width: 820, height: 1180 } });
+  ctx.setDefaultTimeout(STEP_MS);
+  const page = await ctx.newPage();
+  out.zh = { screens: {} };
+  await step('zh-CN screens', async () => {
+    await page.goto(cfg.console);
+    await page.getByRole('button', { name: '登录' }).waitFor();
+    out.zh.screens.signin = { left: englishLeft(await chromeText(page)), lang: await page.evaluate(() => document.documentElement.lang) };
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByLabel('User name').fill(cfg.nurse.user);
+    await page.getByLabel('Password').fill(cfg.nurse.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: '病区患者' }).waitFor();
+    await page.locator('#ward-table tbody tr', { has: page.getByRole('link', { name: cfg.patient.name }) }).waitFor();
+    const ward = await chromeText(page);
+    out.zh.screens.ward = { left: englishLeft(ward), text: ward.slice(0, 600) };
+    out.zh.who = (await page.locator('#who').textContent()).trim();
+    await axeScan(page, 'ward-zh');
+    await shot(page, 'console-ward-zh');
+    await go(page, '#/patient/' + cfg.patient.id + '/mar');
+    await page.locator('#mar-table').waitFor();
+    const mar = await chromeText(page);
+    out.zh.screens.mar = { left: englishLeft(mar), text: mar.slice(0, 600) };
+    out.zh.marCaption = (await page.locator('#mar-table caption').textContent()).trim();
+    out.zh.marCells = (await page.locator('#mar-table tbody span[data-state]').allTextContents()).map((x) => x.trim());
+    await axeScan(page, 'mar-zh');
+    await shot(page, 'console-mar-zh');
+    await go(page, '#/patient/' + cfg.patient.id + '/vitals');
+    await page.locator('figure.chart svg').first().waitFor();
+    const vitals = await chromeText(page);
+    out.zh.screens.vitals = { left: englishLeft(vitals), text: vitals.slice(0, 600) };
+    if (cfg.bedside) {
+      await go(page, '#/patient/' + cfg.bedside.me.id + '/give/' + cfg.bedside.me.heparin);
+      await page.locator('#checks').waitFor();
+      const give = await chromeText(page);
+      out.zh.screens.give = { left: englishLeft(give), text: give.slice(0, 600) };
+      await shot(page, 'console-give-zh');
+    }
+  });
+  await step('language picked by the user', async () => {
+    await page.locator('#lang').selectOption('en-GB');
+    await page.getByRole('heading', { level: 1 }).filter({ hasText: /^(Vital signs|Give: )/ }).waitFor();
+    out.zh.afterPick = { h1: (await page.locator('main h1').textContent()).trim(),
+      lang: await page.evaluate(() => document.documentElement.lang),
+      nav: (await page.locator('#nav').textContent()).replace(/\s+/g, ' ').trim() };
+  });
+  await ctx.close();
+}
+
 // A tablet without a camera: the wristband instead.
 async function noCameraSteps() {
   const b = cfg.bedside;
@@ -429,6 +616,9 @@ async function noCameraSteps() {
       out.wrongBand = await alertText(page, 'This wristband');
     });
     await step('dose given after a wristband scan', async () => {
+      // dosage's own state of the order on the form: the dose charted
+      // not given earlier, with the nurse's reason.
+      out.otherSlots = (await page.locator('#order-slots').textContent()).replace(/\s+/g, ' ').trim();
       await page.getByLabel('Wristband scan').fill(b.other.mrn);
       await page.getByRole('button', { name: 'Check wristband' }).click();
       await page.locator('#identity-ok').waitFor();
@@ -449,6 +639,7 @@ let rc = 0;
 try {
   await run(browser);
   await expiredSteps(browser);
+  await zhSteps(browser);
   if (cfg.bedside) await noCameraSteps();
 } catch (e) {
   rc = 1;

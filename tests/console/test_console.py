@@ -23,6 +23,8 @@ from harness.devidp import DevIdp, is_available, user
 from harness.faces import ORL, FaceKeys, orl_png
 from harness.fixtures import assess_allergies, running
 
+import catalogue
+
 WARD = "ward-c"
 WARD_ZONE = "Asia/Kolkata"
 BED = "12"
@@ -320,7 +322,39 @@ def late(cstack):
 
 
 @pytest.fixture(scope="module")
-def run(cstack, idp, patient, bedside, late, tmp_path_factory):
+def deviation(cstack):
+    """A q6h order of two paracetamol tablets whose first dose is due half
+    an hour ago: the nurse gives one (issue 51, the dose deviation)."""
+    dpb = protos.module("dosage")
+    p = _admitted(cstack, "Devers", "Lee", "17")
+    assess_allergies(cstack, p.patient_id, role="clinician")
+    start = int(time.time() * 1000) - 30 * 60 * 1000
+
+    def order(drug, dose, route, frequency):
+        cstack.call("dosage", "UpsertDrug", dpb.UpsertDrugRequest(
+            drug=drug), role="pharmacist", timeout=30)
+        return cstack.call("dosage", "CreateOrder", dpb.CreateOrderRequest(
+            order=dpb.Order(patient_id=p.patient_id, drug_code=drug.code,
+                            dose=dose, unit=drug.unit, route=route,
+                            frequency=frequency, start_ms=start)),
+            role="clinician", timeout=30).id
+    tablets = order(dpb.Drug(code="PARADEV_" + uuid.uuid4().hex[:8],
+                             name="Paracetamol 500 mg tablet (deviation)",
+                             unit="tablet", max_single_dose=2.0,
+                             max_daily_dose=8.0, routes=["oral"]),
+                    2.0, "oral", "q6h")
+    # A high-alert order for the co-sign on one device (item 3).
+    heparin = order(dpb.Drug(code="HEPDEV_" + uuid.uuid4().hex[:8],
+                             name="Heparin 5000 units (one device)",
+                             unit="[iU]", max_single_dose=10000.0,
+                             max_daily_dose=40000.0, routes=["sc"],
+                             high_alert=True), 5000.0, "sc", "q12h")
+    return {"id": p.patient_id, "mrn": p.mrn, "order": tablets,
+            "heparin": heparin}
+
+
+@pytest.fixture(scope="module")
+def run(cstack, idp, patient, bedside, late, deviation, tmp_path_factory):
     """One pass of e2e.mjs through every screen; its JSON report."""
     shots = os.path.join(paths.build_dir(), "console-screens")
     shutil.rmtree(shots, ignore_errors=True)
@@ -338,9 +372,12 @@ def run(cstack, idp, patient, bedside, late, tmp_path_factory):
                      "password": idp.users["pharm.console"]["password"]},
         "bedside": bedside,
         "late": late,
+        "deviation": deviation,
         "patient": {"id": patient.patient_id, "name": "Iris Wardley",
                     "mrn": patient.mrn},
-        "unknownPatient": str(uuid.uuid4())}
+        "unknownPatient": str(uuid.uuid4()),
+        # The en-GB catalogue (its keys) the zh-CN screens must not show.
+        "catalogue": sorted(catalogue.keys())}
     # A break-glass grant on the patient's chart for the audit review.
     ipb = protos.module("identity")
     cstack.call("identity", "StartBreakGlass", ipb.StartBreakGlassRequest(
@@ -463,6 +500,77 @@ def test_mar_is_dosages_view_late_dose(run, late):
     print("console timings:", run.get("timings"))
 
 
+def test_dose_deviation(run):
+    """Issue 51: the nurse gives one tablet of the two ordered.  The form
+    asks why only once the dose differs; without a reason the checklist
+    shows a blocker and dosage refuses it ("not the ordered dose", in a
+    nurse's words); with a coded reason and a note the line is a warning,
+    the dose is recorded (the facade's dose-deviation extension) and said
+    with its reason; the MAR's slot reads "not the ordered dose" with
+    dosage's summary; the form lists dosage's own state of the order's
+    doses (due before, given after; not given with its reason)."""
+    _passed(run, "dose deviation refused without a reason")
+    assert run["deviationHiddenAtFirst"] is True, run
+    assert "Due" in run["deviationSlotsBefore"] or \
+        "Overdue" in run["deviationSlotsBefore"], run["deviationSlotsBefore"]
+    blocker = run["deviationCheckBlocker"]
+    assert blocker["cls"] == "check-blocker" and \
+        "choose why the dose differs" in blocker["text"], blocker
+    assert run["deviationRefusedKey"] == "dose-not-ordered", run
+    assert run["deviationRefused"].startswith(
+        "Not recorded: The dose you entered is not the ordered dose."), run
+    _passed(run, "dose deviation recorded with its reason")
+    warn = run["deviationCheckWarn"]
+    assert warn["cls"] == "check-warn" and "Part of the dose: the patient " \
+        "refused the rest (took one tablet, refused the second)" in \
+        warn["text"], warn
+    rec = run["deviationRecorded"]
+    assert rec.startswith("✔ Dose recorded as given at"), rec
+    assert "Recorded 1 tablet, not the ordered 2 tablet: Part of the dose" \
+        in rec, rec
+    _passed(run, "dose deviation on the MAR")
+    mar = run["deviationMar"]
+    assert mar["text"].endswith(", not the ordered dose"), mar
+    assert "charted 1 tablet" in mar["title"] and "ordered 2" in \
+        mar["title"], mar
+    assert run["deviationSlotsAfter"].startswith("Given "), \
+        run["deviationSlotsAfter"]
+    assert "not the ordered dose" in run["deviationSlotsAfter"], run
+    bad = [v for v in run["axe"].get("deviation", [])
+           if v["impact"] in SERIOUS]
+    assert "deviation" in run["axe"] and not bad, bad
+
+
+def test_cosign_on_one_device(run):
+    """Issue 51, item 3: the second person co-signs on the nurse's own
+    device.  A pharmacist signs in with their own password in a window
+    of its own (the provider asks for it although the nurse's session is
+    open there: prompt=login); the nurse's screen then shows who co-signs
+    and what they check (the order, the dose drawn up, allergies,
+    weight); the pharmacist's dose and token make the co-sign, its id
+    goes into the form by itself (no retyping), the dose is recorded, and
+    the nurse is still the one signed in."""
+    _passed(run, "co-sign on one device")
+    one = run["oneDevice"]
+    assert one["cosigner"].startswith("Second person: pharm.console "
+                                      "(pharmacist)"), one
+    facts = " ".join(one["facts"])
+    assert "Order: Heparin 5000 units (one device), 5,000 units, sc" in \
+        facts and "Dose drawn up by nurse.console: 5,000 units" in facts \
+        and "No known allergies" in facts and "Weight" in facts, facts
+    assert one["check"]["cls"] == "check-ok" and one["check"]["text"] \
+        .endswith("Co-signed by pharm.console (%s)" % one["cosignId"]), one
+    assert len(one["cosignId"]) >= 32, one
+    assert one["recorded"].startswith("✔ Dose recorded as given at"), one
+    assert one["who"].startswith("nurse.console (nurse"), one
+    assert one["popupClosed"] is True, one
+    # The pharmacist's provider session was ended in the pop-up: a reload
+    # of the nurse's console asks for a password, and signs the nurse in.
+    _passed(run, "keyboard reaches the screens")
+    assert run["reloadAskedPassword"] is True, run
+    assert run["whoAfterReload"].startswith("nurse.console"), run
+
+
 def test_vital_sign_charts(run):
     """A chart per vital sign charted, three readings each, the
     reference range drawn as a band."""
@@ -472,6 +580,17 @@ def test_vital_sign_charts(run):
         assert charts[code]["points"] == 3, charts
     assert charts["85354-9"]["points"] == 6, charts  # systolic, diastolic
     assert charts["8867-4"]["band"] == "51-90", charts
+    # Issue 51, item 4: the latest value as a number with its time, the
+    # readings outside their range marked (38.4 °C; 150/105 mmHg, both
+    # pressures banded), SpO2's axis never above 100.
+    assert charts["8310-5"]["latest"].startswith("Latest 36.9 °C, "), charts
+    assert charts["8310-5"]["out"] == 1 and \
+        charts["8310-5"]["latestOut"] == "false", charts
+    bp = charts["85354-9"]
+    assert bp["latest"].startswith("Latest 122/77 mmHg, "), bp
+    assert bp["bands"] == ["90-140", "60-90"] and bp["out"] == 2, bp
+    assert charts["8867-4"]["out"] == 0, charts
+    assert charts["59408-5"]["axisTop"] <= 100, charts["59408-5"]
 
 
 def test_bedside_administration(run, bedside):
@@ -543,6 +662,8 @@ def test_bedside_without_a_camera(run, bedside):
     _passed(run, "wrong wristband refused")
     assert run["wrongBand"].startswith("This wristband (%s) is not Sam "
                                        "Otherbed's" % bedside["me"]["mrn"])
+    assert "Not given" in run["otherSlots"] and \
+        "declined at the round" in run["otherSlots"], run["otherSlots"]
     _passed(run, "dose given after a wristband scan")
     assert run["bandRecorded"].startswith("✔ Dose recorded as given"), \
         run["bandRecorded"]
@@ -582,6 +703,41 @@ def test_audit_review_and_roles(run):
     _passed(run, "auditor reads no chart")
     assert run["auditorChart"].startswith("Not allowed for your role: "), \
         run["auditorChart"]
+
+
+def test_screens_in_simplified_chinese(run, bedside):
+    """Issue 51, item 6: a browser whose language is zh-CN gets the sign-in,
+    ward list, MAR, vital signs and bedside screens with no en-GB catalogue
+    string left in their chrome (headings, labels, buttons, captions,
+    column heads, banner, header), <html lang> zh-CN, the role and the
+    MAR's date and dose states in Chinese (Intl for the locale); the
+    header's picker turns the console to English."""
+    _passed(run, "zh-CN screens")
+    zh = run["zh"]
+    want = {"signin", "ward", "mar", "vitals"} | (
+        {"give"} if bedside is not None else set())
+    assert set(zh["screens"]) == want, zh["screens"].keys()
+    for name, screen in zh["screens"].items():
+        assert screen["left"] == [], (name, screen)
+    assert zh["screens"]["signin"]["lang"] == "zh-CN", zh
+    assert "病区患者" in zh["screens"]["ward"]["text"], zh
+    assert "护士" in zh["who"], zh["who"]
+    # The day as zh-CN writes it (Intl): 2026年11月25日星期三.
+    assert "年" in zh["marCaption"] and "日" in zh["marCaption"] and \
+        WARD_ZONE in zh["marCaption"], zh["marCaption"]
+    assert any(c.startswith(("已给药", "未给药")) for c in zh["marCells"]), \
+        zh["marCells"]
+    assert not any(c.startswith(("Given", "Not given", "Due"))
+                   for c in zh["marCells"]), zh["marCells"]
+    bad = {k: [v for v in run["axe"].get(k, []) if v["impact"] in SERIOUS]
+           for k in ("ward-zh", "mar-zh")}
+    assert not any(bad.values()), bad
+    _passed(run, "language picked by the user")
+    pick = zh["afterPick"]
+    assert pick["lang"] == "en-GB", pick
+    assert pick["h1"] == "Vital signs" or pick["h1"].startswith("Give: "), \
+        pick
+    assert "Ward list" in pick["nav"], pick
 
 
 def test_keyboard_and_no_patient_data_kept(run):

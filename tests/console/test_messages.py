@@ -4,7 +4,9 @@ has (the element, the check, "dosage refused it:", dosage's field and
 words, as services/fhir/write.c and dosage write them), finds its problem
 by the field and the rule, never by the sentence around them; every
 problem has what happened and what to do; an unknown one says so; units
-read as people write them."""
+read as people write them.  Localisation (item 6): every catalogue key the
+screens use has its zh-CN words, the problems too, and t() falls back to
+English for a key it does not know."""
 
 import json
 import os
@@ -14,8 +16,8 @@ import subprocess
 import pytest
 
 NODE = "/usr/bin/node"
-MESSAGES = os.path.join(os.path.dirname(__file__), "..", "..", "services",
-                        "console", "messages.js")
+CONSOLE = os.path.join(os.path.dirname(__file__), "..", "..", "services",
+                       "console")
 MA = "MedicationAdministration"
 DOSE = MA + ".dosage.dose: dose check: dosage refused it: "
 
@@ -63,7 +65,10 @@ def run_node(script):
                        "console-messages-%d" % os.getpid())
     os.makedirs(tmp, exist_ok=True)
     try:
-        shutil.copy(MESSAGES, os.path.join(tmp, "messages.mjs"))
+        for name in ("messages.js", "strings-zh.js"):
+            shutil.copy(os.path.join(CONSOLE, name), os.path.join(tmp, name))
+        with open(os.path.join(tmp, "package.json"), "w") as f:
+            f.write('{"type": "module"}')
         with open(os.path.join(tmp, "t.mjs"), "w") as f:
             f.write(script)
         r = subprocess.run([NODE, os.path.join(tmp, "t.mjs")],
@@ -76,7 +81,7 @@ def run_node(script):
 
 def test_each_refusal_finds_its_problem():
     got = run_node(
-        "import { problemOf, CATALOGUE } from './messages.mjs';\n"
+        "import { problemOf, CATALOGUE } from './messages.js';\n"
         "const cases = %s;\n"
         "console.log(JSON.stringify({ keys: cases.map(([m, s]) => "
         "problemOf({ message: m, status: s }).key), "
@@ -92,8 +97,57 @@ def test_each_refusal_finds_its_problem():
 
 def test_units_as_people_write_them():
     got = run_node(
-        "import { units } from './messages.mjs';\n"
+        "import { units } from './messages.js';\n"
         "console.log(JSON.stringify(['[iU]', 'Cel', 'mm[Hg]', '/min', '%',"
         " '[iU]/h', 'mg', 'mL/h'].map(units)));\n")
     assert got == ["units", "°C", "mmHg", "/min", "%", "units/h", "mg",
                    "mL/h"], got
+
+
+def test_every_key_has_its_chinese():
+    """Each t()/mark() key of the screens (catalogue.py reads them from
+    the source) is in the zh-CN catalogue, and each problem has its zh-CN
+    words; a key nobody translated reads in English."""
+    import catalogue
+    keys = sorted(catalogue.keys())
+    assert len(keys) > 200, len(keys)
+    got = run_node(
+        "import { ZH } from './strings-zh.js';\n"
+        "import { CATALOGUE, CATALOGUE_ZH, setLocale, t, units } from "
+        "'./messages.js';\n"
+        "setLocale('zh-CN');\n"
+        "console.log(JSON.stringify({ zh: ZH, en: Object.keys(CATALOGUE), "
+        "zhp: CATALOGUE_ZH, fallback: t('A key nobody wrote {x}', "
+        "{ x: 7 }), given: t('Given {when}', { when: '13:58' }), "
+        "unit: units('[iU]') }));\n")
+    missing = [k for k in keys if not got["zh"].get(k)]
+    assert not missing, missing
+    # The words are Chinese, each placeholder kept.
+    import re
+    for k in keys:
+        assert re.findall(r"\{\w+\}", k) == \
+            re.findall(r"\{\w+\}", got["zh"][k]) or \
+            sorted(re.findall(r"\{\w+\}", k)) == \
+            sorted(re.findall(r"\{\w+\}", got["zh"][k])), k
+    assert sorted(got["zhp"]) == sorted(got["en"]), got["zhp"].keys()
+    for key, (what, todo) in got["zhp"].items():
+        assert re.search("[\u4e00-\u9fff]", what + todo), key
+    assert got["fallback"] == "A key nobody wrote 7", got
+    assert got["given"] == "已给药 13:58" and got["unit"] == "单位", got
+
+
+def test_language_from_the_browser():
+    """The browser's language list picks the catalogue: Simplified Chinese
+    for zh, zh-CN, zh-Hans(-…) and zh-SG, the first listed that the
+    console has; English otherwise; a locale set by hand that the console
+    does not have falls back to en-GB."""
+    got = run_node(
+        "import { getLocale, localeFor, setLocale } from './messages.js';\n"
+        "setLocale('fr-FR');\n"
+        "console.log(JSON.stringify({ picked: [['zh-CN', 'en'], ['zh'], "
+        "['zh-Hans-CN'], ['zh-SG'], ['en-US', 'zh-CN'], ['fr-FR', "
+        "'zh-CN'], ['fr-FR'], []].map(localeFor), unknown: getLocale() "
+        "}));\n")
+    assert got["picked"] == ["zh-CN", "zh-CN", "zh-CN", "zh-CN", "en-GB",
+                             "zh-CN", "en-GB", "en-GB"], got
+    assert got["unknown"] == "en-GB", got

@@ -45,8 +45,9 @@ PKGS_KUBE="catatonit"
 PKGS_IMAGING="libcurl4-openssl-dev libgdcm-dev orthanc orthanc-dicomweb python3-pydicom"
 # The ward console's end-to-end tests (tests/console): Debian's chromium,
 # driven headless by npm playwright-core (tools/console-e2e), which never
-# downloads a browser of its own.
-PKGS_CONSOLE="chromium"
+# downloads a browser of its own; a CJK font (WenQuanYi Micro Hei) so that
+# the zh-CN screens' screenshots show their characters.
+PKGS_CONSOLE="chromium fonts-wqy-microhei"
 # What make run needs: building, the services, the harness that starts
 # them (python3 with grpcio and cryptography), the PACS, and node for the
 # face models' conversion and the console's development sign-in.

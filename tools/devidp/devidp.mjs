@@ -63,6 +63,10 @@ const provider = new Provider(config.issuer, {
     grant_types: ['authorization_code'],
     response_types: ['code'],
     redirect_uris: config.redirect_uris,
+    // The console ends the provider's session after a second person's
+    // step-up sign-in (a co-sign on the nurse's device), so that a
+    // reload does not sign the second person in on that device.
+    post_logout_redirect_uris: config.redirect_uris,
   }],
   jwks: { keys: [signingJwk()] },
   cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
