@@ -11,7 +11,8 @@
 #   make kube-test  run the Helm chart's manifests with podman kube play
 #                   and the bedside flow through its pods
 #   make bench      RPC layer against a bare gRPC core echo server; idle RSS
-#   make docs       regenerate docs/api from the proto comments
+#   make docs       regenerate docs/api from the proto comments and the
+#                   role matrix of docs/security.md from the method tables
 #   make face-calibration  the face threshold's table per set and group
 #                   (tools/facecal/calibrate_all.sh; needs ../shared)
 #
@@ -132,8 +133,9 @@ unit: all
 check: deps
 	$(Q)tools/dev/check.sh
 
-docs:
+docs: $(BINS)
 	$(Q)tools/dev/gen-api-docs.py
+	$(Q)tools/dev/gen-role-matrix.py --build $(BUILD)
 
 format:
 	$(Q)clang-format -i $$(git ls-files '*.c' '*.h' '*.cu')

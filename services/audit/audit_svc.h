@@ -338,7 +338,8 @@ med_err audit_window_problem(int64_t since_ms, int64_t until_ms,
 /*
  * audit_query_problem checks a Query's own rules: limit at most
  * AUDIT_QUERY_MAX_LIMIT, times not negative and until after since, an
- * action code of C, R, U, D or E (or none).  Fills p and returns its error.
+ * action code of C, R, U, D or E (or none), before_seq (when set) above
+ * after_seq.  Fills p and returns its error.
  */
 med_err audit_query_problem(const Smartmed__Audit__V1__QueryRequest *req,
 			    med_problem *p) MED_MUST_CHECK;
@@ -396,18 +397,25 @@ typedef struct audit_query_filter {
 	const char *actor;
 	int64_t since_ms, until_ms;
 	uint64_t after_seq;
+	/* Only seq < before_seq; 0 = no bound. */
+	uint64_t before_seq;
 	uint32_t limit;
 	const char *action_code;
 	bool break_glass_only;
+	/* Read seq descending: the limit keeps the newest. */
+	bool newest_first;
 } audit_query_filter;
 
 /* audit_query_result - one read of the log: the records and holes. */
 typedef struct audit_query_result {
-	/* Matching records in seq order, each with its integrity. */
+	/* Matching records in the filter's order (seq ascending, or
+	 * descending when newest_first), each with its integrity. */
 	Smartmed__Audit__V1__AuditRecord **records;
 	size_t n;
-	/* The holes in the positions read: after_seq up to the last record,
-	 * or up to the log's size when fewer than limit records matched. */
+	/* The holes in the positions read, in ascending order: from the
+	 * lower bound (after_seq, or the oldest record of a full newest-first
+	 * read) to the upper one (the newest record of a full oldest-first
+	 * read, or before_seq - 1, or the log's size). */
 	audit_gap *gaps;
 	size_t n_gaps;
 	/* Records that are not VERIFIED. */
@@ -415,9 +423,9 @@ typedef struct audit_query_result {
 } audit_query_result;
 
 /*
- * audit_store_query reads up to f->limit records after f->after_seq in
- * one transaction, checks each (readcheck.c) and finds the holes, and
- * reports what it flagged.
+ * audit_store_query reads up to f->limit records between f->after_seq and
+ * f->before_seq, from the oldest or the newest end, in one transaction, checks
+ * each (readcheck.c) and finds the holes, and reports what it flagged.
  */
 med_err audit_store_query(med_db *db, audit_state *st, med_arena *arena,
 			  const audit_query_filter *f,

@@ -59,6 +59,13 @@ audit_query_problem(const Smartmed__Audit__V1__QueryRequest *req,
 	if (err == MED_OK && !action_code_ok(req->action_code))
 		err = med_problem_set(p, MED_ERR_INVALID, "action_code",
 				      "must be one of C, R, U, D, E");
+	/* A swapped pair of bounds is a client's mistake, not an empty page;
+	 * before_seq = after_seq + 1 is the end of a walk down to after_seq. */
+	if (err == MED_OK && req->before_seq != 0 &&
+	    req->before_seq <= req->after_seq)
+		err = med_problem_set(p, MED_ERR_INVALID, "before_seq",
+				      "must be greater than after_seq "
+				      "(or 0 for no bound)");
 	return err;
 }
 

@@ -60,8 +60,10 @@ check_query(med_call *call, const Smartmed__Audit__V1__QueryRequest *req,
 		.since_ms = req->since_ms,
 		.until_ms = req->until_ms,
 		.after_seq = req->after_seq,
+		.before_seq = req->before_seq,
 		.action_code = req->action_code,
 		.break_glass_only = req->break_glass_only,
+		.newest_first = req->newest_first,
 	};
 	return MED_OK;
 }
@@ -83,28 +85,55 @@ send_gap(med_call *call, const audit_gap *g)
 }
 
 /*
+ * gap_before: the index into q->gaps of the next hole to stream before
+ * record i (i == q->n: after the last record), or q->n_gaps when none is
+ * due.  g counts the holes streamed so far; holes are found in ascending
+ * order and streamed in the query's order.
+ */
+static size_t
+gap_before(const audit_query_filter *f, const audit_query_result *q, size_t g,
+	   size_t i)
+{
+	size_t k = f->newest_first ? q->n_gaps - 1 - g : g;
+
+	if (g >= q->n_gaps)
+		return q->n_gaps;
+	if (i == q->n)
+		return k;
+	if (f->newest_first)
+		return q->gaps[k].first > q->records[i]->seq ? k : q->n_gaps;
+	return q->gaps[k].first < q->records[i]->seq ? k : q->n_gaps;
+}
+
+/*
  * send_batch streams one batch, the records and the markers of the holes
- * among them in seq order; f->after_seq moves past what was sent.
+ * among them in the query's order; the bound the next batch resumes from
+ * (after_seq, or before_seq newest first) moves past what was sent.
  */
 static med_err
 send_batch(med_call *call, med_db *db, audit_query_filter *f, size_t *sent)
 {
 	med_arena *a = med_arena_new(QUERY_ARENA_BYTES);
 	audit_query_result q;
-	size_t g = 0;
+	size_t g = 0, k;
 	med_err err;
 
 	if (a == NULL)
 		return MED_ERR_NOMEM;
 	err = audit_store_query(db, audit_state_of(call), a, f, &q);
 	for (size_t i = 0; err == MED_OK && i <= q.n; i++) {
-		while (err == MED_OK && g < q.n_gaps &&
-		       (i == q.n || q.gaps[g].first < q.records[i]->seq))
-			err = send_gap(call, &q.gaps[g++]);
+		while (err == MED_OK &&
+		       (k = gap_before(f, &q, g, i)) < q.n_gaps) {
+			err = send_gap(call, &q.gaps[k]);
+			g++;
+		}
 		if (err != MED_OK || i == q.n)
 			break;
 		err = med_call_send(call, &q.records[i]->base);
-		f->after_seq = q.records[i]->seq;
+		if (f->newest_first)
+			f->before_seq = q.records[i]->seq;
+		else
+			f->after_seq = q.records[i]->seq;
 	}
 	med_arena_free(a);
 	*sent = q.n;

@@ -290,11 +290,22 @@ typedef struct query_tx {
 	audit_query_result *out;
 } query_tx;
 
+#define QUERY_SQL(order)                                                       \
+	"SELECT " MED_AUDIT_ROW_COLUMNS RECORD_FROM                            \
+	" WHERE e.seq > ? AND (? = 0 OR e.seq < ?)"                            \
+	" AND (? = '' OR e.patient_id = ?) AND (? = '' OR e.actor = ?)"        \
+	" AND (? = 0 OR e.time_ms >= ?) AND (? = 0 OR e.time_ms < ?)"          \
+	" AND (? = '' OR e.action_code = ?)"                                   \
+	" AND (? = 0 OR e.break_glass = 1)"                                    \
+	" ORDER BY e.seq " order " LIMIT ?"
+
 static med_err
 query_rows(med_db_conn *c, const audit_query_filter *f, med_db_msgs *rows)
 {
 	med_db_value v[] = {
 		MED_DB_I64((int64_t)f->after_seq),
+		MED_DB_I64((int64_t)f->before_seq),
+		MED_DB_I64((int64_t)f->before_seq),
 		MED_DB_STR(f->patient_id),
 		MED_DB_STR(f->patient_id),
 		MED_DB_STR(f->actor),
@@ -310,14 +321,30 @@ query_rows(med_db_conn *c, const audit_query_filter *f, med_db_msgs *rows)
 	};
 
 	return med_db_query(
-		c,
-		"SELECT " MED_AUDIT_ROW_COLUMNS RECORD_FROM " WHERE e.seq > ?"
-		" AND (? = '' OR e.patient_id = ?) AND (? = '' OR e.actor = ?)"
-		" AND (? = 0 OR e.time_ms >= ?) AND (? = 0 OR e.time_ms < ?)"
-		" AND (? = '' OR e.action_code = ?)"
-		" AND (? = 0 OR e.break_glass = 1)"
-		" ORDER BY e.seq LIMIT ?",
-		v, sizeof(v) / sizeof(v[0]), med_db_msg_row, rows);
+		c, f->newest_first ? QUERY_SQL("DESC") : QUERY_SQL("ASC"), v,
+		sizeof(v) / sizeof(v[0]), med_db_msg_row, rows);
+}
+
+/*
+ * gap_bounds: the positions a read covered, (lo, hi].  A full read stops
+ * at its last record (the next page resumes there); a short one reached
+ * the bound it read towards: before_seq - 1 or the log's size going up,
+ * after_seq going down.
+ */
+static void
+gap_bounds(const audit_query_filter *f, const audit_query_result *q,
+	   uint64_t size, uint64_t *lo, uint64_t *hi)
+{
+	bool full = q->n == f->limit;
+	uint64_t last = full ? q->records[q->n - 1]->seq : 0;
+
+	*hi = f->before_seq != 0 && f->before_seq - 1 < size ? f->before_seq - 1
+							     : size;
+	*lo = f->after_seq;
+	if (full && f->newest_first)
+		*lo = last;
+	else if (full)
+		*hi = last;
 }
 
 static med_err
@@ -326,7 +353,7 @@ query_tx_fn(med_db_conn *c, void *arg)
 	query_tx *t = arg;
 	audit_check check;
 	med_db_msgs rows = RECORD_ROWS(t->arena, &check);
-	uint64_t size = 0, hi;
+	uint64_t size = 0, lo, hi;
 	med_err err = audit_check_init(&check, t->st, c, t->arena);
 
 	if (err == MED_OK)
@@ -335,11 +362,10 @@ query_tx_fn(med_db_conn *c, void *arg)
 		err = query_rows(c, t->f, &rows);
 	if (err != MED_OK)
 		return err;
-	/* A short read reached the end of the log: holes up to its size. */
 	t->out->records = (Smartmed__Audit__V1__AuditRecord **)rows.items;
-	hi = rows.n == t->f->limit ? t->out->records[rows.n - 1]->seq : size;
 	t->out->n = rows.n;
-	return audit_gaps_find(c, t->arena, t->f->after_seq, hi, &t->out->gaps,
+	gap_bounds(t->f, t->out, size, &lo, &hi);
+	return audit_gaps_find(c, t->arena, lo, hi, &t->out->gaps,
 			       &t->out->n_gaps);
 }
 

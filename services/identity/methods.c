@@ -23,7 +23,7 @@
 		MED_SERVICE_PATH #Rpc, &MED_SERVICE_PB(rpc##_request),         \
 			&MED_SERVICE_PB(reply), MED_RPC_UNARY,                 \
 			identity_rpc_##rpc##_interface, NULL,                  \
-			REGISTRARS_AND_INTERFACE, action                       \
+			REGISTRARS_AND_INTERFACE, action, "hl7"                \
 	}
 #define CLINICAL_READERS                                                       \
 	(MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_PHARMACIST |           \

@@ -2,9 +2,10 @@
  * interface.c - the record writes the HL7 interface (services/hl7,
  * docs/hl7.md) makes as itself: lab results (CreateEntry) and taking back
  * the ones of a message refused part way (MarkEnteredInError) admit the
- * service role in methods.c, and each goes through a wrapper here that
- * lets the interface's principal through and refuses every other
- * service's.
+ * hl7 service in methods.c (med_method.only_service, which libmed's
+ * authorization enforces), and each goes through a wrapper here that
+ * checks it again: the interface's principal passes, every other
+ * service's is refused.
  */
 #include <med/auth.h>
 #include <med/rpc.h>

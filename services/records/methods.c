@@ -20,7 +20,7 @@
 		MED_SERVICE_PATH #Rpc, &MED_SERVICE_PB(rpc##_request),         \
 			&MED_SERVICE_PB(reply), MED_RPC_UNARY,                 \
 			records_rpc_##rpc##_interface, NULL,                   \
-			CARE_TEAM | MED_ROLE_SERVICE, NULL                     \
+			CARE_TEAM | MED_ROLE_SERVICE, NULL, "hl7"              \
 	}
 
 const med_method records_methods[] = {

@@ -29,8 +29,10 @@ def doc_matrix():
             elif inside:
                 m = ROW.match(line)
                 if m and m.group(1) in protos.SERVICES:
+                    # "service:hl7" admits that one service; the test's
+                    # service role is another service's certificate.
                     roles = {r.strip() for r in m.group(3).split(",")
-                             if r.strip()}
+                             if r.strip() and ":" not in r}
                     rows[(m.group(1), m.group(2))] = roles
     return rows
 
@@ -101,3 +103,40 @@ def test_role_matrix(stack, svc, method):
             bad.append("%s: got %s, want %s" % (role or "no token",
                                                 code.name, want))
     assert not bad, "%s %s: %s" % (svc, method, "; ".join(bad))
+
+
+def test_one_service_methods_refused_by_the_table(stack):
+    """A method that admits one service (med_method.only_service, shown as
+    service:NAME in the matrix) refuses another service's certificate in
+    libmed's authorization, before the handler runs: the refusal is the
+    role check's, not the handler's own second check (diagnosis' says
+    "only diagnosis' own PACS watcher")."""
+    one_service = [(svc, m) for (svc, m) in METHODS
+                   if any(r.startswith("service:") for r in _doc_roles(
+                       svc, m))]
+    assert ("diagnosis", "AnalyzeStudy") in one_service
+    assert ("identity", "Admit") in one_service
+    for svc, method in one_service:
+        path, _req, _resp, _streaming = protos.method(svc, method)
+        stub = stack.channel(svc, role="service").unary_unary(
+            path, request_serializer=lambda b: b,
+            response_deserializer=lambda b: b)
+        try:
+            stub(b"", metadata=stack.metadata("service"), timeout=10)
+            raise AssertionError("%s %s let another service in" % (
+                svc, method))
+        except grpc.RpcError as e:
+            assert e.code() == grpc.StatusCode.PERMISSION_DENIED, (
+                svc, method, e.code())
+            assert e.details() == "caller lacks a role for this method", (
+                svc, method, e.details())
+
+
+def _doc_roles(svc, method):
+    """The roles of the row as written, service:NAME included."""
+    with open(DOC) as f:
+        for line in f:
+            m = ROW.match(line)
+            if m and (m.group(1), m.group(2)) == (svc, method):
+                return [r.strip() for r in m.group(3).split(",")]
+    return []

@@ -87,7 +87,7 @@ def _admin_event(records, fills):
     for r in records:
         ev = r.get("event", {})
         if (ev.get("action", "").endswith("/RecordAdministration")
-                and not ev.get("outcome")):
+                and ev.get("outcome", "OK") == "OK"):
             return r
     raise LookupError("no RecordAdministration event yet")
 

@@ -589,6 +589,44 @@ def test_reads_flag_an_inserted_row(st, pb, ae):
                    integrity="altered") >= 4
 
 
+def test_newest_first_pages_keep_the_holes_in_place(st, pb, ae):
+    """Query newest first (issue 50) streams a hole's marker where the rows
+    were, and paging down with before_seq names each hole once."""
+    patient = str(uuid.uuid4())
+    recs = _seed_patient(st, pb, ae, patient,
+                         ["dr.a", "dr.b", "dr.c", "dr.d", "dr.e"])
+    gone = [recs[1].seq, recs[3].seq]
+    for seq in gone:
+        st.sql("DELETE FROM %s.events WHERE seq = %d" % (DB, seq))
+    missing = _integrity(pb, "MISSING")
+    # Bounds around the seeded rows keep out the audit service's own
+    # events about the patient (every Query is one).
+    bounds = dict(patient_id=patient, after_seq=recs[0].seq - 1,
+                  before_seq=recs[-1].seq + 1)
+
+    def shape(rs):
+        return [(r.seq, r.integrity == missing) for r in rs]
+    want = [(recs[4].seq, False), (gone[1], True), (recs[2].seq, False),
+            (gone[0], True), (recs[0].seq, False)]
+    whole = st.call("audit", "Query", pb.QueryRequest(
+        newest_first=True, **bounds), role="auditor")
+    assert shape(whole) == want
+    oldest = st.call("audit", "Query", pb.QueryRequest(**bounds),
+                     role="auditor")
+    assert shape(oldest) == want[::-1]
+
+    paged = []
+    while True:
+        page = st.call("audit", "Query", pb.QueryRequest(
+            newest_first=True, limit=1, **bounds), role="auditor")
+        paged += page
+        real = [r for r in page if r.integrity != missing]
+        if not real:
+            break
+        bounds["before_seq"] = real[-1].seq
+    assert shape(paged) == want
+
+
 def test_reads_report_a_deleted_row(st, pb, ae):
     patient = str(uuid.uuid4())
     recs = _seed_patient(st, pb, ae, patient, ["dr.a", "dr.b", "dr.c"])

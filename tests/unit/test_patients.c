@@ -52,7 +52,7 @@ static const med_method methods[] = {
 	{"/smartmed.identity.v1.Identity/GetPatient",
 	 &smartmed__identity__v1__get_patient_request__descriptor,
 	 &smartmed__identity__v1__patient__descriptor, MED_RPC_UNARY,
-	 get_patient, NULL, MED_ROLES_PUBLIC, NULL},
+	 get_patient, NULL, MED_ROLES_PUBLIC, NULL, NULL},
 };
 
 typedef struct fixture {

@@ -151,20 +151,20 @@ enum_echo(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 
 static const med_method test_methods[] = {
 	{"/test.Echo/Echo", ECHO_DESC, ECHO_DESC, MED_RPC_UNARY, echo, NULL,
-	 MED_ROLE_NURSE | MED_ROLE_ADMIN, NULL},
+	 MED_ROLE_NURSE | MED_ROLE_ADMIN, NULL, NULL},
 	{"/test.Echo/Stream", ECHO_DESC, ECHO_DESC, MED_RPC_SERVER_STREAM, NULL,
-	 stream, MED_ROLE_NURSE, NULL},
+	 stream, MED_ROLE_NURSE, NULL, NULL},
 	{"/test.Echo/Slow", ECHO_DESC, ECHO_DESC, MED_RPC_UNARY, slow, NULL,
-	 MED_ROLE_NURSE, NULL},
+	 MED_ROLE_NURSE, NULL, NULL},
 	{"/test.Echo/SlowStream", ECHO_DESC, ECHO_DESC, MED_RPC_SERVER_STREAM,
-	 NULL, slow_stream, MED_ROLE_NURSE, NULL},
+	 NULL, slow_stream, MED_ROLE_NURSE, NULL, NULL},
 	{"/test.Echo/Admin", ECHO_DESC, ECHO_DESC, MED_RPC_UNARY, echo, NULL,
-	 MED_ROLE_ADMIN, NULL},
+	 MED_ROLE_ADMIN, NULL, NULL},
 	{"/test.Echo/Enum", HRESP_DESC, HRESP_DESC, MED_RPC_UNARY, enum_echo,
-	 NULL, MED_ROLE_NURSE, NULL},
+	 NULL, MED_ROLE_NURSE, NULL, NULL},
 	/* The echo again, marked as a handler that never waits. */
 	{"/test.Echo/Inline", ECHO_DESC, ECHO_DESC, MED_RPC_UNARY, echo, NULL,
-	 MED_ROLE_NURSE, NULL},
+	 MED_ROLE_NURSE, NULL, NULL},
 };
 #define N_TEST_METHODS (sizeof(test_methods) / sizeof(test_methods[0]))
 

@@ -2,11 +2,12 @@
 # Static checks behind `make check`: formatting, cppcheck, banned functions,
 # libmed's layers (tools/dev/check_layers.py), docs/architecture.md
 # against the tree, and the README's and docs' claims a script can check
-# (tools/dev/check_docs.py).
+# (tools/dev/check_docs.py), and docs/security.md's role matrix against the
+# services' method tables (tools/dev/gen-role-matrix.py).
 #
 #   tools/dev/check.sh            run every section
 #   tools/dev/check.sh format     only clang-format (also: cppcheck, banned,
-#                                 layers, architecture, docs)
+#                                 layers, architecture, docs, roles)
 #
 # Every section runs even when an earlier one failed; the exit status is 1
 # when any failed.  CHECK_VERBOSE=1 prints every clang-format finding instead
@@ -166,6 +167,18 @@ check_docs() {
 	python3 tools/dev/check_docs.py
 }
 
+# The role matrix comes from the built services (their --roles): without a
+# build there is nothing to compare it with, and the integration test
+# (tests/integration/test_role_matrix_doc.py) checks it after make all.
+check_roles() {
+	header "docs/security.md's role matrix is the services' method tables"
+	if [ ! -x "${BUILD:-build}/bin/smartmed-identity" ]; then
+		echo "skipped: no built services (make all), nothing to compare"
+		return 0
+	fi
+	python3 tools/dev/gen-role-matrix.py --check
+}
+
 check_architecture() {
 	header "docs/architecture.md names what exists, and every libmed file"
 	tools/dev/check-architecture.sh
@@ -180,9 +193,9 @@ run() {
 }
 
 case "$only" in
-"" | format | cppcheck | banned | layers | architecture | docs) ;;
+"" | format | cppcheck | banned | layers | architecture | docs | roles) ;;
 *)
-	echo "usage: $0 [format|cppcheck|banned|layers|architecture|docs]" >&2
+	echo "usage: $0 [format|cppcheck|banned|layers|architecture|docs|roles]" >&2
 	exit 2
 	;;
 esac
@@ -193,6 +206,7 @@ run banned check_banned
 run layers check_layers
 run architecture check_architecture
 run docs check_docs
+run roles check_roles
 
 if [ -n "$failed" ]; then
 	printf '\ncheck: FAILED:%s\n' "$failed"

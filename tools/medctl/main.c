@@ -14,7 +14,9 @@
  * request's field names in kebab case, nested with dots (--page.page-size);
  * a repeated field is given once per value.  A bytes field takes @PATH for
  * a file's bytes (pbfile.c).  Replies are printed as JSON (one object per
- * line for streams; bytes in padded standard base64).  Exit
+ * line for streams; bytes in padded standard base64).  A few commands
+ * start from friendlier defaults than the API's (request_defaults): audit
+ * query lists the newest events first.  Exit
  * status: 0 on success, the gRPC status code on an RPC error, 64 on a usage
  * error.
  */
@@ -65,6 +67,18 @@ static const char *const streaming_paths[] = {
 	"/smartmed.audit.v1.Audit/Query",
 	"/grpc.health.v1.Health/Watch",
 	NULL,
+};
+
+/*
+ * request_defaults: fields set before the command line's, where what a
+ * person at a terminal wants differs from the API's zero value.  An
+ * operator reading the audit log wants the latest events first (issue 50);
+ * --newest-first false gives the log's order.
+ */
+static const struct {
+	const char *path, *field, *value;
+} request_defaults[] = {
+	{"/smartmed.audit.v1.Audit/Query", "newest-first", "true"},
 };
 
 typedef struct ctl_opts {
@@ -122,7 +136,9 @@ usage(FILE *out)
 	      "most 64 MiB in all); write a text that starts with @\nas @@ "
 	      "(--data @@x sends \"@x\").  Replies are JSON: proto field "
 	      "names,\nint64 as strings, enums by name, bytes in standard "
-	      "base64 with padding.\n\nServices:\n",
+	      "base64 with padding.  'audit query' lists the newest events "
+	      "first\n(--newest-first false for the log's order).\n\n"
+	      "Services:\n",
 	      out);
 	for (size_t i = 0; i < N_SERVICES; i++)
 		fprintf(out, "  %-10s %s (default %s)\n", services[i].name,
@@ -236,10 +252,31 @@ parse_globals(int argc, char **argv, ctl_opts *o)
 	return i;
 }
 
-/* build_request fills a request of type desc from "--field value" pairs. */
+/* set_defaults applies the request_defaults of the method at path. */
+static bool
+set_defaults(med_arena *a, ProtobufCMessage *msg, const char *path)
+{
+	char err[256];
+
+	for (size_t i = 0;
+	     i < sizeof(request_defaults) / sizeof(request_defaults[0]); i++) {
+		if (strcmp(request_defaults[i].path, path) != 0)
+			continue;
+		if (pbset_field(a, msg, request_defaults[i].field,
+				request_defaults[i].value, err,
+				sizeof(err)) != MED_OK) {
+			fprintf(stderr, "medctl: %s\n", err);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* build_request fills a request of type desc from its defaults and the
+ * "--field value" pairs. */
 static ProtobufCMessage *
-build_request(med_arena *a, const ProtobufCMessageDescriptor *desc, int argc,
-	      char **argv)
+build_request(med_arena *a, const char *path,
+	      const ProtobufCMessageDescriptor *desc, int argc, char **argv)
 {
 	ProtobufCMessage *msg = med_arena_alloc(a, desc->sizeof_message);
 	char err[256];
@@ -247,6 +284,8 @@ build_request(med_arena *a, const ProtobufCMessageDescriptor *desc, int argc,
 	if (msg == NULL)
 		return NULL;
 	protobuf_c_message_init(desc, msg);
+	if (!set_defaults(a, msg, path))
+		return NULL;
 	for (int i = 0; i < argc; i += 2) {
 		/* Output options may follow the command too. */
 		if (strcmp(argv[i], "--compact") == 0) {
@@ -375,7 +414,7 @@ run(const ctl_opts *opts, const ctl_service *s, int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--compact") == 0)
 			o.compact = true;
-	req = build_request(a, m->input, argc - 1, argv + 1);
+	req = build_request(a, path, m->input, argc - 1, argv + 1);
 	rc = req ? call(&o, path, m, req, a) : EXIT_USAGE;
 	med_arena_free(a);
 	return rc;

@@ -70,6 +70,13 @@ typedef struct med_method {
 	 * execute, so a custom method that reads or writes says so here.
 	 */
 	const char *audit_action;
+	/*
+	 * only_service: when set ("hl7"), the service role in roles admits
+	 * that one service's principal and refuses every other service's
+	 * (PERMISSION_DENIED); people's roles are not affected.  For the few
+	 * writes one interface makes as itself.  NULL: any service.
+	 */
+	const char *only_service;
 } med_method;
 
 /*
@@ -105,16 +112,25 @@ typedef struct med_method {
  *                CLINICAL_READERS, MED_AUDIT_ACTION_READ),
  */
 #define MED_UNARY_AS(Rpc, rpc, reply, roles, action)                           \
+	MED_UNARY_ONLY(Rpc, rpc, reply, roles, action, NULL)
+/*
+ * MED_UNARY_ONLY: the service role in roles stands for one service
+ * (med_method.only_service), e.g. a write only the HL7 interface makes:
+ *
+ *   MED_UNARY_ONLY(Admit, admit, encounter, REGISTRARS | MED_ROLE_SERVICE,
+ *                  MED_AUDIT_ACTION_CREATE, "hl7"),
+ */
+#define MED_UNARY_ONLY(Rpc, rpc, reply, roles, action, service)                \
 	{                                                                      \
 		MED_SERVICE_PATH #Rpc, &MED_SERVICE_PB(rpc##_request),         \
 			&MED_SERVICE_PB(reply), MED_RPC_UNARY,                 \
-			MED_SERVICE_RPC(rpc), NULL, roles, action              \
+			MED_SERVICE_RPC(rpc), NULL, roles, action, service     \
 	}
 #define MED_SERVER_STREAM_AS(Rpc, rpc, reply, roles, action)                   \
 	{                                                                      \
 		MED_SERVICE_PATH #Rpc, &MED_SERVICE_PB(rpc##_request),         \
 			&MED_SERVICE_PB(reply), MED_RPC_SERVER_STREAM, NULL,   \
-			MED_SERVICE_RPC(rpc), roles, action                    \
+			MED_SERVICE_RPC(rpc), roles, action, NULL              \
 	}
 #define MED_UNARY(Rpc, rpc, reply, roles)                                      \
 	MED_UNARY_AS(Rpc, rpc, reply, roles, NULL)

@@ -106,7 +106,14 @@ typedef struct med_service_def {
 	void (*stop)(med_service *svc);
 } med_service_def;
 
-/* med_service_main runs the service until a signal; returns exit code. */
+/*
+ * med_service_main runs the service until a signal; returns exit code.
+ * With the one argument --roles it prints the method table instead and
+ * returns 0: a line per method, its name, a tab and the roles that may
+ * call it ("clinician,nurse"; "service:hl7" for a method that admits one
+ * service, med_method.only_service; "public" for no credentials).
+ * tools/dev/gen-role-matrix.py makes docs/security.md's matrix from it.
+ */
 int med_service_main(const med_service_def *def, int argc, char **argv);
 
 /* Accessors, valid from start until stop; handlers reach svc through

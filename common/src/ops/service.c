@@ -602,6 +602,39 @@ stop_grpc(med_process *p)
 	med_db_close(svc->db);
 }
 
+/* print_roles prints a method's roles as med_service_main says. */
+static void
+print_roles(const med_method *m)
+{
+	char names[256];
+	uint32_t roles = m->roles;
+
+	if (roles & MED_ROLES_PUBLIC) {
+		puts("public");
+		return;
+	}
+	if (m->only_service != NULL)
+		roles &= ~(uint32_t)MED_ROLE_SERVICE;
+	med_role_names(roles, names, sizeof(names));
+	if (m->only_service != NULL && (m->roles & MED_ROLE_SERVICE))
+		printf("%s%sservice:%s\n", names, names[0] ? "," : "",
+		       m->only_service);
+	else
+		printf("%s\n", names);
+}
+
+/* print_methods prints the method table for --roles. */
+static void
+print_methods(const med_service_def *def)
+{
+	for (size_t i = 0; i < def->n_methods; i++) {
+		const char *slash = strrchr(def->methods[i].path, '/');
+
+		printf("%s\t", slash ? slash + 1 : def->methods[i].path);
+		print_roles(&def->methods[i]);
+	}
+}
+
 int
 med_service_main(const med_service_def *def, int argc, char **argv)
 {
@@ -617,6 +650,10 @@ med_service_main(const med_service_def *def, int argc, char **argv)
 	};
 	int rc;
 
+	if (argc == 2 && strcmp(argv[1], "--roles") == 0) {
+		print_methods(def);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
 	pd.n_config = build_specs(&svc);
 	pthread_mutex_init(&svc.lock, NULL);
 	pthread_cond_init(&svc.wake, NULL);

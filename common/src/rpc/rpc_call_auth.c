@@ -133,6 +133,21 @@ effective_roles(const med_call *c)
 	return r;
 }
 
+/*
+ * other_service: the method admits one service (med_method.only_service)
+ * and the caller is let in only as another service.
+ */
+static bool
+other_service(const med_call *c, const med_principal *p)
+{
+	const med_method *m = c->rm->m;
+	uint32_t people = m->roles & MED_ROLES_KNOWN & ~MED_ROLE_SERVICE;
+
+	return m->only_service != NULL && (p->roles & MED_ROLE_SERVICE) &&
+	       !(p->roles & people) &&
+	       !med_principal_is_service(p, m->only_service);
+}
+
 static med_err
 authenticate(med_call *c, med_auth_input *in, const rpc_bg_md *bg)
 {
@@ -163,6 +178,8 @@ authenticate(med_call *c, med_auth_input *in, const rpc_bg_md *bg)
 		return err;
 	eff.roles = effective_roles(c);
 	err = med_auth_check(&eff, roles);
+	if (err == MED_OK && other_service(c, &eff))
+		err = MED_ERR_DENIED;
 	if (err != MED_OK)
 		med_call_fail(c, err, "caller lacks a role for this method");
 	return err;

@@ -76,6 +76,32 @@ test_query_refused(void)
 	refused(&q, "action_code", "C, R, U, D, E");
 }
 
+/* The seq bounds of a page: before_seq above after_seq, or 0. */
+static void
+test_query_seq_bounds(void)
+{
+	Smartmed__Audit__V1__QueryRequest q = query();
+	med_problem p = {0};
+
+	q.newest_first = true;
+	q.before_seq = 1; /* below seq 1: the end of a walk down the log */
+	MT_OK(audit_query_problem(&q, &p));
+	q.after_seq = 5;
+	q.before_seq = 7; /* only seq 6 */
+	MT_OK(audit_query_problem(&q, &p));
+	q.before_seq = 6; /* the end of a walk down to after_seq */
+	MT_OK(audit_query_problem(&q, &p));
+	q.before_seq = 0; /* no upper bound */
+	MT_OK(audit_query_problem(&q, &p));
+	q.before_seq = 5;
+	refused(&q, "before_seq", "greater than after_seq");
+	q.before_seq = 2; /* swapped */
+	refused(&q, "before_seq", "greater than after_seq");
+	q.after_seq = UINT64_MAX;
+	q.before_seq = UINT64_MAX;
+	refused(&q, "before_seq", "greater than after_seq");
+}
+
 /* refused_p expects err and a problem naming field with reason want. */
 static void
 refused_p(int line, med_err err, const med_problem *p, const char *field,
@@ -213,6 +239,7 @@ test_event_time(void)
 static const mt_case cases[] = {
 	{"query_accepted", test_query_accepted},
 	{"query_refused", test_query_refused},
+	{"query_seq_bounds", test_query_seq_bounds},
 	{"window", test_window},
 	{"report", test_report},
 	{"proof_requests", test_proof_requests},
