@@ -167,3 +167,22 @@ def test_grey_photograph_is_refused_as_not_judged_with_enforce(enforce, pb):
         enforce, pid, "event", "face presentation not judged"),
         timeout=20, what="the refusal in the audit log")
     assert seen[0]["pad"] == "not-judged"
+
+
+def _identify(st, pb, image):
+    return st.call("identity", "IdentifyFace", pb.IdentifyFaceRequest(
+        image=image, top_k=1), role="registrar", timeout=30)
+
+
+def test_identify_refuses_the_print_and_the_grey_photograph(enforce, pb):
+    """IdentifyFace under enforce: the print is refused as an attack, the
+    grey photograph as not judgeable, both before any search; the bona
+    fide capture is answered."""
+    r = _identify(enforce, pb, _nuaa(PROBE))
+    assert r.pad_decision == pb.PAD_DECISION_BONA_FIDE, r.liveness_score
+    for image, words in ((_nuaa(PRINT), ATTACK),
+                         (orl_png(30, 2), "grey photograph")):
+        with pytest.raises(grpc.RpcError) as e:
+            _identify(enforce, pb, image)
+        assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert words in e.value.details(), e.value.details()
