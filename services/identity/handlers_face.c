@@ -30,6 +30,10 @@
 	"remove any screen, phone or printed picture from in front of the "    \
 	"camera, have the patient face the camera in person, and take "        \
 	"another photograph"
+/* ... and when the PAD model cannot judge a grey photograph. */
+#define PAD_GREY_ADVICE                                                        \
+	"the presentation-attack check needs a colour photograph: take the "   \
+	"photograph again with a colour camera"
 /* ... and when the photograph looks like a copy of one already seen. */
 #define COPY_ADVICE                                                            \
 	"take a new photograph of the patient in person, not of a screen, a "  \
@@ -368,13 +372,16 @@ verify_audit(med_call *call, identity_face *f, const char *patient_id,
 	     const Smartmed__Identity__V1__VerifyFaceResponse *res)
 {
 	char score[32], others[16], dist[16], best[32], q[16], live[16];
-	const char *what = res->copy_suspected ? "face copy suspected"
-			   : (int)res->pad_decision == IDENTITY_PAD_REFUSED
-				   ? "face presentation attack suspected"
-			   : res->match ? "face verified"
-			   : res->decision == IDENTITY_RETAKE
-				   ? "face retake asked"
-				   : "face not matched";
+	const char *what =
+		res->copy_suspected ? "face copy suspected"
+		: (int)res->pad_decision == IDENTITY_PAD_REFUSED
+			? "face presentation attack suspected"
+		: identity_pad_refuses(f->pad_mode,
+				       (identity_pad_decision)res->pad_decision)
+			? "face presentation not judged"
+		: res->match			   ? "face verified"
+		: res->decision == IDENTITY_RETAKE ? "face retake asked"
+						   : "face not matched";
 
 	snprintf(score, sizeof(score), "%.4f", res->score);
 	snprintf(others, sizeof(others), "%u", res->other_faces);
@@ -441,22 +448,32 @@ pad_verdict(const identity_face *f, const identity_face_probe *pr,
 	    double *score, double *threshold,
 	    Smartmed__Identity__V1__PadDecision *field, char **advice)
 {
-	identity_pad_decision d = identity_pad_decide(
-		f->pad_mode, pr->pad_ran, pr->liveness, f->pad_threshold);
+	identity_pad_decision d =
+		identity_pad_judge(f->pad_mode, pr->pad_ran, pr->pad_grey,
+				   pr->liveness, f->pad_threshold);
 
 	*score = pr->pad_ran ? pr->liveness : 0;
 	*threshold = f->pad_threshold;
 	*field = (Smartmed__Identity__V1__PadDecision)d;
 	if (d == IDENTITY_PAD_FLAGGED)
 		*advice = (char *)PAD_ADVICE;
+	else if (d == IDENTITY_PAD_NOT_JUDGED)
+		*advice = (char *)PAD_GREY_ADVICE;
 	return d;
 }
 
-/* pad_refusal fails a call whose face the PAD stage took for an attack
- * (enforce mode); the caller has audited it. */
+/* pad_refusal fails a call the PAD stage refuses (enforce mode): an
+ * attack, or a grey photograph its model cannot judge (d); the caller
+ * has audited it. */
 static med_err
-pad_refusal(med_call *call, double score, double threshold)
+pad_refusal(med_call *call, identity_pad_decision d, double score,
+	    double threshold)
 {
+	if (d == IDENTITY_PAD_NOT_JUDGED)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "image: a grey photograph cannot be "
+				     "checked for a presentation attack: "
+				     "" PAD_GREY_ADVICE);
 	return med_call_fail(call, MED_ERR_INVALID,
 			     "image: looks like a photograph of a photograph "
 			     "(liveness score %.3f, under %.3f): " PAD_ADVICE,
@@ -559,11 +576,12 @@ identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
 	res->device = f->device;
 	res->other_faces = pr.other_faces;
 	res->quality = pr.quality;
-	if (pad_verdict(f, &pr, &res->liveness_score, &res->liveness_threshold,
-			&res->pad_decision,
-			&res->advice) == IDENTITY_PAD_REFUSED) {
+	identity_pad_decision pd = pad_verdict(
+		f, &pr, &res->liveness_score, &res->liveness_threshold,
+		&res->pad_decision, &res->advice);
+	if (identity_pad_refuses(f->pad_mode, pd)) {
 		verify_audit(call, f, req->patient_id, res);
-		return pad_refusal(call, res->liveness_score,
+		return pad_refusal(call, pd, res->liveness_score,
 				   res->liveness_threshold);
 	}
 	if ((err = copy_check(call, f, req->patient_id, &pr, res)) != MED_OK)
@@ -646,16 +664,22 @@ identify_pad(med_call *call, identity_face *f, const identity_face_probe *pr,
 	     Smartmed__Identity__V1__IdentifyFaceResponse *res)
 {
 	char live[16];
+	identity_pad_decision d = pad_verdict(f, pr, &res->liveness_score,
+					      &res->liveness_threshold,
+					      &res->pad_decision, &res->advice);
 
-	if (pad_verdict(f, pr, &res->liveness_score, &res->liveness_threshold,
-			&res->pad_decision,
-			&res->advice) != IDENTITY_PAD_REFUSED)
+	if (!identity_pad_refuses(f->pad_mode, d))
 		return MED_OK;
 	snprintf(live, sizeof(live), "%.3f", res->liveness_score);
-	face_audit(call, f, NULL, "face presentation attack suspected",
-		   (med_audit_detail[]){{"pad", "refused"}, {"liveness", live}},
+	face_audit(call, f, NULL,
+		   d == IDENTITY_PAD_NOT_JUDGED
+			   ? "face presentation not judged"
+			   : "face presentation attack suspected",
+		   (med_audit_detail[]){{"pad", identity_pad_decision_name(d)},
+					{"liveness", live}},
 		   2);
-	return pad_refusal(call, res->liveness_score, res->liveness_threshold);
+	return pad_refusal(call, d, res->liveness_score,
+			   res->liveness_threshold);
 }
 
 med_err

@@ -438,8 +438,10 @@ typedef struct identity_face_probe {
 	 * affine fit (face_copyhash.c): all zeros when the pipeline has no
 	 * landmarks. */
 	uint8_t chiphash[IDENTITY_COPYHASH_LEN];
-	/* The PAD stage's liveness score of the face (pad.c), when pad_ran. */
-	bool pad_ran;
+	/* The PAD stage's liveness score of the face (pad.c), when pad_ran;
+	 * pad_grey: the photograph was grey and the model cannot judge one
+	 * (no score). */
+	bool pad_ran, pad_grey;
 	double liveness;
 } identity_face_probe;
 

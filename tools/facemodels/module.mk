@@ -42,3 +42,21 @@ $(FACE_PAD_ONNX): $(HUMAN_MODELS)/liveness.json \
 	@$(if $(Q),echo "  CONVERT $@")
 	$(Q)/usr/bin/python3 tools/facemodels/convert.py --pad $(HUMAN_MODELS) \
 		$(FACE_MODEL_DIR) >/dev/null
+
+# MiniFASNet, the PAD stage's other model (MED_FACE_PAD_MODEL, docs/
+# face-pad.md): Minivision's two networks as staged in ../shared (Apache-2.0;
+# never committed), merged into one graph with their fusion by
+# tools/facemodels/minifasnet.py; skipped when ../shared does not have them.
+MINIFASNET_SRC := ../shared/models/minifasnet
+FACE_MINIFASNET_ONNX := $(FACE_MODEL_DIR)/minifasnet-fused-v1.onnx
+
+ifneq ($(wildcard $(MINIFASNET_SRC)/4_0_0_80x80_MiniFASNetV1SE.onnx),)
+all: $(FACE_MINIFASNET_ONNX)
+endif
+
+$(FACE_MINIFASNET_ONNX): $(wildcard $(MINIFASNET_SRC)/*.onnx) \
+		tools/facemodels/minifasnet.py tools/facemodels/convert.py
+	@mkdir -p $(FACE_MODEL_DIR)
+	@$(if $(Q),echo "  CONVERT $@")
+	$(Q)/usr/bin/python3 tools/facemodels/minifasnet.py $(MINIFASNET_SRC) \
+		$(FACE_MODEL_DIR) >/dev/null

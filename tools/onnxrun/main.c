@@ -4,6 +4,8 @@
  *
  *   onnxrun [--plugins DIR] [--repeat N] [--output I] MODEL IN.bin OUT.bin
  *
+ * IN.bin may be a comma-separated list, one tensor per model input in
+ * the model's order (a model with several inputs).
  * IN.bin and OUT.bin are MEDT tensors (tests/plugins/gen_graphs.py): the
  * bytes "MEDT", u32 dtype (1 f32, 2 u8, 3 i64), u32 ndim, ndim x i64
  * dims, then the data, little-endian.  Every output of the model is
@@ -91,9 +93,11 @@ alloc_outputs(const med_model_info *info, int64_t batch, med_tensor *out)
 	return 0;
 }
 
-/* run_model runs m repeat times on in; out[] is sized from the model. */
+/* run_model runs m repeat times on in[0..n_in); out[] is sized from the
+ * model. */
 static int
-run_model(med_infer_model *m, med_tensor *in, med_tensor *out, int repeat)
+run_model(med_infer_model *m, med_tensor *in, uint32_t n_in, med_tensor *out,
+	  int repeat)
 {
 	const med_model_info *info = med_infer_model_info(m);
 	static double ms[MAX_REPEAT];
@@ -104,7 +108,7 @@ run_model(med_infer_model *m, med_tensor *in, med_tensor *out, int repeat)
 	for (int i = 0; i < repeat; i++) {
 		int64_t t0 = med_mono_ns();
 
-		if (med_infer_run(m, in, 1, out, info->n_outputs, msg,
+		if (med_infer_run(m, in, n_in, out, info->n_outputs, msg,
 				  sizeof(msg)) != MED_OK) {
 			fprintf(stderr, "onnxrun: run failed: %s\n", msg);
 			return -1;
@@ -117,6 +121,34 @@ run_model(med_infer_model *m, med_tensor *in, med_tensor *out, int repeat)
 		       repeat);
 	}
 	return 0;
+}
+
+/* read_inputs reads the comma-separated MEDT files of list into in[],
+ * *n their number. */
+static int
+read_inputs(const char *list, med_tensor *in, uint32_t *n)
+{
+	char path[4096];
+	const char *p = list;
+
+	while (*n < MED_PLUGIN_MAX_IO) {
+		size_t len = strcspn(p, ",");
+
+		if (len >= sizeof(path))
+			return -1;
+		memcpy(path, p, len);
+		path[len] = '\0';
+		if (read_tensor(path, &in[(*n)++]) != 0) {
+			fprintf(stderr, "onnxrun: %s: not a MEDT tensor\n",
+				path);
+			return -1;
+		}
+		if (p[len] == '\0')
+			return 0;
+		p += len + 1;
+	}
+	fprintf(stderr, "onnxrun: more than %d inputs\n", MED_PLUGIN_MAX_IO);
+	return -1;
 }
 
 /* onnxrun_args - the command line. */
@@ -137,14 +169,14 @@ run(const onnxrun_args *a)
 				  .strict = true};
 	med_infer_host *h = NULL;
 	med_infer_model *m = NULL;
-	static med_tensor out[MED_PLUGIN_MAX_IO];
-	med_tensor in;
+	static med_tensor out[MED_PLUGIN_MAX_IO], in[MED_PLUGIN_MAX_IO];
+	uint32_t n_in = 0;
 	char msg[256] = "";
 	int rc = 1;
 
-	if (read_tensor(a->in_path, &in) != 0) {
-		fprintf(stderr, "onnxrun: %s: not a MEDT tensor\n", a->in_path);
-		return 2;
+	if (read_inputs(a->in_path, in, &n_in) != 0) {
+		rc = 2;
+		goto out;
 	}
 	if (med_infer_host_new(&hc, &h) != MED_OK ||
 	    med_infer_model_load(h, &o, &m, msg, sizeof(msg)) != MED_OK) {
@@ -156,15 +188,16 @@ run(const onnxrun_args *a)
 		fprintf(stderr, "onnxrun: %s has no output %u\n", a->model,
 			a->output);
 		rc = 2;
-	} else if (run_model(m, &in, out, a->repeat) == 0) {
+	} else if (run_model(m, in, n_in, out, a->repeat) == 0) {
 		rc = write_tensor(a->out_path, &out[a->output]) == 0 ? 0 : 2;
 	}
 out:
 	med_infer_model_free(m);
 	med_infer_host_free(h);
-	free(in.data);
-	for (size_t i = 0; i < MED_PLUGIN_MAX_IO; i++)
+	for (size_t i = 0; i < MED_PLUGIN_MAX_IO; i++) {
+		free(in[i].data);
 		free(out[i].data);
+	}
 	return rc;
 }
 

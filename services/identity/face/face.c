@@ -522,21 +522,72 @@ card_alignment(identity_face *f, const identity_modelcard *c, char *msg,
 	return MED_OK;
 }
 
-/* pad_card reads the PAD model's card: its crop, output element and
- * threshold (MED_FACE_PAD_THRESHOLD overrides the last). */
+/* pad_scales reads the card's crop_scale: one number per model input,
+ * each in [0.5, 5], separated by spaces. */
+static med_err
+pad_scales(identity_face *f, const identity_modelcard *c, char *msg, size_t len)
+{
+	const char *p = identity_modelcard_get(c, "crop_scale");
+	char *end = NULL;
+
+	f->pad_n_crops = 0;
+	while (p != NULL && *p != '\0') {
+		double v = strtod(p, &end);
+
+		if (end == p || !(v >= 0.5 && v <= 5.0) ||
+		    f->pad_n_crops == IDENTITY_PAD_MAX_CROPS ||
+		    (*end != ' ' && *end != '\0'))
+			break;
+		f->pad_crops[f->pad_n_crops++] = v;
+		p = end + strspn(end, " ");
+	}
+	if (p != NULL && *p == '\0' && f->pad_n_crops > 0)
+		return MED_OK;
+	snprintf(msg, len,
+		 "%.300s: crop_scale must be up to %d numbers in [0.5, 5] "
+		 "separated by spaces",
+		 c->path, IDENTITY_PAD_MAX_CROPS);
+	return MED_ERR_INVALID;
+}
+
+/* pad_word reads an optional card field that is one of two words: *on
+ * is whether it is the second (absent: the first). */
+static med_err
+pad_word(const identity_modelcard *c, const char *key, const char *off,
+	 const char *on, bool *set, char *msg, size_t len)
+{
+	const char *v = identity_modelcard_get(c, key);
+
+	*set = v != NULL && strcmp(v, on) == 0;
+	if (v == NULL || *set || strcmp(v, off) == 0)
+		return MED_OK;
+	snprintf(msg, len, "%.300s: %s '%.40s' is not %s or %s", c->path, key,
+		 v, off, on);
+	return MED_ERR_INVALID;
+}
+
+/* pad_card reads the PAD model's card: its crops, colour order, what it
+ * does with grey, output element and threshold (MED_FACE_PAD_THRESHOLD
+ * overrides the last). */
 static med_err
 pad_card(identity_face *f, const med_config *cfg, const identity_modelcard *c,
 	 char *msg, size_t len)
 {
 	const char *t = med_config_str(cfg, "MED_FACE_PAD_THRESHOLD");
-	double crop, live, thr;
+	double live, thr;
 	char *end = NULL;
 	med_err err;
 
-	if ((err = identity_modelcard_number(c, "crop_scale", 0.5, 3, &crop,
+	if ((err = pad_scales(f, c, msg, len)) != MED_OK ||
+	    (err = pad_word(c, "crop_shape", "square", "box", &f->pad_box_crop,
+			    msg, len)) != MED_OK ||
+	    (err = pad_word(c, "channel_order", "rgb", "bgr", &f->pad_bgr, msg,
+			    len)) != MED_OK ||
+	    (err = pad_word(c, "grey", "replicate", "not-judged",
+			    &f->pad_grey_not_judged, msg, len)) != MED_OK ||
+	    (err = identity_modelcard_number(c, "live_index", 0,
+					     IDENTITY_PAD_MAX_OUT - 1, &live,
 					     msg, len)) != MED_OK ||
-	    (err = identity_modelcard_number(c, "live_index", 0, 1, &live, msg,
-					     len)) != MED_OK ||
 	    (err = identity_modelcard_number(c, "threshold", 0, 1, &thr, msg,
 					     len)) != MED_OK)
 		return err;
@@ -550,22 +601,31 @@ pad_card(identity_face *f, const med_config *cfg, const identity_modelcard *c,
 			return MED_ERR_INVALID;
 		}
 	}
-	f->pad_crop = (float)crop;
 	f->pad_live_index = (int)live;
 	f->pad_threshold = thr;
 	return MED_OK;
 }
 
-/* pad_shape checks the PAD model: [1, 3, N, N] in, [1, 2] out. */
+/* pad_shape checks the PAD model against its card: one [1, 3, N, N]
+ * input per crop, all of one N, and [1, K] out with the live index in
+ * it. */
 static bool
-pad_shape(const med_model_info *mi)
+pad_shape(const identity_face *f, const med_model_info *mi)
 {
-	return mi->n_inputs == 1 && mi->inputs[0].n_dims == 4 &&
-	       mi->inputs[0].dims[1] == 3 &&
-	       mi->inputs[0].dims[2] == mi->inputs[0].dims[3] &&
-	       mi->inputs[0].dims[2] >= 16 && mi->inputs[0].dims[2] <= 512 &&
-	       mi->n_outputs == 1 && mi->outputs[0].n_dims == 2 &&
-	       mi->outputs[0].dims[1] == 2;
+	if (mi->n_inputs != f->pad_n_crops || mi->n_outputs != 1 ||
+	    mi->outputs[0].n_dims != 2 || mi->outputs[0].dims[1] < 2 ||
+	    mi->outputs[0].dims[1] > IDENTITY_PAD_MAX_OUT ||
+	    mi->outputs[0].dims[1] <= f->pad_live_index)
+		return false;
+	for (uint32_t i = 0; i < mi->n_inputs; i++) {
+		const med_tensor_desc *d = &mi->inputs[i];
+
+		if (d->n_dims != 4 || d->dims[1] != 3 ||
+		    d->dims[2] != d->dims[3] || d->dims[2] < 16 ||
+		    d->dims[2] > 512 || d->dims[2] != mi->inputs[0].dims[2])
+			return false;
+	}
+	return true;
 }
 
 /* load_pad takes MED_FACE_PAD and loads MED_FACE_PAD_MODEL after its
@@ -609,14 +669,16 @@ load_pad(identity_face *f, const med_config *cfg, int dev)
 	}
 	if ((err = load_one(f, "onnx", path, NULL, 0, dev, &f->pad)) != MED_OK)
 		return err;
-	if (!pad_shape(med_infer_model_info(f->pad))) {
+	if (!pad_shape(f, med_infer_model_info(f->pad))) {
 		not_configured(f,
-			       "MED_FACE_PAD_MODEL %s: the model must take [1, "
-			       "3, N, N] and give [1, 2]",
+			       "MED_FACE_PAD_MODEL %s: the model must take one "
+			       "[1, 3, N, N] input per crop_scale of its card "
+			       "and give [1, K] with live_index under K",
 			       path);
 		return MED_ERR_PRECONDITION;
 	}
 	f->pad_size = (int)med_infer_model_info(f->pad)->inputs[0].dims[2];
+	f->pad_out_dim = (int)med_infer_model_info(f->pad)->outputs[0].dims[1];
 	return MED_OK;
 }
 

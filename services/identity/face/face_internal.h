@@ -16,6 +16,9 @@
 #include "face_yunet.h"
 #include "identity.h"
 
+/* The most outputs a PAD model gives (classes). */
+#define IDENTITY_PAD_MAX_OUT 16
+
 /* identity_det_kind - which detector finds the faces. */
 typedef enum identity_det_kind {
 	IDENTITY_DET_HAAR,  /* the cpu backend's Haar cascade (MED_FACE_CASCADE)
@@ -101,14 +104,19 @@ struct identity_face {
 	double retake_threshold;
 	double card_retake_threshold;
 	/* The presentation-attack stage (pad.c): MED_FACE_PAD, the liveness
-	 * model (NULL: the stage does not run) taking a pad_size square RGB
-	 * crop of pad_crop times the face box, pixels 0..255; output element
+	 * model (NULL: the stage does not run) taking pad_n_crops inputs,
+	 * input i a pad_size square crop of pad_crops[i] times the face box
+	 * (made square, or the box's own shape when pad_box_crop), RGB or
+	 * BGR (pad_bgr), pixels 0..255; of its pad_out_dim outputs, element
 	 * pad_live_index is the liveness score, an attack under
-	 * pad_threshold.  Values from its card (kind face-pad). */
+	 * pad_threshold.  pad_grey_not_judged: a grey photograph is not
+	 * scored (NOT_JUDGED).  Values from its card (kind face-pad). */
 	identity_pad_mode pad_mode;
 	med_infer_model *pad;
-	int pad_size, pad_live_index;
-	float pad_crop;
+	int pad_size, pad_live_index, pad_out_dim;
+	unsigned pad_n_crops;
+	double pad_crops[IDENTITY_PAD_MAX_CROPS];
+	bool pad_box_crop, pad_bgr, pad_grey_not_judged;
 	double pad_threshold;
 };
 
@@ -247,14 +255,15 @@ med_err identity_retakes_decide(med_db *db, const char *patient_id,
 				size_t len) MED_MUST_CHECK;
 
 /*
- * identity_face_liveness runs the PAD model (f->pad) on the square crop
- * around box (x, y, w, h, img's pixels) of img, in colour when img has
- * it, into *score (pad.c).  Errors: MED_ERR_INTERNAL (the model failed;
- * logged), MED_ERR_NOMEM.
+ * identity_face_liveness runs the PAD model (f->pad) on its crops of the
+ * face box (x, y, w, h, img's pixels) of img, in colour when img has it,
+ * into *score (pad.c).  *grey: the model cannot judge a grey photograph
+ * and this is one (not run; *score 0).  Errors: MED_ERR_INTERNAL (the
+ * model failed; logged), MED_ERR_NOMEM.
  */
 med_err identity_face_liveness(identity_face *f, const med_image *img,
-			       const float box[4],
-			       double *score) MED_MUST_CHECK;
+			       const float box[4], double *score,
+			       bool *grey) MED_MUST_CHECK;
 
 /* identity_face_normalise L2-normalises emb (f->dim floats); MED_ERR_INTERNAL
  * for a zero or non-finite embedding. */

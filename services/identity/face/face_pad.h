@@ -7,6 +7,8 @@
 #define IDENTITY_FACE_PAD_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* identity_pad_mode - MED_FACE_PAD. */
 typedef enum identity_pad_mode {
@@ -22,7 +24,13 @@ typedef enum identity_pad_decision {
 	IDENTITY_PAD_BONA_FIDE = 1,
 	IDENTITY_PAD_FLAGGED = 2,
 	IDENTITY_PAD_REFUSED = 3,
+	/* A model that needs colour was given a grey photograph: no score
+	 * (MED_FACE_PAD=warn answers, enforce refuses as not judgeable). */
+	IDENTITY_PAD_NOT_JUDGED = 50,
 } identity_pad_decision;
+
+/* The most crops a PAD model takes (one input each). */
+#define IDENTITY_PAD_MAX_CROPS 4
 
 /* identity_pad_mode_parse sets *mode from "off", "warn" or "enforce";
  * false (and *mode untouched) for anything else. */
@@ -37,8 +45,21 @@ bool identity_pad_mode_parse(const char *s, identity_pad_mode *mode);
 identity_pad_decision identity_pad_decide(identity_pad_mode mode, bool ran,
 					  double liveness, double threshold);
 
-/* identity_pad_decision_name: "not-run", "bona-fide", "flagged" or
- * "refused" (the audit event's "pad" detail). */
+/*
+ * identity_pad_judge is identity_pad_decide for a probe the stage may not
+ * have scored: NOT_JUDGED when it ran on a grey photograph (grey) with a
+ * model that cannot judge one, in warn and enforce alike.
+ */
+identity_pad_decision identity_pad_judge(identity_pad_mode mode, bool ran,
+					 bool grey, double liveness,
+					 double threshold);
+
+/* identity_pad_refuses: whether decision d fails the call in mode: an
+ * attack under enforce, and under enforce a photograph not judged. */
+bool identity_pad_refuses(identity_pad_mode mode, identity_pad_decision d);
+
+/* identity_pad_decision_name: "not-run", "bona-fide", "flagged",
+ * "refused" or "not-judged" (the audit event's "pad" detail). */
 const char *identity_pad_decision_name(identity_pad_decision d);
 
 /*
@@ -49,5 +70,23 @@ const char *identity_pad_decision_name(identity_pad_decision d);
  */
 void identity_pad_crop(const float box[4], float crop_scale, unsigned size,
 		       double m[6]);
+
+/*
+ * identity_pad_crop_box gives the same map for the crop MiniFASNet's
+ * authors cut (their CropImage, crop_shape box): the box itself, not made
+ * square, enlarged crop_scale times about its centre (less when the
+ * w x h photograph cannot hold that), moved back inside the photograph,
+ * its corners cut to whole pixels, and resized to size x size.
+ */
+void identity_pad_crop_box(const float box[4], double crop_scale, uint32_t w,
+			   uint32_t h, unsigned size, double m[6]);
+
+/*
+ * identity_pad_is_grey: whether the n interleaved RGB pixels of rgb
+ * (0..1) carry no colour: the mean of each pixel's largest channel
+ * difference under 2/255 (a grey photograph through JPEG's colour
+ * conversion keeps about 1/255).
+ */
+bool identity_pad_is_grey(const float *rgb, size_t n);
 
 #endif

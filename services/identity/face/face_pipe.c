@@ -862,11 +862,12 @@ liveness(identity_face *f, const med_image *img, const identity_face_box *fb,
 	med_err err;
 
 	out->pad_ran = false;
+	out->pad_grey = false;
 	out->liveness = 0;
 	if (f->pad == NULL || f->pad_mode == IDENTITY_PAD_OFF)
 		return MED_OK;
-	if ((err = identity_face_liveness(f, img, box, &out->liveness)) !=
-	    MED_OK)
+	if ((err = identity_face_liveness(f, img, box, &out->liveness,
+					  &out->pad_grey)) != MED_OK)
 		return err;
 	out->pad_ran = true;
 	return MED_OK;

@@ -41,6 +41,22 @@ identity_pad_decide(identity_pad_mode mode, bool ran, double liveness,
 					    : IDENTITY_PAD_FLAGGED;
 }
 
+identity_pad_decision
+identity_pad_judge(identity_pad_mode mode, bool ran, bool grey, double liveness,
+		   double threshold)
+{
+	if (mode != IDENTITY_PAD_OFF && ran && grey)
+		return IDENTITY_PAD_NOT_JUDGED;
+	return identity_pad_decide(mode, ran, liveness, threshold);
+}
+
+bool
+identity_pad_refuses(identity_pad_mode mode, identity_pad_decision d)
+{
+	return d == IDENTITY_PAD_REFUSED ||
+	       (d == IDENTITY_PAD_NOT_JUDGED && mode == IDENTITY_PAD_ENFORCE);
+}
+
 const char *
 identity_pad_decision_name(identity_pad_decision d)
 {
@@ -51,6 +67,8 @@ identity_pad_decision_name(identity_pad_decision d)
 		return "flagged";
 	case IDENTITY_PAD_REFUSED:
 		return "refused";
+	case IDENTITY_PAD_NOT_JUDGED:
+		return "not-judged";
 	case IDENTITY_PAD_NOT_RUN:
 	default:
 		return "not-run";
@@ -75,35 +93,134 @@ identity_pad_crop(const float box[4], float crop_scale, unsigned size,
 	m[5] = y0 + s / 2 - 0.5;
 }
 
+/* shift_inside moves [*lo, *hi] back inside [0, last], as the authors'
+ * crop does (the left or top edge first). */
+static void
+shift_inside(double *lo, double *hi, double last)
+{
+	if (*lo < 0) {
+		*hi -= *lo;
+		*lo = 0;
+	}
+	if (*hi > last) {
+		*lo -= *hi - last;
+		*hi = last;
+	}
+}
+
+void
+identity_pad_crop_box(const float box[4], double crop_scale, uint32_t w,
+		      uint32_t h, unsigned size, double m[6])
+{
+	double s =
+		fmin(crop_scale, fmin((h - 1.0) / box[3], (w - 1.0) / box[2]));
+	double cx = box[0] + box[2] / 2.0, cy = box[1] + box[3] / 2.0;
+	double x0 = cx - box[2] * s / 2, x1 = cx + box[2] * s / 2;
+	double y0 = cy - box[3] * s / 2, y1 = cy + box[3] * s / 2;
+
+	shift_inside(&x0, &x1, w - 1.0);
+	shift_inside(&y0, &y1, h - 1.0);
+	/* Whole pixels x0..x1 and y0..y1, both ends included. */
+	x0 = trunc(x0);
+	y0 = trunc(y0);
+	double sx = (trunc(x1) - x0 + 1) / size;
+	double sy = (trunc(y1) - y0 + 1) / size;
+	m[0] = sx;
+	m[1] = 0;
+	m[2] = x0 + sx / 2 - 0.5;
+	m[3] = 0;
+	m[4] = sy;
+	m[5] = y0 + sy / 2 - 0.5;
+}
+
+bool
+identity_pad_is_grey(const float *rgb, size_t n)
+{
+	double sum = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const float *p = rgb + 3 * i;
+		float d = fmaxf(fabsf(p[0] - p[1]),
+				fmaxf(fabsf(p[1] - p[2]), fabsf(p[0] - p[2])));
+
+		sum += d;
+	}
+	return n == 0 || sum / (double)n < 2.0 / 255;
+}
+
+/* pad_crop_map places crop i of the face box, as the card's crop_shape
+ * says. */
+static void
+pad_crop_map(const identity_face *f, const med_image *img, const float box[4],
+	     unsigned i, double m[6])
+{
+	if (f->pad_box_crop)
+		identity_pad_crop_box(box, f->pad_crops[i], img->width,
+				      img->height, (unsigned)f->pad_size, m);
+	else
+		identity_pad_crop(box, (float)f->pad_crops[i],
+				  (unsigned)f->pad_size, m);
+}
+
+/* pad_fill samples crop i into x (3 planes, the card's channel order,
+ * 0..255); tmp holds the interleaved sample.  Sets *grey when the card
+ * cannot judge grey and the first crop has no colour. */
+static void
+pad_fill(const identity_face *f, const med_image *img, const float box[4],
+	 unsigned i, float *tmp, float *x, bool *grey)
+{
+	unsigned n = (unsigned)f->pad_size, ch = img->rgb ? 3 : 1;
+	size_t plane = (size_t)n * n;
+	double m[6];
+
+	pad_crop_map(f, img, box, i, m);
+	identity_chip_sample(img->rgb ? img->rgb : img->px, img->width,
+			     img->height, ch, m, n, tmp);
+	if (i == 0 && f->pad_grey_not_judged &&
+	    (ch == 1 || identity_pad_is_grey(tmp, plane))) {
+		*grey = true;
+		return;
+	}
+	for (size_t p = 0; p < plane; p++)
+		for (unsigned c = 0; c < 3; c++) {
+			unsigned from = f->pad_bgr ? 2 - c : c;
+
+			x[c * plane + p] =
+				255.f * tmp[p * ch + (ch == 3 ? from : 0)];
+		}
+}
+
 med_err
 identity_face_liveness(identity_face *f, const med_image *img,
-		       const float box[4], double *score)
+		       const float box[4], double *score, bool *grey)
 {
-	unsigned n = (unsigned)f->pad_size;
+	unsigned n = (unsigned)f->pad_size, k = f->pad_n_crops;
 	size_t plane = (size_t)n * n;
-	float *tmp = malloc(6 * plane * sizeof(float)), out[2] = {0, 0};
-	unsigned ch = img->rgb ? 3 : 1;
-	double m[6];
+	float *tmp = malloc((3 + 3 * (size_t)k) * plane * sizeof(float));
+	float out[IDENTITY_PAD_MAX_OUT] = {0};
+	med_tensor in[IDENTITY_PAD_MAX_CROPS];
 	char msg[256] = "";
 	med_err err = MED_OK;
 
 	if (tmp == NULL)
 		return MED_ERR_NOMEM;
-	identity_pad_crop(box, f->pad_crop, n, m);
-	identity_chip_sample(img->rgb ? img->rgb : img->px, img->width,
-			     img->height, ch, m, n, tmp);
-	float *x = tmp + 3 * plane;
-	for (size_t i = 0; i < plane; i++)
-		for (unsigned c = 0; c < 3; c++)
-			x[c * plane + i] =
-				255.f * tmp[i * ch + (ch == 3 ? c : 0)];
-	med_tensor in = {.dtype = MED_DTYPE_F32,
-			 .n_dims = 4,
-			 .dims = {1, 3, (int64_t)n, (int64_t)n},
-			 .data = x,
-			 .size = 3 * plane * sizeof(float)};
-	med_tensor o = {.data = out, .size = sizeof(out)};
-	if (med_infer_run(f->pad, &in, 1, &o, 1, msg, sizeof(msg)) != MED_OK) {
+	*grey = false;
+	for (unsigned i = 0; i < k && !*grey; i++) {
+		float *x = tmp + (3 + 3 * (size_t)i) * plane;
+
+		pad_fill(f, img, box, i, tmp, x, grey);
+		in[i] = (med_tensor){.dtype = MED_DTYPE_F32,
+				     .n_dims = 4,
+				     .dims = {1, 3, (int64_t)n, (int64_t)n},
+				     .data = x,
+				     .size = 3 * plane * sizeof(float)};
+	}
+	med_tensor o = {.data = out,
+			.size = (size_t)f->pad_out_dim * sizeof(float)};
+	if (*grey) {
+		*score = 0;
+	} else if (med_infer_run(f->pad, in, k, &o, 1, msg, sizeof(msg)) !=
+		   MED_OK) {
 		med_log_error("identity: liveness model: %s", msg);
 		err = MED_ERR_INTERNAL;
 	} else {

@@ -1,7 +1,9 @@
 /*
  * test_face_pad.c - the presentation-attack stage's pure parts (pad.c):
- * MED_FACE_PAD's values, what a liveness score decides in each mode, and
- * the square crop the liveness model sees.
+ * MED_FACE_PAD's values, what a liveness score decides in each mode, the
+ * square crop the liveness model sees, MiniFASNet's box crop (against
+ * its authors' CropImage rule, as tools/facecal/minifasnet.py writes it),
+ * and what a grey photograph decides.
  */
 #include "testlib.h"
 
@@ -65,6 +67,8 @@ test_decision_names(void)
 		  "bona-fide");
 	MT_EQ_STR(identity_pad_decision_name(IDENTITY_PAD_FLAGGED), "flagged");
 	MT_EQ_STR(identity_pad_decision_name(IDENTITY_PAD_REFUSED), "refused");
+	MT_EQ_STR(identity_pad_decision_name(IDENTITY_PAD_NOT_JUDGED),
+		  "not-judged");
 	MT_EQ_STR(identity_pad_decision_name((identity_pad_decision)42),
 		  "not-run");
 }
@@ -117,6 +121,97 @@ test_crop_scale_widens_around_the_centre(void)
 	MT_NEAR(x1, 49.5, 1e-9);
 }
 
+static void
+test_grey_is_not_judged(void)
+{
+	/* A grey photograph is not judged whatever its score; warn answers
+	 * it, enforce refuses it; off and a stage that did not run decide
+	 * nothing. */
+	MT_EQ_INT(identity_pad_judge(IDENTITY_PAD_WARN, true, true, 0.0, 0.7),
+		  IDENTITY_PAD_NOT_JUDGED);
+	MT_EQ_INT(
+		identity_pad_judge(IDENTITY_PAD_ENFORCE, true, true, 0.0, 0.7),
+		IDENTITY_PAD_NOT_JUDGED);
+	MT_EQ_INT(identity_pad_judge(IDENTITY_PAD_OFF, true, true, 0.0, 0.7),
+		  IDENTITY_PAD_NOT_RUN);
+	MT_EQ_INT(
+		identity_pad_judge(IDENTITY_PAD_ENFORCE, false, true, 0.0, 0.7),
+		IDENTITY_PAD_NOT_RUN);
+	MT_EQ_INT(
+		identity_pad_judge(IDENTITY_PAD_ENFORCE, true, false, 0.2, 0.7),
+		IDENTITY_PAD_REFUSED);
+	MT_EQ_INT(identity_pad_judge(IDENTITY_PAD_WARN, true, false, 0.9, 0.7),
+		  IDENTITY_PAD_BONA_FIDE);
+	MT_TRUE(identity_pad_refuses(IDENTITY_PAD_ENFORCE,
+				     IDENTITY_PAD_NOT_JUDGED));
+	MT_TRUE(!identity_pad_refuses(IDENTITY_PAD_WARN,
+				      IDENTITY_PAD_NOT_JUDGED));
+	MT_TRUE(identity_pad_refuses(IDENTITY_PAD_ENFORCE,
+				     IDENTITY_PAD_REFUSED));
+	MT_TRUE(!identity_pad_refuses(IDENTITY_PAD_WARN, IDENTITY_PAD_FLAGGED));
+	MT_TRUE(!identity_pad_refuses(IDENTITY_PAD_ENFORCE,
+				      IDENTITY_PAD_BONA_FIDE));
+}
+
+/* box_corners checks that m maps the 80 x 80 crop onto whole pixels x0..x1
+ * and y0..y1 of the photograph (both included), pixel centres. */
+static void
+box_corners(const double m[6], double x0, double y0, double x1, double y1)
+{
+	double sx = (x1 - x0 + 1) / 80, sy = (y1 - y0 + 1) / 80, x, y;
+
+	MT_NEAR(m[0], sx, 1e-9);
+	MT_NEAR(m[4], sy, 1e-9);
+	MT_NEAR(m[1], 0, 1e-12);
+	MT_NEAR(m[3], 0, 1e-12);
+	map(m, 0, 0, &x, &y);
+	MT_NEAR(x, x0 + sx / 2 - 0.5, 1e-9);
+	MT_NEAR(y, y0 + sy / 2 - 0.5, 1e-9);
+	map(m, 79, 79, &x, &y);
+	MT_NEAR(x, x1 + 1 - sx / 2 - 0.5, 1e-9);
+	MT_NEAR(y, y1 + 1 - sy / 2 - 0.5, 1e-9);
+}
+
+static void
+test_box_crop_follows_the_authors(void)
+{
+	/* The expected corners are what the authors' rule (the Python of
+	 * tools/facecal/minifasnet.py's crop) gives for the same boxes. */
+	const float inside[4] = {100, 50, 40, 60};
+	const float big[4] = {50, 40, 200, 200};
+	const float corner[4] = {600, 400, 30, 50};
+	double m[6];
+
+	/* 2.7 x (40 x 60) about (120, 80): 108 x 162, its top above the
+	 * photograph, moved down to 0; not made square. */
+	identity_pad_crop_box(inside, 2.7, 640, 480, 80, m);
+	box_corners(m, 66, 0, 174, 162);
+	/* 4 x 200 does not fit 300 x 300: shrunk to the whole photograph. */
+	identity_pad_crop_box(big, 4.0, 300, 300, 80, m);
+	box_corners(m, 0, 0, 299, 299);
+	/* Past the right and bottom edges: moved back inside. */
+	identity_pad_crop_box(corner, 4.0, 640, 480, 80, m);
+	box_corners(m, 519, 279, 639, 479);
+}
+
+static void
+test_grey_pixels(void)
+{
+	float px[4 * 3] = {0.5f, 0.5f, 0.5f, 0.2f, 0.2f, 0.2f,
+			   0.9f, 0.9f, 0.9f, 0.1f, 0.1f, 0.1f};
+
+	MT_TRUE(identity_pad_is_grey(px, 4));
+	/* One JPEG step of chroma on every pixel is still grey. */
+	for (int i = 0; i < 4; i++)
+		px[3 * i] += 1.0f / 255;
+	MT_TRUE(identity_pad_is_grey(px, 4));
+	/* A skin tone is colour. */
+	px[0] = 0.8f;
+	px[1] = 0.6f;
+	px[2] = 0.5f;
+	MT_TRUE(!identity_pad_is_grey(px, 4));
+}
+
 static const mt_case cases[] = {
 	{"mode_parse", test_mode_parse},
 	{"decide_by_mode", test_decide_by_mode},
@@ -125,6 +220,9 @@ static const mt_case cases[] = {
 	{"crop_covers_the_box_square", test_crop_covers_the_box_square},
 	{"crop_scale_widens_around_the_centre",
 	 test_crop_scale_widens_around_the_centre},
+	{"grey_is_not_judged", test_grey_is_not_judged},
+	{"box_crop_follows_the_authors", test_box_crop_follows_the_authors},
+	{"grey_pixels", test_grey_pixels},
 	{NULL, NULL},
 };
 
