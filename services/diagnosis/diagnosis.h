@@ -422,6 +422,8 @@ typedef struct diagnosis_pacs {
 	 * write-back switch (MED_DIAGNOSIS_PACS_WRITEBACK). */
 	char user[128], password[256];
 	bool writeback;
+	/* The CA file an https PACS must chain to ("" = system store). */
+	char ca_file[512];
 } diagnosis_pacs;
 
 /* diagnosis_reply - one HTTP reply: status and body (heap, NUL-ended). */
@@ -568,6 +570,14 @@ void diagnosis_stop(med_service *svc);
 		 0,                                                            \
 		 0,                                                            \
 		 "file holding that user's password (a mounted secret)"},      \
+		{"MED_DIAGNOSIS_PACS_CA_FILE",                                 \
+		 MED_CONFIG_STRING,                                            \
+		 "",                                                           \
+		 false,                                                        \
+		 0,                                                            \
+		 0,                                                            \
+		 "PEM file of the CA(s) the PACS's HTTPS certificate must "    \
+		 "chain to; empty = the system's trust store"},                \
 	{                                                                      \
 		"MED_DIAGNOSIS_PACS_WRITEBACK", MED_CONFIG_BOOL, "off", false, \
 			0, 0,                                                  \

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diagnosis.h"
 
@@ -72,6 +73,15 @@ diagnosis_pacs_load(const med_config *cfg, diagnosis_pacs *p)
 		cfg, "MED_DIAGNOSIS_STUDY_MAX_INSTANCES");
 	if (load_credentials(cfg, p) != MED_OK)
 		return MED_ERR_INVALID;
+	med_strlcpy(p->ca_file,
+		    med_config_str(cfg, "MED_DIAGNOSIS_PACS_CA_FILE"),
+		    sizeof(p->ca_file));
+	if (p->ca_file[0] != '\0' && access(p->ca_file, R_OK) != 0) {
+		med_log_error("MED_DIAGNOSIS_PACS_CA_FILE: cannot read '%s' "
+			      "(%s)",
+			      p->ca_file, strerror(errno));
+		return MED_ERR_INVALID;
+	}
 	p->writeback = med_config_bool(cfg, "MED_DIAGNOSIS_PACS_WRITEBACK");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return MED_ERR_INTERNAL;
@@ -133,6 +143,12 @@ set_options(CURL *c, const diagnosis_pacs *p, const char *url,
 	/* The PACS is named by its URL; redirects elsewhere are refused. */
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* https: the peer and its name are always verified (curl's
+	 * defaults, set here so that no build can turn them off). */
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (p->ca_file[0] != '\0')
+		curl_easy_setopt(c, CURLOPT_CAINFO, p->ca_file);
 	if (p->user[0] != '\0') {
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(c, CURLOPT_USERNAME, p->user);

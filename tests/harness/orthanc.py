@@ -26,6 +26,11 @@ import urllib.request
 from .stack_processes import _pdeathsig, free_port, tail
 
 BINARY = "/usr/sbin/Orthanc"
+STUNNEL = "/usr/bin/stunnel4"
+# The chart's filter of what the diagnosis user may ask of Orthanc.
+LEAST_PRIVILEGE_LUA = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy", "k8s",
+    "helm", "smartmed", "files", "orthanc-least-privilege.lua")
 PLUGIN = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so"
 
 
@@ -51,11 +56,20 @@ class Orthanc:
     DICOMweb root diagnosis is given (MED_DIAGNOSIS_PACS_URL)."""
 
     def __init__(self, workdir=None, port=None, start_timeout=30.0,
-                 users=None):
+                 users=None, diagnosis_user=None, tls=None):
         """users: {name: password} turns Orthanc's HTTP basic
         authentication on (the chart's setting); the harness's own
-        requests then go as the first user."""
+        requests then go as the first user.  diagnosis_user: the user
+        whose requests the chart's least-privilege filter restricts
+        (LEAST_PRIVILEGE_LUA).  tls: (pem, ca) serves HTTPS with the
+        certificate and key in pem (one file), requests trusting ca."""
         self.users = dict(users or {})
+        self.diagnosis_user = diagnosis_user
+        self.tls = tls
+        # With tls, Orthanc answers plain HTTP on inner_port (loopback
+        # only) and stunnel serves HTTPS on port in front of it.
+        self.inner_port = free_port() if tls else None
+        self.tunnel = None
         self._own_dir = workdir is None
         self.dir = workdir or tempfile.mkdtemp(prefix="smartmed-orthanc-")
         self.port = port or free_port()
@@ -65,7 +79,8 @@ class Orthanc:
 
     @property
     def http_url(self):
-        return "http://127.0.0.1:%d" % self.port
+        scheme = "https" if self.tls else "http"
+        return "%s://127.0.0.1:%d" % (scheme, self.port)
 
     @property
     def dicomweb_url(self):
@@ -79,7 +94,7 @@ class Orthanc:
             "StorageDirectory": storage,
             "IndexDirectory": storage,
             "HttpServerEnabled": True,
-            "HttpPort": self.port,
+            "HttpPort": self.inner_port if self.tls else self.port,
             "RemoteAccessAllowed": False,
             "AuthenticationEnabled": bool(self.users),
             "RegisteredUsers": self.users,
@@ -87,7 +102,19 @@ class Orthanc:
             "Plugins": [PLUGIN],
             "DicomWeb": {"Enable": True, "Root": "/dicom-web/",
                          "EnableWado": False},
+            "LuaScripts": self._lua_scripts(),
         }
+
+    def _lua_scripts(self):
+        """The chart's filter of the diagnosis user, preceded by the line
+        that names that user (as the chart's ConfigMap does)."""
+        if not self.diagnosis_user:
+            return []
+        who = os.path.join(self.dir, "diagnosis-user.lua")
+        with open(who, "w", encoding="utf-8") as f:
+            f.write("SMARTMED_DIAGNOSIS_USER = %s\n"
+                    % json.dumps(self.diagnosis_user))
+        return [who, LEAST_PRIVILEGE_LUA]
 
     def start(self):
         os.makedirs(self.dir, exist_ok=True)
@@ -100,6 +127,8 @@ class Orthanc:
             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             preexec_fn=_pdeathsig)
         log.close()
+        if self.tls:
+            self._start_tunnel()
         deadline = time.time() + self.start_timeout
         while True:
             if self.proc.poll() is not None:
@@ -115,7 +144,27 @@ class Orthanc:
                                           tail(self.log_path)))
                 time.sleep(0.2)
 
+    def _start_tunnel(self):
+        """stunnel4 in front of Orthanc: Debian 12's Orthanc 1.10.1
+        crashes on its own HTTPS, so TLS ends in a process beside it (the
+        chart's sidecar does the same)."""
+        conf = os.path.join(self.dir, "stunnel.conf")
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write("foreground = yes\npid =\n[orthanc]\n"
+                    "accept = 127.0.0.1:%d\nconnect = 127.0.0.1:%d\n"
+                    "cert = %s\n" % (self.port, self.inner_port,
+                                      self.tls[0]))
+        log = open(os.path.join(self.dir, "stunnel.log"), "ab")
+        self.tunnel = subprocess.Popen(
+            [STUNNEL, conf], stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, preexec_fn=_pdeathsig)
+        log.close()
+
     def stop(self):
+        if self.tunnel is not None and self.tunnel.poll() is None:
+            self.tunnel.terminate()
+            self.tunnel.wait(timeout=15)
+        self.tunnel = None
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -145,9 +194,19 @@ class Orthanc:
             name, pw = next(iter(self.users.items()))
             headers["Authorization"] = "Basic " + base64.b64encode(
                 ("%s:%s" % (name, pw)).encode()).decode()
+        return self.request_as(method, path, body, headers)
+
+    def request_as(self, method, path, body=None, headers=None):
+        """One request with exactly these headers (an Authorization of
+        the caller's choosing): (status, body); an HTTP error raises
+        urllib.error.HTTPError."""
         req = urllib.request.Request(self.http_url + path, data=body,
-                                     method=method, headers=headers)
-        with urllib.request.urlopen(req, timeout=30) as r:
+                                     method=method, headers=headers or {})
+        ctx = None
+        if self.tls:
+            import ssl
+            ctx = ssl.create_default_context(cafile=self.tls[1])
+        with urllib.request.urlopen(req, timeout=30, context=ctx) as r:
             return r.status, r.read()
 
     def get(self, path, headers=None):

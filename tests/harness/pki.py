@@ -8,6 +8,7 @@ or wrong, and break-glass grants.  Nothing leaves the test's directory.
 
 import base64
 import datetime
+import ipaddress
 import json
 import os
 
@@ -70,6 +71,28 @@ def new_leaf(ca, cn, days_from=-1, days_to=30):
             .not_valid_after(now + datetime.timedelta(days=days_to))
             .add_extension(x509.ExtendedKeyUsage(
                 [ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    return _pem_key(key), cert.public_bytes(serialization.Encoding.PEM)
+
+
+def new_server_leaf(ca, cn="127.0.0.1", ips=("127.0.0.1",),
+                    dns=("localhost",)):
+    """(key_pem, cert_pem) of a server certificate signed by ca for the
+    given addresses and names (subjectAltName), valid for 30 days."""
+    ca_key, ca_cert = ca
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    alt = ([x509.IPAddress(ipaddress.ip_address(i)) for i in ips] +
+           [x509.DNSName(d) for d in dns])
+    cert = (x509.CertificateBuilder()
+            .subject_name(_name(cn)).issuer_name(ca_cert.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName(alt), critical=False)
+            .add_extension(x509.ExtendedKeyUsage(
+                [ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .sign(ca_key, hashes.SHA256()))
     return _pem_key(key), cert.public_bytes(serialization.Encoding.PEM)
 

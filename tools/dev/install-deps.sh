@@ -41,8 +41,12 @@ PKGS_KUBE="catatonit"
 # the tests and make run start Orthanc with its DICOMweb plugin as that
 # PACS (tests/harness/orthanc.py) and write DICOM files with pydicom;
 # diagnosis writes its overlay back as a DICOM file with GDCM
-# (libgdcm-dev, services/diagnosis/stow_dicom.cc).
-PKGS_IMAGING="libcurl4-openssl-dev libgdcm-dev orthanc orthanc-dicomweb python3-pydicom"
+# (libgdcm-dev, services/diagnosis/stow_dicom.cc).  Orthanc 1.10.1's own
+# HTTPS (civetweb) crashes on the first TLS connection in Debian 12, so
+# TLS to the PACS is terminated by stunnel4 in front of it, as the chart's
+# sidecar does.
+PKGS_IMAGING="libcurl4-openssl-dev libgdcm-dev orthanc orthanc-dicomweb python3-pydicom
+stunnel4"
 # The ward console's end-to-end tests (tests/console): Debian's chromium,
 # driven headless by npm playwright-core (tools/console-e2e), which never
 # downloads a browser of its own; a CJK font (WenQuanYi Micro Hei) so that

@@ -1,0 +1,140 @@
+"""The PACS with least privilege over TLS (issue 49 item 8): Orthanc
+serves HTTPS with a certificate of a CA diagnosis is told to trust
+(MED_DIAGNOSIS_PACS_CA_FILE), and the chart's filter
+(deploy/k8s/helm/smartmed/files/orthanc-least-privilege.lua) lets
+diagnosis's user read the studies it analyses and store its overlays back,
+nothing else: no deletion, no listing of the PACS's patients or studies,
+no search, no change to Orthanc.  Another user of the PACS (its
+administrator) keeps its rights."""
+
+import base64
+import json
+import os
+import sys
+import urllib.error
+
+import pytest
+
+from harness import Stack, pki, protos
+from harness import orthanc as orthanc_mod
+from harness.fixtures import running
+
+sys.path.insert(0, os.path.dirname(__file__))
+import test_diagnosis_pacs as pacs_case  # noqa: E402
+import test_diagnosis_stow as stow_case  # noqa: E402
+
+SVC = "diagnosis"
+ADMIN, ADMIN_PASSWORD = "pacs-admin", "admin-secret-4f1c"
+DIAG, DIAG_PASSWORD = "smartmed-diagnosis", "diag-secret-9b2e"
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory):
+    d = tmp_path_factory.mktemp("pacs-tls")
+    ca = pki.new_ca("smartmed test PACS CA")
+    key, cert = pki.new_server_leaf(ca)
+    pem = pki.write(str(d / "orthanc.pem"), key + cert)
+    ca_file = pki.write(str(d / "ca.pem"), pki.cert_pem(ca[1]), 0o644)
+    return pem, ca_file
+
+
+@pytest.fixture(scope="module")
+def pacs(tls):
+    orthanc_mod.skip_if_absent()
+    if not os.access(orthanc_mod.STUNNEL, os.X_OK):
+        pytest.skip("stunnel4 absent: make deps installs it")
+    pytest.importorskip("pydicom")
+    with orthanc_mod.Orthanc(users={ADMIN: ADMIN_PASSWORD,
+                                    DIAG: DIAG_PASSWORD},
+                             diagnosis_user=DIAG, tls=tls) as o:
+        yield o
+
+
+@pytest.fixture(scope="module")
+def st(pacs, tls, tmp_path_factory):
+    pw = tmp_path_factory.mktemp("pacs-pw") / "password"
+    pw.write_text(DIAG_PASSWORD + "\n")
+    env = {"MED_DIAGNOSIS_PACS_URL": pacs.dicomweb_url,
+           "MED_DIAGNOSIS_PACS_USER": DIAG,
+           "MED_DIAGNOSIS_PACS_PASSWORD_FILE": str(pw),
+           "MED_DIAGNOSIS_PACS_CA_FILE": tls[1],
+           "MED_DIAGNOSIS_PACS_WRITEBACK": "on"}
+    with running(Stack(services=("audit", "identity", "records", SVC),
+                       patient_checks=True, extra_env=env)) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def pb():
+    return protos.module(SVC)
+
+
+def as_user(pacs, user, password, method, path, body=None):
+    """The HTTP status Orthanc answers user's request with."""
+    auth = base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+    headers = {"Authorization": "Basic " + auth}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    try:
+        return pacs.request_as(method, path, body, headers)[0]
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def test_study_is_read_and_overlay_stored_over_tls(st, pb, pacs):
+    assert pacs.http_url.startswith("https://")
+    pid, mrn = pacs_case.make_patient(st)
+    study = stow_case.stored_study(pacs, mrn)
+    before = stow_case.series_of(pacs, study)
+    f = pacs_case.analyze(st, pb, pid, study)
+    assert f.pacs_writeback == pb.PACS_WRITEBACK_STORED, f.writeback_error
+    after = stow_case.series_of(pacs, study)
+    assert set(after) - set(before) == {f.writeback_series_instance_uid}
+
+
+def test_diagnosis_credential_can_do_nothing_else(st, pb, pacs):
+    pid, mrn = pacs_case.make_patient(st)
+    study = stow_case.stored_study(pacs, mrn)
+    pacs_case.analyze(st, pb, pid, study)
+    orthanc_ids = json.loads(pacs.get("/studies"))
+    assert orthanc_ids
+    one = orthanc_ids[0]
+    # What diagnosis reads is allowed...
+    assert as_user(pacs, DIAG, DIAG_PASSWORD, "GET",
+                   "/dicom-web/studies/%s/metadata" % study) == 200
+    assert as_user(pacs, DIAG, DIAG_PASSWORD, "GET",
+                   "/studies/%s" % one) == 200
+    # ...and nothing more.
+    refused = [
+        ("DELETE", "/studies/%s" % one, None),
+        ("GET", "/patients", None),
+        ("GET", "/studies", None),
+        ("GET", "/dicom-web/studies", None),
+        ("GET", "/instances", None),
+        ("GET", "/system", None),
+        ("POST", "/tools/find",
+         b'{"Level": "Patient", "Query": {"PatientID": "*"}}'),
+        ("POST", "/instances", b"{}"),
+        ("PUT", "/studies/%s/metadata/1024" % one, b"x"),
+    ]
+    for method, path, body in refused:
+        assert as_user(pacs, DIAG, DIAG_PASSWORD, method, path,
+                       body) == 403, (method, path)
+    # The study is still there, and the PACS's administrator keeps every
+    # right the filter does not concern.
+    assert as_user(pacs, ADMIN, ADMIN_PASSWORD, "GET", "/patients") == 200
+    assert as_user(pacs, ADMIN, ADMIN_PASSWORD, "GET",
+                   "/studies/%s" % one) == 200
+
+
+def test_plain_http_to_a_tls_pacs_is_not_spoken(pacs):
+    """The TLS port answers no clear-text request (nothing falls back)."""
+    import socket
+    with socket.create_connection(("127.0.0.1", pacs.port), 5) as s:
+        s.sendall(b"GET /system HTTP/1.0\r\n\r\n")
+        s.settimeout(5)
+        try:
+            got = s.recv(64)
+        except (socket.timeout, ConnectionResetError):
+            got = b""
+    assert not got.startswith(b"HTTP/1.")
