@@ -121,6 +121,15 @@ context(const sentence *s, size_t k, const char **trigger)
 		bool back = j > k && (t->dir & NOTES_DIR_BACKWARD) &&
 			    !terminated(s, k, j);
 
+		/* "no known allergy to latex": the phrase negates what
+		 * follows it, as "no" would */
+		if (t->type == NOTES_T_NONE_KNOWN && j < k &&
+		    !terminated(s, j, k)) {
+			if (bits == 0)
+				*trigger = t->key;
+			bits |= NOTES_NEGATED;
+			continue;
+		}
 		if (!notes__is_trigger(t->type) || !(fwd || back))
 			continue;
 		if (bits == 0)
@@ -188,6 +197,7 @@ finding(const sentence *s, size_t k, notes_finding *f)
 		f->system =
 			it->e->type == NOTES_T_CLASS ? "class" : "substance";
 		if (clause_has(s, k, NOTES_T_ALLERGY_CUE, false) ||
+		    clause_has(s, k, NOTES_T_NONE_KNOWN, false) ||
 		    clause_has(s, k, NOTES_T_REACTION, true)) {
 			f->kind = NOTES_ALLERGY;
 			f->reaction = reaction ? reaction->e->key : "";

@@ -44,6 +44,8 @@ static const expect table[] = {
 	 "chest pain", NEG, false},
 	{"No allergy to amoxicillin.", NOTES_ALLERGY, "amoxicillin",
 	 "amoxicillin", NEG, false},
+	{"No known allergy to latex.", NOTES_ALLERGY, "latex", "latex", NEG,
+	 false},
 	{"Not allergic to Augmentin.", NOTES_ALLERGY, "co-amoxiclav",
 	 "Augmentin", NEG, false},
 	{"Denies fever, cough or shortness of breath.", NOTES_PROBLEM, "R06.0",
