@@ -19,9 +19,18 @@ extern const char notes__medicines_csv[];
 #define FIELDS_MAX  4
 #define LINE_MAX    512
 
+/* A phrase's first word and the most words of a phrase it starts: most
+ * words of a note start none, and are passed over at one search. */
+typedef struct first_word {
+	const char *word;
+	size_t max_words;
+} first_word;
+
 typedef struct lexicon {
 	notes_entry *v;
 	size_t n;
+	first_word *first;
+	size_t n_first;
 	char problem[160]; /* "" when every row loaded */
 } lexicon;
 
@@ -248,6 +257,8 @@ by_key(const void *a, const void *b)
 	return c;
 }
 
+static void index_first(void);
+
 static void
 load(void)
 {
@@ -270,6 +281,65 @@ load(void)
 		if (!load_source(&sources[i]))
 			break;
 	qsort(lex.v, lex.n, sizeof(*lex.v), by_key);
+	index_first();
+}
+
+static int
+first_cmp(const void *a, const void *b)
+{
+	return strcmp(((const first_word *)a)->word,
+		      ((const first_word *)b)->word);
+}
+
+/* index_first fills lex.first from the sorted phrases. */
+static void
+index_first(void)
+{
+	lex.first = calloc(lex.n ? lex.n : 1, sizeof(*lex.first));
+	if (lex.first == NULL) {
+		snprintf(lex.problem, sizeof(lex.problem), "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < lex.n; i++) {
+		const char *k = lex.v[i].key;
+		size_t len = strcspn(k, " "), words = 1;
+		char *w;
+
+		for (const char *p = k; *p; p++)
+			words += *p == ' ';
+		if ((w = strndup(k, len)) == NULL) {
+			snprintf(lex.problem, sizeof(lex.problem),
+				 "out of memory");
+			return;
+		}
+		lex.first[lex.n_first++] = (first_word){w, words};
+	}
+	qsort(lex.first, lex.n_first, sizeof(*lex.first), first_cmp);
+	/* one row per word, with the longest phrase it starts */
+	size_t k = 0;
+
+	for (size_t i = 0; i < lex.n_first; i++) {
+		if (k &&
+		    strcmp(lex.first[k - 1].word, lex.first[i].word) == 0) {
+			if (lex.first[i].max_words > lex.first[k - 1].max_words)
+				lex.first[k - 1].max_words =
+					lex.first[i].max_words;
+			continue;
+		}
+		lex.first[k++] = lex.first[i];
+	}
+	lex.n_first = k;
+}
+
+size_t
+notes__first_words(const char *word)
+{
+	first_word k = {word, 0};
+	const first_word *f;
+
+	pthread_once(&lex_once, load);
+	f = bsearch(&k, lex.first, lex.n_first, sizeof(*lex.first), first_cmp);
+	return f ? f->max_words : 0;
 }
 
 static int

@@ -40,7 +40,9 @@ typedef enum notes_kind {
 #define NOTES_FAMILY	   0x08u
 #define NOTES_UNCERTAIN	   0x10u
 
-/* The most findings one text gives; the rest are left unread. */
+/* The most findings one text gives (a mention of the same kind, code and
+ * context as an earlier one is not a new finding); the rest are left
+ * unread. */
 #define NOTES_FINDINGS_MAX 64
 /* The most bytes of a text read (a 2-page note is about 6 KB). */
 #define NOTES_TEXT_MAX (256u * 1024u)

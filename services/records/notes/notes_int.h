@@ -63,6 +63,10 @@ typedef struct notes_entry {
 /* notes__find returns the phrase whose comparison form is key, or NULL. */
 const notes_entry *notes__find(const char *key);
 
+/* notes__first_words returns the most words of a known phrase that
+ * starts with word, 0 when none does. */
+size_t notes__first_words(const char *word);
+
 /* notes__is_trigger: is type one of the five context triggers? */
 bool notes__is_trigger(notes_type type);
 

@@ -75,15 +75,32 @@ lookup(const sentence *s, size_t i, size_t w)
 	return e && is_concept(e->type) ? e : NULL;
 }
 
+/* max_words: the most words a phrase starting at word may have (a word
+ * in the plural may be a one-word name in the singular). */
+static size_t
+max_words(const char *word)
+{
+	char one[NOTES_WORD_MAX + 1];
+	size_t w = notes__first_words(word), k = strlen(word);
+
+	if (w > 0 || k < 4 || word[k - 1] != 's')
+		return w;
+	memcpy(one, word, k - 1);
+	one[k - 1] = '\0';
+	return notes__first_words(one) > 0 ? 1 : 0;
+}
+
 /* match finds the known phrases of s, longest first, left to right. */
 static void
 match(sentence *s)
 {
 	s->n_items = 0;
 	for (size_t i = 0; i < s->n;) {
-		size_t w = s->n - i < NOTES_PHRASE_WORDS ? s->n - i
-							 : NOTES_PHRASE_WORDS;
+		size_t w = max_words(s->words[i].key);
 		const notes_entry *e = NULL;
+
+		if (w > s->n - i)
+			w = s->n - i;
 
 		for (; w > 0 && (e = lookup(s, i, w)) == NULL; w--)
 			;
@@ -214,6 +231,21 @@ finding(const sentence *s, size_t k, notes_finding *f)
 	return true;
 }
 
+/* seen: has out a finding of f's kind, code and context already?  A
+ * note names a drug many times; its first mention stands for them. */
+static bool
+seen(const notes_reading *out, const notes_finding *f)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *g = &out->findings[i];
+
+		if (g->kind == f->kind && g->context == f->context &&
+		    strcmp(g->code, f->code) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* sentence_read adds s's findings to out; false when out is full. */
 static bool
 sentence_read(sentence *s, notes_reading *out)
@@ -222,7 +254,7 @@ sentence_read(sentence *s, notes_reading *out)
 	for (size_t k = 0; k < s->n_items; k++) {
 		notes_finding f;
 
-		if (!finding(s, k, &f))
+		if (!finding(s, k, &f) || seen(out, &f))
 			continue;
 		if (out->n == NOTES_FINDINGS_MAX) {
 			out->stopped =

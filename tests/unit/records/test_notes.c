@@ -221,9 +221,48 @@ test_bounds(void)
 	notes_read(big, len, &r);
 	MT_TRUE(r.stopped != NULL);
 	MT_EQ_INT(r.n, 0);
+	/* one finding however often it is written */
 	for (size_t i = 0; i + 8 < len; i += 8)
 		memcpy(big + i, "asthma. ", 8);
 	notes_read(big, len, &r);
+	MT_EQ_INT(r.n, 1);
+	/* distinct findings stop at the cap: each "takes <drug>" with its
+	 * own context mix is one, so use the substance list itself */
+	memset(big, ' ', len);
+	{
+		static const char *const w[] = {
+			"warfarin",	 "metformin",	 "ramipril",
+			"bisoprolol",	 "amlodipine",	 "simvastatin",
+			"atorvastatin",	 "omeprazole",	 "lansoprazole",
+			"furosemide",	 "digoxin",	 "apixaban",
+			"rivaroxaban",	 "sertraline",	 "citalopram",
+			"levothyroxine", "prednisolone", "salbutamol",
+			"gabapentin",	 "pregabalin",	 "tramadol",
+			"codeine",	 "morphine",	 "paracetamol",
+			"ibuprofen",	 "naproxen",	 "aspirin",
+			"clopidogrel",	 "allopurinol",	 "colchicine",
+			"lisinopril",	 "losartan",	 "candesartan",
+			"diltiazem",	 "verapamil",	 "spironolactone",
+			"indapamide",	 "tamsulosin",	 "quetiapine",
+			"haloperidol",	 "lorazepam",	 "diazepam",
+			"zopiclone",	 "mirtazapine",	 "amitriptyline",
+			"fluoxetine",	 "venlafaxine",	 "duloxetine",
+			"lithium",	 "valproate",	 "phenytoin",
+			"carbamazepine", "lamotrigine",	 "levetiracetam",
+			"theophylline",	 "doxycycline",	 "clarithromycin",
+			"ciprofloxacin", "trimethoprim", "nitrofurantoin",
+			"metronidazole", "fluconazole",	 "enoxaparin",
+			"heparin",	 "insulin",	 "gliclazide",
+			"sildenafil"};
+		size_t k = 0;
+
+		for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+			int m = snprintf(big + k, len - k, "Takes %s. ", w[i]);
+
+			k += (size_t)m;
+		}
+		notes_read(big, k, &r);
+	}
 	MT_EQ_INT(r.n, NOTES_FINDINGS_MAX);
 	MT_TRUE(r.stopped != NULL && strstr(r.stopped, "findings") != NULL);
 	free(big);
