@@ -157,3 +157,18 @@ def test_entered_in_error_withdraws(stack, pb):
     (s,) = _list(stack, pb, e.patient_id)
     assert s.status == pb.SUGGESTION_STATUS_WITHDRAWN
     assert s.reason == "entered in error in version 2"
+
+
+def test_long_mixed_script_note_spans_point_at_the_bytes(stack, pb):
+    # 65536 characters, records' own cap on a body: Chinese, emoji and
+    # accents around an allergy at the very end; the span is in UTF-8
+    # bytes of that version's body and never cuts a character.
+    tail = " Allergic to co-trimoxazole (urticaria)."
+    filler = "\u60a3\u8005\u4e3b\u8bc9\u53d1\u70ed \U0001f321 caf\u00e9 "
+    body = (filler * 6000)[:65536 - len(tail)] + tail
+    assert len(body) == 65536
+    e = _note(stack, pb, body)
+    (s,) = _list(stack, pb, e.patient_id)
+    raw = body.encode("utf-8")
+    assert raw[s.span_start:s.span_end].decode("utf-8") == "co-trimoxazole"
+    assert (s.code, s.reaction) == ("co-trimoxazole", "urticaria")
