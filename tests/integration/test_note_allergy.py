@@ -1,9 +1,11 @@
-"""Issue 55: an allergy written in a note reaches the dose checks only once
-a clinician or pharmacist confirms the note reader's suggestion.  Through
-the running services and the sample catalogue: the admission note's
-"allergic to penicillin" becomes a pending suggestion; confirmed, it is an
-allergy entry of the record, and amoxicillin is refused (penicillin class,
-hard stop); a negated mention suggests nothing and the drug is given."""
+"""Issue 55: an allergy written in a note stops a matching order until a
+clinician or pharmacist confirms or rejects the note reader's suggestion.
+Through the running services and the sample catalogue: the admission
+note's "allergic to penicillin" becomes a pending suggestion and
+amoxicillin is refused ("a note mentions an allergy to penicillins");
+confirmed, it is an allergy entry of the record and amoxicillin stays
+refused (penicillin class, hard stop); rejected, the order goes through; a
+negated or family mention suggests nothing and the drug is given."""
 
 import pytest
 
@@ -39,6 +41,8 @@ def test_confirmed_note_allergy_stops_amoxicillin(st, pb, catalogue):
          "No known allergy to latex.")
     (s,) = suggestions(st, p)
     assert (s.kind, s.code) == (rpb.SUGGESTION_KIND_ALLERGY, "penicillins")
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to penicillins")
     st.call("records", "ConfirmSuggestion", rpb.ConfirmSuggestionRequest(
         suggestion_id=s.suggestion_id, reason="confirmed with the patient"),
         role="clinician")
@@ -50,5 +54,19 @@ def test_negated_note_allergy_suggests_nothing(st, pb, catalogue):
     note(st, p, "Denies any allergy to penicillin. Mother is allergic to "
          "amoxicillin.")
     assert suggestions(st, p) == []
+    o = order(st, pb, p, AMOXICILLIN, 500)
+    assert o.id
+
+
+def test_rejected_note_allergy_lets_the_order_through(st, pb, catalogue):
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, "Possible allergy to amoxicillin.")
+    (s,) = suggestions(st, p)
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to amoxicillin")
+    st.call("records", "RejectSuggestion", rpb.RejectSuggestionRequest(
+        suggestion_id=s.suggestion_id,
+        reason="tolerated amoxicillin in 2024"), role="pharmacist")
     o = order(st, pb, p, AMOXICILLIN, 500)
     assert o.id
