@@ -13,7 +13,8 @@ from harness import protos
 
 # The patient, order and catalogue helpers of issue 47's allergy flows.
 from test_dose_allergy_text import (AMOXICILLIN, SERVICES, catalogue,  # noqa
-                                    order, patient, refused_order)
+                                    give, order, override, patient,
+                                    refused_order)
 
 pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
 
@@ -70,3 +71,13 @@ def test_rejected_note_allergy_lets_the_order_through(st, pb, catalogue):
         reason="tolerated amoxicillin in 2024"), role="pharmacist")
     o = order(st, pb, p, AMOXICILLIN, 500)
     assert o.id
+
+
+def test_overridden_order_shows_the_note_at_the_bedside(st, pb, catalogue):
+    p = patient(st, pb)
+    note(st, p, "Reaction to Augmentin in 2019 (hives).")
+    o = order(st, pb, p, AMOXICILLIN, 500, ov=override(pb))
+    given = give(st, pb, o, 500)
+    al = [c for c in given.checks if c.kind == pb.CHECK_KIND_ALLERGY][0]
+    assert al.status == pb.CHECK_STATUS_WARN
+    assert "a note mentions an allergy to co-amoxiclav" in al.reason
