@@ -386,12 +386,23 @@ decide_tx(med_db_conn *c, void *arg)
 	suggestion_rows rows = {.arena = x->arena};
 	med_db_value k[] = {MED_DB_STR(d->suggestion_id)};
 	Smartmed__Records__V1__NoteSuggestion *s;
+	med_db_value pk[] = {MED_DB_STR(d->patient_id ? d->patient_id : "")};
+	bool seen = false;
 	med_err err;
 
+	/* Rows are locked in the order a note's write locks them (the
+	 * patient's chain head, then the suggestions), so a confirmation
+	 * and an amendment of the same note never deadlock. */
 	err = med_db_query(c,
-			   "SELECT " SUGGESTION_COLUMNS " FROM note_suggestions"
-			   " WHERE suggestion_id = ? FOR UPDATE",
-			   k, 1, on_suggestion_row, &rows);
+			   "SELECT 1 FROM chain_heads WHERE patient_id = ?"
+			   " FOR UPDATE",
+			   pk, 1, med_db_row_seen, &seen);
+	if (err == MED_OK)
+		err = med_db_query(c,
+				   "SELECT " SUGGESTION_COLUMNS
+				   " FROM note_suggestions"
+				   " WHERE suggestion_id = ? FOR UPDATE",
+				   k, 1, on_suggestion_row, &rows);
 	if (err != MED_OK)
 		return err;
 	if (rows.n == 0)
