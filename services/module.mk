@@ -110,3 +110,8 @@ $(foreach t,$(patsubst tests/unit/fhir/%.c,%,$(FHIR_UNIT_SRCS)),\
 # (services/dosage/catalogue/allergy_starter.c, .incbin).
 $(BUILD)/obj/services/dosage/catalogue/allergy_starter.o: \
 	services/dosage/knowledge/allergy_synonyms.csv
+
+# The records service's note reader builds its word lists in
+# (services/records/notes/knowledge.c, .incbin).
+$(BUILD)/obj/services/records/notes/knowledge.o: \
+	$(wildcard services/records/notes/knowledge/*.csv)

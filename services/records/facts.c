@@ -31,6 +31,42 @@ counts(const records_entry *e)
 
 /* --- allergies ------------------------------------------------------------ */
 
+/* suggested_allergies adds the note reader's pending allergy suggestions
+ * (store_suggest.c): dosage stops a matching dose until one is decided. */
+static med_err
+suggested_allergies(med_call *call, const char *patient_id, facts_msg *f)
+{
+	med_arena *a = med_call_arena(call);
+	Smartmed__Records__V1__ListSuggestionsResponse l;
+	size_t cap = 0;
+	med_err err = records_store_suggestions(
+		med_call_db(call), a, patient_id,
+		SMARTMED__RECORDS__V1__SUGGESTION_STATUS__SUGGESTION_STATUS_PENDING,
+		&l);
+
+	for (size_t i = 0; err == MED_OK && i < l.n_suggestions; i++) {
+		const Smartmed__Records__V1__NoteSuggestion *s =
+			l.suggestions[i];
+		Smartmed__Records__V1__FactAllergy *o;
+
+		if (s->kind !=
+		    SMARTMED__RECORDS__V1__SUGGESTION_KIND__SUGGESTION_KIND_ALLERGY)
+			continue;
+		o = med_arena_push_msg(
+			a, (void ***)&f->suggested_allergies,
+			&f->n_suggested_allergies, &cap,
+			&smartmed__records__v1__fact_allergy__descriptor);
+		if (o == NULL)
+			return MED_ERR_NOMEM;
+		o->substance_system = s->code_system;
+		o->substance_code = s->code;
+		o->substance_display = s->code;
+		o->entry_id = s->entry_id;
+		o->recorded_ms = s->created_ms;
+	}
+	return err;
+}
+
 static bool
 current(const Smartmed__Records__V1__Allergy *a)
 {
@@ -309,7 +345,8 @@ records_rpc_get_medication_facts(med_call *call, const ProtobufCMessage *in,
 	if (n_vit)
 		memcpy(both + n_obs, vit, n_vit * sizeof(*both));
 	if ((err = records_facts_measurements(a, both, n_obs + n_vit, f)) !=
-	    MED_OK)
+		    MED_OK ||
+	    (err = records_facts_labs(a, obs, n_obs, f)) != MED_OK)
 		return err;
-	return records_facts_labs(a, obs, n_obs, f);
+	return suggested_allergies(call, req->patient_id, f);
 }

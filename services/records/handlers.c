@@ -145,7 +145,8 @@ records_rpc_create_entry(med_call *call, const ProtobufCMessage *in,
 	records_write w = {.patient_id = req->patient_id,
 			   .kind = req->kind,
 			   .next = records_next_create,
-			   .ctx = &ch};
+			   .ctx = &ch,
+			   .read_note = true};
 	med_err err;
 
 	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
@@ -190,7 +191,8 @@ records_rpc_amend_entry(med_call *call, const ProtobufCMessage *in,
 			     .reason = req->reason};
 	records_write w = {.entry_id = req->entry_id,
 			   .next = records_next_amend,
-			   .ctx = &ch};
+			   .ctx = &ch,
+			   .read_note = true};
 	med_problem p = {0};
 	med_err err;
 

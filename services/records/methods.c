@@ -49,5 +49,17 @@ const med_method records_methods[] = {
 	MED_UNARY_AS(RecordDeviceReadings, record_device_readings,
 		     record_device_readings_response, CARE_TEAM,
 		     MED_AUDIT_ACTION_CREATE),
+	/* notereader: the note reader's suggestions (handlers_suggest.c);
+	 * a clinician or pharmacist decides. */
+	MED_UNARY_AS(ReadNotes, read_notes, read_notes_response,
+		     CARE_TEAM | MED_ROLE_PHARMACIST, MED_AUDIT_ACTION_UPDATE),
+	MED_UNARY(ListSuggestions, list_suggestions, list_suggestions_response,
+		  CARE_TEAM | MED_ROLE_PHARMACIST),
+	MED_UNARY_AS(ConfirmSuggestion, confirm_suggestion, note_suggestion,
+		     MED_ROLE_CLINICIAN | MED_ROLE_PHARMACIST,
+		     MED_AUDIT_ACTION_UPDATE),
+	MED_UNARY_AS(RejectSuggestion, reject_suggestion, note_suggestion,
+		     MED_ROLE_CLINICIAN | MED_ROLE_PHARMACIST,
+		     MED_AUDIT_ACTION_UPDATE),
 };
 const size_t records_n_methods = MED_N_METHODS(records_methods);

@@ -329,6 +329,7 @@ typedef struct records_write {
 	const char *author;
 	records_next_fn next;
 	void *ctx;
+	bool read_note;		   /* a note's text changed: read it */
 	const char *patient_found; /* set: the entry's patient, once known */
 	records_fault fault;	   /* set with MED_ERR_DATA_LOSS */
 } records_write;
@@ -520,6 +521,10 @@ med_err records_fail_fault(med_call *call, const char *field,
 
 /* The handlers, one per RPC (methods.c lists them with their roles). */
 MED_UNARY_HANDLER(records_rpc_create_entry);
+MED_UNARY_HANDLER(records_rpc_read_notes);
+MED_UNARY_HANDLER(records_rpc_list_suggestions);
+MED_UNARY_HANDLER(records_rpc_confirm_suggestion);
+MED_UNARY_HANDLER(records_rpc_reject_suggestion);
 /* CreateEntry and MarkEnteredInError for the HL7 interface's principal
  * too (interface.c). */
 MED_UNARY_HANDLER(records_rpc_create_entry_interface);
@@ -607,5 +612,64 @@ bool records_lab_convert(const char *analyte, double v, const char *unit,
 /* records_pregnancy_positive: does a pregnancy test's text result say
  * positive ("Positive", "pos", "detected", "pregnant")? */
 bool records_pregnancy_positive(const char *text);
+
+/* --- store_suggest.c: the note reader's suggestions ---------------------- */
+
+/* The statements of the suggestions table's migration (version 7 of
+ * records_migrations). */
+extern const char *const records_suggest_statements[];
+
+/*
+ * records_store_suggest reads version e of a note (other kinds: nothing)
+ * with the note reader inside the caller's transaction on c: it withdraws
+ * the pending suggestions of the entry's earlier versions, then (unless e
+ * is entered in error) adds a pending suggestion per finding the reader
+ * suggests, unless the entry's same finding was confirmed or rejected
+ * before.  *added grows by the rows added; *stopped says why the reader
+ * stopped early (NULL: read whole).  Errors: database errors.
+ */
+med_err records_store_suggest(med_db_conn *c, const records_entry *e,
+			      uint32_t *added,
+			      const char **stopped) MED_MUST_CHECK;
+
+/* records_store_read_notes reads the latest version of each of the
+ * patient's notes (records_store_suggest) in one audited transaction. */
+med_err records_store_read_notes(
+	med_db *db, med_arena *arena, const char *patient_id,
+	Smartmed__Records__V1__ReadNotesResponse *out) MED_MUST_CHECK;
+
+/* records_store_suggestions lists the patient's suggestions of status (0:
+ * any), newest first, at most 500. */
+med_err records_store_suggestions(
+	med_db *db, med_arena *arena, const char *patient_id, int status,
+	Smartmed__Records__V1__ListSuggestionsResponse *out) MED_MUST_CHECK;
+
+/* records_decision - a confirmation or rejection of one suggestion. */
+typedef struct records_decision {
+	const char *suggestion_id;
+	bool confirm;
+	const char *user;
+	const char *reason;
+	med_arena *arena;	/* for patient_id */
+	const char *patient_id; /* set: the suggestion's patient, once read */
+	int status_was;		/* set with MED_ERR_PRECONDITION */
+} records_decision;
+
+/* records_store_suggestion_patient sets d->patient_id to the patient of
+ * d->suggestion_id (NULL: no such suggestion), read without a lock: the
+ * care relationship is decided before the decision's transaction. */
+med_err records_store_suggestion_patient(med_db *db,
+					 records_decision *d) MED_MUST_CHECK;
+
+/*
+ * records_store_decide confirms or rejects a pending suggestion in one
+ * audited transaction; a confirmed allergy writes its allergy entry
+ * (records_store_write_conn) in the same transaction.  Errors:
+ * MED_ERR_NOT_FOUND, MED_ERR_PRECONDITION (not pending; d->status_was),
+ * database errors.
+ */
+med_err
+records_store_decide(med_db *db, med_arena *arena, records_decision *d,
+		     Smartmed__Records__V1__NoteSuggestion *out) MED_MUST_CHECK;
 
 #endif

@@ -133,6 +133,8 @@ const med_db_migration records_migrations[] = {
 	{4, "identifiers compare in binary (utf8mb4_bin)", v4_statements},
 	{6, "device_readings: identifiers of device readings (fhirwrite)",
 	 v6_statements},
+	{7, "note_suggestions: the note reader's suggestions (notereader)",
+	 records_suggest_statements},
 };
 const size_t records_n_migrations =
 	sizeof(records_migrations) / sizeof(records_migrations[0]);
@@ -823,6 +825,26 @@ seal(med_arena *a, records_version *v, const head_row *ch)
 	return e->chain_hash ? MED_OK : MED_ERR_NOMEM;
 }
 
+/*
+ * read_note runs the note reader on a note's new text, or withdraws its
+ * suggestions when it is entered in error, inside the write's
+ * transaction: the suggestions and the version they point at commit
+ * together.  The reader is pure and bounded (notes.h), so it adds no
+ * failure the write did not have but the database's own.
+ */
+static med_err
+read_note(med_db_conn *c, const records_write *w, const records_entry *e)
+{
+	uint32_t added = 0;
+	const char *stopped;
+
+	if (!w->read_note &&
+	    e->status !=
+		    SMARTMED__RECORDS__V1__ENTRY_STATUS__ENTRY_STATUS_ENTERED_IN_ERROR)
+		return MED_OK;
+	return records_store_suggest(c, e, &added, &stopped);
+}
+
 static med_err
 write_tx(med_db_conn *c, void *arg)
 {
@@ -857,9 +879,10 @@ write_tx(med_db_conn *c, void *arg)
 	    (err = pack_content(x->arena, &x->next)) != MED_OK ||
 	    (err = seal(x->arena, &x->next, &ch)) != MED_OK ||
 	    (err = insert_attachment(c, w)) != MED_OK ||
-	    (err = insert_version(c, &x->next)) != MED_OK)
+	    (err = insert_version(c, &x->next)) != MED_OK ||
+	    (err = update_heads(c, &x->next)) != MED_OK)
 		return err;
-	return update_heads(c, &x->next);
+	return read_note(c, w, x->next.e);
 }
 
 /* fhirwrite: records_store_write_conn is one write of

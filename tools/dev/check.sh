@@ -164,7 +164,9 @@ check_layers() {
 
 check_docs() {
 	header "README and docs agree with the system (services, FHIR writes, HL7 examples)"
-	python3 tools/dev/check_docs.py
+	python3 tools/dev/check_docs.py || return 1
+	# records' copy of dosage's medicine names (the note reader's)
+	python3 tools/dev/gen-note-terms.py --check
 }
 
 # The role matrix comes from the built services (their --roles): without a

@@ -45,6 +45,10 @@ typedef struct med_medication_facts {
 	bool allergies_assessed;
 	size_t n_allergies;
 	const char **allergies; /* the substances as charted ("Penicillin") */
+	/* Allergies a note mentions, not yet confirmed or rejected (the
+	 * note reader's pending suggestions: substance or class codes). */
+	size_t n_suggested_allergies;
+	const char **suggested_allergies;
 	/* NULL or !present: the record holds none. */
 	const med_measurement *weight;
 	const med_measurement *height;

@@ -141,6 +141,15 @@ medication_facts(med_arena *a, const Smartmed__Records__V1__MedicationFacts *r,
 		return MED_ERR_NOMEM;
 	for (size_t i = 0; i < r->n_allergies; i++)
 		f->allergies[i] = r->allergies[i]->substance_display;
+	f->n_suggested_allergies = r->n_suggested_allergies;
+	f->suggested_allergies =
+		med_arena_alloc(a, (r->n_suggested_allergies + 1) *
+					   sizeof(*f->suggested_allergies));
+	if (f->suggested_allergies == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < r->n_suggested_allergies; i++)
+		f->suggested_allergies[i] =
+			r->suggested_allergies[i]->substance_display;
 	if ((err = measurement(a, r->weight, &f->weight)) != MED_OK ||
 	    (err = measurement(a, r->height, &f->height)) != MED_OK ||
 	    (err = measurement(a, r->crcl, &f->crcl)) != MED_OK ||

@@ -771,6 +771,24 @@ allergy_worst(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	return worst;
 }
 
+/* suggested_hit returns the first allergy a note mentions, not yet
+ * decided, that matches a substance of the drug or warns for it, or
+ * NULL. */
+static const char *
+suggested_hit(const dosage_dose_limits *l, const dosage_dose_patient *p)
+{
+	char w[DOSAGE_DOSE_REASON_MAX];
+
+	for (size_t i = 0; i < p->n_suggested_allergies; i++) {
+		bool none;
+
+		if (allergy_one(l, p, p->suggested_allergies[i], &none, w,
+				sizeof(w)) != DOSAGE_ALLERGY_NONE)
+			return p->suggested_allergies[i];
+	}
+	return NULL;
+}
+
 /* first_dose_stop: what blocks a first dose (allergies not assessed, an
  * uncoded allergy) stops by policy, and only warns under an order whose
  * prescriber overrode it. */
@@ -791,25 +809,36 @@ first_dose_stop(const dosage_dose_limits *l, dosage_dose_policy policy,
 /*
  * check_allergy: allergies never assessed stop a first dose (the drug's
  * allergies_missing policy "warn" keeps the old not_checked); an allergy
- * read as a substance or class stops or warns as the table says; text
- * read as nothing is an uncoded allergy that stops a first dose of any
- * drug until it is coded.
+ * read as a substance or class stops or warns as the table says; an
+ * allergy a note mentions that matches the drug (records' note reader,
+ * not yet confirmed or rejected) stops a first dose until someone decides
+ * it; text read as nothing is an uncoded allergy that stops a first dose
+ * of any drug until it is coded.
  */
 static dosage_dose_status
 check_allergy(const dosage_dose_limits *l, const dosage_dose_patient *p,
 	      dosage_dose_result *r)
 {
 	char why[DOSAGE_DOSE_REASON_MAX], what[DOSAGE_DOSE_REASON_MAX];
-	const char *uncoded = NULL;
+	const char *uncoded = NULL, *noted;
 	dosage_allergy_hit hit;
 
-	if (!p->allergies_known)
+	noted = suggested_hit(l, p);
+	if (!p->allergies_known && noted == NULL)
 		return first_dose_stop(l, l->allergies_missing, r,
 				       "allergies not assessed");
 	hit = allergy_worst(l, p, &uncoded, why, sizeof(why));
 	if (hit == DOSAGE_ALLERGY_MATCH)
 		return dosage_dose_set(r, DOSAGE_DOSE_HARD_STOP, 0, 0, "%s",
 				       why);
+	if (noted != NULL) {
+		snprintf(what, sizeof(what),
+			 "a note mentions an allergy to %.40s: confirm or "
+			 "reject it before giving",
+			 noted);
+		return first_dose_stop(l, DOSAGE_DOSE_POLICY_HARD_STOP, r,
+				       what);
+	}
 	if (uncoded != NULL) {
 		snprintf(what, sizeof(what),
 			 "uncoded allergy \"%.40s\": a pharmacist codes it",

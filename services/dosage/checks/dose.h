@@ -327,6 +327,10 @@ typedef struct dosage_dose_patient {
 	int age_years;
 	const char *const *allergies; /* substances or classes, as entered */
 	size_t n_allergies;
+	/* allergies a note mentions that nobody has decided yet (records'
+	 * note reader): a match stops the dose until one is decided */
+	const char *const *suggested_allergies;
+	size_t n_suggested_allergies;
 	/* Where the facts came from ("records", "dosage context"), for
 	 * reasons; may be NULL. */
 	const char *source;

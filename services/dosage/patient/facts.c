@@ -158,6 +158,8 @@ dosage_facts_apply(med_arena *a, const dosage_facts *f, dosage_dose_patient *p)
 	take_previous_weight(f, p);
 	if (f->allergies_assessed)
 		allergy_names(a, f, p);
+	p->suggested_allergies = f->suggested_allergies;
+	p->n_suggested_allergies = f->n_suggested_allergies;
 }
 
 /* take_lab puts the record's lab value m into p's slot lab. */

@@ -494,6 +494,44 @@ test_allergy(void)
 	MT_EQ_INT(out[DOSAGE_DOSE_CHECK_ALLERGY - 1].status, STOP);
 }
 
+/* An allergy a note mentions, not yet confirmed or rejected (records'
+ * note reader), stops a matching first dose; an order's override makes it
+ * a warning; a recorded allergy's own stop says more and wins. */
+static void
+test_allergy_noted(void)
+{
+	static const char *const noted[] = {"penicillins"};
+	static const char *const recorded[] = {"amoxicillin"};
+	dosage_dose_limits l = limits();
+	dosage_dose_patient p = patient();
+	dosage_dose_history h = {0};
+	dosage_dose_result out[DOSAGE_DOSE_N_CHECKS];
+	const dosage_dose_result *a = &out[DOSAGE_DOSE_CHECK_ALLERGY - 1];
+
+	p.suggested_allergies = noted;
+	p.n_suggested_allergies = 1;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out); /* paracetamol */
+	MT_EQ_INT(a->status, OK);
+	l.substances[0] = "amoxicillin";
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(a->status, STOP);
+	MT_TRUE(strstr(a->reason, "a note mentions an allergy to "
+				  "penicillins") != NULL);
+	/* allergies never assessed: the note's allergy still stops */
+	p.allergies_known = false;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_TRUE(strstr(a->reason, "a note mentions") != NULL);
+	p.allergies_known = true;
+	l.first_dose_overridden = true;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(a->status, WARN);
+	p.allergies = recorded;
+	p.n_allergies = 1;
+	dosage_dose_evaluate(&l, &p, &h, 500, NOW, out);
+	MT_EQ_INT(a->status, STOP);
+	MT_TRUE(strstr(a->reason, "a note mentions") == NULL);
+}
+
 /* A missing fact is a hard stop where the drug's policy says so. */
 static void
 test_missing_fact_policy(void)
@@ -846,6 +884,7 @@ static const mt_case cases[] = {
 	{"stale_measurements", test_stale_measurements},
 	{"no_limits_not_applicable", test_no_limits_not_applicable},
 	{"allergy", test_allergy},
+	{"allergy_noted", test_allergy_noted},
 	{"missing_fact_policy", test_missing_fact_policy},
 	{"weight_band_undecided", test_weight_band_undecided},
 	{"allergy_text", test_allergy_text},

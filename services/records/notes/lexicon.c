@@ -1,0 +1,381 @@
+/*
+ * lexicon.c - the note reader's table of known phrases (see notes_int.h),
+ * read once from the built-in CSV files (knowledge.c): every row checked,
+ * sorted by comparison form for a binary search.
+ */
+#include "notes_int.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const char notes__context_csv[];
+extern const char notes__cues_csv[];
+extern const char notes__problems_csv[];
+extern const char notes__medicines_csv[];
+
+#define ENTRIES_MAX 4096
+#define FIELDS_MAX  4
+#define LINE_MAX    512
+
+/* A phrase's first word and the most words of a phrase it starts: most
+ * words of a note start none, and are passed over at one search. */
+typedef struct first_word {
+	const char *word;
+	size_t max_words;
+} first_word;
+
+typedef struct lexicon {
+	notes_entry *v;
+	size_t n;
+	first_word *first;
+	size_t n_first;
+	char problem[160]; /* "" when every row loaded */
+} lexicon;
+
+static lexicon lex;
+static pthread_once_t lex_once = PTHREAD_ONCE_INIT;
+
+/* A file, its header and how a row becomes an entry. */
+typedef struct source {
+	const char *name;
+	const char *text;
+	const char *header;
+	size_t n_fields;
+	bool (*row)(char **f, notes_entry *e);
+} source;
+
+static const char *const categories[] = {
+	"negated",   "historical", "hypothetical", "family",   "uncertain",
+	"pseudo",    "terminator", "allergy",	   "reaction", "none_known",
+	"substance", "class",	   "problem",	   NULL,
+};
+
+static bool
+type_parse(const char *s, notes_type *out)
+{
+	for (size_t i = 0; categories[i]; i++)
+		if (strcmp(s, categories[i]) == 0) {
+			*out = (notes_type)i;
+			return true;
+		}
+	return false;
+}
+
+static bool
+dir_parse(const char *s, unsigned *out)
+{
+	if (strcmp(s, "forward") == 0)
+		*out = NOTES_DIR_FORWARD;
+	else if (strcmp(s, "backward") == 0)
+		*out = NOTES_DIR_BACKWARD;
+	else if (strcmp(s, "both") == 0)
+		*out = NOTES_DIR_FORWARD | NOTES_DIR_BACKWARD;
+	else if (strcmp(s, "none") == 0)
+		*out = 0;
+	else
+		return false;
+	return true;
+}
+
+/* context.csv: trigger,category,direction,source */
+static bool
+context_row(char **f, notes_entry *e)
+{
+	if (!type_parse(f[1], &e->type) || e->type > NOTES_T_TERMINATOR ||
+	    !dir_parse(f[2], &e->dir))
+		return false;
+	if (notes__is_trigger(e->type) != (e->dir != 0))
+		return false;
+	e->code = "";
+	return true;
+}
+
+/* cues.csv: term,kind,source */
+static bool
+cue_row(char **f, notes_entry *e)
+{
+	e->code = "";
+	return type_parse(f[1], &e->type) && e->type >= NOTES_T_ALLERGY_CUE &&
+	       e->type <= NOTES_T_NONE_KNOWN;
+}
+
+/* problems.csv: term,code,display,source */
+static bool
+problem_row(char **f, notes_entry *e)
+{
+	e->type = NOTES_T_PROBLEM;
+	e->code = strdup(f[1]);
+	e->display = strdup(f[2]);
+	return f[1][0] != '\0';
+}
+
+/* medicines.csv: term,kind,code,source */
+static bool
+medicine_row(char **f, notes_entry *e)
+{
+	if (!type_parse(f[1], &e->type) ||
+	    (e->type != NOTES_T_SUBSTANCE && e->type != NOTES_T_CLASS))
+		return false;
+	e->code = strdup(f[2]);
+	return f[2][0] != '\0';
+}
+
+/* split cuts a CSV line (in place) into at most max fields, quotes
+ * honoured; returns how many. */
+static size_t
+split(char *line, char **f, size_t max)
+{
+	size_t n = 0;
+	char *w = line, *r = line;
+
+	while (n < max) {
+		bool quoted = *r == '"';
+
+		f[n++] = w;
+		r += quoted;
+		for (; *r; r++) {
+			if (quoted && r[0] == '"' && r[1] == '"')
+				r++;
+			else if (quoted && r[0] == '"') {
+				quoted = false;
+				continue;
+			} else if (!quoted && r[0] == ',')
+				break;
+			*w++ = *r;
+		}
+		if (*r != ',') {
+			*w = '\0';
+			return n;
+		}
+		*w++ = '\0';
+		r++;
+	}
+	return n + 1; /* too many fields */
+}
+
+/* key_of writes phrase's comparison form: its words, one space apart. */
+static bool
+key_of(const char *phrase, char *out, size_t cap)
+{
+	size_t pos = 0, len = strlen(phrase), k = 0, words = 0;
+	notes_tok t;
+
+	/* "?" alone is the uncertain mark the scanner gives before a word */
+	if (strcmp(phrase, "?") == 0 && cap > 1) {
+		memcpy(out, "?", 2);
+		return true;
+	}
+	for (notes__scan(phrase, len, &pos, &t); t.type == NOTES_TOK_WORD;
+	     notes__scan(phrase, len, &pos, &t)) {
+		size_t n = strlen(t.key);
+
+		if (n == 0 || ++words > NOTES_PHRASE_WORDS || k + n + 2 > cap)
+			return false;
+		if (k)
+			out[k++] = ' ';
+		memcpy(out + k, t.key, n);
+		k += n;
+	}
+	out[k] = '\0';
+	return t.type == NOTES_TOK_END && k > 0;
+}
+
+/* fail keeps the first problem; returns false. */
+static bool
+fail(const source *s, unsigned line, const char *why)
+{
+	if (lex.problem[0] == '\0')
+		snprintf(lex.problem, sizeof(lex.problem), "%s line %u: %s",
+			 s->name, line, why);
+	return false;
+}
+
+static bool
+add_row(const source *s, unsigned line_no, char *line)
+{
+	char *f[FIELDS_MAX + 1];
+	char key[NOTES_KEY_MAX];
+	notes_entry *e;
+
+	if (split(line, f, FIELDS_MAX) != s->n_fields)
+		return fail(s, line_no, "wrong number of fields");
+	if (!key_of(f[0], key, sizeof(key)))
+		return fail(s, line_no, "not a phrase of 1 to 6 words");
+	if (lex.n == ENTRIES_MAX)
+		return fail(s, line_no, "too many phrases");
+	e = &lex.v[lex.n];
+	memset(e, 0, sizeof(*e));
+	e->display = "";
+	if (!s->row(f, e))
+		return fail(s, line_no, "unknown kind, direction or code");
+	e->key = strdup(key);
+	if (e->key == NULL || e->code == NULL || e->display == NULL)
+		return fail(s, line_no, "out of memory");
+	if (e->type == NOTES_T_SUBSTANCE || e->type == NOTES_T_CLASS)
+		e->display = e->code;
+	e->seq = (unsigned)lex.n++;
+	return true;
+}
+
+static bool
+load_source(const source *s)
+{
+	const char *p = s->text;
+	bool header = true;
+	char line[LINE_MAX];
+
+	for (unsigned no = 1; *p; no++) {
+		size_t n = strcspn(p, "\n");
+
+		if (n >= sizeof(line))
+			return fail(s, no, "line too long");
+		memcpy(line, p, n);
+		line[n && line[n - 1] == '\r' ? n - 1 : n] = '\0';
+		p += n + (p[n] == '\n');
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (header && strcmp(line, s->header) != 0)
+			return fail(s, no, "header is not the expected one");
+		if (!header && !add_row(s, no, line))
+			return false;
+		header = false;
+	}
+	return true;
+}
+
+static int
+by_key(const void *a, const void *b)
+{
+	const notes_entry *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	/* one phrase, two rows: the earlier file's row first */
+	if (c == 0)
+		return x->seq < y->seq ? -1 : (x->seq > y->seq);
+	return c;
+}
+
+static void index_first(void);
+
+static void
+load(void)
+{
+	static const source sources[] = {
+		{"context.csv", notes__context_csv,
+		 "trigger,category,direction,source", 4, context_row},
+		{"cues.csv", notes__cues_csv, "term,kind,source", 3, cue_row},
+		{"problems.csv", notes__problems_csv,
+		 "term,code,display,source", 4, problem_row},
+		{"medicines.csv", notes__medicines_csv, "term,kind,code,source",
+		 4, medicine_row},
+	};
+
+	lex.v = calloc(ENTRIES_MAX, sizeof(*lex.v));
+	if (lex.v == NULL) {
+		snprintf(lex.problem, sizeof(lex.problem), "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
+		if (!load_source(&sources[i]))
+			break;
+	qsort(lex.v, lex.n, sizeof(*lex.v), by_key);
+	index_first();
+}
+
+static int
+first_cmp(const void *a, const void *b)
+{
+	return strcmp(((const first_word *)a)->word,
+		      ((const first_word *)b)->word);
+}
+
+/* index_first fills lex.first from the sorted phrases. */
+static void
+index_first(void)
+{
+	lex.first = calloc(lex.n ? lex.n : 1, sizeof(*lex.first));
+	if (lex.first == NULL) {
+		snprintf(lex.problem, sizeof(lex.problem), "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < lex.n; i++) {
+		const char *k = lex.v[i].key;
+		size_t len = strcspn(k, " "), words = 1;
+		char *w;
+
+		for (const char *p = k; *p; p++)
+			words += *p == ' ';
+		if ((w = strndup(k, len)) == NULL) {
+			snprintf(lex.problem, sizeof(lex.problem),
+				 "out of memory");
+			return;
+		}
+		lex.first[lex.n_first++] = (first_word){w, words};
+	}
+	qsort(lex.first, lex.n_first, sizeof(*lex.first), first_cmp);
+	/* one row per word, with the longest phrase it starts */
+	size_t k = 0;
+
+	for (size_t i = 0; i < lex.n_first; i++) {
+		if (k &&
+		    strcmp(lex.first[k - 1].word, lex.first[i].word) == 0) {
+			if (lex.first[i].max_words > lex.first[k - 1].max_words)
+				lex.first[k - 1].max_words =
+					lex.first[i].max_words;
+			continue;
+		}
+		lex.first[k++] = lex.first[i];
+	}
+	lex.n_first = k;
+}
+
+size_t
+notes__first_words(const char *word)
+{
+	first_word k = {word, 0};
+	const first_word *f;
+
+	pthread_once(&lex_once, load);
+	f = bsearch(&k, lex.first, lex.n_first, sizeof(*lex.first), first_cmp);
+	return f ? f->max_words : 0;
+}
+
+static int
+key_cmp(const void *k, const void *e)
+{
+	return strcmp(k, ((const notes_entry *)e)->key);
+}
+
+const notes_entry *
+notes__find(const char *key)
+{
+	const notes_entry *e;
+
+	pthread_once(&lex_once, load);
+	e = bsearch(key, lex.v, lex.n, sizeof(*lex.v), key_cmp);
+	while (e && e > lex.v && strcmp(e[-1].key, key) == 0)
+		e--;
+	return e;
+}
+
+bool
+notes__is_trigger(notes_type type)
+{
+	return type <= NOTES_T_UNCERTAIN;
+}
+
+const char *
+notes_lexicon_check(void)
+{
+	pthread_once(&lex_once, load);
+	return lex.problem[0] ? lex.problem : NULL;
+}
+
+size_t
+notes_lexicon_size(void)
+{
+	pthread_once(&lex_once, load);
+	return lex.n;
+}

@@ -1,0 +1,73 @@
+/*
+ * notes_int.h - what the note reader's files share (scan.c, lexicon.c,
+ * reader.c): the scanner of words and the table of known phrases.
+ */
+#ifndef RECORDS_NOTES_INT_H
+#define RECORDS_NOTES_INT_H
+
+#include "notes.h"
+
+/* The most words of a known phrase; the longest comparison form of one. */
+#define NOTES_PHRASE_WORDS 6
+#define NOTES_WORD_MAX	   48
+#define NOTES_KEY_MAX	   (NOTES_PHRASE_WORDS * (NOTES_WORD_MAX + 1))
+
+/* notes_tok_type - what the scanner met. */
+typedef enum notes_tok_type {
+	NOTES_TOK_END = 0,  /* the end of the text */
+	NOTES_TOK_WORD,	    /* a word, or "?" or ";" */
+	NOTES_TOK_SENTENCE, /* a sentence ends here */
+} notes_tok_type;
+
+/* notes_tok - one token: bytes [start, end) of the text, its key. */
+typedef struct notes_tok {
+	notes_tok_type type;
+	uint32_t start, end;
+	char key[NOTES_WORD_MAX + 1]; /* lower case; "" for a word too long */
+} notes_tok;
+
+/* notes__scan reads the token at *pos of text[0, len) and moves *pos
+ * past it. */
+void notes__scan(const char *text, size_t len, size_t *pos, notes_tok *t);
+
+/* notes_type - what a known phrase is. */
+typedef enum notes_type {
+	NOTES_T_NEGATED = 0, /* the five triggers, in NOTES_NEGATED's order */
+	NOTES_T_HISTORICAL,
+	NOTES_T_HYPOTHETICAL,
+	NOTES_T_FAMILY,
+	NOTES_T_UNCERTAIN,
+	NOTES_T_PSEUDO,
+	NOTES_T_TERMINATOR,
+	NOTES_T_ALLERGY_CUE,
+	NOTES_T_REACTION,
+	NOTES_T_NONE_KNOWN,
+	NOTES_T_SUBSTANCE,
+	NOTES_T_CLASS,
+	NOTES_T_PROBLEM,
+} notes_type;
+
+#define NOTES_DIR_FORWARD  1u
+#define NOTES_DIR_BACKWARD 2u
+
+/* notes_entry - one known phrase. */
+typedef struct notes_entry {
+	const char *key; /* its words, one space apart */
+	notes_type type;
+	unsigned dir; /* triggers: NOTES_DIR_* */
+	const char *code;
+	const char *display;
+	unsigned seq; /* its place in the files, for rows of one phrase */
+} notes_entry;
+
+/* notes__find returns the phrase whose comparison form is key, or NULL. */
+const notes_entry *notes__find(const char *key);
+
+/* notes__first_words returns the most words of a known phrase that
+ * starts with word, 0 when none does. */
+size_t notes__first_words(const char *word);
+
+/* notes__is_trigger: is type one of the five context triggers? */
+bool notes__is_trigger(notes_type type);
+
+#endif

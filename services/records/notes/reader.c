@@ -1,0 +1,349 @@
+/*
+ * reader.c - reading a note (see notes.h): sentences of words, the
+ * longest known phrases in each, then every mention's context by the
+ * triggers whose scope reaches it (NegEx, ConText).
+ */
+#include "notes_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A reaction this many words or fewer from a substance makes it an
+ * allergy ("penicillin - rash"). */
+#define REACTION_WORDS 3
+
+/* item - a known phrase met in a sentence: words [w0, w1). */
+typedef struct item {
+	const notes_entry *e;
+	size_t w0, w1;
+	uint32_t start, end;
+} item;
+
+/* sentence - the words of one sentence and the phrases found in them. */
+typedef struct sentence {
+	notes_tok words[NOTES_SENTENCE_WORDS];
+	size_t n;
+	item items[NOTES_SENTENCE_WORDS];
+	size_t n_items;
+} sentence;
+
+/* join writes the comparison form of words [i, i + w). */
+static bool
+join(const sentence *s, size_t i, size_t w, char *out, size_t cap)
+{
+	size_t k = 0;
+
+	for (size_t j = i; j < i + w; j++) {
+		size_t n = strlen(s->words[j].key);
+
+		if (n == 0 || k + n + 2 > cap)
+			return false;
+		if (k)
+			out[k++] = ' ';
+		memcpy(out + k, s->words[j].key, n);
+		k += n;
+	}
+	out[k] = '\0';
+	return true;
+}
+
+static bool
+is_concept(notes_type t)
+{
+	return t >= NOTES_T_SUBSTANCE;
+}
+
+/* lookup finds words [i, i + w) as a phrase; a mention also matches
+ * with its last word's plural "s" dropped ("penicillins" -> the class). */
+static const notes_entry *
+lookup(const sentence *s, size_t i, size_t w)
+{
+	char key[NOTES_KEY_MAX];
+	const notes_entry *e;
+	size_t k;
+
+	if (!join(s, i, w, key, sizeof(key)))
+		return NULL;
+	e = notes__find(key);
+	if (e)
+		return e;
+	k = strlen(key);
+	if (k < 4 || key[k - 1] != 's' || key[k - 2] == ' ')
+		return NULL;
+	key[k - 1] = '\0';
+	e = notes__find(key);
+	return e && is_concept(e->type) ? e : NULL;
+}
+
+/* max_words: the most words a phrase starting at word may have (a word
+ * in the plural may be a one-word name in the singular). */
+static size_t
+max_words(const char *word)
+{
+	char one[NOTES_WORD_MAX + 1];
+	size_t w = notes__first_words(word), k = strlen(word);
+
+	if (w > 0 || k < 4 || word[k - 1] != 's')
+		return w;
+	memcpy(one, word, k - 1);
+	one[k - 1] = '\0';
+	return notes__first_words(one) > 0 ? 1 : 0;
+}
+
+/* match finds the known phrases of s, longest first, left to right. */
+static void
+match(sentence *s)
+{
+	s->n_items = 0;
+	for (size_t i = 0; i < s->n;) {
+		size_t w = max_words(s->words[i].key);
+		const notes_entry *e = NULL;
+
+		if (w > s->n - i)
+			w = s->n - i;
+
+		for (; w > 0 && (e = lookup(s, i, w)) == NULL; w--)
+			;
+		if (e == NULL) {
+			i++;
+			continue;
+		}
+		s->items[s->n_items++] = (item){e, i, i + w, s->words[i].start,
+						s->words[i + w - 1].end};
+		i += w;
+	}
+}
+
+/* terminated: is there a terminator between items a and b (a < b)? */
+static bool
+terminated(const sentence *s, size_t a, size_t b)
+{
+	for (size_t k = a + 1; k < b; k++)
+		if (s->items[k].e->type == NOTES_T_TERMINATOR)
+			return true;
+	return false;
+}
+
+/* context gives the context bits of item k and its first trigger. */
+static unsigned
+context(const sentence *s, size_t k, const char **trigger)
+{
+	unsigned bits = 0;
+
+	*trigger = "";
+	for (size_t j = 0; j < s->n_items; j++) {
+		const notes_entry *t = s->items[j].e;
+		bool fwd = j < k && (t->dir & NOTES_DIR_FORWARD) &&
+			   !terminated(s, j, k);
+		bool back = j > k && (t->dir & NOTES_DIR_BACKWARD) &&
+			    !terminated(s, k, j);
+
+		/* "no known allergy to latex": the phrase negates what
+		 * follows it, as "no" would */
+		if (t->type == NOTES_T_NONE_KNOWN && j < k &&
+		    !terminated(s, j, k)) {
+			if (bits == 0)
+				*trigger = t->key;
+			bits |= NOTES_NEGATED;
+			continue;
+		}
+		if (!notes__is_trigger(t->type) || !(fwd || back))
+			continue;
+		if (bits == 0)
+			*trigger = t->key;
+		bits |= 1u << t->type;
+	}
+	return bits;
+}
+
+/* clause_has: does the clause of item k (between terminators) hold an
+ * item of type?  Returns it, or NULL; near: only within REACTION_WORDS
+ * words. */
+static const item *
+clause_has(const sentence *s, size_t k, notes_type type, bool near)
+{
+	const item *best = NULL;
+	size_t best_gap = (size_t)-1;
+
+	for (size_t j = 0; j < s->n_items; j++) {
+		const item *it = &s->items[j];
+		size_t gap;
+
+		if (it->e->type != type ||
+		    terminated(s, j < k ? j : k, j < k ? k : j))
+			continue;
+		gap = j < k ? s->items[k].w0 - it->w1 : it->w0 - s->items[k].w1;
+		if (near && gap > REACTION_WORDS)
+			continue;
+		if (gap < best_gap) {
+			best = it;
+			best_gap = gap;
+		}
+	}
+	return best;
+}
+
+/* finding turns item k into a finding, or returns false (a class named
+ * outside an allergy, a cue, a trigger). */
+static bool
+finding(const sentence *s, size_t k, notes_finding *f)
+{
+	const item *it = &s->items[k];
+	const item *reaction;
+
+	memset(f, 0, sizeof(*f));
+	f->code = it->e->code;
+	f->display = it->e->display;
+	f->reaction = "";
+	f->system = "";
+	f->start = it->start;
+	f->end = it->end;
+	switch (it->e->type) {
+	case NOTES_T_NONE_KNOWN:
+		f->kind = NOTES_ALLERGY;
+		f->context = NOTES_NEGATED;
+		f->trigger = it->e->key;
+		return true;
+	case NOTES_T_PROBLEM:
+		f->kind = NOTES_PROBLEM;
+		f->system = "ICD-10";
+		break;
+	case NOTES_T_SUBSTANCE:
+	case NOTES_T_CLASS:
+		reaction = clause_has(s, k, NOTES_T_REACTION, false);
+		f->system =
+			it->e->type == NOTES_T_CLASS ? "class" : "substance";
+		if (clause_has(s, k, NOTES_T_ALLERGY_CUE, false) ||
+		    clause_has(s, k, NOTES_T_NONE_KNOWN, false) ||
+		    clause_has(s, k, NOTES_T_REACTION, true)) {
+			f->kind = NOTES_ALLERGY;
+			f->reaction = reaction ? reaction->e->key : "";
+		} else if (it->e->type == NOTES_T_SUBSTANCE) {
+			f->kind = NOTES_MEDICINE;
+		} else {
+			return false;
+		}
+		break;
+	default:
+		return false;
+	}
+	f->context = context(s, k, &f->trigger);
+	return true;
+}
+
+/* seen: has out a finding of f's kind, code and context already?  A
+ * note names a drug many times; its first mention stands for them. */
+static bool
+seen(const notes_reading *out, const notes_finding *f)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const notes_finding *g = &out->findings[i];
+
+		if (g->kind == f->kind && g->context == f->context &&
+		    strcmp(g->code, f->code) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* sentence_read adds s's findings to out; false when out is full. */
+static bool
+sentence_read(sentence *s, notes_reading *out)
+{
+	match(s);
+	for (size_t k = 0; k < s->n_items; k++) {
+		notes_finding f;
+
+		if (!finding(s, k, &f) || seen(out, &f))
+			continue;
+		if (out->n == NOTES_FINDINGS_MAX) {
+			out->stopped =
+				"more than 64 findings: the rest not read";
+			return false;
+		}
+		out->findings[out->n++] = f;
+	}
+	s->n = 0;
+	return true;
+}
+
+/* cut returns len bounded by NOTES_TEXT_MAX, not inside a UTF-8
+ * sequence. */
+static size_t
+cut(const char *text, size_t len)
+{
+	if (len <= NOTES_TEXT_MAX)
+		return len;
+	len = NOTES_TEXT_MAX;
+	while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
+		len--;
+	return len;
+}
+
+void
+notes_read(const char *text, size_t len, notes_reading *out)
+{
+	static __thread sentence s;
+	size_t pos = 0, n = cut(text, len);
+	notes_tok t;
+
+	out->n = 0;
+	out->stopped = n < len ? "text longer than 262144 bytes: the rest not "
+				 "read"
+			       : NULL;
+	s.n = 0;
+	do {
+		notes__scan(text, n, &pos, &t);
+		if (t.type == NOTES_TOK_WORD)
+			s.words[s.n++] = t;
+		if ((t.type != NOTES_TOK_WORD || s.n == NOTES_SENTENCE_WORDS) &&
+		    !sentence_read(&s, out))
+			return;
+	} while (t.type != NOTES_TOK_END);
+}
+
+bool
+notes_is_suggested(const notes_finding *f)
+{
+	unsigned never = NOTES_NEGATED | NOTES_HYPOTHETICAL | NOTES_FAMILY;
+
+	return f->code[0] != '\0' && (f->context & never) == 0;
+}
+
+const char *
+notes_kind_name(notes_kind k)
+{
+	switch (k) {
+	case NOTES_ALLERGY:
+		return "allergy";
+	case NOTES_PROBLEM:
+		return "problem";
+	case NOTES_MEDICINE:
+		return "medicine";
+	}
+	return "unknown";
+}
+
+void
+notes_context_text(unsigned ctx, char *out, size_t len)
+{
+	static const char *const names[] = {
+		"negated", "historical", "hypothetical", "family", "uncertain"};
+	size_t k = 0;
+
+	if (len == 0)
+		return;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int w;
+
+		if (!(ctx & (1u << i)))
+			continue;
+		w = snprintf(out + k, len - k, "%s%s", k ? "," : "", names[i]);
+		if (w < 0 || (size_t)w >= len - k)
+			return;
+		k += (size_t)w;
+	}
+	if (k == 0)
+		snprintf(out, len, "affirmed");
+}

@@ -1,0 +1,468 @@
+/*
+ * store_suggest.c - the note reader's suggestions (docs/note-reader.md):
+ * a note version's findings (services/records/notes/) written as pending
+ * suggestions in the transaction that writes the version, withdrawn when
+ * the note is amended or entered in error, listed, confirmed or rejected.
+ * A confirmed allergy becomes an allergy entry of the record in the same
+ * transaction: the allergy list the dose checks read (GetMedicationFacts).
+ */
+#include <med/arena.h>
+#include <med/util.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "notes.h"
+#include "records.h"
+
+#define SG(x) SMARTMED__RECORDS__V1__SUGGESTION_STATUS__SUGGESTION_STATUS_##x
+#define EK(x) SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_##x
+#define ES(x) SMARTMED__RECORDS__V1__ENTRY_STATUS__ENTRY_STATUS_##x
+#define AL(x) SMARTMED__RECORDS__V1__##x
+
+/* Version 7 (notereader): the note reader's suggestions, one per finding
+ * kind and code of a note version. */
+const char *const records_suggest_statements[] = {
+	"CREATE TABLE IF NOT EXISTS note_suggestions ("
+	" suggestion_id CHAR(36) NOT NULL PRIMARY KEY,"
+	" patient_id VARCHAR(64) NOT NULL,"
+	" entry_id CHAR(36) NOT NULL,"
+	" version INT UNSIGNED NOT NULL,"
+	" kind TINYINT NOT NULL,"
+	" code_system VARCHAR(16) NOT NULL,"
+	" code VARCHAR(100) NOT NULL,"
+	" display VARCHAR(200) NOT NULL,"
+	" span_start INT UNSIGNED NOT NULL,"
+	" span_end INT UNSIGNED NOT NULL,"
+	" mention VARCHAR(400) NOT NULL,"
+	" context VARCHAR(64) NOT NULL,"
+	" trigger_phrase VARCHAR(300) NOT NULL,"
+	" reaction VARCHAR(100) NOT NULL,"
+	" status TINYINT NOT NULL,"
+	" decided_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" decided_ms BIGINT NOT NULL DEFAULT 0,"
+	" reason VARCHAR(2000) NOT NULL DEFAULT '',"
+	" allergy_entry_id VARCHAR(36) NOT NULL DEFAULT '',"
+	" created_ms BIGINT NOT NULL,"
+	" UNIQUE KEY uq_note_suggestions (entry_id, version, kind, code),"
+	" KEY idx_note_suggestions_patient (patient_id, created_ms)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+	NULL,
+};
+
+#define SUGGESTION_COLUMNS                                                     \
+	"suggestion_id, patient_id, entry_id, version, kind, code_system,"     \
+	" code, display, span_start, span_end, mention, context,"              \
+	" trigger_phrase, reaction, status, decided_by, decided_ms, reason,"   \
+	" created_ms, allergy_entry_id"
+
+/* withdraw: pending suggestions of the entry's earlier versions. */
+static med_err
+withdraw(med_db_conn *c, const records_entry *e)
+{
+	char why[64];
+
+	snprintf(why, sizeof(why), "%s in version %u",
+		 e->status == ES(ENTERED_IN_ERROR) ? "entered in error"
+						   : "amended",
+		 (unsigned)e->version);
+	med_db_value v[] = {MED_DB_I64(SG(WITHDRAWN)), MED_DB_STR(why),
+			    MED_DB_STR(e->entry_id), MED_DB_I64(e->version),
+			    MED_DB_I64(SG(PENDING))};
+
+	return med_db_exec(c,
+			   "UPDATE note_suggestions SET status = ?, reason = ?"
+			   " WHERE entry_id = ? AND version < ? AND status = ?",
+			   v, 5, NULL, NULL);
+}
+
+/* insert_one adds finding f of e unless the entry's same finding was
+ * decided before (a confirmed allergy is not asked about again). */
+static med_err
+insert_one(med_db_conn *c, const records_entry *e, const notes_finding *f,
+	   uint32_t *added)
+{
+	char id[MED_UUID_LEN + 1], ctx[64], mention[400];
+	size_t n = f->end - f->start;
+	uint64_t rows = 0;
+	med_err err;
+
+	med_uuid_v4(id);
+	notes_context_text(f->context & (NOTES_HISTORICAL | NOTES_UNCERTAIN),
+			   ctx, sizeof(ctx));
+	if (strcmp(ctx, "affirmed") == 0)
+		ctx[0] = '\0';
+	n = n < sizeof(mention) ? n : sizeof(mention) - 1;
+	memcpy(mention, e->body + f->start, n);
+	mention[n] = '\0';
+	med_db_value v[] = {
+		MED_DB_STR(id),		  MED_DB_STR(e->patient_id),
+		MED_DB_STR(e->entry_id),  MED_DB_I64(e->version),
+		MED_DB_I64(f->kind),	  MED_DB_STR(f->system),
+		MED_DB_STR(f->code),	  MED_DB_STR(f->display),
+		MED_DB_I64(f->start),	  MED_DB_I64(f->end),
+		MED_DB_STR(mention),	  MED_DB_STR(ctx),
+		MED_DB_STR(f->trigger),	  MED_DB_STR(f->reaction),
+		MED_DB_I64(SG(PENDING)),  MED_DB_I64(med_now_ms()),
+		MED_DB_STR(e->entry_id),  MED_DB_I64(f->kind),
+		MED_DB_STR(f->code),	  MED_DB_I64(SG(CONFIRMED)),
+		MED_DB_I64(SG(REJECTED)),
+	};
+
+	err = med_db_exec(
+		c,
+		"INSERT IGNORE INTO note_suggestions (suggestion_id,"
+		" patient_id, entry_id, version, kind, code_system, code,"
+		" display, span_start, span_end, mention, context,"
+		" trigger_phrase, reaction, status, created_ms)"
+		" SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+		" FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM note_suggestions"
+		" WHERE entry_id = ? AND kind = ? AND code = ?"
+		" AND status IN (?, ?))",
+		v, sizeof(v) / sizeof(v[0]), &rows, NULL);
+	if (err == MED_OK)
+		*added += (uint32_t)rows;
+	return err;
+}
+
+med_err
+records_store_suggest(med_db_conn *c, const records_entry *e, uint32_t *added,
+		      const char **stopped)
+{
+	notes_reading r;
+	med_err err = MED_OK;
+
+	*stopped = NULL;
+	if (e->kind != EK(NOTE))
+		return MED_OK;
+	if (e->version > 1 && (err = withdraw(c, e)) != MED_OK)
+		return err;
+	if (e->status == ES(ENTERED_IN_ERROR))
+		return MED_OK;
+	notes_read(e->body, strlen(e->body), &r);
+	*stopped = r.stopped;
+	for (size_t i = 0; err == MED_OK && i < r.n; i++)
+		if (notes_is_suggested(&r.findings[i]))
+			err = insert_one(c, e, &r.findings[i], added);
+	return err;
+}
+
+/* --- ReadNotes ---------------------------------------------------------- */
+
+/* note_rows - the latest versions of a patient's notes. */
+typedef struct note_rows {
+	med_arena *arena;
+	records_entry **v;
+	size_t n, cap;
+} note_rows;
+
+static med_err
+on_note_row(void *ctx, const med_db_row *row)
+{
+	note_rows *r = ctx;
+	records_entry *e =
+		med_arena_push_msg(r->arena, (void ***)&r->v, &r->n, &r->cap,
+				   &smartmed__records__v1__entry__descriptor);
+
+	if (e == NULL)
+		return MED_ERR_NOMEM;
+	e->entry_id = med_db_row_strdup(r->arena, row, 0);
+	e->version = (uint32_t)med_db_row_int64(row, 1);
+	e->patient_id = med_db_row_strdup(r->arena, row, 2);
+	e->body = med_db_row_strdup(r->arena, row, 3);
+	e->status = (int)med_db_row_int64(row, 4);
+	e->kind = EK(NOTE);
+	return e->entry_id && e->patient_id && e->body ? MED_OK : MED_ERR_NOMEM;
+}
+
+typedef struct read_ctx {
+	med_arena *arena;
+	const char *patient_id;
+	Smartmed__Records__V1__ReadNotesResponse *out;
+} read_ctx;
+
+static med_err
+read_tx(med_db_conn *c, void *arg)
+{
+	read_ctx *x = arg;
+	note_rows rows = {.arena = x->arena};
+	med_db_value k[] = {MED_DB_STR(x->patient_id), MED_DB_I64(EK(NOTE)),
+			    MED_DB_I64(ES(ENTERED_IN_ERROR))};
+	med_err err;
+
+	x->out->notes_read = x->out->suggestions_added = 0;
+	x->out->n_stopped = 0;
+	/* The latest version by the entry's index row, locked: a note
+	 * amended meanwhile waits for this read, never the other way. */
+	err = med_db_query(c,
+			   "SELECT e.entry_id, e.version, e.patient_id, e.body,"
+			   " e.status FROM entry_heads h JOIN entries e"
+			   " ON e.entry_id = h.entry_id"
+			   " AND e.version = h.latest_version"
+			   " WHERE h.patient_id = ? AND h.kind = ?"
+			   " AND e.status <> ? ORDER BY h.created_ms"
+			   " FOR UPDATE",
+			   k, 3, on_note_row, &rows);
+	if (err == MED_OK && rows.n &&
+	    (x->out->stopped = med_arena_alloc(
+		     x->arena, rows.n * sizeof(*x->out->stopped))) == NULL)
+		err = MED_ERR_NOMEM;
+	for (size_t i = 0; err == MED_OK && i < rows.n; i++) {
+		const char *stopped;
+		char *why;
+
+		err = records_store_suggest(
+			c, rows.v[i], &x->out->suggestions_added, &stopped);
+		x->out->notes_read++;
+		if (err != MED_OK || stopped == NULL)
+			continue;
+		why = med_arena_sprintf(x->arena, "entry %s: %s",
+					rows.v[i]->entry_id, stopped);
+		if (why == NULL)
+			err = MED_ERR_NOMEM;
+		else
+			x->out->stopped[x->out->n_stopped++] = why;
+	}
+	return err;
+}
+
+med_err
+records_store_read_notes(med_db *db, med_arena *arena, const char *patient_id,
+			 Smartmed__Records__V1__ReadNotesResponse *out)
+{
+	read_ctx x = {.arena = arena, .patient_id = patient_id, .out = out};
+
+	return med_db_tx_audited(db, read_tx, &x);
+}
+
+/* --- ListSuggestions, Confirm, Reject ------------------------------------ */
+
+typedef struct suggestion_rows {
+	med_arena *arena;
+	Smartmed__Records__V1__NoteSuggestion **v;
+	size_t n, cap;
+} suggestion_rows;
+
+/* split_context sets s's context from "historical,uncertain". */
+static med_err
+split_context(med_arena *a, char *context,
+	      Smartmed__Records__V1__NoteSuggestion *s)
+{
+	char *save = NULL;
+
+	s->n_context = 0;
+	if (context[0] == '\0')
+		return MED_OK;
+	/* at most one name per context bit */
+	s->context = med_arena_alloc(a, 8 * sizeof(*s->context));
+	if (s->context == NULL)
+		return MED_ERR_NOMEM;
+	for (char *w = strtok_r(context, ",", &save); w && s->n_context < 8;
+	     w = strtok_r(NULL, ",", &save))
+		s->context[s->n_context++] = w;
+	return MED_OK;
+}
+
+static med_err
+on_suggestion_row(void *ctx, const med_db_row *row)
+{
+	suggestion_rows *r = ctx;
+	med_arena *a = r->arena;
+	Smartmed__Records__V1__NoteSuggestion *s = med_arena_push_msg(
+		a, (void ***)&r->v, &r->n, &r->cap,
+		&smartmed__records__v1__note_suggestion__descriptor);
+	char *context;
+
+	if (s == NULL)
+		return MED_ERR_NOMEM;
+	s->suggestion_id = med_db_row_strdup(a, row, 0);
+	s->patient_id = med_db_row_strdup(a, row, 1);
+	s->entry_id = med_db_row_strdup(a, row, 2);
+	s->version = (uint32_t)med_db_row_int64(row, 3);
+	s->kind = (int)med_db_row_int64(row, 4);
+	s->code_system = med_db_row_strdup(a, row, 5);
+	s->code = med_db_row_strdup(a, row, 6);
+	s->display = med_db_row_strdup(a, row, 7);
+	s->span_start = (uint32_t)med_db_row_int64(row, 8);
+	s->span_end = (uint32_t)med_db_row_int64(row, 9);
+	s->text = med_db_row_strdup(a, row, 10);
+	context = med_db_row_strdup(a, row, 11);
+	s->trigger = med_db_row_strdup(a, row, 12);
+	s->reaction = med_db_row_strdup(a, row, 13);
+	s->status = (int)med_db_row_int64(row, 14);
+	s->decided_by = med_db_row_strdup(a, row, 15);
+	s->decided_ms = med_db_row_int64(row, 16);
+	s->reason = med_db_row_strdup(a, row, 17);
+	s->created_ms = med_db_row_int64(row, 18);
+	s->allergy_entry_id = med_db_row_strdup(a, row, 19);
+	if (!s->suggestion_id || !s->patient_id || !s->entry_id ||
+	    !s->code_system || !s->code || !s->display || !s->text ||
+	    !context || !s->trigger || !s->reaction || !s->decided_by ||
+	    !s->reason || !s->allergy_entry_id)
+		return MED_ERR_NOMEM;
+	return split_context(a, context, s);
+}
+
+med_err
+records_store_suggestions(med_db *db, med_arena *arena, const char *patient_id,
+			  int status,
+			  Smartmed__Records__V1__ListSuggestionsResponse *out)
+{
+	suggestion_rows rows = {.arena = arena};
+	med_db_value k[] = {MED_DB_STR(patient_id), MED_DB_I64(status),
+			    MED_DB_I64(status)};
+	med_err err = med_db_query_once(
+		db,
+		"SELECT " SUGGESTION_COLUMNS " FROM note_suggestions"
+		" WHERE patient_id = ? AND (? = 0 OR status = ?)"
+		" ORDER BY created_ms DESC, suggestion_id LIMIT 500",
+		k, 3, on_suggestion_row, &rows);
+
+	if (err != MED_OK)
+		return err;
+	out->suggestions = rows.v;
+	out->n_suggestions = rows.n;
+	return MED_OK;
+}
+
+typedef struct decide_ctx {
+	med_arena *arena;
+	records_decision *d;
+	Smartmed__Records__V1__NoteSuggestion *out;
+} decide_ctx;
+
+/* allergy_entry writes the allergy entry a confirmed allergy suggestion
+ * becomes: the substance or class code as its substance, confirmed and
+ * active, with the note and span it came from in its body. */
+static med_err
+allergy_entry(med_db_conn *c, med_arena *a, const records_decision *d,
+	      Smartmed__Records__V1__NoteSuggestion *s)
+{
+	Smartmed__Records__V1__Allergy *al = med_arena_zalloc(a, sizeof(*al));
+	records_edit ed = {.kind = EK(ALLERGY), .status = ES(FINAL)};
+	records_change ch = {.edit = &ed};
+	char id[MED_UUID_LEN + 1];
+	records_write w = {.patient_id = s->patient_id,
+			   .kind = EK(ALLERGY),
+			   .author = d->user,
+			   .next = records_next_create,
+			   .ctx = &ch};
+	records_entry out;
+	med_err err;
+
+	if (al == NULL)
+		return MED_ERR_NOMEM;
+	smartmed__records__v1__allergy__init(al);
+	al->substance_system = "";
+	al->substance_code = "";
+	al->substance_display = s->code;
+	al->clinical_status =
+		AL(ALLERGY_CLINICAL_STATUS__ALLERGY_CLINICAL_STATUS_ACTIVE);
+	al->verification_status = AL(
+		ALLERGY_VERIFICATION_STATUS__ALLERGY_VERIFICATION_STATUS_CONFIRMED);
+	al->category = AL(ALLERGY_CATEGORY__ALLERGY_CATEGORY_MEDICATION);
+	ed.content.allergy = al;
+	ed.title = med_arena_sprintf(a, "Allergy: %s", s->code);
+	ed.body = med_arena_sprintf(
+		a, "Confirmed from note %s version %u, bytes %u-%u: \"%s\"%s%s",
+		s->entry_id, (unsigned)s->version, (unsigned)s->span_start,
+		(unsigned)s->span_end, s->text,
+		s->reaction[0] ? "; reaction: " : "", s->reaction);
+	med_uuid_v4(id);
+	w.entry_id = med_arena_strdup(a, id);
+	if (ed.title == NULL || ed.body == NULL || w.entry_id == NULL)
+		return MED_ERR_NOMEM;
+	if ((err = records_store_write_conn(c, a, &w, &out)) != MED_OK)
+		return err;
+	s->allergy_entry_id = (char *)w.entry_id;
+	return MED_OK;
+}
+
+static med_err
+decide_tx(med_db_conn *c, void *arg)
+{
+	decide_ctx *x = arg;
+	records_decision *d = x->d;
+	suggestion_rows rows = {.arena = x->arena};
+	med_db_value k[] = {MED_DB_STR(d->suggestion_id)};
+	Smartmed__Records__V1__NoteSuggestion *s;
+	med_db_value pk[] = {MED_DB_STR(d->patient_id ? d->patient_id : "")};
+	bool seen = false;
+	med_err err;
+
+	/* Rows are locked in the order a note's write locks them (the
+	 * patient's chain head, then the suggestions), so a confirmation
+	 * and an amendment of the same note never deadlock. */
+	err = med_db_query(c,
+			   "SELECT 1 FROM chain_heads WHERE patient_id = ?"
+			   " FOR UPDATE",
+			   pk, 1, med_db_row_seen, &seen);
+	if (err == MED_OK)
+		err = med_db_query(c,
+				   "SELECT " SUGGESTION_COLUMNS
+				   " FROM note_suggestions"
+				   " WHERE suggestion_id = ? FOR UPDATE",
+				   k, 1, on_suggestion_row, &rows);
+	if (err != MED_OK)
+		return err;
+	if (rows.n == 0)
+		return MED_ERR_NOT_FOUND;
+	s = rows.v[0];
+	d->patient_id = s->patient_id;
+	med_db_tx_audit_patient(s->patient_id);
+	if (s->status != SG(PENDING)) {
+		d->status_was = s->status;
+		return MED_ERR_PRECONDITION;
+	}
+	s->status = d->confirm ? SG(CONFIRMED) : SG(REJECTED);
+	s->decided_by = (char *)d->user;
+	s->decided_ms = med_now_ms();
+	s->reason = (char *)d->reason;
+	if (d->confirm &&
+	    s->kind ==
+		    SMARTMED__RECORDS__V1__SUGGESTION_KIND__SUGGESTION_KIND_ALLERGY &&
+	    (err = allergy_entry(c, x->arena, d, s)) != MED_OK)
+		return err;
+	med_db_value v[] = {
+		MED_DB_I64(s->status),		 MED_DB_STR(s->decided_by),
+		MED_DB_I64(s->decided_ms),	 MED_DB_STR(s->reason),
+		MED_DB_STR(s->allergy_entry_id), MED_DB_STR(s->suggestion_id)};
+
+	err = med_db_exec(c,
+			  "UPDATE note_suggestions SET status = ?,"
+			  " decided_by = ?, decided_ms = ?, reason = ?,"
+			  " allergy_entry_id = ? WHERE suggestion_id = ?",
+			  v, 6, NULL, NULL);
+	if (err == MED_OK)
+		*x->out = *s;
+	return err;
+}
+
+med_err
+records_store_decide(med_db *db, med_arena *arena, records_decision *d,
+		     Smartmed__Records__V1__NoteSuggestion *out)
+{
+	decide_ctx x = {.arena = arena, .d = d, .out = out};
+
+	return med_db_tx_audited(db, decide_tx, &x);
+}
+
+static med_err
+on_patient(void *ctx, const med_db_row *row)
+{
+	records_decision *d = ctx;
+
+	d->patient_id = med_db_row_strdup(d->arena, row, 0);
+	return d->patient_id ? MED_OK : MED_ERR_NOMEM;
+}
+
+med_err
+records_store_suggestion_patient(med_db *db, records_decision *d)
+{
+	med_db_value k[] = {MED_DB_STR(d->suggestion_id)};
+
+	return med_db_query_once(db,
+				 "SELECT patient_id FROM note_suggestions"
+				 " WHERE suggestion_id = ?",
+				 k, 1, on_patient, d);
+}

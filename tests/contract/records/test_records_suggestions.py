@@ -1,0 +1,174 @@
+"""Contract of the note reader's suggestions (issue 55, docs/note-reader.md):
+a note's allergy, problem and medicine become pending suggestions with the
+note, version and span they came from; negated, hypothetical and family
+mentions do not; an amended note withdraws its pending suggestions; a
+clinician or pharmacist confirms or rejects one, and a confirmed allergy
+becomes an allergy of the record that GetMedicationFacts (the dose checks)
+reads."""
+
+import uuid
+
+import grpc
+
+from harness.checks import expect_status
+
+SVC = "records"
+
+ADMISSION = ("Allergic to penicillin \u2014 rash as a child. "
+             "No known allergy to latex. Denies chest pain. "
+             "Mother had asthma. If she develops fever, give paracetamol. "
+             "On warfarin at home, stopped 3 days ago. History of "
+             "hypertension.")
+
+
+def _note(stack, pb, body, patient_id=None, role="clinician"):
+    return stack.call(SVC, "CreateEntry", pb.CreateEntryRequest(
+        patient_id=patient_id or str(uuid.uuid4()),
+        kind=pb.ENTRY_KIND_NOTE, title="Admission note", body=body),
+        role=role)
+
+
+def _list(stack, pb, patient_id, status=0, role="clinician"):
+    return list(stack.call(SVC, "ListSuggestions", pb.ListSuggestionsRequest(
+        patient_id=patient_id, status=status), role=role).suggestions)
+
+
+def _by_code(sugs):
+    return {(s.kind, s.code): s for s in sugs}
+
+
+def test_note_becomes_suggestions_with_span(stack, pb):
+    e = _note(stack, pb, ADMISSION)
+    got = _by_code(_list(stack, pb, e.patient_id))
+    allergy = got[(pb.SUGGESTION_KIND_ALLERGY, "penicillins")]
+    assert allergy.entry_id == e.entry_id and allergy.version == 1
+    body = ADMISSION.encode("utf-8")
+    assert body[allergy.span_start:allergy.span_end] == b"penicillin"
+    assert allergy.text == "penicillin" and allergy.reaction == "rash"
+    assert allergy.status == pb.SUGGESTION_STATUS_PENDING
+    assert list(allergy.context) == []
+    warfarin = got[(pb.SUGGESTION_KIND_MEDICINE, "warfarin")]
+    assert list(warfarin.context) == ["historical"]
+    htn = got[(pb.SUGGESTION_KIND_PROBLEM, "I10")]
+    assert htn.code_system == "ICD-10" and list(htn.context) == [
+        "historical"]
+    # negated, family and hypothetical mentions suggest nothing
+    for kind, code in [(pb.SUGGESTION_KIND_ALLERGY, "latex"),
+                       (pb.SUGGESTION_KIND_PROBLEM, "R07.4"),
+                       (pb.SUGGESTION_KIND_PROBLEM, "J45.9"),
+                       (pb.SUGGESTION_KIND_PROBLEM, "R50.9"),
+                       (pb.SUGGESTION_KIND_MEDICINE, "paracetamol")]:
+        assert (kind, code) not in got, code
+    assert len(got) == 3
+
+
+def test_negated_and_family_allergies_suggest_nothing(stack, pb):
+    e = _note(stack, pb, "No known drug allergies. Her mother is allergic "
+              "to penicillin. Not allergic to amoxicillin.")
+    assert _list(stack, pb, e.patient_id) == []
+
+
+def test_amend_withdraws_pending_suggestions(stack, pb):
+    e = _note(stack, pb, "Allergic to codeine.")
+    first = _list(stack, pb, e.patient_id)
+    assert [s.code for s in first] == ["codeine"]
+    e2 = stack.call(SVC, "AmendEntry", pb.AmendEntryRequest(
+        entry_id=e.entry_id, expected_version=1, title=e.title,
+        body="No allergy to codeine after all. Takes morphine.",
+        reason="corrected"), role="clinician")
+    sugs = _by_code(_list(stack, pb, e.patient_id))
+    old = sugs[(pb.SUGGESTION_KIND_ALLERGY, "codeine")]
+    assert old.status == pb.SUGGESTION_STATUS_WITHDRAWN
+    assert old.reason == "amended in version 2"
+    new = sugs[(pb.SUGGESTION_KIND_MEDICINE, "morphine")]
+    assert new.version == e2.version == 2
+    assert new.status == pb.SUGGESTION_STATUS_PENDING
+    pending = _list(stack, pb, e.patient_id, pb.SUGGESTION_STATUS_PENDING)
+    assert [s.code for s in pending] == ["morphine"]
+
+
+def test_confirmed_allergy_reaches_medication_facts(stack, pb):
+    pid = str(uuid.uuid4())
+    _note(stack, pb, "Allergies: Augmentin (anaphylaxis).", patient_id=pid)
+    facts = stack.call(SVC, "GetMedicationFacts",
+                       pb.GetMedicationFactsRequest(patient_id=pid),
+                       role="pharmacist")
+    assert list(facts.allergies) == []
+    (s,) = _list(stack, pb, pid)
+    assert s.code == "co-amoxiclav"
+    done = stack.call(SVC, "ConfirmSuggestion", pb.ConfirmSuggestionRequest(
+        suggestion_id=s.suggestion_id), role="pharmacist")
+    assert done.status == pb.SUGGESTION_STATUS_CONFIRMED
+    assert done.decided_by == stack.user("pharmacist")
+    assert done.allergy_entry_id
+    facts = stack.call(SVC, "GetMedicationFacts",
+                       pb.GetMedicationFactsRequest(patient_id=pid),
+                       role="pharmacist")
+    assert [a.substance_display for a in facts.allergies] == ["co-amoxiclav"]
+    assert facts.allergies[0].entry_id == done.allergy_entry_id
+    # decided once: a second decision is refused
+    expect_status(grpc.StatusCode.FAILED_PRECONDITION, stack.call, SVC,
+                  "RejectSuggestion", pb.RejectSuggestionRequest(
+                      suggestion_id=s.suggestion_id, reason="no"),
+                  role="clinician", details_prefix="suggestion_id")
+
+
+def test_reject_needs_reason_and_role(stack, pb):
+    e = _note(stack, pb, "Takes metformin 500 mg twice daily.")
+    (s,) = _list(stack, pb, e.patient_id, role="nurse")
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, stack.call, SVC,
+                  "RejectSuggestion", pb.RejectSuggestionRequest(
+                      suggestion_id=s.suggestion_id),
+                  role="clinician", details_prefix="reason")
+    expect_status(grpc.StatusCode.PERMISSION_DENIED, stack.call, SVC,
+                  "RejectSuggestion", pb.RejectSuggestionRequest(
+                      suggestion_id=s.suggestion_id, reason="stopped"),
+                  role="nurse")
+    done = stack.call(SVC, "RejectSuggestion", pb.RejectSuggestionRequest(
+        suggestion_id=s.suggestion_id, reason="stopped in March"),
+        role="clinician")
+    assert done.status == pb.SUGGESTION_STATUS_REJECTED
+    assert done.reason == "stopped in March"
+    expect_status(grpc.StatusCode.NOT_FOUND, stack.call, SVC,
+                  "ConfirmSuggestion", pb.ConfirmSuggestionRequest(
+                      suggestion_id=str(uuid.uuid4())),
+                  role="clinician", details_prefix="suggestion_id")
+
+
+def test_read_notes_on_demand_adds_nothing_twice(stack, pb):
+    e = _note(stack, pb, "Asthma. Takes salbutamol.")
+    before = _list(stack, pb, e.patient_id)
+    assert len(before) == 2
+    r = stack.call(SVC, "ReadNotes", pb.ReadNotesRequest(
+        patient_id=e.patient_id), role="pharmacist")
+    assert r.notes_read == 1 and r.suggestions_added == 0
+    assert list(r.stopped) == []
+    assert len(_list(stack, pb, e.patient_id)) == 2
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, stack.call, SVC,
+                  "ReadNotes", pb.ReadNotesRequest(patient_id="x"),
+                  role="clinician", details_prefix="patient_id")
+
+
+def test_entered_in_error_withdraws(stack, pb):
+    e = _note(stack, pb, "Allergic to latex.")
+    stack.call(SVC, "MarkEnteredInError", pb.MarkEnteredInErrorRequest(
+        entry_id=e.entry_id, expected_version=1, reason="wrong patient"),
+        role="clinician")
+    (s,) = _list(stack, pb, e.patient_id)
+    assert s.status == pb.SUGGESTION_STATUS_WITHDRAWN
+    assert s.reason == "entered in error in version 2"
+
+
+def test_long_mixed_script_note_spans_point_at_the_bytes(stack, pb):
+    # 65536 characters, records' own cap on a body: Chinese, emoji and
+    # accents around an allergy at the very end; the span is in UTF-8
+    # bytes of that version's body and never cuts a character.
+    tail = " Allergic to co-trimoxazole (urticaria)."
+    filler = "\u60a3\u8005\u4e3b\u8bc9\u53d1\u70ed \U0001f321 caf\u00e9 "
+    body = (filler * 6000)[:65536 - len(tail)] + tail
+    assert len(body) == 65536
+    e = _note(stack, pb, body)
+    (s,) = _list(stack, pb, e.patient_id)
+    raw = body.encode("utf-8")
+    assert raw[s.span_start:s.span_end].decode("utf-8") == "co-trimoxazole"
+    assert (s.code, s.reaction) == ("co-trimoxazole", "urticaria")

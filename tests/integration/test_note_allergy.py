@@ -1,0 +1,83 @@
+"""Issue 55: an allergy written in a note stops a matching order until a
+clinician or pharmacist confirms or rejects the note reader's suggestion.
+Through the running services and the sample catalogue: the admission
+note's "allergic to penicillin" becomes a pending suggestion and
+amoxicillin is refused ("a note mentions an allergy to penicillins");
+confirmed, it is an allergy entry of the record and amoxicillin stays
+refused (penicillin class, hard stop); rejected, the order goes through; a
+negated or family mention suggests nothing and the drug is given."""
+
+import pytest
+
+from harness import protos
+
+# The patient, order and catalogue helpers of issue 47's allergy flows.
+from test_dose_allergy_text import (AMOXICILLIN, SERVICES, catalogue,  # noqa
+                                    give, order, override, patient,
+                                    refused_order)
+
+pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
+
+PROTOS = "dosage"
+
+
+def note(st, p, body):
+    rpb = protos.module("records")
+    return st.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=p, kind=rpb.ENTRY_KIND_NOTE, title="Admission note",
+        body=body), role="clinician")
+
+
+def suggestions(st, p):
+    rpb = protos.module("records")
+    return list(st.call("records", "ListSuggestions",
+                        rpb.ListSuggestionsRequest(patient_id=p),
+                        role="pharmacist").suggestions)
+
+
+def test_confirmed_note_allergy_stops_amoxicillin(st, pb, catalogue):
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, "Allergic to penicillin \u2014 rash as a child. "
+         "No known allergy to latex.")
+    (s,) = suggestions(st, p)
+    assert (s.kind, s.code) == (rpb.SUGGESTION_KIND_ALLERGY, "penicillins")
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to penicillins")
+    st.call("records", "ConfirmSuggestion", rpb.ConfirmSuggestionRequest(
+        suggestion_id=s.suggestion_id, reason="confirmed with the patient"),
+        role="clinician")
+    refused_order(st, pb, p, AMOXICILLIN, 500, "penicillin")
+
+
+def test_negated_note_allergy_suggests_nothing(st, pb, catalogue):
+    p = patient(st, pb)
+    note(st, p, "Denies any allergy to penicillin. Mother is allergic to "
+         "amoxicillin.")
+    assert suggestions(st, p) == []
+    o = order(st, pb, p, AMOXICILLIN, 500)
+    assert o.id
+
+
+def test_rejected_note_allergy_lets_the_order_through(st, pb, catalogue):
+    rpb = protos.module("records")
+    p = patient(st, pb)
+    note(st, p, "Possible allergy to amoxicillin.")
+    (s,) = suggestions(st, p)
+    refused_order(st, pb, p, AMOXICILLIN, 500,
+                  "a note mentions an allergy to amoxicillin")
+    st.call("records", "RejectSuggestion", rpb.RejectSuggestionRequest(
+        suggestion_id=s.suggestion_id,
+        reason="tolerated amoxicillin in 2024"), role="pharmacist")
+    o = order(st, pb, p, AMOXICILLIN, 500)
+    assert o.id
+
+
+def test_overridden_order_shows_the_note_at_the_bedside(st, pb, catalogue):
+    p = patient(st, pb)
+    note(st, p, "Reaction to Augmentin in 2019 (hives).")
+    o = order(st, pb, p, AMOXICILLIN, 500, ov=override(pb))
+    given = give(st, pb, o, 500)
+    al = [c for c in given.checks if c.kind == pb.CHECK_KIND_ALLERGY][0]
+    assert al.status == pb.CHECK_STATUS_WARN
+    assert "a note mentions an allergy to co-amoxiclav" in al.reason

@@ -1,0 +1,284 @@
+/*
+ * test_notes.c - the note reader (services/records/notes/): a table of
+ * sentences and what each must be read as (kind, code, context, span),
+ * the examples of issue 55 among them; what must not be found; the
+ * built-in word lists; and bad input (binary, cut UTF-8, a huge text).
+ */
+#include "testlib.h"
+
+#include "notes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NEG  NOTES_NEGATED
+#define HIST NOTES_HISTORICAL
+#define HYP  NOTES_HYPOTHETICAL
+#define FAM  NOTES_FAMILY
+#define UNC  NOTES_UNCERTAIN
+
+/* A sentence and one finding it must give. */
+typedef struct expect {
+	const char *text;
+	notes_kind kind;
+	const char *code;
+	const char *span; /* the text the finding points at */
+	unsigned context;
+	bool suggested;
+} expect;
+
+static const expect table[] = {
+	/* issue 55's examples */
+	{"Allergic to penicillin \xe2\x80\x94 rash as a child.", NOTES_ALLERGY,
+	 "penicillins", "penicillin", 0, true},
+	{"No known drug allergies.", NOTES_ALLERGY, "",
+	 "No known drug allergies", NEG, false},
+	{"NKDA", NOTES_ALLERGY, "", "NKDA", NEG, false},
+	{"Denies chest pain.", NOTES_PROBLEM, "R07.4", "chest pain", NEG,
+	 false},
+	{"On warfarin at home, stopped 3 days ago.", NOTES_MEDICINE, "warfarin",
+	 "warfarin", HIST, true},
+	/* negation (NegEx) */
+	{"She is free of chest pain today.", NOTES_PROBLEM, "R07.4",
+	 "chest pain", NEG, false},
+	{"No allergy to amoxicillin.", NOTES_ALLERGY, "amoxicillin",
+	 "amoxicillin", NEG, false},
+	{"No known allergy to latex.", NOTES_ALLERGY, "latex", "latex", NEG,
+	 false},
+	{"Not allergic to Augmentin.", NOTES_ALLERGY, "co-amoxiclav",
+	 "Augmentin", NEG, false},
+	{"Denies fever, cough or shortness of breath.", NOTES_PROBLEM, "R06.0",
+	 "shortness of breath", NEG, false},
+	{"Pneumonia has been ruled out.", NOTES_PROBLEM, "J18.9", "Pneumonia",
+	 NEG, false},
+	{"No fever but a productive cough.", NOTES_PROBLEM, "R05", "cough", 0,
+	 true},
+	{"No fever but a productive cough.", NOTES_PROBLEM, "R50.9", "fever",
+	 NEG, false},
+	{"No change in her asthma.", NOTES_PROBLEM, "J45.9", "asthma", 0, true},
+	{"Hypertension, no diabetes.", NOTES_PROBLEM, "I10", "Hypertension", 0,
+	 true},
+	/* historical */
+	{"History of myocardial infarction.", NOTES_PROBLEM, "I21.9",
+	 "myocardial infarction", HIST, true},
+	{"PMH: asthma", NOTES_PROBLEM, "J45.9", "asthma", HIST, true},
+	{"Metformin was stopped last year.", NOTES_MEDICINE, "metformin",
+	 "Metformin", HIST, true},
+	/* hypothetical */
+	{"Should she develop chest pain, call the registrar.", NOTES_PROBLEM,
+	 "R07.4", "chest pain", HYP, false},
+	{"Return if fever recurs.", NOTES_PROBLEM, "R50.9", "fever", HYP,
+	 false},
+	/* family */
+	{"Mother had asthma.", NOTES_PROBLEM, "J45.9", "asthma", FAM, false},
+	{"Her mother is allergic to penicillin.", NOTES_ALLERGY, "penicillins",
+	 "penicillin", FAM, false},
+	{"Family history of diabetes.", NOTES_PROBLEM, "E14.9", "diabetes", FAM,
+	 false},
+	/* uncertain */
+	{"Possible penicillin allergy.", NOTES_ALLERGY, "penicillins",
+	 "penicillin", UNC, true},
+	{"? pneumonia on the film", NOTES_PROBLEM, "J18.9", "pneumonia", UNC,
+	 true},
+	/* allergies through brand names, synonyms, classes, reactions */
+	{"Allergies: Tazocin (anaphylaxis).", NOTES_ALLERGY, "piperacillin",
+	 "Tazocin", 0, true},
+	{"Sulfa - hives.", NOTES_ALLERGY, "sulfonamides", "Sulfa", 0, true},
+	{"Reaction to co-amoxiclav in 2019.", NOTES_ALLERGY, "co-amoxiclav",
+	 "co-amoxiclav", 0, true},
+	{"Allergic to NSAIDs.", NOTES_ALLERGY, "nsaids", "NSAIDs", 0, true},
+	{"Allergic to codeine but takes paracetamol.", NOTES_MEDICINE,
+	 "paracetamol", "paracetamol", 0, true},
+	{"Allergic to codeine but takes paracetamol.", NOTES_ALLERGY, "codeine",
+	 "codeine", 0, true},
+	/* medicines */
+	{"Takes metformin 500 mg twice daily.", NOTES_MEDICINE, "metformin",
+	 "metformin", 0, true},
+	{"Takes Tylenol for pain.", NOTES_MEDICINE, "paracetamol", "Tylenol", 0,
+	 true},
+	{"Diabetes.\nAllergies: nil. Taking ramipril.", NOTES_MEDICINE,
+	 "ramipril", "ramipril", 0, true},
+	/* a sentence ends the scope: the second is affirmed */
+	{"No rash. Allergic to latex.", NOTES_ALLERGY, "latex", "latex", 0,
+	 true},
+	{"Denies chest pain; has COPD.", NOTES_PROBLEM, "J44.9", "COPD", 0,
+	 true},
+	/* other scripts around the words */
+	{"患者 allergic to penicillin。No fever.", NOTES_ALLERGY, "penicillins",
+	 "penicillin", 0, true},
+};
+
+#define N_TABLE (sizeof(table) / sizeof(table[0]))
+
+static const notes_finding *
+find(const notes_reading *r, notes_kind kind, const char *code)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->findings[i].kind == kind &&
+		    strcmp(r->findings[i].code, code) == 0)
+			return &r->findings[i];
+	return NULL;
+}
+
+static void
+test_table(void)
+{
+	MT_TRUE(notes_lexicon_check() == NULL);
+	for (size_t i = 0; i < N_TABLE; i++) {
+		const expect *x = &table[i];
+		notes_reading r;
+		const notes_finding *f;
+		char ctx[64], want[64];
+
+		notes_read(x->text, strlen(x->text), &r);
+		f = find(&r, x->kind, x->code);
+		if (f == NULL)
+			mt_fail(__FILE__, __LINE__, "%s: no %s %s", x->text,
+				notes_kind_name(x->kind), x->code);
+		notes_context_text(f->context, ctx, sizeof(ctx));
+		notes_context_text(x->context, want, sizeof(want));
+		if (strcmp(ctx, want) != 0)
+			mt_fail(__FILE__, __LINE__, "%s: %s is %s, want %s",
+				x->text, x->code, ctx, want);
+		MT_EQ_INT(f->end - f->start, strlen(x->span));
+		MT_TRUE(memcmp(x->text + f->start, x->span, strlen(x->span)) ==
+			0);
+		MT_EQ_INT(notes_is_suggested(f), x->suggested);
+	}
+}
+
+/* What must NOT be found. */
+static void
+test_not_found(void)
+{
+	notes_reading r;
+	const char *t1 = "No known drug allergies. Takes amoxicillin.";
+	const char *t2 = "Nursing notes reviewed; analgesia as charted.";
+
+	notes_read(t1, strlen(t1), &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "amoxicillin") == NULL);
+	MT_TRUE(find(&r, NOTES_MEDICINE, "amoxicillin") != NULL);
+	notes_read(t2, strlen(t2), &r);
+	MT_EQ_INT(r.n, 0);
+	/* a class named outside an allergy is no medicine */
+	notes_read("Avoid NSAIDs.", 13, &r);
+	MT_EQ_INT(r.n, 0);
+	/* "no" inside "no increase" is no trigger (pseudo-trigger) */
+	notes_read("No increase in cough.", 21, &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R05") != NULL);
+	MT_EQ_INT(find(&r, NOTES_PROBLEM, "R05")->context, 0);
+}
+
+static void
+test_context_text(void)
+{
+	char s[64];
+
+	notes_context_text(0, s, sizeof(s));
+	MT_EQ_STR(s, "affirmed");
+	notes_context_text(NEG | FAM, s, sizeof(s));
+	MT_EQ_STR(s, "negated,family");
+	MT_EQ_STR(notes_kind_name(NOTES_MEDICINE), "medicine");
+	MT_TRUE(notes_lexicon_size() > 400);
+}
+
+/* Binary, NULs, cut UTF-8: read without reading past the text; every
+ * span inside it and on character boundaries. */
+static void
+test_bad_bytes(void)
+{
+	static const char bin[] = "\xff\xfe\x00penicillin\x00"
+				  "allergy\xe2\x80";
+	notes_reading r;
+
+	notes_read(bin, sizeof(bin) - 1, &r);
+	for (size_t i = 0; i < r.n; i++)
+		MT_TRUE(r.findings[i].end <= sizeof(bin) - 1);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") != NULL);
+	MT_TRUE(r.stopped == NULL);
+	notes_read("", 0, &r);
+	MT_EQ_INT(r.n, 0);
+	/* a text cut inside a UTF-8 sequence */
+	notes_read("asthma \xe6\x82", 9, &r);
+	MT_EQ_INT(r.n, 1);
+}
+
+/* A text over the cap is read up to it and says why it stopped; a text
+ * of many findings stops at the cap. */
+static void
+test_bounds(void)
+{
+	size_t len = NOTES_TEXT_MAX + 4096;
+	char *big = malloc(len);
+	notes_reading r;
+
+	MT_TRUE(big != NULL);
+	memset(big, 'a', len);
+	for (size_t i = 0; i + 1 < len; i += 64)
+		big[i] = ' ';
+	memcpy(big + len - 20, " asthma.", 8);
+	notes_read(big, len, &r);
+	MT_TRUE(r.stopped != NULL);
+	MT_EQ_INT(r.n, 0);
+	/* one finding however often it is written */
+	for (size_t i = 0; i + 8 < len; i += 8)
+		memcpy(big + i, "asthma. ", 8);
+	notes_read(big, len, &r);
+	MT_EQ_INT(r.n, 1);
+	/* distinct findings stop at the cap: each "takes <drug>" with its
+	 * own context mix is one, so use the substance list itself */
+	memset(big, ' ', len);
+	{
+		static const char *const w[] = {
+			"warfarin",	 "metformin",	 "ramipril",
+			"bisoprolol",	 "amlodipine",	 "simvastatin",
+			"atorvastatin",	 "omeprazole",	 "lansoprazole",
+			"furosemide",	 "digoxin",	 "apixaban",
+			"rivaroxaban",	 "sertraline",	 "citalopram",
+			"levothyroxine", "prednisolone", "salbutamol",
+			"gabapentin",	 "pregabalin",	 "tramadol",
+			"codeine",	 "morphine",	 "paracetamol",
+			"ibuprofen",	 "naproxen",	 "aspirin",
+			"clopidogrel",	 "allopurinol",	 "colchicine",
+			"lisinopril",	 "losartan",	 "candesartan",
+			"diltiazem",	 "verapamil",	 "spironolactone",
+			"indapamide",	 "tamsulosin",	 "quetiapine",
+			"haloperidol",	 "lorazepam",	 "diazepam",
+			"zopiclone",	 "mirtazapine",	 "amitriptyline",
+			"fluoxetine",	 "venlafaxine",	 "duloxetine",
+			"lithium",	 "valproate",	 "phenytoin",
+			"carbamazepine", "lamotrigine",	 "levetiracetam",
+			"theophylline",	 "doxycycline",	 "clarithromycin",
+			"ciprofloxacin", "trimethoprim", "nitrofurantoin",
+			"metronidazole", "fluconazole",	 "enoxaparin",
+			"heparin",	 "insulin",	 "gliclazide",
+			"sildenafil"};
+		size_t k = 0;
+
+		for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+			int m = snprintf(big + k, len - k, "Takes %s. ", w[i]);
+
+			k += (size_t)m;
+		}
+		notes_read(big, k, &r);
+	}
+	MT_EQ_INT(r.n, NOTES_FINDINGS_MAX);
+	MT_TRUE(r.stopped != NULL && strstr(r.stopped, "findings") != NULL);
+	free(big);
+}
+
+static const mt_case cases[] = {
+	{"table", test_table},
+	{"not_found", test_not_found},
+	{"context_text", test_context_text},
+	{"bad_bytes", test_bad_bytes},
+	{"bounds", test_bounds},
+	{NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	return mt_main(argc, argv, cases);
+}
