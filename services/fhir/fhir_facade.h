@@ -233,6 +233,11 @@ typedef struct fhir_response {
 	const char *csp;
 	/* route.c: a 405's Allow header (the methods the path serves). */
 	const char *allow;
+	/* fhiredge: close the connection after the answer (a request whose
+	 * framing was refused: what follows it cannot be trusted). */
+	bool close;
+	/* fhiredge: a 429's Retry-After (seconds), else NULL. */
+	const char *retry_after;
 } fhir_response;
 
 /* The FHIR interactions the facade serves. */

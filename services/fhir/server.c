@@ -20,7 +20,12 @@
  * - a request target that is not a plain path (percent-encoding, "//",
  *   "." or ".." segments, an encoded NUL in the query) is refused with
  *   400 before anything decodes it (fhir_path_ok);
- * - pipelined requests are answered in order on their connection.
+ * - pipelined requests are answered in order on their connection;
+ * - a request whose body has two framings a proxy and we could read
+ *   differently (two Content-Lengths, Content-Length with
+ *   Transfer-Encoding, a Transfer-Encoding other than chunked) is refused
+ *   with 400 and its connection closed (RFC 9112 section 6.3):
+ *   libmicrohttpd 0.9.75 serves them (framing_bad).
  *
  * The certificate is handed to GnuTLS by a callback on every handshake, so
  * that a renewed certificate (cert-manager rewrites the mounted Secret) is
@@ -35,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -95,6 +101,7 @@ struct fhir_server {
 	pthread_t sweeper;
 	bool sweeper_started;
 	med_counter *shut_header_timeout, *shut_answer_timeout, *refused_target;
+	med_counter *refused_framing;
 	fhir_liveness *liveness;
 	pthread_mutex_t cert_lock; /* guards what follows */
 	med_tls tls;		   /* the PEMs of cur, and their files */
@@ -553,17 +560,22 @@ send_response(struct MHD_Connection *conn, const fhir_response *r)
 		MHD_add_response_header(resp, "Location", r->location);
 	if (r->allow != NULL) /* a 405's */
 		MHD_add_response_header(resp, "Allow", r->allow);
+	if (r->close) /* libmicrohttpd closes after a "close" answer */
+		MHD_add_response_header(resp, "Connection", "close");
+	if (r->retry_after != NULL) /* a 429's */
+		MHD_add_response_header(resp, "Retry-After", r->retry_after);
 	ok = MHD_queue_response(conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	return ok;
 }
 
-/* refuse answers a request the edge refuses, with grpc_code's status. */
+/* refuse answers a request the edge refuses, with grpc_code's status;
+ * close: and closes the connection after it. */
 static enum MHD_Result
-refuse(struct MHD_Connection *conn, int grpc_code, const char *what,
+refuse(struct MHD_Connection *conn, int grpc_code, bool close, const char *what,
        const char *why)
 {
-	fhir_response resp = {0};
+	fhir_response resp = {.close = close};
 	fhir_error e = {0};
 	med_arena *a = med_arena_new(64u << 10);
 	enum MHD_Result ok;
@@ -742,6 +754,74 @@ refuse_large_body(const fhir_request *req, fhir_response *resp)
 }
 /* --- end fhirwrite ------------------------------------------------------- */
 
+/* --- request smuggling (issue 49, item 7) ------------------------------ */
+
+/* framing - the headers that say where a request's body ends. */
+typedef struct framing {
+	unsigned n_length, n_encoding;
+	const char *encoding;
+} framing;
+
+static enum MHD_Result
+count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+	      const char *value)
+{
+	framing *fr = cls;
+
+	(void)kind;
+	if (strcasecmp(key, "Content-Length") == 0) {
+		fr->n_length++;
+	} else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+		fr->n_encoding++;
+		fr->encoding = value;
+	}
+	return MHD_YES;
+}
+
+/*
+ * framing_bad says why the request's body framing is refused, or NULL.
+ * Behind a proxy, a request a proxy reads as one body and we as another
+ * smuggles a second request past the proxy's checks; RFC 9112 (6.1, 6.3)
+ * makes each of these an error.  Only chunked is read as a transfer
+ * coding (no gzip or identity): anything else is refused, not guessed.
+ */
+static const char *
+framing_bad(struct MHD_Connection *conn)
+{
+	framing fr = {0};
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &fr);
+	if (fr.n_length > 1)
+		return "Content-Length: sent more than once";
+	if (fr.n_encoding > 0 && fr.n_length > 0)
+		return "Transfer-Encoding: sent with Content-Length";
+	if (fr.n_encoding > 1)
+		return "Transfer-Encoding: sent more than once";
+	if (fr.n_encoding == 1 && strcasecmp(fr.encoding, "chunked") != 0)
+		return "Transfer-Encoding: only chunked is read";
+	return NULL;
+}
+
+/* head_refused answers a request refused on its head alone (at the first
+ * call, before its body is read); MHD_YES with *refused false: none. */
+static enum MHD_Result
+head_refused(fhir_server *s, struct MHD_Connection *conn, bool *refused)
+{
+	const char *bad = head_complete(s, conn);
+
+	*refused = true;
+	if (bad != NULL) {
+		med_counter_add(s->refused_target, 1);
+		return refuse(conn, 3, false, "request target", bad);
+	}
+	if ((bad = framing_bad(conn)) != NULL) {
+		med_counter_add(s->refused_framing, 1);
+		return refuse(conn, 3, true, "request framing", bad);
+	}
+	*refused = false;
+	return MHD_YES;
+}
+
 /* on_request answers a request once it has arrived (body_pending). */
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -752,14 +832,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	fhir_request req = {.method = method, .path = url};
 	fhir_response resp = {0};
 	enum MHD_Result ok;
-	const char *bad;
-	bool done = true;
+	bool done = true, refused = false;
 
 	(void)version;
-	if (*con_cls == NULL && (bad = head_complete(s, conn)) != NULL) {
-		med_counter_add(s->refused_target, 1);
-		return refuse(conn, 3, "request target", bad);
-	}
+	if (*con_cls == NULL &&
+	    ((ok = head_refused(s, conn, &refused)) != MHD_YES || refused))
+		return ok;
 	ok = body_pending(method, upload_data, upload_data_size, con_cls,
 			  &done);
 	if (ok != MHD_YES || !done)
@@ -769,7 +847,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_NO;
 	if (client_cert(s, conn, &req) != MED_OK) {
 		med_arena_free(req.arena);
-		return refuse(conn, 7, "client certificate",
+		return refuse(conn, 7, false, "client certificate",
 			      "not issued by MED_FHIR_CLIENT_CA, or not valid");
 	}
 	req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -903,6 +981,7 @@ edge_start(fhir_server *s)
 	s->shut_header_timeout = edge_counter("header_timeout");
 	s->shut_answer_timeout = edge_counter("answer_timeout");
 	s->refused_target = edge_counter("target");
+	s->refused_framing = edge_counter("framing");
 	s->stopping = false;
 	if (pthread_create(&s->sweeper, NULL, sweeper_main, s) != 0)
 		return MED_ERR_IO;
