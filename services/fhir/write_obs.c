@@ -404,11 +404,15 @@ shape(fhir_write *x, const json_t *obs, reading *r)
 			"59408-5, 2708-6, 8310-5, 85354-9, 9279-1, 29463-7");
 	r->patient_id = fhir_write_ref_id(x, json_object_get(obs, "subject"),
 					  "Patient");
+	if (r->patient_id == NULL && x->foreign_ref != NULL)
+		return fhir_write_ref_foreign(x, at(x, r->path, "subject"));
 	if (r->patient_id == NULL)
 		return fhir_write_fail(x, 400, "required",
 				       at(x, r->path, "subject"),
 				       "required: a reference Patient/{id}");
 	r->device = device_of(x, obs);
+	if (r->device == NULL && x->foreign_ref != NULL)
+		return fhir_write_ref_foreign(x, at(x, r->path, "device"));
 	if (r->device == NULL)
 		return fhir_write_fail(x, 400, "required",
 				       at(x, r->path, "device"),

@@ -740,3 +740,51 @@ def test_metadata_lists_the_writes(wstack, validator):
     ops = {o["name"] for r in rest["resource"] for o in r.get("operation",
                                                                [])}
     assert {"verify-face", "cosign"} <= ops
+
+
+# --- references to another server (issue 49, item 7) ------------------------
+
+def test_a_subject_on_another_server_is_refused(wstack, validator, patient):
+    """Another server's Patient/<id> is not our patient <id>: a subject
+    (or device) on another base URL is 400 naming the element, even when
+    its id is one of ours; our own base URL is a reference as any."""
+    other = "https://other.example/fhir/Patient/" + patient
+    obs = vital(patient, "8867-4", 71, "/min")
+    obs["subject"] = {"reference": other}
+    status, _, body = post(wstack, "Observation", obs)
+    why = refused(validator, status, body, 400, "Observation.subject")
+    assert "another server" in why and other in why, why
+    # Our base under another scheme or a longer host is another server.
+    for ref in (wstack.fhir_url().replace("https:", "http:"),
+                wstack.fhir_url() + ".evil.example",
+                wstack.fhir_url() + "x"):
+        obs["subject"] = {"reference": ref + "/Patient/" + patient}
+        status, _, body = post(wstack, "Observation", obs)
+        refused(validator, status, body, 400, "Observation.subject")
+    obs = vital(patient, "8867-4", 71, "/min",
+                device=None)
+    obs["device"] = {"reference": "https://other.example/fhir/Device/m-1"}
+    status, _, body = post(wstack, "Observation", obs)
+    refused(validator, status, body, 400, "Observation.device")
+    # In a transaction, the entry's element is named and nothing stored.
+    pid = register(wstack, "Foreignref")
+    bad = vital(pid, "8867-4", 71, "/min")
+    bad["subject"] = {"reference": "https://other.example/fhir/Patient/"
+                      + pid}
+    status, _, body = post(wstack, "", bundle("transaction", [
+        vital(pid, "8867-4", 72, "/min"), bad]))
+    refused(validator, status, body, 400, "Bundle.entry[1].resource.subject")
+    assert search_ids(wstack, pid) == []
+    # A MedicationAdministration's subject, too.
+    ma = {"resourceType": "MedicationAdministration", "status": "completed",
+          "subject": {"reference": other},
+          "request": {"reference": "MedicationRequest/x"}}
+    status, _, body = post(wstack, "MedicationAdministration", ma)
+    refused(validator, status, body, 400,
+            "MedicationAdministration.subject")
+    # Our own base URL is ours.
+    obs = vital(patient, "8867-4", 73, "/min")
+    obs["subject"] = {"reference": wstack.fhir_url() + "/Patient/" + patient}
+    status, _, body = post(wstack, "Observation", obs)
+    assert status == 201, body
+    assert body["subject"] == {"reference": "Patient/" + patient}
