@@ -204,6 +204,9 @@ typedef struct fhir_request {
 	/* fhirread: conditional read headers, or NULL. */
 	const char *if_none_match;
 	const char *if_modified_since;
+	/* fhiredge: a create's If-None-Exist header (conditional create,
+	 * write_cond.c), or NULL. */
+	const char *if_none_exist;
 	fhir_param params[FHIR_PARAMS_MAX];
 	size_t n_params;
 	bool too_many_params;
@@ -398,6 +401,9 @@ typedef struct fhir_query {
  * $everything) other than the paging ones; fhir_search_check, after them
  * all, asks for what a search needs (its patient; a Patient search's
  * criterion).  Errors: MED_ERR_INVALID with the parameter named in e. */
+/* fhir_form_decode undoes application/x-www-form-urlencoded in place ('+'
+ * is a space, %XX a byte); false on a broken escape or a NUL. */
+bool fhir_form_decode(char *s);
 med_err fhir_params_collect(const fhir_request *req, fhir_query *q,
 			    fhir_error *e);
 med_err fhir_search_param(const fhir_facade *f, fhir_query *q, med_arena *a,

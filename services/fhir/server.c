@@ -860,6 +860,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 							"If-None-Match");
 	req.if_modified_since = MHD_lookup_connection_value(
 		conn, MHD_HEADER_KIND, "If-Modified-Since");
+	req.if_none_exist = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							"If-None-Exist");
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param,
 				  &req);
 	if (*con_cls != NULL && strcmp(method, "POST") == 0)

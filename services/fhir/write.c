@@ -262,6 +262,17 @@ interaction_of(fhir_write_kind k)
 	return names[k];
 }
 
+/* interaction_of_path names a write for a refusal: its path below the
+ * base. */
+static const char *
+interaction_of_path(const fhir_write *x)
+{
+	const char *rest = x->req->path + strlen(x->f->base_path);
+
+	return rest[0] != '\0' && strcmp(rest, "/") != 0 ? rest + 1
+							 : "a Bundle";
+}
+
 static med_err
 open_call(fhir_write *x, med_call **out)
 {
@@ -312,6 +323,14 @@ serve(fhir_write *x)
 
 	if (err != MED_OK)
 		return err;
+	/* fhiredge: only an Observation's create is conditional. */
+	if (x->req->if_none_exist != NULL && x->kind != FHIR_WRITE_OBSERVATION)
+		err = fhir_write_if_none_exist_refuse(x,
+						      interaction_of_path(x));
+	if (err != MED_OK) {
+		json_decref(body);
+		return err;
+	}
 	switch (x->kind) {
 	case FHIR_WRITE_OBSERVATION:
 		err = fhir_write_observation(x, body);

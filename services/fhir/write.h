@@ -91,6 +91,21 @@ med_err fhir_write_ref_foreign(fhir_write *x, const char *expression);
  * it is not configured. */
 med_channel *fhir_write_channel(const char *service);
 
+/* --- write_cond.c (fhiredge): conditional create --- */
+
+/* fhir_write_if_none_exist checks a conditional create's query (the
+ * If-None-Exist header, expression NULL, or a Bundle entry's
+ * request.ifNoneExist at expression): it must be
+ * identifier=<system>|<value> naming the resource's own identifier,
+ * which the create then finds (200) or makes (201).  Else 400. */
+med_err fhir_write_if_none_exist(fhir_write *x, const char *query,
+				 const char *expression, const char *system,
+				 const char *value);
+
+/* fhir_write_if_none_exist_refuse fails x (400, the header named): what
+ * (a write's name) takes no conditional create. */
+med_err fhir_write_if_none_exist_refuse(fhir_write *x, const char *what);
+
 /* --- write_obs.c --- */
 med_err fhir_write_observation(fhir_write *x, json_t *body);
 med_err fhir_write_bundle(fhir_write *x, json_t *body);
