@@ -102,6 +102,7 @@ struct fhir_server {
 	bool sweeper_started;
 	med_counter *shut_header_timeout, *shut_answer_timeout, *refused_target;
 	med_counter *refused_framing;
+	fhir_inflight *inflight; /* each user's requests in flight */
 	fhir_liveness *liveness;
 	pthread_mutex_t cert_lock; /* guards what follows */
 	med_tls tls;		   /* the PEMs of cur, and their files */
@@ -382,7 +383,7 @@ head_complete(fhir_server *s, struct MHD_Connection *mc)
 	return why;
 }
 
-static void upload_free(void **con_cls);
+static void upload_free(fhir_server *s, void **con_cls);
 
 /* on_completed frees a request's upload (fhirwrite) and starts the next
  * request's head deadline on a kept-alive connection (and the idle one
@@ -395,7 +396,7 @@ on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 	edge_conn *c = conn_of(mc);
 
 	(void)toe;
-	upload_free(con_cls);
+	upload_free(s, con_cls);
 	if (c == NULL)
 		return;
 	pthread_mutex_lock(&s->conn_lock);
@@ -646,6 +647,7 @@ typedef struct upload {
 	char *data;
 	size_t len;
 	bool too_large;
+	char user[MED_PRINCIPAL_NAME_MAX]; /* counted in flight; "": not */
 } upload;
 
 /* upload_add appends one piece of a body. */
@@ -671,14 +673,17 @@ upload_add(upload *u, const char *data, size_t n)
 	u->data = grown;
 }
 
-/* upload_free frees a request's upload (on_completed). */
+/* upload_free ends a request in flight and frees its upload
+ * (on_completed). */
 static void
-upload_free(void **con_cls)
+upload_free(fhir_server *s, void **con_cls)
 {
 	upload *u = *con_cls;
 
-	if (u != NULL)
+	if (u != NULL) {
+		fhir_inflight_leave(s->inflight, u->user);
 		free(u->data);
+	}
 	free(u);
 	*con_cls = NULL;
 }
@@ -822,6 +827,32 @@ head_refused(fhir_server *s, struct MHD_Connection *conn, bool *refused)
 	return MHD_YES;
 }
 
+/* inflight_refused counts a GET's, HEAD's or POST's head against its
+ * user's requests in flight (issue 49, item 7): past the cap it answers
+ * 429 at once (*refused true), before the body is read. */
+static enum MHD_Result
+inflight_refused(fhir_server *s, struct MHD_Connection *conn, upload *u,
+		 bool *refused)
+{
+	const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						       "Authorization");
+	fhir_response resp = {0};
+	med_arena *a;
+	enum MHD_Result ok;
+
+	*refused = false;
+	if (fhir_inflight_enter(s->inflight, s->facade, auth, u->user,
+				sizeof(u->user)) == MED_OK)
+		return MHD_YES;
+	*refused = true;
+	if ((a = med_arena_new(64u << 10)) == NULL)
+		return MHD_NO;
+	fhir_inflight_refuse(s->inflight, a, &resp);
+	ok = send_response(conn, &resp);
+	med_arena_free(a);
+	return ok;
+}
+
 /* on_request answers a request once it has arrived (body_pending). */
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -832,14 +863,18 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	fhir_request req = {.method = method, .path = url};
 	fhir_response resp = {0};
 	enum MHD_Result ok;
-	bool done = true, refused = false;
+	bool done = true, refused = false, first = *con_cls == NULL;
 
 	(void)version;
-	if (*con_cls == NULL &&
+	if (first &&
 	    ((ok = head_refused(s, conn, &refused)) != MHD_YES || refused))
 		return ok;
 	ok = body_pending(method, upload_data, upload_data_size, con_cls,
 			  &done);
+	if (ok == MHD_YES && first && *con_cls != NULL &&
+	    ((ok = inflight_refused(s, conn, *con_cls, &refused)) != MHD_YES ||
+	     refused))
+		return ok;
 	if (ok != MHD_YES || !done)
 		return ok;
 	req.arena = med_arena_new(FHIR_ARENA_MAX);
@@ -1025,9 +1060,18 @@ fhir_server_start(fhir_facade *f, const char *host, int port,
 		cert_stop(&server);
 		return MED_ERR_INVALID;
 	}
+	if (fhir_inflight_new((unsigned)f->edge.max_inflight_per_user,
+			      (size_t)f->edge.max_conns, f->metrics,
+			      &server.inflight) != MED_OK) {
+		free(ca);
+		cert_stop(&server);
+		return MED_ERR_NOMEM;
+	}
 	server.daemon = daemon_start(&server, &sa, ca);
 	free(ca); /* libmicrohttpd has loaded it into GnuTLS */
 	if (server.daemon == NULL) {
+		fhir_inflight_free(server.inflight);
+		server.inflight = NULL;
 		cert_stop(&server);
 		return MED_ERR_IO;
 	}
@@ -1050,4 +1094,6 @@ fhir_server_stop(fhir_server *s)
 		cert_stop(s);
 	}
 	sweeper_stop(s);
+	fhir_inflight_free(s->inflight);
+	s->inflight = NULL;
 }
