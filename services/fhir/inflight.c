@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <med/util.h>
 
@@ -81,14 +82,16 @@ user_of(const fhir_facade *f, const char *authorization, char *user, size_t cap)
 	med_principal p;
 	med_auth_input in = {.transport_secure = true};
 
+	/* The scheme in any case, as med_call_authenticate reads it: else
+	 * "bearer" would be served uncounted. */
 	if (f->auth == NULL || authorization == NULL ||
-	    strncmp(authorization, "Bearer ", 7) != 0)
+	    strncasecmp(authorization, "Bearer ", 7) != 0)
 		return false;
 	in.bearer = authorization + 7;
 	in.bearer_len = strlen(in.bearer);
 	memset(&p, 0, sizeof(p));
 	if (f->auth->authenticate(f->auth->self, &in, &p) != MED_OK ||
-	    p.user[0] == '\0')
+	    !p.authenticated || p.user[0] == '\0')
 		return false;
 	med_strlcpy(user, p.user, cap);
 	return true;

@@ -47,12 +47,13 @@ def get(st, path, role):
 
 def hold(st, role):
     """A POST whose head is sent and whose body never completes: in flight
-    until the socket closes."""
+    until the socket closes.  The scheme in lower case, as a client may
+    send it, counts as the user's too."""
     port = st.services["fhir"].grpc_port
     raw = socket.create_connection(("127.0.0.1", port), timeout=30)
     s = _ctx(st).wrap_socket(raw, server_hostname="localhost")
     s.sendall(b"POST /fhir/Observation HTTP/1.1\r\nHost: localhost\r\n"
-              b"Authorization: Bearer " + st.token(role).encode() +
+              b"Authorization: bearer " + st.token(role).encode() +
               b"\r\nContent-Type: application/fhir+json\r\n"
               b"Content-Length: 100000\r\n\r\n{\"resourceType\": ")
     return s
