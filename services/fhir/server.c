@@ -761,50 +761,108 @@ refuse_large_body(const fhir_request *req, fhir_response *resp)
 
 /* --- request smuggling (issue 49, item 7) ------------------------------ */
 
-/* framing - the headers that say where a request's body ends. */
+/* framing - the headers that say where a request's body ends, and the
+ * first header whose name is not one. */
 typedef struct framing {
 	unsigned n_length, n_encoding;
 	const char *encoding;
+	const char *bad_name;
 } framing;
+
+/* name_ok: a field name is an RFC 9110 token (no whitespace: a name with
+ * a space before its colon is a header one reader drops and another
+ * reads). */
+static bool
+name_ok(const char *key)
+{
+	static const char extra[] = "!#$%&'*+-.^_`|~";
+
+	if (key[0] == '\0')
+		return false;
+	for (const char *p = key; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr(extra, *p) != NULL))
+			return false;
+	return true;
+}
+
+/* framing_name: key is, or begins as (a folded line libmicrohttpd glued
+ * to its name: "Transfer-Encodingchunked"), name. */
+static bool
+framing_name(const char *key, const char *name, bool *exact)
+{
+	size_t n = strlen(name);
+
+	*exact = strcasecmp(key, name) == 0;
+	return strncasecmp(key, name, n) == 0;
+}
 
 static enum MHD_Result
 count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
 	      const char *value)
 {
 	framing *fr = cls;
+	bool exact = false;
 
 	(void)kind;
-	if (strcasecmp(key, "Content-Length") == 0) {
+	if (fr->bad_name == NULL && !name_ok(key))
+		fr->bad_name = key;
+	if (framing_name(key, "Content-Length", &exact)) {
 		fr->n_length++;
-	} else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+		if (!exact && fr->bad_name == NULL)
+			fr->bad_name = key;
+	} else if (framing_name(key, "Transfer-Encoding", &exact)) {
 		fr->n_encoding++;
 		fr->encoding = value;
+		if (!exact && fr->bad_name == NULL)
+			fr->bad_name = key;
 	}
 	return MHD_YES;
 }
 
 /*
- * framing_bad says why the request's body framing is refused, or NULL.
- * Behind a proxy, a request a proxy reads as one body and we as another
- * smuggles a second request past the proxy's checks; RFC 9112 (6.1, 6.3)
- * makes each of these an error.  Only chunked is read as a transfer
+ * framing_bad writes why the request's body framing is refused into why
+ * and returns it, or returns NULL.  Behind a proxy, a request a proxy
+ * reads as one body and we as another smuggles a second request past the
+ * proxy's checks; RFC 9112 (5.1, 5.2, 6.1, 6.3) makes each of these an
+ * error.  libmicrohttpd 0.9.75 drops a header whose name has a space
+ * before its colon, and glues a folded line to the name before it, so
+ * that "Content-Length : 2" or "Transfer-Encoding:" folded onto
+ * " chunked" leaves the body to be read as the next request: a name that
+ * is not a token is refused too.  Only chunked is read as a transfer
  * coding (no gzip or identity): anything else is refused, not guessed.
  */
 static const char *
-framing_bad(struct MHD_Connection *conn)
+framing_bad(struct MHD_Connection *conn, char *why, size_t cap)
 {
 	framing fr = {0};
+	char name[41];
 
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &fr);
-	if (fr.n_length > 1)
-		return "Content-Length: sent more than once";
-	if (fr.n_encoding > 0 && fr.n_length > 0)
-		return "Transfer-Encoding: sent with Content-Length";
-	if (fr.n_encoding > 1)
-		return "Transfer-Encoding: sent more than once";
-	if (fr.n_encoding == 1 && strcasecmp(fr.encoding, "chunked") != 0)
-		return "Transfer-Encoding: only chunked is read";
-	return NULL;
+	if (fr.bad_name != NULL) {
+		/* Said back printable: a control character is shown as '?'. */
+		med_strlcpy(name, fr.bad_name, sizeof(name));
+		for (char *p = name; *p != '\0'; p++)
+			if (*p < ' ' || *p > '~')
+				*p = '?';
+		snprintf(why, cap,
+			 "header name '%s': not a token (whitespace before "
+			 "the colon, or a folded line)",
+			 name);
+	} else if (fr.n_length > 1) {
+		snprintf(why, cap, "Content-Length: sent more than once");
+	} else if (fr.n_encoding > 0 && fr.n_length > 0) {
+		snprintf(why, cap,
+			 "Transfer-Encoding: sent with Content-Length");
+	} else if (fr.n_encoding > 1) {
+		snprintf(why, cap, "Transfer-Encoding: sent more than once");
+	} else if (fr.n_encoding == 1 &&
+		   strcasecmp(fr.encoding, "chunked") != 0) {
+		snprintf(why, cap, "Transfer-Encoding: only chunked is read");
+	} else {
+		return NULL;
+	}
+	return why;
 }
 
 /* head_refused answers a request refused on its head alone (at the first
@@ -813,13 +871,14 @@ static enum MHD_Result
 head_refused(fhir_server *s, struct MHD_Connection *conn, bool *refused)
 {
 	const char *bad = head_complete(s, conn);
+	char why[160];
 
 	*refused = true;
 	if (bad != NULL) {
 		med_counter_add(s->refused_target, 1);
 		return refuse(conn, 3, false, "request target", bad);
 	}
-	if ((bad = framing_bad(conn)) != NULL) {
+	if ((bad = framing_bad(conn, why, sizeof(why))) != NULL) {
 		med_counter_add(s->refused_framing, 1);
 		return refuse(conn, 3, true, "request framing", bad);
 	}

@@ -146,6 +146,20 @@ SMUGGLED = {
     "two Transfer-Encodings": ([b"Transfer-Encoding: chunked",
                                 b"Transfer-Encoding: chunked"],
                                b"2\r\n{}\r\n0\r\n\r\n", "Transfer-Encoding"),
+    "chunked, chunked": ([b"Transfer-Encoding: chunked, chunked"],
+                         b"2\r\n{}\r\n0\r\n\r\n", "Transfer-Encoding"),
+    # libmicrohttpd drops a name with a space before its colon, and glues
+    # a folded line to the name: the body was read as the next request.
+    "space before the colon": ([b"Content-Length : 2"], b"{}",
+                               "header name 'Content-Length '"),
+    "space before the colon (TE)": ([b"Transfer-Encoding : chunked"],
+                                    b"2\r\n{}\r\n0\r\n\r\n",
+                                    "header name 'Transfer-Encoding '"),
+    "folded Transfer-Encoding": ([b"Transfer-Encoding:", b" chunked"],
+                                 b"2\r\n{}\r\n0\r\n\r\n",
+                                 "header name 'Transfer-Encodingchunked'"),
+    "tab in a name": ([b"Content-Length: 2", b"X-Note\t: x"], b"{}",
+                      "header name 'X-Note?'"),
 }
 
 
