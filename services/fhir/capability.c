@@ -77,6 +77,11 @@ write_interactions(med_json *w, const fhir_facade *f, const char *type,
 	if (fhir_write_creates(type))
 		codes[n++] = "create";
 	fhir_capability_interactions(w, codes, n);
+	/* fhiredge: If-None-Exist by a reading's identifier (write_cond.c);
+	 * the other creates refuse the header. */
+	if (fhir_write_creates(type))
+		med_json_bool(w, "conditionalCreate",
+			      strcmp(type, "Observation") == 0);
 	if (!by_id)
 		return;
 	/* Every resource read by id carries meta.versionId but a

@@ -84,6 +84,8 @@ fhir_edge_configure(fhir_facade *f, med_process *p)
 	l->idle_timeout_s = (int)med_config_int(c, "MED_FHIR_IDLE_TIMEOUT_S");
 	l->liveness_probe_ms =
 		(int)med_config_int(c, "MED_FHIR_LIVENESS_PROBE_MS");
+	l->max_inflight_per_user =
+		(int)med_config_int(c, "MED_FHIR_MAX_INFLIGHT_PER_USER");
 	if (!priority_ok(l->tls_priority))
 		return MED_ERR_INVALID;
 	return smart_configure(f, c);

@@ -52,7 +52,38 @@ typedef struct fhir_edge {
 	int answer_timeout_ms;	    /* answering and sending, from the head */
 	int idle_timeout_s;	    /* keep-alive between requests */
 	int liveness_probe_ms;	    /* self-probe period; 0: none */
+	int max_inflight_per_user;  /* one user's requests at once; 0: any */
 } fhir_edge;
+
+/* fhir_inflight - the requests each user has in flight (inflight.c). */
+typedef struct fhir_inflight fhir_inflight;
+struct fhir_facade;
+struct fhir_response;
+
+/* fhir_inflight_new makes a table for at most max_requests requests in
+ * flight, max_per_user of one user (0: no cap), counting refusals in m
+ * (may be NULL).  Errors: MED_ERR_NOMEM. */
+med_err fhir_inflight_new(unsigned max_per_user, size_t max_requests,
+			  struct med_metrics *m, fhir_inflight **out);
+
+/* fhir_inflight_free frees t (NULL is fine). */
+void fhir_inflight_free(fhir_inflight *t);
+
+/* fhir_inflight_enter counts a request whose Authorization header is
+ * authorization against its user, whose name it writes into user (""
+ * when not counted: no valid token, or no cap).  MED_ERR_LIMIT: the user
+ * already has the most requests in flight, nothing counted.  Thread-safe. */
+med_err fhir_inflight_enter(fhir_inflight *t, const struct fhir_facade *f,
+			    const char *authorization, char *user, size_t cap);
+
+/* fhir_inflight_leave ends a request fhir_inflight_enter counted for
+ * user ("" : none). */
+void fhir_inflight_leave(fhir_inflight *t, const char *user);
+
+/* fhir_inflight_refuse writes the 429 (Retry-After) of a refused
+ * request into resp, in a. */
+void fhir_inflight_refuse(const fhir_inflight *t, med_arena *a,
+			  struct fhir_response *resp);
 
 /* fhiredge: SMART App Launch discovery (smart.c), from MED_SMART_*. */
 typedef struct fhir_smart {
@@ -204,6 +235,9 @@ typedef struct fhir_request {
 	/* fhirread: conditional read headers, or NULL. */
 	const char *if_none_match;
 	const char *if_modified_since;
+	/* fhiredge: a create's If-None-Exist header (conditional create,
+	 * write_cond.c), or NULL. */
+	const char *if_none_exist;
 	fhir_param params[FHIR_PARAMS_MAX];
 	size_t n_params;
 	bool too_many_params;
@@ -233,6 +267,11 @@ typedef struct fhir_response {
 	const char *csp;
 	/* route.c: a 405's Allow header (the methods the path serves). */
 	const char *allow;
+	/* fhiredge: close the connection after the answer (a request whose
+	 * framing was refused: what follows it cannot be trusted). */
+	bool close;
+	/* fhiredge: a 429's Retry-After (seconds), else NULL. */
+	const char *retry_after;
 } fhir_response;
 
 /* The FHIR interactions the facade serves. */
@@ -393,6 +432,9 @@ typedef struct fhir_query {
  * $everything) other than the paging ones; fhir_search_check, after them
  * all, asks for what a search needs (its patient; a Patient search's
  * criterion).  Errors: MED_ERR_INVALID with the parameter named in e. */
+/* fhir_form_decode undoes application/x-www-form-urlencoded in place ('+'
+ * is a space, %XX a byte); false on a broken escape or a NUL. */
+bool fhir_form_decode(char *s);
 med_err fhir_params_collect(const fhir_request *req, fhir_query *q,
 			    fhir_error *e);
 med_err fhir_search_param(const fhir_facade *f, fhir_query *q, med_arena *a,

@@ -80,6 +80,9 @@ static const med_config_spec specs[] = {
 	 "sent within this after its head (a research export is one answer)"},
 	{"MED_FHIR_IDLE_TIMEOUT_S", MED_CONFIG_INT, "30", false, 1, 3600,
 	 "a connection silent this long is closed"},
+	{"MED_FHIR_MAX_INFLIGHT_PER_USER", MED_CONFIG_INT, "6", false, 0, 256,
+	 "requests one user may have in flight at once (from the request "
+	 "head to its answer); the next is 429 with Retry-After; 0 = no cap"},
 	{"MED_FHIR_LIVENESS_PROBE_MS", MED_CONFIG_INT, "5000", false, 0, 600000,
 	 "/healthz probes the FHIR port this often and fails after 3 misses "
 	 "in a row; 0 = no probe"},

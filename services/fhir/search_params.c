@@ -32,10 +32,8 @@ hex_value(char c)
 	return -1;
 }
 
-/* form_decode undoes application/x-www-form-urlencoded in place ('+' is
- * a space, %XX a byte); false on a broken escape or a NUL. */
-static bool
-form_decode(char *s)
+bool
+fhir_form_decode(char *s)
 {
 	char *out = s;
 
@@ -96,7 +94,8 @@ add_body_params(const fhir_request *req, fhir_param *ps, size_t *n,
 					 FHIR_PARAMS_MAX * 2);
 		if (eq != NULL)
 			*eq = '\0';
-		if (!form_decode(kv) || (eq != NULL && !form_decode(eq + 1)))
+		if (!fhir_form_decode(kv) ||
+		    (eq != NULL && !fhir_form_decode(eq + 1)))
 			return fhir_fail(e, INVALID,
 					 "body: not form-encoded (a bad %% "
 					 "escape or a NUL)");

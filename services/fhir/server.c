@@ -20,7 +20,12 @@
  * - a request target that is not a plain path (percent-encoding, "//",
  *   "." or ".." segments, an encoded NUL in the query) is refused with
  *   400 before anything decodes it (fhir_path_ok);
- * - pipelined requests are answered in order on their connection.
+ * - pipelined requests are answered in order on their connection;
+ * - a request whose body has two framings a proxy and we could read
+ *   differently (two Content-Lengths, Content-Length with
+ *   Transfer-Encoding, a Transfer-Encoding other than chunked) is refused
+ *   with 400 and its connection closed (RFC 9112 section 6.3):
+ *   libmicrohttpd 0.9.75 serves them (framing_bad).
  *
  * The certificate is handed to GnuTLS by a callback on every handshake, so
  * that a renewed certificate (cert-manager rewrites the mounted Secret) is
@@ -35,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -95,6 +101,8 @@ struct fhir_server {
 	pthread_t sweeper;
 	bool sweeper_started;
 	med_counter *shut_header_timeout, *shut_answer_timeout, *refused_target;
+	med_counter *refused_framing;
+	fhir_inflight *inflight; /* each user's requests in flight */
 	fhir_liveness *liveness;
 	pthread_mutex_t cert_lock; /* guards what follows */
 	med_tls tls;		   /* the PEMs of cur, and their files */
@@ -375,7 +383,7 @@ head_complete(fhir_server *s, struct MHD_Connection *mc)
 	return why;
 }
 
-static void upload_free(void **con_cls);
+static void upload_free(fhir_server *s, void **con_cls);
 
 /* on_completed frees a request's upload (fhirwrite) and starts the next
  * request's head deadline on a kept-alive connection (and the idle one
@@ -388,7 +396,7 @@ on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 	edge_conn *c = conn_of(mc);
 
 	(void)toe;
-	upload_free(con_cls);
+	upload_free(s, con_cls);
 	if (c == NULL)
 		return;
 	pthread_mutex_lock(&s->conn_lock);
@@ -553,17 +561,22 @@ send_response(struct MHD_Connection *conn, const fhir_response *r)
 		MHD_add_response_header(resp, "Location", r->location);
 	if (r->allow != NULL) /* a 405's */
 		MHD_add_response_header(resp, "Allow", r->allow);
+	if (r->close) /* libmicrohttpd closes after a "close" answer */
+		MHD_add_response_header(resp, "Connection", "close");
+	if (r->retry_after != NULL) /* a 429's */
+		MHD_add_response_header(resp, "Retry-After", r->retry_after);
 	ok = MHD_queue_response(conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	return ok;
 }
 
-/* refuse answers a request the edge refuses, with grpc_code's status. */
+/* refuse answers a request the edge refuses, with grpc_code's status;
+ * close: and closes the connection after it. */
 static enum MHD_Result
-refuse(struct MHD_Connection *conn, int grpc_code, const char *what,
+refuse(struct MHD_Connection *conn, int grpc_code, bool close, const char *what,
        const char *why)
 {
-	fhir_response resp = {0};
+	fhir_response resp = {.close = close};
 	fhir_error e = {0};
 	med_arena *a = med_arena_new(64u << 10);
 	enum MHD_Result ok;
@@ -634,6 +647,7 @@ typedef struct upload {
 	char *data;
 	size_t len;
 	bool too_large;
+	char user[MED_PRINCIPAL_NAME_MAX]; /* counted in flight; "": not */
 } upload;
 
 /* upload_add appends one piece of a body. */
@@ -659,14 +673,17 @@ upload_add(upload *u, const char *data, size_t n)
 	u->data = grown;
 }
 
-/* upload_free frees a request's upload (on_completed). */
+/* upload_free ends a request in flight and frees its upload
+ * (on_completed). */
 static void
-upload_free(void **con_cls)
+upload_free(fhir_server *s, void **con_cls)
 {
 	upload *u = *con_cls;
 
-	if (u != NULL)
+	if (u != NULL) {
+		fhir_inflight_leave(s->inflight, u->user);
 		free(u->data);
+	}
 	free(u);
 	*con_cls = NULL;
 }
@@ -742,6 +759,159 @@ refuse_large_body(const fhir_request *req, fhir_response *resp)
 }
 /* --- end fhirwrite ------------------------------------------------------- */
 
+/* --- request smuggling (issue 49, item 7) ------------------------------ */
+
+/* framing - the headers that say where a request's body ends, and the
+ * first header whose name is not one. */
+typedef struct framing {
+	unsigned n_length, n_encoding;
+	const char *encoding;
+	const char *bad_name;
+} framing;
+
+/* name_ok: a field name is an RFC 9110 token (no whitespace: a name with
+ * a space before its colon is a header one reader drops and another
+ * reads). */
+static bool
+name_ok(const char *key)
+{
+	static const char extra[] = "!#$%&'*+-.^_`|~";
+
+	if (key[0] == '\0')
+		return false;
+	for (const char *p = key; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr(extra, *p) != NULL))
+			return false;
+	return true;
+}
+
+/* framing_name: key is, or begins as (a folded line libmicrohttpd glued
+ * to its name: "Transfer-Encodingchunked"), name. */
+static bool
+framing_name(const char *key, const char *name, bool *exact)
+{
+	size_t n = strlen(name);
+
+	*exact = strcasecmp(key, name) == 0;
+	return strncasecmp(key, name, n) == 0;
+}
+
+static enum MHD_Result
+count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+	      const char *value)
+{
+	framing *fr = cls;
+	bool exact = false;
+
+	(void)kind;
+	if (fr->bad_name == NULL && !name_ok(key))
+		fr->bad_name = key;
+	if (framing_name(key, "Content-Length", &exact)) {
+		fr->n_length++;
+		if (!exact && fr->bad_name == NULL)
+			fr->bad_name = key;
+	} else if (framing_name(key, "Transfer-Encoding", &exact)) {
+		fr->n_encoding++;
+		fr->encoding = value;
+		if (!exact && fr->bad_name == NULL)
+			fr->bad_name = key;
+	}
+	return MHD_YES;
+}
+
+/*
+ * framing_bad writes why the request's body framing is refused into why
+ * and returns it, or returns NULL.  Behind a proxy, a request a proxy
+ * reads as one body and we as another smuggles a second request past the
+ * proxy's checks; RFC 9112 (5.1, 5.2, 6.1, 6.3) makes each of these an
+ * error.  libmicrohttpd 0.9.75 drops a header whose name has a space
+ * before its colon, and glues a folded line to the name before it, so
+ * that "Content-Length : 2" or "Transfer-Encoding:" folded onto
+ * " chunked" leaves the body to be read as the next request: a name that
+ * is not a token is refused too.  Only chunked is read as a transfer
+ * coding (no gzip or identity): anything else is refused, not guessed.
+ */
+static const char *
+framing_bad(struct MHD_Connection *conn, char *why, size_t cap)
+{
+	framing fr = {0};
+	char name[41];
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &fr);
+	if (fr.bad_name != NULL) {
+		/* Said back printable: a control character is shown as '?'. */
+		med_strlcpy(name, fr.bad_name, sizeof(name));
+		for (char *p = name; *p != '\0'; p++)
+			if (*p < ' ' || *p > '~')
+				*p = '?';
+		snprintf(why, cap,
+			 "header name '%s': not a token (whitespace before "
+			 "the colon, or a folded line)",
+			 name);
+	} else if (fr.n_length > 1) {
+		snprintf(why, cap, "Content-Length: sent more than once");
+	} else if (fr.n_encoding > 0 && fr.n_length > 0) {
+		snprintf(why, cap,
+			 "Transfer-Encoding: sent with Content-Length");
+	} else if (fr.n_encoding > 1) {
+		snprintf(why, cap, "Transfer-Encoding: sent more than once");
+	} else if (fr.n_encoding == 1 &&
+		   strcasecmp(fr.encoding, "chunked") != 0) {
+		snprintf(why, cap, "Transfer-Encoding: only chunked is read");
+	} else {
+		return NULL;
+	}
+	return why;
+}
+
+/* head_refused answers a request refused on its head alone (at the first
+ * call, before its body is read); MHD_YES with *refused false: none. */
+static enum MHD_Result
+head_refused(fhir_server *s, struct MHD_Connection *conn, bool *refused)
+{
+	const char *bad = head_complete(s, conn);
+	char why[160];
+
+	*refused = true;
+	if (bad != NULL) {
+		med_counter_add(s->refused_target, 1);
+		return refuse(conn, 3, false, "request target", bad);
+	}
+	if ((bad = framing_bad(conn, why, sizeof(why))) != NULL) {
+		med_counter_add(s->refused_framing, 1);
+		return refuse(conn, 3, true, "request framing", bad);
+	}
+	*refused = false;
+	return MHD_YES;
+}
+
+/* inflight_refused counts a GET's, HEAD's or POST's head against its
+ * user's requests in flight (issue 49, item 7): past the cap it answers
+ * 429 at once (*refused true), before the body is read. */
+static enum MHD_Result
+inflight_refused(fhir_server *s, struct MHD_Connection *conn, upload *u,
+		 bool *refused)
+{
+	const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						       "Authorization");
+	fhir_response resp = {0};
+	med_arena *a;
+	enum MHD_Result ok;
+
+	*refused = false;
+	if (fhir_inflight_enter(s->inflight, s->facade, auth, u->user,
+				sizeof(u->user)) == MED_OK)
+		return MHD_YES;
+	*refused = true;
+	if ((a = med_arena_new(64u << 10)) == NULL)
+		return MHD_NO;
+	fhir_inflight_refuse(s->inflight, a, &resp);
+	ok = send_response(conn, &resp);
+	med_arena_free(a);
+	return ok;
+}
+
 /* on_request answers a request once it has arrived (body_pending). */
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -752,16 +922,18 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	fhir_request req = {.method = method, .path = url};
 	fhir_response resp = {0};
 	enum MHD_Result ok;
-	const char *bad;
-	bool done = true;
+	bool done = true, refused = false, first = *con_cls == NULL;
 
 	(void)version;
-	if (*con_cls == NULL && (bad = head_complete(s, conn)) != NULL) {
-		med_counter_add(s->refused_target, 1);
-		return refuse(conn, 3, "request target", bad);
-	}
+	if (first &&
+	    ((ok = head_refused(s, conn, &refused)) != MHD_YES || refused))
+		return ok;
 	ok = body_pending(method, upload_data, upload_data_size, con_cls,
 			  &done);
+	if (ok == MHD_YES && first && *con_cls != NULL &&
+	    ((ok = inflight_refused(s, conn, *con_cls, &refused)) != MHD_YES ||
+	     refused))
+		return ok;
 	if (ok != MHD_YES || !done)
 		return ok;
 	req.arena = med_arena_new(FHIR_ARENA_MAX);
@@ -769,7 +941,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_NO;
 	if (client_cert(s, conn, &req) != MED_OK) {
 		med_arena_free(req.arena);
-		return refuse(conn, 7, "client certificate",
+		return refuse(conn, 7, false, "client certificate",
 			      "not issued by MED_FHIR_CLIENT_CA, or not valid");
 	}
 	req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -782,6 +954,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 							"If-None-Match");
 	req.if_modified_since = MHD_lookup_connection_value(
 		conn, MHD_HEADER_KIND, "If-Modified-Since");
+	req.if_none_exist = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							"If-None-Exist");
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param,
 				  &req);
 	if (*con_cls != NULL && strcmp(method, "POST") == 0)
@@ -903,6 +1077,7 @@ edge_start(fhir_server *s)
 	s->shut_header_timeout = edge_counter("header_timeout");
 	s->shut_answer_timeout = edge_counter("answer_timeout");
 	s->refused_target = edge_counter("target");
+	s->refused_framing = edge_counter("framing");
 	s->stopping = false;
 	if (pthread_create(&s->sweeper, NULL, sweeper_main, s) != 0)
 		return MED_ERR_IO;
@@ -944,9 +1119,18 @@ fhir_server_start(fhir_facade *f, const char *host, int port,
 		cert_stop(&server);
 		return MED_ERR_INVALID;
 	}
+	if (fhir_inflight_new((unsigned)f->edge.max_inflight_per_user,
+			      (size_t)f->edge.max_conns, f->metrics,
+			      &server.inflight) != MED_OK) {
+		free(ca);
+		cert_stop(&server);
+		return MED_ERR_NOMEM;
+	}
 	server.daemon = daemon_start(&server, &sa, ca);
 	free(ca); /* libmicrohttpd has loaded it into GnuTLS */
 	if (server.daemon == NULL) {
+		fhir_inflight_free(server.inflight);
+		server.inflight = NULL;
 		cert_stop(&server);
 		return MED_ERR_IO;
 	}
@@ -969,4 +1153,6 @@ fhir_server_stop(fhir_server *s)
 		cert_stop(s);
 	}
 	sweeper_stop(s);
+	fhir_inflight_free(s->inflight);
+	s->inflight = NULL;
 }

@@ -192,23 +192,52 @@ fhir_write_ext_url(const fhir_write *x, const char *name, char *buf, size_t cap)
 	return buf;
 }
 
+/* on_another_server: an absolute URL (scheme://) not below our base. */
+static bool
+on_another_server(const fhir_write *x, const char *s)
+{
+	size_t bn = strlen(x->f->base_url);
+
+	if (strstr(s, "://") == NULL)
+		return false;
+	return strncmp(s, x->f->base_url, bn) != 0 || s[bn] != '/';
+}
+
+/*
+ * fhir_write_ref_id (fhiredge): a reference is "Type/id", or this
+ * server's base URL and "/Type/id".  One on another server's base (issue
+ * 49, item 7) names a resource we do not hold: its id must not be taken
+ * as ours, since another server's Patient/123 is not our patient 123.
+ */
 const char *
 fhir_write_ref_id(fhir_write *x, const json_t *ref, const char *type)
 {
 	const char *s = json_string_value(json_object_get(ref, "reference"));
 	size_t tn = strlen(type);
-	const char *slash;
 
+	x->foreign_ref = NULL;
 	if (s == NULL)
 		return NULL;
-	/* An absolute URL ends in Type/id, as a relative one is. */
-	slash = strrchr(s, '/');
-	if (slash == NULL || (size_t)(slash - s) < tn ||
-	    strncmp(slash - tn, type, tn) != 0 ||
-	    (slash - tn != s && slash[-(long)tn - 1] != '/') ||
-	    !med_fhir_id_ok(slash + 1))
+	if (on_another_server(x, s)) {
+		x->foreign_ref = s;
 		return NULL;
-	return med_arena_strdup(x->req->arena, slash + 1);
+	}
+	if (strstr(s, "://") != NULL)
+		s += strlen(x->f->base_url) + 1;
+	if (strncmp(s, type, tn) != 0 || s[tn] != '/' ||
+	    !med_fhir_id_ok(s + tn + 1))
+		return NULL;
+	return med_arena_strdup(x->req->arena, s + tn + 1);
+}
+
+med_err
+fhir_write_ref_foreign(fhir_write *x, const char *expression)
+{
+	return fhir_write_fail(x, 400, "invalid", expression,
+			       "'%.100s' is on another server: want a "
+			       "reference to this one's (%.100s/...), or "
+			       "Type/{id}",
+			       x->foreign_ref, x->f->base_url);
 }
 
 med_channel *
@@ -231,6 +260,17 @@ interaction_of(fhir_write_kind k)
 					    "$cosign", "create"};
 
 	return names[k];
+}
+
+/* interaction_of_path names a write for a refusal: its path below the
+ * base. */
+static const char *
+interaction_of_path(const fhir_write *x)
+{
+	const char *rest = x->req->path + strlen(x->f->base_path);
+
+	return rest[0] != '\0' && strcmp(rest, "/") != 0 ? rest + 1
+							 : "a Bundle";
 }
 
 static med_err
@@ -283,6 +323,14 @@ serve(fhir_write *x)
 
 	if (err != MED_OK)
 		return err;
+	/* fhiredge: only an Observation's create is conditional. */
+	if (x->req->if_none_exist != NULL && x->kind != FHIR_WRITE_OBSERVATION)
+		err = fhir_write_if_none_exist_refuse(x,
+						      interaction_of_path(x));
+	if (err != MED_OK) {
+		json_decref(body);
+		return err;
+	}
 	switch (x->kind) {
 	case FHIR_WRITE_OBSERVATION:
 		err = fhir_write_observation(x, body);

@@ -45,6 +45,9 @@ typedef struct fhir_write {
 	const char *resource;	/* for the access event */
 	const char *device;	/* the device agent of a reading */
 	size_t n_resources;
+	/* fhiredge: the reference fhir_write_ref_id last refused as another
+	 * server's, else NULL. */
+	const char *foreign_ref;
 } fhir_write;
 
 /* fhir_write_fail fails x naming the element at expression (a FHIRPath,
@@ -74,14 +77,34 @@ const char *fhir_write_ext_url(const fhir_write *x, const char *name, char *buf,
  * zone (YYYY-MM-DDThh:mm[:ss[.fff]](Z|+hh:mm|-hh:mm)) as Unix ms. */
 bool fhir_write_time_ms(const char *s, int64_t *ms);
 
-/* fhir_write_ref_id returns the id of a reference "Type/id" (or a URL
- * ending in it) of type, in x's arena; NULL when it is not one. */
+/* fhir_write_ref_id returns the id of a reference "Type/id" (or this
+ * server's base URL and "/Type/id") of type, in x's arena; NULL when it
+ * is not one, with x->foreign_ref set when it is on another server. */
 const char *fhir_write_ref_id(fhir_write *x, const json_t *ref,
 			      const char *type);
+
+/* fhir_write_ref_foreign fails x with 400 naming expression: its
+ * reference (x->foreign_ref) is on another server. */
+med_err fhir_write_ref_foreign(fhir_write *x, const char *expression);
 
 /* fhir_write_channel returns the channel of the source service, NULL when
  * it is not configured. */
 med_channel *fhir_write_channel(const char *service);
+
+/* --- write_cond.c (fhiredge): conditional create --- */
+
+/* fhir_write_if_none_exist checks a conditional create's query (the
+ * If-None-Exist header, expression NULL, or a Bundle entry's
+ * request.ifNoneExist at expression): it must be
+ * identifier=<system>|<value> naming the resource's own identifier,
+ * which the create then finds (200) or makes (201).  Else 400. */
+med_err fhir_write_if_none_exist(fhir_write *x, const char *query,
+				 const char *expression, const char *system,
+				 const char *value);
+
+/* fhir_write_if_none_exist_refuse fails x (400, the header named): what
+ * (a write's name) takes no conditional create. */
+med_err fhir_write_if_none_exist_refuse(fhir_write *x, const char *what);
 
 /* --- write_obs.c --- */
 med_err fhir_write_observation(fhir_write *x, json_t *body);

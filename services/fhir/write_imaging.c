@@ -109,6 +109,8 @@ parse_study(fhir_write *x, const json_t *body,
 				       "want ImagingStudy");
 	x->patient_id = fhir_write_ref_id(x, json_object_get(body, "subject"),
 					  "Patient");
+	if (x->patient_id == NULL && x->foreign_ref != NULL)
+		return fhir_write_ref_foreign(x, "ImagingStudy.subject");
 	if (x->patient_id == NULL)
 		return fhir_write_fail(x, 400, "required",
 				       "ImagingStudy.subject",

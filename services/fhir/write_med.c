@@ -505,10 +505,15 @@ parse_head(fhir_write *x, const json_t *res, const char **status,
 				       "want completed (given) or not-done");
 	x->patient_id = fhir_write_ref_id(x, json_object_get(res, "subject"),
 					  "Patient");
+	if (x->patient_id == NULL && x->foreign_ref != NULL)
+		return fhir_write_ref_foreign(x, MA ".subject");
 	if (x->patient_id == NULL)
 		return fhir_write_fail(x, 400, "required", MA ".subject",
 				       "required: a reference Patient/{id}");
-	if ((*order_id = order_of(x, res)) == NULL)
+	*order_id = order_of(x, res);
+	if (x->foreign_ref != NULL) /* even with an identifier beside it */
+		return fhir_write_ref_foreign(x, MA ".request");
+	if (*order_id == NULL)
 		return fhir_write_fail(x, 400, "required", MA ".request",
 				       "required: a reference "
 				       "MedicationRequest/{id}");
@@ -605,6 +610,9 @@ fhir_write_cosign(fhir_write *x, json_t *body)
 	if (!med_fhir_id_ok(x->target_id))
 		return fhir_write_fail(x, 400, "value", "MedicationRequest.id",
 				       "not a FHIR id");
+	if (x->patient_id == NULL && x->foreign_ref != NULL)
+		return fhir_write_ref_foreign(x,
+					      "Parameters.parameter[patient]");
 	if (x->patient_id == NULL)
 		return fhir_write_fail(x, 400, "required",
 				       "Parameters.parameter[patient]",

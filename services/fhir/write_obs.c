@@ -404,11 +404,15 @@ shape(fhir_write *x, const json_t *obs, reading *r)
 			"59408-5, 2708-6, 8310-5, 85354-9, 9279-1, 29463-7");
 	r->patient_id = fhir_write_ref_id(x, json_object_get(obs, "subject"),
 					  "Patient");
+	if (r->patient_id == NULL && x->foreign_ref != NULL)
+		return fhir_write_ref_foreign(x, at(x, r->path, "subject"));
 	if (r->patient_id == NULL)
 		return fhir_write_fail(x, 400, "required",
 				       at(x, r->path, "subject"),
 				       "required: a reference Patient/{id}");
 	r->device = device_of(x, obs);
+	if (r->device == NULL && x->foreign_ref != NULL)
+		return fhir_write_ref_foreign(x, at(x, r->path, "device"));
 	if (r->device == NULL)
 		return fhir_write_fail(x, 400, "required",
 				       at(x, r->path, "device"),
@@ -613,6 +617,9 @@ fhir_write_observation(fhir_write *x, json_t *body)
 
 	x->patient_id = r.patient_id;
 	x->device = r.device;
+	if (err == MED_OK && x->req->if_none_exist != NULL)
+		err = fhir_write_if_none_exist(x, x->req->if_none_exist, NULL,
+					       r.id_system, r.id_value);
 	if (err == MED_OK)
 		err = record(x, &r, 1, &res);
 	if (err != MED_OK)
@@ -641,7 +648,10 @@ entry_reading(fhir_write *x, const json_t *entry, size_t i, reading *r)
 	const json_t *req = json_object_get(entry, "request");
 	const char *method = json_string_value(json_object_get(req, "method"));
 	const char *url = json_string_value(json_object_get(req, "url"));
+	const char *cond =
+		json_string_value(json_object_get(req, "ifNoneExist"));
 	char path[64];
+	med_err err;
 
 	snprintf(path, sizeof(path), "Bundle.entry[%zu]", i);
 	if (method == NULL || strcmp(method, "POST") != 0 || url == NULL ||
@@ -651,8 +661,14 @@ entry_reading(fhir_write *x, const json_t *entry, size_t i, reading *r)
 				       "want method POST and url Observation "
 				       "(device readings)");
 	snprintf(path, sizeof(path), "Bundle.entry[%zu].resource", i);
-	return parse_reading(x, json_object_get(entry, "resource"),
-			     med_arena_strdup(x->req->arena, path), r);
+	err = parse_reading(x, json_object_get(entry, "resource"),
+			    med_arena_strdup(x->req->arena, path), r);
+	if (err != MED_OK || cond == NULL)
+		return err;
+	snprintf(path, sizeof(path), "Bundle.entry[%zu].request.ifNoneExist",
+		 i);
+	return fhir_write_if_none_exist(x, cond, path, r->id_system,
+					r->id_value);
 }
 
 /* write_entry writes one entry of a response Bundle. */

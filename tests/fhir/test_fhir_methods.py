@@ -5,6 +5,7 @@ OperationOutcome, never a read answered 200 that a client takes for a
 done update or deletion."""
 
 import http.client
+import socket
 import json
 import ssl
 
@@ -72,3 +73,122 @@ def test_reads_and_searches_still_answer(mstack):
     assert status in (403, 404)
     status, _, _ = call(mstack, "GET", "Patient/not-an-id")
     assert status == 400
+
+
+# --- request smuggling (issue 49, item 7; RFC 9112 section 6.3) -------------
+
+def _raw(st, head, body=b""):
+    """Sends one request head (lines without their CRLFs) and body over a
+    raw TLS socket; returns (status, headers, body, closed) of the answer,
+    closed when the facade closed the connection after it."""
+    port = st.services["fhir"].grpc_port
+    ctx = ssl.create_default_context(cafile=st.ca_path)
+    raw = socket.create_connection(("127.0.0.1", port), timeout=20)
+    s = ctx.wrap_socket(raw, server_hostname="localhost")
+    try:
+        s.sendall(b"".join(h + b"\r\n" for h in head) + b"\r\n" + body)
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+        assert b"\r\n\r\n" in buf, buf
+        head_end = buf.index(b"\r\n\r\n")
+        lines = buf[:head_end].decode("latin-1").split("\r\n")
+        headers = {k.strip().lower(): v.strip() for k, v in
+                   (line.split(":", 1) for line in lines[1:])}
+        n = int(headers.get("content-length", "0"))
+        rest = buf[head_end + 4:]
+        while len(rest) < n:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            rest += chunk
+        # After the answer the facade must have closed: a second request
+        # on the connection gets nothing.
+        closed = False
+        try:
+            s.sendall(b"GET /fhir/metadata HTTP/1.1\r\nHost: localhost"
+                      b"\r\n\r\n")
+            closed = s.recv(65536) == b""
+        except (OSError, ssl.SSLError):
+            closed = True
+        return int(lines[0].split()[1]), headers, rest[:n], closed
+    finally:
+        s.close()
+
+
+def _post_head(st, *extra):
+    return [b"POST /fhir/Observation HTTP/1.1", b"Host: localhost",
+            b"Authorization: Bearer " + st.token("clinician").encode(),
+            b"Content-Type: application/fhir+json"] + list(extra)
+
+
+SMUGGLED = {
+    "two Content-Lengths": ([b"Content-Length: 2", b"Content-Length: 40"],
+                            b"{}", "Content-Length"),
+    "two equal Content-Lengths": ([b"Content-Length: 2",
+                                   b"Content-Length: 2"], b"{}",
+                                  "Content-Length"),
+    "Content-Length and chunked": ([b"Content-Length: 7",
+                                    b"Transfer-Encoding: chunked"],
+                                   b"2\r\n{}\r\n0\r\n\r\n",
+                                   "Transfer-Encoding"),
+    "chunked and Content-Length": ([b"Transfer-Encoding: chunked",
+                                    b"Content-Length: 7"],
+                                   b"2\r\n{}\r\n0\r\n\r\n",
+                                   "Transfer-Encoding"),
+    "gzip, chunked": ([b"Transfer-Encoding: gzip, chunked"],
+                      b"2\r\n{}\r\n0\r\n\r\n", "Transfer-Encoding"),
+    "identity": ([b"Transfer-Encoding: identity", b"Content-Length: 2"],
+                 b"{}", "Transfer-Encoding"),
+    "two Transfer-Encodings": ([b"Transfer-Encoding: chunked",
+                                b"Transfer-Encoding: chunked"],
+                               b"2\r\n{}\r\n0\r\n\r\n", "Transfer-Encoding"),
+    "chunked, chunked": ([b"Transfer-Encoding: chunked, chunked"],
+                         b"2\r\n{}\r\n0\r\n\r\n", "Transfer-Encoding"),
+    # libmicrohttpd drops a name with a space before its colon, and glues
+    # a folded line to the name: the body was read as the next request.
+    "space before the colon": ([b"Content-Length : 2"], b"{}",
+                               "header name 'Content-Length '"),
+    "space before the colon (TE)": ([b"Transfer-Encoding : chunked"],
+                                    b"2\r\n{}\r\n0\r\n\r\n",
+                                    "header name 'Transfer-Encoding '"),
+    "folded Transfer-Encoding": ([b"Transfer-Encoding:", b" chunked"],
+                                 b"2\r\n{}\r\n0\r\n\r\n",
+                                 "header name 'Transfer-Encodingchunked'"),
+    "tab in a name": ([b"Content-Length: 2", b"X-Note\t: x"], b"{}",
+                      "header name 'X-Note?'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SMUGGLED))
+def test_smuggling_framing_is_refused(mstack, case):
+    """Two framings of one body (or one the facade cannot read) is what a
+    proxy and the facade may read differently: 400, the header named, and
+    the connection closed.  libmicrohttpd 0.9.75 itself serves every one
+    of these (the body read by one of the framings, or awaited for ever)."""
+    extra, body, header = SMUGGLED[case]
+    status, headers, text, closed = _raw(mstack, _post_head(mstack, *extra),
+                                         body)
+    assert status == 400, (case, status, text[:300])
+    outcome = json.loads(text)
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert outcome["issue"][0]["code"] == "invalid"
+    assert outcome["issue"][0]["diagnostics"].startswith(
+        "request framing: " + header), outcome
+    assert headers.get("connection") == "close", headers
+    assert closed, case
+
+
+def test_one_framing_is_served(mstack):
+    """One Content-Length, or chunked alone, reaches the write (which
+    judges the empty Observation: 400 about its content, not framing)."""
+    for extra, body in (([b"Content-Length: 2"], b"{}"),
+                        ([b"Transfer-Encoding: chunked"],
+                         b"2\r\n{}\r\n0\r\n\r\n")):
+        status, _, text, _ = _raw(mstack, _post_head(mstack, *extra), body)
+        assert status in (400, 422), text[:300]
+        assert b"Content-Length" not in text and \
+            b"Transfer-Encoding" not in text, text[:300]

@@ -42,12 +42,14 @@ def wstack():
         yield st
 
 
-def request(st, method, url, body=None, role="nurse", parse_float=float):
+def request(st, method, url, body=None, role="nurse", parse_float=float,
+            headers=None):
     """(status, headers, JSON body) of a request relative to the base
     (parse_float=Decimal keeps each decimal's digits as sent)."""
     url = st.fhir_url() + ("/" + url if url else "")
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method)
+    req = urllib.request.Request(url, data=data, method=method,
+                                 headers=headers or {})
     req.add_header("Authorization", "Bearer " + st.token(role))
     if data is not None:
         req.add_header("Content-Type", "application/fhir+json")
@@ -740,3 +742,135 @@ def test_metadata_lists_the_writes(wstack, validator):
     ops = {o["name"] for r in rest["resource"] for o in r.get("operation",
                                                                [])}
     assert {"verify-face", "cosign"} <= ops
+
+
+# --- references to another server (issue 49, item 7) ------------------------
+
+def test_a_subject_on_another_server_is_refused(wstack, validator, patient):
+    """Another server's Patient/<id> is not our patient <id>: a subject
+    (or device) on another base URL is 400 naming the element, even when
+    its id is one of ours; our own base URL is a reference as any."""
+    other = "https://other.example/fhir/Patient/" + patient
+    obs = vital(patient, "8867-4", 71, "/min")
+    obs["subject"] = {"reference": other}
+    status, _, body = post(wstack, "Observation", obs)
+    why = refused(validator, status, body, 400, "Observation.subject")
+    assert "another server" in why and other in why, why
+    # Our base under another scheme or a longer host is another server.
+    for ref in (wstack.fhir_url().replace("https:", "http:"),
+                wstack.fhir_url() + ".evil.example",
+                wstack.fhir_url() + "x"):
+        obs["subject"] = {"reference": ref + "/Patient/" + patient}
+        status, _, body = post(wstack, "Observation", obs)
+        refused(validator, status, body, 400, "Observation.subject")
+    obs = vital(patient, "8867-4", 71, "/min",
+                device=None)
+    obs["device"] = {"reference": "https://other.example/fhir/Device/m-1"}
+    status, _, body = post(wstack, "Observation", obs)
+    refused(validator, status, body, 400, "Observation.device")
+    # In a transaction, the entry's element is named and nothing stored.
+    pid = register(wstack, "Foreignref")
+    bad = vital(pid, "8867-4", 71, "/min")
+    bad["subject"] = {"reference": "https://other.example/fhir/Patient/"
+                      + pid}
+    status, _, body = post(wstack, "", bundle("transaction", [
+        vital(pid, "8867-4", 72, "/min"), bad]))
+    refused(validator, status, body, 400, "Bundle.entry[1].resource.subject")
+    assert search_ids(wstack, pid) == []
+    # A MedicationAdministration's subject, too.
+    ma = {"resourceType": "MedicationAdministration", "status": "completed",
+          "subject": {"reference": other},
+          "request": {"reference": "MedicationRequest/x"}}
+    status, _, body = post(wstack, "MedicationAdministration", ma)
+    refused(validator, status, body, 400,
+            "MedicationAdministration.subject")
+    # Our own base URL is ours.
+    obs = vital(patient, "8867-4", 73, "/min")
+    obs["subject"] = {"reference": wstack.fhir_url() + "/Patient/" + patient}
+    status, _, body = post(wstack, "Observation", obs)
+    assert status == 201, body
+    assert body["subject"] == {"reference": "Patient/" + patient}
+
+
+# --- conditional create (issue 49, item 7) ----------------------------------
+
+def cond_post(st, url, body, query):
+    return request(st, "POST", url, body, headers={"If-None-Exist": query})
+
+
+def ident_query(obs):
+    ident = obs["identifier"][0]
+    return "identifier=" + urllib.parse.quote(
+        ident["system"] + "|" + ident["value"], safe="")
+
+
+def test_conditional_create_of_an_observation(wstack, validator):
+    """If-None-Exist: identifier=<system>|<value>: no match creates (201),
+    one match answers it (200) and creates nothing, even when the body
+    differs from the recorded one."""
+    pid = register(wstack, "Condcreate")
+    obs = vital(pid, "8867-4", 72, "/min")
+    status, headers, body = cond_post(wstack, "Observation", obs,
+                                      ident_query(obs))
+    assert status == 201, body
+    valid(validator, body)
+    first = body["id"]
+    again = dict(obs, valueQuantity=dict(obs["valueQuantity"], value=75))
+    status, headers, body = cond_post(wstack, "Observation", again,
+                                      ident_query(obs))
+    assert status == 200, body
+    assert body["id"] == first and body["valueQuantity"]["value"] == 72
+    assert search_ids(wstack, pid) == [first]
+    status, _, cap = request(wstack, "GET", "metadata")
+    types = {r["type"]: r for r in cap["rest"][0]["resource"]}
+    assert types["Observation"]["conditionalCreate"] is True
+    assert types["MedicationAdministration"]["conditionalCreate"] is False
+
+
+@pytest.mark.parametrize("query", [
+    "patient=x", "identifier=abc", "identifier=a|b|c", "_id=1",
+    "identifier=urn%3Aother%7Cv1", "identifier=a|b&patient=c", "",
+])
+def test_conditional_create_it_cannot_answer_is_refused(
+        wstack, validator, patient, query):
+    """A query the facade cannot answer exactly is 400 naming the header,
+    and nothing is created: served as a plain create it would make the
+    duplicate the client asked not to get."""
+    pid = register(wstack, "Condrefused")
+    obs = vital(pid, "8867-4", 72, "/min")
+    status, _, body = cond_post(wstack, "Observation", obs, query)
+    assert status == 400, body
+    valid(validator, body)
+    assert body["issue"][0]["code"] == "not-supported"
+    assert body["issue"][0]["diagnostics"].startswith("If-None-Exist: ")
+    assert search_ids(wstack, pid) == []
+
+
+def test_conditional_create_of_other_writes_is_refused(
+        wstack, validator, face):
+    ma = {"resourceType": "MedicationAdministration", "status": "completed",
+          "subject": {"reference": "Patient/" + face}}
+    for url, body in (("MedicationAdministration", ma),
+                      ("", bundle("transaction", []))):
+        status, _, out = cond_post(wstack, url, body, "identifier=a|b")
+        assert status == 400, out
+        valid(validator, out)
+        assert out["issue"][0]["diagnostics"].startswith(
+            "If-None-Exist: no conditional create"), out
+
+
+def test_conditional_create_in_a_bundle_entry(wstack, validator):
+    pid = register(wstack, "Condbundle")
+    obs = vital(pid, "8867-4", 72, "/min")
+    b = bundle("transaction", [obs])
+    b["entry"][0]["request"]["ifNoneExist"] = ident_query(obs)
+    status, _, body = post(wstack, "", b)
+    assert status == 200, body
+    assert body["entry"][0]["response"]["status"] == "201 Created"
+    status, _, body = post(wstack, "", b)
+    assert body["entry"][0]["response"]["status"] == "200 OK"
+    b["entry"][0]["request"]["ifNoneExist"] = "code=8867-4"
+    status, _, body = post(wstack, "", b)
+    refused(validator, status, body, 400,
+            "Bundle.entry[0].request.ifNoneExist")
+    assert len(search_ids(wstack, pid)) == 1
