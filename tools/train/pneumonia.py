@@ -140,38 +140,53 @@ def evaluate(model, x, y):
     return acc, auc(y, p), p
 
 
-def write_reference(exp, out, seed):
-    """Synthetic 28x28 uint8 images and the exported graph's outputs, so
-    the C side can check the cpu backend against torch without torch
-    (and without copying any dataset image into the repository)."""
+def synthetic_images(seed):
+    """Six synthetic 28x28 uint8 images (no patient data): black, white,
+    a ramp, waves, noise from seed, a bright blob."""
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[0:28, 0:28]
     imgs = [np.zeros((28, 28)), np.full((28, 28), 255.0),
             xx * 255.0 / 27, 128 + 100 * np.sin(xx / 3.0) * np.cos(yy / 4.0),
             rng.integers(0, 256, (28, 28)),
             255.0 * np.exp(-((xx - 14) ** 2 + (yy - 14) ** 2) / 60.0)]
+    return [np.clip(np.rint(im), 0, 255).astype(np.uint8) for im in imgs]
+
+
+def write_reference(exp, out, seed):
+    """Synthetic 28x28 uint8 images and the exported graph's outputs, so
+    the C side can check the cpu backend against torch without torch
+    (and without copying any dataset image into the repository)."""
     cases = []
-    for im in imgs:
-        u8 = np.clip(np.rint(im), 0, 255).astype(np.uint8)
+    for u8 in synthetic_images(seed):
         with torch.no_grad():
             p = exp(to_tensor(u8[None]))[0].numpy()
         cases.append({"pixels": u8.ravel().tolist(),
                       "probs": [float(v) for v in p]})
+    write_ref_json(out, [28, 28], cases)
+
+
+def write_ref_json(out, shape, cases):
+    """The model's reference cases beside it: X.onnx -> X.ref.json."""
     with open(out[:-len(".onnx")] + ".ref.json", "w") as f:
-        json.dump({"shape": [28, 28], "mean": MEAN, "std": STD,
+        json.dump({"shape": shape, "mean": MEAN, "std": STD,
                    "labels": LABELS, "cases": cases}, f)
         f.write("\n")
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def arg_parser(doc, epochs, seed, batch, lr):
+    """The options both training tools take, with their defaults."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--data", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--epochs", type=int, default=40)
-    ap.add_argument("--seed", type=int, default=20261121)
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--lr", type=float, default=2e-3)
-    args = ap.parse_args()
+    ap.add_argument("--epochs", type=int, default=epochs)
+    ap.add_argument("--seed", type=int, default=seed)
+    ap.add_argument("--batch", type=int, default=batch)
+    ap.add_argument("--lr", type=float, default=lr)
+    return ap
+
+
+def main():
+    args = arg_parser(__doc__, 40, 20261121, 64, 2e-3).parse_args()
 
     random.seed(args.seed)
     np.random.seed(args.seed)
