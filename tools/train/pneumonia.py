@@ -132,6 +132,25 @@ def augment(x, gen):
     return out * gain
 
 
+def run_epoch(net, opt, x, y, batch, aug, gen, sched=None):
+    """One pass over x in an order drawn from gen, each batch through
+    aug(batch, gen); sched (when given) steps after every batch.  Returns
+    (the last batch's loss, the mean loss)."""
+    net.train()
+    perm = torch.randperm(len(y), generator=gen)
+    total = 0.0
+    for i in range(0, len(perm), batch):
+        idx = perm[i:i + batch]
+        loss = F.cross_entropy(net(aug(x[idx], gen)), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if sched is not None:
+            sched.step()
+        total += float(loss) * len(idx)
+    return float(loss), total / len(y)
+
+
 def evaluate(model, x, y):
     model.eval()
     with torch.no_grad():
@@ -205,17 +224,10 @@ def main():
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.epochs)
     best = (-1.0, None, -1)
     for epoch in range(args.epochs):
-        net.train()
-        perm = torch.randperm(len(ytr), generator=gen)
-        for i in range(0, len(perm), args.batch):
-            idx = perm[i:i + args.batch]
-            loss = F.cross_entropy(net(augment(xtr[idx], gen)), ytr_t[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+        last, _ = run_epoch(net, opt, xtr, ytr_t, args.batch, augment, gen)
         sched.step()
         acc, a, _ = evaluate(net, xva, yva)
-        print(f"epoch {epoch + 1:2d} loss {loss.item():.4f} "
+        print(f"epoch {epoch + 1:2d} loss {last:.4f} "
               f"val acc {acc:.4f} auc {a:.4f}", file=sys.stderr)
         if a > best[0]:
             best = (a, {k: v.clone() for k, v in net.state_dict().items()},

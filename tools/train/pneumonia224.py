@@ -44,7 +44,8 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pneumonia import (LABELS, MEAN, STD, arg_parser,  # noqa: E402
-                       auc, fold_bn, synthetic_images, write_ref_json)
+                       auc, fold_bn, run_epoch, synthetic_images,
+                       write_ref_json)
 
 SIDE = 224
 # (in, out, stride, pool after): 224 -> 112 -> 56 -> 28 -> 14, the last
@@ -255,21 +256,12 @@ def train(args, xtr, ytr, xva, yva, gen):
     ytr_t = torch.from_numpy(ytr)
     best = (-1.0, None, -1)
     for epoch in range(args.epochs):
-        net.train()
-        perm = torch.randperm(len(ytr), generator=gen)
-        total = 0.0
-        for i in range(0, len(perm), args.batch):
-            idx = perm[i:i + args.batch]
-            loss = F.cross_entropy(net(augment(xtr[idx], gen)), ytr_t[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += float(loss) * len(idx)
+        _, mean = run_epoch(net, opt, xtr, ytr_t, args.batch, augment, gen,
+                            sched)
         pv = torch.softmax(predict(net, xva), 1)[:, 1].numpy()
         a = auc(yva, pv)
         acc = float(((pv >= 0.5) == yva).mean())
-        print(f"epoch {epoch + 1:2d} loss {total / len(ytr):.4f} "
+        print(f"epoch {epoch + 1:2d} loss {mean:.4f} "
               f"val acc {acc:.4f} auc {a:.4f}", file=sys.stderr, flush=True)
         if a > best[0]:
             best = (a, {k: v.clone() for k, v in net.state_dict().items()},
