@@ -53,7 +53,7 @@ BINS :=
 TEST_BINS :=
 ALL_OBJS :=
 
-.PHONY: all deps deps-run run doctor test check bench bench-audit bench-galera clean unit format docs deploy-check face-calibration
+.PHONY: all deps deps-run deps-train run doctor test check bench bench-audit bench-galera clean unit format docs deploy-check face-calibration
 .PHONY: images image-test kube-test
 all:
 
@@ -83,6 +83,11 @@ deps-run:
 	$(Q)tools/dev/install-deps.sh run
 	$(Q)BUILD=$(BUILD) tools/facemodels/install.sh || echo "smartmed: face models not installed (npm): identity uses its classic embedder; see README, 'Behind a proxy'" >&2
 	$(Q)BUILD=$(BUILD) tools/devidp/install.sh || echo "smartmed: development sign-in not installed (npm): the console takes tokens only; see README, 'Behind a proxy'" >&2
+
+# The offline training tools (tools/train/: Debian's python3-torch); not
+# in deps, which is what CI and make test install.
+deps-train:
+	$(Q)tools/dev/install-deps.sh train
 
 deps: deps-run
 	$(Q)tools/dev/install-deps.sh

@@ -29,9 +29,10 @@
 #define DIAGNOSIS_MAX_LABELS 16
 #define DIAGNOSIS_NORM_MEAN  0.5f
 #define DIAGNOSIS_NORM_STD   0.5f
-/* The overlay is the model's input at 8x: 224 x 224 for the 28 x 28
- * model, large enough to see on a report. */
-#define DIAGNOSIS_OVERLAY_SCALE 8
+/* The overlay is the model's input scaled by a whole number to at least
+ * this side: 224 x 224 for the 224 x 224 model (1x) as for a 28 x 28 one
+ * (8x), large enough to see on a report. */
+#define DIAGNOSIS_OVERLAY_MIN_SIDE 224
 
 typedef struct diagnosis_model {
 	med_infer_host *host;
@@ -64,8 +65,8 @@ typedef struct diagnosis_model {
 const med_config_spec diagnosis_config[] = {
 	{"MED_DIAGNOSIS_MODEL", MED_CONFIG_STRING, "", false, 0, 0,
 	 "ONNX image model; empty = <binary dir>/../../services/diagnosis/"
-	 "models/pneumonia_cnn_v1.onnx"},
-	{"MED_DIAGNOSIS_MODEL_VERSION", MED_CONFIG_STRING, "1.1.0", false, 0, 0,
+	 "models/pneumonia_cxr224_v2.onnx"},
+	{"MED_DIAGNOSIS_MODEL_VERSION", MED_CONFIG_STRING, "2.0.0", false, 0, 0,
 	 "the model's version, reported in every finding"},
 	{"MED_DIAGNOSIS_LABELS", MED_CONFIG_STRING, "normal,pneumonia", false,
 	 0, 0, "the model's output labels, comma-separated, in order"},
@@ -241,8 +242,8 @@ load_model(diagnosis_model *m, const med_config *cfg)
 		return err;
 	}
 	if ((err = model_file(cfg, "MED_DIAGNOSIS_MODEL",
-			      "pneumonia_cnn_v1.onnx", path, sizeof(path))) !=
-	    MED_OK) {
+			      "pneumonia_cxr224_v2.onnx", path,
+			      sizeof(path))) != MED_OK) {
 		snprintf(m->reason, sizeof(m->reason), "model: no path");
 		return err;
 	}
@@ -540,7 +541,7 @@ run_occluded(void *ctx, const float *x, float *p)
  * saliency_map writes the top label's saliency over the model's input to
  * map: Grad-CAM from cam, the model's output of the same run, when it has
  * one; else the occlusion map through the plugin host (one more run per
- * occluded square, 196 for 28 x 28).
+ * occluded square, 196 for 28 x 28, 12,544 for 224 x 224).
  */
 static med_err
 saliency_map(diagnosis_model *m, const float *x, const float *probs,
@@ -562,9 +563,22 @@ saliency_map(diagnosis_model *m, const float *x, const float *probs,
 	return diagnosis_occlusion_map(&o, map);
 }
 
+/* overlay_scale is the whole factor that brings the model's input to at
+ * least DIAGNOSIS_OVERLAY_MIN_SIDE on its longer side (1 when it is). */
+static uint32_t
+overlay_scale(const diagnosis_model *m)
+{
+	uint32_t side = m->in_w > m->in_h ? m->in_w : m->in_h;
+
+	return side >= DIAGNOSIS_OVERLAY_MIN_SIDE
+		       ? 1
+		       : (DIAGNOSIS_OVERLAY_MIN_SIDE + side - 1) / side;
+}
+
 /*
  * saliency puts the overlay of the top label's saliency map (the model's
- * input 8x, red where it looked) on the finding, to be stored with it.
+ * input scaled by overlay_scale, red where it looked) on the finding, to be
+ * stored with it.
  */
 static med_err
 saliency(med_call *call, diagnosis_model *m, const float *x, const float *probs,
@@ -582,8 +596,8 @@ saliency(med_call *call, diagnosis_model *m, const float *x, const float *probs,
 		return med_call_fail(call, MED_ERR_INTERNAL,
 				     "model: the saliency map failed");
 	if ((err = diagnosis_overlay_png(x, map, m->in_w, m->in_h,
-					 DIAGNOSIS_OVERLAY_SCALE, &png,
-					 &len)) != MED_OK)
+					 overlay_scale(m), &png, &len)) !=
+	    MED_OK)
 		return err;
 	f->overlay_png.data = med_arena_alloc(med_call_arena(call), len);
 	if (f->overlay_png.data != NULL)

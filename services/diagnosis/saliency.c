@@ -19,8 +19,21 @@
 
 #include "diagnosis.h"
 
-#define OCCLUDE_SIDE   6 /* pixels of the model's input */
-#define OCCLUDE_STRIDE 2
+/* The squares step by a fourteenth of the input's shorter side (at least
+ * 2 pixels) and are three steps wide: 6 pixels every 2 at 28 x 28, 48
+ * every 16 at 224 x 224, 196 runs for either. */
+#define OCCLUDE_STEPS	  14
+#define OCCLUDE_MIN_STEP  2
+#define OCCLUDE_SIDE_STEP 3
+
+static uint32_t
+occlude_step(const diagnosis_occlusion *o)
+{
+	uint32_t side = o->w < o->h ? o->w : o->h;
+
+	return side / OCCLUDE_STEPS > OCCLUDE_MIN_STEP ? side / OCCLUDE_STEPS
+						       : OCCLUDE_MIN_STEP;
+}
 
 /* occlude_at runs the model with one square blanked and credits the drop
  * to the square's pixels. */
@@ -28,17 +41,18 @@ static med_err
 occlude_at(const diagnosis_occlusion *o, float *work, uint32_t y0, uint32_t x0,
 	   float *sum, float *count)
 {
+	uint32_t side = OCCLUDE_SIDE_STEP * occlude_step(o);
 	float p;
 	med_err err;
 
 	memcpy(work, o->x, sizeof(float) * o->w * o->h);
-	for (uint32_t y = y0; y < y0 + OCCLUDE_SIDE && y < o->h; y++)
-		for (uint32_t x = x0; x < x0 + OCCLUDE_SIDE && x < o->w; x++)
+	for (uint32_t y = y0; y < y0 + side && y < o->h; y++)
+		for (uint32_t x = x0; x < x0 + side && x < o->w; x++)
 			work[(size_t)y * o->w + x] = 0.0f;
 	if ((err = o->run(o->ctx, work, &p)) != MED_OK)
 		return err;
-	for (uint32_t y = y0; y < y0 + OCCLUDE_SIDE && y < o->h; y++)
-		for (uint32_t x = x0; x < x0 + OCCLUDE_SIDE && x < o->w; x++) {
+	for (uint32_t y = y0; y < y0 + side && y < o->h; y++)
+		for (uint32_t x = x0; x < x0 + side && x < o->w; x++) {
 			sum[(size_t)y * o->w + x] += o->p_top - p;
 			count[(size_t)y * o->w + x] += 1.0f;
 		}
@@ -77,14 +91,14 @@ diagnosis_occlusion_map(const diagnosis_occlusion *o, float *map)
 	size_t n = (size_t)o->w * o->h;
 	float *work = malloc(sizeof(float) * n);
 	float *count = calloc(n, sizeof(float));
+	uint32_t step = occlude_step(o);
 	med_err err = MED_ERR_NOMEM;
 
 	if (work == NULL || count == NULL)
 		goto cleanup;
 	memset(map, 0, sizeof(float) * n);
-	for (uint32_t y = 0; y + OCCLUDE_STRIDE <= o->h; y += OCCLUDE_STRIDE)
-		for (uint32_t x = 0; x + OCCLUDE_STRIDE <= o->w;
-		     x += OCCLUDE_STRIDE)
+	for (uint32_t y = 0; y + step <= o->h; y += step)
+		for (uint32_t x = 0; x + step <= o->w; x += step)
 			if ((err = occlude_at(o, work, y, x, map, count)) !=
 			    MED_OK)
 				goto cleanup;

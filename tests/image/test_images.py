@@ -95,7 +95,7 @@ def test_image_holds_binary_and_plugin_not_the_build(cstack, svc):
                        for f in FACE_FILES)
         assert has_face == (svc == "identity")
         assert img.has(HAAR) == (svc == "identity")
-        model = img.path(containers.MODEL_DIR + "/pneumonia_cnn_v1.onnx")
+        model = img.path(containers.MODEL_DIR + "/pneumonia_cxr224_v2.onnx")
         assert os.path.isfile(model) == (svc == "diagnosis")
         if svc == "diagnosis":
             with open(model, "rb") as a, open(dximages.MODEL_PATH, "rb") as b:

@@ -1,4 +1,4 @@
-"""Grad-CAM of the served classifier (issue 38, item 4): pneumonia_cnn_v1's
+"""Grad-CAM of the served classifier (issue 38, item 4): pneumonia_cxr224_v2's
 second output `cam` (tools/train/gradcam_graph.py), the overlay the
 service makes from it, and the occlusion map kept for a model without one.
 
@@ -11,16 +11,18 @@ service makes from it, and the occlusion map kept for a model without one.
   exact split of the score), and the first output still equals OpenCV's
   probabilities.
 - AnalyzeImage's overlay is that reference map of the top label, ReLU,
-  bilinear to 28x28 (OpenCV's INTER_LINEAR, half-pixel centres like the
-  service's med_image_resize), scaled to [0, 1] and blended red over the
-  input at 8x, within one grey level per channel; the overlays counter
+  bilinear to the 224x224 input (OpenCV's INTER_LINEAR, half-pixel
+  centres like the service's med_image_resize), scaled to [0, 1] and
+  blended red over the input (1x), within one grey level per channel; the
+  overlays counter
   says grad-cam.
 - The same weights without the `cam` output (stripped here) still get an
   overlay, from the occlusion map, counted as occlusion, and the same
   probabilities.
 
-Inputs: the six synthetic cases of pneumonia_cnn_v1.ref.json (always), and
-PneumoniaMNIST test images when ../shared is present.
+Inputs: the six synthetic cases of pneumonia_cxr224_v2.ref.json (always,
+sent at 8x: 224x224), and PneumoniaMNIST test images (28x28, grown by the
+service) when ../shared is present.
 """
 
 import os
@@ -47,7 +49,8 @@ from test_face_models import read_medt, write_medt  # noqa: E402
 SVC = "diagnosis"
 TOL_CAM = 1e-5
 TOL_P = 1e-4
-SCALE = 8  # the overlay's, DIAGNOSIS_OVERLAY_SCALE
+SIDE = 224  # the model's input; the overlay is the input at 1x
+CAM = 14  # the cam output's side: 224 / 16
 
 pytestmark = pytest.mark.stack(services=("audit", SVC))
 
@@ -118,7 +121,7 @@ def test_host_cam_matches_opencv_features_times_gemm_weights(cases):
     worst = 0.0
     for c in cases:
         cam = host_output(dximages.MODEL_PATH, c["x"], 1)
-        assert cam.shape == (1, 2, 7, 7), (c["name"], cam.shape)
+        assert cam.shape == (1, 2, CAM, CAM), (c["name"], cam.shape)
         diff = np.abs(cam[0] - c["cam"]).max()
         assert diff <= TOL_CAM, (c["name"], diff)
         worst = max(worst, diff)
@@ -132,7 +135,7 @@ def test_host_cam_matches_opencv_features_times_gemm_weights(cases):
 def expected_overlay(c):
     """The overlay the service should make: RGB uint8 [224, 224, 3]."""
     m = np.maximum(c["cam"][int(np.argmax(c["probs"]))], 0)
-    m = cv2.resize(m.astype(np.float32), (28, 28),
+    m = cv2.resize(m.astype(np.float32), (SIDE, SIDE),
                    interpolation=cv2.INTER_LINEAR).astype(np.float64)
     if m.max() > 0:
         m /= m.max()
@@ -140,7 +143,7 @@ def expected_overlay(c):
     a = 0.6 * m
     rgb = np.stack([g * (1 - a) + 255 * a, g * (1 - a), g * (1 - a)], -1)
     rgb = np.floor(rgb + 0.5).astype(np.int64)
-    return rgb.repeat(SCALE, axis=0).repeat(SCALE, axis=1)
+    return rgb
 
 
 # The file's own stack (st) ends with the file: no defaults to put back.
@@ -193,7 +196,7 @@ def _without_cam(src, dst):
 
 
 def test_model_without_cam_gets_the_occlusion_map(st, pb, cases, tmp_path):
-    path = str(tmp_path / "pneumonia_cnn_v1.onnx")
+    path = str(tmp_path / (dximages.MODEL_ID + ".onnx"))
     _without_cam(dximages.MODEL_PATH, path)
     _restart(st, MED_DIAGNOSIS_MODEL=path,
              MED_DIAGNOSIS_GUARD_UPLOADS="false")

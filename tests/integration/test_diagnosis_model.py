@@ -1,11 +1,12 @@
 """The diagnosis service's image model end to end, on its own stack:
 
-- with ../shared present, PneumoniaMNIST's test split goes through
-  AnalyzeImage as PNG files: the guard refuses as many of them as its card
-  (CHEST_GUARD_CARD.md) says, and the measured accuracy and AUC over the
-  whole split (the refused ones scored with the guard off for uploads)
-  equal the figures in services/diagnosis/models/MODEL_CARD.md (skipped
-  cleanly when ../shared is absent);
+- with ../shared present, the model's own test split (Kermany et al.'s
+  624 paediatric radiographs at 224 x 224, ../shared/data/chest/
+  kermany224) goes through AnalyzeImage as its PNG files: the guard
+  refuses as many of them as the model card says, and the measured
+  accuracy and AUC over the whole split (the refused ones scored with the
+  guard off for uploads) equal the figures in services/diagnosis/models/
+  MODEL_CARD.md (skipped cleanly when ../shared is absent);
 - a model that cannot load leaves the service up: the problem list works
   and AnalyzeImage answers UNAVAILABLE with the reason;
 - MED_INFER_DEVICE=gpu without a GPU backend falls back to the CPU (and
@@ -28,7 +29,6 @@ import dximages  # noqa: E402
 
 SVC = "diagnosis"
 CARD = os.path.join(dximages.MODEL_DIR, "MODEL_CARD.md")
-GUARD_CARD = os.path.join(dximages.MODEL_DIR, "CHEST_GUARD_CARD.md")
 
 
 pytestmark = pytest.mark.stack(services=("audit", SVC))
@@ -65,13 +65,13 @@ def _card_figures():
     return float(acc.group(1)), float(auc.group(1))
 
 
-def _guard_card_refusals():
-    """The number of real chest X-rays the guard's card says it refuses."""
-    with open(GUARD_CARD) as f:
+def _card_guard_refusals():
+    """The number of test radiographs the model card says the guard
+    refuses."""
+    with open(CARD) as f:
         text = f.read()
-    m = re.search(r"real chest X-rays refused[^|]*\|\s*\*\*[0-9.]+ %\*\*"
-                  r" \((\d+)\)", text)
-    return int(m.group(1))
+    return int(re.search(r"test radiographs the guard refuses\s*\|\s*"
+                         r"(\d+)", text).group(1))
 
 
 def _pneumonia_p(st, pb, png):
@@ -88,18 +88,19 @@ def _pneumonia_p(st, pb, png):
     return f.probabilities[1].probability
 
 
-def test_medmnist_test_split_matches_model_card(st, pb):
-    images, labels = dximages.chest_split()
-    pngs = [dximages.png_grey(im.tolist()) for im in images]
-    scores = [_pneumonia_p(st, pb, png) for png in pngs]
+def test_test_split_matches_model_card(st, pb):
+    split = dximages.kermany_split("test")
+    assert len(split) == 624
+    labels = [y for _, y in split]
+    scores = [_pneumonia_p(st, pb, png) for png, _ in split]
     refused = [i for i, s in enumerate(scores) if s is None]
-    assert len(refused) == _guard_card_refusals(), refused
+    assert len(refused) == _card_guard_refusals(), refused
     # The classifier's card is over the whole split: the refused ones
     # scored with the guard off for uploads.
     _restart(st, MED_DIAGNOSIS_GUARD_UPLOADS="false")
     try:
         for i in refused:
-            scores[i] = _pneumonia_p(st, pb, pngs[i])
+            scores[i] = _pneumonia_p(st, pb, split[i][0])
     finally:
         _restart(st)
     acc = sum((s >= 0.5) == (y == 1) for s, y in zip(scores, labels)) / len(

@@ -1,12 +1,12 @@
 """Parity of the diagnosis models as the service runs them (issue 38, item
-6): the classifier (pneumonia_cnn_v1) and the out-of-distribution guard
+6): the classifier (pneumonia_cxr224_v2, 224 x 224) and the out-of-distribution guard
 (chest_guard_v1), each decoded, preprocessed and run through the plugin
 host's cpu backend by AnalyzeImage, against references that read the same
 ONNX files without smartmed:
 
 - the classifier against OpenCV's DNN module (cv2.dnn.readNetFromONNX),
   and on its synthetic reference cases against torch's outputs recorded by
-  tools/train/pneumonia.py;
+  tools/train/pneumonia224.py;
 - the guard against a numpy forward pass over its ONNX graph
   (dximages.numpy_probs; OpenCV 4.6 cannot import its Gemm).  The guard's
   probabilities never leave the service (a refusal carries none), so the
@@ -41,6 +41,7 @@ import dximages  # noqa: E402
 SVC = "diagnosis"
 TOL = 1e-4
 THRESHOLD = 0.5  # MED_DIAGNOSIS_GUARD_MIN_PERMILLE 500, the card's
+GUARD_SIDE = 28  # chest_guard_v1's input; the classifier's is 224
 
 pytestmark = pytest.mark.stack(services=("audit", SVC))
 
@@ -119,10 +120,11 @@ def cases():
     for real, (name, rows) in [(True, c) for c in chest] + [
             (False, c) for c in other]:
         x = dximages.model_input(rows)
+        g = dximages.model_input(rows, side=GUARD_SIDE)
         out.append({"name": name, "real": real,
                     "png": dximages.png_grey(rows),
                     "cnn": dximages.opencv_probs(dximages.MODEL_PATH, x),
-                    "guard": dximages.numpy_probs(dximages.GUARD_PATH, x)})
+                    "guard": dximages.numpy_probs(dximages.GUARD_PATH, g)})
     return out
 
 

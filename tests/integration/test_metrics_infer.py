@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 import dximages  # noqa: E402
 
 SVC = "diagnosis"
-MODEL = "pneumonia_cnn_v1"
+MODEL = dximages.MODEL_ID
 # Model runs per AnalyzeImage: one.  The shipped model's Grad-CAM output
 # comes out of the finding's own run (the occlusion map, for a model
 # without one, would add 14 x 14).  The guard's run is counted under its

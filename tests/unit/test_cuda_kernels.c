@@ -287,6 +287,15 @@ test_pneumonia_gradcam(void)
 			1.0f / 127.5f, -1.0f, 1e-5);
 }
 
+/* test_pneumonia224: the default classifier since issue 52, at 224 x 224
+ * with strided Convs and a 14 x 14 Grad-CAM map, the same way. */
+static void
+test_pneumonia224(void)
+{
+	emu_matches_cpu("services/diagnosis/models/pneumonia_cxr224_v2.onnx",
+			1.0f / 127.5f, -1.0f, 1e-5);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -295,6 +304,7 @@ main(int argc, char **argv)
 		{"cuda_graphs", test_cuda_graphs},
 		{"yunet", test_yunet},
 		{"pneumonia_gradcam", test_pneumonia_gradcam},
+		{"pneumonia224", test_pneumonia224},
 		{NULL, NULL},
 	};
 	/* Line-buffered: a case's figures survive its process's exit. */

@@ -2,9 +2,10 @@
 """Diagnosis benchmark (tools/bench/diagnosis.py).
 
 Starts a private MariaDB, the audit service and the diagnosis service
-(mutual TLS, as deployed) with the test harness, writes a 252x252 8-bit
-grey PNG (a real chest X-ray, PneumoniaMNIST's test image 3 from
-../shared scaled 9x; without ../shared the shipped model's synthetic
+(mutual TLS, as deployed) with the test harness, takes a real chest X-ray
+(the 224x224 PNG of kermany224's test/normal/1.png in ../shared; without
+it PneumoniaMNIST's test image 3 scaled 9x to 252x252; without either the
+shipped model's synthetic
 reference case 3, with MED_DIAGNOSIS_GUARD_UPLOADS=false since the guard
 refuses it), and runs build/bin/bench-diagnosis_analyze twice: host batching off
 (MED_INFER_MAX_BATCH=1) and on (MED_INFER_MAX_BATCH=8,
@@ -13,12 +14,14 @@ MED_INFER_MAX_WAIT_US=200).  Each run prints the in-process reference
 batch 1 (the guard, the model and its saliency overlay: Grad-CAM from the
 same run for the shipped model, the occlusion map's 196 more runs for a
 model without a `cam` output) with their ratio, and calls/s with THREADS
-concurrent clients; this script adds the ratio batching on / off.
+concurrent clients; this script adds the ratio batching on / off and
+OpenCV's DNN forward() on the same ONNX and input, one thread (p50).
 
 Knobs (environment): BUILD (build), N (2000 calls per phase), THREADS (8),
 MODEL (the classifier, served and run in process; default the shipped
-pneumonia_cnn_v1.onnx; point it at a copy without the `cam` output, e.g.
-release 1.0.0's file from git, to time the occlusion map).
+pneumonia_cxr224_v2.onnx; services/diagnosis/models/pneumonia_cnn_v1.onnx
+to time the 28x28 model it replaced, or a copy without the `cam` output
+to time the occlusion map).
 """
 
 import os
@@ -26,6 +29,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -64,7 +68,11 @@ def main():
     env = {"MED_THREADS": threads, "MED_DB_POOL": threads,
            "MED_INFER_MAX_BATCH": "1",
            "MED_DIAGNOSIS_MODEL": os.path.abspath(model_path())}
-    if os.path.exists(dximages.MEDMNIST):
+    kermany = os.path.join(dximages.KERMANY, "test", "normal", "1.png")
+    if os.path.exists(kermany):
+        with open(kermany, "rb") as f:
+            png = f.read()
+    elif os.path.exists(dximages.MEDMNIST):
         png = dximages.chest_png(3, scale=9)
     else:
         case = dximages.ref_cases()["cases"][3]
@@ -74,8 +82,7 @@ def main():
             Stack(services=("audit", "diagnosis"), extra_env=env) as st:
         img.write(png)
         img.flush()
-        print("image   252x252 png %d bytes; cpus=%d" % (len(png),
-                                                         os.cpu_count()))
+        print("image   png %d bytes; cpus=%d" % (len(png), os.cpu_count()))
         print("model   %s" % model_path())
         print("--- host batching off (MED_INFER_MAX_BATCH=1)")
         off = run(st, exe, img.name, n, threads)
@@ -87,7 +94,37 @@ def main():
               "MED_INFER_MAX_WAIT_US=200)")
         on = run(st, exe, img.name, n, threads)
         print("ratio   batching_on/off calls_per_s=%.2f" % (on / off))
+    opencv_reference(png, int(n))
     return 0
+
+
+def opencv_reference(png, n):
+    """OpenCV's DNN running the same ONNX file on the same preprocessed
+    input, one thread, forward() alone (no decode or resize): p50."""
+    try:
+        import cv2
+        import numpy as np
+        import onnx
+    except ImportError:
+        print("opencv  skipped (python3-opencv, -numpy or -onnx missing)")
+        return
+    shape = onnx.load(model_path()).graph.input[0].type.tensor_type.shape
+    side = shape.dim[3].dim_value
+    im = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+    rows = cv2.resize(im, (side, side), interpolation=cv2.INTER_AREA)
+    x = dximages.model_input(rows.tolist(), side=side)
+    cv2.setNumThreads(1)
+    net = cv2.dnn.readNetFromONNX(model_path())
+    first = onnx.load(model_path()).graph.output[0].name
+    lat = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        net.setInput(x)
+        net.forward(first)
+        lat.append((time.perf_counter() - t0) * 1e6)
+    lat.sort()
+    print("opencv  p50_us=%.1f calls=%d (cv2.dnn forward at %dx%d, "
+          "1 thread)" % (lat[len(lat) // 2], n, side, side))
 
 
 if __name__ == "__main__":

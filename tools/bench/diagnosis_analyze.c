@@ -82,10 +82,16 @@ read_file(const char *path, uint8_t **out, size_t *len)
 	return 0;
 }
 
-/* local_once is AnalyzeImage's computation in this process. */
+/* The in-process reference's largest input side and Grad-CAM map. */
+#define LOCAL_MAX_SIDE 224
+#define LOCAL_MAX_CAM  (2 * 28 * 28)
+
+/* local_once is AnalyzeImage's computation in this process, at the
+ * model's own side x side input. */
 static int
 local_once(med_infer_model *m, const bench *b, float *x, uint32_t side)
 {
+	const med_model_info *info = med_infer_model_info(m);
 	med_image *img = NULL;
 	float probs[16];
 	med_tensor in = {.dtype = MED_DTYPE_F32,
@@ -94,8 +100,11 @@ local_once(med_infer_model *m, const bench *b, float *x, uint32_t side)
 			 .data = x,
 			 .size = sizeof(float) * side * side};
 	/* The model's Grad-CAM output, when it has one, comes out of the
-	 * same run as in the service: [1, 2, 7, 7] for pneumonia_cnn_v1. */
-	static float cam[2 * 7 * 7];
+	 * same run as in the service: [1, 2, 14, 14] for
+	 * pneumonia_cxr224_v2, [1, 2, 7, 7] for pneumonia_cnn_v1. */
+	static float cam[LOCAL_MAX_CAM];
+	int64_t ch = info->n_outputs > 1 ? info->outputs[1].dims[2] : 1;
+	int64_t cw = info->n_outputs > 1 ? info->outputs[1].dims[3] : 1;
 	med_tensor out[2] = {{.dtype = MED_DTYPE_F32,
 			      .n_dims = 2,
 			      .dims = {1, 2},
@@ -103,12 +112,14 @@ local_once(med_infer_model *m, const bench *b, float *x, uint32_t side)
 			      .size = sizeof(float) * 2},
 			     {.dtype = MED_DTYPE_F32,
 			      .n_dims = 4,
-			      .dims = {1, 2, 7, 7},
+			      .dims = {1, 2, ch, cw},
 			      .data = cam,
-			      .size = sizeof(cam)}};
-	uint32_t n_out = med_infer_model_info(m)->n_outputs;
+			      .size = sizeof(float) * 2 * (size_t)(ch * cw)}};
+	uint32_t n_out = info->n_outputs;
 	int rc = 1;
 
+	if (ch < 1 || cw < 1 || 2 * ch * cw > LOCAL_MAX_CAM)
+		return 1;
 	if (med_image_decode(b->img, b->img_len, NULL, &img, NULL, 0) !=
 		    MED_OK ||
 	    med_image_resize(img, side, side, x) != MED_OK)
@@ -130,28 +141,39 @@ run_local(bench *b, const char *plugins, const char *model, double *p50)
 	med_infer_host *h = NULL;
 	med_infer_model *m = NULL;
 	double *lat = calloc((size_t)b->n, sizeof(*lat));
-	float x[28 * 28];
+	float *x = calloc((size_t)LOCAL_MAX_SIDE * LOCAL_MAX_SIDE, sizeof(*x));
+	int64_t side = 0;
 	int rc = 1;
 
-	if (lat == NULL || med_infer_host_new(&hc, &h) != MED_OK ||
+	if (lat == NULL || x == NULL || med_infer_host_new(&hc, &h) != MED_OK ||
 	    med_infer_model_load(h, &o, &m, NULL, 0) != MED_OK) {
 		fprintf(stderr, "cannot load %s from %s\n", model, plugins);
 		goto out;
 	}
+	side = med_infer_model_info(m)->inputs[0].dims[3];
+	if (side < 1 || side > LOCAL_MAX_SIDE ||
+	    med_infer_model_info(m)->inputs[0].dims[2] != side) {
+		fprintf(stderr, "%s: not a square input up to %d\n", model,
+			LOCAL_MAX_SIDE);
+		goto out;
+	}
 	for (long i = 0; i < b->n; i++) {
 		double t0 = now_us();
-		if (local_once(m, b, x, 28) != 0)
+		if (local_once(m, b, x, (uint32_t)side) != 0)
 			goto out;
 		lat[i] = now_us() - t0;
 	}
 	qsort(lat, (size_t)b->n, sizeof(*lat), cmp_double);
 	*p50 = lat[b->n / 2];
-	printf("local   p50_us=%.1f calls=%ld (decode+resize+infer, batch 1)\n",
-	       *p50, b->n);
+	printf("local   p50_us=%.1f calls=%ld (decode+resize+infer at "
+	       "%lldx%lld, "
+	       "batch 1)\n",
+	       *p50, b->n, (long long)side, (long long)side);
 	rc = 0;
 out:
 	med_infer_model_free(m);
 	med_infer_host_free(h);
+	free(x);
 	free(lat);
 	return rc;
 }

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Installs the Debian 12 packages smartmed needs to build, run and test,
 # when any is missing: with "run" only those make run needs (no test,
-# packaging or browser toolchains), with "all" (the default) everything.  Run as root (CI and make run/test do); prints what
+# packaging or browser toolchains), with "all" (the default) everything
+# make test needs; with "train" the offline model-training tools alone
+# (tools/train/, not part of "all": CI never trains).  Run as root (CI and make run/test do); prints what
 # it installs and does nothing when everything is there.
 set -eu
 
@@ -57,12 +59,17 @@ PKGS_CONSOLE="chromium fonts-wqy-microhei"
 # face models' conversion and the console's development sign-in.
 PKGS_RUN_TOOLS="python3 python3-grpcio python3-protobuf python3-pytest nodejs"
 command -v npm >/dev/null 2>&1 || PKGS_RUN_TOOLS="$PKGS_RUN_TOOLS npm"
+# tools/train/: Debian's PyTorch (1.13) for the diagnosis models, with the
+# ONNX, numpy and PIL it reads and writes through.  Optional (make
+# deps-train); nothing that builds, runs or tests smartmed needs it.
+PKGS_TRAIN="python3-torch python3-onnx python3-numpy python3-pil"
 PKGS_RUN="$PKGS_CORE $PKGS_IMAGING $PKGS_SECURITY $PKGS_PLUGINS $PKGS_AUDIT $PKGS_RECORDS $PKGS_DOSAGE $PKGS_FHIR $PKGS_RUN_TOOLS"
 case "${1:-all}" in
 run) PKGS="$PKGS_RUN" ;;
+train) PKGS="$PKGS_TRAIN" ;;
 all) PKGS="$PKGS_RUN $PKGS_TEST $PKGS_DEPLOY $PKGS_IMAGES $PKGS_KUBE $PKGS_GALERA $PKGS_CONSOLE" ;;
 *)
-	echo "usage: $0 [run|all]" >&2
+	echo "usage: $0 [run|all|train]" >&2
 	exit 2
 	;;
 esac

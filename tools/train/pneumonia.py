@@ -132,6 +132,25 @@ def augment(x, gen):
     return out * gain
 
 
+def run_epoch(net, opt, x, y, batch, aug, gen, sched=None):
+    """One pass over x in an order drawn from gen, each batch through
+    aug(batch, gen); sched (when given) steps after every batch.  Returns
+    (the last batch's loss, the mean loss)."""
+    net.train()
+    perm = torch.randperm(len(y), generator=gen)
+    total = 0.0
+    for i in range(0, len(perm), batch):
+        idx = perm[i:i + batch]
+        loss = F.cross_entropy(net(aug(x[idx], gen)), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if sched is not None:
+            sched.step()
+        total += float(loss) * len(idx)
+    return float(loss), total / len(y)
+
+
 def evaluate(model, x, y):
     model.eval()
     with torch.no_grad():
@@ -140,38 +159,53 @@ def evaluate(model, x, y):
     return acc, auc(y, p), p
 
 
-def write_reference(exp, out, seed):
-    """Synthetic 28x28 uint8 images and the exported graph's outputs, so
-    the C side can check the cpu backend against torch without torch
-    (and without copying any dataset image into the repository)."""
+def synthetic_images(seed):
+    """Six synthetic 28x28 uint8 images (no patient data): black, white,
+    a ramp, waves, noise from seed, a bright blob."""
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[0:28, 0:28]
     imgs = [np.zeros((28, 28)), np.full((28, 28), 255.0),
             xx * 255.0 / 27, 128 + 100 * np.sin(xx / 3.0) * np.cos(yy / 4.0),
             rng.integers(0, 256, (28, 28)),
             255.0 * np.exp(-((xx - 14) ** 2 + (yy - 14) ** 2) / 60.0)]
+    return [np.clip(np.rint(im), 0, 255).astype(np.uint8) for im in imgs]
+
+
+def write_reference(exp, out, seed):
+    """Synthetic 28x28 uint8 images and the exported graph's outputs, so
+    the C side can check the cpu backend against torch without torch
+    (and without copying any dataset image into the repository)."""
     cases = []
-    for im in imgs:
-        u8 = np.clip(np.rint(im), 0, 255).astype(np.uint8)
+    for u8 in synthetic_images(seed):
         with torch.no_grad():
             p = exp(to_tensor(u8[None]))[0].numpy()
         cases.append({"pixels": u8.ravel().tolist(),
                       "probs": [float(v) for v in p]})
+    write_ref_json(out, [28, 28], cases)
+
+
+def write_ref_json(out, shape, cases):
+    """The model's reference cases beside it: X.onnx -> X.ref.json."""
     with open(out[:-len(".onnx")] + ".ref.json", "w") as f:
-        json.dump({"shape": [28, 28], "mean": MEAN, "std": STD,
+        json.dump({"shape": shape, "mean": MEAN, "std": STD,
                    "labels": LABELS, "cases": cases}, f)
         f.write("\n")
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def arg_parser(doc, epochs, seed, batch, lr):
+    """The options both training tools take, with their defaults."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--data", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--epochs", type=int, default=40)
-    ap.add_argument("--seed", type=int, default=20261121)
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--lr", type=float, default=2e-3)
-    args = ap.parse_args()
+    ap.add_argument("--epochs", type=int, default=epochs)
+    ap.add_argument("--seed", type=int, default=seed)
+    ap.add_argument("--batch", type=int, default=batch)
+    ap.add_argument("--lr", type=float, default=lr)
+    return ap
+
+
+def main():
+    args = arg_parser(__doc__, 40, 20261121, 64, 2e-3).parse_args()
 
     random.seed(args.seed)
     np.random.seed(args.seed)
@@ -190,17 +224,10 @@ def main():
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.epochs)
     best = (-1.0, None, -1)
     for epoch in range(args.epochs):
-        net.train()
-        perm = torch.randperm(len(ytr), generator=gen)
-        for i in range(0, len(perm), args.batch):
-            idx = perm[i:i + args.batch]
-            loss = F.cross_entropy(net(augment(xtr[idx], gen)), ytr_t[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+        last, _ = run_epoch(net, opt, xtr, ytr_t, args.batch, augment, gen)
         sched.step()
         acc, a, _ = evaluate(net, xva, yva)
-        print(f"epoch {epoch + 1:2d} loss {loss.item():.4f} "
+        print(f"epoch {epoch + 1:2d} loss {last:.4f} "
               f"val acc {acc:.4f} auc {a:.4f}", file=sys.stderr)
         if a > best[0]:
             best = (a, {k: v.clone() for k, v in net.state_dict().items()},

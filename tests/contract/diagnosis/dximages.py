@@ -19,11 +19,15 @@ import zlib
 from harness import paths
 
 MODEL_DIR = os.path.join(paths.REPO_ROOT, "services", "diagnosis", "models")
-MODEL_PATH = os.path.join(MODEL_DIR, "pneumonia_cnn_v1.onnx")
-REF_PATH = os.path.join(MODEL_DIR, "pneumonia_cnn_v1.ref.json")
+MODEL_ID = "pneumonia_cxr224_v2"
+MODEL_VERSION = "2.0.0"
+MODEL_PATH = os.path.join(MODEL_DIR, MODEL_ID + ".onnx")
+REF_PATH = os.path.join(MODEL_DIR, MODEL_ID + ".ref.json")
 GUARD_PATH = os.path.join(MODEL_DIR, "chest_guard_v1.onnx")
 MEDMNIST = os.path.join(os.path.dirname(paths.REPO_ROOT), "shared", "data",
                         "medmnist", "pneumoniamnist.npz")
+KERMANY = os.path.join(os.path.dirname(paths.REPO_ROOT), "shared", "data",
+                       "chest", "kermany224")
 REFUSED = "image: not a frontal chest radiograph"
 # PneumoniaMNIST test images 0..39 are all taken by chest_guard_v1 for
 # chest X-rays (p(chest) >= 0.64); the split's 3 it refuses are 133, 268
@@ -65,8 +69,12 @@ def ref_cases():
         return json.load(f)
 
 
-def case_rows(case, scale=1):
-    """The case's 28x28 pixels as rows, each pixel repeated scale x scale."""
+def case_rows(case, scale=None):
+    """The case's 28x28 pixels as rows, each pixel repeated scale x scale
+    (by default the case's own "scale": a reference case is stored at
+    28x28 and fed to the 224 px model at 8x, 1 for anything else)."""
+    if scale is None:
+        scale = case.get("scale", 1)
     px = case["pixels"]
     rows = [px[y * 28:(y + 1) * 28] for y in range(28)]
     out = []
@@ -89,6 +97,24 @@ def chest_split():
     return _chest[0]
 
 
+def kermany_split(split="test"):
+    """The 224 x 224 PNG files of a split of ../shared's kermany224 copy
+    (the model's own data), as [(bytes, label 0 normal / 1 pneumonia)] in
+    manifest order; skips the calling test when ../shared is absent."""
+    import csv
+    import pytest
+    manifest = os.path.join(KERMANY, "manifest.csv")
+    if not os.path.exists(manifest):
+        pytest.skip("%s absent (../shared/data not available)" % manifest)
+    out = []
+    with open(manifest, newline="") as f:
+        for r in csv.DictReader(f):
+            if r["split"] == split:
+                with open(os.path.join(KERMANY, r["file"]), "rb") as img:
+                    out.append((img.read(), int(r["label"] == "pneumonia")))
+    return out
+
+
 def chest_rows(i=0, scale=1):
     """Test image i (< N_CHEST, one the guard takes) as rows of 0..255,
     each pixel repeated scale x scale."""
@@ -108,15 +134,19 @@ def chest_png(i=0, scale=1):
 # INTER_AREA, which equals the service's area averaging for whole-number
 # shrink factors (the only ones the tests use).
 
-def model_input(rows, side=28, depth=8):
-    """rows (grey ints) as the model's float32 [1, 1, side, side] input."""
+def model_input(rows, side=224, depth=8):
+    """rows (grey ints) as the model's float32 [1, 1, side, side] input:
+    shrunk by OpenCV's INTER_AREA (whole factors only), grown by its
+    INTER_LINEAR (half-pixel centres, edges clamped, as the service)."""
     import pytest
     cv2 = pytest.importorskip("cv2")
     np = pytest.importorskip("numpy")
     x = np.array(rows, dtype=np.float32) / float((1 << depth) - 1)
-    if x.shape != (side, side):
+    if x.shape[0] > side or x.shape[1] > side:
         assert x.shape[0] % side == 0 and x.shape[1] % side == 0, x.shape
         x = cv2.resize(x, (side, side), interpolation=cv2.INTER_AREA)
+    elif x.shape != (side, side):
+        x = cv2.resize(x, (side, side), interpolation=cv2.INTER_LINEAR)
     return ((x - 0.5) / 0.5).reshape(1, 1, side, side).astype(np.float32)
 
 

@@ -57,8 +57,8 @@ def test_analyze_png_is_preliminary_with_provenance(stack, pb):
     f = _analyze(stack, pb, img, patient=pid)
     assert f.finding_id and f.patient_id == pid
     assert f.status == pb.FINDING_STATUS_PRELIMINARY
-    assert f.model_id == "pneumonia_cnn_v1"
-    assert f.model_version == "1.1.0"
+    assert f.model_id == dximages.MODEL_ID
+    assert f.model_version == dximages.MODEL_VERSION
     with open(dximages.MODEL_PATH, "rb") as fh:
         assert f.model_sha256 == hashlib.sha256(fh.read()).hexdigest()
     # the cpu backend everywhere; a cuda backend, where built, runs on gpu
@@ -74,7 +74,7 @@ def test_analyze_png_is_preliminary_with_provenance(stack, pb):
     assert f.requested_by == stack.user("clinician")
     assert f.created_ms > 0 and f.decided_by == "" and f.decided_ms == 0
     # Where the model looked, as for a PACS study: an overlay of the
-    # input at 8x, stored (ListFindings says so) and returned.
+    # model's 224 x 224 input, stored (ListFindings says so) and returned.
     assert f.has_overlay and f.overlay_png[:8] == b"\x89PNG\r\n\x1a\n"
     _check_overlay(f.overlay_png)
     lst = stack.call(SVC, "ListFindings", pb.ListFindingsRequest(
@@ -93,23 +93,24 @@ def _check_overlay(png):
 
 
 def test_16bit_png_and_area_resize_give_the_same_input(stack, pb):
-    want = _probs(_analyze(stack, pb, dximages.chest_png(5)))
-    rows16 = [[v * 257 for v in r] for r in dximages.chest_rows(5)]
+    want = _probs(_analyze(stack, pb, dximages.chest_png(5, scale=8)))
+    rows16 = [[v * 257 for v in r] for r in dximages.chest_rows(5, scale=8)]
     f = _analyze(stack, pb, dximages.png_grey(rows16, depth=16))
     _assert_matches(f, {"probs": [p for _, p in want]})
-    # 3x nearest upscaling: area averaging back to 28x28 restores it
-    f = _analyze(stack, pb, dximages.chest_png(5, scale=3))
-    assert (f.image_width, f.image_height) == (84, 84)
+    # 2x nearest upscaling of the 224 x 224 image: area averaging back to
+    # the model's 224 x 224 restores it
+    f = _analyze(stack, pb, dximages.chest_png(5, scale=16))
+    assert (f.image_width, f.image_height) == (448, 448)
     _assert_matches(f, {"probs": [p for _, p in want]})
 
 
 def test_jpeg(stack, pb):
     cv2 = pytest.importorskip("cv2")
     np = pytest.importorskip("numpy")
-    png = _analyze(stack, pb, dximages.chest_png(3))
-    px = np.array(dximages.chest_rows(3), dtype=np.uint8)
-    ok, buf = cv2.imencode(".jpg", cv2.resize(px, (224, 224)),
-                           [cv2.IMWRITE_JPEG_QUALITY, 95])
+    px = cv2.resize(np.array(dximages.chest_rows(3), dtype=np.uint8),
+                    (224, 224))
+    png = _analyze(stack, pb, dximages.png_grey(px.tolist()))
+    ok, buf = cv2.imencode(".jpg", px, [cv2.IMWRITE_JPEG_QUALITY, 95])
     assert ok
     f = _analyze(stack, pb, buf.tobytes(), role="nurse")
     assert (f.image_format, f.image_width) == ("jpeg", 224)
@@ -213,8 +214,8 @@ def test_unknown_model_not_found(stack, pb):
     img = dximages.chest_png(0)
     expect_status(grpc.StatusCode.NOT_FOUND, _analyze, stack, pb, img,
                   model="resnet50", details_prefix="model")
-    f = _analyze(stack, pb, img, model="pneumonia_cnn_v1")
-    assert f.model_id == "pneumonia_cnn_v1"
+    f = _analyze(stack, pb, img, model=dximages.MODEL_ID)
+    assert f.model_id == dximages.MODEL_ID
 
 
 def test_analyze_needs_patient(stack, pb, ref):

@@ -147,7 +147,48 @@ test_occlusion_finds_what_matters(void)
 	free(png);
 }
 
+/* counted_run counts its calls; its probability is the input's first
+ * pixel, so only the top-left square matters. */
+static med_err
+counted_run(void *ctx, const float *x, float *p)
+{
+	(*(int *)ctx)++;
+	*p = x[0];
+	return MED_OK;
+}
+
+/* At 224 x 224 the occlusion grid keeps 28 x 28's: 14 x 14 squares
+ * (196 runs, not 12,544), each 48 pixels wide, stepping by 16. */
+static void
+test_occlusion_grid_scales_with_input(void)
+{
+	enum { S = 224 };
+	float *x = malloc(sizeof(float) * S * S);
+	float *map = malloc(sizeof(float) * S * S);
+	int runs = 0;
+	diagnosis_occlusion o = {.x = x,
+				 .w = S,
+				 .h = S,
+				 .p_top = 1.0f,
+				 .run = counted_run,
+				 .ctx = &runs};
+
+	MT_TRUE(x != NULL && map != NULL);
+	for (size_t i = 0; i < (size_t)S * S; i++)
+		x[i] = 1.0f;
+	MT_OK(diagnosis_occlusion_map(&o, map));
+	MT_EQ_INT(runs, 196);
+	/* Only the square at (0, 0) hides pixel 0: its 48 x 48 pixels get
+	 * the whole drop; the next pixel outside it, none. */
+	MT_TRUE(map[0] > 0.99f && map[47 * S + 47] > 0.0f);
+	MT_TRUE(map[48 * S + 48] == 0.0f);
+	free(map);
+	free(x);
+}
+
 static const mt_case cases[] = {
+	{"occlusion_grid_scales_with_input",
+	 test_occlusion_grid_scales_with_input},
 	{"cam_bilinear_after_relu", test_cam_bilinear_after_relu},
 	{"cam_scaled_to_one", test_cam_scaled_to_one},
 	{"cam_nothing_positive", test_cam_nothing_positive},
