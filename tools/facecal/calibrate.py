@@ -55,6 +55,9 @@ photograph").
 
 Knobs (environment): ENROL_N (5; at most all but one photograph of a
 person), ENROL_FLIP (0; 1 also enrols each one mirrored, above),
+VERIFY_OTHERS (0; 1: each probe's impostor scores come from VerifyFace
+against every other patient, the reply's score and its best template's
+both kept, for MED_FACE_FUSION=mean: slow, one call per pair),
 MAX_PEOPLE (200), MAX_PHOTOS (30 per person), TARGET_FMR (0.001), OUT
 (a folder: per-set JSON with every probe's scores, the score lists and
 the FMR and FNMR curves, and calibration.json, the input of the model
@@ -307,12 +310,41 @@ def probe(st, pb, persons, pids, enrol_n, pad=0.0):
                 d["refused"] = e.details()
                 continue
             d["genuine"] = v.score
+            d["genuine_best"] = v.best_template_score
             d["others"] = {who[c.patient_id]: c.score
                            for c in res.candidates
                            if c.patient_id != pids[person]}
             if len(res.candidates) == top_k and len(pids) > top_k + 1:
                 d["floor"] = min(c.score for c in res.candidates)
+            if verify_others():
+                verify_impostors(st, pb, img, d, pids, person)
     return detail
+
+
+def verify_others():
+    return os.environ.get("VERIFY_OTHERS", "0") not in ("", "0", "off",
+                                                          "no")
+
+
+def verify_impostors(st, pb, img, d, pids, person):
+    """VERIFY_OTHERS=1: the probe's impostor scores from VerifyFace against
+    every other patient instead of IdentifyFace's (which scores each
+    patient by their best template): with MED_FACE_FUSION=mean the reply's
+    score is the fused one, and others_best keeps the best template's, so
+    one run measures both rules on the same pairs (fnmr_variants.py).  A
+    refused call (none is expected: the same photograph verified) leaves
+    the pair out."""
+    d["others"], d["others_best"], d["floor"] = {}, {}, None
+    for other, pid in pids.items():
+        if other == person:
+            continue
+        try:
+            v = st.call("identity", "VerifyFace", pb.VerifyFaceRequest(
+                patient_id=pid, image=img), role="nurse", timeout=60)
+        except grpc.RpcError:
+            continue
+        d["others"][other] = v.score
+        d["others_best"][other] = v.best_template_score
 
 
 def scores_of(detail, members):

@@ -872,9 +872,83 @@ liveness(identity_face *f, const med_image *img, const identity_face_box *fb,
 	return MED_OK;
 }
 
-med_err
-identity_face_analyze(med_call *call, identity_face *f, const char *field,
-		      const uint8_t *buf, size_t len, identity_face_probe *out)
+/* mirrored is a copy of img flipped left to right (grey and colour). */
+static med_image *
+mirrored(const med_image *img)
+{
+	med_image *m = calloc(1, sizeof(*m));
+	size_t w = img->width, h = img->height;
+
+	if (m == NULL)
+		return NULL;
+	*m = *img;
+	m->px = malloc(w * h * sizeof(float));
+	m->rgb = img->rgb ? malloc(w * h * 3 * sizeof(float)) : NULL;
+	if (m->px == NULL || (img->rgb && m->rgb == NULL)) {
+		free(m->px);
+		free(m->rgb);
+		free(m);
+		return NULL;
+	}
+	for (size_t y = 0; y < h; y++)
+		for (size_t x = 0; x < w; x++) {
+			size_t to = y * w + x, from = y * w + (w - 1 - x);
+
+			m->px[to] = img->px[from];
+			for (size_t c = 0; img->rgb && c < 3; c++)
+				m->rgb[3 * to + c] = img->rgb[3 * from + c];
+		}
+	return m;
+}
+
+/*
+ * mirror_hash hashes the chip of img mirrored left to right into
+ * out->mirror_chiphash, its face found as the pipeline finds a
+ * photograph's own (detector, best face, two landmark passes, chip): a
+ * mirrored copy is then, pixel for pixel, the photograph it was made from,
+ * and the models see what they saw in it, where mirroring the probe's own
+ * chip would leave their errors on a mirrored face in the hash.  Only the
+ * chip pipeline with an ONNX detector has one; a mirror in which nothing
+ * is found leaves it unset.
+ */
+static med_err
+mirror_hash(identity_face *f, const med_image *img, identity_face_probe *out)
+{
+	identity_det_face faces[MAX_BOXES];
+	identity_face_copy copy = {NULL, 1.f};
+	float pts[IDENTITY_LANDMARKS][2], r, b[4];
+	med_image *m, *src = NULL;
+	size_t n = 0;
+	med_err err;
+
+	if (!f->chip || f->det_kind == IDENTITY_DET_HAAR)
+		return MED_OK;
+	if ((m = mirrored(img)) == NULL)
+		return MED_ERR_NOMEM;
+	err = identity_face_detect_onnx(f, m, faces, MAX_BOXES, &n, &copy);
+	if (err == MED_OK && n > 0)
+		err = identity_face_chip_source(
+			m, fmaxf(faces[0].w, faces[0].h), &copy, &src, &r);
+	if (err == MED_OK && src != NULL) {
+		b[0] = faces[0].x * r;
+		b[1] = faces[0].y * r;
+		b[2] = faces[0].w * r;
+		b[3] = faces[0].h * r;
+		if (identity_face_landmarks(f, src, b, pts) == MED_OK)
+			(void)identity_face_chiphash(
+				src->px, src->width, src->height,
+				(const float(*)[2])pts, out->mirror_chiphash);
+	}
+	if (src != NULL && src != m && src != copy.img)
+		med_image_free(src);
+	med_image_free(copy.img);
+	med_image_free(m);
+	return err == MED_ERR_NOMEM ? err : MED_OK;
+}
+
+static med_err
+analyze(med_call *call, identity_face *f, const char *field, const uint8_t *buf,
+	size_t len, bool mirror, identity_face_probe *out)
 {
 	med_image *img = NULL;
 	identity_grey8 w = {0};
@@ -888,6 +962,7 @@ identity_face_analyze(med_call *call, identity_face *f, const char *field,
 	out->other_faces = 0;
 	memset(out->copyhash, 0, sizeof(out->copyhash));
 	memset(out->chiphash, 0, sizeof(out->chiphash));
+	memset(out->mirror_chiphash, 0, sizeof(out->mirror_chiphash));
 	crypto_hash_sha256(out->photo_sha256, buf, len);
 	err = f->det_kind != IDENTITY_DET_HAAR
 		      ? detect_onnx(call, f, field, img, &fb, &out->other_faces,
@@ -908,10 +983,27 @@ identity_face_analyze(med_call *call, identity_face *f, const char *field,
 	free(w.px);
 	if (err == MED_OK)
 		err = liveness(f, img, &fb, out);
+	if (err == MED_OK && mirror)
+		err = mirror_hash(f, img, out);
 free_img:
 	med_image_free(copy.img);
 	med_image_free(img);
 	return err;
+}
+
+med_err
+identity_face_analyze(med_call *call, identity_face *f, const char *field,
+		      const uint8_t *buf, size_t len, identity_face_probe *out)
+{
+	return analyze(call, f, field, buf, len, false, out);
+}
+
+med_err
+identity_face_analyze_copies(med_call *call, identity_face *f,
+			     const char *field, const uint8_t *buf, size_t len,
+			     identity_face_probe *out)
+{
+	return analyze(call, f, field, buf, len, true, out);
 }
 
 /* second_photograph decides the photograph after a retake: its bar
