@@ -452,7 +452,8 @@ def run_set(spec, env, enrol_n):
     owner = {path: person for person, photos in persons.items()
              for path in photos}
     return dict(spec, persons=persons, enrol_n=enrol_n,
-                enrol_flip=enrol_flip(), shipped_threshold=shipped,
+                enrol_flip=enrol_flip(), embed_flip=flip_measured(),
+                shipped_threshold=shipped,
                 fte=[(owner[p], p, why) for p, why in fte],
                 fte_flip=[(owner[p], p, why) for p, why in fte_flip],
                 detail=detail)
@@ -571,9 +572,27 @@ def write_raw(out, raws, model, results=()):
         f.write(model + "\n")
 
 
-def write_out(out, results, chosen, target, model):
+def flip_measured():
+    """Whether identity embeds flip-averaged (MED_FACE_EMBED_FLIP, or,
+    unset, the flip_average of the embedder card it loads): stored with
+    each set's scores (embed_flip) and written into calibration.json, as
+    the card of the threshold must say it (convert.py)."""
+    knob = os.environ.get("MED_FACE_EMBED_FLIP", "")
+    if knob:
+        return knob == "on"
+    emb = os.environ.get("MED_FACE_EMBEDDER") or \
+        face_models_env().get("MED_FACE_EMBEDDER", "")
+    card = emb[:-len(".onnx")] + ".card.md" if emb.endswith(".onnx") else ""
+    if not os.path.exists(card):
+        return False
+    with open(card) as f:
+        return any(line.strip() == "flip_average: yes" for line in f)
+
+
+def write_out(out, results, chosen, target, model, flip):
     os.makedirs(out, exist_ok=True)
     card = dict(model=model, target_fmr=target, threshold=round(chosen, 4),
+                flip_average=flip,
                 rule="the largest of the per-set and per-group thresholds "
                      "at the target FMR over those with at least %d "
                      "impostor pairs: it holds the target on the worst of "
@@ -652,7 +671,12 @@ def main():
           "to show it (the worst one's): %.4f" % (target, chosen))
     if out:
         write_raw(out, raws, model, results)
-        write_out(out, results, chosen, target, model)
+        flips = {bool(r.get("embed_flip")) for r in raws}
+        if len(flips) > 1:
+            sys.exit("the sets were measured with and without flip-averaged "
+                     "embeddings (MED_FACE_EMBED_FLIP): one threshold "
+                     "cannot serve both")
+        write_out(out, results, chosen, target, model, flips.pop())
         print("wrote %s" % out)
 
 

@@ -439,6 +439,7 @@ output_dim: 128
 threshold: {threshold}
 {retake_line}alignment: dlib-chip-68
 chip_padding: 0.25
+flip_average: {flip}
 min_face_px: 24
 ---
 # {name}
@@ -541,6 +542,14 @@ def retake_note(cal):
             "\"The retake rule\")." % (r["threshold"], r["rule"]))
 
 
+def flip_average(cal):
+    """The card's flip_average: yes when the threshold was calibrated on
+    flip-averaged embeddings (calibration.json's flip_average, written by
+    tools/facecal/calibrate.py), as identity must then embed; no without
+    a calibration."""
+    return "yes" if cal and cal.get("flip_average") else "no"
+
+
 def calibrated():
     """(threshold, note, calibration) from tools/facemodels/
     calibration.json, the reviewed output of tools/facecal/calibrate.py,
@@ -574,7 +583,7 @@ def write(model_dir, out_dir, threshold=None, note=None):
     m = build(tfjs.load(os.path.join(model_dir, MANIFEST)))
     card = CARD.format(name=NAME, sha256="{sha256}", threshold=threshold,
                        threshold_note=note, retake_line=retake_line,
-                       retake_note=retake_words)
+                       retake_note=retake_words, flip=flip_average(cal))
     return save(m, out_dir, NAME, card)
 
 
