@@ -453,6 +453,7 @@ def run_set(spec, env, enrol_n):
              for path in photos}
     return dict(spec, persons=persons, enrol_n=enrol_n,
                 enrol_flip=enrol_flip(), embed_flip=flip_measured(),
+                chip_padding=padding_measured(),
                 shipped_threshold=shipped,
                 fte=[(owner[p], p, why) for p, why in fte],
                 fte_flip=[(owner[p], p, why) for p, why in fte_flip],
@@ -572,6 +573,21 @@ def write_raw(out, raws, model, results=()):
         f.write(model + "\n")
 
 
+def card_value(key):
+    """key's value in the card of the embedder identity loads
+    (MED_FACE_EMBEDDER, else make run's), or None."""
+    emb = os.environ.get("MED_FACE_EMBEDDER") or \
+        face_models_env().get("MED_FACE_EMBEDDER", "")
+    card = emb[:-len(".onnx")] + ".card.md" if emb.endswith(".onnx") else ""
+    if not os.path.exists(card):
+        return None
+    with open(card) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return line.split(":", 1)[1].strip()
+    return None
+
+
 def flip_measured():
     """Whether identity embeds flip-averaged (MED_FACE_EMBED_FLIP, or,
     unset, the flip_average of the embedder card it loads): stored with
@@ -580,19 +596,20 @@ def flip_measured():
     knob = os.environ.get("MED_FACE_EMBED_FLIP", "")
     if knob:
         return knob == "on"
-    emb = os.environ.get("MED_FACE_EMBEDDER") or \
-        face_models_env().get("MED_FACE_EMBEDDER", "")
-    card = emb[:-len(".onnx")] + ".card.md" if emb.endswith(".onnx") else ""
-    if not os.path.exists(card):
-        return False
-    with open(card) as f:
-        return any(line.strip() == "flip_average: yes" for line in f)
+    return card_value("flip_average") == "yes"
 
 
-def write_out(out, results, chosen, target, model, flip):
+def padding_measured():
+    """The chip_padding of the embedder card identity loads (None without
+    one): stored and written as flip_measured's answer is."""
+    v = card_value("chip_padding")
+    return float(v) if v is not None else None
+
+
+def write_out(out, results, chosen, target, model, flip, padding):
     os.makedirs(out, exist_ok=True)
     card = dict(model=model, target_fmr=target, threshold=round(chosen, 4),
-                flip_average=flip,
+                flip_average=flip, chip_padding=padding,
                 rule="the largest of the per-set and per-group thresholds "
                      "at the target FMR over those with at least %d "
                      "impostor pairs: it holds the target on the worst of "
@@ -676,7 +693,13 @@ def main():
             sys.exit("the sets were measured with and without flip-averaged "
                      "embeddings (MED_FACE_EMBED_FLIP): one threshold "
                      "cannot serve both")
-        write_out(out, results, chosen, target, model, flips.pop())
+        paddings = {r.get("chip_padding") for r in raws}
+        if len(paddings) > 1:
+            sys.exit("the sets were measured with different chip_padding "
+                     "(%s): one threshold cannot serve them all"
+                     % sorted(paddings, key=str))
+        write_out(out, results, chosen, target, model, flips.pop(),
+                  paddings.pop())
         print("wrote %s" % out)
 
 

@@ -902,46 +902,48 @@ mirrored(const med_image *img)
 }
 
 /*
- * mirror_hash hashes the chip of img mirrored left to right into
- * out->mirror_chiphash, its face found as the pipeline finds a
- * photograph's own (detector, best face, two landmark passes, chip): a
- * mirrored copy is then, pixel for pixel, the photograph it was made from,
- * and the models see what they saw in it, where mirroring the probe's own
- * chip would leave their errors on a mirrored face in the hash.  Only the
- * chip pipeline with an ONNX detector has one; a mirror in which nothing
- * is found leaves it unset.
+ * mirror_hash hashes the chip of the photograph mirrored left to right into
+ * out->mirror_chiphash: the face's box (fb, img's pixels) mirrored, its
+ * landmarks found again in two passes on the mirrored picture (the
+ * detector's shrunk copy when it made one, as the chip would be cut from
+ * it), the chip hashed.  A mirrored copy is then, pixel for pixel, the
+ * photograph it was made from, and the landmark model sees what it saw
+ * there; mirroring the probe's own chip instead would leave the model's
+ * errors on a mirrored face in the hash (28 to 44 bits on Caltech, where
+ * copies are refused at 16).  Only the chip pipeline has one; landmarks
+ * that cannot be placed leave it unset.
  */
 static med_err
-mirror_hash(identity_face *f, const med_image *img, identity_face_probe *out)
+mirror_hash(identity_face *f, const med_image *img,
+	    const identity_face_copy *copy, const identity_face_box *fb,
+	    identity_face_probe *out)
 {
-	identity_det_face faces[MAX_BOXES];
-	identity_face_copy copy = {NULL, 1.f};
-	float pts[IDENTITY_LANDMARKS][2], r, b[4];
+	const identity_face_copy none = {NULL, 1.f};
+	const med_image *base = copy->img != NULL ? copy->img : img;
+	float k = copy->img != NULL ? copy->r : 1.f, pts[IDENTITY_LANDMARKS][2];
+	float r, b[4];
 	med_image *m, *src = NULL;
-	size_t n = 0;
 	med_err err;
 
-	if (!f->chip || f->det_kind == IDENTITY_DET_HAAR)
+	if (!f->chip)
 		return MED_OK;
-	if ((m = mirrored(img)) == NULL)
+	if ((m = mirrored(base)) == NULL)
 		return MED_ERR_NOMEM;
-	err = identity_face_detect_onnx(f, m, faces, MAX_BOXES, &n, &copy);
-	if (err == MED_OK && n > 0)
-		err = identity_face_chip_source(
-			m, fmaxf(faces[0].w, faces[0].h), &copy, &src, &r);
-	if (err == MED_OK && src != NULL) {
-		b[0] = faces[0].x * r;
-		b[1] = faces[0].y * r;
-		b[2] = faces[0].w * r;
-		b[3] = faces[0].h * r;
+	err = identity_face_chip_source(m, k * fmaxf(fb->w, fb->h), &none, &src,
+					&r);
+	if (err == MED_OK) {
+		r *= k;
+		b[0] = ((float)img->width - fb->x - fb->w) * r;
+		b[1] = fb->y * r;
+		b[2] = fb->w * r;
+		b[3] = fb->h * r;
 		if (identity_face_landmarks(f, src, b, pts) == MED_OK)
 			(void)identity_face_chiphash(
 				src->px, src->width, src->height,
 				(const float(*)[2])pts, out->mirror_chiphash);
 	}
-	if (src != NULL && src != m && src != copy.img)
+	if (src != NULL && src != m)
 		med_image_free(src);
-	med_image_free(copy.img);
 	med_image_free(m);
 	return err == MED_ERR_NOMEM ? err : MED_OK;
 }
@@ -984,7 +986,7 @@ analyze(med_call *call, identity_face *f, const char *field, const uint8_t *buf,
 	if (err == MED_OK)
 		err = liveness(f, img, &fb, out);
 	if (err == MED_OK && mirror)
-		err = mirror_hash(f, img, out);
+		err = mirror_hash(f, img, &copy, &fb, out);
 free_img:
 	med_image_free(copy.img);
 	med_image_free(img);
