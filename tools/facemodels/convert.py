@@ -456,6 +456,11 @@ TensorFlow.js by the face-api project and shipped in the npm package
 - **Input**: a 150x150 RGB face chip, pixels 0..255 (mean subtraction and
   the division by 255 are inside the graph). The network was trained on
   dlib's aligned chips: the five-landmark similarity with 25 % padding.
+  identity cuts its chip from 68 landmarks with chip_padding, {padding}
+  here: with the mirror averaged in, 0.30 turned away fewer genuine
+  probes than 0.25 or 0.35 at equal worst-set FMR (NUAA 9.0 % against
+  12.3 % and 10.7 %, ORL 4.0 % against 7.0 % and 4.5 %;
+  docs/benchmarks.md, "What lowers FNMR").
 - **Output**: a 128-d descriptor; identity L2-normalises it and compares
   cosines. The descriptors share a large common component, so cosines
   run high even between strangers (mean about 0.87 on ORL): dlib's own
@@ -465,9 +470,9 @@ TensorFlow.js by the face-api project and shipped in the npm package
   left-right mirror image and takes the normalised mean of the two (one
   more pass of the network, about 10 ms on one core); the threshold
   below was calibrated so (calibration.json's flip_average). Measured on
-  every labelled set at equal worst-set FMR, it turned away fewer
-  genuine probes on unconstrained (Glint24 68.2 % against 73.5 %), East
-  Asian webcam (NUAA 12.3 % against 14.3 %) and posed (London 1.0 %
+  every labelled set at equal worst-set FMR (margin 0.25), it turned away
+  fewer genuine probes on unconstrained (Glint24 68.2 % against 73.5 %),
+  East Asian webcam (NUAA 12.3 % against 14.3 %) and posed (London 1.0 %
   against 2.0 %) photographs and the same on ORL and Caltech
   (docs/benchmarks.md, "What lowers FNMR").
 - **Threshold**: {threshold_note}
