@@ -148,3 +148,25 @@ def test_flip_averaging_reaches_the_embedding():
             pid = face_patient(st, pb, [orl_png(30, 1)], family="Flip")
             scores[flip] = verify_face(st, pb, pid, orl_png(30, 5)).score
     assert abs(scores["on"] - scores["off"]) > 1e-4, scores
+
+
+def test_a_card_with_a_bad_flip_average_is_refused(tmp_path):
+    import grpc
+    import shutil
+    from harness import protos
+    from harness.checks import expect_status
+    _card_text("flip_average")
+    models = os.path.dirname(CARD)
+    for name in os.listdir(models):
+        shutil.copy(os.path.join(models, name), tmp_path / name)
+    card = tmp_path / "dlib-resnet-v1.card.md"
+    card.write_text(card.read_text().replace("flip_average: yes",
+                                             "flip_average: maybe"))
+    pb = protos.module("identity")
+    with deep_face_stack(MED_FACE_EMBEDDER=str(
+            tmp_path / "dlib-resnet-v1.onnx")) as st:
+        expect_status(grpc.StatusCode.FAILED_PRECONDITION, st.call,
+                      "identity", "IdentifyFace", pb.IdentifyFaceRequest(
+                          image=caltech_jpeg(1), top_k=1), role="registrar",
+                      details_contains="flip_average 'maybe' is not yes or "
+                                       "no")
