@@ -548,8 +548,13 @@ identity_rpc_verify_face(med_call *call, const ProtobufCMessage *in,
 	if ((err = verify_checks(call, f, req)) != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
-	err = identity_face_analyze(call, f, "image", req->image.data,
-				    req->image.len, &pr);
+	/* The copy check also compares the photograph mirrored back. */
+	err = f->copy_mode == IDENTITY_COPY_OFF
+		      ? identity_face_analyze(call, f, "image", req->image.data,
+					      req->image.len, &pr)
+		      : identity_face_analyze_copies(call, f, "image",
+						     req->image.data,
+						     req->image.len, &pr);
 	if (err != MED_OK)
 		return err;
 	b.probe = pr.emb;

@@ -438,6 +438,11 @@ typedef struct identity_face_probe {
 	 * affine fit (face_copyhash.c): all zeros when the pipeline has no
 	 * landmarks. */
 	uint8_t chiphash[IDENTITY_COPYHASH_LEN];
+	/* The chip hash of the photograph mirrored left to right, found
+	 * as the pipeline finds its own (identity_face_analyze_copies): a
+	 * mirrored copy of a photograph hashes near the original there
+	 * (copies.c).  All zeros when not asked for or no face was found. */
+	uint8_t mirror_chiphash[IDENTITY_COPYHASH_LEN];
 	/* The PAD stage's liveness score of the face (pad.c), when pad_ran;
 	 * pad_grey: the photograph was grey and the model cannot judge one
 	 * (no score). */
@@ -459,6 +464,18 @@ med_err identity_face_ready(med_call *call, identity_face *f) MED_MUST_CHECK;
 med_err identity_face_analyze(med_call *call, identity_face *f,
 			      const char *field, const uint8_t *buf, size_t len,
 			      identity_face_probe *out) MED_MUST_CHECK;
+
+/*
+ * identity_face_analyze_copies is identity_face_analyze, and also finds the
+ * face of the photograph mirrored left to right and hashes its chip
+ * (out->mirror_chiphash) for VerifyFace's copy check: one more detection
+ * and landmark pass.  A mirror in which no face is found leaves the hash
+ * unset and fails nothing.
+ */
+med_err identity_face_analyze_copies(med_call *call, identity_face *f,
+				     const char *field, const uint8_t *buf,
+				     size_t len,
+				     identity_face_probe *out) MED_MUST_CHECK;
 
 /* Accessors of the configured face state. */
 size_t identity_face_dim(const identity_face *f);

@@ -18,7 +18,8 @@ seen of that patient (docs/architecture.md, "Copies of a photograph").
   (x0.85 + 25), cut to the middle 5/6, and as presentation attacks made
   by tools/facecal/attacks.py: shown on a screen (bezel, glare, moire,
   perspective, defocus, JPEG; two seeds), printed in grey (two seeds) and
-  a colour print photographed again (one seed).  The copies of one
+  a colour print photographed again (one seed), and mirrored left to
+  right (issue 48, item 4).  The copies of one
   photograph go to one patient in turn (a later copy is also compared
   with the earlier ones, as the service does with recent probes); each
   attack goes to a patient of its own, enrolled with the photograph, so
@@ -27,7 +28,8 @@ seen of that patient (docs/architecture.md, "Copies of a photograph").
 Prints, for distances D, the share of new photographs and of each kind of
 copy at or under D.  Skips (exit 0) without ../shared/data.
 
-Knobs (environment): the MED_FACE_* knobs of identity_orl.py.
+Knobs (environment): STEP (3: every STEP-th Caltech photograph), the
+MED_FACE_* knobs of identity_orl.py.
 """
 
 import os
@@ -88,8 +90,12 @@ def attacks_of(raw, n):
     Caltech number n), by kind; each kind a list (one per seed)."""
     import cv2
     img = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_COLOR)
-    return {kind: [encode(attacks.make(kind, img, seed=n + s), ".jpg", 90)
-                   for s in seeds] for kind, seeds in ATTACKS}
+    out = {kind: [encode(attacks.make(kind, img, seed=n + s), ".jpg", 90)
+                  for s in seeds] for kind, seeds in ATTACKS}
+    # A mirrored copy (a phone's front camera, an image editor): issue 48,
+    # item 4.
+    out["mirrored"] = [encode(cv2.flip(img, 1), ".jpg", 90)]
+    return out
 
 
 def new_patient(st, pb):
@@ -141,7 +147,7 @@ def new_photographs(st, pb):
 
 def copies(st, pb):
     out = {}
-    for i in range(1, 436, 3):
+    for i in range(1, 436, int(os.environ.get("STEP", "3"))):
         with open(os.path.join(CALTECH, "image_%04d.jpg" % i), "rb") as f:
             raw = f.read()
         pid = enrolled(st, pb, raw)

@@ -55,6 +55,9 @@ photograph").
 
 Knobs (environment): ENROL_N (5; at most all but one photograph of a
 person), ENROL_FLIP (0; 1 also enrols each one mirrored, above),
+VERIFY_OTHERS (0; 1: each probe's impostor scores come from VerifyFace
+against every other patient, the reply's score and its best template's
+both kept, for MED_FACE_FUSION=mean: slow, one call per pair),
 MAX_PEOPLE (200), MAX_PHOTOS (30 per person), TARGET_FMR (0.001), OUT
 (a folder: per-set JSON with every probe's scores, the score lists and
 the FMR and FNMR curves, and calibration.json, the input of the model
@@ -307,12 +310,41 @@ def probe(st, pb, persons, pids, enrol_n, pad=0.0):
                 d["refused"] = e.details()
                 continue
             d["genuine"] = v.score
+            d["genuine_best"] = v.best_template_score
             d["others"] = {who[c.patient_id]: c.score
                            for c in res.candidates
                            if c.patient_id != pids[person]}
             if len(res.candidates) == top_k and len(pids) > top_k + 1:
                 d["floor"] = min(c.score for c in res.candidates)
+            if verify_others():
+                verify_impostors(st, pb, img, d, pids, person)
     return detail
+
+
+def verify_others():
+    return os.environ.get("VERIFY_OTHERS", "0") not in ("", "0", "off",
+                                                          "no")
+
+
+def verify_impostors(st, pb, img, d, pids, person):
+    """VERIFY_OTHERS=1: the probe's impostor scores from VerifyFace against
+    every other patient instead of IdentifyFace's (which scores each
+    patient by their best template): with MED_FACE_FUSION=mean the reply's
+    score is the fused one, and others_best keeps the best template's, so
+    one run measures both rules on the same pairs (fnmr_variants.py).  A
+    refused call (none is expected: the same photograph verified) leaves
+    the pair out."""
+    d["others"], d["others_best"], d["floor"] = {}, {}, None
+    for other, pid in pids.items():
+        if other == person:
+            continue
+        try:
+            v = st.call("identity", "VerifyFace", pb.VerifyFaceRequest(
+                patient_id=pid, image=img), role="nurse", timeout=60)
+        except grpc.RpcError:
+            continue
+        d["others"][other] = v.score
+        d["others_best"][other] = v.best_template_score
 
 
 def scores_of(detail, members):
@@ -420,7 +452,9 @@ def run_set(spec, env, enrol_n):
     owner = {path: person for person, photos in persons.items()
              for path in photos}
     return dict(spec, persons=persons, enrol_n=enrol_n,
-                enrol_flip=enrol_flip(), shipped_threshold=shipped,
+                enrol_flip=enrol_flip(), embed_flip=flip_measured(),
+                chip_padding=padding_measured(),
+                shipped_threshold=shipped,
                 fte=[(owner[p], p, why) for p, why in fte],
                 fte_flip=[(owner[p], p, why) for p, why in fte_flip],
                 detail=detail)
@@ -539,9 +573,43 @@ def write_raw(out, raws, model, results=()):
         f.write(model + "\n")
 
 
-def write_out(out, results, chosen, target, model):
+def card_value(key):
+    """key's value in the card of the embedder identity loads
+    (MED_FACE_EMBEDDER, else make run's), or None."""
+    emb = os.environ.get("MED_FACE_EMBEDDER") or \
+        face_models_env().get("MED_FACE_EMBEDDER", "")
+    card = emb[:-len(".onnx")] + ".card.md" if emb.endswith(".onnx") else ""
+    if not os.path.exists(card):
+        return None
+    with open(card) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return line.split(":", 1)[1].strip()
+    return None
+
+
+def flip_measured():
+    """Whether identity embeds flip-averaged (MED_FACE_EMBED_FLIP, or,
+    unset, the flip_average of the embedder card it loads): stored with
+    each set's scores (embed_flip) and written into calibration.json, as
+    the card of the threshold must say it (convert.py)."""
+    knob = os.environ.get("MED_FACE_EMBED_FLIP", "")
+    if knob:
+        return knob == "on"
+    return card_value("flip_average") == "yes"
+
+
+def padding_measured():
+    """The chip_padding of the embedder card identity loads (None without
+    one): stored and written as flip_measured's answer is."""
+    v = card_value("chip_padding")
+    return float(v) if v is not None else None
+
+
+def write_out(out, results, chosen, target, model, flip, padding):
     os.makedirs(out, exist_ok=True)
     card = dict(model=model, target_fmr=target, threshold=round(chosen, 4),
+                flip_average=flip, chip_padding=padding,
                 rule="the largest of the per-set and per-group thresholds "
                      "at the target FMR over those with at least %d "
                      "impostor pairs: it holds the target on the worst of "
@@ -620,7 +688,18 @@ def main():
           "to show it (the worst one's): %.4f" % (target, chosen))
     if out:
         write_raw(out, raws, model, results)
-        write_out(out, results, chosen, target, model)
+        flips = {bool(r.get("embed_flip")) for r in raws}
+        if len(flips) > 1:
+            sys.exit("the sets were measured with and without flip-averaged "
+                     "embeddings (MED_FACE_EMBED_FLIP): one threshold "
+                     "cannot serve both")
+        paddings = {r.get("chip_padding") for r in raws}
+        if len(paddings) > 1:
+            sys.exit("the sets were measured with different chip_padding "
+                     "(%s): one threshold cannot serve them all"
+                     % sorted(paddings, key=str))
+        write_out(out, results, chosen, target, model, flips.pop(),
+                  paddings.pop())
         print("wrote %s" % out)
 
 

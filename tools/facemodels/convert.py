@@ -438,7 +438,8 @@ input_scale: 1
 output_dim: 128
 threshold: {threshold}
 {retake_line}alignment: dlib-chip-68
-chip_padding: 0.25
+chip_padding: {padding}
+flip_average: {flip}
 min_face_px: 24
 ---
 # {name}
@@ -455,11 +456,25 @@ TensorFlow.js by the face-api project and shipped in the npm package
 - **Input**: a 150x150 RGB face chip, pixels 0..255 (mean subtraction and
   the division by 255 are inside the graph). The network was trained on
   dlib's aligned chips: the five-landmark similarity with 25 % padding.
+  identity cuts its chip from 68 landmarks with chip_padding, {padding}
+  here: with the mirror averaged in, 0.30 turned away fewer genuine
+  probes than 0.25 or 0.35 at equal worst-set FMR (NUAA 9.0 % against
+  12.3 % and 10.7 %, ORL 4.0 % against 7.0 % and 4.5 %;
+  docs/benchmarks.md, "What lowers FNMR").
 - **Output**: a 128-d descriptor; identity L2-normalises it and compares
   cosines. The descriptors share a large common component, so cosines
   run high even between strangers (mean about 0.87 on ORL): dlib's own
   rule, Euclidean distance 0.6 on the raw descriptors, does not carry
   over to a cosine.
+- **flip_average**: {flip}. With yes, identity embeds the chip and its
+  left-right mirror image and takes the normalised mean of the two (one
+  more pass of the network, about 10 ms on one core); the threshold
+  below was calibrated so (calibration.json's flip_average). Measured on
+  every labelled set at equal worst-set FMR (margin 0.25), it turned away
+  fewer genuine probes on unconstrained (Glint24 68.2 % against 73.5 %),
+  East Asian webcam (NUAA 12.3 % against 14.3 %) and posed (London 1.0 %
+  against 2.0 %) photographs and the same on ORL and Caltech
+  (docs/benchmarks.md, "What lowers FNMR").
 - **Threshold**: {threshold_note}
 - **Decision** (identity's VerifyFace): the photograph against the best
   of the patient's templates, at the threshold. The mean of the unit
@@ -541,6 +556,21 @@ def retake_note(cal):
             "\"The retake rule\")." % (r["threshold"], r["rule"]))
 
 
+def flip_average(cal):
+    """The card's flip_average: yes when the threshold was calibrated on
+    flip-averaged embeddings (calibration.json's flip_average, written by
+    tools/facecal/calibrate.py), as identity must then embed; no without
+    a calibration."""
+    return "yes" if cal and cal.get("flip_average") else "no"
+
+
+def chip_padding(cal):
+    """The card's chip_padding: the margin the threshold was calibrated
+    with (calibration.json's chip_padding), dlib's 0.25 without one."""
+    p = cal.get("chip_padding") if cal else None
+    return "%.2f" % (p if p is not None else 0.25)
+
+
 def calibrated():
     """(threshold, note, calibration) from tools/facemodels/
     calibration.json, the reviewed output of tools/facecal/calibrate.py,
@@ -574,7 +604,8 @@ def write(model_dir, out_dir, threshold=None, note=None):
     m = build(tfjs.load(os.path.join(model_dir, MANIFEST)))
     card = CARD.format(name=NAME, sha256="{sha256}", threshold=threshold,
                        threshold_note=note, retake_line=retake_line,
-                       retake_note=retake_words)
+                       retake_note=retake_words, flip=flip_average(cal),
+                       padding=chip_padding(cal))
     return save(m, out_dir, NAME, card)
 
 

@@ -10,7 +10,8 @@
  * from another is a re-encoded, rescaled or re-lit copy of it
  * (face_copyhash.c).  Two copy hashes are compared: the square crop's
  * and the affine chip's, which also catches many photographs shown on a
- * screen or printed and held at a slant (docs/face-pad.md).  Rows older
+ * screen or printed and held at a slant (docs/face-pad.md); and the chip's
+ * with the probe mirrored back, which catches a mirrored copy.  Rows older
  * than the window are deleted as the patient's next probe is recorded.
  */
 #include <med/db.h>
@@ -47,8 +48,26 @@ typedef struct copies_tx {
 	const identity_face_probe *pr;
 	int64_t now_ms, window_ms;
 	identity_copy_seen *seen;
-	const char *reading; /* what the rows being read are */
+	const char *reading;  /* what the rows being read are */
+	const char *mirrored; /* ... when the probe is their mirror image */
 } copies_tx;
+
+/* nearest is the distance of a stored photograph's hashes (crop h, chip c)
+ * from the probe's crop and chip hashes (p, pc): the chip's, or the
+ * crop's plus COPIES_CROP_EXTRA_BITS, whichever is nearer. */
+static int
+nearest(const uint8_t *h, size_t h_len, const uint8_t *c, size_t c_len,
+	const uint8_t *p, const uint8_t *pc)
+{
+	int d = hash_distance(h, h_len, p);
+	int dc = hash_distance(c, c_len, pc);
+
+	if (d < IDENTITY_COPYHASH_NONE)
+		d = d + COPIES_CROP_EXTRA_BITS < IDENTITY_COPYHASH_NONE
+			    ? d + COPIES_CROP_EXTRA_BITS
+			    : IDENTITY_COPYHASH_NONE;
+	return dc < d ? dc : d;
+}
 
 /* on_copy_row compares one stored (sha256, copyhash) with the probe. */
 static med_err
@@ -62,21 +81,25 @@ on_copy_row(void *ctx, const med_db_row *row)
 	identity_copy_seen *s = x->seen;
 	bool exact = sha != NULL && len == sizeof(x->pr->photo_sha256) &&
 		     memcmp(sha, x->pr->photo_sha256, len) == 0;
-	int d = hash_distance(h, h_len, x->pr->copyhash);
-	int dc = hash_distance(c, c_len, x->pr->chiphash);
+	int d = nearest(h, h_len, c, c_len, x->pr->copyhash, x->pr->chiphash);
+	/* A mirrored copy (flipped left to right, as a phone's front camera
+	 * or an image editor does) hashes near the original once the probe
+	 * is mirrored back and its chip found again (issue 48, item 4). */
+	int dm = hash_distance(c, c_len, x->pr->mirror_chiphash);
+	const char *of = x->reading;
 
-	if (d < IDENTITY_COPYHASH_NONE)
-		d = d + COPIES_CROP_EXTRA_BITS < IDENTITY_COPYHASH_NONE
-			    ? d + COPIES_CROP_EXTRA_BITS
-			    : IDENTITY_COPYHASH_NONE;
-	if (dc < d)
-		d = dc;
-	if (exact)
+	if (dm < d) {
+		d = dm;
+		of = x->mirrored;
+	}
+	if (exact) {
 		d = 0;
+		of = x->reading;
+	}
 	if ((exact && !s->exact) || d < s->distance) {
 		s->distance = d;
 		s->exact = s->exact || exact;
-		s->of = x->reading;
+		s->of = of;
 	}
 	return MED_OK;
 }
@@ -98,6 +121,7 @@ copies_body(med_db_conn *c, void *arg)
 	*x->seen = (identity_copy_seen){.distance = IDENTITY_COPYHASH_NONE,
 					.of = ""};
 	x->reading = "the patient's enrolment photograph";
+	x->mirrored = "the patient's enrolment photograph, mirrored";
 	err = med_db_query(c,
 			   "SELECT photo_sha256, copyhash, chiphash"
 			   " FROM face_templates"
@@ -106,6 +130,7 @@ copies_body(med_db_conn *c, void *arg)
 	if (err != MED_OK)
 		return err;
 	x->reading = "a recent photograph of the patient";
+	x->mirrored = "a recent photograph of the patient, mirrored";
 	err = med_db_query(c,
 			   "SELECT photo_sha256, copyhash, chiphash"
 			   " FROM face_probe_copies"
@@ -131,7 +156,7 @@ identity_copies_check(med_db *db, const char *patient_id,
 		      const identity_face_probe *pr, int64_t now_ms,
 		      int64_t window_ms, identity_copy_seen *seen)
 {
-	copies_tx x = {patient_id, pr, now_ms, window_ms, seen, ""};
+	copies_tx x = {patient_id, pr, now_ms, window_ms, seen, "", ""};
 	med_err err = med_db_tx(db, copies_body, &x);
 
 	if (err != MED_OK)

@@ -100,6 +100,11 @@ const med_config_spec identity_config[] = {
 	 "single template) or mean (the photograph against the mean of their "
 	 "unit embeddings; on ORL it let more impostors through, "
 	 "docs/benchmarks.md)"},
+	{"MED_FACE_EMBED_FLIP", MED_CONFIG_STRING, "", false, 0, 0,
+	 "a chip embedder also embeds the mirrored chip and takes the mean "
+	 "of both: on or off; empty = the embedder card's flip_average "
+	 "(the card's threshold was calibrated with it, docs/benchmarks.md, "
+	 "\"What lowers FNMR\")"},
 	{"MED_FACE_RETAKE_BAND_MILLI", MED_CONFIG_INT, "20", false, 0, 200,
 	 "thousandths of cosine below the threshold in which VerifyFace asks "
 	 "for another photograph (RETAKE, no token) rather than answer no "
@@ -519,7 +524,31 @@ card_alignment(identity_face *f, const identity_modelcard *c, char *msg,
 	}
 	f->chip = true;
 	f->chip_padding = pad;
+	a = identity_modelcard_get(c, "flip_average");
+	if (a != NULL && strcmp(a, "yes") != 0 && strcmp(a, "no") != 0) {
+		snprintf(msg, len,
+			 "%.300s: flip_average '%.40s' is not yes or no",
+			 c->path, a);
+		return MED_ERR_INVALID;
+	}
+	f->embed_flip = a != NULL && strcmp(a, "yes") == 0;
 	return MED_OK;
+}
+
+/* read_flip takes MED_FACE_EMBED_FLIP over the card's flip_average. */
+static med_err
+read_flip(identity_face *f, const med_config *cfg)
+{
+	const char *v = med_config_str(cfg, "MED_FACE_EMBED_FLIP");
+
+	if (v[0] == '\0')
+		return MED_OK;
+	if (strcmp(v, "on") == 0 || strcmp(v, "off") == 0) {
+		f->embed_flip = strcmp(v, "on") == 0;
+		return MED_OK;
+	}
+	not_configured(f, "MED_FACE_EMBED_FLIP: '%s' is not on or off", v);
+	return MED_ERR_PRECONDITION;
 }
 
 /* pad_scales reads the card's crop_scale: one number per model input,
@@ -942,6 +971,7 @@ identity_face_begin(med_service *svc)
 	if (load_keys(f, cfg) != MED_OK || load_models(f, cfg) != MED_OK ||
 	    read_threshold(f, cfg) != MED_OK ||
 	    read_copy_mode(f, cfg) != MED_OK || read_fusion(f, cfg) != MED_OK ||
+	    read_flip(f, cfg) != MED_OK ||
 	    identity_index_new(f->dim, &f->index) != MED_OK) {
 		med_log_warn("identity: %s", f->reason);
 		return MED_OK;

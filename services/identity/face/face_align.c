@@ -233,3 +233,17 @@ identity_chip_sample(const float *img, uint32_t w, uint32_t h,
 				o[ch] = acc[ch] / (float)(k * k);
 		}
 }
+
+void
+identity_chip_mirror(const float *in, unsigned planes, unsigned size,
+		     float *out)
+{
+	for (size_t p = 0; p < planes; p++)
+		for (size_t v = 0; v < size; v++) {
+			const float *row = in + (p * size + v) * size;
+			float *o = out + (p * size + v) * size;
+
+			for (size_t u = 0; u < size; u++)
+				o[u] = row[size - 1 - u];
+		}
+}

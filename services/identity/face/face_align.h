@@ -67,4 +67,14 @@ void identity_chip_sample(const float *img, uint32_t w, uint32_t h,
  * photograph. */
 double identity_transform_scale(const double m[6]);
 
+/*
+ * identity_chip_mirror writes into out the left-right mirror image of in,
+ * planes planar channels of size x size floats each (the embedder's input
+ * layout): what the chip of the mirrored photograph looks like, since the
+ * chip transform places a symmetric mean face.  in and out must not
+ * overlap.
+ */
+void identity_chip_mirror(const float *in, unsigned planes, unsigned size,
+			  float *out);
+
 #endif

@@ -229,6 +229,28 @@ embed_points(identity_face *f, const med_image *img,
 	if ((err = run_model(f->emb, "embedder", x, 3, (int)n, emb, f->dim)) !=
 	    MED_OK)
 		return err;
+	if (f->embed_flip) {
+		/* The mirrored chip's embedding (buf's first half is free
+		 * once the sample was copied out), added to the chip's unit
+		 * one: a face's two halves count alike, whichever way the
+		 * patient turned (docs/benchmarks.md, "What lowers FNMR"). */
+		float *mirror = malloc(f->dim * sizeof(float));
+
+		if (mirror == NULL)
+			return MED_ERR_NOMEM;
+		identity_chip_mirror(x, 3, n, buf);
+		err = identity_face_normalise(f, emb);
+		if (err == MED_OK)
+			err = run_model(f->emb, "embedder", buf, 3, (int)n,
+					mirror, f->dim);
+		if (err == MED_OK)
+			err = identity_face_normalise(f, mirror);
+		for (size_t i = 0; err == MED_OK && i < f->dim; i++)
+			emb[i] += mirror[i];
+		free(mirror);
+		if (err != MED_OK)
+			return err;
+	}
 	return identity_face_normalise(f, emb);
 }
 

@@ -81,6 +81,9 @@ struct identity_face {
 	 * in colour when the photograph has it. */
 	bool chip;
 	double chip_padding;
+	/* The chip and its mirror image are both embedded and their mean
+	 * taken (card flip_average, MED_FACE_EMBED_FLIP). */
+	bool embed_flip;
 	med_infer_model *lmk;
 	int lmk_size;
 	char device[16];

@@ -873,9 +873,85 @@ liveness(identity_face *f, const med_image *img, const identity_face_box *fb,
 	return MED_OK;
 }
 
-med_err
-identity_face_analyze(med_call *call, identity_face *f, const char *field,
-		      const uint8_t *buf, size_t len, identity_face_probe *out)
+/* mirrored is a copy of img flipped left to right (grey and colour). */
+static med_image *
+mirrored(const med_image *img)
+{
+	med_image *m = calloc(1, sizeof(*m));
+	size_t w = img->width, h = img->height;
+
+	if (m == NULL)
+		return NULL;
+	*m = *img;
+	m->px = malloc(w * h * sizeof(float));
+	m->rgb = img->rgb ? malloc(w * h * 3 * sizeof(float)) : NULL;
+	if (m->px == NULL || (img->rgb && m->rgb == NULL)) {
+		free(m->px);
+		free(m->rgb);
+		free(m);
+		return NULL;
+	}
+	for (size_t y = 0; y < h; y++)
+		for (size_t x = 0; x < w; x++) {
+			size_t to = y * w + x, from = y * w + (w - 1 - x);
+
+			m->px[to] = img->px[from];
+			for (size_t c = 0; img->rgb && c < 3; c++)
+				m->rgb[3 * to + c] = img->rgb[3 * from + c];
+		}
+	return m;
+}
+
+/*
+ * mirror_hash hashes the chip of the photograph mirrored left to right into
+ * out->mirror_chiphash: the face's box (fb, img's pixels) mirrored, its
+ * landmarks found again in two passes on the mirrored picture (the
+ * detector's shrunk copy when it made one, as the chip would be cut from
+ * it), the chip hashed.  A mirrored copy is then, pixel for pixel, the
+ * photograph it was made from, and the landmark model sees what it saw
+ * there; mirroring the probe's own chip instead would leave the model's
+ * errors on a mirrored face in the hash (28 to 44 bits on Caltech, where
+ * copies are refused at 16).  Only the chip pipeline has one; landmarks
+ * that cannot be placed leave it unset.
+ */
+static med_err
+mirror_hash(identity_face *f, const med_image *img,
+	    const identity_face_copy *copy, const identity_face_box *fb,
+	    identity_face_probe *out)
+{
+	const identity_face_copy none = {NULL, 1.f};
+	const med_image *base = copy->img != NULL ? copy->img : img;
+	float k = copy->img != NULL ? copy->r : 1.f, pts[IDENTITY_LANDMARKS][2];
+	float r, b[4];
+	med_image *m, *src = NULL;
+	med_err err;
+
+	if (!f->chip)
+		return MED_OK;
+	if ((m = mirrored(base)) == NULL)
+		return MED_ERR_NOMEM;
+	err = identity_face_chip_source(m, k * fmaxf(fb->w, fb->h), &none, &src,
+					&r);
+	if (err == MED_OK) {
+		r *= k;
+		b[0] = ((float)img->width - fb->x - fb->w) * r;
+		b[1] = fb->y * r;
+		b[2] = fb->w * r;
+		b[3] = fb->h * r;
+		if (identity_face_landmarks(f, src, b, pts) == MED_OK)
+			(void)identity_face_chiphash(
+				src->px, src->width, src->height,
+				(const float(*)[2])pts, out->mirror_chiphash);
+	}
+	if (src != NULL && src != m)
+		med_image_free(src);
+	med_image_free(m);
+	return err == MED_ERR_NOMEM ? err : MED_OK;
+}
+
+static med_err
+analyze(med_call *call, identity_face *f, const char *field, const uint8_t *buf,
+	size_t len, bool mirror, identity_face_probe *out)
 {
 	med_image *img = NULL;
 	identity_grey8 w = {0};
@@ -889,6 +965,7 @@ identity_face_analyze(med_call *call, identity_face *f, const char *field,
 	out->other_faces = 0;
 	memset(out->copyhash, 0, sizeof(out->copyhash));
 	memset(out->chiphash, 0, sizeof(out->chiphash));
+	memset(out->mirror_chiphash, 0, sizeof(out->mirror_chiphash));
 	crypto_hash_sha256(out->photo_sha256, buf, len);
 	err = f->det_kind != IDENTITY_DET_HAAR
 		      ? detect_onnx(call, f, field, img, &fb, &out->other_faces,
@@ -909,10 +986,27 @@ identity_face_analyze(med_call *call, identity_face *f, const char *field,
 	free(w.px);
 	if (err == MED_OK)
 		err = liveness(f, img, &fb, out);
+	if (err == MED_OK && mirror)
+		err = mirror_hash(f, img, &copy, &fb, out);
 free_img:
 	med_image_free(copy.img);
 	med_image_free(img);
 	return err;
+}
+
+med_err
+identity_face_analyze(med_call *call, identity_face *f, const char *field,
+		      const uint8_t *buf, size_t len, identity_face_probe *out)
+{
+	return analyze(call, f, field, buf, len, false, out);
+}
+
+med_err
+identity_face_analyze_copies(med_call *call, identity_face *f,
+			     const char *field, const uint8_t *buf, size_t len,
+			     identity_face_probe *out)
+{
+	return analyze(call, f, field, buf, len, true, out);
 }
 
 /* second_photograph decides the photograph after a retake: its bar

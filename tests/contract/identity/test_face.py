@@ -286,7 +286,8 @@ def test_enrol_verify_identify_delete_reenrol(fstack, pb, face_model):
     assert a not in [c.patient_id for c in after.candidates]
 
     # Two photographs again: with photograph 2 alone, s7/6 scores 0.956,
-    # under the shipped threshold (0.9673 since issue 48).
+    # under the shipped threshold (0.9673 then; 0.9668 on flip-averaged
+    # chips with a 30 % margin since issue 48, item 2).
     assert enroll(fstack, pb, a, [orl_png(7, 1), orl_png(7, 2)]
                   ).total_templates == 2
     assert verify(fstack, pb, a, orl_png(7, 6)).match

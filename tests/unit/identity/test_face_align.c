@@ -221,6 +221,26 @@ test_sample_clamps_outside(void)
 	NEAR(out[0], 0.3f, 1e-6); /* bottom-left corner */
 }
 
+static void
+test_mirror_reverses_each_row_of_each_plane(void)
+{
+	/* two planes of 3 x 3 */
+	float in[18], out[18], back[18];
+
+	for (int i = 0; i < 18; i++)
+		in[i] = (float)i;
+	identity_chip_mirror(in, 2, 3, out);
+	NEAR(out[0], 2, 1e-9); /* plane 0, row 0: 2 1 0 */
+	NEAR(out[1], 1, 1e-9);
+	NEAR(out[2], 0, 1e-9);
+	NEAR(out[5], 3, 1e-9);	 /* plane 0, row 1 ends with its first */
+	NEAR(out[9], 11, 1e-9);	 /* plane 1, row 0: 11 10 9 */
+	NEAR(out[17], 15, 1e-9); /* plane 1, row 2: 17 16 15 */
+	identity_chip_mirror(out, 2, 3, back);
+	for (int i = 0; i < 18; i++)
+		NEAR(back[i], in[i], 1e-9);
+}
+
 static const mt_case cases[] = {
 	{"fit_recovers_known_transform", test_fit_recovers_known_transform},
 	{"fit_never_reflects", test_fit_never_reflects},
@@ -233,6 +253,8 @@ static const mt_case cases[] = {
 	{"sample_identity_and_shift", test_sample_identity_and_shift},
 	{"sample_averages_when_shrinking", test_sample_averages_when_shrinking},
 	{"sample_clamps_outside", test_sample_clamps_outside},
+	{"mirror_reverses_each_row_of_each_plane",
+	 test_mirror_reverses_each_row_of_each_plane},
 	{NULL, NULL},
 };
 
