@@ -128,8 +128,11 @@ def test_one_service_methods_refused_by_the_table(stack):
         except grpc.RpcError as e:
             assert e.code() == grpc.StatusCode.PERMISSION_DENIED, (
                 svc, method, e.code())
-            assert e.details() == "caller lacks a role for this method", (
-                svc, method, e.details())
+            only = [r for r in _doc_roles(svc, method)
+                    if r.startswith("service:")][0]
+            assert e.details() == ("caller lacks a role for this method: "
+                                   "of the services, only %s may call it"
+                                   % only), (svc, method, e.details())
 
 
 def _doc_roles(svc, method):

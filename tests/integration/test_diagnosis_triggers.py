@@ -250,7 +250,10 @@ def test_another_service_may_not_analyse_a_study(st, pb, pacs):
     with pytest.raises(grpc.RpcError) as e:
         st.call(SVC, "AnalyzeStudy", req, role="service", timeout=30)
     assert e.value.code() == grpc.StatusCode.PERMISSION_DENIED
-    assert "only diagnosis' own PACS watcher" in e.value.details()
+    # libmed refuses it by the method's table (MED_UNARY_ONLY), naming
+    # the one service that may call it; the handler's own check stays as
+    # a second line.
+    assert "only service:diagnosis may call it" in e.value.details()
     assert findings_of(st, pb, pid) == []
 
 

@@ -179,7 +179,11 @@ authenticate(med_call *c, med_auth_input *in, const rpc_bg_md *bg)
 	eff.roles = effective_roles(c);
 	err = med_auth_check(&eff, roles);
 	if (err == MED_OK && other_service(c, &eff))
-		err = MED_ERR_DENIED;
+		return med_call_fail(c, MED_ERR_DENIED,
+				     "caller lacks a role for this method: "
+				     "of the services, only service:%s may "
+				     "call it",
+				     c->rm->m->only_service);
 	if (err != MED_OK)
 		med_call_fail(c, err, "caller lacks a role for this method");
 	return err;
