@@ -11,7 +11,8 @@ import ssl
 
 import pytest
 
-from harness import Stack
+from harness import Stack, protos
+from harness.checks import poll
 from harness.fixtures import running
 
 
@@ -192,3 +193,28 @@ def test_one_framing_is_served(mstack):
         assert status in (400, 422), text[:300]
         assert b"Content-Length" not in text and \
             b"Transfer-Encoding" not in text, text[:300]
+
+
+def test_a_smuggling_attempt_is_audited(mstack):
+    """A framing refusal is audited (issue 49) with the client's address,
+    the reason and what was refused; no user (the request was never
+    authenticated): actor "".  At most one event per address and reason
+    per window, so it is looked for after this test's own refusal."""
+    extra, body, _ = SMUGGLED["two Content-Lengths"]
+    assert _raw(mstack, _post_head(mstack, *extra), body)[0] == 400
+    apb = protos.module("audit")
+
+    def found():
+        recs = mstack.call("audit", "Query",
+                           apb.QueryRequest(newest_first=True, limit=10000),
+                           role="auditor", timeout=10)
+        evs = [r.event for r in recs if r.event.service == "fhir"
+               and r.event.action == "fhir/edge-refused"]
+        return [e for e in evs if {d.key: d.value for d in e.details}
+                .get("reason") == "framing"] or None
+    evs = poll(found, timeout=30, what="the framing refusal's audit event")
+    d = {x.key: x.value for x in evs[0].details}
+    assert d["peer"] == "127.0.0.1" and d["http_status"] == "400", d
+    assert int(d["count"]) >= 1
+    assert evs[0].actor == "" and evs[0].outcome == 3
+    assert evs[0].detail, evs[0]
