@@ -178,7 +178,9 @@ def test_the_429s_are_audited_once_per_window_with_their_count(istack):
         total = sum(int({d.key: d.value for d in e.details}["count"])
                     for e in evs)
         return evs if total >= n else None
-    # The first is audited at once; the rest when the window ends.
+    # The first is audited at once; the rest when the window ends: the
+    # counts add up to every refusal (the hold a probe raced is refused
+    # and audited too: at least n), in fewer events than refusals.
     evs = poll(counted, timeout=WINDOW_S + 30,
                what="the 429s audited with their count")
     assert len(evs) < n, [(e.detail, e.details) for e in evs]
@@ -190,4 +192,3 @@ def test_the_429s_are_audited_once_per_window_with_their_count(istack):
         assert d["window_s"] == str(WINDOW_S), d
         assert e.outcome == 8  # RESOURCE_EXHAUSTED
         assert "MED_FHIR_MAX_INFLIGHT_PER_USER" in e.detail
-    assert int({x.key: x.value for x in evs[0].details}["count"]) < n
