@@ -86,6 +86,8 @@ fhir_edge_configure(fhir_facade *f, med_process *p)
 		(int)med_config_int(c, "MED_FHIR_LIVENESS_PROBE_MS");
 	l->max_inflight_per_user =
 		(int)med_config_int(c, "MED_FHIR_MAX_INFLIGHT_PER_USER");
+	l->edge_audit_window_s =
+		(int)med_config_int(c, "MED_FHIR_EDGE_AUDIT_WINDOW_S");
 	if (!priority_ok(l->tls_priority))
 		return MED_ERR_INVALID;
 	return smart_configure(f, c);

@@ -53,6 +53,7 @@ typedef struct fhir_edge {
 	int idle_timeout_s;	    /* keep-alive between requests */
 	int liveness_probe_ms;	    /* self-probe period; 0: none */
 	int max_inflight_per_user;  /* one user's requests at once; 0: any */
+	int edge_audit_window_s;    /* refusals audited once per window */
 } fhir_edge;
 
 /* fhir_inflight - the requests each user has in flight (inflight.c). */
@@ -72,7 +73,9 @@ void fhir_inflight_free(fhir_inflight *t);
 /* fhir_inflight_enter counts a request whose Authorization header is
  * authorization against its user, whose name it writes into user (""
  * when not counted: no valid token, or no cap).  MED_ERR_LIMIT: the user
- * already has the most requests in flight, nothing counted.  Thread-safe. */
+ * already has the most requests in flight, nothing counted (user names
+ * them, for the audit: the caller clears it before any leave).
+ * Thread-safe. */
 med_err fhir_inflight_enter(fhir_inflight *t, const struct fhir_facade *f,
 			    const char *authorization, char *user, size_t cap);
 
@@ -84,6 +87,37 @@ void fhir_inflight_leave(fhir_inflight *t, const char *user);
  * request into resp, in a. */
 void fhir_inflight_refuse(const fhir_inflight *t, med_arena *a,
 			  struct fhir_response *resp);
+
+/* fhir_edge_audit - the audit of the edge's refusals (edgeaudit.c): one
+ * event per peer, reason and user per window, with a count. */
+typedef struct fhir_edge_audit fhir_edge_audit;
+
+/* fhir_edge_refusal - one request the edge refused. */
+typedef struct fhir_edge_refusal {
+	const char *peer;   /* the client's address; NULL: unknown */
+	const char *reason; /* "framing", "target", "user_inflight" */
+	const char *user;   /* who the token says; NULL or "": not known */
+	const char *why;    /* what was said to the client */
+	int http_status;
+	int grpc_code;
+} fhir_edge_refusal;
+
+/* fhir_edge_audit_new makes the table, emitting into audit (NULL: no
+ * events) with windows of window_s.  Errors: MED_ERR_NOMEM. */
+med_err fhir_edge_audit_new(struct med_audit *audit, int window_s,
+			    fhir_edge_audit **out);
+
+/* fhir_edge_audit_free frees t (NULL is fine). */
+void fhir_edge_audit_free(fhir_edge_audit *t);
+
+/* fhir_edge_audit_refused counts ref (copied); emits nothing.
+ * Thread-safe. */
+void fhir_edge_audit_refused(fhir_edge_audit *t, const fhir_edge_refusal *ref);
+
+/* fhir_edge_audit_flush emits what is due at now_ms: the first refusals
+ * of new windows and the counts of ended ones (all: every count, at
+ * stop).  Blocks on the audit spool; one caller at a time. */
+void fhir_edge_audit_flush(fhir_edge_audit *t, int64_t now_ms, bool all);
 
 /* fhiredge: SMART App Launch discovery (smart.c), from MED_SMART_*. */
 typedef struct fhir_smart {

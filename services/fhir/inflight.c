@@ -128,8 +128,7 @@ fhir_inflight_enter(fhir_inflight *t, const fhir_facade *f,
 		t->users[i].n = 1;
 		t->n_users++;
 	} else if (t->users[i].n >= t->max_per_user) {
-		err = MED_ERR_LIMIT;
-		user[0] = '\0'; /* not counted: nothing to leave */
+		err = MED_ERR_LIMIT; /* not counted: the caller clears user */
 	} else {
 		t->users[i].n++;
 	}

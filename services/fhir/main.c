@@ -83,6 +83,9 @@ static const med_config_spec specs[] = {
 	{"MED_FHIR_MAX_INFLIGHT_PER_USER", MED_CONFIG_INT, "6", false, 0, 256,
 	 "requests one user may have in flight at once (from the request "
 	 "head to its answer); the next is 429 with Retry-After; 0 = no cap"},
+	{"MED_FHIR_EDGE_AUDIT_WINDOW_S", MED_CONFIG_INT, "60", false, 1, 3600,
+	 "the edge's refusals (400 framing or target, 429) are audited once "
+	 "per client address, reason and user in this window, with a count"},
 	{"MED_FHIR_LIVENESS_PROBE_MS", MED_CONFIG_INT, "5000", false, 0, 600000,
 	 "/healthz probes the FHIR port this often and fails after 3 misses "
 	 "in a row; 0 = no probe"},

@@ -102,7 +102,8 @@ struct fhir_server {
 	bool sweeper_started;
 	med_counter *shut_header_timeout, *shut_answer_timeout, *refused_target;
 	med_counter *refused_framing;
-	fhir_inflight *inflight; /* each user's requests in flight */
+	fhir_inflight *inflight;   /* each user's requests in flight */
+	fhir_edge_audit *refusals; /* the audit of what the edge refuses */
 	fhir_liveness *liveness;
 	pthread_mutex_t cert_lock; /* guards what follows */
 	med_tls tls;		   /* the PEMs of cur, and their files */
@@ -439,6 +440,11 @@ sweeper_main(void *arg)
 	pthread_mutex_lock(&s->conn_lock);
 	while (!s->stopping) {
 		sweep(s, med_now_ms());
+		/* The refusals' events are spooled without conn_lock: the
+		 * spool's disk never holds up the connections' notices. */
+		pthread_mutex_unlock(&s->conn_lock);
+		fhir_edge_audit_flush(s->refusals, med_now_ms(), false);
+		pthread_mutex_lock(&s->conn_lock);
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += SWEEP_EVERY_MS * 1000000L;
 		ts.tv_sec += ts.tv_nsec / 1000000000L;
@@ -865,6 +871,44 @@ framing_bad(struct MHD_Connection *conn, char *why, size_t cap)
 	return why;
 }
 
+/* peer_of writes the client's address of conn into out ("-": unknown). */
+static const char *
+peer_of(struct MHD_Connection *conn, char *out, size_t cap)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+
+	med_strlcpy(out, "-", cap);
+	if (sa != NULL && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+			  out, (socklen_t)cap);
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+			  &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+			  (socklen_t)cap);
+	return out;
+}
+
+/* audit_refusal counts a refusal of conn's request for its audit event
+ * (edgeaudit.c: at most one per peer, reason and user per window). */
+static void
+audit_refusal(fhir_server *s, struct MHD_Connection *conn, const char *reason,
+	      const char *user, int http_status, int grpc_code, const char *why)
+{
+	char peer[INET6_ADDRSTRLEN];
+	const fhir_edge_refusal r = {
+		.peer = peer_of(conn, peer, sizeof(peer)),
+		.reason = reason,
+		.user = user,
+		.why = why,
+		.http_status = http_status,
+		.grpc_code = grpc_code,
+	};
+
+	fhir_edge_audit_refused(s->refusals, &r);
+}
+
 /* head_refused answers a request refused on its head alone (at the first
  * call, before its body is read); MHD_YES with *refused false: none. */
 static enum MHD_Result
@@ -876,10 +920,12 @@ head_refused(fhir_server *s, struct MHD_Connection *conn, bool *refused)
 	*refused = true;
 	if (bad != NULL) {
 		med_counter_add(s->refused_target, 1);
+		audit_refusal(s, conn, "target", NULL, 400, 3, bad);
 		return refuse(conn, 3, false, "request target", bad);
 	}
 	if ((bad = framing_bad(conn, why, sizeof(why))) != NULL) {
 		med_counter_add(s->refused_framing, 1);
+		audit_refusal(s, conn, "framing", NULL, 400, 3, bad);
 		return refuse(conn, 3, true, "request framing", bad);
 	}
 	*refused = false;
@@ -904,6 +950,10 @@ inflight_refused(fhir_server *s, struct MHD_Connection *conn, upload *u,
 				sizeof(u->user)) == MED_OK)
 		return MHD_YES;
 	*refused = true;
+	audit_refusal(
+		s, conn, "user_inflight", u->user, 429, 8,
+		"requests in flight: past MED_FHIR_MAX_INFLIGHT_PER_USER");
+	u->user[0] = '\0'; /* not counted: nothing to leave */
 	if ((a = med_arena_new(64u << 10)) == NULL)
 		return MHD_NO;
 	fhir_inflight_refuse(s->inflight, a, &resp);
@@ -1126,9 +1176,19 @@ fhir_server_start(fhir_facade *f, const char *host, int port,
 		cert_stop(&server);
 		return MED_ERR_NOMEM;
 	}
+	if (fhir_edge_audit_new(f->audit, f->edge.edge_audit_window_s,
+				&server.refusals) != MED_OK) {
+		fhir_inflight_free(server.inflight);
+		server.inflight = NULL;
+		free(ca);
+		cert_stop(&server);
+		return MED_ERR_NOMEM;
+	}
 	server.daemon = daemon_start(&server, &sa, ca);
 	free(ca); /* libmicrohttpd has loaded it into GnuTLS */
 	if (server.daemon == NULL) {
+		fhir_edge_audit_free(server.refusals);
+		server.refusals = NULL;
 		fhir_inflight_free(server.inflight);
 		server.inflight = NULL;
 		cert_stop(&server);
@@ -1153,6 +1213,10 @@ fhir_server_stop(fhir_server *s)
 		cert_stop(s);
 	}
 	sweeper_stop(s);
+	/* Every count not yet audited, before the audit emitter closes. */
+	fhir_edge_audit_flush(s->refusals, med_now_ms(), true);
+	fhir_edge_audit_free(s->refusals);
+	s->refusals = NULL;
 	fhir_inflight_free(s->inflight);
 	s->inflight = NULL;
 }

@@ -586,6 +586,63 @@ def test_validate_catches_orthanc_without_tcp_readiness(tmp_path):
     assert "tcpSocket probe of Orthanc" in v.stdout
 
 
+def test_pacs_tls_puts_stunnel_in_front_of_a_loopback_orthanc(tmp_path):
+    """pacs.tls (issue 49, item 8): a stunnel4 sidecar from the Orthanc
+    image ends TLS on the TLS port with the Secret's certificate, Orthanc
+    takes loopback clients only, the Service and both network policies
+    offer the TLS port alone, and diagnosis speaks https to it, checking
+    the certificate against the Secret's CA."""
+    r = render(tmp_path, "pacs:\n  enabled: true\n  tls:\n"
+               "    enabled: true\n")
+    assert r.returncode == 0, r.stdout
+    cm = _named(r.stdout, "ConfigMap", "smartmed-diagnosis")
+    assert ('MED_DIAGNOSIS_PACS_URL: "https://smartmed-orthanc:8443/'
+            'dicom-web"') in cm
+    assert "MED_DIAGNOSIS_PACS_CA_FILE: /etc/smartmed/pacs-ca/ca.crt" in cm
+    orthanc_cm = _named(r.stdout, "ConfigMap", "smartmed-orthanc")
+    assert '"RemoteAccessAllowed": false' in orthanc_cm
+    assert "accept = 8443" in orthanc_cm
+    assert "connect = 127.0.0.1:8042" in orthanc_cm
+    dep = _named(r.stdout, "Deployment", "smartmed-orthanc")
+    assert '- name: pacs-tls\n          image: registry.hospital.internal/' \
+        'smartmed/smartmed-orthanc:' in dep
+    assert '"/usr/bin/stunnel4"' in dep
+    assert "name: smartmed-pacs-tls" in dep
+    svc = _named(r.stdout, "Service", "smartmed-orthanc")
+    assert "port: 8443" in svc and "port: 8042" not in svc
+    for np in ("smartmed-orthanc", "smartmed-diagnosis"):
+        text = _named(r.stdout, "NetworkPolicy", np)
+        assert "port: 8443" in text and "port: 8042" not in text, np
+    diag = [d for d in _docs(r.stdout) if "\nkind: StatefulSet\n" in d
+            and "name: smartmed-diagnosis\n" in d]
+    assert len(diag) == 1
+    diag = diag[0]
+    assert "mountPath: /etc/smartmed/pacs-ca" in diag
+    assert "secretName: smartmed-pacs-tls" in diag
+    v = validate(tmp_path, r.stdout)
+    assert v.returncode == 0, v.stdout
+    # Without pacs.tls Orthanc still answers the pod's port itself.
+    plain = render(tmp_path, "pacs:\n  enabled: true\n")
+    assert '"RemoteAccessAllowed": true' in _named(
+        plain.stdout, "ConfigMap", "smartmed-orthanc")
+    assert "pacs-tls" not in _named(plain.stdout, "Deployment",
+                                    "smartmed-orthanc")
+
+
+def test_validate_catches_a_pacs_tls_sidecar_without_tcp_readiness(tmp_path):
+    r = render(tmp_path, "pacs:\n  enabled: true\n  tls:\n"
+               "    enabled: true\n")
+    assert r.returncode == 0, r.stdout
+    broken = r.stdout.replace(
+        "readinessProbe:\n            tcpSocket:\n              port: https",
+        "readinessProbe:\n            tcpSocket:\n              port: http",
+        1)
+    assert broken != r.stdout
+    v = validate(tmp_path, broken)
+    assert v.returncode != 0
+    assert "sidecar's https port" in v.stdout
+
+
 SECRET_DOCS = os.path.join(ROOT, "deploy", "k8s", "check", "secret_docs.py")
 
 

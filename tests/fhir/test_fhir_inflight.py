@@ -15,16 +15,18 @@ import urllib.request
 
 import pytest
 
-from harness import Stack
+from harness import Stack, protos
 from harness.checks import poll
 from harness.fixtures import running
 
 CAP = 2
+WINDOW_S = 3
 
 
 @pytest.fixture(scope="module")
 def istack():
-    env = {"MED_FHIR_MAX_INFLIGHT_PER_USER": str(CAP)}
+    env = {"MED_FHIR_MAX_INFLIGHT_PER_USER": str(CAP),
+           "MED_FHIR_EDGE_AUDIT_WINDOW_S": str(WINDOW_S)}
     with running(Stack(services=("audit", "identity", "records"),
                        fhir=True, extra_env=env)) as st:
         yield st
@@ -142,3 +144,51 @@ def test_a_refused_request_holds_no_place(istack):
     finally:
         for s in held:
             s.close()
+
+
+def edge_events(st, actor):
+    """The facade's audit events of refused requests by actor."""
+    apb = protos.module("audit")
+    recs = st.call("audit", "Query", apb.QueryRequest(actor=actor,
+                                                      limit=10000),
+                   role="auditor", timeout=10)
+    return [r.event for r in recs if r.event.service == "fhir"
+            and r.event.action == "fhir/edge-refused"]
+
+
+def test_the_429s_are_audited_once_per_window_with_their_count(istack):
+    """Every 429 is audited (issue 49): the user, the client's address and
+    the reason, but a burst is one event with its count per window
+    (MED_FHIR_EDGE_AUDIT_WINDOW_S), not one event per refusal."""
+    user = istack.user("pharmacist")
+    held = [hold(istack, "pharmacist") for _ in range(CAP)]
+    try:
+        poll(lambda: refused_while_held(istack, "pharmacist", held),
+             timeout=30, what="the pharmacist's third request 429")
+        n = 1
+        for _ in range(20):
+            assert refused(istack, "pharmacist") is not None
+            n += 1
+    finally:
+        for s in held:
+            s.close()
+
+    def counted():
+        evs = edge_events(istack, user)
+        total = sum(int({d.key: d.value for d in e.details}["count"])
+                    for e in evs)
+        return evs if total >= n else None
+    # The first is audited at once; the rest when the window ends: the
+    # counts add up to every refusal (the hold a probe raced is refused
+    # and audited too: at least n), in fewer events than refusals.
+    evs = poll(counted, timeout=WINDOW_S + 30,
+               what="the 429s audited with their count")
+    assert len(evs) < n, [(e.detail, e.details) for e in evs]
+    for e in evs:
+        d = {x.key: x.value for x in e.details}
+        assert d["reason"] == "user_inflight", d
+        assert d["peer"] == "127.0.0.1", d
+        assert d["http_status"] == "429", d
+        assert d["window_s"] == str(WINDOW_S), d
+        assert e.outcome == 8  # RESOURCE_EXHAUSTED
+        assert "MED_FHIR_MAX_INFLIGHT_PER_USER" in e.detail

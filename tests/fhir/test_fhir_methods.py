@@ -11,7 +11,8 @@ import ssl
 
 import pytest
 
-from harness import Stack
+from harness import Stack, protos
+from harness.checks import poll
 from harness.fixtures import running
 
 
@@ -192,3 +193,39 @@ def test_one_framing_is_served(mstack):
         assert status in (400, 422), text[:300]
         assert b"Content-Length" not in text and \
             b"Transfer-Encoding" not in text, text[:300]
+
+
+
+def _edge_refused(st, reason):
+    """The facade's audit events of refusals for reason, newest first."""
+    apb = protos.module("audit")
+    recs = st.call("audit", "Query",
+                   apb.QueryRequest(newest_first=True, limit=10000),
+                   role="auditor", timeout=10)
+    evs = [r.event for r in recs if r.event.service == "fhir"
+           and r.event.action == "fhir/edge-refused"]
+    return [e for e in evs if {d.key: d.value for d in e.details}
+            .get("reason") == reason] or None
+
+
+@pytest.mark.parametrize("reason", ["framing", "target"])
+def test_an_edge_refusal_is_audited(mstack, reason):
+    """A refusal of the head is audited (issue 49) with the client's
+    address, the reason and what was refused; no user (the request was
+    never authenticated): actor "".  At most one event per address and
+    reason per window, so it is looked for after this test's own
+    refusal."""
+    if reason == "framing":
+        extra, body, _ = SMUGGLED["two Content-Lengths"]
+        head = _post_head(mstack, *extra)
+    else:
+        head, body = [b"GET /fhir/Patient/%2e%2e HTTP/1.1",
+                      b"Host: localhost"], b""
+    assert _raw(mstack, head, body)[0] == 400
+    evs = poll(lambda: _edge_refused(mstack, reason), timeout=30,
+               what="the %s refusal's audit event" % reason)
+    d = {x.key: x.value for x in evs[0].details}
+    assert d["peer"] == "127.0.0.1" and d["http_status"] == "400", d
+    assert int(d["count"]) >= 1
+    assert evs[0].actor == "" and evs[0].outcome == 3
+    assert evs[0].resource == "fhir-edge" and evs[0].detail, evs[0]

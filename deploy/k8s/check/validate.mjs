@@ -241,6 +241,11 @@ function checkPod(obj, byKind) {
       // path: it is ready when its port accepts.
       if (c.readinessProbe?.tcpSocket?.port !== "http")
         fail(w, "readinessProbe must be a tcpSocket probe of Orthanc's http port");
+    } else if (c.name === "pacs-tls") {
+      // Orthanc's stunnel4 sidecar (pacs.tls): ready when its TLS port
+      // accepts (a TLS handshake would need no more of it).
+      if (c.readinessProbe?.tcpSocket?.port !== "https")
+        fail(w, "readinessProbe must be a tcpSocket probe of the sidecar's https port");
     } else if (c.readinessProbe?.httpGet?.port !== "http-metrics") {
       fail(w, "readinessProbe must ask /readyz on the plaintext http-metrics port");
     }
