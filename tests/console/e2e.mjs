@@ -262,6 +262,97 @@ async function oneDeviceSteps(page) {
   });
 }
 
+// The layout on the devices a ward has (issue 51, item 7): a tablet held
+// upright (768x1024, 820x1180) and a small desktop or a tablet on its
+// side on a drug trolley (1280x800).  On each screen: the page itself
+// never scrolls sideways, the header's controls stand on one line, the
+// ward list's MRNs and ages are not wrapped, the MAR scrolls inside its
+// own box with its first column and hour row sticky, and the bedside
+// screen's controls are touch targets at least 44 px high.
+const LAYOUT_SIZES = [[768, 1024], [820, 1180], [1280, 800]];
+
+async function measure(page) {
+  return page.evaluate(() => {
+    const seen = (e) => e && !e.hidden && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+    const header = [...document.querySelectorAll('header.top > *')].filter(seen).map((e) => e.getBoundingClientRect());
+    const lines = (e) => {
+      const r = document.createRange();
+      r.selectNodeContents(e);
+      return new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top))).size;
+    };
+    const small = [...document.querySelectorAll('main button, main input:not([type=hidden]), main select, header button, header select')]
+      .filter(seen).map((e) => ({ what: e.id || e.textContent.trim().slice(0, 30) || e.name || e.type,
+        h: Math.round(e.getBoundingClientRect().height) })).filter((x) => x.h < 44);
+    const ward = document.querySelector('#ward-table');
+    const cols = ward ? [...ward.querySelectorAll('thead th')].map((th) => th.textContent.trim()) : [];
+    const wrapped = [];
+    if (ward) {
+      for (const tr of ward.querySelectorAll('tbody tr')) {
+        const cells = tr.querySelectorAll('th, td');
+        for (const name of ['MRN', 'Age', 'Bed']) {
+          const c = cells[cols.indexOf(name)];
+          if (c && c.textContent.trim() && lines(c) > 1) wrapped.push(name + ': ' + c.textContent.trim());
+        }
+      }
+    }
+    return { overflow: document.scrollingElement.scrollWidth - window.innerWidth,
+      headerOneLine: header.length > 0 && Math.max(...header.map((r) => r.top)) < Math.min(...header.map((r) => r.bottom)),
+      headerHeight: Math.round(document.querySelector('header.top').getBoundingClientRect().height),
+      small, wrapped };
+  });
+}
+
+async function marBox(page) {
+  return page.evaluate(() => {
+    const wrap = document.querySelector('.mar-wrap');
+    const drug = wrap.querySelector('tbody th.drug');
+    const hour = wrap.querySelector('thead th:nth-child(2)');
+    wrap.scrollLeft = wrap.scrollWidth;
+    const w = wrap.getBoundingClientRect();
+    const d = drug.getBoundingClientRect();
+    const r = { scrollsInside: wrap.scrollWidth > wrap.clientWidth && wrap.scrollLeft > 0,
+      stickyColumn: Math.abs(d.left - w.left) <= 2,
+      stickyHeader: getComputedStyle(hour).position === 'sticky',
+      // Nothing of the hours shows through the sticky column.
+      opaqueColumn: getComputedStyle(drug).backgroundColor !== 'rgba(0, 0, 0, 0)',
+      // Within the column, what is under its middle is the column itself.
+      onTop: drug.contains(document.elementFromPoint(d.left + d.width / 2, d.top + 4)) };
+    if (wrap.scrollHeight > wrap.clientHeight) {
+      wrap.scrollTop = wrap.scrollHeight;
+      r.stickyHeaderHeld = Math.abs(hour.getBoundingClientRect().top - wrap.getBoundingClientRect().top) <= 2;
+    }
+    return r;
+  });
+}
+
+async function layoutSteps(page) {
+  await step('layout at tablet and desktop widths', async () => {
+    out.layout = {};
+    const D = cfg.deviation;
+    const screens = [
+      ['ward', '#/ward', '#ward-table tbody tr'],
+      ['mar', '#/patient/' + cfg.patient.id + '/mar', '#mar-table'],
+      ['vitals', '#/patient/' + cfg.patient.id + '/vitals', 'figure.chart svg'],
+      ['give', '#/patient/' + D.id + '/give/' + D.heparin, '#checks'],
+      ['cosign', '#/patient/' + D.id + '/cosign/' + D.order, 'main form button'],
+    ];
+    for (const [w, hgt] of LAYOUT_SIZES) {
+      await page.setViewportSize({ width: w, height: hgt });
+      for (const [name, hash, ready] of screens) {
+        await go(page, hash);
+        await page.locator(ready).first().waitFor();
+        await page.waitForLoadState('networkidle');
+        const m = await measure(page);
+        if (name === 'mar') m.mar = await marBox(page);
+        out.layout[w + 'x' + hgt + ' ' + name] = m;
+        if (w === 768) await shot(page, 'console-' + name + '-768');
+        if (w === 1280) await shot(page, 'console-' + name + '-1280');
+      }
+    }
+    await page.setViewportSize({ width: 820, height: 1180 });
+  });
+}
+
 async function run(browser) {
   const ctx = await newContext(browser);
   const page = await ctx.newPage();
@@ -392,6 +483,7 @@ async function run(browser) {
   if (cfg.bedside) await bedsideSteps(browser, page);
   await deviationSteps(page);
   await oneDeviceSteps(page);
+  await layoutSteps(page);
   await step('nothing in browser storage', async () => {
     out.storage = await page.evaluate(async () => ({
       local: localStorage.length, session: sessionStorage.length,
