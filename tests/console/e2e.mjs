@@ -283,19 +283,34 @@ async function measure(page) {
     const small = [...document.querySelectorAll('main button, main input:not([type=hidden]), main select, header button, header select')]
       .filter(seen).map((e) => ({ what: e.id || e.textContent.trim().slice(0, 30) || e.name || e.type,
         h: Math.round(e.getBoundingClientRect().height) })).filter((x) => x.h < 44);
-    const ward = document.querySelector('#ward-table');
-    const cols = ward ? [...ward.querySelectorAll('thead th')].map((th) => th.textContent.trim()) : [];
+    // Columns whose every cell is one line: the ward list's bed, MRN and
+    // age, the audit report's time and user.
     const wrapped = [];
-    if (ward) {
-      for (const tr of ward.querySelectorAll('tbody tr')) {
+    for (const [sel, names] of [['#ward-table', ['MRN', 'Age', 'Bed']], ['#audit-table', ['When', 'Who']]]) {
+      const table = document.querySelector(sel);
+      if (!table) continue;
+      const cols = [...table.querySelectorAll('thead th')].map((th) => th.textContent.trim());
+      for (const tr of table.querySelectorAll('tbody tr')) {
         const cells = tr.querySelectorAll('th, td');
-        for (const name of ['MRN', 'Age', 'Bed']) {
+        for (const name of names) {
           const c = cells[cols.indexOf(name)];
           if (c && c.textContent.trim() && lines(c) > 1) wrapped.push(name + ': ' + c.textContent.trim());
         }
       }
     }
-    return { overflow: document.scrollingElement.scrollWidth - window.innerWidth,
+    // An element the console hides (the audit link of a nurse) stays hidden
+    // whatever display the style sheet gives its kind.
+    const hiddenShown = [...document.querySelectorAll('[hidden]')].filter((e) => e.getClientRects().length > 0)
+      .map((e) => e.id || e.textContent.trim().slice(0, 30));
+    // A button's words on one line ("Check proof" was broken into "Chec k").
+    const brokenButtons = [...document.querySelectorAll('button')].filter(seen).filter((e) => lines(e) > 1)
+      .map((e) => e.textContent.trim().slice(0, 30));
+    // What sticks out of the page, named for the report.
+    const wide = document.scrollingElement.scrollWidth > window.innerWidth
+      ? [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+        .slice(0, 5).map((e) => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
+      : [];
+    return { overflow: document.scrollingElement.scrollWidth - window.innerWidth, wide, hiddenShown, brokenButtons,
       headerOneLine: header.length > 0 && Math.max(...header.map((r) => r.top)) < Math.min(...header.map((r) => r.bottom)),
       headerHeight: Math.round(document.querySelector('header.top').getBoundingClientRect().height),
       small, wrapped };
@@ -343,10 +358,10 @@ async function layoutSteps(page) {
         await page.locator(ready).first().waitFor();
         await page.waitForLoadState('networkidle');
         const m = await measure(page);
+        // The screen as it opens (before marBox scrolls the grid).
+        if (w !== 820) await shot(page, 'console-' + name + '-' + w);
         if (name === 'mar') m.mar = await marBox(page);
         out.layout[w + 'x' + hgt + ' ' + name] = m;
-        if (w === 768) await shot(page, 'console-' + name + '-768');
-        if (w === 1280) await shot(page, 'console-' + name + '-1280');
       }
     }
     await page.setViewportSize({ width: 820, height: 1180 });
@@ -581,6 +596,17 @@ async function run(browser) {
     await apage.getByRole('button', { name: 'Show access report' }).click();
     out.auditByName = (await apage.locator('#audit-who', { hasText: 'Access report of' }).textContent()).trim();
     await apage.locator('#audit-table tbody tr').first().waitFor();
+  });
+  await step('audit review layout', async () => {
+    // The auditor's header (two screens) and the access report at each
+    // width (issue 51, item 7).
+    await apage.waitForLoadState('networkidle');
+    for (const [w, hgt] of LAYOUT_SIZES) {
+      await apage.setViewportSize({ width: w, height: hgt });
+      out.layout[w + 'x' + hgt + ' audit'] = await measure(apage);
+      if (w !== 820) await shot(apage, 'console-audit-' + w);
+    }
+    await apage.setViewportSize({ width: 820, height: 1180 });
   });
   await step('auditor reads no chart', async () => {
     await apage.evaluate((id) => { window.location.hash = '#/patient/' + id + '/mar'; }, cfg.patient.id);

@@ -809,18 +809,21 @@ def test_layout_at_tablet_and_desktop_widths(run):
     and 1280x800 (a desktop, a tablet on its side on a drug trolley) the
     ward list, MAR, vital signs, give and co-sign screens never scroll the
     page sideways, the header's controls stand on one line (at 820 px the
-    Sign out button used to wrap onto a second), MRNs, ages and beds are
-    not wrapped, every button, field and menu is a touch target at least
+    Sign out button used to wrap onto a second), MRNs, ages and beds, the
+    audit report's times and users are not wrapped, every button, field and menu is a touch target at least
     44 px high, and the MAR scrolls inside its own box with its drug
     column and hour row sticky."""
     _passed(run, "layout at tablet and desktop widths")
+    _passed(run, "audit review layout")
     lay = run["layout"]
-    assert len(lay) == 15, sorted(lay)
+    assert len(lay) == 18, sorted(lay)
     for name, m in lay.items():
         assert m["overflow"] <= 0, (name, m)
         assert m["headerOneLine"], (name, m)
         assert m["small"] == [], (name, m)
         assert m["wrapped"] == [], (name, m)
+        assert m["hiddenShown"] == [], (name, m)
+        assert m["brokenButtons"] == [], (name, m)
     for size in ("768x1024", "820x1180", "1280x800"):
         mar = lay[size + " mar"]["mar"]
         assert mar["scrollsInside"] and mar["stickyColumn"] and \
