@@ -332,10 +332,15 @@ async function marBox(page) {
       opaqueColumn: getComputedStyle(drug).backgroundColor !== 'rgba(0, 0, 0, 0)',
       // Within the column, what is under its middle is the column itself.
       onTop: drug.contains(document.elementFromPoint(d.left + d.width / 2, d.top + 4)) };
-    if (wrap.scrollHeight > wrap.clientHeight) {
-      wrap.scrollTop = wrap.scrollHeight;
-      r.stickyHeaderHeld = Math.abs(hour.getBoundingClientRect().top - wrap.getBoundingClientRect().top) <= 2;
-    }
+    // The test's patient has two orders: the box is made as short as its
+    // min-height (12rem) for a moment, so that the grid scrolls down as a
+    // long list of orders would, and the hour row must stay at its top.
+    wrap.style.maxHeight = '12rem';
+    r.scrollsDown = wrap.scrollHeight > wrap.clientHeight;
+    wrap.scrollTop = wrap.scrollHeight;
+    r.stickyHeaderHeld = wrap.scrollTop > 0 && Math.abs(hour.getBoundingClientRect().top - wrap.getBoundingClientRect().top) <= 2;
+    wrap.style.maxHeight = '';
+    wrap.scrollTop = 0;
     return r;
   });
 }
@@ -681,6 +686,7 @@ async function zhSteps(browser) {
     const ward = await chromeText(page);
     out.zh.screens.ward = { left: englishLeft(ward), text: ward.slice(0, 600) };
     out.zh.who = (await page.locator('#who').textContent()).trim();
+    out.zh.layout = { ward: await measure(page) };
     await axeScan(page, 'ward-zh');
     await shot(page, 'console-ward-zh');
     await go(page, '#/patient/' + cfg.patient.id + '/mar');
@@ -689,6 +695,7 @@ async function zhSteps(browser) {
     out.zh.screens.mar = { left: englishLeft(mar), text: mar.slice(0, 600) };
     out.zh.marCaption = (await page.locator('#mar-table caption').textContent()).trim();
     out.zh.marCells = (await page.locator('#mar-table tbody span[data-state]').allTextContents()).map((x) => x.trim());
+    out.zh.layout.mar = await measure(page);
     await axeScan(page, 'mar-zh');
     await shot(page, 'console-mar-zh');
     await go(page, '#/patient/' + cfg.patient.id + '/vitals');

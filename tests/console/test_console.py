@@ -807,16 +807,21 @@ def test_static_files_served_safely(cstack):
 def test_layout_at_tablet_and_desktop_widths(run):
     """Issue 51, item 7: at 768x1024 and 820x1180 (a tablet held upright)
     and 1280x800 (a desktop, a tablet on its side on a drug trolley) the
-    ward list, MAR, vital signs, give and co-sign screens never scroll the
-    page sideways, the header's controls stand on one line (at 820 px the
-    Sign out button used to wrap onto a second), MRNs, ages and beds, the
-    audit report's times and users are not wrapped, every button, field and menu is a touch target at least
-    44 px high, and the MAR scrolls inside its own box with its drug
-    column and hour row sticky."""
+    ward list, MAR, vital signs, give, co-sign and audit screens (and the
+    zh-CN ward list and MAR at 820 px) never scroll the page sideways, the
+    header's controls stand on one line (at 820 px the Sign out button
+    used to wrap onto a second), beds, MRNs, ages, the audit report's
+    times and users and the buttons' words are not wrapped, nothing hidden
+    is shown, every button, field and menu is a touch target at least 44
+    px high, and the MAR scrolls inside its own box, sideways and down,
+    with its drug column and hour row sticky."""
     _passed(run, "layout at tablet and desktop widths")
     _passed(run, "audit review layout")
-    lay = run["layout"]
+    lay = dict(run["layout"])
     assert len(lay) == 18, sorted(lay)
+    for name, m in run["zh"]["layout"].items():
+        lay["zh-CN " + name] = m
+    assert len(lay) == 20, sorted(lay)
     for name, m in lay.items():
         assert m["overflow"] <= 0, (name, m)
         assert m["headerOneLine"], (name, m)
@@ -829,4 +834,4 @@ def test_layout_at_tablet_and_desktop_widths(run):
         assert mar["scrollsInside"] and mar["stickyColumn"] and \
             mar["stickyHeader"] and mar["opaqueColumn"] and mar["onTop"], \
             (size, mar)
-        assert mar.get("stickyHeaderHeld", True), (size, mar)
+        assert mar["scrollsDown"] and mar["stickyHeaderHeld"], (size, mar)
