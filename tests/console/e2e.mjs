@@ -302,6 +302,9 @@ async function measure(page) {
     // whatever display the style sheet gives its kind.
     const hiddenShown = [...document.querySelectorAll('[hidden]')].filter((e) => e.getClientRects().length > 0)
       .map((e) => e.id || e.textContent.trim().slice(0, 30));
+    for (const e of document.querySelectorAll('.banner > span:not(.name):not(.allergy)')) {
+      if (lines(e) > 1) wrapped.push('banner: ' + e.textContent.trim());
+    }
     // A button's words on one line ("Check proof" was broken into "Chec k").
     const brokenButtons = [...document.querySelectorAll('button')].filter(seen).filter((e) => lines(e) > 1)
       .map((e) => e.textContent.trim().slice(0, 30));
