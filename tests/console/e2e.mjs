@@ -262,6 +262,120 @@ async function oneDeviceSteps(page) {
   });
 }
 
+// The layout on the devices a ward has (issue 51, item 7): a tablet held
+// upright (768x1024, 820x1180) and a small desktop or a tablet on its
+// side on a drug trolley (1280x800).  On each screen: the page itself
+// never scrolls sideways, the header's controls stand on one line, the
+// ward list's MRNs and ages are not wrapped, the MAR scrolls inside its
+// own box with its first column and hour row sticky, and the bedside
+// screen's controls are touch targets at least 44 px high.
+const LAYOUT_SIZES = [[768, 1024], [820, 1180], [1280, 800]];
+
+async function measure(page) {
+  return page.evaluate(() => {
+    const seen = (e) => e && !e.hidden && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+    const header = [...document.querySelectorAll('header.top > *')].filter(seen).map((e) => e.getBoundingClientRect());
+    const lines = (e) => {
+      const r = document.createRange();
+      r.selectNodeContents(e);
+      return new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top))).size;
+    };
+    const small = [...document.querySelectorAll('main button, main input:not([type=hidden]), main select, header button, header select')]
+      .filter(seen).map((e) => ({ what: e.id || e.textContent.trim().slice(0, 30) || e.name || e.type,
+        h: Math.round(e.getBoundingClientRect().height) })).filter((x) => x.h < 44);
+    // Columns whose every cell is one line: the ward list's bed, MRN and
+    // age, the audit report's time and user.
+    const wrapped = [];
+    for (const [sel, names] of [['#ward-table', ['MRN', 'Age', 'Bed']], ['#audit-table', ['When', 'Who']]]) {
+      const table = document.querySelector(sel);
+      if (!table) continue;
+      const cols = [...table.querySelectorAll('thead th')].map((th) => th.textContent.trim());
+      for (const tr of table.querySelectorAll('tbody tr')) {
+        const cells = tr.querySelectorAll('th, td');
+        for (const name of names) {
+          const c = cells[cols.indexOf(name)];
+          if (c && c.textContent.trim() && lines(c) > 1) wrapped.push(name + ': ' + c.textContent.trim());
+        }
+      }
+    }
+    // An element the console hides (the audit link of a nurse) stays hidden
+    // whatever display the style sheet gives its kind.
+    const hiddenShown = [...document.querySelectorAll('[hidden]')].filter((e) => e.getClientRects().length > 0)
+      .map((e) => e.id || e.textContent.trim().slice(0, 30));
+    for (const e of document.querySelectorAll('.banner > span:not(.name):not(.allergy)')) {
+      if (lines(e) > 1) wrapped.push('banner: ' + e.textContent.trim());
+    }
+    // A button's words on one line ("Check proof" was broken into "Chec k").
+    const brokenButtons = [...document.querySelectorAll('button')].filter(seen).filter((e) => lines(e) > 1)
+      .map((e) => e.textContent.trim().slice(0, 30));
+    // What sticks out of the page, named for the report.
+    const wide = document.scrollingElement.scrollWidth > window.innerWidth
+      ? [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+        .slice(0, 5).map((e) => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
+      : [];
+    return { overflow: document.scrollingElement.scrollWidth - window.innerWidth, wide, hiddenShown, brokenButtons,
+      headerOneLine: header.length > 0 && Math.max(...header.map((r) => r.top)) < Math.min(...header.map((r) => r.bottom)),
+      headerHeight: Math.round(document.querySelector('header.top').getBoundingClientRect().height),
+      small, wrapped };
+  });
+}
+
+async function marBox(page) {
+  return page.evaluate(() => {
+    const wrap = document.querySelector('.mar-wrap');
+    const drug = wrap.querySelector('tbody th.drug');
+    const hour = wrap.querySelector('thead th:nth-child(2)');
+    wrap.scrollLeft = wrap.scrollWidth;
+    const w = wrap.getBoundingClientRect();
+    const d = drug.getBoundingClientRect();
+    const r = { scrollsInside: wrap.scrollWidth > wrap.clientWidth && wrap.scrollLeft > 0,
+      stickyColumn: Math.abs(d.left - w.left) <= 2,
+      stickyHeader: getComputedStyle(hour).position === 'sticky',
+      // Nothing of the hours shows through the sticky column.
+      opaqueColumn: getComputedStyle(drug).backgroundColor !== 'rgba(0, 0, 0, 0)',
+      // Within the column, what is under its middle is the column itself.
+      onTop: drug.contains(document.elementFromPoint(d.left + d.width / 2, d.top + 4)) };
+    // The test's patient has two orders: the box is made as short as its
+    // min-height (12rem) for a moment, so that the grid scrolls down as a
+    // long list of orders would, and the hour row must stay at its top.
+    wrap.style.maxHeight = '12rem';
+    r.scrollsDown = wrap.scrollHeight > wrap.clientHeight;
+    wrap.scrollTop = wrap.scrollHeight;
+    r.stickyHeaderHeld = wrap.scrollTop > 0 && Math.abs(hour.getBoundingClientRect().top - wrap.getBoundingClientRect().top) <= 2;
+    wrap.style.maxHeight = '';
+    wrap.scrollTop = 0;
+    return r;
+  });
+}
+
+async function layoutSteps(page) {
+  await step('layout at tablet and desktop widths', async () => {
+    out.layout = {};
+    const D = cfg.deviation;
+    const screens = [
+      ['ward', '#/ward', '#ward-table tbody tr'],
+      ['mar', '#/patient/' + cfg.patient.id + '/mar', '#mar-table'],
+      ['vitals', '#/patient/' + cfg.patient.id + '/vitals', 'figure.chart svg'],
+      ['give', '#/patient/' + D.id + '/give/' + D.heparin, '#checks'],
+      ['cosign', '#/patient/' + D.id + '/cosign/' + D.order, 'main form button'],
+    ];
+    for (const [w, hgt] of LAYOUT_SIZES) {
+      await page.setViewportSize({ width: w, height: hgt });
+      for (const [name, hash, ready] of screens) {
+        await go(page, hash);
+        await page.locator(ready).first().waitFor();
+        await page.waitForLoadState('networkidle');
+        const m = await measure(page);
+        // The screen as it opens (before marBox scrolls the grid).
+        if (w !== 820) await shot(page, 'console-' + name + '-' + w);
+        if (name === 'mar') m.mar = await marBox(page);
+        out.layout[w + 'x' + hgt + ' ' + name] = m;
+      }
+    }
+    await page.setViewportSize({ width: 820, height: 1180 });
+  });
+}
+
 async function run(browser) {
   const ctx = await newContext(browser);
   const page = await ctx.newPage();
@@ -392,6 +506,7 @@ async function run(browser) {
   if (cfg.bedside) await bedsideSteps(browser, page);
   await deviationSteps(page);
   await oneDeviceSteps(page);
+  await layoutSteps(page);
   await step('nothing in browser storage', async () => {
     out.storage = await page.evaluate(async () => ({
       local: localStorage.length, session: sessionStorage.length,
@@ -490,6 +605,17 @@ async function run(browser) {
     out.auditByName = (await apage.locator('#audit-who', { hasText: 'Access report of' }).textContent()).trim();
     await apage.locator('#audit-table tbody tr').first().waitFor();
   });
+  await step('audit review layout', async () => {
+    // The auditor's header (two screens) and the access report at each
+    // width (issue 51, item 7).
+    await apage.waitForLoadState('networkidle');
+    for (const [w, hgt] of LAYOUT_SIZES) {
+      await apage.setViewportSize({ width: w, height: hgt });
+      out.layout[w + 'x' + hgt + ' audit'] = await measure(apage);
+      if (w !== 820) await shot(apage, 'console-audit-' + w);
+    }
+    await apage.setViewportSize({ width: 820, height: 1180 });
+  });
   await step('auditor reads no chart', async () => {
     await apage.evaluate((id) => { window.location.hash = '#/patient/' + id + '/mar'; }, cfg.patient.id);
     out.auditorChart = (await apage.locator('main [role="alert"]').first().textContent()).trim();
@@ -563,6 +689,7 @@ async function zhSteps(browser) {
     const ward = await chromeText(page);
     out.zh.screens.ward = { left: englishLeft(ward), text: ward.slice(0, 600) };
     out.zh.who = (await page.locator('#who').textContent()).trim();
+    out.zh.layout = { ward: await measure(page) };
     await axeScan(page, 'ward-zh');
     await shot(page, 'console-ward-zh');
     await go(page, '#/patient/' + cfg.patient.id + '/mar');
@@ -571,6 +698,7 @@ async function zhSteps(browser) {
     out.zh.screens.mar = { left: englishLeft(mar), text: mar.slice(0, 600) };
     out.zh.marCaption = (await page.locator('#mar-table caption').textContent()).trim();
     out.zh.marCells = (await page.locator('#mar-table tbody span[data-state]').allTextContents()).map((x) => x.trim());
+    out.zh.layout.mar = await measure(page);
     await axeScan(page, 'mar-zh');
     await shot(page, 'console-mar-zh');
     await go(page, '#/patient/' + cfg.patient.id + '/vitals');
