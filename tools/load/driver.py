@@ -1,0 +1,389 @@
+#!/usr/bin/python3
+"""Open-loop load driver for the ward-day model (issue 54, first step).
+
+    PYTHONPATH=tests /usr/bin/python3 tools/load/driver.py \
+        [--model tools/load/ward_day.json] [--beds 20] [--speed 360] \
+        [--start 06:00] [--duration 60] [--seed 1] [--json out.json]
+
+Starts a private stack with the test harness (MariaDB and audit, identity,
+records and dosage on mutual TLS, patient and care checks on as in make
+run), admits --beds patients to one ward, each with a q6h order, and then
+replays the model: the arrivals of each operation are drawn beforehand as
+a Poisson process from the model's rate at the simulated clock (--start,
+advancing --speed seconds of the day per second), and each call is sent at
+its scheduled time whatever the earlier ones did (a pool of threads, never
+waiting for replies).  Latency runs from the scheduled time, not from when
+a thread got to it, so a system that falls behind shows it in the figures
+(no coordinated omission).  Every call carries a bearer token of its role
+over mutual TLS.  At the end it prints, per operation, the calls sent,
+answered OK and failed (by status), p50/p95/p99/max latency and the
+throughput, and how many calls left late.
+
+Operations the model has that are not driven yet (face verification and
+1:N identification need enrolled faces, RecordAdministration a face token;
+admissions and results arrive over gRPC here, not MLLP) are listed with
+their modelled rate.  The exit status is 1 if any call failed.
+"""
+
+import argparse
+import concurrent.futures
+import json
+import os
+import sys
+import threading
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(REPO, "tests"))
+
+import grpc  # noqa: E402
+
+import model as load_model  # noqa: E402
+from harness import Stack, protos  # noqa: E402
+
+WARD = "ward-load"
+SERVICES = ("audit", "identity", "records", "dosage")
+LATE_S = 0.010
+
+
+class Ward:
+    """The stack, its stubs and the ward's patients the operations use."""
+
+    def __init__(self, st, beds, seed):
+        import random
+        self.st = st
+        self.rng = random.Random(seed)
+        self.rng_lock = threading.Lock()
+        self.pb = {s: protos.module(s) for s in SERVICES}
+        self._stubs = {}
+        self.beds = []  # [(patient_id, encounter_id, order_id)]
+        self._setup(beds)
+
+    def stub(self, svc, method):
+        key = (svc, method)
+        if key not in self._stubs:
+            path, _req, resp, streaming = protos.method(svc, method)
+            ch = self.st.channel(svc)
+            make = ch.unary_stream if streaming else ch.unary_unary
+            self._stubs[key] = (make(
+                path, request_serializer=lambda m: m.SerializeToString(),
+                response_deserializer=resp.FromString), streaming)
+        return self._stubs[key]
+
+    def call(self, svc, method, req, role, timeout=30.0):
+        stub, streaming = self.stub(svc, method)
+        md = self.st.metadata(role, request_id=str(uuid.uuid4()))
+        if streaming:
+            return list(stub(req, metadata=md, timeout=timeout))
+        return stub(req, metadata=md, timeout=timeout)
+
+    def pick(self):
+        with self.rng_lock:
+            return self.rng.choice(self.beds)
+
+    def new_patient(self):
+        ipb = self.pb["identity"]
+        return self.call("identity", "CreatePatient", ipb.CreatePatientRequest(
+            mrn="LOAD-" + uuid.uuid4().hex[:12].upper(), family_name="Load",
+            given_name="Bed", birth_date="1950-01-01",
+            sex=ipb.ADMINISTRATIVE_SEX_FEMALE), "registrar").patient_id
+
+    def admit(self, pid, bed):
+        ipb = self.pb["identity"]
+        return self.call("identity", "Admit", ipb.AdmitRequest(
+            patient_id=pid, encounter_class=ipb.ENCOUNTER_CLASS_INPATIENT,
+            ward=WARD, bed=bed, attending="dr.load", reason="load model"),
+            "registrar").encounter_id
+
+    def _setup(self, beds):
+        d = self.pb["dosage"]
+        code = "LOAD-PARA-" + uuid.uuid4().hex[:6].upper()
+        self.call("dosage", "UpsertDrug", d.UpsertDrugRequest(drug=d.Drug(
+            code=code, name="Paracetamol 500 mg tablet", unit="mg",
+            max_single_dose=1000.0, max_daily_dose=4000.0, routes=["oral"],
+            substance="paracetamol", min_interval_minutes=240)),
+            "pharmacist")
+        start = int(time.time() * 1000) - 3600 * 1000
+        for i in range(beds):
+            pid = self.new_patient()
+            enc = self.admit(pid, str(i + 1))
+            self.call("dosage", "SetPatientContext",
+                      d.SetPatientContextRequest(context=d.PatientContext(
+                          patient_id=pid, allergies_known=True)), "nurse")
+            order = self.call("dosage", "CreateOrder", d.CreateOrderRequest(
+                order=d.Order(patient_id=pid, drug_code=code, dose=1000.0,
+                              unit="mg", route="oral", frequency="q6h",
+                              start_ms=start)), "clinician")
+            self.beds.append((pid, enc, order.id))
+
+
+# --- the operations: each makes the calls of one arrival ---------------------
+
+def op_dose_check(w):
+    d = w.pb["dosage"]
+    _pid, _enc, order = w.pick()
+    w.call("dosage", "CheckDose", d.CheckDoseRequest(order_id=order), "nurse")
+
+
+def op_mar_read(w):
+    d = w.pb["dosage"]
+    w.call("dosage", "GetMar", d.GetMarRequest(patient_id=w.pick()[0]),
+           "nurse")
+
+
+def op_due_list(w):
+    d = w.pb["dosage"]
+    w.call("dosage", "ListDue", d.ListDueRequest(patient_id=w.pick()[0]),
+           "nurse")
+
+
+def op_admission(w):
+    """Registration and admission (A01's work, over gRPC here)."""
+    pid = w.new_patient()
+    w.admit(pid, "overflow")
+
+
+def op_transfer(w):
+    ipb = w.pb["identity"]
+    _pid, enc, _order = w.pick()
+    with w.rng_lock:
+        bed = str(w.rng.randint(1, 99))
+    w.call("identity", "Transfer", ipb.TransferRequest(
+        encounter_id=enc, ward=WARD, bed=bed, reason="bed move"),
+        "registrar")
+
+
+def op_lab_result(w):
+    r = w.pb["records"]
+    with w.rng_lock:
+        k = round(w.rng.uniform(3.4, 5.2), 1)
+    w.call("records", "CreateEntry", r.CreateEntryRequest(
+        patient_id=w.pick()[0], kind=r.ENTRY_KIND_OBSERVATION,
+        title="Potassium", observation=r.Observation(
+            loinc_code="2823-3", display="Potassium", numeric=k,
+            ucum_unit="mmol/L")), "nurse")
+
+
+def op_vital_signs(w):
+    r = w.pb["records"]
+    with w.rng_lock:
+        hr = float(w.rng.randint(55, 110))
+    w.call("records", "CreateEntry", r.CreateEntryRequest(
+        patient_id=w.pick()[0], kind=r.ENTRY_KIND_VITAL_SIGNS,
+        title="Observations", vital_signs=r.VitalSigns(
+            heart_rate=r.Quantity(value=hr, unit="/min"),
+            systolic_bp=r.Quantity(value=124.0, unit="mm[Hg]"),
+            diastolic_bp=r.Quantity(value=78.0, unit="mm[Hg]"),
+            body_temperature=r.Quantity(value=36.9, unit="Cel"),
+            respiratory_rate=r.Quantity(value=16.0, unit="/min"),
+            oxygen_saturation=r.Quantity(value=97.0, unit="%"))), "nurse")
+
+
+def op_note(w):
+    r = w.pb["records"]
+    w.call("records", "CreateEntry", r.CreateEntryRequest(
+        patient_id=w.pick()[0], kind=r.ENTRY_KIND_NOTE, title="Shift note",
+        body="Comfortable, observations stable, eating and drinking."),
+        "nurse")
+
+
+def op_chart_read(w):
+    r = w.pb["records"]
+    w.call("records", "ListEntries", r.ListEntriesRequest(
+        patient_id=w.pick()[0]), "clinician")
+
+
+def op_patient_read(w):
+    ipb = w.pb["identity"]
+    w.call("identity", "GetPatient", ipb.GetPatientRequest(
+        patient_id=w.pick()[0]), "clinician")
+
+
+def op_audit_query(w):
+    a = w.pb["audit"]
+    w.call("audit", "Query", a.QueryRequest(patient_id=w.pick()[0],
+                                            limit=100), "auditor")
+
+
+# {operation: (what it calls, function)}; the model's other operations are
+# not driven yet.
+DRIVEN = {
+    "dose_check": ("dosage CheckDose", op_dose_check),
+    "mar_read": ("dosage GetMar", op_mar_read),
+    "due_list": ("dosage ListDue", op_due_list),
+    "admission": ("identity CreatePatient+Admit", op_admission),
+    "transfer": ("identity Transfer", op_transfer),
+    "lab_result": ("records CreateEntry OBSERVATION", op_lab_result),
+    "vital_signs": ("records CreateEntry VITAL_SIGNS", op_vital_signs),
+    "note": ("records CreateEntry NOTE", op_note),
+    "chart_read": ("records ListEntries", op_chart_read),
+    "patient_read": ("identity GetPatient", op_patient_read),
+    "audit_query": ("audit Query", op_audit_query),
+}
+NOT_DRIVEN = {
+    "dose_given": "RecordAdministration needs a face verification token",
+    "face_verify": "VerifyFace needs enrolled faces",
+    "face_identify": "IdentifyFace needs an enrolled gallery",
+    "discharge": "would empty the ward during a short run",
+}
+
+
+# --- the run -----------------------------------------------------------------
+
+class Results:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.lat = {}      # op -> [seconds]
+        self.errors = {}   # op -> {status: count}
+        self.sent = {}
+        self.late = 0
+
+    def record(self, op, latency, status):
+        with self.lock:
+            if status is None:
+                self.lat.setdefault(op, []).append(latency)
+            else:
+                e = self.errors.setdefault(op, {})
+                e[status] = e.get(status, 0) + 1
+
+
+def percentile(sorted_values, p):
+    """Nearest-rank percentile of a sorted list."""
+    if not sorted_values:
+        return float("nan")
+    k = max(0, min(len(sorted_values) - 1,
+                   int(-(-p * len(sorted_values) // 100)) - 1))
+    return sorted_values[k]
+
+
+def run(ward, plan, threads, duration):
+    """Send plan [(second, op)] open-loop over duration seconds; returns
+    (Results, seconds from the start to the last reply, at least
+    duration)."""
+    res = Results()
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=threads)
+
+    def one(op, due):
+        try:
+            DRIVEN[op][1](ward)
+            status = None
+        except grpc.RpcError as e:
+            status = e.code().name
+        except Exception as e:  # noqa: BLE001 - counted, not fatal
+            status = type(e).__name__
+        res.record(op, time.monotonic() - due, status)
+
+    t0 = time.monotonic() + 0.5
+    futures = []
+    for t, op in plan:
+        due = t0 + t
+        wait = due - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        elif -wait > LATE_S:
+            res.late += 1
+        res.sent[op] = res.sent.get(op, 0) + 1
+        futures.append(pool.submit(one, op, due))
+    concurrent.futures.wait(futures)
+    pool.shutdown()
+    return res, max(duration, time.monotonic() - t0)
+
+
+def report(m, args, res, elapsed):
+    """The per-operation table (printed) and the same as a dict."""
+    rows = []
+    for op in m.ops:
+        rows.append(dict(
+            op=op, per_bed_per_day=round(m.per_day(op), 4),
+            calls=DRIVEN[op][0] if op in DRIVEN else None,
+            sent=res.sent.get(op, 0), ok=len(res.lat.get(op, [])),
+            errors=res.errors.get(op, {}),
+            not_driven=NOT_DRIVEN.get(op) if op not in DRIVEN else None))
+        lat = sorted(res.lat.get(op, []))
+        for p in (50, 95, 99, 100):
+            rows[-1]["p%d_ms" % p] = (round(percentile(lat, p) * 1000, 1)
+                                      if lat else None)
+        rows[-1]["ok_per_s"] = round(len(lat) / elapsed, 2)
+    print("model %s: %d beds, clock %s + %.0f s x %g (%.1f h of the day), "
+          "seed %d, %d threads" % (
+              m.name, args.beds, args.start, args.duration, args.speed,
+              args.duration * args.speed / 3600, args.seed, args.threads))
+    print("%-13s %-32s %6s %6s %6s %8s %8s %8s %8s %7s" % (
+        "operation", "calls", "sent", "ok", "errors", "p50 ms", "p95 ms",
+        "p99 ms", "max ms", "ok/s"))
+
+    def ms(v):
+        return "-" if v is None else "%.1f" % v
+    for r in rows:
+        if r["not_driven"]:
+            print("%-13s not driven (%s); modelled %.3g per bed per day"
+                  % (r["op"], r["not_driven"], r["per_bed_per_day"]))
+            continue
+        nerr = sum(r["errors"].values())
+        print("%-13s %-32s %6d %6d %6d %8s %8s %8s %8s %7.2f" % (
+            r["op"], r["calls"], r["sent"], r["ok"], nerr, ms(r["p50_ms"]),
+            ms(r["p95_ms"]), ms(r["p99_ms"]), ms(r["p100_ms"]),
+            r["ok_per_s"]))
+        for status, n in sorted(r["errors"].items()):
+            print("%-13s   %d x %s" % ("", n, status))
+    sent = sum(res.sent.values())
+    ok = sum(len(v) for v in res.lat.values())
+    print("all: %d sent, %d ok, %d failed in %.1f s (%.1f calls/s); %d "
+          "left more than %.0f ms after their time" % (
+              sent, ok, sent - ok, elapsed, sent / elapsed, res.late,
+              LATE_S * 1000))
+    return dict(model=m.path, beds=args.beds, start=args.start,
+                speed=args.speed, duration=args.duration, seed=args.seed,
+                threads=args.threads, elapsed_s=round(elapsed, 2),
+                sent=sent, ok=ok, late=res.late, operations=rows)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--model", default=os.path.join(HERE, "ward_day.json"))
+    p.add_argument("--beds", type=int, default=20)
+    p.add_argument("--speed", type=float, default=360.0,
+                   help="seconds of the day played per second")
+    p.add_argument("--start", default="06:00", help="clock at the start")
+    p.add_argument("--duration", type=float, default=60.0,
+                   help="seconds of load")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--threads", type=int, default=64)
+    p.add_argument("--json", help="also write the results here")
+    a = p.parse_args(argv)
+    if a.beds < 1 or a.speed <= 0 or a.duration <= 0 or a.threads < 1:
+        p.error("--beds, --speed, --duration and --threads must be "
+                "positive")
+    return a
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        m = load_model.load(args.model)
+        start_s = load_model._clock(args.start, "--start")
+    except (OSError, load_model.ModelError) as e:
+        print("load: %s" % e, file=sys.stderr)
+        return 2
+    driven = [op for op in m.ops if op in DRIVEN]
+    plan = load_model.schedule(m, driven, args.beds, start_s, args.speed,
+                               args.duration, args.seed)
+    print("%d calls scheduled over %.0f s" % (len(plan), args.duration))
+    st = Stack(services=SERVICES, patient_checks=True, care_checks=True,
+               user_units={"nurse": WARD, "clinician": WARD})
+    with st:
+        ward = Ward(st, args.beds, args.seed)
+        res, elapsed = run(ward, plan, args.threads, args.duration)
+    out = report(m, args, res, elapsed)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(out, f, indent=1)
+            f.write("\n")
+    return 0 if out["sent"] == out["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
