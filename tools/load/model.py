@@ -125,9 +125,10 @@ class Model:
         kind, share = prof.get("kind"), prof.get("share", 0.0)
         t %= DAY_S
         if kind == "rounds" and self.round_times:
+            # The window is [round - spread, round + spread).
             inside = sum(1 for r in self.round_times
-                         if min(abs(t - r), DAY_S - abs(t - r))
-                         <= self.spread_s)
+                         if -self.spread_s <= (t - r + DAY_S / 2) % DAY_S
+                         - DAY_S / 2 < self.spread_s)
             peak = DAY_S / (len(self.round_times) * 2 * self.spread_s)
             return (1 - share) + share * inside * peak
         if kind == "day":

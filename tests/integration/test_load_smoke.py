@@ -1,0 +1,89 @@
+"""The ward-day load driver (tools/load, issue 54): a short smoke run.
+
+The driver starts its own stack (the harness's), admits a small ward and
+replays a model through the real gRPC interfaces with tokens and mutual
+TLS; here every driven operation gets a few calls, and each must have
+answered OK with a latency.  No timing is asserted: it is a benchmark's
+smoke run, not a timed test.  A model file with an unknown operation or a
+negative rate is refused, naming its line."""
+
+import json
+import os
+import subprocess
+import sys
+
+from harness import paths
+
+DRIVER = os.path.join(paths.REPO_ROOT, "tools", "load", "driver.py")
+sys.path.insert(0, os.path.dirname(DRIVER))
+
+import driver  # noqa: E402
+
+
+def _model(tmp_path, ops):
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps({"name": "smoke", "operations": ops},
+                               indent=1))
+    return str(path)
+
+
+def _drive(tmp_path, model, *args):
+    env = dict(os.environ, PYTHONPATH=os.path.join(paths.REPO_ROOT,
+                                                   "tests"))
+    return subprocess.run(
+        [sys.executable, DRIVER, "--model", model] + list(args),
+        env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_each_driven_operation_answers(tmp_path):
+    # Two calls per bed per day at a day per second: about 16 calls of
+    # each operation in 4 s (the seed fixes the draw).
+    ops = {op: {"per_bed_per_day": 2, "profile": {"kind": "flat"}}
+           for op in driver.DRIVEN}
+    out = tmp_path / "out.json"
+    p = _drive(tmp_path, _model(tmp_path, ops), "--beds", "2", "--speed",
+               "86400", "--duration", "4", "--seed", "7", "--json",
+               str(out))
+    assert p.returncode == 0, p.stdout + p.stderr
+    res = json.loads(out.read_text())
+    rows = {r["op"]: r for r in res["operations"]}
+    assert set(rows) == set(driver.DRIVEN)
+    for op, r in rows.items():
+        assert r["sent"] > 0, (op, p.stdout)
+        assert r["errors"] == {}, (op, r["errors"], p.stdout)
+        assert r["ok"] == r["sent"], (op, p.stdout)
+        assert r["p50_ms"] is not None and r["p99_ms"] is not None, op
+    # The table names every operation.
+    for op in driver.DRIVEN:
+        assert op in p.stdout
+
+
+def test_unknown_operation_refused_by_line(tmp_path):
+    model = _model(tmp_path, {
+        "note": {"per_bed_per_day": 1},
+        "teleport": {"per_bed_per_day": 1}})
+    p = _drive(tmp_path, model)
+    assert p.returncode == 2, p.stdout + p.stderr
+    line = [i for i, t in enumerate(open(model), 1) if "teleport" in t][0]
+    assert "%s:%d: unknown operation 'teleport'" % (model, line) in p.stderr
+
+
+def test_negative_rate_refused_by_line(tmp_path):
+    model = _model(tmp_path, {
+        "note": {"per_bed_per_day": 1},
+        "chart_read": {"per_bed_per_day": -3}})
+    p = _drive(tmp_path, model)
+    assert p.returncode == 2, p.stdout + p.stderr
+    line = [i for i, t in enumerate(open(model), 1) if "chart_read" in t][0]
+    assert "%s:%d: chart_read per_bed_per_day -3" % (model, line) \
+        in p.stderr
+
+
+def test_shipped_model_is_valid():
+    import model as load_model
+    m = load_model.load(os.path.join(os.path.dirname(DRIVER),
+                                     "ward_day.json"))
+    assert set(m.ops) <= set(load_model.OPERATIONS)
+    # The four rounds hold the modelled share of the day's doses.
+    day = [m.rate("dose_given", 1, t) for t in range(0, 86400, 60)]
+    assert abs(sum(day) * 60 - m.per_day("dose_given")) < 0.01
