@@ -43,10 +43,32 @@ import grpc  # noqa: E402
 
 import model as load_model  # noqa: E402
 from harness import Stack, protos  # noqa: E402
+from harness.faces import ORL, FaceKeys  # noqa: E402
 
 WARD = "ward-load"
 SERVICES = ("audit", "identity", "records", "dosage")
 LATE_S = 0.010
+# A bedside visit verifies the patient's face again when the bed's last
+# verification token is older than this (identity's tokens live 120 s by
+# default, MED_IDENTITY_TOKEN_TTL_S).
+TOKEN_REUSE_S = 60.0
+# ORL subjects: bed i is subject i % 40 + 1; images 1-3 enrol, 5 verifies.
+ORL_SUBJECTS = 40
+
+
+def orl_png(subject, n):
+    """ORL photograph n of subject as PNG bytes (harness.faces.orl_png
+    without pytest)."""
+    import cv2
+    img = cv2.imread(os.path.join(ORL, "s%d" % subject, "%d.pgm" % n),
+                     cv2.IMREAD_GRAYSCALE)
+    if img is None:
+        raise RuntimeError("ORL photograph s%d/%d.pgm missing" % (subject, n))
+    return cv2.imencode(".png", img)[1].tobytes()
+
+
+def faces_available():
+    return os.path.isdir(ORL)
 
 
 class Ward:
@@ -59,7 +81,11 @@ class Ward:
         self.rng_lock = threading.Lock()
         self.pb = {s: protos.module(s) for s in SERVICES}
         self._stubs = {}
-        self.beds = []  # [(patient_id, encounter_id, order_id)]
+        self.beds = []  # [(patient_id, encounter_id, order_id, prn_id)]
+        self.faces = faces_available()
+        self.photo = {}    # bed index -> verification photograph
+        self.tokens = {}   # bed index -> (token, monotonic time)
+        self.bad_subjects = set()
         self._setup(beds)
 
     def stub(self, svc, method):
@@ -84,6 +110,32 @@ class Ward:
         with self.rng_lock:
             return self.rng.choice(self.beds)
 
+    def pick_index(self):
+        with self.rng_lock:
+            return self.rng.randrange(len(self.beds))
+
+    def verify(self, i):
+        """VerifyFace of bed i's patient; the token (also kept)."""
+        ipb = self.pb["identity"]
+        v = self.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
+            patient_id=self.beds[i][0], image=self.photo[i],
+            terminal="load-bed%d" % (i + 1)), "nurse")
+        if not v.match:
+            raise RuntimeError("bed %d's face did not match (score %.3f, "
+                               "threshold %.3f, copy %s, advice %r)" % (
+                                   i + 1, v.score, v.threshold,
+                                   v.copy_suspected, v.advice))
+        with self.rng_lock:
+            self.tokens[i] = (v.verification_token, time.monotonic())
+        return v.verification_token
+
+    def fresh_token(self, i):
+        with self.rng_lock:
+            tok = self.tokens.get(i)
+        if tok and time.monotonic() - tok[1] < TOKEN_REUSE_S:
+            return tok[0]
+        return None
+
     def new_patient(self):
         ipb = self.pb["identity"]
         return self.call("identity", "CreatePatient", ipb.CreatePatientRequest(
@@ -100,12 +152,21 @@ class Ward:
 
     def _setup(self, beds):
         d = self.pb["dosage"]
+        ipb = self.pb["identity"]
         code = "LOAD-PARA-" + uuid.uuid4().hex[:6].upper()
         self.call("dosage", "UpsertDrug", d.UpsertDrugRequest(drug=d.Drug(
             code=code, name="Paracetamol 500 mg tablet", unit="mg",
             max_single_dose=1000.0, max_daily_dose=4000.0, routes=["oral"],
             substance="paracetamol", min_interval_minutes=240)),
             "pharmacist")
+        # The doses the run gives: a flush, given as often as the model
+        # says without meeting a daily limit or a minimum interval (the
+        # load is about the path, not the dose rules).
+        flush = "LOAD-FLUSH-" + uuid.uuid4().hex[:6].upper()
+        self.call("dosage", "UpsertDrug", d.UpsertDrugRequest(drug=d.Drug(
+            code=flush, name="Sodium chloride 0.9 % flush", unit="mL",
+            max_single_dose=10.0, max_daily_dose=1000000.0,
+            routes=["iv"])), "pharmacist")
         start = int(time.time() * 1000) - 3600 * 1000
         for i in range(beds):
             pid = self.new_patient()
@@ -117,14 +178,70 @@ class Ward:
                 order=d.Order(patient_id=pid, drug_code=code, dose=1000.0,
                               unit="mg", route="oral", frequency="q6h",
                               start_ms=start)), "clinician")
-            self.beds.append((pid, enc, order.id))
+            prn = self.call("dosage", "CreateOrder", d.CreateOrderRequest(
+                order=d.Order(patient_id=pid, drug_code=flush, dose=10.0,
+                              unit="mL", route="iv", frequency="prn",
+                              start_ms=start)), "clinician")
+            self.beds.append((pid, enc, order.id, prn.id))
+            if self.faces:
+                self._enrol(i, pid)
+        if self.faces:
+            print("faces: %d beds enrolled and verified once (ORL)"
+                  % len(self.photo))
+
+    def _enrol(self, i, pid):
+        """Enrol bed i's patient with ORL photographs 1-3 of a subject
+        and find a photograph (5..10) that verifies; a subject whose
+        photographs the detector or matcher refuses is passed over."""
+        ipb = self.pb["identity"]
+        for k in range(ORL_SUBJECTS):
+            subject = (i + k) % ORL_SUBJECTS + 1
+            if subject in self.bad_subjects:
+                continue
+            try:
+                self.call("identity", "EnrollFace", ipb.EnrollFaceRequest(
+                    patient_id=pid, images=[orl_png(subject, n)
+                                            for n in (1, 2, 3)]),
+                    "nurse", timeout=120)
+            except grpc.RpcError as e:
+                if e.code() != grpc.StatusCode.INVALID_ARGUMENT:
+                    raise
+                self.bad_subjects.add(subject)
+                continue
+            for n in range(5, 11):
+                self.photo[i] = orl_png(subject, n)
+                try:
+                    self.verify(i)
+                    return
+                except (RuntimeError, grpc.RpcError):
+                    pass
+            raise RuntimeError("no photograph of ORL subject %d verifies "
+                               "against its enrolment" % subject)
+        raise RuntimeError("no ORL subject could be enrolled")
 
 
 # --- the operations: each makes the calls of one arrival ---------------------
 
+def op_dose_given(w):
+    """A dose at the bedside: the patient's face verified (again when the
+    bed's token is older than TOKEN_REUSE_S), then RecordAdministration
+    with the token; the latency is the two together, as the issue's
+    budget counts them."""
+    d = w.pb["dosage"]
+    i = w.pick_index()
+    token = w.fresh_token(i) or w.verify(i)
+    w.call("dosage", "RecordAdministration", d.RecordAdministrationRequest(
+        order_id=w.beds[i][3], dose=10.0, unit="mL",
+        verification_token=token), "nurse")
+
+
+def op_face_verify(w):
+    w.verify(w.pick_index())
+
+
 def op_dose_check(w):
     d = w.pb["dosage"]
-    _pid, _enc, order = w.pick()
+    _pid, _enc, order, _prn = w.pick()
     w.call("dosage", "CheckDose", d.CheckDoseRequest(order_id=order), "nurse")
 
 
@@ -148,7 +265,7 @@ def op_admission(w):
 
 def op_transfer(w):
     ipb = w.pb["identity"]
-    _pid, enc, _order = w.pick()
+    _pid, enc, _order, _prn = w.pick()
     with w.rng_lock:
         bed = str(w.rng.randint(1, 99))
     w.call("identity", "Transfer", ipb.TransferRequest(
@@ -211,6 +328,8 @@ def op_audit_query(w):
 # {operation: (what it calls, function)}; the model's other operations are
 # not driven yet.
 DRIVEN = {
+    "dose_given": ("[VerifyFace+]RecordAdministration", op_dose_given),
+    "face_verify": ("identity VerifyFace", op_face_verify),
     "dose_check": ("dosage CheckDose", op_dose_check),
     "mar_read": ("dosage GetMar", op_mar_read),
     "due_list": ("dosage ListDue", op_due_list),
@@ -223,9 +342,9 @@ DRIVEN = {
     "patient_read": ("identity GetPatient", op_patient_read),
     "audit_query": ("audit Query", op_audit_query),
 }
+# Driven only where the ORL photographs are (../shared/data/faces/orl).
+FACE_OPS = ("dose_given", "face_verify")
 NOT_DRIVEN = {
-    "dose_given": "RecordAdministration needs a face verification token",
-    "face_verify": "VerifyFace needs enrolled faces",
     "face_identify": "IdentifyFace needs an enrolled gallery",
     "discharge": "would empty the ward during a short run",
 }
@@ -233,16 +352,26 @@ NOT_DRIVEN = {
 
 # --- the run -----------------------------------------------------------------
 
+def not_driven(op):
+    """Why op is not driven in this run, or None."""
+    if op in FACE_OPS and not faces_available():
+        return "needs the ORL photographs at %s" % ORL
+    return NOT_DRIVEN.get(op) if op not in DRIVEN else None
+
+
 class Results:
     def __init__(self):
         self.lock = threading.Lock()
         self.lat = {}      # op -> [seconds]
         self.errors = {}   # op -> {status: count}
+        self.details = {}  # (op, status) -> the first error's details
         self.sent = {}
         self.late = 0
 
-    def record(self, op, latency, status):
+    def record(self, op, latency, status, detail=None):
         with self.lock:
+            if status is not None:
+                self.details.setdefault((op, status), detail)
             if status is None:
                 self.lat.setdefault(op, []).append(latency)
             else:
@@ -270,11 +399,12 @@ def run(ward, plan, threads, duration):
         try:
             DRIVEN[op][1](ward)
             status = None
+            detail = None
         except grpc.RpcError as e:
-            status = e.code().name
+            status, detail = e.code().name, e.details()
         except Exception as e:  # noqa: BLE001 - counted, not fatal
-            status = type(e).__name__
-        res.record(op, time.monotonic() - due, status)
+            status, detail = type(e).__name__, str(e)
+        res.record(op, time.monotonic() - due, status, detail)
 
     t0 = time.monotonic() + 0.5
     futures = []
@@ -301,7 +431,7 @@ def report(m, args, res, elapsed):
             calls=DRIVEN[op][0] if op in DRIVEN else None,
             sent=res.sent.get(op, 0), ok=len(res.lat.get(op, [])),
             errors=res.errors.get(op, {}),
-            not_driven=NOT_DRIVEN.get(op) if op not in DRIVEN else None))
+            not_driven=not_driven(op)))
         lat = sorted(res.lat.get(op, []))
         for p in (50, 95, 99, 100):
             rows[-1]["p%d_ms" % p] = (round(percentile(lat, p) * 1000, 1)
@@ -328,7 +458,8 @@ def report(m, args, res, elapsed):
             ms(r["p95_ms"]), ms(r["p99_ms"]), ms(r["p100_ms"]),
             r["ok_per_s"]))
         for status, n in sorted(r["errors"].items()):
-            print("%-13s   %d x %s" % ("", n, status))
+            print("%-13s   %d x %s: %s" % ("", n, status,
+                                           res.details.get((r["op"], status))))
     sent = sum(res.sent.values())
     ok = sum(len(v) for v in res.lat.values())
     print("all: %d sent, %d ok, %d failed in %.1f s (%.1f calls/s); %d "
@@ -368,12 +499,21 @@ def main(argv=None):
     except (OSError, load_model.ModelError) as e:
         print("load: %s" % e, file=sys.stderr)
         return 2
-    driven = [op for op in m.ops if op in DRIVEN]
+    driven = [op for op in m.ops if op in DRIVEN
+              and (faces_available() or op not in FACE_OPS)]
     plan = load_model.schedule(m, driven, args.beds, start_s, args.speed,
                                args.duration, args.seed)
     print("%d calls scheduled over %.0f s" % (len(plan), args.duration))
     st = Stack(services=SERVICES, patient_checks=True, care_checks=True,
                user_units={"nurse": WARD, "clinician": WARD})
+    # identity's face keys, in the stack's folder (removed with it).  The
+    # driver shows each bed's camera the same photograph again, which the
+    # copy check (MED_FACE_COPY_CHECK) takes for a replay, and neither
+    # enforce nor warn lets a copy match: the check is off here, so
+    # VerifyFace's figures leave out its read and insert.
+    keys = FaceKeys.load_or_create(os.path.join(st.workdir, "face"))
+    st.extra_env.update(keys.env(public_key=True))
+    st.extra_env["MED_FACE_COPY_CHECK"] = "off"
     with st:
         ward = Ward(st, args.beds, args.seed)
         res, elapsed = run(ward, plan, args.threads, args.duration)
