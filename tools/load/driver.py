@@ -152,7 +152,6 @@ class Ward:
 
     def _setup(self, beds):
         d = self.pb["dosage"]
-        ipb = self.pb["identity"]
         code = "LOAD-PARA-" + uuid.uuid4().hex[:6].upper()
         self.call("dosage", "UpsertDrug", d.UpsertDrugRequest(drug=d.Drug(
             code=code, name="Paracetamol 500 mg tablet", unit="mg",
