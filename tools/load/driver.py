@@ -82,6 +82,8 @@ class Ward:
         self.pb = {s: protos.module(s) for s in SERVICES}
         self._stubs = {}
         self.beds = []  # [(patient_id, encounter_id, order_id, prn_id)]
+        self.mrns = []  # the beds' MRNs, in the same order
+        self.hl7 = bool(st.hl7)
         self.faces = faces_available()
         self.photo = {}    # bed index -> verification photograph
         self.tokens = {}   # bed index -> (token, monotonic time)
@@ -136,12 +138,22 @@ class Ward:
             return tok[0]
         return None
 
-    def new_patient(self):
+    def new_patient(self, mrn=None):
         ipb = self.pb["identity"]
         return self.call("identity", "CreatePatient", ipb.CreatePatientRequest(
-            mrn="LOAD-" + uuid.uuid4().hex[:12].upper(), family_name="Load",
+            mrn=mrn or new_mrn(), family_name="Load",
             given_name="Bed", birth_date="1950-01-01",
             sex=ipb.ADMINISTRATIVE_SEX_FEMALE), "registrar").patient_id
+
+    def mllp(self, msg):
+        """Send one HL7 message over its own MLLP connection; its ACK must
+        be AA (RuntimeError with the ACK otherwise)."""
+        from harness import hl7
+        with hl7.Mllp(self.st, timeout=30.0) as c:
+            ack = c.send(msg)
+        msa = hl7.ack_fields(ack).get("MSA", [])
+        if len(msa) < 2 or msa[1] != "AA":
+            raise RuntimeError("ACK %s" % ack.replace("\r", " | "))
 
     def admit(self, pid, bed):
         ipb = self.pb["identity"]
@@ -168,7 +180,9 @@ class Ward:
             routes=["iv"])), "pharmacist")
         start = int(time.time() * 1000) - 3600 * 1000
         for i in range(beds):
-            pid = self.new_patient()
+            mrn = new_mrn()
+            self.mrns.append(mrn)
+            pid = self.new_patient(mrn)
             enc = self.admit(pid, str(i + 1))
             self.call("dosage", "SetPatientContext",
                       d.SetPatientContextRequest(context=d.PatientContext(
@@ -219,6 +233,18 @@ class Ward:
         raise RuntimeError("no ORL subject could be enrolled")
 
 
+def new_mrn():
+    return "LOAD-" + uuid.uuid4().hex[:12].upper()
+
+
+def hl7_message(kind, body):
+    """An HL7 v2.5.1 message from our sending system, segments joined."""
+    now = time.strftime("%Y%m%d%H%M%S", time.gmtime())
+    msh = ("MSH|^~\\&|LOADPAS|HOSP|SMARTMED|HOSP|%s||%s|%s|P|2.5.1"
+           % (now, kind, uuid.uuid4().hex[:20].upper()))
+    return "\r".join([msh] + [seg.replace("{now}", now) for seg in body])
+
+
 # --- the operations: each makes the calls of one arrival ---------------------
 
 def op_dose_given(w):
@@ -257,7 +283,14 @@ def op_due_list(w):
 
 
 def op_admission(w):
-    """Registration and admission (A01's work, over gRPC here)."""
+    """Registration and admission: ADT^A01 over MLLP (a new patient
+    registered on the way), or its gRPC calls without --hl7."""
+    if w.hl7:
+        w.mllp(hl7_message("ADT^A01^ADT_A01", [
+            "EVN|A01|{now}",
+            "PID|1||%s^^^HOSP^MR||Load^Bed||19500101|F" % new_mrn(),
+            "PV1|1|I|%s^overflow^1^HOSP||||dr.load^Load^Dr" % WARD]))
+        return
     pid = w.new_patient()
     w.admit(pid, "overflow")
 
@@ -273,9 +306,19 @@ def op_transfer(w):
 
 
 def op_lab_result(w):
+    """A potassium result: ORU^R01 over MLLP, or CreateEntry without
+    --hl7."""
     r = w.pb["records"]
     with w.rng_lock:
         k = round(w.rng.uniform(3.4, 5.2), 1)
+    if w.hl7:
+        i = w.pick_index()
+        w.mllp(hl7_message("ORU^R01^ORU_R01", [
+            "PID|1||%s^^^HOSP^MR" % w.mrns[i],
+            "OBR|1|||2823-3^Potassium^LN|||{now}",
+            "OBX|1|NM|2823-3^Potassium^LN||%.1f|mmol/L|3.5-5.1||||F|||{now}"
+            % k]))
+        return
     w.call("records", "CreateEntry", r.CreateEntryRequest(
         patient_id=w.pick()[0], kind=r.ENTRY_KIND_OBSERVATION,
         title="Potassium", observation=r.Observation(
@@ -332,9 +375,9 @@ DRIVEN = {
     "dose_check": ("dosage CheckDose", op_dose_check),
     "mar_read": ("dosage GetMar", op_mar_read),
     "due_list": ("dosage ListDue", op_due_list),
-    "admission": ("identity CreatePatient+Admit", op_admission),
+    "admission": ("ADT^A01 over MLLP", op_admission),
     "transfer": ("identity Transfer", op_transfer),
-    "lab_result": ("records CreateEntry OBSERVATION", op_lab_result),
+    "lab_result": ("ORU^R01 over MLLP", op_lab_result),
     "vital_signs": ("records CreateEntry VITAL_SIGNS", op_vital_signs),
     "note": ("records CreateEntry NOTE", op_note),
     "chart_read": ("records ListEntries", op_chart_read),
@@ -436,7 +479,7 @@ def report(m, args, res, elapsed):
             rows[-1]["p%d_ms" % p] = (round(percentile(lat, p) * 1000, 1)
                                       if lat else None)
         rows[-1]["ok_per_s"] = round(len(lat) / elapsed, 2)
-    print("model %s: %d beds, clock %s + %.0f s x %g (%.1f h of the day), "
+    print("model %s: %d beds, clock %s + %.0f s x %g (%.1f h simulated), "
           "seed %d, %d threads" % (
               m.name, args.beds, args.start, args.duration, args.speed,
               args.duration * args.speed / 3600, args.seed, args.threads))
@@ -483,6 +526,9 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--threads", type=int, default=64)
     p.add_argument("--json", help="also write the results here")
+    p.add_argument("--no-hl7", dest="hl7", action="store_false",
+                   help="admissions and lab results over gRPC "
+                   "(CreatePatient+Admit, CreateEntry) instead of MLLP")
     a = p.parse_args(argv)
     if a.beds < 1 or a.speed <= 0 or a.duration <= 0 or a.threads < 1:
         p.error("--beds, --speed, --duration and --threads must be "
@@ -504,7 +550,8 @@ def main(argv=None):
                                args.duration, args.seed)
     print("%d calls scheduled over %.0f s" % (len(plan), args.duration))
     st = Stack(services=SERVICES, patient_checks=True, care_checks=True,
-               user_units={"nurse": WARD, "clinician": WARD})
+               user_units={"nurse": WARD, "clinician": WARD},
+               hl7=args.hl7)
     # identity's face keys, in the stack's folder (removed with it).  The
     # driver shows each bed's camera the same photograph again, which the
     # copy check (MED_FACE_COPY_CHECK) takes for a replay, and neither
