@@ -4,7 +4,8 @@ The driver starts its own stack (the harness's), admits a small ward and
 replays a model through the real gRPC interfaces with tokens and mutual
 TLS; here every driven operation gets a few calls, and each must have
 answered OK with a latency (the bedside dose too: VerifyFace on an ORL
-photograph, then RecordAdministration with its token).  No timing is
+photograph, then RecordAdministration with its token; admissions and
+lab results as HL7 over MLLP, each ACK an AA).  No timing is
 asserted: it is a benchmark's smoke run, not a timed test.  A model file
 with an unknown operation or a negative rate is refused, naming its
 line."""
