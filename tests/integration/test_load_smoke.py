@@ -5,7 +5,8 @@ replays a model through the real gRPC interfaces with tokens and mutual
 TLS; here every driven operation gets a few calls, and each must have
 answered OK with a latency (the bedside dose too: VerifyFace on an ORL
 photograph, then RecordAdministration with its token; admissions and
-lab results as HL7 over MLLP, each ACK an AA).  No timing is
+lab results as HL7 over MLLP, each ACK an AA), and each write must
+have made its row once.  No timing is
 asserted: it is a benchmark's smoke run, not a timed test.  A model file
 with an unknown operation or a negative rate is refused, naming its
 line."""
@@ -63,6 +64,10 @@ def test_each_driven_operation_answers(tmp_path):
         assert r["errors"] == {}, (op, r["errors"], p.stdout)
         assert r["ok"] == r["sent"], (op, p.stdout)
         assert r["p50_ms"] is not None and r["p99_ms"] is not None, op
+    # Each write made its row once: none lost, none doubled.
+    assert len(res["writes"]) == 3
+    for w in res["writes"]:
+        assert w["ok"] > 0 and w["rows"] == w["ok"], (w, p.stdout)
     # The table names every operation.
     for op in driver.DRIVEN:
         assert op in p.stdout

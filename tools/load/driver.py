@@ -17,7 +17,8 @@ a thread got to it, so a system that falls behind shows it in the figures
 (no coordinated omission).  Every call carries a bearer token of its role
 over mutual TLS.  At the end it prints, per operation, the calls sent,
 answered OK and failed (by status), p50/p95/p99/max latency and the
-throughput, and how many calls left late.
+throughput, how many calls left late, and the rows each kind of write
+made against the calls answered (lost and doubled writes).
 
 Operations the model has that are not driven yet (face verification and
 1:N identification need enrolled faces, RecordAdministration a face token;
@@ -392,6 +393,36 @@ NOT_DRIVEN = {
 }
 
 
+# --- the writes, counted -------------------------------------------------------
+
+# (what, the rows' count, the operations whose OK calls each write one,
+# rows the setup wrote per bed).
+WRITES = (
+    ("records entries", "SELECT COUNT(*) FROM smartmed_records.entries "
+     "WHERE version = 1", ("note", "vital_signs", "lab_result"), 0),
+    ("dosage administrations", "SELECT COUNT(*) FROM "
+     "smartmed_dosage.administrations", ("dose_given",), 0),
+    ("identity patients", "SELECT COUNT(*) FROM smartmed_identity.patients",
+     ("admission",), 1),
+)
+
+
+def count_writes(st, beds, res):
+    """[{what, rows, ok, failed, lost, doubled}]: the rows each write
+    made, against the calls answered OK (each must have its row: lost
+    otherwise) and those that failed (which may or may not have written;
+    more rows than both is a doubled write)."""
+    out = []
+    for what, sql, ops, per_bed in WRITES:
+        rows = int(st.sql(sql).split()[-1]) - per_bed * beds
+        ok = sum(len(res.lat.get(op, [])) for op in ops)
+        failed = sum(sum(res.errors.get(op, {}).values()) for op in ops)
+        out.append(dict(what=what, rows=rows, ok=ok, failed=failed,
+                        lost=max(0, ok - rows),
+                        doubled=max(0, rows - ok - failed)))
+    return out
+
+
 # --- the run -----------------------------------------------------------------
 
 def not_driven(op):
@@ -563,12 +594,20 @@ def main(argv=None):
     with st:
         ward = Ward(st, args.beds, args.seed)
         res, elapsed = run(ward, plan, args.threads, args.duration)
+        writes = count_writes(st, args.beds, res)
     out = report(m, args, res, elapsed)
+    bad = 0
+    for w in writes:
+        print("writes: %s: %d rows for %d OK calls and %d failed; %d lost, "
+              "%d doubled" % (w["what"], w["rows"], w["ok"], w["failed"],
+                              w["lost"], w["doubled"]))
+        bad += w["lost"] + w["doubled"]
+    out["writes"] = writes
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(out, f, indent=1)
             f.write("\n")
-    return 0 if out["sent"] == out["ok"] else 1
+    return 0 if out["sent"] == out["ok"] and not bad else 1
 
 
 if __name__ == "__main__":
