@@ -7,23 +7,27 @@
 
 Starts a private stack with the test harness (MariaDB and audit, identity,
 records and dosage on mutual TLS, patient and care checks on as in make
-run), admits --beds patients to one ward, each with a q6h order, and then
-replays the model: the arrivals of each operation are drawn beforehand as
-a Poisson process from the model's rate at the simulated clock (--start,
-advancing --speed seconds of the day per second), and each call is sent at
-its scheduled time whatever the earlier ones did (a pool of threads, never
-waiting for replies).  Latency runs from the scheduled time, not from when
-a thread got to it, so a system that falls behind shows it in the figures
-(no coordinated omission).  Every call carries a bearer token of its role
-over mutual TLS.  At the end it prints, per operation, the calls sent,
-answered OK and failed (by status), p50/p95/p99/max latency and the
-throughput, how many calls left late, and the rows each kind of write
-made against the calls answered (lost and doubled writes).
+run, the HL7 interface with plain MLLP), admits --beds patients to one
+ward, each with a q6h order, a PRN flush and an enrolled face (ORL), and
+then replays the model: the arrivals of each operation are drawn
+beforehand as a Poisson process from the model's rate at the simulated
+clock (--start, advancing --speed seconds of the day per second), and each
+call is sent at its scheduled time whatever the earlier ones did (a pool
+of threads, never waiting for replies).  Latency runs from the scheduled
+time, not from when a thread got to it, so a system that falls behind
+shows it in the figures (no coordinated omission).  Every gRPC call
+carries a bearer token of its role over mutual TLS; admissions (ADT^A01)
+and lab results (ORU^R01) go over MLLP (--no-hl7: over gRPC).  At the end
+it prints, per operation, the calls sent, answered OK and failed (by
+status), p50/p95/p99/max latency and the throughput, how many calls left
+late, and the rows each kind of write made against the calls answered
+(lost and doubled writes).
 
-Operations the model has that are not driven yet (face verification and
-1:N identification need enrolled faces, RecordAdministration a face token;
-admissions and results arrive over gRPC here, not MLLP) are listed with
-their modelled rate.  The exit status is 1 if any call failed.
+Operations the model has that are not driven yet (1:N identification
+needs an enrolled gallery; discharges would empty a short run's ward; the
+two face operations where the ORL photographs are absent) are listed with
+their modelled rate.  The exit status is 1 if any call failed or a write
+was lost or doubled, 2 if the model file is refused (docs/sizing.md).
 """
 
 import argparse
@@ -393,7 +397,7 @@ NOT_DRIVEN = {
 }
 
 
-# --- the writes, counted -------------------------------------------------------
+# --- the writes, counted ----------------------------------------------------
 
 # (what, the rows' count, the operations whose OK calls each write one,
 # rows the setup wrote per bed).
