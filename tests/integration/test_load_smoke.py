@@ -102,3 +102,17 @@ def test_shipped_model_is_valid():
     # The four rounds hold the modelled share of the day's doses.
     day = [m.rate("dose_given", 1, t) for t in range(0, 86400, 60)]
     assert abs(sum(day) * 60 - m.per_day("dose_given")) < 0.01
+
+
+def test_budget_must_be_positive(tmp_path):
+    import model as load_model
+    path = _model(tmp_path, {
+        "chart_read": {"per_bed_per_day": 3, "budget_p99_ms": 0}})
+    line = [i for i, t in enumerate(open(path), 1) if "chart_read" in t][0]
+    try:
+        load_model.load(path)
+    except load_model.ModelError as e:
+        assert str(e).startswith("%s:%d: chart_read budget_p99_ms 0"
+                                 % (path, line)), e
+    else:
+        raise AssertionError("a budget of 0 ms was accepted")

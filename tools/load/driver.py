@@ -522,6 +522,11 @@ def report(m, args, res, elapsed):
             rows[-1]["p%d_ms" % p] = (round(percentile(lat, p) * 1000, 1)
                                       if lat else None)
         rows[-1]["ok_per_s"] = round(len(lat) / elapsed, 2)
+        budget = m.budgets.get(op)
+        rows[-1]["budget_p99_ms"] = budget
+        rows[-1]["within_budget"] = (
+            None if budget is None or not lat
+            else rows[-1]["p99_ms"] <= budget)
     print("model %s: %d beds, clock %s + %.0f s x %g (%.1f h simulated), "
           "seed %d, %d threads" % (
               m.name, args.beds, args.start, args.duration, args.speed,
@@ -542,6 +547,10 @@ def report(m, args, res, elapsed):
             r["op"], r["calls"], r["sent"], r["ok"], nerr, ms(r["p50_ms"]),
             ms(r["p95_ms"]), ms(r["p99_ms"]), ms(r["p100_ms"]),
             r["ok_per_s"]))
+        if r["budget_p99_ms"] is not None and r["ok"]:
+            print("%-13s   p99 budget %.0f ms: %s" % (
+                "", r["budget_p99_ms"],
+                "within" if r["within_budget"] else "OVER"))
         for status, n in sorted(r["errors"].items()):
             print("%-13s   %d x %s: %s" % ("", n, status,
                                            res.details.get((r["op"], status))))

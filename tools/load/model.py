@@ -12,8 +12,12 @@ calls come, never how many come in a day:
           spread_minutes either side of each round time), the rest flat;
   day     share of the calls between day.from and day.to, the rest at night.
 
+An operation may carry budget_p99_ms, the p99 latency it must stay within
+(issue 54's budgets); the driver reports each against it.
+
 load(path) refuses a file with an unknown operation, a negative or missing
-rate, an unknown profile or a share outside 0..1, naming the file's line.
+rate, an unknown profile, a share outside 0..1 or a budget that is not a
+positive number, naming the file's line.
 """
 
 import json
@@ -45,6 +49,11 @@ def _clock(text, where):
     return float(s)
 
 
+def _number(v):
+    return (isinstance(v, (int, float)) and not isinstance(v, bool)
+            and math.isfinite(v))
+
+
 class Model:
     """A checked model: ops {name: (per-bed-per-day rate, profile)}."""
 
@@ -68,8 +77,12 @@ class Model:
         self.ops = {}
         for name, spec in ops.items():
             self._check(name, spec, ops)
+        # {name: p99 budget in ms} of the operations that have one.
+        self.budgets = {}
         for name, spec in ops.items():
             self.ops[name] = self._resolve(name, ops, set())
+            if spec.get("budget_p99_ms") is not None:
+                self.budgets[name] = float(spec["budget_p99_ms"])
 
     def _where(self, key):
         """'path:LINE' of the first line that names key."""
@@ -102,10 +115,13 @@ class Model:
             if not isinstance(share, (int, float)) or not 0 <= share <= 1:
                 raise ModelError("%s: %s profile share %r is not in 0..1"
                                  % (where, name, share))
-        if (not isinstance(rate, (int, float)) or isinstance(rate, bool)
-                or not math.isfinite(rate) or rate < 0):
+        if not _number(rate) or rate < 0:
             raise ModelError("%s: %s %s %r is not a rate >= 0"
                              % (where, name, field, rate))
+        budget = spec.get("budget_p99_ms")
+        if budget is not None and (not _number(budget) or budget <= 0):
+            raise ModelError("%s: %s budget_p99_ms %r is not a positive "
+                             "number of ms" % (where, name, budget))
 
     def _resolve(self, name, ops, seen):
         if name in seen:
