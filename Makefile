@@ -53,7 +53,7 @@ BINS :=
 TEST_BINS :=
 ALL_OBJS :=
 
-.PHONY: all deps deps-run deps-train run doctor test check bench bench-audit bench-galera clean unit format docs deploy-check face-calibration
+.PHONY: all deps deps-run deps-train run doctor test check bench bench-audit bench-galera load clean unit format docs deploy-check face-calibration
 .PHONY: images image-test kube-test
 all:
 
@@ -159,6 +159,15 @@ bench-audit: deps
 bench-galera: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) /usr/bin/python3 tools/bench/galera.py
+
+# The ward-day load model, open loop through the real interfaces
+# (docs/sizing.md): BEDS, SPEED (s of the day per s), START (HH:MM),
+# DURATION (s).
+load: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) PYTHONPATH=tests /usr/bin/python3 tools/load/driver.py \
+		--beds $(or $(BEDS),20) --speed $(or $(SPEED),360) \
+		--start $(or $(START),06:00) --duration $(or $(DURATION),60)
 
 # The face threshold per set and per group (docs/benchmarks.md, "Face
 # threshold per set and per group"); JOBS=2 measures two sets at once.
