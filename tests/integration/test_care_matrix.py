@@ -131,6 +131,13 @@ RECORDS = {
         type="DocumentReference", id=o.entry_id),
     "GetMedicationFacts": lambda pb, o: pb.GetMedicationFactsRequest(
         patient_id=o.pid),
+    "ReadNotes": lambda pb, o: pb.ReadNotesRequest(patient_id=o.pid),
+    "ListSuggestions": lambda pb, o: pb.ListSuggestionsRequest(
+        patient_id=o.pid),
+    "ConfirmSuggestion": lambda pb, o: pb.ConfirmSuggestionRequest(
+        suggestion_id=o.suggestion_id),
+    "RejectSuggestion": lambda pb, o: pb.RejectSuggestionRequest(
+        suggestion_id=o.suggestion_id, reason="not what the note says"),
     "RecordDeviceReadings": lambda pb, o: pb.RecordDeviceReadingsRequest(
         readings=[pb.DeviceReading(
             identifier_system="urn:test:care-matrix",
@@ -414,6 +421,20 @@ def make_objects(st, o):
     for attr, svc, method, field in OBJECTS:
         res = make(st, MAKER, svc, method, request(o, svc, method))
         setattr(o, attr, getattr(res, field))
+    o.suggestion_id = note_suggestion(st, o.pid)
+
+
+def note_suggestion(st, pid):
+    """The id of a suggestion the note reader makes from MAKER's note (a
+    latex allergy: nothing the matrix's heparin is stopped by)."""
+    pb = protos.module("records")
+    make(st, MAKER, "records", "CreateEntry", pb.CreateEntryRequest(
+        patient_id=pid, kind=pb.ENTRY_KIND_NOTE, title="Admission",
+        body="Allergic to latex (rash)."))
+    got = make(st, MAKER, "records", "ListSuggestions",
+               pb.ListSuggestionsRequest(patient_id=pid)).suggestions
+    assert got, "the note reader suggested nothing from the latex note"
+    return got[0].suggestion_id
 
 
 def make_patient_state(st, s, drug, image):
