@@ -27,17 +27,23 @@ import containers
 PACS_MANIFEST = os.path.join(paths.REPO_ROOT, "deploy", "k8s", "manifests",
                              "smartmed-pacs.yaml")
 USER, PASSWORD = "smartmed-diagnosis", os.urandom(9).hex()
+# The PACS's own user (pacs.adminUser): stores and queries; the diagnosis
+# user has least privilege (files/orthanc-least-privilege.lua).
+ADMIN, ADMIN_PASSWORD = "pacs-admin", os.urandom(9).hex()
 
 
 def chart_config(port):
-    """orthanc.json as the chart renders it, on port (host network)."""
+    """The files of the chart's ConfigMap ({name: text}), orthanc.json on
+    port (host network)."""
     with open(PACS_MANIFEST) as f:
         for d in yaml.safe_load_all(f):
             if d and d["kind"] == "ConfigMap" and \
                     d["metadata"]["name"] == "smartmed-orthanc":
-                c = json.loads(d["data"]["orthanc.json"])
+                files = dict(d["data"])
+                c = json.loads(files["orthanc.json"])
                 c["HttpPort"] = port
-                return c
+                files["orthanc.json"] = json.dumps(c)
+                return files
     raise AssertionError("no smartmed-orthanc ConfigMap in " + PACS_MANIFEST)
 
 
@@ -56,10 +62,12 @@ def orthanc():
     os.makedirs(conf)
     os.makedirs(db)
     os.chown(db, uid, gid)
-    with open(os.path.join(conf, "orthanc.json"), "w") as f:
-        json.dump(chart_config(port), f)
+    for name, text in chart_config(port).items():
+        with open(os.path.join(conf, name), "w") as f:
+            f.write(text)
     with open(os.path.join(conf, "orthanc-users.json"), "w") as f:
-        json.dump({"RegisteredUsers": {USER: PASSWORD}}, f)
+        json.dump({"RegisteredUsers": {USER: PASSWORD,
+                                       ADMIN: ADMIN_PASSWORD}}, f)
     os.chmod(d, 0o755)
     name = "smartmed-orthanc-test-%d" % port
     containers.podman(
@@ -88,11 +96,12 @@ def orthanc():
         shutil.rmtree(d, ignore_errors=True)
 
 
-def request(url, path, body=None, headers=None, auth=True):
+def request(url, path, body=None, headers=None, auth=True, user=ADMIN):
     h = dict(headers or {})
+    pw = ADMIN_PASSWORD if user == ADMIN else PASSWORD
     if auth:
         h["Authorization"] = "Basic " + base64.b64encode(
-            ("%s:%s" % (USER, PASSWORD)).encode()).decode()
+            ("%s:%s" % (user, pw)).encode()).decode()
     req = urllib.request.Request(url + path, data=body, headers=h,
                                  method="POST" if body else "GET")
     with urllib.request.urlopen(req, timeout=30) as r:
@@ -104,9 +113,14 @@ def test_user_required(orthanc):
         request(orthanc, "/dicom-web/studies", auth=False)
     assert e.value.code == 401
     assert request(orthanc, "/dicom-web/studies")[0] == 200
+    # The chart's filter runs in the image: diagnosis's user may not list.
+    for path in ("/dicom-web/studies", "/patients", "/system"):
+        with pytest.raises(urllib.error.HTTPError) as e:
+            request(orthanc, path, user=USER)
+        assert e.value.code == 403, path
 
 
-def test_stow_then_qido_as_the_user(orthanc):
+def test_stow_then_qido_as_the_pacs_user(orthanc):
     pytest.importorskip("pydicom")
     from pydicom.dataset import FileDataset, FileMetaDataset
     from pydicom.uid import ExplicitVRLittleEndian, generate_uid

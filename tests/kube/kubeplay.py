@@ -111,6 +111,9 @@ SERVICES = protos.SERVICES + ("fhir",)
 # The chart's optional PACS (templates/pacs.yaml), played too (V6).
 PACS = "orthanc"
 PACS_USER = "smartmed-diagnosis"
+# The PACS's own user (pacs.adminUser): stores and queries studies, which
+# the diagnosis user, with least privilege, may not.
+PACS_ADMIN = "pacs-admin"
 # Kinds the test leaves out (no controller under podman) or handles itself.
 INERT_KINDS = ("HorizontalPodAutoscaler", "PodDisruptionBudget",
                "ServiceMonitor", "PrometheusRule")
@@ -324,6 +327,7 @@ class KubeStack(stack.Stack):
         self.ports = {}
         self.face_keys_dir = None
         self.pacs_password = secrets.token_hex(12)
+        self.pacs_admin_password = secrets.token_hex(12)
 
     # --- values -------------------------------------------------------------
 
@@ -397,6 +401,7 @@ class KubeStack(stack.Stack):
                                 "tokenEndpoint": ISSUER + "/token"}),
             # V6: the chart's Orthanc, diagnosis writing its overlays back.
             "pacs": {"enabled": True, "writeback": True, "user": PACS_USER,
+                     "adminUser": PACS_ADMIN,
                      "orthanc": {"httpPort": self.ports[PACS]["http"]}},
             "secrets": {
                 "create": True,
@@ -419,6 +424,7 @@ class KubeStack(stack.Stack):
                 "facePublicKey": public,
                 "faceTemplateKey": template,
                 "pacsPassword": self.pacs_password,
+                "pacsAdminPassword": self.pacs_admin_password,
             },
         }
 

@@ -35,16 +35,20 @@ import dximages  # noqa: E402
 SC = "1.2.840.10008.5.1.4.1.1.7"  # Secondary Capture Image Storage
 
 
-def pacs_request(st, path, body=None, headers=None, auth=True):
-    """(status, body) of a request to the Orthanc pod, as the chart's PACS
-    user unless auth is false; an HTTP error answers its status too."""
+def pacs_request(st, path, body=None, headers=None, auth=True,
+                 as_diagnosis=False, method=None):
+    """(status, body) of a request to the Orthanc pod, as the PACS's own
+    user (pacs.adminUser), or as diagnosis's user, or anonymous when auth
+    is false; an HTTP error answers its status too."""
     h = dict(headers or {})
+    user, pw = ((kubeplay.PACS_USER, st.pacs_password) if as_diagnosis
+                else (kubeplay.PACS_ADMIN, st.pacs_admin_password))
     if auth:
         h["Authorization"] = "Basic " + base64.b64encode(
-            ("%s:%s" % (kubeplay.PACS_USER, st.pacs_password)).encode()
-        ).decode()
+            ("%s:%s" % (user, pw)).encode()).decode()
     req = urllib.request.Request(st.pacs_url() + path, data=body, headers=h,
-                                 method="POST" if body else "GET")
+                                 method=method or ("POST" if body
+                                                   else "GET"))
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, r.read()
@@ -124,6 +128,16 @@ def test_orthanc_refuses_a_request_without_the_user(kstack):
     status, body = pacs_request(kstack, "/system")
     assert status == 200, status
     assert json.loads(body)["Name"] == "smartmed-pacs"
+
+
+def test_diagnosis_user_has_least_privilege(kstack):
+    """The chart's filter (files/orthanc-least-privilege.lua) runs in the
+    pod: diagnosis's user cannot list, search or delete."""
+    for method, path in (("GET", "/patients"), ("GET", "/studies"),
+                         ("GET", "/system"), ("DELETE", "/studies/x")):
+        status, _ = pacs_request(kstack, path, as_diagnosis=True,
+                                 method=method)
+        assert status == 403, (method, path, status)
 
 
 def test_study_in_the_pacs_is_analysed_and_written_back(kstack):

@@ -64,14 +64,15 @@ def _revoke(stack, pb, project_id, reason="consent withdrawn",
 
 def _events(stack, pb, request_id, what):
     # The session's auditor has made thousands of calls by the time this
-    # runs and Query answers oldest first: bound it to the last minutes so
-    # the event looked for is inside the page.
+    # runs: ask for the newest first, within the last minutes, so that the
+    # event looked for is on the first page however busy the log is.
     since = int(time.time() * 1000) - RECENT_MS
 
     def found():
         recs = stack.call(SVC, "Query",
                           pb.QueryRequest(actor=stack.user("auditor"),
-                                          since_ms=since, limit=10000),
+                                          since_ms=since, limit=1000,
+                                          newest_first=True),
                           role="auditor", timeout=10)
         return [r for r in recs if r.event.request_id == request_id]
     return poll(found, what=what)
