@@ -11,6 +11,8 @@
 #   flip    margin 0.25, the chip and its mirror image averaged, every set;
 #   pad30   margin 0.30, mirror averaged (shipped), every set;
 #   pad35   margin 0.35, mirror averaged: NUAA, ORL and Caltech only;
+#   pad28, pad32  margins 0.28 and 0.32, mirror averaged, every set (the
+#           margins either side of the shipped 0.30; not in the default);
 #   fusion  margin 0.25, no mirror, MED_FACE_FUSION=mean and
 #           VERIFY_OTHERS=1 on NUAA and ORL (five enrolment photographs a
 #           person): every probe verified against every patient, so the
@@ -72,6 +74,8 @@ if [ "${FROM_ONLY:-0}" = 0 ]; then
 		flip) all flip 0.25 on ;;
 		pad30) all pad30 0.30 on ;;
 		pad35) some pad35 0.35 on ;;
+		pad28) all pad28 0.28 on ;;
+		pad32) all pad32 0.32 on ;;
 		fusion) FUSION=1 MED_FACE_FUSION=mean VERIFY_OTHERS=1 \
 			some fusion 0.25 off ;;
 		*) echo "fnmr_variants: unknown variant $v" >&2; exit 2 ;;
@@ -79,7 +83,7 @@ if [ "${FROM_ONLY:-0}" = 0 ]; then
 	done
 fi
 set --
-for v in base flip pad30 pad35 fusion; do
+for v in base flip pad30 pad35 pad28 pad32 fusion; do
 	[ -d "$OUT/$v/parts" ] && set -- "$@" "$v=$OUT/$v/parts"
 done
 /usr/bin/python3 tools/facecal/fnmr_variants.py "$@"

@@ -151,10 +151,12 @@ def _tf_pool(x, ksize, strides, padding):
     return pool(x, ksize[1], strides[1], "max")
 
 
-def graph_forward(nodes, w, x):
+def graph_forward(nodes, w, x, extra=None):
     """A TF.js graph model's output for one NHWC image x [H, W, C] (the
     model's own input scale), each node run with TensorFlow's semantics
-    in file order: the reference for convert.build_tfgraph."""
+    in file order: the reference for convert.build_tfgraph.  extra(node,
+    op, inputs), when given, computes the ops this function has no
+    reference for (tools/facecal/embedder_offline.py's)."""
     import tfjs
     val = dict(w)
     relu = lambda v: np.maximum(v, 0)  # noqa: E731
@@ -186,6 +188,8 @@ def graph_forward(nodes, w, x):
             y = e / e.sum(axis=-1, keepdims=True)
         elif op == "Identity":
             y = a[0]
+        elif extra is not None:
+            y = extra(n, op, a)
         else:
             raise ValueError("%s: no reference for %s" % (n["name"], op))
         if op in ("_FusedConv2D", "_FusedMatMul") and \
