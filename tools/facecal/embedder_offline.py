@@ -35,7 +35,9 @@ above 0.997 between different people's aligned Glint24 crops with every
 input scale tried (its depthwise convolutions carry a fused ReLU ahead
 of their PReLU), so it identifies no one as shipped, and human itself
 calls it obsolete; faceres.json is an age and gender network whose
-1024-d pooling human uses as a descriptor.
+1024-d pooling human uses as a descriptor: on a spot check of Glint24
+crops its centred pooled features scored genuine and impostor pairs
+alike (docs/benchmarks.md).
 """
 
 import hashlib
