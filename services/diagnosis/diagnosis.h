@@ -91,6 +91,51 @@ med_err diagnosis_preprocess(const med_image *img, uint32_t w, uint32_t h,
  * first one on a tie (n >= 1). */
 size_t diagnosis_top_index(const float *p, size_t n);
 
+/* --- opoint.c: the operating point (the model card's threshold) -------- */
+
+/* diagnosis_opoint - the threshold in force and what the card says of it. */
+typedef struct diagnosis_opoint {
+	bool set; /* false: the model has no card; findings carry none */
+	char label[64];
+	size_t label_index; /* of label among the model's labels */
+	float threshold;
+	float card_threshold; /* the card's, for the start's log and audit */
+	char source[16];      /* "model-card" or "configuration" */
+	char chosen_on[32];
+	float target_sens;
+	float sens, sens_lo, sens_hi, spec, spec_lo, spec_hi;
+	char measured_on[256];
+} diagnosis_opoint;
+
+/*
+ * diagnosis_opoint_load reads the operating point from the card at
+ * card_path (JSON; its "sha256" must be the model file's) and checks its
+ * label is one of labels.  permille > 0 overrides the threshold
+ * (MED_DIAGNOSIS_OPERATING_PERMILLE): the source becomes "configuration"
+ * and the card's expected figures are dropped.  Errors: MED_ERR_INVALID
+ * with the reason (naming the file or field) written to reason.
+ */
+med_err diagnosis_opoint_load(const char *card_path, const char *sha256,
+			      int64_t permille, const char *const *labels,
+			      size_t n_labels, diagnosis_opoint *op,
+			      char *reason, size_t len) MED_MUST_CHECK;
+
+/* diagnosis_opoint_fill applies op to probs (the model's output) and sets
+ * f->operating_point (arena memory); nothing when op is not set. */
+med_err diagnosis_opoint_fill(med_arena *a, const diagnosis_opoint *op,
+			      const float *probs,
+			      diagnosis_finding *f) MED_MUST_CHECK;
+
+/* diagnosis_opoint_to_json writes o as the JSON stored with a finding
+ * (heap, free()); NULL when o is NULL or memory runs out. */
+char *
+diagnosis_opoint_to_json(const Smartmed__Diagnosis__V1__OperatingPoint *o);
+
+/* diagnosis_opoint_from_json sets f->operating_point from stored JSON
+ * (nothing for NULL or ""). Errors: NOMEM, INTERNAL (not readable). */
+med_err diagnosis_opoint_from_json(med_arena *a, const char *text,
+				   diagnosis_finding *f) MED_MUST_CHECK;
+
 /* --- domain.c: rules ---------------------------------------------------- */
 
 /* diagnosis_check_add applies the problem-list rules to a request. */
