@@ -467,6 +467,9 @@ typedef struct diagnosis_pacs {
 	 * write-back switch (MED_DIAGNOSIS_PACS_WRITEBACK). */
 	char user[128], password[256];
 	bool writeback;
+	/* A passing failure's next attempt: retry_ms after the first,
+	 * doubling up to retry_max_ms (stow_retry.c). */
+	int64_t retry_ms, retry_max_ms;
 	/* The CA file an https PACS must chain to ("" = system store). */
 	char ca_file[512];
 } diagnosis_pacs;
@@ -585,7 +588,8 @@ med_err diagnosis_rendered_path(const diagnosis_dicom_image *im, char *out,
 /* The migration that keeps the feed's place (pacs_watch). */
 extern const char *const diagnosis_v30_statements[];
 
-/* diagnosis_start is the service's start hook: the model, then the
+/* diagnosis_start is the service's start hook: the model, the
+ * write-back's retrier when the write-back is on, then the
  * watcher when MED_DIAGNOSIS_PACS_WATCH is on (a watcher that cannot
  * start stops the service: a setting that asks for it is not ignored). */
 med_err diagnosis_start(med_service *svc) MED_MUST_CHECK;
@@ -623,12 +627,28 @@ void diagnosis_stop(med_service *svc);
 		 0,                                                            \
 		 "PEM file of the CA(s) the PACS's HTTPS certificate must "    \
 		 "chain to; empty = the system's trust store"},                \
+		{"MED_DIAGNOSIS_PACS_WRITEBACK",                               \
+		 MED_CONFIG_BOOL,                                              \
+		 "off",                                                        \
+		 false,                                                        \
+		 0,                                                            \
+		 0,                                                            \
+		 "after AnalyzeStudy stores a finding, write its "             \
+		 "saliency overlay back to the study in the PACS as a "        \
+		 "DICOM Secondary Capture (STOW-RS)"},                         \
+		{"MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MS",                      \
+		 MED_CONFIG_INT,                                               \
+		 "5000",                                                       \
+		 false,                                                        \
+		 100,                                                          \
+		 3600000,                                                      \
+		 "a write-back that failed for a passing reason (PACS down, "  \
+		 "timeout, 5xx) stays PENDING and is tried again this long "   \
+		 "after its first attempt, ms, the wait doubling after each"}, \
 	{                                                                      \
-		"MED_DIAGNOSIS_PACS_WRITEBACK", MED_CONFIG_BOOL, "off", false, \
-			0, 0,                                                  \
-			"after AnalyzeStudy stores a finding, write its "      \
-			"saliency overlay back to the study in the PACS as a " \
-			"DICOM Secondary Capture (STOW-RS)"                    \
+		"MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MAX_MS", MED_CONFIG_INT,   \
+			"300000", false, 100, 86400000,                        \
+			"the longest wait between two write-back attempts, ms" \
 	}
 
 /*
@@ -647,6 +667,43 @@ void diagnosis_stop(med_service *svc);
 void diagnosis_stow_writeback(med_call *call, const diagnosis_pacs *p,
 			      const diagnosis_dicom_image *src,
 			      diagnosis_finding *f);
+
+/* diagnosis_stow_job - who and what a write-back attempt runs for: the
+ * analysing call's user, or the service's retrier. */
+typedef struct diagnosis_stow_job {
+	med_arena *arena; /* the attempt's scratch memory */
+	med_service *svc;
+	med_db *db;
+	const char *actor;
+	uint32_t roles;
+	bool break_glass;
+	const char *request_id; /* NULL: none */
+	const char *trigger;	/* "analysis" or "retry", audited */
+} diagnosis_stow_job;
+
+/*
+ * diagnosis_stow_run makes one write-back attempt of f (stored, PENDING,
+ * its overlay in f) for job and stores, audits and counts its outcome:
+ * STORED, FAILED (a failure another attempt would not change: no overlay,
+ * the PACS's 4xx, a file that cannot be made) or, for a passing failure,
+ * PENDING with writeback_attempts one more and writeback_next_ms the
+ * backoff's (diagnosis_pacs retry_ms, doubling up to retry_max_ms).
+ */
+void diagnosis_stow_run(const diagnosis_stow_job *job, const diagnosis_pacs *p,
+			const diagnosis_dicom_image *src, diagnosis_finding *f);
+
+/* diagnosis_stow_lease_ms is how long one attempt may take: another does
+ * not start on the same finding before it lapses. */
+int64_t diagnosis_stow_lease_ms(const diagnosis_pacs *p);
+
+/*
+ * diagnosis_stow_retry_start starts the retrier when the write-back is
+ * on: a thread that takes PENDING findings whose next attempt is due
+ * (claimed on the row, so replicas do not take the same one) and makes
+ * that attempt as the service.  diagnosis_stow_retry_stop stops it.
+ */
+med_err diagnosis_stow_retry_start(med_service *svc) MED_MUST_CHECK;
+void diagnosis_stow_retry_stop(void);
 
 /*
  * diagnosis_stow_plan sets, before f (already named) is stored, what is

@@ -83,6 +83,12 @@ diagnosis_pacs_load(const med_config *cfg, diagnosis_pacs *p)
 		return MED_ERR_INVALID;
 	}
 	p->writeback = med_config_bool(cfg, "MED_DIAGNOSIS_PACS_WRITEBACK");
+	p->retry_ms =
+		med_config_int(cfg, "MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MS");
+	p->retry_max_ms = med_config_int(
+		cfg, "MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MAX_MS");
+	if (p->retry_max_ms < p->retry_ms)
+		p->retry_max_ms = p->retry_ms;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return MED_ERR_INTERNAL;
 	return MED_OK;

@@ -159,6 +159,14 @@ static const char *const v32_statements[] = {
 	"ALTER TABLE findings"
 	" ADD COLUMN IF NOT EXISTS operating_point VARCHAR(1024)"
 	" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL",
+	/* The write-back's retries (stow_retry.c): attempts so far and when
+	 * the next is due, found by the retrier through the index. */
+	"ALTER TABLE findings"
+	" ADD COLUMN IF NOT EXISTS writeback_attempts INT UNSIGNED NOT NULL"
+	" DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS writeback_next_ms BIGINT NOT NULL DEFAULT 0",
+	"CREATE INDEX IF NOT EXISTS findings_writeback_due"
+	" ON findings (pacs_writeback, writeback_next_ms)",
 	NULL,
 };
 
@@ -173,7 +181,7 @@ const med_db_migration diagnosis_migrations[] = {
 	 diagnosis_v30_statements},
 	{31, "findings keep what became of their PACS write-back",
 	 v31_statements},
-	{32, "findings keep the operating point they were decided at",
+	{32, "findings keep their operating point and write-back retries",
 	 v32_statements},
 };
 const size_t diagnosis_n_migrations =

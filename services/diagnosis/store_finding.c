@@ -19,7 +19,7 @@
 	" series_instance_uid, sop_instance_uid, accession_number,"            \
 	" pacs_writeback, writeback_series_instance_uid,"                      \
 	" writeback_sop_instance_uid, writeback_error, writeback_ms,"          \
-	" operating_point"
+	" operating_point, writeback_attempts, writeback_next_ms"
 
 /* overlay_read - where map_overlay puts the PNG. */
 typedef struct overlay_read {
@@ -113,7 +113,9 @@ map_finding(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 	f->series_instance_uid = med_db_row_strdup(a, row, 22);
 	f->sop_instance_uid = med_db_row_strdup(a, row, 23);
 	f->accession_number = med_db_row_strdup(a, row, 24);
-	f->has_overlay = med_db_row_int64(row, 31) != 0;
+	f->writeback_attempts = (uint32_t)med_db_row_int64(row, 31);
+	f->writeback_next_ms = med_db_row_int64(row, 32);
+	f->has_overlay = med_db_row_int64(row, 33) != 0;
 	if (!f->study_instance_uid || !f->series_instance_uid ||
 	    !f->sop_instance_uid || !f->accession_number ||
 	    map_writeback(a, row, f) != MED_OK)
@@ -203,6 +205,8 @@ diagnosis_store_finding_insert(med_db_conn *c, med_arena *a,
 		MED_DB_STR(f->writeback_error),
 		MED_DB_I64(f->writeback_ms),
 		op ? MED_DB_STR(op) : MED_DB_NULLV(),
+		MED_DB_I64(f->writeback_attempts),
+		MED_DB_I64(f->writeback_next_ms),
 		f->has_overlay
 			? MED_DB_BLOBV(f->overlay_png.data, f->overlay_png.len)
 			: MED_DB_NULLV(),
@@ -212,7 +216,7 @@ diagnosis_store_finding_insert(med_db_conn *c, med_arena *a,
 			  ", overlay_png)"
 			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 			  " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			  " ?, ?, ?, ?, ?, ?)",
+			  " ?, ?, ?, ?, ?, ?, ?, ?)",
 			  v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 	free(op);
 	return err;
@@ -271,6 +275,8 @@ diagnosis_store_finding_writeback(med_db_conn *c, const diagnosis_finding *f)
 		MED_DB_STR(f->writeback_sop_instance_uid),
 		MED_DB_STR(f->writeback_error),
 		MED_DB_I64(f->writeback_ms),
+		MED_DB_I64(f->writeback_attempts),
+		MED_DB_I64(f->writeback_next_ms),
 		MED_DB_STR(f->finding_id),
 		MED_DB_I64(
 			SMARTMED__DIAGNOSIS__V1__PACS_WRITEBACK__PACS_WRITEBACK_PENDING),
@@ -281,7 +287,9 @@ diagnosis_store_finding_writeback(med_db_conn *c, const diagnosis_finding *f)
 		"UPDATE findings SET pacs_writeback = ?,"
 		" writeback_series_instance_uid = ?,"
 		" writeback_sop_instance_uid = ?, writeback_error = ?,"
-		" writeback_ms = ? WHERE finding_id = ? AND pacs_writeback = ?",
+		" writeback_ms = ?, writeback_attempts = ?,"
+		" writeback_next_ms = ? WHERE finding_id = ? AND "
+		"pacs_writeback = ?",
 		v, sizeof(v) / sizeof(v[0]), &affected, NULL);
 
 	if (err != MED_OK)
