@@ -645,10 +645,19 @@ void diagnosis_stop(med_service *svc);
 		 "a write-back that failed for a passing reason (PACS down, "  \
 		 "timeout, 5xx) stays PENDING and is tried again this long "   \
 		 "after its first attempt, ms, the wait doubling after each"}, \
+		{"MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MAX_MS",                  \
+		 MED_CONFIG_INT,                                               \
+		 "300000",                                                     \
+		 false,                                                        \
+		 100,                                                          \
+		 86400000,                                                     \
+		 "the longest wait between two write-back attempts, ms"},      \
 	{                                                                      \
-		"MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MAX_MS", MED_CONFIG_INT,   \
-			"300000", false, 100, 86400000,                        \
-			"the longest wait between two write-back attempts, ms" \
+		"MED_DIAGNOSIS_DICOM_WRITER", MED_CONFIG_STRING, "", false, 0, \
+			0,                                                     \
+			"the DICOM writer (GDCM) loaded when the write-back "  \
+			"is on; empty = <binary "                              \
+			"dir>/../lib/diagnosis-dicom.so"                       \
 	}
 
 /*

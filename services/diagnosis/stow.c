@@ -354,7 +354,7 @@ encode(stow_ctx *x, uint8_t **file, size_t *len)
 		x->f->top_label, x->f->finding_id);
 	if (sc.series_description == NULL || sc.derivation == NULL)
 		return MED_ERR_NOMEM;
-	return diagnosis_sc_encode(&sc, file, len);
+	return diagnosis_sc_write(&sc, file, len);
 }
 
 /* multipart wraps the file as a STOW-RS request body (PS3.18 10.5.1.1). */
