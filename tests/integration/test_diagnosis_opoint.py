@@ -29,12 +29,16 @@ from harness.checks import expect_status, poll
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "contract", "diagnosis"))
 import dximages  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "fhir"))
+import fhir_checks  # noqa: E402  (HL7's R4 schema, tests/fhir)
 
 SVC = "diagnosis"
 MODELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                       "services", "diagnosis", "models")
 CARD = os.path.join(MODELS, "pneumonia_cxr224_v2.card.json")
 V1 = os.path.join(MODELS, "pneumonia_cnn_v1.onnx")
+OP_EXT = "https://smartmed.invalid/fhir/StructureDefinition/operating-point"
 
 pytestmark = pytest.mark.stack(services=("audit", SVC))
 
@@ -134,6 +138,23 @@ def test_card_operating_point_applied_and_reported(st, pb, card):
         patient_id=pid), role="clinician").findings
     assert len(stored) == 1
     assert stored[0].operating_point == op
+    # The DiagnosticReport carries it too, and stays valid R4.
+    res = json.loads(st.call(SVC, "ReadFhir", pb.ReadFhirRequest(
+        type="DiagnosticReport", id=f.finding_id),
+        role="clinician").resource_json)
+    ext, = [e for e in res["extension"] if e["url"] == OP_EXT]
+    parts = {e["url"]: [v for k, v in e.items() if k.startswith("value")][0]
+             for e in ext["extension"]}
+    assert parts["label"] == "pneumonia" and parts["source"] == "model-card"
+    assert parts["threshold"] == pytest.approx(card["threshold"])
+    assert parts["positive"] is op.positive
+    assert parts["sensitivityLow"] == pytest.approx(
+        card["sensitivity_ci95"][0])
+    assert parts["specificity"] == pytest.approx(
+        card["expected_specificity"])
+    validator = fhir_checks.r4_validator()
+    for bundle in fhir_checks.export_pages(st, SVC, pid):
+        fhir_checks.assert_valid(validator, bundle)
     ev = _start_event(st, t0)
     d = _details(ev)
     assert d["source"] == "model-card"
