@@ -507,3 +507,48 @@ def test_write_back_off_sends_nothing(st, pb, pacs):
     assert got[0].pacs_writeback == pb.PACS_WRITEBACK_OFF
     assert got[0].writeback_sop_instance_uid == ""
     assert writeback_ext(report(st, pb, f.finding_id)) == {"status": "off"}
+
+
+def test_a_write_back_left_pending_after_storing_is_stored_once(st, pb,
+                                                                 pacs):
+    """The PACS stored the Secondary Capture but the outcome did not reach
+    the finding (the database refused it: a lost reply looks the same):
+    once the analysing call's lease lapses the retrier sends the same
+    instance again, the PACS answers it stored, and the finding says
+    STORED with one Secondary Capture in the study."""
+    fast = {"MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MS": "200",
+            "MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MAX_MS": "800",
+            "MED_DIAGNOSIS_PACS_TIMEOUT_MS": "1000"}  # a lease of 4 s
+    pid, mrn = pacs_case.make_patient(st)
+    study = stored_study(pacs, mrn)
+    before = series_of(pacs, study)
+    pacs_case._restart(st, **fast)
+    try:
+        st.sql("CREATE TRIGGER smartmed_diagnosis.wb_refuse BEFORE UPDATE"
+               " ON smartmed_diagnosis.findings FOR EACH ROW SIGNAL SQLSTATE"
+               " '45000' SET MESSAGE_TEXT = 'refused by the test'")
+        try:
+            f = pacs_case.analyze(st, pb, pid, study)
+        finally:
+            st.sql("DROP TRIGGER smartmed_diagnosis.wb_refuse")
+        assert f.pacs_writeback == pb.PACS_WRITEBACK_STORED
+        assert listed(st, pb, pid)[0].pacs_writeback == \
+            pb.PACS_WRITEBACK_PENDING
+
+        def stored():
+            g = listed(st, pb, pid)[0]
+            return g if g.pacs_writeback == pb.PACS_WRITEBACK_STORED \
+                else None
+        done = poll(stored, timeout=60, what="the retrier's STORED")
+    finally:
+        pacs_case._restart(st, MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MS="600000",
+                           MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MAX_MS=None,
+                           MED_DIAGNOSIS_PACS_TIMEOUT_MS=None)
+    assert done.writeback_sop_instance_uid == f.writeback_sop_instance_uid
+    after = series_of(pacs, study)
+    assert set(after) - set(before) == {f.writeback_series_instance_uid}
+    assert after[f.writeback_series_instance_uid] == [
+        f.writeback_sop_instance_uid]
+    ok = [e for e in retry_events(st, pid)
+          if details(e)["outcome"] == "stored"]
+    assert len(ok) == 1, ok
