@@ -18,8 +18,11 @@ diagnosis_DEP_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null || \
 # imgstow: diagnosis writes the DICOM Secondary Capture of its overlay
 # with GDCM (services/diagnosis/stow_dicom.cc, C++; Debian's libgdcm-dev
 # ships no pkg-config file): only its DSED and Common libraries, which
-# need nothing the service does not map already but libstdc++.
-diagnosis_DEP_LIBS += -lgdcmDSED -lgdcmCommon -lstdc++
+# need nothing the service does not map already but libstdc++.  The
+# writer is a shared object of its own (DICOM_WRITER) that the service
+# loads only when the write-back is on (stow_writer.c): a read-only
+# deployment neither maps GDCM nor needs it installed.
+DICOM_WRITER_LIBS := -lgdcmDSED -lgdcmCommon -lstdc++
 svc_dep_libs = $($(1)_DEP_LIBS)
 
 define service_template
@@ -60,7 +63,16 @@ ifneq ($(SANITIZER),)
 SVC_CXXFLAGS += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer
 endif
 ALL_OBJS += $(SVC_CXX_OBJS)
-$(BUILD)/lib/libdiagnosis.a: $(SVC_CXX_OBJS)
+DICOM_WRITER := $(BUILD)/lib/diagnosis-dicom.so
+BINS += $(DICOM_WRITER)
+$(DICOM_WRITER): $(SVC_CXX_OBJS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CXX) -shared -Wl,-z,defs $(filter -fsanitize=%,$(SVC_CXXFLAGS)) \
+		-o $@ $^ $(DICOM_WRITER_LIBS)
+# The writer's unit test links it directly.
+$(BUILD)/tests/diagnosis/test_stow: $(SVC_CXX_OBJS)
+$(BUILD)/tests/diagnosis/test_stow: diagnosis_DEP_LIBS += $(DICOM_WRITER_LIBS)
 $(BUILD)/obj/services/%.o: services/%.cc
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CXX     $<")

@@ -91,6 +91,51 @@ med_err diagnosis_preprocess(const med_image *img, uint32_t w, uint32_t h,
  * first one on a tie (n >= 1). */
 size_t diagnosis_top_index(const float *p, size_t n);
 
+/* --- opoint.c: the operating point (the model card's threshold) -------- */
+
+/* diagnosis_opoint - the threshold in force and what the card says of it. */
+typedef struct diagnosis_opoint {
+	bool set; /* false: the model has no card; findings carry none */
+	char label[64];
+	size_t label_index; /* of label among the model's labels */
+	float threshold;
+	float card_threshold; /* the card's, for the start's log and audit */
+	char source[16];      /* "model-card" or "configuration" */
+	char chosen_on[32];
+	float target_sens;
+	float sens, sens_lo, sens_hi, spec, spec_lo, spec_hi;
+	char measured_on[256];
+} diagnosis_opoint;
+
+/*
+ * diagnosis_opoint_load reads the operating point from the card at
+ * card_path (JSON; its "sha256" must be the model file's) and checks its
+ * label is one of labels.  permille > 0 overrides the threshold
+ * (MED_DIAGNOSIS_OPERATING_PERMILLE): the source becomes "configuration"
+ * and the card's expected figures are dropped.  Errors: MED_ERR_INVALID
+ * with the reason (naming the file or field) written to reason.
+ */
+med_err diagnosis_opoint_load(const char *card_path, const char *sha256,
+			      int64_t permille, const char *const *labels,
+			      size_t n_labels, diagnosis_opoint *op,
+			      char *reason, size_t len) MED_MUST_CHECK;
+
+/* diagnosis_opoint_fill applies op to probs (the model's output) and sets
+ * f->operating_point (arena memory); nothing when op is not set. */
+med_err diagnosis_opoint_fill(med_arena *a, const diagnosis_opoint *op,
+			      const float *probs,
+			      diagnosis_finding *f) MED_MUST_CHECK;
+
+/* diagnosis_opoint_to_json writes o as the JSON stored with a finding
+ * (heap, free()); NULL when o is NULL or memory runs out. */
+char *
+diagnosis_opoint_to_json(const Smartmed__Diagnosis__V1__OperatingPoint *o);
+
+/* diagnosis_opoint_from_json sets f->operating_point from stored JSON
+ * (nothing for NULL or ""). Errors: NOMEM, INTERNAL (not readable). */
+med_err diagnosis_opoint_from_json(med_arena *a, const char *text,
+				   diagnosis_finding *f) MED_MUST_CHECK;
+
 /* --- domain.c: rules ---------------------------------------------------- */
 
 /* diagnosis_check_add applies the problem-list rules to a request. */
@@ -422,6 +467,9 @@ typedef struct diagnosis_pacs {
 	 * write-back switch (MED_DIAGNOSIS_PACS_WRITEBACK). */
 	char user[128], password[256];
 	bool writeback;
+	/* A passing failure's next attempt: retry_ms after the first,
+	 * doubling up to retry_max_ms (stow_retry.c). */
+	int64_t retry_ms, retry_max_ms;
 	/* The CA file an https PACS must chain to ("" = system store). */
 	char ca_file[512];
 } diagnosis_pacs;
@@ -540,7 +588,8 @@ med_err diagnosis_rendered_path(const diagnosis_dicom_image *im, char *out,
 /* The migration that keeps the feed's place (pacs_watch). */
 extern const char *const diagnosis_v30_statements[];
 
-/* diagnosis_start is the service's start hook: the model, then the
+/* diagnosis_start is the service's start hook: the model, the
+ * write-back's retrier when the write-back is on, then the
  * watcher when MED_DIAGNOSIS_PACS_WATCH is on (a watcher that cannot
  * start stops the service: a setting that asks for it is not ignored). */
 med_err diagnosis_start(med_service *svc) MED_MUST_CHECK;
@@ -578,12 +627,37 @@ void diagnosis_stop(med_service *svc);
 		 0,                                                            \
 		 "PEM file of the CA(s) the PACS's HTTPS certificate must "    \
 		 "chain to; empty = the system's trust store"},                \
+		{"MED_DIAGNOSIS_PACS_WRITEBACK",                               \
+		 MED_CONFIG_BOOL,                                              \
+		 "off",                                                        \
+		 false,                                                        \
+		 0,                                                            \
+		 0,                                                            \
+		 "after AnalyzeStudy stores a finding, write its "             \
+		 "saliency overlay back to the study in the PACS as a "        \
+		 "DICOM Secondary Capture (STOW-RS)"},                         \
+		{"MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MS",                      \
+		 MED_CONFIG_INT,                                               \
+		 "5000",                                                       \
+		 false,                                                        \
+		 100,                                                          \
+		 3600000,                                                      \
+		 "a write-back that failed for a passing reason (PACS down, "  \
+		 "timeout, 5xx) stays PENDING and is tried again this long "   \
+		 "after its first attempt, ms, the wait doubling after each"}, \
+		{"MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MAX_MS",                  \
+		 MED_CONFIG_INT,                                               \
+		 "300000",                                                     \
+		 false,                                                        \
+		 100,                                                          \
+		 86400000,                                                     \
+		 "the longest wait between two write-back attempts, ms"},      \
 	{                                                                      \
-		"MED_DIAGNOSIS_PACS_WRITEBACK", MED_CONFIG_BOOL, "off", false, \
-			0, 0,                                                  \
-			"after AnalyzeStudy stores a finding, write its "      \
-			"saliency overlay back to the study in the PACS as a " \
-			"DICOM Secondary Capture (STOW-RS)"                    \
+		"MED_DIAGNOSIS_DICOM_WRITER", MED_CONFIG_STRING, "", false, 0, \
+			0,                                                     \
+			"the DICOM writer (GDCM) loaded when the write-back "  \
+			"is on; empty = <binary "                              \
+			"dir>/../lib/diagnosis-dicom.so"                       \
 	}
 
 /*
@@ -602,6 +676,43 @@ void diagnosis_stop(med_service *svc);
 void diagnosis_stow_writeback(med_call *call, const diagnosis_pacs *p,
 			      const diagnosis_dicom_image *src,
 			      diagnosis_finding *f);
+
+/* diagnosis_stow_job - who and what a write-back attempt runs for: the
+ * analysing call's user, or the service's retrier. */
+typedef struct diagnosis_stow_job {
+	med_arena *arena; /* the attempt's scratch memory */
+	med_service *svc;
+	med_db *db;
+	const char *actor;
+	uint32_t roles;
+	bool break_glass;
+	const char *request_id; /* NULL: none */
+	const char *trigger;	/* "analysis" or "retry", audited */
+} diagnosis_stow_job;
+
+/*
+ * diagnosis_stow_run makes one write-back attempt of f (stored, PENDING,
+ * its overlay in f) for job and stores, audits and counts its outcome:
+ * STORED, FAILED (a failure another attempt would not change: no overlay,
+ * the PACS's 4xx, a file that cannot be made) or, for a passing failure,
+ * PENDING with writeback_attempts one more and writeback_next_ms the
+ * backoff's (diagnosis_pacs retry_ms, doubling up to retry_max_ms).
+ */
+void diagnosis_stow_run(const diagnosis_stow_job *job, const diagnosis_pacs *p,
+			const diagnosis_dicom_image *src, diagnosis_finding *f);
+
+/* diagnosis_stow_lease_ms is how long one attempt may take: another does
+ * not start on the same finding before it lapses. */
+int64_t diagnosis_stow_lease_ms(const diagnosis_pacs *p);
+
+/*
+ * diagnosis_stow_retry_start starts the retrier when the write-back is
+ * on: a thread that takes PENDING findings whose next attempt is due
+ * (claimed on the row, so replicas do not take the same one) and makes
+ * that attempt as the service.  diagnosis_stow_retry_stop stops it.
+ */
+med_err diagnosis_stow_retry_start(med_service *svc) MED_MUST_CHECK;
+void diagnosis_stow_retry_stop(void);
 
 /*
  * diagnosis_stow_plan sets, before f (already named) is stored, what is

@@ -34,6 +34,7 @@
 #define IMAGE_SYSTEM	    "urn:smartmed:diagnosis:image-sha256"
 #define DICOM_UID_SYSTEM    "urn:dicom:uid"
 #define WRITEBACK_EXT	    FHIR_BASE "/StructureDefinition/pacs-writeback"
+#define OPERATING_EXT	    FHIR_BASE "/StructureDefinition/operating-point"
 
 /* --- shared pieces -------------------------------------------------------- */
 
@@ -439,7 +440,6 @@ writeback_extension(med_json *w, const diagnosis_finding *f)
 
 	if (word[0] == '\0')
 		return;
-	med_json_begin(w, "extension", '[');
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "url", WRITEBACK_EXT);
 	med_json_begin(w, "extension", '[');
@@ -459,6 +459,71 @@ writeback_extension(med_json *w, const diagnosis_finding *f)
 	}
 	med_json_end(w, ']');
 	med_json_end(w, '}');
+}
+
+/* dec_part writes one sub-extension of a decimal of three places (the
+ * card's precision); 0 is left out when skip_zero. */
+static void
+dec_part(med_json *w, const char *url, float v, bool skip_zero)
+{
+	char text[16];
+
+	if (skip_zero && v == 0.0f)
+		return;
+	snprintf(text, sizeof(text), "%.3f", (double)v);
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "url", url);
+	med_fhir_decimal(w, "valueDecimal", text);
+	med_json_end(w, '}');
+}
+
+/*
+ * operating_extension says at which threshold the service decided the
+ * finding and what that threshold is expected to give (the model card's
+ * figures; none when configuration set another threshold): R4 has no
+ * element for it, so a complex extension (docs/api/fhir.md).
+ */
+static void
+operating_extension(med_json *w, const diagnosis_finding *f)
+{
+	const Smartmed__Diagnosis__V1__OperatingPoint *o = f->operating_point;
+
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "url", OPERATING_EXT);
+	med_json_begin(w, "extension", '[');
+	str_part(w, "label", "valueString", o->label);
+	dec_part(w, "threshold", o->threshold, false);
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "url", "positive");
+	med_json_bool(w, "valueBoolean", o->positive);
+	med_json_end(w, '}');
+	str_part(w, "source", "valueCode", o->source);
+	str_part(w, "chosenOn", "valueString", o->chosen_on);
+	dec_part(w, "targetSensitivity", o->target_sensitivity, true);
+	dec_part(w, "sensitivity", o->expected_sensitivity, true);
+	dec_part(w, "sensitivityLow", o->sensitivity_ci_low, true);
+	dec_part(w, "sensitivityHigh", o->sensitivity_ci_high, true);
+	dec_part(w, "specificity", o->expected_specificity, true);
+	dec_part(w, "specificityLow", o->specificity_ci_low, true);
+	dec_part(w, "specificityHigh", o->specificity_ci_high, true);
+	str_part(w, "measuredOn", "valueString", o->measured_on);
+	med_json_end(w, ']');
+	med_json_end(w, '}');
+}
+
+/* report_extensions writes the report's extensions, when it has any. */
+static void
+report_extensions(med_json *w, const diagnosis_finding *f)
+{
+	bool wb = writeback_word(f->pacs_writeback)[0] != '\0';
+
+	if (!wb && f->operating_point == NULL)
+		return;
+	med_json_begin(w, "extension", '[');
+	if (wb)
+		writeback_extension(w, f);
+	if (f->operating_point != NULL)
+		operating_extension(w, f);
 	med_json_end(w, ']');
 }
 
@@ -527,7 +592,7 @@ diagnostic_report(med_json *w, const char *pid, const diagnosis_finding *f)
 
 	result_id(f, "-result", obs, sizeof(obs));
 	begin_resource(w, "DiagnosticReport", f->finding_id, 0, 0);
-	writeback_extension(w, f);
+	report_extensions(w, f);
 	med_json_str(w, "status", finding_status(f->status));
 	model_code(w, f);
 	patient_ref(w, "subject", pid);

@@ -11,6 +11,8 @@
  */
 #include <limits.h>
 #include <med/arena.h>
+#include <med/audit.h>
+#include <med/auth.h>
 #include <med/config.h>
 #include <med/image.h>
 #include <med/infer.h>
@@ -53,6 +55,8 @@ typedef struct diagnosis_model {
 	size_t n_labels;
 	med_histogram *latency;
 	diagnosis_pacs pacs;
+	/* The decision threshold (opoint.c), from the card. */
+	diagnosis_opoint op;
 	/* The out-of-distribution guard (chest_guard_v1): its own model, run
 	 * before the classifier; NULL when off or not loaded. */
 	med_infer_model *guard;
@@ -70,6 +74,15 @@ const med_config_spec diagnosis_config[] = {
 	 "the model's version, reported in every finding"},
 	{"MED_DIAGNOSIS_LABELS", MED_CONFIG_STRING, "normal,pneumonia", false,
 	 0, 0, "the model's output labels, comma-separated, in order"},
+	{"MED_DIAGNOSIS_MODEL_CARD", MED_CONFIG_STRING, "", false, 0, 0,
+	 "the model's machine-readable card (JSON: its operating point); "
+	 "empty = the model's path with .onnx replaced by .card.json, "
+	 "where a model without one gets findings without an operating "
+	 "point; \"none\" = no card"},
+	{"MED_DIAGNOSIS_OPERATING_PERMILLE", MED_CONFIG_INT, "0", false, 0, 999,
+	 "the threshold on the card's label at which a finding is positive, "
+	 "in thousandths, overriding the card's (0 = the card's); logged and "
+	 "audited at start"},
 	{"MED_DIAGNOSIS_MAX_IMAGE_BYTES", MED_CONFIG_INT, "4194304", false, 1,
 	 1073741824, "largest encoded image AnalyzeImage accepts"},
 	{"MED_DIAGNOSIS_MAX_IMAGE_SIDE", MED_CONFIG_INT, "8192", false, 1,
@@ -228,6 +241,47 @@ model_file(const med_config *cfg, const char *key, const char *file, char *buf,
 	return exe_relative(buf, len, shipped);
 }
 
+/* load_card reads the operating point from the model's card; a default
+ * card that is absent leaves findings without one (a model the operator
+ * brings may have none), a named one must be there. */
+static med_err
+load_card(diagnosis_model *m, const med_config *cfg, const char *model_path)
+{
+	const char *set = med_config_str(cfg, "MED_DIAGNOSIS_MODEL_CARD");
+	int64_t permille =
+		med_config_int(cfg, "MED_DIAGNOSIS_OPERATING_PERMILLE");
+	char card[PATH_MAX];
+	size_t n = strlen(model_path);
+
+	if (strcmp(set, "none") == 0 ||
+	    (set[0] == '\0' &&
+	     (n < 5 || strcmp(model_path + n - 5, ".onnx") != 0))) {
+		card[0] = '\0';
+	} else if (set[0] != '\0') {
+		med_strlcpy(card, set, sizeof(card));
+	} else {
+		snprintf(card, sizeof(card), "%.*s.card.json", (int)(n - 5),
+			 model_path);
+		if (access(card, R_OK) != 0)
+			card[0] = '\0';
+	}
+	if (card[0] == '\0') {
+		if (permille > 0) {
+			snprintf(m->reason, sizeof(m->reason),
+				 "MED_DIAGNOSIS_OPERATING_PERMILLE: the model "
+				 "has no card naming the label it applies to");
+			return MED_ERR_INVALID;
+		}
+		med_log_warn("model %s: no card, so no operating point: "
+			     "findings give the argmax label only",
+			     m->id);
+		return MED_OK;
+	}
+	return diagnosis_opoint_load(card, m->sha256, permille, m->labels,
+				     m->n_labels, &m->op, m->reason,
+				     sizeof(m->reason));
+}
+
 /* load_model fills m or writes m->reason and returns the error. */
 static med_err
 load_model(diagnosis_model *m, const med_config *cfg)
@@ -271,7 +325,9 @@ load_model(diagnosis_model *m, const med_config *cfg)
 			 msg[0] ? msg : med_strerror(err));
 		return err;
 	}
-	return check_shapes(m);
+	if ((err = check_shapes(m)) != MED_OK)
+		return err;
+	return load_card(m, cfg, path);
 }
 
 /* load_guard loads the guard through the classifier's host, or writes
@@ -350,6 +406,51 @@ saliency_method(const diagnosis_model *m)
 	return m->has_cam ? "grad-cam" : "occlusion";
 }
 
+/*
+ * audit_operating_point logs and audits the threshold in force at start,
+ * and where it came from: the one way it changes is configuration, and
+ * this event is how the audit log tells which threshold a finding was
+ * decided at.  A threshold that is not the card's is a warning.
+ */
+static void
+audit_operating_point(med_service *svc, const diagnosis_model *m)
+{
+	const diagnosis_opoint *op = &m->op;
+	char detail[256], threshold[16], card[16];
+	const med_audit_detail d[] = {{"model", m->id},
+				      {"label", op->label},
+				      {"threshold", threshold},
+				      {"card_threshold", card},
+				      {"source", op->source}};
+	med_audit_event ev = {.action = "diagnosis/operating-point",
+			      .actor = "diagnosis",
+			      .actor_roles = MED_ROLE_SERVICE,
+			      .resource = "model/operating-point",
+			      .detail = detail,
+			      .details = d,
+			      .n_details = 5};
+	bool changed = strcmp(op->source, "model-card") != 0;
+
+	if (!op->set)
+		return;
+	snprintf(threshold, sizeof(threshold), "%.3f", (double)op->threshold);
+	snprintf(card, sizeof(card), "%.3f", (double)op->card_threshold);
+	snprintf(detail, sizeof(detail),
+		 "%s: %s positive at p >= %s (%s; the card's is %s)", m->id,
+		 op->label, threshold,
+		 changed ? "set by MED_DIAGNOSIS_OPERATING_PERMILLE"
+			 : "the model card's",
+		 card);
+	if (changed)
+		med_log_warn("operating point: %s", detail);
+	else
+		med_log_info("operating point: %s", detail);
+	if (med_service_audit(svc) != NULL &&
+	    med_audit_emit(med_service_audit(svc), &ev) != MED_OK)
+		med_log_error("operating point: the audit spool refused the "
+			      "event");
+}
+
 med_err
 diagnosis_model_start(med_service *svc)
 {
@@ -392,6 +493,7 @@ diagnosis_model_start(med_service *svc)
 			     "saliency=%s",
 			     m->id, m->version, m->backend, m->device,
 			     saliency_method(m));
+		audit_operating_point(svc, m);
 	}
 	start_guard(m, cfg);
 	snprintf(labels, sizeof(labels), "device=\"%s\"",
@@ -663,7 +765,8 @@ run_model(med_call *call, diagnosis_model *m, const med_image *img,
 		return med_call_fail(call, err, "image: cannot resample");
 	if (run_classifier(m, x, probs, cam, msg, sizeof(msg)) != MED_OK)
 		return med_call_fail(call, MED_ERR_INTERNAL, "model: %s", msg);
-	if ((err = fill_probabilities(call, m, probs, f)) != MED_OK)
+	if ((err = fill_probabilities(call, m, probs, f)) != MED_OK ||
+	    (err = diagnosis_opoint_fill(a, &m->op, probs, f)) != MED_OK)
 		return err;
 	return saliency(call, m, x, probs, cam, f);
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "diagnosis.h"
+#include "stow.h"
 
 /* reply_buf collects one reply on the heap up to cap bytes (the call's
  * arena is sized for messages, not for images). */
@@ -83,6 +84,15 @@ diagnosis_pacs_load(const med_config *cfg, diagnosis_pacs *p)
 		return MED_ERR_INVALID;
 	}
 	p->writeback = med_config_bool(cfg, "MED_DIAGNOSIS_PACS_WRITEBACK");
+	p->retry_ms =
+		med_config_int(cfg, "MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MS");
+	p->retry_max_ms = med_config_int(
+		cfg, "MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MAX_MS");
+	if (p->retry_max_ms < p->retry_ms)
+		p->retry_max_ms = p->retry_ms;
+	/* GDCM only for a service that writes back (stow_writer.c). */
+	if (p->writeback && diagnosis_sc_writer_load(cfg) != MED_OK)
+		return MED_ERR_UNAVAILABLE;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return MED_ERR_INTERNAL;
 	return MED_OK;

@@ -153,6 +153,23 @@ static const char *const v31_statements[] = {
 	NULL,
 };
 
+/* cxr: the operating point each finding was decided at (opoint.c), as
+ * JSON (read back whole, never queried by value). */
+static const char *const v32_statements[] = {
+	"ALTER TABLE findings"
+	" ADD COLUMN IF NOT EXISTS operating_point VARCHAR(1024)"
+	" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL",
+	/* The write-back's retries (stow_retry.c): attempts so far and when
+	 * the next is due, found by the retrier through the index. */
+	"ALTER TABLE findings"
+	" ADD COLUMN IF NOT EXISTS writeback_attempts INT UNSIGNED NOT NULL"
+	" DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS writeback_next_ms BIGINT NOT NULL DEFAULT 0",
+	"CREATE INDEX IF NOT EXISTS findings_writeback_due"
+	" ON findings (pacs_writeback, writeback_next_ms)",
+	NULL,
+};
+
 const med_db_migration diagnosis_migrations[] = {
 	{1, "conditions: the problem list", v1_statements},
 	{2, "condition versions, care plans, AI findings", v2_statements},
@@ -164,6 +181,8 @@ const med_db_migration diagnosis_migrations[] = {
 	 diagnosis_v30_statements},
 	{31, "findings keep what became of their PACS write-back",
 	 v31_statements},
+	{32, "findings keep their operating point and write-back retries",
+	 v32_statements},
 };
 const size_t diagnosis_n_migrations =
 	sizeof(diagnosis_migrations) / sizeof(diagnosis_migrations[0]);

@@ -18,7 +18,8 @@
 	" decision_note, condition_id, study_instance_uid,"                    \
 	" series_instance_uid, sop_instance_uid, accession_number,"            \
 	" pacs_writeback, writeback_series_instance_uid,"                      \
-	" writeback_sop_instance_uid, writeback_error, writeback_ms"
+	" writeback_sop_instance_uid, writeback_error, writeback_ms,"          \
+	" operating_point, writeback_attempts, writeback_next_ms"
 
 /* overlay_read - where map_overlay puts the PNG. */
 typedef struct overlay_read {
@@ -112,7 +113,9 @@ map_finding(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 	f->series_instance_uid = med_db_row_strdup(a, row, 22);
 	f->sop_instance_uid = med_db_row_strdup(a, row, 23);
 	f->accession_number = med_db_row_strdup(a, row, 24);
-	f->has_overlay = med_db_row_int64(row, 30) != 0;
+	f->writeback_attempts = (uint32_t)med_db_row_int64(row, 31);
+	f->writeback_next_ms = med_db_row_int64(row, 32);
+	f->has_overlay = med_db_row_int64(row, 33) != 0;
 	if (!f->study_instance_uid || !f->series_instance_uid ||
 	    !f->sop_instance_uid || !f->accession_number ||
 	    map_writeback(a, row, f) != MED_OK)
@@ -122,6 +125,9 @@ map_finding(void *ctx, med_arena *a, const med_db_row *row, void *msg)
 	    !f->device || !labels || !f->image_sha256 || !f->image_format ||
 	    !f->requested_by || !f->decided_by || !f->decision_note ||
 	    !f->condition_id)
+		return MED_ERR_NOMEM;
+	if (diagnosis_opoint_from_json(a, med_db_row_text(row, 30, NULL), f) !=
+	    MED_OK)
 		return MED_ERR_NOMEM;
 	return split_probs(a, f, labels, med_db_row_text(row, 10, NULL));
 }
@@ -159,11 +165,14 @@ med_err
 diagnosis_store_finding_insert(med_db_conn *c, med_arena *a,
 			       const diagnosis_finding *f)
 {
-	char *labels, *probs;
+	char *labels, *probs, *op = NULL;
 	med_err err = join_probs(a, f, &labels, &probs);
 
 	if (err != MED_OK)
 		return err;
+	if (f->operating_point != NULL &&
+	    (op = diagnosis_opoint_to_json(f->operating_point)) == NULL)
+		return MED_ERR_NOMEM;
 	med_db_value v[] = {
 		MED_DB_STR(f->finding_id),
 		MED_DB_STR(f->patient_id),
@@ -195,17 +204,22 @@ diagnosis_store_finding_insert(med_db_conn *c, med_arena *a,
 		MED_DB_STR(f->writeback_sop_instance_uid),
 		MED_DB_STR(f->writeback_error),
 		MED_DB_I64(f->writeback_ms),
+		op ? MED_DB_STR(op) : MED_DB_NULLV(),
+		MED_DB_I64(f->writeback_attempts),
+		MED_DB_I64(f->writeback_next_ms),
 		f->has_overlay
 			? MED_DB_BLOBV(f->overlay_png.data, f->overlay_png.len)
 			: MED_DB_NULLV(),
 	};
-	return med_db_exec(c,
-			   "INSERT INTO findings (" FINDING_COLUMNS
-			   ", overlay_png)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			   " ?, ?, ?, ?, ?)",
-			   v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+	err = med_db_exec(c,
+			  "INSERT INTO findings (" FINDING_COLUMNS
+			  ", overlay_png)"
+			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			  " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			  " ?, ?, ?, ?, ?, ?, ?, ?)",
+			  v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+	free(op);
+	return err;
 }
 
 med_err
@@ -261,6 +275,8 @@ diagnosis_store_finding_writeback(med_db_conn *c, const diagnosis_finding *f)
 		MED_DB_STR(f->writeback_sop_instance_uid),
 		MED_DB_STR(f->writeback_error),
 		MED_DB_I64(f->writeback_ms),
+		MED_DB_I64(f->writeback_attempts),
+		MED_DB_I64(f->writeback_next_ms),
 		MED_DB_STR(f->finding_id),
 		MED_DB_I64(
 			SMARTMED__DIAGNOSIS__V1__PACS_WRITEBACK__PACS_WRITEBACK_PENDING),
@@ -271,7 +287,9 @@ diagnosis_store_finding_writeback(med_db_conn *c, const diagnosis_finding *f)
 		"UPDATE findings SET pacs_writeback = ?,"
 		" writeback_series_instance_uid = ?,"
 		" writeback_sop_instance_uid = ?, writeback_error = ?,"
-		" writeback_ms = ? WHERE finding_id = ? AND pacs_writeback = ?",
+		" writeback_ms = ?, writeback_attempts = ?,"
+		" writeback_next_ms = ? WHERE finding_id = ? AND "
+		"pacs_writeback = ?",
 		v, sizeof(v) / sizeof(v[0]), &affected, NULL);
 
 	if (err != MED_OK)

@@ -93,7 +93,7 @@ static const struct {
 
 /* stow_ctx - one write-back's state. */
 typedef struct stow_ctx {
-	med_call *call;
+	const diagnosis_stow_job *job;
 	const diagnosis_pacs *pacs;
 	const diagnosis_dicom_image *src;
 	diagnosis_finding *f;
@@ -102,6 +102,7 @@ typedef struct stow_ctx {
 	uint8_t *rgb; /* the overlay under its banner */
 	uint32_t rows, cols;
 	char msg[256];
+	bool final; /* a failure that another attempt would not change */
 } stow_ctx;
 
 /* --- the new UIDs ------------------------------------------------------ */
@@ -160,6 +161,8 @@ read_header(stow_ctx *x)
 	root = r.status == 200
 		       ? json_loadb((const char *)r.data, r.len, 0, NULL)
 		       : NULL;
+	x->final = r.status >= 400 && r.status < 500 && r.status != 408 &&
+		   r.status != 429;
 	if (r.status != 200)
 		snprintf(x->msg, sizeof(x->msg),
 			 "the PACS answered HTTP %ld to the image's metadata",
@@ -186,7 +189,7 @@ header_str(stow_ctx *x, const char *tag)
 	if (json_is_object(first))
 		first = json_object_get(first, "Alphabetic");
 	s = json_is_string(first) ? json_string_value(first) : "";
-	s = med_arena_strdup(med_call_arena(x->call), s);
+	s = med_arena_strdup(x->job->arena, s);
 	return s ? s : "";
 }
 
@@ -241,8 +244,8 @@ draw_text(stow_ctx *x, const char *text, uint32_t y0, uint32_t s)
 static void
 banner_lines(stow_ctx *x, const char *lines[BANNER_LINES])
 {
-	char *m = med_arena_sprintf(med_call_arena(x->call), "%s %s",
-				    x->f->model_id, x->f->model_version);
+	char *m = med_arena_sprintf(x->job->arena, "%s %s", x->f->model_id,
+				    x->f->model_version);
 
 	lines[0] = "AI OUTPUT";
 	lines[1] = "NOT FOR DIAGNOSIS";
@@ -314,7 +317,7 @@ now_fields(char date[9], char tm[7])
 static med_err
 encode(stow_ctx *x, uint8_t **file, size_t *len)
 {
-	med_arena *a = med_call_arena(x->call);
+	med_arena *a = x->job->arena;
 	char date[9], tm[7];
 	diagnosis_sc sc = {
 		.study_uid = x->src->study_uid,
@@ -351,7 +354,7 @@ encode(stow_ctx *x, uint8_t **file, size_t *len)
 		x->f->top_label, x->f->finding_id);
 	if (sc.series_description == NULL || sc.derivation == NULL)
 		return MED_ERR_NOMEM;
-	return diagnosis_sc_encode(&sc, file, len);
+	return diagnosis_sc_write(&sc, file, len);
 }
 
 /* multipart wraps the file as a STOW-RS request body (PS3.18 10.5.1.1). */
@@ -422,6 +425,11 @@ check_reply(stow_ctx *x, const diagnosis_reply *r)
 	bool stored = r->status == 200 && json_array_size(failed) == 0 &&
 		      refers_to(seq_items(root, "00081199"), x->sop_uid);
 
+	/* The PACS read the file and refused it: sending it again would not
+	 * change its answer.  Any other status may pass (5xx, 408, 429). */
+	x->final = !stored && ((r->status >= 400 && r->status < 500 &&
+				r->status != 408 && r->status != 429) ||
+			       r->status == 200);
 	if (r->status != 200)
 		snprintf(x->msg, sizeof(x->msg),
 			 "the PACS answered HTTP %ld to STOW-RS", r->status);
@@ -462,14 +470,13 @@ send_file(stow_ctx *x, const uint8_t *file, size_t len)
 /* --- the report: reply, audit, log and metric ------------------------- */
 
 /* audit emits the attempt as its own event: the call's event committed
- * with the finding before the write-back began.  finding_updated says
- * whether the outcome is on the finding's row (record). */
+ * with the finding before the write-back began.  recorded says whether
+ * the outcome is on the finding's row (finding_updated). */
 static void
 audit(stow_ctx *x, med_err err, bool recorded)
 {
-	med_service *svc = med_service_from_call(x->call);
-	const med_principal *who = med_call_principal(x->call);
-	char resource[96];
+	const diagnosis_stow_job *j = x->job;
+	char resource[96], attempt[16];
 	const med_audit_detail d[] = {
 		{"finding_id", x->f->finding_id},
 		{"study_instance_uid", x->src->study_uid},
@@ -477,26 +484,33 @@ audit(stow_ctx *x, med_err err, bool recorded)
 		{"sop_instance_uid", x->sop_uid},
 		{"sop_class_uid", DIAGNOSIS_SC_SOP_CLASS},
 		{"finding_updated", recorded ? "true" : "false"},
+		{"attempt", attempt},
+		{"trigger", j->trigger},
+		{"outcome", x->f->pacs_writeback == WRITEBACK(STORED) ? "stored"
+			    : x->f->pacs_writeback == WRITEBACK(FAILED)
+				    ? "failed"
+				    : "pending"},
 	};
 	med_audit_event ev = {
 		.action = STOW_ACTION,
-		.actor = who->user,
-		.actor_roles = who->roles,
+		.actor = j->actor,
+		.actor_roles = j->roles,
 		.patient_id = x->f->patient_id,
 		.resource = resource,
 		.outcome = med_err_to_grpc_status(err),
-		.request_id = med_call_request_id(x->call),
+		.request_id = j->request_id,
 		.detail = err == MED_OK ? "stored in the PACS" : x->msg,
 		.action_code = "C",
-		.break_glass = who->break_glass,
+		.break_glass = j->break_glass,
 		.details = d,
 		.n_details = sizeof(d) / sizeof(d[0]),
 	};
 
 	snprintf(resource, sizeof(resource), "finding/%s", x->f->finding_id);
-	if (med_service_audit(svc) == NULL)
+	snprintf(attempt, sizeof(attempt), "%u", x->f->writeback_attempts);
+	if (med_service_audit(j->svc) == NULL)
 		return;
-	if (med_audit_emit(med_service_audit(svc), &ev) != MED_OK)
+	if (med_audit_emit(med_service_audit(j->svc), &ev) != MED_OK)
 		med_log_error("audit: the write-back event of finding %s is "
 			      "lost (the spool refused it)",
 			      x->f->finding_id);
@@ -506,9 +520,8 @@ audit(stow_ctx *x, med_err err, bool recorded)
 static void
 count(stow_ctx *x, const char *name, const char *help, const char *labels)
 {
-	med_counter *c = med_metrics_counter(
-		med_service_metrics(med_service_from_call(x->call)), name, help,
-		labels);
+	med_counter *c = med_metrics_counter(med_service_metrics(x->job->svc),
+					     name, help, labels);
 
 	if (c != NULL)
 		med_counter_add(c, 1);
@@ -522,7 +535,9 @@ count_outcome(stow_ctx *x, const char *outcome)
 
 	snprintf(labels, sizeof(labels), "outcome=\"%s\"", outcome);
 	count(x, "smartmed_diagnosis_pacs_writeback_total",
-	      "overlays written back to the PACS (STOW-RS) by outcome", labels);
+	      "write-back attempts to the PACS (STOW-RS) by outcome: stored, "
+	      "failed (for good), retry (a passing failure, tried again)",
+	      labels);
 }
 
 /* record_in_tx stores the outcome on the finding's row (a med_db_tx_fn). */
@@ -541,7 +556,7 @@ record_in_tx(med_db_conn *c, void *ctx)
 static bool
 record(stow_ctx *x)
 {
-	med_db *db = med_call_db(x->call);
+	med_db *db = x->job->db;
 	med_err err = db != NULL ? med_db_tx(db, record_in_tx, x->f)
 				 : MED_ERR_UNAVAILABLE;
 
@@ -558,12 +573,65 @@ record(stow_ctx *x)
 	return false;
 }
 
+/* backoff_ms is the wait after the attempts-th failed attempt: retry_ms,
+ * doubling, at most retry_max_ms. */
+static int64_t
+backoff_ms(const diagnosis_pacs *p, uint32_t attempts)
+{
+	int64_t wait = p->retry_ms;
+
+	for (uint32_t i = 1; i < attempts && wait < p->retry_max_ms; i++)
+		wait *= 2;
+	return wait < p->retry_max_ms ? wait : p->retry_max_ms;
+}
+
+/* outcome sets the finding's write-back fields from one attempt's err: a
+ * passing failure leaves it PENDING, due again after the backoff. */
+static const char *
+outcome(stow_ctx *x, med_err err)
+{
+	med_arena *a = x->job->arena;
+
+	x->f->writeback_attempts++;
+	x->f->writeback_error = "";
+	if (err == MED_OK) {
+		x->f->pacs_writeback = WRITEBACK(STORED);
+		x->f->writeback_ms = med_now_ms();
+		x->f->writeback_next_ms = 0;
+		return "stored";
+	}
+	if (x->msg[0] == '\0')
+		snprintf(x->msg, sizeof(x->msg), "%s", med_strerror(err));
+	x->f->writeback_error = med_arena_strdup(a, x->msg);
+	if (x->f->writeback_error == NULL)
+		x->f->writeback_error = "";
+	if (x->final) {
+		x->f->pacs_writeback = WRITEBACK(FAILED);
+		x->f->writeback_ms = med_now_ms();
+		x->f->writeback_next_ms = 0;
+		med_log_warn("pacs write-back of finding %s failed: %s "
+			     "(the finding is stored; not retried)",
+			     x->f->finding_id, x->msg);
+		return "failed";
+	}
+	x->f->pacs_writeback = WRITEBACK(PENDING);
+	x->f->writeback_ms = 0;
+	x->f->writeback_next_ms =
+		med_now_ms() + backoff_ms(x->pacs, x->f->writeback_attempts);
+	med_log_warn("pacs write-back of finding %s, attempt %u, failed: %s "
+		     "(PENDING; tried again in %lld ms)",
+		     x->f->finding_id, x->f->writeback_attempts, x->msg,
+		     (long long)(x->f->writeback_next_ms - med_now_ms()));
+	return "retry";
+}
+
 /* report puts the outcome on the finding and tells the auditors, the log
  * and the metrics. */
 static void
 report(stow_ctx *x, med_err err)
 {
-	med_arena *a = med_call_arena(x->call);
+	med_arena *a = x->job->arena;
+	const char *what;
 
 	x->f->writeback_series_instance_uid =
 		med_arena_strdup(a, x->series_uid);
@@ -572,23 +640,18 @@ report(stow_ctx *x, med_err err)
 	    x->f->writeback_sop_instance_uid == NULL)
 		x->f->writeback_series_instance_uid =
 			x->f->writeback_sop_instance_uid = "";
-	if (err == MED_OK) {
-		x->f->pacs_writeback = WRITEBACK(STORED);
-	} else {
-		if (x->msg[0] == '\0')
-			snprintf(x->msg, sizeof(x->msg), "%s",
-				 med_strerror(err));
-		x->f->pacs_writeback = WRITEBACK(FAILED);
-		x->f->writeback_error = med_arena_strdup(a, x->msg);
-		if (x->f->writeback_error == NULL)
-			x->f->writeback_error = "";
-		med_log_warn("pacs write-back of finding %s failed: %s "
-			     "(the finding is stored)",
-			     x->f->finding_id, x->msg);
-	}
-	x->f->writeback_ms = med_now_ms();
+	what = outcome(x, err);
 	audit(x, err, record(x));
-	count_outcome(x, err == MED_OK ? "stored" : "failed");
+	count_outcome(x, what);
+}
+
+/* lease_ms is how long an attempt may take (a GET and a POST, each
+ * within the PACS timeout): no other attempt starts on the finding before
+ * it lapses. */
+int64_t
+diagnosis_stow_lease_ms(const diagnosis_pacs *p)
+{
+	return 3 * p->timeout_ms + 1000;
 }
 
 med_err
@@ -608,34 +671,61 @@ diagnosis_stow_plan(med_arena *a, const diagnosis_pacs *p, diagnosis_finding *f)
 	    f->writeback_sop_instance_uid == NULL)
 		return MED_ERR_NOMEM;
 	f->pacs_writeback = WRITEBACK(PENDING);
+	/* The call's own attempt has the lease; the retrier takes the
+	 * finding only when that lapses (the service stopped meanwhile). */
+	f->writeback_next_ms = med_now_ms() + diagnosis_stow_lease_ms(p);
 	return MED_OK;
 }
 
 void
-diagnosis_stow_writeback(med_call *call, const diagnosis_pacs *p,
-			 const diagnosis_dicom_image *src, diagnosis_finding *f)
+diagnosis_stow_run(const diagnosis_stow_job *job, const diagnosis_pacs *p,
+		   const diagnosis_dicom_image *src, diagnosis_finding *f)
 {
-	stow_ctx x = {.call = call, .pacs = p, .src = src, .f = f};
+	stow_ctx x = {.job = job, .pacs = p, .src = src, .f = f};
 	uint8_t *file = NULL;
 	size_t len = 0;
 	med_err err;
 
-	if (!p->writeback) {
-		f->pacs_writeback = WRITEBACK(OFF);
-		return;
-	}
 	diagnosis_sc_uid(f->finding_id, ":sc-series", x.series_uid);
 	diagnosis_sc_uid(f->finding_id, ":sc-instance", x.sop_uid);
 	if (!f->has_overlay || f->overlay_png.len == 0) {
 		snprintf(x.msg, sizeof(x.msg), "the finding has no overlay");
+		x.final = true;
 		err = MED_ERR_PRECONDITION;
 	} else if ((err = read_header(&x)) == MED_OK &&
 		   (err = compose(&x)) == MED_OK &&
 		   (err = encode(&x, &file, &len)) == MED_OK) {
 		err = send_file(&x, file, len);
 	}
+	/* Only the PACS's answers may pass: a file that cannot be made now
+	 * cannot be made later either. */
+	if (err != MED_OK && err != MED_ERR_UNAVAILABLE)
+		x.final = true;
 	report(&x, err);
 	free(file);
 	free(x.rgb);
 	json_decref(x.hdr);
+}
+
+void
+diagnosis_stow_writeback(med_call *call, const diagnosis_pacs *p,
+			 const diagnosis_dicom_image *src, diagnosis_finding *f)
+{
+	const med_principal *who = med_call_principal(call);
+	diagnosis_stow_job job = {
+		.arena = med_call_arena(call),
+		.svc = med_service_from_call(call),
+		.db = med_call_db(call),
+		.actor = who->user,
+		.roles = who->roles,
+		.break_glass = who->break_glass,
+		.request_id = med_call_request_id(call),
+		.trigger = "analysis",
+	};
+
+	if (!p->writeback) {
+		f->pacs_writeback = WRITEBACK(OFF);
+		return;
+	}
+	diagnosis_stow_run(&job, p, src, f);
 }

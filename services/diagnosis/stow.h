@@ -44,6 +44,23 @@ typedef struct diagnosis_sc {
 med_err diagnosis_sc_encode(const diagnosis_sc *sc, uint8_t **out,
 			    size_t *len) MED_MUST_CHECK;
 
+#ifndef __cplusplus
+/*
+ * diagnosis_sc_writer_load loads the writer (MED_DIAGNOSIS_DICOM_WRITER,
+ * default <binary dir>/../lib/diagnosis-dicom.so), once; the service calls
+ * it at start only when the write-back is on (stow_writer.c).  Errors,
+ * logged: UNAVAILABLE (it cannot be loaded), INVALID (no encoder in it),
+ * IO.
+ */
+struct med_config;
+med_err diagnosis_sc_writer_load(const struct med_config *cfg) MED_MUST_CHECK;
+
+/* diagnosis_sc_write is diagnosis_sc_encode through the loaded writer;
+ * UNAVAILABLE when none is loaded. */
+med_err diagnosis_sc_write(const diagnosis_sc *sc, uint8_t **out,
+			   size_t *len) MED_MUST_CHECK;
+#endif
+
 #ifdef __cplusplus
 }
 #endif

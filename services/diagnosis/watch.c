@@ -470,8 +470,16 @@ diagnosis_start(med_service *svc)
 {
 	med_err err = diagnosis_model_start(svc);
 
-	if (err == MED_OK && (err = watch_start(svc)) != MED_OK)
+	if (err != MED_OK)
+		return err;
+	if ((err = diagnosis_stow_retry_start(svc)) != MED_OK) {
 		diagnosis_model_stop(svc);
+		return err;
+	}
+	if ((err = watch_start(svc)) != MED_OK) {
+		diagnosis_stow_retry_stop();
+		diagnosis_model_stop(svc);
+	}
 	return err;
 }
 
@@ -479,5 +487,6 @@ void
 diagnosis_stop(med_service *svc)
 {
 	watch_stop();
+	diagnosis_stow_retry_stop();
 	diagnosis_model_stop(svc);
 }

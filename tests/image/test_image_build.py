@@ -29,6 +29,7 @@ from harness import paths
 IMAGES = ("identity", "records", "dosage", "diagnosis", "audit", "fhir")
 INFERENCE = ("identity", "diagnosis")
 PLUGIN = "/usr/lib/smartmed/plugins/cpu.so"
+DICOM_WRITER = "/usr/lib/smartmed/lib/diagnosis-dicom.so"
 CONSOLE_DIR = "/usr/share/smartmed/console"
 CONSOLE_SRC = os.path.join(paths.REPO_ROOT, "services", "console")
 # The names the facade serves (services/fhir/console.c).
@@ -118,6 +119,11 @@ def test_only_the_libraries_the_service_needs(built, svc):
         # libmicrohttpd (libmed's ops/metrics_http.c), the facade its API too.
         assert "libmicrohttpd12" in debs
         assert ("libjpeg62-turbo" in debs) == (svc in INFERENCE)
+        # diagnosis's DICOM writer (GDCM), loaded only with the PACS
+        # write-back on, beside the binary's folder; nowhere else.
+        assert os.path.isfile(img.path(DICOM_WRITER)) == \
+            (svc == "diagnosis")
+        assert ("libgdcm3.0" in debs) == (svc == "diagnosis")
         for absent in ("apt", "perl-base", "ca-certificates", "login",
                        "util-linux", "libpam0g"):
             assert absent not in debs, absent

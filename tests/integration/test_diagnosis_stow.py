@@ -22,6 +22,7 @@ import os
 import socket
 import sys
 import threading
+import time
 
 import json
 import uuid
@@ -132,7 +133,10 @@ def st(pacs, relay, tmp_path_factory):
            "http://127.0.0.1:%d/dicom-web" % relay.port,
            "MED_DIAGNOSIS_PACS_USER": USER,
            "MED_DIAGNOSIS_PACS_PASSWORD_FILE": str(pw),
-           "MED_DIAGNOSIS_PACS_WRITEBACK": "on"}
+           "MED_DIAGNOSIS_PACS_WRITEBACK": "on",
+           # No retry within a test that reads a PENDING finding back
+           # (test_write_back_is_retried_until_stored_once sets its own).
+           "MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MS": "600000"}
     with running(Stack(services=("audit", "identity", "records", SVC),
                        patient_checks=True, extra_env=env)) as s:
         yield s
@@ -299,33 +303,116 @@ def test_overlay_is_written_back_as_a_secondary_capture(st, pb, pacs):
 
 def test_unreachable_pacs_for_write_back_keeps_the_finding(st, pb, pacs,
                                                             relay):
+    """A PACS that cannot be reached for the write-back is a passing
+    failure: the finding is stored PENDING with why and when the next
+    attempt is due (retried: test_write_back_is_retried_until_stored_once),
+    the attempt audited and counted as a retry."""
     pid, mrn = pacs_case.make_patient(st)
     study = stored_study(pacs, mrn)
     before = series_of(pacs, study)
-    failed_before = writebacks(st, "failed")
+    retry_before = writebacks(st, "retry")
     relay.refuse_writes = True
     try:
         f = pacs_case.analyze(st, pb, pid, study)
     finally:
         relay.refuse_writes = False
-    assert f.pacs_writeback == pb.PACS_WRITEBACK_FAILED
+    assert f.pacs_writeback == pb.PACS_WRITEBACK_PENDING
     assert "cannot be reached" in f.writeback_error, f.writeback_error
+    assert f.writeback_attempts == 1 and f.writeback_ms == 0
+    assert f.writeback_next_ms > f.created_ms
     assert f.finding_id and f.study_instance_uid == study
     got = listed(st, pb, pid)
     assert [x.finding_id for x in got] == [f.finding_id]
-    assert got[0].pacs_writeback == pb.PACS_WRITEBACK_FAILED
-    assert_stored_as(got[0], f)
+    assert got[0].pacs_writeback == pb.PACS_WRITEBACK_PENDING
+    assert got[0].writeback_error == f.writeback_error
+    assert got[0].writeback_attempts == 1
+    assert got[0].writeback_next_ms == f.writeback_next_ms
     assert series_of(pacs, study) == before
     ev = audit_event(st, pid)
     assert ev.outcome == grpc.StatusCode.UNAVAILABLE.value[0]
     assert "cannot be reached" in ev.detail
     assert details(ev)["finding_updated"] == "true"
-    assert writebacks(st, "failed") == failed_before + 1
+    assert details(ev)["outcome"] == "pending"
+    assert writebacks(st, "retry") == retry_before + 1
     ext = writeback_ext(report(st, pb, f.finding_id))
-    assert ext["status"] == "failed"
-    assert "cannot be reached" in ext["error"]
+    assert ext["status"] == "pending"
     assert ext["instance"] == "urn:oid:" + f.writeback_sop_instance_uid
     assert "media" not in report(st, pb, f.finding_id)
+
+
+def retry_events(st, pid):
+    """The write-back's audit events of the service's retrier."""
+    ap = protos.module("audit")
+    out = []
+    for r in st.call("audit", "Query", ap.QueryRequest(
+            patient_id=pid, limit=200), role="auditor", timeout=10):
+        if (r.event.action == "diagnosis/pacs-write-back" and
+                details(r.event).get("trigger") == "retry"):
+            out.append(r.event)
+    return out
+
+
+def test_write_back_is_retried_until_stored_once(st, pb, pacs, relay):
+    """PACS down at analysis and after: the finding stays PENDING and is
+    tried again with backoff while Orthanc is stopped, through a restart
+    of diagnosis, and stored when Orthanc is back: one Secondary Capture
+    in the study, STORED on the finding, no attempt after it."""
+    pid, mrn = pacs_case.make_patient(st)
+    study = stored_study(pacs, mrn)
+    before = series_of(pacs, study)
+    fast = {"MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MS": "200",
+            "MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MAX_MS": "800"}
+    pacs_case._restart(st, **fast)
+    try:
+        relay.refuse_writes = True
+        try:
+            f = pacs_case.analyze(st, pb, pid, study)
+        finally:
+            pacs.stop()
+            relay.refuse_writes = False
+        assert f.pacs_writeback == pb.PACS_WRITEBACK_PENDING
+        assert f.writeback_attempts == 1
+
+        def tried(n):
+            got = listed(st, pb, pid)[0]
+            return got if got.writeback_attempts >= n else None
+        got = poll(lambda: tried(3), timeout=60,
+                   what="three attempts while Orthanc is down")
+        assert got.pacs_writeback == pb.PACS_WRITEBACK_PENDING
+        assert got.writeback_error != ""
+        # Stopped with the write-back PENDING; nothing is held in memory.
+        pacs_case._restart(st)
+        n_down = listed(st, pb, pid)[0].writeback_attempts
+        poll(lambda: tried(n_down + 1), timeout=60,
+             what="an attempt after diagnosis restarted")
+        pacs.start()
+
+        def stored():
+            g = listed(st, pb, pid)[0]
+            return g if g.pacs_writeback == pb.PACS_WRITEBACK_STORED \
+                else None
+        done = poll(stored, timeout=60, what="the write-back stored")
+    finally:
+        if pacs.proc is None:
+            pacs.start()
+        pacs_case._restart(st, MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MS="600000",
+                           MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MAX_MS=None)
+    assert done.writeback_error == "" and done.writeback_ms > 0
+    assert done.writeback_attempts > n_down
+    assert done.writeback_sop_instance_uid == f.writeback_sop_instance_uid
+    after = series_of(pacs, study)
+    assert set(after) - set(before) == {f.writeback_series_instance_uid}
+    assert after[f.writeback_series_instance_uid] == [
+        f.writeback_sop_instance_uid]
+    evs = retry_events(st, pid)
+    ok = [e for e in evs if details(e)["outcome"] == "stored"]
+    assert len(ok) == 1 and ok[0].actor == "diagnosis"
+    assert details(ok[0])["attempt"] == str(done.writeback_attempts)
+    # Nothing more is sent once it is stored.
+    time.sleep(2)
+    assert listed(st, pb, pid)[0].writeback_attempts == \
+        done.writeback_attempts
+    assert series_of(pacs, study) == after
 
 
 def test_report_names_the_secondary_capture(st, pb, pacs):
@@ -420,3 +507,48 @@ def test_write_back_off_sends_nothing(st, pb, pacs):
     assert got[0].pacs_writeback == pb.PACS_WRITEBACK_OFF
     assert got[0].writeback_sop_instance_uid == ""
     assert writeback_ext(report(st, pb, f.finding_id)) == {"status": "off"}
+
+
+def test_a_write_back_left_pending_after_storing_is_stored_once(st, pb,
+                                                                 pacs):
+    """The PACS stored the Secondary Capture but the outcome did not reach
+    the finding (the database refused it: a lost reply looks the same):
+    once the analysing call's lease lapses the retrier sends the same
+    instance again, the PACS answers it stored, and the finding says
+    STORED with one Secondary Capture in the study."""
+    fast = {"MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MS": "200",
+            "MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MAX_MS": "800",
+            "MED_DIAGNOSIS_PACS_TIMEOUT_MS": "1000"}  # a lease of 4 s
+    pid, mrn = pacs_case.make_patient(st)
+    study = stored_study(pacs, mrn)
+    before = series_of(pacs, study)
+    pacs_case._restart(st, **fast)
+    try:
+        st.sql("CREATE TRIGGER smartmed_diagnosis.wb_refuse BEFORE UPDATE"
+               " ON smartmed_diagnosis.findings FOR EACH ROW SIGNAL SQLSTATE"
+               " '45000' SET MESSAGE_TEXT = 'refused by the test'")
+        try:
+            f = pacs_case.analyze(st, pb, pid, study)
+        finally:
+            st.sql("DROP TRIGGER smartmed_diagnosis.wb_refuse")
+        assert f.pacs_writeback == pb.PACS_WRITEBACK_STORED
+        assert listed(st, pb, pid)[0].pacs_writeback == \
+            pb.PACS_WRITEBACK_PENDING
+
+        def stored():
+            g = listed(st, pb, pid)[0]
+            return g if g.pacs_writeback == pb.PACS_WRITEBACK_STORED \
+                else None
+        done = poll(stored, timeout=60, what="the retrier's STORED")
+    finally:
+        pacs_case._restart(st, MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MS="600000",
+                           MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MAX_MS=None,
+                           MED_DIAGNOSIS_PACS_TIMEOUT_MS=None)
+    assert done.writeback_sop_instance_uid == f.writeback_sop_instance_uid
+    after = series_of(pacs, study)
+    assert set(after) - set(before) == {f.writeback_series_instance_uid}
+    assert after[f.writeback_series_instance_uid] == [
+        f.writeback_sop_instance_uid]
+    ok = [e for e in retry_events(st, pid)
+          if details(e)["outcome"] == "stored"]
+    assert len(ok) == 1, ok

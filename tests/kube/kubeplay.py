@@ -23,7 +23,7 @@ external database, and these settings, each because of what podman is:
   V5 a release name of its own (kt<hex>): pods, names and certificates
      follow the release, and two runs on one host do not collide.
   V6 the chart's PACS in the same play (pacs.enabled, pacs.writeback,
-     secrets.pacsPassword a random one): Orthanc from the image
+     pacs.watch, secrets.pacsPassword a random one): Orthanc from the image
      `tools/images/build.sh orthanc` tagged, its port a free one (V4).
 
 The rendered objects are then played with these adaptations, each because
@@ -399,8 +399,10 @@ class KubeStack(stack.Stack):
                          edge={"clientCaSecret": "smartmed-fhir-client-ca"},
                          smart={"authorizationEndpoint": ISSUER + "/auth",
                                 "tokenEndpoint": ISSUER + "/token"}),
-            # V6: the chart's Orthanc, diagnosis writing its overlays back.
-            "pacs": {"enabled": True, "writeback": True, "user": PACS_USER,
+            # V6: the chart's Orthanc, diagnosis writing its overlays back
+            # and watching its change feed for new chest X-rays.
+            "pacs": {"enabled": True, "writeback": True, "watch": True,
+                     "user": PACS_USER,
                      "adminUser": PACS_ADMIN,
                      "orthanc": {"httpPort": self.ports[PACS]["http"]}},
             "secrets": {

@@ -1,6 +1,6 @@
 """The chart's optional PACS run, not only rendered (issue 38): the same
-play as test_kube_play.py has pacs.enabled and pacs.writeback (kubeplay.py,
-V6), so Orthanc's pod (templates/pacs.yaml, the image `tools/images/build.sh
+play as test_kube_play.py has pacs.enabled, pacs.writeback and pacs.watch
+(kubeplay.py, V6), so Orthanc's pod (templates/pacs.yaml, the image `tools/images/build.sh
 orthanc` tagged) runs beside the services.  Its pod runs as the chart says
 and refuses a request without the chart's user; a chest X-ray (a
 PneumoniaMNIST test image from ../shared, upscaled 8x, made a DICOM file
@@ -9,7 +9,10 @@ chart's credentials is analysed by diagnosis's pod through AnalyzeStudy
 (diagnosis reaches Orthanc at the chart's
 http://<release>-orthanc:<port>/dicom-web with the password of the chart's
 Secret), which answers a finding with its overlay and writes the overlay
-back to the study as a Secondary Capture.
+back to the study as a Secondary Capture.  With pacs.watch, a study
+stored for an admitted patient is analysed by diagnosis's pod on its own
+(Orthanc's change feed, StableStudy; issue 52): the watcher's finding, as
+the service, written back.
 
     tools/images/kube-test.sh     (make kube-test)
 """
@@ -27,12 +30,14 @@ import pytest
 import containers
 import kubeplay
 from harness import paths, protos
+from harness.checks import poll
 
 sys.path.insert(0, os.path.join(paths.REPO_ROOT, "tests", "contract",
                                 "diagnosis"))
 import dximages  # noqa: E402
 
 SC = "1.2.840.10008.5.1.4.1.1.7"  # Secondary Capture Image Storage
+WATCHER = "service:diagnosis"  # who the watcher's findings name
 
 
 def pacs_request(st, path, body=None, headers=None, auth=True,
@@ -160,14 +165,49 @@ def test_study_in_the_pacs_is_analysed_and_written_back(kstack):
     assert (f.image_width, f.image_height) == (224, 224)
     assert f.top_label and 0.0 <= f.top_probability <= 1.0
     assert f.has_overlay and f.overlay_png[:8] == b"\x89PNG\r\n\x1a\n"
-    # The overlay in the PACS: one new series, one Secondary Capture.
+    # The overlay in the PACS: a new series, one Secondary Capture.  (The
+    # watcher may analyse the same study once it is stable, Orthanc's
+    # StableAge later, and add a finding and a series of its own.)
     assert f.pacs_writeback == pb.PACS_WRITEBACK_STORED, f.writeback_error
     after = series_of(kstack, study)
     new = set(after) - set(before)
-    assert new == {f.writeback_series_instance_uid}, (before, after)
+    assert f.writeback_series_instance_uid in new, (before, after)
     assert after[f.writeback_series_instance_uid] == [
         (SC, f.writeback_sop_instance_uid)]
     # The finding is the patient's, read back as the clinician.
     found = kstack.call("diagnosis", "ListFindings", pb.ListFindingsRequest(
         patient_id=pid), role="clinician", timeout=20).findings
-    assert [x.finding_id for x in found] == [f.finding_id]
+    assert f.finding_id in [x.finding_id for x in found]
+    assert all(x.requested_by == WATCHER for x in found
+               if x.finding_id != f.finding_id), found
+
+
+def test_new_study_is_analysed_by_the_watcher(kstack):
+    """pacs.watch: a chest X-ray stored in the chart's Orthanc for an
+    admitted patient is analysed by diagnosis's pod with no call from
+    anyone (the change feed announces it StableStudy, Orthanc's StableAge
+    of 60 s after its last instance), as the service, and its overlay
+    written back: one finding, one Secondary Capture."""
+    pb = protos.module("diagnosis")
+    mrn = "KWATCH-" + uuid.uuid4().hex[:10].upper()
+    pid = kstack.admitted_patient(mrn)  # before the study: its MRN resolves
+    study, data = chest_dicom(mrn, "KACC-W")
+    assert "00081199" in stow(kstack, data)
+
+    def watched():
+        fs = kstack.call("diagnosis", "ListFindings", pb.ListFindingsRequest(
+            patient_id=pid), role="clinician", timeout=20).findings
+        return [x for x in fs if x.study_instance_uid == study and
+                x.pacs_writeback == pb.PACS_WRITEBACK_STORED] or None
+    found = poll(watched, timeout=300, interval=2,
+                 what="the watcher's finding on study %s, written back"
+                 % study)
+    assert len(found) == 1, found
+    f = found[0]
+    assert f.requested_by == WATCHER
+    assert f.status == pb.FINDING_STATUS_PRELIMINARY
+    assert f.accession_number == "KACC-W" and f.has_overlay
+    series = series_of(kstack, study)
+    assert series[f.writeback_series_instance_uid] == [
+        (SC, f.writeback_sop_instance_uid)]
+    assert len(series) == 2, series

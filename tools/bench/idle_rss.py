@@ -75,9 +75,8 @@ STACK = (
 # diagnosis OpenBLAS with libgfortran and the inference plugins (about
 # 3 MB) and libcurl (services/diagnosis/pacs.c), which brings
 # Kerberos, LDAP and ssh2 (about 1.5 MB; its GnuTLS is in the floor),
-# and GDCM for the PACS write-back (services/diagnosis/stow_dicom.cc, 0.6
-# MB resident whether or not the write-back is on; loading it only when
-# it is would give that back).
+# (GDCM, 0.6 MB resident, is mapped only when the PACS write-back is on:
+# services/diagnosis/stow_writer.c loads build/lib/diagnosis-dicom.so).
 OWN_BUDGET_MB = {"identity": 5.0, "records": 5.0, "audit": 5.0, "hl7": 5.0,
                  "dosage": 8.0, "diagnosis": 11.0}
 
