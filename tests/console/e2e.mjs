@@ -500,6 +500,12 @@ async function run(browser) {
       latest: f.querySelector('.latest') ? f.querySelector('.latest').textContent.trim() : null,
       latestOut: f.querySelector('.latest') ? f.querySelector('.latest').dataset.out : null,
       axisTop: Math.max(...[...f.querySelectorAll('svg text[x="2"]')].map((x) => Number(x.textContent.replace(/,/g, '')))) })));
+    out.news2 = await page.locator('#news2').evaluate((n) => ({
+      score: n.querySelector('.news2-score').textContent.trim(),
+      risk: n.querySelector('.news2-score').dataset.risk,
+      response: n.querySelector('.news2-response') ? n.querySelector('.news2-response').textContent.trim() : null,
+      rows: Object.fromEntries([...n.querySelectorAll('tbody tr')].map((r) => [r.dataset.param,
+        [...r.children].map((c) => c.textContent.trim())])) }));
     await axeScan(page, 'vitals');
     await shot(page, 'console-vitals');
   });

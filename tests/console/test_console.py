@@ -80,7 +80,7 @@ def _vtoken(keys, pid):
     return r.stdout.decode().strip()
 
 
-def _vitals(st, rpb, pid, at_ms, hr, sys_bp, temp):
+def _vitals(st, rpb, pid, at_ms, hr, sys_bp, temp, **news2):
     q = rpb.Quantity
     st.call("records", "CreateEntry", rpb.CreateEntryRequest(
         patient_id=pid, kind=rpb.ENTRY_KIND_VITAL_SIGNS, title="Obs",
@@ -91,7 +91,8 @@ def _vitals(st, rpb, pid, at_ms, hr, sys_bp, temp):
             body_temperature=q(value=temp, unit="Cel"),
             respiratory_rate=q(value=16, unit="/min"),
             oxygen_saturation=q(value=97, unit="%"),
-            body_weight=q(value=71.5, unit="kg"), effective_ms=at_ms)),
+            body_weight=q(value=71.5, unit="kg"), effective_ms=at_ms,
+            **news2)),
         role="clinician", timeout=30)
 
 
@@ -177,10 +178,14 @@ def patient(cstack):
         title="Penicillin", allergy=rpb.Allergy(
             substance_display="Penicillin")), role="clinician", timeout=30)
     now = int(time.time() * 1000)
+    # NEWS2's other two parameters: alert 6 hours ago (its age shown),
+    # on 2 L/min of oxygen at the latest.
+    news2 = ({"consciousness": rpb.CONSCIOUSNESS_ALERT}, {}, {
+        "inhaled_oxygen_flow": rpb.Quantity(value=2, unit="L/min")})
     for i, (hr, bp, temp) in enumerate(((88, 150, 38.4), (80, 135, 37.6),
                                         (72, 122, 36.9))):
         _vitals(cstack, rpb, p.patient_id, now - (6 - 2 * i) * HOUR_MS,
-                hr, bp, temp)
+                hr, bp, temp, **news2[i])
     _medicines(cstack, p.patient_id, cstack.face_keys, now - 7 * HOUR_MS)
     return p
 
@@ -591,6 +596,25 @@ def test_vital_sign_charts(run):
     assert bp["bands"] == ["90-140", "60-90"] and bp["out"] == 2, bp
     assert charts["8867-4"]["out"] == 0, charts
     assert charts["59408-5"]["axisTop"] <= 100, charts["59408-5"]
+
+
+def test_news2_on_the_vital_signs(run):
+    """Issue 51, item 4: NEWS2 from each parameter's latest reading, as
+    the facade's $news2 scores it: RR 16, SpO2 97, on oxygen (2), SBP 122,
+    pulse 72, alert (6 hours ago), 36.9 °C: 2, low risk; each parameter
+    with its value, its age and its points."""
+    _passed(run, "vital signs")
+    n = run["news2"]
+    assert n["score"] == "NEWS2 score 2: Low clinical risk", n
+    assert n["risk"] == "low", n
+    assert n["response"].startswith("Ward-based response"), n
+    rows = n["rows"]
+    assert rows["air-or-oxygen"] == ["Air or oxygen", "Oxygen 2 L/min",
+                                     rows["air-or-oxygen"][2], "2"], rows
+    assert rows["consciousness"][1:] == ["Alert", "6 h ago", "0"], rows
+    assert rows["spo2"][0] == "SpO2 (Scale 1)", rows
+    assert rows["respiration-rate"][1:] == ["16 /min", "2 h ago", "0"], rows
+    assert rows["temperature"][1] == "36.9 °C", rows
 
 
 def test_bedside_administration(run, bedside):
