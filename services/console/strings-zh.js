@@ -341,4 +341,5 @@ export const ZH = {
   "NEWS2 early warning score": "NEWS2 早期预警评分",
   "Each parameter from its latest reading; bands of the Royal College of Physicians NEWS2 chart (2017).": "每项参数取其最新读数；分级依据英国皇家内科医师学会 NEWS2 评分表（2017）。",
   "NEWS2 could not be read: {why}": "无法读取 NEWS2：{why}",
+  "The dose you checked is not the ordered {ordered} {unit}: why?": "您核对的剂量不是医嘱剂量 {ordered} {unit}：原因是？",
 };

@@ -234,6 +234,12 @@ async function oneDeviceSteps(page) {
     await go(page, '#/patient/' + D.id + '/give/' + D.heparin);
     await page.locator('#step-up').waitFor();
     await bandAndNoBarcode(page, D.mrn, 'ward stock syringe');
+    // Half the ordered dose, by the protocol: the co-signer confirms that
+    // dose with its reason too.
+    await page.locator('#dose').fill('2500');
+    await page.locator('#deviation-reason').selectOption('titration-per-protocol');
+    await page.locator('#deviation-text').fill('sliding scale');
+    await page.getByRole('button', { name: 'Update checks' }).click();
     const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('#step-up').click()]);
     popup.setDefaultTimeout(STEP_MS);
     await popup.getByLabel('User name').fill(cfg.cosigner.user);
@@ -250,7 +256,11 @@ async function oneDeviceSteps(page) {
     out.oneDevice.facts = (await page.locator('#cosign-facts li').allTextContents()).map((x) => x.trim());
     await axeScan(page, 'cosign-here');
     await shot(page, 'console-cosign-here');
-    await page.getByLabel('Dose you checked (units)').fill('5000');
+    out.oneDevice.cosignerReasonHidden = await page.locator('#cosigner-deviation').isHidden();
+    await page.getByLabel('Dose you checked (units)').fill('2500');
+    await page.locator('#cosigner-deviation').waitFor();
+    out.oneDevice.cosignerReason = await page.locator('#cosigner-deviation-reason').inputValue();
+    out.oneDevice.cosignerNote = await page.locator('#cosigner-deviation-text').inputValue();
     await page.locator('#cosign-as').click();
     const line = page.locator('#checks li', { hasText: 'Co-signed by' });
     await line.waitFor();

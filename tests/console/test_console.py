@@ -561,12 +561,21 @@ def test_cosign_on_one_device(run):
                                       "(pharmacist)"), one
     facts = " ".join(one["facts"])
     assert "Order: Heparin 5000 units (one device), 5,000 units, sc" in \
-        facts and "Dose drawn up by nurse.console: 5,000 units" in facts \
+        facts and "Dose drawn up by nurse.console: 2,500 units" in facts \
         and "No known allergies" in facts and "Weight" in facts, facts
+    # The co-signer confirms the dose other than the ordered one with the
+    # coded reason (the nurse's offered), and $cosign carries it: dosage
+    # takes a co-sign of another dose only with its reason.
+    assert one["cosignerReasonHidden"] is True, one
+    assert one["cosignerReason"] == "titration-per-protocol", one
+    assert one["cosignerNote"] == "sliding scale", one
     assert one["check"]["cls"] == "check-ok" and one["check"]["text"] \
         .endswith("Co-signed by pharm.console (%s)" % one["cosignId"]), one
     assert len(one["cosignId"]) >= 32, one
     assert one["recorded"].startswith("✔ Dose recorded as given at"), one
+    assert "Recorded 2,500 units, not the ordered 5,000 units: Set by " \
+        "the protocol (sliding scale, titration) (sliding scale)." in \
+        one["recorded"], one
     assert one["who"].startswith("nurse.console (nurse"), one
     assert one["popupClosed"] is True, one
     # The pharmacist's provider session was ended in the pop-up: a reload
