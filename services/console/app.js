@@ -53,6 +53,13 @@ function main() {
   return document.getElementById('main');
 }
 
+// scrollBox: a wide table in a box of its own that scrolls sideways on a
+// narrow screen (a phone), so that the page never does; focusable and
+// named, so that a keyboard can scroll it.
+export function scrollBox(label, table) {
+  return h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': label }, table);
+}
+
 export function show(title, ...content) {
   const m = main();
   m.replaceChildren(h('h1', {}, title), ...content.filter((x) => x !== null && x !== undefined));
@@ -329,7 +336,7 @@ async function wardScreen() {
     h('tbody', {}, await Promise.all(ids.map(wardRow))));
   const refused = listed.refused.map((x) => h('p', { class: 'error', role: 'alert' }, t('Ward not listed: {why}', { why: x })));
   if (render !== wardRender) return; // a newer render draws the list
-  show(t('Ward list'), ...addForms(msg), msg, ...refused, ids.length ? table
+  show(t('Ward list'), ...addForms(msg), msg, ...refused, ids.length ? scrollBox(t('Ward list'), table)
     : h('p', {}, t('No patients on {wards}: add one by MRN or wristband scan, or show another ward.',
       { wards: wards.length ? wards.join(', ') : t('your list') })));
 }

@@ -279,7 +279,10 @@ async function oneDeviceSteps(page) {
 // ward list's MRNs and ages are not wrapped, the MAR scrolls inside its
 // own box with its first column and hour row sticky, and the bedside
 // screen's controls are touch targets at least 44 px high.
-const LAYOUT_SIZES = [[768, 1024], [820, 1180], [1280, 800]];
+// Below 768 px (issue 51): phones held upright, 360x740 and 414x896: the
+// page still never scrolls sideways and every control can be reached
+// (the header may take two lines there).
+const LAYOUT_SIZES = [[360, 740], [414, 896], [768, 1024], [820, 1180], [1280, 800]];
 
 async function measure(page) {
   return page.evaluate(() => {
@@ -323,7 +326,20 @@ async function measure(page) {
       ? [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
         .slice(0, 5).map((e) => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
       : [];
-    return { overflow: document.scrollingElement.scrollWidth - window.innerWidth, wide, hiddenShown, brokenButtons,
+    // A control outside the viewport that no box of its own scrolls to
+    // (the MAR's and the tables' boxes scroll sideways inside the page).
+    const scrolls = (e) => {
+      for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return true;
+      }
+      return false;
+    };
+    const unreachable = [...document.querySelectorAll('a[href]:not(.skip), button, input:not([type=hidden]), select, summary')]
+      .filter(seen).filter((e) => {
+        const r = e.getBoundingClientRect();
+        return (r.left < -0.5 || r.right > window.innerWidth + 0.5) && !scrolls(e);
+      }).slice(0, 5).map((e) => e.tagName + (e.id ? '#' + e.id : '') + ' ' + e.textContent.trim().slice(0, 30));
+    return { overflow: document.scrollingElement.scrollWidth - window.innerWidth, wide, hiddenShown, brokenButtons, unreachable,
       headerOneLine: header.length > 0 && Math.max(...header.map((r) => r.top)) < Math.min(...header.map((r) => r.bottom)),
       headerHeight: Math.round(document.querySelector('header.top').getBoundingClientRect().height),
       small, wrapped };

@@ -837,8 +837,10 @@ def test_static_files_served_safely(cstack):
     assert get("/console/app.js", method="POST")[0] == 405
 
 
-def test_layout_at_tablet_and_desktop_widths(run):
-    """Issue 51, item 7: at 768x1024 and 820x1180 (a tablet held upright)
+def test_layout_at_phone_tablet_and_desktop_widths(run):
+    """Issue 51, item 7, and below 768 px: at 360x740 and 414x896 (a phone
+    held upright: the header may take two lines there, no other
+    allowance), 768x1024 and 820x1180 (a tablet held upright)
     and 1280x800 (a desktop, a tablet on its side on a drug trolley) the
     ward list, MAR, vital signs, give, co-sign and audit screens (and the
     zh-CN ward list and MAR at 820 px) never scroll the page sideways, the
@@ -846,23 +848,26 @@ def test_layout_at_tablet_and_desktop_widths(run):
     used to wrap onto a second), beds, MRNs, ages, the audit report's
     times and users and the buttons' words are not wrapped, nothing hidden
     is shown, every button, field and menu is a touch target at least 44
-    px high, and the MAR scrolls inside its own box, sideways and down,
-    with its drug column and hour row sticky."""
+    px high, every control is within the page's width (or in a box that
+    scrolls to it), and the MAR scrolls inside its own box, sideways and
+    down, with its drug column and hour row sticky."""
     _passed(run, "layout at tablet and desktop widths")
     _passed(run, "audit review layout")
     lay = dict(run["layout"])
-    assert len(lay) == 18, sorted(lay)
+    assert len(lay) == 30, sorted(lay)
     for name, m in run["zh"]["layout"].items():
         lay["zh-CN " + name] = m
-    assert len(lay) == 20, sorted(lay)
+    assert len(lay) == 32, sorted(lay)
     for name, m in lay.items():
         assert m["overflow"] <= 0, (name, m)
-        assert m["headerOneLine"], (name, m)
+        assert m["unreachable"] == [], (name, m)
+        phone = name[0].isdigit() and int(name.split("x")[0]) < 768
+        assert phone or m["headerOneLine"], (name, m)
         assert m["small"] == [], (name, m)
         assert m["wrapped"] == [], (name, m)
         assert m["hiddenShown"] == [], (name, m)
         assert m["brokenButtons"] == [], (name, m)
-    for size in ("768x1024", "820x1180", "1280x800"):
+    for size in ("360x740", "414x896", "768x1024", "820x1180", "1280x800"):
         mar = lay[size + " mar"]["mar"]
         assert mar["scrollsInside"] and mar["stickyColumn"] and \
             mar["stickyHeader"] and mar["opaqueColumn"] and mar["onTop"], \
