@@ -94,7 +94,8 @@ $(BUILD)/bin/smartmed-fhir: $(FHIR_OBJS) $(LIBMED) $(PB_LIBS)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) $(FHIR_LIBS)
 
 # tests/unit/fhir/test_*.c: the facade's pure parts (deid.c, write_time.c,
-# target.c, search_date.c, smart.c with the types and outcomes it uses),
+# target.c, search_date.c, smart.c with the types and outcomes it uses,
+# news2.c),
 # linked with the objects they test rather than a service archive.
 FHIR_UNIT_SRCS := $(sort $(wildcard tests/unit/fhir/test_*.c))
 ALL_OBJS += $(patsubst %.c,$(BUILD)/obj/%.o,$(FHIR_UNIT_SRCS))
@@ -110,6 +111,7 @@ $$(BUILD)/tests/fhir/$(1): $$(BUILD)/obj/tests/unit/fhir/$(1).o \
 		$$(BUILD)/obj/services/fhir/smart.o \
 		$$(BUILD)/obj/services/fhir/types.o \
 		$$(BUILD)/obj/services/fhir/outcome.o \
+		$$(BUILD)/obj/services/fhir/news2.o \
 		$$(BUILD)/obj/tests/unit/testlib.o $$(LIBMED) $$(PB_LIBS)
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  LD      $$@")

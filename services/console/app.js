@@ -53,6 +53,13 @@ function main() {
   return document.getElementById('main');
 }
 
+// scrollBox: a wide table in a box of its own that scrolls sideways on a
+// narrow screen (a phone), so that the page never does; focusable and
+// named, so that a keyboard can scroll it.
+export function scrollBox(label, table) {
+  return h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': label }, table);
+}
+
 export function show(title, ...content) {
   const m = main();
   m.replaceChildren(h('h1', {}, title), ...content.filter((x) => x !== null && x !== undefined));
@@ -329,7 +336,7 @@ async function wardScreen() {
     h('tbody', {}, await Promise.all(ids.map(wardRow))));
   const refused = listed.refused.map((x) => h('p', { class: 'error', role: 'alert' }, t('Ward not listed: {why}', { why: x })));
   if (render !== wardRender) return; // a newer render draws the list
-  show(t('Ward list'), ...addForms(msg), msg, ...refused, ids.length ? table
+  show(t('Ward list'), ...addForms(msg), msg, ...refused, ids.length ? scrollBox(t('Ward list'), table)
     : h('p', {}, t('No patients on {wards}: add one by MRN or wristband scan, or show another ward.',
       { wards: wards.length ? wards.join(', ') : t('your list') })));
 }
@@ -668,13 +675,101 @@ function vitalFigure(v, observations) {
         h('tbody', {}, rows))));
 }
 
+// --- NEWS2 (issue 51, item 4) ---------------------------------------------
+//
+// The facade scores NEWS2 (Patient/{id}/$news2, RCP 2017) from each
+// parameter's latest reading; the console only says it: the aggregate
+// and its clinical risk, or "incomplete" naming what is not recorded, and
+// each parameter with its value, its age and its points.
+
+const NEWS2_PARAMS = {
+  'respiration-rate': mark('Respiration rate'),
+  spo2: mark('SpO2 (Scale {n})'),
+  'air-or-oxygen': mark('Air or oxygen'),
+  'systolic-bp': mark('Systolic BP'),
+  pulse: mark('Pulse'),
+  consciousness: mark('Consciousness (ACVPU)'),
+  temperature: mark('Temperature'),
+};
+const NEWS2_RISK = {
+  low: [mark('Low clinical risk'), mark('Ward-based response: assessment by a registered nurse.')],
+  'low-medium': [mark('Low–medium clinical risk (a 3 in one parameter)'),
+    mark('Urgent ward-based response: a registered nurse informs the medical team.')],
+  medium: [mark('Medium clinical risk'), mark('Urgent response: review by a clinician competent in acute illness.')],
+  high: [mark('High clinical risk'), mark('Emergency response: assessment by a critical-care team.')],
+};
+const ACVPU = { A: mark('Alert'), C: mark('New confusion'), V: mark('Responds to voice'),
+  P: mark('Responds to pain'), U: mark('Unresponsive') };
+
+function partsOf(p) {
+  return Object.fromEntries((p.part || []).map((x) => [x.name, x]));
+}
+
+// ageText: how long ago a reading was taken.
+function ageText(nowMs, iso) {
+  const min = Math.max(0, Math.round((nowMs - Date.parse(iso)) / 60000));
+  if (min < 120) return t('{n} min ago', { n: num(min) });
+  if (min < 48 * 60) return t('{n} h ago', { n: num(Math.floor(min / 60)) });
+  return t('{n} d ago', { n: num(Math.floor(min / 1440)) });
+}
+
+function news2Value(code, parts) {
+  const v = parts.value;
+  if (!v) return t('not recorded');
+  if (code === 'consciousness') return t(ACVPU[v.valueCode] || v.valueCode);
+  const q = v.valueQuantity;
+  if (code === 'air-or-oxygen') return q.value === 0 ? t('Air') : t('Oxygen {flow} L/min', { flow: num(q.value) });
+  return num(q.value) + ' ' + units(q.unit);
+}
+
+export function news2Panel(body) {
+  const top = Object.fromEntries(body.parameter.filter((p) => p.name !== 'parameter').map((p) => [p.name, p]));
+  const nowMs = Date.parse(top.now.valueInstant);
+  const scale = top.scale ? top.scale.valueInteger : 1;
+  const params = body.parameter.filter((p) => p.name === 'parameter').map(partsOf);
+  const complete = top.complete && top.complete.valueBoolean === true;
+  const missing = params.filter((p) => !p.value).map((p) => t(NEWS2_PARAMS[p.code.valueCode], { n: num(scale) }));
+  const risk = complete ? top.risk.valueCode : null;
+  const head = complete
+    ? h('p', { class: 'news2-score', 'data-risk': risk },
+      t('NEWS2 score {score}: {risk}', { score: num(top.score.valueInteger), risk: t(NEWS2_RISK[risk][0]) }))
+    : h('p', { class: 'news2-score', 'data-risk': 'incomplete' },
+      t('NEWS2 incomplete: {missing} not recorded', { missing: missing.join(', ') }));
+  const rows = params.map((p) => {
+    const code = p.code.valueCode;
+    return h('tr', { 'data-param': code },
+      h('th', { scope: 'row' }, t(NEWS2_PARAMS[code], { n: num(scale) })),
+      h('td', {}, news2Value(code, p)),
+      h('td', {}, p.effective ? ageText(nowMs, p.effective.valueInstant) : '–'),
+      h('td', { class: p.points && p.points.valueInteger === 3 ? 'news2-red' : null },
+        p.points ? num(p.points.valueInteger) : '–'));
+  });
+  return h('section', { class: 'news2', id: 'news2', 'aria-label': t('NEWS2 early warning score') },
+    h('h2', {}, t('NEWS2 early warning score')), head,
+    complete ? h('p', { class: 'news2-response' }, t(NEWS2_RISK[risk][1])) : null,
+    h('div', { class: 'table-wrap' }, h('table', {},
+      h('thead', {}, h('tr', {}, mark('Parameter', 'Value', 'Taken', 'Points').map((x) => h('th', { scope: 'col' }, t(x))))),
+      h('tbody', {}, rows))),
+    h('p', { class: 'news2-note' },
+      t('Each parameter from its latest reading; bands of the Royal College of Physicians NEWS2 chart (2017).')));
+}
+
+async function news2Section(id) {
+  try {
+    return news2Panel(await request('Patient/' + encodeURIComponent(id) + '/$news2'));
+  } catch (e) {
+    if (e.status === 403) return null; // a role that reads no vital signs
+    return h('p', { class: 'error', id: 'news2' }, t('NEWS2 could not be read: {why}', { why: e.message }));
+  }
+}
+
 async function vitalsScreen(id) {
   const title = t('Vital signs');
   show(title, h('p', {}, t('Loading…')));
   try {
-    const c = await readChart(id);
+    const [c, news] = await Promise.all([readChart(id), news2Section(id)]);
     const figs = VITALS.map((v) => vitalFigure(v, c.observations)).filter(Boolean);
-    show(title, banner(c), tabs(id, 'vitals'),
+    show(title, banner(c), tabs(id, 'vitals'), news,
       figs.length ? h('div', { class: 'charts' }, figs) : h('p', {}, t('No vital signs recorded.')));
   } catch (e) {
     show(title, errorBox(e));

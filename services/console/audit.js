@@ -5,7 +5,7 @@
 // browser with Web Crypto: the RFC 9162 audit path must lead from the
 // event's leaf hash to the root of the signed tree head, and the head's
 // Ed25519 signature must hold under the key it names (docs/console.md).
-import { config, h, show, fmtTime, conceptText, errorBox, mrnOf, patientName } from './app.js';
+import { config, h, show, fmtTime, conceptText, errorBox, mrnOf, patientName, scrollBox } from './app.js';
 import { request, search } from './fhir.js';
 import { mark, num, t } from './messages.js';
 
@@ -162,12 +162,12 @@ function isService(e) {
 function reportTable(all, withServices) {
   const events = withServices ? all : all.filter((e) => !isService(e));
   const hidden = all.length - events.length;
-  return h('table', { id: 'audit-table' }, h('caption', {}, t(withServices ? 'Access report: {n} events, newest first'
+  return scrollBox(t('Access report'), h('table', { id: 'audit-table' }, h('caption', {}, t(withServices ? 'Access report: {n} events, newest first'
     : 'Access report: {n} accesses by people, newest first', { n: num(events.length) })
     + (hidden ? t(' ({n} service-to-service calls not shown)', { n: num(hidden) }) : '')),
     h('thead', {}, h('tr', {}, mark('When', 'Who', 'What', 'Outcome', 'Purpose', 'In the signed log')
       .map((x) => h('th', { scope: 'col' }, t(x))))),
-    h('tbody', {}, events.map(eventRow)));
+    h('tbody', {}, events.map(eventRow))));
 }
 
 function ext(c, name) {
@@ -176,7 +176,8 @@ function ext(c, name) {
 }
 
 function grantsTable(grants) {
-  return h('table', { id: 'grants-table' }, h('caption', {}, t('Break-glass grants: {n}', { n: num(grants.length) })),
+  return scrollBox(t('Break-glass grants'), h('table', { id: 'grants-table' },
+    h('caption', {}, t('Break-glass grants: {n}', { n: num(grants.length) })),
     h('thead', {}, h('tr', {}, mark('Started', 'Holder', 'Patient', 'Reason', 'Justification', 'Status', 'Until')
       .map((x) => h('th', { scope: 'col' }, t(x))))),
     h('tbody', {}, grants.map((c) => h('tr', { 'data-id': c.id },
@@ -186,7 +187,7 @@ function grantsTable(grants) {
       h('td', {}, ext(c, 'break-glass-reason')), h('td', {}, ext(c, 'break-glass-justification')),
       h('td', {}, c.status === 'active' ? t('Active') : ext(c, 'break-glass-ended-by')
         ? t('Ended by {who}', { who: ext(c, 'break-glass-ended-by') }) : t('Ended')),
-      h('td', {}, fmtTime(c.provision.period.end, { dateStyle: 'short', timeStyle: 'short' }))))));
+      h('td', {}, fmtTime(c.provision.period.end, { dateStyle: 'short', timeStyle: 'short' })))))));
 }
 
 export async function auditScreen() {

@@ -272,24 +272,51 @@ async function post(resource, msg, button, done) {
   }
 }
 
+// deviationBox: the reason for a dose other than the ordered one (the
+// facade's dose-deviation codes and a note), shown while the dose input
+// holds another dose; read() is the reason, null for the ordered dose.
+// The nurse's give form and the co-signer's check ask the same way.
+function deviationBox(id, dose, d, dv, legend) {
+  const why = h('select', { id: id + '-reason' }, h('option', { value: '' }, t('Choose a reason')),
+    DEVIATION.map(([code, text]) => h('option', { value: code, selected: code === dv.code }, t(text))));
+  const note = h('input', { id: id + '-text', autocomplete: 'off', maxlength: 500, value: dv.text });
+  const box = h('fieldset', { id, class: 'form-row', hidden: dose.value.trim() === '' || Number(dose.value.trim()) === d.value },
+    h('legend', {}, t(legend, { ordered: num(d.value), unit: units(d.code) })),
+    h('div', {}, h('label', { for: id + '-reason' }, t('Reason for the dose given')), why),
+    h('div', {}, h('label', { for: id + '-text' }, t('Note on the dose')), note));
+  dose.addEventListener('input', () => {
+    box.hidden = dose.value.trim() === '' || Number(dose.value.trim()) === d.value;
+  });
+  const read = () => (Number(dose.value.trim()) === d.value ? null : { code: why.value, text: note.value.trim() });
+  return { box, read };
+}
+
+// cosignBody: $cosign's Parameters: the patient, the dose checked and,
+// for a dose other than the ordered one, its reason.
+function cosignBody(c, d, dose, dv) {
+  return { resourceType: 'Parameters', parameter: [
+    { name: 'patient', valueReference: { reference: 'Patient/' + c.patient.id } },
+    { name: 'dose', valueQuantity: { value: Number(dose.value), system: UCUM, code: d.code } }, ...deviationParam(dv)] };
+}
+
+// deviationParam: $cosign's dose-deviation parameter for a reason.
+function deviationParam(dv) {
+  if (!dv || !dv.code) return [];
+  const part = [{ name: 'reason', valueCode: dv.code }];
+  if (dv.text) part.push({ name: 'text', valueString: dv.text });
+  return [{ name: 'dose-deviation', part }];
+}
+
 function giveSection(c, r, state, refresh, recorded) {
   const d = orderDose(r);
   const dose = h('input', { id: 'dose', inputmode: 'decimal', value: String(state.dose) });
   const cos = h('input', { id: 'cosign-id', autocomplete: 'off', value: state.cosign || '' });
-  const dv = state.deviation || { code: '', text: '' };
-  const why = h('select', { id: 'deviation-reason' }, h('option', { value: '' }, t('Choose a reason')),
-    DEVIATION.map(([code, text]) => h('option', { value: code, selected: code === dv.code }, t(text))));
-  const note = h('input', { id: 'deviation-text', autocomplete: 'off', maxlength: 500, value: dv.text });
-  // The reason's fields show while the dose typed is not the ordered one.
-  const box = h('fieldset', { id: 'deviation', class: 'form-row', hidden: Number(state.dose) === d.value },
-    h('legend', {}, t('The dose given is not the ordered {ordered} {unit}: why?', { ordered: num(d.value), unit: units(d.code) })),
-    h('div', {}, h('label', { for: 'deviation-reason' }, t('Reason for the dose given')), why),
-    h('div', {}, h('label', { for: 'deviation-text' }, t('Note on the dose')), note));
-  dose.addEventListener('input', () => { box.hidden = Number(dose.value.trim()) === d.value; });
+  const { box, read } = deviationBox('deviation', dose, d, state.deviation || { code: '', text: '' },
+    mark('The dose given is not the ordered {ordered} {unit}: why?'));
   const sync = () => {
     state.dose = dose.value.trim();
     state.cosign = cos.value.trim();
-    state.deviation = Number(state.dose) === d.value ? null : { code: why.value, text: note.value.trim() };
+    state.deviation = read();
   };
   const msg = alertBox();
   const ready = state.identity && state.product;
@@ -345,6 +372,10 @@ function cosignHere(c, r, state, refresh) {
   const d = orderDose(r);
   const di = (r.dosageInstruction || [])[0] || {};
   const dose = h('input', { id: 'cosigner-dose', inputmode: 'decimal', autocomplete: 'off' });
+  // The co-signer confirms a dose other than the ordered one with its
+  // coded reason, as the nurse does (the nurse's reason offered).
+  const dev = deviationBox('cosigner-deviation', dose, d, state.deviation || { code: '', text: '' },
+    mark('The dose you checked is not the ordered {ordered} {unit}: why?'));
   const facts = h('ul', { id: 'cosign-facts' },
     h('li', {}, t('Order: {drug}, {dose} {unit}, {route}, {timing}', { drug: drugName(r, c.byId), dose: num(d.value),
       unit: units(d.code), route: d.route, timing: conceptText(di.timing && di.timing.code) })),
@@ -361,9 +392,7 @@ function cosignHere(c, r, state, refresh) {
     msg.textContent = '';
     try {
       const body = await request('MedicationRequest/' + encodeURIComponent(r.id) + '/$cosign', { method: 'POST', as: second,
-        body: { resourceType: 'Parameters', parameter: [
-          { name: 'patient', valueReference: { reference: 'Patient/' + c.patient.id } },
-          { name: 'dose', valueQuantity: { value: Number(dose.value), system: UCUM, code: d.code } }] } });
+        body: cosignBody(c, d, dose, dev.read()) });
       state.cosign = param(body, 'cosign').valueString;
       state.cosignedBy = param(body, 'cosignedBy').valueString;
       state.cosigner = null; // their token is used once, then dropped
@@ -372,6 +401,7 @@ function cosignHere(c, r, state, refresh) {
       refusal(msg, e, t('Not co-signed'));
     }
   } }, h('div', {}, h('label', { for: 'cosigner-dose' }, t('Dose you checked ({unit})', { unit: units(d.code) })), dose),
+  dev.box,
   h('button', { type: 'submit', id: 'cosign-as' }, t('Co-sign as {who}', { who: second.user })),
   h('button', { type: 'button', class: 'secondary', onclick: () => { state.cosigner = null; refresh(); } }, t('Cancel the co-sign')));
   return h('section', { id: 'cosign-here', 'aria-labelledby': 'cosign-here-h' },
@@ -481,6 +511,8 @@ export async function cosignScreen(pid, orderId) {
   }
   const d = orderDose(r);
   const dose = h('input', { id: 'cosign-dose', inputmode: 'decimal', value: String(d.value) });
+  const dev = deviationBox('cosign-deviation', dose, d, { code: '', text: '' },
+    mark('The dose you checked is not the ordered {ordered} {unit}: why?'));
   const out = h('div', { role: 'status' });
   const msg = alertBox();
   const form = h('form', { class: 'form-row', onsubmit: async (ev) => {
@@ -488,16 +520,14 @@ export async function cosignScreen(pid, orderId) {
     msg.textContent = '';
     try {
       const body = await request('MedicationRequest/' + encodeURIComponent(r.id) + '/$cosign', { method: 'POST',
-        body: { resourceType: 'Parameters', parameter: [
-          { name: 'patient', valueReference: { reference: 'Patient/' + c.patient.id } },
-          { name: 'dose', valueQuantity: { value: Number(dose.value), system: UCUM, code: d.code } }] } });
+        body: cosignBody(c, d, dose, dev.read()) });
       out.replaceChildren(h('p', {}, t('Co-signed by {who}. Co-sign id for the nurse:', { who: param(body, 'cosignedBy').valueString })),
         h('p', { id: 'cosign-result', class: 'name' }, h('strong', {}, param(body, 'cosign').valueString)));
     } catch (e) {
       refusal(msg, e, t('Not co-signed'));
     }
   } }, h('div', {}, h('label', { for: 'cosign-dose' }, t('Dose you checked ({unit})', { unit: units(d.code) })), dose),
-  h('button', { type: 'submit' }, t('Co-sign')));
+  dev.box, h('button', { type: 'submit' }, t('Co-sign')));
   show(t('Co-sign: {drug}', { drug: drugName(r, c.byId) }), banner(c),
     h('p', {}, t('As the second person, check the drug, the dose and the patient, then co-sign with your own account.')),
     form, msg, out);

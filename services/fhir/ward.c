@@ -20,6 +20,9 @@
  *                                        patient (GetMar): each order's
  *                                        scheduled doses, their states
  *                                        and the dose that answers each
+ *   GET [base]/Patient/{id}/$news2   the NEWS2 score of the patient's
+ *                                        latest vital signs (records'
+ *                                        ListEntries; ward_news2.c)
  *
  * Every upstream call is made as the caller, so the services decide who
  * may see what (a nurse a ward among their units, an auditor the log);
@@ -122,6 +125,8 @@ fhir_ward_kind(const fhir_facade *f, const fhir_request *req, const char **id)
 		return WARD_PROOF;
 	if (op_target(req->arena, rest, "/Patient/", "/$mar", id))
 		return WARD_MAR;
+	if (op_target(req->arena, rest, "/Patient/", "/$news2", id))
+		return WARD_NEWS2;
 	return WARD_NONE;
 }
 
@@ -297,6 +302,9 @@ one_param(ward_req *x, const fhir_param *p)
 		return grants_param(x, p);
 	case WARD_MAR:
 		return mar_param(x, p);
+	case WARD_NEWS2:
+		return fhir_fail(&x->e, INVALID,
+				 "%s: $news2 takes no parameter", p->key);
 	default:
 		return fhir_fail(&x->e, INVALID,
 				 "%s: $inclusion-proof takes no parameter",
@@ -332,7 +340,8 @@ parse(ward_req *x)
 		return fhir_fail(&x->e, INVALID, "patient: not an id");
 	if (x->kind == WARD_PROOF && !med_fhir_id_ok(x->event_id))
 		return fhir_fail(&x->e, INVALID, "AuditEvent id: not an id");
-	if (x->kind == WARD_MAR && !med_fhir_id_ok(x->patient_id))
+	if ((x->kind == WARD_MAR || x->kind == WARD_NEWS2) &&
+	    !med_fhir_id_ok(x->patient_id))
 		return fhir_fail(&x->e, INVALID, "Patient id: not an id");
 	if (x->kind == WARD_MAR && x->mar_from_ms && x->mar_to_ms &&
 	    x->mar_to_ms <= x->mar_from_ms)
@@ -619,6 +628,8 @@ interaction_of(ward_kind k)
 {
 	if (k == WARD_MAR)
 		return "$mar";
+	if (k == WARD_NEWS2)
+		return "$news2";
 	return k == WARD_PROOF ? "$inclusion-proof" : "search-type";
 }
 
@@ -629,6 +640,8 @@ type_of(ward_kind k)
 		return "Encounter";
 	if (k == WARD_MAR)
 		return "MedicationAdministration";
+	if (k == WARD_NEWS2)
+		return "Observation";
 	return k == WARD_GRANTS ? "Consent" : "AuditEvent";
 }
 
@@ -636,7 +649,8 @@ static med_err
 open_call(ward_req *x, med_call **out)
 {
 	return fhir_open_call(x->f, x->req, interaction_of(x->kind),
-			      x->kind == WARD_PROOF || x->kind == WARD_MAR
+			      x->kind == WARD_PROOF || x->kind == WARD_MAR ||
+					      x->kind == WARD_NEWS2
 				      ? MED_AUDIT_ACTION_EXECUTE
 				      : MED_AUDIT_ACTION_READ,
 			      NULL, out, &x->e);
@@ -657,9 +671,10 @@ end_call(med_call *call, ward_req *x)
 	if (x->kind == WARD_PROOF)
 		snprintf(resource, sizeof(resource), "AuditEvent/%s",
 			 x->event_id ? x->event_id : "-");
-	else if (x->kind == WARD_MAR)
-		snprintf(resource, sizeof(resource), "Patient/%s/$mar",
-			 med_fhir_id_ok(x->patient_id) ? x->patient_id : "-");
+	else if (x->kind == WARD_MAR || x->kind == WARD_NEWS2)
+		snprintf(resource, sizeof(resource), "Patient/%s/%s",
+			 med_fhir_id_ok(x->patient_id) ? x->patient_id : "-",
+			 interaction_of(x->kind));
 	else
 		snprintf(resource, sizeof(resource), "%s?%s", type_of(x->kind),
 			 x->kind == WARD_CENSUS ? "location" : "patient");
@@ -677,7 +692,8 @@ static med_err
 serve(ward_req *x, med_call *call)
 {
 	const char *type = type_of(x->kind);
-	uint32_t perms = x->kind == WARD_PROOF || x->kind == WARD_MAR
+	uint32_t perms = x->kind == WARD_PROOF || x->kind == WARD_MAR ||
+					 x->kind == WARD_NEWS2
 				 ? MED_SCOPE_READ
 				 : MED_SCOPE_SEARCH;
 	med_err err =
@@ -701,6 +717,8 @@ serve(ward_req *x, med_call *call)
 		return fhir_ward_serve_grants(x);
 	case WARD_MAR:
 		return fhir_ward_serve_mar(x);
+	case WARD_NEWS2:
+		return fhir_ward_serve_news2(x);
 	default:
 		return fhir_ward_serve_proof(x);
 	}
@@ -732,7 +750,7 @@ fhir_ward_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	med_err err;
 
 	x.kind = fhir_ward_kind(f, req, &x.event_id);
-	if (x.kind == WARD_MAR) {
+	if (x.kind == WARD_MAR || x.kind == WARD_NEWS2) {
 		x.patient_id = x.event_id;
 		x.event_id = NULL;
 	}

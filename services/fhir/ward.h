@@ -19,6 +19,7 @@ typedef enum ward_kind {
 	WARD_GRANTS,
 	WARD_PROOF,
 	WARD_MAR,
+	WARD_NEWS2,
 } ward_kind;
 
 /* The date parameters an AuditEvent search ANDs (a from and a to). */
@@ -79,5 +80,22 @@ med_err fhir_ward_serve_proof(ward_req *x);
 /* fhir_ward_serve_mar writes dosage's MAR (GetMar) of x->patient_id as
  * Parameters (ward_mar.c). */
 med_err fhir_ward_serve_mar(ward_req *x);
+
+/* fhir_ward_serve_news2 writes the NEWS2 score of x->patient_id's latest
+ * vital signs in records as Parameters (ward_news2.c). */
+med_err fhir_ward_serve_news2(ward_req *x);
+
+/* The parts of a Parameters resource (ward_params.c), each written as one
+ * object into an open "parameter" or "part" array of w:
+ * fhir_ward_part_begin opens {"name": name} (the caller adds the value
+ * and closes it); _str writes key: v (nothing for an empty v); _instant
+ * a valueInstant (nothing for 0); _int a valueInteger; _bool a
+ * valueBoolean. */
+void fhir_ward_part_begin(med_json *w, const char *name);
+void fhir_ward_part_str(med_json *w, const char *name, const char *key,
+			const char *v);
+void fhir_ward_part_instant(med_json *w, const char *name, int64_t ms);
+void fhir_ward_part_int(med_json *w, const char *name, int64_t v);
+void fhir_ward_part_bool(med_json *w, const char *name, bool v);
 
 #endif

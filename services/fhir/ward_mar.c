@@ -62,38 +62,11 @@ state_code(Smartmed__Dosage__V1__MarSlotState s)
 }
 
 static void
-part_begin(med_json *w, const char *name)
-{
-	med_json_begin(w, NULL, '{');
-	med_json_str(w, "name", name);
-}
-
-static void
-str_part(med_json *w, const char *name, const char *key, const char *v)
-{
-	if (v == NULL || v[0] == '\0')
-		return;
-	part_begin(w, name);
-	med_json_str(w, key, v);
-	med_json_end(w, '}');
-}
-
-static void
-instant_part(med_json *w, const char *name, int64_t ms)
-{
-	if (ms == 0)
-		return;
-	part_begin(w, name);
-	med_fhir_instant(w, "valueInstant", ms);
-	med_json_end(w, '}');
-}
-
-static void
 ref_part(med_json *w, const char *name, const char *type, const char *id)
 {
 	if (id == NULL || id[0] == '\0')
 		return;
-	part_begin(w, name);
+	fhir_ward_part_begin(w, name);
 	med_fhir_reference(w, "valueReference", type, id, NULL);
 	med_json_end(w, '}');
 }
@@ -101,22 +74,23 @@ ref_part(med_json *w, const char *name, const char *type, const char *id)
 static void
 slot_part(med_json *w, const mar_slot *s)
 {
-	part_begin(w, "slot");
+	fhir_ward_part_begin(w, "slot");
 	med_json_begin(w, "part", '[');
-	instant_part(w, "scheduled", s->scheduled_ms);
-	str_part(w, "state", "valueCode", state_code(s->state));
+	fhir_ward_part_instant(w, "scheduled", s->scheduled_ms);
+	fhir_ward_part_str(w, "state", "valueCode", state_code(s->state));
 	ref_part(w, "administration", "MedicationAdministration",
 		 s->administration_id);
-	instant_part(w, "charted", s->charted_ms);
+	fhir_ward_part_instant(w, "charted", s->charted_ms);
 	if (s->dose > 0 && s->unit != NULL && s->unit[0] != '\0') {
-		part_begin(w, "amount");
+		fhir_ward_part_begin(w, "amount");
 		med_fhir_quantity(w, "valueQuantity", s->dose, s->unit);
 		med_json_end(w, '}');
 	}
-	str_part(w, "deviation", "valueString", s->dose_deviation_summary);
-	str_part(w, "reason", "valueString", s->not_given_text);
+	fhir_ward_part_str(w, "deviation", "valueString",
+			   s->dose_deviation_summary);
+	fhir_ward_part_str(w, "reason", "valueString", s->not_given_text);
 	if (s->confirmation_overdue) {
-		part_begin(w, "confirmationOverdue");
+		fhir_ward_part_begin(w, "confirmationOverdue");
 		med_json_bool(w, "valueBoolean", true);
 		med_json_end(w, '}');
 	}
@@ -127,11 +101,11 @@ slot_part(med_json *w, const mar_slot *s)
 static void
 order_param(med_json *w, const mar_order *o)
 {
-	part_begin(w, "order");
+	fhir_ward_part_begin(w, "order");
 	med_json_begin(w, "part", '[');
 	ref_part(w, "request", "MedicationRequest", o->order->id);
-	str_part(w, "drug", "valueString", o->drug_name);
-	str_part(w, "dose", "valueString", o->dose_text);
+	fhir_ward_part_str(w, "drug", "valueString", o->drug_name);
+	fhir_ward_part_str(w, "dose", "valueString", o->dose_text);
 	for (size_t i = 0; i < o->n_slots; i++)
 		slot_part(w, o->slots[i]);
 	med_json_end(w, ']');
@@ -174,7 +148,7 @@ fhir_ward_serve_mar(ward_req *x)
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "resourceType", "Parameters");
 	med_json_begin(w, "parameter", '[');
-	instant_part(w, "now", out->now_ms);
+	fhir_ward_part_instant(w, "now", out->now_ms);
 	for (size_t i = 0; i < out->n_orders; i++)
 		if (out->orders[i]->order != NULL)
 			order_param(w, out->orders[i]);

@@ -491,8 +491,10 @@ fhir_write_capability_ops(med_json *w, const fhir_facade *f, const char *type)
 	else if (strcmp(type, "MedicationRequest") == 0)
 		fhir_capability_op(
 			w, f, "cosign",
-			"POST a Parameters with patient (valueReference) and "
-			"dose (valueQuantity): a second user's check of a "
+			"POST a Parameters with patient (valueReference), "
+			"dose (valueQuantity) and, for a dose other than the "
+			"ordered one, dose-deviation (parts reason, valueCode, "
+			"and text, valueString): a second user's check of a "
 			"high-alert dose; answers the cosign id that "
 			"MedicationAdministration's extension cosign "
 			"carries.");

@@ -57,6 +57,9 @@ static const char *const not_given_codes[] = {
 	"nil-by-mouth",	   "drug-unavailable",	"other",
 };
 
+/* The element of $cosign's reason for a dose other than the ordered. */
+#define COSIGN_DEVIATION "Parameters.parameter[dose-deviation]"
+
 /* check - a dosage field, the check it belongs to and its element. */
 typedef struct check {
 	const char *field;
@@ -86,18 +89,23 @@ static const check checks[] = {
 	{"patient_id", "patient check", "Parameters.parameter[patient]"},
 };
 
-/* check_of is the check dosage's message is about (it starts with the
- * field); NULL: none named. */
+/* check_is: dosage's message is about c's field (it starts with it). */
+static bool
+check_is(const check *c, const char *msg)
+{
+	size_t n = strlen(c->field);
+
+	return strncmp(msg, c->field, n) == 0 &&
+	       (msg[n] == ':' || msg[n] == '.');
+}
+
+/* check_of is the check dosage's message is about; NULL: none named. */
 static const check *
 check_of(const char *msg)
 {
-	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
-		size_t n = strlen(checks[i].field);
-
-		if (strncmp(msg, checks[i].field, n) == 0 &&
-		    (msg[n] == ':' || msg[n] == '.'))
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+		if (check_is(&checks[i], msg))
 			return &checks[i];
-	}
 	return NULL;
 }
 
@@ -207,9 +215,32 @@ override_of(fhir_write *x, const json_t *res, const char *name,
 	return MED_OK;
 }
 
+/* deviation_make makes the DoseDeviation of a reason code and its text
+ * (dosage checks the text's length), or fails naming element: the nurse's
+ * extension and the co-signer's parameter carry the same codes. */
+static med_err
+deviation_make(fhir_write *x, const char *code, const char *text,
+	       const char *element, const char *kind,
+	       Smartmed__Dosage__V1__DoseDeviation **out)
+{
+	if (code_index(deviation_codes, 5, code) == 0)
+		return fhir_write_fail(
+			x, 400, "required", element,
+			"want %s reason (valueCode: "
+			"partial-dose-patient-refused, vomited-repeat, "
+			"titration-per-protocol, prescriber-verbal-order, "
+			"other) and, for other, text (valueString)",
+			kind);
+	if ((*out = med_arena_zalloc(x->req->arena, sizeof(**out))) == NULL)
+		return MED_ERR_NOMEM;
+	smartmed__dosage__v1__dose_deviation__init(*out);
+	(*out)->reason = code_index(deviation_codes, 5, code);
+	(*out)->text = (char *)(text != NULL ? text : "");
+	return MED_OK;
+}
+
 /* deviation_of reads the dose-deviation extension (why the dose charted
- * is not the ordered one; dosage checks the text's length) into *out
- * (NULL when absent). */
+ * is not the ordered one) into *out (NULL when absent). */
 static med_err
 deviation_of(fhir_write *x, const json_t *res,
 	     Smartmed__Dosage__V1__DoseDeviation **out)
@@ -221,19 +252,8 @@ deviation_of(fhir_write *x, const json_t *res,
 	reason_text_of(x, res, "dose-deviation", &found, &code, &text);
 	if (!found)
 		return MED_OK;
-	if (code_index(deviation_codes, 5, code) == 0)
-		return fhir_write_fail(
-			x, 400, "required", MA ".extension[dose-deviation]",
-			"want extension reason (valueCode: "
-			"partial-dose-patient-refused, vomited-repeat, "
-			"titration-per-protocol, prescriber-verbal-order, "
-			"other) and, for other, text (valueString)");
-	if ((*out = med_arena_zalloc(x->req->arena, sizeof(**out))) == NULL)
-		return MED_ERR_NOMEM;
-	smartmed__dosage__v1__dose_deviation__init(*out);
-	(*out)->reason = code_index(deviation_codes, 5, code);
-	(*out)->text = (char *)(text != NULL ? text : "");
-	return MED_OK;
+	return deviation_make(x, code, text, MA ".extension[dose-deviation]",
+			      "extension", out);
 }
 
 /* order_of reads MedicationAdministration.request: a reference
@@ -551,11 +571,12 @@ fhir_write_administration(fhir_write *x, json_t *body)
 /* --- MedicationRequest/{id}/$cosign ------------------------------------------
  */
 
-/* param_value returns Parameters.parameter[name]'s value element key. */
+/* param_named returns the first of list (a Parameters' parameter or a
+ * parameter's part array) named name; NULL: none. */
 static json_t *
-param_value(const json_t *params, const char *name, const char *key)
+param_named(const json_t *list, const char *name)
 {
-	json_t *list = json_object_get(params, "parameter"), *p;
+	json_t *p;
 	size_t i;
 
 	json_array_foreach(list, i, p)
@@ -563,9 +584,61 @@ param_value(const json_t *params, const char *name, const char *key)
 		const char *n = json_string_value(json_object_get(p, "name"));
 
 		if (n != NULL && strcmp(n, name) == 0)
-			return json_object_get(p, key);
+			return p;
 	}
 	return NULL;
+}
+
+/* param_value returns Parameters.parameter[name]'s value element key. */
+static json_t *
+param_value(const json_t *params, const char *name, const char *key)
+{
+	return json_object_get(
+		param_named(json_object_get(params, "parameter"), name), key);
+}
+
+/* cosign_deviation_of reads $cosign's dose-deviation parameter (parts
+ * reason, valueCode, and text, valueString: why the dose the co-signer
+ * checked is not the ordered one, the nurse's extension's codes) into
+ * *out (NULL when absent). */
+static med_err
+cosign_deviation_of(fhir_write *x, const json_t *body,
+		    Smartmed__Dosage__V1__DoseDeviation **out)
+{
+	json_t *p = param_named(json_object_get(body, "parameter"),
+				"dose-deviation");
+	json_t *parts = json_object_get(p, "part");
+
+	*out = NULL;
+	if (p == NULL)
+		return MED_OK;
+	return deviation_make(
+		x,
+		json_string_value(json_object_get(param_named(parts, "reason"),
+						  "valueCode")),
+		json_string_value(json_object_get(param_named(parts, "text"),
+						  "valueString")),
+		COSIGN_DEVIATION, "part", out);
+}
+
+/* cosign_refused fails x with dosage's refusal of a co-sign, naming the
+ * parameter it is about (the dose, its reason, the patient). */
+static med_err
+cosign_refused(fhir_write *x, const med_rpc_status *st)
+{
+	static const check cosign_checks[] = {
+		{"dose_deviation", "dose check", COSIGN_DEVIATION},
+		{"dose", "dose check", "Parameters.parameter[dose]"},
+		{"unit", "dose check", "Parameters.parameter[dose]"},
+	};
+
+	for (size_t i = 0; i < sizeof(cosign_checks) / sizeof(*cosign_checks);
+	     i++)
+		if (check_is(&cosign_checks[i], st->message))
+			return fhir_write_upstream(x, st, "dosage",
+						   cosign_checks[i].element,
+						   "dose check: ");
+	return refused(x, st);
 }
 
 static void
@@ -590,6 +663,26 @@ write_cosign(med_json *w, const Smartmed__Dosage__V1__Cosign *c)
 	med_json_str(w, "name", "expires");
 	med_fhir_instant(w, "valueInstant", c->expires_ms);
 	med_json_end(w, '}');
+	if (c->dose_deviation != NULL && c->dose_deviation->reason > 0 &&
+	    (size_t)c->dose_deviation->reason <=
+		    sizeof(deviation_codes) / sizeof(*deviation_codes)) {
+		med_json_begin(w, NULL, '{');
+		med_json_str(w, "name", "dose-deviation");
+		med_json_begin(w, "part", '[');
+		med_json_begin(w, NULL, '{');
+		med_json_str(w, "name", "reason");
+		med_json_str(w, "valueCode",
+			     deviation_codes[c->dose_deviation->reason - 1]);
+		med_json_end(w, '}');
+		if (c->dose_deviation->text && c->dose_deviation->text[0]) {
+			med_json_begin(w, NULL, '{');
+			med_json_str(w, "name", "text");
+			med_json_str(w, "valueString", c->dose_deviation->text);
+			med_json_end(w, '}');
+		}
+		med_json_end(w, ']');
+		med_json_end(w, '}');
+	}
 	med_json_end(w, ']');
 	med_json_end(w, '}');
 }
@@ -603,6 +696,7 @@ fhir_write_cosign(fhir_write *x, json_t *body)
 	const char *unit = json_string_value(json_object_get(q, "code"));
 	ProtobufCMessage *out = NULL;
 	med_rpc_status st = {0};
+	med_err err;
 
 	x->resource = "MedicationRequest/$cosign";
 	x->patient_id = fhir_write_ref_id(
@@ -627,10 +721,12 @@ fhir_write_cosign(fhir_write *x, json_t *body)
 	in.patient_id = (char *)x->patient_id;
 	in.dose = json_number_value(json_object_get(q, "value"));
 	in.unit = (char *)unit;
+	if ((err = cosign_deviation_of(x, body, &in.dose_deviation)) != MED_OK)
+		return err;
 	if (call_dosage(x, "CosignAdministration", &in.base,
 			&smartmed__dosage__v1__cosign__descriptor, &out,
 			&st) != MED_OK)
-		return refused(x, &st);
+		return cosign_refused(x, &st);
 	write_cosign(&x->w, (void *)out);
 	x->n_resources = 1;
 	return MED_OK;

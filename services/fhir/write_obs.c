@@ -1,10 +1,12 @@
 /*
  * write_obs.c - device readings in: POST of R4 vital-sign Observations
  * (the vital-signs profile: heart rate, SpO2, body temperature, blood
- * pressure, respiratory rate, body weight) alone or in a batch or
- * transaction Bundle.  The facade checks the FHIR shape (category
- * vital-signs, a LOINC code of the profile, a UCUM quantity, the patient,
- * the device, the identifier) and converts the UCUM units records does
+ * pressure, respiratory rate, body weight), and the two more NEWS2 needs
+ * (3151-8 inhaled oxygen flow in L/min, 0 for air; 67775-7 level of
+ * responsiveness coded A, C, V, P or U of MED_FHIR_ACVPU_SYSTEM), alone
+ * or in a batch or transaction Bundle.  The facade checks the FHIR shape
+ * (category vital-signs, a LOINC code of the profile, a UCUM quantity, the
+ * patient, the device, the identifier) and converts the UCUM units records does
  * not take into ones it does; records' RecordDeviceReadings then applies
  * its own rules (units, plausibility, the patient) and writes the
  * readings as the caller, in one transaction, idempotent by identifier.
@@ -26,6 +28,7 @@
 #define CATEGORY_SYSTEM                                                        \
 	"http://terminology.hl7.org/CodeSystem/observation-category"
 #define BP_PANEL     "85354-9"
+#define ACVPU_CODE   "67775-7"
 #define BUNDLE_MAX   100
 #define RECORDS_PATH "/smartmed.records.v1.Records/RecordDeviceReadings"
 
@@ -53,7 +56,10 @@ static const vital vital_table[] = {
 	 "Respiratory rate"},
 	{"29463-7", offsetof(vitals_pb, body_weight), "body_weight",
 	 "Body weight"},
+	{"3151-8", offsetof(vitals_pb, inhaled_oxygen_flow),
+	 "inhaled_oxygen_flow", "Inhaled oxygen flow rate"},
 	{BP_PANEL, 0, NULL, "Blood pressure"},
+	{ACVPU_CODE, 0, "consciousness", "Level of consciousness (ACVPU)"},
 };
 
 /* unit_map - a UCUM unit records does not take, as one it does:
@@ -299,6 +305,27 @@ blood_pressure(fhir_write *x, const json_t *obs, reading *r, vitals_pb *vs)
 	return MED_OK;
 }
 
+/* consciousness reads NEWS2's ACVPU level: a valueCodeableConcept with a
+ * code A, C, V, P or U of MED_FHIR_ACVPU_SYSTEM. */
+static med_err
+consciousness(fhir_write *x, const json_t *obs, reading *r, vitals_pb *vs)
+{
+	static const char levels[] = "ACVPU";
+	const char *code = NULL;
+	const json_t *v = json_object_get(obs, "valueCodeableConcept");
+
+	if (!has_coding(v, MED_FHIR_ACVPU_SYSTEM, NULL, &code) ||
+	    strlen(code) != 1 || strchr(levels, code[0]) == NULL)
+		return fhir_write_fail(x, 400, "value",
+				       at(x, r->path, "valueCodeableConcept"),
+				       "want a code A, C, V, P or U of %s",
+				       MED_FHIR_ACVPU_SYSTEM);
+	vs->consciousness =
+		(Smartmed__Records__V1__Consciousness)(strchr(levels, code[0]) -
+						       levels + 1);
+	return MED_OK;
+}
+
 /* vitals reads the value into a VitalSigns of one member (two for BP). */
 static med_err
 vitals(fhir_write *x, const json_t *obs, reading *r, vitals_pb **out)
@@ -313,6 +340,8 @@ vitals(fhir_write *x, const json_t *obs, reading *r, vitals_pb **out)
 	*out = vs;
 	if (r->v->field == NULL)
 		return blood_pressure(x, obs, r, vs);
+	if (strcmp(r->v->loinc, ACVPU_CODE) == 0)
+		return consciousness(x, obs, r, vs);
 	if ((q = med_arena_zalloc(x->req->arena, sizeof(*q))) == NULL)
 		return MED_ERR_NOMEM;
 	err = quantity(x, json_object_get(obs, "valueQuantity"),
@@ -401,7 +430,8 @@ shape(fhir_write *x, const json_t *obs, reading *r)
 		return fhir_write_fail(
 			x, 422, "code-invalid", at(x, r->path, "code"),
 			"want a LOINC code of the vital-signs profile: 8867-4, "
-			"59408-5, 2708-6, 8310-5, 85354-9, 9279-1, 29463-7");
+			"59408-5, 2708-6, 8310-5, 85354-9, 9279-1, 29463-7; "
+			"or of NEWS2's 3151-8 (oxygen flow), 67775-7 (ACVPU)");
 	r->patient_id = fhir_write_ref_id(x, json_object_get(obs, "subject"),
 					  "Patient");
 	if (r->patient_id == NULL && x->foreign_ref != NULL)

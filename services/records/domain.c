@@ -267,6 +267,9 @@ check_vital(const char *field, const quantity *q, bool confirmed,
 	if (q == NULL)
 		return MED_OK;
 	snprintf(name, sizeof(name), "vital_signs.%s.value", field);
+	/* An oxygen flow of 0 L/min is a reading: the patient breathes air. */
+	if (strcmp(field, "inhaled_oxygen_flow") == 0 && q->value == 0)
+		return check_decimal(name, q->decimal, q->value, p);
 	if ((err = check_quantity_value(name, q->value, p)) != MED_OK)
 		return err;
 	snprintf(name, sizeof(name), "vital_signs.%s.decimal", field);
@@ -294,14 +297,15 @@ check_vital(const char *field, const quantity *q, bool confirmed,
 static med_err
 check_vital_signs(const vital_signs *s, bool confirmed, med_problem *p)
 {
-	const quantity *q[] = {s->heart_rate,	    s->systolic_bp,
-			       s->diastolic_bp,	    s->body_temperature,
-			       s->respiratory_rate, s->oxygen_saturation,
-			       s->body_weight,	    s->body_height};
-	const char *names[] = {"heart_rate",	   "systolic_bp",
-			       "diastolic_bp",	   "body_temperature",
-			       "respiratory_rate", "oxygen_saturation",
-			       "body_weight",	   "body_height"};
+	const quantity *q[] = {s->heart_rate,	      s->systolic_bp,
+			       s->diastolic_bp,	      s->body_temperature,
+			       s->respiratory_rate,   s->oxygen_saturation,
+			       s->body_weight,	      s->body_height,
+			       s->inhaled_oxygen_flow};
+	const char *names[] = {
+		"heart_rate",	    "systolic_bp",	"diastolic_bp",
+		"body_temperature", "respiratory_rate", "oxygen_saturation",
+		"body_weight",	    "body_height",	"inhaled_oxygen_flow"};
 	size_t n = 0;
 	med_err err;
 
@@ -310,6 +314,17 @@ check_vital_signs(const vital_signs *s, bool confirmed, med_problem *p)
 			return err;
 		n += q[i] != NULL;
 	}
+	if ((int)s->consciousness < 0 ||
+	    s->consciousness >
+		    SMARTMED__RECORDS__V1__CONSCIOUSNESS__CONSCIOUSNESS_UNRESPONSIVE)
+		return med_problem_set(p, MED_ERR_INVALID,
+				       "vital_signs.consciousness",
+				       "not a level of the ACVPU scale");
+	if (s->spo2_scale > 2)
+		return med_problem_set(p, MED_ERR_INVALID,
+				       "vital_signs.spo2_scale",
+				       "0 (not stated), 1 or 2");
+	n += s->consciousness != 0;
 	if ((err = check_effective("vital_signs.effective_ms", s->effective_ms,
 				   p)) != MED_OK)
 		return err;

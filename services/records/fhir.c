@@ -357,18 +357,53 @@ blood_pressure(med_json *w, const char *pid, const records_entry *e)
 	end_resource(w);
 }
 
+/* The level of consciousness (NEWS2's ACVPU) is one Observation coded
+ * LOINC 67775-7 with the level as a coded value. */
+static void
+consciousness(med_json *w, const char *pid, const records_entry *e)
+{
+	static const char *const codes[] = {NULL, "A", "C", "V", "P", "U"};
+	static const char *const names[] = {NULL,
+					    "Alert",
+					    "New confusion",
+					    "Responds to voice",
+					    "Responds to pain",
+					    "Unresponsive"};
+	const Smartmed__Records__V1__VitalSigns *s = e->vital_signs;
+	unsigned level = (unsigned)s->consciousness;
+
+	if (level == 0 || level >= sizeof(codes) / sizeof(codes[0]))
+		return;
+	begin_resource(w, "Observation", e, "-acvpu");
+	reading_identifier(w, reading_of(w, e));
+	med_json_str(w, "status", observation_status(e->status));
+	vital_category(w);
+	concept(w, "code", LOINC_SYSTEM, "67775-7", "Level of responsiveness",
+		NULL);
+	reference(w, "subject", pid);
+	json_time(w, "effectiveDateTime",
+		  s->effective_ms ? s->effective_ms : e->created_ms);
+	json_time(w, "issued", e->created_ms);
+	concept(w, "valueCodeableConcept", MED_FHIR_ACVPU_SYSTEM, codes[level],
+		names[level], NULL);
+	reading_device(w, reading_of(w, e));
+	end_resource(w);
+}
+
 static uint32_t
 vital_signs(med_json *w, const char *pid, const records_entry *e)
 {
 	const Smartmed__Records__V1__VitalSigns *s = e->vital_signs;
 	const Smartmed__Records__V1__Quantity *q[] = {
-		s->heart_rate,	      s->body_temperature, s->respiratory_rate,
-		s->oxygen_saturation, s->body_weight,	   s->body_height};
+		s->heart_rate,	       s->body_temperature, s->respiratory_rate,
+		s->oxygen_saturation,  s->body_weight,	    s->body_height,
+		s->inhaled_oxygen_flow};
 	static const char *const fields[] = {
-		"heart_rate",	     "body_temperature", "respiratory_rate",
-		"oxygen_saturation", "body_weight",	 "body_height"};
-	static const char *const suffixes[] = {"-hr",	"-temp", "-rr",
-					       "-spo2", "-wt",	 "-ht"};
+		"heart_rate",	      "body_temperature", "respiratory_rate",
+		"oxygen_saturation",  "body_weight",	  "body_height",
+		"inhaled_oxygen_flow"};
+	static const char *const suffixes[] = {"-hr", "-temp", "-rr", "-spo2",
+					       "-wt", "-ht",   "-o2"};
 	uint32_t n = 0;
 
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
@@ -376,7 +411,9 @@ vital_signs(med_json *w, const char *pid, const records_entry *e)
 		n += q[i] != NULL;
 	}
 	blood_pressure(w, pid, e);
-	return n + (s->systolic_bp && s->diastolic_bp);
+	consciousness(w, pid, e);
+	return n + (s->systolic_bp && s->diastolic_bp) +
+	       (s->consciousness != 0);
 }
 
 /* --- DocumentReference ---------------------------------------------------- */

@@ -30,6 +30,10 @@ static const records_vital vitals[] = {
 	{"2708-6", "Oxygen saturation in Arterial blood", NULL, {"%"}},
 	{"29463-7", "Body weight", "body_weight", {"kg", "g", "[lb_av]"}},
 	{"8302-2", "Body height", "body_height", {"cm", "m", "[in_i]"}},
+	{"3151-8",
+	 "Inhaled oxygen flow rate",
+	 "inhaled_oxygen_flow",
+	 {"L/min"}},
 };
 
 /*
@@ -49,6 +53,7 @@ static const records_limit limits[] = {
 	{"29463-7", "kg", 0.2, 650},	    {"29463-7", "g", 200, 650000},
 	{"29463-7", "[lb_av]", 0.44, 1433}, {"8302-2", "cm", 20, 280},
 	{"8302-2", "m", 0.2, 2.8},	    {"8302-2", "[in_i]", 8, 110},
+	{"3151-8", "L/min", 0, 80},
 };
 
 const records_limit *

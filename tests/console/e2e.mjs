@@ -234,6 +234,12 @@ async function oneDeviceSteps(page) {
     await go(page, '#/patient/' + D.id + '/give/' + D.heparin);
     await page.locator('#step-up').waitFor();
     await bandAndNoBarcode(page, D.mrn, 'ward stock syringe');
+    // Half the ordered dose, by the protocol: the co-signer confirms that
+    // dose with its reason too.
+    await page.locator('#dose').fill('2500');
+    await page.locator('#deviation-reason').selectOption('titration-per-protocol');
+    await page.locator('#deviation-text').fill('sliding scale');
+    await page.getByRole('button', { name: 'Update checks' }).click();
     const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('#step-up').click()]);
     popup.setDefaultTimeout(STEP_MS);
     await popup.getByLabel('User name').fill(cfg.cosigner.user);
@@ -250,7 +256,11 @@ async function oneDeviceSteps(page) {
     out.oneDevice.facts = (await page.locator('#cosign-facts li').allTextContents()).map((x) => x.trim());
     await axeScan(page, 'cosign-here');
     await shot(page, 'console-cosign-here');
-    await page.getByLabel('Dose you checked (units)').fill('5000');
+    out.oneDevice.cosignerReasonHidden = await page.locator('#cosigner-deviation').isHidden();
+    await page.getByLabel('Dose you checked (units)').fill('2500');
+    await page.locator('#cosigner-deviation').waitFor();
+    out.oneDevice.cosignerReason = await page.locator('#cosigner-deviation-reason').inputValue();
+    out.oneDevice.cosignerNote = await page.locator('#cosigner-deviation-text').inputValue();
     await page.locator('#cosign-as').click();
     const line = page.locator('#checks li', { hasText: 'Co-signed by' });
     await line.waitFor();
@@ -269,7 +279,10 @@ async function oneDeviceSteps(page) {
 // ward list's MRNs and ages are not wrapped, the MAR scrolls inside its
 // own box with its first column and hour row sticky, and the bedside
 // screen's controls are touch targets at least 44 px high.
-const LAYOUT_SIZES = [[768, 1024], [820, 1180], [1280, 800]];
+// Below 768 px (issue 51): phones held upright, 360x740 and 414x896: the
+// page still never scrolls sideways and every control can be reached
+// (the header may take two lines there).
+const LAYOUT_SIZES = [[360, 740], [414, 896], [768, 1024], [820, 1180], [1280, 800]];
 
 async function measure(page) {
   return page.evaluate(() => {
@@ -313,7 +326,20 @@ async function measure(page) {
       ? [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
         .slice(0, 5).map((e) => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
       : [];
-    return { overflow: document.scrollingElement.scrollWidth - window.innerWidth, wide, hiddenShown, brokenButtons,
+    // A control outside the viewport that no box of its own scrolls to
+    // (the MAR's and the tables' boxes scroll sideways inside the page).
+    const scrolls = (e) => {
+      for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return true;
+      }
+      return false;
+    };
+    const unreachable = [...document.querySelectorAll('a[href]:not(.skip), button, input:not([type=hidden]), select, summary')]
+      .filter(seen).filter((e) => {
+        const r = e.getBoundingClientRect();
+        return (r.left < -0.5 || r.right > window.innerWidth + 0.5) && !scrolls(e);
+      }).slice(0, 5).map((e) => e.tagName + (e.id ? '#' + e.id : '') + ' ' + e.textContent.trim().slice(0, 30));
+    return { overflow: document.scrollingElement.scrollWidth - window.innerWidth, wide, hiddenShown, brokenButtons, unreachable,
       headerOneLine: header.length > 0 && Math.max(...header.map((r) => r.top)) < Math.min(...header.map((r) => r.bottom)),
       headerHeight: Math.round(document.querySelector('header.top').getBoundingClientRect().height),
       small, wrapped };
@@ -500,6 +526,12 @@ async function run(browser) {
       latest: f.querySelector('.latest') ? f.querySelector('.latest').textContent.trim() : null,
       latestOut: f.querySelector('.latest') ? f.querySelector('.latest').dataset.out : null,
       axisTop: Math.max(...[...f.querySelectorAll('svg text[x="2"]')].map((x) => Number(x.textContent.replace(/,/g, '')))) })));
+    out.news2 = await page.locator('#news2').evaluate((n) => ({
+      score: n.querySelector('.news2-score').textContent.trim(),
+      risk: n.querySelector('.news2-score').dataset.risk,
+      response: n.querySelector('.news2-response') ? n.querySelector('.news2-response').textContent.trim() : null,
+      rows: Object.fromEntries([...n.querySelectorAll('tbody tr')].map((r) => [r.dataset.param,
+        [...r.children].map((c) => c.textContent.trim())])) }));
     await axeScan(page, 'vitals');
     await shot(page, 'console-vitals');
   });

@@ -80,7 +80,7 @@ def _vtoken(keys, pid):
     return r.stdout.decode().strip()
 
 
-def _vitals(st, rpb, pid, at_ms, hr, sys_bp, temp):
+def _vitals(st, rpb, pid, at_ms, hr, sys_bp, temp, **news2):
     q = rpb.Quantity
     st.call("records", "CreateEntry", rpb.CreateEntryRequest(
         patient_id=pid, kind=rpb.ENTRY_KIND_VITAL_SIGNS, title="Obs",
@@ -91,7 +91,8 @@ def _vitals(st, rpb, pid, at_ms, hr, sys_bp, temp):
             body_temperature=q(value=temp, unit="Cel"),
             respiratory_rate=q(value=16, unit="/min"),
             oxygen_saturation=q(value=97, unit="%"),
-            body_weight=q(value=71.5, unit="kg"), effective_ms=at_ms)),
+            body_weight=q(value=71.5, unit="kg"), effective_ms=at_ms,
+            **news2)),
         role="clinician", timeout=30)
 
 
@@ -177,10 +178,14 @@ def patient(cstack):
         title="Penicillin", allergy=rpb.Allergy(
             substance_display="Penicillin")), role="clinician", timeout=30)
     now = int(time.time() * 1000)
+    # NEWS2's other two parameters: alert 6 hours ago (its age shown),
+    # on 2 L/min of oxygen at the latest.
+    news2 = ({"consciousness": rpb.CONSCIOUSNESS_ALERT}, {}, {
+        "inhaled_oxygen_flow": rpb.Quantity(value=2, unit="L/min")})
     for i, (hr, bp, temp) in enumerate(((88, 150, 38.4), (80, 135, 37.6),
                                         (72, 122, 36.9))):
         _vitals(cstack, rpb, p.patient_id, now - (6 - 2 * i) * HOUR_MS,
-                hr, bp, temp)
+                hr, bp, temp, **news2[i])
     _medicines(cstack, p.patient_id, cstack.face_keys, now - 7 * HOUR_MS)
     return p
 
@@ -556,12 +561,21 @@ def test_cosign_on_one_device(run):
                                       "(pharmacist)"), one
     facts = " ".join(one["facts"])
     assert "Order: Heparin 5000 units (one device), 5,000 units, sc" in \
-        facts and "Dose drawn up by nurse.console: 5,000 units" in facts \
+        facts and "Dose drawn up by nurse.console: 2,500 units" in facts \
         and "No known allergies" in facts and "Weight" in facts, facts
+    # The co-signer confirms the dose other than the ordered one with the
+    # coded reason (the nurse's offered), and $cosign carries it: dosage
+    # takes a co-sign of another dose only with its reason.
+    assert one["cosignerReasonHidden"] is True, one
+    assert one["cosignerReason"] == "titration-per-protocol", one
+    assert one["cosignerNote"] == "sliding scale", one
     assert one["check"]["cls"] == "check-ok" and one["check"]["text"] \
         .endswith("Co-signed by pharm.console (%s)" % one["cosignId"]), one
     assert len(one["cosignId"]) >= 32, one
     assert one["recorded"].startswith("✔ Dose recorded as given at"), one
+    assert "Recorded 2,500 units, not the ordered 5,000 units: Set by " \
+        "the protocol (sliding scale, titration) (sliding scale)." in \
+        one["recorded"], one
     assert one["who"].startswith("nurse.console (nurse"), one
     assert one["popupClosed"] is True, one
     # The pharmacist's provider session was ended in the pop-up: a reload
@@ -591,6 +605,25 @@ def test_vital_sign_charts(run):
     assert bp["bands"] == ["90-140", "60-90"] and bp["out"] == 2, bp
     assert charts["8867-4"]["out"] == 0, charts
     assert charts["59408-5"]["axisTop"] <= 100, charts["59408-5"]
+
+
+def test_news2_on_the_vital_signs(run):
+    """Issue 51, item 4: NEWS2 from each parameter's latest reading, as
+    the facade's $news2 scores it: RR 16, SpO2 97, on oxygen (2), SBP 122,
+    pulse 72, alert (6 hours ago), 36.9 °C: 2, low risk; each parameter
+    with its value, its age and its points."""
+    _passed(run, "vital signs")
+    n = run["news2"]
+    assert n["score"] == "NEWS2 score 2: Low clinical risk", n
+    assert n["risk"] == "low", n
+    assert n["response"].startswith("Ward-based response"), n
+    rows = n["rows"]
+    assert rows["air-or-oxygen"] == ["Air or oxygen", "Oxygen 2 L/min",
+                                     rows["air-or-oxygen"][2], "2"], rows
+    assert rows["consciousness"][1:] == ["Alert", "6 h ago", "0"], rows
+    assert rows["spo2"][0] == "SpO2 (Scale 1)", rows
+    assert rows["respiration-rate"][1:] == ["16 /min", "2 h ago", "0"], rows
+    assert rows["temperature"][1] == "36.9 °C", rows
 
 
 def test_bedside_administration(run, bedside):
@@ -804,8 +837,10 @@ def test_static_files_served_safely(cstack):
     assert get("/console/app.js", method="POST")[0] == 405
 
 
-def test_layout_at_tablet_and_desktop_widths(run):
-    """Issue 51, item 7: at 768x1024 and 820x1180 (a tablet held upright)
+def test_layout_at_phone_tablet_and_desktop_widths(run):
+    """Issue 51, item 7, and below 768 px: at 360x740 and 414x896 (a phone
+    held upright: the header may take two lines there, no other
+    allowance), 768x1024 and 820x1180 (a tablet held upright)
     and 1280x800 (a desktop, a tablet on its side on a drug trolley) the
     ward list, MAR, vital signs, give, co-sign and audit screens (and the
     zh-CN ward list and MAR at 820 px) never scroll the page sideways, the
@@ -813,23 +848,26 @@ def test_layout_at_tablet_and_desktop_widths(run):
     used to wrap onto a second), beds, MRNs, ages, the audit report's
     times and users and the buttons' words are not wrapped, nothing hidden
     is shown, every button, field and menu is a touch target at least 44
-    px high, and the MAR scrolls inside its own box, sideways and down,
-    with its drug column and hour row sticky."""
+    px high, every control is within the page's width (or in a box that
+    scrolls to it), and the MAR scrolls inside its own box, sideways and
+    down, with its drug column and hour row sticky."""
     _passed(run, "layout at tablet and desktop widths")
     _passed(run, "audit review layout")
     lay = dict(run["layout"])
-    assert len(lay) == 18, sorted(lay)
+    assert len(lay) == 30, sorted(lay)
     for name, m in run["zh"]["layout"].items():
         lay["zh-CN " + name] = m
-    assert len(lay) == 20, sorted(lay)
+    assert len(lay) == 32, sorted(lay)
     for name, m in lay.items():
         assert m["overflow"] <= 0, (name, m)
-        assert m["headerOneLine"], (name, m)
+        assert m["unreachable"] == [], (name, m)
+        phone = name[0].isdigit() and int(name.split("x")[0]) < 768
+        assert phone or m["headerOneLine"], (name, m)
         assert m["small"] == [], (name, m)
         assert m["wrapped"] == [], (name, m)
         assert m["hiddenShown"] == [], (name, m)
         assert m["brokenButtons"] == [], (name, m)
-    for size in ("768x1024", "820x1180", "1280x800"):
+    for size in ("360x740", "414x896", "768x1024", "820x1180", "1280x800"):
         mar = lay[size + " mar"]["mar"]
         assert mar["scrollsInside"] and mar["stickyColumn"] and \
             mar["stickyHeader"] and mar["opaqueColumn"] and mar["onTop"], \

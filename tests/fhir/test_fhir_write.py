@@ -574,6 +574,14 @@ def administration(st, pid, o, token, dose, unit, *extensions):
     }
 
 
+def charted(st, pid, administration_id):
+    """dosage's own record of an administration (its History)."""
+    pb = protos.module("dosage")
+    h = st.call("dosage", "History", pb.HistoryRequest(patient_id=pid),
+                role="nurse", timeout=30)
+    return [a for a in h.administrations if a.id == administration_id][0]
+
+
 # identity refuses a photograph it has seen before (a replay): each dose
 # gets a fresh one of the patient's.
 PHOTOS = iter((7, n) for n in (7, 8, 9, 10, 5, 4))
@@ -637,9 +645,7 @@ def test_a_dose_other_than_the_ordered_one_needs_its_reason(
     status, _, body = post(wstack, "MedicationAdministration", ma)
     assert status == 201, body
     pb = protos.module("dosage")
-    h = wstack.call("dosage", "History", pb.HistoryRequest(patient_id=face),
-                    role="nurse", timeout=30)
-    mine = [a for a in h.administrations if a.id == body["id"]][0]
+    mine = charted(wstack, face, body["id"])
     assert mine.dose_deviation.reason == \
         pb.DOSE_DEVIATION_REASON_PRESCRIBER_VERBAL_ORDER
     assert mine.dose_deviation.text == "two tablets, Dr Who by phone"
@@ -698,6 +704,59 @@ def test_a_high_alert_dose_needs_a_second_users_cosign(
     assert status == 201, body
     valid(validator, body)
     assert body["status"] == "completed"
+
+
+def test_a_cosign_carries_the_dose_deviation(wstack, validator, face):
+    """Issue 51: the co-signer confirms a dose other than the ordered one
+    with the coded reason, as the nurse does (parameter dose-deviation,
+    the extension's codes); without it dosage refuses the co-sign naming
+    the dose, a code it does not know is 400 naming the parameter, and
+    the nurse then gives that dose with the same reason and the co-sign."""
+    o = order(wstack, face, high_alert=True)
+
+    def cosign(dose, *deviation):
+        body = {"resourceType": "Parameters", "parameter": [
+            {"name": "patient",
+             "valueReference": {"reference": "Patient/" + face}},
+            {"name": "dose", "valueQuantity": {
+                "value": dose, "system": UCUM, "code": "[iU]"}}]
+            + list(deviation)}
+        return post(wstack, "MedicationRequest/%s/$cosign" % o.id, body,
+                    role="pharmacist")
+
+    status, _, body = cosign(2500)
+    why = refused(validator, status, body, 422,
+                  "Parameters.parameter[dose]")
+    assert "dose check" in why, why
+    status, _, body = cosign(2500, {"name": "dose-deviation", "part": [
+        {"name": "reason", "valueCode": "because"}]})
+    refused(validator, status, body, 400,
+            "Parameters.parameter[dose-deviation]")
+    status, _, body = cosign(2500, {"name": "dose-deviation", "part": [
+        {"name": "reason", "valueCode": "titration-per-protocol"},
+        {"name": "text", "valueString": "sliding scale: 2500 units"}]})
+    assert status == 200, body
+    valid(validator, body)
+    p = params(body)
+    assert p["dose"]["valueQuantity"]["value"] == 2500, p
+    dev = {x["name"]: x for x in p["dose-deviation"]["part"]}
+    assert dev["reason"]["valueCode"] == "titration-per-protocol", dev
+    assert dev["text"]["valueString"] == "sliding scale: 2500 units", dev
+    ma = administration(wstack, face, o, "", 2500, "[iU]")
+    ma["extension"] = [
+        override(wstack, "identity-override", "identified-otherwise",
+                 "wristband and two identifiers checked"),
+        override(wstack, "scan-override", "other",
+                 "test pack has no barcode"),
+        override(wstack, "dose-deviation", "titration-per-protocol",
+                 "sliding scale: 2500 units"),
+        ext(wstack, "cosign", valueString=p["cosign"]["valueString"])]
+    status, _, body = post(wstack, "MedicationAdministration", ma)
+    assert status == 201, body
+    assert body["dosage"]["dose"]["value"] == 2500, body
+    pb = protos.module("dosage")
+    assert charted(wstack, face, body["id"]).dose_deviation.reason == \
+        pb.DOSE_DEVIATION_REASON_TITRATION_PER_PROTOCOL
 
 
 def test_a_dose_not_given_with_a_coded_reason(wstack, validator, face):

@@ -152,6 +152,11 @@ void med_fhir_entry_end(med_json *w);
  */
 #define MED_FHIR_EXPORT_BASE "https://smartmed.invalid/fhir"
 
+/* MED_FHIR_ACVPU_SYSTEM - the code system of NEWS2's ACVPU levels (codes
+ * A, C, V, P, U: alert, new confusion, voice, pain, unresponsive), the
+ * value of an Observation coded LOINC 67775-7 (level of responsiveness). */
+#define MED_FHIR_ACVPU_SYSTEM "https://smartmed.invalid/fhir/CodeSystem/acvpu"
+
 /* med_fhir_entries_fn writes a page's resources as Bundle entries and
  * returns how many it wrote. */
 typedef uint32_t (*med_fhir_entries_fn)(med_json *w, void *ctx);

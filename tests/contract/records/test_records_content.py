@@ -134,6 +134,12 @@ def test_vital_signs_roundtrip(stack, pb):
      "vital_signs.body_temperature.value"),
     ("oxygen_saturation", dict(value=101, unit="%"),
      "vital_signs.oxygen_saturation.value"),
+    ("inhaled_oxygen_flow", dict(value=2, unit="%"),
+     "vital_signs.inhaled_oxygen_flow.unit"),
+    ("inhaled_oxygen_flow", dict(value=-1, unit="L/min"),
+     "vital_signs.inhaled_oxygen_flow.value"),
+    ("inhaled_oxygen_flow", dict(value=95, unit="L/min"),
+     "vital_signs.inhaled_oxygen_flow.value"),
 ])
 def test_vital_signs_invalid(stack, pb, member, q, field):
     v = _vitals(pb)
@@ -141,6 +147,28 @@ def test_vital_signs_invalid(stack, pb, member, q, field):
     expect_status(grpc.StatusCode.INVALID_ARGUMENT, _create, stack, pb,
                   kind=pb.ENTRY_KIND_VITAL_SIGNS, vital_signs=v,
                   details_prefix=field)
+
+
+def test_news2_members(stack, pb):
+    """NEWS2's parameters (issue 51): the ACVPU level, the oxygen flow (0
+    L/min: air, a reading of its own) and the SpO2 scale; a level or a
+    scale records does not know is refused naming it."""
+    e = _create(stack, pb, kind=pb.ENTRY_KIND_VITAL_SIGNS,
+                vital_signs=pb.VitalSigns(
+                    consciousness=pb.CONSCIOUSNESS_VOICE, spo2_scale=2,
+                    inhaled_oxygen_flow=pb.Quantity(value=0, unit="L/min")))
+    assert e.vital_signs.consciousness == pb.CONSCIOUSNESS_VOICE
+    assert e.vital_signs.HasField("inhaled_oxygen_flow")
+    assert e.vital_signs.inhaled_oxygen_flow.value == 0
+    assert e.vital_signs.spo2_scale == 2
+    for bad, field in ((dict(consciousness=9), "vital_signs.consciousness"),
+                       (dict(spo2_scale=3), "vital_signs.spo2_scale")):
+        expect_status(grpc.StatusCode.INVALID_ARGUMENT, _create, stack, pb,
+                      kind=pb.ENTRY_KIND_VITAL_SIGNS,
+                      vital_signs=pb.VitalSigns(
+                          heart_rate=pb.Quantity(value=70, unit="/min"),
+                          **bad),
+                      details_prefix=field)
 
 
 def test_vital_signs_bp_needs_both(stack, pb):

@@ -1,0 +1,67 @@
+/*
+ * news2.h - the National Early Warning Score 2 (Royal College of
+ * Physicians, 2017) of a set of observations: each parameter's points from
+ * the chart's bands, the aggregate and its clinical-risk band.  Pure: no
+ * I/O, no allocation; ward_news2.c feeds it a patient's latest vital signs.
+ */
+#ifndef SMARTMED_FHIR_NEWS2_H
+#define SMARTMED_FHIR_NEWS2_H
+
+#include <stdbool.h>
+
+/* news2_param - the seven parameters of the chart, in its order. */
+typedef enum news2_param {
+	NEWS2_RESPIRATION,   /* respiration rate, /min */
+	NEWS2_SPO2,	     /* SpO2 by pulse oximetry, % */
+	NEWS2_OXYGEN,	     /* inhaled oxygen flow, L/min; 0: air */
+	NEWS2_SYSTOLIC,	     /* systolic blood pressure, mm[Hg] */
+	NEWS2_PULSE,	     /* pulse, /min */
+	NEWS2_CONSCIOUSNESS, /* ACVPU: 1 alert, 2 new confusion, 3 voice,
+				4 pain, 5 unresponsive */
+	NEWS2_TEMPERATURE,   /* Cel */
+	NEWS2_N_PARAMS,
+} news2_param;
+
+/* news2_input - the observations: has[p] false when p was not observed. */
+typedef struct news2_input {
+	bool has[NEWS2_N_PARAMS];
+	double value[NEWS2_N_PARAMS];
+	int spo2_scale; /* 1 or 2 */
+} news2_input;
+
+/* news2_risk - a clinical-risk band of the aggregate and the response the
+ * chart asks for. */
+typedef struct news2_risk {
+	const char *code; /* low, low-medium, medium, high */
+	const char *response;
+} news2_risk;
+
+/* news2_result - the score.  points[p] is -1 where p cannot be scored (not
+ * observed; SpO2 on Scale 2 from 93 % up without air or oxygen known);
+ * complete only when every parameter scored: then total and risk are set,
+ * else total is 0 and risk NULL (a missing parameter is never a 0). */
+typedef struct news2_result {
+	int points[NEWS2_N_PARAMS];
+	bool complete;
+	bool red; /* some parameter scored 3 */
+	int total;
+	const news2_risk *risk;
+} news2_result;
+
+/* NEWS2_SOURCE - where the bands come from. */
+#define NEWS2_SOURCE                                                           \
+	"Royal College of Physicians. National Early Warning Score (NEWS) "    \
+	"2: Standardising the assessment of acute-illness severity in the "    \
+	"NHS. Updated report of a working party. London: RCP, 2017 "           \
+	"(chart 1: the NEWS2 scoring system; chart 2: thresholds and "         \
+	"triggers)"
+
+/* news2_param_code is p's name in the facade's $news2 ("respiration-rate",
+ * "spo2", "air-or-oxygen", "systolic-bp", "pulse", "consciousness",
+ * "temperature"). */
+const char *news2_param_code(news2_param p);
+
+/* news2_score scores in; a scale other than 2 is Scale 1. */
+void news2_score(const news2_input *in, news2_result *out);
+
+#endif
