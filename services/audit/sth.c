@@ -48,16 +48,49 @@ audit_key_read(const char *path, uint8_t seed[crypto_sign_SEEDBYTES])
 	return MED_OK;
 }
 
+/*
+ * key_publish makes tmp the key file path: link() refuses an existing
+ * path as O_EXCL did, and a kill at any point leaves either no key file
+ * or a whole one (a file opened at path and killed before its write would
+ * hold no key, and every later start would refuse it).  The directory is
+ * synced so that the new name survives a power cut.
+ */
+static bool
+key_publish(const char *tmp, const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	bool ok = link(tmp, path) == 0;
+	int fd;
+
+	if (!ok)
+		med_log_error("%s: cannot create: %s", path, strerror(errno));
+	unlink(tmp);
+	if (!ok)
+		return false;
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
+		 slash ? path : ".");
+	if ((fd = open(dir[0] ? dir : "/",
+		       O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	return true;
+}
+
 med_err
 audit_key_create(const char *path, const char *what,
 		 uint8_t seed[crypto_sign_SEEDBYTES])
 {
-	char hex[SEED_HEX_LEN + 2];
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	char hex[SEED_HEX_LEN + 2], tmp[4200];
+	int fd;
 	bool ok;
 
+	snprintf(tmp, sizeof(tmp), "%s.new.%ld", path, (long)getpid());
+	unlink(tmp); /* left by a process killed while writing it */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		med_log_error("%s: cannot create: %s", path, strerror(errno));
+		med_log_error("%s: cannot create: %s", tmp, strerror(errno));
 		return MED_ERR_IO;
 	}
 	randombytes_buf(seed, crypto_sign_SEEDBYTES);
@@ -68,9 +101,11 @@ audit_key_create(const char *path, const char *what,
 	close(fd);
 	sodium_memzero(hex, sizeof(hex));
 	if (!ok) {
-		unlink(path);
+		unlink(tmp);
 		return MED_ERR_IO;
 	}
+	if (!key_publish(tmp, path))
+		return MED_ERR_IO;
 	med_log_warn("audit: generated a new %s in %s", what, path);
 	return MED_OK;
 }

@@ -38,17 +38,24 @@ static const char *const v1_statements[] = {
  * are renumbered densely in their order.  Giving such rows leaves is not
  * implemented yet (see docs/operations.md); from here on seq is assigned by the
  * appender under the tree_state row lock, never by AUTO_INCREMENT.
+ *
+ * Every statement of every version may run twice: DDL commits as it goes
+ * and the version is recorded after the last statement, so a process
+ * killed in between runs the whole version again at its next start (the
+ * IF NOT EXISTS clauses; renumbering a dense log changes nothing).
  */
 static const char *const v2_statements[] = {
 	"ALTER TABLE events MODIFY seq BIGINT UNSIGNED NOT NULL,"
 	" MODIFY event_id VARCHAR(64) NOT NULL,"
-	" ADD COLUMN action_code VARCHAR(8) NOT NULL DEFAULT '',"
-	" ADD COLUMN purpose_of_use VARCHAR(32) NOT NULL DEFAULT '',"
-	" ADD COLUMN break_glass TINYINT NOT NULL DEFAULT 0,"
-	" ADD COLUMN details VARBINARY(8192) NOT NULL DEFAULT X'00000000',"
-	" ADD COLUMN leaf_hash BINARY(32) NULL,"
-	" ADD KEY idx_events_time (time_ms, seq),"
-	" ADD KEY idx_events_action (action_code, seq)",
+	" ADD COLUMN IF NOT EXISTS action_code VARCHAR(8) NOT NULL DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS purpose_of_use VARCHAR(32) NOT NULL"
+	"  DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS break_glass TINYINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS details VARBINARY(8192) NOT NULL"
+	"  DEFAULT X'00000000',"
+	" ADD COLUMN IF NOT EXISTS leaf_hash BINARY(32) NULL,"
+	" ADD KEY IF NOT EXISTS idx_events_time (time_ms, seq),"
+	" ADD KEY IF NOT EXISTS idx_events_action (action_code, seq)",
 	"SET @audit_seq := 0",
 	"UPDATE events SET seq = (@audit_seq := @audit_seq + 1) ORDER BY seq",
 	"CREATE TABLE IF NOT EXISTS tree_state ("

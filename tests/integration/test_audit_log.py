@@ -10,14 +10,12 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 
-import grpc
 import pytest
 
-from harness import paths
+from harness import audit_log, paths
 from harness.checks import poll
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -36,25 +34,8 @@ pytestmark = pytest.mark.stack(services=("audit", "identity"),
 PROTOS = "audit"
 
 
-def _all_records(st, pb):
-    out, after = [], 0
-    while True:
-        page = st.call("audit", "Query", pb.QueryRequest(
-            after_seq=after, limit=10000), role="auditor", timeout=30)
-        out += page
-        if len(page) < 10000:
-            return out
-        after = page[-1].seq
-
-
-def _verify_log(st, *extra):
-    cmd = [paths.bin_path("auditverify"), "log", "--db-host", "127.0.0.1",
-           "--db-port", str(st.db_port), "--db-user", "smartmed_audit",
-           "--db-password", st.db_users["smartmed_audit"],
-           "--db-name", "smartmed_audit",
-           "--db-tls-ca", st.ca_path] + list(extra)
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    return p.returncode, p.stdout + p.stderr
+_all_records = audit_log.all_records
+_verify_log = audit_log.verify_log
 
 
 def _tool(*args):
@@ -77,21 +58,8 @@ def _settled_head(st, pb):
 
 
 def _burst(st, idpb, tag, started):
-    def worker(t):
-        for i in range(BURST_PER_THREAD):
-            rid = "%s-%d-%d" % (tag, t, i)
-            try:
-                st.call("identity", "GetPatient", idpb.GetPatientRequest(
-                    patient_id=str(uuid.uuid4())), role="clinician",
-                    request_id=rid)
-            except grpc.RpcError as e:
-                assert e.code() == grpc.StatusCode.NOT_FOUND, e
-            started.append(rid)
-    threads = [threading.Thread(target=worker, args=(t,))
-               for t in range(BURST_THREADS)]
-    for th in threads:
-        th.start()
-    return threads
+    return audit_log.burst(st, idpb, tag, started, BURST_THREADS,
+                           BURST_PER_THREAD)
 
 
 def test_kill_audit_mid_burst_every_event_once(st, pb, idpb):

@@ -23,11 +23,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -235,6 +237,76 @@ test_migrate_stale_lock(void)
 		med_db_release(c);
 	}
 	MT_OK(med_db_migrate(db, migs, 3));
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM schema_version"), 3);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM schema_lock"), 0);
+	med_db_close(db);
+}
+
+/* A migration whose statement runs for a while, between two quick ones. */
+static const char *const slow_sql[] = {"DO SLEEP(2)", NULL};
+static const med_db_migration slow_migs[] = {
+	{1, "create t1", m1_sql},
+	{2, "slow", slow_sql},
+	{3, "create t2", m2_sql},
+};
+
+/* on_name copies a text column into a 64-byte buffer. */
+static med_err
+on_name(void *ctx, const med_db_row *row)
+{
+	const char *t = med_db_row_text(row, 0, NULL);
+
+	snprintf(ctx, 64, "%s", t != NULL ? t : "");
+	return MED_OK;
+}
+
+/* db_name reads the name of db's database into buf (64 bytes). */
+static void
+db_name(med_db *db, char buf[64])
+{
+	med_db_conn *c;
+
+	MT_OK(med_db_acquire(db, &c));
+	MT_OK(med_db_query(c, "SELECT DATABASE()", NULL, 0, on_name, buf));
+	med_db_release(c);
+}
+
+/*
+ * A process killed during a migration (issue 49, item 11): its lease has
+ * 11 minutes left, but the next start on the same server takes the lock
+ * over once the server has ended the dead process's connection, which it
+ * does only after the statement that was running (so no two migrations
+ * overlap), instead of waiting for the lease.
+ */
+static void
+test_migrate_killed_holder(void)
+{
+	med_db *db = fresh_db(1, 0);
+	char name[64] = "";
+	int64_t t0;
+	pid_t pid;
+	int status = 0;
+
+	db_name(db, name);
+	pid = fork();
+	MT_TRUE(pid >= 0);
+	if (pid == 0) {
+		med_db *mine = pool_open(main_sock, NULL, 0, name, 1, 0);
+		_exit(med_db_migrate(mine, slow_migs, 3) == MED_OK ? 0 : 1);
+	}
+	/* Killed while migration 2's statement runs. */
+	t0 = now_ms();
+	while (now_ms() - t0 < 30000 &&
+	       scalar(db, "SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+			  " WHERE INFO LIKE 'DO SLEEP%'") == 0)
+		usleep(20000);
+	kill(pid, SIGKILL);
+	MT_TRUE(waitpid(pid, &status, 0) == pid);
+	MT_TRUE(WIFSIGNALED(status));
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM schema_lock"), 1);
+	t0 = now_ms();
+	MT_OK(med_db_migrate(db, slow_migs, 3));
+	MT_TRUE(now_ms() - t0 < 60000);
 	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM schema_version"), 3);
 	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM schema_lock"), 0);
 	med_db_close(db);
@@ -1199,6 +1271,7 @@ static const mt_case cases[] = {
 	{"migrate", test_migrate},
 	{"migrate_race", test_migrate_race},
 	{"migrate_stale_lock", test_migrate_stale_lock},
+	{"migrate_killed_holder", test_migrate_killed_holder},
 	{"migrate_bad", test_migrate_bad},
 	{"roundtrip", test_roundtrip},
 	{"growing_values", test_growing_values},

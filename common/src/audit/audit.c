@@ -70,6 +70,7 @@
 #define BACKOFF_MIN_MS	 50
 #define ACK_SYNC_NS	 (100 * 1000000LL)
 #define STALL_WARN_NS	 (5 * 1000000000LL)
+#define STALL_REPEAT_NS	 (30 * 1000000000LL)
 
 struct med_audit {
 	char *service;
@@ -100,7 +101,9 @@ struct med_audit {
 	int64_t ack_synced_ns;	  /* when the ack file was last fdatasynced */
 	char *url;		  /* for the sender's log lines */
 	int64_t failing_since_ns; /* first failed delivery of a stall, or 0 */
-	bool stall_logged;
+	int64_t stall_logged_ns;  /* when the stall was last reported, or 0 */
+	uint64_t stall_tries;	  /* failed deliveries of the stall */
+	const char *last_fail;	  /* how the last delivery failed */
 
 	/* Spool gauges in the library registry, refreshed at each scrape. */
 	med_gauge *g_events, *g_bytes, *g_age;
@@ -901,8 +904,17 @@ batch_send(med_audit *a, const struct batch *b)
 	int rc;
 
 	rc = nng_send(a->sock, a->bbuf, b->len, 0);
-	if (rc == 0)
+	/* Which half failed tells a receiver that is unreachable (no
+	 * connection to send on) from one that takes batches and does not
+	 * acknowledge them (the stall warning names it). */
+	a->last_fail = rc == NNG_ETIMEDOUT ? "no connection to send on"
+					   : "the batch could not be sent";
+	if (rc == 0) {
 		rc = nng_recv(a->sock, &reply, &sz, NNG_FLAG_ALLOC);
+		a->last_fail = rc == NNG_ETIMEDOUT
+				       ? "sent, but not acknowledged in time"
+				       : "sent, then the connection failed";
+	}
 	if (rc != 0) {
 		if (rc != NNG_ECLOSED)
 			med_log_debug("audit: delivery failed: %s",
@@ -972,9 +984,10 @@ deliver_once(med_audit *a, uint64_t from, uint64_t to, struct batch *b)
 
 /*
  * note_delivery logs a stall once it has lasted STALL_WARN_NS (a short
- * outage, such as the audit service starting after this one, is quiet)
- * and its end.  NNG reports a refused TLS handshake only as a timeout, so
- * the warning names both causes.
+ * outage, such as the audit service starting after this one, is quiet),
+ * again every STALL_REPEAT_NS while it lasts, with how the last try
+ * failed, and its end.  NNG reports a refused TLS handshake only as a
+ * timeout, so the warning names both causes.
  */
 static void
 note_delivery(med_audit *a, bool ok)
@@ -982,28 +995,34 @@ note_delivery(med_audit *a, bool ok)
 	int64_t now = med_mono_ns();
 
 	if (ok) {
-		if (a->stall_logged)
+		if (a->stall_logged_ns != 0)
 			med_log_info("audit: delivering to %s again after "
 				     "%lld s",
 				     a->url,
 				     (long long)((now - a->failing_since_ns) /
 						 1000000000LL));
 		a->failing_since_ns = 0;
-		a->stall_logged = false;
+		a->stall_logged_ns = 0;
+		a->stall_tries = 0;
 		return;
 	}
 	if (a->failing_since_ns == 0)
 		a->failing_since_ns = now;
-	if (a->stall_logged || now - a->failing_since_ns < STALL_WARN_NS)
+	a->stall_tries++;
+	if (now - a->failing_since_ns < STALL_WARN_NS ||
+	    (a->stall_logged_ns != 0 &&
+	     now - a->stall_logged_ns < STALL_REPEAT_NS))
 		return;
-	a->stall_logged = true;
+	a->stall_logged_ns = now;
 	med_log_warn(
-		"audit: no acknowledgement from %s for over 5 s; events stay "
-		"spooled and are retried (audit service down or "
-		"unreachable, or the TLS handshake refused: check "
-		"MED_TLS_CERT/KEY/CA, their dates and "
+		"audit: no acknowledgement from %s for %lld s (%llu tries, "
+		"the last: %s); events stay spooled and are retried (audit "
+		"service down or unreachable, or the TLS handshake refused: "
+		"check MED_TLS_CERT/KEY/CA, their dates and "
 		"MED_AUDIT_SERVER_NAME)",
-		a->url);
+		a->url, (long long)((now - a->failing_since_ns) / 1000000000LL),
+		(unsigned long long)a->stall_tries,
+		a->last_fail ? a->last_fail : "?");
 }
 
 static void *

@@ -226,8 +226,13 @@ handle_batch(worker *w, nng_msg *msg)
 	/* A pipe closed since it sent this: no ack can reach it, and the
 	 * emitter resends on its next connection. */
 	if (in->tls &&
-	    !peer_find(in, nng_pipe_id(nng_msg_get_pipe(msg)), &peer))
+	    !peer_find(in, nng_pipe_id(nng_msg_get_pipe(msg)), &peer)) {
+		med_log_warn("audit ingest: batch from a connection it no "
+			     "longer knows (pipe %u) dropped; the emitter "
+			     "will resend",
+			     (unsigned)nng_pipe_id(nng_msg_get_pipe(msg)));
 		return;
+	}
 	b = smartmed__common__v1__audit_batch__unpack(NULL, len,
 						      nng_msg_body(msg));
 	if (!batch_ok(b)) {

@@ -1416,6 +1416,7 @@ migration_apply(med_db_conn *c, const med_db_migration *m)
 typedef struct migrate_lock {
 	const char *name;
 	char holder[128];
+	char other[128]; /* the row's holder, when another's */
 	bool held_by_other;
 } migrate_lock;
 
@@ -1429,7 +1430,42 @@ on_lock_row(void *ctx, const med_db_row *row)
 		    memcmp(holder, l->holder, len) == 0;
 
 	l->held_by_other = !mine && med_db_row_int64(row, 1) > med_now_ms();
+	l->other[0] = '\0';
+	if (l->held_by_other && holder != NULL && len < sizeof(l->other)) {
+		memcpy(l->other, holder, len);
+		l->other[len] = '\0';
+	}
 	return MED_OK;
+}
+
+/*
+ * holder_gone: the lease's holder is a connection to this server, as the
+ * same user, that the server no longer has, so a process killed during a
+ * migration does not block the next start for the whole lease (issue 49,
+ * item 11).  A holder name starts "c<connection id>@<node>", node a hash
+ * of the server's host name and port and the user (lock_holder_name).
+ * While the dead holder's last statement still runs, its connection is
+ * still listed and the lock stays taken; a holder on another node, or of
+ * another user (whose connections this one cannot list), keeps the lease.
+ */
+static bool
+holder_gone(med_db_conn *c, const migrate_lock *l)
+{
+	unsigned long long id = 0;
+	char node[17] = "", mine[17] = "";
+	bool seen = false;
+
+	if (sscanf(l->other, "c%llu@%16[0-9a-f]", &id, node) != 2 ||
+	    sscanf(l->holder, "c%*u@%16[0-9a-f]", mine) != 1 ||
+	    strcmp(node, mine) != 0)
+		return false;
+	if (med_db_query(c,
+			 "SELECT 1 FROM information_schema.PROCESSLIST"
+			 " WHERE ID = ?",
+			 (med_db_value[]){MED_DB_I64((int64_t)id)}, 1,
+			 med_db_row_seen, &seen) != MED_OK)
+		return false;
+	return !seen;
 }
 
 /* lock_claim_once: one transaction that takes the row when it is free,
@@ -1450,6 +1486,12 @@ lock_claim_once(med_db_conn *c, migrate_lock *l)
 	l->held_by_other = false;
 	if (err == MED_OK)
 		err = med_db_query(c, sel, &name, 1, on_lock_row, l);
+	if (err == MED_OK && l->held_by_other && holder_gone(c, l)) {
+		med_log_warn("db: migration lock %s: its holder %s is gone "
+			     "(killed during a migration?); taking it over",
+			     l->name, l->other);
+		l->held_by_other = false;
+	}
 	if (err == MED_OK && l->held_by_other)
 		err = MED_ERR_CONFLICT;
 	if (err == MED_OK)
@@ -1543,18 +1585,54 @@ migrate_locked(med_db_conn *c, const migrate_lock *l, const med_db_migration *m,
 	return err;
 }
 
-/* lock_holder_name names this claim: host and pid tell an operator who
- * holds the lock; the time and a stack address set apart threads of one
- * process (the unit tests migrate from four at once). */
-static void
-lock_holder_name(char *buf, size_t len)
+/* node_of reads the connection's id and hashes (FNV-1a) what names its
+ * server and user: the host name, the port and CURRENT_USER(). */
+typedef struct conn_node {
+	unsigned long long id;
+	uint64_t hash;
+} conn_node;
+
+static med_err
+on_conn_node(void *ctx, const med_db_row *row)
+{
+	conn_node *n = ctx;
+
+	n->id = (unsigned long long)med_db_row_int64(row, 0);
+	n->hash = 14695981039346656037ULL;
+	for (size_t col = 1; col <= 3; col++) {
+		size_t len = 0;
+		const char *s = med_db_row_text(row, col, &len);
+
+		for (size_t i = 0; s != NULL && i < len; i++)
+			n->hash = (n->hash ^ (uint8_t)s[i]) * 1099511628211ULL;
+		n->hash = (n->hash ^ '|') * 1099511628211ULL;
+	}
+	return MED_OK;
+}
+
+/*
+ * lock_holder_name names this claim: the connection and its node first
+ * (holder_gone reads them; the connection id also sets apart threads of
+ * one process, and the unit tests migrate from four at once), then host
+ * and pid for an operator.
+ */
+static med_err
+lock_holder_name(med_db_conn *c, char *buf, size_t len)
 {
 	char host[64] = "?";
+	conn_node n = {0, 0};
+	med_err err = med_db_query(c,
+				   "SELECT CONNECTION_ID(), @@hostname,"
+				   " @@port, CURRENT_USER()",
+				   NULL, 0, on_conn_node, &n);
 
+	if (err != MED_OK)
+		return err;
 	(void)gethostname(host, sizeof(host) - 1);
 	host[sizeof(host) - 1] = '\0';
-	snprintf(buf, len, "%s:%ld:%lld:%p", host, (long)getpid(),
-		 (long long)mono_ms(), (void *)host);
+	snprintf(buf, len, "c%llu@%016llx %s:%ld", n.id,
+		 (unsigned long long)n.hash, host, (long)getpid());
+	return MED_OK;
 }
 
 static med_err
@@ -1578,7 +1656,7 @@ migrate_on(med_db_conn *c, const med_db_migration *m, size_t n)
 		med_log_error("db: %s", why);
 		return MED_ERR_INTERNAL;
 	}
-	lock_holder_name(l.holder, sizeof(l.holder));
+	err = lock_holder_name(c, l.holder, sizeof(l.holder));
 	for (size_t i = 0; i < 2 && err == MED_OK; i++)
 		err = db_exec_plain(c, create[i]);
 	/* Tables of a database made before MED_DB_BIN. */

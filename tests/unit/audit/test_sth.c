@@ -7,7 +7,10 @@
 
 #include "audit_svc.h"
 
+#include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* fixed_keys derives the key pair of the seed 00 01 .. 1f. */
 static void
@@ -194,6 +197,29 @@ test_key_create(void)
 	MT_EQ_INT(audit_key_create(path, "test key", seed), MED_ERR_IO);
 }
 
+/* A process killed while writing a key leaves at most its temporary file,
+ * never an empty key file that every later start would refuse; the next
+ * start writes the key whole (issue 49, item 11). */
+static void
+test_key_create_after_kill(void)
+{
+	uint8_t seed[crypto_sign_SEEDBYTES], back[crypto_sign_SEEDBYTES];
+	char path[512], tmp[600];
+	FILE *f;
+
+	MT_TRUE(sodium_init() >= 0);
+	snprintf(path, sizeof(path), "%s/killed.key", mt_tmpdir());
+	snprintf(tmp, sizeof(tmp), "%s.new.%ld", path, (long)getpid());
+	f = fopen(tmp, "w");
+	MT_TRUE(f != NULL);
+	fputs("0123", f); /* cut short */
+	fclose(f);
+	MT_OK(audit_key_create(path, "test key", seed));
+	MT_OK(audit_key_read(path, back));
+	MT_TRUE(memcmp(seed, back, sizeof(seed)) == 0);
+	MT_TRUE(access(tmp, F_OK) != 0);
+}
+
 static const mt_case cases[] = {
 	{"key_id", test_key_id},
 	{"sign_verifies", test_sign_verifies},
@@ -201,6 +227,7 @@ static const mt_case cases[] = {
 	{"key_read", test_key_read},
 	{"key_refused", test_key_refused},
 	{"key_create", test_key_create},
+	{"key_create_after_kill", test_key_create_after_kill},
 	{NULL, NULL},
 };
 
