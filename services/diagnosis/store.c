@@ -125,12 +125,17 @@ static const char *const v3_statements[] = {
  * and the occlusion saliency overlay of every new finding. */
 static const char *const v28_statements[] = {
 	"ALTER TABLE findings"
-	" ADD COLUMN study_instance_uid VARCHAR(64) NOT NULL DEFAULT '',"
-	" ADD COLUMN series_instance_uid VARCHAR(64) NOT NULL DEFAULT '',"
-	" ADD COLUMN sop_instance_uid VARCHAR(64) NOT NULL DEFAULT '',"
-	" ADD COLUMN accession_number VARCHAR(64) NOT NULL DEFAULT '',"
-	" ADD COLUMN overlay_png MEDIUMBLOB NULL",
-	"CREATE INDEX findings_study ON findings (study_instance_uid)",
+	" ADD COLUMN IF NOT EXISTS study_instance_uid VARCHAR(64) NOT NULL "
+	"DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS series_instance_uid VARCHAR(64) NOT NULL "
+	"DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS sop_instance_uid VARCHAR(64) NOT NULL "
+	"DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS accession_number VARCHAR(64) NOT NULL "
+	"DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS overlay_png MEDIUMBLOB NULL",
+	"CREATE INDEX IF NOT EXISTS findings_study ON findings "
+	"(study_instance_uid)",
 	NULL,
 };
 
