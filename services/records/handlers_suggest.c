@@ -1,14 +1,22 @@
 /*
  * handlers_suggest.c - the note reader's RPCs (docs/note-reader.md):
  * ReadNotes, ListSuggestions, ConfirmSuggestion, RejectSuggestion.
- * Decode, check, one store call (store_suggest.c), encode.
+ * Decode, check, one store call (store_suggest.c), encode.  ReadText
+ * reads a text with the reader itself and stores nothing.
  */
+#include <med/arena.h>
 #include <med/check.h>
 #include <med/rpc.h>
 
+#include <string.h>
+
+#include "notes.h"
 #include "records.h"
 
 #define REASON_MAX_CHARS 500
+/* As a note's body (domain.c). */
+#define TEXT_MAX_CHARS 65536
+#define NOTES_CONTEXTS 5
 
 med_err
 records_rpc_read_notes(med_call *call, const ProtobufCMessage *in,
@@ -128,4 +136,64 @@ records_rpc_reject_suggestion(med_call *call, const ProtobufCMessage *in,
 				  REASON_MAX_CHARS)) != MED_OK)
 		return err;
 	return decide(call, &d, out);
+}
+
+/* finding_pb fills o from finding f of text; false past the arena's cap. */
+static bool
+finding_pb(med_arena *a, const char *text, const notes_finding *f,
+	   Smartmed__Records__V1__NoteFinding *o)
+{
+	static const char *const names[NOTES_CONTEXTS] = {
+		"negated", "historical", "hypothetical", "family", "uncertain"};
+	size_t n = f->end - f->start;
+	char *mention = med_arena_alloc(a, n + 1);
+
+	o->context = med_arena_alloc(a, NOTES_CONTEXTS * sizeof(*o->context));
+	if (mention == NULL || o->context == NULL)
+		return false;
+	memcpy(mention, text + f->start, n);
+	mention[n] = '\0';
+	for (size_t i = 0; i < NOTES_CONTEXTS; i++)
+		if (f->context & (1u << i))
+			o->context[o->n_context++] = (char *)names[i];
+	o->kind = (Smartmed__Records__V1__SuggestionKind)f->kind;
+	o->code_system = (char *)f->system;
+	o->code = (char *)f->code;
+	o->display = (char *)f->display;
+	o->span_start = f->start;
+	o->span_end = f->end;
+	o->text = mention;
+	o->trigger = (char *)f->trigger;
+	o->reaction = (char *)f->reaction;
+	o->suggested = notes_is_suggested(f);
+	return true;
+}
+
+med_err
+records_rpc_read_text(med_call *call, const ProtobufCMessage *in,
+		      ProtobufCMessage *out)
+{
+	const Smartmed__Records__V1__ReadTextRequest *req = (const void *)in;
+	Smartmed__Records__V1__ReadTextResponse *res = (void *)out;
+	med_arena *a = med_call_arena(call);
+	notes_reading *r;
+	size_t cap = 0;
+	med_err err;
+
+	if ((err = med_check_text(call, "text", req->text, 1,
+				  TEXT_MAX_CHARS)) != MED_OK)
+		return err;
+	if ((r = med_arena_alloc(a, sizeof(*r))) == NULL)
+		return MED_ERR_NOMEM;
+	notes_read(req->text, strlen(req->text), r);
+	res->stopped = (char *)(r->stopped ? r->stopped : "");
+	for (size_t i = 0; i < r->n; i++) {
+		Smartmed__Records__V1__NoteFinding *o = med_arena_push_msg(
+			a, (void ***)&res->findings, &res->n_findings, &cap,
+			&smartmed__records__v1__note_finding__descriptor);
+
+		if (o == NULL || !finding_pb(a, req->text, &r->findings[i], o))
+			return MED_ERR_NOMEM;
+	}
+	return MED_OK;
 }

@@ -61,5 +61,8 @@ const med_method records_methods[] = {
 	MED_UNARY_AS(RejectSuggestion, reject_suggestion, note_suggestion,
 		     MED_ROLE_CLINICIAN | MED_ROLE_PHARMACIST,
 		     MED_AUDIT_ACTION_UPDATE),
+	/* A text read and nothing stored: no patient, no care check. */
+	MED_UNARY(ReadText, read_text, read_text_response,
+		  CARE_TEAM | MED_ROLE_PHARMACIST),
 };
 const size_t records_n_methods = MED_N_METHODS(records_methods);

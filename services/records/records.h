@@ -525,6 +525,7 @@ MED_UNARY_HANDLER(records_rpc_read_notes);
 MED_UNARY_HANDLER(records_rpc_list_suggestions);
 MED_UNARY_HANDLER(records_rpc_confirm_suggestion);
 MED_UNARY_HANDLER(records_rpc_reject_suggestion);
+MED_UNARY_HANDLER(records_rpc_read_text);
 /* CreateEntry and MarkEnteredInError for the HL7 interface's principal
  * too (interface.c). */
 MED_UNARY_HANDLER(records_rpc_create_entry_interface);
