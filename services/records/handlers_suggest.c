@@ -6,7 +6,9 @@
  */
 #include <med/arena.h>
 #include <med/check.h>
+#include <med/fhir.h>
 #include <med/rpc.h>
+#include <med/service.h>
 
 #include <string.h>
 
@@ -195,5 +197,131 @@ records_rpc_read_text(med_call *call, const ProtobufCMessage *in,
 		if (o == NULL || !finding_pb(a, req->text, &r->findings[i], o))
 			return MED_ERR_NOMEM;
 	}
+	return MED_OK;
+}
+
+/* Room kept in a reply beside the bundle. */
+#define SUGGEST_REPLY_SLACK 1024
+
+med_err
+records_rpc_export_suggestions_fhir(med_call *call, const ProtobufCMessage *in,
+				    ProtobufCMessage *out)
+{
+	const Smartmed__Records__V1__ExportFhirRequest *req = (const void *)in;
+	Smartmed__Records__V1__ExportFhirResponse *res = (void *)out;
+	Smartmed__Records__V1__ListSuggestionsResponse list =
+		SMARTMED__RECORDS__V1__LIST_SUGGESTIONS_RESPONSE__INIT;
+	med_err err = med_check_id(call, "patient_id", req->patient_id);
+
+	if (err != MED_OK)
+		return err;
+	/* One page holds them all (at most 500): there is no next page. */
+	if (req->page != NULL && req->page->page_token[0] != '\0')
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "page.page_token: this export has one "
+				     "page; send no token");
+	med_call_set_patient(call, req->patient_id);
+	if ((err = med_call_care_err(call)) != MED_OK ||
+	    (err = records_store_suggestions(
+		     med_call_db(call), med_call_arena(call), req->patient_id,
+		     SMARTMED__RECORDS__V1__SUGGESTION_STATUS__SUGGESTION_STATUS_PENDING,
+		     &list)) != MED_OK)
+		return err;
+	err = records_fhir_suggestions(
+		med_call_arena(call), req->patient_id, list.suggestions,
+		list.n_suggestions,
+		med_call_reply_budget(call, SUGGEST_REPLY_SLACK),
+		&res->bundle_json, &res->n_resources);
+	if (err == MED_ERR_LIMIT)
+		return med_call_fail(call, err,
+				     "patient_id: the pending suggestions "
+				     "exceed the message size limit as FHIR");
+	return err;
+}
+
+/* fhir_type_ok: a type the suggestions are written as. */
+static bool
+fhir_type_ok(const char *type)
+{
+	static const char *const types[] = {"AllergyIntolerance", "Condition",
+					    "MedicationStatement",
+					    "Provenance"};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(types[i], type) == 0)
+			return true;
+	return false;
+}
+
+/* pending_one finds suggestion id among the patient's pending ones. */
+static med_err
+pending_one(med_call *call, const char *pid, const char *id,
+	    Smartmed__Records__V1__NoteSuggestion **out)
+{
+	Smartmed__Records__V1__ListSuggestionsResponse list =
+		SMARTMED__RECORDS__V1__LIST_SUGGESTIONS_RESPONSE__INIT;
+	med_err err = records_store_suggestions(
+		med_call_db(call), med_call_arena(call), pid,
+		SMARTMED__RECORDS__V1__SUGGESTION_STATUS__SUGGESTION_STATUS_PENDING,
+		&list);
+
+	for (size_t i = 0; err == MED_OK && i < list.n_suggestions; i++)
+		if (strcmp(list.suggestions[i]->suggestion_id, id) == 0) {
+			*out = list.suggestions[i];
+			return MED_OK;
+		}
+	return err != MED_OK ? err : MED_ERR_NOT_FOUND;
+}
+
+med_err
+records_rpc_read_suggestion_fhir(med_call *call, const ProtobufCMessage *in,
+				 ProtobufCMessage *out)
+{
+	const Smartmed__Records__V1__ReadFhirRequest *r = (const void *)in;
+	Smartmed__Records__V1__ReadFhirResponse *res = (void *)out;
+	Smartmed__Records__V1__NoteSuggestion *s = NULL;
+	records_decision d = {.suggestion_id = r->id,
+			      .arena = med_call_arena(call)};
+	char *bundle = NULL;
+	uint32_t n_resources = 0;
+	med_err err = MED_OK;
+
+	if (!fhir_type_ok(r->type))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "type: not a type a suggestion is "
+				     "written as");
+	/* Asked last, after the services that own the type: an id of
+	 * theirs that they did not find is no suggestion either (NOT_FOUND,
+	 * never INVALID_ARGUMENT). */
+	if (!med_fhir_id_ok(r->id))
+		d.suggestion_id = NULL;
+	else if ((err = records_store_suggestion_patient(med_call_db(call),
+							 &d)) != MED_OK)
+		return err;
+	if (d.suggestion_id != NULL && d.patient_id != NULL) {
+		med_call_set_patient(call, d.patient_id);
+		if ((err = med_call_care_err(call)) != MED_OK)
+			return err;
+		err = pending_one(call, d.patient_id, r->id, &s);
+	}
+	if (err == MED_OK && s != NULL && r->version <= 1)
+		err = records_fhir_suggestions(
+			med_call_arena(call), d.patient_id, &s, 1,
+			med_call_reply_budget(call, SUGGEST_REPLY_SLACK),
+			&bundle, &n_resources);
+	if (err == MED_OK && bundle != NULL)
+		err = med_fhir_bundle_resource_copy(med_call_arena(call),
+						    bundle, r->type, r->id,
+						    &res->resource_json);
+	if (err == MED_ERR_NOT_FOUND || (err == MED_OK && bundle == NULL))
+		return med_call_fail(call, MED_ERR_NOT_FOUND,
+				     "id: no pending suggestion %s/%s", r->type,
+				     r->id);
+	if (err != MED_OK)
+		return err;
+	res->version = 1;
+	res->last_updated_ms = s->created_ms;
+	res->patient_id = (char *)d.patient_id;
+	res->versions_kept = true;
 	return MED_OK;
 }
