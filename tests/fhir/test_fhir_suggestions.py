@@ -26,16 +26,28 @@ NOTE = ("Allergic to codeine - rash. Denies chest pain. Mother has "
 VER = "http://terminology.hl7.org/CodeSystem/"
 
 
-def get(st, path, role="clinician"):
-    url = st.fhir_url() + "/" + path
-    req = urllib.request.Request(url)
+def fhir(st, path, body=None, role="clinician"):
+    """(status, JSON body) of GET path, or POST body to it, as role."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(st.fhir_url() + "/" + path, data=data,
+                                 method="GET" if body is None else "POST")
     req.add_header("Authorization", "Bearer " + st.token(role))
+    if body is not None:
+        req.add_header("Content-Type", "application/fhir+json")
     ctx = ssl.create_default_context(cafile=st.ca_path)
     try:
         with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
             return r.status, json.loads(r.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read())
+
+
+def get(st, path, role="clinician"):
+    return fhir(st, path, role=role)
+
+
+def post(st, path, body, role="clinician"):
+    return fhir(st, path, body, role=role)
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +142,50 @@ def test_read_by_id_until_decided(st, validator, noted):
     status, body = get(st, "Condition/" + s.suggestion_id)
     assert status == 404, body
     assert _search(st, validator, "Condition", noted["pid"]) == []
+
+
+def _params(reason=None):
+    p = {"resourceType": "Parameters"}
+    if reason is not None:
+        p["parameter"] = [{"name": "reason", "valueString": reason}]
+    return p
+
+
+def test_confirm_and_reject_through_fhir(st, validator, noted):
+    allergy = noted["sugs"]["codeine"].suggestion_id
+    med = noted["sugs"]["bisoprolol"].suggestion_id
+    # the suggestion is read as the type in the path: an allergy is no
+    # Condition
+    status, body = post(st, "Condition/%s/$confirm" % allergy, _params())
+    assert status == 404, body
+    # a nurse does not decide (records' roles)
+    status, body = post(st, "AllergyIntolerance/%s/$confirm" % allergy,
+                        _params(), role="nurse")
+    assert status == 403, body
+    status, body = post(st, "AllergyIntolerance/%s/$confirm" % allergy,
+                        _params("patient confirms: rash in 2010"))
+    assert status == 200, body
+    assert_valid(validator, body)
+    got = {p["name"]: p for p in body["parameter"]}
+    assert got["status"]["valueCode"] == "confirmed"
+    ref = got["allergy"]["valueReference"]["reference"]
+    # the unconfirmed resource is gone; the record's allergy is confirmed
+    status, _ = get(st, "AllergyIntolerance/" + allergy)
+    assert status == 404
+    status, res = get(st, ref)
+    assert status == 200, res
+    assert res["verificationStatus"]["coding"][0]["code"] == "confirmed"
+    # deciding again: the suggestion is no longer pending
+    status, body = post(st, "AllergyIntolerance/%s/$reject" % allergy,
+                        _params("changed my mind"))
+    assert status == 404, body
+    # a rejection needs a reason (records: 422 naming it)
+    status, body = post(st, "MedicationStatement/%s/$reject" % med,
+                        _params())
+    assert status == 422, body
+    assert "reason" in body["issue"][0]["diagnostics"]
+    status, body = post(st, "MedicationStatement/%s/$reject" % med,
+                        _params("stopped last month"), role="pharmacist")
+    assert status == 200, body
+    assert body["parameter"][0]["valueCode"] == "rejected"
+    assert _search(st, validator, "MedicationStatement", noted["pid"]) == []
