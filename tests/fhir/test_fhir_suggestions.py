@@ -19,10 +19,11 @@ from fhir_checks import assert_valid
 from harness import protos
 
 pytestmark = pytest.mark.stack(
-    services=("audit", "identity", "records"), fhir=True)
+    services=("audit", "identity", "records", "diagnosis"), fhir=True)
 
 NOTE = ("Allergic to codeine - rash. Denies chest pain. Mother has "
-        "asthma. History of hypertension. Takes bisoprolol daily.")
+        "asthma. History of hypertension. Takes bisoprolol daily. Known "
+        "epilepsy.")
 VER = "http://terminology.hl7.org/CodeSystem/"
 
 
@@ -80,7 +81,7 @@ def _coding(concept):
 
 def test_pending_suggestions_are_unconfirmed_resources(st, validator, noted):
     pid = noted["pid"]
-    assert set(noted["sugs"]) == {"codeine", "I10", "bisoprolol"}
+    assert set(noted["sugs"]) == {"codeine", "I10", "bisoprolol", "G40.9"}
     allergies = _search(st, validator, "AllergyIntolerance", pid)
     assert [_coding(a["code"]) for a in allergies] == ["codeine"]
     a = allergies[0]
@@ -89,9 +90,10 @@ def test_pending_suggestions_are_unconfirmed_resources(st, validator, noted):
         "system": VER + "allergyintolerance-verification",
         "code": "unconfirmed"}
     assert a["reaction"][0]["manifestation"][0]["text"] == "rash"
-    conditions = _search(st, validator, "Condition", pid)
-    assert [_coding(c["code"]) for c in conditions] == ["I10"]
-    c = conditions[0]
+    conditions = {_coding(c["code"]): c
+                  for c in _search(st, validator, "Condition", pid)}
+    assert set(conditions) == {"I10", "G40.9"}
+    c = conditions["I10"]
     assert c["verificationStatus"]["coding"][0]["code"] == "unconfirmed"
     assert c["clinicalStatus"]["coding"][0]["code"] == "inactive"
     assert c["code"]["coding"][0]["system"] == \
@@ -125,7 +127,7 @@ def test_provenance_points_at_the_note_span(st, validator, noted):
     codes = {_coding(r.get("code") or r.get("medicationCodeableConcept"))
              for r in res if r["resourceType"] in (
                  "AllergyIntolerance", "Condition", "MedicationStatement")}
-    assert codes == {"codeine", "I10", "bisoprolol"}
+    assert codes == {"codeine", "I10", "bisoprolol", "G40.9"}
 
 
 def test_read_by_id_until_decided(st, validator, noted):
@@ -141,7 +143,8 @@ def test_read_by_id_until_decided(st, validator, noted):
         role="clinician")
     status, body = get(st, "Condition/" + s.suggestion_id)
     assert status == 404, body
-    assert _search(st, validator, "Condition", noted["pid"]) == []
+    assert [_coding(c["code"]) for c in _search(
+        st, validator, "Condition", noted["pid"])] == ["G40.9"]
 
 
 def _params(reason=None):
@@ -189,3 +192,29 @@ def test_confirm_and_reject_through_fhir(st, validator, noted):
     assert status == 200, body
     assert body["parameter"][0]["valueCode"] == "rejected"
     assert _search(st, validator, "MedicationStatement", noted["pid"]) == []
+
+
+def test_confirmed_problem_goes_on_the_problem_list(st, validator, noted):
+    dpb = protos.module("diagnosis")
+    sid = noted["sugs"]["G40.9"].suggestion_id
+    status, body = post(st, "Condition/%s/$confirm" % sid, _params())
+    assert status == 200, body
+    assert_valid(validator, body)
+    got = {p["name"]: p for p in body["parameter"]}
+    assert got["status"]["valueCode"] == "confirmed"
+    assert "problemList" not in got, got
+    cid = got["condition"]["valueReference"]["reference"].split("/")[1]
+    conds = st.call("diagnosis", "ListConditions", dpb.ListConditionsRequest(
+        patient_id=noted["pid"]), role="clinician").conditions
+    c = {c.condition_id: c for c in conds}[cid]
+    assert (c.code_system, c.code) == ("ICD-10", "G40.9")
+    assert c.verification_status == dpb.VERIFICATION_STATUS_CONFIRMED
+    assert c.clinical_status == dpb.CLINICAL_STATUS_ACTIVE
+    assert noted["entry"] in c.note
+    # the unconfirmed suggestion is gone; the problem list's Condition is
+    # served in its place, confirmed
+    found = {r["id"]: r for r in _search(st, validator, "Condition",
+                                         noted["pid"])}
+    assert sid not in found
+    assert found[cid]["verificationStatus"]["coding"][0]["code"] == \
+        "confirmed"
