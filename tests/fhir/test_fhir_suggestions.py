@@ -23,7 +23,7 @@ pytestmark = pytest.mark.stack(
 
 NOTE = ("Allergic to codeine - rash. Denies chest pain. Mother has "
         "asthma. History of hypertension. Takes bisoprolol daily. Known "
-        "epilepsy.")
+        "epilepsy. Has gout.")
 VER = "http://terminology.hl7.org/CodeSystem/"
 
 
@@ -81,7 +81,8 @@ def _coding(concept):
 
 def test_pending_suggestions_are_unconfirmed_resources(st, validator, noted):
     pid = noted["pid"]
-    assert set(noted["sugs"]) == {"codeine", "I10", "bisoprolol", "G40.9"}
+    assert set(noted["sugs"]) == {"codeine", "I10", "bisoprolol", "G40.9",
+                                  "M10.9"}
     allergies = _search(st, validator, "AllergyIntolerance", pid)
     assert [_coding(a["code"]) for a in allergies] == ["codeine"]
     a = allergies[0]
@@ -92,7 +93,7 @@ def test_pending_suggestions_are_unconfirmed_resources(st, validator, noted):
     assert a["reaction"][0]["manifestation"][0]["text"] == "rash"
     conditions = {_coding(c["code"]): c
                   for c in _search(st, validator, "Condition", pid)}
-    assert set(conditions) == {"I10", "G40.9"}
+    assert set(conditions) == {"I10", "G40.9", "M10.9"}
     c = conditions["I10"]
     assert c["verificationStatus"]["coding"][0]["code"] == "unconfirmed"
     assert c["clinicalStatus"]["coding"][0]["code"] == "inactive"
@@ -127,7 +128,8 @@ def test_provenance_points_at_the_note_span(st, validator, noted):
     codes = {_coding(r.get("code") or r.get("medicationCodeableConcept"))
              for r in res if r["resourceType"] in (
                  "AllergyIntolerance", "Condition", "MedicationStatement")}
-    assert codes == {"codeine", "I10", "bisoprolol", "G40.9"}
+    assert codes == {"codeine", "I10", "bisoprolol", "G40.9",
+                                  "M10.9"}
 
 
 def test_read_by_id_until_decided(st, validator, noted):
@@ -143,8 +145,8 @@ def test_read_by_id_until_decided(st, validator, noted):
         role="clinician")
     status, body = get(st, "Condition/" + s.suggestion_id)
     assert status == 404, body
-    assert [_coding(c["code"]) for c in _search(
-        st, validator, "Condition", noted["pid"])] == ["G40.9"]
+    assert sorted(_coding(c["code"]) for c in _search(
+        st, validator, "Condition", noted["pid"])) == ["G40.9", "M10.9"]
 
 
 def _params(reason=None):
@@ -218,3 +220,18 @@ def test_confirmed_problem_goes_on_the_problem_list(st, validator, noted):
     assert sid not in found
     assert found[cid]["verificationStatus"]["coding"][0]["code"] == \
         "confirmed"
+
+
+def test_a_pharmacist_confirms_but_adds_no_problem(st, validator, noted):
+    """The decision stands when diagnosis refuses the problem list's
+    Condition (AddCondition is a clinician's): the answer says why."""
+    sid = noted["sugs"]["M10.9"].suggestion_id
+    status, body = post(st, "Condition/%s/$confirm" % sid, _params(),
+                        role="pharmacist")
+    assert status == 200, body
+    assert_valid(validator, body)
+    got = {p["name"]: p for p in body["parameter"]}
+    assert got["status"]["valueCode"] == "confirmed"
+    assert "condition" not in got
+    assert got["problemList"]["valueString"].startswith(
+        "confirmed, but not added to the problem list: diagnosis refused")
