@@ -188,6 +188,9 @@ typedef struct fhir_source {
 	 * about: that is an empty export, not a missing patient. */
 	bool not_found_is_empty;
 	med_channel *ch; /* NULL: not configured */
+	/* The note reader's unconfirmed suggestions: searched and in
+	 * $everything, never in the research export. */
+	bool unconfirmed;
 } fhir_source;
 
 /* fhir_sources returns the table of sources (fhir_n_sources entries). */

@@ -51,6 +51,9 @@ static const char *const dosage_types[] = {
 	"MedicationRequest", "MedicationAdministration", "Medication", NULL};
 static const char *const identity_types[] = {"Encounter", NULL};
 static const char *const audit_types[] = {"AuditEvent", NULL};
+static const char *const suggestion_types[] = {
+	"AllergyIntolerance", "Condition", "MedicationStatement", "Provenance",
+	NULL};
 static const char *const diagnosis_types[] = {
 	"Condition",   "CarePlan",   "Goal", "DiagnosticReport",
 	"Observation", "Provenance", NULL};
@@ -76,6 +79,12 @@ static const reader readers[] = {
 	{"audit", "/smartmed.audit.v1.Audit/ReadFhir",
 	 &smartmed__audit__v1__read_fhir_request__descriptor,
 	 &smartmed__audit__v1__read_fhir_response__descriptor, audit_types},
+	/* Last: the note reader's pending suggestions (their ids are the
+	 * suggestions', never an entry's or a condition's). */
+	{"records", "/smartmed.records.v1.Records/ReadSuggestionFhir",
+	 &smartmed__records__v1__read_fhir_request__descriptor,
+	 &smartmed__records__v1__read_fhir_response__descriptor,
+	 suggestion_types},
 };
 #define N_READERS (sizeof(readers) / sizeof(*readers))
 

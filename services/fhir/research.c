@@ -424,10 +424,13 @@ take_page(void *ctx, const char *bundle_json, fhir_error *e)
 }
 
 /* source_wanted: a source is read only for a type the export writes
- * (identity's encounters are not de-identified, so never exported). */
+ * (identity's encounters are not de-identified, so never exported), and
+ * the note reader's unconfirmed suggestions never (they quote notes). */
 static bool
 source_wanted(const export_run *r, const fhir_source *src)
 {
+	if (src->unconfirmed)
+		return false;
 	for (const char *const *t = src->types; *t != NULL; t++) {
 		int i = deid_type_index(*t);
 

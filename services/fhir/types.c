@@ -35,6 +35,11 @@ const fhir_type_info fhir_types[] = {
 	 {"effectiveDateTime", NULL, NULL},
 	 NULL,
 	 "status"},
+	/* The note reader's suggested medicines (records). */
+	{"MedicationStatement",
+	 {"dateAsserted", NULL, NULL},
+	 "medicationCodeableConcept",
+	 "status"},
 	/* An encounter's date is the day it began. */
 	{"Encounter", {"period.start", NULL, NULL}, NULL, "status"},
 };
@@ -54,6 +59,12 @@ static const char *const dosage_types[] = {
 
 static const char *const identity_types[] = {"Encounter", NULL};
 
+/* The note reader's pending suggestions (records' ExportSuggestionsFhir):
+ * unconfirmed allergies and problems, medicines, and their Provenance. */
+static const char *const suggestion_types[] = {
+	"AllergyIntolerance", "Condition", "MedicationStatement", "Provenance",
+	NULL};
+
 /* identity's source shares the facade's identity channel (main.c); it
  * answers NOT_FOUND only for an unknown patient, which stays a 404. */
 static fhir_source sources[] = {
@@ -61,21 +72,26 @@ static fhir_source sources[] = {
 	 "/smartmed.identity.v1.Identity/ExportFhir",
 	 &smartmed__identity__v1__export_fhir_request__descriptor,
 	 &smartmed__identity__v1__export_fhir_response__descriptor,
-	 identity_types, false, NULL},
+	 identity_types, false, NULL, false},
 	{"records", "MED_RECORDS_URL",
 	 "/smartmed.records.v1.Records/ExportFhir",
 	 &smartmed__records__v1__export_fhir_request__descriptor,
 	 &smartmed__records__v1__export_fhir_response__descriptor,
-	 records_types, false, NULL},
+	 records_types, false, NULL, false},
 	{"diagnosis", "MED_DIAGNOSIS_URL",
 	 "/smartmed.diagnosis.v1.Diagnosis/ExportFhir",
 	 &smartmed__diagnosis__v1__export_fhir_request__descriptor,
 	 &smartmed__diagnosis__v1__export_fhir_response__descriptor,
-	 diagnosis_types, true, NULL},
+	 diagnosis_types, true, NULL, false},
 	{"dosage", "MED_DOSAGE_URL", "/smartmed.dosage.v1.Dosage/ExportFhir",
 	 &smartmed__dosage__v1__export_fhir_request__descriptor,
 	 &smartmed__dosage__v1__export_fhir_response__descriptor, dosage_types,
-	 true, NULL},
+	 true, NULL, false},
+	{"records", "MED_RECORDS_URL",
+	 "/smartmed.records.v1.Records/ExportSuggestionsFhir",
+	 &smartmed__records__v1__export_fhir_request__descriptor,
+	 &smartmed__records__v1__export_fhir_response__descriptor,
+	 suggestion_types, true, NULL, true},
 };
 
 fhir_source *

@@ -70,6 +70,10 @@ kind_of(char **seg, size_t n, fhir_write_kind *kind, const char **id)
 	else if (n == 3 && strcmp(seg[0], "MedicationRequest") == 0 &&
 		 strcmp(seg[2], "$cosign") == 0)
 		*kind = FHIR_WRITE_COSIGN;
+	else if (n == 3 && fhir_write_is_suggestion_type(seg[0]) &&
+		 (strcmp(seg[2], "$confirm") == 0 ||
+		  strcmp(seg[2], "$reject") == 0))
+		*kind = FHIR_WRITE_DECIDE;
 	else
 		return false;
 	if (n == 3)
@@ -254,10 +258,15 @@ fhir_write_channel(const char *service)
 static const char *
 interaction_of(fhir_write_kind k)
 {
-	/* imgtrig: the last, ImagingStudy's create. */
-	static const char *const names[] = {"create",  "transaction",
-					    "create",  "$verify-face",
-					    "$cosign", "create"};
+	/* imgtrig: ImagingStudy's create; notereader: a suggestion's
+	 * decision. */
+	static const char *const names[] = {"create",
+					    "transaction",
+					    "create",
+					    "$verify-face",
+					    "$cosign",
+					    "create",
+					    "$confirm-or-reject"};
 
 	return names[k];
 }
@@ -315,6 +324,32 @@ parse_body(fhir_write *x, json_t **out)
 	return MED_OK;
 }
 
+/* path_parts gives the type and the operation of an operation's path
+ * ([base]/{type}/{id}/{op}), in the request's arena. */
+static bool
+path_parts(const fhir_write *x, const char **type, const char **op)
+{
+	char *seg[3] = {0};
+
+	if (split(x->req->arena, x->req->path + strlen(x->f->base_path), seg) !=
+	    3)
+		return false;
+	*type = seg[0];
+	*op = seg[2];
+	return true;
+}
+
+static med_err
+decide(fhir_write *x, json_t *body)
+{
+	const char *type, *op;
+
+	if (!path_parts(x, &type, &op))
+		return fhir_write_fail(x, 400, "structure", NULL,
+				       "path: [base]/{type}/{id}/{op}");
+	return fhir_write_decide(x, type, op, body);
+}
+
 static med_err
 serve(fhir_write *x)
 {
@@ -346,6 +381,9 @@ serve(fhir_write *x)
 		break;
 	case FHIR_WRITE_IMAGING_STUDY: /* imgtrig */
 		err = fhir_write_imaging_study(x, body);
+		break;
+	case FHIR_WRITE_DECIDE: /* notereader */
+		err = decide(x, body);
 		break;
 	default:
 		err = fhir_write_cosign(x, body);
@@ -420,6 +458,12 @@ write_scopes(fhir_write *x, med_call *call)
 	} else if (x->kind == FHIR_WRITE_COSIGN) {
 		type = "MedicationRequest";
 		perms = MED_SCOPE_UPDATE;
+	} else if (x->kind == FHIR_WRITE_DECIDE) { /* notereader */
+		const char *op;
+
+		if (!path_parts(x, &type, &op))
+			type = "AllergyIntolerance";
+		perms = MED_SCOPE_UPDATE;
 	} else if (x->kind == FHIR_WRITE_VERIFY_FACE) {
 		type = "Patient";
 		perms = MED_SCOPE_READ;
@@ -475,7 +519,8 @@ fhir_write_creates(const char *type)
 bool
 fhir_write_has_ops(const char *type)
 {
-	return strcmp(type, "MedicationRequest") == 0;
+	return strcmp(type, "MedicationRequest") == 0 ||
+	       fhir_write_is_suggestion_type(type);
 }
 
 void
@@ -498,6 +543,19 @@ fhir_write_capability_ops(med_json *w, const fhir_facade *f, const char *type)
 			"high-alert dose; answers the cosign id that "
 			"MedicationAdministration's extension cosign "
 			"carries.");
+	else if (fhir_write_is_suggestion_type(type)) {
+		fhir_capability_op(
+			w, f, "confirm",
+			"POST a Parameters (reason, valueString, optional) on "
+			"a note reader's unconfirmed suggestion: records' "
+			"ConfirmSuggestion (a confirmed allergy becomes the "
+			"record's allergy).");
+		fhir_capability_op(w, f, "reject",
+				   "POST a Parameters with reason "
+				   "(valueString, required) on a note "
+				   "reader's unconfirmed suggestion: records' "
+				   "RejectSuggestion.");
+	}
 }
 
 void

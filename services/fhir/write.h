@@ -27,6 +27,10 @@ typedef enum fhir_write_kind {
 	FHIR_WRITE_COSIGN, /* POST [base]/MedicationRequest/{id}/$cosign */
 	/* imgtrig: POST [base]/ImagingStudy -> diagnosis' AnalyzeStudy. */
 	FHIR_WRITE_IMAGING_STUDY,
+	/* notereader: POST [base]/{AllergyIntolerance|Condition|
+	 * MedicationStatement}/{id}/$confirm or $reject -> records'
+	 * ConfirmSuggestion / RejectSuggestion (write_suggest.c). */
+	FHIR_WRITE_DECIDE,
 } fhir_write_kind;
 
 /* fhir_write - one write request on its way. */
@@ -113,6 +117,16 @@ med_err fhir_write_bundle(fhir_write *x, json_t *body);
 /* --- write_med.c --- */
 med_err fhir_write_administration(fhir_write *x, json_t *body);
 med_err fhir_write_cosign(fhir_write *x, json_t *body);
+
+/* fhir_write_is_suggestion_type: a type the note reader's suggestions are
+ * served as, which $confirm and $reject take. */
+bool fhir_write_is_suggestion_type(const char *type);
+
+/* fhir_write_decide confirms or rejects (op "$confirm" or "$reject") the
+ * pending suggestion x->target_id served as type; body is a Parameters
+ * with reason (valueString; required to reject). */
+med_err fhir_write_decide(fhir_write *x, const char *type, const char *op,
+			  json_t *body);
 
 /* --- write_face.c --- */
 med_err fhir_write_verify_face(fhir_write *x, json_t *body);

@@ -61,5 +61,21 @@ const med_method records_methods[] = {
 	MED_UNARY_AS(RejectSuggestion, reject_suggestion, note_suggestion,
 		     MED_ROLE_CLINICIAN | MED_ROLE_PHARMACIST,
 		     MED_AUDIT_ACTION_UPDATE),
+	/* A text read and nothing stored: no patient, no care check. */
+	MED_UNARY_AS(ReadText, read_text, read_text_response,
+		     CARE_TEAM | MED_ROLE_PHARMACIST, MED_AUDIT_ACTION_READ),
+	/* fhirsuggest: the pending suggestions as FHIR, one more source of
+	 * the facade; ExportFhir's request and reply (fhir_suggest.c). */
+	{MED_SERVICE_PATH "ExportSuggestionsFhir",
+	 &MED_SERVICE_PB(export_fhir_request),
+	 &MED_SERVICE_PB(export_fhir_response), MED_RPC_UNARY,
+	 records_rpc_export_suggestions_fhir, NULL,
+	 CARE_TEAM | MED_ROLE_PHARMACIST | MED_ROLE_SERVICE, NULL, NULL},
+	/* ... and one of them by type and id, for the facade's reads. */
+	{MED_SERVICE_PATH "ReadSuggestionFhir",
+	 &MED_SERVICE_PB(read_fhir_request),
+	 &MED_SERVICE_PB(read_fhir_response), MED_RPC_UNARY,
+	 records_rpc_read_suggestion_fhir, NULL,
+	 CARE_TEAM | MED_ROLE_PHARMACIST, MED_AUDIT_ACTION_READ, NULL},
 };
 const size_t records_n_methods = MED_N_METHODS(records_methods);

@@ -525,6 +525,9 @@ MED_UNARY_HANDLER(records_rpc_read_notes);
 MED_UNARY_HANDLER(records_rpc_list_suggestions);
 MED_UNARY_HANDLER(records_rpc_confirm_suggestion);
 MED_UNARY_HANDLER(records_rpc_reject_suggestion);
+MED_UNARY_HANDLER(records_rpc_read_text);
+MED_UNARY_HANDLER(records_rpc_export_suggestions_fhir);
+MED_UNARY_HANDLER(records_rpc_read_suggestion_fhir);
 /* CreateEntry and MarkEnteredInError for the HL7 interface's principal
  * too (interface.c). */
 MED_UNARY_HANDLER(records_rpc_create_entry_interface);
@@ -643,6 +646,18 @@ med_err records_store_read_notes(
 med_err records_store_suggestions(
 	med_db *db, med_arena *arena, const char *patient_id, int status,
 	Smartmed__Records__V1__ListSuggestionsResponse *out) MED_MUST_CHECK;
+
+/*
+ * records_fhir_suggestions writes suggestions items[0..n) of patient_id
+ * as one collection Bundle (fhir_suggest.c) of at most max_bytes from
+ * arena.  Errors: MED_ERR_LIMIT when it does not fit, MED_ERR_INVALID for
+ * a value FHIR cannot carry.
+ */
+med_err
+records_fhir_suggestions(med_arena *arena, const char *patient_id,
+			 Smartmed__Records__V1__NoteSuggestion *const *items,
+			 size_t n, size_t max_bytes, char **json,
+			 uint32_t *n_resources) MED_MUST_CHECK;
 
 /* records_decision - a confirmation or rejection of one suggestion. */
 typedef struct records_decision {

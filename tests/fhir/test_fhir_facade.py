@@ -111,11 +111,13 @@ def test_metadata_needs_no_token(fstack, validator):
     types = {r["type"]: r for r in body["rest"][0]["resource"]}
     # The searched types, those read by id only (dosage's Medication: no
     # searchParam), audit's AuditEvent (the access report) and the
-    # break-glass grants as Consent.
+    # break-glass grants as Consent; records' note-reader suggestions add
+    # Condition, MedicationStatement and their Provenance.
     assert set(types) == {"Patient", "Observation", "AllergyIntolerance",
                           "DocumentReference", "MedicationRequest",
                           "MedicationAdministration", "Encounter",
-                          "Medication", "AuditEvent", "Consent"}
+                          "Medication", "AuditEvent", "Consent",
+                          "Condition", "MedicationStatement", "Provenance"}
     assert "searchParam" not in types["Medication"]
     assert types["Patient"]["operation"][0]["name"] == "everything"
     assert {p["name"] for p in types["Encounter"]["searchParam"]} == {

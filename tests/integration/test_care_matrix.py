@@ -100,6 +100,7 @@ NOT_PATIENT_SCOPED = {
     ("dosage", "ListDrugs"), ("dosage", "ImportCatalogue"),
     ("dosage", "ImportAllergyNames"),
     ("dosage", "ImportInteractions"), ("dosage", "GetInteractions"),
+    ("records", "ReadText"),
 }
 
 
@@ -138,6 +139,10 @@ RECORDS = {
         suggestion_id=o.suggestion_id),
     "RejectSuggestion": lambda pb, o: pb.RejectSuggestionRequest(
         suggestion_id=o.suggestion_id, reason="not what the note says"),
+    "ExportSuggestionsFhir": lambda pb, o: pb.ExportFhirRequest(
+        patient_id=o.pid),
+    "ReadSuggestionFhir": lambda pb, o: pb.ReadFhirRequest(
+        type="AllergyIntolerance", id=o.suggestion_id),
     "RecordDeviceReadings": lambda pb, o: pb.RecordDeviceReadingsRequest(
         readings=[pb.DeviceReading(
             identifier_system="urn:test:care-matrix",

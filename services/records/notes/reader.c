@@ -11,6 +11,9 @@
 /* A reaction this many words or fewer from a substance makes it an
  * allergy ("penicillin - rash"). */
 #define REACTION_WORDS 3
+/* A problem term this many words or fewer after an allergy's substance
+ * is its reaction ("codeine (vomiting)"). */
+#define REACTION_GAP_WORDS 1
 
 /* item - a known phrase met in a sentence: words [w0, w1). */
 typedef struct item {
@@ -183,6 +186,23 @@ clause_has(const sentence *s, size_t k, notes_type type, bool near)
 	return best;
 }
 
+/* is_reaction: is problem item k the reaction of an allergy, written
+ * right after its substance in a clause with an allergy cue ("allergic
+ * to codeine (vomiting)", "codeine - vomiting")?  Then it is no problem of
+ * the patient's now. */
+static bool
+is_reaction(const sentence *s, size_t k)
+{
+	const item *prev = k > 0 ? &s->items[k - 1] : NULL;
+
+	if (prev == NULL || (prev->e->type != NOTES_T_SUBSTANCE &&
+			     prev->e->type != NOTES_T_CLASS))
+		return false;
+	if (s->items[k].w0 - prev->w1 > REACTION_GAP_WORDS)
+		return false;
+	return clause_has(s, k, NOTES_T_ALLERGY_CUE, false) != NULL;
+}
+
 /* finding turns item k into a finding, or returns false (a class named
  * outside an allergy, a cue, a trigger). */
 static bool
@@ -205,6 +225,8 @@ finding(const sentence *s, size_t k, notes_finding *f)
 		f->trigger = it->e->key;
 		return true;
 	case NOTES_T_PROBLEM:
+		if (is_reaction(s, k))
+			return false;
 		f->kind = NOTES_PROBLEM;
 		f->system = "ICD-10";
 		break;

@@ -164,6 +164,15 @@ test_not_found(void)
 	/* a class named outside an allergy is no medicine */
 	notes_read("Avoid NSAIDs.", 13, &r);
 	MT_EQ_INT(r.n, 0);
+	/* a problem term right after an allergy's substance is its
+	 * reaction, not a problem; elsewhere in the sentence it is one */
+	notes_read("Allergic to codeine (vomiting).", 31, &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "codeine") != NULL);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R11") == NULL);
+	notes_read("Allergic to codeine, admitted with vomiting.", 44, &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R11") != NULL);
+	notes_read("Takes codeine for headache.", 27, &r);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "R51") != NULL);
 	/* "no" inside "no increase" is no trigger (pseudo-trigger) */
 	notes_read("No increase in cough.", 21, &r);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "R05") != NULL);
