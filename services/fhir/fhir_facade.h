@@ -466,9 +466,6 @@ typedef struct fhir_query {
  * $everything) other than the paging ones; fhir_search_check, after them
  * all, asks for what a search needs (its patient; a Patient search's
  * criterion).  Errors: MED_ERR_INVALID with the parameter named in e. */
-/* fhir_form_decode undoes application/x-www-form-urlencoded in place ('+'
- * is a space, %XX a byte); false on a broken escape or a NUL. */
-bool fhir_form_decode(char *s);
 med_err fhir_params_collect(const fhir_request *req, fhir_query *q,
 			    fhir_error *e);
 med_err fhir_search_param(const fhir_facade *f, fhir_query *q, med_arena *a,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <med/audit.h>
+#include <med/codec.h>
 #include <med/fhir.h>
 #include <med/log.h>
 #include <med/util.h>
@@ -46,24 +47,6 @@ interaction_name(const fhir_query *q)
 }
 
 /* --- URLs of the paging links ------------------------------------------ */
-
-static void
-url_append(char *url, size_t cap, const char *key, const char *value)
-{
-	size_t n = strlen(url);
-
-	n += (size_t)snprintf(url + n, n < cap ? cap - n : 0,
-			      "%s%s=", strchr(url, '?') ? "&" : "?", key);
-	for (const unsigned char *p = (const unsigned char *)value;
-	     *p != '\0' && n + 4 < cap; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p))
-			url[n++] = (char)*p;
-		else
-			n += (size_t)snprintf(url + n, cap - n, "%%%02X", *p);
-	}
-	url[n < cap ? n : cap - 1] = '\0';
-}
 
 /* cursor_text writes c as _cursor's value (route.c reads it):
  * SOURCE.ENTRY.TOTAL.SNAPSHOT.LEN.ANCHOR.TOKEN, a sorted search's
@@ -112,19 +95,19 @@ page_url(const fhir_facade *f, const fhir_query *q, size_t offset,
 		snprintf(url, cap, "%s/%s", f->base_url, q->type);
 	for (size_t i = 0; i < q->n_params; i++)
 		if (!paging_key(q->params[i].key))
-			url_append(url, cap, q->params[i].key,
-				   q->params[i].value);
+			med_url_query_add(url, cap, q->params[i].key,
+					  q->params[i].value);
 	snprintf(num, sizeof(num), "%zu", q->count);
-	url_append(url, cap, "_count", num);
+	med_url_query_add(url, cap, "_count", num);
 	if (offset != SIZE_MAX) {
 		snprintf(num, sizeof(num), "%zu", offset);
-		url_append(url, cap, "_offset", num);
+		med_url_query_add(url, cap, "_offset", num);
 	}
 	if (cursor != NULL) {
 		char text[FHIR_CURSOR_TOKEN_MAX + 256];
 
 		cursor_text(cursor, text, sizeof(text));
-		url_append(url, cap, "_cursor", text);
+		med_url_query_add(url, cap, "_cursor", text);
 	}
 }
 

@@ -33,6 +33,7 @@
 #include <jansson.h>
 
 #include <med/audit.h>
+#include <med/codec.h>
 #include <med/fhir.h>
 #include <med/log.h>
 #include <med/metrics.h>
@@ -343,25 +344,6 @@ parse(ward_req *x)
 /* --- links ------------------------------------------------------------------
  */
 
-/* url_put appends key=value to url, percent-encoding value. */
-static void
-url_put(char *url, size_t cap, const char *key, const char *value)
-{
-	size_t n = strlen(url);
-
-	n += (size_t)snprintf(url + n, n < cap ? cap - n : 0,
-			      "%s%s=", strchr(url, '?') ? "&" : "?", key);
-	for (const unsigned char *p = (const unsigned char *)value;
-	     *p != '\0' && n + 4 < cap; p++) {
-		if (strchr("-._~:", *p) || (*p >= '0' && *p <= '9') ||
-		    ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
-			url[n++] = (char)*p;
-		else
-			n += (size_t)snprintf(url + n, cap - n, "%%%02X", *p);
-	}
-	url[n < cap ? n : cap - 1] = '\0';
-}
-
 /* write_link writes self or next: the request's parameters, _cursor
  * replaced. */
 static void
@@ -373,10 +355,11 @@ write_link(ward_req *x, const char *relation, const char *cursor)
 		 x->req->path + strlen(x->f->base_path));
 	for (size_t i = 0; i < x->req->n_params; i++)
 		if (strcmp(x->req->params[i].key, "_cursor") != 0)
-			url_put(url, sizeof(url), x->req->params[i].key,
-				x->req->params[i].value);
+			med_url_query_add(url, sizeof(url),
+					  x->req->params[i].key,
+					  x->req->params[i].value);
 	if (cursor != NULL)
-		url_put(url, sizeof(url), "_cursor", cursor);
+		med_url_query_add(url, sizeof(url), "_cursor", cursor);
 	med_json_begin(&x->w, NULL, '{');
 	med_json_str(&x->w, "relation", relation);
 	med_json_str(&x->w, "url", url);

@@ -9,7 +9,11 @@ what a higher layer implements).  This check reads what the compiler made:
    object of libmed defines must be defined in L or a layer below it;
 2. every function a public header of layer L declares that libmed defines
    must be defined in L or below: a header that straddles two layers lets
-   a lower file call up without any include looking wrong.
+   a lower file call up without any include looking wrong;
+3. one helper per job: no object but common/src/base/codec.o (med/codec.h)
+   calls libsodium's base64 or hex codecs, and no C source outside it
+   writes its own hex digit table, hex digit decoder or "%XX" escape
+   (read from the source: a hand-written copy calls nothing).
 
     tools/dev/check_symbols.py           check build/ (BUILD=dir to change)
                                          exit 1 naming each crossing,
@@ -34,6 +38,20 @@ OBJ = "obj/common/src"
 DEFINED = set("TDBRVW")
 COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
 CALL_RE = re.compile(r"\b(med_\w+)\s*\(")
+
+# One helper per job (med/codec.h): the symbols and source shapes of a
+# second base64, hex or percent codec.
+CODEC_HOME = "common/src/base/codec"
+CODEC_SYMBOLS = {"sodium_bin2base64", "sodium_base642bin", "sodium_bin2hex",
+                 "sodium_hex2bin"}
+CODEC_SOURCE_RE = re.compile(
+    r"""(?x)
+      "0123456789(?:abcdef|ABCDEF)"          # a hex digit table
+    | '[aAfF]'\s*\+\s*10                     # a hex digit decoder
+    | %%%?02[xX]                            # a percent or hex escape
+    | sodium_base64_(?:ENCODED_LEN|VARIANT)  # sodium's base64 directly
+    """)
+CODEC_DIRS = ["common", "services", "tools", "plugins"]
 
 
 def rank(layer):
@@ -88,6 +106,48 @@ def straddling_headers(defined):
     return problems
 
 
+def codec_copies(build):
+    """Objects calling sodium's codecs, sources writing their own."""
+    problems = []
+    objs = sorted(glob.glob(os.path.join(build, "obj", "**", "*.o"),
+                            recursive=True))
+    objs = [o for o in objs
+            if not o.startswith(os.path.join(build, "obj", "tests")) and
+            not o.startswith(os.path.join(build, "obj", "gen"))]
+    for i in range(0, len(objs), 200):
+        out = subprocess.run(["nm", "-P", "-A"] + objs[i:i + 200],
+                             capture_output=True, text=True,
+                             check=True).stdout
+        for line in out.splitlines():
+            f = line.split()
+            if len(f) < 3 or f[2] != "U" or f[1] not in CODEC_SYMBOLS:
+                continue
+            obj = f[0].rstrip(":")
+            if obj.endswith(CODEC_HOME + ".o"):
+                continue
+            problems.append("%s calls %s: encode and decode through "
+                            "med/codec.h (one helper per job)"
+                            % (obj, f[1]))
+    files = subprocess.run(["git", "ls-files", "--cached", "--others",
+                            "--exclude-standard", "--"] + CODEC_DIRS,
+                           capture_output=True, text=True,
+                           check=True).stdout.split()
+    for path in sorted(files):
+        if not path.endswith((".c", ".h")) or \
+                path.startswith(CODEC_HOME) or not os.path.isfile(path):
+            continue
+        with open(path, encoding="utf-8", errors="replace") as f:
+            # Comments out, their lines kept, so line numbers stay true.
+            text = COMMENT_RE.sub(lambda c: "\n" * c.group(0).count("\n"),
+                                  f.read())
+        for m in CODEC_SOURCE_RE.finditer(text):
+            problems.append("%s:%d: %s: a codec of its own; use med/codec.h "
+                            "(one helper per job)"
+                            % (path, text.count("\n", 0, m.start()) + 1,
+                               m.group(0)))
+    return problems
+
+
 def main():
     os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                           "..", ".."))
@@ -97,7 +157,8 @@ def main():
         print("no libmed objects under %s/%s: build first (make all)"
               % (build, OBJ))
         return 2
-    problems = upward_uses(defined, uses) + straddling_headers(defined)
+    problems = (upward_uses(defined, uses) + straddling_headers(defined) +
+                codec_copies(build))
     print("%d objects, %d libmed symbols; layers bottom to top: %s"
           % (len(uses), len(defined), " < ".join(LAYERS)))
     for p in problems:
