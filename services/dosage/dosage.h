@@ -167,7 +167,14 @@ typedef struct dosage_known {
 bool dosage_order_needs_verification(med_call *call, const dosage_drug *d,
 				     bool overridden);
 
-/* dosage_start loads the identity public key (med_service_def.start). */
+/* dosage_settings_load reads the service's settings (verification and
+ * scan modes, ward zone, identity's public key) into a new state (start.c
+ * starts the rest).  Errors are logged, naming the setting. */
+med_err dosage_settings_load(med_service *svc,
+			     dosage_state **out) MED_MUST_CHECK;
+
+/* dosage_start loads the settings and starts the patient facts and the
+ * overdue watch (med_service_def.start; start.c). */
 med_err dosage_start(med_service *svc) MED_MUST_CHECK;
 
 /* dosage_stop frees the state (med_service_def.stop). */

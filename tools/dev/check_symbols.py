@@ -10,7 +10,10 @@ what a higher layer implements).  This check reads what the compiler made:
 2. every function a public header of layer L declares that libmed defines
    must be defined in L or below: a header that straddles two layers lets
    a lower file call up without any include looking wrong;
-3. one helper per job: no object but common/src/base/codec.o (med/codec.h)
+3. services/dosage stacks the same way: each folder is a layer (below),
+   and an object may use what a lower layer defines; the uses that still
+   point up are listed in DOSAGE_KNOWN_UP, which may only shrink;
+4. one helper per job: no object but common/src/base/codec.o (med/codec.h)
    calls libsodium's base64 or hex codecs, and no C source outside it
    writes its own hex digit table, hex digit decoder or "%XX" escape
    (read from the source: a hand-written copy calls nothing).
@@ -38,6 +41,43 @@ OBJ = "obj/common/src"
 DEFINED = set("TDBRVW")
 COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
 CALL_RE = re.compile(r"\b(med_\w+)\s*\(")
+
+# services/dosage, bottom to top.  "base" is what dosage.h declares for
+# every part (zone.c, verify.c); "top" the process (main.c, methods.c,
+# start.c).  subject/ loads what a dose is checked against for orders/,
+# infusions/ and mar/.
+DOSAGE = "services/dosage"
+DOSAGE_LAYERS = ["base", "knowledge", "catalogue", "patient", "checks",
+                 "subject", "orders", "infusions", "mar", "fhir", "top"]
+DOSAGE_TOP = {"main.o", "methods.o", "start.o"}
+# Uses that still point up (object:symbol), issue 53's debt: remove an
+# entry when its arrow goes, never add one.
+DOSAGE_KNOWN_UP = set("""
+catalogue.o:dosage_dose_bands_parse catalogue.o:dosage_dose_number
+catalogue.o:dosage_dose_policy_parse catalogue.o:dosage_dose_renal_basis_parse
+catalogue.o:dosage_drug_normalise catalogue.o:dosage_drug_problem
+catalogue.o:dosage_groups_read catalogue.o:dosage_hepatic_read
+catalogue.o:dosage_ingredients_read handlers.o:dosage_check_code
+handlers.o:dosage_check_context handlers.o:dosage_check_drug
+handlers.o:dosage_drug_normalise handlers.o:dosage_patient
+handlers.o:dosage_know_patient handlers.o:dosage_store_confirm_weight
+handlers.o:dosage_store_get_context handlers.o:dosage_store_set_context
+route.o:dosage_drug_convert route.o:dosage_dose_convert
+route.o:dosage_dose_dim_is_amount route.o:dosage_dose_unit_parse
+route.o:dosage_rate_amount_per_hour route.o:dosage_rate_unit_parse
+store.o:dosage_drug_classes store.o:dosage_drug_strength
+store.o:dosage_groups_read store.o:dosage_groups_text
+store.o:dosage_hepatic_read store.o:dosage_hepatic_text
+store.o:dosage_ingredients_read store.o:dosage_ingredients_text
+store.o:dosage_dose_bands_parse store.o:dosage_dose_unit_parse
+domain.o:dosage_rate_unit_parse store_history.o:dosage_rate_delivered
+class_checks.o:dosage_store_get_order
+handlers_infusion.o:dosage_identify
+
+schedule.o:dosage_next_slot_ms schedule.o:dosage_order_times_ok
+facts.o:dosage_crcl_plausible facts.o:dosage_egfr_plausible
+facts.o:dosage_height_plausible facts.o:dosage_weight_plausible
+""".split())
 
 # One helper per job (med/codec.h): the symbols and source shapes of a
 # second base64, hex or percent codec.
@@ -106,6 +146,60 @@ def straddling_headers(defined):
     return problems
 
 
+def dosage_layer(build, obj):
+    rel = os.path.relpath(obj, os.path.join(build, "obj", DOSAGE))
+    folder = os.path.dirname(rel)
+    if folder == "":
+        return "top" if os.path.basename(rel) in DOSAGE_TOP else "base"
+    return folder.split(os.sep)[0]
+
+
+def dosage_up(build):
+    """Uses inside services/dosage of a symbol a layer above defines."""
+    defined, uses = {}, collections.defaultdict(set)
+    objs = sorted(glob.glob(os.path.join(build, "obj", DOSAGE, "**", "*.o"),
+                            recursive=True))
+    if not objs:
+        return [], 0
+    out = subprocess.run(["nm", "-P", "-A"] + objs, capture_output=True,
+                         text=True, check=True).stdout
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) < 3:
+            continue
+        obj = f[0].rstrip(":")
+        if f[2] == "U":
+            uses[obj].add(f[1])
+        elif f[2] in DEFINED:
+            defined[f[1]] = obj
+    problems, known, seen = [], 0, set()
+    for obj, names in sorted(uses.items()):
+        layer = dosage_layer(build, obj)
+        if layer not in DOSAGE_LAYERS:
+            problems.append("%s: folder %s is not in DOSAGE_LAYERS"
+                            % (obj, layer))
+            continue
+        for name in sorted(names):
+            where = defined.get(name)
+            if where is None:
+                continue
+            up = dosage_layer(build, where)
+            if up not in DOSAGE_LAYERS or \
+                    DOSAGE_LAYERS.index(up) <= DOSAGE_LAYERS.index(layer):
+                continue
+            if "%s:%s" % (os.path.basename(obj), name) in DOSAGE_KNOWN_UP:
+                known += 1
+                seen.add("%s:%s" % (os.path.basename(obj), name))
+                continue
+            problems.append("%s (%s) uses %s, defined by %s of %s, a "
+                            "layer above in services/dosage"
+                            % (obj, layer, name, where, up))
+    for gone in sorted(DOSAGE_KNOWN_UP - seen):
+        problems.append("%s no longer points up: remove it from "
+                        "DOSAGE_KNOWN_UP" % gone)
+    return problems, known
+
+
 def codec_copies(build):
     """Objects calling sodium's codecs, sources writing their own."""
     problems = []
@@ -157,10 +251,14 @@ def main():
         print("no libmed objects under %s/%s: build first (make all)"
               % (build, OBJ))
         return 2
+    dosage, known = dosage_up(build)
     problems = (upward_uses(defined, uses) + straddling_headers(defined) +
-                codec_copies(build))
+                dosage + codec_copies(build))
     print("%d objects, %d libmed symbols; layers bottom to top: %s"
           % (len(uses), len(defined), " < ".join(LAYERS)))
+    print("services/dosage: %d uses still point up (DOSAGE_KNOWN_UP), "
+          "none may be added; bottom to top: %s"
+          % (known, " < ".join(DOSAGE_LAYERS)))
     for p in problems:
         print(p)
     return 1 if problems else 0

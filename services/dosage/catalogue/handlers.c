@@ -20,6 +20,7 @@
 #include "checks.h"
 #include "catalogue.h"
 #include "mar.h"
+#include "subject.h"
 
 med_err
 dosage_rpc_upsert_drug(med_call *call, const ProtobufCMessage *in,

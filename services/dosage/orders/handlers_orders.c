@@ -27,6 +27,7 @@
 #include "mar.h"
 #include "fhir_export.h"
 #include "route.h"
+#include "subject.h"
 
 #define ST(x)	   SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
 #define EV(x)	   SMARTMED__DOSAGE__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##x

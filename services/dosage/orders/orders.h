@@ -24,11 +24,6 @@ bool dosage_next_due(const dosage_order *o, dosage_zone *zone, int64_t last_ms,
 
 /* --- store_orders.c: orders, their versions and changes ---------------- */
 
-/* dosage_store_read_order reads an order inside a transaction (locked
- * when lock).  MED_ERR_NOT_FOUND when there is none. */
-med_err dosage_store_read_order(med_db_conn *c, med_arena *a, const char *id,
-				bool lock, dosage_order *out) MED_MUST_CHECK;
-
 /* dosage_written_fn sees the order as written, inside the write's
  * transaction: where a handler names its audit details, which commit with
  * the write (med_db_tx_audited). */
