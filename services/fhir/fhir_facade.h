@@ -8,6 +8,8 @@
  * answers into FHIR resources and Bundles, and audits every access.
  *
  * Files: main.c (wiring), server.c (the only user of libmicrohttpd),
+ * call.c (a request's call and the request counter: the bottom, which
+ * handle.c, write.c and ward.c call and which calls none of them),
  * route.c (URL and search parameters), handle.c (one function per FHIR
  * interaction), upstream.c (gRPC calls, status mapping), bundle.c (the
  * services' export bundles), patient.c, capability.c, outcome.c,
@@ -491,7 +493,7 @@ void fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp);
 /* fhir_count_request counts one answered request in
  * smartmed_fhir_requests_total{interaction, code}: every path that answers
  * (handle.c, write.c, ward.c) counts through it, so the series keep one
- * name and help text. */
+ * name and help text.  call.c, with fhir_open_call. */
 void fhir_count_request(fhir_facade *f, const char *interaction, int status);
 
 /*
@@ -507,7 +509,8 @@ med_err fhir_open_call(fhir_facade *f, const fhir_request *req,
 		       fhir_error *e);
 
 /* fhir_capability_interactions writes a resource's "interaction" list of
- * the CapabilityStatement: one entry per code. */
+ * the CapabilityStatement: one entry per code (write_util.c, with
+ * fhir_capability_op: the writes describe themselves with them). */
 void fhir_capability_interactions(med_json *w, const char *const *codes,
 				  size_t n);
 

@@ -498,29 +498,6 @@ serve_patients(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 
 /* --- the call, metrics, response ---------------------------------------- */
 
-med_err
-fhir_open_call(fhir_facade *f, const fhir_request *req, const char *interaction,
-	       const char *action_code, const char *purpose_of_use,
-	       med_call **out, fhir_error *e)
-{
-	char action[64];
-	med_call_local_opts o = {
-		.action = action,
-		.action_code = action_code,
-		.audit = f->audit,
-		.auth = f->auth,
-		.request_id = req->request_id,
-		.transport_secure = true,
-		.arena = req->arena,
-		.purpose_of_use = purpose_of_use,
-	};
-
-	snprintf(action, sizeof(action), "fhir/%s", interaction);
-	if (med_call_local_new(&o, out) != MED_OK)
-		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
-	return MED_OK;
-}
-
 /* open_call: a read is "R" and the rest "E"; a research export declares
  * its purpose of use. */
 static med_err
@@ -580,21 +557,6 @@ end_call(med_call *call, const fhir_query *q, const fhir_error *e,
 	med_call_set_patient(call, patient);
 	med_call_add_details(call, details, bg == FHIR_BG_REFUSED ? 4 : 3);
 	return med_call_end(call, e->grpc_code);
-}
-
-void
-fhir_count_request(fhir_facade *f, const char *interaction, int status)
-{
-	char labels[96];
-	med_counter *c;
-
-	snprintf(labels, sizeof(labels), "interaction=\"%s\",code=\"%d\"",
-		 interaction, status);
-	c = med_metrics_counter(f->metrics, "smartmed_fhir_requests_total",
-				"FHIR requests by interaction and HTTP status",
-				labels);
-	if (c != NULL)
-		med_counter_add(c, 1);
 }
 
 static med_err

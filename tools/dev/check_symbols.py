@@ -13,7 +13,10 @@ what a higher layer implements).  This check reads what the compiler made:
 3. services/dosage stacks the same way: each folder is a layer (below),
    and an object may use what a lower layer defines; the uses that still
    point up are listed in DOSAGE_KNOWN_UP, which may only shrink;
-4. one helper per job: no object but common/src/base/codec.o (med/codec.h)
+4. no circle of files in the FHIR facade (services/fhir): read from the
+   objects, a file that uses what another defines sits above it, and no
+   two files sit above each other, however long the way round;
+5. one helper per job: no object but common/src/base/codec.o (med/codec.h)
    calls libsodium's base64 or hex codecs, and no C source outside it
    writes its own hex digit table, hex digit decoder or "%XX" escape
    (read from the source: a hand-written copy calls nothing).
@@ -200,6 +203,70 @@ def dosage_up(build):
     return problems, known
 
 
+FACADE = "services/fhir"
+
+
+def file_circles(build, folder):
+    """Circles of objects in folder, each object using the next's symbols."""
+    objs = sorted(glob.glob(os.path.join(build, "obj", folder, "*.o")))
+    if not objs:
+        return []
+    out = subprocess.run(["nm", "-P", "-A"] + objs, capture_output=True,
+                         text=True, check=True).stdout
+    defined, uses = {}, collections.defaultdict(set)
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) < 3:
+            continue
+        obj = os.path.basename(f[0].rstrip(":"))
+        if f[2] == "U":
+            uses[obj].add(f[1])
+        elif f[2] in DEFINED:
+            defined[f[1]] = obj
+    edges = collections.defaultdict(set)
+    for obj, names in uses.items():
+        edges[obj] |= {defined[n] for n in names
+                       if n in defined and defined[n] != obj}
+    # Tarjan's strongly connected components, iteratively.
+    index, low, stack, on, comps, n = {}, {}, [], set(), [], [0]
+    for root in sorted(edges):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(edges[root])))]
+        index[root] = low[root] = n[0]
+        n[0] += 1
+        stack.append(root)
+        on.add(root)
+        while work:
+            v, it = work[-1]
+            w = next(it, None)
+            if w is not None:
+                if w not in index:
+                    index[w] = low[w] = n[0]
+                    n[0] += 1
+                    stack.append(w)
+                    on.add(w)
+                    work.append((w, iter(sorted(edges[w]))))
+                elif w in on:
+                    low[v] = min(low[v], index[w])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[v])
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on.discard(w)
+                    comp.append(w)
+                    if w == v:
+                        break
+                if len(comp) > 1:
+                    comps.append(sorted(comp))
+    return ["%s: a circle of files, each using the next: %s"
+            % (folder, ", ".join(c)) for c in comps]
+
+
 def codec_copies(build):
     """Objects calling sodium's codecs, sources writing their own."""
     problems = []
@@ -253,7 +320,7 @@ def main():
         return 2
     dosage, known = dosage_up(build)
     problems = (upward_uses(defined, uses) + straddling_headers(defined) +
-                dosage + codec_copies(build))
+                dosage + file_circles(build, FACADE) + codec_copies(build))
     print("%d objects, %d libmed symbols; layers bottom to top: %s"
           % (len(uses), len(defined), " < ".join(LAYERS)))
     print("services/dosage: %d uses still point up (DOSAGE_KNOWN_UP), "
