@@ -118,8 +118,7 @@ write_change(med_call *call, records_write *w, records_entry *out)
 	/* Refused by the care check: no transaction, no lock taken. */
 	if ((err = med_call_care_err(call)) != MED_OK)
 		return err;
-	err = records_store_write(med_call_db(call), med_call_arena(call), w,
-				  out);
+	err = records_store_write(call, w, out);
 	if (w->patient_found != NULL)
 		med_call_set_patient(call, w->patient_found);
 	if (err == MED_ERR_NOT_FOUND)

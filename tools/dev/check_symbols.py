@@ -16,7 +16,11 @@ what a higher layer implements).  This check reads what the compiler made:
 4. no circle of files in the FHIR facade (services/fhir): read from the
    objects, a file that uses what another defines sits above it, and no
    two files sit above each other, however long the way round;
-5. one helper per job: no object but common/src/base/codec.o (med/codec.h)
+5. explicit writes: a service in EXPLICIT_WRITES runs its writes in the
+   call's transaction by name (med_call_tx, med_call_set_patient), never
+   through the hidden thread-local doors of db_call.c (med_db_tx_audited,
+   med_db_tx_audit_patient, med_db_tx_limit);
+6. one helper per job: no object but common/src/base/codec.o (med/codec.h)
    calls libsodium's base64 or hex codecs, and no C source outside it
    writes its own hex digit table, hex digit decoder or "%XX" escape
    (read from the source: a hand-written copy calls nothing).
@@ -205,6 +209,31 @@ def dosage_up(build):
 
 FACADE = "services/fhir"
 
+# Services whose writes name their call (issue 53 item 1); the others
+# still reach it through db_call.c's thread-local hooks.
+EXPLICIT_WRITES = ["services/records"]
+HIDDEN_DOORS = {"med_db_tx_audited", "med_db_tx_audit_patient",
+                "med_db_tx_limit"}
+
+
+def hidden_doors(build):
+    problems = []
+    for folder in EXPLICIT_WRITES:
+        objs = sorted(glob.glob(os.path.join(build, "obj", folder, "**",
+                                             "*.o"), recursive=True))
+        if not objs:
+            continue
+        out = subprocess.run(["nm", "-P", "-A"] + objs,
+                             capture_output=True, text=True,
+                             check=True).stdout
+        for line in out.splitlines():
+            f = line.split()
+            if len(f) >= 3 and f[2] == "U" and f[1] in HIDDEN_DOORS:
+                problems.append("%s uses %s: %s writes in its call's "
+                                "transaction by name (med_call_tx)"
+                                % (f[0].rstrip(":"), f[1], folder))
+    return problems
+
 
 def file_circles(build, folder):
     """Circles of objects in folder, each object using the next's symbols."""
@@ -320,7 +349,8 @@ def main():
         return 2
     dosage, known = dosage_up(build)
     problems = (upward_uses(defined, uses) + straddling_headers(defined) +
-                dosage + file_circles(build, FACADE) + codec_copies(build))
+                dosage + file_circles(build, FACADE) + hidden_doors(build) +
+                codec_copies(build))
     print("%d objects, %d libmed symbols; layers bottom to top: %s"
           % (len(uses), len(defined), " < ".join(LAYERS)))
     print("services/dosage: %d uses still point up (DOSAGE_KNOWN_UP), "

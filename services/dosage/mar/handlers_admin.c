@@ -641,8 +641,7 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 			  x.at_ms, &x.ddi, &x.ddi_meets);
 	if (err == MED_OK)
 		err = dosage_store_record(
-			med_call_db(call), med_call_arena(call),
-			&x.known.family, req->order_id, req->cosign_id,
+			call, &x.known.family, req->order_id, req->cosign_id,
 			x.scan ? scan.gtin : "", x.at_ms, record_decide, &x, m);
 	dosage_ddi_release(x.ddi);
 	/* A missing co-sign is named by the gate; a missing order here. */

@@ -202,12 +202,13 @@ med_err dosage_store_check(med_db *db, med_arena *arena,
  * administrations for a patient are serialised and each sees the others),
  * then co-sign cosign_id when it is not "" (s->has_cosign says whether it
  * exists), loads the subject, calls decide, inserts *admin and marks the
- * co-sign it names used, in one transaction.
+ * co-sign it names used, in the call's one transaction (med_call_tx:
+ * the call's audit event commits with it).
  */
-med_err dosage_store_record(med_db *db, med_arena *arena,
-			    const dosage_family *fam, const char *order_id,
-			    const char *cosign_id, const char *scan_gtin,
-			    int64_t at_ms, dosage_decide_fn decide, void *ctx,
+med_err dosage_store_record(med_call *call, const dosage_family *fam,
+			    const char *order_id, const char *cosign_id,
+			    const char *scan_gtin, int64_t at_ms,
+			    dosage_decide_fn decide, void *ctx,
 			    dosage_admin *admin) MED_MUST_CHECK;
 
 /* dosage_store_gtin_drug finds the catalogue entry of a 14-digit GTIN:

@@ -104,12 +104,12 @@ record_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_record(med_db *db, med_arena *arena, const dosage_family *fam,
+dosage_store_record(med_call *call, const dosage_family *fam,
 		    const char *order_id, const char *cosign_id,
 		    const char *scan_gtin, int64_t at_ms,
 		    dosage_decide_fn decide, void *ctx, dosage_admin *admin)
 {
-	subject_ctx x = {.arena = arena,
+	subject_ctx x = {.arena = med_call_arena(call),
 			 .fam = fam,
 			 .order_id = order_id,
 			 .cosign_id = cosign_id,
@@ -120,7 +120,9 @@ dosage_store_record(med_db *db, med_arena *arena, const dosage_family *fam,
 			 .ctx = ctx,
 			 .admin = admin};
 
-	return med_db_tx_audited(db, record_tx, &x);
+	/* The call's transaction: its audit event and request-log row
+	 * commit with the administration (med_call_tx). */
+	return med_call_tx(call, record_tx, &x);
 }
 
 /* --- reading administrations --------------------------------------------- */
