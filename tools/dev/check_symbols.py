@@ -80,10 +80,7 @@ store.o:dosage_dose_bands_parse store.o:dosage_dose_unit_parse
 domain.o:dosage_rate_unit_parse store_history.o:dosage_rate_delivered
 class_checks.o:dosage_store_get_order
 handlers_infusion.o:dosage_identify
-
-schedule.o:dosage_next_slot_ms schedule.o:dosage_order_times_ok
-facts.o:dosage_crcl_plausible facts.o:dosage_egfr_plausible
-facts.o:dosage_height_plausible facts.o:dosage_weight_plausible
+schedule.o:dosage_next_slot_ms
 """.split())
 
 # One helper per job (med/codec.h): the symbols and source shapes of a

@@ -8,6 +8,7 @@
 #define DOSAGE_CHECKS_H
 
 #include "dosage.h"
+#include "patient.h"
 
 /* --- domain.c: the rules ----------------------------------------------- */
 
@@ -62,24 +63,8 @@ char *dosage_groups_text(med_arena *a, const dosage_drug *d);
 med_err dosage_groups_read(med_arena *a, const char *text, dosage_drug *d,
 			   char *why, size_t len) MED_MUST_CHECK;
 
-/* Plausible patient measurements: anything outside is a typing error
- * (refused at input) or a bad value in the record (not used). */
-#define DOSAGE_WEIGHT_MIN_KG 0.2
-#define DOSAGE_WEIGHT_MAX_KG 500.0
-#define DOSAGE_HEIGHT_MIN_CM 20.0
-#define DOSAGE_HEIGHT_MAX_CM 280.0
-#define DOSAGE_CRCL_MIN	     1.0 /* mL/min, for a value above 0 */
-#define DOSAGE_CRCL_MAX	     300.0
-
-/* dosage_weight_plausible, dosage_height_plausible, dosage_crcl_plausible:
- * is v within the bounds above (CrCl: 0, or DOSAGE_CRCL_MIN..MAX)? */
-bool dosage_weight_plausible(double kg);
-bool dosage_height_plausible(double cm);
-bool dosage_crcl_plausible(double ml_min);
 /* The oldest a drug may let a weight be (Drug.weight_max_age_days). */
 #define DOSAGE_WEIGHT_MAX_AGE_DAYS 365
-/* dosage_egfr_plausible: an eGFR from 0 to 300 mL/min/1.73 m2. */
-bool dosage_egfr_plausible(double ml_min_173);
 
 /* dosage_check_context validates SetPatientContext's context. */
 med_err dosage_check_context(med_call *call,

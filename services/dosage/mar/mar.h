@@ -66,16 +66,6 @@ size_t dosage_hold_spans(const dosage_order *o, const dosage_hold_rows *ev,
 bool dosage_order_slot(const dosage_order *o, dosage_zone *zone, int64_t t_ms,
 		       int64_t *slot_ms);
 
-/*
- * dosage_order_times_ok is true when o's stored start and creation lie
- * within MED_TIME_MIN_MS..MED_TIME_MAX_MS.  The input checks keep every
- * new order so; a row from before them, or written straight into the
- * database, gets no scheduled times and no next dose rather than
- * arithmetic on INT64_MIN.  A stored end past the bounds (2^63-1 meant
- * as "no end") is read as no end: its order stays on the ward round.
- */
-bool dosage_order_times_ok(const dosage_order *o);
-
 /* dosage_order_from_ms is when o came into force: its start, or for a
  * later version the time it was made when that is after its start. */
 int64_t dosage_order_from_ms(const dosage_order *o);
