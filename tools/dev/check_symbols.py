@@ -65,10 +65,7 @@ catalogue.o:dosage_dose_policy_parse catalogue.o:dosage_dose_renal_basis_parse
 catalogue.o:dosage_drug_normalise catalogue.o:dosage_drug_problem
 catalogue.o:dosage_groups_read catalogue.o:dosage_hepatic_read
 catalogue.o:dosage_ingredients_read handlers.o:dosage_check_code
-handlers.o:dosage_check_context handlers.o:dosage_check_drug
-handlers.o:dosage_drug_normalise handlers.o:dosage_patient
-handlers.o:dosage_know_patient handlers.o:dosage_store_confirm_weight
-handlers.o:dosage_store_get_context handlers.o:dosage_store_set_context
+handlers.o:dosage_check_drug handlers.o:dosage_drug_normalise
 route.o:dosage_drug_convert route.o:dosage_dose_convert
 route.o:dosage_dose_dim_is_amount route.o:dosage_dose_unit_parse
 route.o:dosage_rate_amount_per_hour route.o:dosage_rate_unit_parse
@@ -78,8 +75,7 @@ store.o:dosage_hepatic_read store.o:dosage_hepatic_text
 store.o:dosage_ingredients_read store.o:dosage_ingredients_text
 store.o:dosage_dose_bands_parse store.o:dosage_dose_unit_parse
 domain.o:dosage_rate_unit_parse store_history.o:dosage_rate_delivered
-class_checks.o:dosage_store_get_order
-handlers_infusion.o:dosage_identify
+class_checks.o:dosage_store_get_order handlers_infusion.o:dosage_identify
 schedule.o:dosage_next_slot_ms
 """.split())
 
