@@ -8,10 +8,13 @@
  * that use it: catalogue/catalogue.h (the catalogue, its CSV and SQL, the
  * product scan), patient/patient.h (records' and diagnosis' facts, merged
  * records), checks/checks.h (validation, the dose checks, limits and class
- * checks; the pure rules are dose.h), orders/orders.h (orders, schedules,
- * stays), mar/mar.h (context, administrations and the ward round),
- * infusions/infusions.h (infusions in SQL; the rate rules are infusion.h)
- * and fhir/fhir_export.h (ExportFhir).
+ * checks; the pure rules are dose.h, the infusion rates' infusion.h),
+ * subject/subject.h (the patient's context, loading a dose's subject, the
+ * stored form of checks and administrations), orders/orders.h (orders,
+ * schedules, stays), mar/mar.h (administrations and the ward round),
+ * infusions/infusions.h (infusions in SQL) and fhir/fhir_export.h
+ * (ExportFhir).  The folders stack in that order (tools/dev/
+ * check_symbols.py, DOSAGE_LAYERS).
  */
 #ifndef DOSAGE_H
 #define DOSAGE_H
