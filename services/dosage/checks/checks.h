@@ -81,6 +81,14 @@ med_err dosage_order_problem(const dosage_order *o, int64_t now_ms,
 /* dosage_check_override validates an override (field: "dose_override"). */
 med_err dosage_check_override(med_call *call, const char *field,
 			      const dosage_override *o) MED_MUST_CHECK;
+
+/* dosage_identify checks the bedside identity: a verification token (token
+ * not "") or else identity_override, which it requires; *have_token says
+ * which (RecordAdministration, StartInfusion). */
+med_err dosage_identify(med_call *call, const char *token,
+			const dosage_override *identity_override, int64_t now,
+			med_vtoken_claims *claims,
+			bool *have_token) MED_MUST_CHECK;
 med_err dosage_override_problem(const char *field, const dosage_override *o,
 				med_problem *p) MED_MUST_CHECK;
 

@@ -1390,3 +1390,19 @@ dosage_hepatic_read(med_arena *a, const char *text, dosage_drug *d)
 	}
 	return MED_OK;
 }
+
+med_err
+dosage_identify(med_call *call, const char *token,
+		const dosage_override *identity_override, int64_t now,
+		med_vtoken_claims *claims, bool *have_token)
+{
+	*have_token = token[0] != '\0';
+	if (*have_token)
+		return dosage_verify_token(call, token, now, claims);
+	if (identity_override == NULL)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "verification_token: required (or "
+				     "identity_override with a reason)");
+	return dosage_check_override(call, "identity_override",
+				     identity_override);
+}

@@ -301,13 +301,6 @@ med_err dosage_store_given_list(med_db_conn *c, med_arena *a,
 				int64_t from_ms, int64_t to_ms,
 				dosage_given_list *out) MED_MUST_CHECK;
 
-/* dosage_identify checks a verification token (token not "") or requires
- * identity_override (field names it); *have_token says which. */
-med_err dosage_identify(med_call *call, const char *token,
-			const dosage_override *identity_override, int64_t now,
-			med_vtoken_claims *claims,
-			bool *have_token) MED_MUST_CHECK;
-
 /* --- mar_view.c: the MAR as a nurse reads it (no I/O) ------------------ */
 
 /* dosage_amount_text is "2300 units", "0.5 mg": v rounded, without
