@@ -373,13 +373,19 @@ typedef struct dosage_class_subject {
 	const dosage_class_list *orders; /* entry: other orders; else NULL */
 } dosage_class_subject;
 
+/* dosage_order_get_fn reads order id (orders/: dosage_store_get_order);
+ * MED_ERR_NOT_FOUND when there is none. */
+typedef med_err (*dosage_order_get_fn)(med_db *db, med_arena *arena,
+				       const char *id, dosage_order *out);
+
 /*
  * dosage_orders_day_ome sums a day of the regimen of each opioid order in
  * orders (its dose times the doses its frequency allows, a PRN order's own
  * 24-h maximum) in oral morphine equivalents into orders->ome_24h,
- * setting orders->ome_unknown for one it cannot convert.
+ * setting orders->ome_unknown for one it cannot convert.  The orders are
+ * read with get, which the caller (orders/, above) passes in.
  */
-med_err dosage_orders_day_ome(med_call *call,
+med_err dosage_orders_day_ome(med_call *call, dosage_order_get_fn get,
 			      dosage_class_list *orders) MED_MUST_CHECK;
 
 /* dosage_ome_limit is MED_DOSAGE_OME_MAX_24H_MG (90 mg unless set). */
