@@ -9,11 +9,11 @@
  * named by a logical reference (Reference.identifier) rather than a
  * literal one that would dangle in this page.
  */
+#include <med/codec.h>
 #include <med/fhir.h>
 #include <med/json.h>
 #include <med/util.h>
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -565,15 +565,14 @@ writeback_media(med_json *w, const diagnosis_finding *f)
 static void
 presented_form(med_json *w, const diagnosis_finding *f)
 {
-	size_t n = sodium_base64_ENCODED_LEN(f->overlay_png.len,
-					     sodium_base64_VARIANT_ORIGINAL);
+	size_t n = MED_B64_STD_LEN(f->overlay_png.len);
 	char *b64;
 
 	if (!f->has_overlay || f->overlay_png.len == 0 ||
 	    (b64 = malloc(n)) == NULL)
 		return;
-	sodium_bin2base64(b64, n, f->overlay_png.data, f->overlay_png.len,
-			  sodium_base64_VARIANT_ORIGINAL);
+	med_b64_encode(b64, n, f->overlay_png.data, f->overlay_png.len,
+		       MED_B64_STD);
 	med_json_begin(w, "presentedForm", '[');
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "contentType", "image/png");

@@ -20,7 +20,6 @@
 #include <med/metrics.h>
 #include <med/patients.h>
 #include <med/util.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -591,12 +590,10 @@ static void
 fill_model_fields(med_call *call, diagnosis_model *m, const med_image *img,
 		  const ProtobufCBinaryData *image, diagnosis_finding *f)
 {
-	unsigned char h[crypto_hash_sha256_BYTES];
 	char *hex = med_arena_alloc(med_call_arena(call), 65);
 
-	crypto_hash_sha256(h, image->data, image->len);
 	if (hex != NULL)
-		sodium_bin2hex(hex, 65, h, sizeof(h));
+		med_sha256_hex(image->data, image->len, hex);
 	f->image_sha256 = hex ? hex : "";
 	f->image_format = (char *)med_image_format_name(img->format);
 	f->image_width = img->width;

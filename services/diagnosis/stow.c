@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <med/arena.h>
 #include <med/audit.h>
+#include <med/codec.h>
 #include <med/config.h>
 #include <med/log.h>
 #include <med/metrics.h>
@@ -367,7 +368,7 @@ multipart(const uint8_t *file, size_t len, char boundary[48], uint8_t **body,
 	int nh, nt;
 
 	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+	med_hex_encode(hex, sizeof(hex), rnd, sizeof(rnd));
 	snprintf(boundary, 48, "smartmed-stow-%s", hex);
 	nh = snprintf(head, sizeof(head),
 		      "--%s\r\nContent-Type: application/dicom\r\n\r\n",

@@ -8,10 +8,13 @@
  * that use it: catalogue/catalogue.h (the catalogue, its CSV and SQL, the
  * product scan), patient/patient.h (records' and diagnosis' facts, merged
  * records), checks/checks.h (validation, the dose checks, limits and class
- * checks; the pure rules are dose.h), orders/orders.h (orders, schedules,
- * stays), mar/mar.h (context, administrations and the ward round),
- * infusions/infusions.h (infusions in SQL; the rate rules are infusion.h)
- * and fhir/fhir_export.h (ExportFhir).
+ * checks; the pure rules are dose.h, the infusion rates' infusion.h),
+ * subject/subject.h (the patient's context, loading a dose's subject, the
+ * stored form of checks and administrations), orders/orders.h (orders,
+ * schedules, stays), mar/mar.h (administrations and the ward round),
+ * infusions/infusions.h (infusions in SQL) and fhir/fhir_export.h
+ * (ExportFhir).  The folders stack in that order (tools/dev/
+ * check_symbols.py, DOSAGE_LAYERS).
  */
 #ifndef DOSAGE_H
 #define DOSAGE_H
@@ -167,7 +170,14 @@ typedef struct dosage_known {
 bool dosage_order_needs_verification(med_call *call, const dosage_drug *d,
 				     bool overridden);
 
-/* dosage_start loads the identity public key (med_service_def.start). */
+/* dosage_settings_load reads the service's settings (verification and
+ * scan modes, ward zone, identity's public key) into a new state (start.c
+ * starts the rest).  Errors are logged, naming the setting. */
+med_err dosage_settings_load(med_service *svc,
+			     dosage_state **out) MED_MUST_CHECK;
+
+/* dosage_start loads the settings and starts the patient facts and the
+ * overdue watch (med_service_def.start; start.c). */
 med_err dosage_start(med_service *svc) MED_MUST_CHECK;
 
 /* dosage_stop frees the state (med_service_def.stop). */

@@ -3,7 +3,6 @@
  * offline check of verification tokens (med/vtoken.h).
  */
 #include <med/log.h>
-#include <med/patients.h>
 #include <med/util.h>
 
 #include <stdlib.h>
@@ -154,7 +153,7 @@ dosage_ward_zone(med_call *call, dosage_zone **out)
 }
 
 med_err
-dosage_start(med_service *svc)
+dosage_settings_load(med_service *svc, dosage_state **out)
 {
 	const char *path = med_config_str(med_service_config(svc), KEY_SETTING);
 	dosage_state *st = calloc(1, sizeof(*st));
@@ -202,39 +201,8 @@ dosage_start(med_service *svc)
 			     "will be refused",
 			     KEY_SETTING);
 	}
-	/* The patient checks of writes (med/patients.h) start here: the
-	 * service has one start hook. */
-	if ((e = med_patients_service_start(svc)) != MED_OK) {
-		free(st);
-		return e;
-	}
-	if ((e = dosage_facts_start(svc, st)) != MED_OK) {
-		med_patients_service_stop(svc);
-		free(st);
-		return e;
-	}
-	if ((e = dosage_overdue_start(svc, &st->overdue)) != MED_OK) {
-		dosage_facts_stop(st);
-		med_patients_service_stop(svc);
-		free(st);
-		return e;
-	}
-	med_service_set_data(svc, st);
+	*out = st;
 	return MED_OK;
-}
-
-void
-dosage_stop(med_service *svc)
-{
-	dosage_state *st = med_service_data(svc);
-
-	med_patients_service_stop(svc);
-	if (st != NULL) {
-		dosage_overdue_stop(st->overdue);
-		dosage_facts_stop(st);
-	}
-	free(st);
-	med_service_set_data(svc, NULL);
 }
 
 med_err

@@ -26,33 +26,6 @@ write_param(med_json *w, const char *name, const char *type, const char *doc)
 	med_json_end(w, '}');
 }
 
-void
-fhir_capability_op(med_json *w, const fhir_facade *f, const char *name,
-		   const char *doc)
-{
-	char def[700];
-
-	snprintf(def, sizeof(def), "%s/OperationDefinition/%s", f->base_url,
-		 name);
-	med_json_begin(w, NULL, '{');
-	med_json_str(w, "name", name);
-	med_json_str(w, "definition", def);
-	med_json_str(w, "documentation", doc);
-	med_json_end(w, '}');
-}
-
-void
-fhir_capability_interactions(med_json *w, const char *const *codes, size_t n)
-{
-	med_json_begin(w, "interaction", '[');
-	for (size_t i = 0; i < n; i++) {
-		med_json_begin(w, NULL, '{');
-		med_json_str(w, "code", codes[i]);
-		med_json_end(w, '}');
-	}
-	med_json_end(w, ']');
-}
-
 /*
  * write_interactions writes what the routes serve for type: read, vread
  * and history-instance where read.c reads it by id, search-type when

@@ -9,6 +9,7 @@
  * to the day, references to exported resources), free text only when the
  * project allows narrative, attachment content never.
  */
+#include <med/codec.h>
 #include <med/util.h>
 
 #include <stdio.h>
@@ -42,14 +43,13 @@ med_err
 deid_master_key_parse(const char *text, uint8_t out[DEID_KEY_LEN], char *errbuf,
 		      size_t errlen)
 {
-	const char *end = NULL;
-	size_t n = 0;
+	size_t len, n = 0;
 
-	while (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')
-		text++;
-	if (sodium_hex2bin(out, DEID_KEY_LEN, text, strlen(text), NULL, &n,
-			   &end) != 0 ||
-	    n != DEID_KEY_LEN || strspn(end, " \t\r\n") != strlen(end)) {
+	text += strspn(text, " \t\n\r");
+	len = strcspn(text, " \t\n\r");
+	if (med_hex_decode(text, len, out, DEID_KEY_LEN, &n) != MED_OK ||
+	    n != DEID_KEY_LEN ||
+	    strspn(text + len, " \t\r\n") != strlen(text + len)) {
 		snprintf(errbuf, errlen, "want 64 hex digits (32 bytes)");
 		sodium_memzero(out, DEID_KEY_LEN);
 		return MED_ERR_INVALID;
@@ -92,7 +92,7 @@ deid_pseudonym(const deid_project *p, const char *type, const char *id,
 	uint8_t mac[crypto_auth_hmacsha256_BYTES];
 
 	hmac(p->key, type, "|", id, mac);
-	sodium_bin2hex(out, DEID_PSEUDONYM_LEN + 1, mac,
+	med_hex_encode(out, DEID_PSEUDONYM_LEN + 1, mac,
 		       DEID_PSEUDONYM_LEN / 2);
 }
 

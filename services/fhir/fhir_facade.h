@@ -8,6 +8,8 @@
  * answers into FHIR resources and Bundles, and audits every access.
  *
  * Files: main.c (wiring), server.c (the only user of libmicrohttpd),
+ * call.c (a request's call and the request counter: the bottom, which
+ * handle.c, write.c and ward.c call and which calls none of them),
  * route.c (URL and search parameters), handle.c (one function per FHIR
  * interaction), upstream.c (gRPC calls, status mapping), bundle.c (the
  * services' export bundles), patient.c, capability.c, outcome.c,
@@ -469,9 +471,6 @@ typedef struct fhir_query {
  * $everything) other than the paging ones; fhir_search_check, after them
  * all, asks for what a search needs (its patient; a Patient search's
  * criterion).  Errors: MED_ERR_INVALID with the parameter named in e. */
-/* fhir_form_decode undoes application/x-www-form-urlencoded in place ('+'
- * is a space, %XX a byte); false on a broken escape or a NUL. */
-bool fhir_form_decode(char *s);
 med_err fhir_params_collect(const fhir_request *req, fhir_query *q,
 			    fhir_error *e);
 med_err fhir_search_param(const fhir_facade *f, fhir_query *q, med_arena *a,
@@ -497,7 +496,7 @@ void fhir_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp);
 /* fhir_count_request counts one answered request in
  * smartmed_fhir_requests_total{interaction, code}: every path that answers
  * (handle.c, write.c, ward.c) counts through it, so the series keep one
- * name and help text. */
+ * name and help text.  call.c, with fhir_open_call. */
 void fhir_count_request(fhir_facade *f, const char *interaction, int status);
 
 /*
@@ -513,7 +512,8 @@ med_err fhir_open_call(fhir_facade *f, const fhir_request *req,
 		       fhir_error *e);
 
 /* fhir_capability_interactions writes a resource's "interaction" list of
- * the CapabilityStatement: one entry per code. */
+ * the CapabilityStatement: one entry per code (write_util.c, with
+ * fhir_capability_op: the writes describe themselves with them). */
 void fhir_capability_interactions(med_json *w, const char *const *codes,
 				  size_t n);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <med/audit.h>
+#include <med/codec.h>
 #include <med/fhir.h>
 #include <med/log.h>
 #include <med/util.h>
@@ -46,24 +47,6 @@ interaction_name(const fhir_query *q)
 }
 
 /* --- URLs of the paging links ------------------------------------------ */
-
-static void
-url_append(char *url, size_t cap, const char *key, const char *value)
-{
-	size_t n = strlen(url);
-
-	n += (size_t)snprintf(url + n, n < cap ? cap - n : 0,
-			      "%s%s=", strchr(url, '?') ? "&" : "?", key);
-	for (const unsigned char *p = (const unsigned char *)value;
-	     *p != '\0' && n + 4 < cap; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p))
-			url[n++] = (char)*p;
-		else
-			n += (size_t)snprintf(url + n, cap - n, "%%%02X", *p);
-	}
-	url[n < cap ? n : cap - 1] = '\0';
-}
 
 /* cursor_text writes c as _cursor's value (route.c reads it):
  * SOURCE.ENTRY.TOTAL.SNAPSHOT.LEN.ANCHOR.TOKEN, a sorted search's
@@ -112,19 +95,19 @@ page_url(const fhir_facade *f, const fhir_query *q, size_t offset,
 		snprintf(url, cap, "%s/%s", f->base_url, q->type);
 	for (size_t i = 0; i < q->n_params; i++)
 		if (!paging_key(q->params[i].key))
-			url_append(url, cap, q->params[i].key,
-				   q->params[i].value);
+			med_url_query_add(url, cap, q->params[i].key,
+					  q->params[i].value);
 	snprintf(num, sizeof(num), "%zu", q->count);
-	url_append(url, cap, "_count", num);
+	med_url_query_add(url, cap, "_count", num);
 	if (offset != SIZE_MAX) {
 		snprintf(num, sizeof(num), "%zu", offset);
-		url_append(url, cap, "_offset", num);
+		med_url_query_add(url, cap, "_offset", num);
 	}
 	if (cursor != NULL) {
 		char text[FHIR_CURSOR_TOKEN_MAX + 256];
 
 		cursor_text(cursor, text, sizeof(text));
-		url_append(url, cap, "_cursor", text);
+		med_url_query_add(url, cap, "_cursor", text);
 	}
 }
 
@@ -515,29 +498,6 @@ serve_patients(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 
 /* --- the call, metrics, response ---------------------------------------- */
 
-med_err
-fhir_open_call(fhir_facade *f, const fhir_request *req, const char *interaction,
-	       const char *action_code, const char *purpose_of_use,
-	       med_call **out, fhir_error *e)
-{
-	char action[64];
-	med_call_local_opts o = {
-		.action = action,
-		.action_code = action_code,
-		.audit = f->audit,
-		.auth = f->auth,
-		.request_id = req->request_id,
-		.transport_secure = true,
-		.arena = req->arena,
-		.purpose_of_use = purpose_of_use,
-	};
-
-	snprintf(action, sizeof(action), "fhir/%s", interaction);
-	if (med_call_local_new(&o, out) != MED_OK)
-		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
-	return MED_OK;
-}
-
 /* open_call: a read is "R" and the rest "E"; a research export declares
  * its purpose of use. */
 static med_err
@@ -597,21 +557,6 @@ end_call(med_call *call, const fhir_query *q, const fhir_error *e,
 	med_call_set_patient(call, patient);
 	med_call_add_details(call, details, bg == FHIR_BG_REFUSED ? 4 : 3);
 	return med_call_end(call, e->grpc_code);
-}
-
-void
-fhir_count_request(fhir_facade *f, const char *interaction, int status)
-{
-	char labels[96];
-	med_counter *c;
-
-	snprintf(labels, sizeof(labels), "interaction=\"%s\",code=\"%d\"",
-		 interaction, status);
-	c = med_metrics_counter(f->metrics, "smartmed_fhir_requests_total",
-				"FHIR requests by interaction and HTTP status",
-				labels);
-	if (c != NULL)
-		med_counter_add(c, 1);
 }
 
 static med_err

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <med/codec.h>
 #include <med/fhir.h>
 #include <med/util.h>
 
@@ -19,45 +20,6 @@
 #define NOMEM	8
 
 /* --- the parameters of a request ------------------------------------- */
-
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-bool
-fhir_form_decode(char *s)
-{
-	char *out = s;
-
-	for (; *s != '\0'; s++) {
-		int hi, lo;
-
-		if (*s == '+') {
-			*out++ = ' ';
-			continue;
-		}
-		if (*s != '%') {
-			*out++ = *s;
-			continue;
-		}
-		hi = hex_value(s[1]);
-		lo = hi < 0 ? -1 : hex_value(s[2]);
-		if (lo < 0 || (hi == 0 && lo == 0))
-			return false;
-		*out++ = (char)(hi * 16 + lo);
-		s += 2;
-	}
-	*out = '\0';
-	return true;
-}
 
 static bool
 is_form(const char *content_type)
@@ -94,8 +56,8 @@ add_body_params(const fhir_request *req, fhir_param *ps, size_t *n,
 					 FHIR_PARAMS_MAX * 2);
 		if (eq != NULL)
 			*eq = '\0';
-		if (!fhir_form_decode(kv) ||
-		    (eq != NULL && !fhir_form_decode(eq + 1)))
+		if (!med_form_decode(kv) ||
+		    (eq != NULL && !med_form_decode(eq + 1)))
 			return fhir_fail(e, INVALID,
 					 "body: not form-encoded (a bad %% "
 					 "escape or a NUL)");

@@ -36,6 +36,7 @@
 #include <jansson.h>
 
 #include <med/audit.h>
+#include <med/codec.h>
 #include <med/fhir.h>
 #include <med/log.h>
 #include <med/metrics.h>
@@ -61,7 +62,6 @@
 #define AUDIT_COUNT_DEFAULT 100
 #define AUDIT_COUNT_MAX	    1000
 /* The longest link the facade writes. */
-#define LINK_MAX 1024
 
 /* --- routing ------------------------------------------------------------ */
 
@@ -349,88 +349,6 @@ parse(ward_req *x)
 	return MED_OK;
 }
 
-/* --- links ------------------------------------------------------------------
- */
-
-/* url_put appends key=value to url, percent-encoding value. */
-static void
-url_put(char *url, size_t cap, const char *key, const char *value)
-{
-	size_t n = strlen(url);
-
-	n += (size_t)snprintf(url + n, n < cap ? cap - n : 0,
-			      "%s%s=", strchr(url, '?') ? "&" : "?", key);
-	for (const unsigned char *p = (const unsigned char *)value;
-	     *p != '\0' && n + 4 < cap; p++) {
-		if (strchr("-._~:", *p) || (*p >= '0' && *p <= '9') ||
-		    ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
-			url[n++] = (char)*p;
-		else
-			n += (size_t)snprintf(url + n, cap - n, "%%%02X", *p);
-	}
-	url[n < cap ? n : cap - 1] = '\0';
-}
-
-/* write_link writes self or next: the request's parameters, _cursor
- * replaced. */
-static void
-write_link(ward_req *x, const char *relation, const char *cursor)
-{
-	char url[LINK_MAX];
-
-	snprintf(url, sizeof(url), "%s%s", x->f->base_url,
-		 x->req->path + strlen(x->f->base_path));
-	for (size_t i = 0; i < x->req->n_params; i++)
-		if (strcmp(x->req->params[i].key, "_cursor") != 0)
-			url_put(url, sizeof(url), x->req->params[i].key,
-				x->req->params[i].value);
-	if (cursor != NULL)
-		url_put(url, sizeof(url), "_cursor", cursor);
-	med_json_begin(&x->w, NULL, '{');
-	med_json_str(&x->w, "relation", relation);
-	med_json_str(&x->w, "url", url);
-	med_json_end(&x->w, '}');
-}
-
-void
-fhir_ward_searchset_begin(ward_req *x, const char *next)
-{
-	med_json_begin(&x->w, NULL, '{');
-	med_json_str(&x->w, "resourceType", "Bundle");
-	med_json_str(&x->w, "type", "searchset");
-	med_fhir_instant(&x->w, "timestamp", med_now_ms());
-	med_json_begin(&x->w, "link", '[');
-	write_link(x, "self", x->cursor);
-	if (next != NULL && next[0] != '\0')
-		write_link(x, "next", next);
-	med_json_end(&x->w, ']');
-	med_json_begin(&x->w, "entry", '[');
-}
-
-void
-fhir_ward_searchset_end(ward_req *x)
-{
-	med_json_end(&x->w, ']');
-	med_json_end(&x->w, '}');
-}
-
-void
-fhir_ward_entry_raw(ward_req *x, const char *type, const char *id,
-		    const char *raw, size_t len, const char *mode)
-{
-	char url[LINK_MAX];
-
-	snprintf(url, sizeof(url), "%s/%s/%s", x->f->base_url, type, id);
-	med_json_begin(&x->w, NULL, '{');
-	med_json_str(&x->w, "fullUrl", url);
-	med_json_raw(&x->w, "resource", raw, len);
-	med_json_begin(&x->w, "search", '{');
-	med_json_str(&x->w, "mode", mode);
-	med_json_end(&x->w, '}');
-	med_json_end(&x->w, '}');
-	x->n++;
-}
-
 /* --- the census ------------------------------------------------------------
  */
 
@@ -475,7 +393,7 @@ census_entry(void *ctx, json_t *res, const char *raw, size_t len, fhir_error *e)
 static med_err
 include_patients(ward_req *x, const census_page *p)
 {
-	char url[LINK_MAX];
+	char url[WARD_LINK_MAX];
 
 	for (size_t i = 0; i < p->n_patients; i++) {
 		Smartmed__Identity__V1__Patient *pt = NULL;
@@ -613,15 +531,6 @@ serve_audit_events(ward_req *x)
 
 /* --- one request: call, audit, answer -------------------------------------
  */
-
-med_err
-fhir_ward_upstream_failed(ward_req *x, const char *service,
-			  const med_rpc_status *st)
-{
-	if (st->code == 0)
-		return fhir_fail(&x->e, INTERNAL, "%s: call failed", service);
-	return fhir_fail(&x->e, st->code, "%s: %s", service, st->message);
-}
 
 static const char *
 interaction_of(ward_kind k)

@@ -1,7 +1,9 @@
 /*
  * ward.h - what ward.c (routing, the census, AuditEvent search, calls and
- * answers) and ward_audit.c (break-glass grants as Consent, the inclusion
- * proof as Parameters) share: the ward console's searches (issue 37).
+ * answers; on top), ward_audit.c (break-glass grants as Consent, the
+ * inclusion proof as Parameters), ward_mar.c (the MAR) and ward_bundle.c
+ * (the searchset Bundle and its links, upstream failures; at the bottom)
+ * share: the ward console's searches (issue 37).
  */
 #ifndef SMARTMED_FHIR_WARD_H
 #define SMARTMED_FHIR_WARD_H
@@ -23,6 +25,9 @@ typedef enum ward_kind {
 } ward_kind;
 
 /* The date parameters an AuditEvent search ANDs (a from and a to). */
+/* The longest link or entry URL a ward Bundle writes. */
+#define WARD_LINK_MAX 1024
+
 #define WARD_DATES_MAX 2
 
 /* ward_req - one request, from its parameters to its answer in w. */

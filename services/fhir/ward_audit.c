@@ -10,8 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sodium.h>
-
+#include <med/codec.h>
 #include <med/fhir.h>
 
 #include "smartmed/audit/v1/audit.pb-c.h"
@@ -173,13 +172,11 @@ fhir_ward_serve_grants(ward_req *x)
 static void
 b64_param(med_json *w, const char *name, const uint8_t *p, size_t len)
 {
-	char text[sodium_base64_ENCODED_LEN(64,
-					    sodium_base64_VARIANT_ORIGINAL)];
+	char text[MED_B64_STD_LEN(64)];
 
 	if (len > 64)
 		len = 0;
-	sodium_bin2base64(text, sizeof(text), p, len,
-			  sodium_base64_VARIANT_ORIGINAL);
+	med_b64_encode(text, sizeof(text), p, len, MED_B64_STD);
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "name", name);
 	med_json_str(w, "valueBase64Binary", text);

@@ -1,6 +1,8 @@
 /*
- * write.h - the facade's writes (fhirwrite), shared by write.c (routing,
- * the call, the answer), write_obs.c (vital-sign Observations and their
+ * write.h - the facade's writes (fhirwrite), shared by write.c (the
+ * dispatcher: routing, the call, the answer; on top), write_util.c (what
+ * every write shares: refusals, upstream answers, references, channels;
+ * at the bottom), write_obs.c (vital-sign Observations and their
  * Bundles -> records' RecordDeviceReadings), write_med.c
  * (MedicationAdministration -> dosage, MedicationRequest/{id}/$cosign)
  * write_face.c (Patient/{id}/$verify-face -> identity) and write_time.c

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "write.h"
+#include <med/codec.h>
 
 /* split_identifier cuts "identifier=<system>|<value>" (decoded in place
  * in q) into its system and value; false when q is anything else. */
@@ -28,8 +29,8 @@ split_identifier(char *q, const char **system, const char **value)
 	if (strncmp(q, key, sizeof(key) - 1) != 0 || strchr(q, '&') != NULL)
 		return false;
 	q += sizeof(key) - 1;
-	if (!fhir_form_decode(q) || (bar = strchr(q, '|')) == NULL ||
-	    bar == q || bar[1] == '\0' || strchr(bar + 1, '|') != NULL)
+	if (!med_form_decode(q) || (bar = strchr(q, '|')) == NULL || bar == q ||
+	    bar[1] == '\0' || strchr(bar + 1, '|') != NULL)
 		return false;
 	*bar = '\0';
 	*system = q;

@@ -8,9 +8,8 @@
  */
 #include <string.h>
 
+#include <med/codec.h>
 #include <med/fhir.h>
-
-#include <sodium.h>
 
 #include "smartmed/identity/v1/identity.pb-c.h"
 
@@ -65,8 +64,8 @@ photo_of(fhir_write *x, const json_t *body, ProtobufCBinaryData *out)
 	cap = strlen(data) / 4 * 3 + 3;
 	if ((bytes = med_arena_alloc(x->req->arena, cap)) == NULL)
 		return MED_ERR_NOMEM;
-	if (sodium_base642bin(bytes, cap, data, strlen(data), "\r\n ", &len,
-			      NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	if (med_b64_decode(data, strlen(data), MED_B64_LINES, bytes, cap,
+			   &len) != MED_OK ||
 	    len == 0)
 		return fhir_write_fail(x, 400, "value",
 				       "Parameters.parameter[photo]."

@@ -4,6 +4,7 @@
  * character sets of MSH-18.  Pure functions over the caller's text; no
  * allocation.
  */
+#include <med/codec.h>
 #include <med/util.h>
 
 #include <stdarg.h>
@@ -86,18 +87,6 @@ to_utf8(hl7_charset cs, const char *in, size_t n, char *out, size_t cap)
 
 /* --- escapes ------------------------------------------------------------- */
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* put appends one byte, leaving room for the NUL; out NULL only counts
  * (hl7_unescape checking escapes without keeping the text). */
 static med_err
@@ -122,7 +111,8 @@ hex_bytes(const char *s, size_t n, char *out, size_t cap, size_t *o)
 	if (n == 0 || n % 2 != 0)
 		return MED_ERR_INVALID;
 	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+		int hi = med_hex_digit((unsigned char)s[i]);
+		int lo = med_hex_digit((unsigned char)s[i + 1]);
 
 		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 			return MED_ERR_INVALID;

@@ -7,6 +7,7 @@
  * live connection per sender.
  */
 #include <med/audit.h>
+#include <med/codec.h>
 #include <med/log.h>
 #include <med/util.h>
 
@@ -76,7 +77,7 @@ message_key(const hl7_header *h, char out[40])
 	crypto_generichash(hash, sizeof(hash), (const unsigned char *)in,
 			   (size_t)n, NULL, 0);
 	memcpy(out, "hl7-", 4);
-	sodium_bin2hex(out + 4, 33, hash, sizeof(hash));
+	med_hex_encode(out + 4, 33, hash, sizeof(hash));
 }
 
 med_err

@@ -5,12 +5,14 @@
  */
 #include <med/audit.h>
 #include <med/check.h>
+#include <med/codec.h>
 #include <med/log.h>
 #include <med/service.h>
 #include <med/vtoken.h>
 
 #include <math.h>
-#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "face_internal.h"
@@ -767,15 +769,13 @@ identity_rpc_get_verification_key(med_call *call, const ProtobufCMessage *in,
 {
 	Smartmed__Identity__V1__GetVerificationKeyResponse *res = (void *)out;
 	identity_face *f = identity_face_from_call(call);
-	char b64[sodium_base64_ENCODED_LEN(MED_VTOKEN_PUBLIC_KEY_LEN,
-					   sodium_base64_VARIANT_ORIGINAL)];
+	char b64[MED_B64_STD_LEN(MED_VTOKEN_PUBLIC_KEY_LEN)];
 	med_err err;
 
 	(void)in;
 	if ((err = identity_face_ready(call, f)) != MED_OK)
 		return err;
-	sodium_bin2base64(b64, sizeof(b64), f->pk, sizeof(f->pk),
-			  sodium_base64_VARIANT_ORIGINAL);
+	med_b64_encode(b64, sizeof(b64), f->pk, sizeof(f->pk), MED_B64_STD);
 	res->public_key = med_arena_strdup(med_call_arena(call), b64);
 	res->key_id = f->key_id;
 	res->token_ttl_s = (uint32_t)(f->ttl_ms / 1000);

@@ -4,6 +4,7 @@
  * and SQL.
  */
 #include <med/check.h>
+#include <med/codec.h>
 #include <med/fhir.h>
 #include <med/util.h>
 
@@ -375,15 +376,6 @@ check_allergy(const allergy *a, med_problem *p)
 	return MED_OK;
 }
 
-static void
-hex_sha256(char out[65], const uint8_t *data, size_t len)
-{
-	unsigned char digest[crypto_hash_sha256_BYTES];
-
-	crypto_hash_sha256(digest, data, len);
-	sodium_bin2hex(out, 65, digest, sizeof(digest));
-}
-
 static med_err
 check_document(med_arena *a, document *d, size_t max_bytes, med_problem *p)
 {
@@ -410,7 +402,7 @@ check_document(med_arena *a, document *d, size_t max_bytes, med_problem *p)
 		return med_problem_set(p, MED_ERR_INVALID, "document.data",
 				       "does not match content_type %s",
 				       d->content_type);
-	hex_sha256(hex, d->data.data, d->data.len);
+	med_sha256_hex(d->data.data, d->data.len, hex);
 	d->sha256 = med_arena_strdup(a, hex);
 	d->size = d->data.len;
 	return d->sha256 ? MED_OK : MED_ERR_NOMEM;
@@ -758,7 +750,7 @@ hex_digest(med_arena *arena, crypto_hash_sha256_state *st)
 
 	crypto_hash_sha256_final(st, digest);
 	if (hex != NULL)
-		sodium_bin2hex(hex, sizeof(digest) * 2 + 1, digest,
+		med_hex_encode(hex, sizeof(digest) * 2 + 1, digest,
 			       sizeof(digest));
 	return hex;
 }

@@ -4,12 +4,12 @@
  * as DocumentReference, allergies as AllergyIntolerance, each referring to
  * "Patient/<id>".  The JSON is written by a small bounded writer.
  */
+#include <med/codec.h>
 #include <med/fhir.h>
 #include <med/json.h>
 #include <med/util.h>
 
 #include <math.h>
-#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,8 +45,7 @@ typedef struct fhir_out {
 static size_t
 b64_len(const char *text)
 {
-	return sodium_base64_ENCODED_LEN(strlen(text),
-					 sodium_base64_VARIANT_ORIGINAL);
+	return MED_B64_STD_LEN(strlen(text));
 }
 
 #define FHIR_BASE MED_FHIR_EXPORT_BASE
@@ -502,8 +501,7 @@ text_content(med_json *w, const char *text)
 		w->err = MED_ERR_INTERNAL;
 		return;
 	}
-	sodium_bin2base64(out->b64, out->b64_cap, (const unsigned char *)text,
-			  strlen(text), sodium_base64_VARIANT_ORIGINAL);
+	med_b64_encode(out->b64, out->b64_cap, text, strlen(text), MED_B64_STD);
 	med_json_begin(w, "content", '[');
 	med_json_begin(w, NULL, '{');
 	med_json_begin(w, "attachment", '{');

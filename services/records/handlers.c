@@ -4,6 +4,7 @@
  * patient for the audit event the RPC layer emits.
  */
 #include <med/check.h>
+#include <med/codec.h>
 #include <med/config.h>
 #include <med/patients.h>
 #include <med/service.h>
@@ -117,8 +118,7 @@ write_change(med_call *call, records_write *w, records_entry *out)
 	/* Refused by the care check: no transaction, no lock taken. */
 	if ((err = med_call_care_err(call)) != MED_OK)
 		return err;
-	err = records_store_write(med_call_db(call), med_call_arena(call), w,
-				  out);
+	err = records_store_write(call, w, out);
 	if (w->patient_found != NULL)
 		med_call_set_patient(call, w->patient_found);
 	if (err == MED_ERR_NOT_FOUND)
@@ -353,8 +353,7 @@ records_rpc_get_attachment(med_call *call, const ProtobufCMessage *in,
 	Smartmed__Records__V1__Attachment *res = (void *)out;
 	records_entry *e;
 	const uint8_t *data;
-	unsigned char digest[crypto_hash_sha256_BYTES];
-	char hex[crypto_hash_sha256_BYTES * 2 + 1];
+	char hex[MED_HEX_LEN(crypto_hash_sha256_BYTES)];
 	size_t len;
 	med_err err = read_entry(call, req->entry_id, req->version, &e);
 
@@ -365,10 +364,8 @@ records_rpc_get_attachment(med_call *call, const ProtobufCMessage *in,
 				     "entry_id: not a document entry");
 	err = records_store_attachment(med_call_db(call), med_call_arena(call),
 				       e->document->sha256, &data, &len);
-	if (err == MED_OK) {
-		crypto_hash_sha256(digest, data, len);
-		sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
-	}
+	if (err == MED_OK)
+		med_sha256_hex(data, len, hex);
 	if (err == MED_ERR_NOT_FOUND ||
 	    (err == MED_OK && strcmp(hex, e->document->sha256) != 0))
 		return med_call_fail(call, MED_ERR_DATA_LOSS,

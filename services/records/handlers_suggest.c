@@ -32,8 +32,7 @@ records_rpc_read_notes(med_call *call, const ProtobufCMessage *in,
 	med_call_set_patient(call, req->patient_id);
 	if ((err = med_call_care_err(call)) != MED_OK)
 		return err;
-	return records_store_read_notes(med_call_db(call), med_call_arena(call),
-					req->patient_id, (void *)out);
+	return records_store_read_notes(call, req->patient_id, (void *)out);
 }
 
 med_err
@@ -74,9 +73,7 @@ decide(med_call *call, records_decision *d, ProtobufCMessage *out)
 		med_call_set_patient(call, d->patient_id);
 		if ((err = med_call_care_err(call)) != MED_OK)
 			return err;
-		err = records_store_decide(med_call_db(call),
-					   med_call_arena(call), d,
-					   (void *)out);
+		err = records_store_decide(call, d, (void *)out);
 	} else {
 		err = MED_ERR_NOT_FOUND;
 	}

@@ -11,6 +11,7 @@
  * authorised on its own.  The encoding (URL-safe base64) is not a promise.
  */
 #include <med/check.h>
+#include <med/codec.h>
 
 #include <sodium.h>
 #include <string.h>
@@ -86,15 +87,13 @@ records_token_encode(med_arena *arena, const unsigned char scope[16],
 {
 	unsigned char raw[TOKEN_MAX_BYTES];
 	size_t len = token_body(raw, c);
-	size_t chars = sodium_base64_encoded_len(
-		TOKEN_MAX_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	size_t chars = MED_B64_URL_LEN(TOKEN_MAX_BYTES);
 	char *out = med_arena_alloc(arena, chars);
 
 	if (out == NULL)
 		return NULL;
 	token_tag(raw + len, scope, raw, len);
-	return sodium_bin2base64(out, chars, raw, len + TAG_BYTES,
-				 sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return med_b64_encode(out, chars, raw, len + TAG_BYTES, MED_B64_URL);
 }
 
 /* id_ok: "" (History) or an entry id's characters and length. */
@@ -116,9 +115,8 @@ records_token_decode(const char *token, const unsigned char scope[16],
 	uint64_t key = 0;
 
 	if (strlen(token) > TOKEN_MAX_CHARS ||
-	    sodium_base642bin(raw, sizeof(raw), token, strlen(token), NULL,
-			      &len, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+	    med_b64_decode(token, strlen(token), MED_B64_URL, raw, sizeof(raw),
+			   &len) != MED_OK)
 		return false;
 	if (len < 10 + TAG_BYTES || raw[0] != TOKEN_FORMAT)
 		return false;

@@ -313,7 +313,7 @@ records_rpc_record_device_readings(med_call *call, const ProtobufCMessage *in,
 	if ((err = check_patients(call, x.r, x.n)) != MED_OK)
 		return err;
 	name_devices(call, x.r, x.n);
-	err = med_db_tx_audited(med_call_db(call), readings_tx_fn, &x);
+	err = med_call_tx(call, readings_tx_fn, &x);
 	if (x.why.err != MED_OK)
 		return fail_at(call, x.refused, "", &x.why);
 	if (err != MED_OK)

@@ -353,7 +353,7 @@ med_err records_store_patient_of(med_db *db, med_arena *arena,
 				 const char *entry_id,
 				 const char **out) MED_MUST_CHECK;
 
-med_err records_store_write(med_db *db, med_arena *arena, records_write *w,
+med_err records_store_write(med_call *call, records_write *w,
 			    records_entry *out) MED_MUST_CHECK;
 
 /*
@@ -637,9 +637,9 @@ med_err records_store_suggest(med_db_conn *c, const records_entry *e,
 
 /* records_store_read_notes reads the latest version of each of the
  * patient's notes (records_store_suggest) in one audited transaction. */
-med_err records_store_read_notes(
-	med_db *db, med_arena *arena, const char *patient_id,
-	Smartmed__Records__V1__ReadNotesResponse *out) MED_MUST_CHECK;
+med_err records_store_read_notes(med_call *call, const char *patient_id,
+				 Smartmed__Records__V1__ReadNotesResponse *out)
+	MED_MUST_CHECK;
 
 /* records_store_suggestions lists the patient's suggestions of status (0:
  * any), newest first, at most 500. */
@@ -684,7 +684,7 @@ med_err records_store_suggestion_patient(med_db *db,
  * database errors.
  */
 med_err
-records_store_decide(med_db *db, med_arena *arena, records_decision *d,
+records_store_decide(med_call *call, records_decision *d,
 		     Smartmed__Records__V1__NoteSuggestion *out) MED_MUST_CHECK;
 
 #endif

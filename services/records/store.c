@@ -12,6 +12,7 @@
  * it against the chain, so a disagreement is reported, never believed.
  */
 #include <med/arena.h>
+#include <med/rpc.h>
 #include <med/util.h>
 
 #include <stdio.h>
@@ -511,6 +512,7 @@ read_verified(med_db_conn *c, const entry_state *st, uint32_t from, uint32_t to,
 /* --- writing a version --------------------------------------------------- */
 
 typedef struct write_ctx {
+	med_call *call; /* whose transaction; NULL inside another's (_conn) */
 	records_write *w;
 	med_arena *arena;
 	records_version next;
@@ -867,7 +869,11 @@ write_tx(med_db_conn *c, void *arg)
 			      latest ? eh.patient_id : w->patient_id, &ch)) !=
 	    MED_OK)
 		return err;
-	med_db_tx_audit_patient(latest ? eh.patient_id : w->patient_id);
+	/* The call's audit event names the patient whose chain it wrote
+	 * (a write inside another's transaction: that one names it). */
+	if (x->call != NULL)
+		med_call_set_patient(x->call,
+				     latest ? eh.patient_id : w->patient_id);
 	init_next(x, latest, &eh);
 	err = w->next(w->ctx, latest, latest ? eh.author : w->author, &x->next);
 	if (err == MED_ERR_CONFLICT) {
@@ -936,16 +942,16 @@ records_store_patient_of(med_db *db, med_arena *arena, const char *entry_id,
 }
 
 med_err
-records_store_write(med_db *db, med_arena *arena, records_write *w,
-		    records_entry *out)
+records_store_write(med_call *call, records_write *w, records_entry *out)
 {
-	write_ctx x = {.w = w, .arena = arena};
+	med_arena *arena = med_call_arena(call);
+	write_ctx x = {.call = call, .w = w, .arena = arena};
 	med_err err;
 
 	x.next.e = med_arena_zalloc(arena, sizeof(*x.next.e));
 	if (x.next.e == NULL)
 		return MED_ERR_NOMEM;
-	if ((err = med_db_tx_audited(db, write_tx, &x)) != MED_OK)
+	if ((err = med_call_tx(call, write_tx, &x)) != MED_OK)
 		return x.stale ? MED_ERR_CONFLICT : err;
 	*out = *x.next.e;
 	if (x.next.addendum[0] != '\0') {

@@ -7,6 +7,7 @@
  * transaction: the allergy list the dose checks read (GetMedicationFacts).
  */
 #include <med/arena.h>
+#include <med/rpc.h>
 #include <med/util.h>
 
 #include <stdio.h>
@@ -227,12 +228,14 @@ read_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-records_store_read_notes(med_db *db, med_arena *arena, const char *patient_id,
+records_store_read_notes(med_call *call, const char *patient_id,
 			 Smartmed__Records__V1__ReadNotesResponse *out)
 {
-	read_ctx x = {.arena = arena, .patient_id = patient_id, .out = out};
+	read_ctx x = {.arena = med_call_arena(call),
+		      .patient_id = patient_id,
+		      .out = out};
 
-	return med_db_tx_audited(db, read_tx, &x);
+	return med_call_tx(call, read_tx, &x);
 }
 
 /* --- ListSuggestions, Confirm, Reject ------------------------------------ */
@@ -326,6 +329,7 @@ records_store_suggestions(med_db *db, med_arena *arena, const char *patient_id,
 }
 
 typedef struct decide_ctx {
+	med_call *call;
 	med_arena *arena;
 	records_decision *d;
 	Smartmed__Records__V1__NoteSuggestion *out;
@@ -409,7 +413,7 @@ decide_tx(med_db_conn *c, void *arg)
 		return MED_ERR_NOT_FOUND;
 	s = rows.v[0];
 	d->patient_id = s->patient_id;
-	med_db_tx_audit_patient(s->patient_id);
+	med_call_set_patient(x->call, s->patient_id);
 	if (s->status != SG(PENDING)) {
 		d->status_was = s->status;
 		return MED_ERR_PRECONDITION;
@@ -439,12 +443,15 @@ decide_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-records_store_decide(med_db *db, med_arena *arena, records_decision *d,
+records_store_decide(med_call *call, records_decision *d,
 		     Smartmed__Records__V1__NoteSuggestion *out)
 {
-	decide_ctx x = {.arena = arena, .d = d, .out = out};
+	decide_ctx x = {.call = call,
+			.arena = med_call_arena(call),
+			.d = d,
+			.out = out};
 
-	return med_db_tx_audited(db, decide_tx, &x);
+	return med_call_tx(call, decide_tx, &x);
 }
 
 static med_err

@@ -4,6 +4,7 @@
  */
 #include "auditverify.h"
 
+#include <med/codec.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +12,10 @@
 bool
 av_unhex(const char *s, uint8_t *out, size_t len)
 {
-	if (s == NULL || strlen(s) != 2 * len)
-		return false;
-	return sodium_hex2bin(out, len, s, 2 * len, NULL, NULL, NULL) == 0;
+	size_t got;
+
+	return s != NULL && strlen(s) == 2 * len &&
+	       med_hex_decode(s, 2 * len, out, len, &got) == MED_OK;
 }
 
 bool
@@ -24,10 +26,12 @@ av_parse_path(const char *s, uint8_t (*path)[MED_MERKLE_HASH_LEN], size_t *n)
 	while (*s != '\0') {
 		const char *comma = strchr(s, ',');
 		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+		size_t got;
+
 		if (k == MED_MERKLE_MAX_PROOF ||
 		    len != 2 * MED_MERKLE_HASH_LEN ||
-		    sodium_hex2bin(path[k], MED_MERKLE_HASH_LEN, s, len, NULL,
-				   NULL, NULL) != 0)
+		    med_hex_decode(s, len, path[k], MED_MERKLE_HASH_LEN,
+				   &got) != MED_OK)
 			return false;
 		k++;
 		s += len + (comma != NULL);

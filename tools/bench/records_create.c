@@ -23,6 +23,7 @@
  * Prints entries/s for raw and rpc and the ratio rpc/raw.  Any failed call
  * stops the run: a run with errors is not a measurement.
  */
+#include <med/codec.h>
 #include <med/db.h>
 #include <med/rpc.h>
 #include <med/util.h>
@@ -111,7 +112,7 @@ raw_thread(void *arg)
 		med_uuid_v4(r.id);
 		crypto_hash_sha256(d, (const unsigned char *)r.id,
 				   MED_UUID_LEN);
-		sodium_bin2hex(r.sha, sizeof(r.sha), d, sizeof(d));
+		med_hex_encode(r.sha, sizeof(r.sha), d, sizeof(d));
 		memcpy(r.chain, r.sha, sizeof(r.chain));
 		r.seq++;
 		if (med_db_tx(db, raw_tx, &r) != MED_OK)

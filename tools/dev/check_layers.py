@@ -49,6 +49,7 @@ HEADERS = {
     "arena.h": "base",
     "bytes.h": "base",
     "util.h": "base",
+    "codec.h": "base",
     "log.h": "base",
     "json.h": "base",
     "config.h": "base",

@@ -9,7 +9,21 @@ what a higher layer implements).  This check reads what the compiler made:
    object of libmed defines must be defined in L or a layer below it;
 2. every function a public header of layer L declares that libmed defines
    must be defined in L or below: a header that straddles two layers lets
-   a lower file call up without any include looking wrong.
+   a lower file call up without any include looking wrong;
+3. services/dosage stacks the same way: each folder is a layer (below),
+   and an object may use what a lower layer defines; the uses that still
+   point up are listed in DOSAGE_KNOWN_UP, which may only shrink;
+4. no circle of files in the FHIR facade (services/fhir): read from the
+   objects, a file that uses what another defines sits above it, and no
+   two files sit above each other, however long the way round;
+5. explicit writes: a service in EXPLICIT_WRITES runs its writes in the
+   call's transaction by name (med_call_tx, med_call_set_patient), never
+   through the hidden thread-local doors of db_call.c (med_db_tx_audited,
+   med_db_tx_audit_patient, med_db_tx_limit);
+6. one helper per job: no object but common/src/base/codec.o (med/codec.h)
+   calls libsodium's base64 or hex codecs, and no C source outside it
+   writes its own hex digit table, hex digit decoder or "%XX" escape
+   (read from the source: a hand-written copy calls nothing).
 
     tools/dev/check_symbols.py           check build/ (BUILD=dir to change)
                                          exit 1 naming each crossing,
@@ -34,6 +48,48 @@ OBJ = "obj/common/src"
 DEFINED = set("TDBRVW")
 COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
 CALL_RE = re.compile(r"\b(med_\w+)\s*\(")
+
+# services/dosage, bottom to top.  "base" is what dosage.h declares for
+# every part (zone.c, verify.c); "top" the process (main.c, methods.c,
+# start.c).  subject/ loads what a dose is checked against for orders/,
+# infusions/ and mar/.
+DOSAGE = "services/dosage"
+DOSAGE_LAYERS = ["base", "knowledge", "catalogue", "patient", "checks",
+                 "subject", "orders", "infusions", "mar", "fhir", "top"]
+DOSAGE_TOP = {"main.o", "methods.o", "start.o"}
+# Uses that still point up (object:symbol), issue 53's debt: remove an
+# entry when its arrow goes, never add one.
+DOSAGE_KNOWN_UP = set("""
+catalogue.o:dosage_dose_bands_parse catalogue.o:dosage_dose_number
+catalogue.o:dosage_dose_policy_parse catalogue.o:dosage_dose_renal_basis_parse
+catalogue.o:dosage_drug_normalise catalogue.o:dosage_drug_problem
+catalogue.o:dosage_groups_read catalogue.o:dosage_hepatic_read
+catalogue.o:dosage_ingredients_read handlers.o:dosage_check_code
+handlers.o:dosage_check_drug handlers.o:dosage_drug_normalise
+route.o:dosage_drug_convert route.o:dosage_dose_convert
+route.o:dosage_dose_dim_is_amount route.o:dosage_dose_unit_parse
+route.o:dosage_rate_amount_per_hour route.o:dosage_rate_unit_parse
+store.o:dosage_drug_classes store.o:dosage_drug_strength
+store.o:dosage_groups_read store.o:dosage_groups_text
+store.o:dosage_hepatic_read store.o:dosage_hepatic_text
+store.o:dosage_ingredients_read store.o:dosage_ingredients_text
+store.o:dosage_dose_bands_parse store.o:dosage_dose_unit_parse
+schedule.o:dosage_next_slot_ms
+""".split())
+
+# One helper per job (med/codec.h): the symbols and source shapes of a
+# second base64, hex or percent codec.
+CODEC_HOME = "common/src/base/codec"
+CODEC_SYMBOLS = {"sodium_bin2base64", "sodium_base642bin", "sodium_bin2hex",
+                 "sodium_hex2bin"}
+CODEC_SOURCE_RE = re.compile(
+    r"""(?x)
+      "0123456789(?:abcdef|ABCDEF)"          # a hex digit table
+    | '[aAfF]'\s*\+\s*10                     # a hex digit decoder
+    | %%%?02[xX]                            # a percent or hex escape
+    | sodium_base64_(?:ENCODED_LEN|VARIANT)  # sodium's base64 directly
+    """)
+CODEC_DIRS = ["common", "services", "tools", "plugins"]
 
 
 def rank(layer):
@@ -88,6 +144,201 @@ def straddling_headers(defined):
     return problems
 
 
+def live(build, objs):
+    """The objects whose source still exists: a file moved or deleted
+    leaves its old object in the build folder, which must not count."""
+    top = os.path.join(build, "obj") + os.sep
+    return [o for o in objs
+            if not o.startswith(top) or
+            os.path.exists(o[len(top):-2] + ".c")]
+
+
+def dosage_layer(build, obj):
+    rel = os.path.relpath(obj, os.path.join(build, "obj", DOSAGE))
+    folder = os.path.dirname(rel)
+    if folder == "":
+        return "top" if os.path.basename(rel) in DOSAGE_TOP else "base"
+    return folder.split(os.sep)[0]
+
+
+def dosage_up(build):
+    """Uses inside services/dosage of a symbol a layer above defines."""
+    defined, uses = {}, collections.defaultdict(set)
+    objs = live(build, sorted(glob.glob(
+        os.path.join(build, "obj", DOSAGE, "**", "*.o"), recursive=True)))
+    if not objs:
+        return [], 0
+    out = subprocess.run(["nm", "-P", "-A"] + objs, capture_output=True,
+                         text=True, check=True).stdout
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) < 3:
+            continue
+        obj = f[0].rstrip(":")
+        if f[2] == "U":
+            uses[obj].add(f[1])
+        elif f[2] in DEFINED:
+            defined[f[1]] = obj
+    problems, known, seen = [], 0, set()
+    for obj, names in sorted(uses.items()):
+        layer = dosage_layer(build, obj)
+        if layer not in DOSAGE_LAYERS:
+            problems.append("%s: folder %s is not in DOSAGE_LAYERS"
+                            % (obj, layer))
+            continue
+        for name in sorted(names):
+            where = defined.get(name)
+            if where is None:
+                continue
+            up = dosage_layer(build, where)
+            if up not in DOSAGE_LAYERS or \
+                    DOSAGE_LAYERS.index(up) <= DOSAGE_LAYERS.index(layer):
+                continue
+            if "%s:%s" % (os.path.basename(obj), name) in DOSAGE_KNOWN_UP:
+                known += 1
+                seen.add("%s:%s" % (os.path.basename(obj), name))
+                continue
+            problems.append("%s (%s) uses %s, defined by %s of %s, a "
+                            "layer above in services/dosage"
+                            % (obj, layer, name, where, up))
+    for gone in sorted(DOSAGE_KNOWN_UP - seen):
+        problems.append("%s no longer points up: remove it from "
+                        "DOSAGE_KNOWN_UP" % gone)
+    return problems, known
+
+
+FACADE = "services/fhir"
+
+# Services whose writes name their call (issue 53 item 1); the others
+# still reach it through db_call.c's thread-local hooks.
+EXPLICIT_WRITES = ["services/records"]
+HIDDEN_DOORS = {"med_db_tx_audited", "med_db_tx_audit_patient",
+                "med_db_tx_limit"}
+
+
+def hidden_doors(build):
+    problems = []
+    for folder in EXPLICIT_WRITES:
+        objs = live(build, sorted(glob.glob(
+            os.path.join(build, "obj", folder, "**", "*.o"), recursive=True)))
+        if not objs:
+            continue
+        out = subprocess.run(["nm", "-P", "-A"] + objs,
+                             capture_output=True, text=True,
+                             check=True).stdout
+        for line in out.splitlines():
+            f = line.split()
+            if len(f) >= 3 and f[2] == "U" and f[1] in HIDDEN_DOORS:
+                problems.append("%s uses %s: %s writes in its call's "
+                                "transaction by name (med_call_tx)"
+                                % (f[0].rstrip(":"), f[1], folder))
+    return problems
+
+
+def file_circles(build, folder):
+    """Circles of objects in folder, each object using the next's symbols."""
+    objs = live(build, sorted(glob.glob(os.path.join(build, "obj", folder,
+                                                     "*.o"))))
+    if not objs:
+        return []
+    out = subprocess.run(["nm", "-P", "-A"] + objs, capture_output=True,
+                         text=True, check=True).stdout
+    defined, uses = {}, collections.defaultdict(set)
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) < 3:
+            continue
+        obj = os.path.basename(f[0].rstrip(":"))
+        if f[2] == "U":
+            uses[obj].add(f[1])
+        elif f[2] in DEFINED:
+            defined[f[1]] = obj
+    edges = collections.defaultdict(set)
+    for obj, names in uses.items():
+        edges[obj] |= {defined[n] for n in names
+                       if n in defined and defined[n] != obj}
+    # Tarjan's strongly connected components, iteratively.
+    index, low, stack, on, comps, n = {}, {}, [], set(), [], [0]
+    for root in sorted(edges):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(edges[root])))]
+        index[root] = low[root] = n[0]
+        n[0] += 1
+        stack.append(root)
+        on.add(root)
+        while work:
+            v, it = work[-1]
+            w = next(it, None)
+            if w is not None:
+                if w not in index:
+                    index[w] = low[w] = n[0]
+                    n[0] += 1
+                    stack.append(w)
+                    on.add(w)
+                    work.append((w, iter(sorted(edges[w]))))
+                elif w in on:
+                    low[v] = min(low[v], index[w])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[v])
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on.discard(w)
+                    comp.append(w)
+                    if w == v:
+                        break
+                if len(comp) > 1:
+                    comps.append(sorted(comp))
+    return ["%s: a circle of files, each using the next: %s"
+            % (folder, ", ".join(c)) for c in comps]
+
+
+def codec_copies(build):
+    """Objects calling sodium's codecs, sources writing their own."""
+    problems = []
+    objs = sorted(glob.glob(os.path.join(build, "obj", "**", "*.o"),
+                            recursive=True))
+    objs = [o for o in live(build, objs)
+            if not o.startswith(os.path.join(build, "obj", "tests")) and
+            not o.startswith(os.path.join(build, "obj", "gen"))]
+    for i in range(0, len(objs), 200):
+        out = subprocess.run(["nm", "-P", "-A"] + objs[i:i + 200],
+                             capture_output=True, text=True,
+                             check=True).stdout
+        for line in out.splitlines():
+            f = line.split()
+            if len(f) < 3 or f[2] != "U" or f[1] not in CODEC_SYMBOLS:
+                continue
+            obj = f[0].rstrip(":")
+            if obj.endswith(CODEC_HOME + ".o"):
+                continue
+            problems.append("%s calls %s: encode and decode through "
+                            "med/codec.h (one helper per job)"
+                            % (obj, f[1]))
+    files = subprocess.run(["git", "ls-files", "--cached", "--others",
+                            "--exclude-standard", "--"] + CODEC_DIRS,
+                           capture_output=True, text=True,
+                           check=True).stdout.split()
+    for path in sorted(files):
+        if not path.endswith((".c", ".h")) or \
+                path.startswith(CODEC_HOME) or not os.path.isfile(path):
+            continue
+        with open(path, encoding="utf-8", errors="replace") as f:
+            # Comments out, their lines kept, so line numbers stay true.
+            text = COMMENT_RE.sub(lambda c: "\n" * c.group(0).count("\n"),
+                                  f.read())
+        for m in CODEC_SOURCE_RE.finditer(text):
+            problems.append("%s:%d: %s: a codec of its own; use med/codec.h "
+                            "(one helper per job)"
+                            % (path, text.count("\n", 0, m.start()) + 1,
+                               m.group(0)))
+    return problems
+
+
 def main():
     os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                           "..", ".."))
@@ -97,9 +348,15 @@ def main():
         print("no libmed objects under %s/%s: build first (make all)"
               % (build, OBJ))
         return 2
-    problems = upward_uses(defined, uses) + straddling_headers(defined)
+    dosage, known = dosage_up(build)
+    problems = (upward_uses(defined, uses) + straddling_headers(defined) +
+                dosage + file_circles(build, FACADE) + hidden_doors(build) +
+                codec_copies(build))
     print("%d objects, %d libmed symbols; layers bottom to top: %s"
           % (len(uses), len(defined), " < ".join(LAYERS)))
+    print("services/dosage: %d uses still point up (DOSAGE_KNOWN_UP), "
+          "none may be added; bottom to top: %s"
+          % (known, " < ".join(DOSAGE_LAYERS)))
     for p in problems:
         print(p)
     return 1 if problems else 0

@@ -6,8 +6,10 @@
  * fields are printed even when zero, so output always has the same shape.
  */
 #include <math.h>
-#include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <med/codec.h>
 
 #include "medctl.h"
 
@@ -47,16 +49,14 @@ print_string(json_out *o, const char *s)
 static void
 print_bytes(json_out *o, const ProtobufCBinaryData *b)
 {
-	size_t n = sodium_base64_ENCODED_LEN(b->len,
-					     sodium_base64_VARIANT_ORIGINAL);
+	size_t n = MED_B64_STD_LEN(b->len);
 	char *buf = malloc(n);
 
 	if (buf == NULL) {
 		fputs("null", o->f);
 		return;
 	}
-	sodium_bin2base64(buf, n, b->data, b->len,
-			  sodium_base64_VARIANT_ORIGINAL);
+	med_b64_encode(buf, n, b->data, b->len, MED_B64_STD);
 	print_string(o, buf);
 	free(buf);
 }

@@ -83,6 +83,11 @@ void med_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
  * (an id made of random bytes, such as a break-glass grant's). */
 bool med_is_lower_hex(const char *s, size_t len);
 
+/* med_sha256_hex writes the lower-case hex SHA-256 of data[0..len) and a
+ * NUL into hex: the content address of attachments, models and knowledge
+ * bases. */
+void med_sha256_hex(const void *data, size_t len, char hex[65]);
+
 /* med_file_sha256 writes the lower-case hex SHA-256 of a file into hex.
  * Errors: MED_ERR_NOT_FOUND (cannot open), MED_ERR_IO (read error). */
 med_err med_file_sha256(const char *path, char hex[65]) MED_MUST_CHECK;

@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include <med/auth.h>
+#include <med/codec.h>
 #include <med/util.h>
 
 #define BG_PREFIX	 "bg1."
@@ -167,13 +168,8 @@ static bool
 b64_append(char *buf, size_t len, size_t *off, const unsigned char *bin,
 	   size_t n)
 {
-	size_t need = sodium_base64_ENCODED_LEN(
-		n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-
-	if (*off + need > len)
+	if (med_b64_encode(buf + *off, len - *off, bin, n, MED_B64_URL) == NULL)
 		return false;
-	sodium_bin2base64(buf + *off, len - *off, bin, n,
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	*off += strlen(buf + *off);
 	return true;
 }
@@ -214,7 +210,7 @@ med_break_glass_issue(const med_break_glass *bg, const med_principal *p,
 				     ? BG_DEFAULT_S
 				     : bg->max_duration_s;
 	randombytes_buf(id, sizeof(id));
-	sodium_bin2hex(g.id, sizeof(g.id), id, sizeof(id));
+	med_hex_encode(g.id, sizeof(g.id), id, sizeof(id));
 	med_strlcpy(g.user, p->user, sizeof(g.user));
 	med_strlcpy(g.reason, reason, sizeof(g.reason));
 	g.not_before_s = now_s;
@@ -286,15 +282,6 @@ parse_payload(const char *p, size_t n, med_break_glass_grant *g)
 	return true;
 }
 
-/* decode_part decodes base64url s[0..n) into buf; returns its length. */
-static bool
-decode_part(const char *s, size_t n, unsigned char *buf, size_t cap,
-	    size_t *out)
-{
-	return sodium_base642bin(buf, cap, s, n, NULL, out, NULL,
-				 sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0;
-}
-
 /*
  * time_box_ok: the grant lasts no longer than this deployment issues
  * grants for.  A signed grant that lasts longer was not made by
@@ -324,10 +311,11 @@ med_break_glass_verify(const med_break_glass *bg, const char *grant, size_t len,
 		return MED_ERR_UNAUTHENTICATED;
 	dot = memchr(grant + pre, '.', len - pre);
 	if (dot == NULL ||
-	    !decode_part(grant + pre, (size_t)(dot - grant) - pre, payload,
-			 sizeof(payload), &plen) ||
-	    !decode_part(dot + 1, len - (size_t)(dot + 1 - grant), sig,
-			 sizeof(sig), &slen) ||
+	    med_b64_decode(grant + pre, (size_t)(dot - grant) - pre,
+			   MED_B64_URL, payload, sizeof(payload),
+			   &plen) != MED_OK ||
+	    med_b64_decode(dot + 1, len - (size_t)(dot + 1 - grant),
+			   MED_B64_URL, sig, sizeof(sig), &slen) != MED_OK ||
 	    slen != crypto_sign_BYTES)
 		return MED_ERR_UNAUTHENTICATED;
 	mlen = sign_input((const char *)payload, plen, msg, sizeof(msg));

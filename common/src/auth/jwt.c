@@ -28,6 +28,7 @@
 #include <sodium.h>
 
 #include <med/auth.h>
+#include <med/codec.h>
 #include <med/log.h>
 #include <med/metrics.h>
 #include <med/util.h>
@@ -98,8 +99,8 @@ b64url_decode(const char *s, size_t n, size_t *out_len)
 
 	if (buf == NULL)
 		return NULL;
-	if (sodium_base642bin(buf, n * 3 / 4 + 4, s, n, NULL, &len, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+	if (med_b64_decode(s, n, MED_B64_URL, buf, n * 3 / 4 + 4, &len) !=
+	    MED_OK) {
 		free(buf);
 		return NULL;
 	}

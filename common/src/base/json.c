@@ -1,6 +1,7 @@
 /*
  * json.c - the bounded JSON writer of med/json.h and JSON string escaping.
  */
+#include <med/codec.h>
 #include <med/json.h>
 
 #include <math.h>
@@ -277,17 +278,13 @@ med_json_null(med_json *w, const char *key)
 void
 med_json_hex(med_json *w, const char *key, const uint8_t *p, size_t n)
 {
-	static const char digits[] = "0123456789abcdef";
-
 	prefix(w, key);
 	put(w, "\"", 1);
 	if (w->err != MED_OK || !grow(w, 2 * n))
 		return;
-	for (size_t i = 0; i < n; i++) {
-		w->buf[w->len++] = digits[p[i] >> 4];
-		w->buf[w->len++] = digits[p[i] & 15];
-	}
-	w->buf[w->len] = '\0';
+	/* grow left room for 2n digits and the NUL. */
+	med_hex_encode(w->buf + w->len, MED_HEX_LEN(n), p, n);
+	w->len += 2 * n;
 	put(w, "\"", 1);
 }
 

@@ -15,6 +15,7 @@
 #include <med/audit.h>
 #include <med/audit_log.h>
 #include <med/bytes.h>
+#include <med/codec.h>
 #include <med/db.h>
 #include <med/merkle.h>
 
@@ -208,11 +209,13 @@ med_audit_leaf_mac_ok(const med_audit_leaf_keys *keys,
 static bool
 key_line(const char *line, size_t n, uint8_t key[MED_AUDIT_LEAF_KEY_LEN])
 {
+	size_t got;
+
 	if (n > 0 && line[n - 1] == '\r')
 		n--;
 	return n == KEY_HEX_LEN &&
-	       sodium_hex2bin(key, MED_AUDIT_LEAF_KEY_LEN, line, n, NULL, NULL,
-			      NULL) == 0;
+	       med_hex_decode(line, n, key, MED_AUDIT_LEAF_KEY_LEN, &got) ==
+		       MED_OK;
 }
 
 med_err

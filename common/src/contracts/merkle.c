@@ -6,6 +6,7 @@
  * they are verified with the iterative algorithms of RFC 9162 sections
  * 2.1.3.2 and 2.1.4.2, so generation and verification are independent code.
  */
+#include <med/codec.h>
 #include <med/merkle.h>
 
 #include <sodium.h>
@@ -458,40 +459,18 @@ med_merkle_nodes_check(const med_merkle_node_list *list,
 void
 med_merkle_hex(const uint8_t h[HLEN], char out[2 * HLEN + 1])
 {
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < HLEN; i++) {
-		out[2 * i] = digits[h[i] >> 4];
-		out[2 * i + 1] = digits[h[i] & 15];
-	}
-	out[2 * HLEN] = '\0';
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	med_hex_encode(out, MED_HEX_LEN(HLEN), h, HLEN);
 }
 
 bool
 med_merkle_unhex(const char *s, uint8_t out[HLEN])
 {
 	uint8_t tmp[HLEN];
+	size_t n;
 
-	if (s == NULL || strlen(s) != 2 * HLEN)
+	if (s == NULL || strlen(s) != 2 * HLEN ||
+	    med_hex_decode(s, 2 * HLEN, tmp, HLEN, &n) != MED_OK)
 		return false;
-	for (size_t i = 0; i < HLEN; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return false;
-		tmp[i] = (uint8_t)(hi << 4 | lo);
-	}
 	memcpy(out, tmp, HLEN);
 	return true;
 }

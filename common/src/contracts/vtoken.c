@@ -2,6 +2,7 @@
  * vtoken.c - patient verification tokens (see med/vtoken.h for the format).
  */
 #include <med/bytes.h>
+#include <med/codec.h>
 #include <med/util.h>
 #include <med/vtoken.h>
 
@@ -68,7 +69,7 @@ med_vtoken_key_id(const uint8_t pk[MED_VTOKEN_PUBLIC_KEY_LEN],
 
 	crypto_generichash(h, sizeof(h), pk, MED_VTOKEN_PUBLIC_KEY_LEN, NULL,
 			   0);
-	sodium_bin2hex(out, MED_VTOKEN_KEY_ID_LEN + 1, h,
+	med_hex_encode(out, MED_VTOKEN_KEY_ID_LEN + 1, h,
 		       MED_VTOKEN_KEY_ID_LEN / 2);
 }
 
@@ -77,7 +78,6 @@ static med_err
 key_parse(const uint8_t *buf, size_t n, uint8_t key[32])
 {
 	size_t got = 0;
-	const char *end = NULL;
 
 	if (n == 32) {
 		memcpy(key, buf, 32);
@@ -86,9 +86,9 @@ key_parse(const uint8_t *buf, size_t n, uint8_t key[32])
 	while (n > 0 &&
 	       (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
 		n--;
-	if (sodium_base642bin(key, 32, (const char *)buf, n, NULL, &got, &end,
-			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    got != 32 || end != (const char *)buf + n)
+	if (med_b64_decode((const char *)buf, n, MED_B64_STD, key, 32, &got) !=
+		    MED_OK ||
+	    got != 32)
 		return MED_ERR_INVALID;
 	return MED_OK;
 }
@@ -123,16 +123,14 @@ med_vtoken_key_read(const char *path, uint8_t key[32], char *errbuf,
 med_err
 med_vtoken_key_write(const char *path, const uint8_t key[32], unsigned mode)
 {
-	char text[sodium_base64_ENCODED_LEN(32,
-					    sodium_base64_VARIANT_ORIGINAL)];
+	char text[MED_B64_STD_LEN(32)];
 	int fd;
 	size_t len;
 	med_err err = MED_OK;
 
 	if (sodium_ready() != MED_OK)
 		return MED_ERR_INTERNAL;
-	sodium_bin2base64(text, sizeof(text), key, 32,
-			  sodium_base64_VARIANT_ORIGINAL);
+	med_b64_encode(text, sizeof(text), key, 32, MED_B64_STD);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)mode);
 	if (fd < 0)
 		return errno == EEXIST ? MED_ERR_EXISTS : MED_ERR_IO;
@@ -246,8 +244,6 @@ med_vtoken_decode(const uint8_t *buf, size_t len, med_vtoken_claims *out)
 /* --- sign and verify ------------------------------------------------------
  */
 
-#define B64_FLAGS sodium_base64_VARIANT_URLSAFE_NO_PADDING
-
 med_err
 med_vtoken_sign(const uint8_t seed[MED_VTOKEN_SEED_LEN],
 		med_vtoken_claims *claims, char *out, size_t cap)
@@ -264,31 +260,19 @@ med_vtoken_sign(const uint8_t seed[MED_VTOKEN_SEED_LEN],
 	err = med_vtoken_encode(claims, msg, sizeof(msg), &len);
 	if (err == MED_OK) {
 		crypto_sign_detached(sig, NULL, msg, len, sk);
-		need = sodium_base64_ENCODED_LEN(len, B64_FLAGS) +
-		       sodium_base64_ENCODED_LEN(sizeof(sig), B64_FLAGS);
+		need = MED_B64_URL_LEN(len) + MED_B64_URL_LEN(sizeof(sig));
 		if (need > cap || need > MED_VTOKEN_MAX_LEN + 1)
 			err = MED_ERR_LIMIT;
 	}
 	if (err == MED_OK) {
-		sodium_bin2base64(out, cap, msg, len, B64_FLAGS);
+		med_b64_encode(out, cap, msg, len, MED_B64_URL);
 		off = strlen(out);
 		out[off++] = '.';
-		sodium_bin2base64(out + off, cap - off, sig, sizeof(sig),
-				  B64_FLAGS);
+		med_b64_encode(out + off, cap - off, sig, sizeof(sig),
+			       MED_B64_URL);
 	}
 	sodium_memzero(sk, sizeof(sk));
 	return err;
-}
-
-/* b64_part decodes token[0..n) (base64url, no padding) into out. */
-static bool
-b64_part(const char *s, size_t n, uint8_t *out, size_t cap, size_t *len)
-{
-	const char *end = NULL;
-
-	return sodium_base642bin(out, cap, s, n, NULL, len, &end, B64_FLAGS) ==
-		       0 &&
-	       end == s + n;
 }
 
 static med_err
@@ -347,9 +331,10 @@ med_vtoken_verify(const med_vtoken_keyset *keys, const char *token,
 	tlen = token ? strnlen(token, MED_VTOKEN_MAX_LEN + 1) : 0;
 	dot = tlen ? memchr(token, '.', tlen) : NULL;
 	if (tlen == 0 || tlen > MED_VTOKEN_MAX_LEN || dot == NULL ||
-	    !b64_part(token, (size_t)(dot - token), msg, sizeof(msg), &mlen) ||
-	    !b64_part(dot + 1, tlen - (size_t)(dot + 1 - token), sig,
-		      sizeof(sig), &slen) ||
+	    med_b64_decode(token, (size_t)(dot - token), MED_B64_URL, msg,
+			   sizeof(msg), &mlen) != MED_OK ||
+	    med_b64_decode(dot + 1, tlen - (size_t)(dot + 1 - token),
+			   MED_B64_URL, sig, sizeof(sig), &slen) != MED_OK ||
 	    slen != crypto_sign_BYTES ||
 	    med_vtoken_decode(msg, mlen, &c) != MED_OK)
 		return fail(why, MED_VTOKEN_FAIL_MALFORMED);

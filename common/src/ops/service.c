@@ -8,6 +8,7 @@
  */
 #include <med/audit.h>
 #include <med/care.h>
+#include <med/codec.h>
 #include <med/infer.h>
 #include <med/log.h>
 #include <med/service.h>
@@ -16,7 +17,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -503,8 +503,8 @@ start_witness(med_service *svc)
 	if (url == NULL || url[0] == '\0')
 		return MED_OK;
 	if (hex != NULL && hex[0] != '\0') {
-		if (sodium_hex2bin(key, sizeof(key), hex, strlen(hex), NULL, &n,
-				   NULL) != 0 ||
+		if (med_hex_decode(hex, strlen(hex), key, sizeof(key), &n) !=
+			    MED_OK ||
 		    n != sizeof(key)) {
 			med_log_error(
 				"MED_AUDIT_WITNESS_KEY: not 64 hex digits "

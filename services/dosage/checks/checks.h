@@ -8,6 +8,7 @@
 #define DOSAGE_CHECKS_H
 
 #include "dosage.h"
+#include "patient.h"
 
 /* --- domain.c: the rules ----------------------------------------------- */
 
@@ -62,24 +63,8 @@ char *dosage_groups_text(med_arena *a, const dosage_drug *d);
 med_err dosage_groups_read(med_arena *a, const char *text, dosage_drug *d,
 			   char *why, size_t len) MED_MUST_CHECK;
 
-/* Plausible patient measurements: anything outside is a typing error
- * (refused at input) or a bad value in the record (not used). */
-#define DOSAGE_WEIGHT_MIN_KG 0.2
-#define DOSAGE_WEIGHT_MAX_KG 500.0
-#define DOSAGE_HEIGHT_MIN_CM 20.0
-#define DOSAGE_HEIGHT_MAX_CM 280.0
-#define DOSAGE_CRCL_MIN	     1.0 /* mL/min, for a value above 0 */
-#define DOSAGE_CRCL_MAX	     300.0
-
-/* dosage_weight_plausible, dosage_height_plausible, dosage_crcl_plausible:
- * is v within the bounds above (CrCl: 0, or DOSAGE_CRCL_MIN..MAX)? */
-bool dosage_weight_plausible(double kg);
-bool dosage_height_plausible(double cm);
-bool dosage_crcl_plausible(double ml_min);
 /* The oldest a drug may let a weight be (Drug.weight_max_age_days). */
 #define DOSAGE_WEIGHT_MAX_AGE_DAYS 365
-/* dosage_egfr_plausible: an eGFR from 0 to 300 mL/min/1.73 m2. */
-bool dosage_egfr_plausible(double ml_min_173);
 
 /* dosage_check_context validates SetPatientContext's context. */
 med_err dosage_check_context(med_call *call,
@@ -96,6 +81,14 @@ med_err dosage_order_problem(const dosage_order *o, int64_t now_ms,
 /* dosage_check_override validates an override (field: "dose_override"). */
 med_err dosage_check_override(med_call *call, const char *field,
 			      const dosage_override *o) MED_MUST_CHECK;
+
+/* dosage_identify checks the bedside identity: a verification token (token
+ * not "") or else identity_override, which it requires; *have_token says
+ * which (RecordAdministration, StartInfusion). */
+med_err dosage_identify(med_call *call, const char *token,
+			const dosage_override *identity_override, int64_t now,
+			med_vtoken_claims *claims,
+			bool *have_token) MED_MUST_CHECK;
 med_err dosage_override_problem(const char *field, const dosage_override *o,
 				med_problem *p) MED_MUST_CHECK;
 
@@ -380,13 +373,19 @@ typedef struct dosage_class_subject {
 	const dosage_class_list *orders; /* entry: other orders; else NULL */
 } dosage_class_subject;
 
+/* dosage_order_get_fn reads order id (orders/: dosage_store_get_order);
+ * MED_ERR_NOT_FOUND when there is none. */
+typedef med_err (*dosage_order_get_fn)(med_db *db, med_arena *arena,
+				       const char *id, dosage_order *out);
+
 /*
  * dosage_orders_day_ome sums a day of the regimen of each opioid order in
  * orders (its dose times the doses its frequency allows, a PRN order's own
  * 24-h maximum) in oral morphine equivalents into orders->ome_24h,
- * setting orders->ome_unknown for one it cannot convert.
+ * setting orders->ome_unknown for one it cannot convert.  The orders are
+ * read with get, which the caller (orders/, above) passes in.
  */
-med_err dosage_orders_day_ome(med_call *call,
+med_err dosage_orders_day_ome(med_call *call, dosage_order_get_fn get,
 			      dosage_class_list *orders) MED_MUST_CHECK;
 
 /* dosage_ome_limit is MED_DOSAGE_OME_MAX_24H_MG (90 mg unless set). */

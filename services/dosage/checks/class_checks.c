@@ -194,14 +194,15 @@ seen_opioid_order(const dosage_class_list *l, size_t i)
 
 /* order_day_ome adds a day of order id's regimen in OME to l. */
 static med_err
-order_day_ome(med_call *call, const char *id, dosage_class_list *l)
+order_day_ome(med_call *call, dosage_order_get_fn get, const char *id,
+	      dosage_class_list *l)
 {
 	med_arena *a = med_call_arena(call);
 	dosage_dose_history day;
 	dosage_order o;
 	dosage_drug d;
 	double v;
-	med_err err = dosage_store_get_order(med_call_db(call), a, id, &o);
+	med_err err = get(med_call_db(call), a, id, &o);
 
 	if (err == MED_OK)
 		err = dosage_store_get(med_call_db(call), a, o.drug_code, &d);
@@ -220,7 +221,8 @@ order_day_ome(med_call *call, const char *id, dosage_class_list *l)
 }
 
 med_err
-dosage_orders_day_ome(med_call *call, dosage_class_list *orders)
+dosage_orders_day_ome(med_call *call, dosage_order_get_fn get,
+		      dosage_class_list *orders)
 {
 	med_err err;
 
@@ -233,7 +235,7 @@ dosage_orders_day_ome(med_call *call, dosage_class_list *orders)
 		if (g == NULL || strcmp(g->code, "opioids") != 0 ||
 		    seen_opioid_order(orders, i))
 			continue;
-		if ((err = order_day_ome(call, orders->items[i].order_id,
+		if ((err = order_day_ome(call, get, orders->items[i].order_id,
 					 orders)) != MED_OK)
 			return err;
 	}

@@ -163,7 +163,7 @@ install_shipped(med_call *call)
 		return MED_ERR_INTERNAL;
 	}
 	sv.kb = kb;
-	dosage_ddi_sha256(sv.text, sv.len, sv.sha256);
+	med_sha256_hex(sv.text, sv.len, sv.sha256);
 	err = dosage_store_ddi_save(med_call_db(call), &sv);
 	if (err == MED_OK)
 		med_log_info("interaction knowledge base: shipped %s installed "

@@ -668,33 +668,6 @@ allergies_problem(const dosage_context *c, med_problem *p)
 	return MED_OK;
 }
 
-bool
-dosage_weight_plausible(double kg)
-{
-	return isfinite(kg) && kg >= DOSAGE_WEIGHT_MIN_KG &&
-	       kg <= DOSAGE_WEIGHT_MAX_KG;
-}
-
-bool
-dosage_height_plausible(double cm)
-{
-	return isfinite(cm) && cm >= DOSAGE_HEIGHT_MIN_CM &&
-	       cm <= DOSAGE_HEIGHT_MAX_CM;
-}
-
-bool
-dosage_crcl_plausible(double ml_min)
-{
-	return ml_min == 0 || (isfinite(ml_min) && ml_min >= DOSAGE_CRCL_MIN &&
-			       ml_min <= DOSAGE_CRCL_MAX);
-}
-
-bool
-dosage_egfr_plausible(double ml_min_173)
-{
-	return isfinite(ml_min_173) && ml_min_173 >= 0 && ml_min_173 <= 300;
-}
-
 /* measurements_problem refuses a measurement no patient can have: a typing
  * slip (grams for kilograms, metres for centimetres) must not reach the
  * per-kg and per-m2 checks. */
@@ -1416,4 +1389,20 @@ dosage_hepatic_read(med_arena *a, const char *text, dosage_drug *d)
 			return MED_ERR_NOMEM;
 	}
 	return MED_OK;
+}
+
+med_err
+dosage_identify(med_call *call, const char *token,
+		const dosage_override *identity_override, int64_t now,
+		med_vtoken_claims *claims, bool *have_token)
+{
+	*have_token = token[0] != '\0';
+	if (*have_token)
+		return dosage_verify_token(call, token, now, claims);
+	if (identity_override == NULL)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "verification_token: required (or "
+				     "identity_override with a reason)");
+	return dosage_check_override(call, "identity_override",
+				     identity_override);
 }

@@ -1236,3 +1236,30 @@ dosage_dose_dim_is_molar(dosage_dose_dim dim)
 {
 	return dim == DOSAGE_DOSE_DIM_MMOL || dim == DOSAGE_DOSE_DIM_MEQ;
 }
+
+/* --- a dose as it is shown ------------------------------------------------
+ */
+
+int
+dosage_dose_decimals(double v)
+{
+	int d;
+
+	if (v == 0 || !isfinite(v))
+		return 0;
+	d = DOSAGE_DOSE_SIG_DIGITS - 1 - (int)floor(log10(fabs(v)));
+	return d < 0			      ? 0
+	       : d > DOSAGE_DOSE_MAX_DECIMALS ? DOSAGE_DOSE_MAX_DECIMALS
+					      : d;
+}
+
+double
+dosage_dose_round(double v)
+{
+	double scale;
+
+	if (v == 0 || !isfinite(v))
+		return v;
+	scale = pow(10, dosage_dose_decimals(v));
+	return round(v * scale) / scale;
+}

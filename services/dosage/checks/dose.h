@@ -662,4 +662,20 @@ med_err dosage_dose_hepatic_parse(const char *s,
 bool dosage_dose_hepatic_format(const dosage_dose_limits *l, char *out,
 				size_t len);
 
+/* --- dose.c: a dose as it is shown ------------------------------------ */
+
+/* A dose is shown to DOSAGE_DOSE_SIG_DIGITS significant digits, at most
+ * DOSAGE_DOSE_MAX_DECIMALS decimals, never fewer than its whole units:
+ * 2.3 mL of 1000 units/mL is 2300 units, not 2299.9999999999995. */
+#define DOSAGE_DOSE_SIG_DIGITS	 6
+#define DOSAGE_DOSE_MAX_DECIMALS 6
+
+/* dosage_dose_decimals is how many decimal places keep
+ * DOSAGE_DOSE_SIG_DIGITS significant digits of v (none from 10^(digits-1)
+ * up), at most DOSAGE_DOSE_MAX_DECIMALS. */
+int dosage_dose_decimals(double v);
+
+/* dosage_dose_round is v rounded as a dose is shown (above). */
+double dosage_dose_round(double v);
+
 #endif

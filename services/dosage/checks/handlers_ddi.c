@@ -95,7 +95,7 @@ dosage_rpc_import_interactions(med_call *call, const ProtobufCMessage *in,
 	if (err != MED_OK)
 		return err;
 	sv.kb = kb;
-	dosage_ddi_sha256(sv.text, sv.len, sv.sha256);
+	med_sha256_hex(sv.text, sv.len, sv.sha256);
 	audit_import(call, &sv);
 	err = dosage_store_ddi_save(med_call_db(call), &sv);
 	dosage_ddi_kb_free(kb);

@@ -7,7 +7,6 @@
 #include <med/audit.h>
 #include <med/util.h>
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -238,13 +237,4 @@ dosage_store_ddi_save(med_db *db, const dosage_ddi_save *sv)
 	 * install writes its own. */
 	return sv->shipped ? med_db_tx(db, save_tx, (void *)sv)
 			   : med_db_tx_audited(db, save_tx, (void *)sv);
-}
-
-void
-dosage_ddi_sha256(const char *text, size_t len, char hex[65])
-{
-	unsigned char d[crypto_hash_sha256_BYTES];
-
-	crypto_hash_sha256(d, (const unsigned char *)text, len);
-	sodium_bin2hex(hex, 65, d, sizeof(d));
 }

@@ -52,7 +52,4 @@ typedef struct dosage_ddi_save {
 med_err dosage_store_ddi_save(med_db *db,
 			      const dosage_ddi_save *sv) MED_MUST_CHECK;
 
-/* dosage_ddi_sha256 writes the hex SHA-256 of text. */
-void dosage_ddi_sha256(const char *text, size_t len, char hex[65]);
-
 #endif

@@ -9,6 +9,7 @@
  * reference (Reference.identifier) rather than a literal one that would
  * dangle in this page.
  */
+#include <med/codec.h>
 #include <med/fhir.h>
 #include <med/json.h>
 #include <med/util.h>
@@ -88,7 +89,7 @@ dosage_fhir_medication_id(const char *code, char out[40])
 
 	crypto_generichash(digest, sizeof(digest), (const unsigned char *)code,
 			   strlen(code), NULL, 0);
-	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	med_hex_encode(hex, sizeof(hex), digest, sizeof(digest));
 	snprintf(out, 40, "drug-%s", hex);
 }
 

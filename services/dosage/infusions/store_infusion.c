@@ -15,6 +15,7 @@
 #include "dosage.h"
 #include "mar.h"
 #include "infusions.h"
+#include "subject.h"
 
 #define INFUSION_COLUMNS                                                       \
 	"id, order_id, patient_id, drug_code, drug_unit, status, performer,"   \

@@ -530,22 +530,6 @@ record_decide(void *arg, dosage_subject *s, dosage_admin *m)
 	return MED_OK;
 }
 
-med_err
-dosage_identify(med_call *call, const char *token,
-		const dosage_override *identity_override, int64_t now,
-		med_vtoken_claims *claims, bool *have_token)
-{
-	*have_token = token[0] != '\0';
-	if (*have_token)
-		return dosage_verify_token(call, token, now, claims);
-	if (identity_override == NULL)
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "verification_token: required (or "
-				     "identity_override with a reason)");
-	return dosage_check_override(call, "identity_override",
-				     identity_override);
-}
-
 /* read_scan parses the product scan ("" = none). */
 static med_err
 read_scan(med_call *call, const char *text, dosage_gs1 *out)
@@ -641,8 +625,7 @@ dosage_rpc_record_administration(med_call *call, const ProtobufCMessage *in,
 			  x.at_ms, &x.ddi, &x.ddi_meets);
 	if (err == MED_OK)
 		err = dosage_store_record(
-			med_call_db(call), med_call_arena(call),
-			&x.known.family, req->order_id, req->cosign_id,
+			call, &x.known.family, req->order_id, req->cosign_id,
 			x.scan ? scan.gtin : "", x.at_ms, record_decide, &x, m);
 	dosage_ddi_release(x.ddi);
 	/* A missing co-sign is named by the gate; a missing order here. */

@@ -19,6 +19,7 @@
 #include "dosage.h"
 #include "checks.h"
 #include "catalogue.h"
+#include "orders.h"
 #include "mar.h"
 
 #define ST(x)		     SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
@@ -40,13 +41,6 @@ order_interval(const dosage_order *o, int64_t *interval_ms)
 						  &prn) != MED_OK)
 		return false;
 	return !prn;
-}
-
-bool
-dosage_order_times_ok(const dosage_order *o)
-{
-	return med_time_ms_valid(o->start_ms) &&
-	       med_time_ms_valid(o->created_ms);
 }
 
 int64_t

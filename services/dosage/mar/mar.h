@@ -66,16 +66,6 @@ size_t dosage_hold_spans(const dosage_order *o, const dosage_hold_rows *ev,
 bool dosage_order_slot(const dosage_order *o, dosage_zone *zone, int64_t t_ms,
 		       int64_t *slot_ms);
 
-/*
- * dosage_order_times_ok is true when o's stored start and creation lie
- * within MED_TIME_MIN_MS..MED_TIME_MAX_MS.  The input checks keep every
- * new order so; a row from before them, or written straight into the
- * database, gets no scheduled times and no next dose rather than
- * arithmetic on INT64_MIN.  A stored end past the bounds (2^63-1 meant
- * as "no end") is read as no end: its order stays on the ward round.
- */
-bool dosage_order_times_ok(const dosage_order *o);
-
 /* dosage_order_from_ms is when o came into force: its start, or for a
  * later version the time it was made when that is after its start. */
 int64_t dosage_order_from_ms(const dosage_order *o);
@@ -140,66 +130,7 @@ void dosage_prn_forecast(med_arena *a, const dosage_drug *drug,
 			 const dosage_given_list *g, int64_t now_ms,
 			 Smartmed__Dosage__V1__MarPrn *prn);
 
-/* --- store_clinical.c: context, orders, administrations ---------------- */
-
-med_err dosage_store_set_context(med_db *db, med_arena *arena,
-				 const dosage_context *in, const char *user,
-				 int64_t now_ms,
-				 dosage_context *out) MED_MUST_CHECK;
-/* dosage_store_confirm_weight records, audited, that user confirmed the
- * patient's weight kg measured at measured_ms (reason), and reads the
- * context back into out. */
-med_err dosage_store_confirm_weight(med_db *db, med_arena *arena,
-				    const char *patient_id, double kg,
-				    int64_t measured_ms, const char *user,
-				    const char *reason, int64_t now_ms,
-				    dosage_context *out) MED_MUST_CHECK;
-
-/* dosage_store_get_context: MED_ERR_NOT_FOUND when never set. */
-med_err dosage_store_get_context(med_db *db, med_arena *arena,
-				 const char *patient_id,
-				 dosage_context *out) MED_MUST_CHECK;
-/* dosage_store_given_once is dosage_store_given in a read transaction of
- * its own (order entry: nothing to lock). */
-med_err dosage_store_given_once(med_db *db, const dosage_family *fam,
-				const char *patient_id, const dosage_drug *d,
-				int64_t at_ms,
-				dosage_dose_history *out) MED_MUST_CHECK;
-
-/*
- * dosage_store_load_subject loads what the checks need, by order (order_id
- * set; locked with the patient's row when lock) or by patient and drug,
- * with what was given around at_ms.  MED_ERR_NOT_FOUND: no such order or
- * drug.
- */
-med_err dosage_store_load_subject(med_db_conn *c, med_arena *arena,
-				  const dosage_family *fam,
-				  const char *order_id, const char *patient_id,
-				  const char *drug_code, int64_t at_ms,
-				  bool lock, dosage_subject *s) MED_MUST_CHECK;
-
-/* dosage_store_read_ctx reads a patient's context row inside a
- * transaction; MED_ERR_NOT_FOUND when there is none (*is_set false for a
- * placeholder row). */
-med_err dosage_store_read_ctx(med_db_conn *c, med_arena *a,
-			      const char *patient_id, bool lock,
-			      dosage_context *out, bool *is_set) MED_MUST_CHECK;
-
-/* dosage_store_ensure_patient makes the row that serialises a patient's
- * administrations (a placeholder until SetPatientContext fills it). */
-med_err dosage_store_ensure_patient(med_db_conn *c,
-				    const char *patient_id) MED_MUST_CHECK;
-
-/* The stored form of checks and overrides, shared by orders and
- * administrations: checks as a CheckDoseResponse blob (arena), an
- * override as reason and text columns (NULL when reason is 0). */
-med_err dosage_store_pack_checks(med_arena *a, dosage_check **checks, size_t n,
-				 uint8_t **blob, size_t *len) MED_MUST_CHECK;
-med_err dosage_store_unpack_checks(med_arena *a, const med_db_row *row,
-				   size_t col, dosage_check ***checks,
-				   size_t *n) MED_MUST_CHECK;
-dosage_override *dosage_store_read_override(med_arena *a, const med_db_row *row,
-					    size_t col);
+/* --- store_clinical.c: dose checks and administrations ---------------- */
 
 /* dosage_store_read_deviation reads a dose deviation stored as reason
  * and text columns at col (*out NULL when reason is 0).  Errors:
@@ -238,10 +169,6 @@ med_err dosage_store_admin_row(void *arg, const med_db_row *row) MED_MUST_CHECK;
 med_err dosage_store_read_admin(med_db_conn *c, med_arena *a, const char *id,
 				bool lock, dosage_admin *out) MED_MUST_CHECK;
 
-/* dosage_store_insert_admin writes an administration (given or not). */
-med_err dosage_store_insert_admin(med_db_conn *c, med_arena *a,
-				  const dosage_admin *m) MED_MUST_CHECK;
-
 /*
  * dosage_decide_fn runs the rules on a loaded subject and fills *admin to
  * insert (NULL admin: CheckDose, nothing is written).  Runs inside the
@@ -265,12 +192,13 @@ med_err dosage_store_check(med_db *db, med_arena *arena,
  * administrations for a patient are serialised and each sees the others),
  * then co-sign cosign_id when it is not "" (s->has_cosign says whether it
  * exists), loads the subject, calls decide, inserts *admin and marks the
- * co-sign it names used, in one transaction.
+ * co-sign it names used, in the call's one transaction (med_call_tx:
+ * the call's audit event commits with it).
  */
-med_err dosage_store_record(med_db *db, med_arena *arena,
-			    const dosage_family *fam, const char *order_id,
-			    const char *cosign_id, const char *scan_gtin,
-			    int64_t at_ms, dosage_decide_fn decide, void *ctx,
+med_err dosage_store_record(med_call *call, const dosage_family *fam,
+			    const char *order_id, const char *cosign_id,
+			    const char *scan_gtin, int64_t at_ms,
+			    dosage_decide_fn decide, void *ctx,
 			    dosage_admin *admin) MED_MUST_CHECK;
 
 /* dosage_store_gtin_drug finds the catalogue entry of a 14-digit GTIN:
@@ -373,23 +301,7 @@ med_err dosage_store_given_list(med_db_conn *c, med_arena *a,
 				int64_t from_ms, int64_t to_ms,
 				dosage_given_list *out) MED_MUST_CHECK;
 
-/* dosage_identify checks a verification token (token not "") or requires
- * identity_override (field names it); *have_token says which. */
-med_err dosage_identify(med_call *call, const char *token,
-			const dosage_override *identity_override, int64_t now,
-			med_vtoken_claims *claims,
-			bool *have_token) MED_MUST_CHECK;
-
 /* --- mar_view.c: the MAR as a nurse reads it (no I/O) ------------------ */
-
-/* A dose is shown to DOSAGE_DOSE_SIG_DIGITS significant digits, at most
- * DOSAGE_DOSE_MAX_DECIMALS decimals, never fewer than its whole units:
- * 2.3 mL of 1000 units/mL is 2300 units, not 2299.9999999999995. */
-#define DOSAGE_DOSE_SIG_DIGITS	 6
-#define DOSAGE_DOSE_MAX_DECIMALS 6
-
-/* dosage_dose_round is v rounded as a dose is shown (above). */
-double dosage_dose_round(double v);
 
 /* dosage_amount_text is "2300 units", "0.5 mg": v rounded, without
  * trailing zeros, and unit ("[iU]" reads "units"); in a. */

@@ -22,32 +22,6 @@
 typedef Smartmed__Dosage__V1__MarInfusion mar_infusion;
 typedef Smartmed__Dosage__V1__Infusion infusion;
 
-/* decimals is how many decimal places keep DOSAGE_DOSE_SIG_DIGITS
- * significant digits of v (none from 10^(digits-1) up). */
-static int
-decimals(double v)
-{
-	int d;
-
-	if (v == 0 || !isfinite(v))
-		return 0;
-	d = DOSAGE_DOSE_SIG_DIGITS - 1 - (int)floor(log10(fabs(v)));
-	return d < 0			      ? 0
-	       : d > DOSAGE_DOSE_MAX_DECIMALS ? DOSAGE_DOSE_MAX_DECIMALS
-					      : d;
-}
-
-double
-dosage_dose_round(double v)
-{
-	double scale;
-
-	if (v == 0 || !isfinite(v))
-		return v;
-	scale = pow(10, decimals(v));
-	return round(v * scale) / scale;
-}
-
 /* unit_text is how a unit reads on a chart: UCUM's "[iU]" is "units". */
 static const char *
 unit_text(const char *unit)
@@ -63,7 +37,8 @@ dosage_amount_text(med_arena *a, double v, const char *unit)
 	char num[64];
 	char *end;
 
-	snprintf(num, sizeof(num), "%.*f", decimals(v), dosage_dose_round(v));
+	snprintf(num, sizeof(num), "%.*f", dosage_dose_decimals(v),
+		 dosage_dose_round(v));
 	/* Trailing zeros say nothing about the dose: 2300, 0.5. */
 	if (strchr(num, '.') != NULL) {
 		end = num + strlen(num) - 1;

@@ -12,6 +12,7 @@
 #include "catalogue.h"
 #include "orders.h"
 #include "mar.h"
+#include "subject.h"
 
 #define COSIGN_COLUMNS                                                         \
 	"id, order_id, patient_id, dose, unit, dose_drug_unit, drug_unit,"     \

@@ -13,6 +13,7 @@
 #include "orders.h"
 #include "mar.h"
 #include "infusions.h"
+#include "subject.h"
 
 /* A dose given answers a scheduled time at most half an interval away
  * (weekly: 3.5 days): the MAR reads administrations that far around its

@@ -27,6 +27,7 @@
 #include "mar.h"
 #include "fhir_export.h"
 #include "route.h"
+#include "subject.h"
 
 #define ST(x)	   SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
 #define EV(x)	   SMARTMED__DOSAGE__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##x
@@ -280,7 +281,8 @@ entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 	    (err = dosage_store_class_orders(med_call_db(call), a, &k->family,
 					     o->patient_id, NULL, med_now_ms(),
 					     &others)) != MED_OK ||
-	    (err = dosage_orders_day_ome(call, &others)) != MED_OK ||
+	    (err = dosage_orders_day_ome(call, dosage_store_get_order,
+					 &others)) != MED_OK ||
 	    (err = entry_ddi_read(call, &k->family, o->patient_id, NULL,
 				  med_now_ms(), &ddi)) != MED_OK) {
 		entry_ddi_fini(&ddi);
@@ -746,7 +748,8 @@ verify_class_stop(med_call *call, const dosage_order *o, const char **why)
 	    (err = dosage_store_class_orders(med_call_db(call), a, &k.family,
 					     o->patient_id, o->id, med_now_ms(),
 					     &others)) != MED_OK ||
-	    (err = dosage_orders_day_ome(call, &others)) != MED_OK)
+	    (err = dosage_orders_day_ome(call, dosage_store_get_order,
+					 &others)) != MED_OK)
 		return err;
 	dosage_regimen_history(o, &d, o->dose_in_drug_unit, 0, &day);
 	cs = order_subject(o, &d, day.given_24h, &others);
@@ -1075,7 +1078,8 @@ new_version(med_call *call, version_ctx *x, const char *id,
 		     med_call_db(call), med_call_arena(call), &x->known.family,
 		     cur.patient_id, cur.id, x->now_ms, &x->others)) !=
 		    MED_OK ||
-	    (err = dosage_orders_day_ome(call, &x->others)) != MED_OK ||
+	    (err = dosage_orders_day_ome(call, dosage_store_get_order,
+					 &x->others)) != MED_OK ||
 	    (err = entry_ddi_read(call, &x->known.family, cur.patient_id,
 				  cur.id, x->now_ms, &x->ddi)) != MED_OK) {
 		entry_ddi_fini(&x->ddi);

@@ -22,12 +22,19 @@ bool dosage_next_due(const dosage_order *o, dosage_zone *zone, int64_t last_ms,
 		     int64_t now_ms, int64_t *due_ms,
 		     Smartmed__Dosage__V1__DueState *state);
 
-/* --- store_orders.c: orders, their versions and changes ---------------- */
+/* --- schedule.c: an order's times ------------------------------------- */
 
-/* dosage_store_read_order reads an order inside a transaction (locked
- * when lock).  MED_ERR_NOT_FOUND when there is none. */
-med_err dosage_store_read_order(med_db_conn *c, med_arena *a, const char *id,
-				bool lock, dosage_order *out) MED_MUST_CHECK;
+/*
+ * dosage_order_times_ok is true when o's stored start and creation lie
+ * within MED_TIME_MIN_MS..MED_TIME_MAX_MS.  The input checks keep every
+ * new order so; a row from before them, or written straight into the
+ * database, gets no scheduled times and no next dose rather than
+ * arithmetic on INT64_MIN.  A stored end past the bounds (2^63-1 meant
+ * as "no end") is read as no end: its order stays on the ward round.
+ */
+bool dosage_order_times_ok(const dosage_order *o);
+
+/* --- store_orders.c: orders, their versions and changes ---------------- */
 
 /* dosage_written_fn sees the order as written, inside the write's
  * transaction: where a handler names its audit details, which commit with

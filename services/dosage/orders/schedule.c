@@ -38,3 +38,10 @@ dosage_next_due(const dosage_order *o, dosage_zone *zone, int64_t last_ms,
 		*state = SMARTMED__DOSAGE__V1__DUE_STATE__DUE_STATE_OVERDUE;
 	return true;
 }
+
+bool
+dosage_order_times_ok(const dosage_order *o)
+{
+	return med_time_ms_valid(o->start_ms) &&
+	       med_time_ms_valid(o->created_ms);
+}

@@ -21,135 +21,11 @@
 #include "dosage.h"
 #include "checks.h"
 #include "orders.h"
-#include "mar.h"
-
-#define ORDER_COLUMNS                                                          \
-	"id, patient_id, drug_code, dose, unit, route, frequency, prn,"        \
-	" start_ms, end_ms, status, created_by, created_ms, discontinued_by,"  \
-	" discontinued_ms, discontinue_reason, dose_drug_unit, drug_unit,"     \
-	" prn_min_interval, prn_max_daily, overall, checks, ovr_reason,"       \
-	" ovr_text, verified_by, verified_ms, version, first_id, replaces_id," \
-	" replaced_by, replaced_ms, change_reason, held_by, held_ms,"          \
-	" hold_reason, inf_rate, inf_rate_unit, inf_rate_max, inf_bag_amount," \
-	" inf_bag_ml, encounter_id"
-#define ORDER_N_COLUMNS 41
+#include "subject.h"
 
 #define ST(x)	       SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
 #define EV(x)	       SMARTMED__DOSAGE__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##x
 #define MAR_ORDERS_MAX 200
-
-typedef struct order_rows {
-	med_arena *arena;
-	dosage_order **items;
-	size_t n, cap;
-	int64_t *last_ms; /* optional column after ORDER_COLUMNS, per row */
-	size_t last_cap;
-} order_rows;
-
-/* order_versioning reads the columns of versions and holds (26..34). */
-static void
-order_versioning(med_arena *a, const med_db_row *row, dosage_order *o)
-{
-	o->version = (uint32_t)med_db_row_int64(row, 26);
-	o->first_order_id = med_db_row_strdup(a, row, 27);
-	o->replaces_order_id = med_db_row_strdup(a, row, 28);
-	o->replaced_by_order_id = med_db_row_strdup(a, row, 29);
-	o->replaced_ms = med_db_row_int64(row, 30);
-	o->change_reason = med_db_row_strdup(a, row, 31);
-	o->held_by = med_db_row_strdup(a, row, 32);
-	o->held_ms = med_db_row_int64(row, 33);
-	o->hold_reason = med_db_row_strdup(a, row, 34);
-	o->intent = "order";
-	o->fhir_status = (char *)dosage_order_fhir_status(o->status);
-}
-
-static bool
-order_complete(const dosage_order *o)
-{
-	return o->id && o->patient_id && o->drug_code && o->unit && o->route &&
-	       o->frequency && o->created_by && o->discontinued_by &&
-	       o->discontinue_reason && o->drug_unit && o->verified_by &&
-	       o->first_order_id && o->replaces_order_id &&
-	       o->replaced_by_order_id && o->change_reason && o->held_by &&
-	       o->hold_reason;
-}
-
-static med_err
-on_order_row(void *arg, const med_db_row *row)
-{
-	order_rows *r = arg;
-	med_arena *a = r->arena;
-	dosage_order *o =
-		med_arena_push_msg(a, (void ***)&r->items, &r->n, &r->cap,
-				   &smartmed__dosage__v1__order__descriptor);
-
-	if (o == NULL)
-		return MED_ERR_NOMEM;
-	o->id = med_db_row_strdup(a, row, 0);
-	o->patient_id = med_db_row_strdup(a, row, 1);
-	o->drug_code = med_db_row_strdup(a, row, 2);
-	o->dose = med_db_row_double(row, 3);
-	o->unit = med_db_row_strdup(a, row, 4);
-	o->route = med_db_row_strdup(a, row, 5);
-	o->frequency = med_db_row_strdup(a, row, 6);
-	o->prn = med_db_row_int64(row, 7) != 0;
-	o->start_ms = med_db_row_int64(row, 8);
-	o->end_ms = med_db_row_int64(row, 9);
-	o->status =
-		(Smartmed__Dosage__V1__OrderStatus)med_db_row_int64(row, 10);
-	o->created_by = med_db_row_strdup(a, row, 11);
-	o->created_ms = med_db_row_int64(row, 12);
-	o->discontinued_by = med_db_row_strdup(a, row, 13);
-	o->discontinued_ms = med_db_row_int64(row, 14);
-	o->discontinue_reason = med_db_row_strdup(a, row, 15);
-	o->dose_in_drug_unit = med_db_row_double(row, 16);
-	o->drug_unit = med_db_row_strdup(a, row, 17);
-	o->prn_min_interval_minutes = (uint32_t)med_db_row_int64(row, 18);
-	o->prn_max_daily_dose = med_db_row_double(row, 19);
-	o->overall =
-		(Smartmed__Dosage__V1__CheckStatus)med_db_row_int64(row, 20);
-	o->dose_override = dosage_store_read_override(a, row, 22);
-	o->verified_by = med_db_row_strdup(a, row, 24);
-	o->verified_ms = med_db_row_int64(row, 25);
-	order_versioning(a, row, o);
-	o->infusion_rate = med_db_row_double(row, 35);
-	o->infusion_rate_unit = med_db_row_strdup(a, row, 36);
-	o->infusion_rate_max = med_db_row_double(row, 37);
-	o->infusion_bag_amount = med_db_row_double(row, 38);
-	o->infusion_bag_volume_ml = med_db_row_double(row, 39);
-	o->encounter_id = med_db_row_strdup(a, row, 40);
-	if (o->infusion_rate_unit == NULL || o->encounter_id == NULL)
-		return MED_ERR_NOMEM;
-	if (med_db_row_columns(row) > ORDER_N_COLUMNS && r->last_ms &&
-	    r->n <= r->last_cap)
-		r->last_ms[r->n - 1] = med_db_row_int64(row, ORDER_N_COLUMNS);
-	if (!order_complete(o))
-		return MED_ERR_NOMEM;
-	if (med_db_row_is_null(row, 21))
-		return MED_OK; /* an order from before order-entry checks */
-	return dosage_store_unpack_checks(a, row, 21, &o->checks, &o->n_checks);
-}
-
-med_err
-dosage_store_read_order(med_db_conn *c, med_arena *a, const char *id, bool lock,
-			dosage_order *out)
-{
-	order_rows r = {.arena = a};
-	med_db_value k[] = {MED_DB_STR(id)};
-	med_err err = med_db_query(c,
-				   lock ? "SELECT " ORDER_COLUMNS
-					  " FROM orders WHERE id = ? FOR UPDATE"
-					: "SELECT " ORDER_COLUMNS
-					  " FROM orders WHERE id = ?",
-				   k, 1, on_order_row, &r);
-
-	if (err != MED_OK)
-		return err;
-	if (r.n == 0)
-		return MED_ERR_NOT_FOUND;
-	*out = *r.items[0];
-	return MED_OK;
-}
 
 /* add_event appends one change of order o to its order's log. */
 static med_err
@@ -534,14 +410,14 @@ dosage_store_new_version(med_db *db, med_arena *arena, const dosage_family *fam,
 static med_err
 on_last_row(void *arg, const med_db_row *row)
 {
-	return on_order_row(arg, row);
+	return dosage_store_order_row(arg, row);
 }
 
 med_err
 dosage_store_active_orders(med_db *db, med_arena *arena, const char *patient_id,
 			   dosage_due_row **rows, size_t *n)
 {
-	order_rows r = {.arena = arena};
+	dosage_order_rows r = {.arena = arena};
 	med_db_value k[] = {MED_DB_STR(patient_id)};
 	dosage_due_row *out;
 	med_err err;
@@ -552,7 +428,7 @@ dosage_store_active_orders(med_db *db, med_arena *arena, const char *patient_id,
 		return MED_ERR_NOMEM;
 	err = med_db_query_once(
 		db,
-		"SELECT " ORDER_COLUMNS
+		"SELECT " DOSAGE_ORDER_COLUMNS
 		", (SELECT COALESCE(MAX(a.effective_ms),"
 		" 0) FROM administrations a WHERE a.order_id = orders.id AND"
 		" a.status IN ('" DOSAGE_ADMIN_COMPLETED
@@ -585,16 +461,17 @@ dosage_store_list_orders(med_db *db, med_arena *arena, const char *patient_id,
 			 const char *statuses, int64_t now_ms, uint64_t offset,
 			 uint32_t limit, dosage_order ***out, size_t *n)
 {
-	order_rows r = {.arena = arena};
+	dosage_order_rows r = {.arena = arena};
 	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(now_ms),
 			    MED_DB_STR(statuses), MED_DB_I64(limit),
 			    MED_DB_I64((int64_t)offset)};
 	med_err err = med_db_query_once(
 		db,
-		"SELECT " ORDER_COLUMNS " FROM orders WHERE patient_id = ?"
+		"SELECT " DOSAGE_ORDER_COLUMNS
+		" FROM orders WHERE patient_id = ?"
 		" AND FIND_IN_SET(" STATUS_AT ", ?) > 0"
 		" ORDER BY created_ms DESC, id LIMIT ? OFFSET ?",
-		v, 5, on_order_row, &r);
+		v, 5, dosage_store_order_row, &r);
 
 	if (err != MED_OK)
 		return err;
@@ -608,20 +485,21 @@ dosage_store_mar_orders(med_db_conn *c, med_arena *arena,
 			const char *patient_id, int64_t from_ms, int64_t to_ms,
 			dosage_order ***out, size_t *n)
 {
-	order_rows r = {.arena = arena};
+	dosage_order_rows r = {.arena = arena};
 	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(to_ms),
 			    MED_DB_I64(from_ms),    MED_DB_I64(from_ms),
 			    MED_DB_I64(from_ms),    MED_DB_I64(MAR_ORDERS_MAX)};
 	/* Every version in force at some time in the window: started
 	 * before its end, not ended, stopped or replaced before its start. */
-	med_err err = med_db_query(
-		c,
-		"SELECT " ORDER_COLUMNS " FROM orders WHERE patient_id = ?"
-		" AND start_ms < ? AND (end_ms = 0 OR end_ms > ?)"
-		" AND NOT (status = 2 AND discontinued_ms <= ?)"
-		" AND NOT (status = 6 AND replaced_ms <= ?)"
-		" ORDER BY drug_code, start_ms, id LIMIT ?",
-		v, 6, on_order_row, &r);
+	med_err err =
+		med_db_query(c,
+			     "SELECT " DOSAGE_ORDER_COLUMNS
+			     " FROM orders WHERE patient_id = ?"
+			     " AND start_ms < ? AND (end_ms = 0 OR end_ms > ?)"
+			     " AND NOT (status = 2 AND discontinued_ms <= ?)"
+			     " AND NOT (status = 6 AND replaced_ms <= ?)"
+			     " ORDER BY drug_code, start_ms, id LIMIT ?",
+			     v, 6, dosage_store_order_row, &r);
 
 	if (err != MED_OK)
 		return err;
@@ -673,7 +551,7 @@ history_tx(med_db_conn *c, void *arg)
 {
 	history_ctx *h = arg;
 	dosage_order any;
-	order_rows versions = {.arena = h->arena};
+	dosage_order_rows versions = {.arena = h->arena};
 	event_rows events = {.arena = h->arena};
 	med_err err = dosage_store_read_order(c, h->arena, h->id, false, &any);
 
@@ -681,9 +559,10 @@ history_tx(med_db_conn *c, void *arg)
 		return err;
 	med_db_value k[] = {MED_DB_STR(any.first_order_id)};
 	if ((err = med_db_query(c,
-				"SELECT " ORDER_COLUMNS " FROM orders"
+				"SELECT " DOSAGE_ORDER_COLUMNS " FROM orders"
 				" WHERE first_id = ? ORDER BY version",
-				k, 1, on_order_row, &versions)) != MED_OK ||
+				k, 1, dosage_store_order_row, &versions)) !=
+		    MED_OK ||
 	    (err = med_db_query(c,
 				"SELECT order_id, version, kind, actor,"
 				" time_ms, reason, new_order_id FROM"

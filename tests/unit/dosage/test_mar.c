@@ -12,6 +12,7 @@
 
 #include "dosage.h"
 #include "catalogue.h"
+#include "orders.h"
 #include "mar.h"
 
 #define MIN (60LL * 1000)

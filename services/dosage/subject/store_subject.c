@@ -1,0 +1,356 @@
+/*
+ * store_subject.c - loading what a dose is checked against, inside the
+ * caller's transaction: the order (its row), the patient's context with
+ * the merged records', the drug, what was given; and the stored form of
+ * checks and overrides that orders and administrations share.
+ */
+#include <med/arena.h>
+#include <med/util.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dosage.h"
+#include "patient.h"
+#include "checks.h"
+#include "catalogue.h"
+#include "subject.h"
+
+/* --- orders as stored ------------------------------------------------------
+ */
+
+/* order_versioning reads the columns of versions and holds (26..34). */
+static void
+order_versioning(med_arena *a, const med_db_row *row, dosage_order *o)
+{
+	o->version = (uint32_t)med_db_row_int64(row, 26);
+	o->first_order_id = med_db_row_strdup(a, row, 27);
+	o->replaces_order_id = med_db_row_strdup(a, row, 28);
+	o->replaced_by_order_id = med_db_row_strdup(a, row, 29);
+	o->replaced_ms = med_db_row_int64(row, 30);
+	o->change_reason = med_db_row_strdup(a, row, 31);
+	o->held_by = med_db_row_strdup(a, row, 32);
+	o->held_ms = med_db_row_int64(row, 33);
+	o->hold_reason = med_db_row_strdup(a, row, 34);
+	o->intent = "order";
+	o->fhir_status = (char *)dosage_order_fhir_status(o->status);
+}
+
+static bool
+order_complete(const dosage_order *o)
+{
+	return o->id && o->patient_id && o->drug_code && o->unit && o->route &&
+	       o->frequency && o->created_by && o->discontinued_by &&
+	       o->discontinue_reason && o->drug_unit && o->verified_by &&
+	       o->first_order_id && o->replaces_order_id &&
+	       o->replaced_by_order_id && o->change_reason && o->held_by &&
+	       o->hold_reason;
+}
+
+med_err
+dosage_store_order_row(void *arg, const med_db_row *row)
+{
+	dosage_order_rows *r = arg;
+	med_arena *a = r->arena;
+	dosage_order *o =
+		med_arena_push_msg(a, (void ***)&r->items, &r->n, &r->cap,
+				   &smartmed__dosage__v1__order__descriptor);
+
+	if (o == NULL)
+		return MED_ERR_NOMEM;
+	o->id = med_db_row_strdup(a, row, 0);
+	o->patient_id = med_db_row_strdup(a, row, 1);
+	o->drug_code = med_db_row_strdup(a, row, 2);
+	o->dose = med_db_row_double(row, 3);
+	o->unit = med_db_row_strdup(a, row, 4);
+	o->route = med_db_row_strdup(a, row, 5);
+	o->frequency = med_db_row_strdup(a, row, 6);
+	o->prn = med_db_row_int64(row, 7) != 0;
+	o->start_ms = med_db_row_int64(row, 8);
+	o->end_ms = med_db_row_int64(row, 9);
+	o->status =
+		(Smartmed__Dosage__V1__OrderStatus)med_db_row_int64(row, 10);
+	o->created_by = med_db_row_strdup(a, row, 11);
+	o->created_ms = med_db_row_int64(row, 12);
+	o->discontinued_by = med_db_row_strdup(a, row, 13);
+	o->discontinued_ms = med_db_row_int64(row, 14);
+	o->discontinue_reason = med_db_row_strdup(a, row, 15);
+	o->dose_in_drug_unit = med_db_row_double(row, 16);
+	o->drug_unit = med_db_row_strdup(a, row, 17);
+	o->prn_min_interval_minutes = (uint32_t)med_db_row_int64(row, 18);
+	o->prn_max_daily_dose = med_db_row_double(row, 19);
+	o->overall =
+		(Smartmed__Dosage__V1__CheckStatus)med_db_row_int64(row, 20);
+	o->dose_override = dosage_store_read_override(a, row, 22);
+	o->verified_by = med_db_row_strdup(a, row, 24);
+	o->verified_ms = med_db_row_int64(row, 25);
+	order_versioning(a, row, o);
+	o->infusion_rate = med_db_row_double(row, 35);
+	o->infusion_rate_unit = med_db_row_strdup(a, row, 36);
+	o->infusion_rate_max = med_db_row_double(row, 37);
+	o->infusion_bag_amount = med_db_row_double(row, 38);
+	o->infusion_bag_volume_ml = med_db_row_double(row, 39);
+	o->encounter_id = med_db_row_strdup(a, row, 40);
+	if (o->infusion_rate_unit == NULL || o->encounter_id == NULL)
+		return MED_ERR_NOMEM;
+	if (med_db_row_columns(row) > DOSAGE_ORDER_N_COLUMNS && r->last_ms &&
+	    r->n <= r->last_cap)
+		r->last_ms[r->n - 1] =
+			med_db_row_int64(row, DOSAGE_ORDER_N_COLUMNS);
+	if (!order_complete(o))
+		return MED_ERR_NOMEM;
+	if (med_db_row_is_null(row, 21))
+		return MED_OK; /* an order from before order-entry checks */
+	return dosage_store_unpack_checks(a, row, 21, &o->checks, &o->n_checks);
+}
+
+med_err
+dosage_store_read_order(med_db_conn *c, med_arena *a, const char *id, bool lock,
+			dosage_order *out)
+{
+	dosage_order_rows r = {.arena = a};
+	med_db_value k[] = {MED_DB_STR(id)};
+	med_err err = med_db_query(c,
+				   lock ? "SELECT " DOSAGE_ORDER_COLUMNS
+					  " FROM orders WHERE id = ? FOR UPDATE"
+					: "SELECT " DOSAGE_ORDER_COLUMNS
+					  " FROM orders WHERE id = ?",
+				   k, 1, dosage_store_order_row, &r);
+
+	if (err != MED_OK)
+		return err;
+	if (r.n == 0)
+		return MED_ERR_NOT_FOUND;
+	*out = *r.items[0];
+	return MED_OK;
+}
+
+/* --- what was given, for order entry ----------------------------------- */
+
+typedef struct given_ctx {
+	const dosage_family *fam;
+	const char *patient_id;
+	const dosage_drug *drug;
+	int64_t at_ms;
+	dosage_dose_history *out;
+} given_ctx;
+
+static med_err
+given_tx(med_db_conn *c, void *arg)
+{
+	given_ctx *g = arg;
+
+	return dosage_store_given(c, g->fam, g->patient_id, g->drug, g->at_ms,
+				  g->out);
+}
+
+med_err
+dosage_store_given_once(med_db *db, const dosage_family *fam,
+			const char *patient_id, const dosage_drug *d,
+			int64_t at_ms, dosage_dose_history *out)
+{
+	given_ctx g = {fam, patient_id, d, at_ms, out};
+
+	return med_db_tx_audited(db, given_tx, &g);
+}
+
+/* --- the subject -------------------------------------------------------- */
+
+/* join_merged_contexts joins the contexts of the records merged into
+ * patient_id into s's (read, not locked: no write reaches a merged id). */
+static med_err
+join_merged_contexts(med_db_conn *c, med_arena *arena, const dosage_family *fam,
+		     const char *patient_id, dosage_subject *s)
+{
+	const char *const *ids;
+	size_t n = dosage_family_merged(fam, patient_id, &ids);
+
+	for (size_t i = 0; i < n; i++) {
+		dosage_context other;
+		bool is_set = false;
+		med_err err = dosage_store_read_ctx(c, arena, ids[i], false,
+						    &other, &is_set);
+
+		if (err == MED_ERR_NOT_FOUND || (err == MED_OK && !is_set))
+			continue;
+		if (err != MED_OK)
+			return err;
+		if (!s->has_ctx) {
+			s->ctx = other;
+			s->ctx.patient_id = (char *)patient_id;
+			s->has_ctx = true;
+			continue;
+		}
+		dosage_context_join(arena, &s->ctx, &other);
+	}
+	return MED_OK;
+}
+
+med_err
+dosage_store_load_subject(med_db_conn *c, med_arena *arena,
+			  const dosage_family *fam, const char *order_id,
+			  const char *patient_id, const char *drug_code,
+			  int64_t at_ms, bool lock, dosage_subject *s)
+{
+	bool is_set = false;
+	med_err err;
+
+	memset(s, 0, sizeof(*s));
+	s->at_ms = at_ms;
+	if (order_id) {
+		if ((err = dosage_store_read_order(c, arena, order_id, lock,
+						   &s->order)) != MED_OK)
+			return err;
+		s->has_order = true;
+		patient_id = s->order.patient_id;
+		drug_code = s->order.drug_code;
+	}
+	err = dosage_store_read_ctx(c, arena, patient_id, lock, &s->ctx,
+				    &is_set);
+	if (err != MED_OK && err != MED_ERR_NOT_FOUND)
+		return err;
+	s->has_ctx = err == MED_OK && is_set;
+	if ((err = join_merged_contexts(c, arena, fam, patient_id, s)) !=
+		    MED_OK ||
+	    (err = dosage_store_drug_conn(c, arena, drug_code, &s->drug)) !=
+		    MED_OK ||
+	    (err = dosage_store_given(c, fam, patient_id, &s->drug, at_ms,
+				      &s->hist)) != MED_OK)
+		return err;
+	/* What the class checks meet: other products of the dose's
+	 * duplicate-therapy groups and every opioid, read with the rest
+	 * (the patient's row is locked when recording). */
+	if ((s->classes = med_arena_zalloc(arena, sizeof(*s->classes))) == NULL)
+		return MED_ERR_NOMEM;
+	return dosage_store_class_given(c, arena, fam, patient_id, at_ms,
+					s->classes);
+}
+
+/* --- checks and overrides as stored ------------------------------------ */
+
+med_err
+dosage_store_pack_checks(med_arena *a, dosage_check **checks, size_t n,
+			 uint8_t **blob, size_t *len)
+{
+	Smartmed__Dosage__V1__CheckDoseResponse pack =
+		SMARTMED__DOSAGE__V1__CHECK_DOSE_RESPONSE__INIT;
+
+	pack.checks = checks;
+	pack.n_checks = n;
+	*len = protobuf_c_message_get_packed_size(&pack.base);
+	if ((*blob = med_arena_alloc(a, *len + 1)) == NULL)
+		return MED_ERR_NOMEM;
+	protobuf_c_message_pack(&pack.base, *blob);
+	return MED_OK;
+}
+
+dosage_override *
+dosage_store_read_override(med_arena *a, const med_db_row *row, size_t col)
+{
+	dosage_override *o;
+
+	if (med_db_row_int64(row, col) == 0)
+		return NULL;
+	if ((o = med_arena_zalloc(a, sizeof(*o))) == NULL)
+		return NULL;
+	smartmed__dosage__v1__override__init(o);
+	o->reason = (Smartmed__Dosage__V1__OverrideReason)med_db_row_int64(row,
+									   col);
+	o->text = med_db_row_strdup(a, row, col + 1);
+	return o;
+}
+
+med_err
+dosage_store_unpack_checks(med_arena *a, const med_db_row *row, size_t col,
+			   dosage_check ***checks, size_t *n)
+{
+	ProtobufCAllocator alloc;
+	size_t len = 0;
+	const char *blob = med_db_row_text(row, col, &len);
+	Smartmed__Dosage__V1__CheckDoseResponse *r;
+
+	med_arena_pb_allocator(a, &alloc);
+	r = smartmed__dosage__v1__check_dose_response__unpack(
+		&alloc, len, (const uint8_t *)blob);
+	if (r == NULL)
+		return MED_ERR_DATA_LOSS;
+	*checks = r->checks;
+	*n = r->n_checks;
+	return MED_OK;
+}
+
+/* --- administrations as stored ----------------------------------------- */
+
+med_err
+dosage_store_insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
+{
+	const dosage_override *dov = m->dose_override,
+			      *iov = m->identity_override,
+			      *cov = m->cosign_override,
+			      *sov = m->scan_override;
+	const dosage_deviation *dev = m->dose_deviation;
+	size_t len;
+	uint8_t *blob;
+
+	if (dosage_store_pack_checks(a, m->checks, m->n_checks, &blob, &len) !=
+	    MED_OK)
+		return MED_ERR_NOMEM;
+	med_db_value v[] = {
+		MED_DB_STR(m->id),
+		MED_DB_STR(m->order_id),
+		MED_DB_STR(m->patient_id),
+		MED_DB_STR(m->drug_code),
+		MED_DB_DBL(m->dose),
+		MED_DB_STR(m->unit),
+		MED_DB_DBL(m->dose_in_drug_unit),
+		MED_DB_STR(m->drug_unit),
+		MED_DB_I64(m->effective_ms),
+		MED_DB_I64(m->recorded_ms),
+		MED_DB_STR(m->status),
+		MED_DB_STR(m->performer),
+		MED_DB_STR(m->identity),
+		MED_DB_STR(m->verification_token_id),
+		MED_DB_DBL(m->verification_score),
+		MED_DB_DBL(m->verification_threshold),
+		MED_DB_STR(m->verification_model),
+		MED_DB_I64(dov ? dov->reason : 0),
+		MED_DB_STR(dov ? dov->text : ""),
+		MED_DB_STR(m->dose_override_by),
+		MED_DB_I64(iov ? iov->reason : 0),
+		MED_DB_STR(iov ? iov->text : ""),
+		MED_DB_I64(m->overall),
+		MED_DB_BLOBV(blob, len),
+		MED_DB_I64(m->scheduled_ms),
+		MED_DB_I64(m->not_given_reason),
+		MED_DB_STR(m->not_given_text),
+		MED_DB_STR(m->cosign_id),
+		MED_DB_I64(cov ? cov->reason : 0),
+		MED_DB_STR(cov ? cov->text : ""),
+		MED_DB_STR(m->product_gtin),
+		MED_DB_STR(m->product_batch),
+		MED_DB_STR(m->product_expiry),
+		MED_DB_STR(m->product_serial),
+		sov ? MED_DB_I64(sov->reason) : MED_DB_NULLV(),
+		sov ? MED_DB_STR(sov->text) : MED_DB_NULLV(),
+		MED_DB_STR(m->ward),
+		MED_DB_I64(dev ? dev->reason : 0),
+		MED_DB_STR(dev ? dev->text : ""),
+		MED_DB_DBL(m->ordered_dose_in_drug_unit),
+	};
+	return med_db_exec(
+		c,
+		"INSERT INTO administrations (id, order_id, patient_id,"
+		" drug_code, dose, unit, dose_drug_unit, drug_unit,"
+		" effective_ms, recorded_ms, status, performer, identity,"
+		" token_id, v_score, v_threshold, v_model, dose_ovr_reason,"
+		" dose_ovr_text, dose_ovr_by, id_ovr_reason, id_ovr_text,"
+		" overall, checks, scheduled_ms, not_given_reason,"
+		" not_given_text, cosign_id, cos_ovr_reason, cos_ovr_text,"
+		" scan_gtin, scan_batch, scan_expiry, scan_serial,"
+		" scan_ovr_reason, scan_ovr_text, ward, dev_reason, dev_text,"
+		" ordered_drug_unit)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?)",
+		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+}

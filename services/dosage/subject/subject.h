@@ -1,0 +1,111 @@
+/*
+ * subject.h - loading what a dose is checked against: the patient's
+ * context (store_context.c), the order, the drug and what was given
+ * (store_subject.c), and the stored form of checks and overrides.  One
+ * place owns it; orders/, infusions/ and mar/ call it, it calls only
+ * catalogue/, patient/ and checks/ (the folders below it).
+ */
+#ifndef DOSAGE_SUBJECT_H
+#define DOSAGE_SUBJECT_H
+
+#include "dosage.h"
+
+/* --- store_context.c: a patient's context ------------------------------ */
+
+med_err dosage_store_set_context(med_db *db, med_arena *arena,
+				 const dosage_context *in, const char *user,
+				 int64_t now_ms,
+				 dosage_context *out) MED_MUST_CHECK;
+/* dosage_store_confirm_weight records, audited, that user confirmed the
+ * patient's weight kg measured at measured_ms (reason), and reads the
+ * context back into out. */
+med_err dosage_store_confirm_weight(med_db *db, med_arena *arena,
+				    const char *patient_id, double kg,
+				    int64_t measured_ms, const char *user,
+				    const char *reason, int64_t now_ms,
+				    dosage_context *out) MED_MUST_CHECK;
+
+/* dosage_store_get_context: MED_ERR_NOT_FOUND when never set. */
+med_err dosage_store_get_context(med_db *db, med_arena *arena,
+				 const char *patient_id,
+				 dosage_context *out) MED_MUST_CHECK;
+/* dosage_store_given_once is dosage_store_given in a read transaction of
+ * its own (order entry: nothing to lock). */
+med_err dosage_store_given_once(med_db *db, const dosage_family *fam,
+				const char *patient_id, const dosage_drug *d,
+				int64_t at_ms,
+				dosage_dose_history *out) MED_MUST_CHECK;
+
+/*
+ * dosage_store_load_subject loads what the checks need, by order (order_id
+ * set; locked with the patient's row when lock) or by patient and drug,
+ * with what was given around at_ms.  MED_ERR_NOT_FOUND: no such order or
+ * drug.
+ */
+med_err dosage_store_load_subject(med_db_conn *c, med_arena *arena,
+				  const dosage_family *fam,
+				  const char *order_id, const char *patient_id,
+				  const char *drug_code, int64_t at_ms,
+				  bool lock, dosage_subject *s) MED_MUST_CHECK;
+
+/* dosage_store_read_ctx reads a patient's context row inside a
+ * transaction; MED_ERR_NOT_FOUND when there is none (*is_set false for a
+ * placeholder row). */
+med_err dosage_store_read_ctx(med_db_conn *c, med_arena *a,
+			      const char *patient_id, bool lock,
+			      dosage_context *out, bool *is_set) MED_MUST_CHECK;
+
+/* dosage_store_ensure_patient makes the row that serialises a patient's
+ * administrations (a placeholder until SetPatientContext fills it). */
+med_err dosage_store_ensure_patient(med_db_conn *c,
+				    const char *patient_id) MED_MUST_CHECK;
+
+/* The stored form of checks and overrides, shared by orders and
+ * administrations: checks as a CheckDoseResponse blob (arena), an
+ * override as reason and text columns (NULL when reason is 0). */
+med_err dosage_store_pack_checks(med_arena *a, dosage_check **checks, size_t n,
+				 uint8_t **blob, size_t *len) MED_MUST_CHECK;
+med_err dosage_store_unpack_checks(med_arena *a, const med_db_row *row,
+				   size_t col, dosage_check ***checks,
+				   size_t *n) MED_MUST_CHECK;
+dosage_override *dosage_store_read_override(med_arena *a, const med_db_row *row,
+					    size_t col);
+
+/* --- store_subject.c: orders as stored --------------------------------- */
+
+/* The columns of an order row, in the order dosage_store_order_row reads
+ * them; a query may add one more (dosage_order_rows.last_ms). */
+#define DOSAGE_ORDER_COLUMNS                                                   \
+	"id, patient_id, drug_code, dose, unit, route, frequency, prn,"        \
+	" start_ms, end_ms, status, created_by, created_ms, discontinued_by,"  \
+	" discontinued_ms, discontinue_reason, dose_drug_unit, drug_unit,"     \
+	" prn_min_interval, prn_max_daily, overall, checks, ovr_reason,"       \
+	" ovr_text, verified_by, verified_ms, version, first_id, replaces_id," \
+	" replaced_by, replaced_ms, change_reason, held_by, held_ms,"          \
+	" hold_reason, inf_rate, inf_rate_unit, inf_rate_max, inf_bag_amount," \
+	" inf_bag_ml, encounter_id"
+#define DOSAGE_ORDER_N_COLUMNS 41
+
+/* dosage_order_rows collects the orders a query returns (arena's). */
+typedef struct dosage_order_rows {
+	med_arena *arena;
+	dosage_order **items;
+	size_t n, cap;
+	int64_t *last_ms; /* optional column after the order's, per row */
+	size_t last_cap;
+} dosage_order_rows;
+
+/* dosage_store_order_row is med_db_query's row callback for
+ * DOSAGE_ORDER_COLUMNS into a dosage_order_rows. */
+med_err dosage_store_order_row(void *arg, const med_db_row *row);
+
+/* dosage_store_read_order reads an order inside a transaction (locked
+ * when lock).  MED_ERR_NOT_FOUND when there is none. */
+med_err dosage_store_read_order(med_db_conn *c, med_arena *a, const char *id,
+				bool lock, dosage_order *out) MED_MUST_CHECK;
+
+/* dosage_store_insert_admin writes an administration (given or not). */
+med_err dosage_store_insert_admin(med_db_conn *c, med_arena *a,
+				  const dosage_admin *m) MED_MUST_CHECK;
+
+#endif
