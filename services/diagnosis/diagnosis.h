@@ -266,6 +266,23 @@ med_err diagnosis_store_finding_list(med_db *db, med_arena *arena,
 
 /* --- store_export.c: what ExportFhir reads ------------------------------ */
 
+/* diagnosis_export_key - an item's place in the export's list: its kind
+ * ('C' condition, 'P' care plan, 'F' finding), time and id; a page starts
+ * after one (set false: from the start). */
+typedef struct diagnosis_export_key {
+	bool set;
+	char kind;
+	int64_t t;
+	char id[64];
+} diagnosis_export_key;
+
+/* diagnosis_export_key_parse reads a page token ("" the first page);
+ * false when it is not one ExportFhir made. */
+bool diagnosis_export_key_parse(const char *token, diagnosis_export_key *out);
+
+/* diagnosis_export_key_token writes k as a page token (arena memory). */
+char *diagnosis_export_key_token(med_arena *a, const diagnosis_export_key *k);
+
 /* diagnosis_export_page - one page of a patient's items, read in one
  * transaction: conditions, care plans, then findings. */
 typedef struct diagnosis_export_page {
@@ -275,17 +292,21 @@ typedef struct diagnosis_export_page {
 	size_t n_plans;
 	diagnosis_finding **findings;
 	size_t n_findings;
-	bool more; /* another page follows */
+	bool more;		   /* another page follows */
+	diagnosis_export_key last; /* the page's last item */
 } diagnosis_export_page;
 
 /*
- * diagnosis_store_export reads items [offset, offset + limit) of the
+ * diagnosis_store_export reads up to limit items after *after of the
  * patient's conditions (oldest first), care plans and findings, in that
  * order, into out (arena memory), in one transaction so that a page is
- * one consistent reading; out->more tells whether items follow.
+ * one consistent reading; out->more tells whether items follow.  Each
+ * kind is read by a seek on its patient index: a page's cost does not
+ * grow with the items before it.
  */
 med_err diagnosis_store_export(med_db *db, med_arena *arena,
-			       const char *patient_id, uint64_t offset,
+			       const char *patient_id,
+			       const diagnosis_export_key *after,
 			       uint32_t limit,
 			       diagnosis_export_page *out) MED_MUST_CHECK;
 
