@@ -99,11 +99,20 @@ function main() {
     process.stderr.write('send.js: ' + e.message + '\n');
     process.exit(1);
   }
+  const out = [];
+  // A connection the service closes unanswered ends the process with
+  // nothing left to wait for: say so rather than print nothing.
+  process.on('exit', (code) => {
+    if (code === 0 && out.length < messages.length) {
+      process.stderr.write('send.js: connection closed after ' + out.length +
+        ' of ' + messages.length + ' ACKs\n');
+      process.exitCode = 1;
+    }
+  });
   useTls(host);
   const connect = () => hl7.Server.createTcpClient({ host, port: Number(port), keepalive: true });
   let client = connect();
   let sender = null;
-  const out = [];
   let i = 0;
   const next = () => {
     if (i === messages.length) {
