@@ -6,6 +6,7 @@
 #ifndef DIAGNOSIS_H
 #define DIAGNOSIS_H
 
+#include <med/check.h>
 #include <med/db.h>
 #include <med/image.h>
 #include <med/infer.h>
@@ -266,22 +267,10 @@ med_err diagnosis_store_finding_list(med_db *db, med_arena *arena,
 
 /* --- store_export.c: what ExportFhir reads ------------------------------ */
 
-/* diagnosis_export_key - an item's place in the export's list: its kind
- * ('C' condition, 'P' care plan, 'F' finding), time and id; a page starts
- * after one (set false: from the start). */
-typedef struct diagnosis_export_key {
-	bool set;
-	char kind;
-	int64_t t;
-	char id[64];
-} diagnosis_export_key;
-
-/* diagnosis_export_key_parse reads a page token ("" the first page);
- * false when it is not one ExportFhir made. */
-bool diagnosis_export_key_parse(const char *token, diagnosis_export_key *out);
-
-/* diagnosis_export_key_token writes k as a page token (arena memory). */
-char *diagnosis_export_key_token(med_arena *a, const diagnosis_export_key *k);
+/* The export's page token: a med_page_key after an item, its kind 'C'
+ * (condition), 'P' (care plan) or 'F' (finding), time and id. */
+#define DIAGNOSIS_EXPORT_TAG   'k'
+#define DIAGNOSIS_EXPORT_KINDS "CPF"
 
 /* diagnosis_export_page - one page of a patient's items, read in one
  * transaction: conditions, care plans, then findings. */
@@ -292,8 +281,8 @@ typedef struct diagnosis_export_page {
 	size_t n_plans;
 	diagnosis_finding **findings;
 	size_t n_findings;
-	bool more;		   /* another page follows */
-	diagnosis_export_key last; /* the page's last item */
+	bool more;	   /* another page follows */
+	med_page_key last; /* the page's last item */
 } diagnosis_export_page;
 
 /*
@@ -306,8 +295,7 @@ typedef struct diagnosis_export_page {
  */
 med_err diagnosis_store_export(med_db *db, med_arena *arena,
 			       const char *patient_id,
-			       const diagnosis_export_key *after,
-			       uint32_t limit,
+			       const med_page_key *after, uint32_t limit,
 			       diagnosis_export_page *out) MED_MUST_CHECK;
 
 /* --- fhir.c: the FHIR R4 export ------------------------------------------ */

@@ -54,7 +54,7 @@ respond_page(med_call *call, const diagnosis_export_page *p,
 	smartmed__common__v1__page_response__init(res->page);
 	if (p->more) {
 		res->page->next_page_token =
-			diagnosis_export_key_token(a, &p->last);
+			med_page_key_token(a, DIAGNOSIS_EXPORT_TAG, &p->last);
 		if (res->page->next_page_token == NULL)
 			return MED_ERR_NOMEM;
 	}
@@ -71,7 +71,7 @@ diagnosis_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 	Smartmed__Common__V1__PageRequest size_only =
 		SMARTMED__COMMON__V1__PAGE_REQUEST__INIT;
 	diagnosis_export_page p;
-	diagnosis_export_key after;
+	med_page_key after;
 	med_page page;
 	med_err err;
 
@@ -81,8 +81,10 @@ diagnosis_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 		    MED_OK ||
 	    (err = med_page_parse(call, &size_only, &page)) != MED_OK)
 		return err;
-	if (!diagnosis_export_key_parse(req->page ? req->page->page_token : "",
-					&after))
+	if (!med_page_key_parse(req->page ? req->page->page_token : "",
+				DIAGNOSIS_EXPORT_TAG, DIAGNOSIS_EXPORT_KINDS,
+				&after) ||
+	    (after.set && after.id[0] == '\0'))
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "page.page_token: not a token from a "
 				     "previous page");

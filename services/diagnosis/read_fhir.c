@@ -146,7 +146,7 @@ scan(med_call *call, const read_request *r, const char *pid, const char *item,
      read_response *res)
 {
 	size_t budget = med_call_reply_budget(call, REPLY_SLACK_BYTES);
-	diagnosis_export_key after = {0};
+	med_page_key after = {0};
 
 	for (;;) {
 		diagnosis_export_page p;

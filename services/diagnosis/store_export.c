@@ -31,7 +31,7 @@ typedef struct key_rows {
 typedef struct export_read {
 	key_rows rows;
 	const char *patient_id;
-	const diagnosis_export_key *after;
+	const med_page_key *after;
 	uint32_t limit;
 	diagnosis_export_page *out;
 } export_read;
@@ -123,45 +123,6 @@ read_keys(med_db_conn *c, export_read *x)
 	return err;
 }
 
-/* --- page tokens: "k" KIND "." TIME "." ID, after that item ------------- */
-
-#define TOKEN_TAG 'k'
-
-bool
-diagnosis_export_key_parse(const char *token, diagnosis_export_key *out)
-{
-	char *end = NULL;
-	long long t;
-	size_t n;
-	med_problem p;
-
-	memset(out, 0, sizeof(*out));
-	if (token == NULL || token[0] == '\0')
-		return true;
-	if (token[0] != TOKEN_TAG || strchr("CPF", token[1]) == NULL ||
-	    token[1] == '\0' || token[2] != '.')
-		return false;
-	t = strtoll(token + 3, &end, 10);
-	if (end == token + 3 || *end != '.')
-		return false;
-	n = strlen(end + 1);
-	if (n >= sizeof(out->id) ||
-	    med_id_problem("page.page_token", end + 1, &p) != MED_OK)
-		return false;
-	out->set = true;
-	out->kind = token[1];
-	out->t = (int64_t)t;
-	memcpy(out->id, end + 1, n + 1);
-	return true;
-}
-
-char *
-diagnosis_export_key_token(med_arena *a, const diagnosis_export_key *k)
-{
-	return med_arena_sprintf(a, "%c%c.%" PRId64 ".%s", TOKEN_TAG, k->kind,
-				 k->t, k->id);
-}
-
 /* alloc_lists makes room for up to n items of each kind. */
 static med_err
 alloc_lists(med_arena *a, size_t n, diagnosis_export_page *out)
@@ -238,7 +199,7 @@ export_in_tx(med_db_conn *c, void *ctx)
 
 med_err
 diagnosis_store_export(med_db *db, med_arena *arena, const char *patient_id,
-		       const diagnosis_export_key *after, uint32_t limit,
+		       const med_page_key *after, uint32_t limit,
 		       diagnosis_export_page *out)
 {
 	export_read x = {.rows = {.arena = arena},
