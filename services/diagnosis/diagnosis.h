@@ -6,6 +6,7 @@
 #ifndef DIAGNOSIS_H
 #define DIAGNOSIS_H
 
+#include <med/check.h>
 #include <med/db.h>
 #include <med/image.h>
 #include <med/infer.h>
@@ -311,6 +312,11 @@ med_err diagnosis_store_finding_list(med_db *db, med_arena *arena,
 
 /* --- store_export.c: what ExportFhir reads ------------------------------ */
 
+/* The export's page token: a med_page_key after an item, its kind 'C'
+ * (condition), 'P' (care plan) or 'F' (finding), time and id. */
+#define DIAGNOSIS_EXPORT_TAG   'k'
+#define DIAGNOSIS_EXPORT_KINDS "CPF"
+
 /* diagnosis_export_page - one page of a patient's items, read in one
  * transaction: conditions, care plans, then findings. */
 typedef struct diagnosis_export_page {
@@ -320,18 +326,21 @@ typedef struct diagnosis_export_page {
 	size_t n_plans;
 	diagnosis_finding **findings;
 	size_t n_findings;
-	bool more; /* another page follows */
+	bool more;	   /* another page follows */
+	med_page_key last; /* the page's last item */
 } diagnosis_export_page;
 
 /*
- * diagnosis_store_export reads items [offset, offset + limit) of the
+ * diagnosis_store_export reads up to limit items after *after of the
  * patient's conditions (oldest first), care plans and findings, in that
  * order, into out (arena memory), in one transaction so that a page is
- * one consistent reading; out->more tells whether items follow.
+ * one consistent reading; out->more tells whether items follow.  Each
+ * kind is read by a seek on its patient index: a page's cost does not
+ * grow with the items before it.
  */
 med_err diagnosis_store_export(med_db *db, med_arena *arena,
-			       const char *patient_id, uint64_t offset,
-			       uint32_t limit,
+			       const char *patient_id,
+			       const med_page_key *after, uint32_t limit,
 			       diagnosis_export_page *out) MED_MUST_CHECK;
 
 /* --- fhir.c: the FHIR R4 export ------------------------------------------ */

@@ -41,6 +41,26 @@ write_bundle(med_call *call, const char *patient_id,
 	return err;
 }
 
+/* respond_page: the next page starts after this page's last item. */
+static med_err
+respond_page(med_call *call, const diagnosis_export_page *p,
+	     Smartmed__Diagnosis__V1__ExportFhirResponse *res)
+{
+	med_arena *a = med_call_arena(call);
+
+	res->page = med_arena_zalloc(a, sizeof(*res->page));
+	if (res->page == NULL)
+		return MED_ERR_NOMEM;
+	smartmed__common__v1__page_response__init(res->page);
+	if (p->more) {
+		res->page->next_page_token =
+			med_page_key_token(a, DIAGNOSIS_EXPORT_TAG, &p->last);
+		if (res->page->next_page_token == NULL)
+			return MED_ERR_NOMEM;
+	}
+	return MED_OK;
+}
+
 med_err
 diagnosis_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 			  ProtobufCMessage *out)
@@ -48,28 +68,36 @@ diagnosis_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 	const Smartmed__Diagnosis__V1__ExportFhirRequest *req =
 		(const void *)in;
 	Smartmed__Diagnosis__V1__ExportFhirResponse *res = (void *)out;
+	Smartmed__Common__V1__PageRequest size_only =
+		SMARTMED__COMMON__V1__PAGE_REQUEST__INIT;
 	diagnosis_export_page p;
+	med_page_key after;
 	med_page page;
-	size_t n;
 	med_err err;
 
+	/* The size as every list reads it; the token is a key (store). */
+	size_only.page_size = req->page ? req->page->page_size : 0;
 	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
 		    MED_OK ||
-	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
+	    (err = med_page_parse(call, &size_only, &page)) != MED_OK)
 		return err;
+	if (!med_page_key_parse(req->page ? req->page->page_token : "",
+				DIAGNOSIS_EXPORT_TAG, DIAGNOSIS_EXPORT_KINDS,
+				&after) ||
+	    (after.set && after.id[0] == '\0'))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "page.page_token: not a token from a "
+				     "previous page");
 	med_call_set_patient(call, req->patient_id);
 	err = diagnosis_store_export(med_call_db(call), med_call_arena(call),
-				     req->patient_id, page.offset, page.size,
-				     &p);
+				     req->patient_id, &after, page.size, &p);
 	if (err != MED_OK)
 		return err;
-	if (n_items(&p) == 0 && page.offset == 0)
+	if (n_items(&p) == 0 && !after.set)
 		return med_call_fail(call, MED_ERR_NOT_FOUND,
 				     "patient_id: no diagnosis data for this "
 				     "patient");
 	if ((err = write_bundle(call, req->patient_id, &p, res)) != MED_OK)
 		return err;
-	n = n_items(&p) + (p.more ? 1 : 0);
-	res->page = med_page_respond(call, &page, &n);
-	return res->page ? MED_OK : MED_ERR_NOMEM;
+	return respond_page(call, &p, res);
 }

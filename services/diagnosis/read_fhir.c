@@ -146,13 +146,14 @@ scan(med_call *call, const read_request *r, const char *pid, const char *item,
      read_response *res)
 {
 	size_t budget = med_call_reply_budget(call, REPLY_SLACK_BYTES);
+	med_page_key after = {0};
 
-	for (uint64_t offset = 0;; offset += SCAN_PAGE_SIZE) {
+	for (;;) {
 		diagnosis_export_page p;
 		char *json = NULL;
 		uint32_t n = 0;
 		med_err err = diagnosis_store_export(
-			med_call_db(call), med_call_arena(call), pid, offset,
+			med_call_db(call), med_call_arena(call), pid, &after,
 			SCAN_PAGE_SIZE, &p);
 
 		if (err != MED_OK)
@@ -169,6 +170,7 @@ scan(med_call *call, const read_request *r, const char *pid, const char *item,
 		}
 		if (!p.more)
 			return MED_ERR_NOT_FOUND;
+		after = p.last;
 	}
 }
 

@@ -1,16 +1,24 @@
 /*
  * store_export.c - the reading behind ExportFhir: one page of a patient's
- * conditions, care plans and findings, taken as one list so that a page
- * token is a plain offset into it.
+ * conditions, care plans and findings, taken as one list in the order
+ * (kind, time, id).  A page starts after the key of the item before it
+ * (a seek, not an OFFSET: issue 49), so that a page reads its own rows
+ * through the patient's index whatever the number before it.
  */
 #include <med/arena.h>
+#include <med/check.h>
+#include <med/util.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "diagnosis.h"
 
-/* One key of the list: its kind ('C', 'P', 'F') and id. */
+/* One key of the list: its kind ('C', 'P', 'F'), time and id. */
 typedef struct export_key {
 	char kind;
+	int64_t t;
 	char *id;
 } export_key;
 
@@ -23,20 +31,48 @@ typedef struct key_rows {
 typedef struct export_read {
 	key_rows rows;
 	const char *patient_id;
-	uint64_t offset;
+	const med_page_key *after;
 	uint32_t limit;
 	diagnosis_export_page *out;
 } export_read;
 
+/* The kinds in list order, each read from its patient index: conditions
+ * by (recorded_ms, id), care plans by id, findings by (created_ms, id).
+ * A kind's rows after a key (t, id): t greater, or t equal and id
+ * greater. */
+static const struct export_kind {
+	char kind;
+	const char *sql;
+} kinds[] = {
+	{'C', "SELECT recorded_ms, condition_id FROM conditions"
+	      " WHERE patient_id = ? AND (recorded_ms > ? OR"
+	      " (recorded_ms = ? AND condition_id > ?))"
+	      " ORDER BY recorded_ms, condition_id LIMIT ?"},
+	{'P',
+	 "SELECT 0, care_plan_id FROM care_plans"
+	 " WHERE patient_id = ? AND (0 > ? OR (0 = ? AND care_plan_id > ?))"
+	 " ORDER BY care_plan_id LIMIT ?"},
+	{'F', "SELECT created_ms, finding_id FROM findings"
+	      " WHERE patient_id = ? AND (created_ms > ? OR"
+	      " (created_ms = ? AND finding_id > ?))"
+	      " ORDER BY created_ms, finding_id LIMIT ?"},
+};
+
+typedef struct kind_rows {
+	key_rows *rows;
+	char kind;
+} kind_rows;
+
 static med_err
 on_key_row(void *ctx, const med_db_row *row)
 {
-	key_rows *r = ctx;
-	const char *kind = med_db_row_text(row, 0, NULL);
+	kind_rows *k = ctx;
+	key_rows *r = k->rows;
 
 	if (r->n == r->cap)
 		return MED_ERR_INTERNAL; /* LIMIT bounds the rows */
-	r->keys[r->n].kind = kind ? kind[0] : '?';
+	r->keys[r->n].kind = k->kind;
+	r->keys[r->n].t = med_db_row_int64(row, 0);
 	r->keys[r->n].id = med_db_row_strdup(r->arena, row, 1);
 	if (r->keys[r->n].id == NULL)
 		return MED_ERR_NOMEM;
@@ -44,36 +80,47 @@ on_key_row(void *ctx, const med_db_row *row)
 	return MED_OK;
 }
 
+/* read_kind reads up to the room left of kind i, after the key when the
+ * key is of this kind (from its start when the key is of a kind before). */
+static med_err
+read_kind(med_db_conn *c, export_read *x, size_t i)
+{
+	bool at_key = x->after->set && x->after->kind == kinds[i].kind;
+	kind_rows k = {&x->rows, kinds[i].kind};
+	med_db_value v[] = {MED_DB_STR(x->patient_id),
+			    MED_DB_I64(at_key ? x->after->t : INT64_MIN),
+			    MED_DB_I64(at_key ? x->after->t : INT64_MIN),
+			    MED_DB_STR(at_key ? x->after->id : ""),
+			    MED_DB_I64((int64_t)(x->rows.cap - x->rows.n))};
+
+	return med_db_query(c, kinds[i].sql, v, 5, on_key_row, &k);
+}
+
 /*
- * Conditions, then care plans, then findings (column o); within a kind
- * the oldest first, so that pages stay stable while new items are added
- * at the end.  One key more than the page is read to see whether another
- * page follows.
+ * Conditions, then care plans, then findings; within a kind the oldest
+ * first, so that pages stay stable while new items are added at the end.
+ * One key more than the page is read to see whether another page follows.
  */
 static med_err
 read_keys(med_db_conn *c, export_read *x)
 {
-	med_db_value v[] = {
-		MED_DB_STR(x->patient_id), MED_DB_STR(x->patient_id),
-		MED_DB_STR(x->patient_id), MED_DB_I64((int64_t)x->limit + 1),
-		MED_DB_I64((int64_t)x->offset)};
+	size_t first = 0;
+	med_err err = MED_OK;
 
 	x->rows.cap = (size_t)x->limit + 1;
 	x->rows.keys = med_arena_zalloc(x->rows.arena,
 					x->rows.cap * sizeof(export_key));
 	if (x->rows.keys == NULL)
 		return MED_ERR_NOMEM;
-	return med_db_query(
-		c,
-		"SELECT k, id FROM ("
-		" SELECT 'C' AS k, 1 AS o, condition_id AS id,"
-		"  recorded_ms AS t FROM conditions WHERE patient_id = ?"
-		" UNION ALL SELECT 'P', 2, care_plan_id, 0 FROM care_plans"
-		"  WHERE patient_id = ?"
-		" UNION ALL SELECT 'F', 3, finding_id, created_ms FROM findings"
-		"  WHERE patient_id = ?) items"
-		" ORDER BY o, t, id LIMIT ? OFFSET ?",
-		v, 5, on_key_row, &x->rows);
+	while (x->after->set && first < sizeof(kinds) / sizeof(*kinds) &&
+	       kinds[first].kind != x->after->kind)
+		first++;
+	for (size_t i = first;
+	     err == MED_OK && i < sizeof(kinds) / sizeof(*kinds) &&
+	     x->rows.n < x->rows.cap;
+	     i++)
+		err = read_kind(c, x, i);
+	return err;
 }
 
 /* alloc_lists makes room for up to n items of each kind. */
@@ -135,6 +182,14 @@ export_in_tx(med_db_conn *c, void *ctx)
 	x->out->more = x->rows.n > x->limit;
 	if (x->out->more)
 		x->rows.n = x->limit;
+	if (x->rows.n > 0) {
+		const export_key *last = &x->rows.keys[x->rows.n - 1];
+
+		x->out->last.set = true;
+		x->out->last.kind = last->kind;
+		x->out->last.t = last->t;
+		med_strlcpy(x->out->last.id, last->id, sizeof(x->out->last.id));
+	}
 	for (size_t i = 0; i < x->rows.n; i++)
 		if ((err = read_item(c, x->rows.arena, &x->rows.keys[i],
 				     x->out)) != MED_OK)
@@ -144,12 +199,12 @@ export_in_tx(med_db_conn *c, void *ctx)
 
 med_err
 diagnosis_store_export(med_db *db, med_arena *arena, const char *patient_id,
-		       uint64_t offset, uint32_t limit,
+		       const med_page_key *after, uint32_t limit,
 		       diagnosis_export_page *out)
 {
 	export_read x = {.rows = {.arena = arena},
 			 .patient_id = patient_id,
-			 .offset = offset,
+			 .after = after,
 			 .limit = limit,
 			 .out = out};
 

@@ -333,8 +333,10 @@ static bool
 page_done(const fhir_matches *m)
 {
 	bool full = !m->sorted && m->n == m->want && m->has_next;
+	size_t pages_max = m->q->summary_count ? FHIR_COUNT_PAGES_MAX
+					       : FHIR_TOTAL_PAGES_MAX;
 
-	return full && (!m->count_all || m->pages >= FHIR_TOTAL_PAGES_MAX);
+	return full && (!m->count_all || m->pages >= pages_max);
 }
 
 /* is_anchor: res is the cursor's anchor, the next page's first match. */

@@ -73,8 +73,10 @@ write_interactions(med_json *w, const fhir_facade *f, const char *type,
 	"(default 20), _sort=date|-date (at most 10,000 matches), "            \
 	"_summary=count, _elements, _format=json; paging by the Bundle's "     \
 	"next links, whose _cursor pins the result set (resources created "    \
-	"after the first page are left out, none repeats).  Any other "        \
-	"parameter or modifier is refused with 400 naming it."
+	"after the first page are left out, none repeats) and reads on "       \
+	"from where the page before ended (total only on a small result; "     \
+	"_offset only with _sort).  Any other parameter or modifier is "       \
+	"refused with 400 naming it."
 
 static void
 write_patient(med_json *w, const fhir_facade *f)
@@ -112,7 +114,10 @@ write_patient(med_json *w, const fhir_facade *f)
 		     "resource the services export for it; _since (an "
 		     "instant: what changed since; resources without "
 		     "meta.lastUpdated are always included), _type "
-		     "(comma-separated), _count and the Bundle's next links.");
+		     "(comma-separated), _count and the Bundle's next links, "
+		     "whose _cursor is a key: every page costs the same "
+		     "wherever it lies.  total only on a small chart; "
+		     "_offset other than 0 is refused (400).");
 	med_json_end(w, '}');
 	fhir_write_capability_ops(w, f, "Patient"); /* fhirwrite */
 	med_json_end(w, ']');

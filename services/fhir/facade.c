@@ -49,6 +49,22 @@ open_channel(med_process *p, const char *url, const char *service,
 	return err;
 }
 
+/* count_pages makes src's counter of export calls: what paging
+ * costs, page by page (tests/fhir/test_fhir_paging.py reads it). */
+static void
+count_pages(fhir_source *src, med_metrics *m)
+{
+	char labels[64];
+
+	/* records serves two sources: its export and the note reader's
+	 * suggestions, counted apart. */
+	snprintf(labels, sizeof(labels), "source=\"%s%s\"", src->service,
+		 src->unconfirmed ? "-suggestions" : "");
+	src->pages_read = med_metrics_counter(
+		m, "smartmed_fhir_export_pages_total",
+		"ExportFhir pages the facade asked of each service", labels);
+}
+
 static med_err
 open_channels(fhir_facade *f, med_process *p)
 {
@@ -65,6 +81,7 @@ open_channels(fhir_facade *f, med_process *p)
 			src->ch = f->identity;
 		else if (url != NULL)
 			err = open_channel(p, url, src->service, &src->ch);
+		count_pages(src, med_process_metrics(p));
 	}
 	if (err == MED_OK && opt(c, "MED_AUDIT_GRPC_URL") != NULL)
 		err = open_channel(p, opt(c, "MED_AUDIT_GRPC_URL"), "audit",

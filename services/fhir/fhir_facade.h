@@ -139,9 +139,13 @@ typedef struct fhir_smart {
  * through (before, a search gathered at most 5,000 matches: issue 31).
  */
 #define FHIR_OFFSET_MAX 100000000
-/* Export pages the first page of a search reads to count its total; past
- * it the Bundle has no total and no last link, and still pages on. */
-#define FHIR_TOTAL_PAGES_MAX 400
+/* Export pages the first page of a search or $everything reads in all,
+ * its own entries' included, to count its total: a small chart gets its
+ * total, a larger one a Bundle without total that still pages on, so that
+ * the first page costs the same whatever the chart's size (issue 49). */
+#define FHIR_TOTAL_PAGES_MAX 4
+/* Export pages _summary=count reads to count; past it no total. */
+#define FHIR_COUNT_PAGES_MAX 400
 /* The longest service page token a _cursor carries. */
 #define FHIR_CURSOR_TOKEN_MAX 128
 /* Largest response body, and the scratch memory of one request. */
@@ -193,6 +197,7 @@ typedef struct fhir_source {
 	/* The note reader's unconfirmed suggestions: searched and in
 	 * $everything, never in the research export. */
 	bool unconfirmed;
+	med_counter *pages_read; /* its ExportFhir calls (facade.c) */
 } fhir_source;
 
 /* fhir_sources returns the table of sources (fhir_n_sources entries). */
@@ -201,6 +206,9 @@ size_t fhir_n_sources(void);
 
 /* fhir_source_holds is true when src exports resources of type. */
 bool fhir_source_holds(const fhir_source *src, const char *type);
+
+/* fhir_source_holds_any: src exports one of types ("T1,T2"; NULL: all). */
+bool fhir_source_holds_any(const fhir_source *src, const char *types);
 
 /*
  * fhir_type_info - how a searchable resource type is filtered: the

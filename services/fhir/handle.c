@@ -134,9 +134,10 @@ typedef struct page_ends {
 	fhir_cursor next;
 } page_ends;
 
-/* write_links: self, first, previous and last by _offset (last only with
- * a total); next by _cursor, which reads on from where this page ended
- * rather than from the start. */
+/* write_links: self, first and next; next by _cursor, which reads on
+ * from where this page ended rather than from the start.  A _sort search,
+ * which holds every match, also has previous and last by _offset (last
+ * only with a total); an unsorted page has no offset (route.c). */
 static void
 write_links(med_json *w, const fhir_facade *f, const fhir_query *q,
 	    const page_ends *p)
@@ -144,6 +145,15 @@ write_links(med_json *w, const fhir_facade *f, const fhir_query *q,
 	size_t at = p->offset;
 
 	med_json_begin(w, "link", '[');
+	if (q->sort == 0) {
+		write_link(w, f, q, "self", SIZE_MAX,
+			   q->cursor.set ? &q->cursor : NULL);
+		write_link(w, f, q, "first", SIZE_MAX, NULL);
+		if (p->has_next)
+			write_link(w, f, q, "next", SIZE_MAX, &p->next);
+		med_json_end(w, ']');
+		return;
+	}
 	write_link(w, f, q, "self", at, q->cursor.set ? &q->cursor : NULL);
 	write_link(w, f, q, "first", 0, NULL);
 	if (at > 0)
@@ -228,8 +238,12 @@ gather(fhir_call *c, const fhir_query *q, const fhir_family *fam,
 		fhir_source *src = &fhir_sources()[v % n_src];
 		med_err err;
 
-		if (src->ch == NULL || (q->what == FHIR_SEARCH &&
-					!fhir_source_holds(src, q->type)))
+		/* A source of none of the types asked is not read. */
+		if (src->ch == NULL ||
+		    (q->what == FHIR_SEARCH &&
+		     !fhir_source_holds(src, q->type)) ||
+		    (q->what == FHIR_EVERYTHING &&
+		     !fhir_source_holds_any(src, q->types)))
 			continue;
 		err = read_source(c, q, fam, v, by_cursor && v == first, m, e);
 		if (err == MED_ERR_CANCELLED)

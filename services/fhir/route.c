@@ -248,6 +248,24 @@ parse_research_params(const fhir_request *req, fhir_query *q, fhir_error *e)
 }
 
 /*
+ * offset_check: only a _sort search, which holds all its matches anyway,
+ * pages by _offset.  Elsewhere a page by offset would read every match
+ * before it; the next links' _cursor reads on from where a page ended, at
+ * the same cost at any depth (issue 49), so a non-zero _offset is 400.
+ */
+static med_err
+offset_check(const fhir_query *q, fhir_error *e)
+{
+	if (q->offset == 0 || q->sort != 0)
+		return MED_OK;
+	return fhir_fail(e, INVALID,
+			 "_offset: not offered without _sort (it would read "
+			 "every match before the page); follow the Bundle's "
+			 "next link, whose _cursor reads on from where the "
+			 "page before ended");
+}
+
+/*
  * parse_params takes every parameter of the query string and a POST's
  * body.  _cursor is read last, once _sort is known: a sorted search's
  * cursor differs from an unsorted one's.
@@ -289,6 +307,8 @@ parse_params(const fhir_facade *f, const fhir_request *req, fhir_query *q,
 			return err;
 	}
 	if (cursor != NULL && (err = cursor_param(q, cursor, e)) != MED_OK)
+		return err;
+	if ((err = offset_check(q, e)) != MED_OK)
 		return err;
 	return fhir_search_check(q, e);
 }

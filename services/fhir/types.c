@@ -72,26 +72,26 @@ static fhir_source sources[] = {
 	 "/smartmed.identity.v1.Identity/ExportFhir",
 	 &smartmed__identity__v1__export_fhir_request__descriptor,
 	 &smartmed__identity__v1__export_fhir_response__descriptor,
-	 identity_types, false, NULL, false},
+	 identity_types, false, NULL, false, NULL},
 	{"records", "MED_RECORDS_URL",
 	 "/smartmed.records.v1.Records/ExportFhir",
 	 &smartmed__records__v1__export_fhir_request__descriptor,
 	 &smartmed__records__v1__export_fhir_response__descriptor,
-	 records_types, false, NULL, false},
+	 records_types, false, NULL, false, NULL},
 	{"diagnosis", "MED_DIAGNOSIS_URL",
 	 "/smartmed.diagnosis.v1.Diagnosis/ExportFhir",
 	 &smartmed__diagnosis__v1__export_fhir_request__descriptor,
 	 &smartmed__diagnosis__v1__export_fhir_response__descriptor,
-	 diagnosis_types, true, NULL, false},
+	 diagnosis_types, true, NULL, false, NULL},
 	{"dosage", "MED_DOSAGE_URL", "/smartmed.dosage.v1.Dosage/ExportFhir",
 	 &smartmed__dosage__v1__export_fhir_request__descriptor,
 	 &smartmed__dosage__v1__export_fhir_response__descriptor, dosage_types,
-	 true, NULL, false},
+	 true, NULL, false, NULL},
 	{"records", "MED_RECORDS_URL",
 	 "/smartmed.records.v1.Records/ExportSuggestionsFhir",
 	 &smartmed__records__v1__export_fhir_request__descriptor,
 	 &smartmed__records__v1__export_fhir_response__descriptor,
-	 suggestion_types, true, NULL, true},
+	 suggestion_types, true, NULL, true, NULL},
 };
 
 fhir_source *
@@ -112,6 +112,22 @@ fhir_source_holds(const fhir_source *src, const char *type)
 	for (const char *const *t = src->types; *t != NULL; t++)
 		if (strcmp(*t, type) == 0)
 			return true;
+	return false;
+}
+
+bool
+fhir_source_holds_any(const fhir_source *src, const char *types)
+{
+	if (types == NULL)
+		return true;
+	for (const char *const *t = src->types; *t != NULL; t++)
+		for (const char *s = types; s != NULL;) {
+			size_t n = strcspn(s, ",");
+
+			if (strlen(*t) == n && strncmp(s, *t, n) == 0)
+				return true;
+			s = s[n] == ',' ? s + n + 1 : NULL;
+		}
 	return false;
 }
 

@@ -116,6 +116,8 @@ export_one_page(fhir_source *src, fhir_call *c, const char *patient_id,
 	if (in == NULL)
 		return fhir_fail(e, INTERNAL, "%s: ExportFhir request shape",
 				 src->service);
+	if (src->pages_read != NULL)
+		med_counter_add(src->pages_read, 1);
 	if (med_channel_unary(src->ch, src->path, in, src->out_desc, c->arena,
 			      &c->opts, &out, &st) != MED_OK) {
 		if (st.code == NOT_FOUND &&

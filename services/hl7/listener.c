@@ -419,17 +419,41 @@ from_addr(const hl7_listener *li, const conn *c)
 	return n;
 }
 
-/* evict_oldest closes the pending connection that has waited longest
- * and returns its slot (under li->lock). */
+/* pending_from counts the pending connections of addr (under
+ * li->lock). */
+static int
+pending_from(const hl7_listener *li, const char *addr)
+{
+	int n = 0;
+
+	for (int i = 0; i < li->st->max_pending; i++)
+		n += li->pending[i] != NULL &&
+		     strcmp(li->pending[i]->addr, addr) == 0;
+	return n;
+}
+
+/* evict_oldest closes, for a newcomer, the pending connection that has
+ * waited longest among those of the address holding the most pending
+ * connections, and returns its slot (under li->lock, the pool full).
+ * Oldest alone was not enough: connections opened faster than an honest
+ * sender's handshake ends pushed it out every time (issue 49, the edge
+ * test's churn); now a sender's one connection goes only when every
+ * pending connection comes from an address of its own. */
 static int
 evict_oldest(hl7_listener *li)
 {
-	int oldest = 0;
+	int oldest = 0, most = pending_from(li, li->pending[0]->addr);
 
-	for (int i = 1; i < li->st->max_pending; i++)
-		if (li->pending[i]->accepted_ms <
-		    li->pending[oldest]->accepted_ms)
+	for (int i = 1; i < li->st->max_pending; i++) {
+		int n = pending_from(li, li->pending[i]->addr);
+
+		if (n > most ||
+		    (n == most && li->pending[i]->accepted_ms <
+					  li->pending[oldest]->accepted_ms)) {
 			oldest = i;
+			most = n;
+		}
+	}
 	closed(li, "pending_evicted");
 	nng_stream_close(li->pending[oldest]->s);
 	li->pending[oldest] = NULL;

@@ -418,8 +418,9 @@ identity_enc_store_history(
 typedef struct export_ctx {
 	med_arena *arena;
 	const char *patient_id;
-	const char *ward; /* the census: a ward's open stays */
-	uint64_t offset;
+	const char *ward;	   /* the census: a ward's open stays */
+	uint64_t offset;	   /* the census's */
+	const med_page_key *after; /* a patient's: after this encounter */
 	uint32_t limit;
 	identity_enc_history **items;
 	size_t n, cap;
@@ -461,15 +462,20 @@ static med_err
 export_in_tx(med_db_conn *c, void *ctx)
 {
 	export_ctx *x = ctx;
+	bool at = x->after->set;
 	med_db_value v[] = {MED_DB_STR(x->patient_id),
-			    MED_DB_I64((int64_t)x->limit),
-			    MED_DB_I64((int64_t)x->offset)};
+			    MED_DB_I64(at ? x->after->t : INT64_MAX),
+			    MED_DB_I64(at ? x->after->t : INT64_MAX),
+			    MED_DB_STR(at ? x->after->id : ""),
+			    MED_DB_I64((int64_t)x->limit)};
 	med_err err = med_db_query(
 		c,
 		"SELECT e.encounter_id FROM encounters e"
 		" WHERE e.patient_id IN " IDENTITY_FAMILY_OF_ID
-		" ORDER BY e.start_ms DESC, e.encounter_id LIMIT ? OFFSET ?",
-		v, 3, on_export_row, x);
+		" AND (e.start_ms < ? OR (e.start_ms = ? AND"
+		" e.encounter_id > ?))"
+		" ORDER BY e.start_ms DESC, e.encounter_id LIMIT ?",
+		v, 5, on_export_row, x);
 
 	return err == MED_OK ? load_histories(c, x) : err;
 }
@@ -519,12 +525,12 @@ identity_enc_store_ward(med_db *db, med_arena *a, const char *ward,
 
 med_err
 identity_enc_store_export(med_db *db, med_arena *a, const char *patient_id,
-			  uint64_t offset, uint32_t limit,
+			  const med_page_key *after, uint32_t limit,
 			  identity_enc_history ***out, size_t *n)
 {
 	export_ctx x = {.arena = a,
 			.patient_id = patient_id,
-			.offset = offset,
+			.after = after,
 			.limit = limit};
 
 	return export_run(db, export_in_tx, &x, out, n);

@@ -7,6 +7,7 @@
 
 #include <med/auth.h>
 #include <med/config.h>
+#include <med/check.h>
 #include <med/db.h>
 #include <med/err.h>
 #include <med/rpc.h>
@@ -796,11 +797,14 @@ typedef Smartmed__Identity__V1__GetEncounterHistoryResponse
 /*
  * identity_enc_store_export reads, in one transaction, a page of the
  * encounters of patient_id's record family (survivor and merged records,
- * as identity_enc_store_list), newest first, each with its history.
+ * as identity_enc_store_list), newest first, each with its history:
+ * limit of them after *after (kind 'E', t = start_ms, id = encounter_id;
+ * a seek, not an offset: issue 49).
  */
 med_err identity_enc_store_export(med_db *db, med_arena *a,
-				  const char *patient_id, uint64_t offset,
-				  uint32_t limit, identity_enc_history ***out,
+				  const char *patient_id,
+				  const med_page_key *after, uint32_t limit,
+				  identity_enc_history ***out,
 				  size_t *n) MED_MUST_CHECK;
 
 /*

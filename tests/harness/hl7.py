@@ -156,14 +156,20 @@ def list_messages(stack, role="admin", **filters):
                 metadata=stack.metadata(role), timeout=10)
 
 
-def node_send(stack, messages):
+def node_send(stack, messages, tls_identity=None):
     """Send messages with simple-hl7 (tools/hl7client/send.js); returns the
     parsed ACK summaries.  messages: the list send.js reads as JSON, or
-    plain HL7 text (one segment a line) as docs/hl7.md writes it."""
+    plain HL7 text (one segment a line) as docs/hl7.md writes it.
+    tls_identity: over TLS with that certificate of the stack's CA (the
+    service's own verified as "hl7"), as Mllp does."""
     import json
     import subprocess
     mods = os.path.join(paths.build_dir(), "npm", "hl7client", "node_modules")
     env = dict(os.environ, NODE_PATH=mods)
+    if tls_identity is not None:
+        cert, key = stack.pki(tls_identity)
+        env.update(HL7_TLS_CA=stack.ca_path, HL7_TLS_CERT=cert,
+                   HL7_TLS_KEY=key, HL7_TLS_SERVERNAME=NAME)
     r = subprocess.run(
         ["node", os.path.join(paths.REPO_ROOT, "tools", "hl7client",
                               "send.js"),

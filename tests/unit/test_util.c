@@ -3,6 +3,7 @@
  */
 #include "testlib.h"
 
+#include <med/arena.h>
 #include <med/check.h>
 #include <med/err.h>
 #include <med/log.h>
@@ -264,7 +265,47 @@ test_exe_relative(void)
 	MT_EQ_INT(med_exe_relative(tiny, sizeof(tiny), "../plugins"), -1);
 }
 
+/* A keyset page token reads back as written; anything else is refused. */
+static void
+test_page_key(void)
+{
+	static const char *const bad[] = {
+		"x",
+		"kC",
+		"kC.",
+		"kQ.1.x",
+		"kC.1.x",
+		"jC.1",
+		"kC.1a",
+		"kC..1",
+		"o1.50",
+		"kC.1.",
+		"kC.1.00000000-0000-4000-8000-00000000000g",
+	};
+	med_arena *a = med_arena_new(4096);
+	med_page_key k = {true, 'C', -5,
+			  "6f1c2a4e-9b7d-4c3a-8e2f-1a2b3c4d5e6f"};
+	med_page_key back, off = {true, 'O', 120, ""};
+	char *t = med_page_key_token(a, 'k', &k);
+
+	MT_EQ_STR(t, "kC.-5.6f1c2a4e-9b7d-4c3a-8e2f-1a2b3c4d5e6f");
+	MT_TRUE(med_page_key_parse(t, 'k', "CPF", &back));
+	MT_TRUE(back.set && back.kind == 'C' && back.t == -5);
+	MT_EQ_STR(back.id, k.id);
+	t = med_page_key_token(a, 'd', &off);
+	MT_EQ_STR(t, "dO.120");
+	MT_TRUE(med_page_key_parse(t, 'd', "OAR", &back));
+	MT_TRUE(back.set && back.kind == 'O' && back.t == 120 &&
+		back.id[0] == '\0');
+	MT_TRUE(med_page_key_parse("", 'k', "CPF", &back) && !back.set);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		if (med_page_key_parse(bad[i], 'k', "CPF", &back))
+			mt_fail(__FILE__, __LINE__, "'%s' accepted", bad[i]);
+	med_arena_free(a);
+}
+
 static const mt_case cases[] = {
+	{"page key tokens", test_page_key},
 	{"exe_relative", test_exe_relative},
 	{"uuid_format", test_uuid_format},
 	{"utf8", test_utf8},

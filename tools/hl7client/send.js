@@ -15,9 +15,34 @@
 // MSH-4), as the interface wants.  Output: a
 // JSON list of {"msa": [MSA-1, MSA-2], "err": ERR-2, "code": ERR-3.1,
 // "text": ERR-8, "raw": the ACK}.
+//
+// Over TLS (the service off a trusted network): HL7_TLS_CA, HL7_TLS_CERT
+// and HL7_TLS_KEY name PEM files (the CA that signed the service's
+// certificate, the sender's certificate and key), HL7_TLS_SERVERNAME the
+// name the service's certificate must carry (default: HOST).
 'use strict';
 
+const fs = require('fs');
+const net = require('net');
+const tls = require('tls');
 const hl7 = require('simple-hl7');
+
+// useTls: simple-hl7's TCP client opens its socket with net.connect and
+// has no TLS option; give it node's tls.connect with the same host and
+// port and the sender's certificate, verifying the service's.  Framing,
+// ACK parsing and keepalive stay the library's own.
+function useTls(host) {
+  const env = process.env;
+  if (!env.HL7_TLS_CA) return;
+  const opts = {
+    ca: fs.readFileSync(env.HL7_TLS_CA),
+    cert: fs.readFileSync(env.HL7_TLS_CERT),
+    key: fs.readFileSync(env.HL7_TLS_KEY),
+    servername: env.HL7_TLS_SERVERNAME || host,
+    minVersion: 'TLSv1.2',
+  };
+  net.connect = (o, onConnect) => tls.connect({ ...o, ...opts }, onConnect);
+}
 
 function build(m) {
   const msg = new hl7.Message(...m.msh.map((f) => f.includes('^') ? f.split('^') : f));
@@ -66,7 +91,7 @@ function readPlain(text) {
 
 function main() {
   const [host, port] = process.argv.slice(2);
-  const input = require('fs').readFileSync(0, 'utf8');
+  const input = fs.readFileSync(0, 'utf8');
   let messages;
   try {
     messages = input.trimStart().startsWith('[') ? JSON.parse(input) : readPlain(input);
@@ -74,10 +99,20 @@ function main() {
     process.stderr.write('send.js: ' + e.message + '\n');
     process.exit(1);
   }
+  const out = [];
+  // A connection the service closes unanswered ends the process with
+  // nothing left to wait for: say so rather than print nothing.
+  process.on('exit', (code) => {
+    if (code === 0 && out.length < messages.length) {
+      process.stderr.write('send.js: connection closed after ' + out.length +
+        ' of ' + messages.length + ' ACKs\n');
+      process.exitCode = 1;
+    }
+  });
+  useTls(host);
   const connect = () => hl7.Server.createTcpClient({ host, port: Number(port), keepalive: true });
   let client = connect();
   let sender = null;
-  const out = [];
   let i = 0;
   const next = () => {
     if (i === messages.length) {

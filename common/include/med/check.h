@@ -100,6 +100,27 @@ med_err med_page_parse(med_call *call,
 		       med_page *out) MED_MUST_CHECK;
 
 /*
+ * med_page_key - a keyset (seek) page token: the next page starts after
+ * the item kind/t/id of the list (an id may be absent: then t alone, e.g.
+ * an offset in a short sub-list).  Written TAG KIND "." T ["." ID]; set is
+ * false for "" (the first page).
+ */
+typedef struct med_page_key {
+	bool set;
+	char kind;
+	int64_t t;
+	char id[64];
+} med_page_key;
+
+/* med_page_key_parse reads token made by med_page_key_token with tag and
+ * one of kinds; false when it is not one (an id must be a UUID). */
+bool med_page_key_parse(const char *token, char tag, const char *kinds,
+			med_page_key *out);
+
+/* med_page_key_token writes k with tag (arena memory; NULL when full). */
+char *med_page_key_token(med_arena *a, char tag, const med_page_key *k);
+
+/*
  * med_page_respond makes the PageResponse for a page whose store read
  * returned *n_rows rows (the store asks for size + 1 to know whether another
  * page exists) and trims *n_rows to the page size.  Allocated from the

@@ -183,6 +183,47 @@ parse_token(const char *token, uint64_t *offset)
 	return true;
 }
 
+bool
+med_page_key_parse(const char *token, char tag, const char *kinds,
+		   med_page_key *out)
+{
+	char *end = NULL;
+	long long t;
+	med_problem p;
+	size_t n;
+
+	memset(out, 0, sizeof(*out));
+	if (token == NULL || token[0] == '\0')
+		return true;
+	if (token[0] != tag || token[1] == '\0' ||
+	    strchr(kinds, token[1]) == NULL || token[2] != '.')
+		return false;
+	t = strtoll(token + 3, &end, 10);
+	if (end == token + 3 || (*end != '\0' && *end != '.'))
+		return false;
+	out->set = true;
+	out->kind = token[1];
+	out->t = (int64_t)t;
+	if (*end == '\0')
+		return true;
+	n = strlen(end + 1);
+	if (n >= sizeof(out->id) ||
+	    med_id_problem("page.page_token", end + 1, &p) != MED_OK)
+		return false;
+	memcpy(out->id, end + 1, n + 1);
+	return true;
+}
+
+char *
+med_page_key_token(med_arena *a, char tag, const med_page_key *k)
+{
+	if (k->id[0] == '\0')
+		return med_arena_sprintf(a, "%c%c.%lld", tag, k->kind,
+					 (long long)k->t);
+	return med_arena_sprintf(a, "%c%c.%lld.%s", tag, k->kind,
+				 (long long)k->t, k->id);
+}
+
 med_err
 med_page_parse(med_call *call, const Smartmed__Common__V1__PageRequest *req,
 	       med_page *out)

@@ -5,6 +5,8 @@
 #ifndef DOSAGE_FHIR_EXPORT_H
 #define DOSAGE_FHIR_EXPORT_H
 
+#include <med/check.h>
+
 #include "dosage.h"
 
 /* --- store_export.c and fhir.c: ExportFhir ------------------------------- */
@@ -18,6 +20,17 @@ typedef struct dosage_segment {
 	double rate;
 	const char *rate_unit;
 } dosage_segment;
+
+/* The export's page token: a med_page_key, kind 'O' at offset t among
+ * the current order versions (no id), 'A' after the administration
+ * (t = effective_ms, id), 'R' after the running infusion (t = started_ms,
+ * id); kind 0 at the start. */
+#define DOSAGE_EXPORT_TAG   'd'
+#define DOSAGE_EXPORT_KINDS "OAR"
+
+/* dosage_export_key_ok: k, as med_page_key_parse read it, is one ExportFhir
+ * makes. */
+bool dosage_export_key_ok(const med_page_key *k);
 
 /* dosage_export_page - one ExportFhir page: its current order versions,
  * its administrations, the infusion segments among them and every drug
@@ -36,6 +49,7 @@ typedef struct dosage_export_page {
 	Smartmed__Dosage__V1__Infusion **running;
 	size_t n_running;
 	bool more;
+	med_page_key last; /* the next page starts after it */
 } dosage_export_page;
 
 /* dosage_export_items is the number of orders, administrations and running
@@ -43,7 +57,7 @@ typedef struct dosage_export_page {
 size_t dosage_export_items(const dosage_export_page *p);
 
 /*
- * dosage_store_export reads up to size items from offset of the patient's
+ * dosage_store_export reads up to size items after *after of the patient's
  * export list: current order versions newest first, then administrations
  * oldest first, then the infusions running now by start.  Orders are settled at
  * now_ms.  A drug missing from the catalogue is left out of drugs (its
@@ -51,7 +65,7 @@ size_t dosage_export_items(const dosage_export_page *p);
  */
 med_err dosage_store_export(med_db *db, med_arena *arena,
 			    const char *patient_id, int64_t now_ms,
-			    uint64_t offset, uint32_t size,
+			    const med_page_key *after, uint32_t size,
 			    dosage_export_page *out) MED_MUST_CHECK;
 
 /* dosage_fhir_medication_id writes the Medication id of a catalogue code

@@ -46,32 +46,49 @@ dosage_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 {
 	const Smartmed__Dosage__V1__ExportFhirRequest *req = (const void *)in;
 	Smartmed__Dosage__V1__ExportFhirResponse *res = (void *)out;
+	Smartmed__Common__V1__PageRequest size_only =
+		SMARTMED__COMMON__V1__PAGE_REQUEST__INIT;
 	dosage_export_page p;
+	med_page_key after;
 	med_page page;
 	int64_t now = med_now_ms();
-	size_t n;
 	med_err err;
 
+	/* The size as every list reads it; the token is a key (store). */
+	size_only.page_size = req->page ? req->page->page_size : 0;
 	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
 		    MED_OK ||
-	    (err = med_page_parse(call, req->page, &page)) != MED_OK)
+	    (err = med_page_parse(call, &size_only, &page)) != MED_OK)
 		return err;
+	if (!med_page_key_parse(req->page ? req->page->page_token : "",
+				DOSAGE_EXPORT_TAG, DOSAGE_EXPORT_KINDS,
+				&after) ||
+	    !dosage_export_key_ok(&after))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "page.page_token: not a token from a "
+				     "previous page");
 	med_call_set_patient(call, req->patient_id);
 	err = dosage_store_export(med_call_db(call), med_call_arena(call),
-				  req->patient_id, now, page.offset, page.size,
-				  &p);
+				  req->patient_id, now, &after, page.size, &p);
 	/* Orders in force at a death read as stopped there. */
 	if (err == MED_OK)
 		err = dosage_deaths_fill(call, p.orders, p.n_orders, now);
 	if (err != MED_OK)
 		return err;
-	if (dosage_export_items(&p) == 0 && page.offset == 0)
+	if (dosage_export_items(&p) == 0 && after.kind == 0)
 		return med_call_fail(call, MED_ERR_NOT_FOUND,
 				     "patient_id: no medication orders for "
 				     "this patient");
 	if ((err = write_bundle(call, req->patient_id, &p, res)) != MED_OK)
 		return err;
-	n = dosage_export_items(&p) + (p.more ? 1 : 0);
-	res->page = med_page_respond(call, &page, &n);
-	return res->page ? MED_OK : MED_ERR_NOMEM;
+	res->page = med_arena_zalloc(med_call_arena(call), sizeof(*res->page));
+	if (res->page == NULL)
+		return MED_ERR_NOMEM;
+	smartmed__common__v1__page_response__init(res->page);
+	/* The next page starts after this page's last item. */
+	if (p.more &&
+	    (res->page->next_page_token = med_page_key_token(
+		     med_call_arena(call), DOSAGE_EXPORT_TAG, &p.last)) == NULL)
+		return MED_ERR_NOMEM;
+	return MED_OK;
 }

@@ -80,14 +80,15 @@ scan(med_call *call, const read_request *r, const char *pid, read_response *res)
 {
 	size_t budget = med_call_reply_budget(call, REPLY_SLACK_BYTES);
 	int64_t now_ms = med_now_ms();
+	med_page_key after = {0};
 
-	for (uint64_t offset = 0;; offset += SCAN_PAGE_SIZE) {
+	for (;;) {
 		dosage_export_page p;
 		char *json = NULL;
 		uint32_t n = 0;
 		med_err err = dosage_store_export(
 			med_call_db(call), med_call_arena(call), pid, now_ms,
-			offset, SCAN_PAGE_SIZE, &p);
+			&after, SCAN_PAGE_SIZE, &p);
 
 		if (err != MED_OK)
 			return err;
@@ -102,6 +103,7 @@ scan(med_call *call, const read_request *r, const char *pid, read_response *res)
 		}
 		if (!p.more)
 			return MED_ERR_NOT_FOUND;
+		after = p.last;
 	}
 }
 

@@ -1,13 +1,17 @@
 /*
  * store_export.c - what one ExportFhir page reads: the current order
- * versions, then the administrations, as one list paged by offset; the
- * infusion segments among the administrations; the drugs they name.
+ * versions (paged by offset: a patient's orders in force are few), then
+ * the administrations and the running infusions, each paged by a seek
+ * after the key of the page's last item (issue 49: a page's cost does not
+ * grow with the doses before it); the infusion segments among the
+ * administrations; the drugs they name.
  *
  * The reads are separate statements rather than one transaction: the
  * export is a snapshot for another system, and a dose charted between two
  * of them only shifts what a later page holds (ExportFhirRequest says so).
  */
 #include <med/arena.h>
+#include <med/check.h>
 #include <med/util.h>
 
 #include <string.h>
@@ -42,19 +46,25 @@ count_orders(med_db *db, const char *patient_id, uint64_t *n)
 				 v, 1, on_count, n);
 }
 
+/* read_admins reads limit administrations after the key (t, id): a seek
+ * on the patient's (patient_id, effective_ms) index. */
 static med_err
 read_admins(med_db *db, med_arena *arena, const char *patient_id,
-	    uint64_t offset, uint32_t limit, dosage_export_page *p)
+	    const med_page_key *after, uint32_t limit, dosage_export_page *p)
 {
 	dosage_admin_rows r = {.arena = arena};
-	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(limit),
-			    MED_DB_I64((int64_t)offset)};
+	bool at = after->kind == 'A';
+	med_db_value v[] = {MED_DB_STR(patient_id),
+			    MED_DB_I64(at ? after->t : INT64_MIN),
+			    MED_DB_I64(at ? after->t : INT64_MIN),
+			    MED_DB_STR(at ? after->id : ""), MED_DB_I64(limit)};
 	med_err err = med_db_query_once(
 		db,
 		"SELECT " DOSAGE_ADMIN_COLUMNS " FROM administrations"
-		" WHERE patient_id = ? ORDER BY effective_ms, id"
-		" LIMIT ? OFFSET ?",
-		v, 3, dosage_store_admin_row, &r);
+		" WHERE patient_id = ? AND (effective_ms > ? OR"
+		" (effective_ms = ? AND id > ?)) ORDER BY effective_ms, id"
+		" LIMIT ?",
+		v, 5, dosage_store_admin_row, &r);
 
 	if (err != MED_OK)
 		return err;
@@ -216,18 +226,6 @@ trim(dosage_export_page *p, uint32_t size)
 
 /* --- running infusions ---------------------------------------------------- */
 
-static med_err
-count_admins(med_db *db, const char *patient_id, uint64_t *n)
-{
-	med_db_value v[] = {MED_DB_STR(patient_id)};
-
-	*n = 0;
-	return med_db_query_once(db,
-				 "SELECT COUNT(*) FROM administrations WHERE"
-				 " patient_id = ?",
-				 v, 1, on_count, n);
-}
-
 typedef struct id_rows {
 	med_arena *arena;
 	char **ids;
@@ -245,15 +243,18 @@ on_id(void *arg, const med_db_row *row)
 	return r->ids[r->n++] ? MED_OK : MED_ERR_NOMEM;
 }
 
-/* read_running reads limit of the patient's running infusions from
- * offset, each with its events. */
+/* read_running reads limit of the patient's running infusions after the
+ * key (started, id), each with its events. */
 static med_err
 read_running(med_db *db, med_arena *arena, const char *patient_id,
-	     uint64_t offset, uint32_t limit, dosage_export_page *p)
+	     const med_page_key *after, uint32_t limit, dosage_export_page *p)
 {
 	id_rows r = {.arena = arena, .cap = limit};
-	med_db_value v[] = {MED_DB_STR(patient_id), MED_DB_I64(limit),
-			    MED_DB_I64((int64_t)offset)};
+	bool at = after->kind == 'R';
+	med_db_value v[] = {MED_DB_STR(patient_id),
+			    MED_DB_I64(at ? after->t : INT64_MIN),
+			    MED_DB_I64(at ? after->t : INT64_MIN),
+			    MED_DB_STR(at ? after->id : ""), MED_DB_I64(limit)};
 	med_err err;
 
 	r.ids = med_arena_zalloc(arena, (limit ? limit : 1) * sizeof(char *));
@@ -263,9 +264,10 @@ read_running(med_db *db, med_arena *arena, const char *patient_id,
 		return MED_ERR_NOMEM;
 	err = med_db_query_once(db,
 				"SELECT id FROM infusions WHERE patient_id = ?"
-				" AND stopped_ms = 0 ORDER BY started_ms, id"
-				" LIMIT ? OFFSET ?",
-				v, 3, on_id, &r);
+				" AND stopped_ms = 0 AND (started_ms > ? OR"
+				" (started_ms = ? AND id > ?))"
+				" ORDER BY started_ms, id LIMIT ?",
+				v, 5, on_id, &r);
 	for (size_t i = 0; i < r.n && err == MED_OK; i++) {
 		Smartmed__Dosage__V1__Infusion *f =
 			med_arena_zalloc(arena, sizeof(*f));
@@ -280,51 +282,87 @@ read_running(med_db *db, med_arena *arena, const char *patient_id,
 	return err;
 }
 
-/* after_admins reads the running infusions into a page that reached the
- * end of the administrations (its room not filled by them). */
-static med_err
-after_admins(med_db *db, med_arena *arena, const char *patient_id,
-	     uint64_t offset, uint32_t size, uint64_t n_orders,
-	     dosage_export_page *p)
+/* room is what a page of size (plus one, to see whether more follow)
+ * has left after what p holds. */
+static uint32_t
+room(const dosage_export_page *p, uint32_t size)
 {
-	uint64_t n_admins, before;
+	size_t n = dosage_export_items(p);
+
+	return n > size ? 0 : size + 1 - (uint32_t)n;
+}
+
+/* read_orders reads the current order versions from the key's offset
+ * (orders come first; a key past them reads none). */
+static med_err
+read_orders(med_db *db, med_arena *arena, const char *patient_id,
+	    int64_t now_ms, const med_page_key *after, uint32_t size,
+	    dosage_export_page *p)
+{
+	uint64_t n_orders, offset = after->kind == 'O' ? (uint64_t)after->t : 0;
 	med_err err;
 
-	if (p->n_orders + p->n_admins > size)
+	if (after->kind == 'A' || after->kind == 'R')
 		return MED_OK;
-	if ((err = count_admins(db, patient_id, &n_admins)) != MED_OK)
+	if ((err = count_orders(db, patient_id, &n_orders)) != MED_OK ||
+	    offset >= n_orders)
 		return err;
-	before = n_orders + n_admins;
-	return read_running(
-		db, arena, patient_id, offset > before ? offset - before : 0,
-		size + 1 - (uint32_t)(p->n_orders + p->n_admins), p);
+	return dosage_store_list_orders(db, arena, patient_id, CURRENT_STATUSES,
+					now_ms, offset, size + 1, &p->orders,
+					&p->n_orders);
+}
+
+/* last_key is where the page after p starts: after its last running
+ * infusion or administration, else past its orders. */
+static void
+last_key(const dosage_export_page *p, const med_page_key *after,
+	 med_page_key *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (p->n_running > 0) {
+		const Smartmed__Dosage__V1__Infusion *f =
+			p->running[p->n_running - 1];
+
+		out->set = true;
+		out->kind = 'R';
+		out->t = f->started_ms;
+		med_strlcpy(out->id, f->id, sizeof(out->id));
+	} else if (p->n_admins > 0) {
+		const dosage_admin *a = p->admins[p->n_admins - 1];
+
+		out->set = true;
+		out->kind = 'A';
+		out->t = a->effective_ms;
+		med_strlcpy(out->id, a->id, sizeof(out->id));
+	} else {
+		out->set = true;
+		out->kind = 'O';
+		out->t = (after->kind == 'O' ? after->t : 0) +
+			 (int64_t)p->n_orders;
+	}
 }
 
 med_err
 dosage_store_export(med_db *db, med_arena *arena, const char *patient_id,
-		    int64_t now_ms, uint64_t offset, uint32_t size,
+		    int64_t now_ms, const med_page_key *after, uint32_t size,
 		    dosage_export_page *out)
 {
 	dosage_export_page p = {0};
-	uint64_t n_orders;
 	med_err err;
 
-	if ((err = count_orders(db, patient_id, &n_orders)) != MED_OK)
+	if ((err = read_orders(db, arena, patient_id, now_ms, after, size,
+			       &p)) != MED_OK)
 		return err;
-	if (offset < n_orders &&
-	    (err = dosage_store_list_orders(
-		     db, arena, patient_id, CURRENT_STATUSES, now_ms, offset,
-		     size + 1, &p.orders, &p.n_orders)) != MED_OK)
+	if (after->kind != 'R' && room(&p, size) > 0 &&
+	    (err = read_admins(db, arena, patient_id, after, room(&p, size),
+			       &p)) != MED_OK)
 		return err;
-	if (p.n_orders <= size &&
-	    (err = read_admins(db, arena, patient_id,
-			       offset > n_orders ? offset - n_orders : 0,
-			       size + 1 - (uint32_t)p.n_orders, &p)) != MED_OK)
-		return err;
-	if ((err = after_admins(db, arena, patient_id, offset, size, n_orders,
+	if (room(&p, size) > 0 &&
+	    (err = read_running(db, arena, patient_id, after, room(&p, size),
 				&p)) != MED_OK)
 		return err;
 	trim(&p, size);
+	last_key(&p, after, &p.last);
 	for (size_t i = 0; i < p.n_orders; i++)
 		dosage_order_settle(p.orders[i], now_ms);
 	if ((err = read_segments(db, arena, &p)) != MED_OK ||
@@ -332,6 +370,18 @@ dosage_store_export(med_db *db, med_arena *arena, const char *patient_id,
 		return err;
 	*out = p;
 	return MED_OK;
+}
+
+/* --- page tokens ------------------------------------------------------ */
+
+bool
+dosage_export_key_ok(const med_page_key *k)
+{
+	if (!k->set)
+		return true;
+	if (k->kind == 'O')
+		return k->t >= 0 && k->id[0] == '\0';
+	return k->id[0] != '\0';
 }
 
 /* --- ReadFhir (fhirread): whose resource an id is -------------------------

@@ -139,3 +139,37 @@ def test_roles_as_the_export(vstack, vkeys):
     for role in ("registrar", "auditor"):
         expect_status(grpc.StatusCode.PERMISSION_DENIED, _read, vstack, pb,
                       "MedicationRequest", o2.id, role=role)
+
+
+def test_export_pages_one_item_at_a_time_by_key(vstack, vkeys):
+    """ExportFhir's page token is a key (issue 49): the offset among the
+    current orders, then the last administration's or running infusion's
+    (time, id), so a page costs the same after any number of doses.  Paged
+    one item at a time, the export holds each resource of the whole page
+    once; a made-up or old offset token is INVALID_ARGUMENT naming it."""
+    pb = protos.module(SVC)
+    common = protos.module("common")
+    pid = _chart(vstack, pb, vkeys[0])[0]
+    whole = {k for k in _export(vstack, pb, pid)
+             if k[0] in ("MedicationRequest", "MedicationAdministration")}
+    seen, token, kinds = [], "", set()
+    for _ in range(20):
+        r = vstack.call(SVC, "ExportFhir", pb.ExportFhirRequest(
+            patient_id=pid, page=common.PageRequest(
+                page_size=1, page_token=token)), role="clinician")
+        seen += [(e["resource"]["resourceType"], e["resource"]["id"])
+                 for e in json.loads(r.bundle_json)["entry"]
+                 if e["resource"]["resourceType"] in (
+                     "MedicationRequest", "MedicationAdministration")]
+        token = r.page.next_page_token
+        kinds.add(token[:2])
+        if not token:
+            break
+    assert len(seen) == len(set(seen)) and set(seen) == whole, (seen, whole)
+    assert {"dO", "dA"} <= kinds, kinds  # the running infusion is last
+    for bad in ("o1.1", "dA.1", "dX.1." + pid, "dO.-1", "dR.1.x"):
+        expect_status(grpc.StatusCode.INVALID_ARGUMENT, vstack.call, SVC,
+                      "ExportFhir", pb.ExportFhirRequest(
+                          patient_id=pid,
+                          page=common.PageRequest(page_token=bad)),
+                      role="clinician", details_prefix="page.page_token")

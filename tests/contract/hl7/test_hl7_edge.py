@@ -2,19 +2,24 @@
 real sockets and TLS on loopback: silent connections that never finish a
 handshake, a message trickled byte by byte, and many connections from one
 address must not take the port from an honest sender, who gets every
-message answered.
+message answered.  The honest sender is also an HL7 client nobody here
+wrote (simple-hl7 through tools/hl7client/send.js, over TLS with the
+operator's certificate), sending ordinary ADT and ORU messages while the
+hostile traffic runs (issue 49, item 5).
 
 Linux routes all of 127.0.0.0/8 to loopback, so the attackers bind
 127.0.1.x while the honest sender comes from 127.0.0.1: the per-address
 limit then treats each attacker address as it would a remote host."""
 
+import select
 import socket
+import threading
 import time
 import uuid
 
 import pytest
 
-from harness import hl7
+from harness import hl7, protos
 from harness.checks import poll
 
 FIRST_MESSAGE_MS = 3000
@@ -135,6 +140,141 @@ def test_one_address_holds_at_most_its_share(tls_hst):
     finally:
         for s in socks:
             s.close()
+
+
+# --- honest traffic through an npm HL7 client, under attack (item 5) ------
+
+
+class Hostile:
+    """Hostile traffic in a thread until stopped: up to `silent` raw
+    connections that never speak (a handshake that never starts, from
+    127.0.5.x, PER_ADDRESS an address: the share each address gets), each
+    replaced as the service closes it, and `trickling` connections from
+    127.0.6.x that send one byte of an MLLP frame every 0.2 s."""
+
+    def __init__(self, st, silent=400, trickling=8):
+        self.st, self.silent, self.trickling = st, silent, trickling
+        self.stop = threading.Event()
+        self.opened = self.closed_by_peer = 0
+        self.socks = {}  # socket -> bytes left to trickle (None: silent)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.body = hl7.frame(_message("HZ").encode())
+
+    def _open(self, i, trickle):
+        net = "127.0.6" if trickle else "127.0.5"
+        try:
+            s = _raw(self.st, "%s.%d" % (net, 1 + i // PER_ADDRESS % 250),
+                     timeout=1)
+        except OSError:
+            return  # a full backlog is also what an attacker meets
+        s.setblocking(False)
+        self.socks[s] = self.body if trickle else None
+        self.opened += 1
+
+    def _reap(self):
+        """Drop the connections the service has closed."""
+        readable, _, _ = select.select(list(self.socks), [], [], 0)
+        for s in readable:
+            try:
+                gone = s.recv(1024) == b""
+            except OSError:
+                gone = True
+            if gone:
+                self.closed_by_peer += 1
+                del self.socks[s]
+                s.close()
+
+    def _trickle(self):
+        for s, left in list(self.socks.items()):
+            if left:
+                try:
+                    s.send(left[:1])
+                    self.socks[s] = left[1:]
+                except OSError:
+                    pass
+
+    def _run(self):
+        i = 0
+        while not self.stop.is_set():
+            n_trickle = sum(v is not None for v in self.socks.values())
+            while len(self.socks) - n_trickle < self.silent and \
+                    not self.stop.is_set():
+                self._open(i, False)
+                i += 1
+                n_trickle = sum(v is not None for v in self.socks.values())
+                if i % 50 == 0:
+                    break
+            while n_trickle < self.trickling:
+                self._open(i, True)
+                i += 1
+                n_trickle += 1
+            self._reap()
+            self._trickle()
+            self.stop.wait(0.2)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=30)
+        for s in self.socks:
+            s.close()
+
+
+def _ts(offset_s=0):
+    return time.strftime("%Y%m%d%H%M%S", time.gmtime(time.time() + offset_s))
+
+
+def _honest_messages(n):
+    """n patients, each registered (A28), admitted (A01) and given a weight
+    by a lab result (ORU^R01): [(message, control id, MRN, kind)]."""
+    out = []
+    for i in range(n):
+        mrn = "HH-%s" % uuid.uuid4().hex[:10].upper()
+        pid = "PID|1||%s^^^HOSP^MR||Honest^Hana||19700304|F" % mrn
+        for kind, segs in (
+                ("ADT^A28", ["EVN|A28|" + _ts(-90), pid]),
+                ("ADT^A01", ["EVN|A01|" + _ts(-60), pid,
+                             "PV1|1|I|W3^12^B^HOSP||||dr.who^Who^John"]),
+                ("ORU^R01", [pid, "OBR|1|||24331-1^Panel^LN|||" + _ts(-600),
+                             "OBX|1|NM|29463-7^Body weight^LN||%d|kg|||||F"
+                             "|||%s" % (50 + i, _ts(-300))])):
+            c = uuid.uuid4().hex[:20]
+            out.append(({"msh": ["PAS", "HOSP", "SMARTMED", "HOSP", _ts(),
+                                 "", kind, c, "P", "2.5.1"],
+                         "segments": segs}, c, mrn, kind))
+    return out
+
+
+def test_simple_hl7_over_tls_is_served_while_hostile_traffic_runs(tls_hst):
+    msgs = _honest_messages(8)
+    with Hostile(tls_hst) as hostile:
+        # The attack is under way before the first honest message.
+        poll(lambda: hostile.opened >= 200 or None, timeout=60,
+             what="hostile connections")
+        acks = hl7.node_send(tls_hst, [m for m, _, _, _ in msgs],
+                             tls_identity="operator")
+        # ...and still running when the last ACK came.
+        assert not hostile.stop.is_set() and hostile.thread.is_alive()
+    assert [a["msa"] for a in acks] == [["AA", c] for _, c, _, _ in msgs], \
+        acks
+    # The silent connections were closed by the service (the first
+    # message's deadline) while the honest sender was served.
+    assert hostile.opened >= 200 and hostile.closed_by_peer > 0, (
+        hostile.opened, hostile.closed_by_peer)
+    ipb, rpb = protos.module("identity"), protos.module("records")
+    for _m, c, mrn, kind in msgs:
+        rows = hl7.list_messages(tls_hst, control_id=c).messages
+        assert len(rows) == 1, (c, kind, rows)  # stored, once
+        if kind == "ORU^R01":
+            p = tls_hst.call("identity", "GetPatient",
+                             ipb.GetPatientRequest(mrn=mrn), role="registrar")
+            f = tls_hst.call("records", "GetMedicationFacts",
+                             rpb.GetMedicationFactsRequest(
+                                 patient_id=p.patient_id), role="pharmacist")
+            assert f.weight.value >= 50, (mrn, f)  # and applied
 
 
 # --- a sender is who its certificate says (issue 49, item 2) -------------
