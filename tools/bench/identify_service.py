@@ -107,13 +107,18 @@ def main():
         sql = os.path.join(tempfile.mkdtemp(prefix="smartmed-scale-"),
                            "t.sql")
         t0 = time.monotonic()
-        write_sql(sql, n, dim, model, key, lib)
-        t1 = time.monotonic()
-        with open(sql) as f:
-            subprocess.run(["sh", paths.mariadb_sh(), "client", st.db_dir,
-                            "smartmed_identity"], stdin=f, check=True)
-        t2 = time.monotonic()
-        os.unlink(sql)
+        try:
+            write_sql(sql, n, dim, model, key, lib)
+            t1 = time.monotonic()
+            with open(sql) as f:
+                subprocess.run(["sh", paths.mariadb_sh(), "client",
+                                st.db_dir, "smartmed_identity"], stdin=f,
+                               check=True)
+            t2 = time.monotonic()
+        finally:
+            if os.path.exists(sql):
+                os.unlink(sql)
+            os.rmdir(os.path.dirname(sql))
         print("%d synthetic templates of %s (%d-d): encrypted in %.1f s, "
               "inserted in %.1f s" % (n, model, dim, t1 - t0, t2 - t1))
         st.stop_service("identity")
