@@ -11,6 +11,7 @@
 #   make kube-test  run the Helm chart's manifests with podman kube play
 #                   and the bedside flow through its pods
 #   make bench      RPC layer against a bare gRPC core echo server; idle RSS
+#   make bench-identify  1:N search at 100 k, 1 M and 3 M templates (SIZES)
 #   make docs       regenerate docs/api from the proto comments and the
 #                   role matrix of docs/security.md from the method tables
 #   make face-calibration  the face threshold's table per set and group
@@ -53,7 +54,7 @@ BINS :=
 TEST_BINS :=
 ALL_OBJS :=
 
-.PHONY: all deps deps-run deps-train run doctor test check bench bench-audit bench-galera load clean unit format docs deploy-check face-calibration
+.PHONY: all deps deps-run deps-train run doctor test check bench bench-audit bench-galera bench-identify load clean unit format docs deploy-check face-calibration
 .PHONY: images image-test kube-test
 all:
 
@@ -159,6 +160,12 @@ bench-audit: deps
 bench-galera: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) /usr/bin/python3 tools/bench/galera.py
+
+# 1:N identification at group scale (docs/sizing.md): SIZES, PROBES.
+bench-identify: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) SIZES="$(or $(SIZES),100000 1000000 3000000)" \
+		PROBES=$(or $(PROBES),9) tools/bench/identify_scale.sh
 
 # The ward-day load model, open loop through the real interfaces
 # (docs/sizing.md): BEDS, SPEED (s of the day per s), START (HH:MM),

@@ -25,6 +25,8 @@ $(foreach t,$(TOOL_DIRS),\
 # Benchmarks, one source each; the gallery bench measures identity's face
 # gallery, so it links identity's archive.
 BENCH_SERVICE_gallery := identity
+# 1:N at group scale (issue 54) runs the same gallery as the index does.
+BENCH_SERVICE_identify_scale := identity
 # The interaction rules' own cost (issue 47) runs dosage's code.
 BENCH_SERVICE_ddi_eval := dosage
 $(foreach b,$(patsubst tools/bench/%.c,%,$(wildcard tools/bench/*.c)),\
