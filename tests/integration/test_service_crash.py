@@ -312,7 +312,10 @@ def _counts(st, db):
     return dict(line.split("\t") for line in out.splitlines()[1:])
 
 
-@pytest.mark.parametrize("svc", ("records", "dosage", "diagnosis", "hl7"))
+# Audit is left out: its tables grow on their own (a head signed every
+# interval, events from every emitter's spool); test_audit_crash covers it.
+@pytest.mark.parametrize("svc", ("records", "dosage", "diagnosis", "hl7",
+                                 "identity"))
 def test_every_migration_runs_again_on_rows(st, svc):
     """A version cut short is run again whole, on a database that has rows
     by then (a kill during an upgrade): with schema_version emptied, every
@@ -326,7 +329,7 @@ def test_every_migration_runs_again_on_rows(st, svc):
             _write_until_answered(st, svc, ctx, "rerun-" + uuid.uuid4().hex,
                                   time.monotonic() + 30)
     schema, counts = _schema(st, db), _counts(st, db)
-    assert sum(int(n) for n in counts.values()) > 0 or svc == "hl7"
+    assert sum(int(n) for n in counts.values()) > 0 or svc not in WRITES
     st.stop_service(svc)
     st.sql("DELETE FROM %s.schema_version" % db)
     offset = os.path.getsize(st.log_path(svc))
