@@ -9,15 +9,20 @@
   (columns and indexes) must be the one an uninterrupted start makes: a
   migration cut short and run again whole, with its statements idempotent.
 - burst (records' CreateEntry, dosage's RecordAdministration, diagnosis's
-  AddCondition): threads write with their own x-request-ids and the
-  service is killed mid-burst.  Each client sends a call whose answer it
-  did not get again with the same id until it gets one; then every write
-  is stored exactly once: none acknowledged and lost, none doubled.
+  AddCondition, each with its own x-request-id; ADT^A28 over MLLP to the
+  HL7 interface, each with its own MSH-10): threads write and the service
+  is killed after a random number of answers.  Each client sends a write
+  whose answer it did not get again, unchanged, until it gets one; then
+  every write is stored exactly once: none acknowledged and lost, none
+  doubled.
+- every migration run again on a database with rows (schema_version
+  emptied) changes neither the schema nor any table's row count.
 
 Rounds per service stop after a time budget.  The kill points come from a
 seeded generator: the seed is printed and is in every failure message;
 SMARTMED_KILL_SEED=<seed> replays a run."""
 
+import hashlib
 import os
 import random
 import signal
@@ -30,7 +35,7 @@ import uuid
 import grpc
 import pytest
 
-from harness import protos
+from harness import hl7, protos
 from harness.checks import poll
 
 pytestmark = pytest.mark.stack(
@@ -168,10 +173,56 @@ def _dosage_rows(st, ctx):
                   " WHERE order_id = '%s'" % ctx["order"])
 
 
+def _hl7_message(mrn, control):
+    """An ADT^A28 (add person) of a new patient, MSH-10 control."""
+    now = time.strftime("%Y%m%d%H%M%S", time.gmtime())
+    return "\r".join((
+        "MSH|^~\\&|PAS|HOSP|SMARTMED|HOSP|%s||ADT^A28|%s|P|2.5.1" % (
+            now, control),
+        "EVN|A28|%s" % now,
+        "PID|1||%s^^^HOSP^MR||Crash^Case||19700506|F" % mrn)) + "\r"
+
+
+def _hl7_send_until_acked(st, msg, deadline, ctx):
+    """Send msg over a new MLLP connection until it is answered AA; a
+    connection that fails or closes (the interface killed) is opened
+    again and the same message sent again."""
+    while True:
+        try:
+            with hl7.Mllp(st, timeout=10) as conn:
+                ack = hl7.ack_fields(conn.send(msg))
+            if ack["MSA"][1] == "AA":
+                return
+            err = "ACK %s" % ack["MSA"]
+        except OSError as e:
+            err = repr(e)
+        if time.monotonic() > deadline:
+            raise AssertionError("not acknowledged: " + err)
+        ctx["resent"] = ctx.get("resent", 0) + 1
+        time.sleep(0.05)
+
+
+def _hl7_write(st, ctx, rid):
+    """The message of rid (its MRN and MSH-10 follow from it), sent until
+    acknowledged; the interface's gRPC answers nothing to the write."""
+    key = hashlib.sha256(rid.encode()).hexdigest()
+    _hl7_send_until_acked(st, _hl7_message(
+        "HC-%s-%s" % (ctx["pid"][:8], key[:12]), key[:20]),
+        time.monotonic() + 120, ctx)
+    return None
+
+
+def _hl7_rows(st, ctx):
+    """The patients the round's messages made, through identity."""
+    return st.sql("SELECT patient_id FROM smartmed_identity.patients"
+                  " WHERE mrn LIKE 'HC-%s%%'" % ctx["pid"][:8])
+
+
 WRITES = {
     "records": (None, _records_write, _records_rows),
     "dosage": (_dosage_setup, _dosage_write, _dosage_rows),
     "diagnosis": (None, _diagnosis_write, _diagnosis_rows),
+    "hl7": (None, _hl7_write, _hl7_rows),
 }
 
 
