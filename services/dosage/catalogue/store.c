@@ -195,17 +195,24 @@ static const char *const v4_statements[] = {
 	" KEY idx_order_events_first (first_id, id)"
 	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
 	/* The history of orders written before versions: what their rows
-	 * still say. */
+	 * still say.  An order that has its event already is skipped, so a
+	 * version cut short by a kill runs again whole without a second
+	 * event (issue 49 item 11). */
 	"INSERT INTO order_events (first_id, order_id, version, kind, actor,"
-	" time_ms, reason) SELECT id, id, 1, 1, created_by, created_ms, ''"
-	" FROM orders ORDER BY created_ms, id",
+	" time_ms, reason) SELECT o.id, o.id, 1, 1, o.created_by,"
+	" o.created_ms, '' FROM orders o WHERE NOT EXISTS (SELECT 1 FROM"
+	" order_events e WHERE e.first_id = o.id AND e.kind = 1)"
+	" ORDER BY o.created_ms, o.id",
 	"INSERT INTO order_events (first_id, order_id, version, kind, actor,"
-	" time_ms, reason) SELECT id, id, 1, 2, verified_by, verified_ms, ''"
-	" FROM orders WHERE verified_ms > 0 ORDER BY verified_ms, id",
+	" time_ms, reason) SELECT o.id, o.id, 1, 2, o.verified_by,"
+	" o.verified_ms, '' FROM orders o WHERE o.verified_ms > 0 AND NOT"
+	" EXISTS (SELECT 1 FROM order_events e WHERE e.first_id = o.id AND"
+	" e.kind = 2) ORDER BY o.verified_ms, o.id",
 	"INSERT INTO order_events (first_id, order_id, version, kind, actor,"
-	" time_ms, reason) SELECT id, id, 1, 7, discontinued_by,"
-	" discontinued_ms, discontinue_reason FROM orders WHERE status = 2"
-	" ORDER BY discontinued_ms, id",
+	" time_ms, reason) SELECT o.id, o.id, 1, 7, o.discontinued_by,"
+	" o.discontinued_ms, o.discontinue_reason FROM orders o WHERE"
+	" o.status = 2 AND NOT EXISTS (SELECT 1 FROM order_events e WHERE"
+	" e.first_id = o.id AND e.kind = 7) ORDER BY o.discontinued_ms, o.id",
 	"ALTER TABLE administrations"
 	" ADD COLUMN IF NOT EXISTS scheduled_ms BIGINT NOT NULL DEFAULT 0,"
 	" ADD COLUMN IF NOT EXISTS not_given_reason INT NOT NULL DEFAULT 0,"
