@@ -18,8 +18,6 @@ also have failed on migration 2, whose ALTER was not idempotent."""
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -28,6 +26,7 @@ import pytest
 
 from harness.audit_log import all_records, burst, verify_log
 from harness.checks import poll
+from harness.kill import hog, kill_seed  # noqa: F401 (hog is a fixture)
 from harness.fixtures import marked_stack
 
 # The service of the pb fixture (tests/conftest.py).
@@ -49,20 +48,6 @@ pytestmark = pytest.mark.stack(services=("audit", "identity"),
 def st(request):
     with marked_stack(request) as s:
         yield s
-
-
-@pytest.fixture
-def hog():
-    """A busy loop beside the test, as a loaded machine."""
-    p = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    yield p
-    p.kill()
-    p.wait()
-
-
-def _seed():
-    s = os.environ.get("SMARTMED_KILL_SEED")
-    return int(s) if s else random.SystemRandom().randrange(1 << 31)
 
 
 def _verify_log(st, pubkey):
@@ -156,7 +141,7 @@ def _check_round(st, pb, tag, started, where):
 
 
 def test_audit_killed_at_random_points(st, pb, idpb, hog):
-    seed = _seed()
+    seed = kill_seed()
     print("SMARTMED_KILL_SEED=%d" % seed)
     rng = random.Random(seed)
     t0 = time.monotonic()

@@ -26,8 +26,6 @@ import hashlib
 import os
 import random
 import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -37,6 +35,7 @@ import pytest
 
 from harness import hl7, protos
 from harness.checks import poll
+from harness.kill import hog, kill_seed  # noqa: F401 (hog is a fixture)
 
 pytestmark = pytest.mark.stack(
     services=("audit", "identity", "records", "dosage", "diagnosis"),
@@ -59,20 +58,6 @@ VERSIONS = {
 RETRY = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
          grpc.StatusCode.CANCELLED, grpc.StatusCode.ABORTED,
          grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL)
-
-
-@pytest.fixture
-def hog():
-    """A busy loop beside the test, as a loaded machine."""
-    p = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    yield p
-    p.kill()
-    p.wait()
-
-
-def _seed():
-    s = os.environ.get("SMARTMED_KILL_SEED")
-    return int(s) if s else random.SystemRandom().randrange(1 << 31)
 
 
 def _schema(st, db):
@@ -331,7 +316,7 @@ def _burst_round(st, svc, rng, where):
 
 @pytest.mark.parametrize("svc", ("records", "dosage", "diagnosis", "hl7"))
 def test_killed_at_random_points(st, svc, hog):
-    seed = _seed()
+    seed = kill_seed()
     print("SMARTMED_KILL_SEED=%d" % seed)
     rng = random.Random(seed)
     reference = _schema(st, "smartmed_" + svc)
