@@ -18,6 +18,7 @@
 #   --dir DIR     where the root is made (default
 #                 /var/tmp/smartmed-fresh/<full|no-updates>); it is removed
 #                 first, and kept afterwards for a look inside
+#   --from STEP   go on in the root as it is, from STEP (below) on
 #
 # Steps, each logged to DIR.log/<step>.log, the first failure ending the
 # check with its log's last lines and exit 1:
@@ -26,6 +27,10 @@
 #            host (tools/dev/apt-sources.sh) or MED_FRESH_MIRROR /
 #            MED_FRESH_SECURITY_MIRROR; /etc/hosts, /etc/hostname and
 #            /etc/resolv.conf as an installer writes them
+#   proxy    the README's "Behind a proxy" with this host's settings: its
+#            local CAs (/usr/local/share/ca-certificates, a TLS-inspecting
+#            proxy's) and apt proxy, NODE_EXTRA_CA_CERTS and the
+#            *_proxy / npm_config_*proxy variables of the caller
 #   clone    the committed HEAD (uncommitted changes are not checked) into
 #            /src/smartmed in the root, with no build/
 #   deps     make deps (the network of this host)
@@ -56,8 +61,9 @@ tests/integration/test_doctor.py tests/integration/test_dose_classes.py
 tests/integration/test_records_chain.py tests/integration/test_collation.py
 tests/fhir/test_fhir_read.py"}
 
-# Inside the root (the clone's own copy of this script runs these).
+# Inside the root (in_root copies this script to /usr/local/bin there).
 if [ "${1:-}" = --inside ]; then
+	cd /src/smartmed
 	case "${2:-}" in
 	run)
 		# make run as a newcomer starts it, stopped as Ctrl-C stops it.
@@ -124,6 +130,9 @@ fi
 # unshare's child: mount what the root needs, then run $4 in it.
 if [ "${1:-}" = --enter ]; then
 	root=$2 net=$3 cmd=$4
+	# The README's proxy settings, where this host has them.
+	proxyenv=$(env | grep -iE '^(https?|no)_proxy=|^npm_config_(https_)?proxy=' |
+		tr '\n' ' ' || true)
 	if [ "$net" = none ]; then
 		ip link set lo up
 	fi
@@ -136,12 +145,16 @@ if [ "${1:-}" = --enter ]; then
 		mkdir -p "$root/src/shared"
 		mount --bind -o ro "$MED_FRESH_SHARED" "$root/src/shared"
 	fi
-	exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+	# shellcheck disable=SC2086
+	exec chroot "$root" /usr/bin/env -i \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/root LANG=C.UTF-8 TERM=dumb MED_FRESH_TESTS="$MED_FRESH_TESTS" \
-		/bin/bash -c "cd /src/smartmed && $cmd"
+		NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
+		$proxyenv \
+		/bin/bash -c "cd /src/smartmed 2>/dev/null || cd /; $cmd"
 fi
 
-updates=1 full=0 shared="" dir=""
+updates=1 full=0 shared="" dir="" from=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--no-updates) updates=0 ;;
@@ -151,8 +164,13 @@ while [ $# -gt 0 ]; do
 		dir=$2
 		shift
 		;;
+	--from)
+		from=$2
+		shift
+		;;
 	*)
-		echo "usage: $0 [--no-updates] [--full] [--shared] [--dir DIR]" >&2
+		echo "usage: $0 [--no-updates] [--full] [--shared] [--dir DIR]" \
+			"[--from STEP]" >&2
 		exit 2
 		;;
 	esac
@@ -194,6 +212,13 @@ fi
 step() {
 	local name=$1 start rc=0
 	shift
+	if [ -n "$from" ]; then
+		[ "$from" = "$name" ] || {
+			echo "fresh-root: $name skipped (--from $from)"
+			return 0
+		}
+		from=""
+	fi
 	start=$(date +%s)
 	echo "fresh-root: $name ..."
 	"$@" >"$logs/$name.log" 2>&1 </dev/null || rc=$?
@@ -211,6 +236,8 @@ step() {
 in_root() {
 	local netopt=""
 	[ "$1" = none ] && netopt=--net
+	install -m 0755 "$PWD/tools/dev/fresh-root.sh" \
+		"$dir/usr/local/bin/smartmed-fresh-root"
 	# shellcheck disable=SC2086
 	unshare --mount --pid --fork --propagation private $netopt -- \
 		"$PWD/tools/dev/fresh-root.sh" --enter "$dir" "$1" "$2"
@@ -229,7 +256,25 @@ make_root() {
 	cp -L /etc/resolv.conf "$dir/etc/resolv.conf"
 }
 
+# The README's "Behind a proxy" on the root, with this host's own: its
+# local CAs (a TLS-inspecting proxy's) and apt's proxy settings.
+proxy() {
+	local f n=0
+	for f in /usr/local/share/ca-certificates/*.crt; do
+		[ -f "$f" ] || continue
+		cp "$f" "$dir/usr/local/share/ca-certificates/"
+		n=$((n + 1))
+	done
+	for f in /etc/apt/apt.conf.d/*; do
+		grep -qi 'Acquire::https\?::Proxy' "$f" 2>/dev/null &&
+			cp "$f" "$dir/etc/apt/apt.conf.d/"
+	done
+	in_root host update-ca-certificates
+	echo "$n local CA(s) of this host"
+}
+
 clone() {
+	rm -rf "$dir/src/smartmed"
 	git init -q "$dir/src/smartmed"
 	git -c protocol.file.allow=always push -q "$dir/src/smartmed" \
 		"HEAD:refs/heads/fresh-check"
@@ -237,7 +282,9 @@ clone() {
 	git -C "$dir/src/smartmed" log -1 --format='%H %s'
 }
 
-rm -rf "$dir" "$logs"
+if [ -z "$from" ]; then
+	rm -rf "$dir" "$logs"
+fi
 mkdir -p "$logs"
 echo "fresh-root: $variant root in $dir, commit $(git rev-parse --short HEAD)," \
 	"logs in $logs"
@@ -245,15 +292,16 @@ echo "fresh-root: $variant root in $dir, commit $(git rev-parse --short HEAD)," 
 	echo "fresh-root: note: uncommitted changes are not part of the check"
 echo "$srcs" | sed 's/^/fresh-root: source: /'
 step root make_root
+step proxy proxy
 step clone clone
 step deps in_root host "make deps"
 step all in_root none "make all"
 step mariadb in_root none "mariadbd --version; dpkg-query -W mariadb-server"
 sed 's/^/fresh-root: /' "$logs/mariadb.log"
-step run in_root none "tools/dev/fresh-root.sh --inside run"
+step run in_root none "smartmed-fresh-root --inside run"
 if [ $full -eq 1 ]; then
 	step test in_root host "make test"
 else
-	step test in_root host "tools/dev/fresh-root.sh --inside test"
+	step test in_root host "smartmed-fresh-root --inside test"
 fi
 echo "fresh-root: PASSED ($variant, commit $(git rev-parse --short HEAD))"
