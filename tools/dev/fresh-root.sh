@@ -288,7 +288,8 @@ if [ -z "$from" ]; then
 	rm -rf "$dir" "$logs"
 fi
 mkdir -p "$logs"
-echo "fresh-root: $variant root in $dir, commit $(git rev-parse --short HEAD)," \
+head=$(git rev-parse --short HEAD)
+echo "fresh-root: $variant root in $dir, commit $head," \
 	"logs in $logs"
 [ -z "$(git status --porcelain)" ] ||
 	echo "fresh-root: note: uncommitted changes are not part of the check"
@@ -306,4 +307,4 @@ if [ $full -eq 1 ]; then
 else
 	step test in_root none "smartmed-fresh-root --inside test"
 fi
-echo "fresh-root: PASSED ($variant, commit $(git rev-parse --short HEAD))"
+echo "fresh-root: PASSED ($variant, commit $head)"
