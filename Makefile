@@ -55,7 +55,7 @@ TEST_BINS :=
 ALL_OBJS :=
 
 .PHONY: all deps deps-run deps-train run doctor test check bench bench-audit bench-galera bench-identify load clean unit format docs deploy-check face-calibration
-.PHONY: images image-test kube-test
+.PHONY: images image-test kube-test fresh-check
 all:
 
 include proto/module.mk
@@ -103,6 +103,13 @@ deps: deps-run
 run: deps-run
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) tools/dev/run.sh
+
+# The README's commands on a new Debian 12 root (git, make and
+# build-essential only), not part of make test: FRESH_ARGS=--no-updates
+# without bookworm-updates and -security, --full for make test whole
+# (tools/dev/fresh-root.sh; docs/operations.md, "Fresh-machine check").
+fresh-check:
+	$(Q)tools/dev/fresh-root.sh $(FRESH_ARGS)
 
 # What hospital IT gets wrong first (MariaDB, clock and zone, disk, ports,
 # keys), one line per problem with its fix (tools/dev/doctor.sh).

@@ -19,7 +19,8 @@
 # *.bin were 71 MB of every image before), and merges /usr with
 # mmdebstrap's merged-usr hook rather than the usrmerge package, which
 # pulled perl (46 MB) into the base.  The image carries a label with the
-# hash of this script: a base made by an older recipe is made again.
+# hash of this script and tools/dev/apt-sources.sh: a base made by an
+# older recipe is made again.
 set -eu
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -35,7 +36,7 @@ bookworm-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]) ;;
 	;;
 esac
 name=docker.io/library/debian:$tag
-recipe=$(sha256sum tools/images/base.sh | cut -c1-16)
+recipe=$(cat tools/images/base.sh tools/dev/apt-sources.sh | sha256sum | cut -c1-16)
 
 current() {
 	[ "$($PODMAN image inspect --format \
@@ -51,36 +52,9 @@ command -v mmdebstrap >/dev/null 2>&1 || {
 	exit 1
 }
 
-# apt's configured sources as one-line entries "deb URI SUITE main", for
-# the bookworm suites only (a host may list other distributions' or
-# vendors' archives, which the images must not get).
+# apt's configured bookworm sources, one "deb URI SUITE main" a line.
 apt_sources() {
-	{
-		for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-			[ -f "$f" ] || continue
-			sed -e 's/#.*//' -e 's/\[[^]]*\]//' "$f" |
-				awk '$1 == "deb" { print $2, $3 }'
-		done
-		for f in /etc/apt/sources.list.d/*.sources; do
-			[ -f "$f" ] || continue
-			# deb822 paragraphs; URIs and Suites may hold several words.
-			awk 'function flush(  u, s) {
-				if (types ~ /(^| )deb( |$)/ && enabled != "no")
-					for (u = 1; u <= nu; u++)
-						for (s = 1; s <= ns; s++)
-							print uri[u], suite[s]
-				types = ""; enabled = ""; nu = 0; ns = 0
-			}
-			/^[ \t]*#/ { next }
-			/^[ \t]*$/ { flush(); next }
-			/^Types:/ { sub(/^Types:[ \t]*/, ""); types = $0 }
-			/^Enabled:/ { sub(/^Enabled:[ \t]*/, ""); enabled = tolower($0) }
-			/^URIs:/ { sub(/^URIs:[ \t]*/, ""); nu = split($0, uri, /[ \t]+/) }
-			/^Suites:/ { sub(/^Suites:[ \t]*/, ""); ns = split($0, suite, /[ \t]+/) }
-			END { flush() }' "$f"
-		done
-	} | awk '$2 ~ /^bookworm(-updates|-security)?$/ { print "deb " $1 " " $2 " main" }' |
-		awk '!seen[$0]++'
+	tools/dev/apt-sources.sh
 }
 
 if [ -n "${MED_IMAGES_MIRROR:-}" ]; then
