@@ -74,7 +74,6 @@ store.o:dosage_groups_read store.o:dosage_groups_text
 store.o:dosage_hepatic_read store.o:dosage_hepatic_text
 store.o:dosage_ingredients_read store.o:dosage_ingredients_text
 store.o:dosage_dose_bands_parse store.o:dosage_dose_unit_parse
-schedule.o:dosage_next_slot_ms
 """.split())
 
 # One helper per job (med/codec.h): the symbols and source shapes of a

@@ -199,17 +199,6 @@ dosage_order_slot(const dosage_order *o, dosage_zone *zone, int64_t t_ms,
 	return true;
 }
 
-int64_t
-dosage_next_slot_ms(dosage_zone *zone, int64_t from_ms, int64_t interval_ms)
-{
-	grid g;
-
-	grid_init(&g, zone, from_ms, interval_ms);
-	if (!g.wall)
-		return med_time_add_ms(from_ms, interval_ms);
-	return grid_at(&g, 1);
-}
-
 size_t
 dosage_hold_spans(const dosage_order *o, const dosage_hold_rows *ev,
 		  dosage_hold_span *spans, size_t cap)

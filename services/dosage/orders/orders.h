@@ -11,6 +11,18 @@
 
 /* --- schedule.c: ListDue ----------------------------------------------- */
 
+/* Schedules whose interval is at least this keep their wall-clock times
+ * across a clock change (a one-hour shift is within the order's tolerance,
+ * DOSAGE_DOSE_ORDER_TOLERANCE_MAX_MS, only from 4 hours); shorter ones
+ * keep their elapsed spacing. */
+#define DOSAGE_WALL_MIN_INTERVAL_MS (4LL * 3600 * 1000)
+
+/* dosage_next_slot_ms is one interval after from_ms: on zone's wall clock
+ * from DOSAGE_WALL_MIN_INTERVAL_MS (a daily dose at 08:00 is next due at
+ * 08:00, 23 or 25 hours later across a clock change), else elapsed. */
+int64_t dosage_next_slot_ms(dosage_zone *zone, int64_t from_ms,
+			    int64_t interval_ms);
+
 /*
  * dosage_next_due computes an order's next dose from its frequency and
  * last administration (0: none), one interval on in zone's wall-clock

@@ -9,6 +9,16 @@
 #include "orders.h"
 #include "mar.h"
 
+int64_t
+dosage_next_slot_ms(dosage_zone *zone, int64_t from_ms, int64_t interval_ms)
+{
+	/* Slot 1 of the MAR's grid (mar.c) from from_ms. */
+	if (zone == NULL || interval_ms < DOSAGE_WALL_MIN_INTERVAL_MS)
+		return med_time_add_ms(from_ms, interval_ms);
+	return dosage_zone_utc_ms(zone, dosage_zone_wall_ms(zone, from_ms) +
+						interval_ms);
+}
+
 bool
 dosage_next_due(const dosage_order *o, dosage_zone *zone, int64_t last_ms,
 		int64_t now_ms, int64_t *due_ms,
