@@ -60,20 +60,17 @@ DOSAGE_TOP = {"main.o", "methods.o", "start.o"}
 # Uses that still point up (object:symbol), issue 53's debt: remove an
 # entry when its arrow goes, never add one.
 DOSAGE_KNOWN_UP = set("""
-catalogue.o:dosage_dose_bands_parse catalogue.o:dosage_dose_number
-catalogue.o:dosage_dose_policy_parse catalogue.o:dosage_dose_renal_basis_parse
-catalogue.o:dosage_drug_normalise catalogue.o:dosage_drug_problem
-catalogue.o:dosage_groups_read catalogue.o:dosage_hepatic_read
-catalogue.o:dosage_ingredients_read handlers.o:dosage_check_code
-handlers.o:dosage_check_drug handlers.o:dosage_drug_normalise
-route.o:dosage_drug_convert route.o:dosage_dose_convert
-route.o:dosage_dose_dim_is_amount route.o:dosage_dose_unit_parse
-route.o:dosage_rate_amount_per_hour route.o:dosage_rate_unit_parse
+catalogue.o:dosage_dose_bands_parse catalogue.o:dosage_dose_policy_parse
+catalogue.o:dosage_dose_renal_basis_parse catalogue.o:dosage_drug_normalise
+catalogue.o:dosage_drug_problem catalogue.o:dosage_groups_read
+catalogue.o:dosage_hepatic_read catalogue.o:dosage_ingredients_read
+handlers.o:dosage_check_code handlers.o:dosage_check_drug
+handlers.o:dosage_drug_normalise route.o:dosage_drug_convert
 store.o:dosage_drug_classes store.o:dosage_drug_strength
 store.o:dosage_groups_read store.o:dosage_groups_text
 store.o:dosage_hepatic_read store.o:dosage_hepatic_text
 store.o:dosage_ingredients_read store.o:dosage_ingredients_text
-store.o:dosage_dose_bands_parse store.o:dosage_dose_unit_parse
+store.o:dosage_dose_bands_parse
 """.split())
 
 # One helper per job (med/codec.h): the symbols and source shapes of a

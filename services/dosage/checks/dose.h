@@ -44,55 +44,14 @@
 #include <stdint.h>
 #include <med/err.h>
 
+#include "units.h"
+
 #define DOSAGE_DOSE_WARN_FRACTION   0.9
 #define DOSAGE_DOSE_BODY_MAX_AGE_MS (30LL * 24 * 3600 * 1000)
 #define DOSAGE_DOSE_CRCL_MAX_AGE_MS (7LL * 24 * 3600 * 1000)
 #define DOSAGE_DOSE_DAY_MS	    (24LL * 3600 * 1000)
 #define DOSAGE_DOSE_MAX_BANDS	    4
 #define DOSAGE_DOSE_REASON_MAX	    160
-
-/* dosage_dose_dim - what a unit measures; only equal dimensions convert. */
-typedef enum dosage_dose_dim {
-	DOSAGE_DOSE_DIM_MASS = 1,   /* base mg */
-	DOSAGE_DOSE_DIM_VOLUME = 2, /* base mL */
-	DOSAGE_DOSE_DIM_UNITS = 3,  /* base unit (international units) */
-	DOSAGE_DOSE_DIM_TABLET = 4, /* counted: tablets */
-	DOSAGE_DOSE_DIM_CAPSULE = 5,
-	DOSAGE_DOSE_DIM_MMOL = 6, /* base mmol (amount of substance) */
-	DOSAGE_DOSE_DIM_MEQ = 7,  /* base mEq (UCUM "meq") */
-} dosage_dose_dim;
-
-/* dosage_dose_unit - a parsed unit: its UCUM code and factor to the base. */
-typedef struct dosage_dose_unit {
-	/* canonical code: "g" "mg" "ug" "L" "mL" "[iU]" "mmol" "meq"
-	 * "tablet" "capsule" */
-	const char *ucum;
-	dosage_dose_dim dim;
-	double factor;
-} dosage_dose_unit;
-
-/*
- * dosage_dose_unit_parse accepts g, mg, ug, mcg, µg (as "ug"), L, mL,
- * [iU], IU, unit, units (all as "[iU]"), mmol, mEq and meq (as "meq"),
- * tablet(s) and capsule(s).  Errors: MED_ERR_INVALID.
- */
-med_err dosage_dose_unit_parse(const char *s,
-			       dosage_dose_unit *out) MED_MUST_CHECK;
-
-/*
- * dosage_dose_number reads the whole of s as a finite decimal number; a
- * number below the smallest normal double reads as its nearest value
- * (strtod's ERANGE on underflow is no error here).  False otherwise.
- */
-bool dosage_dose_number(const char *s, double *out);
-
-/*
- * dosage_dose_convert converts v from unit from into unit to.  Errors:
- * MED_ERR_INVALID (unknown unit, or dimensions differ: mg cannot become
- * mL without a concentration).
- */
-med_err dosage_dose_convert(double v, const char *from, const char *to,
-			    double *out) MED_MUST_CHECK;
 
 /*
  * How early a dose may come on its order's schedule: a quarter of the
@@ -498,13 +457,6 @@ const char *dosage_dose_status_name(dosage_dose_status s);
 med_err dosage_dose_frequency_parse(const char *s, int64_t *interval_ms,
 				    bool *prn) MED_MUST_CHECK;
 
-/* dosage_dose_dim_is_amount: does dim measure an amount of substance a
- * strength or concentration may be stated in (mass, [iU], mmol, mEq), as
- * opposed to a volume or a counted form? */
-bool dosage_dose_dim_is_amount(dosage_dose_dim dim);
-
-/* dosage_dose_dim_is_molar: is dim mmol or mEq? */
-bool dosage_dose_dim_is_molar(dosage_dose_dim dim);
 /* --- plausible facts (plausible.c) ------------------------------------ */
 
 /*

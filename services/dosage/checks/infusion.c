@@ -1,6 +1,6 @@
 /*
- * infusion.c - continuous infusion rates: units, conversion and limits
- * (infusion.h).
+ * infusion.c - continuous infusion rates: their limits (infusion.h); their
+ * units are parsed and converted by units.c.
  */
 #include <med/util.h>
 
@@ -14,62 +14,6 @@
 /* The slack that lets "exactly the limit" survive unit conversion, as
  * the dose checks allow. */
 #define RATE_EPSILON 1e-9
-
-/* time_per_hour reads the rate's time span: h (hr) or min. */
-static bool
-time_per_hour(const char *s, double *out)
-{
-	if (strcasecmp(s, "h") == 0 || strcasecmp(s, "hr") == 0) {
-		*out = 1;
-		return true;
-	}
-	if (strcasecmp(s, "min") == 0) {
-		*out = 60;
-		return true;
-	}
-	return false;
-}
-
-med_err
-dosage_rate_unit_parse(const char *s, dosage_rate_unit *out)
-{
-	char buf[32], *amount, *mid, *time;
-	dosage_rate_unit u = {0};
-	size_t len = s ? strlen(s) : sizeof(buf);
-
-	if (len >= sizeof(buf))
-		return MED_ERR_INVALID;
-	memcpy(buf, s, len + 1);
-	amount = buf;
-	if ((mid = strchr(amount, '/')) == NULL)
-		return MED_ERR_INVALID;
-	*mid++ = '\0';
-	time = strchr(mid, '/');
-	if (time != NULL) {
-		*time++ = '\0';
-		if (strcasecmp(mid, "kg") != 0 || strchr(time, '/') != NULL)
-			return MED_ERR_INVALID;
-		u.per_kg = true;
-	} else {
-		time = mid;
-	}
-	if (!time_per_hour(time, &u.per_hour) ||
-	    dosage_dose_unit_parse(amount, &u.amount) != MED_OK)
-		return MED_ERR_INVALID;
-	/* Tablets do not flow. */
-	if (u.amount.dim != DOSAGE_DOSE_DIM_VOLUME &&
-	    !dosage_dose_dim_is_amount(u.amount.dim))
-		return MED_ERR_INVALID;
-	*out = u;
-	return MED_OK;
-}
-
-double
-dosage_rate_amount_per_hour(const dosage_rate_unit *u, double rate,
-			    double weight_kg)
-{
-	return rate * u->per_hour * (u->per_kg ? weight_kg : 1);
-}
 
 static bool
 above(double v, double limit)

@@ -28,28 +28,6 @@
 
 #define DOSAGE_HOUR_MS (3600LL * 1000)
 
-/* dosage_rate_unit - a parsed rate unit. */
-typedef struct dosage_rate_unit {
-	dosage_dose_unit amount; /* mass, volume, [iU], mmol or mEq */
-	bool per_kg;
-	double per_hour; /* how many of the unit's time spans in an hour */
-} dosage_rate_unit;
-
-/*
- * dosage_rate_unit_parse reads "<amount>[/kg]/<h|min>" (amount: a mass,
- * volume, [iU], mmol or mEq unit that dosage_dose_unit_parse knows).  Errors:
- * MED_ERR_INVALID.
- */
-med_err dosage_rate_unit_parse(const char *s,
-			       dosage_rate_unit *out) MED_MUST_CHECK;
-
-/*
- * dosage_rate_amount_per_hour is rate (in u) as an amount of u's amount
- * unit per hour, for a patient of weight_kg (used only when u is per kg).
- */
-double dosage_rate_amount_per_hour(const dosage_rate_unit *u, double rate,
-				   double weight_kg);
-
 /* dosage_rate_limits - a drug's infusion limits, its unit per hour
  * (per kg per hour); 0 = none. */
 typedef struct dosage_rate_limits {
