@@ -392,7 +392,7 @@ def test_atc_table_documented():
     """docs/dose-safety.md lists every ATC code of classes.c."""
     import re
     with open(os.path.join(paths.REPO_ROOT, "services", "dosage",
-                           "checks", "classes.c")) as f:
+                           "catalogue", "classes.c")) as f:
         src = f.read()
     with open(os.path.join(paths.REPO_ROOT, "docs", "dose-safety.md")) as f:
         doc = f.read()

@@ -51,7 +51,7 @@ SKIP_ATC = ("M01A", "N02A", "R05DA04", "N01AH", "B01A", "N02BE01",
 
 def table():
     """(substance, ATC) of the substance table, from classes.c."""
-    with open(os.path.join(REPO, "services", "dosage", "checks",
+    with open(os.path.join(REPO, "services", "dosage", "catalogue",
                            "classes.c")) as f:
         return re.findall(r'^\t\{"([a-z -]+)", "([A-Z][0-9]{2}[A-Z]{2}'
                           r'[0-9]{2})"\}', f.read(), re.M)

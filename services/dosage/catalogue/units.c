@@ -1,6 +1,8 @@
 /*
- * units.c - dose and rate units: parsing and conversion (units.h).
+ * units.c - dose and rate units and order frequencies: parsing and
+ * conversion (units.h).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -155,4 +157,43 @@ dosage_rate_amount_per_hour(const dosage_rate_unit *u, double rate,
 			    double weight_kg)
 {
 	return rate * u->per_hour * (u->per_kg ? weight_kg : 1);
+}
+
+#define HOUR_MS (3600LL * 1000)
+
+med_err
+dosage_dose_frequency_parse(const char *s, int64_t *interval_ms, bool *prn)
+{
+	static const struct {
+		const char *name;
+		int64_t hours;
+	} named[] = {
+		{"daily", 24}, {"qd", 24},	{"bid", 12},
+		{"tid", 8},    {"qid", 6},	{"once", 0},
+		{"prn", 0},    {"weekly", 168}, {"qweek", 168},
+	};
+	size_t len = s ? strlen(s) : 0;
+
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (strcasecmp(s ? s : "", named[i].name) == 0) {
+			*interval_ms = named[i].hours * HOUR_MS;
+			*prn = strcmp(named[i].name, "prn") == 0;
+			return MED_OK;
+		}
+	/* qNh: N of one or two digits, 1..72. */
+	if (len >= 3 && len <= 4 && tolower((unsigned char)s[0]) == 'q' &&
+	    tolower((unsigned char)s[len - 1]) == 'h' &&
+	    isdigit((unsigned char)s[1]) &&
+	    (len == 3 || isdigit((unsigned char)s[2]))) {
+		int64_t h = s[1] - '0';
+
+		if (len == 4)
+			h = h * 10 + (s[2] - '0');
+		if (h >= 1 && h <= 72) {
+			*interval_ms = h * HOUR_MS;
+			*prn = false;
+			return MED_OK;
+		}
+	}
+	return MED_ERR_INVALID;
 }

@@ -1,13 +1,15 @@
 /*
- * units.h - the units a dose, a strength and an infusion rate are written
- * in: their parsing and conversion (units.c).  Pure functions, no I/O.
- * The catalogue validates a drug's units with them and the checks convert
- * doses with them, so they sit at the bottom of the catalogue.
+ * units.h - the units a dose, a strength, an infusion rate and an order's
+ * frequency are written in: their parsing and conversion (units.c); and
+ * the bounds of a patient's measurements (bounds.c).  Pure functions, no
+ * I/O.  The catalogue validates a drug with them and the checks convert
+ * doses with them, so they sit at the bottom, in catalogue/.
  */
 #ifndef DOSAGE_UNITS_H
 #define DOSAGE_UNITS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <med/err.h>
 
 /* dosage_dose_dim - what a unit measures; only equal dimensions convert. */
@@ -82,5 +84,34 @@ med_err dosage_rate_unit_parse(const char *s,
  */
 double dosage_rate_amount_per_hour(const dosage_rate_unit *u, double rate,
 				   double weight_kg);
+
+/*
+ * dosage_dose_frequency_parse reads an order frequency: "qNh" (N in 1..72),
+ * "daily"/"qd", "bid", "tid", "qid", "weekly"/"qweek", "once", "prn"
+ * (case-insensitive).
+ * *interval_ms is the time between doses (0 for "once" and "prn"); *prn
+ * is set for "prn".  Errors: MED_ERR_INVALID.
+ */
+med_err dosage_dose_frequency_parse(const char *s, int64_t *interval_ms,
+				    bool *prn) MED_MUST_CHECK;
+
+/* --- bounds.c: what a measurement of a patient may be ------------------ */
+
+/* Plausible patient measurements: anything outside is a typing error
+ * (refused at input) or a bad value in the record (not used). */
+#define DOSAGE_WEIGHT_MIN_KG 0.2
+#define DOSAGE_WEIGHT_MAX_KG 500.0
+#define DOSAGE_HEIGHT_MIN_CM 20.0
+#define DOSAGE_HEIGHT_MAX_CM 280.0
+#define DOSAGE_CRCL_MIN	     1.0 /* mL/min, for a value above 0 */
+#define DOSAGE_CRCL_MAX	     300.0
+
+/* dosage_weight_plausible, dosage_height_plausible, dosage_crcl_plausible:
+ * is v within the bounds above (CrCl: 0, or DOSAGE_CRCL_MIN..MAX)? */
+bool dosage_weight_plausible(double kg);
+bool dosage_height_plausible(double cm);
+bool dosage_crcl_plausible(double ml_min);
+/* dosage_egfr_plausible: an eGFR from 0 to 300 mL/min/1.73 m2. */
+bool dosage_egfr_plausible(double ml_min_173);
 
 #endif

@@ -447,16 +447,6 @@ const char *dosage_dose_check_name(dosage_dose_check c);
  * "not_applicable". */
 const char *dosage_dose_status_name(dosage_dose_status s);
 
-/*
- * dosage_dose_frequency_parse reads an order frequency: "qNh" (N in 1..72),
- * "daily"/"qd", "bid", "tid", "qid", "weekly"/"qweek", "once", "prn"
- * (case-insensitive).
- * *interval_ms is the time between doses (0 for "once" and "prn"); *prn
- * is set for "prn".  Errors: MED_ERR_INVALID.
- */
-med_err dosage_dose_frequency_parse(const char *s, int64_t *interval_ms,
-				    bool *prn) MED_MUST_CHECK;
-
 /* --- plausible facts (plausible.c) ------------------------------------ */
 
 /*

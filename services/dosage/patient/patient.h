@@ -8,6 +8,7 @@
 #define DOSAGE_PATIENT_H
 
 #include "dosage.h"
+#include "units.h"
 
 /* --- hepatic.c: the liver from the problem list ----------------------- */
 
@@ -98,24 +99,5 @@ med_err dosage_know_family(med_call *call, const char *field,
 med_err dosage_know_patient(med_call *call, const char *field,
 			    const char *patient_id,
 			    dosage_known *k) MED_MUST_CHECK;
-
-/* --- bounds.c: what a measurement of a patient may be ------------------ */
-
-/* Plausible patient measurements: anything outside is a typing error
- * (refused at input) or a bad value in the record (not used). */
-#define DOSAGE_WEIGHT_MIN_KG 0.2
-#define DOSAGE_WEIGHT_MAX_KG 500.0
-#define DOSAGE_HEIGHT_MIN_CM 20.0
-#define DOSAGE_HEIGHT_MAX_CM 280.0
-#define DOSAGE_CRCL_MIN	     1.0 /* mL/min, for a value above 0 */
-#define DOSAGE_CRCL_MAX	     300.0
-
-/* dosage_weight_plausible, dosage_height_plausible, dosage_crcl_plausible:
- * is v within the bounds above (CrCl: 0, or DOSAGE_CRCL_MIN..MAX)? */
-bool dosage_weight_plausible(double kg);
-bool dosage_height_plausible(double cm);
-bool dosage_crcl_plausible(double ml_min);
-/* dosage_egfr_plausible: an eGFR from 0 to 300 mL/min/1.73 m2. */
-bool dosage_egfr_plausible(double ml_min_173);
 
 #endif

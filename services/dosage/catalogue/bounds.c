@@ -1,12 +1,12 @@
 /*
- * bounds.c - the measurements a patient can have (patient.h): what the
+ * bounds.c - the measurements a patient can have (units.h): what the
  * facts read from records and the context a nurse sets are held to.  A
  * value outside is a typing slip or a bad value in the record.
  */
 #include <math.h>
 #include <stdbool.h>
 
-#include "patient.h"
+#include "units.h"
 
 bool
 dosage_weight_plausible(double kg)
