@@ -60,17 +60,15 @@ DOSAGE_TOP = {"main.o", "methods.o", "start.o"}
 # Uses that still point up (object:symbol), issue 53's debt: remove an
 # entry when its arrow goes, never add one.
 DOSAGE_KNOWN_UP = set("""
-catalogue.o:dosage_dose_bands_parse
-catalogue.o:dosage_dose_renal_basis_parse catalogue.o:dosage_drug_normalise
-catalogue.o:dosage_drug_problem catalogue.o:dosage_groups_read
-catalogue.o:dosage_hepatic_read catalogue.o:dosage_ingredients_read
-handlers.o:dosage_check_code handlers.o:dosage_check_drug
-handlers.o:dosage_drug_normalise route.o:dosage_drug_convert
-store.o:dosage_drug_classes store.o:dosage_drug_strength
-store.o:dosage_groups_read store.o:dosage_groups_text
-store.o:dosage_hepatic_read store.o:dosage_hepatic_text
-store.o:dosage_ingredients_read store.o:dosage_ingredients_text
-store.o:dosage_dose_bands_parse
+catalogue.o:dosage_drug_normalise catalogue.o:dosage_drug_problem
+catalogue.o:dosage_groups_read catalogue.o:dosage_hepatic_read
+catalogue.o:dosage_ingredients_read handlers.o:dosage_check_code
+handlers.o:dosage_check_drug handlers.o:dosage_drug_normalise
+route.o:dosage_drug_convert store.o:dosage_drug_classes
+store.o:dosage_drug_strength store.o:dosage_groups_read
+store.o:dosage_groups_text store.o:dosage_hepatic_read
+store.o:dosage_hepatic_text store.o:dosage_ingredients_read
+store.o:dosage_ingredients_text
 """.split())
 
 # One helper per job (med/codec.h): the symbols and source shapes of a

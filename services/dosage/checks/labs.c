@@ -4,7 +4,7 @@
  * values the record holds, a creatinine turned into a Cockcroft-Gault
  * clearance for the renal bands, and a drug harmful in pregnancy for a
  * pregnant patient.  Pure functions; docs/dose-safety.md, "Labs the checks
- * read" and "Pregnancy".
+ *  read" and "Pregnancy".  The rules' text form is catalogue/drug_fields.c.
  */
 #include <med/util.h>
 
@@ -15,21 +15,11 @@
 #include "dose.h"
 
 #define HOUR_MS		  (3600LL * 1000)
-#define LAB_MAX_AGE_H	  8760
-#define LAB_DEFAULT_AGE	  24
 #define CREATININE_PER_MG 88.42
 
-static const char *const lab_names[DOSAGE_LAB_N] = {"potassium", "inr",
-						    "glucose", "creatinine"};
 /* Each with its leading space, so that a unitless INR reads "inr 6.2". */
 static const char *const lab_units[DOSAGE_LAB_N] = {" mmol/L", "", " mmol/L",
 						    " umol/L"};
-
-const char *
-dosage_lab_name(dosage_lab lab)
-{
-	return (unsigned)lab < DOSAGE_LAB_N ? lab_names[lab] : "?";
-}
 
 const char *
 dosage_lab_unit(dosage_lab lab)
@@ -37,165 +27,6 @@ dosage_lab_unit(dosage_lab lab)
 	if ((unsigned)lab >= DOSAGE_LAB_N)
 		return "";
 	return lab_units[lab][0] == ' ' ? lab_units[lab] + 1 : lab_units[lab];
-}
-
-/* --- the rules' syntax ---------------------------------------------------- */
-
-/* rule_part reads one ':'-separated part of a rule into r; false when it
- * is none the syntax knows. */
-static bool
-rule_part(const char *part, dosage_lab_rule *r, int *n_bound, int *n_action)
-{
-	double v;
-
-	if (strncmp(part, "max=", 4) == 0 || strncmp(part, "min=", 4) == 0) {
-		if (!dosage_dose_number(part + 4, &v) || v < 0 || v > 1e6)
-			return false;
-		r->is_max = part[1] == 'a';
-		r->limit = v;
-		(*n_bound)++;
-		return true;
-	}
-	if (strcmp(part, "stop") == 0 || strcmp(part, "warn") == 0) {
-		r->stop = part[0] == 's';
-		(*n_action)++;
-		return true;
-	}
-	if (strncmp(part, "age_h=", 6) == 0) {
-		if (!dosage_dose_number(part + 6, &v) || v < 1 ||
-		    v > LAB_MAX_AGE_H || v != floor(v))
-			return false;
-		r->max_age_ms = (int64_t)v * HOUR_MS;
-		return true;
-	}
-	if (strcmp(part, "need") == 0) {
-		r->need = true;
-		return true;
-	}
-	return false;
-}
-
-static bool
-lab_by_name(const char *s, dosage_lab *out)
-{
-	for (int i = 0; i < DOSAGE_LAB_N; i++)
-		if (strcmp(s, lab_names[i]) == 0) {
-			*out = (dosage_lab)i;
-			return true;
-		}
-	return false;
-}
-
-/* parse_rule reads one rule (text, in a writable copy) into r. */
-static med_err
-parse_rule(char *text, size_t k, dosage_lab_rule *r, char *reason, size_t len)
-{
-	int n_bound = 0, n_action = 0;
-	char *save = NULL;
-	char *part = strtok_r(text, ":", &save);
-
-	memset(r, 0, sizeof(*r));
-	r->max_age_ms = LAB_DEFAULT_AGE * HOUR_MS;
-	if (part == NULL || !lab_by_name(part, &r->analyte)) {
-		snprintf(reason, len,
-			 "rule %zu: analyte must be potassium, inr, glucose "
-			 "or creatinine",
-			 k + 1);
-		return MED_ERR_INVALID;
-	}
-	while ((part = strtok_r(NULL, ":", &save)) != NULL)
-		if (!rule_part(part, r, &n_bound, &n_action)) {
-			snprintf(reason, len,
-				 "rule %zu (%s): \"%.32s\" is not max=N, "
-				 "min=N, stop, warn, age_h=1..8760 or need",
-				 k + 1, lab_names[r->analyte], part);
-			return MED_ERR_INVALID;
-		}
-	if (n_bound != 1 || n_action != 1) {
-		snprintf(reason, len,
-			 "rule %zu (%s): needs exactly one of max=N or min=N "
-			 "and one of stop or warn",
-			 k + 1, lab_names[r->analyte]);
-		return MED_ERR_INVALID;
-	}
-	return MED_OK;
-}
-
-med_err
-dosage_lab_rules_parse(const char *s, dosage_lab_rule *r, size_t cap, size_t *n,
-		       char *reason, size_t len)
-{
-	char buf[512];
-	char *save = NULL, *text;
-	size_t k = 0;
-	med_err err;
-
-	*n = 0;
-	if (s == NULL || s[0] == '\0')
-		return MED_OK;
-	if (med_strlcpy(buf, s, sizeof(buf)) >= sizeof(buf) ||
-	    s[strlen(s) - 1] == ';' || strstr(s, ";;") || s[0] == ';') {
-		snprintf(reason, len,
-			 "at most %zu characters, rules separated by one ';'",
-			 sizeof(buf) - 1);
-		return MED_ERR_INVALID;
-	}
-	for (text = strtok_r(buf, ";", &save); text;
-	     text = strtok_r(NULL, ";", &save), k++) {
-		if (k == cap) {
-			snprintf(reason, len, "at most %zu rules", cap);
-			return MED_ERR_LIMIT;
-		}
-		if ((err = parse_rule(text, k, &r[k], reason, len)) != MED_OK)
-			return err;
-	}
-	*n = k;
-	return MED_OK;
-}
-
-bool
-dosage_lab_rules_format(const dosage_lab_rule *r, size_t n, char *out,
-			size_t len)
-{
-	size_t off = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		int w = snprintf(out + off, len - off,
-				 "%s%s:%s=%.6g:%s:age_h=%lld%s", i ? ";" : "",
-				 dosage_lab_name(r[i].analyte),
-				 r[i].is_max ? "max" : "min", r[i].limit,
-				 r[i].stop ? "stop" : "warn",
-				 (long long)(r[i].max_age_ms / HOUR_MS),
-				 r[i].need ? ":need" : "");
-
-		if (w < 0 || (size_t)w >= len - off)
-			return false;
-		off += (size_t)w;
-	}
-	return true;
-}
-
-med_err
-dosage_pregnancy_parse(const char *s, dosage_pregnancy_risk *out)
-{
-	if (s == NULL || s[0] == '\0' || strcmp(s, "none") == 0)
-		*out = DOSAGE_PREGNANCY_NONE;
-	else if (strcmp(s, "avoid") == 0)
-		*out = DOSAGE_PREGNANCY_AVOID;
-	else if (strcmp(s, "contraindicated") == 0)
-		*out = DOSAGE_PREGNANCY_CONTRAINDICATED;
-	else
-		return MED_ERR_INVALID;
-	return MED_OK;
-}
-
-const char *
-dosage_pregnancy_name(dosage_pregnancy_risk r)
-{
-	return r == DOSAGE_PREGNANCY_AVOID	       ? "avoid"
-	       : r == DOSAGE_PREGNANCY_CONTRAINDICATED ? "contraindicated"
-						       : "";
 }
 
 /* --- Cockcroft-Gault --------------------------------------------------------
@@ -257,7 +88,7 @@ lack(const dosage_lab_rule *rule, dosage_dose_result *r, const char *why)
 		dosage_dose_set(r, DOSAGE_DOSE_HARD_STOP, 0, rule->limit,
 				"%s; this drug needs a %s within %lld h "
 				"(lab_rules need)",
-				why, lab_names[rule->analyte],
+				why, dosage_lab_name(rule->analyte),
 				(long long)(rule->max_age_ms / HOUR_MS));
 	else
 		dosage_dose_set(r, DOSAGE_DOSE_NOT_CHECKED, 0, rule->limit,
@@ -269,7 +100,7 @@ static void
 one_rule(const dosage_lab_rule *rule, const dosage_dose_patient *p,
 	 int64_t at_ms, dosage_dose_result *r)
 {
-	const char *name = lab_names[rule->analyte];
+	const char *name = dosage_lab_name(rule->analyte);
 	const char *unit = lab_units[rule->analyte];
 	double v = p->labs[rule->analyte].value;
 	int64_t at = p->labs[rule->analyte].at_ms;

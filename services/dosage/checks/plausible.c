@@ -169,30 +169,6 @@ dosage_dose_weight_assess(const dosage_dose_limits *l,
 /* --- renal function ------------------------------------------------------
  */
 
-static const char *const basis_names[] = {"crcl", "crcl_only", "egfr"};
-
-const char *
-dosage_dose_renal_basis_name(dosage_dose_renal_basis b)
-{
-	return (unsigned)b <= DOSAGE_RENAL_EGFR ? basis_names[b] : "?";
-}
-
-med_err
-dosage_dose_renal_basis_parse(const char *s, dosage_dose_renal_basis *out)
-{
-	if (s == NULL || *s == '\0') {
-		*out = DOSAGE_RENAL_CRCL;
-		return MED_OK;
-	}
-	for (size_t i = 0; i < sizeof(basis_names) / sizeof(basis_names[0]);
-	     i++)
-		if (strcmp(s, basis_names[i]) == 0) {
-			*out = (dosage_dose_renal_basis)i;
-			return MED_OK;
-		}
-	return MED_ERR_INVALID;
-}
-
 /* fresh_ms: measured at most max_age_ms before at_ms (INT64_MAX: any
  * age). */
 static bool
@@ -278,65 +254,4 @@ dosage_dose_renal_latest(const dosage_dose_limits *l,
 			 dosage_renal_function *f)
 {
 	return renal_pick(l, p, 0, INT64_MAX, bsa_m2, f);
-}
-
-/* --- hepatic bands ------------------------------------------------------- */
-
-/* hepatic_band reads "C:f" (n bytes) into l. */
-static bool
-hepatic_band(const char *s, size_t n, dosage_dose_limits *l)
-{
-	char buf[32];
-	double f;
-	int k;
-
-	if (n < 3 || n >= sizeof(buf) || s[1] != ':' || s[0] < 'A' ||
-	    s[0] > 'C')
-		return false;
-	memcpy(buf, s + 2, n - 2);
-	buf[n - 2] = '\0';
-	k = s[0] - 'A';
-	if (!dosage_dose_number(buf, &f) || f < 0 || f > 1 ||
-	    (l->hepatic_set & (1u << k)))
-		return false;
-	l->hepatic_factor[k] = f;
-	l->hepatic_set |= 1u << k;
-	return true;
-}
-
-med_err
-dosage_dose_hepatic_parse(const char *s, dosage_dose_limits *l)
-{
-	l->hepatic_set = 0;
-	while (s && *s) {
-		const char *semi = strchr(s, ';');
-		size_t n = semi ? (size_t)(semi - s) : strlen(s);
-
-		if (!hepatic_band(s, n, l) || (semi && semi[1] == '\0')) {
-			l->hepatic_set = 0;
-			return MED_ERR_INVALID;
-		}
-		s = semi ? semi + 1 : s + n;
-	}
-	return MED_OK;
-}
-
-bool
-dosage_dose_hepatic_format(const dosage_dose_limits *l, char *out, size_t len)
-{
-	size_t off = 0;
-
-	out[0] = '\0';
-	for (int k = 0; k < 3; k++) {
-		int w;
-
-		if (!(l->hepatic_set & (1u << k)))
-			continue;
-		w = snprintf(out + off, len - off, "%s%c:%.15g", off ? ";" : "",
-			     'A' + k, l->hepatic_factor[k]);
-		if (w < 0 || (size_t)w >= len - off)
-			return false;
-		off += (size_t)w;
-	}
-	return true;
 }
