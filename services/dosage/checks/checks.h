@@ -9,62 +9,9 @@
 
 #include "dosage.h"
 #include "patient.h"
+#include "drug.h"
 
 /* --- domain.c: the rules ----------------------------------------------- */
-
-/* dosage_check_code requires a catalogue code (field names the field). */
-med_err dosage_check_code(med_call *call, const char *field,
-			  const char *code) MED_MUST_CHECK;
-
-/* dosage_code_problem is dosage_check_code's rule without a call; the
- * other *_problem functions below are likewise the rules of the
- * dosage_check_* and dosage_convert beside them, which fail the call with
- * the problem (med_call_fail_problem). */
-med_err dosage_code_problem(const char *field, const char *code,
-			    med_problem *p) MED_MUST_CHECK;
-
-/*
- * dosage_drug_problem checks a catalogue entry; a problem (INVALID, its
- * field relative: "max_single_dose") fills p and returns its err.
- */
-med_err dosage_drug_problem(const dosage_drug *d,
-			    med_problem *p) MED_MUST_CHECK;
-
-/* dosage_check_drug applies the catalogue rules to an upserted entry. */
-med_err dosage_check_drug(med_call *call, const dosage_drug *d) MED_MUST_CHECK;
-
-/* dosage_drug_normalise stores d's substances by their codes (after the
- * rules passed: every substance is known). */
-void dosage_drug_normalise(dosage_drug *d);
-
-/* dosage_drug_strength gives the amount of d's main substance in one unit
- * of d: its strength, or 1 of its own unit when none is set. */
-void dosage_drug_strength(const dosage_drug *d, double *strength,
-			  const char **unit);
-
-/* dosage_drug_groups reads d's dose bands into g (at most
- * DOSAGE_DOSE_MAX_GROUPS); MED_ERR_INVALID with why naming the band. */
-med_err dosage_drug_groups(const dosage_drug *d, dosage_dose_group *g,
-			   size_t *n, char *why, size_t len) MED_MUST_CHECK;
-
-/* dosage_groups_to_drug adds g to d's dose_bands (arena). */
-med_err dosage_groups_to_drug(med_arena *a, const dosage_dose_group *g,
-			      size_t n, dosage_drug *d) MED_MUST_CHECK;
-
-/* Text forms for the CSV and the catalogue table: other ingredients as
- * "codeine:8:mg;..." and bands as dosage_dose_groups_parse reads them.
- * The _text functions return NULL when out of memory (or, for bands, when
- * d's bands are invalid); the _read functions fail MED_ERR_INVALID on
- * text that does not parse. */
-char *dosage_ingredients_text(med_arena *a, const dosage_drug *d);
-med_err dosage_ingredients_read(med_arena *a, const char *text,
-				dosage_drug *d) MED_MUST_CHECK;
-char *dosage_groups_text(med_arena *a, const dosage_drug *d);
-med_err dosage_groups_read(med_arena *a, const char *text, dosage_drug *d,
-			   char *why, size_t len) MED_MUST_CHECK;
-
-/* The oldest a drug may let a weight be (Drug.weight_max_age_days). */
-#define DOSAGE_WEIGHT_MAX_AGE_DAYS 365
 
 /* dosage_check_context validates SetPatientContext's context. */
 med_err dosage_check_context(med_call *call,
@@ -102,16 +49,6 @@ med_err dosage_convert(med_call *call, const char *field, double dose,
 med_err dosage_convert_problem(const char *field, double dose, const char *unit,
 			       const dosage_drug *drug, double *out,
 			       med_problem *p) MED_MUST_CHECK;
-
-/* dosage_drug_hepatic fills l's hepatic bands from d's. */
-void dosage_drug_hepatic(const dosage_drug *d, dosage_dose_limits *l);
-
-/* Hepatic bands as text ("A:1;B:0.5;C:0") for the CSV and the catalogue
- * table: _text NULL when out of memory; _read MED_ERR_INVALID on text that
- * does not parse. */
-char *dosage_hepatic_text(med_arena *a, const dosage_drug *d);
-med_err dosage_hepatic_read(med_arena *a, const char *text,
-			    dosage_drug *d) MED_MUST_CHECK;
 
 /* dosage_limits fills l from drug (strings borrowed). */
 void dosage_limits(const dosage_drug *drug, dosage_dose_limits *l);
@@ -403,11 +340,6 @@ med_err
 dosage_class_append(med_arena *a, const dosage_dose_result *r, size_t n,
 		    dosage_check ***checks, size_t *n_checks,
 		    Smartmed__Dosage__V1__CheckStatus *overall) MED_MUST_CHECK;
-
-/* dosage_drug_classes fills d's atc_code (its main substance's) and
- * therapeutic_classes (every ATC level of each substance, then the
- * duplicate-therapy classes), in a. */
-med_err dosage_drug_classes(med_arena *a, dosage_drug *d) MED_MUST_CHECK;
 
 /* dosage_class_checks is dosage_class_evaluate then dosage_class_append. */
 med_err

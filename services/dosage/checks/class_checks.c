@@ -289,57 +289,6 @@ dosage_class_checks(med_call *call, const dosage_class_subject *s,
 				   overall);
 }
 
-/* class_add appends s to d's therapeutic_classes unless it is there. */
-static med_err
-class_add(med_arena *a, dosage_drug *d, const char *s, size_t cap)
-{
-	char *copy;
-
-	for (size_t i = 0; i < d->n_therapeutic_classes; i++)
-		if (strcmp(d->therapeutic_classes[i], s) == 0)
-			return MED_OK;
-	if (d->n_therapeutic_classes >= cap ||
-	    (copy = med_arena_strdup(a, s)) == NULL)
-		return MED_ERR_NOMEM;
-	d->therapeutic_classes[d->n_therapeutic_classes++] = copy;
-	return MED_OK;
-}
-
-/* At most every level of every substance, and a group for each. */
-#define CLASSES_CAP (DOSAGE_DOSE_MAX_SUBSTANCES * (DOSAGE_ATC_LEVELS + 1))
-
-med_err
-dosage_drug_classes(med_arena *a, dosage_drug *d)
-{
-	dosage_dose_limits l;
-	char lv[DOSAGE_ATC_LEVELS][DOSAGE_ATC_LEN];
-	const char *own = dosage_atc_of(d->substance);
-	med_err err = MED_OK;
-
-	dosage_limits(d, &l);
-	d->atc_code = (char *)(own ? own : "");
-	d->n_therapeutic_classes = 0;
-	d->therapeutic_classes =
-		med_arena_alloc(a, CLASSES_CAP * sizeof(char *));
-	if (d->therapeutic_classes == NULL)
-		return MED_ERR_NOMEM;
-	for (size_t i = 0; i < l.n_substances && err == MED_OK; i++) {
-		size_t n =
-			dosage_atc_levels(dosage_atc_of(l.substances[i]), lv);
-
-		while (n > 0 && err == MED_OK)
-			err = class_add(a, d, lv[--n], CLASSES_CAP);
-	}
-	for (size_t i = 0; i < l.n_substances && err == MED_OK; i++) {
-		const dosage_class_group *g =
-			dosage_class_group_of(l.substances[i]);
-
-		if (g != NULL)
-			err = class_add(a, d, g->code, CLASSES_CAP);
-	}
-	return err;
-}
-
 void
 dosage_order_duplicate_eval(const dosage_order *o, const dosage_drug *d,
 			    const dosage_class_list *others,

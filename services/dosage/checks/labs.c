@@ -4,7 +4,7 @@
  * values the record holds, a creatinine turned into a Cockcroft-Gault
  * clearance for the renal bands, and a drug harmful in pregnancy for a
  * pregnant patient.  Pure functions; docs/dose-safety.md, "Labs the checks
- *  read" and "Pregnancy".  The rules' text form is catalogue/drug_fields.c.
+ * read" and "Pregnancy".  The rules' text form is catalogue/drug_fields.c.
  */
 #include <med/util.h>
 
