@@ -7,7 +7,6 @@
 
 #include "dosage.h"
 #include "orders.h"
-#include "mar.h"
 
 int64_t
 dosage_next_slot_ms(dosage_zone *zone, int64_t from_ms, int64_t interval_ms)
