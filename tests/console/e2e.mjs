@@ -739,6 +739,18 @@ async function zhSteps(browser) {
     await page.locator('figure.chart svg').first().waitFor();
     const vitals = await chromeText(page);
     out.zh.screens.vitals = { left: englishLeft(vitals), text: vitals.slice(0, 600) };
+    if (cfg.noted) {
+      // The note reader's suggestions (still pending: the clinician
+      // decides them later) and the stale NEWS2 of that patient.
+      await go(page, '#/patient/' + cfg.noted.id + '/notes');
+      await page.locator('article.suggestion').nth(1).waitFor();
+      const notes = await chromeText(page);
+      out.zh.screens.notes = { left: englishLeft(notes), text: notes.slice(0, 800) };
+      await axeScan(page, 'notes-zh');
+      await go(page, '#/patient/' + cfg.noted.id + '/vitals');
+      await page.locator('#news2 .news2-score').waitFor();
+      out.zh.news2Stale = (await page.locator('#news2 .news2-score').textContent()).trim();
+    }
     if (cfg.bedside) {
       await go(page, '#/patient/' + cfg.bedside.me.id + '/give/' + cfg.bedside.me.heparin);
       await page.locator('#checks').waitFor();

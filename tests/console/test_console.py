@@ -787,7 +787,7 @@ def test_screens_in_simplified_chinese(run, bedside):
     header's picker turns the console to English."""
     _passed(run, "zh-CN screens")
     zh = run["zh"]
-    want = {"signin", "ward", "mar", "vitals"} | (
+    want = {"signin", "ward", "mar", "vitals", "notes"} | (
         {"give"} if bedside is not None else set())
     assert set(zh["screens"]) == want, zh["screens"].keys()
     for name, screen in zh["screens"].items():
@@ -795,6 +795,10 @@ def test_screens_in_simplified_chinese(run, bedside):
     assert zh["screens"]["signin"]["lang"] == "zh-CN", zh
     assert "病区患者" in zh["screens"]["ward"]["text"], zh
     assert "护士" in zh["who"], zh["who"]
+    # issue 55's suggestions and issue 51's stale NEWS2 in Chinese
+    assert "来自记录的建议" in zh["screens"]["notes"]["text"], zh
+    assert "过敏：codeine" in zh["screens"]["notes"]["text"], zh
+    assert zh["news2Stale"].startswith("NEWS2 不完整（已过时："), zh
     # The day as zh-CN writes it (Intl): 2026年11月25日星期三.
     assert "年" in zh["marCaption"] and "日" in zh["marCaption"] and \
         WARD_ZONE in zh["marCaption"], zh["marCaption"]
@@ -803,7 +807,7 @@ def test_screens_in_simplified_chinese(run, bedside):
     assert not any(c.startswith(("Given", "Not given", "Due"))
                    for c in zh["marCells"]), zh["marCells"]
     bad = {k: [v for v in run["axe"].get(k, []) if v["impact"] in SERIOUS]
-           for k in ("ward-zh", "mar-zh")}
+           for k in ("ward-zh", "mar-zh", "notes-zh")}
     assert not any(bad.values()), bad
     _passed(run, "language picked by the user")
     pick = zh["afterPick"]
