@@ -246,7 +246,10 @@ async function wardRow(id) {
       h('td', {}, ageOf(c.patient)),
       h('td', {}, c.hidden.has('AllergyIntolerance') ? h('span', { class: 'allergy' }, t('Not shown to your role'))
         : c.allergies.length ? h('span', { class: 'allergy' }, t('Allergies: {n}', { n: num(c.allergies.length) }))
-          : t('None known')),
+          : t('None known'),
+        // A note reader's suggested allergy is flagged apart (issue 55).
+        c.suggestedAllergies.length ? h('a', { class: 'allergy suggested', href: '#/patient/' + id + '/notes' },
+          ' ' + t('{n} from notes, not confirmed', { n: num(c.suggestedAllergies.length) })) : null),
       h('td', {}, num(counts.due)),
       h('td', {}, counts.unknown ? '?' : counts.overdue ? h('a', { href: '#/patient/' + id + '/mar',
         class: 'overdue-count' }, num(counts.overdue)) : num(0)),

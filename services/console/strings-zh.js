@@ -358,6 +358,7 @@ export const ZH = {
   "What the note reader found in this patient's notes. None of it is in the chart until you confirm it.": "记录阅读器在该患者记录中发现的内容。在您确认之前，这些内容都不会进入病历。",
   "What the note reader found in this patient's notes. None of it is in the chart until a clinician or pharmacist confirms it.": "记录阅读器在该患者记录中发现的内容。在医生或药师确认之前，这些内容都不会进入病历。",
   "No suggestions from notes are waiting.": "没有待处理的来自记录的建议。",
+  "{n} from notes, not confirmed": "{n} 项来自记录，尚未确认",
   "Not shown to your role: {kinds}": "您的角色无权查看：{kinds}",
   "A note mentions an allergy to {list}: not confirmed": "记录中提到对 {list} 过敏：尚未确认",
   "A note mentions an allergy to {list}: confirm or reject it before giving": "记录中提到对 {list} 过敏：给药前请确认或否决",

@@ -827,6 +827,10 @@ async function suggestionSteps(browser) {
     out.notesBanner = (await page.getByLabel('Patient banner').textContent()).replace(/\s+/g, ' ').trim();
     await axeScan(page, 'notes-nurse');
     await shot(page, 'console-notes-nurse');
+    await go(page, '#/ward');
+    const nrow = page.locator('#ward-table tbody tr', { has: page.getByRole('link', { name: 'Nell Notewell' }) });
+    await nrow.waitFor();
+    out.notesWardRow = (await nrow.locator('td, th').allTextContents()).map((x) => x.replace(/\s+/g, ' ').trim());
     // NEWS2 of this patient: the level of consciousness is 14 hours old.
     await go(page, '#/patient/' + N.id + '/vitals');
     await page.locator('#news2 .news2-score').waitFor();

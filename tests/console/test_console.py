@@ -870,6 +870,8 @@ def test_note_suggestions(run, cstack, noted):
     assert "No known allergies" in run["notesBanner"], run["notesBanner"]
     assert "A note mentions an allergy to codeine: not confirmed" in \
         run["notesBanner"], run["notesBanner"]
+    assert run["notesWardRow"][4] == "None known 1 from notes, not confirmed", \
+        run["notesWardRow"]
     assert run["notesNoReason"].startswith("Say why it is rejected"), run
     assert run["notesRejected"].startswith("Rejected: bisoprolol"), run
     assert run["notesConfirmed"].startswith("Confirmed: codeine"), run
