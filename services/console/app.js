@@ -10,6 +10,7 @@ import { drawChart, outside } from './charts.js';
 import { FhirError, request, search, setBase } from './fhir.js';
 import { cosignScreen, giveScreen } from './bedside.js';
 import { auditScreen } from './audit.js';
+import { suggestionIds, suggestionsScreen } from './suggest.js';
 import { LOCALES, getLocale, localeFor, mark, num, problemBox, setLocale, t, units } from './messages.js';
 
 export let config = null;
@@ -169,10 +170,15 @@ export async function readChart(id) {
   const open = of('Encounter').find((e) => e.status === 'in-progress') || null;
   const loc = open && (open.location || []).find((l) => l.status === 'active');
   const observations = of('Observation');
+  const suggested = suggestionIds(all);
+  const isSuggested = (r) => suggested.has(r.resourceType + '/' + r.id);
   const weight = observations.filter((o) => codeOf(o).includes('29463-7'))
     .sort((a, b) => whenOf(b).localeCompare(whenOf(a)))[0] || null;
   return { patient, encounter: open, bed: loc ? loc.location.display : '',
-    allergies: of('AllergyIntolerance'), observations, weight, hidden,
+    // A note reader's suggested allergy (unconfirmed) is not an allergy
+    // of the chart: the banner and the bedside name it apart.
+    allergies: of('AllergyIntolerance').filter((a) => !isSuggested(a)),
+    suggestedAllergies: of('AllergyIntolerance').filter(isSuggested), observations, weight, hidden,
     requests: of('MedicationRequest'), admins: of('MedicationAdministration'),
     byId: new Map(of('Medication').map((m) => [m.id, m])) };
 }
@@ -240,7 +246,10 @@ async function wardRow(id) {
       h('td', {}, ageOf(c.patient)),
       h('td', {}, c.hidden.has('AllergyIntolerance') ? h('span', { class: 'allergy' }, t('Not shown to your role'))
         : c.allergies.length ? h('span', { class: 'allergy' }, t('Allergies: {n}', { n: num(c.allergies.length) }))
-          : t('None known')),
+          : t('None known'),
+        // A note reader's suggested allergy is flagged apart (issue 55).
+        c.suggestedAllergies.length ? h('a', { class: 'allergy suggested', href: '#/patient/' + id + '/notes' },
+          ' ' + t('{n} from notes, not confirmed', { n: num(c.suggestedAllergies.length) })) : null),
       h('td', {}, num(counts.due)),
       h('td', {}, counts.unknown ? '?' : counts.overdue ? h('a', { href: '#/patient/' + id + '/mar',
         class: 'overdue-count' }, num(counts.overdue)) : num(0)),
@@ -372,14 +381,18 @@ export function banner(c) {
     c.hidden.has('AllergyIntolerance') ? h('span', { class: 'allergy' }, t('Allergies not shown to your role: ask the ward'))
       : c.allergies.length
         ? h('span', { class: 'allergy' }, t('Allergies: {list}', { list: c.allergies.map((a) => conceptText(a.code)).join(', ') }))
-        : h('span', {}, t('No known allergies')));
+        : h('span', {}, t('No known allergies')),
+    c.suggestedAllergies.length ? h('span', { class: 'allergy suggested' }, h('a', { href: '#/patient/' + p.id + '/notes' },
+      t('A note mentions an allergy to {list}: not confirmed', { list: c.suggestedAllergies.map((a) => conceptText(a.code)).join(', ') })))
+      : null);
 }
 
-function tabs(id, which) {
+export function tabs(id, which) {
   const link = (name, label) => h('a', { href: '#/patient/' + id + '/' + name,
     'aria-current': which === name ? 'page' : undefined }, label);
   return h('nav', { class: 'tabs', 'aria-label': t('Patient screens') },
-    link('mar', t('Medication administration record')), link('vitals', t('Vital signs')));
+    link('mar', t('Medication administration record')), link('vitals', t('Vital signs')),
+    link('notes', t('Suggestions from notes')));
 }
 
 // zoneOffsetMs: how far the ward's wall clock is ahead of UTC at t.
@@ -728,19 +741,33 @@ export function news2Panel(body) {
   const scale = top.scale ? top.scale.valueInteger : 1;
   const params = body.parameter.filter((p) => p.name === 'parameter').map(partsOf);
   const complete = top.complete && top.complete.valueBoolean === true;
-  const missing = params.filter((p) => !p.value).map((p) => t(NEWS2_PARAMS[p.code.valueCode], { n: num(scale) }));
+  const named = (p) => t(NEWS2_PARAMS[p.code.valueCode], { n: num(scale) });
+  const missing = params.filter((p) => !p.value).map(named);
+  // A reading older than the facade's limit is stale: not scored.
+  const isStale = (p) => Boolean(p.stale && p.stale.valueBoolean);
+  const stale = params.filter(isStale).map(named);
   const risk = complete ? top.risk.valueCode : null;
+  let why = '';
+  if (stale.length && missing.length) {
+    why = t('NEWS2 incomplete (stale: {stale}); {missing} not recorded', { stale: stale.join(', '), missing: missing.join(', ') });
+  } else if (stale.length) {
+    why = t('NEWS2 incomplete (stale: {stale}): measure again', { stale: stale.join(', ') });
+  } else {
+    why = t('NEWS2 incomplete: {missing} not recorded', { missing: missing.join(', ') });
+  }
   const head = complete
     ? h('p', { class: 'news2-score', 'data-risk': risk },
       t('NEWS2 score {score}: {risk}', { score: num(top.score.valueInteger), risk: t(NEWS2_RISK[risk][0]) }))
-    : h('p', { class: 'news2-score', 'data-risk': 'incomplete' },
-      t('NEWS2 incomplete: {missing} not recorded', { missing: missing.join(', ') }));
+    : h('p', { class: 'news2-score', 'data-risk': 'incomplete' }, why);
+  const maxAge = top.maxAge ? top.maxAge.valueQuantity.value : null;
   const rows = params.map((p) => {
     const code = p.code.valueCode;
-    return h('tr', { 'data-param': code },
+    return h('tr', { 'data-param': code, 'data-stale': isStale(p) ? 'true' : null },
       h('th', { scope: 'row' }, t(NEWS2_PARAMS[code], { n: num(scale) })),
       h('td', {}, news2Value(code, p)),
-      h('td', {}, p.effective ? ageText(nowMs, p.effective.valueInstant) : '–'),
+      h('td', { class: isStale(p) ? 'news2-stale' : null }, p.effective ? (isStale(p)
+        ? t('{age} (stale)', { age: ageText(nowMs, p.effective.valueInstant) })
+        : ageText(nowMs, p.effective.valueInstant)) : '–'),
       h('td', { class: p.points && p.points.valueInteger === 3 ? 'news2-red' : null },
         p.points ? num(p.points.valueInteger) : '–'));
   });
@@ -751,7 +778,9 @@ export function news2Panel(body) {
       h('thead', {}, h('tr', {}, mark('Parameter', 'Value', 'Taken', 'Points').map((x) => h('th', { scope: 'col' }, t(x))))),
       h('tbody', {}, rows))),
     h('p', { class: 'news2-note' },
-      t('Each parameter from its latest reading; bands of the Royal College of Physicians NEWS2 chart (2017).')));
+      t('Each parameter from its latest reading; bands of the Royal College of Physicians NEWS2 chart (2017).'),
+      maxAge === null ? null : ' ' + t('A reading older than {hours} h is stale and not scored.',
+        { hours: num(maxAge / 60, { maximumFractionDigits: 1 }) })));
 }
 
 async function news2Section(id) {
@@ -779,6 +808,8 @@ async function vitalsScreen(id) {
 // --- routing -----------------------------------------------------------
 
 async function route() {
+  // A ward list still loading from before is not drawn over this screen.
+  wardRender += 1;
   say('');
   renderHeader();
   if (current() === null) {
@@ -788,6 +819,7 @@ async function route() {
   const parts = window.location.hash.replace(/^#\/?/, '').split('/');
   if (parts[0] === 'patient' && parts[1]) {
     if (parts[2] === 'vitals') await vitalsScreen(parts[1]);
+    else if (parts[2] === 'notes') await suggestionsScreen(parts[1]);
     else if (parts[2] === 'give' && parts[3]) await giveScreen(parts[1], parts[3]);
     else if (parts[2] === 'cosign' && parts[3]) await cosignScreen(parts[1], parts[3]);
     else await marScreen(parts[1], parts[2] === 'mar' ? parts[3] : undefined);

@@ -210,7 +210,9 @@ function checksList(c, r, state) {
     c.hidden.has('Observation') ? null : c.weight ? null : item('warn', t('No weight recorded: a dose by weight is refused')),
     c.hidden.has('AllergyIntolerance') ? item('warn', t('Allergies not shown to your role'))
       : c.allergies.length ? item('warn', t('Allergies: {list}', { list: c.allergies.map((a) => conceptText(a.code)).join(', ') }))
-        : null);
+        : null,
+    (c.suggestedAllergies || []).length ? item('warn', t('A note mentions an allergy to {list}: confirm or reject it before giving',
+      { list: c.suggestedAllergies.map((a) => conceptText(a.code)).join(', ') })) : null);
 }
 
 // deviationWords: the reason chosen for a dose other than the ordered

@@ -159,6 +159,8 @@ fhir_facade_start(med_process *p)
 	f->console_issuer = med_config_str(c, "MED_CONSOLE_ISSUER");
 	f->console_client_id = med_config_str(c, "MED_CONSOLE_CLIENT_ID");
 	f->console_time_zone = med_config_str(c, "MED_WARD_TIME_ZONE");
+	f->news2_max_age_ms =
+		med_config_int(c, "MED_NEWS2_MAX_AGE_MIN") * 60 * (int64_t)1000;
 	/* fhiredge: the edge's limits and SMART before the server starts. */
 	if ((err = fhir_edge_configure(f, p)) != MED_OK)
 		return err;

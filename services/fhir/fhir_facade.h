@@ -257,6 +257,7 @@ typedef struct fhir_facade {
 	const char *console_issuer;
 	const char *console_client_id;
 	const char *console_time_zone; /* MED_WARD_TIME_ZONE */
+	int64_t news2_max_age_ms;      /* MED_NEWS2_MAX_AGE_MIN */
 	/* fhiredge: the edge's limits, SMART, and the process part whose
 	 * /healthz the edge's self-probe sets (facade.c's
 	 * fhir_edge_configure). */

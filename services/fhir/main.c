@@ -53,6 +53,10 @@ static const med_config_spec specs[] = {
 	{"MED_WARD_TIME_ZONE", MED_CONFIG_STRING, "UTC", false, 0, 0,
 	 "the ward's time zone (an IANA name, as dosage's setting): the "
 	 "console shows times and the MAR's day in it"},
+	{"MED_NEWS2_MAX_AGE_MIN", MED_CONFIG_INT, "720", false, 1, 10080,
+	 "$news2 scores a reading no older than this (minutes); an older one "
+	 "is stale and leaves the score incomplete (default: 12 hours, "
+	 "NEWS2 chart 2's least frequent observations)"},
 	/* fhiredge: the HTTPS edge (server.c) and SMART (smart.c). */
 	{"MED_FHIR_TLS_PRIORITY", MED_CONFIG_STRING,
 	 "NONE:+VERS-TLS1.3:+VERS-TLS1.2:+ECDHE-ECDSA:+ECDHE-RSA:"

@@ -172,16 +172,33 @@ risk_of(int total, bool red)
 	return NULL;
 }
 
+/* fresh_of: in without its stale readings (stale[p] set for each), so
+ * that a stale oxygen flow is unknown to SpO2's Scale 2 too. */
+static news2_input
+fresh_of(const news2_input *in, bool stale[NEWS2_N_PARAMS])
+{
+	news2_input f = *in;
+	int64_t max = in->max_age_ms > 0 ? in->max_age_ms : NEWS2_MAX_AGE_MS;
+
+	for (int p = 0; p < NEWS2_N_PARAMS; p++) {
+		stale[p] = in->has[p] && in->age_ms[p] > max;
+		if (stale[p])
+			f.has[p] = false;
+	}
+	return f;
+}
+
 void
 news2_score(const news2_input *in, news2_result *out)
 {
 	int scale = in->spo2_scale == 2 ? 2 : 1;
 	int total = 0;
+	news2_input fresh = fresh_of(in, out->stale);
 
 	out->complete = true;
 	out->red = false;
 	for (int p = 0; p < NEWS2_N_PARAMS; p++) {
-		out->points[p] = points_of(in, (news2_param)p, scale);
+		out->points[p] = points_of(&fresh, (news2_param)p, scale);
 		if (out->points[p] < 0)
 			out->complete = false;
 		else

@@ -8,6 +8,7 @@
 #define SMARTMED_FHIR_NEWS2_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* news2_param - the seven parameters of the chart, in its order. */
 typedef enum news2_param {
@@ -22,10 +23,15 @@ typedef enum news2_param {
 	NEWS2_N_PARAMS,
 } news2_param;
 
-/* news2_input - the observations: has[p] false when p was not observed. */
+/* news2_input - the observations: has[p] false when p was not observed;
+ * age_ms[p] how long before the score p was taken; max_age_ms the oldest
+ * reading scored (0: NEWS2_MAX_AGE_MS).  An older one is stale: not
+ * scored, so the score is incomplete rather than made of old readings. */
 typedef struct news2_input {
 	bool has[NEWS2_N_PARAMS];
 	double value[NEWS2_N_PARAMS];
+	int64_t age_ms[NEWS2_N_PARAMS];
+	int64_t max_age_ms;
 	int spo2_scale; /* 1 or 2 */
 } news2_input;
 
@@ -37,11 +43,13 @@ typedef struct news2_risk {
 } news2_risk;
 
 /* news2_result - the score.  points[p] is -1 where p cannot be scored (not
- * observed; SpO2 on Scale 2 from 93 % up without air or oxygen known);
+ * observed; stale[p]: older than the limit; SpO2 on Scale 2 from 93 % up
+ * without air or oxygen known, a stale one included);
  * complete only when every parameter scored: then total and risk are set,
  * else total is 0 and risk NULL (a missing parameter is never a 0). */
 typedef struct news2_result {
 	int points[NEWS2_N_PARAMS];
+	bool stale[NEWS2_N_PARAMS];
 	bool complete;
 	bool red; /* some parameter scored 3 */
 	int total;
@@ -55,6 +63,17 @@ typedef struct news2_result {
 	"NHS. Updated report of a working party. London: RCP, 2017 "           \
 	"(chart 1: the NEWS2 scoring system; chart 2: thresholds and "         \
 	"triggers)"
+
+/* NEWS2_MAX_AGE_MS - the oldest reading scored by default: 12 hours.
+ * Chart 2 asks for observations at least every 12 hours even at an
+ * aggregate of 0 (the least often it ever asks for), so a reading older
+ * than that is not part of the patient's current set: the score is
+ * incomplete until it is taken again.  The facade's MED_NEWS2_MAX_AGE_MIN
+ * sets another limit (a ward that observes more often may want less). */
+#define NEWS2_MAX_AGE_MS (12 * 3600 * (int64_t)1000)
+#define NEWS2_MAX_AGE_SOURCE                                                   \
+	"RCP NEWS2 (2017) chart 2: observations at least every 12 hours at "   \
+	"an aggregate of 0, the least often the chart asks for"
 
 /* news2_param_code is p's name in the facade's $news2 ("respiration-rate",
  * "spo2", "air-or-oxygen", "systolic-bp", "pulse", "consciousness",

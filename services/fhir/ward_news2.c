@@ -14,6 +14,8 @@
  *   parameter "scale"      valueInteger: the SpO2 scale (1 unless the
  *                          latest reading that states one says 2)
  *   parameter "source"     valueString: the chart the bands come from
+ *   parameter "maxAge"     valueQuantity (min): the oldest reading scored
+ *                          (MED_NEWS2_MAX_AGE_MIN), "maxAgeSource" why
  *   parameter "parameter"  one per parameter, its parts:
  *     "code"               valueCode respiration-rate, spo2, air-or-oxygen,
  *                          systolic-bp, pulse, consciousness, temperature
@@ -21,9 +23,11 @@
  *                          consciousness (absent: not recorded)
  *     "effective"          valueInstant: when it was taken
  *     "points"             valueInteger (absent: not scored)
+ *     "stale"              valueBoolean true: older than maxAge, not scored
  *
- * A parameter never recorded leaves the score incomplete: no aggregate
- * and no risk, never a 0 in its place.
+ * A parameter never recorded, or recorded longer ago than maxAge, leaves
+ * the score incomplete: no aggregate and no risk, never a 0 or an old
+ * reading's points in its place.
  */
 #include <string.h>
 
@@ -174,17 +178,19 @@ parameter(med_json *w, const latest *l, const news2_result *r, news2_param p)
 	}
 	if (r->points[p] >= 0)
 		fhir_ward_part_int(w, "points", r->points[p]);
+	if (r->stale[p])
+		fhir_ward_part_bool(w, "stale", true);
 	med_json_end(w, ']');
 	med_json_end(w, '}');
 }
 
 static void
-write_score(med_json *w, const latest *l, const news2_result *r)
+write_score(med_json *w, const latest *l, const news2_result *r, int64_t now)
 {
 	med_json_begin(w, NULL, '{');
 	med_json_str(w, "resourceType", "Parameters");
 	med_json_begin(w, "parameter", '[');
-	fhir_ward_part_instant(w, "now", med_now_ms());
+	fhir_ward_part_instant(w, "now", now);
 	fhir_ward_part_bool(w, "complete", r->complete);
 	if (r->complete) {
 		fhir_ward_part_int(w, "score", r->total);
@@ -195,6 +201,12 @@ write_score(med_json *w, const latest *l, const news2_result *r)
 	fhir_ward_part_bool(w, "red", r->red);
 	fhir_ward_part_int(w, "scale", l->in.spo2_scale == 2 ? 2 : 1);
 	fhir_ward_part_str(w, "source", "valueString", NEWS2_SOURCE);
+	fhir_ward_part_begin(w, "maxAge");
+	med_fhir_quantity(w, "valueQuantity",
+			  (double)(l->in.max_age_ms / 60000), "min");
+	med_json_end(w, '}');
+	fhir_ward_part_str(w, "maxAgeSource", "valueString",
+			   NEWS2_MAX_AGE_SOURCE);
 	for (int p = 0; p < NEWS2_N_PARAMS; p++)
 		parameter(w, l, r, (news2_param)p);
 	med_json_end(w, ']');
@@ -208,13 +220,19 @@ fhir_ward_serve_news2(ward_req *x)
 	latest l = {.in = {.spo2_scale = 1}};
 	news2_result r;
 	med_err err;
+	int64_t now;
 
 	if (ch == NULL)
 		return fhir_fail(&x->e, UNIMPLEMENTED,
 				 "$news2: MED_RECORDS_URL is not set");
 	if ((err = read_latest(x, ch, &l)) != MED_OK)
 		return err;
+	now = med_now_ms();
+	l.in.max_age_ms = x->f->news2_max_age_ms > 0 ? x->f->news2_max_age_ms
+						     : NEWS2_MAX_AGE_MS;
+	for (int p = 0; p < NEWS2_N_PARAMS; p++)
+		l.in.age_ms[p] = l.in.has[p] ? now - l.at_ms[p] : 0;
 	news2_score(&l.in, &r);
-	write_score(&x->w, &l, &r);
+	write_score(&x->w, &l, &r, now);
 	return MED_OK;
 }

@@ -351,6 +351,8 @@ async function marBox(page) {
     const wrap = document.querySelector('.mar-wrap');
     const drug = wrap.querySelector('tbody th.drug');
     const hour = wrap.querySelector('thead th:nth-child(2)');
+    // In the viewport (on a phone the banner and tabs may push it below).
+    drug.scrollIntoView({ block: 'center', inline: 'nearest' });
     wrap.scrollLeft = wrap.scrollWidth;
     const w = wrap.getBoundingClientRect();
     const d = drug.getBoundingClientRect();
@@ -737,6 +739,18 @@ async function zhSteps(browser) {
     await page.locator('figure.chart svg').first().waitFor();
     const vitals = await chromeText(page);
     out.zh.screens.vitals = { left: englishLeft(vitals), text: vitals.slice(0, 600) };
+    if (cfg.noted) {
+      // The note reader's suggestions (still pending: the clinician
+      // decides them later) and the stale NEWS2 of that patient.
+      await go(page, '#/patient/' + cfg.noted.id + '/notes');
+      await page.locator('article.suggestion').nth(1).waitFor();
+      const notes = await chromeText(page);
+      out.zh.screens.notes = { left: englishLeft(notes), text: notes.slice(0, 800) };
+      await axeScan(page, 'notes-zh');
+      await go(page, '#/patient/' + cfg.noted.id + '/vitals');
+      await page.locator('#news2 .news2-score').waitFor();
+      out.zh.news2Stale = (await page.locator('#news2 .news2-score').textContent()).trim();
+    }
     if (cfg.bedside) {
       await go(page, '#/patient/' + cfg.bedside.me.id + '/give/' + cfg.bedside.me.heparin);
       await page.locator('#checks').waitFor();
@@ -793,6 +807,70 @@ async function noCameraSteps() {
   }
 }
 
+// The note reader's suggestions (issue 55): a nurse sees them without the
+// buttons; a clinician (records lets clinicians and pharmacists decide)
+// rejects one (refused without a reason) and confirms the other, and both
+// are gone, the confirmed allergy in the banner.
+async function suggestionSteps(browser) {
+  const N = cfg.noted;
+  const cards = (page) => page.locator('article.suggestion');
+  const nctx = await newContext(browser);
+  const page = await nctx.newPage();
+  await step('note suggestions seen by a nurse', async () => {
+    await signIn(page, cfg.nurse.user, cfg.nurse.password);
+    await page.getByRole('heading', { name: 'Ward list' }).waitFor();
+    await go(page, '#/patient/' + N.id + '/notes');
+    await page.getByRole('heading', { name: 'Suggestions from notes' }).waitFor();
+    await cards(page).nth(1).waitFor();
+    out.notesNurse = (await cards(page).allTextContents()).map((x) => x.replace(/\s+/g, ' ').trim());
+    out.notesNurseButtons = await page.locator('main').getByRole('button', { name: /^(Confirm|Reject)$/ }).count();
+    out.notesBanner = (await page.getByLabel('Patient banner').textContent()).replace(/\s+/g, ' ').trim();
+    await axeScan(page, 'notes-nurse');
+    await shot(page, 'console-notes-nurse');
+    await go(page, '#/ward');
+    const nrow = page.locator('#ward-table tbody tr', { has: page.getByRole('link', { name: 'Nell Notewell' }) });
+    await nrow.waitFor();
+    out.notesWardRow = (await nrow.locator('td, th').allTextContents()).map((x) => x.replace(/\s+/g, ' ').trim());
+    // NEWS2 of this patient: the level of consciousness is 14 hours old.
+    await go(page, '#/patient/' + N.id + '/vitals');
+    await page.locator('#news2 .news2-score').waitFor();
+    out.news2Stale = await page.locator('#news2').evaluate((n) => ({
+      score: n.querySelector('.news2-score').textContent.trim(),
+      note: n.querySelector('.news2-note').textContent.trim(),
+      stale: Object.fromEntries([...n.querySelectorAll('tr[data-stale]')].map((r) => [r.dataset.param,
+        [...r.querySelectorAll('td')].map((c) => c.textContent.trim())])) }));
+    await shot(page, 'console-news2-stale');
+  });
+  await nctx.close();
+  const pctx = await newContext(browser);
+  const ph = await pctx.newPage();
+  await step('note suggestion rejected by a clinician', async () => {
+    await signIn(ph, cfg.clinician.user, cfg.clinician.password);
+    await ph.locator('#who', { hasText: cfg.clinician.user }).waitFor();
+    await go(ph, '#/patient/' + N.id + '/notes');
+    await cards(ph).nth(1).waitFor();
+    await axeScan(ph, 'notes');
+    await shot(ph, 'console-notes');
+    const med = cards(ph).filter({ hasText: N.medicine });
+    await med.getByRole('button', { name: 'Reject' }).click();
+    out.notesNoReason = (await med.locator('[role="alert"]').textContent()).trim();
+    await med.getByLabel('Reason (needed to reject)').fill('stopped last month');
+    await med.getByRole('button', { name: 'Reject' }).click();
+    await ph.locator('#status', { hasText: 'Rejected' }).waitFor();
+    out.notesRejected = (await ph.locator('#status').textContent()).trim();
+    await cards(ph).filter({ hasText: N.medicine }).waitFor({ state: 'detached' });
+  });
+  await step('note suggestion confirmed by a clinician', async () => {
+    const allergy = cards(ph).filter({ hasText: N.allergy });
+    await allergy.getByRole('button', { name: 'Confirm' }).click();
+    await ph.locator('#no-suggestions').waitFor();
+    out.notesConfirmed = (await ph.locator('#status').textContent()).trim();
+    out.notesAfter = await cards(ph).count();
+    out.notesBannerAfter = (await ph.getByLabel('Patient banner').textContent()).replace(/\s+/g, ' ').trim();
+  });
+  await pctx.close();
+}
+
 const browser = await chromium.launch({ executablePath: cfg.chromium, headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', ...camera] });
 let rc = 0;
@@ -801,6 +879,7 @@ try {
   await expiredSteps(browser);
   await zhSteps(browser);
   if (cfg.bedside) await noCameraSteps();
+  if (cfg.noted) await suggestionSteps(browser);
 } catch (e) {
   rc = 1;
 } finally {

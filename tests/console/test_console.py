@@ -46,6 +46,8 @@ def idp():
     users = {"nurse.console": user(roles=["nurse"], units=[WARD],
                                    name="Nora Console"),
              "pharm.console": user(roles=["pharmacist"], name="Phil Pharm"),
+             "dr.console": user(roles=["clinician"], units=[WARD],
+                                name="Dora Doctor"),
              "auditor.console": user(roles=["auditor"], name="Ada Audit")}
     return DevIdp(users)
 
@@ -358,8 +360,43 @@ def deviation(cstack):
             "heparin": heparin}
 
 
+NOTE = "Allergic to codeine - rash. Takes bisoprolol daily."
+
+
 @pytest.fixture(scope="module")
-def run(cstack, idp, patient, bedside, late, deviation, tmp_path_factory):
+def noted(cstack):
+    """A patient on the ward whose admission note (made through records,
+    as a clinician writes it) mentions an allergy and a home medicine:
+    two pending suggestions of the note reader (issue 55)."""
+    rpb = protos.module("records")
+    p = _admitted(cstack, "Notewell", "Nell", "18")
+    cstack.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=p.patient_id, kind=rpb.ENTRY_KIND_NOTE,
+        title="Admission", body=NOTE), role="clinician", timeout=30)
+    sugs = []
+    for _ in range(100):  # the reader runs after the write commits
+        sugs = cstack.call("records", "ListSuggestions",
+                           rpb.ListSuggestionsRequest(
+                               patient_id=p.patient_id),
+                           role="clinician").suggestions
+        if len(sugs) == 2:
+            break
+        time.sleep(0.1)
+    assert sorted(x.code for x in sugs) == ["bisoprolol", "codeine"], sugs
+    # NEWS2 (issue 51): alert 14 hours ago, past the 12 hours the facade
+    # scores by default; the rest an hour ago.
+    now = int(time.time() * 1000)
+    air = {"inhaled_oxygen_flow": rpb.Quantity(value=0, unit="L/min")}
+    _vitals(cstack, rpb, p.patient_id, now - 14 * HOUR_MS, 80, 130, 37.0,
+            consciousness=rpb.CONSCIOUSNESS_ALERT, **air)
+    _vitals(cstack, rpb, p.patient_id, now - HOUR_MS, 78, 128, 36.8, **air)
+    return {"id": p.patient_id, "mrn": p.mrn, "allergy": "codeine",
+            "medicine": "bisoprolol"}
+
+
+@pytest.fixture(scope="module")
+def run(cstack, idp, patient, bedside, late, deviation, noted,
+        tmp_path_factory):
     """One pass of e2e.mjs through every screen; its JSON report."""
     shots = os.path.join(paths.build_dir(), "console-screens")
     shutil.rmtree(shots, ignore_errors=True)
@@ -375,9 +412,12 @@ def run(cstack, idp, patient, bedside, late, deviation, tmp_path_factory):
                     "password": idp.users["auditor.console"]["password"]},
         "cosigner": {"user": "pharm.console",
                      "password": idp.users["pharm.console"]["password"]},
+        "clinician": {"user": "dr.console",
+                      "password": idp.users["dr.console"]["password"]},
         "bedside": bedside,
         "late": late,
         "deviation": deviation,
+        "noted": noted,
         "patient": {"id": patient.patient_id, "name": "Iris Wardley",
                     "mrn": patient.mrn},
         "unknownPatient": str(uuid.uuid4()),
@@ -747,7 +787,7 @@ def test_screens_in_simplified_chinese(run, bedside):
     header's picker turns the console to English."""
     _passed(run, "zh-CN screens")
     zh = run["zh"]
-    want = {"signin", "ward", "mar", "vitals"} | (
+    want = {"signin", "ward", "mar", "vitals", "notes"} | (
         {"give"} if bedside is not None else set())
     assert set(zh["screens"]) == want, zh["screens"].keys()
     for name, screen in zh["screens"].items():
@@ -755,6 +795,10 @@ def test_screens_in_simplified_chinese(run, bedside):
     assert zh["screens"]["signin"]["lang"] == "zh-CN", zh
     assert "病区患者" in zh["screens"]["ward"]["text"], zh
     assert "护士" in zh["who"], zh["who"]
+    # issue 55's suggestions and issue 51's stale NEWS2 in Chinese
+    assert "来自记录的建议" in zh["screens"]["notes"]["text"], zh
+    assert "过敏：codeine" in zh["screens"]["notes"]["text"], zh
+    assert zh["news2Stale"].startswith("NEWS2 不完整（已过时："), zh
     # The day as zh-CN writes it (Intl): 2026年11月25日星期三.
     assert "年" in zh["marCaption"] and "日" in zh["marCaption"] and \
         WARD_ZONE in zh["marCaption"], zh["marCaption"]
@@ -763,7 +807,7 @@ def test_screens_in_simplified_chinese(run, bedside):
     assert not any(c.startswith(("Given", "Not given", "Due"))
                    for c in zh["marCells"]), zh["marCells"]
     bad = {k: [v for v in run["axe"].get(k, []) if v["impact"] in SERIOUS]
-           for k in ("ward-zh", "mar-zh")}
+           for k in ("ward-zh", "mar-zh", "notes-zh")}
     assert not any(bad.values()), bad
     _passed(run, "language picked by the user")
     pick = zh["afterPick"]
@@ -794,13 +838,70 @@ def test_an_expired_session(run):
 def test_accessibility(run, bedside):
     """axe-core (WCAG 2.1 A and AA rules) finds no serious or critical
     violation on any screen."""
-    want = {"signin", "ward", "mar", "vitals", "audit"}
+    want = {"signin", "ward", "mar", "vitals", "audit", "notes",
+            "notes-nurse"}
     if bedside is not None:
         want |= {"bedside", "cosign"}
     assert set(run["axe"]) >= want, run.get("failed")
     bad = {k: [v for v in vs if v["impact"] in SERIOUS]
            for k, vs in run["axe"].items()}
     assert not any(bad.values()), bad
+
+
+def test_note_suggestions(run, cstack, noted):
+    """Issue 55: the note reader's pending suggestions on their own screen,
+    each with what, the words quoted from the note, which note and when; a
+    nurse sees them (and the suggested allergy in the banner, apart from
+    the chart's allergies) without the buttons; a clinician's reject
+    needs a reason, and a rejected and a confirmed suggestion are gone,
+    the confirmed allergy in the banner and records' list."""
+    for name in ("note suggestions seen by a nurse",
+                 "note suggestion rejected by a clinician",
+                 "note suggestion confirmed by a clinician"):
+        _passed(run, name)
+    cards = run["notesNurse"]
+    allergy = [c for c in cards if c.startswith("Allergy: codeine")]
+    med = [c for c in cards if c.startswith("Home medicine: bisoprolol")]
+    assert len(cards) == 2 and allergy and med, cards
+    assert "(reaction: rash)" in allergy[0], allergy
+    assert 'From the note "Admission" (version 1) of ' in allergy[0], allergy
+    assert "None of it is in the chart" not in allergy[0]
+    assert run["notesNurseButtons"] == 0
+    assert "No known allergies" in run["notesBanner"], run["notesBanner"]
+    assert "A note mentions an allergy to codeine: not confirmed" in \
+        run["notesBanner"], run["notesBanner"]
+    assert run["notesWardRow"][4] == "None known 1 from notes, not confirmed", \
+        run["notesWardRow"]
+    assert run["notesNoReason"].startswith("Say why it is rejected"), run
+    assert run["notesRejected"].startswith("Rejected: bisoprolol"), run
+    assert run["notesConfirmed"].startswith("Confirmed: codeine"), run
+    assert run["notesAfter"] == 0
+    after = run["notesBannerAfter"]
+    assert "allergies: codeine" in after.lower() and \
+        "not confirmed" not in after, \
+        after
+    rpb = protos.module("records")
+    sugs = {x.code: x for x in cstack.call(
+        "records", "ListSuggestions", rpb.ListSuggestionsRequest(
+            patient_id=noted["id"]), role="clinician").suggestions}
+    assert sugs["codeine"].status == rpb.SUGGESTION_STATUS_CONFIRMED
+    assert sugs["bisoprolol"].status == rpb.SUGGESTION_STATUS_REJECTED
+    assert sugs["bisoprolol"].reason == "stopped last month"
+    assert sugs["codeine"].decided_by.startswith("dr.console"), \
+        sugs["codeine"]
+
+
+def test_news2_stale_on_the_vital_signs(run):
+    """Issue 51: a parameter older than $news2's limit (12 hours) is not
+    scored from its old reading: the score reads incomplete, naming it
+    stale, and its row says so beside its age."""
+    _passed(run, "note suggestions seen by a nurse")
+    n = run["news2Stale"]
+    assert n["score"] == ("NEWS2 incomplete (stale: Consciousness (ACVPU)):"
+                          " measure again"), n
+    assert n["stale"] == {"consciousness": ["Alert", "14 h ago (stale)",
+                                            "–"]}, n
+    assert "older than 12 h is stale" in n["note"], n
 
 
 def test_static_files_served_safely(cstack):

@@ -146,6 +146,40 @@ def test_missing_parameter_is_incomplete(nstack):
     assert params["pulse"]["points"]["valueInteger"] == 0
 
 
+def test_stale_parameter_is_incomplete(nstack):
+    """A parameter whose latest reading is older than the limit (12 hours
+    by default: NEWS2 chart 2's least frequent observations) is stale: its
+    value and time shown, not scored, and the score incomplete rather
+    than made of an old reading; one 11 hours old is still scored."""
+    st = nstack
+    rpb = protos.module("records")
+    q = rpb.Quantity
+    pid = register(st)
+    now = int(time.time() * 1000)
+    chart(st, pid, now - 13 * 60 * MIN, **full_set(
+        rpb, consciousness=rpb.CONSCIOUSNESS_VOICE))
+    chart(st, pid, now - 11 * 60 * MIN,
+          body_temperature=q(value=38.5, unit="Cel"))
+    chart(st, pid, now - 10 * MIN, **full_set(
+        rpb, consciousness=None, body_temperature=None))
+    top, params = news2(st, pid)
+    assert top["complete"]["valueBoolean"] is False, top
+    assert "score" not in top and "risk" not in top, top
+    assert top["maxAge"]["valueQuantity"]["value"] == 720, top
+    assert top["maxAge"]["valueQuantity"]["code"] == "min", top
+    assert "12 hours" in top["maxAgeSource"]["valueString"], top
+    c = params["consciousness"]
+    assert c["stale"]["valueBoolean"] is True, c
+    assert c["value"]["valueCode"] == "V" and "effective" in c, c
+    assert "points" not in c, c
+    # the old voice would have scored 3: no red from a stale reading
+    assert top["red"]["valueBoolean"] is False, top
+    assert params["temperature"]["points"]["valueInteger"] == 1, params
+    assert "stale" not in params["temperature"], params
+    assert [k for k, v in params.items() if "stale" in v] == \
+        ["consciousness"], params
+
+
 def test_device_observations_and_scale_2(nstack):
     """ACVPU and oxygen flow come in as a device's R4 Observations too;
     on a prescribed Scale 2, 90 % on oxygen scores 0 for SpO2 and 2 for the

@@ -246,11 +246,56 @@ test_missing_is_incomplete(void)
 	}
 }
 
+/* A reading older than the limit is stale: not scored, the score
+ * incomplete; at the limit it is still scored; a stale oxygen flow leaves
+ * Scale 2 from 93 % unscored as a missing one does. */
+static void
+test_stale_is_incomplete(void)
+{
+	for (int p = 0; p < NEWS2_N_PARAMS; p++) {
+		news2_input in = healthy();
+		news2_result r;
+
+		in.age_ms[p] = NEWS2_MAX_AGE_MS;
+		news2_score(&in, &r);
+		MT_TRUE(r.complete);
+		MT_TRUE(!r.stale[p]);
+		in.age_ms[p] = NEWS2_MAX_AGE_MS + 1;
+		news2_score(&in, &r);
+		MT_TRUE(!r.complete);
+		MT_TRUE(r.stale[p]);
+		MT_EQ_INT(r.points[p], -1);
+		MT_EQ_INT(r.total, 0);
+		MT_TRUE(r.risk == NULL);
+		/* a limit of its own: 30 minutes */
+		in.max_age_ms = 30 * 60 * 1000;
+		in.age_ms[p] = 31 * 60 * 1000;
+		news2_score(&in, &r);
+		MT_TRUE(r.stale[p] && !r.complete);
+		in.age_ms[p] = 29 * 60 * 1000;
+		news2_score(&in, &r);
+		MT_TRUE(!r.stale[p] && r.complete);
+	}
+	{
+		news2_input in = healthy();
+		news2_result r;
+
+		in.spo2_scale = 2;
+		in.value[NEWS2_OXYGEN] = 2;
+		in.age_ms[NEWS2_OXYGEN] = NEWS2_MAX_AGE_MS + 1;
+		news2_score(&in, &r);
+		MT_EQ_INT(r.points[NEWS2_SPO2], -1);
+		MT_TRUE(r.stale[NEWS2_OXYGEN] && !r.stale[NEWS2_SPO2]);
+		MT_TRUE(!r.complete);
+	}
+}
+
 static const mt_case cases[] = {
 	{"band_edges", test_band_edges},
 	{"scale_2", test_scale_2},
 	{"worked_examples", test_worked_examples},
 	{"missing_is_incomplete", test_missing_is_incomplete},
+	{"stale_is_incomplete", test_stale_is_incomplete},
 	{NULL, NULL},
 };
 
