@@ -229,6 +229,20 @@ identity_templates_count_stale(med_db *db, const char *model, int64_t *n)
 	return err;
 }
 
+med_err
+identity_templates_count(med_db *db, const char *model, int64_t *n)
+{
+	med_db_value m = MED_DB_STR(model);
+	int64_t count = 0;
+	med_err err = med_db_query_once(
+		db, "SELECT COUNT(*) FROM face_templates WHERE model = ?", &m,
+		1, count_row, &count);
+
+	if (err == MED_OK)
+		*n = count;
+	return err;
+}
+
 typedef struct delete_ctx {
 	const char *patient_id;
 	uint64_t affected;
