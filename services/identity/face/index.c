@@ -769,22 +769,34 @@ load_may_pass_later(med_err err)
 	       err == MED_ERR_NOT_FOUND || err == MED_ERR_IO;
 }
 
-/* load_first makes one try; true when the loader is done. */
+/*
+ * load_first makes one try; true when the loader is done.  The load holds
+ * ix->sync; the count of who must re-enrol and the report of other models'
+ * templates (each a scan of the table) run after it, outside, while
+ * searches go on.
+ */
 static bool
 load_first(identity_index *ix)
 {
-	int64_t began = med_mono_ns();
+	int64_t began = med_mono_ns(), gen = 0, other = 0;
 	med_err err;
 
 	if (identity_index_is_loaded(ix))
 		return true;
-	err = identity_index_load(ix, ix->db, ix->f);
+	pthread_mutex_lock(&ix->sync);
+	err = load_locked(ix);
+	if (err == MED_OK)
+		ix->synced_ns = ix->load_tried_ns;
+	gen = ix->gen;
+	pthread_mutex_unlock(&ix->sync);
 	if (err == MED_OK) {
-		int64_t other = 0;
+		atomic_store(&ix->settled, true);
+		atomic_store(&ix->loading, false);
 		med_log_info("identity: face index loaded: %zu templates in "
 			     "%.1f s; face identification serving",
 			     atomic_load(&ix->load_done),
 			     (double)(med_mono_ns() - began) / 1e9);
+		count_stale(ix, gen, true);
 		if (identity_face_models_report(ix->db,
 						identity_face_model(ix->f),
 						&other) != MED_OK)
@@ -864,7 +876,7 @@ identity_index_loading(identity_index *ix, identity_load_progress *p)
 	size_t done, total;
 	int64_t elapsed_ms, left_ms = IDENTITY_LOAD_RETRY_MIN_MS;
 
-	if (!atomic_load(&ix->loading))
+	if (!atomic_load(&ix->loading) || identity_index_is_loaded(ix))
 		return false;
 	done = atomic_load_explicit(&ix->load_done, memory_order_relaxed);
 	total = atomic_load_explicit(&ix->load_total, memory_order_relaxed);
