@@ -359,8 +359,7 @@ face_duplicates(med_call *call, const ProtobufCBinaryData *photo,
 					 photo->len, &pr)) != MED_OK)
 		return err;
 	ix = identity_face_index(f);
-	if (!identity_index_is_loaded(ix) &&
-	    (err = identity_index_load(ix, med_call_db(call), f)) != MED_OK)
+	if ((err = identity_face_index_ready(call, f)) != MED_OK)
 		return err;
 	if ((err = identity_index_search(ix, pr.emb, IDENTITY_MAX_CANDIDATES,
 					 NULL, hits, &n, &searched)) != MED_OK)

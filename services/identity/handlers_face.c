@@ -85,8 +85,12 @@ enroll_checks(med_call *call, identity_face *f,
 {
 	med_err err;
 
+	/* The duplicate search needs the face index: refused while it
+	 * loads rather than enrolled unchecked. */
 	if ((err = identity_face_ready(call, f)) != MED_OK ||
-	    (err = med_check_id(call, "patient_id", req->patient_id)) != MED_OK)
+	    (err = med_check_id(call, "patient_id", req->patient_id)) !=
+		    MED_OK ||
+	    (err = identity_face_index_not_loading(call, f)) != MED_OK)
 		return err;
 	if (req->n_images == 0 || req->n_images > IDENTITY_MAX_IMAGES)
 		return med_call_fail(call, MED_ERR_INVALID,
@@ -96,14 +100,6 @@ enroll_checks(med_call *call, identity_face *f,
 }
 
 #define IDENTITY_MAX_DUPS 5
-
-static med_err
-ensure_index(med_call *call, identity_face *f)
-{
-	if (identity_index_is_loaded(f->index))
-		return MED_OK;
-	return identity_index_load(f->index, med_call_db(call), f);
-}
 
 static int
 hit_desc(const void *a, const void *b)
@@ -143,7 +139,7 @@ duplicates(med_call *call, identity_face *f, const char *patient_id,
 	float best = -1.f;
 
 	*n_d = 0;
-	if (ensure_index(call, f) != MED_OK)
+	if (identity_face_index_ready(call, f) != MED_OK)
 		return best;
 	for (size_t i = 0; i < n; i++) {
 		identity_hit_filter others = {.exclude = patient_id};
@@ -713,7 +709,7 @@ identity_rpc_identify_face(med_call *call, const ProtobufCMessage *in,
 					 req->image.len, &pr)) != MED_OK ||
 	    (err = identify_pad(call, f, &pr, res)) != MED_OK ||
 	    (err = identify_filter(call, &filter)) != MED_OK ||
-	    (err = ensure_index(call, f)) != MED_OK ||
+	    (err = identity_face_index_ready(call, f)) != MED_OK ||
 	    (err = identity_index_search(f->index, pr.emb, k, &filter, hits, &n,
 					 &res->searched)) != MED_OK)
 		return err;

@@ -417,6 +417,10 @@ extern const size_t identity_n_config;
 med_err identity_face_begin(struct med_service *svc) MED_MUST_CHECK;
 void identity_face_end(struct med_service *svc);
 
+/* identity_face_settled is the service's readiness hook: false while the
+ * face index's first load runs (face.c, index.c). */
+bool identity_face_settled(struct med_service *svc);
+
 /*
  * identity_face_probe - what one photograph gave: a unit-norm embedding (dim
  * floats, owned by the caller's arena), its quality in [0, 1], and how many
@@ -456,6 +460,21 @@ typedef struct identity_face_probe {
  * when face recognition is not configured.
  */
 med_err identity_face_ready(med_call *call, identity_face *f) MED_MUST_CHECK;
+
+/*
+ * identity_face_index_not_loading fails the call with UNAVAILABLE while the
+ * face index's first load runs; the message says how far it is and when
+ * to ask again.
+ */
+med_err identity_face_index_not_loading(med_call *call,
+					identity_face *f) MED_MUST_CHECK;
+
+/*
+ * identity_face_index_ready is identity_face_index_not_loading, then loads a
+ * cold index (one whose load failed) as the caller waits.
+ */
+med_err identity_face_index_ready(med_call *call,
+				  identity_face *f) MED_MUST_CHECK;
 
 /*
  * identity_face_analyze decodes, detects exactly one face, applies the quality
@@ -544,6 +563,11 @@ med_err identity_templates_delete(med_db *db, const char *patient_id,
 med_err identity_templates_count_stale(med_db *db, const char *model,
 				       int64_t *n) MED_MUST_CHECK;
 
+/* identity_templates_count sets *n to the templates of model (what a full
+ * load reads).  Errors: database errors. */
+med_err identity_templates_count(med_db *db, const char *model,
+				 int64_t *n) MED_MUST_CHECK;
+
 /* --- index.c: in-memory 1:N index of this process -------------------- */
 
 typedef struct identity_index identity_index;
@@ -564,6 +588,39 @@ bool identity_index_is_loaded(identity_index *ix);
 /* identity_index_load replaces the contents with every stored template. */
 med_err identity_index_load(identity_index *ix, med_db *db,
 			    identity_face *f) MED_MUST_CHECK;
+
+/*
+ * identity_index_load_begin loads ix in a thread of its own, so the process
+ * serves meanwhile: it waits until may_load(ctx) (NULL: at once; the
+ * service's schema is migrated), loads, and retries a load that failed on
+ * the database (2 s, doubling to a minute) until it loaded, gave up on
+ * another error, or ix is freed.  Until then identity_index_loading is
+ * true, searches fail with MED_ERR_UNAVAILABLE and identity_index_sync
+ * does nothing (the load reads what committed before it, the change log
+ * the rest).
+ */
+med_err identity_index_load_begin(identity_index *ix, med_db *db,
+				  identity_face *f, bool (*may_load)(void *ctx),
+				  void *ctx) MED_MUST_CHECK;
+
+/* identity_load_progress - how far the background first load is. */
+typedef struct identity_load_progress {
+	size_t done;	       /* templates read so far */
+	size_t total;	       /* templates expected (0: not counted yet) */
+	int64_t retry_after_s; /* when to ask again, at the pace so far */
+} identity_load_progress;
+
+/*
+ * identity_index_loading is true while the background first load runs,
+ * with its progress in *p.
+ */
+bool identity_index_loading(identity_index *ix, identity_load_progress *p);
+
+/*
+ * identity_index_settled is true once the background first load loaded or
+ * gave up (and when none was begun): readiness waits for it.
+ */
+bool identity_index_settled(identity_index *ix);
 
 struct med_metrics;
 

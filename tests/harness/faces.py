@@ -302,3 +302,70 @@ def deep_face_stack(**extra):
     stack = Stack(services=DEEP_FACE_SERVICES)
     use_deep_faces(stack, **extra)
     return running(stack)
+
+
+PLANT_BATCH = 500
+
+
+def _sodium():
+    import ctypes
+    lib = ctypes.CDLL("libsodium.so.23")
+    if lib.sodium_init() < 0:
+        raise RuntimeError("sodium_init failed")
+    return lib
+
+
+def _plant_sql(out, n, dim, model, key, seed):
+    """INSERT statements for n random unit templates, each its own patient
+    id, encrypted as identity encrypts them (XChaCha20-Poly1305 under the
+    template key, patient|template|model as associated data)."""
+    import ctypes
+    import time
+    import uuid
+    import numpy as np
+    lib = _sodium()
+    rng = np.random.default_rng(seed)
+    ct = ctypes.create_string_buffer(dim * 4 + 16)
+    clen = ctypes.c_ulonglong(0)
+    now = int(time.time() * 1000)
+    for start in range(0, n, PLANT_BATCH):
+        m = min(PLANT_BATCH, n - start)
+        v = rng.standard_normal((m, dim)).astype(np.float32)
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        rows = []
+        for i in range(m):
+            tid, pid = str(uuid.uuid4()), str(uuid.uuid4())
+            ad = ("%s|%s|%s" % (pid, tid, model)).encode()
+            nonce = os.urandom(24)
+            pt = v[i].tobytes()
+            lib.crypto_aead_xchacha20poly1305_ietf_encrypt(
+                ct, ctypes.byref(clen), pt, ctypes.c_ulonglong(len(pt)),
+                ad, ctypes.c_ulonglong(len(ad)), None, nonce, key)
+            rows.append("('%s','%s','%s',%d,X'%s',X'%s',0.9,%d)" % (
+                tid, pid, model, dim, nonce.hex(),
+                ct.raw[:clen.value].hex(), now))
+        out.write("INSERT INTO face_templates (template_id, patient_id,"
+                  " model, dim, nonce, ciphertext, quality, created_ms)"
+                  " VALUES %s;\n" % ",".join(rows))
+
+
+def plant_templates(st, n, seed=1):
+    """Write n synthetic templates straight into identity's face_templates
+    of stack st (the bulk path: n EnrollFace calls would take far longer),
+    of the model and dimension of a template already enrolled there, under
+    st's template key.  Returns (model, dim).  The running identity learns
+    of them only at its next full load (a restart): they are not in the
+    change log."""
+    got = st.sql("SELECT model, dim FROM smartmed_identity.face_templates"
+                 " LIMIT 1").split("\n")[1].split("\t")
+    model, dim = got[0], int(got[1])
+    with open(st.extra_env["MED_IDENTITY_TEMPLATE_KEY_FILE"], "rb") as f:
+        key = f.read()
+    with tempfile.TemporaryDirectory(prefix="smartmed-plant-") as d:
+        sql = os.path.join(d, "t.sql")
+        with open(sql, "w") as out:
+            _plant_sql(out, n, dim, model, key, seed)
+        with open(sql) as f:
+            subprocess.run(["sh", paths.mariadb_sh(), "client", st.db_dir,
+                            "smartmed_identity"], stdin=f, check=True)
+    return model, dim

@@ -19,29 +19,16 @@ the face models and the pipeline's first call, cancel).
 
     PYTHONPATH=tests python3 tools/bench/identify_service.py [N] [PROBES]
 """
-import ctypes
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 
-import numpy as np
-
-from harness import paths, protos
-from harness.faces import deep_face_stack, orl_png
+from harness import protos
+from harness.faces import deep_face_stack, orl_png, plant_templates
 
 SUBJECT = 11
-BATCH = 500
-
-
-def sodium():
-    lib = ctypes.CDLL("libsodium.so.23")
-    if lib.sodium_init() < 0:
-        raise RuntimeError("sodium_init failed")
-    return lib
 
 
 def status_kib(pid, field):
@@ -58,39 +45,23 @@ def cpu_s(pid):
     return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def write_sql(path, n, dim, model, key, lib):
-    """INSERT statements for n templates, each its own patient id."""
-    rng = np.random.default_rng(1)
-    ct = ctypes.create_string_buffer(dim * 4 + 16)
-    clen = ctypes.c_ulonglong(0)
-    now = int(time.time() * 1000)
-    with open(path, "w") as out:
-        for start in range(0, n, BATCH):
-            m = min(BATCH, n - start)
-            v = rng.standard_normal((m, dim)).astype(np.float32)
-            v /= np.linalg.norm(v, axis=1, keepdims=True)
-            rows = []
-            for i in range(m):
-                tid, pid = str(uuid.uuid4()), str(uuid.uuid4())
-                ad = ("%s|%s|%s" % (pid, tid, model)).encode()
-                nonce = os.urandom(24)
-                pt = v[i].tobytes()
-                lib.crypto_aead_xchacha20poly1305_ietf_encrypt(
-                    ct, ctypes.byref(clen), pt, ctypes.c_ulonglong(len(pt)),
-                    ad, ctypes.c_ulonglong(len(ad)), None, nonce, key)
-                rows.append("('%s','%s','%s',%d,X'%s',X'%s',0.9,%d)" % (
-                    tid, pid, model, dim, nonce.hex(),
-                    ct.raw[:clen.value].hex(), now))
-            out.write("INSERT INTO face_templates (template_id, patient_id,"
-                      " model, dim, nonce, ciphertext, quality, created_ms)"
-                      " VALUES %s;\n" % ",".join(rows))
+def wait_answering(st, name):
+    """When service name's gRPC health first answers, SERVING or not."""
+    while True:
+        try:
+            st.health(name, timeout=1.0)
+            return time.monotonic()
+        except Exception:  # not listening yet: a fresh channel next
+            if not st.services[name].is_running():
+                raise RuntimeError(st.log_tail(name))
+            st._drop_channel(name)
+            time.sleep(0.1)
 
 
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100000
     probes = int(sys.argv[2]) if len(sys.argv) > 2 else 7
     pb = protos.module("identity")
-    lib = sodium()
     with deep_face_stack() as st:
         pid = st.call("identity", "CreatePatient", pb.CreatePatientRequest(
             mrn="SCALE-" + uuid.uuid4().hex[:12].upper(), family_name="Scale",
@@ -99,31 +70,15 @@ def main():
         st.call("identity", "EnrollFace", pb.EnrollFaceRequest(
             patient_id=pid, images=[orl_png(SUBJECT, k) for k in (1, 2, 3)]),
             role="registrar", timeout=120)
-        got = st.sql("SELECT model, dim FROM smartmed_identity.face_templates"
-                     " LIMIT 1").split("\n")[1].split("\t")
-        model, dim = got[0], int(got[1])
-        with open(st.extra_env["MED_IDENTITY_TEMPLATE_KEY_FILE"], "rb") as f:
-            key = f.read()
-        sql = os.path.join(tempfile.mkdtemp(prefix="smartmed-scale-"),
-                           "t.sql")
         t0 = time.monotonic()
-        try:
-            write_sql(sql, n, dim, model, key, lib)
-            t1 = time.monotonic()
-            with open(sql) as f:
-                subprocess.run(["sh", paths.mariadb_sh(), "client",
-                                st.db_dir, "smartmed_identity"], stdin=f,
-                               check=True)
-            t2 = time.monotonic()
-        finally:
-            if os.path.exists(sql):
-                os.unlink(sql)
-            os.rmdir(os.path.dirname(sql))
-        print("%d synthetic templates of %s (%d-d): encrypted in %.1f s, "
-              "inserted in %.1f s" % (n, model, dim, t1 - t0, t2 - t1))
+        model, dim = plant_templates(st, n)
+        t2 = time.monotonic()
+        print("%d synthetic templates of %s (%d-d): encrypted and "
+              "inserted in %.1f s" % (n, model, dim, t2 - t0))
         st.stop_service("identity")
         w0 = time.monotonic()
         st.start_service("identity", wait=False)
+        listen_w = wait_answering(st, "identity") - w0
         st.wait_serving("identity", timeout=900)
         ready_w = time.monotonic() - w0
         proc = st.services["identity"].proc.pid
@@ -138,9 +93,10 @@ def main():
               "first IdentifyFace %.1f MiB (peak %.1f); templates searched "
               "%d" % (rss0 / 1024, hwm0 / 1024, rss1 / 1024, hwm1 / 1024,
                       first.searched))
-        print("identity start to SERVING (the index loads first): %.1f s; "
-              "to the first IdentifyFace answered: %.1f s; identity CPU "
-              "until then %.1f s" % (ready_w, load_w, load_c))
+        print("identity start to its health answering: %.1f s; to SERVING "
+              "(the index loaded): %.1f s; to the first IdentifyFace "
+              "answered: %.1f s; identity CPU until then %.1f s"
+              % (listen_w, ready_w, load_w, load_c))
         walls, cpus, firsts = [], [], 0
         for k in range(probes):
             photo = orl_png(SUBJECT, 5 + k % 6)

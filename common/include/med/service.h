@@ -104,6 +104,11 @@ typedef struct med_service_def {
 	med_err (*start)(med_service *svc);
 	/* optional: stop them, after the gRPC server has drained */
 	void (*stop)(med_service *svc);
+	/* optional: false while a part the service starts in the background
+	 * is not there yet (identity's face index): the service is then not
+	 * ready (gRPC health NOT_SERVING, /readyz 503) though it answers
+	 * calls and /healthz; polled with the database's check */
+	bool (*ready)(med_service *svc);
 } med_service_def;
 
 /*

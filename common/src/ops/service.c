@@ -53,6 +53,7 @@ struct med_service {
 	int64_t request_log_pruned_ms;
 	pthread_t readiness_thread;
 	bool readiness_started;
+	bool waiting_on_own; /* not ready only because def->ready said so */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stopping;
@@ -443,7 +444,14 @@ check_readiness(med_service *svc)
 		med_log_info("database schema is up to date");
 	}
 	prune_request_log(svc);
-	return database_answers(svc);
+	if (!database_answers(svc))
+		return false;
+	if (svc->def->ready != NULL && !svc->def->ready(svc)) {
+		svc->waiting_on_own = true;
+		return false;
+	}
+	svc->waiting_on_own = false;
+	return true;
 }
 
 static void
@@ -456,6 +464,10 @@ set_ready(med_service *svc, bool ready)
 		med_gauge_set(svc->ready_gauge, ready ? 1 : 0);
 	if (ready)
 		med_log_info("ready: database reachable, serving");
+	else if (svc->waiting_on_own)
+		med_log_info("not ready: %s is still starting a part of its "
+			     "own (its log says which)",
+			     svc->def->name);
 	else
 		med_log_warn("not ready: database unreachable or not migrated");
 }

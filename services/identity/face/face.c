@@ -950,6 +950,21 @@ face_free(identity_face *f)
 	free(f);
 }
 
+/* schema_migrated lets the face index's first load begin. */
+static bool
+schema_migrated(void *svc)
+{
+	return med_service_migrated(svc);
+}
+
+bool
+identity_face_settled(med_service *svc)
+{
+	identity_face *f = med_service_data(svc);
+
+	return f == NULL || !f->ready || identity_index_settled(f->index);
+}
+
 med_err
 identity_face_begin(med_service *svc)
 {
@@ -978,14 +993,14 @@ identity_face_begin(med_service *svc)
 	}
 	f->ready = true;
 	identity_index_set_metrics(f->index, med_service_metrics(svc));
-	if (identity_index_load(f->index, med_service_db(svc), f) != MED_OK)
+	/* A large gallery takes minutes to read: the process serves (its
+	 * patient index, its health) meanwhile and is ready once loaded. */
+	if (identity_index_load_begin(f->index, med_service_db(svc), f,
+				      schema_migrated, svc) != MED_OK)
 		med_log_warn("identity: face index not loaded yet; it loads on "
 			     "first use");
-	int64_t stale = 0;
-	if (identity_face_models_report(med_service_db(svc), f->model,
-					&stale) != MED_OK)
-		med_log_warn("identity: could not count templates of other "
-			     "face models");
+	/* The templates of other face models are reported by the load
+	 * (index.c), which reads the same table. */
 	if (identity_index_watch(
 		    f->index, med_service_db(svc), f,
 		    med_config_int(cfg, "MED_FACE_SYNC_INTERVAL_MS")) != MED_OK)
@@ -1027,6 +1042,29 @@ identity_face_ready(med_call *call, identity_face *f)
 		return med_call_fail(call, MED_ERR_PRECONDITION, "%s",
 				     f->reason);
 	return MED_OK;
+}
+
+med_err
+identity_face_index_not_loading(med_call *call, identity_face *f)
+{
+	identity_load_progress p;
+
+	if (!identity_index_loading(f->index, &p))
+		return MED_OK;
+	return med_call_fail(call, MED_ERR_UNAVAILABLE,
+			     "face index loading: %zu of %zu templates read; "
+			     "retry in about %lld s",
+			     p.done, p.total, (long long)p.retry_after_s);
+}
+
+med_err
+identity_face_index_ready(med_call *call, identity_face *f)
+{
+	med_err err = identity_face_index_not_loading(call, f);
+
+	if (err != MED_OK || identity_index_is_loaded(f->index))
+		return err;
+	return identity_index_load(f->index, med_call_db(call), f);
 }
 
 size_t

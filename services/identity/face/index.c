@@ -24,6 +24,13 @@
  * duration before the next.  docs/operations.md "Re-enrolment after a
  * face model change".
  *
+ * The first load runs in a thread of its own (identity_index_load_begin),
+ * so the process serves its patient index, and its health, while a large
+ * gallery is read: searches meanwhile fail at once with the load's
+ * progress (identity_index_loading) instead of waiting on ix->sync, and
+ * the service reports itself not ready until the load settled.
+ * docs/operations.md "Identity start with a large face gallery".
+ *
  * Locking: ix->lock (readers-writer) covers the entries, the gallery and
  * loaded; the gallery's own lock is always taken inside it.  ix->sync
  * serialises loads and catch-ups (database reads happen under it, not
@@ -39,12 +46,14 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "face_internal.h"
+#include "face_models.h"
 #include "sync.h"
 
 #define STALE_METRIC                                                           \
@@ -92,6 +101,19 @@ struct identity_index {
 	pthread_t poller;
 	bool polling, stopping;
 	int64_t interval_ms;
+
+	/* The first load in the background (identity_index_load_begin):
+	 * loading from before its thread starts until it ends; settled once
+	 * it loaded or gave up; quit stops a load row by row.  load_done
+	 * counts the rows of the load under way, load_total the rows it
+	 * expects (0: not known). */
+	pthread_t loader;
+	bool loader_started;
+	bool (*may_load)(void *ctx);
+	void *may_load_ctx;
+	int64_t load_began_ns;
+	atomic_bool loading, settled, quit;
+	atomic_size_t load_done, load_total;
 };
 
 static uint64_t
@@ -241,6 +263,7 @@ fail:
 static void
 stop_poller(identity_index *ix)
 {
+	atomic_store(&ix->quit, true);
 	pthread_mutex_lock(&ix->mu);
 	ix->stopping = true;
 	pthread_cond_broadcast(&ix->cv);
@@ -248,6 +271,9 @@ stop_poller(identity_index *ix)
 	if (ix->polling)
 		pthread_join(ix->poller, NULL);
 	ix->polling = false;
+	if (ix->loader_started)
+		pthread_join(ix->loader, NULL);
+	ix->loader_started = false;
 }
 
 void
@@ -279,8 +305,8 @@ identity_index_is_loaded(identity_index *ix)
 /* ---- loading and catching up (ix->sync held) -------------------------- */
 
 typedef struct load_ctx {
+	identity_index *ix;
 	identity_set *s;
-	size_t dim;
 } load_ctx;
 
 static med_err
@@ -288,7 +314,25 @@ load_one(void *ctx, const identity_template *t)
 {
 	load_ctx *x = ctx;
 
-	return set_push(x->s, x->dim, t->template_id, t->patient_id, t->emb);
+	if (atomic_load_explicit(&x->ix->quit, memory_order_relaxed))
+		return MED_ERR_CANCELLED;
+	atomic_fetch_add_explicit(&x->ix->load_done, 1, memory_order_relaxed);
+	return set_push(x->s, x->ix->dim, t->template_id, t->patient_id,
+			t->emb);
+}
+
+/* count_for_progress tells the first load how many rows to expect. */
+static void
+count_for_progress(identity_index *ix)
+{
+	int64_t n = 0;
+
+	atomic_store(&ix->load_done, 0);
+	if (atomic_load(&ix->loading) &&
+	    identity_templates_count(ix->db, identity_face_model(ix->f), &n) ==
+		    MED_OK &&
+	    n > 0)
+		atomic_store(&ix->load_total, (size_t)n);
 }
 
 /*
@@ -314,7 +358,8 @@ load_locked(identity_index *ix)
 		set_fini(&fresh);
 		return err;
 	}
-	x = (load_ctx){&fresh, ix->dim};
+	count_for_progress(ix);
+	x = (load_ctx){ix, &fresh};
 	err = identity_templates_each(ix->db, ix->f, NULL, load_one, &x);
 	if (err != MED_OK) {
 		set_fini(&fresh);
@@ -596,6 +641,10 @@ identity_index_set_metrics(identity_index *ix, med_metrics *m)
 med_err
 identity_index_sync(identity_index *ix)
 {
+	/* The load under way reads what committed before it; what commits
+	 * after comes in by the change log once it is done. */
+	if (atomic_load(&ix->loading))
+		return MED_OK;
 	return sync_since(ix, med_mono_ns(), false);
 }
 
@@ -652,6 +701,8 @@ poll_once(identity_index *ix)
 	bool cold = !identity_index_is_loaded(ix);
 	int64_t tried, gen;
 
+	if (atomic_load(&ix->loading))
+		return;
 	pthread_mutex_lock(&ix->sync);
 	tried = ix->load_tried_ns;
 	pthread_mutex_unlock(&ix->sync);
@@ -704,6 +755,147 @@ identity_index_watch(identity_index *ix, med_db *db, identity_face *f,
 		return MED_ERR_NOMEM;
 	ix->polling = true;
 	return MED_OK;
+}
+
+/* ---- the first load, in the background -------------------------------- */
+
+/* Errors a later try may not see again: the database away or busy, its
+ * schema not there yet. */
+static bool
+load_may_pass_later(med_err err)
+{
+	return err == MED_ERR_UNAVAILABLE || err == MED_ERR_TIMEOUT ||
+	       err == MED_ERR_CONFLICT || err == MED_ERR_PRECONDITION ||
+	       err == MED_ERR_NOT_FOUND || err == MED_ERR_IO;
+}
+
+/*
+ * load_first makes one try; true when the loader is done.  The load holds
+ * ix->sync; the count of who must re-enrol and the report of other models'
+ * templates (each a scan of the table) run after it, outside, while
+ * searches go on.
+ */
+static bool
+load_first(identity_index *ix)
+{
+	int64_t began = med_mono_ns(), gen = 0, other = 0;
+	med_err err;
+
+	if (identity_index_is_loaded(ix))
+		return true;
+	pthread_mutex_lock(&ix->sync);
+	err = load_locked(ix);
+	if (err == MED_OK)
+		ix->synced_ns = ix->load_tried_ns;
+	gen = ix->gen;
+	pthread_mutex_unlock(&ix->sync);
+	if (err == MED_OK) {
+		atomic_store(&ix->settled, true);
+		atomic_store(&ix->loading, false);
+		med_log_info("identity: face index loaded: %zu templates in "
+			     "%.1f s; face identification serving",
+			     atomic_load(&ix->load_done),
+			     (double)(med_mono_ns() - began) / 1e9);
+		count_stale(ix, gen, true);
+		if (identity_face_models_report(ix->db,
+						identity_face_model(ix->f),
+						&other) != MED_OK)
+			med_log_warn("identity: could not count templates of "
+				     "other face models");
+		return true;
+	}
+	if (err == MED_ERR_CANCELLED)
+		return true;
+	if (!load_may_pass_later(err)) {
+		med_log_error("identity: face index load failed (%s); not "
+			      "retried in the background, face searches try "
+			      "again on first use",
+			      med_strerror(err));
+		return true;
+	}
+	med_log_warn("identity: face index load failed (%s); retrying",
+		     med_strerror(err));
+	return false;
+}
+
+static void *
+loader(void *arg)
+{
+	identity_index *ix = arg;
+	int64_t backoff_ms = IDENTITY_LOAD_RETRY_MIN_MS;
+
+	for (;;) {
+		if (atomic_load(&ix->quit))
+			break;
+		if (ix->may_load != NULL && !ix->may_load(ix->may_load_ctx)) {
+			if (!wait_ms(ix, IDENTITY_LOAD_WAIT_MS))
+				break;
+			continue;
+		}
+		if (load_first(ix)) {
+			atomic_store(&ix->settled, true);
+			break;
+		}
+		if (!wait_ms(ix, backoff_ms))
+			break;
+		backoff_ms = backoff_ms * 2 < IDENTITY_SYNC_RELOAD_RETRY_MS
+				     ? backoff_ms * 2
+				     : IDENTITY_SYNC_RELOAD_RETRY_MS;
+	}
+	atomic_store(&ix->loading, false);
+	return NULL;
+}
+
+med_err
+identity_index_load_begin(identity_index *ix, med_db *db, identity_face *f,
+			  bool (*may_load)(void *ctx), void *ctx)
+{
+	pthread_mutex_lock(&ix->sync);
+	if (ix->db == NULL) {
+		ix->db = db;
+		ix->f = f;
+	}
+	pthread_mutex_unlock(&ix->sync);
+	if (ix->loader_started)
+		return MED_OK;
+	ix->may_load = may_load;
+	ix->may_load_ctx = ctx;
+	ix->load_began_ns = med_mono_ns();
+	atomic_store(&ix->loading, true);
+	if (pthread_create(&ix->loader, NULL, loader, ix) != 0) {
+		atomic_store(&ix->loading, false);
+		return MED_ERR_NOMEM;
+	}
+	ix->loader_started = true;
+	return MED_OK;
+}
+
+bool
+identity_index_loading(identity_index *ix, identity_load_progress *p)
+{
+	size_t done, total;
+	int64_t elapsed_ms, left_ms = IDENTITY_LOAD_RETRY_MIN_MS;
+
+	if (!atomic_load(&ix->loading) || identity_index_is_loaded(ix))
+		return false;
+	done = atomic_load_explicit(&ix->load_done, memory_order_relaxed);
+	total = atomic_load_explicit(&ix->load_total, memory_order_relaxed);
+	elapsed_ms = (med_mono_ns() - ix->load_began_ns) / 1000000;
+	/* The rest at the pace so far; until rows arrive, a short wait. */
+	if (done > 0 && total > done)
+		left_ms = (int64_t)((double)elapsed_ms *
+				    (double)(total - done) / (double)done);
+	p->done = done;
+	p->total = total > done ? total : done;
+	p->retry_after_s = left_ms / 1000 + 1;
+	return true;
+}
+
+bool
+identity_index_settled(identity_index *ix)
+{
+	return !ix->loader_started || atomic_load(&ix->settled) ||
+	       identity_index_is_loaded(ix);
 }
 
 /* ---- searching ---------------------------------------------------------- */
@@ -779,7 +971,11 @@ searched_of(const identity_index *ix, const identity_hit_filter *filter)
 static med_err
 before_search(identity_index *ix)
 {
-	med_err err = sync_since(ix, med_mono_ns(), true);
+	med_err err;
+
+	if (atomic_load(&ix->loading))
+		return MED_ERR_UNAVAILABLE;
+	err = sync_since(ix, med_mono_ns(), true);
 
 	if (err == MED_ERR_UNAVAILABLE || err == MED_ERR_TIMEOUT ||
 	    err == MED_ERR_CONFLICT || err == MED_ERR_PRECONDITION)

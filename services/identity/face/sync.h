@@ -16,6 +16,15 @@
 #define IDENTITY_CHANGES_KEEP_MS (24LL * 3600 * 1000)
 /* How often each replica's poller prunes the log. */
 #define IDENTITY_CHANGES_PRUNE_EVERY_MS (10LL * 60 * 1000)
+/* Templates read per query by a full load (keyset pages): the client
+ * holds one page of rows, about 0.7 KB each, at a time. */
+#define IDENTITY_LOAD_PAGE 4096
+/* The background first load's first retry after a failure; each retry
+ * waits twice the last, up to IDENTITY_SYNC_RELOAD_RETRY_MS. */
+#define IDENTITY_LOAD_RETRY_MIN_MS 2000
+/* How often the first load asks whether it may begin (the schema is
+ * migrated). */
+#define IDENTITY_LOAD_WAIT_MS 200
 /* How often a poller retries a load that failed (a cold replica). */
 #define IDENTITY_SYNC_RELOAD_RETRY_MS (60LL * 1000)
 

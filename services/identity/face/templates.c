@@ -141,6 +141,9 @@ typedef struct each_ctx {
 	identity_tpl_fn fn;
 	void *ctx;
 	float *pt;
+	/* paging: the last template id read, and the rows of this page */
+	char last[MED_UUID_LEN + 1];
+	size_t n_page;
 } each_ctx;
 
 static med_err
@@ -163,6 +166,8 @@ decrypt_row(void *ctx, const med_db_row *row)
 		goto corrupt;
 	med_strlcpy(t.template_id, tid, sizeof(t.template_id));
 	med_strlcpy(t.patient_id, pid, sizeof(t.patient_id));
+	med_strlcpy(x->last, tid, sizeof(x->last));
+	x->n_page++;
 	make_ad(ad, sizeof(ad), t.patient_id, t.template_id, x->f->model);
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
 		    (uint8_t *)x->pt, &pt_len, NULL, (const uint8_t *)ct,
@@ -178,11 +183,39 @@ corrupt:
 	return MED_ERR_DATA_LOSS;
 }
 
+/*
+ * each_page reads every template of the model in pages of
+ * IDENTITY_LOAD_PAGE rows by template id (keyset), so the client holds
+ * one page of rows at a time, not the whole table.  Each page is its own
+ * statement: a row that changes while the pages are read may be seen or
+ * not, which a full load allows (its change-log entry comes after the
+ * load's clock, and the catch-up applies it: index.c load_locked).
+ */
+static med_err
+each_page(med_db *db, each_ctx *x)
+{
+	med_db_value v[] = {MED_DB_STR(x->f->model), MED_DB_STR(x->last),
+			    MED_DB_I64(IDENTITY_LOAD_PAGE)};
+	med_err err;
+
+	do {
+		v[1] = MED_DB_STR(x->last);
+		x->n_page = 0;
+		err = med_db_query_once(
+			db,
+			"SELECT template_id, patient_id, dim, nonce,"
+			" ciphertext FROM face_templates WHERE model = ?"
+			" AND template_id > ? ORDER BY template_id LIMIT ?",
+			v, 3, decrypt_row, x);
+	} while (err == MED_OK && x->n_page == IDENTITY_LOAD_PAGE);
+	return err;
+}
+
 med_err
 identity_templates_each(med_db *db, identity_face *f, const char *patient_id,
 			identity_tpl_fn fn, void *ctx)
 {
-	each_ctx x = {f, fn, ctx, malloc(f->dim * sizeof(float))};
+	each_ctx x = {f, fn, ctx, malloc(f->dim * sizeof(float)), "", 0};
 	med_db_value v[] = {MED_DB_STR(f->model),
 			    MED_DB_STR(patient_id ? patient_id : "")};
 	med_err err;
@@ -197,12 +230,7 @@ identity_templates_each(med_db *db, identity_face *f, const char *patient_id,
 			" AND patient_id = ? ORDER BY template_id",
 			v, 2, decrypt_row, &x);
 	else
-		err = med_db_query_once(
-			db,
-			"SELECT template_id, patient_id, dim, nonce,"
-			" ciphertext FROM face_templates WHERE model = ?"
-			" ORDER BY template_id",
-			v, 1, decrypt_row, &x);
+		err = each_page(db, &x);
 	sodium_memzero(x.pt, f->dim * sizeof(float));
 	free(x.pt);
 	return err;
@@ -223,6 +251,20 @@ identity_templates_count_stale(med_db *db, const char *model, int64_t *n)
 		"SELECT COUNT(DISTINCT patient_id) - COUNT(DISTINCT"
 		" IF(model = ?, patient_id, NULL)) FROM face_templates",
 		&m, 1, count_row, &count);
+
+	if (err == MED_OK)
+		*n = count;
+	return err;
+}
+
+med_err
+identity_templates_count(med_db *db, const char *model, int64_t *n)
+{
+	med_db_value m = MED_DB_STR(model);
+	int64_t count = 0;
+	med_err err = med_db_query_once(
+		db, "SELECT COUNT(*) FROM face_templates WHERE model = ?", &m,
+		1, count_row, &count);
 
 	if (err == MED_OK)
 		*n = count;
