@@ -196,7 +196,7 @@ each_page(med_db *db, each_ctx *x)
 {
 	med_db_value v[] = {MED_DB_STR(x->f->model), MED_DB_STR(x->last),
 			    MED_DB_I64(IDENTITY_LOAD_PAGE)};
-	med_err err;
+	med_err err = MED_OK;
 
 	do {
 		v[1] = MED_DB_STR(x->last);
