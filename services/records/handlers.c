@@ -69,6 +69,12 @@ attachment_cap(med_call *call)
 				      RECORDS_MAX_ATTACHMENT_KEY);
 }
 
+static bool
+note_reader_on(med_call *call)
+{
+	return med_config_bool(call_config(call), RECORDS_NOTE_READER_KEY);
+}
+
 med_err
 records_fail_fault(med_call *call, const char *field, const records_fault *f)
 {
@@ -146,7 +152,7 @@ records_rpc_create_entry(med_call *call, const ProtobufCMessage *in,
 			   .kind = req->kind,
 			   .next = records_next_create,
 			   .ctx = &ch,
-			   .read_note = true};
+			   .read_note = note_reader_on(call)};
 	med_err err;
 
 	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
@@ -192,7 +198,7 @@ records_rpc_amend_entry(med_call *call, const ProtobufCMessage *in,
 	records_write w = {.entry_id = req->entry_id,
 			   .next = records_next_amend,
 			   .ctx = &ch,
-			   .read_note = true};
+			   .read_note = note_reader_on(call)};
 	med_problem p = {0};
 	med_err err;
 

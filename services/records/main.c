@@ -13,6 +13,9 @@
 static const med_config_spec records_config[] = {
 	{RECORDS_MAX_ATTACHMENT_KEY, MED_CONFIG_INT, "2097152", false, 1024,
 	 12582912, "largest document attachment accepted, in bytes"},
+	{RECORDS_NOTE_READER_KEY, MED_CONFIG_BOOL, "on", false, 0, 0,
+	 "read notes for suggestions when they are written (off: only "
+	 "ReadNotes reads them)"},
 	MED_PATIENTS_CONFIG,
 };
 

@@ -22,6 +22,9 @@ extern const size_t records_n_migrations;
 
 /* Config key of the attachment size cap. */
 #define RECORDS_MAX_ATTACHMENT_KEY "MED_RECORDS_MAX_ATTACHMENT_BYTES"
+/* Off, CreateEntry and AmendEntry write notes without reading them
+ * (docs/note-reader.md, "Switching it off"); on by default. */
+#define RECORDS_NOTE_READER_KEY "MED_RECORDS_NOTE_READER"
 
 /* Hash formulas: 1 = the first release's fields, 2 = every field. */
 #define RECORDS_HASH_V1 1

@@ -50,6 +50,23 @@ unicode_punct(const unsigned char *s, size_t n)
 	return s[0] == 0xef && s[1] == 0xbc && s[2] <= 0x8f;
 }
 
+/* not_text: characters that stand for no letter and separate words: the
+ * replacement character U+FFFD (what a decoder leaves of invalid UTF-8)
+ * and the other specials U+FFF0..U+FFFF, the byte order mark U+FEFF and
+ * the private-use area U+E000..U+F8FF (a font's or a system's own
+ * symbols). */
+static bool
+not_text(const unsigned char *s, size_t n)
+{
+	if (n != 3)
+		return false;
+	if (s[0] == 0xef && s[1] == 0xbf && s[2] >= 0xb0)
+		return true;
+	if (s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
+		return true;
+	return s[0] == 0xee || (s[0] == 0xef && s[1] <= 0xa3);
+}
+
 /* sentence_stop: the ideographic full stop. */
 static bool
 ideographic_stop(const unsigned char *s, size_t n)
@@ -65,7 +82,8 @@ word_len(const unsigned char *s, size_t left)
 
 	if (n == 1)
 		return isalnum(s[0]) ? 1 : 0;
-	if (n == 0 || unicode_punct(s, n) || ideographic_stop(s, n))
+	if (n == 0 || unicode_punct(s, n) || not_text(s, n) ||
+	    ideographic_stop(s, n))
 		return 0;
 	return n;
 }

@@ -208,6 +208,16 @@ test_bad_bytes(void)
 	MT_TRUE(r.stopped == NULL);
 	notes_read("", 0, &r);
 	MT_EQ_INT(r.n, 0);
+	/* U+FFFD, a byte order mark and a private-use character separate
+	 * words as the invalid bytes they often stand for do */
+	static const char rep[] = "Takes \xef\xbf\xbdwarfarin\xee\x80\x80."
+				  " \xef\xbb\xbf"
+				  "Asthma";
+	notes_read(rep, sizeof(rep) - 1, &r);
+	const notes_finding *w = find(&r, NOTES_MEDICINE, "warfarin");
+	MT_TRUE(w != NULL);
+	MT_TRUE(w != NULL && w->start == 9 && w->end == 17);
+	MT_TRUE(find(&r, NOTES_PROBLEM, "J45.9") != NULL);
 	/* a text cut inside a UTF-8 sequence */
 	notes_read("asthma \xe6\x82", 9, &r);
 	MT_EQ_INT(r.n, 1);
