@@ -64,10 +64,47 @@ function refusal(msg, e, lead) {
     : h('p', {}, (lead ? t('{lead}: ', { lead }) : '') + ((e && e.message) || e)));
 }
 
+// The labs a co-signer checks (issue 51, item 3): dosage's Medication
+// names the analytes its lab rules read (and creatinine for a drug dosed
+// by renal function); each is looked for under the LOINC codes records
+// reads for it (docs/dose-safety.md, "Labs the checks read").
+const LABS = {
+  potassium: { name: mark('Potassium'), codes: ['2823-3', '6298-4'] },
+  inr: { name: mark('INR'), codes: ['6301-6', '34714-6', '46418-0'] },
+  glucose: { name: mark('Glucose'), codes: ['2345-7', '2339-0', '15074-8', '14749-6', '41653-7', '2341-6'] },
+  creatinine: { name: mark('Creatinine'), codes: ['2160-0', '14682-9'] },
+};
+
+function medicationOf(c, r) {
+  const ref = r.medicationReference ? (r.medicationReference.reference || '').split('/').pop() : '';
+  return c.byId.get(ref);
+}
+
+// labsFact: the latest value of each lab the order's drug asks for, with
+// its time, or "none on record".
+function labsFact(c, r) {
+  const med = medicationOf(c, r);
+  const want = [...new Set(((med && med.extension) || [])
+    .filter((x) => /\/StructureDefinition\/relevant-lab$/.test(x.url) && LABS[x.valueCode]).map((x) => x.valueCode))];
+  if (!want.length) return t('No lab rules for this drug');
+  if (c.hidden.has('Observation')) return t('Labs not shown to your role');
+  const when = (o) => o.effectiveDateTime || o.issued || '';
+  const list = want.map((k) => {
+    const lab = LABS[k];
+    const o = c.observations.filter((x) => x.status !== 'entered-in-error' && x.valueQuantity
+      && ((x.code && x.code.coding) || []).some((cd) => lab.codes.includes(cd.code)))
+      .sort((a, b) => when(b).localeCompare(when(a)))[0];
+    return o ? t('{lab} {value} {unit} ({when})', { lab: t(lab.name), value: num(o.valueQuantity.value),
+      unit: units(o.valueQuantity.code || o.valueQuantity.unit),
+      when: fmtTime(when(o), { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' }) })
+      : t('{lab}: none on record', { lab: t(lab.name) });
+  });
+  return t('Latest labs: {list}', { list: list.join(t('; ')) });
+}
+
 // highAlert: the order's drug is high-alert (its Medication says so).
 function highAlert(c, r) {
-  const ref = r.medicationReference ? (r.medicationReference.reference || '').split('/').pop() : '';
-  const med = c.byId.get(ref);
+  const med = medicationOf(c, r);
   return !!med && (med.extension || []).some((x) => /\/StructureDefinition\/high-alert$/.test(x.url) && x.valueBoolean);
 }
 
@@ -388,7 +425,8 @@ function cosignHere(c, r, state, refresh) {
         : t('No known allergies')),
     h('li', {}, c.hidden.has('Observation') ? t('Weight not shown to your role') : c.weight
       ? t('Weight {kg} kg ({when})', { kg: num(c.weight.valueQuantity.value), when: fmtTime(c.weight.effectiveDateTime
-        || '', { day: '2-digit', month: 'short', year: 'numeric' }) }) : t('Weight not recorded')));
+        || '', { day: '2-digit', month: 'short', year: 'numeric' }) }) : t('Weight not recorded')),
+    h('li', { id: 'cosign-labs' }, labsFact(c, r)));
   const form = h('form', { class: 'form-row', onsubmit: async (ev) => {
     ev.preventDefault();
     msg.textContent = '';
@@ -408,7 +446,7 @@ function cosignHere(c, r, state, refresh) {
   h('button', { type: 'button', class: 'secondary', onclick: () => { state.cosigner = null; refresh(); } }, t('Cancel the co-sign')));
   return h('section', { id: 'cosign-here', 'aria-labelledby': 'cosign-here-h' },
     h('h3', { id: 'cosign-here-h' }, t('Co-sign on this device')),
-    h('p', { id: 'cosigner' }, t('Second person: {who} ({roles}). Check the order against the dose drawn up, the allergies and the weight; enter the dose you checked yourself.',
+    h('p', { id: 'cosigner' }, t('Second person: {who} ({roles}). Check the order against the dose drawn up, the allergies, the weight and the latest labs; enter the dose you checked yourself.',
       { who: second.user, roles: second.roles.map((x) => t(x)).join(', ') })),
     facts, form, msg);
 }
@@ -532,5 +570,5 @@ export async function cosignScreen(pid, orderId) {
   dev.box, h('button', { type: 'submit' }, t('Co-sign')));
   show(t('Co-sign: {drug}', { drug: drugName(r, c.byId) }), banner(c),
     h('p', {}, t('As the second person, check the drug, the dose and the patient, then co-sign with your own account.')),
-    form, msg, out);
+    h('p', { id: 'cosign-labs' }, labsFact(c, r)), form, msg, out);
 }

@@ -5,6 +5,16 @@
 // tests/console/test_messages.py finds every key in the source and
 // checks it is here.
 export const ZH = {
+  "Potassium": "血钾",
+  "INR": "国际标准化比值（INR）",
+  "Glucose": "血糖",
+  "Creatinine": "肌酐",
+  "No lab rules for this drug": "此药品无化验规则",
+  "Labs not shown to your role": "您的角色无权查看化验结果",
+  "{lab} {value} {unit} ({when})": "{lab} {value} {unit}（{when}）",
+  "{lab}: none on record": "{lab}：无记录",
+  "Latest labs: {list}": "最新化验：{list}",
+  "; ": "；",
   " (dosage checks the single and daily maximum, the timing and the patient's facts)": "（系统将核查单次和每日最大剂量、给药时间及患者信息）",
   " (due {due})": "（应于 {due}）",
   " (out of range)": "（超出范围）",
@@ -193,7 +203,7 @@ export const ZH = {
   "Scheduled doses not shown to your role: the grid shows the doses charted only.": "您的角色无法查看计划剂量：表中只显示已记录的给药。",
   "Screens": "页面",
   "Second person: sign in here to co-sign": "第二核对人：在此登录以双签",
-  "Second person: {who} ({roles}). Check the order against the dose drawn up, the allergies and the weight; enter the dose you checked yourself.": "第二核对人：{who}（{roles}）。请对照医嘱核对抽取的剂量、过敏史和体重；输入您自己核对的剂量。",
+  "Second person: {who} ({roles}). Check the order against the dose drawn up, the allergies, the weight and the latest labs; enter the dose you checked yourself.": "第二核对人：{who}（{roles}）。请对照医嘱核对抽取的剂量、过敏史、体重和最新化验结果；输入您自己核对的剂量。",
   "Series": "项目",
   "Set by the protocol (sliding scale, titration)": "按方案确定（浮动剂量、滴定）",
   "Sex {sex}": "性别 {sex}",

@@ -445,6 +445,34 @@ ingredients(med_json *w, const dosage_drug *d)
 	med_json_end(w, ']');
 }
 
+/*
+ * relevant_labs fills labs with the analytes the second person checks
+ * before a high-alert dose (issue 51): those the drug's lab rules read,
+ * in their order, and creatinine for a drug dosed by renal function;
+ * returns how many.
+ */
+static size_t
+relevant_labs(const dosage_drug *d, dosage_lab labs[DOSAGE_LAB_N])
+{
+	dosage_lab_rule r[DOSAGE_LAB_MAX_RULES];
+	bool seen[DOSAGE_LAB_N] = {false};
+	char reason[160];
+	size_t n = 0, k = 0;
+
+	if (dosage_lab_rules_parse(d->lab_rules, r, DOSAGE_LAB_MAX_RULES, &n,
+				   reason, sizeof(reason)) != MED_OK)
+		n = 0;
+	for (size_t i = 0; i <= n; i++) {
+		dosage_lab lab = i < n ? r[i].analyte : DOSAGE_LAB_CREATININE;
+
+		if ((i == n && d->n_renal_bands == 0) || seen[lab])
+			continue;
+		seen[lab] = true;
+		labs[k++] = lab;
+	}
+	return k;
+}
+
 static void
 medication(med_json *w, const dosage_drug *d)
 {
@@ -452,19 +480,33 @@ medication(med_json *w, const dosage_drug *d)
 					    ? RXNORM_SYSTEM
 					    : LOCAL_DRUG_SYSTEM,
 				    d->code, d->name};
+	dosage_lab labs[DOSAGE_LAB_N];
+	size_t n_labs = relevant_labs(d, labs);
 	char id[40];
 
 	dosage_fhir_medication_id(d->code, id);
 	med_fhir_entry_begin(w, FHIR_BASE, "Medication", id);
 	/* A high-alert drug says so, for the bedside checklist to ask for
 	 * the second check before the dose (issue 51). */
-	if (d->high_alert) {
+	if (d->high_alert || n_labs > 0) {
 		med_json_begin(w, "extension", '[');
-		med_json_begin(w, NULL, '{');
-		med_json_str(w, "url",
-			     FHIR_BASE "/StructureDefinition/high-alert");
-		med_json_bool(w, "valueBoolean", true);
-		med_json_end(w, '}');
+		if (d->high_alert) {
+			med_json_begin(w, NULL, '{');
+			med_json_str(w, "url",
+				     FHIR_BASE
+				     "/StructureDefinition/high-alert");
+			med_json_bool(w, "valueBoolean", true);
+			med_json_end(w, '}');
+		}
+		/* The labs a co-signer checks, each an extension. */
+		for (size_t i = 0; i < n_labs; i++) {
+			med_json_begin(w, NULL, '{');
+			med_json_str(w, "url",
+				     FHIR_BASE
+				     "/StructureDefinition/relevant-lab");
+			med_json_str(w, "valueCode", dosage_lab_name(labs[i]));
+			med_json_end(w, '}');
+		}
 		med_json_end(w, ']');
 	}
 	med_fhir_concept(w, "code", &code, 1, d->name);
