@@ -290,6 +290,9 @@ def test_policy_passes_on_the_tree():
     ("fhir:\n  console:\n    wardTimeZone: Europe London\n",
      "fhir.console.wardTimeZone"),
     ("fhir:\n  console:\n    issuer: sso.hospital\n", "fhir.console.issuer"),
+    ("services:\n  diagnosis:\n    operatingPermille: 1000\n",
+     "operatingPermille"),
+    ("pacs:\n  writebackRetryMs: 50\n", "pacs.writebackRetryMs"),
 ])
 def test_policy_catches_values_against_the_schema(tmp_path, values, expect):
     src = copy_tree(tmp_path)
@@ -515,6 +518,35 @@ def test_pacs_off_by_default(default_render):
     assert 'MED_DIAGNOSIS_PACS_URL: ""' in cm
     assert "MED_DIAGNOSIS_PACS_USER" not in cm
     assert 'MED_DIAGNOSIS_PACS_WRITEBACK: "false"' in cm
+
+
+def test_diagnosis_retry_and_operating_point_reach_the_pod(tmp_path):
+    """The write-back's retry waits and the model's operating point are
+    chart values (issue 52), with the defaults the service itself has."""
+    r = render(tmp_path, "pacs:\n  writebackRetryMs: 1500\n"
+               "  writebackRetryMaxMs: 60000\n"
+               "services:\n  diagnosis:\n    operatingPermille: 700\n")
+    assert r.returncode == 0, r.stdout
+    cm = _named(r.stdout, "ConfigMap", "smartmed-diagnosis")
+    assert 'MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MS: "1500"' in cm
+    assert 'MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MAX_MS: "60000"' in cm
+    assert 'MED_DIAGNOSIS_OPERATING_PERMILLE: "700"' in cm
+    for other in ("identity", "records", "dosage", "audit"):
+        assert "OPERATING_PERMILLE" not in _named(
+            r.stdout, "ConfigMap", "smartmed-" + other), other
+
+
+def test_operating_point_default_is_the_cards(default_render):
+    cm = _named(default_render, "ConfigMap", "smartmed-diagnosis")
+    assert 'MED_DIAGNOSIS_OPERATING_PERMILLE: "0"' in cm
+    assert 'MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MS: "5000"' in cm
+    assert 'MED_DIAGNOSIS_PACS_WRITEBACK_RETRY_MAX_MS: "300000"' in cm
+
+
+def test_operating_point_on_another_service_is_refused(tmp_path):
+    r = render(tmp_path, "services:\n  records:\n    operatingPermille: 700\n")
+    assert r.returncode != 0
+    assert "services.records.operatingPermille" in r.stdout
 
 
 def test_pacs_enabled_runs_orthanc_wired_to_diagnosis(tmp_path):
