@@ -317,10 +317,13 @@ def summary(st, faces=None, photos=None, idp=None, settings_info=None):
     if photos:
         lines += walkthrough.printed_lines(st, photos, mrn)
     else:
-        lines.append("  (the walk-through's sample photographs come from "
-                     "../shared, which is absent: use your own JPEG or PNG "
-                     "photographs, two to enrol, one per verification)")
-        lines += walkthrough.printed_lines(st, "YOUR_PHOTOS", mrn)
+        lines.append("  (the sample photographs come from ../shared, "
+                     "which is absent: this walk-through records the dose "
+                     "with the patient identified by wristband, audited; "
+                     "tools/dev/walkthrough.sh --photos DIR adds the face "
+                     "steps with photographs of your own, face1.jpg and "
+                     "face2.jpg to enrol, probe1.jpg to verify)")
+        lines += walkthrough.printed_lines(st, None, mrn)
     lines += ["", "more:",
               "  %s --addr %s --token %s identity search-patients "
               "--family-name-prefix Do --page.page-size 10" % (

@@ -22,6 +22,14 @@ a photograph of its own) and someone else who must not match.  They are
 colour because the liveness model that make run ships (MED_FACE_PAD=warn,
 human-liveness-v1) takes 42 % of grey photographs, such as ORL's, for
 prints (docs/face-pad.md): a grey probe came back PAD_DECISION_FLAGGED.
+
+Without ../shared (and so without photographs) the walk-through still
+reaches a dose: it leaves out the face steps and records the dose with an
+identity_override, the audited way a ward records a patient identified
+otherwise (wristband scanned, name and date of birth confirmed), and says
+so.  A newcomer who has photographs of their own adds the face steps by
+passing them (tools/dev/walkthrough.sh --photos DIR, with face1.jpg,
+face2.jpg and probe1.jpg in DIR).
 """
 
 import base64
@@ -46,6 +54,11 @@ DRUG = "PARA500"
 DOSE = "500"
 WARD = "ward-3"
 TERMINAL = "ward3-bed7"
+# What the nurse did instead of a face verification, where the
+# walk-through has no photographs (docs/dose-safety.md: an
+# identity_override is stored and audited with the dose).
+IDENTIFIED_OTHERWISE = ("wristband scanned; name and date of birth "
+                        "confirmed with the patient")
 
 
 def sample_faces(rundir):
@@ -60,6 +73,15 @@ def sample_faces(rundir):
         os.makedirs(out, exist_ok=True)
         shutil.copyfile(src, os.path.join(out, name))
     return out
+
+
+def own_photos(folder):
+    """A folder of the user's own photographs, or None where it lacks
+    the ones the face steps name."""
+    names = ("face1.jpg", "face2.jpg", PROBES[0])
+    if all(os.path.isfile(os.path.join(folder, n)) for n in names):
+        return os.path.realpath(folder)
+    return None
 
 
 def _hex(b64):
@@ -128,10 +150,7 @@ def steps(st, photos, mrn, pubkey_hint=None):
                 "PATIENT_ID", "--encounter-class",
                 "ENCOUNTER_CLASS_INPATIENT", "--ward", WARD, "--bed", "7",
                 "--attending", st.user("clinician"))),
-        Step("enrol the face from two photographs",
-             mc("identity", "registrar", "enroll-face", "--patient-id",
-                "PATIENT_ID", "--images", pic("face1.jpg"), "--images",
-                pic("face2.jpg"))),
+    ] + _enrol_steps(mc, pic, photos) + [
         Step("chart the allergy assessment (none known): a first dose "
              "stops until allergies are assessed",
              mc("dosage", "nurse", "set-patient-context",
@@ -150,21 +169,7 @@ def steps(st, photos, mrn, pubkey_hint=None):
                 DOSE, "--order.unit", "mg", "--order.route", "oral",
                 "--order.frequency", "q6h"),
              {"ORDER_ID": lambda r, f: r["id"]}, note="the reply's id"),
-        Step("verify the face at the bedside (nurse): a token",
-             mc("identity", "nurse", "verify-face", "--patient-id",
-                "PATIENT_ID", "--image", pic(PROBES[0]), "--terminal",
-                TERMINAL),
-             {"VERIFICATION_TOKEN": lambda r, f: r["verification_token"]},
-             note="the reply's verification_token (match true, "
-             "pad_decision PAD_DECISION_BONA_FIDE); each later "
-             "verification needs a photograph of its own: probe2.jpg, "
-             "probe3.jpg"),
-        Step("record the dose with that token",
-             mc("dosage", "nurse", "record-administration", "--order-id",
-                "ORDER_ID", "--dose", DOSE, "--unit", "mg",
-                "--verification-token", "VERIFICATION_TOKEN"),
-             {"ADMIN_ID": lambda r, f: r["id"]},
-             note="the reply's id (identity verified)"),
+    ] + _dose_steps(mc, pic, photos) + [
         Step("find the administration's audit event (repeat until it is "
              "there: events reach the log within seconds)",
              mc("audit", "auditor", "query", "--patient-id", "PATIENT_ID",
@@ -206,12 +211,55 @@ def steps(st, photos, mrn, pubkey_hint=None):
              [auditverify, "inclusion", "--index", "LEAF_INDEX", "--size",
               "TREE_SIZE", "--leaf", "LEAF_HASH", "--root", "ROOT_HASH",
               "--path", "AUDIT_PATH"]),
-        Step("someone else's face must not match",
-             mc("identity", "nurse", "verify-face", "--patient-id",
-                "PATIENT_ID", "--image", pic("someone-else.jpg"),
-                "--terminal", TERMINAL)),
     ]
+    if photos and os.path.isfile(os.path.join(photos, "someone-else.jpg")):
+        out.append(Step("someone else's face must not match",
+                        mc("identity", "nurse", "verify-face",
+                           "--patient-id", "PATIENT_ID", "--image",
+                           pic("someone-else.jpg"), "--terminal",
+                           TERMINAL)))
     return out
+
+
+def _enrol_steps(mc, pic, photos):
+    if not photos:
+        return []
+    return [Step("enrol the face from two photographs",
+                 mc("identity", "registrar", "enroll-face", "--patient-id",
+                    "PATIENT_ID", "--images", pic("face1.jpg"), "--images",
+                    pic("face2.jpg")))]
+
+
+def _dose_steps(mc, pic, photos):
+    """The bedside: verify the face and record the dose with its token, or
+    without photographs record it identified otherwise (audited)."""
+    if not photos:
+        return [Step("record the dose, the patient identified by wristband "
+                     "(no photographs: the face steps need ../shared or "
+                     "--photos)",
+                     mc("dosage", "nurse", "record-administration",
+                        "--order-id", "ORDER_ID", "--dose", DOSE, "--unit",
+                        "mg", "--identity-override.reason",
+                        "OVERRIDE_REASON_IDENTIFIED_OTHERWISE",
+                        "--identity-override.text", IDENTIFIED_OTHERWISE),
+                     {"ADMIN_ID": lambda r, f: r["id"]},
+                     note="the reply's id (identity overridden, audited)")]
+    return [
+        Step("verify the face at the bedside (nurse): a token",
+             mc("identity", "nurse", "verify-face", "--patient-id",
+                "PATIENT_ID", "--image", pic(PROBES[0]), "--terminal",
+                TERMINAL),
+             {"VERIFICATION_TOKEN": lambda r, f: r["verification_token"]},
+             note="the reply's verification_token (match true, "
+             "pad_decision PAD_DECISION_BONA_FIDE); each later "
+             "verification needs a photograph of its own: probe2.jpg, "
+             "probe3.jpg"),
+        Step("record the dose with that token",
+             mc("dosage", "nurse", "record-administration", "--order-id",
+                "ORDER_ID", "--dose", DOSE, "--unit", "mg",
+                "--verification-token", "VERIFICATION_TOKEN"),
+             {"ADMIN_ID": lambda r, f: r["id"]},
+             note="the reply's id (identity verified)")]
 
 
 def _line(argv):
@@ -328,17 +376,28 @@ def main(argv=None):
     ap.add_argument("--addr", action="append", default=[],
                     metavar="SERVICE=HOST:PORT",
                     help="a service's gRPC address other than make run's")
+    ap.add_argument("--photos", metavar="DIR",
+                    help="photographs of one person of your own: "
+                    "face1.jpg and face2.jpg to enrol, probe1.jpg to "
+                    "verify (default: the Caltech samples in ../shared, "
+                    "or no face steps where it is absent)")
     args = ap.parse_args(argv)
     rundir = os.path.realpath(args.rundir)
     if not os.path.exists(os.path.join(rundir, "tokens")):
         print("walkthrough: no %s/tokens: start `make run` first" % rundir,
               file=sys.stderr)
         return 2
-    photos = sample_faces(rundir)
-    if photos is None:
-        print("walkthrough: the sample photographs need ../shared "
-              "(%s)" % CALTECH, file=sys.stderr)
+    photos = own_photos(args.photos) if args.photos else \
+        sample_faces(rundir)
+    if args.photos and photos is None:
+        print("walkthrough: --photos %s needs face1.jpg, face2.jpg and "
+              "probe1.jpg" % args.photos, file=sys.stderr)
         return 2
+    if photos is None:
+        print("walkthrough: no sample photographs (../shared is absent at "
+              "%s): the face steps are left out and the dose is recorded "
+              "with the patient identified by wristband" % CALTECH,
+              flush=True)
     st = _RunStack(rundir, dict(a.split("=", 1) for a in args.addr))
     pki = os.path.join(rundir, "pki")
     env = {"MED_TLS_CA": os.path.join(pki, "ca.pem"),
