@@ -319,26 +319,32 @@ class LeaveSetOut:
         return self.model
 
 
-def report(protocol, method, res, target):
+def report(protocol, method, res, target, summary):
     own = {}
     for n, r in res.items():
         if len(r["imp"]) >= 3 / target:
             own[n] = calibrate.cut_at(r["imp"], target)
     t = max(own.values())
     worst = max(own, key=own.get)
+    cells = []
     print("\n%s, %s: threshold %.4f (%s's own at FMR %g)" % (
         protocol, method, t, worst, target))
     print("| set | impostor pairs | false matches | FMR (95 % upper) | "
-          "genuine probes | FNMR | own threshold |")
+          "genuine probes | misses (FNMR) | own threshold |")
     print("|---|---|---|---|---|---|---|")
     for n, r in res.items():
         fm = sum(s >= t for s in r["imp"])
         miss = sum(s < t for s in r["gen"]) + r["misses"]
-        print("| %s | %d | %d | %.2e (%.2e) | %d | %.1f %% | %s |" % (
+        print("| %s | %d | %d | %.2e (%.2e) | %d | %d (%.1f %%) | %s |" % (
             n, len(r["imp"]), fm, fm / len(r["imp"]),
-            calibrate.upper95(fm, len(r["imp"])), r["probes"],
+            calibrate.upper95(fm, len(r["imp"])), r["probes"], miss,
             100 * miss / r["probes"],
             "%.4f" % own[n] if n in own else "too few pairs"))
+        cells.append("%d/%d" % (miss, r["probes"]) +
+                     ("" if fm <= target * len(r["imp"]) else " (FMR %.1e)"
+                      % (fm / len(r["imp"]))))
+    summary.append("| %s | %s | %.4f (%s) | %s |" % (
+        protocol, method, t, worst, " | ".join(cells)))
     sys.stdout.flush()
 
 
@@ -351,6 +357,7 @@ def evaluate():
     target = float(os.environ.get("TARGET_FMR", "0.001"))
     methods = os.environ.get(
         "METHODS", "raw wccn-0 wccn-0.1 wccn-0.3 lda-64 lda-32").split()
+    summary = []
     for protocol in os.environ.get("PROTOCOLS", "people sets").split():
         for method in methods:
             res = {}
@@ -359,7 +366,13 @@ def evaluate():
                       if protocol == "people"
                       else LeaveSetOut(sets, method, n))
                 res[n] = score_set(sets[n], enrol_n, mf)
-            report(protocol, method, res, target)
+            report(protocol, method, res, target, summary)
+    print("\nmisses/probes at each projection's threshold (FMR shown where "
+          "above the target):\n")
+    print("| protocol | projection | threshold (deciding set) | %s |"
+          % " | ".join(names))
+    print("|---|---|---|%s" % ("---|" * len(names)))
+    print("\n".join(summary))
 
 
 def main():
