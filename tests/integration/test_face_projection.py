@@ -54,9 +54,10 @@ def synthetic(seed, sets=("a", "b", "c"), people=10, photos=4, nuisance=5.0):
     return out
 
 
-def test_people_folds_never_train_on_a_pairs_people(monkeypatch):
+def spied_tool(monkeypatch):
+    """The tool, and the list of label sets each projection is trained
+    on."""
     tool = load_tool()
-    sets = synthetic(1)
     trained = []
     fit = tool.fit
 
@@ -64,6 +65,12 @@ def test_people_folds_never_train_on_a_pairs_people(monkeypatch):
         trained.append(set(y))
         return fit(method, x, y)
     monkeypatch.setattr(tool, "fit", spy)
+    return tool, trained
+
+
+def test_people_folds_never_train_on_a_pairs_people(monkeypatch):
+    tool, trained = spied_tool(monkeypatch)
+    sets = synthetic(1)
     for n, s in sets.items():
         mf = tool.PeopleFolds(sets, "wccn-0", 5, 1, n)
         people = sorted(set(s["person"]))
@@ -87,15 +94,8 @@ def test_people_folds_never_train_on_a_pairs_people(monkeypatch):
 
 
 def test_leave_one_set_out_trains_on_the_other_sets(monkeypatch):
-    tool = load_tool()
+    tool, trained = spied_tool(monkeypatch)
     sets = synthetic(2)
-    trained = []
-    fit = tool.fit
-
-    def spy(method, x, y):
-        trained.append(set(y))
-        return fit(method, x, y)
-    monkeypatch.setattr(tool, "fit", spy)
     tool.score_set(sets["b"], 2, tool.LeaveSetOut(sets, "wccn-0.1", "b"))
     assert len(trained) == 1
     assert {label.split("/")[0] for label in trained[0]} == {"a", "c"}
