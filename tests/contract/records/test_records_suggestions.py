@@ -203,3 +203,22 @@ def test_every_finding_of_a_long_note_written_in_one_go(stack, pb):
         assert s.entry_id == e.entry_id and s.version == 1
         assert s.status == pb.SUGGESTION_STATUS_PENDING
     assert len({s.suggestion_id for s in sugs}) == len(sugs)
+
+
+def test_amendment_does_not_ask_again_what_was_decided(stack, pb):
+    """The one statement that writes an amended note's suggestions leaves
+    out the findings of that note already confirmed or rejected."""
+    e = _note(stack, pb, "Allergic to codeine. Takes morphine.")
+    got = _by_code(_list(stack, pb, e.patient_id))
+    stack.call(SVC, "ConfirmSuggestion", pb.ConfirmSuggestionRequest(
+        suggestion_id=got[(pb.SUGGESTION_KIND_ALLERGY, "codeine")]
+        .suggestion_id), role="clinician")
+    stack.call(SVC, "RejectSuggestion", pb.RejectSuggestionRequest(
+        suggestion_id=got[(pb.SUGGESTION_KIND_MEDICINE, "morphine")]
+        .suggestion_id, reason="stopped"), role="clinician")
+    stack.call(SVC, "AmendEntry", pb.AmendEntryRequest(
+        entry_id=e.entry_id, expected_version=1, title=e.title,
+        body="Allergic to codeine. Takes morphine. Has gout.",
+        reason="added gout"), role="clinician")
+    pending = _list(stack, pb, e.patient_id, pb.SUGGESTION_STATUS_PENDING)
+    assert [(s.code, s.version) for s in pending] == [("M10.9", 2)]
