@@ -158,8 +158,10 @@ insert_all(med_db_conn *c, med_arena *a, const records_entry *e,
 	uint64_t affected = 0;
 	med_err err;
 
-	/* 64 findings of at most ~1.5 KB each once escaped */
-	med_json_init_arena(&w, a, 256u * 1024u);
+	/* NOTES_FINDINGS_MAX findings, each a mention of at most 399 bytes
+	 * (6 once escaped: control bytes between its words) and short
+	 * names: about 3 KB each, 192 KB in all at most. */
+	med_json_init_arena(&w, a, 512u * 1024u);
 	med_json_begin(&w, NULL, '[');
 	for (size_t i = 0; i < r->n; i++)
 		if (notes_is_suggested(&r->findings[i])) {
