@@ -66,8 +66,8 @@ async function noteOf(ref, notes) {
 
 // readSuggestions: the patient's pending suggestions, oldest first, each
 // {resource, quote, note: {version, title, date}, recorded}; hidden: the
-// types the user's role may not search (a pharmacist's allergies: records
-// refuses their search, though it lets them decide).
+// types the user's role may not search (records answers a pharmacist's
+// allergy search with the allergies alone, so they see what they decide).
 export async function readSuggestions(id) {
   const q = encodeURIComponent(id);
   const hidden = [];

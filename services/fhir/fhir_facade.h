@@ -552,6 +552,10 @@ typedef struct fhir_call {
 	/* identity has confirmed the patient: a source's NOT_FOUND then
 	 * means it holds nothing for them, never a 404. */
 	bool patient_known;
+	/* the one type a search asks for, sent as the export's "types"
+	 * where the request has that field (records: a pharmacist exports
+	 * allergies alone); NULL: every type */
+	const char *search_type;
 } fhir_call;
 
 /* fhir_get_patient reads a patient from identity into *out. */

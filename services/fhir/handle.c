@@ -245,7 +245,9 @@ gather(fhir_call *c, const fhir_query *q, const fhir_family *fam,
 		    (q->what == FHIR_EVERYTHING &&
 		     !fhir_source_holds_any(src, q->types)))
 			continue;
+		c->search_type = q->what == FHIR_SEARCH ? q->type : NULL;
 		err = read_source(c, q, fam, v, by_cursor && v == first, m, e);
+		c->search_type = NULL;
 		if (err == MED_ERR_CANCELLED)
 			return MED_OK; /* the page is complete */
 		if (err != MED_OK)

@@ -66,10 +66,34 @@ field_at(const ProtobufCMessage *msg, const char *name, ProtobufCType type)
 	return (char *)msg + fd->offset;
 }
 
+/* set_types sends type as the request's "types" (a repeated string)
+ * when its message has that field: records narrows a pharmacist's export
+ * to the type searched. */
+static bool
+set_types(ProtobufCMessage *in, med_arena *a, const char *type)
+{
+	const ProtobufCFieldDescriptor *fd =
+		protobuf_c_message_descriptor_get_field_by_name(in->descriptor,
+								"types");
+	char ***list;
+	size_t *n;
+
+	if (type == NULL || fd == NULL || fd->type != PROTOBUF_C_TYPE_STRING ||
+	    fd->label != PROTOBUF_C_LABEL_REPEATED)
+		return true;
+	list = (char ***)((char *)in + fd->offset);
+	n = (size_t *)((char *)in + fd->quantifier_offset);
+	if ((*list = med_arena_alloc(a, sizeof(**list))) == NULL)
+		return false;
+	(*list)[0] = (char *)type;
+	*n = 1;
+	return true;
+}
+
 /* export_request builds src's ExportFhirRequest for one page. */
 static ProtobufCMessage *
 export_request(const fhir_source *src, med_arena *a, const char *patient_id,
-	       Smartmed__Common__V1__PageRequest *page)
+	       const char *type, Smartmed__Common__V1__PageRequest *page)
 {
 	ProtobufCMessage *in =
 		med_arena_zalloc(a, src->in_desc->sizeof_message);
@@ -85,7 +109,7 @@ export_request(const fhir_source *src, med_arena *a, const char *patient_id,
 		return NULL;
 	*pid = (char *)patient_id;
 	*pg = &page->base;
-	return in;
+	return set_types(in, a, type) ? in : NULL;
 }
 
 /* export_reply reads bundle_json and the next page token of a reply. */
@@ -109,7 +133,8 @@ export_one_page(fhir_source *src, fhir_call *c, const char *patient_id,
 		Smartmed__Common__V1__PageRequest *page, const char **bundle,
 		const char **next, fhir_error *e)
 {
-	ProtobufCMessage *in = export_request(src, c->arena, patient_id, page);
+	ProtobufCMessage *in =
+		export_request(src, c->arena, patient_id, c->search_type, page);
 	ProtobufCMessage *out = NULL;
 	med_rpc_status st = {0};
 

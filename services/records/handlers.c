@@ -506,13 +506,39 @@ records_rpc_verify_chain(med_call *call, const ProtobufCMessage *in,
 	return err;
 }
 
+/*
+ * export_scope narrows ExportFhir for a pharmacist: one who holds no
+ * care-team role reads the record's allergies only (what
+ * GetMedicationFacts gives them already), so that they can search a
+ * patient's allergies, the note reader's suggested ones among them, and
+ * nothing else.  The caller must ask for that type alone: an export of
+ * everything would otherwise look complete with the rest left out.
+ */
+static med_err
+export_scope(med_call *call,
+	     const Smartmed__Records__V1__ExportFhirRequest *req,
+	     records_filter *f)
+{
+	const med_principal *p = med_call_principal(call);
+
+	if ((p->roles &
+	     (MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_SERVICE)) != 0)
+		return MED_OK;
+	if (req->n_types != 1 ||
+	    strcmp(req->types[0], "AllergyIntolerance") != 0)
+		return med_call_fail(call, MED_ERR_DENIED,
+				     "types: a pharmacist exports "
+				     "[\"AllergyIntolerance\"] only");
+	f->kind = SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_ALLERGY;
+	return MED_OK;
+}
+
 med_err
 records_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 			ProtobufCMessage *out)
 {
 	const Smartmed__Records__V1__ExportFhirRequest *req = (const void *)in;
 	Smartmed__Records__V1__ExportFhirResponse *res = (void *)out;
-	const char *scope_fields[] = {req->patient_id};
 	records_filter f = {.patient_id = req->patient_id, .author = ""};
 	size_t budget = med_call_reply_budget(call, REPLY_SLACK_BYTES), n = 0;
 	unsigned char scope[16];
@@ -521,9 +547,13 @@ records_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 	records_readings readings;
 	med_err err = med_check_id(call, "patient_id", req->patient_id);
 
-	records_page_scope(scope, "ExportFhir", scope_fields, 1);
-	if (err != MED_OK ||
-	    (err = records_page_parse(call, req->page, MED_PAGE_MAX, scope,
+	if (err != MED_OK || (err = export_scope(call, req, &f)) != MED_OK)
+		return err;
+	/* A page token of the allergies alone does not serve the whole. */
+	const char *scope_fields[] = {req->patient_id, "allergy"};
+
+	records_page_scope(scope, "ExportFhir", scope_fields, f.kind ? 2 : 1);
+	if ((err = records_page_parse(call, req->page, MED_PAGE_MAX, scope,
 				      RECORDS_CURSOR_ENTRY, &page)) != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);

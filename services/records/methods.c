@@ -38,8 +38,9 @@ const med_method records_methods[] = {
 	MED_UNARY(GetAttachment, get_attachment, attachment, CARE_TEAM),
 	MED_UNARY(VerifyChain, verify_chain, verify_chain_response,
 		  CHAIN_READERS),
+	/* A pharmacist exports the allergies alone (export_scope). */
 	MED_UNARY(ExportFhir, export_fhir, export_fhir_response,
-		  CARE_TEAM | MED_ROLE_SERVICE),
+		  CARE_TEAM | MED_ROLE_PHARMACIST | MED_ROLE_SERVICE),
 	/* fhirread: one resource of the export by type and id, for users
 	 * only (no service reads by id). */
 	MED_UNARY(ReadFhir, read_fhir, read_fhir_response, CARE_TEAM),

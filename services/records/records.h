@@ -631,11 +631,12 @@ extern const char *const records_suggest_statements[];
  * the pending suggestions of the entry's earlier versions, then (unless e
  * is entered in error) adds a pending suggestion per finding the reader
  * suggests, unless the entry's same finding was confirmed or rejected
- * before.  *added grows by the rows added; *stopped says why the reader
- * stopped early (NULL: read whole).  Errors: database errors.
+ * before, all in one statement.  *added grows by the rows added;
+ * *stopped says why the reader stopped early (NULL: read whole); scratch
+ * memory comes from a.  Errors: database errors, MED_ERR_NOMEM.
  */
-med_err records_store_suggest(med_db_conn *c, const records_entry *e,
-			      uint32_t *added,
+med_err records_store_suggest(med_db_conn *c, med_arena *a,
+			      const records_entry *e, uint32_t *added,
 			      const char **stopped) MED_MUST_CHECK;
 
 /* records_store_read_notes reads the latest version of each of the

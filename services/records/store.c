@@ -835,7 +835,8 @@ seal(med_arena *a, records_version *v, const head_row *ch)
  * failure the write did not have but the database's own.
  */
 static med_err
-read_note(med_db_conn *c, const records_write *w, const records_entry *e)
+read_note(med_db_conn *c, med_arena *a, const records_write *w,
+	  const records_entry *e)
 {
 	uint32_t added = 0;
 	const char *stopped;
@@ -844,7 +845,7 @@ read_note(med_db_conn *c, const records_write *w, const records_entry *e)
 	    e->status !=
 		    SMARTMED__RECORDS__V1__ENTRY_STATUS__ENTRY_STATUS_ENTERED_IN_ERROR)
 		return MED_OK;
-	return records_store_suggest(c, e, &added, &stopped);
+	return records_store_suggest(c, a, e, &added, &stopped);
 }
 
 static med_err
@@ -888,7 +889,7 @@ write_tx(med_db_conn *c, void *arg)
 	    (err = insert_version(c, &x->next)) != MED_OK ||
 	    (err = update_heads(c, &x->next)) != MED_OK)
 		return err;
-	return read_note(c, w, x->next.e);
+	return read_note(c, x->arena, w, x->next.e);
 }
 
 /* fhirwrite: records_store_write_conn is one write of

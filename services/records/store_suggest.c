@@ -7,6 +7,7 @@
  * transaction: the allergy list the dose checks read (GetMedicationFacts).
  */
 #include <med/arena.h>
+#include <med/json.h>
 #include <med/rpc.h>
 #include <med/util.h>
 
@@ -77,58 +78,134 @@ withdraw(med_db_conn *c, const records_entry *e)
 			   v, 5, NULL, NULL);
 }
 
-/* insert_one adds finding f of e unless the entry's same finding was
- * decided before (a confirmed allergy is not asked about again). */
-static med_err
-insert_one(med_db_conn *c, const records_entry *e, const notes_finding *f,
-	   uint32_t *added)
+/* mention_of copies f's mention of e into out (at most size - 1 bytes,
+ * never cutting a UTF-8 character). */
+static void
+mention_of(const records_entry *e, const notes_finding *f, char *out,
+	   size_t size)
+{
+	size_t n = f->end - f->start;
+
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 &&
+		       ((unsigned char)e->body[f->start + n] & 0xC0u) == 0x80u)
+			n--;
+	}
+	memcpy(out, e->body + f->start, n);
+	out[n] = '\0';
+}
+
+/* finding_json appends finding f of e to w as one row of the array that
+ * insert_all's JSON_TABLE reads. */
+static void
+finding_json(med_json *w, const records_entry *e, const notes_finding *f)
 {
 	char id[MED_UUID_LEN + 1], ctx[64], mention[400];
-	size_t n = f->end - f->start;
-	uint64_t rows = 0;
-	med_err err;
 
 	med_uuid_v4(id);
 	notes_context_text(f->context & (NOTES_HISTORICAL | NOTES_UNCERTAIN),
 			   ctx, sizeof(ctx));
 	if (strcmp(ctx, "affirmed") == 0)
 		ctx[0] = '\0';
-	n = n < sizeof(mention) ? n : sizeof(mention) - 1;
-	memcpy(mention, e->body + f->start, n);
-	mention[n] = '\0';
+	mention_of(e, f, mention, sizeof(mention));
+	med_json_begin(w, NULL, '{');
+	med_json_str(w, "id", id);
+	med_json_i64(w, "kind", f->kind);
+	med_json_str(w, "system", f->system);
+	med_json_str(w, "code", f->code);
+	med_json_str(w, "display", f->display);
+	med_json_u64(w, "start", f->start);
+	med_json_u64(w, "end", f->end);
+	med_json_str(w, "mention", mention);
+	med_json_str(w, "context", ctx);
+	med_json_str(w, "trigger", f->trigger);
+	med_json_str(w, "reaction", f->reaction);
+	med_json_end(w, '}');
+}
+
+/* The columns of one finding in insert_all's JSON array. */
+#define FINDING_TABLE                                                          \
+	"JSON_TABLE(?, '$[*]' COLUMNS ("                                       \
+	" id CHAR(36) CHARACTER SET utf8mb4 PATH '$.id',"                      \
+	" kind INT PATH '$.kind',"                                             \
+	" code_system VARCHAR(16) CHARACTER SET utf8mb4 PATH '$.system',"      \
+	" code VARCHAR(100) CHARACTER SET utf8mb4 PATH '$.code',"              \
+	" display VARCHAR(200) CHARACTER SET utf8mb4 PATH '$.display',"        \
+	" span_start INT UNSIGNED PATH '$.start',"                             \
+	" span_end INT UNSIGNED PATH '$.end',"                                 \
+	" mention VARCHAR(400) CHARACTER SET utf8mb4 PATH '$.mention',"        \
+	" context VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.context',"         \
+	" trigger_phrase VARCHAR(300) CHARACTER SET utf8mb4"                   \
+	" PATH '$.trigger',"                                                   \
+	" reaction VARCHAR(100) CHARACTER SET utf8mb4 PATH '$.reaction')) f"
+
+/*
+ * insert_all adds the suggested findings of r for e in ONE statement (a
+ * JSON array of the findings read as a table: one round trip to the
+ * database however many there are; a statement binds at most
+ * MED_DB_MAX_PARAMS values, a row per finding would need 16), except
+ * those whose kind and code the entry had confirmed or rejected before
+ * (a confirmed allergy is not asked about again).
+ */
+static med_err
+insert_all(med_db_conn *c, med_arena *a, const records_entry *e,
+	   const notes_reading *r, uint32_t *added)
+{
+	med_json w;
+	const char *rows;
+	size_t n = 0, len = 0;
+	uint64_t affected = 0;
+	med_err err;
+
+	/* NOTES_FINDINGS_MAX findings, each a mention of at most 399 bytes
+	 * (6 once escaped: control bytes between its words) and short
+	 * names: about 3 KB each, 192 KB in all at most. */
+	med_json_init_arena(&w, a, 512u * 1024u);
+	med_json_begin(&w, NULL, '[');
+	for (size_t i = 0; i < r->n; i++)
+		if (notes_is_suggested(&r->findings[i])) {
+			finding_json(&w, e, &r->findings[i]);
+			n++;
+		}
+	med_json_end(&w, ']');
+	if (n == 0)
+		return MED_OK;
+	if ((rows = med_json_text(&w, &len)) == NULL)
+		return w.err;
 	med_db_value v[] = {
-		MED_DB_STR(id),		  MED_DB_STR(e->patient_id),
-		MED_DB_STR(e->entry_id),  MED_DB_I64(e->version),
-		MED_DB_I64(f->kind),	  MED_DB_STR(f->system),
-		MED_DB_STR(f->code),	  MED_DB_STR(f->display),
-		MED_DB_I64(f->start),	  MED_DB_I64(f->end),
-		MED_DB_STR(mention),	  MED_DB_STR(ctx),
-		MED_DB_STR(f->trigger),	  MED_DB_STR(f->reaction),
-		MED_DB_I64(SG(PENDING)),  MED_DB_I64(med_now_ms()),
-		MED_DB_STR(e->entry_id),  MED_DB_I64(f->kind),
-		MED_DB_STR(f->code),	  MED_DB_I64(SG(CONFIRMED)),
+		MED_DB_STR(e->patient_id),
+		MED_DB_STR(e->entry_id),
+		MED_DB_I64(e->version),
+		MED_DB_I64(SG(PENDING)),
+		MED_DB_I64(med_now_ms()),
+		{.type = MED_DB_TEXT, .p = rows, .len = len},
+		MED_DB_STR(e->entry_id),
+		MED_DB_I64(SG(CONFIRMED)),
 		MED_DB_I64(SG(REJECTED)),
 	};
 
 	err = med_db_exec(
 		c,
-		"INSERT IGNORE INTO note_suggestions (suggestion_id,"
-		" patient_id, entry_id, version, kind, code_system, code,"
-		" display, span_start, span_end, mention, context,"
-		" trigger_phrase, reaction, status, created_ms)"
-		" SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
-		" FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM note_suggestions"
-		" WHERE entry_id = ? AND kind = ? AND code = ?"
-		" AND status IN (?, ?))",
-		v, sizeof(v) / sizeof(v[0]), &rows, NULL);
+		"INSERT IGNORE INTO note_suggestions (patient_id, entry_id,"
+		" version, status, created_ms, suggestion_id, kind,"
+		" code_system, code, display, span_start, span_end, mention,"
+		" context, trigger_phrase, reaction)"
+		" SELECT ?, ?, ?, ?, ?, f.id, f.kind, f.code_system, f.code,"
+		" f.display, f.span_start, f.span_end, f.mention, f.context,"
+		" f.trigger_phrase, f.reaction FROM " FINDING_TABLE
+		" WHERE NOT EXISTS (SELECT 1 FROM note_suggestions d"
+		" WHERE d.entry_id = ? AND d.kind = f.kind AND d.code = f.code"
+		" AND d.status IN (?, ?))",
+		v, sizeof(v) / sizeof(v[0]), &affected, NULL);
 	if (err == MED_OK)
-		*added += (uint32_t)rows;
+		*added += (uint32_t)affected;
 	return err;
 }
 
 med_err
-records_store_suggest(med_db_conn *c, const records_entry *e, uint32_t *added,
-		      const char **stopped)
+records_store_suggest(med_db_conn *c, med_arena *a, const records_entry *e,
+		      uint32_t *added, const char **stopped)
 {
 	notes_reading r;
 	med_err err = MED_OK;
@@ -142,10 +219,7 @@ records_store_suggest(med_db_conn *c, const records_entry *e, uint32_t *added,
 		return MED_OK;
 	notes_read(e->body, strlen(e->body), &r);
 	*stopped = r.stopped;
-	for (size_t i = 0; err == MED_OK && i < r.n; i++)
-		if (notes_is_suggested(&r.findings[i]))
-			err = insert_one(c, e, &r.findings[i], added);
-	return err;
+	return insert_all(c, a, e, &r, added);
 }
 
 /* --- ReadNotes ---------------------------------------------------------- */
@@ -212,8 +286,9 @@ read_tx(med_db_conn *c, void *arg)
 		const char *stopped;
 		char *why;
 
-		err = records_store_suggest(
-			c, rows.v[i], &x->out->suggestions_added, &stopped);
+		err = records_store_suggest(c, x->arena, rows.v[i],
+					    &x->out->suggestions_added,
+					    &stopped);
 		x->out->notes_read++;
 		if (err != MED_OK || stopped == NULL)
 			continue;

@@ -889,6 +889,19 @@ async function suggestionSteps(browser) {
     await shot(page, 'console-news2-stale');
   });
   await nctx.close();
+  // A pharmacist decides allergies too, so sees the suggested one (records
+  // exports them the allergies alone; docs/note-reader.md).
+  const rctx = await newContext(browser);
+  const rx = await rctx.newPage();
+  await step('note suggestions seen by a pharmacist', async () => {
+    await signIn(rx, cfg.cosigner.user, cfg.cosigner.password);
+    await rx.locator('#who', { hasText: cfg.cosigner.user }).waitFor();
+    await go(rx, '#/patient/' + N.id + '/notes');
+    await cards(rx).nth(1).waitFor();
+    out.notesPharmacist = (await cards(rx).allTextContents()).map((x) => x.replace(/\s+/g, ' ').trim());
+    out.notesPharmacistHidden = await rx.locator('#suggestions-hidden').count();
+  });
+  await rctx.close();
   const pctx = await newContext(browser);
   const ph = await pctx.newPage();
   await step('note suggestion rejected by a clinician', async () => {

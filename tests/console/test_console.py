@@ -955,6 +955,7 @@ def test_note_suggestions(run, cstack, noted):
     needs a reason, and a rejected and a confirmed suggestion are gone,
     the confirmed allergy in the banner and records' list."""
     for name in ("note suggestions seen by a nurse",
+                 "note suggestions seen by a pharmacist",
                  "note suggestion rejected by a clinician",
                  "note suggestion confirmed by a clinician"):
         _passed(run, name)
@@ -966,6 +967,10 @@ def test_note_suggestions(run, cstack, noted):
     assert 'From the note "Admission" (version 1) of ' in allergy[0], allergy
     assert "None of it is in the chart" not in allergy[0]
     assert run["notesNurseButtons"] == 0
+    # a pharmacist sees the suggested allergy too, nothing "not shown"
+    assert [c for c in run["notesPharmacist"]
+            if c.startswith("Allergy: codeine")], run["notesPharmacist"]
+    assert run["notesPharmacistHidden"] == 0, run["notesPharmacist"]
     assert "No known allergies" in run["notesBanner"], run["notesBanner"]
     assert "A note mentions an allergy to codeine: not confirmed" in \
         run["notesBanner"], run["notesBanner"]

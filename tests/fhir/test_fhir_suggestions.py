@@ -235,3 +235,58 @@ def test_a_pharmacist_confirms_but_adds_no_problem(st, validator, noted):
     assert "condition" not in got
     assert got["problemList"]["valueString"].startswith(
         "confirmed, but not added to the problem list: diagnosis refused")
+
+
+def test_a_pharmacist_lists_suggested_and_charted_allergies_only(
+        st, validator):
+    """A pharmacist decides suggested allergies, so they search them: the
+    AllergyIntolerance search holds the note's unconfirmed allergy and the
+    charted one (records exports a pharmacist its allergies alone, what
+    GetMedicationFacts gives them already), while the rest of the record
+    (notes, observations, $everything) stays refused."""
+    ipb, rpb = protos.module("identity"), protos.module("records")
+    p = st.call("identity", "CreatePatient", ipb.CreatePatientRequest(
+        mrn="MRN-" + uuid.uuid4().hex[:8], family_name="Pharmread",
+        given_name="Ina", birth_date="1961-02-03",
+        sex=ipb.ADMINISTRATIVE_SEX_FEMALE), role="registrar", timeout=30)
+    st.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=p.patient_id, kind=rpb.ENTRY_KIND_NOTE, title="Admission",
+        body="Allergic to penicillin - hives. Known epilepsy."),
+        role="clinician", timeout=30)
+    st.call("records", "CreateEntry", rpb.CreateEntryRequest(
+        patient_id=p.patient_id, kind=rpb.ENTRY_KIND_ALLERGY,
+        title="Latex", allergy=rpb.Allergy(substance_display="Latex")),
+        role="clinician", timeout=30)
+    status, body = get(st, "AllergyIntolerance?patient=" + p.patient_id,
+                       role="pharmacist")
+    assert status == 200, body
+    assert_valid(validator, body)
+    got = [e["resource"] for e in body.get("entry", [])
+           if e["resource"]["resourceType"] == "AllergyIntolerance"]
+    sug = st.call("records", "ListSuggestions", rpb.ListSuggestionsRequest(
+        patient_id=p.patient_id), role="pharmacist").suggestions
+    allergy = [s.suggestion_id for s in sug if s.code == "penicillins"]
+    ids = {r["id"] for r in got}
+    assert allergy and allergy[0] in ids, (allergy, got)
+    # the charted allergy too: a pharmacist sees the whole allergy list
+    assert "Latex" in {r["code"].get("text") for r in got}, got
+    assert {r["resourceType"] for e in body.get("entry", [])
+            for r in [e["resource"]]} <= {"AllergyIntolerance"}
+    # nothing else of the record is shown to the pharmacist
+    for path in ("DocumentReference?patient=", "Patient/%s/$everything"):
+        target = (path % p.patient_id if "%s" in path
+                  else path + p.patient_id)
+        status, body = get(st, target, role="pharmacist")
+        assert status == 403, (target, body)
+    # and records itself narrows a pharmacist's export to the allergies
+    with pytest.raises(Exception) as e:
+        st.call("records", "ExportFhir", rpb.ExportFhirRequest(
+            patient_id=p.patient_id), role="pharmacist")
+    assert "types" in str(e.value)
+    res = st.call("records", "ExportFhir", rpb.ExportFhirRequest(
+        patient_id=p.patient_id, types=["AllergyIntolerance"]),
+        role="pharmacist")
+    kinds = {e["resource"]["resourceType"]
+             for e in json.loads(res.bundle_json).get("entry", [])}
+    # (the Patient is the reference every export carries: the id asked)
+    assert kinds == {"AllergyIntolerance", "Patient"}, kinds

@@ -366,6 +366,14 @@ notes__is_trigger(notes_type type)
 	return type <= NOTES_T_UNCERTAIN;
 }
 
+const notes_entry *
+notes__entries(size_t *n)
+{
+	pthread_once(&lex_once, load);
+	*n = lex.n;
+	return lex.v;
+}
+
 const char *
 notes_lexicon_check(void)
 {

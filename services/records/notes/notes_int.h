@@ -70,4 +70,18 @@ size_t notes__first_words(const char *word);
 /* notes__is_trigger: is type one of the five context triggers? */
 bool notes__is_trigger(notes_type type);
 
+/* notes__entries returns the table of known phrases (*n of them). */
+const notes_entry *notes__entries(size_t *n);
+
+/* The fewest letters of a word read despite a spelling slip. */
+#define NOTES_SPELLING_MIN 7
+
+/*
+ * notes__near returns the one-word substance, class or problem that word
+ * (a comparison form the lexicon does not know) is one edit away from
+ * (spelling.c), or NULL: too short, not letters, no such name, or more
+ * than one.
+ */
+const notes_entry *notes__near(const char *word);
+
 #endif

@@ -107,6 +107,9 @@ match(sentence *s)
 
 		for (; w > 0 && (e = lookup(s, i, w)) == NULL; w--)
 			;
+		/* a word no phrase starts: one spelling slip from a name? */
+		if (e == NULL && (e = notes__near(s->words[i].key)) != NULL)
+			w = 1;
 		if (e == NULL) {
 			i++;
 			continue;

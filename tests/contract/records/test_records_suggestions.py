@@ -172,3 +172,53 @@ def test_long_mixed_script_note_spans_point_at_the_bytes(stack, pb):
     raw = body.encode("utf-8")
     assert raw[s.span_start:s.span_end].decode("utf-8") == "co-trimoxazole"
     assert (s.code, s.reaction) == ("co-trimoxazole", "urticaria")
+
+
+def test_every_finding_of_a_long_note_written_in_one_go(stack, pb):
+    """The suggestions of a note are written in one statement (a JSON
+    array read as a table, docs/note-reader.md): every suggested finding
+    of a 2-page note arrives, each span and text the body's own bytes,
+    with quotes, backslashes, tabs and characters outside the BMP around
+    the mentions (what the JSON escaping must carry through)."""
+    parts = ['Allergic to "penicillin" \\ hives \U0001F600.',
+             "\tOn warfarin and metformin daily.",
+             "History of hypertension; known epilepsy; has gout.",
+             "Takes bisoprolol \u201cat night\u201d. \u6CE8 Has asthma.",
+             "Intolerant of codeine - vomiting."]
+    body = " ".join(parts * 40)[:20000]
+    e = _note(stack, pb, body)
+    sugs = _list(stack, pb, e.patient_id)
+    want = {(pb.SUGGESTION_KIND_ALLERGY, "penicillins"),
+            (pb.SUGGESTION_KIND_ALLERGY, "codeine"),
+            (pb.SUGGESTION_KIND_MEDICINE, "warfarin"),
+            (pb.SUGGESTION_KIND_MEDICINE, "metformin"),
+            (pb.SUGGESTION_KIND_MEDICINE, "bisoprolol"),
+            (pb.SUGGESTION_KIND_PROBLEM, "I10"),
+            (pb.SUGGESTION_KIND_PROBLEM, "G40.9"),
+            (pb.SUGGESTION_KIND_PROBLEM, "M10.9")}
+    assert want <= set(_by_code(sugs)), _by_code(sugs).keys()
+    raw = body.encode("utf-8")
+    for s in sugs:
+        assert raw[s.span_start:s.span_end].decode("utf-8") == s.text, s
+        assert s.entry_id == e.entry_id and s.version == 1
+        assert s.status == pb.SUGGESTION_STATUS_PENDING
+    assert len({s.suggestion_id for s in sugs}) == len(sugs)
+
+
+def test_amendment_does_not_ask_again_what_was_decided(stack, pb):
+    """The one statement that writes an amended note's suggestions leaves
+    out the findings of that note already confirmed or rejected."""
+    e = _note(stack, pb, "Allergic to codeine. Takes morphine.")
+    got = _by_code(_list(stack, pb, e.patient_id))
+    stack.call(SVC, "ConfirmSuggestion", pb.ConfirmSuggestionRequest(
+        suggestion_id=got[(pb.SUGGESTION_KIND_ALLERGY, "codeine")]
+        .suggestion_id), role="clinician")
+    stack.call(SVC, "RejectSuggestion", pb.RejectSuggestionRequest(
+        suggestion_id=got[(pb.SUGGESTION_KIND_MEDICINE, "morphine")]
+        .suggestion_id, reason="stopped"), role="clinician")
+    stack.call(SVC, "AmendEntry", pb.AmendEntryRequest(
+        entry_id=e.entry_id, expected_version=1, title=e.title,
+        body="Allergic to codeine. Takes morphine. Has gout.",
+        reason="added gout"), role="clinician")
+    pending = _list(stack, pb, e.patient_id, pb.SUGGESTION_STATUS_PENDING)
+    assert [(s.code, s.version) for s in pending] == [("M10.9", 2)]

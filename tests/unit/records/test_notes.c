@@ -287,12 +287,66 @@ test_bounds(void)
 	free(big);
 }
 
+/* One spelling slip in a name of at least 7 letters is read as the name
+ * (spelling.c); a shorter word, two slips, or a slip near two names is
+ * not. */
+static void
+test_spelling(void)
+{
+	static const struct {
+		const char *text;
+		notes_kind kind;
+		const char *code; /* NULL: no finding of that kind */
+		const char *span;
+	} t[] = {
+		{"Allergic to penicilin - rash.", NOTES_ALLERGY, "penicillins",
+		 "penicilin"},
+		{"Allergy to amoxicilin.", NOTES_ALLERGY, "amoxicillin",
+		 "amoxicilin"},
+		/* two letters swapped, one added */
+		{"Takes metfromin daily.", NOTES_MEDICINE, "metformin",
+		 "metfromin"},
+		{"Takes warfarrin.", NOTES_MEDICINE, "warfarin", "warfarrin"},
+		/* a problem's one word */
+		{"Known hypertenison.", NOTES_PROBLEM, "I10", "hypertenison"},
+		/* negation still applies to the name read */
+		{"Denies allergy to penicilin.", NOTES_ALLERGY, "penicillins",
+		 "penicilin"},
+	};
+	notes_reading r;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const notes_finding *f;
+
+		notes_read(t[i].text, strlen(t[i].text), &r);
+		f = find(&r, t[i].kind, t[i].code);
+		if (f == NULL)
+			mt_fail(__FILE__, __LINE__, "%s: no %s %s", t[i].text,
+				notes_kind_name(t[i].kind), t[i].code);
+		MT_EQ_INT(f->end - f->start, strlen(t[i].span));
+		MT_TRUE(memcmp(t[i].text + f->start, t[i].span,
+			       strlen(t[i].span)) == 0);
+	}
+	notes_read("Denies allergy to penicilin.", 28, &r);
+	MT_TRUE((find(&r, NOTES_ALLERGY, "penicillins")->context & NEG) != 0);
+	/* short words are never guessed ("asprn": 5 letters) */
+	notes_read("Takes asprn.", 12, &r);
+	MT_EQ_INT(r.n, 0);
+	/* two slips away: not read ("penicilinn" is one; "pencilinn" two) */
+	notes_read("Allergic to pencilinn.", 22, &r);
+	MT_TRUE(find(&r, NOTES_ALLERGY, "penicillins") == NULL);
+	/* ordinary words of 7 letters or more stay unread */
+	notes_read("Patient comfortable overnight, reviewed.", 40, &r);
+	MT_EQ_INT(r.n, 0);
+}
+
 static const mt_case cases[] = {
 	{"table", test_table},
 	{"not_found", test_not_found},
 	{"context_text", test_context_text},
 	{"bad_bytes", test_bad_bytes},
 	{"bounds", test_bounds},
+	{"spelling", test_spelling},
 	{NULL, NULL},
 };
 
