@@ -23,7 +23,7 @@ import pytest
 
 from harness import hl7, protos
 from harness.checks import poll
-from harness.metrics import scrape, value
+from harness.metrics import scrape, series, value
 
 FIRST_MESSAGE_MS = 3000
 MESSAGE_MS = 2000
@@ -377,6 +377,52 @@ def test_an_honest_sender_gets_through_a_thousand_connections_from_many_addresse
         for _m, c, _mrn, kind in batch:
             rows = hl7.list_messages(tls_hst, control_id=c).messages
             assert len(rows) == 1, (c, kind, rows)  # stored, once
+
+
+def _closed(st, reason):
+    return sum(series(scrape(st, "hl7")[0],
+                      "smartmed_hl7_connections_closed_total",
+                      reason=reason).values())
+
+
+def test_a_flood_cannot_push_a_connection_out_mid_handshake(tls_hst):
+    """With the pending pool full (a small one here), a connection younger
+    than half the first message's deadline is never closed for a newcomer:
+    the honest sender connects, 40 connections from 40 more addresses
+    arrive before its TLS handshake even starts, and it still gets its
+    message through; the newcomers past the pool are refused
+    (pending_full).  Before, the newcomers closed the oldest, and after
+    the old ones the honest connection was the oldest."""
+    pool, first_ms = 16, 10000
+    env = tls_hst.services["hl7"].env
+    hl7.restart(tls_hst, MED_HL7_MAX_PENDING=str(pool),
+                MED_HL7_FIRST_MESSAGE_MS=str(first_ms))
+    socks = []
+    try:
+        for i in range(pool):  # the pool full, from as many addresses
+            socks.append(_raw(tls_hst, "127.3.1.%d" % (1 + i)))
+        # ...and older than half the deadline, so a newcomer may close one.
+        time.sleep(first_ms / 2000 + 1)
+        refused = _closed(tls_hst, "pending_full")
+        honest = _raw(tls_hst, "127.0.0.1", timeout=20)
+        for i in range(40):
+            socks.append(_raw(tls_hst, "127.3.2.%d" % (1 + i)))
+        ctx = ssl.create_default_context(cafile=tls_hst.ca_path)
+        ctx.check_hostname = False
+        ctx.load_cert_chain(*tls_hst.pki("operator"))
+        socks.append(honest)
+        conn = hl7.Mllp.__new__(hl7.Mllp)
+        conn.sock, conn.buf = ctx.wrap_socket(honest,
+                                              server_hostname="hl7"), b""
+        with conn:
+            ack = hl7.ack_fields(conn.send(_message("HF")))
+        assert ack["MSA"][1] == "AA", ack
+        assert _closed(tls_hst, "pending_full") >= refused + 1
+    finally:
+        for s in socks:
+            s.close()
+        env.pop("MED_HL7_MAX_PENDING", None)
+        hl7.restart(tls_hst, MED_HL7_FIRST_MESSAGE_MS=str(FIRST_MESSAGE_MS))
 
 
 # --- a sender is who its certificate says (issue 49, item 2) -------------
