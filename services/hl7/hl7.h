@@ -340,6 +340,25 @@ int64_t hl7_read_timeout(const hl7_deadlines *d, bool first_done,
 			 hl7_frame_state state, int64_t accepted_ms,
 			 int64_t frame_started_ms, int64_t now_ms);
 
+/* hl7_waiting - what the pending pool's choice of a connection to close
+ * sees of one connection waiting for its first message. */
+typedef struct hl7_waiting {
+	const char *addr; /* the peer's address, "" when unknown */
+	int64_t accepted_ms;
+	int slot; /* the caller's index, returned */
+} hl7_waiting;
+
+/*
+ * hl7_pending_victim picks the waiting connection a newcomer at now_ms
+ * closes when the pending pool (w[0..n)) is full: only one that has waited
+ * at least grace_ms (an honest sender's handshake and first message take
+ * less, so a flood of newcomers cannot push it out mid-handshake), of
+ * those one of the address holding the most waiting connections, of
+ * those the oldest.  Returns its slot, or -1 when every one is younger
+ * than grace_ms (the newcomer is refused instead).  Reorders w.
+ */
+int hl7_pending_victim(hl7_waiting *w, int n, int64_t now_ms, int64_t grace_ms);
+
 /*
  * hl7_frame_wrap writes 0x0B, msg, 0x1C, 0x0D into out.  Errors:
  * MED_ERR_LIMIT.

@@ -9,9 +9,12 @@
  *
  * A connection holds a slot of MED_HL7_MAX_CONNECTIONS only once it has
  * sent its first message (TLS handshake done, a whole frame read): before
- * that it is pending, in a pool of its own (MED_HL7_MAX_PENDING) whose
- * oldest member is closed for a newcomer, so that silent connections
- * cannot keep an honest sender out.  Every read has a deadline
+ * that it is pending, in a pool of its own (MED_HL7_MAX_PENDING, sized
+ * for thousands: a pending connection is a descriptor and an idle
+ * thread), so that silent connections cannot keep an honest sender out;
+ * when that pool is full a newcomer closes one that has waited at least
+ * half the first message's deadline (of the address holding the most,
+ * the oldest), or is refused when none has.  Every read has a deadline
  * (hl7_read_timeout: the first message, any one message, the silence
  * between messages), one address holds at most
  * MED_HL7_MAX_CONNECTIONS_PER_ADDRESS connections, and a sender's newer
@@ -25,6 +28,7 @@
 #include <nng/nng.h>
 #include <nng/supplemental/tls/tls.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +39,8 @@
 #define ACK_BYTES  4096
 /* An ACK a peer does not take within this time ends the connection. */
 #define SEND_TIMEOUT_MS 30000
+/* Descriptors fd_room keeps beside the MLLP pools. */
+#define FD_RESERVE 256
 
 typedef struct conn conn;
 
@@ -45,9 +51,10 @@ struct hl7_listener {
 	pthread_t accept_thread;
 	pthread_mutex_t lock;
 	pthread_cond_t gone;
-	conn **conns;	/* max_connections: past their first message */
-	conn **pending; /* max_pending: before it */
-	int n_threads;	/* connection threads alive */
+	conn **conns;	      /* max_connections: past their first message */
+	conn **pending;	      /* max_pending: before it */
+	hl7_waiting *waiting; /* max_pending: evict_one's scratch */
+	int n_threads;	      /* connection threads alive */
 	bool stopping;
 };
 
@@ -419,45 +426,35 @@ from_addr(const hl7_listener *li, const conn *c)
 	return n;
 }
 
-/* pending_from counts the pending connections of addr (under
- * li->lock). */
+/* evict_one closes, for a newcomer, the pending connection
+ * hl7_pending_victim picks and returns its slot, or -1 when every pending
+ * connection is younger than half the first message's deadline (under
+ * li->lock, the pool full).  Oldest alone was not enough: connections
+ * opened faster than an honest sender's handshake ends pushed it out
+ * every time (issue 49, the edge test's churn); the address holding the
+ * most then helped only while the attacker had fewer addresses than the
+ * pool had places.  Now a connection is safe for its first half-deadline
+ * whatever the attacker's addresses: a flood meets refusal, not the
+ * honest sender's eviction. */
 static int
-pending_from(const hl7_listener *li, const char *addr)
+evict_one(hl7_listener *li)
 {
-	int n = 0;
+	int n = li->st->max_pending, slot;
 
-	for (int i = 0; i < li->st->max_pending; i++)
-		n += li->pending[i] != NULL &&
-		     strcmp(li->pending[i]->addr, addr) == 0;
-	return n;
-}
-
-/* evict_oldest closes, for a newcomer, the pending connection that has
- * waited longest among those of the address holding the most pending
- * connections, and returns its slot (under li->lock, the pool full).
- * Oldest alone was not enough: connections opened faster than an honest
- * sender's handshake ends pushed it out every time (issue 49, the edge
- * test's churn); now a sender's one connection goes only when every
- * pending connection comes from an address of its own. */
-static int
-evict_oldest(hl7_listener *li)
-{
-	int oldest = 0, most = pending_from(li, li->pending[0]->addr);
-
-	for (int i = 1; i < li->st->max_pending; i++) {
-		int n = pending_from(li, li->pending[i]->addr);
-
-		if (n > most ||
-		    (n == most && li->pending[i]->accepted_ms <
-					  li->pending[oldest]->accepted_ms)) {
-			oldest = i;
-			most = n;
-		}
-	}
+	for (int i = 0; i < n; i++)
+		li->waiting[i] = (hl7_waiting){
+			.addr = li->pending[i]->addr,
+			.accepted_ms = li->pending[i]->accepted_ms,
+			.slot = i,
+		};
+	slot = hl7_pending_victim(li->waiting, n, mono_ms(),
+				  li->st->deadlines.first_message_ms / 2);
+	if (slot < 0)
+		return -1;
 	closed(li, "pending_evicted");
-	nng_stream_close(li->pending[oldest]->s);
-	li->pending[oldest] = NULL;
-	return oldest;
+	nng_stream_close(li->pending[slot]->s);
+	li->pending[slot] = NULL;
+	return slot;
 }
 
 /* conn_add registers a new connection as pending, or says why not. */
@@ -476,10 +473,14 @@ conn_add(hl7_listener *li, conn *c)
 	} else {
 		slot = slot_free(li->pending, li->st->max_pending);
 		if (slot < 0)
-			slot = evict_oldest(li);
-		li->pending[slot] = c;
-		li->n_threads++;
-		set_open(li);
+			slot = evict_one(li);
+		if (slot < 0) {
+			refused = "pending_full";
+		} else {
+			li->pending[slot] = c;
+			li->n_threads++;
+			set_open(li);
+		}
 	}
 	pthread_mutex_unlock(&li->lock);
 	return refused;
@@ -506,6 +507,10 @@ start_conn(hl7_listener *li, nng_stream *s)
 			     strcmp(refused, "per_address") == 0
 				     ? "too many from that address "
 				       "(MED_HL7_MAX_CONNECTIONS_PER_ADDRESS)"
+			     : strcmp(refused, "pending_full") == 0
+				     ? "every connection waiting for its "
+				       "first message is new "
+				       "(MED_HL7_MAX_PENDING)"
 				     : refused);
 		closed(li, refused);
 		free(c);
@@ -617,6 +622,38 @@ listen_on(hl7_listener *li, const med_config *c)
 	return MED_OK;
 }
 
+/*
+ * fd_room raises the soft limit on open files towards what the pools can
+ * hold (a descriptor a connection, and room for the database, gRPC and
+ * logs), as far as the hard limit lets it; past that a connection is
+ * refused at accept and the log says which setting to lower or which
+ * limit to raise.
+ */
+static void
+fd_room(const hl7_state *st)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)st->max_pending + (rlim_t)st->max_connections +
+		      FD_RESERVE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 ||
+	    rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need
+			      ? need
+			      : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < need)
+		med_log_warn(
+			"hl7: open files limited to %llu, fewer than "
+			"MED_HL7_MAX_PENDING + MED_HL7_MAX_CONNECTIONS + "
+			"%d need (%llu): raise the hard limit (ulimit -Hn, "
+			"LimitNOFILE) or lower MED_HL7_MAX_PENDING",
+			(unsigned long long)rl.rlim_cur, FD_RESERVE,
+			(unsigned long long)need);
+}
+
 static void
 listener_free(hl7_listener *li)
 {
@@ -628,6 +665,7 @@ listener_free(hl7_listener *li)
 	pthread_mutex_destroy(&li->lock);
 	free(li->conns);
 	free(li->pending);
+	free(li->waiting);
 	free(li);
 }
 
@@ -644,10 +682,12 @@ hl7_listener_start(hl7_state *st, const med_config *c)
 	pthread_cond_init(&li->gone, NULL);
 	li->conns = calloc((size_t)st->max_connections, sizeof(conn *));
 	li->pending = calloc((size_t)st->max_pending, sizeof(conn *));
-	if (li->conns == NULL || li->pending == NULL) {
+	li->waiting = calloc((size_t)st->max_pending, sizeof(hl7_waiting));
+	if (li->conns == NULL || li->pending == NULL || li->waiting == NULL) {
 		listener_free(li);
 		return MED_ERR_NOMEM;
 	}
+	fd_room(st);
 	if ((err = listen_on(li, c)) != MED_OK) {
 		listener_free(li);
 		return err;

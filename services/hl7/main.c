@@ -23,9 +23,10 @@ static const med_config_spec hl7_config[] = {
 	{HL7_MAX_SENDERS_KEY, MED_CONFIG_INT, "64", false, 1, 1024,
 	 "most MLLP connections past their first message open at once (one "
 	 "per sender)"},
-	{HL7_MAX_PENDING_KEY, MED_CONFIG_INT, "32", false, 1, 1024,
-	 "most MLLP connections before their first message; the oldest is "
-	 "closed for a newcomer"},
+	{HL7_MAX_PENDING_KEY, MED_CONFIG_INT, "2048", false, 1, 65536,
+	 "most MLLP connections before their first message (each a "
+	 "descriptor and an idle thread); when full, a newcomer closes one "
+	 "that has waited half MED_HL7_FIRST_MESSAGE_MS, or is refused"},
 	{HL7_PER_ADDRESS_KEY, MED_CONFIG_INT, "8", false, 1, 1024,
 	 "most MLLP connections from one address"},
 	{HL7_FIRST_MESSAGE_KEY, MED_CONFIG_INT, "10000", false, 100, 600000,

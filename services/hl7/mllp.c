@@ -3,6 +3,7 @@
  * stream and written around a reply.  Pure functions over caller buffers;
  * the listener (listener.c) feeds it what it reads.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "hl7.h"
@@ -103,4 +104,47 @@ hl7_read_timeout(const hl7_deadlines *d, bool first_done, hl7_frame_state state,
 			left = first;
 	}
 	return left;
+}
+
+/* by_addr_then_age orders waiting connections by address, then oldest
+ * first. */
+static int
+by_addr_then_age(const void *a, const void *b)
+{
+	const hl7_waiting *x = a, *y = b;
+	int c = strcmp(x->addr, y->addr);
+
+	if (c != 0)
+		return c;
+	return (x->accepted_ms > y->accepted_ms) -
+	       (x->accepted_ms < y->accepted_ms);
+}
+
+int
+hl7_pending_victim(hl7_waiting *w, int n, int64_t now_ms, int64_t grace_ms)
+{
+	int best = -1, best_count = 0;
+
+	/* Sorted, each address is one run, its oldest first: O(n log n)
+	 * for a pool of thousands. */
+	qsort(w, (size_t)n, sizeof(*w), by_addr_then_age);
+	for (int run = 0; run < n;) {
+		int end = run, eligible = -1;
+
+		while (end < n && strcmp(w[end].addr, w[run].addr) == 0)
+			end++;
+		/* The run's oldest is its only candidate: if it is too young,
+		 * so are the rest. */
+		if (now_ms - w[run].accepted_ms >= grace_ms)
+			eligible = run;
+		if (eligible >= 0 &&
+		    (end - run > best_count ||
+		     (end - run == best_count &&
+		      w[eligible].accepted_ms < w[best].accepted_ms))) {
+			best = eligible;
+			best_count = end - run;
+		}
+		run = end;
+	}
+	return best < 0 ? -1 : w[best].slot;
 }

@@ -418,8 +418,8 @@ identity_enc_store_history(
 typedef struct export_ctx {
 	med_arena *arena;
 	const char *patient_id;
-	const char *ward;	   /* the census: a ward's open stays */
-	uint64_t offset;	   /* the census's */
+	const char *ward; /* the census: a ward's open stays */
+	const identity_census_key *census_after; /* the census's */
 	const med_page_key *after; /* a patient's: after this encounter */
 	uint32_t limit;
 	identity_enc_history **items;
@@ -480,20 +480,30 @@ export_in_tx(med_db_conn *c, void *ctx)
 	return err == MED_OK ? load_histories(c, x) : err;
 }
 
-/* ward_in_tx reads a page of a ward's open stays (x->ward), by bed. */
+/* ward_in_tx reads a page of a ward's open stays (x->ward), by bed, after
+ * x->census_after (a keyset: an admission between pages shifts nothing). */
 static med_err
 ward_in_tx(med_db_conn *c, void *ctx)
 {
 	export_ctx *x = ctx;
-	med_db_value v[] = {
-		MED_DB_STR(x->ward), MED_DB_I64(IDENTITY_ENC_IN_PROGRESS),
-		MED_DB_I64((int64_t)x->limit), MED_DB_I64((int64_t)x->offset)};
+	const identity_census_key *k = x->census_after;
+	med_db_value v[] = {MED_DB_STR(x->ward),
+			    MED_DB_I64(IDENTITY_ENC_IN_PROGRESS),
+			    MED_DB_I64(k->set ? 1 : 0),
+			    MED_DB_STR(k->bed),
+			    MED_DB_STR(k->bed),
+			    MED_DB_I64(k->start_ms),
+			    MED_DB_I64(k->start_ms),
+			    MED_DB_STR(k->id),
+			    MED_DB_I64((int64_t)x->limit)};
 	med_err err = med_db_query(
 		c,
 		"SELECT e.encounter_id FROM encounters e"
 		" WHERE e.ward = ? AND e.status = ?"
-		" ORDER BY e.bed, e.start_ms, e.encounter_id LIMIT ? OFFSET ?",
-		v, 4, on_export_row, x);
+		" AND (? = 0 OR e.bed > ? OR (e.bed = ? AND (e.start_ms > ?"
+		" OR (e.start_ms = ? AND e.encounter_id > ?))))"
+		" ORDER BY e.bed, e.start_ms, e.encounter_id LIMIT ?",
+		v, 9, on_export_row, x);
 
 	return err == MED_OK ? load_histories(c, x) : err;
 }
@@ -514,11 +524,13 @@ export_run(med_db *db, med_db_tx_fn fn, export_ctx *x,
 
 med_err
 identity_enc_store_ward(med_db *db, med_arena *a, const char *ward,
-			uint64_t offset, uint32_t limit,
+			const identity_census_key *after, uint32_t limit,
 			identity_enc_history ***out, size_t *n)
 {
-	export_ctx x = {
-		.arena = a, .ward = ward, .offset = offset, .limit = limit};
+	export_ctx x = {.arena = a,
+			.ward = ward,
+			.census_after = after,
+			.limit = limit};
 
 	return export_run(db, ward_in_tx, &x, out, n);
 }

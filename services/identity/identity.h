@@ -864,14 +864,26 @@ med_err identity_enc_store_export(med_db *db, med_arena *a,
 				  identity_enc_history ***out,
 				  size_t *n) MED_MUST_CHECK;
 
+/* identity_census_key - where a census page starts: after the stay at
+ * (bed, start_ms, encounter_id), the census's order (set false: the
+ * first page). */
+typedef struct identity_census_key {
+	bool set;
+	char bed[129]; /* VARCHAR(32): up to 128 bytes of UTF-8 */
+	int64_t start_ms;
+	char id[64];
+} identity_census_key;
+
 /*
  * identity_enc_store_ward reads, in one transaction, a page of the open
- * (in-progress) encounters whose current location is ward, by bed, each
- * with its history: the ward census (issue 37).
+ * (in-progress) encounters whose current location is ward, by bed (then
+ * start, then id), after *after, each with its history: the ward census
+ * (issue 37).  A keyset page: no stay is listed twice or skipped when
+ * others are admitted or discharged between pages (issue 49).
  */
 med_err identity_enc_store_ward(med_db *db, med_arena *a, const char *ward,
-				uint64_t offset, uint32_t limit,
-				identity_enc_history ***out,
+				const identity_census_key *after,
+				uint32_t limit, identity_enc_history ***out,
 				size_t *n) MED_MUST_CHECK;
 
 /*

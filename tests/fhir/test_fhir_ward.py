@@ -149,6 +149,38 @@ def test_census_pages(st, validator, ward):
     assert len(seen) == len(set(seen))
 
 
+def test_census_pages_each_stay_once_while_patients_are_admitted(st, idpb,
+                                                                ward):
+    """Issue 49: the census pages by a keyset (bed, start, id), not by
+    offset.  Between every two pages a patient is admitted to a bed that
+    sorts before every other; by offset that shifted the list, and the
+    previous page's last stay came again on the next page."""
+    mine = [admitted(st, idpb, WARD, "K-%02d" % i, "Keyset")[1]
+            for i in range(5)]
+    status, body = get(st, census(WARD, "&_count=2"))
+    seen, pages = [], 0
+    while True:
+        assert status == 200, body
+        seen += [e["resource"]["id"] for e in body.get("entry", [])
+                 if e["search"]["mode"] == "match"]
+        admitted(st, idpb, WARD, "A-%02d" % pages, "Early")
+        pages += 1
+        nxt = [link["url"] for link in body["link"]
+               if link["relation"] == "next"]
+        if not nxt:
+            break
+        assert pages < 50, "the census does not end"
+        status, body = get(st, nxt[0])
+    assert pages >= 3, seen
+    assert len(seen) == len(set(seen)), seen  # each stay once...
+    # ...and every stay open throughout the paging listed.
+    assert set(mine) | {ward["a"][1], ward["b"][1]} <= set(seen), seen
+    # A token the census did not write is refused, naming it.
+    status, body = get(st, census(WARD, "&_count=2&_cursor=c41.5.x"))
+    assert status == 400 and "page_token" in \
+        body["issue"][0]["diagnostics"], body
+
+
 def test_census_of_another_ward_is_refused(st, ward):
     """A nurse or clinician lists only the wards they work on."""
     for user in ("nurse.w3", "dr.w3"):

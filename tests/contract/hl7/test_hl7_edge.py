@@ -11,8 +11,10 @@ Linux routes all of 127.0.0.0/8 to loopback, so the attackers bind
 127.0.1.x while the honest sender comes from 127.0.0.1: the per-address
 limit then treats each attacker address as it would a remote host."""
 
+import resource
 import select
 import socket
+import ssl
 import threading
 import time
 import uuid
@@ -21,6 +23,7 @@ import pytest
 
 from harness import hl7, protos
 from harness.checks import poll
+from harness.metrics import scrape, series, value
 
 FIRST_MESSAGE_MS = 3000
 MESSAGE_MS = 2000
@@ -147,63 +150,80 @@ def test_one_address_holds_at_most_its_share(tls_hst):
 
 class Hostile:
     """Hostile traffic in a thread until stopped: up to `silent` raw
-    connections that never speak (a handshake that never starts, from
-    127.0.5.x, PER_ADDRESS an address: the share each address gets), each
-    replaced as the service closes it, and `trickling` connections from
-    127.0.6.x that send one byte of an MLLP frame every 0.2 s."""
+    connections that never speak (a handshake that never starts), each
+    replaced as the service closes it, and `trickling` connections that
+    send one byte every 0.2 s of `trickle` (an MLLP frame unless given).
+    Sources: by default silent ones from 127.0.5.x and trickling ones
+    from 127.0.6.x, PER_ADDRESS an address (the share each address gets);
+    `source(i, trickle)` picks another address for connection i."""
 
-    def __init__(self, st, silent=400, trickling=8):
+    def __init__(self, st, silent=400, trickling=8, source=None,
+                 trickle=None, burst=50):
         self.st, self.silent, self.trickling = st, silent, trickling
+        self.source = source or (lambda i, t: "%s.%d" % (
+            "127.0.6" if t else "127.0.5", 1 + i // PER_ADDRESS % 250))
+        self.burst = burst
         self.stop = threading.Event()
         self.opened = self.closed_by_peer = 0
-        self.socks = {}  # socket -> bytes left to trickle (None: silent)
+        self.socks = {}  # fd -> [socket, bytes left to trickle or None]
         self.thread = threading.Thread(target=self._run, daemon=True)
-        self.body = hl7.frame(_message("HZ").encode())
+        self.body = trickle or hl7.frame(_message("HZ").encode())
+
+    def open_now(self):
+        return len(self.socks)
 
     def _open(self, i, trickle):
-        net = "127.0.6" if trickle else "127.0.5"
         try:
-            s = _raw(self.st, "%s.%d" % (net, 1 + i // PER_ADDRESS % 250),
-                     timeout=1)
+            s = _raw(self.st, self.source(i, trickle), timeout=1)
         except OSError:
             return  # a full backlog is also what an attacker meets
         s.setblocking(False)
-        self.socks[s] = self.body if trickle else None
+        self.socks[s.fileno()] = [s, self.body if trickle else None]
         self.opened += 1
 
     def _reap(self):
-        """Drop the connections the service has closed."""
-        readable, _, _ = select.select(list(self.socks), [], [], 0)
-        for s in readable:
+        """Drop the connections the service has closed (poll: more than
+        FD_SETSIZE sockets)."""
+        p = select.poll()
+        for fd in self.socks:
+            p.register(fd, select.POLLIN)
+        for fd, _ev in p.poll(0):
+            s = self.socks[fd][0]
             try:
                 gone = s.recv(1024) == b""
+            except BlockingIOError:
+                gone = False
             except OSError:
                 gone = True
             if gone:
                 self.closed_by_peer += 1
-                del self.socks[s]
+                del self.socks[fd]
                 s.close()
 
     def _trickle(self):
-        for s, left in list(self.socks.items()):
-            if left:
+        for entry in self.socks.values():
+            if entry[1]:
                 try:
-                    s.send(left[:1])
-                    self.socks[s] = left[1:]
+                    entry[0].send(entry[1][:1])
+                    entry[1] = entry[1][1:]
                 except OSError:
                     pass
+
+    def _counts(self):
+        n_trickle = sum(e[1] is not None for e in self.socks.values())
+        return len(self.socks) - n_trickle, n_trickle
 
     def _run(self):
         i = 0
         while not self.stop.is_set():
-            n_trickle = sum(v is not None for v in self.socks.values())
-            while len(self.socks) - n_trickle < self.silent and \
+            n_silent, n_trickle = self._counts()
+            opened = 0
+            while n_silent < self.silent and opened < self.burst and \
                     not self.stop.is_set():
                 self._open(i, False)
                 i += 1
-                n_trickle = sum(v is not None for v in self.socks.values())
-                if i % 50 == 0:
-                    break
+                opened += 1
+                n_silent += 1
             while n_trickle < self.trickling:
                 self._open(i, True)
                 i += 1
@@ -219,7 +239,7 @@ class Hostile:
     def __exit__(self, *exc):
         self.stop.set()
         self.thread.join(timeout=30)
-        for s in self.socks:
+        for s, _left in self.socks.values():
             s.close()
 
 
@@ -275,6 +295,134 @@ def test_simple_hl7_over_tls_is_served_while_hostile_traffic_runs(tls_hst):
                              rpb.GetMedicationFactsRequest(
                                  patient_id=p.patient_id), role="pharmacist")
             assert f.weight.value >= 50, (mrn, f)  # and applied
+
+
+def _client_hello(st):
+    """The first flight of a real TLS handshake with the service, to be
+    trickled byte by byte (a slowloris of the handshake itself)."""
+    ctx = ssl.create_default_context(cafile=st.ca_path)
+    ctx.check_hostname = False
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ctx.wrap_bio(incoming, outgoing, server_hostname="hl7")
+    try:
+        tls.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    return outgoing.read()
+
+
+MANY = 1000        # hostile connections held open at once...
+MANY_ADDRESSES = 500   # ...from this many addresses (2 each)
+MANY_TRICKLING = 24
+
+
+def _many_source(i, trickle):
+    """127.1.x.y: 2 silent connections an address over MANY_ADDRESSES
+    addresses; trickling ones from 127.2.x.y, one an address."""
+    if trickle:
+        return "127.2.%d.%d" % (i // 250 % 250, 1 + i % 250)
+    a = i // 2 % MANY_ADDRESSES
+    return "127.1.%d.%d" % (a // 250, 1 + a % 250)
+
+
+def test_an_honest_sender_gets_through_a_thousand_connections_from_many_addresses(tls_hst):  # noqa: E501
+    """Issue 49, item 1: under 1,000 idle connections from 500 addresses
+    (each well under the per-address cap, so that cap alone cannot help)
+    and connections trickling a real TLS ClientHello, each replaced as the
+    service closes it, the honest client (simple-hl7 over TLS, a new
+    connection per batch) gets every message through: every ACK AA, every
+    message stored once."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = MANY + MANY_TRICKLING + 512
+    if soft < need:
+        if hard != resource.RLIM_INFINITY and hard < need:
+            pytest.skip("RLIMIT_NOFILE hard limit %d < %d" % (hard, need))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
+    batches = [_honest_messages(2) for _ in range(4)]
+    # Silent connections live 30 s here, so that the service itself holds
+    # the whole attack at once (with 3 s they turn over faster than this
+    # machine reopens them).
+    hl7.restart(tls_hst, MED_HL7_FIRST_MESSAGE_MS="30000")
+
+    def held():
+        return value(scrape(tls_hst, "hl7")[0], "smartmed_hl7_connections")
+
+    try:
+        with Hostile(tls_hst, silent=MANY, trickling=MANY_TRICKLING,
+                     source=_many_source, trickle=_client_hello(tls_hst),
+                     burst=250) as hostile:
+            # The whole attack is held by the service before the first
+            # honest message (or, where the service cannot hold it, has
+            # been opened twice over).
+            poll(lambda: held() >= MANY or hostile.opened >= 2 * MANY
+                 or None, timeout=180, what="%d hostile connections" % MANY)
+            held_before = held()
+            acks = []
+            for batch in batches:  # each batch a new connection
+                acks.append(hl7.node_send(tls_hst, [m for m, _, _, _ in batch],
+                                          tls_identity="operator"))
+            assert hostile.thread.is_alive()
+            held_after = held()
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        hl7.restart(tls_hst, MED_HL7_FIRST_MESSAGE_MS=str(FIRST_MESSAGE_MS))
+    for batch, got in zip(batches, acks):
+        assert [a["msa"] for a in got] == \
+            [["AA", c] for _, c, _, _ in batch], got
+    # The service held the attack before the first honest message and
+    # still held it after the last.
+    assert held_before >= MANY and held_after >= MANY, (held_before,
+                                                         held_after)
+    for batch in batches:
+        for _m, c, _mrn, kind in batch:
+            rows = hl7.list_messages(tls_hst, control_id=c).messages
+            assert len(rows) == 1, (c, kind, rows)  # stored, once
+
+
+def _closed(st, reason):
+    return sum(series(scrape(st, "hl7")[0],
+                      "smartmed_hl7_connections_closed_total",
+                      reason=reason).values())
+
+
+def test_a_flood_cannot_push_a_connection_out_mid_handshake(tls_hst):
+    """With the pending pool full (a small one here), a connection younger
+    than half the first message's deadline is never closed for a newcomer:
+    the honest sender connects, 40 connections from 40 more addresses
+    arrive before its TLS handshake even starts, and it still gets its
+    message through; the newcomers past the pool are refused
+    (pending_full).  Before, the newcomers closed the oldest, and after
+    the old ones the honest connection was the oldest."""
+    pool, first_ms = 16, 10000
+    env = tls_hst.services["hl7"].env
+    hl7.restart(tls_hst, MED_HL7_MAX_PENDING=str(pool),
+                MED_HL7_FIRST_MESSAGE_MS=str(first_ms))
+    socks = []
+    try:
+        for i in range(pool):  # the pool full, from as many addresses
+            socks.append(_raw(tls_hst, "127.3.1.%d" % (1 + i)))
+        # ...and older than half the deadline, so a newcomer may close one.
+        time.sleep(first_ms / 2000 + 1)
+        refused = _closed(tls_hst, "pending_full")
+        honest = _raw(tls_hst, "127.0.0.1", timeout=20)
+        for i in range(40):
+            socks.append(_raw(tls_hst, "127.3.2.%d" % (1 + i)))
+        ctx = ssl.create_default_context(cafile=tls_hst.ca_path)
+        ctx.check_hostname = False
+        ctx.load_cert_chain(*tls_hst.pki("operator"))
+        socks.append(honest)
+        conn = hl7.Mllp.__new__(hl7.Mllp)
+        conn.sock, conn.buf = ctx.wrap_socket(honest,
+                                              server_hostname="hl7"), b""
+        with conn:
+            ack = hl7.ack_fields(conn.send(_message("HF")))
+        assert ack["MSA"][1] == "AA", ack
+        assert _closed(tls_hst, "pending_full") >= refused + 1
+    finally:
+        for s in socks:
+            s.close()
+        env.pop("MED_HL7_MAX_PENDING", None)
+        hl7.restart(tls_hst, MED_HL7_FIRST_MESSAGE_MS=str(FIRST_MESSAGE_MS))
 
 
 # --- a sender is who its certificate says (issue 49, item 2) -------------

@@ -393,6 +393,37 @@ test_read_timeout(void)
 		  600000);
 }
 
+/* The pending pool's choice for a newcomer: never a connection younger
+ * than the grace, else of the address holding the most, its oldest. */
+static void
+test_pending_victim(void)
+{
+	/* Slot 0 is the honest sender, accepted last; the rest come from
+	 * many addresses, one or two each. */
+	hl7_waiting w[6];
+	hl7_waiting fill[] = {
+		{"127.0.0.1", 9800, 0}, {"127.1.0.1", 1000, 1},
+		{"127.1.0.2", 2000, 2}, {"127.1.0.2", 3000, 3},
+		{"127.1.0.3", 500, 4},	{"", 4000, 5},
+	};
+
+	memcpy(w, fill, sizeof(w));
+	/* At 10000 with a grace of 5000: 127.1.0.2 holds two, its oldest
+	 * (slot 2) goes before the older single ones. */
+	MT_EQ_INT(hl7_pending_victim(w, 6, 10000, 5000), 2);
+	/* A grace of 8500: only slots 1 and 4 are old enough, both alone on
+	 * their address: the older (slot 4). */
+	memcpy(w, fill, sizeof(w));
+	MT_EQ_INT(hl7_pending_victim(w, 6, 10000, 8500), 4);
+	/* The honest sender, 200 ms in, is never taken while it is young,
+	 * even when it is all there is. */
+	memcpy(w, fill, sizeof(w));
+	MT_EQ_INT(hl7_pending_victim(w, 1, 10000, 5000), -1);
+	/* Everyone younger than the grace: the newcomer is refused. */
+	memcpy(w, fill, sizeof(w));
+	MT_EQ_INT(hl7_pending_victim(w, 6, 10000, 9600), -1);
+}
+
 /* Who may send as whom: bindings read, checked by peer, sender, type. */
 static void
 test_bindings(void)
@@ -465,6 +496,7 @@ static const mt_case cases[] = {
 	{"merge_disagrees", test_merge_disagrees},
 	{"bindings", test_bindings},
 	{"read_timeout", test_read_timeout},
+	{"pending_victim", test_pending_victim},
 	{"content_digest", test_content_digest},
 	{"fields_and_components", test_fields_and_components},
 	{"own_encoding_characters", test_own_encoding_characters},
