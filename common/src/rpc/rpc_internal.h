@@ -466,7 +466,7 @@ void med__rpc_audit_async(med_call *c, int code,
 bool med__rpc_audit_committed(const med_call *c, int code);
 
 /* med__rpc_handler_enter / _leave bracket c's handler on this thread: its
- * request id in the log, and med_db_tx_audited and its kin bound to c. */
+ * request id in the log, and med_db_tx_limit bound to c. */
 void med__rpc_handler_enter(med_call *c);
 void med__rpc_handler_leave(void);
 
