@@ -44,6 +44,23 @@ typedef struct call_ctx {
 	grpc_slice req; /* the packed request */
 } call_ctx;
 
+/* <med/err.h>'s med_grpc_status, restated for code that includes no gRPC
+ * header, is gRPC's own. */
+#define SAME_STATUS(x) (MED_GRPC_##x == (int)GRPC_STATUS_##x)
+_Static_assert(SAME_STATUS(OK) && SAME_STATUS(CANCELLED) &&
+		       SAME_STATUS(UNKNOWN) && SAME_STATUS(INVALID_ARGUMENT) &&
+		       SAME_STATUS(DEADLINE_EXCEEDED) &&
+		       SAME_STATUS(NOT_FOUND) && SAME_STATUS(ALREADY_EXISTS) &&
+		       SAME_STATUS(PERMISSION_DENIED) &&
+		       SAME_STATUS(RESOURCE_EXHAUSTED) &&
+		       SAME_STATUS(FAILED_PRECONDITION) &&
+		       SAME_STATUS(ABORTED) && SAME_STATUS(OUT_OF_RANGE) &&
+		       SAME_STATUS(UNIMPLEMENTED) && SAME_STATUS(INTERNAL) &&
+		       SAME_STATUS(UNAVAILABLE) && SAME_STATUS(DATA_LOSS) &&
+		       SAME_STATUS(UNAUTHENTICATED),
+	       "med_grpc_status differs from grpc_status_code");
+#undef SAME_STATUS
+
 med_err
 med_err_from_grpc_status(int code)
 {
