@@ -294,6 +294,14 @@ dosage_rpc_mark_administration_entered_in_error(med_call *call,
 	if (err != MED_OK || (err = med_check_text(call, "reason", req->reason,
 						   3, 500)) != MED_OK)
 		return err;
+	/* The care decision before the administration's row lock (as
+	 * ConfirmHighAlert); eie_decide names the locked row's patient
+	 * again. */
+	err = med_call_name_patient_of(
+		call, "SELECT patient_id FROM administrations WHERE id = ?",
+		req->administration_id);
+	if (err != MED_OK)
+		return err;
 	err = dosage_store_entered_in_error(call, req->administration_id,
 					    eie_decide, &x, m);
 	if (err == MED_ERR_NOT_FOUND)

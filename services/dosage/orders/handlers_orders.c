@@ -675,6 +675,13 @@ change_state(med_call *call, Smartmed__Dosage__V1__OrderEventKind kind,
 	while (changes[i].kind != kind)
 		i++;
 	audit.event = changes[i].event;
+	/* The care decision (maybe a call to identity) before the order's
+	 * row lock; the allow callbacks name the locked row's patient again,
+	 * which costs nothing for the same patient. */
+	if ((err = med_call_name_patient_of(
+		     call, "SELECT patient_id FROM orders WHERE id = ?", id)) !=
+	    MED_OK)
+		return err;
 	err = dosage_store_change(call, id, &ch, changes[i].allow, &x, o);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");
