@@ -22,7 +22,6 @@
 
 #include "fhir_facade.h"
 
-#define PERMISSION_DENIED 7
 /* Pages of one user's active grants for one patient read at most: a
  * limit on a broken identity, far above what the rate limit allows. */
 #define GRANT_PAGES_MAX 10
@@ -36,7 +35,7 @@ is_grant_id(const char *s)
 static med_err
 refuse(fhir_error *e, const char *why)
 {
-	return fhir_fail(e, PERMISSION_DENIED,
+	return fhir_fail(e, MED_GRPC_PERMISSION_DENIED,
 			 "X-Break-Glass: %s; start a grant for this patient "
 			 "with identity's StartBreakGlass and send its "
 			 "grant_id",

@@ -24,9 +24,6 @@
 
 #include "fhir_facade.h"
 
-#define INTERNAL	   13
-#define RESOURCE_EXHAUSTED 8
-
 typedef struct match {
 	char *type;
 	char *id;
@@ -233,13 +230,14 @@ grow(fhir_matches *m, fhir_error *e)
 	match *items;
 
 	if (m->cap >= FHIR_SORT_MAX)
-		return fhir_fail(e, RESOURCE_EXHAUSTED,
+		return fhir_fail(e, MED_GRPC_RESOURCE_EXHAUSTED,
 				 "_sort: more than %d matches to sort; narrow "
 				 "the search (date, code, status)",
 				 FHIR_SORT_MAX);
 	items = realloc(m->items, cap * sizeof(*items));
 	if (items == NULL)
-		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
+		return fhir_fail(e, MED_GRPC_RESOURCE_EXHAUSTED,
+				 "out of memory");
 	memset(items + m->cap, 0, (cap - m->cap) * sizeof(*items));
 	m->items = items;
 	m->cap = cap;
@@ -257,7 +255,8 @@ keep(fhir_matches *m, json_t *res, const char *raw, size_t raw_len,
 	match *it;
 
 	if (id == NULL)
-		return fhir_fail(e, INTERNAL, "export: a %s without id", type);
+		return fhir_fail(e, MED_GRPC_INTERNAL,
+				 "export: a %s without id", type);
 	if (m->n == m->cap && grow(m, e) != MED_OK)
 		return MED_ERR_NOMEM;
 	it = &m->items[m->n];
@@ -270,7 +269,8 @@ keep(fhir_matches *m, json_t *res, const char *raw, size_t raw_len,
 		free(it->type);
 		free(it->id);
 		free(it->raw);
-		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
+		return fhir_fail(e, MED_GRPC_RESOURCE_EXHAUSTED,
+				 "out of memory");
 	}
 	m->n++;
 	return MED_OK;
@@ -295,7 +295,7 @@ mark_next(fhir_matches *m, json_t *res, const char *token, size_t i,
 	fhir_cursor *c = &m->next;
 
 	if (strlen(token) > FHIR_CURSOR_TOKEN_MAX)
-		return fhir_fail(e, INTERNAL,
+		return fhir_fail(e, MED_GRPC_INTERNAL,
 				 "export: a page token over %d bytes",
 				 FHIR_CURSOR_TOKEN_MAX);
 	c->set = true;
@@ -359,7 +359,8 @@ add_entries(fhir_matches *m, json_t *entries, const char *text,
 	json_t *entry;
 
 	if (*p != '[')
-		return fhir_fail(e, INTERNAL, "export: entry is not an array");
+		return fhir_fail(e, MED_GRPC_INTERNAL,
+				 "export: entry is not an array");
 	p++;
 	m->skip_entries = 0;
 	json_array_foreach(entries, i, entry)
@@ -370,7 +371,7 @@ add_entries(fhir_matches *m, json_t *entries, const char *text,
 		med_err err = MED_OK;
 
 		if (end == NULL || !json_is_object(res))
-			return fhir_fail(e, INTERNAL,
+			return fhir_fail(e, MED_GRPC_INTERNAL,
 					 "export: entry %zu has no resource",
 					 i);
 		if (i >= skip && m->seeking)
@@ -401,7 +402,7 @@ fhir_matches_add_page(void *ctx, const char *token, const char *text,
 
 	m->pages++;
 	if (doc == NULL || !json_is_object(doc))
-		err = fhir_fail(e, INTERNAL, "export: not JSON (%s)",
+		err = fhir_fail(e, MED_GRPC_INTERNAL, "export: not JSON (%s)",
 				jerr.text);
 	else if (entries != NULL && at != NULL)
 		err = add_entries(m, entries, at, token, e);
@@ -427,7 +428,7 @@ fhir_bundle_each(const char *text, fhir_entry_fn fn, void *ctx, fhir_error *e)
 
 	if (!json_is_object(doc)) {
 		json_decref(doc);
-		return fhir_fail(e, INTERNAL, "export: not JSON (%s)",
+		return fhir_fail(e, MED_GRPC_INTERNAL, "export: not JSON (%s)",
 				 jerr.text);
 	}
 	p = p != NULL ? skip_ws(p) : "";
@@ -439,7 +440,7 @@ fhir_bundle_each(const char *text, fhir_entry_fn fn, void *ctx, fhir_error *e)
 		json_t *res = json_object_get(entry, "resource");
 
 		if (end == NULL || !json_is_object(res)) {
-			err = fhir_fail(e, INTERNAL,
+			err = fhir_fail(e, MED_GRPC_INTERNAL,
 					"export: entry %zu has no resource", i);
 			break;
 		}

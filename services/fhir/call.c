@@ -10,8 +10,6 @@
 
 #include "fhir_facade.h"
 
-#define RESOURCE_EXHAUSTED 8 /* gRPC */
-
 med_err
 fhir_open_call(fhir_facade *f, const fhir_request *req, const char *interaction,
 	       const char *action_code, const char *purpose_of_use,
@@ -31,7 +29,8 @@ fhir_open_call(fhir_facade *f, const fhir_request *req, const char *interaction,
 
 	snprintf(action, sizeof(action), "fhir/%s", interaction);
 	if (med_call_local_new(&o, out) != MED_OK)
-		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
+		return fhir_fail(e, MED_GRPC_RESOURCE_EXHAUSTED,
+				 "out of memory");
 	return MED_OK;
 }
 

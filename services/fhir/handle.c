@@ -19,11 +19,6 @@
 
 #include "fhir_facade.h"
 
-#define UNAUTHENTICATED	   16
-#define INTERNAL	   13
-#define RESOURCE_EXHAUSTED 8
-#define INVALID_ARGUMENT   3
-
 static const char *
 interaction_name(const fhir_query *q)
 {
@@ -231,7 +226,7 @@ gather(fhir_call *c, const fhir_query *q, const fhir_family *fam,
 
 	/* A cursor past the family (or made up) names no source. */
 	if (first >= fam->n * n_src)
-		return fhir_fail(e, INVALID_ARGUMENT,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "_cursor: not a cursor of a next link of "
 				 "this search");
 	for (size_t v = first; v < fam->n * n_src; v++) {
@@ -446,7 +441,8 @@ serve_bundle(fhir_facade *f, fhir_call *c, const fhir_query *q, med_json *w,
 	med_err err = MED_OK;
 
 	if (m == NULL)
-		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
+		return fhir_fail(e, MED_GRPC_RESOURCE_EXHAUSTED,
+				 "out of memory");
 	fhir_matches_pin(m, snapshot_ms, now_ms);
 	if (q->what == FHIR_EVERYTHING)
 		err = fhir_get_patient(f, c, q->patient_id, &p, e);
@@ -532,7 +528,7 @@ static med_err
 authenticate(med_call *call, const fhir_request *req, fhir_error *e)
 {
 	if (med_call_authenticate(call, req->authorization) != MED_OK)
-		return fhir_fail(e, UNAUTHENTICATED, "%s",
+		return fhir_fail(e, MED_GRPC_UNAUTHENTICATED, "%s",
 				 med_call_message(call));
 	return MED_OK;
 }
@@ -633,7 +629,7 @@ respond(fhir_response *resp, med_json *w, const fhir_error *e, med_err err)
 	if (err == MED_OK) {
 		fhir_error internal = {0};
 
-		fhir_fail(&internal, RESOURCE_EXHAUSTED,
+		fhir_fail(&internal, MED_GRPC_RESOURCE_EXHAUSTED,
 			  "response too large: lower _count");
 		fhir_respond_outcome(resp, w->arena, &internal);
 		return;
@@ -672,7 +668,7 @@ handle_call(fhir_facade *f, const fhir_request *req, const fhir_query *q,
 		err = serve(f, req, q, w, &n, e);
 	if (end_call(call, q, e, err == MED_OK ? n : 0, bg) != MED_OK) {
 		med_log_error("audit spool refused the event: access refused");
-		err = fhir_fail(e, INTERNAL, "audit unavailable");
+		err = fhir_fail(e, MED_GRPC_INTERNAL, "audit unavailable");
 	}
 	respond(resp, w, e, err);
 	/* fhirread: ETag, Last-Modified, 304 (read.c). */

@@ -21,8 +21,6 @@
 
 #include "fhir_facade.h"
 
-#define RESOURCE_EXHAUSTED 8
-
 /* inflight_user - one user with requests in flight. */
 typedef struct inflight_user {
 	char user[MED_PRINCIPAL_NAME_MAX];
@@ -157,7 +155,7 @@ fhir_inflight_refuse(const fhir_inflight *t, med_arena *a, fhir_response *resp)
 {
 	fhir_error e = {0};
 
-	(void)fhir_fail(&e, RESOURCE_EXHAUSTED,
+	(void)fhir_fail(&e, MED_GRPC_RESOURCE_EXHAUSTED,
 			"requests in flight: at most %u of one user at once "
 			"(MED_FHIR_MAX_INFLIGHT_PER_USER); retry when one "
 			"has been answered",

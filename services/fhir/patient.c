@@ -216,7 +216,8 @@ search_identity(fhir_facade *f, fhir_call *c, const fhir_query *q,
 		    "/smartmed.identity.v1.Identity/SearchPatients", &in.base,
 		    &smartmed__identity__v1__search_patients_response__descriptor,
 		    c->arena, &c->opts, &reply, &st) != MED_OK)
-		return fhir_fail(e, st.code ? (int)st.code : 13, "identity: %s",
+		return fhir_fail(e, st.code ? (int)st.code : MED_GRPC_INTERNAL,
+				 "identity: %s",
 				 st.code ? st.message : "call failed");
 	*out = (Smartmed__Identity__V1__SearchPatientsResponse *)reply;
 	return MED_OK;
@@ -239,7 +240,8 @@ fhir_patient_search(fhir_facade *f, fhir_call *c, const fhir_query *q,
 	out->patients = med_arena_zalloc(
 		c->arena, (r->n_patients + 1) * sizeof(*out->patients));
 	if (out->patients == NULL)
-		return fhir_fail(e, 8, "out of memory");
+		return fhir_fail(e, MED_GRPC_RESOURCE_EXHAUSTED,
+				 "out of memory");
 	for (size_t i = 0; i < r->n_patients; i++)
 		if (patient_passes(r->patients[i], q, now_ms))
 			out->patients[out->n++] = r->patients[i];

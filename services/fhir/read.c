@@ -27,10 +27,6 @@
 
 #include "fhir_facade.h"
 
-#define INVALID		  3 /* gRPC INVALID_ARGUMENT */
-#define NOT_FOUND	  5
-#define PERMISSION_DENIED 7
-#define INTERNAL	  13
 /* Versions an instance history lists at most, newest first. */
 #define HISTORY_MAX 100
 
@@ -199,13 +195,13 @@ read_target(char **seg, size_t n, fhir_query *q, fhir_read *r, fhir_error *e)
 	/* Named first: a refused request is audited as what it asked. */
 	q->what = n == 2 ? FHIR_READ : n == 3 ? FHIR_HISTORY : FHIR_VREAD;
 	if (!med_fhir_id_ok(seg[1]))
-		return fhir_fail(e, INVALID,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "%s id: not a FHIR id (1..64 of A-Z a-z 0-9 "
 				 "- .)",
 				 q->type);
 	r->id = seg[1];
 	if (n == 4 && !parse_version(seg[3], &r->version))
-		return fhir_fail(e, INVALID,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "_history: want a version 1..999999999, got "
 				 "'%.20s'",
 				 seg[3]);
@@ -228,7 +224,7 @@ fhir_read_route(const fhir_facade *f, const fhir_request *req, const char *rest,
 	    seg[1][0] == '_' || seg[1][0] == '$' || !type_is_read(f, seg[0]))
 		return false;
 	if ((r = med_arena_zalloc(req->arena, sizeof(*r))) == NULL) {
-		*err = fhir_fail(e, INTERNAL, "out of memory");
+		*err = fhir_fail(e, MED_GRPC_INTERNAL, "out of memory");
 		return true;
 	}
 	q->type = seg[0];
@@ -236,7 +232,7 @@ fhir_read_route(const fhir_facade *f, const fhir_request *req, const char *rest,
 	*err = read_target(seg, n, q, r, e);
 	/* A read is whole: no parameter narrows or pages it. */
 	if (*err == MED_OK && req->n_params > 0)
-		*err = fhir_fail(e, INVALID,
+		*err = fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "%.40s: not a parameter of this interaction",
 				 req->params[0].key);
 	return true;
@@ -315,18 +311,18 @@ ask(const reader *r, med_channel *ch, fhir_call *c, const char *type,
 	med_rpc_status st = {0};
 
 	if (in == NULL)
-		return fhir_fail(e, INTERNAL, "%s: ReadFhir request shape",
-				 r->service);
+		return fhir_fail(e, MED_GRPC_INTERNAL,
+				 "%s: ReadFhir request shape", r->service);
 	if (med_channel_unary(ch, r->path, in, r->out_desc, c->arena, &c->opts,
 			      &out, &st) != MED_OK) {
 		if (st.code == 0)
-			return fhir_fail(e, INTERNAL, "%s: call failed",
-					 r->service);
+			return fhir_fail(e, MED_GRPC_INTERNAL,
+					 "%s: call failed", r->service);
 		return fhir_fail(e, st.code, "%s: %s", r->service, st.message);
 	}
 	if (!read_reply(out, o))
-		return fhir_fail(e, INTERNAL, "%s: ReadFhir reply shape",
-				 r->service);
+		return fhir_fail(e, MED_GRPC_INTERNAL,
+				 "%s: ReadFhir reply shape", r->service);
 	return MED_OK;
 }
 
@@ -336,7 +332,7 @@ static med_err
 read_service(const fhir_facade *f, fhir_call *c, const char *type,
 	     const char *id, uint32_t version, read_one *o, fhir_error *e)
 {
-	med_err err = fhir_fail(e, NOT_FOUND, "no %s %s", type, id);
+	med_err err = fhir_fail(e, MED_GRPC_NOT_FOUND, "no %s %s", type, id);
 
 	for (size_t i = 0; i < N_READERS; i++) {
 		med_channel *ch = channel_of(f, &readers[i]);
@@ -364,7 +360,7 @@ read_patient(fhir_facade *f, fhir_call *c, const char *id, uint32_t version,
 	/* Identity keeps a patient's changes (PatientHistory), not each
 	 * version's whole Patient: only the current one is readable. */
 	if (version != 0 && version != p->version)
-		return fhir_fail(e, NOT_FOUND,
+		return fhir_fail(e, MED_GRPC_NOT_FOUND,
 				 "Patient %s: version %u is not the current "
 				 "one (%u); only the current is kept as a "
 				 "Patient",
@@ -376,7 +372,8 @@ read_patient(fhir_facade *f, fhir_call *c, const char *id, uint32_t version,
 	fhir_patient_fields(&w, p, f->mrn_system);
 	med_json_end(&w, '}');
 	if ((o->json = med_json_text(&w, NULL)) == NULL)
-		return fhir_fail(e, INTERNAL, "Patient %s: not writable", id);
+		return fhir_fail(e, MED_GRPC_INTERNAL,
+				 "Patient %s: not writable", id);
 	o->version = p->version;
 	o->updated_ms = p->updated_ms;
 	o->patient_id = p->patient_id;
@@ -397,8 +394,9 @@ read_version(fhir_facade *f, fhir_call *c, const fhir_query *q,
 		err = read_service(f, c, q->type, q->read->id, version, o, e);
 	/* A service that answered another version than asked is broken. */
 	if (err == MED_OK && version != 0 && o->version != version)
-		return fhir_fail(e, INTERNAL, "%s/%s: asked version %u, got %u",
-				 q->type, q->read->id, version, o->version);
+		return fhir_fail(e, MED_GRPC_INTERNAL,
+				 "%s/%s: asked version %u, got %u", q->type,
+				 q->read->id, version, o->version);
 	return err;
 }
 
@@ -496,7 +494,7 @@ scope_patient_ok(const fhir_query *q, const read_one *o, fhir_error *e)
 	if (want == NULL ||
 	    (o->patient_id != NULL && strcmp(o->patient_id, want) == 0))
 		return MED_OK;
-	return fhir_fail(e, PERMISSION_DENIED,
+	return fhir_fail(e, MED_GRPC_PERMISSION_DENIED,
 			 "scope: %s/%s is not the launch patient's; the "
 			 "token's patient/ scope reaches that patient only",
 			 q->type, q->read->id);

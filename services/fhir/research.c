@@ -29,14 +29,7 @@
 #include "deid.h"
 #include "fhir_facade.h"
 
-#define INVALID		    3
-#define NOT_FOUND	    5
-#define PERMISSION_DENIED   7
-#define RESOURCE_EXHAUSTED  8
-#define FAILED_PRECONDITION 9
-#define UNIMPLEMENTED	    12
-#define INTERNAL	    13
-#define K_DEFAULT	    5
+#define K_DEFAULT 5
 /* Identity links one level deep (a survivor is never itself merged); a
  * few hops more tolerate a link changed between two reads. */
 #define LINK_HOPS_MAX 4
@@ -97,7 +90,8 @@ parse_types(export_run *r, const char *csv, fhir_error *e)
 	if (csv == NULL)
 		return MED_OK;
 	if (strlen(csv) >= sizeof(copy))
-		return fhir_fail(e, INVALID, "_type: too long");
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
+				 "_type: too long");
 	snprintf(copy, sizeof(copy), "%s", csv);
 	for (char *t = strtok_r(copy, ",", &save); t != NULL;
 	     t = strtok_r(NULL, ",", &save)) {
@@ -106,7 +100,7 @@ parse_types(export_run *r, const char *csv, fhir_error *e)
 		if (strcmp(t, "Patient") == 0)
 			continue; /* always there: the other lines' anchor */
 		if (i < 0)
-			return fhir_fail(e, INVALID,
+			return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 					 "_type: %.64s is not exported "
 					 "(see docs/api/fhir.md)",
 					 t);
@@ -131,12 +125,12 @@ get_project(export_run *r, const char *project_id, fhir_error *e)
 		    "/smartmed.audit.v1.Audit/GetResearchProject", &in.base,
 		    &smartmed__audit__v1__research_project__descriptor,
 		    r->c.arena, &r->c.opts, &out, &st) != MED_OK) {
-		if (st.code == NOT_FOUND)
-			return fhir_fail(e, NOT_FOUND,
+		if (st.code == MED_GRPC_NOT_FOUND)
+			return fhir_fail(e, MED_GRPC_NOT_FOUND,
 					 "project %.64s: no such project",
 					 project_id);
-		return fhir_fail(e, st.code ? st.code : INTERNAL, "audit: %s",
-				 st.message);
+		return fhir_fail(e, st.code ? st.code : MED_GRPC_INTERNAL,
+				 "audit: %s", st.message);
 	}
 	r->proj = (const research_project *)out;
 	return MED_OK;
@@ -149,14 +143,14 @@ check_project(const export_run *r, const med_principal *who, fhir_error *e)
 	const research_project *p = r->proj;
 
 	if (strcmp(p->researcher, who->user) != 0)
-		return fhir_fail(e, PERMISSION_DENIED,
+		return fhir_fail(e, MED_GRPC_PERMISSION_DENIED,
 				 "project %.64s: you are not its researcher",
 				 p->project_id);
 	if (p->revoked_ms != 0)
-		return fhir_fail(e, FAILED_PRECONDITION,
+		return fhir_fail(e, MED_GRPC_FAILED_PRECONDITION,
 				 "project %.64s: revoked", p->project_id);
 	if (p->expires_ms <= med_now_ms())
-		return fhir_fail(e, FAILED_PRECONDITION,
+		return fhir_fail(e, MED_GRPC_FAILED_PRECONDITION,
 				 "project %.64s: approval expired",
 				 p->project_id);
 	return MED_OK;
@@ -208,7 +202,7 @@ read_cohort(export_run *r, identity_patient **pats, fhir_error *e)
 	}
 	if (unknown > 0)
 		return fail_as(e,
-			       fhir_fail(e, FAILED_PRECONDITION,
+			       fhir_fail(e, MED_GRPC_FAILED_PRECONDITION,
 					 "cohort: %zu of %zu patient ids are "
 					 "unknown to identity",
 					 unknown, r->proj->n_patient_ids),
@@ -232,9 +226,10 @@ person_of(export_run *r, identity_patient *pat, identity_patient **who,
 			/* identity's status (UNAVAILABLE is worth a retry),
 			 * not its message: that names the survivor's id.  A
 			 * survivor identity does not know is its fault. */
-			code = got.grpc_code && got.grpc_code != NOT_FOUND
+			code = got.grpc_code && got.grpc_code !=
+							MED_GRPC_NOT_FOUND
 				       ? got.grpc_code
-				       : INTERNAL;
+				       : MED_GRPC_INTERNAL;
 			return fhir_fail(e, code,
 					 "cohort: a linked record could not "
 					 "be followed to its survivor");
@@ -287,7 +282,8 @@ group_persons(export_run *r, identity_patient **pats, fhir_error *e)
 	r->persons =
 		med_arena_zalloc(r->c.arena, (n + 1) * sizeof(*r->persons));
 	if (recs == NULL || idx == NULL || r->persons == NULL)
-		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
+		return fhir_fail(e, MED_GRPC_RESOURCE_EXHAUSTED,
+				 "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		identity_patient *who = NULL;
 
@@ -323,13 +319,14 @@ check_k(export_run *r, fhir_error *e)
 	size_t failing;
 
 	if (groups == NULL)
-		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
+		return fhir_fail(e, MED_GRPC_RESOURCE_EXHAUSTED,
+				 "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		const identity_patient *who = r->persons[i].who;
 
 		groups[i] = med_arena_alloc(r->c.arena, 32);
 		if (groups[i] == NULL)
-			return fhir_fail(e, RESOURCE_EXHAUSTED,
+			return fhir_fail(e, MED_GRPC_RESOURCE_EXHAUSTED,
 					 "out of memory");
 		deid_group_of(fhir_patient_gender(who), who->birth_date,
 			      r->today, groups[i], 32);
@@ -338,7 +335,7 @@ check_k(export_run *r, fhir_error *e)
 	if (failing == 0)
 		return MED_OK;
 	return fail_as(e,
-		       fhir_fail(e, FAILED_PRECONDITION,
+		       fhir_fail(e, MED_GRPC_FAILED_PRECONDITION,
 				 "k check: %zu of %zu groups (year of birth "
 				 "or 90+, sex) have fewer than k=%zu "
 				 "persons (linked records count once); "
@@ -357,11 +354,12 @@ keep_line(export_run *r, json_t *arr, json_t *res, fhir_error *e)
 
 	free(text);
 	if (len == 0)
-		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
+		return fhir_fail(e, MED_GRPC_RESOURCE_EXHAUSTED,
+				 "out of memory");
 	r->body_len += len;
 	if (r->body_len > RESEARCH_BODY_MAX)
 		return fail_as(e,
-			       fhir_fail(e, RESOURCE_EXHAUSTED,
+			       fhir_fail(e, MED_GRPC_RESOURCE_EXHAUSTED,
 					 "export larger than %u MiB: ask for "
 					 "fewer _type or split the cohort",
 					 RESEARCH_BODY_MAX >> 20),
@@ -386,10 +384,11 @@ take_entry(export_run *r, json_t *res, fhir_error *e)
 		return MED_OK;
 	err = deid_resource(&r->dp, &r->subject, res, &out);
 	if (err == MED_ERR_NOMEM)
-		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
+		return fhir_fail(e, MED_GRPC_RESOURCE_EXHAUSTED,
+				 "out of memory");
 	if (err != MED_OK)
-		return fhir_fail(e, INTERNAL, "export: a %s without an id",
-				 type);
+		return fhir_fail(e, MED_GRPC_INTERNAL,
+				 "export: a %s without an id", type);
 	err = keep_line(r, r->lines[i], out, e);
 	json_decref(out);
 	return err;
@@ -407,7 +406,7 @@ take_page(void *ctx, const char *bundle_json, fhir_error *e)
 
 	if (!json_is_object(doc)) {
 		json_decref(doc);
-		return fhir_fail(e, INTERNAL, "export: not JSON (%s)",
+		return fhir_fail(e, MED_GRPC_INTERNAL, "export: not JSON (%s)",
 				 jerr.text);
 	}
 	json_array_foreach(json_object_get(doc, "entry"), i, entry)
@@ -467,7 +466,8 @@ export_person(export_run *r, const cohort_person *p, fhir_error *e)
 	med_err err;
 
 	if (pat == NULL)
-		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
+		return fhir_fail(e, MED_GRPC_RESOURCE_EXHAUSTED,
+				 "out of memory");
 	err = keep_line(r, r->patients, pat, e);
 	json_decref(pat);
 	r->subject.person_id = p->who->patient_id;
@@ -484,7 +484,8 @@ write_ndjson(export_run *r, med_arena *a, fhir_response *resp, fhir_error *e)
 	size_t at = 0;
 
 	if (body == NULL)
-		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
+		return fhir_fail(e, MED_GRPC_RESOURCE_EXHAUSTED,
+				 "out of memory");
 	for (size_t t = 0; t <= DEID_N_TYPES; t++) {
 		json_t *arr = t == 0 ? r->patients : r->lines[t - 1], *res;
 		size_t i;
@@ -497,7 +498,8 @@ write_ndjson(export_run *r, med_arena *a, fhir_response *resp, fhir_error *e)
 
 			if (text == NULL || at + len + 1 > r->body_len) {
 				free(text);
-				return fhir_fail(e, INTERNAL, "export: size");
+				return fhir_fail(e, MED_GRPC_INTERNAL,
+						 "export: size");
 			}
 			memcpy(body + at, text, len);
 			body[at + len] = '\n';
@@ -532,16 +534,16 @@ prepare(export_run *r, const fhir_query *q, const med_principal *who,
 
 	if (!r->f->research_key_loaded)
 		return fail_as(e,
-			       fhir_fail(e, UNIMPLEMENTED,
+			       fhir_fail(e, MED_GRPC_UNIMPLEMENTED,
 					 "research export not configured: "
 					 "MED_RESEARCH_KEY_FILE is not set"),
 			       501, "not-supported");
 	if ((who->roles & MED_ROLE_RESEARCHER) == 0)
-		return fhir_fail(e, PERMISSION_DENIED,
+		return fhir_fail(e, MED_GRPC_PERMISSION_DENIED,
 				 "research export: role researcher required");
 	if (r->f->audit_rpc == NULL)
 		return fail_as(e,
-			       fhir_fail(e, UNIMPLEMENTED,
+			       fhir_fail(e, MED_GRPC_UNIMPLEMENTED,
 					 "research export not configured: "
 					 "MED_AUDIT_GRPC_URL is not set"),
 			       501, "not-supported");
@@ -568,7 +570,8 @@ run_export(export_run *r, const fhir_query *q, const med_principal *who,
 	pats = med_arena_zalloc(r->c.arena,
 				(r->proj->n_patient_ids + 1) * sizeof(*pats));
 	if (pats == NULL)
-		return fhir_fail(e, RESOURCE_EXHAUSTED, "out of memory");
+		return fhir_fail(e, MED_GRPC_RESOURCE_EXHAUSTED,
+				 "out of memory");
 	if ((err = read_cohort(r, pats, e)) != MED_OK ||
 	    (err = group_persons(r, pats, e)) != MED_OK ||
 	    (err = check_k(r, e)) != MED_OK)
@@ -641,15 +644,16 @@ fhir_research_export(fhir_facade *f, const fhir_request *req,
 	r.patients = json_array();
 	for (size_t i = 0; i < DEID_N_TYPES; i++)
 		if ((r.lines[i] = json_array()) == NULL)
-			err = fhir_fail(&e, RESOURCE_EXHAUSTED,
+			err = fhir_fail(&e, MED_GRPC_RESOURCE_EXHAUSTED,
 					"out of memory");
 	if (err == MED_OK && r.patients != NULL)
 		err = run_export(&r, q, who, resp, &e);
 	else if (err == MED_OK)
-		err = fhir_fail(&e, RESOURCE_EXHAUSTED, "out of memory");
+		err = fhir_fail(&e, MED_GRPC_RESOURCE_EXHAUSTED,
+				"out of memory");
 	if (end_export(call, &r, q, &e, err == MED_OK) != MED_OK) {
 		med_log_error("audit spool refused the event: export refused");
-		err = fhir_fail(&e, INTERNAL, "audit unavailable");
+		err = fhir_fail(&e, MED_GRPC_INTERNAL, "audit unavailable");
 	}
 	if (err == MED_OK)
 		resp->status = 200;

@@ -14,10 +14,6 @@
 
 #include "fhir_facade.h"
 
-#define INVALID	      3 /* gRPC INVALID_ARGUMENT */
-#define NOT_FOUND     5
-#define UNIMPLEMENTED 12
-
 /* What an Allow header names (fhir_allowed_methods). */
 #define ALLOW_READ "GET, HEAD"
 #define ALLOW_POST "GET, HEAD, POST"
@@ -180,7 +176,7 @@ cursor_param(fhir_query *q, const fhir_param *p, fhir_error *e)
 		ok = ok && q->cursor.sorted == (q->sort != 0);
 	}
 	if (!ok)
-		return fhir_fail(e, INVALID,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "_cursor: not a cursor of a next link of "
 				 "this search, got '%.40s'",
 				 p->value);
@@ -193,14 +189,14 @@ paging_param(fhir_query *q, const fhir_param *p, fhir_error *e)
 {
 	if (strcmp(p->key, "_count") == 0) {
 		if (!parse_size(p->value, 1, FHIR_COUNT_MAX, &q->count))
-			return fhir_fail(e, INVALID,
+			return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 					 "_count: want 1..%d, got '%.20s'",
 					 FHIR_COUNT_MAX, p->value);
 		return MED_OK;
 	}
 	if (strcmp(p->key, "_offset") == 0 && !is_patient_search(q)) {
 		if (!parse_size(p->value, 0, FHIR_OFFSET_MAX, &q->offset))
-			return fhir_fail(e, INVALID,
+			return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 					 "_offset: want 0..%d, got '%.20s'",
 					 FHIR_OFFSET_MAX, p->value);
 		return MED_OK;
@@ -213,7 +209,7 @@ research_param(fhir_query *q, const fhir_param *p, fhir_error *e)
 {
 	if (strcmp(p->key, "project") == 0) {
 		if (!med_fhir_id_ok(p->value))
-			return fhir_fail(e, INVALID,
+			return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 					 "project: not a project id "
 					 "(1..64 of A-Z a-z 0-9 - .)");
 		q->project_id = p->value;
@@ -223,7 +219,7 @@ research_param(fhir_query *q, const fhir_param *p, fhir_error *e)
 		q->types = p->value;
 		return MED_OK;
 	}
-	return fhir_fail(e, INVALID,
+	return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 			 "%.40s: not a parameter of $research-export "
 			 "(project, _type)",
 			 p->key);
@@ -237,13 +233,14 @@ parse_research_params(const fhir_request *req, fhir_query *q, fhir_error *e)
 		med_err err;
 
 		if (p->value == NULL || p->value[0] == '\0')
-			return fhir_fail(e, INVALID, "%.40s: empty value",
-					 p->key);
+			return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
+					 "%.40s: empty value", p->key);
 		if ((err = research_param(q, p, e)) != MED_OK)
 			return err;
 	}
 	if (q->project_id == NULL)
-		return fhir_fail(e, INVALID, "project: required");
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
+				 "project: required");
 	return MED_OK;
 }
 
@@ -258,7 +255,7 @@ offset_check(const fhir_query *q, fhir_error *e)
 {
 	if (q->offset == 0 || q->sort != 0)
 		return MED_OK;
-	return fhir_fail(e, INVALID,
+	return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 			 "_offset: not offered without _sort (it would read "
 			 "every match before the page); follow the Bundle's "
 			 "next link, whose _cursor reads on from where the "
@@ -278,7 +275,8 @@ parse_params(const fhir_facade *f, const fhir_request *req, fhir_query *q,
 	med_err err;
 
 	if (req->too_many_params)
-		return fhir_fail(e, INVALID, "at most %d query parameters",
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
+				 "at most %d query parameters",
 				 FHIR_PARAMS_MAX);
 	if (q->what == FHIR_RESEARCH_EXPORT)
 		return parse_research_params(req, q, e);
@@ -288,8 +286,8 @@ parse_params(const fhir_facade *f, const fhir_request *req, fhir_query *q,
 		const fhir_param *p = &q->params[i];
 
 		if (p->value == NULL || p->value[0] == '\0')
-			return fhir_fail(e, INVALID, "%.40s: empty value",
-					 p->key);
+			return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
+					 "%.40s: empty value", p->key);
 		if (strcmp(p->key, "_cursor") == 0) {
 			cursor = p;
 			continue;
@@ -299,7 +297,7 @@ parse_params(const fhir_facade *f, const fhir_request *req, fhir_query *q,
 		    (q->what == FHIR_SEARCH || q->what == FHIR_EVERYTHING))
 			err = fhir_search_param(f, q, req->arena, p, e);
 		else if (err == MED_ERR_NOT_FOUND)
-			err = fhir_fail(e, INVALID,
+			err = fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 					"%.40s: not a parameter of this "
 					"interaction",
 					p->key);
@@ -342,14 +340,14 @@ route_patient(char **seg, size_t n, fhir_query *q, fhir_error *e)
 		return MED_OK;
 	}
 	if (!med_fhir_id_ok(seg[1]))
-		return fhir_fail(e, INVALID,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "Patient id: not a FHIR id "
 				 "(1..64 of A-Z a-z 0-9 - .)");
 	q->patient_id = seg[1];
 	q->what = FHIR_EVERYTHING;
 	if (n == 3 && strcmp(seg[2], "$everything") == 0)
 		return MED_OK;
-	return fhir_fail(e, NOT_FOUND, "no such endpoint (see %s)",
+	return fhir_fail(e, MED_GRPC_NOT_FOUND, "no such endpoint (see %s)",
 			 "[base]/metadata");
 }
 
@@ -385,7 +383,7 @@ route_segments(char **seg, size_t n, fhir_query *q, fhir_error *e)
 	}
 	if (n >= 2 && strcmp(seg[0], "Patient") == 0)
 		return route_patient(seg, n, q, e);
-	return fhir_fail(e, NOT_FOUND, "no such endpoint (see %s)",
+	return fhir_fail(e, MED_GRPC_NOT_FOUND, "no such endpoint (see %s)",
 			 "[base]/metadata");
 }
 
@@ -415,14 +413,15 @@ fhir_route(const fhir_facade *f, const fhir_request *req, fhir_query *q,
 	q->count = FHIR_COUNT_DEFAULT;
 	if (strncmp(req->path, f->base_path, plen) != 0 ||
 	    req->path[plen] != '/')
-		return fhir_fail(e, NOT_FOUND, "not below the FHIR base %s",
+		return fhir_fail(e, MED_GRPC_NOT_FOUND,
+				 "not below the FHIR base %s",
 				 f->base_path[0] ? f->base_path : "/");
 	/* fhirread: {type}/{id}[/_history[/{vid}]] (read.c); a read only. */
 	if (fhir_read_route(f, req, req->path + plen + 1, q, e, &err)) {
 		if (err == MED_OK && strcmp(req->method, "GET") != 0 &&
 		    strcmp(req->method, "HEAD") != 0)
 			err = fhir_fail(
-				e, UNIMPLEMENTED,
+				e, MED_GRPC_UNIMPLEMENTED,
 				"%.16s: not served on a resource (Allow: "
 				"%s); the facade neither updates nor "
 				"deletes",
@@ -432,7 +431,7 @@ fhir_route(const fhir_facade *f, const fhir_request *req, fhir_query *q,
 	n = split_path(req->arena, req->path + plen + 1, seg);
 	err = route_segments(seg, n, q, e);
 	if (err == MED_OK && !method_ok(req, q, n))
-		return fhir_fail(e, UNIMPLEMENTED,
+		return fhir_fail(e, MED_GRPC_UNIMPLEMENTED,
 				 "%.16s: not served here (GET; POST for "
 				 "[type]/_search and $everything)",
 				 req->method);
@@ -479,7 +478,7 @@ fhir_method_refuse(const fhir_facade *f, const fhir_request *req,
 	    strcmp(req->method, "HEAD") == 0 ||
 	    strcmp(req->method, "POST") == 0)
 		return false;
-	(void)fhir_fail(&e, UNIMPLEMENTED,
+	(void)fhir_fail(&e, MED_GRPC_UNIMPLEMENTED,
 			"%.16s: not served on %.200s (Allow: %s); the facade "
 			"neither updates nor deletes",
 			req->method, req->path, allow);

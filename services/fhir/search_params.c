@@ -16,8 +16,7 @@
 
 #include "fhir_facade.h"
 
-#define INVALID 3 /* gRPC INVALID_ARGUMENT */
-#define NOMEM	8
+#define NOMEM 8
 
 /* --- the parameters of a request ------------------------------------- */
 
@@ -40,7 +39,7 @@ add_body_params(const fhir_request *req, fhir_param *ps, size_t *n,
 	char *copy, *save = NULL;
 
 	if (!is_form(req->body_type))
-		return fhir_fail(e, INVALID,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "Content-Type: a search's body must be "
 				 "application/x-www-form-urlencoded");
 	copy = med_arena_strdup(req->arena, req->body);
@@ -51,14 +50,14 @@ add_body_params(const fhir_request *req, fhir_param *ps, size_t *n,
 		char *eq = strchr(kv, '=');
 
 		if (*n == FHIR_PARAMS_MAX * 2)
-			return fhir_fail(e, INVALID,
+			return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 					 "at most %d parameters in all",
 					 FHIR_PARAMS_MAX * 2);
 		if (eq != NULL)
 			*eq = '\0';
 		if (!med_form_decode(kv) ||
 		    (eq != NULL && !med_form_decode(eq + 1)))
-			return fhir_fail(e, INVALID,
+			return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 					 "body: not form-encoded (a bad %% "
 					 "escape or a NUL)");
 		ps[*n].key = kv;
@@ -77,7 +76,8 @@ fhir_params_collect(const fhir_request *req, fhir_query *q, fhir_error *e)
 	if (ps == NULL)
 		return fhir_fail(e, NOMEM, "out of memory");
 	if (req->too_many_params)
-		return fhir_fail(e, INVALID, "at most %d query parameters",
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
+				 "at most %d query parameters",
 				 FHIR_PARAMS_MAX);
 	memcpy(ps, req->params, n * sizeof(*ps));
 	if (req->body != NULL && req->body_len > 0) {
@@ -122,11 +122,12 @@ split_values(med_arena *a, const char *key, const char *v, value_fn parse,
 		}
 		*out = '\0';
 		if (f->n_values == FHIR_OR_MAX)
-			return fhir_fail(e, INVALID, "%.40s: at most %d values",
-					 key, FHIR_OR_MAX);
+			return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
+					 "%.40s: at most %d values", key,
+					 FHIR_OR_MAX);
 		if (start[0] == '\0')
-			return fhir_fail(e, INVALID, "%.40s: an empty value",
-					 key);
+			return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
+					 "%.40s: an empty value", key);
 		err = parse(&f->values[f->n_values], start, key, e);
 		if (err != MED_OK)
 			return err;
@@ -158,7 +159,7 @@ date_value(fhir_value *out, char *text, const char *key, fhir_error *e)
 		*sp = '+';
 	out->text = v;
 	if (!fhir_date_range(v, &out->range))
-		return fhir_fail(e, INVALID,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "%s: want [eq|ne|gt|lt|ge|le|sa|eb|ap] and "
 				 "YYYY, YYYY-MM, YYYY-MM-DD or "
 				 "YYYY-MM-DDThh:mm[:ss[.sss]][Z|+hh:mm], got "
@@ -182,7 +183,7 @@ token_value(fhir_value *out, char *text, const char *key, fhir_error *e)
 	}
 	if (out->text[0] == '\0' || !med_fhir_string_ok(out->text, false) ||
 	    (out->system != NULL && !med_fhir_string_ok(out->system, false)))
-		return fhir_fail(e, INVALID,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "%s: want [system|]code, got "
 				 "'%.40s'",
 				 key, text);
@@ -193,8 +194,8 @@ static med_err
 code_value(fhir_value *out, char *text, const char *key, fhir_error *e)
 {
 	if (strchr(text, '|') != NULL || !med_fhir_id_ok(text))
-		return fhir_fail(e, INVALID, "%s: not a code, got '%.40s'", key,
-				 text);
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
+				 "%s: not a code, got '%.40s'", key, text);
 	out->text = text;
 	return MED_OK;
 }
@@ -203,7 +204,7 @@ static med_err
 string_value(fhir_value *out, char *text, const char *key, fhir_error *e)
 {
 	if (!med_fhir_string_ok(text, false) || strlen(text) > 64)
-		return fhir_fail(e, INVALID,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "%s: 1..64 characters, no control character",
 				 key);
 	out->text = text;
@@ -222,7 +223,7 @@ gender_value(fhir_value *out, char *text, const char *key, fhir_error *e)
 			return MED_OK;
 		}
 	}
-	return fhir_fail(e, INVALID,
+	return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 			 "%s: male, female, other or unknown, got '%.40s'", key,
 			 text);
 }
@@ -234,8 +235,8 @@ add_filter(fhir_query *q, med_arena *a, fhir_filter_kind kind,
 	fhir_filter *f;
 
 	if (q->n_filters == FHIR_AND_MAX)
-		return fhir_fail(e, INVALID, "at most %d search parameters",
-				 FHIR_AND_MAX);
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
+				 "at most %d search parameters", FHIR_AND_MAX);
 	f = &q->filters[q->n_filters];
 	memset(f, 0, sizeof(*f));
 	f->kind = kind;
@@ -261,17 +262,17 @@ patient_ref(const fhir_facade *f, fhir_query *q, const fhir_param *p,
 	if (strncmp(v, "Patient/", 8) == 0)
 		v += 8;
 	if (strchr(p->value, ',') != NULL)
-		return fhir_fail(e, INVALID,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "%s: one patient per search (no "
 				 "comma-separated list)",
 				 p->key);
 	if (!med_fhir_id_ok(v))
-		return fhir_fail(e, INVALID,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "%s: want id, Patient/id or "
 				 "%s/Patient/id (id: 1..64 of A-Z a-z 0-9 - .)",
 				 p->key, f->base_url);
 	if (q->patient_id != NULL && strcmp(q->patient_id, v) != 0)
-		return fhir_fail(e, INVALID,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "%s: one patient per search (given "
 				 "twice)",
 				 p->key);
@@ -290,7 +291,7 @@ elements_param(fhir_query *q, const fhir_param *p, fhir_error *e)
 			  (*c >= '0' && *c <= '9') || *c == ',' || *c == '_';
 
 		if (!ok)
-			return fhir_fail(e, INVALID,
+			return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 					 "_elements: element names separated "
 					 "by commas, got '%.40s'",
 					 p->value);
@@ -314,7 +315,7 @@ include_param(fhir_query *q, const fhir_param *p, fhir_error *e)
 	else if (strcmp(p->value, star) == 0)
 		q->includes |= FHIR_INC_PATIENT;
 	else
-		return fhir_fail(e, INVALID,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "_include: %.60s is not served for %s (see "
 				 "[base]/metadata searchInclude)",
 				 p->value, q->type);
@@ -326,7 +327,7 @@ revinclude_param(fhir_query *q, const fhir_param *p, fhir_error *e)
 {
 	if (strcmp(p->value, "Provenance:target") != 0 ||
 	    !fhir_type_is_served("Provenance"))
-		return fhir_fail(e, INVALID,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "_revinclude: %.60s is not served (see "
 				 "[base]/metadata searchRevInclude)",
 				 p->value);
@@ -340,7 +341,7 @@ sort_param(fhir_query *q, const fhir_type_info *t, const fhir_param *p,
 {
 	if (t == NULL || t->date_elements[0] == NULL ||
 	    (strcmp(p->value, "date") != 0 && strcmp(p->value, "-date") != 0))
-		return fhir_fail(e, INVALID,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "_sort: only date or -date, got '%.40s'",
 				 p->value);
 	q->sort = p->value[0] == '-' ? -1 : 1;
@@ -353,7 +354,7 @@ summary_param(fhir_query *q, const fhir_param *p, fhir_error *e)
 	if (strcmp(p->value, "count") == 0)
 		q->summary_count = true;
 	else if (strcmp(p->value, "false") != 0)
-		return fhir_fail(e, INVALID,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "_summary: only count or false, got '%.40s'",
 				 p->value);
 	return MED_OK;
@@ -398,7 +399,7 @@ static med_err
 identity_criterion(const fhir_filter *flt, const char **slot, fhir_error *e)
 {
 	if (flt->n_values != 1 || *slot != NULL)
-		return fhir_fail(e, INVALID,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "%s: one value (identity searches by one)",
 				 flt->name);
 	*slot = flt->values[0].text;
@@ -448,7 +449,7 @@ everything_param(fhir_query *q, const fhir_param *p, fhir_error *e)
 
 	if (strcmp(p->key, "_since") == 0) {
 		if (!fhir_date_range(p->value, &r))
-			return fhir_fail(e, INVALID,
+			return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 					 "_since: want an instant "
 					 "(YYYY-MM-DDThh:mm:ss[.sss]Z), got "
 					 "'%.40s'",
@@ -481,7 +482,7 @@ format_param(const fhir_param *p, fhir_error *e)
 	for (size_t i = 0; i < sizeof(ok) / sizeof(*ok); i++)
 		if (strcmp(v, ok[i]) == 0)
 			return MED_OK;
-	return fhir_fail(e, INVALID,
+	return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 			 "_format: only json (application/fhir+json), got "
 			 "'%.40s'",
 			 p->value);
@@ -496,7 +497,7 @@ fhir_search_param(const fhir_facade *f, fhir_query *q, med_arena *a,
 	med_err err = MED_ERR_NOT_FOUND;
 
 	if (strchr(p->key, ':') != NULL)
-		return fhir_fail(e, INVALID,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "%.40s: modifiers are not supported", p->key);
 	if (strcmp(p->key, "_format") == 0)
 		return format_param(p, e);
@@ -514,7 +515,7 @@ fhir_search_param(const fhir_facade *f, fhir_query *q, med_arena *a,
 		q->types = p->value;
 	if (err != MED_ERR_NOT_FOUND)
 		return err;
-	return fhir_fail(e, INVALID,
+	return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 			 "%.40s: not a search parameter of %s (see "
 			 "[base]/metadata)",
 			 p->key,
@@ -556,7 +557,7 @@ patient_criteria(fhir_query *q, fhir_error *e)
 		ps->name = NULL;
 	if (ps->mrn == NULL && ps->family == NULL && ps->name == NULL &&
 	    ps->birth_date == NULL)
-		return fhir_fail(e, INVALID,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "Patient search: give identifier, family or "
 				 "name (2 characters or more, one value), or "
 				 "birthdate=YYYY-MM-DD");
@@ -571,7 +572,7 @@ fhir_search_check(fhir_query *q, fhir_error *e)
 	if (strcmp(q->type, "Patient") == 0)
 		return patient_criteria(q, e);
 	if (q->patient_id == NULL)
-		return fhir_fail(e, INVALID,
+		return fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				 "patient: required (or subject: searches are "
 				 "per patient)");
 	return MED_OK;

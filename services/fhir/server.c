@@ -756,7 +756,7 @@ refuse_large_body(const fhir_request *req, fhir_response *resp)
 {
 	fhir_error e = {0};
 
-	(void)fhir_fail(&e, 8 /* RESOURCE_EXHAUSTED */,
+	(void)fhir_fail(&e, MED_GRPC_RESOURCE_EXHAUSTED,
 			"request body: at most %u MiB",
 			FHIR_REQUEST_BODY_MAX >> 20);
 	e.http_status = 413;

@@ -17,8 +17,6 @@
 
 #include "fhir_facade.h"
 
-#define PERMISSION_DENIED 7
-
 /* The SMART capabilities the facade and its identity provider offer. */
 static const char *const capabilities[] = {
 	"launch-ehr",
@@ -176,7 +174,7 @@ need(const scope_check *k, const char *type, uint32_t perms, fhir_error *e)
 
 	if (reaches_any(k, type, perms))
 		return MED_OK;
-	return fhir_fail(e, PERMISSION_DENIED,
+	return fhir_fail(e, MED_GRPC_PERMISSION_DENIED,
 			 "scope: the token grants no %s/%s.%s (or user/ or "
 			 "system/) scope for this request",
 			 who->launch_patient[0] ? "patient" : "user", type,
@@ -233,7 +231,7 @@ fhir_smart_check_op(const fhir_facade *f, const fhir_request *req,
 	if (!who->has_scope_claim && !f->smart.require_scopes)
 		return MED_OK;
 	if (!who->has_scope_claim)
-		return fhir_fail(e, PERMISSION_DENIED,
+		return fhir_fail(e, MED_GRPC_PERMISSION_DENIED,
 				 "scope: the token carries no scope claim "
 				 "(MED_SMART_REQUIRE_SCOPES)");
 	return need(&k, type, perms, e);
@@ -252,7 +250,7 @@ fhir_smart_check(const fhir_facade *f, const fhir_request *req,
 	if (!who->has_scope_claim && !f->smart.require_scopes)
 		return MED_OK;
 	if (!who->has_scope_claim)
-		return fhir_fail(e, PERMISSION_DENIED,
+		return fhir_fail(e, MED_GRPC_PERMISSION_DENIED,
 				 "scope: the token carries no scope claim "
 				 "(MED_SMART_REQUIRE_SCOPES)");
 	switch (q->what) {
@@ -272,7 +270,7 @@ fhir_smart_check(const fhir_facade *f, const fhir_request *req,
 	default:
 		/* An interaction added later refuses scoped tokens until it
 		 * says here what it needs. */
-		return fhir_fail(e, PERMISSION_DENIED,
+		return fhir_fail(e, MED_GRPC_PERMISSION_DENIED,
 				 "scope: this interaction is not open to "
 				 "scoped tokens yet");
 	}

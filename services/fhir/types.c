@@ -176,7 +176,7 @@ fhir_types_check(const char *list, fhir_error *e)
 		size_t len = strcspn(s, ",");
 
 		if (!exported_type(s, len)) {
-			fhir_fail(e, 3,
+			fhir_fail(e, MED_GRPC_INVALID_ARGUMENT,
 				  "_type: %.*s is not a type the facade "
 				  "exports",
 				  (int)(len < 40 ? len : 40), s);

@@ -10,9 +10,6 @@
 
 #include "fhir_facade.h"
 
-#define NOT_FOUND	   5
-#define INTERNAL	   13
-#define RESOURCE_EXHAUSTED 8
 /* Entries asked of a service per ExportFhir page: the services' default,
  * which they size to fit one reply. */
 #define EXPORT_PAGE_SIZE 50
@@ -26,7 +23,8 @@ static med_err
 fail_from_status(fhir_error *e, const char *service, const med_rpc_status *st)
 {
 	if (st->code == 0)
-		return fhir_fail(e, INTERNAL, "%s: call failed", service);
+		return fhir_fail(e, MED_GRPC_INTERNAL, "%s: call failed",
+				 service);
 	return fhir_fail(e, st->code, "%s: %s", service, st->message);
 }
 
@@ -139,13 +137,13 @@ export_one_page(fhir_source *src, fhir_call *c, const char *patient_id,
 	med_rpc_status st = {0};
 
 	if (in == NULL)
-		return fhir_fail(e, INTERNAL, "%s: ExportFhir request shape",
-				 src->service);
+		return fhir_fail(e, MED_GRPC_INTERNAL,
+				 "%s: ExportFhir request shape", src->service);
 	if (src->pages_read != NULL)
 		med_counter_add(src->pages_read, 1);
 	if (med_channel_unary(src->ch, src->path, in, src->out_desc, c->arena,
 			      &c->opts, &out, &st) != MED_OK) {
-		if (st.code == NOT_FOUND &&
+		if (st.code == MED_GRPC_NOT_FOUND &&
 		    (src->not_found_is_empty || c->patient_known)) {
 			*bundle = NULL;
 			*next = "";
@@ -154,8 +152,8 @@ export_one_page(fhir_source *src, fhir_call *c, const char *patient_id,
 		return fail_from_status(e, src->service, &st);
 	}
 	if (!export_reply(out, bundle, next))
-		return fhir_fail(e, INTERNAL, "%s: ExportFhir reply shape",
-				 src->service);
+		return fhir_fail(e, MED_GRPC_INTERNAL,
+				 "%s: ExportFhir reply shape", src->service);
 	return MED_OK;
 }
 
@@ -180,7 +178,7 @@ fhir_export_from(fhir_source *src, fhir_call *c, const char *patient_id,
 			return err;
 		page.page_token = (char *)next;
 	}
-	return fhir_fail(e, RESOURCE_EXHAUSTED,
+	return fhir_fail(e, MED_GRPC_RESOURCE_EXHAUSTED,
 			 "%s: more than %d export pages of %d in one request; "
 			 "page with _count and the next links",
 			 src->service, EXPORT_PAGES_MAX, EXPORT_PAGE_SIZE);

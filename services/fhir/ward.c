@@ -49,12 +49,6 @@
 #include "fhir_facade.h"
 #include "ward.h"
 
-#define INVALID		   3 /* gRPC INVALID_ARGUMENT */
-#define UNAUTHENTICATED	   16
-#define RESOURCE_EXHAUSTED 8
-#define INTERNAL	   13
-#define UNIMPLEMENTED	   12
-
 /* Encounters asked of identity per census page (its largest is 500). */
 #define CENSUS_COUNT_DEFAULT 100
 #define CENSUS_COUNT_MAX     500
@@ -148,7 +142,7 @@ parse_count(ward_req *x, const char *v, size_t max)
 	unsigned long n = strtoul(v, &end, 10);
 
 	if (v[0] < '0' || v[0] > '9' || *end != '\0' || n < 1 || n > max)
-		return fhir_fail(&x->e, INVALID,
+		return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
 				 "_count: a whole number 1..%zu", max);
 	x->count = n;
 	return MED_OK;
@@ -169,8 +163,8 @@ parse_date(ward_req *x, const char *v)
 	fhir_date_prefix prefix = FHIR_EQ;
 
 	if (x->n_dates == WARD_DATES_MAX)
-		return fhir_fail(&x->e, INVALID, "date: at most %d of them",
-				 WARD_DATES_MAX);
+		return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
+				 "date: at most %d of them", WARD_DATES_MAX);
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
 		if (strncmp(v, prefixes[i].code, 2) == 0) {
 			prefix = prefixes[i].prefix;
@@ -178,7 +172,7 @@ parse_date(ward_req *x, const char *v)
 			break;
 		}
 	if (!fhir_date_range(v, &x->dates[x->n_dates].range))
-		return fhir_fail(&x->e, INVALID,
+		return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
 				 "date: not an R4 date or dateTime, with an "
 				 "optional prefix eq, ge, gt, le or lt");
 	x->dates[x->n_dates++].prefix = prefix;
@@ -205,7 +199,7 @@ census_param(ward_req *x, const fhir_param *p)
 	}
 	if (strcmp(p->key, "status") == 0) {
 		if (strcmp(p->value, "in-progress") != 0)
-			return fhir_fail(&x->e, INVALID,
+			return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
 					 "status: only in-progress; the "
 					 "census lists the ward's open stays");
 		x->status = p->value;
@@ -214,14 +208,14 @@ census_param(ward_req *x, const fhir_param *p)
 	if (strcmp(p->key, "_include") == 0) {
 		if (strcmp(p->value, "Encounter:patient") != 0 &&
 		    strcmp(p->value, "Encounter:subject") != 0)
-			return fhir_fail(&x->e, INVALID,
+			return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
 					 "_include: only Encounter:patient");
 		x->include_patient = true;
 		return MED_OK;
 	}
 	if (strcmp(p->key, "_count") == 0)
 		return parse_count(x, p->value, CENSUS_COUNT_MAX);
-	return fhir_fail(&x->e, INVALID,
+	return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
 			 "%s: not a parameter of the ward census "
 			 "(location, status, _include, _count)",
 			 p->key);
@@ -238,7 +232,7 @@ audit_param(ward_req *x, const fhir_param *p)
 		return parse_date(x, p->value);
 	if (strcmp(p->key, "_count") == 0)
 		return parse_count(x, p->value, AUDIT_COUNT_MAX);
-	return fhir_fail(&x->e, INVALID,
+	return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
 			 "%s: not a parameter of AuditEvent search "
 			 "(patient, date, _count)",
 			 p->key);
@@ -253,13 +247,13 @@ grants_param(ward_req *x, const fhir_param *p)
 	}
 	if (strcmp(p->key, "status") == 0) {
 		if (strcmp(p->value, "active") != 0)
-			return fhir_fail(&x->e, INVALID,
+			return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
 					 "status: only active (leave it out "
 					 "for every grant)");
 		x->status = p->value;
 		return MED_OK;
 	}
-	return fhir_fail(&x->e, INVALID,
+	return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
 			 "%s: not a parameter of Consent search (patient, "
 			 "status)",
 			 p->key);
@@ -274,11 +268,11 @@ mar_param(ward_req *x, const fhir_param *p)
 	bool start = strcmp(p->key, "start") == 0;
 
 	if (!start && strcmp(p->key, "end") != 0)
-		return fhir_fail(&x->e, INVALID,
+		return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
 				 "%s: not a parameter of $mar (start, end)",
 				 p->key);
 	if (!fhir_date_range(p->value, &r) || r.lo_ms <= 0)
-		return fhir_fail(&x->e, INVALID,
+		return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
 				 "%s: not an R4 date or dateTime", p->key);
 	*(start ? &x->mar_from_ms : &x->mar_to_ms) = r.lo_ms;
 	return MED_OK;
@@ -303,10 +297,10 @@ one_param(ward_req *x, const fhir_param *p)
 	case WARD_MAR:
 		return mar_param(x, p);
 	case WARD_NEWS2:
-		return fhir_fail(&x->e, INVALID,
+		return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
 				 "%s: $news2 takes no parameter", p->key);
 	default:
-		return fhir_fail(&x->e, INVALID,
+		return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
 				 "%s: $inclusion-proof takes no parameter",
 				 p->key);
 	}
@@ -319,33 +313,38 @@ parse(ward_req *x)
 	med_err err = MED_OK;
 
 	if (x->req->too_many_params)
-		return fhir_fail(&x->e, INVALID, "too many parameters");
+		return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
+				 "too many parameters");
 	for (size_t i = 0; err == MED_OK && i < x->req->n_params; i++)
 		err = one_param(x, &x->req->params[i]);
 	if (err != MED_OK)
 		return err;
 	if (x->kind == WARD_CENSUS && (x->ward == NULL || x->ward[0] == '\0'))
-		return fhir_fail(&x->e, INVALID,
+		return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
 				 "location: the ward, required");
 	if (x->kind == WARD_CENSUS && x->status == NULL)
-		return fhir_fail(&x->e, INVALID,
+		return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
 				 "status: required, in-progress (the census "
 				 "lists open stays)");
 	if (x->kind == WARD_AUDIT_SEARCH &&
 	    (x->patient_id == NULL || !med_fhir_id_ok(x->patient_id)))
-		return fhir_fail(&x->e, INVALID,
+		return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
 				 "patient: required, one patient's id");
 	if (x->kind == WARD_GRANTS && x->patient_id != NULL &&
 	    !med_fhir_id_ok(x->patient_id))
-		return fhir_fail(&x->e, INVALID, "patient: not an id");
+		return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
+				 "patient: not an id");
 	if (x->kind == WARD_PROOF && !med_fhir_id_ok(x->event_id))
-		return fhir_fail(&x->e, INVALID, "AuditEvent id: not an id");
+		return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
+				 "AuditEvent id: not an id");
 	if ((x->kind == WARD_MAR || x->kind == WARD_NEWS2) &&
 	    !med_fhir_id_ok(x->patient_id))
-		return fhir_fail(&x->e, INVALID, "Patient id: not an id");
+		return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
+				 "Patient id: not an id");
 	if (x->kind == WARD_MAR && x->mar_from_ms && x->mar_to_ms &&
 	    x->mar_to_ms <= x->mar_from_ms)
-		return fhir_fail(&x->e, INVALID, "end: not after start");
+		return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
+				 "end: not after start");
 	return MED_OK;
 }
 
@@ -433,7 +432,8 @@ serve_census(ward_req *x)
 	med_err err;
 
 	if (p == NULL)
-		return fhir_fail(&x->e, RESOURCE_EXHAUSTED, "out of memory");
+		return fhir_fail(&x->e, MED_GRPC_RESOURCE_EXHAUSTED,
+				 "out of memory");
 	p->x = x;
 	in.ward = (char *)x->ward;
 	page.page_size = (int32_t)(x->count ? x->count : CENSUS_COUNT_DEFAULT);
@@ -511,7 +511,7 @@ serve_audit_events(ward_req *x)
 
 		in.after_seq = strtoull(x->cursor, &end, 10);
 		if (x->cursor[0] < '0' || x->cursor[0] > '9' || *end != '\0')
-			return fhir_fail(&x->e, INVALID,
+			return fhir_fail(&x->e, MED_GRPC_INVALID_ARGUMENT,
 					 "_cursor: not one of this search's");
 	}
 	err = med_channel_unary(
@@ -613,7 +613,7 @@ serve(ward_req *x, med_call *call)
 		return err;
 	if ((x->kind == WARD_AUDIT_SEARCH || x->kind == WARD_PROOF) &&
 	    x->f->audit_rpc == NULL)
-		return fhir_fail(&x->e, UNIMPLEMENTED,
+		return fhir_fail(&x->e, MED_GRPC_UNIMPLEMENTED,
 				 "AuditEvent: MED_AUDIT_GRPC_URL is not set");
 	x->c.opts = (med_call_opts){.token = x->req->authorization + 7,
 				    .request_id = x->req->request_id};
@@ -646,7 +646,7 @@ respond(ward_req *x, med_err err, fhir_response *resp)
 		return;
 	}
 	if (err == MED_OK)
-		(void)fhir_fail(&x->e, RESOURCE_EXHAUSTED,
+		(void)fhir_fail(&x->e, MED_GRPC_RESOURCE_EXHAUSTED,
 				"response too large: lower _count");
 	fhir_respond_outcome(resp, x->req->arena, &x->e);
 }
@@ -672,13 +672,13 @@ fhir_ward_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	}
 	err = med_call_authenticate(call, req->authorization);
 	if (err != MED_OK)
-		(void)fhir_fail(&x.e, UNAUTHENTICATED, "%s",
+		(void)fhir_fail(&x.e, MED_GRPC_UNAUTHENTICATED, "%s",
 				med_call_message(call));
 	else
 		err = serve(&x, call);
 	if (end_call(call, &x) != MED_OK) {
 		med_log_error("audit spool refused the event: access refused");
-		err = fhir_fail(&x.e, INTERNAL, "audit unavailable");
+		err = fhir_fail(&x.e, MED_GRPC_INTERNAL, "audit unavailable");
 	}
 	med_call_local_free(call);
 	respond(&x, err, resp);

@@ -19,10 +19,6 @@
 
 #include "ward.h"
 
-#define INVALID		   3
-#define RESOURCE_EXHAUSTED 8
-#define INTERNAL	   13
-
 /* Grants asked of identity per Consent page: its largest page. */
 #define GRANTS_PAGE_SIZE 500
 /* FHIR's integer is 32 bits: a larger log cannot be said in one. */
@@ -235,7 +231,7 @@ proof_write(ward_req *x, const Smartmed__Audit__V1__GetTreeHeadResponse *t,
 	char ref[160];
 
 	if (p->tree_size > FHIR_INTEGER_MAX)
-		return fhir_fail(&x->e, INTERNAL,
+		return fhir_fail(&x->e, MED_GRPC_INTERNAL,
 				 "the log has outgrown FHIR's integer");
 	snprintf(ref, sizeof(ref), "AuditEvent/%s", x->event_id);
 	med_json_begin(w, NULL, '{');
@@ -275,7 +271,8 @@ get_head(ward_req *x, Smartmed__Audit__V1__GetTreeHeadResponse **out)
 		    &st) != MED_OK)
 		return fhir_ward_upstream_failed(x, "audit", &st);
 	if ((*out)->head == NULL)
-		return fhir_fail(&x->e, INTERNAL, "audit: no signed head");
+		return fhir_fail(&x->e, MED_GRPC_INTERNAL,
+				 "audit: no signed head");
 	return MED_OK;
 }
 

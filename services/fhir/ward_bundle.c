@@ -14,8 +14,6 @@
 #include "fhir_facade.h"
 #include "ward.h"
 
-#define INTERNAL 13 /* gRPC */
-
 /* --- links ------------------------------------------------------------------
  */
 
@@ -85,6 +83,7 @@ fhir_ward_upstream_failed(ward_req *x, const char *service,
 			  const med_rpc_status *st)
 {
 	if (st->code == 0)
-		return fhir_fail(&x->e, INTERNAL, "%s: call failed", service);
+		return fhir_fail(&x->e, MED_GRPC_INTERNAL, "%s: call failed",
+				 service);
 	return fhir_fail(&x->e, st->code, "%s: %s", service, st->message);
 }

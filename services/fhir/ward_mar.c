@@ -30,8 +30,7 @@
 #include "fhir_facade.h"
 #include "ward.h"
 
-#define UNIMPLEMENTED 12
-#define SLOT(x)	      SMARTMED__DOSAGE__V1__MAR_SLOT_STATE__MAR_SLOT_STATE_##x
+#define SLOT(x) SMARTMED__DOSAGE__V1__MAR_SLOT_STATE__MAR_SLOT_STATE_##x
 
 typedef Smartmed__Dosage__V1__MarSlot mar_slot;
 typedef Smartmed__Dosage__V1__MarOrder mar_order;
@@ -134,7 +133,7 @@ fhir_ward_serve_mar(ward_req *x)
 	med_json *w = &x->w;
 
 	if (ch == NULL)
-		return fhir_fail(&x->e, UNIMPLEMENTED,
+		return fhir_fail(&x->e, MED_GRPC_UNIMPLEMENTED,
 				 "$mar: MED_DOSAGE_URL is not set");
 	in.patient_id = (char *)x->patient_id;
 	in.from_ms = x->mar_from_ms;

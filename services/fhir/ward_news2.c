@@ -41,7 +41,6 @@
 #include "ward.h"
 #include "write.h"
 
-#define UNIMPLEMENTED 12
 /* Vital-sign entries read per page, and the most pages read: the latest
  * of each parameter is among the newest entries of a chart. */
 #define NEWS2_PAGE_SIZE 200
@@ -223,7 +222,7 @@ fhir_ward_serve_news2(ward_req *x)
 	int64_t now;
 
 	if (ch == NULL)
-		return fhir_fail(&x->e, UNIMPLEMENTED,
+		return fhir_fail(&x->e, MED_GRPC_UNIMPLEMENTED,
 				 "$news2: MED_RECORDS_URL is not set");
 	if ((err = read_latest(x, ch, &l)) != MED_OK)
 		return err;

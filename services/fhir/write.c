@@ -17,10 +17,6 @@
 
 #include "write.h"
 
-#define UNAUTHENTICATED	   16
-#define INTERNAL	   13
-#define RESOURCE_EXHAUSTED 8
-
 /* --- routing --------------------------------------------------------------
  */
 
@@ -280,7 +276,7 @@ respond(fhir_write *x, med_err err, fhir_response *resp)
 		return;
 	}
 	if (err == MED_OK)
-		(void)fhir_fail(&x->e, RESOURCE_EXHAUSTED,
+		(void)fhir_fail(&x->e, MED_GRPC_RESOURCE_EXHAUSTED,
 				"response too large");
 	med_json_init_arena(&w, x->req->arena, FHIR_BODY_MAX);
 	fhir_write_outcome(&w, NULL, x);
@@ -339,7 +335,7 @@ fhir_write_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	}
 	err = med_call_authenticate(call, req->authorization);
 	if (err != MED_OK)
-		(void)fhir_fail(&x.e, UNAUTHENTICATED, "%s",
+		(void)fhir_fail(&x.e, MED_GRPC_UNAUTHENTICATED, "%s",
 				med_call_message(call));
 	else if ((err = write_scopes(&x, call)) == MED_OK) {
 		x.c.opts = (med_call_opts){.token = req->authorization + 7,
@@ -348,7 +344,7 @@ fhir_write_handle(fhir_facade *f, const fhir_request *req, fhir_response *resp)
 	}
 	if (end_call(call, &x) != MED_OK) {
 		med_log_error("audit spool refused the event: write refused");
-		err = fhir_fail(&x.e, INTERNAL, "audit unavailable");
+		err = fhir_fail(&x.e, MED_GRPC_INTERNAL, "audit unavailable");
 	}
 	med_call_local_free(call);
 	respond(&x, err, resp);

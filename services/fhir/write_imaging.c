@@ -168,7 +168,7 @@ fhir_write_imaging_study(fhir_write *x, json_t *body)
 	if ((err = parse_study(x, body, &in)) != MED_OK)
 		return err;
 	if (ch == NULL)
-		return fhir_fail(&x->e, 12,
+		return fhir_fail(&x->e, MED_GRPC_UNIMPLEMENTED,
 				 "diagnosis: MED_DIAGNOSIS_URL is "
 				 "not set");
 	o.deadline_ms = ANALYZE_DEADLINE_MS;

@@ -386,7 +386,7 @@ call_dosage(fhir_write *x, const char *method, const ProtobufCMessage *in,
 	med_channel *ch = fhir_write_channel("dosage");
 
 	if (ch == NULL) {
-		st->code = 12; /* UNIMPLEMENTED */
+		st->code = MED_GRPC_UNIMPLEMENTED;
 		snprintf(st->message, sizeof(st->message),
 			 "MED_DOSAGE_URL is not set");
 		return MED_ERR_UNIMPLEMENTED;

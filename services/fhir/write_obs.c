@@ -573,7 +573,7 @@ record(fhir_write *x, reading *r, size_t n,
 			NULL);
 	*out = (void *)reply;
 	if ((*out)->n_results != n)
-		return fhir_fail(&x->e, 13,
+		return fhir_fail(&x->e, MED_GRPC_INTERNAL,
 				 "records: %zu results for %zu "
 				 "readings",
 				 (*out)->n_results, n);
@@ -655,7 +655,8 @@ fhir_write_observation(fhir_write *x, json_t *body)
 	if (err != MED_OK)
 		return err;
 	if (!stored_of(x, res->results[0], &o))
-		return fhir_fail(&x->e, 13, "records: not an Observation");
+		return fhir_fail(&x->e, MED_GRPC_INTERNAL,
+				 "records: not an Observation");
 	x->status = res->results[0]->replayed ? 200 : 201;
 	x->location = location_of(x, &o);
 	x->resource = med_arena_strdup(
@@ -746,7 +747,7 @@ answer_results(fhir_write *x,
 		stored o;
 
 		if (!stored_of(x, res->results[i], &o))
-			return fhir_fail(&x->e, 13,
+			return fhir_fail(&x->e, MED_GRPC_INTERNAL,
 					 "records: not an "
 					 "Observation");
 		write_entry(x, &o, res->results[i]->replayed,

@@ -38,7 +38,7 @@ call_as(fhir_write *x, const char *service, const char *method,
 	med_channel *ch = fhir_write_channel(service);
 
 	if (ch == NULL) {
-		st->code = 12; /* UNIMPLEMENTED */
+		st->code = MED_GRPC_UNIMPLEMENTED;
 		snprintf(st->message, sizeof(st->message),
 			 "the %s service is not configured", service);
 		return MED_ERR_UNIMPLEMENTED;

@@ -13,13 +13,6 @@
 
 #include "write.h"
 
-#define INTERNAL	  13 /* gRPC */
-#define INVALID_ARGUMENT  3
-#define FAILED_PRECOND	  9
-#define ALREADY_EXISTS	  6
-#define NOT_FOUND	  5
-#define PERMISSION_DENIED 7
-
 /* --- answers, references, channels ---------------------------------------
  */
 
@@ -34,7 +27,8 @@ fhir_write_fail(fhir_write *x, int http_status, const char *issue_code,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	(void)fhir_fail(&x->e,
-			http_status == 422 ? FAILED_PRECOND : INVALID_ARGUMENT,
+			http_status == 422 ? MED_GRPC_FAILED_PRECONDITION
+					   : MED_GRPC_INVALID_ARGUMENT,
 			"%s%s%s", expression ? expression : "",
 			expression ? ": " : "", msg);
 	x->e.http_status = http_status;
@@ -48,8 +42,9 @@ fhir_write_fail(fhir_write *x, int http_status, const char *issue_code,
 static bool
 names_element(int grpc_code)
 {
-	return grpc_code == NOT_FOUND || grpc_code == ALREADY_EXISTS ||
-	       grpc_code == PERMISSION_DENIED;
+	return grpc_code == MED_GRPC_NOT_FOUND ||
+	       grpc_code == MED_GRPC_ALREADY_EXISTS ||
+	       grpc_code == MED_GRPC_PERMISSION_DENIED;
 }
 
 med_err
@@ -59,9 +54,10 @@ fhir_write_upstream(fhir_write *x, const med_rpc_status *st,
 {
 	const char *msg = st->message[0] ? st->message : "call failed";
 
-	if (st->code == INVALID_ARGUMENT || st->code == FAILED_PRECOND)
+	if (st->code == MED_GRPC_INVALID_ARGUMENT ||
+	    st->code == MED_GRPC_FAILED_PRECONDITION)
 		return fhir_write_fail(x, 422,
-				       st->code == INVALID_ARGUMENT
+				       st->code == MED_GRPC_INVALID_ARGUMENT
 					       ? "invalid"
 					       : "business-rule",
 				       expression, "%s%s refused it: %s",
@@ -70,9 +66,10 @@ fhir_write_upstream(fhir_write *x, const med_rpc_status *st,
 	 * element too. */
 	snprintf(x->expression, sizeof(x->expression), "%s",
 		 names_element(st->code) && expression ? expression : "");
-	return fhir_fail(&x->e, st->code ? st->code : INTERNAL, "%s%s%s%s: %s",
-			 x->expression, x->expression[0] ? ": " : "",
-			 prefix ? prefix : "", service, msg);
+	return fhir_fail(&x->e, st->code ? st->code : MED_GRPC_INTERNAL,
+			 "%s%s%s%s: %s", x->expression,
+			 x->expression[0] ? ": " : "", prefix ? prefix : "",
+			 service, msg);
 }
 
 void

@@ -59,6 +59,7 @@ refuse_if_duplicates(med_call *call,
 }
 
 typedef struct create_tx {
+	med_call *call;
 	const identity_patient *p;
 	const char *by;
 } create_tx;
@@ -71,7 +72,7 @@ create_in_tx(med_db_conn *conn, void *ctx)
 
 	/* Named inside the transaction: the event commits with the row. */
 	if (err == MED_OK)
-		med_db_tx_audit_patient(x->p->patient_id);
+		med_call_set_patient(x->call, x->p->patient_id);
 	return err;
 }
 
@@ -83,7 +84,7 @@ identity_rpc_create_patient(med_call *call, const ProtobufCMessage *in,
 		(const void *)in;
 	Smartmed__Identity__V1__Patient *p = (void *)out;
 	char id[MED_UUID_LEN + 1];
-	create_tx x = {.p = p, .by = identity_caller(call)};
+	create_tx x = {.call = call, .p = p, .by = identity_caller(call)};
 	med_err err = identity_check_create(call, req);
 
 	if (err != MED_OK)

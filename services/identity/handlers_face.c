@@ -257,8 +257,8 @@ identity_rpc_enroll_face(med_call *call, const ProtobufCMessage *in,
 					{"duplicate_score", dup},
 					{"other_faces", others}},
 		   3);
-	err = identity_templates_insert(med_call_db(call), f, req->patient_id,
-					pr, req->n_images, ids, now,
+	err = identity_templates_insert(call, f, req->patient_id, pr,
+					req->n_images, ids, now,
 					&res->total_templates);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "patient_id: no such patient");
@@ -747,8 +747,7 @@ identity_rpc_delete_face_templates(med_call *call, const ProtobufCMessage *in,
 	    (err = med_check_id(call, "patient_id", req->patient_id)) != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
-	err = identity_templates_delete(med_call_db(call), req->patient_id,
-					&res->deleted);
+	err = identity_templates_delete(call, req->patient_id, &res->deleted);
 	if (err != MED_OK)
 		return err;
 	/* Drop the erased templates from this replica's memory now; the

@@ -534,7 +534,7 @@ typedef med_err (*identity_tpl_fn)(void *ctx, const identity_template *t);
  * transaction; ids[i] receive the template ids.  Errors: MED_ERR_NOT_FOUND
  * (no such patient), database errors.
  */
-med_err identity_templates_insert(med_db *db, identity_face *f,
+med_err identity_templates_insert(med_call *call, identity_face *f,
 				  const char *patient_id,
 				  const identity_face_probe *probes, size_t n,
 				  char (*ids)[MED_UUID_LEN + 1], int64_t now_ms,
@@ -551,7 +551,7 @@ med_err identity_templates_each(med_db *db, identity_face *f,
 
 /* identity_templates_delete erases patient_id's templates; *n gets the count.
  */
-med_err identity_templates_delete(med_db *db, const char *patient_id,
+med_err identity_templates_delete(med_call *call, const char *patient_id,
 				  uint32_t *n) MED_MUST_CHECK;
 
 /*

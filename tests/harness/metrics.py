@@ -46,3 +46,14 @@ def care_decisions_in_tx(st, svc, method):
     open (docs/architecture.md, "Care decisions"): 0 in a healthy service."""
     samples, _ = scrape(st, svc)
     return sum(series(samples, CARE_IN_TX, method=method).values())
+
+
+OUT_IN_TX = "smartmed_outbound_calls_in_transaction_total"
+
+
+def outbound_calls_in_tx(st, svc):
+    """How many outbound gRPC calls svc made, to any method, while a
+    transaction was open (docs/architecture.md, "Care decisions"): 0 in a
+    healthy service."""
+    samples, _ = scrape(st, svc)
+    return sum(series(samples, OUT_IN_TX).values())

@@ -14,7 +14,7 @@ import uuid
 import grpc
 import pytest
 
-from harness import protos
+from harness import metrics, protos
 from harness.checks import expect_status, now_ms, poll
 from harness.fixtures import assess_allergies
 
@@ -292,6 +292,33 @@ def test_readmission_reconciles_each_order(st, pb, drugs):
     assert det["from_encounter_id"] == first.encounter_id
     assert det["to_encounter_id"] == second.encounter_id
     assert det["order_id"] == cont.id
+
+
+def test_writes_decide_care_before_their_transaction(st, pb, drugs):
+    """Hold, resume, discontinue and an entered-in-error name their patient
+    before the row lock (issue 53): no care decision, and no call to
+    another service, while dosage holds a transaction open."""
+    d = pb["dosage"]
+    pid = patient(st, pb)
+    admit(st, pb, pid)
+    o = order(st, pb, pid, drugs["para"])
+    a = give(st, pb, o, at=now_ms() - 6 * HOUR)
+    for method, req in (
+            ("HoldOrder", d.HoldOrderRequest(order_id=o.id,
+                                             reason="nil by mouth")),
+            ("ResumeOrder", d.ResumeOrderRequest(order_id=o.id,
+                                                 reason="eating again")),
+            ("MarkAdministrationEnteredInError",
+             d.MarkAdministrationEnteredInErrorRequest(
+                 administration_id=a.id,
+                 reason="charted against the wrong order")),
+            ("DiscontinueOrder", d.DiscontinueOrderRequest(
+                order_id=o.id, reason="course complete"))):
+        user = "nurse.stay" if method.startswith("Mark") else "dr.stay"
+        call(st, user, "dosage", method, req)
+        assert metrics.care_decisions_in_tx(st, "dosage", method) == 0, \
+            method
+    assert metrics.outbound_calls_in_tx(st, "dosage") == 0
 
 
 def test_identity_away_fails_closed(st, pb, drugs):

@@ -19,6 +19,8 @@
 
 #include <med/arena.h>
 #include <med/db.h>
+#include <med/metrics.h>
+#include <med/rpc.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -848,70 +850,98 @@ test_tx(void)
 	med_db_close(db);
 }
 
-/* ---- the call hooks (db_call.c) ---- */
-
-/* What the hooks of test_call_hooks saw. */
-typedef struct hook_log {
-	int txs;
-	char patient[64];
-	char limit[128];
-} hook_log;
-
-static med_err
-hook_tx(void *call, med_db *db, med_db_tx_fn fn, void *ctx)
-{
-	((hook_log *)call)->txs++;
-	return med_db_tx(db, fn, ctx);
-}
-
-static void
-hook_patient(void *call, const char *patient_id)
-{
-	hook_log *l = call;
-
-	snprintf(l->patient, sizeof(l->patient), "%s", patient_id);
-}
+/* ---- the call hook (db_call.c) ---- */
 
 static void
 hook_limit(void *call, const char *msg)
 {
-	hook_log *l = call;
-
-	snprintf(l->limit, sizeof(l->limit), "%s", msg);
+	snprintf(call, 128, "%s", msg);
 }
 
 static void
 test_call_hooks(void)
 {
-	static const med_db_call_hooks hooks = {
-		.tx = hook_tx, .patient = hook_patient, .limit = hook_limit};
-	med_db *db = fresh_db(2, 0);
-	hook_log log = {0};
-	int64_t v = 5;
+	static const med_db_call_hooks hooks = {.limit = hook_limit};
+	char limit[128] = "";
 
-	MT_OK(exec1(db, "CREATE TABLE tx (n INT PRIMARY KEY) ENGINE=InnoDB",
-		    NULL, 0));
-	/* No call on this thread: a plain transaction, nothing told. */
-	MT_OK(med_db_tx_audited(db, tx_insert, &v));
-	med_db_tx_audit_patient("p-1");
+	/* No call on this thread: the limit only returns. */
 	MT_EQ_INT(med_db_tx_limit("at most %d", 3), MED_ERR_LIMIT);
-	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM tx"), 1);
-	/* A call: each of the three goes to its hook. */
-	med_db_call_enter(&hooks, &log);
-	v = 6;
-	MT_OK(med_db_tx_audited(db, tx_insert, &v));
-	med_db_tx_audit_patient("p-2");
-	med_db_tx_audit_patient(NULL);
+	MT_EQ_STR(limit, "");
+	/* A call: the message goes to its hook. */
+	med_db_call_enter(&hooks, limit);
 	MT_EQ_INT(med_db_tx_limit("at most %d rows", 3), MED_ERR_LIMIT);
 	med_db_call_leave();
-	MT_EQ_INT(log.txs, 1);
-	MT_EQ_STR(log.patient, "p-2");
-	MT_EQ_STR(log.limit, "at most 3 rows");
-	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM tx"), 2);
-	/* Left: plain again. */
-	v = 7;
-	MT_OK(med_db_tx_audited(db, tx_insert, &v));
-	MT_EQ_INT(log.txs, 1);
+	MT_EQ_STR(limit, "at most 3 rows");
+	/* Left: nothing told again. */
+	MT_EQ_INT(med_db_tx_limit("at most %d", 4), MED_ERR_LIMIT);
+	MT_EQ_STR(limit, "at most 3 rows");
+}
+
+/* ---- an outbound call inside a transaction (rpc_client.c) ---- */
+
+#define OUT_IN_TX "smartmed_outbound_calls_in_transaction_total"
+
+/* out_in_tx_count is the library registry's count of outbound calls to
+ * Check made inside a transaction (0 while the series is absent). */
+static long
+out_in_tx_count(void)
+{
+	const char *key = OUT_IN_TX "{method=\"Check\"} ";
+	char *text, *at;
+	size_t len;
+	long n = 0;
+
+	if (med_metrics_render(med_metrics_lib(), &text, &len) != MED_OK)
+		return -1;
+	if ((at = strstr(text, key)) != NULL)
+		n = strtol(at + strlen(key), NULL, 10);
+	free(text);
+	return n;
+}
+
+/* call_check makes one Health/Check call on ch (nobody listens: it fails
+ * UNAVAILABLE at once) and returns MED_OK so the transaction commits. */
+static med_err
+call_check(med_db_conn *c, void *ch)
+{
+	Grpc__Health__V1__HealthCheckRequest req =
+		GRPC__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
+	med_call_opts opts = {.deadline_ms = 2000};
+	med_arena *a = med_arena_new(4096);
+	ProtobufCMessage *out;
+
+	(void)c;
+	if (a == NULL)
+		return MED_ERR_NOMEM;
+	if (med_channel_unary(
+		    ch, "/grpc.health.v1.Health/Check", &req.base,
+		    &grpc__health__v1__health_check_response__descriptor, a,
+		    &opts, &out, NULL) == MED_OK)
+		fprintf(stderr, "Check answered: nobody should listen\n");
+	med_arena_free(a);
+	return MED_OK;
+}
+
+/* An outbound call made while a transaction holds its locks is a bug the
+ * client names: counted (and in a MED_DEBUG_TX build, an abort). */
+static void
+test_outbound_call_in_tx(void)
+{
+	med_db *db = fresh_db(2, 0);
+	char target[32];
+	med_channel *ch;
+
+	snprintf(target, sizeof(target), "127.0.0.1:%d", free_port());
+	MT_OK(med_channel_open(target, &ch));
+	/* Outside a transaction: allowed, not counted. */
+	MT_OK(call_check(NULL, ch));
+	MT_EQ_INT(out_in_tx_count(), 0);
+	/* Inside one: counted once per call. */
+	MT_OK(med_db_tx(db, call_check, ch));
+	MT_EQ_INT(out_in_tx_count(), 1);
+	MT_OK(med_db_tx(db, call_check, ch));
+	MT_EQ_INT(out_in_tx_count(), 2);
+	med_channel_close(ch);
 	med_db_close(db);
 }
 
@@ -1283,6 +1313,7 @@ static const mt_case cases[] = {
 	{"param_cap", test_param_cap},
 	{"tx", test_tx},
 	{"call_hooks", test_call_hooks},
+	{"outbound_call_in_tx", test_outbound_call_in_tx},
 	{"concurrent", test_concurrent},
 	{"pool_exhaustion", test_pool_exhaustion},
 	{"pool_gauges", test_pool_gauges},

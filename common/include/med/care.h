@@ -15,8 +15,8 @@
  * (med_call_set_patient): the RPC layer asks the hook the service installed
  * in med_server_opts.care_decide (med_service_main installs
  * med_care_decide), never this header.  A refused call ends with the
- * refusal whatever the handler returns, and its transaction (med_call_tx,
- * med_db_tx_audited) is rolled back.  Services that check patients against
+ * refusal whatever the handler returns, and its transaction (med_call_tx)
+ * is rolled back.  Services that check patients against
  * identity (med_patients_service_start) enforce it; identity and audit do not
  * (see docs/security.md).
  */

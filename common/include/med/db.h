@@ -218,25 +218,6 @@ med_err med_db_tx(med_db *db, med_db_tx_fn fn, void *ctx) MED_MUST_CHECK;
 bool med_db_in_tx(void);
 
 /*
- * med_db_tx_audited is med_call_tx (<med/rpc.h>) for store code that
- * holds the pool but not the call: a write's transaction on db that also
- * commits the audit event of the call this thread is serving.  On a thread
- * that serves no call (tools, unit tests of a store) it is med_db_tx.
- * The call is reached through the hooks the RPC layer set on this thread
- * (med_db_call_enter); db_call.c.
- */
-med_err med_db_tx_audited(med_db *db, med_db_tx_fn fn,
-			  void *ctx) MED_MUST_CHECK;
-
-/*
- * med_db_tx_audit_patient names, from inside the fn of med_db_tx_audited,
- * the patient the write touches when only the transaction finds it (an
- * amendment names an entry, not its patient): the event committed with the
- * write carries it.  No effect on a thread that serves no call.
- */
-void med_db_tx_audit_patient(const char *patient_id);
-
-/*
  * med_db_tx_limit names, from store code, a capacity limit that the call
  * this thread serves ran into: the call fails RESOURCE_EXHAUSTED with this
  * message (say which limit, and what to do), never a bare status or, for
@@ -247,24 +228,21 @@ med_err med_db_tx_limit(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
 /*
- * med_db_call_hooks - how the three calls above reach the call a thread
+ * med_db_call_hooks - how med_db_tx_limit reaches the call a thread
  * serves, without the database layer knowing what a call is: the RPC
  * layer sets them around a handler (med_db_call_enter) and the store code
- * below it stays free of calls.  call is the hooks' own pointer.
+ * below it stays free of calls.  call is the hooks' own pointer.  Writes
+ * never go through a hook: a write names its call (med_call_tx,
+ * <med/rpc.h>), and tools/dev/check_symbols.py holds every service to it.
  */
 typedef struct med_db_call_hooks {
-	/* tx: med_db_tx_audited on the call's behalf. */
-	med_err (*tx)(void *call, med_db *db, med_db_tx_fn fn, void *ctx);
-	/* patient: med_db_tx_audit_patient (patient_id not NULL). */
-	void (*patient)(void *call, const char *patient_id);
 	/* limit: med_db_tx_limit's message, formatted. */
 	void (*limit)(void *call, const char *msg);
 } med_db_call_hooks;
 
 /*
- * med_db_call_enter makes hooks (static; all three set) and call the ones
- * this thread's med_db_tx_audited, med_db_tx_audit_patient and
- * med_db_tx_limit use until med_db_call_leave.  Per thread.
+ * med_db_call_enter makes hooks (static; set) and call the ones this
+ * thread's med_db_tx_limit uses until med_db_call_leave.  Per thread.
  */
 void med_db_call_enter(const med_db_call_hooks *hooks, void *call);
 void med_db_call_leave(void);

@@ -30,6 +30,32 @@ typedef enum med_err {
 	MED_ERR_DATA_LOSS = 16,	    /* corrupt stored data: DATA_LOSS */
 } med_err;
 
+/*
+ * med_grpc_status - gRPC's status codes (grpc/status.h's grpc_status_code)
+ * by name, for code that must not include gRPC's headers: the FHIR facade
+ * reading an upstream call's med_rpc_status, err.c's one mapping.  The rpc
+ * layer checks at build time that each equals gRPC's own.
+ */
+typedef enum med_grpc_status {
+	MED_GRPC_OK = 0,
+	MED_GRPC_CANCELLED = 1,
+	MED_GRPC_UNKNOWN = 2,
+	MED_GRPC_INVALID_ARGUMENT = 3,
+	MED_GRPC_DEADLINE_EXCEEDED = 4,
+	MED_GRPC_NOT_FOUND = 5,
+	MED_GRPC_ALREADY_EXISTS = 6,
+	MED_GRPC_PERMISSION_DENIED = 7,
+	MED_GRPC_RESOURCE_EXHAUSTED = 8,
+	MED_GRPC_FAILED_PRECONDITION = 9,
+	MED_GRPC_ABORTED = 10,
+	MED_GRPC_OUT_OF_RANGE = 11,
+	MED_GRPC_UNIMPLEMENTED = 12,
+	MED_GRPC_INTERNAL = 13,
+	MED_GRPC_UNAVAILABLE = 14,
+	MED_GRPC_DATA_LOSS = 15,
+	MED_GRPC_UNAUTHENTICATED = 16,
+} med_grpc_status;
+
 /* med_strerror returns a static, human-readable name for err. */
 const char *med_strerror(med_err err);
 

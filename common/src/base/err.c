@@ -8,50 +8,29 @@
 
 #include <stddef.h>
 
-/* gRPC status codes (grpc/status.h), restated so that this file, used by
- * every module, needs no gRPC header. */
-enum {
-	ST_OK = 0,
-	ST_CANCELLED = 1,
-	ST_UNKNOWN = 2,
-	ST_INVALID_ARGUMENT = 3,
-	ST_DEADLINE_EXCEEDED = 4,
-	ST_NOT_FOUND = 5,
-	ST_ALREADY_EXISTS = 6,
-	ST_PERMISSION_DENIED = 7,
-	ST_RESOURCE_EXHAUSTED = 8,
-	ST_FAILED_PRECONDITION = 9,
-	ST_ABORTED = 10,
-	ST_OUT_OF_RANGE = 11,
-	ST_UNIMPLEMENTED = 12,
-	ST_INTERNAL = 13,
-	ST_UNAVAILABLE = 14,
-	ST_DATA_LOSS = 15,
-	ST_UNAUTHENTICATED = 16,
-};
-
 static const struct {
 	const char *name;
 	int status;
 } err_table[] = {
-	[MED_OK] = {"ok", ST_OK},
-	[MED_ERR_INVALID] = {"invalid argument", ST_INVALID_ARGUMENT},
-	[MED_ERR_NOT_FOUND] = {"not found", ST_NOT_FOUND},
-	[MED_ERR_EXISTS] = {"already exists", ST_ALREADY_EXISTS},
-	[MED_ERR_DENIED] = {"permission denied", ST_PERMISSION_DENIED},
-	[MED_ERR_UNAUTHENTICATED] = {"unauthenticated", ST_UNAUTHENTICATED},
-	[MED_ERR_NOMEM] = {"out of memory", ST_RESOURCE_EXHAUSTED},
-	[MED_ERR_LIMIT] = {"limit exceeded", ST_RESOURCE_EXHAUSTED},
+	[MED_OK] = {"ok", MED_GRPC_OK},
+	[MED_ERR_INVALID] = {"invalid argument", MED_GRPC_INVALID_ARGUMENT},
+	[MED_ERR_NOT_FOUND] = {"not found", MED_GRPC_NOT_FOUND},
+	[MED_ERR_EXISTS] = {"already exists", MED_GRPC_ALREADY_EXISTS},
+	[MED_ERR_DENIED] = {"permission denied", MED_GRPC_PERMISSION_DENIED},
+	[MED_ERR_UNAUTHENTICATED] = {"unauthenticated",
+				     MED_GRPC_UNAUTHENTICATED},
+	[MED_ERR_NOMEM] = {"out of memory", MED_GRPC_RESOURCE_EXHAUSTED},
+	[MED_ERR_LIMIT] = {"limit exceeded", MED_GRPC_RESOURCE_EXHAUSTED},
 	[MED_ERR_PRECONDITION] = {"failed precondition",
-				  ST_FAILED_PRECONDITION},
-	[MED_ERR_CONFLICT] = {"conflict, retry", ST_ABORTED},
-	[MED_ERR_UNAVAILABLE] = {"unavailable", ST_UNAVAILABLE},
-	[MED_ERR_TIMEOUT] = {"deadline exceeded", ST_DEADLINE_EXCEEDED},
-	[MED_ERR_CANCELLED] = {"cancelled", ST_CANCELLED},
-	[MED_ERR_UNIMPLEMENTED] = {"unimplemented", ST_UNIMPLEMENTED},
-	[MED_ERR_IO] = {"i/o error", ST_INTERNAL},
-	[MED_ERR_INTERNAL] = {"internal error", ST_INTERNAL},
-	[MED_ERR_DATA_LOSS] = {"data loss", ST_DATA_LOSS},
+				  MED_GRPC_FAILED_PRECONDITION},
+	[MED_ERR_CONFLICT] = {"conflict, retry", MED_GRPC_ABORTED},
+	[MED_ERR_UNAVAILABLE] = {"unavailable", MED_GRPC_UNAVAILABLE},
+	[MED_ERR_TIMEOUT] = {"deadline exceeded", MED_GRPC_DEADLINE_EXCEEDED},
+	[MED_ERR_CANCELLED] = {"cancelled", MED_GRPC_CANCELLED},
+	[MED_ERR_UNIMPLEMENTED] = {"unimplemented", MED_GRPC_UNIMPLEMENTED},
+	[MED_ERR_IO] = {"i/o error", MED_GRPC_INTERNAL},
+	[MED_ERR_INTERNAL] = {"internal error", MED_GRPC_INTERNAL},
+	[MED_ERR_DATA_LOSS] = {"data loss", MED_GRPC_DATA_LOSS},
 };
 
 static const char *const status_names[] = {
@@ -89,7 +68,7 @@ int
 med_err_to_grpc_status(med_err err)
 {
 	if ((unsigned)err >= N_ERRS || err_table[err].name == NULL)
-		return ST_UNKNOWN;
+		return MED_GRPC_UNKNOWN;
 	return err_table[err].status;
 }
 

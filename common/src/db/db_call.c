@@ -1,8 +1,8 @@
 /*
- * db_call.c - the transaction calls of store code that commit with the call
- * a thread serves (med_db_tx_audited, med_db_tx_audit_patient,
- * med_db_tx_limit).  The RPC layer sets the hooks around each handler
- * (med_db_call_enter): the database layer never reaches up for the call.
+ * db_call.c - med_db_tx_limit: store code names a capacity limit that the
+ * call a thread serves ran into.  The RPC layer sets the hook around each
+ * handler (med_db_call_enter): the database layer never reaches up for the
+ * call.  Writes never come here: they name their call (med_call_tx).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,21 +28,6 @@ med_db_call_leave(void)
 {
 	t_hooks = NULL;
 	t_call = NULL;
-}
-
-med_err
-med_db_tx_audited(med_db *db, med_db_tx_fn fn, void *ctx)
-{
-	if (t_hooks == NULL)
-		return med_db_tx(db, fn, ctx);
-	return t_hooks->tx(t_call, db, fn, ctx);
-}
-
-void
-med_db_tx_audit_patient(const char *patient_id)
-{
-	if (t_hooks != NULL && patient_id != NULL)
-		t_hooks->patient(t_call, patient_id);
 }
 
 med_err

@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <med/audit.h>
@@ -80,6 +81,28 @@ med_call_method(med_call *call)
  * again (store code names it inside the write's transaction) was decided
  * already: no second question while the transaction holds its locks.
  */
+void
+med__rpc_in_tx(const char *counter, const char *help, const char *path,
+	       const char *what)
+{
+	const char *name = strrchr(path, '/');
+	char labels[160];
+	med_counter *c;
+
+	snprintf(labels, sizeof(labels), "method=\"%s\"",
+		 name ? name + 1 : path);
+	c = med_metrics_counter(med_metrics_lib(), counter, help, labels);
+	if (c != NULL)
+		med_counter_add(c, 1);
+	med_log_error("%s inside a database transaction (%s): %s", what, path,
+		      "move it before the transaction opens");
+#ifdef MED_DEBUG_TX
+	/* The debug assertion: a build for finding these stops here, with
+	 * the log line above saying where. */
+	abort();
+#endif
+}
+
 /*
  * care_in_tx reports a care decision made inside a transaction: it may ask
  * identity over the network while the transaction holds its row locks, so
@@ -91,23 +114,10 @@ med_call_method(med_call *call)
 static void
 care_in_tx(const med_call *call)
 {
-	const char *path = call->rm->m->path;
-	const char *name = strrchr(path, '/');
-	char labels[160];
-	med_counter *c;
-
-	snprintf(labels, sizeof(labels), "method=\"%s\"",
-		 name ? name + 1 : path);
-	c = med_metrics_counter(med_metrics_lib(),
-				"smartmed_care_decisions_in_transaction_total",
-				"care decisions made while a database "
-				"transaction was open (each a bug)",
-				labels);
-	if (c != NULL)
-		med_counter_add(c, 1);
-	med_log_warn("care decision inside a transaction in %s: name the "
-		     "patient before the transaction",
-		     path);
+	med__rpc_in_tx("smartmed_care_decisions_in_transaction_total",
+		       "care decisions made while a database transaction "
+		       "was open (each a bug)",
+		       call->rm->m->path, "care decision");
 }
 
 void

@@ -1,9 +1,8 @@
 /*
  * rpc_call_audit.c - a call's audit: the access event (and a break-glass
  * session's start or stop) emitted when the call ends, and the OK event a
- * write commits with its data in the audit outbox (med_call_tx and, for
- * store code, med_db_tx_audited through the hooks this file sets on the
- * handler's thread).
+ * write commits with its data in the audit outbox (med_call_tx), and the
+ * hook through which store code names a capacity limit (med_db_tx_limit).
  */
 #include <stdio.h>
 #include <string.h>
@@ -329,20 +328,8 @@ med_call_tx(med_call *call, med_db_tx_fn fn, void *ctx)
 	return call_tx(call, med_call_db(call), fn, ctx);
 }
 
-/* The hooks of med_db_tx_audited and its kin (db_call.c) on a handler's
- * thread: they reach the call this thread serves. */
-static med_err
-hook_tx(void *call, med_db *db, med_db_tx_fn fn, void *ctx)
-{
-	return call_tx(call, db, fn, ctx);
-}
-
-static void
-hook_patient(void *call, const char *patient_id)
-{
-	med_call_set_patient(call, patient_id);
-}
-
+/* The hook of med_db_tx_limit (db_call.c) on a handler's thread: it
+ * reaches the call this thread serves. */
 static void
 hook_limit(void *call, const char *msg)
 {
@@ -350,8 +337,6 @@ hook_limit(void *call, const char *msg)
 }
 
 static const med_db_call_hooks call_hooks = {
-	.tx = hook_tx,
-	.patient = hook_patient,
 	.limit = hook_limit,
 };
 

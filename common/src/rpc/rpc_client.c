@@ -15,6 +15,7 @@
 #include <grpc/grpc_security.h>
 #include <grpc/support/alloc.h>
 
+#include <med/db.h>
 #include <med/util.h>
 
 #include "rpc_internal.h"
@@ -42,6 +43,23 @@ typedef struct call_ctx {
 	char request_id[RPC_REQUEST_ID_MAX + 1];
 	grpc_slice req; /* the packed request */
 } call_ctx;
+
+/* <med/err.h>'s med_grpc_status, restated for code that includes no gRPC
+ * header, is gRPC's own. */
+#define SAME_STATUS(x) (MED_GRPC_##x == (int)GRPC_STATUS_##x)
+_Static_assert(SAME_STATUS(OK) && SAME_STATUS(CANCELLED) &&
+		       SAME_STATUS(UNKNOWN) && SAME_STATUS(INVALID_ARGUMENT) &&
+		       SAME_STATUS(DEADLINE_EXCEEDED) &&
+		       SAME_STATUS(NOT_FOUND) && SAME_STATUS(ALREADY_EXISTS) &&
+		       SAME_STATUS(PERMISSION_DENIED) &&
+		       SAME_STATUS(RESOURCE_EXHAUSTED) &&
+		       SAME_STATUS(FAILED_PRECONDITION) &&
+		       SAME_STATUS(ABORTED) && SAME_STATUS(OUT_OF_RANGE) &&
+		       SAME_STATUS(UNIMPLEMENTED) && SAME_STATUS(INTERNAL) &&
+		       SAME_STATUS(UNAVAILABLE) && SAME_STATUS(DATA_LOSS) &&
+		       SAME_STATUS(UNAUTHENTICATED),
+	       "med_grpc_status differs from grpc_status_code");
+#undef SAME_STATUS
 
 med_err
 med_err_from_grpc_status(int code)
@@ -358,6 +376,18 @@ max_attempts(const med_call_opts *o)
 	return o->max_attempts > 0 ? o->max_attempts : DEFAULT_ATTEMPTS;
 }
 
+/* out_in_tx reports an outbound call made inside a transaction: the peer's
+ * answer, however slow, would hold the transaction's row locks. */
+static void
+out_in_tx(const char *path)
+{
+	if (med_db_in_tx())
+		med__rpc_in_tx("smartmed_outbound_calls_in_transaction_total",
+			       "outbound gRPC calls made while a database "
+			       "transaction was open (each a bug)",
+			       path, "outbound call");
+}
+
 med_err
 med_channel_unary(med_channel *ch, const char *path, const ProtobufCMessage *in,
 		  const ProtobufCMessageDescriptor *out_desc, med_arena *arena,
@@ -375,6 +405,7 @@ med_channel_unary(med_channel *ch, const char *path, const ProtobufCMessage *in,
 	if (st == NULL)
 		st = &local;
 	opts = opts != NULL ? opts : &defaults;
+	out_in_tx(path);
 	if (ctx_init(&cx, ch, path, in, opts) != MED_OK)
 		return MED_ERR_INVALID;
 	code = unary_attempt(&cx, out_desc, arena, out, st);
@@ -491,6 +522,7 @@ med_channel_server_stream(med_channel *ch, const char *path,
 	if (st == NULL)
 		st = &local;
 	opts = opts != NULL ? opts : &defaults;
+	out_in_tx(path);
 	if (ctx_init(&cx, ch, path, in, opts) != MED_OK)
 		return MED_ERR_INVALID;
 	code = stream_attempt(&cx, &ss, st);

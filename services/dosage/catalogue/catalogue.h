@@ -53,7 +53,7 @@ bool dosage_allergy_starter(struct dosage_allergy_names *out);
 
 /* dosage_store_import_allergy_names upserts t's rows by name in one
  * audited transaction, as a new version (*version), by user. */
-med_err dosage_store_import_allergy_names(med_db *db,
+med_err dosage_store_import_allergy_names(med_call *call,
 					  const struct dosage_allergy_table *t,
 					  const char *user,
 					  uint32_t *version) MED_MUST_CHECK;
@@ -70,7 +70,7 @@ typedef Smartmed__Dosage__V1__AllergyCoding dosage_allergy_coding_msg;
 /* dosage_store_code_allergy stores a pharmacist's coding (replacing one of
  * the same patient and text). */
 med_err
-dosage_store_code_allergy(med_db *db,
+dosage_store_code_allergy(med_call *call,
 			  const dosage_allergy_coding_msg *c) MED_MUST_CHECK;
 
 /* dosage_store_allergy_codings reads the codings of every record of fam
@@ -81,9 +81,9 @@ med_err dosage_store_allergy_codings(
 
 /* --- store.c: the catalogue -------------------------------------------- */
 
-med_err dosage_store_upsert(med_db *db, med_arena *arena, const dosage_drug *d,
+med_err dosage_store_upsert(med_call *call, const dosage_drug *d,
 			    dosage_drug *out) MED_MUST_CHECK;
-med_err dosage_store_import(med_db *db, dosage_drug *const *drugs,
+med_err dosage_store_import(med_call *call, dosage_drug *const *drugs,
 			    size_t n) MED_MUST_CHECK;
 med_err dosage_store_get(med_db *db, med_arena *arena, const char *code,
 			 dosage_drug *out) MED_MUST_CHECK;

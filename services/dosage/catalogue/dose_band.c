@@ -211,6 +211,52 @@ parse_pair(const char *s, size_t n, dosage_dose_group *g, char *reason,
 		      buf);
 }
 
+/* item_fn parses item i (s, n bytes, not terminated) of a list into ctx,
+ * or names the problem in reason. */
+typedef med_err (*item_fn)(void *ctx, size_t i, const char *s, size_t n,
+			   char *reason, size_t len);
+
+/*
+ * split_items calls item for each sep-separated item of s (n bytes), in
+ * order; *count gets how many.  Past cap items it stops with MED_ERR_LIMIT
+ * and reason "at most <cap> <what>".  An empty item is passed on (item
+ * refuses it); one sep at the very end ends the list.
+ */
+static med_err
+split_items(const char *s, size_t n, char sep, size_t cap, const char *what,
+	    item_fn item, void *ctx, size_t *count, char *reason, size_t len)
+{
+	const char *end = s + n;
+	size_t k = 0;
+	med_err err;
+
+	while (s < end) {
+		const char *at = memchr(s, sep, (size_t)(end - s));
+		const char *stop = at ? at : end;
+
+		if (k >= cap) {
+			snprintf(reason, len, "at most %zu %s", cap, what);
+			return MED_ERR_LIMIT;
+		}
+		if ((err = item(ctx, k, s, (size_t)(stop - s), reason, len)) !=
+		    MED_OK)
+			return err;
+		k++;
+		s = at ? at + 1 : end;
+	}
+	*count = k;
+	return MED_OK;
+}
+
+/* pair_item reads one "key=value" of a band or regimen into ctx. */
+static med_err
+pair_item(void *ctx, size_t i, const char *s, size_t n, char *reason,
+	  size_t len)
+{
+	(void)i;
+	return parse_pair(s, n, ctx, reason, len);
+}
+
 /* parse_group reads "name:k=v,k=v" (n bytes). */
 static med_err
 parse_group(const char *s, size_t n, dosage_dose_group *g, char *reason,
@@ -218,6 +264,7 @@ parse_group(const char *s, size_t n, dosage_dose_group *g, char *reason,
 {
 	const char *colon = memchr(s, ':', n);
 	const char *p, *end = s + n;
+	size_t n_pairs;
 	med_err err;
 
 	memset(g, 0, sizeof(*g));
@@ -226,44 +273,30 @@ parse_group(const char *s, size_t n, dosage_dose_group *g, char *reason,
 			      "child, adolescent, paediatric, adult, "
 			      "older_adult, adult_all)",
 			      (int)(colon ? colon - s : (long)n), s);
-	for (p = colon ? colon + 1 : end; p < end;) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
-		const char *stop = comma ? comma : end;
-
-		if ((err = parse_pair(p, (size_t)(stop - p), g, reason, len)) !=
-		    MED_OK)
-			return err;
-		p = comma ? comma + 1 : end;
-	}
+	p = colon ? colon + 1 : end;
+	if ((err = split_items(p, (size_t)(end - p), ',', SIZE_MAX, "settings",
+			       pair_item, g, &n_pairs, reason, len)) != MED_OK)
+		return err;
 	if (g->max_kg > 0 && g->max_kg <= g->min_kg)
 		GROUP_PROBLEM("%s: max_kg must be above min_kg",
 			      dosage_dose_age_name(g->age));
 	return MED_OK;
 }
 
+/* group_item parses band i of a list into ((dosage_dose_group *)g)[i]. */
+static med_err
+group_item(void *g, size_t i, const char *s, size_t n, char *reason, size_t len)
+{
+	return parse_group(s, n, (dosage_dose_group *)g + i, reason, len);
+}
+
 med_err
 dosage_dose_groups_parse(const char *s, dosage_dose_group *g, size_t cap,
 			 size_t *n, char *reason, size_t len)
 {
-	size_t k = 0;
-	med_err err;
-
 	reason[0] = '\0';
-	while (s && *s) {
-		const char *semi = strchr(s, ';');
-		size_t l = semi ? (size_t)(semi - s) : strlen(s);
-
-		if (k >= cap) {
-			snprintf(reason, len, "at most %zu bands", cap);
-			return MED_ERR_LIMIT;
-		}
-		if ((err = parse_group(s, l, &g[k], reason, len)) != MED_OK)
-			return err;
-		k++;
-		s = semi ? semi + 1 : s + l;
-	}
-	*n = k;
-	return MED_OK;
+	return split_items(s, s ? strlen(s) : 0, ';', cap, "bands", group_item,
+			   g, n, reason, len);
 }
 
 /* put_text appends "<sep><key>=<text>" (or the bare text with no key). */
@@ -352,6 +385,7 @@ parse_regimen(const char *s, size_t n, dosage_dose_regimen *r, char *reason,
 	const char *colon = memchr(s, ':', n);
 	const char *p, *end = s + n;
 	size_t head = colon ? (size_t)(colon - s) : n;
+	size_t n_pairs;
 	bool prn = false;
 	med_err err;
 
@@ -365,15 +399,11 @@ parse_regimen(const char *s, size_t n, dosage_dose_regimen *r, char *reason,
 		GROUP_PROBLEM("'%s': a regimen names a scheduled frequency "
 			      "(qNh, daily, bid, tid, qid, weekly)",
 			      r->frequency);
-	for (p = colon ? colon + 1 : end; p < end;) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
-		const char *stop = comma ? comma : end;
-
-		if ((err = parse_pair(p, (size_t)(stop - p), &r->limits, reason,
-				      len)) != MED_OK)
-			return err;
-		p = comma ? comma + 1 : end;
-	}
+	p = colon ? colon + 1 : end;
+	if ((err = split_items(p, (size_t)(end - p), ',', SIZE_MAX, "settings",
+			       pair_item, &r->limits, &n_pairs, reason, len)) !=
+	    MED_OK)
+		return err;
 	if (!regimen_keys_only(&r->limits))
 		GROUP_PROBLEM("%s: a regimen sets single, daily, per_kg or "
 			      "per_kg_24h, at least one",
@@ -381,31 +411,29 @@ parse_regimen(const char *s, size_t n, dosage_dose_regimen *r, char *reason,
 	return MED_OK;
 }
 
+/* regimen_item parses regimen k of a list into ((dosage_dose_regimen *)
+ * arg)[k]; two regimens of one entry never share an interval. */
+static med_err
+regimen_item(void *arg, size_t k, const char *s, size_t n, char *reason,
+	     size_t len)
+{
+	dosage_dose_regimen *r = arg;
+	med_err err = parse_regimen(s, n, &r[k], reason, len);
+
+	if (err != MED_OK)
+		return err;
+	for (size_t i = 0; i < k; i++)
+		if (r[i].interval_ms == r[k].interval_ms)
+			GROUP_PROBLEM("%s: the same interval as %s",
+				      r[k].frequency, r[i].frequency);
+	return MED_OK;
+}
+
 med_err
 dosage_dose_regimens_parse(const char *s, dosage_dose_regimen *r, size_t cap,
 			   size_t *n, char *reason, size_t len)
 {
-	size_t k = 0;
-	med_err err;
-
 	reason[0] = '\0';
-	while (s && *s) {
-		const char *semi = strchr(s, ';');
-		size_t l = semi ? (size_t)(semi - s) : strlen(s);
-
-		if (k >= cap) {
-			snprintf(reason, len, "at most %zu regimens", cap);
-			return MED_ERR_LIMIT;
-		}
-		if ((err = parse_regimen(s, l, &r[k], reason, len)) != MED_OK)
-			return err;
-		for (size_t i = 0; i < k; i++)
-			if (r[i].interval_ms == r[k].interval_ms)
-				GROUP_PROBLEM("%s: the same interval as %s",
-					      r[k].frequency, r[i].frequency);
-		k++;
-		s = semi ? semi + 1 : s + l;
-	}
-	*n = k;
-	return MED_OK;
+	return split_items(s, s ? strlen(s) : 0, ';', cap, "regimens",
+			   regimen_item, r, n, reason, len);
 }

@@ -33,8 +33,7 @@ dosage_rpc_upsert_drug(med_call *call, const ProtobufCMessage *in,
 	/* The request is this call's own copy: store the substances by
 	 * their codes. */
 	dosage_drug_normalise(req->drug);
-	err = dosage_store_upsert(med_call_db(call), med_call_arena(call),
-				  req->drug, (void *)out);
+	err = dosage_store_upsert(call, req->drug, (void *)out);
 	/* The only unique key an upsert can hit: a GTIN names one entry. */
 	if (err == MED_ERR_EXISTS)
 		return med_call_fail(call, err,
@@ -108,7 +107,7 @@ dosage_rpc_import_catalogue(med_call *call, const ProtobufCMessage *in,
 	/* All or nothing: a half-imported catalogue is worse than none. */
 	if (imp.n_errors > 0)
 		return MED_OK;
-	err = dosage_store_import(med_call_db(call), imp.drugs, imp.n_drugs);
+	err = dosage_store_import(call, imp.drugs, imp.n_drugs);
 	if (err == MED_ERR_EXISTS)
 		return med_call_fail(call, err,
 				     "csv: a GTIN is listed for two catalogue "

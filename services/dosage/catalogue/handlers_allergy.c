@@ -67,7 +67,7 @@ dosage_rpc_import_allergy_names(med_call *call, const ProtobufCMessage *in,
 	med_call_add_details(call, (const med_audit_detail[]){{"rows", rows}},
 			     1);
 	err = dosage_store_import_allergy_names(
-		med_call_db(call), &t, med_call_principal(call)->user, &v);
+		call, &t, med_call_principal(call)->user, &v);
 	if (err != MED_OK)
 		return err;
 	res->imported = (uint32_t)t.n;
@@ -141,5 +141,5 @@ dosage_rpc_code_allergy(med_call *call, const ProtobufCMessage *in,
 		(const med_audit_detail[]){{"allergy_text", req->allergy_text},
 					   {"code", code}},
 		2);
-	return dosage_store_code_allergy(med_call_db(call), res);
+	return dosage_store_code_allergy(call, res);
 }

@@ -1142,12 +1142,11 @@ upsert_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_upsert(med_db *db, med_arena *arena, const dosage_drug *d,
-		    dosage_drug *out)
+dosage_store_upsert(med_call *call, const dosage_drug *d, dosage_drug *out)
 {
-	upsert_ctx u = {.arena = arena, .in = d, .out = out};
+	upsert_ctx u = {.arena = med_call_arena(call), .in = d, .out = out};
 
-	return med_db_tx_audited(db, upsert_tx, &u);
+	return med_call_tx(call, upsert_tx, &u);
 }
 
 static med_err
@@ -1168,11 +1167,11 @@ import_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_import(med_db *db, dosage_drug *const *drugs, size_t n)
+dosage_store_import(med_call *call, dosage_drug *const *drugs, size_t n)
 {
 	upsert_ctx u = {.many = drugs, .n_many = n};
 
-	return med_db_tx_audited(db, import_tx, &u);
+	return med_call_tx(call, import_tx, &u);
 }
 
 med_err

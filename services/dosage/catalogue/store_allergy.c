@@ -101,11 +101,11 @@ import_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_import_allergy_names(med_db *db, const dosage_allergy_table *t,
+dosage_store_import_allergy_names(med_call *call, const dosage_allergy_table *t,
 				  const char *user, uint32_t *version)
 {
 	import_ctx x = {.t = t, .user = user};
-	med_err err = med_db_tx_audited(db, import_tx, &x);
+	med_err err = med_call_tx(call, import_tx, &x);
 
 	if (err == MED_OK)
 		*version = (uint32_t)x.version;
@@ -199,10 +199,10 @@ code_tx(med_db_conn *conn, void *arg)
 }
 
 med_err
-dosage_store_code_allergy(med_db *db, const dosage_allergy_coding_msg *c)
+dosage_store_code_allergy(med_call *call, const dosage_allergy_coding_msg *c)
 {
 	/* The audit event commits with the coding. */
-	return med_db_tx_audited(db, code_tx, (void *)c);
+	return med_call_tx(call, code_tx, (void *)c);
 }
 
 #define CODINGS_MAX 256

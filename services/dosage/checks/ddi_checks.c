@@ -164,7 +164,7 @@ install_shipped(med_call *call)
 	}
 	sv.kb = kb;
 	med_sha256_hex(sv.text, sv.len, sv.sha256);
-	err = dosage_store_ddi_save(med_call_db(call), &sv);
+	err = dosage_store_ddi_save(call, &sv);
 	if (err == MED_OK)
 		med_log_info("interaction knowledge base: shipped %s installed "
 			     "(%zu rules)",

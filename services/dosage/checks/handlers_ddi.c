@@ -97,7 +97,7 @@ dosage_rpc_import_interactions(med_call *call, const ProtobufCMessage *in,
 	sv.kb = kb;
 	med_sha256_hex(sv.text, sv.len, sv.sha256);
 	audit_import(call, &sv);
-	err = dosage_store_ddi_save(med_call_db(call), &sv);
+	err = dosage_store_ddi_save(call, &sv);
 	dosage_ddi_kb_free(kb);
 	if (err == MED_ERR_EXISTS)
 		return med_call_fail(call, err,

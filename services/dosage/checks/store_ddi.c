@@ -231,10 +231,10 @@ save_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_ddi_save(med_db *db, const dosage_ddi_save *sv)
+dosage_store_ddi_save(med_call *call, const dosage_ddi_save *sv)
 {
 	/* An import commits the call's audit event with it; the shipped
 	 * install writes its own. */
-	return sv->shipped ? med_db_tx(db, save_tx, (void *)sv)
-			   : med_db_tx_audited(db, save_tx, (void *)sv);
+	return sv->shipped ? med_db_tx(med_call_db(call), save_tx, (void *)sv)
+			   : med_call_tx(call, save_tx, (void *)sv);
 }

@@ -7,6 +7,7 @@
 
 #include <med/audit.h>
 #include <med/db.h>
+#include <med/rpc.h>
 
 #include "interactions.h"
 
@@ -47,9 +48,11 @@ typedef struct dosage_ddi_save {
 } dosage_ddi_save;
 
 /* dosage_store_ddi_save stores sv's version with its rules and makes it
- * the active one, in one transaction.  Errors: MED_ERR_EXISTS (an import
+ * the active one, in one transaction: an import in the call's (med_call_tx,
+ * its audit event commits with it), the shipped install in one of its own
+ * on the call's database.  Errors: MED_ERR_EXISTS (an import
  * of a version already stored), the database's. */
-med_err dosage_store_ddi_save(med_db *db,
+med_err dosage_store_ddi_save(med_call *call,
 			      const dosage_ddi_save *sv) MED_MUST_CHECK;
 
 #endif

@@ -449,9 +449,9 @@ dosage_rpc_start_infusion(med_call *call, const ProtobufCMessage *in,
 	    (err = dosage_wristband_guard(call, "identity_override",
 					  have_token)) != MED_OK)
 		return err;
-	err = dosage_store_start_infusion(
-		med_call_db(call), med_call_arena(call), &x.known.family,
-		req->order_id, x.at_ms, start_decide, &x, (void *)out);
+	err = dosage_store_start_infusion(call, &x.known.family, req->order_id,
+					  x.at_ms, start_decide, &x,
+					  (void *)out);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");
 	return err;
@@ -587,10 +587,9 @@ run_event(infusion_ctx *x, const char *infusion_id, dosage_infusion_fn decide,
 		err = dosage_death_guard(x->call, "effective_ms", &x->known,
 					 x->at_ms);
 	if (err == MED_OK)
-		err = dosage_store_infusion_event(
-			med_call_db(x->call), med_call_arena(x->call),
-			&x->known.family, infusion_id, x->at_ms, decide, x,
-			(void *)out);
+		err = dosage_store_infusion_event(x->call, &x->known.family,
+						  infusion_id, x->at_ms, decide,
+						  x, (void *)out);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(x->call, err,
 				     "infusion_id: no such infusion");

@@ -33,8 +33,7 @@ typedef med_err (*dosage_infusion_fn)(void *ctx, dosage_subject *s,
 /* dosage_store_start_infusion locks order_id and its patient, calls decide
  * and inserts the infusion and its first event, in one transaction; out
  * is the infusion as stored.  MED_ERR_NOT_FOUND: no such order. */
-med_err dosage_store_start_infusion(med_db *db, med_arena *arena,
-				    const dosage_family *fam,
+med_err dosage_store_start_infusion(med_call *call, const dosage_family *fam,
 				    const char *order_id, int64_t at_ms,
 				    dosage_infusion_fn decide, void *ctx,
 				    dosage_infusion *out) MED_MUST_CHECK;
@@ -43,8 +42,7 @@ med_err dosage_store_start_infusion(med_db *db, med_arena *arena,
  * infusion, calls decide, then inserts the segment's administration, the
  * event, and the infusion's new state, in one transaction.
  * MED_ERR_NOT_FOUND: no such infusion. */
-med_err dosage_store_infusion_event(med_db *db, med_arena *arena,
-				    const dosage_family *fam,
+med_err dosage_store_infusion_event(med_call *call, const dosage_family *fam,
 				    const char *infusion_id, int64_t at_ms,
 				    dosage_infusion_fn decide, void *ctx,
 				    dosage_infusion *out) MED_MUST_CHECK;

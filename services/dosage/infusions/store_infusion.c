@@ -259,12 +259,12 @@ start_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_start_infusion(med_db *db, med_arena *arena,
-			    const dosage_family *fam, const char *order_id,
-			    int64_t at_ms, dosage_infusion_fn decide, void *ctx,
+dosage_store_start_infusion(med_call *call, const dosage_family *fam,
+			    const char *order_id, int64_t at_ms,
+			    dosage_infusion_fn decide, void *ctx,
 			    dosage_infusion *out)
 {
-	infusion_tx_ctx x = {.arena = arena,
+	infusion_tx_ctx x = {.arena = med_call_arena(call),
 			     .fam = fam,
 			     .order_id = order_id,
 			     .at_ms = at_ms,
@@ -272,7 +272,7 @@ dosage_store_start_infusion(med_db *db, med_arena *arena,
 			     .ctx = ctx,
 			     .out = out};
 
-	return med_db_tx_audited(db, start_tx, &x);
+	return med_call_tx(call, start_tx, &x);
 }
 
 static med_err
@@ -305,12 +305,12 @@ event_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_infusion_event(med_db *db, med_arena *arena,
-			    const dosage_family *fam, const char *infusion_id,
-			    int64_t at_ms, dosage_infusion_fn decide, void *ctx,
+dosage_store_infusion_event(med_call *call, const dosage_family *fam,
+			    const char *infusion_id, int64_t at_ms,
+			    dosage_infusion_fn decide, void *ctx,
 			    dosage_infusion *out)
 {
-	infusion_tx_ctx x = {.arena = arena,
+	infusion_tx_ctx x = {.arena = med_call_arena(call),
 			     .fam = fam,
 			     .infusion_id = infusion_id,
 			     .at_ms = at_ms,
@@ -318,7 +318,7 @@ dosage_store_infusion_event(med_db *db, med_arena *arena,
 			     .ctx = ctx,
 			     .out = out};
 
-	return med_db_tx_audited(db, event_tx, &x);
+	return med_call_tx(call, event_tx, &x);
 }
 
 typedef struct get_ctx {

@@ -688,9 +688,8 @@ dosage_rpc_confirm_high_alert(med_call *call, const ProtobufCMessage *in,
 		req->administration_id);
 	if (err != MED_OK)
 		return err;
-	err = dosage_store_confirm(med_call_db(call), med_call_arena(call),
-				   req->administration_id, confirm_decide, call,
-				   m);
+	err = dosage_store_confirm(call, req->administration_id, confirm_decide,
+				   call, m);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err,
 				     "administration_id: no such "

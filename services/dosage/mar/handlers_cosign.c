@@ -157,8 +157,7 @@ dosage_rpc_cosign_administration(med_call *call, const ProtobufCMessage *in,
 	med_call_set_patient(call, req->patient_id);
 	if ((err = cosign_alive(call, req->patient_id)) != MED_OK)
 		return err;
-	err = dosage_store_cosign(med_call_db(call), med_call_arena(call),
-				  req->order_id, cosign_decide, &x,
+	err = dosage_store_cosign(call, req->order_id, cosign_decide, &x,
 				  (dosage_cosign *)out);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");

@@ -171,8 +171,8 @@ dosage_rpc_record_not_given(med_call *call, const ProtobufCMessage *in,
 	if ((err = dosage_stay_guard(call, "order_id", &o, NULL)) != MED_OK ||
 	    (err = dosage_ward_zone(call, &x.zone)) != MED_OK)
 		return err;
-	err = dosage_store_not_given(med_call_db(call), med_call_arena(call),
-				     req->order_id, not_given_chart, &x, m);
+	err = dosage_store_not_given(call, req->order_id, not_given_chart, &x,
+				     m);
 	dosage_zone_close(x.zone);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");
@@ -294,9 +294,16 @@ dosage_rpc_mark_administration_entered_in_error(med_call *call,
 	if (err != MED_OK || (err = med_check_text(call, "reason", req->reason,
 						   3, 500)) != MED_OK)
 		return err;
-	err = dosage_store_entered_in_error(
-		med_call_db(call), med_call_arena(call), req->administration_id,
-		eie_decide, &x, m);
+	/* The care decision before the administration's row lock (as
+	 * ConfirmHighAlert); eie_decide names the locked row's patient
+	 * again. */
+	err = med_call_name_patient_of(
+		call, "SELECT patient_id FROM administrations WHERE id = ?",
+		req->administration_id);
+	if (err != MED_OK)
+		return err;
+	err = dosage_store_entered_in_error(call, req->administration_id,
+					    eie_decide, &x, m);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err,
 				     "administration_id: no such "

@@ -212,7 +212,7 @@ typedef med_err (*dosage_cosign_fn)(void *ctx, const dosage_order *o,
 
 /* dosage_store_cosign reads order_id and its drug, calls decide and
  * inserts *out, in one transaction.  MED_ERR_NOT_FOUND: no such order. */
-med_err dosage_store_cosign(med_db *db, med_arena *arena, const char *order_id,
+med_err dosage_store_cosign(med_call *call, const char *order_id,
 			    dosage_cosign_fn decide, void *ctx,
 			    dosage_cosign *out) MED_MUST_CHECK;
 
@@ -221,7 +221,7 @@ typedef med_err (*dosage_confirm_fn)(void *ctx, dosage_admin *admin);
 
 /* dosage_store_confirm locks an administration, calls decide and, when it
  * returns MED_OK, stores confirmed_by/confirmed_ms and status completed. */
-med_err dosage_store_confirm(med_db *db, med_arena *arena, const char *id,
+med_err dosage_store_confirm(med_call *call, const char *id,
 			     dosage_confirm_fn decide, void *ctx,
 			     dosage_admin *out) MED_MUST_CHECK;
 
@@ -231,9 +231,8 @@ med_err dosage_store_confirm(med_db *db, med_arena *arena, const char *id,
  * stores status entered-in-error; a "once" order completed by the dose is
  * reopened.  *out is the record as stored.
  */
-med_err dosage_store_entered_in_error(med_db *db, med_arena *arena,
-				      const char *id, dosage_confirm_fn decide,
-				      void *ctx,
+med_err dosage_store_entered_in_error(med_call *call, const char *id,
+				      dosage_confirm_fn decide, void *ctx,
 				      dosage_admin *out) MED_MUST_CHECK;
 
 /* dosage_store_history lists administrations newest first and totals. */
@@ -254,9 +253,9 @@ typedef med_err (*dosage_chart_fn)(void *ctx, const dosage_order *o,
  * one transaction.  MED_ERR_EXISTS (with *m the earlier record) when the
  * scheduled dose was already charted as not given.
  */
-med_err dosage_store_not_given(med_db *db, med_arena *arena,
-			       const char *order_id, dosage_chart_fn chart,
-			       void *ctx, dosage_admin *m) MED_MUST_CHECK;
+med_err dosage_store_not_given(med_call *call, const char *order_id,
+			       dosage_chart_fn chart, void *ctx,
+			       dosage_admin *m) MED_MUST_CHECK;
 
 /* dosage_mar_data - what the MAR of a patient is drawn from, read in one
  * transaction; for each order (index as in orders) its drug (NULL when the

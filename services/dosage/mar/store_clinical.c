@@ -271,12 +271,12 @@ confirm_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_confirm(med_db *db, med_arena *arena, const char *id,
-		     dosage_confirm_fn decide, void *ctx, dosage_admin *out)
+dosage_store_confirm(med_call *call, const char *id, dosage_confirm_fn decide,
+		     void *ctx, dosage_admin *out)
 {
-	confirm_ctx x = {arena, id, decide, ctx, out};
+	confirm_ctx x = {med_call_arena(call), id, decide, ctx, out};
 
-	return med_db_tx_audited(db, confirm_tx, &x);
+	return med_call_tx(call, confirm_tx, &x);
 }
 
 /* --- history ------------------------------------------------------------- */

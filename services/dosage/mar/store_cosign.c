@@ -147,10 +147,10 @@ cosign_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_cosign(med_db *db, med_arena *arena, const char *order_id,
+dosage_store_cosign(med_call *call, const char *order_id,
 		    dosage_cosign_fn decide, void *ctx, dosage_cosign *out)
 {
-	cosign_ctx x = {arena, order_id, decide, ctx, out};
+	cosign_ctx x = {med_call_arena(call), order_id, decide, ctx, out};
 
-	return med_db_tx_audited(db, cosign_tx, &x);
+	return med_call_tx(call, cosign_tx, &x);
 }

@@ -68,12 +68,12 @@ not_given_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_not_given(med_db *db, med_arena *arena, const char *order_id,
+dosage_store_not_given(med_call *call, const char *order_id,
 		       dosage_chart_fn chart, void *ctx, dosage_admin *m)
 {
-	chart_ctx x = {arena, order_id, chart, ctx, m};
+	chart_ctx x = {med_call_arena(call), order_id, chart, ctx, m};
 
-	return med_db_tx_audited(db, not_given_tx, &x);
+	return med_call_tx(call, not_given_tx, &x);
 }
 
 /* --- corrections --------------------------------------------------------- */
@@ -154,13 +154,13 @@ eie_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_entered_in_error(med_db *db, med_arena *arena, const char *id,
+dosage_store_entered_in_error(med_call *call, const char *id,
 			      dosage_confirm_fn decide, void *ctx,
 			      dosage_admin *out)
 {
-	eie_ctx x = {arena, id, decide, ctx, out};
+	eie_ctx x = {med_call_arena(call), id, decide, ctx, out};
 
-	return med_db_tx_audited(db, eie_tx, &x);
+	return med_call_tx(call, eie_tx, &x);
 }
 
 /* --- the MAR ------------------------------------------------------------- */

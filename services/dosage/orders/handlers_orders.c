@@ -445,9 +445,8 @@ dosage_rpc_create_order(med_call *call, const ProtobufCMessage *in,
 	    (err = entry_gate(call, req->dose_override, req->order, &drug)) !=
 		    MED_OK)
 		return err;
-	return dosage_store_create_order(med_call_db(call),
-					 med_call_arena(call), req->order,
-					 audit_written, &audit, (void *)out);
+	return dosage_store_create_order(call, req->order, audit_written,
+					 &audit, (void *)out);
 }
 
 /* get_order reads order id for a handler, naming field when absent. */
@@ -676,8 +675,14 @@ change_state(med_call *call, Smartmed__Dosage__V1__OrderEventKind kind,
 	while (changes[i].kind != kind)
 		i++;
 	audit.event = changes[i].event;
-	err = dosage_store_change(med_call_db(call), med_call_arena(call), id,
-				  &ch, changes[i].allow, &x, o);
+	/* The care decision (maybe a call to identity) before the order's
+	 * row lock; the allow callbacks name the locked row's patient again,
+	 * which costs nothing for the same patient. */
+	if ((err = med_call_name_patient_of(
+		     call, "SELECT patient_id FROM orders WHERE id = ?", id)) !=
+	    MED_OK)
+		return err;
+	err = dosage_store_change(call, id, &ch, changes[i].allow, &x, o);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");
 	if (err != MED_OK)
@@ -1085,9 +1090,8 @@ new_version(med_call *call, version_ctx *x, const char *id,
 		entry_ddi_fini(&x->ddi);
 		return err;
 	}
-	err = dosage_store_new_version(med_call_db(call), med_call_arena(call),
-				       &x->known.family, id, &ch, make_version,
-				       x, out);
+	err = dosage_store_new_version(call, &x->known.family, id, &ch,
+				       make_version, x, out);
 	entry_ddi_fini(&x->ddi);
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(call, err, "order_id: no such order");

@@ -50,13 +50,12 @@ bool dosage_order_times_ok(const dosage_order *o);
 
 /* dosage_written_fn sees the order as written, inside the write's
  * transaction: where a handler names its audit details, which commit with
- * the write (med_db_tx_audited). */
+ * the write (the store runs it in med_call_tx). */
 typedef void (*dosage_written_fn)(void *ctx, dosage_order *stored);
 
 /* dosage_store_create_order writes version 1 of a new order and its
  * "created" change. */
-med_err dosage_store_create_order(med_db *db, med_arena *arena,
-				  const dosage_order *in,
+med_err dosage_store_create_order(med_call *call, const dosage_order *in,
 				  dosage_written_fn written, void *ctx,
 				  dosage_order *out) MED_MUST_CHECK;
 med_err dosage_store_get_order(med_db *db, med_arena *arena, const char *id,
@@ -82,7 +81,7 @@ typedef med_err (*dosage_allow_fn)(void *ctx, const dosage_order *cur);
  * transaction; out is the order after (or, when allow refused, before).
  * MED_ERR_NOT_FOUND: no such order.
  */
-med_err dosage_store_change(med_db *db, med_arena *arena, const char *id,
+med_err dosage_store_change(med_call *call, const char *id,
 			    const dosage_change *ch, dosage_allow_fn allow,
 			    void *ctx, dosage_order *out) MED_MUST_CHECK;
 
@@ -97,9 +96,8 @@ typedef med_err (*dosage_version_fn)(void *ctx, dosage_subject *s,
  * (MODIFIED or RENEWED): inserts it, marks id superseded by it and logs
  * the change, in one transaction.  out is the new version.
  */
-med_err dosage_store_new_version(med_db *db, med_arena *arena,
-				 const dosage_family *fam, const char *id,
-				 const dosage_change *ch,
+med_err dosage_store_new_version(med_call *call, const dosage_family *fam,
+				 const char *id, const dosage_change *ch,
 				 dosage_version_fn make, void *ctx,
 				 dosage_order *out) MED_MUST_CHECK;
 

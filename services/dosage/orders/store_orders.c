@@ -156,13 +156,13 @@ create_order_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_create_order(med_db *db, med_arena *arena, const dosage_order *in,
+dosage_store_create_order(med_call *call, const dosage_order *in,
 			  dosage_written_fn written, void *ctx,
 			  dosage_order *out)
 {
 	char id[MED_UUID_LEN + 1];
 	dosage_order v1 = *in;
-	order_ctx o = {.arena = arena,
+	order_ctx o = {.arena = med_call_arena(call),
 		       .in = &v1,
 		       .out = out,
 		       .written = written,
@@ -172,7 +172,7 @@ dosage_store_create_order(med_db *db, med_arena *arena, const dosage_order *in,
 	v1.id = id;
 	v1.version = 1;
 	v1.first_order_id = id;
-	return med_db_tx_audited(db, create_order_tx, &o);
+	return med_call_tx(call, create_order_tx, &o);
 }
 
 med_err
@@ -263,18 +263,17 @@ change_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_change(med_db *db, med_arena *arena, const char *id,
-		    const dosage_change *ch, dosage_allow_fn allow, void *ctx,
-		    dosage_order *out)
+dosage_store_change(med_call *call, const char *id, const dosage_change *ch,
+		    dosage_allow_fn allow, void *ctx, dosage_order *out)
 {
-	order_ctx o = {.arena = arena,
+	order_ctx o = {.arena = med_call_arena(call),
 		       .out = out,
 		       .id = id,
 		       .change = ch,
 		       .allow = allow,
 		       .ctx = ctx};
 
-	return med_db_tx_audited(db, change_tx, &o);
+	return med_call_tx(call, change_tx, &o);
 }
 
 med_err
@@ -384,13 +383,13 @@ version_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_new_version(med_db *db, med_arena *arena, const dosage_family *fam,
+dosage_store_new_version(med_call *call, const dosage_family *fam,
 			 const char *id, const dosage_change *ch,
 			 dosage_version_fn make, void *ctx, dosage_order *out)
 {
 	char new_id[MED_UUID_LEN + 1];
 	dosage_order next;
-	order_ctx o = {.arena = arena,
+	order_ctx o = {.arena = med_call_arena(call),
 		       .fam = fam,
 		       .in = &next,
 		       .out = out,
@@ -402,7 +401,7 @@ dosage_store_new_version(med_db *db, med_arena *arena, const dosage_family *fam,
 	smartmed__dosage__v1__order__init(&next);
 	med_uuid_v4(new_id);
 	next.id = new_id;
-	return med_db_tx_audited(db, version_tx, &o);
+	return med_call_tx(call, version_tx, &o);
 }
 
 /* --- lists --------------------------------------------------------------- */

@@ -32,9 +32,9 @@ dosage_rpc_set_patient_context(med_call *call, const ProtobufCMessage *in,
 				   req->context->patient_id);
 	if (err != MED_OK)
 		return err;
-	return dosage_store_set_context(
-		med_call_db(call), med_call_arena(call), req->context,
-		med_call_principal(call)->user, med_now_ms(), (void *)out);
+	return dosage_store_set_context(call, req->context,
+					med_call_principal(call)->user,
+					med_now_ms(), (void *)out);
 }
 
 med_err
@@ -104,7 +104,7 @@ dosage_rpc_confirm_weight(med_call *call, const ProtobufCMessage *in,
 				     "(from the %s), not %.6g kg",
 				     p.weight_kg, p.source, req->weight_kg);
 	return dosage_store_confirm_weight(
-		med_call_db(call), med_call_arena(call), req->patient_id,
-		p.weight_kg, p.weight_ms, med_call_principal(call)->user,
-		req->reason, med_now_ms(), (void *)out);
+		call, req->patient_id, p.weight_kg, p.weight_ms,
+		med_call_principal(call)->user, req->reason, med_now_ms(),
+		(void *)out);
 }

@@ -257,12 +257,12 @@ set_ctx_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_set_context(med_db *db, med_arena *arena, const dosage_context *in,
+dosage_store_set_context(med_call *call, const dosage_context *in,
 			 const char *user, int64_t now_ms, dosage_context *out)
 {
-	set_ctx s = {arena, in, user, now_ms, out};
+	set_ctx s = {med_call_arena(call), in, user, now_ms, out};
 
-	return med_db_tx_audited(db, set_ctx_tx, &s);
+	return med_call_tx(call, set_ctx_tx, &s);
 }
 
 typedef struct wconf_ctx {
@@ -299,16 +299,15 @@ wconf_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_confirm_weight(med_db *db, med_arena *arena,
-			    const char *patient_id, double kg,
+dosage_store_confirm_weight(med_call *call, const char *patient_id, double kg,
 			    int64_t measured_ms, const char *user,
 			    const char *reason, int64_t now_ms,
 			    dosage_context *out)
 {
-	wconf_ctx x = {arena, patient_id,  user,   reason,
-		       kg,    measured_ms, now_ms, out};
+	wconf_ctx x = {med_call_arena(call), patient_id, user, reason, kg,
+		       measured_ms,	     now_ms,	 out};
 
-	return med_db_tx_audited(db, wconf_tx, &x);
+	return med_call_tx(call, wconf_tx, &x);
 }
 
 med_err

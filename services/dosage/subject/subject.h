@@ -12,17 +12,16 @@
 
 /* --- store_context.c: a patient's context ------------------------------ */
 
-med_err dosage_store_set_context(med_db *db, med_arena *arena,
-				 const dosage_context *in, const char *user,
-				 int64_t now_ms,
+med_err dosage_store_set_context(med_call *call, const dosage_context *in,
+				 const char *user, int64_t now_ms,
 				 dosage_context *out) MED_MUST_CHECK;
 /* dosage_store_confirm_weight records, audited, that user confirmed the
  * patient's weight kg measured at measured_ms (reason), and reads the
  * context back into out. */
-med_err dosage_store_confirm_weight(med_db *db, med_arena *arena,
-				    const char *patient_id, double kg,
-				    int64_t measured_ms, const char *user,
-				    const char *reason, int64_t now_ms,
+med_err dosage_store_confirm_weight(med_call *call, const char *patient_id,
+				    double kg, int64_t measured_ms,
+				    const char *user, const char *reason,
+				    int64_t now_ms,
 				    dosage_context *out) MED_MUST_CHECK;
 
 /* dosage_store_get_context: MED_ERR_NOT_FOUND when never set. */

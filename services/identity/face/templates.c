@@ -118,7 +118,8 @@ insert_tx(med_db_conn *c, void *ctx)
 }
 
 med_err
-identity_templates_insert(med_db *db, identity_face *f, const char *patient_id,
+identity_templates_insert(med_call *call, identity_face *f,
+			  const char *patient_id,
 			  const identity_face_probe *probes, size_t n,
 			  char (*ids)[MED_UUID_LEN + 1], int64_t now_ms,
 			  uint32_t *total)
@@ -129,7 +130,7 @@ identity_templates_insert(med_db *db, identity_face *f, const char *patient_id,
 	x.ct = malloc(f->dim * sizeof(float) + TAG_LEN);
 	if (x.ct == NULL)
 		return MED_ERR_NOMEM;
-	err = med_db_tx_audited(db, insert_tx, &x);
+	err = med_call_tx(call, insert_tx, &x);
 	free(x.ct);
 	if (err == MED_OK)
 		*total = x.total;
@@ -306,10 +307,10 @@ delete_tx(med_db_conn *c, void *ctx)
 }
 
 med_err
-identity_templates_delete(med_db *db, const char *patient_id, uint32_t *n)
+identity_templates_delete(med_call *call, const char *patient_id, uint32_t *n)
 {
 	delete_ctx x = {patient_id, 0};
-	med_err err = med_db_tx_audited(db, delete_tx, &x);
+	med_err err = med_call_tx(call, delete_tx, &x);
 
 	if (err == MED_OK)
 		*n = (uint32_t)x.affected;

@@ -204,7 +204,9 @@ def test_an_unconfirmed_exception_becomes_overdue(vstack, vkeys, pb):
     c = vstack.call(SVC, "ConfirmHighAlert", pb.ConfirmHighAlertRequest(
         administration_id=a.id), role="pharmacist")
     assert c.status == "completed" and not c.confirmation_overdue
-    # The care decision was made before the administration's row lock.
+    # The care decision was made before the administration's row lock, and
+    # no write of this test called another service inside its transaction.
     assert metrics.care_decisions_in_tx(vstack, SVC, "ConfirmHighAlert") == 0
+    assert metrics.outbound_calls_in_tx(vstack, SVC) == 0
     poll(lambda: metrics.value(metrics.scrape(vstack, SVC)[0], gauge) ==
          before, what="the overdue gauge back")

@@ -248,6 +248,14 @@ test_groups_text(void)
 	MT_EQ_INT(dosage_dose_groups_parse("any;any;any", g, 2, &n, why,
 					   sizeof(why)),
 		  MED_ERR_LIMIT);
+	MT_EQ_STR(why, "at most 2 bands");
+	/* One ';' at the end ends the list; an empty band is refused. */
+	MT_OK(dosage_dose_groups_parse("child:per_kg=1;", g, 4, &n, why,
+				       sizeof(why)));
+	MT_EQ_INT(n, 1);
+	MT_EQ_INT(dosage_dose_groups_parse("child:per_kg=1;;adult:single=1", g,
+					   4, &n, why, sizeof(why)),
+		  MED_ERR_INVALID);
 }
 
 /* Enoxaparin below 30 mL/min: once daily - a second dose 12 h later is a
@@ -414,6 +422,12 @@ test_regimens(void)
 	MT_EQ_INT(dosage_dose_regimens_parse("q24h:foo=1", l.regimens, 4,
 					     &l.n_regimens, why, sizeof(why)),
 		  MED_ERR_INVALID);
+	/* Past the cap: refused naming it. */
+	MT_EQ_INT(dosage_dose_regimens_parse(
+			  "q24h:per_kg=1;q12h:per_kg=1;q8h:per_kg=1",
+			  l.regimens, 2, &l.n_regimens, why, sizeof(why)),
+		  MED_ERR_LIMIT);
+	MT_EQ_STR(why, "at most 2 regimens");
 }
 
 static const mt_case cases[] = {
