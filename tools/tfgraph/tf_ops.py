@@ -52,3 +52,25 @@ def numpy_op(n, op, a):
     if op in binary:
         return binary[op](a[0], a[1])
     raise ValueError("%s: %s not handled" % (n["name"], op))
+
+
+def split_fused_relu6(nodes):
+    """nodes with each convolution whose fused ops end in Relu6 split in
+    two: the convolution with its bias only (renamed NAME/pre) and a Relu6
+    node named NAME, so reference.graph_forward (which fuses Relu only)
+    and numpy_op run graphs such as MoveNet's."""
+    import base64
+    out = []
+    for n in nodes:
+        fused = tfjs.attr(n, "fused_ops", []) or []
+        if n["op"] in ("_FusedConv2D", "FusedDepthwiseConv2dNative") and \
+                fused[1:] == ["Relu6"]:
+            attr = dict(n["attr"])
+            attr["fused_ops"] = {"list": {"s": [
+                base64.b64encode(b"BiasAdd").decode()]}}
+            out.append(dict(n, name=n["name"] + "/pre", attr=attr))
+            out.append({"name": n["name"], "op": "Relu6",
+                        "input": [n["name"] + "/pre"]})
+        else:
+            out.append(n)
+    return out

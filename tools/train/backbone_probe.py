@@ -208,7 +208,9 @@ def summary(y, z, patients, seed):
     acc_ci, auc_ci, _ = bootstrap(y, p, patients, seed)
     return {"auc": round(auc(y, p), 4), "auc_ci95": auc_ci,
             "acc": round(float(((p >= 0.5) == y).mean()), 4),
-            "acc_ci95": acc_ci}
+            "acc_ci95": acc_ci,
+            "sens_spec_at_0.5": [round(float((p[y == 1] >= 0.5).mean()), 4),
+                                 round(float((p[y == 0] < 0.5).mean()), 4)]}
 
 
 def check(args, spec, u8):
@@ -241,6 +243,7 @@ def check(args, spec, u8):
         upto = [dict(n, op="Placeholder") if n["name"] == spec.get("feed")
                 else n for n in nodes[:names.index(name) + 1]
                 if n["name"] in need]
+        upto = tf_ops.split_fused_relu6(upto)
         ref = reference.graph_forward(upto, w64, x[0].numpy(),
                                       tf_ops.numpy_op)
         mine = got[name][0].permute(1, 2, 0).reshape(-1).numpy()
