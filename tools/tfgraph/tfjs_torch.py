@@ -25,13 +25,13 @@ import tfjs
 _AXIS = {0: 0, 1: 2, 2: 3, 3: 1, -1: 1}
 
 
-def _same_pad(x, k, s, dil=1):
-    """x padded as TensorFlow's SAME padding would for kernel k, stride s."""
+def _same_pad(x, k, s):
+    """x padded as TensorFlow's SAME padding would for kernel k, stride s
+    (the odd pixel at the bottom and right)."""
     pads = []
     for n, kk in ((x.shape[3], k[1]), (x.shape[2], k[0])):
-        eff = (kk - 1) * dil + 1
         out = math.ceil(n / s)
-        tot = max((out - 1) * s + eff - n, 0)
+        tot = max((out - 1) * s + kk - n, 0)
         pads += [tot // 2, tot - tot // 2]
     return F.pad(x, pads) if any(pads) else x
 
@@ -133,6 +133,8 @@ class TorchGraph:
             ins = [i.split(":")[0] for i in n.get("input", [])]
             a = [val.get(i) for i in ins]
             fused = tfjs.attr(n, "fused_ops", []) or []
+            if any(d != 1 for d in tfjs.attr(n, "dilations", []) or []):
+                raise ValueError("%s: dilated %s not handled" % (name, op))
             if name == feed or (feed is None and op == "Placeholder"):
                 y = x_nhwc.permute(0, 3, 1, 2).contiguous()
             elif op in ("_FusedConv2D", "Conv2D"):
