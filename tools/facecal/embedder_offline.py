@@ -51,53 +51,17 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "facemodels"))
+sys.path.insert(0, os.path.join(HERE, "..", "tfgraph"))
 import calibrate  # noqa: E402
 import recognition as net  # noqa: E402
 import reference  # noqa: E402
 import tfjs  # noqa: E402
+from tf_ops import numpy_op as extra  # noqa: E402
 
 ARCFACE = np.array([[38.2946, 51.6963], [73.5318, 51.5014],
                     [56.0252, 71.7366], [41.5493, 92.3655],
                     [70.7299, 92.2041]], np.float32)
 HAAR = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
-
-
-def extra(n, op, a):
-    """The ops of the package's embedders that reference.graph_forward
-    has no reference for, with TensorFlow's semantics."""
-    if op == "Conv2D":
-        return reference._tf_conv(a[0], a[1], tfjs.attr(n, "strides"),
-                                  tfjs.attr(n, "padding"))
-    if op == "Pad":
-        pads = np.asarray(a[1]).astype(int)
-        return np.pad(a[0], [tuple(p) for p in pads[1:]])
-    if op == "MatMul":
-        return a[0].reshape(1, -1) @ a[1]
-    if op in ("FusedDepthwiseConv2dNative", "DepthwiseConv2dNative"):
-        st = tfjs.attr(n, "strides")[1]
-        if tfjs.attr(n, "padding") == "VALID":
-            f = a[1][:, :, :, 0]
-            win = np.lib.stride_tricks.sliding_window_view(
-                a[0], f.shape[:2], axis=(0, 1))[::st, ::st]
-            y = np.einsum("hwcij,ijc->hwc", win, f, optimize=True)
-        else:
-            y = reference.depthwise(a[0], a[1], st)
-        if op.startswith("Fused"):
-            y = y + a[2]
-            if "Relu" in (tfjs.attr(n, "fused_ops", []) or []):
-                y = np.maximum(y, 0)
-        return y
-    unary = {"Abs": np.abs, "Square": np.square,
-             "Squeeze": lambda v: v.reshape(-1),
-             "Sum": lambda v: v.sum(keepdims=True),
-             "Rsqrt": lambda v: 1 / np.sqrt(v)}
-    if op in unary:
-        return unary[op](a[0])
-    binary = {"Sub": np.subtract, "Maximum": np.maximum,
-              "Minimum": np.minimum}
-    if op in binary:
-        return binary[op](a[0], a[1])
-    raise ValueError("%s: %s not handled" % (n["name"], op))
 
 
 def forward(nodes, w, x):

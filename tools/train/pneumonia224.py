@@ -206,14 +206,20 @@ def sens_spec(y, p, thr):
     return sens, spec
 
 
-def bootstrap(y, p, patients, seed, n=2000):
-    """95 % percentile intervals of accuracy (threshold 0.5) and AUC,
-    resampling test patients (all of a patient's images together)."""
+def patient_groups(patients):
+    """The image indices of each patient, patients in sorted order (the
+    units a bootstrap resamples)."""
     ids = sorted(set(patients))
     index = {pid: [] for pid in ids}
     for i, pid in enumerate(patients):
         index[pid].append(i)
-    groups = [np.array(index[pid]) for pid in ids]
+    return [np.array(index[pid]) for pid in ids]
+
+
+def bootstrap(y, p, patients, seed, n=2000):
+    """95 % percentile intervals of accuracy (threshold 0.5) and AUC,
+    resampling test patients (all of a patient's images together)."""
+    groups = patient_groups(patients)
     rng = np.random.default_rng(seed)
     accs, aucs = [], []
     for _ in range(n):
