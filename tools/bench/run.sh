@@ -186,7 +186,7 @@ for k in $KINDS; do
 	ratio=$(awk -v m="$rps" -v b="$BARE_RPS" 'BEGIN { printf "%.2f", m / b }')
 	cratio=$(awk -v m="$cpu" -v b="$BARE_CPU" 'BEGIN { printf "%.2f", b / m }')
 	add=-
-	case $k in bare | base | min) ;; *) add=$(awk -v a="$cpu" -v p="$prev" \
+	case $k:$prev in bare:* | base:* | min:* | *:) ;; *) add=$(awk -v a="$cpu" -v p="$prev" \
 		'BEGIN { printf "%+.1f", a - p }') ;; esac
 	case $k in bare | base) ;; *) prev=$cpu ;; esac
 	printf '%-6s %8s %7s %7s %7s %6s %9s %7s %7s %9s %6s\n' $k "$rps" \
