@@ -4,7 +4,7 @@
     PYTHONPATH=tests /usr/bin/python3 tools/load/ramp.py \
         [--model tools/load/ward_day.json] [--ward 30] \
         [--steps 2000,8000,24000,48000] [--step-s 60] [--at 08:00] \
-        [--idle-s 15] [--seed 1] [--json out.json]
+        [--idle-s 15] [--seed 1] [--json out.json] [--per-op RATE]
 
 Starts the driver's stack once (tools/load/driver.py: MariaDB, audit,
 identity, records and dosage on mutual TLS with patient and care checks,
@@ -32,6 +32,11 @@ service that needs the most.  The ramp stops after the first step in
 which an operation with a budget has its p99 over the budget (or calls
 fail).  An idle interval (--idle-s) first measures what the stack does
 with no load (background CPU and commits), printed for reference.
+
+With --per-op RATE it runs no ramp but one step per operation, that
+operation alone at RATE calls per second (Poisson), and prints its CPU
+per call per process and its commits per call: the figures to price
+another mix with.
 
 Wall-clock percentiles on a shared machine are an upper bound on what
 the code does (the neighbours' work preempts it); CPU per operation is
@@ -137,11 +142,13 @@ def ms(v):
     return "-" if v is None else "%.0f" % v
 
 
-def step(m, st, ward, driven, beds, args, pids, at_s, idle):
-    """One step of beds; the CPU and database figures per operation are
-    net of what the idle stack does in the same time (idle, or None)."""
-    plan = load_model.schedule(m, driven, beds, at_s, 1.0, args.step_s,
-                               args.seed + beds)
+def step(m, st, ward, driven, beds, args, pids, at_s, idle, plan=None):
+    """One step of beds (or of plan, [(second, op)], when given); the CPU
+    and database figures per operation are net of what the idle stack
+    does in the same time (idle, or None)."""
+    if plan is None:
+        plan = load_model.schedule(m, driven, beds, at_s, 1.0, args.step_s,
+                                   args.seed + beds)
     before = Counters(st, pids)
     res, elapsed = driver.run(ward, plan, args.threads, args.step_s)
     wall, cpu, db = Counters(st, pids).delta(before)
@@ -167,7 +174,7 @@ def step(m, st, ward, driven, beds, args, pids, at_s, idle):
         if budget is not None and p99 is not None and p99 > budget:
             over.append(op)
     # CPU seconds per bed per second of the peak, per process.
-    per_bed = {n: c / (beds * wall) for n, c in cpu.items()}
+    per_bed = {n: c / (max(beds, 1) * wall) for n, c in cpu.items()}
     out = dict(beds=beds, seconds=round(wall, 1), sent=sent, ok=ok,
                failed=sent - ok, late=res.late,
                ops_per_s=round(ok / wall, 2), operations=ops,
@@ -209,6 +216,39 @@ def print_step(s, driven):
         "%s %.2f" % (k, v) for k, v in sorted(s["db_per_op"].items())))
 
 
+def per_op(m, st, ward, driven, args, pids, at_s, idle):
+    """One step per operation, alone, at args.per_op calls per second
+    (Poisson): CPU and commits per call of that operation per process."""
+    import random
+    out = {}
+    print("\nper operation, alone, %g calls/s for %g s each (net of idle):"
+          % (args.per_op, args.step_s))
+    print("  %-13s %5s %7s %7s  %s | %s" % (
+        "operation", "ok", "p50 ms", "p99 ms",
+        "CPU ms per call by process", "Com_commit per call"))
+    for op in driven:
+        rng = random.Random(args.seed)
+        plan, t = [], 0.0
+        while True:
+            t += rng.expovariate(args.per_op)
+            if t >= args.step_s:
+                break
+            plan.append((t, op))
+        s, _res = step(m, st, ward, [op], 0, args, pids, at_s, idle, plan)
+        s.pop("beds_per_core")
+        out[op] = s
+        r = s["operations"][op]
+        print("  %-13s %5d %7s %7s  %s | %.2f%s" % (
+            op, r["ok"], ms(r["p50_ms"]), ms(r["p99_ms"]), " ".join(
+                "%s %.2f" % (n, v) for n, v in sorted(
+                    s["cpu_ms_per_op"].items(), key=lambda kv: -kv[1])
+                if v >= 0.005),
+            s["db_per_op"].get("Com_commit", 0),
+            "" if not s["failed"] else "  (%d failed)" % s["failed"]))
+        sys.stdout.flush()
+    return out
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--model", default=os.path.join(HERE, "ward_day.json"))
@@ -223,6 +263,10 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--threads", type=int, default=64)
     p.add_argument("--json", help="also write the results here")
+    p.add_argument("--per-op", type=float, metavar="RATE",
+                   help="instead of the ramp: each operation alone at "
+                   "RATE calls/s for --step-s, its CPU and commits per "
+                   "call per process")
     p.add_argument("--no-hl7", dest="hl7", action="store_false")
     p.add_argument("--classic-faces", dest="deep_faces",
                    action="store_false",
@@ -234,7 +278,7 @@ def parse_args(argv):
     except ValueError:
         p.error("--steps: comma-separated bed counts")
     if (not a.steps or min(a.steps) < 1 or a.ward < 1 or a.step_s <= 0
-            or a.idle_s < 0):
+            or a.idle_s < 0 or (a.per_op is not None and a.per_op <= 0)):
         p.error("--steps, --ward and --step-s must be positive")
     return a
 
@@ -274,6 +318,15 @@ def main(argv=None):
                                   for k, v in db.items()})
             print("idle %.0f s: CPU s/s %s; database /s %s" % (
                 wall, idle["cpu_per_s"], idle["db_per_s"]))
+        if args.per_op:
+            ops = per_op(m, st, ward, driven, args, pids, at_s, idle)
+            if args.json:
+                with open(args.json, "w", encoding="utf-8") as f:
+                    json.dump(dict(model=m.path, ward=args.ward,
+                                   step_s=args.step_s, rate=args.per_op,
+                                   idle=idle, per_op=ops), f, indent=1)
+                    f.write("\n")
+            return 0
         for beds in args.steps:
             s, res = step(m, st, ward, driven, beds, args, pids, at_s,
                           idle)
