@@ -185,11 +185,12 @@ load: deps
 
 # Capacity: the model at its 08:00 peak for a rising bed count until a
 # budgeted p99 leaves its budget; CPU and commits per operation per
-# service (docs/sizing.md): STEPS (beds, comma-separated), STEP_S, WARD.
+# service (docs/sizing.md): STEPS (beds, comma-separated), STEP_S, WARD;
+# PER_OP=RATE: each operation alone at RATE calls/s instead of the ramp.
 load-ramp: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) PYTHONPATH=tests /usr/bin/python3 tools/load/ramp.py \
-		$(if $(STEPS),--steps $(STEPS)) \
+		$(if $(STEPS),--steps $(STEPS)) $(if $(PER_OP),--per-op $(PER_OP)) \
 		--step-s $(or $(STEP_S),60) --ward $(or $(WARD),30)
 
 # The face threshold per set and per group (docs/benchmarks.md, "Face

@@ -161,3 +161,31 @@ def test_ramp_reports_cpu_and_commits_and_stops_over_budget(tmp_path):
     # The notes made their rows once.
     notes = [w for w in res["writes"] if w["what"] == "records entries"][0]
     assert notes["rows"] == notes["ok"] > 0, notes
+
+
+def test_ramp_per_operation(tmp_path):
+    # Each operation alone at 10 calls/s for 2 s: about 20 calls each,
+    # and CPU and commits per call of that operation for each process.
+    ops = {"chart_read": {"per_bed_per_day": 1},
+           "vital_signs": {"per_bed_per_day": 1}}
+    out = tmp_path / "per_op.json"
+    env = dict(os.environ, PYTHONPATH=os.path.join(paths.REPO_ROOT,
+                                                   "tests"))
+    p = subprocess.run(
+        [sys.executable, RAMP, "--model", _model(tmp_path, ops), "--ward",
+         "2", "--per-op", "10", "--step-s", "2", "--idle-s", "1",
+         "--classic-faces", "--json", str(out)],
+        env=env, capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stdout + p.stderr
+    res = json.loads(out.read_text())
+    assert set(res["per_op"]) == {"chart_read", "vital_signs"}, p.stdout
+    for op, s in res["per_op"].items():
+        # Only that operation was sent in its step.
+        assert set(k for k, r in s["operations"].items() if r["sent"]) \
+            == {op}, (op, p.stdout)
+        assert s["failed"] == 0 and s["ok"] > 0, (op, p.stdout)
+        assert "records" in s["cpu_ms_per_op"], s
+        assert s["gross_db"]["Com_commit"] > 0, s["gross_db"]
+    # A vital-sign set is a write: records' user committed.
+    assert res["per_op"]["vital_signs"]["gross_db"][
+        "commits:smartmed_records"] > 0, p.stdout
