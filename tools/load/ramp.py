@@ -124,6 +124,49 @@ class Counters:
         return self.t - before.t, cpu, db
 
 
+class PoolSampler:
+    """Samples each service's database pool (its /metrics: connections in
+    use, callers waiting for one) every second while a step runs."""
+
+    def __init__(self, st):
+        import threading
+        self.st = st
+        self.samples = {n: [] for n in st.services}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        from harness import metrics
+        while not self.stop.wait(1.0):
+            for n in self.samples:
+                try:
+                    got, _ = metrics.scrape(self.st, n)
+                except OSError:
+                    continue
+                use = sum(metrics.series(
+                    got, "smartmed_db_pool_connections",
+                    state="in_use").values())
+                wait = sum(metrics.series(
+                    got, "smartmed_db_pool_waiters").values())
+                self.samples[n].append((use, wait))
+
+    def finish(self):
+        """{service: {in_use_mean, in_use_max, waiters_mean,
+        waiters_max}}."""
+        self.stop.set()
+        self.thread.join()
+        out = {}
+        for n, v in self.samples.items():
+            if v:
+                out[n] = dict(
+                    in_use_mean=round(sum(u for u, _ in v) / len(v), 2),
+                    in_use_max=max(u for u, _ in v),
+                    waiters_mean=round(sum(w for _, w in v) / len(v), 2),
+                    waiters_max=max(w for _, w in v))
+        return out
+
+
 def merge(total, res):
     for op, v in res.lat.items():
         total.lat.setdefault(op, []).extend(v)
@@ -150,7 +193,9 @@ def step(m, st, ward, driven, beds, args, pids, at_s, idle, plan=None):
         plan = load_model.schedule(m, driven, beds, at_s, 1.0, args.step_s,
                                    args.seed + beds)
     before = Counters(st, pids)
+    sampler = PoolSampler(st)
     res, elapsed = driver.run(ward, plan, args.threads, args.step_s)
+    pools = sampler.finish()
     wall, cpu, db = Counters(st, pids).delta(before)
     gross_cpu, gross_db = dict(cpu), dict(db)
     if idle:
@@ -186,7 +231,7 @@ def step(m, st, ward, driven, beds, args, pids, at_s, idle, plan=None):
                               for n, v in per_bed.items()},
                db=db, db_per_op={k: round(v / max(ok, 1), 2)
                                  for k, v in db.items()},
-               over_budget=over)
+               db_pool=pools, over_budget=over)
     return out, res
 
 
@@ -212,6 +257,10 @@ def print_step(s, driven):
         print("  %-9s %9.2f %12.2f %12s" % (
             n, s["cpu_s"][n], s["cpu_ms_per_op"][n],
             s["beds_per_core"][n] or "-"))
+    print("  database pool (in use mean/max, waiting mean/max): " +
+          ", ".join("%s %.1f/%d %.1f/%d" % (
+              n, p["in_use_mean"], p["in_use_max"], p["waiters_mean"],
+              p["waiters_max"]) for n, p in sorted(s["db_pool"].items())))
     print("  database per op, net of idle: " + ", ".join(
         "%s %.2f" % (k, v) for k, v in sorted(s["db_per_op"].items())))
 
