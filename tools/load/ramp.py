@@ -26,6 +26,9 @@ one, and the figures that hold on a shared, noisy machine:
   - database commits per operation: MariaDB's Com_commit and
     Handler_commit (SHOW GLOBAL STATUS) before and after.
 
+It also samples each service's database pool (its /metrics: connections
+in use, callers waiting) every second during the step.
+
 From the CPU it derives the CPU seconds each service spends per bed per
 second at the peak and so the beds one core of it serves, and names the
 service that needs the most.  The ramp stops after the first step in
