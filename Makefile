@@ -54,7 +54,7 @@ BINS :=
 TEST_BINS :=
 ALL_OBJS :=
 
-.PHONY: all deps deps-run deps-train run doctor test check bench bench-audit bench-galera bench-identify load clean unit format docs deploy-check face-calibration
+.PHONY: all deps deps-run deps-train run doctor test check bench bench-audit bench-galera bench-identify load load-ramp clean unit format docs deploy-check face-calibration
 .PHONY: images image-test kube-test fresh-check
 all:
 
@@ -182,6 +182,16 @@ load: deps
 	$(Q)BUILD=$(BUILD) PYTHONPATH=tests /usr/bin/python3 tools/load/driver.py \
 		--beds $(or $(BEDS),20) --speed $(or $(SPEED),360) \
 		--start $(or $(START),06:00) --duration $(or $(DURATION),60)
+
+# Capacity: the model at its 08:00 peak for a rising bed count until a
+# budgeted p99 leaves its budget; CPU and commits per operation per
+# service (docs/sizing.md): STEPS (beds, comma-separated), STEP_S, WARD;
+# PER_OP=RATE: each operation alone at RATE calls/s instead of the ramp.
+load-ramp: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) PYTHONPATH=tests /usr/bin/python3 tools/load/ramp.py \
+		$(if $(STEPS),--steps $(STEPS)) $(if $(PER_OP),--per-op $(PER_OP)) \
+		--step-s $(or $(STEP_S),60) --ward $(or $(WARD),30)
 
 # The face threshold per set and per group (docs/benchmarks.md, "Face
 # threshold per set and per group"); JOBS=2 measures two sets at once.

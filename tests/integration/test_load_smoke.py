@@ -116,3 +116,76 @@ def test_budget_must_be_positive(tmp_path):
                                  % (path, line)), e
     else:
         raise AssertionError("a budget of 0 ms was accepted")
+
+
+RAMP = os.path.join(os.path.dirname(DRIVER), "ramp.py")
+
+
+def test_ramp_reports_cpu_and_commits_and_stops_over_budget(tmp_path):
+    # Per bed, a chart read every 2 s and a note every 4 s: at 20 beds
+    # about 30 reads and 15 notes in a 3 s step (real time: the ramp
+    # plays the clock at speed 1).  The read's budget of 0.001 ms cannot
+    # be met, so
+    # the ramp must stop after the first step (no timing is asserted:
+    # any latency is over it).
+    ops = {"chart_read": {"per_bed_per_day": 43200, "budget_p99_ms": 0.001,
+                          "profile": {"kind": "flat"}},
+           "note": {"per_bed_per_day": 21600, "profile": {"kind": "flat"}}}
+    out = tmp_path / "ramp.json"
+    env = dict(os.environ, PYTHONPATH=os.path.join(paths.REPO_ROOT,
+                                                   "tests"))
+    p = subprocess.run(
+        [sys.executable, RAMP, "--model", _model(tmp_path, ops), "--ward",
+         "2", "--steps", "20,40", "--step-s", "3", "--idle-s", "2",
+         "--classic-faces", "--json", str(out)],
+        env=env, capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stdout + p.stderr
+    res = json.loads(out.read_text())
+    assert [s["beds"] for s in res["steps"]] == [20], p.stdout
+    s = res["steps"][0]
+    assert s["over_budget"] == ["chart_read"], p.stdout
+    assert s["failed"] == 0 and s["ok"] > 0, p.stdout
+    # CPU per operation for every service, MariaDB and the driver; the
+    # services that served calls used some.
+    for proc in ("audit", "identity", "records", "dosage", "mariadb",
+                 "driver"):
+        assert proc in s["cpu_ms_per_op"], (proc, s["cpu_ms_per_op"])
+    assert s["gross_cpu_s"]["records"] > 0, s["gross_cpu_s"]
+    # Database commits per operation, in all and per service's user.
+    assert s["gross_db"]["Com_commit"] > 0, s["gross_db"]
+    assert "commits:smartmed_records" in s["db_per_op"], s["db_per_op"]
+    # The idle stack was measured first.
+    assert res["idle"]["db_per_s"]["Com_commit"] >= 0
+    assert "stop: p99 over budget: chart_read" in p.stdout
+    assert "capacity:" in p.stdout
+    # The notes made their rows once.
+    notes = [w for w in res["writes"] if w["what"] == "records entries"][0]
+    assert notes["rows"] == notes["ok"] > 0, notes
+
+
+def test_ramp_per_operation(tmp_path):
+    # Each operation alone at 10 calls/s for 2 s: about 20 calls each,
+    # and CPU and commits per call of that operation for each process.
+    ops = {"chart_read": {"per_bed_per_day": 1},
+           "vital_signs": {"per_bed_per_day": 1}}
+    out = tmp_path / "per_op.json"
+    env = dict(os.environ, PYTHONPATH=os.path.join(paths.REPO_ROOT,
+                                                   "tests"))
+    p = subprocess.run(
+        [sys.executable, RAMP, "--model", _model(tmp_path, ops), "--ward",
+         "2", "--per-op", "10", "--step-s", "2", "--idle-s", "1",
+         "--classic-faces", "--json", str(out)],
+        env=env, capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stdout + p.stderr
+    res = json.loads(out.read_text())
+    assert set(res["per_op"]) == {"chart_read", "vital_signs"}, p.stdout
+    for op, s in res["per_op"].items():
+        # Only that operation was sent in its step.
+        assert set(k for k, r in s["operations"].items() if r["sent"]) \
+            == {op}, (op, p.stdout)
+        assert s["failed"] == 0 and s["ok"] > 0, (op, p.stdout)
+        assert "records" in s["cpu_ms_per_op"], s
+        assert s["gross_db"]["Com_commit"] > 0, s["gross_db"]
+    # A vital-sign set is a write: records' user committed.
+    assert res["per_op"]["vital_signs"]["gross_db"][
+        "commits:smartmed_records"] > 0, p.stdout

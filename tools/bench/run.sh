@@ -12,8 +12,11 @@
 # handler on the worker pool, as an audited handler that waits on the
 # database runs).  Each row is a ratio against bare in the same run, and
 # the CPU time per call it adds to the row above is what that feature costs.
-# The verdict holds the headline (auth) against the goals of issue 34:
-# >= 0.90 of bare's req/s and >= 0.85 of its calls per CPU-second.  With 2+
+# The verdict holds the full pipeline (pool: every feature above, as every
+# service runs it) against issue 54's goals: >= 0.80 of bare's req/s and
+# an unloaded call within 100 us of bare's; the layer alone (auth) is
+# still reported against issue 34's (>= 0.90 req/s, >= 0.85 calls per
+# CPU-second).  With 2+
 # CPUs the server is pinned to CPU 0 and the load to CPU 1.  Loopback only.
 #
 # Knobs (environment): BUILD (build), ROUNDS (3), SECONDS_PER_RUN (5),
@@ -37,7 +40,10 @@ OUTSTANDING=${OUTSTANDING:-16}
 VARIANTS=${VARIANTS:-min auth valid care idem audit pool}
 BASELINE=${BASELINE:-}
 BASELINE_VARIANT=${BASELINE_VARIANT:-}
-HEADLINE=auth
+# The verdict's row: the full pipeline of a service (see the end).
+HEADLINE=pool
+# The RPC layer alone, reported against issue 34's goals.
+LAYER=auth
 BIN=$BUILD/bin
 PATH_M=/bench.Echo/Echo
 TOKEN=bench-token-0123456789
@@ -180,18 +186,40 @@ for k in $KINDS; do
 	ratio=$(awk -v m="$rps" -v b="$BARE_RPS" 'BEGIN { printf "%.2f", m / b }')
 	cratio=$(awk -v m="$cpu" -v b="$BARE_CPU" 'BEGIN { printf "%.2f", b / m }')
 	add=-
-	case $k in bare | base | min) ;; *) add=$(awk -v a="$cpu" -v p="$prev" \
+	case $k:$prev in bare:* | base:* | min:* | *:) ;; *) add=$(awk -v a="$cpu" -v p="$prev" \
 		'BEGIN { printf "%+.1f", a - p }') ;; esac
 	case $k in bare | base) ;; *) prev=$cpu ;; esac
 	printf '%-6s %8s %7s %7s %7s %6s %9s %7s %7s %9s %6s\n' $k "$rps" \
 		"$(col $k 3)" "$(col $k 8)" "$(col $k 4)" "$cpu" \
 		"$(col $k 6)" "$(col $k 7)" "$ratio" "$cratio" "$add"
 done
+# rps_ratio KIND: its median req/s over bare's; cpu_ratio KIND: bare's CPU
+# per call over its own (calls per CPU-second).
+rps_ratio() { awk -v m="$(col $1 2)" -v b="$BARE_RPS" 'BEGIN { printf "%.2f", m / b }'; }
+cpu_ratio() { awk -v m="$(col $1 5)" -v b="$BARE_CPU" 'BEGIN { printf "%.2f", b / m }'; }
+# The layer alone (token and role), against issue 34's goals: a figure of
+# the RPC layer, not of a service (none runs without audit and the pool).
+case " $VARIANTS " in *" $LAYER "*)
+	verdict=met
+	awk -v r="$(rps_ratio $LAYER)" -v c="$(cpu_ratio $LAYER)" \
+		'BEGIN { exit !(r >= 0.90 && c >= 0.85) }' || verdict="NOT met"
+	echo "layer: med ($LAYER) / bare: req/s $(rps_ratio $LAYER) (goal >= 0.90)," \
+		"calls per CPU-second $(cpu_ratio $LAYER) (goal >= 0.85): $verdict"
+	;;
+esac
+# The verdict: the full pipeline every service runs (token and role,
+# field checks, care decision, request id, a durable audit event, the
+# worker pool) against issue 54's goals: >= 0.80 of bare's req/s and an
+# unloaded call (one at a time, 1x1 p50) within 100 us of bare's.
 case " $VARIANTS " in *" $HEADLINE "*) ;; *) exit 0 ;; esac
-RATIO=$(awk -v m="$(col $HEADLINE 2)" -v b="$BARE_RPS" 'BEGIN { printf "%.2f", m / b }')
-CPU_RATIO=$(awk -v m="$(col $HEADLINE 5)" -v b="$BARE_CPU" 'BEGIN { printf "%.2f", b / m }')
+RATIO=$(rps_ratio $HEADLINE)
+CPU_RATIO=$(cpu_ratio $HEADLINE)
+BARE_1X1=$(col bare 6)
+FULL_1X1=$(col $HEADLINE 6)
+EXTRA_US=$(awk -v f="$FULL_1X1" -v b="$BARE_1X1" 'BEGIN { printf "%.0f", f - b }')
 verdict=met
-awk -v r="$RATIO" -v c="$CPU_RATIO" 'BEGIN { exit !(r >= 0.90 && c >= 0.85) }' ||
+awk -v r="$RATIO" -v e="$EXTRA_US" 'BEGIN { exit !(r >= 0.80 && e <= 100) }' ||
 	verdict="NOT met"
-echo "verdict: med ($HEADLINE) / bare: req/s $RATIO (goal >= 0.90)," \
-	"calls per CPU-second $CPU_RATIO (goal >= 0.85): $verdict"
+echo "verdict: full pipeline ($HEADLINE) / bare: req/s $RATIO (goal >= 0.80)," \
+	"calls per CPU-second $CPU_RATIO, unloaded call p50 $FULL_1X1 us against" \
+	"bare's $BARE_1X1 us, +$EXTRA_US us (goal <= +100 us): $verdict"

@@ -581,11 +581,37 @@ def parse_args(argv):
     p.add_argument("--no-hl7", dest="hl7", action="store_false",
                    help="admissions and lab results over gRPC "
                    "(CreatePatient+Admit, CreateEntry) instead of MLLP")
+    p.add_argument("--deep-faces", action="store_true",
+                   help="identity on the deep face models, as make run "
+                   "(default: the Haar detector and lbp-v2)")
     a = p.parse_args(argv)
     if a.beds < 1 or a.speed <= 0 or a.duration <= 0 or a.threads < 1:
         p.error("--beds, --speed, --duration and --threads must be "
                 "positive")
     return a
+
+
+def make_stack(hl7, deep_faces=False):
+    """The driven stack (not started): MariaDB, audit, identity, records
+    and dosage on mutual TLS with patient and care checks on, the HL7
+    interface with plain MLLP when hl7, identity's face keys; with
+    deep_faces identity runs the deep face models as make run does (when
+    the build made them), else the Haar detector and lbp-v2."""
+    st = Stack(services=SERVICES, patient_checks=True, care_checks=True,
+               user_units={"nurse": WARD, "clinician": WARD},
+               hl7=hl7)
+    # identity's face keys, in the stack's folder (removed with it).  The
+    # driver shows each bed's camera the same photograph again, which the
+    # copy check (MED_FACE_COPY_CHECK) takes for a replay, and neither
+    # enforce nor warn lets a copy match: the check is off here, so
+    # VerifyFace's figures leave out its read and insert.
+    keys = FaceKeys.load_or_create(os.path.join(st.workdir, "face"))
+    st.extra_env.update(keys.env(public_key=True))
+    st.extra_env["MED_FACE_COPY_CHECK"] = "off"
+    if deep_faces:
+        from harness.run import face_models_env
+        st.extra_env.update(face_models_env())
+    return st
 
 
 def main(argv=None):
@@ -601,17 +627,7 @@ def main(argv=None):
     plan = load_model.schedule(m, driven, args.beds, start_s, args.speed,
                                args.duration, args.seed)
     print("%d calls scheduled over %.0f s" % (len(plan), args.duration))
-    st = Stack(services=SERVICES, patient_checks=True, care_checks=True,
-               user_units={"nurse": WARD, "clinician": WARD},
-               hl7=args.hl7)
-    # identity's face keys, in the stack's folder (removed with it).  The
-    # driver shows each bed's camera the same photograph again, which the
-    # copy check (MED_FACE_COPY_CHECK) takes for a replay, and neither
-    # enforce nor warn lets a copy match: the check is off here, so
-    # VerifyFace's figures leave out its read and insert.
-    keys = FaceKeys.load_or_create(os.path.join(st.workdir, "face"))
-    st.extra_env.update(keys.env(public_key=True))
-    st.extra_env["MED_FACE_COPY_CHECK"] = "off"
+    st = make_stack(args.hl7, args.deep_faces)
     with st:
         ward = Ward(st, args.beds, args.seed)
         res, elapsed = run(ward, plan, args.threads, args.duration)
