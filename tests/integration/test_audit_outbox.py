@@ -12,6 +12,7 @@ unavailable" with no event anywhere."""
 import os
 import signal
 import subprocess
+import time
 import uuid
 
 import grpc
@@ -280,3 +281,26 @@ def test_hundreds_of_rows_due_after_kill9_all_relayed(st, pb):
     finally:
         st.stop_service(SVC)
         subprocess.run(["umount", spool], check=False)
+
+
+def _commits(st):
+    out = st.sql("SHOW GLOBAL STATUS LIKE 'Com_commit'")
+    return int(out.split()[-1])
+
+
+def test_idle_relay_polls_about_once_a_second(st, pb):
+    """An idle service's relay sleeps until a row could be due (3 s after
+    its commit), at most a second, instead of a transaction every 50 ms:
+    the idle stack (audit and records, each with its relay) commits a few
+    transactions a second, not forty (issue 54's idle finding).  A
+    written row is still relayed: the write's event arrives."""
+    pid = str(uuid.uuid4())
+    assert _create(st, pb, pid, str(uuid.uuid4())) == grpc.StatusCode.OK
+    poll(lambda: _outbox_rows(st) == 0, timeout=30,
+         what="the outbox emptied by the relay")
+    before = _commits(st)
+    window_s = 6.0
+    time.sleep(window_s)
+    per_s = (_commits(st) - before) / window_s
+    # Before the change: about 20 a second per relay (two relays here).
+    assert per_s < 10, "%.1f commits a second on an idle stack" % per_s

@@ -51,7 +51,12 @@
 /* A relay that keeps failing says so again this often (ms). */
 #define OUTBOX_WARN_EVERY_MS 60000
 #define OUTBOX_POLL_MS	     50
-#define OUTBOX_RETRY_MS	     1000
+/* The longest a relay sleeps while no row is due (ms): a row becomes due
+ * OUTBOX_GRACE_MS after its commit, so an idle relay that looks once a
+ * second relays it at most this late, and an idle service commits about
+ * one relay transaction a second instead of twenty (issue 54). */
+#define OUTBOX_IDLE_MS	1000
+#define OUTBOX_RETRY_MS 1000
 /* How long a committed event is left to its own call before the relay
  * sends the committed copy (ms). */
 #define OUTBOX_GRACE_MS	   3000
@@ -443,12 +448,37 @@ state_row(void *ctx, const med_db_row *row)
 }
 
 /*
- * update_gauges sets the outbox gauges: rows, rows past the grace (due to
- * the relay) and the age of the oldest row.  A relay that moves nothing
- * shows as a due count and an age that only grow, which the alert
- * SmartmedAuditOutboxStalled watches.  An unreachable database leaves them.
+ * relay_wait_ms is how long the relay may sleep after a run that left the
+ * outbox in state st: a short poll while rows are due (another replica's
+ * relay may hold them), else until the oldest row's grace ends, at most
+ * OUTBOX_IDLE_MS.  A row committed during the sleep is due only after its
+ * grace, so sleeping longer than a poll never holds back a due row by
+ * more than OUTBOX_IDLE_MS.
  */
-static void
+static int
+relay_wait_ms(const outbox_state *st, int64_t now_ms)
+{
+	int64_t wait;
+
+	if (st->due > 0)
+		return OUTBOX_POLL_MS;
+	if (st->rows == 0)
+		return OUTBOX_IDLE_MS;
+	wait = st->oldest_ms + OUTBOX_GRACE_MS - now_ms;
+	if (wait < OUTBOX_POLL_MS)
+		return OUTBOX_POLL_MS;
+	return wait > OUTBOX_IDLE_MS ? OUTBOX_IDLE_MS : (int)wait;
+}
+
+/*
+ * update_gauges sets the outbox gauges: rows, rows past the grace (due to
+ * the relay) and the age of the oldest row, and returns how long the relay
+ * may sleep (relay_wait_ms).  A relay that moves nothing shows as a due
+ * count and an age that only grow, which the alert
+ * SmartmedAuditOutboxStalled watches.  An unreachable database leaves them
+ * and polls again soon.
+ */
+static int
 update_gauges(med_audit_relay *r)
 {
 	int64_t now_ms = med_now_ms();
@@ -461,13 +491,14 @@ update_gauges(med_audit_relay *r)
 		    " COALESCE(MIN(created_ms), 0)"
 		    " FROM med_audit_outbox",
 		    &before, 1, state_row, &st) != MED_OK)
-		return;
+		return OUTBOX_POLL_MS;
 	med_gauge_set(r->depth, (double)st.rows);
 	med_gauge_set(r->due, (double)st.due);
 	med_gauge_set(r->oldest_age_s,
 		      st.rows > 0 && now_ms > st.oldest_ms
 			      ? (double)(now_ms - st.oldest_ms) / 1000.0
 			      : 0.0);
+	return relay_wait_ms(&st, now_ms);
 }
 
 /* relay_warn logs a failing relay at its first failure and then once a
@@ -501,6 +532,7 @@ relay_main(void *arg)
 	bool failing = false;
 	int64_t warned_ms = 0;
 	uint64_t n_failed = 0;
+	int wait_ms = OUTBOX_POLL_MS;
 
 	/* The table first: the service may start before its database. */
 	while (med_audit_outbox_migrate(r->db) != MED_OK)
@@ -524,8 +556,8 @@ relay_main(void *arg)
 		if (err == MED_OK && moved == OUTBOX_BATCH)
 			continue;
 		marks_expire(&r->marks, med_now_ms());
-		update_gauges(r);
-	} while (relay_sleep(r, failing ? OUTBOX_RETRY_MS : OUTBOX_POLL_MS));
+		wait_ms = update_gauges(r);
+	} while (relay_sleep(r, failing ? OUTBOX_RETRY_MS : wait_ms));
 	return NULL;
 }
 
