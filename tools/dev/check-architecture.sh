@@ -1,21 +1,39 @@
 #!/bin/sh
-# Keeps docs/architecture.md true to the tree (the "architecture" section of
-# make check, tools/dev/check.sh):
+# Keeps docs/architecture.md (the map) and the mechanism pages it links,
+# docs/internals/*.md, true to the tree (the "architecture" section of
+# make check, tools/dev/check.sh).  In every one of those pages:
 #
-# 1. every path it names in backquotes under a source root (common/ services/
+# 1. every path named in backquotes under a source root (common/ services/
 #    plugins/ tools/ tests/ proto/ deploy/ docs/) exists: a folder when the
 #    name ends in "/", else a file or folder.  Names with a placeholder
 #    (<service>, *, {a,b}) are not paths and are passed over;
-# 2. every libmed source file (common/src/**/*.c) is named in it, by its
-#    file name (the layer tables list them so);
-# 3. every layer folder of libmed (common/src/*/) and every service folder
-#    (services/*/) is named in it by its path.
+# 2. every file named in backquotes by a shorter path (`rpc_idem.c`,
+#    `face/sync.c`, `med/err.h`) is the end of a path in the tree;
+# 3. every code name in backquotes (a word with an underscore, or one
+#    written as a call: `med_call_tx`, `MED_DB_POOL`,
+#    `records_store_write(call, …)`, `smartmed_ready`, a metric with its
+#    labels) is a word of the code (common/ services/ plugins/ tools/
+#    tests/ proto/ deploy/ Makefile *.mk), docs not counted;
+# 4. every link to a file of the tree leads to one that exists, and a
+#    link to a heading of a page (page.md#heading) to a heading it has.
+#
+# Besides:
+# 5. every page under docs/internals/ is linked from the map;
+# 6. where the tree names one of these pages with a quoted title
+#    (docs/architecture.md, "Which folder owns a rule";
+#    docs/internals/identity.md "Busy photographs"), the page has that
+#    text in a heading or in bold, case aside (a title cut by a line
+#    break: the part on the line);
+# 7. every libmed source file (common/src/**/*.c) is named in the map, by
+#    its file name (the layer tables list them so);
+# 8. every layer folder of libmed (common/src/*/) and every service folder
+#    (services/*/) is named in the map by its path.
 #
 # It prints what is missing, one line each, sorted, and exits 1 when
 # anything is; it reads files only (no build, no network), so it is cheap
 # and gives the same answer for the same tree.
 #
-#   tools/dev/check-architecture.sh [DOC]     (default docs/architecture.md)
+#   tools/dev/check-architecture.sh [MAP]     (default docs/architecture.md)
 set -u
 export LC_ALL=C
 
@@ -25,27 +43,118 @@ doc=${1:-docs/architecture.md}
 	echo "$doc: not found"
 	exit 1
 }
+pages="$doc $(find docs/internals -name '*.md' 2>/dev/null | sort)"
 
 tmp=$(mktemp) || exit 2
-trap 'rm -f "$tmp"' EXIT
+files=$(mktemp) || exit 2
+words=$(mktemp) || exit 2
+trap 'rm -f "$tmp" "$files" "$words"' EXIT
 
-# Paths in backquotes under a source root.
-grep -o '`[^`]*`' "$doc" | tr -d '`' |
-	grep -E '^(common|services|plugins|tools|tests|proto|deploy|docs)/' |
-	grep -v '[<>*{}$ ]' | sort -u |
-	while IFS= read -r p; do
-		case "$p" in
-		*/) [ -d "$p" ] || echo "$doc names $p, which is not a folder" ;;
-		*) [ -e "$p" ] || echo "$doc names $p, which does not exist" ;;
-		esac
+# The tree's files (the build and version control's own left out), and
+# the words of its code.
+find . -path ./build -prune -o -path ./.git -prune -o -type f -print |
+	sed 's|^\./||' | sort >"$files"
+grep -E '^(common|services|plugins|tools|tests|proto|deploy)/|^Makefile$|\.mk$' "$files" |
+	grep -vE '\.(md|png|jpg|onnx|bin|gz|pgm|dcm)$' |
+	tr '\n' '\0' | xargs -0 cat 2>/dev/null |
+	grep -aoE '[A-Za-z_][A-Za-z0-9_]*' | sort -u >"$words"
+
+# backquoted PAGE: the names a page puts in backquotes, one a line.
+backquoted() {
+	grep -o '`[^`]*`' "$1" | tr -d '`' | sort -u
+}
+
+for page in $pages; do
+	# 1. Paths under a source root.
+	backquoted "$page" |
+		grep -E '^(common|services|plugins|tools|tests|proto|deploy|docs)/' |
+		grep -v '[<>*{}$ ]' |
+		while IFS= read -r p; do
+			case "$p" in
+			*/) [ -d "$p" ] || echo "$page names $p, which is not a folder" ;;
+			*) [ -e "$p" ] || echo "$page names $p, which does not exist" ;;
+			esac
+		done
+
+	# 2. Files by a shorter path.
+	backquoted "$page" |
+		grep -E '^[A-Za-z0-9_.-][A-Za-z0-9_./-]*\.(c|h|cc|py|sh|mk|js|css|html|proto)$' |
+		grep -vE '^(common|services|plugins|tools|tests|proto|deploy|docs|build)/' |
+		while IFS= read -r p; do
+			grep -qE "(^|/)$(printf '%s' "$p" | sed 's/[.]/\\./g')\$" "$files" ||
+				echo "$page names $p, which is no file of the tree"
+		done
+
+	# 3. Code names: a call's name before its "(", a metric's before its
+	#    labels; words without an underscore are not taken for code.
+	backquoted "$page" |
+		sed -E 's/^([A-Za-z_][A-Za-z0-9_]*)(\(.*|\{.*)$/\1/' |
+		grep -E '^[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*$' |
+		sort -u | comm -23 - "$words" |
+		while IFS= read -r w; do
+			# a prefix (`dosage_`, `med__`) names the words it begins
+			case "$w" in
+			*_) grep -q "^$w" "$words" && continue ;;
+			esac
+			echo "$page names \`$w\`, which is no word of the code"
+		done
+
+	# 4. Links to files of the tree, and to their headings.
+	dir=$(dirname "$page")
+	grep -oE '\]\([^)#]*(#[^)]*)?\)' "$page" | sed -E 's/^\]\((.*)\)$/\1/' |
+		grep -vE '^(https?|mailto):' | sort -u |
+		while IFS= read -r l; do
+			f=${l%%#*}
+			a=
+			case "$l" in *'#'*) a=${l#*#} ;; esac
+			[ -n "$f" ] && t="$dir/$f" || t=$page
+			if [ ! -e "$t" ]; then
+				echo "$page links $l, which leads to no file"
+			elif [ -n "$a" ] && ! grep -E '^#+ ' "$t" |
+				sed -E 's/^#+ //; s/[A-Z]/\L&/g; s/[^a-z0-9 _-]//g; s/ /-/g' |
+				grep -qxF "$a"; then
+				echo "$page links $l, a heading $t does not have"
+			fi
+		done
+done >>"$tmp"
+
+# 5. The map links every mechanism page.
+for page in $pages; do
+	[ "$page" = "$doc" ] && continue
+	grep -qF "](${page#docs/})" "$doc" ||
+		echo "$page is not linked from $doc (add it to the table of mechanisms)"
+done >>"$tmp"
+
+# titles PAGE: its headings and the words it puts in bold, one a line.
+titles() {
+	grep -E '^#+ ' "$1" | sed -E 's/^#+ //'
+	grep -oE '\*\*[^*]+\*\*' "$1" | tr -d '*'
+}
+
+# 6. The tree's quoted titles of these pages.  Docs generated from the
+#    protos (docs/api/) repeat the protos' comments and are passed over.
+grep -rnoE '(docs/)?(architecture|internals/[a-z0-9-]+)\.md,? "[^"]*"?' \
+	common services plugins tools tests proto deploy docs README.md 2>/dev/null |
+	grep -v '^docs/api/' | grep -v '^tools/dev/check-architecture\.sh:' |
+	while IFS= read -r hit; do
+		where=${hit%%:*}
+		ref=${hit#*:*:}
+		p=$(printf '%s' "$ref" | sed -E 's/^(docs\/)?([a-z0-9/-]+\.md).*/\2/')
+		q=$(printf '%s' "$ref" | sed -E 's/^[^"]*"([^"]*)"?$/\1/')
+		if [ ! -f "docs/$p" ]; then
+			echo "$where names docs/$p, which does not exist"
+		elif ! titles "docs/$p" | grep -qiF -- "$q"; then
+			echo "$where names docs/$p \"$q\", which that page does not have"
+		fi
 	done >>"$tmp"
 
-# named WORD: WORD stands in the doc, not as part of a longer name.
+# named WORD: WORD stands in the map, not as part of a longer name.
 named() {
 	w=$(printf '%s' "$1" | sed 's/[.[\*^$+?(){}|]/\\&/g')
 	grep -qE "(^|[^A-Za-z0-9_.-])$w([^A-Za-z0-9_-]|$)" "$doc"
 }
 
+# 7. and 8.
 find common/src -type f -name '*.c' | sort | while IFS= read -r f; do
 	named "$(basename "$f")" ||
 		echo "$f is not named in $doc (add it to its layer's row)"
@@ -60,5 +169,7 @@ if [ -s "$tmp" ]; then
 	sort -u "$tmp"
 	exit 1
 fi
-echo "$doc: every named path exists; every libmed file and folder is named"
+echo "$doc and docs/internals/: every named path, file and code name exists," \
+	"every link leads to a page and heading, every page is on the map," \
+	"every libmed file and folder is named"
 exit 0
