@@ -9,11 +9,15 @@
 #    (<service>, *, {a,b}) are not paths and are passed over;
 # 2. every file named in backquotes by a shorter path (`rpc_idem.c`,
 #    `face/sync.c`, `med/err.h`) is the end of a path in the tree;
-# 3. every code name in backquotes (a word with an underscore, or one
-#    written as a call: `med_call_tx`, `MED_DB_POOL`,
-#    `records_store_write(call, …)`, `smartmed_ready`, a metric with its
-#    labels) is a word of the code (common/ services/ plugins/ tools/
+# 3. every code name in backquotes (a word with an underscore, a word in
+#    CamelCase such as an RPC, a message or an alert, or either written as
+#    a call: `med_call_tx`, `MED_DB_POOL`, `records_store_write(call, …)`,
+#    `smartmed_ready`, a metric with its labels, `CreateEntry`,
+#    `SmartmedAuditOutboxStalled`) is a word of the code (common/ services/ plugins/ tools/
 #    tests/ proto/ deploy/ Makefile *.mk), docs not counted;
+#    and a code name said to be in a file, a file name beside it in
+#    backquotes (`base/err.c` (`med_err_to_grpc_status`)), is a word of
+#    that file;
 # 4. every link to a file of the tree leads to one that exists, and a
 #    link to a heading of a page (page.md#heading) to a heading it has.
 #
@@ -27,7 +31,9 @@
 # 7. every libmed source file (common/src/**/*.c) is named in the map, by
 #    its file name (the layer tables list them so);
 # 8. every layer folder of libmed (common/src/*/) and every service folder
-#    (services/*/) is named in the map by its path.
+#    (services/*/) is named in the map by its path;
+# 9. only common/src/rpc/ includes gRPC's headers and only common/src/db/db.c
+#    MariaDB's, as docs/internals/libmed.md says.
 #
 # It prints what is missing, one line each, sorted, and exits 1 when
 # anything is; it reads files only (no build, no network), so it is cheap
@@ -59,6 +65,10 @@ grep -E '^(common|services|plugins|tools|tests|proto|deploy)/|^Makefile$|\.mk$' 
 	tr '\n' '\0' | xargs -0 cat 2>/dev/null |
 	grep -aoE '[A-Za-z_][A-Za-z0-9_]*' | sort -u >"$words"
 
+# A file and a code name in backquotes, as regular expressions.
+fileq='`[A-Za-z0-9_./-]+\.(c|h|cc|py)`'
+codeq='`[A-Za-z_][A-Za-z0-9_]*(\([^`]*\))?`'
+
 # backquoted PAGE: the names a page puts in backquotes, one a line.
 backquoted() {
 	grep -o '`[^`]*`' "$1" | tr -d '`' | sort -u
@@ -89,7 +99,7 @@ for page in $pages; do
 	#    labels; words without an underscore are not taken for code.
 	backquoted "$page" |
 		sed -E 's/^([A-Za-z_][A-Za-z0-9_]*)(\(.*|\{.*)$/\1/' |
-		grep -E '^[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*$' |
+		grep -E '^[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*$|^[A-Z][a-z0-9]+[A-Z][A-Za-z0-9]*$' |
 		sort -u | comm -23 - "$words" |
 		while IFS= read -r w; do
 			# a prefix (`dosage_`, `med__`) names the words it begins
@@ -97,6 +107,22 @@ for page in $pages; do
 			*_) grep -q "^$w" "$words" && continue ;;
 			esac
 			echo "$page names \`$w\`, which is no word of the code"
+		done
+
+	# 3b. A code name beside the file it is said to be in, either way
+	#    round (`base/err.c` (`med_err_to_grpc_status`, `file.c`: `name`,
+	#    `med__rpc_in_tx` (`rpc_call_api.c`)): a word of that file.
+	tr '\n' ' ' <"$page" |
+		grep -oE "$fileq(: | \()$codeq|$codeq \($fileq" |
+		sed -E 's/^`([^`]*)`(: | \()`([^`]*)`$/\1|\3/' |
+		while IFS='|' read -r a b; do
+			case "$a" in
+			*.c | *.h | *.cc | *.py) f=$a w=${b%%(*} ;;
+			*) f=$b w=${a%%(*} ;;
+			esac
+			grep -E "(^|/)$(printf '%s' "$f" | sed 's/[.]/\\./g')\$" "$files" |
+				tr '\n' '\0' | xargs -0 grep -lw -- "$w" 2>/dev/null | grep -q . ||
+				echo "$page says \`$w\` is in $f, which does not have it"
 		done
 
 	# 4. Links to files of the tree, and to their headings.
@@ -147,6 +173,13 @@ grep -rnoE '(docs/)?(architecture|internals/[a-z0-9-]+)\.md,? "[^"]*"?' \
 			echo "$where names docs/$p \"$q\", which that page does not have"
 		fi
 	done >>"$tmp"
+
+# 9. What docs/internals/libmed.md says of libmed's includes: only the
+#    rpc/ files include gRPC's headers, only db/db.c MariaDB's.
+grep -rlE '#include <grpc(pp)?/' common/src | grep -v '^common/src/rpc/' |
+	sed 's|$| includes a gRPC header, which docs/internals/libmed.md says only rpc/ does|' >>"$tmp"
+grep -rlE '#include <(mysql|mariadb)' common/src | grep -vx 'common/src/db/db.c' |
+	sed 's|$| includes MariaDB'"'"'s header, which docs/internals/libmed.md says only db/db.c does|' >>"$tmp"
 
 # named WORD: WORD stands in the map, not as part of a longer name.
 named() {
