@@ -8,10 +8,14 @@
 #    name ends in "/", else a file or folder.  Names with a placeholder
 #    (<service>, *, {a,b}) are not paths and are passed over;
 # 2. every file named in backquotes by a shorter path (`rpc_idem.c`,
-#    `face/sync.c`, `med/err.h`) is the end of a path in the tree;
+#    `face/sync.c`, `med/err.h`) is the end of a path in the tree, and so
+#    is every folder (`catalogue/`), unless the build makes it (`obj/`);
+#    every header named as included (`<med/err.h>`) is in
+#    common/include/, and every gRPC service by its full name
+#    (`smartmed.audit.v1.Audit`) is declared by its package's proto;
 # 3. every code name in backquotes (a word with an underscore, a word in
-#    CamelCase such as an RPC, a message or an alert, or either written as
-#    a call: `med_call_tx`, `MED_DB_POOL`, `records_store_write(call, …)`,
+#    CamelCase such as an RPC, a message or an alert, a lower-case word
+#    such as a table or a column, or any of them written as a call: `med_call_tx`, `MED_DB_POOL`, `records_store_write(call, …)`,
 #    `smartmed_ready`, a metric with its labels, `CreateEntry`,
 #    `SmartmedAuditOutboxStalled`) is a word of the code (common/ services/ plugins/ tools/
 #    tests/ proto/ deploy/ Makefile *.mk), docs not counted;
@@ -54,12 +58,15 @@ pages="$doc $(find docs/internals -name '*.md' 2>/dev/null | sort)"
 tmp=$(mktemp) || exit 2
 files=$(mktemp) || exit 2
 words=$(mktemp) || exit 2
-trap 'rm -f "$tmp" "$files" "$words"' EXIT
+dirs=$(mktemp) || exit 2
+trap 'rm -f "$tmp" "$files" "$words" "$dirs"' EXIT
 
 # The tree's files (the build and version control's own left out), and
 # the words of its code.
 find . -path ./build -prune -o -path ./.git -prune -o -type f -print |
 	sed 's|^\./||' | sort >"$files"
+sed 's|[^/]*$||; s|^|/|' "$files" | sort -u >"$dirs"
+makers=$(grep -E '(^|/)Makefile$|\.mk$|^tools/dev/[^/]*\.sh$' "$files")
 grep -E '^(common|services|plugins|tools|tests|proto|deploy)/|^Makefile$|\.mk$' "$files" |
 	grep -vE '\.(md|png|jpg|onnx|bin|gz|pgm|dcm)$' |
 	tr '\n' '\0' | xargs -0 cat 2>/dev/null |
@@ -99,7 +106,7 @@ for page in $pages; do
 	#    labels; words without an underscore are not taken for code.
 	backquoted "$page" |
 		sed -E 's/^([A-Za-z_][A-Za-z0-9_]*)(\(.*|\{.*)$/\1/' |
-		grep -E '^[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*$|^[A-Z][a-z0-9]+[A-Z][A-Za-z0-9]*$' |
+		grep -E '^[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*$|^[A-Z][a-z0-9]+[A-Z][A-Za-z0-9]*$|^[a-z][a-z0-9]*$' |
 		sort -u | comm -23 - "$words" |
 		while IFS= read -r w; do
 			# a prefix (`dosage_`, `med__`) names the words it begins
@@ -107,6 +114,30 @@ for page in $pages; do
 			*_) grep -q "^$w" "$words" && continue ;;
 			esac
 			echo "$page names \`$w\`, which is no word of the code"
+		done
+
+	# 2b. Folders by a shorter path (`catalogue/`, `contracts/`), or a
+	#    folder of the build the Makefiles or tools/dev make ($BUILD/obj/).
+	backquoted "$page" | grep -E '^[a-z][A-Za-z0-9_-]*(/[A-Za-z0-9_-]+)*/$' |
+		grep -vE '^(common|services|plugins|tools|tests|proto|deploy|docs|build)/' |
+		while IFS= read -r d; do
+			grep -q "/$d" "$dirs" && continue
+			grep -qE "(BUILD\)?|build)/$d" $makers && continue
+			echo "$page names $d, which is no folder of the tree or the build"
+		done
+
+	# 2c. Public headers as included (`<med/err.h>`), and the protos'
+	#    services by their full names (`smartmed.audit.v1.Audit`).
+	backquoted "$page" | sed -nE 's/^<(med\/[a-z0-9_]+\.h)>$/\1/p' |
+		while IFS= read -r h; do
+			[ -f "common/include/$h" ] ||
+				echo "$page names <$h>, which is not in common/include/"
+		done
+	backquoted "$page" | grep -E '^smartmed\.[a-z0-9]+\.v[0-9]+\.[A-Z][A-Za-z0-9]*$' |
+		while IFS=. read -r _ pkg ver svc; do
+			cat "proto/smartmed/$pkg/$ver/"*.proto 2>/dev/null |
+				grep -qE "^service $svc \{" ||
+				echo "$page names smartmed.$pkg.$ver.$svc, a service no proto declares"
 		done
 
 	# 3b. A code name beside the file it is said to be in, either way
