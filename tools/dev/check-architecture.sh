@@ -37,7 +37,10 @@
 # 8. every layer folder of libmed (common/src/*/) and every service folder
 #    (services/*/) is named in the map by its path;
 # 9. only common/src/rpc/ includes gRPC's headers and only common/src/db/db.c
-#    MariaDB's, as docs/internals/libmed.md says.
+#    MariaDB's, as docs/internals/libmed.md says; in the facade only
+#    server.c includes libmicrohttpd, and server.c, edge.c, liveness.c
+#    GnuTLS, and no clinical service includes another's generated
+#    headers but diagnosis/watch_study.c identity's, as the map says.
 #
 # It prints what is missing, one line each, sorted, and exits 1 when
 # anything is; it reads files only (no build, no network), so it is cheap
@@ -211,6 +214,25 @@ grep -rlE '#include <grpc(pp)?/' common/src | grep -v '^common/src/rpc/' |
 	sed 's|$| includes a gRPC header, which docs/internals/libmed.md says only rpc/ does|' >>"$tmp"
 grep -rlE '#include <(mysql|mariadb)' common/src | grep -vx 'common/src/db/db.c' |
 	sed 's|$| includes MariaDB'"'"'s header, which docs/internals/libmed.md says only db/db.c does|' >>"$tmp"
+
+#    And what the map says of the facade's: only server.c includes
+#    libmicrohttpd, only server.c, edge.c and liveness.c GnuTLS.
+grep -lE '#include <microhttpd' services/fhir/* | grep -vx services/fhir/server.c |
+	sed "s|\$| includes libmicrohttpd, which $doc says only server.c does|" >>"$tmp"
+grep -lE '#include <gnutls/' services/fhir/* |
+	grep -vxE 'services/fhir/(server|edge|liveness)\.c' |
+	sed "s|\$| includes GnuTLS, which $doc says only server.c, edge.c and liveness.c do|" >>"$tmp"
+
+#    And that no clinical service includes another service's generated
+#    headers, but the one exception the map names.
+for s in records dosage diagnosis identity audit; do
+	grep -rlE '#include [<"]smartmed/[a-z0-9]+/v1/' "services/$s" |
+		while IFS= read -r f; do
+			grep -oE 'smartmed/[a-z0-9]+/v1/' "$f" | sort -u |
+				grep -vE "smartmed/($s|common)/" | sed "s|^|$f includes |"
+		done
+done | grep -vx 'services/diagnosis/watch_study.c includes smartmed/identity/v1/' |
+	sed "s|\$|, another service's generated header, which $doc says it does not|" >>"$tmp"
 
 # named WORD: WORD stands in the map, not as part of a longer name.
 named() {
