@@ -40,7 +40,9 @@
 #    MariaDB's, as docs/internals/libmed.md says; in the facade only
 #    server.c includes libmicrohttpd, and server.c, edge.c, liveness.c
 #    GnuTLS, and no clinical service includes another's generated
-#    headers but diagnosis/watch_study.c identity's, as the map says.
+#    headers but diagnosis/watch_study.c identity's, as the map says;
+# 10. the verbs that name a method's audit action in
+#    docs/internals/service-anatomy.md are med__rpc_action_code's.
 #
 # It prints what is missing, one line each, sorted, and exits 1 when
 # anything is; it reads files only (no build, no network), so it is cheap
@@ -233,6 +235,20 @@ for s in records dosage diagnosis identity audit; do
 		done
 done | grep -vx 'services/diagnosis/watch_study.c includes smartmed/identity/v1/' |
 	sed "s|\$|, another service's generated header, which $doc says it does not|" >>"$tmp"
+
+# 10. The verbs docs/internals/service-anatomy.md says give an audit
+#    action ("a standard method's verb (Get, List: R; ...)") are the table
+#    of med__rpc_action_code (common/src/rpc/rpc_call_audit.c).
+verbs_doc=$(tr '\n' ' ' <docs/internals/service-anatomy.md |
+	grep -o "standard method's verb ([^)]*)" | sed -E 's/^[^(]*\(//; s/\)$//' |
+	tr ';' '\n' | while IFS=: read -r vs code; do
+		code=$(printf '%s' "$code" | tr -d ' ')
+		printf '%s\n' "$vs" | tr ',' '\n' | sed -E "s/^ *//; s/ *\$//; s/\$/ $code/"
+	done | sort)
+verbs_code=$(grep -oE '\{"[A-Za-z]+", "[CRUDE]"\}' common/src/rpc/rpc_call_audit.c |
+	sed -E 's/\{"([A-Za-z]+)", "([A-Z])"\}/\1 \2/' | sort)
+[ -n "$verbs_code" ] && [ "$verbs_doc" = "$verbs_code" ] ||
+	echo "docs/internals/service-anatomy.md: the verbs of the audit actions are not those of med__rpc_action_code (rpc_call_audit.c)" >>"$tmp"
 
 # named WORD: WORD stands in the map, not as part of a longer name.
 named() {
