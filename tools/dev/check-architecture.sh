@@ -42,7 +42,9 @@
 #    GnuTLS, and no clinical service includes another's generated
 #    headers but diagnosis/watch_study.c identity's, as the map says;
 # 10. the verbs that name a method's audit action in
-#    docs/internals/service-anatomy.md are med__rpc_action_code's.
+#    docs/internals/service-anatomy.md are med__rpc_action_code's;
+# 11. identity and audit call no other service (but the witness, which is
+#    libmed's), as the map says.
 #
 # It prints what is missing, one line each, sorted, and exits 1 when
 # anything is; it reads files only (no build, no network), so it is cheap
@@ -249,6 +251,13 @@ verbs_code=$(grep -oE '\{"[A-Za-z]+", "[CRUDE]"\}' common/src/rpc/rpc_call_audit
 	sed -E 's/\{"([A-Za-z]+)", "([A-Z])"\}/\1 \2/' | sort)
 [ -n "$verbs_code" ] && [ "$verbs_doc" = "$verbs_code" ] ||
 	echo "docs/internals/service-anatomy.md: the verbs of the audit actions are not those of med__rpc_action_code (rpc_call_audit.c)" >>"$tmp"
+
+# 11. "identity's only outgoing calls are the witness's, and the audit
+#    service calls no other service" (the map): neither opens a channel
+#    nor asks a contract that calls another service.
+grep -rlE 'med_channel_(open|unary|server_stream)|med_(patients|stays|facts|care)_[a-z_]+\(' \
+	services/identity services/audit |
+	sed "s|\$| calls another service, which $doc says identity and audit do not (but the witness)|" >>"$tmp"
 
 # named WORD: WORD stands in the map, not as part of a longer name.
 named() {
