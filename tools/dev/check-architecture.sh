@@ -13,15 +13,17 @@
 #    every header named as included (`<med/err.h>`) is in
 #    common/include/, and every gRPC service by its full name
 #    (`smartmed.audit.v1.Audit`) is declared by its package's proto;
-# 3. every code name in backquotes (a word with an underscore, a word in
-#    CamelCase such as an RPC, a message or an alert, a lower-case word
-#    such as a table or a column, or any of them written as a call: `med_call_tx`, `MED_DB_POOL`, `records_store_write(call, …)`,
-#    `smartmed_ready`, a metric with its labels, `CreateEntry`,
-#    `SmartmedAuditOutboxStalled`) is a word of the code (common/ services/ plugins/ tools/
-#    tests/ proto/ deploy/ Makefile *.mk), docs not counted;
-#    and a code name said to be in a file, a file name beside it in
-#    backquotes (`base/err.c` (`med_err_to_grpc_status`)), is a word of
-#    that file;
+# 3. every code name in backquotes is a word of the code (common/
+#    services/ plugins/ tools/ tests/ proto/ deploy/ Makefile *.mk; docs
+#    not counted): a word with an underscore (`med_call_tx`, `MED_DB_POOL`,
+#    `smartmed_ready`), a word in CamelCase such as an RPC, a message or an
+#    alert (`CreateEntry`, `SmartmedAuditOutboxStalled`), a lower-case word
+#    such as a table or a column (`entries`), or any of them written as a
+#    call or a metric with labels (`records_store_write(call, …)`,
+#    `smartmed_care_decisions_in_transaction_total{method}`); and a code
+#    name said to be in a file, the file beside it in backquotes
+#    (`base/err.c` (`med_err_to_grpc_status`), `med__rpc_in_tx`
+#    (`rpc_call_api.c`)), is a word of that file;
 # 4. every link to a file of the tree leads to one that exists, and a
 #    link to a heading of a page (page.md#heading) to a heading it has.
 #
