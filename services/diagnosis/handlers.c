@@ -117,8 +117,8 @@ diagnosis_rpc_update_condition(med_call *call, const ProtobufCMessage *in,
 
 	if (err != MED_OK)
 		return err;
-	/* The care decision before the row lock (docs/architecture.md,
-	 * "Care decisions"). */
+	/* The care decision before the row lock
+	 * (docs/internals/care-decisions.md). */
 	err = med_call_name_patient_of(
 		call,
 		"SELECT patient_id FROM conditions WHERE condition_id = ?",

@@ -209,8 +209,8 @@ decide_in_tx(med_db_conn *conn, void *ctx)
 }
 
 /* decide runs the decision's transaction after the care decision, which
- * is made before the finding's row lock (docs/architecture.md, "Care
- * decisions"). */
+ * is made before the finding's row lock
+ * (docs/internals/care-decisions.md). */
 static med_err
 decide(decide_tx *x)
 {

@@ -196,7 +196,8 @@ typedef Smartmed__Identity__V1__PatientLink identity_link;
 
 /*
  * Duplicate score weights (they add up to 1.0 without the MRN) and the
- * band thresholds; docs/architecture.md "Duplicate detection" explains them.
+ * band thresholds; docs/internals/identity.md "Duplicate detection"
+ * explains them.
  */
 #define IDENTITY_W_FAMILY	    0.35
 #define IDENTITY_W_FAMILY_NEAR	    0.22

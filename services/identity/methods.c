@@ -1,7 +1,7 @@
 /*
  * methods.c - the identity service's API in one table: each RPC, its reply and
  * the roles that may call it.  The handler of RPC Xyz is identity_rpc_xyz
- * (docs/architecture.md, "Anatomy of a service").
+ * (docs/internals/service-anatomy.md).
  */
 #include <med/rpc.h>
 

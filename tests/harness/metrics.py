@@ -43,7 +43,7 @@ CARE_IN_TX = "smartmed_care_decisions_in_transaction_total"
 
 def care_decisions_in_tx(st, svc, method):
     """How many care decisions svc made for method while a transaction was
-    open (docs/architecture.md, "Care decisions"): 0 in a healthy service."""
+    open (docs/internals/care-decisions.md): 0 in a healthy service."""
     samples, _ = scrape(st, svc)
     return sum(series(samples, CARE_IN_TX, method=method).values())
 
@@ -53,7 +53,7 @@ OUT_IN_TX = "smartmed_outbound_calls_in_transaction_total"
 
 def outbound_calls_in_tx(st, svc):
     """How many outbound gRPC calls svc made, to any method, while a
-    transaction was open (docs/architecture.md, "Care decisions"): 0 in a
-    healthy service."""
+    transaction was open (docs/internals/care-decisions.md): 0 in a healthy
+    service."""
     samples, _ = scrape(st, svc)
     return sum(series(samples, OUT_IN_TX).values())

@@ -192,7 +192,7 @@ def _forge_row(st, pb, ae, size):
 
 def _check_documented_mac(st, seq):
     """The stored MAC of row seq is HMAC-SHA-256 under the first key of
-    the key file over the tag and the leaf hash (docs/architecture.md)."""
+    the key file over the tag and the leaf hash (docs/internals/audit-log.md)."""
     with open(_leaf_key_file(st)) as f:
         key = bytes.fromhex(f.readline().strip())
     leaf, mac = _rows(st, "SELECT HEX(leaf_hash), HEX(leaf_mac) FROM"

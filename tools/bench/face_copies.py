@@ -6,7 +6,7 @@ Starts a private MariaDB, audit and identity on the deep face models the
 build makes (or the classic ones when it made none) with
 MED_FACE_COPY_CHECK=warn, so every VerifyFace answers with copy_distance:
 the distance in copy-hash bits to the nearest photograph identity has
-seen of that patient (docs/architecture.md, "Copies of a photograph").
+seen of that patient (docs/internals/identity.md, "Copies of a photograph").
 
 - New photographs: each ORL subject (40) gets photograph 1 enrolled, then
   photographs 2..10 are verified in turn.  ORL's ten photographs of a

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Static checks behind `make check`: formatting, cppcheck, banned functions,
-# libmed's layers (tools/dev/check_layers.py), docs/architecture.md
+# libmed's layers (tools/dev/check_layers.py), docs/architecture.md and
+# the pages under docs/internals/
 # against the tree, and the README's and docs' claims a script can check
 # (tools/dev/check_docs.py), and docs/security.md's role matrix against the
 # services' method tables (tools/dev/gen-role-matrix.py).
@@ -182,7 +183,7 @@ check_roles() {
 }
 
 check_architecture() {
-	header "docs/architecture.md names what exists, and every libmed file"
+	header "docs/architecture.md and docs/internals/ name what exists, and every libmed file"
 	tools/dev/check-architecture.sh
 }
 

@@ -65,8 +65,9 @@ def check_readme(problems):
 
 
 def check_fhir_not_read_only(problems):
-    docs = [os.path.join("docs", f) for f in sorted(os.listdir(
-        os.path.join(ROOT, "docs"))) if f.endswith(".md")]
+    docs = [os.path.join(d, f) for d in ("docs", "docs/internals")
+            for f in sorted(os.listdir(os.path.join(ROOT, d)))
+            if f.endswith(".md")]
     pat = re.compile(r"read-only (FHIR|HTTPS)|FHIR[^.\n]{0,60}\(read-only|"
                      r"FHIR R4 facade[^.\n]{0,20}read-only", re.I)
     for rel in PROSE + docs:

@@ -5,8 +5,8 @@
  * Packed protobuf is not canonical across implementations, so the log
  * defines its own: fixed field order, big-endian integers, length-prefixed
  * strings.  The audit service and the auditverify tool both use this file;
- * docs/architecture.md describes the same bytes for auditors who write
- * their own verifier.
+ * docs/internals/audit-log.md, "Leaf entry", describes the same bytes for
+ * auditors who write their own verifier.
  *
  * Each leaf also carries a MAC under a key that lives outside the database,
  * so whoever can write the database still cannot add or rewrite a leaf

@@ -107,8 +107,8 @@ med__rpc_in_tx(const char *counter, const char *help, const char *path,
  * care_in_tx reports a care decision made inside a transaction: it may ask
  * identity over the network while the transaction holds its row locks, so
  * one slow answer stalls every writer of those rows.  The handler must
- * name the patient before it opens the transaction (docs/architecture.md,
- * "Care decisions").  Counted per method in
+ * name the patient before it opens the transaction
+ * (docs/internals/care-decisions.md).  Counted per method in
  * smartmed_care_decisions_in_transaction_total, which the tests read.
  */
 static void

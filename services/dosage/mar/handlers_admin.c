@@ -681,8 +681,8 @@ dosage_rpc_confirm_high_alert(med_call *call, const ProtobufCMessage *in,
 	if (err != MED_OK)
 		return err;
 	/* The care decision (maybe a call to identity) before the
-	 * administration's row lock (docs/architecture.md, "Care
-	 * decisions"); confirm_decide names the locked row's patient again. */
+	 * administration's row lock (docs/internals/care-decisions.md);
+	 * confirm_decide names the locked row's patient again. */
 	err = med_call_name_patient_of(
 		call, "SELECT patient_id FROM administrations WHERE id = ?",
 		req->administration_id);

@@ -11,7 +11,7 @@
  * query when nothing changed) and in a background poller.  Applying a
  * change re-reads the patient's templates, which makes it idempotent: a
  * change applied twice, or read after a later one committed, leaves the
- * same state.  docs/architecture.md "Face index across replicas".
+ * same state.  docs/internals/identity.md "Face index across replicas".
  *
  * The index also counts the patients who must re-enrol after a face model
  * change (templates of other models only) into a gauge: after each full

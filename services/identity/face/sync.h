@@ -1,7 +1,7 @@
 /*
  * sync.h - keeping every replica's face index in step: the change log
  * written with each template change (sync.c) and the index's catch-up
- * (index.c).  docs/architecture.md "Face index across replicas".
+ * (index.c).  docs/internals/identity.md "Face index across replicas".
  */
 #ifndef IDENTITY_SYNC_H
 #define IDENTITY_SYNC_H

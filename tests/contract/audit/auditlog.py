@@ -1,5 +1,5 @@
 """An independent Python reading of the audit log's formats, for tests: the
-canonical leaf entry (docs/architecture.md), RFC 9162 tree hashing and
+canonical leaf entry (docs/internals/audit-log.md), RFC 9162 tree hashing and
 proof verification, and the signed tree head message.  It shares no code
 with the C implementation, so agreement between the two means something."""
 

@@ -1,7 +1,7 @@
 /*
  * test_duplicates.c - identity's duplicate scoring (domain.c): name
  * normalisation, Soundex, Jaro-Winkler, birth-date variants, the score of
- * each field and the bands (docs/architecture.md, "Patient index in
+ * each field and the bands (docs/internals/identity.md, "Patient index in
  * brief", has the weights).
  */
 #include "testlib.h"
