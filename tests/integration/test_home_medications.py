@@ -13,7 +13,7 @@ import grpc
 import pytest
 
 from harness import protos
-from harness.checks import expect_status
+from harness.checks import expect_status, poll
 from harness.fixtures import assess_allergies
 
 SERVICES = ("audit", "identity", "records", "dosage")
@@ -161,6 +161,18 @@ def test_reconciliation_lists_each_home_medicine_with_its_decision(st, pb):
         (bis.id, False), (war.id, False)]
     expect_status(PRE, decide, st, pb, war.id,
                   d.HOME_MEDICATION_DECISION_STOP, details_prefix="id")
+    # each decision is audited with the medicine, the decision and the stay
+    apb = protos.module("audit")
+
+    def decided():
+        recs = st.call("audit", "Query", apb.QueryRequest(
+            actor=st.user("clinician")), role="auditor")
+        return [r.event for r in recs if r.event.patient_id == pid and
+                r.event.action.endswith("/DecideHomeMedication") and
+                r.event.outcome == 0]
+    det = {x.key: x.value for x in poll(decided, timeout=10)[0].details}
+    assert (det["home_medication_id"], det["reconcile_decision"],
+            det["encounter_id"]) == (bis.id, "hold", enc.encounter_id)
     # the next stay decides again
     discharge(st, pb, enc)
     enc2 = admit(st, pb, pid)
