@@ -163,11 +163,12 @@ home_status(const suggestion *s)
 {
 	int status = HS(ACTIVE);
 
-	for (size_t i = 0; i < s->n_context; i++)
+	for (size_t i = 0; i < s->n_context; i++) {
 		if (strcmp(s->context[i], "historical") == 0)
 			return HS(STOPPED);
-		else if (strcmp(s->context[i], "uncertain") == 0)
+		if (strcmp(s->context[i], "uncertain") == 0)
 			status = HS(UNKNOWN);
+	}
 	return status;
 }
 
