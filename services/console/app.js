@@ -180,6 +180,9 @@ export async function readChart(id) {
     allergies: of('AllergyIntolerance').filter((a) => !isSuggested(a)),
     suggestedAllergies: of('AllergyIntolerance').filter(isSuggested), observations, weight, hidden,
     requests: of('MedicationRequest'), admins: of('MedicationAdministration'),
+    // dosage's home-medicine list (a suggested medicine has the reader's
+    // Provenance and waits on the suggestions tab instead).
+    homeMeds: of('MedicationStatement').filter((m) => !isSuggested(m)),
     byId: new Map(of('Medication').map((m) => [m.id, m])) };
 }
 
@@ -594,6 +597,27 @@ function hourOf(at) {
   return (parts.find((p) => p.type === 'hour') || { value: '' }).value;
 }
 
+const HOME_STATUS = { active: mark('Taking'), stopped: mark('Stopped'), unknown: mark('Not known') };
+
+// homeMedsSection: what the patient took before admission (dosage's
+// home-medicine list), which admission reconciliation decides beside the
+// orders; nothing when the list is empty.
+function homeMedsSection(c) {
+  if (!c.homeMeds.length) return null;
+  const rows = c.homeMeds.map((m) => h('tr', {},
+    h('th', { scope: 'row' }, conceptText(m.medicationCodeableConcept)),
+    h('td', {}, (m.dosage && m.dosage[0] && m.dosage[0].text) || ''),
+    h('td', {}, HOME_STATUS[m.status] ? t(HOME_STATUS[m.status]) : m.status),
+    h('td', {}, (m.informationSource && m.informationSource.display) || '')));
+  return h('section', { 'aria-labelledby': 'home-meds-h' },
+    h('h3', { id: 'home-meds-h' }, t('Home medicines (before admission)')),
+    h('table', { id: 'home-meds' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('Medicine')), h('th', { scope: 'col' }, t('Dose')),
+        h('th', { scope: 'col' }, t('Status')), h('th', { scope: 'col' }, t('Source')))),
+      h('tbody', {}, rows)),
+    h('p', { class: 'note' }, t('Admission reconciliation decides each: continue as an order, hold or stop.')));
+}
+
 async function marScreen(id, day) {
   const title = t('Medication administration record');
   show(title, h('p', {}, t('Loading…')));
@@ -630,7 +654,7 @@ async function marScreen(id, day) {
       t('Scheduled doses not shown to your role: the grid shows the doses charted only.')) : null;
     show(title, banner(c), tabs(id, 'mar'), dayLinks(id, day0), earlier, hidden, legend,
       c.requests.length ? h('div', { class: 'mar-wrap', tabindex: 0, role: 'region', 'aria-label': t('MAR grid, scrolls sideways') }, table)
-        : h('p', {}, t('No medication orders.')));
+        : h('p', {}, t('No medication orders.')), homeMedsSection(c));
     scrollToFirst(day0, c.requests.flatMap(slotsOf));
   } catch (e) {
     show(title, errorBox(e));

@@ -5,6 +5,14 @@
 // tests/console/test_messages.py finds every key in the source and
 // checks it is here.
 export const ZH = {
+  "Home medicines (before admission)": "入院前用药",
+  "Medicine": "药品",
+  "Dose": "剂量",
+  "Source": "信息来源",
+  "Taking": "正在服用",
+  "Stopped": "已停用",
+  "Not known": "不详",
+  "Admission reconciliation decides each: continue as an order, hold or stop.": "入院用药重整时逐一决定：转为医嘱继续、暂停或停用。",
   "Potassium": "血钾",
   "INR": "国际标准化比值（INR）",
   "Glucose": "血糖",

@@ -24,7 +24,9 @@ export function mayDecide(s = current()) {
 }
 
 // unconfirmed: an allergy or problem the chart does not hold as a fact; a
-// MedicationStatement is only ever a suggestion here.
+// MedicationStatement may be one (dosage's home-medicine list serves the
+// confirmed ones as MedicationStatement too, without the note reader's
+// Provenance, so readSuggestions leaves those out).
 export function unconfirmed(r) {
   if (r.resourceType === 'MedicationStatement') return true;
   const v = r.verificationStatus;

@@ -95,5 +95,22 @@ const med_method dosage_methods[] = {
 		     CATALOGUE_EDITORS, UPDATES),
 	MED_UNARY(GetInteractions, get_interactions, knowledge_base,
 		  DRUG_READERS),
+	/* The home-medicine list is taken by whoever takes the history (a
+	 * nurse, a pharmacist, a doctor); the admission decision on each is
+	 * a prescriber's. */
+	MED_UNARY_AS(AddHomeMedication, add_home_medication, home_medication,
+		     CARE, CREATES),
+	MED_UNARY(ListHomeMedications, list_home_medications,
+		  list_home_medications_response, CARE),
+	MED_UNARY_AS(StopHomeMedication, stop_home_medication, home_medication,
+		     CARE, UPDATES),
+	MED_UNARY_AS(DecideHomeMedication, decide_home_medication,
+		     home_medication, PRESCRIBERS, UPDATES),
+	/* The list as FHIR, one more source of the facade's search
+	 * (ExportFhir's request and reply). */
+	{MED_SERVICE_PATH "ExportHomeMedicationsFhir",
+	 &MED_SERVICE_PB(export_fhir_request),
+	 &MED_SERVICE_PB(export_fhir_response), MED_RPC_UNARY,
+	 dosage_rpc_export_home_medications_fhir, NULL, CARE, NULL, NULL},
 };
 const size_t dosage_n_methods = MED_N_METHODS(dosage_methods);

@@ -43,8 +43,11 @@ typedef struct reader {
 
 static const char *const records_types[] = {"Observation", "AllergyIntolerance",
 					    "DocumentReference", NULL};
+/* MedicationStatement: dosage's home-medicine list, then (last) the note
+ * reader's pending suggestions. */
 static const char *const dosage_types[] = {
-	"MedicationRequest", "MedicationAdministration", "Medication", NULL};
+	"MedicationRequest", "MedicationAdministration", "Medication",
+	"MedicationStatement", NULL};
 static const char *const identity_types[] = {"Encounter", NULL};
 static const char *const audit_types[] = {"AuditEvent", NULL};
 static const char *const suggestion_types[] = {

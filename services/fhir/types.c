@@ -35,7 +35,8 @@ const fhir_type_info fhir_types[] = {
 	 {"effectiveDateTime", NULL, NULL},
 	 NULL,
 	 "status"},
-	/* The note reader's suggested medicines (records). */
+	/* The note reader's suggested medicines (records) and the
+	 * home-medicine list (dosage). */
 	{"MedicationStatement",
 	 {"dateAsserted", NULL, NULL},
 	 "medicationCodeableConcept",
@@ -58,6 +59,9 @@ static const char *const dosage_types[] = {
 	"MedicationRequest", "MedicationAdministration", "Medication", NULL};
 
 static const char *const identity_types[] = {"Encounter", NULL};
+
+/* The home-medicine list (dosage's ExportHomeMedicationsFhir). */
+static const char *const home_med_types[] = {"MedicationStatement", NULL};
 
 /* The note reader's pending suggestions (records' ExportSuggestionsFhir):
  * unconfirmed allergies and problems, medicines, and their Provenance. */
@@ -87,6 +91,11 @@ static fhir_source sources[] = {
 	 &smartmed__dosage__v1__export_fhir_request__descriptor,
 	 &smartmed__dosage__v1__export_fhir_response__descriptor, dosage_types,
 	 true, NULL, false, NULL},
+	{"dosage", "MED_DOSAGE_URL",
+	 "/smartmed.dosage.v1.Dosage/ExportHomeMedicationsFhir",
+	 &smartmed__dosage__v1__export_fhir_request__descriptor,
+	 &smartmed__dosage__v1__export_fhir_response__descriptor,
+	 home_med_types, true, NULL, false, NULL},
 	{"records", "MED_RECORDS_URL",
 	 "/smartmed.records.v1.Records/ExportSuggestionsFhir",
 	 &smartmed__records__v1__export_fhir_request__descriptor,

@@ -394,7 +394,8 @@ fhir_write_capability_ops(med_json *w, const fhir_facade *f, const char *type)
 			"POST a Parameters (reason, valueString, optional) on "
 			"a note reader's unconfirmed suggestion: records' "
 			"ConfirmSuggestion (a confirmed allergy becomes the "
-			"record's allergy).");
+			"record's allergy, a problem goes on the problem "
+			"list, a medicine on the home-medicine list).");
 		fhir_capability_op(w, f, "reject",
 				   "POST a Parameters with reason "
 				   "(valueString, required) on a note "

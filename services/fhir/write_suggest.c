@@ -6,9 +6,12 @@
  * is first read as that type (records' ReadSuggestionFhir: pending, the
  * caller's patient, the type it is served as), then decided by records'
  * ConfirmSuggestion or RejectSuggestion as the caller; a confirmed problem
- * then goes on diagnosis's problem list (AddCondition, as the caller).
+ * then goes on diagnosis's problem list (AddCondition, as the caller) and
+ * a confirmed medicine on dosage's home-medicine list (AddHomeMedication,
+ * as the caller), where admission reconciliation decides it.
  * The answer is a Parameters: status, the record's allergy of a confirmed
- * allergy, the Condition of a confirmed problem or why it is not one.
+ * allergy, the Condition of a confirmed problem or the MedicationStatement
+ * of a confirmed medicine, or why it is not one.
  */
 #include <med/fhir.h>
 
@@ -16,6 +19,7 @@
 #include <string.h>
 
 #include "smartmed/diagnosis/v1/diagnosis.pb-c.h"
+#include "smartmed/dosage/v1/dosage.pb-c.h"
 #include "smartmed/records/v1/records.pb-c.h"
 
 #include "write.h"
@@ -98,9 +102,11 @@ pending(fhir_write *x, const char *type)
 typedef Smartmed__Records__V1__NoteSuggestion suggestion;
 
 /* problem_list: what became of a confirmed problem in diagnosis's
- * problem list, the condition or why not. */
+ * problem list or of a confirmed medicine in dosage's home-medicine list:
+ * the resource it became (name, type and id) or why not (why_name). */
 typedef struct problem_list {
-	const char *condition_id;
+	const char *name, *type, *id;
+	const char *why_name;
 	char why[320];
 } problem_list;
 
@@ -135,11 +141,72 @@ add_problem(fhir_write *x, const suggestion *s, problem_list *pl)
 	if (call_as(x, "diagnosis", "AddCondition", &in.base,
 		    &smartmed__diagnosis__v1__condition__descriptor,
 		    (ProtobufCMessage **)&c, &st) == MED_OK) {
-		pl->condition_id = c->condition_id;
+		pl->name = "condition";
+		pl->type = "Condition";
+		pl->id = c->condition_id;
 		return;
 	}
+	pl->why_name = "problemList";
 	snprintf(pl->why, sizeof(pl->why),
 		 "confirmed, but not added to the problem list: diagnosis "
+		 "refused it: %.200s",
+		 st.message[0] ? st.message : "call failed");
+}
+
+#define HS(x)                                                                  \
+	SMARTMED__DOSAGE__V1__HOME_MEDICATION_STATUS__HOME_MEDICATION_STATUS_##x
+
+/* home_status: a medicine read as historical was stopped, an uncertain
+ * one is not known to be taken; else the patient takes it. */
+static int
+home_status(const suggestion *s)
+{
+	int status = HS(ACTIVE);
+
+	for (size_t i = 0; i < s->n_context; i++) {
+		if (strcmp(s->context[i], "historical") == 0)
+			return HS(STOPPED);
+		if (strcmp(s->context[i], "uncertain") == 0)
+			status = HS(UNKNOWN);
+	}
+	return status;
+}
+
+/* add_home_medicine puts a confirmed medicine on dosage's home-medicine
+ * list (as the caller), with the note and span it was read from. */
+static void
+add_home_medicine(fhir_write *x, const suggestion *s, problem_list *pl)
+{
+	Smartmed__Dosage__V1__AddHomeMedicationRequest in =
+		SMARTMED__DOSAGE__V1__ADD_HOME_MEDICATION_REQUEST__INIT;
+	Smartmed__Dosage__V1__HomeMedicationNote note =
+		SMARTMED__DOSAGE__V1__HOME_MEDICATION_NOTE__INIT;
+	Smartmed__Dosage__V1__HomeMedication *m = NULL;
+	med_rpc_status st = {0};
+
+	note.entry_id = s->entry_id;
+	note.version = s->version;
+	note.span_start = s->span_start;
+	note.span_end = s->span_end;
+	note.text = s->text;
+	note.suggestion_id = s->suggestion_id;
+	in.patient_id = s->patient_id;
+	in.medicine = s->display[0] ? s->display : s->code;
+	in.substance = strcmp(s->code_system, "substance") == 0 ? s->code : "";
+	in.status = home_status(s);
+	in.information_source = "note";
+	in.note = &note;
+	if (call_as(x, "dosage", "AddHomeMedication", &in.base,
+		    &smartmed__dosage__v1__home_medication__descriptor,
+		    (ProtobufCMessage **)&m, &st) == MED_OK) {
+		pl->name = "homeMedication";
+		pl->type = "MedicationStatement";
+		pl->id = m->id;
+		return;
+	}
+	pl->why_name = "homeMedicationList";
+	snprintf(pl->why, sizeof(pl->why),
+		 "confirmed, but not added to the home-medicine list: dosage "
 		 "refused it: %.200s",
 		 st.message[0] ? st.message : "call failed");
 }
@@ -170,11 +237,11 @@ write_answer(med_json *w, const suggestion *s, const problem_list *pl)
 	if (s->allergy_entry_id[0] != '\0')
 		param_ref(w, "allergy", "AllergyIntolerance",
 			  s->allergy_entry_id);
-	if (pl->condition_id != NULL)
-		param_ref(w, "condition", "Condition", pl->condition_id);
+	if (pl->id != NULL)
+		param_ref(w, pl->name, pl->type, pl->id);
 	if (pl->why[0] != '\0') {
 		med_json_begin(w, NULL, '{');
-		med_json_str(w, "name", "problemList");
+		med_json_str(w, "name", pl->why_name);
 		med_json_str(w, "valueString", pl->why);
 		med_json_end(w, '}');
 	}
@@ -210,10 +277,13 @@ fhir_write_decide(fhir_write *x, const char *type, const char *op, json_t *body)
 		return fhir_write_upstream(x, &st, "records",
 					   "Parameters.parameter[reason]",
 					   NULL);
-	/* A confirmed problem goes on the problem list, after the decision
-	 * (which stands whatever diagnosis says). */
+	/* A confirmed problem goes on the problem list and a confirmed
+	 * medicine on the home-medicine list, after the decision (which
+	 * stands whatever diagnosis or dosage says). */
 	if (confirm && strcmp(type, "Condition") == 0)
 		add_problem(x, (const suggestion *)out, &pl);
+	if (confirm && strcmp(type, "MedicationStatement") == 0)
+		add_home_medicine(x, (const suggestion *)out, &pl);
 	write_answer(&x->w, (const suggestion *)out, &pl);
 	x->n_resources = 1;
 	return MED_OK;

@@ -514,6 +514,8 @@ async function run(browser) {
     out.banner = (await page.getByLabel('Patient banner').textContent()).trim();
     out.marCaption = (await page.locator('#mar-table caption').textContent()).trim();
     out.mar = (await page.locator('#mar-table tbody tr').allTextContents()).map((s) => s.replace(/\s+/g, ' ').trim());
+    out.homeMeds = await page.locator('#home-meds tbody tr').evaluateAll((rows) =>
+      rows.map((r) => [...r.cells].map((c) => c.textContent.replace(/\s+/g, ' ').trim())));
     await axeScan(page, 'mar');
     await shot(page, 'console-mar');
   });

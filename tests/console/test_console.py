@@ -190,6 +190,13 @@ def patient(cstack):
         _vitals(cstack, rpb, p.patient_id, now - (6 - 2 * i) * HOUR_MS,
                 hr, bp, temp, **news2[i])
     _medicines(cstack, p.patient_id, cstack.face_keys, now - 7 * HOUR_MS)
+    # What she took at home (issue 55), shown under the MAR.
+    dpb = protos.module("dosage")
+    cstack.call("dosage", "AddHomeMedication", dpb.AddHomeMedicationRequest(
+        patient_id=p.patient_id, medicine="Bisoprolol 5 mg tablets",
+        substance="bisoprolol", dose_text="5 mg once daily",
+        status=dpb.HOME_MEDICATION_STATUS_ACTIVE,
+        information_source="GP letter"), role="clinician", timeout=30)
     return p
 
 
@@ -585,6 +592,10 @@ def test_mar_grid(run):
     row = tablets[0]
     assert "Not given" in row and "Given" in row, row
     assert "Overdue" not in row, row
+    # Under the grid, what she took before admission (dosage's
+    # home-medicine list, as MedicationStatement), for reconciliation.
+    assert run["homeMeds"] == [["Bisoprolol 5 mg tablets", "5 mg once daily",
+                                "Taking", "GP letter"]], run["homeMeds"]
 
 
 def test_mar_is_dosages_view_late_dose(run, late):

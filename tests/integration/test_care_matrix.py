@@ -224,6 +224,20 @@ DOSAGE = {
     "ReconcileOrder": lambda pb, o: pb.ReconcileOrderRequest(
         order_id=o.order_id, decision=pb.RECONCILE_DECISION_CONTINUE,
         reason="medication reconciliation"),
+    # Home medicines (issue 55): the list, and a decision on one.
+    "AddHomeMedication": lambda pb, o: pb.AddHomeMedicationRequest(
+        patient_id=o.pid, medicine="Aspirin 75 mg", dose_text="75 mg daily",
+        status=pb.HOME_MEDICATION_STATUS_ACTIVE,
+        information_source="patient"),
+    "ListHomeMedications": lambda pb, o: pb.ListHomeMedicationsRequest(
+        patient_id=o.pid),
+    "StopHomeMedication": lambda pb, o: pb.StopHomeMedicationRequest(
+        id=o.home_med_id, reason="stopped by the GP"),
+    "DecideHomeMedication": lambda pb, o: pb.DecideHomeMedicationRequest(
+        id=o.home_med_id, decision=pb.HOME_MEDICATION_DECISION_HOLD,
+        reason="admission reconciliation"),
+    "ExportHomeMedicationsFhir": lambda pb, o: pb.ExportFhirRequest(
+        patient_id=o.pid),
 }
 
 
@@ -414,6 +428,7 @@ OBJECTS = (
     ("infusion_order_id", "dosage", "CreateOrder", "id"),
     ("admin_id", "dosage", "RecordAdministration", "id"),
     ("infusion_id", "dosage", "StartInfusion", "id"),
+    ("home_med_id", "dosage", "AddHomeMedication", "id"),
     ("condition_id", "diagnosis", "AddCondition", "condition_id"),
     ("plan_id", "diagnosis", "SetCarePlan", "care_plan_id"),
     ("finding_id", "diagnosis", "AnalyzeImage", "finding_id"),

@@ -561,6 +561,44 @@ static const char *const v23_statements[] = {
 	NULL,
 };
 
+/*
+ * v24 (issue 55): the patient's home medicines, what admission
+ * reconciliation compares the orders with, each with where it came from
+ * (a person, or a note's span and the suggestion confirmed) and its
+ * decision for the stay (docs/dose-safety.md, "Home medicines").
+ */
+static const char *const v24_statements[] = {
+	"CREATE TABLE IF NOT EXISTS home_medications ("
+	" id CHAR(36) NOT NULL PRIMARY KEY,"
+	" patient_id CHAR(36) NOT NULL,"
+	" medicine VARCHAR(200) NOT NULL,"
+	" substance VARCHAR(100) NOT NULL,"
+	" dose_text VARCHAR(200) NOT NULL,"
+	" status TINYINT NOT NULL,"
+	" information_source VARCHAR(100) NOT NULL,"
+	" note_entry_id VARCHAR(64) NOT NULL,"
+	" note_version INT UNSIGNED NOT NULL,"
+	" span_start INT UNSIGNED NOT NULL,"
+	" span_end INT UNSIGNED NOT NULL,"
+	" note_text VARCHAR(500) NOT NULL,"
+	" suggestion_id VARCHAR(64) NULL,"
+	" recorded_by VARCHAR(128) NOT NULL,"
+	" recorded_ms BIGINT NOT NULL,"
+	" stopped_reason VARCHAR(500) NOT NULL DEFAULT '',"
+	" stopped_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" stopped_ms BIGINT NOT NULL DEFAULT 0,"
+	" decision TINYINT NOT NULL DEFAULT 0,"
+	" decision_reason VARCHAR(500) NOT NULL DEFAULT '',"
+	" decided_by VARCHAR(128) NOT NULL DEFAULT '',"
+	" decided_ms BIGINT NOT NULL DEFAULT 0,"
+	" decision_encounter_id VARCHAR(64) NOT NULL DEFAULT '',"
+	" order_id VARCHAR(64) NOT NULL DEFAULT '',"
+	" KEY home_medications_patient (patient_id, recorded_ms),"
+	" UNIQUE KEY home_medications_suggestion (suggestion_id)"
+	") ENGINE=InnoDB" MED_DB_BIN,
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -609,6 +647,8 @@ const med_db_migration dosage_migrations[] = {
 	 v22_statements},
 	{23, "drug-interaction knowledge bases, their rules, the active one",
 	 v23_statements},
+	{24, "home medicines and their admission-reconciliation decisions",
+	 v24_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);

@@ -108,4 +108,25 @@ med_err dosage_fhir_medication_bundle(med_arena *arena, const dosage_drug *d,
 				      const char *code,
 				      char **json) MED_MUST_CHECK;
 
+/* --- home_fhir.c: home medicines as MedicationStatement ------------------ */
+
+/* dosage_fhir_home_version is a home medicine's version (1; 2 once
+ * stopped) and sets *updated_ms to when that version was written. */
+uint32_t dosage_fhir_home_version(const Smartmed__Dosage__V1__HomeMedication *m,
+				  int64_t *updated_ms);
+
+/* dosage_fhir_home_bundle writes items[0..n) of patient_id's list as a
+ * collection Bundle of MedicationStatement (as med_fhir_page_json). */
+med_err
+dosage_fhir_home_bundle(med_arena *arena, const char *patient_id,
+			Smartmed__Dosage__V1__HomeMedication *const *items,
+			size_t n, size_t max_bytes, char **json,
+			uint32_t *n_resources) MED_MUST_CHECK;
+
+/* dosage_fhir_read_home answers ReadFhir for MedicationStatement id,
+ * naming its patient (the care check).  MED_ERR_NOT_FOUND: none. */
+med_err dosage_fhir_read_home(med_call *call, const char *id,
+			      Smartmed__Dosage__V1__ReadFhirResponse *res)
+	MED_MUST_CHECK;
+
 #endif

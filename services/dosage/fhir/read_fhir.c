@@ -172,10 +172,13 @@ dosage_rpc_read_fhir(med_call *call, const ProtobufCMessage *in,
 	else if (strcmp(r->type, "MedicationRequest") == 0 ||
 		 strcmp(r->type, "MedicationAdministration") == 0)
 		err = read_item(call, r, res);
+	else if (strcmp(r->type, "MedicationStatement") == 0)
+		err = dosage_fhir_read_home(call, r->id, res);
 	else
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "type: dosage serves MedicationRequest, "
-				     "MedicationAdministration and Medication");
+				     "MedicationAdministration, Medication and "
+				     "MedicationStatement");
 	/* Only the current version of each is kept as a resource. */
 	if (err == MED_OK && r->version != 0 && r->version != res->version)
 		err = MED_ERR_NOT_FOUND;

@@ -258,4 +258,54 @@ med_err dosage_wristband_guard(med_call *call, const char *field,
 med_err dosage_stay_guard(med_call *call, const char *field, dosage_order *o,
 			  med_stay *out) MED_MUST_CHECK;
 
+/* --- store_home.c: home medicines (docs/dose-safety.md, "Home medicines") */
+
+typedef Smartmed__Dosage__V1__HomeMedication dosage_home_med;
+
+/* A patient's list holds at most this many medicines. */
+#define DOSAGE_HOME_MEDS_MAX 200
+
+/*
+ * dosage_store_add_home_med inserts m (its id, recorded_by and recorded_ms
+ * set) in the call's one transaction (med_call_tx: the audit event commits
+ * with it).  Errors: MED_ERR_EXISTS (its note's suggestion is on the list
+ * already), MED_ERR_LIMIT (the patient's list is full), the database's.
+ */
+med_err dosage_store_add_home_med(med_call *call,
+				  const dosage_home_med *m) MED_MUST_CHECK;
+
+/* dosage_store_home_meds reads the patient's list, oldest first (stopped
+ * ones only with include_stopped), into an arena array. */
+med_err dosage_store_home_meds(med_db *db, med_arena *arena,
+			       const char *patient_id, bool include_stopped,
+			       dosage_home_med ***out,
+			       size_t *n) MED_MUST_CHECK;
+
+/* dosage_store_home_med reads one by id.  MED_ERR_NOT_FOUND: none. */
+med_err dosage_store_home_med(med_db *db, med_arena *arena, const char *id,
+			      dosage_home_med **out) MED_MUST_CHECK;
+
+/* dosage_home_change - a change of one home medicine: stopping it, or
+ * recording a reconciliation decision (decision != 0). */
+typedef struct dosage_home_change {
+	const char *id;
+	const char *reason;
+	const char *by;
+	int64_t at_ms;
+	int decision;		  /* 0: stop the medicine */
+	const char *encounter_id; /* the stay decided for */
+	const char *order_id;	  /* CONTINUE: the order, or "" */
+} dosage_home_change;
+
+/*
+ * dosage_store_change_home_med locks the medicine, applies ch in the
+ * call's one transaction (med_call_tx) and reads it back into *out.
+ * Errors, each failing the call naming the field: NOT_FOUND (id; an
+ * order_id of another patient or none), FAILED_PRECONDITION (already
+ * stopped), the database's.
+ */
+med_err dosage_store_change_home_med(med_call *call,
+				     const dosage_home_change *ch,
+				     dosage_home_med **out) MED_MUST_CHECK;
+
 #endif

@@ -1,0 +1,311 @@
+/*
+ * handlers_home.c - the patient's home medicines (docs/dose-safety.md,
+ * "Home medicines"): AddHomeMedication, ListHomeMedications,
+ * StopHomeMedication and DecideHomeMedication.  The list is what
+ * admission reconciliation works from beside the orders: each medicine
+ * not stopped awaits a decision (continue as an order, hold, stop) on the
+ * patient's open stay until a clinician records one.
+ */
+#include <med/audit.h>
+#include <med/check.h>
+#include <med/patients.h>
+#include <med/rpc.h>
+#include <med/util.h>
+
+#include <string.h>
+
+#include "dosage.h"
+#include "orders.h"
+#include "substances.h"
+
+#define HS(x)                                                                  \
+	SMARTMED__DOSAGE__V1__HOME_MEDICATION_STATUS__HOME_MEDICATION_STATUS_##x
+#define HD(x)                                                                  \
+	SMARTMED__DOSAGE__V1__HOME_MEDICATION_DECISION__HOME_MEDICATION_DECISION_##x
+
+#define REASON_MAX     500
+#define NOTE_TEXT_MAX  500
+#define PATIENT_OF_SQL "SELECT patient_id FROM home_medications WHERE id = ?"
+
+typedef Smartmed__Dosage__V1__HomeMedicationNote home_note;
+
+/* check_note: a note's entry, span and suggestion are well formed. */
+static med_err
+check_note(med_call *call, const home_note *n)
+{
+	med_err err;
+
+	if (n == NULL)
+		return MED_OK;
+	if ((err = med_check_id(call, "note.entry_id", n->entry_id)) !=
+		    MED_OK ||
+	    (err = med_check_text(call, "note.text", n->text, 0,
+				  NOTE_TEXT_MAX)) != MED_OK)
+		return err;
+	if (n->version == 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "note.version: must be 1 or more");
+	if (n->span_end < n->span_start)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "note.span_end: before span_start");
+	if (n->suggestion_id[0] != '\0')
+		return med_check_id(call, "note.suggestion_id",
+				    n->suggestion_id);
+	return MED_OK;
+}
+
+/* check_substance: "" or a substance the dose checks know; *code is its
+ * code ("acetaminophen" -> "paracetamol"). */
+static med_err
+check_substance(med_call *call, const char *name, const char **code)
+{
+	const dosage_substance *s;
+
+	*code = "";
+	if (name[0] == '\0')
+		return MED_OK;
+	if ((s = dosage_substance_find(name)) == NULL)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "substance: not a substance the dose "
+				     "checks know (leave it empty and name "
+				     "the medicine)");
+	*code = s->code;
+	return MED_OK;
+}
+
+static med_err
+check_add(med_call *call,
+	  const Smartmed__Dosage__V1__AddHomeMedicationRequest *r,
+	  const char **substance)
+{
+	med_err err;
+
+	if ((err = med_check_id(call, "patient_id", r->patient_id)) != MED_OK ||
+	    (err = med_check_text(call, "medicine", r->medicine, 1, 200)) !=
+		    MED_OK ||
+	    (err = med_check_text(call, "dose_text", r->dose_text, 0, 200)) !=
+		    MED_OK ||
+	    (err = med_check_text(call, "information_source",
+				  r->information_source, 1, 100)) != MED_OK ||
+	    (err = check_substance(call, r->substance, substance)) != MED_OK)
+		return err;
+	if (r->status != HS(ACTIVE) && r->status != HS(STOPPED) &&
+	    r->status != HS(UNKNOWN))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "status: must be ACTIVE, STOPPED or "
+				     "UNKNOWN");
+	return check_note(call, r->note);
+}
+
+med_err
+dosage_rpc_add_home_medication(med_call *call, const ProtobufCMessage *in,
+			       ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__AddHomeMedicationRequest *r =
+		(const void *)in;
+	dosage_home_med *m = (void *)out;
+	char *id = med_arena_alloc(med_call_arena(call), MED_UUID_LEN + 1);
+	const char *substance = "";
+	med_err err;
+
+	if (id == NULL)
+		return MED_ERR_NOMEM;
+	if ((err = check_add(call, r, &substance)) != MED_OK)
+		return err;
+	med_call_set_patient(call, r->patient_id);
+	if ((err = med_patients_require(call, "patient_id", r->patient_id)) !=
+	    MED_OK)
+		return err;
+	med_uuid_v4(id);
+	m->id = id;
+	m->patient_id = r->patient_id;
+	m->medicine = r->medicine;
+	m->substance = (char *)substance;
+	m->dose_text = r->dose_text;
+	m->status = r->status;
+	m->information_source = r->information_source;
+	m->note = r->note;
+	m->recorded_by = (char *)med_call_principal(call)->user;
+	m->recorded_ms = med_now_ms();
+	(void)med_call_add_detail(call, "home_medication_id", id);
+	if (r->note != NULL && r->note->suggestion_id[0] != '\0')
+		(void)med_call_add_detail(call, "suggestion_id",
+					  r->note->suggestion_id);
+	err = dosage_store_add_home_med(call, m);
+	if (err == MED_ERR_EXISTS)
+		return med_call_fail(call, err,
+				     "note.suggestion_id: that suggestion is "
+				     "on the home-medicine list already");
+	if (err == MED_ERR_LIMIT)
+		return med_call_fail(call, err,
+				     "patient_id: the home-medicine list "
+				     "holds %d medicines; stop one first",
+				     DOSAGE_HOME_MEDS_MAX);
+	return err;
+}
+
+/* open_decision: a decision stands for the stay it was made in; on
+ * another stay (or none) the medicine awaits a new one. */
+static void
+open_decision(dosage_home_med *m, const char *encounter_id)
+{
+	if (strcmp(m->decision_encounter_id, encounter_id) != 0)
+		m->decision = HD(UNSPECIFIED);
+	m->awaiting_decision =
+		m->status != HS(STOPPED) && m->decision == HD(UNSPECIFIED);
+}
+
+med_err
+dosage_rpc_list_home_medications(med_call *call, const ProtobufCMessage *in,
+				 ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__ListHomeMedicationsRequest *r =
+		(const void *)in;
+	Smartmed__Dosage__V1__ListHomeMedicationsResponse *res = (void *)out;
+	med_stay stay;
+	med_err err = med_check_id(call, "patient_id", r->patient_id);
+
+	if (err != MED_OK)
+		return err;
+	med_call_set_patient(call, r->patient_id);
+	if ((err = med_stays_current(call, "patient_id", r->patient_id,
+				     &stay)) != MED_OK ||
+	    (err = dosage_store_home_meds(
+		     med_call_db(call), med_call_arena(call), r->patient_id,
+		     r->include_stopped, &res->items, &res->n_items)) != MED_OK)
+		return err;
+	res->encounter_id =
+		med_arena_strdup(med_call_arena(call), stay.encounter_id);
+	if (res->encounter_id == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < res->n_items; i++)
+		open_decision(res->items[i], stay.encounter_id);
+	return MED_OK;
+}
+
+/* copy_out copies the stored medicine into the reply. */
+static void
+copy_out(dosage_home_med *out, const dosage_home_med *m)
+{
+	ProtobufCMessage base = out->base;
+
+	*out = *m;
+	out->base = base;
+}
+
+med_err
+dosage_rpc_stop_home_medication(med_call *call, const ProtobufCMessage *in,
+				ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__StopHomeMedicationRequest *r =
+		(const void *)in;
+	dosage_home_change ch = {.id = r->id,
+				 .reason = r->reason,
+				 .by = med_call_principal(call)->user,
+				 .at_ms = med_now_ms(),
+				 .encounter_id = "",
+				 .order_id = ""};
+	dosage_home_med *m = NULL;
+	med_err err;
+
+	if ((err = med_check_id(call, "id", r->id)) != MED_OK ||
+	    (err = med_check_text(call, "reason", r->reason, 1, REASON_MAX)) !=
+		    MED_OK ||
+	    (err = med_call_name_patient_of(call, PATIENT_OF_SQL, r->id)) !=
+		    MED_OK)
+		return err;
+	(void)med_call_add_detail(call, "home_medication_id", r->id);
+	if ((err = dosage_store_change_home_med(call, &ch, &m)) != MED_OK)
+		return err;
+	m->awaiting_decision = false;
+	copy_out((void *)out, m);
+	return MED_OK;
+}
+
+static const char *
+decision_name(int d)
+{
+	return d == HD(CONTINUE) ? "continue" : d == HD(HOLD) ? "hold" : "stop";
+}
+
+static med_err
+check_decide(med_call *call,
+	     const Smartmed__Dosage__V1__DecideHomeMedicationRequest *r)
+{
+	med_err err;
+
+	if ((err = med_check_id(call, "id", r->id)) != MED_OK ||
+	    (err = med_check_text(call, "reason", r->reason, 1, REASON_MAX)) !=
+		    MED_OK)
+		return err;
+	if (r->decision != HD(CONTINUE) && r->decision != HD(HOLD) &&
+	    r->decision != HD(STOP))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "decision: must be CONTINUE, HOLD or "
+				     "STOP");
+	if (r->order_id[0] == '\0')
+		return MED_OK;
+	if (r->decision != HD(CONTINUE))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "order_id: only a CONTINUE names the "
+				     "order that continues the medicine");
+	return med_check_id(call, "order_id", r->order_id);
+}
+
+/* decide_stay asks identity for the patient's open stay: the decision is
+ * the admission's, so with stays known a patient not admitted has none. */
+static med_err
+decide_stay(med_call *call, const char *id, med_stay *stay)
+{
+	dosage_home_med *m = NULL;
+	med_err err = dosage_store_home_med(med_call_db(call),
+					    med_call_arena(call), id, &m);
+
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "id: no such home medicine");
+	if (err != MED_OK || (err = med_stays_current(call, "id", m->patient_id,
+						      stay)) != MED_OK)
+		return err;
+	if (med_stays_enabled() && stay->encounter_id[0] == '\0')
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "id: the patient has no open stay; "
+				     "admission reconciliation starts at "
+				     "the admission");
+	return MED_OK;
+}
+
+med_err
+dosage_rpc_decide_home_medication(med_call *call, const ProtobufCMessage *in,
+				  ProtobufCMessage *out)
+{
+	const Smartmed__Dosage__V1__DecideHomeMedicationRequest *r =
+		(const void *)in;
+	dosage_home_change ch = {.id = r->id,
+				 .reason = r->reason,
+				 .by = med_call_principal(call)->user,
+				 .at_ms = med_now_ms(),
+				 .decision = r->decision,
+				 .order_id = r->order_id};
+	dosage_home_med *m = NULL;
+	med_stay stay;
+	med_err err;
+
+	if ((err = check_decide(call, r)) != MED_OK ||
+	    (err = med_call_name_patient_of(call, PATIENT_OF_SQL, r->id)) !=
+		    MED_OK ||
+	    (err = decide_stay(call, r->id, &stay)) != MED_OK)
+		return err;
+	ch.encounter_id = stay.encounter_id;
+	med_call_add_details(
+		call,
+		(const med_audit_detail[]){
+			{"home_medication_id", r->id},
+			{"reconcile_decision", decision_name(r->decision)},
+			{"encounter_id", stay.encounter_id}},
+		3);
+	if ((err = dosage_store_change_home_med(call, &ch, &m)) != MED_OK)
+		return err;
+	open_decision(m, stay.encounter_id);
+	copy_out((void *)out, m);
+	return MED_OK;
+}
