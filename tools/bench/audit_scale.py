@@ -1,0 +1,306 @@
+#!/usr/bin/python3
+"""tools/bench/audit_scale.py - the audit log at millions of leaves (issue 54).
+
+Starts a private MariaDB and the audit service (tests/harness), stops the
+service, bulk-loads a synthetic log of LEAVES entries written by
+bench-audit_scale in the service's own format (every events column, leaf
+hashes from the canonical entry, MACs under the service's leaf key, every
+complete subtree in tree_nodes), then measures through the real service:
+
+- its first start on the log: it holds no head of its key for it, so it
+  checks every row (leaf hash, MAC, stored subtrees) before signing one;
+  time to SERVING and to the first signed head of LEAVES entries;
+- GetTreeHead, InclusionProof (old, random and newest leaves; by index and
+  by event id), ConsistencyProof (old and recent first sizes) and Query by
+  patient (limit 50) latencies, median and p99 over SAMPLES calls each;
+- durable appends through the NNG ingest (bench-audit_ingest, one emitter,
+  APPEND_EVENTS in batches of 256, no reference): events/s, time per batch,
+  and the server's handler reads and writes, buffer pool page requests and
+  pages read from disk, bytes read and written per batch (SHOW GLOBAL STATUS around the run);
+- a restart (a signed head exists now): time to SERVING and to the first
+  proof, which loads the verified tree from the head's right edge;
+- events and tree_nodes on disk (.ibd files) per leaf;
+- auditverify log over the whole log with the public key and the leaf key
+  (the generator's rows must check, and its time is the auditor's).
+
+Knobs (environment): BUILD, LEAVES (1000000), PATIENTS (100000), SAMPLES
+(100), APPEND_EVENTS (25600), BUFFER_POOL_MB (1024), WORKDIR (a scratch
+directory with room for about 1.5 KB per leaf; default the harness's)."""
+
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+
+from harness import Stack, paths, protos  # noqa: E402
+
+EVENT_COLUMNS = ("seq, event_id, stored_ms, time_ms, service, action,"
+                 " actor, actor_roles, patient_id, resource, outcome,"
+                 " request_id, detail, action_code, purpose_of_use,"
+                 " break_glass, @d, @l, @m")
+KEYS = ("uk_events_event_id", "idx_events_patient", "idx_events_actor",
+        "idx_events_time", "idx_events_action")
+ADD_KEYS = ("ADD UNIQUE KEY uk_events_event_id (event_id),"
+            " ADD KEY idx_events_patient (patient_id, seq),"
+            " ADD KEY idx_events_actor (actor, seq),"
+            " ADD KEY idx_events_time (time_ms, seq),"
+            " ADD KEY idx_events_action (action_code, seq)")
+COUNTERS = ("Handler_read_key", "Handler_read_next", "Handler_write",
+            "Handler_update", "Innodb_buffer_pool_read_requests",
+            "Innodb_buffer_pool_reads", "Innodb_data_read",
+            "Innodb_data_written", "Handler_commit")
+M64 = (1 << 64) - 1
+
+
+def env_int(name, default):
+    return int(os.environ.get(name, default))
+
+
+def mix64(x):
+    """splitmix64's finaliser, as bench-audit_scale has it."""
+    x = (x + 0x9e3779b97f4a7c15) & M64
+    x = ((x ^ (x >> 30)) * 0xbf58476d1ce4e5b9) & M64
+    x = ((x ^ (x >> 27)) * 0x94d049bb133111eb) & M64
+    return x ^ (x >> 31)
+
+
+def uuid_of(n, salt):
+    """The id bench-audit_scale gives number n under salt."""
+    a = mix64(n ^ salt)
+    b = mix64((a + n) & M64)
+    return "%08x-%04x-4%03x-%04x-%012x" % (
+        a >> 32, (a >> 16) & 0xffff, a & 0xfff,
+        0x8000 | ((b >> 48) & 0x3fff), b & 0xffffffffffff)
+
+
+def event_id(seq):
+    return uuid_of(seq, 0x65766e74)
+
+
+def patient_id(k):
+    return uuid_of(k, 0x70617469)
+
+
+class Scale:
+    def __init__(self, st, leaves):
+        self.st = st
+        self.leaves = leaves
+        self.pb = protos.module("audit")
+
+    def sql(self, statement):
+        """SQL as root over the socket, no time limit; rows as lists."""
+        p = subprocess.run(
+            ["sh", paths.mariadb_sh(), "client", self.st.db_dir, "-N", "-B",
+             "-e", statement], check=True, capture_output=True, text=True)
+        return [line.split("\t") for line in p.stdout.splitlines()]
+
+    def counters(self):
+        rows = self.sql("SHOW GLOBAL STATUS WHERE Variable_name IN (%s)" %
+                        ",".join("'%s'" % c for c in COUNTERS))
+        got = dict((k, int(v)) for k, v in rows)
+        return dict((k, got.get(k, 0)) for k in COUNTERS)
+
+    def call(self, method, req, timeout=60.0):
+        return self.st.call("audit", method, req, role="auditor",
+                            timeout=timeout)
+
+    def head(self):
+        return self.call("GetTreeHead", self.pb.GetTreeHeadRequest())
+
+    def wait_head(self, size, timeout):
+        """Seconds until the signed head covers size entries."""
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < timeout:
+            if "INTEGRITY" in self.st.log_tail("audit", 20):
+                raise RuntimeError("the service refused the log:\n%s" %
+                                   self.st.log_tail("audit"))
+            try:
+                if self.head().head.tree_size >= size:
+                    return time.monotonic() - t0
+            except Exception:  # noqa: BLE001 - not ready yet
+                pass
+            time.sleep(0.5)
+        raise RuntimeError("no head of %d entries after %d s:\n%s" % (
+            size, timeout, self.st.log_tail("audit")))
+
+    def load(self, tree):
+        """The synthetic log into the service's tables, keys rebuilt."""
+        t0 = time.monotonic()
+        self.sql(
+            "USE smartmed_audit;"
+            " DELETE FROM tree_heads; DELETE FROM tree_nodes;"
+            " UPDATE sth_signer SET tree_size = -1, timestamp_ms = 0;"
+            " UPDATE tree_state SET size = 0;"
+            " TRUNCATE TABLE events;"
+            " ALTER TABLE events %s;"
+            " SET unique_checks = 0;"
+            " LOAD DATA INFILE '%s/events.tsv' INTO TABLE events (%s)"
+            " SET details = UNHEX(@d), leaf_hash = UNHEX(@l),"
+            " leaf_mac = UNHEX(@m);" % (
+                ", ".join("DROP KEY " + k for k in KEYS), tree,
+                EVENT_COLUMNS))
+        t1 = time.monotonic()
+        self.sql("USE smartmed_audit; ALTER TABLE events %s;" % ADD_KEYS)
+        t2 = time.monotonic()
+        self.sql(
+            "USE smartmed_audit;"
+            " LOAD DATA INFILE '%s/nodes.tsv' INTO TABLE tree_nodes"
+            " (level, idx, @h) SET hash = UNHEX(@h);"
+            " UPDATE tree_state SET size = %d;" % (tree, self.leaves))
+        t3 = time.monotonic()
+        print("load: events rows %.1f s, their 5 keys %.1f s, tree_nodes"
+              " %.1f s" % (t1 - t0, t2 - t1, t3 - t2))
+
+    def start(self, what):
+        """Start the service; seconds to SERVING."""
+        t0 = time.monotonic()
+        self.st.start_service("audit", wait=False)
+        self.st.wait_serving("audit", timeout=3600)
+        t = time.monotonic() - t0
+        print("%s: SERVING after %.2f s" % (what, t))
+        return t0
+
+    def lat(self, what, fn, n):
+        ms = []
+        for i in range(n):
+            t0 = time.monotonic()
+            fn(i)
+            ms.append((time.monotonic() - t0) * 1e3)
+        ms.sort()
+        print("%-44s median %7.2f ms  p99 %7.2f ms  (%d calls)" % (
+            what, statistics.median(ms), ms[min(n - 1, n * 99 // 100)], n))
+
+    def reads(self, size, n):
+        pb, rnd = self.pb, random.Random(54)
+        old = [rnd.randrange(0, max(1, size // 100)) for _ in range(n)]
+        mid = [rnd.randrange(0, size) for _ in range(n)]
+        new = [size - 1 - rnd.randrange(0, min(size, 1000)) for _ in range(n)]
+
+        def inc(idx):
+            return lambda i: self.call(
+                "InclusionProof", pb.InclusionProofRequest(leaf_index=idx[i]))
+        self.lat("GetTreeHead", lambda i: self.head(), n)
+        self.lat("InclusionProof, oldest 1 %", inc(old), n)
+        self.lat("InclusionProof, random leaf", inc(mid), n)
+        self.lat("InclusionProof, newest 1,000", inc(new), n)
+        self.lat("InclusionProof by event id (random)",
+                 lambda i: self.call("InclusionProof", pb.InclusionProofRequest(
+                     event_id=event_id(min(mid[i], self.leaves - 1) + 1))),
+                 n)
+        self.lat("ConsistencyProof, first size random",
+                 lambda i: self.call("ConsistencyProof",
+                                     pb.ConsistencyProofRequest(
+                                         first_size=mid[i] + 1,
+                                         second_size=size)), n)
+        self.lat("ConsistencyProof, first size size-1000",
+                 lambda i: self.call("ConsistencyProof",
+                                     pb.ConsistencyProofRequest(
+                                         first_size=size - 1000,
+                                         second_size=size)), n)
+        pats = [rnd.randrange(0, env_int("PATIENTS", 100000))
+                for _ in range(n)]
+        self.lat("Query by patient, limit 50",
+                 lambda i: self.call("Query", pb.QueryRequest(
+                     patient_id=patient_id(pats[i]), limit=50)), n)
+
+    def appends(self, events):
+        exe = paths.bin_path("bench-audit_ingest")
+        env = dict(os.environ)
+        env.update(self.st.client_tls_env("identity"))
+        env.update(self.st.db_client_env("smartmed_audit"))
+        before = self.counters()
+        r = subprocess.run(
+            [exe, "--url", "tls+tcp://127.0.0.1:%d" % self.st.audit_port,
+             "--db-port", str(self.st.db_port), "--db-name", "smartmed_audit",
+             "--events", str(events), "--emitters", "1", "--batch", "256",
+             "--no-reference"], check=True, env=env, stdout=subprocess.PIPE,
+            text=True)
+        after = self.counters()
+        sys.stdout.write(r.stdout)
+        batches = events / 256.0
+        print("per batch of 256: " + ", ".join(
+            "%s %.0f" % (k, (after[k] - before[k]) / batches)
+            for k in COUNTERS))
+
+    def disk(self):
+        d = os.path.join(self.st.db_dir, "data", "smartmed_audit")
+        for t in ("events", "tree_nodes"):
+            b = os.path.getsize(os.path.join(d, t + ".ibd"))
+            print("%s.ibd: %.2f GiB, %.0f bytes per leaf" % (
+                t, b / 2**30, b / self.leaves))
+        rows = self.sql(
+            "SELECT table_name, data_length, index_length FROM"
+            " information_schema.TABLES WHERE table_schema ="
+            " 'smartmed_audit' AND table_name IN ('events', 'tree_nodes')")
+        for name, data, index in rows:
+            print("%s: data %.0f B/leaf, indexes %.0f B/leaf (estimates)" % (
+                name, int(data) / self.leaves, int(index) / self.leaves))
+
+
+def established(st):
+    lines = [ln for ln in st.log_tail("audit", 400).splitlines()
+             if "verified tree established" in ln]
+    return lines[-1] if lines else "(no line)"
+
+
+def main():
+    leaves = env_int("LEAVES", 1000000)
+    samples = env_int("SAMPLES", 100)
+    workdir = os.environ.get("WORKDIR") or None
+    with Stack(services=("audit",), log_level="info", workdir=workdir,
+               extra_env={"MED_AUDIT_STH_INTERVAL_MS": "1000"}) as st:
+        sc = Scale(st, leaves)
+        sc.sql("SET GLOBAL innodb_buffer_pool_size = %d" % (
+            env_int("BUFFER_POOL_MB", 1024) << 20))
+        st.stop_service("audit")
+        tree = os.path.join(st.workdir, "scale")
+        os.makedirs(tree, exist_ok=True)
+        key = os.path.join(st.spool_dir("audit"), "audit-leaf.key")
+        subprocess.run(["nice", paths.bin_path("bench-audit_scale"),
+                        "--leaves", str(leaves), "--leaf-key-file", key,
+                        "--patients", str(env_int("PATIENTS", 100000)),
+                        "--out", tree], check=True)
+        sc.load(tree)
+        for f in ("events.tsv", "nodes.tsv"):
+            os.unlink(os.path.join(tree, f))
+        t0 = sc.start("first start (no head of this key: every row checked)")
+        sc.wait_head(leaves, max(120, leaves // 5000))
+        print("first start: head of %d entries signed %.1f s after start" % (
+            leaves, time.monotonic() - t0))
+        sc.disk()
+        sc.reads(leaves, samples)
+        events = env_int("APPEND_EVENTS", 25600)
+        sc.appends(events)
+        size = leaves + events
+        sc.wait_head(size, 600)
+        sc.reads(size, max(10, samples // 5))
+        st.stop_service("audit")
+        t0 = sc.start("restart (a signed head of this key)")
+        sc.head()
+        sc.call("InclusionProof", sc.pb.InclusionProofRequest(leaf_index=0))
+        print("restart: first InclusionProof answered %.2f s after start"
+              " (%s)" % (time.monotonic() - t0, established(st)))
+        pk = sc.head().public_key.hex()
+        t1 = time.monotonic()
+        p = subprocess.run(
+            ["nice", paths.bin_path("auditverify"), "log", "--db-host",
+             "127.0.0.1", "--db-port", str(st.db_port), "--db-user",
+             "smartmed_audit", "--db-password", st.db_users["smartmed_audit"],
+             "--db-name", "smartmed_audit", "--db-tls-ca", st.ca_path,
+             "--pubkey", pk, "--leaf-key-file", key],
+            capture_output=True, text=True)
+        rc, out = p.returncode, p.stdout + p.stderr
+        print("auditverify log: exit %d in %.1f s: %s" % (
+            rc, time.monotonic() - t1, out.strip().splitlines()[-1:]))
+        # The generator is faithful only if the auditor's check passes.
+        return 0 if rc == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
