@@ -146,6 +146,14 @@ typedef struct fhir_smart {
 #define FHIR_TOTAL_PAGES_MAX 4
 /* Export pages _summary=count reads to count; past it no total. */
 #define FHIR_COUNT_PAGES_MAX 400
+/* Export pages one page of an unsorted search or $everything reads at
+ * most, every source together: a filter that leaves out most of a large
+ * chart ends the page there, with fewer entries than _count (or none) and
+ * a next link that reads on from the export page after the last one read
+ * (R4 allows a short page), so a request never reads a whole chart
+ * (issue 49).  A full page of _count 100 needs 3, with the calls to the
+ * sources holding nothing. */
+#define FHIR_SCAN_PAGES_MAX 10
 /* The longest service page token a _cursor carries. */
 #define FHIR_CURSOR_TOKEN_MAX 128
 /* Largest response body, and the scratch memory of one request. */
@@ -556,6 +564,10 @@ typedef struct fhir_call {
 	 * where the request has that field (records: a pharmacist exports
 	 * allergies alone); NULL: every type */
 	const char *search_type;
+	/* issue 49: a search's code filter, its codes sent as the export's
+	 * "codes" where the request has that field (diagnosis reads only
+	 * the conditions of those codes); NULL: none */
+	const struct fhir_filter *search_codes;
 } fhir_call;
 
 /* fhir_get_patient reads a patient from identity into *out. */
@@ -608,10 +620,12 @@ med_err fhir_break_glass_verify(fhir_facade *f, const fhir_request *req,
 				fhir_break_glass *state,
 				char grant_id[FHIR_GRANT_ID_LEN + 1],
 				fhir_error *e) MED_MUST_CHECK;
-/* fhir_export_at_fn receives one page's Bundle JSON of a source and the
- * page token that asked for it.  MED_ERR_CANCELLED: enough, stop. */
+/* fhir_export_at_fn receives one page's Bundle JSON of a source, the
+ * page token that asked for it and the one of the page after ("": the
+ * source's last page).  MED_ERR_CANCELLED: enough, stop. */
 typedef med_err (*fhir_export_at_fn)(void *ctx, const char *token,
-				     const char *bundle_json, fhir_error *e);
+				     const char *next, const char *bundle_json,
+				     fhir_error *e);
 
 /*
  * fhir_export_from is fhir_export_all from the page of token ("" for the
@@ -667,8 +681,14 @@ const char *fhir_matches_raw(const fhir_matches *m, size_t i, size_t *len);
 /* fhir_matches_add_page is a fhir_export_at_fn: it takes the matching
  * entries of one Bundle.  MED_ERR_CANCELLED once the page (and the count,
  * when asked) is complete.  Errors: INTERNAL (not a Bundle). */
-med_err fhir_matches_add_page(void *m, const char *token,
+med_err fhir_matches_add_page(void *m, const char *token, const char *next,
 			      const char *bundle_json, fhir_error *e);
+
+/* fhir_matches_spent: the page has read its FHIR_SCAN_PAGES_MAX export
+ * pages (an unsorted page that is not a count).  fhir_matches_resume_at
+ * then ends the page there: its next link reads source from its start. */
+bool fhir_matches_spent(const fhir_matches *m);
+void fhir_matches_resume_at(fhir_matches *m, size_t source);
 
 /* fhir_matches_total gives the matches counted (all of them when
  * *complete: every source was read to its end). */

@@ -217,6 +217,18 @@ read_source(fhir_call *c, const fhir_query *q, const fhir_family *fam, size_t v,
 	return err;
 }
 
+/* code_filter is a search's code filter (the first, when several must
+ * all pass), whose codes the services narrow their export by; NULL:
+ * none. */
+static const fhir_filter *
+code_filter(const fhir_query *q)
+{
+	for (size_t i = 0; q->what == FHIR_SEARCH && i < q->n_filters; i++)
+		if (q->filters[i].kind == FHIR_F_CODE)
+			return &q->filters[i];
+	return NULL;
+}
+
 /* gather reads the sources in order, for each record of the family in
  * turn, from the cursor's place when q has one, until m has its page (and
  * its count).  A cursor's source is the family member times the number
@@ -245,9 +257,16 @@ gather(fhir_call *c, const fhir_query *q, const fhir_family *fam,
 		    (q->what == FHIR_EVERYTHING &&
 		     !fhir_source_holds_any(src, q->types)))
 			continue;
+		/* The page has read its share: the next one starts here. */
+		if (fhir_matches_spent(m)) {
+			fhir_matches_resume_at(m, v);
+			return MED_OK;
+		}
 		c->search_type = q->what == FHIR_SEARCH ? q->type : NULL;
+		c->search_codes = code_filter(q);
 		err = read_source(c, q, fam, v, by_cursor && v == first, m, e);
 		c->search_type = NULL;
+		c->search_codes = NULL;
 		if (err == MED_ERR_CANCELLED)
 			return MED_OK; /* the page is complete */
 		if (err != MED_OK)

@@ -18,6 +18,8 @@
 #define EXPORT_PAGE_SIZE 50
 /* A service that keeps handing out next pages is broken, not big. */
 #define EXPORT_PAGES_MAX 1000
+/* The longest code sent as an export's "codes" (diagnosis' limit). */
+#define EXPORT_CODE_MAX 64
 /* Grants asked of identity per ListBreakGlass page: its largest page. */
 #define BREAK_GLASS_PAGE_SIZE 500
 
@@ -90,11 +92,47 @@ set_types(ProtobufCMessage *in, med_arena *a, const char *type)
 	return true;
 }
 
+/* set_codes sends the code filter's codes (without their systems, which
+ * the facade checks) as the request's "codes" when it has that field:
+ * diagnosis then reads only the conditions of those codes (issue 49). */
+static bool
+set_codes(ProtobufCMessage *in, med_arena *a, const fhir_filter *codes)
+{
+	const ProtobufCFieldDescriptor *fd =
+		protobuf_c_message_descriptor_get_field_by_name(in->descriptor,
+								"codes");
+	char ***list;
+	size_t *n;
+
+	if (codes == NULL || codes->n_values == 0 || fd == NULL ||
+	    fd->type != PROTOBUF_C_TYPE_STRING ||
+	    fd->label != PROTOBUF_C_LABEL_REPEATED)
+		return true;
+	/* A code no service keeps is not sent: the facade's own filter
+	 * then passes nothing, as it would. */
+	for (size_t i = 0; i < codes->n_values; i++) {
+		size_t len = strlen(codes->values[i].text);
+
+		if (len == 0 || len > EXPORT_CODE_MAX)
+			return true;
+	}
+	list = (char ***)((char *)in + fd->offset);
+	n = (size_t *)((char *)in + fd->quantifier_offset);
+	*list = med_arena_alloc(a, codes->n_values * sizeof(**list));
+	if (*list == NULL)
+		return false;
+	for (size_t i = 0; i < codes->n_values; i++)
+		(*list)[i] = (char *)codes->values[i].text;
+	*n = codes->n_values;
+	return true;
+}
+
 /* export_request builds src's ExportFhirRequest for one page. */
 static ProtobufCMessage *
-export_request(const fhir_source *src, med_arena *a, const char *patient_id,
-	       const char *type, Smartmed__Common__V1__PageRequest *page)
+export_request(const fhir_source *src, const fhir_call *c,
+	       const char *patient_id, Smartmed__Common__V1__PageRequest *page)
 {
+	med_arena *a = c->arena;
 	ProtobufCMessage *in =
 		med_arena_zalloc(a, src->in_desc->sizeof_message);
 	char **pid;
@@ -109,7 +147,10 @@ export_request(const fhir_source *src, med_arena *a, const char *patient_id,
 		return NULL;
 	*pid = (char *)patient_id;
 	*pg = &page->base;
-	return set_types(in, a, type) ? in : NULL;
+	return set_types(in, a, c->search_type) &&
+			       set_codes(in, a, c->search_codes)
+		       ? in
+		       : NULL;
 }
 
 /* export_reply reads bundle_json and the next page token of a reply. */
@@ -133,8 +174,7 @@ export_one_page(fhir_source *src, fhir_call *c, const char *patient_id,
 		Smartmed__Common__V1__PageRequest *page, const char **bundle,
 		const char **next, fhir_error *e)
 {
-	ProtobufCMessage *in =
-		export_request(src, c->arena, patient_id, c->search_type, page);
+	ProtobufCMessage *in = export_request(src, c, patient_id, page);
 	ProtobufCMessage *out = NULL;
 	med_rpc_status st = {0};
 
@@ -175,7 +215,7 @@ fhir_export_from(fhir_source *src, fhir_call *c, const char *patient_id,
 		err = export_one_page(src, c, patient_id, &page, &bundle, &next,
 				      e);
 		if (err == MED_OK && bundle != NULL)
-			err = on_page(ctx, page.page_token, bundle, e);
+			err = on_page(ctx, page.page_token, next, bundle, e);
 		if (err != MED_OK || next == NULL || next[0] == '\0')
 			return err;
 		page.page_token = (char *)next;
@@ -193,12 +233,13 @@ typedef struct every_page {
 } every_page;
 
 static med_err
-on_every_page(void *arg, const char *token, const char *bundle_json,
-	      fhir_error *e)
+on_every_page(void *arg, const char *token, const char *next,
+	      const char *bundle_json, fhir_error *e)
 {
 	every_page *p = arg;
 
 	(void)token;
+	(void)next;
 	return p->fn(p->ctx, bundle_json, e);
 }
 

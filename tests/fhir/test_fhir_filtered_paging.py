@@ -1,0 +1,201 @@
+"""A filtered search reads a bounded number of rows (issue 49, item 7).
+
+Keyset paging made an unfiltered page cost the same at any depth, but a
+filtered search still read past every entry it left out: the facade paged
+the services' exports and filtered them itself, so three conditions of a
+rare code, or a date range holding the last few, among 2,000 others cost
+reading the whole chart on the first page.
+
+Now the facade sends the search's type and codes with each ExportFhir
+call (diagnosis' ExportFhirRequest types and codes, read through the
+index (patient_id, code, recorded_ms)), so a page of a rare code reads its
+own rows; and a filter no service applies (a date range here) ends the
+page after FHIR_SCAN_PAGES_MAX export pages with fewer entries than
+_count, or none, and a next link that reads on from there.
+
+The work is counted, not timed: the facade's ExportFhir calls
+(smartmed_fhir_export_pages_total) and the rows MariaDB reads from
+diagnosis' tables (its user statistics).  Real services, real MariaDB."""
+
+import datetime
+import json
+import time
+import uuid
+
+import grpc
+import pytest
+
+from harness import Stack, protos
+from harness.fixtures import running
+
+from test_fhir_paging import (add_conditions, export_calls, get, links,
+                              page_cost)
+
+N = 2000
+RARE = "I10"
+ICD10 = "http://hl7.org/fhir/sid/icd-10"
+# The facade's per-page bound (FHIR_SCAN_PAGES_MAX) and a margin for the
+# calls to the sources holding nothing.
+SCAN_PAGES = 10
+CALLS_MAX = SCAN_PAGES + 2
+
+
+@pytest.fixture(scope="module")
+def fstack():
+    with running(Stack(services=("audit", "identity", "records",
+                                 "diagnosis"),
+                       fhir=True)) as st:
+        yield st
+
+
+def add_rare(st, pid):
+    """One condition of the rare code for pid; its id."""
+    pb = protos.module("diagnosis")
+    return st.call("diagnosis", "AddCondition", pb.AddConditionRequest(
+        patient_id=pid, code_system="ICD-10", code=RARE,
+        display="Hypertension", clinical_status=pb.CLINICAL_STATUS_ACTIVE,
+        verification_status=pb.VERIFICATION_STATUS_CONFIRMED),
+        role="clinician").condition_id
+
+
+@pytest.fixture(scope="module")
+def chart(fstack):
+    """A patient with N headaches, a rare condition before, amid and after
+    them, a care plan at the end, and LATE headaches recorded after the
+    instant `since` (whole seconds)."""
+    ipb = protos.module("identity")
+    dpb = protos.module("diagnosis")
+    pid = fstack.call("identity", "CreatePatient", ipb.CreatePatientRequest(
+        mrn="FP-" + uuid.uuid4().hex[:10].upper(), family_name="Filter",
+        given_name="Rare", birth_date="1958-03-04",
+        sex=ipb.ADMINISTRATIVE_SEX_FEMALE), role="registrar").patient_id
+    rare = [add_rare(fstack, pid)]
+    add_conditions(fstack, pid, N // 2)
+    rare.append(add_rare(fstack, pid))
+    add_conditions(fstack, pid, N // 2)
+    rare.append(add_rare(fstack, pid))
+    plan = fstack.call("diagnosis", "SetCarePlan", dpb.SetCarePlanRequest(
+        patient_id=pid, title="Blood pressure",
+        status=dpb.CARE_PLAN_STATUS_ACTIVE, condition_ids=rare[:1]),
+        role="clinician").care_plan_id
+    since = int(time.time()) + 1
+    while time.time() < since + 0.05:
+        time.sleep(0.1)
+    late = set(add_conditions(fstack, pid, 5))
+    return pid, set(rare), plan, since, late
+
+
+def read_all(st, url):
+    """Every entry's id through the next links, and each page's
+    (entries, ExportFhir calls)."""
+    seen, pages = [], []
+    while url:
+        status, body, calls, _rows = page_cost(st, url)
+        assert status == 200, body
+        got = [e["resource"]["id"] for e in body.get("entry", [])]
+        seen += got
+        pages.append((len(got), calls))
+        url = links(body).get("next")
+        assert len(pages) <= N // 10, "the next links do not end"
+    return seen, pages
+
+
+def test_rare_code_reads_its_own_rows(fstack, chart):
+    pid, rare = chart[0], chart[1]
+    url = "Condition?patient=%s&code=%s%%7C%s&_count=100" % (pid, ICD10, RARE)
+    status, body, calls, rows = page_cost(fstack, url)
+    assert status == 200, body
+    assert {e["resource"]["id"] for e in body["entry"]} == rare
+    assert body["total"] == 3, body  # the whole search fits one page
+    assert "next" not in links(body)
+    # Before: the 2,000 headaches were read to find 3 (41 export pages,
+    # each reading its 50 conditions).
+    assert 1 <= calls <= 3, calls
+    assert rows <= 100, rows
+
+
+def test_code_search_pages_each_match_once(fstack, chart):
+    pid, rare = chart[0], chart[1]
+    seen, pages = read_all(
+        fstack, "Condition?patient=%s&code=%s&_count=1" % (pid, RARE))
+    assert sorted(seen) == sorted(rare), seen
+    assert all(calls <= 3 for _n, calls in pages), pages
+
+
+def test_type_reads_only_its_kind(fstack, chart):
+    pid, plan = chart[0], chart[2]
+    status, body, calls, rows = page_cost(
+        fstack, "CarePlan?patient=%s&_count=100" % pid)
+    assert status == 200, body
+    assert [e["resource"]["id"] for e in body["entry"]] == [plan]
+    # Before: diagnosis exports conditions first, 2,000 of them.
+    assert 1 <= calls <= 3, calls
+    assert rows <= 100, rows
+
+
+def test_unpushed_filter_pages_are_bounded(fstack, chart):
+    """A date range is filtered by the facade: each page reads at most its
+    share of export pages, ends short (here empty) with a next link, and
+    the pages together hold each late condition once."""
+    pid, since, late = chart[0], chart[3], chart[4]
+    at = datetime.datetime.fromtimestamp(
+        since, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    url = "Condition?patient=%s&date=ge%s&_count=100" % (pid, at)
+    status, body, calls, _rows = page_cost(fstack, url)
+    assert status == 200, body
+    # Before: the first page read all 41 export pages to find the 5.
+    assert calls <= CALLS_MAX, calls
+    assert "entry" not in body and "total" not in body, body
+    assert "next" in links(body)
+    seen, pages = read_all(fstack, url)
+    assert sorted(seen) == sorted(late), (seen, late)
+    assert all(calls <= CALLS_MAX for _n, calls in pages), pages
+    assert len(pages) >= N // 50 // SCAN_PAGES
+
+
+def test_everything_with_since_is_bounded(fstack, chart):
+    pid, late = chart[0], chart[4]
+    at = datetime.datetime.fromtimestamp(
+        chart[3], datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    url = "Patient/%s/$everything?_since=%s&_count=100" % (pid, at)
+    seen, pages = read_all(fstack, url)
+    assert set(late) <= set(seen) and len(seen) == len(set(seen)), seen
+    assert all(calls <= CALLS_MAX for _n, calls in pages), pages
+
+
+def export(st, pid, token="", **kw):
+    pb = protos.module("diagnosis")
+    cpb = protos.common()
+    return st.call("diagnosis", "ExportFhir", pb.ExportFhirRequest(
+        patient_id=pid, page=cpb.PageRequest(page_size=2, page_token=token),
+        **kw), role="clinician", timeout=30)
+
+
+def test_diagnosis_export_narrows_by_types_and_codes(fstack, chart):
+    pid, rare, plan = chart[0], chart[1], chart[2]
+    seen, token = [], ""
+    for _ in range(5):
+        r = export(fstack, pid, token, types=["Condition"], codes=[RARE])
+        seen += [(e["resource"]["resourceType"], e["resource"]["id"])
+                 for e in json.loads(r.bundle_json).get("entry", [])
+                 if e["resource"]["resourceType"] != "Patient"]
+        token = r.page.next_page_token
+        if not token:
+            break
+    assert sorted(seen) == sorted(("Condition", i) for i in rare), seen
+    r = export(fstack, pid, types=["Goal"])
+    kinds = {e["resource"]["resourceType"]
+             for e in json.loads(r.bundle_json)["entry"]}
+    assert "CarePlan" in kinds and "Condition" not in kinds, kinds
+    r = export(fstack, pid, codes=["Z99.9"], types=["Condition"])
+    assert not r.page.next_page_token
+    assert [e for e in json.loads(r.bundle_json).get("entry", [])
+            if e["resource"]["resourceType"] == "Condition"] == []
+    for kw, field in ((dict(types=["Patient"]), "types"),
+                      (dict(codes=[""]), "codes"),
+                      (dict(codes=["X"] * 9), "codes")):
+        with pytest.raises(grpc.RpcError) as err:
+            export(fstack, pid, **kw)
+        assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT, kw
+        assert err.value.details().startswith(field), err.value.details()
+    assert plan
