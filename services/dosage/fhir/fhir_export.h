@@ -61,11 +61,14 @@ size_t dosage_export_items(const dosage_export_page *p);
  * export list: current order versions newest first, then administrations
  * oldest first, then the infusions running now by start.  Orders are settled at
  * now_ms.  A drug missing from the catalogue is left out of drugs (its
- * Medication then carries the code only).
+ * Medication then carries the code only).  kinds (NULL: all) are the
+ * items read, some of 'O' (orders), 'A' (administrations) and 'R'
+ * (running infusions): ExportFhirRequest.types (issue 49).
  */
 med_err dosage_store_export(med_db *db, med_arena *arena,
 			    const char *patient_id, int64_t now_ms,
-			    const med_page_key *after, uint32_t size,
+			    const char *kinds, const med_page_key *after,
+			    uint32_t size,
 			    dosage_export_page *out) MED_MUST_CHECK;
 
 /* dosage_fhir_medication_id writes the Medication id of a catalogue code

@@ -342,22 +342,31 @@ last_key(const dosage_export_page *p, const med_page_key *after,
 	}
 }
 
+/* wants: kinds (NULL: all) holds kind. */
+static bool
+wants(const char *kinds, char kind)
+{
+	return kinds == NULL || strchr(kinds, kind) != NULL;
+}
+
 med_err
 dosage_store_export(med_db *db, med_arena *arena, const char *patient_id,
-		    int64_t now_ms, const med_page_key *after, uint32_t size,
+		    int64_t now_ms, const char *kinds,
+		    const med_page_key *after, uint32_t size,
 		    dosage_export_page *out)
 {
 	dosage_export_page p = {0};
 	med_err err;
 
-	if ((err = read_orders(db, arena, patient_id, now_ms, after, size,
+	if (wants(kinds, 'O') &&
+	    (err = read_orders(db, arena, patient_id, now_ms, after, size,
 			       &p)) != MED_OK)
 		return err;
-	if (after->kind != 'R' && room(&p, size) > 0 &&
+	if (wants(kinds, 'A') && after->kind != 'R' && room(&p, size) > 0 &&
 	    (err = read_admins(db, arena, patient_id, after, room(&p, size),
 			       &p)) != MED_OK)
 		return err;
-	if (room(&p, size) > 0 &&
+	if (wants(kinds, 'R') && room(&p, size) > 0 &&
 	    (err = read_running(db, arena, patient_id, after, room(&p, size),
 				&p)) != MED_OK)
 		return err;
