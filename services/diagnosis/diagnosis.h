@@ -334,12 +334,14 @@ typedef struct diagnosis_export_page {
 #define DIAGNOSIS_EXPORT_CODES_MAX 8
 
 /* diagnosis_export_scope - what an export reads (issue 49): kinds, the
- * item kinds ("CPF" or some of them; NULL all), and codes, the only
- * condition codes read (n_codes 0: every code). */
+ * item kinds ("CPF" or some of them; NULL all); codes, the only
+ * condition codes read (n_codes 0: every code); the conditions recorded
+ * in [from_ms, to_ms) (0: open). */
 typedef struct diagnosis_export_scope {
 	const char *kinds;
 	const char *const *codes;
 	size_t n_codes;
+	int64_t from_ms, to_ms;
 } diagnosis_export_scope;
 
 /*

@@ -117,6 +117,13 @@ export_scope(med_call *call,
 	}
 	scope->codes = (const char *const *)req->codes;
 	scope->n_codes = req->n_codes;
+	if (req->recorded_from_ms < 0 || req->recorded_to_ms < 0)
+		return med_call_fail(
+			call, MED_ERR_INVALID, "%s: not before 1970 (0: open)",
+			req->recorded_from_ms < 0 ? "recorded_from_ms"
+						  : "recorded_to_ms");
+	scope->from_ms = req->recorded_from_ms;
+	scope->to_ms = req->recorded_to_ms;
 	return MED_OK;
 }
 
@@ -158,7 +165,7 @@ diagnosis_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 		return err;
 	/* A narrowed export may find nothing of a patient who has items. */
 	if (n_items(&p) == 0 && !after.set && scope.kinds == NULL &&
-	    scope.n_codes == 0)
+	    scope.n_codes == 0 && scope.from_ms == 0 && scope.to_ms == 0)
 		return med_call_fail(call, MED_ERR_NOT_FOUND,
 				     "patient_id: no diagnosis data for this "
 				     "patient");

@@ -375,6 +375,13 @@ typedef enum fhir_date_prefix {
 bool fhir_date_passes(fhir_date_prefix prefix, const fhir_range *want,
 		      const fhir_range *got, int64_t now_ms);
 
+struct fhir_query;
+/* fhir_date_bounds: the instants within which the start of a resource's
+ * date must lie to pass q's date filters (lo inclusive, hi exclusive;
+ * INT64_MIN/INT64_MAX open), with a second's slack; false: none bounds
+ * it (issue 49: diagnosis seeks a Condition search's range). */
+bool fhir_date_bounds(const struct fhir_query *q, fhir_range *out);
+
 /* Values one parameter may OR (a,b,c) and parameters a search may AND. */
 #define FHIR_OR_MAX  8
 #define FHIR_AND_MAX 8
@@ -568,6 +575,11 @@ typedef struct fhir_call {
 	 * "codes" where the request has that field (diagnosis reads only
 	 * the conditions of those codes); NULL: none */
 	const struct fhir_filter *search_codes;
+	/* and its date filters' bounds, sent as "recorded_from_ms" and
+	 * "recorded_to_ms" (a Condition's recordedDate: diagnosis seeks
+	 * them on its index); has_range false: none */
+	bool has_range;
+	fhir_range range;
 } fhir_call;
 
 /* fhir_get_patient reads a patient from identity into *out. */

@@ -264,9 +264,15 @@ gather(fhir_call *c, const fhir_query *q, const fhir_family *fam,
 		}
 		c->search_type = q->what == FHIR_SEARCH ? q->type : NULL;
 		c->search_codes = code_filter(q);
+		/* A Condition's date is its recordedDate (types.c), which
+		 * diagnosis keeps as recorded_ms. */
+		c->has_range = q->what == FHIR_SEARCH &&
+			       strcmp(q->type, "Condition") == 0 &&
+			       fhir_date_bounds(q, &c->range);
 		err = read_source(c, q, fam, v, by_cursor && v == first, m, e);
 		c->search_type = NULL;
 		c->search_codes = NULL;
+		c->has_range = false;
 		if (err == MED_ERR_CANCELLED)
 			return MED_OK; /* the page is complete */
 		if (err != MED_OK)

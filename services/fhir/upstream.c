@@ -127,6 +127,24 @@ set_codes(ProtobufCMessage *in, med_arena *a, const fhir_filter *codes)
 	return true;
 }
 
+/* set_range sends the search's date bounds as the request's
+ * "recorded_from_ms" and "recorded_to_ms" when it has them (0: open);
+ * a range that ends before 1970 is sent as [0, 1), which holds nothing
+ * charted. */
+static void
+set_range(ProtobufCMessage *in, const fhir_call *c)
+{
+	int64_t *from = field_at(in, "recorded_from_ms", PROTOBUF_C_TYPE_INT64);
+	int64_t *to = field_at(in, "recorded_to_ms", PROTOBUF_C_TYPE_INT64);
+
+	if (!c->has_range || from == NULL || to == NULL)
+		return;
+	*from = c->range.lo_ms > 0 ? c->range.lo_ms : 0;
+	*to = c->range.hi_ms == INT64_MAX ? 0
+	      : c->range.hi_ms > 1	  ? c->range.hi_ms
+					  : 1;
+}
+
 /* export_request builds src's ExportFhirRequest for one page. */
 static ProtobufCMessage *
 export_request(const fhir_source *src, const fhir_call *c,
@@ -147,6 +165,7 @@ export_request(const fhir_source *src, const fhir_call *c,
 		return NULL;
 	*pid = (char *)patient_id;
 	*pg = &page->base;
+	set_range(in, c);
 	return set_types(in, a, c->search_type) &&
 			       set_codes(in, a, c->search_codes)
 		       ? in
