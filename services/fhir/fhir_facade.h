@@ -571,6 +571,9 @@ typedef struct fhir_call {
 	 * where the request has that field (records: a pharmacist exports
 	 * allergies alone); NULL: every type */
 	const char *search_type;
+	/* $everything's _type ("T1,T2"; NULL: all), of which each source is
+	 * sent those it exports, the same way (issue 49) */
+	const char *search_types;
 	/* issue 49: a search's code filter, its codes sent as the export's
 	 * "codes" where the request has that field (diagnosis reads only
 	 * the conditions of those codes); NULL: none */

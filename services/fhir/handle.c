@@ -263,6 +263,7 @@ gather(fhir_call *c, const fhir_query *q, const fhir_family *fam,
 			return MED_OK;
 		}
 		c->search_type = q->what == FHIR_SEARCH ? q->type : NULL;
+		c->search_types = q->what == FHIR_EVERYTHING ? q->types : NULL;
 		c->search_codes = code_filter(q);
 		/* A Condition's date is its recordedDate (types.c), which
 		 * diagnosis keeps as recorded_ms. */
@@ -271,6 +272,7 @@ gather(fhir_call *c, const fhir_query *q, const fhir_family *fam,
 			       fhir_date_bounds(q, &c->range);
 		err = read_source(c, q, fam, v, by_cursor && v == first, m, e);
 		c->search_type = NULL;
+		c->search_types = NULL;
 		c->search_codes = NULL;
 		c->has_range = false;
 		if (err == MED_ERR_CANCELLED)

@@ -68,27 +68,48 @@ field_at(const ProtobufCMessage *msg, const char *name, ProtobufCType type)
 	return (char *)msg + fd->offset;
 }
 
-/* set_types sends type as the request's "types" (a repeated string)
- * when its message has that field: records narrows a pharmacist's export
- * to the type searched. */
+/* set_types sends the types asked of src as the request's "types" (a
+ * repeated string) when its message has that field: type, a search's
+ * one, else those of list (\$everything's _type, "T1,T2") that src
+ * exports, so that the service reads only what makes them (issue 49;
+ * records: a pharmacist's allergies). */
 static bool
-set_types(ProtobufCMessage *in, med_arena *a, const char *type)
+set_types(ProtobufCMessage *in, med_arena *a, const fhir_source *src,
+	  const char *type, const char *list)
 {
 	const ProtobufCFieldDescriptor *fd =
 		protobuf_c_message_descriptor_get_field_by_name(in->descriptor,
 								"types");
-	char ***list;
-	size_t *n;
+	char ***out;
+	size_t *n, cap = 1;
 
-	if (type == NULL || fd == NULL || fd->type != PROTOBUF_C_TYPE_STRING ||
+	if ((type == NULL && list == NULL) || fd == NULL ||
+	    fd->type != PROTOBUF_C_TYPE_STRING ||
 	    fd->label != PROTOBUF_C_LABEL_REPEATED)
 		return true;
-	list = (char ***)((char *)in + fd->offset);
+	for (const char *s = list; type == NULL && *s != '\0'; s++)
+		cap += *s == ',';
+	out = (char ***)((char *)in + fd->offset);
 	n = (size_t *)((char *)in + fd->quantifier_offset);
-	if ((*list = med_arena_alloc(a, sizeof(**list))) == NULL)
+	if ((*out = med_arena_alloc(a, cap * sizeof(**out))) == NULL)
 		return false;
-	(*list)[0] = (char *)type;
-	*n = 1;
+	*n = 0;
+	if (type != NULL) {
+		(*out)[(*n)++] = (char *)type;
+		return true;
+	}
+	for (const char *s = list; s != NULL && *s != '\0';) {
+		size_t len = strcspn(s, ",");
+		char *t = med_arena_alloc(a, len + 1);
+
+		if (t == NULL)
+			return false;
+		memcpy(t, s, len);
+		t[len] = '\0';
+		if (fhir_source_holds(src, t))
+			(*out)[(*n)++] = t;
+		s = s[len] == ',' ? s + len + 1 : NULL;
+	}
 	return true;
 }
 
@@ -166,7 +187,7 @@ export_request(const fhir_source *src, const fhir_call *c,
 	*pid = (char *)patient_id;
 	*pg = &page->base;
 	set_range(in, c);
-	return set_types(in, a, c->search_type) &&
+	return set_types(in, a, src, c->search_type, c->search_types) &&
 			       set_codes(in, a, c->search_codes)
 		       ? in
 		       : NULL;
