@@ -578,6 +578,9 @@ typedef struct fhir_call {
 	 * "codes" where the request has that field (diagnosis reads only
 	 * the conditions of those codes); NULL: none */
 	const struct fhir_filter *search_codes;
+	/* and its status filter, sent as "statuses" (dosage reads only the
+	 * doses of those statuses); NULL: none */
+	const struct fhir_filter *search_statuses;
 	/* and its date filters' bounds, sent as "recorded_from_ms" and
 	 * "recorded_to_ms" (a Condition's recordedDate: diagnosis seeks
 	 * them on its index); has_range false: none */

@@ -217,14 +217,14 @@ read_source(fhir_call *c, const fhir_query *q, const fhir_family *fam, size_t v,
 	return err;
 }
 
-/* code_filter is a search's code filter (the first, when several must
- * all pass), whose codes the services narrow their export by; NULL:
- * none. */
+/* filter_of is a search's filter of kind (the first, when several must
+ * all pass), whose values the services narrow their export by (codes,
+ * statuses); NULL: none. */
 static const fhir_filter *
-code_filter(const fhir_query *q)
+filter_of(const fhir_query *q, fhir_filter_kind kind)
 {
 	for (size_t i = 0; q->what == FHIR_SEARCH && i < q->n_filters; i++)
-		if (q->filters[i].kind == FHIR_F_CODE)
+		if (q->filters[i].kind == kind)
 			return &q->filters[i];
 	return NULL;
 }
@@ -264,7 +264,8 @@ gather(fhir_call *c, const fhir_query *q, const fhir_family *fam,
 		}
 		c->search_type = q->what == FHIR_SEARCH ? q->type : NULL;
 		c->search_types = q->what == FHIR_EVERYTHING ? q->types : NULL;
-		c->search_codes = code_filter(q);
+		c->search_codes = filter_of(q, FHIR_F_CODE);
+		c->search_statuses = filter_of(q, FHIR_F_STATUS);
 		/* A Condition's date is its recordedDate (types.c), which
 		 * diagnosis keeps as recorded_ms. */
 		c->has_range = q->what == FHIR_SEARCH &&
@@ -274,6 +275,7 @@ gather(fhir_call *c, const fhir_query *q, const fhir_family *fam,
 		c->search_type = NULL;
 		c->search_types = NULL;
 		c->search_codes = NULL;
+		c->search_statuses = NULL;
 		c->has_range = false;
 		if (err == MED_ERR_CANCELLED)
 			return MED_OK; /* the page is complete */

@@ -18,8 +18,10 @@
 #define EXPORT_PAGE_SIZE 50
 /* A service that keeps handing out next pages is broken, not big. */
 #define EXPORT_PAGES_MAX 1000
-/* The longest code sent as an export's "codes" (diagnosis' limit). */
-#define EXPORT_CODE_MAX 64
+/* The longest code and status sent as an export's "codes" and
+ * "statuses" (diagnosis' and dosage's limits). */
+#define EXPORT_CODE_MAX	  64
+#define EXPORT_STATUS_MAX 32
 /* Grants asked of identity per ListBreakGlass page: its largest page. */
 #define BREAK_GLASS_PAGE_SIZE 500
 
@@ -113,38 +115,41 @@ set_types(ProtobufCMessage *in, med_arena *a, const fhir_source *src,
 	return true;
 }
 
-/* set_codes sends the code filter's codes (without their systems, which
- * the facade checks) as the request's "codes" when it has that field:
- * diagnosis then reads only the conditions of those codes (issue 49). */
+/* set_values sends a filter's values as the request's field (a repeated
+ * string) when it has one: "codes" the code filter's codes, without
+ * their systems, which the facade checks (diagnosis reads only the
+ * conditions of those codes); "statuses" the status filter's (dosage
+ * reads only the doses of those statuses: issue 49). */
 static bool
-set_codes(ProtobufCMessage *in, med_arena *a, const fhir_filter *codes)
+set_values(ProtobufCMessage *in, med_arena *a, const char *field,
+	   const fhir_filter *f, size_t max_len)
 {
 	const ProtobufCFieldDescriptor *fd =
 		protobuf_c_message_descriptor_get_field_by_name(in->descriptor,
-								"codes");
+								field);
 	char ***list;
 	size_t *n;
 
-	if (codes == NULL || codes->n_values == 0 || fd == NULL ||
+	if (f == NULL || f->n_values == 0 || fd == NULL ||
 	    fd->type != PROTOBUF_C_TYPE_STRING ||
 	    fd->label != PROTOBUF_C_LABEL_REPEATED)
 		return true;
-	/* A code no service keeps is not sent: the facade's own filter
+	/* A value no service keeps is not sent: the facade's own filter
 	 * then passes nothing, as it would. */
-	for (size_t i = 0; i < codes->n_values; i++) {
-		size_t len = strlen(codes->values[i].text);
+	for (size_t i = 0; i < f->n_values; i++) {
+		size_t len = strlen(f->values[i].text);
 
-		if (len == 0 || len > EXPORT_CODE_MAX)
+		if (len == 0 || len > max_len)
 			return true;
 	}
 	list = (char ***)((char *)in + fd->offset);
 	n = (size_t *)((char *)in + fd->quantifier_offset);
-	*list = med_arena_alloc(a, codes->n_values * sizeof(**list));
+	*list = med_arena_alloc(a, f->n_values * sizeof(**list));
 	if (*list == NULL)
 		return false;
-	for (size_t i = 0; i < codes->n_values; i++)
-		(*list)[i] = (char *)codes->values[i].text;
-	*n = codes->n_values;
+	for (size_t i = 0; i < f->n_values; i++)
+		(*list)[i] = (char *)f->values[i].text;
+	*n = f->n_values;
 	return true;
 }
 
@@ -188,7 +193,10 @@ export_request(const fhir_source *src, const fhir_call *c,
 	*pg = &page->base;
 	set_range(in, c);
 	return set_types(in, a, src, c->search_type, c->search_types) &&
-			       set_codes(in, a, c->search_codes)
+			       set_values(in, a, "codes", c->search_codes,
+					  EXPORT_CODE_MAX) &&
+			       set_values(in, a, "statuses", c->search_statuses,
+					  EXPORT_STATUS_MAX)
 		       ? in
 		       : NULL;
 }

@@ -338,3 +338,36 @@ def test_types_narrow_what_is_read(dstack, pb, common, chart, everything):
                   "ExportFhir", pb.ExportFhirRequest(
                       patient_id=pid, types=["Condition"]),
                   role="clinician", details_prefix="types")
+
+
+def test_statuses_narrow_the_doses(dstack, pb, common, chart, everything):
+    """Issue 49: MedicationAdministration?status= is sent as statuses, and
+    dosage reads only the doses of those statuses (on its index
+    (patient_id, status, effective_ms)); the orders still come."""
+    pid = chart[0]
+    refused = chart[1]["tabs"][2].id
+
+    def doses(statuses):
+        seen, token = [], ""
+        for _ in range(50):
+            r = dstack.call(SVC, "ExportFhir", pb.ExportFhirRequest(
+                patient_id=pid, types=["MedicationAdministration"],
+                statuses=statuses, page=common.PageRequest(
+                    page_size=2, page_token=token)), role="clinician")
+            seen += [(x["id"], x["status"])
+                     for x in resources(json.loads(r.bundle_json))
+                     if x["resourceType"] == "MedicationAdministration"]
+            token = r.page.next_page_token
+            if not token:
+                return seen
+        raise AssertionError("the pages do not end")
+
+    every = {(r["id"], r["status"]) for r in _of(everything,
+                                                 "MedicationAdministration")}
+    assert doses(["not-done"]) == [(refused, "not-done")]
+    assert set(doses(["completed", "not-done"])) == every
+    assert doses(["in-progress"]) == []  # the infusion was stopped
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, dstack.call, SVC,
+                  "ExportFhir", pb.ExportFhirRequest(
+                      patient_id=pid, statuses=[""]),
+                  role="clinician", details_prefix="statuses")

@@ -61,14 +61,25 @@ size_t dosage_export_items(const dosage_export_page *p);
  * export list: current order versions newest first, then administrations
  * oldest first, then the infusions running now by start.  Orders are settled at
  * now_ms.  A drug missing from the catalogue is left out of drugs (its
- * Medication then carries the code only).  kinds (NULL: all) are the
- * items read, some of 'O' (orders), 'A' (administrations) and 'R'
- * (running infusions): ExportFhirRequest.types (issue 49).
+ * Medication then carries the code only).  scope (NULL: everything)
+ * narrows what is read: ExportFhirRequest.types and statuses (issue 49).
  */
+/* The most statuses one export narrows to (ExportFhirRequest). */
+#define DOSAGE_EXPORT_STATUSES_MAX 8
+
+/* dosage_export_scope - what an export reads (issue 49): kinds (NULL:
+ * all) some of 'O' (orders), 'A' (administrations) and 'R' (running
+ * infusions); the administrations' statuses (n_statuses 0: all). */
+typedef struct dosage_export_scope {
+	const char *kinds;
+	const char *const *statuses;
+	size_t n_statuses;
+} dosage_export_scope;
+
 med_err dosage_store_export(med_db *db, med_arena *arena,
 			    const char *patient_id, int64_t now_ms,
-			    const char *kinds, const med_page_key *after,
-			    uint32_t size,
+			    const dosage_export_scope *scope,
+			    const med_page_key *after, uint32_t size,
 			    dosage_export_page *out) MED_MUST_CHECK;
 
 /* dosage_fhir_medication_id writes the Medication id of a catalogue code

@@ -86,6 +86,28 @@ export_kinds(med_call *call, const Smartmed__Dosage__V1__ExportFhirRequest *req,
 	return MED_OK;
 }
 
+/* export_statuses reads statuses (issue 49) into scope. */
+static med_err
+export_statuses(med_call *call,
+		const Smartmed__Dosage__V1__ExportFhirRequest *req,
+		dosage_export_scope *scope)
+{
+	if (req->n_statuses > DOSAGE_EXPORT_STATUSES_MAX)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "statuses: at most %d",
+				     DOSAGE_EXPORT_STATUSES_MAX);
+	for (size_t i = 0; i < req->n_statuses; i++) {
+		size_t len = strlen(req->statuses[i]);
+
+		if (len == 0 || len > 32)
+			return med_call_fail(call, MED_ERR_INVALID,
+					     "statuses: each 1..32 bytes");
+	}
+	scope->statuses = (const char *const *)req->statuses;
+	scope->n_statuses = req->n_statuses;
+	return MED_OK;
+}
+
 med_err
 dosage_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 		       ProtobufCMessage *out)
@@ -96,7 +118,7 @@ dosage_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 		SMARTMED__COMMON__V1__PAGE_REQUEST__INIT;
 	dosage_export_page p;
 	char kind_buf[4];
-	const char *kinds = NULL;
+	dosage_export_scope scope = {0};
 	med_page_key after;
 	med_page page;
 	int64_t now = med_now_ms();
@@ -107,7 +129,8 @@ dosage_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
 		    MED_OK ||
 	    (err = med_page_parse(call, &size_only, &page)) != MED_OK ||
-	    (err = export_kinds(call, req, kind_buf, &kinds)) != MED_OK)
+	    (err = export_kinds(call, req, kind_buf, &scope.kinds)) != MED_OK ||
+	    (err = export_statuses(call, req, &scope)) != MED_OK)
 		return err;
 	if (!med_page_key_parse(req->page ? req->page->page_token : "",
 				DOSAGE_EXPORT_TAG, DOSAGE_EXPORT_KINDS,
@@ -118,7 +141,7 @@ dosage_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 				     "previous page");
 	med_call_set_patient(call, req->patient_id);
 	err = dosage_store_export(med_call_db(call), med_call_arena(call),
-				  req->patient_id, now, kinds, &after,
+				  req->patient_id, now, &scope, &after,
 				  page.size, &p);
 	/* Orders in force at a death read as stopped there. */
 	if (err == MED_OK)
@@ -126,7 +149,8 @@ dosage_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 	if (err != MED_OK)
 		return err;
 	/* A narrowed export may find nothing of a patient who has orders. */
-	if (dosage_export_items(&p) == 0 && after.kind == 0 && kinds == NULL)
+	if (dosage_export_items(&p) == 0 && after.kind == 0 &&
+	    scope.kinds == NULL && scope.n_statuses == 0)
 		return med_call_fail(call, MED_ERR_NOT_FOUND,
 				     "patient_id: no medication orders for "
 				     "this patient");
