@@ -90,6 +90,7 @@ export_scope(med_call *call,
 	     char kinds[4], diagnosis_export_scope *scope)
 {
 	size_t n = 0;
+	med_err err;
 
 	memset(scope, 0, sizeof(*scope));
 	for (size_t i = 0; i < req->n_types; i++) {
@@ -105,16 +106,10 @@ export_scope(med_call *call,
 	}
 	kinds[n] = '\0';
 	scope->kinds = n > 0 ? kinds : NULL;
-	if (req->n_codes > DIAGNOSIS_EXPORT_CODES_MAX)
-		return med_call_fail(call, MED_ERR_INVALID, "codes: at most %d",
-				     DIAGNOSIS_EXPORT_CODES_MAX);
-	for (size_t i = 0; i < req->n_codes; i++) {
-		size_t len = strlen(req->codes[i]);
-
-		if (len == 0 || len > 64)
-			return med_call_fail(call, MED_ERR_INVALID,
-					     "codes: each 1..64 bytes");
-	}
+	if ((err = med_check_text_list(call, "codes", req->codes, req->n_codes,
+				       DIAGNOSIS_EXPORT_CODES_MAX, 64)) !=
+	    MED_OK)
+		return err;
 	scope->codes = (const char *const *)req->codes;
 	scope->n_codes = req->n_codes;
 	if (req->recorded_from_ms < 0 || req->recorded_to_ms < 0)

@@ -92,17 +92,12 @@ export_statuses(med_call *call,
 		const Smartmed__Dosage__V1__ExportFhirRequest *req,
 		dosage_export_scope *scope)
 {
-	if (req->n_statuses > DOSAGE_EXPORT_STATUSES_MAX)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "statuses: at most %d",
-				     DOSAGE_EXPORT_STATUSES_MAX);
-	for (size_t i = 0; i < req->n_statuses; i++) {
-		size_t len = strlen(req->statuses[i]);
+	med_err err = med_check_text_list(call, "statuses", req->statuses,
+					  req->n_statuses,
+					  DOSAGE_EXPORT_STATUSES_MAX, 32);
 
-		if (len == 0 || len > 32)
-			return med_call_fail(call, MED_ERR_INVALID,
-					     "statuses: each 1..32 bytes");
-	}
+	if (err != MED_OK)
+		return err;
 	scope->statuses = (const char *const *)req->statuses;
 	scope->n_statuses = req->n_statuses;
 	return MED_OK;
