@@ -330,16 +330,32 @@ typedef struct diagnosis_export_page {
 	med_page_key last; /* the page's last item */
 } diagnosis_export_page;
 
+/* The most condition codes one export narrows to (ExportFhirRequest). */
+#define DIAGNOSIS_EXPORT_CODES_MAX 8
+
+/* diagnosis_export_scope - what an export reads (issue 49): kinds, the
+ * item kinds ("CPF" or some of them; NULL all); codes, the only
+ * condition codes read (n_codes 0: every code); the conditions recorded
+ * in [from_ms, to_ms) (0: open). */
+typedef struct diagnosis_export_scope {
+	const char *kinds;
+	const char *const *codes;
+	size_t n_codes;
+	int64_t from_ms, to_ms;
+} diagnosis_export_scope;
+
 /*
  * diagnosis_store_export reads up to limit items after *after of the
  * patient's conditions (oldest first), care plans and findings, in that
  * order, into out (arena memory), in one transaction so that a page is
  * one consistent reading; out->more tells whether items follow.  Each
  * kind is read by a seek on its patient index: a page's cost does not
- * grow with the items before it.
+ * grow with the items before it.  scope (NULL: everything) narrows the
+ * kinds and the conditions' codes.
  */
 med_err diagnosis_store_export(med_db *db, med_arena *arena,
 			       const char *patient_id,
+			       const diagnosis_export_scope *scope,
 			       const med_page_key *after, uint32_t limit,
 			       diagnosis_export_page *out) MED_MUST_CHECK;
 

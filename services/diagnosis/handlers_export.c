@@ -2,6 +2,8 @@
  * handlers_export.c - ExportFhir: one page of the patient's conditions,
  * care plans and findings as a FHIR R4 Bundle (fhir.c writes it).
  */
+#include <string.h>
+
 #include <med/check.h>
 #include <med/config.h>
 #include <med/service.h>
@@ -61,6 +63,65 @@ respond_page(med_call *call, const diagnosis_export_page *p,
 	return MED_OK;
 }
 
+/* kind_of is the kind of item that makes FHIR type t, 0 none. */
+static char
+kind_of(const char *t)
+{
+	static const struct {
+		const char *type;
+		char kind;
+	} map[] = {
+		{"Condition", 'C'},   {"CarePlan", 'P'},
+		{"Goal", 'P'},	      {"DiagnosticReport", 'F'},
+		{"Observation", 'F'}, {"Provenance", 'F'},
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(t, map[i].type) == 0)
+			return map[i].kind;
+	return 0;
+}
+
+/* export_scope reads types and codes (issue 49): the kinds of item to
+ * read and the conditions' codes. */
+static med_err
+export_scope(med_call *call,
+	     const Smartmed__Diagnosis__V1__ExportFhirRequest *req,
+	     char kinds[4], diagnosis_export_scope *scope)
+{
+	size_t n = 0;
+	med_err err;
+
+	memset(scope, 0, sizeof(*scope));
+	for (size_t i = 0; i < req->n_types; i++) {
+		char k = kind_of(req->types[i]);
+
+		if (k == 0)
+			return med_call_fail(call, MED_ERR_INVALID,
+					     "types: %.64s is not a type "
+					     "diagnosis exports",
+					     req->types[i]);
+		if (memchr(kinds, k, n) == NULL && n < 3)
+			kinds[n++] = k;
+	}
+	kinds[n] = '\0';
+	scope->kinds = n > 0 ? kinds : NULL;
+	if ((err = med_check_text_list(call, "codes", req->codes, req->n_codes,
+				       DIAGNOSIS_EXPORT_CODES_MAX, 64)) !=
+	    MED_OK)
+		return err;
+	scope->codes = (const char *const *)req->codes;
+	scope->n_codes = req->n_codes;
+	if (req->recorded_from_ms < 0 || req->recorded_to_ms < 0)
+		return med_call_fail(
+			call, MED_ERR_INVALID, "%s: not before 1970 (0: open)",
+			req->recorded_from_ms < 0 ? "recorded_from_ms"
+						  : "recorded_to_ms");
+	scope->from_ms = req->recorded_from_ms;
+	scope->to_ms = req->recorded_to_ms;
+	return MED_OK;
+}
+
 med_err
 diagnosis_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 			  ProtobufCMessage *out)
@@ -71,6 +132,8 @@ diagnosis_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 	Smartmed__Common__V1__PageRequest size_only =
 		SMARTMED__COMMON__V1__PAGE_REQUEST__INIT;
 	diagnosis_export_page p;
+	diagnosis_export_scope scope;
+	char kinds[4];
 	med_page_key after;
 	med_page page;
 	med_err err;
@@ -79,7 +142,8 @@ diagnosis_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 	size_only.page_size = req->page ? req->page->page_size : 0;
 	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
 		    MED_OK ||
-	    (err = med_page_parse(call, &size_only, &page)) != MED_OK)
+	    (err = med_page_parse(call, &size_only, &page)) != MED_OK ||
+	    (err = export_scope(call, req, kinds, &scope)) != MED_OK)
 		return err;
 	if (!med_page_key_parse(req->page ? req->page->page_token : "",
 				DIAGNOSIS_EXPORT_TAG, DIAGNOSIS_EXPORT_KINDS,
@@ -90,10 +154,13 @@ diagnosis_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 				     "previous page");
 	med_call_set_patient(call, req->patient_id);
 	err = diagnosis_store_export(med_call_db(call), med_call_arena(call),
-				     req->patient_id, &after, page.size, &p);
+				     req->patient_id, &scope, &after, page.size,
+				     &p);
 	if (err != MED_OK)
 		return err;
-	if (n_items(&p) == 0 && !after.set)
+	/* A narrowed export may find nothing of a patient who has items. */
+	if (n_items(&p) == 0 && !after.set && scope.kinds == NULL &&
+	    scope.n_codes == 0 && scope.from_ms == 0 && scope.to_ms == 0)
 		return med_call_fail(call, MED_ERR_NOT_FOUND,
 				     "patient_id: no diagnosis data for this "
 				     "patient");

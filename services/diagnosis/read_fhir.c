@@ -153,8 +153,8 @@ scan(med_call *call, const read_request *r, const char *pid, const char *item,
 		char *json = NULL;
 		uint32_t n = 0;
 		med_err err = diagnosis_store_export(
-			med_call_db(call), med_call_arena(call), pid, &after,
-			SCAN_PAGE_SIZE, &p);
+			med_call_db(call), med_call_arena(call), pid, NULL,
+			&after, SCAN_PAGE_SIZE, &p);
 
 		if (err != MED_OK)
 			return err;

@@ -175,6 +175,14 @@ static const char *const v32_statements[] = {
 	NULL,
 };
 
+/* issue 49: an export narrowed to some condition codes seeks each code's
+ * conditions in the export's order (store_export.c). */
+static const char *const v33_statements[] = {
+	"CREATE INDEX IF NOT EXISTS idx_conditions_code"
+	" ON conditions (patient_id, code, recorded_ms, condition_id)",
+	NULL,
+};
+
 const med_db_migration diagnosis_migrations[] = {
 	{1, "conditions: the problem list", v1_statements},
 	{2, "condition versions, care plans, AI findings", v2_statements},
@@ -188,6 +196,7 @@ const med_db_migration diagnosis_migrations[] = {
 	 v31_statements},
 	{32, "findings keep their operating point and write-back retries",
 	 v32_statements},
+	{33, "conditions are found by code in export order", v33_statements},
 };
 const size_t diagnosis_n_migrations =
 	sizeof(diagnosis_migrations) / sizeof(diagnosis_migrations[0]);

@@ -31,6 +31,7 @@ typedef struct key_rows {
 typedef struct export_read {
 	key_rows rows;
 	const char *patient_id;
+	const diagnosis_export_scope *scope; /* NULL: everything */
 	const med_page_key *after;
 	uint32_t limit;
 	diagnosis_export_page *out;
@@ -58,6 +59,16 @@ static const struct export_kind {
 	      " ORDER BY created_ms, finding_id LIMIT ?"},
 };
 
+/* Conditions within the scope (issue 49): of some codes, sought on the
+ * index (patient_id, code, recorded_ms), one range per code, and within
+ * a recorded range, on (patient_id, recorded_ms), so that a page of a
+ * rare code or a short range reads its own rows.  %s: the codes' test. */
+#define SCOPED_CONDITIONS_SQL                                                  \
+	"SELECT recorded_ms, condition_id FROM conditions"                     \
+	" WHERE patient_id = ?%s AND recorded_ms >= ? AND recorded_ms < ?"     \
+	" AND (recorded_ms > ? OR (recorded_ms = ? AND condition_id > ?))"     \
+	" ORDER BY recorded_ms, condition_id LIMIT ?"
+
 typedef struct kind_rows {
 	key_rows *rows;
 	char kind;
@@ -80,8 +91,47 @@ on_key_row(void *ctx, const med_db_row *row)
 	return MED_OK;
 }
 
+/* read_scoped reads the conditions of the scope after the key (t, id):
+ * v holds the patient, the key and the limit, as read_kind's. */
+static med_err
+read_scoped(med_db_conn *c, export_read *x, const med_db_value *v)
+{
+	const diagnosis_export_scope *s = x->scope;
+	med_db_value all[DIAGNOSIS_EXPORT_CODES_MAX + 7];
+	char codes[3 * DIAGNOSIS_EXPORT_CODES_MAX + 16] = "";
+	char sql[sizeof(SCOPED_CONDITIONS_SQL) + sizeof(codes)];
+	kind_rows k = {&x->rows, 'C'};
+	size_t n = 0, len = 0;
+
+	if (s->n_codes > DIAGNOSIS_EXPORT_CODES_MAX)
+		return MED_ERR_INVALID;
+	all[n++] = v[0];
+	for (size_t i = 0; i < s->n_codes; i++) {
+		len += (size_t)snprintf(codes + len, sizeof(codes) - len, "%s",
+					i ? ", ?" : " AND code IN (?");
+		all[n++] = MED_DB_STR(s->codes[i]);
+	}
+	if (s->n_codes > 0)
+		snprintf(codes + len, sizeof(codes) - len, ")");
+	all[n++] = MED_DB_I64(s->from_ms);
+	all[n++] = MED_DB_I64(s->to_ms > 0 ? s->to_ms : INT64_MAX);
+	for (size_t i = 1; i < 5; i++)
+		all[n++] = v[i];
+	snprintf(sql, sizeof(sql), SCOPED_CONDITIONS_SQL, codes);
+	return med_db_query(c, sql, all, n, on_key_row, &k);
+}
+
+/* scoped: the scope narrows the conditions. */
+static bool
+scoped(const diagnosis_export_scope *s)
+{
+	return s != NULL &&
+	       (s->n_codes > 0 || s->from_ms != 0 || s->to_ms != 0);
+}
+
 /* read_kind reads up to the room left of kind i, after the key when the
- * key is of this kind (from its start when the key is of a kind before). */
+ * key is of this kind (from its start when the key is of a kind before);
+ * nothing of a kind outside the scope. */
 static med_err
 read_kind(med_db_conn *c, export_read *x, size_t i)
 {
@@ -93,6 +143,11 @@ read_kind(med_db_conn *c, export_read *x, size_t i)
 			    MED_DB_STR(at_key ? x->after->id : ""),
 			    MED_DB_I64((int64_t)(x->rows.cap - x->rows.n))};
 
+	if (x->scope != NULL && x->scope->kinds != NULL &&
+	    strchr(x->scope->kinds, kinds[i].kind) == NULL)
+		return MED_OK;
+	if (kinds[i].kind == 'C' && scoped(x->scope))
+		return read_scoped(c, x, v);
 	return med_db_query(c, kinds[i].sql, v, 5, on_key_row, &k);
 }
 
@@ -199,11 +254,13 @@ export_in_tx(med_db_conn *c, void *ctx)
 
 med_err
 diagnosis_store_export(med_db *db, med_arena *arena, const char *patient_id,
+		       const diagnosis_export_scope *scope,
 		       const med_page_key *after, uint32_t limit,
 		       diagnosis_export_page *out)
 {
 	export_read x = {.rows = {.arena = arena},
 			 .patient_id = patient_id,
+			 .scope = scope,
 			 .after = after,
 			 .limit = limit,
 			 .out = out};

@@ -389,9 +389,49 @@ add_entries(fhir_matches *m, json_t *entries, const char *text,
 	return MED_OK;
 }
 
+bool
+fhir_matches_spent(const fhir_matches *m)
+{
+	return !m->sorted && !m->q->summary_count &&
+	       m->pages >= FHIR_SCAN_PAGES_MAX;
+}
+
+/* resume_at ends the page at the export page of token ("": its first) of
+ * source: the next page reads on from there, with no anchor to look for,
+ * as every entry before it has been judged. */
+static void
+resume_at(fhir_matches *m, size_t source, const char *token)
+{
+	fhir_cursor *c = &m->next;
+
+	memset(c, 0, sizeof(*c));
+	c->set = true;
+	c->source = source;
+	c->snapshot_ms = m->snapshot_ms;
+	med_strlcpy(c->token, token, sizeof(c->token));
+	m->has_next = true;
+	m->stopped = true;
+}
+
+void
+fhir_matches_resume_at(fhir_matches *m, size_t source)
+{
+	resume_at(m, source, "");
+}
+
+/* out_of_pages: the page has read its share and its next start is not
+ * found yet; the source goes on after this export page (when it ended,
+ * gather ends the page before the next source). */
+static bool
+out_of_pages(const fhir_matches *m, const char *next)
+{
+	return fhir_matches_spent(m) && !m->has_next && next != NULL &&
+	       next[0] != '\0' && strlen(next) <= FHIR_CURSOR_TOKEN_MAX;
+}
+
 med_err
-fhir_matches_add_page(void *ctx, const char *token, const char *text,
-		      fhir_error *e)
+fhir_matches_add_page(void *ctx, const char *token, const char *next,
+		      const char *text, fhir_error *e)
 {
 	fhir_matches *m = ctx;
 	json_error_t jerr;
@@ -409,6 +449,9 @@ fhir_matches_add_page(void *ctx, const char *token, const char *text,
 	json_decref(doc);
 	if (err == MED_OK && page_done(m)) {
 		m->stopped = true;
+		err = MED_ERR_CANCELLED;
+	} else if (err == MED_OK && out_of_pages(m, next)) {
+		resume_at(m, m->source, next);
 		err = MED_ERR_CANCELLED;
 	}
 	return err;

@@ -146,6 +146,14 @@ typedef struct fhir_smart {
 #define FHIR_TOTAL_PAGES_MAX 4
 /* Export pages _summary=count reads to count; past it no total. */
 #define FHIR_COUNT_PAGES_MAX 400
+/* Export pages one page of an unsorted search or $everything reads at
+ * most, every source together: a filter that leaves out most of a large
+ * chart ends the page there, with fewer entries than _count (or none) and
+ * a next link that reads on from the export page after the last one read
+ * (R4 allows a short page), so a request never reads a whole chart
+ * (issue 49).  A full page of _count 100 needs 3, with the calls to the
+ * sources holding nothing. */
+#define FHIR_SCAN_PAGES_MAX 10
 /* The longest service page token a _cursor carries. */
 #define FHIR_CURSOR_TOKEN_MAX 128
 /* Largest response body, and the scratch memory of one request. */
@@ -367,6 +375,13 @@ typedef enum fhir_date_prefix {
 bool fhir_date_passes(fhir_date_prefix prefix, const fhir_range *want,
 		      const fhir_range *got, int64_t now_ms);
 
+struct fhir_query;
+/* fhir_date_bounds: the instants within which the start of a resource's
+ * date must lie to pass q's date filters (lo inclusive, hi exclusive;
+ * INT64_MIN/INT64_MAX open), with a second's slack; false: none bounds
+ * it (issue 49: diagnosis seeks a Condition search's range). */
+bool fhir_date_bounds(const struct fhir_query *q, fhir_range *out);
+
 /* Values one parameter may OR (a,b,c) and parameters a search may AND. */
 #define FHIR_OR_MAX  8
 #define FHIR_AND_MAX 8
@@ -556,6 +571,21 @@ typedef struct fhir_call {
 	 * where the request has that field (records: a pharmacist exports
 	 * allergies alone); NULL: every type */
 	const char *search_type;
+	/* $everything's _type ("T1,T2"; NULL: all), of which each source is
+	 * sent those it exports, the same way (issue 49) */
+	const char *search_types;
+	/* issue 49: a search's code filter, its codes sent as the export's
+	 * "codes" where the request has that field (diagnosis reads only
+	 * the conditions of those codes); NULL: none */
+	const struct fhir_filter *search_codes;
+	/* and its status filter, sent as "statuses" (dosage reads only the
+	 * doses of those statuses); NULL: none */
+	const struct fhir_filter *search_statuses;
+	/* and its date filters' bounds, sent as "recorded_from_ms" and
+	 * "recorded_to_ms" (a Condition's recordedDate: diagnosis seeks
+	 * them on its index); has_range false: none */
+	bool has_range;
+	fhir_range range;
 } fhir_call;
 
 /* fhir_get_patient reads a patient from identity into *out. */
@@ -608,10 +638,12 @@ med_err fhir_break_glass_verify(fhir_facade *f, const fhir_request *req,
 				fhir_break_glass *state,
 				char grant_id[FHIR_GRANT_ID_LEN + 1],
 				fhir_error *e) MED_MUST_CHECK;
-/* fhir_export_at_fn receives one page's Bundle JSON of a source and the
- * page token that asked for it.  MED_ERR_CANCELLED: enough, stop. */
+/* fhir_export_at_fn receives one page's Bundle JSON of a source, the
+ * page token that asked for it and the one of the page after ("": the
+ * source's last page).  MED_ERR_CANCELLED: enough, stop. */
 typedef med_err (*fhir_export_at_fn)(void *ctx, const char *token,
-				     const char *bundle_json, fhir_error *e);
+				     const char *next, const char *bundle_json,
+				     fhir_error *e);
 
 /*
  * fhir_export_from is fhir_export_all from the page of token ("" for the
@@ -667,8 +699,14 @@ const char *fhir_matches_raw(const fhir_matches *m, size_t i, size_t *len);
 /* fhir_matches_add_page is a fhir_export_at_fn: it takes the matching
  * entries of one Bundle.  MED_ERR_CANCELLED once the page (and the count,
  * when asked) is complete.  Errors: INTERNAL (not a Bundle). */
-med_err fhir_matches_add_page(void *m, const char *token,
+med_err fhir_matches_add_page(void *m, const char *token, const char *next,
 			      const char *bundle_json, fhir_error *e);
+
+/* fhir_matches_spent: the page has read its FHIR_SCAN_PAGES_MAX export
+ * pages (an unsorted page that is not a count).  fhir_matches_resume_at
+ * then ends the page there: its next link reads source from its start. */
+bool fhir_matches_spent(const fhir_matches *m);
+void fhir_matches_resume_at(fhir_matches *m, size_t source);
 
 /* fhir_matches_total gives the matches counted (all of them when
  * *complete: every source was read to its end). */

@@ -212,6 +212,18 @@ read_source(fhir_call *c, const fhir_query *q, const fhir_family *fam, size_t v,
 	return err;
 }
 
+/* filter_of is a search's filter of kind (the first, when several must
+ * all pass), whose values the services narrow their export by (codes,
+ * statuses); NULL: none. */
+static const fhir_filter *
+filter_of(const fhir_query *q, fhir_filter_kind kind)
+{
+	for (size_t i = 0; q->what == FHIR_SEARCH && i < q->n_filters; i++)
+		if (q->filters[i].kind == kind)
+			return &q->filters[i];
+	return NULL;
+}
+
 /* gather reads the sources in order, for each record of the family in
  * turn, from the cursor's place when q has one, until m has its page (and
  * its count).  A cursor's source is the family member times the number
@@ -240,9 +252,26 @@ gather(fhir_call *c, const fhir_query *q, const fhir_family *fam,
 		    (q->what == FHIR_EVERYTHING &&
 		     !fhir_source_holds_any(src, q->types)))
 			continue;
+		/* The page has read its share: the next one starts here. */
+		if (fhir_matches_spent(m)) {
+			fhir_matches_resume_at(m, v);
+			return MED_OK;
+		}
 		c->search_type = q->what == FHIR_SEARCH ? q->type : NULL;
+		c->search_types = q->what == FHIR_EVERYTHING ? q->types : NULL;
+		c->search_codes = filter_of(q, FHIR_F_CODE);
+		c->search_statuses = filter_of(q, FHIR_F_STATUS);
+		/* A Condition's date is its recordedDate (types.c), which
+		 * diagnosis keeps as recorded_ms. */
+		c->has_range = q->what == FHIR_SEARCH &&
+			       strcmp(q->type, "Condition") == 0 &&
+			       fhir_date_bounds(q, &c->range);
 		err = read_source(c, q, fam, v, by_cursor && v == first, m, e);
 		c->search_type = NULL;
+		c->search_types = NULL;
+		c->search_codes = NULL;
+		c->search_statuses = NULL;
+		c->has_range = false;
 		if (err == MED_ERR_CANCELLED)
 			return MED_OK; /* the page is complete */
 		if (err != MED_OK)

@@ -161,9 +161,13 @@ include_from_sources(fhir_call *c, const char *const *ids, size_t n_ids,
 		if (src->ch == NULL || !fhir_source_holds(src, x->type))
 			continue;
 		for (size_t i = 0; i < n_ids; i++) {
-			med_err err =
-				fhir_export_all(src, c, ids[i], on_page, x, e);
+			med_err err;
 
+			/* issue 49: the service reads only what makes the
+			 * type (dosage its orders for a request). */
+			c->search_type = x->type;
+			err = fhir_export_all(src, c, ids[i], on_page, x, e);
+			c->search_type = NULL;
 			if (err != MED_OK)
 				return err;
 		}

@@ -206,3 +206,55 @@ fhir_date_passes(fhir_date_prefix prefix, const fhir_range *want,
 	}
 	return false;
 }
+
+/* --- bounds a service can seek by (issue 49) ---------------------------- */
+
+/* A resource's instant may be written to the second: a bound keeps that
+ * much room on either side, so it never leaves out what passes. */
+#define BOUND_SLACK_MS 1000
+
+/* value_bounds widens *b to the instants value v may pass (a dated
+ * resource's start): a prefix that looks above or below a value bounds
+ * that side, ne and ap neither. */
+static void
+value_bounds(const fhir_value *v, fhir_range *b)
+{
+	int64_t lo = v->range.lo_ms > INT64_MIN + BOUND_SLACK_MS
+			     ? v->range.lo_ms - BOUND_SLACK_MS
+			     : INT64_MIN;
+	int64_t hi = v->range.hi_ms < INT64_MAX - BOUND_SLACK_MS
+			     ? v->range.hi_ms + BOUND_SLACK_MS
+			     : INT64_MAX;
+	bool above = v->prefix == FHIR_EQ || v->prefix == FHIR_GT ||
+		     v->prefix == FHIR_GE || v->prefix == FHIR_SA;
+	bool below = v->prefix == FHIR_EQ || v->prefix == FHIR_LT ||
+		     v->prefix == FHIR_LE || v->prefix == FHIR_EB;
+
+	if (!above || lo < b->lo_ms)
+		b->lo_ms = above ? lo : INT64_MIN;
+	if (!below || hi > b->hi_ms)
+		b->hi_ms = below ? hi : INT64_MAX;
+}
+
+bool
+fhir_date_bounds(const fhir_query *q, fhir_range *out)
+{
+	out->lo_ms = INT64_MIN;
+	out->hi_ms = INT64_MAX;
+	for (size_t i = 0; i < q->n_filters; i++) {
+		const fhir_filter *f = &q->filters[i];
+		/* any of the values: the widest of their bounds */
+		fhir_range any = {INT64_MAX, INT64_MIN};
+
+		if (f->kind != FHIR_F_DATE || f->n_values == 0)
+			continue;
+		for (size_t j = 0; j < f->n_values; j++)
+			value_bounds(&f->values[j], &any);
+		/* every filter: the narrowest */
+		if (any.lo_ms > out->lo_ms)
+			out->lo_ms = any.lo_ms;
+		if (any.hi_ms < out->hi_ms)
+			out->hi_ms = any.hi_ms;
+	}
+	return out->lo_ms != INT64_MIN || out->hi_ms != INT64_MAX;
+}

@@ -15,6 +15,10 @@
 #define EXPORT_PAGE_SIZE 50
 /* A service that keeps handing out next pages is broken, not big. */
 #define EXPORT_PAGES_MAX 1000
+/* The longest code and status sent as an export's "codes" and
+ * "statuses" (diagnosis' and dosage's limits). */
+#define EXPORT_CODE_MAX	  64
+#define EXPORT_STATUS_MAX 32
 /* Grants asked of identity per ListBreakGlass page: its largest page. */
 #define BREAK_GLASS_PAGE_SIZE 500
 
@@ -64,35 +68,113 @@ field_at(const ProtobufCMessage *msg, const char *name, ProtobufCType type)
 	return (char *)msg + fd->offset;
 }
 
-/* set_types sends type as the request's "types" (a repeated string)
- * when its message has that field: records narrows a pharmacist's export
- * to the type searched. */
+/* set_types sends the types asked of src as the request's "types" (a
+ * repeated string) when its message has that field: type, a search's
+ * one, else those of list (\$everything's _type, "T1,T2") that src
+ * exports, so that the service reads only what makes them (issue 49;
+ * records: a pharmacist's allergies). */
 static bool
-set_types(ProtobufCMessage *in, med_arena *a, const char *type)
+set_types(ProtobufCMessage *in, med_arena *a, const fhir_source *src,
+	  const char *type, const char *list)
 {
 	const ProtobufCFieldDescriptor *fd =
 		protobuf_c_message_descriptor_get_field_by_name(in->descriptor,
 								"types");
+	char ***out;
+	size_t *n, cap = 1;
+
+	if ((type == NULL && list == NULL) || fd == NULL ||
+	    fd->type != PROTOBUF_C_TYPE_STRING ||
+	    fd->label != PROTOBUF_C_LABEL_REPEATED)
+		return true;
+	for (const char *s = list; type == NULL && *s != '\0'; s++)
+		cap += *s == ',';
+	out = (char ***)((char *)in + fd->offset);
+	n = (size_t *)((char *)in + fd->quantifier_offset);
+	if ((*out = med_arena_alloc(a, cap * sizeof(**out))) == NULL)
+		return false;
+	*n = 0;
+	if (type != NULL) {
+		(*out)[(*n)++] = (char *)type;
+		return true;
+	}
+	for (const char *s = list; s != NULL && *s != '\0';) {
+		size_t len = strcspn(s, ",");
+		char *t = med_arena_alloc(a, len + 1);
+
+		if (t == NULL)
+			return false;
+		memcpy(t, s, len);
+		t[len] = '\0';
+		if (fhir_source_holds(src, t))
+			(*out)[(*n)++] = t;
+		s = s[len] == ',' ? s + len + 1 : NULL;
+	}
+	return true;
+}
+
+/* set_values sends a filter's values as the request's field (a repeated
+ * string) when it has one: "codes" the code filter's codes, without
+ * their systems, which the facade checks (diagnosis reads only the
+ * conditions of those codes); "statuses" the status filter's (dosage
+ * reads only the doses of those statuses: issue 49). */
+static bool
+set_values(ProtobufCMessage *in, med_arena *a, const char *field,
+	   const fhir_filter *f, size_t max_len)
+{
+	const ProtobufCFieldDescriptor *fd =
+		protobuf_c_message_descriptor_get_field_by_name(in->descriptor,
+								field);
 	char ***list;
 	size_t *n;
 
-	if (type == NULL || fd == NULL || fd->type != PROTOBUF_C_TYPE_STRING ||
+	if (f == NULL || f->n_values == 0 || fd == NULL ||
+	    fd->type != PROTOBUF_C_TYPE_STRING ||
 	    fd->label != PROTOBUF_C_LABEL_REPEATED)
 		return true;
+	/* A value no service keeps is not sent: the facade's own filter
+	 * then passes nothing, as it would. */
+	for (size_t i = 0; i < f->n_values; i++) {
+		size_t len = strlen(f->values[i].text);
+
+		if (len == 0 || len > max_len)
+			return true;
+	}
 	list = (char ***)((char *)in + fd->offset);
 	n = (size_t *)((char *)in + fd->quantifier_offset);
-	if ((*list = med_arena_alloc(a, sizeof(**list))) == NULL)
+	*list = med_arena_alloc(a, f->n_values * sizeof(**list));
+	if (*list == NULL)
 		return false;
-	(*list)[0] = (char *)type;
-	*n = 1;
+	for (size_t i = 0; i < f->n_values; i++)
+		(*list)[i] = (char *)f->values[i].text;
+	*n = f->n_values;
 	return true;
+}
+
+/* set_range sends the search's date bounds as the request's
+ * "recorded_from_ms" and "recorded_to_ms" when it has them (0: open);
+ * a range that ends before 1970 is sent as [0, 1), which holds nothing
+ * charted. */
+static void
+set_range(ProtobufCMessage *in, const fhir_call *c)
+{
+	int64_t *from = field_at(in, "recorded_from_ms", PROTOBUF_C_TYPE_INT64);
+	int64_t *to = field_at(in, "recorded_to_ms", PROTOBUF_C_TYPE_INT64);
+
+	if (!c->has_range || from == NULL || to == NULL)
+		return;
+	*from = c->range.lo_ms > 0 ? c->range.lo_ms : 0;
+	*to = c->range.hi_ms == INT64_MAX ? 0
+	      : c->range.hi_ms > 1	  ? c->range.hi_ms
+					  : 1;
 }
 
 /* export_request builds src's ExportFhirRequest for one page. */
 static ProtobufCMessage *
-export_request(const fhir_source *src, med_arena *a, const char *patient_id,
-	       const char *type, Smartmed__Common__V1__PageRequest *page)
+export_request(const fhir_source *src, const fhir_call *c,
+	       const char *patient_id, Smartmed__Common__V1__PageRequest *page)
 {
+	med_arena *a = c->arena;
 	ProtobufCMessage *in =
 		med_arena_zalloc(a, src->in_desc->sizeof_message);
 	char **pid;
@@ -107,7 +189,14 @@ export_request(const fhir_source *src, med_arena *a, const char *patient_id,
 		return NULL;
 	*pid = (char *)patient_id;
 	*pg = &page->base;
-	return set_types(in, a, type) ? in : NULL;
+	set_range(in, c);
+	return set_types(in, a, src, c->search_type, c->search_types) &&
+			       set_values(in, a, "codes", c->search_codes,
+					  EXPORT_CODE_MAX) &&
+			       set_values(in, a, "statuses", c->search_statuses,
+					  EXPORT_STATUS_MAX)
+		       ? in
+		       : NULL;
 }
 
 /* export_reply reads bundle_json and the next page token of a reply. */
@@ -131,8 +220,7 @@ export_one_page(fhir_source *src, fhir_call *c, const char *patient_id,
 		Smartmed__Common__V1__PageRequest *page, const char **bundle,
 		const char **next, fhir_error *e)
 {
-	ProtobufCMessage *in =
-		export_request(src, c->arena, patient_id, c->search_type, page);
+	ProtobufCMessage *in = export_request(src, c, patient_id, page);
 	ProtobufCMessage *out = NULL;
 	med_rpc_status st = {0};
 
@@ -173,7 +261,7 @@ fhir_export_from(fhir_source *src, fhir_call *c, const char *patient_id,
 		err = export_one_page(src, c, patient_id, &page, &bundle, &next,
 				      e);
 		if (err == MED_OK && bundle != NULL)
-			err = on_page(ctx, page.page_token, bundle, e);
+			err = on_page(ctx, page.page_token, next, bundle, e);
 		if (err != MED_OK || next == NULL || next[0] == '\0')
 			return err;
 		page.page_token = (char *)next;
@@ -191,12 +279,13 @@ typedef struct every_page {
 } every_page;
 
 static med_err
-on_every_page(void *arg, const char *token, const char *bundle_json,
-	      fhir_error *e)
+on_every_page(void *arg, const char *token, const char *next,
+	      const char *bundle_json, fhir_error *e)
 {
 	every_page *p = arg;
 
 	(void)token;
+	(void)next;
 	return p->fn(p->ctx, bundle_json, e);
 }
 

@@ -507,7 +507,8 @@ records_rpc_verify_chain(med_call *call, const ProtobufCMessage *in,
 }
 
 /*
- * export_scope narrows ExportFhir for a pharmacist: one who holds no
+ * export_scope narrows ExportFhir to the allergies when they alone are
+ * asked for, and for a pharmacist: one who holds no
  * care-team role reads the record's allergies only (what
  * GetMedicationFacts gives them already), so that they can search a
  * patient's allergies, the note reader's suggested ones among them, and
@@ -520,16 +521,21 @@ export_scope(med_call *call,
 	     records_filter *f)
 {
 	const med_principal *p = med_call_principal(call);
+	bool allergies = req->n_types == 1 &&
+			 strcmp(req->types[0], "AllergyIntolerance") == 0;
 
+	/* issue 49: an allergy search reads the allergy entries alone,
+	 * on their index, whoever asks, not every vital sign before them;
+	 * the other types are narrowed by the caller. */
+	if (allergies)
+		f->kind = SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_ALLERGY;
 	if ((p->roles &
 	     (MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_SERVICE)) != 0)
 		return MED_OK;
-	if (req->n_types != 1 ||
-	    strcmp(req->types[0], "AllergyIntolerance") != 0)
+	if (!allergies)
 		return med_call_fail(call, MED_ERR_DENIED,
 				     "types: a pharmacist exports "
 				     "[\"AllergyIntolerance\"] only");
-	f->kind = SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_ALLERGY;
 	return MED_OK;
 }
 

@@ -125,6 +125,14 @@ static const char *const v6_statements[] = {
 	NULL,
 };
 
+/* issue 49: an export of one kind (a patient's allergies among their
+ * vital signs) seeks that kind's first versions in list order. */
+static const char *const v8_statements[] = {
+	"ALTER TABLE entries ADD KEY IF NOT EXISTS idx_entries_kind"
+	" (patient_id, version, kind, created_ms, entry_id)",
+	NULL,
+};
+
 const med_db_migration records_migrations[] = {
 	{1, "entries: immutable versions of record entries", v1_statements},
 	{2, "entries: status, signing, addenda, typed content, hash chain",
@@ -136,6 +144,7 @@ const med_db_migration records_migrations[] = {
 	 v6_statements},
 	{7, "note_suggestions: the note reader's suggestions (notereader)",
 	 records_suggest_statements},
+	{8, "entries: index of first versions by kind", v8_statements},
 };
 const size_t records_n_migrations =
 	sizeof(records_migrations) / sizeof(records_migrations[0]);

@@ -297,3 +297,77 @@ def test_bad_and_unknown_patient(dstack, pb, common):
                   common, "not a uuid", details_prefix="patient_id")
     expect_status(grpc.StatusCode.NOT_FOUND, _export, dstack, pb, common,
                   str(uuid.uuid4()), details_prefix="patient_id")
+
+
+def _typed(st, pb, common, pid, types):
+    """(type, id) of every resource of the export narrowed to types, two
+    items a page."""
+    seen, token = [], ""
+    for _ in range(50):
+        r = st.call(SVC, "ExportFhir", pb.ExportFhirRequest(
+            patient_id=pid, types=types, page=common.PageRequest(
+                page_size=2, page_token=token)), role="clinician")
+        seen += [(x["resourceType"], x["id"])
+                 for x in resources(json.loads(r.bundle_json))]
+        token = r.page.next_page_token
+        if not token:
+            return set(seen)
+    raise AssertionError("the pages do not end")
+
+
+def test_types_narrow_what_is_read(dstack, pb, common, chart, everything):
+    """Issue 49: the facade sends a search's type, and dosage reads only
+    the orders for MedicationRequest, so that search does not page
+    through every dose behind them; a MedicationAdministration search
+    still gets the orders (its doses refer to them)."""
+    pid = chart[0]
+
+    def of(found, kind):
+        return {(t, i) for t, i in found if t == kind}
+
+    requests = _typed(dstack, pb, common, pid, ["MedicationRequest"])
+    assert of(requests, "MedicationRequest") == of(
+        everything, "MedicationRequest") != set()
+    assert not of(requests, "MedicationAdministration")
+    for types in (["MedicationAdministration"], ["Medication"]):
+        assert _typed(dstack, pb, common, pid, types) == set(everything)
+    # A patient with nothing of a type is an empty page, not NOT_FOUND.
+    assert {t for t, _ in _typed(dstack, pb, common, str(uuid.uuid4()),
+                                 ["MedicationRequest"])} <= {"Patient"}
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, dstack.call, SVC,
+                  "ExportFhir", pb.ExportFhirRequest(
+                      patient_id=pid, types=["Condition"]),
+                  role="clinician", details_prefix="types")
+
+
+def test_statuses_narrow_the_doses(dstack, pb, common, chart, everything):
+    """Issue 49: MedicationAdministration?status= is sent as statuses, and
+    dosage reads only the doses of those statuses (on its index
+    (patient_id, status, effective_ms)); the orders still come."""
+    pid = chart[0]
+    refused = chart[1]["tabs"][2].id
+
+    def doses(statuses):
+        seen, token = [], ""
+        for _ in range(50):
+            r = dstack.call(SVC, "ExportFhir", pb.ExportFhirRequest(
+                patient_id=pid, types=["MedicationAdministration"],
+                statuses=statuses, page=common.PageRequest(
+                    page_size=2, page_token=token)), role="clinician")
+            seen += [(x["id"], x["status"])
+                     for x in resources(json.loads(r.bundle_json))
+                     if x["resourceType"] == "MedicationAdministration"]
+            token = r.page.next_page_token
+            if not token:
+                return seen
+        raise AssertionError("the pages do not end")
+
+    every = {(r["id"], r["status"]) for r in _of(everything,
+                                                 "MedicationAdministration")}
+    assert doses(["not-done"]) == [(refused, "not-done")]
+    assert set(doses(["completed", "not-done"])) == every
+    assert doses(["in-progress"]) == []  # the infusion was stopped
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, dstack.call, SVC,
+                  "ExportFhir", pb.ExportFhirRequest(
+                      patient_id=pid, statuses=[""]),
+                  role="clinician", details_prefix="statuses")

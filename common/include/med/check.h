@@ -25,6 +25,12 @@ struct Smartmed__Common__V1__PageResponse;
 med_err med_check_text(med_call *call, const char *field, const char *value,
 		       size_t min_chars, size_t max_chars) MED_MUST_CHECK;
 
+/* med_check_text_list requires at most max_n values, each 1..max_chars
+ * characters; the refusal names field[i] (a repeated field's values). */
+med_err med_check_text_list(med_call *call, const char *field,
+			    char *const *values, size_t n, size_t max_n,
+			    size_t max_chars) MED_MUST_CHECK;
+
 /* med_text_problem is med_check_text's rule without a call (for domain
  * code and unit tests). */
 med_err med_text_problem(const char *field, const char *value, size_t min_chars,

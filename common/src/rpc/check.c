@@ -57,6 +57,23 @@ med_check_text(med_call *call, const char *field, const char *value,
 }
 
 med_err
+med_check_text_list(med_call *call, const char *field, char *const *values,
+		    size_t n, size_t max_n, size_t max_chars)
+{
+	char name[64];
+	med_err err = MED_OK;
+
+	if (n > max_n)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "%s: at most %zu values", field, max_n);
+	for (size_t i = 0; i < n && err == MED_OK; i++) {
+		snprintf(name, sizeof(name), "%s[%zu]", field, i);
+		err = med_check_text(call, name, values[i], 1, max_chars);
+	}
+	return err;
+}
+
+med_err
 med_check_date(med_call *call, const char *field, const char *value,
 	       bool required)
 {

@@ -599,6 +599,15 @@ static const char *const v24_statements[] = {
 	NULL,
 };
 
+/* v25 (issue 49): a MedicationAdministration search by status seeks each
+ * status's doses of the patient in export order (fhir/store_export.c). */
+static const char *const v25_statements[] = {
+	"ALTER TABLE administrations"
+	" ADD KEY IF NOT EXISTS idx_admin_patient_status"
+	" (patient_id, status, effective_ms, id)",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -649,6 +658,8 @@ const med_db_migration dosage_migrations[] = {
 	 v23_statements},
 	{24, "home medicines and their admission-reconciliation decisions",
 	 v24_statements},
+	{25, "administrations: found by status in export order",
+	 v25_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);

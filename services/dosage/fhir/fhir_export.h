@@ -61,10 +61,24 @@ size_t dosage_export_items(const dosage_export_page *p);
  * export list: current order versions newest first, then administrations
  * oldest first, then the infusions running now by start.  Orders are settled at
  * now_ms.  A drug missing from the catalogue is left out of drugs (its
- * Medication then carries the code only).
+ * Medication then carries the code only).  scope (NULL: everything)
+ * narrows what is read: ExportFhirRequest.types and statuses (issue 49).
  */
+/* The most statuses one export narrows to (ExportFhirRequest). */
+#define DOSAGE_EXPORT_STATUSES_MAX 8
+
+/* dosage_export_scope - what an export reads (issue 49): kinds (NULL:
+ * all) some of 'O' (orders), 'A' (administrations) and 'R' (running
+ * infusions); the administrations' statuses (n_statuses 0: all). */
+typedef struct dosage_export_scope {
+	const char *kinds;
+	const char *const *statuses;
+	size_t n_statuses;
+} dosage_export_scope;
+
 med_err dosage_store_export(med_db *db, med_arena *arena,
 			    const char *patient_id, int64_t now_ms,
+			    const dosage_export_scope *scope,
 			    const med_page_key *after, uint32_t size,
 			    dosage_export_page *out) MED_MUST_CHECK;
 

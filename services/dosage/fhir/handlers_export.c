@@ -3,6 +3,8 @@
  * administrations as a FHIR R4 Bundle (store_export.c reads it, fhir.c
  * writes it).
  */
+#include <string.h>
+
 #include <med/check.h>
 #include <med/config.h>
 #include <med/service.h>
@@ -40,6 +42,67 @@ write_bundle(med_call *call, const char *patient_id,
 	return err;
 }
 
+/* export_kinds reads types (issue 49) as the items to read: kinds
+ * "OAR" or some of them, NULL for all. */
+static med_err
+export_kinds(med_call *call, const Smartmed__Dosage__V1__ExportFhirRequest *req,
+	     char kinds[4], const char **out)
+{
+	static const struct {
+		const char *type;
+		const char *kinds;
+	} map[] = {
+		{"MedicationRequest", "O"},
+		/* A dose refers to its order as MedicationRequest/id
+		 * only when the order is in the page (else by
+		 * identifier), and _include follows that reference: the
+		 * orders, few, still come first. */
+		{"MedicationAdministration", "OAR"},
+		{"Medication", "OAR"},
+	};
+
+	kinds[0] = '\0';
+	for (size_t i = 0; i < req->n_types; i++) {
+		size_t j = 0;
+
+		while (j < sizeof(map) / sizeof(map[0]) &&
+		       strcmp(req->types[i], map[j].type) != 0)
+			j++;
+		if (j == sizeof(map) / sizeof(map[0]))
+			return med_call_fail(call, MED_ERR_INVALID,
+					     "types: %.64s is not a type "
+					     "dosage exports",
+					     req->types[i]);
+		for (const char *k = map[j].kinds; *k != '\0'; k++) {
+			size_t n = strlen(kinds);
+
+			if (strchr(kinds, *k) == NULL && n < 3) {
+				kinds[n] = *k;
+				kinds[n + 1] = '\0';
+			}
+		}
+	}
+	*out = kinds[0] != '\0' ? kinds : NULL;
+	return MED_OK;
+}
+
+/* export_statuses reads statuses (issue 49) into scope. */
+static med_err
+export_statuses(med_call *call,
+		const Smartmed__Dosage__V1__ExportFhirRequest *req,
+		dosage_export_scope *scope)
+{
+	med_err err = med_check_text_list(call, "statuses", req->statuses,
+					  req->n_statuses,
+					  DOSAGE_EXPORT_STATUSES_MAX, 32);
+
+	if (err != MED_OK)
+		return err;
+	scope->statuses = (const char *const *)req->statuses;
+	scope->n_statuses = req->n_statuses;
+	return MED_OK;
+}
+
 med_err
 dosage_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 		       ProtobufCMessage *out)
@@ -49,6 +112,8 @@ dosage_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 	Smartmed__Common__V1__PageRequest size_only =
 		SMARTMED__COMMON__V1__PAGE_REQUEST__INIT;
 	dosage_export_page p;
+	char kind_buf[4];
+	dosage_export_scope scope = {0};
 	med_page_key after;
 	med_page page;
 	int64_t now = med_now_ms();
@@ -58,7 +123,9 @@ dosage_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 	size_only.page_size = req->page ? req->page->page_size : 0;
 	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
 		    MED_OK ||
-	    (err = med_page_parse(call, &size_only, &page)) != MED_OK)
+	    (err = med_page_parse(call, &size_only, &page)) != MED_OK ||
+	    (err = export_kinds(call, req, kind_buf, &scope.kinds)) != MED_OK ||
+	    (err = export_statuses(call, req, &scope)) != MED_OK)
 		return err;
 	if (!med_page_key_parse(req->page ? req->page->page_token : "",
 				DOSAGE_EXPORT_TAG, DOSAGE_EXPORT_KINDS,
@@ -69,13 +136,16 @@ dosage_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 				     "previous page");
 	med_call_set_patient(call, req->patient_id);
 	err = dosage_store_export(med_call_db(call), med_call_arena(call),
-				  req->patient_id, now, &after, page.size, &p);
+				  req->patient_id, now, &scope, &after,
+				  page.size, &p);
 	/* Orders in force at a death read as stopped there. */
 	if (err == MED_OK)
 		err = dosage_deaths_fill(call, p.orders, p.n_orders, now);
 	if (err != MED_OK)
 		return err;
-	if (dosage_export_items(&p) == 0 && after.kind == 0)
+	/* A narrowed export may find nothing of a patient who has orders. */
+	if (dosage_export_items(&p) == 0 && after.kind == 0 &&
+	    scope.kinds == NULL && scope.n_statuses == 0)
 		return med_call_fail(call, MED_ERR_NOT_FOUND,
 				     "patient_id: no medication orders for "
 				     "this patient");

@@ -88,7 +88,7 @@ scan(med_call *call, const read_request *r, const char *pid, read_response *res)
 		uint32_t n = 0;
 		med_err err = dosage_store_export(
 			med_call_db(call), med_call_arena(call), pid, now_ms,
-			&after, SCAN_PAGE_SIZE, &p);
+			NULL, &after, SCAN_PAGE_SIZE, &p);
 
 		if (err != MED_OK)
 			return err;

@@ -14,6 +14,7 @@
 #include <med/check.h>
 #include <med/util.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "dosage.h"
@@ -46,25 +47,46 @@ count_orders(med_db *db, const char *patient_id, uint64_t *n)
 				 v, 1, on_count, n);
 }
 
-/* read_admins reads limit administrations after the key (t, id): a seek
- * on the patient's (patient_id, effective_ms) index. */
+/* The administrations after a key, of some statuses or all (%s: the
+ * statuses' test): a seek on (patient_id, effective_ms), or on
+ * (patient_id, status, effective_ms) one range per status. */
+#define ADMINS_SQL                                                             \
+	"SELECT " DOSAGE_ADMIN_COLUMNS " FROM administrations"                 \
+	" WHERE patient_id = ?%s AND (effective_ms > ? OR"                     \
+	" (effective_ms = ? AND id > ?)) ORDER BY effective_ms, id"            \
+	" LIMIT ?"
+
+/* read_admins reads limit administrations of the scope after the key
+ * (t, id). */
 static med_err
 read_admins(med_db *db, med_arena *arena, const char *patient_id,
-	    const med_page_key *after, uint32_t limit, dosage_export_page *p)
+	    const dosage_export_scope *scope, const med_page_key *after,
+	    uint32_t limit, dosage_export_page *p)
 {
 	dosage_admin_rows r = {.arena = arena};
 	bool at = after->kind == 'A';
-	med_db_value v[] = {MED_DB_STR(patient_id),
-			    MED_DB_I64(at ? after->t : INT64_MIN),
-			    MED_DB_I64(at ? after->t : INT64_MIN),
-			    MED_DB_STR(at ? after->id : ""), MED_DB_I64(limit)};
-	med_err err = med_db_query_once(
-		db,
-		"SELECT " DOSAGE_ADMIN_COLUMNS " FROM administrations"
-		" WHERE patient_id = ? AND (effective_ms > ? OR"
-		" (effective_ms = ? AND id > ?)) ORDER BY effective_ms, id"
-		" LIMIT ?",
-		v, 5, dosage_store_admin_row, &r);
+	size_t n_st = scope != NULL ? scope->n_statuses : 0, n = 0, len = 0;
+	med_db_value v[DOSAGE_EXPORT_STATUSES_MAX + 5];
+	char test[3 * DOSAGE_EXPORT_STATUSES_MAX + 24] = "";
+	char sql[sizeof(ADMINS_SQL) + sizeof(test)];
+	med_err err;
+
+	if (n_st > DOSAGE_EXPORT_STATUSES_MAX)
+		return MED_ERR_INVALID;
+	v[n++] = MED_DB_STR(patient_id);
+	for (size_t i = 0; i < n_st; i++) {
+		len += (size_t)snprintf(test + len, sizeof(test) - len, "%s",
+					i ? ", ?" : " AND status IN (?");
+		v[n++] = MED_DB_STR(scope->statuses[i]);
+	}
+	if (n_st > 0)
+		snprintf(test + len, sizeof(test) - len, ")");
+	v[n++] = MED_DB_I64(at ? after->t : INT64_MIN);
+	v[n++] = MED_DB_I64(at ? after->t : INT64_MIN);
+	v[n++] = MED_DB_STR(at ? after->id : "");
+	v[n++] = MED_DB_I64(limit);
+	snprintf(sql, sizeof(sql), ADMINS_SQL, test);
+	err = med_db_query_once(db, sql, v, n, dosage_store_admin_row, &r);
 
 	if (err != MED_OK)
 		return err;
@@ -342,22 +364,41 @@ last_key(const dosage_export_page *p, const med_page_key *after,
 	}
 }
 
+/* wants: the scope reads kind; running infusions (in progress) only
+ * when no status or "in-progress" is asked. */
+static bool
+wants(const dosage_export_scope *scope, char kind)
+{
+	if (scope == NULL)
+		return true;
+	if (scope->kinds != NULL && strchr(scope->kinds, kind) == NULL)
+		return false;
+	if (kind != 'R' || scope->n_statuses == 0)
+		return true;
+	for (size_t i = 0; i < scope->n_statuses; i++)
+		if (strcmp(scope->statuses[i], "in-progress") == 0)
+			return true;
+	return false;
+}
+
 med_err
 dosage_store_export(med_db *db, med_arena *arena, const char *patient_id,
-		    int64_t now_ms, const med_page_key *after, uint32_t size,
+		    int64_t now_ms, const dosage_export_scope *scope,
+		    const med_page_key *after, uint32_t size,
 		    dosage_export_page *out)
 {
 	dosage_export_page p = {0};
 	med_err err;
 
-	if ((err = read_orders(db, arena, patient_id, now_ms, after, size,
+	if (wants(scope, 'O') &&
+	    (err = read_orders(db, arena, patient_id, now_ms, after, size,
 			       &p)) != MED_OK)
 		return err;
-	if (after->kind != 'R' && room(&p, size) > 0 &&
-	    (err = read_admins(db, arena, patient_id, after, room(&p, size),
-			       &p)) != MED_OK)
+	if (wants(scope, 'A') && after->kind != 'R' && room(&p, size) > 0 &&
+	    (err = read_admins(db, arena, patient_id, scope, after,
+			       room(&p, size), &p)) != MED_OK)
 		return err;
-	if (room(&p, size) > 0 &&
+	if (wants(scope, 'R') && room(&p, size) > 0 &&
 	    (err = read_running(db, arena, patient_id, after, room(&p, size),
 				&p)) != MED_OK)
 		return err;

@@ -3,6 +3,7 @@
  * each precision's range, zones, what is refused, and every prefix.
  */
 #include <stdint.h>
+#include <string.h>
 
 #include "fhir_facade.h"
 #include "testlib.h"
@@ -117,10 +118,81 @@ test_open_periods(void)
 	MT_TRUE(!fhir_date_passes(FHIR_SA, &day, &going_on, MAR1));
 }
 
+/* one_filter makes q a search with the date filter value prefix v. */
+static void
+one_filter(fhir_query *q, fhir_date_prefix prefix, const char *v)
+{
+	memset(q, 0, sizeof(*q));
+	q->n_filters = 1;
+	q->filters[0].kind = FHIR_F_DATE;
+	q->filters[0].n_values = 1;
+	q->filters[0].values[0].prefix = prefix;
+	q->filters[0].values[0].range = range_of(v);
+}
+
+/* issue 49: the bounds diagnosis seeks by never leave out a resource
+ * that passes, whether its instant is written to the millisecond or to
+ * the second, for every prefix that bounds. */
+static void
+test_bounds_keep_every_match(void)
+{
+	static const fhir_date_prefix bounded[] = {
+		FHIR_EQ, FHIR_GT, FHIR_LT, FHIR_GE, FHIR_LE, FHIR_SA, FHIR_EB};
+	static const char *const values[] = {"2024-03-01T10:00:05Z",
+					     "2024-03-01", "2024-03-01T10:00Z"};
+	fhir_query q;
+	fhir_range b;
+
+	for (size_t i = 0; i < sizeof(bounded) / sizeof(*bounded); i++)
+		for (size_t j = 0; j < sizeof(values) / sizeof(*values); j++) {
+			one_filter(&q, bounded[i], values[j]);
+			MT_TRUE(fhir_date_bounds(&q, &b));
+			/* instants from a day before to a day after, by 250
+			 * ms, each as a millisecond and as its second */
+			for (int64_t t = MAR1 - DAY_MS; t < MAR1 + 2 * DAY_MS;
+			     t += 250) {
+				fhir_range ms = {t, t + 1};
+				fhir_range sec = {t - t % 1000,
+						  t - t % 1000 + 1000};
+				bool in = t >= b.lo_ms && t < b.hi_ms;
+				const fhir_range *want =
+					&q.filters[0].values[0].range;
+
+				if (fhir_date_passes(bounded[i], want, &ms,
+						     MAR1) ||
+				    fhir_date_passes(bounded[i], want, &sec,
+						     MAR1))
+					MT_TRUE(in);
+			}
+		}
+	one_filter(&q, FHIR_NE, "2024-03-01");
+	MT_TRUE(!fhir_date_bounds(&q, &b));
+	one_filter(&q, FHIR_AP, "2024-03-01");
+	MT_TRUE(!fhir_date_bounds(&q, &b));
+	/* ge and lt (AND) bound both sides; ge or ne (OR) neither */
+	one_filter(&q, FHIR_GE, "2024-03-01");
+	q.filters[1] = q.filters[0];
+	q.filters[1].values[0].prefix = FHIR_LT;
+	q.filters[1].values[0].range = range_of("2024-03-03");
+	q.n_filters = 2;
+	MT_TRUE(fhir_date_bounds(&q, &b));
+	MT_EQ_INT(b.lo_ms, MAR1 - 1000);
+	MT_EQ_INT(b.hi_ms, MAR1 + 3 * DAY_MS + 1000);
+	one_filter(&q, FHIR_GE, "2024-03-01");
+	q.filters[0].values[1] = q.filters[0].values[0];
+	q.filters[0].values[1].prefix = FHIR_NE;
+	q.filters[0].n_values = 2;
+	MT_TRUE(!fhir_date_bounds(&q, &b));
+}
+
 static const mt_case cases[] = {
-	{"precisions", test_precisions},     {"zones", test_zones},
-	{"refused", test_refused},	     {"prefixes", test_prefixes},
-	{"open_periods", test_open_periods}, {NULL, NULL},
+	{"precisions", test_precisions},
+	{"zones", test_zones},
+	{"refused", test_refused},
+	{"prefixes", test_prefixes},
+	{"open_periods", test_open_periods},
+	{"bounds", test_bounds_keep_every_match},
+	{NULL, NULL},
 };
 
 int
