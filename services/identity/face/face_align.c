@@ -5,6 +5,8 @@
 #include "face_align.h"
 
 #include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
 
 /*
  * The mean face of dlib's get_face_chip_details for landmarks 17..67, in
@@ -195,6 +197,130 @@ add_bilinear(const float *img, uint32_t w, uint32_t h, unsigned ch, float x,
 	}
 }
 
+/* sample_rotated fills out through a general m, k x k samples a pixel at
+ * off (ch constant where it is inlined, so the channel loop unrolls). */
+static inline void
+sample_rotated(const float *img, uint32_t w, uint32_t h, unsigned ch,
+	       const double m[6], unsigned size, unsigned k, const float *off,
+	       float *out)
+{
+	float a = (float)m[0], b = (float)m[1], c = (float)m[2];
+	float d = (float)m[3], e = (float)m[4], f = (float)m[5];
+
+	for (unsigned v = 0; v < size; v++)
+		for (unsigned u = 0; u < size; u++) {
+			float acc[IDENTITY_CHIP_MAX_CHANNELS] = {0};
+			float *o = out + ((size_t)v * size + u) * ch;
+
+			for (unsigned j = 0; j < k; j++) {
+				float cv = (float)v + off[j];
+				for (unsigned i = 0; i < k; i++) {
+					float cu = (float)u + off[i];
+					add_bilinear(img, w, h, ch,
+						     a * cu + b * cv + c,
+						     d * cu + e * cv + f, acc);
+				}
+			}
+			for (unsigned q = 0; q < ch; q++)
+				o[q] = acc[q] / (float)(k * k);
+		}
+}
+
+/* An axis sample: where one sample along an axis falls, as add_bilinear
+ * finds it (the offset of the pixel before it in the image, the step to
+ * the next pixel, 0 at the last, and the fraction of the way there). */
+typedef struct axis_sample {
+	size_t at;
+	size_t next;
+	float frac;
+} axis_sample;
+
+/* axis_fill places the k samples of each of size chip pixels along an
+ * axis of len pixels, stride floats apart: coordinate scale * cu + shift,
+ * clamped, as add_bilinear computes it when the other axis does not
+ * enter (the transform's cross term is zero, so adding it changed
+ * nothing but the sign of a zero). */
+static void
+axis_fill(float scale, float shift, uint32_t len, size_t stride, unsigned size,
+	  unsigned k, const float *off, axis_sample *out)
+{
+	for (unsigned u = 0; u < size; u++)
+		for (unsigned i = 0; i < k; i++) {
+			float x = scale * ((float)u + off[i]) + shift;
+			float xc = x < 0.f		  ? 0.f
+				   : x > (float)(len - 1) ? (float)(len - 1)
+							  : x;
+			uint32_t x0 = (uint32_t)xc;
+			axis_sample *s = &out[(size_t)u * k + i];
+
+			s->at = (size_t)x0 * stride;
+			s->next = x0 + 1 < len ? stride : 0;
+			s->frac = xc - (float)x0;
+		}
+}
+
+/* sample_upright is sample_rotated for a transform without rotation or
+ * shear (the PAD crops': m[1] = m[3] = 0), with every sample's column and
+ * row found once (xs, ys: size x k each) instead of once per sample; the
+ * same arithmetic per sample in the same order, so the same floats. */
+static inline void
+sample_upright(const float *img, unsigned ch, const axis_sample *xs,
+	       const axis_sample *ys, unsigned size, unsigned k, float *out)
+{
+	for (unsigned v = 0; v < size; v++)
+		for (unsigned u = 0; u < size; u++) {
+			float acc[IDENTITY_CHIP_MAX_CHANNELS] = {0};
+			float *o = out + ((size_t)v * size + u) * ch;
+
+			for (unsigned j = 0; j < k; j++) {
+				const axis_sample *y = &ys[(size_t)v * k + j];
+				for (unsigned i = 0; i < k; i++) {
+					const axis_sample *x =
+						&xs[(size_t)u * k + i];
+					const float *p = img + y->at + x->at;
+					size_t dx = x->next, dy = y->next;
+
+					for (unsigned q = 0; q < ch; q++) {
+						float top = p[q] +
+							    (p[q + dx] - p[q]) *
+								    x->frac;
+						float bot = p[q + dy] +
+							    (p[q + dy + dx] -
+							     p[q + dy]) *
+								    x->frac;
+						acc[q] += top +
+							  (bot - top) * y->frac;
+					}
+				}
+			}
+			for (unsigned q = 0; q < ch; q++)
+				o[q] = acc[q] / (float)(k * k);
+		}
+}
+
+/* upright samples through an m without rotation or shear; false when the
+ * tables cannot be had (the caller then samples the general way). */
+static bool
+upright(const float *img, uint32_t w, uint32_t h, unsigned ch,
+	const double m[6], unsigned size, unsigned k, const float *off,
+	float *out)
+{
+	axis_sample *xs = malloc(2 * (size_t)size * k * sizeof(*xs));
+	axis_sample *ys = xs + (size_t)size * k;
+
+	if (xs == NULL)
+		return false;
+	axis_fill((float)m[0], (float)m[2], w, ch, size, k, off, xs);
+	axis_fill((float)m[4], (float)m[5], h, (size_t)w * ch, size, k, off,
+		  ys);
+	if (ch == 3)
+		sample_upright(img, 3, xs, ys, size, k, out);
+	else
+		sample_upright(img, 1, xs, ys, size, k, out);
+	free(xs);
+	return true;
+}
+
 void
 identity_chip_sample(const float *img, uint32_t w, uint32_t h,
 		     unsigned channels, const double m[6], unsigned size,
@@ -203,8 +329,6 @@ identity_chip_sample(const float *img, uint32_t w, uint32_t h,
 	/* k x k samples per chip pixel when it spans more than a pixel. */
 	double s = identity_transform_scale(m);
 	unsigned k = s > 1.0 ? (unsigned)ceil(s) : 1;
-	float a = (float)m[0], b = (float)m[1], c = (float)m[2];
-	float d = (float)m[3], e = (float)m[4], f = (float)m[5];
 	float off[8];
 
 	if (k > 8)
@@ -215,23 +339,14 @@ identity_chip_sample(const float *img, uint32_t w, uint32_t h,
 	 * pixel's centre. */
 	for (unsigned n = 0; n < k; n++)
 		off[n] = ((float)n + 0.5f) / (float)k - 0.5f;
-	for (unsigned v = 0; v < size; v++)
-		for (unsigned u = 0; u < size; u++) {
-			float acc[IDENTITY_CHIP_MAX_CHANNELS] = {0};
-			float *o = out + ((size_t)v * size + u) * channels;
-
-			for (unsigned j = 0; j < k; j++) {
-				float cv = (float)v + off[j];
-				for (unsigned i = 0; i < k; i++) {
-					float cu = (float)u + off[i];
-					add_bilinear(img, w, h, channels,
-						     a * cu + b * cv + c,
-						     d * cu + e * cv + f, acc);
-				}
-			}
-			for (unsigned ch = 0; ch < channels; ch++)
-				o[ch] = acc[ch] / (float)(k * k);
-		}
+	if ((float)m[1] == 0.f && (float)m[3] == 0.f &&
+	    (channels == 1 || channels == 3) &&
+	    upright(img, w, h, channels, m, size, k, off, out))
+		return;
+	if (channels == 3)
+		sample_rotated(img, w, h, 3, m, size, k, off, out);
+	else
+		sample_rotated(img, w, h, channels, m, size, k, off, out);
 }
 
 void
