@@ -543,18 +543,77 @@ pool_px(const cv_attrs *a, geom d, const float *xc, int64_t oy, int64_t ox,
 	return acc;
 }
 
+/*
+ * pool_inner: output pixels [ox0, ox1) of row oy whose windows lie wholly
+ * inside the input: pool_px without its bounds checks, the same folds in
+ * the same order and the same divisor (every cell counts, padded or not),
+ * so the same floats.
+ */
+HOT static void
+pool_inner(const cv_attrs *a, geom d, const float *xc, int64_t oy, int64_t ox0,
+	   int64_t ox1, bool is_max, float *o)
+{
+	int64_t kh = a->kernel[0], kw = a->kernel[1], sx = a->strides[1];
+	int64_t y0 = oy * a->strides[0] - a->pads[0], x0 = -a->pads[1];
+	float n = (float)(kh * kw);
+
+	for (int64_t ox = ox0; ox < ox1; ox++) {
+		const float *p = xc + y0 * d.w + x0 + ox * sx;
+		float acc = is_max ? -INFINITY : 0;
+
+		for (int64_t ky = 0; ky < kh; ky++) {
+			const float *row = p + ky * a->dil[0] * d.w;
+			for (int64_t kx = 0; kx < kw; kx++) {
+				float v = row[kx * a->dil[1]];
+				acc = is_max ? (v > acc ? v : acc) : acc + v;
+			}
+		}
+		o[ox] = is_max ? acc : acc / n;
+	}
+}
+
+/* inner_span: the output positions [*lo, *hi) along an axis of len whose
+ * windows (k taps dil apart, stride s, padded by pad) lie inside it. */
+static void
+inner_span(int64_t len, int64_t olen, int64_t k, int64_t s, int64_t dil,
+	   int64_t pad, int64_t *lo, int64_t *hi)
+{
+	int64_t last = (k - 1) * dil; /* the window's reach past its start */
+
+	*lo = pad > 0 ? (pad + s - 1) / s : 0;
+	*hi = len - last + pad <= 0 ? 0 : (len - 1 - last + pad) / s + 1;
+	if (*hi > olen)
+		*hi = olen;
+	if (*lo > *hi)
+		*lo = *hi;
+}
+
 /* rows_pool: output rows [lo, hi) over all planes (row r = p * oh + oy). */
 static void
 rows_pool(void *ctx, int64_t lo, int64_t hi)
 {
 	const plane_job *j = ctx;
+	const cv_attrs *a = &j->n->a;
 	geom d = j->d;
+	int64_t ylo, yhi, xlo, xhi;
 
+	inner_span(d.h, d.oh, a->kernel[0], a->strides[0], a->dil[0],
+		   a->pads[0], &ylo, &yhi);
+	inner_span(d.w, d.ow, a->kernel[1], a->strides[1], a->dil[1],
+		   a->pads[1], &xlo, &xhi);
 	for (int64_t r = lo; r < hi; r++) {
 		const float *xc = j->in + r / d.oh * d.h * d.w;
-		for (int64_t ox = 0; ox < d.ow; ox++)
-			j->out[r * d.ow + ox] = pool_px(
-				&j->n->a, d, xc, r % d.oh, ox, j->is_max);
+		int64_t oy = r % d.oh;
+		float *o = j->out + r * d.ow;
+		bool inner = oy >= ylo && oy < yhi;
+		int64_t a0 = inner ? xlo : d.ow, a1 = inner ? xhi : d.ow;
+
+		for (int64_t ox = 0; ox < a0; ox++)
+			o[ox] = pool_px(a, d, xc, oy, ox, j->is_max);
+		if (inner)
+			pool_inner(a, d, xc, oy, a0, a1, j->is_max, o);
+		for (int64_t ox = a1; ox < d.ow; ox++)
+			o[ox] = pool_px(a, d, xc, oy, ox, j->is_max);
 	}
 }
 

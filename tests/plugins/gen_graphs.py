@@ -289,6 +289,19 @@ def pool_cases():
                                    pads=[1, 0, 1, 1], count_include_pad=1)],
          [("x", x)],
          [("y", ref_pool(x, (3, 2), (2, 2), (1, 0, 1, 1), "avg", 1))])
+    # The face models' windows, which the cpu backend runs without bounds
+    # checks where a window lies inside: dlib's 2x2 averages, its 3x3
+    # stride-2 max and the landmark model's 7x7 stride-2 average (odd
+    # sizes, so the last column's window falls short).
+    x = f32(1, 2, 11, 13)
+    for name, op, k, mode in (("averagepool_2x2_s2", "AveragePool", 2, "avg"),
+                              ("maxpool_3x3_s2", "MaxPool", 3, "max"),
+                              ("averagepool_7x7_s2", "AveragePool", 7,
+                               "avg")):
+        case(name, [node(op, ["x"], ["y"], kernel_shape=[k, k],
+                         strides=[2, 2])],
+             [("x", x)], [("y", ref_pool(x, (k, k), (2, 2), (0, 0, 0, 0),
+                                         mode))])
     case("globalaveragepool", [node("GlobalAveragePool", ["x"], ["y"])],
          [("x", x)], [("y", x.mean(axis=(2, 3), keepdims=True))])
 
