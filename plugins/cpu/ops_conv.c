@@ -130,20 +130,22 @@ out_range(int64_t off, int64_t s, int64_t w, int64_t ow, int64_t *lo,
 }
 
 /*
- * act_row applies a Conv's fused activation (cv_attrs fuse_relu or
- * fuse_leaky) to y[0, len) as the unfused operators compute it
- * (ops_elem.c), so fusing never changes a result.  It is inlined into the
- * hot kernels below, where it vectorises for each of their targets.
+ * act_row applies a Conv's fused activation (cv_attrs fuse_relu,
+ * fuse_leaky or slopes) to y[0, len), a row of output channel ch, as the
+ * unfused operators compute it (ops_elem.c: PRelu is a >= 0 ? a : a * b,
+ * which cv_leaky is), so fusing never changes a result.  It is inlined
+ * into the hot kernels below, where it vectorises for each of their
+ * targets.
  */
 static inline void
-act_row(const cv_attrs *a, float *restrict y, int64_t len)
+act_row(const cv_attrs *a, int64_t ch, float *restrict y, int64_t len)
 {
-	float slope = a->alpha;
+	float slope = a->slopes ? a->slopes[ch] : a->alpha;
 
 	if (a->fuse_relu)
 		for (int64_t x = 0; x < len; x++)
 			y[x] = y[x] > 0 ? y[x] : 0;
-	else if (a->fuse_leaky)
+	else if (a->fuse_leaky || a->slopes)
 		for (int64_t x = 0; x < len; x++)
 			y[x] = cv_leaky(y[x], slope);
 }
@@ -170,7 +172,7 @@ dw_tap(const float *r, const float *k, int64_t x, int64_t w)
 
 HOT static void
 dw3x3_row(const float *r0, const float *r1, const float *r2, const float *k,
-	  float b0, int64_t w, const cv_attrs *a, float *restrict y)
+	  float b0, int64_t w, const cv_attrs *a, int64_t ch, float *restrict y)
 {
 	static const float zero[3] = {0, 0, 0};
 	const float *k0 = r0 ? k : zero, *k2 = r2 ? k + 6 : zero;
@@ -190,7 +192,7 @@ dw3x3_row(const float *r0, const float *r1, const float *r2, const float *k,
 		y[w - 1] = b0 + dw_tap(r0, k, w - 1, w) +
 			   dw_tap(r1, k + 3, w - 1, w) +
 			   dw_tap(r2, k + 6, w - 1, w);
-	act_row(a, y, w);
+	act_row(a, ch, y, w);
 }
 
 static bool
@@ -224,14 +226,14 @@ rows_dw3x3(void *ctx, int64_t lo, int64_t hi)
 		dw3x3_row(oy > 0 ? xc + (oy - 1) * d.w : NULL, xc + oy * d.w,
 			  oy + 1 < d.h ? xc + (oy + 1) * d.w : NULL,
 			  j->w + c * 9, j->bias ? j->bias[c] : 0, d.w, &j->n->a,
-			  j->y + r * d.ow);
+			  c, j->y + r * d.ow);
 	}
 }
 
 /* depthwise_row: one output row of one channel, accumulated tap by tap. */
 HOT static void
 depthwise_row(const cv_attrs *a, geom d, const float *xc, const float *wc,
-	      float b0, int64_t oy, float *yr)
+	      float b0, int64_t ch, int64_t oy, float *yr)
 {
 	int64_t kh = a->kernel[0], kw = a->kernel[1], sx = a->strides[1];
 
@@ -256,7 +258,7 @@ depthwise_row(const cv_attrs *a, geom d, const float *xc, const float *wc,
 			}
 		}
 	}
-	act_row(a, yr, d.ow);
+	act_row(a, ch, yr, d.ow);
 }
 
 /* rows_depthwise: one filter per channel, rows [lo, hi) as rows_dw3x3. */
@@ -270,7 +272,7 @@ rows_depthwise(void *ctx, int64_t lo, int64_t hi)
 	for (int64_t r = lo; r < hi; r++) {
 		int64_t c = r / j->d.oh;
 		depthwise_row(a, j->d, j->x + c * j->d.h * j->d.w,
-			      j->w + c * khw, j->bias ? j->bias[c] : 0,
+			      j->w + c * khw, j->bias ? j->bias[c] : 0, c,
 			      r % j->d.oh, j->y + r * j->d.ow);
 	}
 }
@@ -344,11 +346,13 @@ bias_fill(float *y, int64_t m, int64_t len, int64_t ld, const float *bias)
 	}
 }
 
+/* act_tile: act_row over an m x len tile whose first row is channel ch0. */
 HOT static void
-act_tile(const cv_attrs *a, float *y, int64_t m, int64_t len, int64_t ld)
+act_tile(const cv_attrs *a, int64_t ch0, float *y, int64_t m, int64_t len,
+	 int64_t ld)
 {
 	for (int64_t i = 0; i < m; i++)
-		act_row(a, y + i * ld, len);
+		act_row(a, ch0 + i, y + i * ld, len);
 }
 
 /*
@@ -369,8 +373,8 @@ gemm_tile(const conv_job *j, int64_t gi, const float *b, int64_t ldb,
 	cv_sgemm(0, 0, (int)j->mg, (int)len, (int)j->k, 1.0f,
 		 j->w + gi * j->mg * j->k, (int)j->k, b, (int)ldb,
 		 bias ? 1.0f : 0.0f, y, (int)j->ohw);
-	if (j->n->a.fuse_relu || j->n->a.fuse_leaky)
-		act_tile(&j->n->a, y, j->mg, len, j->ohw);
+	if (j->n->a.fuse_relu || j->n->a.fuse_leaky || j->n->a.slopes)
+		act_tile(&j->n->a, gi * j->mg, y, j->mg, len, j->ohw);
 }
 
 /* 64 Ki floats: measured on YuNet, 16-64 Ki beat 256 Ki and whole rows. */
