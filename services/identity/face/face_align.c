@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 /*
  * The mean face of dlib's get_face_chip_details for landmarks 17..67, in
@@ -259,43 +260,107 @@ axis_fill(float scale, float shift, uint32_t len, size_t stride, unsigned size,
 		}
 }
 
-/* sample_upright is sample_rotated for a transform without rotation or
- * shear (the PAD crops': m[1] = m[3] = 0), with every sample's column and
- * row found once (xs, ys: size x k each) instead of once per sample; the
- * same arithmetic per sample in the same order, so the same floats. */
+/* row_line fills line (k x size x ch floats: sample i of every chip
+ * pixel together) with image row `row` (its offset in img) interpolated
+ * along the row at each of the size x k column samples xs: add_bilinear's
+ * top when row is the sample's row, its bottom when it is the next one. */
+static inline void
+row_line(const float *img, size_t row, unsigned ch, const axis_sample *xs,
+	 unsigned size, unsigned k, float *line)
+{
+	for (size_t t = 0; t < (size_t)size * k; t++) {
+		const float *p = img + row + xs[t].at;
+		size_t dx = xs[t].next;
+		float fx = xs[t].frac;
+
+		float *o = line + ((t % k) * size + t / k) * ch;
+
+		for (unsigned q = 0; q < ch; q++)
+			o[q] = p[q] + (p[q + dx] - p[q]) * fx;
+	}
+}
+
+/* row_lines keeps the last two rows row_line made (tags: their offsets)
+ * and returns the one of row, made into the slot that does not hold keep
+ * when neither has it. */
+static const float *
+row_lines(const float *img, size_t row, size_t keep, unsigned ch,
+	  const axis_sample *xs, unsigned size, unsigned k, float *lines[2],
+	  size_t tag[2])
+{
+	int s = tag[0] == row ? 0 : tag[1] == row ? 1 : tag[0] == keep ? 1 : 0;
+
+	if (tag[s] != row) {
+		row_line(img, row, ch, xs, size, k, lines[s]);
+		tag[s] = row;
+	}
+	return lines[s];
+}
+
+/* Four floats, added and multiplied lane by lane exactly as one float. */
+typedef float f4 __attribute__((vector_size(16)));
+
+/* blend_add: acc[e] += top[e] + (bot[e] - top[e]) * fy for e < n,
+ * add_bilinear's last step and sum, four at a time. */
+static inline void
+blend_add(const float *top, const float *bot, float fy, size_t n, float *acc)
+{
+	f4 vy = {fy, fy, fy, fy};
+	size_t e = 0;
+
+	for (; e + 4 <= n; e += 4) {
+		f4 t, b, a;
+
+		memcpy(&t, top + e, sizeof(t));
+		memcpy(&b, bot + e, sizeof(b));
+		memcpy(&a, acc + e, sizeof(a));
+		a += t + (b - t) * vy;
+		memcpy(acc + e, &a, sizeof(a));
+	}
+	for (; e < n; e++)
+		acc[e] += top[e] + (bot[e] - top[e]) * fy;
+}
+
+/*
+ * sample_upright is sample_rotated for a transform without rotation or
+ * shear (the PAD and landmark crops': m[1] = m[3] = 0), with every
+ * sample's column and row found once (xs, ys: size x k each) and each
+ * image row interpolated along the row once for a whole row of samples
+ * (a sample row advances at most a pixel, so the next one mostly reuses
+ * both rows or one).  Per sample the same arithmetic in the same order,
+ * the sums of each chip pixel too, so the same floats.  lines: two rows
+ * of size x k x ch floats; acc: size x ch.
+ */
 static inline void
 sample_upright(const float *img, unsigned ch, const axis_sample *xs,
-	       const axis_sample *ys, unsigned size, unsigned k, float *out)
+	       const axis_sample *ys, unsigned size, unsigned k,
+	       float *lines[2], float *acc, float *out)
 {
-	for (unsigned v = 0; v < size; v++)
-		for (unsigned u = 0; u < size; u++) {
-			float acc[IDENTITY_CHIP_MAX_CHANNELS] = {0};
-			float *o = out + ((size_t)v * size + u) * ch;
+	size_t tag[2] = {SIZE_MAX, SIZE_MAX};
 
-			for (unsigned j = 0; j < k; j++) {
-				const axis_sample *y = &ys[(size_t)v * k + j];
-				for (unsigned i = 0; i < k; i++) {
-					const axis_sample *x =
-						&xs[(size_t)u * k + i];
-					const float *p = img + y->at + x->at;
-					size_t dx = x->next, dy = y->next;
+	for (unsigned v = 0; v < size; v++) {
+		for (size_t q = 0; q < (size_t)size * ch; q++)
+			acc[q] = 0.f;
+		for (unsigned j = 0; j < k; j++) {
+			const axis_sample *y = &ys[(size_t)v * k + j];
+			size_t r0 = y->at, r1 = y->at + y->next;
+			const float *top = row_lines(img, r0, r1, ch, xs, size,
+						     k, lines, tag);
+			const float *bot = row_lines(img, r1, r0, ch, xs, size,
+						     k, lines, tag);
 
-					for (unsigned q = 0; q < ch; q++) {
-						float top = p[q] +
-							    (p[q + dx] - p[q]) *
-								    x->frac;
-						float bot = p[q + dy] +
-							    (p[q + dy + dx] -
-							     p[q + dy]) *
-								    x->frac;
-						acc[q] += top +
-							  (bot - top) * y->frac;
-					}
-				}
-			}
-			for (unsigned q = 0; q < ch; q++)
-				o[q] = acc[q] / (float)(k * k);
+			/* i outside u: each pixel still adds its samples in
+			 * order, and the pixels' sums, side by side, do not
+			 * wait on each other. */
+			for (unsigned i = 0; i < k; i++)
+				blend_add(top + (size_t)i * size * ch,
+					  bot + (size_t)i * size * ch, y->frac,
+					  (size_t)size * ch, acc);
 		}
+		for (size_t q = 0; q < (size_t)size * ch; q++)
+			out[(size_t)v * size * ch + q] =
+				acc[q] / (float)(k * k);
+	}
 }
 
 /* upright samples through an m without rotation or shear; false when the
@@ -305,19 +370,27 @@ upright(const float *img, uint32_t w, uint32_t h, unsigned ch,
 	const double m[6], unsigned size, unsigned k, const float *off,
 	float *out)
 {
-	axis_sample *xs = malloc(2 * (size_t)size * k * sizeof(*xs));
-	axis_sample *ys = xs + (size_t)size * k;
+	size_t n = (size_t)size * k;
+	axis_sample *xs = malloc(2 * n * sizeof(*xs));
+	float *buf = malloc((2 * n + size) * ch * sizeof(float));
+	float *lines[2] = {buf, buf + n * ch};
 
-	if (xs == NULL)
+	if (xs == NULL || buf == NULL) {
+		free(xs);
+		free(buf);
 		return false;
+	}
 	axis_fill((float)m[0], (float)m[2], w, ch, size, k, off, xs);
 	axis_fill((float)m[4], (float)m[5], h, (size_t)w * ch, size, k, off,
-		  ys);
+		  xs + n);
 	if (ch == 3)
-		sample_upright(img, 3, xs, ys, size, k, out);
+		sample_upright(img, 3, xs, xs + n, size, k, lines,
+			       buf + 2 * n * ch, out);
 	else
-		sample_upright(img, 1, xs, ys, size, k, out);
+		sample_upright(img, 1, xs, xs + n, size, k, lines,
+			       buf + 2 * n * ch, out);
 	free(xs);
+	free(buf);
 	return true;
 }
 
