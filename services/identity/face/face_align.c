@@ -373,13 +373,15 @@ upright(const float *img, uint32_t w, uint32_t h, unsigned ch,
 	size_t n = (size_t)size * k;
 	axis_sample *xs = malloc(2 * n * sizeof(*xs));
 	float *buf = malloc((2 * n + size) * ch * sizeof(float));
-	float *lines[2] = {buf, buf + n * ch};
+	float *lines[2];
 
 	if (xs == NULL || buf == NULL) {
 		free(xs);
 		free(buf);
 		return false;
 	}
+	lines[0] = buf;
+	lines[1] = buf + n * ch;
 	axis_fill((float)m[0], (float)m[2], w, ch, size, k, off, xs);
 	axis_fill((float)m[4], (float)m[5], h, (size_t)w * ch, size, k, off,
 		  xs + n);
