@@ -260,6 +260,9 @@ axis_fill(float scale, float shift, uint32_t len, size_t stride, unsigned size,
 		}
 }
 
+/* Four floats, added and multiplied lane by lane exactly as one float. */
+typedef float f4 __attribute__((vector_size(16)));
+
 /* row_line fills line (k x size x ch floats: sample i of every chip
  * pixel together) with image row `row` (its offset in img) interpolated
  * along the row at each of the size x k column samples xs: add_bilinear's
@@ -268,16 +271,15 @@ static inline void
 row_line(const float *img, size_t row, unsigned ch, const axis_sample *xs,
 	 unsigned size, unsigned k, float *line)
 {
-	for (size_t t = 0; t < (size_t)size * k; t++) {
-		const float *p = img + row + xs[t].at;
-		size_t dx = xs[t].next;
-		float fx = xs[t].frac;
+	for (unsigned u = 0; u < size; u++)
+		for (unsigned i = 0; i < k; i++) {
+			const axis_sample *x = &xs[(size_t)u * k + i];
+			const float *p = img + row + x->at;
+			float *o = line + ((size_t)i * size + u) * ch;
 
-		float *o = line + ((t % k) * size + t / k) * ch;
-
-		for (unsigned q = 0; q < ch; q++)
-			o[q] = p[q] + (p[q + dx] - p[q]) * fx;
-	}
+			for (unsigned q = 0; q < ch; q++)
+				o[q] = p[q] + (p[q + x->next] - p[q]) * x->frac;
+		}
 }
 
 /* row_lines keeps the last two rows row_line made (tags: their offsets)
@@ -296,9 +298,6 @@ row_lines(const float *img, size_t row, size_t keep, unsigned ch,
 	}
 	return lines[s];
 }
-
-/* Four floats, added and multiplied lane by lane exactly as one float. */
-typedef float f4 __attribute__((vector_size(16)));
 
 /* blend_add: acc[e] += top[e] + (bot[e] - top[e]) * fy for e < n,
  * add_bilinear's last step and sum, four at a time. */
