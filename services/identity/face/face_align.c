@@ -325,10 +325,10 @@ blend_add(const float *top, const float *bot, float fy, size_t n, float *acc)
  * shear (the PAD and landmark crops': m[1] = m[3] = 0), with every
  * sample's column and row found once (xs, ys: size x k each) and each
  * image row interpolated along the row once for a whole row of samples
- * (a sample row advances at most a pixel, so the next one mostly reuses
- * both rows or one).  Per sample the same arithmetic in the same order,
- * the sums of each chip pixel too, so the same floats.  lines: two rows
- * of size x k x ch floats; acc: size x ch.
+ * (a sample row advances about a pixel, at most 1.25 with the 8 x 8 cap,
+ * so the next one mostly reuses both rows or one).  Per sample the same
+ * arithmetic in the same order, the sums of each chip pixel too, so the same
+ * floats.  lines: two rows of size x k x ch floats; acc: size x ch.
  */
 static inline void
 sample_upright(const float *img, unsigned ch, const axis_sample *xs,
