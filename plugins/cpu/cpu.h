@@ -54,6 +54,12 @@ typedef struct cv_attrs {
 	 * (its slope in alpha); only cv_onnx_load_fused does this.
 	 */
 	int fuse_leaky;
+	/*
+	 * Conv: a following PRelu with one slope per output channel folded
+	 * in (its slopes, the constant's data); only cv_onnx_load_fused with
+	 * CV_FUSE_PRELU does this.
+	 */
+	const float *slopes;
 	int to; /* Cast */
 	float scales[MED_TENSOR_MAX_DIMS];
 } cv_attrs;
@@ -149,6 +155,7 @@ void cv_blas_init(void);
  * Conv applies it.
  */
 #define CV_FUSE_LEAKY 1u /* LeakyRelu and scalar-slope PRelu: fuse_leaky */
+#define CV_FUSE_PRELU 2u /* PRelu with a slope per channel: slopes */
 int cv_onnx_load(const void *buf, size_t len, cv_graph **out,
 		 med_plugin_err *err);
 int cv_onnx_load_fused(const void *buf, size_t len, unsigned fuse,

@@ -637,8 +637,33 @@ leaky_slope(cv_graph *g, const cv_node *r, float *slope)
 }
 
 /*
+ * channel_slopes: whether r is a PRelu of Conv c's output whose constant
+ * slope has one value per output channel, broadcast over the rest ([C, 1,
+ * 1] or [1, C, 1, 1]; a [C] slope broadcasts along the last axis and does
+ * not count), and its slopes.
+ */
+static bool
+channel_slopes(cv_graph *g, const cv_node *c, const cv_node *r,
+	       const float **slopes)
+{
+	const cv_value *s = cv_in(g, r, 1), *y = &g->vals[c->out[0]];
+
+	if (strcmp(r->op->name, "PRelu") != 0 || s == NULL ||
+	    s->kind != V_CONST || s->dtype != MED_DTYPE_F32 || y->ndim != 4 ||
+	    s->n != (size_t)y->dims[1] || (s->ndim != 3 && s->ndim != 4) ||
+	    s->dims[s->ndim - 3] != y->dims[1])
+		return false;
+	for (int k = 0; k < s->ndim; k++)
+		if (k != s->ndim - 3 && s->dims[k] != 1)
+			return false;
+	*slopes = s->data;
+	return true;
+}
+
+/*
  * fuse_act folds into a Conv the activation that alone reads its output:
- * Relu always, LeakyRelu and scalar PRelu when fuse has CV_FUSE_LEAKY.
+ * Relu always, LeakyRelu and scalar PRelu when fuse has CV_FUSE_LEAKY, a
+ * PRelu with a slope per channel when it has CV_FUSE_PRELU.
  */
 static void
 fuse_act(cv_graph *g, unsigned fuse)
@@ -646,6 +671,7 @@ fuse_act(cv_graph *g, unsigned fuse)
 	for (int i = 0; i < g->n_nodes; i++) {
 		cv_node *c = &g->nodes[i];
 		float slope;
+		const float *slopes;
 		if (c->dead || strcmp(c->op->name, "Conv") != 0 ||
 		    g->vals[c->out[0]].is_output)
 			continue;
@@ -658,6 +684,9 @@ fuse_act(cv_graph *g, unsigned fuse)
 			   leaky_slope(g, &g->nodes[r], &slope)) {
 			c->a.fuse_leaky = 1;
 			c->a.alpha = slope;
+		} else if ((fuse & CV_FUSE_PRELU) &&
+			   channel_slopes(g, c, &g->nodes[r], &slopes)) {
+			c->a.slopes = slopes;
 		} else {
 			continue;
 		}

@@ -130,20 +130,22 @@ out_range(int64_t off, int64_t s, int64_t w, int64_t ow, int64_t *lo,
 }
 
 /*
- * act_row applies a Conv's fused activation (cv_attrs fuse_relu or
- * fuse_leaky) to y[0, len) as the unfused operators compute it
- * (ops_elem.c), so fusing never changes a result.  It is inlined into the
- * hot kernels below, where it vectorises for each of their targets.
+ * act_row applies a Conv's fused activation (cv_attrs fuse_relu,
+ * fuse_leaky or slopes) to y[0, len), a row of output channel ch, as the
+ * unfused operators compute it (ops_elem.c: PRelu is a >= 0 ? a : a * b,
+ * which cv_leaky is), so fusing never changes a result.  It is inlined
+ * into the hot kernels below, where it vectorises for each of their
+ * targets.
  */
 static inline void
-act_row(const cv_attrs *a, float *restrict y, int64_t len)
+act_row(const cv_attrs *a, int64_t ch, float *restrict y, int64_t len)
 {
-	float slope = a->alpha;
+	float slope = a->slopes ? a->slopes[ch] : a->alpha;
 
 	if (a->fuse_relu)
 		for (int64_t x = 0; x < len; x++)
 			y[x] = y[x] > 0 ? y[x] : 0;
-	else if (a->fuse_leaky)
+	else if (a->fuse_leaky || a->slopes)
 		for (int64_t x = 0; x < len; x++)
 			y[x] = cv_leaky(y[x], slope);
 }
@@ -170,7 +172,7 @@ dw_tap(const float *r, const float *k, int64_t x, int64_t w)
 
 HOT static void
 dw3x3_row(const float *r0, const float *r1, const float *r2, const float *k,
-	  float b0, int64_t w, const cv_attrs *a, float *restrict y)
+	  float b0, int64_t w, const cv_attrs *a, int64_t ch, float *restrict y)
 {
 	static const float zero[3] = {0, 0, 0};
 	const float *k0 = r0 ? k : zero, *k2 = r2 ? k + 6 : zero;
@@ -190,7 +192,7 @@ dw3x3_row(const float *r0, const float *r1, const float *r2, const float *k,
 		y[w - 1] = b0 + dw_tap(r0, k, w - 1, w) +
 			   dw_tap(r1, k + 3, w - 1, w) +
 			   dw_tap(r2, k + 6, w - 1, w);
-	act_row(a, y, w);
+	act_row(a, ch, y, w);
 }
 
 static bool
@@ -224,14 +226,14 @@ rows_dw3x3(void *ctx, int64_t lo, int64_t hi)
 		dw3x3_row(oy > 0 ? xc + (oy - 1) * d.w : NULL, xc + oy * d.w,
 			  oy + 1 < d.h ? xc + (oy + 1) * d.w : NULL,
 			  j->w + c * 9, j->bias ? j->bias[c] : 0, d.w, &j->n->a,
-			  j->y + r * d.ow);
+			  c, j->y + r * d.ow);
 	}
 }
 
 /* depthwise_row: one output row of one channel, accumulated tap by tap. */
 HOT static void
 depthwise_row(const cv_attrs *a, geom d, const float *xc, const float *wc,
-	      float b0, int64_t oy, float *yr)
+	      float b0, int64_t ch, int64_t oy, float *yr)
 {
 	int64_t kh = a->kernel[0], kw = a->kernel[1], sx = a->strides[1];
 
@@ -256,7 +258,7 @@ depthwise_row(const cv_attrs *a, geom d, const float *xc, const float *wc,
 			}
 		}
 	}
-	act_row(a, yr, d.ow);
+	act_row(a, ch, yr, d.ow);
 }
 
 /* rows_depthwise: one filter per channel, rows [lo, hi) as rows_dw3x3. */
@@ -270,7 +272,7 @@ rows_depthwise(void *ctx, int64_t lo, int64_t hi)
 	for (int64_t r = lo; r < hi; r++) {
 		int64_t c = r / j->d.oh;
 		depthwise_row(a, j->d, j->x + c * j->d.h * j->d.w,
-			      j->w + c * khw, j->bias ? j->bias[c] : 0,
+			      j->w + c * khw, j->bias ? j->bias[c] : 0, c,
 			      r % j->d.oh, j->y + r * j->d.ow);
 	}
 }
@@ -344,11 +346,13 @@ bias_fill(float *y, int64_t m, int64_t len, int64_t ld, const float *bias)
 	}
 }
 
+/* act_tile: act_row over an m x len tile whose first row is channel ch0. */
 HOT static void
-act_tile(const cv_attrs *a, float *y, int64_t m, int64_t len, int64_t ld)
+act_tile(const cv_attrs *a, int64_t ch0, float *y, int64_t m, int64_t len,
+	 int64_t ld)
 {
 	for (int64_t i = 0; i < m; i++)
-		act_row(a, y + i * ld, len);
+		act_row(a, ch0 + i, y + i * ld, len);
 }
 
 /*
@@ -369,8 +373,8 @@ gemm_tile(const conv_job *j, int64_t gi, const float *b, int64_t ldb,
 	cv_sgemm(0, 0, (int)j->mg, (int)len, (int)j->k, 1.0f,
 		 j->w + gi * j->mg * j->k, (int)j->k, b, (int)ldb,
 		 bias ? 1.0f : 0.0f, y, (int)j->ohw);
-	if (j->n->a.fuse_relu || j->n->a.fuse_leaky)
-		act_tile(&j->n->a, y, j->mg, len, j->ohw);
+	if (j->n->a.fuse_relu || j->n->a.fuse_leaky || j->n->a.slopes)
+		act_tile(&j->n->a, gi * j->mg, y, j->mg, len, j->ohw);
 }
 
 /* 64 Ki floats: measured on YuNet, 16-64 Ki beat 256 Ki and whole rows. */
@@ -543,18 +547,77 @@ pool_px(const cv_attrs *a, geom d, const float *xc, int64_t oy, int64_t ox,
 	return acc;
 }
 
+/*
+ * pool_inner: output pixels [ox0, ox1) of row oy whose windows lie wholly
+ * inside the input: pool_px without its bounds checks, the same folds in
+ * the same order and the same divisor (every cell counts, padded or not),
+ * so the same floats.
+ */
+HOT static void
+pool_inner(const cv_attrs *a, geom d, const float *xc, int64_t oy, int64_t ox0,
+	   int64_t ox1, bool is_max, float *o)
+{
+	int64_t kh = a->kernel[0], kw = a->kernel[1], sx = a->strides[1];
+	int64_t y0 = oy * a->strides[0] - a->pads[0], x0 = -a->pads[1];
+	float n = (float)(kh * kw);
+
+	for (int64_t ox = ox0; ox < ox1; ox++) {
+		const float *p = xc + y0 * d.w + x0 + ox * sx;
+		float acc = is_max ? -INFINITY : 0;
+
+		for (int64_t ky = 0; ky < kh; ky++) {
+			const float *row = p + ky * a->dil[0] * d.w;
+			for (int64_t kx = 0; kx < kw; kx++) {
+				float v = row[kx * a->dil[1]];
+				acc = is_max ? (v > acc ? v : acc) : acc + v;
+			}
+		}
+		o[ox] = is_max ? acc : acc / n;
+	}
+}
+
+/* inner_span: the output positions [*lo, *hi) along an axis of len whose
+ * windows (k taps dil apart, stride s, padded by pad) lie inside it. */
+static void
+inner_span(int64_t len, int64_t olen, int64_t k, int64_t s, int64_t dil,
+	   int64_t pad, int64_t *lo, int64_t *hi)
+{
+	int64_t last = (k - 1) * dil; /* the window's reach past its start */
+
+	*lo = pad > 0 ? (pad + s - 1) / s : 0;
+	*hi = len - last + pad <= 0 ? 0 : (len - 1 - last + pad) / s + 1;
+	if (*hi > olen)
+		*hi = olen;
+	if (*lo > *hi)
+		*lo = *hi;
+}
+
 /* rows_pool: output rows [lo, hi) over all planes (row r = p * oh + oy). */
 static void
 rows_pool(void *ctx, int64_t lo, int64_t hi)
 {
 	const plane_job *j = ctx;
+	const cv_attrs *a = &j->n->a;
 	geom d = j->d;
+	int64_t ylo, yhi, xlo, xhi;
 
+	inner_span(d.h, d.oh, a->kernel[0], a->strides[0], a->dil[0],
+		   a->pads[0], &ylo, &yhi);
+	inner_span(d.w, d.ow, a->kernel[1], a->strides[1], a->dil[1],
+		   a->pads[1], &xlo, &xhi);
 	for (int64_t r = lo; r < hi; r++) {
 		const float *xc = j->in + r / d.oh * d.h * d.w;
-		for (int64_t ox = 0; ox < d.ow; ox++)
-			j->out[r * d.ow + ox] = pool_px(
-				&j->n->a, d, xc, r % d.oh, ox, j->is_max);
+		int64_t oy = r % d.oh;
+		float *o = j->out + r * d.ow;
+		bool inner = oy >= ylo && oy < yhi;
+		int64_t a0 = inner ? xlo : d.ow, a1 = inner ? xhi : d.ow;
+
+		for (int64_t ox = 0; ox < a0; ox++)
+			o[ox] = pool_px(a, d, xc, oy, ox, j->is_max);
+		if (inner)
+			pool_inner(a, d, xc, oy, a0, a1, j->is_max, o);
+		for (int64_t ox = a1; ox < d.ow; ox++)
+			o[ox] = pool_px(a, d, xc, oy, ox, j->is_max);
 	}
 }
 

@@ -289,6 +289,19 @@ def pool_cases():
                                    pads=[1, 0, 1, 1], count_include_pad=1)],
          [("x", x)],
          [("y", ref_pool(x, (3, 2), (2, 2), (1, 0, 1, 1), "avg", 1))])
+    # The face models' windows, which the cpu backend runs without bounds
+    # checks where a window lies inside: dlib's 2x2 averages, its 3x3
+    # stride-2 max and the landmark model's 7x7 stride-2 average (odd
+    # sizes, so the last column's window falls short).
+    x = f32(1, 2, 11, 13)
+    for name, op, k, mode in (("averagepool_2x2_s2", "AveragePool", 2, "avg"),
+                              ("maxpool_3x3_s2", "MaxPool", 3, "max"),
+                              ("averagepool_7x7_s2", "AveragePool", 7,
+                               "avg")):
+        case(name, [node(op, ["x"], ["y"], kernel_shape=[k, k],
+                         strides=[2, 2])],
+             [("x", x)], [("y", ref_pool(x, (k, k), (2, 2), (0, 0, 0, 0),
+                                         mode))])
     case("globalaveragepool", [node("GlobalAveragePool", ["x"], ["y"])],
          [("x", x)], [("y", x.mean(axis=(2, 3), keepdims=True))])
 
@@ -443,6 +456,34 @@ def leaky_pool_cases():
                                node("PRelu", ["c", "s"], ["y"])],
          [("x", x)], [("y", leaky(y, slope[0]))],
          {"w": w, "b": b, "s": slope})
+    # PRelu with a slope per channel ([C, 1, 1] as MiniFASNet has it, and
+    # [1, C, 1, 1]), which the cpu backend folds into the Conv (im2col with
+    # a batch of two, 1x1, grouped, depthwise 3x3 and strided); a [W]
+    # slope broadcasts along the rows and must not be folded.
+    for name, xs, ws, attrs, sshape in (
+            ("conv_prelu_channel_3x3", (2, 3, 9, 11), (4, 3, 3, 3),
+             dict(pads=[1, 1, 1, 1]), (4, 1, 1)),
+            ("conv_prelu_channel_1x1", (1, 8, 7, 6), (6, 8, 1, 1), {},
+             (1, 6, 1, 1)),
+            ("conv_prelu_channel_group2", (1, 4, 8, 8), (6, 2, 3, 3),
+             dict(group=2, pads=[1, 1, 1, 1]), (6, 1, 1)),
+            ("conv_prelu_channel_depthwise", (1, 5, 10, 12), (5, 1, 3, 3),
+             dict(group=5, pads=[1, 1, 1, 1]), (5, 1, 1)),
+            ("conv_prelu_channel_depthwise_s2", (1, 4, 11, 10),
+             (4, 1, 3, 3), dict(group=4, pads=[1, 1, 1, 1], strides=[2, 2]),
+             (4, 1, 1)),
+            ("conv_prelu_rows", (1, 3, 8, 8), (4, 3, 3, 3),
+             dict(pads=[1, 1, 1, 1]), (8,))):
+        x, w, b = f32(*xs), f32(*ws), f32(ws[0])
+        slope = RNG.uniform(-0.5, 0.5, size=sshape).astype(np.float32)
+        y = ref_conv(x, w, b, attrs.get("strides", (1, 1)),
+                     attrs.get("pads", (0, 0, 0, 0)), (1, 1),
+                     attrs.get("group", 1))
+        want = np.where(y >= 0, y, slope * y.astype(np.float64))
+        case(name, [node("Conv", ["x", "w", "b"], ["c"], **attrs),
+                    node("PRelu", ["c", "s"], ["y"])],
+             [("x", x)], [("y", want.astype(np.float32))],
+             {"w": w, "b": b, "s": slope})
     # The Conv's output read twice: nothing may be folded.
     x, w, b = f32(1, 3, 8, 8), f32(4, 3, 3, 3), f32(4)
     y = ref_conv(x, w, b, pads=(1, 1, 1, 1))

@@ -297,6 +297,36 @@ test_jpeg_gray_and_colour(void)
 }
 
 /* Colour kept on request: the grey plane is what it is without it. */
+/* Every 8-bit value, grey and colour, comes out exactly as v / 255.0f
+ * (the decoder looks the quotient up instead of dividing each sample). */
+static void
+test_every_byte_is_its_quotient(void)
+{
+	uint8_t g[256], rgb[256 * 3];
+	med_image_limits lim = {.keep_colour = true};
+	med_image *img = NULL;
+
+	for (int v = 0; v < 256; v++) {
+		g[v] = (uint8_t)v;
+		rgb[3 * v] = (uint8_t)v;
+		rgb[3 * v + 1] = (uint8_t)(255 - v);
+		rgb[3 * v + 2] = (uint8_t)(v * 7);
+	}
+	mbuf b = make_png(256, 1, 8, PNG_COLOR_TYPE_GRAY, g, 256, NULL, 0);
+	MT_OK(med_image_decode(b.p, b.len, NULL, &img, NULL, 0));
+	for (int v = 0; v < 256; v++)
+		MT_TRUE(img->px[v] == (float)v / 255.0f);
+	med_image_free(img);
+	free(b.p);
+	b = make_png(256, 1, 8, PNG_COLOR_TYPE_RGB, rgb, 768, NULL, 0);
+	MT_OK(med_image_decode(b.p, b.len, &lim, &img, NULL, 0));
+	MT_TRUE(img->rgb != NULL);
+	for (int i = 0; img->rgb && i < 768; i++)
+		MT_TRUE(img->rgb[i] == (float)rgb[i] / 255.0f);
+	med_image_free(img);
+	free(b.p);
+}
+
 static void
 test_keep_colour(void)
 {
@@ -424,6 +454,7 @@ static const mt_case cases[] = {
 	{"png_truncated_and_corrupt", test_png_truncated_and_corrupt},
 	{"png_declared_sizes", test_png_declared_sizes},
 	{"jpeg_gray_and_colour", test_jpeg_gray_and_colour},
+	{"every_byte_is_its_quotient", test_every_byte_is_its_quotient},
 	{"keep_colour", test_keep_colour},
 	{"jpeg_truncated_and_huge", test_jpeg_truncated_and_huge},
 	{"not_an_image_and_caps", test_not_an_image_and_caps},

@@ -21,7 +21,11 @@ not a test: nothing is asserted.  Skips (exit 0) without the models or
 
 Knobs (environment): ROUNDS (3), CALLS (150 VerifyFace calls a round),
 NICE (0; e.g. -15 runs the rounds ahead of other work on a shared
-machine, as docs/benchmarks.md's figures were taken).
+machine, as docs/benchmarks.md's figures were taken), CONFIGS (the names
+above to run, comma-separated; default all), BUILDS (build directories
+to compare, comma-separated, each passed to face_verify.py as BUILD, so
+the binaries of two builds, e.g. one made from the previous commit, run
+alternately in the same rounds; default the harness's own, build/).
 """
 
 import os
@@ -47,7 +51,7 @@ def loadavg():
         return " ".join(f.read().split()[:3])
 
 
-def one_round(model, calls, nice):
+def one_round(model, calls, nice, build=None):
     env = dict(os.environ, ROUNDS=str(calls),
                MED_FACE_DETECTOR=os.path.join(
                    MODELS, "face-api-tiny-detector-v1.onnx"),
@@ -56,6 +60,8 @@ def one_round(model, calls, nice):
                MED_FACE_EMBEDDER=os.path.join(MODELS, "dlib-resnet-v1.onnx"),
                MED_FACE_PAD="warn" if model else "off")
     env.pop("MED_FACE_PAD_MODEL", None)
+    if build:
+        env["BUILD"] = build
     if model:
         env["MED_FACE_PAD_MODEL"] = os.path.join(MODELS, model)
     cmd = ["/usr/bin/python3", os.path.join(HERE, "face_verify.py")]
@@ -70,6 +76,14 @@ def one_round(model, calls, nice):
     return float(p50.group(1)), float(p50.group(2)), float(cpu.group(1))
 
 
+def label(key):
+    """A row's name: the configuration, after the build when there are
+    several."""
+    build, name = key
+    return "%s, %s" % (os.path.basename(build.rstrip("/")), name) \
+        if build else name
+
+
 def main():
     need = [os.path.join(MODELS, m) for _, m in CONFIGS if m] + [FACES]
     if not all(os.path.exists(p) for p in need):
@@ -78,31 +92,37 @@ def main():
     rounds = int(os.environ.get("ROUNDS", "3"))
     calls = int(os.environ.get("CALLS", "150"))
     nice = int(os.environ.get("NICE", "0"))
-    res = {name: ([], [], []) for name, _ in CONFIGS}
+    pick = os.environ.get("CONFIGS")
+    configs = [c for c in CONFIGS if not pick or c[0] in pick.split(",")]
+    builds = [b for b in os.environ.get("BUILDS", "").split(",") if b] or \
+        [None]
+    runs = [((b, name), model) for b in builds for name, model in configs]
+    res = {key: ([], [], []) for key, _ in runs}
     print("load average at the start: %s" % loadavg(), flush=True)
     for r in range(rounds):
-        for name, model in CONFIGS:
-            p50, p95, cpu = one_round(model, calls, nice)
-            res[name][0].append(p50)
-            res[name][1].append(cpu)
-            res[name][2].append(p95)
+        for key, model in runs:
+            p50, p95, cpu = one_round(model, calls, nice, key[0])
+            res[key][0].append(p50)
+            res[key][1].append(cpu)
+            res[key][2].append(p95)
             print("round %d %-20s VerifyFace p50 %7.2f ms, p95 %7.2f ms, "
                   "identity CPU %6.2f ms per call, load %s" % (
-                      r + 1, name, p50, p95, cpu, loadavg()), flush=True)
-    base_p50 = statistics.median(res["off"][0])
-    base_cpu = statistics.median(res["off"][1])
-    print("\n| PAD stage | VerifyFace p50, median of %d rounds | p95, "
-          "median | ratio to off (p50) | identity CPU per call | ratio to "
-          "off |" % rounds)
+                      r + 1, label(key), p50, p95, cpu, loadavg()),
+                  flush=True)
+    base = runs[0][0]
+    base_p50 = statistics.median(res[base][0])
+    base_cpu = statistics.median(res[base][1])
+    print("\n| build, PAD stage | VerifyFace p50, median of %d rounds | "
+          "p95, median | ratio to %s (p50) | identity CPU per call | "
+          "ratio to %s |" % (rounds, label(base), label(base)))
     print("|---|---|---|---|---|---|")
-    for name, _ in CONFIGS:
-        p50 = statistics.median(res[name][0])
-        cpu = statistics.median(res[name][1])
-        p95 = statistics.median(res[name][2])
+    for key, _ in runs:
+        p50 = statistics.median(res[key][0])
+        cpu = statistics.median(res[key][1])
+        p95 = statistics.median(res[key][2])
         print("| %s | %.1f ms | %.1f ms | %.2f | %.1f ms | %.2f |" % (
-            name, p50, p95, p50 / base_p50, cpu, cpu / base_cpu))
+            label(key), p50, p95, p50 / base_p50, cpu, cpu / base_cpu))
     print("\nload average at the end: %s" % loadavg())
-
 
 if __name__ == "__main__":
     main()

@@ -5,6 +5,9 @@
 #include "face_align.h"
 
 #include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 
 /*
  * The mean face of dlib's get_face_chip_details for landmarks 17..67, in
@@ -195,6 +198,203 @@ add_bilinear(const float *img, uint32_t w, uint32_t h, unsigned ch, float x,
 	}
 }
 
+/* sample_rotated fills out through a general m, k x k samples a pixel at
+ * off (ch constant where it is inlined, so the channel loop unrolls). */
+static inline void
+sample_rotated(const float *img, uint32_t w, uint32_t h, unsigned ch,
+	       const double m[6], unsigned size, unsigned k, const float *off,
+	       float *out)
+{
+	float a = (float)m[0], b = (float)m[1], c = (float)m[2];
+	float d = (float)m[3], e = (float)m[4], f = (float)m[5];
+
+	for (unsigned v = 0; v < size; v++)
+		for (unsigned u = 0; u < size; u++) {
+			float acc[IDENTITY_CHIP_MAX_CHANNELS] = {0};
+			float *o = out + ((size_t)v * size + u) * ch;
+
+			for (unsigned j = 0; j < k; j++) {
+				float cv = (float)v + off[j];
+				for (unsigned i = 0; i < k; i++) {
+					float cu = (float)u + off[i];
+					add_bilinear(img, w, h, ch,
+						     a * cu + b * cv + c,
+						     d * cu + e * cv + f, acc);
+				}
+			}
+			for (unsigned q = 0; q < ch; q++)
+				o[q] = acc[q] / (float)(k * k);
+		}
+}
+
+/* An axis sample: where one sample along an axis falls, as add_bilinear
+ * finds it (the offset of the pixel before it in the image, the step to
+ * the next pixel, 0 at the last, and the fraction of the way there). */
+typedef struct axis_sample {
+	size_t at;
+	size_t next;
+	float frac;
+} axis_sample;
+
+/* axis_fill places the k samples of each of size chip pixels along an
+ * axis of len pixels, stride floats apart: coordinate scale * cu + shift,
+ * clamped, as add_bilinear computes it when the other axis does not
+ * enter (the transform's cross term is zero, so adding it changed
+ * nothing but the sign of a zero). */
+static void
+axis_fill(float scale, float shift, uint32_t len, size_t stride, unsigned size,
+	  unsigned k, const float *off, axis_sample *out)
+{
+	for (unsigned u = 0; u < size; u++)
+		for (unsigned i = 0; i < k; i++) {
+			float x = scale * ((float)u + off[i]) + shift;
+			float xc = x < 0.f		  ? 0.f
+				   : x > (float)(len - 1) ? (float)(len - 1)
+							  : x;
+			uint32_t x0 = (uint32_t)xc;
+			axis_sample *s = &out[(size_t)u * k + i];
+
+			s->at = (size_t)x0 * stride;
+			s->next = x0 + 1 < len ? stride : 0;
+			s->frac = xc - (float)x0;
+		}
+}
+
+/* Four floats, added and multiplied lane by lane exactly as one float. */
+typedef float f4 __attribute__((vector_size(16)));
+
+/* row_line fills line (k x size x ch floats: sample i of every chip
+ * pixel together) with image row `row` (its offset in img) interpolated
+ * along the row at each of the size x k column samples xs: add_bilinear's
+ * top when row is the sample's row, its bottom when it is the next one. */
+static inline void
+row_line(const float *img, size_t row, unsigned ch, const axis_sample *xs,
+	 unsigned size, unsigned k, float *line)
+{
+	for (unsigned u = 0; u < size; u++)
+		for (unsigned i = 0; i < k; i++) {
+			const axis_sample *x = &xs[(size_t)u * k + i];
+			const float *p = img + row + x->at;
+			float *o = line + ((size_t)i * size + u) * ch;
+
+			for (unsigned q = 0; q < ch; q++)
+				o[q] = p[q] + (p[q + x->next] - p[q]) * x->frac;
+		}
+}
+
+/* row_lines keeps the last two rows row_line made (tags: their offsets)
+ * and returns the one of row, made into the slot that does not hold keep
+ * when neither has it. */
+static const float *
+row_lines(const float *img, size_t row, size_t keep, unsigned ch,
+	  const axis_sample *xs, unsigned size, unsigned k, float *lines[2],
+	  size_t tag[2])
+{
+	int s = tag[0] == row ? 0 : tag[1] == row ? 1 : tag[0] == keep ? 1 : 0;
+
+	if (tag[s] != row) {
+		row_line(img, row, ch, xs, size, k, lines[s]);
+		tag[s] = row;
+	}
+	return lines[s];
+}
+
+/* blend_add: acc[e] += top[e] + (bot[e] - top[e]) * fy for e < n,
+ * add_bilinear's last step and sum, four at a time. */
+static inline void
+blend_add(const float *top, const float *bot, float fy, size_t n, float *acc)
+{
+	f4 vy = {fy, fy, fy, fy};
+	size_t e = 0;
+
+	for (; e + 4 <= n; e += 4) {
+		f4 t, b, a;
+
+		memcpy(&t, top + e, sizeof(t));
+		memcpy(&b, bot + e, sizeof(b));
+		memcpy(&a, acc + e, sizeof(a));
+		a += t + (b - t) * vy;
+		memcpy(acc + e, &a, sizeof(a));
+	}
+	for (; e < n; e++)
+		acc[e] += top[e] + (bot[e] - top[e]) * fy;
+}
+
+/*
+ * sample_upright is sample_rotated for a transform without rotation or
+ * shear (the PAD and landmark crops': m[1] = m[3] = 0), with every
+ * sample's column and row found once (xs, ys: size x k each) and each
+ * image row interpolated along the row once for a whole row of samples
+ * (a sample row advances about a pixel, at most 1.25 with the 8 x 8 cap,
+ * so the next one mostly reuses both rows or one).  Per sample the same
+ * arithmetic in the same order, the sums of each chip pixel too, so the same
+ * floats.  lines: two rows of size x k x ch floats; acc: size x ch.
+ */
+static inline void
+sample_upright(const float *img, unsigned ch, const axis_sample *xs,
+	       const axis_sample *ys, unsigned size, unsigned k,
+	       float *lines[2], float *acc, float *out)
+{
+	size_t tag[2] = {SIZE_MAX, SIZE_MAX};
+
+	for (unsigned v = 0; v < size; v++) {
+		for (size_t q = 0; q < (size_t)size * ch; q++)
+			acc[q] = 0.f;
+		for (unsigned j = 0; j < k; j++) {
+			const axis_sample *y = &ys[(size_t)v * k + j];
+			size_t r0 = y->at, r1 = y->at + y->next;
+			const float *top = row_lines(img, r0, r1, ch, xs, size,
+						     k, lines, tag);
+			const float *bot = row_lines(img, r1, r0, ch, xs, size,
+						     k, lines, tag);
+
+			/* i outside u: each pixel still adds its samples in
+			 * order, and the pixels' sums, side by side, do not
+			 * wait on each other. */
+			for (unsigned i = 0; i < k; i++)
+				blend_add(top + (size_t)i * size * ch,
+					  bot + (size_t)i * size * ch, y->frac,
+					  (size_t)size * ch, acc);
+		}
+		for (size_t q = 0; q < (size_t)size * ch; q++)
+			out[(size_t)v * size * ch + q] =
+				acc[q] / (float)(k * k);
+	}
+}
+
+/* upright samples through an m without rotation or shear; false when the
+ * tables cannot be had (the caller then samples the general way). */
+static bool
+upright(const float *img, uint32_t w, uint32_t h, unsigned ch,
+	const double m[6], unsigned size, unsigned k, const float *off,
+	float *out)
+{
+	size_t n = (size_t)size * k;
+	axis_sample *xs = malloc(2 * n * sizeof(*xs));
+	float *buf = malloc((2 * n + size) * ch * sizeof(float));
+	float *lines[2];
+
+	if (xs == NULL || buf == NULL) {
+		free(xs);
+		free(buf);
+		return false;
+	}
+	lines[0] = buf;
+	lines[1] = buf + n * ch;
+	axis_fill((float)m[0], (float)m[2], w, ch, size, k, off, xs);
+	axis_fill((float)m[4], (float)m[5], h, (size_t)w * ch, size, k, off,
+		  xs + n);
+	if (ch == 3)
+		sample_upright(img, 3, xs, xs + n, size, k, lines,
+			       buf + 2 * n * ch, out);
+	else
+		sample_upright(img, 1, xs, xs + n, size, k, lines,
+			       buf + 2 * n * ch, out);
+	free(xs);
+	free(buf);
+	return true;
+}
+
 void
 identity_chip_sample(const float *img, uint32_t w, uint32_t h,
 		     unsigned channels, const double m[6], unsigned size,
@@ -203,8 +403,6 @@ identity_chip_sample(const float *img, uint32_t w, uint32_t h,
 	/* k x k samples per chip pixel when it spans more than a pixel. */
 	double s = identity_transform_scale(m);
 	unsigned k = s > 1.0 ? (unsigned)ceil(s) : 1;
-	float a = (float)m[0], b = (float)m[1], c = (float)m[2];
-	float d = (float)m[3], e = (float)m[4], f = (float)m[5];
 	float off[8];
 
 	if (k > 8)
@@ -215,23 +413,14 @@ identity_chip_sample(const float *img, uint32_t w, uint32_t h,
 	 * pixel's centre. */
 	for (unsigned n = 0; n < k; n++)
 		off[n] = ((float)n + 0.5f) / (float)k - 0.5f;
-	for (unsigned v = 0; v < size; v++)
-		for (unsigned u = 0; u < size; u++) {
-			float acc[IDENTITY_CHIP_MAX_CHANNELS] = {0};
-			float *o = out + ((size_t)v * size + u) * channels;
-
-			for (unsigned j = 0; j < k; j++) {
-				float cv = (float)v + off[j];
-				for (unsigned i = 0; i < k; i++) {
-					float cu = (float)u + off[i];
-					add_bilinear(img, w, h, channels,
-						     a * cu + b * cv + c,
-						     d * cu + e * cv + f, acc);
-				}
-			}
-			for (unsigned ch = 0; ch < channels; ch++)
-				o[ch] = acc[ch] / (float)(k * k);
-		}
+	if ((float)m[1] == 0.f && (float)m[3] == 0.f &&
+	    (channels == 1 || channels == 3) &&
+	    upright(img, w, h, channels, m, size, k, off, out))
+		return;
+	if (channels == 3)
+		sample_rotated(img, w, h, 3, m, size, k, off, out);
+	else
+		sample_rotated(img, w, h, channels, m, size, k, off, out);
 }
 
 void

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define NEAR(a, b, eps) MT_TRUE(fabs((double)(a) - (double)(b)) < (eps))
 
@@ -221,6 +222,112 @@ test_sample_clamps_outside(void)
 	NEAR(out[0], 0.3f, 1e-6); /* bottom-left corner */
 }
 
+/* ref_sample is identity_chip_sample as it was before the upright path
+ * (a bilinear sample per point, coordinates through m each time): the
+ * reference the faster one must equal float for float. */
+static void
+ref_sample(const float *img, uint32_t w, uint32_t h, unsigned ch,
+	   const double m[6], unsigned size, float *out)
+{
+	double s = sqrt(m[0] * m[0] + m[3] * m[3]);
+	unsigned k = s > 1.0 ? (unsigned)ceil(s) : 1;
+	float a = (float)m[0], b = (float)m[1], c = (float)m[2];
+	float d = (float)m[3], e = (float)m[4], f = (float)m[5];
+	float off[8];
+
+	if (k > 8)
+		k = 8;
+	for (unsigned n = 0; n < k; n++)
+		off[n] = ((float)n + 0.5f) / (float)k - 0.5f;
+	for (unsigned v = 0; v < size; v++)
+		for (unsigned u = 0; u < size; u++) {
+			float acc[3] = {0};
+
+			for (unsigned j = 0; j < k; j++)
+				for (unsigned i = 0; i < k; i++) {
+					float cu = (float)u + off[i];
+					float cv = (float)v + off[j];
+					float x = a * cu + b * cv + c;
+					float y = d * cu + e * cv + f;
+					float xc = x < 0.f ? 0.f
+						   : x > (float)(w - 1)
+							   ? (float)(w - 1)
+							   : x;
+					float yc = y < 0.f ? 0.f
+						   : y > (float)(h - 1)
+							   ? (float)(h - 1)
+							   : y;
+					uint32_t x0 = (uint32_t)xc;
+					uint32_t y0 = (uint32_t)yc;
+					uint32_t dx = x0 + 1 < w ? ch : 0;
+					size_t dy =
+						y0 + 1 < h ? (size_t)w * ch : 0;
+					float fx = xc - (float)x0;
+					float fy = yc - (float)y0;
+					const float *p = img + ((size_t)y0 * w +
+								x0) * ch;
+
+					for (unsigned q = 0; q < ch; q++) {
+						float top = p[q] + (p[q + dx] -
+								    p[q]) * fx;
+						float bot = p[q + dy] +
+							    (p[q + dy + dx] -
+							     p[q + dy]) *
+								    fx;
+						acc[q] +=
+							top + (bot - top) * fy;
+					}
+				}
+			for (unsigned q = 0; q < ch; q++)
+				out[((size_t)v * size + u) * ch + q] =
+					acc[q] / (float)(k * k);
+		}
+}
+
+static void
+test_sample_equals_reference(void)
+{
+	/* Upright maps as the PAD crops make them (one sample a pixel, up
+	 * to the cap of 8 x 8, inside and half outside the photograph),
+	 * one whose cross terms are zero only as floats, and rotated ones
+	 * as the chips make them; grey and colour, odd sizes. */
+	enum { W = 97, H = 61, N = 24 };
+	static const double maps[][6] = {
+		{1, 0, 3, 0, 1, 5},
+		{0.5, 0, 10.25, 0, 0.5, 7.75},
+		{2.7, 0, 4.35, 0, 2.7, 1.1},
+		{6.75, 0, -40.5, 0, 6.75, -20.25},
+		{10, 0, -50.5, 0, 10, -80.5},
+		{3.2, 1e-60, 0.4, -1e-60, 3.2, 0.6},
+		{1.3 * 0.966, -1.3 * 0.259, 30, 1.3 * 0.259, 1.3 * 0.966, 2},
+		{2.1, 0.4, -5, -0.3, 1.9, 12},
+	};
+	float *img = malloc((size_t)W * H * 3 * sizeof(float));
+	float *got = malloc((size_t)N * N * 3 * sizeof(float));
+	float *want = malloc((size_t)N * N * 3 * sizeof(float));
+	uint32_t r = 12345;
+
+	MT_TRUE(img != NULL && got != NULL && want != NULL);
+	if (img == NULL || got == NULL || want == NULL)
+		goto out;
+	for (size_t i = 0; i < (size_t)W * H * 3; i++) {
+		r = r * 1664525u + 1013904223u;
+		img[i] = (float)(r >> 8) / 16777216.f;
+	}
+	for (size_t t = 0; t < sizeof(maps) / sizeof(maps[0]); t++)
+		for (unsigned ch = 1; ch <= 3; ch += 2) {
+			ref_sample(img, W, H, ch, maps[t], N, want);
+			identity_chip_sample(img, W, H, ch, maps[t], N, got);
+			MT_TRUE(memcmp(got, want,
+				       (size_t)N * N * ch * sizeof(float)) ==
+				0);
+		}
+out:
+	free(img);
+	free(got);
+	free(want);
+}
+
 static void
 test_mirror_reverses_each_row_of_each_plane(void)
 {
@@ -253,6 +360,7 @@ static const mt_case cases[] = {
 	{"sample_identity_and_shift", test_sample_identity_and_shift},
 	{"sample_averages_when_shrinking", test_sample_averages_when_shrinking},
 	{"sample_clamps_outside", test_sample_clamps_outside},
+	{"sample_equals_reference", test_sample_equals_reference},
 	{"mirror_reverses_each_row_of_each_plane",
 	 test_mirror_reverses_each_row_of_each_plane},
 	{NULL, NULL},
