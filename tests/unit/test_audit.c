@@ -762,6 +762,42 @@ test_emit_async(void)
 }
 
 /*
+ * test_emit_async_one_at_a_time: emits that each wait for the one before
+ * find the flusher idle every time, so each must wake it (the emitter
+ * wakes it only when idle, after its lock; issue 54): a missed wake-up
+ * leaves a callback that never comes.
+ */
+static void
+test_emit_async_one_at_a_time(void)
+{
+	const char *dir = spool_dir("one");
+	med_audit_event ev = {.actor = "alice", .request_id = "req-one"};
+	char action[32];
+	const int n = 50;
+
+	memset(&g_async, 0, sizeof(g_async));
+	g_async.a = spool_only_open(dir);
+	for (int i = 0; i < n; i++) {
+		snprintf(action, sizeof(action), "one-%d", i);
+		ev.action = action;
+		g_async.w[i] = (med_audit_wait){.fn = async_done,
+						.arg = (void *)(uintptr_t)i};
+		MT_OK(med_audit_emit_async(g_async.a, &ev, &g_async.w[i]));
+		/* Up to 10 s each: a slow disk, never a lost wake-up. */
+		for (int k = 0; k < 1000 && atomic_load(&g_async.called) <= i;
+		     k++)
+			usleep(10000);
+		MT_EQ_INT(atomic_load(&g_async.called), i + 1);
+		/* Let the flusher go back to waiting before the next. */
+		usleep(1000);
+	}
+	MT_EQ_INT(atomic_load(&g_async.early), 0);
+	MT_EQ_INT(atomic_load(&g_async.failed), 0);
+	MT_TRUE(file_contains(dir, "audit.spool", "one-49"));
+	med_audit_close(g_async.a);
+}
+
+/*
  * test_emit_async_disk_full: a spool that cannot be written (the file is
  * /dev/full) fails the emit at once and never calls back; a wait without
  * a callback is refused.
@@ -1204,6 +1240,7 @@ static const mt_case cases[] = {
 	{"concurrent_throughput", test_concurrent_throughput},
 	{"emit_async", test_emit_async},
 	{"emit_async_disk_full", test_emit_async_disk_full},
+	{"emit_async_one_at_a_time", test_emit_async_one_at_a_time},
 	{"tls_deliver_exactly_once", test_tls_deliver_exactly_once},
 	{"tls_other_ca_refused", test_tls_other_ca_refused},
 	{"tls_expired_refused", test_tls_expired_refused},
