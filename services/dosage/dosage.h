@@ -21,7 +21,7 @@
 
 #include <med/db.h>
 #include <med/facts.h>
-#include "dose.h"
+#include "dose_types.h"
 #include <med/patients.h>
 #include <med/rpc.h>
 #include <med/service.h>
@@ -57,6 +57,9 @@ extern const size_t dosage_n_config;
 #define DOSAGE_ADMIN_ON_HOLD   "on-hold"
 #define DOSAGE_ADMIN_NOT_DONE  "not-done"
 #define DOSAGE_ADMIN_IN_ERROR  "entered-in-error"
+/* FHIR MedicationAdministration status of an infusion. */
+#define DOSAGE_INFUSION_RUNNING "in-progress"
+#define DOSAGE_INFUSION_STOPPED DOSAGE_ADMIN_COMPLETED
 /* A high-alert administration must be confirmed within this time. */
 #define DOSAGE_CONFIRM_WINDOW_MS (30LL * 60 * 1000)
 /* A co-sign is good for this long: the dose is given at the bedside right
@@ -101,7 +104,7 @@ typedef struct dosage_state {
 	dosage_verify_mode verify;
 	med_channel *records; /* GetMedicationFacts; NULL when not set */
 	int64_t records_deadline_ms;
-	int scan;	    /* dosage_scan_mode (limits.c) */
+	int scan;	    /* dosage_scan_mode */
 	char ward_zone[64]; /* MED_WARD_TIME_ZONE, checked at start */
 	/* A weight this far from the previous one needs a confirmation
 	 * (MED_DOSAGE_WEIGHT_JUMP_PERCENT / 100; 0: no rule). */
@@ -114,6 +117,15 @@ typedef struct dosage_state {
 #define DIAGNOSIS_URL_SETTING "MED_DIAGNOSIS_URL"
 #define WEIGHT_JUMP_SETTING   "MED_DOSAGE_WEIGHT_JUMP_PERCENT"
 #define RECORDS_URL_SETTING   "MED_RECORDS_URL"
+/* The hospital's 24-h limit of opioids in oral morphine equivalents, mg. */
+#define DOSAGE_OME_SETTING "MED_DOSAGE_OME_MAX_24H_MG"
+
+/* dosage_scan_mode - which products need a scan at administration
+ * (MED_DOSAGE_SCAN_REQUIRED). */
+typedef enum dosage_scan_mode {
+	DOSAGE_SCAN_HIGH_ALERT = 0,
+	DOSAGE_SCAN_ALL = 1,
+} dosage_scan_mode;
 
 /* --- merged records, read through identity's links (patient.h) -------- */
 
@@ -189,6 +201,9 @@ void dosage_stop(med_service *svc);
  */
 med_err dosage_verify_token(med_call *call, const char *token, int64_t now_ms,
 			    med_vtoken_claims *out) MED_MUST_CHECK;
+
+/* dosage_scan_mode_of is the service's MED_DOSAGE_SCAN_REQUIRED. */
+dosage_scan_mode dosage_scan_mode_of(med_call *call);
 
 /* --- zone.c: the ward's time zone (ICU) -------------------------------- */
 

@@ -43,7 +43,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_layers import HEADERS, INC, LAYERS  # noqa: E402
+from check_layers import (DOSAGE, DOSAGE_LAYERS, DOSAGE_TOP,  # noqa: E402
+                          HEADERS, INC, LAYERS)
 
 OBJ = "obj/common/src"
 # nm -P types of a definition that another object can use.
@@ -51,14 +52,12 @@ DEFINED = set("TDBRVW")
 COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
 CALL_RE = re.compile(r"\b(med_\w+)\s*\(")
 
-# services/dosage, bottom to top.  "base" is what dosage.h declares for
-# every part (zone.c, verify.c); "top" the process (main.c, methods.c,
-# start.c).  subject/ loads what a dose is checked against for orders/,
-# infusions/ and mar/.
-DOSAGE = "services/dosage"
-DOSAGE_LAYERS = ["base", "knowledge", "catalogue", "patient", "checks",
-                 "subject", "orders", "infusions", "mar", "fhir", "top"]
-DOSAGE_TOP = {"main.o", "methods.o", "start.o"}
+# services/dosage, bottom to top: check_layers.py's DOSAGE_LAYERS (which
+# also keeps its includes in that order).  "base" is what dosage.h
+# declares for every part (zone.c, verify.c); "top" the process (main.c,
+# methods.c, start.c).
+DOSAGE_TOP_OBJECTS = {name + ".o" for name in DOSAGE_TOP}
+
 # Uses that still point up (object:symbol): none since issue 53's last
 # back-arrows went (units and drug rules moved down into catalogue/,
 # dosage_next_slot_ms into orders/).  Never add one: move the function
@@ -145,7 +144,7 @@ def dosage_layer(build, obj):
     rel = os.path.relpath(obj, os.path.join(build, "obj", DOSAGE))
     folder = os.path.dirname(rel)
     if folder == "":
-        return "top" if os.path.basename(rel) in DOSAGE_TOP else "base"
+        return "top" if os.path.basename(rel) in DOSAGE_TOP_OBJECTS else "base"
     return folder.split(os.sep)[0]
 
 

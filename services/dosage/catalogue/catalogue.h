@@ -90,12 +90,10 @@ med_err dosage_store_get(med_db *db, med_arena *arena, const char *code,
 med_err dosage_store_list(med_db *db, med_arena *arena, const char *name_prefix,
 			  uint64_t offset, uint32_t limit, dosage_drug ***out,
 			  size_t *n) MED_MUST_CHECK;
-/* dosage_store_given reads what the patient was given of the drug's
- * substances around at_ms (store_history.c). */
-med_err dosage_store_given(med_db_conn *c, const dosage_family *fam,
-			   const char *patient_id, const dosage_drug *d,
-			   int64_t at_ms,
-			   dosage_dose_history *h) MED_MUST_CHECK;
+/* dosage_store_gtin_drug finds the catalogue entry of a 14-digit GTIN:
+ * *drug_code NULL when none. */
+med_err dosage_store_gtin_drug(med_db_conn *c, med_arena *a, const char *gtin,
+			       char **drug_code) MED_MUST_CHECK;
 
 /* dosage_store_drug_conn reads a drug inside a transaction. */
 med_err dosage_store_drug_conn(med_db_conn *c, med_arena *arena,

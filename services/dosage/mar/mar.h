@@ -9,6 +9,8 @@
 #define DOSAGE_MAR_H
 
 #include "dosage.h"
+#include "checks.h"
+#include "orders.h"
 
 /* --- mar.c: the ward round's schedule (no I/O) ------------------------- */
 
@@ -20,20 +22,6 @@
 typedef struct dosage_hold_span {
 	int64_t from_ms, to_ms;
 } dosage_hold_span;
-
-/* dosage_hold_event - a HELD or RESUMED change of an order. */
-typedef struct dosage_hold_event {
-	const char *order_id;
-	bool held; /* false: resumed */
-	int64_t time_ms;
-} dosage_hold_event;
-
-/* dosage_hold_rows - a patient's hold changes, oldest first (arena). */
-typedef struct dosage_hold_rows {
-	med_arena *arena;
-	dosage_hold_event *items;
-	size_t n, cap;
-} dosage_hold_rows;
 
 /*
  * dosage_hold_spans fills spans (at most cap) with the times o was on
@@ -76,31 +64,6 @@ med_err dosage_mar_slots(med_arena *a, const dosage_order *o, dosage_zone *zone,
 			 dosage_admin *const *admins, size_t n_admins,
 			 Smartmed__Dosage__V1__MarSlot ***out,
 			 size_t *n) MED_MUST_CHECK;
-
-/*
- * The most administrations of one substance to one patient that the dose
- * checks read in one window (48 h around the dose): one every 8.6 s, far
- * past any schedule or PCA.  Past it a check answers RESOURCE_EXHAUSTED
- * naming this limit; it never counts the doses short.  (It was 512 and
- * answered DATA_LOSS, as if the rows were corrupt: issue 31.)
- */
-#define DOSAGE_GIVEN_MAX_ROWS 20000
-
-/* dosage_given_list - what a patient was given of each substance of a
- * drug around a time, in the drug's unit, for the PRN forecast.  The
- * arrays lie in the arena of the read, in time order. */
-typedef struct dosage_given_substance {
-	int64_t *t_ms; /* ascending */
-	double *amount;
-	size_t n, cap;
-	int64_t latest_ms; /* the latest dose of all time; 0 = none */
-	double lifetime;
-} dosage_given_substance;
-
-typedef struct dosage_given_list {
-	dosage_given_substance s[DOSAGE_DOSE_MAX_SUBSTANCES];
-	size_t n_substances;
-} dosage_given_list;
 
 /* dosage_given_at is the history the dose checks would read at at_ms (at
  * or after the loaded window's doses): the worst substance decides. */
@@ -189,11 +152,6 @@ med_err dosage_store_record(med_call *call, const dosage_family *fam,
 			    dosage_decide_fn decide, void *ctx,
 			    dosage_admin *admin) MED_MUST_CHECK;
 
-/* dosage_store_gtin_drug finds the catalogue entry of a 14-digit GTIN:
- * *drug_code NULL when none. */
-med_err dosage_store_gtin_drug(med_db_conn *c, med_arena *a, const char *gtin,
-			       char **drug_code) MED_MUST_CHECK;
-
 /* dosage_store_read_cosign locks co-sign id ("" = none) into s->cosign;
  * s->has_cosign is false when there is no such co-sign. */
 med_err dosage_store_read_cosign(med_db_conn *c, med_arena *a, const char *id,
@@ -279,14 +237,6 @@ typedef struct dosage_mar_data {
 med_err dosage_store_mar(med_db *db, med_arena *arena, const char *patient_id,
 			 int64_t from_ms, int64_t to_ms, int64_t now_ms,
 			 dosage_mar_data *out) MED_MUST_CHECK;
-
-/* dosage_store_given_list reads what the patient was given of d's
- * substances in [from_ms, to_ms), with each one's latest dose and
- * lifetime total (store_history.c). */
-med_err dosage_store_given_list(med_db_conn *c, med_arena *a,
-				const char *patient_id, const dosage_drug *d,
-				int64_t from_ms, int64_t to_ms,
-				dosage_given_list *out) MED_MUST_CHECK;
 
 /* --- mar_view.c: the MAR as a nurse reads it (no I/O) ------------------ */
 
