@@ -13,8 +13,11 @@
  * stored form of checks and administrations), orders/orders.h (orders,
  * schedules, stays), mar/mar.h (administrations and the ward round),
  * infusions/infusions.h (infusions in SQL) and fhir/fhir_export.h
- * (ExportFhir).  The folders stack in that order (tools/dev/
- * check_symbols.py, DOSAGE_LAYERS).
+ * (ExportFhir).  The folders stack in that order, below them this
+ * header and dose_types.h (the data of a dose check): a file includes
+ * only headers of its own folder and those below (tools/dev/
+ * check_layers.py, DOSAGE_LAYERS) and uses only their symbols
+ * (tools/dev/check_symbols.py).
  */
 #ifndef DOSAGE_H
 #define DOSAGE_H
