@@ -85,19 +85,11 @@ typedef enum dosage_verify_mode {
 	DOSAGE_VERIFY_ALL = 2,
 } dosage_verify_mode;
 
-/* --- overdue.c: unconfirmed high-alert doses, counted ------------------- */
+/* --- overdue.c: unconfirmed high-alert doses (mar/, mar.h starts it) --- */
 
 typedef struct dosage_overdue dosage_overdue;
 
 #define OVERDUE_SETTING "MED_DOSAGE_OVERDUE_SCAN_MS"
-
-/* dosage_overdue_start starts the thread that counts unconfirmed
- * high-alert doses past their window into a gauge.  Errors: NOMEM. */
-med_err dosage_overdue_start(med_service *svc,
-			     dosage_overdue **out) MED_MUST_CHECK;
-
-/* dosage_overdue_stop stops and frees it; NULL is fine. */
-void dosage_overdue_stop(dosage_overdue *w);
 
 /* dosage_state - per-process state (med_service_data). */
 typedef struct dosage_state {
@@ -190,13 +182,6 @@ bool dosage_order_needs_verification(med_call *call, const dosage_drug *d,
  * starts the rest).  Errors are logged, naming the setting. */
 med_err dosage_settings_load(med_service *svc,
 			     dosage_state **out) MED_MUST_CHECK;
-
-/* dosage_start loads the settings and starts the patient facts and the
- * overdue watch (med_service_def.start; start.c). */
-med_err dosage_start(med_service *svc) MED_MUST_CHECK;
-
-/* dosage_stop frees the state (med_service_def.stop). */
-void dosage_stop(med_service *svc);
 
 /*
  * dosage_verify_token checks a verification token offline; on failure the

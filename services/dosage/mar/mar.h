@@ -12,6 +12,47 @@
 #include "checks.h"
 #include "orders.h"
 
+/* --- the gates of an administration at the bedside (handlers_scan.c,
+ * handlers_cosign.c, mar.c) -------------------------------------------- */
+
+struct dosage_gs1;
+
+/*
+ * dosage_scan_gate checks the product scanned for a dose of s's order at
+ * at_ms (scan NULL: none): its GTIN must be the ordered entry's and its
+ * batch not expired; fills m->product_*.  Fails the call otherwise.
+ */
+med_err dosage_scan_gate(med_call *call, const dosage_subject *s,
+			 const struct dosage_gs1 *scan, int64_t at_ms,
+			 dosage_admin *m) MED_MUST_CHECK;
+
+/*
+ * dosage_high_alert_gate sets m->status for a dose of s's drug: completed;
+ * for a high-alert drug only with a co-sign that fits (cosign_id: the
+ * order, unused, unexpired, the same dose conv in the drug's unit, another
+ * user than m->performer; its co-signer becomes confirmed_by), or on-hold
+ * under the audited exception.  Fails the call otherwise.
+ */
+med_err dosage_high_alert_gate(med_call *call, const dosage_subject *s,
+			       const char *cosign_id,
+			       dosage_override *exception, double conv,
+			       int64_t now_ms, dosage_admin *m) MED_MUST_CHECK;
+
+/* dosage_admin_overdue: m is a high-alert dose given under the exception
+ * (on-hold) and still unconfirmed DOSAGE_CONFIRM_WINDOW_MS after it was
+ * recorded, at now_ms. */
+bool dosage_admin_overdue(const dosage_admin *m, int64_t now_ms);
+
+/* --- overdue.c: unconfirmed high-alert doses, counted ------------------- */
+
+/* dosage_overdue_start starts the thread that counts unconfirmed
+ * high-alert doses past their window into a gauge.  Errors: NOMEM. */
+med_err dosage_overdue_start(med_service *svc,
+			     dosage_overdue **out) MED_MUST_CHECK;
+
+/* dosage_overdue_stop stops and frees it; NULL is fine. */
+void dosage_overdue_stop(dosage_overdue *w);
+
 /* --- mar.c: the ward round's schedule (no I/O) ------------------------- */
 
 #define DOSAGE_MAR_MAX_SLOTS	 200
