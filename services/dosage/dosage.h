@@ -13,15 +13,18 @@
  * stored form of checks and administrations), orders/orders.h (orders,
  * schedules, stays), mar/mar.h (administrations and the ward round),
  * infusions/infusions.h (infusions in SQL) and fhir/fhir_export.h
- * (ExportFhir).  The folders stack in that order (tools/dev/
- * check_symbols.py, DOSAGE_LAYERS).
+ * (ExportFhir).  The folders stack in that order, below them this
+ * header and dose_types.h (the data of a dose check): a file includes
+ * only headers of its own folder and those below (tools/dev/
+ * check_layers.py, DOSAGE_LAYERS) and uses only their symbols
+ * (tools/dev/check_symbols.py).
  */
 #ifndef DOSAGE_H
 #define DOSAGE_H
 
 #include <med/db.h>
 #include <med/facts.h>
-#include "dose.h"
+#include "dose_types.h"
 #include <med/patients.h>
 #include <med/rpc.h>
 #include <med/service.h>
@@ -57,6 +60,9 @@ extern const size_t dosage_n_config;
 #define DOSAGE_ADMIN_ON_HOLD   "on-hold"
 #define DOSAGE_ADMIN_NOT_DONE  "not-done"
 #define DOSAGE_ADMIN_IN_ERROR  "entered-in-error"
+/* FHIR MedicationAdministration status of an infusion. */
+#define DOSAGE_INFUSION_RUNNING "in-progress"
+#define DOSAGE_INFUSION_STOPPED DOSAGE_ADMIN_COMPLETED
 /* A high-alert administration must be confirmed within this time. */
 #define DOSAGE_CONFIRM_WINDOW_MS (30LL * 60 * 1000)
 /* A co-sign is good for this long: the dose is given at the bedside right
@@ -79,19 +85,11 @@ typedef enum dosage_verify_mode {
 	DOSAGE_VERIFY_ALL = 2,
 } dosage_verify_mode;
 
-/* --- overdue.c: unconfirmed high-alert doses, counted ------------------- */
+/* --- overdue.c: unconfirmed high-alert doses (mar/, mar.h starts it) --- */
 
 typedef struct dosage_overdue dosage_overdue;
 
 #define OVERDUE_SETTING "MED_DOSAGE_OVERDUE_SCAN_MS"
-
-/* dosage_overdue_start starts the thread that counts unconfirmed
- * high-alert doses past their window into a gauge.  Errors: NOMEM. */
-med_err dosage_overdue_start(med_service *svc,
-			     dosage_overdue **out) MED_MUST_CHECK;
-
-/* dosage_overdue_stop stops and frees it; NULL is fine. */
-void dosage_overdue_stop(dosage_overdue *w);
 
 /* dosage_state - per-process state (med_service_data). */
 typedef struct dosage_state {
@@ -101,7 +99,7 @@ typedef struct dosage_state {
 	dosage_verify_mode verify;
 	med_channel *records; /* GetMedicationFacts; NULL when not set */
 	int64_t records_deadline_ms;
-	int scan;	    /* dosage_scan_mode (limits.c) */
+	int scan;	    /* dosage_scan_mode */
 	char ward_zone[64]; /* MED_WARD_TIME_ZONE, checked at start */
 	/* A weight this far from the previous one needs a confirmation
 	 * (MED_DOSAGE_WEIGHT_JUMP_PERCENT / 100; 0: no rule). */
@@ -114,6 +112,15 @@ typedef struct dosage_state {
 #define DIAGNOSIS_URL_SETTING "MED_DIAGNOSIS_URL"
 #define WEIGHT_JUMP_SETTING   "MED_DOSAGE_WEIGHT_JUMP_PERCENT"
 #define RECORDS_URL_SETTING   "MED_RECORDS_URL"
+/* The hospital's 24-h limit of opioids in oral morphine equivalents, mg. */
+#define DOSAGE_OME_SETTING "MED_DOSAGE_OME_MAX_24H_MG"
+
+/* dosage_scan_mode - which products need a scan at administration
+ * (MED_DOSAGE_SCAN_REQUIRED). */
+typedef enum dosage_scan_mode {
+	DOSAGE_SCAN_HIGH_ALERT = 0,
+	DOSAGE_SCAN_ALL = 1,
+} dosage_scan_mode;
 
 /* --- merged records, read through identity's links (patient.h) -------- */
 
@@ -176,19 +183,15 @@ bool dosage_order_needs_verification(med_call *call, const dosage_drug *d,
 med_err dosage_settings_load(med_service *svc,
 			     dosage_state **out) MED_MUST_CHECK;
 
-/* dosage_start loads the settings and starts the patient facts and the
- * overdue watch (med_service_def.start; start.c). */
-med_err dosage_start(med_service *svc) MED_MUST_CHECK;
-
-/* dosage_stop frees the state (med_service_def.stop). */
-void dosage_stop(med_service *svc);
-
 /*
  * dosage_verify_token checks a verification token offline; on failure the
  * call fails with FAILED_PRECONDITION "verification_token: <why>".
  */
 med_err dosage_verify_token(med_call *call, const char *token, int64_t now_ms,
 			    med_vtoken_claims *out) MED_MUST_CHECK;
+
+/* dosage_scan_mode_of is the service's MED_DOSAGE_SCAN_REQUIRED. */
+dosage_scan_mode dosage_scan_mode_of(med_call *call);
 
 /* --- zone.c: the ward's time zone (ICU) -------------------------------- */
 

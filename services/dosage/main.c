@@ -4,6 +4,7 @@
 #include <med/service.h>
 
 #include "dosage.h"
+#include "start.h"
 
 int
 main(int argc, char **argv)

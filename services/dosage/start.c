@@ -11,6 +11,7 @@
 #include "dosage.h"
 #include "patient.h"
 #include "mar.h"
+#include "start.h"
 
 med_err
 dosage_start(med_service *svc)

@@ -9,8 +9,6 @@
 #include <string.h>
 
 #include "dosage.h"
-#include "patient.h"
-#include "checks.h"
 
 #define KEY_SETTING    "MED_IDENTITY_PUBLIC_KEY_FILE"
 #define VERIFY_SETTING "MED_DOSAGE_VERIFY_ORDERS"

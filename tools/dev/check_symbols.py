@@ -13,6 +13,8 @@ what a higher layer implements).  This check reads what the compiler made:
 3. services/dosage stacks the same way: each folder is a layer (below),
    and an object may use what a lower layer defines; the uses that still
    point up would be listed in DOSAGE_KNOWN_UP, which is empty and stays so;
+   and, as in 2, a dosage header declares no function that a folder above
+   its own defines;
 4. no circle of files in the FHIR facade (services/fhir): read from the
    objects, a file that uses what another defines sits above it, and no
    two files sit above each other, however long the way round;
@@ -43,22 +45,23 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_layers import HEADERS, INC, LAYERS  # noqa: E402
+from check_layers import (DOSAGE, DOSAGE_LAYERS, DOSAGE_TOP,  # noqa: E402
+                          HEADERS, INC, LAYERS, dosage_files)
+from check_layers import dosage_layer as dosage_file_layer  # noqa: E402
 
 OBJ = "obj/common/src"
 # nm -P types of a definition that another object can use.
 DEFINED = set("TDBRVW")
 COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
 CALL_RE = re.compile(r"\b(med_\w+)\s*\(")
+DOSAGE_CALL_RE = re.compile(r"\b(dosage_\w+)\s*\(")
 
-# services/dosage, bottom to top.  "base" is what dosage.h declares for
-# every part (zone.c, verify.c); "top" the process (main.c, methods.c,
-# start.c).  subject/ loads what a dose is checked against for orders/,
-# infusions/ and mar/.
-DOSAGE = "services/dosage"
-DOSAGE_LAYERS = ["base", "knowledge", "catalogue", "patient", "checks",
-                 "subject", "orders", "infusions", "mar", "fhir", "top"]
-DOSAGE_TOP = {"main.o", "methods.o", "start.o"}
+# services/dosage, bottom to top: check_layers.py's DOSAGE_LAYERS (which
+# also keeps its includes in that order).  "base" is what dosage.h
+# declares for every part (zone.c, verify.c); "top" the process (main.c,
+# methods.c, start.c).
+DOSAGE_TOP_OBJECTS = {name + ".o" for name in DOSAGE_TOP}
+
 # Uses that still point up (object:symbol): none since issue 53's last
 # back-arrows went (units and drug rules moved down into catalogue/,
 # dosage_next_slot_ms into orders/).  Never add one: move the function
@@ -145,7 +148,8 @@ def dosage_layer(build, obj):
     rel = os.path.relpath(obj, os.path.join(build, "obj", DOSAGE))
     folder = os.path.dirname(rel)
     if folder == "":
-        return "top" if os.path.basename(rel) in DOSAGE_TOP else "base"
+        top = os.path.basename(rel) in DOSAGE_TOP_OBJECTS
+        return "top" if top else "base"
     return folder.split(os.sep)[0]
 
 
@@ -189,10 +193,33 @@ def dosage_up(build):
             problems.append("%s (%s) uses %s, defined by %s of %s, a "
                             "layer above in services/dosage"
                             % (obj, layer, name, where, up))
+    problems += dosage_straddles(build, defined)
     for gone in sorted(DOSAGE_KNOWN_UP - seen):
         problems.append("%s no longer points up: remove it from "
                         "DOSAGE_KNOWN_UP" % gone)
     return problems, known
+
+
+def dosage_straddles(build, defined):
+    """Dosage headers declaring what a folder above their own defines."""
+    problems = []
+    for header in dosage_files():
+        if not header.endswith(".h"):
+            continue
+        layer = dosage_file_layer(header)
+        with open(header, encoding="utf-8") as f:
+            text = COMMENT_RE.sub("", f.read())
+        for name in sorted(set(DOSAGE_CALL_RE.findall(text))):
+            where = defined.get(name)
+            if where is None:
+                continue
+            up = dosage_layer(build, where)
+            if up in DOSAGE_LAYERS and layer in DOSAGE_LAYERS and \
+                    DOSAGE_LAYERS.index(up) > DOSAGE_LAYERS.index(layer):
+                problems.append("%s (%s) declares %s, which %s of %s "
+                                "defines: move it to a header of that "
+                                "folder" % (header, layer, name, where, up))
+    return problems
 
 
 FACADE = "services/fhir"

@@ -12,9 +12,11 @@
 #include <strings.h>
 
 #include "dosage.h"
-#include "checks.h"
 #include "catalogue.h"
 #include "csv.h"
+#include "dose_fields.h"
+#include "drug.h"
+#include "units.h"
 
 enum col {
 	C_CODE,

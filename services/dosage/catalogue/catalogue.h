@@ -90,12 +90,10 @@ med_err dosage_store_get(med_db *db, med_arena *arena, const char *code,
 med_err dosage_store_list(med_db *db, med_arena *arena, const char *name_prefix,
 			  uint64_t offset, uint32_t limit, dosage_drug ***out,
 			  size_t *n) MED_MUST_CHECK;
-/* dosage_store_given reads what the patient was given of the drug's
- * substances around at_ms (store_history.c). */
-med_err dosage_store_given(med_db_conn *c, const dosage_family *fam,
-			   const char *patient_id, const dosage_drug *d,
-			   int64_t at_ms,
-			   dosage_dose_history *h) MED_MUST_CHECK;
+/* dosage_store_gtin_drug finds the catalogue entry of a 14-digit GTIN:
+ * *drug_code NULL when none. */
+med_err dosage_store_gtin_drug(med_db_conn *c, med_arena *a, const char *gtin,
+			       char **drug_code) MED_MUST_CHECK;
 
 /* dosage_store_drug_conn reads a drug inside a transaction. */
 med_err dosage_store_drug_conn(med_db_conn *c, med_arena *arena,
@@ -105,15 +103,6 @@ med_err dosage_store_drug_conn(med_db_conn *c, med_arena *arena,
 /* --- gs1.c: the product scan --------------------------------------------- */
 
 struct dosage_gs1;
-
-/*
- * dosage_scan_gate checks the product scanned for a dose of s's order at
- * at_ms (scan NULL: none): its GTIN must be the ordered entry's and its
- * batch not expired; fills m->product_*.  Fails the call otherwise.
- */
-med_err dosage_scan_gate(med_call *call, const dosage_subject *s,
-			 const struct dosage_gs1 *scan, int64_t at_ms,
-			 dosage_admin *m) MED_MUST_CHECK;
 
 /* The longest scan read: four elements and their separators, with room. */
 #define DOSAGE_GS1_MAX 200
@@ -155,22 +144,5 @@ med_err dosage_gs1_expiry_end_ms(const char *yymmdd, int64_t now_ms,
  */
 med_err dosage_drug_convert(const dosage_drug *drug, double dose,
 			    const char *unit, double *out) MED_MUST_CHECK;
-
-/* dosage_admin_overdue: m is a high-alert dose given under the exception
- * (on-hold) and still unconfirmed DOSAGE_CONFIRM_WINDOW_MS after it was
- * recorded, at now_ms. */
-bool dosage_admin_overdue(const dosage_admin *m, int64_t now_ms);
-
-/*
- * dosage_high_alert_gate sets m->status for a dose of s's drug: completed;
- * for a high-alert drug only with a co-sign that fits (cosign_id: the
- * order, unused, unexpired, the same dose conv in the drug's unit, another
- * user than m->performer; its co-signer becomes confirmed_by), or on-hold
- * under the audited exception.  Fails the call otherwise.
- */
-med_err dosage_high_alert_gate(med_call *call, const dosage_subject *s,
-			       const char *cosign_id,
-			       dosage_override *exception, double conv,
-			       int64_t now_ms, dosage_admin *m) MED_MUST_CHECK;
 
 #endif

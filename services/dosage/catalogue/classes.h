@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dose.h"
+#include "dose_fields.h"
 
 /* The checks across a class; their values are the proto's CheckKind. */
 #define DOSAGE_DOSE_CHECK_DUPLICATE_THERAPY ((dosage_dose_check)140)

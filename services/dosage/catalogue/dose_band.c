@@ -5,7 +5,8 @@
  */
 #include <med/util.h>
 
-#include "dose.h"
+#include "dose_fields.h"
+#include "units.h"
 
 #include <math.h>
 #include <stdio.h>

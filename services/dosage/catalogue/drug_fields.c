@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dose.h"
+#include "dose_fields.h"
+#include "units.h"
 
 #define HOUR_MS		(3600LL * 1000)
 #define LAB_MAX_AGE_H	8760

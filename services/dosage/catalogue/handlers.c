@@ -16,10 +16,8 @@
 #include <strings.h>
 
 #include "dosage.h"
-#include "patient.h"
-#include "checks.h"
 #include "catalogue.h"
-#include "mar.h"
+#include "drug.h"
 
 med_err
 dosage_rpc_upsert_drug(med_call *call, const ProtobufCMessage *in,

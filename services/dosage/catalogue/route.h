@@ -20,7 +20,7 @@
 #include <med/err.h>
 
 #include "dosage.h"
-#include "infusion.h"
+#include "units.h"
 
 /* The largest bag an order may name, mL. */
 #define DOSAGE_BAG_MAX_ML 5000.0

@@ -9,9 +9,10 @@
 #include <string.h>
 
 #include "dosage.h"
-#include "checks.h"
 #include "catalogue.h"
-#include "mar.h"
+#include "dose_fields.h"
+#include "drug.h"
+#include "units.h"
 
 static const char *const v1_statements[] = {
 	"CREATE TABLE IF NOT EXISTS drugs ("

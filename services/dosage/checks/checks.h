@@ -169,13 +169,6 @@ double dosage_ordered_amount(const dosage_order *o, const dosage_drug *d);
 
 #define DOSAGE_WEEK_MS (7LL * 24 * 3600 * 1000)
 
-/* dosage_scan_mode - which products need a scan at administration
- * (MED_DOSAGE_SCAN_REQUIRED). */
-typedef enum dosage_scan_mode {
-	DOSAGE_SCAN_HIGH_ALERT = 0,
-	DOSAGE_SCAN_ALL = 1,
-} dosage_scan_mode;
-
 /* dosage_prn_limits_problem: a PRN order of a high-alert drug must set
  * prn_min_interval_minutes and prn_max_daily_dose (INVALID naming it). */
 med_err dosage_prn_limits_problem(const dosage_order *o, const dosage_drug *d,
@@ -239,15 +232,51 @@ med_err dosage_order_limits(med_call *call, const dosage_order *o,
 med_err dosage_weekly_gate(med_call *call, const dosage_order *o,
 			   const dosage_drug *d) MED_MUST_CHECK;
 
-/* dosage_scan_mode_of is the service's MED_DOSAGE_SCAN_REQUIRED. */
-dosage_scan_mode dosage_scan_mode_of(med_call *call);
+/* --- store_history.c: what a patient was given ----------------------- */
+
+/*
+ * The most administrations of one substance to one patient that the dose
+ * checks read in one window (48 h around the dose): one every 8.6 s, far
+ * past any schedule or PCA.  Past it a check answers RESOURCE_EXHAUSTED
+ * naming this limit; it never counts the doses short.  (It was 512 and
+ * answered DATA_LOSS, as if the rows were corrupt: issue 31.)
+ */
+#define DOSAGE_GIVEN_MAX_ROWS 20000
+
+/* dosage_given_list - what a patient was given of each substance of a
+ * drug around a time, in the drug's unit, for the PRN forecast.  The
+ * arrays lie in the arena of the read, in time order. */
+typedef struct dosage_given_substance {
+	int64_t *t_ms; /* ascending */
+	double *amount;
+	size_t n, cap;
+	int64_t latest_ms; /* the latest dose of all time; 0 = none */
+	double lifetime;
+} dosage_given_substance;
+
+typedef struct dosage_given_list {
+	dosage_given_substance s[DOSAGE_DOSE_MAX_SUBSTANCES];
+	size_t n_substances;
+} dosage_given_list;
+
+/* dosage_store_given reads what the patient was given of the drug's
+ * substances around at_ms (store_history.c). */
+med_err dosage_store_given(med_db_conn *c, const dosage_family *fam,
+			   const char *patient_id, const dosage_drug *d,
+			   int64_t at_ms,
+			   dosage_dose_history *h) MED_MUST_CHECK;
+
+/* dosage_store_given_list reads what the patient was given of d's
+ * substances in [from_ms, to_ms), with each one's latest dose and
+ * lifetime total (store_history.c). */
+med_err dosage_store_given_list(med_db_conn *c, med_arena *a,
+				const char *patient_id, const dosage_drug *d,
+				int64_t from_ms, int64_t to_ms,
+				dosage_given_list *out) MED_MUST_CHECK;
 
 /* --- class_checks.c, store_classes.c: across a therapeutic class ------- */
 
 #include "classes.h"
-
-/* The hospital's 24-h limit of opioids in oral morphine equivalents, mg. */
-#define DOSAGE_OME_SETTING "MED_DOSAGE_OME_MAX_24H_MG"
 
 /* dosage_class_list - products of a class given, or orders of a class in
  * force, for a patient (arrays in the call's arena). */

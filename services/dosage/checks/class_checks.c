@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "dosage.h"
-#include "checks.h"
 #include "catalogue.h"
-#include "orders.h"
+#include "checks.h"
+#include "dose.h"
 
 #define OME_DEFAULT_MG 90
 

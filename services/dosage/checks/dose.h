@@ -35,6 +35,9 @@
  * stop naming the rule); a weight older than the drug allows is missing;
  * the renal bands compare a creatinine clearance or an eGFR by the drug's
  * renal basis; hepatic bands scale the maxima by Child-Pugh class.
+ *
+ * The types are dose_types.h (shared by every folder); reading and
+ * writing a drug's fields is the catalogue's (catalogue/dose_fields.h).
  */
 #ifndef DOSAGE_DOSE_H
 #define DOSAGE_DOSE_H
@@ -44,318 +47,13 @@
 #include <stdint.h>
 #include <med/err.h>
 
+#include "dose_types.h"
+#include "dose_fields.h"
 #include "units.h"
-
-#define DOSAGE_DOSE_WARN_FRACTION   0.9
-#define DOSAGE_DOSE_BODY_MAX_AGE_MS (30LL * 24 * 3600 * 1000)
-#define DOSAGE_DOSE_CRCL_MAX_AGE_MS (7LL * 24 * 3600 * 1000)
-#define DOSAGE_DOSE_DAY_MS	    (24LL * 3600 * 1000)
-#define DOSAGE_DOSE_MAX_BANDS	    4
-#define DOSAGE_DOSE_REASON_MAX	    160
-
-/*
- * How early a dose may come on its order's schedule: a quarter of the
- * interval, at most an hour (q6h: from 5 h; q2h: from 1.5 h), the slack a
- * ward round needs and no more.
- */
-#define DOSAGE_DOSE_ORDER_TOLERANCE	   0.25
-#define DOSAGE_DOSE_ORDER_TOLERANCE_MAX_MS (3600LL * 1000)
 
 /* dosage_dose_order_min_gap_ms is the shortest gap an order of interval_ms
  * allows between two of its doses (0 for none). */
 int64_t dosage_dose_order_min_gap_ms(int64_t interval_ms);
-
-/* dosage_dose_band - renal adjustment: below crcl_below mL/min, scale by
- * factor (0 = contraindicated) and keep doses interval_ms apart (0: the
- * drug's own interval). */
-typedef struct dosage_dose_band {
-	double crcl_below;
-	double factor;
-	int64_t interval_ms;
-} dosage_dose_band;
-
-/*
- * dosage_dose_bands_parse reads "30:0.5;10:0:1440" (crcl_below:factor, and
- * optionally :interval in minutes) into bands sorted by crcl_below; ""
- * gives none.  Errors: MED_ERR_INVALID (syntax, crcl_below not in
- * (0, 200], factor not in [0, 1], interval not in [0, 86400] minutes,
- * duplicates), MED_ERR_LIMIT (more than cap).
- */
-med_err dosage_dose_bands_parse(const char *s, dosage_dose_band *bands,
-				size_t cap, size_t *n) MED_MUST_CHECK;
-
-/* dosage_dose_bands_sort orders bands by crcl_below, ascending. */
-void dosage_dose_bands_sort(dosage_dose_band *bands, size_t n);
-
-/* dosage_dose_policy - what a missing fact (weight, creatinine clearance,
- * allergy assessment) does to the check that needs it. */
-typedef enum dosage_dose_policy {
-	/* The rule's default: hard stop for a missing weight in a child's
-	 * band with per-kg limits, else warn. */
-	DOSAGE_DOSE_POLICY_DEFAULT = 0,
-	DOSAGE_DOSE_POLICY_WARN = 1,	  /* not_checked */
-	DOSAGE_DOSE_POLICY_HARD_STOP = 2, /* hard_stop */
-} dosage_dose_policy;
-
-/* dosage_dose_policy_parse reads "", "warn" or "hard_stop". */
-med_err dosage_dose_policy_parse(const char *s,
-				 dosage_dose_policy *out) MED_MUST_CHECK;
-
-/* dosage_dose_policy_name returns "default", "warn" or "hard_stop". */
-const char *dosage_dose_policy_name(dosage_dose_policy p);
-
-/* dosage_dose_age - the age groups a band may name (by completed years,
- * neonate by days): any, neonate (< 28 days), infant (< 1 year), child
- * (1-11), adolescent (12-17), paediatric (< 18), adult (18-64), older_adult
- * (65 and over), adult_all (18 and over). */
-typedef enum dosage_dose_age {
-	DOSAGE_DOSE_AGE_ANY = 0,
-	DOSAGE_DOSE_AGE_NEONATE,
-	DOSAGE_DOSE_AGE_INFANT,
-	DOSAGE_DOSE_AGE_CHILD,
-	DOSAGE_DOSE_AGE_ADOLESCENT,
-	DOSAGE_DOSE_AGE_PAEDIATRIC,
-	DOSAGE_DOSE_AGE_ADULT,
-	DOSAGE_DOSE_AGE_OLDER_ADULT,
-	DOSAGE_DOSE_AGE_ADULT_ALL,
-} dosage_dose_age;
-
-/* dosage_dose_age_name returns the group's name ("child"). */
-const char *dosage_dose_age_name(dosage_dose_age g);
-
-/* dosage_dose_age_holds: is a patient of age_days / age_years in g? */
-bool dosage_dose_age_holds(dosage_dose_age g, int64_t age_days, int age_years);
-
-/* dosage_dose_age_paediatric: is every age in g under 18? */
-bool dosage_dose_age_paediatric(dosage_dose_age g);
-
-/*
- * dosage_dose_age_of computes the age at at_ms of a patient born on
- * birth_date ("YYYY-MM-DD", UTC): whole days and completed years.
- * Errors: MED_ERR_INVALID (not such a date, or after at_ms).
- */
-med_err dosage_dose_age_of(const char *birth_date, int64_t at_ms, int64_t *days,
-			   int *years) MED_MUST_CHECK;
-
-#define DOSAGE_DOSE_MAX_GROUPS 8
-
-/* dosage_dose_group - an age and weight band: limits that replace the
- * drug's own for the patients it holds; 0 leaves the drug's limit. */
-typedef struct dosage_dose_group {
-	dosage_dose_age age;
-	double min_kg, max_kg; /* weight in [min_kg, max_kg); 0 = open */
-	double single_max, max_24h, max_per_kg, max_per_kg_24h;
-	int64_t interval_ms;
-	dosage_dose_policy weight_missing;
-} dosage_dose_group;
-
-/*
- * dosage_dose_groups_parse reads bands written as
- *   "child:per_kg=15,per_kg_24h=60;adult:max_kg=50,per_kg=15;
- *    adult:min_kg=50,single=1000,daily=4000"
- * (keys: min_kg max_kg single daily per_kg per_kg_24h interval_min
- * weight=warn|hard_stop) in their order.  On a problem writes a reason
- * naming the band and key.  Errors: MED_ERR_INVALID, MED_ERR_LIMIT.
- */
-med_err dosage_dose_groups_parse(const char *s, dosage_dose_group *g,
-				 size_t cap, size_t *n, char *reason,
-				 size_t len) MED_MUST_CHECK;
-
-/* dosage_dose_groups_format writes g back in the parser's syntax; false
- * when it does not fit. */
-bool dosage_dose_groups_format(const dosage_dose_group *g, size_t n, char *out,
-			       size_t len);
-
-#define DOSAGE_DOSE_MAX_SUBSTANCES 4
-#define DOSAGE_LAB_MAX_RULES	   8
-
-/* dosage_lab - a laboratory value the lab rules read, in one unit. */
-typedef enum dosage_lab {
-	DOSAGE_LAB_POTASSIUM = 0,  /* mmol/L */
-	DOSAGE_LAB_INR = 1,	   /* ratio */
-	DOSAGE_LAB_GLUCOSE = 2,	   /* mmol/L */
-	DOSAGE_LAB_CREATININE = 3, /* umol/L */
-	DOSAGE_LAB_N = 4,
-} dosage_lab;
-
-/* dosage_lab_rule - one rule of a drug's lab_rules: a value of analyte
- * above (is_max) or below limit stops or warns; the value counts when at
- * most max_age_ms old; need: a missing, stale or unusable value is a hard
- * stop instead of not_checked. */
-typedef struct dosage_lab_rule {
-	dosage_lab analyte;
-	bool is_max, stop, need;
-	double limit;
-	int64_t max_age_ms;
-} dosage_lab_rule;
-
-/* dosage_pregnancy_risk - what the catalogue says of a drug in pregnancy. */
-typedef enum dosage_pregnancy_risk {
-	DOSAGE_PREGNANCY_NONE = 0,
-	DOSAGE_PREGNANCY_AVOID = 1,	      /* warns */
-	DOSAGE_PREGNANCY_CONTRAINDICATED = 2, /* hard stop */
-} dosage_pregnancy_risk;
-#define DOSAGE_DOSE_MAX_REGIMENS 4
-
-/* dosage_dose_regimen - limits for the orders of one frequency: a licensed
- * regimen (enoxaparin 1.5 mg/kg once daily beside 1 mg/kg twice daily)
- * replaces the drug's single, daily, per-kg and per-kg 24-h limits it
- * sets for an order of that interval. */
-typedef struct dosage_dose_regimen {
-	char frequency[16]; /* as written: "q24h" */
-	int64_t interval_ms;
-	dosage_dose_group limits; /* single, daily, per_kg, per_kg_24h only */
-} dosage_dose_regimen;
-
-/*
- * dosage_dose_regimens_parse reads "q24h:per_kg=1.5;q12h:per_kg=1"
- * (frequency as an order writes it, scheduled; keys single daily per_kg
- * per_kg_24h) in order; on a problem writes a reason naming the regimen.
- * Errors: MED_ERR_INVALID (syntax, unknown key, a PRN or once frequency,
- * two regimens of one interval), MED_ERR_LIMIT (more than cap).
- */
-med_err dosage_dose_regimens_parse(const char *s, dosage_dose_regimen *r,
-				   size_t cap, size_t *n, char *reason,
-				   size_t len) MED_MUST_CHECK;
-
-/* dosage_dose_limits - a drug's limits in its own unit; 0 means none. */
-typedef struct dosage_dose_limits {
-	const char *unit; /* the drug's unit, for reasons */
-	double single_min, single_max, max_24h;
-	double max_per_kg;     /* per dose, unit/kg */
-	double max_per_kg_24h; /* per 24 h, unit/kg */
-	double max_per_m2;     /* per dose, unit/m2 */
-	int64_t min_interval_ms;
-	/* order_interval_ms: the interval of the order the dose is given
-	 * under (q6h: 6 h; 0 for none, "once" and PRN).  A dose earlier than
-	 * it less DOSAGE_DOSE_ORDER_TOLERANCE is as much a hard stop as one
-	 * inside min_interval_ms. */
-	int64_t order_interval_ms;
-	/* order_min_gap_ms: a PRN order's own minimum interval (exact, no
-	 * tolerance); order_max_24h: its own 24-h maximum in the drug's
-	 * unit.  0: none. */
-	int64_t order_min_gap_ms;
-	double order_max_24h;
-	/* A dose inside the order's interval but not the catalogue's
-	 * minimum warns instead of stopping. */
-	bool early_dose_warns;
-	double lifetime_max;
-	dosage_dose_band
-		bands[DOSAGE_DOSE_MAX_BANDS]; /* ascending crcl_below */
-	size_t n_bands;
-	dosage_dose_group groups[DOSAGE_DOSE_MAX_GROUPS]; /* in order */
-	size_t n_groups;
-	dosage_dose_policy weight_missing, crcl_missing, allergies_missing;
-	bool high_alert;
-	/* The drug's substances (coded, see substances.h) for the allergy
-	 * check: the first is its main one; combination products list more. */
-	const char *substances[DOSAGE_DOSE_MAX_SUBSTANCES];
-	size_t n_substances;
-	/* How old a weight (and height) per-kg, per-m2 and weight bands
-	 * may use; 0: DOSAGE_DOSE_BODY_MAX_AGE_MS. */
-	int64_t weight_max_age_ms;
-	/* What the renal bands' thresholds are (dosage_dose_renal_basis). */
-	int renal_basis;
-	/* Hepatic bands: the factor on the single and 24-h maxima for
-	 * Child-Pugh A, B, C (0 = contraindicated), each when
-	 * hepatic_set has its bit (1 << 0 for A). */
-	double hepatic_factor[3];
-	unsigned hepatic_set;
-	/* Lab rules (labs.c) and their source, for reasons. */
-	dosage_lab_rule lab_rules[DOSAGE_LAB_MAX_RULES];
-	size_t n_lab_rules;
-	/* Harm in pregnancy and its source ("" none). */
-	dosage_pregnancy_risk pregnancy;
-	const char *pregnancy_source;
-	/* The dose is given under an order whose prescriber overrode its
-	 * hard stops (dose_override): what stops only a first dose (an
-	 * uncoded allergy, allergies not assessed) then warns. */
-	bool first_dose_overridden;
-	/* Limits per regimen, chosen by order_interval_ms. */
-	dosage_dose_regimen regimens[DOSAGE_DOSE_MAX_REGIMENS];
-	size_t n_regimens;
-} dosage_dose_limits;
-
-/* dosage_dose_patient - what is known of the patient; has_* say which,
- * each measurement with its own time. */
-typedef struct dosage_dose_patient {
-	bool has_weight, has_height, has_crcl, allergies_known, has_age;
-	double weight_kg, height_cm, crcl_ml_min;
-	int64_t weight_ms, height_ms, crcl_ms; /* when each was measured */
-	int64_t age_days;
-	int age_years;
-	const char *const *allergies; /* substances or classes, as entered */
-	size_t n_allergies;
-	/* allergies a note mentions that nobody has decided yet (records'
-	 * note reader): a match stops the dose until one is decided */
-	const char *const *suggested_allergies;
-	size_t n_suggested_allergies;
-	/* Where the facts came from ("records", "dosage context"), for
-	 * reasons; may be NULL. */
-	const char *source;
-	/* The weight measured before weight_kg, for the jump rule, and the
-	 * fraction of change that needs a confirmation (0: no rule). */
-	bool has_prev_weight;
-	double prev_weight_kg;
-	int64_t prev_weight_ms;
-	double weight_jump_fraction;
-	/* A clinician confirmed weight_kg (ConfirmWeight): neither bound
-	 * of the plausible-facts rules holds it back. */
-	bool weight_confirmed;
-	/* eGFR as the lab reports it, mL/min/1.73 m2, with its equation
-	 * ("CKD-EPI 2021"); without an equation it is not used. */
-	bool has_egfr;
-	double egfr_ml_min_173;
-	int64_t egfr_ms;
-	const char *egfr_equation;
-	/* What the problem list says of the liver (hepatic_known: it was
-	 * read); child_pugh 'A'..'C' or 0; hepatic_summary its codes. */
-	bool hepatic_known, hepatic_impaired;
-	char child_pugh;
-	const char *hepatic_summary;
-	/* Administrative sex from identity: 'F', 'M', 'O' or 0 unknown. */
-	char sex;
-	/* Lab values from the record (labs_known: it was read), each in
-	 * dosage_lab's unit; unusable: charted in a unit that does not
-	 * convert (value and unit as charted). */
-	bool labs_known;
-	struct {
-		bool present, unusable;
-		double value;
-		int64_t at_ms;
-		const char *unit;
-	} labs[DOSAGE_LAB_N];
-	/* crcl_label: what the creatinine clearance is ("Cockcroft-Gault
-	 * clearance" when derived from a creatinine), NULL measured. */
-	const char *crcl_label;
-	/* Pregnancy: pregnancy_known when the problem list was read;
-	 * pregnant from it or a positive test, pregnancy_evidence says
-	 * which ("Z33.1", "hCG 2106-3 Positive"). */
-	bool pregnancy_known, pregnant;
-	const char *pregnancy_evidence;
-	/* The other names allergies are read through (allergy_text.h);
-	 * NULL: the substance table's own names only. */
-	const struct dosage_allergy_names *allergy_names;
-	/* A pharmacist's codings of this patient's allergy texts; may be
-	 * NULL. */
-	const struct dosage_allergy_codings *allergy_codings;
-} dosage_dose_patient;
-
-/* dosage_dose_history - earlier administrations of the drug's substances
- * to the patient, in the drug's unit (see dosage_store: every product of
- * the same substance counts, by its strength). */
-typedef struct dosage_dose_history {
-	double given_24h;	 /* the most given in any 24 h that contains
-				    at (see dosage_dose_worst_24h) */
-	double given_lifetime;	 /* all time */
-	double running_24h;	 /* the share of both that running infusions
-				    delivered since their last event (not yet
-				    charted) */
-	double running_per_hour; /* what they deliver in the next hour at
-				    their current rates */
-	bool has_nearest;	 /* another administration exists */
-	int64_t nearest_gap_ms;	 /* |at - its time| for the nearest one */
-} dosage_dose_history;
 
 /*
  * dosage_dose_worst_24h returns the most given in any 24 h window (e - 24 h,
@@ -369,51 +67,6 @@ typedef struct dosage_dose_history {
  */
 double dosage_dose_worst_24h(const int64_t *t_ms, const double *amount,
 			     size_t n, int64_t at_ms);
-
-/* dosage_dose_check - the checks, in the order dosage_dose_evaluate writes. */
-typedef enum dosage_dose_check {
-	DOSAGE_DOSE_CHECK_SINGLE_MIN = 1,
-	DOSAGE_DOSE_CHECK_SINGLE_MAX = 2,
-	DOSAGE_DOSE_CHECK_DAILY_MAX = 3,
-	DOSAGE_DOSE_CHECK_PER_KG = 4,
-	DOSAGE_DOSE_CHECK_PER_M2 = 5,
-	DOSAGE_DOSE_CHECK_INTERVAL = 6,
-	DOSAGE_DOSE_CHECK_RENAL = 7,
-	DOSAGE_DOSE_CHECK_LIFETIME = 8,
-	DOSAGE_DOSE_CHECK_ALLERGY = 9,
-	DOSAGE_DOSE_CHECK_HIGH_ALERT = 10,
-	DOSAGE_DOSE_CHECK_BAND = 11,
-	/* Not one of dosage_dose_evaluate's: a continuous infusion's rate
-	 * (infusion.c). */
-	DOSAGE_DOSE_CHECK_INFUSION_RATE = 12,
-	/* The hepatic band for the Child-Pugh class on the problem list;
-	 * the last of dosage_dose_evaluate's (its number is the proto's). */
-	DOSAGE_DOSE_CHECK_HEPATIC = 180,
-	/* The drug's lab rules against the record's labs (labs.c). */
-	DOSAGE_DOSE_CHECK_LAB = 190,
-	/* A drug harmful in pregnancy for a pregnant patient (labs.c). */
-	DOSAGE_DOSE_CHECK_PREGNANCY = 191,
-} dosage_dose_check;
-
-#define DOSAGE_DOSE_N_CHECKS 14
-
-/* dosage_dose_status - the outcome of one check (values match the proto). */
-typedef enum dosage_dose_status {
-	DOSAGE_DOSE_OK = 1,
-	DOSAGE_DOSE_WARN = 2,
-	DOSAGE_DOSE_HARD_STOP = 3,
-	DOSAGE_DOSE_NOT_CHECKED = 4,
-	DOSAGE_DOSE_NOT_APPLICABLE = 5,
-} dosage_dose_status;
-
-/* dosage_dose_result - one check's outcome. */
-typedef struct dosage_dose_result {
-	dosage_dose_check check;
-	dosage_dose_status status;
-	double value; /* the quantity compared (0 when not applicable) */
-	double limit; /* the limit it was compared with (0 when none) */
-	char reason[DOSAGE_DOSE_REASON_MAX];
-} dosage_dose_result;
 
 /* dosage_dose_set fills r with a check's outcome: status, the value
  * compared, its limit and the reason (printf); returns st.  The one way
@@ -460,15 +113,6 @@ void dosage_dose_weight_bounds(int64_t age_days, double *lo_kg, double *hi_kg);
 /* dosage_dose_weight_max_age_ms is how old a weight l's checks may use. */
 int64_t dosage_dose_weight_max_age_ms(const dosage_dose_limits *l);
 
-/* dosage_weight_state - whether a check may compute with the weight. */
-typedef enum dosage_weight_state {
-	DOSAGE_WEIGHT_USABLE = 0,
-	DOSAGE_WEIGHT_UNKNOWN = 1,
-	DOSAGE_WEIGHT_STALE = 2,       /* older than the drug allows */
-	DOSAGE_WEIGHT_IMPLAUSIBLE = 3, /* outside the bounds of the age */
-	DOSAGE_WEIGHT_JUMP = 4,	       /* too far from the previous one */
-} dosage_weight_state;
-
 /*
  * dosage_dose_weight_assess decides whether p's weight may be used for
  * l's per-kg and per-m2 limits and weight bands at at_ms, and unless it
@@ -479,36 +123,6 @@ dosage_weight_state dosage_dose_weight_assess(const dosage_dose_limits *l,
 					      const dosage_dose_patient *p,
 					      int64_t at_ms, char *why,
 					      size_t len);
-
-/* dosage_dose_renal_basis - what the renal bands' thresholds measure. */
-typedef enum dosage_dose_renal_basis {
-	/* Creatinine clearance (Cockcroft-Gault); without a current one a
-	 * current eGFR stands in, de-indexed to the patient's body surface
-	 * when height and weight are known. */
-	DOSAGE_RENAL_CRCL = 0,
-	/* Creatinine clearance only: the label's thresholds are CrCl and
-	 * the drug is too narrow for an estimate (aminoglycosides). */
-	DOSAGE_RENAL_CRCL_ONLY = 1,
-	/* eGFR in mL/min/1.73 m2 as reported; CrCl stands in without one. */
-	DOSAGE_RENAL_EGFR = 2,
-} dosage_dose_renal_basis;
-
-/* dosage_dose_renal_basis_name returns "crcl", "crcl_only" or "egfr". */
-const char *dosage_dose_renal_basis_name(dosage_dose_renal_basis b);
-
-/* dosage_dose_renal_basis_parse reads those names ("" = crcl). */
-med_err
-dosage_dose_renal_basis_parse(const char *s,
-			      dosage_dose_renal_basis *out) MED_MUST_CHECK;
-
-/* dosage_renal_function - the value a renal check compares. */
-typedef struct dosage_renal_function {
-	double value;
-	int64_t measured_ms; /* when */
-	bool from_egfr;
-	char label[48]; /* "creatinine clearance", "eGFR (CKD-EPI 2021)" */
-	char unit[16];	/* "mL/min" or "mL/min/1.73m2" */
-} dosage_renal_function;
 
 /*
  * dosage_dose_renal_function picks the renal function l's bands compare
@@ -530,36 +144,8 @@ bool dosage_dose_renal_latest(const dosage_dose_limits *l,
 
 /* --- labs and pregnancy (labs.c) ----------------------------------------- */
 
-/* dosage_lab_name returns "potassium", "inr", "glucose", "creatinine". */
-const char *dosage_lab_name(dosage_lab lab);
-
 /* dosage_lab_unit returns the unit a lab is compared in ("mmol/L"). */
 const char *dosage_lab_unit(dosage_lab lab);
-
-/*
- * dosage_lab_rules_parse reads rules written as
- *   "potassium:max=5.0:stop:age_h=24:need;inr:max=4:warn"
- * (analyte potassium|inr|glucose|creatinine; one of max=N or min=N; one
- * of stop or warn; optionally age_h=N, 1 to 8760, default 24; optionally
- * need) into r in order; "" gives none.  On a problem writes a reason
- * naming the rule and part.  Errors: MED_ERR_INVALID, MED_ERR_LIMIT (more
- * than cap).
- */
-med_err dosage_lab_rules_parse(const char *s, dosage_lab_rule *r, size_t cap,
-			       size_t *n, char *reason,
-			       size_t len) MED_MUST_CHECK;
-
-/* dosage_lab_rules_format writes r back in the parser's syntax; false when
- * it does not fit. */
-bool dosage_lab_rules_format(const dosage_lab_rule *r, size_t n, char *out,
-			     size_t len);
-
-/* dosage_pregnancy_parse reads "", "avoid" or "contraindicated". */
-med_err dosage_pregnancy_parse(const char *s,
-			       dosage_pregnancy_risk *out) MED_MUST_CHECK;
-
-/* dosage_pregnancy_name returns "", "avoid" or "contraindicated". */
-const char *dosage_pregnancy_name(dosage_pregnancy_risk r);
 
 /*
  * dosage_cockcroft_gault is the creatinine clearance in mL/min of an
@@ -590,19 +176,6 @@ void dosage_dose_check_lab(const dosage_dose_limits *l,
 void dosage_dose_check_pregnancy(const dosage_dose_limits *l,
 				 const dosage_dose_patient *p,
 				 dosage_dose_result *r);
-
-/*
- * dosage_dose_hepatic_parse reads hepatic bands "A:1;B:0.5;C:0" (a
- * Child-Pugh class and its factor in [0, 1], each class once) into l's
- * hepatic_factor and hepatic_set; "" gives none.  Errors: MED_ERR_INVALID.
- */
-med_err dosage_dose_hepatic_parse(const char *s,
-				  dosage_dose_limits *l) MED_MUST_CHECK;
-
-/* dosage_dose_hepatic_format writes l's bands back ("" for none); false
- * when they do not fit. */
-bool dosage_dose_hepatic_format(const dosage_dose_limits *l, char *out,
-				size_t len);
 
 /* --- dose.c: a dose as it is shown ------------------------------------ */
 

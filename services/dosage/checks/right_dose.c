@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "dosage.h"
-#include "checks.h"
 #include "catalogue.h"
-#include "mar.h"
+#include "checks.h"
+#include "dose.h"
 
 #define DEV(x)                                                                 \
 	SMARTMED__DOSAGE__V1__DOSE_DEVIATION_REASON__DOSE_DEVIATION_REASON_##x

@@ -15,7 +15,6 @@
 #include "dosage.h"
 #include "patient.h"
 #include "checks.h"
-#include "mar.h"
 
 #define COUNTED_A                                                              \
 	"a.status IN ('" DOSAGE_ADMIN_COMPLETED "', '" DOSAGE_ADMIN_ON_HOLD "')"

@@ -20,11 +20,9 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "catalogue.h"
 #include "patient.h"
 #include "checks.h"
-#include "catalogue.h"
-#include "mar.h"
-#include "infusions.h"
 #include "infusion.h"
 
 #define COUNTED_A                                                              \

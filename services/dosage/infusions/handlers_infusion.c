@@ -16,14 +16,13 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "catalogue.h"
+#include "route.h"
 #include "patient.h"
 #include "checks.h"
-#include "catalogue.h"
-#include "orders.h"
-#include "mar.h"
-#include "infusions.h"
 #include "infusion.h"
-#include "route.h"
+#include "orders.h"
+#include "infusions.h"
 
 #define BACKDATE_MS (7 * 24 * DOSAGE_HOUR_MS)
 #define AHEAD_MS    (5 * 60 * 1000LL)

@@ -12,10 +12,6 @@
 typedef Smartmed__Dosage__V1__Infusion dosage_infusion;
 typedef Smartmed__Dosage__V1__InfusionRate dosage_infusion_rate;
 
-/* FHIR MedicationAdministration status of an infusion. */
-#define DOSAGE_INFUSION_RUNNING "in-progress"
-#define DOSAGE_INFUSION_STOPPED DOSAGE_ADMIN_COMPLETED
-
 /*
  * dosage_infusion_fn decides one event of an infusion on the locked
  * subject s (its order, drug, patient context, and what was given around

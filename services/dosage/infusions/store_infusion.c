@@ -13,9 +13,8 @@
 #include <string.h>
 
 #include "dosage.h"
-#include "mar.h"
-#include "infusions.h"
 #include "subject.h"
+#include "infusions.h"
 
 #define INFUSION_COLUMNS                                                       \
 	"id, order_id, patient_id, drug_code, drug_unit, status, performer,"   \

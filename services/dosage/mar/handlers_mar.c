@@ -13,9 +13,10 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "catalogue.h"
 #include "patient.h"
 #include "checks.h"
-#include "catalogue.h"
+#include "dose.h"
 #include "orders.h"
 #include "mar.h"
 

@@ -12,6 +12,7 @@
 
 #include "dosage.h"
 #include "catalogue.h"
+#include "mar.h"
 
 /* expiry_text writes the last day of an expiry ending at end_ms as a
  * date a person reads. */

@@ -17,8 +17,9 @@
 #include <string.h>
 
 #include "dosage.h"
-#include "checks.h"
 #include "catalogue.h"
+#include "checks.h"
+#include "dose.h"
 #include "orders.h"
 #include "mar.h"
 

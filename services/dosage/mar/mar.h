@@ -9,6 +9,49 @@
 #define DOSAGE_MAR_H
 
 #include "dosage.h"
+#include "checks.h"
+#include "orders.h"
+
+/* --- the gates of an administration at the bedside (handlers_scan.c,
+ * handlers_cosign.c, mar.c) -------------------------------------------- */
+
+struct dosage_gs1;
+
+/*
+ * dosage_scan_gate checks the product scanned for a dose of s's order at
+ * at_ms (scan NULL: none): its GTIN must be the ordered entry's and its
+ * batch not expired; fills m->product_*.  Fails the call otherwise.
+ */
+med_err dosage_scan_gate(med_call *call, const dosage_subject *s,
+			 const struct dosage_gs1 *scan, int64_t at_ms,
+			 dosage_admin *m) MED_MUST_CHECK;
+
+/*
+ * dosage_high_alert_gate sets m->status for a dose of s's drug: completed;
+ * for a high-alert drug only with a co-sign that fits (cosign_id: the
+ * order, unused, unexpired, the same dose conv in the drug's unit, another
+ * user than m->performer; its co-signer becomes confirmed_by), or on-hold
+ * under the audited exception.  Fails the call otherwise.
+ */
+med_err dosage_high_alert_gate(med_call *call, const dosage_subject *s,
+			       const char *cosign_id,
+			       dosage_override *exception, double conv,
+			       int64_t now_ms, dosage_admin *m) MED_MUST_CHECK;
+
+/* dosage_admin_overdue: m is a high-alert dose given under the exception
+ * (on-hold) and still unconfirmed DOSAGE_CONFIRM_WINDOW_MS after it was
+ * recorded, at now_ms. */
+bool dosage_admin_overdue(const dosage_admin *m, int64_t now_ms);
+
+/* --- overdue.c: unconfirmed high-alert doses, counted ------------------- */
+
+/* dosage_overdue_start starts the thread that counts unconfirmed
+ * high-alert doses past their window into a gauge.  Errors: NOMEM. */
+med_err dosage_overdue_start(med_service *svc,
+			     dosage_overdue **out) MED_MUST_CHECK;
+
+/* dosage_overdue_stop stops and frees it; NULL is fine. */
+void dosage_overdue_stop(dosage_overdue *w);
 
 /* --- mar.c: the ward round's schedule (no I/O) ------------------------- */
 
@@ -20,20 +63,6 @@
 typedef struct dosage_hold_span {
 	int64_t from_ms, to_ms;
 } dosage_hold_span;
-
-/* dosage_hold_event - a HELD or RESUMED change of an order. */
-typedef struct dosage_hold_event {
-	const char *order_id;
-	bool held; /* false: resumed */
-	int64_t time_ms;
-} dosage_hold_event;
-
-/* dosage_hold_rows - a patient's hold changes, oldest first (arena). */
-typedef struct dosage_hold_rows {
-	med_arena *arena;
-	dosage_hold_event *items;
-	size_t n, cap;
-} dosage_hold_rows;
 
 /*
  * dosage_hold_spans fills spans (at most cap) with the times o was on
@@ -76,31 +105,6 @@ med_err dosage_mar_slots(med_arena *a, const dosage_order *o, dosage_zone *zone,
 			 dosage_admin *const *admins, size_t n_admins,
 			 Smartmed__Dosage__V1__MarSlot ***out,
 			 size_t *n) MED_MUST_CHECK;
-
-/*
- * The most administrations of one substance to one patient that the dose
- * checks read in one window (48 h around the dose): one every 8.6 s, far
- * past any schedule or PCA.  Past it a check answers RESOURCE_EXHAUSTED
- * naming this limit; it never counts the doses short.  (It was 512 and
- * answered DATA_LOSS, as if the rows were corrupt: issue 31.)
- */
-#define DOSAGE_GIVEN_MAX_ROWS 20000
-
-/* dosage_given_list - what a patient was given of each substance of a
- * drug around a time, in the drug's unit, for the PRN forecast.  The
- * arrays lie in the arena of the read, in time order. */
-typedef struct dosage_given_substance {
-	int64_t *t_ms; /* ascending */
-	double *amount;
-	size_t n, cap;
-	int64_t latest_ms; /* the latest dose of all time; 0 = none */
-	double lifetime;
-} dosage_given_substance;
-
-typedef struct dosage_given_list {
-	dosage_given_substance s[DOSAGE_DOSE_MAX_SUBSTANCES];
-	size_t n_substances;
-} dosage_given_list;
 
 /* dosage_given_at is the history the dose checks would read at at_ms (at
  * or after the loaded window's doses): the worst substance decides. */
@@ -189,11 +193,6 @@ med_err dosage_store_record(med_call *call, const dosage_family *fam,
 			    dosage_decide_fn decide, void *ctx,
 			    dosage_admin *admin) MED_MUST_CHECK;
 
-/* dosage_store_gtin_drug finds the catalogue entry of a 14-digit GTIN:
- * *drug_code NULL when none. */
-med_err dosage_store_gtin_drug(med_db_conn *c, med_arena *a, const char *gtin,
-			       char **drug_code) MED_MUST_CHECK;
-
 /* dosage_store_read_cosign locks co-sign id ("" = none) into s->cosign;
  * s->has_cosign is false when there is no such co-sign. */
 med_err dosage_store_read_cosign(med_db_conn *c, med_arena *a, const char *id,
@@ -279,14 +278,6 @@ typedef struct dosage_mar_data {
 med_err dosage_store_mar(med_db *db, med_arena *arena, const char *patient_id,
 			 int64_t from_ms, int64_t to_ms, int64_t now_ms,
 			 dosage_mar_data *out) MED_MUST_CHECK;
-
-/* dosage_store_given_list reads what the patient was given of d's
- * substances in [from_ms, to_ms), with each one's latest dose and
- * lifetime total (store_history.c). */
-med_err dosage_store_given_list(med_db_conn *c, med_arena *a,
-				const char *patient_id, const dosage_drug *d,
-				int64_t from_ms, int64_t to_ms,
-				dosage_given_list *out) MED_MUST_CHECK;
 
 /* --- mar_view.c: the MAR as a nurse reads it (no I/O) ------------------ */
 

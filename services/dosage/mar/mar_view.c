@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "dosage.h"
+#include "dose.h"
 #include "mar.h"
 
 #define INF(x) SMARTMED__DOSAGE__V1__MAR_INFUSION_STATE__MAR_INFUSION_STATE_##x

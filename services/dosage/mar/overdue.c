@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "dosage.h"
+#include "mar.h"
 
 struct dosage_overdue {
 	med_db *db;

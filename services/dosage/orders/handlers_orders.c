@@ -20,14 +20,13 @@
 #include <strings.h>
 
 #include "dosage.h"
+#include "catalogue.h"
+#include "route.h"
 #include "patient.h"
 #include "checks.h"
-#include "catalogue.h"
-#include "orders.h"
-#include "mar.h"
-#include "fhir_export.h"
-#include "route.h"
+#include "dose.h"
 #include "subject.h"
+#include "orders.h"
 
 #define ST(x)	   SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_##x
 #define EV(x)	   SMARTMED__DOSAGE__V1__ORDER_EVENT_KIND__ORDER_EVENT_KIND_##x

@@ -7,7 +7,22 @@
 #define DOSAGE_ORDERS_H
 
 #include "dosage.h"
-#include "mar.h"
+
+/* --- the hold changes of orders (store_orders.c reads them) ---------- */
+
+/* dosage_hold_event - a HELD or RESUMED change of an order. */
+typedef struct dosage_hold_event {
+	const char *order_id;
+	bool held; /* false: resumed */
+	int64_t time_ms;
+} dosage_hold_event;
+
+/* dosage_hold_rows - a patient's hold changes, oldest first (arena). */
+typedef struct dosage_hold_rows {
+	med_arena *arena;
+	dosage_hold_event *items;
+	size_t n, cap;
+} dosage_hold_rows;
 
 /* --- schedule.c: ListDue ----------------------------------------------- */
 

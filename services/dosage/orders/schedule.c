@@ -6,6 +6,7 @@
 #include <med/util.h>
 
 #include "dosage.h"
+#include "units.h"
 #include "orders.h"
 
 int64_t

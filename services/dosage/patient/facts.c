@@ -19,9 +19,8 @@
 #include <string.h>
 
 #include "dosage.h"
-#include "patient.h"
-#include "checks.h"
 #include "catalogue.h"
+#include "patient.h"
 
 med_err
 dosage_facts_start(med_service *svc, dosage_state *st)

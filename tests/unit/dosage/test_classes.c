@@ -6,6 +6,7 @@
 #include "testlib.h"
 
 #include "classes.h"
+#include "dose.h"
 #include "substances.h"
 
 #include <string.h>

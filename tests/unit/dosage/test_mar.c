@@ -12,6 +12,7 @@
 
 #include "dosage.h"
 #include "catalogue.h"
+#include "dose.h"
 #include "orders.h"
 #include "mar.h"
 
