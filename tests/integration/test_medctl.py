@@ -345,12 +345,17 @@ def test_make_run_summary_shows_face_keys_and_example(st, stack):
     assert "face keys: %s" % _FACES[0].dir in text, text
     assert "face models: %s" % run.face_models_line() in text, text
     assert "development only" in text
-    assert ("identity enroll-face --patient-id PATIENT_ID --images @"
-            in text), text
-    assert "identity verify-face --patient-id PATIENT_ID --image @" in text
+    # Without photographs the walk-through still reaches a dose: the
+    # patient identified by wristband, an audited override (issue 50).
+    assert "enroll-face" not in text and "verify-face" not in text, text
+    assert "--identity-override.reason OVERRIDE_REASON_IDENTIFIED_OTHERWISE" \
+        in text, text
     assert "--ward %s" % run.DEV_WARD in text, text
     # With the sample photographs, the commands name them.
     text = run.summary(stack, _FACES[0], "/x/faces")
+    assert ("identity enroll-face --patient-id PATIENT_ID --images @"
+            in text), text
+    assert "identity verify-face --patient-id PATIENT_ID --image @" in text
     assert "--images @/x/faces/face1.jpg --images @/x/faces/face2.jpg" \
         in text, text
     assert "--image @/x/faces/probe1.jpg" in text, text
