@@ -519,9 +519,11 @@ records_rpc_verify_chain(med_call *call, const ProtobufCMessage *in,
 #define OBSERVATION_KINDS                                                      \
 	(KIND_BIT(ENTRY_KIND_OBSERVATION) | KIND_BIT(ENTRY_KIND_VITAL_SIGNS))
 #define ALLERGY_KINDS KIND_BIT(ENTRY_KIND_ALLERGY)
-/* Every other kind is written as a DocumentReference (fhir.c). */
+/* The other kinds are written as a DocumentReference (fhir.c); a new
+ * kind is added here and to KIND_SLOTS (store.c). */
 #define DOCUMENT_KINDS                                                         \
-	((((int64_t)1 << 62) - 1) & ~(OBSERVATION_KINDS | ALLERGY_KINDS))
+	(KIND_BIT(ENTRY_KIND_UNSPECIFIED) | KIND_BIT(ENTRY_KIND_NOTE) |        \
+	 KIND_BIT(ENTRY_KIND_DOCUMENT))
 
 /* export_kinds is the kinds (a bit each) that make the types asked. */
 static med_err
