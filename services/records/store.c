@@ -1285,8 +1285,10 @@ list_params(const records_filter *f, uint32_t limit, med_db_value *v)
 	/* The kinds of the mask as a list, which the index on (patient_id,
 	 * version, kind, created_ms) seeks; unused slots repeat one. */
 	for (int k = 0; k < KIND_SLOTS; k++)
-		if ((f->kinds >> k & 1) != 0)
-			v[n + i++] = MED_DB_I64(k);
+		if ((f->kinds >> k & 1) != 0) {
+			v[n + i] = MED_DB_I64(k);
+			i++;
+		}
 	for (; i < KIND_SLOTS; i++)
 		v[n + i] = i > 0 ? v[n] : MED_DB_I64(0);
 	n += KIND_SLOTS;
