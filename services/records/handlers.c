@@ -515,6 +515,90 @@ records_rpc_verify_chain(med_call *call, const ProtobufCMessage *in,
  * nothing else.  The caller must ask for that type alone: an export of
  * everything would otherwise look complete with the rest left out.
  */
+#define KIND_BIT(k) ((int64_t)1 << SMARTMED__RECORDS__V1__ENTRY_KIND__##k)
+#define OBSERVATION_KINDS                                                      \
+	(KIND_BIT(ENTRY_KIND_OBSERVATION) | KIND_BIT(ENTRY_KIND_VITAL_SIGNS))
+#define ALLERGY_KINDS KIND_BIT(ENTRY_KIND_ALLERGY)
+/* The other kinds are written as a DocumentReference (fhir.c); a new
+ * kind is added here and to KIND_SLOTS (store.c). */
+#define DOCUMENT_KINDS                                                         \
+	(KIND_BIT(ENTRY_KIND_UNSPECIFIED) | KIND_BIT(ENTRY_KIND_NOTE) |        \
+	 KIND_BIT(ENTRY_KIND_DOCUMENT))
+
+/* export_kinds is the kinds (a bit each) that make the types asked. */
+static med_err
+export_kinds(med_call *call,
+	     const Smartmed__Records__V1__ExportFhirRequest *req,
+	     records_filter *f)
+{
+	static const struct {
+		const char *type;
+		int64_t kinds;
+	} map[] = {{"Observation", OBSERVATION_KINDS},
+		   {"AllergyIntolerance", ALLERGY_KINDS},
+		   {"DocumentReference", DOCUMENT_KINDS}};
+
+	for (size_t i = 0; i < req->n_types; i++) {
+		size_t k = 0;
+
+		while (k < sizeof(map) / sizeof(map[0]) &&
+		       strcmp(req->types[i], map[k].type) != 0)
+			k++;
+		if (k == sizeof(map) / sizeof(map[0]))
+			return med_call_fail(call, MED_ERR_INVALID,
+					     "types[%zu]: %.64s is not a type "
+					     "records exports",
+					     i, req->types[i]);
+		f->kinds |= map[k].kinds;
+	}
+	return MED_OK;
+}
+
+/* spo2_partner is the other SpO2 code, which the export writes together
+ * (fhir.c). */
+static const char *
+spo2_partner(const char *code)
+{
+	if (strcmp(code, "2708-6") == 0)
+		return "59408-5";
+	if (strcmp(code, "59408-5") == 0)
+		return "2708-6";
+	return NULL;
+}
+
+/* export_codes reads the observation codes asked (issue 49): each as
+ * stored, an SpO2 code with its partner, and whether a vital-signs
+ * entry may hold one of them. */
+static med_err
+export_codes(med_call *call,
+	     const Smartmed__Records__V1__ExportFhirRequest *req,
+	     records_filter *f)
+{
+	const char **codes;
+	med_err err =
+		med_check_text_list(call, "codes", req->codes, req->n_codes,
+				    RECORDS_EXPORT_CODES_MAX, 64);
+
+	if (err != MED_OK || req->n_codes == 0)
+		return err;
+	codes = med_arena_alloc(med_call_arena(call),
+				RECORDS_CODE_SLOTS * sizeof(*codes));
+	if (codes == NULL)
+		return MED_ERR_NOMEM;
+	for (size_t i = 0; i < req->n_codes; i++) {
+		const char *c = req->codes[i], *partner = spo2_partner(c);
+
+		codes[f->n_codes++] = c;
+		if (partner != NULL)
+			codes[f->n_codes++] = partner;
+		f->vitals |= records_vital_by_loinc(c) != NULL ||
+			     strcmp(c, "85354-9") == 0 ||
+			     strcmp(c, "67775-7") == 0;
+	}
+	f->codes = codes;
+	return MED_OK;
+}
+
 static med_err
 export_scope(med_call *call,
 	     const Smartmed__Records__V1__ExportFhirRequest *req,
@@ -523,10 +607,14 @@ export_scope(med_call *call,
 	const med_principal *p = med_call_principal(call);
 	bool allergies = req->n_types == 1 &&
 			 strcmp(req->types[0], "AllergyIntolerance") == 0;
+	med_err err;
 
-	/* issue 49: an allergy search reads the allergy entries alone,
-	 * on their index, whoever asks, not every vital sign before them;
-	 * the other types are narrowed by the caller. */
+	/* issue 49: a search reads the entries of its types alone, an
+	 * allergy search on their index, whoever asks, not every vital sign
+	 * before them; an observation search by code only those coded so. */
+	if ((err = export_kinds(call, req, f)) != MED_OK ||
+	    (err = export_codes(call, req, f)) != MED_OK)
+		return err;
 	if (allergies)
 		f->kind = SMARTMED__RECORDS__V1__ENTRY_KIND__ENTRY_KIND_ALLERGY;
 	if ((p->roles &
@@ -537,6 +625,26 @@ export_scope(med_call *call,
 				     "types: a pharmacist exports "
 				     "[\"AllergyIntolerance\"] only");
 	return MED_OK;
+}
+
+/* export_scope_text is f's narrowing as text ("" when none), for the
+ * page token's scope. */
+static char *
+export_scope_text(med_call *call, const records_filter *f)
+{
+	size_t cap = 48 + f->n_codes * 66, len = 0;
+	char *s = med_arena_alloc(med_call_arena(call), cap);
+
+	if (s == NULL)
+		return NULL;
+	s[0] = '\0';
+	if (f->kinds == 0 && f->n_codes == 0)
+		return s;
+	len = (size_t)snprintf(s, cap, "%d:%llx:", f->kind,
+			       (unsigned long long)f->kinds);
+	for (size_t i = 0; i < f->n_codes && len < cap; i++)
+		len += (size_t)snprintf(s + len, cap - len, "%s,", f->codes[i]);
+	return s;
 }
 
 med_err
@@ -555,10 +663,14 @@ records_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 
 	if (err != MED_OK || (err = export_scope(call, req, &f)) != MED_OK)
 		return err;
-	/* A page token of the allergies alone does not serve the whole. */
-	const char *scope_fields[] = {req->patient_id, "allergy"};
+	/* A page token of some types or codes does not serve the whole. */
+	char *narrowed = export_scope_text(call, &f);
+	const char *scope_fields[] = {req->patient_id, narrowed};
 
-	records_page_scope(scope, "ExportFhir", scope_fields, f.kind ? 2 : 1);
+	if (narrowed == NULL)
+		return MED_ERR_NOMEM;
+	records_page_scope(scope, "ExportFhir", scope_fields,
+			   narrowed[0] ? 2 : 1);
 	if ((err = records_page_parse(call, req->page, MED_PAGE_MAX, scope,
 				      RECORDS_CURSOR_ENTRY, &page)) != MED_OK)
 		return err;

@@ -390,10 +390,22 @@ med_err records_store_history(med_db *db, med_arena *arena,
 			      size_t *n, bool *more,
 			      records_fault *fault) MED_MUST_CHECK;
 
+/* ExportFhir's codes: at most this many asked, and the SQL's slots for
+ * them with the SpO2 codes' partners added. */
+#define RECORDS_EXPORT_CODES_MAX 8
+#define RECORDS_CODE_SLOTS	 16
+
 /* records_filter - which of a patient's entries a list holds. */
 typedef struct records_filter {
 	const char *patient_id;
 	int kind; /* 0 = any */
+	/* ExportFhir's narrowing (issue 49): a bit per kind (1 << kind; 0 =
+	 * any); observations of codes[0..n_codes) (LOINC, n_codes 0: any)
+	 * and, when vitals, every vital-signs entry. */
+	int64_t kinds;
+	const char *const *codes;
+	size_t n_codes;
+	bool vitals;
 	int64_t since_ms, until_ms;
 	const char *author;   /* "" = any */
 	records_cursor after; /* continue after this entry */

@@ -1218,6 +1218,20 @@ records_store_history(med_db *db, med_arena *arena, const char *entry_id,
 
 /* --- lists -------------------------------------------------------------- */
 
+/* Entry kinds are 0..5 (ENTRY_KIND_*): a kind mask is sent as a list. */
+#define KIND_SLOTS 6
+
+/*
+ * An observation's LOINC code as its content holds it (issue 49): field
+ * 1 of the packed Observation, which protobuf-c writes first, tag 0x0A,
+ * one length byte (a code has at most 64 characters), then the code; ""
+ * when the content does not start so.  Kinds 2 and 5 are
+ * ENTRY_KIND_OBSERVATION and ENTRY_KIND_VITAL_SIGNS.
+ */
+#define CONTENT_CODE                                                           \
+	"IF(LEFT(e.content, 1) = X'0A',"                                       \
+	" SUBSTRING(e.content, 3, ORD(SUBSTRING(e.content, 2, 1))), '')"
+
 /*
  * A patient's entries by version 1 (which patient, kind, author and time
  * are version 1's), each with its highest version and its index row;
@@ -1234,27 +1248,57 @@ records_store_history(med_db *db, med_arena *arena, const char *entry_id,
 	" AND (? = 0 OR f.created_ms >= ?)"                                    \
 	" AND (? = 0 OR f.created_ms < ?)"                                     \
 	" AND (? = '' OR f.author = ?)"                                        \
+	" AND (? = 0 OR f.kind IN (?, ?, ?, ?, ?, ?))"                         \
+	" AND (? = 0 OR f.kind NOT IN (2, 5) OR (f.kind = 5 AND ? = 1)"        \
+	" OR (f.kind = 2 AND (e.content IS NULL OR " CONTENT_CODE              \
+	" IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))))"              \
 	" AND (? = 0 OR f.created_ms < ?"                                      \
 	" OR (f.created_ms = ? AND f.entry_id < ?))"                           \
 	" ORDER BY f.created_ms DESC, f.entry_id DESC LIMIT ?"
-#define N_LIST_PARAMS 14
+#define N_LIST_PARAMS (17 + KIND_SLOTS + RECORDS_CODE_SLOTS)
+MED_DB_PARAMS_FIT(N_LIST_PARAMS);
 
 static void
 list_params(const records_filter *f, uint32_t limit, med_db_value *v)
 {
 	const char *author = f->author ? f->author : "";
 	const records_cursor *c = &f->after;
-	med_db_value p[N_LIST_PARAMS] = {
+	med_db_value p[] = {
 		MED_DB_STR(f->patient_id), MED_DB_I64(f->kind),
 		MED_DB_I64(f->kind),	   MED_DB_I64(f->since_ms),
 		MED_DB_I64(f->since_ms),   MED_DB_I64(f->until_ms),
 		MED_DB_I64(f->until_ms),   MED_DB_STR(author),
-		MED_DB_STR(author),	   MED_DB_I64(c->set ? 1 : 0),
-		MED_DB_I64(c->key),	   MED_DB_I64(c->key),
-		MED_DB_STR(c->id),	   MED_DB_I64(limit),
+		MED_DB_STR(author),	   MED_DB_I64(f->kinds),
 	};
+	med_db_value marks[] = {
+		MED_DB_I64(f->n_codes > 0),
+		MED_DB_I64(f->vitals),
+	};
+	med_db_value tail[] = {
+		MED_DB_I64(c->set ? 1 : 0), MED_DB_I64(c->key),
+		MED_DB_I64(c->key),	    MED_DB_STR(c->id),
+		MED_DB_I64(limit),
+	};
+	size_t n = sizeof(p) / sizeof(p[0]), i = 0;
 
 	memcpy(v, p, sizeof(p));
+	/* The kinds of the mask as a list, which the index on (patient_id,
+	 * version, kind, created_ms) seeks; unused slots repeat one. */
+	for (int k = 0; k < KIND_SLOTS; k++)
+		if ((f->kinds >> k & 1) != 0) {
+			v[n + i] = MED_DB_I64(k);
+			i++;
+		}
+	for (; i < KIND_SLOTS; i++)
+		v[n + i] = i > 0 ? v[n] : MED_DB_I64(0);
+	n += KIND_SLOTS;
+	memcpy(v + n, marks, sizeof(marks));
+	n += sizeof(marks) / sizeof(marks[0]);
+	/* Unused slots repeat a code (or hold "" when none is asked). */
+	for (i = 0; i < RECORDS_CODE_SLOTS; i++)
+		v[n + i] = MED_DB_STR(
+			f->n_codes > 0 ? f->codes[i < f->n_codes ? i : 0] : "");
+	memcpy(v + n + RECORDS_CODE_SLOTS, tail, sizeof(tail));
 }
 
 typedef struct list_read {
