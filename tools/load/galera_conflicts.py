@@ -4,7 +4,8 @@
 
     PYTHONPATH=tests nice /usr/bin/python3 tools/load/galera_conflicts.py \
         [--model tools/load/ward_day.json] [--ward 20] [--beds 2000] \
-        [--seconds 90] [--at 08:00] [--seed 1] [--json out.json]
+        [--seconds 90] [--at 08:00] [--seed 1] [--json out.json] \
+        [--per-op RATE]
 
 Starts the driver's stack (tools/load/driver.py make_stack) on a private
 3-node Galera cluster (tests/harness/galera.py) and puts a replica of
@@ -35,7 +36,12 @@ It prints:
   - the rows the conflicts were on: wsrep_log_conflicts=ON on every node,
     and each node's error log read for the conflicting statements and
     the table and index of the lock, counted by table/index and by
-    statement.
+    statement;
+  - with --per-op RATE, then each writing operation alone (dose_given,
+    lab_result, vital_signs, note, admission, transfer) at RATE calls/s
+    for --per-op-s: its conflicts and the services' retries per 1,000 of
+    its calls (every write also appends its audit event, so audit's
+    retries belong to every operation).
 
 Exit status 0; 2 if the model file is refused or galera-4 is missing.
 """
@@ -190,6 +196,10 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--threads", type=int, default=64)
     p.add_argument("--json")
+    p.add_argument("--per-op", type=float, metavar="RATE",
+                   help="also run each writing operation alone at RATE "
+                   "calls/s for --per-op-s")
+    p.add_argument("--per-op-s", type=float, default=30.0)
     a = p.parse_args(argv)
     if a.ward < 1 or a.beds < 1 or a.seconds <= 0:
         p.error("--ward, --beds and --seconds must be positive")
@@ -223,17 +233,59 @@ def main(argv=None):
         ward.spread = True
         plan = load_model.schedule(m, driven, args.beds, at_s, 1.0,
                                    args.seconds, args.seed)
-        before, r0, logs = node_status(st), retries(st), log_sizes(st)
-        res, elapsed = driver.run(ward, plan, args.threads, args.seconds)
-        after, r1 = node_status(st), retries(st)
-        tables, statements, sample = conflict_rows(st, logs)
-    out = report(args, driven, res, elapsed, before, after, r0, r1,
-                 tables, statements, sample)
+        out = report(args, driven, *measure(st, ward, plan, args))
+        if args.per_op:
+            out["per_op"] = per_op(st, ward, driven, args)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(out, f, indent=1)
             f.write("\n")
     return 0
+
+
+def measure(st, ward, plan, args, seconds=None):
+    """Runs plan; the run's results and the counters around it."""
+    before, r0, logs = node_status(st), retries(st), log_sizes(st)
+    res, elapsed = driver.run(ward, plan, args.threads,
+                              seconds or args.seconds)
+    after, r1 = node_status(st), retries(st)
+    return (res, elapsed, before, after, r0, r1) + conflict_rows(st, logs)
+
+
+def per_op(st, ward, driven, args):
+    """Each writing operation alone at args.per_op calls/s (Poisson) for
+    --per-op-s: the conflicts (cert failures and BF aborts, all nodes) and
+    the services' retries per 1,000 of its calls."""
+    import random
+    print("\n  each writing operation alone, %g calls/s for %g s:"
+          % (args.per_op, args.per_op_s))
+    print("  %-13s %5s %7s %s" % ("operation", "ok", "conflicts",
+                                  "per 1,000 | retries by service"))
+    out = {}
+    for op in [o for s in WRITES.values() for o in s if o in driven]:
+        rng = random.Random(args.seed)
+        plan, t = [], 0.0
+        while True:
+            t += rng.expovariate(args.per_op)
+            if t >= args.per_op_s:
+                break
+            plan.append((t, op))
+        res, _el, before, after, r0, r1, _t, stm, _s = measure(
+            st, ward, plan, args, args.per_op_s)
+        ok = len(res.lat.get(op, []))
+        conf = sum(a.get(k, 0) - b.get(k, 0) for a, b in zip(after, before)
+                   for k in STATUS[:2])
+        retr = {s: sum(r1[s].values()) - sum(r0.get(s, {}).values())
+                for s in r1}
+        out[op] = dict(ok=ok, failed=res.sent.get(op, 0) - ok,
+                       conflicts=conf, retries=retr,
+                       statements=dict(stm))
+        print("  %-13s %5d %9d %8s | %s" % (
+            op, ok, conf, per_1000(conf, ok), ", ".join(
+                "%s %d (%s)" % (s, n, per_1000(n, ok))
+                for s, n in sorted(retr.items()) if n)))
+        sys.stdout.flush()
+    return out
 
 
 def report(args, driven, res, elapsed, before, after, r0, r1, tables,

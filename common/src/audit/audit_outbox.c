@@ -24,8 +24,18 @@
  *
  * Replicas of a service share the outbox.  Each relay locks the rows it
  * takes (SKIP LOCKED), so two replicas on one server never spool the same
- * row; on a Galera cluster row locks hold on one node only, and a row two
- * nodes' relays both took is kept once by the audit service.
+ * row.  On a Galera cluster row locks hold on one node only: relays on
+ * different nodes that took the same oldest rows all deleted them, and
+ * all but the first lost certification and ran again (issue 54: the most
+ * frequent conflict of the ward day on three nodes).  So a relay takes
+ * the rows inserted through its own node, told by their id: Galera
+ * hands each node the ids with its own remainder (wsrep_auto_increment_
+ * control: auto_increment_increment is the cluster's size, the offset
+ * the node's place), and on one server every id qualifies.  A row no
+ * relay of its node has taken within OUTBOX_ORPHAN_MS (its node or its
+ * replicas are down, or the cluster changed size) is taken by any relay;
+ * a row two nodes' relays both took is still kept once by the audit
+ * service.
  *
  * Rows are deleted by their exact ids, never by a range: ids from
  * AUTO_INCREMENT commit out of order under concurrency, and a range could
@@ -59,7 +69,10 @@
 #define OUTBOX_RETRY_MS 1000
 /* How long a committed event is left to its own call before the relay
  * sends the committed copy (ms). */
-#define OUTBOX_GRACE_MS	   3000
+#define OUTBOX_GRACE_MS 3000
+/* How long a committed event waits for a relay on the node it was
+ * inserted through before any relay takes it (ms). */
+#define OUTBOX_ORPHAN_MS   30000
 #define OUTBOX_DELETE_HEAD "DELETE FROM med_audit_outbox WHERE id IN ("
 /* Slots of the set of rows spooled by their call (a power of two); at most
  * half hold a mark, which covers the grace at ~2,700 writes a second. */
@@ -396,16 +409,21 @@ static med_err
 relay_tx_body(med_db_conn *c, void *arg)
 {
 	relay_tx *t = arg;
-	med_db_value before = MED_DB_I64(med_now_ms() - OUTBOX_GRACE_MS);
+	int64_t now = med_now_ms();
+	med_db_value p[] = {MED_DB_I64(now - OUTBOX_GRACE_MS),
+			    MED_DB_I64(now - OUTBOX_ORPHAN_MS)};
 	med_err err;
 
 	batch_clear(&t->b); /* a re-run after a conflict starts afresh */
-	err = med_db_query(c,
-			   "SELECT id, event FROM med_audit_outbox"
-			   " WHERE created_ms < ? ORDER BY id"
-			   " LIMIT " OUTBOX_SQL_INT(
-				   OUTBOX_BATCH) " FOR UPDATE SKIP LOCKED",
-			   &before, 1, batch_row, &t->b);
+	err = med_db_query(
+		c,
+		"SELECT id, event FROM med_audit_outbox"
+		" WHERE created_ms < ? AND (id % @@auto_increment_increment ="
+		" @@auto_increment_offset % @@auto_increment_increment"
+		" OR created_ms < ?) ORDER BY id"
+		" LIMIT " OUTBOX_SQL_INT(
+			OUTBOX_BATCH) " FOR UPDATE SKIP LOCKED",
+		p, 2, batch_row, &t->b);
 	if (err != MED_OK || t->b.n == 0)
 		return err;
 	marks_take_batch(&t->r->marks, &t->b);
