@@ -5,7 +5,7 @@
     PYTHONPATH=tests nice /usr/bin/python3 tools/load/galera_conflicts.py \
         [--model tools/load/ward_day.json] [--ward 20] [--beds 2000] \
         [--seconds 90] [--at 08:00] [--seed 1] [--json out.json] \
-        [--per-op RATE]
+        [--per-op RATE] [--audit-node N] [--logs FILE]
 
 Starts the driver's stack (tools/load/driver.py make_stack) on a private
 3-node Galera cluster (tests/harness/galera.py) and puts a replica of
@@ -14,7 +14,8 @@ through node 0, audit-b, records-b and dosage-b through node 1, audit-c,
 records-c and dosage-c through node 2; each replica emits its audit
 events to the audit replica of its own node and is witnessed by it (the
 three audit replicas share the log's signing and leaf keys, as replicas
-of one log must).  Identity stays one process on node 0 (a replica on
+of one log must; --audit-node N: all three write through node N, the
+log's one writer node).  Identity stays one process on node 0 (a replica on
 another node would need its face index to catch up before a 1:1 check:
 tests/integration/test_galera_replicas.py).  After --ward patients are
 admitted through the first replicas, the model's arrivals of --beds beds
@@ -77,15 +78,18 @@ WRITES = {"dosage": ("dose_given",),
 KEEP = ("MED_IDENTITY_URL", "MED_CARE_ENFORCE", "MED_RECORDS_URL")
 
 
-def start_replicas(st):
-    """A replica of each SPREAD service on nodes 1 and 2."""
+def start_replicas(st, audit_node=None):
+    """A replica of each SPREAD service on nodes 1 and 2; with
+    audit_node, the audit replicas all write through that node."""
     spool = st.spool_dir("audit")
     for i in range(1, NODES):
         port = str(st.db_node_port(i))
         ingest = "tls+tcp://127.0.0.1:%d" % free_port()
         audit = "audit" + SUFFIX[i]
         st.start_replica("audit", audit, env={
-            "MED_DB_PORT": port, "MED_AUDIT_LISTEN": ingest,
+            "MED_DB_PORT": port if audit_node is None
+            else str(st.db_node_port(audit_node)),
+            "MED_AUDIT_LISTEN": ingest,
             "MED_AUDIT_SIGNING_KEY_FILE": spool + "/audit-signing.key",
             "MED_AUDIT_LEAF_KEY_FILE": spool + "/audit-leaf.key"})
         for n in SPREAD[1:]:
@@ -159,23 +163,29 @@ WORDS = re.compile(r"^\s*(INSERT\s+(?:IGNORE\s+)?INTO|UPDATE|DELETE\s+FROM|"
                    r"REPLACE\s+INTO|SELECT.*?FROM)\s+`?([\w.]+)`?", re.I)
 
 
+LOGS = None  # --logs: where the nodes' new log lines are appended
+
+
 def conflict_rows(st, since):
     """(tables, statements, sample): Counters of the lock's
     table/index and of the conflicting statements (their verb and table)
     in the nodes' error logs after the offsets since, and a few lines."""
     tables, statements = collections.Counter(), collections.Counter()
     sample = []
-    for node, off in zip(st.cluster.nodes, since):
+    for i, (node, off) in enumerate(zip(st.cluster.nodes, since)):
         with open(os.path.join(node.dir, "error.log"), "rb") as f:
             f.seek(off)
             text = f.read().decode("utf-8", "replace")
+        if LOGS:
+            with open(LOGS, "a", encoding="utf-8") as f:
+                f.write("=== node %d\n%s" % (i, text))
         for line in text.splitlines():
             m = TABLE.search(line)
             if m:
                 tables["%s.%s (%s)" % (m.group(2), m.group(3),
                                        m.group(1))] += 1
                 continue
-            m = SQL.search(line)
+            m = SQL.search("".join(ch for ch in line if ch.isprintable()))
             if m and m.group(1).strip() not in ("", "(null)"):
                 w = WORDS.match(m.group(1))
                 statements[("%s %s" % (w.group(1).split()[0].upper(),
@@ -200,6 +210,11 @@ def parse_args(argv):
                    help="also run each writing operation alone at RATE "
                    "calls/s for --per-op-s")
     p.add_argument("--per-op-s", type=float, default=30.0)
+    p.add_argument("--logs", help="append the nodes' log lines of each "
+                   "run (the conflicts) to this file")
+    p.add_argument("--audit-node", type=int, choices=range(NODES),
+                   help="every audit replica writes through this node "
+                   "(the others still take their node's events)")
     a = p.parse_args(argv)
     if a.ward < 1 or a.beds < 1 or a.seconds <= 0:
         p.error("--ward, --beds and --seconds must be positive")
@@ -211,7 +226,9 @@ def per_1000(n, calls):
 
 
 def main(argv=None):
+    global LOGS
     args = parse_args(argv)
+    LOGS = args.logs
     why = missing()
     if why:
         print("galera_conflicts: %s" % why, file=sys.stderr)
@@ -226,7 +243,7 @@ def main(argv=None):
               and (driver.faces_available() or op not in driver.FACE_OPS)]
     st = driver.make_stack(False, db_nodes=NODES)
     with st:
-        start_replicas(st)
+        start_replicas(st, args.audit_node)
         ward = SpreadWard(st, args.ward, args.seed)
         for i in range(NODES):
             st.cluster.sql("SET GLOBAL wsrep_log_conflicts = ON", i)
@@ -293,8 +310,11 @@ def report(args, driven, res, elapsed, before, after, r0, r1, tables,
     ok = {op: len(res.lat.get(op, [])) for op in driven}
     print("galera_conflicts: %d beds at %s, %d patients, %.0f s, %d calls "
           "(%d OK); audit, records and dosage: one replica per node, calls "
-          "in turn" % (args.beds, args.at, args.ward, elapsed,
-                       sum(res.sent.values()), sum(ok.values())))
+          "in turn; audit writes through %s" % (
+              args.beds, args.at, args.ward, elapsed,
+              sum(res.sent.values()), sum(ok.values()),
+              "its own node" if args.audit_node is None
+              else "node %d" % args.audit_node))
     print("\n  node  cert_failures  bf_aborts  replicated  received")
     nodes = []
     for i, (b, a) in enumerate(zip(before, after)):
@@ -344,6 +364,7 @@ def report(args, driven, res, elapsed, before, after, r0, r1, tables,
     for s in sample:
         print("    e.g. %s" % s)
     return dict(beds=args.beds, at=args.at, ward=args.ward,
+                audit_node=args.audit_node,
                 seconds=round(elapsed, 1), nodes=nodes, retries=svc,
                 operations=ops, tables=dict(tables),
                 statements=dict(statements))
