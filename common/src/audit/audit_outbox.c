@@ -35,7 +35,9 @@
  * relay of its node has taken within OUTBOX_ORPHAN_MS (its node or its
  * replicas are down, or the cluster changed size) is taken by any relay;
  * a row two nodes' relays both took is still kept once by the audit
- * service.
+ * service.  The relay reads the due ids without locks and then locks
+ * those rows by id, so that it holds no lock on other nodes' rows or on
+ * the gaps new rows go into (batch_lock).
  *
  * Rows are deleted by their exact ids, never by a range: ids from
  * AUTO_INCREMENT commit out of order under concurrency, and a range could
@@ -74,6 +76,8 @@
  * inserted through before any relay takes it (ms). */
 #define OUTBOX_ORPHAN_MS   30000
 #define OUTBOX_DELETE_HEAD "DELETE FROM med_audit_outbox WHERE id IN ("
+#define OUTBOX_LOCK_HEAD   "SELECT id, event FROM med_audit_outbox WHERE id IN ("
+#define OUTBOX_LOCK_TAIL   ") ORDER BY id FOR UPDATE SKIP LOCKED"
 /* Slots of the set of rows spooled by their call (a power of two); at most
  * half hold a mark, which covers the grace at ~2,700 writes a second. */
 #define OUTBOX_MARK_SLOTS  16384
@@ -378,7 +382,68 @@ batch_delete(med_db_conn *c, const outbox_batch *b)
 typedef struct relay_tx {
 	med_audit_relay *r;
 	outbox_batch b;
+	uint64_t due[OUTBOX_BATCH]; /* the ids read without locks */
+	size_t n_due;
 } relay_tx;
+
+static med_err
+due_row(void *ctx, const med_db_row *row)
+{
+	relay_tx *t = ctx;
+
+	if (t->n_due == OUTBOX_BATCH)
+		return MED_ERR_INTERNAL;
+	t->due[t->n_due++] = (uint64_t)med_db_row_int64(row, 0);
+	return MED_OK;
+}
+
+static char lock_sql[sizeof(OUTBOX_LOCK_HEAD) + 2 * OUTBOX_DELETE_CHUNK +
+		     sizeof(OUTBOX_LOCK_TAIL)];
+static pthread_once_t lock_sql_once = PTHREAD_ONCE_INIT;
+
+/* lock_sql_make writes the locking read of OUTBOX_DELETE_CHUNK ids. */
+static void
+lock_sql_make(void)
+{
+	size_t off = strlen(OUTBOX_LOCK_HEAD);
+
+	memcpy(lock_sql, OUTBOX_LOCK_HEAD, off);
+	for (size_t i = 0; i < OUTBOX_DELETE_CHUNK; i++) {
+		if (i > 0)
+			lock_sql[off++] = ',';
+		lock_sql[off++] = '?';
+	}
+	memcpy(lock_sql + off, OUTBOX_LOCK_TAIL, sizeof(OUTBOX_LOCK_TAIL));
+}
+
+/*
+ * batch_lock reads the due rows of t by their ids and locks them, skipping
+ * those another relay holds (a row deleted meanwhile is not returned);
+ * a short chunk repeats its first id.  Reading by primary key locks those
+ * rows only: a locking scan in id order would also lock (next-key) the
+ * other nodes' rows it passes and the gaps between them, and every
+ * delete or insert of theirs that a node applied then aborted this
+ * transaction (issue 54).
+ */
+static med_err
+batch_lock(med_db_conn *c, relay_tx *t)
+{
+	med_db_value v[OUTBOX_DELETE_CHUNK];
+	med_err err = MED_OK;
+
+	MED_DB_PARAMS_FIT(OUTBOX_DELETE_CHUNK);
+	pthread_once(&lock_sql_once, lock_sql_make);
+	for (size_t at = 0; at < t->n_due && err == MED_OK;
+	     at += OUTBOX_DELETE_CHUNK) {
+		for (size_t i = 0; i < OUTBOX_DELETE_CHUNK; i++) {
+			size_t k = at + i < t->n_due ? at + i : at;
+			v[i] = MED_DB_I64((int64_t)t->due[k]);
+		}
+		err = med_db_query(c, lock_sql, v, OUTBOX_DELETE_CHUNK,
+				   batch_row, &t->b);
+	}
+	return err;
+}
 
 /* batch_spool spools the rows of b that no call has spooled already. */
 static med_err
@@ -415,16 +480,18 @@ relay_tx_body(med_db_conn *c, void *arg)
 	med_err err;
 
 	batch_clear(&t->b); /* a re-run after a conflict starts afresh */
+	t->n_due = 0;
+	/* The ids first, without locks; then those rows, locked. */
 	err = med_db_query(
 		c,
-		"SELECT id, event FROM med_audit_outbox"
+		"SELECT id FROM med_audit_outbox"
 		" WHERE created_ms < ? AND (id % @@auto_increment_increment ="
 		" @@auto_increment_offset % @@auto_increment_increment"
 		" OR created_ms < ?) ORDER BY id"
-		" LIMIT " OUTBOX_SQL_INT(
-			OUTBOX_BATCH) " FOR UPDATE SKIP LOCKED",
-		p, 2, batch_row, &t->b);
-	if (err != MED_OK || t->b.n == 0)
+		" LIMIT " OUTBOX_SQL_INT(OUTBOX_BATCH),
+		p, 2, due_row, t);
+	if (err != MED_OK || t->n_due == 0 ||
+	    (err = batch_lock(c, t)) != MED_OK || t->b.n == 0)
 		return err;
 	marks_take_batch(&t->r->marks, &t->b);
 	err = batch_spool(t->r->audit, &t->b);
