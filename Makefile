@@ -54,7 +54,7 @@ BINS :=
 TEST_BINS :=
 ALL_OBJS :=
 
-.PHONY: all deps deps-run deps-train run doctor test check bench bench-audit bench-galera bench-identify load load-ramp clean unit format docs deploy-check face-calibration
+.PHONY: all deps deps-run deps-train run doctor test check bench bench-audit bench-galera bench-identify load load-ramp load-galera clean unit format docs deploy-check face-calibration
 .PHONY: images image-test kube-test fresh-check
 all:
 
@@ -192,6 +192,16 @@ load-ramp: deps
 	$(Q)BUILD=$(BUILD) PYTHONPATH=tests /usr/bin/python3 tools/load/ramp.py \
 		$(if $(STEPS),--steps $(STEPS)) $(if $(PER_OP),--per-op $(PER_OP)) \
 		--step-s $(or $(STEP_S),60) --ward $(or $(WARD),30)
+
+# The model on a 3-node Galera cluster, writes spread over the nodes:
+# certification conflicts per operation and the rows they are on
+# (docs/sizing.md): BEDS, DURATION (s), PER_OP (calls/s), AUDIT_NODE.
+load-galera: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) PYTHONPATH=tests /usr/bin/python3 \
+		tools/load/galera_conflicts.py --beds $(or $(BEDS),8000) \
+		--seconds $(or $(DURATION),90) $(if $(PER_OP),--per-op $(PER_OP)) \
+		$(if $(AUDIT_NODE),--audit-node $(AUDIT_NODE))
 
 # The face threshold per set and per group (docs/benchmarks.md, "Face
 # threshold per set and per group"); JOBS=2 measures two sets at once.

@@ -112,6 +112,9 @@ exec1(med_db *db, const char *sql, const med_db_value *p, size_t n)
 	return err;
 }
 
+/* The name of the database fresh_db_on made last. */
+static char fresh_name[64];
+
 /* fresh_db creates a new database on the server and opens a pool on it. */
 static med_db *
 fresh_db_on(const char *sock, const char *host, int port, int pool_size,
@@ -126,6 +129,7 @@ fresh_db_on(const char *sock, const char *host, int port, int pool_size,
 	admin = pool_open(sock, host, port, "mysql", 1, 0);
 	MT_OK(exec1(admin, sql, NULL, 0));
 	med_db_close(admin);
+	snprintf(fresh_name, sizeof(fresh_name), "%s", name);
 	return pool_open(sock, host, port, name, pool_size, acquire_ms);
 }
 
@@ -1049,6 +1053,75 @@ pool_gauge(const char *name, const char *db, const char *state)
 	return mt_lib_metric(s);
 }
 
+/* retries reads database db's smartmed_db_tx_retries_total{reason}. */
+static double
+retries(const char *db, const char *reason)
+{
+	char s[256];
+
+	snprintf(s, sizeof(s),
+		 "smartmed_db_tx_retries_total{database=\"%s\",reason=\"%s\"}",
+		 db, reason);
+	return mt_lib_metric(s);
+}
+
+typedef struct lock_wait {
+	med_db_conn *holder; /* holds row 1 in an open transaction */
+	int runs;
+} lock_wait;
+
+/* tx_wait_on_holder inserts row 1, which the holder's transaction holds:
+ * its first run waits a second and fails with 1205 (lock wait timeout);
+ * the second ends the holder's transaction first, and commits. */
+static med_err
+tx_wait_on_holder(med_db_conn *c, void *ctx)
+{
+	lock_wait *w = ctx;
+	med_db_value p = MED_DB_I64(1);
+	med_err err;
+
+	if (++w->runs == 2)
+		med_db_rollback(w->holder);
+	err = med_db_exec(c, "SET SESSION innodb_lock_wait_timeout = 1", NULL,
+			  0, NULL, NULL);
+	if (err != MED_OK)
+		return err;
+	return med_db_exec(c, "INSERT INTO w VALUES (?)", &p, 1, NULL, NULL);
+}
+
+/* Each rerun of a transaction is counted by reason: "other" for a
+ * conflict its body reported, lock_wait_timeout for the server's 1205. */
+static void
+test_tx_retries(void)
+{
+	med_db *db = fresh_db(2, 0);
+	char name[64];
+	int tries = 0;
+	lock_wait w = {0};
+	med_db_value p = MED_DB_I64(1);
+
+	snprintf(name, sizeof(name), "%s", fresh_name);
+	MT_EQ_INT(retries(name, "other"), 0);
+	MT_EQ_INT(retries(name, "deadlock"), 0);
+	MT_OK(exec1(db, "CREATE TABLE tx (n INT PRIMARY KEY) ENGINE=InnoDB",
+		    NULL, 0));
+	MT_OK(med_db_tx(db, tx_conflict_then_insert, &tries));
+	MT_EQ_INT(retries(name, "other"), 12);
+	MT_OK(exec1(db, "CREATE TABLE w (n INT PRIMARY KEY) ENGINE=InnoDB",
+		    NULL, 0));
+	MT_OK(med_db_acquire(db, &w.holder));
+	MT_OK(med_db_begin(w.holder));
+	MT_OK(med_db_exec(w.holder, "INSERT INTO w VALUES (?)", &p, 1, NULL,
+			  NULL));
+	MT_OK(med_db_tx(db, tx_wait_on_holder, &w));
+	MT_EQ_INT(w.runs, 2);
+	med_db_release(w.holder);
+	MT_EQ_INT(retries(name, "lock_wait_timeout"), 1);
+	MT_EQ_INT(retries(name, "deadlock"), 0);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM w"), 1);
+	med_db_close(db);
+}
+
 static void
 test_pool_gauges(void)
 {
@@ -1312,6 +1385,7 @@ static const mt_case cases[] = {
 	{"data_errors", test_data_errors},
 	{"param_cap", test_param_cap},
 	{"tx", test_tx},
+	{"tx_retries", test_tx_retries},
 	{"call_hooks", test_call_hooks},
 	{"outbound_call_in_tx", test_outbound_call_in_tx},
 	{"concurrent", test_concurrent},

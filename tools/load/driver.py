@@ -591,15 +591,16 @@ def parse_args(argv):
     return a
 
 
-def make_stack(hl7, deep_faces=False):
+def make_stack(hl7, deep_faces=False, db_nodes=None):
     """The driven stack (not started): MariaDB, audit, identity, records
     and dosage on mutual TLS with patient and care checks on, the HL7
     interface with plain MLLP when hl7, identity's face keys; with
     deep_faces identity runs the deep face models as make run does (when
-    the build made them), else the Haar detector and lbp-v2."""
+    the build made them), else the Haar detector and lbp-v2.  db_nodes:
+    a Galera cluster of that many nodes instead of one server."""
     st = Stack(services=SERVICES, patient_checks=True, care_checks=True,
                user_units={"nurse": WARD, "clinician": WARD},
-               hl7=hl7)
+               hl7=hl7, db_nodes=db_nodes)
     # identity's face keys, in the stack's folder (removed with it).  The
     # driver shows each bed's camera the same photograph again, which the
     # copy check (MED_FACE_COPY_CHECK) takes for a replay, and neither

@@ -24,8 +24,20 @@
  *
  * Replicas of a service share the outbox.  Each relay locks the rows it
  * takes (SKIP LOCKED), so two replicas on one server never spool the same
- * row; on a Galera cluster row locks hold on one node only, and a row two
- * nodes' relays both took is kept once by the audit service.
+ * row.  On a Galera cluster row locks hold on one node only: relays on
+ * different nodes that took the same oldest rows all deleted them, and
+ * all but the first lost certification and ran again (issue 54: the most
+ * frequent conflict of the ward day on three nodes).  So a relay takes
+ * the rows inserted through its own node, told by their id: Galera
+ * hands each node the ids with its own remainder (wsrep_auto_increment_
+ * control: auto_increment_increment is the cluster's size, the offset
+ * the node's place), and on one server every id qualifies.  A row no
+ * relay of its node has taken within OUTBOX_ORPHAN_MS (its node or its
+ * replicas are down, or the cluster changed size) is taken by any relay;
+ * a row two nodes' relays both took is still kept once by the audit
+ * service.  The relay reads the due ids without locks and then locks
+ * those rows by id, so that it holds no lock on other nodes' rows or on
+ * the gaps new rows go into (batch_lock).
  *
  * Rows are deleted by their exact ids, never by a range: ids from
  * AUTO_INCREMENT commit out of order under concurrency, and a range could
@@ -59,8 +71,13 @@
 #define OUTBOX_RETRY_MS 1000
 /* How long a committed event is left to its own call before the relay
  * sends the committed copy (ms). */
-#define OUTBOX_GRACE_MS	   3000
+#define OUTBOX_GRACE_MS 3000
+/* How long a committed event waits for a relay on the node it was
+ * inserted through before any relay takes it (ms). */
+#define OUTBOX_ORPHAN_MS   30000
 #define OUTBOX_DELETE_HEAD "DELETE FROM med_audit_outbox WHERE id IN ("
+#define OUTBOX_LOCK_HEAD   "SELECT id, event FROM med_audit_outbox WHERE id IN ("
+#define OUTBOX_LOCK_TAIL   ") ORDER BY id FOR UPDATE SKIP LOCKED"
 /* Slots of the set of rows spooled by their call (a power of two); at most
  * half hold a mark, which covers the grace at ~2,700 writes a second. */
 #define OUTBOX_MARK_SLOTS  16384
@@ -365,7 +382,68 @@ batch_delete(med_db_conn *c, const outbox_batch *b)
 typedef struct relay_tx {
 	med_audit_relay *r;
 	outbox_batch b;
+	uint64_t due[OUTBOX_BATCH]; /* the ids read without locks */
+	size_t n_due;
 } relay_tx;
+
+static med_err
+due_row(void *ctx, const med_db_row *row)
+{
+	relay_tx *t = ctx;
+
+	if (t->n_due == OUTBOX_BATCH)
+		return MED_ERR_INTERNAL;
+	t->due[t->n_due++] = (uint64_t)med_db_row_int64(row, 0);
+	return MED_OK;
+}
+
+static char lock_sql[sizeof(OUTBOX_LOCK_HEAD) + 2 * OUTBOX_DELETE_CHUNK +
+		     sizeof(OUTBOX_LOCK_TAIL)];
+static pthread_once_t lock_sql_once = PTHREAD_ONCE_INIT;
+
+/* lock_sql_make writes the locking read of OUTBOX_DELETE_CHUNK ids. */
+static void
+lock_sql_make(void)
+{
+	size_t off = strlen(OUTBOX_LOCK_HEAD);
+
+	memcpy(lock_sql, OUTBOX_LOCK_HEAD, off);
+	for (size_t i = 0; i < OUTBOX_DELETE_CHUNK; i++) {
+		if (i > 0)
+			lock_sql[off++] = ',';
+		lock_sql[off++] = '?';
+	}
+	memcpy(lock_sql + off, OUTBOX_LOCK_TAIL, sizeof(OUTBOX_LOCK_TAIL));
+}
+
+/*
+ * batch_lock reads the due rows of t by their ids and locks them, skipping
+ * those another relay holds (a row deleted meanwhile is not returned);
+ * a short chunk repeats its first id.  Reading by primary key locks those
+ * rows only: a locking scan in id order would also lock (next-key) the
+ * other nodes' rows it passes and the gaps between them, and every
+ * delete or insert of theirs that a node applied then aborted this
+ * transaction (issue 54).
+ */
+static med_err
+batch_lock(med_db_conn *c, relay_tx *t)
+{
+	med_db_value v[OUTBOX_DELETE_CHUNK];
+	med_err err = MED_OK;
+
+	MED_DB_PARAMS_FIT(OUTBOX_DELETE_CHUNK);
+	pthread_once(&lock_sql_once, lock_sql_make);
+	for (size_t at = 0; at < t->n_due && err == MED_OK;
+	     at += OUTBOX_DELETE_CHUNK) {
+		for (size_t i = 0; i < OUTBOX_DELETE_CHUNK; i++) {
+			size_t k = at + i < t->n_due ? at + i : at;
+			v[i] = MED_DB_I64((int64_t)t->due[k]);
+		}
+		err = med_db_query(c, lock_sql, v, OUTBOX_DELETE_CHUNK,
+				   batch_row, &t->b);
+	}
+	return err;
+}
 
 /* batch_spool spools the rows of b that no call has spooled already. */
 static med_err
@@ -396,17 +474,24 @@ static med_err
 relay_tx_body(med_db_conn *c, void *arg)
 {
 	relay_tx *t = arg;
-	med_db_value before = MED_DB_I64(med_now_ms() - OUTBOX_GRACE_MS);
+	int64_t now = med_now_ms();
+	med_db_value p[] = {MED_DB_I64(now - OUTBOX_GRACE_MS),
+			    MED_DB_I64(now - OUTBOX_ORPHAN_MS)};
 	med_err err;
 
 	batch_clear(&t->b); /* a re-run after a conflict starts afresh */
-	err = med_db_query(c,
-			   "SELECT id, event FROM med_audit_outbox"
-			   " WHERE created_ms < ? ORDER BY id"
-			   " LIMIT " OUTBOX_SQL_INT(
-				   OUTBOX_BATCH) " FOR UPDATE SKIP LOCKED",
-			   &before, 1, batch_row, &t->b);
-	if (err != MED_OK || t->b.n == 0)
+	t->n_due = 0;
+	/* The ids first, without locks; then those rows, locked. */
+	err = med_db_query(
+		c,
+		"SELECT id FROM med_audit_outbox"
+		" WHERE created_ms < ? AND (id % @@auto_increment_increment ="
+		" @@auto_increment_offset % @@auto_increment_increment"
+		" OR created_ms < ?) ORDER BY id"
+		" LIMIT " OUTBOX_SQL_INT(OUTBOX_BATCH),
+		p, 2, due_row, t);
+	if (err != MED_OK || t->n_due == 0 ||
+	    (err = batch_lock(c, t)) != MED_OK || t->b.n == 0)
 		return err;
 	marks_take_batch(&t->r->marks, &t->b);
 	err = batch_spool(t->r->audit, &t->b);

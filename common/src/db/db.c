@@ -73,6 +73,10 @@ struct med_db_conn {
 	unsigned int io_timeout_s; /* 0 = DB_IO_TIMEOUT_S */
 	int64_t idle_since_ms;
 	uint64_t clock;
+	/* The server's code of the last conflict (1213 deadlock, which on
+	 * Galera is also a lost certification, or 1205 lock wait timeout)
+	 * of the transaction on it: the reason a rerun is counted under. */
+	unsigned int conflict_code;
 	db_stmt_slot cache[DB_STMT_CACHE];
 };
 
@@ -90,6 +94,8 @@ struct med_db {
 	/* Pool gauges in the library registry, refreshed at each scrape. */
 	med_gauge *g_in_use, *g_idle, *g_waiters, *g_size;
 	med_counter *timeouts;
+	/* Transactions rerun after a conflict, by reason. */
+	med_counter *retry_deadlock, *retry_lock_wait, *retry_other;
 	med_histogram *wait;
 	bool collecting;
 	bool galera_noted; /* the causal-read line logged (atomic) */
@@ -257,6 +263,8 @@ conn_error(med_db_conn *c, unsigned int code, const char *msg, const char *sql)
 {
 	med_err err = map_code(code);
 
+	if (err == MED_ERR_CONFLICT)
+		c->conflict_code = code;
 	/* The connection is sound; only this statement cannot run yet. */
 	if (code == ER_NO_SUCH_TABLE) {
 		med_log_warn("db: missing table (%u %s) in: %.200s", code, msg,
@@ -534,6 +542,12 @@ metrics_start(med_db *db)
 	med_metrics *lib = med_metrics_lib();
 	const char *help = "Connections of the database pool: in_use (held by "
 			   "a call) or idle (open, free).";
+	const char *retries = "smartmed_db_tx_retries_total";
+	const char *retries_help =
+		"Transactions run again after a conflict: deadlock (1213, on "
+		"Galera also a write set that lost certification or was "
+		"aborted by another node's), lock_wait_timeout (1205) or other "
+		"(a conflict the transaction's body found itself).";
 	char name[65], labels[128];
 
 	snprintf(name, sizeof(name), "%s", db->database);
@@ -557,6 +571,19 @@ metrics_start(med_db *db)
 		lib, "smartmed_db_pool_acquire_timeouts_total",
 		"Calls that found no free database connection in time.",
 		labels);
+	snprintf(labels, sizeof(labels), "database=\"%s\",reason=\"deadlock\"",
+		 name);
+	db->retry_deadlock =
+		med_metrics_counter(lib, retries, retries_help, labels);
+	snprintf(labels, sizeof(labels),
+		 "database=\"%s\",reason=\"lock_wait_timeout\"", name);
+	db->retry_lock_wait =
+		med_metrics_counter(lib, retries, retries_help, labels);
+	snprintf(labels, sizeof(labels), "database=\"%s\",reason=\"other\"",
+		 name);
+	db->retry_other =
+		med_metrics_counter(lib, retries, retries_help, labels);
+	snprintf(labels, sizeof(labels), "database=\"%s\"", name);
 	db->wait = med_metrics_histogram(
 		lib, "smartmed_db_pool_wait_seconds",
 		"Time a call waited for a database connection.", labels);
@@ -1218,13 +1245,14 @@ med_db_in_tx(void)
 }
 
 static med_err
-tx_once(med_db *db, med_db_tx_fn fn, void *ctx)
+tx_once(med_db *db, med_db_tx_fn fn, void *ctx, unsigned int *conflict_code)
 {
 	med_db_conn *c;
 	med_err err = med_db_acquire(db, &c);
 
 	if (err != MED_OK)
 		return err;
+	c->conflict_code = 0;
 	err = med_db_begin(c);
 	if (err == MED_OK) {
 		t_tx_depth++;
@@ -1238,6 +1266,7 @@ tx_once(med_db *db, med_db_tx_fn fn, void *ctx)
 		err = med_db_commit(c);
 	if (err != MED_OK)
 		med_db_rollback(c);
+	*conflict_code = c->conflict_code;
 	med_db_release(c);
 	return err;
 }
@@ -1286,10 +1315,17 @@ med_db_tx(med_db *db, med_db_tx_fn fn, void *ctx)
 		return MED_ERR_INVALID;
 	t0 = mono_ms();
 	for (int runs = 1;; runs++) {
-		err = tx_once(db, fn, ctx);
+		unsigned int code = 0;
+
+		err = tx_once(db, fn, ctx, &code);
 		if (err != MED_ERR_CONFLICT || runs == DB_TX_TRIES_MAX ||
 		    !tx_may_rerun(runs, t0))
 			break;
+		med_counter_add(code == ER_LOCK_DEADLOCK ? db->retry_deadlock
+				: code == ER_LOCK_WAIT_TIMEOUT
+					? db->retry_lock_wait
+					: db->retry_other,
+				1);
 		tx_backoff(runs - 1);
 	}
 	return err;
