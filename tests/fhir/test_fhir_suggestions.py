@@ -8,15 +8,13 @@ clinician decides; negated and family mentions are nowhere.  Every body
 validates against HL7's R4 schema."""
 
 import json
-import ssl
-import urllib.error
-import urllib.request
 import uuid
 
 import pytest
 
 from fhir_checks import assert_valid
 from harness import protos
+from harness.fhirhttp import fhir_request
 
 pytestmark = pytest.mark.stack(
     services=("audit", "identity", "records", "diagnosis"), fhir=True)
@@ -29,18 +27,8 @@ VER = "http://terminology.hl7.org/CodeSystem/"
 
 def fhir(st, path, body=None, role="clinician"):
     """(status, JSON body) of GET path, or POST body to it, as role."""
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(st.fhir_url() + "/" + path, data=data,
-                                 method="GET" if body is None else "POST")
-    req.add_header("Authorization", "Bearer " + st.token(role))
-    if body is not None:
-        req.add_header("Content-Type", "application/fhir+json")
-    ctx = ssl.create_default_context(cafile=st.ca_path)
-    try:
-        with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
+    return fhir_request(st, "GET" if body is None else "POST", path, body,
+                        role=role, timeout=30)
 
 
 def get(st, path, role="clinician"):
