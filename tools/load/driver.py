@@ -615,16 +615,26 @@ def make_stack(hl7, deep_faces=False, db_nodes=None):
     return st
 
 
+def model_and_driven(path, clock, flag):
+    """The model file at path, the time of day clock (flag names it in a
+    refusal) in seconds, and the model's operations this driver drives
+    (the face ones only where the ORL photographs are); raises OSError or
+    load_model.ModelError."""
+    m = load_model.load(path)
+    at_s = load_model._clock(clock, flag)
+    driven = [op for op in m.ops if op in DRIVEN
+              and (faces_available() or op not in FACE_OPS)]
+    return m, at_s, driven
+
+
 def main(argv=None):
     args = parse_args(argv)
     try:
-        m = load_model.load(args.model)
-        start_s = load_model._clock(args.start, "--start")
+        m, start_s, driven = model_and_driven(args.model, args.start,
+                                              "--start")
     except (OSError, load_model.ModelError) as e:
         print("load: %s" % e, file=sys.stderr)
         return 2
-    driven = [op for op in m.ops if op in DRIVEN
-              and (faces_available() or op not in FACE_OPS)]
     plan = load_model.schedule(m, driven, args.beds, start_s, args.speed,
                                args.duration, args.seed)
     print("%d calls scheduled over %.0f s" % (len(plan), args.duration))

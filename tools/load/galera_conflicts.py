@@ -237,13 +237,11 @@ def main(argv=None):
         print("galera_conflicts: %s" % why, file=sys.stderr)
         return 2
     try:
-        m = load_model.load(args.model)
-        at_s = load_model._clock(args.at, "--at")
+        m, at_s, driven = driver.model_and_driven(args.model, args.at,
+                                                  "--at")
     except (OSError, load_model.ModelError) as e:
         print("galera_conflicts: %s" % e, file=sys.stderr)
         return 2
-    driven = [op for op in m.ops if op in driver.DRIVEN
-              and (driver.faces_available() or op not in driver.FACE_OPS)]
     st = driver.make_stack(False, db_nodes=NODES)
     with st:
         start_replicas(st, args.audit_node)

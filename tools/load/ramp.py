@@ -338,13 +338,11 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(argv)
     try:
-        m = load_model.load(args.model)
-        at_s = load_model._clock(args.at, "--at")
+        m, at_s, driven = driver.model_and_driven(args.model, args.at,
+                                                  "--at")
     except (OSError, load_model.ModelError) as e:
         print("ramp: %s" % e, file=sys.stderr)
         return 2
-    driven = [op for op in m.ops if op in driver.DRIVEN
-              and (driver.faces_available() or op not in driver.FACE_OPS)]
     st = driver.make_stack(args.hl7, args.deep_faces)
     steps = []
     total = driver.Results()
