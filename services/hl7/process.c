@@ -194,9 +194,19 @@ store(hl7_state *st, const hl7_peer *peer, const char *in, size_t len,
 	 * (the peers' request logs keep a second write from happening). */
 	med_log_error("hl7: storing message %s from %s: %s", o->h.control_id,
 		      o->h.sending_app, med_strerror(err));
-	(void)hl7_problem_set(&o->p, "AR", HL7_E_INTERNAL, "", 0, 0,
-			      "the message store is unavailable; send the "
-			      "message again later");
+	if (err == MED_ERR_EXISTS)
+		/* The same control id committed meanwhile through another
+		 * connection (a sender that resent before its first ACK came
+		 * back): sent again, it gets that message's stored ACK. */
+		(void)hl7_problem_set(&o->p, "AR", HL7_E_INTERNAL, "MSH", 1, 10,
+				      "MSH-10: control id %s was stored "
+				      "meanwhile from another connection; send "
+				      "it again for its ACK",
+				      o->h.control_id);
+	else
+		(void)hl7_problem_set(&o->p, "AR", HL7_E_INTERNAL, "", 0, 0,
+				      "the message store is unavailable; send "
+				      "the message again later");
 	o->refused = true;
 	o->final = false;
 }

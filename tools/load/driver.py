@@ -7,7 +7,8 @@
 
 Starts a private stack with the test harness (MariaDB and audit, identity,
 records and dosage on mutual TLS, patient and care checks on as in make
-run, the HL7 interface with plain MLLP), admits --beds patients to one
+run, the HL7 interface with plain MLLP, the FHIR facade over HTTPS),
+admits --beds patients to one
 ward, each with a q6h order, a PRN flush and an enrolled face (ORL), and
 then replays the model: the arrivals of each operation are drawn
 beforehand as a Poisson process from the model's rate at the simulated
@@ -17,7 +18,13 @@ of threads, never waiting for replies).  Latency runs from the scheduled
 time, not from when a thread got to it, so a system that falls behind
 shows it in the figures (no coordinated omission).  Every gRPC call
 carries a bearer token of its role over mutual TLS; admissions (ADT^A01)
-and lab results (ORU^R01) go over MLLP (--no-hl7: over gRPC).  At the end
+and lab results (ORU^R01) go over MLLP (--no-hl7: over gRPC), each
+sending system (the PAS's ADT, the laboratory's results) on one
+connection it keeps open and sends on one message at a time, as an
+interface engine does (the listener keeps one connection per sender); a
+bedside monitor's readings are POSTed to the FHIR
+facade as R4 Observations on a kept-alive HTTPS connection per thread, as
+a device gateway sends them.  At the end
 it prints, per operation, the calls sent, answered OK and failed (by
 status), p50/p95/p99/max latency and the throughput, how many calls left
 late, and the rows each kind of write made against the calls answered
@@ -32,8 +39,10 @@ was lost or doubled, 2 if the model file is refused (docs/sizing.md).
 
 import argparse
 import concurrent.futures
+import http.client
 import json
 import os
+import ssl
 import sys
 import threading
 import time
@@ -93,6 +102,11 @@ class Ward:
         self.photo = {}    # bed index -> verification photograph
         self.tokens = {}   # bed index -> (token, monotonic time)
         self.bad_subjects = set()
+        # The MLLP connection each sending system keeps ({MSH-3: [lock,
+        # connection or None]}): opened on first use and again after a
+        # failure; its messages go one at a time.
+        self._mllp = {s: [threading.Lock(), None] for s in HL7_SENDERS}
+        self._https = threading.local()
         self._setup(beds)
 
     def stub(self, svc, method):
@@ -150,15 +164,71 @@ class Ward:
             given_name="Bed", birth_date="1950-01-01",
             sex=ipb.ADMINISTRATIVE_SEX_FEMALE), "registrar").patient_id
 
-    def mllp(self, msg):
-        """Send one HL7 message over its own MLLP connection; its ACK must
-        be AA (RuntimeError with the ACK otherwise)."""
+    def mllp(self, sender, msg):
+        """Send one HL7 message of sender (an HL7_SENDERS key) on its kept
+        MLLP connection, after the sender's earlier message (the wait is
+        part of its latency); its ACK must be AA (RuntimeError with the
+        ACK otherwise).  A connection the listener closed while it sat
+        idle is opened again and the message sent once more: a resend of
+        a control id is answered from the store (services/hl7/process.c),
+        never applied twice."""
         from harness import hl7
-        with hl7.Mllp(self.st, timeout=30.0) as c:
-            ack = c.send(msg)
+        slot = self._mllp[sender]
+        with slot[0]:
+            try:
+                try:
+                    if slot[1] is None:
+                        slot[1] = hl7.Mllp(self.st, timeout=30.0)
+                    ack = slot[1].send(msg)
+                except (ConnectionError, OSError):
+                    if slot[1] is not None:
+                        slot[1].close()
+                    slot[1] = hl7.Mllp(self.st, timeout=30.0)
+                    ack = slot[1].send(msg)
+            except BaseException:
+                if slot[1] is not None:
+                    slot[1].close()
+                slot[1] = None
+                raise
         msa = hl7.ack_fields(ack).get("MSA", [])
         if len(msa) < 2 or msa[1] != "AA":
             raise RuntimeError("ACK %s" % ack.replace("\r", " | "))
+
+    def close(self):
+        """Close the kept MLLP connections."""
+        for lock, conn in self._mllp.values():
+            with lock:
+                if conn is not None:
+                    conn.close()
+
+    def fhir_post(self, type_, resource, role):
+        """POST resource to the FHIR facade as role on this thread's
+        kept-alive HTTPS connection (opened again once if the facade
+        closed it); the status and the JSON reply."""
+        body = json.dumps(resource).encode()
+        headers = {"Authorization": "Bearer " + self.st.token(role),
+                   "Content-Type": "application/fhir+json",
+                   "Accept": "application/fhir+json"}
+        path = self.st.fhir_url().split("/", 3)[3]
+        for attempt in (0, 1):
+            conn = getattr(self._https, "conn", None)
+            if conn is None:
+                ctx = ssl.create_default_context(cafile=self.st.ca_path)
+                conn = http.client.HTTPSConnection(
+                    "localhost", self.st.services["fhir"].grpc_port,
+                    context=ctx, timeout=30.0)
+                self._https.conn = conn
+            try:
+                conn.request("POST", "/%s/%s" % (path, type_), body,
+                             headers)
+                reply = conn.getresponse()
+                return reply.status, json.loads(reply.read() or b"{}")
+            except (http.client.RemoteDisconnected, ConnectionError):
+                conn.close()
+                self._https.conn = None
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
 
     def admit(self, pid, bed):
         ipb = self.pb["identity"]
@@ -242,11 +312,16 @@ def new_mrn():
     return "LOAD-" + uuid.uuid4().hex[:12].upper()
 
 
-def hl7_message(kind, body):
-    """An HL7 v2.5.1 message from our sending system, segments joined."""
+# The sending systems (MSH-3) of the driven HL7 feeds: admissions from
+# the patient administration system, results from the laboratory's.
+HL7_SENDERS = ("LOADPAS", "LOADLIS")
+
+
+def hl7_message(sender, kind, body):
+    """An HL7 v2.5.1 message from sender (MSH-3), segments joined."""
     now = time.strftime("%Y%m%d%H%M%S", time.gmtime())
-    msh = ("MSH|^~\\&|LOADPAS|HOSP|SMARTMED|HOSP|%s||%s|%s|P|2.5.1"
-           % (now, kind, uuid.uuid4().hex[:20].upper()))
+    msh = ("MSH|^~\\&|%s|HOSP|SMARTMED|HOSP|%s||%s|%s|P|2.5.1"
+           % (sender, now, kind, uuid.uuid4().hex[:20].upper()))
     return "\r".join([msh] + [seg.replace("{now}", now) for seg in body])
 
 
@@ -299,7 +374,7 @@ def op_admission(w):
     """Registration and admission: ADT^A01 over MLLP (a new patient
     registered on the way), or its gRPC calls without --hl7."""
     if w.hl7:
-        w.mllp(hl7_message("ADT^A01^ADT_A01", [
+        w.mllp("LOADPAS", hl7_message("LOADPAS", "ADT^A01^ADT_A01", [
             "EVN|A01|{now}",
             "PID|1||%s^^^HOSP^MR||Load^Bed||19500101|F" % new_mrn(),
             "PV1|1|I|%s^overflow^1^HOSP||||dr.load^Load^Dr" % WARD]))
@@ -326,7 +401,7 @@ def op_lab_result(w):
         k = round(w.rng.uniform(3.4, 5.2), 1)
     if w.hl7:
         i = w.pick_index()
-        w.mllp(hl7_message("ORU^R01^ORU_R01", [
+        w.mllp("LOADLIS", hl7_message("LOADLIS", "ORU^R01^ORU_R01", [
             "PID|1||%s^^^HOSP^MR" % w.mrns[i],
             "OBR|1|||2823-3^Potassium^LN|||{now}",
             "OBX|1|NM|2823-3^Potassium^LN||%.1f|mmol/L|3.5-5.1||||F|||{now}"
@@ -352,6 +427,35 @@ def op_vital_signs(w):
             body_temperature=r.Quantity(value=36.9, unit="Cel"),
             respiratory_rate=r.Quantity(value=16.0, unit="/min"),
             oxygen_saturation=r.Quantity(value=97.0, unit="%"))), "nurse")
+
+
+def op_device_reading(w):
+    """A bedside monitor's heart rate, as a device gateway sends it: an R4
+    Observation POSTed to the FHIR facade (to records), 201 expected.
+    Its identifier is new each time, so each reading is one entry."""
+    with w.rng_lock:
+        hr = w.rng.randint(55, 110)
+    obs = {
+        "resourceType": "Observation", "status": "final",
+        "identifier": [{"system": "urn:smartmed:load:monitor",
+                        "value": uuid.uuid4().hex}],
+        "category": [{"coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/"
+                      "observation-category", "code": "vital-signs"}]}],
+        "code": {"coding": [{"system": "http://loinc.org",
+                             "code": "8867-4", "display": "Heart rate"}]},
+        "subject": {"reference": "Patient/" + w.pick()[0]},
+        "effectiveDateTime": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                           time.gmtime()),
+        "valueQuantity": {"value": hr, "unit": "/min",
+                          "system": "http://unitsofmeasure.org",
+                          "code": "/min"},
+        "device": {"reference": "Device/load-monitor"},
+    }
+    status, body = w.fhir_post("Observation", obs, "nurse")
+    if status != 201:
+        raise RuntimeError("POST Observation answered %d: %s" % (
+            status, json.dumps(body)[:300]))
 
 
 def op_note(w):
@@ -393,6 +497,7 @@ DRIVEN = {
     "transfer": ("identity Transfer", op_transfer),
     "lab_result": ("ORU^R01 over MLLP", op_lab_result),
     "vital_signs": ("records CreateEntry VITAL_SIGNS", op_vital_signs),
+    "device_reading": ("FHIR POST Observation (monitor)", op_device_reading),
     "note": ("records CreateEntry NOTE", op_note),
     "chart_read": ("records ListEntries", op_chart_read),
     "patient_read": ("identity GetPatient", op_patient_read),
@@ -411,7 +516,8 @@ NOT_DRIVEN = {
 # rows the setup wrote per bed).
 WRITES = (
     ("records entries", "SELECT COUNT(*) FROM smartmed_records.entries "
-     "WHERE version = 1", ("note", "vital_signs", "lab_result"), 0),
+     "WHERE version = 1", ("note", "vital_signs", "lab_result",
+                            "device_reading"), 0),
     ("dosage administrations", "SELECT COUNT(*) FROM "
      "smartmed_dosage.administrations", ("dose_given",), 0),
     ("identity patients", "SELECT COUNT(*) FROM smartmed_identity.patients",
@@ -594,13 +700,14 @@ def parse_args(argv):
 def make_stack(hl7, deep_faces=False, db_nodes=None):
     """The driven stack (not started): MariaDB, audit, identity, records
     and dosage on mutual TLS with patient and care checks on, the HL7
-    interface with plain MLLP when hl7, identity's face keys; with
-    deep_faces identity runs the deep face models as make run does (when
-    the build made them), else the Haar detector and lbp-v2.  db_nodes:
-    a Galera cluster of that many nodes instead of one server."""
+    interface with plain MLLP when hl7, the FHIR facade, identity's face
+    keys; with deep_faces identity runs the deep face models as make run
+    does (when the build made them), else the Haar detector and lbp-v2.
+    db_nodes: a Galera cluster of that many nodes instead of one
+    server."""
     st = Stack(services=SERVICES, patient_checks=True, care_checks=True,
                user_units={"nurse": WARD, "clinician": WARD},
-               hl7=hl7, db_nodes=db_nodes)
+               hl7=hl7, db_nodes=db_nodes, fhir=True)
     # identity's face keys, in the stack's folder (removed with it).  The
     # driver shows each bed's camera the same photograph again, which the
     # copy check (MED_FACE_COPY_CHECK) takes for a replay, and neither
@@ -642,6 +749,7 @@ def main(argv=None):
     with st:
         ward = Ward(st, args.beds, args.seed)
         res, elapsed = run(ward, plan, args.threads, args.duration)
+        ward.close()
         writes = count_writes(st, args.beds, res)
     out = report(m, args, res, elapsed)
     bad = 0

@@ -28,7 +28,8 @@ import random
 # drives some and lists the others as not driven yet).
 OPERATIONS = ("dose_given", "dose_check", "mar_read", "due_list",
               "face_verify", "admission", "discharge", "transfer",
-              "face_identify", "lab_result", "vital_signs", "note",
+              "face_identify", "lab_result", "vital_signs",
+              "device_reading", "note",
               "chart_read", "patient_read", "audit_query")
 PROFILES = ("flat", "rounds", "day")
 DAY_S = 86400.0
