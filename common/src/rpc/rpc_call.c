@@ -12,9 +12,10 @@
  * An audited call's status waits for its access event to be durable
  * without a thread waiting: the event is appended to the spool and the
  * emitter's flusher sends the status after its group commit
- * (finish_audited).  A call on a worker thread with nothing else queued
- * for that thread, whose event no other waits beside, makes the commit and
- * sends its status itself: no wake-up of the flusher, no thread switch.  A
+ * (finish_audited).  With med_server_opts.audit_commit_on_handler, a call
+ * on a worker thread with nothing else queued for that thread, whose event
+ * no other waits beside, makes the commit and sends its status itself: no
+ * wake-up of the flusher, no thread switch.  A
  * unary call issues no RECV_CLOSE_ON_SERVER, so the core cannot report a
  * client's cancellation to its handler; it sees the deadline and the drain
  * through med_call_is_cancelled.  Streaming calls issue RECV_CLOSE_ON_SERVER at

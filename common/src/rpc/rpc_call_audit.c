@@ -245,14 +245,15 @@ audit_durable(void *arg, med_err err)
  * spool's commit itself (issue 54): a worker thread that no other call
  * waits for.  A completion-queue thread never waits; a worker with calls
  * queued hands the commit to the flusher and goes on, so group commits
- * still gather a busy server's events.  A call whose reply does not wait
+ * still gather a busy server's events.  Only when the server asks for it
+ * (med_server_opts.audit_commit_on_handler).  A call whose reply does not wait
  * for the spool (done NULL) never waits here either.
  */
 static bool
 may_commit_here(med_call *c)
 {
-	return c->on_pool && c->audit_done != NULL &&
-	       med__rpc_work_idle(&c->srv->work);
+	return c->srv->opts.audit_commit_on_handler && c->on_pool &&
+	       c->audit_done != NULL && med__rpc_work_idle(&c->srv->work);
 }
 
 void

@@ -452,10 +452,10 @@ bool med__rpc_audit(med_call *c, int code);
  * med__rpc_audit_async writes c's events on its end with code to the spool
  * and returns; done(c, durable) runs once they are durable (true) or
  * cannot be (false): on the audit emitter's flusher thread, or on this
- * thread before it returns when this is a worker thread with no other call
- * queued for it and no other event waits (it commits itself:
- * med_audit_emit_or_commit), or at once on this thread when an event could
- * not be written.  c holds a reference
+ * thread before it returns when the server has audit_commit_on_handler and
+ * this is a worker thread with no other call queued for it and no other
+ * event waits (it commits itself: med_audit_emit_or_commit), or at once on
+ * this thread when an event could not be written.  c holds a reference
  * until done has returned.  A write's event already committed in its
  * outbox counts as durable whatever the spool says, as in med__rpc_audit.
  * done may be NULL: nothing waits (med__rpc_audit_committed).
