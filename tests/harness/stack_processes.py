@@ -148,6 +148,9 @@ class StackProcesses:
         self.pid_dir = pid_dir
         self.log_level = log_level
         self.extra_env = dict(extra_env or {})
+        # service_env: {service: {name: value}}, one service's settings
+        # over extra_env (tools/load/ramp.py --service-env).
+        self.service_env = {}
         self.health_timeout = health_timeout
         # fhir: also start the FHIR facade (services/fhir) in front of
         # identity, records and diagnosis, whichever of them run.
@@ -241,6 +244,7 @@ class StackProcesses:
             # caller's environment may still set another count.
             env.setdefault("OPENBLAS_NUM_THREADS", "1")
         env.update(self.extra_env)
+        env.update(self.service_env.get(n, {}))
         log = os.path.join(self.log_dir, n + ".log")
         return Service(n, gport, hport, env, log, spool, health_port)
 

@@ -137,7 +137,8 @@ def test_ramp_reports_cpu_and_commits_and_stops_over_budget(tmp_path):
     p = subprocess.run(
         [sys.executable, RAMP, "--model", _model(tmp_path, ops), "--ward",
          "2", "--steps", "20,40", "--step-s", "3", "--idle-s", "2",
-         "--classic-faces", "--json", str(out)],
+         "--classic-faces", "--service-env", "records:MED_THREADS=3",
+         "--json", str(out)],
         env=env, capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stdout + p.stderr
     res = json.loads(out.read_text())
@@ -154,6 +155,14 @@ def test_ramp_reports_cpu_and_commits_and_stops_over_budget(tmp_path):
     # Database commits per operation, in all and per service's user.
     assert s["gross_db"]["Com_commit"] > 0, s["gross_db"]
     assert "commits:smartmed_records" in s["db_per_op"], s["db_per_op"]
+    # Where calls wait: each service's calls in flight and the mean
+    # handling time of the methods called in the step (chart reads are
+    # records' ListEntries).
+    rec = s["db_pool"]["records"]
+    assert rec["in_flight_max"] >= 0 and "in_flight_mean" in rec, rec
+    assert rec["handling_ms"].get("ListEntries", 0) > 0, rec
+    assert "Innodb_row_lock_waits" in s["gross_db"], s["gross_db"]
+    assert "calls in flight per service" in p.stdout
     # The idle stack was measured first.
     assert res["idle"]["db_per_s"]["Com_commit"] >= 0
     assert "stop: p99 over budget: chart_read" in p.stdout
@@ -161,6 +170,19 @@ def test_ramp_reports_cpu_and_commits_and_stops_over_budget(tmp_path):
     # The notes made their rows once.
     notes = [w for w in res["writes"] if w["what"] == "records entries"][0]
     assert notes["rows"] == notes["ok"] > 0, notes
+
+
+def test_ramp_service_env_refused_for_unknown_service(tmp_path):
+    p = subprocess.run(
+        [sys.executable, RAMP, "--service-env", "nosuch:MED_THREADS=3"],
+        env=dict(os.environ, PYTHONPATH=os.path.join(paths.REPO_ROOT,
+                                                     "tests")),
+        capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert "no service nosuch" in p.stderr
+    p = subprocess.run([sys.executable, RAMP, "--service-env", "dosage"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and "SERVICE:NAME=VALUE" in p.stderr, p.stderr
 
 
 def test_ramp_per_operation(tmp_path):

@@ -827,6 +827,145 @@ test_emit_async_disk_full(void)
 	MT_EQ_INT(atomic_load(&g_async.called), 0);
 }
 
+/* --- the emitter that may commit itself (med_audit_emit_or_commit) ------- */
+
+#define HERE_THREADS 4
+#define HERE_EACH    150
+
+/* here_run - what the callbacks of one test saw. */
+typedef struct here_run {
+	med_audit *a;
+	pthread_t emitter[HERE_THREADS];
+	med_audit_wait w[HERE_THREADS][HERE_EACH];
+	int next[HERE_THREADS]; /* the next index each thread expects */
+	atomic_int called, early, failed, out_of_order, here, elsewhere;
+} here_run;
+
+static here_run g_here;
+
+/*
+ * here_done checks, for event i of emitting thread t, that it is durable
+ * (the emitter counts at least i + 1 committed events: thread t wrote i
+ * before it), that thread t's events are called back in their order, and
+ * counts whether the emitting thread or another one (the flusher) called.
+ */
+static void
+here_done(void *arg, med_err err)
+{
+	uintptr_t v = (uintptr_t)arg;
+	int t = (int)(v >> 16), i = (int)(v & 0xffff);
+
+	if (err != MED_OK)
+		atomic_fetch_add(&g_here.failed, 1);
+	if (med_audit_pending(g_here.a) < (uint64_t)i + 1)
+		atomic_fetch_add(&g_here.early, 1);
+	if (g_here.next[t] != i)
+		atomic_fetch_add(&g_here.out_of_order, 1);
+	g_here.next[t] = i + 1;
+	if (pthread_equal(pthread_self(), g_here.emitter[t]))
+		atomic_fetch_add(&g_here.here, 1);
+	else
+		atomic_fetch_add(&g_here.elsewhere, 1);
+	atomic_fetch_add(&g_here.called, 1);
+}
+
+/* here_emit emits event i of thread t with med_audit_emit_or_commit. */
+static void
+here_emit(int t, int i)
+{
+	char action[32];
+	med_audit_event ev = {.actor = "alice", .request_id = "req-here"};
+
+	snprintf(action, sizeof(action), "here-%d-%d", t, i);
+	ev.action = action;
+	g_here.w[t][i] = (med_audit_wait){
+		.fn = here_done, .arg = (void *)(uintptr_t)(t << 16 | i)};
+	MT_OK(med_audit_emit_or_commit(g_here.a, &ev, &g_here.w[t][i]));
+}
+
+static void
+wait_called(int n)
+{
+	/* Up to 20 s: a slow disk, never a lost callback. */
+	for (int k = 0; k < 2000 && atomic_load(&g_here.called) < n; k++)
+		usleep(10000);
+	MT_EQ_INT(atomic_load(&g_here.called), n);
+}
+
+/*
+ * test_emit_or_commit_idle: an emitter that finds the flusher asleep and
+ * nothing else waiting makes the commit itself and is called back on its
+ * own thread before the emit returns, and only once the event is durable
+ * (a callback before the fdatasync counts as early: the reply of an
+ * audited call on the worker pool is sent from this callback).
+ */
+static void
+test_emit_or_commit_idle(void)
+{
+	const int n = 40;
+
+	memset(&g_here, 0, sizeof(g_here));
+	g_here.a = spool_only_open(spool_dir("idle"));
+	g_here.emitter[0] = pthread_self();
+	for (int i = 0; i < n; i++) {
+		/* Let the flusher go back to sleep before each. */
+		usleep(2000);
+		here_emit(0, i);
+		wait_called(i + 1);
+	}
+	MT_EQ_INT(atomic_load(&g_here.early), 0);
+	MT_EQ_INT(atomic_load(&g_here.failed), 0);
+	MT_EQ_INT(atomic_load(&g_here.out_of_order), 0);
+	/* The flusher may still be starting at the first emit. */
+	MT_TRUE(atomic_load(&g_here.here) >= n - 1);
+	MT_EQ_INT(med_audit_pending(g_here.a), n);
+	med_audit_close(g_here.a);
+	MT_EQ_INT(atomic_load(&g_here.called), n);
+}
+
+static void *
+here_thread(void *arg)
+{
+	int t = (int)(uintptr_t)arg;
+
+	for (int i = 0; i < HERE_EACH; i++)
+		here_emit(t, i);
+	return NULL;
+}
+
+/*
+ * test_emit_or_commit_busy: emitters that may commit themselves, beside a
+ * synchronous one, are each called back once, after their commit, in the
+ * order of each thread's events; those that find another wait queued
+ * leave their commit to the flusher (the group commit under load), so
+ * some callbacks run elsewhere than on their emitter's thread.
+ */
+static void
+test_emit_or_commit_busy(void)
+{
+	const char *dir = spool_dir("busy");
+	pthread_t sync_t;
+
+	memset(&g_here, 0, sizeof(g_here));
+	g_here.a = spool_only_open(dir);
+	MT_OK(pthread_create(&sync_t, NULL, sync_emitter, g_here.a));
+	for (int t = 0; t < HERE_THREADS; t++)
+		MT_OK(pthread_create(&g_here.emitter[t], NULL, here_thread,
+				     (void *)(uintptr_t)t));
+	for (int t = 0; t < HERE_THREADS; t++)
+		pthread_join(g_here.emitter[t], NULL);
+	pthread_join(sync_t, NULL);
+	wait_called(HERE_THREADS * HERE_EACH);
+	MT_EQ_INT(atomic_load(&g_here.early), 0);
+	MT_EQ_INT(atomic_load(&g_here.failed), 0);
+	MT_EQ_INT(atomic_load(&g_here.out_of_order), 0);
+	MT_TRUE(atomic_load(&g_here.elsewhere) > 0);
+	MT_EQ_INT(med_audit_pending(g_here.a), HERE_THREADS * HERE_EACH + 100);
+	MT_TRUE(file_contains(dir, "audit.spool", "here-3-149"));
+	med_audit_close(g_here.a);
+	MT_EQ_INT(atomic_load(&g_here.called), HERE_THREADS * HERE_EACH);
+}
+
 #define N_THREADS  8
 #define PER_THREAD 2000
 
@@ -1241,6 +1380,8 @@ static const mt_case cases[] = {
 	{"emit_async", test_emit_async},
 	{"emit_async_disk_full", test_emit_async_disk_full},
 	{"emit_async_one_at_a_time", test_emit_async_one_at_a_time},
+	{"emit_or_commit_idle", test_emit_or_commit_idle},
+	{"emit_or_commit_busy", test_emit_or_commit_busy},
 	{"tls_deliver_exactly_once", test_tls_deliver_exactly_once},
 	{"tls_other_ca_refused", test_tls_other_ca_refused},
 	{"tls_expired_refused", test_tls_expired_refused},

@@ -47,6 +47,7 @@ static atomic_int g_msgs_seen; /* streamed messages the client received */
 static int g_max_streams;      /* opts.max_streams of the next server */
 static int g_max_conns; /* opts.max_conns_per_client of the next server */
 static int g_threads;	/* opts.n_threads of the next server */
+static bool g_commit_on_handler; /* opts.audit_commit_on_handler */
 /* The care hook of the next server (opts.care_decide), what it was asked,
  * and whether it refuses. */
 static med_err (*g_care_decide)(med_call *, const char *, bool, char *, size_t);
@@ -214,6 +215,7 @@ server_new(const char *addr, size_t max_msg, med_audit *audit,
 		.audit = audit,
 		.metrics = metrics,
 		.care_decide = g_care_decide,
+		.audit_commit_on_handler = g_commit_on_handler,
 	};
 	med_server *s = NULL;
 	char err[256];
@@ -1311,6 +1313,18 @@ test_audited_reply_after_commit(void)
 }
 
 /*
+ * The same with audit_commit_on_handler: a pooled call, alone, makes its
+ * own commit on its handler thread and sends its reply from there, still
+ * only once its event is durable.
+ */
+static void
+test_audited_reply_after_commit_on_handler(void)
+{
+	g_commit_on_handler = true;
+	test_audited_reply_after_commit();
+}
+
+/*
  * A spool that cannot be written (a full disk: the spool file is
  * /dev/full) fails every audited call that would have succeeded, inline
  * or on the pool, with no reply; refusals keep their own status, and
@@ -1457,6 +1471,8 @@ static const mt_case cases[] = {
 	{"care_hook", test_care_hook},
 	{"local_call", test_local_call},
 	{"audited_reply_after_commit", test_audited_reply_after_commit},
+	{"audited_reply_after_commit_on_handler",
+	 test_audited_reply_after_commit_on_handler},
 	{"audit_spool_full_fails_call", test_audit_spool_full_fails_call},
 	{NULL, NULL},
 };

@@ -9,6 +9,8 @@
 #include <med/log.h>
 #include <med/json.h>
 #include <med/util.h>
+#include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void
@@ -28,6 +30,43 @@ test_uuid_format(void)
 			MT_EQ_INT(a[i], '-');
 		else
 			MT_TRUE(strchr("0123456789abcdef", a[i]) != NULL);
+}
+
+/*
+ * Ids come from a per-thread buffer of random bytes: a forked child must
+ * not hand out the ids its parent hands out next (the child forgets the
+ * buffer it inherited), and 2,000 ids of one thread are all distinct.
+ */
+static void
+test_uuid_fork_and_refill(void)
+{
+	static char ids[2000][MED_UUID_LEN + 1];
+	char parent[MED_UUID_LEN + 1], child[MED_UUID_LEN + 1] = "";
+	int fds[2], status = 0;
+	pid_t pid;
+
+	med_uuid_v4(parent); /* fills this thread's buffer */
+	MT_OK(pipe(fds));
+	pid = fork();
+	MT_TRUE(pid >= 0);
+	if (pid == 0) {
+		med_uuid_v4(child);
+		_exit(write(fds[1], child, sizeof(child)) == sizeof(child) ? 0
+									   : 1);
+	}
+	close(fds[1]);
+	MT_EQ_INT(read(fds[0], child, sizeof(child)), (int)sizeof(child));
+	close(fds[0]);
+	MT_EQ_INT(waitpid(pid, &status, 0), pid);
+	MT_EQ_INT(status, 0);
+	med_uuid_v4(parent);
+	MT_TRUE(strcmp(parent, child) != 0);
+	for (int i = 0; i < 2000; i++)
+		med_uuid_v4(ids[i]);
+	qsort(ids, 2000, sizeof(ids[0]),
+	      (int (*)(const void *, const void *))strcmp);
+	for (int i = 1; i < 2000; i++)
+		MT_TRUE(strcmp(ids[i - 1], ids[i]) != 0);
 }
 
 static void
@@ -308,6 +347,7 @@ static const mt_case cases[] = {
 	{"page key tokens", test_page_key},
 	{"exe_relative", test_exe_relative},
 	{"uuid_format", test_uuid_format},
+	{"uuid_fork_and_refill", test_uuid_fork_and_refill},
 	{"utf8", test_utf8},
 	{"json_escape", test_json_escape},
 	{"strlcpy", test_strlcpy},

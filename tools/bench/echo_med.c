@@ -24,12 +24,15 @@
  *   pool   + the method is not marked never blocking: its handler runs on
  *          the worker pool, one thread hop and wake-up per call, as an
  *          audited handler that waits on the database does
+ *   here   pool with med_server_opts.audit_commit_on_handler: a handler
+ *          thread with nothing else queued makes the spool's commit and
+ *          sends the reply itself (not a step of a service: off there)
  *
  *   bench-echo_med TOKENS_FILE [ADDR [THREADS [FEATURE [DIR]]]]
  *
  * ADDR defaults to 127.0.0.1:0, THREADS to 2, FEATURE to auth (each
- * includes the ones above it; audit and pool need DIR).  Prints "port=N" once
- * serving; stops on SIGINT or SIGTERM.
+ * includes the ones above it; audit, pool and here need DIR).  Prints "port=N"
+ * once serving; stops on SIGINT or SIGTERM.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -50,10 +53,10 @@
 typedef Smartmed__Common__V1__ErrorDetail echo_msg;
 
 /* The features in the order they add up. */
-enum { F_MIN, F_AUTH, F_VALID, F_CARE, F_IDEM, F_AUDIT, F_POOL, F_N };
+enum { F_MIN, F_AUTH, F_VALID, F_CARE, F_IDEM, F_AUDIT, F_POOL, F_HERE, F_N };
 
 static const char *const feature_names[F_N] = {
-	"min", "auth", "valid", "care", "idem", "audit", "pool",
+	"min", "auth", "valid", "care", "idem", "audit", "pool", "here",
 };
 
 static int feature = F_AUTH;
@@ -161,6 +164,7 @@ start(const char *tokens, med_server_opts *o, int *port)
 		methods[0].roles = MED_ROLES_PUBLIC;
 	if (feature >= F_CARE)
 		o->care_decide = care_from_memory;
+	o->audit_commit_on_handler = feature == F_HERE;
 	if (med_server_new(o, &s, err, sizeof(err)) != MED_OK) {
 		fprintf(stderr, "echo_med: %s\n", err);
 		return NULL;
@@ -195,7 +199,7 @@ main(int argc, char **argv)
 	if (argc < 2 || feature < 0 || (feature >= F_AUDIT && argc < 6)) {
 		fprintf(stderr,
 			"usage: %s TOKENS_FILE [ADDR [THREADS "
-			"[min|auth|valid|care|idem|audit|pool [DIR]]]]\n",
+			"[min|auth|valid|care|idem|audit|pool|here [DIR]]]]\n",
 			argv[0]);
 		return 2;
 	}

@@ -138,8 +138,8 @@ r=1
 while [ $r -le "$ROUNDS" ]; do
 	for kind in $KINDS; do
 		# idem: every call carries the client's own request id.
-		case $kind in idem | pool | audit) ids=1 ;; *) ids=0 ;; esac
-		case $kind:$BASELINE_VARIANT in base:idem | base:pool | base:audit) ids=1 ;; esac
+		case $kind in idem | pool | audit | here) ids=1 ;; *) ids=0 ;; esac
+		case $kind:$BASELINE_VARIANT in base:idem | base:pool | base:audit | base:here) ids=1 ;; esac
 		start_server $kind
 		cpu0=$(cpu_ticks)
 		pre0=$(preemptions)

@@ -5,6 +5,7 @@
         [--model tools/load/ward_day.json] [--ward 30] \
         [--steps 2000,8000,24000,48000] [--step-s 60] [--at 08:00] \
         [--idle-s 15] [--seed 1] [--json out.json] [--per-op RATE]
+        [--service-env SERVICE:NAME=VALUE ...]
 
 Starts the driver's stack once (tools/load/driver.py: MariaDB, audit,
 identity, records and dosage on mutual TLS with patient and care checks,
@@ -61,7 +62,8 @@ import model as load_model  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 STATUS = ("Com_commit", "Handler_commit", "Com_insert", "Com_update",
-          "Innodb_rows_inserted", "Innodb_os_log_fsyncs")
+          "Innodb_rows_inserted", "Innodb_os_log_fsyncs",
+          "Innodb_row_lock_waits", "Innodb_row_lock_time")
 
 
 def cpu_seconds(pid):
@@ -127,21 +129,39 @@ class Counters:
         return self.t - before.t, cpu, db
 
 
+def handling(got):
+    """{method: (seconds, calls)} of a scrape's server-side handling time
+    (grpc_server_handling_seconds, from the call's arrival on the queue
+    thread: a wait in the worker pool's queue is in it)."""
+    from harness import metrics
+    out = {}
+    for suffix, k in (("_sum", 0), ("_count", 1)):
+        for labels, v in metrics.series(
+                got, "grpc_server_handling_seconds" + suffix).items():
+            m = dict(labels).get("grpc_method", "?")
+            out.setdefault(m, [0.0, 0.0])[k] += v
+    return out
+
+
 class PoolSampler:
     """Samples each service's database pool (its /metrics: connections in
-    use, callers waiting for one) every second while a step runs."""
+    use, callers waiting for one) and its calls in flight (started less
+    handled: being served or queued for a handler thread) every second
+    while a step runs, and each method's mean handling time over the
+    step."""
 
     def __init__(self, st):
         import threading
         self.st = st
         self.samples = {n: [] for n in st.services}
+        self.first, self.last = {}, {}
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
     def _run(self):
         from harness import metrics
-        while not self.stop.wait(1.0):
+        while True:
             for n in self.samples:
                 try:
                     got, _ = metrics.scrape(self.st, n)
@@ -152,21 +172,40 @@ class PoolSampler:
                     state="in_use").values())
                 wait = sum(metrics.series(
                     got, "smartmed_db_pool_waiters").values())
-                self.samples[n].append((use, wait))
+                flying = sum(metrics.series(
+                    got, "grpc_server_started_total").values()) - sum(
+                    metrics.series(got, "grpc_server_handled_total")
+                    .values())
+                self.samples[n].append((use, wait, flying))
+                self.first.setdefault(n, handling(got))
+                self.last[n] = handling(got)
+            if self.stop.wait(1.0):
+                break
 
     def finish(self):
         """{service: {in_use_mean, in_use_max, waiters_mean,
-        waiters_max}}."""
+        waiters_max, in_flight_mean, in_flight_max, handling_ms}}, the
+        last the mean handling time of each method called in the step."""
         self.stop.set()
         self.thread.join()
         out = {}
         for n, v in self.samples.items():
-            if v:
-                out[n] = dict(
-                    in_use_mean=round(sum(u for u, _ in v) / len(v), 2),
-                    in_use_max=max(u for u, _ in v),
-                    waiters_mean=round(sum(w for _, w in v) / len(v), 2),
-                    waiters_max=max(w for _, w in v))
+            if not v:
+                continue
+            a, b = self.first.get(n, {}), self.last.get(n, {})
+            hms = {}
+            for m, (sec, calls) in b.items():
+                s0, c0 = a.get(m, (0.0, 0.0))
+                if calls > c0:
+                    hms[m] = round(1000 * (sec - s0) / (calls - c0), 1)
+            out[n] = dict(
+                in_use_mean=round(sum(x[0] for x in v) / len(v), 2),
+                in_use_max=max(x[0] for x in v),
+                waiters_mean=round(sum(x[1] for x in v) / len(v), 2),
+                waiters_max=max(x[1] for x in v),
+                in_flight_mean=round(sum(x[2] for x in v) / len(v), 1),
+                in_flight_max=max(x[2] for x in v),
+                handling_ms=hms)
         return out
 
 
@@ -264,6 +303,15 @@ def print_step(s, driven):
           ", ".join("%s %.1f/%d %.1f/%d" % (
               n, p["in_use_mean"], p["in_use_max"], p["waiters_mean"],
               p["waiters_max"]) for n, p in sorted(s["db_pool"].items())))
+    print("  calls in flight per service (mean/max; each serves MED_THREADS "
+          "at once): " + ", ".join("%s %.1f/%d" % (
+              n, p["in_flight_mean"], p["in_flight_max"])
+              for n, p in sorted(s["db_pool"].items())))
+    for n, p in sorted(s["db_pool"].items()):
+        top = sorted(p["handling_ms"].items(), key=lambda kv: -kv[1])[:6]
+        if top:
+            print("  %s mean handling ms: %s" % (n, ", ".join(
+                "%s %.1f" % kv for kv in top)))
     print("  database per op, net of idle: " + ", ".join(
         "%s %.2f" % (k, v) for k, v in sorted(s["db_per_op"].items())))
 
@@ -320,11 +368,23 @@ def parse_args(argv):
                    "RATE calls/s for --step-s, its CPU and commits per "
                    "call per process")
     p.add_argument("--no-hl7", dest="hl7", action="store_false")
+    p.add_argument("--service-env", action="append", default=[],
+                   metavar="SERVICE:NAME=VALUE",
+                   help="a setting of one service, e.g. "
+                   "dosage:MED_THREADS=6 (repeatable)")
     p.add_argument("--classic-faces", dest="deep_faces",
                    action="store_false",
                    help="identity on the Haar detector and lbp-v2 instead "
                    "of the deep face models make run uses")
     a = p.parse_args(argv)
+    envs = []
+    for e in a.service_env:
+        svc, _, kv = e.partition(":")
+        name, eq, value = kv.partition("=")
+        if not svc or not name or not eq:
+            p.error("--service-env %r: SERVICE:NAME=VALUE" % e)
+        envs.append((svc, name, value))
+    a.service_env = envs
     try:
         a.steps = [int(x) for x in a.steps.split(",")]
     except ValueError:
@@ -344,6 +404,12 @@ def main(argv=None):
         print("ramp: %s" % e, file=sys.stderr)
         return 2
     st = driver.make_stack(args.hl7, args.deep_faces)
+    for svc, name, value in args.service_env:
+        if svc not in driver.SERVICES:
+            print("ramp: --service-env: no service %s" % svc,
+                  file=sys.stderr)
+            return 2
+        st.service_env.setdefault(svc, {})[name] = value
     steps = []
     total = driver.Results()
     with st:

@@ -134,6 +134,20 @@ med_err med_audit_emit_async(med_audit *a, const med_audit_event *ev,
 			     med_audit_wait *w) MED_MUST_CHECK;
 
 /*
+ * med_audit_emit_or_commit is med_audit_emit_async for a thread that may
+ * wait: when nothing else waits for a commit (the flusher sleeps, no other
+ * wait is queued, no group commit runs), this thread makes the commit
+ * itself and calls w->fn(w->arg, err) before returning, which saves the
+ * flusher's wake-up and a thread switch per event on a server that is not
+ * busy; otherwise it is med_audit_emit_async (the flusher calls back,
+ * group commits under load).  Either way w->fn runs only once the event
+ * is durable (fdatasync), and callbacks run in the order of their events.
+ * Thread-safe.  Errors as med_audit_emit_async.
+ */
+med_err med_audit_emit_or_commit(med_audit *a, const med_audit_event *ev,
+				 med_audit_wait *w) MED_MUST_CHECK;
+
+/*
  * med_audit_append writes ev to the spool without waiting for it to be
  * durable: a later med_audit_emit_async (or med_audit_emit) by the same
  * thread covers it.  Thread-safe.  Errors as med_audit_emit_async.

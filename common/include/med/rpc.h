@@ -212,6 +212,16 @@ typedef struct med_server_opts {
 	 */
 	med_err (*care_decide)(med_call *call, const char *patient_id,
 			       bool read, char *msg, size_t len);
+	/*
+	 * audit_commit_on_handler: a handler thread with no other call
+	 * queued makes its call's audit commit (the spool's fdatasync) and
+	 * sends the reply itself when nothing else waits for a commit
+	 * (med_audit_emit_or_commit), instead of handing both to the audit
+	 * emitter's flusher thread.  One wake-up and one thread fewer per
+	 * unloaded call; off by default, since on a CPU shared with other
+	 * processes it measured worse (docs/benchmarks.md, issue 54).
+	 */
+	bool audit_commit_on_handler;
 } med_server_opts;
 
 /*

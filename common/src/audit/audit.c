@@ -19,7 +19,13 @@
  * An emitter that must not wait (an RPC on a completion-queue thread)
  * appends and leaves a med_audit_wait instead: the flusher thread takes
  * the group commit's part for it and calls it back once the record is
- * durable, so no thread is parked on an fdatasync per event.
+ * durable, so no thread is parked on an fdatasync per event.  An emitter
+ * that may wait (a handler thread with no other call queued) and finds
+ * nothing else waiting takes the flusher's part itself
+ * (med_audit_emit_or_commit): one wake-up and one thread fewer per call
+ * when the server is not busy.  Only one thread at a time (the flusher
+ * or such an emitter) commits for the waits and calls them back, so the
+ * callbacks stay in record order.
  *
  * The sender only reads durable records (below synced_off).  It sends them as
  * an AuditBatch, and advances the ack offset only when an AuditAck comes
@@ -93,6 +99,7 @@ struct med_audit {
 	med_audit_wait *waits, *waits_tail;
 	bool have_flusher, flusher_stop;
 	bool flusher_idle; /* waiting on flush: an emit must wake it */
+	bool here;	   /* an emitter commits and calls back for the waits */
 	pthread_t flusher;
 
 	bool have_sender;
@@ -637,49 +644,6 @@ waits_push(med_audit *a, med_audit_wait *w)
 }
 
 /*
- * spool_put writes ev's record without a commit and queues w (when set)
- * for it.  The flusher is woken after mu is released: woken under it, on
- * one CPU it would run at once, block on mu and switch back, two context
- * switches per call instead of one (issue 54).
- */
-static med_err
-spool_put(med_audit *a, const med_audit_event *ev, med_audit_wait *w)
-{
-	uint8_t *rec;
-	size_t len;
-	bool wake = false;
-	med_err err = event_pack(a, ev, &rec, &len);
-
-	if (err != MED_OK)
-		return err;
-	record_frame(rec, len);
-	pthread_mutex_lock(&a->mu);
-	if (!spool_write(a, rec, REC_HDR + len))
-		err = MED_ERR_IO;
-	else if (w != NULL)
-		wake = waits_push(a, w);
-	pthread_mutex_unlock(&a->mu);
-	if (wake)
-		pthread_cond_signal(&a->flush);
-	free(rec);
-	return err;
-}
-
-med_err
-med_audit_append(med_audit *a, const med_audit_event *ev)
-{
-	return spool_put(a, ev, NULL);
-}
-
-med_err
-med_audit_emit_async(med_audit *a, const med_audit_event *ev, med_audit_wait *w)
-{
-	if (w == NULL || w->fn == NULL)
-		return MED_ERR_INVALID;
-	return spool_put(a, ev, w);
-}
-
-/*
  * waits_take unlinks the waits whose records are durable, or which cannot
  * become so (the spool broke), and sets each one's outcome; mu held.
  */
@@ -715,6 +679,97 @@ waits_call(med_audit_wait *w)
 }
 
 /*
+ * may_commit_here is true when the emitter of w, the wait just queued, may
+ * take the flusher's part: the flusher sleeps, no other wait is queued
+ * and no commit runs (a synchronous emitter's fdatasync would make this
+ * thread wait for it and then sync again); mu held.
+ */
+static bool
+may_commit_here(const med_audit *a, const med_audit_wait *w)
+{
+	return a->flusher_idle && !a->here && !a->syncing && a->waits == w;
+}
+
+/*
+ * commit_here makes the waits durable on this thread and calls them back,
+ * as the flusher would; mu held, released and taken again.  The waits
+ * queued meanwhile by other threads are the flusher's (it is woken if
+ * any is left): this thread does one commit, not an unbounded run.
+ * Returns whether the flusher must be woken (after mu is released).
+ */
+static bool
+commit_here(med_audit *a, med_audit_wait *w)
+{
+	med_audit_wait *done;
+
+	a->here = true;
+	/* A failure marks the spool broken: waits_take says so. */
+	(void)group_commit(a, w->rec);
+	done = waits_take(a);
+	pthread_mutex_unlock(&a->mu);
+	waits_call(done);
+	pthread_mutex_lock(&a->mu);
+	a->here = false;
+	return a->flusher_idle && (a->waits != NULL || a->flusher_stop);
+}
+
+/*
+ * spool_put writes ev's record without a commit and queues w (when set)
+ * for it; with here, it commits on this thread when may_commit_here.  The
+ * flusher is woken after mu is released: woken under it, on one CPU it
+ * would run at once, block on mu and switch back, two context switches
+ * per call instead of one (issue 54).  While a thread commits here, the
+ * flusher is not woken for new waits: that thread wakes it when done.
+ */
+static med_err
+spool_put(med_audit *a, const med_audit_event *ev, med_audit_wait *w, bool here)
+{
+	uint8_t *rec;
+	size_t len;
+	bool wake = false;
+	med_err err = event_pack(a, ev, &rec, &len);
+
+	if (err != MED_OK)
+		return err;
+	record_frame(rec, len);
+	pthread_mutex_lock(&a->mu);
+	if (!spool_write(a, rec, REC_HDR + len))
+		err = MED_ERR_IO;
+	else if (w != NULL)
+		wake = waits_push(a, w) && !a->here;
+	free(rec);
+	if (err == MED_OK && here && w != NULL && may_commit_here(a, w))
+		wake = commit_here(a, w);
+	pthread_mutex_unlock(&a->mu);
+	if (wake)
+		pthread_cond_signal(&a->flush);
+	return err;
+}
+
+med_err
+med_audit_append(med_audit *a, const med_audit_event *ev)
+{
+	return spool_put(a, ev, NULL, false);
+}
+
+med_err
+med_audit_emit_async(med_audit *a, const med_audit_event *ev, med_audit_wait *w)
+{
+	if (w == NULL || w->fn == NULL)
+		return MED_ERR_INVALID;
+	return spool_put(a, ev, w, false);
+}
+
+med_err
+med_audit_emit_or_commit(med_audit *a, const med_audit_event *ev,
+			 med_audit_wait *w)
+{
+	if (w == NULL || w->fn == NULL)
+		return MED_ERR_INVALID;
+	return spool_put(a, ev, w, true);
+}
+
+/*
  * flusher_main commits for the waits: one group commit up to the newest
  * waiting record, shared with synchronous emitters (group_commit), then
  * the callbacks, outside the lock so that emits go on meanwhile.  It stops
@@ -728,8 +783,10 @@ flusher_main(void *arg)
 
 	pthread_mutex_lock(&a->mu);
 	for (;;) {
-		if (a->waits == NULL) {
-			if (a->flusher_stop)
+		/* An emitter committing here owns the waits until it is done;
+		 * it wakes the flusher then (commit_here). */
+		if (a->waits == NULL || a->here) {
+			if (a->flusher_stop && a->waits == NULL)
 				break;
 			a->flusher_idle = true;
 			pthread_cond_wait(&a->flush, &a->mu);

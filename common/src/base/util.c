@@ -15,6 +15,56 @@
 #include <time.h>
 #include <unistd.h>
 #include <limits.h>
+#include <pthread.h>
+
+/*
+ * Random bytes for ids come from a per-thread buffer filled by one
+ * getrandom for 16 ids: a unary audited call takes two ids (its request
+ * id and its access event's), and a getrandom each was about 1% of the
+ * server's samples under load (issue 54).  The bytes are the kernel's
+ * CSPRNG output all the same, used once each.  A fork's child empties the
+ * buffer of the thread that forked (the only one it has), so parent and
+ * child never hand out the same bytes.
+ */
+#define RAND_BUF_LEN 256
+
+static _Thread_local unsigned char rand_buf[RAND_BUF_LEN];
+static _Thread_local size_t rand_left;
+static pthread_once_t rand_once = PTHREAD_ONCE_INIT;
+
+static void
+rand_forget(void)
+{
+	explicit_bzero(rand_buf, sizeof(rand_buf));
+	rand_left = 0;
+}
+
+static void
+rand_atfork(void)
+{
+	(void)pthread_atfork(NULL, NULL, rand_forget);
+}
+
+/* rand_bytes fills b with len <= RAND_BUF_LEN random bytes. */
+static void
+rand_bytes(unsigned char *b, size_t len)
+{
+	size_t got = 0;
+
+	pthread_once(&rand_once, rand_atfork);
+	if (rand_left < len) {
+		while (got < sizeof(rand_buf)) {
+			ssize_t n = getrandom(rand_buf + got,
+					      sizeof(rand_buf) - got, 0);
+			if (n > 0)
+				got += (size_t)n;
+		}
+		rand_left = sizeof(rand_buf);
+	}
+	rand_left -= len;
+	memcpy(b, rand_buf + rand_left, len);
+	explicit_bzero(rand_buf + rand_left, len);
+}
 
 /*
  * Hex without snprintf: every call without a client request id gets one,
@@ -26,13 +76,9 @@ med_uuid_v4(char out[MED_UUID_LEN + 1])
 {
 	unsigned char b[16];
 	char hex[MED_HEX_LEN(16)];
-	size_t got = 0, o = 0;
+	size_t o = 0;
 
-	while (got < sizeof(b)) {
-		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
-		if (n > 0)
-			got += (size_t)n;
-	}
+	rand_bytes(b, sizeof(b));
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
 	med_hex_encode(hex, sizeof(hex), b, sizeof(b));

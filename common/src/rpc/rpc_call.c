@@ -12,11 +12,14 @@
  * An audited call's status waits for its access event to be durable
  * without a thread waiting: the event is appended to the spool and the
  * emitter's flusher sends the status after its group commit
- * (finish_audited).  A unary call
- * issues no RECV_CLOSE_ON_SERVER, so the core cannot report a client's
- * cancellation to its handler; it sees the deadline and the drain through
- * med_call_is_cancelled.  Streaming calls issue RECV_CLOSE_ON_SERVER at the
- * start and also see cancellation.
+ * (finish_audited).  With med_server_opts.audit_commit_on_handler, a call
+ * on a worker thread with nothing else queued for that thread, whose event
+ * no other waits beside, makes the commit and sends its status itself: no
+ * wake-up of the flusher, no thread switch.  A
+ * unary call issues no RECV_CLOSE_ON_SERVER, so the core cannot report a
+ * client's cancellation to its handler; it sees the deadline and the drain
+ * through med_call_is_cancelled.  Streaming calls issue RECV_CLOSE_ON_SERVER at
+ * the start and also see cancellation.
  */
 #include <stdio.h>
 #include <string.h>
@@ -337,6 +340,7 @@ med__rpc_dispatch(med_call *c)
 void
 med__rpc_serve_call(med_call *c)
 {
+	c->on_pool = c->rm->m->kind == MED_RPC_UNARY;
 	/* A call that waited in the pool past its deadline is not begun. */
 	if (c->prepare_err == MED_OK && med_call_remaining_ms(c) == 0)
 		c->prepare_err =

@@ -240,6 +240,22 @@ audit_durable(void *arg, med_err err)
 	audit_end(c, err == MED_OK);
 }
 
+/*
+ * may_commit_here is true when the thread ending c may wait for the
+ * spool's commit itself (issue 54): a worker thread that no other call
+ * waits for.  A completion-queue thread never waits; a worker with calls
+ * queued hands the commit to the flusher and goes on, so group commits
+ * still gather a busy server's events.  Only when the server asks for it
+ * (med_server_opts.audit_commit_on_handler).  A call whose reply does not wait
+ * for the spool (done NULL) never waits here either.
+ */
+static bool
+may_commit_here(med_call *c)
+{
+	return c->srv->opts.audit_commit_on_handler && c->on_pool &&
+	       c->audit_done != NULL && med__rpc_work_idle(&c->srv->work);
+}
+
 void
 med__rpc_audit_async(med_call *c, int code,
 		     void (*done)(med_call *c, bool durable))
@@ -257,7 +273,10 @@ med__rpc_audit_async(med_call *c, int code,
 		ev.event_id = c->outbox_event_id;
 	c->audit_wait = (med_audit_wait){.fn = audit_durable, .arg = c};
 	med__rpc_call_ref(c);
-	err = med_audit_emit_async(med__call_audit(c), &ev, &c->audit_wait);
+	err = may_commit_here(c) ? med_audit_emit_or_commit(med__call_audit(c),
+							    &ev, &c->audit_wait)
+				 : med_audit_emit_async(med__call_audit(c), &ev,
+							&c->audit_wait);
 	if (err != MED_OK) {
 		log_lost(c, &ev, err);
 		audit_end(c, false);

@@ -194,6 +194,7 @@ struct med_call {
 	rpc_queue *q;
 	rpc_method *rm;		    /* NULL for a generic (unknown path) call */
 	struct med_call *work_next; /* in the worker pool's FIFO */
+	bool on_pool;		    /* a unary call served by a worker thread */
 	grpc_call *call;
 	gpr_timespec deadline;
 	grpc_metadata_array req_md;
@@ -450,7 +451,10 @@ bool med__rpc_audit(med_call *c, int code);
 /*
  * med__rpc_audit_async writes c's events on its end with code to the spool
  * and returns; done(c, durable) runs once they are durable (true) or
- * cannot be (false): on the audit emitter's flusher thread, or at once on
+ * cannot be (false): on the audit emitter's flusher thread, or on this
+ * thread before it returns when the server has audit_commit_on_handler and
+ * this is a worker thread with no other call queued for it and no other
+ * event waits (it commits itself: med_audit_emit_or_commit), or at once on
  * this thread when an event could not be written.  c holds a reference
  * until done has returned.  A write's event already committed in its
  * outbox counts as durable whatever the spool says, as in med__rpc_audit.
@@ -502,6 +506,8 @@ void med__rpc_on_close(med_call *c);
 void med__rpc_work_init(rpc_work *w);
 med_err med__rpc_work_start(rpc_work *w, int n);
 void med__rpc_work_push(rpc_work *w, med_call *c);
+/* med__rpc_work_idle is true when no call waits in w's FIFO for a thread. */
+bool med__rpc_work_idle(rpc_work *w);
 void med__rpc_work_stop(rpc_work *w);
 void med__rpc_work_fini(rpc_work *w);
 

@@ -87,6 +87,17 @@ med__rpc_work_push(rpc_work *w, med_call *c)
 	pthread_cond_signal(&w->cv);
 }
 
+bool
+med__rpc_work_idle(rpc_work *w)
+{
+	bool idle;
+
+	pthread_mutex_lock(&w->mu);
+	idle = w->head == NULL;
+	pthread_mutex_unlock(&w->mu);
+	return idle;
+}
+
 void
 med__rpc_work_stop(rpc_work *w)
 {
