@@ -91,12 +91,12 @@ struct identity_index {
 	int64_t gen; /* bumped by every load and applied batch */
 
 	pthread_mutex_t count_mu;
-	med_metrics *metrics; /* NULL: no counting */
-	med_gauge *stale;     /* created by the first count */
-	med_gauge *templates; /* the index's templates, at each render */
-	bool collecting;      /* collect_templates registered */
-	int64_t counted_gen;  /* the gen the gauge shows */
-	int64_t last_stale;   /* -1 before the first count */
+	med_metrics *metrics;	/* NULL: no counting */
+	med_gauge *stale;	/* created by the first count */
+	med_gauge *templates;	/* the index's templates, at each render */
+	med_metrics *collector; /* where collect_templates is registered */
+	int64_t counted_gen;	/* the gen the gauge shows */
+	int64_t last_stale;	/* -1 before the first count */
 	int64_t count_due_ns;
 
 	pthread_mutex_t mu;
@@ -287,8 +287,8 @@ identity_index_free(identity_index *ix)
 	if (ix == NULL)
 		return;
 	stop_poller(ix);
-	if (ix->collecting)
-		med_metrics_collector_remove(ix->metrics, collect_templates,
+	if (ix->collector != NULL)
+		med_metrics_collector_remove(ix->collector, collect_templates,
 					     ix);
 	set_fini(&ix->s);
 	pthread_mutex_destroy(&ix->count_mu);
@@ -657,15 +657,16 @@ identity_index_set_metrics(identity_index *ix, med_metrics *m)
 {
 	pthread_mutex_lock(&ix->count_mu);
 	ix->metrics = m;
-	if (m != NULL && !ix->collecting) {
+	if (m != NULL && ix->collector == NULL) {
 		ix->templates = med_metrics_gauge(
 			m, TEMPLATES_METRIC,
 			"Face templates in this replica's in-memory index (1:N "
 			"search): its memory grows with them.",
 			"");
-		ix->collecting = ix->templates != NULL &&
-				 med_metrics_collector_add(m, collect_templates,
-							   ix) == MED_OK;
+		if (ix->templates != NULL &&
+		    med_metrics_collector_add(m, collect_templates, ix) ==
+			    MED_OK)
+			ix->collector = m;
 	}
 	pthread_mutex_unlock(&ix->count_mu);
 }
