@@ -54,7 +54,7 @@ BINS :=
 TEST_BINS :=
 ALL_OBJS :=
 
-.PHONY: all deps deps-run deps-train run doctor test check bench bench-audit bench-galera bench-identify load load-ramp load-galera clean unit format docs deploy-check face-calibration
+.PHONY: all deps deps-run deps-train run doctor test check bench bench-audit bench-galera bench-identify load load-ramp load-galera sizing sizing-table clean unit format docs deploy-check face-calibration
 .PHONY: images image-test kube-test fresh-check
 all:
 
@@ -192,6 +192,21 @@ load-ramp: deps
 	$(Q)BUILD=$(BUILD) PYTHONPATH=tests /usr/bin/python3 tools/load/ramp.py \
 		$(if $(STEPS),--steps $(STEPS)) $(if $(PER_OP),--per-op $(PER_OP)) \
 		--step-s $(or $(STEP_S),60) --ward $(or $(WARD),30)
+
+# The sizing table (docs/sizing.md, "A first sizing table"): sizing
+# measures memory, CPU, commits and rows per operation on a harness stack
+# (a few minutes) into docs/sizing-measured.json and regenerates the
+# table; sizing-table only regenerates it from that file.  WARD, BEDS.
+sizing: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) PYTHONPATH=tests /usr/bin/python3 tools/load/sizing.py \
+		measure --ward $(or $(WARD),30) --beds $(or $(BEDS),24000) \
+		--json docs/sizing-measured.json
+	$(Q)$(MAKE) --no-print-directory sizing-table
+
+sizing-table:
+	$(Q)/usr/bin/python3 tools/load/sizing.py table \
+		--json docs/sizing-measured.json --doc docs/sizing.md
 
 # The model on a 3-node Galera cluster, writes spread over the nodes:
 # certification conflicts per operation and the rows they are on

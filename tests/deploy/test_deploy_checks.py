@@ -246,6 +246,64 @@ def test_policy_catches_unknown_metric_and_bad_promql(tmp_path):
     assert "not valid PromQL" in r.stdout
 
 
+# The capacity planner's panels (docs/sizing.md, docs/operations.md
+# "Monitor"): the Capacity row must hold them, and each reads only
+# metrics the services export.
+CAPACITY_PANELS = (
+    "CPU per call by service",
+    "Calls per second by method",
+    "p99 of the budgeted calls against their budgets",
+    "Database commits per call by service",
+    "Audit outbox backlog",
+    "Audit leaves per day and disk growth per day",
+    "Identity: face templates and memory per template",
+)
+
+
+def _capacity_row():
+    """{title: [expr]} of the panels under the dashboard's Capacity row."""
+    with open(os.path.join(ROOT, "deploy", "k8s", "grafana",
+                           "smartmed-dashboard.json")) as f:
+        panels = json.load(f)["panels"]
+    out, inside = {}, False
+    for p in panels:
+        if p["type"] == "row":
+            inside = p["title"] == "Capacity"
+        elif inside:
+            out[p["title"]] = [t["expr"] for t in p["targets"]]
+    return out
+
+
+def test_capacity_row_reads_only_exported_metrics():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("policy", POLICY)
+    pol = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pol)
+    row = _capacity_row()
+    assert set(CAPACITY_PANELS) <= set(row), sorted(row)
+    known = pol.exported_metrics(ROOT)
+    for title, exprs in row.items():
+        for e in exprs:
+            names = pol.metric_names(e)
+            assert names, (title, e)
+            assert names <= known, (title, sorted(names - known))
+    # The two series the row added to the code are among them.
+    used = set().union(*(pol.metric_names(e) for es in row.values()
+                         for e in es))
+    assert {"smartmed_db_commits_total",
+            "smartmed_identity_face_templates"} <= used, sorted(used)
+
+
+def test_policy_catches_capacity_metric_gone_from_the_code(tmp_path):
+    src = copy_tree(tmp_path)
+    edit(src / "common" / "src" / "db" / "db.c",
+         '"smartmed_db_commits_total"', '"smartmed_db_committed_total"')
+    r = policy(src)
+    assert r.returncode == 1, r.stdout
+    assert "Database commits per call by service: metric " \
+        "smartmed_db_commits_total is not exported" in r.stdout, r.stdout
+
+
 def test_policy_catches_panel_without_namespace_scope(tmp_path):
     src = copy_tree(tmp_path)
     dash = src / "deploy" / "k8s" / "grafana" / "smartmed-dashboard.json"

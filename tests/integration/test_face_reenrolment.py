@@ -109,3 +109,28 @@ def test_patients_enrolled_only_under_the_old_model_must_re_enrol(pb):
         poll(lambda: log_lines(st, "every patient with face templates has "
                                    "one of model %s" % NEW),
              what="the log line that re-enrolment is complete")
+
+
+TEMPLATES = "smartmed_identity_face_templates"
+
+
+def templates(st):
+    samples, _ = metrics.scrape(st, SVC)
+    return metrics.value(samples, TEMPLATES)
+
+
+def test_templates_gauge_counts_the_index(pb):
+    # The capacity dashboard's memory per template is identity's RSS over
+    # this gauge (docs/sizing.md): it must follow enrolments and erasures.
+    keys = FaceKeys()
+    with running(Stack(services=(SVC,), extra_env=keys.env())) as st:
+        a, b = patient(st, pb), patient(st, pb)
+        enroll(st, pb, a, orl_png(27, 1))
+        enroll(st, pb, a, orl_png(27, 2))
+        enroll(st, pb, b, orl_png(28, 1))
+        poll(lambda: templates(st) == 3, timeout=20,
+             what="%s == 3 after three enrolments" % TEMPLATES)
+        registrar(st, "DeleteFaceTemplates", pb.DeleteFaceTemplatesRequest(
+            patient_id=b))
+        poll(lambda: templates(st) == 2, timeout=20,
+             what="%s == 2 after one patient's erasure" % TEMPLATES)

@@ -211,3 +211,69 @@ def test_ramp_per_operation(tmp_path):
     # A vital-sign set is a write: records' user committed.
     assert res["per_op"]["vital_signs"]["gross_db"][
         "commits:smartmed_records"] > 0, p.stdout
+
+
+SIZING = os.path.join(os.path.dirname(DRIVER), "sizing.py")
+
+
+def test_sizing_measures_memory_and_rows_per_call(tmp_path):
+    # Each operation alone at 10 calls/s for 2 s: a note adds one records
+    # entry per call, a chart read none; every process has its RSS at idle
+    # and at the mix's peak; the table is written between the markers.
+    ops = {"chart_read": {"per_bed_per_day": 43200,
+                          "profile": {"kind": "flat"}},
+           "note": {"per_bed_per_day": 21600, "profile": {"kind": "flat"}},
+           "admission": {"per_bed_per_day": 1}}
+    out = tmp_path / "sizing.json"
+    env = dict(os.environ, PYTHONPATH=os.path.join(paths.REPO_ROOT,
+                                                   "tests"))
+    p = subprocess.run(
+        [sys.executable, SIZING, "measure", "--model",
+         _model(tmp_path, ops), "--ward", "2", "--beds", "20", "--mix-s",
+         "2", "--per-op", "10", "--op-s", "2", "--idle-s", "1",
+         "--classic-faces", "--json", str(out)],
+        env=env, capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stdout + p.stderr
+    res = json.loads(out.read_text())
+    for proc in ("audit", "identity", "records", "dosage", "mariadb"):
+        assert res["rss_idle"][proc] > 0, res["rss_idle"]
+        assert res["mix"]["rss_peak"][proc] >= res["rss_idle"][proc] * 0.5
+    note = res["per_op"]["note"]
+    assert note["ok"] > 0 and note["failed"] == 0, p.stdout
+    assert note["rows_per_call"]["smartmed_records.entries"] == 1.0, note
+    assert "smartmed_records.entries" not in \
+        res["per_op"]["chart_read"]["rows_per_call"], p.stdout
+    # Every call is audited: at least one leaf per call.
+    assert note["rows_per_call"]["smartmed_audit.events"] >= 1, note
+    assert res["tables"]["smartmed_records.entries"]["rows"] > 0
+    doc = tmp_path / "doc.md"
+    doc.write_text("before\n<!-- sizing-table:begin -->\nSTALE TABLE\n"
+                   "<!-- sizing-table:end -->\nafter\n")
+    p = subprocess.run([sys.executable, SIZING, "table", "--json", str(out),
+                        "--doc", str(doc)], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 0, p.stdout + p.stderr
+    text = doc.read_text()
+    assert text.startswith("before\n") and text.endswith("after\n")
+    assert "STALE TABLE" not in text
+    for line in ("| memory, records process: idle / peak RSS |",
+                 "| disk per year, service databases (derived) |",
+                 "| database nodes (derived) |", "| HPA target |"):
+        assert line in text, (line, text)
+
+
+def test_sizing_table_in_the_doc_is_the_tools_output(tmp_path):
+    # docs/sizing.md's table is regenerated from docs/sizing-measured.json
+    # (make sizing-table), never edited by hand.
+    doc = os.path.join(paths.REPO_ROOT, "docs", "sizing.md")
+    copy = tmp_path / "sizing.md"
+    with open(doc) as f:
+        copy.write_text(f.read())
+    p = subprocess.run(
+        [sys.executable, SIZING, "table", "--json", os.path.join(
+            paths.REPO_ROOT, "docs", "sizing-measured.json"), "--doc",
+         str(copy)], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stdout + p.stderr
+    with open(doc) as f:
+        assert copy.read_text() == f.read(), \
+            "docs/sizing.md's table differs from make sizing-table's"

@@ -28,14 +28,15 @@ BREAK_GLASS = (
 
 # Series whose label values come from the traffic itself (which FHIR
 # interaction and status, which HL7 sender and message type): there is no
-# zero series to show before the first request.  The face gauge is
-# labelled with the active face model and exists where face recognition is
-# on; the test stack runs without face keys.
+# zero series to show before the first request.  The face gauges (one
+# labelled with the active face model, the index's template count) exist
+# where face recognition is on; the test stack runs without face keys.
 FROM_TRAFFIC = {
     "smartmed_fhir_requests_total",
     "smartmed_hl7_messages_total",
     "smartmed_hl7_sender_last_message_seconds",
     "smartmed_identity_face_patients_without_active_model_template",
+    "smartmed_identity_face_templates",
 }
 
 

@@ -1065,6 +1065,17 @@ retries(const char *db, const char *reason)
 	return mt_lib_metric(s);
 }
 
+/* commits reads database db's smartmed_db_commits_total. */
+static double
+commits(const char *db)
+{
+	char s[256];
+
+	snprintf(s, sizeof(s), "smartmed_db_commits_total{database=\"%s\"}",
+		 db);
+	return mt_lib_metric(s);
+}
+
 typedef struct lock_wait {
 	med_db_conn *holder; /* holds row 1 in an open transaction */
 	int runs;
@@ -1103,10 +1114,13 @@ test_tx_retries(void)
 	snprintf(name, sizeof(name), "%s", fresh_name);
 	MT_EQ_INT(retries(name, "other"), 0);
 	MT_EQ_INT(retries(name, "deadlock"), 0);
+	MT_EQ_INT(commits(name), 0);
 	MT_OK(exec1(db, "CREATE TABLE tx (n INT PRIMARY KEY) ENGINE=InnoDB",
 		    NULL, 0));
 	MT_OK(med_db_tx(db, tx_conflict_then_insert, &tries));
 	MT_EQ_INT(retries(name, "other"), 12);
+	/* Twelve runs rolled back, one committed: one commit counted. */
+	MT_EQ_INT(commits(name), 1);
 	MT_OK(exec1(db, "CREATE TABLE w (n INT PRIMARY KEY) ENGINE=InnoDB",
 		    NULL, 0));
 	MT_OK(med_db_acquire(db, &w.holder));
@@ -1118,6 +1132,7 @@ test_tx_retries(void)
 	med_db_release(w.holder);
 	MT_EQ_INT(retries(name, "lock_wait_timeout"), 1);
 	MT_EQ_INT(retries(name, "deadlock"), 0);
+	MT_EQ_INT(commits(name), 2);
 	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM w"), 1);
 	med_db_close(db);
 }

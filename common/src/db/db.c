@@ -96,6 +96,7 @@ struct med_db {
 	med_counter *timeouts;
 	/* Transactions rerun after a conflict, by reason. */
 	med_counter *retry_deadlock, *retry_lock_wait, *retry_other;
+	med_counter *commits; /* transactions committed (med_db_commit) */
 	med_histogram *wait;
 	bool collecting;
 	bool galera_noted; /* the causal-read line logged (atomic) */
@@ -584,6 +585,13 @@ metrics_start(med_db *db)
 	db->retry_other =
 		med_metrics_counter(lib, retries, retries_help, labels);
 	snprintf(labels, sizeof(labels), "database=\"%s\"", name);
+	db->commits = med_metrics_counter(
+		lib, "smartmed_db_commits_total",
+		"Transactions committed (med_db_commit; reruns after a "
+		"conflict "
+		"count once, when they commit): over calls, the database "
+		"commits per call.",
+		labels);
 	db->wait = med_metrics_histogram(
 		lib, "smartmed_db_pool_wait_seconds",
 		"Time a call waited for a database connection.", labels);
@@ -768,6 +776,7 @@ med_db_commit(med_db_conn *c)
 		return MED_ERR_UNAVAILABLE;
 	if (mysql_commit(c->mysql) == 0) {
 		c->in_tx = false;
+		med_counter_add(c->db->commits, 1);
 		return MED_OK;
 	}
 	err = conn_mysql_error(c, "COMMIT");

@@ -58,6 +58,7 @@
 
 #define STALE_METRIC                                                           \
 	"smartmed_identity_face_patients_without_active_model_template"
+#define TEMPLATES_METRIC "smartmed_identity_face_templates"
 /* A poller count waits this many times the last count's duration. */
 #define IDENTITY_STALE_BACKOFF 20
 
@@ -90,10 +91,12 @@ struct identity_index {
 	int64_t gen; /* bumped by every load and applied batch */
 
 	pthread_mutex_t count_mu;
-	med_metrics *metrics; /* NULL: no counting */
-	med_gauge *stale;     /* created by the first count */
-	int64_t counted_gen;  /* the gen the gauge shows */
-	int64_t last_stale;   /* -1 before the first count */
+	med_metrics *metrics;	/* NULL: no counting */
+	med_gauge *stale;	/* created by the first count */
+	med_gauge *templates;	/* the index's templates, at each render */
+	med_metrics *collector; /* where collect_templates is registered */
+	int64_t counted_gen;	/* the gen the gauge shows */
+	int64_t last_stale;	/* -1 before the first count */
 	int64_t count_due_ns;
 
 	pthread_mutex_t mu;
@@ -115,6 +118,8 @@ struct identity_index {
 	atomic_bool loading, settled, quit;
 	atomic_size_t load_done, load_total;
 };
+
+static void collect_templates(void *ctx);
 
 static uint64_t
 entry_id(const identity_entry *e)
@@ -282,6 +287,9 @@ identity_index_free(identity_index *ix)
 	if (ix == NULL)
 		return;
 	stop_poller(ix);
+	if (ix->collector != NULL)
+		med_metrics_collector_remove(ix->collector, collect_templates,
+					     ix);
 	set_fini(&ix->s);
 	pthread_mutex_destroy(&ix->count_mu);
 	pthread_cond_destroy(&ix->cv);
@@ -630,11 +638,36 @@ count_stale(identity_index *ix, int64_t gen, bool now)
 	pthread_mutex_unlock(&ix->count_mu);
 }
 
+/* collect_templates shows the index's template count (its memory is
+ * about that times the bytes per template, docs/sizing.md). */
+static void
+collect_templates(void *ctx)
+{
+	identity_index *ix = ctx;
+	size_t n;
+
+	pthread_rwlock_rdlock(&ix->lock);
+	n = ix->s.n;
+	pthread_rwlock_unlock(&ix->lock);
+	med_gauge_set(ix->templates, (double)n);
+}
+
 void
 identity_index_set_metrics(identity_index *ix, med_metrics *m)
 {
 	pthread_mutex_lock(&ix->count_mu);
 	ix->metrics = m;
+	if (m != NULL && ix->collector == NULL) {
+		ix->templates = med_metrics_gauge(
+			m, TEMPLATES_METRIC,
+			"Face templates in this replica's in-memory index (1:N "
+			"search): its memory grows with them.",
+			"");
+		if (ix->templates != NULL &&
+		    med_metrics_collector_add(m, collect_templates, ix) ==
+			    MED_OK)
+			ix->collector = m;
+	}
 	pthread_mutex_unlock(&ix->count_mu);
 }
 
