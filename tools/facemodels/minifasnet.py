@@ -71,6 +71,7 @@ output_dim: 3
 live_index: 1
 crop_scale: {scales}
 crop_shape: box
+crop_resample: bilinear
 channel_order: bgr
 grey: not-judged
 threshold: {threshold}
@@ -95,7 +96,10 @@ identity's PAD stage (MED_FACE_PAD_MODEL) runs it on the cpu backend.
   (not made square) enlarged crop_scale[i] times about its centre, less
   when the photograph cannot hold that, moved back inside the
   photograph, and resized to 80 x 80 (crop_shape box: the authors'
-  CropImage rule).
+  CropImage rule) with one bilinear sample a pixel, as their
+  cv2.resize does (crop_resample bilinear: no averaging over each
+  pixel's footprint; the networks were trained on such aliased crops and
+  score smoothed ones of large faces as attacks).
 - **Output**: [1, 3], the mean of the two networks' softmaxes (the
   authors' fusion); element 1 is "real" and is the liveness score;
   elements 0 and 2 are the two attack classes.
