@@ -8,7 +8,9 @@ one folder per person) to identity as one IdentifyFace, on the deep face
 pipeline with MED_FACE_PAD=warn and the build's MiniFASNet, twice: with
 its card as built (crop_resample bilinear) and with a copy of the card
 that says crop_resample area (the crops averaged over each pixel's
-footprint).  Prints, for each, how many photographs scored under the
+footprint).  STEP: every STEP-th photograph (1); PAD: widen each
+photograph by PAD of its side first, as calibrate.py's pad= (Glint24's
+aligned crops: 0.5).  Prints, for each, how many photographs scored under the
 card's threshold (BPCER of bona fide photographs, with its 95 % upper
 bound) and the median score; writes every score to OUT
 (build/facecal/pad_resample.json).  Skips (exit 0) without ROOT or the
@@ -34,14 +36,18 @@ MODEL = "minifasnet-fused-v1"
 CARD_THRESHOLD = 0.5
 
 
-def photographs(root):
+def photographs(root, step):
+    """Every step-th photograph under root: in its person folders, or in
+    root itself when it holds them (Caltech)."""
     out = []
-    for person in sorted(os.listdir(root)):
-        d = os.path.join(root, person)
+    for name in sorted(os.listdir(root)):
+        d = os.path.join(root, name)
         if os.path.isdir(d):
             out += [os.path.join(d, n) for n in sorted(os.listdir(d))
                     if n.lower().endswith((".jpg", ".png"))]
-    return out
+        elif name.lower().endswith((".jpg", ".png")):
+            out.append(d)
+    return out[::step]
 
 
 def area_copy(model, folder):
@@ -58,14 +64,13 @@ def area_copy(model, folder):
     return link
 
 
-def scores(model, files):
+def scores(model, files, pad):
     pb = protos.module("identity")
     out = {}
     with deep_face_stack(MED_FACE_PAD="warn", MED_FACE_PAD_MODEL=model,
                          MED_FACE_COPY_CHECK="off") as st:
         for path in files:
-            with open(path, "rb") as f:
-                image = f.read()
+            image = calibrate.photo_bytes(path, pad)
             try:
                 a = st.call("identity", "IdentifyFace",
                             pb.IdentifyFaceRequest(image=image, top_k=1),
@@ -86,12 +91,13 @@ def main():
     if not (os.path.isdir(root) and os.path.exists(model)):
         print("pad_resample: skipped (no %s or no %s)" % (root, model))
         return
-    files = photographs(root)
+    files = photographs(root, int(os.environ.get("STEP", "1")))
+    pad = float(os.environ.get("PAD", "0"))
     result = {}
     with tempfile.TemporaryDirectory(prefix="smartmed-padres-") as tmp:
         for tag, m in (("area", area_copy(model, tmp)),
                        ("bilinear", model)):
-            result[tag] = scores(m, files)
+            result[tag] = scores(m, files, pad)
     out = os.environ.get("OUT") or os.path.join(
         paths.build_dir(), "facecal", "pad_resample.json")
     os.makedirs(os.path.dirname(out), exist_ok=True)
