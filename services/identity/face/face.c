@@ -610,6 +610,8 @@ pad_card(identity_face *f, const med_config *cfg, const identity_modelcard *c,
 	if ((err = pad_scales(f, c, msg, len)) != MED_OK ||
 	    (err = pad_word(c, "crop_shape", "square", "box", &f->pad_box_crop,
 			    msg, len)) != MED_OK ||
+	    (err = pad_word(c, "crop_resample", "area", "bilinear",
+			    &f->pad_bilinear, msg, len)) != MED_OK ||
 	    (err = pad_word(c, "channel_order", "rgb", "bgr", &f->pad_bgr, msg,
 			    len)) != MED_OK ||
 	    (err = pad_word(c, "grey", "replicate", "not-judged",

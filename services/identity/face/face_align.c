@@ -395,18 +395,14 @@ upright(const float *img, uint32_t w, uint32_t h, unsigned ch,
 	return true;
 }
 
-void
-identity_chip_sample(const float *img, uint32_t w, uint32_t h,
-		     unsigned channels, const double m[6], unsigned size,
-		     float *out)
+/* chip_sample_k samples with k x k bilinear samples per chip pixel
+ * (k in 1..8). */
+static void
+chip_sample_k(const float *img, uint32_t w, uint32_t h, unsigned channels,
+	      const double m[6], unsigned size, unsigned k, float *out)
 {
-	/* k x k samples per chip pixel when it spans more than a pixel. */
-	double s = identity_transform_scale(m);
-	unsigned k = s > 1.0 ? (unsigned)ceil(s) : 1;
 	float off[8];
 
-	if (k > 8)
-		k = 8;
 	if (channels > IDENTITY_CHIP_MAX_CHANNELS)
 		channels = IDENTITY_CHIP_MAX_CHANNELS;
 	/* Sample n of k along an axis sits (n + 0.5) / k - 0.5 from the
@@ -421,6 +417,26 @@ identity_chip_sample(const float *img, uint32_t w, uint32_t h,
 		sample_rotated(img, w, h, 3, m, size, k, off, out);
 	else
 		sample_rotated(img, w, h, channels, m, size, k, off, out);
+}
+
+void
+identity_chip_sample(const float *img, uint32_t w, uint32_t h,
+		     unsigned channels, const double m[6], unsigned size,
+		     float *out)
+{
+	/* k x k samples per chip pixel when it spans more than a pixel. */
+	double s = identity_transform_scale(m);
+	unsigned k = s > 1.0 ? (unsigned)ceil(s) : 1;
+
+	chip_sample_k(img, w, h, channels, m, size, k > 8 ? 8 : k, out);
+}
+
+void
+identity_chip_sample_bilinear(const float *img, uint32_t w, uint32_t h,
+			      unsigned channels, const double m[6],
+			      unsigned size, float *out)
+{
+	chip_sample_k(img, w, h, channels, m, size, 1, out);
 }
 
 void

@@ -63,6 +63,16 @@ void identity_chip_sample(const float *img, uint32_t w, uint32_t h,
 			  unsigned channels, const double m[6], unsigned size,
 			  float *out);
 
+/*
+ * identity_chip_sample_bilinear is identity_chip_sample with one bilinear
+ * sample at each chip pixel's centre whatever its footprint, as OpenCV's
+ * cv2.resize (INTER_LINEAR) does: a large photograph aliases, which is what
+ * a model trained on such resizes expects (MiniFASNet's crops).
+ */
+void identity_chip_sample_bilinear(const float *img, uint32_t w, uint32_t h,
+				   unsigned channels, const double m[6],
+				   unsigned size, float *out);
+
 /* identity_transform_scale is the length one chip pixel spans in the
  * photograph. */
 double identity_transform_scale(const double m[6]);

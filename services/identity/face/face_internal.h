@@ -113,13 +113,16 @@ struct identity_face {
 	 * BGR (pad_bgr), pixels 0..255; of its pad_out_dim outputs, element
 	 * pad_live_index is the liveness score, an attack under
 	 * pad_threshold.  pad_grey_not_judged: a grey photograph is not
-	 * scored (NOT_JUDGED).  Values from its card (kind face-pad). */
+	 * scored (NOT_JUDGED).  pad_bilinear: the crops are resized with
+	 * one bilinear sample a pixel (crop_resample bilinear, OpenCV's
+	 * resize), not averaged over each pixel's footprint (area).  Values
+	 * from its card (kind face-pad). */
 	identity_pad_mode pad_mode;
 	med_infer_model *pad;
 	int pad_size, pad_live_index, pad_out_dim;
 	unsigned pad_n_crops;
 	double pad_crops[IDENTITY_PAD_MAX_CROPS];
-	bool pad_box_crop, pad_bgr, pad_grey_not_judged;
+	bool pad_box_crop, pad_bgr, pad_grey_not_judged, pad_bilinear;
 	double pad_threshold;
 };
 

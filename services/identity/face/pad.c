@@ -174,8 +174,13 @@ pad_fill(const identity_face *f, const med_image *img, const float box[4],
 	double m[6];
 
 	pad_crop_map(f, img, box, i, m);
-	identity_chip_sample(img->rgb ? img->rgb : img->px, img->width,
-			     img->height, ch, m, n, tmp);
+	if (f->pad_bilinear)
+		identity_chip_sample_bilinear(img->rgb ? img->rgb : img->px,
+					      img->width, img->height, ch, m, n,
+					      tmp);
+	else
+		identity_chip_sample(img->rgb ? img->rgb : img->px, img->width,
+				     img->height, ch, m, n, tmp);
 	if (i == 0 && f->pad_grey_not_judged &&
 	    (ch == 1 || identity_pad_is_grey(tmp, plane))) {
 		*grey = true;

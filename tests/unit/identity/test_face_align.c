@@ -213,6 +213,32 @@ test_sample_averages_when_shrinking(void)
 }
 
 static void
+test_bilinear_sample_is_opencv_resize(void)
+{
+	/* cv2.resize(img, (4, 4), interpolation=cv2.INTER_LINEAR) of this
+	 * 16 x 16 float image, computed with OpenCV 4: one bilinear sample at
+	 * (4u + 1.5, 4v + 1.5), no averaging over the 4 x 4 footprint (which
+	 * identity_chip_sample does, and which differs here). */
+	static const float want[16] = {
+		0.675f, 0.45f, 0.5f,   0.55f,  0.5f,   0.55f,  0.325f, 0.65f,
+		0.325f, 0.65f, 0.425f, 0.475f, 0.425f, 0.475f, 0.525f, 0.575f};
+	float img[16 * 16], out[16], area[16];
+	double m[6] = {4, 0, 1.5, 0, 4, 1.5};
+	double apart = 0;
+
+	for (int y = 0; y < 16; y++)
+		for (int x = 0; x < 16; x++)
+			img[y * 16 + x] = (float)((x * 7 + y * 3) % 11) / 10.f;
+	identity_chip_sample_bilinear(img, 16, 16, 1, m, 4, out);
+	identity_chip_sample(img, 16, 16, 1, m, 4, area);
+	for (int i = 0; i < 16; i++) {
+		NEAR(out[i], want[i], 1e-5);
+		apart += fabs(area[i] - want[i]);
+	}
+	MT_TRUE(apart > 0.1);
+}
+
+static void
 test_sample_clamps_outside(void)
 {
 	float img[2 * 2] = {0.1f, 0.2f, 0.3f, 0.4f}, out[1];
@@ -350,6 +376,8 @@ test_mirror_reverses_each_row_of_each_plane(void)
 
 static const mt_case cases[] = {
 	{"fit_recovers_known_transform", test_fit_recovers_known_transform},
+	{"bilinear_sample_is_opencv_resize",
+	 test_bilinear_sample_is_opencv_resize},
 	{"fit_never_reflects", test_fit_never_reflects},
 	{"fit_refuses_degenerate", test_fit_refuses_degenerate},
 	{"chip_transform_places_the_eyes", test_chip_transform_places_the_eyes},
