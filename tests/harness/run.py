@@ -161,6 +161,77 @@ def busy_ports(db_dir):
     return busy
 
 
+def _listening_inodes(ports):
+    """{socket inode: port} of the TCP sockets listening on one of ports
+    (/proc/net/tcp and tcp6; state 0A is LISTEN)."""
+    found = {}
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(name) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            cols = row.split()
+            if len(cols) < 10 or cols[3] != "0A":
+                continue
+            port = int(cols[1].rsplit(":", 1)[1], 16)
+            if port in ports:
+                found[cols[9]] = port
+    return found
+
+
+def port_holders(ports):
+    """{port: pid} of the processes listening on ports, where /proc shows
+    them (another user's processes may be hidden from a non-root one)."""
+    inodes = _listening_inodes(set(ports))
+    out = {}
+    for d in os.listdir("/proc") if inodes else ():
+        if not d.isdigit():
+            continue
+        try:
+            fds = os.listdir("/proc/%s/fd" % d)
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                link = os.readlink("/proc/%s/fd/%s" % (d, fd))
+            except OSError:
+                continue
+            if link.startswith("socket:[") and link[8:-1] in inodes:
+                out.setdefault(inodes[link[8:-1]], int(d))
+    return out
+
+
+def _holder(pid):
+    """Who pid is, and how to stop it, in words."""
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            comm = f.read().strip()
+        cwd = os.readlink("/proc/%d/cwd" % pid)
+    except OSError:
+        return "pid %d, gone since: run make run again" % pid
+    if comm.startswith("smartmed-"):
+        return "the make run with its state in %s: Ctrl-C it there" % cwd
+    return "pid %d (%s): stop that process" % (pid, comm)
+
+
+def busy_line(busy):
+    """The one line make run stops with when ports are in use (busy as
+    busy_ports gives it): each port, who holds it and what to do."""
+    holders = port_holders([int(b.split()[0]) for b in busy])
+    groups = {}
+    for b in busy:
+        port = b.split()[0]
+        pid = holders.get(int(port))
+        who = _holder(pid) if pid else (
+            "a process this user cannot see (ss -ltnp 'sport = :%s' "
+            "names it): stop it" % port)
+        groups.setdefault(who, []).append(b)
+    return "port(s) in use: %s (make run's ports are fixed)" % "; ".join(
+        "%s by %s" % (", ".join(ps), who) for who, ps in groups.items())
+
+
 def face_keys(rundir):
     """identity's development face keys in rundir/face (made once, kept
     across runs like the tokens) and the settings that use them: signing
@@ -392,6 +463,41 @@ def caller_settings(rundir, environ=None):
     return settings, origin
 
 
+# Settings the stack sets for each process itself (Stack: each service's
+# certificate, ports, database user, audit spool, the peers' addresses):
+# one from the caller would reach every service over its own, so the
+# operator certificate that the summary tells medctl's shell to export
+# would become every service's.  make run drops them, saying so.
+STACK_OWNED = (
+    "MED_LISTEN_HOST", "MED_TLS_CA", "MED_TLS_CERT", "MED_TLS_KEY",
+    "MED_TLS_SERVICE_PEERS", "MED_TOKENS_FILE",
+    "MED_GRPC_PORT", "MED_HTTP_PORT", "MED_HEALTH_PORT", "MED_FHIR_PORT",
+    "MED_FHIR_BASE_URL", "MED_HL7_MLLP_PORT",
+    "MED_DB_HOST", "MED_DB_PORT", "MED_DB_USER",
+    "MED_DB_PASSWORD", "MED_DB_NAME", "MED_DB_TLS_CA",
+    "MED_AUDIT_URL", "MED_AUDIT_SPOOL_DIR", "MED_AUDIT_LISTEN",
+    "MED_AUDIT_GRPC_URL", "MED_AUDIT_WITNESS_URL",
+    "MED_IDENTITY_URL", "MED_RECORDS_URL", "MED_DOSAGE_URL",
+    "MED_DIAGNOSIS_URL",
+    "MED_BREAK_GLASS_KEY", "MED_BREAK_GLASS_PUBLIC_KEY",
+    "MED_RESEARCH_KEY_FILE")
+
+
+def drop_stack_owned(settings, origin):
+    """Removes from settings (and origin) those the stack sets per
+    service (STACK_OWNED); returns the one warning line naming them and
+    where they came from, or None when there was none."""
+    dropped = sorted(k for k in settings if k in STACK_OWNED)
+    if not dropped:
+        return None
+    named = ", ".join("%s (%s)" % (k, origin.pop(k, "?")) for k in dropped)
+    for k in dropped:
+        del settings[k]
+    return ("warning: ignoring %s: make run sets these per service itself "
+            "(unset them, e.g. the operator's MED_TLS_* exported for "
+            "medctl, to silence this)" % named)
+
+
 def host_zone(environ=None, etc="/etc"):
     """The host's IANA time zone name: TZ when it names one, else
     /etc/timezone, else the target of /etc/localtime; "UTC" when none
@@ -451,9 +557,23 @@ def settings_lines(origin, zone_line):
         lines.append("settings given: %s" % ", ".join(
             "%s (%s)" % (k, origin[k]) for k in given))
     lines.append("(MED_* variables of your environment, or KEY=value lines "
-                 "in build/run/%s, reach every service; "
-                 "docs/operations.md lists them)" % SETTINGS_FILE)
+                 "in build/run/%s, reach every service, but for those "
+                 "make run sets per service; docs/operations.md lists "
+                 "them)" % SETTINGS_FILE)
     return lines
+
+
+def preflight(rundir, settings, origin):
+    """make doctor's checks of what would stop the stack half started:
+    the MariaDB server's version, the files the settings name, the free
+    disk under rundir.  Returns the problems, one line each with its fix
+    ([] when none)."""
+    from . import doctor  # doctor imports this module
+    problems = []
+    doctor.check_mariadb(settings, problems)
+    doctor.check_keys(settings, origin, problems)
+    doctor.check_disk(rundir, problems)
+    return problems
 
 
 def _raise_interrupt(signum, frame):
@@ -513,22 +633,29 @@ def _run(started):
     os.makedirs(rundir, exist_ok=True)
     pid_dir = os.path.join(rundir, "pids")
     db_dir = os.path.join(rundir, "mariadb")
+    try:
+        settings, origin = caller_settings(rundir)
+        dropped = drop_stack_owned(settings, origin)
+        settings_info = settings_lines(origin, ward_zone(settings, origin))
+    except SettingsError as e:
+        print("cannot start: %s" % e, file=sys.stderr)
+        return 1
+    if dropped:
+        print(dropped, file=sys.stderr)
+    problems = preflight(rundir, settings, origin)
+    for p in problems:
+        print("cannot start: %s" % p, file=sys.stderr)
+    if problems:
+        return 1
     stop_stale(rundir, pid_dir)
     busy = busy_ports(db_dir)
     if busy:
-        print("cannot start: port(s) in use: %s" % ", ".join(busy),
-              file=sys.stderr)
+        print("cannot start: %s" % busy_line(busy), file=sys.stderr)
         return 1
     ports = {s: (GRPC_PORTS[s], HTTP_PORTS[s], HEALTH_PORTS[s])
              for s in protos.SERVICES}
     ports["fhir"] = (FHIR_PORT, FHIR_HTTP_PORT)
     ports["hl7"] = HL7_PORTS
-    try:
-        settings, origin = caller_settings(rundir)
-        settings_info = settings_lines(origin, ward_zone(settings, origin))
-    except SettingsError as e:
-        print("cannot start: %s" % e, file=sys.stderr)
-        return 1
     try:
         faces, env = face_keys(rundir)
     except (OSError, subprocess.CalledProcessError) as e:

@@ -2,6 +2,7 @@
 settings, ports, log and audit spool, starting and stopping them, the FHIR
 facade, replicas; and the port and log helpers the harness shares."""
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -48,6 +49,22 @@ def port_is_free(port):
         except OSError:
             return False
     return True
+
+
+@contextlib.contextmanager
+def hold_port(port=0):
+    """A socket listening on 127.0.0.1:port (0: a free one) while the
+    block runs, for tests of a port in use; when another process holds
+    the port already it stays held all the same.  Yields the port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+            s.listen(1)
+            port = s.getsockname()[1]
+        except OSError:
+            pass
+        yield port
 
 
 def run_script(argv, timeout, env=None):

@@ -4,10 +4,10 @@ starts.  Each case runs tools/dev/doctor.sh on a BUILD folder of its own,
 so make run's own state is not read."""
 
 import os
-import socket
 import subprocess
 
 from harness import paths, run
+from harness.stack_processes import hold_port
 
 DOCTOR = os.path.join(paths.REPO_ROOT, "tools", "dev", "doctor.sh")
 
@@ -50,13 +50,7 @@ def test_each_problem_is_one_line_naming_cause_and_fix(tmp_path):
 
 def test_a_port_in_use_is_named(tmp_path):
     port = run.HL7_MLLP_PORT
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-            s.listen(1)
-        except OSError:
-            pass  # already held by someone else: named all the same
+    with hold_port(port):
         rc, lines, text = doctor(str(tmp_path))
     assert rc == 1, text
     assert [ln for ln in lines if "port %d " % port in ln and "ss -ltnp"

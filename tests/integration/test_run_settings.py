@@ -56,3 +56,47 @@ def test_the_zone_is_checked_and_printed():
     run.ward_zone(settings, origin, {"TZ": "Europe/Berlin"})
     assert settings["MED_WARD_TIME_ZONE"] == "Europe/Berlin"
     assert run.settings_lines(origin, "z")[1] == "z"
+
+
+def test_settings_the_stack_sets_per_service_are_dropped_naming_them(
+        tmp_path):
+    """The summary tells medctl's shell to export the operator's
+    MED_TLS_*; make run started again from that shell must not give every
+    service the operator certificate.  What the stack wires per service
+    is dropped with one warning line; the other settings stay."""
+    (tmp_path / run.SETTINGS_FILE).write_text("MED_GRPC_PORT=6000\n")
+    settings, origin = run.caller_settings(str(tmp_path), {
+        "MED_TLS_CA": "/x/ca.pem", "MED_TLS_CERT": "/x/operator.pem",
+        "MED_TLS_KEY": "/x/operator.key",
+        "MED_WARD_TIME_ZONE": "Europe/Berlin", "MED_LOG_LEVEL": "debug"})
+    line = run.drop_stack_owned(settings, origin)
+    assert settings == {"MED_WARD_TIME_ZONE": "Europe/Berlin",
+                        "MED_LOG_LEVEL": "debug"}
+    assert sorted(origin) == sorted(settings)
+    assert "\n" not in line and line.startswith("warning: ignoring ")
+    for k in ("MED_TLS_CA (environment)", "MED_TLS_CERT (environment)",
+              "MED_TLS_KEY (environment)", "MED_GRPC_PORT (%s" % tmp_path):
+        assert k in line, line
+    assert run.drop_stack_owned(settings, origin) is None
+
+
+# Settings the harness gives every service that a caller may still set:
+# the log level and the care and HL7 network policies are choices, not
+# wiring.
+_CALLER_MAY_SET = {"MED_LOG_LEVEL", "MED_CARE_ENFORCE",
+                   "MED_HL7_TRUSTED_NETWORK"}
+
+
+def test_every_setting_the_stack_wires_is_dropped_from_the_caller():
+    """Each MED_ name the harness sets on a process (stack_processes.py,
+    hl7.py) is in run.STACK_OWNED or a setting a caller may choose, so a
+    new one cannot silently take the caller's value."""
+    import re
+    from harness import paths
+    names = set()
+    for rel in ("stack_processes.py", "hl7.py"):
+        with open(os.path.join(paths.REPO_ROOT, "tests", "harness",
+                               rel)) as f:
+            names |= set(re.findall(r'"(MED_[A-Z0-9_]+)"', f.read()))
+    assert names, "no MED_ settings found in the harness"
+    assert sorted(names - set(run.STACK_OWNED) - _CALLER_MAY_SET) == []
