@@ -344,7 +344,10 @@ def hl7_lines(st):
                          "node_modules"), send, hl7.mllp_port(st))]
 
 
-def summary(st, faces=None, photos=None, idp=None, settings_info=None):
+def summary(st, faces=None, photos=None, idp=None, settings_info=None,
+            pacs=None):
+    """What make run prints once the stack serves.  pacs: the
+    development PACS (start_pacs), or None when there is none."""
     medctl = paths.bin_path("medctl")
     t = st.token
     mrn = "MRN-%d" % (int(time.time()) % 1000000)
@@ -367,6 +370,7 @@ def summary(st, faces=None, photos=None, idp=None, settings_info=None):
         lines.append("face keys: %s (signing and template keys, "
                      "development only)" % faces.dir)
         lines.append("face models: %s" % face_models_line())
+    lines.append(pacs_line(pacs))
     if "fhir" in st.services:
         lines += fhir_lines(st)
     if "hl7" in st.services:
@@ -590,15 +594,20 @@ def start_pacs(rundir, env):
     (issue 38); returns it (or None) and sets MED_DIAGNOSIS_PACS_URL."""
     from . import orthanc
     if not orthanc.is_available() or not port_is_free(PACS_PORT):
-        print("no development PACS: Orthanc absent or port %d in use "
-              "(AnalyzeStudy will answer UNAVAILABLE)" % PACS_PORT)
         return None
     pacs = orthanc.Orthanc(os.path.join(rundir, "orthanc"), PACS_PORT)
     pacs.start()
     env["MED_DIAGNOSIS_PACS_URL"] = pacs.dicomweb_url
-    print("PACS (Orthanc, DICOMweb): %s (store studies: POST %s/instances)"
-          % (pacs.dicomweb_url, pacs.http_url))
     return pacs
+
+
+def pacs_line(pacs):
+    """The summary's line about the development PACS (start_pacs)."""
+    if pacs is None:
+        return ("PACS: none (Orthanc is not installed or port %d is in "
+                "use: AnalyzeStudy answers UNAVAILABLE)" % PACS_PORT)
+    return ("PACS (Orthanc, DICOMweb, plain HTTP): %s (store studies: POST "
+            "%s/instances)" % (pacs.dicomweb_url, pacs.http_url))
 
 
 def main():
@@ -683,7 +692,7 @@ def _run(started):
     except StackError as e:
         print("cannot start: %s" % e, file=sys.stderr)
         return 1
-    print(summary(st, faces, sample_faces(rundir), idp, settings_info),
+    print(summary(st, faces, sample_faces(rundir), idp, settings_info, pacs),
           flush=True)
     # SIGCHLD wakes pause() so that a service that dies is reported.
     signal.signal(signal.SIGCHLD, lambda signum, frame: None)
