@@ -5,7 +5,7 @@
 #   make test       install, build, then unit, contract and integration tests
 #   make check      clang-format, cppcheck and the banned-function grep
 #   make deploy-check  offline checks of the Helm chart, manifests, rules, Dockerfiles
-#   make images     build the five service images with podman
+#   make images     build the seven service images with podman
 #   make image-test run the services from their images and smoke-test them,
 #                   then make kube-test
 #   make kube-test  run the Helm chart's manifests with podman kube play
