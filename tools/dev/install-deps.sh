@@ -6,6 +6,8 @@
 # (tools/train/, not part of "all": CI never trains).  Run as root (CI and make run/test do); prints what
 # it installs and does nothing when everything is there.
 set -eu
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
 
 # One list per area, so that work on one area edits only its own lines.
 PKGS_CORE="build-essential pkg-config make git procps
@@ -90,8 +92,28 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q >/dev/null
-# shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing >/dev/null
+# apt's output goes to a log; a failure is one line naming the cause
+# (tools/dev/net-cause.sh: the mirror unreachable, a proxy, a CA) and
+# the log.  An update that could not fetch is not yet a failure: the
+# lists already there may hold what is missing.
+log=$BUILD/deps-apt.log
+mkdir -p "$BUILD"
+# shellcheck disable=SC2086 # one word per package
+if ! { apt-get update -q >"$log" 2>&1 &&
+	apt-get install -y -q --no-install-recommends $missing >>"$log" 2>&1; }; then
+	cause=$(tools/dev/net-cause.sh "$log" "the Debian mirror")
+	if [ -n "$cause" ]; then
+		echo "smartmed: apt-get could not install the packages: $cause;" \
+			"see the README's \"Behind a proxy\" (apt's output: $log)" >&2
+	elif grep -q 'Unable to locate package' "$log"; then
+		echo "smartmed: apt-get could not install the packages: one is in" \
+			"none of apt's sources (is bookworm's main suite enabled?)" \
+			"(apt's output: $log)" >&2
+	else
+		echo "smartmed: apt-get could not install the packages (apt's" \
+			"output: $log)" >&2
+	fi
+	exit 1
+fi
 # The server package may start a system MariaDB; smartmed runs its own and
 # never uses that one.

@@ -3,7 +3,9 @@
 # tools/NAME/package-lock.json (exact versions and integrity hashes) into
 # $BUILD/npm/NAME, without running their scripts.  make deps runs it for
 # each such directory: the one step here that needs the npm registry.
-# Nothing is installed again while the lock file is unchanged.
+# Nothing is installed again while the lock file is unchanged.  A failure
+# is one line naming the cause (tools/dev/net-cause.sh) and the log,
+# $BUILD/npm/NAME/npm.log.
 set -eu
 cd "$(dirname "$0")/../.."
 NAME=${1:?usage: npm-install.sh NAME}
@@ -28,6 +30,17 @@ if (cd "$OUT" && npm ci --no-audit --no-fund --ignore-scripts \
 	touch "$stamp"
 	exit 0
 fi
-tail -20 "$OUT/npm.log" >&2
-echo "$NAME: npm ci of $DIR/package-lock.json failed" >&2
+# One line: the cause when it is the network (the README's "Behind a
+# proxy" says how to give npm a proxy and its CA); npm's own words stay
+# in the log.
+registry=$(npm config get registry 2>/dev/null) || registry=""
+cause=$(tools/dev/net-cause.sh "$OUT/npm.log" \
+	"the npm registry${registry:+ $registry}")
+if [ -n "$cause" ]; then
+	echo "$NAME: npm ci failed: $cause; see the README's \"Behind a" \
+		"proxy\" (npm's output: $OUT/npm.log)" >&2
+else
+	echo "$NAME: npm ci of $DIR/package-lock.json failed (npm's output:" \
+		"$OUT/npm.log)" >&2
+fi
 exit 1
