@@ -266,7 +266,8 @@ def step(m, st, ward, driven, beds, args, pids, at_s, idle, plan=None):
     # CPU seconds per bed per second of the peak, per process.
     per_bed = {n: c / (max(beds, 1) * wall) for n, c in cpu.items()}
     refused = sum(res.refused.values())
-    out = dict(beds=beds, seconds=round(wall, 1), sent=sent, ok=ok,
+    out = dict(beds=beds, seconds=round(wall, 1), step_s=args.step_s,
+               sent=sent, ok=ok,
                refused=refused, failed=sent - ok - refused, late=res.late,
                ops_per_s=round(ok / wall, 2), operations=ops,
                gross_cpu_s=gross_cpu, gross_db=gross_db,
