@@ -169,6 +169,9 @@ typedef struct fhir_error {
 	const char *issue_code;
 	int grpc_code;
 	char diagnostics[512];
+	/* A 503's Retry-After in seconds (a service refused the call as
+	 * overloaded), else empty. */
+	char retry_after[12];
 } fhir_error;
 
 /* fhir_fail fills e from a gRPC status code and a message; returns the
@@ -176,10 +179,25 @@ typedef struct fhir_error {
 med_err fhir_fail(fhir_error *e, int grpc_code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * fhir_fail_upstream fills e from a service's answer st (service names it
+ * in the diagnostics).  An overload refusal (RESOURCE_EXHAUSTED with a
+ * retry hint) is 503 "transient" with Retry-After: the request was not
+ * carried out and may be sent again as it was.
+ */
+med_err fhir_fail_upstream(fhir_error *e, const char *service,
+			   const med_rpc_status *st);
+/* fhir_mark_overload makes e that 503 when st is an overload refusal. */
+void fhir_mark_overload(fhir_error *e, const med_rpc_status *st);
+
 /* fhir_outcome_write writes e as an OperationOutcome. */
 void fhir_outcome_write(med_json *w, const fhir_error *e);
 
 struct fhir_response;
+
+/* fhir_respond_retry_after sets resp's Retry-After from e's, if any. */
+void fhir_respond_retry_after(struct fhir_response *resp, med_arena *arena,
+			      const fhir_error *e);
 
 /* fhir_respond_outcome makes resp the OperationOutcome of e (written in
  * arena), with e's HTTP status; a 401 asks for a bearer token. */
@@ -326,7 +344,8 @@ typedef struct fhir_response {
 	/* fhiredge: close the connection after the answer (a request whose
 	 * framing was refused: what follows it cannot be trusted). */
 	bool close;
-	/* fhiredge: a 429's Retry-After (seconds), else NULL. */
+	/* fhiredge: a 429's Retry-After (seconds), or a 503's when a
+	 * service was overloaded; else NULL. */
 	const char *retry_after;
 } fhir_response;
 

@@ -96,6 +96,39 @@ fhir_outcome_write(med_json *w, const fhir_error *e)
 }
 
 void
+fhir_mark_overload(fhir_error *e, const med_rpc_status *st)
+{
+	if (st->code != GRPC_RESOURCE_EXHAUSTED || st->retry_pushback_ms <= 0)
+		return;
+	e->http_status = 503;
+	e->issue_code = "transient";
+	snprintf(e->retry_after, sizeof(e->retry_after), "%d",
+		 (st->retry_pushback_ms + 999) / 1000);
+}
+
+med_err
+fhir_fail_upstream(fhir_error *e, const char *service, const med_rpc_status *st)
+{
+	med_err err;
+
+	if (st->code == GRPC_OK)
+		return fhir_fail(e, MED_GRPC_INTERNAL, "%s: call failed",
+				 service);
+	err = fhir_fail(e, st->code, "%s: %s", service, st->message);
+	fhir_mark_overload(e, st);
+	return err;
+}
+
+/* fhir_respond_retry_after carries e's Retry-After, if any, into resp. */
+void
+fhir_respond_retry_after(fhir_response *resp, med_arena *arena,
+			 const fhir_error *e)
+{
+	if (e->retry_after[0] != '\0')
+		resp->retry_after = med_arena_strdup(arena, e->retry_after);
+}
+
+void
 fhir_respond_outcome(fhir_response *resp, med_arena *arena, const fhir_error *e)
 {
 	med_json w;
@@ -107,6 +140,7 @@ fhir_respond_outcome(fhir_response *resp, med_arena *arena, const fhir_error *e)
 	text = med_json_text(&w, &len);
 	resp->status = e->http_status;
 	resp->ask_for_token = e->http_status == 401;
+	fhir_respond_retry_after(resp, arena, e);
 	resp->body = text ? text : "";
 	resp->len = text ? len : 0;
 	resp->content_type = NULL;

@@ -216,9 +216,7 @@ search_identity(fhir_facade *f, fhir_call *c, const fhir_query *q,
 		    "/smartmed.identity.v1.Identity/SearchPatients", &in.base,
 		    &smartmed__identity__v1__search_patients_response__descriptor,
 		    c->arena, &c->opts, &reply, &st) != MED_OK)
-		return fhir_fail(e, st.code ? (int)st.code : MED_GRPC_INTERNAL,
-				 "identity: %s",
-				 st.code ? st.message : "call failed");
+		return fhir_fail_upstream(e, "identity", &st);
 	*out = (Smartmed__Identity__V1__SearchPatientsResponse *)reply;
 	return MED_OK;
 }

@@ -317,12 +317,8 @@ ask(const reader *r, med_channel *ch, fhir_call *c, const char *type,
 		return fhir_fail(e, MED_GRPC_INTERNAL,
 				 "%s: ReadFhir request shape", r->service);
 	if (med_channel_unary(ch, r->path, in, r->out_desc, c->arena, &c->opts,
-			      &out, &st) != MED_OK) {
-		if (st.code == 0)
-			return fhir_fail(e, MED_GRPC_INTERNAL,
-					 "%s: call failed", r->service);
-		return fhir_fail(e, st.code, "%s: %s", r->service, st.message);
-	}
+			      &out, &st) != MED_OK)
+		return fhir_fail_upstream(e, r->service, &st);
 	if (!read_reply(out, o))
 		return fhir_fail(e, MED_GRPC_INTERNAL,
 				 "%s: ReadFhir reply shape", r->service);

@@ -22,16 +22,6 @@
 /* Grants asked of identity per ListBreakGlass page: its largest page. */
 #define BREAK_GLASS_PAGE_SIZE 500
 
-/* fail_from_status turns a service's answer into the client's error. */
-static med_err
-fail_from_status(fhir_error *e, const char *service, const med_rpc_status *st)
-{
-	if (st->code == 0)
-		return fhir_fail(e, MED_GRPC_INTERNAL, "%s: call failed",
-				 service);
-	return fhir_fail(e, st->code, "%s: %s", service, st->message);
-}
-
 med_err
 fhir_get_patient(fhir_facade *f, fhir_call *c, const char *patient_id,
 		 Smartmed__Identity__V1__Patient **out, fhir_error *e)
@@ -50,7 +40,7 @@ fhir_get_patient(fhir_facade *f, fhir_call *c, const char *patient_id,
 		&in.base, &smartmed__identity__v1__patient__descriptor,
 		c->arena, &c->opts, &reply, &st);
 	if (err != MED_OK)
-		return fail_from_status(e, "identity", &st);
+		return fhir_fail_upstream(e, "identity", &st);
 	*out = (Smartmed__Identity__V1__Patient *)reply;
 	return MED_OK;
 }
@@ -237,7 +227,7 @@ export_one_page(fhir_source *src, fhir_call *c, const char *patient_id,
 			*next = "";
 			return MED_OK;
 		}
-		return fail_from_status(e, src->service, &st);
+		return fhir_fail_upstream(e, src->service, &st);
 	}
 	if (!export_reply(out, bundle, next))
 		return fhir_fail(e, MED_GRPC_INTERNAL,
@@ -322,7 +312,7 @@ fhir_list_break_glass(fhir_facade *f, fhir_call *c, const char *patient_id,
 		&smartmed__identity__v1__list_break_glass_response__descriptor,
 		c->arena, &c->opts, &reply, &st);
 	if (err != MED_OK)
-		return fail_from_status(e, "identity", &st);
+		return fhir_fail_upstream(e, "identity", &st);
 	*out = (Smartmed__Identity__V1__ListBreakGlassResponse *)reply;
 	return MED_OK;
 }

@@ -82,8 +82,5 @@ med_err
 fhir_ward_upstream_failed(ward_req *x, const char *service,
 			  const med_rpc_status *st)
 {
-	if (st->code == 0)
-		return fhir_fail(&x->e, MED_GRPC_INTERNAL, "%s: call failed",
-				 service);
-	return fhir_fail(&x->e, st->code, "%s: %s", service, st->message);
+	return fhir_fail_upstream(&x->e, service, st);
 }

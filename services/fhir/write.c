@@ -283,6 +283,7 @@ respond(fhir_write *x, med_err err, fhir_response *resp)
 	text = med_json_text(&w, &len);
 	resp->status = x->e.http_status;
 	resp->ask_for_token = x->e.http_status == 401;
+	fhir_respond_retry_after(resp, x->req->arena, &x->e);
 	resp->body = text ? text : "";
 	resp->len = text ? len : 0;
 }

@@ -66,10 +66,12 @@ fhir_write_upstream(fhir_write *x, const med_rpc_status *st,
 	 * element too. */
 	snprintf(x->expression, sizeof(x->expression), "%s",
 		 names_element(st->code) && expression ? expression : "");
-	return fhir_fail(&x->e, st->code ? st->code : MED_GRPC_INTERNAL,
-			 "%s%s%s%s: %s", x->expression,
-			 x->expression[0] ? ": " : "", prefix ? prefix : "",
-			 service, msg);
+	(void)fhir_fail(&x->e, st->code ? st->code : MED_GRPC_INTERNAL,
+			"%s%s%s%s: %s", x->expression,
+			x->expression[0] ? ": " : "", prefix ? prefix : "",
+			service, msg);
+	fhir_mark_overload(&x->e, st);
+	return med_err_from_grpc_status(x->e.grpc_code);
 }
 
 void

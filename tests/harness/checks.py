@@ -1,8 +1,11 @@
 """Small assertion helpers shared by the suites."""
 
+import subprocess
 import time
 
 import grpc
+
+from . import paths
 
 
 def rpc_error(fn, *args, **kwargs):
@@ -74,3 +77,26 @@ def _varint(n):
 def now_ms():
     """Wall-clock time in milliseconds, as the services stamp it."""
     return int(time.time() * 1000)
+
+
+class TableLock:
+    """A table of one service's database locked for writing by a client
+    session of its own (LOCK TABLES ... WRITE), so that the service's
+    statements on it wait until release(): tests decide how long a
+    handler is held, instead of the machine's speed."""
+
+    def __init__(self, st, database, table):
+        self.p = subprocess.Popen(
+            ["sh", paths.mariadb_sh(), "client", st.db_dir, "-n", "-N",
+             "-B", database], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, text=True)
+        self.p.stdin.write("LOCK TABLES %s WRITE; SELECT 'locked';\n"
+                           % table)
+        self.p.stdin.flush()
+        assert self.p.stdout.readline().strip() == "locked"
+
+    def release(self):
+        if self.p.poll() is None:
+            self.p.stdin.write("UNLOCK TABLES;\n")
+            self.p.stdin.close()
+            self.p.wait(timeout=30)

@@ -14,7 +14,6 @@ database session while identity restarts, so "still loading" does not
 depend on how fast this machine reads them.  Needs the ORL photographs
 (../shared/data/faces/orl); skips when they are absent."""
 
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -23,8 +22,8 @@ import uuid
 import grpc
 import pytest
 
-from harness import NOT_SERVING, Stack, paths, protos
-from harness.checks import expect_status
+from harness import NOT_SERVING, Stack, protos
+from harness.checks import TableLock, expect_status
 from harness.faces import FaceKeys, orl_png, plant_templates
 from harness.fixtures import running
 
@@ -63,27 +62,6 @@ def _first_health(st, timeout_s=120):
             time.sleep(0.1)
 
 
-class TableLock:
-    """face_templates locked for writing by a session of its own, so
-    identity's load waits until release."""
-
-    def __init__(self, st):
-        self.p = subprocess.Popen(
-            ["sh", paths.mariadb_sh(), "client", st.db_dir, "-n", "-N",
-             "-B", "smartmed_identity"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, text=True)
-        self.p.stdin.write("LOCK TABLES face_templates WRITE;"
-                           " SELECT 'locked';\n")
-        self.p.stdin.flush()
-        assert self.p.stdout.readline().strip() == "locked"
-
-    def release(self):
-        if self.p.poll() is None:
-            self.p.stdin.write("UNLOCK TABLES;\n")
-            self.p.stdin.close()
-            self.p.wait(timeout=30)
-
-
 def test_serves_while_the_face_index_loads(keyed_stack):
     st = keyed_stack
     pb = protos.module(SVC)
@@ -98,7 +76,7 @@ def test_serves_while_the_face_index_loads(keyed_stack):
     plant_templates(st, PLANTED)
 
     st.stop_service(SVC)
-    lock = TableLock(st)
+    lock = TableLock(st, "smartmed_identity", "face_templates")
     try:
         st.start_service(SVC, wait=False)
         # Health answers (not serving: the index is not loaded).

@@ -48,6 +48,9 @@ static int g_max_streams;      /* opts.max_streams of the next server */
 static int g_max_conns; /* opts.max_conns_per_client of the next server */
 static int g_threads;	/* opts.n_threads of the next server */
 static bool g_commit_on_handler; /* opts.audit_commit_on_handler */
+static int g_queue_max;		 /* opts.queue_max of the next server */
+static int g_queue_wait_ms;	 /* opts.queue_wait_max_ms */
+static atomic_int g_echo_runs;	 /* echo handler calls */
 /* The care hook of the next server (opts.care_decide), what it was asked,
  * and whether it refuses. */
 static med_err (*g_care_decide)(med_call *, const char *, bool, char *, size_t);
@@ -65,6 +68,7 @@ echo(med_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 	echo_msg *resp = (echo_msg *)out;
 	med_arena *a = med_call_arena(call);
 
+	atomic_fetch_add(&g_echo_runs, 1);
 	if (strcmp(req->field, "fail") == 0)
 		return med_call_fail(call, MED_ERR_INVALID,
 				     "field: must not be fail");
@@ -216,6 +220,8 @@ server_new(const char *addr, size_t max_msg, med_audit *audit,
 		.metrics = metrics,
 		.care_decide = g_care_decide,
 		.audit_commit_on_handler = g_commit_on_handler,
+		.queue_max = g_queue_max,
+		.queue_wait_max_ms = g_queue_wait_ms,
 	};
 	med_server *s = NULL;
 	char err[256];
@@ -957,6 +963,111 @@ stubborn_main(void *arg)
 	return NULL;
 }
 
+/* metric_has says whether fx's metrics text holds needle. */
+static bool
+metric_has(fixture *fx, const char *needle)
+{
+	char *text = NULL;
+	size_t len = 0;
+	bool found;
+
+	MT_OK(med_metrics_render(fx->metrics, &text, &len));
+	found = strstr(text, needle) != NULL;
+	free(text);
+	return found;
+}
+
+/* overload_open opens an audited server with one handler thread and the
+ * given overload limits, and holds its thread with a slow call of ms. */
+static void
+overload_open(fixture *fx, slow_run *r, pthread_t *t, int queue_max,
+	      int wait_ms)
+{
+	g_threads = 1;
+	g_queue_max = queue_max;
+	g_queue_wait_ms = wait_ms;
+	atomic_store(&g_slow_started, 0);
+	fixture_open(fx, 0, true);
+	g_threads = g_queue_max = g_queue_wait_ms = 0;
+	r->fx = fx;
+	pthread_create(t, NULL, slow_main, r);
+	for (int i = 0; i < 400 && !atomic_load(&g_slow_started); i++)
+		usleep(5000);
+	MT_TRUE(atomic_load(&g_slow_started));
+}
+
+/*
+ * With the only handler thread busy and MED_GRPC_QUEUE_MAX calls already
+ * waiting, a further call is refused at once, RESOURCE_EXHAUSTED with a
+ * retry hint, before its handler (issue 54); the waiting ones still run.
+ */
+static void
+test_overload_queue_full(void)
+{
+	fixture fx;
+	slow_run held = {.field = "1500", .code = -1};
+	slow_run queued = {.field = "10", .code = -1};
+	med_rpc_status st;
+	pthread_t t1, t2;
+	int runs;
+
+	overload_open(&fx, &held, &t1, 1, 0);
+	queued.fx = &fx;
+	pthread_create(&t2, NULL, slow_main, &queued);
+	for (int i = 0; i < 400 && !metric_has(&fx, "queue_depth 1"); i++)
+		usleep(5000);
+	MT_TRUE(metric_has(&fx, "smartmed_grpc_handler_queue_depth 1"));
+	runs = atomic_load(&g_echo_runs);
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", "x", NURSE_TOKEN, 5000,
+			    NULL, &st),
+		  GRPC_STATUS_RESOURCE_EXHAUSTED);
+	MT_TRUE(strstr(st.message, "MED_GRPC_QUEUE_MAX") != NULL);
+	MT_EQ_INT(st.retry_pushback_ms, 100);
+	MT_EQ_INT(atomic_load(&g_echo_runs), runs);
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	MT_EQ_INT(held.code, 0);
+	MT_EQ_INT(queued.code, 0);
+	MT_TRUE(metric_has(&fx, "smartmed_grpc_calls_shed_total{reason="
+				"\"queue_full\"} 1"));
+	fixture_close(&fx);
+}
+
+/*
+ * A call that waited for a handler thread longer than
+ * MED_GRPC_QUEUE_WAIT_MAX_MS is refused instead of begun: its handler
+ * never runs, and the hint is about how long it waited.
+ */
+static void
+test_overload_queue_wait(void)
+{
+	fixture fx;
+	slow_run held = {.field = "1500", .code = -1};
+	med_rpc_status st;
+	pthread_t t;
+	int runs;
+
+	overload_open(&fx, &held, &t, 0, 400);
+	runs = atomic_load(&g_echo_runs);
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", "x", NURSE_TOKEN, 10000,
+			    NULL, &st),
+		  GRPC_STATUS_RESOURCE_EXHAUSTED);
+	MT_TRUE(strstr(st.message, "MED_GRPC_QUEUE_WAIT_MAX_MS") != NULL);
+	MT_TRUE(st.retry_pushback_ms > 400);
+	MT_TRUE(st.retry_pushback_ms <= 10000);
+	MT_EQ_INT(atomic_load(&g_echo_runs), runs);
+	pthread_join(t, NULL);
+	MT_EQ_INT(held.code, 0);
+	/* Idle again: the same call is served. */
+	MT_EQ_INT(call_echo(&fx, "/test.Echo/Echo", "x", NURSE_TOKEN, 5000,
+			    NULL, &st),
+		  0);
+	MT_EQ_INT(st.retry_pushback_ms, 0);
+	MT_TRUE(metric_has(&fx, "smartmed_grpc_calls_shed_total{reason="
+				"\"queue_wait\"} 1"));
+	fixture_close(&fx);
+}
+
 static void
 test_shutdown_cancels_after_grace(void)
 {
@@ -1443,6 +1554,8 @@ test_local_call(void)
 
 static const mt_case cases[] = {
 	{"unary_roundtrip", test_unary_roundtrip},
+	{"overload_queue_full", test_overload_queue_full},
+	{"overload_queue_wait", test_overload_queue_wait},
 	{"handler_error", test_handler_error},
 	{"unimplemented", test_unimplemented},
 	{"unauthenticated", test_unauthenticated},

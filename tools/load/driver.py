@@ -27,8 +27,11 @@ facade as R4 Observations on a kept-alive HTTPS connection per thread, as
 a device gateway sends them.  At the end
 it prints, per operation, the calls sent, answered OK and failed (by
 status), p50/p95/p99/max latency and the throughput, how many calls left
-late, and the rows each kind of write made against the calls answered
-(lost and doubled writes).
+late, the calls the system refused as overloaded (gRPC
+RESOURCE_EXHAUSTED with its retry hint, grpc-retry-pushback-ms; the
+facade's 429 or 503 with Retry-After: counted apart, neither OK nor
+failed, and never to have written anything), and the rows each kind of
+write made against the calls answered (lost and doubled writes).
 
 Operations the model has that are not driven yet (discharges would empty
 a short run's ward; the three face operations where the ORL photographs
@@ -222,7 +225,13 @@ class Ward:
                 conn.request("POST", "/%s/%s" % (path, type_), body,
                              headers)
                 reply = conn.getresponse()
-                return reply.status, json.loads(reply.read() or b"{}")
+                body = reply.read()
+                if (reply.status in (429, 503) and
+                        reply.getheader("Retry-After")):
+                    raise Refused("%d, Retry-After %s: %s" % (
+                        reply.status, reply.getheader("Retry-After"),
+                        body[:200].decode("utf-8", "replace")))
+                return reply.status, json.loads(body or b"{}")
             except (http.client.RemoteDisconnected, ConnectionError):
                 conn.close()
                 self._https.conn = None
@@ -529,13 +538,16 @@ def count_writes(st, beds, res):
     """[{what, rows, ok, failed, lost, doubled}]: the rows each write
     made, against the calls answered OK (each must have its row: lost
     otherwise) and those that failed (which may or may not have written;
-    more rows than both is a doubled write)."""
+    more rows than both is a doubled write).  A call refused as overloaded
+    must have written nothing, so refusals count in neither."""
     out = []
     for what, sql, ops, per_bed in WRITES:
         rows = int(st.sql(sql).split()[-1]) - per_bed * beds
         ok = sum(len(res.lat.get(op, [])) for op in ops)
         failed = sum(sum(res.errors.get(op, {}).values()) for op in ops)
+        refused = sum(res.refused.get(op, 0) for op in ops)
         out.append(dict(what=what, rows=rows, ok=ok, failed=failed,
+                        refused=refused,
                         lost=max(0, ok - rows),
                         doubled=max(0, rows - ok - failed)))
     return out
@@ -550,14 +562,38 @@ def not_driven(op):
     return NOT_DRIVEN.get(op) if op not in DRIVEN else None
 
 
+class Refused(Exception):
+    """The system said it was overloaded and when to try again (a 429 or
+    503 with Retry-After from the facade)."""
+
+
+def refusal(exc):
+    """True when exc is an overload refusal with a retry hint: gRPC
+    RESOURCE_EXHAUSTED with grpc-retry-pushback-ms, or Refused."""
+    if isinstance(exc, Refused):
+        return True
+    if not isinstance(exc, grpc.RpcError):
+        return False
+    if exc.code() != grpc.StatusCode.RESOURCE_EXHAUSTED:
+        return False
+    return any(k == "grpc-retry-pushback-ms"
+               for k, _v in (exc.trailing_metadata() or ()))
+
+
 class Results:
     def __init__(self):
         self.lock = threading.Lock()
         self.lat = {}      # op -> [seconds]
+        self.refused = {}  # op -> overload refusals with a retry hint
         self.errors = {}   # op -> {status: count}
         self.details = {}  # (op, status) -> the first error's details
         self.sent = {}
         self.late = 0
+
+    def record_refused(self, op, detail):
+        with self.lock:
+            self.refused[op] = self.refused.get(op, 0) + 1
+            self.details.setdefault((op, "refused"), detail)
 
     def record(self, op, latency, status, detail=None):
         with self.lock:
@@ -591,7 +627,11 @@ def run(ward, plan, threads, duration):
             DRIVEN[op][1](ward)
             status = None
             detail = None
-        except grpc.RpcError as e:
+        except (grpc.RpcError, Refused) as e:
+            if refusal(e):
+                res.record_refused(op, e.details() if isinstance(
+                    e, grpc.RpcError) else str(e))
+                return
             status, detail = e.code().name, e.details()
         except Exception as e:  # noqa: BLE001 - counted, not fatal
             status, detail = type(e).__name__, str(e)
@@ -621,6 +661,7 @@ def report(m, args, res, elapsed):
             op=op, per_bed_per_day=round(m.per_day(op), 4),
             calls=DRIVEN[op][0] if op in DRIVEN else None,
             sent=res.sent.get(op, 0), ok=len(res.lat.get(op, [])),
+            refused=res.refused.get(op, 0),
             errors=res.errors.get(op, {}),
             not_driven=not_driven(op)))
         lat = sorted(res.lat.get(op, []))
@@ -637,9 +678,9 @@ def report(m, args, res, elapsed):
           "seed %d, %d threads" % (
               m.name, args.beds, args.start, args.duration, args.speed,
               args.duration * args.speed / 3600, args.seed, args.threads))
-    print("%-13s %-32s %6s %6s %6s %8s %8s %8s %8s %7s" % (
-        "operation", "calls", "sent", "ok", "errors", "p50 ms", "p95 ms",
-        "p99 ms", "max ms", "ok/s"))
+    print("%-13s %-32s %6s %6s %7s %6s %8s %8s %8s %8s %7s" % (
+        "operation", "calls", "sent", "ok", "refused", "errors", "p50 ms",
+        "p95 ms", "p99 ms", "max ms", "ok/s"))
 
     def ms(v):
         return "-" if v is None else "%.1f" % v
@@ -649,27 +690,33 @@ def report(m, args, res, elapsed):
                   % (r["op"], r["not_driven"], r["per_bed_per_day"]))
             continue
         nerr = sum(r["errors"].values())
-        print("%-13s %-32s %6d %6d %6d %8s %8s %8s %8s %7.2f" % (
-            r["op"], r["calls"], r["sent"], r["ok"], nerr, ms(r["p50_ms"]),
+        print("%-13s %-32s %6d %6d %7d %6d %8s %8s %8s %8s %7.2f" % (
+            r["op"], r["calls"], r["sent"], r["ok"], r["refused"], nerr,
+            ms(r["p50_ms"]),
             ms(r["p95_ms"]), ms(r["p99_ms"]), ms(r["p100_ms"]),
             r["ok_per_s"]))
         if r["budget_p99_ms"] is not None and r["ok"]:
             print("%-13s   p99 budget %.0f ms: %s" % (
                 "", r["budget_p99_ms"],
                 "within" if r["within_budget"] else "OVER"))
+        if r["refused"]:
+            print("%-13s   %d refused as overloaded: %s" % (
+                "", r["refused"], res.details.get((r["op"], "refused"))))
         for status, n in sorted(r["errors"].items()):
             print("%-13s   %d x %s: %s" % ("", n, status,
                                            res.details.get((r["op"], status))))
     sent = sum(res.sent.values())
     ok = sum(len(v) for v in res.lat.values())
-    print("all: %d sent, %d ok, %d failed in %.1f s (%.1f calls/s); %d "
-          "left more than %.0f ms after their time" % (
-              sent, ok, sent - ok, elapsed, sent / elapsed, res.late,
-              LATE_S * 1000))
+    refused = sum(res.refused.values())
+    print("all: %d sent, %d ok, %d refused as overloaded, %d failed in "
+          "%.1f s (%.1f calls/s); %d left more than %.0f ms after their "
+          "time" % (sent, ok, refused, sent - ok - refused, elapsed,
+                    sent / elapsed, res.late, LATE_S * 1000))
     return dict(model=m.path, beds=args.beds, start=args.start,
                 speed=args.speed, duration=args.duration, seed=args.seed,
                 threads=args.threads, elapsed_s=round(elapsed, 2),
-                sent=sent, ok=ok, late=res.late, operations=rows)
+                sent=sent, ok=ok, refused=refused, late=res.late,
+                operations=rows)
 
 
 def parse_args(argv):

@@ -218,6 +218,8 @@ def merge(total, res):
             e[k] = e.get(k, 0) + n
     for op, n in res.sent.items():
         total.sent[op] = total.sent.get(op, 0) + n
+    for op, n in res.refused.items():
+        total.refused[op] = total.refused.get(op, 0) + n
     for k, v in res.details.items():
         total.details.setdefault(k, v)
     total.late += res.late
@@ -255,6 +257,7 @@ def step(m, st, ward, driven, beds, args, pids, at_s, idle, plan=None):
         p99 = driver.percentile(lat, 99) * 1000 if lat else None
         budget = m.budgets.get(op)
         ops[op] = dict(sent=res.sent.get(op, 0), ok=len(lat),
+                       refused=res.refused.get(op, 0),
                        errors=res.errors.get(op, {}),
                        p50_ms=p50 and round(p50, 1),
                        p99_ms=p99 and round(p99, 1), budget_p99_ms=budget)
@@ -262,8 +265,10 @@ def step(m, st, ward, driven, beds, args, pids, at_s, idle, plan=None):
             over.append(op)
     # CPU seconds per bed per second of the peak, per process.
     per_bed = {n: c / (max(beds, 1) * wall) for n, c in cpu.items()}
-    out = dict(beds=beds, seconds=round(wall, 1), sent=sent, ok=ok,
-               failed=sent - ok, late=res.late,
+    refused = sum(res.refused.values())
+    out = dict(beds=beds, seconds=round(wall, 1), step_s=args.step_s,
+               sent=sent, ok=ok,
+               refused=refused, failed=sent - ok - refused, late=res.late,
                ops_per_s=round(ok / wall, 2), operations=ops,
                gross_cpu_s=gross_cpu, gross_db=gross_db,
                cpu_s=cpu, cpu_ms_per_op={
@@ -278,11 +283,13 @@ def step(m, st, ward, driven, beds, args, pids, at_s, idle, plan=None):
 
 
 def print_step(s, driven):
-    print("\n== %d beds: %d calls in %.0f s (%.2f/s), %d failed, %d left "
-          "late" % (s["beds"], s["sent"], s["seconds"], s["ops_per_s"],
-                    s["failed"], s["late"]))
-    print("  %-13s %6s %6s %8s %8s %s" % ("operation", "ok", "errors",
-                                         "p50 ms", "p99 ms", "budget"))
+    print("\n== %d beds: %d calls in %.0f s (%.2f/s), %d refused as "
+          "overloaded, %d failed, %d left late" % (
+              s["beds"], s["sent"], s["seconds"], s["ops_per_s"],
+              s["refused"], s["failed"], s["late"]))
+    print("  %-13s %6s %7s %6s %8s %8s %s" % (
+        "operation", "ok", "refused", "errors", "p50 ms", "p99 ms",
+        "budget"))
     for op in driven:
         r = s["operations"][op]
         b = r["budget_p99_ms"]
@@ -290,8 +297,9 @@ def print_step(s, driven):
         if b is not None and r["p99_ms"] is not None:
             verdict = "%.0f: %s" % (b, "OVER" if op in s["over_budget"]
                                     else "within")
-        print("  %-13s %6d %6d %8s %8s %s" % (
-            op, r["ok"], sum(r["errors"].values()), ms(r["p50_ms"]),
+        print("  %-13s %6d %7d %6d %8s %8s %s" % (
+            op, r["ok"], r["refused"], sum(r["errors"].values()),
+            ms(r["p50_ms"]),
             ms(r["p99_ms"]), verdict))
     print("  %-9s %9s %12s %12s   (net of idle)" % (
         "process", "CPU s", "CPU ms/op", "beds/core"))
@@ -450,10 +458,12 @@ def main(argv=None):
             steps.append(s)
             print_step(s, driven)
             sys.stdout.flush()
-            if s["over_budget"] or s["failed"]:
+            if s["over_budget"] or s["failed"] or s["refused"]:
                 print("\nstop: %s" % (
                     "p99 over budget: " + ", ".join(s["over_budget"])
-                    if s["over_budget"] else "%d calls failed" % s["failed"]))
+                    if s["over_budget"] else
+                    "%d calls failed" % s["failed"] if s["failed"] else
+                    "%d calls refused as overloaded" % s["refused"]))
                 break
         writes = driver.count_writes(st, args.ward, total)
     print()
@@ -492,7 +502,8 @@ def summary(steps):
                 "%.2f" % s["cpu_ms_per_op"].get(n, 0) for n in procs),
             s["db_per_op"].get("Com_commit", 0),
             "  OVER" if s["over_budget"] else ""))
-    within = [s for s in steps if not s["over_budget"] and not s["failed"]]
+    within = [s for s in steps if not s["over_budget"] and not s["failed"]
+              and not s["refused"]]
     if not within:
         print("no step within budget")
         return

@@ -222,6 +222,17 @@ typedef struct med_server_opts {
 	 * processes it measured worse (docs/benchmarks.md, issue 54).
 	 */
 	bool audit_commit_on_handler;
+	/*
+	 * Overload: a call whose handler may wait goes to the worker pool's
+	 * FIFO.  queue_max: calls that may wait there at once; a further one
+	 * is refused at once (0 = 1024).  queue_wait_max_ms: a call that
+	 * waited longer for a thread is refused instead of begun (0 = no
+	 * limit).  Both refusals are RESOURCE_EXHAUSTED with a retry hint
+	 * (trailer grpc-retry-pushback-ms), made before the handler, so
+	 * nothing is written; counted in smartmed_grpc_calls_shed_total.
+	 */
+	int queue_max;
+	int queue_wait_max_ms;
 } med_server_opts;
 
 /*
@@ -518,6 +529,9 @@ typedef struct med_call_opts {
 typedef struct med_rpc_status {
 	int code; /* gRPC status code; 0 = OK */
 	char message[512];
+	/* The server's retry hint (trailer grpc-retry-pushback-ms) with an
+	 * overload refusal (RESOURCE_EXHAUSTED); 0 when none came. */
+	int retry_pushback_ms;
 } med_rpc_status;
 
 /*

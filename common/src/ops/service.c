@@ -124,6 +124,13 @@ static const med_config_spec grpc_specs[] = {
 	{"MED_GRPC_MAX_CONNS_PER_CLIENT", MED_CONFIG_INT, "64", false, 1, 4096,
 	 "open gRPC connections one client address may hold on the gRPC and "
 	 "health ports together"},
+	{"MED_GRPC_QUEUE_MAX", MED_CONFIG_INT, "1024", false, 1, 1000000,
+	 "calls that may wait for a handler thread at once; a further one is "
+	 "refused RESOURCE_EXHAUSTED with a retry hint"},
+	{"MED_GRPC_QUEUE_WAIT_MAX_MS", MED_CONFIG_INT, "5000", false, 0, 600000,
+	 "a call that waited longer for a handler thread is refused "
+	 "RESOURCE_EXHAUSTED with a retry hint instead of begun (0 = no "
+	 "limit)"},
 	{"MED_DRAIN_MS", MED_CONFIG_INT, "5000", false, 0, 600000,
 	 "grace for calls in flight on SIGTERM"},
 };
@@ -372,6 +379,9 @@ open_server(med_service *svc)
 		(int)med_config_int(svc->cfg, "MED_GRPC_HANDSHAKE_TIMEOUT_MS");
 	o.max_conns_per_client =
 		(int)med_config_int(svc->cfg, "MED_GRPC_MAX_CONNS_PER_CLIENT");
+	o.queue_max = (int)med_config_int(svc->cfg, "MED_GRPC_QUEUE_MAX");
+	o.queue_wait_max_ms =
+		(int)med_config_int(svc->cfg, "MED_GRPC_QUEUE_WAIT_MAX_MS");
 	o.audit = svc->audit;
 	o.metrics = svc->metrics;
 	o.service_data = svc;

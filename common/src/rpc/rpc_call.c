@@ -322,6 +322,43 @@ serve_prepared(med_call *c)
 	med__rpc_call_unref(c);
 }
 
+/*
+ * shed refuses c before its handler runs, because the server is
+ * overloaded: RESOURCE_EXHAUSTED naming why, a retry hint of about how
+ * long calls now wait (grpc-retry-pushback-ms, which gRPC's own retry
+ * policy honours), counted by reason.  Nothing was written, so a client
+ * may send the call again as it was.
+ */
+static void
+shed(med_call *c, int reason, int64_t waited_ms)
+{
+	med_server *s = c->srv;
+	int64_t hint = waited_ms;
+
+	if (hint < RPC_PUSHBACK_MIN_MS)
+		hint = RPC_PUSHBACK_MIN_MS;
+	if (hint > RPC_PUSHBACK_MAX_MS)
+		hint = RPC_PUSHBACK_MAX_MS;
+	c->retry_pushback_ms = (int)hint;
+	if (s->shed[reason] != NULL)
+		med_counter_add(s->shed[reason], 1);
+	if (reason == RPC_SHED_QUEUE_FULL)
+		c->prepare_err = med_call_fail(
+			c, MED_ERR_LIMIT,
+			"server busy: %d calls already wait for a handler "
+			"thread (MED_GRPC_QUEUE_MAX); nothing was done, retry "
+			"in about %lld ms",
+			s->work.max_depth, (long long)hint);
+	else
+		c->prepare_err = med_call_fail(
+			c, MED_ERR_LIMIT,
+			"server busy: the call waited %lld ms for a handler "
+			"thread, over MED_GRPC_QUEUE_WAIT_MAX_MS (%d); nothing "
+			"was done, retry in about %lld ms",
+			(long long)waited_ms, s->opts.queue_wait_max_ms,
+			(long long)hint);
+}
+
 void
 med__rpc_dispatch(med_call *c)
 {
@@ -331,19 +368,28 @@ med__rpc_dispatch(med_call *c)
 	/* Metadata, the token or JWT check, decode and validation never
 	 * wait: they run here, on the queue's thread. */
 	c->prepare_err = prepare(c);
-	if (call_blocks(c))
-		med__rpc_work_push(&c->srv->work, c);
-	else
+	if (!call_blocks(c)) {
 		serve_prepared(c);
+		return;
+	}
+	if (med__rpc_work_push(&c->srv->work, c))
+		return;
+	shed(c, RPC_SHED_QUEUE_FULL, 0);
+	serve_prepared(c);
 }
 
 void
 med__rpc_serve_call(med_call *c)
 {
+	int64_t waited_ms = (med_mono_ns() - c->start_ns) / 1000000;
+	int max_ms = c->srv->opts.queue_wait_max_ms;
+
 	c->on_pool = c->rm->m->kind == MED_RPC_UNARY;
 	/* A call that waited in the pool past its deadline is not begun. */
 	if (c->prepare_err == MED_OK && med_call_remaining_ms(c) == 0)
 		c->prepare_err =
 			med_call_fail(c, MED_ERR_TIMEOUT, "deadline exceeded");
+	else if (c->prepare_err == MED_OK && max_ms > 0 && waited_ms > max_ms)
+		shed(c, RPC_SHED_QUEUE_WAIT, waited_ms);
 	serve_prepared(c);
 }

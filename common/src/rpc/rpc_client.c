@@ -278,6 +278,26 @@ status_take(grpc_status_code code, grpc_slice *details, const char *dbg,
 	return (int)code;
 }
 
+/* pushback_of reads the server's retry hint from trailers md; 0: none. */
+static int
+pushback_of(const grpc_metadata_array *md)
+{
+	for (size_t i = 0; i < md->count; i++) {
+		const grpc_slice *k = &md->metadata[i].key;
+		const grpc_slice *v = &md->metadata[i].value;
+		char text[16];
+		size_t n = GRPC_SLICE_LENGTH(*v);
+
+		if (!grpc_slice_str_cmp(*k, "grpc-retry-pushback-ms") &&
+		    n > 0 && n < sizeof(text)) {
+			memcpy(text, GRPC_SLICE_START_PTR(*v), n);
+			text[n] = '\0';
+			return (int)strtol(text, NULL, 10);
+		}
+	}
+	return 0;
+}
+
 /* decode unpacks a reply into arena; false when it is not a message. */
 static bool
 decode(grpc_byte_buffer *bb, const ProtobufCMessageDescriptor *desc,
@@ -330,6 +350,7 @@ unary_attempt(call_ctx *cx, const ProtobufCMessageDescriptor *out_desc,
 	if (call == NULL || !run_batch(call, cq, ops, 6, cx))
 		code = GRPC_STATUS_INTERNAL;
 	rc = status_take(code, &details, dbg, st);
+	st->retry_pushback_ms = pushback_of(&trail_md);
 	if (rc == GRPC_STATUS_OK &&
 	    (resp == NULL || !decode(resp, out_desc, arena, out))) {
 		rc = GRPC_STATUS_INTERNAL;

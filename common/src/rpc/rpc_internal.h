@@ -42,10 +42,15 @@
 #define RPC_DEFAULT_STREAMS	     64
 #define RPC_HANDSHAKE_MS	     10000
 #define RPC_DEFAULT_CONNS_PER_CLIENT 64
-#define RPC_REQUEST_ID_MAX	     64
-#define RPC_STATUS_MSG_MAX	     256
-#define RPC_PATIENT_ID_MAX	     128
-#define RPC_BG_DETAIL_MAX	     256
+/* Calls that may wait in the worker pool's FIFO at once (memory bound). */
+#define RPC_DEFAULT_QUEUE_MAX 1024
+/* The retry hint an overload refusal carries, in ms (clamped). */
+#define RPC_PUSHBACK_MIN_MS 100
+#define RPC_PUSHBACK_MAX_MS 10000
+#define RPC_REQUEST_ID_MAX  64
+#define RPC_STATUS_MSG_MAX  256
+#define RPC_PATIENT_ID_MAX  128
+#define RPC_BG_DETAIL_MAX   256
 /* An access event's own detail: break-glass grant, repeat of a request. */
 #define RPC_ACCESS_DETAIL_MAX 256
 /* A local call's action and resource ("fhir/search-type",
@@ -85,6 +90,8 @@ typedef struct rpc_work {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct med_call *head, *tail; /* linked by med_call.work_next */
+	int depth;		      /* calls in the FIFO */
+	int max_depth;		      /* a push beyond it is refused */
 	pthread_t *threads;
 	int n_threads; /* started */
 	bool stopping;
@@ -158,6 +165,10 @@ struct med_server {
 	rpc_peers *peers; /* the per-client connection cap */
 	rpc_tag shutdown_tag;
 	rpc_work work;
+	/* Overload refusals by reason, and the FIFO's depth (rpc_work.c). */
+	struct med_counter *shed[2]; /* indexed by RPC_SHED_* */
+	struct med_gauge *queue_depth;
+	bool depth_collector;
 
 	pthread_mutex_t mu; /* guards what follows */
 	pthread_cond_t cv;
@@ -171,6 +182,9 @@ struct med_server {
 };
 
 enum { RPC_SRV_RUNNING = 0, RPC_SRV_STOPPING = 1, RPC_SRV_STOPPED = 2 };
+
+/* Why an overloaded server refused a call before its handler. */
+enum { RPC_SHED_QUEUE_FULL = 0, RPC_SHED_QUEUE_WAIT = 1 };
 
 /*
  * rpc_local - what stands in for the server's options and the method on a
@@ -195,6 +209,11 @@ struct med_call {
 	rpc_method *rm;		    /* NULL for a generic (unknown path) call */
 	struct med_call *work_next; /* in the worker pool's FIFO */
 	bool on_pool;		    /* a unary call served by a worker thread */
+	/* An overload refusal's retry hint: sent as grpc-retry-pushback-ms
+	 * in the trailers when > 0 (rpc_work.c). */
+	int retry_pushback_ms;
+	char pushback_text[16];
+	grpc_metadata md_trail[1];
 	grpc_call *call;
 	gpr_timespec deadline;
 	grpc_metadata_array req_md;
@@ -503,9 +522,13 @@ void med__rpc_on_close(med_call *c);
  * that serve pushed calls in order; stop, once no call can be pushed any
  * more, lets them serve what is queued and joins them; fini frees the
  * rest. */
-void med__rpc_work_init(rpc_work *w);
+void med__rpc_work_init(rpc_work *w, int max_depth);
 med_err med__rpc_work_start(rpc_work *w, int n);
-void med__rpc_work_push(rpc_work *w, med_call *c);
+/* med__rpc_work_push queues c; false (nothing queued) when the FIFO
+ * already holds max_depth calls. */
+bool med__rpc_work_push(rpc_work *w, med_call *c);
+/* med__rpc_work_depth is the number of calls waiting for a thread. */
+int med__rpc_work_depth(rpc_work *w);
 /* med__rpc_work_idle is true when no call waits in w's FIFO for a thread. */
 bool med__rpc_work_idle(rpc_work *w);
 void med__rpc_work_stop(rpc_work *w);

@@ -211,6 +211,17 @@ med__rpc_call_finish(med_call *c, int code, const char *msg,
 	}
 	op->op = GRPC_OP_SEND_STATUS_FROM_SERVER;
 	op->data.send_status_from_server.status = (grpc_status_code)code;
+	if (c->retry_pushback_ms > 0) {
+		snprintf(c->pushback_text, sizeof(c->pushback_text), "%d",
+			 c->retry_pushback_ms);
+		c->md_trail[0].key =
+			grpc_slice_from_static_string("grpc-retry-pushback-ms");
+		c->md_trail[0].value =
+			grpc_slice_from_static_string(c->pushback_text);
+		op->data.send_status_from_server.trailing_metadata_count = 1;
+		op->data.send_status_from_server.trailing_metadata =
+			c->md_trail;
+	}
 	op->data.send_status_from_server.status_details =
 		c->has_status_details ? &c->status_details : NULL;
 	op++;
@@ -338,6 +349,10 @@ check_opts(const med_server_opts *o, char *errbuf, size_t errlen)
 		why = "handshake_timeout_ms must be >= 0";
 	else if (o->max_conns_per_client < 0)
 		why = "max_conns_per_client must be >= 0";
+	else if (o->queue_max < 0)
+		why = "queue_max must be >= 0";
+	else if (o->queue_wait_max_ms < 0)
+		why = "queue_wait_max_ms must be >= 0";
 	else if (o->max_message_bytes > (size_t)INT32_MAX / 4)
 		why = "max_message_bytes too large";
 	else if (o->health_listen_addr != NULL && o->tls == NULL)
@@ -366,6 +381,46 @@ apply_defaults(med_server *s)
 		s->opts.handshake_timeout_ms = RPC_HANDSHAKE_MS;
 	if (s->opts.max_conns_per_client == 0)
 		s->opts.max_conns_per_client = RPC_DEFAULT_CONNS_PER_CLIENT;
+	if (s->opts.queue_max == 0)
+		s->opts.queue_max = RPC_DEFAULT_QUEUE_MAX;
+}
+
+/* collect_depth sets the queue gauge at each render of the metrics. */
+static void
+collect_depth(void *ctx)
+{
+	med_server *s = ctx;
+
+	med_gauge_set(s->queue_depth, (double)med__rpc_work_depth(&s->work));
+}
+
+/* overload_metrics registers the refusal counters and the depth gauge. */
+static med_err
+overload_metrics(med_server *s)
+{
+	static const char *const reasons[] = {
+		[RPC_SHED_QUEUE_FULL] = "reason=\"queue_full\"",
+		[RPC_SHED_QUEUE_WAIT] = "reason=\"queue_wait\""};
+	med_metrics *m = s->opts.metrics;
+
+	if (m == NULL)
+		return MED_OK;
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		s->shed[i] = med_metrics_counter(
+			m, "smartmed_grpc_calls_shed_total",
+			"calls refused RESOURCE_EXHAUSTED before their handler "
+			"because the server was overloaded: queue_full "
+			"(MED_GRPC_QUEUE_MAX calls already waiting) or "
+			"queue_wait (waited over MED_GRPC_QUEUE_WAIT_MAX_MS)",
+			reasons[i]);
+	s->queue_depth =
+		med_metrics_gauge(m, "smartmed_grpc_handler_queue_depth",
+				  "calls waiting for a handler thread", "");
+	if (s->queue_depth == NULL)
+		return MED_OK;
+	s->depth_collector =
+		med_metrics_collector_add(m, collect_depth, s) == MED_OK;
+	return MED_OK;
 }
 
 med_err
@@ -396,7 +451,7 @@ med_server_new(const med_server_opts *opts, med_server **out, char *errbuf,
 	s->opts.health_listen_addr = NULL;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
-	med__rpc_work_init(&s->work);
+	med__rpc_work_init(&s->work, s->opts.queue_max);
 	atomic_init(&s->draining, false);
 	s->shutdown_tag = (rpc_tag){RPC_TAG_SHUTDOWN, s};
 	med__rpc_grpc_ref();
@@ -404,7 +459,8 @@ med_server_new(const med_server_opts *opts, med_server **out, char *errbuf,
 	    (opts->health_listen_addr != NULL && s->health_addr == NULL) ||
 	    med__rpc_health_init(&s->health) != MED_OK ||
 	    med__rpc_peers_new(s->opts.max_conns_per_client, s->opts.metrics,
-			       &s->peers) != MED_OK)
+			       &s->peers) != MED_OK ||
+	    overload_metrics(s) != MED_OK)
 		goto free_server;
 	if (opts->tls != NULL) {
 		err = med__rpc_tls_copy(&s->tls, opts->tls);
@@ -860,6 +916,8 @@ med_server_free(med_server *s)
 	if (s == NULL)
 		return;
 	med_server_shutdown(s, 0);
+	if (s->depth_collector)
+		med_metrics_collector_remove(s->opts.metrics, collect_depth, s);
 	free(s->queues);
 	free(s->methods);
 	med__rpc_health_fini(&s->health);

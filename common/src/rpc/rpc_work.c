@@ -8,17 +8,26 @@
  * queue first, so handlers run on the queue threads served one client's
  * concurrent calls one after another: records' CreateEntry from one
  * channel ran on a single thread whatever MED_THREADS said.
+ *
+ * Overload (issue 54): the FIFO holds at most max_depth calls, and a call
+ * that waited in it longer than the server's queue_wait_max_ms is not
+ * begun.  Both are answered RESOURCE_EXHAUSTED with a retry hint before
+ * any handler runs, so nothing is written; without them an overloaded
+ * service answered every call, seconds late, and its queue grew without
+ * bound.
  */
 #include <stdlib.h>
 
 #include "rpc_internal.h"
 
 void
-med__rpc_work_init(rpc_work *w)
+med__rpc_work_init(rpc_work *w, int max_depth)
 {
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	w->head = w->tail = NULL;
+	w->depth = 0;
+	w->max_depth = max_depth;
 	w->threads = NULL;
 	w->n_threads = 0;
 	w->stopping = false;
@@ -39,6 +48,7 @@ work_pop(rpc_work *w)
 		if (w->head == NULL)
 			w->tail = NULL;
 		c->work_next = NULL;
+		w->depth--;
 	}
 	pthread_mutex_unlock(&w->mu);
 	return c;
@@ -73,10 +83,15 @@ med__rpc_work_start(rpc_work *w, int n)
  * block on the lock and switch back, two context switches per call
  * instead of one (issue 54).
  */
-void
+bool
 med__rpc_work_push(rpc_work *w, med_call *c)
 {
 	pthread_mutex_lock(&w->mu);
+	if (w->depth >= w->max_depth) {
+		pthread_mutex_unlock(&w->mu);
+		return false;
+	}
+	w->depth++;
 	c->work_next = NULL;
 	if (w->tail != NULL)
 		w->tail->work_next = c;
@@ -85,6 +100,18 @@ med__rpc_work_push(rpc_work *w, med_call *c)
 	w->tail = c;
 	pthread_mutex_unlock(&w->mu);
 	pthread_cond_signal(&w->cv);
+	return true;
+}
+
+int
+med__rpc_work_depth(rpc_work *w)
+{
+	int depth;
+
+	pthread_mutex_lock(&w->mu);
+	depth = w->depth;
+	pthread_mutex_unlock(&w->mu);
+	return depth;
 }
 
 bool
