@@ -854,33 +854,6 @@ test_tx(void)
 	med_db_close(db);
 }
 
-/* ---- the call hook (db_call.c) ---- */
-
-static void
-hook_limit(void *call, const char *msg)
-{
-	snprintf(call, 128, "%s", msg);
-}
-
-static void
-test_call_hooks(void)
-{
-	static const med_db_call_hooks hooks = {.limit = hook_limit};
-	char limit[128] = "";
-
-	/* No call on this thread: the limit only returns. */
-	MT_EQ_INT(med_db_tx_limit("at most %d", 3), MED_ERR_LIMIT);
-	MT_EQ_STR(limit, "");
-	/* A call: the message goes to its hook. */
-	med_db_call_enter(&hooks, limit);
-	MT_EQ_INT(med_db_tx_limit("at most %d rows", 3), MED_ERR_LIMIT);
-	med_db_call_leave();
-	MT_EQ_STR(limit, "at most 3 rows");
-	/* Left: nothing told again. */
-	MT_EQ_INT(med_db_tx_limit("at most %d", 4), MED_ERR_LIMIT);
-	MT_EQ_STR(limit, "at most 3 rows");
-}
-
 /* ---- an outbound call inside a transaction (rpc_client.c) ---- */
 
 #define OUT_IN_TX "smartmed_outbound_calls_in_transaction_total"
@@ -1401,7 +1374,6 @@ static const mt_case cases[] = {
 	{"param_cap", test_param_cap},
 	{"tx", test_tx},
 	{"tx_retries", test_tx_retries},
-	{"call_hooks", test_call_hooks},
 	{"outbound_call_in_tx", test_outbound_call_in_tx},
 	{"concurrent", test_concurrent},
 	{"pool_exhaustion", test_pool_exhaustion},

@@ -171,13 +171,13 @@ typedef med_err (*dosage_decide_fn)(void *ctx, dosage_subject *s,
 
 /*
  * dosage_store_check loads a subject by order (order_id set) or by
- * patient_id + drug_code and calls decide (read only).
+ * patient_id + drug_code, in call's arena, and calls decide (read only).
+ * A capacity limit is named as call's status.
  */
-med_err dosage_store_check(med_db *db, med_arena *arena,
-			   const dosage_family *fam, const char *order_id,
-			   const char *patient_id, const char *drug_code,
-			   int64_t at_ms, dosage_decide_fn decide,
-			   void *ctx) MED_MUST_CHECK;
+med_err dosage_store_check(med_call *call, const dosage_family *fam,
+			   const char *order_id, const char *patient_id,
+			   const char *drug_code, int64_t at_ms,
+			   dosage_decide_fn decide, void *ctx) MED_MUST_CHECK;
 
 /*
  * dosage_store_record locks the order and the patient (so concurrent
@@ -274,8 +274,9 @@ typedef struct dosage_mar_data {
 	size_t n_infusions;
 } dosage_mar_data;
 
-/* dosage_store_mar reads the MAR's data for [from_ms, to_ms) at now_ms. */
-med_err dosage_store_mar(med_db *db, med_arena *arena, const char *patient_id,
+/* dosage_store_mar reads the MAR's data for [from_ms, to_ms) at now_ms,
+ * in call's arena; a capacity limit is named as call's status. */
+med_err dosage_store_mar(med_call *call, const char *patient_id,
 			 int64_t from_ms, int64_t to_ms, int64_t now_ms,
 			 dosage_mar_data *out) MED_MUST_CHECK;
 

@@ -54,12 +54,12 @@ check_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_check(med_db *db, med_arena *arena, const dosage_family *fam,
+dosage_store_check(med_call *call, const dosage_family *fam,
 		   const char *order_id, const char *patient_id,
 		   const char *drug_code, int64_t at_ms,
 		   dosage_decide_fn decide, void *ctx)
 {
-	subject_ctx x = {.arena = arena,
+	subject_ctx x = {.arena = med_call_arena(call),
 			 .fam = fam,
 			 .order_id = order_id,
 			 .patient_id = patient_id,
@@ -67,8 +67,9 @@ dosage_store_check(med_db *db, med_arena *arena, const dosage_family *fam,
 			 .at_ms = at_ms,
 			 .decide = decide,
 			 .ctx = ctx};
+	med_err err = med_db_tx(med_call_db(call), check_tx, &x);
 
-	return med_db_tx(db, check_tx, &x);
+	return dosage_fail_limit(call, err, dosage_subject_limit(&x.s));
 }
 
 /* scanned_entry finds the catalogue entry of the scanned GTIN. */
@@ -119,10 +120,12 @@ dosage_store_record(med_call *call, const dosage_family *fam,
 			 .decide = decide,
 			 .ctx = ctx,
 			 .admin = admin};
+	med_err err;
 
 	/* The call's transaction: its audit event and request-log row
 	 * commit with the administration (med_call_tx). */
-	return med_call_tx(call, record_tx, &x);
+	err = med_call_tx(call, record_tx, &x);
+	return dosage_fail_limit(call, err, dosage_subject_limit(&x.s));
 }
 
 /* --- reading administrations --------------------------------------------- */

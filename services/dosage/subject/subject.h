@@ -29,8 +29,9 @@ med_err dosage_store_get_context(med_db *db, med_arena *arena,
 				 const char *patient_id,
 				 dosage_context *out) MED_MUST_CHECK;
 /* dosage_store_given_once is dosage_store_given in a read transaction of
- * its own (order entry: nothing to lock). */
-med_err dosage_store_given_once(med_db *db, const dosage_family *fam,
+ * its own (order entry: nothing to lock), a capacity limit named as
+ * call's status. */
+med_err dosage_store_given_once(med_call *call, const dosage_family *fam,
 				const char *patient_id, const dosage_drug *d,
 				int64_t at_ms,
 				dosage_dose_history *out) MED_MUST_CHECK;
@@ -39,13 +40,19 @@ med_err dosage_store_given_once(med_db *db, const dosage_family *fam,
  * dosage_store_load_subject loads what the checks need, by order (order_id
  * set; locked with the patient's row when lock) or by patient and drug,
  * with what was given around at_ms.  MED_ERR_NOT_FOUND: no such order or
- * drug.
+ * drug; MED_ERR_LIMIT: what was given is past DOSAGE_GIVEN_MAX_ROWS
+ * (dosage_subject_limit names it).
  */
 med_err dosage_store_load_subject(med_db_conn *c, med_arena *arena,
 				  const dosage_family *fam,
 				  const char *order_id, const char *patient_id,
 				  const char *drug_code, int64_t at_ms,
 				  bool lock, dosage_subject *s) MED_MUST_CHECK;
+
+/* dosage_subject_limit is the capacity limit loading s met, in words
+ * (static), when dosage_store_load_subject returned MED_ERR_LIMIT; else
+ * NULL.  The caller that holds the call names it (dosage_fail_limit). */
+const char *dosage_subject_limit(const dosage_subject *s);
 
 /* dosage_store_read_ctx reads a patient's context row inside a
  * transaction; MED_ERR_NOT_FOUND when there is none (*is_set false for a
