@@ -131,20 +131,6 @@ med_err dosage_store_read_deviation(med_arena *a, const med_db_row *row,
 				    size_t col,
 				    dosage_deviation **out) MED_MUST_CHECK;
 
-/* The columns of an administration, in the order dosage_store_admin_row
- * reads them. */
-#define DOSAGE_ADMIN_COLUMNS                                                   \
-	"id, order_id, patient_id, drug_code, dose, unit, dose_drug_unit,"     \
-	" drug_unit, effective_ms, recorded_ms, status, performer,"            \
-	" confirmed_by, confirmed_ms, identity, token_id, v_score,"            \
-	" v_threshold, v_model, dose_ovr_reason, dose_ovr_text, dose_ovr_by,"  \
-	" id_ovr_reason, id_ovr_text, overall, checks, scheduled_ms,"          \
-	" not_given_reason, not_given_text, eie_by, eie_ms, eie_reason,"       \
-	" cosign_id, cos_ovr_reason, cos_ovr_text, scan_gtin, scan_batch,"     \
-	" scan_expiry, scan_serial, scan_ovr_reason, scan_ovr_text,"           \
-	" eie_req_by, eie_req_ms, eie_req_reason, ward,"                       \
-	" dev_reason, dev_text, ordered_drug_unit"
-
 /* dosage_admin_rows - administrations read into an arena. */
 typedef struct dosage_admin_rows {
 	med_arena *arena;
@@ -153,7 +139,7 @@ typedef struct dosage_admin_rows {
 } dosage_admin_rows;
 
 /* dosage_store_admin_row is the med_db_row_fn that appends one row of
- * DOSAGE_ADMIN_COLUMNS to a dosage_admin_rows. */
+ * DOSAGE_ADMIN_COLUMNS (subject.h) to a dosage_admin_rows. */
 med_err dosage_store_admin_row(void *arg, const med_db_row *row) MED_MUST_CHECK;
 
 /* dosage_store_read_admin reads administration id (lock: FOR UPDATE);
