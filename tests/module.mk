@@ -19,6 +19,28 @@ endef
 $(foreach t,$(patsubst tests/unit/%.c,%,$(UNIT_SRCS)),\
 	$(eval $(call unit_template,$(t))))
 
+# test_db_debug_tx: test_db.c again, with -DMED_DEBUG_TX, against libmed's
+# rpc_call_api.c built the same way: the debug assertion (a care decision
+# or an outbound call inside a transaction aborts; docs/internals/
+# care-decisions.md) is compiled and run by make unit, not only by hand
+# with EXTRA_CFLAGS.  The debug object comes before libmed.a, so the
+# linker never takes the archive's own rpc_call_api.o.
+DEBUG_TX_OBJS := $(BUILD)/obj/debug_tx/tests/unit/test_db.o \
+	$(BUILD)/obj/debug_tx/common/src/rpc/rpc_call_api.o
+ALL_OBJS += $(DEBUG_TX_OBJS)
+TEST_BINS += $(BUILD)/tests/test_db_debug_tx
+
+$(BUILD)/obj/debug_tx/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $< (MED_DEBUG_TX)")
+	$(Q)$(CC) $(CFLAGS) -DMED_DEBUG_TX -c -o $@ $<
+
+$(BUILD)/tests/test_db_debug_tx: $(DEBUG_TX_OBJS) $(TESTLIB_OBJ) $(LIBMED) \
+		$(PB_LIBS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
 # svc_unit_template SERVICE TEST: tests/unit/SERVICE/TEST.c against the
 # service's archive, with the service's folders on the include path.
 define svc_unit_template

@@ -9,10 +9,9 @@
  */
 #include <med/check.h>
 #include <med/fhir.h>
+#include <med/fhir_read.h>
 #include <med/service.h>
 #include <med/util.h>
-
-#include <string.h>
 
 #include "audit_svc.h"
 
@@ -39,25 +38,9 @@ read_in_tx(med_db_conn *c, void *ctx)
 				  &t->record);
 }
 
-static med_err
-not_found(med_call *call, const read_request *r)
-{
-	return med_call_fail(call, MED_ERR_NOT_FOUND, "id: no AuditEvent %s%s",
-			     r->id, r->version > 1 ? " at that version" : "");
-}
-
-static med_err
-check_request(med_call *call, const read_request *r)
-{
-	if (strcmp(r->type, "AuditEvent") != 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "type: audit serves AuditEvent");
-	if (!med_fhir_id_ok(r->id))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "id: not a FHIR id (1..64 of A-Z a-z 0-9 "
-				     "- .)");
-	return MED_OK;
-}
+static const char *const types[] = {"AuditEvent"};
+static const med_fhir_read_served served = {types, 1,
+					    "audit serves AuditEvent"};
 
 /* keep writes the record as the export does and keeps its AuditEvent. */
 static med_err
@@ -89,18 +72,20 @@ audit_rpc_read_fhir(med_call *call, const ProtobufCMessage *in,
 {
 	const read_request *r = (const void *)in;
 	read_tx t = {.call = call, .event_id = r->id};
-	med_err err = check_request(call, r);
+	med_err err = med_fhir_read_check(call, &served, r->type, r->id);
 
 	if (err != MED_OK)
 		return err;
 	err = med_db_tx(med_call_db(call), read_in_tx, &t);
 	if (err == MED_ERR_NOT_FOUND || (err == MED_OK && r->version > 1))
-		return not_found(call, r);
+		return med_fhir_read_not_found(call, r->type, r->id,
+					       r->version);
 	if (err != MED_OK)
 		return err;
 	if (t.record->event == NULL || t.record->event->patient_id == NULL ||
 	    !med_fhir_id_ok(t.record->event->patient_id))
-		return not_found(call, r);
+		return med_fhir_read_not_found(call, r->type, r->id,
+					       r->version);
 	med_call_set_patient(call, t.record->event->patient_id);
 	if (t.record->integrity ==
 	    SMARTMED__AUDIT__V1__RECORD_INTEGRITY__RECORD_INTEGRITY_ALTERED)

@@ -14,6 +14,7 @@
  */
 #include <med/check.h>
 #include <med/fhir.h>
+#include <med/fhir_read.h>
 #include <med/service.h>
 #include <med/util.h>
 
@@ -29,42 +30,13 @@
 typedef Smartmed__Diagnosis__V1__ReadFhirRequest read_request;
 typedef Smartmed__Diagnosis__V1__ReadFhirResponse read_response;
 
-static bool
-diagnosis_type(const char *type)
-{
-	static const char *const types[] = {"Condition",   "CarePlan",
-					    "Goal",	   "DiagnosticReport",
-					    "Observation", "Provenance"};
-
-	for (size_t i = 0; i < sizeof(types) / sizeof(*types); i++)
-		if (strcmp(type, types[i]) == 0)
-			return true;
-	return false;
-}
-
-static med_err
-not_found(med_call *call, const read_request *r)
-{
-	return med_call_fail(call, MED_ERR_NOT_FOUND, "id: no %s %s%s", r->type,
-			     r->id, r->version != 0 ? " at that version" : "");
-}
-
-/* item_of cuts the item's id off a resource id; NULL: not one of ours. */
-static const char *
-item_of(med_arena *a, const char *id)
-{
-	med_problem p = {0};
-	char *item;
-
-	if (strlen(id) < MED_UUID_LEN ||
-	    (id[MED_UUID_LEN] != '\0' && id[MED_UUID_LEN] != '-'))
-		return NULL;
-	if ((item = med_arena_alloc(a, MED_UUID_LEN + 1)) == NULL)
-		return NULL;
-	memcpy(item, id, MED_UUID_LEN);
-	item[MED_UUID_LEN] = '\0';
-	return med_id_problem("id", item, &p) == MED_OK ? item : NULL;
-}
+static const char *const types[] = {"Condition",   "CarePlan",
+				    "Goal",	   "DiagnosticReport",
+				    "Observation", "Provenance"};
+static const med_fhir_read_served served = {
+	types, sizeof(types) / sizeof(types[0]),
+	"diagnosis serves Condition, CarePlan, Goal, DiagnosticReport, "
+	"Observation and Provenance"};
 
 /* item_version fills res's version and time from the page's item. */
 static bool
@@ -181,25 +153,20 @@ diagnosis_rpc_read_fhir(med_call *call, const ProtobufCMessage *in,
 	const read_request *r = (const void *)in;
 	read_response *res = (void *)out;
 	const char *item, *pid = NULL;
-	med_err err;
+	med_err err = med_fhir_read_check(call, &served, r->type, r->id);
 
-	if (!diagnosis_type(r->type))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "type: diagnosis serves Condition, "
-				     "CarePlan, Goal, DiagnosticReport, "
-				     "Observation and Provenance");
-	if (!med_fhir_id_ok(r->id))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "id: not a FHIR id (1..64 of A-Z a-z 0-9 "
-				     "- .)");
-	if ((item = item_of(med_call_arena(call), r->id)) == NULL)
-		return not_found(call, r);
+	if (err != MED_OK)
+		return err;
+	if ((item = med_fhir_read_item(med_call_arena(call), r->id)) == NULL)
+		return med_fhir_read_not_found(call, r->type, r->id,
+					       r->version);
 	err = diagnosis_store_owner(med_call_db(call), med_call_arena(call),
 				    item, &pid);
 	if (err != MED_OK)
 		return err;
 	if (pid == NULL)
-		return not_found(call, r);
+		return med_fhir_read_not_found(call, r->type, r->id,
+					       r->version);
 	/* The care relationship is decided here, as for ExportFhir. */
 	med_call_set_patient(call, pid);
 	res->patient_id = (char *)pid;
@@ -208,5 +175,8 @@ diagnosis_rpc_read_fhir(med_call *call, const ProtobufCMessage *in,
 	err = scan(call, r, pid, item, res);
 	if (err == MED_OK && r->version != 0 && r->version != res->version)
 		err = MED_ERR_NOT_FOUND;
-	return err == MED_ERR_NOT_FOUND ? not_found(call, r) : err;
+	return err == MED_ERR_NOT_FOUND
+		       ? med_fhir_read_not_found(call, r->type, r->id,
+						 r->version)
+		       : err;
 }

@@ -254,6 +254,9 @@ typedef struct dosage_dose_history {
 				    their current rates */
 	bool has_nearest;	 /* another administration exists */
 	int64_t nearest_gap_ms;	 /* |at - its time| for the nearest one */
+	/* The capacity limit the read met, in words (static), when it
+	 * returned MED_ERR_LIMIT; else NULL. */
+	const char *limit;
 } dosage_dose_history;
 
 /* dosage_dose_check - the checks, in the order dosage_dose_evaluate writes. */

@@ -9,10 +9,9 @@
  */
 #include <med/check.h>
 #include <med/fhir.h>
+#include <med/fhir_read.h>
 #include <med/service.h>
 #include <med/util.h>
-
-#include <string.h>
 
 #include "identity.h"
 
@@ -22,26 +21,10 @@
 typedef Smartmed__Identity__V1__ReadFhirRequest read_request;
 typedef Smartmed__Identity__V1__ReadFhirResponse read_response;
 
-static med_err
-not_found(med_call *call, const read_request *r)
-{
-	return med_call_fail(call, MED_ERR_NOT_FOUND, "id: no %s %s%s", r->type,
-			     r->id, r->version != 0 ? " at that version" : "");
-}
-
-static med_err
-check_request(med_call *call, const read_request *r)
-{
-	if (strcmp(r->type, "Encounter") != 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "type: identity serves Encounter (a "
-				     "Patient is read by GetPatient)");
-	if (!med_fhir_id_ok(r->id))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "id: not a FHIR id (1..64 of A-Z a-z 0-9 "
-				     "- .)");
-	return MED_OK;
-}
+static const char *const types[] = {"Encounter"};
+static const med_fhir_read_served served = {
+	types, 1,
+	"identity serves Encounter (a Patient is read by GetPatient)"};
 
 /* keep_encounter writes h as the export does and keeps its Encounter. */
 static med_err
@@ -77,12 +60,13 @@ identity_rpc_read_fhir(med_call *call, const ProtobufCMessage *in,
 	const read_request *r = (const void *)in;
 	identity_enc_history *h;
 	med_problem p = {0};
-	med_err err = check_request(call, r);
+	med_err err = med_fhir_read_check(call, &served, r->type, r->id);
 
 	if (err != MED_OK)
 		return err;
 	if (med_id_problem("id", r->id, &p) != MED_OK)
-		return not_found(call, r);
+		return med_fhir_read_not_found(call, r->type, r->id,
+					       r->version);
 	h = med_arena_zalloc(med_call_arena(call), sizeof(*h));
 	if (h == NULL)
 		return MED_ERR_NOMEM;
@@ -90,7 +74,8 @@ identity_rpc_read_fhir(med_call *call, const ProtobufCMessage *in,
 	err = identity_enc_store_history(med_call_db(call),
 					 med_call_arena(call), r->id, h);
 	if (err == MED_ERR_NOT_FOUND)
-		return not_found(call, r);
+		return med_fhir_read_not_found(call, r->type, r->id,
+					       r->version);
 	if (err != MED_OK)
 		return err;
 	/* Outside the caller's scope the encounter does not exist. */
@@ -98,6 +83,7 @@ identity_rpc_read_fhir(med_call *call, const ProtobufCMessage *in,
 	    MED_OK)
 		return err;
 	if (r->version != 0 && r->version != h->encounter->version)
-		return not_found(call, r);
+		return med_fhir_read_not_found(call, r->type, r->id,
+					       r->version);
 	return keep_encounter(call, r, h, (void *)out);
 }

@@ -7,72 +7,22 @@
  * so a read and an export never disagree.  Every version of an entry is
  * kept, immutable and chained: vread reads any of them.
  */
-#include <med/check.h>
 #include <med/fhir.h>
+#include <med/fhir_read.h>
 #include <med/service.h>
 #include <med/util.h>
-
-#include <string.h>
 
 #include "records.h"
 
 /* Room in the reply for everything but the resource. */
 #define REPLY_SLACK_BYTES 4096
 
-static bool
-records_type(const char *type)
-{
-	static const char *const types[] = {"Observation", "AllergyIntolerance",
-					    "DocumentReference"};
-
-	for (size_t i = 0; i < sizeof(types) / sizeof(*types); i++)
-		if (strcmp(type, types[i]) == 0)
-			return true;
-	return false;
-}
-
-/* entry_of cuts the entry's id off a resource id; NULL: not one of ours. */
-static const char *
-entry_of(med_arena *a, const char *id)
-{
-	med_problem p = {0};
-	char *entry;
-
-	if (strlen(id) < MED_UUID_LEN ||
-	    (id[MED_UUID_LEN] != '\0' && id[MED_UUID_LEN] != '-'))
-		return NULL;
-	if ((entry = med_arena_alloc(a, MED_UUID_LEN + 1)) == NULL)
-		return NULL;
-	memcpy(entry, id, MED_UUID_LEN);
-	entry[MED_UUID_LEN] = '\0';
-	return med_id_problem("id", entry, &p) == MED_OK ? entry : NULL;
-}
-
-static med_err
-check_request(med_call *call, const Smartmed__Records__V1__ReadFhirRequest *r)
-{
-	if (!records_type(r->type))
-		return med_call_fail(
-			call, MED_ERR_INVALID,
-			"type: records serves Observation, "
-			"AllergyIntolerance and DocumentReference");
-	if (!med_fhir_id_ok(r->id))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "id: not a FHIR id (1..64 of A-Z a-z 0-9 "
-				     "- .)");
-	return MED_OK;
-}
-
-static med_err
-not_found(med_call *call, const Smartmed__Records__V1__ReadFhirRequest *r)
-{
-	if (r->version != 0)
-		return med_call_fail(call, MED_ERR_NOT_FOUND,
-				     "id: no %s %s version %u", r->type, r->id,
-				     r->version);
-	return med_call_fail(call, MED_ERR_NOT_FOUND, "id: no %s %s", r->type,
-			     r->id);
-}
+static const char *const types[] = {"Observation", "AllergyIntolerance",
+				    "DocumentReference"};
+static const med_fhir_read_served served = {
+	types, sizeof(types) / sizeof(types[0]),
+	"records serves Observation, AllergyIntolerance and "
+	"DocumentReference"};
 
 /* pick writes e's resources and keeps the one asked for. */
 static med_err
@@ -102,7 +52,8 @@ pick(med_call *call, const Smartmed__Records__V1__ReadFhirRequest *r,
 					    r->type, r->id,
 					    &res->resource_json);
 	if (err == MED_ERR_NOT_FOUND)
-		return not_found(call, r);
+		return med_fhir_read_not_found(call, r->type, r->id,
+					       r->version);
 	if (err != MED_OK)
 		return err;
 	res->version = e->version;
@@ -120,25 +71,28 @@ records_rpc_read_fhir(med_call *call, const ProtobufCMessage *in,
 	records_entry *e = NULL;
 	records_fault fault = {0};
 	const char *entry_id, *pid = NULL;
-	med_err err = check_request(call, r);
+	med_err err = med_fhir_read_check(call, &served, r->type, r->id);
 
 	if (err != MED_OK)
 		return err;
-	entry_id = entry_of(med_call_arena(call), r->id);
+	entry_id = med_fhir_read_item(med_call_arena(call), r->id);
 	if (entry_id == NULL)
-		return not_found(call, r);
+		return med_fhir_read_not_found(call, r->type, r->id,
+					       r->version);
 	err = records_store_patient_of(med_call_db(call), med_call_arena(call),
 				       entry_id, &pid);
 	if (err != MED_OK)
 		return err;
 	if (pid == NULL)
-		return not_found(call, r);
+		return med_fhir_read_not_found(call, r->type, r->id,
+					       r->version);
 	/* The care relationship is decided here, as for ExportFhir. */
 	med_call_set_patient(call, pid);
 	err = records_store_entry(med_call_db(call), med_call_arena(call),
 				  entry_id, r->version, &e, &fault);
 	if (err == MED_ERR_NOT_FOUND)
-		return not_found(call, r);
+		return med_fhir_read_not_found(call, r->type, r->id,
+					       r->version);
 	if (err == MED_ERR_DATA_LOSS && fault.check != NULL)
 		return records_fail_fault(call, "id", &fault);
 	if (err != MED_OK)

@@ -54,19 +54,29 @@ def adult(st, pb):
     return pid
 
 
-def charted(st, pb, pid, at):
-    """One 1 g dose charted through the API at at; its administration id."""
-    o = st.call("dosage", "CreateOrder", pb.CreateOrderRequest(
+def ordered(st, pb, pid, at):
+    """A 1 g q6h order of paracetamol from an hour before at; its id."""
+    return st.call("dosage", "CreateOrder", pb.CreateOrderRequest(
         order=pb.Order(patient_id=pid, drug_code=PARACETAMOL, dose=1000,
                        unit="mg", route="oral", frequency="q6h",
-                       start_ms=at - HOUR)), role="clinician")
+                       start_ms=at - HOUR)), role="clinician").id
+
+
+def recorded(st, pb, order_id, at):
+    """One 1 g dose of order_id charted at at; its administration id."""
     return st.call("dosage", "RecordAdministration",
                    pb.RecordAdministrationRequest(
-                       order_id=o.id, dose=1000, unit="mg", effective_ms=at,
+                       order_id=order_id, dose=1000, unit="mg",
+                       effective_ms=at,
                        identity_override=pb.Override(
                            reason=pb.OVERRIDE_REASON_IDENTIFIED_OTHERWISE,
                            text="wristband scanned, two identifiers")),
-                   role="nurse").id
+                   role="nurse", timeout=20).id
+
+
+def charted(st, pb, pid, at):
+    """One 1 g dose charted through the API at at; its administration id."""
+    return recorded(st, pb, ordered(st, pb, pid, at), at)
 
 
 def copies(st, admin_id, n, step_ms, mg):
@@ -118,7 +128,8 @@ def test_more_than_512_doses_a_day_are_all_counted(st, pb):
 def test_past_the_limit_resource_exhausted_names_it(st, pb):
     pid = adult(st, pb)
     at = now_ms() - HOUR
-    first = charted(st, pb, pid, at)
+    order_id = ordered(st, pb, pid, at)
+    first = recorded(st, pb, order_id, at)
     started = time.time()
     copies(st, first, GIVEN_MAX_ROWS, 4000, 1)
     assert time.time() - started < 60
@@ -126,3 +137,11 @@ def test_past_the_limit_resource_exhausted_names_it(st, pb):
                       pid, at + 1000)
     assert "DOSAGE_GIVEN_MAX_ROWS" in e.details()
     assert "more than %d" % GIVEN_MAX_ROWS in e.details()
+    # The write and order entry name it too: RecordAdministration's
+    # transaction loads what was given with the subject, and CreateOrder
+    # reads it once; each hands the limit to the call by name.
+    for write in (lambda: recorded(st, pb, order_id, at + 2000),
+                  lambda: ordered(st, pb, pid, at + 2000)):
+        e = expect_status(grpc.StatusCode.RESOURCE_EXHAUSTED, write)
+        assert "more than %d of one substance" % GIVEN_MAX_ROWS \
+            in e.details(), e.details()

@@ -4,6 +4,11 @@
  * the pool under threads and exhaustion, and a server that goes away and
  * comes back.
  *
+ * tests/module.mk builds it a second time, as test_db_debug_tx, with
+ * -DMED_DEBUG_TX and libmed's rpc_call_api.c built the same way (the debug
+ * assertion): that binary runs only outbound_call_in_tx, the case the
+ * assertion changes.
+ *
  * main() starts the shared server (or reuses MED_TEST_DB_SOCKET, with root's
  * password in MED_TEST_DB_PASSWORD) before the cases run and stops it after.
  * The outage cases always start and stop a server of their own, so they
@@ -30,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -854,33 +860,6 @@ test_tx(void)
 	med_db_close(db);
 }
 
-/* ---- the call hook (db_call.c) ---- */
-
-static void
-hook_limit(void *call, const char *msg)
-{
-	snprintf(call, 128, "%s", msg);
-}
-
-static void
-test_call_hooks(void)
-{
-	static const med_db_call_hooks hooks = {.limit = hook_limit};
-	char limit[128] = "";
-
-	/* No call on this thread: the limit only returns. */
-	MT_EQ_INT(med_db_tx_limit("at most %d", 3), MED_ERR_LIMIT);
-	MT_EQ_STR(limit, "");
-	/* A call: the message goes to its hook. */
-	med_db_call_enter(&hooks, limit);
-	MT_EQ_INT(med_db_tx_limit("at most %d rows", 3), MED_ERR_LIMIT);
-	med_db_call_leave();
-	MT_EQ_STR(limit, "at most 3 rows");
-	/* Left: nothing told again. */
-	MT_EQ_INT(med_db_tx_limit("at most %d", 4), MED_ERR_LIMIT);
-	MT_EQ_STR(limit, "at most 3 rows");
-}
-
 /* ---- an outbound call inside a transaction (rpc_client.c) ---- */
 
 #define OUT_IN_TX "smartmed_outbound_calls_in_transaction_total"
@@ -926,27 +905,63 @@ call_check(med_db_conn *c, void *ch)
 	return MED_OK;
 }
 
+#ifdef MED_DEBUG_TX
+/* in_tx_status makes the call of call_check inside a transaction in a
+ * child process (no core file) and returns how the child ended: the debug
+ * assertion aborts before the call touches gRPC, so the child shares
+ * nothing with this process but ch's pointer. */
+static int
+in_tx_status(med_channel *ch)
+{
+	struct rlimit no_core = {0, 0};
+	int status = 0;
+	pid_t pid;
+
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		med_db *db = fresh_db(1, 0);
+
+		(void)setrlimit(RLIMIT_CORE, &no_core);
+		/* Any exit at all means the assertion did not fire. */
+		_exit(med_db_tx(db, call_check, ch) == MED_OK ? 0 : 3);
+	}
+	MT_TRUE(pid > 0);
+	MT_EQ_INT(waitpid(pid, &status, 0), pid);
+	return status;
+}
+#endif
+
 /* An outbound call made while a transaction holds its locks is a bug the
- * client names: counted (and in a MED_DEBUG_TX build, an abort). */
+ * client names: counted, and in a MED_DEBUG_TX build (test_db_debug_tx) an
+ * abort. */
 static void
 test_outbound_call_in_tx(void)
 {
-	med_db *db = fresh_db(2, 0);
 	char target[32];
 	med_channel *ch;
 
 	snprintf(target, sizeof(target), "127.0.0.1:%d", free_port());
 	MT_OK(med_channel_open(target, &ch));
-	/* Outside a transaction: allowed, not counted. */
+	/* Outside a transaction: allowed, not counted, never an abort. */
 	MT_OK(call_check(NULL, ch));
 	MT_EQ_INT(out_in_tx_count(), 0);
+#ifdef MED_DEBUG_TX
+	/* Inside one: the debug assertion stops the process. */
+	int status = in_tx_status(ch);
+
+	MT_TRUE(WIFSIGNALED(status));
+	MT_EQ_INT(WTERMSIG(status), SIGABRT);
+#else
 	/* Inside one: counted once per call. */
+	med_db *db = fresh_db(2, 0);
+
 	MT_OK(med_db_tx(db, call_check, ch));
 	MT_EQ_INT(out_in_tx_count(), 1);
 	MT_OK(med_db_tx(db, call_check, ch));
 	MT_EQ_INT(out_in_tx_count(), 2);
-	med_channel_close(ch);
 	med_db_close(db);
+#endif
+	med_channel_close(ch);
 }
 
 /* ---- the pool ---- */
@@ -1401,7 +1416,6 @@ static const mt_case cases[] = {
 	{"param_cap", test_param_cap},
 	{"tx", test_tx},
 	{"tx_retries", test_tx_retries},
-	{"call_hooks", test_call_hooks},
 	{"outbound_call_in_tx", test_outbound_call_in_tx},
 	{"concurrent", test_concurrent},
 	{"pool_exhaustion", test_pool_exhaustion},
@@ -1520,6 +1534,15 @@ main(int argc, char **argv)
 	snprintf(topdir, sizeof(topdir), "/tmp/medtestdb.XXXXXX");
 	if (find_script() != 0 || mkdtemp(topdir) == NULL)
 		return 1;
+#ifdef MED_DEBUG_TX
+	/* test_db_debug_tx: by default only the case the assertion changes. */
+	char *only[] = {argv[0], "outbound_call_in_tx", NULL};
+
+	if (argc < 2) {
+		argc = 2;
+		argv = only;
+	}
+#endif
 	if (start_shared() == 0)
 		rc = mt_main(argc, argv, cases);
 	stop_all();

@@ -23,6 +23,7 @@
 #include <grpc/support/alloc.h>
 
 #include <med/audit.h>
+#include <med/fhir_read.h>
 #include <med/log.h>
 #include <med/metrics.h>
 #include <med/rpc.h>
@@ -1552,6 +1553,45 @@ test_local_call(void)
 	auth.free(auth.self);
 }
 
+#define UUID_A "0b7e7f6c-3f4e-4d55-9d2a-6a1b2c3d4e5f"
+
+/* Every service's ReadFhir refuses a type or id and misses a resource
+ * with the same words, and finds a resource's item alike
+ * (<med/fhir_read.h>). */
+static void
+test_fhir_read(void)
+{
+	static const char *const types[] = {"Condition", "Goal"};
+	const med_fhir_read_served served = {types, 2,
+					     "test serves Condition and Goal"};
+	med_authenticator auth = make_auth();
+	med_arena *arena = med_arena_new(1 << 16);
+	med_call *c = local_call(&auth, NULL, arena, NULL, NULL);
+
+	MT_OK(med_fhir_read_check(c, &served, "Goal", "g-1.a"));
+	MT_EQ_INT(med_fhir_read_check(c, &served, "Patient", "bad id"),
+		  MED_ERR_INVALID);
+	MT_EQ_STR(med_call_message(c), "type: test serves Condition and Goal");
+	MT_EQ_INT(med_fhir_read_check(c, &served, "Goal", "bad id"),
+		  MED_ERR_INVALID);
+	MT_EQ_STR(med_call_message(c),
+		  "id: not a FHIR id (1..64 of A-Z a-z 0-9 - .)");
+	MT_EQ_INT(med_fhir_read_not_found(c, "Goal", "g-1", 0),
+		  MED_ERR_NOT_FOUND);
+	MT_EQ_STR(med_call_message(c), "id: no Goal g-1");
+	MT_EQ_INT(med_fhir_read_not_found(c, "Goal", "g-1", 3),
+		  MED_ERR_NOT_FOUND);
+	MT_EQ_STR(med_call_message(c), "id: no Goal g-1 at that version");
+	/* A resource id is its item's UUID, or that and a suffix. */
+	MT_EQ_STR(med_fhir_read_item(arena, UUID_A), UUID_A);
+	MT_EQ_STR(med_fhir_read_item(arena, UUID_A "-goal2"), UUID_A);
+	MT_TRUE(med_fhir_read_item(arena, UUID_A "x") == NULL);
+	MT_TRUE(med_fhir_read_item(arena, "g-1") == NULL);
+	med_call_local_free(c);
+	med_arena_free(arena);
+	auth.free(auth.self);
+}
+
 static const mt_case cases[] = {
 	{"unary_roundtrip", test_unary_roundtrip},
 	{"overload_queue_full", test_overload_queue_full},
@@ -1583,6 +1623,7 @@ static const mt_case cases[] = {
 	{"conns_per_client", test_conns_per_client},
 	{"care_hook", test_care_hook},
 	{"local_call", test_local_call},
+	{"fhir_read", test_fhir_read},
 	{"audited_reply_after_commit", test_audited_reply_after_commit},
 	{"audited_reply_after_commit_on_handler",
 	 test_audited_reply_after_commit_on_handler},

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Static checks behind `make check`: formatting, cppcheck, banned functions,
-# libmed's layers (tools/dev/check_layers.py), docs/architecture.md and
+# libmed's layers (tools/dev/check_layers.py), the stores' column tables
+# (tools/dev/check_columns.py), docs/architecture.md and
 # the pages under docs/internals/
 # against the tree, and the README's and docs' claims a script can check
 # (tools/dev/check_docs.py), and docs/security.md's role matrix against the
@@ -8,7 +9,7 @@
 #
 #   tools/dev/check.sh            run every section
 #   tools/dev/check.sh format     only clang-format (also: cppcheck, banned,
-#                                 layers, architecture, docs, roles)
+#                                 layers, columns, architecture, docs, roles)
 #
 # Every section runs even when an earlier one failed; the exit status is 1
 # when any failed.  CHECK_VERBOSE=1 prints every clang-format finding instead
@@ -163,6 +164,14 @@ check_layers() {
 	fi
 }
 
+# The stores' column tables (services/dosage/columns.h) against the column
+# lists their statements name: a table out of step reads a column into
+# another field without any error.
+check_columns() {
+	header "column tables agree with their SQL column lists"
+	python3 tools/dev/check_columns.py
+}
+
 check_docs() {
 	header "README and docs agree with the system (services, FHIR writes, HL7 examples)"
 	python3 tools/dev/check_docs.py || return 1
@@ -196,9 +205,9 @@ run() {
 }
 
 case "$only" in
-"" | format | cppcheck | banned | layers | architecture | docs | roles) ;;
+"" | format | cppcheck | banned | layers | columns | architecture | docs | roles) ;;
 *)
-	echo "usage: $0 [format|cppcheck|banned|layers|architecture|docs|roles]" >&2
+	echo "usage: $0 [format|cppcheck|banned|layers|columns|architecture|docs|roles]" >&2
 	exit 2
 	;;
 esac
@@ -207,6 +216,7 @@ run format check_format
 run cppcheck check_cppcheck
 run banned check_banned
 run layers check_layers
+run columns check_columns
 run architecture check_architecture
 run docs check_docs
 run roles check_roles

@@ -74,6 +74,7 @@ HEADERS = {
     "rpc.h": "rpc",
     "check.h": "rpc",
     "care.h": "contracts",
+    "fhir_read.h": "contracts",
     "patients.h": "contracts",
     "stays.h": "contracts",
     "facts.h": "contracts",

@@ -20,10 +20,11 @@ what a higher layer implements).  This check reads what the compiler made:
    two files sit above each other, however long the way round;
 5. explicit writes: a service in EXPLICIT_WRITES runs its writes in the
    call's transaction by name (med_call_tx, med_call_set_patient), never
-   through the hidden thread-local doors of db_call.c (med_db_tx_audited,
-   med_db_tx_audit_patient, which are gone from libmed, and
-   med_db_tx_limit, which only dosage's history reads still use to name a
-   capacity limit: no write goes through it);
+   through the hidden thread-local doors of the former db_call.c
+   (med_db_tx_audited, med_db_tx_audit_patient, med_db_tx_limit,
+   med_db_call_enter, med_db_call_leave: all gone from libmed; a read
+   that meets a capacity limit names it in its result, and the function
+   holding the call fails the call with it);
 6. one helper per job: no object but common/src/base/codec.o (med/codec.h)
    calls libsodium's base64 or hex codecs, and no C source outside it
    writes its own hex digit table, hex digit decoder or "%XX" escape
@@ -225,15 +226,16 @@ def dosage_straddles(build, defined):
 FACADE = "services/fhir"
 
 # Services whose writes name their call (issue 53 item 1), and the
-# thread-local doors of db_call.c each refuses.  Every write of every
-# service names its call; dosage's history reads alone still name a
-# capacity limit through med_db_tx_limit (a message, never a write).
-WRITE_DOORS = {"med_db_tx_audited", "med_db_tx_audit_patient"}
-HIDDEN_DOORS = WRITE_DOORS | {"med_db_tx_limit"}
+# thread-local doors of the former db_call.c each refuses.  Every write of
+# every service names its call, and a capacity limit travels in the read's
+# result to the function that holds the call (dosage_fail_limit): no
+# thread-local hook is left between a handler and its store.
+HIDDEN_DOORS = {"med_db_tx_audited", "med_db_tx_audit_patient",
+                "med_db_tx_limit", "med_db_call_enter", "med_db_call_leave"}
 EXPLICIT_WRITES = {
     "services/records": HIDDEN_DOORS,
     "services/identity": HIDDEN_DOORS,
-    "services/dosage": WRITE_DOORS,
+    "services/dosage": HIDDEN_DOORS,
 }
 
 

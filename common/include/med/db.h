@@ -217,36 +217,6 @@ med_err med_db_tx(med_db *db, med_db_tx_fn fn, void *ctx) MED_MUST_CHECK;
  */
 bool med_db_in_tx(void);
 
-/*
- * med_db_tx_limit names, from store code, a capacity limit that the call
- * this thread serves ran into: the call fails RESOURCE_EXHAUSTED with this
- * message (say which limit, and what to do), never a bare status or, for
- * data that is merely large, DATA_LOSS.  Returns MED_ERR_LIMIT for the
- * store to return.  On a thread that serves no call it only returns.
- */
-med_err med_db_tx_limit(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-/*
- * med_db_call_hooks - how med_db_tx_limit reaches the call a thread
- * serves, without the database layer knowing what a call is: the RPC
- * layer sets them around a handler (med_db_call_enter) and the store code
- * below it stays free of calls.  call is the hooks' own pointer.  Writes
- * never go through a hook: a write names its call (med_call_tx,
- * <med/rpc.h>), and tools/dev/check_symbols.py holds every service to it.
- */
-typedef struct med_db_call_hooks {
-	/* limit: med_db_tx_limit's message, formatted. */
-	void (*limit)(void *call, const char *msg);
-} med_db_call_hooks;
-
-/*
- * med_db_call_enter makes hooks (static; set) and call the ones this
- * thread's med_db_tx_limit uses until med_db_call_leave.  Per thread.
- */
-void med_db_call_enter(const med_db_call_hooks *hooks, void *call);
-void med_db_call_leave(void);
-
 /* --- conveniences over the calls above (db_util.c) ---------------------- */
 
 struct med_arena;

@@ -1,8 +1,7 @@
 /*
  * rpc_call_audit.c - a call's audit: the access event (and a break-glass
  * session's start or stop) emitted when the call ends, and the OK event a
- * write commits with its data in the audit outbox (med_call_tx), and the
- * hook through which store code names a capacity limit (med_db_tx_limit).
+ * write commits with its data in the audit outbox (med_call_tx).
  */
 #include <stdio.h>
 #include <string.h>
@@ -347,28 +346,14 @@ med_call_tx(med_call *call, med_db_tx_fn fn, void *ctx)
 	return call_tx(call, med_call_db(call), fn, ctx);
 }
 
-/* The hook of med_db_tx_limit (db_call.c) on a handler's thread: it
- * reaches the call this thread serves. */
-static void
-hook_limit(void *call, const char *msg)
-{
-	med_call_fail(call, MED_ERR_LIMIT, "%s", msg);
-}
-
-static const med_db_call_hooks call_hooks = {
-	.limit = hook_limit,
-};
-
 void
 med__rpc_handler_enter(med_call *c)
 {
 	med_log_set_request_id(c->request_id);
-	med_db_call_enter(&call_hooks, c);
 }
 
 void
 med__rpc_handler_leave(void)
 {
-	med_db_call_leave();
 	med_log_set_request_id(NULL);
 }

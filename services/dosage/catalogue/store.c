@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "columns.h"
 #include "catalogue.h"
 #include "dose_fields.h"
 #include "drug.h"
@@ -738,9 +739,11 @@ join_list(med_arena *a, char *const *items, size_t n)
 	return out;
 }
 
+/* bands_text and bands_read: renal_bands as "crcl:factor:minutes;...". */
 static char *
-bands_text(med_arena *a, const dosage_drug *d)
+bands_text(med_arena *a, const void *drug)
 {
+	const dosage_drug *d = drug;
 	char buf[256] = "";
 	size_t off = 0;
 
@@ -754,8 +757,9 @@ bands_text(med_arena *a, const dosage_drug *d)
 }
 
 static med_err
-bands_read(med_arena *a, const char *text, dosage_drug *d)
+bands_read(med_arena *a, const char *text, void *drug)
 {
+	dosage_drug *d = drug;
 	dosage_dose_band b[DOSAGE_DOSE_MAX_BANDS];
 	size_t n = 0, cap = 0;
 
@@ -774,101 +778,6 @@ bands_read(med_arena *a, const char *text, dosage_drug *d)
 		rb->min_interval_minutes = (uint32_t)(b[i].interval_ms / 60000);
 	}
 	return MED_OK;
-}
-
-/* stored_extras reads the ingredient and band columns (22, 23); a value
- * that no longer reads is data loss, never a drug without its limits. */
-static med_err
-stored_extras(med_arena *a, const med_db_row *row, dosage_drug *d)
-{
-	char why[128];
-	med_err err =
-		dosage_ingredients_read(a, med_db_row_text(row, 22, NULL), d);
-
-	if (err == MED_OK)
-		err = dosage_groups_read(a, med_db_row_text(row, 23, NULL), d,
-					 why, sizeof(why));
-	return err == MED_ERR_INVALID ? MED_ERR_DATA_LOSS : err;
-}
-
-static med_err
-on_drug_row(void *ctx, const med_db_row *row)
-{
-	drug_rows *r = ctx;
-	med_arena *a = r->arena;
-	dosage_drug *d =
-		med_arena_push_msg(a, (void ***)&r->items, &r->n, &r->cap,
-				   &smartmed__dosage__v1__drug__descriptor);
-	med_err err;
-
-	if (d == NULL)
-		return MED_ERR_NOMEM;
-	d->code = med_db_row_strdup(a, row, 0);
-	d->name = med_db_row_strdup(a, row, 1);
-	d->unit = med_db_row_strdup(a, row, 2);
-	d->max_single_dose = med_db_row_double(row, 3);
-	d->max_daily_dose = med_db_row_double(row, 4);
-	d->high_alert = med_db_row_int64(row, 5) != 0;
-	d->updated_ms = med_db_row_int64(row, 6);
-	d->revision = (uint32_t)med_db_row_int64(row, 7);
-	d->code_system = med_db_row_strdup(a, row, 8);
-	d->substance = med_db_row_strdup(a, row, 9);
-	d->drug_class = med_db_row_strdup(a, row, 10);
-	d->min_single_dose = med_db_row_double(row, 13);
-	d->max_dose_per_kg = med_db_row_double(row, 14);
-	d->max_daily_dose_per_kg = med_db_row_double(row, 15);
-	d->max_dose_per_m2 = med_db_row_double(row, 16);
-	d->min_interval_minutes = (uint32_t)med_db_row_int64(row, 17);
-	d->lifetime_max_dose = med_db_row_double(row, 18);
-	d->strength = med_db_row_double(row, 20);
-	d->strength_unit = med_db_row_strdup(a, row, 21);
-	d->weight_missing =
-		(Smartmed__Dosage__V1__MissingFactPolicy)med_db_row_int64(row,
-									  24);
-	d->crcl_missing =
-		(Smartmed__Dosage__V1__MissingFactPolicy)med_db_row_int64(row,
-									  25);
-	d->allergies_missing =
-		(Smartmed__Dosage__V1__MissingFactPolicy)med_db_row_int64(row,
-									  26);
-	d->requires_verification = med_db_row_int64(row, 27) != 0;
-	d->early_dose_warns = med_db_row_int64(row, 28) != 0;
-	d->concentration_amount = med_db_row_double(row, 29);
-	d->concentration_volume_ml = med_db_row_double(row, 30);
-	d->infusion_max_rate = med_db_row_double(row, 32);
-	d->infusion_max_rate_per_kg = med_db_row_double(row, 33);
-	d->infusion_rate_ceiling = med_db_row_double(row, 34);
-	d->infusion_only = med_db_row_int64(row, 35) != 0;
-	d->infusion_max_concentration = med_db_row_double(row, 36);
-	d->weekly_only = med_db_row_int64(row, 37) != 0;
-	d->weight_max_age_days = (uint32_t)med_db_row_int64(row, 38);
-	d->renal_basis =
-		(Smartmed__Dosage__V1__RenalBasis)med_db_row_int64(row, 39);
-	if (dosage_hepatic_read(a, med_db_row_text(row, 40, NULL), d) != MED_OK)
-		return MED_ERR_DATA_LOSS;
-	d->lab_rules = med_db_row_strdup(a, row, 41);
-	d->lab_rules_source = med_db_row_strdup(a, row, 42);
-	d->pregnancy = med_db_row_strdup(a, row, 43);
-	d->pregnancy_source = med_db_row_strdup(a, row, 44);
-	if (!d->lab_rules || !d->lab_rules_source || !d->pregnancy ||
-	    !d->pregnancy_source)
-		return MED_ERR_NOMEM;
-	d->regimen_limits = med_db_row_strdup(a, row, 45);
-	if (!d->code || !d->name || !d->unit || !d->code_system ||
-	    !d->substance || !d->drug_class || !d->strength_unit ||
-	    !d->regimen_limits)
-		return MED_ERR_NOMEM;
-	if ((err = split_list(a, med_db_row_text(row, 11, NULL), &d->forms,
-			      &d->n_forms)) != MED_OK ||
-	    (err = split_list(a, med_db_row_text(row, 12, NULL), &d->routes,
-			      &d->n_routes)) != MED_OK ||
-	    (err = split_list(a, med_db_row_text(row, 31, NULL), &d->gtins,
-			      &d->n_gtins)) != MED_OK ||
-	    (err = bands_read(a, med_db_row_text(row, 19, NULL), d)) !=
-		    MED_OK ||
-	    (err = stored_extras(a, row, d)) != MED_OK)
-		return err;
-	return dosage_drug_classes(a, d);
 }
 
 /* substance_put writes one row of drug_substances. */
@@ -970,8 +879,9 @@ substances_put(med_db_conn *c, const dosage_drug *d)
 
 /* gtins_text joins the entry's GTINs in their 14-digit form. */
 static char *
-gtins_text(med_arena *a, const dosage_drug *d)
+gtins_text(med_arena *a, const void *drug)
 {
+	const dosage_drug *d = drug;
 	char *out = med_arena_alloc(a, d->n_gtins * 15 + 1), *p = out;
 
 	if (out == NULL)
@@ -1037,121 +947,240 @@ dosage_store_gtin_drug(med_db_conn *c, med_arena *a, const char *gtin,
 	return err;
 }
 
-/* upsert_conn writes one entry inside the caller's transaction. */
+/* --- the columns of drugs ------------------------------------------------ */
+
+/*
+ * The columns held in a text form of their own: each has the helper that
+ * writes the form and the one that reads it back (dosage_col's FORM).  A
+ * stored form that no longer reads is data loss, never a drug without its
+ * limits.
+ */
+
+static char *
+forms_text(med_arena *a, const void *d)
+{
+	const dosage_drug *drug = d;
+
+	return join_list(a, drug->forms, drug->n_forms);
+}
+
+static med_err
+forms_read(med_arena *a, const char *text, void *d)
+{
+	dosage_drug *drug = d;
+
+	return split_list(a, text, &drug->forms, &drug->n_forms);
+}
+
+static char *
+routes_text(med_arena *a, const void *d)
+{
+	const dosage_drug *drug = d;
+
+	return join_list(a, drug->routes, drug->n_routes);
+}
+
+static med_err
+routes_read(med_arena *a, const char *text, void *d)
+{
+	dosage_drug *drug = d;
+
+	return split_list(a, text, &drug->routes, &drug->n_routes);
+}
+
+static char *
+ingredients_text(med_arena *a, const void *d)
+{
+	return dosage_ingredients_text(a, d);
+}
+
+static med_err
+ingredients_read(med_arena *a, const char *text, void *d)
+{
+	med_err err = dosage_ingredients_read(a, text, d);
+
+	return err == MED_ERR_INVALID ? MED_ERR_DATA_LOSS : err;
+}
+
+static char *
+groups_text(med_arena *a, const void *d)
+{
+	return dosage_groups_text(a, d);
+}
+
+static med_err
+groups_read(med_arena *a, const char *text, void *d)
+{
+	char why[128];
+	med_err err = dosage_groups_read(a, text, d, why, sizeof(why));
+
+	return err == MED_ERR_INVALID ? MED_ERR_DATA_LOSS : err;
+}
+
+static med_err
+gtins_read(med_arena *a, const char *text, void *d)
+{
+	dosage_drug *drug = d;
+
+	return split_list(a, text, &drug->gtins, &drug->n_gtins);
+}
+
+static char *
+hepatic_text(med_arena *a, const void *d)
+{
+	return dosage_hepatic_text(a, d);
+}
+
+static med_err
+hepatic_read(med_arena *a, const char *text, void *d)
+{
+	return dosage_hepatic_read(a, text, d) == MED_OK ? MED_OK
+							 : MED_ERR_DATA_LOSS;
+}
+
+#define DRUG(name, kind, field) DOSAGE_COL(name, kind, dosage_drug, field)
+
+/* Every column of drugs, in DRUG_COLUMNS' order: a row is read and an
+ * entry written by walking it (columns.h). */
+static const dosage_col drug_cols[] = {
+	DRUG("code", TEXT, code),
+	DRUG("name", TEXT, name),
+	DRUG("unit", TEXT, unit),
+	DRUG("max_single_dose", DOUBLE, max_single_dose),
+	DRUG("max_daily_dose", DOUBLE, max_daily_dose),
+	DRUG("high_alert", BOOL, high_alert),
+	DRUG("updated_ms", I64, updated_ms),
+	DRUG("revision", U32, revision),
+	DRUG("code_system", TEXT, code_system),
+	DRUG("substance", TEXT, substance),
+	DRUG("drug_class", TEXT, drug_class),
+	DOSAGE_COL_FORM_OF("forms", forms_text, forms_read),
+	DOSAGE_COL_FORM_OF("routes", routes_text, routes_read),
+	DRUG("min_single_dose", DOUBLE, min_single_dose),
+	DRUG("max_dose_per_kg", DOUBLE, max_dose_per_kg),
+	DRUG("max_daily_dose_per_kg", DOUBLE, max_daily_dose_per_kg),
+	DRUG("max_dose_per_m2", DOUBLE, max_dose_per_m2),
+	DRUG("min_interval_minutes", U32, min_interval_minutes),
+	DRUG("lifetime_max_dose", DOUBLE, lifetime_max_dose),
+	DOSAGE_COL_FORM_OF("renal_bands", bands_text, bands_read),
+	DRUG("strength", DOUBLE, strength),
+	DRUG("strength_unit", TEXT, strength_unit),
+	DOSAGE_COL_FORM_OF("ingredients", ingredients_text, ingredients_read),
+	DOSAGE_COL_FORM_OF("dose_bands", groups_text, groups_read),
+	DRUG("weight_missing", ENUM, weight_missing),
+	DRUG("crcl_missing", ENUM, crcl_missing),
+	DRUG("allergies_missing", ENUM, allergies_missing),
+	DRUG("requires_verification", BOOL, requires_verification),
+	DRUG("early_dose_warns", BOOL, early_dose_warns),
+	DRUG("conc_amount", DOUBLE, concentration_amount),
+	DRUG("conc_volume_ml", DOUBLE, concentration_volume_ml),
+	DOSAGE_COL_FORM_OF("gtins", gtins_text, gtins_read),
+	DRUG("inf_max_rate", DOUBLE, infusion_max_rate),
+	DRUG("inf_max_rate_kg", DOUBLE, infusion_max_rate_per_kg),
+	DRUG("inf_ceiling", DOUBLE, infusion_rate_ceiling),
+	DRUG("infusion_only", BOOL, infusion_only),
+	DRUG("inf_max_conc", DOUBLE, infusion_max_concentration),
+	DRUG("weekly_only", BOOL, weekly_only),
+	DRUG("weight_max_age", U32, weight_max_age_days),
+	DRUG("renal_basis", ENUM, renal_basis),
+	DOSAGE_COL_FORM_OF("hepatic_bands", hepatic_text, hepatic_read),
+	DRUG("lab_rules", TEXT, lab_rules),
+	DRUG("lab_source", TEXT, lab_rules_source),
+	DRUG("pregnancy", TEXT, pregnancy),
+	DRUG("preg_source", TEXT, pregnancy_source),
+	DRUG("regimen_limits", TEXT, regimen_limits),
+};
+
+#define DRUG_N_COLUMNS 46
+_Static_assert(sizeof(drug_cols) / sizeof(drug_cols[0]) == DRUG_N_COLUMNS,
+	       "one drug_cols entry per column of DRUG_COLUMNS");
+MED_DB_PARAMS_FIT(DRUG_N_COLUMNS);
+
+static med_err
+on_drug_row(void *ctx, const med_db_row *row)
+{
+	drug_rows *r = ctx;
+	dosage_drug *d = med_arena_push_msg(
+		r->arena, (void ***)&r->items, &r->n, &r->cap,
+		&smartmed__dosage__v1__drug__descriptor);
+	med_err err;
+
+	if (d == NULL)
+		return MED_ERR_NOMEM;
+	err = dosage_cols_read(r->arena, row, drug_cols, DRUG_N_COLUMNS, d);
+	return err == MED_OK ? dosage_drug_classes(r->arena, d) : err;
+}
+
+/* An entry written: every column of drug_cols bound in order; an update
+ * keeps the code and counts one more revision. */
+#define UPSERT_SQL                                                             \
+	"INSERT INTO drugs (" DRUG_COLUMNS ")"                                 \
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"    \
+	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"   \
+	" ?, ?, ?, ?, ?)"                                                      \
+	" ON DUPLICATE KEY UPDATE name = VALUES(name),"                        \
+	" unit = VALUES(unit),"                                                \
+	" max_single_dose = VALUES(max_single_dose),"                          \
+	" max_daily_dose = VALUES(max_daily_dose),"                            \
+	" high_alert = VALUES(high_alert),"                                    \
+	" updated_ms = VALUES(updated_ms), revision = revision + 1,"           \
+	" code_system = VALUES(code_system),"                                  \
+	" substance = VALUES(substance),"                                      \
+	" drug_class = VALUES(drug_class), forms = VALUES(forms),"             \
+	" routes = VALUES(routes),"                                            \
+	" min_single_dose = VALUES(min_single_dose),"                          \
+	" max_dose_per_kg = VALUES(max_dose_per_kg),"                          \
+	" max_daily_dose_per_kg = VALUES(max_daily_dose_per_kg),"              \
+	" max_dose_per_m2 = VALUES(max_dose_per_m2),"                          \
+	" min_interval_minutes = VALUES(min_interval_minutes),"                \
+	" lifetime_max_dose = VALUES(lifetime_max_dose),"                      \
+	" renal_bands = VALUES(renal_bands),"                                  \
+	" strength = VALUES(strength),"                                        \
+	" strength_unit = VALUES(strength_unit),"                              \
+	" ingredients = VALUES(ingredients),"                                  \
+	" dose_bands = VALUES(dose_bands),"                                    \
+	" weight_missing = VALUES(weight_missing),"                            \
+	" crcl_missing = VALUES(crcl_missing),"                                \
+	" allergies_missing = VALUES(allergies_missing),"                      \
+	" requires_verification = VALUES(requires_verification),"              \
+	" early_dose_warns = VALUES(early_dose_warns),"                        \
+	" conc_amount = VALUES(conc_amount),"                                  \
+	" conc_volume_ml = VALUES(conc_volume_ml),"                            \
+	" gtins = VALUES(gtins),"                                              \
+	" inf_max_rate = VALUES(inf_max_rate),"                                \
+	" inf_max_rate_kg = VALUES(inf_max_rate_kg),"                          \
+	" inf_ceiling = VALUES(inf_ceiling),"                                  \
+	" infusion_only = VALUES(infusion_only),"                              \
+	" inf_max_conc = VALUES(inf_max_conc),"                                \
+	" weekly_only = VALUES(weekly_only),"                                  \
+	" weight_max_age = VALUES(weight_max_age),"                            \
+	" renal_basis = VALUES(renal_basis),"                                  \
+	" hepatic_bands = VALUES(hepatic_bands),"                              \
+	" lab_rules = VALUES(lab_rules),"                                      \
+	" lab_source = VALUES(lab_source),"                                    \
+	" pregnancy = VALUES(pregnancy),"                                      \
+	" preg_source = VALUES(preg_source),"                                  \
+	" regimen_limits = VALUES(regimen_limits)"
+
+/* upsert_conn writes one entry inside the caller's transaction: as
+ * written at now_ms, revision 1 when new, "local" when it names no code
+ * system. */
 static med_err
 upsert_conn(med_db_conn *c, med_arena *a, const dosage_drug *d, int64_t now_ms)
 {
-	char *forms = join_list(a, d->forms, d->n_forms);
-	char *routes = join_list(a, d->routes, d->n_routes);
-	char *bands = bands_text(a, d);
-	char *ingredients = dosage_ingredients_text(a, d);
-	char *groups = dosage_groups_text(a, d);
-	char *gtins = gtins_text(a, d);
-	char *hepatic = dosage_hepatic_text(a, d);
-	const char *cs = d->code_system[0] ? d->code_system : "local";
+	dosage_drug w = *d;
+	med_db_value v[DRUG_N_COLUMNS];
 	med_err err;
 
-	if (!forms || !routes || !bands || !ingredients || !groups || !gtins ||
-	    !hepatic)
-		return MED_ERR_NOMEM;
-	med_db_value v[] = {
-		MED_DB_STR(d->code),
-		MED_DB_STR(d->name),
-		MED_DB_STR(d->unit),
-		MED_DB_DBL(d->max_single_dose),
-		MED_DB_DBL(d->max_daily_dose),
-		MED_DB_I64(d->high_alert ? 1 : 0),
-		MED_DB_I64(now_ms),
-		MED_DB_STR(cs),
-		MED_DB_STR(d->substance),
-		MED_DB_STR(d->drug_class),
-		MED_DB_STR(forms),
-		MED_DB_STR(routes),
-		MED_DB_DBL(d->min_single_dose),
-		MED_DB_DBL(d->max_dose_per_kg),
-		MED_DB_DBL(d->max_daily_dose_per_kg),
-		MED_DB_DBL(d->max_dose_per_m2),
-		MED_DB_I64(d->min_interval_minutes),
-		MED_DB_DBL(d->lifetime_max_dose),
-		MED_DB_STR(bands),
-		MED_DB_DBL(d->strength),
-		MED_DB_STR(d->strength_unit),
-		MED_DB_STR(ingredients),
-		MED_DB_STR(groups),
-		MED_DB_I64(d->weight_missing),
-		MED_DB_I64(d->crcl_missing),
-		MED_DB_I64(d->allergies_missing),
-		MED_DB_I64(d->requires_verification ? 1 : 0),
-		MED_DB_I64(d->early_dose_warns ? 1 : 0),
-		MED_DB_DBL(d->concentration_amount),
-		MED_DB_DBL(d->concentration_volume_ml),
-		MED_DB_STR(gtins),
-		MED_DB_DBL(d->infusion_max_rate),
-		MED_DB_DBL(d->infusion_max_rate_per_kg),
-		MED_DB_DBL(d->infusion_rate_ceiling),
-		MED_DB_I64(d->infusion_only ? 1 : 0),
-		MED_DB_DBL(d->infusion_max_concentration),
-		MED_DB_I64(d->weekly_only ? 1 : 0),
-		MED_DB_I64(d->weight_max_age_days),
-		MED_DB_I64(d->renal_basis),
-		MED_DB_STR(hepatic),
-		MED_DB_STR(d->lab_rules),
-		MED_DB_STR(d->lab_rules_source),
-		MED_DB_STR(d->pregnancy),
-		MED_DB_STR(d->pregnancy_source),
-		MED_DB_STR(d->regimen_limits),
-	};
-	err = med_db_exec(
-		c,
-		"INSERT INTO drugs (" DRUG_COLUMNS ")"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-		" ON DUPLICATE KEY UPDATE name = VALUES(name),"
-		" unit = VALUES(unit),"
-		" max_single_dose = VALUES(max_single_dose),"
-		" max_daily_dose = VALUES(max_daily_dose),"
-		" high_alert = VALUES(high_alert),"
-		" updated_ms = VALUES(updated_ms), revision = revision + 1,"
-		" code_system = VALUES(code_system),"
-		" substance = VALUES(substance),"
-		" drug_class = VALUES(drug_class), forms = VALUES(forms),"
-		" routes = VALUES(routes),"
-		" min_single_dose = VALUES(min_single_dose),"
-		" max_dose_per_kg = VALUES(max_dose_per_kg),"
-		" max_daily_dose_per_kg = VALUES(max_daily_dose_per_kg),"
-		" max_dose_per_m2 = VALUES(max_dose_per_m2),"
-		" min_interval_minutes = VALUES(min_interval_minutes),"
-		" lifetime_max_dose = VALUES(lifetime_max_dose),"
-		" renal_bands = VALUES(renal_bands),"
-		" strength = VALUES(strength),"
-		" strength_unit = VALUES(strength_unit),"
-		" ingredients = VALUES(ingredients),"
-		" dose_bands = VALUES(dose_bands),"
-		" weight_missing = VALUES(weight_missing),"
-		" crcl_missing = VALUES(crcl_missing),"
-		" allergies_missing = VALUES(allergies_missing),"
-		" requires_verification = VALUES(requires_verification),"
-		" early_dose_warns = VALUES(early_dose_warns),"
-		" conc_amount = VALUES(conc_amount),"
-		" conc_volume_ml = VALUES(conc_volume_ml),"
-		" gtins = VALUES(gtins),"
-		" inf_max_rate = VALUES(inf_max_rate),"
-		" inf_max_rate_kg = VALUES(inf_max_rate_kg),"
-		" inf_ceiling = VALUES(inf_ceiling),"
-		" infusion_only = VALUES(infusion_only),"
-		" inf_max_conc = VALUES(inf_max_conc),"
-		" weekly_only = VALUES(weekly_only),"
-		" weight_max_age = VALUES(weight_max_age),"
-		" renal_basis = VALUES(renal_basis),"
-		" hepatic_bands = VALUES(hepatic_bands),"
-		" lab_rules = VALUES(lab_rules),"
-		" lab_source = VALUES(lab_source),"
-		" pregnancy = VALUES(pregnancy),"
-		" preg_source = VALUES(preg_source),"
-		" regimen_limits = VALUES(regimen_limits)",
-		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
-	if (err != MED_OK || (err = substances_put(c, d)) != MED_OK)
+	w.updated_ms = now_ms;
+	w.revision = 1;
+	if (w.code_system[0] == '\0')
+		w.code_system = (char *)"local";
+	if ((err = dosage_cols_bind(a, drug_cols, DRUG_N_COLUMNS, &w, v)) !=
+		    MED_OK ||
+	    (err = med_db_exec(c, UPSERT_SQL, v, DRUG_N_COLUMNS, NULL, NULL)) !=
+		    MED_OK ||
+	    (err = substances_put(c, d)) != MED_OK)
 		return err;
 	return gtins_put(c, d);
 }

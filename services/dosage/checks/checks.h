@@ -242,6 +242,19 @@ med_err dosage_weekly_gate(med_call *call, const dosage_order *o,
  * answered DATA_LOSS, as if the rows were corrupt: issue 31.)
  */
 #define DOSAGE_GIVEN_MAX_ROWS 20000
+/* DOSAGE_GIVEN_MAX_ROWS as text, for the messages that name it. */
+#define DOSAGE_GIVEN_MAX_ROWS_TEXT DOSAGE_TEXT_(DOSAGE_GIVEN_MAX_ROWS)
+#define DOSAGE_TEXT_(n)		   DOSAGE_TEXT__(n)
+#define DOSAGE_TEXT__(n)	   #n
+
+/*
+ * dosage_fail_limit names limit, the words of the capacity limit a read
+ * met (a list's or history's limit field; static), as call's status
+ * message when err is MED_ERR_LIMIT and limit is not NULL; it returns err
+ * either way.  The function that holds the call and ran the read calls it,
+ * so that a reader follows the limit from the read to the call's status.
+ */
+med_err dosage_fail_limit(med_call *call, med_err err, const char *limit);
 
 /* dosage_given_list - what a patient was given of each substance of a
  * drug around a time, in the drug's unit, for the PRN forecast.  The
@@ -257,10 +270,14 @@ typedef struct dosage_given_substance {
 typedef struct dosage_given_list {
 	dosage_given_substance s[DOSAGE_DOSE_MAX_SUBSTANCES];
 	size_t n_substances;
+	/* The capacity limit the read met, in words (static), when it
+	 * returned MED_ERR_LIMIT; else NULL (dosage_fail_limit). */
+	const char *limit;
 } dosage_given_list;
 
 /* dosage_store_given reads what the patient was given of the drug's
- * substances around at_ms (store_history.c). */
+ * substances around at_ms (store_history.c).  MED_ERR_LIMIT past
+ * DOSAGE_GIVEN_MAX_ROWS, naming it in h->limit. */
 med_err dosage_store_given(med_db_conn *c, const dosage_family *fam,
 			   const char *patient_id, const dosage_drug *d,
 			   int64_t at_ms,
@@ -268,7 +285,8 @@ med_err dosage_store_given(med_db_conn *c, const dosage_family *fam,
 
 /* dosage_store_given_list reads what the patient was given of d's
  * substances in [from_ms, to_ms), with each one's latest dose and
- * lifetime total (store_history.c). */
+ * lifetime total (store_history.c).  MED_ERR_LIMIT past
+ * DOSAGE_GIVEN_MAX_ROWS, naming it in out->limit. */
 med_err dosage_store_given_list(med_db_conn *c, med_arena *a,
 				const char *patient_id, const dosage_drug *d,
 				int64_t from_ms, int64_t to_ms,
@@ -288,6 +306,9 @@ typedef struct dosage_class_list {
 	 * not be converted. */
 	double ome_24h;
 	bool ome_unknown;
+	/* The capacity limit the read met, in words (static), when it
+	 * returned MED_ERR_LIMIT; else NULL (dosage_fail_limit). */
+	const char *limit;
 } dosage_class_list;
 
 /*
@@ -295,7 +316,7 @@ typedef struct dosage_class_list {
  * a duplicate-therapy group to patient_id (and the records merged into
  * it, fam) within 24 h either side of at_ms, in time order, each with its
  * order's PRN flag and its oral morphine equivalent by the order's route.
- * MED_ERR_LIMIT past DOSAGE_GIVEN_MAX_ROWS.
+ * MED_ERR_LIMIT past DOSAGE_GIVEN_MAX_ROWS, naming it in out->limit.
  */
 med_err dosage_store_class_given(med_db_conn *c, med_arena *a,
 				 const dosage_family *fam,
@@ -306,9 +327,9 @@ med_err dosage_store_class_given(med_db_conn *c, med_arena *a,
  * records merged into it, fam; NULL: its own) that are active or pending
  * verification at now_ms, but for except_id: a row per substance, every
  * substance (the class checks keep their groups'), with each order's
- * period, schedule and prescriber. */
-med_err dosage_store_class_orders(med_db *db, med_arena *a,
-				  const dosage_family *fam,
+ * period, schedule and prescriber, in call's arena.  MED_ERR_LIMIT past
+ * DOSAGE_GIVEN_MAX_ROWS, naming it as call's status. */
+med_err dosage_store_class_orders(med_call *call, const dosage_family *fam,
 				  const char *patient_id, const char *except_id,
 				  int64_t now_ms,
 				  dosage_class_list *out) MED_MUST_CHECK;
@@ -417,7 +438,7 @@ void dosage_ddi_forget(void);
  * at_ms but for except_id, each with the rules overridden on it, and the
  * products given within window_ms either side of at_ms, one row per order
  * and substance with its latest dose.  MED_ERR_LIMIT past
- * DOSAGE_GIVEN_MAX_ROWS.
+ * DOSAGE_GIVEN_MAX_ROWS, naming it in out->limit.
  */
 med_err dosage_store_ddi_products(med_db *db, med_arena *a,
 				  const dosage_family *fam,
@@ -440,7 +461,8 @@ typedef struct dosage_ddi_subject {
 /*
  * dosage_ddi_gather reads the products the check of a dose of patient_id
  * at at_ms meets (except_id: its own order) with the window ref's
- * knowledge base needs.  Errors: the store's.
+ * knowledge base needs.  Errors: the store's (MED_ERR_LIMIT named as
+ * call's status).
  */
 med_err dosage_ddi_gather(med_call *call, const dosage_ddi_ref *ref,
 			  const dosage_family *fam, const char *patient_id,

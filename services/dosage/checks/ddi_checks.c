@@ -260,12 +260,15 @@ dosage_ddi_gather(med_call *call, const dosage_ddi_ref *ref,
 		  const dosage_family *fam, const char *patient_id,
 		  const char *except_id, int64_t at_ms, dosage_class_list *out)
 {
+	med_err err;
+
 	memset(out, 0, sizeof(*out));
 	if (ref == NULL)
 		return MED_OK;
-	return dosage_store_ddi_products(
-		med_call_db(call), med_call_arena(call), fam, patient_id,
-		except_id, at_ms, dosage_ddi_kb_window_ms(ref->kb), out);
+	err = dosage_store_ddi_products(med_call_db(call), med_call_arena(call),
+					fam, patient_id, except_id, at_ms,
+					dosage_ddi_kb_window_ms(ref->kb), out);
+	return dosage_fail_limit(call, err, out->limit);
 }
 
 /* --- the check ------------------------------------------------------------ */

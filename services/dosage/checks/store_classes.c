@@ -48,17 +48,22 @@ push(med_arena *a, dosage_class_list *l)
 	return &l->items[l->n++];
 }
 
+/* What a list past DOSAGE_GIVEN_MAX_ROWS answers: the call's status
+ * message (dosage_fail_limit). */
+static const char class_limit[] =
+	"administrations: more than " DOSAGE_GIVEN_MAX_ROWS_TEXT
+	" of a therapeutic class to this patient within 24 h of the dose; the "
+	"class checks will not count them short (DOSAGE_GIVEN_MAX_ROWS)";
+
+/* full is why push found no room in l: its limit (named in l->limit) or
+ * the arena's. */
 static med_err
-full(const dosage_class_list *l)
+full(dosage_class_list *l)
 {
-	if (l->cap >= DOSAGE_GIVEN_MAX_ROWS)
-		return med_db_tx_limit(
-			"administrations: more than %d of a therapeutic class "
-			"to this patient within 24 h of the dose; the class "
-			"checks will not count them short "
-			"(DOSAGE_GIVEN_MAX_ROWS)",
-			DOSAGE_GIVEN_MAX_ROWS);
-	return MED_ERR_NOMEM;
+	if (l->cap < DOSAGE_GIVEN_MAX_ROWS)
+		return MED_ERR_NOMEM;
+	l->limit = class_limit;
+	return MED_ERR_LIMIT;
 }
 
 /* row_ome converts one administration row (stored unit and amount, the
@@ -172,13 +177,14 @@ on_order_row(void *arg, const med_db_row *row)
 }
 
 med_err
-dosage_store_class_orders(med_db *db, med_arena *a, const dosage_family *fam,
+dosage_store_class_orders(med_call *call, const dosage_family *fam,
 			  const char *patient_id, const char *except_id,
 			  int64_t now_ms, dosage_class_list *out)
 {
-	class_read r = {a, out};
+	class_read r = {med_call_arena(call), out};
 	med_db_value v[DOSAGE_FAMILY_MAX + 4];
 	size_t n = dosage_family_bind(fam, patient_id, v);
+	med_err err;
 
 	v[n++] = MED_DB_I64(
 		SMARTMED__DOSAGE__V1__ORDER_STATUS__ORDER_STATUS_ACTIVE);
@@ -190,8 +196,8 @@ dosage_store_class_orders(med_db *db, med_arena *a, const dosage_family *fam,
 	/* Orders in force or waiting for a pharmacist, of the patient and
 	 * the records merged into it; a held order gives nothing until
 	 * resumed, and its doses meet the check then. */
-	return med_db_query_once(
-		db,
+	err = med_db_query_once(
+		med_call_db(call),
 		"SELECT o.id, o.drug_code, s.substance, o.prn, o.start_ms,"
 		" o.end_ms, o.created_by, o.frequency FROM orders o"
 		" JOIN drug_substances s ON s.drug_code = o.drug_code"
@@ -199,6 +205,7 @@ dosage_store_class_orders(med_db *db, med_arena *a, const dosage_family *fam,
 		" AND (o.end_ms = 0 OR o.end_ms > ?) AND o.id <> ?"
 		" ORDER BY o.created_ms",
 		v, n, on_order_row, &r);
+	return dosage_fail_limit(call, err, out->limit);
 }
 
 /* --- the interaction check's products ------------------------------------ */

@@ -93,29 +93,34 @@ to_target(const target *t, const med_db_row *row, size_t col, double *out)
 #define AMOUNT_COLUMNS                                                         \
 	"a.drug_unit, a.dose_drug_unit, d.unit, s.strength, s.unit"
 
+/* What a window past DOSAGE_GIVEN_MAX_ROWS answers: the call's status
+ * message (dosage_fail_limit). */
+static const char window_limit[] =
+	"administrations: more than " DOSAGE_GIVEN_MAX_ROWS_TEXT
+	" of one substance to this patient within 48 h of the dose; the dose "
+	"checks will not count them short (DOSAGE_GIVEN_MAX_ROWS)";
+
 typedef struct window_ctx {
 	const target *t;
 	med_arena *arena;
 	dosage_given_substance *rows;
+	const char **limit;
 	bool bad;
 } window_ctx;
 
 /* window_grow doubles r's arrays (in a), up to DOSAGE_GIVEN_MAX_ROWS;
- * past it the call is refused naming the limit. */
+ * past it MED_ERR_LIMIT, naming the limit in *limit. */
 static med_err
-window_grow(med_arena *a, dosage_given_substance *r)
+window_grow(med_arena *a, dosage_given_substance *r, const char **limit)
 {
 	size_t cap = r->cap ? r->cap * 2 : WINDOW_FIRST_ROWS;
 	int64_t *t_ms;
 	double *amount;
 
-	if (r->cap == DOSAGE_GIVEN_MAX_ROWS)
-		return med_db_tx_limit(
-			"administrations: more than %d of one substance to "
-			"this patient within 48 h of the dose; the dose "
-			"checks will not count them short "
-			"(DOSAGE_GIVEN_MAX_ROWS)",
-			DOSAGE_GIVEN_MAX_ROWS);
+	if (r->cap == DOSAGE_GIVEN_MAX_ROWS) {
+		*limit = window_limit;
+		return MED_ERR_LIMIT;
+	}
 	if (cap > DOSAGE_GIVEN_MAX_ROWS)
 		cap = DOSAGE_GIVEN_MAX_ROWS;
 	t_ms = med_arena_alloc(a, cap * sizeof(*t_ms));
@@ -140,7 +145,8 @@ on_window_row(void *arg, const med_db_row *row)
 	dosage_given_substance *r = w->rows;
 	med_err err;
 
-	if (r->n == r->cap && (err = window_grow(w->arena, r)) != MED_OK)
+	if (r->n == r->cap &&
+	    (err = window_grow(w->arena, r, w->limit)) != MED_OK)
 		return err;
 	if (!to_target(w->t, row, 1, &r->amount[r->n])) {
 		w->bad = true;
@@ -151,13 +157,14 @@ on_window_row(void *arg, const med_db_row *row)
 }
 
 /* read_window reads the administrations of t's substance strictly between
- * from_ms and to_ms into rows (arrays in a), in time order. */
+ * from_ms and to_ms into rows (arrays in a), in time order; past
+ * DOSAGE_GIVEN_MAX_ROWS MED_ERR_LIMIT, naming it in *limit. */
 static med_err
 read_window(med_db_conn *c, med_arena *a, const med_db_value *fam,
 	    const target *t, int64_t from_ms, int64_t to_ms,
-	    dosage_given_substance *rows)
+	    dosage_given_substance *rows, const char **limit)
 {
-	window_ctx w = {.t = t, .arena = a, .rows = rows};
+	window_ctx w = {.t = t, .arena = a, .rows = rows, .limit = limit};
 	med_db_value v[FAM_N + 3];
 	med_err err;
 
@@ -180,10 +187,11 @@ read_window(med_db_conn *c, med_arena *a, const med_db_value *fam,
 }
 
 /* worst_24h reads the administrations within a day either side of at_ms
- * and gives the largest 24-h total a dose at at_ms would join. */
+ * and gives the largest 24-h total a dose at at_ms would join
+ * (h->given_24h; h->limit names a capacity limit met). */
 static med_err
 worst_24h(med_db_conn *c, const med_db_value *fam, const target *t,
-	  int64_t at_ms, double *out)
+	  int64_t at_ms, dosage_dose_history *h)
 {
 	dosage_given_substance rows = {0};
 	med_arena *a = med_arena_new(WINDOW_ARENA_MAX);
@@ -192,10 +200,10 @@ worst_24h(med_db_conn *c, const med_db_value *fam, const target *t,
 	if (a == NULL)
 		return MED_ERR_NOMEM;
 	err = read_window(c, a, fam, t, at_ms - DOSAGE_DOSE_DAY_MS,
-			  at_ms + DOSAGE_DOSE_DAY_MS, &rows);
+			  at_ms + DOSAGE_DOSE_DAY_MS, &rows, &h->limit);
 	if (err == MED_OK)
-		*out = dosage_dose_worst_24h(rows.t_ms, rows.amount, rows.n,
-					     at_ms);
+		h->given_24h = dosage_dose_worst_24h(rows.t_ms, rows.amount,
+						     rows.n, at_ms);
 	med_arena_free(a);
 	return err;
 }
@@ -344,7 +352,7 @@ substance_given(med_db_conn *c, const med_db_value *fam, const target *t,
 	med_err err;
 
 	memset(h, 0, sizeof(*h));
-	if ((err = worst_24h(c, fam, t, at_ms, &h->given_24h)) != MED_OK ||
+	if ((err = worst_24h(c, fam, t, at_ms, h)) != MED_OK ||
 	    (err = lifetime(c, fam, t, &h->given_lifetime)) != MED_OK ||
 	    (err = running_given(c, fam, t, at_ms, h)) != MED_OK)
 		return err;
@@ -403,8 +411,10 @@ dosage_store_given(med_db_conn *c, const dosage_family *fam,
 		dosage_dose_history one;
 
 		if ((err = substance_given(c, who, &t[i], at_ms, &one)) !=
-		    MED_OK)
+		    MED_OK) {
+			h->limit = one.limit;
 			return err;
+		}
 		/* The worst substance decides. */
 		if (one.given_24h > h->given_24h)
 			h->given_24h = one.given_24h;
@@ -449,8 +459,8 @@ dosage_store_given_list(med_db_conn *c, med_arena *a, const char *patient_id,
 		dosage_given_substance *s = &out->s[i];
 
 		who[FAM_N] = MED_DB_STR(t[i].key);
-		if ((err = read_window(c, a, who, &t[i], from_ms, to_ms, s)) !=
-			    MED_OK ||
+		if ((err = read_window(c, a, who, &t[i], from_ms, to_ms, s,
+				       &out->limit)) != MED_OK ||
 		    (err = lifetime(c, who, &t[i], &s->lifetime)) != MED_OK ||
 		    (err = med_db_query(
 			     c, "SELECT MAX(a.effective_ms)" FROM_SUBSTANCE,
@@ -459,4 +469,12 @@ dosage_store_given_list(med_db_conn *c, med_arena *a, const char *patient_id,
 			return err;
 	}
 	return MED_OK;
+}
+
+med_err
+dosage_fail_limit(med_call *call, med_err err, const char *limit)
+{
+	if (err != MED_ERR_LIMIT || limit == NULL)
+		return err;
+	return med_call_fail(call, err, "%s", limit);
 }

@@ -12,6 +12,7 @@
  */
 #include <med/check.h>
 #include <med/fhir.h>
+#include <med/fhir_read.h>
 #include <med/service.h>
 #include <med/util.h>
 
@@ -30,12 +31,13 @@
 typedef Smartmed__Dosage__V1__ReadFhirRequest read_request;
 typedef Smartmed__Dosage__V1__ReadFhirResponse read_response;
 
-static med_err
-not_found(med_call *call, const read_request *r)
-{
-	return med_call_fail(call, MED_ERR_NOT_FOUND, "id: no %s %s%s", r->type,
-			     r->id, r->version > 1 ? " at that version" : "");
-}
+static const char *const types[] = {"MedicationRequest",
+				    "MedicationAdministration", "Medication",
+				    "MedicationStatement"};
+static const med_fhir_read_served served = {
+	types, sizeof(types) / sizeof(types[0]),
+	"dosage serves MedicationRequest, MedicationAdministration, "
+	"Medication and MedicationStatement"};
 
 /* keep copies the resource out of json into res. */
 static med_err
@@ -161,26 +163,21 @@ dosage_rpc_read_fhir(med_call *call, const ProtobufCMessage *in,
 {
 	const read_request *r = (const void *)in;
 	read_response *res = (void *)out;
-	med_err err;
+	med_err err = med_fhir_read_check(call, &served, r->type, r->id);
 
-	if (!med_fhir_id_ok(r->id))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "id: not a FHIR id (1..64 of A-Z a-z 0-9 "
-				     "- .)");
+	if (err != MED_OK)
+		return err;
 	if (strcmp(r->type, "Medication") == 0)
 		err = read_medication(call, r, res);
-	else if (strcmp(r->type, "MedicationRequest") == 0 ||
-		 strcmp(r->type, "MedicationAdministration") == 0)
-		err = read_item(call, r, res);
 	else if (strcmp(r->type, "MedicationStatement") == 0)
 		err = dosage_fhir_read_home(call, r->id, res);
 	else
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "type: dosage serves MedicationRequest, "
-				     "MedicationAdministration, Medication and "
-				     "MedicationStatement");
+		err = read_item(call, r, res);
 	/* Only the current version of each is kept as a resource. */
 	if (err == MED_OK && r->version != 0 && r->version != res->version)
 		err = MED_ERR_NOT_FOUND;
-	return err == MED_ERR_NOT_FOUND ? not_found(call, r) : err;
+	return err == MED_ERR_NOT_FOUND
+		       ? med_fhir_read_not_found(call, r->type, r->id,
+						 r->version)
+		       : err;
 }

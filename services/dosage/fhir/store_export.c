@@ -21,6 +21,7 @@
 #include "checks.h"
 #include "catalogue.h"
 #include "orders.h"
+#include "subject.h"
 #include "mar.h"
 #include "infusions.h"
 #include "fhir_export.h"

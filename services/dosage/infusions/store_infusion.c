@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "dosage.h"
+#include "checks.h"
 #include "subject.h"
 #include "infusions.h"
 
@@ -236,6 +237,7 @@ typedef struct infusion_tx_ctx {
 	dosage_infusion_fn decide;
 	void *ctx;
 	dosage_infusion *out;
+	const char *limit; /* the capacity limit loading the subject met */
 } infusion_tx_ctx;
 
 static med_err
@@ -247,9 +249,10 @@ start_tx(med_db_conn *c, void *arg)
 	dosage_admin none = SMARTMED__DOSAGE__V1__ADMINISTRATION__INIT;
 	med_err err;
 
-	if ((err = dosage_store_load_subject(c, x->arena, x->fam, x->order_id,
-					     NULL, NULL, x->at_ms, true, &s)) !=
-		    MED_OK ||
+	err = dosage_store_load_subject(c, x->arena, x->fam, x->order_id, NULL,
+					NULL, x->at_ms, true, &s);
+	x->limit = dosage_subject_limit(&s);
+	if (err != MED_OK ||
 	    (err = x->decide(x->ctx, &s, x->out, &ev, &none)) != MED_OK ||
 	    (err = insert_infusion(c, x->out)) != MED_OK ||
 	    (err = insert_event(c, x->arena, x->out->id, &ev)) != MED_OK)
@@ -271,7 +274,8 @@ dosage_store_start_infusion(med_call *call, const dosage_family *fam,
 			     .ctx = ctx,
 			     .out = out};
 
-	return med_call_tx(call, start_tx, &x);
+	return dosage_fail_limit(call, med_call_tx(call, start_tx, &x),
+				 x.limit);
 }
 
 static med_err
@@ -284,10 +288,12 @@ event_tx(med_db_conn *c, void *arg)
 	med_err err;
 
 	if ((err = read_infusion(c, x->arena, x->infusion_id, false, x->out)) !=
-		    MED_OK ||
-	    (err = dosage_store_load_subject(c, x->arena, x->fam,
-					     x->out->order_id, NULL, NULL,
-					     x->at_ms, true, &s)) != MED_OK ||
+	    MED_OK)
+		return err;
+	err = dosage_store_load_subject(c, x->arena, x->fam, x->out->order_id,
+					NULL, NULL, x->at_ms, true, &s);
+	x->limit = dosage_subject_limit(&s);
+	if (err != MED_OK ||
 	    (err = read_infusion(c, x->arena, x->infusion_id, true, x->out)) !=
 		    MED_OK ||
 	    (err = x->decide(x->ctx, &s, x->out, &ev, &seg)) != MED_OK)
@@ -317,7 +323,8 @@ dosage_store_infusion_event(med_call *call, const dosage_family *fam,
 			     .ctx = ctx,
 			     .out = out};
 
-	return med_call_tx(call, event_tx, &x);
+	return dosage_fail_limit(call, med_call_tx(call, event_tx, &x),
+				 x.limit);
 }
 
 typedef struct get_ctx {

@@ -239,8 +239,7 @@ dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
 			  &x.ddi_meets);
 	if (err == MED_OK)
 		err = dosage_store_check(
-			med_call_db(call), med_call_arena(call),
-			&x.known.family, by_order ? req->order_id : NULL,
+			call, &x.known.family, by_order ? req->order_id : NULL,
 			by_order ? NULL : req->proposed->patient_id,
 			by_order ? NULL : req->proposed->drug_code, at,
 			check_decide, &x);

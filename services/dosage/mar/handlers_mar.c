@@ -625,8 +625,7 @@ dosage_rpc_get_mar(med_call *call, const ProtobufCMessage *in,
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
-	if ((err = dosage_store_mar(med_call_db(call), med_call_arena(call),
-				    req->patient_id, w.from_ms, w.to_ms,
+	if ((err = dosage_store_mar(call, req->patient_id, w.from_ms, w.to_ms,
 				    w.now_ms, &d)) != MED_OK ||
 	    (err = mar_stays(call, &d, w.now_ms)) != MED_OK ||
 	    (err = dosage_ward_zone(call, &w.zone)) != MED_OK)

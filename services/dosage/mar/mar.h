@@ -131,20 +131,6 @@ med_err dosage_store_read_deviation(med_arena *a, const med_db_row *row,
 				    size_t col,
 				    dosage_deviation **out) MED_MUST_CHECK;
 
-/* The columns of an administration, in the order dosage_store_admin_row
- * reads them. */
-#define DOSAGE_ADMIN_COLUMNS                                                   \
-	"id, order_id, patient_id, drug_code, dose, unit, dose_drug_unit,"     \
-	" drug_unit, effective_ms, recorded_ms, status, performer,"            \
-	" confirmed_by, confirmed_ms, identity, token_id, v_score,"            \
-	" v_threshold, v_model, dose_ovr_reason, dose_ovr_text, dose_ovr_by,"  \
-	" id_ovr_reason, id_ovr_text, overall, checks, scheduled_ms,"          \
-	" not_given_reason, not_given_text, eie_by, eie_ms, eie_reason,"       \
-	" cosign_id, cos_ovr_reason, cos_ovr_text, scan_gtin, scan_batch,"     \
-	" scan_expiry, scan_serial, scan_ovr_reason, scan_ovr_text,"           \
-	" eie_req_by, eie_req_ms, eie_req_reason, ward,"                       \
-	" dev_reason, dev_text, ordered_drug_unit"
-
 /* dosage_admin_rows - administrations read into an arena. */
 typedef struct dosage_admin_rows {
 	med_arena *arena;
@@ -153,7 +139,7 @@ typedef struct dosage_admin_rows {
 } dosage_admin_rows;
 
 /* dosage_store_admin_row is the med_db_row_fn that appends one row of
- * DOSAGE_ADMIN_COLUMNS to a dosage_admin_rows. */
+ * DOSAGE_ADMIN_COLUMNS (subject.h) to a dosage_admin_rows. */
 med_err dosage_store_admin_row(void *arg, const med_db_row *row) MED_MUST_CHECK;
 
 /* dosage_store_read_admin reads administration id (lock: FOR UPDATE);
@@ -171,13 +157,13 @@ typedef med_err (*dosage_decide_fn)(void *ctx, dosage_subject *s,
 
 /*
  * dosage_store_check loads a subject by order (order_id set) or by
- * patient_id + drug_code and calls decide (read only).
+ * patient_id + drug_code, in call's arena, and calls decide (read only).
+ * A capacity limit is named as call's status.
  */
-med_err dosage_store_check(med_db *db, med_arena *arena,
-			   const dosage_family *fam, const char *order_id,
-			   const char *patient_id, const char *drug_code,
-			   int64_t at_ms, dosage_decide_fn decide,
-			   void *ctx) MED_MUST_CHECK;
+med_err dosage_store_check(med_call *call, const dosage_family *fam,
+			   const char *order_id, const char *patient_id,
+			   const char *drug_code, int64_t at_ms,
+			   dosage_decide_fn decide, void *ctx) MED_MUST_CHECK;
 
 /*
  * dosage_store_record locks the order and the patient (so concurrent
@@ -274,8 +260,9 @@ typedef struct dosage_mar_data {
 	size_t n_infusions;
 } dosage_mar_data;
 
-/* dosage_store_mar reads the MAR's data for [from_ms, to_ms) at now_ms. */
-med_err dosage_store_mar(med_db *db, med_arena *arena, const char *patient_id,
+/* dosage_store_mar reads the MAR's data for [from_ms, to_ms) at now_ms,
+ * in call's arena; a capacity limit is named as call's status. */
+med_err dosage_store_mar(med_call *call, const char *patient_id,
 			 int64_t from_ms, int64_t to_ms, int64_t now_ms,
 			 dosage_mar_data *out) MED_MUST_CHECK;
 

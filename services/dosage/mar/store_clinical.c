@@ -54,12 +54,12 @@ check_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_check(med_db *db, med_arena *arena, const dosage_family *fam,
+dosage_store_check(med_call *call, const dosage_family *fam,
 		   const char *order_id, const char *patient_id,
 		   const char *drug_code, int64_t at_ms,
 		   dosage_decide_fn decide, void *ctx)
 {
-	subject_ctx x = {.arena = arena,
+	subject_ctx x = {.arena = med_call_arena(call),
 			 .fam = fam,
 			 .order_id = order_id,
 			 .patient_id = patient_id,
@@ -67,8 +67,9 @@ dosage_store_check(med_db *db, med_arena *arena, const dosage_family *fam,
 			 .at_ms = at_ms,
 			 .decide = decide,
 			 .ctx = ctx};
+	med_err err = med_db_tx(med_call_db(call), check_tx, &x);
 
-	return med_db_tx(db, check_tx, &x);
+	return dosage_fail_limit(call, err, dosage_subject_limit(&x.s));
 }
 
 /* scanned_entry finds the catalogue entry of the scanned GTIN. */
@@ -119,10 +120,12 @@ dosage_store_record(med_call *call, const dosage_family *fam,
 			 .decide = decide,
 			 .ctx = ctx,
 			 .admin = admin};
+	med_err err;
 
 	/* The call's transaction: its audit event and request-log row
 	 * commit with the administration (med_call_tx). */
-	return med_call_tx(call, record_tx, &x);
+	err = med_call_tx(call, record_tx, &x);
+	return dosage_fail_limit(call, err, dosage_subject_limit(&x.s));
 }
 
 /* --- reading administrations --------------------------------------------- */
@@ -149,73 +152,41 @@ dosage_store_read_deviation(med_arena *a, const med_db_row *row, size_t col,
 	return MED_OK;
 }
 
+/* admin_read_own reads the OWN columns of dosage_admin_cols: the
+ * overrides, the dose deviation and the checks of an administration. */
+static med_err
+admin_read_own(med_arena *a, const med_db_row *row, dosage_admin *m)
+{
+	m->dose_override =
+		dosage_store_read_override(a, row, DOSAGE_ADMIN_COL_DOSE_OVR);
+	m->identity_override =
+		dosage_store_read_override(a, row, DOSAGE_ADMIN_COL_ID_OVR);
+	m->cosign_override =
+		dosage_store_read_override(a, row, DOSAGE_ADMIN_COL_COS_OVR);
+	m->scan_override =
+		dosage_store_read_override(a, row, DOSAGE_ADMIN_COL_SCAN_OVR);
+	if (dosage_store_read_deviation(a, row, DOSAGE_ADMIN_COL_DEV,
+					&m->dose_deviation) != MED_OK ||
+	    dosage_admin_deviation_fill(a, m) != MED_OK)
+		return MED_ERR_NOMEM;
+	return dosage_store_unpack_checks(a, row, DOSAGE_ADMIN_COL_CHECKS,
+					  &m->checks, &m->n_checks);
+}
+
 med_err
 dosage_store_admin_row(void *arg, const med_db_row *row)
 {
 	admin_rows *r = arg;
-	med_arena *a = r->arena;
 	dosage_admin *m = med_arena_push_msg(
-		a, (void ***)&r->items, &r->n, &r->cap,
+		r->arena, (void ***)&r->items, &r->n, &r->cap,
 		&smartmed__dosage__v1__administration__descriptor);
+	med_err err;
 
 	if (m == NULL)
 		return MED_ERR_NOMEM;
-	m->id = med_db_row_strdup(a, row, 0);
-	m->order_id = med_db_row_strdup(a, row, 1);
-	m->patient_id = med_db_row_strdup(a, row, 2);
-	m->drug_code = med_db_row_strdup(a, row, 3);
-	m->dose = med_db_row_double(row, 4);
-	m->unit = med_db_row_strdup(a, row, 5);
-	m->dose_in_drug_unit = med_db_row_double(row, 6);
-	m->drug_unit = med_db_row_strdup(a, row, 7);
-	m->effective_ms = med_db_row_int64(row, 8);
-	m->recorded_ms = med_db_row_int64(row, 9);
-	m->status = med_db_row_strdup(a, row, 10);
-	m->performer = med_db_row_strdup(a, row, 11);
-	m->confirmed_by = med_db_row_strdup(a, row, 12);
-	m->confirmed_ms = med_db_row_int64(row, 13);
-	m->identity = med_db_row_strdup(a, row, 14);
-	m->verification_token_id = med_db_row_strdup(a, row, 15);
-	m->verification_score = med_db_row_double(row, 16);
-	m->verification_threshold = med_db_row_double(row, 17);
-	m->verification_model = med_db_row_strdup(a, row, 18);
-	m->dose_override = dosage_store_read_override(a, row, 19);
-	m->dose_override_by = med_db_row_strdup(a, row, 21);
-	m->identity_override = dosage_store_read_override(a, row, 22);
-	m->overall =
-		(Smartmed__Dosage__V1__CheckStatus)med_db_row_int64(row, 24);
-	m->scheduled_ms = med_db_row_int64(row, 26);
-	m->not_given_reason =
-		(Smartmed__Dosage__V1__NotGivenReason)med_db_row_int64(row, 27);
-	m->not_given_text = med_db_row_strdup(a, row, 28);
-	m->entered_in_error_by = med_db_row_strdup(a, row, 29);
-	m->entered_in_error_ms = med_db_row_int64(row, 30);
-	m->entered_in_error_reason = med_db_row_strdup(a, row, 31);
-	m->cosign_id = med_db_row_strdup(a, row, 32);
-	m->cosign_override = dosage_store_read_override(a, row, 33);
-	m->product_gtin = med_db_row_strdup(a, row, 35);
-	m->product_batch = med_db_row_strdup(a, row, 36);
-	m->product_expiry = med_db_row_strdup(a, row, 37);
-	m->product_serial = med_db_row_strdup(a, row, 38);
-	m->scan_override = dosage_store_read_override(a, row, 39);
-	m->entered_in_error_requested_by = med_db_row_strdup(a, row, 41);
-	m->entered_in_error_requested_ms = med_db_row_int64(row, 42);
-	m->entered_in_error_requested_reason = med_db_row_strdup(a, row, 43);
-	m->ward = med_db_row_strdup(a, row, 44);
-	m->ordered_dose_in_drug_unit = med_db_row_double(row, 47);
-	if (!m->entered_in_error_requested_by ||
-	    !m->entered_in_error_requested_reason || !m->ward ||
-	    dosage_store_read_deviation(a, row, 45, &m->dose_deviation) !=
-		    MED_OK ||
-	    dosage_admin_deviation_fill(a, m) != MED_OK)
-		return MED_ERR_NOMEM;
-	if (!m->id || !m->status || !m->verification_model ||
-	    !m->dose_override_by || !m->not_given_text ||
-	    !m->entered_in_error_by || !m->entered_in_error_reason ||
-	    !m->cosign_id || !m->product_gtin || !m->product_batch ||
-	    !m->product_expiry || !m->product_serial)
-		return MED_ERR_NOMEM;
-	return dosage_store_unpack_checks(a, row, 25, &m->checks, &m->n_checks);
+	err = dosage_cols_read(r->arena, row, dosage_admin_cols,
+			       DOSAGE_ADMIN_N_COLUMNS, m);
+	return err == MED_OK ? admin_read_own(r->arena, row, m) : err;
 }
 
 typedef struct confirm_ctx {

@@ -170,6 +170,7 @@ typedef struct mar_ctx {
 	const char *patient_id;
 	int64_t from_ms, to_ms, now_ms;
 	dosage_mar_data *out;
+	const char *limit; /* the capacity limit a PRN forecast met */
 } mar_ctx;
 
 /* mar_admins reads what was charted for the patient around the window:
@@ -222,6 +223,7 @@ static med_err
 mar_prn(med_db_conn *c, mar_ctx *x, size_t i)
 {
 	dosage_mar_data *d = x->out;
+	med_err err;
 
 	/* A PRN forecast needs the drug's limits: a PRN order whose drug
 	 * is gone is data lost, not a line without a forecast. */
@@ -230,10 +232,12 @@ mar_prn(med_db_conn *c, mar_ctx *x, size_t i)
 	d->given[i] = med_arena_zalloc(x->arena, sizeof(dosage_given_list));
 	if (d->given[i] == NULL)
 		return MED_ERR_NOMEM;
-	return dosage_store_given_list(c, x->arena, x->patient_id, d->drugs[i],
-				       x->now_ms - DOSAGE_DOSE_DAY_MS,
-				       x->now_ms + DOSAGE_DOSE_DAY_MS,
-				       d->given[i]);
+	err = dosage_store_given_list(c, x->arena, x->patient_id, d->drugs[i],
+				      x->now_ms - DOSAGE_DOSE_DAY_MS,
+				      x->now_ms + DOSAGE_DOSE_DAY_MS,
+				      d->given[i]);
+	x->limit = d->given[i]->limit;
+	return err;
 }
 
 static med_err
@@ -271,12 +275,19 @@ mar_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_mar(med_db *db, med_arena *arena, const char *patient_id,
-		 int64_t from_ms, int64_t to_ms, int64_t now_ms,
-		 dosage_mar_data *out)
+dosage_store_mar(med_call *call, const char *patient_id, int64_t from_ms,
+		 int64_t to_ms, int64_t now_ms, dosage_mar_data *out)
 {
-	mar_ctx x = {arena, patient_id, from_ms, to_ms, now_ms, out};
+	mar_ctx x = {med_call_arena(call),
+		     patient_id,
+		     from_ms,
+		     to_ms,
+		     now_ms,
+		     out,
+		     NULL};
+	med_err err;
 
 	memset(out, 0, sizeof(*out));
-	return med_db_tx(db, mar_tx, &x);
+	err = med_db_tx(med_call_db(call), mar_tx, &x);
+	return dosage_fail_limit(call, err, x.limit);
 }

@@ -274,12 +274,11 @@ entry_checks(med_call *call, dosage_order *o, const dosage_drug *d,
 		return err;
 	if ((err = merged_contexts(call, o, k, &ctx, &has_ctx)) != MED_OK)
 		return err;
-	if ((err = dosage_store_given_once(med_call_db(call), &k->family,
-					   o->patient_id, d, o->start_ms,
-					   &given)) != MED_OK ||
-	    (err = dosage_store_class_orders(med_call_db(call), a, &k->family,
-					     o->patient_id, NULL, med_now_ms(),
-					     &others)) != MED_OK ||
+	if ((err = dosage_store_given_once(call, &k->family, o->patient_id, d,
+					   o->start_ms, &given)) != MED_OK ||
+	    (err = dosage_store_class_orders(call, &k->family, o->patient_id,
+					     NULL, med_now_ms(), &others)) !=
+		    MED_OK ||
 	    (err = dosage_orders_day_ome(call, dosage_store_get_order,
 					 &others)) != MED_OK ||
 	    (err = entry_ddi_read(call, &k->family, o->patient_id, NULL,
@@ -749,9 +748,9 @@ verify_class_stop(med_call *call, const dosage_order *o, const char **why)
 		    MED_OK ||
 	    (err = dosage_store_get(med_call_db(call), a, o->drug_code, &d)) !=
 		    MED_OK ||
-	    (err = dosage_store_class_orders(med_call_db(call), a, &k.family,
-					     o->patient_id, o->id, med_now_ms(),
-					     &others)) != MED_OK ||
+	    (err = dosage_store_class_orders(call, &k.family, o->patient_id,
+					     o->id, med_now_ms(), &others)) !=
+		    MED_OK ||
 	    (err = dosage_orders_day_ome(call, dosage_store_get_order,
 					 &others)) != MED_OK)
 		return err;
@@ -1078,10 +1077,9 @@ new_version(med_call *call, version_ctx *x, const char *id,
 				       &x->known)) != MED_OK ||
 	    (err = no_order_after_death(call, "order_id", &x->known)) !=
 		    MED_OK ||
-	    (err = dosage_store_class_orders(
-		     med_call_db(call), med_call_arena(call), &x->known.family,
-		     cur.patient_id, cur.id, x->now_ms, &x->others)) !=
-		    MED_OK ||
+	    (err = dosage_store_class_orders(call, &x->known.family,
+					     cur.patient_id, cur.id, x->now_ms,
+					     &x->others)) != MED_OK ||
 	    (err = dosage_orders_day_ome(call, dosage_store_get_order,
 					 &x->others)) != MED_OK ||
 	    (err = entry_ddi_read(call, &x->known.family, cur.patient_id,

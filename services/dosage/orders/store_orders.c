@@ -124,6 +124,7 @@ typedef struct order_ctx {
 	void *ctx;
 	dosage_written_fn written; /* CreateOrder's */
 	void *written_ctx;
+	const char *limit; /* the capacity limit loading the subject met */
 } order_ctx;
 
 /* read_written reads order id as written into o->out and shows it to
@@ -364,9 +365,9 @@ version_tx(med_db_conn *c, void *arg)
 	med_err err =
 		dosage_store_load_subject(c, o->arena, o->fam, o->id, NULL,
 					  NULL, o->change->now_ms, true, &s);
-
 	const char *id = next->id;
 
+	o->limit = dosage_subject_limit(&s);
 	if (err != MED_OK || (err = o->make(o->ctx, &s, next)) != MED_OK)
 		return err;
 	next->id = (char *)id;
@@ -401,7 +402,8 @@ dosage_store_new_version(med_call *call, const dosage_family *fam,
 	smartmed__dosage__v1__order__init(&next);
 	med_uuid_v4(new_id);
 	next.id = new_id;
-	return med_call_tx(call, version_tx, &o);
+	return dosage_fail_limit(call, med_call_tx(call, version_tx, &o),
+				 o.limit);
 }
 
 /* --- lists --------------------------------------------------------------- */

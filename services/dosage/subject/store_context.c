@@ -179,12 +179,55 @@ when_given(bool given, int64_t at_ms)
 	return given ? at_ms : 0;
 }
 
-static med_err
-set_ctx_tx(med_db_conn *c, void *arg)
+/*
+ * The context a request sets: each value and its time change only when the
+ * request sets it (a time of 0 keeps the stored one), so that sending a
+ * weight never erases a creatinine clearance.  Parameters: ctx_params.
+ */
+static const char set_ctx_sql[] =
+	"INSERT INTO patient_context (patient_id, weight_kg,"
+	" height_cm, crcl_ml_min, allergies, allergies_known,"
+	" measured_ms, updated_by, updated_ms, is_set, weight_ms,"
+	" height_ms, crcl_ms, allergies_ms)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)"
+	" ON DUPLICATE KEY UPDATE"
+	/* First, while weight_kg is still the old one: it becomes the
+	 * previous weight (the jump rule). */
+	" prev_weight_kg = IF(VALUES(weight_ms) > 0 AND weight_kg IS"
+	" NOT NULL, weight_kg, prev_weight_kg),"
+	" prev_weight_ms = IF(VALUES(weight_ms) > 0 AND weight_kg IS"
+	" NOT NULL, weight_ms, prev_weight_ms),"
+	" weight_kg = IF(VALUES(weight_ms) > 0, VALUES(weight_kg),"
+	" weight_kg),"
+	" height_cm = IF(VALUES(height_ms) > 0, VALUES(height_cm),"
+	" height_cm),"
+	" crcl_ml_min = IF(VALUES(crcl_ms) > 0, VALUES(crcl_ml_min),"
+	" crcl_ml_min),"
+	" allergies = IF(VALUES(allergies_ms) > 0, VALUES(allergies),"
+	" allergies),"
+	" allergies_known = IF(VALUES(allergies_ms) > 0, 1,"
+	" allergies_known),"
+	" weight_ms = IF(VALUES(weight_ms) > 0, VALUES(weight_ms),"
+	" weight_ms),"
+	" height_ms = IF(VALUES(height_ms) > 0, VALUES(height_ms),"
+	" height_ms),"
+	" crcl_ms = IF(VALUES(crcl_ms) > 0, VALUES(crcl_ms), crcl_ms),"
+	" allergies_ms = IF(VALUES(allergies_ms) > 0,"
+	" VALUES(allergies_ms), allergies_ms),"
+	" measured_ms = GREATEST(weight_ms, height_ms, crcl_ms,"
+	" allergies_ms),"
+	" updated_by = VALUES(updated_by),"
+	" updated_ms = VALUES(updated_ms), is_set = 1";
+
+#define SET_CTX_PARAMS 13
+
+/* ctx_params sets v to set_ctx_sql's parameters for s, its allergies
+ * joined into allergies. */
+static void
+ctx_params(const set_ctx *s, const char *allergies,
+	   med_db_value v[SET_CTX_PARAMS])
 {
-	set_ctx *s = arg;
 	const dosage_context *in = s->in;
-	char *allergies = join_lines(s->arena, in->allergies, in->n_allergies);
 	int64_t at = in->measured_ms ? in->measured_ms : s->now_ms;
 	bool w = in->weight_case ==
 		 SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__WEIGHT_WEIGHT_KG;
@@ -192,11 +235,7 @@ set_ctx_tx(med_db_conn *c, void *arg)
 		 SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__HEIGHT_HEIGHT_CM;
 	bool k = in->crcl_case ==
 		 SMARTMED__DOSAGE__V1__PATIENT_CONTEXT__CRCL_CRCL_ML_MIN;
-	bool is_set;
-
-	if (allergies == NULL)
-		return MED_ERR_NOMEM;
-	med_db_value v[] = {
+	const med_db_value p[] = {
 		MED_DB_STR(in->patient_id),
 		opt_dbl(w, in->weight_kg),
 		opt_dbl(h, in->height_cm),
@@ -211,49 +250,30 @@ set_ctx_tx(med_db_conn *c, void *arg)
 		MED_DB_I64(when_given(k, at)),
 		MED_DB_I64(when_given(in->allergies_known, at)),
 	};
-	/* Each value and its time change only when the request sets it:
-	 * sending a weight never erases a creatinine clearance. */
-	med_err err = med_db_exec(
-		c,
-		"INSERT INTO patient_context (patient_id, weight_kg,"
-		" height_cm, crcl_ml_min, allergies, allergies_known,"
-		" measured_ms, updated_by, updated_ms, is_set, weight_ms,"
-		" height_ms, crcl_ms, allergies_ms)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)"
-		" ON DUPLICATE KEY UPDATE"
-		/* First, while weight_kg is still the old one: it becomes
-		 * the previous weight (the jump rule). */
-		" prev_weight_kg = IF(VALUES(weight_ms) > 0 AND weight_kg IS"
-		" NOT NULL, weight_kg, prev_weight_kg),"
-		" prev_weight_ms = IF(VALUES(weight_ms) > 0 AND weight_kg IS"
-		" NOT NULL, weight_ms, prev_weight_ms),"
-		" weight_kg = IF(VALUES(weight_ms) > 0, VALUES(weight_kg),"
-		" weight_kg),"
-		" height_cm = IF(VALUES(height_ms) > 0, VALUES(height_cm),"
-		" height_cm),"
-		" crcl_ml_min = IF(VALUES(crcl_ms) > 0, VALUES(crcl_ml_min),"
-		" crcl_ml_min),"
-		" allergies = IF(VALUES(allergies_ms) > 0, VALUES(allergies),"
-		" allergies),"
-		" allergies_known = IF(VALUES(allergies_ms) > 0, 1,"
-		" allergies_known),"
-		" weight_ms = IF(VALUES(weight_ms) > 0, VALUES(weight_ms),"
-		" weight_ms),"
-		" height_ms = IF(VALUES(height_ms) > 0, VALUES(height_ms),"
-		" height_ms),"
-		" crcl_ms = IF(VALUES(crcl_ms) > 0, VALUES(crcl_ms), crcl_ms),"
-		" allergies_ms = IF(VALUES(allergies_ms) > 0,"
-		" VALUES(allergies_ms), allergies_ms),"
-		" measured_ms = GREATEST(weight_ms, height_ms, crcl_ms,"
-		" allergies_ms),"
-		" updated_by = VALUES(updated_by),"
-		" updated_ms = VALUES(updated_ms), is_set = 1",
-		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
 
+	_Static_assert(sizeof(p) / sizeof(p[0]) == SET_CTX_PARAMS,
+		       "one value per parameter of set_ctx_sql");
+	memcpy(v, p, sizeof(p));
+}
+
+static med_err
+set_ctx_tx(med_db_conn *c, void *arg)
+{
+	set_ctx *s = arg;
+	char *allergies =
+		join_lines(s->arena, s->in->allergies, s->in->n_allergies);
+	med_db_value v[SET_CTX_PARAMS];
+	bool is_set;
+	med_err err;
+
+	if (allergies == NULL)
+		return MED_ERR_NOMEM;
+	ctx_params(s, allergies, v);
+	err = med_db_exec(c, set_ctx_sql, v, SET_CTX_PARAMS, NULL, NULL);
 	if (err != MED_OK)
 		return err;
-	return dosage_store_read_ctx(c, s->arena, in->patient_id, false, s->out,
-				     &is_set);
+	return dosage_store_read_ctx(c, s->arena, s->in->patient_id, false,
+				     s->out, &is_set);
 }
 
 med_err

@@ -145,14 +145,16 @@ given_tx(med_db_conn *c, void *arg)
 }
 
 med_err
-dosage_store_given_once(med_db *db, const dosage_family *fam,
+dosage_store_given_once(med_call *call, const dosage_family *fam,
 			const char *patient_id, const dosage_drug *d,
 			int64_t at_ms, dosage_dose_history *out)
 {
 	given_ctx g = {fam, patient_id, d, at_ms, out};
+	med_err err;
 
 	/* A read: the call's audit event commits with its write, not here. */
-	return med_db_tx(db, given_tx, &g);
+	err = med_db_tx(med_call_db(call), given_tx, &g);
+	return dosage_fail_limit(call, err, out->limit);
 }
 
 /* --- the subject -------------------------------------------------------- */
@@ -227,6 +229,14 @@ dosage_store_load_subject(med_db_conn *c, med_arena *arena,
 					s->classes);
 }
 
+const char *
+dosage_subject_limit(const dosage_subject *s)
+{
+	if (s->hist.limit != NULL || s->classes == NULL)
+		return s->hist.limit;
+	return s->classes->limit;
+}
+
 /* --- checks and overrides as stored ------------------------------------ */
 
 med_err
@@ -282,76 +292,121 @@ dosage_store_unpack_checks(med_arena *a, const med_db_row *row, size_t col,
 
 /* --- administrations as stored ----------------------------------------- */
 
-med_err
-dosage_store_insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
+#define ADMIN(name, kind, field) DOSAGE_COL(name, kind, dosage_admin, field)
+
+const dosage_col dosage_admin_cols[DOSAGE_ADMIN_N_COLUMNS] = {
+	ADMIN("id", TEXT, id),
+	ADMIN("order_id", TEXT, order_id),
+	ADMIN("patient_id", TEXT, patient_id),
+	ADMIN("drug_code", TEXT, drug_code),
+	ADMIN("dose", DOUBLE, dose),
+	ADMIN("unit", TEXT, unit),
+	ADMIN("dose_drug_unit", DOUBLE, dose_in_drug_unit),
+	ADMIN("drug_unit", TEXT, drug_unit),
+	ADMIN("effective_ms", I64, effective_ms),
+	ADMIN("recorded_ms", I64, recorded_ms),
+	ADMIN("status", TEXT, status),
+	ADMIN("performer", TEXT, performer),
+	ADMIN("identity", TEXT, identity),
+	ADMIN("token_id", TEXT, verification_token_id),
+	ADMIN("v_score", DOUBLE, verification_score),
+	ADMIN("v_threshold", DOUBLE, verification_threshold),
+	ADMIN("v_model", TEXT, verification_model),
+	ADMIN("dose_ovr_by", TEXT, dose_override_by),
+	ADMIN("overall", ENUM, overall),
+	ADMIN("scheduled_ms", I64, scheduled_ms),
+	ADMIN("not_given_reason", ENUM, not_given_reason),
+	ADMIN("not_given_text", TEXT, not_given_text),
+	ADMIN("cosign_id", TEXT, cosign_id),
+	ADMIN("scan_gtin", TEXT, product_gtin),
+	ADMIN("scan_batch", TEXT, product_batch),
+	ADMIN("scan_expiry", TEXT, product_expiry),
+	ADMIN("scan_serial", TEXT, product_serial),
+	ADMIN("ward", TEXT, ward),
+	ADMIN("ordered_drug_unit", DOUBLE, ordered_dose_in_drug_unit),
+	DOSAGE_COL_OWN_OF("dose_ovr_reason"),
+	DOSAGE_COL_OWN_OF("dose_ovr_text"),
+	DOSAGE_COL_OWN_OF("id_ovr_reason"),
+	DOSAGE_COL_OWN_OF("id_ovr_text"),
+	DOSAGE_COL_OWN_OF("cos_ovr_reason"),
+	DOSAGE_COL_OWN_OF("cos_ovr_text"),
+	DOSAGE_COL_OWN_OF("scan_ovr_reason"),
+	DOSAGE_COL_OWN_OF("scan_ovr_text"),
+	DOSAGE_COL_OWN_OF("dev_reason"),
+	DOSAGE_COL_OWN_OF("dev_text"),
+	DOSAGE_COL_OWN_OF("checks"),
+	/* Set after it is recorded. */
+	ADMIN("confirmed_by", TEXT, confirmed_by),
+	ADMIN("confirmed_ms", I64, confirmed_ms),
+	ADMIN("eie_by", TEXT, entered_in_error_by),
+	ADMIN("eie_ms", I64, entered_in_error_ms),
+	ADMIN("eie_reason", TEXT, entered_in_error_reason),
+	ADMIN("eie_req_by", TEXT, entered_in_error_requested_by),
+	ADMIN("eie_req_ms", I64, entered_in_error_requested_ms),
+	ADMIN("eie_req_reason", TEXT, entered_in_error_requested_reason),
+};
+
+MED_DB_PARAMS_FIT(DOSAGE_ADMIN_N_RECORDED);
+
+/* The first DOSAGE_ADMIN_N_RECORDED columns of DOSAGE_ADMIN_COLUMNS. */
+static const char admin_insert_sql[] =
+	"INSERT INTO administrations (id, order_id, patient_id, drug_code,"
+	" dose, unit, dose_drug_unit, drug_unit, effective_ms, recorded_ms,"
+	" status, performer, identity, token_id, v_score, v_threshold,"
+	" v_model, dose_ovr_by, overall, scheduled_ms, not_given_reason,"
+	" not_given_text, cosign_id, scan_gtin, scan_batch, scan_expiry,"
+	" scan_serial, ward, ordered_drug_unit, dose_ovr_reason,"
+	" dose_ovr_text, id_ovr_reason, id_ovr_text, cos_ovr_reason,"
+	" cos_ovr_text, scan_ovr_reason, scan_ovr_text, dev_reason, dev_text,"
+	" checks)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/* bind_override binds an override as its reason and text (0 and ""
+ * when there is none). */
+static void
+bind_override(const dosage_override *o, med_db_value v[2])
 {
-	const dosage_override *dov = m->dose_override,
-			      *iov = m->identity_override,
-			      *cov = m->cosign_override,
-			      *sov = m->scan_override;
+	v[0] = MED_DB_I64(o ? o->reason : 0);
+	v[1] = MED_DB_STR(o ? o->text : "");
+}
+
+/* admin_bind_own binds the OWN columns of dosage_admin_cols for m into
+ * v: its overrides (a scan override absent is NULL), its dose deviation
+ * and its checks, packed in a. */
+static med_err
+admin_bind_own(med_arena *a, const dosage_admin *m, med_db_value *v)
+{
+	const dosage_override *sov = m->scan_override;
 	const dosage_deviation *dev = m->dose_deviation;
+	med_db_value *scan = &v[DOSAGE_ADMIN_COL_SCAN_OVR];
 	size_t len;
 	uint8_t *blob;
 
 	if (dosage_store_pack_checks(a, m->checks, m->n_checks, &blob, &len) !=
 	    MED_OK)
 		return MED_ERR_NOMEM;
-	med_db_value v[] = {
-		MED_DB_STR(m->id),
-		MED_DB_STR(m->order_id),
-		MED_DB_STR(m->patient_id),
-		MED_DB_STR(m->drug_code),
-		MED_DB_DBL(m->dose),
-		MED_DB_STR(m->unit),
-		MED_DB_DBL(m->dose_in_drug_unit),
-		MED_DB_STR(m->drug_unit),
-		MED_DB_I64(m->effective_ms),
-		MED_DB_I64(m->recorded_ms),
-		MED_DB_STR(m->status),
-		MED_DB_STR(m->performer),
-		MED_DB_STR(m->identity),
-		MED_DB_STR(m->verification_token_id),
-		MED_DB_DBL(m->verification_score),
-		MED_DB_DBL(m->verification_threshold),
-		MED_DB_STR(m->verification_model),
-		MED_DB_I64(dov ? dov->reason : 0),
-		MED_DB_STR(dov ? dov->text : ""),
-		MED_DB_STR(m->dose_override_by),
-		MED_DB_I64(iov ? iov->reason : 0),
-		MED_DB_STR(iov ? iov->text : ""),
-		MED_DB_I64(m->overall),
-		MED_DB_BLOBV(blob, len),
-		MED_DB_I64(m->scheduled_ms),
-		MED_DB_I64(m->not_given_reason),
-		MED_DB_STR(m->not_given_text),
-		MED_DB_STR(m->cosign_id),
-		MED_DB_I64(cov ? cov->reason : 0),
-		MED_DB_STR(cov ? cov->text : ""),
-		MED_DB_STR(m->product_gtin),
-		MED_DB_STR(m->product_batch),
-		MED_DB_STR(m->product_expiry),
-		MED_DB_STR(m->product_serial),
-		sov ? MED_DB_I64(sov->reason) : MED_DB_NULLV(),
-		sov ? MED_DB_STR(sov->text) : MED_DB_NULLV(),
-		MED_DB_STR(m->ward),
-		MED_DB_I64(dev ? dev->reason : 0),
-		MED_DB_STR(dev ? dev->text : ""),
-		MED_DB_DBL(m->ordered_dose_in_drug_unit),
-	};
-	return med_db_exec(
-		c,
-		"INSERT INTO administrations (id, order_id, patient_id,"
-		" drug_code, dose, unit, dose_drug_unit, drug_unit,"
-		" effective_ms, recorded_ms, status, performer, identity,"
-		" token_id, v_score, v_threshold, v_model, dose_ovr_reason,"
-		" dose_ovr_text, dose_ovr_by, id_ovr_reason, id_ovr_text,"
-		" overall, checks, scheduled_ms, not_given_reason,"
-		" not_given_text, cosign_id, cos_ovr_reason, cos_ovr_text,"
-		" scan_gtin, scan_batch, scan_expiry, scan_serial,"
-		" scan_ovr_reason, scan_ovr_text, ward, dev_reason, dev_text,"
-		" ordered_drug_unit)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?)",
-		v, sizeof(v) / sizeof(v[0]), NULL, NULL);
+	bind_override(m->dose_override, &v[DOSAGE_ADMIN_COL_DOSE_OVR]);
+	bind_override(m->identity_override, &v[DOSAGE_ADMIN_COL_ID_OVR]);
+	bind_override(m->cosign_override, &v[DOSAGE_ADMIN_COL_COS_OVR]);
+	scan[0] = sov ? MED_DB_I64(sov->reason) : MED_DB_NULLV();
+	scan[1] = sov ? MED_DB_STR(sov->text) : MED_DB_NULLV();
+	v[DOSAGE_ADMIN_COL_DEV] = MED_DB_I64(dev ? dev->reason : 0);
+	v[DOSAGE_ADMIN_COL_DEV + 1] = MED_DB_STR(dev ? dev->text : "");
+	v[DOSAGE_ADMIN_COL_CHECKS] = MED_DB_BLOBV(blob, len);
+	return MED_OK;
+}
+
+med_err
+dosage_store_insert_admin(med_db_conn *c, med_arena *a, const dosage_admin *m)
+{
+	med_db_value v[DOSAGE_ADMIN_N_RECORDED];
+	med_err err;
+
+	if ((err = admin_bind_own(a, m, v)) != MED_OK ||
+	    (err = dosage_cols_bind(a, dosage_admin_cols,
+				    DOSAGE_ADMIN_N_RECORDED, m, v)) != MED_OK)
+		return err;
+	return med_db_exec(c, admin_insert_sql, v, DOSAGE_ADMIN_N_RECORDED,
+			   NULL, NULL);
 }

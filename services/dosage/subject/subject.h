@@ -9,6 +9,7 @@
 #define DOSAGE_SUBJECT_H
 
 #include "dosage.h"
+#include "columns.h"
 
 /* --- store_context.c: a patient's context ------------------------------ */
 
@@ -29,8 +30,9 @@ med_err dosage_store_get_context(med_db *db, med_arena *arena,
 				 const char *patient_id,
 				 dosage_context *out) MED_MUST_CHECK;
 /* dosage_store_given_once is dosage_store_given in a read transaction of
- * its own (order entry: nothing to lock). */
-med_err dosage_store_given_once(med_db *db, const dosage_family *fam,
+ * its own (order entry: nothing to lock), a capacity limit named as
+ * call's status. */
+med_err dosage_store_given_once(med_call *call, const dosage_family *fam,
 				const char *patient_id, const dosage_drug *d,
 				int64_t at_ms,
 				dosage_dose_history *out) MED_MUST_CHECK;
@@ -39,13 +41,19 @@ med_err dosage_store_given_once(med_db *db, const dosage_family *fam,
  * dosage_store_load_subject loads what the checks need, by order (order_id
  * set; locked with the patient's row when lock) or by patient and drug,
  * with what was given around at_ms.  MED_ERR_NOT_FOUND: no such order or
- * drug.
+ * drug; MED_ERR_LIMIT: what was given is past DOSAGE_GIVEN_MAX_ROWS
+ * (dosage_subject_limit names it).
  */
 med_err dosage_store_load_subject(med_db_conn *c, med_arena *arena,
 				  const dosage_family *fam,
 				  const char *order_id, const char *patient_id,
 				  const char *drug_code, int64_t at_ms,
 				  bool lock, dosage_subject *s) MED_MUST_CHECK;
+
+/* dosage_subject_limit is the capacity limit loading s met, in words
+ * (static), when dosage_store_load_subject returned MED_ERR_LIMIT; else
+ * NULL.  The caller that holds the call names it (dosage_fail_limit). */
+const char *dosage_subject_limit(const dosage_subject *s);
 
 /* dosage_store_read_ctx reads a patient's context row inside a
  * transaction; MED_ERR_NOT_FOUND when there is none (*is_set false for a
@@ -102,6 +110,42 @@ med_err dosage_store_order_row(void *arg, const med_db_row *row);
  * when lock).  MED_ERR_NOT_FOUND when there is none. */
 med_err dosage_store_read_order(med_db_conn *c, med_arena *a, const char *id,
 				bool lock, dosage_order *out) MED_MUST_CHECK;
+
+/*
+ * The columns of an administration row, in the order of dosage_admin_cols:
+ * first the DOSAGE_ADMIN_N_RECORDED written when it is recorded
+ * (dosage_store_insert_admin), then those set later (its confirmation,
+ * its entry in error).
+ */
+#define DOSAGE_ADMIN_COLUMNS                                                   \
+	"id, order_id, patient_id, drug_code, dose, unit, dose_drug_unit,"     \
+	" drug_unit, effective_ms, recorded_ms, status, performer, identity,"  \
+	" token_id, v_score, v_threshold, v_model, dose_ovr_by, overall,"      \
+	" scheduled_ms, not_given_reason, not_given_text, cosign_id,"          \
+	" scan_gtin, scan_batch, scan_expiry, scan_serial, ward,"              \
+	" ordered_drug_unit, dose_ovr_reason, dose_ovr_text, id_ovr_reason,"   \
+	" id_ovr_text, cos_ovr_reason, cos_ovr_text, scan_ovr_reason,"         \
+	" scan_ovr_text, dev_reason, dev_text, checks, confirmed_by,"          \
+	" confirmed_ms, eie_by, eie_ms, eie_reason, eie_req_by, eie_req_ms,"   \
+	" eie_req_reason"
+#define DOSAGE_ADMIN_N_COLUMNS	48
+#define DOSAGE_ADMIN_N_RECORDED 40
+
+/* Where the OWN columns of dosage_admin_cols stand, read and written by
+ * the store's helpers: each override and the deviation as a reason then
+ * a text, the checks packed (dosage_store_pack_checks). */
+enum {
+	DOSAGE_ADMIN_COL_DOSE_OVR = 29,
+	DOSAGE_ADMIN_COL_ID_OVR = 31,
+	DOSAGE_ADMIN_COL_COS_OVR = 33,
+	DOSAGE_ADMIN_COL_SCAN_OVR = 35,
+	DOSAGE_ADMIN_COL_DEV = 37,
+	DOSAGE_ADMIN_COL_CHECKS = 39,
+};
+
+/* dosage_admin_cols - DOSAGE_ADMIN_COLUMNS as the fields of a
+ * dosage_admin (columns.h). */
+extern const dosage_col dosage_admin_cols[DOSAGE_ADMIN_N_COLUMNS];
 
 /* dosage_store_insert_admin writes an administration (given or not). */
 med_err dosage_store_insert_admin(med_db_conn *c, med_arena *a,

@@ -1,0 +1,55 @@
+/*
+ * med/fhir_read.h - ReadFhir, one resource of a service's FHIR export by
+ * its type and id (fhirread, issue 35), answered alike by every service
+ * that has one: the request's checks and the answer for a resource that
+ * is not there.  The five services' handlers call these; what they find
+ * and write stays their own.
+ */
+#ifndef MED_FHIR_READ_H
+#define MED_FHIR_READ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <med/arena.h>
+#include <med/err.h>
+#include <med/rpc.h>
+
+/*
+ * med_fhir_read_served - the resource types a service's ReadFhir serves,
+ * types[0..n_types), and what a request for any other is told after
+ * "type: " (which types the service serves, and where another is read).
+ */
+typedef struct med_fhir_read_served {
+	const char *const *types;
+	size_t n_types;
+	const char *refusal;
+} med_fhir_read_served;
+
+/*
+ * med_fhir_read_check checks a ReadFhir request: its type one of
+ * served's, then its id a FHIR id (med_fhir_id_ok).  Fails the call with
+ * MED_ERR_INVALID: "type: <served->refusal>" or "id: not a FHIR id (1..64
+ * of A-Z a-z 0-9 - .)".
+ */
+med_err med_fhir_read_check(med_call *call, const med_fhir_read_served *served,
+			    const char *type, const char *id) MED_MUST_CHECK;
+
+/*
+ * med_fhir_read_item is the id of the item a resource was written from
+ * (an entry, a condition, a finding): the UUID that the resource id is, or
+ * begins with before a '-' and a suffix ("<uuid>-hr", "<uuid>-goal2"),
+ * copied into a.  NULL when id does not begin with a UUID, so no resource
+ * of the service has it, or when a is full.
+ */
+const char *med_fhir_read_item(med_arena *a, const char *id);
+
+/*
+ * med_fhir_read_not_found fails the call with MED_ERR_NOT_FOUND, "id: no
+ * <type> <id>" and, when a version was asked for (version not 0), " at
+ * that version"; it returns MED_ERR_NOT_FOUND.  The message names the
+ * resource, never its content.
+ */
+med_err med_fhir_read_not_found(med_call *call, const char *type,
+				const char *id, uint32_t version);
+
+#endif
