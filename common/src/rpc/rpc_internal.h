@@ -500,7 +500,7 @@ void med__rpc_in_tx(const char *counter, const char *help, const char *path,
 		    const char *what);
 
 /* med__rpc_handler_enter / _leave bracket c's handler on this thread: its
- * request id in the log, and med_db_tx_limit bound to c. */
+ * request id in the log. */
 void med__rpc_handler_enter(med_call *c);
 void med__rpc_handler_leave(void);
 
