@@ -56,7 +56,15 @@ ERROR_MODEL = [
     ("UNIMPLEMENTED", 12, "Unknown method path."),
     ("RESOURCE_EXHAUSTED", 8,
      "The request or reply is over the message size cap "
-     "(`MED_MAX_MESSAGE_BYTES`, 4 MiB by default), or a server limit was hit."),
+     "(`MED_MAX_MESSAGE_BYTES`, 4 MiB by default), or a server limit was hit. "
+     "With the trailer `grpc-retry-pushback-ms` it is an overload refusal "
+     "(\"server busy: …\"): the service's handler threads were all busy and "
+     "`MED_GRPC_QUEUE_MAX` calls already waited, or the call waited longer "
+     "than `MED_GRPC_QUEUE_WAIT_MAX_MS` for a thread. It is made before the "
+     "handler runs, so nothing was written: send the call again, as it was "
+     "(with the same `x-request-id` for a write), after about the hinted "
+     "milliseconds. gRPC's own retry policy honours the trailer when "
+     "RESOURCE_EXHAUSTED is among its retryable codes."),
     ("DEADLINE_EXCEEDED", 4,
      "The client's deadline passed, or no database connection came free in "
      "time."),
