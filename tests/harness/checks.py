@@ -100,3 +100,40 @@ class TableLock:
             self.p.stdin.write("UNLOCK TABLES;\n")
             self.p.stdin.close()
             self.p.wait(timeout=30)
+
+
+class RowLock:
+    """Rows locked by a client session of its own on the MariaDB server
+    (or Galera node) whose directory is db_dir: START TRANSACTION and a
+    locking read (SELECT ... FOR UPDATE), held until release() rolls it
+    back.  A service's statement that needs those rows, or the gaps such
+    a read locks, waits meanwhile: tests order two transactions by a lock
+    instead of by the machine's speed.  On Galera the lock holds on that
+    node only, and a write set of another node that needs it aborts the
+    session (release() then finds it gone)."""
+
+    def __init__(self, db_dir, database, locking_read):
+        self.p = subprocess.Popen(
+            ["sh", paths.mariadb_sh(), "client", db_dir, "-n", "-N", "-B",
+             database], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
+        self.p.stdin.write("START TRANSACTION; %s; SELECT 'locked';\n"
+                           % locking_read)
+        self.p.stdin.flush()
+        seen = []
+        while True:
+            line = self.p.stdout.readline()
+            assert line, "the locking session ended: %s" % "".join(seen)
+            if line.strip() == "locked":
+                return
+            seen.append(line)
+
+    def release(self):
+        if self.p.poll() is None:
+            try:
+                self.p.stdin.write("ROLLBACK;\n")
+                self.p.stdin.close()
+            except BrokenPipeError:
+                pass
+        self.p.stdout.read()
+        self.p.wait(timeout=30)

@@ -16,7 +16,7 @@ import grpc
 import pytest
 
 from harness import protos
-from harness.checks import now_ms
+from harness.checks import RowLock, now_ms
 from harness.fixtures import new_patient
 from harness.galera import missing
 
@@ -194,29 +194,157 @@ def catalogue(st):
     assert list(r.errors) == []
 
 
+def _counters(st):
+    """Each node's cluster aborts so far (replays: local transactions
+    aborted after they passed certification, whose write sets the node
+    then applied): what a failure message carries."""
+    return {node: [st.cluster.status(v, node) for v in (
+        "wsrep_local_cert_failures", "wsrep_local_bf_aborts",
+        "wsrep_local_replays")] for node in range(len(st.cluster.nodes))}
+
+
+def _outcome(errs):
+    return [e and (e.code(), e.details()) for e in errs]
+
+
+def _given_once(st, o, out, errs):
+    """Exactly one of the two calls gave the dose, the other was refused
+    by a hard stop that counts the first (the daily limit, or the interval
+    since that dose), and every node holds four doses of the order."""
+    given = [r for r in out if r is not None]
+    refused = [e for e in errs if e is not None]
+    why = (_outcome(errs), _counters(st))
+    assert len(given) == 1 and len(refused) == 1, why
+    assert refused[0].code() == grpc.StatusCode.FAILED_PRECONDITION, why
+    assert "hard stop" in refused[0].details(), why
+    for node in range(3):
+        n = _sql_row(st, "SELECT COUNT(*) FROM smartmed_dosage."
+                     "administrations WHERE order_id = '%s'" % o.id, node)
+        assert n == ["4"], (node, n, why)
+
+
 # Dosage serialised a patient's doses with SELECT ... FOR UPDATE only,
 # which Galera does not certify (only written rows carry certification
 # keys): two nodes both saw room for the last gram.  The dose decision now
 # also writes the row it locks (patient_context.dose_serial), so the two
-# transactions conflict and the loser is re-run on fresh rows.
+# transactions conflict and the loser is re-run on fresh rows.  Released
+# together, the two calls meet at a point that varies from round to round;
+# the tests after this one force the interleavings that matter.
 def test_last_daily_dose_on_two_nodes_at_once_is_given_once(st, catalogue):
     pb = protos.module("dosage")
     c0 = _conflicts(st)
-    for _ in range(4):
+    for _ in range(10):
         o, at = _dose_ready_order(st, pb, _patient(st))
         out, errs = _together(2, lambda i: _give(
             st, pb, (A["dosage"], B["dosage"])[i], o, at))
-        given = [r for r in out if r is not None]
-        refused = [e for e in errs if e is not None]
-        assert len(given) == 1 and len(refused) == 1, (
-            [e and (e.code(), e.details()) for e in errs])
-        assert refused[0].code() == grpc.StatusCode.FAILED_PRECONDITION, (
-            refused[0].details())
-        n = _sql_row(st, "SELECT COUNT(*) FROM smartmed_dosage."
-                     "administrations WHERE order_id = '%s'" % o.id, node=2)
-        assert n == ["4"]
+        _given_once(st, o, out, errs)
     print("dosage: %d transactions aborted by the cluster and re-run"
           % (_conflicts(st) - c0))
+
+
+def _in_background(fn):
+    """Start fn() on a thread; returns (thread, box): box["out"] or
+    box["err"] (a grpc.RpcError) once the thread ended."""
+    box = {}
+
+    def run():
+        try:
+            box["out"] = fn()
+        except grpc.RpcError as e:
+            box["err"] = e
+    t = threading.Thread(target=run)
+    t.start()
+    return t, box
+
+
+def _boxes(*boxes):
+    return ([b.get("out") for b in boxes], [b.get("err") for b in boxes])
+
+
+def _lock_on(st, node, locking_read):
+    return RowLock(st.cluster.nodes[node].dir, "smartmed_dosage",
+                   locking_read)
+
+
+def _held_until(t, seconds=0.5):
+    """The call on thread t waits (for a lock held by the test)."""
+    t.join(seconds)
+    assert t.is_alive(), "the call did not wait for the test's lock"
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_last_daily_dose_begun_before_the_other_nodes_dose_sees_it(
+        st, catalogue, round_):
+    # Node A's transaction has begun but waits for the order's row (the
+    # test holds it on node A) while node B's dose commits and node A
+    # applies it: A then decides on rows that hold B's dose, whatever its
+    # transaction read before its locks.
+    pb = protos.module("dosage")
+    o, at = _dose_ready_order(st, pb, _patient(st))
+    lock = _lock_on(st, 0, "SELECT id FROM orders WHERE id = '%s' FOR "
+                    "UPDATE" % o.id)
+    try:
+        ta, a = _in_background(lambda: _give(st, pb, A["dosage"], o, at))
+        _held_until(ta)
+        b = {"out": _give(st, pb, B["dosage"], o, at)}
+        _sql_row(st, "SELECT COUNT(*) FROM smartmed_dosage.administrations"
+                 " WHERE order_id = '%s'" % o.id, node=0)
+    finally:
+        lock.release()
+    ta.join()
+    _given_once(st, o, *_boxes(a, b))
+    assert "err" in a, _outcome(_boxes(a, b)[1])
+
+
+def _admins_lock(st, node, o):
+    # The gap an administration of o is inserted into: held, a transaction
+    # that has locked the patient's row and decided waits at its insert.
+    return _lock_on(st, node, "SELECT id FROM administrations WHERE "
+                    "order_id = '%s' FOR UPDATE" % o.id)
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_last_daily_dose_decided_on_one_node_is_aborted_by_the_other(
+        st, catalogue, round_):
+    # Node A's transaction has locked the patient's row and decided (room
+    # for the dose) and waits at its insert when node B's dose commits:
+    # applying B's write set on node A aborts A's transaction, whose re-run
+    # sees B's dose and refuses (B's write set aborts the test's session
+    # too, as it inserts into the gap that session holds).
+    pb = protos.module("dosage")
+    o, at = _dose_ready_order(st, pb, _patient(st))
+    lock = _admins_lock(st, 0, o)
+    try:
+        ta, a = _in_background(lambda: _give(st, pb, A["dosage"], o, at))
+        _held_until(ta)
+        b = {"out": _give(st, pb, B["dosage"], o, at)}
+    finally:
+        lock.release()
+    ta.join()
+    _given_once(st, o, *_boxes(a, b))
+    assert "err" in a, _outcome(_boxes(a, b)[1])
+
+
+@pytest.mark.parametrize("round_", range(4))
+def test_last_daily_dose_decided_on_both_nodes_is_given_once(
+        st, catalogue, round_):
+    # Both transactions have locked the patient's row on their own node
+    # and decided (room for the dose), held at their inserts; released
+    # together, both commit at once: one loses certification (or is
+    # aborted by the other's write set) and its re-run refuses.
+    pb = protos.module("dosage")
+    o, at = _dose_ready_order(st, pb, _patient(st))
+    locks = [_admins_lock(st, node, o) for node in (0, 1)]
+    try:
+        ta, a = _in_background(lambda: _give(st, pb, A["dosage"], o, at))
+        tb, b = _in_background(lambda: _give(st, pb, B["dosage"], o, at))
+        _held_until(ta)
+        _held_until(tb, 0.1)
+    finally:
+        _together(2, lambda i: locks[i].release())
+    ta.join()
+    tb.join()
+    _given_once(st, o, *_boxes(a, b))
 
 
 def test_audit_log_is_dense(st):
