@@ -48,7 +48,10 @@ in place of the three-point affine map, which shears the chip when the
 landmarks are off.  ALIGN=facecal uses embedder_offline.py's chip
 instead (Haar box, face-api's 68 landmarks twice, five points to the
 same template by a least-squares similarity): the alignment identity
-would give it.
+would give it.  ALIGN=hybrid: the package's detector box (fr_detect,
+as above), then face-api's landmarks twice and the five-point
+similarity of facecal (the Haar cascade misplaces a few NUAA frames and
+the package's 64x64 landmarks fail on ORL's small, tight photographs).
 Glint24's crops are ArcFace-aligned 112x112 already and go in as they
 are with either.  CHANNELS=bgr feeds the planes reversed.
 
@@ -70,7 +73,7 @@ mirror's unit embeddings, as identity does with dlib's).
 
 Knobs: PACKAGE (fr_detect and fr_landmark for ALIGN=package*), MODEL
 (a model file; default PACKAGE/model/fr_feature.onnx), ALIGN (package |
-package5 | facecal), CHANNELS (rgb | bgr), FROM
+package5 | facecal | hybrid), CHANNELS (rgb | bgr), FROM
 (build/facecal/all/parts), SHARED (../shared), FACEAPI (face-api's
 model folder, for ALIGN=facecal), ENROL_N, MAX_PEOPLE, MAX_PHOTOS,
 TARGET_FMR (0.001), CACHE.
@@ -210,10 +213,11 @@ class Package:
 
 
 class Facecal:
-    """embedder_offline.py's chip (Haar, face-api landmarks, five-point
-    similarity)."""
+    """embedder_offline.py's chip (Haar box, face-api landmarks twice,
+    five-point similarity); with boxes (a Package), the package's
+    detector box in place of the Haar cascade's."""
 
-    def __init__(self):
+    def __init__(self, boxes=None):
         import embedder_offline as eo
         import tfjs
         self.eo = eo
@@ -222,10 +226,27 @@ class Facecal:
                            "@vladmandic/face-api/model"),
             "face_landmark_68_model-weights_manifest.json"))
         self.haar = cv2.CascadeClassifier(eo.HAAR)
-        self.weak = 0
+        self.boxes = boxes
+
+    @property
+    def weak(self):
+        return self.boxes.weak if self.boxes else 0
 
     def chip(self, rgb):
-        return self.eo.chip(rgb, self.lw, self.haar, False)
+        if self.boxes is None:
+            return self.eo.chip(rgb, self.lw, self.haar, False)
+        x1, y1, x2, y2 = self.boxes.box(rgb)
+        box = np.array([x1, y1, x2 - x1, y2 - y1], float)
+        for _ in range(2):  # as embedder_offline.chip refines its box
+            pts = self.eo.landmarks(self.lw, rgb, box)
+            lo, hi = pts.min(0), pts.max(0)
+            side = 1.1 * max(hi - lo)
+            c = (lo + hi) / 2
+            box = np.array([c[0] - side / 2, c[1] - side / 2, side, side])
+        m, _ = cv2.estimateAffinePartial2D(self.eo.five(pts), ARCFACE,
+                                           method=cv2.LMEDS)
+        return cv2.warpAffine(rgb, m, (112, 112), flags=cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_REPLICATE)
 
 
 class Embedder:
@@ -334,8 +355,13 @@ def main():
         todo = [p for ph in persons.values() for p in ph
                 if hashlib.sha1(p.encode()).hexdigest() + ".0" not in got]
         if todo and aligner is None:
-            aligner = Facecal() if align == "facecal" else Package(
-                os.path.join(pkg, "model"), five=align == "package5")
+            if align == "facecal":
+                aligner = Facecal()
+            elif align == "hybrid":
+                aligner = Facecal(Package(os.path.join(pkg, "model")))
+            else:
+                aligner = Package(os.path.join(pkg, "model"),
+                                  five=align == "package5")
         for i, p in enumerate(todo):
             key = hashlib.sha1(p.encode()).hexdigest()
             img = cv2.imread(p, cv2.IMREAD_COLOR)
