@@ -67,7 +67,7 @@ const med_config_spec identity_config[] = {
 	{"MED_FACE_LANDMARKS", MED_CONFIG_STRING, "", false, 0, 0,
 	 "ONNX 68-point face landmark model with its card (kind "
 	 "face-landmarks); needed by an embedder whose card asks for "
-	 "alignment: dlib-chip-68"},
+	 "alignment: dlib-chip-68 or arcface-5"},
 	{"MED_FACE_THRESHOLD", MED_CONFIG_STRING, "", false, 0, 0,
 	 "cosine similarity at or above which a face matches; empty = the "
 	 "embedder's own (lbp-v2: 0.761, an ONNX model: its card's)"},
@@ -461,8 +461,8 @@ load_landmarks(identity_face *f, const char *path, int dev)
 		not_configured(
 			f, "%s",
 			"MED_FACE_LANDMARKS: the embedder's card asks for "
-			"alignment dlib-chip-68, which needs a landmark "
-			"model");
+			"an aligned chip (dlib-chip-68 or arcface-5), which "
+			"needs a landmark model");
 		return MED_ERR_PRECONDITION;
 	}
 	err = identity_modelcard_load(path, "face-landmarks", &card, msg,
@@ -492,8 +492,9 @@ load_landmarks(identity_face *f, const char *path, int dev)
 
 /*
  * card_alignment reads how the embedder wants its face: "box" (a crop of
- * the detected box, the default) or "dlib-chip-68" (dlib's aligned chip,
- * square and in colour, with chip_padding, default 0.25).
+ * the detected box, the default), "dlib-chip-68" (dlib's aligned chip,
+ * square and in colour, with chip_padding, default 0.25) or "arcface-5"
+ * (ArcFace's five-point crop, square and in colour; no chip_padding).
  */
 static med_err
 card_alignment(identity_face *f, const identity_modelcard *c, char *msg,
@@ -504,11 +505,19 @@ card_alignment(identity_face *f, const identity_modelcard *c, char *msg,
 
 	if (a == NULL || strcmp(a, "box") == 0)
 		return MED_OK;
-	if (strcmp(a, "dlib-chip-68") != 0) {
+	f->chip_arcface = strcmp(a, "arcface-5") == 0;
+	if (!f->chip_arcface && strcmp(a, "dlib-chip-68") != 0) {
 		snprintf(msg, len,
-			 "%.300s: alignment '%.40s' is not box or "
-			 "dlib-chip-68",
+			 "%.300s: alignment '%.40s' is not box, dlib-chip-68 "
+			 "or arcface-5",
 			 c->path, a);
+		return MED_ERR_INVALID;
+	}
+	if (f->chip_arcface && identity_modelcard_get(c, "chip_padding")) {
+		snprintf(msg, len,
+			 "%.300s: chip_padding does not apply to an arcface-5 "
+			 "chip (the template fixes the margin)",
+			 c->path);
 		return MED_ERR_INVALID;
 	}
 	if (identity_modelcard_get(c, "chip_padding") != NULL &&
@@ -517,9 +526,9 @@ card_alignment(identity_face *f, const identity_modelcard *c, char *msg,
 		return MED_ERR_INVALID;
 	if (f->emb_w != f->emb_h || f->emb_c != 3) {
 		snprintf(msg, len,
-			 "%.300s: a dlib-chip-68 embedder takes a square "
+			 "%.300s: an aligned-chip embedder (%s) takes a square "
 			 "3-channel chip",
-			 c->path);
+			 c->path, a);
 		return MED_ERR_INVALID;
 	}
 	f->chip = true;

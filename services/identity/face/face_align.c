@@ -127,6 +127,63 @@ identity_chip_transform(const float pts[IDENTITY_LANDMARKS][2], unsigned size,
 				       (const float(*)[2])to, n, m);
 }
 
+/* ArcFace's five points in its 112 x 112 crop (InsightFace's
+ * arcface_dst), in identity_arcface_points' order. */
+static const float arcface_template[5][2] = {
+	{38.2946f, 51.6963f}, {73.5318f, 51.5014f}, {56.0252f, 71.7366f},
+	{41.5493f, 92.3655f}, {70.7299f, 92.2041f},
+};
+
+void
+identity_arcface_points(const float pts[IDENTITY_LANDMARKS][2],
+			float five[5][2])
+{
+	for (int k = 0; k < 2; k++) {
+		five[0][k] = five[1][k] = 0.f;
+		for (int i = 0; i < 6; i++) {
+			five[0][k] += pts[36 + i][k] / 6.f;
+			five[1][k] += pts[42 + i][k] / 6.f;
+		}
+		five[2][k] = pts[30][k];
+		five[3][k] = pts[48][k];
+		five[4][k] = pts[54][k];
+	}
+}
+
+med_err
+identity_arcface_transform(const float pts[IDENTITY_LANDMARKS][2],
+			   unsigned size, double m[6])
+{
+	float five[5][2], dst[5][2];
+	double fwd[6], det;
+	med_err err;
+
+	if (size == 0)
+		return MED_ERR_INVALID;
+	identity_arcface_points(pts, five);
+	for (int i = 0; i < 5; i++)
+		for (int k = 0; k < 2; k++)
+			dst[i][k] =
+				arcface_template[i][k] * (float)size / 112.f;
+	/* The fit runs from the photograph to the template, as InsightFace
+	 * estimates it (the two directions' least squares differ when the
+	 * points do not fit exactly); the sampler wants the inverse. */
+	err = identity_similarity_fit((const float(*)[2])five,
+				      (const float(*)[2])dst, 5, fwd);
+	if (err != MED_OK)
+		return err;
+	det = fwd[0] * fwd[4] - fwd[1] * fwd[3];
+	if (!(det > 1e-12))
+		return MED_ERR_INVALID;
+	m[0] = fwd[4] / det;
+	m[1] = -fwd[1] / det;
+	m[3] = -fwd[3] / det;
+	m[4] = fwd[0] / det;
+	m[2] = -(m[0] * fwd[2] + m[1] * fwd[5]);
+	m[5] = -(m[3] * fwd[2] + m[4] * fwd[5]);
+	return MED_OK;
+}
+
 med_err
 identity_chip_affine(const float pts[IDENTITY_LANDMARKS][2], unsigned size,
 		     double padding, double m[6])

@@ -41,6 +41,26 @@ med_err identity_chip_transform(const float pts[IDENTITY_LANDMARKS][2],
 				double m[6]) MED_MUST_CHECK;
 
 /*
+ * identity_arcface_points reduces the 68 landmarks to the five of ArcFace's
+ * alignment, in its order: the centre of the eye on the image's left (the
+ * mean of points 36..41), the other eye's (42..47), the nose tip (30) and
+ * the outer mouth corners (48, 54).
+ */
+void identity_arcface_points(const float pts[IDENTITY_LANDMARKS][2],
+			     float five[5][2]);
+
+/*
+ * identity_arcface_transform gives the transform from the pixels of a size x
+ * size chip to the photograph for embedders trained on ArcFace's 112 x 112
+ * crops (InsightFace's norm_crop): the least-squares similarity that takes
+ * the five points of identity_arcface_points onto ArcFace's template,
+ * scaled by size / 112, inverted.  Errors: MED_ERR_INVALID for size 0 or
+ * degenerate landmarks.
+ */
+med_err identity_arcface_transform(const float pts[IDENTITY_LANDMARKS][2],
+				   unsigned size, double m[6]) MED_MUST_CHECK;
+
+/*
  * identity_chip_affine is identity_chip_transform with a general affine
  * fit (least squares, shear and unequal scales allowed): a photograph of
  * a photograph held at a slant distorts the face by a perspective that a

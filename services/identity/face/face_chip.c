@@ -2,8 +2,10 @@
  * face_chip.c - the aligned face chip a deep embedder was trained on: the
  * 68 landmarks of the face (a landmark model on a square crop of the
  * detected box), the similarity transform that puts them where dlib's
- * mean face lies in a chip with padding around it, the chip cut from the
- * photograph in colour when it has colour, and the embedder on it.
+ * mean face lies in a chip with padding around it (or their five points
+ * where ArcFace's template has them, for an "alignment: arcface-5"
+ * embedder), the chip cut from the photograph in colour when it has
+ * colour, and the embedder on it.
  */
 #include <med/log.h>
 
@@ -30,16 +32,23 @@
 #define REUSED_FACE_PX 150.f
 
 /* sample_rgb cuts a size x size RGB crop through m, pixels 0..255, into
- * planar out (3 x size x size), replicating grey when img has no colour. */
+ * planar out (3 x size x size), replicating grey when img has no colour:
+ * averaged over each crop pixel's footprint, or one bilinear sample a
+ * pixel when bilinear. */
 static void
-sample_rgb(const med_image *img, const double m[6], unsigned size, float *tmp,
-	   float *out)
+sample_rgb(const med_image *img, const double m[6], unsigned size,
+	   bool bilinear, float *tmp, float *out)
 {
 	size_t plane = (size_t)size * size;
 	unsigned ch = img->rgb ? 3 : 1;
+	const float *src = img->rgb ? img->rgb : img->px;
 
-	identity_chip_sample(img->rgb ? img->rgb : img->px, img->width,
-			     img->height, ch, m, size, tmp);
+	if (bilinear)
+		identity_chip_sample_bilinear(src, img->width, img->height, ch,
+					      m, size, tmp);
+	else
+		identity_chip_sample(src, img->width, img->height, ch, m, size,
+				     tmp);
 	for (size_t i = 0; i < plane; i++)
 		for (unsigned c = 0; c < 3; c++)
 			out[c * plane + i] =
@@ -82,7 +91,7 @@ find_landmarks(identity_face *f, const med_image *img, const float box[4],
 	float out[2 * IDENTITY_LANDMARKS], *x = buf + 3 * (size_t)n * n;
 	med_err err;
 
-	sample_rgb(img, m, n, buf, x);
+	sample_rgb(img, m, n, false, buf, x);
 	if ((err = run_model(f->lmk, "landmarks", x, 3, (int)n, out,
 			     2 * IDENTITY_LANDMARKS)) != MED_OK)
 		return err;
@@ -221,9 +230,11 @@ embed_points(identity_face *f, const med_image *img,
 	double m[6];
 	med_err err;
 
-	if (identity_chip_transform(pts, n, f->chip_padding, m) != MED_OK)
+	if ((f->chip_arcface ? identity_arcface_transform(pts, n, m)
+			     : identity_chip_transform(pts, n, f->chip_padding,
+						       m)) != MED_OK)
 		return MED_ERR_INVALID;
-	sample_rgb(img, m, n, buf, x);
+	sample_rgb(img, m, n, f->chip_arcface, buf, x);
 	for (size_t i = 0; i < 3 * plane; i++)
 		x[i] = (x[i] - f->in_mean) * f->in_scale;
 	if ((err = run_model(f->emb, "embedder", x, 3, (int)n, emb, f->dim)) !=

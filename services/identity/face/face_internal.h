@@ -81,6 +81,11 @@ struct identity_face {
 	 * in colour when the photograph has it. */
 	bool chip;
 	double chip_padding;
+	/* "alignment: arcface-5" instead: the same landmarks' five points
+	 * taken onto ArcFace's template (identity_arcface_transform), one
+	 * bilinear sample a chip pixel, as InsightFace's norm_crop cuts it
+	 * with OpenCV's warpAffine; chip_padding is unused. */
+	bool chip_arcface;
 	/* The chip and its mirror image are both embedded and their mean
 	 * taken (card flip_average, MED_FACE_EMBED_FLIP). */
 	bool embed_flip;

@@ -374,6 +374,92 @@ test_mirror_reverses_each_row_of_each_plane(void)
 		NEAR(back[i], in[i], 1e-9);
 }
 
+/* A stored landmark set (dlib's mean face, 170 px across, turned 12
+ * degrees and jittered by 1.5 px, seeded: the synthetic face of
+ * test_face_align's ArcFace cases) and the transform numpy computes for
+ * it: np.linalg.lstsq of the similarity taking the five points (eye
+ * centres, nose tip, outer mouth corners) onto ArcFace's 112 x 112
+ * template, inverted (OpenCV's estimateAffinePartial2D agrees to 1e-7). */
+static const float arcface_pts[IDENTITY_LANDMARKS][2] = {
+	{253.47f, 166.09f}, {253.73f, 176.30f}, {256.36f, 183.35f},
+	{263.07f, 195.05f}, {270.78f, 209.18f}, {281.98f, 219.48f},
+	{291.89f, 230.35f}, {306.28f, 243.60f}, {322.92f, 253.58f},
+	{338.56f, 262.95f}, {350.60f, 271.34f}, {364.43f, 278.54f},
+	{376.47f, 285.19f}, {386.09f, 291.50f}, {393.07f, 299.52f},
+	{396.88f, 299.67f}, {397.25f, 299.91f}, {262.09f, 132.29f},
+	{275.58f, 124.10f}, {295.62f, 127.41f}, {309.90f, 130.77f},
+	{329.17f, 142.13f}, {361.68f, 149.71f}, {378.14f, 144.43f},
+	{395.00f, 144.57f}, {412.69f, 155.10f}, {425.11f, 165.28f},
+	{339.10f, 165.37f}, {334.69f, 181.48f}, {330.46f, 202.49f},
+	{325.14f, 214.60f}, {307.30f, 225.13f}, {313.44f, 231.58f},
+	{322.85f, 235.63f}, {332.55f, 232.66f}, {347.81f, 235.21f},
+	{276.91f, 153.72f}, {290.63f, 151.44f}, {302.49f, 153.50f},
+	{310.64f, 164.40f}, {298.95f, 163.64f}, {284.83f, 162.46f},
+	{362.31f, 175.14f}, {377.99f, 169.62f}, {391.72f, 173.99f},
+	{402.17f, 180.84f}, {388.14f, 182.71f}, {374.87f, 179.12f},
+	{281.71f, 253.69f}, {296.94f, 252.50f}, {309.56f, 250.11f},
+	{318.30f, 254.95f}, {329.37f, 258.60f}, {344.77f, 259.23f},
+	{357.76f, 271.24f}, {341.44f, 277.53f}, {329.11f, 284.75f},
+	{313.21f, 281.67f}, {302.21f, 278.97f}, {291.35f, 271.15f},
+	{285.64f, 254.20f}, {310.05f, 259.29f}, {318.15f, 258.38f},
+	{329.34f, 264.36f}, {353.00f, 267.09f}, {327.87f, 270.65f},
+	{316.67f, 269.73f}, {306.39f, 265.55f},
+};
+static const double arcface_want[6] = {2.424028, -0.513749, 229.440300,
+				       0.513749, 2.424028,  11.852406};
+
+static void
+test_arcface_transform_is_numpy_reference(void)
+{
+	double m[6];
+
+	MT_OK(identity_arcface_transform(arcface_pts, 112, m));
+	for (int i = 0; i < 6; i++)
+		NEAR(m[i], arcface_want[i], 1e-4 * (1 + fabs(arcface_want[i])));
+}
+
+/* The chip's template points land near the five points (within the
+ * jitter), and a 224 chip is the 112 one at half the step. */
+static void
+test_arcface_transform_places_five_points(void)
+{
+	static const float tmpl[5][2] = {{38.2946f, 51.6963f},
+					 {73.5318f, 51.5014f},
+					 {56.0252f, 71.7366f},
+					 {41.5493f, 92.3655f},
+					 {70.7299f, 92.2041f}};
+	float five[5][2];
+	double m[6], m2[6], x, y, x2, y2;
+
+	identity_arcface_points(arcface_pts, five);
+	NEAR(five[2][0], arcface_pts[30][0], 1e-6);
+	NEAR(five[3][1], arcface_pts[48][1], 1e-6);
+	MT_OK(identity_arcface_transform(arcface_pts, 112, m));
+	MT_OK(identity_arcface_transform(arcface_pts, 224, m2));
+	for (int i = 0; i < 5; i++) {
+		apply(m, tmpl[i][0], tmpl[i][1], &x, &y);
+		MT_TRUE(hypot(x - five[i][0], y - five[i][1]) < 6.0);
+		apply(m2, 2 * tmpl[i][0], 2 * tmpl[i][1], &x2, &y2);
+		NEAR(x2, x, 1e-3);
+		NEAR(y2, y, 1e-3);
+	}
+	NEAR(identity_transform_scale(m2), identity_transform_scale(m) / 2,
+	     1e-6);
+}
+
+static void
+test_arcface_transform_refuses_degenerate(void)
+{
+	float same[IDENTITY_LANDMARKS][2];
+	double m[6];
+
+	for (int i = 0; i < IDENTITY_LANDMARKS; i++)
+		same[i][0] = same[i][1] = 7.f;
+	MT_EQ_INT(identity_arcface_transform(same, 112, m), MED_ERR_INVALID);
+	MT_EQ_INT(identity_arcface_transform(arcface_pts, 0, m),
+		  MED_ERR_INVALID);
+}
+
 static const mt_case cases[] = {
 	{"fit_recovers_known_transform", test_fit_recovers_known_transform},
 	{"bilinear_sample_is_opencv_resize",
@@ -391,6 +477,12 @@ static const mt_case cases[] = {
 	{"sample_equals_reference", test_sample_equals_reference},
 	{"mirror_reverses_each_row_of_each_plane",
 	 test_mirror_reverses_each_row_of_each_plane},
+	{"arcface_transform_is_numpy_reference",
+	 test_arcface_transform_is_numpy_reference},
+	{"arcface_transform_places_five_points",
+	 test_arcface_transform_places_five_points},
+	{"arcface_transform_refuses_degenerate",
+	 test_arcface_transform_refuses_degenerate},
 	{NULL, NULL},
 };
 
