@@ -84,15 +84,27 @@ def _traffic(st, pb, n):
         st.call("audit", "Query", pb.QueryRequest(limit=1), role="auditor")
 
 
-def _quiet(st):
-    """Wait until nothing is being appended and a head covers the log."""
+def _traffic_then_quiet(st, pb, n):
+    """n audited calls, then _quiet until their n events are in the log;
+    returns the log's size."""
+    before = _size(st)
+    _traffic(st, pb, n)
+    return _quiet(st, before + n)
+
+
+def _quiet(st, at_least=0):
+    """Wait until the log holds at least at_least leaves, nothing is being
+    appended and a head covers it.  at_least matters on a busy machine:
+    the events of calls just made may take seconds to arrive (the spool
+    and the outbox relay), and three equal samples of the log before them
+    are not quiet."""
     last = []
 
     def settled():
         s = (_size(st), _head_size(st))
         last.append(s)
-        return (s[0] == s[1] and len(last) >= 3 and last[-2] == s
-                and last[-3] == s)
+        return (s[0] >= at_least and s[0] == s[1] and len(last) >= 3
+                and last[-2] == s and last[-3] == s)
     poll(settled, timeout=30, interval=0.3, what="a quiet, signed log")
     return last[-1][0]
 
@@ -209,8 +221,7 @@ def _log_has(st, *needles):
 
 
 def test_db_inserted_event_is_refused(st, pb, ae):
-    _traffic(st, pb, 5)
-    size = _quiet(st)
+    size = _traffic_then_quiet(st, pb, 5)
     nodes = _forge_row(st, pb, ae, size)
     where = "leaf %d (seq %d)" % (size, size + 1)
 
@@ -260,8 +271,7 @@ def _inclusion(st, pb, index, size):
 
 
 def test_altered_tree_node_is_detected(st, pb):
-    _traffic(st, pb, 12)
-    size = _quiet(st)
+    size = _traffic_then_quiet(st, pb, 12)
     assert size >= 8
     # Node (1, 0) covers leaves 0 and 1: on leaf 2's audit path, not on
     # the right edge the service keeps in memory.
