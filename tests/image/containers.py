@@ -70,6 +70,16 @@ def image_exists(svc):
                            image_name(svc)]).returncode == 0
 
 
+def image_has(svc, path):
+    """True if service svc's image holds the file path (the image's root
+    mounted read-only for the look)."""
+    root = podman("image", "mount", image_name(svc)).strip()
+    try:
+        return os.path.isfile(os.path.join(root, path.lstrip("/")))
+    finally:
+        podman("image", "unmount", image_name(svc), check=False)
+
+
 def image_name(svc):
     """The tag tools/images/build.sh gives service svc's image."""
     with open(CHART) as f:

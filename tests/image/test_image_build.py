@@ -178,6 +178,20 @@ def test_sbom_is_spdx_and_lists_the_images_packages(built, svc):
     assert bool(npm) == (svc == "identity"), npm
     if svc == "identity":
         assert "pkg:npm/%40vladmandic/face-api@1.7.15" in npm
+    # One package per model card the image holds, MiniFASNet's among
+    # them wherever the build made it (tools/images/build.sh).
+    with Mounted(svc) as img:
+        cards = set()
+        for folder, _, names in os.walk(
+                os.path.join(img.root, "usr/share/smartmed/models")):
+            cards |= {n[:-8] for n in names if n.endswith(".card.md")}
+    models = {p["name"]: p for p in doc["packages"]
+              if p["SPDXID"].startswith("SPDXRef-model-")}
+    assert set(models) == cards
+    if svc == "identity" and paths.minifasnet_pad() is not None:
+        pad = models["minifasnet-fused-v1"]
+        assert pad["licenseDeclared"] == "Apache-2.0", pad
+        assert pad["checksums"][0]["algorithm"] == "SHA256"
     image = [p for p in doc["packages"]
              if p["SPDXID"] == doc["documentDescribes"][0]][0]
     assert image["name"] == containers.image_name(svc)
@@ -331,3 +345,48 @@ def test_shape_check_catches(host_sbom, breakage, expect):
     breakage(doc)
     got = spdxshape.problems(doc)
     assert any(expect in p for p in got), got
+
+
+def test_sbom_lists_the_models_an_image_carries(tmp_path):
+    """Each model card under /usr/share/smartmed/models becomes a package:
+    an Apache-2.0 card's licence as its SPDX id, the rest of the line in
+    the comment, the card's SHA-256 as the checksum; a card whose licence
+    names no SPDX id declares NOASSERTION, not a guess."""
+    root = tmp_path / "root"
+    (root / "var/lib/dpkg").mkdir(parents=True)
+    with open("/var/lib/dpkg/status", encoding="utf-8") as f:
+        (root / "var/lib/dpkg/status").write_text(f.read().split("\n\n")[0]
+                                                   + "\n")
+    face = root / "usr/share/smartmed/models/face"
+    face.mkdir(parents=True)
+    (face / "pad-a.card.md").write_text(
+        "---\nkind: face-pad\nname: pad-a\nversion: 1.0.0\n"
+        "licence: Apache-2.0 (its authors); training data not disclosed\n"
+        "sha256: " + "ab" * 32 + "\n---\n# pad-a\n")
+    (face / "odd-b.card.md").write_text(
+        "---\nkind: face-embedder\nname: odd-b\nversion: 2\n"
+        "licence: see the vendor's terms\n---\n")
+    r = subprocess.run([sys.executable, SBOM_TOOL, "--root", str(root),
+                        "--image", "registry.test/smartmed/smartmed-x:1",
+                        "--service", "identity",
+                        "--source", "https://git.test/smartmed.git",
+                        "--revision", "0" * 40,
+                        "--licenses", "LicenseRef-smartmed-UNLICENSED"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       check=True)
+    doc = json.loads(r.stdout)
+    assert spdxshape.problems(doc) == []
+    models = {p["name"]: p for p in doc["packages"]
+              if p["SPDXID"].startswith("SPDXRef-model-")}
+    assert set(models) == {"pad-a", "odd-b"}
+    a, b = models["pad-a"], models["odd-b"]
+    assert a["licenseDeclared"] == "Apache-2.0"
+    assert "training data not disclosed" in a["comment"]
+    assert a["checksums"] == [{"algorithm": "SHA256",
+                               "checksumValue": "ab" * 32}]
+    assert a["sourceInfo"].endswith(
+        "/usr/share/smartmed/models/face/pad-a.onnx, described by its card")
+    assert b["licenseDeclared"] == "NOASSERTION" and "checksums" not in b
+    contained = {x["relatedSpdxElement"] for x in doc["relationships"]
+                 if x["relationshipType"] == "CONTAINS"}
+    assert {a["SPDXID"], b["SPDXID"]} <= contained

@@ -94,6 +94,16 @@ def test_image_holds_binary_and_plugin_not_the_build(cstack, svc):
         has_face = all(img.has(containers.FACE_DIR + "/" + f)
                        for f in FACE_FILES)
         assert has_face == (svc == "identity")
+        # MiniFASNet, which the chart enforces, and its licence, wherever
+        # the build made it (tools/images/build.sh).
+        pad = containers.FACE_DIR + "/minifasnet-fused-v1"
+        want = svc == "identity" and paths.minifasnet_pad() is not None
+        for suffix in (".onnx", ".card.md", ".LICENSE.txt"):
+            assert img.has(pad + suffix) == want, (svc, suffix)
+        if want:
+            with open(img.path(pad + ".onnx"), "rb") as a, \
+                    open(paths.minifasnet_pad(), "rb") as b:
+                assert a.read() == b.read()
         assert img.has(HAAR) == (svc == "identity")
         model = img.path(containers.MODEL_DIR + "/pneumonia_cxr224_v2.onnx")
         assert os.path.isfile(model) == (svc == "diagnosis")

@@ -25,6 +25,10 @@ external database, and these settings, each because of what podman is:
   V6 the chart's PACS in the same play (pacs.enabled, pacs.writeback,
      pacs.watch, secrets.pacsPassword a random one): Orthanc from the image
      `tools/images/build.sh orthanc` tagged, its port a free one (V4).
+  V7 only where identity's image lacks MiniFASNet (built without
+     ../shared/models/minifasnet): MED_FACE_PAD=warn with
+     human-liveness-v1, the image's other PAD model; the chart's default,
+     enforce with MiniFASNet, is played whenever the image has it.
 
 The rendered objects are then played with these adaptations, each because
 podman 4.3 (Debian 12) lacks what a cluster gives (adapt(); the test
@@ -326,6 +330,7 @@ class KubeStack(stack.Stack):
         self.jwt_key = pki.JwtKey("ES256", "kube-test-1")
         self.ports = {}
         self.face_keys_dir = None
+        self._pad_enforced = None
         self.pacs_password = secrets.token_hex(12)
         self.pacs_admin_password = secrets.token_hex(12)
 
@@ -342,6 +347,14 @@ class KubeStack(stack.Stack):
         self.ports["fhir"] = {"https": free_host_port(),
                               "http": free_host_port()}
         self.ports[PACS] = {"http": free_host_port()}
+
+    def pad_enforced(self):
+        """True when identity's image carries MiniFASNet, so the chart's
+        default (MED_FACE_PAD=enforce with it) is what plays (V7)."""
+        if self._pad_enforced is None:
+            self._pad_enforced = containers.image_has(
+                "identity", containers.FACE_DIR + "/minifasnet-fused-v1.onnx")
+        return self._pad_enforced
 
     def _face_keys(self):
         """identity's signing pair from `vtoken keygen` and a random
@@ -371,6 +384,11 @@ class KubeStack(stack.Stack):
         # The HL7 interface is not played here (tests/contract/hl7 runs
         # it): null takes it out of the chart's default services.
         services["hl7"] = None
+        if not self.pad_enforced():                           # V7
+            services["identity"]["env"] = {
+                "MED_FACE_PAD": "warn",
+                "MED_FACE_PAD_MODEL": containers.FACE_DIR +
+                "/human-liveness-v1.onnx"}
         image = containers.image_name("audit")
         registry, rest = image.split("/", 1)
         repository = rest.rsplit("-", 1)[0]

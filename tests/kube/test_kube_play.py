@@ -27,7 +27,7 @@ import kubeplay
 from harness import paths, protos
 from harness.fixtures import assess_allergies
 from harness.checks import expect_status, poll
-from harness.faces import orl_png
+from harness.faces import caltech_jpeg, orl_png
 
 sys.path.insert(0, os.path.join(paths.REPO_ROOT, "tests", "contract",
                                 "audit"))
@@ -74,6 +74,16 @@ def _order(st, patient):
         role="clinician", timeout=20)
 
 
+def _photos(st):
+    """(enrolment photographs, probe) of one person: make run's colour
+    sample patient (Caltech 1, 2; probe 5) where the chart's
+    presentation-attack stage is enforced, which refuses grey
+    photographs as not judgeable; ORL's otherwise."""
+    if st.pad_enforced():
+        return [caltech_jpeg(n) for n in (1, 2)], caltech_jpeg(5)
+    return [orl_png(30, n) for n in (1, 2)], orl_png(30, 5)
+
+
 @pytest.fixture(scope="module")
 def bedside(kstack):
     """The bedside flow on the ward, through the pods: (patient id, its
@@ -82,14 +92,16 @@ def bedside(kstack):
     mrn = "KUBE-" + uuid.uuid4().hex[:10].upper()
     pid = kstack.admitted_patient(mrn)
     other = kstack.admitted_patient("KUBE-" + uuid.uuid4().hex[:10].upper())
+    enrol, probe = _photos(kstack)
     r = kstack.call("identity", "EnrollFace", ipb.EnrollFaceRequest(
-        patient_id=pid, images=[orl_png(30, n) for n in (1, 2)]),
-        role="nurse", timeout=120)
+        patient_id=pid, images=enrol), role="nurse", timeout=120)
     assert len(r.templates) == 2
     v = kstack.call("identity", "VerifyFace", ipb.VerifyFaceRequest(
-        patient_id=pid, image=orl_png(30, 5), terminal="ward3-bed7"),
+        patient_id=pid, image=probe, terminal="ward3-bed7"),
         role="nurse", timeout=60)
     assert v.match and v.verification_token, v
+    if kstack.pad_enforced():
+        assert v.pad_decision == ipb.PAD_DECISION_BONA_FIDE, v
     rec = kstack.call("dosage", "RecordAdministration",
                       dpb.RecordAdministrationRequest(
                           order_id=_order(kstack, pid).id, dose=500,

@@ -90,6 +90,26 @@ sed -n 's:^!\(.*[^/]\)/*$:\1:p' deploy/docker/Dockerfile.dockerignore |
 	done
 cp deploy/docker/Dockerfile* "$ctx/"
 
+# MiniFASNet, the presentation-attack model the chart enforces
+# (docs/face-pad.md, "The default"): make converts it from the Apache-2.0
+# weights at ../shared/models/minifasnet; identity's image carries it and
+# the licence beside the face models.  Without it the image is still
+# built, and the chart's identity answers face calls "not configured"
+# until the values name another model or MED_FACE_PAD=warn.
+pad=$BUILD/models/face/minifasnet-fused-v1
+pad_licence=../shared/models/minifasnet/LICENSE.Apache-2.0.txt
+if [ -s "$pad.onnx" ] && [ -s "$pad.card.md" ] && [ -s "$pad_licence" ]; then
+	mkdir -p "$ctx/deploy/docker/models/face"
+	cp "$pad.onnx" "$pad.card.md" "$ctx/deploy/docker/models/face/"
+	cp "$pad_licence" \
+		"$ctx/deploy/docker/models/face/minifasnet-fused-v1.LICENSE.txt"
+else
+	echo "build.sh: warning: no $pad.onnx, its card or its licence" \
+		"(make builds it when ../shared/models/minifasnet is there):" \
+		"identity's image has no MiniFASNet, so the chart's default" \
+		"MED_FACE_PAD=enforce leaves its face calls unconfigured" >&2
+fi
+
 source=${MED_IMAGES_SOURCE:-$(git remote get-url origin 2>/dev/null || :)}
 if [ -z "$source" ]; then
 	source=file://$(pwd)

@@ -4,7 +4,8 @@ image's dpkg database (name, version, architecture, source package, the
 licences its machine-readable /usr/share/doc/<package>/copyright declares)
 and every package of the npm lock files whose contents went into the image
 (identity's face models are converted from @vladmandic/face-api's
-weights), under one package for the image and one for the smartmed
+weights) and every model card under /usr/share/smartmed/models (the
+weights themselves, MiniFASNet's among them), under one package for the image and one for the smartmed
 service with the source and revision it was built from.
 
     sbom.py --root ROOT --image NAME:TAG --service SVC --source URL
@@ -213,6 +214,72 @@ def npm_package(pkg, lock_rel):
     return out
 
 
+# Where the service images keep their models (deploy/docker/Dockerfile).
+MODEL_DIR = "usr/share/smartmed/models"
+
+
+# The SPDX ids a model card's licence may lead with (any other first word,
+# "see the vendor's terms" say, is no declaration).
+MODEL_LICENCES = set(DEB_TO_SPDX.values()) | {
+    "CC0-1.0", "CC-BY-4.0", "Unlicense", "BSL-1.0"}
+
+
+def card_fields(path):
+    """The key: value lines of a model card's front matter."""
+    out = {}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        if f.readline().strip() != "---":
+            return out
+        for line in f:
+            if line.strip() == "---":
+                break
+            k, sep, v = line.partition(":")
+            if sep:
+                out[k.strip()] = v.strip()
+    return out
+
+
+def model_packages(root):
+    """One package per model card in the image: the third-party weights
+    it carries (MiniFASNet's, say) are components as much as a library
+    is.  The card's licence leads with an SPDX id when it has one (the
+    rest of the line, such as undisclosed training data, goes in the
+    comment); the checksum is the model file's, as the card states it."""
+    out = []
+    top = os.path.join(root, MODEL_DIR)
+    for folder, _, names in sorted(os.walk(top)):
+        for n in sorted(names):
+            if not n.endswith(".card.md"):
+                continue
+            card = card_fields(os.path.join(folder, n))
+            name, version = card.get("name"), card.get("version", "")
+            if not name:
+                continue
+            lic_text = card.get("licence", "")
+            first = lic_text.split(" ", 1)[0].rstrip(";,")
+            lic = first if first in MODEL_LICENCES else "NOASSERTION"
+            rel = os.path.relpath(os.path.join(folder, n[:-8]), root)
+            p = {
+                "name": name,
+                "SPDXID": spdx_id("model", name, version),
+                "versionInfo": version or "NOASSERTION",
+                "supplier": "NOASSERTION",
+                "downloadLocation": "NOASSERTION",
+                "filesAnalyzed": False,
+                "sourceInfo": "model /%s.onnx, described by its card" % rel,
+                "licenseConcluded": "NOASSERTION",
+                "licenseDeclared": lic,
+                "copyrightText": "NOASSERTION",
+                "primaryPackagePurpose": "OTHER",
+                "comment": "model card licence: %s" % (lic_text or "none"),
+            }
+            if re.match(r"^[0-9a-f]{64}$", card.get("sha256", "")):
+                p["checksums"] = [{"algorithm": "SHA256",
+                                   "checksumValue": card["sha256"]}]
+            out.append(p)
+    return out
+
+
 def licence_refs(expr, extracted):
     """Registers the project's own LicenseRef- ids of expr."""
     for ref in re.findall(r"LicenseRef-[A-Za-z0-9.-]+", expr):
@@ -285,6 +352,11 @@ def document(a):
             rels.append({"spdxElementId": image_id,
                          "relationshipType": "CONTAINS",
                          "relatedSpdxElement": p["SPDXID"]})
+    for p in model_packages(a.root):
+        packages.append(p)
+        rels.append({"spdxElementId": image_id,
+                     "relationshipType": "CONTAINS",
+                     "relatedSpdxElement": p["SPDXID"]})
     now = datetime.datetime.now(datetime.timezone.utc)
     digest = hashlib.sha256(json.dumps(packages, sort_keys=True).encode())
     doc = {
@@ -299,7 +371,8 @@ def document(a):
             "creators": ["Tool: smartmed-tools-images-sbom.py",
                          "Organization: smartmed"],
             "comment": "Debian packages from the image's dpkg database; "
-            "npm packages from the lock files named in sourceInfo.",
+            "npm packages from the lock files named in sourceInfo; "
+            "models from their cards under /" + MODEL_DIR + ".",
         },
         "documentDescribes": [image_id],
         "packages": packages,
