@@ -21,7 +21,9 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def stack():
-    """One stack (MariaDB + all five services) for the contract suites."""
+    """One stack (MariaDB + the five gRPC services, identity to audit; hl7
+    and the FHIR facade start in their own suites) for the contract
+    suites."""
     with running(Stack()) as st:
         yield st
 

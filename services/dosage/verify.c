@@ -24,7 +24,7 @@ const med_config_spec dosage_config[] = {
 	 "(drugs marked requires_verification, and every overridden hard "
 	 "stop), high_alert (those and every high-alert drug) or all"},
 	{RECORDS_URL_SETTING, MED_CONFIG_STRING, "", false, 0, 0,
-	 "records' gRPC address (\"records:50051\"): the dose checks read "
+	 "records' gRPC address (\"records:50052\"): the dose checks read "
 	 "the patient's allergies, weight, height and creatinine clearance "
 	 "from the record (GetMedicationFacts); empty: dosage's own context "
 	 "only (a warning at start)"},

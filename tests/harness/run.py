@@ -6,7 +6,8 @@ State lives in $BUILD/run: mariadb/ (data kept across runs), tokens (made
 once, mode 0600), pki/ (development CA, certificates and break-glass keys
 from tools/dev/devca.sh, made once), face/ (identity's development face
 keys, made once: face_keys), logs/<svc>.log, spool/<svc>/, pids/<svc>.pid
-(<svc> also fhir: the FHIR facade on https://localhost:8443/fhir),
+(<svc> also hl7, and fhir: the FHIR facade on
+https://localhost:8443/fhir),
 faces/ (sample photographs for a first enrolment, made from ../shared's
 Caltech faces when they are there: walkthrough.sample_faces).
 

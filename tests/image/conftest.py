@@ -1,5 +1,6 @@
-"""The image tests' stack: all five services and the FHIR facade from
-their images (containers.ContainerStack), once per session; skipped with the reason
+"""The image tests' stack: the five gRPC services (identity to audit; not
+hl7) and the FHIR facade from their images (containers.ContainerStack),
+once per session; skipped with the reason
 when podman cannot run containers on this machine."""
 
 import pytest

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Idle resident memory of each smartmed service (make bench).
 
-Starts the whole stack (a private MariaDB and the five services) with the
-test harness, makes one health call to each service, lets them sit idle,
-then reads /proc/PID/status and /proc/PID/smaps.  Prints, per service:
+Starts the test harness's default stack (a private MariaDB and the five
+gRPC services, identity to audit; not hl7 nor the FHIR facade), makes one
+health call to each service, lets them sit idle, then reads /proc/PID/status and /proc/PID/smaps.  Prints, per service:
 
   RSS MB     VmRSS, the design's budget of 20 MB per service (design.md);
   anon MB    RssAnon: the service's own memory (heap, thread stacks,

@@ -173,7 +173,7 @@ check_columns() {
 }
 
 check_docs() {
-	header "README and docs agree with the system (services, FHIR writes, HL7 examples)"
+	header "README and docs agree with the system (services, chart ports, FHIR writes, HL7 examples)"
 	python3 tools/dev/check_docs.py || return 1
 	# records' copy of dosage's medicine names (the note reader's)
 	python3 tools/dev/gen-note-terms.py --check

@@ -7,16 +7,23 @@
   overview has a bullet for each, the ward console and the PACS.
 - The FHIR facade is never called read-only (it takes writes: docs/api/fhir.md,
   "Writes"), in the docs or in what make run prints.
-- No "five services" or "five service images/containers/names" in the
-  README, docs/operations.md, the chart's README, the Makefile's or
-  make run's comments, nor the image's Dockerfile: seven services run
-  ("five gRPC services", identity to audit, may still be said).
+- No "five services" or "six services" (nor "five service images",
+  "5 services" and the like) in the README, docs/operations.md,
+  docs/architecture.md, the Makefile, the image's Dockerfile, any README
+  under deploy/, nor the scripts of tools/dev/ and tools/images/: seven
+  services run ("five gRPC services", identity to audit, may still be
+  said, and a test stack of five is "the five gRPC services").
+- The chart README's port table (deploy/k8s/README.md) names every
+  service of values.yaml and the FHIR facade, and every port they listen
+  on: services.<name>.grpcPort/healthPort/httpPort/mllpPort,
+  fhir.httpsPort/httpPort and global.audit.ingestPort.
 - docs/hl7.md's example messages carry no `\\S\\` in a name: it is a
   literal ^ (O\\S\\Brien reads O^Brien); test_hl7.py sends them as written.
 
 Prints one line per problem (FILE:LINE: what) and exits 1 when any.
 """
 
+import glob
 import os
 import re
 import sys
@@ -82,23 +89,111 @@ def check_fhir_not_read_only(problems):
                                 rel, line_of(text, m.start())))
 
 
-# Where a stale count of the services was found (issue 50's audit).
-COUNTED = ["README.md", "docs/operations.md", "deploy/k8s/README.md",
-           "Makefile", "tools/dev/run.sh", "deploy/docker/Dockerfile"]
+# Where a stale count of the services was found (issue 50's audit), and
+# the globs of files of the same kind: what a newcomer, a DBA or hospital
+# IT reads in the first hour.
+COUNTED = ["README.md", "docs/operations.md", "docs/architecture.md",
+           "Makefile", "deploy/docker/Dockerfile"]
+COUNTED_GLOBS = ["deploy/**/README.md", "tools/dev/*.sh", "tools/images/*.sh"]
 
 
-def check_five_services(problems):
-    """The services are seven; "five services", "five service images"
-    and the like are the count from before hl7 and the facade."""
-    pat = re.compile(r"\bfive\s+services?\b", re.I)
-    for rel in COUNTED:
+def counted_files():
+    rels = list(COUNTED)
+    for g in COUNTED_GLOBS:
+        for path in sorted(glob.glob(os.path.join(ROOT, g), recursive=True)):
+            rel = os.path.relpath(path, ROOT)
+            if "node_modules" not in rel.split(os.sep) and rel not in rels:
+                rels.append(rel)
+    return rels
+
+
+def check_stale_counts(problems):
+    """The services are seven; "five services", "six services", "five
+    service images", "5 services" and the like are the counts from before
+    hl7 and the facade."""
+    pat = re.compile(r"\b(five|six)\s+services?\b|\b[56]\s+services\b",
+                     re.I)
+    procs = service_processes()
+    for rel in counted_files():
         text = read(rel)
         for m in pat.finditer(text):
             problems.append("%s:%d: says \"%s\"; %d services run (%s)" % (
                                 rel, line_of(text, m.start()),
                                 " ".join(m.group(0).split()),
-                                len(service_processes()),
-                                ", ".join(service_processes())))
+                                len(procs), ", ".join(procs)))
+
+
+# The chart's ports, read from values.yaml by indentation (the check needs
+# no YAML library): a service's under services.<name>, the facade's under
+# fhir, the audit ingest under global.audit.
+SERVICE_PORT_KEYS = ("grpcPort", "healthPort", "httpPort", "mllpPort")
+FHIR_PORT_KEYS = ("httpsPort", "httpPort")
+
+
+def chart_ports():
+    """{name: {key: port}} of values.yaml's services, fhir and the audit
+    ingest (as "audit ingestPort")."""
+    ports = {}
+    top = sub = None
+    for line in read("deploy/k8s/helm/smartmed/values.yaml").splitlines():
+        m = re.match(r"^(\w+):", line)
+        if m:
+            top, sub = m.group(1), None
+            continue
+        m = re.match(r"^  (\w+):\s*$", line)
+        if m:
+            sub = m.group(1)
+            continue
+        m = re.match(r"^(\s+)(\w+): (\d+)\s*$", line)
+        if not m:
+            continue
+        depth, key, port = len(m.group(1)), m.group(2), int(m.group(3))
+        if top == "services" and depth == 4 and key in SERVICE_PORT_KEYS:
+            ports.setdefault(sub, {})[key] = port
+        elif top == "fhir" and depth == 2 and key in FHIR_PORT_KEYS:
+            ports.setdefault("fhir", {})[key] = port
+        elif (top, sub, depth, key) == ("global", "audit", 4, "ingestPort"):
+            ports.setdefault("audit", {})[key] = port
+    return ports
+
+
+def port_table(text):
+    """The rows of the table headed "| Port | Service | What |": (line,
+    set of ports of the first cell, the rest of the row)."""
+    lines = text.splitlines()
+    try:
+        start = next(i for i, l in enumerate(lines)
+                     if re.match(r"^\|\s*Port\s*\|\s*Service\s*\|", l))
+    except StopIteration:
+        return None
+    rows = []
+    for i in range(start + 2, len(lines)):
+        if not lines[i].startswith("|"):
+            break
+        cells = lines[i].split("|")
+        found = set()
+        for a, b in re.findall(r"(\d+)(?:\.\.(\d+))?", cells[1]):
+            found.update(range(int(a), int(b or a) + 1))
+        rows.append((i + 1, found, "|".join(cells[2:])))
+    return rows
+
+
+def check_chart_ports(problems):
+    rel = "deploy/k8s/README.md"
+    rows = port_table(read(rel))
+    if rows is None:
+        problems.append("%s: no port table (| Port | Service | What |)" % rel)
+        return
+    listed = set().union(*(r[1] for r in rows))
+    services = " ".join(r[2] for r in rows)
+    for name, keys in sorted(chart_ports().items()):
+        if not re.search(r"\b%s\b" % re.escape(name), services):
+            problems.append("%s: the port table has no row for %s" % (
+                rel, name))
+        for key, port in sorted(keys.items()):
+            if port not in listed:
+                problems.append("%s: the port table lacks %s's %s %d "
+                                "(values.yaml)" % (rel, name, key, port))
 
 
 def check_hl7_examples(problems):
@@ -114,14 +209,16 @@ def main():
     problems = []
     check_readme(problems)
     check_fhir_not_read_only(problems)
-    check_five_services(problems)
+    check_stale_counts(problems)
+    check_chart_ports(problems)
     check_hl7_examples(problems)
     for p in problems:
         print(p)
     if problems:
         return 1
-    print("docs: the README's services, the count of services, the FHIR "
-          "facade's writes and the HL7 examples agree with the system")
+    print("docs: the README's services, the count of services, the chart's "
+          "port table, the FHIR facade's writes and the HL7 examples agree "
+          "with the system")
     return 0
 
 

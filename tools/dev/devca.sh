@@ -3,14 +3,19 @@
 #
 # Creates, once (existing files are kept, so certificates survive runs):
 #   DIR/ca.pem DIR/ca.key            the development CA (EC P-256, 10 years)
-#   DIR/NAME.pem DIR/NAME.key        per service: CN=NAME, SAN DNS:NAME,
+#   DIR/NAME.pem DIR/NAME.key        per NAME: CN=NAME, SAN DNS:NAME,
 #                                    DNS:localhost, IP:127.0.0.1; usable as
 #                                    server and as client certificate
 #   DIR/operator.pem DIR/operator.key  a client certificate for medctl
 #   DIR/break-glass.key DIR/break-glass.pub  Ed25519 pair for break-glass
 #                                    grants (PEM)
-# NAME defaults to the five services.  Keys are mode 0600.  Never use these
-# outside development: the CA key sits next to the certificates.
+# NAME defaults to what make run uses: the seven services (identity,
+# records, dosage, diagnosis, audit, hl7 and fhir, the FHIR facade, whose
+# certificate also serves its HTTPS port) and mariadb (the development
+# database's server certificate).  The test harness names them itself
+# (tests/harness/stack_pki.py; hl7's in tests/harness/hl7.py).  Keys are
+# mode 0600.  Never use these outside development: the CA key sits next
+# to the certificates.
 #
 # EC P-256 keys and a DNS SAN per name serve both TLS stacks: gRPC and the
 # audit ingest's NNG tls+tcp:// (mbedtls 2.28, which has no Ed25519 and
@@ -20,7 +25,7 @@ set -eu
 
 dir=${1:?usage: devca.sh DIR [NAME...]}
 shift
-[ $# -gt 0 ] || set -- identity records dosage diagnosis audit
+[ $# -gt 0 ] || set -- identity records dosage diagnosis audit hl7 fhir mariadb
 umask 077
 mkdir -p "$dir"
 tmp=$(mktemp -d)

@@ -422,8 +422,16 @@ def render_index(packages):
                "over NNG on port 50060 (`smartmed.common.v1.AuditBatch`, see "
                "[common.md](common.md)).")
     out.append("")
-    out.append("Other hospital systems may also read a patient's chart as FHIR R4 "
-               "through the REST facade (HTTPS, port 8443): see [fhir.md](fhir.md).")
+    out.append("Other hospital systems may also read a patient's chart as FHIR R4, "
+               "and make the writes it lists (device readings, doses, the bedside "
+               "face check, co-signs, a study to analyse), through the REST facade "
+               "(HTTPS, port 8443, default HTTP port 9096; no gRPC port): see "
+               "[fhir.md](fhir.md).")
+    out.append("")
+    out.append("The HL7 interface takes HL7 v2 messages (ADT, ORU) over MLLP on "
+               "port 2575 (TLS; plain TCP only on a trusted interface network); "
+               "its gRPC API above is the message store's query. The messages it "
+               "accepts and what it writes: [../hl7.md](../hl7.md).")
     out.append("")
     out.append("Shared types without a service:")
     out.append("")

@@ -5,7 +5,7 @@
 # $MED_IMAGES_REGISTRY/smartmed/smartmed-<service>:<chart version>
 # (registry.hospital.internal unless set).  The base image comes from
 # base.sh when no registry is reachable.  The build stage does not depend on
-# SERVICE, so it is compiled once and the other four builds take it from
+# SERVICE, so it is compiled once and the other six builds take it from
 # podman's layer cache.  The CUDA variant is built when
 # MED_IMAGES_CUDA=1 (it needs NVIDIA's images from a registry).  Prints
 # each image's size and file count (report.sh).

@@ -1,8 +1,9 @@
 #!/bin/sh
 # test.sh - make image-test: builds the service images (build.sh, from the
 # layer cache when nothing changed) and runs tests/image against them: the
-# five services in containers as the chart starts them, on the test
-# harness's MariaDB and PKI.  Exits 0 with "skipped: <reason>" when podman
+# five gRPC services (identity to audit) and the FHIR facade in containers
+# as the chart starts them, on the test harness's MariaDB and PKI (hl7's
+# image is built but not started here).  Exits 0 with "skipped: <reason>" when podman
 # cannot run containers on this machine.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
