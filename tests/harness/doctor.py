@@ -6,7 +6,8 @@
 Reads the settings make run would use ($BUILD/run/settings.env, then MED_*
 of the environment: run.caller_settings) and checks: the MariaDB server
 (make run's own binary, 10.11 or later; a hospital's server over TCP needs
-MED_DB_TLS_CA), the clock (synchronised, where timedatectl can say) and the
+MED_DB_TLS_CA, and is connected to as the services would: its version and
+the session's TLS, or the connection's failure with what to do), the clock (synchronised, where timedatectl can say) and the
 ward's time zone, free disk where the spools live, make run's fixed ports,
 and every key, certificate or CA file a setting names (present, readable,
 a private key not readable by others).  One line per problem, each with
@@ -37,20 +38,128 @@ def _version(text):
     return tuple(int(x) for x in m.groups()) if m else None
 
 
-def check_mariadb(settings, problems):
+# The MariaDB client's errors a first connection meets, and what to do.
+CLIENT_ERRORS = (
+    ((1045,), "the server refused user %(user)s's password: check "
+     "MED_DB_USER and MED_DB_PASSWORD(_FILE) with the DBA"),
+    ((1044, 1049), "user %(user)s may not use the database it named: the "
+     "DBA grants each service its own database (docs/operations.md)"),
+    ((1130,), "the server does not let %(user)s in from this host: the DBA "
+     "grants the user from the services' addresses"),
+    ((2005,), "host %(host)s is unknown: check MED_DB_HOST and DNS"),
+    ((2002, 2003), "nothing answers at %(host)s:%(port)s: check MED_DB_HOST, "
+     "MED_DB_PORT and the firewall"),
+    ((2013,), "the connection to %(host)s:%(port)s was cut while opening "
+     "(often TLS the server does not offer): ask the DBA for ssl_cert and "
+     "ssl_key on the server"),
+    ((2026,), "TLS to %(host)s:%(port)s failed: MED_DB_TLS_CA must be the CA "
+     "that signed the server's certificate, and that certificate must name "
+     "%(host)s"),
+)
+
+
+def _client_error(text, where):
+    m = re.search(r"ERROR (\d+)", text)
+    code = int(m.group(1)) if m else 0
+    for codes, why in CLIENT_ERRORS:
+        if code in codes:
+            return "MariaDB at %s:%s: %s (%s)" % (
+                where["host"], where["port"], why % where,
+                text.strip().splitlines()[-1][:200])
+    return "MariaDB at %s:%s refused the connection: %s" % (
+        where["host"], where["port"], text.strip()[:300])
+
+
+def _password(settings):
+    path = settings.get("MED_DB_PASSWORD_FILE", "")
+    if path:
+        with open(path, encoding="utf-8") as f:
+            return f.read().strip()
+    return settings.get("MED_DB_PASSWORD", "")
+
+
+def probe_server(settings, problems):
+    """Connects to the server the settings name as the services would
+    (TCP, TLS verified against MED_DB_TLS_CA, the same user) and reads its
+    version and the TLS protocol the session got.  Returns what it found,
+    in words; appends a problem when it cannot connect or the server is
+    too old."""
+    where = {"host": settings.get("MED_DB_HOST", ""),
+             "port": settings.get("MED_DB_PORT", "") or "3306",
+             "user": settings.get("MED_DB_USER", "") or "root"}
+    exe = shutil.which("mariadb") or shutil.which("mysql")
+    if exe is None:
+        problems.append("no MariaDB client to reach %(host)s:%(port)s with: "
+                        "apt-get install mariadb-client" % where)
+        return "MariaDB at %(host)s (not reached)" % where
+    args = [exe, "--no-defaults", "--protocol=TCP", "--host", where["host"],
+            "--port", where["port"], "--user", where["user"],
+            "--connect-timeout=10", "--batch", "--skip-column-names",
+            "-e", "SELECT VERSION(); SHOW SESSION STATUS LIKE 'Ssl_version'"]
+    ca = settings.get("MED_DB_TLS_CA", "")
+    if ca:
+        args += ["--ssl", "--ssl-ca", ca, "--ssl-verify-server-cert"]
+    if settings.get("MED_DB_TLS_CERT") and settings.get("MED_DB_TLS_KEY"):
+        args += ["--ssl-cert", settings["MED_DB_TLS_CERT"],
+                 "--ssl-key", settings["MED_DB_TLS_KEY"]]
+    try:
+        env = dict(os.environ, MYSQL_PWD=_password(settings))
+        r = subprocess.run(args, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, env=env, timeout=60)
+    except OSError as e:
+        problems.append("MariaDB at %s:%s: cannot read the password file "
+                        "(%s): check MED_DB_PASSWORD_FILE"
+                        % (where["host"], where["port"], e))
+        return "MariaDB at %(host)s (not reached)" % where
+    except subprocess.SubprocessError:
+        problems.append("MariaDB at %(host)s:%(port)s did not answer within "
+                        "60 s: check the network path" % where)
+        return "MariaDB at %(host)s (not reached)" % where
+    text = r.stdout.decode("utf-8", "replace")
+    if r.returncode != 0:
+        problems.append(_client_error(text, where))
+        return "MariaDB at %(host)s (not reached)" % where
+    lines = text.strip().splitlines()
+    v = _version(lines[0]) if lines else None
+    tls = lines[1].split("\t")[-1] if len(lines) > 1 else ""
+    if v is None:
+        problems.append("the server at %s:%s is not MariaDB (%s): smartmed "
+                        "needs MariaDB %d.%d or later" % (
+                            (where["host"], where["port"],
+                             lines[0] if lines else "?") + MIN_MARIADB))
+        return "MariaDB at %(host)s unknown" % where
+    if v[:2] < MIN_MARIADB:
+        problems.append("MariaDB %d.%d.%d at %s:%s is older than %d.%d: the "
+                        "DBA upgrades it (Debian 12: 10.11 from bookworm)"
+                        % (v + (where["host"], where["port"]) + MIN_MARIADB))
+    return "MariaDB %d.%d.%d at %s:%s over %s" % (
+        v + (where["host"], where["port"], tls or "plain TCP"))
+
+
+def _remote(settings):
+    """True when the settings name a server other than make run's own:
+    another host, or a port of the loopback that is not make run's."""
     host = settings.get("MED_DB_HOST", "")
     if host not in LOCAL_HOSTS:
-        # A hospital's server: the services check its version at start;
-        # what can be checked here is that they will speak TLS to it.
-        if settings.get("MED_DB_SOCKET") or settings.get(
-                "MED_DB_ALLOW_PLAINTEXT") == "true":
-            return "MariaDB at %s (not checked here)" % host
-        if not settings.get("MED_DB_TLS_CA"):
+        return True
+    port = settings.get("MED_DB_PORT", "")
+    return port != "" and port != str(run.DB_PORT)
+
+
+def check_mariadb(settings, problems):
+    host = settings.get("MED_DB_HOST", "")
+    if _remote(settings):
+        # A hospital's server, reached as the services would reach it.
+        if settings.get("MED_DB_SOCKET"):
+            return "MariaDB at %s (a socket: not checked here)" % host
+        if not settings.get("MED_DB_TLS_CA") and settings.get(
+                "MED_DB_ALLOW_PLAINTEXT") != "true":
             problems.append(
                 "MariaDB at %s over TCP without MED_DB_TLS_CA: the services "
                 "refuse to start; set MED_DB_TLS_CA to the CA file that "
                 "signs the server's certificate" % host)
-        return "MariaDB at %s" % host
+            return "MariaDB at %s" % host
+        return probe_server(settings, problems)
     exe = shutil.which("mariadbd") or shutil.which("mysqld") or (
         "/usr/sbin/mariadbd" if os.path.exists("/usr/sbin/mariadbd") else
         None)
