@@ -54,7 +54,7 @@ BINS :=
 TEST_BINS :=
 ALL_OBJS :=
 
-.PHONY: all deps deps-run deps-train run doctor test check bench bench-audit bench-galera bench-identify load load-ramp load-galera sizing sizing-table clean unit format docs deploy-check face-calibration
+.PHONY: all deps deps-run deps-deploy deps-images deps-train run doctor test check bench bench-audit bench-galera bench-identify load load-ramp load-galera sizing sizing-table clean unit format docs deploy-check face-calibration
 .PHONY: images image-test kube-test fresh-check
 all:
 
@@ -90,6 +90,16 @@ deps-run:
 deps-train:
 	$(Q)tools/dev/install-deps.sh train
 
+# make deploy-check's toolchain (tools/dev/install-deps.sh deploy) and its
+# npm Kubernetes schemas; make images, image-test and kube-test add podman's
+# (images).  Neither installs the browser, Galera or test-only packages.
+deps-deploy: deps-run
+	$(Q)tools/dev/install-deps.sh deploy
+	$(Q)BUILD=$(BUILD) deploy/k8s/check/deploy-check.sh install
+
+deps-images: deps-deploy
+	$(Q)tools/dev/install-deps.sh images
+
 deps: deps-run
 	$(Q)tools/dev/install-deps.sh
 	$(Q)BUILD=$(BUILD) deploy/k8s/check/deploy-check.sh install
@@ -123,21 +133,22 @@ test: deps
 	$(Q)BUILD=$(BUILD) tools/dev/test.sh
 
 # Offline checks of deploy/: chart, manifests, rules, dashboards, Dockerfiles.
-deploy-check: deps
+deploy-check: deps-deploy
 	$(Q)BUILD=$(BUILD) deploy/k8s/check/deploy-check.sh
 
 # Container images with podman (docs/operations.md, "Container images").
-images: deps
+images: deps-images
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) tools/images/build.sh
 
-image-test: deps
+image-test: deps-images
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) tools/images/test.sh
 	$(Q)BUILD=$(BUILD) tools/images/kube-test.sh
 
 # The chart's manifests run by podman kube play (docs/operations.md,
 # "What make image-test checks"); builds the images when missing.
-kube-test: deps
+kube-test: deps-images
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) tools/images/kube-test.sh
 

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Installs the Debian 12 packages smartmed needs to build, run and test,
 # when any is missing: with "run" only those make run needs (no test,
-# packaging or browser toolchains), with "all" (the default) everything
-# make test needs; with "train" the offline model-training tools alone
+# packaging or browser toolchains), with "deploy" those and make
+# deploy-check's (the chart renderer, linters, promtool, node), with
+# "images" those and podman's for make images, image-test and kube-test,
+# with "all" (the default) everything make test needs; with "train" the offline model-training tools alone
 # (tools/train/, not part of "all": CI never trains).  Run as root (CI and make run/test do); prints what
 # it installs and does nothing when everything is there.
 set -eu
@@ -66,15 +68,30 @@ command -v npm >/dev/null 2>&1 || PKGS_RUN_TOOLS="$PKGS_RUN_TOOLS npm"
 # deps-train); nothing that builds, runs or tests smartmed needs it.
 PKGS_TRAIN="python3-torch python3-onnx python3-numpy python3-pil"
 PKGS_RUN="$PKGS_CORE $PKGS_IMAGING $PKGS_SECURITY $PKGS_PLUGINS $PKGS_AUDIT $PKGS_RECORDS $PKGS_DOSAGE $PKGS_FHIR $PKGS_RUN_TOOLS"
+# --list GROUP prints the group's packages, one a line, and installs
+# nothing (tests/integration/test_deps_groups.py).
+list=0
+if [ "${1:-}" = --list ]; then
+	list=1
+	shift
+fi
 case "${1:-all}" in
 run) PKGS="$PKGS_RUN" ;;
+deploy) PKGS="$PKGS_RUN $PKGS_DEPLOY" ;;
+images) PKGS="$PKGS_RUN $PKGS_DEPLOY $PKGS_IMAGES $PKGS_KUBE" ;;
 train) PKGS="$PKGS_TRAIN" ;;
 all) PKGS="$PKGS_RUN $PKGS_TEST $PKGS_DEPLOY $PKGS_IMAGES $PKGS_KUBE $PKGS_GALERA $PKGS_CONSOLE" ;;
 *)
-	echo "usage: $0 [run|all|train]" >&2
+	echo "usage: $0 [--list] [run|deploy|images|all|train]" >&2
 	exit 2
 	;;
 esac
+
+if [ "$list" = 1 ]; then
+	# shellcheck disable=SC2086 # one word per package
+	printf '%s\n' $PKGS
+	exit 0
+fi
 
 missing=""
 for p in $PKGS; do
