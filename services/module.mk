@@ -82,12 +82,16 @@ $(BUILD)/obj/services/%.o: services/%.cc
 # libmed's process part, med_process_main: no gRPC server, no database), so
 # it has its own rule; it links GnuTLS for its HTTPS (libmicrohttpd comes
 # with libmed's DEP_LIBS as well).
-FHIR_SRCS := $(sort $(wildcard services/fhir/*.c))
+# Its folders are layers (base/ call/ search/ write/ ward/ dispatch/
+# edge/, main.c and facade.c on top: tools/dev/check_layers.py), each on
+# its include path.
+FHIR_SRCS := $(sort $(shell find services/fhir -name '*.c'))
 FHIR_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(FHIR_SRCS))
+FHIR_INC := $(patsubst %/,-I%,$(sort $(dir $(FHIR_SRCS))))
 FHIR_LIBS := $(shell pkg-config --libs libmicrohttpd gnutls 2>/dev/null || echo -lmicrohttpd -lgnutls)
 ALL_OBJS += $(FHIR_OBJS)
 BINS += $(BUILD)/bin/smartmed-fhir
-$(FHIR_OBJS): CFLAGS += -Iservices/fhir
+$(FHIR_OBJS): CFLAGS += $(FHIR_INC)
 $(BUILD)/bin/smartmed-fhir: $(FHIR_OBJS) $(LIBMED) $(PB_LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -100,18 +104,18 @@ $(BUILD)/bin/smartmed-fhir: $(FHIR_OBJS) $(LIBMED) $(PB_LIBS)
 FHIR_UNIT_SRCS := $(sort $(wildcard tests/unit/fhir/test_*.c))
 ALL_OBJS += $(patsubst %.c,$(BUILD)/obj/%.o,$(FHIR_UNIT_SRCS))
 $(patsubst %.c,$(BUILD)/obj/%.o,$(FHIR_UNIT_SRCS)): \
-	CFLAGS += -Iservices/fhir -Itests/unit
+	CFLAGS += $(FHIR_INC) -Itests/unit
 define fhir_unit_template
 TEST_BINS += $$(BUILD)/tests/fhir/$(1)
 $$(BUILD)/tests/fhir/$(1): $$(BUILD)/obj/tests/unit/fhir/$(1).o \
-		$$(BUILD)/obj/services/fhir/deid.o \
-		$$(BUILD)/obj/services/fhir/write_time.o \
-		$$(BUILD)/obj/services/fhir/target.o \
-		$$(BUILD)/obj/services/fhir/search_date.o \
-		$$(BUILD)/obj/services/fhir/smart.o \
-		$$(BUILD)/obj/services/fhir/types.o \
-		$$(BUILD)/obj/services/fhir/outcome.o \
-		$$(BUILD)/obj/services/fhir/news2.o \
+		$$(BUILD)/obj/services/fhir/base/deid.o \
+		$$(BUILD)/obj/services/fhir/write/write_time.o \
+		$$(BUILD)/obj/services/fhir/edge/target.o \
+		$$(BUILD)/obj/services/fhir/base/search_date.o \
+		$$(BUILD)/obj/services/fhir/call/smart.o \
+		$$(BUILD)/obj/services/fhir/base/types.o \
+		$$(BUILD)/obj/services/fhir/base/outcome.o \
+		$$(BUILD)/obj/services/fhir/base/news2.o \
 		$$(BUILD)/obj/tests/unit/testlib.o $$(LIBMED) $$(PB_LIBS)
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  LD      $$@")

@@ -13,7 +13,8 @@
 #include <sodium.h>
 
 #include "deid.h"
-#include "fhir_facade.h"
+#include "edge.h"
+#include "facade.h"
 
 #define ERRLEN 512
 

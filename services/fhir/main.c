@@ -5,7 +5,7 @@
  */
 #include <med/service.h>
 
-#include "fhir_facade.h"
+#include "facade.h"
 
 static const med_config_spec specs[] = {
 	{"MED_FHIR_PORT", MED_CONFIG_PORT, "8443", false, 0, 0,

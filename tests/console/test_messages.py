@@ -1,7 +1,7 @@
 """The console's message catalogue (services/console/messages.js, issue 51
 item 2), run in node: each refusal the facade hands over, in the shape it
 has (the element, the check, "dosage refused it:", dosage's field and
-words, as services/fhir/write.c and dosage write them), finds its problem
+words, as services/fhir/write/write.c and dosage write them), finds its problem
 by the field and the rule, never by the sentence around them; every
 problem has what happened and what to do; an unknown one says so; units
 read as people write them.  Localisation (item 6): every catalogue key the

@@ -1,4 +1,4 @@
-"""$research-export (services/fhir/research.c) end to end: an auditor
+"""$research-export (services/fhir/search/research.c) end to end: an auditor
 approves a project in the real audit service, the researcher exports its
 cohort through the facade, which reads identity, records and dosage as
 itself.  The test holds the stack's research master key, so it computes

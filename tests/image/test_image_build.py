@@ -32,7 +32,7 @@ PLUGIN = "/usr/lib/smartmed/plugins/cpu.so"
 DICOM_WRITER = "/usr/lib/smartmed/lib/diagnosis-dicom.so"
 CONSOLE_DIR = "/usr/share/smartmed/console"
 CONSOLE_SRC = os.path.join(paths.REPO_ROOT, "services", "console")
-# The names the facade serves (services/fhir/console.c).
+# The names the facade serves (services/fhir/ward/console.c).
 CONSOLE_FILE = re.compile(r"^[A-Za-z0-9_-]+\.(html|css|js|svg|json|png)$")
 BUILD = os.path.join(paths.REPO_ROOT, os.environ.get("BUILD", "build"))
 SBOM_TOOL = os.path.join(paths.REPO_ROOT, "tools", "images", "sbom.py")

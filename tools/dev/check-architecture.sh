@@ -223,10 +223,10 @@ grep -rlE '#include <(mysql|mariadb)' common/src | grep -vx 'common/src/db/db.c'
 
 #    And what the map says of the facade's: only server.c includes
 #    libmicrohttpd, only server.c, edge.c and liveness.c GnuTLS.
-grep -lE '#include <microhttpd' services/fhir/* | grep -vx services/fhir/server.c |
+grep -rlE '#include <microhttpd' services/fhir | grep -vx services/fhir/edge/server.c |
 	sed "s|\$| includes libmicrohttpd, which $doc says only server.c does|" >>"$tmp"
-grep -lE '#include <gnutls/' services/fhir/* |
-	grep -vxE 'services/fhir/(server|edge|liveness)\.c' |
+grep -rlE '#include <gnutls/' services/fhir |
+	grep -vxE 'services/fhir/edge/(server|edge|liveness)\.c' |
 	sed "s|\$| includes GnuTLS, which $doc says only server.c, edge.c and liveness.c do|" >>"$tmp"
 
 #    And that no clinical service includes another service's generated

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Static checks behind `make check`: formatting, cppcheck, banned functions,
-# libmed's layers (tools/dev/check_layers.py), the stores' column tables
+# the layers of libmed, services/dosage and services/fhir
+# (tools/dev/check_layers.py, and check_symbols.py once built), the stores' column tables
 # (tools/dev/check_columns.py), docs/architecture.md and
 # the pages under docs/internals/
 # against the tree, and the README's and docs' claims a script can check
@@ -152,7 +153,7 @@ check_banned() {
 }
 
 check_layers() {
-	header "libmed layers (no include, and once built no symbol, of a layer above)"
+	header "layers of libmed, dosage and the facade (no include, and once built no symbol, of a layer above)"
 	python3 tools/dev/check_layers.py || return 1
 	# The objects' symbols (tools/dev/check_symbols.py) need a build;
 	# make test runs that check after building, so a clean tree only

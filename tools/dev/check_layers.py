@@ -16,6 +16,9 @@ folder is on the include path), so a name is owned by the folder holding
 it and must be unique in services/dosage.  tools/dev/check_symbols.py
 reads the same order from the objects.
 
+services/fhir, the FHIR facade, stacks the same way (FHIR_LAYERS): its
+folders are its layers, and main.c and facade.c, next to them, the top.
+
     tools/dev/check_layers.py        check; exit 1 naming each upward include
 
 Run by tools/dev/check.sh (make check).  A new folder or public header
@@ -97,6 +100,20 @@ DOSAGE_LAYERS = ["base", "knowledge", "catalogue", "patient", "checks",
                  "subject", "orders", "infusions", "mar", "fhir", "top"]
 DOSAGE_TOP = {"main", "methods", "start"}
 
+# services/fhir, bottom to top (issue 53, item 3).  base: the facade's
+# types, errors and OperationOutcomes, sources and types, R4 dates (and
+# the pure deid.c, news2.c); call: a request's call and the request
+# counter, the services' gRPC methods, X-Break-Glass, SMART scopes;
+# search: parameters, filters, pages, _include, Patient, read by id,
+# $research-export; write: the writes, write_util.c at their bottom; ward:
+# the ward console's searches and files; dispatch: routing and one
+# function per interaction (handle.c), the CapabilityStatement; edge: the
+# HTTPS server and its limits; top: the process (main.c, facade.c, next to
+# the folders).
+FHIR = "services/fhir"
+FHIR_LAYERS = ["base", "call", "search", "write", "ward", "dispatch", "edge",
+               "top"]
+
 SRC = "common/src"
 INC = "common/include/med"
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
@@ -147,58 +164,76 @@ def check_file(path, layer):
     return problems
 
 
-def dosage_layer(path):
-    """The layer of a file of services/dosage: its first folder, or base
-    or top for a file next to main.c."""
-    rel = os.path.relpath(path, DOSAGE).split(os.sep)
-    if len(rel) > 1:
-        return rel[0]
-    stem = os.path.splitext(rel[0])[0]
-    return "top" if stem in DOSAGE_TOP else "base"
+class Stack:
+    """A service whose folders are its layers: root, the layers bottom
+    to top, and the layer of a file next to the folders (top when its
+    stem is in top_stems, else root_layer)."""
+
+    def __init__(self, root, layers, top_stems, root_layer):
+        self.root, self.layers = root, layers
+        self.top_stems, self.root_layer = top_stems, root_layer
+
+    def layer(self, path):
+        """The layer of a file: its first folder below root."""
+        rel = os.path.relpath(path, self.root).split(os.sep)
+        if len(rel) > 1:
+            return rel[0]
+        stem = os.path.splitext(rel[0])[0]
+        return "top" if stem in self.top_stems else self.root_layer
+
+    def rank(self, layer):
+        return self.layers.index(layer)
+
+    def files(self):
+        out = []
+        for root, _, names in os.walk(self.root):
+            out += [os.path.join(root, n) for n in names
+                    if n.endswith((".c", ".h"))]
+        return sorted(out)
+
+    def includes(self):
+        """Problems: a file of an unknown folder, a header name used
+        twice, an include of a layer above."""
+        problems, owner = [], {}
+        paths = self.files()
+        for p in paths:
+            layer = self.layer(p)
+            if layer not in self.layers:
+                problems.append("%s: folder %s is not a layer of %s "
+                                "(tools/dev/check_layers.py)"
+                                % (p, layer, self.root))
+            if p.endswith(".h"):
+                name = os.path.basename(p)
+                if name in owner:
+                    problems.append("%s: %s is also %s; a header's name "
+                                    "must be unique in %s"
+                                    % (p, name, owner[name], self.root))
+                owner[name] = p
+        for p in paths:
+            layer = self.layer(p)
+            if layer not in self.layers:
+                continue
+            with open(p, encoding="utf-8", errors="replace") as f:
+                for lineno, line in enumerate(f, 1):
+                    m = INCLUDE_RE.match(line)
+                    if m is None or m.group(1) != '"':
+                        continue
+                    target = owner.get(os.path.basename(m.group(2)))
+                    if target is None:
+                        continue  # generated protobuf headers
+                    up = self.layer(target)
+                    if up in self.layers and \
+                            self.rank(up) > self.rank(layer):
+                        problems.append("%s:%d: %s includes %s of %s, a "
+                                        "folder above it in %s"
+                                        % (p, lineno, layer, target, up,
+                                           self.root))
+        return problems, len(paths)
 
 
-def dosage_files():
-    out = []
-    for root, _, names in os.walk(DOSAGE):
-        out += [os.path.join(root, n) for n in names
-                if n.endswith((".c", ".h"))]
-    return sorted(out)
-
-
-def dosage_includes():
-    """Problems of services/dosage: an include of a folder above."""
-    problems, owner = [], {}
-    paths = dosage_files()
-    for p in paths:
-        layer = dosage_layer(p)
-        if layer not in DOSAGE_LAYERS:
-            problems.append("%s: folder %s is not in DOSAGE_LAYERS "
-                            "(tools/dev/check_layers.py)" % (p, layer))
-        if p.endswith(".h"):
-            name = os.path.basename(p)
-            if name in owner:
-                problems.append("%s: %s is also %s; a dosage header's name "
-                                "must be unique" % (p, name, owner[name]))
-            owner[name] = p
-    for p in paths:
-        layer = dosage_layer(p)
-        if layer not in DOSAGE_LAYERS:
-            continue
-        with open(p, encoding="utf-8", errors="replace") as f:
-            for lineno, line in enumerate(f, 1):
-                m = INCLUDE_RE.match(line)
-                if m is None or m.group(1) != '"':
-                    continue
-                target = owner.get(os.path.basename(m.group(2)))
-                if target is None:
-                    continue  # generated protobuf headers
-                up = dosage_layer(target)
-                if up in DOSAGE_LAYERS and \
-                        DOSAGE_LAYERS.index(up) > DOSAGE_LAYERS.index(layer):
-                    problems.append("%s:%d: %s includes %s of %s, a folder "
-                                    "above it in services/dosage"
-                                    % (p, lineno, layer, target, up))
-    return problems, len(paths)
+DOSAGE_STACK = Stack(DOSAGE, DOSAGE_LAYERS, DOSAGE_TOP, "base")
+FHIR_STACK = Stack(FHIR, FHIR_LAYERS, {"main", "facade"}, "top")
+STACKS = [DOSAGE_STACK, FHIR_STACK]
 
 
 def main():
@@ -210,10 +245,11 @@ def main():
         n += 1
         problems += check_file(path, layer)
     print("%d files; layers bottom to top: %s" % (n, " < ".join(LAYERS)))
-    dosage, n = dosage_includes()
-    problems += dosage
-    print("services/dosage: %d files; folders bottom to top: %s"
-          % (n, " < ".join(DOSAGE_LAYERS)))
+    for stack in STACKS:
+        found, n = stack.includes()
+        problems += found
+        print("%s: %d files; folders bottom to top: %s"
+              % (stack.root, n, " < ".join(stack.layers)))
     for p in problems:
         print(p)
     return 1 if problems else 0

@@ -15,8 +15,11 @@ what a higher layer implements).  This check reads what the compiler made:
    point up would be listed in DOSAGE_KNOWN_UP, which is empty and stays so;
    and, as in 2, a dosage header declares no function that a folder above
    its own defines;
-4. no circle of files in the FHIR facade (services/fhir): read from the
-   objects, a file that uses what another defines sits above it, and no
+4. the FHIR facade (services/fhir) stacks as dosage does, in
+   check_layers.py's FHIR_LAYERS: no object uses what a folder above its
+   own defines (FHIR_KNOWN_UP is empty and stays so), no facade header
+   declares a function a folder above its own defines; and no circle of
+   files: a file that uses what another defines sits above it, and no
    two files sit above each other, however long the way round;
 5. explicit writes: a service in EXPLICIT_WRITES runs its writes in the
    call's transaction by name (med_call_tx, med_call_set_patient), never
@@ -46,9 +49,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_layers import (DOSAGE, DOSAGE_LAYERS, DOSAGE_TOP,  # noqa: E402
-                          HEADERS, INC, LAYERS, dosage_files)
-from check_layers import dosage_layer as dosage_file_layer  # noqa: E402
+from check_layers import (DOSAGE_STACK, FHIR_STACK,  # noqa: E402
+                          HEADERS, INC, LAYERS)
 
 OBJ = "obj/common/src"
 # nm -P types of a definition that another object can use.
@@ -56,18 +58,21 @@ DEFINED = set("TDBRVW")
 COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
 CALL_RE = re.compile(r"\b(med_\w+)\s*\(")
 DOSAGE_CALL_RE = re.compile(r"\b(dosage_\w+)\s*\(")
+FHIR_CALL_RE = re.compile(r"\b((?:fhir|deid|news2)_\w+)\s*\(")
 
-# services/dosage, bottom to top: check_layers.py's DOSAGE_LAYERS (which
-# also keeps its includes in that order).  "base" is what dosage.h
-# declares for every part (zone.c, verify.c); "top" the process (main.c,
-# methods.c, start.c).
-DOSAGE_TOP_OBJECTS = {name + ".o" for name in DOSAGE_TOP}
+# services/dosage and services/fhir, bottom to top: check_layers.py's
+# DOSAGE_LAYERS and FHIR_LAYERS (which also keep their includes in that
+# order).
 
 # Uses that still point up (object:symbol): none since issue 53's last
 # back-arrows went (units and drug rules moved down into catalogue/,
 # dosage_next_slot_ms into orders/).  Never add one: move the function
 # down instead.
 DOSAGE_KNOWN_UP = set()
+
+# The facade's uses that point up: none since its folders were made
+# layers (issue 53, item 3).  Never add one.
+FHIR_KNOWN_UP = set()
 
 # One helper per job (med/codec.h): the symbols and source shapes of a
 # second base64, hex or percent codec.
@@ -145,20 +150,20 @@ def live(build, objs):
             os.path.exists(o[len(top):-2] + ".c")]
 
 
-def dosage_layer(build, obj):
-    rel = os.path.relpath(obj, os.path.join(build, "obj", DOSAGE))
-    folder = os.path.dirname(rel)
-    if folder == "":
-        top = os.path.basename(rel) in DOSAGE_TOP_OBJECTS
-        return "top" if top else "base"
-    return folder.split(os.sep)[0]
+def obj_layer(build, stack, obj):
+    """The layer of an object of stack: its source's."""
+    rel = os.path.relpath(obj, os.path.join(build, "obj"))
+    return stack.layer(rel[:-2] + ".c")
 
 
-def dosage_up(build):
-    """Uses inside services/dosage of a symbol a layer above defines."""
+def stack_up(build, stack, known_up, call_re):
+    """Uses inside stack of a symbol a layer above defines, and its
+    headers declaring what a layer above defines; and how many uses
+    known_up lists."""
     defined, uses = {}, collections.defaultdict(set)
     objs = live(build, sorted(glob.glob(
-        os.path.join(build, "obj", DOSAGE, "**", "*.o"), recursive=True)))
+        os.path.join(build, "obj", stack.root, "**", "*.o"),
+        recursive=True)))
     if not objs:
         return [], 0
     out = subprocess.run(["nm", "-P", "-A"] + objs, capture_output=True,
@@ -174,49 +179,50 @@ def dosage_up(build):
             defined[f[1]] = obj
     problems, known, seen = [], 0, set()
     for obj, names in sorted(uses.items()):
-        layer = dosage_layer(build, obj)
-        if layer not in DOSAGE_LAYERS:
-            problems.append("%s: folder %s is not in DOSAGE_LAYERS"
-                            % (obj, layer))
+        layer = obj_layer(build, stack, obj)
+        if layer not in stack.layers:
+            problems.append("%s: folder %s is not a layer of %s"
+                            % (obj, layer, stack.root))
             continue
         for name in sorted(names):
             where = defined.get(name)
             if where is None:
                 continue
-            up = dosage_layer(build, where)
-            if up not in DOSAGE_LAYERS or \
-                    DOSAGE_LAYERS.index(up) <= DOSAGE_LAYERS.index(layer):
+            up = obj_layer(build, stack, where)
+            if up not in stack.layers or \
+                    stack.rank(up) <= stack.rank(layer):
                 continue
-            if "%s:%s" % (os.path.basename(obj), name) in DOSAGE_KNOWN_UP:
+            use = "%s:%s" % (os.path.basename(obj), name)
+            if use in known_up:
                 known += 1
-                seen.add("%s:%s" % (os.path.basename(obj), name))
+                seen.add(use)
                 continue
             problems.append("%s (%s) uses %s, defined by %s of %s, a "
-                            "layer above in services/dosage"
-                            % (obj, layer, name, where, up))
-    problems += dosage_straddles(build, defined)
-    for gone in sorted(DOSAGE_KNOWN_UP - seen):
-        problems.append("%s no longer points up: remove it from "
-                        "DOSAGE_KNOWN_UP" % gone)
+                            "layer above in %s"
+                            % (obj, layer, name, where, up, stack.root))
+    problems += straddles(build, stack, defined, call_re)
+    for gone in sorted(known_up - seen):
+        problems.append("%s no longer points up: remove it from the "
+                        "known uses of %s" % (gone, stack.root))
     return problems, known
 
 
-def dosage_straddles(build, defined):
-    """Dosage headers declaring what a folder above their own defines."""
+def straddles(build, stack, defined, call_re):
+    """Headers of stack declaring what a folder above their own defines."""
     problems = []
-    for header in dosage_files():
+    for header in stack.files():
         if not header.endswith(".h"):
             continue
-        layer = dosage_file_layer(header)
+        layer = stack.layer(header)
         with open(header, encoding="utf-8") as f:
             text = COMMENT_RE.sub("", f.read())
-        for name in sorted(set(DOSAGE_CALL_RE.findall(text))):
+        for name in sorted(set(call_re.findall(text))):
             where = defined.get(name)
             if where is None:
                 continue
-            up = dosage_layer(build, where)
-            if up in DOSAGE_LAYERS and layer in DOSAGE_LAYERS and \
-                    DOSAGE_LAYERS.index(up) > DOSAGE_LAYERS.index(layer):
+            up = obj_layer(build, stack, where)
+            if up in stack.layers and layer in stack.layers and \
+                    stack.rank(up) > stack.rank(layer):
                 problems.append("%s (%s) declares %s, which %s of %s "
                                 "defines: move it to a header of that "
                                 "folder" % (header, layer, name, where, up))
@@ -260,8 +266,9 @@ def hidden_doors(build):
 
 def file_circles(build, folder):
     """Circles of objects in folder, each object using the next's symbols."""
-    objs = live(build, sorted(glob.glob(os.path.join(build, "obj", folder,
-                                                     "*.o"))))
+    top = os.path.join(build, "obj", folder)
+    objs = live(build, sorted(glob.glob(os.path.join(top, "**", "*.o"),
+                                        recursive=True)))
     if not objs:
         return []
     out = subprocess.run(["nm", "-P", "-A"] + objs, capture_output=True,
@@ -271,7 +278,7 @@ def file_circles(build, folder):
         f = line.split()
         if len(f) < 3:
             continue
-        obj = os.path.basename(f[0].rstrip(":"))
+        obj = os.path.relpath(f[0].rstrip(":"), top)
         if f[2] == "U":
             uses[obj].add(f[1])
         elif f[2] in DEFINED:
@@ -371,15 +378,21 @@ def main():
         print("no libmed objects under %s/%s: build first (make all)"
               % (build, OBJ))
         return 2
-    dosage, known = dosage_up(build)
+    dosage, known = stack_up(build, DOSAGE_STACK, DOSAGE_KNOWN_UP,
+                             DOSAGE_CALL_RE)
+    facade, facade_known = stack_up(build, FHIR_STACK, FHIR_KNOWN_UP,
+                                    FHIR_CALL_RE)
     problems = (upward_uses(defined, uses) + straddling_headers(defined) +
-                dosage + file_circles(build, FACADE) + hidden_doors(build) +
-                codec_copies(build))
+                dosage + facade + file_circles(build, FACADE) +
+                hidden_doors(build) + codec_copies(build))
     print("%d objects, %d libmed symbols; layers bottom to top: %s"
           % (len(uses), len(defined), " < ".join(LAYERS)))
     print("services/dosage: %d uses still point up (DOSAGE_KNOWN_UP), "
           "none may be added; bottom to top: %s"
-          % (known, " < ".join(DOSAGE_LAYERS)))
+          % (known, " < ".join(DOSAGE_STACK.layers)))
+    print("services/fhir: %d uses still point up (FHIR_KNOWN_UP), none "
+          "may be added; no circle of files; bottom to top: %s"
+          % (facade_known, " < ".join(FHIR_STACK.layers)))
     for p in problems:
         print(p)
     return 1 if problems else 0

@@ -1,6 +1,6 @@
 /*
  * test_deid.c - the research export's de-identification (services/fhir/
- * deid.c): pseudonyms, date shifts, what is removed and what is kept.
+ * base/deid.c): pseudonyms, date shifts, what is removed and what is kept.
  */
 #include <jansson.h>
 

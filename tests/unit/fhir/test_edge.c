@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "fhir_facade.h"
+#include "edge.h"
 #include "testlib.h"
 
 static void

@@ -1,5 +1,5 @@
 /*
- * test_news2.c - NEWS2 scores (services/fhir/news2.c) on worked examples
+ * test_news2.c - NEWS2 scores (services/fhir/base/news2.c) on worked examples
  * read off the RCP 2017 chart by hand: every band edge of every
  * parameter, both SpO2 scales with air and oxygen, the risk bands of
  * chart 2, and a missing parameter that leaves the score incomplete.

@@ -1,5 +1,5 @@
 /*
- * test_search_date.c - R4 date search (services/fhir/search_date.c):
+ * test_search_date.c - R4 date search (services/fhir/base/search_date.c):
  * each precision's range, zones, what is refused, and every prefix.
  */
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /*
  * test_smart.c - SMART scopes on the facade's requests (services/fhir/
- * smart.c): what a patient/ scope reaches, above all a read by id of a
+ * call/smart.c): what a patient/ scope reaches, above all a read by id of a
  * type whose patient is known only once the resource is read (the read
  * goes on bound to the launch patient, which read.c checks after it).
  */
@@ -8,7 +8,7 @@
 
 #include <med/auth.h>
 
-#include "fhir_facade.h"
+#include "call.h"
 #include "testlib.h"
 
 #define PID   "3f1c2a8e-0b7d-4c55-9d1e-6a2b8c4d0e11"

@@ -1,6 +1,6 @@
 /*
  * test_write_time.c - the dateTimes of the facade's writes (services/fhir/
- * write_time.c): zones, fractions, and what is refused.
+ * write/write_time.c): zones, fractions, and what is refused.
  */
 #include "testlib.h"
 #include "write.h"
