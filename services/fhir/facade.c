@@ -123,7 +123,7 @@ set_base(fhir_facade *f, const med_config *c, int port)
 
 	if (url == NULL)
 		snprintf(f->base_url, sizeof(f->base_url),
-			 "https://localhost:%d/fhir", port);
+			 "https://127.0.0.1:%d/fhir", port);
 	else
 		snprintf(f->base_url, sizeof(f->base_url), "%s", url);
 	n = strlen(f->base_url);

@@ -12,7 +12,7 @@ static const med_config_spec specs[] = {
 	 "HTTPS port of the FHIR API"},
 	{"MED_FHIR_BASE_URL", MED_CONFIG_STRING, "", false, 0, 0,
 	 "the FHIR base URL clients use (its path is served); empty = "
-	 "https://localhost:PORT/fhir"},
+	 "https://127.0.0.1:PORT/fhir"},
 	{"MED_FHIR_MRN_SYSTEM", MED_CONFIG_STRING, "urn:smartmed:mrn", false, 0,
 	 0, "identifier system of the hospital's MRNs"},
 	{"MED_IDENTITY_URL", MED_CONFIG_STRING, NULL, true, 0, 0,

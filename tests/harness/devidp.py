@@ -65,7 +65,9 @@ class DevIdp:
         self.workdir = workdir or tempfile.mkdtemp(prefix="smartmed-idp-")
         os.makedirs(self.workdir, exist_ok=True)
         self.port = port or free_port()
-        self.issuer = "https://localhost:%d" % self.port
+        # 127.0.0.1, where it listens, as the facade's URL
+        # (Stack.fhir_url_at says why not "localhost").
+        self.issuer = "https://127.0.0.1:%d" % self.port
         self.key = pki.JwtKey("RS256", KID)
         self.jwks_path = os.path.join(self.workdir, "idp-jwks.json")
         self.key_path = os.path.join(self.workdir, "idp-signing.key")

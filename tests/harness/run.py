@@ -7,7 +7,7 @@ once, mode 0600), pki/ (development CA, certificates and break-glass keys
 from tools/dev/devca.sh, made once), face/ (identity's development face
 keys, made once: face_keys), logs/<svc>.log, spool/<svc>/, pids/<svc>.pid
 (<svc> also hl7, and fhir: the FHIR facade on
-https://localhost:8443/fhir),
+https://127.0.0.1:8443/fhir),
 faces/ (sample photographs for a first enrolment, made from ../shared's
 Caltech faces when they are there: walkthrough.sample_faces).
 

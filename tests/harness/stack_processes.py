@@ -276,7 +276,7 @@ class StackProcesses:
         env.update({
             "MED_FHIR_PORT": str(port),
             "MED_HTTP_PORT": str(fixed[1] or free_port()),
-            "MED_FHIR_BASE_URL": "https://localhost:%d/fhir" % port,
+            "MED_FHIR_BASE_URL": self.fhir_url_at(port),
             "MED_RESEARCH_KEY_FILE": self._research_key_file(),
         })
         for n, key_ in (("identity", "MED_IDENTITY_URL"),
@@ -298,9 +298,17 @@ class StackProcesses:
                                  % tail(svc.log_path))
             time.sleep(0.1)
 
+    @staticmethod
+    def fhir_url_at(port):
+        """The facade's base URL on port: the address it listens on, not
+        "localhost", which an installed Debian also maps to ::1, where
+        nothing listens, and which Node 18's fetch (the npm FHIR clients)
+        tries alone (ECONNREFUSED ::1) where curl and browsers fall back."""
+        return "https://127.0.0.1:%d/fhir" % port
+
     def fhir_url(self):
         """The FHIR facade's base URL (https, the stack's CA)."""
-        return "https://localhost:%d/fhir" % self.services["fhir"].grpc_port
+        return self.fhir_url_at(self.services["fhir"].grpc_port)
 
     def _wire_audit_witnesses(self):
         """Every other service witnesses the audit log's signed heads, at

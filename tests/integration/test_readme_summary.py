@@ -52,7 +52,7 @@ class FakeStack:
         return self.services[n].http_port
 
     def fhir_url(self):
-        return "https://localhost:%d/fhir" % run.FHIR_PORT
+        return "https://127.0.0.1:%d/fhir" % run.FHIR_PORT
 
     def pki(self, name):
         return ("%s/%s.pem" % (self.pki_dir, name),
@@ -63,7 +63,7 @@ def fake_summary():
     """make run's summary as a newcomer with every part sees it: face
     keys, the console's sign-in, a PACS, no settings given."""
     faces = types.SimpleNamespace(dir=ROOT + "/face")
-    idp = types.SimpleNamespace(issuer="https://localhost:%d" % run.IDP_PORT,
+    idp = types.SimpleNamespace(issuer="https://127.0.0.1:%d" % run.IDP_PORT,
                                 users={"nurse.dev": {"roles": ["nurse"],
                                                      "password": "pw"}})
     pacs = types.SimpleNamespace(
