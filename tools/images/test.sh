@@ -14,11 +14,7 @@ skip() {
 	echo "image-test: skipped: $*"
 	exit 0
 }
-[ "$(id -u)" = 0 ] || skip "podman runs rootful here and this is not root"
-command -v podman >/dev/null 2>&1 ||
-	skip "podman is not installed (tools/dev/install-deps.sh)"
-info=$(tools/images/podman info 2>&1 >/dev/null) ||
-	skip "podman does not work here: $(echo "$info" | tail -n 1)"
+why=$(tools/images/usable.sh) || skip "$why"
 
 tools/images/build.sh || exit 1
 PYTHONPATH="$PWD/tests${PYTHONPATH:+:$PYTHONPATH}" \
