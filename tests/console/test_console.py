@@ -27,7 +27,24 @@ from harness.fixtures import assess_allergies, running
 import catalogue
 
 WARD = "ward-c"
-WARD_ZONE = "Asia/Kolkata"
+
+
+def _ward_zone():
+    """A ward clock that is not the machine's (a half-hour offset) and is
+    hours from its midnight now: the MAR shows the ward's day, so a run
+    that straddled the ward's midnight saw a dose given a minute before
+    it on yesterday's MAR (a fresh-machine run at 18:30 UTC, midnight in
+    Kolkata).  Kolkata from 21:30 to 15:30 UTC, St John's otherwise."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+    now = datetime.now(timezone.utc)
+    for zone in ("Asia/Kolkata", "America/St_Johns"):
+        if 3 <= now.astimezone(ZoneInfo(zone)).hour < 21:
+            return zone
+    return "Asia/Kolkata"  # not reached: the two cover the day
+
+
+WARD_ZONE = _ward_zone()
 BED = "12"
 HOUR_MS = 3600 * 1000
 CHROMIUM = "/usr/bin/chromium"
