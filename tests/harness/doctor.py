@@ -7,9 +7,10 @@ Reads the settings make run would use ($BUILD/run/settings.env, then MED_*
 of the environment: run.caller_settings) and checks: the MariaDB server
 (make run's own binary, 10.11 or later; a hospital's server over TCP needs
 MED_DB_TLS_CA, and is connected to as the services would: its version and
-the session's TLS, or the connection's failure with what to do), the clock (synchronised, where timedatectl can say) and the
-ward's time zone, free disk where the spools live, make run's fixed ports,
-and every key, certificate or CA file a setting names (present, readable,
+the session's TLS, or the connection's failure with what to do), the
+clock (synchronised, where timedatectl can say) and the ward's time
+zone, free disk where the spools live, make run's fixed ports, and every
+key, certificate or CA file a setting names (present, readable,
 a private key not readable by others).  One line per problem, each with
 what to do; exit status 1 when there is any, else 0 and one line saying
 what was checked.
@@ -78,6 +79,22 @@ def _password(settings):
     return settings.get("MED_DB_PASSWORD", "")
 
 
+def _client_args(exe, settings, where):
+    """The MariaDB client's command line that connects as the services do
+    and asks for the server's version and the session's TLS protocol."""
+    args = [exe, "--no-defaults", "--protocol=TCP", "--host", where["host"],
+            "--port", where["port"], "--user", where["user"],
+            "--connect-timeout=10", "--batch", "--skip-column-names",
+            "-e", "SELECT VERSION(); SHOW SESSION STATUS LIKE 'Ssl_version'"]
+    ca = settings.get("MED_DB_TLS_CA", "")
+    if ca:
+        args += ["--ssl", "--ssl-ca", ca, "--ssl-verify-server-cert"]
+    if settings.get("MED_DB_TLS_CERT") and settings.get("MED_DB_TLS_KEY"):
+        args += ["--ssl-cert", settings["MED_DB_TLS_CERT"],
+                 "--ssl-key", settings["MED_DB_TLS_KEY"]]
+    return args
+
+
 def probe_server(settings, problems):
     """Connects to the server the settings name as the services would
     (TCP, TLS verified against MED_DB_TLS_CA, the same user) and reads its
@@ -92,19 +109,10 @@ def probe_server(settings, problems):
         problems.append("no MariaDB client to reach %(host)s:%(port)s with: "
                         "apt-get install mariadb-client" % where)
         return "MariaDB at %(host)s (not reached)" % where
-    args = [exe, "--no-defaults", "--protocol=TCP", "--host", where["host"],
-            "--port", where["port"], "--user", where["user"],
-            "--connect-timeout=10", "--batch", "--skip-column-names",
-            "-e", "SELECT VERSION(); SHOW SESSION STATUS LIKE 'Ssl_version'"]
-    ca = settings.get("MED_DB_TLS_CA", "")
-    if ca:
-        args += ["--ssl", "--ssl-ca", ca, "--ssl-verify-server-cert"]
-    if settings.get("MED_DB_TLS_CERT") and settings.get("MED_DB_TLS_KEY"):
-        args += ["--ssl-cert", settings["MED_DB_TLS_CERT"],
-                 "--ssl-key", settings["MED_DB_TLS_KEY"]]
     try:
         env = dict(os.environ, MYSQL_PWD=_password(settings))
-        r = subprocess.run(args, stdout=subprocess.PIPE,
+        r = subprocess.run(_client_args(exe, settings, where),
+                           stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, env=env, timeout=60)
     except OSError as e:
         problems.append("MariaDB at %s:%s: cannot read the password file "

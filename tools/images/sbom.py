@@ -4,9 +4,11 @@ image's dpkg database (name, version, architecture, source package, the
 licences its machine-readable /usr/share/doc/<package>/copyright declares)
 and every package of the npm lock files whose contents went into the image
 (identity's face models are converted from @vladmandic/face-api's
-weights) and every model card under /usr/share/smartmed/models (the
-weights themselves, MiniFASNet's among them), under one package for the image and one for the smartmed
-service with the source and revision it was built from.
+weights) and every model card (NAME.card.md, which names a licence) under
+/usr/share/smartmed/models: the weights themselves, MiniFASNet's among
+them.  diagnosis's own model (its .card.json, the project's work) goes
+with the smartmed package.  One package more for the image and one for
+the smartmed service with the source and revision it was built from.
 
     sbom.py --root ROOT --image NAME:TAG --service SVC --source URL
             --revision COMMIT --licenses EXPR [--npm-lock FILE]... > OUT
