@@ -164,16 +164,23 @@ def _burst(st, pids, orders, fault, fault_after, writes_after=4):
 def _failovers(log, from_key):
     moved = [x for x in log if x[2] in (UNAVAILABLE,
                                         grpc.StatusCode.DEADLINE_EXCEEDED)]
-    assert moved, "no call failed over: the fault came too late"
-    others = [x for x in moved if x[1] != from_key]
-    assert others == [], others
+    assert [x for x in moved if x[1] == from_key], (
+        "no call failed over from %s: the fault came too late" % from_key)
+    # A surviving node holds its commits until the cluster has evicted
+    # the lost one (evs.suspect_timeout, 5 s, longer on a busy host); a
+    # call held past the services' 10 s database I/O timeout answers
+    # UNAVAILABLE there too and moves on with its request id.  That is
+    # allowed: every client still wrote its writes_after entries within
+    # its deadline, and _assert_each_request_wrote_once checks that none
+    # was lost or doubled.
     # How the calls ended that moved, and those that waited (ABORTED):
     # a call that ran into its deadline shows as a slow burst.
     by_code = {}
     for _, _, code in log:
         by_code[code.name] = by_code.get(code.name, 0) + 1
-    return "%d (%s)" % (len(moved), ", ".join(
-        "%s %d" % kv for kv in sorted(by_code.items())))
+    survivors = sum(1 for x in moved if x[1] != from_key)
+    return "%d (%s; %d from a surviving replica)" % (len(moved), ", ".join(
+        "%s %d" % kv for kv in sorted(by_code.items())), survivors)
 
 
 def _repeats(st, rids):

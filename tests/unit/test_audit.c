@@ -158,6 +158,9 @@ receiver_start(const char *url)
 	return in;
 }
 
+/* A test's own redial period and acknowledgement wait (0: the usual). */
+static int redial_after_ms, ack_timeout_ms;
+
 /* emitter_tls_open: with tls, mutual TLS checking server_name. */
 static med_audit *
 emitter_tls_open(const char *url, const char *dir, const med_tls *tls,
@@ -173,8 +176,10 @@ emitter_tls_open(const char *url, const char *dir, const med_tls *tls,
 	o.spool_dir = dir;
 	o.url = url;
 	o.batch_max = 64;
-	o.ack_timeout_ms = 2000; /* generous: a resend would show as a dup */
+	/* Generous: a resend would show as a dup. */
+	o.ack_timeout_ms = ack_timeout_ms ? ack_timeout_ms : 2000;
 	o.retry_max_ms = tls ? 100 : 200;
+	o.redial_after_ms = redial_after_ms;
 	o.tls = tls;
 	o.server_name = server_name;
 	o.allow_plaintext = tls == NULL;
@@ -354,6 +359,46 @@ test_receiver_down_and_back(void)
 	MT_EQ_INT(med_audit_delivered(a), 50);
 	expect_all("before", 0, 20);
 	expect_all("during", 0, 30);
+	med_audit_close(a);
+	med_audit_ingest_stop(in);
+}
+
+/*
+ * test_redial_while_receiver_down: with no connection for redial_after_ms
+ * the sender replaces its dialer (Debian 12's NNG once left a dialer idle
+ * for good after the audit service was killed); a replaced dialer still
+ * delivers everything once the receiver is up, and none is replaced while
+ * the connection holds.
+ */
+static void
+test_redial_while_receiver_down(void)
+{
+	const char *url = free_url(), *dir = spool_dir("r");
+	med_audit_ingest *in;
+	uint64_t redials;
+	med_audit *a;
+
+	sink_init();
+	redial_after_ms = 200;
+	ack_timeout_ms = 200;
+	a = emitter_open(url, dir);
+	redial_after_ms = ack_timeout_ms = 0;
+	emit_n(a, "down", 0, 10);
+	for (int i = 0; i < 1000 && med_audit_redials(a) < 2; i++)
+		usleep(10000);
+	MT_TRUE(med_audit_redials(a) >= 2);
+	MT_EQ_INT(med_audit_pending(a), 10);
+	in = receiver_start(url);
+	wait_pending(a, 0);
+	expect_all("down", 0, 10);
+	redials = med_audit_redials(a);
+	for (int round = 0; round < 3; round++) {
+		emit_n(a, "up", round * 5, 5);
+		wait_pending(a, 0);
+		usleep(250000);
+	}
+	expect_all("up", 0, 15);
+	MT_EQ_INT(med_audit_redials(a), redials);
 	med_audit_close(a);
 	med_audit_ingest_stop(in);
 }
@@ -1365,6 +1410,7 @@ static const mt_case cases[] = {
 	{"deliver_all", test_deliver_all},
 	{"event_fields", test_event_fields},
 	{"receiver_down_and_back", test_receiver_down_and_back},
+	{"redial_while_receiver_down", test_redial_while_receiver_down},
 	{"emitter_restart", test_emitter_restart},
 	{"torn_tail", test_torn_tail},
 	{"corrupt_ack_file", test_corrupt_ack_file},

@@ -73,6 +73,9 @@ typedef struct med_audit_opts {
 	int batch_max;	    /* events per batch; 0 = 256 */
 	int ack_timeout_ms; /* 0 = 2000 */
 	int retry_max_ms;   /* backoff cap; 0 = 2000 */
+	/* Without a connection this long, the sender replaces its dialer,
+	 * and again as often while that lasts; 0 = 10000. */
+	int redial_after_ms;
 	/* Client certificate, key and CA; required with tls+tcp://. */
 	const struct med_tls *tls;
 	/* Name the audit service's certificate must carry (CN or DNS SAN);
@@ -226,6 +229,9 @@ uint64_t med_audit_pending(med_audit *a);
 
 /* med_audit_delivered returns the number acknowledged since open. */
 uint64_t med_audit_delivered(med_audit *a);
+
+/* med_audit_redials returns how often the sender replaced its dialer. */
+uint64_t med_audit_redials(med_audit *a);
 
 /* med_audit_close stops the sender (the spool keeps what is pending). */
 void med_audit_close(med_audit *a);

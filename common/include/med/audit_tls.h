@@ -10,6 +10,7 @@
 #include <med/tls.h>
 
 #include <nng/nng.h>
+#include <nng/supplemental/tls/tls.h>
 
 /*
  * med_audit_tls_check checks url's scheme: "tls+tcp://" needs tls with a
@@ -34,6 +35,22 @@ int med_audit_tls_listen(nng_socket sock, const char *url, const med_tls *tls);
  */
 int med_audit_tls_dial(nng_socket sock, const char *url, const med_tls *tls,
 		       const char *server_name);
+
+/*
+ * med_audit_tls_client makes the client configuration med_audit_tls_dial
+ * uses (*out NULL without tls); the caller frees it with
+ * nng_tls_config_free.  Returns an NNG error.
+ */
+int med_audit_tls_client(const char *url, const med_tls *tls,
+			 const char *server_name, nng_tls_config **out);
+
+/*
+ * med_audit_tls_dialer starts a non-blocking dialer of sock to url with the
+ * client configuration cfg (NULL: plaintext) and gives its id in *out.
+ * Returns an NNG error.
+ */
+int med_audit_tls_dialer(nng_socket sock, const char *url, nng_tls_config *cfg,
+			 nng_dialer *out);
 
 /* The most names kept of one certificate, and the longest (a service
  * name, as an event's service column holds it, is at most 64 bytes). */

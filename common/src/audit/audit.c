@@ -50,6 +50,7 @@
 #include <fcntl.h>
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
+#include <nng/supplemental/tls/tls.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -77,10 +78,15 @@
 #define ACK_SYNC_NS	 (100 * 1000000LL)
 #define STALL_WARN_NS	 (5 * 1000000000LL)
 #define STALL_REPEAT_NS	 (30 * 1000000000LL)
+#define REDIAL_MS	 10000
+
+/* How a delivery fails when the socket has no connection at all. */
+static const char NO_CONNECTION[] = "no connection to send on";
 
 struct med_audit {
 	char *service;
 	int batch_max, ack_timeout_ms, retry_max_ms;
+	int64_t redial_ns;
 	int spool_fd, ack_fd;
 
 	pthread_mutex_t mu;
@@ -105,17 +111,21 @@ struct med_audit {
 	bool have_sender;
 	pthread_t sender;
 	nng_socket sock;
-	uint8_t *rbuf, *bbuf;	  /* sender scratch: spool bytes, batch */
-	int64_t ack_synced_ns;	  /* when the ack file was last fdatasynced */
-	char *url;		  /* for the sender's log lines */
-	int64_t failing_since_ns; /* first failed delivery of a stall, or 0 */
-	int64_t stall_logged_ns;  /* when the stall was last reported, or 0 */
-	uint64_t stall_tries;	  /* failed deliveries of the stall */
-	const char *last_fail;	  /* how the last delivery failed */
+	nng_dialer dialer;
+	nng_tls_config *tls_cfg;    /* the dialer's; NULL: plaintext */
+	int64_t dialed_ns;	    /* when the dialer was last (re)made */
+	_Atomic uint64_t n_redials; /* dialers replaced */
+	uint8_t *rbuf, *bbuf;	    /* sender scratch: spool bytes, batch */
+	int64_t ack_synced_ns;	    /* when the ack file was last fdatasynced */
+	char *url;		    /* for the sender's log lines */
+	int64_t failing_since_ns;   /* first failed delivery of a stall, or 0 */
+	int64_t stall_logged_ns;    /* when the stall was last reported, or 0 */
+	uint64_t stall_tries;	    /* failed deliveries of the stall */
+	const char *last_fail;	    /* how the last delivery failed */
 
 	/* Spool gauges in the library registry, refreshed at each scrape. */
 	med_gauge *g_events, *g_bytes, *g_age;
-	med_counter *delivered;
+	med_counter *delivered, *redials;
 	bool collecting;
 };
 
@@ -892,6 +902,12 @@ med_audit_pending(med_audit *a)
 }
 
 uint64_t
+med_audit_redials(med_audit *a)
+{
+	return a == NULL ? 0 : atomic_load(&a->n_redials);
+}
+
+uint64_t
 med_audit_delivered(med_audit *a)
 {
 	uint64_t n;
@@ -975,7 +991,7 @@ batch_send(med_audit *a, const struct batch *b)
 	/* Which half failed tells a receiver that is unreachable (no
 	 * connection to send on) from one that takes batches and does not
 	 * acknowledge them (the stall warning names it). */
-	a->last_fail = rc == NNG_ETIMEDOUT ? "no connection to send on"
+	a->last_fail = rc == NNG_ETIMEDOUT ? NO_CONNECTION
 					   : "the batch could not be sent";
 	if (rc == 0) {
 		rc = nng_recv(a->sock, &reply, &sz, NNG_FLAG_ALLOC);
@@ -1093,6 +1109,43 @@ note_delivery(med_audit *a, bool ok)
 		a->last_fail ? a->last_fail : "?");
 }
 
+/*
+ * redial_if_stuck replaces the dialer after redial_ns without a connection
+ * to send on, and again every redial_ns while that lasts.  NNG redials on
+ * its own within retry_max_ms once the audit service is back; but with
+ * Debian 12's NNG (1.5.2) a dialer whose connection was cut by a killed
+ * audit service sometimes never dialed again (no connection attempt for
+ * over a minute while audit listened), and the events stayed spooled
+ * until the emitting service restarted.  A fresh dialer connects.
+ */
+static void
+redial_if_stuck(med_audit *a)
+{
+	int64_t now = med_mono_ns();
+	nng_dialer fresh;
+	int rc;
+
+	if (a->failing_since_ns == 0 || a->last_fail != NO_CONNECTION ||
+	    now - a->failing_since_ns < a->redial_ns ||
+	    now - a->dialed_ns < a->redial_ns)
+		return;
+	a->dialed_ns = now;
+	rc = med_audit_tls_dialer(a->sock, a->url, a->tls_cfg, &fresh);
+	if (rc != 0) {
+		med_log_warn("audit: cannot dial %s afresh: %s", a->url,
+			     nng_strerror(rc));
+		return;
+	}
+	nng_dialer_close(a->dialer);
+	a->dialer = fresh;
+	atomic_fetch_add(&a->n_redials, 1);
+	med_counter_add(a->redials, 1);
+	med_log_info("audit: no connection to %s for %lld s; dialing it "
+		     "with a fresh dialer",
+		     a->url,
+		     (long long)((now - a->failing_since_ns) / 1000000000LL));
+}
+
 static void *
 sender_main(void *arg)
 {
@@ -1113,6 +1166,8 @@ sender_main(void *arg)
 		pthread_mutex_unlock(&a->mu);
 		ok = deliver_once(a, from, to, &b);
 		note_delivery(a, ok);
+		if (!ok)
+			redial_if_stuck(a);
 		pthread_mutex_lock(&a->mu);
 		if (ok) {
 			a->ack_off = b.next;
@@ -1151,14 +1206,21 @@ sender_start(med_audit *a, const med_audit_opts *o, char *errbuf, size_t errlen)
 	nng_socket_set_ms(a->sock, NNG_OPT_RECONNMINT, BACKOFF_MIN_MS);
 	nng_socket_set_ms(a->sock, NNG_OPT_RECONNMAXT, a->retry_max_ms);
 	nng_socket_set_size(a->sock, NNG_OPT_RECVMAXSZ, 64u << 10);
-	rc = med_audit_tls_dial(a->sock, o->url, use_tls ? o->tls : NULL,
-				o->server_name);
+	rc = med_audit_tls_client(o->url, use_tls ? o->tls : NULL,
+				  o->server_name, &a->tls_cfg);
+	if (rc == 0)
+		rc = med_audit_tls_dialer(a->sock, o->url, a->tls_cfg,
+					  &a->dialer);
+	a->dialed_ns = med_mono_ns();
 	if (rc == 0 && pthread_create(&a->sender, NULL, sender_main, a) != 0)
 		rc = NNG_ENOMEM;
 	if (rc != 0) {
 		snprintf(errbuf, errlen, "audit: cannot dial %s: %s", o->url,
 			 nng_strerror(rc));
 		nng_close(a->sock);
+		if (a->tls_cfg != NULL)
+			nng_tls_config_free(a->tls_cfg);
+		a->tls_cfg = NULL;
 		return rc == NNG_ENOMEM ? MED_ERR_NOMEM : MED_ERR_INVALID;
 	}
 	a->have_sender = true;
@@ -1244,6 +1306,11 @@ metrics_series(med_audit *a)
 	a->delivered = med_metrics_counter(
 		lib, "smartmed_audit_delivered_total",
 		"Audit events the audit service acknowledged.", "");
+	a->redials = med_metrics_counter(
+		lib, "smartmed_audit_redials_total",
+		"Times the emitter replaced its dialer after 10 s without a "
+		"connection to the audit service",
+		"");
 }
 
 /* --- open and close ------------------------------------------------------ */
@@ -1322,6 +1389,8 @@ audit_alloc(const med_audit_opts *o)
 		a->batch_max = BATCH_EVENTS_MAX;
 	a->ack_timeout_ms = o->ack_timeout_ms > 0 ? o->ack_timeout_ms : 2000;
 	a->retry_max_ms = o->retry_max_ms > 0 ? o->retry_max_ms : 2000;
+	a->redial_ns = 1000000LL * (o->redial_after_ms > 0 ? o->redial_after_ms
+							   : REDIAL_MS);
 	a->service = strdup(o->service ? o->service : "");
 	a->rbuf = malloc(READ_CHUNK);
 	a->bbuf = malloc(BATCH_BYTES_MAX + 16);
@@ -1396,6 +1465,8 @@ med_audit_close(med_audit *a)
 		/* Closing the socket ends a send or an ack wait at once. */
 		nng_close(a->sock);
 		pthread_join(a->sender, NULL);
+		if (a->tls_cfg != NULL)
+			nng_tls_config_free(a->tls_cfg);
 		if (a->ack_fd >= 0 && fdatasync(a->ack_fd) != 0)
 			med_log_warn("audit: ack file fsync failed: %s",
 				     strerror(errno));

@@ -154,34 +154,53 @@ med_audit_tls_listen(nng_socket sock, const char *url, const med_tls *tls)
 }
 
 int
-med_audit_tls_dial(nng_socket sock, const char *url, const med_tls *tls,
-		   const char *server_name)
+med_audit_tls_client(const char *url, const med_tls *tls,
+		     const char *server_name, nng_tls_config **out)
 {
 	char host[HOST_MAX];
-	nng_tls_config *cfg = NULL;
-	nng_dialer d;
-	int rc;
 
+	*out = NULL;
 	if (tls == NULL)
-		return nng_dial(sock, url, NULL, NNG_FLAG_NONBLOCK);
+		return 0;
 	if (server_name == NULL || server_name[0] == '\0') {
 		if (!url_host(url, host, sizeof(host)))
 			return NNG_EADDRINVAL;
 		server_name = host;
 	}
-	rc = tls_config(tls, NNG_TLS_MODE_CLIENT, server_name, &cfg);
+	return tls_config(tls, NNG_TLS_MODE_CLIENT, server_name, out);
+}
+
+int
+med_audit_tls_dialer(nng_socket sock, const char *url, nng_tls_config *cfg,
+		     nng_dialer *out)
+{
+	int rc = nng_dialer_create(out, sock, url);
+
 	if (rc != 0)
 		return rc;
-	rc = nng_dialer_create(&d, sock, url);
-	if (rc == 0) {
-		rc = nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, cfg);
-		/* Non-blocking: the audit service may be down right now. */
-		if (rc == 0)
-			rc = nng_dialer_start(d, NNG_FLAG_NONBLOCK);
-		if (rc != 0)
-			nng_dialer_close(d);
-	}
-	nng_tls_config_free(cfg);
+	if (cfg != NULL)
+		rc = nng_dialer_set_ptr(*out, NNG_OPT_TLS_CONFIG, cfg);
+	/* Non-blocking: the audit service may be down right now. */
+	if (rc == 0)
+		rc = nng_dialer_start(*out, NNG_FLAG_NONBLOCK);
+	if (rc != 0)
+		nng_dialer_close(*out);
+	return rc;
+}
+
+int
+med_audit_tls_dial(nng_socket sock, const char *url, const med_tls *tls,
+		   const char *server_name)
+{
+	nng_tls_config *cfg;
+	nng_dialer d;
+	int rc = med_audit_tls_client(url, tls, server_name, &cfg);
+
+	if (rc != 0)
+		return rc;
+	rc = med_audit_tls_dialer(sock, url, cfg, &d);
+	if (cfg != NULL)
+		nng_tls_config_free(cfg);
 	return rc;
 }
 
