@@ -439,10 +439,12 @@ async function speedSteps(page) {
       out.speed.wardRows = await page.locator('#ward-table tbody tr').count();
       out.speed.mar.push(await drawnIn(page, '#/patient/' + S.mar + '/mar', '#mar-table'));
     }
+    // The doses charted on each day, as the MAR shows them.
+    out.speed.givenByDay = [];
     for (const day of S.days) {
       out.speed.marDays.push(await drawnIn(page, '#/patient/' + S.mar + '/mar/' + day, '#mar-table'));
+      out.speed.givenByDay.push(await page.locator('#mar-table span[data-state="given"]').count());
     }
-    out.speed.marCells = await page.locator('#mar-table span[data-state="given"]').count();
   });
 }
 
