@@ -16,7 +16,6 @@
 typedef struct row_verdict {
 	uint8_t *entry;
 	med_audit_row_fault fault;
-	bool found;
 	med_err err;
 } row_verdict;
 
@@ -28,7 +27,6 @@ on_verdict_row(void *ctx, const med_db_row *row)
 	med_audit_row r;
 
 	med_audit_row_read(row, &r);
-	v->found = true;
 	/* The leaf hash only: a proof that verifies authenticates it, and
 	 * rows from before leaf MACs carry none. */
 	v->err = med_audit_row_check(&r, NULL, v->entry, MED_AUDIT_ENTRY_MAX,
@@ -46,15 +44,13 @@ row_fault(med_db_conn *c, uint64_t seq, med_audit_row_fault *fault)
 	med_err err = MED_ERR_NOMEM;
 
 	if (v.entry != NULL)
-		err = med_db_query(c,
-				   "SELECT " MED_AUDIT_ROW_COLUMNS
-				   " FROM events WHERE seq = ?",
-				   p, 1, on_verdict_row, &v);
+		err = med_db_query_row(c,
+				       "SELECT " MED_AUDIT_ROW_COLUMNS
+				       " FROM events WHERE seq = ?",
+				       p, 1, on_verdict_row, &v);
 	free(v.entry);
 	if (err != MED_OK)
 		return err;
-	if (!v.found)
-		return MED_ERR_NOT_FOUND;
 	*fault = v.err == MED_OK ? v.fault : MED_AUDIT_ROW_LEAF_HASH;
 	return MED_OK;
 }

@@ -93,12 +93,6 @@ audit_node_get(void *ctx, unsigned level, uint64_t index,
 	return o.found ? MED_OK : MED_ERR_DATA_LOSS;
 }
 
-typedef struct sth_row {
-	audit_sth *h;
-	bool found;
-	med_err err;
-} sth_row;
-
 med_err
 audit_sth_decode(const audit_sth_cols *c, audit_sth *out)
 {
@@ -118,19 +112,15 @@ audit_sth_decode(const audit_sth_cols *c, audit_sth *out)
 static med_err
 on_sth(void *ctx, const med_db_row *row)
 {
-	sth_row *r = ctx;
 	audit_sth_cols c = {
 		.tree_size = med_db_row_int64(row, 0),
 		.timestamp_ms = med_db_row_int64(row, 1),
 	};
-	med_err err;
 
 	c.root = med_db_row_text(row, 2, &c.root_len);
 	c.sig = med_db_row_text(row, 3, &c.sig_len);
 	c.key_id = med_db_row_text(row, 4, &c.key_id_len);
-	err = audit_sth_decode(&c, r->h);
-	r->found = err == MED_OK;
-	return err;
+	return audit_sth_decode(&c, ctx);
 }
 
 #define STH_COLUMNS "tree_size, timestamp_ms, root_hash, signature, key_id"
@@ -142,15 +132,11 @@ sth_one(med_db_conn *c, const char *sql, const med_db_value *v, size_t n,
 	audit_sth *out)
 {
 	audit_sth h;
-	sth_row r = {&h, false, MED_OK};
-	med_err err = med_db_query(c, sql, v, n, on_sth, &r);
+	med_err err = med_db_query_row(c, sql, v, n, on_sth, &h);
 
-	if (err != MED_OK)
-		return err;
-	if (!r.found)
-		return MED_ERR_NOT_FOUND;
-	*out = h;
-	return MED_OK;
+	if (err == MED_OK)
+		*out = h;
+	return err;
 }
 
 med_err

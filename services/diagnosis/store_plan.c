@@ -215,7 +215,6 @@ diagnosis_store_plan_put(med_db_conn *c, const diagnosis_care_plan *p,
 
 typedef struct owner_row {
 	char patient[40];
-	bool found;
 } owner_row;
 
 static med_err
@@ -224,7 +223,6 @@ on_owner_row(void *ctx, const med_db_row *row)
 	owner_row *o = ctx;
 	const char *p = med_db_row_text(row, 0, NULL);
 
-	o->found = true;
 	if (p != NULL && strlen(p) < sizeof(o->patient))
 		memcpy(o->patient, p, strlen(p) + 1);
 	return MED_OK;
@@ -234,15 +232,14 @@ med_err
 diagnosis_store_condition_owner(med_db_conn *c, const char *id,
 				const char *patient_id)
 {
-	owner_row o = {.found = false};
+	owner_row o = {.patient = ""};
 	med_db_value v[] = {MED_DB_STR(id)};
-	med_err err = med_db_query(
+	med_err err = med_db_query_row(
 		c, "SELECT patient_id FROM conditions WHERE condition_id = ?",
 		v, 1, on_owner_row, &o);
 
-	if (err != MED_OK)
-		return err;
-	if (!o.found || strcmp(o.patient, patient_id) != 0)
+	/* Another patient's condition is as absent as none. */
+	if (err == MED_OK && strcmp(o.patient, patient_id) != 0)
 		return MED_ERR_NOT_FOUND;
-	return MED_OK;
+	return err;
 }

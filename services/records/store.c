@@ -1466,7 +1466,6 @@ typedef struct blob_out {
 	med_arena *arena;
 	uint8_t *data;
 	size_t len;
-	bool found;
 } blob_out;
 
 static med_err
@@ -1476,7 +1475,6 @@ on_blob(void *ctx, const med_db_row *row)
 	size_t len = 0;
 	const char *p = med_db_row_text(row, 0, &len);
 
-	b->found = true;
 	if ((b->data = med_arena_alloc(b->arena, len ? len : 1)) == NULL)
 		return MED_ERR_NOMEM;
 	if (len)
@@ -1491,14 +1489,12 @@ records_store_attachment(med_db *db, med_arena *arena, const char *sha256,
 {
 	blob_out b = {.arena = arena};
 	med_db_value v[] = {MED_DB_STR(sha256)};
-	med_err err = med_db_query_once(
+	med_err err = med_db_query_row_once(
 		db, "SELECT data FROM attachments WHERE sha256 = ?", v, 1,
 		on_blob, &b);
 
 	if (err != MED_OK)
 		return err;
-	if (!b.found)
-		return MED_ERR_NOT_FOUND;
 	*data = b.data;
 	*len = b.len;
 	return MED_OK;

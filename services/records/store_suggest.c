@@ -477,15 +477,13 @@ decide_tx(med_db_conn *c, void *arg)
 			   " FOR UPDATE",
 			   pk, 1, med_db_row_seen, &seen);
 	if (err == MED_OK)
-		err = med_db_query(c,
-				   "SELECT " SUGGESTION_COLUMNS
-				   " FROM note_suggestions"
-				   " WHERE suggestion_id = ? FOR UPDATE",
-				   k, 1, on_suggestion_row, &rows);
+		err = med_db_query_row(c,
+				       "SELECT " SUGGESTION_COLUMNS
+				       " FROM note_suggestions"
+				       " WHERE suggestion_id = ? FOR UPDATE",
+				       k, 1, on_suggestion_row, &rows);
 	if (err != MED_OK)
 		return err;
-	if (rows.n == 0)
-		return MED_ERR_NOT_FOUND;
 	s = rows.v[0];
 	d->patient_id = s->patient_id;
 	med_call_set_patient(x->call, s->patient_id);

@@ -750,6 +750,56 @@ test_query_one(void)
 	med_db_close(db);
 }
 
+/* name_row copies column 0 into a caller's buffer; "bad" is an error
+ * of the map, passed on. */
+static med_err
+name_row(void *ctx, const med_db_row *row)
+{
+	char *out = ctx;
+	const char *s = med_db_row_text(row, 0, NULL);
+
+	snprintf(out, 16, "%s", s ? s : "");
+	return strcmp(out, "bad") == 0 ? MED_ERR_DATA_LOSS : MED_OK;
+}
+
+/* The read-one helper for rows mapped into C structs: the row by key,
+ * NOT_FOUND without the row function called, its error passed on, on a
+ * held connection and on one taken for the statement. */
+static void
+test_query_row(void)
+{
+	med_db *db = fresh_db(1, 0);
+	med_db_value k1 = MED_DB_I64(1), k2 = MED_DB_I64(2), k9 = MED_DB_I64(9);
+	char name[16] = "untouched";
+	med_db_conn *c;
+
+	MT_OK(exec1(db, "CREATE TABLE q (id INT PRIMARY KEY, name TEXT)", NULL,
+		    0));
+	MT_OK(exec1(db, "INSERT INTO q VALUES (1, 'records'), (2, 'bad')", NULL,
+		    0));
+	MT_OK(med_db_acquire(db, &c));
+	MT_EQ_INT(med_db_query_row(c, "SELECT name FROM q WHERE id = ?", &k9, 1,
+				   name_row, name),
+		  MED_ERR_NOT_FOUND);
+	MT_EQ_STR(name, "untouched");
+	MT_OK(med_db_query_row(c, "SELECT name FROM q WHERE id = ?", &k1, 1,
+			       name_row, name));
+	MT_EQ_STR(name, "records");
+	MT_EQ_INT(med_db_query_row(c, "SELECT name FROM q WHERE id = ?", &k2, 1,
+				   name_row, name),
+		  MED_ERR_DATA_LOSS);
+	MT_EQ_INT(med_db_query_row(c, "SELEKT name", NULL, 0, name_row, name),
+		  MED_ERR_INTERNAL);
+	med_db_release(c);
+	MT_EQ_INT(med_db_query_row_once(db, "SELECT name FROM q WHERE id = ?",
+					&k9, 1, name_row, name),
+		  MED_ERR_NOT_FOUND);
+	MT_OK(med_db_query_row_once(db, "SELECT name FROM q WHERE id = ?", &k1,
+				    1, name_row, name));
+	MT_EQ_STR(name, "records");
+	med_db_close(db);
+}
+
 static void
 test_data_errors(void)
 {
@@ -1411,6 +1461,7 @@ static const mt_case cases[] = {
 	{"dup_key", test_dup_key},
 	{"row_seen", test_row_seen},
 	{"query_one", test_query_one},
+	{"query_row", test_query_row},
 	{"table_bin", test_table_bin},
 	{"data_errors", test_data_errors},
 	{"param_cap", test_param_cap},

@@ -288,6 +288,22 @@ med_err med_db_query_one_once(med_db *db, const char *sql,
 			      med_db_msgs *m, void **out) MED_MUST_CHECK;
 
 /*
+ * med_db_query_row is med_db_query for a SELECT that names at most one row
+ * (by a key) read into the caller's own struct rather than a message:
+ * on_row sees the row, and no row is MED_ERR_NOT_FOUND.  The "read one,
+ * NOT_FOUND if none" of a store whose rows map into C structs.
+ */
+med_err med_db_query_row(med_db_conn *c, const char *sql,
+			 const med_db_value *params, size_t n_params,
+			 med_db_row_fn on_row, void *ctx) MED_MUST_CHECK;
+
+/* med_db_query_row_once is med_db_query_row on a connection of the pool
+ * taken for this one statement. */
+med_err med_db_query_row_once(med_db *db, const char *sql,
+			      const med_db_value *params, size_t n_params,
+			      med_db_row_fn on_row, void *ctx) MED_MUST_CHECK;
+
+/*
  * MED_DB_BIN is the table options every table is created with: identifiers
  * (user names, request ids, patient ids, codes) compare byte for byte, in
  * any script.  The server's default (latin1_swedish_ci) folds case, so

@@ -91,6 +91,49 @@ med_db_query_one_once(med_db *db, const char *sql, const med_db_value *params,
 		m, before, out);
 }
 
+/* row_seen - the caller's row function, and whether it saw a row. */
+typedef struct row_seen {
+	med_db_row_fn on_row;
+	void *ctx;
+	bool seen;
+} row_seen;
+
+static med_err
+on_seen_row(void *ctx, const med_db_row *row)
+{
+	row_seen *r = ctx;
+
+	r->seen = true;
+	return r->on_row(r->ctx, row);
+}
+
+static med_err
+seen_or_not_found(med_err err, const row_seen *r)
+{
+	return err == MED_OK && !r->seen ? MED_ERR_NOT_FOUND : err;
+}
+
+med_err
+med_db_query_row(med_db_conn *c, const char *sql, const med_db_value *params,
+		 size_t n_params, med_db_row_fn on_row, void *ctx)
+{
+	row_seen r = {on_row, ctx, false};
+
+	return seen_or_not_found(
+		med_db_query(c, sql, params, n_params, on_seen_row, &r), &r);
+}
+
+med_err
+med_db_query_row_once(med_db *db, const char *sql, const med_db_value *params,
+		      size_t n_params, med_db_row_fn on_row, void *ctx)
+{
+	row_seen r = {on_row, ctx, false};
+
+	return seen_or_not_found(
+		med_db_query_once(db, sql, params, n_params, on_seen_row, &r),
+		&r);
+}
+
 /* table_state - what information_schema says of one table's collations. */
 typedef struct table_state {
 	bool found;

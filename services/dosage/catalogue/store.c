@@ -1191,16 +1191,13 @@ dosage_store_drug_conn(med_db_conn *c, med_arena *arena, const char *code,
 {
 	drug_rows rows = {.arena = arena};
 	med_db_value key[] = {MED_DB_STR(code)};
-	med_err err = med_db_query(
+	med_err err = med_db_query_row(
 		c, "SELECT " DRUG_COLUMNS " FROM drugs WHERE code = ?", key, 1,
 		on_drug_row, &rows);
 
-	if (err != MED_OK)
-		return err;
-	if (rows.n == 0)
-		return MED_ERR_NOT_FOUND;
-	*out = *rows.items[0];
-	return MED_OK;
+	if (err == MED_OK)
+		*out = *rows.items[0];
+	return err;
 }
 
 typedef struct upsert_ctx {
@@ -1261,16 +1258,13 @@ dosage_store_get(med_db *db, med_arena *arena, const char *code,
 {
 	drug_rows rows = {.arena = arena};
 	med_db_value v[] = {MED_DB_STR(code)};
-	med_err err = med_db_query_once(
+	med_err err = med_db_query_row_once(
 		db, "SELECT " DRUG_COLUMNS " FROM drugs WHERE code = ?", v, 1,
 		on_drug_row, &rows);
 
-	if (err != MED_OK)
-		return err;
-	if (rows.n == 0)
-		return MED_ERR_NOT_FOUND;
-	*out = *rows.items[0];
-	return MED_OK;
+	if (err == MED_OK)
+		*out = *rows.items[0];
+	return err;
 }
 
 med_err

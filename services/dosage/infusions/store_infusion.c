@@ -131,18 +131,16 @@ read_infusion(med_db_conn *c, med_arena *a, const char *id, bool lock,
 {
 	infusion_rows r = {.arena = a};
 	med_db_value v[] = {MED_DB_STR(id)};
-	med_err err =
-		med_db_query(c,
-			     lock ? "SELECT " INFUSION_COLUMNS
-				    " FROM infusions WHERE id = ? FOR UPDATE"
-				  : "SELECT " INFUSION_COLUMNS
-				    " FROM infusions WHERE id = ?",
-			     v, 1, on_infusion_row, &r);
+	med_err err = med_db_query_row(
+		c,
+		lock ? "SELECT " INFUSION_COLUMNS
+		       " FROM infusions WHERE id = ? FOR UPDATE"
+		     : "SELECT " INFUSION_COLUMNS
+		       " FROM infusions WHERE id = ?",
+		v, 1, on_infusion_row, &r);
 
 	if (err != MED_OK)
 		return err;
-	if (r.n == 0)
-		return MED_ERR_NOT_FOUND;
 	if ((err = read_events(c, a, r.items[0])) != MED_OK)
 		return err;
 	*out = *r.items[0];

@@ -203,7 +203,7 @@ dosage_store_read_admin(med_db_conn *c, med_arena *a, const char *id, bool lock,
 {
 	admin_rows r = {.arena = a};
 	med_db_value k[] = {MED_DB_STR(id)};
-	med_err err = med_db_query(
+	med_err err = med_db_query_row(
 		c,
 		lock ? "SELECT " DOSAGE_ADMIN_COLUMNS
 		       " FROM administrations WHERE id = ? FOR UPDATE"
@@ -211,12 +211,9 @@ dosage_store_read_admin(med_db_conn *c, med_arena *a, const char *id, bool lock,
 		       " FROM administrations WHERE id = ?",
 		k, 1, dosage_store_admin_row, &r);
 
-	if (err != MED_OK)
-		return err;
-	if (r.n == 0)
-		return MED_ERR_NOT_FOUND;
-	*out = *r.items[0];
-	return MED_OK;
+	if (err == MED_OK)
+		*out = *r.items[0];
+	return err;
 }
 
 static med_err

@@ -23,7 +23,7 @@
 typedef struct ctx_row {
 	med_arena *arena;
 	dosage_context *out;
-	bool found, is_set;
+	bool is_set;
 } ctx_row;
 
 static char *
@@ -77,7 +77,6 @@ on_ctx_row(void *arg, const med_db_row *row)
 	dosage_context *c = r->out;
 
 	smartmed__dosage__v1__patient_context__init(c);
-	r->found = true;
 	r->is_set = med_db_row_int64(row, 8) != 0;
 	c->patient_id = med_db_row_strdup(r->arena, row, 0);
 	if (!med_db_row_is_null(row, 1)) {
@@ -123,7 +122,7 @@ dosage_store_read_ctx(med_db_conn *c, med_arena *a, const char *patient_id,
 {
 	ctx_row r = {.arena = a, .out = out};
 	med_db_value k[] = {MED_DB_STR(patient_id)};
-	med_err err = med_db_query(
+	med_err err = med_db_query_row(
 		c,
 		lock ? "SELECT " CTX_COLUMNS " FROM patient_context"
 		       " WHERE patient_id = ? FOR UPDATE"
@@ -133,8 +132,6 @@ dosage_store_read_ctx(med_db_conn *c, med_arena *a, const char *patient_id,
 
 	if (err != MED_OK)
 		return err;
-	if (!r.found)
-		return MED_ERR_NOT_FOUND;
 	*is_set = r.is_set;
 	/* The lock must also be a write for a cluster to see it (v11). */
 	return lock ? med_db_exec(c,
@@ -336,13 +333,10 @@ dosage_store_get_context(med_db *db, med_arena *arena, const char *patient_id,
 {
 	ctx_row r = {.arena = arena, .out = out};
 	med_db_value k[] = {MED_DB_STR(patient_id)};
-	med_err err =
-		med_db_query_once(db,
-				  "SELECT " CTX_COLUMNS " FROM patient_context"
-				  " WHERE patient_id = ? AND is_set = 1",
-				  k, 1, on_ctx_row, &r);
 
-	if (err != MED_OK)
-		return err;
-	return r.found ? MED_OK : MED_ERR_NOT_FOUND;
+	return med_db_query_row_once(db,
+				     "SELECT " CTX_COLUMNS
+				     " FROM patient_context"
+				     " WHERE patient_id = ? AND is_set = 1",
+				     k, 1, on_ctx_row, &r);
 }

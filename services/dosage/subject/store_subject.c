@@ -110,19 +110,17 @@ dosage_store_read_order(med_db_conn *c, med_arena *a, const char *id, bool lock,
 {
 	dosage_order_rows r = {.arena = a};
 	med_db_value k[] = {MED_DB_STR(id)};
-	med_err err = med_db_query(c,
-				   lock ? "SELECT " DOSAGE_ORDER_COLUMNS
-					  " FROM orders WHERE id = ? FOR UPDATE"
-					: "SELECT " DOSAGE_ORDER_COLUMNS
-					  " FROM orders WHERE id = ?",
-				   k, 1, dosage_store_order_row, &r);
+	med_err err =
+		med_db_query_row(c,
+				 lock ? "SELECT " DOSAGE_ORDER_COLUMNS
+					" FROM orders WHERE id = ? FOR UPDATE"
+				      : "SELECT " DOSAGE_ORDER_COLUMNS
+					" FROM orders WHERE id = ?",
+				 k, 1, dosage_store_order_row, &r);
 
-	if (err != MED_OK)
-		return err;
-	if (r.n == 0)
-		return MED_ERR_NOT_FOUND;
-	*out = *r.items[0];
-	return MED_OK;
+	if (err == MED_OK)
+		*out = *r.items[0];
+	return err;
 }
 
 /* --- what was given, for order entry ----------------------------------- */
