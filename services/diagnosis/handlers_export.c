@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <med/check.h>
+#include <med/fhir_read.h>
 #include <med/config.h>
 #include <med/service.h>
 
@@ -30,17 +31,8 @@ write_bundle(med_call *call, const char *patient_id,
 		med_call_reply_budget(call, REPLY_SLACK_BYTES),
 		&res->bundle_json, &res->n_resources);
 
-	if (err == MED_ERR_LIMIT)
-		return med_call_fail(call, err,
-				     "page.page_size: %zu items exceed the "
-				     "message size limit as FHIR; ask for "
-				     "fewer",
-				     n_items(p));
-	if (err == MED_ERR_INVALID)
-		return med_call_fail(call, MED_ERR_DATA_LOSS,
-				     "patient_id: a stored item cannot be "
-				     "written as FHIR R4");
-	return err;
+	return med_fhir_export_failed(call, err, n_items(p), "items", "item",
+				      "patient_id");
 }
 
 /* respond_page: the next page starts after this page's last item. */

@@ -6,6 +6,7 @@
 #include <med/check.h>
 #include <med/codec.h>
 #include <med/config.h>
+#include <med/fhir_read.h>
 #include <med/service.h>
 
 #include <string.h>
@@ -15,24 +16,6 @@
 /* Room the reply's other fields and protobuf framing take beside the
  * bundle. */
 #define REPLY_SLACK_BYTES 1024
-
-/* bundle_failed names what a page that would not write as FHIR broke. */
-static med_err
-bundle_failed(med_call *call, med_err err, size_t n, const char *field)
-{
-	if (err == MED_ERR_LIMIT)
-		return med_call_fail(call, err,
-				     "page.page_size: %zu encounters exceed "
-				     "the message size limit as FHIR; ask "
-				     "for fewer",
-				     n);
-	if (err == MED_ERR_INVALID)
-		return med_call_fail(call, MED_ERR_DATA_LOSS,
-				     "%s: a stored encounter cannot be "
-				     "written as FHIR R4",
-				     field);
-	return err;
-}
 
 /*
  * ward_allowed: a caller held to the lookup scope (a clinician or nurse)
@@ -178,7 +161,8 @@ export_ward(med_call *call,
 		med_call_arena(call), h, n,
 		med_call_reply_budget(call, REPLY_SLACK_BYTES),
 		&res->bundle_json, &res->n_resources);
-	return bundle_failed(call, err, n, "ward");
+	return med_fhir_export_failed(call, err, n, "encounters", "encounter",
+				      "ward");
 }
 
 /* A patient's export page token: after encounter (start_ms, id). */
@@ -240,5 +224,6 @@ identity_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 		med_call_arena(call), req->patient_id, h, n,
 		med_call_reply_budget(call, REPLY_SLACK_BYTES),
 		&res->bundle_json, &res->n_resources);
-	return bundle_failed(call, err, n, "patient_id");
+	return med_fhir_export_failed(call, err, n, "encounters", "encounter",
+				      "patient_id");
 }

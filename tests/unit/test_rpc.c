@@ -1587,6 +1587,22 @@ test_fhir_read(void)
 	MT_EQ_STR(med_fhir_read_item(arena, UUID_A "-goal2"), UUID_A);
 	MT_TRUE(med_fhir_read_item(arena, UUID_A "x") == NULL);
 	MT_TRUE(med_fhir_read_item(arena, "g-1") == NULL);
+	/* An export page that would not write as FHIR: too big, or a stored
+	 * value R4 cannot carry; another error passes as it is. */
+	MT_EQ_INT(med_fhir_export_failed(c, MED_ERR_LIMIT, 40, "encounters",
+					 "encounter", "ward"),
+		  MED_ERR_LIMIT);
+	MT_EQ_STR(med_call_message(c),
+		  "page.page_size: 40 encounters exceed the message size "
+		  "limit as FHIR; ask for fewer");
+	MT_EQ_INT(med_fhir_export_failed(c, MED_ERR_INVALID, 40, "encounters",
+					 "encounter", "ward"),
+		  MED_ERR_DATA_LOSS);
+	MT_EQ_STR(med_call_message(c),
+		  "ward: a stored encounter cannot be written as FHIR R4");
+	MT_EQ_INT(med_fhir_export_failed(c, MED_ERR_NOMEM, 1, "items", "item",
+					 "patient_id"),
+		  MED_ERR_NOMEM);
 	med_call_local_free(c);
 	med_arena_free(arena);
 	auth.free(auth.self);

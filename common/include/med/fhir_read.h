@@ -2,8 +2,9 @@
  * med/fhir_read.h - ReadFhir, one resource of a service's FHIR export by
  * its type and id (fhirread, issue 35), answered alike by every service
  * that has one: the request's checks and the answer for a resource that
- * is not there.  The five services' handlers call these; what they find
- * and write stays their own.
+ * is not there; and the answer of an export page that would not write as
+ * FHIR.  The five services' handlers call these; what they find and
+ * write stays their own.
  */
 #ifndef MED_FHIR_READ_H
 #define MED_FHIR_READ_H
@@ -51,5 +52,18 @@ const char *med_fhir_read_item(med_arena *a, const char *id);
  */
 med_err med_fhir_read_not_found(med_call *call, const char *type,
 				const char *id, uint32_t version);
+
+/*
+ * med_fhir_export_failed answers an export page whose bundle writer
+ * failed with err: MED_ERR_LIMIT as "page.page_size: <n> <items> exceed
+ * the message size limit as FHIR; ask for fewer", MED_ERR_INVALID as
+ * MED_ERR_DATA_LOSS "<field>: a stored <item> cannot be written as FHIR
+ * R4" (the field the caller chose the data by); any other error is
+ * returned as it is.  items and item name the kind, plural and singular
+ * ("encounters", "encounter").
+ */
+med_err med_fhir_export_failed(med_call *call, med_err err, size_t n,
+			       const char *items, const char *item,
+			       const char *field);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * fhir_read.c - what every service's ReadFhir answers alike
  * (<med/fhir_read.h>): a type it does not serve, an id that is not a FHIR
- * id, a resource that is not there.
+ * id, a resource that is not there; and an export page that would not
+ * write as FHIR.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -56,4 +57,22 @@ med_fhir_read_not_found(med_call *call, const char *type, const char *id,
 {
 	return med_call_fail(call, MED_ERR_NOT_FOUND, "id: no %s %s%s", type,
 			     id, version != 0 ? " at that version" : "");
+}
+
+med_err
+med_fhir_export_failed(med_call *call, med_err err, size_t n, const char *items,
+		       const char *item, const char *field)
+{
+	if (err == MED_ERR_LIMIT)
+		return med_call_fail(call, err,
+				     "page.page_size: %zu %s exceed the "
+				     "message size limit as FHIR; ask for "
+				     "fewer",
+				     n, items);
+	if (err == MED_ERR_INVALID)
+		return med_call_fail(call, MED_ERR_DATA_LOSS,
+				     "%s: a stored %s cannot be written as "
+				     "FHIR R4",
+				     field, item);
+	return err;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <med/check.h>
+#include <med/fhir_read.h>
 #include <med/config.h>
 #include <med/service.h>
 #include <med/util.h>
@@ -28,18 +29,9 @@ write_bundle(med_call *call, const char *patient_id,
 		med_call_reply_budget(call, REPLY_SLACK_BYTES),
 		&res->bundle_json, &res->n_resources);
 
-	if (err == MED_ERR_LIMIT)
-		return med_call_fail(call, err,
-				     "page.page_size: %zu items exceed the "
-				     "message size limit as FHIR; ask for "
-				     "fewer",
-				     dosage_export_items(p));
-	if (err == MED_ERR_INVALID)
-		return med_call_fail(call, MED_ERR_DATA_LOSS,
-				     "patient_id: a stored order or "
-				     "administration cannot be written as "
-				     "FHIR R4");
-	return err;
+	return med_fhir_export_failed(call, err, dosage_export_items(p),
+				      "items", "order or administration",
+				      "patient_id");
 }
 
 /* export_kinds reads types (issue 49) as the items to read: kinds

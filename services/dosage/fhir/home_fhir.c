@@ -6,6 +6,7 @@
  * version in derivedFrom; informationSource is who said so, by name.
  */
 #include <med/check.h>
+#include <med/fhir_read.h>
 #include <med/fhir.h>
 #include <med/json.h>
 #include <med/util.h>
@@ -157,16 +158,8 @@ dosage_rpc_export_home_medications_fhir(med_call *call,
 		rows ? items + page.offset : items, rows,
 		med_call_reply_budget(call, REPLY_SLACK_BYTES),
 		&res->bundle_json, &res->n_resources);
-	if (err == MED_ERR_LIMIT)
-		return med_call_fail(call, err,
-				     "page.page_size: the page exceeds the "
-				     "message size limit as FHIR; ask for "
-				     "fewer");
-	if (err == MED_ERR_INVALID)
-		return med_call_fail(call, MED_ERR_DATA_LOSS,
-				     "patient_id: a stored home medicine "
-				     "cannot be written as FHIR R4");
-	return err;
+	return med_fhir_export_failed(call, err, rows, "home medicines",
+				      "home medicine", "patient_id");
 }
 
 med_err
