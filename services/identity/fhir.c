@@ -240,24 +240,7 @@ identity_fhir_ward_bundle(med_arena *a, identity_enc_history *const *h,
 			  uint32_t *n_resources)
 {
 	encounter_page p = {.patient_id = NULL, .h = h, .n = n};
-	uint32_t written = 0;
-	const char *text;
-	med_json w;
 
-	med_json_init_arena(&w, a, max_bytes);
-	med_json_begin(&w, NULL, '{');
-	med_json_str(&w, "resourceType", "Bundle");
-	med_json_str(&w, "type", "collection");
-	med_fhir_instant(&w, "timestamp", med_now_ms());
-	if (n > 0) {
-		med_json_begin(&w, "entry", '[');
-		written = write_encounters(&w, &p);
-		med_json_end(&w, ']');
-	}
-	med_json_end(&w, '}');
-	if ((text = med_json_text(&w, NULL)) == NULL)
-		return w.err != MED_OK ? w.err : MED_ERR_INTERNAL;
-	*json = (char *)text;
-	*n_resources = written;
-	return MED_OK;
+	return med_fhir_page_json(a, max_bytes, NULL, n > 0, write_encounters,
+				  &p, json, n_resources);
 }

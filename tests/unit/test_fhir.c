@@ -298,6 +298,13 @@ test_page_bundle(void)
 	MT_EQ_INT(n, 0);
 	MT_EQ_INT(calls, 1);
 	MT_TRUE(strstr(json, "entry") == NULL);
+	/* A page of many patients (no patient id) has no Patient entry. */
+	MT_OK(med_fhir_page_json(a, 4096, NULL, true, two_observations, &calls,
+				 &json, &n));
+	MT_EQ_INT(n, 2);
+	MT_TRUE(strstr(json, "Patient") == NULL);
+	MT_TRUE(strstr(json, "\"entry\":[{\"fullUrl\":\"" MED_FHIR_EXPORT_BASE
+			     "/Observation/o1\"") != NULL);
 	/* A page that does not fit is refused, not cut. */
 	MT_EQ_INT(med_fhir_page_json(a, 64, "p-1", true, two_observations,
 				     &calls, &json, &n),

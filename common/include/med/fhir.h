@@ -167,6 +167,8 @@ typedef uint32_t (*med_fhir_entries_fn)(med_json *w, void *ctx);
  * (id only: identity holds the rest, and every subject then resolves
  * inside the page) followed by what fn writes.  A page with nothing
  * (has_entries false) has no "entry" at all: R4 has no empty arrays.
+ * patient_id NULL writes no Patient: a page of many patients (a ward's
+ * encounters), each resource's subject a reference the reader resolves.
  * Returns the resources written, the Patient included.
  */
 uint32_t med_fhir_page_bundle(med_json *w, const char *patient_id,

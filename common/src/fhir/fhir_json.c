@@ -331,10 +331,13 @@ med_fhir_page_bundle(med_json *w, const char *patient_id, bool has_entries,
 	med_fhir_instant(w, "timestamp", med_now_ms());
 	if (has_entries) {
 		med_json_begin(w, "entry", '[');
-		med_fhir_entry_begin(w, MED_FHIR_EXPORT_BASE, "Patient",
-				     patient_id);
-		med_fhir_entry_end(w);
-		n = 1 + fn(w, ctx);
+		if (patient_id != NULL) {
+			med_fhir_entry_begin(w, MED_FHIR_EXPORT_BASE, "Patient",
+					     patient_id);
+			med_fhir_entry_end(w);
+			n = 1;
+		}
+		n += fn(w, ctx);
 		med_json_end(w, ']');
 	}
 	med_json_end(w, '}');
