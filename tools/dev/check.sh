@@ -6,11 +6,13 @@
 # the pages under docs/internals/
 # against the tree, and the README's and docs' claims a script can check
 # (tools/dev/check_docs.py), and docs/security.md's role matrix against the
-# services' method tables (tools/dev/gen-role-matrix.py).
+# services' method tables (tools/dev/gen-role-matrix.py), and no C function
+# over tools/dev/check_fnlen.py's limit.
 #
 #   tools/dev/check.sh            run every section
 #   tools/dev/check.sh format     only clang-format (also: cppcheck, banned,
-#                                 layers, columns, architecture, docs, roles)
+#                                 layers, columns, architecture, docs, roles,
+#                                 fnlen)
 #
 # Every section runs even when an earlier one failed; the exit status is 1
 # when any failed.  CHECK_VERBOSE=1 prints every clang-format finding instead
@@ -197,6 +199,12 @@ check_architecture() {
 	tools/dev/check-architecture.sh
 }
 
+# Functions stay short (docs/style.md): none longer than the limit.
+check_fnlen() {
+	header "no C function longer than tools/dev/check_fnlen.py's limit"
+	python3 tools/dev/check_fnlen.py
+}
+
 run() {
 	# run SECTION FUNCTION
 	if [ -z "$only" ] || [ "$only" = "$1" ]; then
@@ -206,9 +214,9 @@ run() {
 }
 
 case "$only" in
-"" | format | cppcheck | banned | layers | columns | architecture | docs | roles) ;;
+"" | format | cppcheck | banned | layers | columns | architecture | docs | roles | fnlen) ;;
 *)
-	echo "usage: $0 [format|cppcheck|banned|layers|columns|architecture|docs|roles]" >&2
+	echo "usage: $0 [format|cppcheck|banned|layers|columns|architecture|docs|roles|fnlen]" >&2
 	exit 2
 	;;
 esac
@@ -221,6 +229,7 @@ run columns check_columns
 run architecture check_architecture
 run docs check_docs
 run roles check_roles
+run fnlen check_fnlen
 
 if [ -n "$failed" ]; then
 	printf '\ncheck: FAILED:%s\n' "$failed"
