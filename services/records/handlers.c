@@ -647,6 +647,50 @@ export_scope_text(med_call *call, const records_filter *f)
 	return s;
 }
 
+/* export_page reads the request's page: its token must be one of this
+ * patient's export narrowed the same way (a page token of some types or
+ * codes does not serve the whole). */
+static med_err
+export_page(med_call *call, const Smartmed__Records__V1__ExportFhirRequest *req,
+	    const records_filter *f, records_page *page)
+{
+	unsigned char scope[16];
+	char *narrowed = export_scope_text(call, f);
+	const char *scope_fields[] = {req->patient_id, narrowed};
+
+	if (narrowed == NULL)
+		return MED_ERR_NOMEM;
+	records_page_scope(scope, "ExportFhir", scope_fields,
+			   narrowed[0] ? 2 : 1);
+	return records_page_parse(call, req->page, MED_PAGE_MAX, scope,
+				  RECORDS_CURSOR_ENTRY, page);
+}
+
+/* export_bundle writes the entries read as a Bundle of at most budget
+ * bytes; *n is how many of them it holds whole. */
+static med_err
+export_bundle(med_call *call, const char *patient_id, const records_list *list,
+	      size_t budget, Smartmed__Records__V1__ExportFhirResponse *res,
+	      size_t *n)
+{
+	records_readings readings;
+	med_err err = records_store_readings_of(
+		med_call_db(call), med_call_arena(call), list->entries, list->n,
+		&readings);
+
+	if (err != MED_OK)
+		return err;
+	err = records_fhir_bundle(med_call_arena(call), patient_id,
+				  list->entries, list->n, &readings, budget,
+				  &res->bundle_json, &res->n_resources, n);
+	if (err == MED_ERR_LIMIT)
+		return med_call_fail(call, err,
+				     "patient_id: entry %s alone exceeds the "
+				     "message size limit as FHIR",
+				     list->entries[0]->entry_id);
+	return err;
+}
+
 med_err
 records_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 			ProtobufCMessage *out)
@@ -655,24 +699,12 @@ records_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 	Smartmed__Records__V1__ExportFhirResponse *res = (void *)out;
 	records_filter f = {.patient_id = req->patient_id, .author = ""};
 	size_t budget = med_call_reply_budget(call, REPLY_SLACK_BYTES), n = 0;
-	unsigned char scope[16];
 	records_list list;
 	records_page page;
-	records_readings readings;
 	med_err err = med_check_id(call, "patient_id", req->patient_id);
 
-	if (err != MED_OK || (err = export_scope(call, req, &f)) != MED_OK)
-		return err;
-	/* A page token of some types or codes does not serve the whole. */
-	char *narrowed = export_scope_text(call, &f);
-	const char *scope_fields[] = {req->patient_id, narrowed};
-
-	if (narrowed == NULL)
-		return MED_ERR_NOMEM;
-	records_page_scope(scope, "ExportFhir", scope_fields,
-			   narrowed[0] ? 2 : 1);
-	if ((err = records_page_parse(call, req->page, MED_PAGE_MAX, scope,
-				      RECORDS_CURSOR_ENTRY, &page)) != MED_OK)
+	if (err != MED_OK || (err = export_scope(call, req, &f)) != MED_OK ||
+	    (err = export_page(call, req, &f, &page)) != MED_OK)
 		return err;
 	med_call_set_patient(call, req->patient_id);
 	f.after = page.after;
@@ -684,18 +716,7 @@ records_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 	if (list.n == 0 && !page.after.set)
 		return med_call_fail(call, MED_ERR_NOT_FOUND,
 				     "patient_id: no records for this patient");
-	err = records_store_readings_of(med_call_db(call), med_call_arena(call),
-					list.entries, list.n, &readings);
-	if (err != MED_OK)
-		return err;
-	err = records_fhir_bundle(med_call_arena(call), req->patient_id,
-				  list.entries, list.n, &readings, budget,
-				  &res->bundle_json, &res->n_resources, &n);
-	if (err == MED_ERR_LIMIT)
-		return med_call_fail(call, err,
-				     "patient_id: entry %s alone exceeds the "
-				     "message size limit as FHIR",
-				     list.entries[0]->entry_id);
+	err = export_bundle(call, req->patient_id, &list, budget, res, &n);
 	if (err != MED_OK)
 		return err;
 	res->page =

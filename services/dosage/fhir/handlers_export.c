@@ -95,14 +95,59 @@ export_statuses(med_call *call,
 	return MED_OK;
 }
 
+/* export_request checks a request: the patient, the page size, the kinds
+ * and statuses asked for, and the token (a key of the store's). */
+static med_err
+export_request(med_call *call,
+	       const Smartmed__Dosage__V1__ExportFhirRequest *req,
+	       med_page *page, char kind_buf[4], dosage_export_scope *scope,
+	       med_page_key *after)
+{
+	Smartmed__Common__V1__PageRequest size_only =
+		SMARTMED__COMMON__V1__PAGE_REQUEST__INIT;
+	med_err err;
+
+	/* The size as every list reads it; the token is a key (store). */
+	size_only.page_size = req->page ? req->page->page_size : 0;
+	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
+		    MED_OK ||
+	    (err = med_page_parse(call, &size_only, page)) != MED_OK ||
+	    (err = export_kinds(call, req, kind_buf, &scope->kinds)) !=
+		    MED_OK ||
+	    (err = export_statuses(call, req, scope)) != MED_OK)
+		return err;
+	if (!med_page_key_parse(req->page ? req->page->page_token : "",
+				DOSAGE_EXPORT_TAG, DOSAGE_EXPORT_KINDS,
+				after) ||
+	    !dosage_export_key_ok(after))
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "page.page_token: not a token from a "
+				     "previous page");
+	return MED_OK;
+}
+
+/* respond_page: the next page starts after this page's last item. */
+static med_err
+respond_page(med_call *call, const dosage_export_page *p,
+	     Smartmed__Dosage__V1__ExportFhirResponse *res)
+{
+	res->page = med_arena_zalloc(med_call_arena(call), sizeof(*res->page));
+	if (res->page == NULL)
+		return MED_ERR_NOMEM;
+	smartmed__common__v1__page_response__init(res->page);
+	if (p->more && (res->page->next_page_token = med_page_key_token(
+				med_call_arena(call), DOSAGE_EXPORT_TAG,
+				&p->last)) == NULL)
+		return MED_ERR_NOMEM;
+	return MED_OK;
+}
+
 med_err
 dosage_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 		       ProtobufCMessage *out)
 {
 	const Smartmed__Dosage__V1__ExportFhirRequest *req = (const void *)in;
 	Smartmed__Dosage__V1__ExportFhirResponse *res = (void *)out;
-	Smartmed__Common__V1__PageRequest size_only =
-		SMARTMED__COMMON__V1__PAGE_REQUEST__INIT;
 	dosage_export_page p;
 	char kind_buf[4];
 	dosage_export_scope scope = {0};
@@ -111,21 +156,9 @@ dosage_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 	int64_t now = med_now_ms();
 	med_err err;
 
-	/* The size as every list reads it; the token is a key (store). */
-	size_only.page_size = req->page ? req->page->page_size : 0;
-	if ((err = med_check_id(call, "patient_id", req->patient_id)) !=
-		    MED_OK ||
-	    (err = med_page_parse(call, &size_only, &page)) != MED_OK ||
-	    (err = export_kinds(call, req, kind_buf, &scope.kinds)) != MED_OK ||
-	    (err = export_statuses(call, req, &scope)) != MED_OK)
+	if ((err = export_request(call, req, &page, kind_buf, &scope,
+				  &after)) != MED_OK)
 		return err;
-	if (!med_page_key_parse(req->page ? req->page->page_token : "",
-				DOSAGE_EXPORT_TAG, DOSAGE_EXPORT_KINDS,
-				&after) ||
-	    !dosage_export_key_ok(&after))
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "page.page_token: not a token from a "
-				     "previous page");
 	med_call_set_patient(call, req->patient_id);
 	err = dosage_store_export(med_call_db(call), med_call_arena(call),
 				  req->patient_id, now, &scope, &after,
@@ -143,14 +176,5 @@ dosage_rpc_export_fhir(med_call *call, const ProtobufCMessage *in,
 				     "this patient");
 	if ((err = write_bundle(call, req->patient_id, &p, res)) != MED_OK)
 		return err;
-	res->page = med_arena_zalloc(med_call_arena(call), sizeof(*res->page));
-	if (res->page == NULL)
-		return MED_ERR_NOMEM;
-	smartmed__common__v1__page_response__init(res->page);
-	/* The next page starts after this page's last item. */
-	if (p.more &&
-	    (res->page->next_page_token = med_page_key_token(
-		     med_call_arena(call), DOSAGE_EXPORT_TAG, &p.last)) == NULL)
-		return MED_ERR_NOMEM;
-	return MED_OK;
+	return respond_page(call, &p, res);
 }
