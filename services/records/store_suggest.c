@@ -148,15 +148,14 @@ finding_json(med_json *w, const records_entry *e, const notes_finding *f)
  * those whose kind and code the entry had confirmed or rejected before
  * (a confirmed allergy is not asked about again).
  */
+/* suggested_json writes r's suggested findings as a JSON array into a:
+ * *rows is NULL when there are none. */
 static med_err
-insert_all(med_db_conn *c, med_arena *a, const records_entry *e,
-	   const notes_reading *r, uint32_t *added)
+suggested_json(med_arena *a, const records_entry *e, const notes_reading *r,
+	       const char **rows, size_t *len)
 {
 	med_json w;
-	const char *rows;
-	size_t n = 0, len = 0;
-	uint64_t affected = 0;
-	med_err err;
+	size_t n = 0;
 
 	/* NOTES_FINDINGS_MAX findings, each a mention of at most 399 bytes
 	 * (6 once escaped: control bytes between its words) and short
@@ -169,10 +168,25 @@ insert_all(med_db_conn *c, med_arena *a, const records_entry *e,
 			n++;
 		}
 	med_json_end(&w, ']');
+	*rows = NULL;
 	if (n == 0)
 		return MED_OK;
-	if ((rows = med_json_text(&w, &len)) == NULL)
+	if ((*rows = med_json_text(&w, len)) == NULL)
 		return w.err;
+	return MED_OK;
+}
+
+static med_err
+insert_all(med_db_conn *c, med_arena *a, const records_entry *e,
+	   const notes_reading *r, uint32_t *added)
+{
+	const char *rows;
+	size_t len = 0;
+	uint64_t affected = 0;
+	med_err err = suggested_json(a, e, r, &rows, &len);
+
+	if (err != MED_OK || rows == NULL)
+		return err;
 	med_db_value v[] = {
 		MED_DB_STR(e->patient_id),
 		MED_DB_STR(e->entry_id),
@@ -457,34 +471,62 @@ allergy_entry(med_db_conn *c, med_arena *a, const records_decision *d,
 	return MED_OK;
 }
 
+/* lock_suggestion locks the suggestion d names, and first the chain head
+ * of the patient d names: rows are locked in the order a note's write
+ * locks them (the patient's chain head, then the suggestions), so a
+ * confirmation and an amendment of the same note never deadlock. */
 static med_err
-decide_tx(med_db_conn *c, void *arg)
+lock_suggestion(med_db_conn *c, decide_ctx *x,
+		Smartmed__Records__V1__NoteSuggestion **out)
 {
-	decide_ctx *x = arg;
-	records_decision *d = x->d;
+	const records_decision *d = x->d;
 	suggestion_rows rows = {.arena = x->arena};
 	med_db_value k[] = {MED_DB_STR(d->suggestion_id)};
-	Smartmed__Records__V1__NoteSuggestion *s;
 	med_db_value pk[] = {MED_DB_STR(d->patient_id ? d->patient_id : "")};
 	bool seen = false;
-	med_err err;
+	med_err err =
+		med_db_query(c,
+			     "SELECT 1 FROM chain_heads WHERE patient_id = ?"
+			     " FOR UPDATE",
+			     pk, 1, med_db_row_seen, &seen);
 
-	/* Rows are locked in the order a note's write locks them (the
-	 * patient's chain head, then the suggestions), so a confirmation
-	 * and an amendment of the same note never deadlock. */
-	err = med_db_query(c,
-			   "SELECT 1 FROM chain_heads WHERE patient_id = ?"
-			   " FOR UPDATE",
-			   pk, 1, med_db_row_seen, &seen);
 	if (err == MED_OK)
 		err = med_db_query_row(c,
 				       "SELECT " SUGGESTION_COLUMNS
 				       " FROM note_suggestions"
 				       " WHERE suggestion_id = ? FOR UPDATE",
 				       k, 1, on_suggestion_row, &rows);
+	if (err == MED_OK)
+		*out = rows.v[0];
+	return err;
+}
+
+/* store_decision writes s's decision to its row. */
+static med_err
+store_decision(med_db_conn *c, const Smartmed__Records__V1__NoteSuggestion *s)
+{
+	med_db_value v[] = {
+		MED_DB_I64(s->status),		 MED_DB_STR(s->decided_by),
+		MED_DB_I64(s->decided_ms),	 MED_DB_STR(s->reason),
+		MED_DB_STR(s->allergy_entry_id), MED_DB_STR(s->suggestion_id)};
+
+	return med_db_exec(c,
+			   "UPDATE note_suggestions SET status = ?,"
+			   " decided_by = ?, decided_ms = ?, reason = ?,"
+			   " allergy_entry_id = ? WHERE suggestion_id = ?",
+			   v, 6, NULL, NULL);
+}
+
+static med_err
+decide_tx(med_db_conn *c, void *arg)
+{
+	decide_ctx *x = arg;
+	records_decision *d = x->d;
+	Smartmed__Records__V1__NoteSuggestion *s;
+	med_err err = lock_suggestion(c, x, &s);
+
 	if (err != MED_OK)
 		return err;
-	s = rows.v[0];
 	d->patient_id = s->patient_id;
 	med_call_set_patient(x->call, s->patient_id);
 	if (s->status != SG(PENDING)) {
@@ -500,17 +542,7 @@ decide_tx(med_db_conn *c, void *arg)
 		    SMARTMED__RECORDS__V1__SUGGESTION_KIND__SUGGESTION_KIND_ALLERGY &&
 	    (err = allergy_entry(c, x->arena, d, s)) != MED_OK)
 		return err;
-	med_db_value v[] = {
-		MED_DB_I64(s->status),		 MED_DB_STR(s->decided_by),
-		MED_DB_I64(s->decided_ms),	 MED_DB_STR(s->reason),
-		MED_DB_STR(s->allergy_entry_id), MED_DB_STR(s->suggestion_id)};
-
-	err = med_db_exec(c,
-			  "UPDATE note_suggestions SET status = ?,"
-			  " decided_by = ?, decided_ms = ?, reason = ?,"
-			  " allergy_entry_id = ? WHERE suggestion_id = ?",
-			  v, 6, NULL, NULL);
-	if (err == MED_OK)
+	if ((err = store_decision(c, s)) == MED_OK)
 		*x->out = *s;
 	return err;
 }

@@ -95,6 +95,29 @@ lack(const dosage_lab_rule *rule, dosage_dose_result *r, const char *why)
 				"%s", why);
 }
 
+/* no_value says why rule cannot be judged on p's record (no result, or
+ * one in a unit that does not convert), false when it can. */
+static bool
+no_value(const dosage_lab_rule *rule, const dosage_dose_patient *p,
+	 dosage_dose_result *r)
+{
+	const char *name = dosage_lab_name(rule->analyte);
+	const char *unit = p->labs[rule->analyte].unit;
+	char why[DOSAGE_DOSE_REASON_MAX];
+
+	if (!p->labs[rule->analyte].present)
+		snprintf(why, sizeof(why), "no %s result in the record", name);
+	else if (p->labs[rule->analyte].unusable)
+		snprintf(why, sizeof(why),
+			 "not checked: unit: %s %.4g charted in \"%s\", which "
+			 "does not convert",
+			 name, p->labs[rule->analyte].value, unit ? unit : "");
+	else
+		return false;
+	lack(rule, r, why);
+	return true;
+}
+
 /* one_rule judges one rule on p's value at at_ms. */
 static void
 one_rule(const dosage_lab_rule *rule, const dosage_dose_patient *p,
@@ -108,22 +131,8 @@ one_rule(const dosage_lab_rule *rule, const dosage_dose_patient *p,
 	const char *side = rule->is_max ? "above" : "below";
 	char why[DOSAGE_DOSE_REASON_MAX];
 
-	if (!p->labs[rule->analyte].present) {
-		snprintf(why, sizeof(why), "no %s result in the record", name);
-		lack(rule, r, why);
+	if (no_value(rule, p, r))
 		return;
-	}
-	if (p->labs[rule->analyte].unusable) {
-		snprintf(why, sizeof(why),
-			 "not checked: unit: %s %.4g charted in \"%s\", which "
-			 "does not convert",
-			 name, v,
-			 p->labs[rule->analyte].unit
-				 ? p->labs[rule->analyte].unit
-				 : "");
-		lack(rule, r, why);
-		return;
-	}
 	if (at < med_time_add_ms(at_ms, -rule->max_age_ms)) {
 		/* A stale value that said stop still says it: only a new
 		 * value may end the stop. */

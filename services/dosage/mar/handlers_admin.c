@@ -724,6 +724,40 @@ due_stays(med_call *call, dosage_due_row *rows, size_t n, int64_t now_ms)
 	return dosage_orders_fill(call, orders, n, now_ms);
 }
 
+/* due_item sets it's due time and state when row's order is due at now:
+ * false for an order of a discharged stay (it waits for reconciliation
+ * on a readmission) or a death, one past its end (completed however many
+ * of its doses were not given, issue 47), and one with nothing due. */
+static bool
+due_item(dosage_due_row *row, dosage_zone *zone, int64_t now,
+	 Smartmed__Dosage__V1__DueItem *it)
+{
+	if (row->order->stay_ended_ms != 0 || row->order->ended_at_death)
+		return false;
+	dosage_order_settle(row->order, now);
+	if (row->order->status != ACTIVE)
+		return false;
+	return dosage_next_due(row->order, zone, row->last_ms, now, &it->due_ms,
+			       &it->state);
+}
+
+/* list_due_request checks a ListDue request. */
+static med_err
+list_due_request(med_call *call,
+		 const Smartmed__Dosage__V1__ListDueRequest *req)
+{
+	med_err err = med_check_id(call, "patient_id", req->patient_id);
+
+	if (err != MED_OK)
+		return err;
+	if ((err = med_check_time_ms(call, "now_ms", req->now_ms)) != MED_OK)
+		return err;
+	if (req->now_ms < 0)
+		return med_call_fail(call, MED_ERR_INVALID,
+				     "now_ms: must not be negative");
+	return MED_OK;
+}
+
 med_err
 dosage_rpc_list_due(med_call *call, const ProtobufCMessage *in,
 		    ProtobufCMessage *out)
@@ -735,15 +769,10 @@ dosage_rpc_list_due(med_call *call, const ProtobufCMessage *in,
 	dosage_due_row *rows;
 	dosage_zone *zone = NULL;
 	size_t n, cap = 0;
-	med_err err = med_check_id(call, "patient_id", req->patient_id);
+	med_err err = list_due_request(call, req);
 
 	if (err != MED_OK)
 		return err;
-	if ((err = med_check_time_ms(call, "now_ms", req->now_ms)) != MED_OK)
-		return err;
-	if (req->now_ms < 0)
-		return med_call_fail(call, MED_ERR_INVALID,
-				     "now_ms: must not be negative");
 	med_call_set_patient(call, req->patient_id);
 	err = dosage_store_active_orders(med_call_db(call), a, req->patient_id,
 					 &rows, &n);
@@ -755,18 +784,7 @@ dosage_rpc_list_due(med_call *call, const ProtobufCMessage *in,
 		Smartmed__Dosage__V1__DueItem *it, tmp;
 
 		smartmed__dosage__v1__due_item__init(&tmp);
-		/* A discharged stay's order is never due: it waits for
-		 * reconciliation on a readmission. */
-		if (rows[i].order->stay_ended_ms != 0 ||
-		    rows[i].order->ended_at_death)
-			continue;
-		/* An order past its end is completed: never due, however
-		 * many of its doses were not given (issue 47). */
-		dosage_order_settle(rows[i].order, now);
-		if (rows[i].order->status != ACTIVE)
-			continue;
-		if (!dosage_next_due(rows[i].order, zone, rows[i].last_ms, now,
-				     &tmp.due_ms, &tmp.state))
+		if (!due_item(&rows[i], zone, now, &tmp))
 			continue;
 		it = med_arena_push_msg(
 			a, (void ***)&res->items, &res->n_items, &cap,

@@ -36,6 +36,21 @@ order_versioning(med_arena *a, const med_db_row *row, dosage_order *o)
 	o->fhir_status = (char *)dosage_order_fhir_status(o->status);
 }
 
+/* order_infusion reads the infusion's columns and the encounter
+ * (35..40). */
+static void
+order_infusion(med_arena *a, const med_db_row *row, dosage_order *o)
+{
+	o->infusion_rate = med_db_row_double(row, 35);
+	o->infusion_rate_unit = med_db_row_strdup(a, row, 36);
+	o->infusion_rate_max = med_db_row_double(row, 37);
+	o->infusion_bag_amount = med_db_row_double(row, 38);
+	o->infusion_bag_volume_ml = med_db_row_double(row, 39);
+	o->encounter_id = med_db_row_strdup(a, row, 40);
+}
+
+/* order_complete: every text column was copied (a NULL is an arena
+ * that ran out). */
 static bool
 order_complete(const dosage_order *o)
 {
@@ -44,7 +59,7 @@ order_complete(const dosage_order *o)
 	       o->discontinue_reason && o->drug_unit && o->verified_by &&
 	       o->first_order_id && o->replaces_order_id &&
 	       o->replaced_by_order_id && o->change_reason && o->held_by &&
-	       o->hold_reason;
+	       o->hold_reason && o->infusion_rate_unit && o->encounter_id;
 }
 
 med_err
@@ -85,14 +100,7 @@ dosage_store_order_row(void *arg, const med_db_row *row)
 	o->verified_by = med_db_row_strdup(a, row, 24);
 	o->verified_ms = med_db_row_int64(row, 25);
 	order_versioning(a, row, o);
-	o->infusion_rate = med_db_row_double(row, 35);
-	o->infusion_rate_unit = med_db_row_strdup(a, row, 36);
-	o->infusion_rate_max = med_db_row_double(row, 37);
-	o->infusion_bag_amount = med_db_row_double(row, 38);
-	o->infusion_bag_volume_ml = med_db_row_double(row, 39);
-	o->encounter_id = med_db_row_strdup(a, row, 40);
-	if (o->infusion_rate_unit == NULL || o->encounter_id == NULL)
-		return MED_ERR_NOMEM;
+	order_infusion(a, row, o);
 	if (med_db_row_columns(row) > DOSAGE_ORDER_N_COLUMNS && r->last_ms &&
 	    r->n <= r->last_cap)
 		r->last_ms[r->n - 1] =
