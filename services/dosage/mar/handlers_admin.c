@@ -724,7 +724,7 @@ due_stays(med_call *call, dosage_due_row *rows, size_t n, int64_t now_ms)
 	return dosage_orders_fill(call, orders, n, now_ms);
 }
 
-/* due_item sets it's due time and state when row's order is due at now:
+/* due_item sets it->due_ms and it->state when row's order is due at now:
  * false for an order of a discharged stay (it waits for reconciliation
  * on a readmission) or a death, one past its end (completed however many
  * of its doses were not given, issue 47), and one with nothing due. */
