@@ -44,6 +44,12 @@
 #define DB_TX_BUDGET_MS	     3000
 #define DB_TX_BACKOFF_MS     4
 #define DB_TX_BACKOFF_MAX_MS 128
+/* On a Galera node a duplicate key can be another node's commit that this
+ * transaction's reads were ordered before (it would have failed
+ * certification at COMMIT, but the duplicate came first): re-run it this
+ * many times more.  A key that is really taken fails the same way each
+ * run, so the caller still gets ALREADY_EXISTS, a few ms later. */
+#define DB_TX_EXISTS_RERUNS 2
 /* The migration lock: how long a holder's claim lasts unless renewed (it
  * is renewed before each migration, so it must outlast the longest one;
  * a holder that died mid-migration blocks the others this long), how long
@@ -99,7 +105,7 @@ struct med_db {
 	med_counter *commits; /* transactions committed (med_db_commit) */
 	med_histogram *wait;
 	bool collecting;
-	bool galera_noted; /* the causal-read line logged (atomic) */
+	bool galera_noted; /* a Galera node seen, its line logged (atomic) */
 };
 
 enum db_col_kind { DB_COL_INT, DB_COL_DBL, DB_COL_STR };
@@ -548,7 +554,9 @@ metrics_start(med_db *db)
 		"Transactions run again after a conflict: deadlock (1213, on "
 		"Galera also a write set that lost certification or was "
 		"aborted by another node's), lock_wait_timeout (1205) or other "
-		"(a conflict the transaction's body found itself).";
+		"(a conflict the transaction's body found itself, or on "
+		"Galera a duplicate key, run again in case another node's "
+		"commit crossed it).";
 	char name[65], labels[128];
 
 	snprintf(name, sizeof(name), "%s", db->database);
@@ -1306,6 +1314,19 @@ tx_backoff(int try)
 		  NULL);
 }
 
+/* exists_may_rerun says whether a run that failed with a duplicate key
+ * is run again: on a Galera node, DB_TX_EXISTS_RERUNS times at most. */
+static bool
+exists_may_rerun(med_db *db, med_err err, int *exists_runs)
+{
+	if (err != MED_ERR_EXISTS ||
+	    !__atomic_load_n(&db->galera_noted, __ATOMIC_RELAXED) ||
+	    *exists_runs >= DB_TX_EXISTS_RERUNS)
+		return false;
+	++*exists_runs;
+	return true;
+}
+
 /* tx_may_rerun says whether a transaction that conflicted in each of its
  * runs so far, the first at t0, gets another. */
 static bool
@@ -1319,6 +1340,7 @@ med_db_tx(med_db *db, med_db_tx_fn fn, void *ctx)
 {
 	med_err err = MED_ERR_INTERNAL;
 	int64_t t0;
+	int exists_runs = 0;
 
 	if (db == NULL || fn == NULL)
 		return MED_ERR_INVALID;
@@ -1327,6 +1349,11 @@ med_db_tx(med_db *db, med_db_tx_fn fn, void *ctx)
 		unsigned int code = 0;
 
 		err = tx_once(db, fn, ctx, &code);
+		if (exists_may_rerun(db, err, &exists_runs)) {
+			med_counter_add(db->retry_other, 1);
+			tx_backoff(exists_runs - 1);
+			continue;
+		}
 		if (err != MED_ERR_CONFLICT || runs == DB_TX_TRIES_MAX ||
 		    !tx_may_rerun(runs, t0))
 			break;
