@@ -180,3 +180,18 @@ def test_verifier_catches_an_altered_row(st, pb):
     assert "tree head of size %d but the log holds %d entries" % (
         last, last - 1) in out, out
     assert "tree_state" in out, out
+    # However many heads fail before them (here 25 forged ones, past the
+    # verifier's cap on reported problems), the removed tail and the
+    # count that disagrees are still named: they are problems of the
+    # whole log, not of one head.
+    assert last > 30, last
+    st.sql("INSERT INTO smartmed_audit.tree_heads (tree_size, timestamp_ms,"
+           " root_hash, signature, key_id) VALUES " +
+           ", ".join("(%d, 1, REPEAT(x'00', 32), REPEAT(x'00', 64),"
+                     " 'forged0000000000')" % n for n in range(1, 26)))
+    rc, out = _verify_log(st)
+    assert rc == 1, out
+    assert out.count("root does not match") == 20, out
+    assert "tree head of size %d but the log holds %d entries" % (
+        last, last - 1) in out, out
+    assert "tree_state" in out, out

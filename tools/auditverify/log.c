@@ -53,7 +53,19 @@ typedef struct audit_run {
 
 static void fail(audit_run *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+static void fail_log(audit_run *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
+static void
+print_failure(const char *fmt, va_list ap)
+{
+	fputs("FAIL: ", stdout);
+	vprintf(fmt, ap);
+	fputc('\n', stdout);
+}
+
+/* fail reports a problem of one entry, node or head; past MAX_REPORTED
+ * they are only counted (an altered row fails every head above it). */
 static void
 fail(audit_run *r, const char *fmt, ...)
 {
@@ -61,11 +73,22 @@ fail(audit_run *r, const char *fmt, ...)
 
 	if (r->failures++ >= MAX_REPORTED)
 		return;
-	fputs("FAIL: ", stdout);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	print_failure(fmt, ap);
 	va_end(ap);
-	fputc('\n', stdout);
+}
+
+/* fail_log reports a problem of the whole log (its count, its tail),
+ * always: many failing heads before it must not hide a removed tail. */
+static void
+fail_log(audit_run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->failures++;
+	va_start(ap, fmt);
+	print_failure(fmt, ap);
+	va_end(ap);
 }
 
 static med_err
@@ -286,14 +309,14 @@ finish(audit_run *r)
 {
 	char macs[96] = "";
 
-	/* The first head past the end is named even after MAX_REPORTED
-	 * other problems: a removed tail behind many failing heads (an
-	 * altered row fails every head above it) must not go unsaid. */
-	if (r->next_head < r->n_heads && r->failures >= MAX_REPORTED)
-		printf("FAIL: tree head of size %llu but the log holds %llu "
-		       "entries (entries removed)\n",
-		       (unsigned long long)r->heads[r->next_head].size,
-		       (unsigned long long)r->f.size);
+	/* The first head past the end is always named; the others are
+	 * counted like any other failing head. */
+	if (r->next_head < r->n_heads)
+		fail_log(r,
+			 "tree head of size %llu but the log holds %llu "
+			 "entries (entries removed)",
+			 (unsigned long long)r->heads[r->next_head++].size,
+			 (unsigned long long)r->f.size);
 	for (; r->next_head < r->n_heads; r->next_head++)
 		fail(r,
 		     "tree head of size %llu but the log holds %llu entries "
@@ -349,8 +372,10 @@ audit_db(med_db_conn *c, audit_run *r)
 	if (err == MED_OK)
 		err = read_rows(c, r);
 	if (err == MED_OK && r->f.size < size)
-		fail(r, "tree_state counts %llu entries, the log holds %llu",
-		     (unsigned long long)size, (unsigned long long)r->f.size);
+		fail_log(r,
+			 "tree_state counts %llu entries, the log holds %llu",
+			 (unsigned long long)size,
+			 (unsigned long long)r->f.size);
 	return err;
 }
 
