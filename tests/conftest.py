@@ -12,11 +12,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import Stack, install_sigterm_handler, protos  # noqa: E402
 from harness.fixtures import marked_stack, running  # noqa: E402
+from harness import stack as harness_stack  # noqa: E402
 from harness.stack import live_stacks  # noqa: E402
 
 
 def pytest_configure(config):
     install_sigterm_handler()
+    # A care decision or an outbound call inside a transaction fails the
+    # stack that logged it (harness.stack.IN_TX_SAYS).
+    harness_stack.STRICT_TX = True
 
 
 @pytest.fixture(scope="session")

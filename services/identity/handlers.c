@@ -59,7 +59,6 @@ refuse_if_duplicates(med_call *call,
 }
 
 typedef struct create_tx {
-	med_call *call;
 	const identity_patient *p;
 	const char *by;
 } create_tx;
@@ -68,12 +67,8 @@ static med_err
 create_in_tx(med_db_conn *conn, void *ctx)
 {
 	create_tx *x = ctx;
-	med_err err = identity_store_insert_tx(conn, x->p, x->by);
 
-	/* Named inside the transaction: the event commits with the row. */
-	if (err == MED_OK)
-		med_call_set_patient(x->call, x->p->patient_id);
-	return err;
+	return identity_store_insert_tx(conn, x->p, x->by);
 }
 
 med_err
@@ -84,7 +79,7 @@ identity_rpc_create_patient(med_call *call, const ProtobufCMessage *in,
 		(const void *)in;
 	Smartmed__Identity__V1__Patient *p = (void *)out;
 	char id[MED_UUID_LEN + 1];
-	create_tx x = {.call = call, .p = p, .by = identity_caller(call)};
+	create_tx x = {.p = p, .by = identity_caller(call)};
 	med_err err = identity_check_create(call, req);
 
 	if (err != MED_OK)
@@ -105,7 +100,13 @@ identity_rpc_create_patient(med_call *call, const ProtobufCMessage *in,
 	p->sex = req->sex;
 	p->created_ms = p->updated_ms = med_now_ms();
 	p->version = 1;
+	/* Named before the transaction opens, as every handler does
+	 * (docs/internals/care-decisions.md); the OK event, written in the
+	 * transaction, names it; a refused create names no patient. */
+	med_call_set_patient(call, p->patient_id);
 	err = med_call_tx(call, create_in_tx, &x);
+	if (err != MED_OK)
+		med_call_set_patient(call, NULL);
 	if (err == MED_ERR_EXISTS)
 		return med_call_fail(call, err,
 				     "mrn: a patient with this MRN exists");
@@ -571,6 +572,12 @@ identity_rpc_unlink_patients(med_call *call, const ProtobufCMessage *in,
 		.call = call, .req = (const void *)in, .out = (void *)out};
 	med_err err = identity_check_unlink(call, x.req);
 
+	/* The care decision before the link's row lock. */
+	if (err == MED_OK)
+		err = med_call_name_patient_of(
+			call,
+			"SELECT merged_id FROM patient_links WHERE link_id = ?",
+			x.req->link_id);
 	if (err != MED_OK)
 		return err;
 	return med_call_tx(call, unlink_in_tx, &x);

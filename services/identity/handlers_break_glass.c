@@ -343,7 +343,14 @@ identity_rpc_end_break_glass(med_call *call, const ProtobufCMessage *in,
 				     "grant_id: must be %d lower-case hex "
 				     "characters",
 				     IDENTITY_BG_ID_LEN);
-	err = med_call_tx(call, end_in_tx, &x);
+	/* The care decision before the grant's row lock. */
+	err = med_call_name_patient_of(
+		call,
+		"SELECT patient_id FROM break_glass_grants"
+		" WHERE grant_id = ?",
+		req->grant_id);
+	if (err == MED_OK)
+		err = med_call_tx(call, end_in_tx, &x);
 	if (err != MED_OK)
 		return err;
 	*(identity_bg_grant *)out = *g;

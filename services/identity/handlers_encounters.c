@@ -333,6 +333,13 @@ change_encounter(change *x)
 	if ((err = med_call_add_detail(x->call, "encounter_id",
 				       x->encounter_id)) != MED_OK)
 		return err;
+	/* The care decision before the encounter's row lock; change_in_tx
+	 * names the same patient again from the locked row. */
+	if ((err = med_call_name_patient_of(
+		     x->call,
+		     "SELECT patient_id FROM encounters WHERE encounter_id = ?",
+		     x->encounter_id)) != MED_OK)
+		return err;
 	return med_call_tx(x->call, change_in_tx, x);
 }
 

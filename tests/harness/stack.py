@@ -37,6 +37,12 @@ from .stack_processes import (PATIENT_WRITERS, Service, StackError,
 from .stack_tokens import (ROLES, SERVICE_CALLER, TOKEN_ROLES, USERS,
                            StackTokens)
 
+# What med__rpc_in_tx logs (common/src/rpc/rpc_call_api.c); the tests set
+# STRICT_TX (tests/conftest.py), so that a stack that logged it fails its
+# close; make run's stack only logs it.
+IN_TX_SAYS = "inside a database transaction ("
+STRICT_TX = False
+
 # Callers import these from here (harness.stack), as before the split.
 __all__ = ["Stack", "StackError", "Service", "live_stacks",
            "install_sigterm_handler", "free_port", "port_is_free", "tail",
@@ -137,10 +143,13 @@ class Stack(StackProcesses, StackDatabase, StackPki, StackTokens):
         return self
 
     def close(self):
-        """Stop every service and MariaDB; remove a temporary workdir."""
+        """Stop every service and MariaDB; remove a temporary workdir.
+        Under pytest (STRICT_TX), a service that logged a care decision or
+        an outbound call inside a database transaction fails the close."""
         if self._closed:
             return
         self._closed = True
+        in_tx = []
         try:
             self._stop_all_services()
         finally:
@@ -154,8 +163,27 @@ class Stack(StackProcesses, StackDatabase, StackPki, StackTokens):
             finally:
                 with _live_lock:
                     _live.discard(self)
+                in_tx = self.in_tx_lines()
                 if not self.keep_workdir:
                     self._remove_workdir()
+        if in_tx and STRICT_TX:
+            raise AssertionError(
+                "logged inside a database transaction (each a bug, "
+                "docs/internals/care-decisions.md):\n" + "\n".join(in_tx))
+
+    def in_tx_lines(self):
+        """The services' log lines that report a care decision or an
+        outbound call made while a transaction held its locks
+        (med__rpc_in_tx), at most 10."""
+        found = []
+        for n in sorted(self.services):
+            path = self.services[n].log_path
+            if not os.path.exists(path):
+                continue
+            with open(path, errors="replace") as f:
+                found += [n + ": " + ln.strip() for ln in f
+                          if IN_TX_SAYS in ln]
+        return found[:10]
 
     def _remove_workdir(self):
         for _ in range(10):

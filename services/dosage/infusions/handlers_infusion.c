@@ -576,6 +576,10 @@ run_event(infusion_ctx *x, const char *infusion_id, dosage_infusion_fn decide,
 	med_err err = dosage_store_get_infusion(
 		med_call_db(x->call), med_call_arena(x->call), infusion_id, &f);
 
+	/* The care decision (maybe a call to identity) before the
+	 * infusion's row lock; decide names the same patient again. */
+	if (err == MED_OK)
+		med_call_set_patient(x->call, f.patient_id);
 	if (err == MED_OK && charting)
 		err = infusion_stay_guard(x, &f);
 	if (err == MED_OK)

@@ -73,7 +73,11 @@ cosign_decide(void *arg, const dosage_order *o, const dosage_drug *drug,
 	med_problem p;
 	med_err err;
 
-	med_call_set_patient(call, o->patient_id);
+	/* The request's patient was named (and decided) before the
+	 * transaction; another order's patient is refused, not named here. */
+	if (strcmp(o->patient_id, x->req->patient_id) != 0)
+		return med_call_fail(call, MED_ERR_PRECONDITION,
+				     "patient_id: not the order's patient");
 	if (o->status != ACTIVE)
 		return dosage_order_refuse(call, o);
 	if (!drug->high_alert)
@@ -83,9 +87,6 @@ cosign_decide(void *arg, const dosage_order *o, const dosage_drug *drug,
 				     drug->code);
 	if (dosage_push_problem(drug, &p) != MED_OK)
 		return med_call_fail_problem(call, &p);
-	if (strcmp(o->patient_id, x->req->patient_id) != 0)
-		return med_call_fail(call, MED_ERR_PRECONDITION,
-				     "patient_id: not the order's patient");
 	if ((err = dosage_convert(call, "unit", x->req->dose, x->req->unit,
 				  drug, &k->dose_in_drug_unit)) != MED_OK)
 		return err;
