@@ -38,9 +38,24 @@ async function step(name, fn) {
     await fn();
     out.steps.push(name);
   } catch (e) {
-    out.failed = { step: name, error: String(e && e.message ? e.message : e).slice(0, 2000) };
+    out.failed = { step: name, error: String(e && e.message ? e.message : e).slice(0, 2000),
+      screens: await screensNow() };
     throw e;
   }
+}
+
+// screensNow: what each open page of the browser says, for a failed
+// step's report: a wait that timed out names only what it waited for,
+// the screen says why (an alert, a refusal).
+async function screensNow() {
+  const said = [];
+  for (const ctx of browser.contexts()) {
+    for (const pg of ctx.pages()) {
+      const text = await pg.locator('main').innerText({ timeout: 2000 }).catch((e) => 'unread: ' + e.message);
+      said.push({ url: pg.url(), main: text.replace(/\s+/g, ' ').trim().slice(0, 800) });
+    }
+  }
+  return said;
 }
 
 async function newContext(browser) {

@@ -541,10 +541,22 @@ def run(cstack, idp, patient, bedside, late, deviation, noted, speed,
     return report
 
 
+def _failure_words(failed):
+    """A failed step as lines pytest prints whole: the step, its error and
+    what each open page said then (e2e.mjs, screensNow)."""
+    if failed is None:
+        return "no step failed"
+    lines = ["step %r failed: %s" % (failed["step"], failed["error"])]
+    for s in failed.get("screens", []):
+        lines.append("  page %s says: %s" % (s["url"], s["main"]))
+    return "\n".join(lines)
+
+
 def _passed(run, name):
-    assert run.get("failed") is None or run["failed"]["step"] != name, \
-        run["failed"]
-    assert name in run["steps"], (run.get("failed"), run["stderr"])
+    failed = run.get("failed")
+    assert failed is None or failed["step"] != name, _failure_words(failed)
+    assert name in run["steps"], "%s\n%s" % (_failure_words(failed),
+                                             run["stderr"])
 
 
 def test_sign_in_by_code_and_pkce(run):
