@@ -43,7 +43,6 @@ Prints JSON.  Seed 20261125.
 import argparse
 import hashlib
 import json
-import math
 import os
 import sys
 
