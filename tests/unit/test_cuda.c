@@ -214,37 +214,79 @@ graph_parity(const char *name, int n_in, int n_out, double tol)
 	return bad;
 }
 
-/* model_parity runs the model at path on cuda and cpu on a synthetic
- * input (a fixed pattern of 0..255, times scale plus offset). */
+/* pattern_input fills a float tensor of desc d with a fixed pattern of
+ * 0..255 (shifted by seed), times scale plus offset. */
+static med_tensor
+pattern_input(const med_tensor_desc *d, unsigned seed, float scale,
+	      float offset)
+{
+	med_tensor t = {.dtype = d->dtype, .n_dims = d->n_dims};
+	float *p;
+
+	MT_EQ_INT(d->dtype, MED_DTYPE_F32);
+	memcpy(t.dims, d->dims, sizeof(t.dims));
+	t.size = med_tensor_nbytes(d->dtype, d->n_dims, d->dims);
+	p = malloc(t.size);
+	MT_TRUE(p != NULL);
+	for (size_t i = 0; i < t.size / 4; i++)
+		p[i] = (float)((i * 7919u + (i >> 9) * 104729u + seed * 31u) %
+			       256u) *
+			       scale +
+		       offset;
+	t.data = p;
+	return t;
+}
+
+/* model_parity runs the model at path on cuda and cpu on synthetic inputs
+ * (pattern_input, one per graph input). */
 static void
 model_parity(const char *name, const char *path, float scale, float offset,
 	     double tol)
 {
 	med_infer_model *m = NULL;
+	med_tensor in[MED_PLUGIN_MAX_IO];
 	char msg[256];
-	med_tensor in;
 
 	if (access(path, R_OK) != 0) {
 		printf("  %s: %s absent, skipped\n", name, path);
 		return;
 	}
 	MT_OK(load(parity_host, path, "cpu", MED_DEVICE_CPU, true, &m, msg));
-	const med_tensor_desc *d = &med_infer_model_info(m)->inputs[0];
-	uint32_t n_out = med_infer_model_info(m)->n_outputs;
-	in = (med_tensor){.dtype = d->dtype, .n_dims = d->n_dims};
-	memcpy(in.dims, d->dims, sizeof(in.dims));
-	in.size = med_tensor_nbytes(d->dtype, d->n_dims, d->dims);
-	float *p = malloc(in.size);
-	MT_TRUE(p != NULL && n_out <= MED_PLUGIN_MAX_IO);
-	for (size_t i = 0; i < in.size / 4; i++)
-		p[i] = (float)((i * 7919u + (i >> 9) * 104729u) % 256u) *
-			       scale +
-		       offset;
-	in.data = p;
+	const med_model_info *info = med_infer_model_info(m);
+	uint32_t n_in = info->n_inputs, n_out = info->n_outputs;
+	MT_TRUE(n_in <= MED_PLUGIN_MAX_IO && n_out <= MED_PLUGIN_MAX_IO);
+	for (uint32_t i = 0; i < n_in; i++)
+		in[i] = pattern_input(&info->inputs[i], i, scale, offset);
 	med_infer_model_free(m);
-	if (parity(name, path, &in, 1, (int)n_out, tol, NULL))
+	if (parity(name, path, in, (int)n_in, (int)n_out, tol, NULL))
 		mt_fail(__FILE__, __LINE__, "%s differs on cuda", name);
-	free(p);
+	for (uint32_t i = 0; i < n_in; i++)
+		free(in[i].data);
+}
+
+/* The face models identity runs (make deps converts them into
+ * $BUILD/models/face), each on a pattern scaled to 0..1: detection,
+ * landmarks, the two embeddings, the presentation-attack checks. */
+static const char *const face_models[] = {
+	"face-api-tiny-detector-v1",
+	"face-landmarks-68-v1",
+	"dlib-resnet-v1",
+	"faceplugin-fr-v1",
+	"minifasnet-fused-v1",
+	"human-liveness-v1",
+};
+
+static void
+face_parity(void)
+{
+	char path[600];
+
+	for (size_t i = 0; i < sizeof(face_models) / sizeof(face_models[0]);
+	     i++) {
+		snprintf(path, sizeof(path), "%s/models/face/%s.onnx",
+			 cg_build_dir(), face_models[i]);
+		model_parity(face_models[i], path, 1.0f / 255.0f, 0.0f, 1e-3);
+	}
 }
 
 static void
@@ -269,6 +311,7 @@ test_gpu_parity(void)
 	model_parity("pneumonia_gradcam",
 		     "services/diagnosis/models/pneumonia_cnn_v1.onnx",
 		     1.0f / 127.5f, -1.0f, 1e-4);
+	face_parity();
 	med_infer_host_free(parity_host);
 }
 

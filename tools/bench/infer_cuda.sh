@@ -9,7 +9,8 @@
 #
 # Knobs (environment): BUILD (build), YUNET (../shared/models/yunet/
 # yunet_s_640_640.onnx), RUNS (10 per measurement, 3 for the cpu backend
-# at batch 32), THREADS (cpu backend threads, default: all cores).
+# at batch 32), THREADS (cpu backend threads, default: all cores), EXTRA
+# (more .onnx files to time the same way, space-separated).
 set -eu
 
 cd "$(dirname "$0")/../.."
@@ -53,7 +54,7 @@ measure() {
 echo "$gpus GPU(s); cpu backend on $THREADS threads; medians in ms (batch, per item)"
 printf '%-16s %5s %12s %10s %12s %10s %8s\n' model batch cpu cpu/item \
 	cuda cuda/item cpu/cuda
-for model in "$YUNET" "$RESNET"; do
+for model in "$YUNET" "$RESNET" ${EXTRA:-}; do
 	if [ ! -f "$model" ]; then
 		echo "infer_cuda: $model absent, skipped"
 		continue
