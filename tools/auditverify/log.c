@@ -309,20 +309,16 @@ finish(audit_run *r)
 {
 	char macs[96] = "";
 
-	/* The first head past the end is always named; the others are
-	 * counted like any other failing head. */
-	if (r->next_head < r->n_heads)
-		fail_log(r,
-			 "tree head of size %llu but the log holds %llu "
-			 "entries (entries removed)",
-			 (unsigned long long)r->heads[r->next_head++].size,
-			 (unsigned long long)r->f.size);
-	for (; r->next_head < r->n_heads; r->next_head++)
-		fail(r,
-		     "tree head of size %llu but the log holds %llu entries "
-		     "(entries removed)",
-		     (unsigned long long)r->heads[r->next_head].size,
-		     (unsigned long long)r->f.size);
+	/* The first head past the end is always named (fail_log); the
+	 * others are counted like any other failing head. */
+	for (size_t first = r->next_head; r->next_head < r->n_heads;
+	     r->next_head++)
+		(r->next_head == first ? fail_log : fail)(
+			r,
+			"tree head of size %llu but the log holds %llu "
+			"entries (entries removed)",
+			(unsigned long long)r->heads[r->next_head].size,
+			(unsigned long long)r->f.size);
 	check_legacy(r);
 	if (r->failures > 0) {
 		printf("FAIL: %llu problem(s) in %llu entries\n",
