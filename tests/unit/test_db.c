@@ -881,6 +881,51 @@ tx_conflict_then_insert(med_db_conn *c, void *ctx)
 	return tx_insert(c, &v);
 }
 
+/* tx_ended_silently plays a Galera node that rolls the transaction back
+ * without an error: its first run inserts 1, ends the transaction with a
+ * ROLLBACK statement of its own (which succeeds), then drops every error
+ * as a careless body would and inserts 2; the second run inserts 3.  ctx
+ * counts runs; errs[] keeps what the first run's last two statements
+ * returned. */
+typedef struct silent_run {
+	int runs;
+	med_err after_rollback, insert_after;
+} silent_run;
+
+static med_err
+tx_ended_silently(med_db_conn *c, void *ctx)
+{
+	silent_run *r = ctx;
+	int64_t one = 1, two = 2, three = 3;
+
+	if (++r->runs > 1)
+		return tx_insert(c, &three);
+	(void)tx_insert(c, &one);
+	r->after_rollback = med_db_exec(c, "ROLLBACK", NULL, 0, NULL, NULL);
+	r->insert_after = tx_insert(c, &two);
+	return MED_OK;
+}
+
+/* A transaction the server ended without an error is a conflict: the
+ * statement that found it fails, nothing more reaches the server (each
+ * statement would commit alone), COMMIT is refused, and it runs again. */
+static void
+test_tx_ended_by_server(void)
+{
+	med_db *db = fresh_db(1, 0);
+	silent_run r = {0};
+
+	MT_OK(exec1(db, "CREATE TABLE tx (n INT PRIMARY KEY) ENGINE=InnoDB",
+		    NULL, 0));
+	MT_OK(med_db_tx(db, tx_ended_silently, &r));
+	MT_EQ_INT(r.runs, 2);
+	MT_EQ_INT(r.after_rollback, MED_ERR_CONFLICT);
+	MT_EQ_INT(r.insert_after, MED_ERR_CONFLICT);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM tx"), 1);
+	MT_EQ_INT(scalar(db, "SELECT COUNT(*) FROM tx WHERE n = 3"), 1);
+	med_db_close(db);
+}
+
 static void
 test_tx(void)
 {
@@ -1483,6 +1528,7 @@ static const mt_case cases[] = {
 	{"param_cap", test_param_cap},
 	{"tx", test_tx},
 	{"tx_retries", test_tx_retries},
+	{"tx_ended_by_server", test_tx_ended_by_server},
 	{"outbound_call_in_tx", test_outbound_call_in_tx},
 	{"concurrent", test_concurrent},
 	{"pool_exhaustion", test_pool_exhaustion},

@@ -65,6 +65,9 @@
 	"NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION',"                \
 	"time_zone='+00:00'"
 
+/* How much of the statement that ended a transaction its refusals quote. */
+#define DB_ABORTED_SQL_MAX 120
+
 typedef struct db_stmt_slot {
 	char *sql;
 	MYSQL_STMT *stmt;
@@ -83,6 +86,12 @@ struct med_db_conn {
 	 * Galera is also a lost certification, or 1205 lock wait timeout)
 	 * of the transaction on it: the reason a rerun is counted under. */
 	unsigned int conflict_code;
+	/* A statement of the open transaction failed with a conflict: the
+	 * server has rolled the transaction back (a deadlock, a Galera
+	 * abort), so what the body sends next would run outside it, each
+	 * statement committed alone (tx_aborted_refuse). */
+	bool tx_aborted;
+	char aborted_sql[DB_ABORTED_SQL_MAX];
 	db_stmt_slot cache[DB_STMT_CACHE];
 };
 
@@ -261,6 +270,62 @@ pool_suspect(med_db *db)
 }
 
 /*
+ * conn_note_conflict records a conflict on c.  Inside a transaction it
+ * marks the transaction aborted: a deadlock or a lost certification has
+ * rolled it back on the server, and a lock wait timeout (which rolls back
+ * only its statement) is re-run the same way, so nothing more is sent.
+ */
+static void
+conn_note_conflict(med_db_conn *c, unsigned int code, const char *sql)
+{
+	c->conflict_code = code;
+	if (!c->in_tx || c->tx_aborted)
+		return;
+	c->tx_aborted = true;
+	snprintf(c->aborted_sql, sizeof(c->aborted_sql), "%s",
+		 sql != NULL ? sql : "");
+}
+
+/*
+ * tx_aborted_refuse refuses a statement sent on a transaction already
+ * aborted: the body went on after an error it did not pass back.  Sent,
+ * the statement would run and commit on its own (autocommit), outside the
+ * transaction whose checks it depends on: a patient's last daily dose
+ * given twice on two Galera nodes was this.  The log names the body's
+ * statement, so the error it dropped can be found.
+ */
+static med_err
+tx_aborted_refuse(med_db_conn *c, const char *sql)
+{
+	med_log_warn("db: statement after its transaction was aborted by a "
+		     "conflict, refused (the error was not passed back): "
+		     "%.200s; aborted at: %s",
+		     sql, c->aborted_sql);
+	return MED_ERR_CONFLICT;
+}
+
+/*
+ * tx_still_open checks, after a statement of an open transaction, that
+ * the server still has it open (the status flags of its reply).  A Galera
+ * node can roll a transaction back for another node's commit without the
+ * deadlock error reaching the client: the statement succeeds, and what the
+ * body sends next would run outside the transaction.  Caught here, it is
+ * the conflict it is, and the transaction runs again.
+ */
+static med_err
+tx_still_open(med_db_conn *c, const char *sql)
+{
+	if (!c->in_tx || c->mysql == NULL ||
+	    (c->mysql->server_status & SERVER_STATUS_IN_TRANS) != 0)
+		return MED_OK;
+	med_log_warn("db: the transaction was ended by the server without an "
+		     "error (a cluster abort); running it again: %.200s",
+		     sql);
+	conn_note_conflict(c, ER_LOCK_DEADLOCK, sql);
+	return MED_ERR_CONFLICT;
+}
+
+/*
  * conn_error logs a failed call and maps its code.  A lost connection is
  * closed here, so the slot reconnects on its next acquire.  Data errors are
  * logged without the server's message, which may quote patient data.
@@ -271,7 +336,7 @@ conn_error(med_db_conn *c, unsigned int code, const char *msg, const char *sql)
 	med_err err = map_code(code);
 
 	if (err == MED_ERR_CONFLICT)
-		c->conflict_code = code;
+		conn_note_conflict(c, code, sql);
 	/* The connection is sound; only this statement cannot run yet. */
 	if (code == ER_NO_SUCH_TABLE) {
 		med_log_warn("db: missing table (%u %s) in: %.200s", code, msg,
@@ -770,6 +835,7 @@ med_db_begin(med_db_conn *c)
 	if (mysql_real_query(c->mysql, sql, sizeof(sql) - 1) != 0)
 		return conn_mysql_error(c, sql);
 	c->in_tx = true;
+	c->tx_aborted = false;
 	return MED_OK;
 }
 
@@ -782,6 +848,11 @@ med_db_commit(med_db_conn *c)
 		return MED_ERR_INTERNAL;
 	if (c->mysql == NULL)
 		return MED_ERR_UNAVAILABLE;
+	if (c->tx_aborted) {
+		err = tx_aborted_refuse(c, "COMMIT");
+		med_db_rollback(c);
+		return err;
+	}
 	if (mysql_commit(c->mysql) == 0) {
 		c->in_tx = false;
 		med_counter_add(c->db->commits, 1);
@@ -938,6 +1009,8 @@ stmt_run(med_db_conn *c, const char *sql, const med_db_value *params,
 	}
 	if (c->mysql == NULL)
 		return MED_ERR_UNAVAILABLE;
+	if (c->in_tx && c->tx_aborted)
+		return tx_aborted_refuse(c, sql);
 	err = stmt_get(c, sql, &st);
 	if (err != MED_OK)
 		return err;
@@ -965,6 +1038,8 @@ med_db_exec(med_db_conn *c, const char *sql, const med_db_value *params,
 	MYSQL_STMT *st = NULL;
 	med_err err = stmt_run(c, sql, params, n_params, &st);
 
+	if (err == MED_OK)
+		err = tx_still_open(c, sql);
 	if (err != MED_OK)
 		return err;
 	if (affected != NULL)
@@ -1144,6 +1219,10 @@ med_db_query(med_db_conn *c, const char *sql, const med_db_value *params,
 	/* Stored results let on_row run other statements on c. */
 	if (mysql_stmt_store_result(st) != 0)
 		return stmt_error(c, st, sql);
+	if ((err = tx_still_open(c, sql)) != MED_OK) {
+		mysql_stmt_free_result(st);
+		return err;
+	}
 	meta = mysql_stmt_result_metadata(st);
 	if (meta == NULL) {
 		mysql_stmt_free_result(st);
@@ -1248,6 +1327,8 @@ static med_err db_exec_plain(med_db_conn *c, const char *sql);
 static bool
 tx_was_aborted(med_db_conn *c)
 {
+	if (c->in_tx && c->tx_aborted)
+		return true;
 	return c->mysql != NULL && c->in_tx &&
 	       db_exec_plain(c, "DO 0") == MED_ERR_CONFLICT;
 }
@@ -1456,6 +1537,8 @@ db_exec_plain(med_db_conn *c, const char *sql)
 
 	if (c->mysql == NULL)
 		return MED_ERR_UNAVAILABLE;
+	if (c->in_tx && c->tx_aborted)
+		return tx_aborted_refuse(c, sql);
 	if (mysql_real_query(c->mysql, sql, (unsigned long)strlen(sql)) != 0)
 		return conn_mysql_error(c, sql);
 	res = mysql_store_result(c->mysql);
@@ -1463,7 +1546,7 @@ db_exec_plain(med_db_conn *c, const char *sql)
 		mysql_free_result(res);
 	else if (mysql_field_count(c->mysql) != 0)
 		return conn_mysql_error(c, sql);
-	return MED_OK;
+	return tx_still_open(c, sql);
 }
 
 typedef struct versions_ctx {
