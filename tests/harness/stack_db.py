@@ -22,6 +22,9 @@ class StackDatabase:
         """The constructor's database options (Stack's docstring)."""
         self.db_dir = os.path.join(self.workdir, "mariadb")
         self.db_port = db_port or free_port()
+        # A port of our choosing may be taken by another process between
+        # free_port() and the server's bind: the first start then moves.
+        self._db_port_movable = not db_port
         # db_encrypted: MariaDB encrypts its files at rest
         # (tools/dev/mariadb.sh; make run and the encryption tests).  Off
         # by default: it doubles the time a fresh test database takes.
@@ -61,11 +64,26 @@ class StackDatabase:
             self.cluster.start(cert or dcert, key or dkey, self.ca_path)
             return
         if not tls:
-            self._mariadb("start", self.db_dir, str(self.db_port))
+            self._start_single()
             return
         dcert, dkey = self.pki("mariadb")
-        self._mariadb("start", self.db_dir, str(self.db_port),
-                      cert or dcert, key or dkey, self.ca_path)
+        self._start_single(cert or dcert, key or dkey, self.ca_path)
+
+    def _start_single(self, *tls_args):
+        """Start the one server; on its first start, a port another
+        process took meanwhile (bind error 98) is traded for a free one,
+        twice at most.  Later starts keep the port the services use."""
+        for attempt in range(3):
+            try:
+                self._mariadb("start", self.db_dir, str(self.db_port),
+                              *tls_args)
+                break
+            except StackError as e:
+                if (attempt == 2 or not self._db_port_movable or
+                        "Address already in use" not in str(e)):
+                    raise
+                self.db_port = free_port()
+        self._db_port_movable = False
 
     def stop_db(self):
         """Stop the private MariaDB and wait until it is gone."""

@@ -1496,6 +1496,105 @@ local_call(const med_authenticator *auth, med_audit *audit, med_arena *arena,
 	return c;
 }
 
+/* --- tasks run at once (med_call_parallel) --------------------------- */
+
+#define PAR_TASKS 4
+
+typedef struct par_meet {
+	atomic_int arrived;
+	int n;
+} par_meet;
+
+typedef struct par_task {
+	par_meet *meet;
+	bool met;	  /* every task was running at once */
+	med_err fail;	  /* what the task answers */
+	const char *word; /* its med_call_fail message, and its arena text */
+	char *text;	  /* word, copied into the task call's arena */
+	char request_id[64];
+} par_task;
+
+/* par_fn waits (up to 10 s) until every task has arrived: only tasks that
+ * run at once all meet; one by one, each would wait out the 10 s alone. */
+static med_err
+par_fn(med_call *call, void *ctx)
+{
+	par_task *t = ctx;
+	struct timespec nap = {0, 1000000};
+
+	atomic_fetch_add(&t->meet->arrived, 1);
+	for (int i = 0; i < 10000 && !t->met; i++) {
+		t->met = atomic_load(&t->meet->arrived) >= t->meet->n;
+		if (!t->met)
+			nanosleep(&nap, NULL);
+	}
+	t->text = med_arena_strdup(med_call_arena(call), t->word);
+	(void)med_call_add_detail(call, "par_task", t->word);
+	snprintf(t->request_id, sizeof(t->request_id), "%s",
+		 med_call_request_id(call));
+	if (t->fail != MED_OK)
+		return med_call_fail(call, t->fail, "%s", t->word);
+	return MED_OK;
+}
+
+/*
+ * Tasks run at once, each on a call of its own that carries the request's
+ * id; what they allocate lives in the call's arena after, and their audit
+ * details are the call's; the answer is that of the first task, in order,
+ * that failed, with its message.
+ */
+static void
+test_call_parallel(void)
+{
+	med_authenticator auth = make_auth();
+	med_audit_opts ao = {.service = "test", .spool_dir = mt_tmpdir()};
+	med_audit *audit = NULL;
+	med_arena *arena = med_arena_new(1 << 16);
+	char err[256];
+	static const char *const words[PAR_TASKS] = {"alpha", "bravo",
+						     "charlie", "delta"};
+	par_meet meet = {.n = PAR_TASKS};
+	par_task t[PAR_TASKS];
+	med_call_task tasks[MED_CALL_TASKS_MAX + 1];
+	med_call *c;
+
+	MT_OK(med_audit_open(&ao, &audit, err, sizeof(err)));
+	c = local_call(&auth, audit, arena, "req-par-1", NULL);
+	memset(t, 0, sizeof(t));
+	for (int i = 0; i < PAR_TASKS; i++) {
+		t[i] = (par_task){.meet = &meet, .word = words[i]};
+		tasks[i] = (med_call_task){par_fn, &t[i]};
+	}
+	/* The third and fourth fail: the third's answer is the call's. */
+	t[2].fail = MED_ERR_NOT_FOUND;
+	t[3].fail = MED_ERR_PRECONDITION;
+	MT_EQ_INT(med_call_parallel(c, tasks, PAR_TASKS), MED_ERR_NOT_FOUND);
+	MT_EQ_STR(med_call_message(c), "charlie");
+	for (int i = 0; i < PAR_TASKS; i++) {
+		MT_TRUE(t[i].met);
+		MT_EQ_STR(t[i].request_id, "req-par-1");
+		MT_TRUE(t[i].text != NULL);
+		MT_EQ_STR(t[i].text, words[i]);
+	}
+	MT_OK(med_call_end(c, GRPC_STATUS_NOT_FOUND));
+	MT_TRUE(spool_holds(mt_tmpdir(), "alpha"));
+	MT_TRUE(spool_holds(mt_tmpdir(), "delta"));
+	/* All succeed: OK; too many tasks: refused, none run. */
+	atomic_store(&meet.arrived, 0);
+	for (int i = 0; i < PAR_TASKS; i++)
+		t[i].fail = MED_OK;
+	MT_OK(med_call_parallel(c, tasks, PAR_TASKS));
+	for (int i = 0; i < MED_CALL_TASKS_MAX + 1; i++)
+		tasks[i] = (med_call_task){par_fn, &t[0]};
+	atomic_store(&meet.arrived, 0);
+	MT_EQ_INT(med_call_parallel(c, tasks, MED_CALL_TASKS_MAX + 1),
+		  MED_ERR_INVALID);
+	MT_EQ_INT(atomic_load(&meet.arrived), 0);
+	med_call_local_free(c);
+	med_audit_close(audit);
+	med_arena_free(arena);
+}
+
 /*
  * A request that is not a gRPC call (the FHIR facade's) is authenticated
  * from its Authorization header and audited as a gRPC call is, with its
@@ -1610,6 +1709,7 @@ test_fhir_read(void)
 
 static const mt_case cases[] = {
 	{"unary_roundtrip", test_unary_roundtrip},
+	{"call_parallel", test_call_parallel},
 	{"overload_queue_full", test_overload_queue_full},
 	{"overload_queue_wait", test_overload_queue_wait},
 	{"handler_error", test_handler_error},

@@ -30,6 +30,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
+import rounds as rounds_of  # noqa: E402
 from harness import Stack, paths  # noqa: E402
 
 
@@ -118,23 +119,17 @@ def proofs(build, leaves, sth):
 
 def main():
     build = os.environ.get("BUILD", "build")
-    baseline = os.environ.get("BASELINE", "")
     rounds = env_int("ROUNDS", 3)
     events = env_int("EVENTS", 200000)
     emitters = env_int("EMITTERS", 4)
     batch = env_int("BATCH", 256)
     leaves = env_int("PROOF_LEAVES", 10000000)
     sth = env_int("STH_INTERVAL_MS", 1000)
-    builds = ([("baseline", baseline)] if baseline else []) + [
-        ("this", build)]
-    runs = dict((name, []) for name, _ in builds)
-    for i in range(rounds):
-        for name, b in builds:
-            print("--- round %d of %d: %s (%s)" % (i + 1, rounds, name, b))
-            runs[name].append(appends_once(b, events, emitters, batch, sth))
+    runs, names = rounds_of.alternate(
+        rounds, lambda b: appends_once(b, events, emitters, batch, sth))
     print("--- medians of %d alternating rounds, %d events, %d emitters,"
           " batches of %d" % (rounds, events, emitters, batch))
-    for name, _ in builds:
+    for name in names:
         summary(name, runs[name])
     if leaves > 0:
         proofs(build, leaves, sth)

@@ -35,6 +35,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "tests"))
 
+import rounds as rounds_of  # noqa: E402
 from harness import Stack  # noqa: E402
 
 
@@ -120,25 +121,18 @@ def summary(name, runs):
 
 
 def main():
-    build = os.environ.get("BUILD", "build")
-    baseline = os.environ.get("BASELINE", "")
     rounds = int(os.environ.get("ROUNDS", "3"))
     n = os.environ.get("N", "2000")
     threads = os.environ.get("THREADS", "4")
     gets = os.environ.get("GETS", "2000")
-    builds = ([("baseline", baseline)] if baseline else []) + [
-        ("this", build)]
-    runs = dict((name, []) for name, _ in builds)
-    for i in range(rounds):
-        for name, b in builds:
-            print("--- round %d of %d: %s (%s)" % (i + 1, rounds, name, b))
-            fig = run_once(b, n, threads, gets)
-            if fig is None:
-                return 1
-            runs[name].append(fig)
+    done = rounds_of.alternate(
+        rounds, lambda b: run_once(b, n, threads, gets))
+    if done is None:
+        return 1
+    runs, names = done
     print("--- medians of %d alternating rounds, N=%s THREADS=%s"
           % (rounds, n, threads))
-    for name, _ in builds:
+    for name in names:
         summary(name, runs[name])
     return 0
 

@@ -38,6 +38,11 @@ char *med_arena_sprintf(med_arena *a, const char *fmt, ...)
 /* med_arena_used returns the bytes handed out so far. */
 size_t med_arena_used(const med_arena *a);
 
+/* med_arena_absorb moves every block of src into dst and frees src: what
+ * was allocated in src lives as long as dst (a task's arena joined to its
+ * call's, med_call_parallel).  Its bytes count against dst's cap. */
+void med_arena_absorb(med_arena *dst, med_arena *src);
+
 /*
  * med_arena_pb_allocator fills *out with a protobuf-c allocator backed by a:
  * unpacked messages live until the arena is freed; free is a no-op.

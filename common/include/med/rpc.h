@@ -358,6 +358,36 @@ int64_t med_call_remaining_ms(med_call *call);
  */
 void med_call_set_patient(med_call *call, const char *patient_id);
 
+/* med_call_task - a piece of a handler's work that can run beside others
+ * (med_call_parallel): fn(call, ctx). */
+typedef struct med_call_task {
+	med_err (*fn)(med_call *call, void *ctx);
+	void *ctx;
+} med_call_task;
+
+/* The most tasks one med_call_parallel runs. */
+#define MED_CALL_TASKS_MAX 8
+
+/*
+ * med_call_parallel runs n tasks at once and returns when all have ended:
+ * for a handler's outbound calls that do not depend on each other (dosage
+ * asks identity, records and diagnosis for a patient's facts), so that it
+ * waits for the slowest rather than for their sum.  The first task runs
+ * on this thread with call; each other on a thread of its own, with a
+ * task call made from call: the same service, principal, request id,
+ * deadline and patient (and that patient's care decision), an arena of
+ * its own that call's absorbs at the end, audit details that join call's
+ * (in task order), and no audit event or transaction of its own: a task
+ * reads, it does not write or name another patient.  Tasks must not
+ * share what they write.  Returns MED_OK, or the error of
+ * the first task, in order, that failed, with that task's med_call_fail
+ * message on call: what running them one by one would have answered.
+ * Not inside a transaction; MED_ERR_INVALID past MED_CALL_TASKS_MAX.
+ * A thread that cannot be started runs its task here, after the others.
+ */
+med_err med_call_parallel(med_call *call, const med_call_task *tasks,
+			  size_t n) MED_MUST_CHECK;
+
 /*
  * med_call_name_patient_of names, before the handler opens its
  * transaction, the patient of the one row sql selects by id (sql: "SELECT

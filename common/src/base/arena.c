@@ -226,3 +226,26 @@ med_arena_push_msg(med_arena *a, void ***items, size_t *n, size_t *cap,
 	(*items)[(*n)++] = msg;
 	return msg;
 }
+
+void
+med_arena_absorb(med_arena *dst, med_arena *src)
+{
+	arena_block *last;
+
+	if (src == NULL)
+		return;
+	if (src->head != NULL) {
+		/* Behind dst's newest block, which dst goes on filling. */
+		for (last = src->head; last->next != NULL; last = last->next)
+			;
+		if (dst->head == NULL) {
+			dst->head = src->head;
+		} else {
+			last->next = dst->head->next;
+			dst->head->next = src->head;
+		}
+		dst->reserved += src->reserved;
+		dst->used += src->used;
+	}
+	free(src);
+}

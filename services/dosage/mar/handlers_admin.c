@@ -51,13 +51,28 @@ typedef struct check_ctx {
 	dosage_class_list ddi_meets; /* what its check meets */
 } check_ctx;
 
+/* A stay guard run beside the patient's reads (know_patient). */
+typedef struct stay_read {
+	const char *field;
+	dosage_order *order;
+	med_stay *out;
+} stay_read;
+
+static med_err
+read_stay(med_call *call, void *arg)
+{
+	stay_read *s = arg;
+
+	return dosage_stay_guard(call, s->field, s->order, s->out);
+}
+
 /*
  * know_patient asks identity for the birth date of the subject's patient
  * (the order's when order_id is set) before the transaction: no network
  * call runs while rows are locked.  A patient's id on an order never
  * changes, so reading it first is safe; nor does the stay of an order
  * version, so when charting is set the stay's discharge is asked here too
- * (dosage_stay_guard).
+ * (dosage_stay_guard), beside the patient's reads (med_call_parallel).
  */
 static med_err
 know_patient(med_call *call, const char *order_id, const char *patient_id,
@@ -65,25 +80,27 @@ know_patient(med_call *call, const char *order_id, const char *patient_id,
 {
 	const char *field = "proposed.patient_id";
 	dosage_order o;
+	stay_read stay;
+	med_call_task also = {read_stay, &stay};
 	med_err err;
 
-	if (order_id != NULL) {
-		err = dosage_store_get_order(
-			med_call_db(call), med_call_arena(call), order_id, &o);
-		if (err == MED_ERR_NOT_FOUND)
-			return med_call_fail(call, err,
-					     "order_id: no such order");
-		if (err != MED_OK)
-			return err;
-		patient_id = o.patient_id;
-		field = "order_id";
-		med_call_set_patient(call, patient_id);
-		if (charting != NULL &&
-		    (err = dosage_stay_guard(call, field, &o, charting)) !=
-			    MED_OK)
-			return err;
-	}
-	return dosage_know_patient(call, field, patient_id, k);
+	if (order_id == NULL)
+		return dosage_know_patient(call, field, patient_id, k);
+	err = dosage_store_get_order(med_call_db(call), med_call_arena(call),
+				     order_id, &o);
+	if (err == MED_ERR_NOT_FOUND)
+		return med_call_fail(call, err, "order_id: no such order");
+	if (err != MED_OK)
+		return err;
+	field = "order_id";
+	/* The care decision first: a refused caller's call ends here, and
+	 * nothing more is asked about the patient. */
+	med_call_set_patient(call, o.patient_id);
+	if ((err = med_call_care_err(call)) != MED_OK)
+		return err;
+	stay = (stay_read){field, &o, charting};
+	return dosage_know_patient_with(call, charting ? &also : NULL, field,
+					o.patient_id, k);
 }
 
 /* bedside_ddi reads, before the transaction, the interaction knowledge

@@ -277,26 +277,83 @@ dosage_know_family(med_call *call, const char *field, const char *patient_id,
 	return know_family(call, patient_id, &r, k);
 }
 
+/* The patient's reads from three services (identity's family, records'
+ * facts, diagnosis's liver findings), made at once. */
+typedef struct know_reads {
+	const char *field, *patient_id;
+	dosage_known *k;
+	const dosage_facts *facts;
+	const dosage_hepatic_facts *hepatic;
+} know_reads;
+
+/* read_family names the merged records it reads through in the call's
+ * audit event (a task call's details join the call's). */
+static med_err
+read_family(med_call *call, void *arg)
+{
+	know_reads *r = arg;
+
+	return dosage_know_family(call, r->field, r->patient_id, r->k);
+}
+
+static med_err
+read_facts(med_call *call, void *arg)
+{
+	know_reads *r = arg;
+
+	return dosage_facts_fetch(call, r->field, r->patient_id, &r->facts);
+}
+
+static med_err
+read_hepatic(med_call *call, void *arg)
+{
+	know_reads *r = arg;
+
+	return dosage_hepatic_fetch(call, r->field, r->patient_id, &r->hepatic);
+}
+
+/*
+ * dosage_know_patient_with asks identity, records and diagnosis at once
+ * (med_call_parallel), with also first when set: a dose check waits for
+ * the slowest of them, not their sum (docs/sizing.md, "Why dosage queues
+ * first").  What merged records add and dosage's own allergy lists
+ * follow, in order.
+ */
+med_err
+dosage_know_patient_with(med_call *call, const med_call_task *also,
+			 const char *field, const char *patient_id,
+			 dosage_known *k)
+{
+	const dosage_state *st = med_service_data(med_service_from_call(call));
+	know_reads r = {.field = field, .patient_id = patient_id, .k = k};
+	med_call_task reads[4];
+	size_t n = 0;
+	med_err err;
+
+	if (also != NULL)
+		reads[n++] = *also;
+	reads[n++] = (med_call_task){read_family, &r};
+	reads[n++] = (med_call_task){read_facts, &r};
+	reads[n++] = (med_call_task){read_hepatic, &r};
+	if ((err = med_call_parallel(call, reads, n)) != MED_OK)
+		return err;
+	k->facts = r.facts;
+	k->hepatic = r.hepatic;
+	if (st != NULL)
+		k->weight_jump_fraction = st->weight_jump_fraction;
+	if ((err = family_facts(call, field, k)) != MED_OK ||
+	    (err = dosage_store_allergy_names(med_call_db(call),
+					      med_call_arena(call),
+					      &k->allergy_names)) != MED_OK)
+		return err;
+	return dosage_store_allergy_codings(med_call_db(call),
+					    med_call_arena(call), &k->family,
+					    &k->allergy_codings);
+}
+
 med_err
 dosage_know_patient(med_call *call, const char *field, const char *patient_id,
 		    dosage_known *k)
 {
-	const dosage_state *st = med_service_data(med_service_from_call(call));
-	med_err err;
-
-	if ((err = dosage_know_family(call, field, patient_id, k)) != MED_OK)
-		return err;
-	if (st != NULL)
-		k->weight_jump_fraction = st->weight_jump_fraction;
-	if ((err = dosage_facts_fetch(call, field, patient_id, &k->facts)) !=
-		    MED_OK ||
-	    (err = family_facts(call, field, k)) != MED_OK ||
-	    (err = dosage_store_allergy_names(med_call_db(call),
-					      med_call_arena(call),
-					      &k->allergy_names)) != MED_OK ||
-	    (err = dosage_store_allergy_codings(
-		     med_call_db(call), med_call_arena(call), &k->family,
-		     &k->allergy_codings)) != MED_OK)
-		return err;
-	return dosage_hepatic_fetch(call, field, patient_id, &k->hepatic);
+	return dosage_know_patient_with(call, NULL, field, patient_id, k);
 }

@@ -95,9 +95,16 @@ med_err dosage_know_family(med_call *call, const char *field,
 			   const char *patient_id,
 			   dosage_known *k) MED_MUST_CHECK;
 
-/* dosage_know_patient fills k for patient_id (field names it in errors). */
+/* dosage_know_patient fills k for patient_id (field names it in errors):
+ * identity, records and diagnosis asked at once (med_call_parallel). */
 med_err dosage_know_patient(med_call *call, const char *field,
 			    const char *patient_id,
 			    dosage_known *k) MED_MUST_CHECK;
+
+/* dosage_know_patient_with is dosage_know_patient with one more read run
+ * beside those (NULL: none), answered first should both fail. */
+med_err dosage_know_patient_with(med_call *call, const med_call_task *also,
+				 const char *field, const char *patient_id,
+				 dosage_known *k) MED_MUST_CHECK;
 
 #endif
