@@ -80,6 +80,32 @@ test_pb_allocator(void)
 	med_arena_free(NULL);
 }
 
+/* What a task allocated in its own arena lives on in the arena that
+ * absorbed it, which goes on allocating and frees it all. */
+static void
+test_absorb(void)
+{
+	med_arena *dst = med_arena_new(1 << 20);
+	med_arena *src = med_arena_new(1 << 20);
+	med_arena *empty = med_arena_new(1 << 20);
+	char *before = med_arena_strdup(dst, "call's own");
+	char *moved = med_arena_strdup(src, "task's");
+	char *big = med_arena_alloc(src, 10000);
+	size_t used = med_arena_used(dst) + med_arena_used(src);
+
+	MT_TRUE(before && moved && big);
+	memset(big, 'x', 10000);
+	med_arena_absorb(dst, src);
+	MT_EQ_INT(med_arena_used(dst), used);
+	MT_EQ_STR(moved, "task's");
+	MT_EQ_STR(before, "call's own");
+	MT_EQ_STR(med_arena_strdup(dst, "after"), "after");
+	med_arena_absorb(dst, empty);
+	med_arena_absorb(dst, NULL);
+	MT_EQ_INT(med_arena_used(dst), used + 16);
+	med_arena_free(dst);
+}
+
 static const mt_case cases[] = {
 	{"alloc_aligned", test_alloc_aligned},
 	{"cap_enforced", test_cap_enforced},
@@ -87,6 +113,7 @@ static const mt_case cases[] = {
 	{"reset_reuses", test_reset_reuses},
 	{"strings", test_strings},
 	{"pb_allocator", test_pb_allocator},
+	{"absorb", test_absorb},
 	{NULL, NULL},
 };
 
