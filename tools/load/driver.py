@@ -232,7 +232,11 @@ class Ward:
                         reply.status, reply.getheader("Retry-After"),
                         body[:200].decode("utf-8", "replace")))
                 return reply.status, json.loads(body or b"{}")
-            except (http.client.RemoteDisconnected, ConnectionError):
+            except (http.client.RemoteDisconnected, ConnectionError,
+                    ssl.SSLEOFError):
+                # The facade closed the kept-alive connection while it was
+                # idle (MED_FHIR_IDLE_TIMEOUT_S); over TLS that shows as an
+                # EOF in the protocol (seen at 24,000 beds, 2026-11-26).
                 conn.close()
                 self._https.conn = None
                 if attempt:
