@@ -651,6 +651,35 @@ def main():
         _stop(started)
 
 
+def run_stack(rundir, env):
+    """make run's Stack in rundir (not started): the fixed ports, the
+    state kept across runs, identity's face settings and the caller's in
+    env."""
+    ports = {s: (GRPC_PORTS[s], HTTP_PORTS[s], HEALTH_PORTS[s])
+             for s in protos.SERVICES}
+    ports["fhir"] = (FHIR_PORT, FHIR_HTTP_PORT)
+    ports["hl7"] = HL7_PORTS
+    return Stack(workdir=rundir, db_port=DB_PORT, ports=ports,
+                 audit_port=AUDIT_PORT, keep_workdir=True,
+                 tokens_path=os.path.join(rundir, "tokens"),
+                 pid_dir=os.path.join(rundir, "pids"), health_timeout=30.0,
+                 fhir=True, **stack_options(env),
+                 hl7={"MED_HL7_MLLP_PORT": str(HL7_MLLP_PORT)})
+
+
+def attach_run():
+    """The stack make run is running now, attached (Stack.attach): its
+    tokens, certificates, ports, pids and database, for a tool that
+    drives it (tools/load/ramp.py --against run).  Raises StackError when
+    make run is not running.  The face settings are not known here
+    (they are the running services'), so extra_env is empty."""
+    rundir = os.path.realpath(os.path.join(paths.build_dir(), "run"))
+    if not _db_running(os.path.join(rundir, "mariadb")):
+        raise StackError("make run's MariaDB is not running (%s): start "
+                         "make run first" % rundir)
+    return run_stack(rundir, {}).attach()
+
+
 def _stop(started):
     """Stop what started, newest first, with signals ignored (once)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -683,10 +712,6 @@ def _run(started):
     if busy:
         print("cannot start: %s" % busy_line(busy), file=sys.stderr)
         return 1
-    ports = {s: (GRPC_PORTS[s], HTTP_PORTS[s], HEALTH_PORTS[s])
-             for s in protos.SERVICES}
-    ports["fhir"] = (FHIR_PORT, FHIR_HTTP_PORT)
-    ports["hl7"] = HL7_PORTS
     try:
         faces, env = face_keys(rundir)
     except (OSError, subprocess.CalledProcessError) as e:
@@ -700,11 +725,7 @@ def _run(started):
         started.append(pacs.stop)
     # The caller's settings last: they win over make run's own.
     env.update(settings)
-    st = Stack(workdir=rundir, db_port=DB_PORT, ports=ports,
-               audit_port=AUDIT_PORT, keep_workdir=True,
-               tokens_path=os.path.join(rundir, "tokens"), pid_dir=pid_dir,
-               health_timeout=30.0, fhir=True, **stack_options(env),
-               hl7={"MED_HL7_MLLP_PORT": str(HL7_MLLP_PORT)})
+    st = run_stack(rundir, env)
     started.append(st.close)
     try:
         st.start()

@@ -109,8 +109,30 @@ class Stack(StackProcesses, StackDatabase, StackPki, StackTokens):
     def __exit__(self, *exc):
         self.close()
 
+    def attach(self):
+        """Use a stack that is already running with this Stack's settings
+        (make run's: tests/harness/run.py, attach_run) instead of starting
+        one: its tokens, certificates, ports and database, read from its
+        work directory.  Nothing is started, and close() stops nothing:
+        it only closes this process's channels."""
+        if not os.path.exists(self.tokens_path):
+            raise StackError("no tokens file %s: start the stack first"
+                             % self.tokens_path)
+        try:
+            self._load_tokens()
+        except ValueError as e:
+            raise StackError(str(e))
+        extra = (("fhir",) if self.fhir else ()) + (
+            ("hl7",) if self.hl7 else ())
+        self._attach_services(self.names + extra)
+        self.attached = True
+        return self
+
     def start(self):
-        """Start MariaDB, create the databases, start every service."""
+        """Start MariaDB, create the databases, start every service (an
+        attached Stack has nothing to start)."""
+        if self.attached:
+            return self
         with _live_lock:
             _live.add(self)
         try:

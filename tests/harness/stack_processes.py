@@ -151,6 +151,39 @@ class Service:
         return self.proc is not None and self.proc.poll() is None
 
 
+class RunningProcess:
+    """A service process another program started (make run's, found by
+    its pid file), seen as much of a Popen as an attached Stack needs:
+    its pid, and poll() (None while it runs).  It is never signalled."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.returncode = None
+
+    def environ(self):
+        """The process's environment ({} where /proc does not show it)."""
+        try:
+            with open("/proc/%d/environ" % self.pid, "rb") as f:
+                raw = f.read()
+        except OSError:
+            return {}
+        out = {}
+        for item in raw.split(b"\0"):
+            key, eq, value = item.decode("utf-8", "replace").partition("=")
+            if eq:
+                out[key] = value
+        return out
+
+    def poll(self):
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            self.returncode = -1
+        except PermissionError:
+            pass
+        return self.returncode
+
+
 class StackProcesses:
     """The part of Stack that runs the service processes (not used
     alone: it reads the database, PKI and token settings of the Stack)."""
@@ -190,11 +223,16 @@ class StackProcesses:
             else lookup_scope
         self._fixed_ports = ports or {}
         self.services = {}
+        # attached: the processes are another program's (Stack.attach);
+        # close() leaves them running.
+        self.attached = False
 
     def _stop_all_services(self):
         for ch in self._channels.values():
             ch.close()
         self._channels.clear()
+        if self.attached:
+            return
         for svc in self.services.values():
             if svc.is_running():
                 try:
@@ -224,6 +262,29 @@ class StackProcesses:
             "MED_LOG_LEVEL": self.log_level,
         })
         return env
+
+    def _attach_services(self, names):
+        """Services entries for a running stack's processes names (each
+        found by its pid file in pid_dir, on its fixed ports); raises
+        StackError naming a process that is not running."""
+        for n in names:
+            ports = tuple(self._fixed_ports.get(n, ())) + (None,) * 3
+            env = dict(self.hl7) if n == "hl7" and isinstance(
+                self.hl7, dict) else {}
+            svc = Service(n, ports[0], ports[1], env,
+                          os.path.join(self.log_dir, n + ".log"),
+                          os.path.join(self.spool_root, n), ports[2])
+            pid_file = os.path.join(self.pid_dir or "", n + ".pid")
+            try:
+                with open(pid_file, encoding="ascii") as f:
+                    svc.proc = RunningProcess(int(f.read().strip()))
+            except (OSError, ValueError):
+                raise StackError("%s is not running: no pid file %s "
+                                 "(start make run first)" % (n, pid_file))
+            if svc.proc.poll() is not None:
+                raise StackError("%s is not running: pid %d from %s is "
+                                 "gone" % (n, svc.proc.pid, pid_file))
+            self.services[n] = svc
 
     def _make_service(self, n):
         fixed = tuple(self._fixed_ports.get(n, ())) + (None, None, None)

@@ -35,25 +35,39 @@ class StackTokens:
         self.user_units = dict(user_units or {})
         self.tokens = {}
 
+    def _read_tokens(self):
+        """Reads the development users' tokens from the tokens file into
+        self.tokens; True when it holds every role's, with the units this
+        Stack gives them."""
+        units = {}
+        with open(self.tokens_path) as f:
+            for line in f:
+                parts = line.split()
+                # Only the harness's own users (USERS): a suite may add
+                # users of its own, with units, to the same file.
+                if (len(parts) in (3, 4) and parts[2] in ROLES
+                        and parts[1] == USERS[parts[2]]):
+                    self.tokens[parts[2]] = parts[0]
+                    if len(parts) == 4:
+                        units[parts[2]] = parts[3]
+        return (set(self.tokens) == set(TOKEN_ROLES)
+                and units == self.user_units)
+
+    def _load_tokens(self):
+        """The tokens of a running stack, never rewritten (Stack.attach):
+        raises ValueError when the file lacks a role or gives other
+        units."""
+        if not self._read_tokens():
+            raise ValueError("%s does not hold this stack's development "
+                             "tokens (roles %s, units %s)" % (
+                                 self.tokens_path, ", ".join(TOKEN_ROLES),
+                                 self.user_units))
+
     def _load_or_write_tokens(self):
-        if os.path.exists(self.tokens_path):
-            units = {}
-            with open(self.tokens_path) as f:
-                for line in f:
-                    parts = line.split()
-                    # Only the harness's own users (USERS): a suite may
-                    # add users of its own, with units, to the same file.
-                    if (len(parts) in (3, 4) and parts[2] in ROLES
-                            and parts[1] == USERS[parts[2]]):
-                        self.tokens[parts[2]] = parts[0]
-                        if len(parts) == 4:
-                            units[parts[2]] = parts[3]
-            # A file from before service tokens were refused, or with
-            # other units, is rewritten.
-            if (set(self.tokens) == set(TOKEN_ROLES)
-                    and units == self.user_units):
-                return
-            self.tokens = {}
+        # A file from before service tokens were refused, or with other
+        # units, is rewritten.
+        if os.path.exists(self.tokens_path) and self._read_tokens():
+            return
         self.tokens = {r: secrets.token_hex(24) for r in TOKEN_ROLES}
         fd = os.open(self.tokens_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
                      0o600)

@@ -59,8 +59,8 @@ sys.path.insert(0, os.path.join(REPO, "tests"))
 import grpc  # noqa: E402
 
 import model as load_model  # noqa: E402
-from harness import Stack, protos  # noqa: E402
-from harness.faces import ORL, FaceKeys  # noqa: E402
+from harness import Stack, StackError, protos  # noqa: E402
+from harness.faces import CALTECH, ORL, FaceKeys  # noqa: E402
 
 WARD = "ward-load"
 SERVICES = ("audit", "identity", "records", "dosage")
@@ -84,16 +84,68 @@ def orl_png(subject, n):
     return cv2.imencode(".png", img)[1].tobytes()
 
 
-def faces_available():
-    return os.path.isdir(ORL)
+# Who is who in Caltech's colour photographs (the team's labels).
+CALTECH_PEOPLE = os.path.join(REPO, "tools", "facecal",
+                              "caltech_faces_easy.people.csv")
+
+
+class FaceSet:
+    """The photographs the beds' faces come from.  "orl": ORL's grey
+    photographs, 40 people (the private stack's default: its identity
+    runs no presentation-attack check); "caltech": Caltech's colour
+    photographs, the 25 people with 5 or more (make run enforces the
+    check, which refuses a grey photograph).  subjects: [[photograph
+    reader, ...] per person], photographs 1-3 enrolled, 5 on verifying."""
+
+    def __init__(self, kind):
+        self.kind = kind
+        self.subjects = []
+        if kind == "orl" and os.path.isdir(ORL):
+            self.subjects = [[(lambda s=s, n=n: orl_png(s, n))
+                              for n in range(1, 11)]
+                             for s in range(1, ORL_SUBJECTS + 1)]
+        elif kind == "caltech" and os.path.isdir(CALTECH):
+            self.subjects = [[(lambda f=f: _read(os.path.join(CALTECH, f)))
+                              for f in files]
+                             for files in caltech_people() if len(files) >= 5]
+
+    @property
+    def where(self):
+        return ORL if self.kind == "orl" else CALTECH
+
+
+def _read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def caltech_people():
+    """[[file, ...] per person] of Caltech's labelled photographs, in the
+    labels' order."""
+    people = {}
+    with open(CALTECH_PEOPLE, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or line.startswith("file,"):
+                continue
+            name, _, person = line.strip().partition(",")
+            if person:
+                people.setdefault(person, []).append(name)
+    return [sorted(v) for _k, v in sorted(people.items())]
+
+
+def faces_available(kind="orl"):
+    return bool(FaceSet(kind).subjects)
 
 
 class Ward:
     """The stack, its stubs and the ward's patients the operations use."""
 
-    def __init__(self, st, beds, seed):
+    def __init__(self, st, beds, seed, ward=None, faces="orl"):
         import random
         self.st = st
+        # The ward the beds are on: the one the stack's nurse and
+        # clinician work on (their tokens' units).
+        self.ward = ward or WARD
         self.rng = random.Random(seed)
         self.rng_lock = threading.Lock()
         self.pb = {s: protos.module(s) for s in SERVICES}
@@ -101,7 +153,8 @@ class Ward:
         self.beds = []  # [(patient_id, encounter_id, order_id, prn_id)]
         self.mrns = []  # the beds' MRNs, in the same order
         self.hl7 = bool(st.hl7)
-        self.faces = faces_available()
+        self.face_set = FaceSet(faces)
+        self.faces = bool(self.face_set.subjects)
         self.photo = {}    # bed index -> verification photograph
         self.tokens = {}   # bed index -> (token, monotonic time)
         self.bad_subjects = set()
@@ -111,6 +164,10 @@ class Ward:
         self._mllp = {s: [threading.Lock(), None] for s in HL7_SENDERS}
         self._https = threading.local()
         self._setup(beds)
+        # The rows the writes are counted from (count_writes): what the
+        # database held once the ward was set up, so that a database with
+        # rows of its own (make run's) counts only this run's.
+        self.rows_at_start = write_rows(st)
 
     def stub(self, svc, method):
         key = (svc, method)
@@ -247,7 +304,8 @@ class Ward:
         ipb = self.pb["identity"]
         return self.call("identity", "Admit", ipb.AdmitRequest(
             patient_id=pid, encounter_class=ipb.ENCOUNTER_CLASS_INPATIENT,
-            ward=WARD, bed=bed, attending="dr.load", reason="load model"),
+            ward=self.ward, bed=bed, attending="dr.load",
+            reason="load model"),
             "registrar").encounter_id
 
     def _setup(self, beds):
@@ -287,38 +345,42 @@ class Ward:
             if self.faces:
                 self._enrol(i, pid)
         if self.faces:
-            print("faces: %d beds enrolled and verified once (ORL)"
-                  % len(self.photo))
+            print("faces: %d beds enrolled and verified once (%s)"
+                  % (len(self.photo), self.face_set.kind))
 
     def _enrol(self, i, pid):
-        """Enrol bed i's patient with ORL photographs 1-3 of a subject
-        and find a photograph (5..10) that verifies; a subject whose
-        photographs the detector or matcher refuses is passed over."""
+        """Enrol bed i's patient with photographs 1-3 of a person of the
+        face set and find a photograph (5 on) that verifies; a person
+        whose photographs the detector or matcher refuses is passed
+        over."""
         ipb = self.pb["identity"]
-        for k in range(ORL_SUBJECTS):
-            subject = (i + k) % ORL_SUBJECTS + 1
+        people = self.face_set.subjects
+        for k in range(len(people)):
+            subject = (i + k) % len(people)
             if subject in self.bad_subjects:
                 continue
+            photos = people[subject]
             try:
                 self.call("identity", "EnrollFace", ipb.EnrollFaceRequest(
-                    patient_id=pid, images=[orl_png(subject, n)
-                                            for n in (1, 2, 3)]),
+                    patient_id=pid, images=[p() for p in photos[:3]]),
                     "nurse", timeout=120)
             except grpc.RpcError as e:
                 if e.code() != grpc.StatusCode.INVALID_ARGUMENT:
                     raise
                 self.bad_subjects.add(subject)
                 continue
-            for n in range(5, 11):
-                self.photo[i] = orl_png(subject, n)
+            for p in photos[4:10]:
+                self.photo[i] = p()
                 try:
                     self.verify(i)
                     return
                 except (RuntimeError, grpc.RpcError):
                     pass
-            raise RuntimeError("no photograph of ORL subject %d verifies "
-                               "against its enrolment" % subject)
-        raise RuntimeError("no ORL subject could be enrolled")
+            raise RuntimeError("no photograph of %s person %d verifies "
+                               "against its enrolment" % (
+                                   self.face_set.kind, subject + 1))
+        raise RuntimeError("no %s person could be enrolled"
+                           % self.face_set.kind)
 
 
 def new_mrn():
@@ -390,7 +452,7 @@ def op_admission(w):
         w.mllp("LOADPAS", hl7_message("LOADPAS", "ADT^A01^ADT_A01", [
             "EVN|A01|{now}",
             "PID|1||%s^^^HOSP^MR||Load^Bed||19500101|F" % new_mrn(),
-            "PV1|1|I|%s^overflow^1^HOSP||||dr.load^Load^Dr" % WARD]))
+            "PV1|1|I|%s^overflow^1^HOSP||||dr.load^Load^Dr" % w.ward]))
         return
     pid = w.new_patient()
     w.admit(pid, "overflow")
@@ -402,7 +464,7 @@ def op_transfer(w):
     with w.rng_lock:
         bed = str(w.rng.randint(1, 99))
     w.call("identity", "Transfer", ipb.TransferRequest(
-        encounter_id=enc, ward=WARD, bed=bed, reason="bed move"),
+        encounter_id=enc, ward=w.ward, bed=bed, reason="bed move"),
         "registrar")
 
 
@@ -525,28 +587,34 @@ NOT_DRIVEN = {
 
 # --- the writes, counted ----------------------------------------------------
 
-# (what, the rows' count, the operations whose OK calls each write one,
-# rows the setup wrote per bed).
+# (what, the rows' count, the operations whose OK calls each write one).
 WRITES = (
     ("records entries", "SELECT COUNT(*) FROM smartmed_records.entries "
      "WHERE version = 1", ("note", "vital_signs", "lab_result",
-                            "device_reading"), 0),
+                            "device_reading")),
     ("dosage administrations", "SELECT COUNT(*) FROM "
-     "smartmed_dosage.administrations", ("dose_given",), 0),
+     "smartmed_dosage.administrations", ("dose_given",)),
     ("identity patients", "SELECT COUNT(*) FROM smartmed_identity.patients",
-     ("admission",), 1),
+     ("admission",)),
 )
 
 
-def count_writes(st, beds, res):
+def write_rows(st):
+    """{what: rows} of each counted write (WRITES), now."""
+    return {what: int(st.sql(sql).split()[-1]) for what, sql, _ops in WRITES}
+
+
+def count_writes(st, ward, res):
     """[{what, rows, ok, failed, lost, doubled}]: the rows each write
-    made, against the calls answered OK (each must have its row: lost
-    otherwise) and those that failed (which may or may not have written;
-    more rows than both is a doubled write).  A call refused as overloaded
-    must have written nothing, so refusals count in neither."""
+    made since the ward was set up, against the calls answered OK (each
+    must have its row: lost otherwise) and those that failed (which may
+    or may not have written; more rows than both is a doubled write).  A
+    call refused as overloaded must have written nothing, so refusals
+    count in neither."""
     out = []
-    for what, sql, ops, per_bed in WRITES:
-        rows = int(st.sql(sql).split()[-1]) - per_bed * beds
+    now = write_rows(st)
+    for what, _sql, ops in WRITES:
+        rows = now[what] - ward.rows_at_start[what]
         ok = sum(len(res.lat.get(op, [])) for op in ops)
         failed = sum(sum(res.errors.get(op, {}).values()) for op in ops)
         refused = sum(res.refused.get(op, 0) for op in ops)
@@ -559,10 +627,12 @@ def count_writes(st, beds, res):
 
 # --- the run -----------------------------------------------------------------
 
-def not_driven(op):
-    """Why op is not driven in this run, or None."""
-    if op in FACE_OPS and not faces_available():
-        return "needs the ORL photographs at %s" % ORL
+def not_driven(op, faces="orl"):
+    """Why op is not driven in this run (its photographs the face set
+    faces), or None."""
+    if op in FACE_OPS and not faces_available(faces):
+        return "needs the %s photographs at %s" % (faces,
+                                                   FaceSet(faces).where)
     return NOT_DRIVEN.get(op) if op not in DRIVEN else None
 
 
@@ -667,7 +737,7 @@ def report(m, args, res, elapsed):
             sent=res.sent.get(op, 0), ok=len(res.lat.get(op, [])),
             refused=res.refused.get(op, 0),
             errors=res.errors.get(op, {}),
-            not_driven=not_driven(op)))
+            not_driven=not_driven(op, args.faces)))
         lat = sorted(res.lat.get(op, []))
         for p in (50, 95, 99, 100):
             rows[-1]["p%d_ms" % p] = (round(percentile(lat, p) * 1000, 1)
@@ -741,11 +811,48 @@ def parse_args(argv):
     p.add_argument("--deep-faces", action="store_true",
                    help="identity on the deep face models, as make run "
                    "(default: the Haar detector and lbp-v2)")
+    add_against(p)
     a = p.parse_args(argv)
+    check_against(p, a, "--deep-faces" if a.deep_faces else "")
     if a.beds < 1 or a.speed <= 0 or a.duration <= 0 or a.threads < 1:
         p.error("--beds, --speed, --duration and --threads must be "
                 "positive")
     return a
+
+
+def add_against(p):
+    """The --against option of the driver and the ramp."""
+    p.add_argument("--against", choices=("harness", "run"),
+                   default="harness",
+                   help="harness: start a private stack for the run "
+                   "(default); run: drive the stack `make run` is running "
+                   "now, with its settings (started with "
+                   "MED_FACE_COPY_CHECK=off), its beds on its development "
+                   "ward")
+    p.add_argument("--faces", choices=("orl", "caltech"),
+                   help="the photographs of the beds' faces: orl (grey; "
+                   "the default on a private stack) or caltech (colour; "
+                   "the default with --against run, whose enforced "
+                   "presentation-attack check refuses grey photographs)")
+
+
+def check_against(p, a, settings_given):
+    """Refuses options that set the private stack's settings
+    (settings_given names them, or is empty) with --against run, whose
+    settings are make run's; settles --faces."""
+    a.faces = a.faces or ("caltech" if a.against == "run" else "orl")
+    if a.against == "run" and settings_given:
+        p.error("%s set the private stack's settings; with --against run "
+                "the settings are make run's (start it with the settings "
+                "wanted)" % settings_given)
+
+
+def driven_stack(args):
+    """(the stack to drive, not started; the ward its beds are on) for
+    --against: a private stack, or make run's attached."""
+    if args.against == "run":
+        return attached_run_stack()
+    return make_stack(args.hl7, args.deep_faces), WARD
 
 
 def make_stack(hl7, deep_faces=False, db_nodes=None):
@@ -773,7 +880,28 @@ def make_stack(hl7, deep_faces=False, db_nodes=None):
     return st
 
 
-def model_and_driven(path, clock, flag):
+def attached_run_stack():
+    """make run's running stack, attached (harness.run.attach_run), and
+    the ward its nurse and clinician work on; raises StackError when
+    make run is not running or its settings cannot carry the model (the
+    copy check on: the driver shows each bed's camera the same
+    photographs again, which the check refuses as replays)."""
+    from harness import run as make_run
+    st = make_run.attach_run()
+    env = st.services["identity"].proc.environ()
+    st.extra_env.update({k: v for k, v in env.items()
+                         if k.startswith("MED_FACE_")})
+    if env and env.get("MED_FACE_COPY_CHECK", "enforce") != "off":
+        raise StackError(
+            "make run's identity has the copy check on "
+            "(MED_FACE_COPY_CHECK=%s): the driver shows each bed the "
+            "same photographs again, which it refuses as replays; start "
+            "it with MED_FACE_COPY_CHECK=off make run" % env.get(
+                "MED_FACE_COPY_CHECK", "enforce (the default)"))
+    return st, make_run.DEV_WARD
+
+
+def model_and_driven(path, clock, flag, faces="orl"):
     """The model file at path, the time of day clock (flag names it in a
     refusal) in seconds, and the model's operations this driver drives
     (the face ones only where the ORL photographs are); raises OSError or
@@ -781,7 +909,7 @@ def model_and_driven(path, clock, flag):
     m = load_model.load(path)
     at_s = load_model._clock(clock, flag)
     driven = [op for op in m.ops if op in DRIVEN
-              and (faces_available() or op not in FACE_OPS)]
+              and (faces_available(faces) or op not in FACE_OPS)]
     return m, at_s, driven
 
 
@@ -789,19 +917,23 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         m, start_s, driven = model_and_driven(args.model, args.start,
-                                              "--start")
+                                              "--start", args.faces)
     except (OSError, load_model.ModelError) as e:
         print("load: %s" % e, file=sys.stderr)
         return 2
     plan = load_model.schedule(m, driven, args.beds, start_s, args.speed,
                                args.duration, args.seed)
     print("%d calls scheduled over %.0f s" % (len(plan), args.duration))
-    st = make_stack(args.hl7, args.deep_faces)
+    try:
+        st, ward_name = driven_stack(args)
+    except StackError as e:
+        print("load: %s" % e, file=sys.stderr)
+        return 2
     with st:
-        ward = Ward(st, args.beds, args.seed)
+        ward = Ward(st, args.beds, args.seed, ward_name, args.faces)
         res, elapsed = run(ward, plan, args.threads, args.duration)
         ward.close()
-        writes = count_writes(st, args.beds, res)
+        writes = count_writes(st, ward, res)
     out = report(m, args, res, elapsed)
     bad = 0
     for w in writes:

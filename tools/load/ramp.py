@@ -9,7 +9,9 @@
 
 Starts the driver's stack once (tools/load/driver.py: MariaDB, audit,
 identity, records and dosage on mutual TLS with patient and care checks,
-the HL7 interface over MLLP), admits --ward patients (each with orders
+the HL7 interface over MLLP), or, with --against run, drives the stack
+`make run` is running (every service, its settings, its database; start
+it with MED_FACE_COPY_CHECK=off, docs/sizing.md), admits --ward patients (each with orders
 and an enrolled face) and then, step by step, replays the model's
 arrivals of a hospital of B beds, B from --steps, open loop for --step-s
 seconds with the clock held at --at (08:00: the morning medication round
@@ -384,7 +386,11 @@ def parse_args(argv):
                    action="store_false",
                    help="identity on the Haar detector and lbp-v2 instead "
                    "of the deep face models make run uses")
+    driver.add_against(p)
     a = p.parse_args(argv)
+    driver.check_against(p, a, " and ".join(
+        ([] if a.deep_faces else ["--classic-faces"]) +
+        (["--service-env"] if a.service_env else [])))
     envs = []
     for e in a.service_env:
         svc, _, kv = e.partition(":")
@@ -407,11 +413,15 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         m, at_s, driven = driver.model_and_driven(args.model, args.at,
-                                                  "--at")
+                                                  "--at", args.faces)
     except (OSError, load_model.ModelError) as e:
         print("ramp: %s" % e, file=sys.stderr)
         return 2
-    st = driver.make_stack(args.hl7, args.deep_faces)
+    try:
+        st, ward_name = driver.driven_stack(args)
+    except driver.StackError as e:
+        print("ramp: %s" % e, file=sys.stderr)
+        return 2
     for svc, name, value in args.service_env:
         if svc not in driver.SERVICES:
             print("ramp: --service-env: no service %s" % svc,
@@ -421,14 +431,17 @@ def main(argv=None):
     steps = []
     total = driver.Results()
     with st:
-        ward = driver.Ward(st, args.ward, args.seed)
+        ward = driver.Ward(st, args.ward, args.seed, ward_name,
+                           args.faces)
         st.sql("SET GLOBAL userstat = 1")
         pids = processes(st)
-        print("ramp: model %s, %d patients standing in, clock held at %s, "
-              "%g s per step, %s face models; processes %s" % (
+        print("ramp: %s, model %s, %d patients standing in, clock held "
+              "at %s, %g s per step, %s face models on %s photographs; "
+              "processes %s" % (
+                  "make run's stack" if st.attached else "a private stack",
                   m.name, args.ward, args.at, args.step_s,
                   "deep" if "MED_FACE_EMBEDDER" in st.extra_env
-                  else "classic",
+                  else "classic", args.faces,
                   ", ".join("%s %d" % kv for kv in sorted(pids.items()))))
         idle = None
         if args.idle_s:
@@ -465,7 +478,7 @@ def main(argv=None):
                     "%d calls failed" % s["failed"] if s["failed"] else
                     "%d calls refused as overloaded" % s["refused"]))
                 break
-        writes = driver.count_writes(st, args.ward, total)
+        writes = driver.count_writes(st, ward, total)
     print()
     summary(steps)
     bad = 0

@@ -1,0 +1,126 @@
+"""Driving a stack that is already running (issue 54, item 2: capacity
+against make run): Stack.attach takes a running stack's tokens, ports and
+pids from its work directory without starting or stopping anything, and
+the load driver counts only the writes of its own run on a database that
+already holds rows.  make run itself holds fixed ports, so these tests
+attach to a stack of their own started the same way (pid files, a kept
+tokens file); tools/load/ramp.py --against run is the same code with
+make run's directory."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from harness import Stack, StackError, paths, run
+from harness.fixtures import running
+
+LOAD = os.path.join(paths.REPO_ROOT, "tools", "load")
+sys.path.insert(0, LOAD)
+
+import driver  # noqa: E402
+
+UNITS = {"nurse": driver.WARD, "clinician": driver.WARD}
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory):
+    """The driver's stack (no HL7), started with pid files as make run
+    starts its own."""
+    st = driver.make_stack(False)
+    st.pid_dir = str(tmp_path_factory.mktemp("pids"))
+    with running(st):
+        yield st
+
+
+def attached(first, **over):
+    """A second Stack on first's work directory, ports and pid files."""
+    ports = {n: (first.grpc_port(n), first.http_port(n),
+                 first.health_port(n)) for n in first.names}
+    ports["fhir"] = (first.grpc_port("fhir"), first.http_port("fhir"))
+    opts = dict(services=first.names, workdir=first.workdir,
+                db_port=first.db_port, ports=ports,
+                audit_port=first.audit_port, pid_dir=first.pid_dir,
+                tokens_path=first.tokens_path, user_units=UNITS, fhir=True)
+    opts.update(over)
+    return Stack(**opts)
+
+
+def test_attach_calls_the_running_services_and_leaves_them_running(first):
+    st = attached(first).attach()
+    assert st.attached
+    with st:  # start() and close() of an attached stack touch nothing
+        pb = driver.protos.module("identity")
+        pid = st.call("identity", "CreatePatient", pb.CreatePatientRequest(
+            mrn=driver.new_mrn(), family_name="Attached", given_name="A",
+            birth_date="1960-02-03",
+            sex=pb.ADMINISTRATIVE_SEX_FEMALE), role="registrar").patient_id
+        assert st.services["identity"].proc.pid == \
+            first.proc("identity").pid
+        assert "MED_GRPC_PORT" in st.services["identity"].proc.environ()
+    for n in first.names + ("fhir",):
+        assert first.proc(n).poll() is None, n
+    got = first.call("identity", "GetPatient", pb.GetPatientRequest(
+        patient_id=pid), role="registrar")
+    assert got.family_name == "Attached"
+
+
+def test_attach_never_rewrites_the_tokens_it_cannot_use(first):
+    with open(first.tokens_path, "rb") as f:
+        before = f.read()
+    other = attached(first, user_units={"nurse": "ward-elsewhere"})
+    with pytest.raises(StackError) as e:
+        other.attach()
+    assert "units" in str(e.value) and first.tokens_path in str(e.value)
+    with open(first.tokens_path, "rb") as f:
+        assert f.read() == before
+
+
+def test_attach_names_the_service_that_is_not_running(first, tmp_path):
+    st = attached(first, pid_dir=str(tmp_path))
+    with pytest.raises(StackError) as e:
+        st.attach()
+    assert "is not running: no pid file" in str(e.value), e.value
+    assert "make run" in str(e.value)
+
+
+def test_driver_counts_only_its_own_writes_on_a_used_database(first):
+    # Rows written before the attached run (another ward's notes) are
+    # not this run's: the counts start from what the database held once
+    # the ward was set up.
+    earlier = driver.Ward(first, 1, 1)
+    res, _ = driver.run(earlier, [(0.05 * i, "note") for i in range(4)], 4,
+                        0.5)
+    assert sum(len(v) for v in res.lat.values()) == 4, res.errors
+    st = attached(first).attach()
+    with st:
+        ward = driver.Ward(st, 1, 2, driver.WARD)
+        assert ward.rows_at_start["records entries"] >= 4
+        res, _ = driver.run(ward, [(0.05 * i, op) for i, op in enumerate(
+            ["note", "vital_signs", "chart_read"] * 2)], 4, 0.5)
+        assert not res.errors, res.details
+        writes = {w["what"]: w for w in driver.count_writes(st, ward, res)}
+    rec = writes["records entries"]
+    assert rec["rows"] == rec["ok"] == 4, rec
+    assert rec["lost"] == rec["doubled"] == 0, rec
+
+
+def test_attach_run_refuses_when_make_run_is_not_running(tmp_path,
+                                                         monkeypatch):
+    monkeypatch.setenv("BUILD", str(tmp_path))
+    with pytest.raises(StackError) as e:
+        run.attach_run()
+    assert "make run" in str(e.value) and str(tmp_path) in str(e.value)
+
+
+def test_ramp_against_run_refuses_settings_of_its_own():
+    env = dict(os.environ, PYTHONPATH=os.path.join(paths.REPO_ROOT,
+                                                   "tests"))
+    p = subprocess.run(
+        [sys.executable, os.path.join(LOAD, "ramp.py"), "--against", "run",
+         "--classic-faces", "--service-env", "dosage:MED_THREADS=4"],
+        env=env, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert "--classic-faces and --service-env" in p.stderr, p.stderr
+    assert "make run" in p.stderr, p.stderr
