@@ -188,22 +188,26 @@ bench-identify: deps
 
 # The ward-day load model, open loop through the real interfaces
 # (docs/sizing.md): BEDS, SPEED (s of the day per s), START (HH:MM),
-# DURATION (s).
+# DURATION (s), AGAINST=run (make run's stack, as for load-ramp).
 load: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) PYTHONPATH=tests /usr/bin/python3 tools/load/driver.py \
 		--beds $(or $(BEDS),20) --speed $(or $(SPEED),360) \
-		--start $(or $(START),06:00) --duration $(or $(DURATION),60)
+		--start $(or $(START),06:00) --duration $(or $(DURATION),60) \
+		$(if $(AGAINST),--against $(AGAINST))
 
 # Capacity: the model at its 08:00 peak for a rising bed count until a
 # budgeted p99 leaves its budget; CPU and commits per operation per
 # service (docs/sizing.md): STEPS (beds, comma-separated), STEP_S, WARD;
-# PER_OP=RATE: each operation alone at RATE calls/s instead of the ramp.
+# PER_OP=RATE: each operation alone at RATE calls/s instead of the ramp;
+# AGAINST=run: drive the stack make run is running (started with
+# MED_FACE_COPY_CHECK=off) instead of a private one.
 load-ramp: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) PYTHONPATH=tests /usr/bin/python3 tools/load/ramp.py \
 		$(if $(STEPS),--steps $(STEPS)) $(if $(PER_OP),--per-op $(PER_OP)) \
-		--step-s $(or $(STEP_S),60) --ward $(or $(WARD),30)
+		--step-s $(or $(STEP_S),60) --ward $(or $(WARD),30) \
+		$(if $(AGAINST),--against $(AGAINST))
 
 # The sizing table (docs/sizing.md, "A first sizing table"): sizing
 # measures memory, CPU, commits and rows per operation on a harness stack

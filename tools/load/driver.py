@@ -282,23 +282,33 @@ class Ward:
                 conn.request("POST", "/%s/%s" % (path, type_), body,
                              headers)
                 reply = conn.getresponse()
-                body = reply.read()
-                if (reply.status in (429, 503) and
-                        reply.getheader("Retry-After")):
-                    raise Refused("%d, Retry-After %s: %s" % (
-                        reply.status, reply.getheader("Retry-After"),
-                        body[:200].decode("utf-8", "replace")))
-                return reply.status, json.loads(body or b"{}")
+                got = reply.read()
             except (http.client.RemoteDisconnected, ConnectionError,
-                    ssl.SSLEOFError):
+                    ssl.SSLEOFError, ssl.SSLZeroReturnError):
                 # The facade closed the kept-alive connection while it was
                 # idle (MED_FHIR_IDLE_TIMEOUT_S); over TLS that shows as an
-                # EOF in the protocol (seen at 24,000 beds, 2026-11-26).
-                conn.close()
-                self._https.conn = None
+                # EOF in the protocol (seen at 24,000 beds, 2026-11-26) or
+                # as its close_notify (at 64,000, where a thread waited on
+                # slow dosage calls for longer than the idle limit).
+                self._drop_https(conn)
                 if attempt:
                     raise
+                continue
+            except BaseException:
+                # Any other failure leaves the connection in a state no
+                # later request can use (http.client's CannotSendRequest).
+                self._drop_https(conn)
+                raise
+            if reply.status in (429, 503) and reply.getheader("Retry-After"):
+                raise Refused("%d, Retry-After %s: %s" % (
+                    reply.status, reply.getheader("Retry-After"),
+                    got[:200].decode("utf-8", "replace")))
+            return reply.status, json.loads(got or b"{}")
         raise AssertionError("unreachable")
+
+    def _drop_https(self, conn):
+        conn.close()
+        self._https.conn = None
 
     def admit(self, pid, bed):
         ipb = self.pb["identity"]
