@@ -1334,6 +1334,82 @@ test_stmt_cache(void)
 	med_db_close(db);
 }
 
+/* run_distinct runs n distinct statements on c ("SELECT i + ?"). */
+static void
+run_distinct(med_db_conn *c, int n, int64_t add)
+{
+	char sql[64];
+
+	for (int i = 0; i < n; i++) {
+		med_db_value p = MED_DB_I64(add);
+		cell got = {0};
+
+		snprintf(sql, sizeof(sql), "SELECT %d + ?", i);
+		MT_OK(med_db_query(c, sql, &p, 1, on_cell, &got));
+		MT_EQ_INT(got.i, i + add);
+	}
+}
+
+/* status_int reads one of the server's status counters (global or
+ * session) on c. */
+static int64_t
+status_int(med_db_conn *c, const char *scope, const char *name)
+{
+	char sql[160];
+	med_db_value p = MED_DB_STR(name);
+	cell got = {0};
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT VARIABLE_VALUE FROM information_schema.%s_STATUS "
+		 "WHERE VARIABLE_NAME = ?",
+		 scope);
+	MT_OK(med_db_query(c, sql, &p, 1, on_cell, &got));
+	MT_EQ_INT(got.rows, 1);
+	return got.i;
+}
+
+/* A service's hot path (about 35 distinct statements for a dose) is
+ * prepared once per connection, not on every call. */
+static void
+test_stmt_cache_holds_hot_path(void)
+{
+	med_db *db = fresh_db(1, 0);
+	med_db_conn *c;
+	int64_t before;
+
+	MT_OK(med_db_acquire(db, &c));
+	run_distinct(c, 48, 0);
+	before = status_int(c, "SESSION", "COM_STMT_PREPARE");
+	run_distinct(c, 48, 1);
+	MT_EQ_INT(status_int(c, "SESSION", "COM_STMT_PREPARE") - before, 0);
+	med_db_release(c);
+	med_db_close(db);
+}
+
+/* Where the server holds as many prepared statements as it allows, a
+ * connection gives back its oldest ones and its statements still run. */
+static void
+test_stmt_cache_server_full(void)
+{
+	med_db *db = fresh_db(1, 0);
+	med_db_conn *c;
+	char sql[96];
+	int64_t held;
+
+	MT_OK(med_db_acquire(db, &c));
+	run_distinct(c, 10, 0);
+	held = status_int(c, "GLOBAL", "PREPARED_STMT_COUNT");
+	/* Room for 3 more, of which the status query takes its own. */
+	snprintf(sql, sizeof(sql), "SET GLOBAL max_prepared_stmt_count = %lld",
+		 (long long)held + 3);
+	MT_OK(med_db_exec(c, sql, NULL, 0, NULL, NULL));
+	run_distinct(c, 30, 2);
+	MT_OK(med_db_exec(c, "SET GLOBAL max_prepared_stmt_count = DEFAULT",
+			  NULL, 0, NULL, NULL));
+	med_db_release(c);
+	med_db_close(db);
+}
+
 static void
 test_killed_connection(void)
 {
@@ -1534,6 +1610,8 @@ static const mt_case cases[] = {
 	{"pool_exhaustion", test_pool_exhaustion},
 	{"pool_gauges", test_pool_gauges},
 	{"stmt_cache", test_stmt_cache},
+	{"stmt_cache_holds_hot_path", test_stmt_cache_holds_hot_path},
+	{"stmt_cache_server_full", test_stmt_cache_server_full},
 	{"killed_connection", test_killed_connection},
 	{"never_up", test_never_up},
 	{"server_away", test_server_away},

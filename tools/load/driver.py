@@ -23,8 +23,8 @@ sending system (the PAS's ADT, the laboratory's results) on one
 connection it keeps open and sends on one message at a time, as an
 interface engine does (the listener keeps one connection per sender); a
 bedside monitor's readings are POSTed to the FHIR
-facade as R4 Observations on a kept-alive HTTPS connection per thread, as
-a device gateway sends them.  At the end
+facade as R4 Observations over a device gateway's pool of FHIR_CONNS
+kept-alive HTTPS connections, as a device gateway sends them.  At the end
 it prints, per operation, the calls sent, answered OK and failed (by
 status), p50/p95/p99/max latency and the throughput, how many calls left
 late, the calls the system refused as overloaded (gRPC
@@ -69,6 +69,11 @@ LATE_S = 0.010
 # verification token is older than this (identity's tokens live 120 s by
 # default, MED_IDENTITY_TOKEN_TTL_S).
 TOKEN_REUSE_S = 60.0
+# The device gateway's connections to the FHIR facade: fewer than the
+# facade allows one client address (MED_FHIR_MAX_CONNS_PER_CLIENT, 32),
+# which refuses the next at accept.  One per driver thread, as before
+# 2026-11-26, went past it when 64 threads held one each (64,000 beds).
+FHIR_CONNS = 16
 # ORL subjects: bed i is subject i % 40 + 1; images 1-3 enrol, 5 verifies.
 ORL_SUBJECTS = 40
 
@@ -162,7 +167,10 @@ class Ward:
         # connection or None]}): opened on first use and again after a
         # failure; its messages go one at a time.
         self._mllp = {s: [threading.Lock(), None] for s in HL7_SENDERS}
-        self._https = threading.local()
+        # The device gateway's kept-alive HTTPS connections to the facade
+        # (idle ones, newest last) and the slots that bound them.
+        self._https_idle = []
+        self._https_slots = threading.BoundedSemaphore(FHIR_CONNS)
         self._setup(beds)
         # The rows the writes are counted from (count_writes): what the
         # database held once the ward was set up, so that a database with
@@ -255,29 +263,47 @@ class Ward:
             raise RuntimeError("ACK %s" % ack.replace("\r", " | "))
 
     def close(self):
-        """Close the kept MLLP connections."""
+        """Close the kept MLLP and HTTPS connections."""
         for lock, conn in self._mllp.values():
             with lock:
                 if conn is not None:
                     conn.close()
+        while self._https_idle:
+            self._https_idle.pop().close()
 
     def fhir_post(self, type_, resource, role):
-        """POST resource to the FHIR facade as role on this thread's
-        kept-alive HTTPS connection (opened again once if the facade
-        closed it); the status and the JSON reply."""
+        """POST resource to the FHIR facade as role on one of the
+        gateway's FHIR_CONNS kept-alive HTTPS connections (waiting for
+        one while all are busy, as a gateway's pool does; opened again
+        once if the facade closed it); the status and the JSON reply."""
+        with self._https_slots:
+            conn = self._https_idle.pop() if self._https_idle else None
+            try:
+                conn, status, got = self._fhir_send(conn, type_, resource,
+                                                    role)
+            except BaseException:
+                conn = None
+                raise
+            finally:
+                if conn is not None:
+                    self._https_idle.append(conn)
+        return status, got
+
+    def _fhir_send(self, conn, type_, resource, role):
+        """(conn, status, JSON reply) of one POST on conn (None: a new
+        connection); conn is closed and a new one opened once when the
+        facade had closed it.  Any failure closes conn."""
         body = json.dumps(resource).encode()
         headers = {"Authorization": "Bearer " + self.st.token(role),
                    "Content-Type": "application/fhir+json",
                    "Accept": "application/fhir+json"}
         path = self.st.fhir_url().split("/", 3)[3]
         for attempt in (0, 1):
-            conn = getattr(self._https, "conn", None)
             if conn is None:
                 ctx = ssl.create_default_context(cafile=self.st.ca_path)
                 conn = http.client.HTTPSConnection(
                     "localhost", self.st.services["fhir"].grpc_port,
                     context=ctx, timeout=30.0)
-                self._https.conn = conn
             try:
                 conn.request("POST", "/%s/%s" % (path, type_), body,
                              headers)
@@ -288,27 +314,24 @@ class Ward:
                 # The facade closed the kept-alive connection while it was
                 # idle (MED_FHIR_IDLE_TIMEOUT_S); over TLS that shows as an
                 # EOF in the protocol (seen at 24,000 beds, 2026-11-26) or
-                # as its close_notify (at 64,000, where a thread waited on
-                # slow dosage calls for longer than the idle limit).
-                self._drop_https(conn)
+                # as its close_notify.
+                conn.close()
+                conn = None
                 if attempt:
                     raise
                 continue
             except BaseException:
                 # Any other failure leaves the connection in a state no
                 # later request can use (http.client's CannotSendRequest).
-                self._drop_https(conn)
+                conn.close()
                 raise
             if reply.status in (429, 503) and reply.getheader("Retry-After"):
+                conn.close()
                 raise Refused("%d, Retry-After %s: %s" % (
                     reply.status, reply.getheader("Retry-After"),
                     got[:200].decode("utf-8", "replace")))
-            return reply.status, json.loads(got or b"{}")
+            return conn, reply.status, json.loads(got or b"{}")
         raise AssertionError("unreachable")
-
-    def _drop_https(self, conn):
-        conn.close()
-        self._https.conn = None
 
     def admit(self, pid, bed):
         ipb = self.pb["identity"]

@@ -64,6 +64,7 @@ import model as load_model  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 STATUS = ("Com_commit", "Handler_commit", "Com_insert", "Com_update",
+          "Com_stmt_prepare", "Com_stmt_execute",
           "Innodb_rows_inserted", "Innodb_os_log_fsyncs",
           "Innodb_row_lock_waits", "Innodb_row_lock_time")
 
@@ -335,7 +336,8 @@ def per_op(m, st, ward, driven, args, pids, at_s, idle):
           % (args.per_op, args.step_s))
     print("  %-13s %5s %7s %7s  %s | %s" % (
         "operation", "ok", "p50 ms", "p99 ms",
-        "CPU ms per call by process", "Com_commit per call"))
+        "CPU ms per call by process",
+        "Com_commit, statements prepared / executed per call"))
     for op in driven:
         rng = random.Random(args.seed)
         plan, t = [], 0.0
@@ -348,12 +350,14 @@ def per_op(m, st, ward, driven, args, pids, at_s, idle):
         s.pop("beds_per_core")
         out[op] = s
         r = s["operations"][op]
-        print("  %-13s %5d %7s %7s  %s | %.2f%s" % (
+        db = s["db_per_op"]
+        print("  %-13s %5d %7s %7s  %s | %.2f, %.1f / %.1f%s" % (
             op, r["ok"], ms(r["p50_ms"]), ms(r["p99_ms"]), " ".join(
                 "%s %.2f" % (n, v) for n, v in sorted(
                     s["cpu_ms_per_op"].items(), key=lambda kv: -kv[1])
                 if v >= 0.005),
-            s["db_per_op"].get("Com_commit", 0),
+            db.get("Com_commit", 0), db.get("Com_stmt_prepare", 0),
+            db.get("Com_stmt_execute", 0),
             "" if not s["failed"] else "  (%d failed)" % s["failed"]))
         sys.stdout.flush()
     return out

@@ -26,8 +26,16 @@
 #include <mysql.h>
 #include <mysqld_error.h>
 
-#define DB_STMT_CACHE	16  /* prepared statements kept per connection */
-#define DB_MAX_COLUMNS	256 /* columns per result row */
+/* Prepared statements kept per connection, least recently used out.  A
+ * service's hot path must fit: dosage's dose check and administration
+ * alone run about 35 distinct statements, and with 16 slots every one of
+ * them was prepared, closed and prepared again on each call (three round
+ * trips and a parse for one statement).  The server's
+ * max_prepared_stmt_count (16,382 by default) bounds all connections
+ * together: stmt_prepare gives back this connection's oldest ones when
+ * it is reached. */
+#define DB_STMT_CACHE	64
+#define DB_MAX_COLUMNS	256	    /* columns per result row */
 #define DB_VALUE_CAP	(16u << 20) /* bytes of one fetched value */
 #define DB_MIN_BUF	64	    /* room for dates and decimals as text */
 #define DB_IO_TIMEOUT_S 10	    /* a vanished server fails in seconds */
@@ -905,6 +913,25 @@ cache_victim(med_db_conn *c)
 	return victim;
 }
 
+/* cache_drop_oldest closes the connection's least recently used
+ * statement; false when it holds none. */
+static bool
+cache_drop_oldest(med_db_conn *c)
+{
+	db_stmt_slot *oldest = NULL;
+
+	for (size_t i = 0; i < DB_STMT_CACHE; i++) {
+		db_stmt_slot *s = &c->cache[i];
+		if (s->stmt != NULL &&
+		    (oldest == NULL || s->used < oldest->used))
+			oldest = s;
+	}
+	if (oldest == NULL)
+		return false;
+	slot_clear(oldest);
+	return true;
+}
+
 static med_err
 stmt_prepare(med_db_conn *c, const char *sql, MYSQL_STMT **out)
 {
@@ -914,7 +941,20 @@ stmt_prepare(med_db_conn *c, const char *sql, MYSQL_STMT **out)
 
 	if (st == NULL)
 		return MED_ERR_NOMEM;
-	if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)) != 0) {
+	while (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)) != 0) {
+		/* The server holds as many prepared statements as it allows
+		 * (all connections together): free one of ours and try again,
+		 * down to none. */
+		if (mysql_stmt_errno(st) ==
+			    ER_MAX_PREPARED_STMT_COUNT_REACHED &&
+		    cache_drop_oldest(c)) {
+			med_log_warn(
+				"db: the server's max_prepared_stmt_count is "
+				"reached; closed this connection's oldest "
+				"statement to prepare: %.200s",
+				sql);
+			continue;
+		}
 		err = stmt_error(c, st, sql);
 		mysql_stmt_close(st);
 		return err;
