@@ -124,3 +124,23 @@ def test_ramp_against_run_refuses_settings_of_its_own():
     assert p.returncode == 2, p.stdout + p.stderr
     assert "--classic-faces and --service-env" in p.stderr, p.stderr
     assert "make run" in p.stderr, p.stderr
+
+
+def test_device_readings_stay_within_the_facades_connections_per_client(
+        first):
+    # 64 driver threads posting readings at once: one connection each
+    # would pass the facade's MED_FHIR_MAX_CONNS_PER_CLIENT (32), which
+    # refuses the next at accept (the readings failed in the driver at
+    # 64,000 beds); the gateway's pool holds at most FHIR_CONNS.
+    assert driver.FHIR_CONNS < 32
+    ward = driver.Ward(first, 1, 3)
+    res, _ = driver.run(ward, [(0.002 * i, "device_reading")
+                               for i in range(160)], 64, 0.5)
+    # Each reading answered, or refused as overload with a retry hint
+    # (the facade's 429/503: a burst of 160 meets its threads' queue).
+    assert not res.errors, res.details
+    ok = len(res.lat.get("device_reading", []))
+    assert ok > 0 and ok + res.refused.get("device_reading", 0) == 160
+    assert 0 < len(ward._https_idle) <= driver.FHIR_CONNS
+    ward.close()
+    assert not ward._https_idle
