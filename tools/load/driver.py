@@ -98,7 +98,7 @@ class FaceSet:
     """The photographs the beds' faces come from.  "orl": ORL's grey
     photographs, 40 people (the private stack's default: its identity
     runs no presentation-attack check); "caltech": Caltech's colour
-    photographs, the 25 people with 5 or more (make run enforces the
+    photographs, the 26 people with 5 or more (make run enforces the
     check, which refuses a grey photograph).  subjects: [[photograph
     reader, ...] per person], photographs 1-3 enrolled, 5 on verifying."""
 
@@ -110,8 +110,7 @@ class FaceSet:
                               for n in range(1, 11)]
                              for s in range(1, ORL_SUBJECTS + 1)]
         elif kind == "caltech" and os.path.isdir(CALTECH):
-            self.subjects = [[(lambda f=f: _read(os.path.join(CALTECH, f)))
-                              for f in files]
+            self.subjects = [[(lambda f=f: _read(f)) for f in files]
                              for files in caltech_people() if len(files) >= 5]
 
     @property
@@ -125,17 +124,13 @@ def _read(path):
 
 
 def caltech_people():
-    """[[file, ...] per person] of Caltech's labelled photographs, in the
-    labels' order."""
-    people = {}
-    with open(CALTECH_PEOPLE, encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("#") or line.startswith("file,"):
-                continue
-            name, _, person = line.strip().partition(",")
-            if person:
-                people.setdefault(person, []).append(name)
-    return [sorted(v) for _k, v in sorted(people.items())]
+    """[[path, ...] per person] of Caltech's labelled photographs, people
+    and photographs in name order (the labels read as the calibration
+    tool reads them, tools/facecal/calibrate.py)."""
+    sys.path.insert(0, os.path.join(REPO, "tools", "facecal"))
+    import calibrate
+    found = calibrate.labelled(CALTECH, CALTECH_PEOPLE)
+    return [sorted(found[p]) for p in sorted(found)]
 
 
 def faces_available(kind="orl"):
