@@ -150,6 +150,10 @@ class Service:
     def is_running(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def pid(self):
+        """The service process's pid on this host, or None."""
+        return self.proc.pid if self.proc is not None else None
+
 
 class RunningProcess:
     """A service process another program started (make run's, found by

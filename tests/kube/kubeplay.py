@@ -123,6 +123,35 @@ INERT_KINDS = ("HorizontalPodAutoscaler", "PodDisruptionBudget",
                "ServiceMonitor", "PrometheusRule")
 
 
+def cannot_play_pods():
+    """Why podman cannot run the chart's pods here, or None."""
+    why = containers.cannot_run_containers()
+    if why:
+        return why
+    # A pod's infra container runs catatonit (Debian's podman only
+    # recommends it).
+    if not (shutil.which("catatonit") or any(
+            os.path.exists(os.path.join(d, "catatonit"))
+            for d in ("/usr/libexec/podman", "/usr/lib/podman"))):
+        return ("catatonit is not installed: podman's pods need it "
+                "(tools/dev/install-deps.sh)")
+    return None
+
+
+def missing_images():
+    """What is missing of the images the play runs, and how to make it
+    ("" when none is)."""
+    why = []
+    missing = [containers.image_name(s) for s in SERVICES
+               if not containers.image_exists(s)]
+    if missing:
+        why.append("images not built (make images): %s" % missing)
+    if not containers.image_exists(PACS):
+        why.append("%s not built (tools/images/build.sh orthanc)"
+                   % containers.image_name(PACS))
+    return "; ".join(why)
+
+
 def renderer():
     """The chart renderer make deploy-check builds."""
     return os.path.join(paths.build_dir(), "deploy-check", "render")
@@ -312,6 +341,14 @@ class PodService(stack.Service):
         status, restarts = self.state()
         return status == "running" and restarts == 0
 
+    def pid(self):
+        """The pid on this host of the container's process (the service:
+        the images run it as the container's first process), or None when
+        the container is not running."""
+        out = containers.podman("inspect", "--format", "{{.State.Pid}}",
+                                self.container, check=False).strip()
+        return int(out) if out.isdigit() and int(out) > 0 else None
+
 
 class KubeStack(stack.Stack):
     """The harness's MariaDB and PKI (no services of its own) and the
@@ -389,6 +426,10 @@ class KubeStack(stack.Stack):
                 "MED_FACE_PAD": "warn",
                 "MED_FACE_PAD_MODEL": containers.FACE_DIR +
                 "/human-liveness-v1.onnx"}
+        # Settings a caller gave one service (Stack.service_env, e.g. the
+        # load driver's): its env values, over the chart's own.
+        for svc, env in self.service_env.items():
+            services[svc].setdefault("env", {}).update(env)
         image = containers.image_name("audit")
         registry, rest = image.split("/", 1)
         repository = rest.rsplit("-", 1)[0]

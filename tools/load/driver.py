@@ -755,13 +755,28 @@ def run(ward, plan, threads, duration):
     return res, max(duration, time.monotonic() - t0)
 
 
-def report(m, args, res, elapsed):
-    """The per-operation table (printed) and the same as a dict."""
+# What admissions and lab results call when the stack has no HL7
+# listener (--no-hl7, the kube play).
+GRPC_CALLS = {"admission": "identity CreatePatient+Admit",
+              "lab_result": "records CreateEntry (potassium)"}
+
+
+def calls_of(op, hl7):
+    """What op calls, as the report names it (hl7: the HL7 interface is
+    driven), or None when op is not driven."""
+    if op not in DRIVEN:
+        return None
+    return DRIVEN[op][0] if hl7 else GRPC_CALLS.get(op, DRIVEN[op][0])
+
+
+def report(m, args, res, elapsed, hl7=True):
+    """The per-operation table (printed) and the same as a dict; hl7:
+    admissions and lab results went over MLLP."""
     rows = []
     for op in m.ops:
         rows.append(dict(
             op=op, per_bed_per_day=round(m.per_day(op), 4),
-            calls=DRIVEN[op][0] if op in DRIVEN else None,
+            calls=calls_of(op, hl7),
             sent=res.sent.get(op, 0), ok=len(res.lat.get(op, [])),
             refused=res.refused.get(op, 0),
             errors=res.errors.get(op, {}),
@@ -850,25 +865,30 @@ def parse_args(argv):
 
 def add_against(p):
     """The --against option of the driver and the ramp."""
-    p.add_argument("--against", choices=("harness", "run"),
+    p.add_argument("--against", choices=("harness", "run", "kube"),
                    default="harness",
                    help="harness: start a private stack for the run "
                    "(default); run: drive the stack `make run` is running "
                    "now, with its settings (started with "
                    "MED_FACE_COPY_CHECK=off), its beds on its development "
-                   "ward")
+                   "ward; kube: play the Helm chart's manifests with "
+                   "podman kube play as make kube-test does (the images "
+                   "of make images; the chart's settings, the copy check "
+                   "off; no HL7 listener: admissions and lab results over "
+                   "gRPC)")
     p.add_argument("--faces", choices=("orl", "caltech"),
                    help="the photographs of the beds' faces: orl (grey; "
                    "the default on a private stack) or caltech (colour; "
-                   "the default with --against run, whose enforced "
-                   "presentation-attack check refuses grey photographs)")
+                   "the default with --against run or kube, whose "
+                   "enforced presentation-attack check refuses grey "
+                   "photographs)")
 
 
 def check_against(p, a, settings_given):
     """Refuses options that set the private stack's settings
     (settings_given names them, or is empty) with --against run, whose
     settings are make run's; settles --faces."""
-    a.faces = a.faces or ("caltech" if a.against == "run" else "orl")
+    a.faces = a.faces or ("orl" if a.against == "harness" else "caltech")
     if a.against == "run" and settings_given:
         p.error("%s set the private stack's settings; with --against run "
                 "the settings are make run's (start it with the settings "
@@ -877,10 +897,45 @@ def check_against(p, a, settings_given):
 
 def driven_stack(args):
     """(the stack to drive, not started; the ward its beds are on) for
-    --against: a private stack, or make run's attached."""
+    --against: a private stack, make run's attached, or the chart's pods
+    played."""
     if args.against == "run":
         return attached_run_stack()
+    if args.against == "kube":
+        return kube_stack()
     return make_stack(args.hl7, args.deep_faces), WARD
+
+
+def kube_stack():
+    """The Helm chart's pods as make kube-test plays them (not started:
+    tests/kube/kubeplay.py) and the ward of its nurse and clinician, with
+    identity's copy check off (the driver shows each bed the same
+    photographs again); raises StackError where podman cannot play pods
+    or the images are missing."""
+    for d in ("kube", "image"):
+        path = os.path.join(REPO, "tests", d)
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    import kubeplay
+    why = kubeplay.cannot_play_pods() or kubeplay.missing_images()
+    if why:
+        raise StackError("cannot play the chart: %s" % why)
+    st = kubeplay.KubeStack()
+    st.service_env["identity"] = {"MED_FACE_COPY_CHECK": "off"}
+    return st, kubeplay.WARD
+
+
+def identity_env(st):
+    """The environment of the running identity process ({} where /proc
+    does not show it)."""
+    from harness.stack_processes import RunningProcess
+    pid = st.services["identity"].pid()
+    return RunningProcess(pid).environ() if pid else {}
+
+
+def face_models(st):
+    """deep or classic: the face models the running identity uses."""
+    return "deep" if "MED_FACE_EMBEDDER" in identity_env(st) else "classic"
 
 
 def make_stack(hl7, deep_faces=False, db_nodes=None):
@@ -916,9 +971,7 @@ def attached_run_stack():
     photographs again, which the check refuses as replays)."""
     from harness import run as make_run
     st = make_run.attach_run()
-    env = st.services["identity"].proc.environ()
-    st.extra_env.update({k: v for k, v in env.items()
-                         if k.startswith("MED_FACE_")})
+    env = identity_env(st)
     if env and env.get("MED_FACE_COPY_CHECK", "enforce") != "off":
         raise StackError(
             "make run's identity has the copy check on "
@@ -962,7 +1015,7 @@ def main(argv=None):
         res, elapsed = run(ward, plan, args.threads, args.duration)
         ward.close()
         writes = count_writes(st, ward, res)
-    out = report(m, args, res, elapsed)
+    out = report(m, args, res, elapsed, ward.hl7)
     bad = 0
     for w in writes:
         print("writes: %s: %d rows for %d OK calls and %d failed; %d lost, "

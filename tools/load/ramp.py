@@ -11,7 +11,11 @@ Starts the driver's stack once (tools/load/driver.py: MariaDB, audit,
 identity, records and dosage on mutual TLS with patient and care checks,
 the HL7 interface over MLLP), or, with --against run, drives the stack
 `make run` is running (every service, its settings, its database; start
-it with MED_FACE_COPY_CHECK=off, docs/sizing.md), admits --ward patients (each with orders
+it with MED_FACE_COPY_CHECK=off, docs/sizing.md), or, with --against
+kube, plays the Helm chart's manifests with podman kube play as make
+kube-test does (each service a pod under the chart's CPU and memory
+limits; the images of make images; no HL7 listener, so admissions and
+lab results go over gRPC), admits --ward patients (each with orders
 and an enrolled face) and then, step by step, replays the model's
 arrivals of a hospital of B beds, B from --steps, open loop for --step-s
 seconds with the clock held at --at (08:00: the morning medication round
@@ -63,6 +67,8 @@ import driver  # noqa: E402
 import model as load_model  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
+STACKS = {"harness": "a private stack", "run": "make run's stack",
+          "kube": "the Helm chart's pods (podman kube play)"}
 STATUS = ("Com_commit", "Handler_commit", "Com_insert", "Com_update",
           "Com_stmt_prepare", "Com_stmt_execute",
           "Innodb_rows_inserted", "Innodb_os_log_fsyncs",
@@ -82,8 +88,8 @@ def cpu_seconds(pid):
 
 def processes(st):
     """{name: pid} of the services, MariaDB and this driver."""
-    out = {n: s.proc.pid for n, s in st.services.items()
-           if s.proc is not None}
+    out = {n: s.pid() for n, s in st.services.items()
+           if s.pid() is not None}
     for pid in st._stray_mariadb_pids():
         out["mariadb"] = pid
     out["driver"] = os.getpid()
@@ -395,6 +401,9 @@ def parse_args(argv):
     driver.check_against(p, a, " and ".join(
         ([] if a.deep_faces else ["--classic-faces"]) +
         (["--service-env"] if a.service_env else [])))
+    if a.against == "kube" and not a.deep_faces:
+        p.error("--classic-faces: the chart's identity runs the deep face "
+                "models")
     envs = []
     for e in a.service_env:
         svc, _, kv = e.partition(":")
@@ -442,10 +451,8 @@ def main(argv=None):
         print("ramp: %s, model %s, %d patients standing in, clock held "
               "at %s, %g s per step, %s face models on %s photographs; "
               "processes %s" % (
-                  "make run's stack" if st.attached else "a private stack",
-                  m.name, args.ward, args.at, args.step_s,
-                  "deep" if "MED_FACE_EMBEDDER" in st.extra_env
-                  else "classic", args.faces,
+                  STACKS[args.against], m.name, args.ward, args.at,
+                  args.step_s, driver.face_models(st), args.faces,
                   ", ".join("%s %d" % kv for kv in sorted(pids.items()))))
         idle = None
         if args.idle_s:

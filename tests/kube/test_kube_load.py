@@ -1,0 +1,81 @@
+"""The ward-day load driver on the chart's pods (issue 54, item 2: capacity
+against the kube play; `tools/load/ramp.py --against kube` plays its own
+release with the copy check off and ramps it, docs/sizing.md).  Here the
+driver's code runs on this session's play: the ramp finds each pod's
+service process on this host (its CPU is what the ramp divides per
+operation), a short open-loop run of every operation the play can take
+answers OK through the pods, and each write made its row once.  No timing
+is asserted: the ramp is a benchmark."""
+
+import json
+import os
+import sys
+
+import containers
+import kubeplay
+from harness import paths
+from harness.stack_processes import RunningProcess
+
+LOAD = os.path.join(paths.REPO_ROOT, "tools", "load")
+sys.path.insert(0, LOAD)
+
+import driver  # noqa: E402
+import model as load_model  # noqa: E402
+import ramp  # noqa: E402
+
+# This session's play keeps the chart's copy check on, which refuses the
+# driver's second look at a bed's photograph: the face operations that
+# verify again are left out (the dose reuses the token the set-up got).
+AGAIN = ("face_verify", "face_identify")
+
+
+def _entrypoint(svc):
+    """The program service svc's image runs."""
+    return containers.podman("image", "inspect", "--format",
+                             "{{index .Config.Entrypoint 0}}",
+                             containers.image_name(svc)).strip()
+
+
+def test_ramp_finds_each_pods_service_process(kstack):
+    pids = ramp.processes(kstack)
+    for svc in kubeplay.SERVICES:
+        assert svc in pids, (svc, pids)
+        # The container's first process is the service itself, not a
+        # shell or an init in front of it, and this service's.
+        exe = os.readlink("/proc/%d/exe" % pids[svc])
+        assert os.path.basename(exe) == \
+            os.path.basename(_entrypoint(svc)), (svc, exe)
+        if svc in kubeplay.protos.SERVICES:
+            env = RunningProcess(pids[svc]).environ()
+            assert env.get("MED_GRPC_PORT") == \
+                str(kstack.ports[svc]["grpc"]), (svc, env)
+    assert len(set(pids.values())) == len(pids), pids
+    assert "mariadb" in pids
+
+
+def test_driver_runs_on_the_played_pods(kstack, tmp_path):
+    ops = {op: {"per_bed_per_day": 2, "profile": {"kind": "flat"}}
+           for op in driver.DRIVEN if op not in AGAIN}
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps({"name": "kube-smoke", "operations": ops}))
+    m = load_model.load(str(path))
+    driven = [op for op in m.ops if driver.not_driven(op, "caltech") is None]
+    ward = driver.Ward(kstack, 2, 11, kubeplay.WARD, "caltech")
+    try:
+        assert not ward.hl7  # no HL7 listener in the play: over gRPC
+        pids = ramp.processes(kstack)
+        before = ramp.Counters(kstack, pids)
+        plan = load_model.schedule(m, driven, 2, 0, 86400, 4, 11)
+        res, _elapsed = driver.run(ward, plan, 8, 4)
+        _wall, cpu, _db = ramp.Counters(kstack, pids).delta(before)
+    finally:
+        ward.close()
+    for op in driven:
+        assert res.sent.get(op, 0) > 0, op
+        assert not res.errors.get(op), (op, res.errors[op], res.details)
+        assert len(res.lat.get(op, [])) == res.sent[op], op
+    # Each service the run called spent CPU in its pod's process.
+    for svc in ("identity", "records", "dosage", "fhir", "mariadb"):
+        assert cpu.get(svc, 0) > 0, (svc, cpu)
+    for w in driver.count_writes(kstack, ward, res):
+        assert w["ok"] > 0 and w["rows"] == w["ok"], w
