@@ -3,7 +3,7 @@ against the kube play; `tools/load/ramp.py --against kube` plays its own
 release with the copy check off and ramps it, docs/sizing.md).  Here the
 driver's code runs on this session's play: the ramp finds each pod's
 service process on this host (its CPU is what the ramp divides per
-operation), a short open-loop run of every operation the play can take
+operation) and the CPU quota of its limits, a short open-loop run of every operation the play can take
 answers OK through the pods, and each write made its row once.  No timing
 is asserted: the ramp is a benchmark."""
 
@@ -51,6 +51,24 @@ def test_ramp_finds_each_pods_service_process(kstack):
                 str(kstack.ports[svc]["grpc"]), (svc, env)
     assert len(set(pids.values())) == len(pids), pids
     assert "mariadb" in pids
+
+
+def _cores(quantity):
+    """A Kubernetes CPU quantity ("1", "500m") in cores."""
+    q = str(quantity)
+    return int(q[:-1]) / 1000 if q.endswith("m") else float(q)
+
+
+def test_ramp_reads_each_pods_cpu_limit(kstack):
+    """Each pod runs under the CPU quota of its rendered limits.cpu (the
+    ramp reports the periods its limit throttled)."""
+    pids = ramp.processes(kstack)
+    for svc in kubeplay.SERVICES:
+        c = kstack.workload(svc)["spec"]["template"]["spec"]["containers"][0]
+        got = ramp.cpu_limit(pids[svc])
+        assert got is not None, svc
+        assert got[0] == _cores(c["resources"]["limits"]["cpu"]), (svc, got)
+        assert got[1] >= 0 and got[2] >= 0, (svc, got)
 
 
 def test_driver_runs_on_the_played_pods(kstack, tmp_path):

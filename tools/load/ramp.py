@@ -86,6 +86,51 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
+def cpu_limit(pid):
+    """(CPU quota in cores, periods throttled, seconds throttled) of the
+    cgroup pid runs in (cgroup v1's cpu controller or v2's cpu.max and
+    cpu.stat), or None where it has no quota (a process that is not a
+    pod's) or cannot be read."""
+    try:
+        with open("/proc/%d/cgroup" % pid, encoding="ascii") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _n, controllers, path = line.split(":", 2)
+        if "cpu" in controllers.split(","):        # v1
+            d = "/sys/fs/cgroup/%s%s" % (controllers, path)
+            quota = _read_words(d + "/cpu.cfs_quota_us")
+            period = _read_words(d + "/cpu.cfs_period_us")
+            stat = dict(_pairs(d + "/cpu.stat"))
+            if quota and period and int(quota[0]) > 0:
+                return (int(quota[0]) / int(period[0]),
+                        int(stat.get("nr_throttled", 0)),
+                        int(stat.get("throttled_time", 0)) / 1e9)
+        elif controllers == "":                    # v2
+            d = "/sys/fs/cgroup%s" % path
+            quota = _read_words(d + "/cpu.max")
+            stat = dict(_pairs(d + "/cpu.stat"))
+            if quota and quota[0] != "max":
+                return (int(quota[0]) / int(quota[1]),
+                        int(stat.get("nr_throttled", 0)),
+                        int(stat.get("throttled_usec", 0)) / 1e6)
+    return None
+
+
+def _read_words(path):
+    try:
+        with open(path, encoding="ascii") as f:
+            return f.read().split()
+    except OSError:
+        return None
+
+
+def _pairs(path):
+    words = _read_words(path) or []
+    return zip(words[0::2], words[1::2])
+
+
 def processes(st):
     """{name: pid} of the services, MariaDB and this driver."""
     out = {n: s.pid() for n, s in st.services.items()
@@ -126,8 +171,20 @@ class Counters:
     def __init__(self, st, pids):
         self.t = time.monotonic()
         self.cpu = {n: cpu_seconds(p) for n, p in pids.items()}
+        self.limits = {n: cpu_limit(p) for n, p in pids.items()}
         self.db = db_status(st)
         self.users = user_commits(st)
+
+    def throttled(self, before):
+        """{process: (quota in cores, periods throttled, seconds
+        throttled)} since before, of the processes under a CPU quota (a
+        pod's limits.cpu)."""
+        out = {}
+        for n, now in self.limits.items():
+            was = before.limits.get(n)
+            if now is not None and was is not None:
+                out[n] = (now[0], now[1] - was[1], round(now[2] - was[2], 3))
+        return out
 
     def delta(self, before):
         cpu = {n: (v - before.cpu[n]) for n, v in self.cpu.items()
@@ -249,7 +306,9 @@ def step(m, st, ward, driven, beds, args, pids, at_s, idle, plan=None):
     sampler = PoolSampler(st)
     res, elapsed = driver.run(ward, plan, args.threads, args.step_s)
     pools = sampler.finish()
-    wall, cpu, db = Counters(st, pids).delta(before)
+    after = Counters(st, pids)
+    wall, cpu, db = after.delta(before)
+    throttled = after.throttled(before)
     gross_cpu, gross_db = dict(cpu), dict(db)
     if idle:
         cpu = {n: max(0.0, c - idle["cpu_per_s"].get(n, 0) * wall)
@@ -287,7 +346,7 @@ def step(m, st, ward, driven, beds, args, pids, at_s, idle, plan=None):
                               for n, v in per_bed.items()},
                db=db, db_per_op={k: round(v / max(ok, 1), 2)
                                  for k, v in db.items()},
-               db_pool=pools, over_budget=over)
+               db_pool=pools, over_budget=over, cpu_throttled=throttled)
     return out, res
 
 
@@ -316,6 +375,11 @@ def print_step(s, driven):
         print("  %-9s %9.2f %12.2f %12s" % (
             n, s["cpu_s"][n], s["cpu_ms_per_op"][n],
             s["beds_per_core"][n] or "-"))
+    if s["cpu_throttled"]:
+        print("  CPU limit (cores; periods and seconds throttled in the "
+              "step): " + ", ".join(
+                  "%s %g %d %.2f s" % (n, q, k, t)
+                  for n, (q, k, t) in sorted(s["cpu_throttled"].items())))
     print("  database pool (in use mean/max, waiting mean/max): " +
           ", ".join("%s %.1f/%d %.1f/%d" % (
               n, p["in_use_mean"], p["in_use_max"], p["waiters_mean"],
