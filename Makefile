@@ -188,9 +188,11 @@ bench-identify: deps
 
 # The ward-day load model, open loop through the real interfaces
 # (docs/sizing.md): BEDS, SPEED (s of the day per s), START (HH:MM),
-# DURATION (s), AGAINST=run (make run's stack, as for load-ramp).
+# DURATION (s), AGAINST=run or kube (as for load-ramp).
 load: deps
 	$(Q)$(MAKE) --no-print-directory all
+	$(if $(filter kube,$(AGAINST)),$(Q)$(MAKE) --no-print-directory \
+		images deploy-check)
 	$(Q)BUILD=$(BUILD) PYTHONPATH=tests /usr/bin/python3 tools/load/driver.py \
 		--beds $(or $(BEDS),20) --speed $(or $(SPEED),360) \
 		--start $(or $(START),06:00) --duration $(or $(DURATION),60) \
@@ -201,9 +203,13 @@ load: deps
 # service (docs/sizing.md): STEPS (beds, comma-separated), STEP_S, WARD;
 # PER_OP=RATE: each operation alone at RATE calls/s instead of the ramp;
 # AGAINST=run: drive the stack make run is running (started with
-# MED_FACE_COPY_CHECK=off) instead of a private one.
+# MED_FACE_COPY_CHECK=off) instead of a private one; AGAINST=kube: play
+# the Helm chart's pods with podman kube play (the images and the chart
+# renderer made first, as make kube-test uses them).
 load-ramp: deps
 	$(Q)$(MAKE) --no-print-directory all
+	$(if $(filter kube,$(AGAINST)),$(Q)$(MAKE) --no-print-directory \
+		images deploy-check)
 	$(Q)BUILD=$(BUILD) PYTHONPATH=tests /usr/bin/python3 tools/load/ramp.py \
 		$(if $(STEPS),--steps $(STEPS)) $(if $(PER_OP),--per-op $(PER_OP)) \
 		--step-s $(or $(STEP_S),60) --ward $(or $(WARD),30) \

@@ -309,3 +309,27 @@ def test_sizing_table_in_the_doc_is_the_tools_output(tmp_path):
     with open(doc) as f:
         assert copy.read_text() == f.read(), \
             "docs/sizing.md's table differs from make sizing-table's"
+
+
+def test_a_queued_operation_holds_only_its_own_threads(monkeypatch):
+    """Calls of one operation that queue in a slow service do not hold
+    back the driver's calls of another: each operation has its own
+    threads (--threads each).  Here the doses answer only once a chart
+    read has been answered; with one pool for all, the two threads would
+    both wait in a dose and the chart read behind them would never be
+    sent."""
+    import threading
+    chart_answered = threading.Event()
+
+    def dose(_ward):
+        if not chart_answered.wait(10):
+            raise RuntimeError("the chart read waited behind the doses")
+
+    monkeypatch.setitem(driver.DRIVEN, "dose_check", ("queued", dose))
+    monkeypatch.setitem(driver.DRIVEN, "chart_read",
+                        ("answered", lambda _ward: chart_answered.set()))
+    plan = [(0.0, "dose_check")] * 4 + [(0.05, "chart_read")]
+    res, _elapsed = driver.run(None, plan, 2, 0.1)
+    assert res.errors == {}, res.details
+    assert len(res.lat["dose_check"]) == 4
+    assert len(res.lat["chart_read"]) == 1

@@ -718,11 +718,20 @@ def percentile(sorted_values, p):
 
 
 def run(ward, plan, threads, duration):
-    """Send plan [(second, op)] open-loop over duration seconds; returns
-    (Results, seconds from the start to the last reply, at least
-    duration)."""
+    """Send plan [(second, op)] open-loop over duration seconds, each
+    operation from its own pool of threads; returns (Results, seconds
+    from the start to the last reply, at least duration).
+
+    One pool per operation, as the clients of a hospital are independent
+    of one another (the nurses' bedside scanners, the PAS, the monitors,
+    the chart readers): calls of one operation that queue in a slow
+    service hold only that operation's threads.  With one shared pool, a
+    dosage queue at 64,000 beds held 54 of the 64 threads, and the chart
+    reads behind them in the driver went over their budget while records
+    answered them in 18 ms (2026-11-26, docs/sizing.md, "Against the kube
+    play")."""
     res = Results()
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=threads)
+    pools = {}
 
     def one(op, due):
         try:
@@ -749,9 +758,13 @@ def run(ward, plan, threads, duration):
         elif -wait > LATE_S:
             res.late += 1
         res.sent[op] = res.sent.get(op, 0) + 1
-        futures.append(pool.submit(one, op, due))
+        if op not in pools:
+            pools[op] = concurrent.futures.ThreadPoolExecutor(
+                max_workers=threads, thread_name_prefix="load-" + op)
+        futures.append(pools[op].submit(one, op, due))
     concurrent.futures.wait(futures)
-    pool.shutdown()
+    for pool in pools.values():
+        pool.shutdown()
     return res, max(duration, time.monotonic() - t0)
 
 
@@ -846,7 +859,9 @@ def parse_args(argv):
     p.add_argument("--duration", type=float, default=60.0,
                    help="seconds of load")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--threads", type=int, default=64)
+    p.add_argument("--threads", type=int, default=64,
+                   help="the driver's threads per operation: the calls of "
+                   "one operation it has in flight at most")
     p.add_argument("--json", help="also write the results here")
     p.add_argument("--no-hl7", dest="hl7", action="store_false",
                    help="admissions and lab results over gRPC "

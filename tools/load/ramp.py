@@ -445,7 +445,8 @@ def parse_args(argv):
                    help="clock held during each step")
     p.add_argument("--idle-s", type=float, default=15.0)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--threads", type=int, default=64)
+    p.add_argument("--threads", type=int, default=64,
+                   help="the driver's threads per operation")
     p.add_argument("--json", help="also write the results here")
     p.add_argument("--per-op", type=float, metavar="RATE",
                    help="instead of the ramp: each operation alone at "
