@@ -157,6 +157,26 @@ def renderer():
     return os.path.join(paths.build_dir(), "deploy-check", "render")
 
 
+def set_value(values, assignment):
+    """Apply one helm --set style assignment, "a.b.c=VALUE" (VALUE read
+    as a YAML scalar: 2, "500m", true), to the nested dict values;
+    raises ValueError naming what is wrong."""
+    path, eq, text = assignment.partition("=")
+    keys = path.split(".")
+    if not eq or not all(keys):
+        raise ValueError("%r: KEY.PATH=VALUE" % assignment)
+    value = yaml.safe_load(text) if text else ""
+    if isinstance(value, (dict, list)):
+        raise ValueError("%r: VALUE must be a scalar" % assignment)
+    d = values
+    for k in keys[:-1]:
+        d = d.setdefault(k, {})
+        if not isinstance(d, dict):
+            raise ValueError("%r: %s is not a map" % (assignment, k))
+    d[keys[-1]] = value
+    return values
+
+
 def merge(dst, src):
     """helm's merge of -f files: maps key by key, and a null deletes the
     key (as the chart renderer does)."""
@@ -369,6 +389,9 @@ class KubeStack(stack.Stack):
         self.face_keys_dir = None
         self._pad_enforced = None
         self.pacs_password = secrets.token_hex(12)
+        # Values a caller sets over the test install's (the load ramp's
+        # --chart-set), merged as helm merges a later -f file.
+        self.values_over = {}
         self.pacs_admin_password = secrets.token_hex(12)
 
     # --- values -------------------------------------------------------------
@@ -680,7 +703,8 @@ class KubeStack(stack.Stack):
     def _play(self):
         os.makedirs(self.kube_dir, mode=0o700)
         self._pick_ports()
-        self.rendered = self.render(self.test_values())
+        self.rendered = self.render(merge(self.test_values(),
+                                          copy.deepcopy(self.values_over)))
         self.played = self.adapt(self.rendered)
         path = os.path.join(self.kube_dir, "played.yaml")
         with open(path, "w") as f:

@@ -97,3 +97,27 @@ def test_driver_runs_on_the_played_pods(kstack, tmp_path):
         assert cpu.get(svc, 0) > 0, (svc, cpu)
     for w in driver.count_writes(kstack, ward, res):
         assert w["ok"] > 0 and w["rows"] == w["ok"], w
+
+
+def test_chart_set_assignments():
+    """--chart-set's assignments, as helm --set reads them: nested keys,
+    YAML scalars; a malformed one is refused, naming it."""
+    got = driver.chart_values([
+        "services.identity.resources.limits.cpu=2",
+        "services.identity.resources.limits.memory=2Gi",
+        "services.dosage.threads=4", "fhir.console.enabled=false"])
+    assert got == {"services": {
+        "identity": {"resources": {"limits": {"cpu": 2, "memory": "2Gi"}}},
+        "dosage": {"threads": 4}},
+        "fhir": {"console": {"enabled": False}}}
+    for assignments, bad in ((["services.identity"], "services.identity"),
+                             (["services..cpu=1"], "services..cpu=1"),
+                             (["=1"], "=1"),
+                             (["a.b=[1, 2]"], "a.b=[1, 2]"),
+                             (["a=1", "a.b=2"], "a.b=2")):
+        try:
+            driver.chart_values(assignments)
+        except ValueError as e:
+            assert repr(bad) in str(e), (bad, e)
+        else:
+            raise AssertionError("%r was accepted" % bad)

@@ -891,6 +891,12 @@ def add_against(p):
                    "of make images; the chart's settings, the copy check "
                    "off; no HL7 listener: admissions and lab results over "
                    "gRPC)")
+    p.add_argument("--chart-set", action="append", default=[],
+                   metavar="KEY.PATH=VALUE",
+                   help="with --against kube: a chart value over the "
+                   "play's, as helm --set takes it, e.g. "
+                   "services.identity.resources.limits.cpu=2 "
+                   "(repeatable)")
     p.add_argument("--faces", choices=("orl", "caltech"),
                    help="the photographs of the beds' faces: orl (grey; "
                    "the default on a private stack) or caltech (colour; "
@@ -908,6 +914,13 @@ def check_against(p, a, settings_given):
         p.error("%s set the private stack's settings; with --against run "
                 "the settings are make run's (start it with the settings "
                 "wanted)" % settings_given)
+    if a.chart_set and a.against != "kube":
+        p.error("--chart-set sets the chart's values: only with --against "
+                "kube")
+    try:
+        a.chart_values = chart_values(a.chart_set)
+    except ValueError as e:
+        p.error("--chart-set %s" % e)
 
 
 def driven_stack(args):
@@ -917,26 +930,43 @@ def driven_stack(args):
     if args.against == "run":
         return attached_run_stack()
     if args.against == "kube":
-        return kube_stack()
+        return kube_stack(args.chart_values)
     return make_stack(args.hl7, args.deep_faces), WARD
 
 
-def kube_stack():
-    """The Helm chart's pods as make kube-test plays them (not started:
-    tests/kube/kubeplay.py) and the ward of its nurse and clinician, with
-    identity's copy check off (the driver shows each bed the same
-    photographs again); raises StackError where podman cannot play pods
-    or the images are missing."""
+def _kubeplay():
+    """tests/kube/kubeplay.py, the kube play make kube-test runs."""
     for d in ("kube", "image"):
         path = os.path.join(REPO, "tests", d)
         if path not in sys.path:
             sys.path.insert(0, path)
     import kubeplay
+    return kubeplay
+
+
+def chart_values(assignments):
+    """The chart values of --chart-set's assignments ({} for none);
+    raises ValueError naming a malformed one."""
+    out = {}
+    for a in assignments:
+        _kubeplay().set_value(out, a)
+    return out
+
+
+def kube_stack(values_over=None):
+    """The Helm chart's pods as make kube-test plays them (not started:
+    tests/kube/kubeplay.py), values_over set over the play's values, and
+    the ward of its nurse and clinician, with identity's copy check off
+    (the driver shows each bed the same photographs again); raises
+    StackError where podman cannot play pods or the images are
+    missing."""
+    kubeplay = _kubeplay()
     why = kubeplay.cannot_play_pods() or kubeplay.missing_images()
     if why:
         raise StackError("cannot play the chart: %s" % why)
     st = kubeplay.KubeStack()
     st.service_env["identity"] = {"MED_FACE_COPY_CHECK": "off"}
+    st.values_over = values_over or {}
     return st, kubeplay.WARD
 
 
