@@ -389,10 +389,10 @@ class KubeStack(stack.Stack):
         self.face_keys_dir = None
         self._pad_enforced = None
         self.pacs_password = secrets.token_hex(12)
+        self.pacs_admin_password = secrets.token_hex(12)
         # Values a caller sets over the test install's (the load ramp's
         # --chart-set), merged as helm merges a later -f file.
         self.values_over = {}
-        self.pacs_admin_password = secrets.token_hex(12)
 
     # --- values -------------------------------------------------------------
 

@@ -3,11 +3,14 @@
 
     PYTHONPATH=tests /usr/bin/python3 tools/load/driver.py \
         [--model tools/load/ward_day.json] [--beds 20] [--speed 360] \
-        [--start 06:00] [--duration 60] [--seed 1] [--json out.json]
+        [--start 06:00] [--duration 60] [--seed 1] [--json out.json] \
+        [--against harness|run|kube [--chart-set KEY.PATH=VALUE ...]]
 
 Starts a private stack with the test harness (MariaDB and audit, identity,
 records and dosage on mutual TLS, patient and care checks on as in make
-run, the HL7 interface with plain MLLP, the FHIR facade over HTTPS),
+run, the HL7 interface with plain MLLP, the FHIR facade over HTTPS), or
+drives the stack make run is running (--against run), or plays the Helm
+chart's pods with podman kube play (--against kube; docs/sizing.md),
 admits --beds patients to one
 ward, each with a q6h order, a PRN flush and an enrolled face (ORL), and
 then replays the model: the arrivals of each operation are drawn

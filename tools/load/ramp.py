@@ -5,7 +5,8 @@
         [--model tools/load/ward_day.json] [--ward 30] \
         [--steps 2000,8000,24000,48000] [--step-s 60] [--at 08:00] \
         [--idle-s 15] [--seed 1] [--json out.json] [--per-op RATE]
-        [--service-env SERVICE:NAME=VALUE ...]
+        [--service-env SERVICE:NAME=VALUE ...] \
+        [--against harness|run|kube [--chart-set KEY.PATH=VALUE ...]]
 
 Starts the driver's stack once (tools/load/driver.py: MariaDB, audit,
 identity, records and dosage on mutual TLS with patient and care checks,
