@@ -333,3 +333,40 @@ def test_a_queued_operation_holds_only_its_own_threads(monkeypatch):
     assert res.errors == {}, res.details
     assert len(res.lat["dose_check"]) == 4
     assert len(res.lat["chart_read"]) == 1
+
+
+def _group(tmp_path, pid, membership, files):
+    """A fake /proc/PID/cgroup and cgroup mount under tmp_path: the
+    membership text and {path under the mount: text}; (proc, mount)."""
+    proc, mount = tmp_path / "proc", tmp_path / "cgroup"
+    for path, text in [(proc / str(pid) / "cgroup", membership)] + [
+            (mount / rel, text) for rel, text in files.items()]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return str(proc), str(mount)
+
+
+def test_cpu_limit_of_cgroup_v1_and_v2(tmp_path):
+    """The ramp's reading of a pod's CPU quota and throttling, on both
+    cgroup layouts (the kube tests read this machine's, v1)."""
+    import ramp
+    v1 = "cpu,cpuacct/pod/a/"
+    at = _group(tmp_path, 7, "4:memory:/pod/a\n3:cpu,cpuacct:/pod/a\n"
+                "0::/pod/a\n", {
+                    v1 + "cpu.cfs_quota_us": "150000\n",
+                    v1 + "cpu.cfs_period_us": "100000\n",
+                    v1 + "cpu.stat": "nr_periods 90\nnr_throttled 4\n"
+                    "throttled_time 250000000\n"})
+    assert ramp.cpu_limit(7, *at) == (1.5, 4, 0.25)
+    _group(tmp_path, 7, "3:cpu,cpuacct:/pod/a\n",
+           {v1 + "cpu.cfs_quota_us": "-1\n"})   # no quota
+    assert ramp.cpu_limit(7, *at) is None
+    at = _group(tmp_path, 8, "0::/kubepods/b\n", {
+        "kubepods/b/cpu.max": "50000 100000\n",
+        "kubepods/b/cpu.stat": "usage_usec 1\nnr_periods 9\n"
+        "nr_throttled 3\nthrottled_usec 120000\n"})
+    assert ramp.cpu_limit(8, *at) == (0.5, 3, 0.12)
+    _group(tmp_path, 8, "0::/kubepods/b\n",
+           {"kubepods/b/cpu.max": "max 100000\n"})
+    assert ramp.cpu_limit(8, *at) is None
+    assert ramp.cpu_limit(9, *at) is None  # no such pid

@@ -13,7 +13,7 @@ import sys
 
 import containers
 import kubeplay
-from harness import paths
+from harness import metrics, paths
 from harness.stack_processes import RunningProcess
 
 LOAD = os.path.join(paths.REPO_ROOT, "tools", "load")
@@ -59,16 +59,25 @@ def _cores(quantity):
     return int(q[:-1]) / 1000 if q.endswith("m") else float(q)
 
 
-def test_ramp_reads_each_pods_cpu_limit(kstack):
-    """Each pod runs under the CPU quota of its rendered limits.cpu (the
-    ramp reports the periods its limit throttled)."""
+def test_each_pod_reports_its_cpu_limit(kstack):
+    """Each pod runs under the CPU quota of its rendered limits.cpu, which
+    the ramp reads from the host and the service reports in its own
+    metrics (smartmed_cpu_*, read from inside the container), with the
+    periods it was throttled in."""
     pids = ramp.processes(kstack)
     for svc in kubeplay.SERVICES:
         c = kstack.workload(svc)["spec"]["template"]["spec"]["containers"][0]
+        cores = _cores(c["resources"]["limits"]["cpu"])
         got = ramp.cpu_limit(pids[svc])
         assert got is not None, svc
-        assert got[0] == _cores(c["resources"]["limits"]["cpu"]), (svc, got)
+        assert got[0] == cores, (svc, got)
         assert got[1] >= 0 and got[2] >= 0, (svc, got)
+        samples, _text = metrics.scrape(kstack, svc)
+        assert metrics.value(samples, "smartmed_cpu_quota_cores") == \
+            cores, svc
+        periods = metrics.value(samples, "smartmed_cpu_periods_total")
+        assert 0 <= metrics.value(
+            samples, "smartmed_cpu_throttled_periods_total") <= periods
 
 
 def test_driver_runs_on_the_played_pods(kstack, tmp_path):

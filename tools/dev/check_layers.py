@@ -65,6 +65,7 @@ HEADERS = {
     "json.h": "base",
     "config.h": "base",
     "metrics.h": "base",
+    "cgroup.h": "base",
     "fhir.h": "fhir",
     "infer.h": "infer",
     "image.h": "infer",

@@ -87,20 +87,21 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def cpu_limit(pid):
+def cpu_limit(pid, proc="/proc", cgroup="/sys/fs/cgroup"):
     """(CPU quota in cores, periods throttled, seconds throttled) of the
     cgroup pid runs in (cgroup v1's cpu controller or v2's cpu.max and
-    cpu.stat), or None where it has no quota (a process that is not a
-    pod's) or cannot be read."""
+    cpu.stat; proc and cgroup: where those file systems are mounted), or
+    None where it has no quota (a process that is not a pod's) or cannot
+    be read."""
     try:
-        with open("/proc/%d/cgroup" % pid, encoding="ascii") as f:
+        with open("%s/%d/cgroup" % (proc, pid), encoding="ascii") as f:
             lines = f.read().splitlines()
     except OSError:
         return None
     for line in lines:
         _n, controllers, path = line.split(":", 2)
         if "cpu" in controllers.split(","):        # v1
-            d = "/sys/fs/cgroup/%s%s" % (controllers, path)
+            d = "%s/%s%s" % (cgroup, controllers, path)
             quota = _read_words(d + "/cpu.cfs_quota_us")
             period = _read_words(d + "/cpu.cfs_period_us")
             stat = dict(_pairs(d + "/cpu.stat"))
@@ -109,7 +110,7 @@ def cpu_limit(pid):
                         int(stat.get("nr_throttled", 0)),
                         int(stat.get("throttled_time", 0)) / 1e9)
         elif controllers == "":                    # v2
-            d = "/sys/fs/cgroup%s" % path
+            d = cgroup + path
             quota = _read_words(d + "/cpu.max")
             stat = dict(_pairs(d + "/cpu.stat"))
             if quota and quota[0] != "max":

@@ -8,6 +8,7 @@
  * the returned pointers, so the hot path never takes the lock.
  */
 #include <med/metrics.h>
+#include <med/cgroup.h>
 #include <med/log.h>
 
 #include <dirent.h>
@@ -821,6 +822,43 @@ process_metric(struct buf *b, const char *name, const char *type,
 		   type, name, val);
 }
 
+/*
+ * render_cpu_quota reports the pod's CPU limit and the periods it ran out
+ * in, where the process runs under a quota: throttling adds latency while
+ * the CPU graph stays below the limit (docs/operations.md, "Scale").
+ */
+static void
+render_cpu_quota(struct buf *b)
+{
+	med_cgroup_cpu c;
+
+	if (!med_cgroup_cpu_read("/proc/self/cgroup", "/sys/fs/cgroup", &c))
+		return;
+	const struct {
+		const char *name, *type, *help;
+		double v;
+	} rows[] = {
+		{"smartmed_cpu_quota_cores", "gauge",
+		 "CPU this process's control group may use (its limits.cpu), "
+		 "in cores.",
+		 c.quota_cores},
+		{"smartmed_cpu_periods_total", "counter",
+		 "Enforcement periods of the CPU quota elapsed.",
+		 (double)c.periods},
+		{"smartmed_cpu_throttled_periods_total", "counter",
+		 "Periods in which the group used its CPU quota up and waited "
+		 "for the next.",
+		 (double)c.throttled},
+		{"smartmed_cpu_throttled_seconds_total", "counter",
+		 "Time the group's threads waited for a new CPU quota period, "
+		 "in seconds.",
+		 c.throttled_seconds},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		process_metric(b, rows[i].name, rows[i].type, rows[i].help,
+			       rows[i].v);
+}
+
 static void
 render_process(struct buf *b)
 {
@@ -854,6 +892,7 @@ render_process(struct buf *b)
 		process_metric(b, "process_max_fds", "gauge",
 			       "Maximum number of open file descriptors.",
 			       (double)rl.rlim_cur);
+	render_cpu_quota(b);
 }
 
 /* render_registry runs m's collectors, then writes its families. */
