@@ -3,12 +3,14 @@ against the kube play; `tools/load/ramp.py --against kube` plays its own
 release with the copy check off and ramps it, docs/sizing.md).  Here the
 driver's code runs on this session's play: the ramp finds each pod's
 service process on this host (its CPU is what the ramp divides per
-operation) and the CPU quota of its limits, a short open-loop run of every operation the play can take
+operation) and the CPU quota of its limits, which each pod also reports
+itself; a short open-loop run of every operation the play can take
 answers OK through the pods, and each write made its row once.  No timing
 is asserted: the ramp is a benchmark."""
 
 import json
 import os
+import subprocess
 import sys
 
 import containers
@@ -78,6 +80,25 @@ def test_each_pod_reports_its_cpu_limit(kstack):
         periods = metrics.value(samples, "smartmed_cpu_periods_total")
         assert 0 <= metrics.value(
             samples, "smartmed_cpu_throttled_periods_total") <= periods
+        _promtool_accepts(_families(_text, "smartmed_cpu_"), svc)
+
+
+def _families(text, prefix):
+    """The lines of a metrics text (HELP, TYPE, samples) of the families
+    whose names start with prefix."""
+    return "".join(line + "\n" for line in text.splitlines()
+                   if line.split(" ", 3)[2 if line.startswith("#") else 0]
+                   .startswith(prefix))
+
+
+def _promtool_accepts(text, svc):
+    """Prometheus's own linter (promtool check metrics, Debian's
+    prometheus) parses and accepts the families: a client nobody here
+    wrote."""
+    assert text.count("# TYPE ") == 4, (svc, text)
+    r = subprocess.run(["promtool", "check", "metrics"], input=text,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, (svc, r.stdout, r.stderr, text)
 
 
 def test_driver_runs_on_the_played_pods(kstack, tmp_path):

@@ -135,8 +135,8 @@ def _pairs(path):
 
 def processes(st):
     """{name: pid} of the services, MariaDB and this driver."""
-    out = {n: s.pid() for n, s in st.services.items()
-           if s.pid() is not None}
+    out = {n: s.pid() for n, s in st.services.items()}
+    out = {n: pid for n, pid in out.items() if pid is not None}
     for pid in st._stray_mariadb_pids():
         out["mariadb"] = pid
     out["driver"] = os.getpid()
