@@ -33,6 +33,33 @@ extern const size_t audit_n_migrations;
 
 #define AUDIT_PROBLEM_LEN 320
 
+/* audit_gap_chunk - one chunk of the log as the gap sweep last found it:
+ * whole from its start through offset through, by a count that began at
+ * counted_ms (monotonic; 0: never counted, or holes found, when the count
+ * that found them began at holes_ms). */
+typedef struct audit_gap_chunk {
+	int64_t counted_ms;
+	uint64_t through;
+	int64_t holes_ms;
+} audit_gap_chunk;
+
+/*
+ * audit_gap_sweep - how far each chunk of the log was last found without
+ * holes, and when (gapsweep.c), so that reads need not count it again.
+ */
+typedef struct audit_gap_sweep {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+	bool started, stop;
+	uint64_t chunk_rows;	 /* MED_AUDIT_GAP_CHUNK_ROWS */
+	int64_t recount_ms;	 /* MED_AUDIT_GAP_RECOUNT_S; 0: no sweep */
+	audit_gap_chunk *chunks; /* one per chunk begun (under mu) */
+	size_t n_chunks, cap;
+	med_counter *read_rows, *sweep_rows;
+	med_gauge *stale_chunks;
+} audit_gap_sweep;
+
 /* audit_state - the service's own state (med_service_data). */
 typedef struct audit_state {
 	med_service *svc;
@@ -74,6 +101,7 @@ typedef struct audit_state {
 	bool group_gathering;	   /* a leader waits for more (group_gather) */
 	size_t group_last_batches; /* batches the last group carried */
 	med_counter *append_groups, *append_batches;
+	audit_gap_sweep sweep;
 } audit_state;
 
 /* Event times the ingest accepts: from 2000-01-01T00:00:00Z to this far
@@ -225,12 +253,37 @@ void audit_check_report(audit_state *st, bool *failed,
 			Smartmed__Audit__V1__RecordIntegrity integrity,
 			uint64_t seq, uint64_t last, const char *problem);
 
+/* audit_gaps - the holes found so far (gaps: AUDIT_GAPS_MAX entries from
+ * arena, allocated at the first hole). */
+typedef struct audit_gaps {
+	med_arena *arena;
+	audit_gap *gaps;
+	size_t n;
+} audit_gaps;
+
+/*
+ * audit_gaps_count counts the positions (lo, hi] and, when rows are absent,
+ * adds their holes to g, in order, while g has room.
+ */
+med_err audit_gaps_count(med_db_conn *c, audit_gaps *g, uint64_t lo,
+			 uint64_t hi) MED_MUST_CHECK;
+
+/* --- gapsweep.c: holes found without counting the whole log ------------- */
+
 /*
  * audit_gaps_find names the holes in the positions (lo, hi] (at most
- * AUDIT_GAPS_MAX, in order, in arena; *n = 0 when there are none).
+ * AUDIT_GAPS_MAX, in order, in arena; *n = 0 when there are none).  Whole
+ * chunks the sweep found whole within MED_AUDIT_GAP_RECOUNT_S are not
+ * counted again; every other position is.
  */
-med_err audit_gaps_find(med_db_conn *c, med_arena *arena, uint64_t lo,
-			uint64_t hi, audit_gap **out, size_t *n) MED_MUST_CHECK;
+med_err audit_gaps_find(audit_state *st, med_db_conn *c, med_arena *arena,
+			uint64_t lo, uint64_t hi, audit_gap **out,
+			size_t *n) MED_MUST_CHECK;
+
+/* audit_gap_sweep_start / _stop run the sweep thread (after the
+ * service's metrics exist). */
+med_err audit_gap_sweep_start(audit_state *st) MED_MUST_CHECK;
+void audit_gap_sweep_stop(audit_state *st);
 
 /* --- tree.c ------------------------------------------------------------- */
 

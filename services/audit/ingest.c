@@ -39,6 +39,8 @@ state_free(audit_state *st)
 	pthread_cond_destroy(&st->sth_cv);
 	pthread_mutex_destroy(&st->group_mu);
 	pthread_cond_destroy(&st->group_cv);
+	pthread_mutex_destroy(&st->sweep.mu);
+	pthread_cond_destroy(&st->sweep.cv);
 	sodium_memzero(st->sk, sizeof(st->sk));
 	sodium_memzero(&st->leaf_keys, sizeof(st->leaf_keys));
 	free(st);
@@ -57,6 +59,8 @@ state_new(med_service *svc)
 	pthread_cond_init(&st->sth_cv, NULL);
 	pthread_mutex_init(&st->group_mu, NULL);
 	pthread_cond_init(&st->group_cv, NULL);
+	pthread_mutex_init(&st->sweep.mu, NULL);
+	pthread_cond_init(&st->sweep.cv, NULL);
 	return st;
 }
 
@@ -177,10 +181,14 @@ audit_ingest_begin(med_service *svc)
 	 * heads whose roots matched no stored tree (issue 49, item 11). */
 	if ((err = audit_sth_start(st)) != MED_OK)
 		goto free_state;
-	if ((err = ingest_open(st)) != MED_OK)
+	if ((err = audit_gap_sweep_start(st)) != MED_OK)
 		goto stop_sth;
+	if ((err = ingest_open(st)) != MED_OK)
+		goto stop_sweep;
 	med_service_set_data(svc, st);
 	return MED_OK;
+stop_sweep:
+	audit_gap_sweep_stop(st);
 stop_sth:
 	audit_sth_stop(st);
 free_state:
@@ -196,6 +204,7 @@ audit_ingest_end(med_service *svc)
 	if (st == NULL)
 		return;
 	med_audit_ingest_stop(st->ingest);
+	audit_gap_sweep_stop(st);
 	audit_sth_stop(st);
 	med_service_set_data(svc, NULL);
 	state_free(st);

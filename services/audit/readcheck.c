@@ -160,16 +160,10 @@ audit_check_report(audit_state *st, bool *failed,
 	}
 }
 
-typedef struct gap_rows {
-	med_arena *arena;
-	audit_gap *gaps;
-	size_t n;
-} gap_rows;
-
 static med_err
 on_gap(void *ctx, const med_db_row *row)
 {
-	gap_rows *g = ctx;
+	audit_gaps *g = ctx;
 
 	g->gaps[g->n].first = (uint64_t)med_db_row_int64(row, 0);
 	g->gaps[g->n].last = (uint64_t)med_db_row_int64(row, 1);
@@ -189,23 +183,22 @@ on_gap(void *ctx, const med_db_row *row)
 	" ORDER BY seq LIMIT ?"
 
 med_err
-audit_gaps_find(med_db_conn *c, med_arena *arena, uint64_t lo, uint64_t hi,
-		audit_gap **out, size_t *n)
+audit_gaps_count(med_db_conn *c, audit_gaps *g, uint64_t lo, uint64_t hi)
 {
-	gap_rows g = {.arena = arena};
 	uint64_t present = 0;
 	med_db_value count[] = {MED_DB_I64((int64_t)lo),
 				MED_DB_I64((int64_t)hi)};
 	med_db_value v[] = {
-		MED_DB_I64((int64_t)lo), MED_DB_I64((int64_t)lo),
-		MED_DB_I64((int64_t)hi), MED_DB_I64((int64_t)hi + 1),
-		MED_DB_I64((int64_t)lo), MED_DB_I64(AUDIT_GAPS_MAX),
+		MED_DB_I64((int64_t)lo),
+		MED_DB_I64((int64_t)lo),
+		MED_DB_I64((int64_t)hi),
+		MED_DB_I64((int64_t)hi + 1),
+		MED_DB_I64((int64_t)lo),
+		MED_DB_I64((int64_t)(AUDIT_GAPS_MAX - g->n)),
 	};
 	med_err err;
 
-	*out = NULL;
-	*n = 0;
-	if (hi <= lo)
+	if (hi <= lo || g->n >= AUDIT_GAPS_MAX)
 		return MED_OK;
 	/* Counting is cheap; the window query runs only when rows are gone. */
 	err = med_db_query(c,
@@ -214,14 +207,11 @@ audit_gaps_find(med_db_conn *c, med_arena *arena, uint64_t lo, uint64_t hi,
 			   count, 2, on_u64, &present);
 	if (err != MED_OK || present == hi - lo)
 		return err;
-	g.gaps = med_arena_alloc(arena, AUDIT_GAPS_MAX * sizeof(*g.gaps));
-	if (g.gaps == NULL)
+	if (g->gaps == NULL)
+		g->gaps = med_arena_alloc(g->arena,
+					  AUDIT_GAPS_MAX * sizeof(*g->gaps));
+	if (g->gaps == NULL)
 		return MED_ERR_NOMEM;
-	err = med_db_query(c, GAPS_SQL, v, sizeof(v) / sizeof(v[0]), on_gap,
-			   &g);
-	if (err != MED_OK)
-		return err;
-	*out = g.gaps;
-	*n = g.n;
-	return MED_OK;
+	return med_db_query(c, GAPS_SQL, v, sizeof(v) / sizeof(v[0]), on_gap,
+			    g);
 }

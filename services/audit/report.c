@@ -254,7 +254,7 @@ report_tx_fn(med_db_conn *c, void *arg)
 		t->out->next_after_seq = t->out->accesses[t->f->limit - 1]->seq;
 		hi = t->out->next_after_seq;
 	}
-	err = audit_gaps_find(c, t->arena, t->f->after_seq, hi, &t->gaps,
+	err = audit_gaps_find(t->st, c, t->arena, t->f->after_seq, hi, &t->gaps,
 			      &t->n_gaps);
 	if (err != MED_OK || t->f->after_seq != 0)
 		return err;

@@ -372,7 +372,7 @@ query_tx_fn(med_db_conn *c, void *arg)
 	t->out->records = (Smartmed__Audit__V1__AuditRecord **)rows.items;
 	t->out->n = rows.n;
 	gap_bounds(t->f, t->out, size, &lo, &hi);
-	return audit_gaps_find(c, t->arena, lo, hi, &t->out->gaps,
+	return audit_gaps_find(t->st, c, t->arena, lo, hi, &t->out->gaps,
 			       &t->out->n_gaps);
 }
 

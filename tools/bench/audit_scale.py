@@ -19,12 +19,18 @@ complete subtree in tree_nodes), then measures through the real service:
   pages read from disk, bytes read and written per batch (SHOW GLOBAL STATUS around the run);
 - a restart (a signed head exists now): time to SERVING and to the first
   proof, which loads the verified tree from the head's right edge;
+- Query by patient twice: until the restart with the gap sweep off
+  (MED_AUDIT_GAP_RECOUNT_S=0: every read counts every position it
+  covered, the whole log for a short read), after it with the sweep on
+  (GAP_RECOUNT_S, default the service's 1800): the time of the sweep's
+  first pass over the log, then the same Query;
 - events and tree_nodes on disk (.ibd files) per leaf;
 - auditverify log over the whole log with the public key and the leaf key
   (the generator's rows must check, and its time is the auditor's).
 
 Knobs (environment): BUILD, LEAVES (1000000), PATIENTS (100000), SAMPLES
-(100), APPEND_EVENTS (25600), BUFFER_POOL_MB (1024), WORKDIR (a scratch
+(100), APPEND_EVENTS (25600), BUFFER_POOL_MB (1024), GAP_RECOUNT_S (1800),
+GAP_CHUNK_ROWS (65536), WORKDIR (a scratch
 directory with room for about 1.5 KB per leaf; default the harness's)."""
 
 import os
@@ -38,7 +44,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
-from harness import Stack, paths, protos  # noqa: E402
+from harness import Stack, metrics, paths, protos  # noqa: E402
 
 EVENT_COLUMNS = ("seq, event_id, stored_ms, time_ms, service, action,"
                  " actor, actor_roles, patient_id, resource, outcome,"
@@ -205,9 +211,43 @@ class Scale:
                                          second_size=size)), n)
         pats = [rnd.randrange(0, env_int("PATIENTS", 100000))
                 for _ in range(n)]
+        self.query_by_patient(pats)
+
+    def query_by_patient(self, pats):
         self.lat("Query by patient, limit 50",
-                 lambda i: self.call("Query", pb.QueryRequest(
-                     patient_id=patient_id(pats[i]), limit=50)), n)
+                 lambda i: self.call("Query", self.pb.QueryRequest(
+                     patient_id=patient_id(pats[i]), limit=50)), len(pats))
+
+    def gap_counted(self):
+        samples, _ = metrics.scrape(self.st, "audit")
+        return {by: metrics.value(
+            samples, "smartmed_audit_gap_rows_counted_total", by=by)
+            for by in ("read", "sweep")}
+
+    def swept(self, t0, size):
+        """Waits for the gap sweep's first pass over the log."""
+        chunk = env_int("GAP_CHUNK_ROWS", 65536)
+        # About 0.3 us a position measured; a hundred times that.
+        deadline = time.monotonic() + 60 + size * 3e-5
+        while self.gap_counted()["sweep"] < (size // chunk) * chunk:
+            if time.monotonic() > deadline:
+                sys.exit("the gap sweep did not count %d whole chunks" % (
+                    size // chunk))
+            time.sleep(0.2)
+        print("gap sweep: %d whole chunks of %d counted %.1f s after start"
+              % (size // chunk, chunk, time.monotonic() - t0))
+
+    def queries_swept(self, t0, size, n):
+        """Query by patient once the sweep has counted the log, and the
+        positions its reads counted live."""
+        self.swept(t0, size)
+        rnd = random.Random(5454)
+        pats = [rnd.randrange(0, env_int("PATIENTS", 100000))
+                for _ in range(n)]
+        before = self.gap_counted()["read"]
+        self.query_by_patient(pats)
+        print("gap sweep on: %.0f positions counted live per Query" % (
+            (self.gap_counted()["read"] - before) / n))
 
     def appends(self, events):
         exe = paths.bin_path("bench-audit_ingest")
@@ -253,8 +293,15 @@ def main():
     leaves = env_int("LEAVES", 1000000)
     samples = env_int("SAMPLES", 100)
     workdir = os.environ.get("WORKDIR") or None
+    gap_env = {"MED_AUDIT_GAP_RECOUNT_S": os.environ.get("GAP_RECOUNT_S",
+                                                        "1800"),
+               "MED_AUDIT_GAP_CHUNK_ROWS": str(env_int("GAP_CHUNK_ROWS",
+                                                       65536))}
+    # The sweep off until the restart: the Query figures before it are
+    # those of a read that counts every position it covered.
     with Stack(services=("audit",), log_level="info", workdir=workdir,
-               extra_env={"MED_AUDIT_STH_INTERVAL_MS": "1000"}) as st:
+               extra_env={"MED_AUDIT_STH_INTERVAL_MS": "1000",
+                          "MED_AUDIT_GAP_RECOUNT_S": "0"}) as st:
         sc = Scale(st, leaves)
         sc.sql("SET GLOBAL innodb_buffer_pool_size = %d" % (
             env_int("BUFFER_POOL_MB", 1024) << 20))
@@ -281,11 +328,13 @@ def main():
         sc.wait_head(size, 600)
         sc.reads(size, max(10, samples // 5))
         st.stop_service("audit")
+        st.services["audit"].env.update(gap_env)
         t0 = sc.start("restart (a signed head of this key)")
         sc.head()
         sc.call("InclusionProof", sc.pb.InclusionProofRequest(leaf_index=0))
         print("restart: first InclusionProof answered %.2f s after start"
               " (%s)" % (time.monotonic() - t0, established(st)))
+        sc.queries_swept(t0, size, samples)
         pk = sc.head().public_key.hex()
         t1 = time.monotonic()
         p = subprocess.run(
