@@ -76,6 +76,13 @@ def common():
     return protos.common()
 
 
+@pytest.fixture(scope="module")
+def ae():
+    """The audit event's protos (AuditEvent, AuditBatch, AuditAck), as
+    emitters send them to the audit ingest."""
+    return protos.audit_event()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

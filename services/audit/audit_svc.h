@@ -60,6 +60,15 @@ typedef struct audit_gap_sweep {
 	med_gauge *stale_chunks;
 } audit_gap_sweep;
 
+/* The most previous signing keys MED_AUDIT_PREVIOUS_PUBKEYS may list. */
+#define AUDIT_PREVIOUS_KEYS_MAX 8
+
+/* audit_pubkey - a head-signing public key and its key id. */
+typedef struct audit_pubkey {
+	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+	char key_id[AUDIT_KEY_ID_LEN + 1];
+} audit_pubkey;
+
 /* audit_state - the service's own state (med_service_data). */
 typedef struct audit_state {
 	med_service *svc;
@@ -87,6 +96,10 @@ typedef struct audit_state {
 	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
 	uint8_t sk[crypto_sign_SECRETKEYBYTES];
 	char key_id[AUDIT_KEY_ID_LEN + 1];
+	/* MED_AUDIT_PREVIOUS_PUBKEYS: keys this service signed with before a
+	 * rotation; the newest head of one may start the verified tree. */
+	audit_pubkey previous[AUDIT_PREVIOUS_KEYS_MAX];
+	size_t n_previous;
 	int64_t sth_interval_ms;
 	pthread_t sth_thread;
 	bool sth_started, sth_stop;
@@ -272,8 +285,8 @@ med_err audit_gaps_count(med_db_conn *c, audit_gaps *g, uint64_t lo,
 
 /*
  * audit_gaps_find names the holes in the positions (lo, hi] (at most
- * AUDIT_GAPS_MAX, in order, in arena; *n = 0 when there are none).  Whole
- * chunks the sweep found whole within MED_AUDIT_GAP_RECOUNT_S are not
+ * AUDIT_GAPS_MAX, in order, in arena; *n = 0 when there are none).
+ * Positions the sweep found whole within MED_AUDIT_GAP_RECOUNT_S are not
  * counted again; every other position is.
  */
 med_err audit_gaps_find(audit_state *st, med_db_conn *c, med_arena *arena,

@@ -20,6 +20,10 @@ static const med_config_spec audit_config[] = {
 	{"MED_AUDIT_KEYGEN", MED_CONFIG_BOOL, "false", false, 0, 0,
 	 "create MED_AUDIT_SIGNING_KEY_FILE and MED_AUDIT_LEAF_KEY_FILE when "
 	 "they do not exist"},
+	{"MED_AUDIT_PREVIOUS_PUBKEYS", MED_CONFIG_STRING, "", false, 0, 0,
+	 "public keys (hex, comma-separated) of signing keys this service "
+	 "used before a rotation: the newest head of one starts the verified "
+	 "tree at start, as one of its own key would; never a leaked key"},
 	{"MED_AUDIT_STH_INTERVAL_MS", MED_CONFIG_INT, "1000", false, 10,
 	 3600000, "sign a new tree head this often when the log has grown"},
 	{"MED_AUDIT_GAP_CHUNK_ROWS", MED_CONFIG_INT, "65536", false, 1,

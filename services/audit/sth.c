@@ -204,6 +204,67 @@ leaf_key_load(audit_state *st, const med_config *cfg)
 	return MED_OK;
 }
 
+/* previous_key_add adds one entry of MED_AUDIT_PREVIOUS_PUBKEYS (the
+ * current key itself is left out: its heads are trusted anyway). */
+static med_err
+previous_key_add(audit_state *st, const char *hex, size_t len, size_t nth)
+{
+	char buf[2 * crypto_sign_PUBLICKEYBYTES + 1];
+	audit_pubkey key;
+
+	if (len != sizeof(buf) - 1) {
+		med_log_error("MED_AUDIT_PREVIOUS_PUBKEYS: entry %zu is not 64 "
+			      "hex digits (an Ed25519 public key, as "
+			      "GetTreeHead's public_key)",
+			      nth);
+		return MED_ERR_INVALID;
+	}
+	memcpy(buf, hex, len);
+	buf[len] = '\0';
+	/* crypto_sign_PUBLICKEYBYTES == MED_MERKLE_HASH_LEN. */
+	if (!med_merkle_unhex(buf, key.pk)) {
+		med_log_error("MED_AUDIT_PREVIOUS_PUBKEYS: entry %zu is not 64 "
+			      "hex digits",
+			      nth);
+		return MED_ERR_INVALID;
+	}
+	if (sodium_memcmp(key.pk, st->pk, sizeof(key.pk)) == 0)
+		return MED_OK;
+	if (st->n_previous == AUDIT_PREVIOUS_KEYS_MAX) {
+		med_log_error("MED_AUDIT_PREVIOUS_PUBKEYS: more than %d keys",
+			      AUDIT_PREVIOUS_KEYS_MAX);
+		return MED_ERR_INVALID;
+	}
+	audit_key_id(key.pk, sizeof(key.pk), key.key_id);
+	st->previous[st->n_previous++] = key;
+	return MED_OK;
+}
+
+/* previous_keys_load reads MED_AUDIT_PREVIOUS_PUBKEYS: hex public keys
+ * separated by commas or spaces. */
+static med_err
+previous_keys_load(audit_state *st, const med_config *cfg)
+{
+	const char *p = med_config_str(cfg, "MED_AUDIT_PREVIOUS_PUBKEYS");
+	size_t nth = 0;
+	med_err err = MED_OK;
+
+	while (p != NULL && err == MED_OK) {
+		size_t len;
+		p += strspn(p, ", ");
+		if (*p == '\0')
+			break;
+		len = strcspn(p, ", ");
+		err = previous_key_add(st, p, len, ++nth);
+		p += len;
+	}
+	for (size_t i = 0; err == MED_OK && i < st->n_previous; i++)
+		med_log_info("audit: the newest head of previous key %s may "
+			     "start the verified tree",
+			     st->previous[i].key_id);
+	return err;
+}
+
 med_err
 audit_keys_load(audit_state *st)
 {
@@ -213,6 +274,8 @@ audit_keys_load(audit_state *st)
 	if (sodium_init() < 0)
 		return MED_ERR_INTERNAL;
 	if ((err = signing_key_load(st, cfg)) != MED_OK)
+		return err;
+	if ((err = previous_keys_load(st, cfg)) != MED_OK)
 		return err;
 	return leaf_key_load(st, cfg);
 }

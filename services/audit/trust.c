@@ -81,34 +81,86 @@ audit_trust_publish(audit_state *st, const med_merkle_frontier *f)
 	pthread_mutex_unlock(&st->trust_mu);
 }
 
-/*
- * establish builds the first verified frontier from the newest head signed
- * with this service's key.  Without one (a new log, or a new signing key)
- * it starts from the empty tree and every row is checked.
- */
+/* head_of: the newest head of key k in *h when it is larger than the
+ * one found so far (*found). */
 static med_err
-establish(audit_state *st, med_db_conn *c, med_merkle_frontier *f)
+head_of(audit_state *st, med_db_conn *c, const char *key_id, audit_sth *h,
+	bool *found, bool *newer)
 {
-	uint8_t root[HLEN];
-	audit_sth h;
-	med_err err = audit_sth_latest_of_key(c, st->key_id, &h);
+	audit_sth cand;
+	med_err err = audit_sth_latest_of_key(c, key_id, &cand);
 
-	memset(f, 0, sizeof(*f));
+	*newer = false;
 	if (err == MED_ERR_DATA_LOSS)
 		return audit_integrity_fail(st,
 					    "tree_heads: the newest head "
 					    "of key %s is damaged",
-					    st->key_id);
-	if (err != MED_OK && err != MED_ERR_NOT_FOUND)
+					    key_id);
+	if (err == MED_ERR_NOT_FOUND)
+		return MED_OK;
+	if (err != MED_OK)
 		return err;
-	if (err == MED_OK && !audit_sth_verify(st->pk, &h))
+	if (*found && cand.tree_size <= h->tree_size)
+		return MED_OK;
+	*h = cand;
+	*found = *newer = true;
+	return MED_OK;
+}
+
+/*
+ * newest_head finds the newest head signed with this service's key or one
+ * of its previous keys (MED_AUDIT_PREVIOUS_PUBKEYS) and checks that key's
+ * signature on it.  *prev: the previous key that signed it, NULL for the
+ * service's own; *found false when neither signed any.
+ */
+static med_err
+newest_head(audit_state *st, med_db_conn *c, audit_sth *h, bool *found,
+	    const audit_pubkey **prev)
+{
+	const uint8_t *pk = st->pk;
+	bool newer;
+	med_err err = head_of(st, c, st->key_id, h, found, &newer);
+
+	*prev = NULL;
+	for (size_t i = 0; err == MED_OK && i < st->n_previous; i++) {
+		err = head_of(st, c, st->previous[i].key_id, h, found, &newer);
+		if (newer)
+			*prev = &st->previous[i];
+	}
+	if (err != MED_OK || !*found)
+		return err;
+	if (*prev != NULL)
+		pk = (*prev)->pk;
+	if (!audit_sth_verify(pk, h))
 		return audit_integrity_fail(
 			st,
 			"tree_heads: the head of size %llu (%lld ms) does not "
-			"carry this service's signature",
-			(unsigned long long)h.tree_size,
-			(long long)h.timestamp_ms);
-	if (err == MED_OK) {
+			"carry the signature of key %s",
+			(unsigned long long)h->tree_size,
+			(long long)h->timestamp_ms,
+			*prev != NULL ? (*prev)->key_id : st->key_id);
+	return MED_OK;
+}
+
+/*
+ * establish builds the first verified frontier from the newest head signed
+ * with this service's key or a previous key of its own (a rotation).
+ * Without one (a new log, or a new signing key not told of the old) it
+ * starts from the empty tree and every row is checked.
+ */
+static med_err
+establish(audit_state *st, med_db_conn *c, med_merkle_frontier *f)
+{
+	const audit_pubkey *prev = NULL;
+	uint8_t root[HLEN];
+	audit_sth h;
+	bool found = false;
+	med_err err = newest_head(st, c, &h, &found, &prev);
+
+	memset(f, 0, sizeof(*f));
+	if (err != MED_OK)
+		return err;
+	if (found) {
 		err = med_merkle_frontier_load(f, h.tree_size, audit_node_get,
 					       c);
 		if (err != MED_OK && err != MED_ERR_DATA_LOSS)
@@ -124,8 +176,11 @@ establish(audit_state *st, med_db_conn *c, med_merkle_frontier *f)
 				(unsigned long long)h.tree_size);
 	}
 	audit_trust_publish(st, f);
-	med_log_info("audit: verified tree established at %llu entries",
-		     (unsigned long long)f->size);
+	med_log_info("audit: verified tree established at %llu entries%s%s%s",
+		     (unsigned long long)f->size,
+		     prev != NULL ? " (from the newest head of previous key "
+				  : "",
+		     prev != NULL ? prev->key_id : "", prev != NULL ? ")" : "");
 	return MED_OK;
 }
 

@@ -46,12 +46,6 @@ def st(request):
         yield s
 
 
-@pytest.fixture(scope="module")
-def ae():
-    from harness import protos
-    return protos.audit_event()
-
-
 def _counted(st, by):
     samples, _ = metrics.scrape(st, "audit")
     return metrics.value(samples, "smartmed_audit_gap_rows_counted_total",

@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from harness import metrics, protos
+from harness import metrics
 from harness.checks import poll
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -32,11 +32,6 @@ EMITTERS = 6
 ROUNDS = 8
 PER_BATCH = 30
 OVERLAP = 10  # ids a batch shares with the next emitter's batch
-
-
-@pytest.fixture(scope="module")
-def ae():
-    return protos.audit_event()
 
 
 def _event(ae, event_id, actor):

@@ -35,6 +35,9 @@ def test_synthetic_log_is_signed_served_and_verified():
     assert out.count("Query by patient, limit 50") == 3, out
     assert re.search(r"^gap sweep: 13 whole chunks of 256 counted", out,
                      re.M), out
+    assert re.search(r"^rotation: first head of the new key [\d.]+ s after"
+                     r" start .*from the newest head of previous key", out,
+                     re.M), out
     live = re.search(r"^gap sweep on: (\d+) positions counted live", out,
                      re.M)
     assert live and int(live.group(1)) < 2 * 256, out

@@ -26,7 +26,7 @@ import uuid
 import grpc
 import pytest
 
-from harness import metrics, paths, protos
+from harness import metrics, paths
 from harness.checks import poll
 from harness.fixtures import marked_stack
 
@@ -52,11 +52,6 @@ def st(request):
 
 # The service of the pb fixture (tests/conftest.py).
 PROTOS = "audit"
-
-
-@pytest.fixture(scope="module")
-def ae():
-    return protos.audit_event()
 
 
 def _rows(st, query):

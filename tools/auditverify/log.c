@@ -113,6 +113,20 @@ on_head(void *ctx, const med_db_row *row)
 	return MED_OK;
 }
 
+/* signed_by_one: the head carries the signature of one of the --pubkey
+ * keys (more than one after a signing-key rotation). */
+static bool
+signed_by_one(const av_args *a, const head *h, const uint8_t *msg, size_t len)
+{
+	if (crypto_sign_verify_detached(h->sig, msg, len, a->pubkey) == 0)
+		return true;
+	for (size_t i = 0; i < a->n_more_pubkeys; i++)
+		if (crypto_sign_verify_detached(h->sig, msg, len,
+						a->more_pubkeys[i]) == 0)
+			return true;
+	return false;
+}
+
 /* check_head compares the rebuilt root with one signed head. */
 static void
 check_head(audit_run *r, const head *h)
@@ -128,8 +142,7 @@ check_head(audit_run *r, const head *h)
 	if (!r->args->has_pubkey)
 		return;
 	med_audit_sth_message(h->size, h->ts, h->root, msg);
-	if (crypto_sign_verify_detached(h->sig, msg, sizeof(msg),
-					r->args->pubkey) != 0)
+	if (!signed_by_one(r->args, h, msg, sizeof(msg)))
 		fail(r,
 		     "tree head of size %llu (signed at %llu ms): bad "
 		     "signature",

@@ -9,15 +9,16 @@
  *               --second-root HEX [--proof HEX,HEX,...]
  *   auditverify log [--db-host H] [--db-port P] [--db-socket S]
  *               [--db-user U] [--db-password PW] [--db-name D]
- *               [--db-tls-ca FILE] [--pubkey HEX] [--leaf-key-file FILE]
+ *               [--db-tls-ca FILE] [--pubkey HEX]... [--leaf-key-file FILE]
  *
  * "log" reads the audit database directly: it recomputes every entry's
  * canonical encoding and leaf hash from the row's fields and compares it
  * with the stored leaf hash, checks that seq is dense, rebuilds the tree,
  * compares every stored subtree hash with the rebuilt one and the root
  * with every stored signed tree head (and, with --pubkey, checks their
- * signatures; with --leaf-key-file, the audit service's
- * MED_AUDIT_LEAF_KEY_FILE, every leaf's MAC, without which rows added
+ * signatures: after a signing-key rotation give --pubkey once per key, and
+ * each head must verify under one of them; with --leaf-key-file, the audit
+ * service's MED_AUDIT_LEAF_KEY_FILE, every leaf's MAC, without which rows added
  * behind the service's back after the last head cannot be told from its
  * own).  Mismatches are reported with their leaf index or node address.
  * Without the leaf keys a log that checks is not called verified: a row
@@ -46,7 +47,7 @@ usage(void)
 	      "       auditverify log [--db-host H] [--db-port P] "
 	      "[--db-socket S] [--db-user U]\n"
 	      "                       [--db-password PW] [--db-name D] "
-	      "[--db-tls-ca FILE] [--pubkey HEX]\n"
+	      "[--db-tls-ca FILE] [--pubkey HEX]...\n"
 	      "                       [--leaf-key-file FILE | --no-leaf-key]\n",
 	      stderr);
 }
@@ -152,8 +153,13 @@ set_opt(av_args *a, int opt, const char *v)
 {
 	switch (opt) {
 	case OPT_PUBKEY:
-		a->has_pubkey = av_unhex(v, a->pubkey, sizeof(a->pubkey));
-		return a->has_pubkey;
+		if (!a->has_pubkey)
+			return a->has_pubkey = av_unhex(v, a->pubkey,
+							sizeof(a->pubkey));
+		if (a->n_more_pubkeys == AV_MORE_PUBKEYS)
+			return false;
+		return av_unhex(v, a->more_pubkeys[a->n_more_pubkeys++],
+				sizeof(a->pubkey));
 	case OPT_SIZE:
 	case OPT_SECOND:
 		return parse_u64(v, opt == OPT_SIZE ? &a->size : &a->second);

@@ -24,6 +24,10 @@ complete subtree in tree_nodes), then measures through the real service:
   covered, the whole log for a short read), after it with the sweep on
   (GAP_RECOUNT_S, default the service's 1800): the time of the sweep's
   first pass over the log, then the same Query;
+- a signing-key rotation with the old public key in
+  MED_AUDIT_PREVIOUS_PUBKEYS: time to the first head of the new key, which
+  starts from the old key's newest head (the first start above is the
+  same rotation without it: every row checked);
 - events and tree_nodes on disk (.ibd files) per leaf;
 - auditverify log over the whole log with the public key and the leaf key
   (the generator's rows must check, and its time is the auditor's).
@@ -268,6 +272,24 @@ class Scale:
             "%s %.0f" % (k, (after[k] - before[k]) / batches)
             for k in COUNTERS))
 
+    def rotate(self):
+        """A new signing key told of the old one: seconds to the first
+        head of the new key.  Returns both public keys."""
+        old = self.head().public_key
+        self.st.stop_service("audit")
+        with open(os.path.join(self.st.spool_dir("audit"),
+                               "audit-signing.key"), "w") as f:
+            f.write(os.urandom(32).hex() + "\n")
+        self.st.services["audit"].env["MED_AUDIT_PREVIOUS_PUBKEYS"] = \
+            old.hex()
+        t0 = self.start("rotation (old key listed as previous)")
+        while self.head().public_key == old:
+            time.sleep(0.1)
+        print("rotation: first head of the new key %.2f s after start (%s)"
+              % (time.monotonic() - t0,
+                 established(self.st, "from the newest head of previous")))
+        return [old.hex(), self.head().public_key.hex()]
+
     def disk(self):
         d = os.path.join(self.st.db_dir, "data", "smartmed_audit")
         for t in ("events", "tree_nodes"):
@@ -283,10 +305,16 @@ class Scale:
                 name, int(data) / self.leaves, int(index) / self.leaves))
 
 
-def established(st):
-    lines = [ln for ln in st.log_tail("audit", 400).splitlines()
-             if "verified tree established" in ln]
-    return lines[-1] if lines else "(no line)"
+def established(st, needle="verified tree established"):
+    """The service's newest line with needle (its log is written a little
+    after the fact: looked for up to 10 s)."""
+    for _ in range(100):
+        lines = [ln for ln in st.log_tail("audit", 400).splitlines()
+                 if needle in ln]
+        if lines:
+            return lines[-1]
+        time.sleep(0.1)
+    return "(no line)"
 
 
 def main():
@@ -335,14 +363,15 @@ def main():
         print("restart: first InclusionProof answered %.2f s after start"
               " (%s)" % (time.monotonic() - t0, established(st)))
         sc.queries_swept(t0, size, samples)
-        pk = sc.head().public_key.hex()
+        keys = sc.rotate()
         t1 = time.monotonic()
         p = subprocess.run(
             ["nice", paths.bin_path("auditverify"), "log", "--db-host",
              "127.0.0.1", "--db-port", str(st.db_port), "--db-user",
              "smartmed_audit", "--db-password", st.db_users["smartmed_audit"],
              "--db-name", "smartmed_audit", "--db-tls-ca", st.ca_path,
-             "--pubkey", pk, "--leaf-key-file", key],
+             "--pubkey", keys[0], "--pubkey", keys[1],
+             "--leaf-key-file", key],
             capture_output=True, text=True)
         rc, out = p.returncode, p.stdout + p.stderr
         print("auditverify log: exit %d in %.1f s: %s" % (
