@@ -33,19 +33,17 @@ extern const size_t audit_n_migrations;
 
 #define AUDIT_PROBLEM_LEN 320
 
-/* audit_gap_chunk - one chunk of the log as the gap sweep last found it:
- * whole from its start through offset through, by a count that began at
- * counted_ms (monotonic; 0: never counted, or holes found, when the count
- * that found them began at holes_ms). */
+/* audit_gap_chunk - one whole chunk of the log as the gap sweep last
+ * found it: whole, by a count that began at counted_ms (monotonic; 0:
+ * never counted, or holes found by the count that began at holes_ms). */
 typedef struct audit_gap_chunk {
 	int64_t counted_ms;
-	uint64_t through;
 	int64_t holes_ms;
 } audit_gap_chunk;
 
 /*
- * audit_gap_sweep - how far each chunk of the log was last found without
- * holes, and when (gapsweep.c), so that reads need not count it again.
+ * audit_gap_sweep - when each whole chunk of the log was last found
+ * without holes (gapsweep.c), so that reads need not count it again.
  */
 typedef struct audit_gap_sweep {
 	pthread_mutex_t mu;
@@ -54,7 +52,7 @@ typedef struct audit_gap_sweep {
 	bool started, stop;
 	uint64_t chunk_rows;	 /* MED_AUDIT_GAP_CHUNK_ROWS */
 	int64_t recount_ms;	 /* MED_AUDIT_GAP_RECOUNT_S; 0: no sweep */
-	audit_gap_chunk *chunks; /* one per chunk begun (under mu) */
+	audit_gap_chunk *chunks; /* one per whole chunk (under mu) */
 	size_t n_chunks, cap;
 	med_counter *read_rows, *sweep_rows;
 	med_gauge *stale_chunks;

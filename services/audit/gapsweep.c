@@ -8,15 +8,15 @@
  * limit covered the whole log, and at 10 M leaves its count took 3.4 s
  * (docs/sizing.md, "Audit at 1 M-1 B leaves").  So the log is cut into
  * chunks of MED_AUDIT_GAP_CHUNK_ROWS positions, and a sweep thread counts
- * them, keeping in memory when it last found each whole and how far: every
- * chunk again once its count is half MED_AUDIT_GAP_RECOUNT_S old, and the
- * positions appended since its last look every SWEEP_POLL_MS.  A read
- * counts live only the positions the sweep has not found whole within
- * MED_AUDIT_GAP_RECOUNT_S: those appended since its last look, chunks not
- * counted yet (after a start), chunks it found holes in.  A row deleted
- * from a chunk just counted is named by the sweep's next count of it (an
- * integrity failure, as a read's) and by every read after that; the store
- * cannot forge the counts, which live only in this process.
+ * each whole chunk, keeping in memory when it last found it whole, and
+ * counts it again once that count is half MED_AUDIT_GAP_RECOUNT_S old.  A
+ * read counts live every position outside the chunks found whole within
+ * MED_AUDIT_GAP_RECOUNT_S: the tail (at most a chunk, so a row deleted
+ * from recent entries is named at once), chunks not counted yet (after a
+ * start), chunks with holes.  A row deleted from a chunk just counted is
+ * named by the sweep's next count of it (an integrity failure, as a
+ * read's) and by every read after that; the store cannot forge the
+ * counts, which live only in this process.
  * MED_AUDIT_GAP_RECOUNT_S=0 turns the sweep off: every read counts every
  * position it covered, as before.
  */
@@ -30,8 +30,8 @@
 
 #include "audit_svc.h"
 
-/* How long the sweep waits, at most, before it looks at the log again: one
- * read of tree_state, then a count of the positions appended since. */
+/* How long the sweep waits, at most, before it looks for chunks the log
+ * has completed since (one read of tree_state). */
 #define SWEEP_POLL_MS 2000
 /* How soon it looks again when the schema is not whole or the db away. */
 #define SWEEP_RETRY_MS 1000
@@ -42,7 +42,8 @@ mono_ms(void)
 	return med_mono_ns() / 1000000;
 }
 
-/* chunk_fresh: chunk k's count began within the recount window (mu). */
+/* chunk_fresh: chunk k was found whole by a count that began within the
+ * recount window (mu). */
 static bool
 chunk_fresh(const audit_gap_sweep *s, uint64_t k, int64_t now)
 {
@@ -52,18 +53,13 @@ chunk_fresh(const audit_gap_sweep *s, uint64_t k, int64_t now)
 
 /*
  * trusted_end moves pos (lo of a range (pos, hi]) over the positions after
- * it that the sweep found whole within the window.
+ * it that lie in chunks the sweep found whole within the window.
  */
 static uint64_t
 trusted_end(const audit_gap_sweep *s, uint64_t pos, uint64_t hi, int64_t now)
 {
-	while (pos < hi) {
-		uint64_t k = pos / s->chunk_rows, top;
-		if (!chunk_fresh(s, k, now))
-			break;
-		top = k * s->chunk_rows + s->chunks[k].through;
-		if (pos >= top)
-			break;
+	while (pos < hi && chunk_fresh(s, pos / s->chunk_rows, now)) {
+		uint64_t top = (pos / s->chunk_rows + 1) * s->chunk_rows;
 		pos = top < hi ? top : hi;
 	}
 	return pos;
@@ -137,26 +133,26 @@ sweep_tx_fn(med_db_conn *c, void *arg)
 	return audit_gaps_count(c, &t->g, t->lo, t->hi);
 }
 
-/* log_chunks reads the log's size and makes room in the sweep's table for
- * every chunk it has begun. */
+/* whole_chunks reads how many whole chunks the log has (*n) and makes
+ * room for them in the sweep's table. */
 static med_err
-log_chunks(audit_state *st, uint64_t *size)
+whole_chunks(audit_state *st, uint64_t *n)
 {
 	audit_gap_sweep *s = &st->sweep;
 	med_db_conn *c = NULL;
-	uint64_t n;
+	uint64_t size = 0;
 	med_err err = med_db_acquire(med_service_db(st->svc), &c);
 
 	if (err != MED_OK)
 		return err;
-	err = audit_tree_size(c, false, size);
+	err = audit_tree_size(c, false, &size);
 	med_db_release(c);
 	if (err != MED_OK)
 		return err;
-	n = (*size + s->chunk_rows - 1) / s->chunk_rows;
+	*n = size / s->chunk_rows;
 	pthread_mutex_lock(&s->mu);
-	if (n > s->cap) {
-		size_t cap = (size_t)n + (size_t)n / 2 + 16;
+	if (*n > s->cap) {
+		size_t cap = (size_t)*n + (size_t)*n / 2 + 16;
 		audit_gap_chunk *more = realloc(s->chunks, cap * sizeof(*more));
 		if (more == NULL)
 			err = MED_ERR_NOMEM;
@@ -167,27 +163,23 @@ log_chunks(audit_state *st, uint64_t *size)
 			s->cap = cap;
 		}
 	}
-	if (err == MED_OK && n > s->n_chunks)
-		s->n_chunks = (size_t)n;
+	if (err == MED_OK && *n > s->n_chunks)
+		s->n_chunks = (size_t)*n;
 	pthread_mutex_unlock(&s->mu);
 	return err;
 }
 
 /*
- * sweep_count counts positions from + 1 .. to of chunk k (offsets in the
- * chunk): from 0 a fresh count, which restarts the chunk's clock; from its
- * last end, the positions appended since, which keep the clock of the
- * chunk's first part.  The time is taken before the count's snapshot
- * begins, so a row deleted before it cannot pass as counted.  A chunk with
- * holes is forgotten: reads count it live and name them.
+ * sweep_count counts chunk k.  The time is taken before the count's
+ * snapshot begins, so a row deleted before it cannot pass as counted.  A
+ * chunk with holes is not trusted: reads count it live and name them.
  */
 static med_err
-sweep_count(audit_state *st, med_arena *arena, uint64_t k, uint64_t from,
-	    uint64_t to)
+sweep_count(audit_state *st, med_arena *arena, uint64_t k)
 {
 	audit_gap_sweep *s = &st->sweep;
-	uint64_t base = k * s->chunk_rows;
-	sweep_tx t = {base + from, base + to, {.arena = arena}};
+	sweep_tx t = {
+		k * s->chunk_rows, (k + 1) * s->chunk_rows, {.arena = arena}};
 	int64_t began = mono_ms();
 	med_err err;
 
@@ -195,14 +187,10 @@ sweep_count(audit_state *st, med_arena *arena, uint64_t k, uint64_t from,
 	err = med_db_tx(med_service_db(st->svc), sweep_tx_fn, &t);
 	if (err != MED_OK)
 		return err;
-	med_counter_add(s->sweep_rows, to - from);
+	med_counter_add(s->sweep_rows, s->chunk_rows);
 	pthread_mutex_lock(&s->mu);
-	if (t.g.n > 0)
-		s->chunks[k] = (audit_gap_chunk){0, 0, began};
-	else if (from == 0)
-		s->chunks[k] = (audit_gap_chunk){began, to, 0};
-	else
-		s->chunks[k].through = to;
+	s->chunks[k] = t.g.n > 0 ? (audit_gap_chunk){0, began}
+				 : (audit_gap_chunk){began, 0};
 	pthread_mutex_unlock(&s->mu);
 	/* Reported (once per distinct hole), then the sweep goes on. */
 	if (t.g.n > 0)
@@ -226,14 +214,11 @@ sweep_should_stop(audit_state *st)
 }
 
 /*
- * sweep_one brings chunk k (end positions of it in the log) up to date:
- * counted afresh when its count is half the window old (or never made),
- * else its positions appended since.  *next_ms: how soon its count comes
- * due.
+ * sweep_one counts chunk k when its count is half the window old (or was
+ * never made); *next_ms: how soon it comes due.
  */
 static med_err
-sweep_one(audit_state *st, med_arena *arena, uint64_t k, uint64_t end,
-	  int64_t *next_ms)
+sweep_one(audit_state *st, med_arena *arena, uint64_t k, int64_t *next_ms)
 {
 	audit_gap_sweep *s = &st->sweep;
 	int64_t due = s->recount_ms / 2, age;
@@ -247,18 +232,14 @@ sweep_one(audit_state *st, med_arena *arena, uint64_t k, uint64_t end,
 	if (was.counted_ms == 0 && was.holes_ms != 0)
 		age = mono_ms() - was.holes_ms;
 	*next_ms = age >= due ? due : due - age;
-	if (age >= due)
-		return sweep_count(st, arena, k, 0, end);
-	if (was.counted_ms != 0 && was.through < end)
-		return sweep_count(st, arena, k, was.through, end);
-	return MED_OK;
+	return age >= due ? sweep_count(st, arena, k) : MED_OK;
 }
 
 /* stale_gauge sets how many whole chunks reads must count live now. */
 static void
-stale_gauge(audit_gap_sweep *s, uint64_t size)
+stale_gauge(audit_gap_sweep *s, uint64_t whole)
 {
-	uint64_t whole = size / s->chunk_rows, stale = 0;
+	uint64_t stale = 0;
 	int64_t now;
 
 	pthread_mutex_lock(&s->mu);
@@ -270,27 +251,26 @@ stale_gauge(audit_gap_sweep *s, uint64_t size)
 }
 
 /*
- * sweep_pass brings every chunk of the log up to date, oldest positions
- * first, and says when it should look again (*wait_ms).
+ * sweep_pass counts every whole chunk that is due, oldest positions first,
+ * and says when it should look again (*wait_ms).
  */
 static med_err
 sweep_pass(audit_state *st, med_arena *arena, int64_t *wait_ms)
 {
 	audit_gap_sweep *s = &st->sweep;
-	uint64_t size = 0, c = s->chunk_rows;
+	uint64_t n = 0;
 	int64_t next = SWEEP_POLL_MS;
-	med_err err = log_chunks(st, &size);
+	med_err err = whole_chunks(st, &n);
 
-	for (uint64_t k = 0; err == MED_OK && k * c < size; k++) {
-		uint64_t end = size - k * c < c ? size - k * c : c;
+	for (uint64_t k = 0; err == MED_OK && k < n; k++) {
 		int64_t due_ms = next;
 		if (sweep_should_stop(st))
 			break;
-		err = sweep_one(st, arena, k, end, &due_ms);
+		err = sweep_one(st, arena, k, &due_ms);
 		if (due_ms < next)
 			next = due_ms;
 	}
-	stale_gauge(s, size);
+	stale_gauge(s, n);
 	*wait_ms = next;
 	return err;
 }

@@ -26,7 +26,7 @@ static const med_config_spec audit_config[] = {
 	 "tree at start, as one of its own key would; never a leaked key"},
 	{"MED_AUDIT_STH_INTERVAL_MS", MED_CONFIG_INT, "1000", false, 10,
 	 3600000, "sign a new tree head this often when the log has grown"},
-	{"MED_AUDIT_GAP_CHUNK_ROWS", MED_CONFIG_INT, "65536", false, 1,
+	{"MED_AUDIT_GAP_CHUNK_ROWS", MED_CONFIG_INT, "16384", false, 1,
 	 1073741824,
 	 "log positions per chunk of the gap sweep (one count each)"},
 	{"MED_AUDIT_GAP_RECOUNT_S", MED_CONFIG_INT, "1800", false, 0, 604800,

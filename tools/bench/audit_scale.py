@@ -34,7 +34,7 @@ complete subtree in tree_nodes), then measures through the real service:
 
 Knobs (environment): BUILD, LEAVES (1000000), PATIENTS (100000), SAMPLES
 (100), APPEND_EVENTS (25600), BUFFER_POOL_MB (1024), GAP_RECOUNT_S (1800),
-GAP_CHUNK_ROWS (65536), WORKDIR (a scratch
+GAP_CHUNK_ROWS (16384), WORKDIR (a scratch
 directory with room for about 1.5 KB per leaf; default the harness's)."""
 
 import os
@@ -230,7 +230,7 @@ class Scale:
 
     def swept(self, t0, size):
         """Waits for the gap sweep's first pass over the log."""
-        chunk = env_int("GAP_CHUNK_ROWS", 65536)
+        chunk = env_int("GAP_CHUNK_ROWS", 16384)
         # About 0.3 us a position measured; a hundred times that.
         deadline = time.monotonic() + 60 + size * 3e-5
         while self.gap_counted()["sweep"] < (size // chunk) * chunk:
@@ -324,7 +324,7 @@ def main():
     gap_env = {"MED_AUDIT_GAP_RECOUNT_S": os.environ.get("GAP_RECOUNT_S",
                                                         "1800"),
                "MED_AUDIT_GAP_CHUNK_ROWS": str(env_int("GAP_CHUNK_ROWS",
-                                                       65536))}
+                                                       16384))}
     # The sweep off until the restart: the Query figures before it are
     # those of a read that counts every position it covered.
     with Stack(services=("audit",), log_level="info", workdir=workdir,
