@@ -81,65 +81,59 @@ audit_trust_publish(audit_state *st, const med_merkle_frontier *f)
 	pthread_mutex_unlock(&st->trust_mu);
 }
 
-/* head_of: the newest head of key k in *h when it is larger than the
- * one found so far (*found). */
+/* key_head reads the newest head of key k (*has: whether it signed
+ * any); a damaged one is an integrity failure. */
 static med_err
-head_of(audit_state *st, med_db_conn *c, const char *key_id, audit_sth *h,
-	bool *found, bool *newer)
+key_head(audit_state *st, med_db_conn *c, const audit_pubkey *k, audit_sth *out,
+	 bool *has)
 {
-	audit_sth cand;
-	med_err err = audit_sth_latest_of_key(c, key_id, &cand);
+	med_err err = audit_sth_latest_of_key(c, k->key_id, out);
 
-	*newer = false;
+	*has = err == MED_OK;
 	if (err == MED_ERR_DATA_LOSS)
 		return audit_integrity_fail(st,
 					    "tree_heads: the newest head "
 					    "of key %s is damaged",
-					    key_id);
-	if (err == MED_ERR_NOT_FOUND)
-		return MED_OK;
-	if (err != MED_OK)
-		return err;
-	if (*found && cand.tree_size <= h->tree_size)
-		return MED_OK;
-	*h = cand;
-	*found = *newer = true;
-	return MED_OK;
+					    k->key_id);
+	return err == MED_ERR_NOT_FOUND ? MED_OK : err;
 }
 
 /*
  * newest_head finds the newest head signed with this service's key or one
  * of its previous keys (MED_AUDIT_PREVIOUS_PUBKEYS) and checks that key's
  * signature on it.  *prev: the previous key that signed it, NULL for the
- * service's own; *found false when neither signed any.
+ * service's own; *found false when none of them signed any.
  */
 static med_err
 newest_head(audit_state *st, med_db_conn *c, audit_sth *h, bool *found,
 	    const audit_pubkey **prev)
 {
-	const uint8_t *pk = st->pk;
-	bool newer;
-	med_err err = head_of(st, c, st->key_id, h, found, &newer);
+	audit_pubkey own;
+	const audit_pubkey *signer = NULL;
+	med_err err = MED_OK;
 
-	*prev = NULL;
-	for (size_t i = 0; err == MED_OK && i < st->n_previous; i++) {
-		err = head_of(st, c, st->previous[i].key_id, h, found, &newer);
-		if (newer)
-			*prev = &st->previous[i];
+	memcpy(own.pk, st->pk, sizeof(own.pk));
+	memcpy(own.key_id, st->key_id, sizeof(own.key_id));
+	for (size_t i = 0; err == MED_OK && i <= st->n_previous; i++) {
+		const audit_pubkey *k = i == 0 ? &own : &st->previous[i - 1];
+		audit_sth cand;
+		bool has;
+		err = key_head(st, c, k, &cand, &has);
+		if (has && (signer == NULL || cand.tree_size > h->tree_size)) {
+			*h = cand;
+			signer = k;
+		}
 	}
-	if (err != MED_OK || !*found)
+	*found = signer != NULL;
+	*prev = signer == &own ? NULL : signer;
+	if (err != MED_OK || signer == NULL || audit_sth_verify(signer->pk, h))
 		return err;
-	if (*prev != NULL)
-		pk = (*prev)->pk;
-	if (!audit_sth_verify(pk, h))
-		return audit_integrity_fail(
-			st,
-			"tree_heads: the head of size %llu (%lld ms) does not "
-			"carry the signature of key %s",
-			(unsigned long long)h->tree_size,
-			(long long)h->timestamp_ms,
-			*prev != NULL ? (*prev)->key_id : st->key_id);
-	return MED_OK;
+	return audit_integrity_fail(
+		st,
+		"tree_heads: the head of size %llu (%lld ms) does not carry "
+		"the signature of key %s",
+		(unsigned long long)h->tree_size, (long long)h->timestamp_ms,
+		signer->key_id);
 }
 
 /*

@@ -16,18 +16,17 @@
 
 enum { AV_OK = 0, AV_FAILED = 1, AV_USAGE = 2, AV_UNVERIFIED = 3 };
 
-/* The most --pubkey options after the first (as the service's
- * MED_AUDIT_PREVIOUS_PUBKEYS). */
-#define AV_MORE_PUBKEYS 8
+/* The most --pubkey options: a log's current signing key and as many
+ * previous ones as the service's MED_AUDIT_PREVIOUS_PUBKEYS lists. */
+#define AV_PUBKEYS_MAX 9
 
 /* av_args - every option of every command. */
 typedef struct av_args {
-	bool has_pubkey;
-	uint8_t pubkey[crypto_sign_PUBLICKEYBYTES];
-	/* log: --pubkey given again, the keys of the log's other signers
-	 * (a signing-key rotation); a head must verify under one of them. */
-	uint8_t more_pubkeys[AV_MORE_PUBKEYS][crypto_sign_PUBLICKEYBYTES];
-	size_t n_more_pubkeys;
+	/* --pubkey, once per signer of the log (more than one after a
+	 * signing-key rotation): a head must verify under one of them; sth
+	 * takes the first. */
+	uint8_t pubkeys[AV_PUBKEYS_MAX][crypto_sign_PUBLICKEYBYTES];
+	size_t n_pubkeys;
 	uint8_t sig[crypto_sign_BYTES];
 	uint64_t size, index, first, second;
 	int64_t timestamp_ms;

@@ -118,11 +118,9 @@ on_head(void *ctx, const med_db_row *row)
 static bool
 signed_by_one(const av_args *a, const head *h, const uint8_t *msg, size_t len)
 {
-	if (crypto_sign_verify_detached(h->sig, msg, len, a->pubkey) == 0)
-		return true;
-	for (size_t i = 0; i < a->n_more_pubkeys; i++)
+	for (size_t i = 0; i < a->n_pubkeys; i++)
 		if (crypto_sign_verify_detached(h->sig, msg, len,
-						a->more_pubkeys[i]) == 0)
+						a->pubkeys[i]) == 0)
 			return true;
 	return false;
 }
@@ -139,7 +137,7 @@ check_head(audit_run *r, const head *h)
 		     "tree head of size %llu (signed at %llu ms): root does "
 		     "not match the stored entries",
 		     (unsigned long long)h->size, (unsigned long long)h->ts);
-	if (!r->args->has_pubkey)
+	if (r->args->n_pubkeys == 0)
 		return;
 	med_audit_sth_message(h->size, h->ts, h->root, msg);
 	if (!signed_by_one(r->args, h, msg, sizeof(msg)))
@@ -352,13 +350,13 @@ finish(audit_run *r)
 		       "MED_AUDIT_LEAF_KEY_FILE), or --no-leaf-key to accept "
 		       "that\n",
 		       (unsigned long long)r->f.size, r->n_heads,
-		       r->args->has_pubkey ? " (signatures checked)" : "");
+		       r->args->n_pubkeys > 0 ? " (signatures checked)" : "");
 		return AV_UNVERIFIED;
 	}
 	printf("OK: %llu entries, tree nodes and %zu signed tree heads "
 	       "verified%s%s%s\n",
 	       (unsigned long long)r->f.size, r->n_heads,
-	       r->args->has_pubkey ? " (signatures checked)" : "", macs,
+	       r->args->n_pubkeys > 0 ? " (signatures checked)" : "", macs,
 	       r->args->has_leaf_keys ? ""
 				      : " (leaf MACs not checked: "
 					"--no-leaf-key)");

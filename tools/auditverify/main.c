@@ -153,13 +153,10 @@ set_opt(av_args *a, int opt, const char *v)
 {
 	switch (opt) {
 	case OPT_PUBKEY:
-		if (!a->has_pubkey)
-			return a->has_pubkey = av_unhex(v, a->pubkey,
-							sizeof(a->pubkey));
-		if (a->n_more_pubkeys == AV_MORE_PUBKEYS)
+		if (a->n_pubkeys == AV_PUBKEYS_MAX)
 			return false;
-		return av_unhex(v, a->more_pubkeys[a->n_more_pubkeys++],
-				sizeof(a->pubkey));
+		return av_unhex(v, a->pubkeys[a->n_pubkeys++],
+				sizeof(a->pubkeys[0]));
 	case OPT_SIZE:
 	case OPT_SECOND:
 		return parse_u64(v, opt == OPT_SIZE ? &a->size : &a->second);

@@ -67,15 +67,15 @@ av_cmd_sth(const av_args *a)
 {
 	uint8_t msg[MED_AUDIT_STH_MSG_LEN];
 
-	if (!a->has_pubkey) {
+	if (a->n_pubkeys == 0) {
 		fputs("auditverify sth: --pubkey is required\n", stderr);
 		return AV_USAGE;
 	}
 	if (sodium_init() < 0)
 		return AV_USAGE;
 	med_audit_sth_message(a->size, a->timestamp_ms, a->root, msg);
-	if (crypto_sign_verify_detached(a->sig, msg, sizeof(msg), a->pubkey) !=
-	    0) {
+	if (crypto_sign_verify_detached(a->sig, msg, sizeof(msg),
+					a->pubkeys[0]) != 0) {
 		printf("FAIL: tree head signature does not verify\n");
 		return AV_FAILED;
 	}
