@@ -384,6 +384,10 @@ med_err audit_key_create(const char *path, const char *what,
 void audit_key_id(const uint8_t *pk, size_t pk_len,
 		  char out[AUDIT_KEY_ID_LEN + 1]);
 
+/* audit_signer_key is the public key of key_id: this service's own or one
+ * of MED_AUDIT_PREVIOUS_PUBKEYS; NULL for any other. */
+const uint8_t *audit_signer_key(const audit_state *st, const char *key_id);
+
 /* audit_keys_load loads (or, when allowed, creates) the tree-head signing
  * key and the leaf MAC key. */
 med_err audit_keys_load(audit_state *st) MED_MUST_CHECK;

@@ -249,6 +249,7 @@ head_of(med_call *call, const audit_sth *h,
 typedef struct head_tx {
 	med_call *call;
 	Smartmed__Audit__V1__GetTreeHeadResponse *resp;
+	const uint8_t *pk; /* the key that signed the head */
 } head_tx;
 
 static med_err
@@ -262,15 +263,18 @@ get_tree_head_tx(med_db_conn *c, void *arg)
 	if (err == MED_ERR_NOT_FOUND)
 		return med_call_fail(t->call, MED_ERR_PRECONDITION,
 				     "no tree head has been signed yet");
-	/* A head under this service's key id must carry its signature;
-	 * heads of an earlier key are for auditors to check. */
-	if (err == MED_OK && strcmp(h.key_id, st->key_id) == 0 &&
-	    !audit_sth_verify(st->pk, &h))
+	/* A head under this service's key id, or a previous one it was told
+	 * of, must carry that key's signature, and the reply names that key
+	 * (after a rotation the newest head may still be the old key's);
+	 * heads of another earlier key are for auditors to check. */
+	t->pk = err == MED_OK ? audit_signer_key(st, h.key_id) : NULL;
+	if (t->pk != NULL && !audit_sth_verify(t->pk, &h))
 		err = audit_integrity_fail(st,
 					   "tree_heads: the head of size %llu "
-					   "does not carry this service's "
-					   "signature",
-					   (unsigned long long)h.tree_size);
+					   "does not carry the signature of "
+					   "key %s",
+					   (unsigned long long)h.tree_size,
+					   h.key_id);
 	if (err != MED_OK)
 		return integrity_failed(t->call, st, err);
 	if ((err = audit_tree_size(c, false, &t->resp->current_size)) != MED_OK)
@@ -282,7 +286,7 @@ med_err
 audit_rpc_get_tree_head(med_call *call, const ProtobufCMessage *in,
 			ProtobufCMessage *out)
 {
-	head_tx t = {call, (void *)out};
+	head_tx t = {call, (void *)out, NULL};
 	audit_state *st = audit_state_of(call);
 	med_err err;
 
@@ -290,7 +294,8 @@ audit_rpc_get_tree_head(med_call *call, const ProtobufCMessage *in,
 	err = med_db_tx(med_call_db(call), get_tree_head_tx, &t);
 	if (err != MED_OK)
 		return err;
-	return bytes_of(call, st->pk, sizeof(st->pk), &t.resp->public_key);
+	return bytes_of(call, t.pk != NULL ? t.pk : st->pk, sizeof(st->pk),
+			&t.resp->public_key);
 }
 
 /*

@@ -265,6 +265,17 @@ previous_keys_load(audit_state *st, const med_config *cfg)
 	return err;
 }
 
+const uint8_t *
+audit_signer_key(const audit_state *st, const char *key_id)
+{
+	if (strcmp(key_id, st->key_id) == 0)
+		return st->pk;
+	for (size_t i = 0; i < st->n_previous; i++)
+		if (strcmp(key_id, st->previous[i].key_id) == 0)
+			return st->previous[i].pk;
+	return NULL;
+}
+
 med_err
 audit_keys_load(audit_state *st)
 {

@@ -110,6 +110,7 @@ newest_head(audit_state *st, med_db_conn *c, audit_sth *h, bool *found,
 {
 	audit_pubkey own;
 	const audit_pubkey *signer = NULL;
+	uint64_t newest = 0;
 	med_err err = MED_OK;
 
 	memcpy(own.pk, st->pk, sizeof(own.pk));
@@ -119,8 +120,9 @@ newest_head(audit_state *st, med_db_conn *c, audit_sth *h, bool *found,
 		audit_sth cand;
 		bool has;
 		err = key_head(st, c, k, &cand, &has);
-		if (has && (signer == NULL || cand.tree_size > h->tree_size)) {
+		if (has && (signer == NULL || cand.tree_size > newest)) {
 			*h = cand;
+			newest = cand.tree_size;
 			signer = k;
 		}
 	}

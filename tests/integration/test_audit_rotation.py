@@ -88,6 +88,9 @@ def test_a_rotation_starts_from_the_previous_keys_head(st, pb, ae):
             "of previous key %s)" % (_newest_of(st, old.public_key),
                                      _key_id(old.public_key)))
     poll(lambda: want in _log_since(st, offset), timeout=30, what=want)
+    # Whichever key signed the newest head, the reply gives that key.
+    h = _head(st, pb)
+    assert h.head.key_id == _key_id(h.public_key)
 
     # The new key signs from there, and the log goes on.
     _seed_patient(st, pb, ae, str(uuid.uuid4()), ["dr.d"])
