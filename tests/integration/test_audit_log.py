@@ -88,6 +88,13 @@ def test_kill_audit_mid_burst_every_event_once(st, pb, idpb):
     everything = _all_records(st, pb)
     assert [r.seq for r in everything] == list(range(1, len(everything) + 1))
     assert len({r.event.event_id for r in everything}) == len(everything)
+    # Emitters make time-ordered (v7) event ids: the Unix ms they start
+    # with is the event's own time, so the log's unique key grows at its
+    # right edge (docs/sizing.md, design 4).
+    for r in recs:
+        u = uuid.UUID(r.event.event_id)
+        assert u.version == 7, r.event.event_id
+        assert abs((u.int >> 80) - r.event.time_ms) < 60000, r.event
     _settled_head(st, pb)
     rc, out = _verify_log(st, "--no-leaf-key")
     assert rc == 0, out

@@ -11,7 +11,33 @@
 #include <med/util.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+/* check_uuid_layout: 8-4-4-4-12 lowercase hex digits, the version digit
+ * and the RFC variant. */
+static void
+check_uuid_layout(const char *a, char version)
+{
+	MT_EQ_INT(strlen(a), 36);
+	MT_EQ_INT(a[14], version);
+	MT_TRUE(a[19] == '8' || a[19] == '9' || a[19] == 'a' || a[19] == 'b');
+	for (int i = 0; i < 36; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+			MT_EQ_INT(a[i], '-');
+		else
+			MT_TRUE(strchr("0123456789abcdef", a[i]) != NULL);
+}
+
+/* check_distinct: n ids (sorted here) hold no two alike. */
+static void
+check_distinct(char (*ids)[MED_UUID_LEN + 1], int n)
+{
+	qsort(ids, (size_t)n, sizeof(ids[0]),
+	      (int (*)(const void *, const void *))strcmp);
+	for (int i = 1; i < n; i++)
+		MT_TRUE(strcmp(ids[i - 1], ids[i]) != 0);
+}
 
 static void
 test_uuid_format(void)
@@ -20,16 +46,8 @@ test_uuid_format(void)
 
 	med_uuid_v4(a);
 	med_uuid_v4(b);
-	MT_EQ_INT(strlen(a), 36);
-	MT_EQ_INT(a[14], '4');
-	MT_TRUE(a[19] == '8' || a[19] == '9' || a[19] == 'a' || a[19] == 'b');
+	check_uuid_layout(a, '4');
 	MT_TRUE(strcmp(a, b) != 0);
-	/* 8-4-4-4-12 lowercase hex digits. */
-	for (int i = 0; i < 36; i++)
-		if (i == 8 || i == 13 || i == 18 || i == 23)
-			MT_EQ_INT(a[i], '-');
-		else
-			MT_TRUE(strchr("0123456789abcdef", a[i]) != NULL);
 }
 
 /*
@@ -63,10 +81,45 @@ test_uuid_fork_and_refill(void)
 	MT_TRUE(strcmp(parent, child) != 0);
 	for (int i = 0; i < 2000; i++)
 		med_uuid_v4(ids[i]);
-	qsort(ids, 2000, sizeof(ids[0]),
-	      (int (*)(const void *, const void *))strcmp);
-	for (int i = 1; i < 2000; i++)
-		MT_TRUE(strcmp(ids[i - 1], ids[i]) != 0);
+	check_distinct(ids, 2000);
+}
+
+/* The Unix ms in the first 48 bits of a v7 id (8 + 4 hex digits). */
+static int64_t
+uuid_v7_ms(const char *id)
+{
+	char hex[13];
+
+	memcpy(hex, id, 8);
+	memcpy(hex + 8, id + 9, 4);
+	hex[12] = '\0';
+	return (int64_t)strtoll(hex, NULL, 16);
+}
+
+/*
+ * v7 ids: version 7 and the RFC variant, the clock's milliseconds first,
+ * so an id made after another (a millisecond later) sorts after it as
+ * text (what keeps the audit log's event id key at its right edge), and
+ * 2,000 ids of one thread are distinct.
+ */
+static void
+test_uuid_v7(void)
+{
+	static char ids[2000][MED_UUID_LEN + 1];
+	char a[MED_UUID_LEN + 1], b[MED_UUID_LEN + 1];
+	int64_t before = med_now_ms(), after;
+	struct timespec two_ms = {0, 2000000};
+
+	med_uuid_v7(a);
+	after = med_now_ms();
+	check_uuid_layout(a, '7');
+	MT_TRUE(uuid_v7_ms(a) >= before && uuid_v7_ms(a) <= after);
+	nanosleep(&two_ms, NULL);
+	med_uuid_v7(b);
+	MT_TRUE(strcmp(a, b) < 0);
+	for (int i = 0; i < 2000; i++)
+		med_uuid_v7(ids[i]);
+	check_distinct(ids, 2000);
 }
 
 static void
@@ -348,6 +401,7 @@ static const mt_case cases[] = {
 	{"exe_relative", test_exe_relative},
 	{"uuid_format", test_uuid_format},
 	{"uuid_fork_and_refill", test_uuid_fork_and_refill},
+	{"uuid_v7", test_uuid_v7},
 	{"utf8", test_utf8},
 	{"json_escape", test_json_escape},
 	{"strlcpy", test_strlcpy},

@@ -55,6 +55,8 @@ typedef struct bench_opts {
 	const char *scratch_dir; /* a directory the server can read */
 	int proof_samples;
 	bool no_reference; /* appends only (audit_scale.py counts its rows) */
+	bool ids_v4;	   /* random event ids, as emitters made before v7 */
+	const char *patients_file; /* patient ids, one a line (else 64 new) */
 } bench_opts;
 
 static double bench_reference(const bench_opts *o);
@@ -62,36 +64,8 @@ static int bench_time_to_proof(const bench_opts *o);
 static int bench_big_tree(const bench_opts *o);
 static int bench_parse(bench_opts *o, int argc, char **argv);
 
-static char patient_ids[64][MED_UUID_LEN + 1];
-
-static void
-make_patients(void)
-{
-	for (int i = 0; i < 64; i++)
-		med_uuid_v4(patient_ids[i]);
-}
-
-static void
-bench_fill_event(Smartmed__Common__V1__AuditEvent *e, char *id, int emitter_id,
-		 uint64_t n)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-	(void)emitter_id;
-	(void)pthread_once(&once, make_patients);
-	e->event_id = id;
-	e->time_ms = med_now_ms();
-	e->service = "identity";
-	e->action = "/smartmed.identity.v1.Identity/GetPatient";
-	e->actor = "nurse.bench";
-	e->actor_roles = "nurse";
-	e->patient_id = patient_ids[n % 64];
-	e->resource = "patient";
-	e->request_id = id;
-	e->detail = "";
-	e->action_code = "R";
-	e->purpose_of_use = "TREAT";
-}
+static char (*patient_ids)[MED_UUID_LEN + 1];
+static size_t n_patients;
 
 static bench_opts O = {
 	.emitters = 4,
@@ -101,6 +75,82 @@ static bench_opts O = {
 	.proof_samples = 200,
 	.server_name = "audit",
 };
+
+/*
+ * read_patients takes the patient ids of --patients-file (audit_scale.py
+ * writes those of its synthetic log, so appends land on the patient key's
+ * pages as a hospital's would); lines that are not ids are skipped.
+ */
+static size_t
+read_patients(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[128];
+	size_t cap = 0;
+
+	if (f == NULL) {
+		fprintf(stderr, "bench: cannot read %s\n", path);
+		return 0;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (strlen(line) != MED_UUID_LEN)
+			continue;
+		if (n_patients == cap) {
+			size_t more = cap ? 2 * cap : 1024;
+			void *p = realloc(patient_ids,
+					  more * sizeof(*patient_ids));
+			if (p == NULL)
+				break;
+			patient_ids = p;
+			cap = more;
+		}
+		memcpy(patient_ids[n_patients++], line, MED_UUID_LEN + 1);
+	}
+	fclose(f);
+	return n_patients;
+}
+
+static void
+make_patients(void)
+{
+	if (O.patients_file != NULL && read_patients(O.patients_file) > 0)
+		return;
+	n_patients = 64;
+	if ((patient_ids = calloc(n_patients, sizeof(*patient_ids))) == NULL)
+		abort();
+	for (size_t i = 0; i < n_patients; i++)
+		med_uuid_v4(patient_ids[i]);
+}
+
+/* patient_of spreads event n over the patients (a fixed odd stride). */
+static const char *
+patient_of(uint64_t n)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	(void)pthread_once(&once, make_patients);
+	return patient_ids[(n * 2654435761u) % n_patients];
+}
+
+static void
+bench_fill_event(Smartmed__Common__V1__AuditEvent *e, char *id, int emitter_id,
+		 uint64_t n)
+{
+	(void)emitter_id;
+	e->event_id = id;
+	e->time_ms = med_now_ms();
+	e->service = "identity";
+	e->action = "/smartmed.identity.v1.Identity/GetPatient";
+	e->actor = "nurse.bench";
+	e->actor_roles = "nurse";
+	e->patient_id = (char *)patient_of(n);
+	e->resource = "patient";
+	e->request_id = id;
+	e->detail = "";
+	e->action_code = "R";
+	e->purpose_of_use = "TREAT";
+}
 
 /* The client identity of every ingest connection (MED_TLS_*), loaded once. */
 static med_tls ingest_tls;
@@ -166,7 +216,10 @@ pack_batch(int emitter_id, uint64_t first, int n, size_t *len)
 		goto out;
 	for (int i = 0; i < n; i++) {
 		smartmed__common__v1__audit_event__init(&ev[i]);
-		med_uuid_v4(ids[i]);
+		if (O.ids_v4)
+			med_uuid_v4(ids[i]);
+		else
+			med_uuid_v7(ids[i]);
 		bench_fill_event(&ev[i], ids[i], emitter_id,
 				 first + (uint64_t)i);
 		pev[i] = &ev[i];
@@ -375,7 +428,7 @@ ref_main(void *arg)
 			len += (size_t)snprintf(
 				json + len, cap - len, "%s[\"%s\",%lld,\"%s\"]",
 				i ? "," : "", id, (long long)med_now_ms(),
-				patient_ids[(done + i) % 64]);
+				patient_of(done + i));
 		}
 		snprintf(json + len, cap - len, "]");
 		if (med_db_tx(w->db, ref_tx, json) != MED_OK)
@@ -712,6 +765,63 @@ bench_big_tree(const bench_opts *o)
 	return time_proofs(o);
 }
 
+/* bench_opt takes option c (its short code in bench_parse) into o. */
+static int
+bench_opt(bench_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'u':
+		o->url = arg;
+		break;
+	case 'g':
+		o->grpc = arg;
+		break;
+	case 't':
+		o->token = arg;
+		break;
+	case 'P':
+		o->db_port = (int)strtol(arg, NULL, 10);
+		break;
+	case 'd':
+		o->db_name = arg;
+		break;
+	case 'e':
+		o->emitters = (int)strtol(arg, NULL, 10);
+		break;
+	case 'n':
+		o->events = strtoull(arg, NULL, 10);
+		break;
+	case 'b':
+		o->batch = (int)strtol(arg, NULL, 10);
+		break;
+	case 'L':
+		o->proof_leaves = strtoull(arg, NULL, 10);
+		break;
+	case 'G':
+		o->scratch_dir = arg;
+		break;
+	case 'S':
+		o->server_name = arg;
+		break;
+	case 'R':
+		o->no_reference = true;
+		break;
+	case 'I':
+		if (strcmp(arg, "v4") != 0 && strcmp(arg, "v7") != 0) {
+			fprintf(stderr, "bench: --ids: v4 or v7\n");
+			return 1;
+		}
+		o->ids_v4 = strcmp(arg, "v4") == 0;
+		break;
+	case 'F':
+		o->patients_file = arg;
+		break;
+	default:
+		return 1;
+	}
+	return 0;
+}
+
 static int
 bench_parse(bench_opts *o, int argc, char **argv)
 {
@@ -728,59 +838,23 @@ bench_parse(bench_opts *o, int argc, char **argv)
 		{"gen-tree", required_argument, NULL, 'G'},
 		{"server-name", required_argument, NULL, 'S'},
 		{"no-reference", no_argument, NULL, 'R'},
+		{"ids", required_argument, NULL, 'I'},
+		{"patients-file", required_argument, NULL, 'F'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'u':
-			o->url = optarg;
-			break;
-		case 'g':
-			o->grpc = optarg;
-			break;
-		case 't':
-			o->token = optarg;
-			break;
-		case 'P':
-			o->db_port = (int)strtol(optarg, NULL, 10);
-			break;
-		case 'd':
-			o->db_name = optarg;
-			break;
-		case 'e':
-			o->emitters = (int)strtol(optarg, NULL, 10);
-			break;
-		case 'n':
-			o->events = strtoull(optarg, NULL, 10);
-			break;
-		case 'b':
-			o->batch = (int)strtol(optarg, NULL, 10);
-			break;
-		case 'L':
-			o->proof_leaves = strtoull(optarg, NULL, 10);
-			break;
-		case 'G':
-			o->scratch_dir = optarg;
-			break;
-		case 'S':
-			o->server_name = optarg;
-			break;
-		case 'R':
-			o->no_reference = true;
-			break;
-		default:
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if (bench_opt(o, c, optarg) != 0)
 			return 1;
-		}
-	}
 	if (o->emitters < 1 || o->batch < 1 || o->batch > 1024 ||
 	    (o->events > 0 && (o->url == NULL || o->db_name == NULL))) {
 		fprintf(stderr,
 			"usage: bench-audit_ingest --url URL --db-port P"
 			" --db-name D [--grpc ADDR --token T]"
 			" [--server-name NAME] [--emitters N] [--events N]"
-			" [--batch N] [--no-reference]"
+			" [--batch N] [--no-reference] [--ids v4|v7]"
+			" [--patients-file F]"
 			" [--proof-leaves N [--gen-tree DIR]]\n");
 		return 1;
 	}

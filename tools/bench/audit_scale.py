@@ -14,9 +14,13 @@ complete subtree in tree_nodes), then measures through the real service:
   by event id), ConsistencyProof (old and recent first sizes) and Query by
   patient (limit 50) latencies, median and p99 over SAMPLES calls each;
 - durable appends through the NNG ingest (bench-audit_ingest, one emitter,
-  APPEND_EVENTS in batches of 256, no reference): events/s, time per batch,
-  and the server's handler reads and writes, buffer pool page requests and
-  pages read from disk, bytes read and written per batch (SHOW GLOBAL STATUS around the run);
+  batches of 256, no reference, the log's own patients), APPEND_EVENTS
+  with random (v4) event ids and as many with time-ordered (v7) ones, as
+  the emitters make since design 4, in APPEND_ROUNDS rounds that
+  alternate which goes first: events/s, and the server's handler reads and
+  writes, buffer pool page requests and pages read from disk, bytes read
+  and written per batch (SHOW GLOBAL STATUS around each round); the
+  medians and the ratio v7/v4;
 - a restart (a signed head exists now): time to SERVING and to the first
   proof, which loads the verified tree from the head's right edge;
 - Query by patient twice: until the restart with the gap sweep off
@@ -33,7 +37,8 @@ complete subtree in tree_nodes), then measures through the real service:
   (the generator's rows must check, and its time is the auditor's).
 
 Knobs (environment): BUILD, LEAVES (1000000), PATIENTS (100000), SAMPLES
-(100), APPEND_EVENTS (25600), BUFFER_POOL_MB (1024), GAP_RECOUNT_S (1800),
+(100), APPEND_EVENTS (25600 of each kind), APPEND_ROUNDS (4),
+BUFFER_POOL_MB (1024), GAP_RECOUNT_S (1800),
 GAP_CHUNK_ROWS (16384), WORKDIR (a scratch
 directory with room for about 1.5 KB per leaf; default the harness's)."""
 
@@ -253,7 +258,9 @@ class Scale:
         print("gap sweep on: %.0f positions counted live per Query" % (
             (self.gap_counted()["read"] - before) / n))
 
-    def appends(self, events):
+    def append_round(self, events, ids, patients_file):
+        """One run of bench-audit_ingest: events/s and the server's
+        counters per batch of 256."""
         exe = paths.bin_path("bench-audit_ingest")
         env = dict(os.environ)
         env.update(self.st.client_tls_env("identity"))
@@ -263,14 +270,39 @@ class Scale:
             [exe, "--url", "tls+tcp://127.0.0.1:%d" % self.st.audit_port,
              "--db-port", str(self.st.db_port), "--db-name", "smartmed_audit",
              "--events", str(events), "--emitters", "1", "--batch", "256",
-             "--no-reference"], check=True, env=env, stdout=subprocess.PIPE,
-            text=True)
+             "--no-reference", "--ids", ids,
+             "--patients-file", patients_file], check=True, env=env,
+            stdout=subprocess.PIPE, text=True)
         after = self.counters()
-        sys.stdout.write(r.stdout)
+        rate = float([ln for ln in r.stdout.splitlines()
+                      if ln.startswith("appends")][0].split()[-2])
         batches = events / 256.0
-        print("per batch of 256: " + ", ".join(
-            "%s %.0f" % (k, (after[k] - before[k]) / batches)
-            for k in COUNTERS))
+        return rate, dict((k, (after[k] - before[k]) / batches)
+                          for k in COUNTERS)
+
+    def appends(self, events, rounds, patients_file):
+        """Durable appends with random (v4) and time-ordered (v7) event
+        ids, events of each in rounds that alternate which goes first,
+        on the log's own patients: the median of each and their ratio."""
+        got = {"v4": [], "v7": []}
+        for r in range(rounds):
+            for ids in (("v4", "v7") if r % 2 == 0 else ("v7", "v4")):
+                rate, per = self.append_round(events // rounds, ids,
+                                              patients_file)
+                got[ids].append((rate, per))
+                print("appends round %d, %s ids: %.0f events/s; per batch"
+                      " of 256: %s" % (r + 1, ids, rate, ", ".join(
+                          "%s %.0f" % (k, per[k]) for k in COUNTERS)))
+        med = {}
+        for ids, runs in got.items():
+            med[ids] = (statistics.median(x[0] for x in runs),
+                        statistics.median(
+                            x[1]["Innodb_buffer_pool_reads"] for x in runs))
+            print("appends, %s event ids: median %.0f events/s, %.0f pages"
+                  " read from disk per batch" % (ids, med[ids][0],
+                                                 med[ids][1]))
+        print("ratio v7/v4 (median events/s): %.2f" % (
+            med["v7"][0] / med["v4"][0]))
 
     def rotate(self):
         """A new signing key told of the old one: seconds to the first
@@ -351,8 +383,13 @@ def main():
         sc.disk()
         sc.reads(leaves, samples)
         events = env_int("APPEND_EVENTS", 25600)
-        sc.appends(events)
-        size = leaves + events
+        rounds = env_int("APPEND_ROUNDS", 4)
+        pfile = os.path.join(tree, "patients.txt")
+        with open(pfile, "w") as f:
+            for k in range(env_int("PATIENTS", 100000)):
+                f.write(patient_id(k) + "\n")
+        sc.appends(events, rounds, pfile)
+        size = leaves + 2 * (events // rounds) * rounds
         sc.wait_head(size, 600)
         sc.reads(size, max(10, samples // 5))
         st.stop_service("audit")

@@ -16,6 +16,13 @@
 /* med_uuid_v4 writes a random RFC 4122 v4 UUID and a NUL into out[37]. */
 void med_uuid_v4(char out[MED_UUID_LEN + 1]);
 
+/*
+ * med_uuid_v7 writes an RFC 9562 v7 UUID (Unix ms first, then random) and
+ * a NUL into out[37]: ids made later sort later, for keys that must stay
+ * at a B-tree's right edge (audit event ids).  Not an order to rely on.
+ */
+void med_uuid_v7(char out[MED_UUID_LEN + 1]);
+
 /* med_now_ms returns the wall clock in Unix milliseconds. */
 int64_t med_now_ms(void);
 

@@ -535,7 +535,7 @@ event_fill(med_audit *a, const med_audit_event *ev,
 	if (ev->event_id != NULL && strlen(ev->event_id) == MED_UUID_LEN)
 		memcpy(id, ev->event_id, MED_UUID_LEN + 1);
 	else
-		med_uuid_v4(id);
+		med_uuid_v7(id);
 	med_role_names(ev->actor_roles, roles, roles_len);
 	pb->event_id = id;
 	pb->time_ms = med_now_ms();

@@ -311,7 +311,7 @@ outbox_tx_body(med_db_conn *conn, void *arg)
 	    (err = t->call->care_err) != MED_OK)
 		return err;
 	access_event(t->call, 0, &ev, detail, sizeof(detail));
-	med_uuid_v4(t->call->outbox_event_id);
+	med_uuid_v7(t->call->outbox_event_id);
 	ev.event_id = t->call->outbox_event_id;
 	err = med_audit_outbox_put(conn, t->call->srv->opts.audit, &ev,
 				   &t->call->outbox_row_id);
