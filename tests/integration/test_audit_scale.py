@@ -48,6 +48,11 @@ def test_synthetic_log_is_signed_served_and_verified():
                      re.M), out
     assert re.search(r"^auditverify log: exit 0 .*OK: \d+ entries", out,
                      re.M), out
+    # And from the head of the first start (3,000 entries and the
+    # service's own events), only what came after it.
+    assert re.search(r"^auditverify log --since-size (\d+): exit 0 .*OK: \d+"
+                     r" entries after the \1 you verified before", out,
+                     re.M), out
 
 
 def test_generator_refuses_a_missing_leaf_key(tmp_path):

@@ -43,6 +43,11 @@ typedef struct av_args {
 	med_audit_leaf_keys leaf_keys;
 	/* --no-leaf-key: the caller accepts a log audit without the MACs */
 	bool no_leaf_key;
+	/* --since-size and --since-root: a head the auditor verified before;
+	 * log checks only the entries after it (both or neither) */
+	bool has_since_size, has_since_root;
+	uint64_t since_size;
+	uint8_t since_root[MED_MERKLE_HASH_LEN];
 } av_args;
 
 /* av_unhex parses exactly 2 * len hex digits into out. */

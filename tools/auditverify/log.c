@@ -9,10 +9,17 @@
  * next signed head; a row added behind the service's back as a leaf
  * without a valid MAC; an edited subtree hash as a node mismatch; a
  * removed tail as a head larger than the log.
+ *
+ * From a head verified before (--since-size, --since-root) the tree starts
+ * at that head's right edge, read from tree_nodes and checked against the
+ * root given, and only the entries after it are read: a periodic audit
+ * costs what was added since, and the head printed last is the next
+ * run's starting point.
  */
 #include "auditverify.h"
 
 #include <med/arena.h>
+#include <med/codec.h>
 #include <med/db.h>
 
 #include <stdarg.h>
@@ -43,6 +50,10 @@ typedef struct audit_run {
 	med_merkle_frontier stored;
 	uint64_t expect_seq;
 	uint64_t failures;
+	/* The newest head whose root and signature checked (NULL: none). */
+	const head *newest_ok;
+	/* The right edge at --since-size did not give --since-root. */
+	bool stopped;
 	/* Rows from before leaf MACs: none may follow a row with one. */
 	uint64_t legacy, last_legacy_seq;
 	bool seen_mac;
@@ -145,6 +156,8 @@ check_head(audit_run *r, const head *h)
 		     "tree head of size %llu (signed at %llu ms): bad "
 		     "signature",
 		     (unsigned long long)h->size, (unsigned long long)h->ts);
+	else if (memcmp(root, h->root, sizeof(root)) == 0)
+		r->newest_ok = h;
 }
 
 static void
@@ -246,7 +259,7 @@ read_rows(med_db_conn *c, audit_run *r)
 {
 	uint64_t before;
 
-	check_heads_at(r, 0);
+	check_heads_at(r, r->f.size);
 	do {
 		med_db_value v[] = {MED_DB_I64((int64_t)r->expect_seq - 1),
 				    MED_DB_I64(PAGE_ROWS)};
@@ -315,15 +328,49 @@ check_legacy(audit_run *r)
 		     (unsigned long long)r->last_legacy_seq);
 }
 
+/* entries_text says how many entries the run checked. */
+static void
+entries_text(const audit_run *r, char *buf, size_t cap)
+{
+	uint64_t since = r->args->has_since_size ? r->args->since_size : 0;
+
+	if (r->args->has_since_size)
+		snprintf(buf, cap,
+			 "%llu entries after the %llu you verified before "
+			 "(%llu in all)",
+			 (unsigned long long)(r->f.size - since),
+			 (unsigned long long)since,
+			 (unsigned long long)r->f.size);
+	else
+		snprintf(buf, cap, "%llu entries",
+			 (unsigned long long)r->f.size);
+}
+
+/* print_next_start names the newest head the run verified, signature
+ * included: the --since-size and --since-root of the next run. */
+static void
+print_next_start(const audit_run *r)
+{
+	char root[MED_HEX_LEN(MED_MERKLE_HASH_LEN)];
+
+	if (r->newest_ok == NULL || r->args->n_pubkeys == 0)
+		return;
+	med_hex_encode(root, sizeof(root), r->newest_ok->root,
+		       MED_MERKLE_HASH_LEN);
+	printf("newest signed head verified: --since-size %llu --since-root "
+	       "%s\n",
+	       (unsigned long long)r->newest_ok->size, root);
+}
+
 static int
 finish(audit_run *r)
 {
-	char macs[96] = "";
+	char macs[96] = "", what[160];
 
 	/* The first head past the end is always named (fail_log); the
 	 * others are counted like any other failing head. */
-	for (size_t first = r->next_head; r->next_head < r->n_heads;
-	     r->next_head++)
+	for (size_t first = r->next_head;
+	     !r->stopped && r->next_head < r->n_heads; r->next_head++)
 		(r->next_head == first ? fail_log : fail)(
 			r,
 			"tree head of size %llu but the log holds %llu "
@@ -331,10 +378,10 @@ finish(audit_run *r)
 			(unsigned long long)r->heads[r->next_head].size,
 			(unsigned long long)r->f.size);
 	check_legacy(r);
+	entries_text(r, what, sizeof(what));
 	if (r->failures > 0) {
-		printf("FAIL: %llu problem(s) in %llu entries\n",
-		       (unsigned long long)r->failures,
-		       (unsigned long long)r->f.size);
+		printf("FAIL: %llu problem(s) in %s\n",
+		       (unsigned long long)r->failures, what);
 		return AV_FAILED;
 	}
 	if (r->args->has_leaf_keys)
@@ -342,42 +389,121 @@ finish(audit_run *r)
 			 ", leaf MACs checked (%llu from before leaf MACs)",
 			 (unsigned long long)r->legacy);
 	if (!r->args->has_leaf_keys && !r->args->no_leaf_key) {
-		printf("UNVERIFIED: %llu entries, tree nodes and %zu signed "
+		printf("UNVERIFIED: %s, tree nodes and %zu signed "
 		       "tree heads check%s, but without the leaf keys a row "
 		       "forged after the last signed head (its leaf hash "
 		       "recomputed) cannot be told from the service's own: "
 		       "give --leaf-key-file (the audit service's "
 		       "MED_AUDIT_LEAF_KEY_FILE), or --no-leaf-key to accept "
 		       "that\n",
-		       (unsigned long long)r->f.size, r->n_heads,
+		       what, r->n_heads,
 		       r->args->n_pubkeys > 0 ? " (signatures checked)" : "");
+		print_next_start(r);
 		return AV_UNVERIFIED;
 	}
-	printf("OK: %llu entries, tree nodes and %zu signed tree heads "
+	printf("OK: %s, tree nodes and %zu signed tree heads "
 	       "verified%s%s%s\n",
-	       (unsigned long long)r->f.size, r->n_heads,
+	       what, r->n_heads,
 	       r->args->n_pubkeys > 0 ? " (signatures checked)" : "", macs,
 	       r->args->has_leaf_keys ? ""
 				      : " (leaf MACs not checked: "
 					"--no-leaf-key)");
+	print_next_start(r);
 	return AV_OK;
 }
 
-/* audit_db reads the heads, the size and the rows through c. */
+typedef struct one_node {
+	uint8_t *out;
+	bool found;
+} one_node;
+
+static med_err
+on_node(void *ctx, unsigned level, uint64_t index, const uint8_t hash[32])
+{
+	one_node *o = ctx;
+
+	(void)level;
+	(void)index;
+	memcpy(o->out, hash, MED_MERKLE_HASH_LEN);
+	o->found = true;
+	return MED_OK;
+}
+
+/* node_get is a med_merkle_node_fn over c: one stored subtree hash. */
+static med_err
+node_get(void *ctx, unsigned level, uint64_t index,
+	 uint8_t out[MED_MERKLE_HASH_LEN])
+{
+	one_node o = {out, false};
+	med_err err =
+		med_audit_node_range(ctx, level, index, index, on_node, &o);
+
+	if (err != MED_OK)
+		return err;
+	return o.found ? MED_OK : MED_ERR_DATA_LOSS;
+}
+
+/*
+ * start_since puts the rebuilt tree at the head verified before: its
+ * right edge (one stored node per set bit of the size) must give the root
+ * the auditor kept.  When it does not, something before that head was
+ * changed or removed, which only a run without --since-size can place.
+ */
+static med_err
+start_since(med_db_conn *c, audit_run *r, uint64_t size)
+{
+	const av_args *a = r->args;
+	uint8_t root[MED_MERKLE_HASH_LEN] = {0};
+	med_err err = MED_ERR_DATA_LOSS;
+
+	if (!a->has_since_size)
+		return MED_OK;
+	if (a->since_size <= size)
+		err = med_merkle_frontier_load(&r->f, a->since_size, node_get,
+					       c);
+	if (err != MED_OK && err != MED_ERR_DATA_LOSS)
+		return err;
+	if (err == MED_OK)
+		med_merkle_frontier_root(&r->f, root);
+	if (err != MED_OK || memcmp(root, a->since_root, sizeof(root)) != 0) {
+		fail_log(r,
+			 "the stored tree of %llu entries does not give the "
+			 "root you verified before (%s): entries or tree "
+			 "nodes before it were changed or removed; run "
+			 "auditverify log without --since-size to name them",
+			 (unsigned long long)a->since_size,
+			 a->since_size > size ? "the log holds fewer entries"
+			 : err != MED_OK      ? "a stored node is missing"
+					      : "a stored hash differs");
+		r->stopped = true;
+		return MED_OK;
+	}
+	r->stored = r->f;
+	r->expect_seq = a->since_size + 1;
+	return MED_OK;
+}
+
+/* audit_db reads the heads, the size and the rows through c (with
+ * --since-size, the heads and rows from that size on). */
 static med_err
 audit_db(med_db_conn *c, audit_run *r)
 {
 	uint64_t size = 0;
+	med_db_value from[] = {MED_DB_I64((int64_t)r->args->since_size)};
 	med_err err = med_db_query(c,
 				   "SELECT tree_size, timestamp_ms, root_hash,"
 				   " signature FROM tree_heads"
+				   " WHERE tree_size >= ?"
 				   " ORDER BY tree_size, timestamp_ms",
-				   NULL, 0, on_head, r);
+				   from, 1, on_head, r);
 
 	if (err == MED_OK)
 		err = read_size(c, &size);
 	if (err == MED_OK)
-		err = read_rows(c, r);
+		err = start_since(c, r, size);
+	if (err != MED_OK || r->stopped)
+		return err;
+	err = read_rows(c, r);
 	if (err == MED_OK && r->f.size < size)
 		fail_log(r,
 			 "tree_state counts %llu entries, the log holds %llu",
