@@ -130,7 +130,7 @@ new_entry_id(med_call *call, reading *r)
 {
 	char id[MED_UUID_LEN + 1];
 
-	med_uuid_v4(id);
+	med_uuid_v7(id); /* time-ordered, as CreateEntry's (handlers.c) */
 	r->w.entry_id = med_arena_strdup(med_call_arena(call), id);
 	return r->w.entry_id != NULL ? MED_OK : MED_ERR_NOMEM;
 }

@@ -331,14 +331,15 @@ audit_event(infusion_ctx *x, const dosage_infusion *f, const char *what,
 	med_call_add_details(x->call, d, n);
 }
 
-/* new_id gives an arena copy of a fresh UUID, NULL when out of memory. */
+/* new_id gives an arena copy of a fresh time-ordered UUID (the tables
+ * keyed on it grow at their right edge), NULL when out of memory. */
 static char *
 new_id(med_call *call)
 {
 	char *id = med_arena_alloc(med_call_arena(call), MED_UUID_LEN + 1);
 
 	if (id)
-		med_uuid_v4(id);
+		med_uuid_v7(id);
 	return id;
 }
 

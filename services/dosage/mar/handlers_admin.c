@@ -355,8 +355,10 @@ fill_admin(rec_ctx *x, const dosage_subject *s, double conv, dosage_admin *m)
 	med_arena *a = med_call_arena(x->call);
 	char *id = med_arena_alloc(a, MED_UUID_LEN + 1);
 
+	/* Time-ordered: administrations is clustered on its id, so a dose goes
+	 * to the key's right edge, not a random page (docs/sizing.md). */
 	if (id)
-		med_uuid_v4(id);
+		med_uuid_v7(id);
 	m->id = id;
 	m->order_id = s->order.id;
 	m->patient_id = s->order.patient_id;

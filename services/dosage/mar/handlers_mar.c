@@ -130,7 +130,8 @@ not_given_chart(void *arg, const dosage_order *o, dosage_admin *m)
 		return err;
 	if (id == NULL)
 		return MED_ERR_NOMEM;
-	med_uuid_v4(id);
+	/* Time-ordered, as a given dose's id (handlers_admin.c). */
+	med_uuid_v7(id);
 	m->id = id;
 	m->order_id = o->id;
 	m->patient_id = o->patient_id;

@@ -192,7 +192,11 @@ def test_modify_makes_a_version_and_supersedes(vstack, vkeys, pb):
     e = expect_status(grpc.StatusCode.FAILED_PRECONDITION, give, vstack, pb,
                       vkeys, v1.id, p, details_prefix="order_id")
     assert "superseded" in e.details() and v2.id in e.details()
-    assert give(vstack, pb, vkeys, v2.id, p).status == "completed"
+    a = give(vstack, pb, vkeys, v2.id, p)
+    assert a.status == "completed"
+    # Administration ids are time-ordered (UUID v7), so that the table,
+    # clustered on them, grows at its right edge (docs/sizing.md).
+    assert uuid.UUID(a.id).version == 7, a.id
     # Only the current version changes.
     expect_status(grpc.StatusCode.FAILED_PRECONDITION, modify, vstack, pb,
                   v1.id, dose=250.0, unit="mg", route="oral",

@@ -49,6 +49,12 @@ def test_create_get_list(stack, pb):
         role="nurse")
     assert e2.observation.ucum_unit == "Cel"
     assert e2.author == stack.user("nurse")
+    # Entry ids are time-ordered (UUID v7: Unix ms first), so that the
+    # entries table, clustered on them, grows at its right edge.
+    for x in (e, e2):
+        u = uuid.UUID(x.entry_id)
+        assert u.version == 7 and abs((u.int >> 80) - x.created_ms) < 60000
+    assert e2.entry_id > e.entry_id
     lst = stack.call(SVC, "ListEntries", pb.ListEntriesRequest(
         patient_id=req.patient_id), role="clinician")
     assert [x.entry_id for x in lst.entries] == [e2.entry_id, e.entry_id]
