@@ -296,6 +296,19 @@ med_err audit_gaps_find(audit_state *st, med_db_conn *c, med_arena *arena,
 med_err audit_gap_sweep_start(audit_state *st) MED_MUST_CHECK;
 void audit_gap_sweep_stop(audit_state *st);
 
+/*
+ * The sweep's whole counts kept across a restart (gapkeep.c):
+ * audit_gap_keep stores chunk's count begun at counted_ms (wall clock),
+ * with its MAC under the leaf key, when the count found it whole, and
+ * drops the stored count when it found holes; audit_gap_load gives the
+ * sweep, at a start, the stored counts of its whole chunks still within
+ * the recount window whose MAC checks.
+ */
+void audit_gap_keep(audit_state *st, uint64_t chunk, int64_t counted_ms,
+		    bool whole);
+med_err audit_gap_load(audit_state *st, uint64_t whole,
+		       int64_t mono_now) MED_MUST_CHECK;
+
 /* --- tree.c ------------------------------------------------------------- */
 
 /* audit_tree_size reads the number of leaves in the log. */

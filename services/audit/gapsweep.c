@@ -15,8 +15,11 @@
  * from recent entries is named at once), chunks not counted yet (after a
  * start), chunks with holes.  A row deleted from a chunk just counted is
  * named by the sweep's next count of it (an integrity failure, as a
- * read's) and by every read after that; the store cannot forge the
- * counts, which live only in this process.
+ * read's) and by every read after that.  The counts live in this
+ * process, and are also kept in gap_counts under a MAC of the leaf key
+ * (gapkeep.c), so that a restart need not count the whole log again
+ * before reads may trust it: the store can drop a kept count but not
+ * forge one.
  * MED_AUDIT_GAP_RECOUNT_S=0 turns the sweep off: every read counts every
  * position it covered, as before.
  */
@@ -180,7 +183,7 @@ sweep_count(audit_state *st, med_arena *arena, uint64_t k)
 	audit_gap_sweep *s = &st->sweep;
 	sweep_tx t = {
 		k * s->chunk_rows, (k + 1) * s->chunk_rows, {.arena = arena}};
-	int64_t began = mono_ms();
+	int64_t began = mono_ms(), began_wall = med_now_ms();
 	med_err err;
 
 	med_arena_reset(arena);
@@ -192,6 +195,7 @@ sweep_count(audit_state *st, med_arena *arena, uint64_t k)
 	s->chunks[k] = t.g.n > 0 ? (audit_gap_chunk){0, began}
 				 : (audit_gap_chunk){began, 0};
 	pthread_mutex_unlock(&s->mu);
+	audit_gap_keep(st, k, began_wall, t.g.n == 0);
 	/* Reported (once per distinct hole), then the sweep goes on. */
 	if (t.g.n > 0)
 		(void)audit_integrity_fail(
@@ -275,6 +279,17 @@ sweep_pass(audit_state *st, med_arena *arena, int64_t *wait_ms)
 	return err;
 }
 
+/* sweep_resume takes back, once after a start, the whole counts kept by
+ * this service's earlier runs (gapkeep.c). */
+static med_err
+sweep_resume(audit_state *st)
+{
+	uint64_t n = 0;
+	med_err err = whole_chunks(st, &n);
+
+	return err == MED_OK ? audit_gap_load(st, n, mono_ms()) : err;
+}
+
 /* The arena of one chunk's count: the holes it names, nothing else. */
 #define SWEEP_ARENA_BYTES (AUDIT_GAPS_MAX * sizeof(audit_gap) + 1024)
 
@@ -287,14 +302,18 @@ sweep_main(void *arg)
 	med_arena *arena = med_arena_new(SWEEP_ARENA_BYTES);
 	med_err last_err = MED_OK;
 	int64_t wait_ms = SWEEP_RETRY_MS;
+	bool resumed = false;
 
 	do {
 		med_err err = MED_OK;
 		if (arena == NULL)
 			err = MED_ERR_NOMEM;
-		else if (med_service_migrated(st->svc))
-			err = sweep_pass(st, arena, &wait_ms);
-		else
+		else if (med_service_migrated(st->svc)) {
+			if (!resumed && (err = sweep_resume(st)) == MED_OK)
+				resumed = true;
+			if (err == MED_OK)
+				err = sweep_pass(st, arena, &wait_ms);
+		} else
 			wait_ms = SWEEP_RETRY_MS;
 		/* Logged once, not every pass while the db is away. */
 		if (err != MED_OK && err != last_err)

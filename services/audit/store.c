@@ -162,6 +162,23 @@ static const char *const v6_statements[] = {
 	NULL,
 };
 
+/*
+ * Version 7: the gap sweep's whole counts, kept across a restart
+ * (gapsweep.c): per chunk size and chunk, when the count that found it
+ * whole began (wall clock) and an HMAC of both under the leaf key, so the
+ * database can drop a count but not make one up.
+ */
+static const char *const v7_statements[] = {
+	"CREATE TABLE IF NOT EXISTS gap_counts ("
+	" chunk_rows BIGINT UNSIGNED NOT NULL,"
+	" chunk BIGINT UNSIGNED NOT NULL,"
+	" counted_ms BIGINT NOT NULL,"
+	" mac BINARY(32) NOT NULL,"
+	" PRIMARY KEY (chunk_rows, chunk)"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+	NULL,
+};
+
 const med_db_migration audit_migrations[] = {
 	{1, "events: the append-only audit log", v1_statements},
 	{2, "Merkle log: dense seq, BALP fields, tree nodes, signed heads",
@@ -172,6 +189,7 @@ const med_db_migration audit_migrations[] = {
 	{5, "signer row: one head per tree size across replicas",
 	 v5_statements},
 	{6, "identifiers compare in binary (utf8mb4_bin)", v6_statements},
+	{7, "the gap sweep's counts, kept across a restart", v7_statements},
 };
 const size_t audit_n_migrations =
 	sizeof(audit_migrations) / sizeof(audit_migrations[0]);

@@ -4,10 +4,12 @@ positions it covered without counting the whole log each time.
 The audit service counts its log in chunks (MED_AUDIT_GAP_CHUNK_ROWS, 8
 here) on a thread of its own and keeps, in memory, when it last found each
 whole; a read counts live only the positions outside chunks found whole
-within MED_AUDIT_GAP_RECOUNT_S.  These tests watch what is counted through
-smartmed_audit_gap_rows_counted_total{by="read"|"sweep"}, delete rows
-behind the service, and check that every hole is still named: at once
-where the read counts, by the sweep's next count where it does not."""
+within MED_AUDIT_GAP_RECOUNT_S, and in gap_counts under a MAC of the leaf
+key, so that a restart takes its counts back.  These tests watch what is
+counted through smartmed_audit_gap_rows_counted_total{by="read"|"sweep"},
+delete rows behind the service, and check that every hole is still named:
+at once where the read counts, by the sweep's next count where it does
+not, and that a kept count the service did not write is refused."""
 
 import os
 import sys
@@ -112,11 +114,55 @@ def test_a_row_deleted_from_a_swept_chunk_is_found_by_the_sweep(st, pb, ae):
          what="the sweep's integrity failure")
     assert _audit_metric(st, "smartmed_audit_integrity_ok") == 0
     assert _audit_metric(st, "smartmed_audit_gap_chunks_stale") >= 1
-    # From then on every read counts that chunk live and names the hole.
+    # From then on every read counts that chunk live and names the hole,
+    # and the chunk's kept count is gone, so a restart does not trust it.
+    assert _kept(st, (gone - 1) // CHUNK) is None
+    assert _kept(st, (gone - 1) // CHUNK + 1) is not None
+    for restart in (False, True):
+        if restart:
+            st.stop_service("audit")
+            st.start_service("audit")
+        got = _patient_records(st, pb, patient)
+        missing = [(r.seq, r.missing_through) for r in got
+                   if r.integrity == _integrity(pb, "MISSING")]
+        assert missing == [(gone, gone)], restart
+
+
+def _kept(st, chunk):
+    """The kept count of chunk (counted_ms), None without one."""
+    out = st.sql("SELECT counted_ms FROM %s.gap_counts WHERE chunk_rows = %d"
+                 " AND chunk = %d" % (DB, CHUNK, chunk)).split()
+    return int(out[-1]) if len(out) > 1 else None
+
+
+@pytest.mark.stack(services=("audit",), extra_env=_env(600))
+def test_a_restart_takes_the_kept_counts_back(st, pb, ae):
+    patient, recs = _seed(st, pb, ae, 40)
+    whole = _size(st) // CHUNK
+    _swept(st, whole)
+    assert all(_kept(st, k) is not None for k in range(whole))
+    # A count the service did not write (its MAC no longer checks).
+    st.sql("UPDATE %s.gap_counts SET counted_ms = counted_ms + 1 WHERE"
+           " chunk_rows = %d AND chunk = 1" % (DB, CHUNK))
+    st.stop_service("audit")
+    st.start_service("audit")
+    poll(lambda: _log_has(st, "whole chunk count(s) of the last 600 s"
+                          " taken back from gap_counts"),
+         timeout=30, what="the kept counts taken back")
+    assert _log_has(st, "1 kept count(s) refused", "chunk 1 the first")
+
+    # Only the refused chunk and chunks completed since are counted again
+    # (the window is ten minutes: none of the others is due).
+    poll(lambda: _audit_metric(st, "smartmed_audit_gap_chunks_stale") == 0,
+         timeout=60, what="no stale chunk")
+    again = _counted(st, "sweep")
+    assert CHUNK <= again <= CHUNK * (1 + _size(st) // CHUNK - whole), (
+        again, whole, _size(st))
+    before = _counted(st, "read")
     got = _patient_records(st, pb, patient)
-    missing = [(r.seq, r.missing_through) for r in got
-               if r.integrity == _integrity(pb, "MISSING")]
-    assert missing == [(gone, gone)]
+    assert [r.seq for r in got] == [r.seq for r in recs]
+    assert _counted(st, "read") - before < 2 * CHUNK
+    assert _audit_metric(st, "smartmed_audit_integrity_ok") == 1
 
 
 @pytest.mark.stack(services=("audit",), extra_env=_env(0))
