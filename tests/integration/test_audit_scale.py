@@ -31,8 +31,9 @@ def test_synthetic_log_is_signed_served_and_verified():
     for what in ("InclusionProof by event id (random)",
                  "ConsistencyProof, first size random"):
         assert out.count(what) == 2, what
-    # Twice with the gap sweep off, once after its first pass.
-    assert out.count("Query by patient, limit 50") == 3, out
+    # Twice with the gap sweep off, once after its first pass, once after
+    # the restart that took its counts back.
+    assert out.count("Query by patient, limit 50") == 4, out
     assert re.search(r"^gap sweep: 13 whole chunks of 256 counted", out,
                      re.M), out
     assert re.search(r"^rotation: first head of the new key [\d.]+ s after"
@@ -41,6 +42,12 @@ def test_synthetic_log_is_signed_served_and_verified():
     live = re.search(r"^gap sweep on: (\d+) positions counted live", out,
                      re.M)
     assert live and int(live.group(1)) < 2 * 256, out
+    # The restart of the rotation took the sweep's counts back.
+    assert re.search(r"^kept counts: .*whole chunk count\(s\) of the last"
+                     r" 1800 s taken back from gap_counts", out, re.M), out
+    kept = re.search(r"^after the restart with kept counts: (\d+) positions"
+                     r" counted live per Query", out, re.M)
+    assert kept and int(kept.group(1)) < 2 * 256, out
     # 256 appends of each kind of event id, in 4 alternating rounds.
     assert len(re.findall(r"^appends round \d, v[47] ids: \d+ events/s",
                           out, re.M)) == 8, out

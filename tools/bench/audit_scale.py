@@ -31,7 +31,9 @@ complete subtree in tree_nodes), then measures through the real service:
 - a signing-key rotation with the old public key in
   MED_AUDIT_PREVIOUS_PUBKEYS: time to the first head of the new key, which
   starts from the old key's newest head (the first start above is the
-  same rotation without it: every row checked);
+  same rotation without it: every row checked); and Query by patient
+  right after that restart, which took the sweep's kept counts back
+  (gap_counts): the positions it counted live;
 - events and tree_nodes on disk (.ibd files) per leaf;
 - auditverify log over the whole log with the public key and the leaf key
   (the generator's rows must check, and its time is the auditor's).
@@ -258,6 +260,20 @@ class Scale:
         print("gap sweep on: %.0f positions counted live per Query" % (
             (self.gap_counted()["read"] - before) / n))
 
+    def queries_kept(self, n):
+        """Query by patient right after a restart that took the sweep's
+        kept counts back (gap_counts), before any pass of its own."""
+        print("kept counts: %s" % established(self.st, "taken back from"))
+        rnd = random.Random(545454)
+        pats = [rnd.randrange(0, env_int("PATIENTS", 100000))
+                for _ in range(n)]
+        before = self.gap_counted()
+        self.query_by_patient(pats)
+        after = self.gap_counted()
+        print("after the restart with kept counts: %.0f positions counted"
+              " live per Query; %d counted by the sweep since the start" % (
+                  (after["read"] - before["read"]) / n, after["sweep"]))
+
     def append_round(self, events, ids, patients_file):
         """One run of bench-audit_ingest: events/s and the server's
         counters per batch of 256."""
@@ -413,6 +429,7 @@ def main():
               " (%s)" % (time.monotonic() - t0, established(st)))
         sc.queries_swept(t0, size, samples)
         keys = sc.rotate()
+        sc.queries_kept(samples)
         verify = ["nice", paths.bin_path("auditverify"), "log", "--db-host",
                   "127.0.0.1", "--db-port", str(st.db_port), "--db-user",
                   "smartmed_audit", "--db-password",
