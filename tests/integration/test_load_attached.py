@@ -144,3 +144,32 @@ def test_device_readings_stay_within_the_facades_connections_per_client(
     assert 0 < len(ward._https_idle) <= driver.FHIR_CONNS
     ward.close()
     assert not ward._https_idle
+
+
+def test_discharges_end_the_runs_own_stays_never_the_wards_beds(first):
+    # Over gRPC (identity Discharge; the same stays go out as ADT^A03
+    # over MLLP in test_load_smoke).  The plan's three discharges find
+    # no stay of the run open, so ready_to_discharge opens three first,
+    # not counted as the run's admissions; the run's own admission stays
+    # open for a later discharge, and the ward's beds stay admitted.
+    ward = driver.Ward(first, 2, 4)
+    plan = [(0.05 * i, op) for i, op in enumerate(
+        ["discharge", "admission", "discharge", "discharge"])]
+    res, _ = driver.run(ward, plan, 1, 0.5)
+    assert not res.errors, res.details
+    writes = {w["what"]: w for w in driver.count_writes(first, ward, res)}
+    left = writes["identity discharges"]
+    assert left["rows"] == left["ok"] == 3, left
+    admitted = writes["identity patients"]
+    assert admitted["rows"] == admitted["ok"] == 1, admitted
+    assert len(ward.leaving) == 1
+    ipb = ward.pb["identity"]
+    for pid, enc, _order, _prn in ward.beds:
+        stays = first.call("identity", "ListEncounters",
+                           ipb.ListEncountersRequest(patient_id=pid),
+                           role="registrar").encounters
+        assert [(e.encounter_id, e.end_ms) for e in stays] == [(enc, 0)]
+    ward.leaving.clear()
+    with pytest.raises(RuntimeError, match="no stay of this run"):
+        driver.op_discharge(ward)
+    ward.close()

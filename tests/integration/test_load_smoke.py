@@ -65,7 +65,7 @@ def test_each_driven_operation_answers(tmp_path):
         assert r["ok"] == r["sent"], (op, p.stdout)
         assert r["p50_ms"] is not None and r["p99_ms"] is not None, op
     # Each write made its row once: none lost, none doubled.
-    assert len(res["writes"]) == 3
+    assert len(res["writes"]) == 4
     for w in res["writes"]:
         assert w["ok"] > 0 and w["rows"] == w["ok"], (w, p.stdout)
     # The table names every operation.
@@ -255,7 +255,8 @@ def test_sizing_measures_memory_and_rows_per_call(tmp_path):
     ops = {"chart_read": {"per_bed_per_day": 43200,
                           "profile": {"kind": "flat"}},
            "note": {"per_bed_per_day": 21600, "profile": {"kind": "flat"}},
-           "admission": {"per_bed_per_day": 1}}
+           "admission": {"per_bed_per_day": 1},
+           "discharge": {"per": "admission", "ratio": 1.0}}
     out = tmp_path / "sizing.json"
     env = dict(os.environ, PYTHONPATH=os.path.join(paths.REPO_ROOT,
                                                    "tests"))
@@ -278,6 +279,13 @@ def test_sizing_measures_memory_and_rows_per_call(tmp_path):
     # Every call is audited: at least one leaf per call.
     assert note["rows_per_call"]["smartmed_audit.events"] >= 1, note
     assert res["tables"]["smartmed_records.entries"]["rows"] > 0
+    # A discharge ends a stay opened before its calls: the patient and
+    # the encounter are not its rows, its audit trail is.
+    out_ = res["per_op"]["discharge"]
+    assert out_["ok"] > 0 and out_["failed"] == 0, p.stdout
+    assert not {"smartmed_identity.patients", "smartmed_identity.encounters"
+                } & set(out_["rows_per_call"]), out_
+    assert out_["rows_per_call"]["smartmed_audit.events"] >= 1, out_
     doc = tmp_path / "doc.md"
     doc.write_text("before\n<!-- sizing-table:begin -->\nSTALE TABLE\n"
                    "<!-- sizing-table:end -->\nafter\n")

@@ -20,8 +20,9 @@ call is sent at its scheduled time whatever the earlier ones did (a pool
 of threads, never waiting for replies).  Latency runs from the scheduled
 time, not from when a thread got to it, so a system that falls behind
 shows it in the figures (no coordinated omission).  Every gRPC call
-carries a bearer token of its role over mutual TLS; admissions (ADT^A01)
-and lab results (ORU^R01) go over MLLP (--no-hl7: over gRPC), each
+carries a bearer token of its role over mutual TLS; admissions (ADT^A01),
+discharges (ADT^A03) and lab results (ORU^R01) go over MLLP (--no-hl7:
+over gRPC), each
 sending system (the PAS's ADT, the laboratory's results) on one
 connection it keeps open and sends on one message at a time, as an
 interface engine does (the listener keeps one connection per sender); a
@@ -36,14 +37,16 @@ facade's 429 or 503 with Retry-After: counted apart, neither OK nor
 failed, and never to have written anything), and the rows each kind of
 write made against the calls answered (lost and doubled writes).
 
-Operations the model has that are not driven yet (discharges would empty
-a short run's ward; the three face operations where the ORL photographs
-are absent) are listed with
-their modelled rate.  The exit status is 1 if any call failed or a write
+A discharge ends the oldest stay the run opened (one of its admissions,
+or a stay opened for it before the timed calls), never a ward bed's, so
+that a run longer than the beds' stays does not empty the ward.
+Operations that cannot be driven (the three face operations where the
+photographs are absent) are listed with their modelled rate.  The exit status is 1 if any call failed or a write
 was lost or doubled, 2 if the model file is refused (docs/sizing.md).
 """
 
 import argparse
+import collections
 import concurrent.futures
 import http.client
 import json
@@ -161,6 +164,11 @@ class Ward:
         self.photo = {}    # bed index -> verification photograph
         self.tokens = {}   # bed index -> (token, monotonic time)
         self.bad_subjects = set()
+        # The stays the run may end ((MRN, encounter id or None when it
+        # was opened over HL7), oldest first): the run's admissions and
+        # those admitted for its discharges (ready_to_discharge), never
+        # the ward's beds, so that a short run's ward does not empty.
+        self.leaving = collections.deque()
         # The MLLP connection each sending system keeps ({MSH-3: [lock,
         # connection or None]}): opened on first use and again after a
         # failure; its messages go one at a time.
@@ -222,6 +230,36 @@ class Ward:
         if tok and time.monotonic() - tok[1] < TOKEN_REUSE_S:
             return tok[0]
         return None
+
+    def ready_to_discharge(self, plan):
+        """Admit, over gRPC and before plan's calls are timed, as many
+        patients as plan's discharges need beyond the stays already open
+        for them.  Their rows are the set-up's: the admissions' count of
+        written patients leaves them out (count_writes).  Returns how
+        many it opened."""
+        need = sum(1 for _t, op in plan if op == "discharge")
+        with self.rng_lock:
+            short = max(0, need - len(self.leaving))
+        for _ in range(short):
+            mrn = new_mrn()
+            enc = self.admit(self.new_patient(mrn), "overflow")
+            self.stay_opened(mrn, enc)
+            self.rows_at_start["identity patients"] += 1
+        return short
+
+    def stay_opened(self, mrn, encounter_id):
+        with self.rng_lock:
+            self.leaving.append((mrn, encounter_id))
+
+    def next_leaving(self):
+        """(MRN, encounter id or None) of the oldest stay the run may
+        end; RuntimeError when none is open (ready_to_discharge was not
+        called for the plan)."""
+        with self.rng_lock:
+            if not self.leaving:
+                raise RuntimeError("no stay of this run is open to "
+                                   "discharge")
+            return self.leaving.popleft()
 
     def new_patient(self, mrn=None):
         ipb = self.pb["identity"]
@@ -476,17 +514,39 @@ def op_due_list(w):
            "nurse")
 
 
+def adt_segments(w, event, mrn):
+    """EVN, PID and PV1 of an ADT event of mrn's stay on the ward's
+    overflow bed."""
+    return ["EVN|%s|{now}" % event,
+            "PID|1||%s^^^HOSP^MR||Load^Bed||19500101|F" % mrn,
+            "PV1|1|I|%s^overflow^1^HOSP||||dr.load^Load^Dr" % w.ward]
+
+
 def op_admission(w):
     """Registration and admission: ADT^A01 over MLLP (a new patient
-    registered on the way), or its gRPC calls without --hl7."""
+    registered on the way), or its gRPC calls without --hl7.  The stay
+    is one a later discharge may end."""
+    mrn = new_mrn()
     if w.hl7:
-        w.mllp("LOADPAS", hl7_message("LOADPAS", "ADT^A01^ADT_A01", [
-            "EVN|A01|{now}",
-            "PID|1||%s^^^HOSP^MR||Load^Bed||19500101|F" % new_mrn(),
-            "PV1|1|I|%s^overflow^1^HOSP||||dr.load^Load^Dr" % w.ward]))
+        w.mllp("LOADPAS", hl7_message("LOADPAS", "ADT^A01^ADT_A01",
+                                      adt_segments(w, "A01", mrn)))
+        w.stay_opened(mrn, None)
         return
-    pid = w.new_patient()
-    w.admit(pid, "overflow")
+    w.stay_opened(mrn, w.admit(w.new_patient(mrn), "overflow"))
+
+
+def op_discharge(w):
+    """A discharge home: ADT^A03 over MLLP, or identity Discharge
+    without --hl7, of the oldest stay the run opened (Ward.leaving)."""
+    mrn, enc = w.next_leaving()
+    if w.hl7:
+        w.mllp("LOADPAS", hl7_message("LOADPAS", "ADT^A03^ADT_A03",
+                                      adt_segments(w, "A03", mrn)))
+        return
+    ipb = w.pb["identity"]
+    w.call("identity", "Discharge", ipb.DischargeRequest(
+        encounter_id=enc, reason="load model: discharged home"),
+        "registrar")
 
 
 def op_transfer(w):
@@ -590,8 +650,7 @@ def op_audit_query(w):
                                             limit=100), "auditor")
 
 
-# {operation: (what it calls, function)}; the model's other operations are
-# not driven yet.
+# {operation: (what it calls, function)}: every operation of the model.
 DRIVEN = {
     "dose_given": ("[VerifyFace+]RecordAdministration", op_dose_given),
     "face_verify": ("identity VerifyFace", op_face_verify),
@@ -600,6 +659,7 @@ DRIVEN = {
     "mar_read": ("dosage GetMar", op_mar_read),
     "due_list": ("dosage ListDue", op_due_list),
     "admission": ("ADT^A01 over MLLP", op_admission),
+    "discharge": ("ADT^A03 over MLLP", op_discharge),
     "transfer": ("identity Transfer", op_transfer),
     "lab_result": ("ORU^R01 over MLLP", op_lab_result),
     "vital_signs": ("records CreateEntry VITAL_SIGNS", op_vital_signs),
@@ -611,9 +671,6 @@ DRIVEN = {
 }
 # Driven only where the ORL photographs are (../shared/data/faces/orl).
 FACE_OPS = ("dose_given", "face_verify", "face_identify")
-NOT_DRIVEN = {
-    "discharge": "would empty the ward during a short run",
-}
 
 
 # --- the writes, counted ----------------------------------------------------
@@ -627,6 +684,8 @@ WRITES = (
      "smartmed_dosage.administrations", ("dose_given",)),
     ("identity patients", "SELECT COUNT(*) FROM smartmed_identity.patients",
      ("admission",)),
+    ("identity discharges", "SELECT COUNT(*) FROM "
+     "smartmed_identity.encounters WHERE end_ms > 0", ("discharge",)),
 )
 
 
@@ -664,7 +723,7 @@ def not_driven(op, faces="orl"):
     if op in FACE_OPS and not faces_available(faces):
         return "needs the %s photographs at %s" % (faces,
                                                    FaceSet(faces).where)
-    return NOT_DRIVEN.get(op) if op not in DRIVEN else None
+    return None if op in DRIVEN else "this driver has no call for it"
 
 
 class Refused(Exception):
@@ -735,6 +794,8 @@ def run(ward, plan, threads, duration):
     play")."""
     res = Results()
     pools = {}
+    if ward is not None:
+        ward.ready_to_discharge(plan)
 
     def one(op, due):
         try:
@@ -774,6 +835,7 @@ def run(ward, plan, threads, duration):
 # What admissions and lab results call when the stack has no HL7
 # listener (--no-hl7, the kube play).
 GRPC_CALLS = {"admission": "identity CreatePatient+Admit",
+              "discharge": "identity Discharge",
               "lab_result": "records CreateEntry (potassium)"}
 
 

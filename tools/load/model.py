@@ -24,8 +24,8 @@ import json
 import math
 import random
 
-# The operations the model may name: the driver knows each of these (it
-# drives some and lists the others as not driven yet).
+# The operations the model may name: the driver has a call for each (the
+# face ones are listed as not driven where the photographs are absent).
 OPERATIONS = ("dose_given", "dose_check", "mar_read", "due_list",
               "face_verify", "admission", "discharge", "transfer",
               "face_identify", "lab_result", "vital_signs",

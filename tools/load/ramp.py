@@ -304,6 +304,9 @@ def step(m, st, ward, driven, beds, args, pids, at_s, idle, plan=None):
     if plan is None:
         plan = load_model.schedule(m, driven, beds, at_s, 1.0, args.step_s,
                                    args.seed + beds)
+    # The stays the plan's discharges end are opened before the step's
+    # counters start: they are the ward's set-up, not the step's load.
+    ward.ready_to_discharge(plan)
     before = Counters(st, pids)
     sampler = PoolSampler(st)
     res, elapsed = driver.run(ward, plan, args.threads, args.step_s)

@@ -239,6 +239,10 @@ def measure(args):
                 if t >= args.op_s:
                     break
                 plan.append((t, op))
+            # The stays a discharge ends are opened (and their rows
+            # counted) before its calls: they are not the discharge's.
+            if ward.ready_to_discharge(plan):
+                counts = settle(st, names)
             s, _res = ramp.step(m, st, ward, [op], 0, args, pids, at_s,
                                 idle, plan)
             after = settle(st, names)
