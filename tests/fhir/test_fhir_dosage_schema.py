@@ -9,7 +9,6 @@ paging to the end, roles as ListOrders has them and a bad patient_id."""
 import json
 import os
 import subprocess
-import tempfile
 import time
 import uuid
 
@@ -36,7 +35,7 @@ class Keys:
     maker: administrations need the patient's positive identification."""
 
     def __init__(self):
-        d = tempfile.mkdtemp(prefix="smartmed-fhir-vtoken-")
+        d = paths.scratch_dir("smartmed-fhir-vtoken-")
         self.priv = os.path.join(d, "identity.key")
         self.pub = os.path.join(d, "identity.pub")
         subprocess.run([paths.bin_path("vtoken"), "keygen", self.priv,

@@ -22,7 +22,7 @@ class FaceKeys:
     NAMES = ("identity.key", "identity.pub", "template.key")
 
     def __init__(self, d=None, _reuse=False):
-        d = d or tempfile.mkdtemp(prefix="smartmed-face-")
+        d = d or paths.scratch_dir("smartmed-face-")
         self.dir = d
         self.priv, self.pub, self.template = (
             os.path.join(d, n) for n in self.NAMES)
@@ -284,10 +284,9 @@ def use_deep_faces(stack, **extra):
     """Set a stack that has not started yet on the deep face models with
     new keys and the MED_ settings in extra (a pytest.mark.stack prepare
     step); skips when the build made no deep models."""
-    import tempfile
     from .run import face_models_env
     _need_deep_models()
-    keys = FaceKeys.load_or_create(tempfile.mkdtemp(prefix="smartmed-fk-"))
+    keys = FaceKeys.load_or_create(paths.scratch_dir("smartmed-fk-"))
     stack.extra_env.update(keys.env(), **face_models_env())
     stack.extra_env.update(extra)
 

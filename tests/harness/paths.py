@@ -1,6 +1,9 @@
 """Where things are: the repository root, the build directory, binaries."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 REPO_ROOT = os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -76,3 +79,14 @@ def deep_face_pad():
     if os.path.exists(p) and os.path.exists(p[:-5] + ".card.md"):
         return p
     return None
+
+
+def scratch_dir(prefix):
+    """A new private folder (mode 0700) in the system's temporary
+    directory, removed with what it holds when this Python process
+    exits: the keys and inputs a test or tool hands to a service outlive
+    the function that made them (a module's stack uses them), but not the
+    run, so that repeated runs do not fill the temporary directory."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, d, True)
+    return d

@@ -11,7 +11,6 @@ import io
 import json
 import os
 import shutil
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -57,7 +56,7 @@ def orthanc():
                     % containers.image_name("orthanc"))
     uid, gid = containers.chart_user()
     port = free_port()
-    d = tempfile.mkdtemp(prefix="smartmed-orthanc-image-")
+    d = paths.scratch_dir("smartmed-orthanc-image-")
     conf, db = os.path.join(d, "conf"), os.path.join(d, "db")
     os.makedirs(conf)
     os.makedirs(db)

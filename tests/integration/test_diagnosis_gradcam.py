@@ -28,7 +28,6 @@ service) when ../shared is present.
 import os
 import subprocess
 import sys
-import tempfile
 import uuid
 
 import pytest
@@ -95,7 +94,7 @@ def reference(path, head, x):
 
 def host_output(path, x, i):
     """Output i of the model run by the plugin host's cpu backend."""
-    d = tempfile.mkdtemp(prefix="smartmed-gradcam-")
+    d = paths.scratch_dir("smartmed-gradcam-")
     write_medt(os.path.join(d, "in.bin"), x)
     r = subprocess.run([paths.bin_path("onnxrun"), "--output", str(i), path,
                         os.path.join(d, "in.bin"),

@@ -17,8 +17,6 @@ case skips without ../shared."""
 import hashlib
 import os
 import sys
-import tempfile
-import uuid
 
 import numpy as np
 import pytest
@@ -102,7 +100,7 @@ def test_identity_verifies_with_it(pb):
     if "MED_FACE_LANDMARKS" not in env:
         pytest.skip("the landmark model was not built")
     orl_png(30, 1)  # skips without ../shared
-    keys = FaceKeys.load_or_create(tempfile.mkdtemp(prefix="smartmed-fk-"))
+    keys = FaceKeys.load_or_create(paths.scratch_dir("smartmed-fk-"))
     env = dict(keys.env(), **env)
     env["MED_FACE_EMBEDDER"] = path
     with running(Stack(services=["identity", "audit"],

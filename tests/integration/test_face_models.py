@@ -20,7 +20,6 @@ import os
 import struct
 import subprocess
 import sys
-import tempfile
 import uuid
 
 import grpc
@@ -67,7 +66,7 @@ def read_medt(path):
 
 
 def onnxrun(model, x):
-    d = tempfile.mkdtemp(prefix="smartmed-onnxrun-")
+    d = paths.scratch_dir("smartmed-onnxrun-")
     write_medt(os.path.join(d, "in.bin"), x)
     r = subprocess.run([paths.bin_path("onnxrun"), model,
                         os.path.join(d, "in.bin"),
@@ -209,7 +208,7 @@ def _verify(st, pb, pid, image):
 
 def test_aligned_embedder_needs_landmarks(pb):
     emb, _ = deep()
-    keys = FaceKeys.load_or_create(tempfile.mkdtemp(prefix="smartmed-fk-"))
+    keys = FaceKeys.load_or_create(paths.scratch_dir("smartmed-fk-"))
     env = keys.env()
     env["MED_FACE_EMBEDDER"] = emb
     with running(Stack(services=["identity", "audit"],
@@ -223,7 +222,7 @@ def test_aligned_embedder_needs_landmarks(pb):
 def deep_stack():
     """identity on the whole deep pipeline, as make run starts it."""
     deep()
-    keys = FaceKeys.load_or_create(tempfile.mkdtemp(prefix="smartmed-fk-"))
+    keys = FaceKeys.load_or_create(paths.scratch_dir("smartmed-fk-"))
     env = dict(keys.env(), **face_models_env())
     assert env["MED_FACE_DETECTOR"].endswith("tiny-detector-v1.onnx")
     with running(Stack(services=["identity", "audit"],

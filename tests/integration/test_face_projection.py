@@ -15,7 +15,6 @@ import importlib.util
 import os
 import subprocess
 import sys
-import tempfile
 
 import numpy as np
 import pytest
@@ -154,7 +153,7 @@ def test_measured_embeddings_are_the_ones_identity_matches_with(tmp_path):
     # The same two photographs through the service: enrol the first,
     # verify the second.
     paths_ = [str(p) for p in z["paths"][:2]]
-    keys = FaceKeys(tempfile.mkdtemp(prefix="smartmed-faceproj-test-"))
+    keys = FaceKeys(paths.scratch_dir("smartmed-faceproj-test-"))
     env = dict(keys.env(), MED_FACE_COPY_CHECK="off", **face_models_env())
     with Stack(services=("identity", "audit"), extra_env=env) as st:
         pb = protos.module("identity")

@@ -9,7 +9,6 @@ counted.  The new model is the tests' own ONNX embedder
 import json
 import os
 import re
-import tempfile
 import uuid
 
 
@@ -83,7 +82,7 @@ def test_patients_enrolled_only_under_the_old_model_must_re_enrol(pb):
         svc = st.services[SVC]
         st.stop_service(SVC)
         svc.env["MED_FACE_EMBEDDER"] = write_embedder(
-            tempfile.mkdtemp(prefix="smartmed-embedder-"))
+            paths.scratch_dir("smartmed-embedder-"))
         st.start_service(SVC)
         assert gauge(st, NEW) == 2
         warned = log_lines(st, "patients have face templates only of other "

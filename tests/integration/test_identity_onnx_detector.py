@@ -4,13 +4,12 @@ its landmarks feed the pose gate and alignment, one face or a named
 refusal; a card that is wrong is refused with the reason.  Needs YuNet
 and ORL from ../shared; skips without them."""
 
-import tempfile
 import uuid
 
 import grpc
 import pytest
 
-from harness import Stack
+from harness import Stack, paths
 from harness.checks import expect_status
 from harness.face_detector import yunet_detector
 from harness.faces import FaceKeys, orl_png
@@ -22,7 +21,7 @@ SVC = "identity"
 def detector_env(**kw):
     env = FaceKeys().env()
     env["MED_FACE_DETECTOR"] = yunet_detector(
-        tempfile.mkdtemp(prefix="smartmed-detector-"), **kw)
+        paths.scratch_dir("smartmed-detector-"), **kw)
     return env
 
 

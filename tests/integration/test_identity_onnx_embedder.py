@@ -6,14 +6,12 @@ another model are never compared.  The model is the tests' own random
 projection (harness/face_embedder.py).  The ORL cases skip without
 ../shared."""
 
-import os
-import tempfile
 import uuid
 
 import grpc
 import pytest
 
-from harness import Stack, protos
+from harness import Stack, paths, protos
 from harness.checks import expect_status, poll
 from harness.face_embedder import write_embedder
 from harness.faces import FaceKeys, orl_png
@@ -30,7 +28,7 @@ def embedder_env(keys, **kw):
     """identity on the ONNX embedder.  These cases verify the enrolment
     photograph itself (it must score ~1 through the model), which the copy
     check would refuse as a replay (test_face_copies.py): it is off."""
-    d = tempfile.mkdtemp(prefix="smartmed-embedder-")
+    d = paths.scratch_dir("smartmed-embedder-")
     env = keys.env()
     env["MED_FACE_EMBEDDER"] = write_embedder(d, **kw)
     env["MED_FACE_COPY_CHECK"] = "off"
@@ -160,7 +158,7 @@ def test_templates_of_another_model_are_never_compared(pb):
         svc = st.services[SVC]
         st.stop_service(SVC)
         svc.env["MED_FACE_EMBEDDER"] = write_embedder(
-            tempfile.mkdtemp(prefix="smartmed-embedder-"))
+            paths.scratch_dir("smartmed-embedder-"))
         st.start_service(SVC)
         assert ("were made by model lbp-v2, not %s" % NAME
                 in st.log_tail(SVC, 100))

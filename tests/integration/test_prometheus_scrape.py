@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -22,7 +21,7 @@ import urllib.request
 import grpc
 import pytest
 
-from harness import protos
+from harness import paths, protos
 from harness.stack import free_port
 
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
@@ -68,7 +67,7 @@ def _get(base, path):
 
 @pytest.fixture
 def prometheus(stack):
-    work = tempfile.mkdtemp(prefix="smartmed-prom-")
+    work = paths.scratch_dir("smartmed-prom-")
     cfg = os.path.join(work, "prometheus.yml")
     with open(cfg, "w") as f:
         f.write(_config(stack))

@@ -22,7 +22,6 @@ import collections
 import os
 import re
 import sys
-import tempfile
 import uuid
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -31,7 +30,7 @@ sys.path.insert(0, os.path.join(REPO, "tests"))
 
 import grpc  # noqa: E402
 
-from harness import Stack, protos  # noqa: E402
+from harness import Stack, paths, protos  # noqa: E402
 from harness.faces import (CALTECH, CALTECH_N, FaceKeys,  # noqa: E402
                            caltech_jpeg, crowded_photo)
 from harness.run import face_models_env  # noqa: E402
@@ -101,7 +100,7 @@ def main():
         print("face_bystanders: skipped, no photographs at %s" % CALTECH)
         return
     step = int(os.environ.get("STEP", "1"))
-    keys = FaceKeys(tempfile.mkdtemp(prefix="smartmed-face-crowd-"))
+    keys = FaceKeys(paths.scratch_dir("smartmed-face-crowd-"))
     env = knob_env(dict(keys.env(), MED_FACE_COPY_CHECK="off",
                         **face_models_env()))
     with Stack(services=("identity", "audit"), extra_env=env) as st:

@@ -34,7 +34,6 @@ MED_FACE_* knobs of identity_orl.py.
 
 import os
 import sys
-import tempfile
 import uuid
 
 import numpy as np
@@ -45,7 +44,7 @@ sys.path.insert(0, os.path.join(REPO, "tests"))
 sys.path.insert(0, os.path.join(REPO, "tools", "facecal"))
 
 import attacks  # noqa: E402
-from harness import Stack, protos  # noqa: E402
+from harness import Stack, paths, protos  # noqa: E402
 from harness.faces import FaceKeys  # noqa: E402
 from harness.run import face_models_env  # noqa: E402
 from identity_orl import knob_env  # noqa: E402
@@ -187,7 +186,7 @@ def main():
     if not (os.path.isdir(ORL) and os.path.isdir(CALTECH)):
         print("face_copies: skipped, no faces at %s" % DATA)
         return
-    keys = FaceKeys(tempfile.mkdtemp(prefix="smartmed-face-copies-"))
+    keys = FaceKeys(paths.scratch_dir("smartmed-face-copies-"))
     env = dict(keys.env(), **face_models_env())
     env["MED_FACE_COPY_CHECK"] = "warn"
     env = knob_env(env)

@@ -18,7 +18,6 @@ Skips (exit 0) without ../shared/data or the deep models.
 
 import os
 import sys
-import tempfile
 
 import numpy as np
 
@@ -70,7 +69,7 @@ def main():
     if not os.path.isdir(CALTECH) or paths.deep_face_models() is None:
         print("skip: needs ../shared/data/faces and the deep face models")
         return 0
-    keys = FaceKeys(tempfile.mkdtemp(prefix="smartmed-attacks-"))
+    keys = FaceKeys(paths.scratch_dir("smartmed-attacks-"))
     env = dict(keys.env(), **face_models_env())
     counts = {}
     with Stack(services=("identity", "audit"), extra_env=env) as st:

@@ -36,7 +36,6 @@ import glob
 import os
 import re
 import sys
-import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -44,7 +43,7 @@ sys.path.insert(0, os.path.join(REPO, "tests"))
 
 import grpc  # noqa: E402
 
-from harness import Stack, protos  # noqa: E402
+from harness import Stack, paths, protos  # noqa: E402
 from harness.faces import FaceKeys  # noqa: E402
 from harness.run import face_models_env  # noqa: E402
 from identity_orl import pct, timed  # noqa: E402
@@ -79,7 +78,7 @@ def classify(details):
 
 def run(files, env):
     """Counts by row, other refusals' reasons, latencies (all, accepted)."""
-    keys = FaceKeys(tempfile.mkdtemp(prefix="smartmed-face-caltech-"))
+    keys = FaceKeys(paths.scratch_dir("smartmed-face-caltech-"))
     rows, reasons = collections.Counter(), collections.Counter()
     lat_all, lat_ok = [], []
     with Stack(services=("identity", "audit"),

@@ -30,7 +30,6 @@ knobs of identity_orl.py.
 
 import os
 import sys
-import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -39,7 +38,7 @@ sys.path.insert(0, os.path.join(REPO, "tests"))
 
 import grpc  # noqa: E402
 
-from harness import Stack, protos  # noqa: E402
+from harness import Stack, paths, protos  # noqa: E402
 from harness.faces import FaceKeys  # noqa: E402
 from harness.run import face_models_env  # noqa: E402
 from identity_orl import ORL, knob_env, pct, png  # noqa: E402
@@ -126,7 +125,7 @@ def main():
         return
     enrol_n = [int(x) for x in os.environ.get("ENROL", "1,2,3,4,5").split(",")]
     others = int(os.environ.get("OTHERS", "39"))
-    keys = FaceKeys(tempfile.mkdtemp(prefix="smartmed-face-fusion-"))
+    keys = FaceKeys(paths.scratch_dir("smartmed-face-fusion-"))
     # mean, so that score is the fused one beside best_template_score
     env = knob_env(dict(keys.env(), MED_FACE_COPY_CHECK="off",
                         MED_FACE_FUSION="mean", **face_models_env()))

@@ -35,14 +35,13 @@ import glob
 import os
 import statistics
 import sys
-import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "tests"))
 
-from harness import Stack, protos  # noqa: E402
+from harness import Stack, paths, protos  # noqa: E402
 from harness.faces import FaceKeys  # noqa: E402
 from identity_orl import knob_env  # noqa: E402
 
@@ -131,7 +130,7 @@ def main():
     rounds = int(os.environ.get("ROUNDS", "200"))
     cores = sorted(os.sched_getaffinity(0))
     core = int(os.environ.get("CORE", cores[-1]))
-    keys = FaceKeys(tempfile.mkdtemp(prefix="smartmed-face-verify-"))
+    keys = FaceKeys(paths.scratch_dir("smartmed-face-verify-"))
     # The same probe every round: warn runs the copy check (its read and
     # the probe's row, as every bedside call does) and answers flagged
     # instead of refusing the repeat.

@@ -36,7 +36,6 @@ directory laid out like ORL, s1..s40/1..10.pgm; default
 import os
 import statistics
 import sys
-import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -45,7 +44,7 @@ sys.path.insert(0, os.path.join(REPO, "tests"))
 
 import grpc  # noqa: E402
 
-from harness import Stack, protos  # noqa: E402
+from harness import Stack, paths, protos  # noqa: E402
 from harness.faces import FaceKeys, ORL  # noqa: E402
 
 
@@ -161,7 +160,7 @@ def main():
     if not os.path.isdir(ORL):
         sys.exit("ORL faces not present at %s" % ORL)
     enrol = [int(x) for x in os.environ.get("ENROL", "1,2,3,4,5").split(",")]
-    keys = FaceKeys(tempfile.mkdtemp(prefix="smartmed-face-bench-"))
+    keys = FaceKeys(paths.scratch_dir("smartmed-face-bench-"))
     # Recognition, not replay, is measured: each photograph is probed
     # against many patients and repeated, which the copy check refuses.
     env = knob_env(dict(keys.env(), MED_FACE_COPY_CHECK="off"))

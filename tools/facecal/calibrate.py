@@ -80,7 +80,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -89,7 +88,7 @@ sys.path.insert(0, os.path.join(REPO, "tools", "bench"))
 
 import grpc  # noqa: E402
 
-from harness import Stack, protos  # noqa: E402
+from harness import Stack, paths, protos  # noqa: E402
 from harness.faces import CALTECH, FaceKeys, ORL  # noqa: E402
 from harness.run import face_models_env  # noqa: E402
 from identity_orl import cut_at, knob_env  # noqa: E402
@@ -655,7 +654,7 @@ def main():
         with open(os.path.join(earlier, "model")) as f:
             model = f.read().strip()
     else:
-        keys = FaceKeys(tempfile.mkdtemp(prefix="smartmed-facecal-"))
+        keys = FaceKeys(paths.scratch_dir("smartmed-facecal-"))
         # The models make run ships (the deep ones when the build made
         # them); recognition is measured, not replay: every photograph is
         # probed twice, which the copy check would refuse.

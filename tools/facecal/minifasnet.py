@@ -233,7 +233,7 @@ def wired_measure(step, glint_per):
                          "minifasnet-fused-v1.onnx")
     if not os.path.exists(model):
         sys.exit("minifasnet: %s not built (make)" % model)
-    keys = FaceKeys(tempfile.mkdtemp(prefix="smartmed-facecal-fas-"))
+    keys = FaceKeys(paths.scratch_dir("smartmed-facecal-fas-"))
     env = dict(keys.env(), **face_models_env())
     env.update(MED_FACE_PAD="warn", MED_FACE_PAD_MODEL=model)
     rows = {}

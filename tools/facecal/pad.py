@@ -27,7 +27,6 @@ MED_FACE_PAD_MODEL (default the build's human-liveness-v1.onnx).
 import json
 import os
 import sys
-import tempfile
 
 import numpy as np
 
@@ -149,7 +148,7 @@ def main():
     if not (os.path.isdir(ORL) and os.path.isdir(CALTECH)) or not model:
         print("pad: skipped (no faces at %s, or no PAD model built)" % DATA)
         return
-    keys = FaceKeys(tempfile.mkdtemp(prefix="smartmed-facecal-pad-"))
+    keys = FaceKeys(paths.scratch_dir("smartmed-facecal-pad-"))
     env = dict(keys.env(), **face_models_env())
     env.update(MED_FACE_PAD="warn", MED_FACE_PAD_MODEL=os.path.abspath(model))
     env = knob_env(env)

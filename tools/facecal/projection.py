@@ -59,7 +59,6 @@ import ctypes.util
 import os
 import random
 import sys
-import tempfile
 
 import numpy as np
 
@@ -143,11 +142,12 @@ def measure_set(spec, env):
 
 
 def measure(argv):
+    from harness import paths
     from harness.faces import FaceKeys
     from harness.run import face_models_env
     from identity_orl import knob_env
     specs = calibrate.parse_sets(argv or default_specs())
-    keys = FaceKeys(tempfile.mkdtemp(prefix="smartmed-faceproj-"))
+    keys = FaceKeys(paths.scratch_dir("smartmed-faceproj-"))
     env = knob_env(dict(keys.env(), MED_FACE_COPY_CHECK="off",
                         **face_models_env()))
     os.makedirs(CACHE, exist_ok=True)

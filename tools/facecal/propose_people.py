@@ -27,7 +27,6 @@ to enrol (no face, two faces, low quality) are listed as person "-".
 import csv
 import os
 import sys
-import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -36,7 +35,7 @@ sys.path.insert(0, os.path.join(REPO, "tools", "facecal"))
 
 import grpc  # noqa: E402
 
-from harness import Stack, protos  # noqa: E402
+from harness import Stack, paths, protos  # noqa: E402
 from harness.faces import FaceKeys  # noqa: E402
 from harness.run import face_models_env  # noqa: E402
 from calibrate import IMAGE_EXT, photo_bytes  # noqa: E402
@@ -147,7 +146,7 @@ def main():
     link = float(os.environ.get("LINK", "0.93"))
     files = sorted(os.path.join(root, n) for n in os.listdir(root)
                    if n.lower().endswith(IMAGE_EXT))
-    keys = FaceKeys(tempfile.mkdtemp(prefix="smartmed-propose-"))
+    keys = FaceKeys(paths.scratch_dir("smartmed-propose-"))
     env = dict(keys.env(), MED_FACE_COPY_CHECK="off", **face_models_env())
     with Stack(services=("identity", "audit"), extra_env=env) as st:
         pb = protos.module("identity")

@@ -3,7 +3,6 @@
 
 import os
 import subprocess
-import tempfile
 
 import pytest
 
@@ -34,7 +33,7 @@ class Keys:
 
 @pytest.fixture(scope="session")
 def vkeys():
-    d = tempfile.mkdtemp(prefix="smartmed-vtoken-")
+    d = paths.scratch_dir("smartmed-vtoken-")
     return Keys(d), Keys(d, "other")
 
 

@@ -8,7 +8,6 @@ import base64
 import os
 import struct
 import subprocess
-import tempfile
 import uuid
 import zlib
 
@@ -234,7 +233,7 @@ def test_unknown_patient(fstack, pb):
 
 
 def _vtoken_verify(pubkey_b64, token):
-    d = tempfile.mkdtemp(prefix="smartmed-face-pub-")
+    d = paths.scratch_dir("smartmed-face-pub-")
     pub = os.path.join(d, "identity.pub")
     with open(pub, "w") as f:
         f.write(pubkey_b64 + "\n")
