@@ -315,10 +315,6 @@ med_err audit_gap_load(audit_state *st, uint64_t whole,
 med_err audit_tree_size(med_db_conn *c, bool for_update,
 			uint64_t *size) MED_MUST_CHECK;
 
-/* audit_node_get is a med_merkle_node_fn over a med_db_conn (ctx). */
-med_err audit_node_get(void *ctx, unsigned level, uint64_t index,
-		       uint8_t out[MED_MERKLE_HASH_LEN]);
-
 /* audit_sth - a signed tree head as stored. */
 typedef struct audit_sth {
 	uint64_t tree_size;
@@ -327,13 +323,6 @@ typedef struct audit_sth {
 	uint8_t sig[crypto_sign_BYTES];
 	char key_id[AUDIT_KEY_ID_LEN + 1];
 } audit_sth;
-
-/*
- * audit_hash_decode copies a stored node hash to out: MED_ERR_DATA_LOSS
- * unless h holds exactly MED_MERKLE_HASH_LEN bytes (a damaged store).
- */
-med_err audit_hash_decode(const char *h, size_t len,
-			  uint8_t out[MED_MERKLE_HASH_LEN]) MED_MUST_CHECK;
 
 /* audit_sth_cols - a tree_heads row as read, before it is trusted; a
  * pointer is NULL where the column is SQL NULL. */

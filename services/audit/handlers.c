@@ -386,11 +386,11 @@ checked_inclusion(audit_state *st, med_db_conn *c, const med_merkle_frontier *f,
 		  uint64_t size, uint8_t (*path)[HLEN], size_t *n,
 		  uint8_t root[HLEN])
 {
-	med_err err = med_merkle_inclusion_proof(index, size, audit_node_get, c,
-						 path, n);
+	med_err err = med_merkle_inclusion_proof(
+		index, size, med_audit_node_get, c, path, n);
 
 	if (err == MED_OK)
-		err = med_merkle_root(size, audit_node_get, c, root);
+		err = med_merkle_root(size, med_audit_node_get, c, root);
 	if (err == MED_ERR_DATA_LOSS)
 		return audit_proof_blame(st, c, f, true, index, size);
 	if (err != MED_OK ||
@@ -472,13 +472,13 @@ checked_consistency(audit_state *st, med_db_conn *c,
 		    uint64_t second, uint8_t (*path)[HLEN], size_t *n,
 		    uint8_t r1[HLEN], uint8_t r2[HLEN])
 {
-	med_err err = med_merkle_consistency_proof(first, second,
-						   audit_node_get, c, path, n);
+	med_err err = med_merkle_consistency_proof(
+		first, second, med_audit_node_get, c, path, n);
 
 	if (err == MED_OK)
-		err = med_merkle_root(first, audit_node_get, c, r1);
+		err = med_merkle_root(first, med_audit_node_get, c, r1);
 	if (err == MED_OK)
-		err = med_merkle_root(second, audit_node_get, c, r2);
+		err = med_merkle_root(second, med_audit_node_get, c, r2);
 	if (err == MED_ERR_DATA_LOSS)
 		return audit_proof_blame(st, c, f, false, first, second);
 	if (err != MED_OK ||

@@ -102,14 +102,14 @@ blame_leaf(blame *b, uint64_t index)
 	return MED_ERR_DATA_LOSS;
 }
 
-/* checked_node_get is audit_node_get that also checks a node against the
+/* checked_node_get is med_audit_node_get that also checks a node against the
  * two it was made from (a leaf against its row). */
 static med_err
 checked_node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[HLEN])
 {
 	blame *b = ctx;
 	uint8_t left[HLEN], right[HLEN], h[HLEN];
-	med_err err = audit_node_get(b->c, level, index, out);
+	med_err err = med_audit_node_get(b->c, level, index, out);
 
 	if (err == MED_ERR_DATA_LOSS && level == 0) {
 		snprintf(b->msg, sizeof(b->msg),
@@ -124,8 +124,8 @@ checked_node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[HLEN])
 		return err;
 	if (level == 0)
 		return blame_leaf(b, index);
-	if (audit_node_get(b->c, level - 1, 2 * index, left) != MED_OK ||
-	    audit_node_get(b->c, level - 1, 2 * index + 1, right) != MED_OK)
+	if (med_audit_node_get(b->c, level - 1, 2 * index, left) != MED_OK ||
+	    med_audit_node_get(b->c, level - 1, 2 * index + 1, right) != MED_OK)
 		return blame_node(b, level, index,
 				  "the nodes below it are missing");
 	med_merkle_node_hash(left, right, h);
@@ -192,7 +192,7 @@ audit_root_check(audit_state *st, med_db_conn *c, const med_merkle_frontier *f,
 			return MED_OK;
 		return audit_proof_blame(st, c, f, false, 0, size);
 	}
-	err = med_merkle_consistency_proof(size, f->size, audit_node_get, c,
+	err = med_merkle_consistency_proof(size, f->size, med_audit_node_get, c,
 					   path, &n);
 	if (err == MED_OK &&
 	    med_merkle_verify_consistency(size, f->size, root, trusted,

@@ -40,59 +40,6 @@ audit_tree_size(med_db_conn *c, bool for_update, uint64_t *size)
 	return MED_OK;
 }
 
-typedef struct one_hash {
-	uint8_t *out;
-	bool found;
-} one_hash;
-
-med_err
-audit_hash_decode(const char *h, size_t len, uint8_t out[MED_MERKLE_HASH_LEN])
-{
-	if (h == NULL || len != MED_MERKLE_HASH_LEN)
-		return MED_ERR_DATA_LOSS;
-	memcpy(out, h, len);
-	return MED_OK;
-}
-
-static med_err
-on_hash(void *ctx, const med_db_row *row)
-{
-	one_hash *o = ctx;
-	size_t len = 0;
-	const char *h = med_db_row_text(row, 0, &len);
-	med_err err = audit_hash_decode(h, len, o->out);
-
-	o->found = err == MED_OK;
-	return err;
-}
-
-med_err
-audit_node_get(void *ctx, unsigned level, uint64_t index,
-	       uint8_t out[MED_MERKLE_HASH_LEN])
-{
-	one_hash o = {out, false};
-	med_db_value v[] = {MED_DB_I64(level), MED_DB_I64((int64_t)index)};
-	med_err err;
-
-	if (level == 0)
-		err = med_db_query(
-			ctx,
-			"SELECT leaf_hash FROM events WHERE seq = ?"
-			" AND leaf_hash IS NOT NULL",
-			(med_db_value[]){MED_DB_I64((int64_t)index + 1)}, 1,
-			on_hash, &o);
-	else
-		err = med_db_query(ctx,
-				   "SELECT hash FROM tree_nodes"
-				   " WHERE level = ? AND idx = ?",
-				   v, 2, on_hash, &o);
-
-	if (err != MED_OK)
-		return err;
-	/* A node the tree size says exists but is missing: damaged store. */
-	return o.found ? MED_OK : MED_ERR_DATA_LOSS;
-}
-
 med_err
 audit_sth_decode(const audit_sth_cols *c, audit_sth *out)
 {

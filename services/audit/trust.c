@@ -157,8 +157,8 @@ establish(audit_state *st, med_db_conn *c, med_merkle_frontier *f)
 	if (err != MED_OK)
 		return err;
 	if (found) {
-		err = med_merkle_frontier_load(f, h.tree_size, audit_node_get,
-					       c);
+		err = med_merkle_frontier_load(f, h.tree_size,
+					       med_audit_node_get, c);
 		if (err != MED_OK && err != MED_ERR_DATA_LOSS)
 			return err;
 		med_merkle_frontier_root(f, root);

@@ -122,6 +122,9 @@ def test_registrar_finds_everyone_audited_as_whole_hospital(st, pb,
     everyone = {pid(hospital, k) for k in ("a1", "a2", "b", "c", "out")}
     assert set(found(st, pb, "registrar", family_name_prefix=fam)) == \
         everyone
+    # A ward nurse's search of her own (the test does not rely on another
+    # test's having searched).
+    found(st, pb, "nurse.a", family_name_prefix=fam)
     apb = protos.module("audit")
 
     def searches(actor, scope):

@@ -23,6 +23,7 @@
 #include "grpc/health/v1/health.pb-c.h"
 
 #include <med/arena.h>
+#include <med/audit_log.h>
 #include <med/db.h>
 #include <med/metrics.h>
 #include <med/rpc.h>
@@ -1585,6 +1586,63 @@ test_server_supported(void)
 	MT_TRUE(!med_db_server_supported(NULL, 0, msg, sizeof(msg)));
 }
 
+/* ---- med_audit_node_get over the audit schema's two node tables ---- */
+
+/* node_get_fails: med_audit_node_get of (level, index) is DATA_LOSS and
+ * leaves out as it was. */
+static void
+node_get_fails(med_db_conn *c, unsigned level, uint64_t index)
+{
+	uint8_t out[32];
+
+	memset(out, 0x55, sizeof(out));
+	MT_EQ_INT(med_audit_node_get(c, level, index, out), MED_ERR_DATA_LOSS);
+	for (size_t i = 0; i < sizeof(out); i++)
+		MT_EQ_INT(out[i], 0x55);
+}
+
+/*
+ * A leaf is events.leaf_hash at seq index + 1, a node tree_nodes' hash;
+ * a missing row, a leaf not yet hashed (NULL) and a hash that is not 32
+ * bytes are each a damaged store (the tree size says the node exists).
+ */
+static void
+test_audit_node_get(void)
+{
+	med_db *db = fresh_db(1, 0);
+	med_db_conn *c;
+	uint8_t out[32];
+
+	MT_OK(exec1(db,
+		    "CREATE TABLE events (seq BIGINT PRIMARY KEY,"
+		    " leaf_hash VARBINARY(64))",
+		    NULL, 0));
+	MT_OK(exec1(db,
+		    "CREATE TABLE tree_nodes (level TINYINT, idx BIGINT,"
+		    " hash VARBINARY(64), PRIMARY KEY (level, idx))",
+		    NULL, 0));
+	MT_OK(exec1(db,
+		    "INSERT INTO events VALUES (1, REPEAT('a', 32)),"
+		    " (2, NULL), (3, REPEAT('b', 31))",
+		    NULL, 0));
+	MT_OK(exec1(db,
+		    "INSERT INTO tree_nodes VALUES (1, 0, REPEAT('c', 32)),"
+		    " (1, 1, REPEAT('d', 33))",
+		    NULL, 0));
+	MT_OK(med_db_acquire(db, &c));
+	MT_OK(med_audit_node_get(c, 0, 0, out));
+	MT_TRUE(out[0] == 'a' && out[31] == 'a');
+	MT_OK(med_audit_node_get(c, 1, 0, out));
+	MT_TRUE(out[0] == 'c' && out[31] == 'c');
+	node_get_fails(c, 0, 1); /* NULL leaf hash */
+	node_get_fails(c, 0, 2); /* 31 bytes */
+	node_get_fails(c, 0, 3); /* no row */
+	node_get_fails(c, 1, 1); /* 33 bytes */
+	node_get_fails(c, 2, 0); /* no row */
+	med_db_release(c);
+	med_db_close(db);
+}
+
 static const mt_case cases[] = {
 	{"server_supported", test_server_supported},
 	{"open_invalid", test_open_invalid},
@@ -1612,6 +1670,7 @@ static const mt_case cases[] = {
 	{"stmt_cache", test_stmt_cache},
 	{"stmt_cache_holds_hot_path", test_stmt_cache_holds_hot_path},
 	{"stmt_cache_server_full", test_stmt_cache_server_full},
+	{"audit_node_get", test_audit_node_get},
 	{"killed_connection", test_killed_connection},
 	{"never_up", test_never_up},
 	{"server_away", test_server_away},

@@ -412,37 +412,6 @@ finish(audit_run *r)
 	return AV_OK;
 }
 
-typedef struct one_node {
-	uint8_t *out;
-	bool found;
-} one_node;
-
-static med_err
-on_node(void *ctx, unsigned level, uint64_t index, const uint8_t hash[32])
-{
-	one_node *o = ctx;
-
-	(void)level;
-	(void)index;
-	memcpy(o->out, hash, MED_MERKLE_HASH_LEN);
-	o->found = true;
-	return MED_OK;
-}
-
-/* node_get is a med_merkle_node_fn over c: one stored subtree hash. */
-static med_err
-node_get(void *ctx, unsigned level, uint64_t index,
-	 uint8_t out[MED_MERKLE_HASH_LEN])
-{
-	one_node o = {out, false};
-	med_err err =
-		med_audit_node_range(ctx, level, index, index, on_node, &o);
-
-	if (err != MED_OK)
-		return err;
-	return o.found ? MED_OK : MED_ERR_DATA_LOSS;
-}
-
 /*
  * start_since puts the rebuilt tree at the head verified before: its
  * right edge (one stored node per set bit of the size) must give the root
@@ -459,8 +428,8 @@ start_since(med_db_conn *c, audit_run *r, uint64_t size)
 	if (!a->has_since_size)
 		return MED_OK;
 	if (a->since_size <= size)
-		err = med_merkle_frontier_load(&r->f, a->since_size, node_get,
-					       c);
+		err = med_merkle_frontier_load(&r->f, a->since_size,
+					       med_audit_node_get, c);
 	if (err != MED_OK && err != MED_ERR_DATA_LOSS)
 		return err;
 	if (err == MED_OK)
@@ -473,8 +442,8 @@ start_since(med_db_conn *c, audit_run *r, uint64_t size)
 			 "auditverify log without --since-size to name them",
 			 (unsigned long long)a->since_size,
 			 a->since_size > size ? "the log holds fewer entries"
-			 : err != MED_OK      ? "a stored node is missing"
-					      : "a stored hash differs");
+			 : err != MED_OK ? "a stored node is missing or damaged"
+					 : "a stored hash differs");
 		r->stopped = true;
 		return MED_OK;
 	}

@@ -174,6 +174,17 @@ med_audit_node_range(void *ctx, unsigned level, uint64_t first, uint64_t last,
 		     void *found_ctx) MED_MUST_CHECK;
 
 /*
+ * med_audit_node_get is a med_merkle_node_fn (med/merkle.h) over a
+ * med_db_conn (ctx) holding the audit schema: the stored hash of one node,
+ * a leaf (level 0) from events.leaf_hash, the others from tree_nodes.
+ * Errors: MED_ERR_DATA_LOSS when the node is not stored or its hash is not
+ * 32 bytes (a tree size that says it exists makes either a damaged store),
+ * else med_db_query's.
+ */
+med_err med_audit_node_get(void *ctx, unsigned level, uint64_t index,
+			   uint8_t out[32]) MED_MUST_CHECK;
+
+/*
  * med_audit_details_encode writes the details blob of d[0..n) to
  * buf[0..*len).  Errors: MED_ERR_LIMIT (buf too small).
  */

@@ -396,6 +396,48 @@ on_range_row(void *ctx, const med_db_row *row)
 			h != NULL && len == 32 ? h : zero);
 }
 
+typedef struct one_node {
+	uint8_t *out;
+	bool found;
+} one_node;
+
+static med_err
+on_node_row(void *ctx, const med_db_row *row)
+{
+	one_node *o = ctx;
+	size_t len = 0;
+	const char *h = med_db_row_text(row, 0, &len);
+
+	if (h == NULL || len != 32)
+		return MED_ERR_DATA_LOSS;
+	memcpy(o->out, h, 32);
+	o->found = true;
+	return MED_OK;
+}
+
+med_err
+med_audit_node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
+{
+	one_node o = {out, false};
+	med_db_value leaf[] = {MED_DB_I64((int64_t)index + 1)};
+	med_db_value node[] = {MED_DB_I64(level), MED_DB_I64((int64_t)index)};
+	med_err err;
+
+	if (level == 0)
+		err = med_db_query(ctx,
+				   "SELECT leaf_hash FROM events WHERE seq = ?"
+				   " AND leaf_hash IS NOT NULL",
+				   leaf, 1, on_node_row, &o);
+	else
+		err = med_db_query(ctx,
+				   "SELECT hash FROM tree_nodes"
+				   " WHERE level = ? AND idx = ?",
+				   node, 2, on_node_row, &o);
+	if (err != MED_OK)
+		return err;
+	return o.found ? MED_OK : MED_ERR_DATA_LOSS;
+}
+
 med_err
 med_audit_node_range(void *ctx, unsigned level, uint64_t first, uint64_t last,
 		     med_err (*found)(void *found_ctx, unsigned level,

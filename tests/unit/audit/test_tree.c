@@ -1,9 +1,10 @@
 /*
  * test_tree.c - the checks tree.c makes of what it reads back from the
- * store before a proof or a head is built on it: a node hash of exactly
- * 32 bytes, a signed tree head whose root, signature and key id have
- * their sizes.  A damaged row is MED_ERR_DATA_LOSS and the output is left
- * as it was.  (The SQL itself is covered by the contract tests.)
+ * store before a head is built on it: a signed tree head whose root,
+ * signature and key id have their sizes (a node's hash is checked by
+ * libmed's med_audit_node_get, test_db's audit_node_get).  A damaged row is
+ * MED_ERR_DATA_LOSS and the output is left as it was.  (The SQL itself is
+ * covered by the contract tests.)
  */
 #include "testlib.h"
 
@@ -30,27 +31,6 @@ good_row(void)
 		.key_id = "66687aadf862bd77",
 		.key_id_len = 16,
 	};
-}
-
-static void
-test_hash_decode(void)
-{
-	char h[MED_MERKLE_HASH_LEN + 1];
-	uint8_t out[MED_MERKLE_HASH_LEN];
-
-	for (size_t i = 0; i < sizeof(h); i++)
-		h[i] = (char)(0xf0 - i);
-	MT_OK(audit_hash_decode(h, MED_MERKLE_HASH_LEN, out));
-	MT_TRUE(memcmp(out, h, sizeof(out)) == 0);
-	memset(out, 0x55, sizeof(out));
-	MT_EQ_INT(audit_hash_decode(h, MED_MERKLE_HASH_LEN - 1, out),
-		  MED_ERR_DATA_LOSS);
-	MT_EQ_INT(audit_hash_decode(h, MED_MERKLE_HASH_LEN + 1, out),
-		  MED_ERR_DATA_LOSS);
-	MT_EQ_INT(audit_hash_decode(h, 0, out), MED_ERR_DATA_LOSS);
-	MT_EQ_INT(audit_hash_decode(NULL, 0, out), MED_ERR_DATA_LOSS);
-	for (size_t i = 0; i < sizeof(out); i++)
-		MT_EQ_INT(out[i], 0x55);
 }
 
 static void
@@ -114,7 +94,6 @@ test_sth_damaged(void)
 }
 
 static const mt_case cases[] = {
-	{"hash_decode", test_hash_decode},
 	{"sth_decode", test_sth_decode},
 	{"sth_damaged", test_sth_damaged},
 	{NULL, NULL},
