@@ -5,6 +5,7 @@ one MariaDB user per service."""
 import os
 import secrets
 import signal
+import subprocess
 import time
 
 from . import paths, protos
@@ -125,6 +126,29 @@ class StackDatabase:
             return self.cluster.sql(statement)
         return self._mariadb("sql", self.db_dir, statement).decode(
             "utf-8", "replace")
+
+    def sql_rows(self, statement=None, stdin=None):
+        """Run statement (or the SQL script stdin) as root over the
+        socket with no time limit, as a bench's bulk loads need; returns
+        the rows as lists of their fields.  StackError names a failure
+        (one server only)."""
+        if self.cluster is not None:
+            raise StackError("sql_rows: one server only, not a cluster")
+        p = subprocess.run(
+            ["sh", paths.mariadb_sh(), "client", self.db_dir, "-N", "-B"]
+            + ([] if stdin is not None else ["-e", statement]),
+            input=stdin, capture_output=True, text=True)
+        if p.returncode != 0:
+            raise StackError("SQL failed: %s" % p.stderr.strip())
+        return [line.split("\t") for line in p.stdout.splitlines()]
+
+    def status_counters(self, names):
+        """{name: value} of the server's global status counters names (0
+        for a counter the server does not have)."""
+        got = dict((k, int(v)) for k, v in self.sql_rows(
+            "SHOW GLOBAL STATUS WHERE Variable_name IN (%s)" %
+            ",".join("'%s'" % n for n in names)))
+        return dict((n, got.get(n, 0)) for n in names)
 
     def db_node_port(self, i):
         """The SQL port of database node i (0 without a cluster)."""

@@ -110,19 +110,6 @@ class Scale:
         self.leaves = leaves
         self.pb = protos.module("audit")
 
-    def sql(self, statement):
-        """SQL as root over the socket, no time limit; rows as lists."""
-        p = subprocess.run(
-            ["sh", paths.mariadb_sh(), "client", self.st.db_dir, "-N", "-B",
-             "-e", statement], check=True, capture_output=True, text=True)
-        return [line.split("\t") for line in p.stdout.splitlines()]
-
-    def counters(self):
-        rows = self.sql("SHOW GLOBAL STATUS WHERE Variable_name IN (%s)" %
-                        ",".join("'%s'" % c for c in COUNTERS))
-        got = dict((k, int(v)) for k, v in rows)
-        return dict((k, got.get(k, 0)) for k in COUNTERS)
-
     def call(self, method, req, timeout=60.0):
         return self.st.call("audit", method, req, role="auditor",
                             timeout=timeout)
@@ -149,7 +136,7 @@ class Scale:
     def load(self, tree):
         """The synthetic log into the service's tables, keys rebuilt."""
         t0 = time.monotonic()
-        self.sql(
+        self.st.sql_rows(
             "USE smartmed_audit;"
             " DELETE FROM tree_heads; DELETE FROM tree_nodes;"
             " UPDATE sth_signer SET tree_size = -1, timestamp_ms = 0;"
@@ -163,9 +150,10 @@ class Scale:
                 ", ".join("DROP KEY " + k for k in KEYS), tree,
                 EVENT_COLUMNS))
         t1 = time.monotonic()
-        self.sql("USE smartmed_audit; ALTER TABLE events %s;" % ADD_KEYS)
+        self.st.sql_rows("USE smartmed_audit; ALTER TABLE events %s;"
+                         % ADD_KEYS)
         t2 = time.monotonic()
-        self.sql(
+        self.st.sql_rows(
             "USE smartmed_audit;"
             " LOAD DATA INFILE '%s/nodes.tsv' INTO TABLE tree_nodes"
             " (level, idx, @h) SET hash = UNHEX(@h);"
@@ -281,7 +269,7 @@ class Scale:
         env = dict(os.environ)
         env.update(self.st.client_tls_env("identity"))
         env.update(self.st.db_client_env("smartmed_audit"))
-        before = self.counters()
+        before = self.st.status_counters(COUNTERS)
         r = subprocess.run(
             [exe, "--url", "tls+tcp://127.0.0.1:%d" % self.st.audit_port,
              "--db-port", str(self.st.db_port), "--db-name", "smartmed_audit",
@@ -289,7 +277,7 @@ class Scale:
              "--no-reference", "--ids", ids,
              "--patients-file", patients_file], check=True, env=env,
             stdout=subprocess.PIPE, text=True)
-        after = self.counters()
+        after = self.st.status_counters(COUNTERS)
         rate = float([ln for ln in r.stdout.splitlines()
                       if ln.startswith("appends")][0].split()[-2])
         batches = events / 256.0
@@ -344,7 +332,7 @@ class Scale:
             b = os.path.getsize(os.path.join(d, t + ".ibd"))
             print("%s.ibd: %.2f GiB, %.0f bytes per leaf" % (
                 t, b / 2**30, b / self.leaves))
-        rows = self.sql(
+        rows = self.st.sql_rows(
             "SELECT table_name, data_length, index_length FROM"
             " information_schema.TABLES WHERE table_schema ="
             " 'smartmed_audit' AND table_name IN ('events', 'tree_nodes')")
@@ -390,7 +378,7 @@ def main():
                extra_env={"MED_AUDIT_STH_INTERVAL_MS": "1000",
                           "MED_AUDIT_GAP_RECOUNT_S": "0"}) as st:
         sc = Scale(st, leaves)
-        sc.sql("SET GLOBAL innodb_buffer_pool_size = %d" % (
+        st.sql_rows("SET GLOBAL innodb_buffer_pool_size = %d" % (
             env_int("BUFFER_POOL_MB", 1024) << 20))
         st.stop_service("audit")
         tree = os.path.join(st.workdir, "scale")

@@ -35,7 +35,6 @@ ROUNDS (4), BUFFER_POOL_MB (128), WORKDIR."""
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -44,7 +43,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
-from harness import Stack, paths  # noqa: E402
+from harness import Stack  # noqa: E402
 
 COUNTERS = ("Innodb_buffer_pool_reads", "Innodb_data_written",
             "Innodb_buffer_pool_read_requests")
@@ -135,24 +134,10 @@ class Bench:
     def __init__(self, st):
         self.st = st
 
-    def sql(self, statement, stdin=None):
-        """SQL as root over the socket, no time limit; rows as lists."""
-        p = subprocess.run(
-            ["sh", paths.mariadb_sh(), "client", self.st.db_dir, "-N", "-B"]
-            + ([] if stdin is not None else ["-e", statement]),
-            input=stdin, capture_output=True, text=True)
-        if p.returncode != 0:
-            raise SystemExit("row_ids: SQL failed: %s" % p.stderr.strip())
-        return [line.split("\t") for line in p.stdout.splitlines()]
-
-    def counters(self):
-        rows = self.sql("SHOW GLOBAL STATUS WHERE Variable_name IN (%s)" %
-                        ",".join("'%s'" % c for c in COUNTERS))
-        return dict((k, int(v)) for k, v in rows)
-
     def fill(self, name, t, rows, patients):
         table = "%s.bench_%s" % (t["db"], name)
-        self.sql("DROP TABLE IF EXISTS %s; CREATE TABLE %s LIKE %s.%s" % (
+        self.st.sql_rows(
+            "DROP TABLE IF EXISTS %s; CREATE TABLE %s LIKE %s.%s" % (
             table, table, t["db"], name))
         t0 = time.monotonic()
         chunk = 200000
@@ -160,14 +145,14 @@ class Bench:
         salt = os.urandom(8).hex()
         for first in range(0, rows, chunk):
             n = min(chunk, rows - first)
-            self.sql(
+            self.st.sql_rows(
                 "INSERT INTO %s (%s) SELECT %s FROM (SELECT seq + %d AS seq,"
                 " MD5(CONCAT('%s', seq + %d)) AS h, (seq + %d) MOD %d AS p"
                 " FROM %s.seq_1_to_%d) s" % (
                     table, ", ".join(t["cols"]),
                     ", ".join(t["fill"](t["payload"][1])), first, salt,
                     first, first, patients, t["db"], n))
-        size = self.sql(
+        size = self.st.sql_rows(
             "SELECT data_length + index_length FROM information_schema."
             "TABLES WHERE table_schema = '%s' AND table_name = 'bench_%s'"
             % (t["db"], name))
@@ -186,11 +171,11 @@ class Bench:
                 table, ", ".join(t["cols"]),
                 ", ".join(literal(v) for v in vals)))
         script = "\n".join(lines) + "\n"
-        before = self.counters()
+        before = self.st.status_counters(COUNTERS)
         t0 = time.monotonic()
-        self.sql(None, stdin=script)
+        self.st.sql_rows(None, stdin=script)
         s = time.monotonic() - t0
-        after = self.counters()
+        after = self.st.status_counters(COUNTERS)
         return n / s, dict((k, (after[k] - before[k]) / n) for k in COUNTERS)
 
     def compare(self, name, table, t, each, rounds, patients):
@@ -236,12 +221,12 @@ def main():
     with Stack(services=("records", "dosage"),
                workdir=os.environ.get("WORKDIR") or None) as st:
         b = Bench(st)
-        b.sql("SET GLOBAL innodb_buffer_pool_size = %d" % (1 << 30))
+        b.st.sql_rows("SET GLOBAL innodb_buffer_pool_size = %d" % (1 << 30))
         tables = [(n, b.fill(n, TABLES[n], rows, patients)) for n in names]
-        b.sql("SET GLOBAL innodb_buffer_pool_size = %d" % (
+        b.st.sql_rows("SET GLOBAL innodb_buffer_pool_size = %d" % (
             env_int("BUFFER_POOL_MB", 128) << 20))
         time.sleep(2)
-        pool = b.sql("SELECT @@innodb_buffer_pool_size")[0][0]
+        pool = b.st.sql_rows("SELECT @@innodb_buffer_pool_size")[0][0]
         print("buffer pool: %.0f MiB; inserts for %d of the %d patients" % (
             int(pool) / 2**20, active, patients))
         for n, table in tables:
