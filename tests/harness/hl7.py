@@ -76,6 +76,24 @@ def mllp_port(stack):
     return int(stack.services[NAME].env["MED_HL7_MLLP_PORT"])
 
 
+def over_tls(stack):
+    """True when stack's MLLP listener takes TLS (the deployed default),
+    False on a trusted network's plain TCP (make run's)."""
+    return stack.services[NAME].env.get(
+        "MED_HL7_TRUSTED_NETWORK", "false") != "true"
+
+
+def sender_identity(stack, name):
+    """A client certificate of the stack's CA for the sending system
+    name (its CN), made once; returns name, the tls_identity of Mllp."""
+    import subprocess
+    cert, _key = stack.pki(name)
+    if not os.path.exists(cert):
+        subprocess.run(["sh", paths.devca_sh(), stack.pki_dir, name],
+                       check=True, stdout=subprocess.DEVNULL, timeout=60)
+    return name
+
+
 # --- MLLP ----------------------------------------------------------------
 
 def frame(msg):

@@ -8,7 +8,9 @@
 
 Starts a private stack with the test harness (MariaDB and audit, identity,
 records and dosage on mutual TLS, patient and care checks on as in make
-run, the HL7 interface with plain MLLP, the FHIR facade over HTTPS), or
+run, the HL7 interface with MLLP over TLS, each sending system presenting
+a client certificate bound to its message type, the FHIR facade over
+HTTPS), or
 drives the stack make run is running (--against run), or plays the Helm
 chart's pods with podman kube play (--against kube; docs/sizing.md),
 admits --beds patients to one
@@ -159,6 +161,12 @@ class Ward:
         self.beds = []  # [(patient_id, encounter_id, order_id, prn_id)]
         self.mrns = []  # the beds' MRNs, in the same order
         self.hl7 = bool(st.hl7)
+        # MLLP over TLS, each sender with its own certificate, unless the
+        # stack's listener is on a trusted network (make run's).
+        from harness import hl7
+        self.hl7_tls = self.hl7 and hl7.over_tls(st)
+        for cn in HL7_SENDERS.values() if self.hl7_tls else ():
+            hl7.sender_identity(st, cn)
         self.face_set = FaceSet(faces)
         self.faces = bool(self.face_set.subjects)
         self.photo = {}    # bed index -> verification photograph
@@ -282,12 +290,12 @@ class Ward:
             try:
                 try:
                     if slot[1] is None:
-                        slot[1] = hl7.Mllp(self.st, timeout=30.0)
+                        slot[1] = self._mllp_open(sender)
                     ack = slot[1].send(msg)
                 except (ConnectionError, OSError):
                     if slot[1] is not None:
                         slot[1].close()
-                    slot[1] = hl7.Mllp(self.st, timeout=30.0)
+                    slot[1] = self._mllp_open(sender)
                     ack = slot[1].send(msg)
             except BaseException:
                 if slot[1] is not None:
@@ -297,6 +305,11 @@ class Ward:
         msa = hl7.ack_fields(ack).get("MSA", [])
         if len(msa) < 2 or msa[1] != "AA":
             raise RuntimeError("ACK %s" % ack.replace("\r", " | "))
+
+    def _mllp_open(self, sender):
+        from harness import hl7
+        return hl7.Mllp(self.st, timeout=30.0, tls_identity=(
+            HL7_SENDERS[sender] if self.hl7_tls else None))
 
     def close(self):
         """Close the kept MLLP and HTTPS connections."""
@@ -456,14 +469,22 @@ def new_mrn():
     return "LOAD-" + uuid.uuid4().hex[:12].upper()
 
 
-# The sending systems (MSH-3) of the driven HL7 feeds: admissions from
-# the patient administration system, results from the laboratory's.
-HL7_SENDERS = ("LOADPAS", "LOADLIS")
+# The sending systems (MSH-3) of the driven HL7 feeds, admissions and
+# discharges from the patient administration system, results from the
+# laboratory's, and the name of the client certificate each presents over
+# TLS: {MSH-3: certificate CN}.  The private stack binds each to its
+# message type as production should (MED_HL7_SENDERS, docs/hl7.md).
+HL7_SENDERS = {"LOADPAS": "pas-engine", "LOADLIS": "lab-engine"}
+HL7_BINDINGS = "pas-engine=LOADPAS@HOSP:ADT;lab-engine=LOADLIS@HOSP:ORU"
 
 
 def hl7_message(sender, kind, body):
-    """An HL7 v2.5.1 message from sender (MSH-3), segments joined."""
-    now = time.strftime("%Y%m%d%H%M%S", time.gmtime())
+    """An HL7 v2.5.1 message from sender (MSH-3), segments joined;
+    {now} in a segment is the time to the millisecond: a discharge sent
+    within the second of its admission is not before it."""
+    t = time.time()
+    now = "%s.%03d" % (time.strftime("%Y%m%d%H%M%S", time.gmtime(t)),
+                       int(t * 1000) % 1000)
     msh = ("MSH|^~\\&|%s|HOSP|SMARTMED|HOSP|%s||%s|%s|P|2.5.1"
            % (sender, now, kind, uuid.uuid4().hex[:20].upper()))
     return "\r".join([msh] + [seg.replace("{now}", now) for seg in body])
@@ -1051,14 +1072,18 @@ def face_models(st):
 def make_stack(hl7, deep_faces=False, db_nodes=None):
     """The driven stack (not started): MariaDB, audit, identity, records
     and dosage on mutual TLS with patient and care checks on, the HL7
-    interface with plain MLLP when hl7, the FHIR facade, identity's face
+    interface when hl7 (MLLP over TLS, each sending system with a client
+    certificate of its own bound to its message type), the FHIR facade,
+    identity's face
     keys; with deep_faces identity runs the deep face models as make run
     does (when the build made them), else the Haar detector and lbp-v2.
     db_nodes: a Galera cluster of that many nodes instead of one
     server."""
     st = Stack(services=SERVICES, patient_checks=True, care_checks=True,
                user_units={"nurse": WARD, "clinician": WARD},
-               hl7=hl7, db_nodes=db_nodes, fhir=True)
+               hl7=hl7 and {"MED_HL7_TRUSTED_NETWORK": "false",
+                            "MED_HL7_SENDERS": HL7_BINDINGS},
+               db_nodes=db_nodes, fhir=True)
     # identity's face keys, in the stack's folder (removed with it).  The
     # driver shows each bed's camera the same photograph again, which the
     # copy check (MED_FACE_COPY_CHECK) takes for a replay, and neither
