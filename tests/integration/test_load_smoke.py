@@ -209,13 +209,16 @@ def test_ramp_counts_overload_refusals_apart_and_no_write_is_lost(tmp_path):
 
 
 def test_ramp_service_env_refused_for_unknown_service(tmp_path):
+    # Refused before a stack is made: nothing is left in its temporary
+    # directory.
     p = subprocess.run(
         [sys.executable, RAMP, "--service-env", "nosuch:MED_THREADS=3"],
-        env=dict(os.environ, PYTHONPATH=os.path.join(paths.REPO_ROOT,
-                                                     "tests")),
+        env=dict(os.environ, TMPDIR=str(tmp_path),
+                 PYTHONPATH=os.path.join(paths.REPO_ROOT, "tests")),
         capture_output=True, text=True, timeout=120)
     assert p.returncode == 2, p.stdout + p.stderr
     assert "no service nosuch" in p.stderr
+    assert os.listdir(tmp_path) == [], os.listdir(tmp_path)
     p = subprocess.run([sys.executable, RAMP, "--service-env", "dosage"],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and "SERVICE:NAME=VALUE" in p.stderr, p.stderr

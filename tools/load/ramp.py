@@ -500,16 +500,19 @@ def main(argv=None):
     except (OSError, load_model.ModelError) as e:
         print("ramp: %s" % e, file=sys.stderr)
         return 2
+    # Refused before a stack is made: one made and not started would
+    # leave its folder behind.
+    for svc, _name, _value in args.service_env:
+        if svc not in driver.SERVICES:
+            print("ramp: --service-env: no service %s" % svc,
+                  file=sys.stderr)
+            return 2
     try:
         st, ward_name = driver.driven_stack(args)
     except driver.StackError as e:
         print("ramp: %s" % e, file=sys.stderr)
         return 2
     for svc, name, value in args.service_env:
-        if svc not in driver.SERVICES:
-            print("ramp: --service-env: no service %s" % svc,
-                  file=sys.stderr)
-            return 2
         st.service_env.setdefault(svc, {})[name] = value
     steps = []
     total = driver.Results()
