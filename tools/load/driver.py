@@ -43,8 +43,9 @@ A discharge ends the oldest stay the run opened (one of its admissions,
 or a stay opened for it before the timed calls), never a ward bed's, so
 that a run longer than the beds' stays does not empty the ward.
 Operations that cannot be driven (the three face operations where the
-photographs are absent) are listed with their modelled rate.  The exit status is 1 if any call failed or a write
-was lost or doubled, 2 if the model file is refused (docs/sizing.md).
+photographs are absent) are listed with their modelled rate.  The exit
+status is 1 if any call failed or a write was lost or doubled, 2 if the
+model file is refused (docs/sizing.md).
 """
 
 import argparse
