@@ -41,9 +41,7 @@ def _database(stack):
 def start(stack, trusted=True, env=None):
     """Start the hl7 service in stack: MLLP on a free port (plain TCP when
     trusted, else TLS), identity and records as its peers."""
-    import subprocess
-    subprocess.run(["sh", paths.devca_sh(), stack.pki_dir, NAME],
-                   check=True, stdout=subprocess.DEVNULL, timeout=60)
+    stack.make_identities(NAME)
     _database(stack)
     svc = stack._make_service(NAME)
     svc.env["MED_HL7_MLLP_PORT"] = str(_free_port())
@@ -81,17 +79,6 @@ def over_tls(stack):
     False on a trusted network's plain TCP (make run's)."""
     return stack.services[NAME].env.get(
         "MED_HL7_TRUSTED_NETWORK", "false") != "true"
-
-
-def sender_identity(stack, name):
-    """A client certificate of the stack's CA for the sending system
-    name (its CN), made once; returns name, the tls_identity of Mllp."""
-    import subprocess
-    cert, _key = stack.pki(name)
-    if not os.path.exists(cert):
-        subprocess.run(["sh", paths.devca_sh(), stack.pki_dir, name],
-                       check=True, stdout=subprocess.DEVNULL, timeout=60)
-    return name
 
 
 # --- MLLP ----------------------------------------------------------------

@@ -20,8 +20,14 @@ class StackPki:
 
     def make_pki(self):
         """Create (once) the CA, certificates and break-glass keys."""
+        self.make_identities(*(list(protos.SERVICES) + ["mariadb", "fhir"]))
+
+    def make_identities(self, *names):
+        """Create (once; devca.sh keeps existing files) a certificate of
+        the stack's CA for each of names (its CN), e.g. a sending system's
+        client certificate."""
         r = subprocess.run(["sh", paths.devca_sh(), self.pki_dir]
-                           + list(protos.SERVICES) + ["mariadb", "fhir"],
+                           + list(names),
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            timeout=60)
         if r.returncode != 0:

@@ -166,8 +166,8 @@ class Ward:
         # stack's listener is on a trusted network (make run's).
         from harness import hl7
         self.hl7_tls = self.hl7 and hl7.over_tls(st)
-        for cn in HL7_SENDERS.values() if self.hl7_tls else ():
-            hl7.sender_identity(st, cn)
+        if self.hl7_tls:
+            st.make_identities(*HL7_SENDERS.values())
         self.face_set = FaceSet(faces)
         self.faces = bool(self.face_set.subjects)
         self.photo = {}    # bed index -> verification photograph
