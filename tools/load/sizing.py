@@ -76,6 +76,14 @@ MIN_REPLICAS = 2
 POD_CPU = 1.0
 HPA_CPU_TARGET = 0.70
 HEADROOM = 1.5
+# A service's CPU per operation in the chart's pods over the same
+# service's as make run's process: 1.13, the kube play against make run,
+# medians of five alternating runs each (docs/sizing.md, "Against the
+# kube play": services 9.50 against 8.43 ms per operation at 24,000 beds,
+# 9.34 against 8.16 at 36,000).  The table sizes the chart's pods, so its
+# service cores are the measured process CPU times this; MariaDB is not
+# a pod of the chart and keeps its own.
+POD_CPU_FACTOR = 1.13
 # Tables pruned to a window (their disk is that window's rows, not a
 # year's): the idempotency log (MED_REQUEST_LOG_KEEP_MS, 24 h) and the
 # HL7 message store (the chart's MED_HL7_RETENTION_DAYS, 90).
@@ -376,10 +384,18 @@ def over_budget_note(mix):
                                 ", ".join(over))]
 
 
+def pod_factor(name):
+    """What a process's measured CPU is multiplied by to size it: the
+    services run as the chart's pods (POD_CPU_FACTOR), MariaDB and the
+    driver as measured."""
+    return POD_CPU_FACTOR if name in SERVICES + ("diagnosis", "fhir") \
+        else 1.0
+
+
 def table_markdown(res, m):
     mix = res["mix"]
     ops_per_bed_s, rate_src = offered_per_bed_s(res, m)
-    peak = {n: v / 1000 * ops_per_bed_s  # cores per bed at the peak
+    peak = {n: v / 1000 * ops_per_bed_s * pod_factor(n)  # cores per bed
             for n, v in mix["cpu_ms_per_op"].items()}
     (day_bytes, kept, per_call, by_table, missing, overhead,
      head) = per_bed_day(res, m)
@@ -439,9 +455,12 @@ def table_markdown(res, m):
     allc = sum(v for n, v in peak.items() if n != "driver")
     row("CPU at the peak, all services and MariaDB (derived)",
         ["%.3f core" % (allc * b) for b in COLUMNS],
-        "measured %.1f ms CPU per operation of the mix x peak operations "
-        "per second" % sum(v for n, v in mix["cpu_ms_per_op"].items()
-                           if n != "driver"))
+        "measured %.1f ms CPU per operation of the mix (services x %.2f "
+        "in the chart's pods: %.1f ms) x peak operations per second" % (
+            sum(v for n, v in mix["cpu_ms_per_op"].items()
+                if n != "driver"), POD_CPU_FACTOR,
+            sum(v * pod_factor(n) for n, v in mix["cpu_ms_per_op"].items()
+                if n != "driver")))
     for svc in SERVICES:
         if svc not in peak:
             continue
@@ -455,8 +474,9 @@ def table_markdown(res, m):
             vals.append("%d pod%s, %.3f core" % (pods, "s" if pods > 1
                                                   else "", cores))
         row("pods and cores at the peak: %s (derived)" % svc, vals,
-            "%.2f ms CPU per operation (measured); pods: %s" % (
-                mix["cpu_ms_per_op"][svc],
+            "%.2f ms CPU per operation (measured) x %.2f in a pod; pods: "
+            "%s" % (
+                mix["cpu_ms_per_op"][svc], POD_CPU_FACTOR,
                 "one (one MLLP connection per sender keeps order)"
                 if svc == "hl7" else "two for availability (the chart's "
                 "minReplicas), more only past %.1f core each"
