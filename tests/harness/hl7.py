@@ -25,7 +25,9 @@ def wire(stack):
             svc.env["MED_TLS_SERVICE_PEERS"] = peers + "," + NAME
 
 
-def _database(stack):
+def create_database(stack):
+    """hl7's database and its MariaDB user (once), the password in
+    stack.db_users as the other services' are."""
     if DATABASE in stack.db_users:
         return
     pw = secrets.token_hex(16)
@@ -42,7 +44,7 @@ def start(stack, trusted=True, env=None):
     """Start the hl7 service in stack: MLLP on a free port (plain TCP when
     trusted, else TLS), identity and records as its peers."""
     stack.make_identities(NAME)
-    _database(stack)
+    create_database(stack)
     svc = stack._make_service(NAME)
     svc.env["MED_HL7_MLLP_PORT"] = str(_free_port())
     svc.env["MED_HL7_TRUSTED_NETWORK"] = "true" if trusted else "false"

@@ -103,7 +103,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 import containers
-from harness import paths, pki, protos, stack
+from harness import hl7, paths, pki, protos, stack
 
 CHART = os.path.join(paths.REPO_ROOT, "deploy", "k8s", "helm", "smartmed")
 ISSUER = "https://sso.kube-test.invalid/realms/hospital"
@@ -111,7 +111,13 @@ AUDIENCE = "smartmed"
 WARD_TIME_ZONE = "Asia/Kolkata"
 # The ward of the nurse and clinician tokens (their units claim).
 WARD = "ward-3"
-SERVICES = protos.SERVICES + ("fhir",)
+SERVICES = protos.SERVICES + ("fhir", "hl7")
+# Who may send to the play's HL7 interface (the chart's
+# services.hl7.env.MED_HL7_SENDERS, bound as docs/hl7.md asks of
+# production): a patient administration system and a laboratory, each by
+# its client certificate's CN (StackPki.make_identities), named as the
+# load driver's sending systems are (tools/load/driver.py, HL7_SENDERS).
+HL7_SENDERS = "pas-engine=LOADPAS@HOSP:ADT;lab-engine=LOADLIS@HOSP:ORU"
 # The chart's optional PACS (templates/pacs.yaml), played too (V6).
 PACS = "orthanc"
 PACS_USER = "smartmed-diagnosis"
@@ -346,9 +352,9 @@ def runs_as_rendered(kstack, name):
 class PodService(stack.Service):
     """A service whose process is the one container of a played pod."""
 
-    def __init__(self, name, container, log_path, **ports):
+    def __init__(self, name, container, log_path, env, **ports):
         super().__init__(name, ports.get("grpc_port"), ports.get("http_port"),
-                         {}, log_path, None, ports.get("health_port"))
+                         env, log_path, None, ports.get("health_port"))
         self.container = container
 
     def state(self):
@@ -404,6 +410,8 @@ class KubeStack(stack.Stack):
             self.ports[svc] = {k: free_host_port()
                                for k in ("grpc", "health", "http")}
         self.ports["audit"]["ingest"] = free_host_port()
+        self.ports["hl7"] = {k: free_host_port()
+                             for k in ("grpc", "health", "http", "mllp")}
         self.ports["fhir"] = {"https": free_host_port(),
                               "http": free_host_port()}
         self.ports[PACS] = {"http": free_host_port()}
@@ -440,10 +448,11 @@ class KubeStack(stack.Stack):
         services = {svc: {"grpcPort": p["grpc"], "healthPort": p["health"],
                           "httpPort": p["http"], "replicas": 1}
                     for svc, p in self.ports.items()
-                    if svc in protos.SERVICES}
-        # The HL7 interface is not played here (tests/contract/hl7 runs
-        # it): null takes it out of the chart's default services.
-        services["hl7"] = None
+                    if svc in protos.SERVICES + ("hl7",)}
+        # The HL7 interface: MLLP over TLS on a free port, its senders
+        # bound.
+        services["hl7"].update(mllpPort=self.ports["hl7"]["mllp"],
+                               env={"MED_HL7_SENDERS": HL7_SENDERS})
         if not self.pad_enforced():                           # V7
             services["identity"]["env"] = {
                 "MED_FACE_PAD": "warn",
@@ -493,7 +502,7 @@ class KubeStack(stack.Stack):
                 "tls": tls,
                 "mariadbPasswords": {
                     svc: self.db_users["smartmed_" + svc]
-                    for svc in protos.SERVICES},
+                    for svc in protos.SERVICES + ("hl7",)},
                 "mariadbCa": ca_pem,
                 "jwks": json.dumps({"keys": [self.jwt_key.jwk()]}),
                 "breakGlassPublic": read_text(
@@ -703,6 +712,7 @@ class KubeStack(stack.Stack):
     def _play(self):
         os.makedirs(self.kube_dir, mode=0o700)
         self._pick_ports()
+        hl7.create_database(self)
         self.rendered = self.render(merge(self.test_values(),
                                           copy.deepcopy(self.values_over)))
         self.played = self.adapt(self.rendered)
@@ -728,10 +738,27 @@ class KubeStack(stack.Stack):
             self.services[svc] = PodService(
                 svc, "%s-%s" % (pod[0], svc),
                 os.path.join(self.log_dir, svc + ".log"),
-                grpc_port=p.get("grpc", p.get("https")),
+                self.pod_env(c), grpc_port=p.get("grpc", p.get("https")),
                 http_port=p["http"], health_port=p.get("health"))
+        # The harness's HL7 clients (harness.hl7: Mllp, node_send) and the
+        # load driver find the listener's port and mode in its pod's env.
+        self.hl7 = "hl7" in self.services
         self.tokens = {r: self.jwt(r) for r in stack.TOKEN_ROLES}
         self.wait_ready()
+
+    def pod_env(self, container):
+        """The environment the chart gives a played container: its
+        ConfigMaps' data (envFrom) under its own env values."""
+        env = {}
+        for ref in container.get("envFrom") or []:
+            name = (ref.get("configMapRef") or {}).get("name")
+            for d in self.rendered:
+                if d["kind"] == "ConfigMap" and \
+                        d["metadata"]["name"] == name:
+                    env.update(d.get("data") or {})
+        env.update({e["name"]: e["value"] for e in
+                    container.get("env") or [] if "value" in e})
+        return env
 
     def workload(self, svc):
         """The rendered (not adapted) Deployment of service svc."""

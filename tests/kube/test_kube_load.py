@@ -47,7 +47,7 @@ def test_ramp_finds_each_pods_service_process(kstack):
         exe = os.readlink("/proc/%d/exe" % pids[svc])
         assert os.path.basename(exe) == \
             os.path.basename(_entrypoint(svc)), (svc, exe)
-        if svc in kubeplay.protos.SERVICES:
+        if svc != "fhir":
             env = RunningProcess(pids[svc]).environ()
             assert env.get("MED_GRPC_PORT") == \
                 str(kstack.ports[svc]["grpc"]), (svc, env)
@@ -110,7 +110,9 @@ def test_driver_runs_on_the_played_pods(kstack, tmp_path):
     driven = [op for op in m.ops if driver.not_driven(op, "caltech") is None]
     ward = driver.Ward(kstack, 2, 11, kubeplay.WARD, "caltech")
     try:
-        assert not ward.hl7  # no HL7 listener in the play: over gRPC
+        # Admissions, discharges and lab results go to the HL7 pod over
+        # MLLP and TLS, each sending system on its own certificate.
+        assert ward.hl7 and ward.hl7_tls
         pids = ramp.processes(kstack)
         before = ramp.Counters(kstack, pids)
         plan = load_model.schedule(m, driven, 2, 0, 86400, 4, 11)
@@ -123,7 +125,7 @@ def test_driver_runs_on_the_played_pods(kstack, tmp_path):
         assert not res.errors.get(op), (op, res.errors[op], res.details)
         assert len(res.lat.get(op, [])) == res.sent[op], op
     # Each service the run called spent CPU in its pod's process.
-    for svc in ("identity", "records", "dosage", "fhir", "mariadb"):
+    for svc in ("identity", "records", "dosage", "fhir", "hl7", "mariadb"):
         assert cpu.get(svc, 0) > 0, (svc, cpu)
     for w in driver.count_writes(kstack, ward, res):
         assert w["ok"] > 0 and w["rows"] == w["ok"], w

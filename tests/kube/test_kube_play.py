@@ -14,6 +14,7 @@ import json
 import os
 import ssl
 import sys
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -24,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import \
     Ed25519PublicKey
 
 import kubeplay
-from harness import paths, protos
+from harness import hl7, paths, protos
 from harness.fixtures import assess_allergies
 from harness.checks import expect_status, poll
 from harness.faces import caltech_jpeg, orl_png
@@ -167,6 +168,54 @@ def test_fhir_reads_the_patient_and_the_admission(kstack, bedside):
     enc = [e["resource"] for e in b.get("entry", ())]
     assert len(enc) == 1 and enc[0]["class"]["code"] == "IMP", enc
     assert kubeplay.WARD in json.dumps(enc[0]["location"])
+
+
+def _admit_over_hl7(kstack, mrn, identity):
+    """The ADT^A01 of a stay of mrn on the ward, sent with simple-hl7 (an
+    HL7 client nobody here wrote) over MLLP and TLS with the client
+    certificate identity, as the PAS (MSH-3 LOADPAS); send.js's summary
+    of the ACK."""
+    now = time.strftime("%Y%m%d%H%M%S", time.gmtime())
+    msh = ["LOADPAS", "HOSP", "SMARTMED", "HOSP", now, "",
+           "ADT^A01^ADT_A01", uuid.uuid4().hex[:20], "P", "2.5.1"]
+    acks = hl7.node_send(kstack, [{"msh": msh, "segments": [
+        "EVN|A01|" + now, "PID|1||%s^^^HOSP^MR||Kube^Hana||19700304|F" % mrn,
+        "PV1|1|I|%s^2^7^HOSP||||dr.kube^Kube^Dr" % kubeplay.WARD]}],
+        tls_identity=identity)
+    return acks[0]
+
+
+def test_hl7_pod_admits_what_the_bound_pas_sends_over_tls(kstack):
+    """The chart's HL7 interface in its pod: the PAS's ADT^A01 over MLLP
+    and TLS, on the certificate the chart's MED_HL7_SENDERS binds to it,
+    registers and admits the patient in identity's pod; the same message
+    on another certificate of the hospital CA is refused AR naming the
+    binding and admits nothing; plain TCP gets no answer."""
+    ipb = protos.module("identity")
+    kstack.make_identities("pas-engine", "lab-engine")
+    assert hl7.over_tls(kstack)
+    mrn = "KUBE-" + uuid.uuid4().hex[:10].upper()
+    ack = _admit_over_hl7(kstack, mrn, "pas-engine")
+    assert ack["msa"][0] == "AA", ack
+    p = kstack.call("identity", "GetPatient", ipb.GetPatientRequest(
+        mrn=mrn), role="registrar", timeout=20)
+    assert (p.family_name, p.given_name) == ("Kube", "Hana"), p
+    enc = kstack.call("identity", "ListEncounters", ipb.ListEncountersRequest(
+        patient_id=p.patient_id), role="registrar", timeout=20).encounters
+    assert [(e.location.ward, e.end_ms) for e in enc] == [
+        (kubeplay.WARD, 0)], enc
+
+    other = "KUBE-" + uuid.uuid4().hex[:10].upper()
+    ack = _admit_over_hl7(kstack, other, "lab-engine")
+    assert ack["msa"][0] == "AR", ack
+    assert "not bound to the sender LOADPAS@HOSP" in ack["raw"], ack
+    expect_status(grpc.StatusCode.NOT_FOUND, kstack.call, "identity",
+                  "GetPatient", ipb.GetPatientRequest(mrn=other),
+                  role="registrar", timeout=20)
+    with pytest.raises((ConnectionError, OSError)):
+        with hl7.Mllp(kstack) as plain:
+            plain.send("MSH|^~\\&|LOADPAS|HOSP|SMARTMED|HOSP|||"
+                       "ADT^A01^ADT_A01|%s|P|2.5.1\r" % uuid.uuid4().hex[:20])
 
 
 def test_fhir_serves_the_console_and_smart_as_the_values_say(kstack):

@@ -854,8 +854,8 @@ def run(ward, plan, threads, duration):
     return res, max(duration, time.monotonic() - t0)
 
 
-# What admissions and lab results call when the stack has no HL7
-# listener (--no-hl7, the kube play).
+# What admissions, discharges and lab results call when the stack has no
+# HL7 listener (--no-hl7).
 GRPC_CALLS = {"admission": "identity CreatePatient+Admit",
               "discharge": "identity Discharge",
               "lab_result": "records CreateEntry (potassium)"}
@@ -976,8 +976,8 @@ def add_against(p):
                    "ward; kube: play the Helm chart's manifests with "
                    "podman kube play as make kube-test does (the images "
                    "of make images; the chart's settings, the copy check "
-                   "off; no HL7 listener: admissions and lab results over "
-                   "gRPC)")
+                   "off; its HL7 pod over MLLP and TLS, the driver's "
+                   "sending systems bound)")
     p.add_argument("--chart-set", action="append", default=[],
                    metavar="KEY.PATH=VALUE",
                    help="with --against kube: a chart value over the "
@@ -1044,7 +1044,8 @@ def kube_stack(values_over=None):
     """The Helm chart's pods as make kube-test plays them (not started:
     tests/kube/kubeplay.py), values_over set over the play's values, and
     the ward of its nurse and clinician, with identity's copy check off
-    (the driver shows each bed the same photographs again); raises
+    (the driver shows each bed the same photographs again) and the HL7
+    pod's senders the driver's (HL7_BINDINGS); raises
     StackError where podman cannot play pods or the images are
     missing."""
     kubeplay = _kubeplay()
@@ -1053,6 +1054,7 @@ def kube_stack(values_over=None):
         raise StackError("cannot play the chart: %s" % why)
     st = kubeplay.KubeStack()
     st.service_env["identity"] = {"MED_FACE_COPY_CHECK": "off"}
+    st.service_env["hl7"] = {"MED_HL7_SENDERS": HL7_BINDINGS}
     st.values_over = values_over or {}
     return st, kubeplay.WARD
 

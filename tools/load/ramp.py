@@ -15,8 +15,8 @@ the HL7 interface over MLLP), or, with --against run, drives the stack
 it with MED_FACE_COPY_CHECK=off, docs/sizing.md), or, with --against
 kube, plays the Helm chart's manifests with podman kube play as make
 kube-test does (each service a pod under the chart's CPU and memory
-limits; the images of make images; no HL7 listener, so admissions and
-lab results go over gRPC), admits --ward patients (each with orders
+limits; the images of make images; its HL7 pod over MLLP and TLS,
+the driver's sending systems bound), admits --ward patients (each with orders
 and an enrolled face) and then, step by step, replays the model's
 arrivals of a hospital of B beds, B from --steps, open loop for --step-s
 seconds with the clock held at --at (08:00: the morning medication round
