@@ -10,7 +10,10 @@
 # (a client-chosen x-request-id), audit (a durable access event per call,
 # the reply sent once the spool's group commit covers it) and pool (the
 # handler on the worker pool, as an audited handler that waits on the
-# database runs).  Each row is a ratio against bare in the same run, and
+# database runs); ram is pool again with its spool on a RAM filesystem
+# (/dev/shm), where fdatasync costs nothing: not a durable setting, a
+# measurement of what the pipeline costs with the disk's flush taken out
+# (skipped where /dev/shm is not tmpfs).  Each row is a ratio against bare in the same run, and
 # the CPU time per call it adds to the row above is what that feature costs.
 # The verdict holds the full pipeline (pool: every feature above, as every
 # service runs it) against issue 54's goals: >= 0.80 of bare's req/s and
@@ -37,7 +40,7 @@ SECS=${SECONDS_PER_RUN:-5}
 WARMUP=${WARMUP:-1}
 CONNS=${CONNS:-4}
 OUTSTANDING=${OUTSTANDING:-16}
-VARIANTS=${VARIANTS:-min auth valid care idem audit pool}
+VARIANTS=${VARIANTS:-min auth valid care idem audit pool ram}
 BASELINE=${BASELINE:-}
 BASELINE_VARIANT=${BASELINE_VARIANT:-}
 # The verdict's row: the full pipeline of a service (see the end).
@@ -52,11 +55,24 @@ for b in bench-echo_bare bench-echo_med bench-load; do
 	[ -x "$BIN/$b" ] || { echo "run.sh: $BIN/$b missing; run make" >&2; exit 1; }
 done
 
+# ram's spool folder: on a RAM filesystem, or the variant is left out.
+RAM=
+case " $VARIANTS " in *" ram "*)
+	if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
+		RAM=$(mktemp -d -p /dev/shm)
+	else
+		echo "run.sh: /dev/shm is not tmpfs here: variant ram left out" >&2
+		VARIANTS=$(echo " $VARIANTS " | sed 's/ ram / /')
+	fi
+	;;
+esac
+
 TMP=$(mktemp -d)
 SRV_PID=
 cleanup() {
 	[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null && wait "$SRV_PID" 2>/dev/null
 	rm -rf "$TMP"
+	[ -z "$RAM" ] || rm -rf "$RAM"
 }
 trap cleanup EXIT INT TERM
 
@@ -85,9 +101,12 @@ start_server() {
 			${BASELINE_VARIANT:+$BASELINE_VARIANT $TMP/spool} \
 			>"$TMP/port" 2>"$TMP/$1.err" &
 	else
-		rm -rf "$TMP/spool"
+		variant=$1
+		spool=$TMP/spool
+		[ "$1" != ram ] || { variant=pool; spool=$RAM/spool; }
+		rm -rf "$spool"
 		$SRV_PIN "$BIN/bench-echo_med" "$TMP/tokens" 127.0.0.1:0 \
-			"$THREADS" "$1" "$TMP/spool" >"$TMP/port" \
+			"$THREADS" "$variant" "$spool" >"$TMP/port" \
 			2>"$TMP/$1.err" &
 	fi
 	SRV_PID=$!
@@ -138,7 +157,7 @@ r=1
 while [ $r -le "$ROUNDS" ]; do
 	for kind in $KINDS; do
 		# idem: every call carries the client's own request id.
-		case $kind in idem | pool | audit | here) ids=1 ;; *) ids=0 ;; esac
+		case $kind in idem | pool | audit | here | ram) ids=1 ;; *) ids=0 ;; esac
 		case $kind:$BASELINE_VARIANT in base:idem | base:pool | base:audit | base:here) ids=1 ;; esac
 		start_server $kind
 		cpu0=$(cpu_ticks)
@@ -223,3 +242,15 @@ awk -v r="$RATIO" -v e="$EXTRA_US" 'BEGIN { exit !(r >= 0.80 && e <= 100) }' ||
 echo "verdict: full pipeline ($HEADLINE) / bare: req/s $RATIO (goal >= 0.80)," \
 	"calls per CPU-second $CPU_RATIO, unloaded call p50 $FULL_1X1 us against" \
 	"bare's $BARE_1X1 us, +$EXTRA_US us (goal <= +100 us): $verdict"
+# The same pipeline with the spool's flush taken out (ram): how much of
+# the verdict's gap is the disk's fdatasync and how much the code's.
+case " $VARIANTS " in *" ram "*)
+	RAM_1X1=$(col ram 6)
+	echo "flush apart: the full pipeline with its spool in RAM (ram, not" \
+		"durable): req/s $(rps_ratio ram), calls per CPU-second" \
+		"$(cpu_ratio ram), unloaded call p50 $RAM_1X1 us, +$(awk \
+		-v f="$RAM_1X1" -v b="$BARE_1X1" 'BEGIN { printf "%.0f", f - b }') us;" \
+		"the spool disk's flush: +$(awk -v f="$FULL_1X1" -v r="$RAM_1X1" \
+		'BEGIN { printf "%.0f", f - r }') us per unloaded call"
+	;;
+esac
