@@ -288,6 +288,10 @@ class StackProcesses:
             if svc.proc.poll() is not None:
                 raise StackError("%s is not running: pid %d from %s is "
                                  "gone" % (n, svc.proc.pid, pid_file))
+            # The settings it runs with, read from the process (e.g. make
+            # run's HL7 listener on a trusted network, plain TCP), over
+            # what this Stack would have given it.
+            svc.env.update(svc.proc.environ())
             self.services[n] = svc
 
     def _make_service(self, n):

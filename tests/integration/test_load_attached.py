@@ -26,9 +26,11 @@ UNITS = {"nurse": driver.WARD, "clinician": driver.WARD}
 
 @pytest.fixture(scope="module")
 def first(tmp_path_factory):
-    """The driver's stack (no HL7), started with pid files as make run
-    starts its own."""
+    """The driver's stack, started with pid files as make run starts its
+    own, and with make run's HL7 listener: plain TCP on a trusted
+    network."""
     st = driver.make_stack(False)
+    st.hl7 = True
     st.pid_dir = str(tmp_path_factory.mktemp("pids"))
     with running(st):
         yield st
@@ -39,12 +41,35 @@ def attached(first, **over):
     ports = {n: (first.grpc_port(n), first.http_port(n),
                  first.health_port(n)) for n in first.names}
     ports["fhir"] = (first.grpc_port("fhir"), first.http_port("fhir"))
+    ports["hl7"] = (first.grpc_port("hl7"), first.http_port("hl7"),
+                    first.health_port("hl7"))
     opts = dict(services=first.names, workdir=first.workdir,
                 db_port=first.db_port, ports=ports,
                 audit_port=first.audit_port, pid_dir=first.pid_dir,
                 tokens_path=first.tokens_path, user_units=UNITS, fhir=True)
     opts.update(over)
     return Stack(**opts)
+
+
+def test_attached_hl7_listener_is_spoken_to_as_it_runs(first):
+    """make run's MLLP listener takes plain TCP (a trusted network): the
+    attached stack reads that from the running process, so the driver
+    sends plain MLLP and the admission is answered AA.  (Until
+    2026-11-27 it took the listener for a TLS one and every admission,
+    discharge and lab result of `ramp.py --against run` failed.)"""
+    from harness import hl7
+    st = attached(first, hl7=True).attach()
+    assert not hl7.over_tls(st)
+    assert hl7.mllp_port(st) == hl7.mllp_port(first)
+    mrn = driver.new_mrn()
+    with hl7.Mllp(st) as conn:
+        ack = hl7.ack_fields(conn.send(driver.hl7_message(
+            "LOADPAS", "ADT^A01^ADT_A01",
+            driver.adt_segments(driver.WARD, "A01", mrn))))
+    assert ack["MSA"][1] == "AA", ack
+    ipb = driver.protos.module("identity")
+    assert st.call("identity", "GetPatient", ipb.GetPatientRequest(
+        mrn=mrn), role="registrar").family_name == "Load"
 
 
 def test_attach_calls_the_running_services_and_leaves_them_running(first):

@@ -536,12 +536,12 @@ def op_due_list(w):
            "nurse")
 
 
-def adt_segments(w, event, mrn):
-    """EVN, PID and PV1 of an ADT event of mrn's stay on the ward's
-    overflow bed."""
+def adt_segments(ward, event, mrn):
+    """EVN, PID and PV1 of an ADT event of mrn's stay on ward's overflow
+    bed."""
     return ["EVN|%s|{now}" % event,
             "PID|1||%s^^^HOSP^MR||Load^Bed||19500101|F" % mrn,
-            "PV1|1|I|%s^overflow^1^HOSP||||dr.load^Load^Dr" % w.ward]
+            "PV1|1|I|%s^overflow^1^HOSP||||dr.load^Load^Dr" % ward]
 
 
 def op_admission(w):
@@ -551,7 +551,7 @@ def op_admission(w):
     mrn = new_mrn()
     if w.hl7:
         w.mllp("LOADPAS", hl7_message("LOADPAS", "ADT^A01^ADT_A01",
-                                      adt_segments(w, "A01", mrn)))
+                                      adt_segments(w.ward, "A01", mrn)))
         w.stay_opened(mrn, None)
         return
     w.stay_opened(mrn, w.admit(w.new_patient(mrn), "overflow"))
@@ -563,7 +563,7 @@ def op_discharge(w):
     mrn, enc = w.next_leaving()
     if w.hl7:
         w.mllp("LOADPAS", hl7_message("LOADPAS", "ADT^A03^ADT_A03",
-                                      adt_segments(w, "A03", mrn)))
+                                      adt_segments(w.ward, "A03", mrn)))
         return
     ipb = w.pb["identity"]
     w.call("identity", "Discharge", ipb.DischargeRequest(
