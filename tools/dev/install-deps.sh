@@ -15,7 +15,7 @@ BUILD=${BUILD:-build}
 PKGS_CORE="build-essential pkg-config make git procps
 libgrpc-dev protobuf-c-compiler libprotobuf-c-dev protobuf-compiler
 libnng-dev libmbedtls-dev libuv1-dev libmariadb-dev mariadb-server mariadb-client
-libsodium-dev libjpeg62-turbo-dev libpng-dev"
+libsodium-dev libjpeg62-turbo-dev libpng-dev zlib1g-dev"
 PKGS_TEST="python3 python3-grpcio python3-protobuf python3-pytest
 nghttp2-client clang-format cppcheck"
 PKGS_SECURITY="libjansson-dev libssl-dev openssl python3-cryptography"

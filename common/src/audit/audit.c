@@ -60,6 +60,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define SPOOL_NAME	 "audit.spool"
 #define ACK_NAME	 "audit.ack"
@@ -131,31 +132,15 @@ struct med_audit {
 
 enum rec_state { REC_OK, REC_PARTIAL, REC_BAD };
 
-/* --- crc32 (IEEE), table built once ------------------------------------ */
+/* --- crc32 (IEEE) ------------------------------------------------------ */
 
-static uint32_t crc_table[256];
-static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
-
-static void
-crc_init(void)
-{
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-		for (int k = 0; k < 8; k++)
-			c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-		crc_table[i] = c;
-	}
-}
-
+/* zlib's CRC-32 (the IEEE polynomial, reflected, as PNG and gzip use it):
+ * the spool's records and ack keep the same check values as the table the
+ * emitter computed byte by byte before, several bytes at a time. */
 static uint32_t
 crc32_of(const uint8_t *p, size_t len)
 {
-	uint32_t c = 0xffffffffu;
-
-	pthread_once(&crc_once, crc_init);
-	for (size_t i = 0; i < len; i++)
-		c = crc_table[(c ^ p[i]) & 0xff] ^ (c >> 8);
-	return c ^ 0xffffffffu;
+	return (uint32_t)crc32_z(0, p, len);
 }
 
 static uint32_t
