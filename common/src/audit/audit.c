@@ -134,9 +134,9 @@ enum rec_state { REC_OK, REC_PARTIAL, REC_BAD };
 
 /* --- crc32 (IEEE) ------------------------------------------------------ */
 
-/* zlib's CRC-32 (the IEEE polynomial, reflected, as PNG and gzip use it):
- * the spool's records and ack keep the same check values as the table the
- * emitter computed byte by byte before, several bytes at a time. */
+/* zlib's CRC-32 (the IEEE polynomial, reflected, as gzip and PNG use it),
+ * several bytes at a time: the same check values as the byte-wise table
+ * this file held before, so a spool an older build wrote still reads. */
 static uint32_t
 crc32_of(const uint8_t *p, size_t len)
 {
