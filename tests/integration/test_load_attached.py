@@ -151,6 +151,20 @@ def test_ramp_against_run_refuses_settings_of_its_own():
     assert "make run" in p.stderr, p.stderr
 
 
+@pytest.mark.parametrize("against", ["run", "kube"])
+def test_no_hl7_is_refused_where_the_stack_runs_its_own(against):
+    # make run's and the chart's HL7 interfaces run whatever the driver
+    # says: --no-hl7 there would be ignored, so it is refused by name.
+    env = dict(os.environ, PYTHONPATH=os.path.join(paths.REPO_ROOT,
+                                                   "tests"))
+    p = subprocess.run(
+        [sys.executable, os.path.join(LOAD, "ramp.py"), "--against",
+         against, "--no-hl7"], env=env, capture_output=True, text=True,
+        timeout=60)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert "--no-hl7" in p.stderr and "make run" in p.stderr, p.stderr
+
+
 def test_device_readings_stay_within_the_facades_connections_per_client(
         first):
     # 64 driver threads posting readings at once: one connection each

@@ -1001,6 +1001,10 @@ def check_against(p, a, settings_given):
         p.error("%s set the private stack's settings; with --against run "
                 "the settings are make run's (start it with the settings "
                 "wanted)" % settings_given)
+    if not a.hl7 and a.against != "harness":
+        p.error("--no-hl7 leaves the HL7 interface out of the private "
+                "stack; make run and the chart's play run theirs, and the "
+                "driver sends admissions, discharges and lab results to it")
     if a.chart_set and a.against != "kube":
         p.error("--chart-set sets the chart's values: only with --against "
                 "kube")
