@@ -127,7 +127,11 @@ def test_review_shows_in_report_status(stack, pb, common):
 def test_condition_and_plan_content(stack, pb, common):
     pid, _ = _chart(stack, pb)
     res = [r for b in _pages(stack, pb, common, pid) for r in resources(b)]
-    cond = [r for r in res if r["resourceType"] == "Condition"][0]
+    # The ward's J18.9 (not the one the finding opened): conditions
+    # recorded in the same millisecond come in condition_id order.
+    cond = [r for r in res if r["resourceType"] == "Condition"
+            and r["code"]["coding"][0]["code"] == "J18.9"
+            and "evidence" not in r][0]
     assert cond["clinicalStatus"]["coding"][0]["code"] == "active"
     assert cond["verificationStatus"]["coding"][0]["code"] == "provisional"
     assert cond["code"]["coding"][0] == {
