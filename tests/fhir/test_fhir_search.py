@@ -287,6 +287,28 @@ def test_sort_summary_elements(fstack, validator, chart):
         refused(validator, status, body, name)
 
 
+def test_sort_down_is_sort_up_reversed_when_dates_tie(fstack, validator):
+    """Three heart rates taken at one instant: -date lists them in the
+    exact reverse of date (the tie-break follows the direction too)."""
+    p = new_patient(fstack, "Sorttie" + uuid.uuid4().hex[:6])
+    rpb = protos.module("records")
+    taken_ms = (int(datetime.datetime.now().timestamp()) - 600) * 1000
+    for v in (70, 71, 72):
+        fstack.call("records", "CreateEntry", rpb.CreateEntryRequest(
+            patient_id=p.patient_id, kind=rpb.ENTRY_KIND_OBSERVATION,
+            title="HR", observation=rpb.Observation(
+                loinc_code="8867-4", numeric=v, ucum_unit="/min",
+                effective_ms=taken_ms)), role="clinician", timeout=30)
+    query = "Observation?patient=%s&_sort=" % p.patient_id
+    status, up = call(fstack, query + "date")
+    status2, down = call(fstack, query + "-date")
+    ok(validator, status, up)
+    ok(validator, status2, down)
+    assert len(ids(up)) == 3
+    assert ids(down) == ids(up)[::-1]
+    assert ids(up) == sorted(ids(up))  # ties by id
+
+
 def test_include_and_revinclude(fstack, validator, chart):
     pid = chart.patient_id
     status, body = call(fstack, "MedicationRequest?patient=%s"

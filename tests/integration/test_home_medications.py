@@ -115,6 +115,11 @@ def test_bad_input_is_refused_naming_the_field(st, pb):
     assert m.substance == "paracetamol"
 
 
+def _in_list_order(*meds):
+    """The ids as ListHomeMedications orders them: recorded_ms, then id."""
+    return [m.id for m in sorted(meds, key=lambda m: (m.recorded_ms, m.id))]
+
+
 def test_reconciliation_lists_each_home_medicine_with_its_decision(st, pb):
     d = pb["dosage"]
     pid = patient(st, pb)
@@ -125,7 +130,8 @@ def test_reconciliation_lists_each_home_medicine_with_its_decision(st, pb):
     assert (bis.recorded_ms > 0, bis.status) == (
         True, d.HOME_MEDICATION_STATUS_ACTIVE)
     got = listed(st, pb, pid)
-    assert [m.id for m in got.items] == [bis.id, war.id]
+    # (recorded_ms, id) order: two made in one millisecond go by id
+    assert [m.id for m in got.items] == _in_list_order(bis, war)
     assert all(m.awaiting_decision for m in got.items)
     assert got.encounter_id == ""
     # admission reconciliation starts at the admission
@@ -157,8 +163,8 @@ def test_reconciliation_lists_each_home_medicine_with_its_decision(st, pb):
         d.HOME_MEDICATION_STATUS_STOPPED, "stopped by the GP in May")
     assert [m.id for m in listed(st, pb, pid).items] == [bis.id]
     every = listed(st, pb, pid, include_stopped=True).items
-    assert [(m.id, m.awaiting_decision) for m in every] == [
-        (bis.id, False), (war.id, False)]
+    assert [m.id for m in every] == _in_list_order(bis, war)
+    assert [m.awaiting_decision for m in every] == [False, False]
     expect_status(PRE, decide, st, pb, war.id,
                   d.HOME_MEDICATION_DECISION_STOP, details_prefix="id")
     # each decision is audited with the medicine, the decision and the stay

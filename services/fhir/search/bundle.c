@@ -500,8 +500,9 @@ fhir_bundle_each(const char *text, fhir_entry_fn fn, void *ctx, fhir_error *e)
 
 /* --- sorting ----------------------------------------------------------- */
 
-/* by_date orders by the date's start (ties: type, id); a match without
- * a date goes last, whichever the direction. */
+/* by_date orders by the date's start (ties: type, id, in the same
+ * direction, so -date is date's exact reverse); a match without a date
+ * goes last, whichever the direction. */
 static int
 by_date(const match *a, const match *b, int dir)
 {
@@ -512,7 +513,7 @@ by_date(const match *a, const match *b, int dir)
 	if (a->has_range && a->range.lo_ms != b->range.lo_ms)
 		return (a->range.lo_ms < b->range.lo_ms ? -1 : 1) * dir;
 	c = strcmp(a->type, b->type);
-	return c != 0 ? c : strcmp(a->id, b->id);
+	return (c != 0 ? c : strcmp(a->id, b->id)) * dir;
 }
 
 static int

@@ -138,13 +138,15 @@ def test_list_orders_pages(vstack, pb):
         r = vstack.call(SVC, "ListOrders", pb.ListOrdersRequest(
             patient_id=p, page=protos.common().PageRequest(
                 page_size=2, page_token=token)), role="pharmacist")
-        seen += [o.id for o in r.orders]
+        seen += [(-o.created_ms, o.id) for o in r.orders]
         pages += 1
         token = r.page.next_page_token
         if not token:
             break
-    assert pages == 3 and sorted(seen) == sorted(made)
-    assert seen == list(reversed(made))  # newest first
+    assert pages == 3 and sorted(i for _, i in seen) == sorted(made)
+    # newest first, then by id: orders made in one millisecond tie on
+    # created_ms, so their order is the ids', not the making's
+    assert seen == sorted(seen)
 
 
 @pytest.mark.parametrize("kw,field", [
