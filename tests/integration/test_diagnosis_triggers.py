@@ -93,6 +93,30 @@ def dicom(rows, mrn, body_part="CHEST", modality="DX", accession="ACC1"):
     return dximages.frontal_dx(rows, mrn, accession, body_part, modality)
 
 
+def wait_stable(pacs, study):
+    """Until Orthanc has told its feed that study is stable (StableAge
+    after its last instance; later on a busy machine)."""
+    _, found = pacs._request("POST", "/tools/lookup", body=study.encode())
+    ids = {f["ID"] for f in json.loads(found) if f["Type"] == "Study"}
+
+    def stable():
+        feed = json.loads(pacs.get("/changes?since=0&limit=10000"))
+        return any(c["ChangeType"] == "StableStudy" and c["ID"] in ids
+                   for c in feed["Changes"])
+    poll(stable, timeout=60, what="study %s stable in the feed" % study)
+
+
+def wait_watcher_at_end(st, pacs):
+    """Until diagnosis's watcher has taken its place at the feed's last
+    change (the gauge of its place)."""
+    def at_end():
+        last = int(json.loads(pacs.get("/changes?last"))["Last"])
+        samples, _ = metrics_mod.scrape(st, SVC)
+        return metrics_mod.value(
+            samples, "smartmed_diagnosis_pacs_watch_seq") == last
+    poll(at_end, timeout=60, what="the watcher's place at the feed's end")
+
+
 def make_patient(st):
     idp = protos.module("identity")
     mrn = "TRIG-" + uuid.uuid4().hex[:10].upper()
@@ -326,7 +350,7 @@ def test_restart_neither_misses_nor_repeats(st, pb, pacs):
     try:
         second, data = dicom(chest_rows(4), mrn)
         pacs.stow(data)  # while diagnosis is down
-        time.sleep(2)  # stable before the restart
+        wait_stable(pacs, second)  # stable before the restart
     finally:
         st.start_service(SVC)
     wait_finding(st, pb, pid, second)
@@ -407,12 +431,12 @@ def test_a_new_feed_is_taken_from_its_end_by_default(st, pb, pacs):
     with QuickOrthanc() as other:
         old, data = dicom(chest_rows(6), mrn)
         other.stow(data)
-        time.sleep(2)  # stable before the watcher first looks
+        wait_stable(other, old)  # stable before the watcher first looks
         try:
             _restart(st, MED_DIAGNOSIS_PACS_URL=other.dicomweb_url,
                      MED_DIAGNOSIS_PACS_WATCH_FROM="end")
             new, data = dicom(chest_rows(7), mrn)
-            time.sleep(3 * POLL_MS / 1000.0)  # the place is taken first
+            wait_watcher_at_end(st, other)  # the place is taken first
             other.stow(data)
             assert len(wait_finding(st, pb, pid, new)) == 1
             assert findings_of(st, pb, pid, old) == []

@@ -14,6 +14,8 @@ import uuid
 import pytest
 
 from harness import Stack
+from harness import metrics as metrics_mod
+from harness.checks import poll
 from harness.fixtures import running
 from harness.faces import FaceKeys, orl_png
 
@@ -155,14 +157,23 @@ def test_replica_behind_a_pruned_log_reloads(two, pb):
     assert "reloading" in st.log_tail(B, 200)
 
 
+def _templates(st, on):
+    """The templates in replica on's in-memory index (its gauge)."""
+    samples, _ = metrics_mod.scrape(st, on)
+    return metrics_mod.value(samples, "smartmed_identity_face_templates")
+
+
 def test_idle_replica_is_kept_warm_by_its_poller(two, pb):
     st = two
     p = patient(st, pb)
     before = st.log_tail(A, 400).count("reloading")
+    held = _templates(st, A)
     enroll(st, pb, B, p, 24)
-    # A polls every 100 ms: well within this it has applied the change
-    # from the log, so wiping the log afterwards costs it no reload.
-    time.sleep(1.5)
+    # A polls every 100 ms: once its index holds the new patient's
+    # templates it has applied the change from the log, so wiping the
+    # log afterwards costs it no reload.
+    poll(lambda: _templates(st, A) > held, timeout=30,
+         what="A's poller applying B's enrolment")
     _wipe_change_log(st)
     assert top(identify(st, pb, A, 24)) == p
     assert st.log_tail(A, 400).count("reloading") == before
