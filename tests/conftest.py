@@ -14,10 +14,14 @@ from harness import Stack, install_sigterm_handler, protos  # noqa: E402
 from harness.fixtures import marked_stack, running  # noqa: E402
 from harness import stack as harness_stack  # noqa: E402
 from harness.stack import live_stacks  # noqa: E402
+from harness.stack_processes import PORTS_OWNER_VAR  # noqa: E402
 
 
 def pytest_configure(config):
     install_sigterm_handler()
+    # Under pytest-xdist this process takes ports from its worker's block;
+    # the processes it starts do not (harness.stack_processes.free_port).
+    os.environ[PORTS_OWNER_VAR] = str(os.getpid())
     # A care decision or an outbound call inside a transaction fails the
     # stack that logged it (harness.stack.IN_TX_SAYS).
     harness_stack.STRICT_TX = True

@@ -11,6 +11,7 @@ import socket
 import ssl
 
 from . import paths, protos
+from .stack_processes import free_port
 
 NAME = "hl7"
 DATABASE = "smartmed_hl7"
@@ -46,7 +47,7 @@ def start(stack, trusted=True, env=None):
     stack.make_identities(NAME)
     create_database(stack)
     svc = stack._make_service(NAME)
-    svc.env["MED_HL7_MLLP_PORT"] = str(_free_port())
+    svc.env["MED_HL7_MLLP_PORT"] = str(free_port())
     svc.env["MED_HL7_TRUSTED_NETWORK"] = "true" if trusted else "false"
     for peer, key in (("identity", "MED_IDENTITY_URL"),
                       ("records", "MED_RECORDS_URL")):
@@ -64,12 +65,6 @@ def restart(stack, **env):
     stack.stop_service(NAME)
     svc.env.update({k: str(v) for k, v in env.items()})
     stack.start_service(NAME)
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def mllp_port(stack):

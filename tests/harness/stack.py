@@ -76,7 +76,7 @@ class Stack(StackProcesses, StackDatabase, StackPki, StackTokens):
     def __init__(self, services=protos.SERVICES, workdir=None, db_port=None,
                  ports=None, audit_port=None, keep_workdir=False,
                  tokens_path=None, log_level="info", extra_env=None,
-                 health_timeout=20.0, pid_dir=None, pki_dir=None,
+                 health_timeout=45.0, pid_dir=None, pki_dir=None,
                  patient_checks=False, db_encrypted=False,
                  care_checks=False, db_nodes=None, fhir=False,
                  lookup_scope=None, user_units=None, hl7=False):

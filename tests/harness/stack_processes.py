@@ -24,11 +24,74 @@ class StackError(RuntimeError):
 _handed_ports = set()
 _ports_lock = threading.Lock()
 
+# Under pytest-xdist each worker process takes ports from its own block,
+# below the kernel's ephemeral range (32768 on), so two workers never hand
+# out one port and no client socket of either takes a port a service is
+# about to bind.
+_WORKER_PORTS_FIRST = 10000
+_WORKER_PORTS_EACH = 5000
+_WORKER_PORTS_MAX = 4
+_worker_next = None
+# Set by tests/conftest.py to the worker's own pid.
+PORTS_OWNER_VAR = "SMARTMED_TEST_PORTS_PID"
+
+
+def _worker_block():
+    """(first, last + 1) of this xdist worker's ports; None outside
+    pytest-xdist, in a process the worker started (a driver or a tool
+    with its own stacks: the kernel's choice, never in a block) or past
+    the fourth worker."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not name.startswith("gw") or not name[2:].isdigit():
+        return None
+    if os.environ.get(PORTS_OWNER_VAR) != str(os.getpid()):
+        return None
+    n = int(name[2:])
+    if n >= _WORKER_PORTS_MAX:
+        return None
+    first = _WORKER_PORTS_FIRST + n * _WORKER_PORTS_EACH
+    return first, first + _WORKER_PORTS_EACH
+
+
+def _bindable(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _worker_port(block):
+    """The next bindable port of the block, round and round: a run hands
+    out more ports than a block holds, and a port is taken again only
+    after the whole block has gone by (its stack long stopped)."""
+    global _worker_next
+    first, end = block
+    with _ports_lock:
+        if _worker_next is None:
+            # two runs at once (a CI run beside a developer's) start
+            # apart in the blocks
+            run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")
+            _worker_next = first + int(run[:8] or "0", 16) % (end - first)
+        for _ in range(end - first):
+            if _worker_next >= end:
+                _worker_next = first
+            port = _worker_next
+            _worker_next += 1
+            if _bindable(port):
+                return port
+    raise RuntimeError("no free port in %d..%d" % (first, end - 1))
+
 
 def free_port():
     """A port that was free on 127.0.0.1 a moment ago, and not handed out
     by this process before (the kernel may offer a just-closed port again,
-    and a service takes three of them)."""
+    and a service takes three of them); under pytest-xdist, one of this
+    worker's own block."""
+    block = _worker_block()
+    if block is not None:
+        return _worker_port(block)
     for _ in range(100):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             s.bind(("127.0.0.1", 0))
@@ -52,18 +115,25 @@ def port_is_free(port):
 
 
 @contextlib.contextmanager
-def hold_port(port=0):
+def hold_port(port=0, wait_s=60):
     """A socket listening on 127.0.0.1:port (0: a free one) while the
-    block runs, for tests of a port in use; when another process holds
-    the port already it stays held all the same.  Yields the port."""
+    block runs, for tests of a port in use.  A fixed port another process
+    holds is waited for up to wait_s (two test workers holding make run's
+    port take turns); after that it stays held all the same.  Yields the
+    port."""
+    deadline = time.monotonic() + wait_s
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-            s.listen(1)
-            port = s.getsockname()[1]
-        except OSError:
-            pass
+        while True:
+            try:
+                s.bind(("127.0.0.1", port))
+                s.listen(1)
+                port = s.getsockname()[1]
+                break
+            except OSError:
+                if port == 0 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
         yield port
 
 

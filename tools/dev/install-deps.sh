@@ -16,7 +16,7 @@ PKGS_CORE="build-essential pkg-config make git procps
 libgrpc-dev protobuf-c-compiler libprotobuf-c-dev protobuf-compiler
 libnng-dev libmbedtls-dev libuv1-dev libmariadb-dev mariadb-server mariadb-client
 libsodium-dev libjpeg62-turbo-dev libpng-dev zlib1g-dev"
-PKGS_TEST="python3 python3-grpcio python3-protobuf python3-pytest
+PKGS_TEST="python3 python3-grpcio python3-protobuf python3-pytest python3-pytest-xdist
 nghttp2-client clang-format cppcheck"
 PKGS_SECURITY="libjansson-dev libssl-dev openssl python3-cryptography"
 PKGS_PLUGINS="libopenblas-dev python3-onnx python3-numpy python3-opencv

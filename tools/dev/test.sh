@@ -41,14 +41,28 @@ run_unit() {
 run_pytest() {
 	# tests/ for the harness; the generated messages are appended to
 	# sys.path by the harness itself, so build/gen/python/grpc never
-	# shadows grpcio.  The whole suite took 28-31 minutes on the shared
-	# 2-core machine in the runs of 2026-11-26; the limit only stops a
-	# hung run, so it leaves that room twice over and still ends within
-	# CI's 90.  --durations lists the slowest tests, the ones to make
+	# shadows grpcio.  The suite waits far more than it computes (the
+	# shared 2-core machine stayed 75-90 % idle through a serial run of
+	# 24-25 minutes), so PYTEST_WORKERS processes (pytest-xdist) run it,
+	# each test file whole on one of them with its own stacks and, under
+	# xdist, its own block of ports (tests/harness/stack_processes.py);
+	# PYTEST_WORKERS=0 runs it in this process.  The limit only stops a
+	# hung run.  --durations lists the slowest tests, the ones to make
 	# cheaper first.
+	workers=${PYTEST_WORKERS:-2}
+	spread=""
+	if [ "$workers" != 0 ]; then
+		if "$PY" -c "import xdist" 2>/dev/null; then
+			spread="-n $workers --dist loadfile"
+		else
+			echo "test.sh: pytest-xdist missing (make deps installs" \
+				"python3-pytest-xdist): one process" >&2
+		fi
+	fi
+	# shellcheck disable=SC2086 # spread is options, split on purpose
 	PYTHONPATH="$PWD/tests${PYTHONPATH:+:$PYTHONPATH}" \
 		timeout -k 30 3300 "$PY" -m pytest -q -rfE --durations=25 \
-		tests/contract tests/integration tests/fhir tests/console
+		$spread tests/contract tests/integration tests/fhir tests/console
 	rc=$?
 	[ $rc -eq 0 ] || failed="$failed pytest"
 }
