@@ -16,7 +16,7 @@ import grpc
 import pytest
 
 from harness import protos
-from harness.checks import RowLock, now_ms
+from harness.checks import RowLock, now_ms, poll
 from harness.fixtures import new_patient
 from harness.galera import missing
 
@@ -285,10 +285,18 @@ def _lock_on(st, node, locking_read):
                    locking_read)
 
 
-def _held_until(t, seconds=0.5):
-    """The call on thread t waits (for a lock held by the test)."""
-    t.join(seconds)
-    assert t.is_alive(), "the call did not wait for the test's lock"
+def _held_until(st, t, node):
+    """The call on thread t waits for the lock the test holds: one of
+    node's transactions is in LOCK WAIT (a thread merely not done yet
+    proves nothing on a busy machine)."""
+    def waiting():
+        assert t.is_alive(), "the call ended without waiting for the lock"
+        out = st.cluster.sql("SELECT COUNT(*) FROM information_schema."
+                             "innodb_trx WHERE trx_state = 'LOCK WAIT'",
+                             node)
+        return int(out.strip().splitlines()[-1]) > 0
+    poll(waiting, timeout=30,
+         what="the call waiting for the test's lock on node %d" % node)
 
 
 @pytest.mark.parametrize("round_", range(3))
@@ -304,7 +312,7 @@ def test_last_daily_dose_begun_before_the_other_nodes_dose_sees_it(
                     "UPDATE" % o.id)
     try:
         ta, a = _in_background(lambda: _give(st, pb, A["dosage"], o, at))
-        _held_until(ta)
+        _held_until(st, ta, 0)
         b = {"out": _give(st, pb, B["dosage"], o, at)}
         _sql_row(st, "SELECT COUNT(*) FROM smartmed_dosage.administrations"
                  " WHERE order_id = '%s'" % o.id, node=0)
@@ -335,7 +343,7 @@ def test_last_daily_dose_decided_on_one_node_is_aborted_by_the_other(
     lock = _admins_lock(st, 0, o)
     try:
         ta, a = _in_background(lambda: _give(st, pb, A["dosage"], o, at))
-        _held_until(ta)
+        _held_until(st, ta, 0)
         b = {"out": _give(st, pb, B["dosage"], o, at)}
     finally:
         lock.release()
@@ -357,8 +365,8 @@ def test_last_daily_dose_decided_on_both_nodes_is_given_once(
     try:
         ta, a = _in_background(lambda: _give(st, pb, A["dosage"], o, at))
         tb, b = _in_background(lambda: _give(st, pb, B["dosage"], o, at))
-        _held_until(ta)
-        _held_until(tb, 0.1)
+        _held_until(st, ta, 0)
+        _held_until(st, tb, 1)
     finally:
         _together(2, lambda i: locks[i].release())
     ta.join()
