@@ -292,7 +292,7 @@ def test_sort_down_is_sort_up_reversed_when_dates_tie(fstack, validator):
     exact reverse of date (the tie-break follows the direction too)."""
     p = new_patient(fstack, "Sorttie" + uuid.uuid4().hex[:6])
     rpb = protos.module("records")
-    taken_ms = (int(datetime.datetime.now().timestamp()) - 600) * 1000
+    taken_ms = now_ms() - 600 * 1000
     for v in (70, 71, 72):
         fstack.call("records", "CreateEntry", rpb.CreateEntryRequest(
             patient_id=p.patient_id, kind=rpb.ENTRY_KIND_OBSERVATION,

@@ -38,6 +38,12 @@ def value(samples, name, **labels):
     return next(iter(got.values()))
 
 
+def read(st, svc, name, **labels):
+    """svc's one sample of name with labels, scraped now."""
+    samples, _ = scrape(st, svc)
+    return value(samples, name, **labels)
+
+
 CARE_IN_TX = "smartmed_care_decisions_in_transaction_total"
 
 

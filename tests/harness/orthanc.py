@@ -212,6 +212,13 @@ class Orthanc:
     def get(self, path, headers=None):
         return self._request("GET", path, headers=headers)[1]
 
+    def study_ids(self, study_uid):
+        """Orthanc's own ids of the study with this Study Instance UID
+        (the ids its /changes feed names)."""
+        _, found = self._request("POST", "/tools/lookup",
+                                 body=study_uid.encode())
+        return {f["ID"] for f in json.loads(found) if f["Type"] == "Study"}
+
     def store(self, dicom):
         """Store one DICOM file through Orthanc's REST API; returns
         Orthanc's answer (ID, ParentStudy, ...)."""

@@ -53,15 +53,6 @@ def _worker_block():
     return first, first + _WORKER_PORTS_EACH
 
 
-def _bindable(port):
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def _worker_port(block):
     """The next bindable port of the block, round and round: a run hands
     out more ports than a block holds, and a port is taken again only
@@ -79,7 +70,7 @@ def _worker_port(block):
                 _worker_next = first
             port = _worker_next
             _worker_next += 1
-            if _bindable(port):
+            if port_is_free(port):
                 return port
     raise RuntimeError("no free port in %d..%d" % (first, end - 1))
 

@@ -55,8 +55,7 @@ def _counted(st, by):
 
 
 def _audit_metric(st, name):
-    samples, _ = metrics.scrape(st, "audit")
-    return metrics.value(samples, name)
+    return metrics.read(st, "audit", name)
 
 
 def _size(st):

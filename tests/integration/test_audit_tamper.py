@@ -146,8 +146,7 @@ def _completed_nodes(frontier, size, leaf):
 
 
 def _metric(st, name, **labels):
-    samples, _ = metrics.scrape(st, "audit")
-    return metrics.value(samples, name, **labels)
+    return metrics.read(st, "audit", name, **labels)
 
 
 def _sql_str(s):

@@ -96,8 +96,7 @@ def dicom(rows, mrn, body_part="CHEST", modality="DX", accession="ACC1"):
 def wait_stable(pacs, study):
     """Until Orthanc has told its feed that study is stable (StableAge
     after its last instance; later on a busy machine)."""
-    _, found = pacs._request("POST", "/tools/lookup", body=study.encode())
-    ids = {f["ID"] for f in json.loads(found) if f["Type"] == "Study"}
+    ids = pacs.study_ids(study)
 
     def stable():
         feed = json.loads(pacs.get("/changes?since=0&limit=10000"))
@@ -111,9 +110,8 @@ def wait_watcher_at_end(st, pacs):
     change (the gauge of its place)."""
     def at_end():
         last = int(json.loads(pacs.get("/changes?last"))["Last"])
-        samples, _ = metrics_mod.scrape(st, SVC)
-        return metrics_mod.value(
-            samples, "smartmed_diagnosis_pacs_watch_seq") == last
+        return metrics_mod.read(
+            st, SVC, "smartmed_diagnosis_pacs_watch_seq") == last
     poll(at_end, timeout=60, what="the watcher's place at the feed's end")
 
 

@@ -159,8 +159,7 @@ def test_replica_behind_a_pruned_log_reloads(two, pb):
 
 def _templates(st, on):
     """The templates in replica on's in-memory index (its gauge)."""
-    samples, _ = metrics_mod.scrape(st, on)
-    return metrics_mod.value(samples, "smartmed_identity_face_templates")
+    return metrics_mod.read(st, on, "smartmed_identity_face_templates")
 
 
 def test_idle_replica_is_kept_warm_by_its_poller(two, pb):
