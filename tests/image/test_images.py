@@ -105,7 +105,7 @@ def test_image_holds_binary_and_plugin_not_the_build(cstack, svc):
                     open(paths.minifasnet_pad(), "rb") as b:
                 assert a.read() == b.read()
         assert img.has(HAAR) == (svc == "identity")
-        model = img.path(containers.MODEL_DIR + "/pneumonia_cxr224_v2.onnx")
+        model = img.path(containers.MODEL_DIR + "/pneumonia_cxr224_v3.onnx")
         assert os.path.isfile(model) == (svc == "diagnosis")
         if svc == "diagnosis":
             with open(model, "rb") as a, open(dximages.MODEL_PATH, "rb") as b:

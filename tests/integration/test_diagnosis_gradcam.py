@@ -1,4 +1,4 @@
-"""Grad-CAM of the served classifier (issue 38, item 4): pneumonia_cxr224_v2's
+"""Grad-CAM of the served classifier (issue 38, item 4): pneumonia_cxr224_v3's
 second output `cam` (tools/train/gradcam_graph.py), the overlay the
 service makes from it, and the occlusion map kept for a model without one.
 
@@ -20,7 +20,7 @@ service makes from it, and the occlusion map kept for a model without one.
   overlay, from the occlusion map, counted as occlusion, and the same
   probabilities.
 
-Inputs: the six synthetic cases of pneumonia_cxr224_v2.ref.json (always,
+Inputs: the six synthetic cases of pneumonia_cxr224_v3.ref.json (always,
 sent at 8x: 224x224), and PneumoniaMNIST test images (28x28, grown by the
 service) when ../shared is present.
 """

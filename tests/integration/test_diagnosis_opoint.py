@@ -1,6 +1,6 @@
 """The operating point applied by the service (issue 52, item 2): the
 threshold on p(pneumonia) comes from the model's machine-readable card
-(services/diagnosis/models/pneumonia_cxr224_v2.card.json, chosen on
+(services/diagnosis/models/pneumonia_cxr224_v3.card.json, chosen on
 validation for sensitivity >= 0.95), the service decides each finding with
 it (OperatingPoint.positive) and reports it with the expected sensitivity
 and specificity and their intervals, stored with the finding.  Only
@@ -36,7 +36,7 @@ import fhir_checks  # noqa: E402  (HL7's R4 schema, tests/fhir)
 SVC = "diagnosis"
 MODELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                       "services", "diagnosis", "models")
-CARD = os.path.join(MODELS, "pneumonia_cxr224_v2.card.json")
+CARD = os.path.join(MODELS, "pneumonia_cxr224_v3.card.json")
 V1 = os.path.join(MODELS, "pneumonia_cnn_v1.onnx")
 OP_EXT = "https://smartmed.invalid/fhir/StructureDefinition/operating-point"
 
@@ -159,7 +159,7 @@ def test_card_operating_point_applied_and_reported(st, pb, card):
     d = _details(ev)
     assert d["source"] == "model-card"
     assert d["threshold"] == "%.3f" % card["threshold"]
-    assert d["model"] == "pneumonia_cxr224_v2"
+    assert d["model"] == "pneumonia_cxr224_v3"
 
 
 def test_decision_on_both_sides_of_the_card_threshold(st, pb, card):

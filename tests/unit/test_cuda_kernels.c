@@ -287,12 +287,22 @@ test_pneumonia_gradcam(void)
 			1.0f / 127.5f, -1.0f, 1e-5);
 }
 
-/* test_pneumonia224: the default classifier since issue 52, at 224 x 224
- * with strided Convs and a 14 x 14 Grad-CAM map, the same way. */
+/* test_pneumonia224: the single 224 px classifier (2.0.0, issue 52),
+ * strided Convs and a 14 x 14 Grad-CAM map, the same way. */
 static void
 test_pneumonia224(void)
 {
 	emu_matches_cpu("services/diagnosis/models/pneumonia_cxr224_v2.onnx",
+			1.0f / 127.5f, -1.0f, 1e-5);
+}
+
+/* test_pneumonia224_ensemble: the default since 3.0.0, eight members as
+ * one network whose convolutions after the first are grouped by member
+ * (group 8), the same way. */
+static void
+test_pneumonia224_ensemble(void)
+{
+	emu_matches_cpu("services/diagnosis/models/pneumonia_cxr224_v3.onnx",
 			1.0f / 127.5f, -1.0f, 1e-5);
 }
 
@@ -305,6 +315,7 @@ main(int argc, char **argv)
 		{"yunet", test_yunet},
 		{"pneumonia_gradcam", test_pneumonia_gradcam},
 		{"pneumonia224", test_pneumonia224},
+		{"pneumonia224_ensemble", test_pneumonia224_ensemble},
 		{NULL, NULL},
 	};
 	/* Line-buffered: a case's figures survive its process's exit. */

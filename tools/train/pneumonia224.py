@@ -252,6 +252,77 @@ def write_reference(exp, out, seed):
     write_ref_json(out, [SIDE, SIDE], cases)
 
 
+def measure(exp, out, seed, va, te, raw_va):
+    """Every figure of the model card for the exported graph exp (written
+    to out): validation and test accuracy and AUC, bootstrap intervals
+    over test patients, calibration before (raw_va, validation
+    p(pneumonia) without the temperature) and after, the validation
+    operating point and what it gives on test, and the subtypes."""
+    xva, yva = to_tensor(va[0]), va[1]
+    xte, yte = to_tensor(te[0]), te[1]
+    pva = predict(exp, xva)[:, 1].numpy().astype(np.float64)
+    pte = predict(exp, xte)[:, 1].numpy().astype(np.float64)
+    thr = operating_point(yva, pva, 0.95)
+    acc_ci, auc_ci, n_pat = bootstrap(yte, pte, te[3], seed)
+    ece_va_raw, _ = reliability(yva, raw_va)
+    ece_va, rel_va = reliability(yva, pva)
+    ece_te, rel_te = reliability(yte, pte)
+    sub = {}
+    for s in ("bacteria", "virus"):
+        sel = np.array([t == s for t in te[2]])
+        sub[s] = {"n": int(sel.sum()),
+                  "sens_at_0.5": round(float((pte[sel] >= 0.5).mean()), 4),
+                  "sens_at_op": round(float((pte[sel] >= thr).mean()), 4),
+                  "auc_vs_normal": round(auc(
+                      np.concatenate([np.ones(sel.sum()),
+                                      np.zeros((yte == 0).sum())]),
+                      np.concatenate([pte[sel], pte[yte == 0]])), 4)}
+    with open(out, "rb") as f:
+        blob = f.read()
+    s05 = sens_spec(yte, pte, 0.5)
+    sop_va = sens_spec(yva, pva, thr)
+    sop = sens_spec(yte, pte, thr)
+    return {
+        "seed": seed,
+        "val_acc": round(float(((pva >= 0.5) == yva).mean()), 4),
+        "val_auc": round(auc(yva, pva), 4),
+        "val_nll": round(nll(yva, pva), 5),
+        "test_acc": round(float(((pte >= 0.5) == yte).mean()), 4),
+        "test_acc_ci95": acc_ci,
+        "test_auc": round(auc(yte, pte), 4), "test_auc_ci95": auc_ci,
+        "test_patients": n_pat,
+        "test_sens_spec_at_0.5": [round(v, 4) for v in s05],
+        "operating_point": round(thr, 4),
+        "val_sens_spec_at_op": [round(v, 4) for v in sop_va],
+        "test_sens_spec_at_op": [round(v, 4) for v in sop],
+        "test_sens_spec_at_op_wilson95": [
+            wilson(int((pte[yte == 1] >= thr).sum()), int((yte == 1).sum())),
+            wilson(int((pte[yte == 0] < thr).sum()), int((yte == 0).sum()))],
+        "val_ece_before_T": round(ece_va_raw, 4),
+        "val_ece": round(ece_va, 4), "test_ece": round(ece_te, 4),
+        "reliability_val": rel_va, "reliability_test": rel_te,
+        "test_subtypes": sub,
+        "n_val": len(yva), "n_test": len(yte),
+        "bytes": len(blob), "sha256": hashlib.sha256(blob).hexdigest(),
+        "torch": torch.__version__,
+    }
+
+
+def wilson(k, n, z=1.959964):
+    """95 % Wilson score interval of the proportion k / n."""
+    p = k / n
+    mid = p + z * z / (2 * n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return [round((mid - half) / (1 + z * z / n), 3),
+            round((mid + half) / (1 + z * z / n), 3)]
+
+
+def nll(y, p):
+    """Mean negative log-likelihood of labels y under p(pneumonia)."""
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
 def train(args, xtr, ytr, xva, yva, gen):
     net = Net()
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr,
@@ -293,8 +364,8 @@ def main():
     gen = torch.Generator().manual_seed(args.seed)
 
     tr, va, te = (load_split(args.data, s) for s in ("train", "val", "test"))
-    xtr, xva, xte = to_tensor(tr[0]), to_tensor(va[0]), to_tensor(te[0])
-    ytr, yva, yte = tr[1], va[1], te[1]
+    xtr, xva = to_tensor(tr[0]), to_tensor(va[0])
+    ytr, yva = tr[1], va[1]
 
     if args.skip_training:
         saved = torch.load(args.state)
@@ -316,50 +387,11 @@ def main():
                       do_constant_folding=True)
     write_reference(exp, args.out, args.seed)
 
-    pva = predict(exp, xva)[:, 1].numpy().astype(np.float64)
-    pte = predict(exp, xte)[:, 1].numpy().astype(np.float64)
-    thr = operating_point(yva, pva, 0.95)
-    acc_ci, auc_ci, n_pat = bootstrap(yte, pte, te[3], args.seed)
-    ece_va_raw, _ = reliability(yva, raw_va)
-    ece_va, rel_va = reliability(yva, pva)
-    ece_te, rel_te = reliability(yte, pte)
-    sub = {}
-    for s in ("bacteria", "virus"):
-        sel = np.array([t == s for t in te[2]])
-        sub[s] = {"n": int(sel.sum()),
-                  "sens_at_0.5": round(float((pte[sel] >= 0.5).mean()), 4),
-                  "sens_at_op": round(float((pte[sel] >= thr).mean()), 4),
-                  "auc_vs_normal": round(auc(
-                      np.concatenate([np.ones(sel.sum()),
-                                      np.zeros((yte == 0).sum())]),
-                      np.concatenate([pte[sel], pte[yte == 0]])), 4)}
-    with open(args.out, "rb") as f:
-        blob = f.read()
-    s05 = sens_spec(yte, pte, 0.5)
-    sop_va = sens_spec(yva, pva, thr)
-    sop = sens_spec(yte, pte, thr)
-    report = {
-        "best_epoch": best_epoch, "epochs": args.epochs, "seed": args.seed,
-        "temperature": round(temperature, 4),
-        "val_acc": round(float(((pva >= 0.5) == yva).mean()), 4),
-        "val_auc": round(auc(yva, pva), 4),
-        "test_acc": round(float(((pte >= 0.5) == yte).mean()), 4),
-        "test_acc_ci95": acc_ci,
-        "test_auc": round(auc(yte, pte), 4), "test_auc_ci95": auc_ci,
-        "test_patients": n_pat,
-        "test_sens_spec_at_0.5": [round(v, 4) for v in s05],
-        "operating_point": round(thr, 4),
-        "val_sens_spec_at_op": [round(v, 4) for v in sop_va],
-        "test_sens_spec_at_op": [round(v, 4) for v in sop],
-        "val_ece_before_T": round(ece_va_raw, 4),
-        "val_ece": round(ece_va, 4), "test_ece": round(ece_te, 4),
-        "reliability_val": rel_va, "reliability_test": rel_te,
-        "test_subtypes": sub,
-        "n_train": len(ytr), "n_val": len(yva), "n_test": len(yte),
-        "params": sum(p.numel() for p in net.parameters()),
-        "bytes": len(blob), "sha256": hashlib.sha256(blob).hexdigest(),
-        "torch": torch.__version__,
-    }
+    report = measure(exp, args.out, args.seed, va, te, raw_va)
+    report.update({"best_epoch": best_epoch, "epochs": args.epochs,
+                   "temperature": round(temperature, 4),
+                   "n_train": len(ytr),
+                   "params": sum(p.numel() for p in net.parameters())})
     print(json.dumps(report, indent=1))
 
 

@@ -19,8 +19,8 @@ import zlib
 from harness import paths
 
 MODEL_DIR = os.path.join(paths.REPO_ROOT, "services", "diagnosis", "models")
-MODEL_ID = "pneumonia_cxr224_v2"
-MODEL_VERSION = "2.0.0"
+MODEL_ID = "pneumonia_cxr224_v3"
+MODEL_VERSION = "3.0.0"
 MODEL_PATH = os.path.join(MODEL_DIR, MODEL_ID + ".onnx")
 REF_PATH = os.path.join(MODEL_DIR, MODEL_ID + ".ref.json")
 GUARD_PATH = os.path.join(MODEL_DIR, "chest_guard_v1.onnx")
