@@ -59,18 +59,19 @@ class Graph:
         self.nodes.append(helper.make_node(kind, inputs, [out], **attrs))
         return out
 
-    def model(self, name, in_shape, out_name, out_shape):
-        """The checked ONNX model of these nodes: input "pixels" (float,
+    def model(self, name, in_shape, out_name, out_shape, opset=13,
+              in_name="pixels"):
+        """The checked ONNX model of these nodes: input in_name (float,
         in_shape) to out_name (float, out_shape)."""
         graph = helper.make_graph(
             self.nodes, name,
-            [helper.make_tensor_value_info("pixels", TensorProto.FLOAT,
+            [helper.make_tensor_value_info(in_name, TensorProto.FLOAT,
                                            in_shape)],
             [helper.make_tensor_value_info(out_name, TensorProto.FLOAT,
                                            out_shape)],
             self.inits)
         m = helper.make_model(graph,
-                              opset_imports=[helper.make_opsetid("", 13)],
+                              opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="smartmed tools/facemodels")
         m.ir_version = 7
         onnx.checker.check_model(m)

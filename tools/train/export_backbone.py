@@ -1,0 +1,141 @@
+#!/usr/bin/python3
+"""Export the fine-tuned MoveNet MobileNetV2 classifier
+(tools/train/finetune_backbone.py --state) to ONNX with only operators
+smartmed's cpu backend runs, to measure whether it can be served
+(issue 52).
+
+The graph reads the service's input, float32 [1, 1, 224, 224] normalised
+as (x / 255 - 0.5) / 0.5, and gives "probs" [1, 2]:
+  - the grey channel is repeated to three (Concat) and the backbone's own
+    preprocessing kept (Sub and Mul with per-channel constants: the
+    fine-tuning trained them too);
+  - opset 10, so that Relu6 is Clip with min 0 and max 6 as attributes
+    (OpenCV 4.6 reads no other form; the cpu backend reads both);
+  - TensorFlow's "SAME" padding, asymmetric for strided convolutions, is
+    the Conv's own pads (the backend has no Pad operator); depthwise
+    convolutions are grouped Convs; 
+  - the head is GlobalAveragePool, Flatten, Gemm (the temperature folded
+    in) and Softmax, so gradcam_graph.py can add its map.
+It checks the export against the torch model on the validation images
+with OpenCV's DNN and prints the largest difference.
+
+    /usr/bin/python3 tools/train/export_backbone.py \\
+        --data ../shared/data/chest/kermany224 \\
+        --state build/finetune/movenet-224.pt \\
+        --out build/finetune/movenet-224.onnx
+"""
+
+import argparse
+import os
+import sys
+
+import numpy as np
+import onnx
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "facemodels"))
+import convert  # noqa: E402
+import finetune_backbone as ft  # noqa: E402
+import pneumonia224 as p224  # noqa: E402
+from tfjs_torch import tfjs  # noqa: E402
+
+
+def clip6(g, x):
+    # Attribute form (opset 10): OpenCV 4.6's importer reads no other.
+    return g.op("Clip", [x], min=0.0, max=6.0)
+
+
+def conv_node(g, x, n, w, size):
+    """A _FusedConv2D or FusedDepthwiseConv2dNative on [1, C, size,
+    size]; returns (out, size)."""
+    f = w[n["input"][1]]
+    k, stride = f.shape[0], tfjs.attr(n, "strides")[1]
+    if n["op"] == "FusedDepthwiseConv2dNative":
+        c, m = f.shape[2], f.shape[3]
+        kern, group = np.transpose(f, (2, 3, 0, 1)).reshape(
+            c * m, 1, k, k), c
+    else:
+        kern, group = np.transpose(f, (3, 2, 0, 1)), 1
+    pads = convert._tf_pads(n, size, k, stride)
+    y = g.op("Conv", [x, g.const(kern, "w"), g.const(w[n["input"][2]], "b")],
+             kernel_shape=[k, k], strides=[stride, stride], pads=pads,
+             group=group)
+    fused = tfjs.attr(n, "fused_ops", []) or []
+    if "Relu6" in fused:
+        y = clip6(g, y)
+    elif len(fused) > 1:
+        raise ValueError("%s: fused %s not converted" % (n["name"], fused))
+    return y, -(-size // stride)
+
+
+def build(model, temperature, size=p224.SIDE):
+    """The ONNX model of the fine-tuned network."""
+    graph, spec = model.graph, model.spec
+    w = {k: v.detach().numpy() for k, v in graph.w.items()}
+    need = graph._needed([model.head_name], spec["feed"])
+    g = convert.Graph()
+    # The service's x in [-1, 1] back to the 0..255 the graph expects.
+    # The service's x in [-1, 1] back to the 0..255 the graph expects,
+    # the grey channel repeated to three.
+    x = g.op("Add", [g.op("Mul", ["image", g.const(np.array(127.5))]),
+                     g.const(np.array(127.5))])
+    val = {spec["feed"]: g.op("Concat", [x, x, x], axis=1)}
+    for n in graph.nodes:
+        name, op = n["name"], n["op"]
+        if op == "Const" or name not in need or name == spec["feed"]:
+            continue
+        ins = [i.split(":")[0] for i in n.get("input", [])]
+        if op in ("Sub", "Mul"):  # the preprocessing: NHWC constants
+            c = w[ins[1]]
+            c = c.reshape(1, -1, 1, 1) if c.size > 1 else c.reshape(())
+            y = g.op(op, [val[ins[0]], g.const(c)])
+        elif op == "AddV2":
+            y = g.op("Add", [val[ins[0]], val[ins[1]]])
+        elif op in ("_FusedConv2D", "FusedDepthwiseConv2dNative"):
+            y, size = conv_node(g, val[ins[0]], n, w, size)
+        else:
+            raise ValueError("%s: operator %s not converted" % (name, op))
+        val[name] = y
+    pooled = g.op("Flatten", [g.op("GlobalAveragePool",
+                                   [val[model.head_name]])], axis=1)
+    fc_w = model.fc.weight.detach().numpy() / temperature
+    fc_b = model.fc.bias.detach().numpy() / temperature
+    logits = g.op("Gemm", [pooled, g.const(fc_w, "fc"),
+                           g.const(fc_b, "fcb")], transB=1)
+    g.op("Softmax", [logits], axis=1)
+    g.nodes[-1].output[0] = "probs"
+    m = g.model("pneumonia_movenet_224", [1, 1, p224.SIDE, p224.SIDE],
+                "probs", [1, 2], opset=10, in_name="image")
+    return m
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--state", required=True)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    model = ft.FineTuned(0)
+    model.load(torch.load(args.state))
+    va = p224.load_split(args.data, "val")
+    xva = p224.to_tensor(va[0])
+    lva = model.predict(xva)
+    t = p224.fit_temperature(lva, va[1])
+    onnx.save(build(model, t), args.out)
+    want = torch.softmax(lva / t, 1).numpy()
+    import cv2
+    net = cv2.dnn.readNetFromONNX(args.out)
+    got = []
+    for i in range(len(xva)):
+        net.setInput(xva[i:i + 1].numpy())
+        got.append(net.forward("probs")[0])
+    print("temperature %.4f; largest |OpenCV - torch| over %d val "
+          "images: %.3g" % (t, len(xva), float(np.abs(np.array(got)
+                                                     - want).max())))
+
+
+if __name__ == "__main__":
+    main()
