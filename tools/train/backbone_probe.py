@@ -171,12 +171,12 @@ def logloss(y, z):
     return float(np.mean(np.logaddexp(0, z) - y * z))
 
 
-def shipped_logits(root_u8):
+def shipped_logits(root_u8, model=SHIPPED):
     """The shipped model's calibrated logit log(p1 / p0) per image, read
     with OpenCV's DNN (the service's preprocessing: x / 255, then
     (x - 0.5) / 0.5)."""
     import cv2
-    net = cv2.dnn.readNetFromONNX(SHIPPED)
+    net = cv2.dnn.readNetFromONNX(model)
     out = []
     for u8 in root_u8:
         x = ((u8.astype(np.float32) / 255.0) - 0.5) / 0.5

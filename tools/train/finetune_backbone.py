@@ -120,16 +120,19 @@ def train(args, model, xtr, ytr, xva, yva, gen):
     return best[2]
 
 
-def calibrated(logits_va, yva, logits):
-    """p(pneumonia) of logits after a temperature fitted on val."""
+def calibrated(logits_va, yva, logits_te):
+    """p(pneumonia) of the val and test logits after one temperature
+    fitted on val, and the temperature."""
     t = p224.fit_temperature(logits_va, yva)
-    return torch.softmax(logits / t, 1)[:, 1].numpy().astype(np.float64), t
+
+    def p(z):
+        return torch.softmax(z / t, 1)[:, 1].numpy().astype(np.float64)
+    return p(logits_va), p(logits_te), t
 
 
 def ensemble_logits(u8):
     """v3's calibrated logit as a two-class logit pair [N, 2]."""
-    bp.SHIPPED = ENSEMBLE
-    z = torch.from_numpy(bp.shipped_logits(u8)).float()
+    z = torch.from_numpy(bp.shipped_logits(u8, ENSEMBLE)).float()
     return torch.stack([torch.zeros_like(z), z], 1)
 
 
@@ -168,12 +171,10 @@ def main():
                     exist_ok=True)
         torch.save(model.state(), args.state)
     lva, lte = model.predict(xva), model.predict(xte)
-    pva, t = calibrated(lva, va[1], lva)
-    pte, _ = calibrated(lva, va[1], lte)
+    pva, pte, t = calibrated(lva, va[1], lte)
     eva, ete = ensemble_logits(va[0]), ensemble_logits(te[0])
     mva, mte = (lva / t + eva) / 2, (lte / t + ete) / 2
-    qva, _ = calibrated(mva, va[1], mva)
-    qte, _ = calibrated(mva, va[1], mte)
+    qva, qte, _ = calibrated(mva, va[1], mte)
     report = {"best_epoch": best_epoch, "temperature": round(t, 4),
               "fine_tuned": summary(te[1], pte, va[1], pva, te[3],
                                     args.seed),

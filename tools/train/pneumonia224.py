@@ -349,6 +349,16 @@ def train(args, xtr, ytr, xva, yva, gen):
     return net, best[2]
 
 
+def seed_everything(seed, threads):
+    """Seed Python, numpy and torch, set torch's threads (one thread
+    gives bit-identical runs), and return a generator from seed."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+    return torch.Generator().manual_seed(seed)
+
+
 def main():
     ap = arg_parser(__doc__, 24, 20261125, 32, 3e-3)
     ap.add_argument("--threads", type=int, default=1)
@@ -357,11 +367,7 @@ def main():
     ap.add_argument("--skip-training", action="store_true")
     args = ap.parse_args()
 
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    torch.set_num_threads(args.threads)
-    gen = torch.Generator().manual_seed(args.seed)
+    gen = seed_everything(args.seed, args.threads)
 
     tr, va, te = (load_split(args.data, s) for s in ("train", "val", "test"))
     xtr, xva = to_tensor(tr[0]), to_tensor(va[0])

@@ -43,10 +43,8 @@ Reproduce (services/diagnosis/models/MODEL_CARD.md):
 import argparse
 import json
 import os
-import random
 import sys
 
-import numpy as np
 import onnx
 import torch
 import torch.nn as nn
@@ -59,16 +57,8 @@ import pneumonia224 as p224  # noqa: E402
 ENSEMBLE_SEED = 20261125
 
 
-def seed_everything(seed, threads):
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-    torch.set_num_threads(threads)
-    return torch.Generator().manual_seed(seed)
-
-
 def train_member(args):
-    gen = seed_everything(args.seed, args.threads)
+    gen = p224.seed_everything(args.seed, args.threads)
     tr, va = (p224.load_split(args.data, s) for s in ("train", "val"))
     recipe = argparse.Namespace(lr=args.lr, epochs=args.epochs,
                                 batch=args.batch, state=args.state)
@@ -153,7 +143,7 @@ class Merged(nn.Module):
 
 
 def assemble(args):
-    seed_everything(ENSEMBLE_SEED, args.threads)
+    p224.seed_everything(ENSEMBLE_SEED, args.threads)
     va, te = (p224.load_split(args.data, s) for s in ("val", "test"))
     xva, yva = p224.to_tensor(va[0]), va[1]
     members, temps = [], []
