@@ -131,8 +131,9 @@ onnx_load(cpu_model *m, const char *path, const med_plugin_kv *opts,
 		rc = read_file(path, &buf, &len, err);
 	if (rc)
 		return rc;
-	rc = cv_onnx_load_fused(buf, len, CV_FUSE_LEAKY | CV_FUSE_PRELU, &m->g,
-				err);
+	rc = cv_onnx_load_fused(buf, len,
+				CV_FUSE_LEAKY | CV_FUSE_PRELU | CV_FUSE_CLIP,
+				&m->g, err);
 	free(buf);
 	if (rc)
 		return rc;

@@ -60,6 +60,11 @@ typedef struct cv_attrs {
 	 * CV_FUSE_PRELU does this.
 	 */
 	const float *slopes;
+	/*
+	 * Conv: a following Clip folded in (its bounds in min and max); only
+	 * cv_onnx_load_fused with CV_FUSE_CLIP does this.
+	 */
+	int fuse_clip;
 	int to; /* Cast */
 	float scales[MED_TENSOR_MAX_DIMS];
 } cv_attrs;
@@ -156,6 +161,7 @@ void cv_blas_init(void);
  */
 #define CV_FUSE_LEAKY 1u /* LeakyRelu and scalar-slope PRelu: fuse_leaky */
 #define CV_FUSE_PRELU 2u /* PRelu with a slope per channel: slopes */
+#define CV_FUSE_CLIP  4u /* Clip (Relu6 in MobileNets): fuse_clip */
 int cv_onnx_load(const void *buf, size_t len, cv_graph **out,
 		 med_plugin_err *err);
 int cv_onnx_load_fused(const void *buf, size_t len, unsigned fuse,

@@ -20,7 +20,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	med_plugin_err err = {0};
 	cv_graph *g = NULL;
 
-	if (cv_onnx_load_fused(data, size, CV_FUSE_LEAKY | CV_FUSE_PRELU, &g,
+	if (cv_onnx_load_fused(data, size,
+			       CV_FUSE_LEAKY | CV_FUSE_PRELU | CV_FUSE_CLIP, &g,
 			       &err) == 0)
 		cv_graph_free(g);
 	return 0;

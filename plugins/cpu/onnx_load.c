@@ -663,7 +663,8 @@ channel_slopes(cv_graph *g, const cv_node *c, const cv_node *r,
 /*
  * fuse_act folds into a Conv the activation that alone reads its output:
  * Relu always, LeakyRelu and scalar PRelu when fuse has CV_FUSE_LEAKY, a
- * PRelu with a slope per channel when it has CV_FUSE_PRELU.
+ * PRelu with a slope per channel when it has CV_FUSE_PRELU, Clip (its
+ * bounds already read by its infer) when it has CV_FUSE_CLIP.
  */
 static void
 fuse_act(cv_graph *g, unsigned fuse)
@@ -687,6 +688,11 @@ fuse_act(cv_graph *g, unsigned fuse)
 		} else if ((fuse & CV_FUSE_PRELU) &&
 			   channel_slopes(g, c, &g->nodes[r], &slopes)) {
 			c->a.slopes = slopes;
+		} else if ((fuse & CV_FUSE_CLIP) &&
+			   strcmp(g->nodes[r].op->name, "Clip") == 0) {
+			c->a.fuse_clip = 1;
+			c->a.min = g->nodes[r].a.min;
+			c->a.max = g->nodes[r].a.max;
 		} else {
 			continue;
 		}

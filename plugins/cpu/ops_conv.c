@@ -131,9 +131,10 @@ out_range(int64_t off, int64_t s, int64_t w, int64_t ow, int64_t *lo,
 
 /*
  * act_row applies a Conv's fused activation (cv_attrs fuse_relu,
- * fuse_leaky or slopes) to y[0, len), a row of output channel ch, as the
- * unfused operators compute it (ops_elem.c: PRelu is a >= 0 ? a : a * b,
- * which cv_leaky is), so fusing never changes a result.  It is inlined
+ * fuse_clip, fuse_leaky or slopes) to y[0, len), a row of output channel
+ * ch, as the unfused operators compute it (ops_elem.c: PRelu is a >= 0 ?
+ * a : a * b, which cv_leaky is; Clip is cv_clip), so fusing never changes
+ * a result.  It is inlined
  * into the hot kernels below, where it vectorises for each of their
  * targets.
  */
@@ -141,10 +142,14 @@ static inline void
 act_row(const cv_attrs *a, int64_t ch, float *restrict y, int64_t len)
 {
 	float slope = a->slopes ? a->slopes[ch] : a->alpha;
+	float lo = a->min, hi = a->max;
 
 	if (a->fuse_relu)
 		for (int64_t x = 0; x < len; x++)
 			y[x] = y[x] > 0 ? y[x] : 0;
+	else if (a->fuse_clip)
+		for (int64_t x = 0; x < len; x++)
+			y[x] = cv_clip(y[x], lo, hi);
 	else if (a->fuse_leaky || a->slopes)
 		for (int64_t x = 0; x < len; x++)
 			y[x] = cv_leaky(y[x], slope);
@@ -373,7 +378,8 @@ gemm_tile(const conv_job *j, int64_t gi, const float *b, int64_t ldb,
 	cv_sgemm(0, 0, (int)j->mg, (int)len, (int)j->k, 1.0f,
 		 j->w + gi * j->mg * j->k, (int)j->k, b, (int)ldb,
 		 bias ? 1.0f : 0.0f, y, (int)j->ohw);
-	if (j->n->a.fuse_relu || j->n->a.fuse_leaky || j->n->a.slopes)
+	if (j->n->a.fuse_relu || j->n->a.fuse_leaky || j->n->a.slopes ||
+	    j->n->a.fuse_clip)
 		act_tile(&j->n->a, gi * j->mg, y, j->mg, len, j->ohw);
 }
 

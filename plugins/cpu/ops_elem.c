@@ -78,7 +78,7 @@ UNARY(run_sigmoid, 20, 1.0f / (1.0f + expf(-v)))
 UNARY(run_leaky, 1, cv_leaky(v, alpha))
 UNARY(run_exp, 20, expf(v))
 UNARY(run_tanh, 20, tanhf(v))
-UNARY(run_clip, 1, fminf(fmaxf(v, lo_v), hi_v))
+UNARY(run_clip, 1, cv_clip(v, lo_v, hi_v))
 
 static int
 infer_clip(cv_graph *g, cv_node *n, const cv_attr_src *s, med_plugin_err *err)

@@ -423,6 +423,55 @@ def small_net():
           "fc": fc, "fb": fb})
 
 
+# Convolutions an activation is folded into, one of each of the cpu
+# backend's kernels: (kind, x shape, w shape, attributes).
+FUSED_CONVS = (
+    ("3x3", (1, 3, 9, 11), (4, 3, 3, 3), dict(pads=[1, 1, 1, 1])),
+    ("1x1", (1, 8, 7, 6), (6, 8, 1, 1), {}),
+    ("depthwise", (1, 5, 10, 12), (5, 1, 3, 3),
+     dict(group=5, pads=[1, 1, 1, 1])))
+
+
+def ref_conv_attrs(x, w, b, attrs):
+    """ref_conv with a Conv node's strides, pads and group."""
+    return ref_conv(x, w, b, attrs.get("strides", (1, 1)),
+                    attrs.get("pads", (0, 0, 0, 0)), (1, 1),
+                    attrs.get("group", 1))
+
+
+def clip_fuse_cases():
+    """Conv + Clip (MobileNetV2's Relu6), which the cpu backend folds into
+    the Conv's kernel: im2col 3x3, 1x1, depthwise 3x3, and depthwise
+    stride 2 with TensorFlow's asymmetric SAME pads [0, 0, 1, 1] (on an
+    even and an odd size); bounds as attributes (opset 10) and as inputs
+    (opset 13); and a Clip whose Conv output is read twice (not folded)."""
+    for kind, xs, ws, attrs in FUSED_CONVS + (
+            ("depthwise_same_s2", (1, 4, 12, 10), (4, 1, 3, 3),
+             dict(group=4, pads=[0, 0, 1, 1], strides=[2, 2])),
+            ("depthwise_same_s2_odd", (1, 3, 11, 9), (3, 1, 3, 3),
+             dict(group=3, pads=[1, 1, 1, 1], strides=[2, 2]))):
+        name = "conv_clip_" + kind
+        x, w, b = f32(*xs, lo=-4, hi=4), f32(*ws), f32(ws[0])
+        y = ref_conv_attrs(x, w, b, attrs)
+        conv = node("Conv", ["x", "w", "b"], ["c"], **attrs)
+        case(name, [conv, node("Clip", ["c"], ["y"], min=0.0, max=6.0)],
+             [("x", x)], [("y", np.clip(y, 0, 6))], {"w": w, "b": b},
+             opset=10)
+        lo, hi = np.array(-0.25, np.float32), np.array(0.75, np.float32)
+        case(name + "_inputs", [conv, node("Clip", ["c", "lo", "hi"],
+                                           ["y"])],
+             [("x", x)], [("y", np.clip(y, -0.25, 0.75))],
+             {"w": w, "b": b, "lo": lo, "hi": hi})
+    x, w, b = f32(1, 3, 8, 8, lo=-4, hi=4), f32(4, 3, 3, 3), f32(4)
+    y = ref_conv(x, w, b, pads=(1, 1, 1, 1))
+    case("conv_clip_shared", [node("Conv", ["x", "w", "b"], ["c"],
+                                   pads=[1, 1, 1, 1]),
+                              node("Clip", ["c"], ["l"], min=0.0, max=6.0),
+                              node("Add", ["l", "c"], ["y"])],
+         [("x", x)], [("y", np.clip(y, 0, 6) + y)], {"w": w, "b": b},
+         opset=10)
+
+
 def leaky_pool_cases():
     """Conv + LeakyRelu (or PRelu with one slope), which the cpu backend
     folds into the Conv's kernel (3x3 im2col, 1x1, depthwise 3x3 and
@@ -432,18 +481,12 @@ def leaky_pool_cases():
         return np.where(y >= 0, y, slope * y.astype(np.float64)).astype(
             np.float32)
 
-    for name, xs, ws, attrs in (
-            ("conv_leaky_3x3", (1, 3, 9, 11), (4, 3, 3, 3),
-             dict(pads=[1, 1, 1, 1])),
-            ("conv_leaky_1x1", (1, 8, 7, 6), (6, 8, 1, 1), {}),
-            ("conv_leaky_depthwise", (1, 5, 10, 12), (5, 1, 3, 3),
-             dict(group=5, pads=[1, 1, 1, 1])),
-            ("conv_leaky_depthwise_s2", (1, 4, 11, 10), (4, 1, 3, 3),
-             dict(group=4, pads=[1, 1, 1, 1], strides=[2, 2]))):
+    for kind, xs, ws, attrs in FUSED_CONVS + (
+            ("depthwise_s2", (1, 4, 11, 10), (4, 1, 3, 3),
+             dict(group=4, pads=[1, 1, 1, 1], strides=[2, 2])),):
+        name = "conv_leaky_" + kind
         x, w, b = f32(*xs), f32(*ws), f32(ws[0])
-        y = ref_conv(x, w, b, attrs.get("strides", (1, 1)),
-                     attrs.get("pads", (0, 0, 0, 0)), (1, 1),
-                     attrs.get("group", 1))
+        y = ref_conv_attrs(x, w, b, attrs)
         case(name, [node("Conv", ["x", "w", "b"], ["c"], **attrs),
                     node("LeakyRelu", ["c"], ["y"], alpha=0.1)],
              [("x", x)], [("y", leaky(y, np.float32(0.1)))],
@@ -476,9 +519,7 @@ def leaky_pool_cases():
              dict(pads=[1, 1, 1, 1]), (8,))):
         x, w, b = f32(*xs), f32(*ws), f32(ws[0])
         slope = RNG.uniform(-0.5, 0.5, size=sshape).astype(np.float32)
-        y = ref_conv(x, w, b, attrs.get("strides", (1, 1)),
-                     attrs.get("pads", (0, 0, 0, 0)), (1, 1),
-                     attrs.get("group", 1))
+        y = ref_conv_attrs(x, w, b, attrs)
         want = np.where(y >= 0, y, slope * y.astype(np.float64))
         case(name, [node("Conv", ["x", "w", "b"], ["c"], **attrs),
                     node("PRelu", ["c", "s"], ["y"])],
@@ -582,6 +623,7 @@ def main():
     gemm_cases()
     small_net()
     leaky_pool_cases()
+    clip_fuse_cases()
     bad_cases()
     lines = []
     for name, model, inputs, outputs, tol in CASES:
