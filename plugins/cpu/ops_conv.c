@@ -209,6 +209,58 @@ is_dw3x3(const cv_attrs *a, geom d)
 	       a->pads[3] == 1 && d.oh == d.h && d.ow == d.w;
 }
 
+/*
+ * dw3x3s2_row: one output row of a 3x3, stride 2 depthwise filter whose
+ * pads are at most 1 (MobileNets' downsampling; TensorFlow's SAME pads
+ * [0, 0, 1, 1] on an even size): output ox reads input columns around
+ * cx = 2 * ox + 1 - pl.  The interior's three stride-2 reads per row form
+ * one interleaved group, which GCC vectorises; the generic depthwise_row
+ * makes nine strided passes instead.  r0..r2 as for dw3x3_row.
+ */
+HOT static void
+dw3x3s2_row(const float *r0, const float *r1, const float *r2, const float *k,
+	    float b0, int64_t w, int64_t ow, int64_t pl, const cv_attrs *a,
+	    int64_t ch, float *restrict y)
+{
+	static const float zero[3] = {0, 0, 0};
+	const float *k0 = r0 ? k : zero, *k2 = r2 ? k + 6 : zero;
+	const float *restrict p0 = (r0 ? r0 : r1) - pl;
+	const float *restrict p1 = r1 - pl;
+	const float *restrict p2 = (r2 ? r2 : r1) - pl;
+	float a0 = k0[0], a1 = k0[1], a2 = k0[2], c0 = k[3], c1 = k[4];
+	float c2 = k[5], e0 = k2[0], e1 = k2[1], e2 = k2[2];
+	int64_t lo = (pl + 1) / 2, hi = (w - 3 + pl) / 2 + 1;
+
+	hi = w - 3 + pl < 0 ? lo : hi < ow ? hi : ow;
+	hi = hi < lo ? lo : hi;
+	for (int64_t x = lo; x < hi; x++)
+		y[x] = b0 + a0 * p0[2 * x] + a1 * p0[2 * x + 1] +
+		       a2 * p0[2 * x + 2] + c0 * p1[2 * x] +
+		       c1 * p1[2 * x + 1] + c2 * p1[2 * x + 2] +
+		       e0 * p2[2 * x] + e1 * p2[2 * x + 1] + e2 * p2[2 * x + 2];
+	for (int64_t x = 0; x < ow; x++) {
+		if (x == lo && hi > lo)
+			x = hi; /* the interior is done */
+		if (x >= ow)
+			break;
+		int64_t cx = 2 * x + 1 - pl;
+		y[x] = b0 + dw_tap(r0, k, cx, w) + dw_tap(r1, k + 3, cx, w) +
+		       dw_tap(r2, k + 6, cx, w);
+	}
+	act_row(a, ch, y, ow);
+}
+
+/* is_dw3x3s2: whether dw3x3s2_row computes the Conv (every output row's
+ * middle input row and every output column's centre then exist). */
+static bool
+is_dw3x3s2(const cv_attrs *a)
+{
+	return a->kernel[0] == 3 && a->kernel[1] == 3 && a->strides[0] == 2 &&
+	       a->strides[1] == 2 && a->dil[0] == 1 && a->dil[1] == 1 &&
+	       a->pads[0] <= 1 && a->pads[1] <= 1 && a->pads[2] <= 1 &&
+	       a->pads[3] <= 1;
+}
+
 /* conv_job - one Conv's operands for the pool's chunks. */
 typedef struct conv_job {
 	const cv_node *n;
@@ -232,6 +284,25 @@ rows_dw3x3(void *ctx, int64_t lo, int64_t hi)
 			  oy + 1 < d.h ? xc + (oy + 1) * d.w : NULL,
 			  j->w + c * 9, j->bias ? j->bias[c] : 0, d.w, &j->n->a,
 			  c, j->y + r * d.ow);
+	}
+}
+
+/* rows_dw3x3s2: rows [lo, hi) of a stride-2 3x3 depthwise Conv, as
+ * rows_dw3x3. */
+static void
+rows_dw3x3s2(void *ctx, int64_t lo, int64_t hi)
+{
+	const conv_job *j = ctx;
+	geom d = j->d;
+	int64_t pt = j->n->a.pads[0];
+
+	for (int64_t r = lo; r < hi; r++) {
+		int64_t c = r / d.oh, iy = 2 * (r % d.oh) - pt;
+		const float *xc = j->x + c * d.h * d.w;
+		dw3x3s2_row(iy >= 0 ? xc + iy * d.w : NULL, xc + (iy + 1) * d.w,
+			    iy + 2 < d.h ? xc + (iy + 2) * d.w : NULL,
+			    j->w + c * 9, j->bias ? j->bias[c] : 0, d.w, d.ow,
+			    j->n->a.pads[1], &j->n->a, c, j->y + r * d.ow);
 	}
 }
 
@@ -475,10 +546,12 @@ run_conv(const cv_graph *g, const cv_node *n, cv_exec *x)
 		j.x = (const float *)x->ptr[n->in[0]] + b * d.c * d.h * d.w;
 		j.y = (float *)x->ptr[n->out[0]] + b * d.m * j.ohw;
 		if (j.cg == 1 && j.mg == 1)
-			cv_pool_for(
-				x->pool, d.c * d.oh, (size_t)(2 * j.k * d.ow),
-				is_dw3x3(a, d) ? rows_dw3x3 : rows_depthwise,
-				&j);
+			cv_pool_for(x->pool, d.c * d.oh,
+				    (size_t)(2 * j.k * d.ow),
+				    is_dw3x3(a, d)  ? rows_dw3x3
+				    : is_dw3x3s2(a) ? rows_dw3x3s2
+						    : rows_depthwise,
+				    &j);
 		else if (is_direct(a))
 			cv_pool_for(x->pool, (j.ohw + 15) / 16,
 				    (size_t)(32 * j.k * d.m), cols_direct, &j);

@@ -443,13 +443,17 @@ def clip_fuse_cases():
     """Conv + Clip (MobileNetV2's Relu6), which the cpu backend folds into
     the Conv's kernel: im2col 3x3, 1x1, depthwise 3x3, and depthwise
     stride 2 with TensorFlow's asymmetric SAME pads [0, 0, 1, 1] (on an
-    even and an odd size); bounds as attributes (opset 10) and as inputs
+    even and an odd size, and on maps smaller than the kernel); bounds as attributes (opset 10) and as inputs
     (opset 13); and a Clip whose Conv output is read twice (not folded)."""
     for kind, xs, ws, attrs in FUSED_CONVS + (
             ("depthwise_same_s2", (1, 4, 12, 10), (4, 1, 3, 3),
              dict(group=4, pads=[0, 0, 1, 1], strides=[2, 2])),
             ("depthwise_same_s2_odd", (1, 3, 11, 9), (3, 1, 3, 3),
-             dict(group=3, pads=[1, 1, 1, 1], strides=[2, 2]))):
+             dict(group=3, pads=[1, 1, 1, 1], strides=[2, 2])),
+            ("depthwise_s2_tiny", (1, 2, 2, 2), (2, 1, 3, 3),
+             dict(group=2, pads=[0, 0, 1, 1], strides=[2, 2])),
+            ("depthwise_s2_row", (1, 2, 1, 5), (2, 1, 3, 3),
+             dict(group=2, pads=[1, 1, 1, 1], strides=[2, 2]))):
         name = "conv_clip_" + kind
         x, w, b = f32(*xs, lo=-4, hi=4), f32(*ws), f32(ws[0])
         y = ref_conv_attrs(x, w, b, attrs)
