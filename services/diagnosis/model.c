@@ -68,8 +68,8 @@ typedef struct diagnosis_model {
 const med_config_spec diagnosis_config[] = {
 	{"MED_DIAGNOSIS_MODEL", MED_CONFIG_STRING, "", false, 0, 0,
 	 "ONNX image model; empty = <binary dir>/../../services/diagnosis/"
-	 "models/pneumonia_cxr224_v3.onnx"},
-	{"MED_DIAGNOSIS_MODEL_VERSION", MED_CONFIG_STRING, "3.0.0", false, 0, 0,
+	 "models/pneumonia_cxr224_v4.onnx"},
+	{"MED_DIAGNOSIS_MODEL_VERSION", MED_CONFIG_STRING, "4.0.0", false, 0, 0,
 	 "the model's version, reported in every finding"},
 	{"MED_DIAGNOSIS_LABELS", MED_CONFIG_STRING, "normal,pneumonia", false,
 	 0, 0, "the model's output labels, comma-separated, in order"},
@@ -295,7 +295,7 @@ load_model(diagnosis_model *m, const med_config *cfg)
 		return err;
 	}
 	if ((err = model_file(cfg, "MED_DIAGNOSIS_MODEL",
-			      "pneumonia_cxr224_v3.onnx", path,
+			      "pneumonia_cxr224_v4.onnx", path,
 			      sizeof(path))) != MED_OK) {
 		snprintf(m->reason, sizeof(m->reason), "model: no path");
 		return err;

@@ -30,7 +30,7 @@ def cstack():
                "/face-landmarks-68-v1.onnx",
                MED_FACE_EMBEDDER=containers.FACE_DIR + "/dlib-resnet-v1.onnx",
                MED_DIAGNOSIS_MODEL=containers.MODEL_DIR +
-               "/pneumonia_cxr224_v3.onnx",
+               "/pneumonia_cxr224_v4.onnx",
                MED_DIAGNOSIS_GUARD_MODEL=containers.MODEL_DIR +
                "/chest_guard_v1.onnx")
     # fhir=True: the facade's image too, in front of the five.

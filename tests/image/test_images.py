@@ -105,11 +105,16 @@ def test_image_holds_binary_and_plugin_not_the_build(cstack, svc):
                     open(paths.minifasnet_pad(), "rb") as b:
                 assert a.read() == b.read()
         assert img.has(HAAR) == (svc == "identity")
-        model = img.path(containers.MODEL_DIR + "/pneumonia_cxr224_v3.onnx")
+        model = img.path(containers.MODEL_DIR + "/pneumonia_cxr224_v4.onnx")
         assert os.path.isfile(model) == (svc == "diagnosis")
         if svc == "diagnosis":
             with open(model, "rb") as a, open(dximages.MODEL_PATH, "rb") as b:
                 assert a.read() == b.read()
+            # Its weights derive from MoveNet's (Apache-2.0): the card
+            # naming the licence and the licence's text go with it.
+            for suffix in (".card.md", ".LICENSE.txt"):
+                assert img.has(containers.MODEL_DIR +
+                               "/pneumonia_cxr224_v4" + suffix), suffix
 
 
 @pytest.mark.parametrize("svc", protos.SERVICES)

@@ -1,4 +1,4 @@
-"""Grad-CAM of the served classifier (issue 38, item 4): pneumonia_cxr224_v3's
+"""Grad-CAM of the served classifier (issue 38, item 4): pneumonia_cxr224_v4's
 second output `cam` (tools/train/gradcam_graph.py), the overlay the
 service makes from it, and the occlusion map kept for a model without one.
 
@@ -20,7 +20,7 @@ service makes from it, and the occlusion map kept for a model without one.
   overlay, from the occlusion map, counted as occlusion, and the same
   probabilities.
 
-Inputs: the six synthetic cases of pneumonia_cxr224_v3.ref.json (always,
+Inputs: the six synthetic cases of pneumonia_cxr224_v4.ref.json (always,
 sent at 8x: 224x224), and PneumoniaMNIST test images (28x28, grown by the
 service) when ../shared is present.
 """
@@ -49,7 +49,7 @@ SVC = "diagnosis"
 TOL_CAM = 1e-5
 TOL_P = 1e-4
 SIDE = 224  # the model's input; the overlay is the input at 1x
-CAM = 14  # the cam output's side: 224 / 16
+CAM = 7  # the cam output's side: 224 / 32 (MobileNetV2's last map)
 
 pytestmark = pytest.mark.stack(services=("audit", SVC))
 
@@ -78,7 +78,15 @@ class Head:
         w = init[gemm.input[1]]
         self.w = (w if a.get("transB", 0) else w.T) * a.get("alpha", 1.0)
         self.b = init[gemm.input[2]] * a.get("beta", 1.0)
-        self.layers = ["onnx_node!" + relu.name, "onnx_node!" + gemm.name]
+        self.layers = [_layer(relu), _layer(gemm)]
+
+
+def _layer(node):
+    """OpenCV's name for an ONNX node's layer: by the node's name, or by
+    its first output when it has none (the 4.0.0 export names none)."""
+    if node.name:
+        return "onnx_node!" + node.name
+    return "onnx_node_output_0!" + node.output[0]
 
 
 def reference(path, head, x):

@@ -1,6 +1,6 @@
 """The operating point applied by the service (issue 52, item 2): the
 threshold on p(pneumonia) comes from the model's machine-readable card
-(services/diagnosis/models/pneumonia_cxr224_v3.card.json, chosen on
+(services/diagnosis/models/pneumonia_cxr224_v4.card.json, chosen on
 validation for sensitivity >= 0.95), the service decides each finding with
 it (OperatingPoint.positive) and reports it with the expected sensitivity
 and specificity and their intervals, stored with the finding.  Only
@@ -36,7 +36,7 @@ import fhir_checks  # noqa: E402  (HL7's R4 schema, tests/fhir)
 SVC = "diagnosis"
 MODELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                       "services", "diagnosis", "models")
-CARD = os.path.join(MODELS, "pneumonia_cxr224_v3.card.json")
+CARD = os.path.join(MODELS, "pneumonia_cxr224_v4.card.json")
 V1 = os.path.join(MODELS, "pneumonia_cnn_v1.onnx")
 OP_EXT = "https://smartmed.invalid/fhir/StructureDefinition/operating-point"
 
@@ -57,13 +57,16 @@ def card():
 
 def _images():
     """PNGs whose p(pneumonia) lies on both sides of any threshold the
-    tests set: the reference cases (near 1) and plain frames."""
+    tests set: the reference cases and plain frames (near 1 for the 4.0.0
+    model, which calls anything unlike a radiograph pneumonia; the guard
+    refuses them in service) and a drawn chest it calls normal."""
     out = [dximages.png_grey(dximages.case_rows(c))
            for c in dximages.ref_cases()["cases"][:2]]
     for v in (0, 40, 128, 220, 255):
         out.append(dximages.png_grey([[v] * 224 for _ in range(224)]))
     out.append(dximages.png_grey([[(x + y) % 256 for x in range(224)]
                                   for y in range(224)]))
+    out.append(dximages.png_grey(dximages.chest_phantom_rows()))
     return out
 
 
@@ -159,7 +162,7 @@ def test_card_operating_point_applied_and_reported(st, pb, card):
     d = _details(ev)
     assert d["source"] == "model-card"
     assert d["threshold"] == "%.3f" % card["threshold"]
-    assert d["model"] == "pneumonia_cxr224_v3"
+    assert d["model"] == "pneumonia_cxr224_v4"
 
 
 def test_decision_on_both_sides_of_the_card_threshold(st, pb, card):

@@ -1,5 +1,5 @@
 """Parity of the diagnosis models as the service runs them (issue 38, item
-6): the classifier (pneumonia_cxr224_v3, 224 x 224) and the out-of-distribution guard
+6): the classifier (pneumonia_cxr224_v4, 224 x 224) and the out-of-distribution guard
 (chest_guard_v1), each decoded, preprocessed and run through the plugin
 host's cpu backend by AnalyzeImage, against references that read the same
 ONNX files without smartmed:

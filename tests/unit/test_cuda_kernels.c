@@ -296,13 +296,24 @@ test_pneumonia224(void)
 			1.0f / 127.5f, -1.0f, 1e-5);
 }
 
-/* test_pneumonia224_ensemble: the default since 3.0.0, eight members as
- * one network whose convolutions after the first are grouped by member
- * (group 8), the same way. */
+/* test_pneumonia224_ensemble: 3.0.0, eight members as one network whose
+ * convolutions after the first are grouped by member (group 8), the same
+ * way. */
 static void
 test_pneumonia224_ensemble(void)
 {
 	emu_matches_cpu("services/diagnosis/models/pneumonia_cxr224_v3.onnx",
+			1.0f / 127.5f, -1.0f, 1e-5);
+}
+
+/* test_pneumonia224_finetuned: the default since 4.0.0, a MobileNetV2:
+ * depthwise convolutions (one group per channel), TensorFlow's asymmetric
+ * SAME pads on the strided ones, Clip (Relu6) after most Convs, a 7 x 7
+ * Grad-CAM map; the same way. */
+static void
+test_pneumonia224_finetuned(void)
+{
+	emu_matches_cpu("services/diagnosis/models/pneumonia_cxr224_v4.onnx",
 			1.0f / 127.5f, -1.0f, 1e-5);
 }
 
@@ -316,6 +327,7 @@ main(int argc, char **argv)
 		{"pneumonia_gradcam", test_pneumonia_gradcam},
 		{"pneumonia224", test_pneumonia224},
 		{"pneumonia224_ensemble", test_pneumonia224_ensemble},
+		{"pneumonia224_finetuned", test_pneumonia224_finetuned},
 		{NULL, NULL},
 	};
 	/* Line-buffered: a case's figures survive its process's exit. */

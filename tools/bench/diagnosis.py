@@ -19,7 +19,7 @@ OpenCV's DNN forward() on the same ONNX and input, one thread (p50).
 
 Knobs (environment): BUILD (build), N (2000 calls per phase), THREADS (8),
 MODEL (the classifier, served and run in process; default the shipped
-pneumonia_cxr224_v3.onnx; services/diagnosis/models/pneumonia_cnn_v1.onnx
+pneumonia_cxr224_v4.onnx; services/diagnosis/models/pneumonia_cnn_v1.onnx
 to time the 28x28 model it replaced, or a copy without the `cam` output
 to time the occlusion map).
 """

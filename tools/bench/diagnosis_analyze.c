@@ -100,8 +100,8 @@ local_once(med_infer_model *m, const bench *b, float *x, uint32_t side)
 			 .data = x,
 			 .size = sizeof(float) * side * side};
 	/* The model's Grad-CAM output, when it has one, comes out of the
-	 * same run as in the service: [1, 2, 14, 14] for
-	 * pneumonia_cxr224_v3, [1, 2, 7, 7] for pneumonia_cnn_v1. */
+	 * same run as in the service: [1, 2, 7, 7] for pneumonia_cxr224_v4
+	 * and pneumonia_cnn_v1, [1, 2, 14, 14] for v2 and v3. */
 	static float cam[LOCAL_MAX_CAM];
 	int64_t ch = info->n_outputs > 1 ? info->outputs[1].dims[2] : 1;
 	int64_t cw = info->n_outputs > 1 ? info->outputs[1].dims[3] : 1;

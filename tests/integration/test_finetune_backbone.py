@@ -1,0 +1,80 @@
+"""tools/train/finetune_backbone.py and export_backbone.py, the tools that
+made the shipped chest X-ray classifier pneumonia_cxr224_v4 (issue 52):
+only the MobileNetV2's own kernels and batch-norm offsets train (MoveNet's
+input scaling constants do not); the saved state is read back by name
+and a state of another model is refused; the export holds only
+operators the cpu backend runs, at opset 10 with Clip's bounds as
+attributes, and OpenCV's DNN on it equals the torch model.  Uses the
+MoveNet graph from the npm package `make deps` installs and a randomly
+initialised head (no radiograph).  Skipped without Debian's python3-torch
+(`make deps-train`)."""
+
+import os
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools", "train"))
+
+torch = pytest.importorskip("torch")
+onnx = pytest.importorskip("onnx")
+cv2 = pytest.importorskip("cv2")
+np = pytest.importorskip("numpy")
+import backbone_probe as bp  # noqa: E402
+
+if not os.path.exists(os.path.join(bp.MODELS, "movenet-thunder.json")):
+    pytest.skip("MoveNet's graph is not installed (make deps)",
+                allow_module_level=True)
+
+import export_backbone as eb  # noqa: E402
+import finetune_backbone as ft  # noqa: E402
+import pneumonia224 as p224  # noqa: E402
+
+# What the cpu backend runs; the export must stay inside it.
+ALLOWED = {"Mul", "Add", "Sub", "Concat", "Conv", "Clip",
+           "GlobalAveragePool", "Flatten", "Gemm", "Softmax"}
+
+
+@pytest.fixture(scope="module")
+def model():
+    return ft.FineTuned(20261127)
+
+
+def test_only_the_mobilenet_trains(model):
+    trainable = {k for k, v in model.graph.w.items() if v.requires_grad}
+    assert trainable == set(model.names)
+    assert all(ft.BACKBONE_SCOPE in k for k in trainable)
+    # MoveNet's input scaling stays as shipped.
+    for k in ("StatefulPartitionedCall/Reshape",
+              "StatefulPartitionedCall/truediv"):
+        assert not model.graph.w[k].requires_grad, k
+    assert sum(v.numel() for v in model.backbone) > 6_000_000
+
+
+def test_state_is_read_back_by_name_and_checked(model):
+    saved = model.state()
+    other = ft.FineTuned(1)
+    other.load(saved)
+    assert torch.equal(other.fc.weight, model.fc.weight)
+    first = model.names[0]
+    assert torch.equal(other.graph.w[first], model.graph.w[first])
+    del saved["fc.bias"]
+    with pytest.raises(ValueError, match="does not match"):
+        other.load(saved)
+
+
+def test_export_is_backend_operators_and_equals_torch(model, tmp_path):
+    m = eb.build(model, 1.3)
+    assert {n.op_type for n in m.graph.node} <= ALLOWED
+    assert m.opset_import[0].version == 10
+    clips = [n for n in m.graph.node if n.op_type == "Clip"]
+    assert clips and all(n.input[1:] == [] for n in clips)
+    out = str(tmp_path / "ft.onnx")
+    onnx.save(m, out)
+    torch.manual_seed(5)
+    x = torch.rand(2, 1, p224.SIDE, p224.SIDE) * 2 - 1
+    with torch.no_grad():
+        want = eb.Exported(model, 1.3)(x).numpy()
+    assert eb.opencv_gap(out, x, want) < 1e-4
