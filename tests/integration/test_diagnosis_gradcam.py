@@ -154,7 +154,10 @@ def expected_overlay(c):
 
 
 # The file's own stack (st) ends with the file: no defaults to put back.
-_restart = dximages.restart
+def _restart(st, **env):
+    """dximages.restart with no minimum image side: the maps are checked
+    on 28 px inputs too."""
+    dximages.restart(st, MED_DIAGNOSIS_MIN_IMAGE_SIDE="0", **env)
 
 
 def _analyze(st, pb, rows):

@@ -115,15 +115,17 @@ def kermany_split(split="test"):
     return out
 
 
-def chest_rows(i=0, scale=1):
+def chest_rows(i=0, scale=8):
     """Test image i (< N_CHEST, one the guard takes) as rows of 0..255,
-    each pixel repeated scale x scale."""
+    each pixel repeated scale x scale: by default 224 x 224, the model's
+    input (the service refuses an image under half its side,
+    MED_DIAGNOSIS_MIN_IMAGE_SIDE)."""
     assert 0 <= i < N_CHEST
     px = [int(v) for v in chest_split()[0][i].reshape(-1)]
     return case_rows({"pixels": px}, scale)
 
 
-def chest_png(i=0, scale=1):
+def chest_png(i=0, scale=8):
     """Test image i as an 8-bit grey PNG."""
     return png_grey(chest_rows(i, scale))
 

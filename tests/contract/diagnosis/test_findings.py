@@ -69,8 +69,8 @@ def test_analyze_png_is_preliminary_with_provenance(stack, pb):
     best = max(_probs(f), key=lambda x: x[1])
     assert (f.top_label, f.top_probability) == best
     assert f.image_sha256 == hashlib.sha256(img).hexdigest()
-    assert (f.image_format, f.image_width, f.image_height) == ("png", 28,
-                                                               28)
+    assert (f.image_format, f.image_width, f.image_height) == ("png", 224,
+                                                               224)
     assert f.requested_by == stack.user("clinician")
     assert f.created_ms > 0 and f.decided_by == "" and f.decided_ms == 0
     # Where the model looked, as for a PACS study: an overlay of the
@@ -135,7 +135,10 @@ def _photograph():
     if not os.path.exists(path):
         pytest.skip("%s absent (../shared/data not available)" % path)
     cv2 = pytest.importorskip("cv2")
-    return cv2.imread(path, cv2.IMREAD_GRAYSCALE).tolist()
+    # 92 x 112 as stored: grown to 184 x 224 so that the guard, not the
+    # minimum image side, is what refuses it.
+    im = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+    return cv2.resize(im, (184, 224), interpolation=cv2.INTER_CUBIC).tolist()
 
 
 def _refused_upload(stack, pb, image):
@@ -158,7 +161,7 @@ def test_not_a_chest_radiograph_is_refused(stack, pb, kind):
         rows = dximages.other_modality_rows(kind)
     else:
         rows = {"gradient": _gradient, "blank": lambda: [[128] * 224] * 224,
-                "black": lambda: [[0] * 28] * 28, "noise": _noise,
+                "black": lambda: [[0] * 224] * 224, "noise": _noise,
                 "photograph": _photograph,
                 "upside down": lambda: dximages.chest_rows(3, scale=8)[::-1],
                 }[kind]()
@@ -205,6 +208,27 @@ def test_corrupt_images_invalid(stack, pb, ref, name, image, want):
         image = full[:len(full) // 2]
     expect_status(grpc.StatusCode.INVALID_ARGUMENT, _analyze, stack, pb,
                   image, details_prefix=want)
+
+
+def test_image_too_small_is_refused(stack, pb):
+    """An image under half the model's input side (112 px for the 224 px
+    model) is refused with its size named, whatever the guard would say:
+    grown to 224 a thumbnail reads as pneumonia (MODEL_CARD.md, "Intended
+    use and limits").  No finding is stored; 112 px is taken."""
+    pid = str(uuid.uuid4())
+    e = expect_status(grpc.StatusCode.INVALID_ARGUMENT, _analyze, stack, pb,
+                      dximages.chest_png(3, scale=1), patient=pid,
+                      details_prefix="image: 28x28 is too small: ")
+    assert "at least 112 pixels on the shorter side" in e.details()
+    assert dximages.MODEL_ID in e.details()
+    # The shorter side counts: 896 wide does not make up for 100 high.
+    wide = dximages.png_grey([r * 8 for r in dximages.chest_rows(3, 4)[:100]])
+    expect_status(grpc.StatusCode.INVALID_ARGUMENT, _analyze, stack, pb,
+                  wide, patient=pid, details_prefix="image: 896x100 is too ")
+    assert not stack.call(SVC, "ListFindings", pb.ListFindingsRequest(
+        patient_id=pid), role="clinician").findings
+    f = _analyze(stack, pb, dximages.chest_png(3, scale=4))
+    assert (f.image_width, f.image_height) == (112, 112)
 
 
 def test_unknown_model_not_found(stack, pb):
