@@ -134,9 +134,8 @@ out_range(int64_t off, int64_t s, int64_t w, int64_t ow, int64_t *lo,
  * fuse_clip, fuse_leaky or slopes) to y[0, len), a row of output channel
  * ch, as the unfused operators compute it (ops_elem.c: PRelu is a >= 0 ?
  * a : a * b, which cv_leaky is; Clip is cv_clip), so fusing never changes
- * a result.  It is inlined
- * into the hot kernels below, where it vectorises for each of their
- * targets.
+ * a result.  It is inlined into the hot kernels below, where it vectorises
+ * for each of their targets.
  */
 static inline void
 act_row(const cv_attrs *a, int64_t ch, float *restrict y, int64_t len)
@@ -224,20 +223,21 @@ dw3x3s2_row(const float *r0, const float *r1, const float *r2, const float *k,
 {
 	static const float zero[3] = {0, 0, 0};
 	const float *k0 = r0 ? k : zero, *k2 = r2 ? k + 6 : zero;
-	const float *restrict p0 = (r0 ? r0 : r1) - pl;
-	const float *restrict p1 = r1 - pl;
-	const float *restrict p2 = (r2 ? r2 : r1) - pl;
+	const float *restrict p0 = r0 ? r0 : r1;
+	const float *restrict p1 = r1;
+	const float *restrict p2 = r2 ? r2 : r1;
 	float a0 = k0[0], a1 = k0[1], a2 = k0[2], c0 = k[3], c1 = k[4];
 	float c2 = k[5], e0 = k2[0], e1 = k2[1], e2 = k2[2];
 	int64_t lo = (pl + 1) / 2, hi = (w - 3 + pl) / 2 + 1;
 
 	hi = w - 3 + pl < 0 ? lo : hi < ow ? hi : ow;
 	hi = hi < lo ? lo : hi;
-	for (int64_t x = lo; x < hi; x++)
-		y[x] = b0 + a0 * p0[2 * x] + a1 * p0[2 * x + 1] +
-		       a2 * p0[2 * x + 2] + c0 * p1[2 * x] +
-		       c1 * p1[2 * x + 1] + c2 * p1[2 * x + 2] +
-		       e0 * p2[2 * x] + e1 * p2[2 * x + 1] + e2 * p2[2 * x + 2];
+	for (int64_t x = lo; x < hi; x++) {
+		int64_t i = 2 * x - pl; /* >= 0 from lo on */
+		y[x] = b0 + a0 * p0[i] + a1 * p0[i + 1] + a2 * p0[i + 2] +
+		       c0 * p1[i] + c1 * p1[i + 1] + c2 * p1[i + 2] +
+		       e0 * p2[i] + e1 * p2[i + 1] + e2 * p2[i + 2];
+	}
 	for (int64_t x = 0; x < ow; x++) {
 		if (x == lo && hi > lo)
 			x = hi; /* the interior is done */
