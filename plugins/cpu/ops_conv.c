@@ -270,39 +270,31 @@ typedef struct conv_job {
 	int64_t cg, mg, k, ohw;
 } conv_job;
 
-/* rows_dw3x3: output rows [lo, hi) of all channels (row r = c * oh + oy). */
+/*
+ * rows_dw3x3: output rows [lo, hi) of all channels (row r = c * oh + oy) of
+ * a 3x3 depthwise Conv that is_dw3x3 (stride 1) or is_dw3x3s2 (stride 2)
+ * takes: the three input rows the row reads, NULL where padding.
+ */
 static void
 rows_dw3x3(void *ctx, int64_t lo, int64_t hi)
 {
 	const conv_job *j = ctx;
+	const cv_attrs *a = &j->n->a;
 	geom d = j->d;
+	int64_t s = a->strides[0];
 
 	for (int64_t r = lo; r < hi; r++) {
-		int64_t c = r / d.oh, oy = r % d.oh;
+		int64_t c = r / d.oh, iy = s * (r % d.oh) - a->pads[0];
 		const float *xc = j->x + c * d.h * d.w;
-		dw3x3_row(oy > 0 ? xc + (oy - 1) * d.w : NULL, xc + oy * d.w,
-			  oy + 1 < d.h ? xc + (oy + 1) * d.w : NULL,
-			  j->w + c * 9, j->bias ? j->bias[c] : 0, d.w, &j->n->a,
-			  c, j->y + r * d.ow);
-	}
-}
-
-/* rows_dw3x3s2: rows [lo, hi) of a stride-2 3x3 depthwise Conv, as
- * rows_dw3x3. */
-static void
-rows_dw3x3s2(void *ctx, int64_t lo, int64_t hi)
-{
-	const conv_job *j = ctx;
-	geom d = j->d;
-	int64_t pt = j->n->a.pads[0];
-
-	for (int64_t r = lo; r < hi; r++) {
-		int64_t c = r / d.oh, iy = 2 * (r % d.oh) - pt;
-		const float *xc = j->x + c * d.h * d.w;
-		dw3x3s2_row(iy >= 0 ? xc + iy * d.w : NULL, xc + (iy + 1) * d.w,
-			    iy + 2 < d.h ? xc + (iy + 2) * d.w : NULL,
-			    j->w + c * 9, j->bias ? j->bias[c] : 0, d.w, d.ow,
-			    j->n->a.pads[1], &j->n->a, c, j->y + r * d.ow);
+		const float *r0 = iy >= 0 ? xc + iy * d.w : NULL;
+		const float *r2 = iy + 2 < d.h ? xc + (iy + 2) * d.w : NULL;
+		float b0 = j->bias ? j->bias[c] : 0, *y = j->y + r * d.ow;
+		if (s == 1)
+			dw3x3_row(r0, xc + (iy + 1) * d.w, r2, j->w + c * 9, b0,
+				  d.w, a, c, y);
+		else
+			dw3x3s2_row(r0, xc + (iy + 1) * d.w, r2, j->w + c * 9,
+				    b0, d.w, d.ow, a->pads[1], a, c, y);
 	}
 }
 
@@ -548,9 +540,9 @@ run_conv(const cv_graph *g, const cv_node *n, cv_exec *x)
 		if (j.cg == 1 && j.mg == 1)
 			cv_pool_for(x->pool, d.c * d.oh,
 				    (size_t)(2 * j.k * d.ow),
-				    is_dw3x3(a, d)  ? rows_dw3x3
-				    : is_dw3x3s2(a) ? rows_dw3x3s2
-						    : rows_depthwise,
+				    is_dw3x3(a, d) || is_dw3x3s2(a)
+					    ? rows_dw3x3
+					    : rows_depthwise,
 				    &j);
 		else if (is_direct(a))
 			cv_pool_for(x->pool, (j.ohw + 15) / 16,

@@ -78,16 +78,18 @@ class FineTuned:
             return torch.cat([self.logits(x[i:i + batch], False)
                               for i in range(0, len(x), batch)])
 
-    def state(self):
+    def _trained(self):
         """The trained tensors by name, the head's as "fc.weight" and
         "fc.bias"."""
         named = dict(zip(self.names, self.backbone))
         named.update(("fc." + k, v) for k, v in self.fc.named_parameters())
-        return {k: v.detach().clone() for k, v in named.items()}
+        return named
+
+    def state(self):
+        return {k: v.detach().clone() for k, v in self._trained().items()}
 
     def load(self, saved):
-        named = dict(zip(self.names, self.backbone))
-        named.update(("fc." + k, v) for k, v in self.fc.named_parameters())
+        named = self._trained()
         if set(saved) != set(named):
             raise ValueError("saved state does not match the model: %s"
                              % sorted(set(saved) ^ set(named))[:3])
