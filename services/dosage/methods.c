@@ -14,11 +14,10 @@
 #define DRUG_READERS                                                           \
 	(MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_PHARMACIST |           \
 	 MED_ROLE_ADMIN)
-#define CARE		  (MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_PHARMACIST)
-#define CATALOGUE_EDITORS (MED_ROLE_PHARMACIST | MED_ROLE_ADMIN)
-/* Replacing a knowledge base the checks read (the catalogue's limits, the
- * allergy names, the interaction rules) is a pharmacist's act: an admin
- * runs the system, not its pharmacology (docs/security.md). */
+#define CARE (MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_PHARMACIST)
+/* Changing knowledge the checks read (a catalogue entry's limits, the
+ * catalogue, the allergy names, the interaction rules) is a pharmacist's
+ * act: an admin runs the system, not its pharmacology (docs/security.md). */
 #define KNOWLEDGE_KEEPERS MED_ROLE_PHARMACIST
 
 #define PRESCRIBERS MED_ROLE_CLINICIAN
@@ -30,7 +29,7 @@
  * action (med_method.audit_action): charting a dose creates a record,
  * changing an order updates it. */
 const med_method dosage_methods[] = {
-	MED_UNARY(UpsertDrug, upsert_drug, drug, CATALOGUE_EDITORS),
+	MED_UNARY(UpsertDrug, upsert_drug, drug, KNOWLEDGE_KEEPERS),
 	MED_UNARY(GetDrug, get_drug, drug, DRUG_READERS),
 	MED_UNARY(ListDrugs, list_drugs, list_drugs_response, DRUG_READERS),
 	MED_UNARY_AS(ImportCatalogue, import_catalogue,

@@ -125,6 +125,10 @@ def test_admin_alone_is_refused(st, pb, on_simvastatin):
                 csv=HARMLESS.encode(), version="admin-1")),
             ("ApproveInteractions", pb.ApproveInteractionsRequest(
                 version="admin-1")),
+            ("UpsertDrug", pb.UpsertDrugRequest(drug=pb.Drug(
+                code="KB-SIMVA", name="Simvastatin 40 mg tablets",
+                substance="simvastatin", unit="mg", routes=["oral"],
+                max_single_dose=8000, max_daily_dose=8000))),
             ("ImportCatalogue", pb.ImportCatalogueRequest(
                 csv=b"code,name,unit,max_single_dose,max_daily_dose\n"
                     b"KB-X,X,mg,1,2\n")),
