@@ -59,51 +59,63 @@ counts(med_arena *a, const dosage_ddi_diff *d)
 		d->n_kind[DOSAGE_DDI_CHANGED], d->n_kind[DOSAGE_DDI_REMOVED]);
 }
 
-/* weakening: is c a change that needs a second pharmacist (and, with
- * hard_stops, of a contraindicated rule)? */
+/* weakening: is c a change that needs a second pharmacist, of a rule of
+ * severity sev (NONE: a group)? */
 static bool
-weakening(const dosage_ddi_change *c, bool hard_stops)
+weakening(const dosage_ddi_change *c, dosage_ddi_severity sev)
 {
 	if (c->kind != DOSAGE_DDI_WEAKENED && c->kind != DOSAGE_DDI_CHANGED &&
 	    c->kind != DOSAGE_DDI_REMOVED)
 		return false;
-	return !hard_stops || c->was == DOSAGE_DDI_CONTRAINDICATED;
+	return c->group[0] ? sev == DOSAGE_DDI_NONE : c->was == sev;
 }
 
-/* weakening_list lists d's removed, weakened and changed rules and groups
- * ("removed DDI-030; weakened group nsaid; and 3 more"; "none"). */
-static const char *
-weakening_list(med_arena *a, const dosage_ddi_diff *d, bool hard_stops)
+typedef struct audit_list {
+	char *buf;
+	size_t len, left;
+} audit_list;
+
+/* list_add appends c to l, or counts it when l is full. */
+static void
+list_add(audit_list *l, const dosage_ddi_change *c)
 {
-	char *buf = med_arena_alloc(a, AUDIT_LIST_MAX + 32);
-	size_t len = 0, left = 0;
+	int n = -1;
 
-	if (buf == NULL)
-		return NULL;
-	buf[0] = '\0';
-	for (size_t i = 0; i < d->n; i++) {
-		const dosage_ddi_change *c = &d->items[i];
-		int n;
-
-		if (!weakening(c, hard_stops))
-			continue;
-		n = left ? -1
-			 : snprintf(buf + len, AUDIT_LIST_MAX - len,
-				    "%s%s %s%s", len ? "; " : "",
-				    dosage_ddi_change_name(c->kind),
-				    c->group[0] ? "group " : "",
-				    c->group[0] ? c->group : c->rule_id);
-		if (n < 0 || len + (size_t)n >= AUDIT_LIST_MAX) {
-			buf[len] = '\0';
-			left++;
-			continue;
-		}
-		len += (size_t)n;
+	if (l->left == 0)
+		n = snprintf(l->buf + l->len, AUDIT_LIST_MAX - l->len,
+			     "%s%s %s%s", l->len ? "; " : "",
+			     dosage_ddi_change_name(c->kind),
+			     c->group[0] ? "group " : "",
+			     c->group[0] ? c->group : c->rule_id);
+	if (n < 0 || l->len + (size_t)n >= AUDIT_LIST_MAX) {
+		l->buf[l->len] = '\0';
+		l->left++;
+		return;
 	}
-	if (left > 0)
-		snprintf(buf + len, 32, "%sand %zu more", len ? "; " : "",
-			 left);
-	return buf[0] ? buf : "none";
+	l->len += (size_t)n;
+}
+
+/* weakening_list lists d's removed, weakened and changed rules of
+ * severity least or worse, worst first, and with least NONE the groups
+ * after them ("removed DDI-030; weakened group nsaid; and 3 more";
+ * "none"). */
+static const char *
+weakening_list(med_arena *a, const dosage_ddi_diff *d,
+	       dosage_ddi_severity least)
+{
+	audit_list l = {med_arena_alloc(a, AUDIT_LIST_MAX + 32), 0, 0};
+
+	if (l.buf == NULL)
+		return NULL;
+	l.buf[0] = '\0';
+	for (int sev = DOSAGE_DDI_CONTRAINDICATED; sev >= (int)least; sev--)
+		for (size_t i = 0; i < d->n; i++)
+			if (weakening(&d->items[i], (dosage_ddi_severity)sev))
+				list_add(&l, &d->items[i]);
+	if (l.left > 0)
+		snprintf(l.buf + l.len, 32, "%sand %zu more", l.len ? "; " : "",
+			 l.left);
+	return l.buf[0] ? l.buf : "none";
 }
 
 /* audit_import names the version and its changes on the call's event (it
@@ -127,8 +139,8 @@ audit_import(med_call *call, const dosage_ddi_save *sv,
 		{"replaces", base->version},
 		{"replaces_sha256", base->sha256},
 		{"changes", counts(a, d)},
-		{"hard_stops_weakened", weakening_list(a, d, true)},
-		{"weakening", weakening_list(a, d, false)},
+		{"hard_stops_weakened", weakening_list(a, d, DOSAGE_DDI_MAJOR)},
+		{"weakening", weakening_list(a, d, DOSAGE_DDI_NONE)},
 	};
 	med_call_add_details(call, det, sizeof(det) / sizeof(det[0]));
 }
@@ -454,8 +466,8 @@ audit_approval(med_call *call, const dosage_ddi_info *info,
 		{"imported_by", info->imported_by},
 		{"approved_by", med_call_principal(call)->user},
 		{"changes", counts(a, d)},
-		{"hard_stops_weakened", weakening_list(a, d, true)},
-		{"weakening", weakening_list(a, d, false)},
+		{"hard_stops_weakened", weakening_list(a, d, DOSAGE_DDI_MAJOR)},
+		{"weakening", weakening_list(a, d, DOSAGE_DDI_NONE)},
 	};
 	med_call_add_details(call, det, sizeof(det) / sizeof(det[0]));
 }
