@@ -411,7 +411,7 @@ dosage_rpc_get_interactions(med_call *call, const ProtobufCMessage *in,
 		(const void *)in;
 	kb_reply *res = (void *)out;
 	dosage_ddi_ref *ref = NULL;
-	dosage_ddi_info info;
+	dosage_ddi_info info = {.kb_id = 0};
 	med_err err;
 
 	if (req->version[0] != '\0')
