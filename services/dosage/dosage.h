@@ -292,6 +292,7 @@ MED_UNARY_HANDLER(dosage_rpc_read_fhir);
 MED_UNARY_HANDLER(dosage_rpc_reconcile_order);
 MED_UNARY_HANDLER(dosage_rpc_import_interactions);
 MED_UNARY_HANDLER(dosage_rpc_get_interactions);
+MED_UNARY_HANDLER(dosage_rpc_approve_interactions);
 /* Home medicines: orders/handlers_home.c; their FHIR, fhir/home_fhir.c. */
 MED_UNARY_HANDLER(dosage_rpc_add_home_medication);
 MED_UNARY_HANDLER(dosage_rpc_list_home_medications);

@@ -14,8 +14,11 @@
 #define DRUG_READERS                                                           \
 	(MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_PHARMACIST |           \
 	 MED_ROLE_ADMIN)
-#define CARE		  (MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_PHARMACIST)
-#define CATALOGUE_EDITORS (MED_ROLE_PHARMACIST | MED_ROLE_ADMIN)
+#define CARE (MED_ROLE_CLINICIAN | MED_ROLE_NURSE | MED_ROLE_PHARMACIST)
+/* Changing knowledge the checks read (a catalogue entry's limits, the
+ * catalogue, the allergy names, the interaction rules) is a pharmacist's
+ * act: an admin runs the system, not its pharmacology (docs/security.md). */
+#define KNOWLEDGE_KEEPERS MED_ROLE_PHARMACIST
 
 #define PRESCRIBERS MED_ROLE_CLINICIAN
 #define CHARTERS    (MED_ROLE_CLINICIAN | MED_ROLE_NURSE)
@@ -26,13 +29,13 @@
  * action (med_method.audit_action): charting a dose creates a record,
  * changing an order updates it. */
 const med_method dosage_methods[] = {
-	MED_UNARY(UpsertDrug, upsert_drug, drug, CATALOGUE_EDITORS),
+	MED_UNARY(UpsertDrug, upsert_drug, drug, KNOWLEDGE_KEEPERS),
 	MED_UNARY(GetDrug, get_drug, drug, DRUG_READERS),
 	MED_UNARY(ListDrugs, list_drugs, list_drugs_response, DRUG_READERS),
 	MED_UNARY_AS(ImportCatalogue, import_catalogue,
-		     import_catalogue_response, CATALOGUE_EDITORS, UPDATES),
+		     import_catalogue_response, KNOWLEDGE_KEEPERS, UPDATES),
 	MED_UNARY_AS(ImportAllergyNames, import_allergy_names,
-		     import_allergy_names_response, CATALOGUE_EDITORS, UPDATES),
+		     import_allergy_names_response, KNOWLEDGE_KEEPERS, UPDATES),
 	MED_UNARY_AS(CodeAllergy, code_allergy, allergy_coding,
 		     MED_ROLE_PHARMACIST, UPDATES),
 	MED_UNARY(SetPatientContext, set_patient_context, patient_context,
@@ -89,12 +92,16 @@ const med_method dosage_methods[] = {
 	 * prescriber or pharmacist, not by whoever charted it. */
 	MED_UNARY_AS(ConfirmWeight, confirm_weight, patient_context,
 		     MED_ROLE_CLINICIAN | MED_ROLE_PHARMACIST, UPDATES),
-	/* The interaction knowledge base is the pharmacy's, like the
-	 * catalogue; every user of the checks may read which one runs. */
+	/* The interaction knowledge base is the pharmacy's; one that
+	 * removes or weakens rules waits for a second pharmacist's approval
+	 * (handlers_ddi.c).  Every user of the checks may read which one
+	 * runs. */
 	MED_UNARY_AS(ImportInteractions, import_interactions, knowledge_base,
-		     CATALOGUE_EDITORS, UPDATES),
+		     KNOWLEDGE_KEEPERS, UPDATES),
 	MED_UNARY(GetInteractions, get_interactions, knowledge_base,
 		  DRUG_READERS),
+	MED_UNARY_AS(ApproveInteractions, approve_interactions, knowledge_base,
+		     KNOWLEDGE_KEEPERS, UPDATES),
 	/* The home-medicine list is taken by whoever takes the history (a
 	 * nurse, a pharmacist, a doctor); the admission decision on each is
 	 * a prescriber's. */

@@ -100,6 +100,7 @@ NOT_PATIENT_SCOPED = {
     ("dosage", "ListDrugs"), ("dosage", "ImportCatalogue"),
     ("dosage", "ImportAllergyNames"),
     ("dosage", "ImportInteractions"), ("dosage", "GetInteractions"),
+    ("dosage", "ApproveInteractions"),
     ("records", "ReadText"),
 }
 

@@ -22,7 +22,11 @@ SERVICES = ("audit", "identity", "records", "dosage")
 HOUR = 3600 * 1000
 STARTER = "starter-2026.1"
 
-pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True)
+# A second pharmacist approves an import that removes or weakens rules
+# (issue 74).
+SECOND = "pharm.second"
+pytestmark = pytest.mark.stack(services=SERVICES, patient_checks=True,
+                               users={SECOND: ("pharmacist", None)})
 
 PROTOS = "dosage"
 
@@ -294,6 +298,13 @@ def import_kb(st, pb, text, version, role="pharmacist"):
                                                 version=version), role=role)
 
 
+def approved(st, pb, version):
+    """version, staged by the pharmacist, approved by a second one."""
+    return st.call("dosage", "ApproveInteractions",
+                   pb.ApproveInteractionsRequest(version=version),
+                   token=st.user_tokens[SECOND])
+
+
 @pytest.mark.parametrize("text,want", [
     ("# a hospital's base\n"
      "interaction,H-1,warfarin + paracetamol,moderate,m,a,s\n"
@@ -320,10 +331,11 @@ def test_import_refused_naming_the_line(st, pb, catalogue, text, want):
     assert kb.version == STARTER
 
 
-def test_import_is_for_the_pharmacy(st, pb, catalogue):
+@pytest.mark.parametrize("role", ["clinician", "admin"])
+def test_import_is_for_the_pharmacy(st, pb, catalogue, role):
     expect_status(grpc.StatusCode.PERMISSION_DENIED, import_kb, st, pb,
                   "interaction,H-1,warfarin + paracetamol,moderate,m,a,s\n",
-                  "hospital-x", role="clinician")
+                  "hospital-x", role=role)
 
 
 def test_import_versioned_and_audited(st, pb, catalogue):
@@ -338,6 +350,10 @@ def test_import_versioned_and_audited(st, pb, catalogue):
     assert (kb.version, kb.origin, kb.rules) == ("hospital-2026.2",
                                                  "import", 1)
     assert len(kb.sha256) == 64
+    # It drops the starter set's rules: in force once a second
+    # pharmacist approves (test_kb_control.py replays that in full).
+    assert kb.state == "pending"
+    assert approved(st, pb, "hospital-2026.2").state == "active"
     p = patient(st, pb)
     order(st, pb, p, "DDI-WARF", 3, freq="daily")
     c = ddi(check(st, pb, p, "DDI-PARA", 1000).checks)
@@ -366,9 +382,14 @@ def test_import_versioned_and_audited(st, pb, catalogue):
 
     d = poll(event, timeout=20, what="the import's audit event")
     assert d["rules"] == "1" and len(d["sha256"]) == 64
+    assert d["event"] == "interactions_staged"
     # The starter text again, under a label of its own.
     with open(os.path.join(paths.REPO_ROOT, "services", "dosage",
                            "knowledge", "interactions.csv")) as f:
         starter = "".join(l for l in f if not l.startswith("version,"))
     kb = import_kb(st, pb, starter, "starter-2026.1-restored")
     assert kb.rules >= 40
+    # H-1 goes: a second pharmacist's word again.
+    assert [(c.change, c.rule_id) for c in kb.changes
+            if c.change == "removed"] == [("removed", "H-1")]
+    assert approved(st, pb, "starter-2026.1-restored").state == "active"

@@ -610,6 +610,22 @@ static const char *const v25_statements[] = {
 	NULL,
 };
 
+/*
+ * v29 (issue 74): an interaction knowledge base that removes or weakens
+ * rules waits for a second pharmacist: its status (pending, accepted),
+ * the active version it was compared with, and who approved it when.
+ */
+static const char *const v29_statements[] = {
+	"ALTER TABLE interaction_kbs"
+	" ADD COLUMN IF NOT EXISTS status VARCHAR(16) NOT NULL"
+	" DEFAULT 'accepted',"
+	" ADD COLUMN IF NOT EXISTS base_kb_id BIGINT NOT NULL DEFAULT 0,"
+	" ADD COLUMN IF NOT EXISTS approved_by VARCHAR(128) NOT NULL"
+	" DEFAULT '',"
+	" ADD COLUMN IF NOT EXISTS approved_ms BIGINT NOT NULL DEFAULT 0",
+	NULL,
+};
+
 const med_db_migration dosage_migrations[] = {
 	{1, "drugs: the catalogue with dose limits", v1_statements},
 	{2, "full dose limits, patient context, orders, administrations",
@@ -662,6 +678,10 @@ const med_db_migration dosage_migrations[] = {
 	 v24_statements},
 	{25, "administrations: found by status in export order",
 	 v25_statements},
+	{29,
+	 "interaction knowledge bases that weaken rules wait for a second "
+	 "pharmacist",
+	 v29_statements},
 };
 const size_t dosage_n_migrations =
 	sizeof(dosage_migrations) / sizeof(dosage_migrations[0]);

@@ -428,6 +428,9 @@ void dosage_ddi_release(dosage_ddi_ref *ref);
 /* dosage_ddi_kb_of is the knowledge base of ref (NULL for NULL). */
 const dosage_ddi_kb *dosage_ddi_kb_of(const dosage_ddi_ref *ref);
 
+/* dosage_ddi_ref_id is the stored version (interaction_kbs.id) of ref. */
+int64_t dosage_ddi_ref_id(const dosage_ddi_ref *ref);
+
 /* dosage_ddi_forget drops the cached knowledge base, so that the next
  * check reads the active one again (after an import). */
 void dosage_ddi_forget(void);

@@ -107,6 +107,12 @@ dosage_ddi_kb_of(const dosage_ddi_ref *ref)
 	return ref ? ref->kb : NULL;
 }
 
+int64_t
+dosage_ddi_ref_id(const dosage_ddi_ref *ref)
+{
+	return ref->kb_id;
+}
+
 /* cached takes a reference to the cached copy when it is version id. */
 static dosage_ddi_ref *
 cached(int64_t id)

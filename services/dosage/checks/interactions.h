@@ -119,6 +119,52 @@ int64_t dosage_ddi_kb_window_ms(const dosage_ddi_kb *kb);
  * "" for none. */
 const char *dosage_ddi_severity_name(dosage_ddi_severity s);
 
+/* dosage_ddi_change_kind - how a rule or group of an imported base
+ * differs from the active one (the proto's KnowledgeChange.change). */
+typedef enum dosage_ddi_change_kind {
+	DOSAGE_DDI_ADDED = 0,
+	DOSAGE_DDI_TIGHTENED = 1, /* stronger, nothing weaker */
+	DOSAGE_DDI_REWORDED = 2,  /* mechanism, action or source only */
+	DOSAGE_DDI_WEAKENED = 3,  /* weaker in some way; a group lost members */
+	DOSAGE_DDI_CHANGED = 4,	  /* its kind or terms: not comparable */
+	DOSAGE_DDI_REMOVED = 5,
+	DOSAGE_DDI_N_CHANGE_KINDS = 6,
+} dosage_ddi_change_kind;
+
+/* dosage_ddi_change - one difference (strings "" when absent). */
+typedef struct dosage_ddi_change {
+	dosage_ddi_change_kind kind;
+	const char *rule_id; /* a rule's, or "" */
+	const char *group;   /* a group's name, or "" */
+	const char *before;  /* "severity; terms; window_h h", or members */
+	const char *after;
+	dosage_ddi_severity was, now; /* a rule's severities (NONE: absent) */
+} dosage_ddi_change;
+
+/* dosage_ddi_diff - every difference, and how many of each kind. */
+typedef struct dosage_ddi_diff {
+	dosage_ddi_change *items;
+	size_t n;
+	size_t n_kind[DOSAGE_DDI_N_CHANGE_KINDS];
+} dosage_ddi_diff;
+
+/*
+ * dosage_ddi_kb_diff compares nw with old (NULL: nothing, every rule is
+ * added): rules by id (old's order, then nw's new rules), then groups by
+ * name.  Memory from a (nothing points into old or nw).  Errors:
+ * MED_ERR_NOMEM.
+ */
+med_err dosage_ddi_kb_diff(const dosage_ddi_kb *old, const dosage_ddi_kb *nw,
+			   med_arena *a, dosage_ddi_diff *out) MED_MUST_CHECK;
+
+/* dosage_ddi_diff_weakens: does d remove, weaken or change a rule or
+ * group (what needs a second pharmacist)? */
+bool dosage_ddi_diff_weakens(const dosage_ddi_diff *d);
+
+/* dosage_ddi_change_name: "added", "tightened", "reworded", "weakened",
+ * "changed" or "removed". */
+const char *dosage_ddi_change_name(dosage_ddi_change_kind k);
+
 /* dosage_ddi_hit - one rule that fired for the checked drug. */
 typedef struct dosage_ddi_hit {
 	const dosage_ddi_rule *rule;

@@ -14,48 +14,80 @@
 #include "checks.h"
 #include "store_ddi.h"
 
-/* --- the active version --------------------------------------------------- */
+/* --- reading a version ---------------------------------------------------- */
 
+static void
+text_col(const med_db_row *row, unsigned i, char *out, size_t cap)
+{
+	med_strlcpy(out,
+		    med_db_row_is_null(row, i) ? ""
+					       : med_db_row_text(row, i, NULL),
+		    cap);
+}
+
+/* on_info reads INFO_COLS. */
 static med_err
-on_active(void *arg, const med_db_row *row)
+on_info(void *arg, const med_db_row *row)
 {
 	dosage_ddi_info *info = arg;
 
 	info->kb_id = med_db_row_int64(row, 0);
-	med_strlcpy(info->version,
-		    med_db_row_is_null(row, 1) ? ""
-					       : med_db_row_text(row, 1, NULL),
-		    sizeof(info->version));
-	med_strlcpy(info->origin,
-		    med_db_row_is_null(row, 2) ? ""
-					       : med_db_row_text(row, 2, NULL),
-		    sizeof(info->origin));
+	text_col(row, 1, info->version, sizeof(info->version));
+	text_col(row, 2, info->origin, sizeof(info->origin));
 	info->n_rules = med_db_row_int64(row, 3);
 	info->n_groups = med_db_row_int64(row, 4);
-	med_strlcpy(info->imported_by,
-		    med_db_row_is_null(row, 5) ? ""
-					       : med_db_row_text(row, 5, NULL),
-		    sizeof(info->imported_by));
+	text_col(row, 5, info->imported_by, sizeof(info->imported_by));
 	info->imported_ms = med_db_row_int64(row, 6);
-	med_strlcpy(info->sha256,
-		    med_db_row_is_null(row, 7) ? ""
-					       : med_db_row_text(row, 7, NULL),
-		    sizeof(info->sha256));
+	text_col(row, 7, info->sha256, sizeof(info->sha256));
+	info->pending = med_db_row_int64(row, 8) != 0;
+	info->base_kb_id = med_db_row_int64(row, 9);
+	text_col(row, 10, info->base_version, sizeof(info->base_version));
+	text_col(row, 11, info->approved_by, sizeof(info->approved_by));
+	info->approved_ms = med_db_row_int64(row, 12);
 	return MED_OK;
 }
 
-#define ACTIVE_SQL                                                             \
-	"SELECT a.kb_id, k.version, k.origin, COALESCE(k.n_rules, 0),"         \
+/* The columns of one version k (and the version b it was compared
+ * with), as on_info reads them. */
+#define INFO_COLS                                                              \
+	" k.version, k.origin, COALESCE(k.n_rules, 0),"                        \
 	" COALESCE(k.n_groups, 0), k.imported_by,"                             \
-	" COALESCE(k.imported_ms, 0), k.sha256"                                \
-	" FROM interaction_kb_active a"                                        \
-	" LEFT JOIN interaction_kbs k ON k.id = a.kb_id WHERE a.id = 1"
+	" COALESCE(k.imported_ms, 0), k.sha256,"                               \
+	" COALESCE(k.status = 'pending', 0), COALESCE(k.base_kb_id, 0),"       \
+	" b.version, k.approved_by, COALESCE(k.approved_ms, 0)"
+#define INFO_JOIN " LEFT JOIN interaction_kbs b ON b.id = k.base_kb_id"
+
+#define ACTIVE_SQL                                                             \
+	"SELECT a.kb_id," INFO_COLS " FROM interaction_kb_active a"            \
+	" LEFT JOIN interaction_kbs k ON k.id = a.kb_id" INFO_JOIN             \
+	" WHERE a.id = 1"
+
+/* The active row alone, locked: what an import or approval changes. */
+#define ACTIVE_LOCK_SQL                                                        \
+	"SELECT kb_id FROM interaction_kb_active WHERE id = 1 FOR UPDATE"
 
 med_err
 dosage_store_ddi_active(med_db *db, dosage_ddi_info *info)
 {
 	memset(info, 0, sizeof(*info));
-	return med_db_query_once(db, ACTIVE_SQL, NULL, 0, on_active, info);
+	return med_db_query_once(db, ACTIVE_SQL, NULL, 0, on_info, info);
+}
+
+med_err
+dosage_store_ddi_version(med_db *db, const char *label, dosage_ddi_info *info)
+{
+	med_db_value v[] = {MED_DB_STR(label)};
+	med_err err;
+
+	memset(info, 0, sizeof(*info));
+	err = med_db_query_once(db,
+				"SELECT k.id," INFO_COLS
+				" FROM interaction_kbs k" INFO_JOIN
+				" WHERE k.version = ?",
+				v, 1, on_info, info);
+	if (err == MED_OK && info->kb_id == 0)
+		return MED_ERR_NOT_FOUND;
+	return err;
 }
 
 typedef struct body_read {
@@ -136,13 +168,16 @@ insert_version(med_db_conn *c, const dosage_ddi_save *sv, int64_t *id)
 		MED_DB_STR(sv->by),
 		MED_DB_I64(sv->now_ms),
 		MED_DB_BLOBV(sv->text, sv->len),
+		MED_DB_STR(sv->pending ? "pending" : "accepted"),
+		MED_DB_I64(sv->base_kb_id),
 	};
 	med_err err = med_db_exec(
 		c,
 		"INSERT INTO interaction_kbs (version, origin, sha256,"
-		" n_rules, n_groups, imported_by, imported_ms, body)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		v, 8, NULL, &insert_id);
+		" n_rules, n_groups, imported_by, imported_ms, body,"
+		" status, base_kb_id)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		v, 10, NULL, &insert_id);
 
 	*id = (int64_t)insert_id;
 	for (size_t i = 0; err == MED_OK && i < dosage_ddi_kb_n_rules(sv->kb);
@@ -196,6 +231,17 @@ audit_shipped(med_db_conn *c, const dosage_ddi_save *sv)
 }
 
 static med_err
+make_active(med_db_conn *c, int64_t id)
+{
+	med_db_value a[1] = {MED_DB_I64(id)};
+
+	return med_db_exec(c,
+			   "UPDATE interaction_kb_active SET kb_id = ?"
+			   " WHERE id = 1",
+			   a, 1, NULL, NULL);
+}
+
+static med_err
 save_tx(med_db_conn *c, void *arg)
 {
 	const dosage_ddi_save *sv = arg;
@@ -206,12 +252,15 @@ save_tx(med_db_conn *c, void *arg)
 
 	memset(&cur, 0, sizeof(cur));
 	/* The active row is locked: replicas starting together install
-	 * the shipped set once. */
-	if ((err = med_db_query(c, ACTIVE_SQL " FOR UPDATE", NULL, 0, on_active,
+	 * the shipped set once, and an import's changes are against the
+	 * version still active when it commits. */
+	if ((err = med_db_query(c, ACTIVE_SQL " FOR UPDATE", NULL, 0, on_info,
 				&cur)) != MED_OK)
 		return err;
 	if (sv->shipped && !shipped_stale(&cur, dosage_ddi_kb_version(sv->kb)))
 		return MED_OK;
+	if (!sv->shipped && cur.kb_id != sv->base_kb_id)
+		return MED_ERR_CONFLICT;
 	if ((err = med_db_query(c,
 				"SELECT id FROM interaction_kbs WHERE version "
 				"= ?",
@@ -221,11 +270,7 @@ save_tx(med_db_conn *c, void *arg)
 		return MED_ERR_EXISTS;
 	if (id == 0 && (err = insert_version(c, sv, &id)) != MED_OK)
 		return err;
-	med_db_value a[1] = {MED_DB_I64(id)};
-	if ((err = med_db_exec(c,
-			       "UPDATE interaction_kb_active SET kb_id = ?"
-			       " WHERE id = 1",
-			       a, 1, NULL, NULL)) != MED_OK)
+	if (!sv->pending && (err = make_active(c, id)) != MED_OK)
 		return err;
 	return sv->shipped ? audit_shipped(c, sv) : MED_OK;
 }
@@ -237,4 +282,59 @@ dosage_store_ddi_save(med_call *call, const dosage_ddi_save *sv)
 	 * install writes its own. */
 	return sv->shipped ? med_db_tx(med_call_db(call), save_tx, (void *)sv)
 			   : med_call_tx(call, save_tx, (void *)sv);
+}
+
+/* --- approving a pending version ------------------------------------------ */
+
+/* refusal says why ap may not put version t in force with active. */
+static dosage_ddi_refusal
+refusal(const dosage_ddi_approval *ap, const dosage_ddi_info *t, int64_t active)
+{
+	if (!t->pending)
+		return DOSAGE_DDI_NOT_PENDING;
+	if (strcmp(t->imported_by, ap->by) == 0)
+		return DOSAGE_DDI_SAME_PERSON;
+	if (t->base_kb_id != active || ap->base_kb_id != active)
+		return DOSAGE_DDI_BASE_CHANGED;
+	return DOSAGE_DDI_APPROVE_OK;
+}
+
+static med_err
+approve_tx(med_db_conn *c, void *arg)
+{
+	dosage_ddi_approval *ap = arg;
+	dosage_ddi_info t;
+	int64_t active = 0;
+	med_db_value k[1] = {MED_DB_I64(ap->kb_id)};
+	med_err err;
+
+	memset(&t, 0, sizeof(t));
+	if ((err = med_db_query(c, ACTIVE_LOCK_SQL, NULL, 0, on_id, &active)) !=
+		    MED_OK ||
+	    (err = med_db_query(c,
+				"SELECT k.id," INFO_COLS
+				" FROM interaction_kbs k" INFO_JOIN
+				" WHERE k.id = ? FOR UPDATE",
+				k, 1, on_info, &t)) != MED_OK)
+		return err;
+	if (t.kb_id == 0)
+		return MED_ERR_NOT_FOUND;
+	if ((ap->refusal = refusal(ap, &t, active)) != DOSAGE_DDI_APPROVE_OK)
+		return MED_ERR_PRECONDITION;
+	med_db_value v[] = {MED_DB_STR(ap->by), MED_DB_I64(ap->now_ms),
+			    MED_DB_I64(ap->kb_id)};
+	if ((err = med_db_exec(c,
+			       "UPDATE interaction_kbs SET status = "
+			       "'accepted', approved_by = ?, approved_ms = ?"
+			       " WHERE id = ?",
+			       v, 3, NULL, NULL)) != MED_OK)
+		return err;
+	return make_active(c, ap->kb_id);
+}
+
+med_err
+dosage_store_ddi_approve(med_call *call, dosage_ddi_approval *ap)
+{
+	ap->refusal = DOSAGE_DDI_APPROVE_OK;
+	return med_call_tx(call, approve_tx, ap);
 }

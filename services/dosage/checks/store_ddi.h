@@ -11,7 +11,7 @@
 
 #include "interactions.h"
 
-/* dosage_ddi_info - the active version (kb_id 0: none). */
+/* dosage_ddi_info - one version (kb_id 0: none). */
 typedef struct dosage_ddi_info {
 	int64_t kb_id;
 	char version[DOSAGE_DDI_VERSION_MAX + 1];
@@ -20,11 +20,21 @@ typedef struct dosage_ddi_info {
 	char imported_by[128];
 	int64_t imported_ms;
 	char sha256[65];
+	bool pending;	    /* staged, waiting for a second pharmacist */
+	int64_t base_kb_id; /* the active version it was compared with */
+	char base_version[DOSAGE_DDI_VERSION_MAX + 1];
+	char approved_by[128];
+	int64_t approved_ms;
 } dosage_ddi_info;
 
 /* dosage_store_ddi_active reads the active version into info. */
 med_err dosage_store_ddi_active(med_db *db,
 				dosage_ddi_info *info) MED_MUST_CHECK;
+
+/* dosage_store_ddi_version reads version label into info.  Errors:
+ * MED_ERR_NOT_FOUND, the database's. */
+med_err dosage_store_ddi_version(med_db *db, const char *label,
+				 dosage_ddi_info *info) MED_MUST_CHECK;
 
 /* dosage_store_ddi_body reads version kb_id's text (NUL-terminated, in
  * a).  Errors: NOT_FOUND, UNAVAILABLE, NOMEM. */
@@ -45,14 +55,46 @@ typedef struct dosage_ddi_save {
 	 * an import always (its call's event commits with it). */
 	bool shipped;
 	struct med_audit *audit;
+	/* An import: the active version it was compared with (the save
+	 * fails MED_ERR_CONFLICT when another is active by then), and
+	 * whether it waits for a second pharmacist instead of taking
+	 * effect. */
+	int64_t base_kb_id;
+	bool pending;
 } dosage_ddi_save;
 
 /* dosage_store_ddi_save stores sv's version with its rules and makes it
- * the active one, in one transaction: an import in the call's (med_call_tx,
- * its audit event commits with it), the shipped install in one of its own
- * on the call's database.  Errors: MED_ERR_EXISTS (an import
- * of a version already stored), the database's. */
+ * the active one (or, sv->pending, stages it), in one transaction: an
+ * import in the call's (med_call_tx, its audit event commits with it), the
+ * shipped install in one of its own on the call's database.  Errors:
+ * MED_ERR_EXISTS (an import of a version already stored),
+ * MED_ERR_CONFLICT (an import whose base is no longer active), the
+ * database's. */
 med_err dosage_store_ddi_save(med_call *call,
 			      const dosage_ddi_save *sv) MED_MUST_CHECK;
+
+/* dosage_ddi_refusal - why an approval was refused. */
+typedef enum dosage_ddi_refusal {
+	DOSAGE_DDI_APPROVE_OK = 0,
+	DOSAGE_DDI_NOT_PENDING,	 /* in force already, or retired */
+	DOSAGE_DDI_SAME_PERSON,	 /* the importer cannot approve */
+	DOSAGE_DDI_BASE_CHANGED, /* another version is active now */
+} dosage_ddi_refusal;
+
+/* dosage_ddi_approval - a pending version to put in force. */
+typedef struct dosage_ddi_approval {
+	int64_t kb_id, base_kb_id; /* as read before (dosage_ddi_info) */
+	const char *by;		   /* the approving pharmacist */
+	int64_t now_ms;
+	dosage_ddi_refusal refusal; /* set when MED_ERR_PRECONDITION */
+} dosage_ddi_approval;
+
+/* dosage_store_ddi_approve makes ap's version the active one in the call's
+ * transaction (its audit event commits with it), checking again under
+ * the lock that it is pending, that ap->by did not import it and that its
+ * base is still active.  Errors: MED_ERR_PRECONDITION (ap->refusal says
+ * why), MED_ERR_NOT_FOUND, the database's. */
+med_err dosage_store_ddi_approve(med_call *call,
+				 dosage_ddi_approval *ap) MED_MUST_CHECK;
 
 #endif

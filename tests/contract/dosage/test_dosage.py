@@ -48,7 +48,10 @@ def test_second_upsert_increments_revision(stack, pb):
     r1 = _upsert(stack, pb, d)
     d.max_single_dose = 500.0
     d.high_alert = True
-    r2 = _upsert(stack, pb, d, role="admin")
+    # A limit is the pharmacy's to change, not an admin's (issue 74).
+    expect_status(grpc.StatusCode.PERMISSION_DENIED, _upsert, stack, pb, d,
+                  role="admin")
+    r2 = _upsert(stack, pb, d)
     assert r2.revision == r1.revision + 1
     assert r2.max_single_dose == 500.0 and r2.high_alert
     g = stack.call(SVC, "GetDrug", pb.GetDrugRequest(code=d.code),
@@ -117,7 +120,8 @@ def test_wrong_token_unauthenticated(stack, pb):
                   token="wrong-token")
 
 
-@pytest.mark.parametrize("role", ["nurse", "clinician", "registrar"])
+@pytest.mark.parametrize("role", ["nurse", "clinician", "registrar",
+                                  "admin"])
 def test_upsert_wrong_role_permission_denied(stack, pb, role):
     expect_status(grpc.StatusCode.PERMISSION_DENIED, _upsert, stack, pb,
                   _drug(pb), role=role)

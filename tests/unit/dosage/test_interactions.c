@@ -301,6 +301,132 @@ test_shipped_scenarios(void)
 	dosage_ddi_kb_free(kb);
 }
 
+/* edited is base with from replaced by to (once; from must occur). */
+static const char *
+edited(const char *from, const char *to)
+{
+	static char buf[sizeof(base) + 512];
+	const char *at = strstr(base, from);
+
+	if (at == NULL) {
+		mt_fail(__FILE__, __LINE__, "\"%s\" not in the base", from);
+		return base;
+	}
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - base), base, to,
+		 at + strlen(from));
+	return buf;
+}
+
+/* changes compares text with base: "kind id|kind group:g ..." and, in
+ * *weakens, whether it needs a second pharmacist. */
+static const char *
+changes(const char *old_text, const char *text, bool *weakens)
+{
+	static char out[1024];
+	dosage_ddi_kb *old = old_text ? load(old_text) : NULL;
+	dosage_ddi_kb *nw = load(text);
+	med_arena *a = med_arena_new(1 << 20);
+	dosage_ddi_diff d;
+	size_t len = 0;
+
+	out[0] = '\0';
+	MT_OK(dosage_ddi_kb_diff(old, nw, a, &d));
+	for (size_t i = 0; i < d.n && len < sizeof(out); i++)
+		len += (size_t)snprintf(
+			out + len, sizeof(out) - len, "%s%s %s%s", i ? " " : "",
+			dosage_ddi_change_name(d.items[i].kind),
+			d.items[i].group[0] ? "group:" : "",
+			d.items[i].group[0] ? d.items[i].group
+					    : d.items[i].rule_id);
+	*weakens = dosage_ddi_diff_weakens(&d);
+	med_arena_free(a);
+	dosage_ddi_kb_free(old);
+	dosage_ddi_kb_free(nw);
+	return out;
+}
+
+/* A diff: what the second pharmacist is shown, and what needs one. */
+static void
+test_diff(void)
+{
+	bool w = true;
+
+	MT_EQ_STR(changes(base, base, &w), "");
+	MT_TRUE(!w);
+	/* The attack: a hard stop becomes a warning, or disappears. */
+	MT_EQ_STR(changes(base,
+			  edited("J02AC,contraindicated", "J02AC,moderate"),
+			  &w),
+		  "weakened P-3");
+	MT_TRUE(w);
+	MT_EQ_STR(changes(base,
+			  edited("interaction,P-3,simvastatin + J02AC,"
+				 "contraindicated,myopathy,stop,label\n",
+				 ""),
+			  &w),
+		  "removed P-3");
+	MT_TRUE(w);
+	/* Renaming a rule is removing one and adding another. */
+	MT_EQ_STR(changes(base, edited("P-3,", "P-33,"), &w),
+		  "removed P-3 added P-33");
+	MT_TRUE(w);
+	/* Terms matched as a set of what they name, not as spelt. */
+	MT_EQ_STR(changes(base,
+			  edited("warfarin + clarithromycin",
+				 "clarithromycin +   warfarin"),
+			  &w),
+		  "");
+	MT_EQ_STR(changes(base,
+			  edited("warfarin + clarithromycin",
+				 "warfarin + erythromycin"),
+			  &w),
+		  "changed P-1");
+	MT_TRUE(w);
+	/* Stronger takes effect at once; weaker in any way does not. */
+	MT_EQ_STR(changes(base,
+			  edited("marrow,fbc,BNF,12", "marrow,fbc,BNF,72"), &w),
+		  "tightened W-1");
+	MT_TRUE(!w);
+	MT_EQ_STR(changes(base,
+			  edited("trimethoprim,moderate", "trimethoprim,major"),
+			  &w),
+		  "tightened W-1");
+	MT_TRUE(!w);
+	MT_EQ_STR(changes(base, edited("marrow,fbc,BNF,12", "marrow,fbc,BNF,6"),
+			  &w),
+		  "weakened W-1");
+	MT_TRUE(w);
+	MT_EQ_STR(changes(base, edited("qt >= 2", "qt >= 3"), &w),
+		  "weakened C-1");
+	MT_TRUE(w);
+	MT_EQ_STR(changes(base, edited("check inr", "check the INR daily"), &w),
+		  "reworded P-1");
+	MT_TRUE(!w);
+	/* A group is matched by name: members lost weaken every rule
+	 * naming it. */
+	MT_EQ_STR(changes(base,
+			  edited("ondansetron;haloperidol;", "ondansetron;"),
+			  &w),
+		  "weakened group:qt");
+	MT_TRUE(w);
+	MT_EQ_STR(changes(base, edited("ondansetron;", "ondansetron;quinine;"),
+			  &w),
+		  "tightened group:qt");
+	MT_TRUE(!w);
+	MT_EQ_STR(changes(base,
+			  edited("interaction,W-1,",
+				 "interaction,N-1,aspirin + warfarin,major,"
+				 "bleeding,avoid,src\ninteraction,W-1,"),
+			  &w),
+		  "added N-1");
+	MT_TRUE(!w);
+	/* Nothing before: everything is added. */
+	MT_EQ_STR(changes(NULL,
+			  "interaction,A,warfarin + aspirin,major,m,a,s\n", &w),
+		  "added A");
+	MT_TRUE(!w);
+}
+
 static const mt_case cases[] = {
 	{"shipped_loads", test_shipped_loads},
 	{"refusals", test_refusals},
@@ -311,6 +437,7 @@ static const mt_case cases[] = {
 	{"window", test_window},
 	{"worst_first", test_worst_first},
 	{"shipped_scenarios", test_shipped_scenarios},
+	{"diff", test_diff},
 	{NULL, NULL},
 };
 
