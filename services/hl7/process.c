@@ -290,7 +290,7 @@ static bool
 check_binding(const hl7_state *st, const hl7_peer *peer, const hl7_header *h,
 	      hl7_problem *p)
 {
-	char sender[260], why[400];
+	char sender[260], why[700];
 
 	snprintf(sender, sizeof(sender), "%s@%s", h->sending_app,
 		 h->sending_facility);
@@ -298,8 +298,7 @@ check_binding(const hl7_state *st, const hl7_peer *peer, const hl7_header *h,
 			      peer->n_names, sender, h->type, why, sizeof(why)))
 		return true;
 	(void)hl7_problem_set(p, "AR", HL7_E_INTERNAL, "MSH", 1, 3,
-			      "MSH-3/MSH-4: the peer (%s) %s "
-			      "(MED_HL7_SENDERS)",
+			      "MSH-3/MSH-4: the peer (%s) %s",
 			      peer->label[0] ? peer->label : "unknown", why);
 	return false;
 }

@@ -441,6 +441,38 @@ def test_tls_listener_requires_client_certificate(hst):
         hl7.restart(hst, MED_HL7_TRUSTED_NETWORK="true")
 
 
+def test_make_runs_bindings_refuse_an_unbound_sender(hst, tmp_path):
+    """Issue 74: make run binds its senders (plain TCP from this machine:
+    docs/hl7.md's PAS for ADT and laboratory for ORU, and the load
+    driver's), so a message as a sender it does not bind, or of a type the
+    sender's binding does not list, is refused AR naming the binding to
+    add and registers nobody; the PAS's ADT goes through."""
+    from harness import run
+    senders = run.run_stack(str(tmp_path), {}).hl7["MED_HL7_SENDERS"]
+    hl7.restart(hst, MED_HL7_SENDERS=senders)
+    try:
+        edge, pas = mrn("RUNE"), mrn("RUNP")
+        with hl7.Mllp(hst) as conn:
+            ack = hl7.ack_fields(conn.send(raw("A28", ctl(), pid(edge))))
+        assert ack["MSA"][1] == "AR", ack
+        assert "add the binding addr:127.0.0.1=EDGE@HOSP:ADT to " \
+            "MED_HL7_SENDERS" in ack["MSA"][3], ack
+        with pytest.raises(grpc.RpcError) as e:
+            get_patient(hst, edge)
+        assert e.value.code() == grpc.StatusCode.NOT_FOUND
+        as_pas = raw("A28", ctl(), pid(pas)).replace("|EDGE|", "|PAS|", 1)
+        with hl7.Mllp(hst) as conn:
+            assert hl7.ack_fields(conn.send(as_pas))["MSA"][1] == "AA"
+            ack = hl7.ack_fields(conn.send(raw(
+                "R01", ctl(), pid(pas), mtype="ORU").replace(
+                    "|EDGE|", "|PAS|", 1)))
+        assert ack["MSA"][1] == "AR" and \
+            "only ADT messages, not ORU" in ack["MSA"][3], ack
+        assert get_patient(hst, pas).family_name == "Tester"
+    finally:
+        hl7.restart(hst, MED_HL7_SENDERS=hl7.SENDERS)
+
+
 def test_metrics_per_type_outcome_and_sender(hst):
     before, _ = scrape(hst, "hl7")
     c = ctl()
