@@ -320,6 +320,9 @@ bool hl7_binding_check(const hl7_binding *b, size_t n, const char *const *peers,
 		       size_t n_peers, const char *sender, const char *type,
 		       char *why, size_t len);
 
+/* hl7_binding_lists_type: may b's sender send messages of type? */
+bool hl7_binding_lists_type(const hl7_binding *b, const char *type);
+
 /* hl7_deadlines - how long a connection may take (the listener's
  * MED_HL7_*_MS settings), so that a silent or trickling peer cannot hold
  * a slot: the first message from accept (the TLS handshake included), any

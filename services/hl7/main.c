@@ -97,6 +97,7 @@ hl7_start(med_service *svc)
 	    (err = hl7_peers_open(&state, c)) != MED_OK)
 		return err;
 	med_service_set_data(svc, &state);
+	hl7_metrics_start(&state);
 	if ((err = hl7_listener_start(&state, c)) != MED_OK) {
 		hl7_peers_close(&state);
 		return err;

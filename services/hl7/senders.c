@@ -147,3 +147,9 @@ hl7_binding_check(const hl7_binding *b, size_t n, const char *const *peers,
 			 peer, sender, type);
 	return false;
 }
+
+bool
+hl7_binding_lists_type(const hl7_binding *b, const char *type)
+{
+	return type_listed(b->types, type);
+}

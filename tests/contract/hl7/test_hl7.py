@@ -501,6 +501,53 @@ def test_metrics_per_type_outcome_and_sender(hst):
                  sender="EDGE_HOSP") > now_ms() / 1000 - 60
 
 
+def test_bound_senders_series_survive_a_restart(hst):
+    """Issue 77: after hl7 restarts, every bound sender's series is on
+    /metrics before it sends again: its counters at zero and its
+    last-message time the one the message store holds, so that
+    SmartmedHl7SenderSilent (time() minus that time, over an hour) fires
+    for a feed that stopped across the restart.  A bound sender never
+    heard from counts from the start."""
+    lab = raw("A28", ctl(), pid(mrn("HR"))).replace("|EDGE|", "|LAB|", 1)
+    with hl7.Mllp(hst) as conn:
+        assert hl7.ack_fields(conn.send(lab))["MSA"][1] == "AA"
+    before, _ = scrape(hst, "hl7")
+    heard = value(before, "smartmed_hl7_sender_last_message_seconds",
+                  sender="LAB_HOSP")
+    time.sleep(2)
+    started = time.time()
+    hl7.restart(hst)
+    after, _ = scrape(hst, "hl7")
+    last = value(after, "smartmed_hl7_sender_last_message_seconds",
+                 sender="LAB_HOSP")
+    # the stored receipt time, not the restart's (the gauge was set a few
+    # ms after the row's received_ms)
+    assert heard - 1 <= last <= heard < started, (heard, last, started)
+    for trigger in ("A01", "A03", "A28", "A40"):
+        for outcome in ("AA", "AE", "AR", "resent"):
+            assert value(after, "smartmed_hl7_messages_total",
+                         sender="LAB_HOSP", type="ADT", trigger=trigger,
+                         outcome=outcome) == 0, (trigger, outcome)
+    assert value(after, "smartmed_hl7_messages_total", sender="LAB_HOSP",
+                 type="ORU", trigger="R01", outcome="AA") == 0
+    # LOADLIS is bound (tests/harness/hl7.py) and sends nothing here
+    never = value(after, "smartmed_hl7_sender_last_message_seconds",
+                  sender="LOADLIS_HOSP")
+    assert started - 1 <= never <= time.time() + 1, (started, never)
+    # a sender bound only for ADT has no ORU series (make run's PAS)
+    hl7.restart(hst, MED_HL7_SENDERS="addr:127.0.0.1=PAS@HOSP:ADT")
+    try:
+        only, _ = scrape(hst, "hl7")
+        assert value(only, "smartmed_hl7_messages_total", sender="PAS_HOSP",
+                     type="ADT", trigger="A01", outcome="AA") == 0
+        assert not series(only, "smartmed_hl7_messages_total",
+                          sender="PAS_HOSP", type="ORU")
+        assert not series(only, "smartmed_hl7_sender_last_message_seconds",
+                          sender="LAB_HOSP")
+    finally:
+        hl7.restart(hst, MED_HL7_SENDERS=hl7.SENDERS)
+
+
 def test_audited_as_the_sending_system(hst):
     from harness.checks import poll
     apb = protos.module("audit")
