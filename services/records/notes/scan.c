@@ -11,8 +11,9 @@
 #include <string.h>
 
 /* unicode_punct: general punctuation (U+2000..U+206F: spaces, dashes,
- * quotes, bullets), no-break space, middle dot, CJK punctuation and
- * full-width forms' punctuation separate words. */
+ * quotes, bullets; its invisible characters are found first, fold.c),
+ * no-break space, middle dot, CJK punctuation and full-width forms'
+ * punctuation separate words. */
 static bool
 unicode_punct(const unsigned char *s, size_t n)
 {
@@ -29,17 +30,15 @@ unicode_punct(const unsigned char *s, size_t n)
 
 /* not_text: characters that stand for no letter and separate words: the
  * replacement character U+FFFD (what a decoder leaves of invalid UTF-8)
- * and the other specials U+FFF0..U+FFFF, the byte order mark U+FEFF and
- * the private-use area U+E000..U+F8FF (a font's or a system's own
- * symbols). */
+ * and the other specials U+FFF0..U+FFFF, and the private-use area
+ * U+E000..U+F8FF (a font's or a system's own symbols).  The byte order
+ * mark is an invisible character (fold.c), left out of a word. */
 static bool
 not_text(const unsigned char *s, size_t n)
 {
 	if (n != 3)
 		return false;
 	if (s[0] == 0xef && s[1] == 0xbf && s[2] >= 0xb0)
-		return true;
-	if (s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
 		return true;
 	return s[0] == 0xee || (s[0] == 0xef && s[1] <= 0xa3);
 }
