@@ -310,13 +310,18 @@ med_err hl7_bindings_parse(const char *text, hl7_binding *out, size_t cap,
 
 /*
  * hl7_binding_check says whether a peer known by peers[0..n_peers) may
- * send a message of type as sender under b[0..n): true when it may (or
- * when there are no bindings), else false with why in words ("is not
- * bound to the sender PAS@HOSP").
+ * send a message of type as sender under b[0..n): true when a binding
+ * lets it (none when n is 0), else false with why in words, naming the
+ * binding to add under the peer's first name ("is not bound to the sender
+ * PAS@HOSP: to let it, add the binding pas=PAS@HOSP:ADT to
+ * MED_HL7_SENDERS").
  */
 bool hl7_binding_check(const hl7_binding *b, size_t n, const char *const *peers,
 		       size_t n_peers, const char *sender, const char *type,
 		       char *why, size_t len);
+
+/* hl7_binding_lists_type: may b's sender send messages of type? */
+bool hl7_binding_lists_type(const hl7_binding *b, const char *type);
 
 /* hl7_deadlines - how long a connection may take (the listener's
  * MED_HL7_*_MS settings), so that a silent or trickling peer cannot hold

@@ -166,6 +166,29 @@ void hl7_process(hl7_state *st, const hl7_peer *peer, const char *in,
 		 size_t len, size_t total, bool oversize, char *sender,
 		 size_t sender_cap, char *ack, size_t ack_cap, size_t *ack_len);
 
+/*
+ * hl7_metrics_count counts a message (h NULL: its header was not read) with
+ * its outcome ("AA", "AE", "AR", "resent") under its type, trigger and
+ * sender, and marks when the sender was last heard from (metrics.c).
+ */
+void hl7_metrics_count(hl7_state *st, const hl7_header *h, const char *outcome);
+
+/*
+ * hl7_metrics_start creates every bound sender's series before the first
+ * message: its counters at zero and its last-message time from the store
+ * (now when the store holds none or cannot be read).
+ */
+void hl7_metrics_start(hl7_state *st);
+
+/*
+ * hl7_store_last_received sets *ms to when the newest stored message of
+ * the sender app@facility arrived.  Errors: MED_ERR_NOT_FOUND (none
+ * stored), and those of med_db_query_once.
+ */
+med_err hl7_store_last_received(med_db *db, const char *app,
+				const char *facility,
+				int64_t *ms) MED_MUST_CHECK;
+
 /* hl7_peers_open opens the channels to identity and records
  * (MED_IDENTITY_URL, MED_RECORDS_URL; unset: left NULL). */
 med_err hl7_peers_open(hl7_state *st, const med_config *c) MED_MUST_CHECK;

@@ -150,9 +150,12 @@ label_add(hl7_peer *p, const char *name)
 
 /*
  * know_peer learns who is on the other end, once the handshake is done
- * (after the first read): the names of the verified client certificate
- * (none over plain TCP, or when they cannot be read: the bindings then
- * see the address only) and "addr:IP".
+ * (after the first read): over TLS the names of the verified client
+ * certificate, on a trusted plain-TCP network "addr:IP"; the label (logs,
+ * audit) has both.  An address binding holds only on plain TCP: over TLS
+ * the certificate says who it is, and any certificate of the CA on a bound
+ * engine's host (or behind the same NAT) could otherwise speak for its
+ * senders.
  */
 static void
 know_peer(conn *c)
@@ -169,12 +172,12 @@ know_peer(conn *c)
 		p->names[p->n_names++] = c->cert.names[i];
 		label_add(p, c->cert.names[i]);
 	}
-	if (c->addr[0] != '\0' && p->n_names < HL7_PEER_NAMES) {
-		snprintf(c->addr_name, sizeof(c->addr_name), "addr:%s",
-			 c->addr);
+	if (c->addr[0] == '\0')
+		return;
+	snprintf(c->addr_name, sizeof(c->addr_name), "addr:%s", c->addr);
+	label_add(p, c->addr_name);
+	if (c->li->tls == NULL && p->n_names < HL7_PEER_NAMES)
 		p->names[p->n_names++] = c->addr_name;
-		label_add(p, c->addr_name);
-	}
 }
 
 static int

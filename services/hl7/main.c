@@ -37,8 +37,8 @@ static const med_config_spec hl7_config[] = {
 	 "ms a connection may stay silent between messages"},
 	{HL7_SENDERS_KEY, MED_CONFIG_STRING, "", false, 0, 0,
 	 "who may send as whom: PEER=APP@FACILITY[:TYPE,TYPE];... (PEER a "
-	 "certificate's CN or DNS name, or addr:IP); empty: any admitted "
-	 "peer as any sender"},
+	 "certificate's CN or DNS name, or addr:IP); a peer not bound to "
+	 "a message's sender is refused (empty: every message)"},
 	{"MED_IDENTITY_URL", MED_CONFIG_STRING, "", false, 0, 0,
 	 "identity's gRPC address (\"identity:50051\"): ADT goes there"},
 	{"MED_IDENTITY_SERVER_NAME", MED_CONFIG_STRING, "identity", false, 0, 0,
@@ -51,8 +51,8 @@ static const med_config_spec hl7_config[] = {
 
 static hl7_state state;
 
-/* read_bindings reads MED_HL7_SENDERS; without it any peer the listener
- * admits may send as any sender, which the log says at start. */
+/* read_bindings reads MED_HL7_SENDERS; without it every message is
+ * refused, which the log says at start. */
 static med_err
 read_bindings(hl7_state *st, const med_config *c)
 {
@@ -65,9 +65,9 @@ read_bindings(hl7_state *st, const med_config *c)
 		return MED_ERR_INVALID;
 	}
 	if (st->n_bindings == 0)
-		med_log_warn("hl7: %s is empty: any peer the listener admits "
-			     "may send as any sender (docs/hl7.md, \"Who may "
-			     "send\")",
+		med_log_warn("hl7: %s is empty: every message is refused "
+			     "until a sender is bound to its peer "
+			     "(docs/hl7.md, \"Who may send\")",
 			     HL7_SENDERS_KEY);
 	return MED_OK;
 }
@@ -97,6 +97,7 @@ hl7_start(med_service *svc)
 	    (err = hl7_peers_open(&state, c)) != MED_OK)
 		return err;
 	med_service_set_data(svc, &state);
+	hl7_metrics_start(&state);
 	if ((err = hl7_listener_start(&state, c)) != MED_OK) {
 		hl7_peers_close(&state);
 		return err;

@@ -22,46 +22,6 @@
 /* Memory for one message's peer replies. */
 #define APPLY_ARENA_BYTES (4u << 20)
 
-/* --- metrics ------------------------------------------------------------- */
-
-/* count adds the message to its type's, outcome's and sender's counter
- * and marks when the sender was last heard from (the silent-sender
- * alert reads it). */
-static void
-count(hl7_state *st, const hl7_header *h, const char *outcome)
-{
-	char labels[400], type[8], trigger[8], sender[260];
-	med_counter *c;
-	med_gauge *g;
-
-	snprintf(type, sizeof(type), "%s", h && h->type[0] ? h->type : "?");
-	snprintf(trigger, sizeof(trigger), "%s",
-		 h && h->trigger[0] ? h->trigger : "?");
-	snprintf(sender, sizeof(sender), "%s@%s",
-		 h && h->sending_app[0] ? h->sending_app : "unknown",
-		 h ? h->sending_facility : "");
-	med_metrics_label_safe(type);
-	med_metrics_label_safe(trigger);
-	med_metrics_label_safe(sender);
-	snprintf(labels, sizeof(labels),
-		 "type=\"%s\",trigger=\"%s\",outcome=\"%s\",sender=\"%s\"",
-		 type, trigger, outcome, sender);
-	c = med_metrics_counter(st->metrics, "smartmed_hl7_messages_total",
-				"HL7 messages by type, trigger, outcome (AA, "
-				"AE, AR, resent) and sender",
-				labels);
-	if (c != NULL)
-		med_counter_add(c, 1);
-	snprintf(labels, sizeof(labels), "sender=\"%s\"", sender);
-	g = med_metrics_gauge(st->metrics,
-			      "smartmed_hl7_sender_last_message_seconds",
-			      "when the sender's last message arrived, Unix "
-			      "seconds",
-			      labels);
-	if (g != NULL)
-		med_gauge_set(g, (double)med_now_ms() / 1000.0);
-}
-
 /* --- the message --------------------------------------------------------- */
 
 /* message_key is the request-id stem of a message: a hash of its sender
@@ -290,7 +250,7 @@ static bool
 check_binding(const hl7_state *st, const hl7_peer *peer, const hl7_header *h,
 	      hl7_problem *p)
 {
-	char sender[260], why[400];
+	char sender[260], why[700];
 
 	snprintf(sender, sizeof(sender), "%s@%s", h->sending_app,
 		 h->sending_facility);
@@ -298,8 +258,7 @@ check_binding(const hl7_state *st, const hl7_peer *peer, const hl7_header *h,
 			      peer->n_names, sender, h->type, why, sizeof(why)))
 		return true;
 	(void)hl7_problem_set(p, "AR", HL7_E_INTERNAL, "MSH", 1, 3,
-			      "MSH-3/MSH-4: the peer (%s) %s "
-			      "(MED_HL7_SENDERS)",
+			      "MSH-3/MSH-4: the peer (%s) %s",
 			      peer->label[0] ? peer->label : "unknown", why);
 	return false;
 }
@@ -330,7 +289,7 @@ hl7_process(hl7_state *st, const hl7_peer *peer, const char *in, size_t len,
 		o.refused = true;
 		o.final = false;
 	} else if (resent(st, &o, in, len, ack, ack_cap, ack_len)) {
-		count(st, &o.h, "resent");
+		hl7_metrics_count(st, &o.h, "resent");
 		goto done;
 	} else if (!o.refused) {
 		apply(st, &m, &o);
@@ -340,7 +299,8 @@ hl7_process(hl7_state *st, const hl7_peer *peer, const char *in, size_t len,
 	/* Not stored: the AA became an AR, and that is what goes out. */
 	if (!o.stored)
 		answer(&o, now_ms, ack, ack_cap, ack_len);
-	count(st, o.have_header ? &o.h : NULL, o.refused ? o.p.ack : "AA");
+	hl7_metrics_count(st, o.have_header ? &o.h : NULL,
+			  o.refused ? o.p.ack : "AA");
 done:
 	free(segs);
 	free(ap);

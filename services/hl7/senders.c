@@ -3,9 +3,11 @@
  * (MSH-3@MSH-4) is bound to the peers that may speak for it, a name of
  * their verified client certificate (its CN or a DNS subjectAltName) or,
  * on a trusted plain-TCP network, their address ("addr:10.1.2.3"), and to
- * the message types it may send.  Without bindings any peer the listener
- * admits may send as any sender (the state before issue 49): the service
- * warns at start.  Pure functions over caller memory, unit-tested.
+ * the message types it may send.  A peer no binding names for a sender
+ * is refused, with the binding that would let it send: without bindings
+ * every message is refused (issue 74: secure by default; before, any
+ * peer the listener admitted could send as any sender).  Pure functions
+ * over caller memory, unit-tested.
  */
 #include <stdio.h>
 #include <string.h>
@@ -120,9 +122,9 @@ hl7_binding_check(const hl7_binding *b, size_t n, const char *const *peers,
 		  char *why, size_t len)
 {
 	const char *types = NULL;
+	const char *peer = n_peers > 0 ? peers[0] : "PEER";
+	int k;
 
-	if (n == 0)
-		return true;
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(b[i].sender, sender) != 0 ||
 		    !peer_named(peers, n_peers, b[i].peer))
@@ -132,9 +134,22 @@ hl7_binding_check(const hl7_binding *b, size_t n, const char *const *peers,
 		types = b[i].types;
 	}
 	if (types != NULL)
-		snprintf(why, len, "may send as %s only %s messages, not %s",
-			 sender, types, type);
+		k = snprintf(why, len,
+			     "may send as %s only %s messages, not %s", sender,
+			     types, type);
 	else
-		snprintf(why, len, "is not bound to the sender %s", sender);
+		k = snprintf(why, len, "is not bound to the sender %s%s",
+			     sender, n == 0 ? " (no sender is bound)" : "");
+	if (k >= 0 && (size_t)k < len)
+		snprintf(why + k, len - (size_t)k,
+			 ": to let it, add the binding %s=%s:%s to "
+			 "MED_HL7_SENDERS",
+			 peer, sender, type);
 	return false;
+}
+
+bool
+hl7_binding_lists_type(const hl7_binding *b, const char *type)
+{
+	return type_listed(b->types, type);
 }

@@ -92,6 +92,18 @@ def test_env_matches_what_services_read(default_render):
     assert "MED_AUDIT_ALLOW_PLAINTEXT" not in default_render
 
 
+def test_hl7_senders_bound_by_default(default_render):
+    """Issue 74: the chart's hl7 binds its senders by default (a
+    certificate of the CA that no binding names for a message's sender is
+    refused): the PAS's and the laboratory's certificates, each to its
+    message type."""
+    m = re.findall(r'MED_HL7_SENDERS: "([^"]*)"', default_render)
+    assert len(m) == 1, m
+    entries = m[0].split(";")
+    assert entries == ["pas-engine=PAS@HOSP:ADT",
+                       "lab-engine=LAB@HOSP:ORU"], entries
+
+
 def test_each_service_has_its_own_database_user(tmp_path):
     """Least privilege: every service connects as the user named as its
     database, with its own password key; none as root or a shared user."""

@@ -16,6 +16,22 @@ from .stack_processes import free_port
 NAME = "hl7"
 DATABASE = "smartmed_hl7"
 
+# Who may send (MED_HL7_SENDERS, docs/hl7.md "Who may send"): hl7 refuses
+# a peer not bound to a message's sender, so the stacks bind the senders
+# (MSH-3@MSH-4) their clients send as.  make run (a trusted network, plain
+# TCP from this machine) binds docs/hl7.md's PAS and laboratory and the
+# load driver's (tools/load/driver.py, HL7_SENDERS), each to its message
+# type.
+RUN_SENDERS = ";".join("addr:127.0.0.1=%s@HOSP:%s" % s for s in (
+    ("PAS", "ADT"), ("LAB", "ORU"), ("LOADPAS", "ADT"), ("LOADLIS", "ORU")))
+# The test stacks also bind the suites' own sender EDGE, any type (the
+# suites send ORU as the PAS too), from 127.0.0.1 and over TLS from the
+# operator's certificate.
+TEST_APPS = ("PAS", "LAB", "EDGE", "LOADPAS", "LOADLIS")
+SENDERS = ";".join("%s=%s@HOSP" % (peer, app)
+                   for peer in ("addr:127.0.0.1", "operator")
+                   for app in TEST_APPS)
+
 
 def wire(stack):
     """Every service admits service:hl7 (identity and records take its
@@ -43,17 +59,22 @@ def create_database(stack):
 
 def start(stack, trusted=True, env=None):
     """Start the hl7 service in stack: MLLP on a free port (plain TCP when
-    trusted, else TLS), identity and records as its peers."""
+    trusted, else TLS), identity and records as its peers, the senders
+    SENDERS bound unless env says otherwise."""
     stack.make_identities(NAME)
     create_database(stack)
     svc = stack._make_service(NAME)
     svc.env["MED_HL7_MLLP_PORT"] = str(free_port())
     svc.env["MED_HL7_TRUSTED_NETWORK"] = "true" if trusted else "false"
+    svc.env["MED_HL7_SENDERS"] = SENDERS
     for peer, key in (("identity", "MED_IDENTITY_URL"),
                       ("records", "MED_RECORDS_URL")):
         if peer in stack.services:
             svc.env[key] = stack.addr(peer)
     svc.env.update(env or {})
+    # A site's own bindings (make run's caller or settings.env) win.
+    if "MED_HL7_SENDERS" in stack.extra_env:
+        svc.env["MED_HL7_SENDERS"] = stack.extra_env["MED_HL7_SENDERS"]
     stack.services[NAME] = svc
     stack._spawn(NAME)
     stack.wait_serving(NAME)

@@ -358,6 +358,8 @@ def hl7_lines(st):
         "development network is trusted; TLS elsewhere), gRPC %s "
         "(ListMessages), metrics http://127.0.0.1:%d/metrics" % (
             hl7.mllp_port(st), st.addr("hl7"), st.http_port("hl7")),
+        "  senders bound (MED_HL7_SENDERS; others are refused): %s" % (
+            st.services["hl7"].env.get("MED_HL7_SENDERS", "none")),
         "  send messages with simple-hl7: plain HL7, one segment a line, "
         "as docs/hl7.md's examples are written (paste them into "
         "messages.hl7):",
@@ -655,6 +657,7 @@ def run_stack(rundir, env):
     """make run's Stack in rundir (not started): the fixed ports, the
     state kept across runs, identity's face settings and the caller's in
     env."""
+    from . import hl7
     ports = {s: (GRPC_PORTS[s], HTTP_PORTS[s], HEALTH_PORTS[s])
              for s in protos.SERVICES}
     ports["fhir"] = (FHIR_PORT, FHIR_HTTP_PORT)
@@ -664,7 +667,8 @@ def run_stack(rundir, env):
                  tokens_path=os.path.join(rundir, "tokens"),
                  pid_dir=os.path.join(rundir, "pids"), health_timeout=30.0,
                  fhir=True, **stack_options(env),
-                 hl7={"MED_HL7_MLLP_PORT": str(HL7_MLLP_PORT)})
+                 hl7={"MED_HL7_MLLP_PORT": str(HL7_MLLP_PORT),
+                      "MED_HL7_SENDERS": hl7.RUN_SENDERS})
 
 
 def attach_run():

@@ -27,14 +27,13 @@ BREAK_GLASS = (
 
 
 # Series whose label values come from the traffic itself (which FHIR
-# interaction and status, which HL7 sender and message type): there is no
-# zero series to show before the first request.  The face gauges (one
+# interaction and status): there is no zero series to show before the
+# first request.  (HL7's per-sender series exist from start for every
+# bound sender, issue 77.)  The face gauges (one
 # labelled with the active face model, the index's template count) exist
 # where face recognition is on; the test stack runs without face keys.
 FROM_TRAFFIC = {
     "smartmed_fhir_requests_total",
-    "smartmed_hl7_messages_total",
-    "smartmed_hl7_sender_last_message_seconds",
     "smartmed_identity_face_patients_without_active_model_template",
     "smartmed_identity_face_templates",
 }
@@ -84,3 +83,11 @@ def test_zero_series_of_the_care_and_hl7_panels(st):
                              outcome=outcome) == 0, outcome
     samples, _ = metrics.scrape(st, "hl7")
     assert metrics.value(samples, "smartmed_hl7_connections") == 0
+    # every bound sender (tests/harness/hl7.py) before its first message
+    for sender in ("PAS_HOSP", "LAB_HOSP"):
+        assert metrics.value(samples, "smartmed_hl7_messages_total",
+                             sender=sender, type="ADT", trigger="A01",
+                             outcome="AA") == 0, sender
+        assert metrics.value(
+            samples, "smartmed_hl7_sender_last_message_seconds",
+            sender=sender) > 0, sender

@@ -81,10 +81,10 @@ def test_settings_the_stack_sets_per_service_are_dropped_naming_them(
 
 
 # Settings the harness gives every service that a caller may still set:
-# the log level and the care and HL7 network policies are choices, not
-# wiring.
+# the log level, the care and HL7 network policies and the HL7 senders
+# bound are choices, not wiring.
 _CALLER_MAY_SET = {"MED_LOG_LEVEL", "MED_CARE_ENFORCE",
-                   "MED_HL7_TRUSTED_NETWORK"}
+                   "MED_HL7_TRUSTED_NETWORK", "MED_HL7_SENDERS"}
 
 
 def test_every_setting_the_stack_wires_is_dropped_from_the_caller():

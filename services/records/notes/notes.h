@@ -9,11 +9,13 @@
  * A text is cut into sentences (a full stop, "!" or a question mark
  * ending a word, a line break) and words (letters and digits, case
  * ignored; bytes outside ASCII are letters but for Unicode dashes,
- * quotes and spaces).  In each sentence the longest run of words that is
- * a known phrase wins: a context trigger, a pseudo-trigger, a terminator,
- * an allergy or reaction cue, a substance or allergy class (dosage's
- * names, brand names and synonyms), a problem term.  A trigger governs
- * the mentions in its direction up to the sentence's end or the first
+ * quotes and spaces), compared with invisible characters left out,
+ * full-width forms as ASCII and, in a word with Latin letters, Cyrillic
+ * and Greek look-alikes as Latin (fold.c).  In each sentence the longest run of
+ * words that is a known phrase wins: a context trigger, a pseudo-trigger, a
+ * terminator, an allergy or reaction cue, a substance or allergy class
+ * (dosage's names, brand names and synonyms), a problem term.  A trigger
+ * governs the mentions in its direction up to the sentence's end or the first
  * terminator (ConText's scope).  A substance or class in a clause with an
  * allergy cue, or within three words of a reaction, is an allergy;
  * another substance is a medicine; a problem term is a problem.

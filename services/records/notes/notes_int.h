@@ -26,6 +26,20 @@ typedef struct notes_tok {
 	char key[NOTES_WORD_MAX + 1]; /* lower case; "" for a word too long */
 } notes_tok;
 
+/* notes_char - one character of a note as the scanner reads it
+ * (fold.c). */
+typedef struct notes_char {
+	size_t len;	/* its bytes; 0: no valid UTF-8 sequence */
+	char ascii;	/* ASCII, or a full-width form folded to it; else 0 */
+	char latin;	/* the Latin letter (lower case) a Cyrillic or Greek
+			 * letter is drawn like; else 0 */
+	bool invisible; /* soft hyphen, zero-width space or joiner, word
+			 * joiner, byte order mark */
+} notes_char;
+
+/* notes__char reads the character at s[0, left) into *c (left > 0). */
+void notes__char(const unsigned char *s, size_t left, notes_char *c);
+
 /* notes__scan reads the token at *pos of text[0, len) and moves *pos
  * past it. */
 void notes__scan(const char *text, size_t len, size_t *pos, notes_tok *t);

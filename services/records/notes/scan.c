@@ -1,41 +1,19 @@
 /*
  * scan.c - the note reader's scanner (see notes.h): words, the "?" that
  * marks an uncertain word, the ";" that ends a clause, and the ends of
- * sentences, over bytes that may be any bytes.
+ * sentences, over bytes that may be any bytes.  Words are compared in a
+ * folded form (fold.c): invisible characters left out, full-width forms
+ * as ASCII, Cyrillic and Greek look-alikes in a Latin word as Latin.
  */
 #include "notes_int.h"
 
 #include <ctype.h>
 #include <string.h>
 
-/* char_len returns the length of a valid UTF-8 sequence at s[0, left), or
- * 0 when the bytes are no valid sequence. */
-static size_t
-char_len(const unsigned char *s, size_t left)
-{
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 /* unicode_punct: general punctuation (U+2000..U+206F: spaces, dashes,
- * quotes, bullets), no-break space, middle dot, CJK punctuation and
- * full-width forms' punctuation separate words. */
+ * quotes, bullets; its invisible characters are found first, fold.c),
+ * no-break space, middle dot, CJK punctuation and full-width forms'
+ * punctuation separate words. */
 static bool
 unicode_punct(const unsigned char *s, size_t n)
 {
@@ -52,17 +30,15 @@ unicode_punct(const unsigned char *s, size_t n)
 
 /* not_text: characters that stand for no letter and separate words: the
  * replacement character U+FFFD (what a decoder leaves of invalid UTF-8)
- * and the other specials U+FFF0..U+FFFF, the byte order mark U+FEFF and
- * the private-use area U+E000..U+F8FF (a font's or a system's own
- * symbols). */
+ * and the other specials U+FFF0..U+FFFF, and the private-use area
+ * U+E000..U+F8FF (a font's or a system's own symbols).  The byte order
+ * mark is an invisible character (fold.c), left out of a word. */
 static bool
 not_text(const unsigned char *s, size_t n)
 {
 	if (n != 3)
 		return false;
 	if (s[0] == 0xef && s[1] == 0xbf && s[2] >= 0xb0)
-		return true;
-	if (s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
 		return true;
 	return s[0] == 0xee || (s[0] == 0xef && s[1] <= 0xa3);
 }
@@ -74,18 +50,82 @@ ideographic_stop(const unsigned char *s, size_t n)
 	return n == 3 && s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x82;
 }
 
-/* word_len returns the length of the word character at s, or 0. */
+/* word_len returns the length of the word character at s, or 0: letters
+ * and digits (full-width ones too) and any other character but
+ * punctuation, invisible ones and those that stand for no letter. */
 static size_t
 word_len(const unsigned char *s, size_t left)
 {
-	size_t n = char_len(s, left);
+	notes_char c;
 
-	if (n == 1)
-		return isalnum(s[0]) ? 1 : 0;
-	if (n == 0 || unicode_punct(s, n) || not_text(s, n) ||
-	    ideographic_stop(s, n))
+	notes__char(s, left, &c);
+	if (c.len == 0 || c.invisible)
 		return 0;
-	return n;
+	if (c.len == 1 || c.ascii != '\0')
+		return isalnum((unsigned char)c.ascii) ? c.len : 0;
+	if (unicode_punct(s, c.len) || not_text(s, c.len) ||
+	    ideographic_stop(s, c.len))
+		return 0;
+	return c.len;
+}
+
+/* invisible_run returns the bytes of the invisible characters at s[i]. */
+static size_t
+invisible_run(const unsigned char *s, size_t len, size_t i)
+{
+	size_t start = i;
+	notes_char c;
+
+	while (i < len) {
+		notes__char(s + i, len - i, &c);
+		if (c.len == 0 || !c.invisible)
+			break;
+		i += c.len;
+	}
+	return i - start;
+}
+
+/* word_end returns where the word at s[i] ends: its word characters and
+ * the invisible ones between two of them, so that a name cut by a soft
+ * hyphen or a zero-width space is read whole; *latin says whether the
+ * word holds a Latin letter. */
+static size_t
+word_end(const unsigned char *s, size_t len, size_t i, bool *latin)
+{
+	notes_char c;
+	size_t k, n;
+
+	*latin = false;
+	for (;;) {
+		k = i + invisible_run(s, len, i);
+		if (k >= len || (n = word_len(s + k, len - k)) == 0)
+			return i;
+		notes__char(s + k, len - k, &c);
+		*latin = *latin || isalpha((unsigned char)c.ascii);
+		i = k + n;
+	}
+}
+
+/* fold writes the comparison form of the character c at s into out and
+ * returns its length: nothing for an invisible character, lower-case
+ * ASCII for ASCII and full-width forms, the Latin letter of a Cyrillic or
+ * Greek look-alike in a word that holds Latin letters (a word wholly in
+ * Cyrillic or Greek stays as written), else the bytes as they are. */
+static size_t
+fold(const notes_char *c, const unsigned char *s, bool latin, char *out)
+{
+	if (c->invisible)
+		return 0;
+	if (c->ascii != '\0') {
+		out[0] = (char)tolower((unsigned char)c->ascii);
+		return 1;
+	}
+	if (latin && c->latin != '\0') {
+		out[0] = c->latin;
+		return 1;
+	}
+	memcpy(out, s, c->len);
+	return c->len;
 }
 
 static bool
@@ -94,26 +134,29 @@ space_at(const char *text, size_t len, size_t i)
 	return i >= len || isspace((unsigned char)text[i]);
 }
 
-/* A "?" before a word, after a space, marks it uncertain ("? asthma");
- * one after a word ends a question. */
+/* A "?" (at i, the next character at next) before a word, after a
+ * space, marks it uncertain ("? asthma"); one after a word ends a
+ * question. */
 static bool
-query_mark(const char *text, size_t len, size_t i)
+query_mark(const char *text, size_t len, size_t i, size_t next)
 {
 	bool before = i == 0 || isspace((unsigned char)text[i - 1]) ||
 		      text[i - 1] == '(';
 
-	return before && i + 1 < len &&
-	       (word_len((const unsigned char *)text + i + 1, len - i - 1) ||
-		(text[i + 1] == ' ' && i + 2 < len &&
-		 word_len((const unsigned char *)text + i + 2, len - i - 2)));
+	return before && next < len &&
+	       (word_len((const unsigned char *)text + next, len - next) ||
+		(text[next] == ' ' && next + 1 < len &&
+		 word_len((const unsigned char *)text + next + 1,
+			  len - next - 1)));
 }
 
+/* mark makes t the one-character token of text[at, end). */
 static void
-one_byte(notes_tok *t, size_t at, notes_tok_type type, char c)
+mark(notes_tok *t, size_t at, size_t end, notes_tok_type type, char c)
 {
 	t->type = type;
 	t->start = (uint32_t)at;
-	t->end = (uint32_t)at + 1;
+	t->end = (uint32_t)end;
 	t->key[0] = c;
 	t->key[1] = '\0';
 }
@@ -122,51 +165,60 @@ static void
 word(const char *text, size_t len, size_t *pos, notes_tok *t)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t i = *pos, k = 0, n;
+	bool latin, too_long = false;
+	size_t end = word_end(s, len, *pos, &latin), k = 0;
+	notes_char c;
+	char one[4];
 
-	while (i < len && (n = word_len(s + i, len - i)) > 0) {
-		for (size_t j = 0; j < n && k <= NOTES_WORD_MAX; j++)
-			t->key[k++] = (char)tolower(s[i + j]);
-		i += n;
+	for (size_t i = *pos; i < end; i += c.len) {
+		size_t n;
+
+		notes__char(s + i, end - i, &c);
+		n = fold(&c, s + i, latin, one);
+		if (k + n > NOTES_WORD_MAX)
+			too_long = true;
+		else
+			memcpy(t->key + k, one, n);
+		k += too_long ? 0 : n;
 	}
 	t->type = NOTES_TOK_WORD;
 	t->start = (uint32_t)*pos;
-	t->end = (uint32_t)i;
-	t->key[k > NOTES_WORD_MAX ? 0 : k] = '\0';
-	*pos = i;
+	t->end = (uint32_t)end;
+	t->key[too_long ? 0 : k] = '\0';
+	*pos = end;
 }
 
 void
 notes__scan(const char *text, size_t len, size_t *pos, notes_tok *t)
 {
 	const unsigned char *s = (const unsigned char *)text;
+	notes_char c;
 
-	for (size_t i = *pos; i < len;) {
-		size_t n = char_len(s + i, len - i);
-
+	for (size_t i = *pos; i < len; i = *pos) {
 		if (word_len(s + i, len - i)) {
 			*pos = i;
 			word(text, len, pos, t);
 			return;
 		}
-		*pos = i + (n ? n : 1);
-		if (s[i] == '\n' || s[i] == '!' || ideographic_stop(s + i, n) ||
-		    (s[i] == '.' && space_at(text, len, i + 1))) {
-			one_byte(t, i, NOTES_TOK_SENTENCE, '.');
+		notes__char(s + i, len - i, &c);
+		*pos = i + (c.len ? c.len : 1);
+		if (c.ascii == '\n' || c.ascii == '!' ||
+		    ideographic_stop(s + i, c.len) ||
+		    (c.ascii == '.' && space_at(text, len, *pos))) {
+			mark(t, i, *pos, NOTES_TOK_SENTENCE, '.');
 			return;
 		}
-		if (s[i] == ';') {
-			one_byte(t, i, NOTES_TOK_WORD, ';');
+		if (c.ascii == ';') {
+			mark(t, i, *pos, NOTES_TOK_WORD, ';');
 			return;
 		}
-		if (s[i] == '?') {
-			bool q = query_mark(text, len, i);
+		if (c.ascii == '?') {
+			bool q = query_mark(text, len, i, *pos);
 
-			one_byte(t, i, q ? NOTES_TOK_WORD : NOTES_TOK_SENTENCE,
-				 '?');
+			mark(t, i, *pos,
+			     q ? NOTES_TOK_WORD : NOTES_TOK_SENTENCE, '?');
 			return;
 		}
-		i = *pos;
 	}
 	*pos = len;
 	t->type = NOTES_TOK_END;

@@ -441,6 +441,38 @@ def test_tls_listener_requires_client_certificate(hst):
         hl7.restart(hst, MED_HL7_TRUSTED_NETWORK="true")
 
 
+def test_make_runs_bindings_refuse_an_unbound_sender(hst, tmp_path):
+    """Issue 74: make run binds its senders (plain TCP from this machine:
+    docs/hl7.md's PAS for ADT and laboratory for ORU, and the load
+    driver's), so a message as a sender it does not bind, or of a type the
+    sender's binding does not list, is refused AR naming the binding to
+    add and registers nobody; the PAS's ADT goes through."""
+    from harness import run
+    senders = run.run_stack(str(tmp_path), {}).hl7["MED_HL7_SENDERS"]
+    hl7.restart(hst, MED_HL7_SENDERS=senders)
+    try:
+        edge, pas = mrn("RUNE"), mrn("RUNP")
+        with hl7.Mllp(hst) as conn:
+            ack = hl7.ack_fields(conn.send(raw("A28", ctl(), pid(edge))))
+        assert ack["MSA"][1] == "AR", ack
+        assert "add the binding addr:127.0.0.1=EDGE@HOSP:ADT to " \
+            "MED_HL7_SENDERS" in ack["MSA"][3], ack
+        with pytest.raises(grpc.RpcError) as e:
+            get_patient(hst, edge)
+        assert e.value.code() == grpc.StatusCode.NOT_FOUND
+        as_pas = raw("A28", ctl(), pid(pas)).replace("|EDGE|", "|PAS|", 1)
+        with hl7.Mllp(hst) as conn:
+            assert hl7.ack_fields(conn.send(as_pas))["MSA"][1] == "AA"
+            ack = hl7.ack_fields(conn.send(raw(
+                "R01", ctl(), pid(pas), mtype="ORU").replace(
+                    "|EDGE|", "|PAS|", 1)))
+        assert ack["MSA"][1] == "AR" and \
+            "only ADT messages, not ORU" in ack["MSA"][3], ack
+        assert get_patient(hst, pas).family_name == "Tester"
+    finally:
+        hl7.restart(hst, MED_HL7_SENDERS=hl7.SENDERS)
+
+
 def test_metrics_per_type_outcome_and_sender(hst):
     before, _ = scrape(hst, "hl7")
     c = ctl()
@@ -467,6 +499,53 @@ def test_metrics_per_type_outcome_and_sender(hst):
         n(before, type="ADT", trigger="A99", outcome="AR") == 1
     assert value(after, "smartmed_hl7_sender_last_message_seconds",
                  sender="EDGE_HOSP") > now_ms() / 1000 - 60
+
+
+def test_bound_senders_series_survive_a_restart(hst):
+    """Issue 77: after hl7 restarts, every bound sender's series is on
+    /metrics before it sends again: its counters at zero and its
+    last-message time the one the message store holds, so that
+    SmartmedHl7SenderSilent (time() minus that time, over an hour) fires
+    for a feed that stopped across the restart.  A bound sender never
+    heard from counts from the start."""
+    lab = raw("A28", ctl(), pid(mrn("HR"))).replace("|EDGE|", "|LAB|", 1)
+    with hl7.Mllp(hst) as conn:
+        assert hl7.ack_fields(conn.send(lab))["MSA"][1] == "AA"
+    before, _ = scrape(hst, "hl7")
+    heard = value(before, "smartmed_hl7_sender_last_message_seconds",
+                  sender="LAB_HOSP")
+    time.sleep(2)
+    started = time.time()
+    hl7.restart(hst)
+    after, _ = scrape(hst, "hl7")
+    last = value(after, "smartmed_hl7_sender_last_message_seconds",
+                 sender="LAB_HOSP")
+    # the stored receipt time, not the restart's (the gauge was set a few
+    # ms after the row's received_ms)
+    assert heard - 1 <= last <= heard < started, (heard, last, started)
+    for trigger in ("A01", "A03", "A28", "A40"):
+        for outcome in ("AA", "AE", "AR", "resent"):
+            assert value(after, "smartmed_hl7_messages_total",
+                         sender="LAB_HOSP", type="ADT", trigger=trigger,
+                         outcome=outcome) == 0, (trigger, outcome)
+    assert value(after, "smartmed_hl7_messages_total", sender="LAB_HOSP",
+                 type="ORU", trigger="R01", outcome="AA") == 0
+    # LOADLIS is bound (tests/harness/hl7.py) and sends nothing here
+    never = value(after, "smartmed_hl7_sender_last_message_seconds",
+                  sender="LOADLIS_HOSP")
+    assert started - 1 <= never <= time.time() + 1, (started, never)
+    # a sender bound only for ADT has no ORU series (make run's PAS)
+    hl7.restart(hst, MED_HL7_SENDERS="addr:127.0.0.1=PAS@HOSP:ADT")
+    try:
+        only, _ = scrape(hst, "hl7")
+        assert value(only, "smartmed_hl7_messages_total", sender="PAS_HOSP",
+                     type="ADT", trigger="A01", outcome="AA") == 0
+        assert not series(only, "smartmed_hl7_messages_total",
+                          sender="PAS_HOSP", type="ORU")
+        assert not series(only, "smartmed_hl7_sender_last_message_seconds",
+                          sender="LAB_HOSP")
+    finally:
+        hl7.restart(hst, MED_HL7_SENDERS=hl7.SENDERS)
 
 
 def test_audited_as_the_sending_system(hst):

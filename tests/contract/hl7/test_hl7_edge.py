@@ -441,7 +441,7 @@ def bound(tls_hst):
     try:
         yield tls_hst
     finally:
-        hl7.restart(tls_hst, MED_HL7_SENDERS="")
+        hl7.restart(tls_hst, MED_HL7_SENDERS=hl7.SENDERS)
 
 
 def test_a_certificate_speaks_only_for_its_sender(bound):
@@ -488,4 +488,63 @@ def test_on_a_trusted_network_the_address_is_bound(tls_hst):
         assert ack["MSA"][1] == "AR" and "addr:127.0.4.1" in ack["MSA"][3]
     finally:
         hl7.restart(tls_hst, MED_HL7_TRUSTED_NETWORK="false",
-                    MED_HL7_SENDERS="")
+                    MED_HL7_SENDERS=hl7.SENDERS)
+
+
+def _registered(st, mrn):
+    """Does identity know the patient mrn?"""
+    import grpc
+    from harness import protos
+    ipb = protos.module("identity")
+    try:
+        st.call("identity", "GetPatient", ipb.GetPatientRequest(mrn=mrn),
+                role="registrar")
+        return True
+    except grpc.RpcError as e:
+        assert e.code() == grpc.StatusCode.NOT_FOUND, e
+        return False
+
+
+def _mrn_of(msg):
+    return msg.split("PID|1||", 1)[1].split("^", 1)[0]
+
+
+def test_another_certificate_of_the_ca_cannot_send_as_the_pas(tls_hst):
+    """Issue 74: a certificate of the hospital's CA that no binding names
+    for the PAS (here a service's own, dosage's) sends ADT as the PAS: AR
+    naming the binding to add, and nobody is registered.  It connects
+    from 127.0.0.1, an address the stack binds to the PAS for plain TCP:
+    over TLS only the certificate counts."""
+    msg = _as(_message("HU"), "PAS")
+    with hl7.Mllp(tls_hst, tls_identity="dosage") as conn:
+        ack = hl7.ack_fields(conn.send(msg))
+    assert ack["MSA"][1] == "AR", ack
+    assert "the peer (dosage" in ack["MSA"][3] and \
+        "not bound to the sender PAS@HOSP" in ack["MSA"][3] and \
+        "add the binding dosage=PAS@HOSP:ADT to MED_HL7_SENDERS" in \
+        ack["MSA"][3], ack
+    assert not _registered(tls_hst, _mrn_of(msg))
+    # the bound certificate sends the same message and is applied
+    with hl7.Mllp(tls_hst, tls_identity="operator") as conn:
+        assert hl7.ack_fields(conn.send(msg))["MSA"][1] == "AA"
+    assert _registered(tls_hst, _mrn_of(msg))
+
+
+def test_without_bindings_nobody_may_send(tls_hst):
+    """Issue 74: secure by default.  hl7 with MED_HL7_SENDERS unset (the
+    service's own default) refuses every message, saying no sender is
+    bound and naming the binding to add, and applies nothing."""
+    env = tls_hst.services["hl7"].env
+    env.pop("MED_HL7_SENDERS", None)
+    hl7.restart(tls_hst)
+    try:
+        msg = _message("HZ")
+        with hl7.Mllp(tls_hst, tls_identity="operator") as conn:
+            ack = hl7.ack_fields(conn.send(msg))
+        assert ack["MSA"][1] == "AR", ack
+        assert "no sender is bound" in ack["MSA"][3] and \
+            "add the binding operator=EDGE@HOSP:ADT to MED_HL7_SENDERS" in \
+            ack["MSA"][3], ack
+        assert not _registered(tls_hst, _mrn_of(msg))
+    finally:
+        hl7.restart(tls_hst, MED_HL7_SENDERS=hl7.SENDERS)

@@ -174,6 +174,35 @@ def test_long_mixed_script_note_spans_point_at_the_bytes(stack, pb):
     assert (s.code, s.reaction) == ("co-trimoxazole", "urticaria")
 
 
+def test_a_disguised_drug_name_is_read_as_the_plain_one(stack, pb):
+    """Issue 74: a drug allergy written with a soft hyphen, a zero-width
+    space, Cyrillic look-alikes or full-width letters (a paste from
+    another system, or a name written to slip past the checks) becomes
+    the same pending allergy as the plain text, its span the word as
+    written."""
+    plain = "Allergic to penicillin \u2014 rash as a child."
+    words = {
+        "soft hyphen": "peni\u00adcillin",
+        "zero-width space": "penicil\u200blin",
+        "Cyrillic": "\u0440\u0435ni\u0441illin",
+        "full-width": "\uff50\uff45\uff4e\uff49\uff43\uff49\uff4c"
+                      "\uff4c\uff49\uff4e",
+        "all four": "\uff50\u0435ni\u00adci\u200bllin",
+    }
+    want = _list(stack, pb, _note(stack, pb, plain).patient_id)
+    assert [(s.kind, s.code, s.reaction) for s in want] == [
+        (pb.SUGGESTION_KIND_ALLERGY, "penicillins", "rash")], want
+    for how, word in words.items():
+        body = plain.replace("penicillin", word)
+        got = _list(stack, pb, _note(stack, pb, body).patient_id)
+        assert [(s.kind, s.code, s.reaction) for s in got] == [
+            (s.kind, s.code, s.reaction) for s in want], (how, got)
+        raw = body.encode("utf-8")
+        assert raw[got[0].span_start:got[0].span_end] == \
+            word.encode("utf-8"), how
+        assert got[0].text == word, how
+
+
 def test_every_finding_of_a_long_note_written_in_one_go(stack, pb):
     """The suggestions of a note are written in one statement (a JSON
     array read as a table, docs/note-reader.md): every suggested finding

@@ -430,7 +430,7 @@ test_bindings(void)
 {
 	hl7_binding b[4];
 	size_t n = 0;
-	char why[200] = "";
+	char why[400] = "";
 	const char *pas[] = {"pas.hospital", "addr:10.1.2.3"};
 	const char *lab[] = {"lab", "addr:10.1.2.4"};
 
@@ -451,11 +451,17 @@ test_bindings(void)
 	MT_TRUE(!hl7_binding_check(b, n, lab, 2, "PAS@HOSP", "ADT", why,
 				   sizeof(why)));
 	MT_TRUE(strstr(why, "not bound to the sender PAS@HOSP") != NULL);
+	/* the refusal names the binding to add, under the peer's first
+	 * name */
+	MT_TRUE(strstr(why, "add the binding lab=PAS@HOSP:ADT to "
+			    "MED_HL7_SENDERS") != NULL);
 	MT_TRUE(hl7_binding_check(b, n, lab, 2, "LAB@HOSP", "ADT", why,
 				  sizeof(why)));
-	/* No bindings: any peer, any sender. */
-	MT_TRUE(hl7_binding_check(b, 0, lab, 2, "PAS@HOSP", "ADT", why,
-				  sizeof(why)));
+	/* No bindings: nobody may send (issue 74). */
+	MT_TRUE(!hl7_binding_check(b, 0, lab, 2, "PAS@HOSP", "ADT", why,
+				   sizeof(why)));
+	MT_TRUE(strstr(why, "no sender is bound") != NULL &&
+		strstr(why, "lab=PAS@HOSP:ADT") != NULL);
 	MT_OK(hl7_bindings_parse("", b, 4, &n, why, sizeof(why)));
 	MT_EQ_INT((int)n, 0);
 	MT_EQ_INT(hl7_bindings_parse("pas=PAS", b, 4, &n, why, sizeof(why)),

@@ -107,6 +107,43 @@ static const expect table[] = {
 	/* other scripts around the words */
 	{"患者 allergic to penicillin。No fever.", NOTES_ALLERGY, "penicillins",
 	 "penicillin", 0, true},
+	/* a name in disguise (issue 74) is read as written plainly, its
+	 * span the disguised word: a soft hyphen, a zero-width space,
+	 * Cyrillic and Greek look-alikes, full-width letters, all four */
+	{"Allergic to peni\xc2\xad"
+	 "cillin.",
+	 NOTES_ALLERGY, "penicillins",
+	 "peni\xc2\xad"
+	 "cillin",
+	 0, true},
+	{"Allergic to amoxi\xe2\x80\x8b"
+	 "cillin.",
+	 NOTES_ALLERGY, "amoxicillin",
+	 "amoxi\xe2\x80\x8b"
+	 "cillin",
+	 0, true},
+	{"Allergic to \xd1\x80\xd0\xb5nicillin.", NOTES_ALLERGY, "penicillins",
+	 "\xd1\x80\xd0\xb5nicillin", 0, true},
+	{"Allergic to c\xce\xbf"
+	 "deine.",
+	 NOTES_ALLERGY, "codeine",
+	 "c\xce\xbf"
+	 "deine",
+	 0, true},
+	{"Allergic to "
+	 "\xef\xbd\x90\xef\xbd\x85\xef\xbd\x8e\xef\xbd\x89\xef\xbd\x83"
+	 "\xef\xbd\x89\xef\xbd\x8c\xef\xbd\x8c\xef\xbd\x89\xef\xbd\x8e"
+	 "\xef\xbc\x8e",
+	 NOTES_ALLERGY, "penicillins",
+	 "\xef\xbd\x90\xef\xbd\x85\xef\xbd\x8e\xef\xbd\x89\xef\xbd\x83"
+	 "\xef\xbd\x89\xef\xbd\x8c\xef\xbd\x8c\xef\xbd\x89\xef\xbd\x8e",
+	 0, true},
+	{"\xef\xbc\xa1llergic to \xef\xbd\x90\xd0\xb5ni\xc2\xad"
+	 "ci\xe2\x80\x8bl\xe2\x81\xa0lin\xef\xbc\x81",
+	 NOTES_ALLERGY, "penicillins",
+	 "\xef\xbd\x90\xd0\xb5ni\xc2\xad"
+	 "ci\xe2\x80\x8bl\xe2\x81\xa0lin",
+	 0, true},
 };
 
 #define N_TABLE (sizeof(table) / sizeof(table[0]))
@@ -208,8 +245,9 @@ test_bad_bytes(void)
 	MT_TRUE(r.stopped == NULL);
 	notes_read("", 0, &r);
 	MT_EQ_INT(r.n, 0);
-	/* U+FFFD, a byte order mark and a private-use character separate
-	 * words as the invalid bytes they often stand for do */
+	/* U+FFFD and a private-use character separate words as the
+	 * invalid bytes they often stand for do; a byte order mark is left
+	 * out */
 	static const char rep[] = "Takes \xef\xbf\xbdwarfarin\xee\x80\x80."
 				  " \xef\xbb\xbf"
 				  "Asthma";
@@ -218,6 +256,16 @@ test_bad_bytes(void)
 	MT_TRUE(w != NULL);
 	MT_TRUE(w != NULL && w->start == 9 && w->end == 17);
 	MT_TRUE(find(&r, NOTES_PROBLEM, "J45.9") != NULL);
+	/* invisible characters alone are no word, and one at a word's
+	 * edge is outside its span */
+	static const char inv[] = "Takes \xe2\x80\x8b \xc2\xadwarfarin"
+				  "\xe2\x80\x8d.";
+	notes_read(inv, sizeof(inv) - 1, &r);
+	w = find(&r, NOTES_MEDICINE, "warfarin");
+	MT_TRUE(w != NULL && w->start == 12 && w->end == 20);
+	/* a word wholly in Cyrillic stays Cyrillic: "сорԁ" is no COPD */
+	notes_read("Has \xd1\x81\xd0\xbe\xd1\x80\xd4\x81.", 13, &r);
+	MT_EQ_INT(r.n, 0);
 	/* a text cut inside a UTF-8 sequence */
 	notes_read("asthma \xe6\x82", 9, &r);
 	MT_EQ_INT(r.n, 1);
