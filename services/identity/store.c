@@ -724,44 +724,62 @@ identity_store_active_links(med_db_conn *c, const char *id, int64_t *n)
 
 typedef struct id_rows {
 	med_arena *arena;
-	char **items;
+	char **items; /* NULL: only the deaths are wanted */
 	size_t n;
+	identity_death *death;
 } id_rows;
+
+/* The records merged into a survivor (idx_patients_linked: the records
+ * whose active link names it) and their deaths. */
+#define MERGED_SQL                                                             \
+	"SELECT patient_id, deceased, deceased_ms FROM patients"               \
+	" WHERE linked_to = ? ORDER BY patient_id"
 
 static med_err
 on_id_row(void *ctx, const med_db_row *row)
 {
 	id_rows *r = ctx;
+	char *id;
 
 	if (r->n == IDENTITY_MERGED_MAX)
 		return MED_OK;
-	if ((r->items[r->n] = med_db_row_strdup(r->arena, row, 0)) == NULL)
+	if ((id = med_db_row_strdup(r->arena, row, 0)) == NULL)
 		return MED_ERR_NOMEM;
+	if (r->items != NULL)
+		r->items[r->n] = id;
 	r->n++;
+	identity_death_join(r->death, id, med_db_row_int64(row, 1) != 0,
+			    med_db_row_int64(row, 2));
 	return MED_OK;
 }
 
 med_err
 identity_store_merged_ids(med_db *db, med_arena *arena, const char *id,
-			  char ***out, size_t *n)
+			  char ***out, size_t *n, identity_death *death)
 {
-	id_rows r = {.arena = arena};
+	id_rows r = {.arena = arena, .death = death};
 	med_db_value v[] = {MED_DB_STR(id)};
 	med_err err;
 
 	r.items = med_arena_alloc(arena, IDENTITY_MERGED_MAX * sizeof(char *));
 	if (r.items == NULL)
 		return MED_ERR_NOMEM;
-	/* idx_patients_linked: the records whose active link names id. */
-	err = med_db_query_once(db,
-				"SELECT patient_id FROM patients"
-				" WHERE linked_to = ? ORDER BY patient_id",
-				v, 1, on_id_row, &r);
+	err = med_db_query_once(db, MERGED_SQL, v, 1, on_id_row, &r);
 	if (err != MED_OK)
 		return err;
 	*out = r.items;
 	*n = r.n;
 	return MED_OK;
+}
+
+med_err
+identity_store_merged_deaths(med_db_conn *c, med_arena *arena, const char *id,
+			     identity_death *death)
+{
+	id_rows r = {.arena = arena, .death = death};
+	med_db_value v[] = {MED_DB_STR(id)};
+
+	return med_db_query(c, MERGED_SQL, v, 1, on_id_row, &r);
 }
 
 med_err
