@@ -89,3 +89,20 @@ identity_link_death_note(med_arena *a, const identity_death *survivor,
 	}
 	return med_arena_strdup(a, buf);
 }
+
+med_err
+identity_withdraw_problem(
+	const Smartmed__Identity__V1__UpdatePatientRequest *req,
+	const identity_death *merged, med_problem *p)
+{
+	if (!req->set_deceased_case || req->deceased || !merged->deceased)
+		return MED_OK;
+	/* The survivor's own row may say alive; its patient is still dead
+	 * while a merged record says so, and a merged record takes no
+	 * update: the withdrawal goes through the unlink. */
+	return med_problem_set(p, MED_ERR_PRECONDITION, "deceased",
+			       "the death is recorded on record %s, merged "
+			       "into this one; undo that link (UnlinkPatients) "
+			       "to withdraw it",
+			       merged->record_id);
+}

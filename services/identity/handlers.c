@@ -284,6 +284,26 @@ note_death(med_call *call, const identity_patient *p)
 	(void)med_call_add_detail(call, "deceased_ms", ms);
 }
 
+/* death_stays_merged refuses to withdraw a death a merged record holds
+ * (identity_withdraw_problem). */
+static med_err
+death_stays_merged(update_tx *x, med_db_conn *conn)
+{
+	identity_death merged = {false, 0, NULL};
+	med_problem p;
+	med_err err;
+
+	if (!x->req->set_deceased_case || x->req->deceased)
+		return MED_OK;
+	if ((err = identity_store_merged_deaths(conn, med_call_arena(x->call),
+						x->req->patient_id, &merged)) !=
+	    MED_OK)
+		return err;
+	if (identity_withdraw_problem(x->req, &merged, &p) != MED_OK)
+		return med_call_fail_problem(x->call, &p);
+	return MED_OK;
+}
+
 static med_err
 update_in_tx(med_db_conn *conn, void *ctx)
 {
@@ -302,6 +322,8 @@ update_in_tx(med_db_conn *conn, void *ctx)
 	if (identity_update_state_problem(x->out, x->req->expected_version,
 					  &p) != MED_OK)
 		return med_call_fail_problem(x->call, &p);
+	if ((err = death_stays_merged(x, conn)) != MED_OK)
+		return err;
 	if (by == NULL ||
 	    (err = apply_update(a, x->req, x->out, &changed)) != MED_OK)
 		return MED_ERR_NOMEM;

@@ -334,6 +334,16 @@ const char *identity_link_death_note(med_arena *a,
 				     const identity_death *survivor,
 				     const identity_death *merged);
 
+/*
+ * identity_withdraw_problem refuses (MED_ERR_PRECONDITION naming deceased)
+ * an update that withdraws the death of a survivor while merged, the
+ * deaths of its merged records alone (identity_death_join from a living
+ * start), says one of them has died.
+ */
+med_err identity_withdraw_problem(
+	const Smartmed__Identity__V1__UpdatePatientRequest *req,
+	const identity_death *merged, med_problem *p) MED_MUST_CHECK;
+
 /* identity_unlink_state_problem: only an active link is undone. */
 med_err identity_unlink_state_problem(const identity_link *l,
 				      med_problem *p) MED_MUST_CHECK;

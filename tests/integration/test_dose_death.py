@@ -426,6 +426,23 @@ def test_merged_death_is_the_survivors(st, pb, drugs):
     assert give(st, pb, o).status == "completed"
 
 
+def test_inherited_death_withdrawn_only_by_the_unlink(st, pb, drugs):
+    """A registrar (or the PAS, PID-30 N) saying the survivor is alive
+    while its merged record holds a death is refused, naming the record:
+    before, the update answered ok and the death stayed."""
+    ward, dup = patient(st, pb), patient(st, pb)
+    record_death(st, pb, dup.patient_id, died_ms=now_ms() - HOUR)
+    link(st, pb, ward.patient_id, dup.patient_id)
+    want = ("deceased: the death is recorded on record %s, merged into "
+            "this one; undo that link (UnlinkPatients) to withdraw it" %
+            dup.patient_id)
+    expect_status(PRE, record_death, st, pb, ward.patient_id,
+                  deceased=False, details_prefix=want)
+    ack = send(st, adt("A08", ward.mrn, indicator="N"))
+    assert ack["MSA"][1] == "AE" and dup.patient_id in ack["MSA"][3], ack
+    assert get_patient(st, pb, ward.patient_id).deceased
+
+
 def test_both_dead_keeps_the_earlier_death(st, pb, drugs):
     ward, dup = patient(st, pb), patient(st, pb)
     early = (now_ms() - 3 * HOUR) // 1000 * 1000

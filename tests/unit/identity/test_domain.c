@@ -367,8 +367,33 @@ test_link_death_note(void)
 	med_arena_free(a);
 }
 
+/* A death a merged record holds is withdrawn through the unlink, not by
+ * an update of the survivor. */
+static void
+test_withdraw_merged_death(void)
+{
+	Smartmed__Identity__V1__UpdatePatientRequest req =
+		SMARTMED__IDENTITY__V1__UPDATE_PATIENT_REQUEST__INIT;
+	identity_death merged = {true, 5000, "m1"};
+	identity_death none = {false, 0, NULL};
+	med_problem p;
+
+	MT_OK(identity_withdraw_problem(&req, &merged, &p)); /* not asked */
+	req.set_deceased_case =
+		SMARTMED__IDENTITY__V1__UPDATE_PATIENT_REQUEST__SET_DECEASED_DECEASED;
+	req.deceased = true;
+	MT_OK(identity_withdraw_problem(&req, &merged, &p));
+	req.deceased = false;
+	MT_OK(identity_withdraw_problem(&req, &none, &p));
+	refused(identity_withdraw_problem(&req, &merged, &p), &p,
+		MED_ERR_PRECONDITION, "deceased",
+		"the death is recorded on record m1, merged into this one; "
+		"undo that link (UnlinkPatients) to withdraw it");
+}
+
 static const mt_case cases[] = {
 	{"death_join", test_death_join},
+	{"withdraw_merged_death", test_withdraw_merged_death},
 	{"link_death_note", test_link_death_note},
 	{"update_death_fields", test_update_death_fields},
 	{"death_time", test_death_time},
