@@ -199,7 +199,12 @@ identity_rpc_search_patients(med_call *call, const ProtobufCMessage *in,
 	if (err != MED_OK)
 		return err;
 	res->page = med_page_respond(call, &page, &res->n_patients);
-	return res->page ? MED_OK : MED_ERR_NOMEM;
+	if (res->page == NULL)
+		return MED_ERR_NOMEM;
+	/* A survivor found shows the death it inherits, as GetPatient. */
+	return identity_store_page_deaths(med_call_db(call),
+					  med_call_arena(call), res->patients,
+					  res->n_patients);
 }
 
 typedef struct update_tx {

@@ -437,6 +437,13 @@ med_err identity_store_merged_deaths(med_db_conn *c, med_arena *arena,
 				     const char *id,
 				     identity_death *death) MED_MUST_CHECK;
 
+/* identity_store_page_deaths gives each unmerged patient of a search page
+ * p[0..n) the deaths of the records merged into it (as GetPatient does),
+ * one statement per DEATHS_PER_QUERY of them. */
+med_err identity_store_page_deaths(med_db *db, med_arena *arena,
+				   identity_patient **p,
+				   size_t n) MED_MUST_CHECK;
+
 /* identity_store_link_insert stores l and sets the merged record's link. */
 med_err identity_store_link_insert(med_db_conn *c,
 				   const identity_link *l) MED_MUST_CHECK;

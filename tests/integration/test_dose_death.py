@@ -418,11 +418,25 @@ def test_merged_death_is_the_survivors(st, pb, drugs):
     assert got.ended_at_death and got.patient_deceased_ms == died
     status, body = fhir_get(st, "Patient/" + ward.patient_id)
     assert status == 200 and fhir_time_ms(body["deceasedDateTime"]) == died
+    # A search finds the survivor dead too (gRPC, and the FHIR search).
+    found = st.call("identity", "SearchPatients",
+                    pb["identity"].SearchPatientsRequest(mrn=ward.mrn),
+                    role="registrar").patients
+    assert [(p.deceased, p.deceased_ms, p.deceased_record_id)
+            for p in found] == [(True, died, dup.patient_id)], found
+    status, body = fhir_get(st, "Patient?identifier=" + ward.mrn)
+    assert status == 200, body
+    pts = [e["resource"] for e in body.get("entry", [])]
+    assert [fhir_time_ms(p["deceasedDateTime"]) for p in pts] == [died]
     # The merge undone: each record has its own death again.
     st.call("identity", "UnlinkPatients", pb["identity"].UnlinkPatientsRequest(
         link_id=lk.link_id, reason="merged in error"), role="registrar")
     back = get_patient(st, pb, ward.patient_id)
     assert not back.deceased and not back.deceased_record_id
+    found = st.call("identity", "SearchPatients",
+                    pb["identity"].SearchPatientsRequest(mrn=ward.mrn),
+                    role="registrar").patients
+    assert [p.deceased for p in found] == [False]
     assert give(st, pb, o).status == "completed"
 
 
@@ -494,3 +508,27 @@ def test_a40_merge_of_a_dead_duplicate(st, pb, drugs):
     assert got.deceased and got.deceased_ms == died
     expect_status(PRE, give, st, pb, o,
                   details_prefix="effective_ms: the patient died at ")
+
+
+def test_search_page_of_many_survivors(st, pb, drugs):
+    """A page of more survivors than one statement asks about (48): the
+    dead merged records of the first and of the last are both found."""
+    p = pb["identity"]
+    family = "Page" + uuid.uuid4().hex[:8]
+    ids = [st.call("identity", "CreatePatient", p.CreatePatientRequest(
+        mrn="DP-" + uuid.uuid4().hex[:12].upper(), family_name=family,
+        given_name="N%02d" % i, birth_date="1950-01-01",
+        sex=p.ADMINISTRATIVE_SEX_FEMALE), role="registrar").patient_id
+        for i in range(52)]
+    died = (now_ms() - HOUR) // 1000 * 1000
+    # The first and the last of the page survive a dead duplicate each.
+    for survivor, dup in ((ids[0], ids[1]), (ids[50], ids[51])):
+        record_death(st, pb, dup, died_ms=died)
+        link(st, pb, survivor, dup)
+    found = st.call("identity", "SearchPatients", p.SearchPatientsRequest(
+        family_name_prefix=family,
+        page=protos.common().PageRequest(page_size=100)),
+        role="registrar").patients
+    dead = sorted(x.patient_id for x in found if x.deceased)
+    assert len(found) == 50, len(found)
+    assert dead == sorted([ids[0], ids[50]]), dead
