@@ -705,6 +705,7 @@ adt_merge(hl7_apply *a, hl7_problem *p)
 	ID(Patient) *survivor = NULL, *merged = NULL;
 	ProtobufCMessage *reply = NULL;
 	char prior[65], reason[160];
+	const char *note;
 	med_err err;
 
 	if ((err = need_segment(a, "MRG", p)) ||
@@ -733,10 +734,15 @@ adt_merge(hl7_apply *a, hl7_problem *p)
 	err = hl7_peer_call(a, a->st->identity, ID_PATH("LinkPatients"),
 			    &req.base, &ID_PB(patient_link), "LinkPatients",
 			    "MRG", 1, &reply, p, NULL);
-	if (err == MED_OK)
-		hl7_note(a, "identity LinkPatients %s into %s",
-			 merged->patient_id, survivor->patient_id);
-	return err;
+	if (err != MED_OK)
+		return err;
+	hl7_note(a, "identity LinkPatients %s into %s", merged->patient_id,
+		 survivor->patient_id);
+	/* The message's record says what became of a death on either. */
+	note = ((const ID(PatientLink) *)reply)->death_note;
+	if (note != NULL && note[0] != '\0')
+		hl7_note(a, "identity: %s", note);
+	return MED_OK;
 }
 
 med_err

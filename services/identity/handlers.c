@@ -113,6 +113,29 @@ identity_rpc_create_patient(med_call *call, const ProtobufCMessage *in,
 	return err;
 }
 
+/*
+ * read_through_links gives a survivor its merged records and their deaths:
+ * the services read their clinical data through the link, and a death on
+ * any of them is the survivor's (docs/dose-safety.md, "Merged records").
+ * A merged record answers for itself.
+ */
+static med_err
+read_through_links(med_call *call, identity_patient *p)
+{
+	identity_death d;
+	med_err err;
+
+	if (p->linked_to[0] != '\0')
+		return MED_OK;
+	identity_death_own(&d, p);
+	err = identity_store_merged_ids(med_call_db(call), med_call_arena(call),
+					p->patient_id, &p->merged_ids,
+					&p->n_merged_ids, &d);
+	if (err == MED_OK)
+		identity_death_apply(p, &d);
+	return err;
+}
+
 med_err
 identity_rpc_get_patient(med_call *call, const ProtobufCMessage *in,
 			 ProtobufCMessage *out)
@@ -152,13 +175,7 @@ identity_rpc_get_patient(med_call *call, const ProtobufCMessage *in,
 	if (err != MED_OK)
 		return err;
 	med_call_set_patient(call, p->patient_id);
-	/* A survivor lists its merged records: the services read their
-	 * clinical data through the link (docs/dose-safety.md). */
-	if (p->linked_to[0] != '\0')
-		return MED_OK;
-	return identity_store_merged_ids(med_call_db(call),
-					 med_call_arena(call), p->patient_id,
-					 &p->merged_ids, &p->n_merged_ids);
+	return read_through_links(call, p);
 }
 
 med_err
@@ -182,7 +199,12 @@ identity_rpc_search_patients(med_call *call, const ProtobufCMessage *in,
 	if (err != MED_OK)
 		return err;
 	res->page = med_page_respond(call, &page, &res->n_patients);
-	return res->page ? MED_OK : MED_ERR_NOMEM;
+	if (res->page == NULL)
+		return MED_ERR_NOMEM;
+	/* A survivor found shows the death it inherits, as GetPatient. */
+	return identity_store_page_deaths(med_call_db(call),
+					  med_call_arena(call), res->patients,
+					  res->n_patients);
 }
 
 typedef struct update_tx {
@@ -267,6 +289,26 @@ note_death(med_call *call, const identity_patient *p)
 	(void)med_call_add_detail(call, "deceased_ms", ms);
 }
 
+/* death_stays_merged refuses to withdraw a death a merged record holds
+ * (identity_withdraw_problem). */
+static med_err
+death_stays_merged(update_tx *x, med_db_conn *conn)
+{
+	identity_death merged = {false, 0, NULL};
+	med_problem p;
+	med_err err;
+
+	if (!x->req->set_deceased_case || x->req->deceased)
+		return MED_OK;
+	if ((err = identity_store_merged_deaths(conn, med_call_arena(x->call),
+						x->req->patient_id, &merged)) !=
+	    MED_OK)
+		return err;
+	if (identity_withdraw_problem(x->req, &merged, &p) != MED_OK)
+		return med_call_fail_problem(x->call, &p);
+	return MED_OK;
+}
+
 static med_err
 update_in_tx(med_db_conn *conn, void *ctx)
 {
@@ -285,6 +327,8 @@ update_in_tx(med_db_conn *conn, void *ctx)
 	if (identity_update_state_problem(x->out, x->req->expected_version,
 					  &p) != MED_OK)
 		return med_call_fail_problem(x->call, &p);
+	if ((err = death_stays_merged(x, conn)) != MED_OK)
+		return err;
 	if (by == NULL ||
 	    (err = apply_update(a, x->req, x->out, &changed)) != MED_OK)
 		return MED_ERR_NOMEM;
@@ -472,6 +516,35 @@ survivor_has_room(link_tx *x, med_db_conn *conn)
 	return MED_OK;
 }
 
+/*
+ * note_inherited_death says, in the reply and the audit event, what the
+ * merge does to the survivor's death: the merged record's death becomes
+ * the survivor's (GetPatient joins them), and of two the earlier stands.
+ */
+static med_err
+note_inherited_death(link_tx *x, med_db_conn *conn,
+		     const identity_patient *survivor,
+		     const identity_patient *merged)
+{
+	med_arena *a = med_call_arena(x->call);
+	identity_death before, theirs;
+	const char *note;
+	med_err err;
+
+	if (!merged->deceased)
+		return MED_OK;
+	identity_death_own(&before, survivor);
+	if ((err = identity_store_merged_deaths(conn, a, survivor->patient_id,
+						&before)) != MED_OK)
+		return err;
+	identity_death_own(&theirs, merged);
+	if ((note = identity_link_death_note(a, &before, &theirs)) == NULL)
+		return MED_ERR_NOMEM;
+	x->out->death_note = (char *)note;
+	(void)med_call_add_detail(x->call, "death", note);
+	return MED_OK;
+}
+
 static med_err
 link_in_tx(med_db_conn *conn, void *ctx)
 {
@@ -502,7 +575,8 @@ link_in_tx(med_db_conn *conn, void *ctx)
 	    MED_OK)
 		return med_call_fail_problem(x->call, &p);
 	if ((err = survivor_has_room(x, conn)) != MED_OK ||
-	    (err = both_in_a_stay(x, conn)) != MED_OK)
+	    (err = both_in_a_stay(x, conn)) != MED_OK ||
+	    (err = note_inherited_death(x, conn, &rec[0], &rec[1])) != MED_OK)
 		return err;
 	return identity_store_link_insert(conn, x->out);
 }

@@ -299,6 +299,51 @@ med_err identity_link_state_problem(const identity_patient *survivor,
 				    int64_t n_survived,
 				    med_problem *p) MED_MUST_CHECK;
 
+/*
+ * identity_death - the death a survivor and the records merged into it
+ * hold together (death.c): deceased when any of them has died,
+ * deceased_ms the earliest known time of death (0 when none is known),
+ * record_id the merged record it comes from (NULL: the survivor's own).
+ */
+typedef struct identity_death {
+	bool deceased;
+	int64_t deceased_ms;
+	const char *record_id;
+} identity_death;
+
+/* identity_death_own starts d with p's own death. */
+void identity_death_own(identity_death *d, const identity_patient *p);
+
+/* identity_death_join adds the death of record_id (kept, not copied) to
+ * d: a death where d has none, or an earlier known time, replaces d's. */
+void identity_death_join(identity_death *d, const char *record_id,
+			 bool deceased, int64_t deceased_ms);
+
+/* identity_death_apply gives p the death d: deceased, deceased_ms and
+ * deceased_record_id when it is a merged record's. */
+void identity_death_apply(identity_patient *p, const identity_death *d);
+
+/*
+ * identity_link_death_note says (in a) what merging a record whose own
+ * death is merged does to the death survivor holds: NULL when merged has
+ * not died, else a sentence naming the death the survivor inherits, or,
+ * when both have died, the earlier time kept and the other.  NULL also
+ * when a is out of memory.
+ */
+const char *identity_link_death_note(med_arena *a,
+				     const identity_death *survivor,
+				     const identity_death *merged);
+
+/*
+ * identity_withdraw_problem refuses (MED_ERR_PRECONDITION naming deceased)
+ * an update that withdraws the death of a survivor while merged, the
+ * deaths of its merged records alone (identity_death_join from a living
+ * start), says one of them has died.
+ */
+med_err identity_withdraw_problem(
+	const Smartmed__Identity__V1__UpdatePatientRequest *req,
+	const identity_death *merged, med_problem *p) MED_MUST_CHECK;
+
 /* identity_unlink_state_problem: only an active link is undone. */
 med_err identity_unlink_state_problem(const identity_link *l,
 				      med_problem *p) MED_MUST_CHECK;
@@ -380,9 +425,24 @@ med_err identity_store_active_links(med_db_conn *c, const char *id,
 #define IDENTITY_MERGED_MAX 32
 
 /* identity_store_merged_ids lists (in arena) the records merged into id by
- * active links, at most IDENTITY_MERGED_MAX, by id. */
+ * active links, at most IDENTITY_MERGED_MAX, by id, and joins their deaths
+ * into death (identity_death_join). */
 med_err identity_store_merged_ids(med_db *db, med_arena *arena, const char *id,
-				  char ***out, size_t *n) MED_MUST_CHECK;
+				  char ***out, size_t *n,
+				  identity_death *death) MED_MUST_CHECK;
+
+/* identity_store_merged_deaths joins into death the deaths of the records
+ * merged into id by active links, in c's transaction. */
+med_err identity_store_merged_deaths(med_db_conn *c, med_arena *arena,
+				     const char *id,
+				     identity_death *death) MED_MUST_CHECK;
+
+/* identity_store_page_deaths gives each unmerged patient of a search page
+ * p[0..n) the deaths of the records merged into it (as GetPatient does),
+ * one statement per DEATHS_PER_QUERY of them. */
+med_err identity_store_page_deaths(med_db *db, med_arena *arena,
+				   identity_patient **p,
+				   size_t n) MED_MUST_CHECK;
 
 /* identity_store_link_insert stores l and sets the merged record's link. */
 med_err identity_store_link_insert(med_db_conn *c,

@@ -4,6 +4,7 @@
 #include <med/arena.h>
 #include <med/log.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "identity.h"
@@ -724,44 +725,145 @@ identity_store_active_links(med_db_conn *c, const char *id, int64_t *n)
 
 typedef struct id_rows {
 	med_arena *arena;
-	char **items;
+	char **items; /* NULL: only the deaths are wanted */
 	size_t n;
+	identity_death *death;
 } id_rows;
+
+/* The records merged into a survivor (idx_patients_linked: the records
+ * whose active link names it) and their deaths. */
+#define MERGED_SQL                                                             \
+	"SELECT patient_id, deceased, deceased_ms FROM patients"               \
+	" WHERE linked_to = ? ORDER BY patient_id"
 
 static med_err
 on_id_row(void *ctx, const med_db_row *row)
 {
 	id_rows *r = ctx;
+	char *id;
 
 	if (r->n == IDENTITY_MERGED_MAX)
 		return MED_OK;
-	if ((r->items[r->n] = med_db_row_strdup(r->arena, row, 0)) == NULL)
+	if ((id = med_db_row_strdup(r->arena, row, 0)) == NULL)
 		return MED_ERR_NOMEM;
+	if (r->items != NULL)
+		r->items[r->n] = id;
 	r->n++;
+	identity_death_join(r->death, id, med_db_row_int64(row, 1) != 0,
+			    med_db_row_int64(row, 2));
 	return MED_OK;
 }
 
 med_err
 identity_store_merged_ids(med_db *db, med_arena *arena, const char *id,
-			  char ***out, size_t *n)
+			  char ***out, size_t *n, identity_death *death)
 {
-	id_rows r = {.arena = arena};
+	id_rows r = {.arena = arena, .death = death};
 	med_db_value v[] = {MED_DB_STR(id)};
 	med_err err;
 
 	r.items = med_arena_alloc(arena, IDENTITY_MERGED_MAX * sizeof(char *));
 	if (r.items == NULL)
 		return MED_ERR_NOMEM;
-	/* idx_patients_linked: the records whose active link names id. */
-	err = med_db_query_once(db,
-				"SELECT patient_id FROM patients"
-				" WHERE linked_to = ? ORDER BY patient_id",
-				v, 1, on_id_row, &r);
+	err = med_db_query_once(db, MERGED_SQL, v, 1, on_id_row, &r);
 	if (err != MED_OK)
 		return err;
 	*out = r.items;
 	*n = r.n;
 	return MED_OK;
+}
+
+med_err
+identity_store_merged_deaths(med_db_conn *c, med_arena *arena, const char *id,
+			     identity_death *death)
+{
+	id_rows r = {.arena = arena, .death = death};
+	med_db_value v[] = {MED_DB_STR(id)};
+
+	return med_db_query(c, MERGED_SQL, v, 1, on_id_row, &r);
+}
+
+/* One statement asks for the dead merged records of this many survivors
+ * of a search page (within MED_DB_MAX_PARAMS). */
+#define DEATHS_PER_QUERY 48
+
+/* The deaths of one chunk of a search page: the patients and what their
+ * merged records add. */
+typedef struct page_deaths {
+	identity_patient **p;
+	identity_death *d;
+	size_t n;
+	med_arena *arena;
+} page_deaths;
+
+static med_err
+on_page_death(void *ctx, const med_db_row *row)
+{
+	page_deaths *x = ctx;
+	const char *survivor = med_db_row_text(row, 0, NULL);
+	char *id;
+
+	for (size_t i = 0; survivor != NULL && i < x->n; i++) {
+		if (strcmp(x->p[i]->patient_id, survivor) != 0)
+			continue;
+		if ((id = med_db_row_strdup(x->arena, row, 1)) == NULL)
+			return MED_ERR_NOMEM;
+		identity_death_join(&x->d[i], id, true,
+				    med_db_row_int64(row, 2));
+	}
+	return MED_OK;
+}
+
+/* chunk_deaths joins the deaths of the records merged into p[0..n) (n at
+ * most DEATHS_PER_QUERY, none of them merged) into each. */
+static med_err
+chunk_deaths(med_db *db, med_arena *arena, identity_patient **p, size_t n)
+{
+	identity_death d[DEATHS_PER_QUERY];
+	med_db_value v[DEATHS_PER_QUERY];
+	page_deaths x = {p, d, n, arena};
+	char sql[160 + 3 * DEATHS_PER_QUERY];
+	size_t off;
+	med_err err;
+
+	off = (size_t)snprintf(sql, sizeof(sql),
+			       "SELECT linked_to, patient_id, deceased_ms"
+			       " FROM patients WHERE deceased = 1"
+			       " AND linked_to IN (");
+	for (size_t i = 0; i < n; i++) {
+		identity_death_own(&d[i], p[i]);
+		v[i] = MED_DB_STR(p[i]->patient_id);
+		off += (size_t)snprintf(sql + off, sizeof(sql) - off, "%s?",
+					i ? "," : "");
+	}
+	snprintf(sql + off, sizeof(sql) - off, ")");
+	if ((err = med_db_query_once(db, sql, v, n, on_page_death, &x)) !=
+	    MED_OK)
+		return err;
+	for (size_t i = 0; i < n; i++)
+		identity_death_apply(p[i], &d[i]);
+	return MED_OK;
+}
+
+med_err
+identity_store_page_deaths(med_db *db, med_arena *arena, identity_patient **p,
+			   size_t n)
+{
+	identity_patient *chunk[DEATHS_PER_QUERY];
+	size_t k = 0;
+	med_err err;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i]->linked_to[0] != '\0')
+			continue; /* a merged record answers for itself */
+		chunk[k++] = p[i];
+		if (k == DEATHS_PER_QUERY) {
+			if ((err = chunk_deaths(db, arena, chunk, k)) != MED_OK)
+				return err;
+			k = 0;
+		}
+	}
+	return k > 0 ? chunk_deaths(db, arena, chunk, k) : MED_OK;
 }
 
 med_err

@@ -330,3 +330,205 @@ def test_cosign_after_death(st, pb, drugs):
                       order_id=o.id, patient_id=pt.patient_id, dose=6.0,
                       unit="[iU]"), role="nurse",
                   details_prefix="patient_id: the patient died at ")
+
+
+# --- CheckDose answers as the charting does (issue 74) -------------------------
+
+
+def check(st, pb, o=None, pid=None, drug=None, at=0):
+    d = pb["dosage"]
+    if o is not None:
+        req = d.CheckDoseRequest(order_id=o.id, at_ms=at)
+    else:
+        req = d.CheckDoseRequest(proposed=d.ProposedDose(
+            patient_id=pid, drug_code=drug, dose=500.0, unit="mg"), at_ms=at)
+    return st.call("dosage", "CheckDose", req, role="nurse")
+
+
+def test_check_dose_refuses_as_the_charting_does(st, pb, drugs):
+    """Before: CheckDose answered ok for a dead patient while
+    RecordAdministration refused the same dose.  Now both refuse it with
+    the same status and reason, field aside."""
+    pt = patient(st, pb)
+    o = order(st, pb, pt.patient_id, drugs["para"])
+    assert check(st, pb, o).checks  # alive: checked
+    died = (now_ms() - HOUR) // 1000 * 1000
+    record_death(st, pb, pt.patient_id, died_ms=died)
+    charted = expect_status(PRE, give, st, pb, o,
+                            details_prefix="effective_ms: the patient died ")
+    reason = charted.details().split(": ", 1)[1]
+    for by in (dict(o=o), dict(pid=pt.patient_id, drug=drugs["para"])):
+        e = expect_status(PRE, check, st, pb, **by,
+                          details_prefix="at_ms: the patient died at ")
+        assert e.details() == "at_ms: " + reason, (e.details(), reason)
+    # A dose before the death is still checked (a late entry's check).
+    assert check(st, pb, o, at=died - 10 * MIN).checks
+    # A death whose time is not known: nothing is checked, as nothing
+    # is charted.
+    other = patient(st, pb)
+    o2 = order(st, pb, other.patient_id, drugs["para"])
+    record_death(st, pb, other.patient_id, deceased=True)
+    expect_status(PRE, check, st, pb, o2,
+                  details_prefix="at_ms: the patient has died (identity "
+                  "has no time of death)")
+
+
+# --- a death survives a merge (issue 74) ---------------------------------------
+
+
+def link(st, pb, survivor, merged):
+    return st.call("identity", "LinkPatients",
+                   pb["identity"].LinkPatientsRequest(
+                       survivor_id=survivor, merged_id=merged,
+                       reason="duplicate registration"), role="registrar")
+
+
+def iso(ms):
+    return time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(ms / 1000)) + \
+        "%03dZ" % (ms % 1000)
+
+
+def test_merged_death_is_the_survivors(st, pb, drugs):
+    """A duplicate registered when the patient died in the ED is merged
+    into the ward's living record: before, the death was dropped and the
+    next dose on the ward was charted.  Now the survivor is dead from the
+    merge on, the registrar is told, and an unmerge gives it back."""
+    d = pb["dosage"]
+    ward, dup = patient(st, pb), patient(st, pb)
+    o = order(st, pb, ward.patient_id, drugs["para"])
+    died = (now_ms() - HOUR) // 1000 * 1000
+    record_death(st, pb, dup.patient_id, died_ms=died)
+    lk = link(st, pb, ward.patient_id, dup.patient_id)
+    assert lk.death_note == (
+        "the merged record's death (%s) is the survivor's: no dose is "
+        "charted after it" % iso(died)), lk.death_note
+    got = get_patient(st, pb, ward.patient_id)
+    assert got.deceased and got.deceased_ms == died
+    assert got.deceased_record_id == dup.patient_id
+    assert got.version == ward.version  # nothing copied: read through
+    e = expect_status(PRE, give, st, pb, o,
+                      details_prefix="effective_ms: the patient died at ")
+    assert iso(died)[:19] in e.details()
+    expect_status(PRE, check, st, pb, o,
+                  details_prefix="at_ms: the patient died at ")
+    expect_status(PRE, order, st, pb, ward.patient_id, drugs["para"],
+                  details_prefix="order.patient_id: the patient died at ")
+    got = st.call("dosage", "GetOrder", d.GetOrderRequest(order_id=o.id),
+                  role="nurse")
+    assert got.ended_at_death and got.patient_deceased_ms == died
+    status, body = fhir_get(st, "Patient/" + ward.patient_id)
+    assert status == 200 and fhir_time_ms(body["deceasedDateTime"]) == died
+    # A search finds the survivor dead too (gRPC, and the FHIR search).
+    found = st.call("identity", "SearchPatients",
+                    pb["identity"].SearchPatientsRequest(mrn=ward.mrn),
+                    role="registrar").patients
+    assert [(p.deceased, p.deceased_ms, p.deceased_record_id)
+            for p in found] == [(True, died, dup.patient_id)], found
+    status, body = fhir_get(st, "Patient?identifier=" + ward.mrn)
+    assert status == 200, body
+    pts = [e["resource"] for e in body.get("entry", [])]
+    assert [fhir_time_ms(p["deceasedDateTime"]) for p in pts] == [died]
+    # The merge undone: each record has its own death again.
+    st.call("identity", "UnlinkPatients", pb["identity"].UnlinkPatientsRequest(
+        link_id=lk.link_id, reason="merged in error"), role="registrar")
+    back = get_patient(st, pb, ward.patient_id)
+    assert not back.deceased and not back.deceased_record_id
+    found = st.call("identity", "SearchPatients",
+                    pb["identity"].SearchPatientsRequest(mrn=ward.mrn),
+                    role="registrar").patients
+    assert [p.deceased for p in found] == [False]
+    assert give(st, pb, o).status == "completed"
+
+
+def test_inherited_death_withdrawn_only_by_the_unlink(st, pb, drugs):
+    """A registrar (or the PAS, PID-30 N) saying the survivor is alive
+    while its merged record holds a death is refused, naming the record:
+    before, the update answered ok and the death stayed."""
+    ward, dup = patient(st, pb), patient(st, pb)
+    record_death(st, pb, dup.patient_id, died_ms=now_ms() - HOUR)
+    link(st, pb, ward.patient_id, dup.patient_id)
+    want = ("deceased: the death is recorded on record %s, merged into "
+            "this one; undo that link (UnlinkPatients) to withdraw it" %
+            dup.patient_id)
+    expect_status(PRE, record_death, st, pb, ward.patient_id,
+                  deceased=False, details_prefix=want)
+    ack = send(st, adt("A08", ward.mrn, indicator="N"))
+    assert ack["MSA"][1] == "AE" and dup.patient_id in ack["MSA"][3], ack
+    assert get_patient(st, pb, ward.patient_id).deceased
+
+
+def test_both_dead_keeps_the_earlier_death(st, pb, drugs):
+    ward, dup = patient(st, pb), patient(st, pb)
+    early = (now_ms() - 3 * HOUR) // 1000 * 1000
+    late = early + 2 * HOUR
+    record_death(st, pb, ward.patient_id, died_ms=late)
+    record_death(st, pb, dup.patient_id, died_ms=early)
+    lk = link(st, pb, ward.patient_id, dup.patient_id)
+    assert lk.death_note == (
+        "both records record a death: the survivor keeps the earlier, %s "
+        "(recorded on the merged record; the surviving record's: %s)" % (
+            iso(early), iso(late))), lk.death_note
+    got = get_patient(st, pb, ward.patient_id)
+    assert got.deceased_ms == early
+    assert got.deceased_record_id == dup.patient_id
+    # The survivor's own earlier death stands and is its own.
+    first, second = patient(st, pb), patient(st, pb)
+    record_death(st, pb, first.patient_id, died_ms=early)
+    record_death(st, pb, second.patient_id, died_ms=late)
+    lk = link(st, pb, first.patient_id, second.patient_id)
+    assert "keeps the earlier, %s (recorded on the surviving record" % (
+        iso(early)) in lk.death_note, lk.death_note
+    got = get_patient(st, pb, first.patient_id)
+    assert got.deceased_ms == early and not got.deceased_record_id
+    # A living duplicate merged into a dead record changes nothing.
+    alive = patient(st, pb)
+    assert not link(st, pb, first.patient_id, alive.patient_id).death_note
+
+
+def a40(survivor_mrn, merged_mrn):
+    head = "MSH|^~\\&|PAS|HOSP|SMARTMED|HOSP|%s||ADT^A40|%s|P|2.5.1" % (
+        hl7_time(now_ms()), uuid.uuid4().hex[:20])
+    pid = "PID|1||%s^^^HOSP^MR||Last^Ward||19480211|M" % survivor_mrn
+    return "\r".join((head, "EVN|A40|%s" % hl7_time(now_ms()), pid,
+                      "MRG|%s^^^HOSP^MR" % merged_mrn)) + "\r"
+
+
+def test_a40_merge_of_a_dead_duplicate(st, pb, drugs):
+    """The PAS merges the duplicate on which it recorded the death (A08
+    PID-29/30) into the living record (A40): the survivor's next dose is
+    refused."""
+    ward, dup = patient(st, pb), patient(st, pb)
+    o = order(st, pb, ward.patient_id, drugs["para"])
+    died = (now_ms() - HOUR) // 1000 * 1000
+    ack = send(st, adt("A08", dup.mrn, died_ms=died, indicator="Y"))
+    assert ack["MSA"][1] == "AA", ack
+    ack = send(st, a40(ward.mrn, dup.mrn))
+    assert ack["MSA"][1] == "AA", ack
+    got = get_patient(st, pb, ward.patient_id)
+    assert got.deceased and got.deceased_ms == died
+    expect_status(PRE, give, st, pb, o,
+                  details_prefix="effective_ms: the patient died at ")
+
+
+def test_search_page_of_many_survivors(st, pb, drugs):
+    """A page of more survivors than one statement asks about (48): the
+    dead merged records of the first and of the last are both found."""
+    p = pb["identity"]
+    family = "Page" + uuid.uuid4().hex[:8]
+    ids = [st.call("identity", "CreatePatient", p.CreatePatientRequest(
+        mrn="DP-" + uuid.uuid4().hex[:12].upper(), family_name=family,
+        given_name="N%02d" % i, birth_date="1950-01-01",
+        sex=p.ADMINISTRATIVE_SEX_FEMALE), role="registrar").patient_id
+        for i in range(52)]
+    died = (now_ms() - HOUR) // 1000 * 1000
+    # The first and the last of the page survive a dead duplicate each.
+    for survivor, dup in ((ids[0], ids[1]), (ids[50], ids[51])):
+        record_death(st, pb, dup, died_ms=died)
+        link(st, pb, survivor, dup)
+    found = st.call("identity", "SearchPatients", p.SearchPatientsRequest(
+        family_name_prefix=family,
+        page=protos.common().PageRequest(page_size=100)),
+        role="registrar").patients
+    dead = sorted(x.patient_id for x in found if x.deceased)
+    assert len(found) == 50, len(found)
+    assert dead == sorted([ids[0], ids[50]]), dead

@@ -321,6 +321,14 @@ def approved(st, pb, version):
     ("group,g,aspirin;nonesuch,s\n"
      "interaction,H-1,g + warfarin,major,m,a,s\n",
      "csv: line 1: group g: unknown substance or ATC class \"nonesuch\""),
+    # Issue 74: a quote left open on line 2 and closed on line 3 made the
+    # hard stop H-2 part of H-1's mechanism; the file imported with one
+    # rule fewer and no word.
+    ("interaction,H-1,warfarin + paracetamol,moderate,m,a,s\n"
+     "interaction,H-3,warfarin + aspirin,major,\"bleeding\n"
+     "interaction,H-2,warfarin + ibuprofen,contraindicated,m,a,s\",a,s\n",
+     "csv: line 2: not valid CSV: a quoted field runs past the end of its "
+     "line"),
 ])
 def test_import_refused_naming_the_line(st, pb, catalogue, text, want):
     expect_status(grpc.StatusCode.INVALID_ARGUMENT, import_kb, st, pb,

@@ -355,6 +355,29 @@ def test_pregnancy_on_the_problem_list_stops_methotrexate_and_warfarin(
         == pb.CHECK_STATUS_OK
 
 
+def test_pregnancy_on_a_merged_record_stops_methotrexate(st, pb, catalogue):
+    """Issue 74: the ED codes a pregnancy on a temporary record that is
+    then merged into the patient's real one.  Before, the survivor's check
+    read only its own problem list and methotrexate passed; now the
+    merged record's pregnancy is the survivor's, until the unmerge."""
+    real, _ = patient(st)
+    ed, _ = patient(st)
+    condition(st, ed, "ICD-10", "Z33.1", "Pregnant state, incidental")
+    assert kind(check(st, pb, real, MTX, 10),
+                pb.CHECK_KIND_PREGNANCY).status == pb.CHECK_STATUS_OK
+    ipb = protos.module("identity")
+    lk = st.call("identity", "LinkPatients", ipb.LinkPatientsRequest(
+        survivor_id=real, merged_id=ed, reason="ED record is this patient"),
+        role="registrar")
+    pg = kind(check(st, pb, real, MTX, 10), pb.CHECK_KIND_PREGNANCY)
+    assert pg.status == pb.CHECK_STATUS_HARD_STOP, pg.reason
+    assert "Z33.1" in pg.reason
+    st.call("identity", "UnlinkPatients", ipb.UnlinkPatientsRequest(
+        link_id=lk.link_id, reason="merged in error"), role="registrar")
+    assert kind(check(st, pb, real, MTX, 10),
+                pb.CHECK_KIND_PREGNANCY).status == pb.CHECK_STATUS_OK
+
+
 def test_positive_hcg_stops_methotrexate(st, pb, catalogue):
     p, _ = patient(st)
     chart(st, p, "2106-3", "Positive", "")

@@ -190,8 +190,7 @@ dosage_allergy_names_parse(med_arena *a, const char *csv, size_t len,
 			*why = "more than 5000 rows";
 			return MED_ERR_INVALID;
 		}
-		err = rc < 0 ? row_error(&x, row.line, "",
-					 "not valid CSV (quotes)")
+		err = rc < 0 ? row_error(&x, row.line, "", row.why)
 			     : check_row(&x, &row);
 		if (err != MED_OK)
 			return err;

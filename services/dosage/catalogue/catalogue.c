@@ -474,8 +474,8 @@ read_header(med_arena *a, csv_reader *r, csv_row *h, int map[N_COLS],
 				       "no header row");
 	if (rc < 0)
 		return med_problem_set(p, MED_ERR_INVALID, "csv",
-				       "header line %u is not valid CSV",
-				       h->line);
+				       "header line %u is not valid CSV: %s",
+				       h->line, h->why);
 	missing = header_map(h, map, &unknown);
 	if (missing)
 		return med_problem_set(p, MED_ERR_INVALID, "csv",
@@ -521,8 +521,7 @@ dosage_csv_parse(med_arena *a, const uint8_t *csv, size_t len,
 			return med_problem_set(p, MED_ERR_INVALID, "csv",
 					       "more than %d rows",
 					       DOSAGE_CSV_MAX_ROWS);
-		err = rc < 0 ? add_error(a, out, row.line, "",
-					 "not valid CSV (quotes)")
+		err = rc < 0 ? add_error(a, out, row.line, "", row.why)
 			     : check_row(a, map, &row, h.n, out);
 		if (err != MED_OK)
 			return err;

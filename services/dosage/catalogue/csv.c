@@ -10,12 +10,20 @@
 
 #define MAX_FIELDS DOSAGE_CSV_MAX_FIELDS
 #define FIELD_MAX  DOSAGE_CSV_FIELD_MAX
+/* STR(x) is x's expansion as a string, for the limits in the reasons. */
+#define STR_(x) #x
+#define STR(x)	STR_(x)
+
+static const char too_long[] =
+	"a field longer than " STR(FIELD_MAX) " characters";
+static const char too_many[] = "more than " STR(MAX_FIELDS) " fields";
 
 typedef dosage_csv_reader csv_reader;
 typedef dosage_csv_row csv_row;
 
-/* read_field copies one field into the arena; false on a syntax error. */
-static bool
+/* read_field copies one field into the arena; NULL, or on a syntax error
+ * what is wrong. */
+static const char *
 read_field(csv_reader *r, med_arena *a, char **out)
 {
 	char buf[FIELD_MAX + 1];
@@ -27,6 +35,10 @@ read_field(csv_reader *r, med_arena *a, char **out)
 	while (r->p < r->end) {
 		char ch = *r->p;
 
+		if (quoted && (ch == '\n' || ch == '\r'))
+			return "a quoted field runs past the end of its line "
+			       "(a line break inside quotes would join the "
+			       "next line to this record; close the quote)";
 		if (quoted && ch == '"') {
 			if (r->p + 1 < r->end && r->p[1] == '"') {
 				r->p++;
@@ -38,19 +50,17 @@ read_field(csv_reader *r, med_arena *a, char **out)
 		} else if (!quoted && (ch == ',' || ch == '\n' || ch == '\r')) {
 			break;
 		}
-		if (ch == '\n')
-			r->line++;
 		if (n >= FIELD_MAX)
-			return false;
+			return too_long;
 		buf[n++] = *r->p++;
 	}
-	if (quoted) /* unterminated quote */
-		return false;
+	if (quoted)
+		return "a quote is not closed";
 	if (r->p < r->end && *r->p != ',' && *r->p != '\n' && *r->p != '\r')
-		return false; /* text after a closing quote */
+		return "text after a closing quote";
 	buf[n] = '\0';
 	*out = med_arena_strdup(a, buf);
-	return *out != NULL;
+	return *out != NULL ? NULL : "out of memory";
 }
 
 /* skip_eol consumes "\r\n", "\n" or "\r". */
@@ -86,9 +96,12 @@ dosage_csv_read_row(csv_reader *r, med_arena *a, csv_row *row)
 		return 0;
 	row->n = 0;
 	row->line = r->line;
+	row->why = NULL;
 	for (;;) {
-		if (row->n >= MAX_FIELDS ||
-		    !read_field(r, a, &row->f[row->n++])) {
+		row->why = row->n >= MAX_FIELDS
+				   ? too_many
+				   : read_field(r, a, &row->f[row->n++]);
+		if (row->why != NULL) {
 			while (r->p < r->end && *r->p != '\n')
 				r->p++;
 			skip_eol(r);

@@ -1,8 +1,12 @@
 /*
  * csv.h - the CSV reader of the pharmacy's imports (the catalogue, the
- * interaction knowledge base): RFC 4180 fields (quotes, doubled quotes,
- * commas and newlines inside quotes), '#' comment lines and blank lines
- * skipped.  Pure: text in, fields in an arena out.
+ * interaction knowledge base, the allergy synonyms): RFC 4180 fields
+ * (quotes, doubled quotes, commas inside quotes) one record a line, '#'
+ * comment lines and blank lines skipped.  A line break inside quotes is
+ * refused, not read as part of the field: in a knowledge file one stray
+ * quote would otherwise join the next line's rule to this one's text and
+ * the rule would vanish without a word.  Pure: text in, fields in an arena
+ * out.
  */
 #ifndef DOSAGE_CSV_H
 #define DOSAGE_CSV_H
@@ -25,15 +29,17 @@ typedef struct dosage_csv_reader {
 typedef struct dosage_csv_row {
 	char *f[DOSAGE_CSV_MAX_FIELDS];
 	size_t n;
-	uint32_t line; /* where the record started */
+	uint32_t line;	 /* where the record started */
+	const char *why; /* after a syntax error: what is wrong (static) */
 } dosage_csv_row;
 
 /*
  * dosage_csv_read_row reads the next record of r into row (fields copied
- * into a): 1 for a record, 0 at the end, -1 on a syntax error (an open
- * quote, text after a closing quote, a field longer than
+ * into a): 1 for a record, 0 at the end, -1 on a syntax error (a quote
+ * not closed on its line, text after a closing quote, a field longer than
  * DOSAGE_CSV_FIELD_MAX, more than DOSAGE_CSV_MAX_FIELDS fields, or no
- * memory); the reader then stands at the next line.
+ * memory), row->why saying which and row->line naming the line; the
+ * reader then stands at the next line.
  */
 int dosage_csv_read_row(dosage_csv_reader *r, med_arena *a,
 			dosage_csv_row *row);

@@ -404,10 +404,7 @@ read_rows(parse_ctx *x, const char *text, size_t len)
 		return MED_ERR_NOMEM;
 	while ((rc = dosage_csv_read_row(&rd, x->kb->arena, &row)) != 0) {
 		if (rc < 0)
-			return fail(x, row.line,
-				    "not valid CSV (quotes, or a field over "
-				    "%d characters)",
-				    DOSAGE_CSV_FIELD_MAX);
+			return fail(x, row.line, "not valid CSV: %s", row.why);
 		if (x->n_rows == cap) {
 			dosage_csv_row *grown =
 				realloc(x->rows, 2 * cap * sizeof(*grown));

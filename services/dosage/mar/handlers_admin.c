@@ -251,6 +251,10 @@ dosage_rpc_check_dose(med_call *call, const ProtobufCMessage *in,
 				NULL, &x.known)) != MED_OK)
 		return err;
 	at = req->at_ms ? req->at_ms : med_now_ms();
+	/* The check answers as the charting would: a dose after the death
+	 * is refused the way RecordAdministration refuses it, not checked. */
+	if ((err = dosage_death_guard(call, "at_ms", &x.known, at)) != MED_OK)
+		return err;
 	err = bedside_ddi(call, &x.known, x.known.family.ids[0],
 			  by_order ? req->order_id : NULL, at, &x.ddi,
 			  &x.ddi_meets);

@@ -277,6 +277,37 @@ dosage_know_family(med_call *call, const char *field, const char *patient_id,
 	return know_family(call, patient_id, &r, k);
 }
 
+/* family_hepatic joins the problem lists of every record merged into the
+ * patient into k->hepatic: a pregnancy or a liver disease coded on the
+ * ED's temporary record is the patient's. */
+static med_err
+family_hepatic(med_call *call, const char *field, dosage_known *k)
+{
+	dosage_hepatic_facts *all;
+	med_err err;
+
+	if (k->hepatic == NULL || k->family.n < 2)
+		return MED_OK;
+	/* A copy of the patient's own, so that the reply is not changed. */
+	all = med_arena_alloc(med_call_arena(call), sizeof(*all));
+	if (all == NULL)
+		return MED_ERR_NOMEM;
+	*all = *k->hepatic;
+	for (size_t i = 1; i < k->family.n; i++) {
+		const dosage_hepatic_facts *h = NULL;
+
+		if ((err = dosage_hepatic_fetch(call, field, k->family.ids[i],
+						&h)) != MED_OK)
+			return err;
+		if (h != NULL &&
+		    (err = dosage_hepatic_join(med_call_arena(call), all, h)) !=
+			    MED_OK)
+			return err;
+	}
+	k->hepatic = all;
+	return MED_OK;
+}
+
 /* The patient's reads from three services (identity's family, records'
  * facts, diagnosis's liver findings), made at once. */
 typedef struct know_reads {
@@ -342,6 +373,7 @@ dosage_know_patient_with(med_call *call, const med_call_task *also,
 	if (st != NULL)
 		k->weight_jump_fraction = st->weight_jump_fraction;
 	if ((err = family_facts(call, field, k)) != MED_OK ||
+	    (err = family_hepatic(call, field, k)) != MED_OK ||
 	    (err = dosage_store_allergy_names(med_call_db(call),
 					      med_call_arena(call),
 					      &k->allergy_names)) != MED_OK)

@@ -4,9 +4,10 @@
  * patient's real one, the data charted on it stays filed under its own id
  * and is read through the link: every dose check on the survivor asks
  * identity for the records merged into it (med_patients_family) and counts
- * their administrations, running infusions, allergies and measurements as
- * the survivor's.  An unlink restores each record's own picture at once,
- * since nothing was moved (docs/dose-safety.md, "Merged records").
+ * their administrations, running infusions, allergies, measurements and
+ * problem lists (the liver, a pregnancy) as the survivor's.  An unlink restores
+ * each record's own picture at once, since nothing was moved
+ * (docs/dose-safety.md, "Merged records").
  */
 #include <string.h>
 
@@ -153,5 +154,41 @@ dosage_facts_join(med_arena *a, dosage_facts *dst, const dosage_facts *src)
 	     src->pregnancy_test->effective_ms >
 		     dst->pregnancy_test->effective_ms))
 		dst->pregnancy_test = src->pregnancy_test;
+	return MED_OK;
+}
+
+/* joined is "a; b", or whichever of them is not empty. */
+static const char *
+joined(med_arena *a, const char *x, const char *y)
+{
+	if (y == NULL || y[0] == '\0')
+		return x;
+	if (x == NULL || x[0] == '\0')
+		return y;
+	return med_arena_sprintf(a, "%s; %s", x, y);
+}
+
+med_err
+dosage_hepatic_join(med_arena *a, dosage_hepatic_facts *dst,
+		    const dosage_hepatic_facts *src)
+{
+	dosage_hepatic_facts out = *dst;
+	const char *cp = src->child_pugh_class ? src->child_pugh_class : "";
+
+	if (src->impairment) {
+		out.impairment = true;
+		/* "A" < "B" < "C": the worse class decides the band. */
+		if (out.child_pugh_class == NULL ||
+		    strcmp(cp, out.child_pugh_class) > 0)
+			out.child_pugh_class = cp;
+		if ((out.summary = joined(a, dst->summary, src->summary)) ==
+		    NULL)
+			return MED_ERR_NOMEM;
+	}
+	if (src->pregnant && !dst->pregnant) {
+		out.pregnant = true;
+		out.pregnancy_summary = src->pregnancy_summary;
+	}
+	*dst = out;
 	return MED_OK;
 }

@@ -83,6 +83,13 @@ size_t dosage_family_merged(const dosage_family *f, const char *patient_id,
 void dosage_context_join(med_arena *a, dosage_context *dst,
 			 const dosage_context *src);
 
+/* dosage_hepatic_join joins the problem list's facts of a merged record
+ * (src) into dst: a liver disease or a pregnancy on either is the
+ * patient's, the worse Child-Pugh class stands and the summaries are
+ * joined; NOMEM leaves dst as it was. */
+med_err dosage_hepatic_join(med_arena *a, dosage_hepatic_facts *dst,
+			    const dosage_hepatic_facts *src) MED_MUST_CHECK;
+
 /* dosage_facts_join joins the record's facts of a merged record (src)
  * into dst the same way; NOMEM leaves dst as it was. */
 med_err dosage_facts_join(med_arena *a, dosage_facts *dst,

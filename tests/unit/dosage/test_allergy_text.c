@@ -202,8 +202,31 @@ test_parse_errors(void)
 	med_arena_free(a);
 }
 
+/* A quote left open at the end of a line: the next line's synonym is
+ * not swallowed into this one's source, the line is named. */
+static void
+test_quoted_line_break(void)
+{
+	static const char csv[] = "name,substance_or_class,kind,source\n"
+				  "Augmentin,amoxicillin,brand,\"BNF\n"
+				  "Tazocin,piperacillin,brand,BNF\"\n";
+	med_arena *a = med_arena_new(1 << 20);
+	dosage_allergy_table t;
+	const char *why = NULL;
+
+	MT_TRUE(a != NULL);
+	MT_EQ_INT(dosage_allergy_names_parse(a, csv, strlen(csv), &t, &why),
+		  MED_OK);
+	MT_TRUE(t.n_errors >= 1);
+	MT_EQ_INT(t.errors[0].line, 2);
+	MT_TRUE(strstr(t.errors[0].reason, "a line break inside quotes") !=
+		NULL);
+	med_arena_free(a);
+}
+
 static const mt_case cases[] = {
 	{"brands", test_brands},
+	{"quoted_line_break", test_quoted_line_break},
 	{"names_exact", test_names_exact},
 	{"misspellings", test_misspellings},
 	{"phrases", test_phrases},

@@ -122,6 +122,27 @@ test_quoted_fields(void)
 	MT_EQ_STR(imp.drugs[0]->name, "Co-amoxiclav, \"625\"");
 }
 
+/* A quote left open at the end of line 3 and closed on line 4: the row
+ * is refused naming line 3, not read as one drug with line 4 in its name
+ * (the import is all or nothing, so nothing is imported). */
+static void
+test_quoted_line_break(void)
+{
+	dosage_import imp;
+	med_problem p;
+	const char *text = HEADER PARACETAMOL
+		"X1,rxnorm,\"Morphine,morphine,opioids,tablet,oral,mg,,10,60,"
+		",,,,,,false\n"
+		"X2,rxnorm,Oxycodone\",oxycodone,opioids,tablet,oral,mg,,10,"
+		"60,,,,,,,false\n";
+
+	MT_OK(parse(text, &imp, &p));
+	MT_TRUE(imp.n_errors >= 1);
+	MT_EQ_INT(imp.errors[0]->row, 3);
+	MT_TRUE(strstr(imp.errors[0]->reason, "a line break inside quotes") !=
+		NULL);
+}
+
 /* The infusion columns: rate limits, infusion only, the maximum
  * concentration, and mmol as a unit; a bad value is named by its column. */
 static void
@@ -209,6 +230,7 @@ static const mt_case cases[] = {
 	{"row_problems_by_line", test_row_problems_by_line},
 	{"limits_must_be_ordered", test_limits_must_be_ordered},
 	{"quoted_fields", test_quoted_fields},
+	{"quoted_line_break", test_quoted_line_break},
 	{"infusion_columns", test_infusion_columns},
 	{"weekly_only_column", test_weekly_only_column},
 	{"atc_code_column", test_atc_code_column},

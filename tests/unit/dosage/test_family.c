@@ -163,8 +163,36 @@ test_facts_join(void)
 	med_arena_free(a);
 }
 
+/* A pregnancy or a liver disease coded on the merged record is the
+ * survivor's; the worse Child-Pugh class stands. */
+static void
+test_hepatic_join(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+	dosage_hepatic_facts own = {false, "", "", false, ""};
+	dosage_hepatic_facts ed = {true, "B", "K74.6; Child-Pugh B", true,
+				   "Z33.1"};
+	dosage_hepatic_facts worse = {true, "C", "Child-Pugh C", false, ""};
+	dosage_hepatic_facts mild = {true, "", "K76.0", false, ""};
+
+	MT_TRUE(a != NULL);
+	MT_OK(dosage_hepatic_join(a, &own, &ed));
+	MT_TRUE(own.impairment && own.pregnant);
+	MT_EQ_STR(own.child_pugh_class, "B");
+	MT_EQ_STR(own.summary, "K74.6; Child-Pugh B");
+	MT_EQ_STR(own.pregnancy_summary, "Z33.1");
+	MT_OK(dosage_hepatic_join(a, &own, &worse));
+	MT_EQ_STR(own.child_pugh_class, "C");
+	MT_EQ_STR(own.summary, "K74.6; Child-Pugh B; Child-Pugh C");
+	MT_OK(dosage_hepatic_join(a, &own, &mild));
+	MT_EQ_STR(own.child_pugh_class, "C");
+	MT_TRUE(own.pregnant);
+	med_arena_free(a);
+}
+
 static const mt_case cases[] = {
 	{"bind_family", test_bind_family},
+	{"hepatic_join", test_hepatic_join},
 	{"bind_other_patient", test_bind_other_patient},
 	{"merged_ids", test_merged_ids},
 	{"context_join", test_context_join},

@@ -132,6 +132,12 @@ test_refusals(void)
 	refused("interaction,A,\"warfarin + aspirin,major,m,a,s\n",
 		"not valid CSV");
 	refused("# nothing\n", "no rules");
+	/* A quote open at the end of line 1 and closed on line 2 would make
+	 * rule B part of rule A's mechanism: refused, naming line 1. */
+	refused("interaction,A,warfarin + aspirin,major,\"bleeding\n"
+		"interaction,B,warfarin + ibuprofen,major,m,a,s\",a,s\n",
+		"line 1: not valid CSV: a quoted field runs past the end of "
+		"its line");
 }
 
 /* others - a patient's chart for the evaluation cases. */

@@ -305,7 +305,96 @@ test_death_time(void)
 		"the time of death is before the birth date 2023-11-20");
 }
 
+/* A merge joins the deaths of a survivor and its merged records: any
+ * death is the survivor's, of two times the earlier known one. */
+static void
+test_death_join(void)
+{
+	identity_patient own = SMARTMED__IDENTITY__V1__PATIENT__INIT;
+	identity_death d;
+
+	identity_death_own(&d, &own);
+	identity_death_join(&d, "alive", false, 0);
+	MT_TRUE(!d.deceased);
+	identity_death_join(&d, "m1", true, 0); /* time not known */
+	MT_TRUE(d.deceased);
+	MT_EQ_INT(d.deceased_ms, 0);
+	MT_EQ_STR(d.record_id, "m1");
+	identity_death_join(&d, "m2", true, 5000); /* a time is known */
+	MT_EQ_INT(d.deceased_ms, 5000);
+	MT_EQ_STR(d.record_id, "m2");
+	identity_death_join(&d, "m3", true, 9000); /* later: not kept */
+	identity_death_join(&d, "m4", true, 0);
+	MT_EQ_INT(d.deceased_ms, 5000);
+	MT_EQ_STR(d.record_id, "m2");
+	own.deceased = true;
+	own.deceased_ms = 5000;
+	identity_death_own(&d, &own);
+	identity_death_join(&d, "m5", true, 5000); /* the same: its own */
+	MT_TRUE(d.record_id == NULL);
+	identity_death_join(&d, "m6", true, 4000);
+	MT_EQ_STR(d.record_id, "m6");
+	identity_death_apply(&own, &d);
+	MT_EQ_INT(own.deceased_ms, 4000);
+	MT_EQ_STR(own.deceased_record_id, "m6");
+}
+
+/* What LinkPatients tells the registrar of the survivor's death. */
+static void
+test_link_death_note(void)
+{
+	med_arena *a = med_arena_new(1 << 16);
+	identity_death alive = {false, 0, NULL};
+	identity_death early = {true, 1700000000000LL, NULL};
+	identity_death late = {true, 1700003600000LL, NULL};
+	const char *n;
+
+	MT_TRUE(a != NULL);
+	MT_TRUE(identity_link_death_note(a, &early, &alive) == NULL);
+	n = identity_link_death_note(a, &alive, &late);
+	MT_EQ_STR(n, "the merged record's death (2023-11-14T23:13:20.000Z) "
+		     "is the survivor's: no dose is charted after it");
+	n = identity_link_death_note(a, &late, &early);
+	MT_EQ_STR(n, "both records record a death: the survivor keeps the "
+		     "earlier, 2023-11-14T22:13:20.000Z (recorded on the "
+		     "merged record; the surviving record's: "
+		     "2023-11-14T23:13:20.000Z)");
+	n = identity_link_death_note(a, &early, &late);
+	MT_EQ_STR(n, "both records record a death: the survivor keeps the "
+		     "earlier, 2023-11-14T22:13:20.000Z (recorded on the "
+		     "surviving record; the merged record's: "
+		     "2023-11-14T23:13:20.000Z)");
+	med_arena_free(a);
+}
+
+/* A death a merged record holds is withdrawn through the unlink, not by
+ * an update of the survivor. */
+static void
+test_withdraw_merged_death(void)
+{
+	Smartmed__Identity__V1__UpdatePatientRequest req =
+		SMARTMED__IDENTITY__V1__UPDATE_PATIENT_REQUEST__INIT;
+	identity_death merged = {true, 5000, "m1"};
+	identity_death none = {false, 0, NULL};
+	med_problem p;
+
+	MT_OK(identity_withdraw_problem(&req, &merged, &p)); /* not asked */
+	req.set_deceased_case =
+		SMARTMED__IDENTITY__V1__UPDATE_PATIENT_REQUEST__SET_DECEASED_DECEASED;
+	req.deceased = true;
+	MT_OK(identity_withdraw_problem(&req, &merged, &p));
+	req.deceased = false;
+	MT_OK(identity_withdraw_problem(&req, &none, &p));
+	refused(identity_withdraw_problem(&req, &merged, &p), &p,
+		MED_ERR_PRECONDITION, "deceased",
+		"the death is recorded on record m1, merged into this one; "
+		"undo that link (UnlinkPatients) to withdraw it");
+}
+
 static const mt_case cases[] = {
+	{"death_join", test_death_join},
+	{"withdraw_merged_death", test_withdraw_merged_death},
+	{"link_death_note", test_link_death_note},
 	{"update_death_fields", test_update_death_fields},
 	{"death_time", test_death_time},
 	{"mrn_characters", test_mrn_characters},
