@@ -146,14 +146,21 @@ check_min_per_kg(const dosage_dose_limits *l, const dosage_dose_patient *p,
 				per_kg, l->unit, l->min_per_kg, l->unit);
 }
 
+/* severity ranks a status: not_applicable < ok < not_checked < warn <
+ * hard_stop. */
+static int
+severity(dosage_dose_status s)
+{
+	static const int rank[] = {0, 2, 4, 5, 3, 1};
+
+	return rank[s];
+}
+
 /* worse keeps in a the more severe of a and b. */
 static void
 worse(dosage_dose_result *a, const dosage_dose_result *b)
 {
-	/* not_applicable < ok < not_checked < warn < hard_stop */
-	static const int rank[] = {0, 2, 4, 5, 3, 1};
-
-	if (rank[b->status] > rank[a->status])
+	if (severity(b->status) > severity(a->status))
 		*a = *b;
 }
 
@@ -190,7 +197,12 @@ check_daily(const dosage_dose_limits *l, const dosage_dose_history *h,
 	if (l->order_max_24h > 0) {
 		ceiling(&order, h->given_24h + dose, l->order_max_24h,
 			"24-h total (the PRN order's maximum)", l->unit);
-		worse(r, &order);
+		/* The order's own maximum, when the tighter, is the limit
+		 * the reason names. */
+		if (severity(order.status) > severity(r->status) ||
+		    (severity(order.status) == severity(r->status) &&
+		     (l->max_24h <= 0 || l->order_max_24h < l->max_24h)))
+			*r = order;
 	}
 	name_running_share(r, h, l->unit);
 }
