@@ -14,7 +14,7 @@ import pytest
 
 from harness import protos
 from harness.checks import expect_status, now_ms
-from harness.fixtures import import_sample_catalogue
+from harness.fixtures import import_sample_catalogue, marked_stack
 
 SERVICES = ("audit", "identity", "records", "diagnosis", "dosage")
 HOUR = 3600 * 1000
@@ -344,3 +344,25 @@ def test_pregnancy_prevention_programme_lets_the_order_through(st, pb,
     e = expect_status(grpc.StatusCode.FAILED_PRECONDITION, give, st, pb, o,
                       10, details_prefix="dose: hard stop", high_alert=True)
     assert "no pregnancy status recorded" in e.details()
+
+
+@pytest.fixture
+def own_st(request):
+    """A stack of the test's own (its pytest.mark.stack settings)."""
+    with marked_stack(request) as s:
+        yield s
+
+
+@pytest.mark.stack(services=SERVICES, patient_checks=True,
+                   extra_env={"MED_DOSAGE_CHILDBEARING_AGE_MIN": "16",
+                              "MED_DOSAGE_CHILDBEARING_AGE_MAX": "45"})
+def test_childbearing_ages_are_the_hospitals(own_st, pb):
+    """A hospital that counts 16 to 45: a woman of 50 (stopped by the
+    default 12-55) and a girl of 14 are not stopped, a woman of 30 is."""
+    st = own_st
+    import_sample_catalogue(st)
+    for years, want in ((50, pb.CHECK_STATUS_OK), (14, pb.CHECK_STATUS_OK),
+                        (30, pb.CHECK_STATUS_HARD_STOP)):
+        pg = kind(check(st, pb, woman(st, pb, years=years), MTX, 10),
+                  pb.CHECK_KIND_PREGNANCY)
+        assert pg.status == want, (years, pg.reason)
